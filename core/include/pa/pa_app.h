@@ -1,0 +1,61 @@
+/* pa_app — the feed screen: state, layout, input, painting and the
+ * accessibility mirror. The host drives it: it passes events and data in and
+ * calls pa_app_frame once per display frame. */
+#ifndef PA_APP_H
+#define PA_APP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pa/pa_platform.h"
+#include "pa/pa_status.h"
+
+typedef struct SDL_Renderer SDL_Renderer;
+typedef struct pa_app pa_app;
+
+typedef struct pa_app_config {
+  pa_platform platform;
+  SDL_Renderer *renderer; /* borrowed; must outlive the app */
+  int width, height;      /* viewport in device pixels */
+  float scale;            /* device pixels per CSS pixel (devicePixelRatio) */
+} pa_app_config;
+
+typedef enum pa_key {
+  PA_KEY_DOWN = 1,
+  PA_KEY_UP,
+  PA_KEY_PAGE_DOWN,
+  PA_KEY_PAGE_UP,
+  PA_KEY_HOME,
+  PA_KEY_END
+} pa_key;
+
+/* Creates an app in the "loading" state. The caller frees it with pa_app_destroy. */
+pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err);
+void pa_app_destroy(pa_app *app);
+
+void pa_app_resize(pa_app *app, int width, int height, float scale);
+
+/* Hands the app a feed page as the server sent it. Bad bytes put the app in
+ * its error state (keeping any posts already shown) and return the error. */
+pa_status pa_app_feed_loaded(pa_app *app, const char *json, size_t len, pa_error *err);
+/* The host could not fetch the feed at all (offline, HTTP error). */
+void pa_app_feed_failed(pa_app *app, const char *message);
+
+void pa_app_image_loaded(pa_app *app, uint32_t image_id, const uint8_t *bytes, size_t len);
+void pa_app_image_failed(pa_app *app, uint32_t image_id);
+
+void pa_app_scroll(pa_app *app, float dy); /* device pixels, positive scrolls down */
+void pa_app_key(pa_app *app, pa_key key);
+
+/* Lays out and paints one frame. now_ms is wall-clock time (ms since the
+ * Unix epoch), used for relative times and animation. */
+void pa_app_frame(pa_app *app, double now_ms);
+
+/* The accessibility mirror: JSON describing what is drawn, for the host to
+ * reflect into DOM (as text only). The revision changes whenever it does. */
+uint32_t pa_app_mirror_revision(const pa_app *app);
+/* Writes the mirror JSON into buf (NUL-terminated when cap > 0); returns the
+ * length the full text needs, like snprintf. */
+size_t pa_app_mirror_json(pa_app *app, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,41 @@
+/* pa_platform — the one interface through which the core reaches its host.
+ *
+ * The host (browser shell, native CLI, tests) fills this table; the core
+ * never calls the browser, the file system or the network any other way.
+ * Every callback is invoked synchronously from inside a pa_app_* call. */
+#ifndef PA_PLATFORM_H
+#define PA_PLATFORM_H
+
+#include <stdint.h>
+
+typedef struct pa_text_style {
+  int size;         /* font size in device pixels */
+  int bold;         /* 0 or 1 */
+  uint32_t color;   /* 0xRRGGBBAA */
+  int max_width;    /* wrap lines to this many device pixels */
+  int max_lines;    /* 0 for no limit; the last kept line ends in an ellipsis */
+} pa_text_style;
+
+typedef struct pa_bitmap {
+  int width, height;
+  uint8_t *rgba; /* width * height * 4 bytes, straight alpha, allocated with malloc */
+} pa_bitmap;
+
+typedef struct pa_platform {
+  void *user; /* passed back to every callback */
+
+  /* Shapes, wraps and rasterises UTF-8 text. Text is the platform's job
+   * because shaping (Arabic, Indic scripts), line breaking (Thai, CJK) and
+   * fonts are what the browser already does well. On success returns 0 and
+   * fills *out; the core frees out->rgba with free(). */
+  int (*text_raster)(void *user, const char *utf8, const pa_text_style *style, pa_bitmap *out);
+
+  /* Asks the host to fetch url; the host later answers with
+   * pa_app_image_loaded or pa_app_image_failed for the same id. */
+  void (*image_request)(void *user, uint32_t image_id, const char *url);
+
+  /* Diagnostics for developers. Never given user secrets. May be NULL. */
+  void (*log)(void *user, const char *message);
+} pa_platform;
+
+#endif

@@ -1,0 +1,209 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "pa/pa_feed.h"
+#include "pa_test.h"
+
+static const char *VALID =
+    "{\"posts\":["
+    "{\"id\":\"p_2\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana Souza\",\"avatar_url\":null},"
+    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/a.jpg\"},"
+    "\"images\":[{\"url\":\"/media/b.jpg\",\"width\":640,\"height\":800,\"alt\":\"Luna asleep\"},"
+    "{\"url\":\"https://cdn.example/c.jpg\",\"width\":10,\"height\":10}],"
+    "\"caption\":\"Sunday nap \\u00e9t\\u00e9 \\ud83d\\udc31\\nsecond line #sleepy\",\"tags\":[\"sleepy\"],"
+    "\"like_count\":12,\"comment_count\":0,\"liked\":true,\"created_at\":\"2026-11-24T05:00:00Z\","
+    "\"future_field\":{\"ignored\":true}},"
+    "{\"id\":\"p_1\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":\"/media/k.png\"},"
+    "\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
+    "\"images\":[{\"url\":\"/media/d.jpg\",\"width\":640,\"height\":640,\"alt\":null}],"
+    "\"caption\":\"\",\"tags\":[],\"like_count\":0,\"comment_count\":3,\"liked\":false,"
+    "\"created_at\":\"2026-11-23T23:30:00.123+02:00\"}],"
+    "\"next_cursor\":\"abc\"}";
+
+static pa_status parse(const char *json, pa_error *e) {
+  pa_feed *f = NULL;
+  pa_status st = pa_feed_parse(json, strlen(json), &f, e);
+  CHECK((st == PA_OK) == (f != NULL));
+  pa_feed_free(f);
+  return st;
+}
+
+static void test_valid_feed(void) {
+  pa_error e;
+  pa_feed *f;
+  CHECK(pa_feed_parse(VALID, strlen(VALID), &f, &e) == PA_OK);
+  if (!f) return;
+  CHECK(pa_feed_count(f) == 2);
+  const pa_feed_post *p = pa_feed_post_at(f, 0);
+  CHECK(!strcmp(p->id, "p_2"));
+  CHECK(!strcmp(p->author.name, "Ana Souza"));
+  CHECK(p->author.avatar_url == NULL);
+  CHECK(!strcmp(p->pet.avatar_url, "/media/a.jpg"));
+  CHECK(p->image_count == 2 && p->images[0].width == 640 && p->images[0].height == 800);
+  CHECK(!strcmp(p->images[1].alt, ""));
+  CHECK(!strcmp(p->caption, "Sunday nap \xc3\xa9t\xc3\xa9 \xf0\x9f\x90\xb1\nsecond line #sleepy"));
+  CHECK(p->tag_count == 1 && !strcmp(p->tags[0], "sleepy"));
+  CHECK(p->like_count == 12 && p->liked);
+  CHECK(p->created_at == 1795496400);
+  /* 23:30:00 at +02:00 is 21:30:00 UTC. */
+  CHECK(pa_feed_post_at(f, 1)->created_at == 1795496400 - 86400 + 21 * 3600 + 1800 - 5 * 3600);
+  CHECK(pa_feed_post_at(f, 2) == NULL && pa_feed_post_at(f, -1) == NULL);
+  CHECK(!strcmp(pa_feed_next_cursor(f), "abc"));
+
+  char small[16];
+  size_t need = pa_feed_describe(f, small, sizeof small);
+  CHECK(need > sizeof small && strlen(small) == sizeof small - 1);
+  char *text = malloc(need + 1);
+  CHECK(pa_feed_describe(f, text, need + 1) == need);
+  CHECK_CONTAINS(text, "feed: 2 posts, next_cursor \"abc\"\n");
+  CHECK_CONTAINS(text, "post p_2 by Ana Souza (u_1) about Luna, cat (pet_1)\n");
+  CHECK_CONTAINS(text, "  2026-11-24T05:00:00Z, 12 likes, 0 comments, liked: yes\n");
+  CHECK_CONTAINS(text, "  image 1: /media/b.jpg 640x800 \"Luna asleep\"\n");
+  CHECK_CONTAINS(text, "  tags: #sleepy\n");
+  free(text);
+  pa_feed_free(f);
+}
+
+static void test_empty_and_last_page(void) {
+  pa_error e;
+  pa_feed *f;
+  const char *json = " {\"posts\":[],\"next_cursor\":null}\n";
+  CHECK(pa_feed_parse(json, strlen(json), &f, &e) == PA_OK);
+  CHECK(pa_feed_count(f) == 0 && pa_feed_next_cursor(f) == NULL);
+  pa_feed_free(f);
+}
+
+/* Replaces the first occurrence of from with to in VALID. */
+static char *mutate(const char *from, const char *to) {
+  const char *at = strstr(VALID, from);
+  if (!at) {
+    fprintf(stderr, "mutation target not found: %s\n", from);
+    abort();
+  }
+  size_t n = strlen(VALID) - strlen(from) + strlen(to) + 1;
+  char *s = malloc(n);
+  snprintf(s, n, "%.*s%s%s", (int)(at - VALID), VALID, to, at + strlen(from));
+  return s;
+}
+
+static void expect(const char *from, const char *to, pa_status code, const char *msg_part) {
+  char *json = mutate(from, to);
+  pa_error e;
+  pa_status st = parse(json, &e);
+  if (st != code || !strstr(e.msg, msg_part))
+    fprintf(stderr, "  mutation %s -> %s gave %s: %s\n", from, to, pa_status_name(st), e.msg);
+  CHECK(st == code);
+  CHECK_CONTAINS(e.msg, msg_part);
+  free(json);
+}
+
+static void test_schema_errors(void) {
+  expect("\"id\":\"p_2\",", "", PA_ERR_SCHEMA, "posts[0].id: missing");
+  expect("\"id\":\"p_2\"", "\"id\":42", PA_ERR_SCHEMA, "posts[0].id: expected a string");
+  expect("\"id\":\"p_2\"", "\"id\":\"p 2\"", PA_ERR_SCHEMA, "posts[0].id: id may only");
+  expect("\"name\":\"Ana Souza\"", "\"name\":null", PA_ERR_SCHEMA, "posts[0].author.name");
+  expect("\"species\":\"cat\"", "\"species\":[]", PA_ERR_SCHEMA, "posts[0].pet.species");
+  expect("\"width\":640,\"height\":800", "\"width\":0,\"height\":800", PA_ERR_SCHEMA,
+         "posts[0].images[0].width: 0 is outside 1..16384");
+  expect("\"width\":640,\"height\":800", "\"width\":640.5,\"height\":800", PA_ERR_SCHEMA,
+         "images[0].width: expected an integer");
+  expect("\"url\":\"/media/b.jpg\"", "\"url\":\"javascript:alert(1)\"", PA_ERR_SCHEMA,
+         "images[0].url: URL must be a same-origin path or https");
+  expect("\"url\":\"/media/b.jpg\"", "\"url\":\"//evil.example/x\"", PA_ERR_SCHEMA, "url");
+  expect("\"url\":\"/media/b.jpg\"", "\"url\":\"/a b\"", PA_ERR_SCHEMA, "must be escaped");
+  expect("\"like_count\":12", "\"like_count\":-1", PA_ERR_SCHEMA, "posts[0].like_count");
+  expect("\"like_count\":12", "\"like_count\":1e300", PA_ERR_SCHEMA, "like_count");
+  expect("\"liked\":true", "\"liked\":\"yes\"", PA_ERR_SCHEMA, "posts[0].liked: expected true");
+  expect("\"created_at\":\"2026-11-24T05:00:00Z\"", "\"created_at\":\"yesterday\"", PA_ERR_SCHEMA,
+         "posts[0].created_at: expected an RFC 3339 time");
+  expect("\"created_at\":\"2026-11-24T05:00:00Z\"", "\"created_at\":\"2025-02-29T05:00:00Z\"",
+         PA_ERR_SCHEMA, "created_at");
+  expect("\"tags\":[\"sleepy\"]", "\"tags\":[\"\"]", PA_ERR_SCHEMA, "tags[0]");
+  expect("\"tags\":[\"sleepy\"]", "\"tags\":\"sleepy\"", PA_ERR_SCHEMA, "tags: expected an array");
+  expect("\"images\":[{\"url\":\"/media/b.jpg\"", "\"images\":[],\"x\":[{\"url\":\"/media/b.jpg\"",
+         PA_ERR_SCHEMA, "images: holds 0 items, expected 1..10");
+  expect("\"caption\":\"Sunday", "\"caption\":\"\\u0007Sunday", PA_ERR_SCHEMA,
+         "caption: invalid UTF-8 or control character");
+  expect("\"caption\":\"Sunday", "\"caption\":\"\xc3\x28Sunday", PA_ERR_SCHEMA, "invalid UTF-8");
+  expect("\"caption\":\"Sunday", "\"caption\":\"\xed\xa0\x80Sunday", PA_ERR_SCHEMA, "UTF-8");
+  expect("\"next_cursor\":\"abc\"", "\"next_cursor\":5", PA_ERR_SCHEMA, "next_cursor");
+  expect("{\"posts\":[", "{\"postz\":[", PA_ERR_SCHEMA, "posts: missing");
+}
+
+static void test_limits(void) {
+  /* 101 posts: one over the page limit. */
+  size_t one = strlen("{},"), n = 101;
+  char *json = malloc(32 + one * n);
+  strcpy(json, "{\"posts\":[");
+  for (size_t i = 0; i < n; i++) strcat(json, i + 1 < n ? "{}," : "{}");
+  strcat(json, "],\"next_cursor\":null}");
+  pa_error e;
+  CHECK(parse(json, &e) == PA_ERR_TOO_LARGE);
+  CHECK_CONTAINS(e.msg, "posts: holds 101 items");
+  free(json);
+
+  char *caption = malloc(PA_FEED_MAX_CAPTION + 2);
+  memset(caption, 'a', PA_FEED_MAX_CAPTION + 1);
+  caption[PA_FEED_MAX_CAPTION + 1] = '\0';
+  size_t len = strlen(caption) + 32;
+  char *field = malloc(len);
+  snprintf(field, len, "\"caption\":\"%s", caption);
+  expect("\"caption\":\"Sunday", field, PA_ERR_TOO_LARGE, "caption: longer than 2200 characters");
+  free(field);
+  free(caption);
+
+  pa_feed *f;
+  CHECK(pa_feed_parse("{}", PA_FEED_MAX_BYTES + 1, &f, &e) == PA_ERR_TOO_LARGE);
+  CHECK(f == NULL);
+}
+
+static void test_syntax_and_truncation(void) {
+  pa_error e;
+  CHECK(parse("", &e) == PA_ERR_TRUNCATED);
+  CHECK(parse("{\"posts\":[]} x", &e) == PA_ERR_SYNTAX);
+  CHECK_CONTAINS(e.msg, "unexpected data after JSON");
+  CHECK(parse("{\"posts\":[}", &e) == PA_ERR_SYNTAX);
+  CHECK(parse("[1,2]", &e) == PA_ERR_SCHEMA);
+  CHECK(pa_feed_parse(NULL, 0, NULL, &e) == PA_ERR_ARG);
+  /* Every proper prefix of a valid page must be refused, never crash. */
+  size_t n = strlen(VALID);
+  int refused = 0;
+  for (size_t cut = 0; cut < n - 1; cut++) {
+    pa_feed *f = NULL;
+    pa_status st = pa_feed_parse(VALID, cut, &f, &e);
+    refused += st != PA_OK && f == NULL;
+    pa_feed_free(f);
+  }
+  CHECK(refused == (int)(n - 1));
+  pa_feed *f;
+  CHECK(pa_feed_parse(VALID, n / 2, &f, &e) == PA_ERR_TRUNCATED);
+  CHECK_CONTAINS(e.msg, "JSON ends early");
+}
+
+static void test_time(void) {
+  int64_t t;
+  char buf[21];
+  CHECK(pa_feed_parse_time("1970-01-01T00:00:00Z", &t) == PA_OK && t == 0);
+  CHECK(pa_feed_parse_time("2000-02-29T12:00:00Z", &t) == PA_OK && t == 951825600);
+  CHECK(pa_feed_parse_time("1969-12-31T23:59:59Z", &t) == PA_OK && t == -1);
+  CHECK(pa_feed_parse_time("2026-11-24T05:00:00-03:30", &t) == PA_OK && t == 1795496400 + 12600);
+  CHECK(pa_feed_parse_time("2026-11-24 05:00:00Z", &t) != PA_OK);
+  CHECK(pa_feed_parse_time("2026-11-24T05:00:00", &t) != PA_OK);
+  CHECK(pa_feed_parse_time("2026-13-24T05:00:00Z", &t) != PA_OK);
+  CHECK(pa_feed_parse_time("2026-11-24T05:00:00Zjunk", &t) != PA_OK);
+  CHECK(pa_feed_parse_time("2026-04-31T05:00:00Z", &t) != PA_OK);
+  for (int64_t v = -86400 * 800; v < 86400LL * 365 * 200; v += 86400 * 37 + 3607) {
+    pa_feed_format_time(v, buf);
+    CHECK(pa_feed_parse_time(buf, &t) == PA_OK && t == v);
+  }
+}
+
+int main(void) {
+  RUN(test_valid_feed);
+  RUN(test_empty_and_last_page);
+  RUN(test_schema_errors);
+  RUN(test_limits);
+  RUN(test_syntax_and_truncation);
+  RUN(test_time);
+  return pa_test_summary("feed");
+}
