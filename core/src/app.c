@@ -58,6 +58,7 @@ struct pa_app {
   image_slot *images;
   int image_count, image_cap;
 
+  int focused; /* post index with keyboard focus, or -1 */
   double now_ms;
   uint32_t mirror_revision;
 };
@@ -85,6 +86,7 @@ pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err
   a->scale = config->scale > 0 ? config->scale : 1.0f;
   a->pal = LIGHT;
   a->state = ST_LOADING;
+  a->focused = -1;
   /* 24 MiB of text textures: a few screens of captions at 3x. */
   a->draw = pa_draw_create(a->renderer, &a->platform, (size_t)24 << 20);
   if (!a->draw) {
@@ -233,6 +235,7 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_error *
   a->state = ST_READY;
   a->message[0] = '\0';
   a->scroll = 0;
+  a->focused = -1;
   a->laid_out_width = 0;
   a->mirror_revision++;
   return PA_OK;
@@ -300,6 +303,19 @@ void pa_app_key(pa_app *a, pa_key key) {
   case PA_KEY_HOME: a->scroll = 0; break;
   case PA_KEY_END: a->scroll = a->content_height; break;
   }
+  clamp_scroll(a);
+}
+
+void pa_app_focus_post(pa_app *a, int index) {
+  a->focused = index >= 0 && index < pa_feed_count(a->feed) ? index : -1;
+  if (a->focused < 0) return;
+  layout(a);
+  float top = a->post_top[index], bottom = top + a->post_height[index];
+  /* Scroll as little as possible: align the top, or the bottom if it fits. */
+  if (top - px(a, GAP) < a->scroll || a->post_height[index] > (float)a->height)
+    a->scroll = top - px(a, GAP);
+  else if (bottom + px(a, GAP) > a->scroll + (float)a->height)
+    a->scroll = bottom + px(a, GAP) - (float)a->height;
   clamp_scroll(a);
 }
 
@@ -399,6 +415,14 @@ static void paint_post(pa_app *a, const pa_feed_post *p, float x, float y, float
 
   pa_text_style cap = style(a, 15, 0, c->text, w - 2 * pad, CAPTION_LINES);
   text_at(a, p->caption, &cap, x + pad, ay + px(a, ACTIONS));
+
+  if (p - pa_feed_post_at(a->feed, 0) == a->focused) {
+    float t = px(a, 3);
+    pa_draw_rect(a->draw, x, y, w, t, c->accent);
+    pa_draw_rect(a->draw, x, y + h - t, w, t, c->accent);
+    pa_draw_rect(a->draw, x, y, t, h, c->accent);
+    pa_draw_rect(a->draw, x + w - t, y, t, h, c->accent);
+  }
 }
 
 static void paint_message(pa_app *a, const char *title, const char *detail, float y) {

@@ -6,6 +6,8 @@
 #define STBI_NO_STDIO
 #include <stb_image.h>
 
+#include "jpeg.h"
+
 const char *pa_image_format_name(pa_image_format format) {
   switch (format) {
   case PA_IMAGE_JPEG: return "jpeg";
@@ -47,6 +49,10 @@ pa_status pa_image_probe(const uint8_t *bytes, size_t len, pa_image_info *out, p
     const char *name = unsupported_name(bytes, len);
     if (name) return pa_error_set(err, PA_ERR_UNSUPPORTED, "image: %s is not supported", name);
     return pa_error_set(err, PA_ERR_SYNTAX, "image: not a JPEG or PNG file");
+  }
+  if (out->format == PA_IMAGE_JPEG) {
+    pa_status st = pa_jpeg_check(bytes, len, err);
+    if (st != PA_OK) return st;
   }
   int w, h, comp;
   if (!stbi_info_from_memory(bytes, (int)len, &w, &h, &comp))

@@ -196,6 +196,13 @@ static void test_scroll_clamps_and_paints(void) {
   /* At the end, the second card's caption is on screen near the bottom and the
    * failed image says so instead of crashing. */
   CHECK(dark_pixels(fx, 0, H - 120, W, H) > 40);
+  /* Keyboard focus brings a post into view and rings it. */
+  pa_app_focus_post(fx->app, 0);
+  settle(fx);
+  const uint8_t *ring = pixel(fx, 1, 200);
+  CHECK(ring[1] > ring[0] + 40); /* the accent is teal */
+  CHECK(pixel(fx, 100, 174)[0] > 180);
+  pa_app_focus_post(fx->app, 99); /* out of range: no focus, no crash */
   pa_app_resize(fx->app, 300, 600, 2.0f);
   pa_app_frame(fx->app, NOW);
   teardown(fx);

@@ -1,4 +1,7 @@
+#include <stdio.h>
 #include <stdlib.h>
+
+#include "pa_native.h"
 
 #include "pa/pa_image.h"
 #include "pa_test.h"
@@ -135,6 +138,25 @@ static void test_checksum(void) {
   free(bytes);
 }
 
+/* Inputs the fuzzer found that crash Debian's stb_image unless we refuse
+ * them first (out-of-bounds Huffman tables). */
+static void test_fuzzer_regressions(void) {
+  const char *names[] = {"stb-dht-257-symbols.jpg", "stb-dht-cut-short.jpg"};
+  for (size_t i = 0; i < 2; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/image-regressions/%s", PA_CORPUS_DIR, names[i]);
+    uint8_t *bytes;
+    size_t len;
+    pa_image img;
+    pa_error e;
+    CHECK(pa_native_read_file(path, 1 << 20, &bytes, &len, &e) == PA_OK);
+    if (!bytes) continue;
+    CHECK(pa_image_decode(bytes, len, NULL, &img, &e) == PA_ERR_SYNTAX);
+    CHECK_CONTAINS(e.msg, "Huffman table");
+    free(bytes);
+  }
+}
+
 int main(void) {
   RUN(test_png);
   RUN(test_jpeg);
@@ -143,5 +165,6 @@ int main(void) {
   RUN(test_unsupported_and_garbage);
   RUN(test_truncated_and_corrupted);
   RUN(test_checksum);
+  RUN(test_fuzzer_regressions);
   return pa_test_summary("image");
 }

@@ -46,6 +46,9 @@ void pa_app_image_failed(pa_app *app, uint32_t image_id);
 
 void pa_app_scroll(pa_app *app, float dy); /* device pixels, positive scrolls down */
 void pa_app_key(pa_app *app, pa_key key);
+/* Moves keyboard focus to post index (-1 for none): scrolls it into view and
+ * draws a focus ring, mirroring focus in the host's DOM. */
+void pa_app_focus_post(pa_app *app, int index);
 
 /* Lays out and paints one frame. now_ms is wall-clock time (ms since the
  * Unix epoch), used for relative times and animation. */

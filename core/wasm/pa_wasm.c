@@ -1,0 +1,217 @@
+/* The browser host's C side: exports for the shell, with apps addressed by
+ * small integer handles rather than raw pointers, and the platform callbacks
+ * forwarded to the JavaScript host object (Module.paHost, see shell/core.js). */
+#include <SDL.h>
+#include <emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pa/pa_app.h"
+#include "pa/pa_feed.h"
+#include "pa/pa_image.h"
+
+/* ---- JavaScript imports: the platform seam, browser side. */
+
+EM_JS(uint8_t *, pa_js_text_raster,
+      (const char *utf8, int size, int bold, uint32_t color, int max_width, int max_lines,
+       int *out_w, int *out_h),
+      {
+        const bm = Module.paHost.textRaster(UTF8ToString(utf8), {size, bold : !!bold,
+          color : color >>> 0, maxWidth : max_width, maxLines : max_lines});
+        if (!bm || !bm.width || !bm.height) return 0;
+        const ptr = _malloc(bm.data.length);
+        if (!ptr) return 0;
+        HEAPU8.set(bm.data, ptr);
+        HEAP32[out_w >> 2] = bm.width;
+        HEAP32[out_h >> 2] = bm.height;
+        return ptr;
+      });
+
+EM_JS(void, pa_js_image_request, (int handle, uint32_t id, const char *url),
+      { Module.paHost.requestImage(handle, id >>> 0, UTF8ToString(url)); });
+
+EM_JS(void, pa_js_log, (const char *msg), { Module.paHost.log(UTF8ToString(msg)); });
+
+/* ---- handles */
+
+enum { MAX_APPS = 4 };
+
+typedef struct slot {
+  pa_app *app;
+  SDL_Window *window;
+  SDL_Renderer *renderer;
+  pa_error error; /* the last error, for pa_wasm_app_error */
+  char *mirror;
+} slot;
+
+static slot slots[MAX_APPS]; /* index + 1 is the handle */
+
+static slot *lookup(int handle) {
+  return handle >= 1 && handle <= MAX_APPS && slots[handle - 1].app ? &slots[handle - 1] : NULL;
+}
+
+static int text_raster(void *user, const char *utf8, const pa_text_style *st, pa_bitmap *out) {
+  out->rgba = pa_js_text_raster(utf8, st->size, st->bold, st->color, st->max_width, st->max_lines,
+                                &out->width, &out->height);
+  return out->rgba ? 0 : -1;
+}
+
+static void image_request(void *user, uint32_t id, const char *url) {
+  pa_js_image_request((int)(intptr_t)user, id, url);
+}
+
+static void log_line(void *user, const char *msg) { pa_js_log(msg); }
+
+/* ---- exports */
+
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_version(void) { return pa_version(); }
+
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_status_name(int code) {
+  return pa_status_name((pa_status)code);
+}
+
+/* Returns a malloc'd description: the feed summary, or "error (NAME): MESSAGE".
+ * The caller frees it with free(). The same text the CLI's feed-parse prints. */
+EMSCRIPTEN_KEEPALIVE char *pa_wasm_feed_describe(const char *json, size_t len) {
+  pa_feed *feed;
+  pa_error e;
+  if (pa_feed_parse(json, len, &feed, &e) != PA_OK) {
+    size_t n = strlen(e.msg) + 64;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "error (%s): %s\n", pa_status_name(e.code), e.msg);
+    return s;
+  }
+  size_t need = pa_feed_describe(feed, NULL, 0);
+  char *s = malloc(need + 1);
+  if (s) pa_feed_describe(feed, s, need + 1);
+  pa_feed_free(feed);
+  return s;
+}
+
+/* Returns a malloc'd line like the CLI's image-info; the caller frees it. */
+EMSCRIPTEN_KEEPALIVE char *pa_wasm_image_describe(const uint8_t *bytes, size_t len) {
+  pa_image img;
+  pa_error e;
+  char *s = malloc(PA_ERROR_MSG_MAX + 64);
+  if (!s) return NULL;
+  pa_image_info info;
+  pa_status st = pa_image_probe(bytes, len, &info, &e);
+  if (st == PA_OK) st = pa_image_decode(bytes, len, NULL, &img, &e);
+  if (st != PA_OK) {
+    snprintf(s, PA_ERROR_MSG_MAX + 64, "error (%s): %s\n", pa_status_name(e.code), e.msg);
+    return s;
+  }
+  snprintf(s, PA_ERROR_MSG_MAX + 64, "%s %dx%d rgba checksum %08x\n",
+           pa_image_format_name(info.format), img.width, img.height, pa_image_checksum(&img));
+  pa_image_free(&img);
+  return s;
+}
+
+/* Creates an app drawing onto the page's canvas (Module.canvas). Returns a
+ * handle >= 1, or -status on failure. Free with pa_wasm_app_destroy. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) {
+  int i = 0;
+  while (i < MAX_APPS && slots[i].app) i++;
+  if (i == MAX_APPS) return -PA_ERR_ARG;
+  slot *s = &slots[i];
+  /* SDL would otherwise take every key on the page (and break Tab); the
+   * shell forwards the keys the core needs. */
+  SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#feed-canvas");
+  if (SDL_WasInit(SDL_INIT_VIDEO) == 0 && SDL_Init(SDL_INIT_VIDEO) != 0) return -PA_ERR_PLATFORM;
+  s->window = SDL_CreateWindow("PetAmigos", 0, 0, width, height, 0);
+  s->renderer = s->window ? SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED) : NULL;
+  if (!s->renderer) {
+    if (s->window) SDL_DestroyWindow(s->window);
+    s->window = NULL;
+    return -PA_ERR_PLATFORM;
+  }
+  pa_app_config cfg = {{(void *)(intptr_t)(i + 1), text_raster, image_request, log_line},
+                       s->renderer, width, height, scale};
+  pa_status st = pa_app_create(&cfg, &s->app, &s->error);
+  if (st != PA_OK) {
+    SDL_DestroyRenderer(s->renderer);
+    SDL_DestroyWindow(s->window);
+    return -(int)st;
+  }
+  return i + 1;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_destroy(int handle) {
+  slot *s = lookup(handle);
+  if (!s) return;
+  pa_app_destroy(s->app);
+  SDL_DestroyRenderer(s->renderer);
+  SDL_DestroyWindow(s->window);
+  free(s->mirror);
+  memset(s, 0, sizeof *s);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_resize(int handle, int width, int height, float scale) {
+  slot *s = lookup(handle);
+  if (!s) return;
+  SDL_SetWindowSize(s->window, width, height);
+  pa_app_resize(s->app, width, height, scale);
+}
+
+/* Returns 0 or a pa_status; the message is then in pa_wasm_app_error. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t len) {
+  slot *s = lookup(handle);
+  return s ? (int)pa_app_feed_loaded(s->app, json, len, &s->error) : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_feed_failed(int handle, const char *message) {
+  slot *s = lookup(handle);
+  if (s) pa_app_feed_failed(s->app, message);
+}
+
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_app_error(int handle) {
+  slot *s = lookup(handle);
+  return s ? s->error.msg : "no such app";
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image(int handle, uint32_t id, const uint8_t *b, size_t n) {
+  slot *s = lookup(handle);
+  if (s) pa_app_image_loaded(s->app, id, b, n);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image_failed(int handle, uint32_t id) {
+  slot *s = lookup(handle);
+  if (s) pa_app_image_failed(s->app, id);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_scroll(int handle, float dy) {
+  slot *s = lookup(handle);
+  if (s) pa_app_scroll(s->app, dy);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_key(int handle, int key) {
+  slot *s = lookup(handle);
+  if (s && key >= PA_KEY_DOWN && key <= PA_KEY_END) pa_app_key(s->app, (pa_key)key);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus(int handle, int index) {
+  slot *s = lookup(handle);
+  if (s) pa_app_focus_post(s->app, index);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_frame(int handle, double now_ms) {
+  slot *s = lookup(handle);
+  if (s) pa_app_frame(s->app, now_ms);
+}
+
+EMSCRIPTEN_KEEPALIVE uint32_t pa_wasm_app_mirror_revision(int handle) {
+  slot *s = lookup(handle);
+  return s ? pa_app_mirror_revision(s->app) : 0;
+}
+
+/* Returns the mirror JSON, owned by the app until the next call. */
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_app_mirror(int handle) {
+  slot *s = lookup(handle);
+  if (!s) return "{}";
+  size_t need = pa_app_mirror_json(s->app, NULL, 0);
+  char *m = realloc(s->mirror, need + 1);
+  if (!m) return "{}";
+  s->mirror = m;
+  pa_app_mirror_json(s->app, m, need + 1);
+  return m;
+}

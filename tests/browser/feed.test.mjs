@@ -1,0 +1,167 @@
+// The first vertical slice in a real browser: real server, real WASM core,
+// real Chromium. The canvas is read back from screenshots.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { decodePng } from '../lib/png.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openFeed({ route } = {}) {
+  const page = await browser.newPage({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1 });
+  const problems = watchPage(page);
+  if (route) await page.route('**/api/v1/feed*', route);
+  await page.goto(server.url);
+  return { page, problems };
+}
+
+// Pixels of the canvas as the user sees them.
+async function canvasPixels(page) {
+  return decodePng(await page.locator('#feed-canvas').screenshot());
+}
+
+function colourfulShare({ pixels }) {
+  let colourful = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2];
+    const max = Math.max(r, g, b), min = Math.min(r, g, b);
+    if (max > 60 && (max - min) / max > 0.35) colourful++;
+  }
+  return colourful / (pixels.length / 4);
+}
+
+test('the core draws the feed on the canvas and mirrors every post in the DOM', async () => {
+  const { page, problems } = await openFeed();
+  const api = await (await fetch(new URL('/api/v1/feed', server.url))).json();
+  assert.ok(api.posts.length >= 5, 'the demo world has posts');
+
+  const articles = page.locator('#mirror[role="feed"] > article');
+  await articles.first().waitFor({ state: 'attached' });
+  assert.equal(await articles.count(), api.posts.length);
+  for (const [i, p] of api.posts.entries()) {
+    const a = articles.nth(i);
+    assert.match(await a.locator('h2').textContent(), new RegExp(`^${p.pet.name} the ${p.pet.species}, posted by ${p.author.name} `));
+    assert.equal(await a.locator('p').first().textContent(), p.caption);
+    assert.equal(await a.getAttribute('aria-posinset'), String(i + 1));
+  }
+
+  // Wait for the images to arrive and be painted, then look at the canvas.
+  await page.waitForLoadState('networkidle');
+  await page.waitForTimeout(100);
+  const shot = await canvasPixels(page);
+  assert.equal(shot.width, 480);
+  assert.ok(colourfulShare(shot) > 0.15, `illustrations are drawn (${colourfulShare(shot)})`);
+  assert.equal(await page.locator('#status').isHidden(), true);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('scrolling with the wheel moves the drawn feed', async () => {
+  const { page, problems } = await openFeed();
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+  const before = (await canvasPixels(page)).pixels;
+  await page.mouse.move(240, 400);
+  await page.mouse.wheel(0, 700);
+  await page.waitForTimeout(150);
+  const after = (await canvasPixels(page)).pixels;
+  let changed = 0;
+  for (let i = 0; i < before.length; i += 4) changed += before[i] !== after[i] || before[i + 1] !== after[i + 1];
+  assert.ok(changed / (before.length / 4) > 0.3, 'most of the canvas changed');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the keyboard walks posts through the mirror', async () => {
+  const { page, problems } = await openFeed();
+  const articles = page.locator('#mirror article');
+  await articles.first().waitFor({ state: 'attached' });
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.index), '0');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.index), '2');
+  await page.keyboard.press('k');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.index), '1');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a truncated feed response shows an error state, and retry recovers', async () => {
+  let broken = true;
+  const { page, problems } = await openFeed({
+    route: async (route) => {
+      if (!broken) return route.continue();
+      const res = await route.fetch();
+      const body = await res.text();
+      await route.fulfill({ response: res, body: body.slice(0, body.length >> 1) });
+    },
+  });
+  const status = page.locator('#status');
+  await status.waitFor({ state: 'visible' });
+  assert.match(await page.locator('#status-text').textContent(), /could not be read/);
+  assert.equal(await page.locator('#mirror article').count(), 0);
+  assert.deepEqual(problems.filter((p) => !p.includes('feed rejected')), []);
+
+  broken = false;
+  await page.locator('#retry').click();
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  assert.equal(await status.isHidden(), true);
+  await page.close();
+});
+
+test('an unreachable server and a 500 each show a clear message', async () => {
+  for (const [route, text] of [
+    [(r) => r.abort('connectionrefused'), /Cannot reach PetAmigos/],
+    [(r) => r.fulfill({ status: 500, body: '{"error":{"code":"internal","message":"x"}}' }), /server is having trouble/],
+  ]) {
+    const { page, problems } = await openFeed({ route });
+    await page.locator('#status').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#status-text').textContent(), text);
+    assert.deepEqual(problems.filter((p) => !/Failed to load resource|net::ERR/.test(p)), []);
+    await page.close();
+  }
+});
+
+test('user text reaches the DOM only as text', async () => {
+  const evil = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
+  const { page } = await openFeed({
+    route: async (route) => {
+      const res = await route.fetch();
+      const feed = await res.json();
+      feed.posts[0].caption = evil;
+      feed.posts[0].pet.name = '<b>Rex</b>';
+      await route.fulfill({ response: res, json: feed });
+    },
+  });
+  const first = page.locator('#mirror article').first();
+  await first.waitFor({ state: 'attached' });
+  assert.equal(await first.locator('p').first().textContent(), evil);
+  assert.match(await first.locator('h2').textContent(), /^<b>Rex<\/b> the /);
+  assert.equal(await page.locator('#mirror img, #mirror script, #mirror b').count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await page.close();
+});
+
+test('the page is served with a strict Content-Security-Policy and runs under it', async () => {
+  const res = await fetch(server.url);
+  const csp = res.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /unsafe-inline|'unsafe-eval'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const { page, problems } = await openFeed();
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused/.test(p)), []);
+  await page.close();
+});

@@ -1,0 +1,40 @@
+// Starts the real server binary on a fresh data folder and an ephemeral port.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SERVER, SITE } from './paths.mjs';
+
+export async function startServer({ root = SITE, data, seed = true, env = {} } = {}) {
+  const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
+  const args = ['--root', root, '--data', dir, '--port', '0', ...(seed ? ['--seed-demo'] : [])];
+  const child = spawn(SERVER, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0', ...env },
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+  });
+  return {
+    url,
+    dir,
+    log: () => log,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!keepData && !data) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
