@@ -1,0 +1,24 @@
+/* The CLI's command table: each module's subcommands live in cli/cmd_NAME.c. */
+#ifndef PA_CLI_H
+#define PA_CLI_H
+
+#include "pa/pa_status.h"
+
+/* Exit codes: 0 ok, 1 usage, 2 bad input, 3 host failure. */
+enum { PA_CLI_OK = 0, PA_CLI_USAGE = 1, PA_CLI_BAD_INPUT = 2, PA_CLI_HOST = 3 };
+
+typedef struct pa_cli_command {
+  const char *name;
+  const char *args; /* for the usage text */
+  const char *help;
+  int (*run)(int argc, char **argv); /* argv[0] is the command name */
+} pa_cli_command;
+
+/* Prints "error (NAME): MESSAGE" and returns the matching exit code. */
+int pa_cli_fail(const pa_error *err);
+
+int pa_cli_feed_parse(int argc, char **argv);
+int pa_cli_image_info(int argc, char **argv);
+int pa_cli_render(int argc, char **argv);
+
+#endif
