@@ -7,7 +7,7 @@ import { rasterText } from './text.js';
 const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6 };
 
 const $ = (id) => document.getElementById(id);
-const canvas = $('feed-canvas');
+const canvas = $('canvas');
 const mirror = $('mirror');
 let core = null;
 let app = 0;
@@ -178,6 +178,10 @@ async function start() {
   bindInput();
   resize();
   await loadFeed();
+}
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js').catch((err) => console.info('offline support unavailable:', err.message));
 }
 
 start().catch((err) => {

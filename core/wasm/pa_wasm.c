@@ -114,9 +114,9 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
   while (i < MAX_APPS && slots[i].app) i++;
   if (i == MAX_APPS) return -PA_ERR_ARG;
   slot *s = &slots[i];
-  /* SDL would otherwise take every key on the page (and break Tab); the
-   * shell forwards the keys the core needs. */
-  SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#feed-canvas");
+  /* SDL 2.26 binds to "#canvas" (hard-coded). It would otherwise take every
+   * key on the page (and break Tab); the shell forwards the keys we need. */
+  SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
   if (SDL_WasInit(SDL_INIT_VIDEO) == 0 && SDL_Init(SDL_INIT_VIDEO) != 0) return -PA_ERR_PLATFORM;
   s->window = SDL_CreateWindow("PetAmigos", 0, 0, width, height, 0);
   s->renderer = s->window ? SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED) : NULL;

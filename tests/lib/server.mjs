@@ -10,7 +10,7 @@ export async function startServer({ root = SITE, data, seed = true, env = {} } =
   const args = ['--root', root, '--data', dir, '--port', '0', ...(seed ? ['--seed-demo'] : [])];
   const child = spawn(SERVER, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ASAN_OPTIONS: 'detect_leaks=0', ...env },
+    env: { ...process.env, ...env },
   });
   let log = '';
   child.stderr.on('data', (d) => { log += d; });

@@ -1,0 +1,51 @@
+// Offline support: the app shell and the last feed come from the cache when
+// the network does not answer; media (content-addressed, immutable) is cached
+// on first use.
+const SHELL = 'petamigos-shell-v1';
+const MEDIA = 'petamigos-media-v1';
+const SHELL_FILES = ['/', '/app.css', '/app.js', '/text.js', '/petamigos-core.mjs',
+  '/petamigos-core.wasm', '/manifest.webmanifest', '/icon.svg'];
+const MEDIA_MAX = 400; // entries: bounded, so long sessions do not grow storage forever
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim());
+});
+
+// Network first, so a new build is picked up at once; the cache when offline.
+async function networkFirst(request) {
+  const cache = await caches.open(SHELL);
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  } catch (err) {
+    const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(MEDIA);
+  const cached = await cache.match(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) {
+    await cache.put(request, response.clone());
+    const keys = await cache.keys();
+    for (const old of keys.slice(0, Math.max(0, keys.length - MEDIA_MAX))) await cache.delete(old);
+  }
+  return response;
+}
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/media/')) event.respondWith(cacheFirst(event.request));
+  else if (url.pathname === '/api/v1/feed' || !url.pathname.startsWith('/api/'))
+    event.respondWith(networkFirst(event.request));
+});

@@ -1,0 +1,172 @@
+/* petamigos-server — serves the PetAmigos shell, media and API on this machine.
+ *
+ * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
+ * 2 for bad arguments. stdout carries exactly one line, once listening. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <civetweb.h>
+#include <sodium.h>
+
+#include "db.h"
+#include "media.h"
+#include "seed.h"
+#include "srv.h"
+
+static const char usage[] =
+    "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR] [--seed-demo]\n"
+    "  --root DIR     static site to serve at / (the built shell)\n"
+    "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
+    "  --port N       TCP port, 0 for any free one (default 8080)\n"
+    "  --host ADDR    numeric address to listen on (default 127.0.0.1)\n"
+    "  --seed-demo    fill an empty database with demo owners, pets and posts\n";
+
+typedef struct args {
+  const char *root, *data, *host;
+  int port, seed;
+} args;
+
+/* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
+static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, 0};
+  for (int i = 1; i < argc; i++) {
+    const char *opt = argv[i];
+    if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
+    if (strcmp(opt, "--seed-demo") == 0) {
+      a->seed = 1;
+      continue;
+    }
+    if (strcmp(opt, "--root") != 0 && strcmp(opt, "--data") != 0 && strcmp(opt, "--port") != 0 &&
+        strcmp(opt, "--host") != 0) {
+      snprintf(err, errlen, "unknown option %s", opt);
+      return -1;
+    }
+    if (i + 1 >= argc) {
+      snprintf(err, errlen, "%s needs a value", opt);
+      return -1;
+    }
+    const char *val = argv[++i];
+    if (strcmp(opt, "--root") == 0) {
+      a->root = val;
+    } else if (strcmp(opt, "--data") == 0) {
+      a->data = val;
+    } else if (strcmp(opt, "--host") == 0) {
+      a->host = val;
+    } else {
+      char *end;
+      errno = 0;
+      long port = strtol(val, &end, 10);
+      if (errno || end == val || *end || port < 0 || port > 65535) {
+        snprintf(err, errlen, "--port must be 0..65535, got %s", val);
+        return -1;
+      }
+      a->port = (int)port;
+    }
+  }
+  if (!a->root || !a->data) {
+    snprintf(err, errlen, "--root and --data are required");
+    return -1;
+  }
+  return 0;
+}
+
+static int make_dir(const char *path, mode_t mode) {
+  struct stat st;
+  if (mkdir(path, mode) == 0) return 0;
+  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  fprintf(stderr, "petamigos-server: cannot create directory %s: %s\n", path, strerror(errno));
+  return -1;
+}
+
+/* Migrates the schema and, when asked, seeds demo data; the connection is
+ * closed again because workers open their own. */
+static int prepare_data(const args *a, const char *db_path, const char *media_dir) {
+  pa_db *db = NULL;
+  char err[512];
+  int rc, added = 0;
+  if (pa_db_open(db_path, 1, &db, err, sizeof err) != PA_DB_OK) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return -1;
+  }
+  if ((rc = pa_db_migrate(db)) != PA_DB_OK) {
+    fprintf(stderr, "petamigos-server: %s: %s\n", db_path, pa_db_errmsg(db));
+    pa_db_close(db);
+    return -1;
+  }
+  if (a->seed) {
+    if ((rc = pa_seed_demo(db, media_dir, (int64_t)time(NULL), &added, err, sizeof err)) !=
+        PA_SEED_OK) {
+      fprintf(stderr, "petamigos-server: seeding failed (%s): %s\n", pa_seed_errstr(rc), err);
+      pa_db_close(db);
+      return -1;
+    }
+    if (added)
+      fprintf(stderr, "petamigos-server: seeded %d demo posts\n", added);
+    else
+      fprintf(stderr, "petamigos-server: database has posts already; not seeding\n");
+  }
+  pa_db_close(db);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  args a;
+  char err[512], db_path[4096], media_dir[4096];
+  int rc = parse_args(argc, argv, &a, err, sizeof err);
+  if (rc != 0) {
+    if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
+    fputs(usage, rc < 0 ? stderr : stdout);
+    return rc < 0 ? 2 : 0;
+  }
+  if (sodium_init() < 0) {
+    fprintf(stderr, "petamigos-server: libsodium failed to initialise\n");
+    return 1;
+  }
+  if (snprintf(db_path, sizeof db_path, "%s/petamigos.db", a.data) >= (int)sizeof db_path ||
+      snprintf(media_dir, sizeof media_dir, "%s/media", a.data) >= (int)sizeof media_dir) {
+    fprintf(stderr, "petamigos-server: --data path too long\n");
+    return 2;
+  }
+  /* The database holds people's data: keep the directory private. */
+  if (make_dir(a.data, 0700) != 0 || make_dir(media_dir, 0755) != 0) return 1;
+  if (prepare_data(&a, db_path, media_dir) != 0) return 1;
+
+  /* Block the stop signals before civetweb starts its threads, so they all
+   * inherit the mask and only sigwait below ever sees the signals. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  if (pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0) {
+    fprintf(stderr, "petamigos-server: cannot block signals\n");
+    return 1;
+  }
+
+  mg_init_library(0);
+  pa_srv *srv = NULL;
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port};
+  if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    mg_exit_library();
+    return 1;
+  }
+  int v6 = strchr(a.host, ':') != NULL;
+  printf("PetAmigos server listening on http://%s%s%s:%d/\n", v6 ? "[" : "", a.host, v6 ? "]" : "",
+         pa_srv_port(srv));
+  fflush(stdout);
+
+  int sig = 0;
+  while (sigwait(&stop, &sig) != 0) {
+  }
+  fprintf(stderr, "petamigos-server: %s received, stopping\n",
+          sig == SIGINT ? "SIGINT" : "SIGTERM");
+  pa_srv_stop(srv);
+  mg_exit_library();
+  return 0;
+}

@@ -1,0 +1,262 @@
+/* pa_srv — server lifecycle, dispatch, response headers and the request log. */
+#include "srv_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "db.h"
+
+/* Sent on every response, whatever produced it. 'wasm-unsafe-eval' lets the
+ * page compile WebAssembly without allowing eval of JavaScript. */
+static const pa_srv_header security_headers[] = {
+    {"Content-Security-Policy",
+     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+     "img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self'; "
+     "worker-src 'self' blob:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+     "form-action 'self'; frame-ancestors 'self'"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Referrer-Policy", "strict-origin-when-cross-origin"},
+    {"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+enum { WORKER_THREAD = 1 }; /* civetweb's thread_type for request workers */
+
+const char *pa_srv_errstr(int rc) {
+  switch (rc) {
+  case PA_SRV_OK: return "ok";
+  case PA_SRV_EINVAL: return "invalid configuration";
+  case PA_SRV_ESTART: return "could not start listening";
+  case PA_SRV_ENOMEM: return "out of memory";
+  }
+  return "unknown error";
+}
+
+void pa_srv_printable(const char *s, char *out, size_t cap) {
+  static const char digits[] = "0123456789ABCDEF";
+  size_t n = 0;
+  if (cap == 0) return;
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    int plain = c > 0x20 && c < 0x7f && c != '%' && c != '"' && c != '\\';
+    size_t need = plain ? 1 : 3;
+    if (n + need + 4 > cap) { /* keep room for "..." and the NUL */
+      if (n + 4 <= cap) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+      }
+      break;
+    }
+    if (plain) {
+      out[n++] = (char)c;
+    } else {
+      out[n++] = '%';
+      out[n++] = digits[c >> 4];
+      out[n++] = digits[c & 15];
+    }
+  }
+  out[n] = '\0';
+}
+
+int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
+                     const pa_srv_header *extra, int nextra, long long len) {
+  char length[32];
+  struct mg_connection *c = rq->conn;
+  if (mg_response_header_start(c, status) != 0) return -1;
+  rq->status = status;
+  for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+    mg_response_header_add(c, security_headers[i].name, security_headers[i].value, -1);
+  if (type) mg_response_header_add(c, "Content-Type", type, -1);
+  if (cache) mg_response_header_add(c, "Cache-Control", cache, -1);
+  for (int i = 0; i < nextra; i++) mg_response_header_add(c, extra[i].name, extra[i].value, -1);
+  if (len >= 0) {
+    snprintf(length, sizeof length, "%lld", len);
+    mg_response_header_add(c, "Content-Length", length, -1);
+  }
+  return mg_response_header_send(c) == 0 ? 0 : -1;
+}
+
+int pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
+                const pa_srv_header *extra, int nextra, const void *body, size_t len) {
+  if (pa_srv_send_head(rq, status, type, cache, extra, nextra, (long long)len) != 0) return -1;
+  if (!rq->head && len > 0 && mg_write(rq->conn, body, len) != (int)len) return -1;
+  return 0;
+}
+
+int pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow) {
+  char body[128];
+  const char *text = mg_get_response_code_text(rq->conn, status);
+  int n = snprintf(body, sizeof body, "%d %s\n", status, text ? text : "Error");
+  size_t len = n < 0 ? 0 : (size_t)n < sizeof body ? (size_t)n : sizeof body - 1;
+  pa_srv_header h = {"Allow", allow};
+  return pa_srv_send(rq, status, "text/plain; charset=utf-8", "no-store", &h, allow ? 1 : 0, body,
+                     len);
+}
+
+static double ms_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* One line per request: method, path (no query string), status, time.
+ * Headers, cookies and bodies are never logged. */
+static void log_request(const char *method, const char *path, int status, double ms) {
+  char m[24], p[256], line[320];
+  pa_srv_printable(method ? method : "-", m, sizeof m);
+  pa_srv_printable(path ? path : "-", p, sizeof p);
+  snprintf(line, sizeof line, "%s %s %d %.1fms\n", m, p, status, ms);
+  fputs(line, stderr);
+}
+
+static int is_api(const char *path) {
+  return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
+}
+
+static int on_request(struct mg_connection *conn, void *cbdata) {
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  pa_srv_req rq = {conn, cbdata, ri->request_method, ri->local_uri_raw, ri->query_string, 0, 0};
+  rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
+
+  if (!rq.method || !rq.path || rq.path[0] != '/')
+    pa_srv_plain_error(&rq, 400, NULL);
+  else if (is_api(rq.path))
+    pa_srv_api(&rq);
+  else
+    pa_srv_files(&rq);
+  if (rq.status == 0) pa_srv_plain_error(&rq, 500, NULL); /* a route forgot to answer */
+
+  log_request(rq.method, rq.path, rq.status, ms_since(&t0));
+  return rq.status ? rq.status : 500;
+}
+
+/* Errors civetweb raises itself (malformed requests and the like) still get
+ * our headers. Returning 1 falls back to civetweb's own page. */
+static int on_http_error(struct mg_connection *conn, int status, const char *msg) {
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  pa_srv_req rq = {conn, NULL, ri ? ri->request_method : NULL, ri ? ri->local_uri_raw : NULL,
+                   NULL, 0, 0};
+  rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
+  if (pa_srv_plain_error(&rq, status, NULL) != 0) return 1;
+  log_request(rq.method, rq.path, status, 0.0);
+  return 0;
+}
+
+static int on_log_message(const struct mg_connection *conn, const char *message) {
+  char line[512];
+  snprintf(line, sizeof line, "civetweb: %s\n", message);
+  fputs(line, stderr);
+  return 1;
+}
+
+/* Each worker thread opens its own database connection and keeps it. */
+static void *on_init_thread(const struct mg_context *ctx, int thread_type) {
+  if (thread_type != WORKER_THREAD) return NULL;
+  const pa_srv *srv = mg_get_user_data(ctx);
+  pa_db *db = NULL;
+  char err[512];
+  if (pa_db_open(srv->db_path, 0, &db, err, sizeof err) != PA_DB_OK)
+    fprintf(stderr, "worker: cannot open database: %s\n", err);
+  return db; /* NULL: API requests on this worker answer 500 */
+}
+
+static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr) {
+  if (thread_type == WORKER_THREAD) pa_db_close(ptr);
+}
+
+static int resolve_dir(const char *path, char out[PATH_MAX], const char *what, char *err,
+                       size_t errlen) {
+  struct stat st;
+  if (!path || !realpath(path, out) || stat(out, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    snprintf(err, errlen, "%s %s is not a directory%s%s", what, path ? path : "(none)",
+             errno ? ": " : "", errno ? strerror(errno) : "");
+    return PA_SRV_EINVAL;
+  }
+  return PA_SRV_OK;
+}
+
+int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errlen) {
+  unsigned char addr[16];
+  char ports[96], data[PATH_MAX];
+  int rc, v6 = 0;
+  *out = NULL;
+  if (!cfg->host || (inet_pton(AF_INET, cfg->host, addr) != 1 &&
+                     !(v6 = inet_pton(AF_INET6, cfg->host, addr) == 1))) {
+    snprintf(err, errlen, "host must be a numeric IP address, got %s",
+             cfg->host ? cfg->host : "(none)");
+    return PA_SRV_EINVAL;
+  }
+  if (v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
+    snprintf(err, errlen, "this civetweb was built without IPv6; use an IPv4 address");
+    return PA_SRV_EINVAL;
+  }
+  if (cfg->port < 0 || cfg->port > 65535) {
+    snprintf(err, errlen, "port must be 0..65535");
+    return PA_SRV_EINVAL;
+  }
+  pa_srv *srv = calloc(1, sizeof *srv);
+  if (!srv) {
+    snprintf(err, errlen, "out of memory");
+    return PA_SRV_ENOMEM;
+  }
+  errno = 0;
+  if ((rc = resolve_dir(cfg->root, srv->root, "root", err, errlen)) != PA_SRV_OK ||
+      (rc = resolve_dir(cfg->data_dir, data, "data", err, errlen)) != PA_SRV_OK) {
+    free(srv);
+    return rc;
+  }
+  snprintf(srv->media_dir, sizeof srv->media_dir, "%.*s/media", PATH_MAX - 8, data);
+  snprintf(srv->db_path, sizeof srv->db_path, "%.*s/petamigos.db", PATH_MAX - 16, data);
+  snprintf(ports, sizeof ports, v6 ? "[%s]:%d" : "%s:%d", cfg->host, cfg->port);
+
+  /* civetweb gives each open connection a worker thread, idle keep-alive
+   * ones included: enough workers for a few browsers, a short idle time. */
+  const char *options[] = {"listening_ports", ports,
+                           "num_threads", "32",
+                           "enable_keep_alive", "yes",
+                           "keep_alive_timeout_ms", "500",
+                           "request_timeout_ms", "30000",
+                           NULL};
+  struct mg_callbacks cb;
+  memset(&cb, 0, sizeof cb);
+  cb.log_message = on_log_message;
+  cb.http_error = on_http_error;
+  cb.init_thread = on_init_thread;
+  cb.exit_thread = on_exit_thread;
+  char why[256] = "";
+  unsigned code = 0;
+  struct mg_init_data init = {&cb, srv, options};
+  struct mg_error_data error = {&code, why, sizeof why};
+  srv->ctx = mg_start2(&init, &error);
+  if (!srv->ctx) {
+    snprintf(err, errlen, "cannot listen on %s: %s", ports, why[0] ? why : "unknown error");
+    free(srv);
+    return PA_SRV_ESTART;
+  }
+  mg_set_request_handler(srv->ctx, "/", on_request, srv);
+
+  struct mg_server_port list[4];
+  int n = mg_get_server_ports(srv->ctx, 4, list);
+  srv->port = n > 0 ? list[0].port : 0;
+  if (srv->port <= 0) {
+    snprintf(err, errlen, "cannot tell which port %s got", ports);
+    pa_srv_stop(srv);
+    return PA_SRV_ESTART;
+  }
+  *out = srv;
+  return PA_SRV_OK;
+}
+
+int pa_srv_port(const pa_srv *srv) { return srv->port; }
+
+void pa_srv_stop(pa_srv *srv) {
+  if (!srv) return;
+  if (srv->ctx) mg_stop(srv->ctx);
+  free(srv);
+}

@@ -1,0 +1,39 @@
+/* pa_srv — the HTTP server: static shell, media files and the JSON API.
+ *
+ * Requests run on civetweb's worker threads; each worker owns one database
+ * connection for its whole life. Every response carries the security headers. */
+#ifndef PA_SRV_H
+#define PA_SRV_H
+
+#include <stddef.h>
+
+enum {
+  PA_SRV_OK = 0,
+  PA_SRV_EINVAL = -1, /* bad configuration: see the message */
+  PA_SRV_ESTART = -2, /* could not listen */
+  PA_SRV_ENOMEM = -3
+};
+
+typedef struct pa_srv_config {
+  const char *root;     /* static site directory, served at "/" */
+  const char *data_dir; /* holds petamigos.db (already migrated) and media/ */
+  const char *host;     /* numeric IPv4 or IPv6 address to listen on */
+  int port;             /* 0 picks a free port; pa_srv_port tells which */
+} pa_srv_config;
+
+typedef struct pa_srv pa_srv;
+
+const char *pa_srv_errstr(int rc);
+
+/* Starts listening and serving in background threads. On success the caller
+ * stops the server and frees *out with pa_srv_stop; on failure *out is NULL
+ * and err holds a message. */
+int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errlen);
+
+/* The port actually listened on. */
+int pa_srv_port(const pa_srv *srv);
+
+/* Finishes requests in flight, closes connections and frees srv. */
+void pa_srv_stop(pa_srv *srv);
+
+#endif

@@ -1,0 +1,56 @@
+/* Shared between the pa_srv translation units; not part of the module's API. */
+#ifndef PA_SRV_INTERNAL_H
+#define PA_SRV_INTERNAL_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include <civetweb.h>
+
+#include "srv.h"
+
+struct pa_srv {
+  struct mg_context *ctx;
+  char root[PATH_MAX];      /* resolved, no trailing slash */
+  char media_dir[PATH_MAX]; /* resolved */
+  char db_path[PATH_MAX];
+  int port;
+};
+
+/* One request in flight. */
+typedef struct pa_srv_req {
+  struct mg_connection *conn;
+  const pa_srv *srv;
+  const char *method;
+  const char *path;  /* percent-decoded, without the query string */
+  const char *query; /* raw query string, or NULL */
+  int head;          /* HEAD: headers only */
+  int status;        /* status sent, for the log; 0 until then */
+} pa_srv_req;
+
+typedef struct pa_srv_header {
+  const char *name, *value;
+} pa_srv_header;
+
+/* Sends status, the security headers, Content-Type (when type is non-NULL),
+ * Cache-Control, extra headers and Content-Length: len. Returns 0 when the
+ * headers went out; the caller then writes the body unless rq->head. */
+int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
+                     const pa_srv_header *extra, int nextra, long long len);
+
+/* A complete response with an in-memory body. */
+int pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
+                const pa_srv_header *extra, int nextra, const void *body, size_t len);
+
+/* A short text/plain error page; allow (or NULL) becomes the Allow header. */
+int pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);
+
+/* Copies s into out (always NUL-terminated), percent-escaping anything but
+ * printable ASCII, and cutting it to fit: safe in logs and JSON messages. */
+void pa_srv_printable(const char *s, char *out, size_t cap);
+
+/* Route families: /api/... and everything else (media and the static site). */
+void pa_srv_api(pa_srv_req *rq);
+void pa_srv_files(pa_srv_req *rq);
+
+#endif
