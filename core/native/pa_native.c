@@ -244,7 +244,7 @@ static int host_text(void *user, const char *utf8, const pa_text_style *style, p
   return pa_native_text_raster(((pa_native_host *)user)->text, utf8, style, out);
 }
 
-static void host_request(void *user, uint32_t id, const char *url) {
+static void host_request(void *user, uint32_t id, const char *url, int want_w, int want_h) {
   pa_native_host *h = user;
   if (h->pending_count == MAX_PENDING) return;
   char *copy = strdup(url);
@@ -276,7 +276,7 @@ void pa_native_host_destroy(pa_native_host *h) {
 }
 
 pa_platform pa_native_host_platform(pa_native_host *h) {
-  return (pa_platform){h, host_text, host_request, host_log};
+  return (pa_platform){h, host_text, host_request, NULL, host_log};
 }
 
 int pa_native_host_pump(pa_native_host *h, pa_app *app) {

@@ -153,18 +153,40 @@ static image_slot *image_for(pa_app *a, const char *url, uint32_t *id) {
   return s;
 }
 
-static image_slot *want_image(pa_app *a, const char *url) {
+static image_slot *want_image(pa_app *a, const char *url, float box_w, float box_h) {
   uint32_t id = 0;
   image_slot *s = image_for(a, url, &id);
   if (s && s->state == IMG_NEW && a->platform.image_request) {
     s->state = IMG_REQUESTED;
-    a->platform.image_request(a->platform.user, id, s->url);
+    a->platform.image_request(a->platform.user, id, s->url, (int)ceilf(box_w), (int)ceilf(box_h));
   }
   return s;
 }
 
 static image_slot *slot_by_id(pa_app *a, uint32_t id) {
   return id >= 1 && id <= (uint32_t)a->image_count ? &a->images[id - 1] : NULL;
+}
+
+void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const uint8_t *rgba) {
+  image_slot *s = slot_by_id(a, id);
+  if (!s || s->state == IMG_READY) return;
+  if (!rgba || width <= 0 || height <= 0 || width > 16384 || height > 16384) {
+    s->state = IMG_FAILED;
+    return;
+  }
+  s->texture = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
+                                 width, height);
+  if (!s->texture) {
+    logf_(a, "texture: %s", SDL_GetError());
+    s->state = IMG_FAILED;
+    return;
+  }
+  SDL_UpdateTexture(s->texture, NULL, rgba, width * 4);
+  SDL_SetTextureBlendMode(s->texture, SDL_BLENDMODE_BLEND);
+  SDL_SetTextureScaleMode(s->texture, SDL_ScaleModeLinear);
+  s->width = width;
+  s->height = height;
+  s->state = IMG_READY;
 }
 
 void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t len) {
@@ -177,18 +199,7 @@ void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t le
     s->state = IMG_FAILED;
     return;
   }
-  s->texture = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
-                                 img.width, img.height);
-  if (s->texture) {
-    SDL_UpdateTexture(s->texture, NULL, img.rgba, img.width * 4);
-    SDL_SetTextureBlendMode(s->texture, SDL_BLENDMODE_BLEND);
-    SDL_SetTextureScaleMode(s->texture, SDL_ScaleModeLinear);
-    s->width = img.width;
-    s->height = img.height;
-    s->state = IMG_READY;
-  } else {
-    s->state = IMG_FAILED;
-  }
+  pa_app_image_decoded(a, id, img.width, img.height, img.rgba);
   pa_image_free(&img);
 }
 
@@ -366,7 +377,7 @@ static void paint_post(pa_app *a, const pa_feed_post *p, float x, float y, float
 
   /* Header: the pet's avatar, the pet's name, then who posted and when. */
   float r = px(a, AVATAR) / 2, cy = y + px(a, HEADER) / 2;
-  image_slot *av = want_image(a, p->pet.avatar_url);
+  image_slot *av = want_image(a, p->pet.avatar_url, 2 * r, 2 * r);
   pa_draw_disc(a->draw, x + pad + r, cy, r, species_tint(p->pet.species),
                av && av->state == IMG_READY ? av->texture : NULL);
   float tx = x + pad + 2 * r + px(a, 10), tw = w - (tx - x) - pad;
@@ -380,7 +391,7 @@ static void paint_post(pa_app *a, const pa_feed_post *p, float x, float y, float
 
   /* The first image, cropped to the card's box, or a tinted placeholder. */
   float iy = y + px(a, HEADER), ih = image_box_height(a, &p->images[0]);
-  image_slot *im = want_image(a, p->images[0].url);
+  image_slot *im = want_image(a, p->images[0].url, w - 2, ih);
   pa_draw_rect(a->draw, x + 1, iy, w - 2, ih, species_tint(p->pet.species));
   if (im && im->state == IMG_READY) {
     pa_draw_cover(a->draw, im->texture, im->width, im->height, x + 1, iy, w - 2, ih);
@@ -450,7 +461,8 @@ void pa_app_frame(pa_app *a, double now_ms) {
     float top = a->post_top[i] - a->scroll, bottom = top + a->post_height[i];
     if (bottom < 0 || top > (float)a->height * 2) continue;
     if (top > (float)a->height) {
-      want_image(a, pa_feed_post_at(a->feed, i)->images[0].url);
+      const pa_feed_post *p = pa_feed_post_at(a->feed, i);
+      want_image(a, p->images[0].url, w - 2, image_box_height(a, &p->images[0]));
       continue;
     }
     paint_post(a, pa_feed_post_at(a->feed, i), x, top, w);

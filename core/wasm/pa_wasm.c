@@ -27,8 +27,11 @@ EM_JS(uint8_t *, pa_js_text_raster,
         return ptr;
       });
 
-EM_JS(void, pa_js_image_request, (int handle, uint32_t id, const char *url),
-      { Module.paHost.requestImage(handle, id >>> 0, UTF8ToString(url)); });
+EM_JS(void, pa_js_image_request, (int handle, uint32_t id, const char *url, int w, int h),
+      { Module.paHost.requestImage(handle, id >>> 0, UTF8ToString(url), w, h); });
+
+EM_JS(void, pa_js_image_cancel, (int handle, uint32_t id),
+      { if (Module.paHost.cancelImage) Module.paHost.cancelImage(handle, id >>> 0); });
 
 EM_JS(void, pa_js_log, (const char *msg), { Module.paHost.log(UTF8ToString(msg)); });
 
@@ -56,9 +59,11 @@ static int text_raster(void *user, const char *utf8, const pa_text_style *st, pa
   return out->rgba ? 0 : -1;
 }
 
-static void image_request(void *user, uint32_t id, const char *url) {
-  pa_js_image_request((int)(intptr_t)user, id, url);
+static void image_request(void *user, uint32_t id, const char *url, int w, int h) {
+  pa_js_image_request((int)(intptr_t)user, id, url, w, h);
 }
+
+static void image_cancel(void *user, uint32_t id) { pa_js_image_cancel((int)(intptr_t)user, id); }
 
 static void log_line(void *user, const char *msg) { pa_js_log(msg); }
 
@@ -125,7 +130,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
     s->window = NULL;
     return -PA_ERR_PLATFORM;
   }
-  pa_app_config cfg = {{(void *)(intptr_t)(i + 1), text_raster, image_request, log_line},
+  pa_app_config cfg = {{(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, log_line},
                        s->renderer, width, height, scale};
   pa_status st = pa_app_create(&cfg, &s->app, &s->error);
   if (st != PA_OK) {
@@ -172,6 +177,13 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_app_error(int handle) {
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image(int handle, uint32_t id, const uint8_t *b, size_t n) {
   slot *s = lookup(handle);
   if (s) pa_app_image_loaded(s->app, id, b, n);
+}
+
+/* rgba: width * height * 4 bytes of straight RGBA, copied. */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image_decoded(int handle, uint32_t id, int width, int height,
+                                                    const uint8_t *rgba) {
+  slot *s = lookup(handle);
+  if (s) pa_app_image_decoded(s->app, id, width, height, rgba);
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image_failed(int handle, uint32_t id) {

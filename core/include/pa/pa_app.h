@@ -41,7 +41,12 @@ pa_status pa_app_feed_loaded(pa_app *app, const char *json, size_t len, pa_error
 /* The host could not fetch the feed at all (offline, HTTP error). */
 void pa_app_feed_failed(pa_app *app, const char *message);
 
+/* Encoded bytes, decoded here with pa_image_decode. */
 void pa_app_image_loaded(pa_app *app, uint32_t image_id, const uint8_t *bytes, size_t len);
+/* Pixels already decoded by the host: width * height * 4 bytes of straight
+ * RGBA, copied by the app. */
+void pa_app_image_decoded(pa_app *app, uint32_t image_id, int width, int height,
+                          const uint8_t *rgba);
 void pa_app_image_failed(pa_app *app, uint32_t image_id);
 
 void pa_app_scroll(pa_app *app, float dy); /* device pixels, positive scrolls down */

@@ -31,8 +31,16 @@ typedef struct pa_platform {
   int (*text_raster)(void *user, const char *utf8, const pa_text_style *style, pa_bitmap *out);
 
   /* Asks the host to fetch url; the host later answers with
-   * pa_app_image_loaded or pa_app_image_failed for the same id. */
-  void (*image_request)(void *user, uint32_t image_id, const char *url);
+   * pa_app_image_loaded (bytes), pa_app_image_decoded (pixels, e.g. from a
+   * worker) or pa_app_image_failed for the same id. want_width/height are the
+   * largest box (device pixels) the image is drawn into: a host that decodes
+   * may downscale to it. */
+  void (*image_request)(void *user, uint32_t image_id, const char *url, int want_width,
+                        int want_height);
+
+  /* The image is no longer wanted (scrolled far away): the host may drop the
+   * fetch or decode; an answer that still arrives is accepted. May be NULL. */
+  void (*image_cancel)(void *user, uint32_t image_id);
 
   /* Diagnostics for developers. Never given user secrets. May be NULL. */
   void (*log)(void *user, const char *message);
