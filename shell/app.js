@@ -4,7 +4,11 @@
 import createPetAmigosCore from './petamigos-core.mjs';
 import { rasterText } from './text.js';
 
-const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6 };
+const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8 };
+// The core's pa_action_kind, pa_control and pa_pointer_phase values.
+const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8 };
+const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6 };
+const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
 
 const $ = (id) => document.getElementById(id);
 const canvas = $('canvas');
@@ -23,7 +27,8 @@ function redraw() {
 
 function frame() {
   dirty = false;
-  core._pa_wasm_app_frame(app, Date.now());
+  // The core says when it is animating (a fling, a notice) and wants more frames.
+  if (core._pa_wasm_app_frame(app, Date.now())) redraw();
   const revision = core._pa_wasm_app_mirror_revision(app);
   if (revision !== mirrorRevision) {
     mirrorRevision = revision;
@@ -53,25 +58,78 @@ async function requestImage(handle, id, url) {
   redraw();
 }
 
-async function loadFeed() {
-  showStatus('loading');
+function cString(text) {
+  return new TextEncoder().encode(text + '\0');
+}
+
+let csrfToken = null;
+async function csrf() {
+  if (csrfToken === null) {
+    const res = await fetch('/api/v1/auth/session', { headers: { Accept: 'application/json' } });
+    csrfToken = res.ok ? (await res.json()).csrf_token ?? '' : '';
+  }
+  return csrfToken;
+}
+
+async function like(id, on) {
+  let ok = 0, liked = 0, count = 0;
+  try {
+    const res = await fetch(`/api/v1/posts/${encodeURIComponent(id)}/like`, {
+      method: on ? 'PUT' : 'DELETE',
+      headers: { Accept: 'application/json', 'X-CSRF-Token': await csrf() },
+    });
+    if (res.ok) {
+      const body = await res.json();
+      [ok, liked, count] = [1, body.liked ? 1 : 0, body.like_count];
+    }
+  } catch {
+    // offline: the core rolls the like back and says so
+  }
+  withHeap(cString(id), (ptr) => core._pa_wasm_app_like_result(app, ptr, ok, liked, count));
+  redraw();
+}
+
+async function share(id) {
+  const url = new URL(`/posts/${encodeURIComponent(id)}`, location.href).href;
+  try {
+    if (navigator.share) await navigator.share({ title: 'PetAmigos', url });
+    else await navigator.clipboard.writeText(url);
+  } catch {
+    // the user closed the share sheet
+  }
+}
+
+function onAction(handle, kind, id) {
+  if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) like(id, kind === ACTION.LIKE);
+  else if (kind === ACTION.SHARE) share(id);
+  else if (kind === ACTION.LOAD_MORE) loadFeed(id);
+  else if (kind === ACTION.REFRESH) loadFeed();
+  else console.info('[core] action', kind, id);
+}
+
+// Loads the first page (cursor null) or the page after cursor.
+async function loadFeed(cursor = null) {
+  if (cursor === null) showStatus('loading');
   let bytes;
   try {
-    const res = await fetch('/api/v1/feed', { headers: { Accept: 'application/json' } });
+    const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const res = await fetch(`/api/v1/feed${query}`, { headers: { Accept: 'application/json' } });
     if (!res.ok) throw new Error(res.status >= 500 ? 'The server is having trouble.' : `The server said ${res.status}.`);
     bytes = new Uint8Array(await res.arrayBuffer());
   } catch (err) {
     const message = navigator.onLine === false ? 'You are offline.' : err instanceof TypeError ? 'Cannot reach PetAmigos.' : err.message;
-    withHeap(new TextEncoder().encode(message + '\0'), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
+    withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
     redraw();
     return;
   }
-  const status = withHeap(bytes, (ptr, len) => core._pa_wasm_app_feed(app, ptr, len));
+  const mode = cursor === null ? 0 : 1;
+  const status = withHeap(bytes, (ptr, len) => core._pa_wasm_app_feed(app, ptr, len, mode));
   if (status !== 0) console.warn('feed rejected:', core.UTF8ToString(core._pa_wasm_app_error(app)));
   redraw();
 }
 
-function showStatus(state, message = '') {
+function showStatus(state, message = '', notice = '') {
+  $('notice').textContent = notice;
   const box = $('status');
   box.hidden = state !== 'error';
   $('status-text').textContent = message;
@@ -80,31 +138,60 @@ function showStatus(state, message = '') {
   document.body.dataset.state = state;
 }
 
-// One <article> per post, built with textContent only: user text never
-// becomes markup.
+// The mirror: one <article> per post near the screen, built with textContent
+// only (user text never becomes markup). Articles are kept by post id so the
+// one with focus stays in the document while the window slides.
 function renderMirror(m) {
-  showStatus(m.state, m.message);
-  const articles = m.posts.map((p, i) => {
-    const article = document.createElement('article');
-    article.tabIndex = 0;
-    article.id = `post-${p.id}`;
-    article.dataset.index = String(i);
-    article.setAttribute('aria-posinset', String(i + 1));
-    article.setAttribute('aria-setsize', String(m.posts.length));
-    article.setAttribute('aria-labelledby', `${article.id}-title`);
-    const title = document.createElement('h2');
-    title.id = `${article.id}-title`;
-    title.textContent = p.title;
-    const caption = document.createElement('p');
-    caption.textContent = p.caption;
-    const photos = document.createElement('p');
-    photos.textContent = p.images.map((alt, k) => `Photo ${k + 1} of ${p.images.length}: ${alt || 'no description'}`).join('. ');
-    const counts = document.createElement('p');
-    counts.textContent = `${p.likes} ${p.likes === 1 ? 'like' : 'likes'}, ${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}${p.liked ? ', liked by you' : ''}`;
-    article.append(title, caption, photos, counts);
+  showStatus(m.state, m.message, m.notice);
+  const old = new Map([...mirror.children].map((a) => [a.dataset.id, a]));
+  const wanted = m.posts.map((p) => {
+    const article = old.get(p.id) ?? createArticle(p);
+    fillArticle(article, p, m.total);
+    old.delete(p.id);
     return article;
   });
-  mirror.replaceChildren(...articles);
+  for (const gone of old.values()) gone.remove();
+  let at = mirror.firstChild;
+  for (const article of wanted) {
+    if (article !== at) mirror.insertBefore(article, at);
+    else at = at.nextSibling;
+  }
+}
+
+function createArticle(p) {
+  const article = document.createElement('article');
+  article.tabIndex = 0;
+  article.id = `post-${p.id}`;
+  article.dataset.id = p.id;
+  article.setAttribute('aria-labelledby', `${article.id}-title`);
+  const title = document.createElement('h2');
+  title.id = `${article.id}-title`;
+  const controls = document.createElement('div');
+  controls.className = 'controls';
+  article.append(title, document.createElement('p'), document.createElement('p'), document.createElement('p'), controls);
+  return article;
+}
+
+function fillArticle(article, p, total) {
+  article.dataset.index = String(p.index);
+  article.setAttribute('aria-posinset', String(p.index + 1));
+  article.setAttribute('aria-setsize', String(total));
+  const [title, caption, photos, counts, controls] = article.children;
+  title.textContent = p.title;
+  caption.textContent = p.caption;
+  photos.textContent = `Photo ${p.image + 1} of ${p.images.length}: ${p.images[p.image] || 'no description'}`;
+  counts.textContent = `${p.likes} ${p.likes === 1 ? 'like' : 'likes'}, ${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}`;
+  const buttons = p.controls.map((c, i) => {
+    const b = controls.children[i] ?? document.createElement('button');
+    b.type = 'button';
+    b.textContent = c.label;
+    b.dataset.control = c.control;
+    if ('pressed' in c) b.setAttribute('aria-pressed', String(c.pressed));
+    else b.removeAttribute('aria-pressed');
+    return b;
+  });
+  if (buttons.some((b, i) => controls.children[i] !== b) || controls.children.length !== buttons.length)
+    controls.replaceChildren(...buttons);
 }
 
 function resize() {
@@ -126,20 +213,22 @@ function bindInput() {
     core._pa_wasm_app_scroll(app, e.deltaY * unit * (window.devicePixelRatio || 1));
     redraw();
   }, { passive: false });
-  let lastY = null;
-  canvas.addEventListener('pointerdown', (e) => { lastY = e.clientY; canvas.setPointerCapture(e.pointerId); });
-  canvas.addEventListener('pointermove', (e) => {
-    if (lastY === null) return;
-    core._pa_wasm_app_scroll(app, (lastY - e.clientY) * (window.devicePixelRatio || 1));
-    lastY = e.clientY;
-    redraw();
-  });
-  const end = () => { lastY = null; };
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointercancel', end);
+  // Touch and mouse go to the core as they are: it owns drags, flings, taps
+  // and pull-to-refresh.
+  for (const type of Object.keys(POINTER)) {
+    canvas.addEventListener(type, (e) => {
+      if (type === 'pointerdown') canvas.setPointerCapture(e.pointerId);
+      if (type === 'pointermove' && e.buttons === 0 && e.pointerType === 'mouse') return;
+      const dpr = window.devicePixelRatio || 1;
+      const rect = canvas.getBoundingClientRect();
+      core._pa_wasm_app_pointer(app, POINTER[type], (e.clientX - rect.left) * dpr, (e.clientY - rect.top) * dpr, e.timeStamp);
+      redraw();
+    });
+  }
   document.addEventListener('keydown', (e) => {
     const key = KEYS[e.key];
     if (!key || e.altKey || e.ctrlKey || e.metaKey || e.target.closest('button, input, textarea')) return;
+    if (key === 7 && !document.activeElement?.closest?.('#mirror article')) return;
     e.preventDefault();
     // Arrow keys and j/k walk posts when one has focus; the rest scroll.
     const current = document.activeElement?.closest?.('#mirror article');
@@ -157,7 +246,21 @@ function bindInput() {
     if (article) core._pa_wasm_app_focus(app, Number(article.dataset.index));
     redraw();
   });
-  mirror.addEventListener('focusout', () => { core._pa_wasm_app_focus(app, -1); redraw(); });
+  mirror.addEventListener('focusout', (e) => {
+    if (!mirror.contains(e.relatedTarget)) core._pa_wasm_app_focus(app, -1);
+    redraw();
+  });
+  mirror.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-control]');
+    if (!button) return;
+    const article = button.closest('article');
+    core._pa_wasm_app_activate(app, Number(article.dataset.index), CONTROL[button.dataset.control]);
+    redraw();
+  });
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const applyTheme = () => { core._pa_wasm_app_set_theme(app, dark.matches ? 1 : 0); redraw(); };
+  dark.addEventListener('change', applyTheme);
+  applyTheme();
   $('retry').addEventListener('click', () => loadFeed());
   new ResizeObserver(resize).observe($('stage'));
 }
@@ -168,6 +271,7 @@ async function start() {
     paHost: {
       textRaster: rasterText,
       requestImage,
+      action: onAction,
       log: (msg) => console.info('[core]', msg),
     },
   });

@@ -45,7 +45,7 @@ int pa_cli_render(int argc, char **argv) {
     rc = pa_cli_fail(&e);
   } else {
     /* A bad feed still renders: the app draws its error state. */
-    if (pa_app_feed_loaded(app, (const char *)bytes, len, &e) != PA_OK) rc = pa_cli_fail(&e);
+    if (pa_app_feed_loaded(app, (const char *)bytes, len, PA_FEED_REPLACE, &e) != PA_OK) rc = pa_cli_fail(&e);
     double now = 1e3 * (double)time(NULL);
     pa_app_frame(app, now);
     pa_app_scroll(app, scroll);

@@ -3,6 +3,7 @@
 #include <SDL.h>
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +20,31 @@ typedef struct image_slot {
   img_state state;
   SDL_Texture *texture;
   int width, height;
+  uint64_t used_frame; /* last frame that drew or wanted it */
 } image_slot;
 
+/* What the app knows about a post beyond the immutable parsed page. */
+typedef struct post_view {
+  const pa_feed_post *post; /* borrowed from one of a->pages */
+  float top, height;        /* device pixels; height estimated until measured */
+  float measured_width;     /* width the height was measured at, 0 if estimated */
+  bool liked;
+  int64_t likes;
+  int like_pending; /* 0, or the state we asked the server for: 1 like, -1 unlike */
+  int image_index;  /* carousel position */
+} post_view;
+
 typedef struct palette {
-  uint32_t page, card, line, text, muted, accent, like, error_bg, error_text, placeholder;
+  uint32_t page, card, line, text, muted, accent, like, error_bg, error_text, notice_bg,
+      notice_text;
 } palette;
 
-static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff, 0x6b625aff,
-                              0x2a7d6fff, 0xe0245eff, 0xfde8e8ff, 0x9b1c1cff, 0xe9e4dcff};
+static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff,
+                              0x6b625aff, 0x2a7d6fff, 0xe0245eff, 0xfde8e8ff,
+                              0x9b1c1cff, 0x1f1b16ee, 0xffffffff};
+static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff,
+                             0xa8a29aff, 0x5cc2b0ff, 0xff4d7dff, 0x3b1f1fff,
+                             0xffb4b4ff, 0xf2efeaee, 0x121212ff};
 
 /* Layout metrics in CSS pixels; multiplied by the scale when used. */
 enum {
@@ -37,8 +55,16 @@ enum {
   ACTIONS = 44,
   GAP = 14,
   DOTS = 14,
-  CAPTION_LINES = 6
+  CAPTION_LINES = 6,
+  CAPTION_ESTIMATE = 40, /* two lines, until measured */
+  FOOTER = 64,
+  PULL_TRIGGER = 72
 };
+
+enum { MIRROR_AROUND = 6 }; /* posts mirrored beyond those on screen */
+
+/* Images kept as textures at most; beyond it, those off screen are dropped. */
+static const size_t IMAGE_BUDGET = (size_t)96 << 20;
 
 struct pa_app {
   pa_platform platform;
@@ -50,16 +76,38 @@ struct pa_app {
 
   app_state state;
   char message[PA_ERROR_MSG_MAX];
-  pa_feed *feed;
-  float *post_top, *post_height; /* per post, device pixels */
-  float content_height, scroll;
-  int laid_out_width;
+  char notice[PA_ERROR_MSG_MAX]; /* a transient message over the feed */
+  double notice_until;
+
+  pa_feed **pages;
+  int page_count, page_cap;
+  post_view *posts;
+  int post_count, post_cap;
+  const char *next_cursor; /* owned by the last page */
+  bool loading_more, refreshing;
+  double retry_more_after; /* ms; a failed page is retried no sooner */
+  float content_height;
+
+  float scroll, velocity; /* velocity in device px per ms */
+  float pull;             /* overscroll at the top, for pull-to-refresh */
+  struct {
+    bool down, dragging;
+    float x0, y0, x, y;
+    double t0, t;
+  } ptr;
+  struct {
+    double t;
+    float x, y;
+  } last_tap;
 
   image_slot *images;
   int image_count, image_cap;
+  size_t image_bytes;
 
   int focused; /* post index with keyboard focus, or -1 */
-  double now_ms;
+  int first_visible, last_visible;
+  double now_ms, last_frame_ms;
+  uint64_t frame;
   uint32_t mirror_revision;
 };
 
@@ -70,6 +118,16 @@ static void logf_(pa_app *a, const char *fmt, const char *arg) {
   char line[320];
   snprintf(line, sizeof line, fmt, arg);
   a->platform.log(a->platform.user, line);
+}
+
+static void act(pa_app *a, pa_action_kind kind, const char *id) {
+  if (a->platform.action) a->platform.action(a->platform.user, &(pa_action){kind, id});
+}
+
+static void notify(pa_app *a, const char *message) {
+  snprintf(a->notice, sizeof a->notice, "%s", message);
+  a->notice_until = a->now_ms + 4000;
+  a->mirror_revision++;
 }
 
 pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err) {
@@ -98,24 +156,29 @@ pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err
   return PA_OK;
 }
 
-static void free_images(pa_app *a) {
-  for (int i = 0; i < a->image_count; i++) {
-    free(a->images[i].url);
-    if (a->images[i].texture) SDL_DestroyTexture(a->images[i].texture);
-  }
-  free(a->images);
-  a->images = NULL;
-  a->image_count = a->image_cap = 0;
+static void drop_texture(pa_app *a, image_slot *s) {
+  if (!s->texture) return;
+  SDL_DestroyTexture(s->texture);
+  s->texture = NULL;
+  a->image_bytes -= (size_t)s->width * (size_t)s->height * 4;
 }
 
 void pa_app_destroy(pa_app *a) {
   if (!a) return;
-  free_images(a);
-  pa_feed_free(a->feed);
-  free(a->post_top);
-  free(a->post_height);
+  for (int i = 0; i < a->image_count; i++) {
+    drop_texture(a, &a->images[i]);
+    free(a->images[i].url);
+  }
+  free(a->images);
+  for (int i = 0; i < a->page_count; i++) pa_feed_free(a->pages[i]);
+  free(a->pages);
+  free(a->posts);
   pa_draw_destroy(a->draw);
   free(a);
+}
+
+static void invalidate_layout(pa_app *a) {
+  for (int i = 0; i < a->post_count; i++) a->posts[i].measured_width = 0;
 }
 
 void pa_app_resize(pa_app *a, int width, int height, float scale) {
@@ -125,7 +188,12 @@ void pa_app_resize(pa_app *a, int width, int height, float scale) {
   a->width = width;
   a->height = height;
   a->scale = scale;
-  a->laid_out_width = 0;
+  invalidate_layout(a);
+}
+
+void pa_app_set_theme(pa_app *a, pa_theme theme) {
+  a->pal = theme == PA_THEME_DARK ? DARK : LIGHT;
+  pa_draw_clear_text(a->draw); /* text colours are baked into its textures */
 }
 
 /* ---- images: one slot per distinct URL; the id is the slot index + 1. */
@@ -156,7 +224,9 @@ static image_slot *image_for(pa_app *a, const char *url, uint32_t *id) {
 static image_slot *want_image(pa_app *a, const char *url, float box_w, float box_h) {
   uint32_t id = 0;
   image_slot *s = image_for(a, url, &id);
-  if (s && s->state == IMG_NEW && a->platform.image_request) {
+  if (!s) return NULL;
+  s->used_frame = a->frame;
+  if (s->state == IMG_NEW && a->platform.image_request) {
     s->state = IMG_REQUESTED;
     a->platform.image_request(a->platform.user, id, s->url, (int)ceilf(box_w), (int)ceilf(box_h));
   }
@@ -187,6 +257,8 @@ void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const u
   s->width = width;
   s->height = height;
   s->state = IMG_READY;
+  s->used_frame = a->frame;
+  a->image_bytes += (size_t)width * (size_t)height * 4;
 }
 
 void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t len) {
@@ -205,60 +277,47 @@ void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t le
 
 void pa_app_image_failed(pa_app *a, uint32_t id) {
   image_slot *s = slot_by_id(a, id);
-  if (s) s->state = IMG_FAILED;
+  if (s && s->state != IMG_READY) s->state = IMG_FAILED;
 }
 
-/* ---- feed state */
-
-static void set_error(pa_app *a, const char *message) {
-  a->state = ST_ERROR;
-  snprintf(a->message, sizeof a->message, "%s", message);
-  a->mirror_revision++;
-}
-
-pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_error *err) {
-  pa_error local;
-  pa_error *e = err ? err : &local;
-  pa_feed *feed = NULL;
-  pa_status st = pa_feed_parse(json, len, &feed, e);
-  if (st != PA_OK) {
-    /* Keep whatever is on screen; tell the user, and the developer why. */
-    logf_(a, "feed rejected: %s", e->msg);
-    set_error(a, "The feed could not be read. Pull to try again.");
-    return st;
+/* Virtualisation: textures and requests live only near the viewport. Pending
+ * requests no longer wanted are cancelled; textures beyond the budget that
+ * were not used this frame go, oldest first, and are fetched again if needed. */
+static void trim_images(pa_app *a) {
+  for (int i = 0; i < a->image_count; i++) {
+    image_slot *s = &a->images[i];
+    if (s->state == IMG_REQUESTED && s->used_frame + 2 < a->frame) {
+      s->state = IMG_NEW;
+      if (a->platform.image_cancel) a->platform.image_cancel(a->platform.user, (uint32_t)i + 1);
+    }
   }
-  int n = pa_feed_count(feed);
-  float *top = malloc(sizeof *top * (size_t)(n ? n : 1));
-  float *height = malloc(sizeof *height * (size_t)(n ? n : 1));
-  if (!top || !height) {
-    free(top);
-    free(height);
-    pa_feed_free(feed);
-    set_error(a, "Out of memory.");
-    return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
+  while (a->image_bytes > IMAGE_BUDGET) {
+    image_slot *oldest = NULL;
+    for (int i = 0; i < a->image_count; i++) {
+      image_slot *s = &a->images[i];
+      if (s->texture && s->used_frame < a->frame && (!oldest || s->used_frame < oldest->used_frame))
+        oldest = s;
+    }
+    if (!oldest) break;
+    drop_texture(a, oldest);
+    oldest->state = IMG_NEW;
   }
-  pa_feed_free(a->feed);
-  free(a->post_top);
-  free(a->post_height);
-  a->feed = feed;
-  a->post_top = top;
-  a->post_height = height;
-  a->state = ST_READY;
-  a->message[0] = '\0';
-  a->scroll = 0;
-  a->focused = -1;
-  a->laid_out_width = 0;
-  a->mirror_revision++;
-  return PA_OK;
 }
 
-void pa_app_feed_failed(pa_app *a, const char *message) {
-  set_error(a, message && *message ? message : "The feed could not be loaded.");
-}
+/* ---- layout: one function gives every box of a card, for painting and
+ * hit-testing alike. */
 
-/* ---- layout */
+typedef struct box {
+  float x, y, w, h;
+} box;
+
+typedef struct card {
+  box whole, avatar, names, image, like, comments, share, caption, prev, next;
+  float dots_y;
+} card;
 
 static float column_width(const pa_app *a) { return fminf((float)a->width, px(a, COLUMN_MAX)); }
+static float column_x(const pa_app *a) { return ((float)a->width - column_width(a)) / 2; }
 
 static float image_box_height(const pa_app *a, const pa_feed_image *im) {
   /* Portrait up to 4:5 and landscape down to 1.91:1, as photo apps crop. */
@@ -271,41 +330,248 @@ static pa_text_style style(const pa_app *a, int css_size, int bold, uint32_t col
   return (pa_text_style){(int)lroundf(px(a, (float)css_size)), bold, color, (int)max_w, max_lines};
 }
 
-static float caption_height(pa_app *a, const pa_feed_post *p) {
-  float w = column_width(a) - 2 * px(a, PAD);
-  pa_text_style st = style(a, 15, 0, a->pal.text, w, CAPTION_LINES);
-  pa_text t = pa_draw_text(a->draw, p->caption, &st);
-  return (float)t.height;
+static pa_text_style caption_style(const pa_app *a) {
+  return style(a, 15, 0, a->pal.text, column_width(a) - 2 * px(a, PAD), CAPTION_LINES);
 }
 
+static float card_height(const pa_app *a, const post_view *v, float caption_h) {
+  float h = px(a, HEADER) + image_box_height(a, &v->post->images[0]) + px(a, ACTIONS) + caption_h +
+            px(a, PAD);
+  return v->post->image_count > 1 ? h + px(a, DOTS) : h;
+}
+
+static card card_at(const pa_app *a, const post_view *v) {
+  card c;
+  float x = column_x(a), w = column_width(a), y = v->top - a->scroll + a->pull, pad = px(a, PAD);
+  float r = px(a, AVATAR) / 2, ih = image_box_height(a, &v->post->images[0]);
+  c.whole = (box){x, y, w, v->height};
+  c.avatar = (box){x + pad, y + px(a, HEADER) / 2 - r, 2 * r, 2 * r};
+  c.names = (box){x + pad + 2 * r + px(a, 10), y, w - 2 * r - px(a, 10) - 2 * pad, px(a, HEADER)};
+  c.image = (box){x + 1, y + px(a, HEADER), w - 2, ih};
+  c.prev = (box){c.image.x, c.image.y, c.image.w * 0.2f, ih};
+  c.next = (box){c.image.x + c.image.w * 0.8f, c.image.y, c.image.w * 0.2f, ih};
+  float ay = c.image.y + ih;
+  c.dots_y = ay + px(a, DOTS) / 2 + px(a, 2);
+  if (v->post->image_count > 1) ay += px(a, DOTS);
+  c.like = (box){x + pad / 2, ay, px(a, 84), px(a, ACTIONS)};
+  c.comments = (box){c.like.x + c.like.w, ay, px(a, 76), px(a, ACTIONS)};
+  c.share = (box){x + w - pad / 2 - px(a, 44), ay, px(a, 44), px(a, ACTIONS)};
+  c.caption = (box){x + pad, ay + px(a, ACTIONS), w - 2 * pad, v->height};
+  return c;
+}
+
+static bool inside(box b, float x, float y) {
+  return x >= b.x && x < b.x + b.w && y >= b.y && y < b.y + b.h;
+}
+
+/* Measures posts near the viewport and positions all of them. A post above
+ * the viewport that changes height shifts the scroll by as much, so what the
+ * user is looking at stays put. */
 static void layout(pa_app *a) {
-  if (a->laid_out_width == a->width || !a->feed) return;
-  float y = px(a, GAP);
-  for (int i = 0; i < pa_feed_count(a->feed); i++) {
-    const pa_feed_post *p = pa_feed_post_at(a->feed, i);
-    float h = px(a, HEADER) + image_box_height(a, &p->images[0]) + px(a, ACTIONS) +
-              caption_height(a, p) + px(a, PAD);
-    if (p->image_count > 1) h += px(a, DOTS);
-    a->post_top[i] = y;
-    a->post_height[i] = h;
-    y += h + px(a, GAP);
+  float y = px(a, GAP), w = column_width(a);
+  float lo = a->scroll - (float)a->height, hi = a->scroll + 2.0f * (float)a->height;
+  for (int i = 0; i < a->post_count; i++) {
+    post_view *v = &a->posts[i];
+    float old = v->height;
+    v->top = y;
+    if (v->measured_width != w && y + old >= lo && y <= hi) {
+      pa_text_style st = caption_style(a);
+      v->height = card_height(a, v, (float)pa_draw_text(a->draw, v->post->caption, &st).height);
+      v->measured_width = w;
+      if (old > 0 && y + old <= a->scroll) a->scroll += v->height - old;
+    } else if (old == 0) {
+      v->height = card_height(a, v, px(a, CAPTION_ESTIMATE));
+    }
+    y += v->height + px(a, GAP);
   }
-  a->content_height = y;
-  a->laid_out_width = a->width;
+  a->content_height = y + (a->next_cursor || a->post_count ? px(a, FOOTER) : 0);
 }
 
-static void clamp_scroll(pa_app *a) {
-  float max = fmaxf(0.0f, a->content_height - (float)a->height);
-  a->scroll = fmaxf(0.0f, fminf(a->scroll, max));
+static float max_scroll(const pa_app *a) {
+  return fmaxf(0.0f, a->content_height - (float)a->height);
 }
+
+static void clamp_scroll(pa_app *a) { a->scroll = fmaxf(0.0f, fminf(a->scroll, max_scroll(a))); }
+
+/* ---- feed pages */
+
+static void set_error(pa_app *a, const char *message) {
+  a->state = ST_ERROR;
+  snprintf(a->message, sizeof a->message, "%s", message);
+  a->mirror_revision++;
+}
+
+static int find_post(const pa_app *a, const char *id) {
+  for (int i = 0; i < a->post_count; i++)
+    if (strcmp(a->posts[i].post->id, id) == 0) return i;
+  return -1;
+}
+
+static bool grow(void **items, int *cap, int need, size_t size) {
+  if (need <= *cap) return true;
+  int n = *cap ? *cap : 16;
+  while (n < need) n *= 2;
+  void *p = realloc(*items, size * (size_t)n);
+  if (!p) return false;
+  *items = p;
+  *cap = n;
+  return true;
+}
+
+pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
+                             pa_error *err) {
+  pa_error local;
+  pa_error *e = err ? err : &local;
+  pa_feed *feed = NULL;
+  bool appending = mode == PA_FEED_APPEND;
+  a->loading_more = a->refreshing = false;
+  pa_status st = pa_feed_parse(json, len, &feed, e);
+  if (st != PA_OK) {
+    /* Keep whatever is on screen; tell the user, and the developer why. */
+    logf_(a, "feed rejected: %s", e->msg);
+    if (appending) {
+      notify(a, "More posts could not be read.");
+      a->retry_more_after = a->now_ms + 5000;
+    } else {
+      set_error(a, "The feed could not be read. Pull to try again.");
+    }
+    return st;
+  }
+  int n = pa_feed_count(feed);
+  int base = appending ? a->post_count : 0;
+  if (!grow((void **)&a->pages, &a->page_cap, a->page_count + 1, sizeof *a->pages) ||
+      !grow((void **)&a->posts, &a->post_cap, base + n, sizeof *a->posts)) {
+    pa_feed_free(feed);
+    set_error(a, "Out of memory.");
+    return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
+  }
+
+  /* On refresh, remember which post is at the top of the screen and where. */
+  char anchor[PA_FEED_MAX_ID + 1] = "";
+  float anchor_offset = 0;
+  if (!appending) {
+    for (int i = 0; i < a->post_count; i++)
+      if (a->posts[i].top + a->posts[i].height > a->scroll) {
+        snprintf(anchor, sizeof anchor, "%s", a->posts[i].post->id);
+        anchor_offset = a->posts[i].top - a->scroll;
+        break;
+      }
+    for (int i = 0; i < a->page_count; i++) pa_feed_free(a->pages[i]);
+    a->page_count = 0;
+    a->post_count = 0;
+    a->focused = -1;
+  }
+  a->pages[a->page_count++] = feed;
+  for (int i = 0; i < n; i++) {
+    const pa_feed_post *p = pa_feed_post_at(feed, i);
+    /* A page may repeat a post the previous one had (the feed moved). */
+    if (appending && find_post(a, p->id) >= 0) continue;
+    a->posts[a->post_count++] = (post_view){.post = p, .liked = p->liked, .likes = p->like_count};
+  }
+  a->next_cursor = pa_feed_next_cursor(feed);
+  a->state = ST_READY;
+  a->message[0] = '\0';
+  layout(a);
+  if (!appending) {
+    int k = anchor[0] ? find_post(a, anchor) : -1;
+    a->scroll = k >= 0 ? a->posts[k].top - anchor_offset : 0;
+    clamp_scroll(a);
+  }
+  a->mirror_revision++;
+  return PA_OK;
+}
+
+void pa_app_feed_failed(pa_app *a, const char *message) {
+  const char *m = message && *message ? message : "The feed could not be loaded.";
+  if (a->loading_more) {
+    a->loading_more = false;
+    a->retry_more_after = a->now_ms + 5000;
+    notify(a, m);
+  } else {
+    a->refreshing = false;
+    set_error(a, m);
+  }
+}
+
+/* ---- likes: optimistic, rolled back if the server refuses */
+
+static void toggle_like(pa_app *a, int index) {
+  post_view *v = &a->posts[index];
+  if (v->like_pending) return; /* one request at a time per post */
+  v->liked = !v->liked;
+  v->likes += v->liked ? 1 : -1;
+  v->like_pending = v->liked ? 1 : -1;
+  a->mirror_revision++;
+  act(a, v->liked ? PA_ACTION_LIKE : PA_ACTION_UNLIKE, v->post->id);
+}
+
+void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64_t like_count) {
+  int i = post_id ? find_post(a, post_id) : -1;
+  if (i < 0) return;
+  post_view *v = &a->posts[i];
+  if (ok) {
+    v->liked = liked != 0;
+    v->likes = like_count >= 0 ? like_count : 0;
+  } else if (v->like_pending) {
+    v->liked = v->like_pending < 0;
+    v->likes += v->like_pending < 0 ? 1 : -1;
+    notify(a, v->like_pending > 0 ? "Couldn't like the post. Try again."
+                                  : "Couldn't remove your like. Try again.");
+  }
+  v->like_pending = 0;
+  a->mirror_revision++;
+}
+
+void pa_app_activate(pa_app *a, int index, pa_control control) {
+  if (index < 0 || index >= a->post_count) return;
+  post_view *v = &a->posts[index];
+  switch (control) {
+  case PA_CONTROL_LIKE: toggle_like(a, index); break;
+  case PA_CONTROL_COMMENTS: act(a, PA_ACTION_OPEN_COMMENTS, v->post->id); break;
+  case PA_CONTROL_SHARE: act(a, PA_ACTION_SHARE, v->post->id); break;
+  case PA_CONTROL_PROFILE: act(a, PA_ACTION_OPEN_PET, v->post->pet.id); break;
+  case PA_CONTROL_NEXT_IMAGE:
+  case PA_CONTROL_PREV_IMAGE: {
+    int k = v->image_index + (control == PA_CONTROL_NEXT_IMAGE ? 1 : -1);
+    if (k >= 0 && k < v->post->image_count) v->image_index = k;
+    a->mirror_revision++;
+    break;
+  }
+  }
+}
+
+/* ---- input */
 
 void pa_app_scroll(pa_app *a, float dy) {
+  a->velocity = 0;
   a->scroll += dy;
   clamp_scroll(a);
 }
 
+void pa_app_focus_post(pa_app *a, int index) {
+  a->focused = index >= 0 && index < a->post_count ? index : -1;
+  if (a->focused < 0) return;
+  layout(a);
+  const post_view *v = &a->posts[index];
+  float gap = px(a, GAP);
+  /* Scroll as little as possible: align the top, or the bottom if it fits. */
+  if (v->top - gap < a->scroll || v->height > (float)a->height)
+    a->scroll = v->top - gap;
+  else if (v->top + v->height + gap > a->scroll + (float)a->height)
+    a->scroll = v->top + v->height + gap - (float)a->height;
+  a->velocity = 0;
+  clamp_scroll(a);
+}
+
+static void refresh(pa_app *a) {
+  if (a->refreshing) return;
+  a->refreshing = true;
+  act(a, PA_ACTION_REFRESH, NULL);
+}
+
 void pa_app_key(pa_app *a, pa_key key) {
   float line = px(a, 48), page = (float)a->height * 0.9f;
+  a->velocity = 0;
   switch (key) {
   case PA_KEY_DOWN: a->scroll += line; break;
   case PA_KEY_UP: a->scroll -= line; break;
@@ -313,29 +579,95 @@ void pa_app_key(pa_app *a, pa_key key) {
   case PA_KEY_PAGE_UP: a->scroll -= page; break;
   case PA_KEY_HOME: a->scroll = 0; break;
   case PA_KEY_END: a->scroll = a->content_height; break;
+  case PA_KEY_LIKE:
+    if (a->focused >= 0) toggle_like(a, a->focused);
+    break;
+  case PA_KEY_REFRESH: refresh(a); break;
   }
   clamp_scroll(a);
 }
 
-void pa_app_focus_post(pa_app *a, int index) {
-  a->focused = index >= 0 && index < pa_feed_count(a->feed) ? index : -1;
-  if (a->focused < 0) return;
-  layout(a);
-  float top = a->post_top[index], bottom = top + a->post_height[index];
-  /* Scroll as little as possible: align the top, or the bottom if it fits. */
-  if (top - px(a, GAP) < a->scroll || a->post_height[index] > (float)a->height)
-    a->scroll = top - px(a, GAP);
-  else if (bottom + px(a, GAP) > a->scroll + (float)a->height)
-    a->scroll = bottom + px(a, GAP) - (float)a->height;
-  clamp_scroll(a);
+/* A tap at (x, y): the control under it, or a double tap on a photo. */
+static void tap(pa_app *a, float x, float y, double t) {
+  bool twice = t - a->last_tap.t < 300 && fabsf(x - a->last_tap.x) < px(a, 24) &&
+               fabsf(y - a->last_tap.y) < px(a, 24);
+  a->last_tap.t = twice ? 0 : t; /* a third tap starts over */
+  a->last_tap.x = x;
+  a->last_tap.y = y;
+  for (int i = a->first_visible; i <= a->last_visible && i < a->post_count; i++) {
+    card c = card_at(a, &a->posts[i]);
+    if (!inside(c.whole, x, y)) continue;
+    if (inside(c.like, x, y)) pa_app_activate(a, i, PA_CONTROL_LIKE);
+    else if (inside(c.comments, x, y)) pa_app_activate(a, i, PA_CONTROL_COMMENTS);
+    else if (inside(c.share, x, y)) pa_app_activate(a, i, PA_CONTROL_SHARE);
+    else if (inside(c.avatar, x, y) || inside(c.names, x, y))
+      pa_app_activate(a, i, PA_CONTROL_PROFILE);
+    else if (inside(c.image, x, y)) {
+      if (twice && !a->posts[i].liked) pa_app_activate(a, i, PA_CONTROL_LIKE);
+      else if (!twice && a->posts[i].post->image_count > 1 && inside(c.next, x, y))
+        pa_app_activate(a, i, PA_CONTROL_NEXT_IMAGE);
+      else if (!twice && a->posts[i].post->image_count > 1 && inside(c.prev, x, y))
+        pa_app_activate(a, i, PA_CONTROL_PREV_IMAGE);
+    }
+    return;
+  }
+}
+
+void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
+  switch (phase) {
+  case PA_POINTER_DOWN:
+    a->ptr.down = true;
+    a->ptr.dragging = false;
+    a->ptr.x0 = a->ptr.x = x;
+    a->ptr.y0 = a->ptr.y = y;
+    a->ptr.t0 = a->ptr.t = t;
+    a->velocity = 0; /* a touch stops a fling */
+    break;
+  case PA_POINTER_MOVE: {
+    if (!a->ptr.down) return;
+    float dy = a->ptr.y - y;
+    if (!a->ptr.dragging && fabsf(y - a->ptr.y0) + fabsf(x - a->ptr.x0) > px(a, 8))
+      a->ptr.dragging = true;
+    if (a->ptr.dragging) {
+      if (a->scroll <= 0 && (dy < 0 || a->pull > 0)) {
+        /* Pulling down at the top: resistance, then refresh on release. */
+        a->pull = fmaxf(0.0f, a->pull - dy * 0.5f);
+      } else {
+        a->scroll += dy;
+        clamp_scroll(a);
+      }
+      double dt = t - a->ptr.t;
+      if (dt > 0) a->velocity = 0.8f * (float)(dy / dt) + 0.2f * a->velocity;
+    }
+    a->ptr.x = x;
+    a->ptr.y = y;
+    a->ptr.t = t;
+    break;
+  }
+  case PA_POINTER_UP:
+    if (!a->ptr.down) return;
+    a->ptr.down = false;
+    if (!a->ptr.dragging && t - a->ptr.t0 < 500) tap(a, x, y, t);
+    if (a->pull >= px(a, PULL_TRIGGER)) refresh(a);
+    a->pull = 0;
+    if (!a->ptr.dragging || t - a->ptr.t > 80) a->velocity = 0; /* held still: no fling */
+    break;
+  case PA_POINTER_CANCEL:
+    a->ptr.down = false;
+    a->pull = 0;
+    a->velocity = 0;
+    break;
+  }
 }
 
 /* ---- painting */
 
 static void relative_time(int64_t then, double now_ms, int long_form, char *buf, size_t cap) {
   double s = now_ms / 1000.0 - (double)then;
-  static const struct { double unit; const char *s, *l; } u[] = {
-      {86400, "d", "day"}, {3600, "h", "hour"}, {60, "m", "minute"}};
+  static const struct {
+    double unit;
+    const char *s, *l;
+  } u[] = {{86400, "d", "day"}, {3600, "h", "hour"}, {60, "m", "minute"}};
   if (s < 60) {
     snprintf(buf, cap, "%s", long_form ? "just now" : "now");
     return;
@@ -369,84 +701,118 @@ static uint32_t species_tint(const char *species) {
   return tints[h % (sizeof tints / sizeof tints[0])];
 }
 
-static void paint_post(pa_app *a, const pa_feed_post *p, float x, float y, float w) {
+static void paint_post(pa_app *a, int index) {
+  const post_view *v = &a->posts[index];
+  const pa_feed_post *p = v->post;
   const palette *c = &a->pal;
-  float pad = px(a, PAD), h = a->post_height[p - pa_feed_post_at(a->feed, 0)];
-  pa_draw_rect(a->draw, x, y, w, h, c->line);
-  pa_draw_rect(a->draw, x + 1, y + 1, w - 2, h - 2, c->card);
+  card k = card_at(a, v);
+  float pad = px(a, PAD);
+  pa_draw_rect(a->draw, k.whole.x, k.whole.y, k.whole.w, k.whole.h, c->line);
+  pa_draw_rect(a->draw, k.whole.x + 1, k.whole.y + 1, k.whole.w - 2, k.whole.h - 2, c->card);
 
-  /* Header: the pet's avatar, the pet's name, then who posted and when. */
-  float r = px(a, AVATAR) / 2, cy = y + px(a, HEADER) / 2;
-  image_slot *av = want_image(a, p->pet.avatar_url, 2 * r, 2 * r);
-  pa_draw_disc(a->draw, x + pad + r, cy, r, species_tint(p->pet.species),
+  /* Header: the pet's avatar, the pet's name, then species, owner and age. */
+  float r = k.avatar.w / 2, cy = k.avatar.y + r;
+  image_slot *av = want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
+  pa_draw_disc(a->draw, k.avatar.x + r, cy, r, species_tint(p->pet.species),
                av && av->state == IMG_READY ? av->texture : NULL);
-  float tx = x + pad + 2 * r + px(a, 10), tw = w - (tx - x) - pad;
-  pa_text_style name = style(a, 15, 1, c->text, tw, 1);
-  text_at(a, p->pet.name, &name, tx, cy - px(a, 19));
+  pa_text_style name = style(a, 15, 1, c->text, k.names.w, 1);
+  text_at(a, p->pet.name, &name, k.names.x, cy - px(a, 19));
   char when[24], byline[200];
   relative_time(p->created_at, a->now_ms, 0, when, sizeof when);
   snprintf(byline, sizeof byline, "%s · %s · %s", p->pet.species, p->author.name, when);
-  pa_text_style meta = style(a, 13, 0, c->muted, tw, 1);
-  text_at(a, byline, &meta, tx, cy + px(a, 1));
+  pa_text_style meta = style(a, 13, 0, c->muted, k.names.w, 1);
+  text_at(a, byline, &meta, k.names.x, cy + px(a, 1));
 
-  /* The first image, cropped to the card's box, or a tinted placeholder. */
-  float iy = y + px(a, HEADER), ih = image_box_height(a, &p->images[0]);
-  image_slot *im = want_image(a, p->images[0].url, w - 2, ih);
-  pa_draw_rect(a->draw, x + 1, iy, w - 2, ih, species_tint(p->pet.species));
+  /* The current carousel image, cropped to the card's box. */
+  const pa_feed_image *shown = &p->images[v->image_index];
+  image_slot *im = want_image(a, shown->url, k.image.w, k.image.h);
+  pa_draw_rect(a->draw, k.image.x, k.image.y, k.image.w, k.image.h, species_tint(p->pet.species));
   if (im && im->state == IMG_READY) {
-    pa_draw_cover(a->draw, im->texture, im->width, im->height, x + 1, iy, w - 2, ih);
+    pa_draw_cover(a->draw, im->texture, im->width, im->height, k.image.x, k.image.y, k.image.w,
+                  k.image.h);
   } else if (im && im->state == IMG_FAILED) {
-    pa_text_style st = style(a, 14, 0, c->muted, w - 2 * pad, 1);
+    pa_text_style st = style(a, 14, 0, 0x6b625aff, k.image.w - 2 * pad, 1);
     const char *msg = "Image unavailable";
-    text_at(a, msg, &st, x + (w - text_width(a, msg, &st)) / 2, iy + ih / 2 - px(a, 9));
+    text_at(a, msg, &st, k.image.x + (k.image.w - text_width(a, msg, &st)) / 2,
+            k.image.y + k.image.h / 2 - px(a, 9));
   }
-  float ay = iy + ih;
   if (p->image_count > 1) {
+    /* Prefetch the neighbours so a swipe shows them at once. */
+    for (int d = -1; d <= 1; d += 2)
+      if (v->image_index + d >= 0 && v->image_index + d < p->image_count)
+        want_image(a, p->images[v->image_index + d].url, k.image.w, k.image.h);
     float dot = px(a, 3), step = px(a, 10);
-    float dx = x + w / 2 - step * (float)(p->image_count - 1) / 2;
-    for (int k = 0; k < p->image_count; k++)
-      pa_draw_disc(a->draw, dx + step * (float)k, ay + px(a, DOTS) / 2 + px(a, 2), dot,
-                   k == 0 ? c->accent : c->line, NULL);
-    ay += px(a, DOTS);
+    float dx = k.whole.x + k.whole.w / 2 - step * (float)(p->image_count - 1) / 2;
+    for (int i = 0; i < p->image_count; i++)
+      pa_draw_disc(a->draw, dx + step * (float)i, k.dots_y, dot,
+                   i == v->image_index ? c->accent : c->line, NULL);
   }
 
-  /* Actions: like state and count, comment count. */
-  float hy = ay + px(a, ACTIONS) / 2, hx = x + pad + px(a, 12);
-  pa_draw_heart(a->draw, hx, hy, px(a, 24), p->liked ? c->like : c->muted);
-  if (!p->liked) pa_draw_heart(a->draw, hx, hy, px(a, 17), c->card);
+  /* Actions: like (state and count), comments, share. */
+  float hy = k.like.y + k.like.h / 2, hx = k.like.x + pad / 2 + px(a, 12);
+  pa_draw_heart(a->draw, hx, hy, px(a, 24), v->liked ? c->like : c->muted);
+  if (!v->liked) pa_draw_heart(a->draw, hx, hy, px(a, 17), c->card);
   char count[32];
-  snprintf(count, sizeof count, "%lld", (long long)p->like_count);
-  pa_text_style num = style(a, 14, 1, c->text, px(a, 120), 1);
+  pa_text_style num = style(a, 14, 1, c->text, px(a, 60), 1);
+  snprintf(count, sizeof count, "%lld", (long long)v->likes);
   text_at(a, count, &num, hx + px(a, 18), hy - px(a, 9));
-  float bx = hx + px(a, 36) + text_width(a, count, &num) + px(a, 14);
+  float bx = k.comments.x + px(a, 14);
   pa_draw_disc(a->draw, bx, hy, px(a, 10), c->muted, NULL);
   pa_draw_disc(a->draw, bx, hy, px(a, 7.5f), c->card, NULL);
   snprintf(count, sizeof count, "%lld", (long long)p->comment_count);
   text_at(a, count, &num, bx + px(a, 16), hy - px(a, 9));
+  /* Share: an arrow leaving a tray. */
+  float sx = k.share.x + k.share.w / 2, t = px(a, 2);
+  pa_draw_rect(a->draw, sx - px(a, 8), hy + px(a, 2), px(a, 16), t, c->muted);
+  pa_draw_rect(a->draw, sx - t / 2, hy - px(a, 9), t, px(a, 10), c->muted);
+  pa_draw_disc(a->draw, sx, hy - px(a, 9), px(a, 3.5f), c->muted, NULL);
 
-  pa_text_style cap = style(a, 15, 0, c->text, w - 2 * pad, CAPTION_LINES);
-  text_at(a, p->caption, &cap, x + pad, ay + px(a, ACTIONS));
+  pa_text_style cap = caption_style(a);
+  text_at(a, p->caption, &cap, k.caption.x, k.caption.y);
 
-  if (p - pa_feed_post_at(a->feed, 0) == a->focused) {
-    float t = px(a, 3);
-    pa_draw_rect(a->draw, x, y, w, t, c->accent);
-    pa_draw_rect(a->draw, x, y + h - t, w, t, c->accent);
-    pa_draw_rect(a->draw, x, y, t, h, c->accent);
-    pa_draw_rect(a->draw, x + w - t, y, t, h, c->accent);
+  if (index == a->focused) {
+    float f = px(a, 3);
+    box w = k.whole;
+    pa_draw_rect(a->draw, w.x, w.y, w.w, f, c->accent);
+    pa_draw_rect(a->draw, w.x, w.y + w.h - f, w.w, f, c->accent);
+    pa_draw_rect(a->draw, w.x, w.y, f, w.h, c->accent);
+    pa_draw_rect(a->draw, w.x + w.w - f, w.y, f, w.h, c->accent);
   }
 }
 
-static void paint_message(pa_app *a, const char *title, const char *detail, float y) {
-  float w = column_width(a) - 2 * px(a, PAD), x = ((float)a->width - w) / 2;
-  pa_text_style t = style(a, 17, 1, a->pal.text, w, 2);
-  pa_text_style d = style(a, 14, 0, a->pal.muted, w, 4);
-  text_at(a, title, &t, x + (w - text_width(a, title, &t)) / 2, y);
-  if (detail && *detail)
-    text_at(a, detail, &d, x + (w - text_width(a, detail, &d)) / 2, y + px(a, 28));
+static void paint_centered(pa_app *a, const char *s, int size, int bold, uint32_t color, float y) {
+  float w = column_width(a) - 2 * px(a, PAD);
+  pa_text_style st = style(a, size, bold, color, w, 3);
+  text_at(a, s, &st, ((float)a->width - text_width(a, s, &st)) / 2, y);
 }
 
-void pa_app_frame(pa_app *a, double now_ms) {
-  a->now_ms = now_ms;
+static void paint_message(pa_app *a, const char *title, const char *detail, float y) {
+  paint_centered(a, title, 17, 1, a->pal.text, y);
+  if (detail && *detail) paint_centered(a, detail, 14, 0, a->pal.muted, y + px(a, 28));
+}
+
+static void paint_banner(pa_app *a, const char *s, uint32_t bg, uint32_t fg, float y) {
+  float w = column_width(a), x = column_x(a);
+  pa_text_style st = style(a, 14, 1, fg, w - 2 * px(a, PAD), 2);
+  pa_text t = pa_draw_text(a->draw, s, &st);
+  pa_draw_rect(a->draw, x, y, w, (float)t.height + px(a, 16), bg);
+  text_at(a, s, &st, x + px(a, PAD), y + px(a, 8));
+}
+
+static void animate(pa_app *a, double dt) {
+  if (a->velocity == 0 || a->ptr.down) return;
+  a->scroll += a->velocity * (float)dt;
+  a->velocity *= expf(-(float)dt / 325.0f); /* the fling decays like a flick on a phone */
+  if (fabsf(a->velocity) < 0.02f * a->scale || a->scroll <= 0 || a->scroll >= max_scroll(a))
+    a->velocity = 0;
+  clamp_scroll(a);
+}
+
+int pa_app_frame(pa_app *a, double now_ms) {
+  double dt = a->last_frame_ms > 0 ? fmin(64.0, fmax(0.0, now_ms - a->last_frame_ms)) : 0;
+  a->now_ms = a->last_frame_ms = now_ms;
+  a->frame++;
+  animate(a, dt);
   layout(a);
   clamp_scroll(a);
   const palette *c = &a->pal;
@@ -454,38 +820,74 @@ void pa_app_frame(pa_app *a, double now_ms) {
                          255);
   SDL_RenderClear(a->renderer);
 
-  float w = column_width(a), x = ((float)a->width - w) / 2;
-  int n = pa_feed_count(a->feed);
-  /* Paint only what intersects the viewport; fetch a screen ahead. */
-  for (int i = 0; i < n; i++) {
-    float top = a->post_top[i] - a->scroll, bottom = top + a->post_height[i];
-    if (bottom < 0 || top > (float)a->height * 2) continue;
-    if (top > (float)a->height) {
-      const pa_feed_post *p = pa_feed_post_at(a->feed, i);
-      want_image(a, p->images[0].url, w - 2, image_box_height(a, &p->images[0]));
+  /* Paint what intersects the viewport; fetch a screen ahead and behind. */
+  int first = -1, last = -1;
+  float h = (float)a->height;
+  for (int i = 0; i < a->post_count; i++) {
+    const post_view *v = &a->posts[i];
+    float top = v->top - a->scroll + a->pull, bottom = top + v->height;
+    if (bottom < -h || top > 2 * h) continue;
+    if (bottom < 0 || top > h) {
+      want_image(a, v->post->images[v->image_index].url, column_width(a) - 2,
+                 image_box_height(a, &v->post->images[0]));
       continue;
     }
-    paint_post(a, pa_feed_post_at(a->feed, i), x, top, w);
+    if (first < 0) first = i;
+    last = i;
+    paint_post(a, i);
   }
-  if (a->state == ST_LOADING) paint_message(a, "Loading your feed…", NULL, (float)a->height / 3);
-  if (a->state == ST_READY && n == 0)
-    paint_message(a, "No posts yet", "Follow some pets to fill your feed.", (float)a->height / 3);
+  if (first != a->first_visible || last != a->last_visible) a->mirror_revision++;
+  a->first_visible = first;
+  a->last_visible = last;
+
+  /* Infinite scroll: ask for the next page two screens before the end. */
+  if (a->next_cursor && !a->loading_more && a->state == ST_READY &&
+      a->scroll + 3 * h > a->content_height && now_ms >= a->retry_more_after) {
+    a->loading_more = true;
+    act(a, PA_ACTION_LOAD_MORE, a->next_cursor);
+  }
+  float footer = a->content_height - px(a, FOOTER) - a->scroll + a->pull + px(a, 20);
+  if (a->post_count && footer < h)
+    paint_centered(a, a->next_cursor ? "Loading more…" : "You're all caught up", 14, 0, c->muted,
+                   footer);
+
+  if (a->pull > 0 || a->refreshing)
+    paint_centered(a,
+                   a->refreshing                          ? "Refreshing…"
+                   : a->pull >= px(a, PULL_TRIGGER)       ? "Release to refresh"
+                                                          : "Pull to refresh",
+                   13, 1, c->muted, fmaxf(px(a, 8), a->pull / 2 - px(a, 8)));
+  if (a->state == ST_LOADING) paint_message(a, "Loading your feed…", NULL, h / 3);
+  if (a->state == ST_READY && a->post_count == 0)
+    paint_message(a, "No posts yet", "Follow some pets to fill your feed.", h / 3);
   if (a->state == ST_ERROR) {
-    if (n == 0) {
-      paint_message(a, "Something went wrong", a->message, (float)a->height / 3);
-    } else {
-      pa_text_style st = style(a, 14, 1, c->error_text, w - 2 * px(a, PAD), 2);
-      pa_text t = pa_draw_text(a->draw, a->message, &st);
-      pa_draw_rect(a->draw, x, 0, w, (float)t.height + px(a, 16), c->error_bg);
-      text_at(a, a->message, &st, x + px(a, PAD), px(a, 8));
-    }
+    if (a->post_count == 0)
+      paint_message(a, "Something went wrong", a->message, h / 3);
+    else
+      paint_banner(a, a->message, c->error_bg, c->error_text, 0);
   }
+  bool noticing = a->notice[0] && now_ms < a->notice_until;
+  if (noticing) paint_banner(a, a->notice, c->notice_bg, c->notice_text, h - px(a, 72));
+  else if (a->notice[0]) {
+    a->notice[0] = '\0';
+    a->mirror_revision++;
+  }
+  trim_images(a);
   SDL_RenderPresent(a->renderer);
+  return a->velocity != 0 || noticing || a->refreshing || a->pull > 0;
 }
 
-/* ---- accessibility mirror */
+/* ---- accessibility mirror: the posts on screen and a few around them */
 
 uint32_t pa_app_mirror_revision(const pa_app *a) { return a->mirror_revision; }
+
+static void add_control(cJSON *list, const char *control, const char *label, int pressed) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "control", control);
+  cJSON_AddStringToObject(o, "label", label);
+  if (pressed >= 0) cJSON_AddBoolToObject(o, "pressed", pressed);
+  cJSON_AddItemToArray(list, o);
+}
 
 size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
   static const char *names[] = {"loading", "ready", "error"};
@@ -495,23 +897,47 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
   cJSON_AddNumberToObject(root, "revision", a->mirror_revision);
   cJSON_AddStringToObject(root, "state", names[a->state]);
   cJSON_AddStringToObject(root, "message", a->message);
+  cJSON_AddStringToObject(root, "notice", a->notice);
+  /* The total is unknown while more pages exist (aria-setsize -1). */
+  cJSON_AddNumberToObject(root, "total", a->next_cursor ? -1 : a->post_count);
+  int lo = a->first_visible < 0 ? 0 : a->first_visible - MIRROR_AROUND;
+  int hi = (a->last_visible < 0 ? 2 * MIRROR_AROUND : a->last_visible + MIRROR_AROUND);
+  if (a->focused >= 0) { /* never drop the post that has focus */
+    lo = lo < a->focused ? lo : a->focused;
+    hi = hi > a->focused ? hi : a->focused;
+  }
+  lo = lo < 0 ? 0 : lo;
+  hi = hi >= a->post_count ? a->post_count - 1 : hi;
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
-  for (int i = 0; i < pa_feed_count(a->feed); i++) {
-    const pa_feed_post *p = pa_feed_post_at(a->feed, i);
-    char when[48], title[256];
+  for (int i = lo; i <= hi; i++) {
+    const post_view *v = &a->posts[i];
+    const pa_feed_post *p = v->post;
+    char when[48], title[256], label[160];
     relative_time(p->created_at, a->now_ms, 1, when, sizeof when);
     snprintf(title, sizeof title, "%s the %s, posted by %s %s", p->pet.name, p->pet.species,
              p->author.name, when);
     cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
     cJSON_AddStringToObject(o, "id", p->id);
     cJSON_AddStringToObject(o, "title", title);
     cJSON_AddStringToObject(o, "caption", p->caption);
     cJSON *alts = cJSON_AddArrayToObject(o, "images");
     for (int k = 0; k < p->image_count; k++)
       cJSON_AddItemToArray(alts, cJSON_CreateString(p->images[k].alt));
-    cJSON_AddNumberToObject(o, "likes", (double)p->like_count);
+    cJSON_AddNumberToObject(o, "image", v->image_index);
+    cJSON_AddNumberToObject(o, "likes", (double)v->likes);
     cJSON_AddNumberToObject(o, "comments", (double)p->comment_count);
-    cJSON_AddBoolToObject(o, "liked", p->liked);
+    cJSON_AddBoolToObject(o, "liked", v->liked);
+    cJSON *controls = cJSON_AddArrayToObject(o, "controls");
+    add_control(controls, "like", "Like", v->liked);
+    add_control(controls, "comments", "Comments", -1);
+    add_control(controls, "share", "Share", -1);
+    snprintf(label, sizeof label, "Open %s's profile", p->pet.name);
+    add_control(controls, "profile", label, -1);
+    if (p->image_count > 1) {
+      add_control(controls, "prev-image", "Previous photo", -1);
+      add_control(controls, "next-image", "Next photo", -1);
+    }
     cJSON_AddItemToArray(posts, o);
   }
   char *text = cJSON_PrintUnformatted(root);

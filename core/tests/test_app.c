@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "pa/pa_app.h"
+#include "pa/pa_image.h"
 #include "pa_native.h"
 #include "pa_test.h"
 
@@ -16,7 +17,8 @@ typedef struct fixture {
   SDL_Renderer *renderer;
   pa_native_host *host;
   pa_app *app;
-  uint8_t px[W * H * 4];
+  uint8_t *px; /* the last captured frame */
+  size_t px_size;
 } fixture;
 
 static const double NOW = 1795496400e3; /* 2026-11-24T05:00:00Z */
@@ -34,6 +36,34 @@ static const char *FEED =
     "\"caption\":\"Beach day\",\"tags\":[],\"like_count\":0,\"comment_count\":0,\"liked\":false,"
     "\"created_at\":\"2026-11-20T05:00:00Z\"}],\"next_cursor\":null}";
 
+/* ---- actions the app asked the host for */
+
+static struct {
+  int count;
+  pa_action_kind kind[64];
+  char id[64][80];
+} acts;
+
+static void record_action(void *user, const pa_action *a) {
+  if (acts.count == 64) return;
+  acts.kind[acts.count] = a->kind;
+  snprintf(acts.id[acts.count++], 80, "%s", a->id ? a->id : "");
+}
+
+static int count_actions(pa_action_kind kind) {
+  int n = 0;
+  for (int i = 0; i < acts.count; i++) n += acts.kind[i] == kind;
+  return n;
+}
+
+static const char *last_id(pa_action_kind kind) {
+  for (int i = acts.count - 1; i >= 0; i--)
+    if (acts.kind[i] == kind) return acts.id[i];
+  return NULL;
+}
+
+/* ---- fixture */
+
 static void write_file(const char *dir, const char *name, const uint8_t *b, size_t n) {
   char path[128];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -42,8 +72,9 @@ static void write_file(const char *dir, const char *name, const uint8_t *b, size
   fclose(f);
 }
 
-static void setup(fixture *fx) {
-  memset(fx, 0, sizeof *fx);
+static fixture *setup_sized(int w, int h, float scale) {
+  fixture *fx = calloc(1, sizeof *fx);
+  memset(&acts, 0, sizeof acts);
   snprintf(fx->dir, sizeof fx->dir, "/tmp/pa_test_app_XXXXXX");
   CHECK(mkdtemp(fx->dir) != NULL);
   size_t len;
@@ -53,29 +84,40 @@ static void setup(fixture *fx) {
   uint8_t *png = pa_test_encode(1, 64, 64, &len);
   write_file(fx->dir, "avatar.png", png, len);
   free(png);
-  fx->surface = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ABGR8888);
+  fx->px_size = (size_t)w * (size_t)h * 4;
+  fx->px = calloc(1, fx->px_size);
+  fx->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ABGR8888);
   fx->renderer = SDL_CreateSoftwareRenderer(fx->surface);
   pa_error e;
   CHECK(pa_native_host_create(fx->dir, &fx->host, &e) == PA_OK);
-  pa_app_config cfg = {pa_native_host_platform(fx->host), fx->renderer, W, H, 1.0f};
+  pa_app_config cfg = {pa_native_host_platform(fx->host), fx->renderer, w, h, scale};
+  cfg.platform.action = record_action;
   CHECK(pa_app_create(&cfg, &fx->app, &e) == PA_OK);
+  return fx;
 }
 
-static void settle(fixture *fx) {
-  do pa_app_frame(fx->app, NOW);
-  while (pa_native_host_pump(fx->host, fx->app) > 0);
-  pa_app_frame(fx->app, NOW);
+static fixture *setup(void) { return setup_sized(W, H, 1.0f); }
+
+static void capture(fixture *fx, const char *name) {
   pa_error e;
-  CHECK(pa_native_read_pixels(fx->renderer, W, H, fx->px, &e) == PA_OK);
-  /* PA_TEST_DUMP=DIR keeps each settled frame as a PNG to look at. */
+  CHECK(pa_native_read_pixels(fx->renderer, fx->surface->w, fx->surface->h, fx->px, &e) == PA_OK);
+  /* PA_TEST_DUMP=DIR keeps frames as PNGs to look at. */
   const char *dump = getenv("PA_TEST_DUMP");
-  if (dump) {
-    static int n;
+  if (dump && name) {
     char path[256];
-    snprintf(path, sizeof path, "%s/app-%02d.png", dump, n++);
-    CHECK(pa_native_write_png(fx->renderer, W, H, path, &e) == PA_OK);
+    snprintf(path, sizeof path, "%s/%s.png", dump, name);
+    CHECK(pa_native_write_png(fx->renderer, fx->surface->w, fx->surface->h, path, &e) == PA_OK);
   }
 }
+
+static void settle_at(fixture *fx, double now, const char *name) {
+  do pa_app_frame(fx->app, now);
+  while (pa_native_host_pump(fx->host, fx->app) > 0);
+  pa_app_frame(fx->app, now);
+  capture(fx, name);
+}
+
+static void settle(fixture *fx) { settle_at(fx, NOW, NULL); }
 
 static void teardown(fixture *fx) {
   pa_app_destroy(fx->app);
@@ -85,9 +127,13 @@ static void teardown(fixture *fx) {
   char cmd[96];
   snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
   CHECK(system(cmd) == 0);
+  free(fx->px);
+  free(fx);
 }
 
-static const uint8_t *pixel(fixture *fx, int x, int y) { return &fx->px[(y * W + x) * 4]; }
+static const uint8_t *pixel(fixture *fx, int x, int y) {
+  return &fx->px[(y * fx->surface->w + x) * 4];
+}
 
 /* Counts pixels in a box darker than a threshold: text and icons. */
 static int dark_pixels(fixture *fx, int x0, int y0, int x1, int y1) {
@@ -107,12 +153,37 @@ static char *mirror(fixture *fx) {
   return s;
 }
 
-static void test_draws_posts(void) {
-  fixture *fx = malloc(sizeof *fx);
-  setup(fx);
+static void load(fixture *fx, const char *json, pa_feed_mode mode) {
   pa_error e;
+  CHECK(pa_app_feed_loaded(fx->app, json, strlen(json), mode, &e) == PA_OK);
+}
+
+/* A page of n generated posts with ids p_{start}..; next is the cursor or NULL. */
+static char *make_page(int start, int n, const char *next) {
+  size_t cap = 1024 + (size_t)n * 700;
+  char *s = malloc(cap);
+  size_t len = (size_t)snprintf(s, cap, "{\"posts\":[");
+  for (int i = 0; i < n; i++)
+    len += (size_t)snprintf(
+        s + len, cap - len,
+        "%s{\"id\":\"p_%d\",\"author\":{\"id\":\"u_%d\",\"name\":\"Owner %d\",\"avatar_url\":null},"
+        "\"pet\":{\"id\":\"pet_%d\",\"name\":\"Pet %d\",\"species\":\"cat\",\"avatar_url\":null},"
+        "\"images\":[{\"url\":\"/media/img%d.jpg\",\"width\":640,\"height\":640,\"alt\":\"\"}],"
+        "\"caption\":\"Post number %d\",\"tags\":[],\"like_count\":%d,\"comment_count\":0,"
+        "\"liked\":false,\"created_at\":\"2026-11-24T04:00:00Z\"}",
+        i ? "," : "", start + i, start + i, start + i, start + i, start + i, start + i, start + i,
+        start + i);
+  snprintf(s + len, cap - len, "],\"next_cursor\":%s%s%s}", next ? "\"" : "", next ? next : "null",
+           next ? "\"" : "");
+  return s;
+}
+
+/* ---- tests */
+
+static void test_draws_posts(void) {
+  fixture *fx = setup();
   uint32_t rev = pa_app_mirror_revision(fx->app);
-  CHECK(pa_app_feed_loaded(fx->app, FEED, strlen(FEED), &e) == PA_OK);
+  load(fx, FEED, PA_FEED_REPLACE);
   CHECK(pa_app_mirror_revision(fx->app) != rev);
   settle(fx);
   /* Card 1: header at y 14..74, a 400 px square image below it. */
@@ -136,18 +207,20 @@ static void test_draws_posts(void) {
   CHECK_CONTAINS(m, "\"title\":\"Luna the cat, posted by Ana Souza 3 hours ago\"");
   CHECK_CONTAINS(m, "\"caption\":\"Sunday nap in the sun #sleepy\"");
   CHECK_CONTAINS(m, "\"title\":\"Mochi the dog, posted by Kenji 4 days ago\"");
+  CHECK_CONTAINS(m, "{\"control\":\"like\",\"label\":\"Like\",\"pressed\":true}");
+  CHECK_CONTAINS(m, "\"label\":\"Open Luna's profile\"");
+  CHECK_CONTAINS(m, "\"total\":2");
   free(m);
   teardown(fx);
-  free(fx);
 }
 
 static void test_bad_refresh_keeps_posts(void) {
-  fixture *fx = malloc(sizeof *fx);
-  setup(fx);
+  fixture *fx = setup();
   pa_error e;
-  CHECK(pa_app_feed_loaded(fx->app, FEED, strlen(FEED), &e) == PA_OK);
+  load(fx, FEED, PA_FEED_REPLACE);
   settle(fx);
-  CHECK(pa_app_feed_loaded(fx->app, FEED, strlen(FEED) / 2, &e) == PA_ERR_TRUNCATED);
+  CHECK(pa_app_feed_loaded(fx->app, FEED, strlen(FEED) / 2, PA_FEED_REPLACE, &e) ==
+        PA_ERR_TRUNCATED);
   settle(fx);
   char *m = mirror(fx);
   CHECK_CONTAINS(m, "\"state\":\"error\"");
@@ -158,15 +231,13 @@ static void test_bad_refresh_keeps_posts(void) {
   const uint8_t *banner = pixel(fx, 5, 4);
   CHECK(banner[0] > 240 && banner[1] < 240 && banner[2] < 240);
   teardown(fx);
-  free(fx);
 }
 
 static void test_broken_first_load_shows_error(void) {
-  fixture *fx = malloc(sizeof *fx);
-  setup(fx);
+  fixture *fx = setup();
   pa_error e;
   const char *broken = "{\"posts\":[{\"id\":\"p_1\",\"author\":";
-  CHECK(pa_app_feed_loaded(fx->app, broken, strlen(broken), &e) != PA_OK);
+  CHECK(pa_app_feed_loaded(fx->app, broken, strlen(broken), PA_FEED_REPLACE, &e) != PA_OK);
   settle(fx);
   char *m = mirror(fx);
   CHECK_CONTAINS(m, "\"state\":\"error\"");
@@ -178,35 +249,250 @@ static void test_broken_first_load_shows_error(void) {
   CHECK_CONTAINS(m, "You are offline.");
   free(m);
   teardown(fx);
-  free(fx);
 }
 
-static void test_scroll_clamps_and_paints(void) {
-  fixture *fx = malloc(sizeof *fx);
-  setup(fx);
-  pa_error e;
-  CHECK(pa_app_feed_loaded(fx->app, FEED, strlen(FEED), &e) == PA_OK);
+static void test_scroll_focus_and_keys(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
   settle(fx);
   pa_app_scroll(fx->app, -500);
   settle(fx);
-  const uint8_t *red = pixel(fx, 100, 174);
-  CHECK(red[0] > 180 && red[1] < 90); /* cannot scroll above the top */
+  CHECK(pixel(fx, 100, 174)[0] > 180); /* cannot scroll above the top */
   pa_app_key(fx->app, PA_KEY_END);
   settle(fx);
-  /* At the end, the second card's caption is on screen near the bottom and the
-   * failed image says so instead of crashing. */
-  CHECK(dark_pixels(fx, 0, H - 120, W, H) > 40);
-  /* Keyboard focus brings a post into view and rings it. */
+  /* At the end: the second card's caption and the footer are on screen. */
+  CHECK(dark_pixels(fx, 0, H - 160, W, H) > 40);
   pa_app_focus_post(fx->app, 0);
   settle(fx);
   const uint8_t *ring = pixel(fx, 1, 200);
   CHECK(ring[1] > ring[0] + 40); /* the accent is teal */
   CHECK(pixel(fx, 100, 174)[0] > 180);
+  /* L likes the focused post; it is already liked, so this unlikes it. */
+  pa_app_key(fx->app, PA_KEY_LIKE);
+  CHECK(count_actions(PA_ACTION_UNLIKE) == 1 && !strcmp(last_id(PA_ACTION_UNLIKE), "p_2"));
   pa_app_focus_post(fx->app, 99); /* out of range: no focus, no crash */
   pa_app_resize(fx->app, 300, 600, 2.0f);
   pa_app_frame(fx->app, NOW);
   teardown(fx);
-  free(fx);
+}
+
+static void test_like_is_optimistic_and_rolls_back(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  /* Mochi's post: scroll it into view and tap its heart. */
+  pa_app_focus_post(fx->app, 1);
+  settle(fx);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"p_1\"");
+  free(m);
+  pa_app_activate(fx->app, 1, PA_CONTROL_LIKE);
+  CHECK(count_actions(PA_ACTION_LIKE) == 1 && !strcmp(last_id(PA_ACTION_LIKE), "p_1"));
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"likes\":1,\"comments\":0,\"liked\":true");
+  free(m);
+  pa_app_activate(fx->app, 1, PA_CONTROL_LIKE); /* ignored while the request is pending */
+  CHECK(count_actions(PA_ACTION_LIKE) + count_actions(PA_ACTION_UNLIKE) == 1);
+  pa_app_like_result(fx->app, "p_1", 0, 0, 0);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"likes\":0,\"comments\":0,\"liked\":false");
+  CHECK_CONTAINS(m, "\"notice\":\"Couldn't like the post. Try again.\"");
+  free(m);
+  settle(fx);
+  CHECK(dark_pixels(fx, 0, H - 72, W, H - 40) > 1000); /* the notice is drawn */
+  /* Success takes the server's count. */
+  pa_app_activate(fx->app, 1, PA_CONTROL_LIKE);
+  pa_app_like_result(fx->app, "p_1", 1, 1, 41);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"likes\":41,\"comments\":0,\"liked\":true");
+  free(m);
+  /* The notice goes away on its own. */
+  pa_app_frame(fx->app, NOW + 5000);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"notice\":\"\"");
+  free(m);
+  teardown(fx);
+}
+
+static void test_taps_hit_controls(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  /* Double tap on Luna's photo: already liked, so nothing is sent. */
+  for (int i = 0; i < 2; i++) {
+    pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 250, 1000 + i * 150);
+    pa_app_pointer(fx->app, PA_POINTER_UP, 200, 250, 1050 + i * 150);
+  }
+  CHECK(count_actions(PA_ACTION_LIKE) + count_actions(PA_ACTION_UNLIKE) == 0);
+  /* A tap on the heart toggles. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 30, 74 + 400 + 22, 3000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 30, 74 + 400 + 22, 3050);
+  CHECK(count_actions(PA_ACTION_UNLIKE) == 1);
+  /* Comments, share and the pet's name. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 110, 74 + 400 + 22, 4000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 110, 74 + 400 + 22, 4050);
+  CHECK(count_actions(PA_ACTION_OPEN_COMMENTS) == 1);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, W - 30, 74 + 400 + 22, 5000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, W - 30, 74 + 400 + 22, 5050);
+  CHECK(count_actions(PA_ACTION_SHARE) == 1 && !strcmp(last_id(PA_ACTION_SHARE), "p_2"));
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 80, 35, 6000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 80, 35, 6050);
+  CHECK(count_actions(PA_ACTION_OPEN_PET) == 1 && !strcmp(last_id(PA_ACTION_OPEN_PET), "pet_1"));
+  /* A double tap on a photo that is not liked yet likes it. */
+  pa_app_like_result(fx->app, "p_2", 1, 0, 11);
+  for (int i = 0; i < 2; i++) {
+    pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 250, 8000 + i * 150);
+    pa_app_pointer(fx->app, PA_POINTER_UP, 200, 250, 8050 + i * 150);
+  }
+  CHECK(count_actions(PA_ACTION_LIKE) == 1);
+  teardown(fx);
+}
+
+static void test_infinite_scroll_and_virtualisation(void) {
+  fixture *fx = setup();
+  char *page = make_page(0, 100, "c1");
+  load(fx, page, PA_FEED_REPLACE);
+  free(page);
+  settle(fx);
+  /* Only what is near the viewport asked for images. */
+  int early = count_actions(PA_ACTION_LOAD_MORE);
+  CHECK(early == 0);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"total\":-1");
+  CHECK(strstr(m, "\"id\":\"p_20\"") == NULL); /* the mirror is windowed too */
+  free(m);
+  /* Scroll near the end: the app asks for the next page, once. */
+  pa_app_key(fx->app, PA_KEY_END);
+  pa_app_frame(fx->app, NOW);
+  pa_app_frame(fx->app, NOW);
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 1 && !strcmp(last_id(PA_ACTION_LOAD_MORE), "c1"));
+  /* The next page overlaps by one post, which is not shown twice. */
+  page = make_page(99, 100, NULL);
+  load(fx, page, PA_FEED_APPEND);
+  free(page);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"total\":199");
+  free(m);
+  pa_app_key(fx->app, PA_KEY_END);
+  settle(fx);
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 1); /* no cursor: no more requests */
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"p_198\"");
+  CHECK(strstr(m, "\"id\":\"p_0\"") == NULL);
+  free(m);
+  teardown(fx);
+}
+
+static void test_refresh_keeps_position(void) {
+  fixture *fx = setup();
+  char *page = make_page(10, 20, NULL);
+  load(fx, page, PA_FEED_REPLACE);
+  free(page);
+  settle(fx);
+  pa_app_scroll(fx->app, 1500);
+  settle(fx);
+  uint8_t *before = malloc(fx->px_size);
+  memcpy(before, fx->px, fx->px_size);
+  /* Two new posts arrive at the top: what the user sees does not move. */
+  page = make_page(8, 22, NULL);
+  load(fx, page, PA_FEED_REPLACE);
+  free(page);
+  settle(fx);
+  int differ = 0;
+  for (size_t i = 0; i < fx->px_size; i++) differ += before[i] != fx->px[i];
+  CHECK(differ == 0);
+  free(before);
+  teardown(fx);
+}
+
+static void test_momentum_and_pull_to_refresh(void) {
+  fixture *fx = setup();
+  char *page = make_page(0, 30, NULL);
+  load(fx, page, PA_FEED_REPLACE);
+  free(page);
+  settle(fx);
+  /* A fast upward flick keeps scrolling after the finger lifts. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 700, 0);
+  for (int i = 1; i <= 5; i++) pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 700 - i * 40.0f, i * 10.0);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, 500, 55);
+  int animating = pa_app_frame(fx->app, NOW);
+  CHECK(animating == 1);
+  capture(fx, NULL);
+  uint8_t *a = malloc(fx->px_size);
+  memcpy(a, fx->px, fx->px_size);
+  pa_app_frame(fx->app, NOW + 16);
+  pa_app_frame(fx->app, NOW + 32);
+  capture(fx, NULL);
+  CHECK(memcmp(a, fx->px, fx->px_size) != 0);
+  free(a);
+  int frames = 0;
+  while (pa_app_frame(fx->app, NOW + 48 + 16.0 * frames) && frames < 1000) frames++;
+  CHECK(frames > 5 && frames < 1000); /* and comes to rest */
+  /* Back at the top, pulling down past the threshold asks for a refresh. */
+  pa_app_key(fx->app, PA_KEY_HOME);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 100, 10000);
+  for (int i = 1; i <= 10; i++)
+    pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 100 + i * 25.0f, 10000 + i * 30.0);
+  CHECK(pa_app_frame(fx->app, NOW) == 1);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, 350, 10400);
+  CHECK(count_actions(PA_ACTION_REFRESH) == 1);
+  teardown(fx);
+}
+
+static void test_dark_theme(void) {
+  fixture *fx = setup();
+  pa_app_set_theme(fx->app, PA_THEME_DARK);
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  const uint8_t *page = pixel(fx, 2, 2), *card = pixel(fx, 200, 40);
+  CHECK(page[0] < 40 && page[1] < 40 && page[2] < 40);
+  CHECK(card[0] < 60);
+  /* Text is light on dark. */
+  int light = 0;
+  for (int y = 20; y < 70; y++)
+    for (int x = 64; x < 300; x++) light += pixel(fx, x, y)[0] > 180;
+  CHECK(light > 60);
+  teardown(fx);
+}
+
+/* Golden images: rendered feeds compared with committed PNGs within a
+ * tolerance. PA_UPDATE_GOLDEN=1 rewrites them (look at them before committing). */
+static void golden(const char *name, int w, int h, float scale, pa_theme theme) {
+  fixture *fx = setup_sized(w, h, scale);
+  pa_app_set_theme(fx->app, theme);
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s.png", PA_GOLDEN_DIR, name);
+  pa_error e;
+  if (getenv("PA_UPDATE_GOLDEN")) {
+    CHECK(pa_native_write_png(fx->renderer, w, h, path, &e) == PA_OK);
+  } else {
+    uint8_t *bytes;
+    size_t len;
+    pa_image want;
+    CHECK(pa_native_read_file(path, 16u << 20, &bytes, &len, &e) == PA_OK);
+    if (bytes && pa_image_decode(bytes, len, NULL, &want, &e) == PA_OK) {
+      CHECK(want.width == w && want.height == h);
+      int off = 0;
+      for (size_t i = 0; i < (size_t)w * (size_t)h * 4 && want.width == w; i++)
+        off += abs((int)want.rgba[i] - (int)fx->px[i]) > 24;
+      /* Up to 0.5% of channels may differ: font hinting, filtering. */
+      if (off > w * h * 4 / 200) fprintf(stderr, "  golden %s: %d channels differ\n", name, off);
+      CHECK(off <= w * h * 4 / 200);
+      pa_image_free(&want);
+    }
+    free(bytes);
+  }
+  teardown(fx);
+}
+
+static void test_golden_images(void) {
+  golden("feed-phone-light", 390, 700, 1.0f, PA_THEME_LIGHT);
+  golden("feed-phone-dark", 390, 700, 1.0f, PA_THEME_DARK);
+  golden("feed-desktop", 1100, 700, 1.0f, PA_THEME_LIGHT);
+  golden("feed-phone-hidpi", 600, 900, 2.0f, PA_THEME_LIGHT);
 }
 
 int main(void) {
@@ -214,7 +500,14 @@ int main(void) {
   RUN(test_draws_posts);
   RUN(test_bad_refresh_keeps_posts);
   RUN(test_broken_first_load_shows_error);
-  RUN(test_scroll_clamps_and_paints);
+  RUN(test_scroll_focus_and_keys);
+  RUN(test_like_is_optimistic_and_rolls_back);
+  RUN(test_taps_hit_controls);
+  RUN(test_infinite_scroll_and_virtualisation);
+  RUN(test_refresh_keeps_position);
+  RUN(test_momentum_and_pull_to_refresh);
+  RUN(test_dark_theme);
+  RUN(test_golden_images);
   SDL_Quit();
   return pa_test_summary("app");
 }

@@ -33,6 +33,9 @@ EM_JS(void, pa_js_image_request, (int handle, uint32_t id, const char *url, int 
 EM_JS(void, pa_js_image_cancel, (int handle, uint32_t id),
       { if (Module.paHost.cancelImage) Module.paHost.cancelImage(handle, id >>> 0); });
 
+EM_JS(void, pa_js_action, (int handle, int kind, const char *id),
+      { Module.paHost.action(handle, kind, id ? UTF8ToString(id) : null); });
+
 EM_JS(void, pa_js_log, (const char *msg), { Module.paHost.log(UTF8ToString(msg)); });
 
 /* ---- handles */
@@ -64,6 +67,10 @@ static void image_request(void *user, uint32_t id, const char *url, int w, int h
 }
 
 static void image_cancel(void *user, uint32_t id) { pa_js_image_cancel((int)(intptr_t)user, id); }
+
+static void action(void *user, const pa_action *a) {
+  pa_js_action((int)(intptr_t)user, (int)a->kind, a->id);
+}
 
 static void log_line(void *user, const char *msg) { pa_js_log(msg); }
 
@@ -130,7 +137,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
     s->window = NULL;
     return -PA_ERR_PLATFORM;
   }
-  pa_app_config cfg = {{(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, log_line},
+  pa_app_config cfg = {
+      {(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, action, log_line},
                        s->renderer, width, height, scale};
   pa_status st = pa_app_create(&cfg, &s->app, &s->error);
   if (st != PA_OK) {
@@ -158,10 +166,36 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_resize(int handle, int width, int height, 
   pa_app_resize(s->app, width, height, scale);
 }
 
-/* Returns 0 or a pa_status; the message is then in pa_wasm_app_error. */
-EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t len) {
+/* mode: 0 replace, 1 append. Returns 0 or a pa_status; the message is then
+ * in pa_wasm_app_error. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t len, int mode) {
   slot *s = lookup(handle);
-  return s ? (int)pa_app_feed_loaded(s->app, json, len, &s->error) : PA_ERR_ARG;
+  return s ? (int)pa_app_feed_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
+                                     &s->error)
+           : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_like_result(int handle, const char *post_id, int ok,
+                                                  int liked, double like_count) {
+  slot *s = lookup(handle);
+  if (s) pa_app_like_result(s->app, post_id, ok, liked, (int64_t)like_count);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_set_theme(int handle, int dark) {
+  slot *s = lookup(handle);
+  if (s) pa_app_set_theme(s->app, dark ? PA_THEME_DARK : PA_THEME_LIGHT);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_pointer(int handle, int phase, float x, float y, double t) {
+  slot *s = lookup(handle);
+  if (s && phase >= PA_POINTER_DOWN && phase <= PA_POINTER_CANCEL)
+    pa_app_pointer(s->app, (pa_pointer_phase)phase, x, y, t);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_activate(int handle, int index, int control) {
+  slot *s = lookup(handle);
+  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_PREV_IMAGE)
+    pa_app_activate(s->app, index, (pa_control)control);
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_feed_failed(int handle, const char *message) {
@@ -198,7 +232,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_scroll(int handle, float dy) {
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_key(int handle, int key) {
   slot *s = lookup(handle);
-  if (s && key >= PA_KEY_DOWN && key <= PA_KEY_END) pa_app_key(s->app, (pa_key)key);
+  if (s && key >= PA_KEY_DOWN && key <= PA_KEY_REFRESH) pa_app_key(s->app, (pa_key)key);
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus(int handle, int index) {
@@ -206,9 +240,10 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus(int handle, int index) {
   if (s) pa_app_focus_post(s->app, index);
 }
 
-EMSCRIPTEN_KEEPALIVE void pa_wasm_app_frame(int handle, double now_ms) {
+/* Returns 1 while the app animates and wants another frame. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_frame(int handle, double now_ms) {
   slot *s = lookup(handle);
-  if (s) pa_app_frame(s->app, now_ms);
+  return s ? pa_app_frame(s->app, now_ms) : 0;
 }
 
 EMSCRIPTEN_KEEPALIVE uint32_t pa_wasm_app_mirror_revision(int handle) {

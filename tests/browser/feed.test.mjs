@@ -51,14 +51,19 @@ test('the core draws the feed on the canvas and mirrors every post in the DOM', 
   const api = await (await fetch(new URL('/api/v1/feed', server.url))).json();
   assert.ok(api.posts.length >= 5, 'the demo world has posts');
 
+  // The mirror holds the posts on screen and a few around them, in feed order.
   const articles = page.locator('#mirror[role="feed"] > article');
   await articles.first().waitFor({ state: 'attached' });
-  assert.equal(await articles.count(), api.posts.length);
-  for (const [i, p] of api.posts.entries()) {
+  const shown = await articles.count();
+  assert.ok(shown >= 3 && shown <= api.posts.length, `${shown} posts mirrored`);
+  for (const [i, p] of api.posts.slice(0, shown).entries()) {
     const a = articles.nth(i);
     assert.match(await a.locator('h2').textContent(), new RegExp(`^${p.pet.name} the ${p.pet.species}, posted by ${p.author.name} `));
     assert.equal(await a.locator('p').first().textContent(), p.caption);
     assert.equal(await a.getAttribute('aria-posinset'), String(i + 1));
+    assert.equal(await a.getAttribute('aria-setsize'), api.next_cursor ? '-1' : String(api.posts.length));
+    const carousel = p.images.length > 1 ? ['Previous photo', 'Next photo'] : [];
+    assert.deepEqual(await a.locator('button').allTextContents(), ['Like', 'Comments', 'Share', `Open ${p.pet.name}'s profile`, ...carousel]);
   }
 
   // Wait for the images to arrive and be painted, then look at the canvas.
@@ -187,6 +192,29 @@ test('installed as a PWA, the app opens offline with the last feed', async () =>
   assert.equal(await page.locator('#mirror article').count(), online);
   assert.ok(saturatedColours(await canvasPixels(page)) > 40, 'cached images are drawn offline');
   await page.context().setOffline(false);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('scrolling to the end pages through the whole feed', async () => {
+  const all = [];
+  for (let cursor = null; ; ) {
+    const page = await (await fetch(new URL(`/api/v1/feed${cursor ? `?cursor=${cursor}` : ''}`, server.url))).json();
+    all.push(...page.posts);
+    if (!(cursor = page.next_cursor)) break;
+  }
+  const { page, problems } = await openFeed();
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  const last = all.at(-1);
+  // Keep pressing End: each time the core asks for the next page near the end.
+  for (let i = 0; i < 20 && !(await page.locator(`#post-${last.id}`).count()); i++) {
+    await page.keyboard.press('End');
+    await page.waitForTimeout(150);
+  }
+  await page.locator(`#post-${last.id}`).waitFor({ state: 'attached' });
+  assert.equal(await page.locator(`#post-${last.id}`).getAttribute('aria-setsize'), String(all.length));
+  assert.equal(await page.locator(`#post-${last.id}`).getAttribute('aria-posinset'), String(all.length));
+  assert.ok((await page.locator('#mirror article').count()) < all.length, 'the mirror stays windowed');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

@@ -26,8 +26,34 @@ typedef enum pa_key {
   PA_KEY_PAGE_DOWN,
   PA_KEY_PAGE_UP,
   PA_KEY_HOME,
-  PA_KEY_END
+  PA_KEY_END,
+  PA_KEY_LIKE,     /* toggles the like on the focused post */
+  PA_KEY_REFRESH
 } pa_key;
+
+typedef enum pa_theme { PA_THEME_LIGHT = 0, PA_THEME_DARK } pa_theme;
+
+typedef enum pa_feed_mode {
+  PA_FEED_REPLACE = 0, /* first load or refresh: keeps the post on screen in place */
+  PA_FEED_APPEND       /* the next page of an infinite scroll */
+} pa_feed_mode;
+
+typedef enum pa_pointer_phase {
+  PA_POINTER_DOWN = 0,
+  PA_POINTER_MOVE,
+  PA_POINTER_UP,
+  PA_POINTER_CANCEL
+} pa_pointer_phase;
+
+/* A post's controls, for the canvas and the DOM mirror alike. */
+typedef enum pa_control {
+  PA_CONTROL_LIKE = 1,
+  PA_CONTROL_COMMENTS,
+  PA_CONTROL_SHARE,
+  PA_CONTROL_PROFILE,
+  PA_CONTROL_NEXT_IMAGE,
+  PA_CONTROL_PREV_IMAGE
+} pa_control;
 
 /* Creates an app in the "loading" state. The caller frees it with pa_app_destroy. */
 pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err);
@@ -35,11 +61,18 @@ void pa_app_destroy(pa_app *app);
 
 void pa_app_resize(pa_app *app, int width, int height, float scale);
 
+void pa_app_set_theme(pa_app *app, pa_theme theme);
+
 /* Hands the app a feed page as the server sent it. Bad bytes put the app in
  * its error state (keeping any posts already shown) and return the error. */
-pa_status pa_app_feed_loaded(pa_app *app, const char *json, size_t len, pa_error *err);
+pa_status pa_app_feed_loaded(pa_app *app, const char *json, size_t len, pa_feed_mode mode,
+                             pa_error *err);
 /* The host could not fetch the feed at all (offline, HTTP error). */
 void pa_app_feed_failed(pa_app *app, const char *message);
+
+/* The server's answer to PA_ACTION_LIKE/UNLIKE. On failure the optimistic
+ * change is rolled back and the user told. */
+void pa_app_like_result(pa_app *app, const char *post_id, int ok, int liked, int64_t like_count);
 
 /* Encoded bytes, decoded here with pa_image_decode. */
 void pa_app_image_loaded(pa_app *app, uint32_t image_id, const uint8_t *bytes, size_t len);
@@ -51,13 +84,20 @@ void pa_app_image_failed(pa_app *app, uint32_t image_id);
 
 void pa_app_scroll(pa_app *app, float dy); /* device pixels, positive scrolls down */
 void pa_app_key(pa_app *app, pa_key key);
+/* Touch or mouse, in device pixels; t_ms is a monotonic timestamp. Drags
+ * scroll with momentum, taps hit controls, a double tap on a photo likes it,
+ * a pull at the top refreshes. */
+void pa_app_pointer(pa_app *app, pa_pointer_phase phase, float x, float y, double t_ms);
+/* Activates a control of post index, as a tap or a mirror button would. */
+void pa_app_activate(pa_app *app, int index, pa_control control);
 /* Moves keyboard focus to post index (-1 for none): scrolls it into view and
  * draws a focus ring, mirroring focus in the host's DOM. */
 void pa_app_focus_post(pa_app *app, int index);
 
 /* Lays out and paints one frame. now_ms is wall-clock time (ms since the
- * Unix epoch), used for relative times and animation. */
-void pa_app_frame(pa_app *app, double now_ms);
+ * Unix epoch), used for relative times and animation. Returns 1 while an
+ * animation (momentum, a notice) wants another frame soon, else 0. */
+int pa_app_frame(pa_app *app, double now_ms);
 
 /* The accessibility mirror: JSON describing what is drawn, for the host to
  * reflect into DOM (as text only). The revision changes whenever it does. */

@@ -21,6 +21,24 @@ typedef struct pa_bitmap {
   uint8_t *rgba; /* width * height * 4 bytes, straight alpha, allocated with malloc */
 } pa_bitmap;
 
+/* Things the user asked for that the host carries out (network, navigation,
+ * the share sheet). Results come back through pa_app_* calls. */
+typedef enum pa_action_kind {
+  PA_ACTION_LIKE = 1,     /* id = post; answer with pa_app_like_result */
+  PA_ACTION_UNLIKE,       /* id = post; answer with pa_app_like_result */
+  PA_ACTION_OPEN_COMMENTS, /* id = post */
+  PA_ACTION_SHARE,        /* id = post */
+  PA_ACTION_OPEN_PET,     /* id = pet */
+  PA_ACTION_OPEN_PERSON,  /* id = user */
+  PA_ACTION_LOAD_MORE,    /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
+  PA_ACTION_REFRESH       /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE) */
+} pa_action_kind;
+
+typedef struct pa_action {
+  pa_action_kind kind;
+  const char *id; /* valid during the callback only */
+} pa_action;
+
 typedef struct pa_platform {
   void *user; /* passed back to every callback */
 
@@ -41,6 +59,10 @@ typedef struct pa_platform {
   /* The image is no longer wanted (scrolled far away): the host may drop the
    * fetch or decode; an answer that still arrives is accepted. May be NULL. */
   void (*image_cancel)(void *user, uint32_t image_id);
+
+  /* The user asked for something the host must do. May be NULL (then the
+   * controls do nothing). */
+  void (*action)(void *user, const pa_action *action);
 
   /* Diagnostics for developers. Never given user secrets. May be NULL. */
   void (*log)(void *user, const char *message);
