@@ -25,10 +25,18 @@ function redraw() {
   }
 }
 
+// With #bench in the URL, the time each core frame takes is kept (a bounded
+// ring) for scripts/bench-frames to read through window.paFrameTimes().
+const frameTimes = location.hash.includes('bench') ? { ring: new Float64Array(4096), n: 0 } : null;
+if (frameTimes) window.paFrameTimes = () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
+
 function frame() {
   dirty = false;
+  const t0 = frameTimes ? performance.now() : 0;
   // The core says when it is animating (a fling, a notice) and wants more frames.
-  if (core._pa_wasm_app_frame(app, Date.now())) redraw();
+  const more = core._pa_wasm_app_frame(app, Date.now());
+  if (frameTimes) frameTimes.ring[frameTimes.n++ % 4096] = performance.now() - t0;
+  if (more) redraw();
   const revision = core._pa_wasm_app_mirror_revision(app);
   if (revision !== mirrorRevision) {
     mirrorRevision = revision;
