@@ -20,5 +20,16 @@ int pa_cli_fail(const pa_error *err);
 int pa_cli_feed_parse(int argc, char **argv);
 int pa_cli_image_info(int argc, char **argv);
 int pa_cli_render(int argc, char **argv);
+int pa_cli_rank(int argc, char **argv);
+int pa_cli_rank_observe(int argc, char **argv);
+int pa_cli_rank_bench(int argc, char **argv);
+int pa_cli_rank_eval(int argc, char **argv);
+int pa_cli_chat_demo(int argc, char **argv);
+int pa_cli_chat_bench(int argc, char **argv);
+int pa_cli_chat_bundle(int argc, char **argv);
+int pa_cli_chat_encrypt(int argc, char **argv);
+int pa_cli_chat_decrypt(int argc, char **argv);
+int pa_cli_chat_safety(int argc, char **argv);
+int pa_cli_chat_attach(int argc, char **argv);
 
 #endif

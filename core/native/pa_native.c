@@ -276,7 +276,7 @@ void pa_native_host_destroy(pa_native_host *h) {
 }
 
 pa_platform pa_native_host_platform(pa_native_host *h) {
-  return (pa_platform){h, host_text, host_request, NULL, NULL, host_log};
+  return (pa_platform){h, host_text, host_request, NULL, NULL, NULL, host_log};
 }
 
 int pa_native_host_pump(pa_native_host *h, pa_app *app) {

@@ -8,36 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "draw.h"
-#include "pa/pa_feed.h"
+#include "app_internal.h"
 #include "pa/pa_image.h"
-
-typedef enum { ST_LOADING, ST_READY, ST_ERROR } app_state;
-typedef enum { IMG_NEW, IMG_REQUESTED, IMG_READY, IMG_FAILED } img_state;
-
-typedef struct image_slot {
-  char *url;
-  img_state state;
-  SDL_Texture *texture;
-  int width, height;
-  uint64_t used_frame; /* last frame that drew or wanted it */
-} image_slot;
-
-/* What the app knows about a post beyond the immutable parsed page. */
-typedef struct post_view {
-  const pa_feed_post *post; /* borrowed from one of a->pages */
-  float top, height;        /* device pixels; height estimated until measured */
-  float measured_width;     /* width the height was measured at, 0 if estimated */
-  bool liked;
-  int64_t likes;
-  int like_pending; /* 0, or the state we asked the server for: 1 like, -1 unlike */
-  int image_index;  /* carousel position */
-} post_view;
-
-typedef struct palette {
-  uint32_t page, card, line, text, muted, accent, like, error_bg, error_text, notice_bg,
-      notice_text;
-} palette;
 
 static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff,
                               0x6b625aff, 0x2a7d6fff, 0xe0245eff, 0xfde8e8ff,
@@ -46,81 +18,17 @@ static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff,
                              0xa8a29aff, 0x5cc2b0ff, 0xff4d7dff, 0x3b1f1fff,
                              0xffb4b4ff, 0xf2efeaee, 0x121212ff};
 
-/* Layout metrics in CSS pixels; multiplied by the scale when used. */
-enum {
-  COLUMN_MAX = 600,
-  PAD = 12,
-  HEADER = 60,
-  AVATAR = 40,
-  ACTIONS = 44,
-  GAP = 14,
-  DOTS = 14,
-  CAPTION_LINES = 6,
-  CAPTION_ESTIMATE = 40, /* two lines, until measured */
-  FOOTER = 64,
-  PULL_TRIGGER = 72
-};
+float app_px(const pa_app *a, float css) { return css * a->scale; }
+#define px app_px
 
-enum { MIRROR_AROUND = 6 }; /* posts mirrored beyond those on screen */
-
-/* Images kept as textures at most; beyond it, those off screen are dropped. */
-static const size_t IMAGE_BUDGET = (size_t)96 << 20;
-
-struct pa_app {
-  pa_platform platform;
-  SDL_Renderer *renderer;
-  pa_draw *draw;
-  int width, height;
-  float scale;
-  palette pal;
-
-  app_state state;
-  char message[PA_ERROR_MSG_MAX];
-  char notice[PA_ERROR_MSG_MAX]; /* a transient message over the feed */
-  double notice_until;
-
-  pa_feed **pages;
-  int page_count, page_cap;
-  post_view *posts;
-  int post_count, post_cap;
-  const char *next_cursor; /* owned by the last page */
-  bool loading_more, refreshing;
-  double retry_more_after; /* ms; a failed page is retried no sooner */
-  float content_height;
-
-  float scroll, velocity; /* velocity in device px per ms */
-  float pull;             /* overscroll at the top, for pull-to-refresh */
-  struct {
-    bool down, dragging;
-    float x0, y0, x, y;
-    double t0, t;
-  } ptr;
-  struct {
-    double t;
-    float x, y;
-  } last_tap;
-
-  image_slot *images;
-  int image_count, image_cap;
-  size_t image_bytes;
-
-  int focused; /* post index with keyboard focus, or -1 */
-  int first_visible, last_visible;
-  double now_ms, last_frame_ms;
-  uint64_t frame;
-  uint32_t mirror_revision;
-};
-
-static float px(const pa_app *a, float css) { return css * a->scale; }
-
-static void logf_(pa_app *a, const char *fmt, const char *arg) {
+void app_log(pa_app *a, const char *fmt, const char *arg) {
   if (!a->platform.log) return;
   char line[320];
   snprintf(line, sizeof line, fmt, arg);
   a->platform.log(a->platform.user, line);
 }
 
-static void act(pa_app *a, pa_action_kind kind, const char *id) {
+void app_act(pa_app *a, pa_action_kind kind, const char *id) {
   if (a->platform.action) a->platform.action(a->platform.user, &(pa_action){kind, id});
 }
 
@@ -173,6 +81,8 @@ void pa_app_destroy(pa_app *a) {
   for (int i = 0; i < a->page_count; i++) pa_feed_free(a->pages[i]);
   free(a->pages);
   free(a->posts);
+  app_stories_free(a);
+  app_reels_free(a);
   pa_draw_destroy(a->draw);
   free(a);
 }
@@ -221,7 +131,7 @@ static image_slot *image_for(pa_app *a, const char *url, uint32_t *id) {
   return s;
 }
 
-static image_slot *want_image(pa_app *a, const char *url, float box_w, float box_h) {
+image_slot *app_want_image(pa_app *a, const char *url, float box_w, float box_h) {
   uint32_t id = 0;
   image_slot *s = image_for(a, url, &id);
   if (!s) return NULL;
@@ -247,7 +157,7 @@ void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const u
   s->texture = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
                                  width, height);
   if (!s->texture) {
-    logf_(a, "texture: %s", SDL_GetError());
+    app_log(a, "texture: %s", SDL_GetError());
     s->state = IMG_FAILED;
     return;
   }
@@ -267,7 +177,7 @@ void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t le
   pa_image img;
   pa_error e;
   if (pa_image_decode(bytes, len, NULL, &img, &e) != PA_OK) {
-    logf_(a, "%s", e.msg);
+    app_log(a, "%s", e.msg);
     s->state = IMG_FAILED;
     return;
   }
@@ -316,22 +226,22 @@ typedef struct card {
   float dots_y;
 } card;
 
-static float column_width(const pa_app *a) { return fminf((float)a->width, px(a, COLUMN_MAX)); }
-static float column_x(const pa_app *a) { return ((float)a->width - column_width(a)) / 2; }
+float app_column_width(const pa_app *a) { return fminf((float)a->width, px(a, COLUMN_MAX)); }
+float app_column_x(const pa_app *a) { return ((float)a->width - app_column_width(a)) / 2; }
 
 static float image_box_height(const pa_app *a, const pa_feed_image *im) {
   /* Portrait up to 4:5 and landscape down to 1.91:1, as photo apps crop. */
   float ratio = (float)im->height / (float)im->width;
-  return column_width(a) * fmaxf(0.5236f, fminf(1.25f, ratio));
+  return app_column_width(a) * fmaxf(0.5236f, fminf(1.25f, ratio));
 }
 
-static pa_text_style style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,
-                           int max_lines) {
+pa_text_style app_style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,
+                        int max_lines) {
   return (pa_text_style){(int)lroundf(px(a, (float)css_size)), bold, color, (int)max_w, max_lines};
 }
 
 static pa_text_style caption_style(const pa_app *a) {
-  return style(a, 15, 0, a->pal.text, column_width(a) - 2 * px(a, PAD), CAPTION_LINES);
+  return app_style(a, 15, 0, a->pal.text, app_column_width(a) - 2 * px(a, PAD), CAPTION_LINES);
 }
 
 static float card_height(const pa_app *a, const post_view *v, float caption_h) {
@@ -342,7 +252,7 @@ static float card_height(const pa_app *a, const post_view *v, float caption_h) {
 
 static card card_at(const pa_app *a, const post_view *v) {
   card c;
-  float x = column_x(a), w = column_width(a), y = v->top - a->scroll + a->pull, pad = px(a, PAD);
+  float x = app_column_x(a), w = app_column_width(a), y = v->top - a->scroll + a->pull, pad = px(a, PAD);
   float r = px(a, AVATAR) / 2, ih = image_box_height(a, &v->post->images[0]);
   c.whole = (box){x, y, w, v->height};
   c.avatar = (box){x + pad, y + px(a, HEADER) / 2 - r, 2 * r, 2 * r};
@@ -368,7 +278,7 @@ static bool inside(box b, float x, float y) {
  * the viewport that changes height shifts the scroll by as much, so what the
  * user is looking at stays put. */
 static void layout(pa_app *a) {
-  float y = px(a, GAP), w = column_width(a);
+  float y = app_tray_height(a) + px(a, GAP), w = app_column_width(a);
   float lo = a->scroll - (float)a->height, hi = a->scroll + 2.0f * (float)a->height;
   for (int i = 0; i < a->post_count; i++) {
     post_view *v = &a->posts[i];
@@ -428,7 +338,7 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   pa_status st = pa_feed_parse(json, len, &feed, e);
   if (st != PA_OK) {
     /* Keep whatever is on screen; tell the user, and the developer why. */
-    logf_(a, "feed rejected: %s", e->msg);
+    app_log(a, "feed rejected: %s", e->msg);
     if (appending) {
       notify(a, "More posts could not be read.");
       a->retry_more_after = a->now_ms + 5000;
@@ -502,7 +412,7 @@ static void toggle_like(pa_app *a, int index) {
   v->likes += v->liked ? 1 : -1;
   v->like_pending = v->liked ? 1 : -1;
   a->mirror_revision++;
-  act(a, v->liked ? PA_ACTION_LIKE : PA_ACTION_UNLIKE, v->post->id);
+  app_act(a, v->liked ? PA_ACTION_LIKE : PA_ACTION_UNLIKE, v->post->id);
 }
 
 void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64_t like_count) {
@@ -527,9 +437,9 @@ void pa_app_activate(pa_app *a, int index, pa_control control) {
   post_view *v = &a->posts[index];
   switch (control) {
   case PA_CONTROL_LIKE: toggle_like(a, index); break;
-  case PA_CONTROL_COMMENTS: act(a, PA_ACTION_OPEN_COMMENTS, v->post->id); break;
-  case PA_CONTROL_SHARE: act(a, PA_ACTION_SHARE, v->post->id); break;
-  case PA_CONTROL_PROFILE: act(a, PA_ACTION_OPEN_PET, v->post->pet.id); break;
+  case PA_CONTROL_COMMENTS: app_act(a, PA_ACTION_OPEN_COMMENTS, v->post->id); break;
+  case PA_CONTROL_SHARE: app_act(a, PA_ACTION_SHARE, v->post->id); break;
+  case PA_CONTROL_PROFILE: app_act(a, PA_ACTION_OPEN_PET, v->post->pet.id); break;
   case PA_CONTROL_NEXT_IMAGE:
   case PA_CONTROL_PREV_IMAGE: {
     int k = v->image_index + (control == PA_CONTROL_NEXT_IMAGE ? 1 : -1);
@@ -566,10 +476,11 @@ void pa_app_focus_post(pa_app *a, int index) {
 static void refresh(pa_app *a) {
   if (a->refreshing) return;
   a->refreshing = true;
-  act(a, PA_ACTION_REFRESH, NULL);
+  app_act(a, PA_ACTION_REFRESH, NULL);
 }
 
 void pa_app_key(pa_app *a, pa_key key) {
+  if (app_story_key(a, key) || app_reels_key(a, key)) return;
   float line = px(a, 48), page = (float)a->height * 0.9f;
   a->velocity = 0;
   switch (key) {
@@ -583,6 +494,7 @@ void pa_app_key(pa_app *a, pa_key key) {
     if (a->focused >= 0) toggle_like(a, a->focused);
     break;
   case PA_KEY_REFRESH: refresh(a); break;
+  default: break; /* viewer keys with no viewer open */
   }
   clamp_scroll(a);
 }
@@ -613,14 +525,30 @@ static void tap(pa_app *a, float x, float y, double t) {
   }
 }
 
+static float tray_top(const pa_app *a) { return -a->scroll + a->pull; }
+
+static bool in_tray(const pa_app *a, float y) {
+  return y >= tray_top(a) && y < tray_top(a) + app_tray_height(a);
+}
+
 void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
+  if (phase == PA_POINTER_DOWN) {
+    a->ptr.x0 = x;
+    a->ptr.y0 = y;
+    a->ptr.t0 = t;
+  }
+  /* An open viewer takes every touch. */
+  if (app_story_input(a, phase, x, y, t) || app_reels_input(a, phase, x, y, t)) {
+    a->ptr.down = phase == PA_POINTER_DOWN || (a->ptr.down && phase == PA_POINTER_MOVE);
+    return;
+  }
   switch (phase) {
   case PA_POINTER_DOWN:
     a->ptr.down = true;
     a->ptr.dragging = false;
-    a->ptr.x0 = a->ptr.x = x;
-    a->ptr.y0 = a->ptr.y = y;
-    a->ptr.t0 = a->ptr.t = t;
+    a->ptr.x = x;
+    a->ptr.y = y;
+    a->ptr.t = t;
     a->velocity = 0; /* a touch stops a fling */
     break;
   case PA_POINTER_MOVE: {
@@ -628,6 +556,15 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     float dy = a->ptr.y - y;
     if (!a->ptr.dragging && fabsf(y - a->ptr.y0) + fabsf(x - a->ptr.x0) > px(a, 8))
       a->ptr.dragging = true;
+    /* A sideways drag on the story tray scrolls the tray. */
+    if (a->ptr.dragging && in_tray(a, a->ptr.y0) &&
+        fabsf(x - a->ptr.x0) > fabsf(y - a->ptr.y0)) {
+      app_tray_drag(a, x - a->ptr.x);
+      a->ptr.x = x;
+      a->ptr.y = y;
+      a->ptr.t = t;
+      return;
+    }
     if (a->ptr.dragging) {
       if (a->scroll <= 0 && (dy < 0 || a->pull > 0)) {
         /* Pulling down at the top: resistance, then refresh on release. */
@@ -647,7 +584,8 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
   case PA_POINTER_UP:
     if (!a->ptr.down) return;
     a->ptr.down = false;
-    if (!a->ptr.dragging && t - a->ptr.t0 < 500) tap(a, x, y, t);
+    if (!a->ptr.dragging && t - a->ptr.t0 < 500 && !app_tray_tap(a, x, y, tray_top(a)))
+      tap(a, x, y, t);
     if (a->pull >= px(a, PULL_TRIGGER)) refresh(a);
     a->pull = 0;
     if (!a->ptr.dragging || t - a->ptr.t > 80) a->velocity = 0; /* held still: no fling */
@@ -662,7 +600,7 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
 
 /* ---- painting */
 
-static void relative_time(int64_t then, double now_ms, int long_form, char *buf, size_t cap) {
+void app_relative_time(int64_t then, double now_ms, int long_form, char *buf, size_t cap) {
   double s = now_ms / 1000.0 - (double)then;
   static const struct {
     double unit;
@@ -683,14 +621,14 @@ static void relative_time(int64_t then, double now_ms, int long_form, char *buf,
     }
 }
 
-static void text_at(pa_app *a, const char *s, const pa_text_style *st, float x, float y) {
+void app_text_at(pa_app *a, const char *s, const pa_text_style *st, float x, float y) {
   pa_text t = pa_draw_text(a->draw, s, st);
   if (t.texture)
     SDL_RenderCopyF(a->renderer, t.texture, NULL,
                     &(SDL_FRect){x, y, (float)t.width, (float)t.height});
 }
 
-static float text_width(pa_app *a, const char *s, const pa_text_style *st) {
+float app_text_width(pa_app *a, const char *s, const pa_text_style *st) {
   return (float)pa_draw_text(a->draw, s, st).width;
 }
 
@@ -712,35 +650,35 @@ static void paint_post(pa_app *a, int index) {
 
   /* Header: the pet's avatar, the pet's name, then species, owner and age. */
   float r = k.avatar.w / 2, cy = k.avatar.y + r;
-  image_slot *av = want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
+  image_slot *av = app_want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
   pa_draw_disc(a->draw, k.avatar.x + r, cy, r, species_tint(p->pet.species),
                av && av->state == IMG_READY ? av->texture : NULL);
-  pa_text_style name = style(a, 15, 1, c->text, k.names.w, 1);
-  text_at(a, p->pet.name, &name, k.names.x, cy - px(a, 19));
+  pa_text_style name = app_style(a, 15, 1, c->text, k.names.w, 1);
+  app_text_at(a, p->pet.name, &name, k.names.x, cy - px(a, 19));
   char when[24], byline[200];
-  relative_time(p->created_at, a->now_ms, 0, when, sizeof when);
+  app_relative_time(p->created_at, a->now_ms, 0, when, sizeof when);
   snprintf(byline, sizeof byline, "%s · %s · %s", p->pet.species, p->author.name, when);
-  pa_text_style meta = style(a, 13, 0, c->muted, k.names.w, 1);
-  text_at(a, byline, &meta, k.names.x, cy + px(a, 1));
+  pa_text_style meta = app_style(a, 13, 0, c->muted, k.names.w, 1);
+  app_text_at(a, byline, &meta, k.names.x, cy + px(a, 1));
 
   /* The current carousel image, cropped to the card's box. */
   const pa_feed_image *shown = &p->images[v->image_index];
-  image_slot *im = want_image(a, shown->url, k.image.w, k.image.h);
+  image_slot *im = app_want_image(a, shown->url, k.image.w, k.image.h);
   pa_draw_rect(a->draw, k.image.x, k.image.y, k.image.w, k.image.h, species_tint(p->pet.species));
   if (im && im->state == IMG_READY) {
     pa_draw_cover(a->draw, im->texture, im->width, im->height, k.image.x, k.image.y, k.image.w,
                   k.image.h);
   } else if (im && im->state == IMG_FAILED) {
-    pa_text_style st = style(a, 14, 0, 0x6b625aff, k.image.w - 2 * pad, 1);
+    pa_text_style st = app_style(a, 14, 0, 0x6b625aff, k.image.w - 2 * pad, 1);
     const char *msg = "Image unavailable";
-    text_at(a, msg, &st, k.image.x + (k.image.w - text_width(a, msg, &st)) / 2,
+    app_text_at(a, msg, &st, k.image.x + (k.image.w - app_text_width(a, msg, &st)) / 2,
             k.image.y + k.image.h / 2 - px(a, 9));
   }
   if (p->image_count > 1) {
     /* Prefetch the neighbours so a swipe shows them at once. */
     for (int d = -1; d <= 1; d += 2)
       if (v->image_index + d >= 0 && v->image_index + d < p->image_count)
-        want_image(a, p->images[v->image_index + d].url, k.image.w, k.image.h);
+        app_want_image(a, p->images[v->image_index + d].url, k.image.w, k.image.h);
     float dot = px(a, 3), step = px(a, 10);
     float dx = k.whole.x + k.whole.w / 2 - step * (float)(p->image_count - 1) / 2;
     for (int i = 0; i < p->image_count; i++)
@@ -753,14 +691,14 @@ static void paint_post(pa_app *a, int index) {
   pa_draw_heart(a->draw, hx, hy, px(a, 24), v->liked ? c->like : c->muted);
   if (!v->liked) pa_draw_heart(a->draw, hx, hy, px(a, 17), c->card);
   char count[32];
-  pa_text_style num = style(a, 14, 1, c->text, px(a, 60), 1);
+  pa_text_style num = app_style(a, 14, 1, c->text, px(a, 60), 1);
   snprintf(count, sizeof count, "%lld", (long long)v->likes);
-  text_at(a, count, &num, hx + px(a, 18), hy - px(a, 9));
+  app_text_at(a, count, &num, hx + px(a, 18), hy - px(a, 9));
   float bx = k.comments.x + px(a, 14);
   pa_draw_disc(a->draw, bx, hy, px(a, 10), c->muted, NULL);
   pa_draw_disc(a->draw, bx, hy, px(a, 7.5f), c->card, NULL);
   snprintf(count, sizeof count, "%lld", (long long)p->comment_count);
-  text_at(a, count, &num, bx + px(a, 16), hy - px(a, 9));
+  app_text_at(a, count, &num, bx + px(a, 16), hy - px(a, 9));
   /* Share: an arrow leaving a tray. */
   float sx = k.share.x + k.share.w / 2, t = px(a, 2);
   pa_draw_rect(a->draw, sx - px(a, 8), hy + px(a, 2), px(a, 16), t, c->muted);
@@ -768,7 +706,7 @@ static void paint_post(pa_app *a, int index) {
   pa_draw_disc(a->draw, sx, hy - px(a, 9), px(a, 3.5f), c->muted, NULL);
 
   pa_text_style cap = caption_style(a);
-  text_at(a, p->caption, &cap, k.caption.x, k.caption.y);
+  app_text_at(a, p->caption, &cap, k.caption.x, k.caption.y);
 
   if (index == a->focused) {
     float f = px(a, 3);
@@ -781,9 +719,9 @@ static void paint_post(pa_app *a, int index) {
 }
 
 static void paint_centered(pa_app *a, const char *s, int size, int bold, uint32_t color, float y) {
-  float w = column_width(a) - 2 * px(a, PAD);
-  pa_text_style st = style(a, size, bold, color, w, 3);
-  text_at(a, s, &st, ((float)a->width - text_width(a, s, &st)) / 2, y);
+  float w = app_column_width(a) - 2 * px(a, PAD);
+  pa_text_style st = app_style(a, size, bold, color, w, 3);
+  app_text_at(a, s, &st, ((float)a->width - app_text_width(a, s, &st)) / 2, y);
 }
 
 static void paint_message(pa_app *a, const char *title, const char *detail, float y) {
@@ -792,11 +730,11 @@ static void paint_message(pa_app *a, const char *title, const char *detail, floa
 }
 
 static void paint_banner(pa_app *a, const char *s, uint32_t bg, uint32_t fg, float y) {
-  float w = column_width(a), x = column_x(a);
-  pa_text_style st = style(a, 14, 1, fg, w - 2 * px(a, PAD), 2);
+  float w = app_column_width(a), x = app_column_x(a);
+  pa_text_style st = app_style(a, 14, 1, fg, w - 2 * px(a, PAD), 2);
   pa_text t = pa_draw_text(a->draw, s, &st);
   pa_draw_rect(a->draw, x, y, w, (float)t.height + px(a, 16), bg);
-  text_at(a, s, &st, x + px(a, PAD), y + px(a, 8));
+  app_text_at(a, s, &st, x + px(a, PAD), y + px(a, 8));
 }
 
 static void animate(pa_app *a, double dt) {
@@ -828,7 +766,7 @@ int pa_app_frame(pa_app *a, double now_ms) {
     float top = v->top - a->scroll + a->pull, bottom = top + v->height;
     if (bottom < -h || top > 2 * h) continue;
     if (bottom < 0 || top > h) {
-      want_image(a, v->post->images[v->image_index].url, column_width(a) - 2,
+      app_want_image(a, v->post->images[v->image_index].url, app_column_width(a) - 2,
                  image_box_height(a, &v->post->images[0]));
       continue;
     }
@@ -836,6 +774,7 @@ int pa_app_frame(pa_app *a, double now_ms) {
     last = i;
     paint_post(a, i);
   }
+  if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0) app_paint_tray(a, tray_top(a));
   if (first != a->first_visible || last != a->last_visible) a->mirror_revision++;
   a->first_visible = first;
   a->last_visible = last;
@@ -844,7 +783,7 @@ int pa_app_frame(pa_app *a, double now_ms) {
   if (a->next_cursor && !a->loading_more && a->state == ST_READY &&
       a->scroll + 3 * h > a->content_height && now_ms >= a->retry_more_after) {
     a->loading_more = true;
-    act(a, PA_ACTION_LOAD_MORE, a->next_cursor);
+    app_act(a, PA_ACTION_LOAD_MORE, a->next_cursor);
   }
   float footer = a->content_height - px(a, FOOTER) - a->scroll + a->pull + px(a, 20);
   if (a->post_count && footer < h)
@@ -872,9 +811,12 @@ int pa_app_frame(pa_app *a, double now_ms) {
     a->notice[0] = '\0';
     a->mirror_revision++;
   }
+  if (a->viewer.open) app_paint_story(a, dt);
+  app_paint_reels(a);
   trim_images(a);
   SDL_RenderPresent(a->renderer);
-  return a->velocity != 0 || noticing || a->refreshing || a->pull > 0;
+  return a->velocity != 0 || noticing || a->refreshing || a->pull > 0 ||
+         (a->viewer.open && !a->viewer.paused);
 }
 
 /* ---- accessibility mirror: the posts on screen and a few around them */
@@ -913,7 +855,7 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
     const post_view *v = &a->posts[i];
     const pa_feed_post *p = v->post;
     char when[48], title[256], label[160];
-    relative_time(p->created_at, a->now_ms, 1, when, sizeof when);
+    app_relative_time(p->created_at, a->now_ms, 1, when, sizeof when);
     snprintf(title, sizeof title, "%s the %s, posted by %s %s", p->pet.name, p->pet.species,
              p->author.name, when);
     cJSON *o = cJSON_CreateObject();
@@ -940,6 +882,8 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
     }
     cJSON_AddItemToArray(posts, o);
   }
+  app_stories_mirror(a, root);
+  app_reels_mirror(a, root);
   char *text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (!text) return 0;

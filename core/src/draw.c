@@ -113,6 +113,12 @@ void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba)
   SDL_RenderFillRectF(d->renderer, &(SDL_FRect){x, y, w, h});
 }
 
+void pa_draw_punch(pa_draw *d, float x, float y, float w, float h) {
+  SDL_SetRenderDrawBlendMode(d->renderer, SDL_BLENDMODE_NONE);
+  SDL_SetRenderDrawColor(d->renderer, 0, 0, 0, 0);
+  SDL_RenderFillRectF(d->renderer, &(SDL_FRect){x, y, w, h});
+}
+
 /* Fills a star-shaped polygon as a fan around (cx, cy). */
 static void fan(pa_draw *d, float cx, float cy, const float *xy, int n, uint32_t rgba,
                 SDL_Texture *tex, float u0, float v0, float uw, float vh) {

@@ -25,6 +25,8 @@ void pa_draw_clear_text(pa_draw *d);
 pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style);
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba);
+/* Makes the box fully transparent, so what lies under the canvas shows. */
+void pa_draw_punch(pa_draw *d, float x, float y, float w, float h);
 /* A disc, optionally textured (the texture is mapped onto its bounding square). */
 void pa_draw_disc(pa_draw *d, float cx, float cy, float r, uint32_t rgba, SDL_Texture *tex);
 /* A heart centred at (cx, cy) of width w. */

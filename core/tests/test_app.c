@@ -50,6 +50,20 @@ static void record_action(void *user, const pa_action *a) {
   snprintf(acts.id[acts.count++], 80, "%s", a->id ? a->id : "");
 }
 
+static struct {
+  int calls;
+  char url[128], next[128];
+  float x, y, w, h;
+  int muted;
+} vid;
+
+static void record_video(void *user, const pa_video *v) {
+  vid.calls++;
+  snprintf(vid.url, sizeof vid.url, "%s", v->url ? v->url : "");
+  snprintf(vid.next, sizeof vid.next, "%s", v->next_url ? v->next_url : "");
+  vid.x = v->x, vid.y = v->y, vid.w = v->w, vid.h = v->h, vid.muted = v->muted;
+}
+
 static int count_actions(pa_action_kind kind) {
   int n = 0;
   for (int i = 0; i < acts.count; i++) n += acts.kind[i] == kind;
@@ -92,6 +106,8 @@ static fixture *setup_sized(int w, int h, float scale) {
   CHECK(pa_native_host_create(fx->dir, &fx->host, &e) == PA_OK);
   pa_app_config cfg = {pa_native_host_platform(fx->host), fx->renderer, w, h, scale};
   cfg.platform.action = record_action;
+  cfg.platform.video = record_video;
+  memset(&vid, 0, sizeof vid);
   CHECK(pa_app_create(&cfg, &fx->app, &e) == PA_OK);
   return fx;
 }
@@ -495,6 +511,142 @@ static void test_golden_images(void) {
   golden("feed-phone-hidpi", 600, 900, 2.0f, PA_THEME_LIGHT);
 }
 
+static const char *TRAY =
+    "{\"tray\":["
+    "{\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/avatar.png\"},"
+    "\"owner\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},\"all_seen\":false,\"stories\":["
+    "{\"id\":\"s_1\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":128,\"height\":128},"
+    "\"created_at\":\"2026-11-24T03:00:00Z\",\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":false},"
+    "{\"id\":\"s_2\",\"media\":{\"url\":\"/media/avatar.png\",\"type\":\"image/png\",\"width\":64,\"height\":64},"
+    "\"created_at\":\"2026-11-24T04:00:00Z\",\"expires_at\":\"2026-11-25T04:00:00Z\",\"seen\":false}]},"
+    "{\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
+    "\"owner\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":null},\"all_seen\":true,\"stories\":["
+    "{\"id\":\"s_3\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":null,\"height\":null},"
+    "\"created_at\":\"2026-11-24T01:00:00Z\",\"expires_at\":\"2026-11-25T01:00:00Z\",\"seen\":true}]}]}";
+
+static const char *REELS =
+    "{\"reels\":["
+    "{\"id\":\"r_1\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},"
+    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":null},"
+    "\"caption\":\"Zoomies\",\"tags\":[],\"video\":{\"url\":\"/media/a.mp4\",\"type\":\"video/mp4\",\"width\":null,\"height\":null},"
+    "\"poster\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":128,\"height\":128},"
+    "\"created_at\":\"2026-11-24T03:00:00Z\"},"
+    "{\"id\":\"r_2\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":null},"
+    "\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
+    "\"caption\":\"Fetch\",\"tags\":[],\"video\":{\"url\":\"/media/b.webm\",\"type\":\"video/webm\",\"width\":360,\"height\":640},"
+    "\"poster\":{\"url\":\"/media/avatar.png\",\"type\":\"image/png\",\"width\":64,\"height\":64},"
+    "\"created_at\":\"2026-11-24T02:00:00Z\"}],\"next_cursor\":null}";
+
+static void test_stories_tray_and_viewer(void) {
+  fixture *fx = setup();
+  pa_error e;
+  load(fx, FEED, PA_FEED_REPLACE);
+  CHECK(pa_app_stories_loaded(fx->app, TRAY, strlen(TRAY), &e) == PA_OK);
+  settle(fx);
+  /* The tray sits above the feed: an unseen ring in the like colour, a seen
+   * one in grey; the first post moved down by the tray. */
+  const uint8_t *ring = pixel(fx, 12 + 38, 8 + 32 - 34);
+  CHECK(ring[0] > 200 && ring[1] < 90);
+  const uint8_t *grey = pixel(fx, 12 + 76 + 38, 8 + 32 - 33);
+  CHECK(abs(grey[0] - grey[1]) < 20 && grey[0] > 180 && grey[0] < 240);
+  const uint8_t *red = pixel(fx, 100, 104 + 14 + 60 + 100);
+  CHECK(red[0] > 180 && red[1] < 90);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"stories\":[\"Luna's stories, 2, new\",\"Mochi's story\"]");
+  free(m);
+
+  /* Tap Luna: the viewer opens at her first unseen story and reports it seen. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 50, 40, 100);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 50, 40, 150);
+  settle_at(fx, NOW, "story-1");
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"label\":\"Luna's story, 1 of 2, posted 2 hours ago\"");
+  free(m);
+  CHECK(count_actions(PA_ACTION_STORY_SEEN) == 1 && !strcmp(last_id(PA_ACTION_STORY_SEEN), "s_1"));
+  CHECK(pixel(fx, 5, 150)[0] < 10); /* full screen, black around the picture */
+  /* Holding pauses: five seconds pass and the story stays. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 300, 400, 1000);
+  for (int i = 1; i <= 350; i++) pa_app_frame(fx->app, NOW + i * 16.0);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 300, 400, 7000);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "1 of 2");
+  free(m);
+  /* Time runs out: the next story, then Mochi's (seen already: no report). */
+  for (int i = 1; i <= 330; i++) pa_app_frame(fx->app, NOW + 5600 + i * 16.0);
+  settle_at(fx, NOW + 11000, NULL);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "Luna's story, 2 of 2");
+  free(m);
+  CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2 && !strcmp(last_id(PA_ACTION_STORY_SEEN), "s_2"));
+  pa_app_key(fx->app, PA_KEY_RIGHT);
+  settle_at(fx, NOW + 11016, NULL);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "Mochi's story, 1 of 1");
+  CHECK_CONTAINS(m, "\"stories\":[\"Luna's stories, 2\",\"Mochi's story\"]");
+  free(m);
+  CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2);
+  /* A short tap on the left goes back; Escape closes. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 20, 400, 20000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 20, 400, 20050);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "Luna's story, 2 of 2");
+  free(m);
+  pa_app_key(fx->app, PA_KEY_ESCAPE);
+  m = mirror(fx);
+  CHECK(strstr(m, "\"viewer\"") == NULL);
+  free(m);
+  /* A broken tray is refused and the old one kept. */
+  CHECK(pa_app_stories_loaded(fx->app, TRAY, strlen(TRAY) - 9, &e) == PA_ERR_TRUNCATED);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "Mochi's story");
+  free(m);
+  teardown(fx);
+}
+
+static void test_reels_viewer(void) {
+  fixture *fx = setup();
+  pa_error e;
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  pa_app_open_reels(fx->app);
+  CHECK(count_actions(PA_ACTION_LOAD_REELS) == 1 && !strcmp(last_id(PA_ACTION_LOAD_REELS), ""));
+  settle(fx);
+  CHECK(vid.calls == 0 || vid.url[0] == '\0'); /* nothing to play yet */
+  CHECK(pa_app_reels_loaded(fx->app, REELS, strlen(REELS), PA_FEED_REPLACE, &e) == PA_OK);
+  settle_at(fx, NOW, "reel-1");
+  /* The video element goes on a 9:16 stage centred on the screen, muted. */
+  CHECK(!strcmp(vid.url, "/media/a.mp4") && !strcmp(vid.next, "/media/b.webm"));
+  CHECK(vid.h == H && vid.w == W && vid.x == 0 && vid.muted == 1); /* a phone: narrower than 9:16 */
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"kind\":\"reel\"");
+  CHECK_CONTAINS(m, "\"label\":\"Reel 1 of 2: Luna the cat, by Ana\"");
+  free(m);
+  /* The poster is drawn until the video shows frames; then the stage is
+   * left clear for the element under the canvas, overlays still on top. */
+  CHECK(pixel(fx, 100, 100)[0] > 180 && pixel(fx, 100, 100)[1] < 90);
+  pa_app_video_playing(fx->app, 1);
+  settle(fx);
+  CHECK(pixel(fx, 100, 100)[3] == 0);
+  CHECK(dark_pixels(fx, 0, H - 120, W, H) > 1000); /* the caption shade */
+  /* Swipe up: the next reel; tap: sound; Escape: the element is hidden. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 600, 1000);
+  pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 400, 1100);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, 300, 1150);
+  settle(fx);
+  CHECK(!strcmp(vid.url, "/media/b.webm") && vid.next[0] == '\0');
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 450, 2000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, 450, 2050);
+  settle(fx);
+  CHECK(vid.muted == 0);
+  pa_app_key(fx->app, PA_KEY_ESCAPE);
+  settle(fx);
+  CHECK(vid.url[0] == '\0');
+  m = mirror(fx);
+  CHECK(strstr(m, "\"viewer\"") == NULL);
+  free(m);
+  teardown(fx);
+}
+
 int main(void) {
   if (SDL_Init(0) != 0) return 1;
   RUN(test_draws_posts);
@@ -508,6 +660,8 @@ int main(void) {
   RUN(test_momentum_and_pull_to_refresh);
   RUN(test_dark_theme);
   RUN(test_golden_images);
+  RUN(test_stories_tray_and_viewer);
+  RUN(test_reels_viewer);
   SDL_Quit();
   return pa_test_summary("app");
 }

@@ -192,6 +192,15 @@ static void test_time(void) {
   CHECK(pa_feed_parse_time("2026-13-24T05:00:00Z", &t) != PA_OK);
   CHECK(pa_feed_parse_time("2026-11-24T05:00:00Zjunk", &t) != PA_OK);
   CHECK(pa_feed_parse_time("2026-04-31T05:00:00Z", &t) != PA_OK);
+  /* Offsets cut short must not be read past their end (found by fuzzing). */
+  const char *cut[] = {"2026-11-24T05:00:00+", "2026-11-24T05:00:00+05", "2026-11-24T05:00:00+05:"};
+  for (int i = 0; i < 3; i++) {
+    size_t n = strlen(cut[i]);
+    char *exact = malloc(n + 1); /* exactly sized, so ASan sees any over-read */
+    memcpy(exact, cut[i], n + 1);
+    CHECK(pa_feed_parse_time(exact, &t) != PA_OK);
+    free(exact);
+  }
   for (int64_t v = -86400 * 800; v < 86400LL * 365 * 200; v += 86400 * 37 + 3607) {
     pa_feed_format_time(v, buf);
     CHECK(pa_feed_parse_time(buf, &t) == PA_OK && t == v);

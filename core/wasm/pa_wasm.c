@@ -36,6 +36,14 @@ EM_JS(void, pa_js_image_cancel, (int handle, uint32_t id),
 EM_JS(void, pa_js_action, (int handle, int kind, const char *id),
       { Module.paHost.action(handle, kind, id ? UTF8ToString(id) : null); });
 
+EM_JS(void, pa_js_video,
+      (int handle, const char *url, const char *next, float x, float y, float w, float h,
+       int muted, int loop),
+      {
+        Module.paHost.video(handle, url ? UTF8ToString(url) : null,
+                            next ? UTF8ToString(next) : null, {x, y, w, h}, !!muted, !!loop);
+      });
+
 EM_JS(void, pa_js_log, (const char *msg), { Module.paHost.log(UTF8ToString(msg)); });
 
 /* ---- handles */
@@ -70,6 +78,10 @@ static void image_cancel(void *user, uint32_t id) { pa_js_image_cancel((int)(int
 
 static void action(void *user, const pa_action *a) {
   pa_js_action((int)(intptr_t)user, (int)a->kind, a->id);
+}
+
+static void video(void *user, const pa_video *v) {
+  pa_js_video((int)(intptr_t)user, v->url, v->next_url, v->x, v->y, v->w, v->h, v->muted, v->loop);
 }
 
 static void log_line(void *user, const char *msg) { pa_js_log(msg); }
@@ -130,6 +142,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
    * key on the page (and break Tab); the shell forwards the keys we need. */
   SDL_SetHint(SDL_HINT_EMSCRIPTEN_KEYBOARD_ELEMENT, "#canvas");
   if (SDL_WasInit(SDL_INIT_VIDEO) == 0 && SDL_Init(SDL_INIT_VIDEO) != 0) return -PA_ERR_PLATFORM;
+  /* An alpha channel lets the reel stage show the video element beneath. */
+  SDL_GL_SetAttribute(SDL_GL_ALPHA_SIZE, 8);
   s->window = SDL_CreateWindow("PetAmigos", 0, 0, width, height, 0);
   s->renderer = s->window ? SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED) : NULL;
   if (!s->renderer) {
@@ -138,7 +152,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
     return -PA_ERR_PLATFORM;
   }
   pa_app_config cfg = {
-      {(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, action, log_line},
+      {(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, action, video, log_line},
                        s->renderer, width, height, scale};
   pa_status st = pa_app_create(&cfg, &s->app, &s->error);
   if (st != PA_OK) {
@@ -173,6 +187,34 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t l
   return s ? (int)pa_app_feed_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
                                      &s->error)
            : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_stories(int handle, const char *json, size_t len) {
+  slot *s = lookup(handle);
+  return s ? (int)pa_app_stories_loaded(s->app, json, len, &s->error) : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_open_story(int handle, int index) {
+  slot *s = lookup(handle);
+  if (s) pa_app_open_story(s->app, index);
+}
+
+/* mode: 0 replace, 1 append. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_reels(int handle, const char *json, size_t len, int mode) {
+  slot *s = lookup(handle);
+  return s ? (int)pa_app_reels_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
+                                      &s->error)
+           : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_video_playing(int handle, int playing) {
+  slot *s = lookup(handle);
+  if (s) pa_app_video_playing(s->app, playing);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_open_reels(int handle) {
+  slot *s = lookup(handle);
+  if (s) pa_app_open_reels(s->app);
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_like_result(int handle, const char *post_id, int ok,
@@ -232,7 +274,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_scroll(int handle, float dy) {
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_key(int handle, int key) {
   slot *s = lookup(handle);
-  if (s && key >= PA_KEY_DOWN && key <= PA_KEY_REFRESH) pa_app_key(s->app, (pa_key)key);
+  if (s && key >= PA_KEY_DOWN && key <= PA_KEY_ESCAPE) pa_app_key(s->app, (pa_key)key);
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus(int handle, int index) {

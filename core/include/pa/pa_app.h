@@ -28,7 +28,12 @@ typedef enum pa_key {
   PA_KEY_HOME,
   PA_KEY_END,
   PA_KEY_LIKE,     /* toggles the like on the focused post */
-  PA_KEY_REFRESH
+  PA_KEY_REFRESH,
+  PA_KEY_LEFT,     /* previous story */
+  PA_KEY_RIGHT,    /* next story */
+  PA_KEY_PAUSE,    /* pauses or resumes a story */
+  PA_KEY_MUTE,     /* toggles a reel's sound */
+  PA_KEY_ESCAPE    /* closes the story or reel viewer */
 } pa_key;
 
 typedef enum pa_theme { PA_THEME_LIGHT = 0, PA_THEME_DARK } pa_theme;
@@ -69,6 +74,20 @@ pa_status pa_app_feed_loaded(pa_app *app, const char *json, size_t len, pa_feed_
                              pa_error *err);
 /* The host could not fetch the feed at all (offline, HTTP error). */
 void pa_app_feed_failed(pa_app *app, const char *message);
+
+/* The story tray (GET /api/v1/stories). Bad bytes keep the old tray. */
+pa_status pa_app_stories_loaded(pa_app *app, const char *json, size_t len, pa_error *err);
+/* Opens the story viewer at tray entry index, at its first unseen story. */
+void pa_app_open_story(pa_app *app, int index);
+
+/* A page of reels (GET /api/v1/reels). */
+pa_status pa_app_reels_loaded(pa_app *app, const char *json, size_t len, pa_feed_mode mode,
+                              pa_error *err);
+/* Opens the reel viewer (asking for reels if it has none). */
+void pa_app_open_reels(pa_app *app);
+/* The host's video element started (1) or stopped (0) showing frames: the
+ * core then stops painting the poster over it and leaves the stage clear. */
+void pa_app_video_playing(pa_app *app, int playing);
 
 /* The server's answer to PA_ACTION_LIKE/UNLIKE. On failure the optimistic
  * change is rolled back and the user told. */

@@ -31,8 +31,20 @@ typedef enum pa_action_kind {
   PA_ACTION_OPEN_PET,     /* id = pet */
   PA_ACTION_OPEN_PERSON,  /* id = user */
   PA_ACTION_LOAD_MORE,    /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
-  PA_ACTION_REFRESH       /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE) */
+  PA_ACTION_REFRESH,      /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
+                            and pa_app_stories_loaded */
+  PA_ACTION_STORY_SEEN,   /* id = story */
+  PA_ACTION_LOAD_REELS    /* id = cursor or NULL; answer with pa_app_reels_loaded */
 } pa_action_kind;
+
+/* Where the host's video element goes (device pixels) and what it does. The
+ * core draws the poster and overlays; the browser decodes the video. */
+typedef struct pa_video {
+  const char *url;      /* NULL: hide the element */
+  const char *next_url; /* preload this one, or NULL */
+  float x, y, w, h;
+  int muted, loop;
+} pa_video;
 
 typedef struct pa_action {
   pa_action_kind kind;
@@ -63,6 +75,10 @@ typedef struct pa_platform {
   /* The user asked for something the host must do. May be NULL (then the
    * controls do nothing). */
   void (*action)(void *user, const pa_action *action);
+
+  /* Shows, moves or hides the video element; called when any of it changes.
+   * May be NULL (reels then show their posters). */
+  void (*video)(void *user, const pa_video *video);
 
   /* Diagnostics for developers. Never given user secrets. May be NULL. */
   void (*log)(void *user, const char *message);

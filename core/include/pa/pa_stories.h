@@ -1,0 +1,62 @@
+/* pa_stories / pa_reels — strict parsing of the story tray (GET /api/v1/stories)
+ * and of a page of reels (GET /api/v1/reels). Parsed documents are immutable
+ * and own their strings. */
+#ifndef PA_STORIES_H
+#define PA_STORIES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pa/pa_feed.h"
+#include "pa/pa_status.h"
+
+enum { PA_STORIES_MAX_ENTRIES = 200, PA_STORIES_MAX_PER_ENTRY = 100, PA_REELS_MAX_PAGE = 100 };
+
+typedef struct pa_media_ref {
+  const char *url, *type; /* type: "image/jpeg", "video/mp4", ... */
+  int width, height;      /* 0 when the server could not tell */
+} pa_media_ref;
+
+typedef struct pa_story {
+  const char *id;
+  pa_media_ref media;
+  int64_t created_at, expires_at;
+  bool seen;
+} pa_story;
+
+typedef struct pa_story_entry {
+  pa_feed_pet pet;
+  pa_feed_person owner;
+  const pa_story *stories; /* oldest first */
+  int story_count;
+  bool all_seen;
+} pa_story_entry;
+
+typedef struct pa_stories pa_stories;
+
+/* Parses a tray; the caller frees *out with pa_stories_free. */
+pa_status pa_stories_parse(const char *json, size_t len, pa_stories **out, pa_error *err);
+void pa_stories_free(pa_stories *tray);
+int pa_stories_count(const pa_stories *tray);
+const pa_story_entry *pa_stories_entry_at(const pa_stories *tray, int index);
+
+typedef struct pa_reel {
+  const char *id;
+  pa_feed_person author;
+  pa_feed_pet pet;
+  const char *caption;
+  pa_media_ref video, poster;
+  int64_t created_at;
+} pa_reel;
+
+typedef struct pa_reels pa_reels;
+
+/* Parses a page of reels; the caller frees *out with pa_reels_free. */
+pa_status pa_reels_parse(const char *json, size_t len, pa_reels **out, pa_error *err);
+void pa_reels_free(pa_reels *page);
+int pa_reels_count(const pa_reels *page);
+const pa_reel *pa_reels_at(const pa_reels *page, int index);
+const char *pa_reels_next_cursor(const pa_reels *page);
+
+#endif

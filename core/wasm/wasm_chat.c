@@ -1,0 +1,352 @@
+/* The browser host's chat exports: identities and sessions live in a handle
+ * table (small integers with a reuse counter, never pointers), results go to
+ * one output buffer the shell copies from (pa_wasm_chat_out / _out_len) and
+ * should wipe (pa_wasm_chat_out_wipe) once it holds plaintext or keys.
+ *
+ * Return convention: >= 0 is a handle or a byte count, < 0 is -pa_status;
+ * pa_wasm_chat_error() and pa_wasm_chat_fault() then say what and why.
+ * Every handle is owned by the shell, which frees it with pa_wasm_chat_free. */
+#include <emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pa/pa_crypto.h"
+#include "pa/pa_ratchet.h"
+#include "pa/pa_x3dh.h"
+
+/* libsodium 1.0.18 asks Module.getRandomValue() for every random byte and
+ * only finds `window.crypto` or Node's require(): neither exists in an ES
+ * module under Node 20, nor in workers. globalThis.crypto does, everywhere. */
+EM_JS(void, pa_js_chat_install_random, (void), {
+  if (Module.getRandomValue !== undefined) return;
+  const pool = new Uint32Array(256);
+  let at = pool.length;
+  Module.getRandomValue = function() {
+    if (at === pool.length) {
+      globalThis.crypto.getRandomValues(pool);
+      at = 0;
+    }
+    const v = pool[at];
+    pool[at++] = 0;
+    return v >>> 0;
+  };
+});
+
+/* ---- host state: the handle table, last error, output buffer */
+
+enum { MAX_HANDLES = 256, KIND_IDENTITY = 1, KIND_SESSION = 2, REUSE_SHIFT = 9 };
+
+typedef struct entry {
+  int kind;
+  unsigned reuse; /* bumped on free, so stale handles miss */
+  void *obj;
+} entry;
+
+static entry table[MAX_HANDLES];
+static pa_error last_error;
+static pa_crypto_fault last_fault;
+static uint8_t *out_buf;
+static size_t out_len, out_cap;
+static int out_secret; /* whether the output holds plaintext or keys */
+static int ready;
+
+static int fail(pa_status st) { return -(int)st; }
+
+static int ensure_ready(void) {
+  if (ready) return 1;
+  pa_js_chat_install_random();
+  if (pa_crypto_init(&last_error) != PA_OK) return 0;
+  ready = 1;
+  return 1;
+}
+
+static int begin(void) {
+  pa_error_clear(&last_error);
+  last_fault = PA_FAULT_NONE;
+  return ensure_ready();
+}
+
+/* Makes room for n output bytes, secret or not. A previous secret output is
+ * wiped first (ciphertext and bundles are public: no need), and a large
+ * buffer is given back once outputs are small again. */
+static uint8_t *out_reserve(size_t n, int secret) {
+  if (out_buf && out_secret) pa_crypto_wipe(out_buf, out_len);
+  out_len = 0;
+  out_secret = secret;
+  if (n > out_cap || (out_cap > (4u << 20) && n < out_cap / 4)) {
+    free(out_buf);
+    out_buf = malloc(n);
+    out_cap = out_buf ? n : 0;
+  }
+  return out_buf;
+}
+
+static int handle_new(int kind, void *obj) {
+  for (int i = 0; i < MAX_HANDLES; i++)
+    if (!table[i].obj) {
+      table[i].kind = kind;
+      table[i].obj = obj;
+      return (int)(table[i].reuse << REUSE_SHIFT) | (i + 1);
+    }
+  return 0;
+}
+
+static void *lookup(int handle, int kind) {
+  int i = (handle & ((1 << REUSE_SHIFT) - 1)) - 1;
+  if (handle <= 0 || i < 0 || i >= MAX_HANDLES) return NULL;
+  entry *e = &table[i];
+  return e->obj && e->kind == kind && (unsigned)(handle >> REUSE_SHIFT) == e->reuse ? e->obj : NULL;
+}
+
+static int no_such(const char *what) {
+  return fail(pa_error_set(&last_error, PA_ERR_ARG, "chat: no such %s", what));
+}
+
+static int keep(int kind, void *obj) {
+  int h = handle_new(kind, obj);
+  if (h) return h;
+  if (kind == KIND_IDENTITY) pa_x3dh_identity_free(obj);
+  else pa_ratchet_free(obj);
+  return fail(pa_error_set(&last_error, PA_ERR_TOO_LARGE, "chat: all %d handles in use", MAX_HANDLES));
+}
+
+/* ---- exports: output and errors */
+
+EMSCRIPTEN_KEEPALIVE uint8_t *pa_wasm_chat_out(void) { return out_buf; }
+EMSCRIPTEN_KEEPALIVE size_t pa_wasm_chat_out_len(void) { return out_len; }
+EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_out_wipe(void) {
+  if (out_buf) pa_crypto_wipe(out_buf, out_len);
+  out_len = 0;
+  out_secret = 0;
+}
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_error(void) { return last_error.msg; }
+/* The pa_crypto_fault of the last refusal (0 = none); names via pa_wasm_chat_fault_name. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_fault(void) { return (int)last_fault; }
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_fault_name(int fault) {
+  return pa_crypto_fault_name((pa_crypto_fault)fault);
+}
+
+/* Frees an identity or session handle (wiping it). */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_free(int handle) {
+  void *obj;
+  if ((obj = lookup(handle, KIND_IDENTITY))) pa_x3dh_identity_free(obj);
+  else if ((obj = lookup(handle, KIND_SESSION))) pa_ratchet_free(obj);
+  else return;
+  entry *e = &table[(handle & ((1 << REUSE_SHIFT) - 1)) - 1];
+  e->obj = NULL;
+  e->kind = 0;
+  e->reuse = (e->reuse + 1) & 0x3fffff;
+}
+
+/* ---- identities and prekeys */
+
+/* Creates an identity; now is Unix seconds. Returns a handle. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_create(double now, int opks) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_x3dh_identity *id;
+  pa_status st = pa_x3dh_identity_create((int64_t)now, opks, &id, &last_error);
+  return st == PA_OK ? keep(KIND_IDENTITY, id) : fail(st);
+}
+
+/* Writes the 32-byte Ed25519 identity key to the output; returns 32. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_key(int handle) {
+  begin();
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  if (!out_reserve(32, 0)) return fail(PA_ERR_NOMEM);
+  memcpy(out_buf, pa_x3dh_identity_key(id), 32);
+  out_len = 32;
+  return 32;
+}
+
+/* Rotates the signed prekey if it is due; returns 1 if it did, 0 if not. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_spk_rotate_if_due(int handle, double now) {
+  begin();
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  if (!pa_x3dh_spk_due(id, (int64_t)now)) return 0;
+  pa_status st = pa_x3dh_spk_rotate(id, (int64_t)now, &last_error);
+  return st == PA_OK ? 1 : fail(st);
+}
+
+/* Adds up to batch one-time prekeys when fewer than below remain; returns how many. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_opk_replenish(int handle, int below, int batch) {
+  begin();
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  int added;
+  pa_status st = pa_x3dh_opk_replenish(id, below, batch, &added, &last_error);
+  return st == PA_OK ? added : fail(st);
+}
+
+EMSCRIPTEN_KEEPALIVE double pa_wasm_chat_opk_next_id(int handle) {
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  return id ? (double)pa_x3dh_opk_next_id(id) : 0;
+}
+
+/* The bundle to publish (one-time prekeys with id >= first_opk) to the output. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_bundle(int handle, double first_opk) {
+  begin();
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  uint32_t first = first_opk >= 4294967295.0 ? UINT32_MAX : first_opk <= 0 ? 0 : (uint32_t)first_opk;
+  size_t cap = pa_x3dh_bundle_size(id, first);
+  if (!out_reserve(cap, 0)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_x3dh_bundle_export(id, first, out_buf, cap, &out_len, &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* ---- sessions */
+
+/* Starts a session with a fetched bundle (verified here); returns its handle. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_start(int identity, const uint8_t *bundle, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_x3dh_identity *id = lookup(identity, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  pa_ratchet *s;
+  pa_status st = pa_ratchet_initiate(id, bundle, len, &s, &last_error);
+  return st == PA_OK ? keep(KIND_SESSION, s) : fail(st);
+}
+
+/* For a session-start message: the handle of the session it belongs to
+ * (a resend), 0 if none does (call pa_wasm_chat_accept), or -status. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_owner(const uint8_t *msg, size_t len) {
+  begin();
+  pa_ratchet_info info;
+  pa_status st = pa_ratchet_peek(msg, len, &info, &last_error);
+  if (st != PA_OK) return fail(st);
+  for (int i = 0; i < MAX_HANDLES; i++)
+    if (table[i].kind == KIND_SESSION && pa_ratchet_owns(table[i].obj, &info))
+      return (int)(table[i].reuse << REUSE_SHIFT) | (i + 1);
+  return 0;
+}
+
+/* Accepts a session start: the plaintext goes to the output (pa_wasm_chat_out_len
+ * bytes); returns the new session's handle. The identity changed (a one-time
+ * prekey is spent): seal it again. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_accept(int identity, const uint8_t *msg, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_x3dh_identity *id = lookup(identity, KIND_IDENTITY);
+  if (!id) return no_such("identity");
+  if (!out_reserve(len ? len : 1, 1)) return fail(PA_ERR_NOMEM);
+  pa_ratchet *s;
+  size_t n;
+  pa_status st = pa_ratchet_accept(id, msg, len, out_buf, len, &n, &s, &last_fault, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = n;
+  return keep(KIND_SESSION, s);
+}
+
+/* Encrypts len bytes; the message goes to the output. Returns its length. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_encrypt(int session, const uint8_t *plain, size_t len) {
+  begin();
+  pa_ratchet *s = lookup(session, KIND_SESSION);
+  if (!s) return no_such("session");
+  size_t cap = pa_ratchet_encrypted_size(s, len);
+  if (!out_reserve(cap, 0)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_ratchet_encrypt(s, plain, len, out_buf, cap, &out_len, &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* Decrypts a message; the plaintext goes to the output. Returns its length,
+ * or -status with the session unchanged and pa_wasm_chat_fault() saying why. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_decrypt(int session, const uint8_t *msg, size_t len) {
+  begin();
+  pa_ratchet *s = lookup(session, KIND_SESSION);
+  if (!s) return no_such("session");
+  if (!out_reserve(len ? len : 1, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_ratchet_decrypt(s, msg, len, out_buf, len, &out_len, &last_fault, &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* The formatted safety number ("12345 67890 ...", NUL-terminated) to the
+ * output; ids are the stable account ids (UTF-8). Returns 71. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety(int session, const char *own_id, const char *peer_id) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_ratchet *s = lookup(session, KIND_SESSION);
+  if (!s) return no_such("session");
+  uint8_t own[33], peer[33];
+  char digits[61];
+  pa_x3dh_encode_key(pa_ratchet_own_identity(s), own);
+  pa_x3dh_encode_key(pa_ratchet_peer_identity(s), peer);
+  pa_status st = pa_safety_number(own, sizeof own, (const uint8_t *)own_id, strlen(own_id), peer,
+                                  sizeof peer, (const uint8_t *)peer_id, strlen(peer_id), digits,
+                                  &last_error);
+  if (st != PA_OK) return fail(st);
+  if (!out_reserve(PA_SAFETY_FORMATTED + 1, 0)) return fail(PA_ERR_NOMEM);
+  pa_safety_format(digits, (char *)out_buf);
+  out_len = PA_SAFETY_FORMATTED;
+  return PA_SAFETY_FORMATTED;
+}
+
+/* ---- the vault: sealed identity and session bytes */
+
+/* Seals an identity or session under a 32-byte key; the blob goes to the output. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_seal(int handle, const uint8_t *key, double generation) {
+  begin();
+  pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
+  pa_ratchet *s = id ? NULL : lookup(handle, KIND_SESSION);
+  if (!id && !s) return no_such("identity or session");
+  size_t cap = id ? pa_x3dh_identity_saved_size(id) : pa_ratchet_saved_size(s), n;
+  uint8_t *plain = malloc(cap);
+  if (!plain || !out_reserve(pa_vault_sealed_size(cap), 0)) {
+    free(plain);
+    return fail(PA_ERR_NOMEM);
+  }
+  pa_status st = id ? pa_x3dh_identity_save(id, plain, cap, &n, &last_error)
+                    : pa_ratchet_save(s, plain, cap, &n, &last_error);
+  if (st == PA_OK)
+    st = pa_vault_seal(key, id ? PA_VAULT_IDENTITY : PA_VAULT_SESSION, (uint64_t)generation, plain,
+                       n, out_buf, out_cap, &out_len, &last_error);
+  pa_crypto_wipe(plain, cap);
+  free(plain);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* Opens a blob sealed by pa_wasm_chat_seal (kind 1 identity, 2 session),
+ * refusing tampering, other versions and generations below min_generation.
+ * Returns a new handle. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double min_generation,
+                                           const uint8_t *blob, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  if (kind != PA_VAULT_IDENTITY && kind != PA_VAULT_SESSION)
+    return fail(pa_error_set(&last_error, PA_ERR_ARG, "chat: kind must be 1 or 2"));
+  uint8_t *plain = malloc(len ? len : 1);
+  if (!plain) return fail(PA_ERR_NOMEM);
+  size_t n = 0;
+  void *obj = NULL;
+  pa_status st = pa_vault_open(key, (pa_vault_kind)kind, (uint64_t)min_generation, blob, len,
+                               plain, len, &n, NULL, &last_error);
+  if (st == PA_OK)
+    st = kind == PA_VAULT_IDENTITY
+             ? pa_x3dh_identity_load(plain, n, (pa_x3dh_identity **)&obj, &last_error)
+             : pa_ratchet_load(plain, n, (pa_ratchet **)&obj, &last_error);
+  pa_crypto_wipe(plain, len);
+  free(plain);
+  return st == PA_OK ? keep(kind == PA_VAULT_IDENTITY ? KIND_IDENTITY : KIND_SESSION, obj) : fail(st);
+}
+
+/* ---- attachments */
+
+/* Encrypts an image: the output is key+header (56 bytes) then the ciphertext. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_encrypt(const uint8_t *plain, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  if (len > PA_ATTACH_MAX_BYTES)
+    return fail(pa_error_set(&last_error, PA_ERR_TOO_LARGE, "attachment: over the size limit"));
+  size_t cap = PA_ATTACH_KEY_BYTES + pa_attach_sealed_size(len), n;
+  if (!out_reserve(cap, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_attach_encrypt(plain, len, out_buf, out_buf + PA_ATTACH_KEY_BYTES,
+                                   cap - PA_ATTACH_KEY_BYTES, &n, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = PA_ATTACH_KEY_BYTES + n;
+  return (int)out_len;
+}
+
+/* Decrypts an attachment with its 56-byte key+header; the image goes to the output. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_decrypt(const uint8_t *key, const uint8_t *sealed,
+                                                     size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  if (!out_reserve(len ? len : 1, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_attach_decrypt(key, sealed, len, out_buf, len, &out_len, &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}

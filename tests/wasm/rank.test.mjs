@@ -1,0 +1,242 @@
+// On-device ranking in WASM: the same lists, reasons, ads and learned taste
+// as the native CLI, to the byte, for the same page and seed.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCore, withBytes } from '../lib/core.mjs';
+import { CLI } from '../lib/paths.mjs';
+
+const enc = new TextEncoder();
+const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
+let core, tmp;
+
+// mulberry32: a small seeded PRNG so every run writes the same pages.
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A candidate page as GET /api/v1/feed/candidates sends it: clusters of
+// species in embedding space, some followed authors, a few ads.
+function makePage({ n = 300, seed = 1, dim = 64, authors = 40 } = {}) {
+  const r = rng(seed);
+  const species = ['cat', 'dog', 'rabbit', 'bird'];
+  const t0 = Date.UTC(2026, 10, 24, 5) / 1000;
+  const candidates = [];
+  for (let i = 0; i < n; i++) {
+    const cluster = i % 4;
+    const author = `u_${Math.floor(r() * authors)}`;
+    const ad = i % 25 === 7 ? { advertiser_id: `ad_${i % 3}`, campaign_id: `c_${i}` } : null;
+    candidates.push({
+      post_id: `p_${i}`,
+      author_id: ad ? `brand_${i % 3}` : author,
+      pet_id: `pet_${author}`,
+      species: species[cluster],
+      tags: i % 3 ? ['sleepy'] : [],
+      created_at: new Date((t0 - Math.floor(r() * 48 * 3600)) * 1000).toISOString().replace('.000', ''),
+      like_count: Math.floor(r() * 800),
+      comment_count: Math.floor(r() * 40),
+      following: r() < 0.3,
+      embedding: Array.from({ length: dim }, (_, j) =>
+        Number(((Math.floor(j / 16) === cluster ? 1 : 0) + (r() - 0.5) * 0.8).toFixed(5))),
+      sponsored: ad,
+    });
+  }
+  return JSON.stringify({ model: { version: 'mf-v1', dim }, candidates });
+}
+
+function cString(s) {
+  return enc.encode(`${s}\0`);
+}
+
+const statusName = (code) => core.UTF8ToString(core._pa_wasm_status_name(code));
+
+// A ranker handle with a page loaded; returns [handle, error text or null].
+function ranker(page, { seed = 1, taste = null } = {}) {
+  const h = core._pa_wasm_rank_create(seed % 2 ** 32, Math.floor(seed / 2 ** 32));
+  assert.ok(h >= 1, `create: ${h}`);
+  if (taste) {
+    const st = withBytes(core, taste, (p, len) => core._pa_wasm_rank_taste_load(h, p, len));
+    assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(h)));
+  }
+  const st = withBytes(core, enc.encode(page), (p, len) => core._pa_wasm_rank_page(h, p, len));
+  const error = st ? `error (${statusName(st)}): ${core.UTF8ToString(core._pa_wasm_rank_error(h))}\n` : null;
+  return [h, error];
+}
+
+function runWasm(h, { mode = 'for-you', limit = 50, explain = true, int8 = false } = {}) {
+  core._pa_wasm_rank_set_int8(h, int8 ? 1 : 0);
+  core._pa_wasm_rank_set_mode(h, mode === 'following' ? 1 : 0);
+  const count = core._pa_wasm_rank_run(h, 0, 0, limit);
+  if (count < 0) return `error (${statusName(-count)}): ${core.UTF8ToString(core._pa_wasm_rank_error(h))}\n`;
+  return core.UTF8ToString(core._pa_wasm_rank_describe(h, explain ? 1 : 0));
+}
+
+function wasmRank(page, opts = {}) {
+  const [h, error] = ranker(page, opts);
+  try {
+    return error ?? runWasm(h, opts);
+  } finally {
+    core._pa_wasm_rank_destroy(h);
+  }
+}
+
+function native(args) {
+  const r = spawnSync(CLI, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, text: r.stdout || r.stderr };
+}
+
+function nativeRank(file, { seed = 1, mode = 'for-you', limit = 50, explain = true, int8 = false, taste } = {}) {
+  const args = ['rank', file, '--seed', String(seed), '--mode', mode, '--limit', String(limit)];
+  if (explain) args.push('--explain');
+  if (int8) args.push('--int8');
+  if (taste) args.push('--taste', taste);
+  return native(args);
+}
+
+function pageFile(name, text) {
+  const file = path.join(tmp, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+before(async () => {
+  core = await loadCore();
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-rank-'));
+  process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
+});
+
+test('ranks exactly as the native CLI for the same page and seed', () => {
+  const page = makePage({ n: 400, seed: 3 });
+  const file = pageFile('page.json', page);
+  for (const seed of [1, 42, 2 ** 40 + 7]) {
+    for (const mode of ['for-you', 'following']) {
+      const wasm = wasmRank(page, { seed, mode });
+      const nat = nativeRank(file, { seed, mode });
+      assert.equal(nat.code, 0, nat.text);
+      assert.match(wasm, new RegExp(`^rank: 50 of 400 candidates, ${mode}, model mf-v1\\n`));
+      assert.equal(wasm, nat.text, `seed ${seed}, ${mode}`);
+    }
+  }
+  const forYou = wasmRank(page, { seed: 42 });
+  assert.match(forYou, /, sponsored by ad_\d \(c_\d+\)\n {5}why: sponsored 1\.0000/);
+  assert.match(forYou, /why: exploring 1\.0000/);
+  assert.notEqual(forYou, wasmRank(page, { seed: 43 })); // the seed moves exploration
+});
+
+test('int8 scoring gives the same list in WASM and native', () => {
+  const page = makePage({ n: 500, seed: 9 });
+  const file = pageFile('page8.json', page);
+  const wasm = wasmRank(page, { seed: 5, int8: true, limit: 80 });
+  assert.equal(wasm, nativeRank(file, { seed: 5, int8: true, limit: 80 }).text);
+});
+
+test('learns the same taste bytes as native and ranks the same with it', () => {
+  const page = makePage({ n: 300, seed: 4 });
+  const file = pageFile('learn.json', page);
+  const specs = [['p_2', 'like'], ['p_6', 'like'], ['p_10', 'dwell', 8200], ['p_3', 'skip'],
+    ['p_14', 'watch', 0.85], ['p_5', 'hide'], ['p_9', 'hide-author'], ['p_18', 'follow'],
+    ['p_22', 'like'], ['p_1', 'dwell', 300]];
+  const [h] = ranker(page, { seed: 8 });
+  const before = runWasm(h);
+  for (const [id, sig, value = 0] of specs) {
+    const st = withBytes(core, cString(id), (p) => core._pa_wasm_rank_observe(h, p, SIGNALS[sig], value));
+    assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(h)));
+  }
+  core._pa_wasm_rank_restart(h); // a new app session, as a fresh CLI run is
+  const after = runWasm(h);
+  const len = core._pa_wasm_rank_taste_save(h);
+  assert.ok(len > 72);
+  const ptr = core._pa_wasm_rank_taste_data(h);
+  const wasmTaste = Buffer.from(core.HEAPU8.subarray(ptr, ptr + len));
+  core._pa_wasm_rank_destroy(h);
+
+  const tasteFile = path.join(tmp, 'taste.bin');
+  const obs = native(['rank-observe', tasteFile, file, ...specs.map(([id, sig, v]) => (v === undefined ? `${id}:${sig}` : `${id}:${sig}:${v}`))]);
+  assert.equal(obs.code, 0, obs.text);
+  assert.match(obs.text, /^taste: 10 signals, \d+ bytes\n$/);
+  assert.deepEqual(wasmTaste, readFileSync(tasteFile));
+
+  assert.notEqual(after, before); // learning moved the list
+  assert.doesNotMatch(after, /\. p_5 by /); // the hidden post is gone
+  assert.equal(after, nativeRank(file, { seed: 8, taste: tasteFile }).text);
+  assert.equal(wasmRank(page, { seed: 8, taste: wasmTaste }), after);
+
+  // A corrupt taste is refused and the ranker keeps the taste it had.
+  const [h2] = ranker(page, { seed: 8, taste: wasmTaste });
+  const bad = Buffer.from(wasmTaste);
+  bad[100] ^= 1;
+  const st = withBytes(core, bad, (p, n) => core._pa_wasm_rank_taste_load(h2, p, n));
+  assert.equal(statusName(st), 'syntax');
+  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(h2)), /taste: checksum mismatch/);
+  assert.equal(runWasm(h2), after);
+  core._pa_wasm_rank_destroy(h2);
+  writeFileSync(tasteFile, bad);
+  const nat = nativeRank(file, { taste: tasteFile });
+  assert.equal(nat.code, 2);
+  assert.match(nat.text, /^error \(syntax\): taste: checksum mismatch/);
+});
+
+test('switches modes on one ranker and comes back to the same list', () => {
+  const page = makePage({ n: 200, seed: 5 });
+  const [h] = ranker(page, { seed: 2 });
+  const forYou = runWasm(h);
+  const following = runWasm(h, { mode: 'following' });
+  assert.equal(core._pa_wasm_rank_mode(h), 1);
+  assert.equal(runWasm(h), forYou);
+  const json = JSON.parse(core.UTF8ToString(core._pa_wasm_rank_json(h)));
+  core._pa_wasm_rank_destroy(h);
+  const times = [...following.matchAll(/\d\. p_\d+ by u_\d+, \S+ \(\w+\), (\S+), score/g)].map((m) => m[1]);
+  assert.ok(times.length > 10);
+  assert.deepEqual(times, [...times].sort().reverse()); // newest first
+  assert.equal(json.length, 50);
+  const ad = json.find((it) => it.sponsored);
+  assert.match(ad.sponsored.advertiser_id, /^ad_\d$/);
+  assert.equal(ad.why[0].code, 'sponsored');
+  assert.ok(json.every((it) => typeof it.score === 'number' && Array.isArray(it.why)));
+});
+
+test('refuses bad pages with the same message as native', () => {
+  const good = makePage({ n: 3, seed: 6 });
+  const first = good.indexOf('"embedding":[') + 13;
+  const cases = {
+    wrongDim: [good.replace('"dim":64', '"dim":128'), /^error \(unsupported\): model\.dim: 128 is not supported/],
+    infinite: [good.slice(0, first) + '1e999,' + good.slice(good.indexOf(',', first) + 1),
+      /^error \(schema\): candidates\[0\]\.embedding\[0\]: expected a finite number/],
+    short: [good.slice(0, first) + good.slice(good.indexOf(',', first) + 1),
+      /^error \(schema\): candidates\[0\]\.embedding: holds 63 numbers, expected 64/],
+    truncated: [good.slice(0, good.length - 40), /^error \(truncated\): page: JSON ends early/],
+    stringNumber: [good.replace('"like_count":', '"like_count":"1"+'), /^error \(syntax\)/],
+    missing: [good.replace('"following":', '"follows":'), /^error \(schema\): candidates\[0\]\.following: missing/],
+  };
+  for (const [name, [text, re]] of Object.entries(cases)) {
+    const wasm = wasmRank(text);
+    assert.match(wasm, re, name);
+    const nat = native(['rank', pageFile(`${name}.json`, text)]);
+    assert.equal(nat.code, 2, name);
+    assert.equal(wasm, nat.text, name);
+  }
+});
+
+test('handles are small integers, checked on every call', () => {
+  const hs = [];
+  for (let i = 0; i < 8; i++) hs.push(core._pa_wasm_rank_create(i, 0));
+  assert.deepEqual(hs, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.ok(core._pa_wasm_rank_create(9, 0) < 0); // the table is full
+  for (const h of hs) core._pa_wasm_rank_destroy(h);
+  assert.ok(core._pa_wasm_rank_run(3, 0, 0, 10) < 0); // destroyed
+  assert.equal(core.UTF8ToString(core._pa_wasm_rank_error(99)), 'no such ranker');
+  const h = core._pa_wasm_rank_create(1, 0);
+  assert.ok(core._pa_wasm_rank_run(h, 0, 0, 10) < 0); // no page yet
+  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(h)), /no page loaded/);
+  core._pa_wasm_rank_destroy(h);
+});
