@@ -1,3 +1,4 @@
+#include "strbuf.h"
 #include "pa/pa_feed.h"
 
 #include <inttypes.h>
@@ -216,46 +217,28 @@ void pa_feed_format_time(int64_t t, char buf[21]) {
 
 /* ---- describe: the text the CLI prints and the WASM tests compare. */
 
-typedef struct out {
-  char *buf;
-  size_t cap, len;
-} out;
-
-static void put(out *o, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-static void put(out *o, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  size_t room = o->len < o->cap ? o->cap - o->len : 0;
-  int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-  va_end(ap);
-  if (n > 0) o->len += (size_t)n;
-}
 
 size_t pa_feed_describe(const pa_feed *feed, char *buf, size_t cap) {
-  out o = {buf, cap, 0};
+  pa_strbuf o = {buf, cap, 0};
   if (cap) buf[0] = '\0';
   if (!feed) return 0;
-  put(&o, "feed: %d post%s, next_cursor %s%s%s\n", feed->post_count,
+  pa_strbuf_put(&o, "feed: %d post%s, next_cursor %s%s%s\n", feed->post_count,
       feed->post_count == 1 ? "" : "s", feed->next_cursor ? "\"" : "",
       feed->next_cursor ? feed->next_cursor : "none", feed->next_cursor ? "\"" : "");
   for (int i = 0; i < feed->post_count; i++) {
     const pa_feed_post *p = &feed->posts[i];
     char when[21];
     pa_feed_format_time(p->created_at, when);
-    put(&o, "post %s by %s (%s) about %s, %s (%s)\n", p->id, p->author.name, p->author.id,
+    pa_strbuf_put(&o, "post %s by %s (%s) about %s, %s (%s)\n", p->id, p->author.name, p->author.id,
         p->pet.name, p->pet.species, p->pet.id);
-    put(&o, "  %s, %" PRId64 " likes, %" PRId64 " comments, liked: %s\n", when, p->like_count,
+    pa_strbuf_put(&o, "  %s, %" PRId64 " likes, %" PRId64 " comments, liked: %s\n", when, p->like_count,
         p->comment_count, p->liked ? "yes" : "no");
     for (int k = 0; k < p->image_count; k++)
-      put(&o, "  image %d: %s %dx%d \"%s\"\n", k + 1, p->images[k].url, p->images[k].width,
+      pa_strbuf_put(&o, "  image %d: %s %dx%d \"%s\"\n", k + 1, p->images[k].url, p->images[k].width,
           p->images[k].height, p->images[k].alt);
-    put(&o, "  tags:");
-    for (int k = 0; k < p->tag_count; k++) put(&o, " #%s", p->tags[k]);
-    put(&o, "\n  caption: \"%s\"\n", p->caption);
+    pa_strbuf_put(&o, "  tags:");
+    for (int k = 0; k < p->tag_count; k++) pa_strbuf_put(&o, " #%s", p->tags[k]);
+    pa_strbuf_put(&o, "\n  caption: \"%s\"\n", p->caption);
   }
   return o.len;
 }

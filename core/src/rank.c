@@ -1,5 +1,6 @@
 /* pa_rank pages: strict parsing of GET /api/v1/feed/candidates, the same
  * checks for pages built in memory, and the text the tools print. */
+#include "strbuf.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"
 #include "rank_internal.h"
@@ -285,8 +286,7 @@ static pa_status parse_candidate(ctx *c, const cJSON *o, int i) {
 
   const cJSON *when = field(c, o, "created_at");
   if (!when) return c->err->code;
-  /* pa_feed_parse_time may look a few bytes past a short offset ("+05"):
-   * hand it a zero-padded copy so it only ever reads our buffer. */
+  /* A bounded copy: timestamps longer than 40 bytes are refused outright. */
   const char *ts = cJSON_IsString(when) ? when->valuestring : NULL;
   size_t ts_len = ts ? strlen(ts) : 0;
   char stamp[48] = {0};
@@ -631,31 +631,13 @@ bool pa_rank_signal_from_name(const char *name, pa_rank_signal *out) {
   return false;
 }
 
-typedef struct out {
-  char *buf;
-  size_t cap, len;
-} out;
-
-static void put(out *o, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
-static void put(out *o, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  size_t room = o->len < o->cap ? o->cap - o->len : 0;
-  int n = vsnprintf(room ? o->buf + o->len : NULL, room, fmt, ap);
-  va_end(ap);
-  if (n > 0) o->len += (size_t)n;
-}
 
 size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int count,
                         pa_rank_mode mode, bool explain, char *buf, size_t cap) {
-  out o = {buf, cap, 0};
+  pa_strbuf o = {buf, cap, 0};
   if (cap) buf[0] = '\0';
   if (!page) return 0;
-  put(&o, "rank: %d of %d candidates, %s, model %s\n", count, page->n, pa_rank_mode_name(mode),
+  pa_strbuf_put(&o, "rank: %d of %d candidates, %s, model %s\n", count, page->n, pa_rank_mode_name(mode),
       page->model);
   for (int r = 0; r < count; r++) {
     const pa_rank_item *it = &items[r];
@@ -663,16 +645,16 @@ size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int
     if (!k) continue;
     char when[21];
     pa_feed_format_time(k->created_at, when);
-    put(&o, "%3d. %s by %s, %s (%s), %s, score %.4f", r + 1, k->post_id, k->author_id, k->pet_id,
+    pa_strbuf_put(&o, "%3d. %s by %s, %s (%s), %s, score %.4f", r + 1, k->post_id, k->author_id, k->pet_id,
         k->species, when, it->score);
-    if (it->sponsored) put(&o, ", sponsored by %s (%s)", k->advertiser_id, k->campaign_id);
-    put(&o, "\n");
+    if (it->sponsored) pa_strbuf_put(&o, ", sponsored by %s (%s)", k->advertiser_id, k->campaign_id);
+    pa_strbuf_put(&o, "\n");
     if (explain) {
-      put(&o, "     why:");
+      pa_strbuf_put(&o, "     why:");
       for (int w = 0; w < it->reason_count; w++)
-        put(&o, "%s %s %.4f", w ? "," : "", pa_rank_why_name(it->reasons[w].code),
+        pa_strbuf_put(&o, "%s %s %.4f", w ? "," : "", pa_rank_why_name(it->reasons[w].code),
             it->reasons[w].weight);
-      put(&o, "%s\n", it->reason_count ? "" : " -");
+      pa_strbuf_put(&o, "%s\n", it->reason_count ? "" : " -");
     }
   }
   return o.len;
@@ -680,27 +662,27 @@ size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int
 
 size_t pa_rank_items_json(const pa_rank_page *page, const pa_rank_item *items, int count, char *buf,
                           size_t cap) {
-  out o = {buf, cap, 0};
+  pa_strbuf o = {buf, cap, 0};
   if (cap) buf[0] = '\0';
-  put(&o, "[");
+  pa_strbuf_put(&o, "[");
   for (int r = 0; page && r < count; r++) {
     const pa_rank_item *it = &items[r];
     const pa_rank_candidate *k = pa_rank_page_candidate(page, it->index);
     if (!k) continue;
     /* Ids are [A-Za-z0-9_-] by the parser's rules, so they need no escaping. */
-    put(&o, "%s{\"index\":%d,\"post_id\":\"%s\",\"score\":%.4f,\"sponsored\":", r ? "," : "",
+    pa_strbuf_put(&o, "%s{\"index\":%d,\"post_id\":\"%s\",\"score\":%.4f,\"sponsored\":", r ? "," : "",
         it->index, k->post_id, it->score);
     if (it->sponsored)
-      put(&o, "{\"advertiser_id\":\"%s\",\"campaign_id\":\"%s\"}", k->advertiser_id,
+      pa_strbuf_put(&o, "{\"advertiser_id\":\"%s\",\"campaign_id\":\"%s\"}", k->advertiser_id,
           k->campaign_id);
     else
-      put(&o, "null");
-    put(&o, ",\"why\":[");
+      pa_strbuf_put(&o, "null");
+    pa_strbuf_put(&o, ",\"why\":[");
     for (int w = 0; w < it->reason_count; w++)
-      put(&o, "%s{\"code\":\"%s\",\"weight\":%.4f}", w ? "," : "",
+      pa_strbuf_put(&o, "%s{\"code\":\"%s\",\"weight\":%.4f}", w ? "," : "",
           pa_rank_why_name(it->reasons[w].code), it->reasons[w].weight);
-    put(&o, "]}");
+    pa_strbuf_put(&o, "]}");
   }
-  put(&o, "]");
+  pa_strbuf_put(&o, "]");
   return o.len;
 }
