@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Checks every catalog in locales/ against the source (en.json) with the
+// core's own message parser, through the CLI (`petamigos i18n check` lists
+// each message's argument signature, `i18n locales` each locale's CLDR
+// plural categories), so the check and the app read messages identically.
+//
+// A catalog fails on: a missing or extra key; a message our parser rejects;
+// an argument set (name + type, plural offset, select keys) that differs
+// from the source's; a plural or selectordinal without a category its
+// locale needs, or with one the locale never selects; a message left in
+// English; a stale en-XA.json. Also: a catalog file for no shipped locale.
+//
+// usage: node scripts/i18n/check-catalogs.mjs --cli PATH/TO/petamigos [--dir LOCALES] [--quiet]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, LOCALES, PSEUDO, SOURCE_LOCALE, argValue } from './locales.mjs';
+
+const cli = argValue('--cli') ?? path.join(ROOT, 'build/native/core/petamigos');
+const dir = argValue('--dir') ?? path.join(ROOT, 'locales');
+const quiet = process.argv.includes('--quiet');
+
+// Messages that may read the same as English: the brand, "Reel" (the
+// format's name, kept untranslated the way Instagram's own UI keeps it), and
+// words a language writes exactly as English does. Anything else identical
+// to en.json is a message someone forgot to translate.
+const SAME_AS_SOURCE = {
+  'app.name': '*',
+  'reel.label': '*',
+  'language.hi': '*',
+  'language.th': ['nl', 'id'],
+  'story.label': ['pt', 'fr', 'de'], // what Instagram's own UI says there
+  'auth.email': ['id', 'vi'],
+  'auth.password': ['it'],
+  'settings.account': ['it', 'nl'],
+  'settings.privacy': ['it', 'nl'],
+  'settings.notifications': ['fr'],
+};
+const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
+
+// ---- what the core says
+
+// tag -> { cardinal: Set, ordinal: Set }
+function pluralCategories() {
+  const out = new Map();
+  for (const line of execFileSync(cli, ['i18n', 'locales'], { encoding: 'utf8' }).trim().split('\n')) {
+    const [tag, , cardinal, ordinal] = line.split(' ');
+    out.set(tag, { cardinal: new Set(cardinal.split(',')), ordinal: new Set(ordinal.split(',')) });
+  }
+  return out;
+}
+
+// key -> signature array, or { error } for a message the parser rejects.
+function signatures(file) {
+  const r = spawnSync(cli, ['i18n', 'check', file], { encoding: 'utf8' });
+  if (r.status !== 0 && r.status !== 2) throw new Error(`${file}: ${r.stderr.trim() || `exit ${r.status}`}`);
+  if (!r.stdout && r.stderr) return { fileError: r.stderr.trim() };
+  const out = new Map();
+  for (const line of r.stdout.split('\n')) {
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    const key = line.slice(0, tab);
+    const rest = line.slice(tab + 1);
+    out.set(key, rest.startsWith('[') ? JSON.parse(rest) : { error: rest });
+  }
+  return out;
+}
+
+// ---- comparisons
+
+const describe = (e) => `{${e.arg}, ${e.type}${e.offset ? `, offset:${e.offset}` : ''}}`;
+
+// "arg:type[:offset]" for every use, as a sorted unique list.
+function shape(sig) {
+  return [...new Set(sig.map((e) => `${e.arg}:${e.type}${e.offset ? `:offset ${e.offset}` : ''}`))].sort();
+}
+
+function checkMessage(tag, key, src, sig, cats, problems) {
+  const want = shape(src);
+  const got = shape(sig);
+  const missing = want.filter((x) => !got.includes(x));
+  const extra = got.filter((x) => !want.includes(x));
+  if (missing.length || extra.length) {
+    problems.push(`${key}: arguments differ from ${SOURCE_LOCALE}` +
+      (missing.length ? `; missing ${missing.join(', ')}` : '') +
+      (extra.length ? `; unexpected ${extra.join(', ')}` : ''));
+  }
+  for (const e of sig) {
+    if (e.type === 'plural' || e.type === 'selectordinal') {
+      const need = e.type === 'plural' ? cats.cardinal : cats.ordinal;
+      const have = new Set(e.keys.filter((k) => !k.startsWith('=')));
+      const lacking = [...need].filter((c) => !have.has(c));
+      const unused = [...have].filter((c) => !need.has(c));
+      if (lacking.length) problems.push(`${key}: ${describe(e)} lacks ${lacking.join(', ')} (${tag} needs ${[...need].join(', ')})`);
+      if (unused.length) problems.push(`${key}: ${describe(e)} has ${unused.join(', ')}, which ${tag} never selects`);
+    } else if (e.type === 'select') {
+      const srcKeys = new Set(src.filter((s) => s.arg === e.arg && s.type === 'select').flatMap((s) => s.keys));
+      const have = new Set(e.keys);
+      const lacking = [...srcKeys].filter((k) => !have.has(k));
+      const unknown = [...have].filter((k) => !srcKeys.has(k));
+      if (lacking.length) problems.push(`${key}: ${describe(e)} lacks case ${lacking.join(', ')}`);
+      if (unknown.length) problems.push(`${key}: ${describe(e)} has case ${unknown.join(', ')}, which ${SOURCE_LOCALE} does not`);
+    }
+  }
+}
+
+// Text outside arguments, to spot messages left in English.
+const hasWords = (msg) => /\p{L}{2,}/u.test(msg.replace(/\{[^{}]*\}/g, ''));
+
+function checkCatalog(tag, file, source, sourceSigs, cats) {
+  const problems = [];
+  let messages;
+  try {
+    messages = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return [`not valid JSON: ${err.message}`];
+  }
+  const sigs = signatures(file);
+  if (sigs.fileError) return [sigs.fileError];
+  for (const key of Object.keys(source)) if (!(key in messages)) problems.push(`${key}: missing`);
+  for (const key of Object.keys(messages)) if (!(key in source)) problems.push(`${key}: not in ${SOURCE_LOCALE}.json`);
+  for (const key of Object.keys(messages)) {
+    if (!(key in source)) continue;
+    const sig = sigs.get(key);
+    if (!sig || sig.error) {
+      problems.push(`${key}: our parser rejects it: ${sig ? sig.error : 'no result'}`);
+      continue;
+    }
+    checkMessage(tag, key, sourceSigs.get(key), sig, cats, problems);
+    if (tag !== SOURCE_LOCALE && messages[key] === source[key] && hasWords(source[key]) && !sameAllowed(tag, key)) {
+      problems.push(`${key}: still the English text`);
+    }
+  }
+  return problems;
+}
+
+const categories = pluralCategories();
+const sourceFile = path.join(dir, `${SOURCE_LOCALE}.json`);
+const source = JSON.parse(readFileSync(sourceFile, 'utf8'));
+const sourceSigs = signatures(sourceFile);
+let failed = 0;
+
+for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  const tag = name.slice(0, -5);
+  if (!LOCALES.includes(tag) && tag !== PSEUDO.tag) {
+    console.log(`FAIL ${tag}: locales/${name} is not a shipped locale`);
+    failed++;
+  }
+}
+
+for (const tag of [...LOCALES, PSEUDO.tag]) {
+  const file = path.join(dir, `${tag}.json`);
+  let problems;
+  try {
+    readFileSync(file);
+    problems = checkCatalog(tag, file, source, sourceSigs, categories.get(tag));
+  } catch (err) {
+    problems = [err.code === 'ENOENT' ? `locales/${tag}.json is missing` : err.message];
+  }
+  if (tag === PSEUDO.tag) {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/i18n/gen-pseudo.mjs'), '--cli', cli, '--dir', dir, '--check'], { encoding: 'utf8' });
+    if (r.status !== 0) problems.push(r.stderr.trim());
+  }
+  if (problems.length) {
+    failed++;
+    console.log(`FAIL ${tag}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    for (const p of problems) console.log(`     ${p}`);
+  } else if (!quiet) {
+    const cats = categories.get(tag);
+    console.log(`ok   ${tag.padEnd(7)} ${Object.keys(source).length} messages; plural ${[...cats.cardinal].join('/')}; ordinal ${[...cats.ordinal].join('/')}`);
+  }
+}
+console.log(failed ? `${failed} catalog${failed === 1 ? '' : 's'} failed` : `all ${LOCALES.length + 1} catalogs pass`);
+process.exit(failed ? 1 : 0);
