@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SITE } from './paths.mjs';
 
-export async function loadCore() {
-  const { default: create } = await import(path.join(SITE, 'petamigos-core.mjs'));
-  const wasmBinary = await readFile(path.join(SITE, 'petamigos-core.wasm'));
+// name: 'core' (the app) or 'chat' (the E2E module the shell loads on demand).
+export async function loadCore(name = 'core') {
+  const { default: create } = await import(path.join(SITE, `petamigos-${name}.mjs`));
+  const wasmBinary = await readFile(path.join(SITE, `petamigos-${name}.wasm`));
   return create({ wasmBinary, paHost: { log() {}, textRaster() { return null; }, requestImage() {} } });
 }
 

@@ -80,7 +80,7 @@ let c;
 const vaultKey = () => webcrypto.getRandomValues(new Uint8Array(32));
 
 before(async () => {
-  core = await loadCore();
+  core = await loadCore('chat');
   c = chat(core);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-chat-'));
 });
