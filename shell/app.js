@@ -4,9 +4,12 @@
 import createPetAmigosCore from './petamigos-core.mjs';
 import { rasterText } from './text.js';
 
-const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8 };
+const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8,
+  ArrowLeft: 9, ArrowRight: 10, m: 12, Escape: 13 };
+const KEY = { LEFT: 9, RIGHT: 10, PAUSE: 11, MUTE: 12, ESCAPE: 13 };
 // The core's pa_action_kind, pa_control and pa_pointer_phase values.
-const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8 };
+const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8,
+  STORY_SEEN: 9, LOAD_REELS: 10 };
 const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6 };
 const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
 
@@ -107,12 +110,69 @@ async function share(id) {
   }
 }
 
+// GETs a JSON document for the core; returns its bytes, or null when it failed.
+async function getBytes(url) {
+  try {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function loadStories() {
+  const bytes = await getBytes('/api/v1/stories');
+  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_stories(app, ptr, len));
+  redraw();
+}
+
+async function loadReels(cursor) {
+  const bytes = await getBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_reels(app, ptr, len, cursor ? 1 : 0));
+  redraw();
+}
+
+async function storySeen(id) {
+  try {
+    await fetch(`/api/v1/stories/${encodeURIComponent(id)}/seen`, { method: 'PUT', headers: { 'X-CSRF-Token': await csrf() } });
+  } catch {
+    // seen state is a courtesy: the viewer goes on
+  }
+}
+
 function onAction(handle, kind, id) {
   if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) like(id, kind === ACTION.LIKE);
   else if (kind === ACTION.SHARE) share(id);
   else if (kind === ACTION.LOAD_MORE) loadFeed(id);
-  else if (kind === ACTION.REFRESH) loadFeed();
+  else if (kind === ACTION.REFRESH) { loadFeed(); loadStories(); }
+  else if (kind === ACTION.STORY_SEEN) storySeen(id);
+  else if (kind === ACTION.LOAD_REELS) loadReels(id);
   else console.info('[core] action', kind, id);
+}
+
+// The reel's <video> sits under the canvas, which the core leaves clear over
+// the stage once frames show; a second element preloads the next reel.
+const video = $('reel-video');
+const preload = $('reel-preload');
+function onVideo(handle, url, next, rect, muted, loop) {
+  if (!url) {
+    video.hidden = true;
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+    return;
+  }
+  const dpr = window.devicePixelRatio || 1;
+  Object.assign(video.style, { left: `${rect.x / dpr}px`, top: `${rect.y / dpr}px`, width: `${rect.w / dpr}px`, height: `${rect.h / dpr}px` });
+  video.hidden = false;
+  video.muted = muted;
+  video.loop = loop;
+  if (video.getAttribute('src') !== url) {
+    core._pa_wasm_app_video_playing(app, 0);
+    video.src = url;
+    video.play().catch(() => {}); // autoplay may wait for a gesture; the poster stays
+  }
+  if (next && preload.getAttribute('src') !== next) preload.src = next;
 }
 
 // Loads the first page (cursor null) or the page after cursor.
@@ -151,6 +211,8 @@ function showStatus(state, message = '', notice = '') {
 // one with focus stays in the document while the window slides.
 function renderMirror(m) {
   showStatus(m.state, m.message, m.notice);
+  renderTray(m.stories ?? []);
+  renderViewer(m.viewer ?? null);
   const old = new Map([...mirror.children].map((a) => [a.dataset.id, a]));
   const wanted = m.posts.map((p) => {
     const article = old.get(p.id) ?? createArticle(p);
@@ -164,6 +226,44 @@ function renderMirror(m) {
     if (article !== at) mirror.insertBefore(article, at);
     else at = at.nextSibling;
   }
+}
+
+function renderTray(labels) {
+  const list = $('stories');
+  list.hidden = labels.length === 0;
+  const items = labels.map((label, i) => {
+    const li = list.children[i] ?? document.createElement('li');
+    const b = li.firstChild ?? li.appendChild(document.createElement('button'));
+    b.type = 'button';
+    b.dataset.story = String(i);
+    b.textContent = label;
+    return li;
+  });
+  while (list.children.length > items.length) list.lastChild.remove();
+  list.append(...items.filter((li) => !li.parentNode));
+}
+
+// The open story or reel as a modal dialog: its label, its buttons, focus
+// kept inside while it is open and given back when it closes.
+let focusBeforeViewer = null;
+function renderViewer(v) {
+  const dialog = $('viewer');
+  const wasOpen = !dialog.hidden;
+  dialog.hidden = !v;
+  if (!v) {
+    if (wasOpen) (focusBeforeViewer?.isConnected ? focusBeforeViewer : canvas).focus?.();
+    return;
+  }
+  if (!wasOpen) focusBeforeViewer = document.activeElement;
+  dialog.dataset.kind = v.kind;
+  dialog.setAttribute('aria-label', v.kind === 'story' ? 'Story' : 'Reels');
+  $('viewer-label').textContent = v.label;
+  $('viewer-caption').textContent = v.caption ?? '';
+  $('viewer-pause').hidden = v.kind !== 'story';
+  $('viewer-pause').textContent = v.paused ? 'Play' : 'Pause';
+  $('viewer-sound').hidden = v.kind !== 'reel';
+  $('viewer-sound').textContent = v.muted ? 'Turn sound on' : 'Turn sound off';
+  if (!wasOpen) $('viewer-next').focus();
 }
 
 function createArticle(p) {
@@ -235,7 +335,26 @@ function bindInput() {
   }
   document.addEventListener('keydown', (e) => {
     const key = KEYS[e.key];
-    if (!key || e.altKey || e.ctrlKey || e.metaKey || e.target.closest('button, input, textarea')) return;
+    const viewing = !$('viewer').hidden;
+    if (viewing && e.key === 'Tab') {
+      // aria-modal: Tab cycles through the viewer's own buttons.
+      const buttons = [...$('viewer').querySelectorAll('button:not([hidden])')];
+      const i = buttons.indexOf(document.activeElement);
+      e.preventDefault();
+      buttons[(i + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length].focus();
+      return;
+    }
+    if (!key || e.altKey || e.ctrlKey || e.metaKey) return;
+    // In a viewer the arrows, Space, M and Escape drive it, even from its buttons.
+    if (viewing) {
+      const k = e.key === ' ' ? KEY.PAUSE : key;
+      if ((e.key === ' ' || e.key === 'Enter') && e.target.closest('button')) return;
+      e.preventDefault();
+      core._pa_wasm_app_key(app, k);
+      redraw();
+      return;
+    }
+    if (e.target.closest('button, input, textarea')) return;
     if (key === 7 && !document.activeElement?.closest?.('#mirror article')) return;
     e.preventDefault();
     // Arrow keys and j/k walk posts when one has focus; the rest scroll.
@@ -269,7 +388,19 @@ function bindInput() {
   const applyTheme = () => { core._pa_wasm_app_set_theme(app, dark.matches ? 1 : 0); redraw(); };
   dark.addEventListener('change', applyTheme);
   applyTheme();
-  $('retry').addEventListener('click', () => loadFeed());
+  $('retry').addEventListener('click', () => { loadFeed(); loadStories(); });
+  $('stories').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-story]');
+    if (b) { core._pa_wasm_app_open_story(app, Number(b.dataset.story)); redraw(); }
+  });
+  $('open-reels').addEventListener('click', () => { core._pa_wasm_app_open_reels(app); redraw(); });
+  const viewerKeys = { 'viewer-prev': KEY.LEFT, 'viewer-next': KEY.RIGHT, 'viewer-pause': KEY.PAUSE, 'viewer-sound': KEY.MUTE, 'viewer-close': KEY.ESCAPE };
+  $('viewer').addEventListener('click', (e) => {
+    const key = viewerKeys[e.target.closest('button')?.id];
+    if (key) { core._pa_wasm_app_key(app, key); redraw(); }
+  });
+  video.addEventListener('playing', () => { core._pa_wasm_app_video_playing(app, 1); redraw(); });
+  video.addEventListener('error', () => { core._pa_wasm_app_video_playing(app, 0); redraw(); });
   new ResizeObserver(resize).observe($('stage'));
 }
 
@@ -280,6 +411,7 @@ async function start() {
       textRaster: rasterText,
       requestImage,
       action: onAction,
+      video: onVideo,
       log: (msg) => console.info('[core]', msg),
     },
   });
@@ -289,6 +421,7 @@ async function start() {
   if (app < 0) throw new Error(`the core could not start (${core.UTF8ToString(core._pa_wasm_status_name(-app))})`);
   bindInput();
   resize();
+  loadStories();
   await loadFeed();
 }
 

@@ -1,4 +1,4 @@
-// Offline support: the app shell and the last feed come from the cache when
+// Offline support: the app shell, the last feed and story tray come from the cache when
 // the network does not answer; media (content-addressed, immutable) is cached
 // on first use.
 const SHELL = 'petamigos-shell-v1';
@@ -46,6 +46,6 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/media/')) event.respondWith(cacheFirst(event.request));
-  else if (url.pathname === '/api/v1/feed' || !url.pathname.startsWith('/api/'))
+  else if (url.pathname === '/api/v1/feed' || url.pathname === '/api/v1/stories' || !url.pathname.startsWith('/api/'))
     event.respondWith(networkFirst(event.request));
 });

@@ -5,9 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { SERVER, SITE } from './paths.mjs';
 
+// seed: true or 'small' seeds the quick test world (6 owners, 3 demo accounts,
+// 30 posts, stories, 2 reels); 'full' the whole demo world; false nothing.
 export async function startServer({ root = SITE, data, seed = true, env = {} } = {}) {
   const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
-  const args = ['--root', root, '--data', dir, '--port', '0', ...(seed ? ['--seed-demo'] : [])];
+  const size = seed === 'full' ? 'full' : 'small';
+  const args = ['--root', root, '--data', dir, '--port', '0', ...(seed ? [`--seed-demo=${size}`] : [])];
   const child = spawn(SERVER, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

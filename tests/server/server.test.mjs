@@ -7,19 +7,20 @@
 // report on the server's stderr fails the run.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { validateResponse } from '../lib/openapi.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.resolve(
   repoRoot,
   process.env.PA_SERVER_BIN ?? 'build/native-debug/web/petamigos-server',
 );
-// Seeding draws ~50 images; under ASan on a busy machine that takes a while.
+// Seeding draws ~70 images and two reels; under ASan on a busy machine that takes a while.
 const START_TIMEOUT_MS = 120_000;
 
 const CSP =
@@ -45,7 +46,7 @@ const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>PetAmigos test</
 
 /** Starts the server; resolves once it printed its listening line. */
 function startServer(root, data) {
-  const child = spawn(BIN, ['--root', root, '--data', data, '--port', '0', '--seed-demo'], {
+  const child = spawn(BIN, ['--root', root, '--data', data, '--port', '0', '--seed-demo=small'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
@@ -106,8 +107,16 @@ function assertNoSanitizerReports(stderr) {
 
 // ---- HTTP helpers
 
+/** fetch, with every /api/ answer checked against web/openapi.yaml. */
 async function get(server, pathAndQuery, init) {
-  return fetch(new URL(pathAndQuery, server.url), init);
+  const res = await fetch(new URL(pathAndQuery, server.url), init);
+  const p = new URL(pathAndQuery, server.url).pathname;
+  if (!p.startsWith('/api/')) return res;
+  const method = init?.method ?? 'GET';
+  const text = await res.clone().text();
+  const body = method === 'HEAD' ? undefined : JSON.parse(text);
+  validateResponse(method, p, res.status, body, res.headers.get('content-type'));
+  return res;
 }
 
 async function getJson(server, pathAndQuery) {
@@ -158,7 +167,17 @@ function rawRequest(port, target, method = 'GET') {
           return [line.slice(0, i).trim().toLowerCase(), line.slice(i + 1).trim()];
         }),
       );
-      resolve({ status, headers, body: text.slice(split + 4) });
+      const body = text.slice(split + 4);
+      // JSON answers (the API's errors) are held to the contract too.
+      if ((headers.get('content-type') ?? '').startsWith('application/json')) {
+        try {
+          validateResponse(method, target, status, JSON.parse(body), headers.get('content-type'));
+        } catch (e) {
+          reject(e);
+          return;
+        }
+      }
+      resolve({ status, headers, body });
     });
   });
 }
@@ -383,6 +402,38 @@ describe('petamigos-server', () => {
       await assertApiError(res, 405, 'method_not_allowed');
       assert.equal(res.headers.get('allow'), 'GET, HEAD');
     }
+  });
+
+  test('bad input everywhere gets the one error shape', async () => {
+    const signup = (body, headers = { 'content-type': 'application/json' }) =>
+      get(server, '/api/v1/auth/signup', { method: 'POST', body, headers });
+    await assertApiError(await signup('{"email": "a@b.c",'), 400, 'bad_request');
+    await assertApiError(await signup('[1,2]'), 400, 'bad_request');
+    await assertApiError(await signup('{} {}'), 400, 'bad_request');
+    await assertApiError(await signup(''), 400, 'bad_request');
+    await assertApiError(await signup('{}', { 'content-type': 'text/plain' }), 415, 'unsupported_media_type');
+    await assertApiError(await signup('{}', {}), 415, 'unsupported_media_type');
+    const big = JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(70_000), display_name: 'A' });
+    await assertApiError(await signup(big), 413, 'payload_too_large');
+    // Wrong methods say what is allowed.
+    for (const [method, target, allow] of [
+      ['PATCH', '/api/v1/posts/p_1', 'GET, HEAD, DELETE'],
+      ['GET', '/api/v1/posts/p_1/like', 'PUT, DELETE'],
+      ['GET', '/api/v1/auth/login', 'POST'],
+      ['POST', '/api/v1/stories/s_1/seen', 'PUT'],
+      ['DELETE', '/api/v1/search', 'GET, HEAD'],
+      ['PUT', '/api/v1/pets/pet_1', 'GET, HEAD, PATCH, DELETE'],
+    ]) {
+      const res = await get(server, target, { method });
+      await assertApiError(res, 405, 'method_not_allowed');
+      assert.equal(res.headers.get('allow'), allow, `${method} ${target}`);
+    }
+    // Ids that are not ids are no route at all.
+    for (const target of ['/api/v1/posts/1', '/api/v1/posts/p_0', '/api/v1/posts/p_01', '/api/v1/users/pet_1',
+      '/api/v1/posts/p_99999999999999999999999', '/api/v1/posts/p_1/likes']) {
+      await assertApiError(await get(server, target), 404, 'not_found');
+    }
+    await assertApiError(await get(server, '/api/v1/posts/p_999999'), 404, 'not_found');
   });
 
   test('HEAD on the feed sends headers only', async () => {
@@ -633,6 +684,60 @@ describe('petamigos-server arguments', () => {
       assert.match(r.err, /root .* is not a directory/);
       assert.equal(r.out, '');
     } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('schema migration', () => {
+  test('a database written by the first server (schema 1) is upgraded in place', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-server-migrate-'));
+    const data = path.join(tmp, 'data');
+    const hash = 'a'.repeat(64);
+    await mkdir(path.join(data, 'media'), { recursive: true });
+    await writeFile(path.join(tmp, 'index.html'), INDEX_HTML);
+    // Schema 1 as the first server wrote it (web/src/db.c, migrations[0]).
+    execFileSync('sqlite3', [path.join(data, 'petamigos.db')], { input: `
+      CREATE TABLE media (hash TEXT PRIMARY KEY, ext TEXT NOT NULL CHECK (ext IN ('jpg', 'png')),
+        width INTEGER NOT NULL, height INTEGER NOT NULL, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE users (id INTEGER PRIMARY KEY, handle TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+        bio TEXT NOT NULL DEFAULT '', avatar TEXT REFERENCES media(hash), created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, species TEXT NOT NULL, breed TEXT NOT NULL DEFAULT '', bio TEXT NOT NULL DEFAULT '',
+        avatar TEXT REFERENCES media(hash), created_at INTEGER NOT NULL) STRICT;
+      CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE, caption TEXT NOT NULL,
+        like_count INTEGER NOT NULL DEFAULT 0, comment_count INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL) STRICT;
+      CREATE INDEX posts_feed ON posts(created_at, id);
+      CREATE TABLE post_images (post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL, media TEXT NOT NULL REFERENCES media(hash), alt TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (post_id, position)) STRICT, WITHOUT ROWID;
+      INSERT INTO media VALUES ('${hash}', 'jpg', 640, 640, 1000, 1700000000);
+      INSERT INTO users VALUES (1, 'old', 'Old Timer', '', '${hash}', 1700000000);
+      INSERT INTO pets VALUES (1, 1, 'Fossil', 'turtle', '', '', NULL, 1700000000);
+      INSERT INTO posts VALUES (1, 1, 1, 'Still here #vintage #Turtle', 7, 0, 1700000100);
+      INSERT INTO post_images VALUES (1, 0, '${hash}', 'a photo');
+      PRAGMA user_version = 1;` });
+    const server = await startServer(tmp, data);
+    try {
+      assert.match(server.stderr, /not seeding/);
+      const { body } = await getJson(server, '/api/v1/feed');
+      assert.equal(body.posts.length, 1);
+      assert.deepEqual(body.posts[0].tags, ['vintage', 'turtle']);
+      assert.equal(body.posts[0].like_count, 7);
+      const tags = await getJson(server, '/api/v1/search?type=tags&q=vint');
+      assert.deepEqual(tags.body.results, [{ tag: 'vintage', post_count: 1 }], 'tags backfilled');
+      const pet = await getJson(server, '/api/v1/pets/pet_1');
+      assert.equal(pet.body.post_count, 1, 'post_pets backfilled');
+      assert.equal(pet.body.birth_date, null);
+      const cands = await getJson(server, '/api/v1/feed/candidates');
+      assert.equal(cands.body.candidates[0].embedding.length, 64);
+      const version = execFileSync('sqlite3', [path.join(data, 'petamigos.db'), 'PRAGMA user_version; PRAGMA foreign_key_check;']).toString();
+      assert.equal(version.trim(), '2');
+    } finally {
+      const exit = await stopServer(server);
+      assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);
+      assertNoSanitizerReports(server.stderr);
       await rm(tmp, { recursive: true, force: true });
     }
   });

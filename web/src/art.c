@@ -1121,6 +1121,12 @@ const char *pa_art_scene_accessory(const pa_art_pet *pet, const pa_art_scene *sc
 
 int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned char *rgb,
                       int w, int h) {
+  static const pa_art_pose still = {0, 0};
+  return pa_art_render_pet_pose(pet, scene, &still, rgb, w, h);
+}
+
+int pa_art_render_pet_pose(const pa_art_pet *pet, const pa_art_scene *scene,
+                           const pa_art_pose *pose, unsigned char *rgb, int w, int h) {
   const coat *ct = coat_of(pet);
   if (!ct || !rgb || w < PA_ART_MIN || h < PA_ART_MIN || w > PA_ART_MAX || h > PA_ART_MAX)
     return PA_ART_EINVAL;
@@ -1143,11 +1149,16 @@ int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned
     pen_map(&bg, -si->focus_x * si->zoom * pet_pen.fx, -si->focus_y * si->zoom, &pet_pen.ox,
             &pet_pen.oy);
   } else {
-    /* a soft floor and a shadow to stand on */
+    /* a soft floor and a shadow to stand on; the shadow shrinks as the pet hops */
     fill(&bg, ellipse(0, ey + 14, ex * 1.6f, 30, 0), pl.ground, 0.45f);
     float sy = pet->species == PA_ART_PARROT ? 46 : 45;
-    fill(&bg, ellipse(0, sy, 30, 4.5f, 0), darken(pl.bg_bottom, 0.3f), 0.18f);
+    float shrink = 1.0f - (pose->lift > 30 ? 30 : pose->lift) / 60.0f;
+    fill(&bg, ellipse(0, sy, 30 * shrink, 4.5f * shrink, 0), darken(pl.bg_bottom, 0.3f),
+         0.18f * shrink);
     if (h > w) pen_map(&bg, 0, 4, &pet_pen.ox, &pet_pen.oy);
+    pet_pen.oy -= pose->lift * unit;
+    pet_pen.cs = cosf(pose->tilt);
+    pet_pen.sn = sinf(pose->tilt);
   }
 
   /* sticker look: a white silhouette a little larger than the pet, then the pet */

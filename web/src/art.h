@@ -54,8 +54,18 @@ const char *pa_art_coat_name(const pa_art_pet *pet);
 const char *pa_art_scene_accessory(const pa_art_pet *pet, const pa_art_scene *scene);
 
 /* Paints the pet into rgb: w * h * 3 bytes, row-major, caller-owned. */
-int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned char *rgb,
-                      int w, int h);
+int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned char *rgb, int w,
+                      int h);
+
+/* A moment of an animation: the pet lifted off the floor (in 1/100ths of the
+ * picture's shorter side) and tilted (radians, about its centre). */
+typedef struct pa_art_pose {
+  float lift, tilt;
+} pa_art_pose;
+
+/* As pa_art_render_pet, with the pet posed (post frames only; avatars ignore it). */
+int pa_art_render_pet_pose(const pa_art_pet *pet, const pa_art_scene *scene,
+                           const pa_art_pose *pose, unsigned char *rgb, int w, int h);
 
 /* Paints a friendly cartoon person (an owner's avatar) into rgb as above. */
 int pa_art_render_owner(uint32_t seed, unsigned char *rgb, int w, int h);

@@ -1,17 +1,24 @@
 /* pa_db — schema, inserts and the feed query over SQLite. */
 #include "db.h"
 
+#include "text.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-#include <sqlite3.h>
+enum { STMT_CACHE = 128 }; /* distinct statements one connection keeps (open addressing) */
 
 struct pa_db {
   sqlite3 *h;
-  sqlite3_stmt *feed, *images; /* prepared on first use, kept for the connection's life */
+  sqlite3_stmt *images; /* prepared on first use, kept for the connection's life */
+  struct {
+    const char *sql;
+    sqlite3_stmt *st;
+  } cache[STMT_CACHE];
   char err[256];
 };
 
@@ -66,6 +73,137 @@ static const char *const migrations[PA_DB_SCHEMA_VERSION] = {
     "  PRIMARY KEY (post_id, position)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX post_images_media ON post_images(media);",
+
+    /* 2: accounts, sessions, the social graph, stories, reels, uploads of
+     * any kind, sponsorship and ranking vectors. media is rebuilt because
+     * SQLite cannot change a CHECK (foreign keys are off while migrating). */
+    "CREATE TABLE media_v2 ("
+    "  hash TEXT PRIMARY KEY CHECK (length(hash) = 64 AND hash NOT GLOB '*[^0-9a-f]*'),"
+    "  ext TEXT NOT NULL CHECK (ext IN ('jpg', 'png', 'webp', 'mp4', 'webm')),"
+    "  width INTEGER CHECK (width IS NULL OR width BETWEEN 1 AND 16384),"
+    "  height INTEGER CHECK (height IS NULL OR height BETWEEN 1 AND 16384),"
+    "  bytes INTEGER NOT NULL CHECK (bytes > 0),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "INSERT INTO media_v2 SELECT hash, ext, width, height, bytes, created_at FROM media;"
+    "DROP TABLE media;"
+    "ALTER TABLE media_v2 RENAME TO media;"
+    "ALTER TABLE users ADD COLUMN email TEXT CHECK (email IS NULL OR length(email) <= 254);"
+    "ALTER TABLE users ADD COLUMN pw_hash TEXT;"
+    "CREATE UNIQUE INDEX users_email ON users(email COLLATE NOCASE) WHERE email IS NOT NULL;"
+    "ALTER TABLE pets ADD COLUMN birth_date TEXT CHECK (birth_date IS NULL OR"
+    "  birth_date GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]');"
+    "CREATE TABLE uploads ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  media TEXT NOT NULL REFERENCES media(hash),"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (user_id, media)"
+    ") STRICT;"
+    "CREATE INDEX uploads_media ON uploads(media);"
+    "CREATE TABLE sessions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+    "  csrf TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE advertisers (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;"
+    "CREATE TABLE campaigns ("
+    "  id INTEGER PRIMARY KEY,"
+    "  advertiser_id INTEGER NOT NULL REFERENCES advertisers(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL"
+    ") STRICT;"
+    "ALTER TABLE posts ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE SET NULL;"
+    "CREATE TABLE post_pets ("
+    "  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (post_id, pet_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX post_pets_pet ON post_pets(pet_id, post_id);"
+    "INSERT INTO post_pets SELECT id, pet_id FROM posts;"
+    "CREATE TABLE post_tags ("
+    "  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+    "  tag TEXT NOT NULL CHECK (length(tag) BETWEEN 1 AND 80),"
+    "  PRIMARY KEY (post_id, tag)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX post_tags_tag ON post_tags(tag);"
+    "CREATE TABLE likes ("
+    "  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (post_id, user_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX likes_user ON likes(user_id, post_id);"
+    /* Counters change in the same statement as the rows they count. */
+    "CREATE TRIGGER likes_up AFTER INSERT ON likes BEGIN"
+    "  UPDATE posts SET like_count = like_count + 1 WHERE id = NEW.post_id; END;"
+    "CREATE TRIGGER likes_down AFTER DELETE ON likes BEGIN"
+    "  UPDATE posts SET like_count = max(like_count - 1, 0) WHERE id = OLD.post_id; END;"
+    "CREATE TABLE comments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+    "  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  parent_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,"
+    "  body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 2200),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX comments_post ON comments(post_id, parent_id, created_at, id);"
+    "CREATE INDEX comments_parent ON comments(parent_id);"
+    "CREATE INDEX comments_author ON comments(author_id);"
+    "CREATE TRIGGER comments_up AFTER INSERT ON comments BEGIN"
+    "  UPDATE posts SET comment_count = comment_count + 1 WHERE id = NEW.post_id; END;"
+    "CREATE TRIGGER comments_down AFTER DELETE ON comments BEGIN"
+    "  UPDATE posts SET comment_count = max(comment_count - 1, 0) WHERE id = OLD.post_id; END;"
+    "CREATE TABLE follows ("
+    "  follower_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  followee_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (follower_id, followee_id),"
+    "  CHECK (follower_id <> followee_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX follows_followee ON follows(followee_id, created_at);"
+    "CREATE TABLE pet_follows ("
+    "  follower_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (follower_id, pet_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX pet_follows_pet ON pet_follows(pet_id);"
+    "CREATE TABLE stories ("
+    "  id INTEGER PRIMARY KEY,"
+    "  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  media TEXT NOT NULL REFERENCES media(hash),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX stories_expiry ON stories(expires_at);"
+    "CREATE INDEX stories_pet ON stories(pet_id, created_at);"
+    "CREATE TABLE story_views ("
+    "  story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (story_id, user_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX story_views_user ON story_views(user_id);"
+    "CREATE TABLE reels ("
+    "  id INTEGER PRIMARY KEY,"
+    "  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  video TEXT NOT NULL REFERENCES media(hash),"
+    "  poster TEXT NOT NULL REFERENCES media(hash),"
+    "  video_alt TEXT REFERENCES media(hash)," /* the same clip in another format */
+    "  caption TEXT NOT NULL CHECK (length(caption) <= 2200),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX reels_feed ON reels(created_at, id);"
+    "CREATE TABLE post_vectors ("
+    "  post_id INTEGER PRIMARY KEY REFERENCES posts(id) ON DELETE CASCADE,"
+    "  vec BLOB NOT NULL CHECK (length(vec) = 256)"
+    ") STRICT;"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;",
 };
 
 static int fail(pa_db *db, int rc, const char *fmt, ...)
@@ -112,6 +250,24 @@ static int exec(pa_db *db, const char *sql, const char *what) {
   return PA_DB_ESQL;
 }
 
+/* pa_fold(text): case-folded text for search (see pa_text_fold); the
+ * input as it is when it is not UTF-8. Folding keeps byte lengths. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *s = (const char *)sqlite3_value_text(argv[0]);
+  if (!s) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  size_t cap = (size_t)sqlite3_value_bytes(argv[0]) * 2 + 8;
+  char *out = sqlite3_malloc64(cap);
+  if (!out) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (pa_text_fold(s, out, cap) != 0) snprintf(out, cap, "%s", s);
+  sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
 int pa_db_open(const char *path, int create, pa_db **out, char *err, size_t errlen) {
   *out = NULL;
   pa_db *db = calloc(1, sizeof *db);
@@ -125,12 +281,16 @@ int pa_db_open(const char *path, int create, pa_db **out, char *err, size_t errl
   if (rc == SQLITE_OK) {
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_timeout(db->h, 5000);
-    rc = exec(db, "PRAGMA journal_mode = WAL;"
-                  "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
-                  "PRAGMA foreign_keys = ON;",
+    rc = exec(db,
+              "PRAGMA journal_mode = WAL;"
+              "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
+              "PRAGMA foreign_keys = ON;",
               "configure") == PA_DB_OK
              ? SQLITE_OK
              : SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+      rc = sqlite3_create_function(db->h, "pa_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_fold, NULL, NULL);
     if (rc != SQLITE_OK) {
       snprintf(err, errlen, "%s: %s", path, db->err);
       pa_db_close(db);
@@ -146,7 +306,7 @@ int pa_db_open(const char *path, int create, pa_db **out, char *err, size_t errl
 
 void pa_db_close(pa_db *db) {
   if (!db) return;
-  sqlite3_finalize(db->feed);
+  for (int i = 0; i < STMT_CACHE; i++) sqlite3_finalize(db->cache[i].st);
   sqlite3_finalize(db->images);
   sqlite3_close(db->h);
   free(db);
@@ -166,7 +326,42 @@ static int user_version(pa_db *db, int *out) {
   return rc == SQLITE_ROW ? PA_DB_OK : sql_fail(db, "read schema version");
 }
 
+static int backfill_tag(void *ctx, const char *tag);
+
+/* Tags of posts written before post_tags existed (schema 1 -> 2). */
+static int backfill_tags(pa_db *db) {
+  sqlite3_stmt *st = NULL;
+  int rc;
+  if (sqlite3_prepare_v2(db->h, "SELECT id, caption FROM posts", -1, &st, NULL) != SQLITE_OK)
+    return sql_fail(db, "backfill tags");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    struct {
+      pa_db *db;
+      int64_t id;
+    } c = {db, sqlite3_column_int64(st, 0)};
+    const char *caption = (const char *)sqlite3_column_text(st, 1);
+    if (caption && pa_text_tags(caption, backfill_tag, &c) != 0) {
+      sqlite3_finalize(st);
+      return PA_DB_ESQL;
+    }
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? PA_DB_OK : sql_fail(db, "backfill tags");
+}
+
+static int migrate_steps(pa_db *db);
+
 int pa_db_migrate(pa_db *db) {
+  /* Foreign keys must be off to rebuild a referenced table; the pragma is a
+   * no-op inside a transaction, so it wraps the whole loop. */
+  int rc = exec(db, "PRAGMA foreign_keys = OFF", "migrate");
+  if (rc != PA_DB_OK) return rc;
+  rc = migrate_steps(db);
+  int on = exec(db, "PRAGMA foreign_keys = ON", "migrate");
+  return rc != PA_DB_OK ? rc : on;
+}
+
+static int migrate_steps(pa_db *db) {
   for (;;) {
     int v, rc;
     /* Read the version inside the write lock, so two servers never both migrate. */
@@ -186,6 +381,8 @@ int pa_db_migrate(pa_db *db) {
     /* PRAGMA takes no bound parameters; v is our own small integer. */
     snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
     if ((rc = exec(db, migrations[v], "migrate")) != PA_DB_OK ||
+        (v == 1 && (rc = backfill_tags(db)) != PA_DB_OK) ||
+        (rc = exec(db, "PRAGMA foreign_key_check", "migrate")) != PA_DB_OK ||
         (rc = exec(db, bump, "migrate")) != PA_DB_OK || (rc = pa_db_commit(db)) != PA_DB_OK) {
       pa_db_rollback(db);
       return rc;
@@ -203,14 +400,75 @@ int pa_db_post_count(pa_db *db, int64_t *out) {
   return rc == SQLITE_ROW ? PA_DB_OK : sql_fail(db, "count posts");
 }
 
+sqlite3 *pa_db_handle(pa_db *db) { return db->h; }
+
+int pa_db_sql_fail(pa_db *db, const char *what) { return sql_fail(db, what); }
+
+sqlite3_stmt *pa_db_stmt(pa_db *db, const char *sql) {
+  size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+  for (int probe = 0; probe < STMT_CACHE; probe++, h = (h + 1) % STMT_CACHE) {
+    if (db->cache[h].sql == sql) return db->cache[h].st;
+    if (db->cache[h].sql) continue;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+      sql_fail(db, "prepare");
+      return NULL;
+    }
+    db->cache[h].sql = sql;
+    db->cache[h].st = st;
+    return st;
+  }
+  /* Full: a fixed set of literals never gets here; still answer correctly. */
+  fail(db, 0, "statement cache full");
+  return NULL;
+}
+
+void pa_db_done(sqlite3_stmt *st) {
+  if (!st) return;
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+}
+
+static int bind_i64s(sqlite3_stmt *st, int n, const int64_t *args) {
+  int rc = SQLITE_OK;
+  for (int i = 0; i < n && rc == SQLITE_OK; i++) rc = sqlite3_bind_int64(st, i + 1, args[i]);
+  return rc;
+}
+
+int pa_db_exec_i64(pa_db *db, const char *sql, int n, const int64_t *args, int *changes) {
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  if (!st) return PA_DB_ESQL;
+  int rc = bind_i64s(st, n, args);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  int out = rc == SQLITE_DONE || rc == SQLITE_ROW ? PA_DB_OK : sql_fail(db, "exec");
+  if (changes) *changes = sqlite3_changes(db->h);
+  pa_db_done(st);
+  return out;
+}
+
+int pa_db_scalar_i64(pa_db *db, const char *sql, int n, const int64_t *args, int64_t *out,
+                     int *found) {
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  if (!st) return PA_DB_ESQL;
+  int rc = bind_i64s(st, n, args);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  int res = PA_DB_OK;
+  if (found) *found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    *out = sqlite3_column_int64(st, 0);
+  else if (rc != SQLITE_DONE)
+    res = sql_fail(db, "query");
+  pa_db_done(st);
+  return res;
+}
+
 /* Binds a string or NULL. SQLITE_TRANSIENT: SQLite copies, the caller keeps ownership. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s) {
   return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 }
 
 /* Runs a prepared insert to completion, finalizes it, and reports the new rowid. */
-static int finish_insert(pa_db *db, sqlite3_stmt *st, int bind_rc, const char *what,
-                         int64_t *id) {
+static int finish_insert(pa_db *db, sqlite3_stmt *st, int bind_rc, const char *what, int64_t *id) {
   int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
   if (rc != SQLITE_DONE) {
     int out = sql_fail(db, what);
@@ -270,11 +528,33 @@ int pa_db_pet_add(pa_db *db, const pa_db_pet *p, int64_t *id) {
   return finish_insert(db, st, rc, "add pet", id);
 }
 
+static int backfill_tag(void *ctx, const char *tag) {
+  struct {
+    pa_db *db;
+    int64_t id;
+  } *c = ctx;
+  sqlite3_stmt *st =
+      pa_db_stmt(c->db, "INSERT OR IGNORE INTO post_tags (post_id, tag) VALUES (?1, ?2)");
+  if (!st) return -1;
+  int rc = sqlite3_bind_int64(st, 1, c->id);
+  if (rc == SQLITE_OK) rc = bind_text(st, 2, tag);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) sql_fail(c->db, "add tag");
+  pa_db_done(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int pa_db_post_pet_add(pa_db *db, int64_t post_id, int64_t pet_id) {
+  int64_t a[2] = {post_id, pet_id};
+  return pa_db_exec_i64(db, "INSERT OR IGNORE INTO post_pets (post_id, pet_id) VALUES (?1, ?2)", 2,
+                        a, NULL);
+}
+
 int pa_db_post_add(pa_db *db, const pa_db_new_post *p, int64_t *id) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db->h,
                          "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
-                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                          -1, &st, NULL) != SQLITE_OK)
     return sql_fail(db, "add post");
   int rc = sqlite3_bind_int64(st, 1, p->author_id);
@@ -283,7 +563,19 @@ int pa_db_post_add(pa_db *db, const pa_db_new_post *p, int64_t *id) {
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, p->like_count);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, p->comment_count);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, p->created_at);
-  return finish_insert(db, st, rc, "add post", id);
+  if (rc == SQLITE_OK)
+    rc = p->campaign_id ? sqlite3_bind_int64(st, 7, p->campaign_id) : sqlite3_bind_null(st, 7);
+  int64_t new_id = 0;
+  int out = finish_insert(db, st, rc, "add post", &new_id);
+  if (out != PA_DB_OK) return out;
+  if ((out = pa_db_post_pet_add(db, new_id, p->pet_id)) != PA_DB_OK) return out;
+  struct {
+    pa_db *db;
+    int64_t id;
+  } c = {db, new_id};
+  if (pa_text_tags(p->caption ? p->caption : "", backfill_tag, &c) != 0) return PA_DB_ESQL;
+  if (id) *id = new_id;
+  return PA_DB_OK;
 }
 
 int pa_db_post_image_add(pa_db *db, int64_t post_id, int position, const char *media_hash,
@@ -353,24 +645,37 @@ int pa_db_cursor_decode(const char *text, pa_db_cursor *out) {
 
 /* ---- the feed */
 
-static const char feed_sql[] =
-    "SELECT p.id, p.created_at, p.like_count, p.comment_count, p.caption,"
-    "       u.id, u.name, u.avatar, um.ext,"
-    "       t.id, t.name, t.species, t.avatar, tm.ext"
-    "  FROM posts p"
-    "  JOIN users u ON u.id = p.author_id"
-    "  JOIN pets t ON t.id = p.pet_id"
-    "  LEFT JOIN media um ON um.hash = u.avatar"
-    "  LEFT JOIN media tm ON tm.hash = t.avatar"
-    " WHERE (p.created_at, p.id) < (?1, ?2)"
-    "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)"
-    " ORDER BY p.created_at DESC, p.id DESC"
-    " LIMIT ?3";
+/* ?1 ?2 the cursor, ?3 the row limit, ?4 the viewer, ?5 the filter's id. */
+#define FEED_SQL(filter)                                                                           \
+  "SELECT p.id, p.created_at, p.like_count, p.comment_count, p.caption,"                           \
+  "       u.id, u.name, u.avatar, um.ext,"                                                         \
+  "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
+  "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4)"                \
+  "  FROM posts p"                                                                                 \
+  "  JOIN users u ON u.id = p.author_id"                                                           \
+  "  JOIN pets t ON t.id = p.pet_id"                                                               \
+  "  LEFT JOIN media um ON um.hash = u.avatar"                                                     \
+  "  LEFT JOIN media tm ON tm.hash = t.avatar"                                                     \
+  " WHERE (p.created_at, p.id) < (?1, ?2)"                                                         \
+  "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)" filter                      \
+  " ORDER BY p.created_at DESC, p.id DESC"                                                         \
+  " LIMIT ?3"
 
-static const char images_sql[] =
-    "SELECT m.hash, m.ext, m.width, m.height, i.alt"
-    "  FROM post_images i JOIN media m ON m.hash = i.media"
-    " WHERE i.post_id = ?1 ORDER BY i.position LIMIT 10";
+static const char *const feed_sql[] = {
+    [PA_DB_FEED_ALL] = FEED_SQL(" AND ?5 = ?5"),
+    [PA_DB_FEED_FOLLOWING] = FEED_SQL(
+        " AND ?5 = ?5 AND (p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?4)"
+        "  OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
+        "             WHERE pp.post_id = p.id AND f.follower_id = ?4))"),
+    [PA_DB_FEED_AUTHOR] = FEED_SQL(" AND p.author_id = ?5"),
+    [PA_DB_FEED_PET] = FEED_SQL(
+        " AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = p.id AND pp.pet_id = ?5)"),
+    [PA_DB_FEED_ONE] = FEED_SQL(" AND p.id = ?5"),
+};
+
+static const char images_sql[] = "SELECT m.hash, m.ext, m.width, m.height, i.alt"
+                                 "  FROM post_images i JOIN media m ON m.hash = i.media"
+                                 " WHERE i.post_id = ?1 ORDER BY i.position LIMIT 10";
 
 typedef struct image_copy {
   char hash[65], ext[8], alt[PA_DB_ALT_MAX + 1];
@@ -409,27 +714,39 @@ static const char *col_text(sqlite3_stmt *st, int i) {
 
 int pa_db_feed(pa_db *db, const pa_db_cursor *after, int limit, pa_db_feed_fn fn, void *ctx,
                pa_db_cursor *next, int *has_more) {
+  pa_db_feed_query q = {PA_DB_FEED_ALL, 0, 0};
+  return pa_db_feed_where(db, &q, after, limit, fn, ctx, next, has_more);
+}
+
+int pa_db_feed_where(pa_db *db, const pa_db_feed_query *q, const pa_db_cursor *after, int limit,
+                     pa_db_feed_fn fn, void *ctx, pa_db_cursor *next, int *has_more) {
   image_copy copies[PA_DB_MAX_IMAGES];
   pa_db_image images[PA_DB_MAX_IMAGES];
   int rc, n = 0, out = PA_DB_OK;
   *has_more = 0;
-  if (limit < 1 || limit > PA_DB_FEED_MAX || !fn) return fail(db, PA_DB_EINVAL, "feed: bad limit");
-  if (!db->feed && sqlite3_prepare_v3(db->h, feed_sql, -1, SQLITE_PREPARE_PERSISTENT, &db->feed,
-                                      NULL) != SQLITE_OK)
-    return sql_fail(db, "prepare feed");
+  if (limit < 1 || limit > PA_DB_FEED_MAX || !fn || q->kind < PA_DB_FEED_ALL ||
+      q->kind > PA_DB_FEED_ONE)
+    return fail(db, PA_DB_EINVAL, "feed: bad limit");
+  sqlite3_stmt *feed = pa_db_stmt(db, feed_sql[q->kind]);
+  if (!feed) return PA_DB_ESQL;
   if (!db->images && sqlite3_prepare_v3(db->h, images_sql, -1, SQLITE_PREPARE_PERSISTENT,
                                         &db->images, NULL) != SQLITE_OK)
     return sql_fail(db, "prepare feed images");
 
   /* The first page starts above every real position. */
-  rc = sqlite3_bind_int64(db->feed, 1, after ? after->created_at : INT64_MAX);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(db->feed, 2, after ? after->id : INT64_MAX);
+  rc = sqlite3_bind_int64(feed, 1, after ? after->created_at : INT64_MAX);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 2, after ? after->id : INT64_MAX);
   /* One extra row tells whether another page exists. */
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(db->feed, 3, limit + 1);
-  if (rc != SQLITE_OK) return sql_fail(db, "feed");
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(feed, 3, limit + 1);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 4, q->viewer);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 5, q->id);
+  if (rc != SQLITE_OK) {
+    pa_db_done(feed);
+    return sql_fail(db, "feed");
+  }
 
-  while ((rc = sqlite3_step(db->feed)) == SQLITE_ROW) {
-    sqlite3_stmt *st = db->feed;
+  while ((rc = sqlite3_step(feed)) == SQLITE_ROW) {
+    sqlite3_stmt *st = feed;
     if (n == limit) {
       *has_more = 1;
       break;
@@ -449,6 +766,7 @@ int pa_db_feed(pa_db *db, const pa_db_cursor *after, int limit, pa_db_feed_fn fn
         .pet_species = col_text(st, 11),
         .pet_avatar = col_text(st, 12),
         .pet_avatar_ext = col_text(st, 13),
+        .liked = sqlite3_column_int(st, 14),
         .images = images,
     };
     /* NOT NULL columns only read as NULL when SQLite ran out of memory. */
@@ -468,6 +786,6 @@ int pa_db_feed(pa_db *db, const pa_db_cursor *after, int limit, pa_db_feed_fn fn
     n++;
   }
   if (out == PA_DB_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) out = sql_fail(db, "feed");
-  sqlite3_reset(db->feed);
+  pa_db_done(feed);
   return out;
 }

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+
 enum {
   PA_DB_OK = 0,
   PA_DB_EINVAL = -1, /* bad argument, e.g. a malformed cursor */
@@ -19,11 +22,11 @@ enum {
 };
 
 enum {
-  PA_DB_SCHEMA_VERSION = 1,
-  PA_DB_FEED_MAX = 50,    /* posts per page */
-  PA_DB_MAX_IMAGES = 10,  /* per post */
-  PA_DB_ALT_MAX = 300,    /* bytes of alt text */
-  PA_DB_CURSOR_MAX = 128  /* bytes of an encoded cursor, with its NUL */
+  PA_DB_SCHEMA_VERSION = 2,
+  PA_DB_FEED_MAX = 50,   /* posts per page */
+  PA_DB_MAX_IMAGES = 10, /* per post */
+  PA_DB_ALT_MAX = 300,   /* bytes of alt text */
+  PA_DB_CURSOR_MAX = 128 /* bytes of an encoded cursor, with its NUL */
 };
 
 typedef struct pa_db pa_db;
@@ -47,6 +50,27 @@ int pa_db_commit(pa_db *db);
 int pa_db_rollback(pa_db *db);
 
 int pa_db_post_count(pa_db *db, int64_t *out);
+
+/* The connection, for the API handlers' own prepared statements. */
+sqlite3 *pa_db_handle(pa_db *db);
+
+/* A prepared statement for sql, kept for the connection's life and found
+ * again by sql's address (pass string literals). Bind, step, then call
+ * pa_db_done. NULL when SQLite refused (pa_db_errmsg says why). */
+sqlite3_stmt *pa_db_stmt(pa_db *db, const char *sql);
+/* Resets st and clears its bindings; st may be NULL. */
+void pa_db_done(sqlite3_stmt *st);
+
+/* Records SQLite's last message as what failed; returns PA_DB_ESQL or PA_DB_ENOMEM. */
+int pa_db_sql_fail(pa_db *db, const char *what);
+
+/* Runs one statement with up to 4 int64 parameters (?1..?4) to completion;
+ * *changes (optional) gets the rows changed. */
+int pa_db_exec_i64(pa_db *db, const char *sql, int n, const int64_t *args, int *changes);
+
+/* The first column of the first row as an integer (*found 0 when no row). */
+int pa_db_scalar_i64(pa_db *db, const char *sql, int n, const int64_t *args, int64_t *out,
+                     int *found);
 
 typedef struct pa_db_media {
   const char *hash; /* 64 lowercase hex digits */
@@ -72,13 +96,16 @@ typedef struct pa_db_new_post {
   int64_t author_id, pet_id;
   const char *caption;
   int64_t like_count, comment_count, created_at;
+  int64_t campaign_id; /* 0: not sponsored */
 } pa_db_new_post;
 
 /* Inserts; a media row that already exists is left as it is. */
 int pa_db_media_add(pa_db *db, const pa_db_media *m);
 int pa_db_user_add(pa_db *db, const pa_db_user *u, int64_t *id);
 int pa_db_pet_add(pa_db *db, const pa_db_pet *p, int64_t *id);
+/* Also records the post's first pet in post_pets and its #tags in post_tags. */
 int pa_db_post_add(pa_db *db, const pa_db_new_post *p, int64_t *id);
+int pa_db_post_pet_add(pa_db *db, int64_t post_id, int64_t pet_id);
 int pa_db_post_image_add(pa_db *db, int64_t post_id, int position, const char *media_hash,
                          const char *alt);
 
@@ -108,7 +135,23 @@ typedef struct pa_db_feed_post {
   const char *pet_name, *pet_species, *pet_avatar, *pet_avatar_ext;
   const pa_db_image *images;
   int image_count; /* 1..PA_DB_MAX_IMAGES: posts without images are not listed */
+  int liked;       /* by the viewer */
 } pa_db_feed_post;
+
+/* Which posts a feed walk lists. */
+typedef enum pa_db_feed_kind {
+  PA_DB_FEED_ALL,
+  PA_DB_FEED_FOLLOWING, /* by people the viewer follows, or showing pets they follow */
+  PA_DB_FEED_AUTHOR,    /* by user `id` */
+  PA_DB_FEED_PET,       /* showing pet `id` */
+  PA_DB_FEED_ONE        /* post `id` only */
+} pa_db_feed_kind;
+
+typedef struct pa_db_feed_query {
+  pa_db_feed_kind kind;
+  int64_t id;     /* for AUTHOR, PET, ONE */
+  int64_t viewer; /* signed-in user for `liked` and FOLLOWING; 0 for nobody */
+} pa_db_feed_query;
 
 /* Returns non-zero to stop the walk (pa_db_feed then returns PA_DB_EABORT). */
 typedef int (*pa_db_feed_fn)(void *ctx, const pa_db_feed_post *post);
@@ -118,5 +161,8 @@ typedef int (*pa_db_feed_fn)(void *ctx, const pa_db_feed_post *post);
  * exists; *next is the position of the last post passed to fn. */
 int pa_db_feed(pa_db *db, const pa_db_cursor *after, int limit, pa_db_feed_fn fn, void *ctx,
                pa_db_cursor *next, int *has_more);
+/* The same walk over the posts q selects. */
+int pa_db_feed_where(pa_db *db, const pa_db_feed_query *q, const pa_db_cursor *after, int limit,
+                     pa_db_feed_fn fn, void *ctx, pa_db_cursor *next, int *has_more);
 
 #endif

@@ -2,30 +2,34 @@
  *
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
+#include "auth.h"
+#include "clock.h"
+#include "db.h"
+#include "media.h"
+#include "seed.h"
+#include "srv.h"
+
+#include <civetweb.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include <civetweb.h>
-#include <sodium.h>
-
-#include "db.h"
-#include "media.h"
-#include "seed.h"
-#include "srv.h"
-
 static const char usage[] =
-    "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR] [--seed-demo]\n"
+    "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR]\n"
+    "                        [--seed-demo[=full|small]]\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
     "  --host ADDR    numeric address to listen on (default 127.0.0.1)\n"
-    "  --seed-demo    fill an empty database with demo owners, pets and posts\n";
+    "  --seed-demo    fill an empty database with the demo world (small: the quick\n"
+    "                 one tests use)\n"
+    "environment: PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n";
 
 typedef struct args {
   const char *root, *data, *host;
@@ -38,8 +42,12 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
-    if (strcmp(opt, "--seed-demo") == 0) {
-      a->seed = 1;
+    if (strcmp(opt, "--seed-demo") == 0 || strcmp(opt, "--seed-demo=full") == 0) {
+      a->seed = PA_SEED_FULL;
+      continue;
+    }
+    if (strcmp(opt, "--seed-demo=small") == 0) {
+      a->seed = PA_SEED_SMALL;
       continue;
     }
     if (strcmp(opt, "--root") != 0 && strcmp(opt, "--data") != 0 && strcmp(opt, "--port") != 0 &&
@@ -100,7 +108,7 @@ static int prepare_data(const args *a, const char *db_path, const char *media_di
     return -1;
   }
   if (a->seed) {
-    if ((rc = pa_seed_demo(db, media_dir, (int64_t)time(NULL), &added, err, sizeof err)) !=
+    if ((rc = pa_seed_demo(db, media_dir, a->seed, pa_clock_now(), &added, err, sizeof err)) !=
         PA_SEED_OK) {
       fprintf(stderr, "petamigos-server: seeding failed (%s): %s\n", pa_seed_errstr(rc), err);
       pa_db_close(db);
@@ -111,6 +119,8 @@ static int prepare_data(const args *a, const char *db_path, const char *media_di
     else
       fprintf(stderr, "petamigos-server: database has posts already; not seeding\n");
   }
+  /* Expired stories never come back after a restart; vectors catch up. */
+  pa_srv_chores(media_dir, db, 1);
   pa_db_close(db);
   return 0;
 }
@@ -124,10 +134,17 @@ int main(int argc, char **argv) {
     fputs(usage, rc < 0 ? stderr : stdout);
     return rc < 0 ? 2 : 0;
   }
-  if (sodium_init() < 0) {
+  if (sodium_init() < 0 || pa_auth_init() != 0) {
     fprintf(stderr, "petamigos-server: libsodium failed to initialise\n");
     return 1;
   }
+  if (pa_clock_init() != 0) {
+    fprintf(stderr, "petamigos-server: PA_TEST_CLOCK_OFFSET must be whole seconds\n");
+    return 2;
+  }
+  if (pa_clock_offset())
+    fprintf(stderr, "petamigos-server: clock moved by %lld s (PA_TEST_CLOCK_OFFSET)\n",
+            (long long)pa_clock_offset());
   if (snprintf(db_path, sizeof db_path, "%s/petamigos.db", a.data) >= (int)sizeof db_path ||
       snprintf(media_dir, sizeof media_dir, "%s/media", a.data) >= (int)sizeof media_dir) {
     fprintf(stderr, "petamigos-server: --data path too long\n");

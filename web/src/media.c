@@ -3,14 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
+#include <stb_image_write.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <sodium.h>
-#include <stb_image_write.h>
 
 const char *pa_media_errstr(int rc) {
   switch (rc) {
@@ -19,6 +20,8 @@ const char *pa_media_errstr(int rc) {
   case PA_MEDIA_EIO: return "file system error";
   case PA_MEDIA_ENOMEM: return "out of memory";
   case PA_MEDIA_EENCODE: return "image encoding failed";
+  case PA_MEDIA_EFORMAT: return "not a supported image or video";
+  case PA_MEDIA_ESIZE: return "image dimensions over the limits";
   }
   return "unknown error";
 }
@@ -44,8 +47,10 @@ int pa_media_store(const char *dir, const void *data, size_t len, const char *ex
                    char hex[PA_MEDIA_HASH_HEX + 1]) {
   char path[4096], tmp[4096];
   struct stat st;
-  if (!dir || !data || len == 0 || !ext || (strcmp(ext, "jpg") != 0 && strcmp(ext, "png") != 0))
-    return PA_MEDIA_EINVAL;
+  int known = 0;
+  for (int k = 0; ext && k < PA_MEDIA_KIND_COUNT; k++)
+    known |= strcmp(ext, pa_media_kind_ext(k)) == 0;
+  if (!dir || !data || len == 0 || !known) return PA_MEDIA_EINVAL;
   pa_media_hash(data, len, hex);
   int n = snprintf(path, sizeof path, "%s/%s.%s", dir, hex, ext);
   int m = snprintf(tmp, sizeof tmp, "%s/.incoming-XXXXXX", dir);
@@ -79,8 +84,8 @@ const char *pa_media_name_type(const char *name) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return NULL;
   }
   const char *ext = name + PA_MEDIA_HASH_HEX;
-  if (strcmp(ext, ".jpg") == 0) return "image/jpeg";
-  if (strcmp(ext, ".png") == 0) return "image/png";
+  for (int k = 0; k < PA_MEDIA_KIND_COUNT; k++)
+    if (ext[0] == '.' && strcmp(ext + 1, pa_media_kind_ext(k)) == 0) return pa_media_kind_type(k);
   return NULL;
 }
 
@@ -125,5 +130,232 @@ int pa_media_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, un
   }
   *out = b.data;
   *out_len = b.len;
+  return PA_MEDIA_OK;
+}
+
+/* ---- format sniffing */
+
+static const char *const kind_ext[] = {"jpg", "png", "webp", "mp4", "webm"};
+static const char *const kind_type[] = {"image/jpeg", "image/png", "image/webp", "video/mp4",
+                                        "video/webm"};
+
+const char *pa_media_kind_ext(pa_media_kind kind) {
+  return kind < PA_MEDIA_KIND_COUNT ? kind_ext[kind] : NULL;
+}
+const char *pa_media_kind_type(pa_media_kind kind) {
+  return kind < PA_MEDIA_KIND_COUNT ? kind_type[kind] : NULL;
+}
+int pa_media_kind_is_video(pa_media_kind kind) {
+  return kind == PA_MEDIA_MP4 || kind == PA_MEDIA_WEBM;
+}
+
+int pa_media_type_kind(const char *mime) {
+  if (!mime) return -1;
+  size_t n = strcspn(mime, "; ");
+  for (int k = 0; k < PA_MEDIA_KIND_COUNT; k++)
+    if (strlen(kind_type[k]) == n && strncasecmp(mime, kind_type[k], n) == 0) return k;
+  return -1;
+}
+
+static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static unsigned le16(const unsigned char *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
+static uint32_t le24(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+}
+
+/* Walks marker segments up to the first SOF (any but DHT, JPG, DAC). */
+static int jpeg_size(const unsigned char *d, size_t n, int *w, int *h) {
+  size_t i = 2;
+  while (i + 4 <= n) {
+    if (d[i] != 0xff) return -1;
+    unsigned char m = d[i + 1];
+    if (m == 0xff) { /* fill byte */
+      i++;
+      continue;
+    }
+    if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) {
+      i += 2;
+      continue;
+    }
+    if (m == 0xd9 || m == 0xda) return -1; /* image data before any frame header */
+    size_t len = be16(d + i + 2);
+    if (len < 2 || i + 2 + len > n) return -1;
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+      if (len < 8) return -1;
+      *h = (int)be16(d + i + 5);
+      *w = (int)be16(d + i + 7);
+      return 0;
+    }
+    i += 2 + len;
+  }
+  return -1;
+}
+
+static int webp_size(const unsigned char *d, size_t n, int *w, int *h) {
+  if (n < 30) return -1;
+  if (memcmp(d + 12, "VP8 ", 4) == 0) {
+    if (d[23] != 0x9d || d[24] != 0x01 || d[25] != 0x2a) return -1;
+    *w = (int)(le16(d + 26) & 0x3fff);
+    *h = (int)(le16(d + 28) & 0x3fff);
+    return 0;
+  }
+  if (memcmp(d + 12, "VP8L", 4) == 0) {
+    if (d[20] != 0x2f) return -1;
+    const unsigned char *b = d + 21;
+    *w = 1 + (int)((unsigned)b[0] | ((unsigned)b[1] & 0x3f) << 8);
+    *h = 1 + (int)((unsigned)b[1] >> 6 | (unsigned)b[2] << 2 | ((unsigned)b[3] & 0x0f) << 10);
+    return 0;
+  }
+  if (memcmp(d + 12, "VP8X", 4) == 0) {
+    *w = 1 + (int)le24(d + 24);
+    *h = 1 + (int)le24(d + 27);
+    return 0;
+  }
+  return -1;
+}
+
+/* Finds box `type` among the boxes in d[0..n); 0 with its payload. */
+static int mp4_box(const unsigned char *d, size_t n, const char *type, const unsigned char **body,
+                   size_t *blen, size_t *from) {
+  size_t i = *from;
+  while (i + 8 <= n) {
+    uint64_t size = be32(d + i);
+    size_t head = 8;
+    if (size == 1) {
+      if (i + 16 > n) return -1;
+      size = (uint64_t)be32(d + i + 8) << 32 | be32(d + i + 12);
+      head = 16;
+    } else if (size == 0) {
+      size = n - i; /* to the end */
+    }
+    if (size < head || size > n - i) return -1;
+    if (memcmp(d + i + 4, type, 4) == 0) {
+      *body = d + i + head;
+      *blen = (size_t)size - head;
+      *from = i + (size_t)size;
+      return 0;
+    }
+    i += (size_t)size;
+  }
+  return -1;
+}
+
+/* The first track header with a non-zero size (16.16 fixed point). */
+static void mp4_size(const unsigned char *d, size_t n, int *w, int *h) {
+  const unsigned char *moov, *trak, *tkhd;
+  size_t mlen, tlen, klen, at = 0, in = 0;
+  if (mp4_box(d, n, "moov", &moov, &mlen, &at) != 0) return;
+  while (mp4_box(moov, mlen, "trak", &trak, &tlen, &in) == 0) {
+    size_t k = 0;
+    if (mp4_box(trak, tlen, "tkhd", &tkhd, &klen, &k) != 0 || klen < 1) continue;
+    size_t off = tkhd[0] == 1 ? 88 : 76; /* version 1 has 64-bit times */
+    if (klen < off + 8) continue;
+    uint32_t tw = be32(tkhd + off) >> 16, th = be32(tkhd + off + 4) >> 16;
+    if (tw && th) {
+      *w = (int)tw;
+      *h = (int)th;
+      return;
+    }
+  }
+}
+
+/* EBML variable-length integers: the id keeps its marker bit, sizes do not. */
+static int ebml_vint(const unsigned char *d, size_t n, size_t *i, uint64_t *v, int keep,
+                     int *unknown) {
+  if (*i >= n || d[*i] == 0) return -1;
+  int len = 1;
+  while (!(d[*i] & (0x80 >> (len - 1)))) len++;
+  if (len > 8 || *i + (size_t)len > n) return -1;
+  uint64_t x = keep ? d[*i] : (uint64_t)(d[*i] & (0xff >> len));
+  int ones = (d[*i] & (0xff >> len)) == (0xff >> len);
+  for (int k = 1; k < len; k++) {
+    x = x << 8 | d[*i + (size_t)k];
+    ones &= d[*i + (size_t)k] == 0xff;
+  }
+  if (unknown) *unknown = ones;
+  *i += (size_t)len;
+  *v = x;
+  return 0;
+}
+
+static uint64_t ebml_uint(const unsigned char *d, size_t len) {
+  uint64_t v = 0;
+  for (size_t k = 0; k < len && k < 8; k++) v = v << 8 | d[k];
+  return v;
+}
+
+/* Walks Segment > Tracks > TrackEntry > Video for PixelWidth/Height; checks
+ * the DocType is "webm". Returns 0 when the header is a WebM one. */
+static int webm_scan(const unsigned char *d, size_t n, int *w, int *h) {
+  size_t i = 0;
+  int doc_ok = 0, steps = 0;
+  while (i < n && steps++ < 100000) {
+    uint64_t id, size;
+    int unknown;
+    if (ebml_vint(d, n, &i, &id, 1, NULL) != 0 || ebml_vint(d, n, &i, &size, 0, &unknown) != 0)
+      break;
+    if (unknown || size > n - i) size = n - i;
+    switch (id) {
+    case 0x1a45dfa3:                 /* EBML header */
+    case 0x18538067:                 /* Segment */
+    case 0x1654ae6b:                 /* Tracks */
+    case 0xae:                       /* TrackEntry */
+    case 0xe0: /* Video */ continue; /* descend: the children follow */
+    case 0x4282:                     /* DocType */
+      doc_ok = size == 4 && memcmp(d + i, "webm", 4) == 0;
+      if (!doc_ok) return -1;
+      break;
+    case 0xb0:
+      if (!*w) *w = (int)ebml_uint(d + i, (size_t)size);
+      break;
+    case 0xba:
+      if (!*h) *h = (int)ebml_uint(d + i, (size_t)size);
+      break;
+    default: break;
+    }
+    if (*w && *h && doc_ok) break;
+    i += (size_t)size;
+  }
+  return doc_ok ? 0 : -1;
+}
+
+int pa_media_sniff(const unsigned char *d, size_t n, pa_media_info *out) {
+  int w = 0, h = 0;
+  memset(out, 0, sizeof *out);
+  if (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) {
+    out->kind = PA_MEDIA_JPEG;
+    if (jpeg_size(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+  } else if (n >= 24 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
+    out->kind = PA_MEDIA_PNG;
+    if (be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0) return PA_MEDIA_EFORMAT;
+    uint32_t pw = be32(d + 16), ph = be32(d + 20);
+    w = pw > 0x7fffffff ? -1 : (int)pw;
+    h = ph > 0x7fffffff ? -1 : (int)ph;
+  } else if (n >= 16 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0) {
+    out->kind = PA_MEDIA_WEBP;
+    if (webp_size(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+  } else if (n >= 12 && memcmp(d + 4, "ftyp", 4) == 0) {
+    out->kind = PA_MEDIA_MP4;
+    mp4_size(d, n, &w, &h);
+  } else if (n >= 4 && memcmp(d, "\x1a\x45\xdf\xa3", 4) == 0) {
+    out->kind = PA_MEDIA_WEBM;
+    if (webm_scan(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+  } else {
+    return PA_MEDIA_EFORMAT;
+  }
+  if (pa_media_kind_is_video(out->kind)) {
+    /* A size we cannot read, or cannot believe, is left unknown. */
+    if (w < 1 || h < 1 || w > 16384 || h > 16384) w = h = 0;
+  } else if (w < 1 || h < 1) {
+    return PA_MEDIA_EFORMAT;
+  } else if (w > PA_MEDIA_MAX_SIDE || h > PA_MEDIA_MAX_SIDE ||
+             (int64_t)w * h > PA_MEDIA_MAX_PIXELS) {
+    return PA_MEDIA_ESIZE;
+  }
+  out->width = w;
+  out->height = h;
   return PA_MEDIA_OK;
 }

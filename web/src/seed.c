@@ -1,12 +1,18 @@
-/* pa_seed — the demo world: owners, pets, posts and their illustrations. */
+/* pa_seed — the demo world: owners, pets, posts and their illustrations,
+ * likes, follows and comments with a realistic skew, stories and reels.
+ * Everything but timestamps comes from fixed seeds. */
 #include "seed.h"
 
+#include "art.h"
+#include "auth.h"
+#include "media.h"
+#include "seed_video.h"
+
+#include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "art.h"
-#include "media.h"
 
 typedef struct owner_spec {
   const char *handle, *name, *bio;
@@ -99,7 +105,99 @@ static const post_spec posts[] = {
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-enum { POST_W = 640, POST_H = 640, PORTRAIT_H = 800, AVATAR = 160, JPEG_QUALITY = 85 };
+enum {
+  POST_W = 640,
+  POST_H = 640,
+  PORTRAIT_H = 800,
+  AVATAR = 160,
+  JPEG_QUALITY = 85,
+  STORY_W = 360,
+  STORY_H = 640,
+  FULL_OWNERS = 60,
+  FULL_PETS = 100,
+  FULL_POSTS = 520,
+  FULL_REELS = 24
+};
+
+/* The three accounts people can sign in with (documented in web/README.md). */
+static const struct {
+  int owner;
+  const char *email, *password;
+} demo_accounts[] = {
+    {0, "ana@demo.petamigos.test", "petamigos-ana-demo"},
+    {1, "kenji@demo.petamigos.test", "petamigos-kenji-demo"},
+    {2, "priya@demo.petamigos.test", "petamigos-priya-demo"},
+};
+
+static const char *const advertisers[] = {"Purrfect Chow", "Bark & Bone Outfitters",
+                                          "Feather & Seed Co."};
+
+static const char *const first_names[] = {
+    "Lena",   "Mateo",  "Aisha", "Jonas", "Sofia", "Ravi",  "Chloé", "Emeka", "Yuki", "Björn",
+    "Camila", "Dmitri", "Amara", "Luca",  "Noor",  "Felix", "Hana",  "Diego", "Zara", "Oskar",
+    "Ingrid", "Tariq",  "Mei",   "Pablo", "Leila", "Sven",  "Ayo",   "Elif",  "Hugo", "Nadia",
+    "Kofi",   "Marta",  "Ines",  "Arjun", "Freya", "Omar",  "Lucía", "Théo",  "Sana", "Milo"};
+static const char *const last_names[] = {
+    "Okafor",   "Schmidt", "Rossi",    "Kim",    "Novak",   "Haddad", "García", "Müller",
+    "Sato",     "Dubois",  "Ivanova",  "Mensah", "Larsen",  "Costa",  "Yilmaz", "Nguyen",
+    "Kowalski", "Bianchi", "Patel",    "Jensen", "Moreau",  "Silva",  "Tanaka", "Horvat",
+    "Ali",      "Byrne",   "Eriksson", "Lopez",  "Fischer", "Ahmed"};
+static const char *const pet_names[] = {
+    "Nugget",  "Pixel",   "Maple",  "Bao",      "Ziggy",   "Olive",   "Pickles", "Clover",
+    "Waffles", "Juniper", "Tofu",   "Basil",    "Noodle",  "Peaches", "Rocket",  "Hazel",
+    "Mango",   "Pesto",   "Sprout", "Dumpling", "Cricket", "Fig",     "Marble",  "Sushi",
+    "Button",  "Coco",    "Turnip", "Pumpkin",  "Echo",    "Bean",    "Momo",    "Radish",
+    "Sage",    "Taco",    "Wasabi", "Acorn",    "Blossom", "Comet",   "Domino",  "Ember"};
+static const char *const breeds[PA_ART_SPECIES_COUNT][4] = {
+    {"Maine Coon", "Siamese", "Ragdoll", "Domestic Shorthair"},
+    {"Labrador Retriever", "Corgi", "Shiba Inu", "Border Collie"},
+    {"Holland Lop", "Lionhead", "Rex", "Netherland Dwarf"},
+    {"Cockatiel", "Budgerigar", "Sun Conure", "African Grey"},
+    {"Syrian Hamster", "Roborovski Dwarf Hamster", "Campbell's Dwarf", "Winter White"},
+    {"Red-eared Slider", "Box Turtle", "Painted Turtle", "Musk Turtle"}};
+static const char *const captions[PA_ART_SPECIES_COUNT][5] = {
+    {"Supervising the keyboard again #catsofpetamigos #caturday",
+     "That face when the food bowl is half empty #cat #drama",
+     "Sunbeam located, nap commencing #sleepy #sunbeam",
+     "Knocked it off the table for science #catlogic #chaos",
+     "Loaf mode: activated #catloaf #cozy"},
+    {"Best friend, worst listener #dogsofpetamigos #goodboy",
+     "Zoomies at the park today #zoomies #happydog",
+     "Waiting very patiently for the ball #fetch #focus",
+     "Muddy paws, zero regrets #walkies #muddy",
+     "New toy lasted four minutes #squeaky #dogsofpetamigos"},
+    {"Flop of contentment #bunny #binky", "Carrot inspection in progress #bunny #snacktime",
+     "Ears at maximum height #bunnylove #cute", "Morning zoomies around the sofa #bunny #zoomies",
+     "Hay there! #hay #bunnylove"},
+    {"Sang the whole morning playlist #birdsofpetamigos #singing",
+     "Shoulder ride to the kitchen #parrot #bestie",
+     "Feathers fluffed, mood: royal #parrot #fluffy",
+     "Learned a new word today #talkingbird #smart",
+     "Bath time splashes #bathtime #birdsofpetamigos"},
+    {"Cheek pouches at full capacity #hamsterlife #snacktime",
+     "3 a.m. wheel session #nightowl #hamsterlife", "Tiny hands, big seed #cute #hamster",
+     "Built a new tunnel #burrow #hamsterlife", "Sleepy fluff ball #sleepy #hamster"},
+    {"Basking like a pro #turtle #sunbathing", "Strawberry day! #turtle #snacktime",
+     "Slow and steady wins the race #turtle #mondaymood", "New rock, who dis #turtle #decor",
+     "Swimming laps this morning #turtle #swim"}};
+static const char *const comment_texts[] = {"So cute!",
+                                            "This made my day 😍",
+                                            "Look at that face!",
+                                            "Mine does exactly the same thing",
+                                            "Adorable!!",
+                                            "Perfect timing on this photo",
+                                            "Haha, the drama",
+                                            "Sending chin scratches",
+                                            "Iconic.",
+                                            "I need a print of this",
+                                            "What a star",
+                                            "Too much cuteness",
+                                            "Same energy as my Monday",
+                                            "Love this!",
+                                            "Goals.",
+                                            "Such a good pet"};
+static const char *const reply_texts[] = {"Thank you!", "Right?! 😂", "Every single day",
+                                          "They say hi back", "Haha yes"};
 
 const char *pa_seed_errstr(int rc) {
   switch (rc) {
@@ -118,25 +216,46 @@ typedef struct seeder {
   unsigned char *pixels; /* scratch, big enough for the largest picture */
   char *err;
   size_t errlen;
+  uint64_t rng;
 } seeder;
+
+/* splitmix64: the only randomness the seed uses. */
+static uint64_t next(seeder *s) {
+  uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static double uniform(seeder *s) { return (double)(next(s) >> 11) / 9007199254740992.0; }
+static int below(seeder *s, int n) { return n > 0 ? (int)(next(s) % (uint64_t)n) : 0; }
+
+static int store(seeder *s, const void *data, size_t len, const char *ext, int w, int h,
+                 char hash[PA_MEDIA_HASH_HEX + 1]) {
+  int rc = pa_media_store(s->media_dir, data, len, ext, hash);
+  if (rc != PA_MEDIA_OK) {
+    snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_media_errstr(rc));
+    return rc == PA_MEDIA_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
+  }
+  pa_db_media m = {hash, ext, w, h, (int64_t)len, s->now};
+  if ((rc = pa_db_media_add(s->db, &m)) != PA_DB_OK) {
+    snprintf(s->err, s->errlen, "%s", pa_db_errmsg(s->db));
+    return PA_SEED_EDB;
+  }
+  return PA_SEED_OK;
+}
 
 /* Encodes the pixels in s->pixels, stores the file and its media row. */
 static int keep_picture(seeder *s, int w, int h, char hash[PA_MEDIA_HASH_HEX + 1]) {
   unsigned char *jpeg = NULL;
   size_t len = 0;
   int rc = pa_media_encode_jpeg(s->pixels, w, h, JPEG_QUALITY, &jpeg, &len);
-  if (rc == PA_MEDIA_OK) rc = pa_media_store(s->media_dir, jpeg, len, "jpg", hash);
-  free(jpeg);
   if (rc != PA_MEDIA_OK) {
-    snprintf(s->err, s->errlen, "store image in %s: %s", s->media_dir, pa_media_errstr(rc));
+    snprintf(s->err, s->errlen, "encode image: %s", pa_media_errstr(rc));
     return rc == PA_MEDIA_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
   }
-  pa_db_media m = {hash, "jpg", w, h, (int64_t)len, s->now};
-  if ((rc = pa_db_media_add(s->db, &m)) != PA_DB_OK) {
-    snprintf(s->err, s->errlen, "%s", pa_db_errmsg(s->db));
-    return PA_SEED_EDB;
-  }
-  return PA_SEED_OK;
+  rc = store(s, jpeg, len, "jpg", w, h, hash);
+  free(jpeg);
+  return rc;
 }
 
 static int drawn(seeder *s, int art_rc) {
@@ -155,66 +274,393 @@ static uint32_t scene_seed(int post, int picture) {
   return 0x9e3779b9u * (uint32_t)(post + 1) + 0x85ebca6bu * (uint32_t)(picture + 1);
 }
 
-static int seed_all(seeder *s) {
-  int64_t user_ids[COUNT(owners)], pet_ids[COUNT(pets)];
-  char hash[PA_MEDIA_HASH_HEX + 1];
-  int rc;
-  /* Whole hours keep timestamps tidy; the offsets below are fixed. */
-  int64_t anchor = s->now - s->now % 3600;
+/* The world as it is being built. */
+typedef struct world {
+  int nowners, npets, nposts;
+  int64_t *user_ids, *pet_ids, *post_ids;
+  int *pet_owner, *pet_species, *pet_coat, *post_pet;
+  const char **pet_name;
+  char (*names)[96];
+  int64_t campaigns[6];
+} world;
 
-  for (int i = 0; i < COUNT(owners); i++) {
-    const owner_spec *o = &owners[i];
-    if (o->has_avatar) {
-      if ((rc = drawn(s, pa_art_render_owner(0x0a11ceu + (uint32_t)i * 7919u, s->pixels, AVATAR,
-                                             AVATAR))) != PA_SEED_OK ||
-          (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
-        return rc;
-    }
-    pa_db_user u = {o->handle, o->name, o->bio, o->has_avatar ? hash : NULL,
-                    anchor - (int64_t)(40 - i) * 86400};
-    if (pa_db_user_add(s->db, &u, &user_ids[i]) != PA_DB_OK) return db_fail(s);
-  }
+static int exec_text(seeder *s, const char *sql, int64_t a, const char *text, int64_t *id) {
+  sqlite3_stmt *st = pa_db_stmt(s->db, sql);
+  int rc = st ? sqlite3_bind_int64(st, 1, a) : SQLITE_ERROR;
+  if (rc == SQLITE_OK && text) rc = sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(s->db, "seed");
+  pa_db_done(st);
+  if (id) *id = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+  return rc == SQLITE_DONE ? PA_SEED_OK : PA_SEED_EDB;
+}
 
-  for (int i = 0; i < COUNT(pets); i++) {
-    const pet_spec *p = &pets[i];
-    pa_art_pet art = {p->species, p->coat};
-    pa_art_scene scene = {0xa7a7a0u + (uint32_t)i, PA_ART_FRAME_AVATAR};
-    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, AVATAR, AVATAR))) != PA_SEED_OK ||
-        (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
-      return rc;
-    pa_db_pet row = {user_ids[p->owner], p->name, pa_art_species_name(p->species), p->breed,
-                     p->bio, hash, anchor - (int64_t)(30 - i) * 86400};
-    if (pa_db_pet_add(s->db, &row, &pet_ids[i]) != PA_DB_OK) return db_fail(s);
-  }
-
-  for (int i = 0; i < COUNT(posts); i++) {
-    const post_spec *ps = &posts[i];
-    const pet_spec *pet = &pets[ps->pet];
-    pa_art_pet art = {pet->species, pet->coat};
-    int64_t post_id;
-    pa_db_new_post row = {user_ids[pet->owner], pet_ids[ps->pet], ps->caption, ps->likes,
-                          ps->comments, anchor - (int64_t)ps->minutes_ago * 60};
-    if (pa_db_post_add(s->db, &row, &post_id) != PA_DB_OK) return db_fail(s);
-    for (int k = 0; k < ps->images; k++) {
-      int h = ps->portrait && k == 0 ? PORTRAIT_H : POST_H;
-      pa_art_scene scene = {scene_seed(i, k), PA_ART_FRAME_POST};
-      char alt[PA_DB_ALT_MAX + 1];
-      const char *wearing = pa_art_scene_accessory(&art, &scene);
-      const char *coat = pa_art_coat_name(&art);
-      snprintf(alt, sizeof alt, "Illustration of %s, %s %s %s%s%s", pet->name,
-               strchr("aeiou", coat[0]) ? "an" : "a", coat, pa_art_species_name(pet->species),
-               wearing ? ", wearing " : "", wearing ? wearing : "");
-      if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_SEED_OK ||
-          (rc = keep_picture(s, POST_W, h, hash)) != PA_SEED_OK)
-        return rc;
-      if (pa_db_post_image_add(s->db, post_id, k, hash, alt) != PA_DB_OK) return db_fail(s);
+static int seed_sponsors(seeder *s, world *w) {
+  int k = 0;
+  for (int a = 0; a < COUNT(advertisers); a++) {
+    int64_t ad;
+    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO advertisers (name) VALUES (?1)");
+    int rc = st ? sqlite3_bind_text(st, 1, advertisers[a], -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    pa_db_done(st);
+    if (rc != SQLITE_DONE) return db_fail(s);
+    ad = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+    for (int c = 0; c < 2; c++) {
+      char name[64];
+      snprintf(name, sizeof name, "%s %s", advertisers[a], c ? "autumn" : "launch");
+      if (exec_text(s, "INSERT INTO campaigns (advertiser_id, name) VALUES (?1, ?2)", ad, name,
+                    &w->campaigns[k++]) != PA_SEED_OK)
+        return db_fail(s);
     }
   }
   return PA_SEED_OK;
 }
 
-int pa_seed_demo(pa_db *db, const char *media_dir, int64_t now, int *posts_added, char *err,
-                 size_t errlen) {
+static int seed_owners(seeder *s, world *w) {
+  char hash[PA_MEDIA_HASH_HEX + 1], handle[32], pw[PA_AUTH_HASH_TEXT];
+  int rc;
+  int64_t anchor = s->now - s->now % 3600;
+  for (int i = 0; i < w->nowners; i++) {
+    const char *name, *bio, *h;
+    int avatar;
+    if (i < COUNT(owners)) {
+      name = owners[i].name, bio = owners[i].bio, h = owners[i].handle;
+      avatar = owners[i].has_avatar;
+    } else {
+      const char *f = first_names[(i * 7) % COUNT(first_names)];
+      const char *l = last_names[(i * 11) % COUNT(last_names)];
+      snprintf(w->names[i], sizeof w->names[i], "%s %s", f, l);
+      snprintf(handle, sizeof handle, "pal%d", i);
+      name = w->names[i], bio = "Pet person.", h = handle;
+      avatar = below(s, 4) != 0;
+    }
+    if (avatar) {
+      if ((rc = drawn(s, pa_art_render_owner(0x0a11ceu + (uint32_t)i * 7919u, s->pixels, AVATAR,
+                                             AVATAR))) != PA_SEED_OK ||
+          (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
+        return rc;
+    }
+    pa_db_user u = {h, name, bio, avatar ? hash : NULL, anchor - (int64_t)(60 - i % 40) * 86400};
+    if (pa_db_user_add(s->db, &u, &w->user_ids[i]) != PA_DB_OK) return db_fail(s);
+  }
+  for (int d = 0; d < COUNT(demo_accounts); d++) {
+    if (pa_auth_hash_password(demo_accounts[d].password, strlen(demo_accounts[d].password), pw)) {
+      snprintf(s->err, s->errlen, "hash demo password: out of memory");
+      return PA_SEED_ENOMEM;
+    }
+    sqlite3_stmt *st = pa_db_stmt(s->db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
+    rc = st ? sqlite3_bind_int64(st, 1, w->user_ids[demo_accounts[d].owner]) : SQLITE_ERROR;
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, demo_accounts[d].email, -1, SQLITE_STATIC);
+    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, pw, -1, SQLITE_TRANSIENT);
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    pa_db_done(st);
+    if (rc != SQLITE_DONE) return db_fail(s);
+  }
+  return PA_SEED_OK;
+}
+
+static int seed_pets(seeder *s, world *w) {
+  char hash[PA_MEDIA_HASH_HEX + 1], bio[96];
+  int rc;
+  int64_t anchor = s->now - s->now % 3600;
+  for (int i = 0; i < w->npets; i++) {
+    const char *breed, *pbio;
+    if (i < COUNT(pets)) {
+      w->pet_owner[i] = pets[i].owner;
+      w->pet_species[i] = pets[i].species;
+      w->pet_coat[i] = pets[i].coat;
+      w->pet_name[i] = pets[i].name;
+      breed = pets[i].breed, pbio = pets[i].bio;
+    } else {
+      /* Every generated owner gets a pet, then some get a second. */
+      int o = i - COUNT(pets) + COUNT(owners);
+      w->pet_owner[i] = o < w->nowners ? o : COUNT(owners) + below(s, w->nowners - COUNT(owners));
+      w->pet_species[i] = below(s, 10) < 6 ? below(s, 2) : below(s, PA_ART_SPECIES_COUNT);
+      w->pet_coat[i] = below(s, 8);
+      w->pet_name[i] = pet_names[(i * 13) % COUNT(pet_names)];
+      breed = breeds[w->pet_species[i]][below(s, 4)];
+      snprintf(bio, sizeof bio, "%s, %d years young.", breed, 1 + below(s, 12));
+      pbio = bio;
+    }
+    pa_art_pet art = {w->pet_species[i], w->pet_coat[i]};
+    pa_art_scene scene = {0xa7a7a0u + (uint32_t)i, PA_ART_FRAME_AVATAR};
+    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, AVATAR, AVATAR))) != PA_SEED_OK ||
+        (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
+      return rc;
+    pa_db_pet row = {w->user_ids[w->pet_owner[i]],
+                     w->pet_name[i],
+                     pa_art_species_name(w->pet_species[i]),
+                     breed,
+                     pbio,
+                     hash,
+                     anchor - (int64_t)(50 - i % 40) * 86400};
+    if (pa_db_pet_add(s->db, &row, &w->pet_ids[i]) != PA_DB_OK) return db_fail(s);
+  }
+  return PA_SEED_OK;
+}
+
+static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const char *caption,
+                    int images, int portrait, int64_t campaign) {
+  char hash[PA_MEDIA_HASH_HEX + 1];
+  int rc;
+  pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
+  pa_db_new_post row = {
+      w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], caption, 0, 0, when, campaign};
+  if (pa_db_post_add(s->db, &row, &w->post_ids[index]) != PA_DB_OK) return db_fail(s);
+  w->post_pet[index] = pet;
+  for (int k = 0; k < images; k++) {
+    int h = portrait && k == 0 ? PORTRAIT_H : POST_H;
+    pa_art_scene scene = {scene_seed(index, k), PA_ART_FRAME_POST};
+    char alt[PA_DB_ALT_MAX + 1];
+    const char *wearing = pa_art_scene_accessory(&art, &scene);
+    const char *coat = pa_art_coat_name(&art);
+    snprintf(alt, sizeof alt, "Illustration of %s, %s %s %s%s%s", w->pet_name[pet],
+             strchr("aeiou", coat[0]) ? "an" : "a", coat, pa_art_species_name(art.species),
+             wearing ? ", wearing " : "", wearing ? wearing : "");
+    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_SEED_OK ||
+        (rc = keep_picture(s, POST_W, h, hash)) != PA_SEED_OK)
+      return rc;
+    if (pa_db_post_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_DB_OK)
+      return db_fail(s);
+  }
+  return PA_SEED_OK;
+}
+
+/* Generated posts first (older: 5 to 35 days back, oldest first), then the
+ * hand-written ones of the last five days, so ids grow with time. */
+static int seed_posts(seeder *s, world *w) {
+  int64_t anchor = s->now - s->now % 3600;
+  int extra = w->nposts - COUNT(posts), rc;
+  for (int i = 0; i < extra; i++) {
+    int pet = COUNT(pets) + below(s, w->npets - COUNT(pets));
+    int64_t when =
+        anchor - 35 * 86400 + (int64_t)i * (30 * 86400 / (extra ? extra : 1)) + below(s, 3000);
+    const char *caption = captions[w->pet_species[pet]][below(s, 5)];
+    int images = below(s, 10) < 8 ? 1 : 2;
+    int64_t campaign = i % 35 == 17 ? w->campaigns[below(s, 6)] : 0;
+    if ((rc = add_post(s, w, i, pet, when, caption, images, below(s, 6) == 0, campaign)) !=
+        PA_SEED_OK)
+      return rc;
+  }
+  for (int i = 0; i < COUNT(posts); i++) {
+    const post_spec *ps = &posts[i];
+    int64_t campaign = i == 5 ? w->campaigns[0] : i == 20 ? w->campaigns[3] : 0;
+    if ((rc = add_post(s, w, extra + i, ps->pet, anchor - (int64_t)ps->minutes_ago * 60,
+                       ps->caption, ps->images, ps->portrait, campaign)) != PA_SEED_OK)
+      return rc;
+  }
+  return PA_SEED_OK;
+}
+
+/* Likes, follows and comments. People differ in how active they are (a
+ * power law), like their favourite species far more, and some posts take
+ * off: a few popular accounts collect most of everything. */
+static int seed_social(seeder *s, world *w) {
+  int n = w->nowners, rc = PA_SEED_OK;
+  double *activity = malloc((size_t)n * sizeof *activity),
+         *pop = malloc((size_t)w->nposts * sizeof *pop);
+  int *fav = malloc((size_t)n * 2 * sizeof *fav);
+  int64_t anchor = s->now - s->now % 3600;
+  if (!activity || !pop || !fav) {
+    rc = PA_SEED_ENOMEM;
+    snprintf(s->err, s->errlen, "out of memory");
+    goto out;
+  }
+  for (int u = 0; u < n; u++) {
+    activity[u] = 1.0 / pow(1.0 + (double)((u * 17) % n), 0.6);
+    fav[2 * u] = below(s, PA_ART_SPECIES_COUNT);
+    fav[2 * u + 1] = below(s, 2); /* cats and dogs are everybody's second love */
+  }
+  for (int p = 0; p < w->nposts; p++) {
+    double g = 0;
+    for (int k = 0; k < 4; k++) g += uniform(s) - 0.5;
+    pop[p] = exp(g * 1.6);
+  }
+  double base = n > 20 ? 0.28 : 0.9;
+  for (int p = 0; p < w->nposts && rc == PA_SEED_OK; p++) {
+    int species = w->pet_species[w->post_pet[p]], author = w->pet_owner[w->post_pet[p]];
+    for (int u = 0; u < n && rc == PA_SEED_OK; u++) {
+      if (u == author) continue;
+      double like = base * activity[u] * pop[p] *
+                    (fav[2 * u] == species       ? 2.5
+                     : fav[2 * u + 1] == species ? 1.4
+                                                 : 0.4);
+      if (uniform(s) >= (like > 0.95 ? 0.95 : like)) continue;
+      int64_t a[3] = {w->post_ids[p], w->user_ids[u], anchor - below(s, 86400)};
+      if (pa_db_exec_i64(s->db,
+                         "INSERT OR IGNORE INTO likes (post_id, user_id, created_at)"
+                         " VALUES (?1, ?2, ?3)",
+                         3, a, NULL) != PA_DB_OK)
+        rc = db_fail(s);
+    }
+  }
+  for (int u = 0; u < n && rc == PA_SEED_OK; u++) {
+    int want = 2 + (int)(activity[u] * (n > 20 ? 14 : 4));
+    for (int k = 0; k < want * 3 && want > 0 && rc == PA_SEED_OK; k++) {
+      /* Popular accounts (low index) are found more often. */
+      int v = (int)(pow(uniform(s), 2.0) * n);
+      if (v == u || v >= n) continue;
+      int64_t a[3] = {w->user_ids[u], w->user_ids[v], anchor - 86400 * (1 + below(s, 40))};
+      int changed = 0;
+      if (pa_db_exec_i64(s->db,
+                         "INSERT OR IGNORE INTO follows (follower_id, followee_id,"
+                         " created_at) VALUES (?1, ?2, ?3)",
+                         3, a, &changed) != PA_DB_OK)
+        rc = db_fail(s);
+      want -= changed;
+    }
+    for (int k = 0; k < 3 && rc == PA_SEED_OK; k++) {
+      int pet = below(s, w->npets);
+      if (w->pet_species[pet] != fav[2 * u] || w->pet_owner[pet] == u) continue;
+      int64_t a[3] = {w->user_ids[u], w->pet_ids[pet], anchor - 86400 * (1 + below(s, 40))};
+      if (pa_db_exec_i64(s->db,
+                         "INSERT OR IGNORE INTO pet_follows (follower_id, pet_id,"
+                         " created_at) VALUES (?1, ?2, ?3)",
+                         3, a, NULL) != PA_DB_OK)
+        rc = db_fail(s);
+    }
+  }
+  for (int p = 0; p < w->nposts && rc == PA_SEED_OK; p++) {
+    int count = below(s, 1 + (int)(pop[p] * 3)), author = w->pet_owner[w->post_pet[p]];
+    int64_t last_top = 0, t = anchor - 3600 * (int64_t)(1 + below(s, 48));
+    for (int c = 0; c < count && rc == PA_SEED_OK; c++) {
+      int reply = last_top && below(s, 4) == 0;
+      int by = reply ? author : below(s, n);
+      const char *text = reply ? reply_texts[below(s, COUNT(reply_texts))]
+                               : comment_texts[below(s, COUNT(comment_texts))];
+      sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO comments (post_id, author_id, parent_id,"
+                                           " body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      int src = st ? sqlite3_bind_int64(st, 1, w->post_ids[p]) : SQLITE_ERROR;
+      if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->user_ids[by]);
+      if (src == SQLITE_OK)
+        src = reply ? sqlite3_bind_int64(st, 3, last_top) : sqlite3_bind_null(st, 3);
+      if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+      if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, t += 60 + below(s, 600));
+      if (src == SQLITE_OK) src = sqlite3_step(st);
+      if (src != SQLITE_DONE) pa_db_sql_fail(s->db, "seed comment");
+      pa_db_done(st);
+      if (src != SQLITE_DONE)
+        rc = db_fail(s);
+      else if (!reply)
+        last_top = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+    }
+  }
+out:
+  free(activity);
+  free(pop);
+  free(fav);
+  return rc;
+}
+
+/* Stories: some fresh, some already past their 24 hours (these must never show). */
+static int seed_stories(seeder *s, world *w, int full) {
+  static const int small_pets[] = {0, 0, 1, 1, 2, 4};
+  static const int small_hours[] = {3, 1, 5, 30, 27, 2}; /* hours ago */
+  int count = full ? w->npets / 2 : COUNT(small_pets), rc;
+  char hash[PA_MEDIA_HASH_HEX + 1];
+  for (int i = 0; i < count; i++) {
+    int pet = full ? (i * 2) % w->npets : small_pets[i];
+    int hours = full ? 1 + below(s, 40) : small_hours[i];
+    pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
+    pa_art_scene scene = {0x5707u + (uint32_t)i * 31u, PA_ART_FRAME_POST};
+    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, STORY_W, STORY_H))) !=
+            PA_SEED_OK ||
+        (rc = keep_picture(s, STORY_W, STORY_H, hash)) != PA_SEED_OK)
+      return rc;
+    int64_t at = s->now - (int64_t)hours * 3600 - below(s, 600);
+    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO stories (owner_id, pet_id, media,"
+                                         " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->pet_ids[pet]);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 4, at);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, at + 86400);
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    pa_db_done(st);
+    if (src != SQLITE_DONE) return db_fail(s);
+  }
+  return PA_SEED_OK;
+}
+
+static int seed_reels(seeder *s, world *w, int full) {
+  static const char *const lines[] = {"Hop hop hop! #reels #bounce", "Happy dance #reels #happy",
+                                      "Boing! #reels #zoomies", "Bouncing into the weekend #reels"};
+  int count = full ? FULL_REELS : 2, rw = full ? 360 : 180, rh = full ? 640 : 320;
+  int fps = full ? 24 : 8, rc;
+  if (!pa_seed_have_ffmpeg()) {
+    fprintf(stderr, "petamigos-server: ffmpeg not found; seeding no reels\n");
+    return PA_SEED_OK;
+  }
+  for (int i = 0; i < count; i++) {
+    int pet = (i * 7 + 3) % w->npets, seconds = full ? 3 + i % 4 : 3;
+    pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
+    pa_seed_clip clip;
+    char vh[PA_MEDIA_HASH_HEX + 1], wh[PA_MEDIA_HASH_HEX + 1], ph[PA_MEDIA_HASH_HEX + 1];
+    if (pa_seed_reel(&art, 0x7ee1u + (uint32_t)i * 101u, rw, rh, fps, seconds, s->media_dir,
+                     s->pixels, &clip, s->err, s->errlen) != 0)
+      return PA_SEED_EMEDIA;
+    rc = store(s, clip.mp4, clip.mp4_len, "mp4", rw, rh, vh);
+    if (rc == PA_SEED_OK) rc = store(s, clip.webm, clip.webm_len, "webm", rw, rh, wh);
+    free(clip.mp4);
+    free(clip.webm);
+    if (rc == PA_SEED_OK) rc = keep_picture(s, rw, rh, ph); /* poster: the first frame */
+    if (rc != PA_SEED_OK) return rc;
+    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO reels (author_id, pet_id, video, video_alt,"
+                                         " poster, caption, created_at)"
+                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->pet_ids[pet]);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 3, vh, -1, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, wh, -1, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 5, ph, -1, SQLITE_TRANSIENT);
+    if (src == SQLITE_OK)
+      src = sqlite3_bind_text(st, 6, lines[i % COUNT(lines)], -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 7, s->now - 3600 * (int64_t)(1 + i * 5));
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    pa_db_done(st);
+    if (src != SQLITE_DONE) return db_fail(s);
+  }
+  return PA_SEED_OK;
+}
+
+static int seed_all(seeder *s, pa_seed_size size) {
+  int full = size == PA_SEED_FULL, rc;
+  world w = {.nowners = full ? FULL_OWNERS : COUNT(owners),
+             .npets = full ? FULL_PETS : COUNT(pets),
+             .nposts = full ? FULL_POSTS : COUNT(posts)};
+  w.user_ids = calloc((size_t)w.nowners, sizeof *w.user_ids);
+  w.names = calloc((size_t)w.nowners, sizeof *w.names);
+  w.pet_ids = calloc((size_t)w.npets, sizeof *w.pet_ids);
+  w.pet_owner = calloc((size_t)w.npets, sizeof *w.pet_owner);
+  w.pet_species = calloc((size_t)w.npets, sizeof *w.pet_species);
+  w.pet_coat = calloc((size_t)w.npets, sizeof *w.pet_coat);
+  w.pet_name = calloc((size_t)w.npets, sizeof *w.pet_name);
+  w.post_ids = calloc((size_t)w.nposts, sizeof *w.post_ids);
+  w.post_pet = calloc((size_t)w.nposts, sizeof *w.post_pet);
+  if (!w.user_ids || !w.names || !w.pet_ids || !w.pet_owner || !w.pet_species || !w.pet_coat ||
+      !w.pet_name || !w.post_ids || !w.post_pet) {
+    snprintf(s->err, s->errlen, "out of memory");
+    rc = PA_SEED_ENOMEM;
+  } else if ((rc = seed_sponsors(s, &w)) == PA_SEED_OK && (rc = seed_owners(s, &w)) == PA_SEED_OK &&
+             (rc = seed_pets(s, &w)) == PA_SEED_OK && (rc = seed_posts(s, &w)) == PA_SEED_OK &&
+             (rc = seed_social(s, &w)) == PA_SEED_OK &&
+             (rc = seed_stories(s, &w, full)) == PA_SEED_OK) {
+    rc = seed_reels(s, &w, full);
+  }
+  free(w.user_ids);
+  free(w.names);
+  free(w.pet_ids);
+  free(w.pet_owner);
+  free(w.pet_species);
+  free(w.pet_coat);
+  free(w.pet_name);
+  free(w.post_ids);
+  free(w.post_pet);
+  return rc == PA_SEED_OK ? w.nposts : rc;
+}
+
+int pa_seed_demo(pa_db *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
+                 char *err, size_t errlen) {
   int64_t existing = 0;
   int rc;
   *posts_added = 0;
@@ -230,14 +676,17 @@ int pa_seed_demo(pa_db *db, const char *media_dir, int64_t now, int *posts_added
   }
   if (existing > 0) return pa_db_rollback(db) == PA_DB_OK ? PA_SEED_OK : PA_SEED_EDB;
 
-  seeder s = {db, media_dir, now, malloc((size_t)POST_W * PORTRAIT_H * 3u), err, errlen};
+  seeder s = {db,  media_dir, now,          malloc((size_t)POST_W * PORTRAIT_H * 3u),
+              err, errlen,    0x5eed5eedull};
   if (!s.pixels) {
     snprintf(err, errlen, "out of memory");
     pa_db_rollback(db);
     return PA_SEED_ENOMEM;
   }
-  rc = seed_all(&s);
+  rc = seed_all(&s, size);
   free(s.pixels);
+  int added = rc > 0 ? rc : 0;
+  if (rc > 0) rc = PA_SEED_OK;
   if (rc == PA_SEED_OK && pa_db_commit(db) != PA_DB_OK) {
     snprintf(err, errlen, "%s", pa_db_errmsg(db));
     rc = PA_SEED_EDB;
@@ -247,6 +696,6 @@ int pa_seed_demo(pa_db *db, const char *media_dir, int64_t now, int *posts_added
     pa_db_rollback(db);
     return rc;
   }
-  *posts_added = COUNT(posts);
+  *posts_added = added;
   return PA_SEED_OK;
 }

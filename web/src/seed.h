@@ -6,10 +6,10 @@
 #ifndef PA_SEED_H
 #define PA_SEED_H
 
+#include "db.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "db.h"
 
 enum {
   PA_SEED_OK = 0,
@@ -18,12 +18,17 @@ enum {
   PA_SEED_ENOMEM = -3
 };
 
+typedef enum pa_seed_size {
+  PA_SEED_SMALL = 1, /* 6 owners + 3 demo accounts, 10 pets, 30 posts, 2 reels: for tests */
+  PA_SEED_FULL = 2   /* 60 owners, 100 pets, 520 posts, 24 reels */
+} pa_seed_size;
+
 const char *pa_seed_errstr(int rc);
 
 /* Fills an empty database inside one transaction; a database that already
  * has posts is left alone (*posts_added is then 0). Images go to media_dir.
  * On failure nothing is committed and err holds a message. */
-int pa_seed_demo(pa_db *db, const char *media_dir, int64_t now, int *posts_added, char *err,
-                 size_t errlen);
+int pa_seed_demo(pa_db *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
+                 char *err, size_t errlen);
 
 #endif

@@ -1,4 +1,8 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
+#include "clock.h"
+#include "db.h"
+#include "embed.h"
+#include "srv_api.h"
 #include "srv_internal.h"
 
 #include <arpa/inet.h>
@@ -8,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-#include "db.h"
 
 /* Sent on every response, whatever produced it. 'wasm-unsafe-eval' lets the
  * page compile WebAssembly without allowing eval of JavaScript. */
@@ -66,6 +68,11 @@ int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *c
                      const pa_srv_header *extra, int nextra, long long len) {
   char length[32];
   struct mg_connection *c = rq->conn;
+  const struct mg_request_info *ri = mg_get_request_info(c);
+  /* An unread body would be taken for the next request: close instead. */
+  if (!rq->body_read && ri &&
+      (ri->content_length > 0 || mg_get_header(c, "Transfer-Encoding") != NULL))
+    mg_disable_keep_alive(c);
   if (mg_response_header_start(c, status) != 0) return -1;
   rq->status = status;
   for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
@@ -73,6 +80,7 @@ int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *c
   if (type) mg_response_header_add(c, "Content-Type", type, -1);
   if (cache) mg_response_header_add(c, "Cache-Control", cache, -1);
   for (int i = 0; i < nextra; i++) mg_response_header_add(c, extra[i].name, extra[i].value, -1);
+  if (rq->set_cookie[0]) mg_response_header_add(c, "Set-Cookie", rq->set_cookie, -1);
   if (len >= 0) {
     snprintf(length, sizeof length, "%lld", len);
     mg_response_header_add(c, "Content-Length", length, -1);
@@ -121,7 +129,11 @@ static int on_request(struct mg_connection *conn, void *cbdata) {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   const struct mg_request_info *ri = mg_get_request_info(conn);
-  pa_srv_req rq = {conn, cbdata, ri->request_method, ri->local_uri_raw, ri->query_string, 0, 0};
+  pa_srv_req rq = {.conn = conn,
+                   .srv = cbdata,
+                   .method = ri->request_method,
+                   .path = ri->local_uri_raw,
+                   .query = ri->query_string};
   rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
 
   if (!rq.method || !rq.path || rq.path[0] != '/')
@@ -140,8 +152,10 @@ static int on_request(struct mg_connection *conn, void *cbdata) {
  * our headers. Returning 1 falls back to civetweb's own page. */
 static int on_http_error(struct mg_connection *conn, int status, const char *msg) {
   const struct mg_request_info *ri = mg_get_request_info(conn);
-  pa_srv_req rq = {conn, NULL, ri ? ri->request_method : NULL, ri ? ri->local_uri_raw : NULL,
-                   NULL, 0, 0};
+  pa_srv_req rq = {.conn = conn,
+                   .method = ri ? ri->request_method : NULL,
+                   .path = ri ? ri->local_uri_raw : NULL,
+                   .body_read = 1};
   rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
   if (pa_srv_plain_error(&rq, status, NULL) != 0) return 1;
   log_request(rq.method, rq.path, status, 0.0);
@@ -168,6 +182,53 @@ static void *on_init_thread(const struct mg_context *ctx, int thread_type) {
 
 static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr) {
   if (thread_type == WORKER_THREAD) pa_db_close(ptr);
+}
+
+void pa_srv_chores(const char *media_dir, pa_db *db, int force_embed) {
+  int64_t now = pa_clock_now(), new_likes = 0;
+  int missing = 0;
+  char err[256];
+  /* Reads hide expired stories themselves; this reclaims the space an hour
+   * later (the hour keeps read-time expiry honest and testable). */
+  int64_t purge_before = now - 3600;
+  if (pa_db_exec_i64(db, "DELETE FROM stories WHERE expires_at <= ?1", 1, &purge_before, NULL) !=
+          PA_DB_OK ||
+      pa_db_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL) != PA_DB_OK)
+    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
+  pa_srv_media_gc(db, media_dir);
+  if (pa_embed_staleness(db, &new_likes, &missing) != 0) {
+    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
+    return;
+  }
+  if (force_embed ? (new_likes || missing) : (new_likes >= PA_EMBED_RECOMPUTE_LIKES || missing)) {
+    if (pa_embed_compute(db, err, sizeof err) != 0) fprintf(stderr, "chores: %s\n", err);
+  }
+}
+
+enum { CHORES_SECONDS = 30 };
+
+static void *chores_thread(void *arg) {
+  pa_srv *srv = arg;
+  pa_db *db = NULL;
+  char err[512];
+  if (pa_db_open(srv->db_path, 0, &db, err, sizeof err) != PA_DB_OK) {
+    fprintf(stderr, "chores: cannot open database: %s\n", err);
+    return NULL;
+  }
+  pthread_mutex_lock(&srv->lock);
+  while (!srv->stopping) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += CHORES_SECONDS;
+    pthread_cond_timedwait(&srv->wake, &srv->lock, &until);
+    if (srv->stopping) break;
+    pthread_mutex_unlock(&srv->lock);
+    pa_srv_chores(srv->media_dir, db, 0);
+    pthread_mutex_lock(&srv->lock);
+  }
+  pthread_mutex_unlock(&srv->lock);
+  pa_db_close(db);
+  return NULL;
 }
 
 static int resolve_dir(const char *path, char out[PATH_MAX], const char *what, char *err,
@@ -217,12 +278,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
 
   /* civetweb gives each open connection a worker thread, idle keep-alive
    * ones included: enough workers for a few browsers, a short idle time. */
-  const char *options[] = {"listening_ports", ports,
-                           "num_threads", "32",
-                           "enable_keep_alive", "yes",
-                           "keep_alive_timeout_ms", "500",
-                           "request_timeout_ms", "30000",
-                           NULL};
+  const char *options[] = {"listening_ports", ports, "num_threads", "32", "enable_keep_alive",
+                           "yes", "keep_alive_timeout_ms", "500", "request_timeout_ms", "30000",
+                           /* Headers and body go out in separate writes: without
+                            * this, Nagle and delayed ACKs add 40 ms to each answer. */
+                           "tcp_nodelay", "1", NULL};
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof cb);
   cb.log_message = on_log_message;
@@ -240,6 +300,9 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     return PA_SRV_ESTART;
   }
   mg_set_request_handler(srv->ctx, "/", on_request, srv);
+  pthread_mutex_init(&srv->lock, NULL);
+  pthread_cond_init(&srv->wake, NULL);
+  srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
 
   struct mg_server_port list[4];
   int n = mg_get_server_ports(srv->ctx, 4, list);
@@ -258,5 +321,14 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
   if (srv->ctx) mg_stop(srv->ctx);
+  if (srv->chores_running) {
+    pthread_mutex_lock(&srv->lock);
+    srv->stopping = 1;
+    pthread_cond_signal(&srv->wake);
+    pthread_mutex_unlock(&srv->lock);
+    pthread_join(srv->chores, NULL);
+    pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->wake);
+  }
   free(srv);
 }

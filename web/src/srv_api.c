@@ -1,21 +1,25 @@
-/* pa_srv — the JSON API under /api/. Every answer, errors included, is JSON
- * with Cache-Control: no-store. */
+/* pa_srv — the JSON API under /api/: routing, sessions, CSRF, the helpers
+ * every handler shares, and the feed. Every answer, errors included, is
+ * JSON with Cache-Control: no-store. */
+#include "srv_api.h"
+
+#include "auth.h"
+#include "clock.h"
+#include "text.h"
+
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
-
-#include "db.h"
-#include "srv_internal.h"
 
 static const char json_type[] = "application/json; charset=utf-8";
 
-enum { MAX_TAGS = 30, MAX_TAG_LEN = 80, DEFAULT_LIMIT = 20 };
+/* ---- answers */
 
-/* {"error":{"code":...,"message":...}}; allow (or NULL) becomes the Allow header. */
-static void send_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                       const char *allow) {
+void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                      const char *allow) {
   static const char fallback[] =
       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
   pa_srv_header h = {"Allow", allow};
@@ -33,100 +37,331 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
   cJSON_free(text);
 }
 
-static void send_internal(pa_srv_req *rq) {
-  send_error(rq, 500, "internal", "Something went wrong on our side", NULL);
+void pa_srv_api_internal(pa_srv_req *rq, const char *what) {
+  char line[400];
+  snprintf(line, sizeof line, "api: %s: %s\n", what, pa_db_errmsg(rq->db));
+  fputs(line, stderr);
+  pa_srv_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
 }
 
-/* ---- building the feed */
-
-static int is_word(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+void pa_srv_api_json(pa_srv_req *rq, int status, cJSON *root) {
+  char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) {
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    return;
+  }
+  pa_srv_send(rq, status, json_type, "no-store", NULL, 0, text, strlen(text));
+  cJSON_free(text);
 }
 
-/* #tags in caption order, lowercased, without repeats. A tag starts after a
- * non-word character, holds ASCII letters, digits and '_', and is not all
- * digits ("#1" is a number, not a tag). */
-static int add_tags(cJSON *tags, const char *caption) {
-  const unsigned char *s = (const unsigned char *)caption;
-  int count = 0;
-  for (size_t i = 0; s[i] && count < MAX_TAGS; i++) {
-    if (s[i] != '#' || (i > 0 && (is_word(s[i - 1]) || s[i - 1] == '#' || s[i - 1] == '&')))
-      continue;
-    char tag[MAX_TAG_LEN + 1];
-    size_t n = 0;
-    int letters = 0;
-    while (is_word(s[i + 1 + n])) {
-      if (n < MAX_TAG_LEN) {
-        unsigned char c = s[i + 1 + n];
-        tag[n] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        letters |= !(c >= '0' && c <= '9');
-      }
-      n++;
-    }
-    unsigned char after = s[i + 1 + n];
-    i += n;
-    /* Too long, digits only, or running into non-ASCII text: not a tag we can spell. */
-    if (n == 0 || n > MAX_TAG_LEN || !letters || after >= 0x80) continue;
-    tag[n] = '\0';
-    int seen = 0;
-    const cJSON *t;
-    cJSON_ArrayForEach(t, tags) seen |= strcmp(t->valuestring, tag) == 0;
-    if (seen) continue;
-    cJSON *item = cJSON_CreateString(tag);
-    if (!item || !cJSON_AddItemToArray(tags, item)) {
-      cJSON_Delete(item);
-      return -1;
-    }
-    count++;
+void pa_srv_api_ok(pa_srv_req *rq) {
+  cJSON *root = cJSON_CreateObject();
+  if (root && !cJSON_AddTrueToObject(root, "ok")) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_srv_api_json(rq, 200, root);
+}
+
+/* ---- reading requests */
+
+int pa_srv_api_raw_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
+  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
+  long long declared = ri->content_length;
+  *out = NULL;
+  *len = 0;
+  if (declared > (long long)max) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "The body may hold at most %zu bytes", max);
+    pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
+    return -1;
+  }
+  /* Chunked bodies (length -1) are read up to max + 1 to tell "too big". */
+  size_t cap = declared >= 0 ? (size_t)declared : max + 1;
+  unsigned char *buf = malloc(cap ? cap : 1);
+  if (!buf) {
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    return -1;
+  }
+  size_t n = 0;
+  while (n < cap) {
+    int got = mg_read(rq->conn, buf + n, cap - n);
+    if (got <= 0) break;
+    n += (size_t)got;
+  }
+  rq->body_read = 1;
+  if (declared >= 0 && n != (size_t)declared) {
+    free(buf);
+    mg_disable_keep_alive(rq->conn);
+    pa_srv_api_error(rq, 400, "bad_request", "The body ended before Content-Length", NULL);
+    return -1;
+  }
+  if (n > max) {
+    free(buf);
+    rq->body_read = 0; /* the rest is still on the wire: close afterwards */
+    pa_srv_api_error(rq, 413, "payload_too_large", "The body is too large", NULL);
+    return -1;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+int pa_srv_api_body(pa_srv_req *rq, cJSON **out) {
+  const char *type = mg_get_header(rq->conn, "Content-Type");
+  *out = NULL;
+  /* Case-insensitive media type, parameters (charset) allowed after ';'. */
+  size_t tl = strlen("application/json");
+  if (!type || strncasecmp(type, "application/json", tl) != 0 ||
+      (type[tl] != '\0' && type[tl] != ';' && type[tl] != ' ')) {
+    pa_srv_api_error(rq, 415, "unsupported_media_type",
+                     "Send the body as Content-Type: application/json", NULL);
+    return -1;
+  }
+  unsigned char *buf;
+  size_t len;
+  if (pa_srv_api_raw_body(rq, PA_API_BODY_MAX, &buf, &len) != 0) return -1;
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts((const char *)buf, len, &end, 0);
+  /* Only whitespace may follow the value. */
+  int trailing = 0;
+  if (root && end)
+    for (const char *p = end; p < (const char *)buf + len; p++)
+      trailing |= !(*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n');
+  free(buf);
+  if (!root || trailing || !cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    pa_srv_api_error(rq, 400, "bad_request", "The body must be one JSON object", NULL);
+    return -1;
+  }
+  *out = root;
+  return 0;
+}
+
+int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
+                   long max, int multiline, const char **out) {
+  char msg[160];
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+  *out = NULL;
+  if (!v) {
+    if (!required) return 0;
+    snprintf(msg, sizeof msg, "%s is required", name);
+    PA_BAD(rq, msg);
+    return -1;
+  }
+  long n = cJSON_IsString(v) && v->valuestring
+               ? pa_text_utf8_len(v->valuestring, strlen(v->valuestring), multiline)
+               : -2;
+  if (n == -2)
+    snprintf(msg, sizeof msg, "%s must be a string", name);
+  else if (n < 0)
+    snprintf(msg, sizeof msg, "%s must be UTF-8 text without control characters", name);
+  else if (n < min || n > max)
+    snprintf(msg, sizeof msg, "%s must be %ld to %ld characters long", name, min, max);
+  if (n < min || n > max) {
+    PA_BAD(rq, msg);
+    return -1;
+  }
+  *out = v->valuestring;
+  return 0;
+}
+
+int pa_srv_parse_id(const char *s, const char *prefix, int64_t *out) {
+  size_t pl = strlen(prefix);
+  if (!s || strncmp(s, prefix, pl) != 0 || s[pl] != '_') return -1;
+  const char *d = s + pl + 1;
+  if (*d < '1' || *d > '9') return -1;
+  int64_t v = 0;
+  for (; *d; d++) {
+    if (*d < '0' || *d > '9' || v > (INT64_MAX - 9) / 10) return -1;
+    v = v * 10 + (*d - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+int pa_srv_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix,
+                  int required, int64_t *out) {
+  char msg[160];
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+  *out = 0;
+  if ((!v || cJSON_IsNull(v)) && !required) return 0;
+  if (!v || !cJSON_IsString(v) || pa_srv_parse_id(v->valuestring, prefix, out) != 0) {
+    snprintf(msg, sizeof msg, "%s must be an id like \"%s_1\"", name, prefix);
+    PA_BAD(rq, msg);
+    return -1;
   }
   return 0;
 }
 
-static void format_time(int64_t t, char out[32]) {
+int pa_srv_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names) {
+  const cJSON *m;
+  cJSON_ArrayForEach(m, obj) {
+    int known = 0;
+    for (const char *const *n = names; *n && !known; n++) known = strcmp(*n, m->string) == 0;
+    if (!known) {
+      char msg[160], name[64];
+      pa_srv_printable(m->string, name, sizeof name);
+      snprintf(msg, sizeof msg, "Unknown field %s", name);
+      PA_BAD(rq, msg);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int pa_srv_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap) {
+  const char *q = rq->query ? rq->query : "";
+  int n = mg_get_var(q, strlen(q), name, out, cap);
+  if (n == -1) return 1;
+  if (n < 0) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s is too long", name);
+    PA_BAD(rq, msg);
+    return -1;
+  }
+  return 0;
+}
+
+/* Digits only, 1..max. */
+static int parse_limit(const char *s, int max, int *out) {
+  int v = 0;
+  if (!*s) return -1;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > max) return -1;
+    v = v * 10 + (*s - '0');
+  }
+  if (v < 1 || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+int pa_srv_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_db_cursor *cursor,
+                    int *has_cursor) {
+  char text[PA_DB_CURSOR_MAX], msg[96];
+  *limit = def;
+  *has_cursor = 0;
+  int rc = pa_srv_api_query(rq, "limit", text, 16);
+  if (rc < 0) return -1;
+  if (rc == 0 && parse_limit(text, max, limit) != 0) {
+    snprintf(msg, sizeof msg, "limit must be a whole number from 1 to %d", max);
+    PA_BAD(rq, msg);
+    return -1;
+  }
+  const char *q = rq->query ? rq->query : "";
+  int n = mg_get_var(q, strlen(q), "cursor", text, sizeof text);
+  if (n == -2 || (n >= 0 && pa_db_cursor_decode(text, cursor) != PA_DB_OK)) {
+    PA_BAD(rq, "cursor is not valid; use next_cursor from the previous page");
+    return -1;
+  }
+  *has_cursor = n >= 0;
+  return 0;
+}
+
+/* ---- building answers */
+
+void pa_srv_format_time(int64_t t, char out[32]) {
   time_t tt = (time_t)t;
   struct tm tm;
   if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
     snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 
-/* Adds "/media/<hash>.<ext>", or null when there is no file. */
-static int add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext) {
+int pa_srv_add_time(cJSON *obj, const char *key, int64_t t) {
+  char when[32];
+  pa_srv_format_time(t, when);
+  return cJSON_AddStringToObject(obj, key, when) ? 0 : -1;
+}
+
+int pa_srv_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext) {
   char url[96];
   if (!hash || !ext) return cJSON_AddNullToObject(obj, key) ? 0 : -1;
   snprintf(url, sizeof url, "/media/%s.%s", hash, ext);
   return cJSON_AddStringToObject(obj, key, url) ? 0 : -1;
 }
 
-static int add_id(cJSON *obj, const char *prefix, int64_t id) {
-  char text[32];
+int pa_srv_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id) {
+  char text[40];
   snprintf(text, sizeof text, "%s_%lld", prefix, (long long)id);
-  return cJSON_AddStringToObject(obj, "id", text) ? 0 : -1;
+  return cJSON_AddStringToObject(obj, key, text) ? 0 : -1;
 }
 
-/* pa_db_feed callback: appends one post to the posts array. */
-static int add_post(void *ctx, const pa_db_feed_post *p) {
+int pa_srv_add_cursor(cJSON *obj, int has_more, const pa_db_cursor *next) {
+  char text[PA_DB_CURSOR_MAX];
+  if (!has_more) return cJSON_AddNullToObject(obj, "next_cursor") ? 0 : -1;
+  pa_db_cursor_encode(next, text);
+  return cJSON_AddStringToObject(obj, "next_cursor", text) ? 0 : -1;
+}
+
+static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+
+cJSON *pa_srv_user_json(sqlite3_stmt *st, int c) {
+  cJSON *o = cJSON_CreateObject();
+  const char *name = col(st, c + 1), *hash = col(st, c + 2), *ext = col(st, c + 3);
+  if (!o || !name || pa_srv_add_id(o, "id", "u", sqlite3_column_int64(st, c)) ||
+      !cJSON_AddStringToObject(o, "name", name) ||
+      pa_srv_add_media_url(o, "avatar_url", ext ? hash : NULL, ext)) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+cJSON *pa_srv_pet_json(sqlite3_stmt *st, int c) {
+  cJSON *o = cJSON_CreateObject();
+  const char *name = col(st, c + 1), *species = col(st, c + 2), *hash = col(st, c + 3),
+             *ext = col(st, c + 4);
+  if (!o || !name || !species || pa_srv_add_id(o, "id", "pet", sqlite3_column_int64(st, c)) ||
+      !cJSON_AddStringToObject(o, "name", name) ||
+      !cJSON_AddStringToObject(o, "species", species) ||
+      pa_srv_add_media_url(o, "avatar_url", ext ? hash : NULL, ext)) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+const char *pa_srv_ext_type(const char *ext) {
+  static const char *const map[][2] = {{"jpg", "image/jpeg"},
+                                       {"png", "image/png"},
+                                       {"webp", "image/webp"},
+                                       {"mp4", "video/mp4"},
+                                       {"webm", "video/webm"}};
+  for (size_t i = 0; ext && i < sizeof map / sizeof map[0]; i++)
+    if (strcmp(ext, map[i][0]) == 0) return map[i][1];
+  return "application/octet-stream";
+}
+
+static int add_tag(void *ctx, const char *tag) {
+  cJSON *item = cJSON_CreateString(tag);
+  if (!item || !cJSON_AddItemToArray(ctx, item)) {
+    cJSON_Delete(item);
+    return -1;
+  }
+  return 0;
+}
+
+int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p) {
   cJSON *posts = ctx, *post = cJSON_CreateObject(), *author, *pet, *images, *tags;
-  char when[32];
   int bad = !post || !cJSON_AddItemToArray(posts, post);
   if (bad) {
     cJSON_Delete(post);
     return -1;
   }
-  format_time(p->created_at, when);
-  bad |= add_id(post, "p", p->id);
-
+  bad |= pa_srv_add_id(post, "id", "p", p->id);
   bad |= !(author = cJSON_AddObjectToObject(post, "author"));
   if (!bad) {
-    bad |= add_id(author, "u", p->author_id);
+    bad |= pa_srv_add_id(author, "id", "u", p->author_id);
     bad |= !cJSON_AddStringToObject(author, "name", p->author_name);
-    bad |= add_media_url(author, "avatar_url", p->author_avatar, p->author_avatar_ext);
+    bad |= pa_srv_add_media_url(author, "avatar_url", p->author_avatar, p->author_avatar_ext);
   }
   bad |= !(pet = cJSON_AddObjectToObject(post, "pet"));
   if (!bad) {
-    bad |= add_id(pet, "pet", p->pet_id);
+    bad |= pa_srv_add_id(pet, "id", "pet", p->pet_id);
     bad |= !cJSON_AddStringToObject(pet, "name", p->pet_name);
     bad |= !cJSON_AddStringToObject(pet, "species", p->pet_species);
-    bad |= add_media_url(pet, "avatar_url", p->pet_avatar, p->pet_avatar_ext);
+    bad |= pa_srv_add_media_url(pet, "avatar_url", p->pet_avatar, p->pet_avatar_ext);
   }
   bad |= !(images = cJSON_AddArrayToObject(post, "images"));
   for (int i = 0; !bad && i < p->image_count; i++) {
@@ -136,115 +371,315 @@ static int add_post(void *ctx, const pa_db_feed_post *p) {
       cJSON_Delete(o);
       return -1;
     }
-    bad |= add_media_url(o, "url", im->hash, im->ext);
+    bad |= pa_srv_add_media_url(o, "url", im->hash, im->ext);
     bad |= !cJSON_AddNumberToObject(o, "width", im->width);
     bad |= !cJSON_AddNumberToObject(o, "height", im->height);
     bad |= !cJSON_AddStringToObject(o, "alt", im->alt);
   }
   bad |= !cJSON_AddStringToObject(post, "caption", p->caption);
   bad |= !(tags = cJSON_AddArrayToObject(post, "tags"));
-  if (!bad) bad |= add_tags(tags, p->caption);
+  if (!bad) bad |= pa_text_tags(p->caption, add_tag, tags);
   /* Counts stay below 2^53, so JSON numbers carry them exactly. */
   bad |= !cJSON_AddNumberToObject(post, "like_count", (double)p->like_count);
   bad |= !cJSON_AddNumberToObject(post, "comment_count", (double)p->comment_count);
-  bad |= !cJSON_AddFalseToObject(post, "liked"); /* no sessions yet: nobody is signed in */
-  bad |= !cJSON_AddStringToObject(post, "created_at", when);
+  bad |= !cJSON_AddBoolToObject(post, "liked", p->liked);
+  bad |= pa_srv_add_time(post, "created_at", p->created_at);
   return bad ? -1 : 0;
 }
 
-/* limit: digits only, 1..PA_DB_FEED_MAX. */
-static int parse_limit(const char *s, int *out) {
-  int v = 0;
-  if (!*s) return -1;
-  for (; *s; s++) {
-    if (*s < '0' || *s > '9' || v > PA_DB_FEED_MAX) return -1;
-    v = v * 10 + (*s - '0');
-  }
-  if (v < 1 || v > PA_DB_FEED_MAX) return -1;
-  *out = v;
-  return 0;
-}
+/* ---- feeds */
 
-static void get_feed(pa_srv_req *rq) {
-  char limit_text[16], cursor_text[PA_DB_CURSOR_MAX];
-  int limit = DEFAULT_LIMIT, has_more = 0, n;
+static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
+  int limit, has_cursor, has_more = 0;
   pa_db_cursor after, next = {0, 0};
-  const char *q = rq->query ? rq->query : "";
-  size_t qlen = strlen(q);
-
-  n = mg_get_var(q, qlen, "limit", limit_text, sizeof limit_text);
-  if (n == -2 || (n >= 0 && parse_limit(limit_text, &limit) != 0)) {
-    send_error(rq, 400, "bad_request", "limit must be a whole number from 1 to 50", NULL);
-    return;
-  }
-  n = mg_get_var(q, qlen, "cursor", cursor_text, sizeof cursor_text);
-  int have_cursor = n != -1;
-  if (n == -2 || (n >= 0 && pa_db_cursor_decode(cursor_text, &after) != PA_DB_OK)) {
-    send_error(rq, 400, "bad_request", "cursor is not valid; use next_cursor from a feed page",
-               NULL);
-    return;
-  }
-
-  pa_db *db = mg_get_thread_pointer(rq->conn);
-  if (!db) {
-    send_internal(rq);
-    return;
-  }
+  if (pa_srv_api_page(rq, PA_DB_FEED_MAX, 20, &limit, &after, &has_cursor) != 0) return;
   cJSON *root = cJSON_CreateObject();
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
   if (!posts) {
     cJSON_Delete(root);
-    send_internal(rq);
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
     return;
   }
-  int rc = pa_db_feed(db, have_cursor ? &after : NULL, limit, add_post, posts, &next, &has_more);
+  pa_db_feed_query q = {kind, id, rq->viewer};
+  int rc = pa_db_feed_where(rq->db, &q, has_cursor ? &after : NULL, limit, pa_srv_add_feed_post,
+                            posts, &next, &has_more);
   if (rc != PA_DB_OK) {
-    fprintf(stderr, "feed: %s\n", rc == PA_DB_EABORT ? "out of memory" : pa_db_errmsg(db));
     cJSON_Delete(root);
-    send_internal(rq);
+    pa_srv_api_internal(rq, "feed");
     return;
   }
-  int ok;
-  if (has_more) {
-    pa_db_cursor_encode(&next, cursor_text);
-    ok = cJSON_AddStringToObject(root, "next_cursor", cursor_text) != NULL;
-  } else {
-    ok = cJSON_AddNullToObject(root, "next_cursor") != NULL;
+  if (pa_srv_add_cursor(root, has_more, &next) != 0) {
+    cJSON_Delete(root);
+    root = NULL;
   }
-  char *text = ok ? cJSON_PrintUnformatted(root) : NULL;
-  cJSON_Delete(root);
-  if (!text) {
-    send_internal(rq);
-    return;
-  }
-  pa_srv_send(rq, 200, json_type, "no-store", NULL, 0, text, strlen(text));
-  cJSON_free(text);
+  pa_srv_api_json(rq, 200, root);
 }
 
+void pa_srv_api_feed(pa_srv_req *rq) { send_feed(rq, PA_DB_FEED_ALL, 0); }
+void pa_srv_api_feed_following(pa_srv_req *rq) { send_feed(rq, PA_DB_FEED_FOLLOWING, 0); }
+
+static int exists(pa_srv_req *rq, const char *sql, int64_t id, const char *what) {
+  int64_t v;
+  int found = 0;
+  if (pa_db_scalar_i64(rq->db, sql, 1, &id, &v, &found) != PA_DB_OK) {
+    pa_srv_api_internal(rq, what);
+    return -1;
+  }
+  if (!found) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "No such %s", what);
+    PA_NOT_FOUND(rq, msg);
+    return -1;
+  }
+  return 0;
+}
+
+void pa_srv_api_user_posts(pa_srv_req *rq) {
+  if (exists(rq, "SELECT 1 FROM users WHERE id = ?1", rq->ids[0], "user") == 0)
+    send_feed(rq, PA_DB_FEED_AUTHOR, rq->ids[0]);
+}
+
+void pa_srv_api_pet_posts(pa_srv_req *rq) {
+  if (exists(rq, "SELECT 1 FROM pets WHERE id = ?1", rq->ids[0], "pet") == 0)
+    send_feed(rq, PA_DB_FEED_PET, rq->ids[0]);
+}
+
+/* ---- sessions and CSRF */
+
+static int is_loopback(const char *addr) {
+  return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+         strncmp(addr, "::ffff:127.", 11) == 0;
+}
+
+/* TLS here, or a proxy on this machine that says the client used https. */
+static int secure_request(pa_srv_req *rq) {
+  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
+  if (ri->is_ssl) return 1;
+  const char *proto = mg_get_header(rq->conn, "X-Forwarded-Proto");
+  return proto && strcasecmp(proto, "https") == 0 && is_loopback(ri->remote_addr);
+}
+
+void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age) {
+  snprintf(rq->set_cookie, sizeof rq->set_cookie,
+           "pa_session=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", token,
+           (long long)max_age, secure_request(rq) ? "; Secure" : "");
+}
+
+static const char session_sql[] =
+    "SELECT id, user_id, csrf, expires_at FROM sessions WHERE token_hash = ?1";
+
+/* Fills rq->viewer from the cookie; -1 (500 sent) when the database failed.
+ * The expiry slides forward at most once a day, so reads rarely write. */
+static int resolve_session(pa_srv_req *rq) {
+  char token[PA_AUTH_TOKEN_TEXT + 8];
+  unsigned char h[32];
+  const char *cookies = mg_get_header(rq->conn, "Cookie");
+  if (!cookies || mg_get_cookie(cookies, "pa_session", token, sizeof token) <= 0 ||
+      pa_auth_token_hash(token, h) != 0)
+    return 0;
+  sqlite3_stmt *st = pa_db_stmt(rq->db, session_sql);
+  if (!st) {
+    pa_srv_api_internal(rq, "session");
+    return -1;
+  }
+  int64_t now = pa_clock_now(), sid = 0, expires = 0;
+  int rc = sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    sid = sqlite3_column_int64(st, 0);
+    expires = sqlite3_column_int64(st, 3);
+    if (expires > now) {
+      rq->session_id = sid;
+      rq->viewer = sqlite3_column_int64(st, 1);
+      snprintf(rq->csrf, sizeof rq->csrf, "%s", col(st, 2) ? col(st, 2) : "");
+    }
+  }
+  pa_db_done(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    pa_srv_api_internal(rq, "session");
+    return -1;
+  }
+  const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
+  if (sid && expires <= now) {
+    pa_db_exec_i64(rq->db, "DELETE FROM sessions WHERE id = ?1", 1, &sid, NULL);
+  } else if (sid && expires - now < life - 86400) {
+    int64_t a[2] = {now + life, sid};
+    if (pa_db_exec_i64(rq->db, "UPDATE sessions SET expires_at = ?1 WHERE id = ?2", 2, a, NULL) ==
+        PA_DB_OK)
+      pa_srv_api_set_session_cookie(rq, token, life);
+  }
+  sodium_memzero(token, sizeof token);
+  return 0;
+}
+
+/* Signup and login have no session: the request must come from our own
+ * page (Origin, when sent, names this host; Sec-Fetch-Site is same-origin). */
+static int same_origin(pa_srv_req *rq) {
+  const char *origin = mg_get_header(rq->conn, "Origin");
+  const char *site = mg_get_header(rq->conn, "Sec-Fetch-Site");
+  const char *host = mg_get_header(rq->conn, "Host");
+  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) return 0;
+  if (!origin) return 1;
+  if (!host) return 0;
+  const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
+                     : strncmp(origin, "https://", 8) == 0 ? origin + 8
+                                                           : NULL;
+  return rest && strcmp(rest, host) == 0;
+}
+
+static int csrf_ok(pa_srv_req *rq) {
+  const char *sent = mg_get_header(rq->conn, "X-CSRF-Token");
+  size_t n = strlen(rq->csrf);
+  return sent && n > 0 && strlen(sent) == n && sodium_memcmp(sent, rq->csrf, n) == 0;
+}
+
+/* ---- routing */
+
+enum {
+  F_AUTH = 1,  /* needs a signed-in user */
+  F_ORIGIN = 2 /* signup/login: same-origin check instead of the CSRF token */
+};
+
 typedef struct route {
-  const char *path;
-  void (*get)(pa_srv_req *rq); /* answers GET and HEAD */
+  const char *method;
+  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" stand for typed ids */
+  void (*fn)(pa_srv_req *rq);
+  int flags;
 } route;
 
 static const route routes[] = {
-    {"/api/v1/feed", get_feed},
+    {"POST", "/api/v1/auth/signup", pa_srv_api_signup, F_ORIGIN},
+    {"POST", "/api/v1/auth/login", pa_srv_api_login, F_ORIGIN},
+    {"POST", "/api/v1/auth/logout", pa_srv_api_logout, F_AUTH},
+    {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH},
+    {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
+    {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH},
+    {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
+    {"GET", "/api/v1/feed", pa_srv_api_feed, 0},
+    {"GET", "/api/v1/feed/following", pa_srv_api_feed_following, F_AUTH},
+    {"GET", "/api/v1/feed/candidates", pa_srv_api_candidates, 0},
+    {"POST", "/api/v1/posts", pa_srv_api_post_create, F_AUTH},
+    {"GET", "/api/v1/posts/{p}", pa_srv_api_post_get, 0},
+    {"DELETE", "/api/v1/posts/{p}", pa_srv_api_post_delete, F_AUTH},
+    {"PUT", "/api/v1/posts/{p}/like", pa_srv_api_like_put, F_AUTH},
+    {"DELETE", "/api/v1/posts/{p}/like", pa_srv_api_like_delete, F_AUTH},
+    {"GET", "/api/v1/posts/{p}/comments", pa_srv_api_comments_get, 0},
+    {"POST", "/api/v1/posts/{p}/comments", pa_srv_api_comment_create, F_AUTH},
+    {"DELETE", "/api/v1/comments/{c}", pa_srv_api_comment_delete, F_AUTH},
+    {"POST", "/api/v1/pets", pa_srv_api_pet_create, F_AUTH},
+    {"GET", "/api/v1/pets/{pet}", pa_srv_api_pet_get, 0},
+    {"PATCH", "/api/v1/pets/{pet}", pa_srv_api_pet_patch, F_AUTH},
+    {"DELETE", "/api/v1/pets/{pet}", pa_srv_api_pet_delete, F_AUTH},
+    {"GET", "/api/v1/pets/{pet}/posts", pa_srv_api_pet_posts, 0},
+    {"PUT", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_follow, F_AUTH},
+    {"DELETE", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_unfollow, F_AUTH},
+    {"GET", "/api/v1/users/{u}", pa_srv_api_user_get, 0},
+    {"GET", "/api/v1/users/{u}/posts", pa_srv_api_user_posts, 0},
+    {"PUT", "/api/v1/users/{u}/follow", pa_srv_api_user_follow, F_AUTH},
+    {"DELETE", "/api/v1/users/{u}/follow", pa_srv_api_user_unfollow, F_AUTH},
+    {"GET", "/api/v1/users/{u}/followers", pa_srv_api_followers, 0},
+    {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0},
+    {"GET", "/api/v1/search", pa_srv_api_search, 0},
+    {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH},
+    {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0},
+    {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH},
+    {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH},
+    {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0},
+    {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH},
 };
 
-void pa_srv_api(pa_srv_req *rq) {
-  char method[24], path[200], message[256];
-  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-    if (strcmp(rq->path, routes[i].path) != 0) continue;
-    if (strcmp(rq->method, "GET") == 0 || rq->head) {
-      routes[i].get(rq);
-    } else {
-      pa_srv_printable(rq->method, method, sizeof method);
-      snprintf(message, sizeof message, "%s is not allowed on %s", method, routes[i].path);
-      send_error(rq, 405, "method_not_allowed", message, "GET, HEAD");
+/* Matches path against pattern segment by segment, collecting ids. */
+static int match(const char *pattern, const char *path, int64_t ids[2]) {
+  int n = 0;
+  const char *p = pattern, *s = path;
+  while (*p && *s) {
+    if (*p == '{') {
+      const char *close = strchr(p, '}'), *end = strchr(s, '/');
+      char seg[40], prefix[8];
+      size_t plen = (size_t)(close - p - 1), slen = end ? (size_t)(end - s) : strlen(s);
+      if (slen == 0 || slen >= sizeof seg || plen >= sizeof prefix || n >= 2) return 0;
+      memcpy(seg, s, slen);
+      seg[slen] = '\0';
+      memcpy(prefix, p + 1, plen);
+      prefix[plen] = '\0';
+      if (pa_srv_parse_id(seg, prefix, &ids[n++]) != 0) return 0;
+      p = close + 1;
+      s += slen;
+      continue;
     }
+    if (*p != *s) return 0;
+    p++;
+    s++;
+  }
+  return *p == '\0' && *s == '\0';
+}
+
+static int state_changing(const char *m) {
+  return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0 ||
+         strcmp(m, "DELETE") == 0;
+}
+
+void pa_srv_api(pa_srv_req *rq) {
+  char method[24], path[200], message[256], allow[64] = "";
+  const route *r = NULL;
+  int64_t ids[2] = {0, 0};
+  int any = 0;
+  const char *m = rq->head ? "GET" : rq->method;
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
+    int64_t got[2] = {0, 0};
+    if (!match(routes[i].pattern, rq->path, got)) continue;
+    any = 1;
+    if (strcmp(routes[i].method, m) == 0) {
+      r = &routes[i];
+      memcpy(ids, got, sizeof ids);
+    }
+  }
+  if (!any) {
+    pa_srv_printable(rq->method, method, sizeof method);
+    pa_srv_printable(rq->path, path, sizeof path);
+    snprintf(message, sizeof message, "No route for %s %s", method, path);
+    pa_srv_api_error(rq, 404, "not_found", message, NULL);
     return;
   }
-  pa_srv_printable(rq->method, method, sizeof method);
-  pa_srv_printable(rq->path, path, sizeof path);
-  snprintf(message, sizeof message, "No route for %s %s", method, path);
-  send_error(rq, 404, "not_found", message, NULL);
+  if (!r) {
+    static const char *const order[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t k = 0; k < 5; k++)
+      for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        int64_t got[2];
+        if (strcmp(routes[i].method, order[k]) != 0 || !match(routes[i].pattern, rq->path, got))
+          continue;
+        size_t len = strlen(allow);
+        snprintf(allow + len, sizeof allow - len, "%s%s%s", len ? ", " : "", order[k],
+                 k == 0 ? ", HEAD" : "");
+        break;
+      }
+    pa_srv_printable(rq->method, method, sizeof method);
+    pa_srv_printable(rq->path, path, sizeof path);
+    snprintf(message, sizeof message, "%s is not allowed on %s", method, path);
+    pa_srv_api_error(rq, 405, "method_not_allowed", message, allow);
+    return;
+  }
+  rq->db = mg_get_thread_pointer(rq->conn);
+  if (!rq->db) {
+    pa_srv_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
+    return;
+  }
+  memcpy(rq->ids, ids, sizeof ids);
+  if (resolve_session(rq) != 0) return;
+  if (r->flags & F_ORIGIN) {
+    if (!same_origin(rq)) {
+      pa_srv_api_error(rq, 403, "csrf", "Cross-site request refused", NULL);
+      return;
+    }
+  } else if (state_changing(m) || (r->flags & F_AUTH)) {
+    if (!rq->viewer) {
+      pa_srv_api_error(rq, 401, "unauthorized", "Sign in first", NULL);
+      return;
+    }
+    if (state_changing(m) && !csrf_ok(rq)) {
+      pa_srv_api_error(rq, 403, "csrf", "Missing or wrong X-CSRF-Token", NULL);
+      return;
+    }
+  }
+  r->fn(rq);
 }

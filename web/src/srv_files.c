@@ -1,14 +1,15 @@
 /* pa_srv — files: immutable media under /media/ and the static site. */
+#include "media.h"
+#include "srv_internal.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include "media.h"
-#include "srv_internal.h"
 
 typedef struct mime {
   const char *ext, *type;
@@ -28,6 +29,8 @@ static const mime mime_types[] = {
     {".jpg", "image/jpeg"},
     {".jpeg", "image/jpeg"},
     {".webp", "image/webp"},
+    {".mp4", "video/mp4"},
+    {".webm", "video/webm"},
     {".ico", "image/x-icon"},
     {".woff2", "font/woff2"},
     {".ttf", "font/ttf"},
@@ -65,21 +68,82 @@ static int etag_matches(const char *header, const char *etag) {
   return 0;
 }
 
-/* Streams an open regular file: 304 when the client's copy is current. */
+/* One "bytes=" range of a file of size bytes: 1 with [*from, *to] when it
+ * is satisfiable, 0 to send the whole file (absent, several ranges, or not
+ * understood), -1 for unsatisfiable (416). */
+static int parse_range(const char *h, long long size, long long *from, long long *to) {
+  if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',')) return 0;
+  const char *p = h + 6;
+  long long a = -1, b = -1;
+  while (*p == ' ') p++;
+  if (*p >= '0' && *p <= '9') {
+    for (a = 0; *p >= '0' && *p <= '9'; p++) {
+      if (a > (LLONG_MAX - 9) / 10) return 0;
+      a = a * 10 + (*p - '0');
+    }
+  }
+  if (*p++ != '-') return 0;
+  if (*p >= '0' && *p <= '9') {
+    for (b = 0; *p >= '0' && *p <= '9'; p++) {
+      if (b > (LLONG_MAX - 9) / 10) return 0;
+      b = b * 10 + (*p - '0');
+    }
+  }
+  while (*p == ' ') p++;
+  if (*p || (a < 0 && b < 0)) return 0;
+  if (a < 0) { /* the last b bytes */
+    if (b == 0 || size == 0) return -1;
+    *from = b >= size ? 0 : size - b;
+    *to = size - 1;
+    return 1;
+  }
+  if (b >= 0 && b < a) return 0; /* invalid: ignore the header */
+  if (a >= size) return -1;
+  *from = a;
+  *to = b < 0 || b >= size ? size - 1 : b;
+  return 1;
+}
+
+/* Streams an open regular file: 304 when the client's copy is current;
+ * with ranges, one byte range as 206 (If-Range must name this ETag). */
 static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char *type,
-                      const char *cache, const char *etag) {
-  pa_srv_header h = {"ETag", etag};
+                      const char *cache, const char *etag, int ranges) {
+  pa_srv_header h[3] = {{"ETag", etag}, {"Accept-Ranges", "bytes"}, {"Content-Range", NULL}};
+  char content_range[96];
+  long long from = 0, to = (long long)st->st_size - 1;
+  int nh = ranges ? 2 : 1, status = 200;
   const char *inm = mg_get_header(rq->conn, "If-None-Match");
   if (inm && etag_matches(inm, etag)) {
-    pa_srv_send_head(rq, 304, NULL, cache, &h, 1, -1);
+    pa_srv_send_head(rq, 304, NULL, cache, h, nh, -1);
     return;
   }
-  if (pa_srv_send_head(rq, 200, type, cache, &h, 1, (long long)st->st_size) != 0 || rq->head)
+  const char *if_range = mg_get_header(rq->conn, "If-Range");
+  int r = ranges && (!if_range || strcmp(if_range, etag) == 0)
+              ? parse_range(mg_get_header(rq->conn, "Range"), (long long)st->st_size, &from, &to)
+              : 0;
+  if (r < 0) {
+    snprintf(content_range, sizeof content_range, "bytes */%lld", (long long)st->st_size);
+    pa_srv_header eh[2] = {{"Accept-Ranges", "bytes"}, {"Content-Range", content_range}};
+    static const char body[] = "416 Range Not Satisfiable\n";
+    pa_srv_send(rq, 416, "text/plain; charset=utf-8", "no-store", eh, 2, body, sizeof body - 1);
     return;
+  }
+  if (r > 0) {
+    snprintf(content_range, sizeof content_range, "bytes %lld-%lld/%lld", from, to,
+             (long long)st->st_size);
+    h[2].value = content_range;
+    nh = 3;
+    status = 206;
+  }
+  if (pa_srv_send_head(rq, status, type, cache, h, nh, to - from + 1) != 0 || rq->head) return;
+  if (from > 0 && lseek(fd, (off_t)from, SEEK_SET) != (off_t)from) {
+    mg_disable_keep_alive(rq->conn);
+    return;
+  }
   /* On the heap: civetweb's worker stacks are small. */
   enum { CHUNK = 65536 };
   char *buf = malloc(CHUNK);
-  for (off_t left = st->st_size; left > 0;) {
+  for (off_t left = (off_t)(to - from + 1); left > 0;) {
     ssize_t n = buf ? read(fd, buf, (size_t)(left < CHUNK ? left : CHUNK)) : -1;
     if (n < 0 && errno == EINTR) continue;
     /* Headers are out; on a short read all we can do is drop the connection. */
@@ -111,7 +175,7 @@ static void get_media(pa_srv_req *rq, const char *name) {
   }
   /* The name is the content's hash, so the hash is the entity tag. */
   snprintf(etag, sizeof etag, "\"%.*s\"", PA_MEDIA_HASH_HEX, name);
-  send_file(rq, fd, &st, type, "public, max-age=31536000, immutable", etag);
+  send_file(rq, fd, &st, type, "public, max-age=31536000, immutable", etag, 1);
   close(fd);
 }
 
@@ -153,7 +217,7 @@ static void get_static(pa_srv_req *rq) {
   snprintf(etag, sizeof etag, "W/\"%llx-%llx\"", (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
-  send_file(rq, fd, &st, mime_for(real), "no-cache", etag);
+  send_file(rq, fd, &st, mime_for(real), "no-cache", etag, 0);
   close(fd);
 }
 

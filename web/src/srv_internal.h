@@ -2,12 +2,13 @@
 #ifndef PA_SRV_INTERNAL_H
 #define PA_SRV_INTERNAL_H
 
-#include <limits.h>
-#include <stddef.h>
+#include "srv.h"
 
 #include <civetweb.h>
-
-#include "srv.h"
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct pa_srv {
   struct mg_context *ctx;
@@ -15,6 +16,12 @@ struct pa_srv {
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];
   int port;
+  /* Housekeeping thread: expired stories and sessions, orphaned media,
+   * stale ranking vectors. */
+  pthread_t chores;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  int stopping, chores_running;
 };
 
 /* One request in flight. */
@@ -26,6 +33,14 @@ typedef struct pa_srv_req {
   const char *query; /* raw query string, or NULL */
   int head;          /* HEAD: headers only */
   int status;        /* status sent, for the log; 0 until then */
+  /* API requests only (srv_api.c fills these before a handler runs): */
+  struct pa_db *db;     /* this worker's connection */
+  int64_t ids[2];       /* ids taken from the path, in order */
+  int64_t viewer;       /* signed-in user, 0 for nobody */
+  int64_t session_id;   /* 0 without a session */
+  char csrf[48];        /* the session's CSRF token, "" without one */
+  char set_cookie[160]; /* a Set-Cookie to send with the answer, or "" */
+  int body_read;        /* the request body was consumed */
 } pa_srv_req;
 
 typedef struct pa_srv_header {

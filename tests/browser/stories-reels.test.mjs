@@ -1,0 +1,142 @@
+// Stories, reels and likes against the real server's demo world.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, watchPage } from '../lib/browser.mjs';
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// The mirror's controls are for keyboards and screen readers (visually hidden):
+// activate them the way those users do.
+async function press(locator) {
+  await locator.focus();
+  await locator.page().keyboard.press('Enter');
+}
+
+async function open({ login = false } = {}) {
+  const context = await browser.newContext({ viewport: { width: 420, height: 860 }, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  await page.goto(server.url);
+  if (login) {
+    // Sign in as a demo owner the way the app's form will: same-origin fetch.
+    const ok = await page.evaluate(async () => {
+      const res = await fetch('/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'ana@demo.petamigos.test', password: 'petamigos-ana-demo' }),
+      });
+      return res.ok;
+    });
+    assert.ok(ok, 'demo login');
+    await page.reload();
+  }
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  return { page, problems };
+}
+
+test('a like persists after reload, and an anonymous like rolls back with a message', async () => {
+  const anon = await open();
+  const first = anon.page.locator('#mirror article').first();
+  const likeButton = first.locator('button[data-control="like"]');
+  const before = await likeButton.getAttribute('aria-pressed');
+  await press(likeButton);
+  // The server refuses (no session): the like is undone and the user told.
+  await anon.page.waitForFunction(() => /Couldn't/.test(document.getElementById('notice').textContent));
+  assert.equal(await likeButton.getAttribute('aria-pressed'), before);
+  await anon.page.context().close();
+
+  const { page, problems } = await open({ login: true });
+  const article = page.locator('#mirror article').first();
+  const id = await article.getAttribute('data-id');
+  const button = article.locator('button[data-control="like"]');
+  const wasLiked = (await button.getAttribute('aria-pressed')) === 'true';
+  const count = () => article.locator('p').nth(2).textContent();
+  const likesBefore = parseInt(await count(), 10);
+  await press(button);
+  await page.waitForFunction(({ id, want }) => document.querySelector(`#post-${id} button[data-control="like"]`)?.getAttribute('aria-pressed') === want,
+    { id, want: String(!wasLiked) });
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+  const again = page.locator(`#post-${id}`);
+  await again.waitFor({ state: 'attached' });
+  assert.equal(await again.locator('button[data-control="like"]').getAttribute('aria-pressed'), String(!wasLiked));
+  assert.equal(parseInt(await again.locator('p').nth(2).textContent(), 10), likesBefore + (wasLiked ? -1 : 1));
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('a story opens from the tray, advances, and is reported seen', async () => {
+  const tray = await (await fetch(new URL('/api/v1/stories', server.url))).json();
+  assert.ok(tray.tray.length > 0, 'the demo world has stories');
+  const { page, problems } = await open();
+  const seen = [];
+  page.on('request', (r) => { if (r.method() === 'PUT' && /\/stories\/.+\/seen$/.test(r.url())) seen.push(r.url()); });
+  const buttons = page.locator('#stories button');
+  await buttons.first().waitFor({ state: 'attached' });
+  assert.equal(await buttons.count(), tray.tray.length);
+  assert.match(await buttons.first().textContent(), new RegExp(`^${tray.tray[0].pet.name}'s stor`));
+  await press(buttons.first());
+  const label = page.locator('#viewer-label');
+  await page.locator('#viewer').waitFor({ state: 'attached' });
+  await page.waitForFunction(() => !document.getElementById('viewer').hidden);
+  const n = tray.tray[0].stories.length;
+  assert.match(await label.textContent(), new RegExp(`^${tray.tray[0].pet.name}'s story, 1 of ${n}`));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'viewer-next');
+  // Seen state goes to the server once the picture is up.
+  await page.waitForFunction(() => true);
+  await page.waitForTimeout(500);
+  assert.ok(seen.some((u) => u.endsWith(`/stories/${tray.tray[0].stories[0].id}/seen`)), `seen: ${seen}`);
+  // Next (a button, as a screen reader would), then Escape closes.
+  await page.keyboard.press('Enter');
+  const expect = n > 1 ? `${tray.tray[0].pet.name}'s story, 2 of ${n}` : tray.tray[1] ? `${tray.tray[1].pet.name}'s story, 1 of` : null;
+  if (expect) await page.waitForFunction((t) => document.getElementById('viewer-label').textContent.startsWith(t), expect);
+  // Auto-advance: within six seconds the story changes by itself.
+  const now = await label.textContent();
+  await page.waitForFunction((t) => document.getElementById('viewer').hidden || document.getElementById('viewer-label').textContent !== t, now, { timeout: 8000 });
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.getElementById('viewer').hidden);
+  assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);
+  await page.context().close();
+});
+
+test('reels: the core places a real video, swipes to the next, toggles sound', async () => {
+  const reels = await (await fetch(new URL('/api/v1/reels', server.url))).json();
+  assert.ok(reels.reels.length >= 2, 'the demo world has reels');
+  const { page, problems } = await open();
+  await page.locator('#open-reels').click();
+  await page.waitForFunction(() => !document.getElementById('viewer').hidden && /^Reel 1 of/.test(document.getElementById('viewer-label').textContent));
+  const video = page.locator('#reel-video');
+  await page.waitForFunction((url) => document.getElementById('reel-video').getAttribute('src') === url, reels.reels[0].video.url);
+  // The browser really decodes it: it reaches a playable state and plays, muted.
+  await page.waitForFunction(() => document.getElementById('reel-video').readyState >= 2, null, { timeout: 15000 });
+  assert.equal(await video.evaluate((v) => v.muted), true);
+  const box = await video.boundingBox();
+  assert.ok(box.height > 700 && box.width > 300, `video placed at ${JSON.stringify(box)}`);
+  assert.equal(await page.locator('#reel-preload').getAttribute('src'), reels.reels[1].video.url);
+  // Swipe up on the canvas: the next reel.
+  await page.mouse.move(210, 600);
+  await page.mouse.down();
+  await page.mouse.move(210, 450, { steps: 4 });
+  await page.mouse.move(210, 300, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction((url) => document.getElementById('reel-video').getAttribute('src') === url, reels.reels[1].video.url);
+  assert.match(await page.locator('#viewer-label').textContent(), /^Reel 2 of/);
+  // Sound from the keyboard: M.
+  await page.keyboard.press('m');
+  await page.waitForFunction(() => document.getElementById('reel-video').muted === false);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.getElementById('reel-video').hidden);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

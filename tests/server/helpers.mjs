@@ -1,0 +1,358 @@
+// Shared by the server test files: the real binary on a real SQLite file,
+// and an HTTP client whose every API answer is checked against
+// web/openapi.yaml (nothing reaches a test without passing the contract).
+import assert from 'node:assert/strict';
+import { after } from 'node:test';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validateResponse } from '../lib/openapi.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.resolve(
+  repoRoot,
+  process.env.PA_SERVER_BIN ?? 'build/native-debug/web/petamigos-server',
+);
+const START_TIMEOUT_MS = 120_000;
+
+// Servers still running when a file's tests end (a failed test skipped its
+// stop) are killed, so a failure never leaves the runner waiting forever.
+const live = new Set();
+after(() => {
+  for (const s of live) s.child.kill('SIGKILL');
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A small demo world seeded once per binary (and at most 10 minutes ago, so
+ * story ages stay as seeded) that test servers start from a copy of:
+ * seeding under the sanitizers costs seconds, copying milliseconds. The
+ * first process to get the lock seeds; the others wait for it.
+ */
+async function smallTemplate() {
+  const st = await stat(BIN);
+  const key = createHash('sha256').update(`${BIN}:${st.mtimeMs}:${st.size}`).digest('hex').slice(0, 16);
+  const base = path.join(os.tmpdir(), `pa-seed-template-${key}`);
+  const ready = path.join(base, 'ready'), lock = path.join(base, 'lock');
+  await mkdir(base, { recursive: true });
+  for (let i = 0; i < 1200; i++) {
+    const made = Number(await readFile(ready, 'utf8').catch(() => 0));
+    if (made && Date.now() - made < 10 * 60_000) return path.join(base, `data-${made}`);
+    try {
+      await mkdir(lock);
+    } catch {
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > 180_000) await rmdir(lock).catch(() => {});
+      await sleep(100);
+      continue;
+    }
+    try {
+      const now = Date.now();
+      const server = await launch({ dir: path.join(base, `data-${now}`), seed: 'small' });
+      await stopServer(server);
+      await writeFile(ready, String(now));
+      // Older copies nobody can still be reading (they were replaced long ago).
+      for (const name of await readdir(base)) {
+        const t = Number(name.replace(/^data-/, ''));
+        if (name.startsWith('data-') && now - t > 30 * 60_000) await rm(path.join(base, name), { recursive: true, force: true });
+      }
+    } finally {
+      await rmdir(lock).catch(() => {});
+    }
+  }
+  throw new Error('no seeded template after 2 minutes');
+}
+
+/**
+ * Starts the server on a fresh data folder holding the small demo world
+ * (a copy of the template; fresh: true seeds it anew), or on data as it is
+ * (seed false: no seeding; 'full': the whole demo world).
+ */
+export async function startServer({ root, data, seed = 'small', fresh = false, env = {} } = {}) {
+  const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
+  const dir = data ?? path.join(tmp, 'data');
+  if (!data && seed === 'small' && !fresh) await cp(await smallTemplate(), dir, { recursive: true });
+  const server = await launch({ root, dir, seed, env });
+  server.tmp = tmp;
+  return server;
+}
+
+async function launch({ root, dir, seed, env = {} }) {
+  const site = root ?? path.join(repoRoot, 'tests/corpus');
+  const args = ['--root', site, '--data', dir, '--port', '0'];
+  if (seed) args.push(seed === true ? '--seed-demo' : `--seed-demo=${seed}`);
+  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const server = { child, dir, tmp: null, stdout: '', stderr: '', exit: null };
+  live.add(server);
+  server.exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      live.delete(server);
+      server.exit = { code, signal };
+      resolve(server.exit);
+    });
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (c) => (server.stderr += c));
+  child.stdout.setEncoding('utf8');
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in time:\n${server.stderr}`));
+    }, START_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${BIN}: ${e.message} (set PA_SERVER_BIN)`));
+    });
+    child.stdout.on('data', (c) => {
+      server.stdout += c;
+      const m = /listening on (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(server.stdout);
+      if (m && !server.url) {
+        clearTimeout(timer);
+        server.url = m[1];
+        server.port = Number(m[2]);
+        resolve();
+      }
+    });
+    server.exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      if (!server.url) reject(new Error(`server exited (${code ?? signal}):\n${server.stderr}`));
+    });
+  });
+  return server;
+}
+
+/** SIGTERM and wait; checks a clean exit and a sanitizer-clean stderr. */
+export async function stopServer(server, { keepData = true } = {}) {
+  if (!server) return;
+  if (!server.exit) {
+    server.child.kill('SIGTERM');
+    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+    await server.exited;
+    clearTimeout(timer);
+  }
+  assert.deepEqual(server.exit, { code: 0, signal: null }, `stderr:\n${server.stderr.slice(-4000)}`);
+  assertNoSanitizerReports(server.stderr);
+  if (!keepData && server.tmp) await rm(server.tmp, { recursive: true, force: true });
+}
+
+export function assertNoSanitizerReports(stderr) {
+  for (const marker of ['AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'ERROR: ']) {
+    assert.ok(!stderr.includes(marker), `server stderr has "${marker}":\n${stderr.slice(-6000)}`);
+  }
+}
+
+let nextAddress = 2;
+/** A fresh loopback address per client, so per-address limits stay apart. */
+function freshAddress() {
+  const n = nextAddress++;
+  return `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+}
+
+export const validated = { count: 0, operations: new Set() };
+
+/**
+ * One browser-like client: keeps its session cookie, sends X-CSRF-Token on
+ * state-changing requests, and validates every /api/ answer against the
+ * contract (and media answers' content types).
+ */
+export class Client {
+  constructor(server, { address } = {}) {
+    this.server = server;
+    this.address = address ?? freshAddress();
+    this.cookie = null;
+    this.csrf = null;
+    this.user = null;
+  }
+
+  request(method, target, { json, body, headers = {}, csrf = true, cookie = true } = {}) {
+    const h = { ...headers };
+    let payload = body;
+    if (json !== undefined) {
+      payload = Buffer.from(JSON.stringify(json));
+      h['content-type'] ??= 'application/json';
+    }
+    if (payload !== undefined && !Buffer.isBuffer(payload)) payload = Buffer.from(payload);
+    if (payload !== undefined && !h['transfer-encoding']) h['content-length'] = String(payload.length);
+    for (const k of Object.keys(h)) if (h[k] === undefined) delete h[k];
+    if (cookie && this.cookie) h.cookie = `pa_session=${this.cookie}`;
+    if (csrf && this.csrf && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) h['x-csrf-token'] ??= this.csrf;
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: this.server.port, method, path: target, headers: h,
+          localAddress: this.address, agent: false },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            try {
+              resolve(this.#finish(method, target, res, Buffer.concat(chunks)));
+            } catch (e) {
+              reject(e);
+            }
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${target} timed out`)));
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+  }
+
+  #finish(method, target, res, buf) {
+    const type = res.headers['content-type'];
+    const out = { status: res.statusCode, headers: res.headers, buf, body: undefined };
+    const p = target.split('?')[0];
+    const setCookie = res.headers['set-cookie'];
+    if (setCookie) {
+      for (const c of setCookie) {
+        const m = /^pa_session=([^;]*);/.exec(c);
+        if (m) this.cookie = /Max-Age=0/.test(c) ? null : m[1];
+      }
+    }
+    if (p.startsWith('/api/')) {
+      if (method !== 'HEAD') {
+        assert.equal(type, 'application/json; charset=utf-8', `${method} ${target}: content-type`);
+        out.body = JSON.parse(buf.toString('utf8'));
+      }
+      assert.equal(res.headers['cache-control'], 'no-store', `${method} ${target}: cache-control`);
+      const template = validateResponse(method, target, res.statusCode, out.body);
+      validated.count++;
+      validated.operations.add(`${method} ${template} ${res.statusCode}`);
+      if (out.body && out.body.csrf_token !== undefined && res.statusCode < 300) {
+        this.csrf = out.body.csrf_token;
+        this.user = out.body.user;
+      }
+    } else if (p.startsWith('/media/')) {
+      validateResponse(method, target, res.statusCode, undefined, type);
+      validated.count++;
+    }
+    return out;
+  }
+
+  get(target, opts) { return this.request('GET', target, opts); }
+  post(target, json, opts = {}) { return this.request('POST', target, { json, ...opts }); }
+  put(target, json, opts = {}) { return this.request('PUT', target, { json, ...opts }); }
+  patch(target, json, opts = {}) { return this.request('PATCH', target, { json, ...opts }); }
+  del(target, json, opts = {}) { return this.request('DELETE', target, { json, ...opts }); }
+
+  async signup(email, password = 'correct horse battery', name = 'Test Person') {
+    const r = await this.post('/api/v1/auth/signup', { email, password, display_name: name });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.user;
+  }
+
+  async login(email, password) {
+    const r = await this.post('/api/v1/auth/login', { email, password });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.user;
+  }
+
+  async upload(bytes, type) {
+    const r = await this.request('POST', '/api/v1/media', { body: bytes, headers: { 'content-type': type } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  }
+}
+
+/** Asserts the one error shape with the given status and code. */
+export function assertError(res, status, code) {
+  assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  assert.deepEqual(Object.keys(res.body), ['error']);
+  assert.equal(res.body.error.code, code);
+  assert.ok(res.body.error.message.length > 0);
+}
+
+let uniq = 0;
+export const email = (tag = 'user') => `${tag}.${process.pid}.${++uniq}@example.test`;
+
+// ---- small media files made here, byte by byte
+
+/** A valid PNG of w x h (one grey colour), via zlib stored blocks. */
+export function png(w, h) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // depth
+  ihdr[9] = 0; // greyscale
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlibStored(Buffer.alloc((w + 1) * h, 0x80).map((v, i) => (i % (w + 1) === 0 ? 0 : v)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function zlibStored(data) {
+  const parts = [Buffer.from([0x78, 0x01])];
+  for (let i = 0; i < data.length || i === 0; i += 65535) {
+    const block = data.subarray(i, i + 65535);
+    const head = Buffer.alloc(5);
+    head[0] = i + 65535 >= data.length ? 1 : 0;
+    head.writeUInt16LE(block.length, 1);
+    head.writeUInt16LE(~block.length & 0xffff, 3);
+    parts.push(head, block);
+    if (data.length === 0) break;
+  }
+  let a = 1, b = 0;
+  for (const x of data) { a = (a + x) % 65521; b = (b + a) % 65521; }
+  const adler = Buffer.alloc(4);
+  adler.writeUInt32BE(((b << 16) | a) >>> 0);
+  parts.push(adler);
+  return Buffer.concat(parts);
+}
+
+/** The smallest JPEG header the server's reader accepts: SOI, SOF0 (w x h), EOI. */
+export function jpegHeader(w, h, tag = 0) {
+  const sof = Buffer.from([0xff, 0xc0, 0, 11, 8, h >> 8, h & 255, w >> 8, w & 255, 1, 1, 0x11, 0]);
+  const com = Buffer.from([0xff, 0xfe, 0, 4, tag & 255, (tag >> 8) & 255]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), com, sof, Buffer.from([0xff, 0xd9])]);
+}
+
+/** WebP headers of the three kinds (the server reads only the size). */
+export function webp(kind, w, h) {
+  const body = Buffer.alloc(30);
+  body.write('RIFF', 0);
+  body.writeUInt32LE(22, 4);
+  body.write('WEBP', 8);
+  if (kind === 'VP8 ') {
+    body.write('VP8 ', 12);
+    body.set([0x9d, 0x01, 0x2a], 23);
+    body.writeUInt16LE(w, 26);
+    body.writeUInt16LE(h, 28);
+  } else if (kind === 'VP8L') {
+    body.write('VP8L', 12);
+    body[20] = 0x2f;
+    const bits = (w - 1) | ((h - 1) << 14);
+    body.writeUInt32LE(bits >>> 0, 21);
+  } else {
+    body.write('VP8X', 12);
+    body.writeUIntLE(w - 1, 24, 3);
+    body.writeUIntLE(h - 1, 27, 3);
+  }
+  return body;
+}

@@ -1,0 +1,122 @@
+/* pa_auth — Argon2id passwords, session tokens, sign-in attempt limits. */
+#include "auth.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static pthread_mutex_t hash_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_free = PTHREAD_COND_INITIALIZER;
+static int hashing; /* hashes running, under hash_lock */
+
+/* Made once at startup; verified against when an account has no hash. */
+static char dummy_hash[PA_AUTH_HASH_TEXT];
+
+static void enter(void) {
+  pthread_mutex_lock(&hash_lock);
+  while (hashing >= PA_AUTH_HASHERS) pthread_cond_wait(&hash_free, &hash_lock);
+  hashing++;
+  pthread_mutex_unlock(&hash_lock);
+}
+
+static void leave(void) {
+  pthread_mutex_lock(&hash_lock);
+  hashing--;
+  pthread_cond_signal(&hash_free);
+  pthread_mutex_unlock(&hash_lock);
+}
+
+int pa_auth_hash_password(const char *password, size_t len, char out[PA_AUTH_HASH_TEXT]) {
+  enter();
+  int rc = crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                             crypto_pwhash_MEMLIMIT_INTERACTIVE);
+  leave();
+  return rc == 0 ? 0 : -1;
+}
+
+int pa_auth_init(void) {
+  unsigned char r[16];
+  randombytes_buf(r, sizeof r);
+  return pa_auth_hash_password((const char *)r, sizeof r, dummy_hash);
+}
+
+int pa_auth_verify_password(const char *hash, const char *password, size_t len) {
+  enter();
+  int ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password, len) == 0;
+  leave();
+  return hash ? ok : 0;
+}
+
+void pa_auth_new_token(char text[PA_AUTH_TOKEN_TEXT], unsigned char hash[32]) {
+  unsigned char raw[PA_AUTH_TOKEN_BYTES];
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2base64(text, PA_AUTH_TOKEN_TEXT, raw, sizeof raw,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  crypto_generichash(hash, 32, raw, sizeof raw, NULL, 0);
+  sodium_memzero(raw, sizeof raw);
+}
+
+int pa_auth_token_hash(const char *text, unsigned char hash[32]) {
+  unsigned char raw[PA_AUTH_TOKEN_BYTES];
+  size_t n = 0;
+  if (!text || strlen(text) != PA_AUTH_TOKEN_TEXT - 1 ||
+      sodium_base642bin(raw, sizeof raw, text, PA_AUTH_TOKEN_TEXT - 1, NULL, &n, NULL,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      n != sizeof raw)
+    return -1;
+  crypto_generichash(hash, 32, raw, sizeof raw, NULL, 0);
+  sodium_memzero(raw, sizeof raw);
+  return 0;
+}
+
+/* ---- attempt limits: a bounded table of token buckets */
+
+typedef struct bucket {
+  unsigned char key[16]; /* BLAKE2b-128 of the key text; all zero when free */
+  double tokens;
+  int64_t at_ms; /* last refill */
+} bucket;
+
+enum { PROBE = 8 }; /* slots looked at per key */
+
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
+static bucket buckets[PA_AUTH_LIMIT_SLOTS];
+
+int pa_auth_limit(const char *key, int64_t now_ms) {
+  static const unsigned char zero[16];
+  unsigned char h[16];
+  const double per_ms = (double)PA_AUTH_LIMIT_BURST / (PA_AUTH_LIMIT_WINDOW * 1000.0);
+  crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
+  size_t start = ((size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16) % PA_AUTH_LIMIT_SLOTS;
+  int wait = 0;
+  pthread_mutex_lock(&limit_lock);
+  bucket *b = NULL, *victim = NULL;
+  for (int i = 0; i < PROBE && !b; i++) {
+    bucket *c = &buckets[(start + (size_t)i) % PA_AUTH_LIMIT_SLOTS];
+    if (memcmp(c->key, h, sizeof h) == 0)
+      b = c;
+    else if (memcmp(c->key, zero, sizeof zero) == 0 && !victim)
+      victim = c;
+    else if (!victim || (memcmp(victim->key, zero, sizeof zero) != 0 && c->at_ms < victim->at_ms))
+      victim = c;
+  }
+  if (!b) {
+    /* A forgotten key starts full again: the table bounds memory, and the
+     * per-account bucket still holds when addresses are many. */
+    b = victim;
+    memcpy(b->key, h, sizeof h);
+    b->tokens = PA_AUTH_LIMIT_BURST;
+    b->at_ms = now_ms;
+  }
+  if (now_ms > b->at_ms) {
+    b->tokens += (double)(now_ms - b->at_ms) * per_ms;
+    if (b->tokens > PA_AUTH_LIMIT_BURST) b->tokens = PA_AUTH_LIMIT_BURST;
+    b->at_ms = now_ms;
+  }
+  if (b->tokens >= 1.0) {
+    b->tokens -= 1.0;
+  } else {
+    wait = (int)((1.0 - b->tokens) / per_ms / 1000.0) + 1;
+  }
+  pthread_mutex_unlock(&limit_lock);
+  return wait;
+}

@@ -1,0 +1,49 @@
+/* pa_auth — passwords, session tokens and attempt limits for sign-in.
+ *
+ * Passwords are hashed with Argon2id (crypto_pwhash_str, OPSLIMIT and
+ * MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB). civetweb runs up to 32
+ * workers, so at most PA_AUTH_HASHERS hashes run at once (128 MiB, and no
+ * more CPU than the machine has); the rest wait their turn.
+ * Call pa_auth_init once (after sodium_init) before anything else here. */
+#ifndef PA_AUTH_H
+#define PA_AUTH_H
+
+#include <sodium.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+  PA_AUTH_HASHERS = 2,
+  PA_AUTH_PASSWORD_MIN = 10,  /* bytes */
+  PA_AUTH_PASSWORD_MAX = 256, /* bytes */
+  PA_AUTH_TOKEN_BYTES = 32,
+  PA_AUTH_TOKEN_TEXT = 44, /* base64url without padding, and the NUL */
+  PA_AUTH_HASH_TEXT = crypto_pwhash_STRBYTES,
+  PA_AUTH_SESSION_DAYS = 30,
+  PA_AUTH_LIMIT_BURST = 10,   /* attempts ... */
+  PA_AUTH_LIMIT_WINDOW = 300, /* ... per this many seconds, per address and per account */
+  PA_AUTH_LIMIT_SLOTS = 4096  /* keys remembered; the stalest is forgotten first */
+};
+
+/* 0, or -1 when the dummy hash for unknown accounts could not be made. */
+int pa_auth_init(void);
+
+/* Hashes password (len bytes) into out; 0 or -1 (out of memory). */
+int pa_auth_hash_password(const char *password, size_t len, char out[PA_AUTH_HASH_TEXT]);
+
+/* 1 when password matches hash. A NULL hash (unknown account, or one that
+ * cannot sign in) is checked against a dummy so the time taken is the same. */
+int pa_auth_verify_password(const char *hash, const char *password, size_t len);
+
+/* A new random token as text (for the cookie) and the BLAKE2b-256 of its
+ * bytes (what the database keeps). */
+void pa_auth_new_token(char text[PA_AUTH_TOKEN_TEXT], unsigned char hash[32]);
+
+/* The BLAKE2b-256 of a token's bytes; -1 when text is not a token we made. */
+int pa_auth_token_hash(const char *text, unsigned char hash[32]);
+
+/* Token bucket for key (e.g. "ip:127.0.0.1"): 0 when an attempt may go
+ * ahead (and is counted), else the seconds to wait before the next one. */
+int pa_auth_limit(const char *key, int64_t now_ms);
+
+#endif

@@ -1,0 +1,352 @@
+/* pa_embed — implicit ALS item vectors with a tag/species cold start. */
+#include "embed.h"
+
+#include "text.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K = PA_EMBED_DIM, SWEEPS = 8, COLD_LIKES = 5 };
+static const double ALPHA = 10.0, LAMBDA = 0.1, FOLLOW_WEIGHT = 0.25;
+
+/* A fixed direction per word: BLAKE2b of the word seeds xorshift. */
+static void word_vector(const char *kind, const char *word, float out[K]) {
+  unsigned char h[8];
+  crypto_generichash_state s;
+  crypto_generichash_init(&s, NULL, 0, sizeof h);
+  crypto_generichash_update(&s, (const unsigned char *)kind, strlen(kind));
+  crypto_generichash_update(&s, (const unsigned char *)":", 1);
+  crypto_generichash_update(&s, (const unsigned char *)word, strlen(word));
+  crypto_generichash_final(&s, h, sizeof h);
+  uint64_t x = 0;
+  for (int i = 0; i < 8; i++) x = x << 8 | h[i];
+  if (!x) x = 1;
+  for (int i = 0; i < K; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    out[i] = (float)((double)(x >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+  }
+}
+
+static void normalise(float *v) {
+  double n = 0;
+  for (int i = 0; i < K; i++) n += (double)v[i] * v[i];
+  n = sqrt(n);
+  if (n < 1e-12) {
+    for (int i = 0; i < K; i++) v[i] = i == 0 ? 1.0f : 0.0f;
+    return;
+  }
+  for (int i = 0; i < K; i++) v[i] = (float)(v[i] / n);
+}
+
+void pa_embed_cold(const char *species, const char *const *tags, int ntags, float out[K]) {
+  float w[K];
+  /* The species weighs as much as all the tags together. */
+  word_vector("species", species ? species : "", out);
+  normalise(out);
+  float acc[K] = {0};
+  for (int t = 0; t < ntags; t++) {
+    word_vector("tag", tags[t], w);
+    for (int i = 0; i < K; i++) acc[i] += w[i];
+  }
+  if (ntags) {
+    normalise(acc);
+    for (int i = 0; i < K; i++) out[i] += acc[i];
+  }
+  normalise(out);
+}
+
+/* ---- the interaction matrix, stored by row and by column */
+
+typedef struct entry {
+  int row, col;
+  double r;
+} entry;
+
+typedef struct problem {
+  int nu, ni;
+  int64_t *users, *posts; /* ids by index, ascending */
+  entry *e;
+  int ne, cap;
+} problem;
+
+static int index_of(const int64_t *ids, int n, int64_t id) {
+  int lo = 0, hi = n - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (ids[mid] == id) return mid;
+    if (ids[mid] < id)
+      lo = mid + 1;
+    else
+      hi = mid - 1;
+  }
+  return -1;
+}
+
+static int load_ids(sqlite3 *h, const char *sql, int64_t **out, int *n) {
+  sqlite3_stmt *st;
+  int cap = 256, rc;
+  *n = 0;
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  *out = malloc((size_t)cap * sizeof **out);
+  while (*out && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      int64_t *p = realloc(*out, (size_t)(cap *= 2) * sizeof **out);
+      if (!p) break;
+      *out = p;
+    }
+    (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
+  return *out && rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int add_entry(problem *p, int row, int col, double r) {
+  if (p->ne == p->cap) {
+    int cap = p->cap ? p->cap * 2 : 1024;
+    entry *e = realloc(p->e, (size_t)cap * sizeof *e);
+    if (!e) return -1;
+    p->e = e;
+    p->cap = cap;
+  }
+  p->e[p->ne++] = (entry){row, col, r};
+  return 0;
+}
+
+/* (user id, post id, weight) rows; repeats add up when merged below. */
+static int load_entries(sqlite3 *h, problem *p, const char *sql, double w) {
+  sqlite3_stmt *st;
+  int rc;
+  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) return -1;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int u = index_of(p->users, p->nu, sqlite3_column_int64(st, 0));
+    int i = index_of(p->posts, p->ni, sqlite3_column_int64(st, 1));
+    if (u >= 0 && i >= 0 && add_entry(p, u, i, w) != 0) break;
+  }
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int by_row(const void *a, const void *b) {
+  const entry *x = a, *y = b;
+  return x->row != y->row ? x->row - y->row : x->col - y->col;
+}
+
+/* Cholesky solve of the k x k SPD system a x = b in place (a is destroyed). */
+static int solve(double *a, double *b) {
+  for (int j = 0; j < K; j++) {
+    double d = a[j * K + j];
+    for (int k = 0; k < j; k++) d -= a[j * K + k] * a[j * K + k];
+    if (d <= 0) return -1;
+    d = sqrt(d);
+    a[j * K + j] = d;
+    for (int i = j + 1; i < K; i++) {
+      double s = a[i * K + j];
+      for (int k = 0; k < j; k++) s -= a[i * K + k] * a[j * K + k];
+      a[i * K + j] = s / d;
+    }
+  }
+  for (int i = 0; i < K; i++) {
+    double s = b[i];
+    for (int k = 0; k < i; k++) s -= a[i * K + k] * b[k];
+    b[i] = s / a[i * K + i];
+  }
+  for (int i = K - 1; i >= 0; i--) {
+    double s = b[i];
+    for (int k = i + 1; k < K; k++) s -= a[k * K + i] * b[k];
+    b[i] = s / a[i * K + i];
+  }
+  return 0;
+}
+
+/* One half-sweep: solves every row of x from the fixed y, given the
+ * entries of each row as [start[r], start[r + 1]) in e (sorted by row);
+ * other(e) is the column index on the y side. */
+static void sweep(double *x, int nx, const double *y, int ny, const entry *e, const int *start,
+                  int transpose, double *a, double *b) {
+  double yty[K * K];
+  memset(yty, 0, sizeof yty);
+  for (int j = 0; j < ny; j++)
+    for (int r = 0; r < K; r++)
+      for (int c = 0; c <= r; c++) yty[r * K + c] += y[j * K + r] * y[j * K + c];
+  for (int r = 0; r < K; r++)
+    for (int c = r + 1; c < K; c++) yty[r * K + c] = yty[c * K + r];
+  for (int u = 0; u < nx; u++) {
+    memcpy(a, yty, sizeof yty);
+    memset(b, 0, K * sizeof *b);
+    for (int k = 0; k < K; k++) a[k * K + k] += LAMBDA;
+    for (int t = start[u]; t < start[u + 1]; t++) {
+      const double *yj = y + (size_t)(transpose ? e[t].row : e[t].col) * K;
+      double c = ALPHA * e[t].r; /* confidence - 1 */
+      for (int r = 0; r < K; r++) {
+        b[r] += (1.0 + c) * yj[r];
+        for (int q = 0; q < K; q++) a[r * K + q] += c * yj[r] * yj[q];
+      }
+    }
+    if (solve(a, b) == 0) memcpy(x + (size_t)u * K, b, K * sizeof *b);
+  }
+}
+
+static int tag_collect(void *ctx, const char *tag) {
+  struct {
+    char (*tags)[PA_TEXT_MAX_TAG + 1];
+    int n;
+  } *c = ctx;
+  snprintf(c->tags[c->n++], PA_TEXT_MAX_TAG + 1, "%s", tag);
+  return 0;
+}
+
+int pa_embed_compute(pa_db *db, char *err, size_t errlen) {
+  sqlite3 *h = pa_db_handle(db);
+  problem p = {0};
+  double *x = NULL, *y = NULL, *a = malloc(K * K * sizeof *a), *b = malloc(K * sizeof *b);
+  int *ustart = NULL, *istart = NULL, *likes = NULL, rc = -1;
+  entry *cols = NULL;
+  if (!a || !b || load_ids(h, "SELECT id FROM users ORDER BY id", &p.users, &p.nu) ||
+      load_ids(h, "SELECT id FROM posts ORDER BY id", &p.posts, &p.ni) ||
+      load_entries(h, &p, "SELECT user_id, post_id FROM likes", 1.0) ||
+      load_entries(h, &p,
+                   "SELECT f.follower_id, p.id FROM follows f"
+                   " JOIN posts p ON p.author_id = f.followee_id",
+                   FOLLOW_WEIGHT) ||
+      load_entries(h, &p,
+                   "SELECT f.follower_id, pp.post_id FROM pet_follows f"
+                   " JOIN post_pets pp ON pp.pet_id = f.pet_id",
+                   FOLLOW_WEIGHT)) {
+    snprintf(err, errlen, "embed: load: %s", sqlite3_errmsg(h));
+    goto out;
+  }
+  /* Merge repeats, then index by row (users) and by column (posts). */
+  if (p.ne) qsort(p.e, (size_t)p.ne, sizeof *p.e, by_row);
+  int m = 0;
+  for (int t = 0; t < p.ne; t++) {
+    if (m && p.e[m - 1].row == p.e[t].row && p.e[m - 1].col == p.e[t].col)
+      p.e[m - 1].r += p.e[t].r;
+    else
+      p.e[m++] = p.e[t];
+  }
+  p.ne = m;
+  x = calloc((size_t)(p.nu ? p.nu : 1) * K, sizeof *x);
+  y = calloc((size_t)(p.ni ? p.ni : 1) * K, sizeof *y);
+  ustart = calloc((size_t)p.nu + 1, sizeof *ustart);
+  istart = calloc((size_t)p.ni + 1, sizeof *istart);
+  likes = calloc((size_t)p.ni + 1, sizeof *likes);
+  cols = malloc((size_t)(p.ne ? p.ne : 1) * sizeof *cols);
+  if (!x || !y || !ustart || !istart || !likes || !cols) {
+    snprintf(err, errlen, "embed: out of memory");
+    goto out;
+  }
+  for (int t = 0; t < p.ne; t++) {
+    ustart[p.e[t].row + 1]++;
+    istart[p.e[t].col + 1]++;
+    if (p.e[t].r >= 1.0) likes[p.e[t].col]++;
+  }
+  for (int i = 0; i < p.nu; i++) ustart[i + 1] += ustart[i];
+  for (int i = 0; i < p.ni; i++) istart[i + 1] += istart[i];
+  {
+    int *fill = calloc((size_t)p.ni + 1, sizeof *fill);
+    if (!fill) goto out;
+    for (int t = 0; t < p.ne; t++) cols[istart[p.e[t].col] + fill[p.e[t].col]++] = p.e[t];
+    free(fill);
+  }
+  /* Seeded start: small values from a fixed xorshift stream. */
+  uint64_t s = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < (size_t)p.ni * K; i++) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    y[i] = ((double)(s >> 11) / 9007199254740992.0 - 0.5) * 0.1;
+  }
+  for (int it = 0; it < SWEEPS && p.nu && p.ni; it++) {
+    sweep(x, p.nu, y, p.ni, p.e, ustart, 0, a, b);
+    sweep(y, p.ni, x, p.nu, cols, istart, 1, a, b);
+  }
+
+  /* Blend with the cold start and store, all in one transaction. */
+  sqlite3_stmt *q = NULL, *ins = NULL;
+  if (pa_db_begin(db) != PA_DB_OK) goto sqlfail;
+  if (sqlite3_prepare_v2(h,
+                         "SELECT p.id, t.species, p.caption FROM posts p"
+                         " JOIN pets t ON t.id = p.pet_id ORDER BY p.id",
+                         -1, &q, NULL) ||
+      sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO post_vectors (post_id, vec) VALUES (?1, ?2)",
+                         -1, &ins, NULL) ||
+      sqlite3_exec(h, "DELETE FROM post_vectors", NULL, NULL, NULL))
+    goto sqlfail;
+  int step;
+  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(q, 0);
+    int i = index_of(p.posts, p.ni, id);
+    char tags[PA_TEXT_MAX_TAGS][PA_TEXT_MAX_TAG + 1];
+    struct {
+      char (*tags)[PA_TEXT_MAX_TAG + 1];
+      int n;
+    } c = {tags, 0};
+    const char *caption = (const char *)sqlite3_column_text(q, 2);
+    pa_text_tags(caption ? caption : "", tag_collect, &c);
+    const char *ptrs[PA_TEXT_MAX_TAGS];
+    for (int t = 0; t < c.n; t++) ptrs[t] = tags[t];
+    float v[K], cold[K];
+    pa_embed_cold((const char *)sqlite3_column_text(q, 1), ptrs, c.n, cold);
+    double n2 = 0, w = i >= 0 ? (double)likes[i] / COLD_LIKES : 0;
+    if (w > 1) w = 1;
+    for (int k = 0; i >= 0 && k < K; k++) n2 += y[(size_t)i * K + k] * y[(size_t)i * K + k];
+    for (int k = 0; k < K; k++) {
+      double learned = i >= 0 && n2 > 1e-18 ? y[(size_t)i * K + k] / sqrt(n2) : 0;
+      v[k] = (float)(w * learned + (1 - w) * cold[k]);
+    }
+    normalise(v);
+    if (sqlite3_bind_int64(ins, 1, id) ||
+        sqlite3_bind_blob(ins, 2, v, sizeof v, SQLITE_TRANSIENT) ||
+        sqlite3_step(ins) != SQLITE_DONE)
+      goto sqlfail;
+    sqlite3_reset(ins);
+  }
+  if (step != SQLITE_DONE ||
+      sqlite3_exec(h,
+                   "INSERT OR REPLACE INTO meta (key, value)"
+                   " SELECT 'embed_likes', count(*) FROM likes",
+                   NULL, NULL, NULL) ||
+      pa_db_commit(db) != PA_DB_OK)
+    goto sqlfail;
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  rc = 0;
+  goto out;
+sqlfail:
+  snprintf(err, errlen, "embed: store: %s", sqlite3_errmsg(h));
+  sqlite3_finalize(q);
+  sqlite3_finalize(ins);
+  pa_db_rollback(db);
+out:
+  free(p.users);
+  free(p.posts);
+  free(p.e);
+  free(x);
+  free(y);
+  free(a);
+  free(b);
+  free(ustart);
+  free(istart);
+  free(likes);
+  free(cols);
+  return rc;
+}
+
+int pa_embed_staleness(pa_db *db, int64_t *new_likes, int *missing) {
+  int64_t likes = 0, seen = -1, any = 0;
+  int found;
+  if (pa_db_scalar_i64(db, "SELECT count(*) FROM likes", 0, NULL, &likes, &found) ||
+      pa_db_scalar_i64(db, "SELECT value FROM meta WHERE key = 'embed_likes'", 0, NULL, &seen,
+                       &found) ||
+      pa_db_scalar_i64(db,
+                       "SELECT EXISTS (SELECT 1 FROM posts p WHERE NOT EXISTS"
+                       " (SELECT 1 FROM post_vectors v WHERE v.post_id = p.id))",
+                       0, NULL, &any, NULL))
+    return -1;
+  if (!found) seen = -1;
+  *new_likes = seen < 0 ? likes + 1 : likes > seen ? likes - seen : seen - likes;
+  *missing = (int)any;
+  return 0;
+}

@@ -1,0 +1,144 @@
+/* Shared by the pa_srv API translation units (srv_api*.c); not public.
+ *
+ * Handlers answer exactly once: with pa_srv_api_json or one of the error
+ * senders. Helpers that return -1 have already sent an error. */
+#ifndef PA_SRV_API_H
+#define PA_SRV_API_H
+
+#include "db.h"
+#include "srv_internal.h"
+
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdint.h>
+
+enum {
+  PA_API_BODY_MAX = 64 * 1024, /* bytes of a JSON request body */
+  PA_API_LIST_MAX = 100,       /* items per page of lists other than feeds */
+  PA_API_LIST_DEFAULT = 20
+};
+
+/* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
+void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                      const char *allow);
+/* 500; what (never user data) goes to the log with the database's message. */
+void pa_srv_api_internal(pa_srv_req *rq, const char *what);
+#define PA_BAD(rq, msg)       pa_srv_api_error((rq), 400, "bad_request", (msg), NULL)
+#define PA_NOT_FOUND(rq, msg) pa_srv_api_error((rq), 404, "not_found", (msg), NULL)
+#define PA_FORBIDDEN(rq, msg) pa_srv_api_error((rq), 403, "forbidden", (msg), NULL)
+
+/* Sends root (taken over and freed) as JSON with the given status. */
+void pa_srv_api_json(pa_srv_req *rq, int status, cJSON *root);
+/* {"ok":true} */
+void pa_srv_api_ok(pa_srv_req *rq);
+
+/* Reads a JSON object body (Content-Type application/json, at most
+ * PA_API_BODY_MAX bytes). On success the caller frees *out with cJSON_Delete. */
+int pa_srv_api_body(pa_srv_req *rq, cJSON **out);
+
+/* Reads the raw body into a malloc'd buffer the caller frees: Content-Length
+ * over max is refused (413) before reading. */
+int pa_srv_api_raw_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len);
+
+/* A string member: missing is an error when required (then *out NULL when
+ * not); checks UTF-8, no control characters (newlines when multiline) and
+ * min..max code points. */
+int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
+                   long max, int multiline, const char **out);
+/* An id member such as "pet_12" (prefix "pet"); *out 0 when absent or null
+ * and not required. */
+int pa_srv_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix,
+                  int required, int64_t *out);
+/* Refuses members other than the names given (NULL-terminated). */
+int pa_srv_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names);
+
+/* Parses "<prefix>_<n>" with n a canonical positive decimal; 0 or -1. */
+int pa_srv_parse_id(const char *s, const char *prefix, int64_t *out);
+
+/* ?limit= (1..max, default def) and ?cursor= (*has_cursor 0 without one). */
+int pa_srv_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_db_cursor *cursor,
+                    int *has_cursor);
+/* A query parameter into out (NUL-terminated); 0 found, 1 absent, -1 sent 400. */
+int pa_srv_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap);
+
+/* JSON building; each returns 0 or -1 (out of memory). */
+void pa_srv_format_time(int64_t t, char out[32]);
+int pa_srv_add_time(cJSON *obj, const char *key, int64_t t);
+int pa_srv_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
+int pa_srv_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
+int pa_srv_add_cursor(cJSON *obj, int has_more, const pa_db_cursor *next);
+/* {"id","name","avatar_url"} from columns (id, name, avatar hash, avatar ext)
+ * at col; the caller owns the result (cJSON_Delete), NULL when out of memory. */
+cJSON *pa_srv_user_json(sqlite3_stmt *st, int col);
+/* {"id","name","species","avatar_url"} from (id, name, species, hash, ext) at
+ * col; owned by the caller as above. */
+cJSON *pa_srv_pet_json(sqlite3_stmt *st, int col);
+/* The MIME type of a stored extension. */
+const char *pa_srv_ext_type(const char *ext);
+
+/* A feed post as the core parses it (pa_db_feed callback; ctx is the array). */
+int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p);
+
+/* 0 when pet is the viewer's; else an error is sent (400 unknown, 403 not theirs). */
+int pa_srv_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
+
+/* Looks up one of the viewer's uploads: hash and ext copied out. kind is
+ * "image", "video" or NULL for either. 0, or -1 with 400 sent. */
+int pa_srv_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
+                         char hash[65], char ext[8]);
+
+/* Sets the pa_session cookie (max_age 0 clears it). */
+void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
+
+/* Serialises media-store writes against garbage collection. */
+void pa_srv_media_lock(void);
+void pa_srv_media_unlock(void);
+
+/* Deletes media rows nothing refers to any more and then their files. */
+void pa_srv_media_gc(struct pa_db *db, const char *media_dir);
+
+/* Handlers, by file. */
+void pa_srv_api_signup(pa_srv_req *rq);
+void pa_srv_api_login(pa_srv_req *rq);
+void pa_srv_api_logout(pa_srv_req *rq);
+void pa_srv_api_logout_all(pa_srv_req *rq);
+void pa_srv_api_session(pa_srv_req *rq);
+void pa_srv_api_delete_me(pa_srv_req *rq);
+
+void pa_srv_api_feed(pa_srv_req *rq);
+void pa_srv_api_feed_following(pa_srv_req *rq);
+void pa_srv_api_post_create(pa_srv_req *rq);
+void pa_srv_api_post_get(pa_srv_req *rq);
+void pa_srv_api_post_delete(pa_srv_req *rq);
+void pa_srv_api_like_put(pa_srv_req *rq);
+void pa_srv_api_like_delete(pa_srv_req *rq);
+void pa_srv_api_comments_get(pa_srv_req *rq);
+void pa_srv_api_comment_create(pa_srv_req *rq);
+void pa_srv_api_comment_delete(pa_srv_req *rq);
+void pa_srv_api_user_posts(pa_srv_req *rq);
+void pa_srv_api_pet_posts(pa_srv_req *rq);
+
+void pa_srv_api_pet_create(pa_srv_req *rq);
+void pa_srv_api_pet_get(pa_srv_req *rq);
+void pa_srv_api_pet_patch(pa_srv_req *rq);
+void pa_srv_api_pet_delete(pa_srv_req *rq);
+void pa_srv_api_my_pets(pa_srv_req *rq);
+void pa_srv_api_user_get(pa_srv_req *rq);
+void pa_srv_api_user_follow(pa_srv_req *rq);
+void pa_srv_api_user_unfollow(pa_srv_req *rq);
+void pa_srv_api_pet_follow(pa_srv_req *rq);
+void pa_srv_api_pet_unfollow(pa_srv_req *rq);
+void pa_srv_api_followers(pa_srv_req *rq);
+void pa_srv_api_following(pa_srv_req *rq);
+void pa_srv_api_search(pa_srv_req *rq);
+
+void pa_srv_api_media_upload(pa_srv_req *rq);
+void pa_srv_api_stories_get(pa_srv_req *rq);
+void pa_srv_api_story_create(pa_srv_req *rq);
+void pa_srv_api_story_seen(pa_srv_req *rq);
+void pa_srv_api_reels_get(pa_srv_req *rq);
+void pa_srv_api_reel_create(pa_srv_req *rq);
+
+void pa_srv_api_candidates(pa_srv_req *rq);
+
+#endif

@@ -1,0 +1,352 @@
+/* pa_srv — accounts: signup, login, logout, the session, account deletion. */
+#include "auth.h"
+#include "clock.h"
+#include "srv_api.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 0 when the attempt may go ahead, else 429 sent. */
+static int limited(pa_srv_req *rq, const char *kind, const char *who) {
+  char key[320];
+  snprintf(key, sizeof key, "%s:%s", kind, who);
+  int wait = pa_auth_limit(key, now_ms());
+  if (!wait) return 0;
+  char secs[16];
+  snprintf(secs, sizeof secs, "%d", wait);
+  pa_srv_header h = {"Retry-After", secs};
+  cJSON *root = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(root, "error");
+  char *text = NULL;
+  if (err && cJSON_AddStringToObject(err, "code", "rate_limited") &&
+      cJSON_AddStringToObject(err, "message", "Too many attempts; try again later"))
+    text = cJSON_PrintUnformatted(root);
+  cJSON_Delete(root);
+  if (text)
+    pa_srv_send(rq, 429, "application/json; charset=utf-8", "no-store", &h, 1, text, strlen(text));
+  else
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+  cJSON_free(text);
+  return -1;
+}
+
+static int ip_limited(pa_srv_req *rq) {
+  return limited(rq, "ip", mg_get_request_info(rq->conn)->remote_addr);
+}
+
+/* Lowercased ASCII copy of an email for the per-account bucket. */
+static void account_key(const char *email, char *out, size_t cap) {
+  size_t i = 0;
+  for (; email[i] && i + 1 < cap; i++) out[i] = (char)tolower((unsigned char)email[i]);
+  out[i] = '\0';
+}
+
+/* Plain address check: printable ASCII, one '@', a dot in the domain. */
+static int email_ok(const char *e) {
+  const char *at = strchr(e, '@');
+  size_t n = strlen(e);
+  if (n < 3 || n > 254 || !at || strchr(at + 1, '@') || at == e || at - e > 64) return 0;
+  for (const char *p = e; *p; p++)
+    if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' || *p == ',') return 0;
+  const char *dot = strchr(at + 1, '.');
+  return dot && dot != at + 1 && e[n - 1] != '.';
+}
+
+static int password_ok(pa_srv_req *rq, const char *pw) {
+  size_t n = strlen(pw);
+  if (n < PA_AUTH_PASSWORD_MIN || n > PA_AUTH_PASSWORD_MAX) {
+    PA_BAD(rq, "password must be 10 to 256 bytes long");
+    return 0;
+  }
+  return 1;
+}
+
+static const char me_sql[] =
+    "SELECT u.id, u.name, u.handle, u.email, u.avatar, m.ext, u.created_at"
+    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
+
+/* {"user": Me|null, "csrf_token": ...} */
+static void send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf) {
+  cJSON *root = cJSON_CreateObject();
+  int bad = !root;
+  if (!bad && user) {
+    sqlite3_stmt *st = pa_db_stmt(rq->db, me_sql);
+    int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+      cJSON *u = cJSON_AddObjectToObject(root, "user");
+      const char *email = (const char *)sqlite3_column_text(st, 3);
+      const char *ext = (const char *)sqlite3_column_text(st, 5);
+      bad |= !u || pa_srv_add_id(u, "id", "u", sqlite3_column_int64(st, 0)) ||
+             !cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 1)) ||
+             !cJSON_AddStringToObject(u, "handle", (const char *)sqlite3_column_text(st, 2)) ||
+             !cJSON_AddStringToObject(u, "email", email ? email : "") ||
+             pa_srv_add_media_url(u, "avatar_url",
+                                  ext ? (const char *)sqlite3_column_text(st, 4) : NULL, ext) ||
+             pa_srv_add_time(u, "created_at", sqlite3_column_int64(st, 6));
+    } else {
+      bad |= !cJSON_AddNullToObject(root, "user");
+    }
+    pa_db_done(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      cJSON_Delete(root);
+      pa_srv_api_internal(rq, "session user");
+      return;
+    }
+  } else if (!bad) {
+    bad |= !cJSON_AddNullToObject(root, "user");
+  }
+  if (!bad)
+    bad |= csrf && *csrf ? !cJSON_AddStringToObject(root, "csrf_token", csrf)
+                         : !cJSON_AddNullToObject(root, "csrf_token");
+  if (bad) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_srv_api_json(rq, status, root);
+}
+
+/* Inserts a session for user (inside the caller's transaction) and sets the cookie. */
+static int new_session(pa_srv_req *rq, int64_t user, char csrf[PA_AUTH_TOKEN_TEXT]) {
+  char token[PA_AUTH_TOKEN_TEXT];
+  unsigned char h[32], unused[32];
+  const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400, now = pa_clock_now();
+  pa_auth_new_token(token, h);
+  pa_auth_new_token(csrf, unused);
+  sqlite3_stmt *st =
+      pa_db_stmt(rq->db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
+                         " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + life);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "new session");
+  pa_db_done(st);
+  if (rc != SQLITE_DONE) return -1;
+  pa_srv_api_set_session_cookie(rq, token, life);
+  sodium_memzero(token, sizeof token);
+  return 0;
+}
+
+/* A handle from the display name: lowercase ASCII letters, digits, '_';
+ * a number is appended until it is free. */
+static int pick_handle(pa_srv_req *rq, const char *name, char out[31]) {
+  char base[21];
+  size_t n = 0;
+  for (const unsigned char *p = (const unsigned char *)name; *p && n < 20; p++) {
+    if (isalnum(*p))
+      base[n++] = (char)tolower(*p);
+    else if ((*p == ' ' || *p == '_' || *p == '-' || *p == '.') && n && base[n - 1] != '_')
+      base[n++] = '_';
+  }
+  while (n && base[n - 1] == '_') n--;
+  if (!n) memcpy(base, "pal", n = 3);
+  base[n] = '\0';
+  for (int i = 1; i < 100000; i++) {
+    if (i == 1)
+      snprintf(out, 31, "%s", base);
+    else
+      snprintf(out, 31, "%s%d", base, i);
+    sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT 1 FROM users WHERE handle = ?1");
+    int rc = st ? sqlite3_bind_text(st, 1, out, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+    if (rc == SQLITE_OK) rc = sqlite3_step(st);
+    pa_db_done(st);
+    if (rc == SQLITE_DONE) return 0;
+    if (rc != SQLITE_ROW) return -1;
+  }
+  return -1;
+}
+
+void pa_srv_api_signup(pa_srv_req *rq) {
+  static const char *const fields[] = {"email", "password", "display_name", NULL};
+  char key[260], hash[PA_AUTH_HASH_TEXT], handle[31], csrf[PA_AUTH_TOKEN_TEXT];
+  const char *email, *password, *name;
+  cJSON *body = NULL;
+  if (ip_limited(rq) || pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_only(rq, body, fields) ||
+      pa_srv_api_str(rq, body, "email", 1, 3, 254, 0, &email) ||
+      pa_srv_api_str(rq, body, "password", 1, 1, 256, 0, &password) ||
+      pa_srv_api_str(rq, body, "display_name", 1, 1, 80, 0, &name))
+    goto out;
+  if (!email_ok(email)) {
+    PA_BAD(rq, "email is not an email address");
+    goto out;
+  }
+  if (!password_ok(rq, password)) goto out;
+  account_key(email, key, sizeof key);
+  if (limited(rq, "acct", key)) goto out;
+  if (pa_auth_hash_password(password, strlen(password), hash) != 0) {
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    goto out;
+  }
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "signup");
+    goto out;
+  }
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE");
+  int rc = st ? sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  pa_db_done(st);
+  if (rc == SQLITE_ROW) {
+    pa_db_rollback(rq->db);
+    pa_srv_api_error(rq, 409, "conflict", "An account with this email exists; sign in instead",
+                     NULL);
+    goto out;
+  }
+  int64_t user = 0;
+  if (rc != SQLITE_DONE || pick_handle(rq, name, handle) != 0) goto fail;
+  st = pa_db_stmt(rq->db, "INSERT INTO users (handle, name, email, pw_hash, created_at)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5)");
+  rc = st ? sqlite3_bind_text(st, 1, handle, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, email, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, pa_clock_now());
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add user");
+  pa_db_done(st);
+  user = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
+  if (rc != SQLITE_DONE || new_session(rq, user, csrf) != 0 || pa_db_commit(rq->db) != PA_DB_OK)
+    goto fail;
+  send_session(rq, 201, user, csrf);
+  goto out;
+fail:
+  pa_srv_api_internal(rq, "signup");
+  pa_db_rollback(rq->db);
+  rq->set_cookie[0] = '\0';
+out:
+  sodium_memzero(hash, sizeof hash);
+  cJSON_Delete(body);
+}
+
+/* The stored hash for an email (copied into out), *user 0 when unknown. */
+static int lookup_password(pa_srv_req *rq, const char *email, int64_t *user,
+                           char out[PA_AUTH_HASH_TEXT], int *has_hash) {
+  sqlite3_stmt *st =
+      pa_db_stmt(rq->db, "SELECT id, pw_hash FROM users WHERE email = ?1 COLLATE NOCASE");
+  int rc = st ? sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  *user = 0;
+  *has_hash = 0;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const char *h = (const char *)sqlite3_column_text(st, 1);
+    *user = sqlite3_column_int64(st, 0);
+    if (h && strlen(h) < PA_AUTH_HASH_TEXT) {
+      memcpy(out, h, strlen(h) + 1);
+      *has_hash = 1;
+    }
+  }
+  pa_db_done(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+void pa_srv_api_login(pa_srv_req *rq) {
+  static const char *const fields[] = {"email", "password", NULL};
+  char key[260], hash[PA_AUTH_HASH_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
+  const char *email, *password;
+  cJSON *body = NULL;
+  int has_hash = 0;
+  int64_t user = 0;
+  if (ip_limited(rq) || pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_only(rq, body, fields) ||
+      pa_srv_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
+      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
+    goto out;
+  account_key(email, key, sizeof key);
+  if (limited(rq, "acct", key)) goto out;
+  if (lookup_password(rq, email, &user, hash, &has_hash) != 0) {
+    pa_srv_api_internal(rq, "login");
+    goto out;
+  }
+  /* Unknown email and wrong password cost the same and read the same. */
+  size_t n = strlen(password);
+  int ok = pa_auth_verify_password(has_hash ? hash : NULL, password,
+                                   n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
+  if (!ok || n > PA_AUTH_PASSWORD_MAX) {
+    pa_srv_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
+    goto out;
+  }
+  if (pa_db_begin(rq->db) != PA_DB_OK || new_session(rq, user, csrf) != 0 ||
+      pa_db_commit(rq->db) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "login");
+    pa_db_rollback(rq->db);
+    rq->set_cookie[0] = '\0';
+    goto out;
+  }
+  send_session(rq, 200, user, csrf);
+out:
+  sodium_memzero(hash, sizeof hash);
+  cJSON_Delete(body);
+}
+
+void pa_srv_api_session(pa_srv_req *rq) { send_session(rq, 200, rq->viewer, rq->csrf); }
+
+static void end_sessions(pa_srv_req *rq, const char *sql, int64_t id) {
+  if (pa_db_exec_i64(rq->db, sql, 1, &id, NULL) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "logout");
+    return;
+  }
+  pa_srv_api_set_session_cookie(rq, "", 0);
+  pa_srv_api_ok(rq);
+}
+
+void pa_srv_api_logout(pa_srv_req *rq) {
+  end_sessions(rq, "DELETE FROM sessions WHERE id = ?1", rq->session_id);
+}
+
+void pa_srv_api_logout_all(pa_srv_req *rq) {
+  end_sessions(rq, "DELETE FROM sessions WHERE user_id = ?1", rq->viewer);
+}
+
+void pa_srv_api_delete_me(pa_srv_req *rq) {
+  static const char *const fields[] = {"password", NULL};
+  char key[32], hash[PA_AUTH_HASH_TEXT] = "";
+  const char *password;
+  cJSON *body = NULL;
+  int has_hash = 0;
+  if (pa_srv_api_body(rq, &body) != 0) return;
+  snprintf(key, sizeof key, "%lld", (long long)rq->viewer);
+  if (pa_srv_api_only(rq, body, fields) ||
+      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key))
+    goto out;
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT pw_hash FROM users WHERE id = ?1");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+      strlen((const char *)sqlite3_column_text(st, 0)) < sizeof hash) {
+    snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(st, 0));
+    has_hash = 1;
+  }
+  pa_db_done(st);
+  size_t n = strlen(password);
+  if (!pa_auth_verify_password(has_hash ? hash : NULL, password,
+                               n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n) ||
+      n > PA_AUTH_PASSWORD_MAX) {
+    pa_srv_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
+    goto out;
+  }
+  /* Everything the account made hangs off users by ON DELETE CASCADE. */
+  if (pa_db_begin(rq->db) != PA_DB_OK ||
+      pa_db_exec_i64(rq->db, "DELETE FROM users WHERE id = ?1", 1, &rq->viewer, NULL) != PA_DB_OK ||
+      pa_db_commit(rq->db) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "delete account");
+    pa_db_rollback(rq->db);
+    goto out;
+  }
+  pa_srv_media_gc(rq->db, rq->srv->media_dir);
+  pa_srv_api_set_session_cookie(rq, "", 0);
+  pa_srv_api_ok(rq);
+out:
+  sodium_memzero(hash, sizeof hash);
+  cJSON_Delete(body);
+}

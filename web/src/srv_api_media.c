@@ -1,0 +1,463 @@
+/* pa_srv — uploads, stories and reels. */
+#include "clock.h"
+#include "media.h"
+#include "srv_api.h"
+#include "text.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+
+/* Held while a file is written and its row added, and while orphans are
+ * deleted and unlinked, so a collection never removes a file just stored. */
+static pthread_mutex_t media_mutex = PTHREAD_MUTEX_INITIALIZER;
+void pa_srv_media_lock(void) { pthread_mutex_lock(&media_mutex); }
+void pa_srv_media_unlock(void) { pthread_mutex_unlock(&media_mutex); }
+
+static const char orphans_sql[] =
+    "SELECT hash, ext FROM media m"
+    " WHERE NOT EXISTS (SELECT 1 FROM post_images WHERE media = m.hash)"
+    "   AND NOT EXISTS (SELECT 1 FROM uploads WHERE media = m.hash)"
+    "   AND NOT EXISTS (SELECT 1 FROM users WHERE avatar = m.hash)"
+    "   AND NOT EXISTS (SELECT 1 FROM pets WHERE avatar = m.hash)"
+    "   AND NOT EXISTS (SELECT 1 FROM stories WHERE media = m.hash)"
+    "   AND NOT EXISTS (SELECT 1 FROM reels WHERE video = m.hash OR poster = m.hash"
+    "                   OR video_alt = m.hash)"
+    " LIMIT 500";
+
+void pa_srv_media_gc(pa_db *db, const char *media_dir) {
+  char(*names)[PA_MEDIA_NAME_MAX] = malloc(500 * sizeof *names);
+  int n = 0, rc;
+  if (!names) return;
+  pa_srv_media_lock();
+  sqlite3_stmt *st = NULL;
+  if (pa_db_begin(db) != PA_DB_OK || !(st = pa_db_stmt(db, orphans_sql))) goto fail;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 500) {
+    if (!col(st, 0) || !col(st, 1)) continue;
+    snprintf(names[n++], PA_MEDIA_NAME_MAX, "%.64s.%.4s", col(st, 0), col(st, 1));
+  }
+  pa_db_done(st);
+  for (int i = 0; i < n; i++) {
+    sqlite3_stmt *del = pa_db_stmt(db, "DELETE FROM media WHERE hash = ?1");
+    rc = del ? sqlite3_bind_text(del, 1, names[i], 64, SQLITE_TRANSIENT) : SQLITE_ERROR;
+    if (rc == SQLITE_OK) rc = sqlite3_step(del);
+    pa_db_done(del);
+    if (rc != SQLITE_DONE) goto fail;
+  }
+  if (pa_db_commit(db) != PA_DB_OK) goto fail;
+  /* Rows first, files after: a crash in between leaves a harmless stray file. */
+  for (int i = 0; i < n; i++) {
+    char path[PATH_MAX + PA_MEDIA_NAME_MAX + 2];
+    snprintf(path, sizeof path, "%s/%s", media_dir, names[i]);
+    unlink(path);
+  }
+  pa_srv_media_unlock();
+  free(names);
+  return;
+fail:
+  fprintf(stderr, "media gc: %s\n", pa_db_errmsg(db));
+  pa_db_rollback(db);
+  pa_srv_media_unlock();
+  free(names);
+}
+
+/* {"url","type","width","height"} from (hash, ext, width, height) at c. */
+static cJSON *media_ref(sqlite3_stmt *st, int c) {
+  cJSON *o = cJSON_CreateObject();
+  int bad = !o || pa_srv_add_media_url(o, "url", col(st, c), col(st, c + 1)) ||
+            !cJSON_AddStringToObject(o, "type", pa_srv_ext_type(col(st, c + 1)));
+  for (int k = 0; k < 2 && !bad; k++) {
+    const char *key = k ? "height" : "width";
+    bad = sqlite3_column_type(st, c + 2 + k) == SQLITE_NULL
+              ? !cJSON_AddNullToObject(o, key)
+              : !cJSON_AddNumberToObject(o, key, sqlite3_column_int(st, c + 2 + k));
+  }
+  if (bad) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* ---- uploads */
+
+void pa_srv_api_media_upload(pa_srv_req *rq) {
+  const char *type = mg_get_header(rq->conn, "Content-Type");
+  int kind = pa_media_type_kind(type);
+  char msg[160], hash[PA_MEDIA_HASH_HEX + 1];
+  if (kind < 0) {
+    pa_srv_api_error(rq, 415, "unsupported_media_type",
+                     "Content-Type must be image/jpeg, image/png, image/webp, video/mp4 or "
+                     "video/webm",
+                     NULL);
+    return;
+  }
+  size_t max = pa_media_kind_is_video(kind) ? PA_MEDIA_VIDEO_BYTES : PA_MEDIA_IMAGE_BYTES;
+  unsigned char *data;
+  size_t len;
+  if (pa_srv_api_raw_body(rq, max, &data, &len) != 0) return;
+  pa_media_info info;
+  int rc = len ? pa_media_sniff(data, len, &info) : PA_MEDIA_EFORMAT;
+  if (len == 0) {
+    PA_BAD(rq, "The body is empty: send the file's bytes");
+  } else if (rc == PA_MEDIA_ESIZE) {
+    snprintf(msg, sizeof msg, "Images may be at most %d pixels a side and %d megapixels",
+             PA_MEDIA_MAX_SIDE, PA_MEDIA_MAX_PIXELS / 1000000);
+    pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
+  } else if (rc != PA_MEDIA_OK || (int)info.kind != kind) {
+    snprintf(msg, sizeof msg, "The bytes are not %s", pa_media_kind_type(kind));
+    pa_srv_api_error(rq, 415, "unsupported_media_type", msg, NULL);
+  }
+  if (len == 0 || rc != PA_MEDIA_OK || (int)info.kind != kind) {
+    free(data);
+    return;
+  }
+  const char *ext = pa_media_kind_ext(info.kind);
+  int64_t now = pa_clock_now(), id = 0;
+  pa_srv_media_lock();
+  rc = pa_media_store(rq->srv->media_dir, data, len, ext, hash);
+  if (rc != PA_MEDIA_OK) {
+    pa_srv_media_unlock();
+    free(data);
+    fprintf(stderr, "upload: store: %s\n", pa_media_errstr(rc));
+    pa_srv_api_error(rq, 500, "internal", "Could not store the file", NULL);
+    return;
+  }
+  pa_db_media m = {hash, ext, info.width, info.height, (int64_t)len, now};
+  int ok = pa_db_begin(rq->db) == PA_DB_OK && pa_db_media_add(rq->db, &m) == PA_DB_OK;
+  sqlite3_stmt *st = ok ? pa_db_stmt(rq->db, "INSERT INTO uploads (user_id, media, created_at)"
+                                             " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
+                        : NULL;
+  int src = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 3, now);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  pa_db_done(st);
+  st = src == SQLITE_DONE
+           ? pa_db_stmt(rq->db, "SELECT id FROM uploads WHERE user_id = ?1 AND media = ?2")
+           : NULL;
+  src = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  if (src == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+  pa_db_done(st);
+  ok = ok && src == SQLITE_ROW && pa_db_commit(rq->db) == PA_DB_OK;
+  if (!ok) pa_db_rollback(rq->db);
+  pa_srv_media_unlock();
+  free(data);
+  if (!ok) {
+    pa_srv_api_internal(rq, "upload");
+    return;
+  }
+  cJSON *o = cJSON_CreateObject();
+  int bad = !o || pa_srv_add_id(o, "id", "m", id) || pa_srv_add_media_url(o, "url", hash, ext) ||
+            !cJSON_AddStringToObject(o, "type", pa_media_kind_type(info.kind)) ||
+            !(info.width ? cJSON_AddNumberToObject(o, "width", info.width)
+                         : cJSON_AddNullToObject(o, "width")) ||
+            !(info.height ? cJSON_AddNumberToObject(o, "height", info.height)
+                          : cJSON_AddNullToObject(o, "height")) ||
+            !cJSON_AddNumberToObject(o, "bytes", (double)len);
+  if (bad) {
+    cJSON_Delete(o);
+    o = NULL;
+  }
+  pa_srv_api_json(rq, 201, o);
+}
+
+/* ---- stories: 24 hours, enforced on every read */
+
+#define STORY_COLS                                                                                 \
+  "SELECT s.id, s.created_at, s.expires_at, m.hash, m.ext, m.width, m.height,"                     \
+  "       EXISTS (SELECT 1 FROM story_views v WHERE v.story_id = s.id AND v.user_id = ?2),"        \
+  "       t.id, t.name, t.species, t.avatar, tm.ext, u.id, u.name, u.avatar, um.ext"               \
+  "  FROM stories s JOIN pets t ON t.id = s.pet_id JOIN users u ON u.id = s.owner_id"              \
+  "  JOIN media m ON m.hash = s.media"                                                             \
+  "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"
+
+static cJSON *story_json(sqlite3_stmt *st) {
+  cJSON *o = cJSON_CreateObject(), *media = media_ref(st, 3);
+  int bad = !o || !media || pa_srv_add_id(o, "id", "s", sqlite3_column_int64(st, 0));
+  if (!bad) {
+    cJSON_AddItemToObject(o, "media", media);
+    media = NULL;
+    bad = pa_srv_add_time(o, "created_at", sqlite3_column_int64(st, 1)) ||
+          pa_srv_add_time(o, "expires_at", sqlite3_column_int64(st, 2)) ||
+          !cJSON_AddBoolToObject(o, "seen", sqlite3_column_int(st, 7));
+  }
+  cJSON_Delete(media);
+  if (bad) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+typedef struct tray_entry {
+  cJSON *obj;
+  int all_seen;
+  int64_t latest, pet;
+} tray_entry;
+
+/* Unseen first, then the newest story, then the pet. */
+static int tray_order(const void *a, const void *b) {
+  const tray_entry *x = a, *y = b;
+  if (x->all_seen != y->all_seen) return x->all_seen - y->all_seen;
+  if (x->latest != y->latest) return x->latest > y->latest ? -1 : 1;
+  return x->pet < y->pet ? -1 : x->pet > y->pet;
+}
+
+enum { TRAY_MAX_STORIES = 5000 };
+
+void pa_srv_api_stories_get(pa_srv_req *rq) {
+  sqlite3_stmt *st =
+      pa_db_stmt(rq->db, STORY_COLS " WHERE s.expires_at > ?1"
+                                    " ORDER BY s.pet_id, s.created_at, s.id LIMIT 5000");
+  tray_entry *entries = calloc(TRAY_MAX_STORIES, sizeof *entries);
+  int n = 0, rc = st && entries ? sqlite3_bind_int64(st, 1, pa_clock_now()) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t pet = sqlite3_column_int64(st, 8);
+    tray_entry *e = n ? &entries[n - 1] : NULL;
+    rc = SQLITE_NOMEM;
+    if (!e || e->pet != pet) {
+      e = &entries[n++];
+      e->pet = pet;
+      e->all_seen = 1;
+      cJSON *p = pa_srv_pet_json(st, 8), *u = pa_srv_user_json(st, 13);
+      e->obj = cJSON_CreateObject();
+      if (!e->obj || !p || !u || !cJSON_AddItemToObject(e->obj, "pet", p)) {
+        cJSON_Delete(p);
+        cJSON_Delete(u);
+        break;
+      }
+      cJSON_AddItemToObject(e->obj, "owner", u);
+      if (!cJSON_AddArrayToObject(e->obj, "stories")) break;
+    }
+    cJSON *s = story_json(st);
+    if (!s || !cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(e->obj, "stories"), s)) {
+      cJSON_Delete(s);
+      break;
+    }
+    e->all_seen &= sqlite3_column_int(st, 7);
+    e->latest = sqlite3_column_int64(st, 1);
+    rc = SQLITE_OK;
+  }
+  pa_db_done(st);
+  cJSON *root = cJSON_CreateObject(), *tray = cJSON_AddArrayToObject(root, "tray");
+  if (rc == SQLITE_DONE && tray) qsort(entries, (size_t)n, sizeof *entries, tray_order);
+  for (int i = 0; i < n; i++) {
+    if (rc == SQLITE_DONE && tray &&
+        cJSON_AddBoolToObject(entries[i].obj, "all_seen", entries[i].all_seen) &&
+        cJSON_AddItemToArray(tray, entries[i].obj))
+      continue;
+    cJSON_Delete(entries[i].obj);
+    rc = SQLITE_NOMEM;
+  }
+  free(entries);
+  if (rc != SQLITE_DONE || !tray) {
+    cJSON_Delete(root);
+    pa_srv_api_internal(rq, "stories");
+    return;
+  }
+  pa_srv_api_json(rq, 200, root);
+}
+
+void pa_srv_api_story_create(pa_srv_req *rq) {
+  static const char *const fields[] = {"media_id", "pet_id", NULL};
+  int64_t upload, pet, now = pa_clock_now(), id;
+  char hash[65], ext[8];
+  cJSON *body = NULL;
+  if (pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_only(rq, body, fields) || pa_srv_api_id(rq, body, "media_id", "m", 1, &upload) ||
+      pa_srv_api_id(rq, body, "pet_id", "pet", 1, &pet) ||
+      pa_srv_api_own_media(rq, upload, NULL, "media_id", hash, ext) ||
+      pa_srv_api_own_pet(rq, pet, "pet_id")) {
+    cJSON_Delete(body);
+    return;
+  }
+  cJSON_Delete(body);
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "INSERT INTO stories (owner_id, pet_id, media, created_at,"
+                                        " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, pet);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + 86400);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add story");
+  id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
+  pa_db_done(st);
+  st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, STORY_COLS " WHERE s.id = ?1") : NULL;
+  rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  cJSON *o = rc == SQLITE_ROW ? story_json(st) : NULL;
+  pa_db_done(st);
+  if (!o)
+    pa_srv_api_internal(rq, "add story");
+  else
+    pa_srv_api_json(rq, 201, o);
+}
+
+void pa_srv_api_story_seen(pa_srv_req *rq) {
+  int64_t a[2] = {rq->ids[0], pa_clock_now()}, v;
+  int found;
+  if (pa_db_scalar_i64(rq->db, "SELECT 1 FROM stories WHERE id = ?1 AND expires_at > ?2", 2, a, &v,
+                       &found) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "story");
+    return;
+  }
+  if (!found) {
+    PA_NOT_FOUND(rq, "No such story (stories expire after 24 hours)");
+    return;
+  }
+  int64_t b[2] = {rq->ids[0], rq->viewer};
+  if (pa_db_exec_i64(rq->db,
+                     "INSERT OR IGNORE INTO story_views (story_id, user_id) VALUES (?1, ?2)", 2, b,
+                     NULL) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "story seen");
+    return;
+  }
+  cJSON *o = cJSON_CreateObject();
+  if (o && !cJSON_AddTrueToObject(o, "seen")) {
+    cJSON_Delete(o);
+    o = NULL;
+  }
+  pa_srv_api_json(rq, 200, o);
+}
+
+/* ---- reels */
+
+#define REEL_COLS                                                                                  \
+  "SELECT r.id, r.created_at, r.caption, u.id, u.name, u.avatar, um.ext,"                          \
+  "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
+  "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
+  "       va.hash, va.ext, va.width, va.height"                                                    \
+  "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
+  "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
+  "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
+  "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
+
+static int add_tag(void *ctx, const char *tag) {
+  cJSON *item = cJSON_CreateString(tag);
+  if (!item || !cJSON_AddItemToArray(ctx, item)) {
+    cJSON_Delete(item);
+    return -1;
+  }
+  return 0;
+}
+
+static cJSON *reel_json(sqlite3_stmt *st) {
+  cJSON *o = cJSON_CreateObject(), *parts[4] = {pa_srv_user_json(st, 3), pa_srv_pet_json(st, 7),
+                                                media_ref(st, 12), media_ref(st, 16)};
+  static const char *const keys[4] = {"author", "pet", "video", "poster"};
+  const char *caption = col(st, 2) ? col(st, 2) : "";
+  int bad = !o || pa_srv_add_id(o, "id", "r", sqlite3_column_int64(st, 0));
+  for (int i = 0; i < 4; i++) {
+    if (!bad && parts[i] && cJSON_AddItemToObject(o, keys[i], parts[i])) continue;
+    bad = 1;
+    cJSON_Delete(parts[i]);
+  }
+  /* Every encoding of the clip, for <source> elements: the main one first. */
+  cJSON *sources = bad ? NULL : cJSON_AddArrayToObject(o, "sources");
+  for (int c = 12; sources && c <= 20; c += 8) {
+    if (c == 20 && sqlite3_column_type(st, 20) == SQLITE_NULL) break;
+    cJSON *ref = media_ref(st, c);
+    if (!ref || !cJSON_AddItemToArray(sources, ref)) {
+      cJSON_Delete(ref);
+      bad = 1;
+      break;
+    }
+  }
+  bad |= !sources;
+  cJSON *tags = bad ? NULL : cJSON_AddArrayToObject(o, "tags");
+  bad = bad || !tags || !cJSON_AddStringToObject(o, "caption", caption) ||
+        pa_text_tags(caption, add_tag, tags) ||
+        pa_srv_add_time(o, "created_at", sqlite3_column_int64(st, 1));
+  if (bad) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+void pa_srv_api_reels_get(pa_srv_req *rq) {
+  int limit, has_cursor, n = 0, more = 0;
+  pa_db_cursor after, next = {0, 0};
+  if (pa_srv_api_page(rq, PA_API_LIST_MAX, 10, &limit, &after, &has_cursor)) return;
+  sqlite3_stmt *st =
+      pa_db_stmt(rq->db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)"
+                                   " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "reels");
+  int rc = st && list ? sqlite3_bind_int64(st, 1, has_cursor ? after.created_at : INT64_MAX)
+                      : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, has_cursor ? after.id : INT64_MAX);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 3, limit + 1);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == limit) {
+      more = 1;
+      rc = SQLITE_DONE;
+      break;
+    }
+    cJSON *r = reel_json(st);
+    rc = r && cJSON_AddItemToArray(list, r) ? SQLITE_OK : SQLITE_NOMEM;
+    if (rc != SQLITE_OK) cJSON_Delete(r);
+    next.created_at = sqlite3_column_int64(st, 1);
+    next.id = sqlite3_column_int64(st, 0);
+    n++;
+  }
+  pa_db_done(st);
+  if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) != 0) {
+    cJSON_Delete(root);
+    pa_srv_api_internal(rq, "reels");
+    return;
+  }
+  pa_srv_api_json(rq, 200, root);
+}
+
+void pa_srv_api_reel_create(pa_srv_req *rq) {
+  static const char *const fields[] = {"video_media_id", "poster_media_id", "caption", "pet_id",
+                                       NULL};
+  int64_t video, poster, pet, id;
+  char vhash[65], vext[8], phash[65], pext[8];
+  const char *caption;
+  cJSON *body = NULL;
+  if (pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_only(rq, body, fields) ||
+      pa_srv_api_id(rq, body, "video_media_id", "m", 1, &video) ||
+      pa_srv_api_id(rq, body, "poster_media_id", "m", 1, &poster) ||
+      pa_srv_api_id(rq, body, "pet_id", "pet", 1, &pet) ||
+      pa_srv_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption) ||
+      pa_srv_api_own_media(rq, video, "video", "video_media_id", vhash, vext) ||
+      pa_srv_api_own_media(rq, poster, "image", "poster_media_id", phash, pext) ||
+      pa_srv_api_own_pet(rq, pet, "pet_id")) {
+    cJSON_Delete(body);
+    return;
+  }
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "INSERT INTO reels (author_id, pet_id, video, poster,"
+                                        " caption, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, pet);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, vhash, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 4, phash, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 5, caption, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, pa_clock_now());
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add reel");
+  id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
+  pa_db_done(st);
+  cJSON_Delete(body);
+  st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, REEL_COLS " WHERE r.id = ?1") : NULL;
+  rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  cJSON *o = rc == SQLITE_ROW ? reel_json(st) : NULL;
+  pa_db_done(st);
+  if (!o)
+    pa_srv_api_internal(rq, "add reel");
+  else
+    pa_srv_api_json(rq, 201, o);
+}

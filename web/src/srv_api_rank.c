@@ -1,0 +1,166 @@
+/* pa_srv — feed candidates for ranking on the device.
+ *
+ * Up to 20000 posts with 64 floats each is megabytes of JSON, so this one
+ * answer is written straight into a buffer rather than through cJSON. */
+#include "embed.h"
+#include "srv_api.h"
+#include "text.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CANDIDATES_MAX = 20000, CANDIDATES_DEFAULT = 2000 };
+
+typedef struct buf {
+  char *p;
+  size_t len, cap;
+  int failed;
+} buf;
+
+static void put(buf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+
+static void putf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(buf *b, const char *fmt, ...) {
+  char tmp[128];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n > 0) put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* A JSON string: quotes, backslashes and control characters escaped. */
+static void put_string(buf *b, const char *s) {
+  put(b, "\"", 1);
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      char e[2] = {'\\', (char)c};
+      put(b, e, 2);
+    } else if (c < 0x20) {
+      putf(b, "\\u%04x", c);
+    } else {
+      put(b, s, 1);
+    }
+  }
+  put(b, "\"", 1);
+}
+
+static int tag_json(void *ctx, const char *tag) {
+  buf *b = ctx;
+  if (b->p[b->len - 1] != '[') put(b, ",", 1);
+  put_string(b, tag);
+  return 0;
+}
+
+typedef struct tag_list {
+  const char *ptr[PA_TEXT_MAX_TAGS];
+  char text[PA_TEXT_MAX_TAGS][PA_TEXT_MAX_TAG + 1];
+  int n;
+} tag_list;
+
+static int tag_keep(void *ctx, const char *tag) {
+  tag_list *t = ctx;
+  snprintf(t->text[t->n], sizeof t->text[t->n], "%s", tag);
+  t->ptr[t->n] = t->text[t->n];
+  t->n++;
+  return 0;
+}
+
+/* ?1 the viewer, ?2 the row limit. */
+static const char candidates_sql[] =
+    "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count, p.comment_count,"
+    "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"
+    "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
+    "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"
+    "       v.vec, c.advertiser_id, p.campaign_id, p.caption"
+    "  FROM posts p JOIN pets t ON t.id = p.pet_id"
+    "  LEFT JOIN post_vectors v ON v.post_id = p.id"
+    "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+
+void pa_srv_api_candidates(pa_srv_req *rq) {
+  char text[16];
+  int limit = CANDIDATES_DEFAULT, q = pa_srv_api_query(rq, "limit", text, sizeof text);
+  if (q < 0) return;
+  if (q == 0) {
+    long v = 0;
+    const char *s = text;
+    for (; *s >= '0' && *s <= '9' && v <= CANDIDATES_MAX; s++) v = v * 10 + (*s - '0');
+    if (!text[0] || *s || v < 1 || v > CANDIDATES_MAX) {
+      PA_BAD(rq, "limit must be a whole number from 1 to 20000");
+      return;
+    }
+    limit = (int)v;
+  }
+  sqlite3_stmt *st = pa_db_stmt(rq->db, candidates_sql);
+  buf b = {0};
+  puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR, n = 0;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, limit);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
+    char when[32];
+    const char *species = (const char *)sqlite3_column_text(st, 3);
+    const char *caption = (const char *)sqlite3_column_text(st, 11);
+    pa_srv_format_time(sqlite3_column_int64(st, 4), when);
+    putf(&b,
+         "%s{\"post_id\":\"p_%lld\",\"author_id\":\"u_%lld\",\"pet_id\":\"pet_%lld\",\"species\":",
+         n++ ? "," : "", (long long)sqlite3_column_int64(st, 0),
+         (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
+    put_string(&b, species ? species : "");
+    puts_(&b, ",\"tags\":[");
+    pa_text_tags(caption ? caption : "", tag_json, &b);
+    putf(&b,
+         "],\"created_at\":\"%s\",\"like_count\":%lld,\"comment_count\":%lld,\"following\":%s,"
+         "\"embedding\":[",
+         when, (long long)sqlite3_column_int64(st, 5), (long long)sqlite3_column_int64(st, 6),
+         sqlite3_column_int(st, 7) ? "true" : "false");
+    float v[PA_EMBED_DIM];
+    if (sqlite3_column_bytes(st, 8) == (int)sizeof v) {
+      memcpy(v, sqlite3_column_blob(st, 8), sizeof v);
+    } else {
+      /* Newer than the last computation: its cold-start vector for now. */
+      tag_list tl = {.n = 0};
+      pa_text_tags(caption ? caption : "", tag_keep, &tl);
+      pa_embed_cold(species, tl.ptr, tl.n, v);
+    }
+    for (int k = 0; k < PA_EMBED_DIM; k++)
+      putf(&b, "%s%.6g", k ? "," : "", isfinite(v[k]) ? (double)v[k] : 0.0);
+    if (sqlite3_column_type(st, 9) == SQLITE_NULL)
+      puts_(&b, "],\"sponsored\":null}");
+    else
+      putf(&b, "],\"sponsored\":{\"advertiser_id\":\"ad_%lld\",\"campaign_id\":\"c_%lld\"}}",
+           (long long)sqlite3_column_int64(st, 9), (long long)sqlite3_column_int64(st, 10));
+    rc = SQLITE_OK;
+  }
+  pa_db_done(st);
+  puts_(&b, "]}");
+  if (rc != SQLITE_DONE || b.failed) {
+    free(b.p);
+    pa_srv_api_internal(rq, "candidates");
+    return;
+  }
+  pa_srv_send(rq, 200, "application/json; charset=utf-8", "no-store", NULL, 0, b.p, b.len);
+  free(b.p);
+}
