@@ -2,18 +2,18 @@
  * shell: a scripted two-party demo, a benchmark, and small stateful commands
  * (state = PREFIX.identity and PREFIX.session, both vault blobs) that the
  * WASM interop tests drive. */
+#include "cli.h"
+#include "pa/pa_crypto.h"
+#include "pa/pa_ratchet.h"
+#include "pa/pa_x3dh.h"
+#include "pa_native.h"
+
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include "cli.h"
-#include "pa/pa_crypto.h"
-#include "pa/pa_ratchet.h"
-#include "pa/pa_x3dh.h"
-#include "pa_native.h"
 
 /* ---- seeded randomness for a reproducible demo (CLI only, never the app) */
 
@@ -35,8 +35,8 @@ static uint32_t seeded_random(void) {
   return v;
 }
 static const char *seeded_name(void) { return "petamigos-demo-seeded"; }
-static randombytes_implementation seeded_impl = {seeded_name, seeded_random, NULL, NULL,
-                                                 seeded_buf, NULL};
+static randombytes_implementation seeded_impl = {seeded_name, seeded_random, NULL,
+                                                 NULL,        seeded_buf,    NULL};
 
 /* Must run before anything initialises libsodium. */
 static void use_seed(const char *seed) {
@@ -152,7 +152,8 @@ static pa_status write_sealed(chat_state *s, const char *path, pa_vault_kind kin
   pa_status st = pa_vault_seal(s->key, kind, s->generation + 1, plain, len, blob, cap, &n, e);
   if (st == PA_OK) {
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(blob, 1, n, f) != n) st = pa_error_set(e, PA_ERR_PLATFORM, "cannot write %s", path);
+    if (!f || fwrite(blob, 1, n, f) != n)
+      st = pa_error_set(e, PA_ERR_PLATFORM, "cannot write %s", path);
     if (f && fclose(f) != 0) st = pa_error_set(e, PA_ERR_PLATFORM, "cannot write %s", path);
   }
   free(blob);
@@ -255,8 +256,9 @@ int pa_cli_chat_encrypt(int argc, char **argv) {
   if (!s.session) {
     size_t n;
     uint8_t *bundle = bundle_hex ? from_hex(bundle_hex, &n) : NULL;
-    pa_status st = bundle ? pa_ratchet_initiate(s.id, bundle, n, &s.session, &e)
-                          : pa_error_set(&e, PA_ERR_ARG, "no session yet: give the peer's --bundle (hex)");
+    pa_status st =
+        bundle ? pa_ratchet_initiate(s.id, bundle, n, &s.session, &e)
+               : pa_error_set(&e, PA_ERR_ARG, "no session yet: give the peer's --bundle (hex)");
     free(bundle);
     if (st != PA_OK) {
       state_drop(&s);
@@ -295,8 +297,9 @@ int pa_cli_chat_decrypt(int argc, char **argv) {
   uint8_t *plain = malloc(n + 1);
   pa_crypto_fault why = PA_FAULT_NONE;
   pa_status st = !plain ? pa_error_set(&e, PA_ERR_NOMEM, "out of memory")
-                 : s.session ? pa_ratchet_decrypt(s.session, msg, n, plain, n, &len, &why, &e)
-                             : pa_ratchet_accept(s.id, msg, n, plain, n, &len, &s.session, &why, &e);
+                 : s.session
+                     ? pa_ratchet_decrypt(s.session, msg, n, plain, n, &len, &why, &e)
+                     : pa_ratchet_accept(s.id, msg, n, plain, n, &len, &s.session, &why, &e);
   if (st == PA_OK) st = state_save(&s, &e);
   if (st == PA_OK) {
     fwrite(plain, 1, len, stdout);
@@ -312,8 +315,8 @@ int pa_cli_chat_decrypt(int argc, char **argv) {
 
 /* ---- chat-safety STATE --key HEX --me ID --peer ID */
 
-static pa_status session_safety(const pa_ratchet *s, const char *me, const char *peer,
-                                char out[72], pa_error *e) {
+static pa_status session_safety(const pa_ratchet *s, const char *me, const char *peer, char out[72],
+                                pa_error *e) {
   uint8_t own[33], other[33];
   char digits[61];
   pa_x3dh_encode_key(pa_ratchet_own_identity(s), own);
@@ -332,7 +335,8 @@ int pa_cli_chat_safety(int argc, char **argv) {
   pa_error e;
   char out[72];
   pa_status st = state_load(&s, prefix, opt(argc, argv, "--key"), 0, &e);
-  if (st == PA_OK && !s.session) st = pa_error_set(&e, PA_ERR_ARG, "no session in %s", s.path_session);
+  if (st == PA_OK && !s.session)
+    st = pa_error_set(&e, PA_ERR_ARG, "no session in %s", s.path_session);
   if (st == PA_OK) st = session_safety(s.session, me, peer, out, &e);
   if (st == PA_OK) puts(out);
   state_drop(&s);
@@ -342,14 +346,16 @@ int pa_cli_chat_safety(int argc, char **argv) {
 /* ---- chat-attach encrypt IN OUT | decrypt KEY_HEX IN OUT */
 
 int pa_cli_chat_attach(int argc, char **argv) {
-  int enc = argc == 4 && !strcmp(argv[1], "encrypt"), dec = argc == 5 && !strcmp(argv[1], "decrypt");
+  int enc = argc == 4 && !strcmp(argv[1], "encrypt"),
+      dec = argc == 5 && !strcmp(argv[1], "decrypt");
   if (!enc && !dec) return PA_CLI_USAGE;
   pa_error e;
   uint8_t *in, *out = NULL, *key = NULL, fresh[PA_ATTACH_KEY_BYTES];
   size_t n, m, klen = 0;
   pa_status st = pa_crypto_init(&e);
   if (st == PA_OK)
-    st = pa_native_read_file(argv[enc ? 2 : 3], pa_attach_sealed_size(PA_ATTACH_MAX_BYTES), &in, &n, &e);
+    st = pa_native_read_file(argv[enc ? 2 : 3], pa_attach_sealed_size(PA_ATTACH_MAX_BYTES), &in, &n,
+                             &e);
   if (st != PA_OK) return pa_cli_fail(&e);
   if (enc) {
     out = malloc(pa_attach_sealed_size(n));
@@ -358,14 +364,16 @@ int pa_cli_chat_attach(int argc, char **argv) {
   } else {
     key = from_hex(argv[2], &klen);
     out = malloc(n ? n : 1);
-    st = !key || klen != PA_ATTACH_KEY_BYTES ? pa_error_set(&e, PA_ERR_ARG, "key must be 112 hex digits")
+    st = !key || klen != PA_ATTACH_KEY_BYTES
+             ? pa_error_set(&e, PA_ERR_ARG, "key must be 112 hex digits")
          : out ? pa_attach_decrypt(key, in, n, out, n, &m, &e)
                : pa_error_set(&e, PA_ERR_NOMEM, "out of memory");
   }
   if (st == PA_OK) {
     const char *path = argv[enc ? 3 : 4];
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(out, 1, m, f) != m) st = pa_error_set(&e, PA_ERR_PLATFORM, "cannot write %s", path);
+    if (!f || fwrite(out, 1, m, f) != m)
+      st = pa_error_set(&e, PA_ERR_PLATFORM, "cannot write %s", path);
     if (f && fclose(f) != 0) st = pa_error_set(&e, PA_ERR_PLATFORM, "cannot write %s", path);
   }
   if (st == PA_OK && enc) {
@@ -407,8 +415,8 @@ typedef struct wire {
 } wire;
 
 static int post(pa_ratchet *s, const char *text, wire *w) {
-  return pa_ratchet_encrypt(s, (const uint8_t *)text, strlen(text), w->b, sizeof w->b, &w->n, NULL) ==
-         PA_OK;
+  return pa_ratchet_encrypt(s, (const uint8_t *)text, strlen(text), w->b, sizeof w->b, &w->n,
+                            NULL) == PA_OK;
 }
 
 /* Whether s decrypts w to text; *why says why not. */
@@ -454,14 +462,18 @@ static void demo_run(demo *d, int messages) {
   }
   short_key(pa_x3dh_identity_key(d->alice_id), ka);
   short_key(pa_x3dh_identity_key(d->bob_id), kb);
-  say(d, 1, "identities: alice %s..., bob %s... (Ed25519; X25519 by conversion); bob holds %d one-time prekeys",
+  say(d, 1,
+      "identities: alice %s..., bob %s... (Ed25519; X25519 by conversion); bob holds %d one-time "
+      "prekeys",
       ka, kb, pa_x3dh_opk_count(d->bob_id));
 
   uint8_t upload[PA_X3DH_BUNDLE_MAX], fetched[PA_X3DH_BUNDLE_FIXED + PA_X3DH_BUNDLE_OPK_BYTES];
   size_t up_n = 0, fetched_n = 0;
   ok = pa_x3dh_bundle_export(d->bob_id, 1, upload, sizeof upload, &up_n, &e) == PA_OK &&
        pa_x3dh_bundle_select(upload, up_n, 0, fetched, sizeof fetched, &fetched_n, &e) == PA_OK;
-  say(d, ok, "bundle: bob uploads %zu bytes (signed prekey %u, %d one-time prekeys); the server hands alice %zu bytes",
+  say(d, ok,
+      "bundle: bob uploads %zu bytes (signed prekey %u, %d one-time prekeys); the server hands "
+      "alice %zu bytes",
       up_n, pa_x3dh_spk_id(d->bob_id), pa_x3dh_opk_count(d->bob_id), fetched_n);
 
   pa_x3dh_bundle b;
@@ -469,7 +481,9 @@ static void demo_run(demo *d, int messages) {
   pa_status forged = pa_x3dh_bundle_parse(fetched, fetched_n, &b, &e);
   fetched[100] ^= 1;
   ok = forged != PA_OK && pa_x3dh_bundle_parse(fetched, fetched_n, &b, &e) == PA_OK;
-  say(d, ok, "bundle verified: signature over signed prekey %u checks; a copy with one bit changed is refused (%s)",
+  say(d, ok,
+      "bundle verified: signature over signed prekey %u checks; a copy with one bit changed is "
+      "refused (%s)",
       b.spk_id, pa_status_name(forged));
 
   wire first, w[3];
@@ -477,8 +491,11 @@ static void demo_run(demo *d, int messages) {
   size_t n;
   ok = pa_ratchet_initiate(d->alice_id, fetched, fetched_n, &d->alice, &e) == PA_OK &&
        post(d->alice, "Hi Bob! Luna says meow.", &first) &&
-       pa_ratchet_accept(d->bob_id, first.b, first.n, plain, sizeof plain, &n, &d->bob, &why, &e) == PA_OK;
-  say(d, ok, "x3dh: alice's session start is %zu bytes (one-time prekey %u); bob accepts and reads \"%.*s\"; bob now holds %d",
+       pa_ratchet_accept(d->bob_id, first.b, first.n, plain, sizeof plain, &n, &d->bob, &why, &e) ==
+           PA_OK;
+  say(d, ok,
+      "x3dh: alice's session start is %zu bytes (one-time prekey %u); bob accepts and reads "
+      "\"%.*s\"; bob now holds %d",
       first.n, b.opk_id, ok ? (int)n : 0, (const char *)plain, pa_x3dh_opk_count(d->bob_id));
   if (!ok) return;
 
@@ -500,8 +517,10 @@ static void demo_run(demo *d, int messages) {
        post(d->alice, "bring treats", &w[2]);
   ok = ok && reads(d->bob, &w[2], "bring treats", NULL);
   int held = pa_ratchet_skipped_count(d->bob);
-  ok = ok && reads(d->bob, &w[0], "walk at 5?", NULL) && reads(d->bob, &w[1], "the park by the river", NULL);
-  say(d, ok && held == 2, "out of order: alice sends 1, 2, 3; bob reads 3 (holding %d keys), then 1 and 2 (holding %d)",
+  ok = ok && reads(d->bob, &w[0], "walk at 5?", NULL) &&
+       reads(d->bob, &w[1], "the park by the river", NULL);
+  say(d, ok && held == 2,
+      "out of order: alice sends 1, 2, 3; bob reads 3 (holding %d keys), then 1 and 2 (holding %d)",
       held, pa_ratchet_skipped_count(d->bob));
 
   ok = post(d->bob, "sure!", &w[0]) && post(d->bob, "(lost on the way)", &w[1]) &&
@@ -525,7 +544,8 @@ static void demo_run(demo *d, int messages) {
   snap = snapshot(d->bob, &snap_n);
   ok = ok && !reads(d->bob, &w[0], "secret plan", &why) && why == PA_FAULT_REPLAY;
   say(d, ok && same_snapshot(d->bob, snap, snap_n),
-      "replay: the untouched message reads once, its second delivery is refused (%s), session unchanged",
+      "replay: the untouched message reads once, its second delivery is refused (%s), session "
+      "unchanged",
       pa_crypto_fault_name(why));
   sodium_memzero(snap, snap_n);
   free(snap);
@@ -540,26 +560,32 @@ static void demo_run(demo *d, int messages) {
   ok = ok && sbytes && pa_x3dh_identity_save(d->bob_id, ibytes, sizeof ibytes, &in, &e) == PA_OK;
   uint8_t *sblob = malloc(pa_vault_sealed_size(sn)), *iblob = malloc(pa_vault_sealed_size(in));
   ok = ok && sblob && iblob &&
-       pa_vault_seal(vault_key, PA_VAULT_SESSION, 2, sbytes, sn, sblob, pa_vault_sealed_size(sn), &sealed_s, &e) == PA_OK &&
-       pa_vault_seal(vault_key, PA_VAULT_IDENTITY, 2, ibytes, in, iblob, pa_vault_sealed_size(in), &sealed_i, &e) == PA_OK;
+       pa_vault_seal(vault_key, PA_VAULT_SESSION, 2, sbytes, sn, sblob, pa_vault_sealed_size(sn),
+                     &sealed_s, &e) == PA_OK &&
+       pa_vault_seal(vault_key, PA_VAULT_IDENTITY, 2, ibytes, in, iblob, pa_vault_sealed_size(in),
+                     &sealed_i, &e) == PA_OK;
   pa_ratchet_free(d->bob);
   pa_x3dh_identity_free(d->bob_id);
   d->bob = NULL, d->bob_id = NULL;
   sodium_memzero(ibytes, sizeof ibytes);
   uint8_t *back = malloc(sn > in ? sn : in);
   ok = ok && back &&
-       pa_vault_open(vault_key, PA_VAULT_SESSION, 2, sblob, sealed_s, back, sn, &out_n, NULL, &e) == PA_OK &&
+       pa_vault_open(vault_key, PA_VAULT_SESSION, 2, sblob, sealed_s, back, sn, &out_n, NULL, &e) ==
+           PA_OK &&
        pa_ratchet_load(back, out_n, &d->bob, &e) == PA_OK &&
-       pa_vault_open(vault_key, PA_VAULT_IDENTITY, 2, iblob, sealed_i, back, in, &out_n, NULL, &e) == PA_OK &&
+       pa_vault_open(vault_key, PA_VAULT_IDENTITY, 2, iblob, sealed_i, back, in, &out_n, NULL,
+                     &e) == PA_OK &&
        pa_x3dh_identity_load(back, out_n, &d->bob_id, &e) == PA_OK;
   int identical = ok && same_snapshot(d->bob, sbytes, sn);
   pa_status tampered = PA_OK;
   if (ok) {
     sblob[sealed_s / 2] ^= 1;
-    tampered = pa_vault_open(vault_key, PA_VAULT_SESSION, 0, sblob, sealed_s, back, sn, &out_n, NULL, &e);
+    tampered =
+        pa_vault_open(vault_key, PA_VAULT_SESSION, 0, sblob, sealed_s, back, sn, &out_n, NULL, &e);
   }
   say(d, ok && identical && tampered != PA_OK,
-      "persist: bob's session (%zu bytes) and identity (%zu) sealed in the vault, dropped, restored: identical %s; a tampered blob is refused (%s)",
+      "persist: bob's session (%zu bytes) and identity (%zu) sealed in the vault, dropped, "
+      "restored: identical %s; a tampered blob is refused (%s)",
       sn, in, identical ? "yes" : "no", pa_status_name(tampered));
   if (back) sodium_memzero(back, sn > in ? sn : in);
   sodium_memzero(sbytes, sn);
@@ -572,9 +598,11 @@ static void demo_run(demo *d, int messages) {
   say(d, ok, "after restore: bob reads the message sent while he was away; alice reads his reply");
 
   pa_ratchet *again = NULL;
-  pa_status st = pa_ratchet_accept(d->bob_id, first.b, first.n, plain, sizeof plain, &n, &again, &why, &e);
+  pa_status st =
+      pa_ratchet_accept(d->bob_id, first.b, first.n, plain, sizeof plain, &n, &again, &why, &e);
   say(d, st != PA_OK && why == PA_FAULT_PREKEY_GONE,
-      "session-start replay: alice's first message again is refused (%s): one-time prekey %u was used once",
+      "session-start replay: alice's first message again is refused (%s): one-time prekey %u was "
+      "used once",
       pa_crypto_fault_name(why), b.opk_id);
   pa_ratchet_free(again);
   sodium_memzero(plain, sizeof plain);

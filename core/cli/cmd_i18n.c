@@ -1,17 +1,17 @@
 /* plural, ordinal, format, negotiate, number, date, relative, i18n: the
  * i18n modules from the shell. The WASM exports (core/wasm/wasm_i18n.c)
  * print the same text, which tests/wasm/i18n.test.mjs checks. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
 #include "cli.h"
 #include "pa/pa_i18n.h"
 #include "pa/pa_msgfmt.h"
 #include "pa/pa_numfmt.h"
 #include "pa/pa_plural.h"
 #include "pa_native.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 /* Big enough for any formatted message (PA_MSG_MAX_OUTPUT) and its NUL. */
 static char out_buf[PA_MSG_MAX_OUTPUT + 1];
@@ -44,9 +44,12 @@ int pa_cli_ordinal(int argc, char **argv) { return plural_cmd(argc, argv, PA_PLU
 static int options(int argc, char **argv, pa_msg_options *opts) {
   int n = 0;
   for (int k = 0; k < argc; k++) {
-    if (!strcmp(argv[k], "--tz") && k + 1 < argc) opts->tz_offset_minutes = atoi(argv[++k]);
-    else if (!strcmp(argv[k], "--no-isolate")) opts->flags |= PA_MSG_NO_ISOLATE;
-    else argv[n++] = argv[k];
+    if (!strcmp(argv[k], "--tz") && k + 1 < argc)
+      opts->tz_offset_minutes = atoi(argv[++k]);
+    else if (!strcmp(argv[k], "--no-isolate"))
+      opts->flags |= PA_MSG_NO_ISOLATE;
+    else
+      argv[n++] = argv[k];
   }
   return n;
 }
@@ -77,12 +80,18 @@ int pa_cli_number(int argc, char **argv) {
   const char *style = argc == 4 ? argv[3] : "decimal";
   pa_num_style st;
   const char *currency = NULL;
-  if (!strcmp(style, "decimal")) st = PA_NUM_DECIMAL;
-  else if (!strcmp(style, "integer")) st = PA_NUM_INTEGER;
-  else if (!strcmp(style, "percent")) st = PA_NUM_PERCENT;
-  else if (!strcmp(style, "compact")) st = PA_NUM_COMPACT;
-  else if (!strncmp(style, "currency=", 9)) st = PA_NUM_CURRENCY, currency = style + 9;
-  else return PA_CLI_USAGE;
+  if (!strcmp(style, "decimal"))
+    st = PA_NUM_DECIMAL;
+  else if (!strcmp(style, "integer"))
+    st = PA_NUM_INTEGER;
+  else if (!strcmp(style, "percent"))
+    st = PA_NUM_PERCENT;
+  else if (!strcmp(style, "compact"))
+    st = PA_NUM_COMPACT;
+  else if (!strncmp(style, "currency=", 9))
+    st = PA_NUM_CURRENCY, currency = style + 9;
+  else
+    return PA_CLI_USAGE;
   pa_error e;
   return finish(pa_num_format(argv[1], argv[2], st, currency, out_buf, sizeof out_buf, &e), &e);
 }
@@ -108,9 +117,9 @@ int pa_cli_date(int argc, char **argv) {
   long long ms = strtoll(argv[2], &end, 10);
   if (*end || end == argv[2]) return PA_CLI_USAGE;
   pa_error e;
-  return finish(pa_date_format(argv[1], ms, opts.tz_offset_minutes, date, time, out_buf,
-                               sizeof out_buf, &e),
-                &e);
+  return finish(
+      pa_date_format(argv[1], ms, opts.tz_offset_minutes, date, time, out_buf, sizeof out_buf, &e),
+      &e);
 }
 
 int pa_cli_relative(int argc, char **argv) {
@@ -118,9 +127,12 @@ int pa_cli_relative(int argc, char **argv) {
   unsigned flags = 0;
   int n = 0;
   for (int k = 0; k < argc; k++) {
-    if (!strcmp(argv[k], "--short")) flags |= PA_DATE_REL_SHORT;
-    else if (!strcmp(argv[k], "--numeric")) flags |= PA_DATE_REL_NUMERIC;
-    else argv[n++] = argv[k];
+    if (!strcmp(argv[k], "--short"))
+      flags |= PA_DATE_REL_SHORT;
+    else if (!strcmp(argv[k], "--numeric"))
+      flags |= PA_DATE_REL_NUMERIC;
+    else
+      argv[n++] = argv[k];
   }
   if (n != 4) return PA_CLI_USAGE;
   char *end;
@@ -131,8 +143,8 @@ int pa_cli_relative(int argc, char **argv) {
     return finish(pa_date_relative_seconds(argv[1], v, flags, out_buf, sizeof out_buf, &e), &e);
   for (int u = 0; u < 7; u++)
     if (!strcmp(argv[3], UNITS[u]))
-      return finish(pa_date_relative(argv[1], v, (pa_date_unit)u, flags, out_buf, sizeof out_buf, &e),
-                    &e);
+      return finish(
+          pa_date_relative(argv[1], v, (pa_date_unit)u, flags, out_buf, sizeof out_buf, &e), &e);
   return PA_CLI_USAGE;
 }
 
@@ -187,10 +199,14 @@ static int check(const char *path) {
 static void json_string(const char *s) {
   putchar('"');
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\') printf("\\%c", *p);
-    else if (*p == '\n') fputs("\\n", stdout);
-    else if (*p < 0x20) printf("\\u%04x", *p);
-    else putchar(*p);
+    if (*p == '"' || *p == '\\')
+      printf("\\%c", *p);
+    else if (*p == '\n')
+      fputs("\\n", stdout);
+    else if (*p < 0x20)
+      printf("\\u%04x", *p);
+    else
+      putchar(*p);
   }
   putchar('"');
 }
@@ -231,9 +247,12 @@ static int catalog_options(int argc, char **argv, const char **fallback, double 
                            pa_msg_options *opts) {
   int n = 0;
   for (int k = 0; k < argc; k++) {
-    if (!strcmp(argv[k], "--fallback") && k + 1 < argc) *fallback = argv[++k];
-    else if (!strcmp(argv[k], "--seconds") && k + 1 < argc) *seconds = atof(argv[++k]);
-    else argv[n++] = argv[k];
+    if (!strcmp(argv[k], "--fallback") && k + 1 < argc)
+      *fallback = argv[++k];
+    else if (!strcmp(argv[k], "--seconds") && k + 1 < argc)
+      *seconds = atof(argv[++k]);
+    else
+      argv[n++] = argv[k];
   }
   return options(n, argv, opts);
 }
@@ -277,9 +296,9 @@ static int text(int argc, char **argv) {
     return pa_cli_fail(&e);
   size_t count;
   const pa_msg_arg *items = pa_msg_args_items(l.args, &count);
-  int rc = finish(pa_i18n_text(l.cat, l.fallback, argv[2], items, count, &opts, out_buf,
-                               sizeof out_buf, &e),
-                  &e);
+  int rc = finish(
+      pa_i18n_text(l.cat, l.fallback, argv[2], items, count, &opts, out_buf, sizeof out_buf, &e),
+      &e);
   unload(&l);
   return rc;
 }

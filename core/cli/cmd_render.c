@@ -1,14 +1,14 @@
 /* render: draw a feed with the software renderer into a PNG. */
-#include <SDL.h>
-#include <time.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "cli.h"
 #include "pa/pa_app.h"
 #include "pa/pa_feed.h"
 #include "pa_native.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 int pa_cli_render(int argc, char **argv) {
   if (argc < 3) return PA_CLI_USAGE;
@@ -17,12 +17,18 @@ int pa_cli_render(int argc, char **argv) {
   const char *media = ".";
   for (int i = 3; i < argc; i += 2) {
     if (i + 1 >= argc) return PA_CLI_USAGE;
-    if (!strcmp(argv[i], "--width")) width = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--height")) height = atoi(argv[i + 1]);
-    else if (!strcmp(argv[i], "--scale")) scale = (float)atof(argv[i + 1]);
-    else if (!strcmp(argv[i], "--media")) media = argv[i + 1];
-    else if (!strcmp(argv[i], "--scroll")) scroll = (float)atof(argv[i + 1]);
-    else return PA_CLI_USAGE;
+    if (!strcmp(argv[i], "--width"))
+      width = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--height"))
+      height = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--scale"))
+      scale = (float)atof(argv[i + 1]);
+    else if (!strcmp(argv[i], "--media"))
+      media = argv[i + 1];
+    else if (!strcmp(argv[i], "--scroll"))
+      scroll = (float)atof(argv[i + 1]);
+    else
+      return PA_CLI_USAGE;
   }
   if (width < 1 || height < 1 || width > 8192 || height > 8192 || scale <= 0) return PA_CLI_USAGE;
 
@@ -45,7 +51,8 @@ int pa_cli_render(int argc, char **argv) {
     rc = pa_cli_fail(&e);
   } else {
     /* A bad feed still renders: the app draws its error state. */
-    if (pa_app_feed_loaded(app, (const char *)bytes, len, PA_FEED_REPLACE, &e) != PA_OK) rc = pa_cli_fail(&e);
+    if (pa_app_feed_loaded(app, (const char *)bytes, len, PA_FEED_REPLACE, &e) != PA_OK)
+      rc = pa_cli_fail(&e);
     double now = 1e3 * (double)time(NULL);
     pa_app_frame(app, now);
     pa_app_scroll(app, scroll);
@@ -61,4 +68,3 @@ int pa_cli_render(int argc, char **argv) {
   SDL_FreeSurface(surface);
   return rc;
 }
-

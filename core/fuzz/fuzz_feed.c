@@ -1,8 +1,8 @@
 /* libFuzzer target: the feed parser over arbitrary bytes. */
+#include "pa/pa_feed.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_feed.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

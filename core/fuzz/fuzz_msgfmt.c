@@ -7,14 +7,14 @@
  * crash, no leak, no UB" it checks properties: formatting always yields
  * text within the limits (the raw message or U+FFFD on error), and a message
  * that parses still parses, with the same signature, once pseudo-localized. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "pa/pa_i18n.h"
 #include "pa/pa_msgfmt.h"
 #include "pa/pa_numfmt.h"
 #include "pa/pa_plural.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 static char out[PA_MSG_MAX_OUTPUT + 1];
 static char sig[PA_MSG_MAX_OUTPUT + 1], sig2[PA_MSG_MAX_OUTPUT + 1];
@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1 || size > 2 * PA_MSG_MAX_BYTES) return 0;
   int pick = data[0] % (pa_i18n_locale_count() + 1);
-  const char *locale = pick < pa_i18n_locale_count() ? pa_i18n_locale_at(pick) : pa_i18n_pseudo_locale();
+  const char *locale =
+      pick < pa_i18n_locale_count() ? pa_i18n_locale_at(pick) : pa_i18n_pseudo_locale();
   char *text = malloc(size);
   if (!text) return 0;
   memcpy(text, data + 1, size - 1);
@@ -44,10 +45,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t json_len = json ? text_len - msg_len - 1 : 0;
 
   /* The message with every kind of argument, or the fuzzer's own. */
-  pa_msg_arg fixed[] = {PA_MSG_INT("count", 21),          PA_MSG_DEC("n", "1.50"),
-                        PA_MSG_DBL("x", -1234.5),         PA_MSG_STR("name", "\xd7\xa9\xd7\x9c"),
-                        PA_MSG_TIME("t", INT64_C(1795969800000)), PA_MSG_STR("s", "other"),
-                        PA_MSG_STR("num", "3"),           PA_MSG_INT("big", INT64_MIN)};
+  pa_msg_arg fixed[] = {PA_MSG_INT("count", 21),
+                        PA_MSG_DEC("n", "1.50"),
+                        PA_MSG_DBL("x", -1234.5),
+                        PA_MSG_STR("name", "\xd7\xa9\xd7\x9c"),
+                        PA_MSG_TIME("t", INT64_C(1795969800000)),
+                        PA_MSG_STR("s", "other"),
+                        PA_MSG_STR("num", "3"),
+                        PA_MSG_INT("big", INT64_MIN)};
   format_checked(locale, text, fixed, sizeof fixed / sizeof fixed[0], 0);
   pa_msg_args *args = NULL;
   pa_error err;

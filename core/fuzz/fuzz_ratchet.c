@@ -7,14 +7,14 @@
  * Invariants checked beyond "no crash": a refused message leaves the saved
  * session bytes unchanged, and every accepted saved form re-saves to itself.
  * PA_FUZZ_RATCHET_SEEDS=DIR writes the seed corpus to DIR. */
+#include "pa/pa_crypto.h"
+#include "pa/pa_ratchet.h"
+#include "pa/pa_x3dh.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "pa/pa_crypto.h"
-#include "pa/pa_ratchet.h"
-#include "pa/pa_x3dh.h"
 
 enum { T_DECRYPT, T_SESSION, T_IDENTITY, T_BUNDLE, T_ACCEPT, T_VAULT, T_ATTACH, T_COUNT };
 
@@ -60,7 +60,8 @@ static void write_seed(const char *dir, const char *name, int target, const uint
 
 static size_t seal_text(pa_ratchet *s, const char *text, uint8_t *out, size_t cap) {
   size_t n = 0;
-  need(pa_ratchet_encrypt(s, (const uint8_t *)text, strlen(text), out, cap, &n, NULL) == PA_OK, "encrypt");
+  need(pa_ratchet_encrypt(s, (const uint8_t *)text, strlen(text), out, cap, &n, NULL) == PA_OK,
+       "encrypt");
   return n;
 }
 
@@ -82,10 +83,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   uint8_t start[512];
   memcpy(start, buf, n);
   size_t start_len = n;
-  need(pa_x3dh_identity_save(b, world.identity, sizeof world.identity, &world.identity_len, NULL) == PA_OK, "save id");
+  need(pa_x3dh_identity_save(b, world.identity, sizeof world.identity, &world.identity_len, NULL) ==
+           PA_OK,
+       "save id");
   write_seed(dir, "identity", T_IDENTITY, world.identity, world.identity_len);
   write_seed(dir, "accept", T_ACCEPT, start, start_len);
-  need(pa_ratchet_accept(b, start, start_len, plain, sizeof plain, &m, &bs, NULL, NULL) == PA_OK, "accept");
+  need(pa_ratchet_accept(b, start, start_len, plain, sizeof plain, &m, &bs, NULL, NULL) == PA_OK,
+       "accept");
   /* A little history: a reply, a turn, a gap. */
   n = seal_text(bs, "reply", buf, sizeof buf);
   need(pa_ratchet_decrypt(as, buf, n, plain, sizeof plain, &m, NULL, NULL) == PA_OK, "reply");
@@ -93,7 +97,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   size_t lost_len = seal_text(as, "lost for now", lost, sizeof lost);
   n = seal_text(as, "after the gap", buf, sizeof buf);
   need(pa_ratchet_decrypt(bs, buf, n, plain, sizeof plain, &m, NULL, NULL) == PA_OK, "gap");
-  need(pa_ratchet_save(bs, world.session, sizeof world.session, &world.session_len, NULL) == PA_OK, "save");
+  need(pa_ratchet_save(bs, world.session, sizeof world.session, &world.session_len, NULL) == PA_OK,
+       "save");
   write_seed(dir, "session", T_SESSION, world.session, world.session_len);
   /* Messages Bob's saved state can read: the skipped one, the next, a turn. */
   write_seed(dir, "msg-skipped", T_DECRYPT, lost, lost_len);
@@ -112,11 +117,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   write_seed(dir, "msg-start-resend", T_DECRYPT, start, start_len);
   randombytes_buf(world.vault_key, sizeof world.vault_key);
   need(pa_vault_seal(world.vault_key, PA_VAULT_SESSION, 3, world.session, world.session_len, buf,
-                     sizeof buf, &n, NULL) == PA_OK, "vault");
+                     sizeof buf, &n, NULL) == PA_OK,
+       "vault");
   write_seed(dir, "vault", T_VAULT, buf, n);
   static uint8_t image[3 * PA_ATTACH_CHUNK / 2], sealed[3 * PA_ATTACH_CHUNK / 2 + 64];
   for (size_t i = 0; i < sizeof image; i++) image[i] = (uint8_t)(i * 7);
-  need(pa_attach_encrypt(image, 300, world.attach_key, sealed, sizeof sealed, &n, NULL) == PA_OK, "attach");
+  need(pa_attach_encrypt(image, 300, world.attach_key, sealed, sizeof sealed, &n, NULL) == PA_OK,
+       "attach");
   write_seed(dir, "attach-small", T_ATTACH, sealed, n);
   pa_ratchet_free(as), pa_ratchet_free(bs), pa_ratchet_free(bs2);
   pa_x3dh_identity_free(a), pa_x3dh_identity_free(b);
@@ -169,7 +176,8 @@ static void fuzz_identity(const uint8_t *d, size_t n) {
   static uint8_t again[16384], bundle[PA_X3DH_BUNDLE_MAX];
   size_t m, bn;
   pa_x3dh_bundle b;
-  if (pa_x3dh_identity_save(id, again, sizeof again, &m, NULL) != PA_OK || m != n || memcmp(again, d, n))
+  if (pa_x3dh_identity_save(id, again, sizeof again, &m, NULL) != PA_OK || m != n ||
+      memcmp(again, d, n))
     abort(); /* identity does not re-save to itself */
   if (pa_x3dh_bundle_export(id, 1, bundle, sizeof bundle, &bn, NULL) != PA_OK ||
       pa_x3dh_bundle_parse(bundle, bn, &b, NULL) != PA_OK)
@@ -205,7 +213,8 @@ static void fuzz_vault(const uint8_t *d, size_t n) {
   size_t m;
   pa_ratchet *s;
   if (n > sizeof plain) return;
-  if (pa_vault_open(world.vault_key, PA_VAULT_SESSION, 0, d, n, plain, sizeof plain, &m, NULL, NULL) == PA_OK &&
+  if (pa_vault_open(world.vault_key, PA_VAULT_SESSION, 0, d, n, plain, sizeof plain, &m, NULL,
+                    NULL) == PA_OK &&
       pa_ratchet_load(plain, m, &s, NULL) == PA_OK)
     pa_ratchet_free(s);
 }

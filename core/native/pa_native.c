@@ -2,12 +2,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stb_image_write.h>
+#include <stb_truetype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <stb_image_write.h>
-#include <stb_truetype.h>
 
 struct pa_native_text {
   uint8_t *data[2];
@@ -51,8 +50,8 @@ pa_status pa_native_read_file(const char *path, size_t max, uint8_t **bytes, siz
   return PA_OK;
 }
 
-pa_status pa_native_text_create(const char *regular_ttf, const char *bold_ttf,
-                                pa_native_text **out, pa_error *err) {
+pa_status pa_native_text_create(const char *regular_ttf, const char *bold_ttf, pa_native_text **out,
+                                pa_error *err) {
   pa_native_text *t = calloc(1, sizeof *t);
   if (!t) return pa_error_set(err, PA_ERR_NOMEM, "out of memory");
   const char *paths[2] = {regular_ttf, bold_ttf};
@@ -107,8 +106,8 @@ typedef struct line {
 } line;
 
 /* Greedy line breaking at spaces and newlines; words wider than a line are split. */
-static int break_lines(const stbtt_fontinfo *f, float scale, const uint32_t *cp, int n,
-                       float max_w, int max_lines, line *lines) {
+static int break_lines(const stbtt_fontinfo *f, float scale, const uint32_t *cp, int n, float max_w,
+                       int max_lines, line *lines) {
   int count = 0, start = 0;
   while (start < n && count < MAX_LINES) {
     float w = 0;
@@ -166,7 +165,7 @@ int pa_native_text_raster(void *user, const char *utf8, const pa_text_style *st,
   for (int l = 0; l < nl; l++) {
     float x = 0, base = (float)l * line_h + (float)ascent * scale;
     int end = lines[l].end;
-    if (lines[l].ellipsis)  /* drop glyphs until the ellipsis fits */
+    if (lines[l].ellipsis) /* drop glyphs until the ellipsis fits */
       while (end > lines[l].start) {
         float w = ell_w;
         for (int i = lines[l].start; i < end; i++) w += advance(f, scale, cps[i], 0);

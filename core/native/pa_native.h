@@ -4,22 +4,22 @@
 #ifndef PA_NATIVE_H
 #define PA_NATIVE_H
 
-#include <SDL.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "pa/pa_app.h"
 #include "pa/pa_platform.h"
 #include "pa/pa_status.h"
 
+#include <SDL.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #define PA_NATIVE_FONT_REGULAR "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-#define PA_NATIVE_FONT_BOLD "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define PA_NATIVE_FONT_BOLD    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 typedef struct pa_native_text pa_native_text;
 
 /* Loads the two font files. The caller frees *out with pa_native_text_destroy. */
-pa_status pa_native_text_create(const char *regular_ttf, const char *bold_ttf,
-                                pa_native_text **out, pa_error *err);
+pa_status pa_native_text_create(const char *regular_ttf, const char *bold_ttf, pa_native_text **out,
+                                pa_error *err);
 void pa_native_text_destroy(pa_native_text *text);
 
 /* The pa_platform.text_raster callback; user is a pa_native_text. Breaks
@@ -42,7 +42,8 @@ pa_status pa_native_read_file(const char *path, size_t max, uint8_t **bytes, siz
                               pa_error *err);
 
 /* Writes the renderer's current target (w x h) to a PNG file. */
-pa_status pa_native_write_png(SDL_Renderer *renderer, int w, int h, const char *path, pa_error *err);
+pa_status pa_native_write_png(SDL_Renderer *renderer, int w, int h, const char *path,
+                              pa_error *err);
 
 /* Reads the renderer's current target into rgba (w * h * 4 bytes, caller-owned). */
 pa_status pa_native_read_pixels(SDL_Renderer *renderer, int w, int h, uint8_t *rgba, pa_error *err);

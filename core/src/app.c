@@ -1,4 +1,6 @@
+#include "app_internal.h"
 #include "pa/pa_app.h"
+#include "pa/pa_image.h"
 
 #include <SDL.h>
 #include <cjson/cJSON.h>
@@ -8,15 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app_internal.h"
-#include "pa/pa_image.h"
-
 static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff,
                               0x6b625aff, 0x2a7d6fff, 0xe0245eff, 0xfde8e8ff,
                               0x9b1c1cff, 0x1f1b16ee, 0xffffffff};
-static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff,
-                             0xa8a29aff, 0x5cc2b0ff, 0xff4d7dff, 0x3b1f1fff,
-                             0xffb4b4ff, 0xf2efeaee, 0x121212ff};
+static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff, 0xa8a29aff, 0x5cc2b0ff,
+                             0xff4d7dff, 0x3b1f1fff, 0xffb4b4ff, 0xf2efeaee, 0x121212ff};
 
 float app_px(const pa_app *a, float css) { return css * a->scale; }
 #define px app_px
@@ -252,7 +250,8 @@ static float card_height(const pa_app *a, const post_view *v, float caption_h) {
 
 static card card_at(const pa_app *a, const post_view *v) {
   card c;
-  float x = app_column_x(a), w = app_column_width(a), y = v->top - a->scroll + a->pull, pad = px(a, PAD);
+  float x = app_column_x(a), w = app_column_width(a), y = v->top - a->scroll + a->pull,
+        pad = px(a, PAD);
   float r = px(a, AVATAR) / 2, ih = image_box_height(a, &v->post->images[0]);
   c.whole = (box){x, y, w, v->height};
   c.avatar = (box){x + pad, y + px(a, HEADER) / 2 - r, 2 * r, 2 * r};
@@ -509,13 +508,17 @@ static void tap(pa_app *a, float x, float y, double t) {
   for (int i = a->first_visible; i <= a->last_visible && i < a->post_count; i++) {
     card c = card_at(a, &a->posts[i]);
     if (!inside(c.whole, x, y)) continue;
-    if (inside(c.like, x, y)) pa_app_activate(a, i, PA_CONTROL_LIKE);
-    else if (inside(c.comments, x, y)) pa_app_activate(a, i, PA_CONTROL_COMMENTS);
-    else if (inside(c.share, x, y)) pa_app_activate(a, i, PA_CONTROL_SHARE);
+    if (inside(c.like, x, y))
+      pa_app_activate(a, i, PA_CONTROL_LIKE);
+    else if (inside(c.comments, x, y))
+      pa_app_activate(a, i, PA_CONTROL_COMMENTS);
+    else if (inside(c.share, x, y))
+      pa_app_activate(a, i, PA_CONTROL_SHARE);
     else if (inside(c.avatar, x, y) || inside(c.names, x, y))
       pa_app_activate(a, i, PA_CONTROL_PROFILE);
     else if (inside(c.image, x, y)) {
-      if (twice && !a->posts[i].liked) pa_app_activate(a, i, PA_CONTROL_LIKE);
+      if (twice && !a->posts[i].liked)
+        pa_app_activate(a, i, PA_CONTROL_LIKE);
       else if (!twice && a->posts[i].post->image_count > 1 && inside(c.next, x, y))
         pa_app_activate(a, i, PA_CONTROL_NEXT_IMAGE);
       else if (!twice && a->posts[i].post->image_count > 1 && inside(c.prev, x, y))
@@ -557,8 +560,7 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     if (!a->ptr.dragging && fabsf(y - a->ptr.y0) + fabsf(x - a->ptr.x0) > px(a, 8))
       a->ptr.dragging = true;
     /* A sideways drag on the story tray scrolls the tray. */
-    if (a->ptr.dragging && in_tray(a, a->ptr.y0) &&
-        fabsf(x - a->ptr.x0) > fabsf(y - a->ptr.y0)) {
+    if (a->ptr.dragging && in_tray(a, a->ptr.y0) && fabsf(x - a->ptr.x0) > fabsf(y - a->ptr.y0)) {
       app_tray_drag(a, x - a->ptr.x);
       a->ptr.x = x;
       a->ptr.y = y;
@@ -672,7 +674,7 @@ static void paint_post(pa_app *a, int index) {
     pa_text_style st = app_style(a, 14, 0, 0x6b625aff, k.image.w - 2 * pad, 1);
     const char *msg = "Image unavailable";
     app_text_at(a, msg, &st, k.image.x + (k.image.w - app_text_width(a, msg, &st)) / 2,
-            k.image.y + k.image.h / 2 - px(a, 9));
+                k.image.y + k.image.h / 2 - px(a, 9));
   }
   if (p->image_count > 1) {
     /* Prefetch the neighbours so a swipe shows them at once. */
@@ -767,14 +769,15 @@ int pa_app_frame(pa_app *a, double now_ms) {
     if (bottom < -h || top > 2 * h) continue;
     if (bottom < 0 || top > h) {
       app_want_image(a, v->post->images[v->image_index].url, app_column_width(a) - 2,
-                 image_box_height(a, &v->post->images[0]));
+                     image_box_height(a, &v->post->images[0]));
       continue;
     }
     if (first < 0) first = i;
     last = i;
     paint_post(a, i);
   }
-  if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0) app_paint_tray(a, tray_top(a));
+  if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0)
+    app_paint_tray(a, tray_top(a));
   if (first != a->first_visible || last != a->last_visible) a->mirror_revision++;
   a->first_visible = first;
   a->last_visible = last;
@@ -792,9 +795,9 @@ int pa_app_frame(pa_app *a, double now_ms) {
 
   if (a->pull > 0 || a->refreshing)
     paint_centered(a,
-                   a->refreshing                          ? "Refreshing…"
-                   : a->pull >= px(a, PULL_TRIGGER)       ? "Release to refresh"
-                                                          : "Pull to refresh",
+                   a->refreshing                    ? "Refreshing…"
+                   : a->pull >= px(a, PULL_TRIGGER) ? "Release to refresh"
+                                                    : "Pull to refresh",
                    13, 1, c->muted, fmaxf(px(a, 8), a->pull / 2 - px(a, 8)));
   if (a->state == ST_LOADING) paint_message(a, "Loading your feed…", NULL, h / 3);
   if (a->state == ST_READY && a->post_count == 0)
@@ -806,7 +809,8 @@ int pa_app_frame(pa_app *a, double now_ms) {
       paint_banner(a, a->message, c->error_bg, c->error_text, 0);
   }
   bool noticing = a->notice[0] && now_ms < a->notice_until;
-  if (noticing) paint_banner(a, a->notice, c->notice_bg, c->notice_text, h - px(a, 72));
+  if (noticing)
+    paint_banner(a, a->notice, c->notice_bg, c->notice_text, h - px(a, 72));
   else if (a->notice[0]) {
     a->notice[0] = '\0';
     a->mirror_revision++;

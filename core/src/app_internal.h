@@ -3,14 +3,14 @@
 #ifndef PA_APP_INTERNAL_H
 #define PA_APP_INTERNAL_H
 
-#include <SDL.h>
-#include <stdbool.h>
-#include <stdint.h>
-
 #include "draw.h"
 #include "pa/pa_app.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_stories.h"
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef enum { ST_LOADING, ST_READY, ST_ERROR } app_state;
 typedef enum { IMG_NEW, IMG_REQUESTED, IMG_READY, IMG_FAILED } img_state;
@@ -125,7 +125,6 @@ struct pa_app {
   uint64_t frame;
   uint32_t mirror_revision;
 };
-
 
 float app_px(const pa_app *a, float css);
 pa_text_style app_style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,

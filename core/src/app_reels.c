@@ -1,13 +1,13 @@
 /* Reels: a vertical swipe viewer. The browser decodes the video in its own
  * element, which the core places, preloads and mutes through the platform;
  * the core draws the poster under it and the overlays. */
+#include "app_internal.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "app_internal.h"
 
 enum { SWIPE = 60 };
 
@@ -117,8 +117,10 @@ bool app_reels_input(pa_app *a, pa_pointer_phase phase, float x, float y, double
   if (!a->reels_open) return false;
   if (phase != PA_POINTER_UP) return true;
   float dy = y - a->ptr.y0;
-  if (fabsf(dy) > app_px(a, SWIPE)) go(a, dy < 0 ? 1 : -1);
-  else if (x < app_px(a, 56) && y < app_px(a, 56)) close_reels(a);
+  if (fabsf(dy) > app_px(a, SWIPE))
+    go(a, dy < 0 ? 1 : -1);
+  else if (x < app_px(a, 56) && y < app_px(a, 56))
+    close_reels(a);
   else {
     a->muted = !a->muted;
     a->mirror_revision++;
@@ -187,7 +189,8 @@ void app_paint_reels(pa_app *a) {
   snprintf(pos, sizeof pos, "%d / %d", a->reel + 1, a->reel_count);
   app_text_at(a, pos, &small, x + w - pad - app_text_width(a, pos, &small), y + pad);
   const char *sound = a->muted ? "Sound off · tap for sound" : "Sound on";
-  app_text_at(a, sound, &small, x + w - pad - app_text_width(a, sound, &small), y + pad + app_px(a, 22));
+  app_text_at(a, sound, &small, x + w - pad - app_text_width(a, sound, &small),
+              y + pad + app_px(a, 22));
   app_text_at(a, "← Feed", &small, x + pad, y + pad);
 }
 

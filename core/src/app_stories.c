@@ -1,15 +1,17 @@
 /* Stories: the tray above the feed and the full-screen viewer. */
+#include "app_internal.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "app_internal.h"
-
 enum { TRAY = 104, RING = 32, SLOT = 76, STORY_MS = 5000, HOLD_MS = 250 };
 
-static const pa_story_entry *entry(const pa_app *a, int i) { return pa_stories_entry_at(a->tray, i); }
+static const pa_story_entry *entry(const pa_app *a, int i) {
+  return pa_stories_entry_at(a->tray, i);
+}
 
 static bool *seen_flag(pa_app *a, int e, int s) { return &a->seen[a->seen_base[e] + s]; }
 
@@ -63,9 +65,7 @@ pa_status pa_app_stories_loaded(pa_app *a, const char *json, size_t len, pa_erro
   return PA_OK;
 }
 
-float app_tray_height(const pa_app *a) {
-  return pa_stories_count(a->tray) ? app_px(a, TRAY) : 0;
-}
+float app_tray_height(const pa_app *a) { return pa_stories_count(a->tray) ? app_px(a, TRAY) : 0; }
 
 static float slot_x(const pa_app *a, int i) {
   return app_column_x(a) + app_px(a, 12) + app_px(a, SLOT) * (float)i - a->tray_scroll;
@@ -94,8 +94,8 @@ void app_paint_tray(pa_app *a, float top) {
 }
 
 void app_tray_drag(pa_app *a, float dx) {
-  float max = app_px(a, 24) + app_px(a, SLOT) * (float)pa_stories_count(a->tray) -
-              app_column_width(a);
+  float max =
+      app_px(a, 24) + app_px(a, SLOT) * (float)pa_stories_count(a->tray) - app_column_width(a);
   a->tray_scroll = fmaxf(0.0f, fminf(a->tray_scroll - dx, fmaxf(0.0f, max)));
 }
 
@@ -173,8 +173,10 @@ bool app_story_input(pa_app *a, pa_pointer_phase phase, float x, float y, double
     a->viewer.held = false;
     a->viewer.paused = false;
     bool close = x > (float)a->width - app_px(a, 56) && y < app_px(a, 64);
-    if (close) close_viewer(a);
-    else if (t - a->ptr.t0 < HOLD_MS) step(a, x < (float)a->width / 3 ? -1 : 1);
+    if (close)
+      close_viewer(a);
+    else if (t - a->ptr.t0 < HOLD_MS)
+      step(a, x < (float)a->width / 3 ? -1 : 1);
   } else if (phase == PA_POINTER_CANCEL) {
     a->viewer.held = false;
     a->viewer.paused = false;
@@ -211,10 +213,9 @@ void app_paint_story(pa_app *a, double dt) {
   int n = en->story_count;
   float gap = app_px(a, 4), bw = (W - 2 * pad - gap * (float)(n - 1)) / (float)n;
   for (int i = 0; i < n; i++) {
-    float fill = i < a->viewer.story ? 1.0f
-                 : i > a->viewer.story
-                     ? 0.0f
-                     : fminf(1.0f, (float)(a->viewer.elapsed / STORY_MS));
+    float fill = i < a->viewer.story   ? 1.0f
+                 : i > a->viewer.story ? 0.0f
+                                       : fminf(1.0f, (float)(a->viewer.elapsed / STORY_MS));
     float x = pad + (bw + gap) * (float)i;
     pa_draw_rect(a->draw, x, pad, bw, app_px(a, 3), 0xffffff55);
     pa_draw_rect(a->draw, x, pad, bw * fill, app_px(a, 3), 0xffffffff);

@@ -19,7 +19,8 @@ const char *pa_crypto_fault_name(pa_crypto_fault fault) {
 }
 
 pa_status pa_crypto_init(pa_error *err) {
-  if (sodium_init() < 0) return pa_error_set(err, PA_ERR_PLATFORM, "crypto: libsodium failed to start");
+  if (sodium_init() < 0)
+    return pa_error_set(err, PA_ERR_PLATFORM, "crypto: libsodium failed to start");
   return PA_OK;
 }
 
@@ -36,6 +37,7 @@ bool pa_crypto_equal(const void *a, const void *b, size_t n) { return sodium_mem
  * refills (a getRandomValues call costs ~3 us in Node 20, so per request would
  * be slower still); served bytes are zeroed in the pool. Returns -1 where
  * getRandomValues is missing, and libsodium's path is used instead. */
+// clang-format off
 EM_JS(int, pa_crypto_js_random, (uint8_t *buf, size_t n), {
   try {
     var pool = Module.paRandomPool;
@@ -57,6 +59,7 @@ EM_JS(int, pa_crypto_js_random, (uint8_t *buf, size_t n), {
     return -1;
   }
 });
+// clang-format on
 #endif
 
 void pa_crypto_random(void *buf, size_t n) {
@@ -140,8 +143,8 @@ void pa_kdf_hmac(uint8_t out[32], const uint8_t *key, size_t key_len, const uint
   sodium_memzero(&st, sizeof st);
 }
 
-void pa_kdf_hkdf_extract(uint8_t prk[32], const uint8_t *salt, size_t salt_len,
-                         const uint8_t *ikm, size_t ikm_len) {
+void pa_kdf_hkdf_extract(uint8_t prk[32], const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                         size_t ikm_len) {
   /* An empty salt is HMAC's zero-padded key, i.e. the RFC's HashLen zeros. */
   static const uint8_t none[1] = {0};
   pa_kdf_hmac(prk, salt ? salt : none, salt ? salt_len : 0, ikm ? ikm : none, ikm ? ikm_len : 0);

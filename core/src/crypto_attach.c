@@ -84,9 +84,9 @@ pa_status pa_attach_decrypt(const uint8_t key[56], const uint8_t *sealed, size_t
     uint8_t tag;
     if (crypto_secretstream_xchacha20poly1305_pull(&st, out + o, &mlen, &tag, sealed + in, clen,
                                                    NULL, 0) != 0) {
-      st_code = pa_error_set(err, PA_ERR_SYNTAX,
-                             "attachment: chunk %zu failed to authenticate (tampered, reordered or cut)",
-                             chunk);
+      st_code = pa_error_set(
+          err, PA_ERR_SYNTAX,
+          "attachment: chunk %zu failed to authenticate (tampered, reordered or cut)", chunk);
       break;
     }
     if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
@@ -100,7 +100,8 @@ pa_status pa_attach_decrypt(const uint8_t key[56], const uint8_t *sealed, size_t
     chunk++;
   }
   if (st_code == PA_OK && !final)
-    st_code = pa_error_set(err, PA_ERR_TRUNCATED, "attachment: stream ends without its final chunk");
+    st_code =
+        pa_error_set(err, PA_ERR_TRUNCATED, "attachment: stream ends without its final chunk");
   sodium_memzero(&st, sizeof st);
   if (st_code != PA_OK) {
     if (o) sodium_memzero(out, o); /* never hand out part of a refused image */

@@ -1,9 +1,9 @@
 /* Dates, times and relative times from the generated CLDR tables. Only the
  * Gregorian calendar: see core/src/i18n.md for th and the Buddhist era. */
-#include <string.h>
-
 #include "i18n_data.h"
 #include "pa/pa_numfmt.h"
+
+#include <string.h>
 
 typedef struct civil {
   int64_t year;
@@ -107,14 +107,19 @@ static void write_pattern(pa_i18n_out *o, const pa_i18n_locale_data *d, const ch
     switch (ch) {
     case 'G': pa_i18n_puts(o, d->era_abbr[1]); break;
     case 'y':
-      if (n == 2) pa_i18n_write_digits(o, d, (uint64_t)(c->year % 100), 2);
-      else pa_i18n_write_digits(o, d, (uint64_t)c->year, n);
+      if (n == 2)
+        pa_i18n_write_digits(o, d, (uint64_t)(c->year % 100), 2);
+      else
+        pa_i18n_write_digits(o, d, (uint64_t)c->year, n);
       break;
     case 'M':
     case 'L':
-      if (n >= 4) pa_i18n_puts(o, d->months_wide[c->month - 1]);
-      else if (n == 3) pa_i18n_puts(o, d->months_abbr[c->month - 1]);
-      else pa_i18n_write_digits(o, d, (uint64_t)c->month, n);
+      if (n >= 4)
+        pa_i18n_puts(o, d->months_wide[c->month - 1]);
+      else if (n == 3)
+        pa_i18n_puts(o, d->months_abbr[c->month - 1]);
+      else
+        pa_i18n_write_digits(o, d, (uint64_t)c->month, n);
       break;
     case 'd': pa_i18n_write_digits(o, d, (uint64_t)c->day, n); break;
     case 'h': pa_i18n_write_digits(o, d, (uint64_t)(h12 ? h12 : 12), n); break;
@@ -173,8 +178,7 @@ size_t pa_date_format(const char *locale, int64_t ms, int tz_offset_minutes, pa_
   if (!err) err = &local;
   pa_error_clear(err);
   pa_i18n_out o = {buf, cap, 0};
-  if (pa_i18n_write_date(&o, pa_i18n_data(locale), ms, tz_offset_minutes, date, time, err) !=
-      PA_OK)
+  if (pa_i18n_write_date(&o, pa_i18n_data(locale), ms, tz_offset_minutes, date, time, err) != PA_OK)
     o.len = 0;
   return pa_i18n_finish(&o);
 }
@@ -222,9 +226,12 @@ size_t pa_date_relative_seconds(const char *locale, int64_t seconds, unsigned fl
   static const struct {
     int64_t below, per;
     pa_date_unit unit;
-  } STEPS[] = {{60, 1, PA_DATE_SECOND},          {3600, 60, PA_DATE_MINUTE},
-               {86400, 3600, PA_DATE_HOUR},      {7 * 86400, 86400, PA_DATE_DAY},
-               {30 * 86400, 7 * 86400, PA_DATE_WEEK}, {365 * 86400, 30 * 86400, PA_DATE_MONTH},
+  } STEPS[] = {{60, 1, PA_DATE_SECOND},
+               {3600, 60, PA_DATE_MINUTE},
+               {86400, 3600, PA_DATE_HOUR},
+               {7 * 86400, 86400, PA_DATE_DAY},
+               {30 * 86400, 7 * 86400, PA_DATE_WEEK},
+               {365 * 86400, 30 * 86400, PA_DATE_MONTH},
                {INT64_MAX, 365 * 86400, PA_DATE_YEAR}};
   /* Clamp so the magnitude is representable (INT64_MIN has no positive). */
   if (seconds < -INT64_MAX) seconds = -INT64_MAX;

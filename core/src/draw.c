@@ -156,8 +156,8 @@ void pa_draw_heart(pa_draw *d, float cx, float cy, float w, uint32_t rgba) {
     /* The classic heart curve; it is star-shaped around its centre. */
     float t = (float)i * 6.2831853f / N, s = sinf(t);
     xy[2 * i] = cx + k * 16.0f * s * s * s;
-    xy[2 * i + 1] = cy - k * (13.0f * cosf(t) - 5.0f * cosf(2 * t) - 2.0f * cosf(3 * t) -
-                              cosf(4 * t) + 2.0f);
+    xy[2 * i + 1] =
+        cy - k * (13.0f * cosf(t) - 5.0f * cosf(2 * t) - 2.0f * cosf(3 * t) - cosf(4 * t) + 2.0f);
   }
   fan(d, cx, cy, xy, N, rgba, NULL, 0, 0, 1, 1);
 }

@@ -3,10 +3,10 @@
 #ifndef PA_DRAW_H
 #define PA_DRAW_H
 
+#include "pa/pa_platform.h"
+
 #include <SDL.h>
 #include <stdint.h>
-
-#include "pa/pa_platform.h"
 
 typedef struct pa_draw pa_draw;
 
@@ -32,6 +32,7 @@ void pa_draw_disc(pa_draw *d, float cx, float cy, float r, uint32_t rgba, SDL_Te
 /* A heart centred at (cx, cy) of width w. */
 void pa_draw_heart(pa_draw *d, float cx, float cy, float w, uint32_t rgba);
 /* Copies texture so that it covers the box, cropping the overflow. */
-void pa_draw_cover(pa_draw *d, SDL_Texture *tex, int tw, int th, float x, float y, float w, float h);
+void pa_draw_cover(pa_draw *d, SDL_Texture *tex, int tw, int th, float x, float y, float w,
+                   float h);
 
 #endif

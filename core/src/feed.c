@@ -1,5 +1,6 @@
-#include "strbuf.h"
+#include "jv.h"
 #include "pa/pa_feed.h"
+#include "strbuf.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -7,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "jv.h"
 
 struct pa_feed {
   pa_jv_arena arena;
@@ -217,25 +216,24 @@ void pa_feed_format_time(int64_t t, char buf[21]) {
 
 /* ---- describe: the text the CLI prints and the WASM tests compare. */
 
-
 size_t pa_feed_describe(const pa_feed *feed, char *buf, size_t cap) {
   pa_strbuf o = {buf, cap, 0};
   if (cap) buf[0] = '\0';
   if (!feed) return 0;
   pa_strbuf_put(&o, "feed: %d post%s, next_cursor %s%s%s\n", feed->post_count,
-      feed->post_count == 1 ? "" : "s", feed->next_cursor ? "\"" : "",
-      feed->next_cursor ? feed->next_cursor : "none", feed->next_cursor ? "\"" : "");
+                feed->post_count == 1 ? "" : "s", feed->next_cursor ? "\"" : "",
+                feed->next_cursor ? feed->next_cursor : "none", feed->next_cursor ? "\"" : "");
   for (int i = 0; i < feed->post_count; i++) {
     const pa_feed_post *p = &feed->posts[i];
     char when[21];
     pa_feed_format_time(p->created_at, when);
     pa_strbuf_put(&o, "post %s by %s (%s) about %s, %s (%s)\n", p->id, p->author.name, p->author.id,
-        p->pet.name, p->pet.species, p->pet.id);
-    pa_strbuf_put(&o, "  %s, %" PRId64 " likes, %" PRId64 " comments, liked: %s\n", when, p->like_count,
-        p->comment_count, p->liked ? "yes" : "no");
+                  p->pet.name, p->pet.species, p->pet.id);
+    pa_strbuf_put(&o, "  %s, %" PRId64 " likes, %" PRId64 " comments, liked: %s\n", when,
+                  p->like_count, p->comment_count, p->liked ? "yes" : "no");
     for (int k = 0; k < p->image_count; k++)
-      pa_strbuf_put(&o, "  image %d: %s %dx%d \"%s\"\n", k + 1, p->images[k].url, p->images[k].width,
-          p->images[k].height, p->images[k].alt);
+      pa_strbuf_put(&o, "  image %d: %s %dx%d \"%s\"\n", k + 1, p->images[k].url,
+                    p->images[k].width, p->images[k].height, p->images[k].alt);
     pa_strbuf_put(&o, "  tags:");
     for (int k = 0; k < p->tag_count; k++) pa_strbuf_put(&o, " #%s", p->tags[k]);
     pa_strbuf_put(&o, "\n  caption: \"%s\"\n", p->caption);

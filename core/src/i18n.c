@@ -1,11 +1,11 @@
 /* Locales, negotiation, direction and catalogs; also the small helpers the
  * other i18n modules share (output accumulation, UTF-8 checks). */
+#include "i18n_data.h"
+#include "pa/pa_i18n.h"
+
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "i18n_data.h"
-#include "pa/pa_i18n.h"
 
 /* Our own pseudo-locale (Chrome's convention), not CLDR data. */
 static const char PSEUDO_TAG[] = "en-XA";
@@ -33,10 +33,14 @@ int pa_i18n_utf8_len(const unsigned char *s, size_t n) {
   if (c < 0x80) return 1;
   int extra;
   unsigned cp;
-  if (c >= 0xc2 && c <= 0xdf) extra = 1, cp = c & 0x1f;
-  else if (c >= 0xe0 && c <= 0xef) extra = 2, cp = c & 0x0f;
-  else if (c >= 0xf0 && c <= 0xf4) extra = 3, cp = c & 0x07;
-  else return 0;
+  if (c >= 0xc2 && c <= 0xdf)
+    extra = 1, cp = c & 0x1f;
+  else if (c >= 0xe0 && c <= 0xef)
+    extra = 2, cp = c & 0x0f;
+  else if (c >= 0xf0 && c <= 0xf4)
+    extra = 3, cp = c & 0x07;
+  else
+    return 0;
   if ((size_t)extra >= n) return 0;
   for (int k = 1; k <= extra; k++) {
     if ((s[k] & 0xc0) != 0x80) return 0;
@@ -92,7 +96,7 @@ static bool parse_tag(const char *tag, tag_parts *t) {
       for (size_t k = 0; k < n && k + 1 < sizeof t->region; k++) t->region[k] = upper(s[k]);
     } else if (n == 0) {
       return false; /* "en--US" */
-    } /* else a variant: ignored */
+    }               /* else a variant: ignored */
     index++;
     p = q + 1;
   }
@@ -105,8 +109,10 @@ static const char *pair_find(const pa_i18n_pair *pairs, int n, const char *key) 
     int mid = (lo + hi) / 2;
     int c = strcmp(key, pairs[mid].key);
     if (c == 0) return pairs[mid].value;
-    if (c < 0) hi = mid - 1;
-    else lo = mid + 1;
+    if (c < 0)
+      hi = mid - 1;
+    else
+      lo = mid + 1;
   }
   return NULL;
 }
@@ -236,8 +242,8 @@ pa_status pa_i18n_catalog_parse(const char *locale, const char *json, size_t len
     return pa_error_set(err, PA_ERR_UNSUPPORTED, "catalog: no shipped locale serves \"%.40s\"",
                         locale ? locale : "(null)");
   if (len > PA_I18N_CATALOG_MAX_BYTES)
-    return pa_error_set(err, PA_ERR_TOO_LARGE, "catalog: %zu bytes is over the %d byte limit",
-                        len, PA_I18N_CATALOG_MAX_BYTES);
+    return pa_error_set(err, PA_ERR_TOO_LARGE, "catalog: %zu bytes is over the %d byte limit", len,
+                        PA_I18N_CATALOG_MAX_BYTES);
   const char *end = NULL;
   cJSON *root = len ? cJSON_ParseWithLengthOpts(json, len, &end, false) : NULL;
   if (!root) {
@@ -334,7 +340,8 @@ const char *pa_i18n_catalog_key_at(const pa_i18n_catalog *cat, int index) {
 const char *pa_i18n_catalog_get(const pa_i18n_catalog *cat, const char *key) {
   if (!cat || !key) return NULL;
   entry probe = {key, NULL};
-  const entry *e = bsearch(&probe, cat->entries, (size_t)cat->count, sizeof *cat->entries, entry_cmp);
+  const entry *e =
+      bsearch(&probe, cat->entries, (size_t)cat->count, sizeof *cat->entries, entry_cmp);
   return e ? e->msg : NULL;
 }
 

@@ -4,12 +4,12 @@
 #ifndef PA_I18N_DATA_H
 #define PA_I18N_DATA_H
 
+#include "pa/pa_numfmt.h"
+#include "pa/pa_plural.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_numfmt.h"
-#include "pa/pa_plural.h"
 
 /* ---- generated: plural rules, one row per shipped locale, same order as
  * pa_i18n_locale_table. */
@@ -29,11 +29,11 @@ extern const int pa_i18n_plural_table_len;
 /* ---- generated: number and date data per shipped locale. */
 
 enum {
-  PA_I18N_CATS = 6,           /* plural categories, PA_PLURAL_ZERO..OTHER */
-  PA_I18N_COMPACT_MIN = 3,    /* compact patterns cover 10^3 ... */
-  PA_I18N_COMPACT_MAGS = 15,  /* ... to 10^17 */
-  PA_I18N_REL_UNITS = 7,      /* pa_date_unit */
-  PA_I18N_REL_STYLES = 2      /* long, short */
+  PA_I18N_CATS = 6,          /* plural categories, PA_PLURAL_ZERO..OTHER */
+  PA_I18N_COMPACT_MIN = 3,   /* compact patterns cover 10^3 ... */
+  PA_I18N_COMPACT_MAGS = 15, /* ... to 10^17 */
+  PA_I18N_REL_UNITS = 7,     /* pa_date_unit */
+  PA_I18N_REL_STYLES = 2     /* long, short */
 };
 
 /* A CLDR number pattern, read by the generator. Affixes are literal UTF-8
@@ -67,7 +67,7 @@ typedef struct pa_i18n_locale_data {
   unsigned char min_grouping;
   pa_i18n_numpat decimal_pat, percent_pat, currency_pat, currency_alpha_pat;
   pa_i18n_compact compact[PA_I18N_COMPACT_MAGS][PA_I18N_CATS]; /* NULL prefix: use "other" */
-  const char *const *currency_symbols; /* parallel to pa_i18n_currencies */
+  const char *const *currency_symbols;                         /* parallel to pa_i18n_currencies */
   /* Parallel too: bit 0 set when the symbol's first character is neither a
    * symbol nor a space (Unicode S, Z), bit 1 the same for its last; CLDR
    * then wants the "alphaNextToNumber" pattern ("CHF 5.00", "5,00 zł"). */
@@ -115,9 +115,9 @@ enum { PA_DEC_MAX = 64 };
 
 typedef struct pa_dec {
   bool neg;
-  int e;        /* compact exponent (plural operand e), 0 unless given */
-  int ilen;     /* integer digits d[0..ilen), no leading zeros: 0 has ilen 0 */
-  int flen;     /* visible fraction digits d[ilen..ilen+flen) */
+  int e;                       /* compact exponent (plural operand e), 0 unless given */
+  int ilen;                    /* integer digits d[0..ilen), no leading zeros: 0 has ilen 0 */
+  int flen;                    /* visible fraction digits d[ilen..ilen+flen) */
   unsigned char d[PA_DEC_MAX]; /* digit values 0..9 */
 } pa_dec;
 

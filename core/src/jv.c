@@ -1,12 +1,12 @@
 #include "jv.h"
 
+#include "pa/pa_feed.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "pa/pa_feed.h"
 
 struct pa_jv_block {
   struct pa_jv_block *next;
@@ -45,8 +45,8 @@ pa_status pa_jv_fail(pa_jv *v, pa_status code, const char *field, const char *fm
   va_start(ap, fmt);
   vsnprintf(why, sizeof why, fmt, ap);
   va_end(ap);
-  return pa_error_set(v->err, code, "%s%s%s: %s", v->path, v->path[0] && field[0] ? "." : "",
-                      field, why);
+  return pa_error_set(v->err, code, "%s%s%s: %s", v->path, v->path[0] && field[0] ? "." : "", field,
+                      why);
 }
 
 /* Counts code points of valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF);
@@ -101,8 +101,8 @@ pa_status pa_jv_string(pa_jv *v, const cJSON *obj, const char *field, pa_jv_kind
   return pa_jv_string_item(v, j, field, kind, max, out);
 }
 
-pa_status pa_jv_string_item(pa_jv *v, const cJSON *j, const char *field, pa_jv_kind kind,
-                            long max, const char **out) {
+pa_status pa_jv_string_item(pa_jv *v, const cJSON *j, const char *field, pa_jv_kind kind, long max,
+                            const char **out) {
   *out = NULL;
   if (!cJSON_IsString(j) || !j->valuestring)
     return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected a string");
@@ -128,8 +128,7 @@ pa_status pa_jv_string_item(pa_jv *v, const cJSON *j, const char *field, pa_jv_k
         return pa_jv_fail(v, PA_ERR_SCHEMA, field, "URL holds a character that must be escaped");
     break;
   case PA_JV_TEXT:
-  case PA_JV_MULTILINE:
-    break;
+  case PA_JV_MULTILINE: break;
   }
   *out = keep(v, s);
   return *out ? PA_OK : pa_error_set(v->err, PA_ERR_NOMEM, "out of memory");
@@ -168,8 +167,10 @@ pa_status pa_jv_time(pa_jv *v, const cJSON *obj, const char *field, int64_t *out
 
 const cJSON *pa_jv_object(pa_jv *v, const cJSON *obj, const char *field) {
   const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, field);
-  if (!j) pa_jv_fail(v, PA_ERR_SCHEMA, field, "missing");
-  else if (!cJSON_IsObject(j)) pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected an object");
+  if (!j)
+    pa_jv_fail(v, PA_ERR_SCHEMA, field, "missing");
+  else if (!cJSON_IsObject(j))
+    pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected an object");
   return j && cJSON_IsObject(j) ? j : NULL;
 }
 
@@ -213,8 +214,10 @@ static bool cut_short(const char *json, size_t len) {
   for (size_t i = 0; i < len; i++) {
     char c = json[i];
     if (in_string) {
-      if (c == '\\') i++;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        i++;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -227,8 +230,8 @@ static bool cut_short(const char *json, size_t len) {
   return in_string || depth > 0;
 }
 
-pa_status pa_jv_document(const char *json, size_t len, size_t max, const char *what,
-                         cJSON **root, pa_error *err) {
+pa_status pa_jv_document(const char *json, size_t len, size_t max, const char *what, cJSON **root,
+                         pa_error *err) {
   *root = NULL;
   if (!json && len) return pa_error_set(err, PA_ERR_ARG, "%s: no input", what);
   if (len > max)

@@ -4,12 +4,12 @@
 #ifndef PA_JV_H
 #define PA_JV_H
 
+#include "pa/pa_status.h"
+
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_status.h"
 
 /* A chain of blocks owning every string and array of one parsed document. */
 typedef struct pa_jv_block pa_jv_block;
@@ -39,8 +39,8 @@ typedef enum {
  * a cut-short response told apart from a malformed one, nothing after it.
  * what names the document in messages ("feed"). The caller frees *root with
  * cJSON_Delete. */
-pa_status pa_jv_document(const char *json, size_t len, size_t max, const char *what,
-                         cJSON **root, pa_error *err);
+pa_status pa_jv_document(const char *json, size_t len, size_t max, const char *what, cJSON **root,
+                         pa_error *err);
 
 /* Fails with "PATH.field: why". Returns code. */
 pa_status pa_jv_fail(pa_jv *v, pa_status code, const char *field, const char *fmt, ...)

@@ -6,16 +6,16 @@
  * the matching one is remembered; then only that case is formatted. The
  * same walker also checks syntax, lists argument use (for the catalog
  * checker) and pseudo-localizes. */
+#include "i18n_data.h"
+#include "pa/pa_feed.h"
+#include "pa/pa_msgfmt.h"
+
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "i18n_data.h"
-#include "pa/pa_feed.h"
-#include "pa/pa_msgfmt.h"
 
 typedef enum mode {
   FORMAT,    /* write the formatted text */
@@ -26,8 +26,8 @@ typedef enum mode {
 
 typedef enum arg_type { T_NUMBER, T_DATE, T_TIME, T_PLURAL, T_ORDINAL, T_SELECT } arg_type;
 
-static const char *const TYPE_NAMES[] = {"number", "date", "time", "plural", "selectordinal",
-                                         "select"};
+static const char *const TYPE_NAMES[] = {"number", "date",          "time",
+                                         "plural", "selectordinal", "select"};
 
 typedef struct ctx {
   const char *s;
@@ -41,7 +41,7 @@ typedef struct ctx {
   pa_i18n_out *out;
   pa_error *err;
   bool failed;
-  int entries; /* signature entries written so far */
+  int entries;                  /* signature entries written so far */
   size_t pseudo_in, pseudo_out; /* literal code points read and written (pseudo mode) */
 } ctx;
 
@@ -78,13 +78,13 @@ static bool emit(ctx *c, const char *s, size_t n) {
 /* ---- pseudo-localization: our own letter choices, one accented form each. */
 
 static const char *const ACCENTED[52] = {
-    "\xc3\x85", "\xc6\x81", "\xc3\x87", "\xc3\x90", "\xc3\x89", "\xc6\x91", "\xc4\x9c",
-    "\xc4\xa4", "\xc3\x8e", "\xc4\xb4", "\xc4\xb6", "\xc4\xbb", "\xe1\xb9\x80", "\xc3\x91",
-    "\xc3\x96", "\xc3\x9e", "\xc7\xaa", "\xc5\x94", "\xc5\xa0", "\xc5\xa2", "\xc3\x9b",
+    "\xc3\x85",     "\xc6\x81", "\xc3\x87",     "\xc3\x90", "\xc3\x89", "\xc6\x91",     "\xc4\x9c",
+    "\xc4\xa4",     "\xc3\x8e", "\xc4\xb4",     "\xc4\xb6", "\xc4\xbb", "\xe1\xb9\x80", "\xc3\x91",
+    "\xc3\x96",     "\xc3\x9e", "\xc7\xaa",     "\xc5\x94", "\xc5\xa0", "\xc5\xa2",     "\xc3\x9b",
     "\xe1\xb9\xbc", "\xc5\xb4", "\xe1\xba\x8a", "\xc3\x9d", "\xc5\xbd", /* A-Z */
-    "\xc3\xa5", "\xc6\x80", "\xc3\xa7", "\xc3\xb0", "\xc3\xa9", "\xc6\x92", "\xc4\x9d",
-    "\xc4\xa5", "\xc3\xae", "\xc4\xb5", "\xc4\xb7", "\xc4\xbc", "\xe1\xb9\x81", "\xc3\xb1",
-    "\xc3\xb6", "\xc3\xbe", "\xc7\xab", "\xc5\x95", "\xc5\xa1", "\xc5\xa3", "\xc3\xbb",
+    "\xc3\xa5",     "\xc6\x80", "\xc3\xa7",     "\xc3\xb0", "\xc3\xa9", "\xc6\x92",     "\xc4\x9d",
+    "\xc4\xa5",     "\xc3\xae", "\xc4\xb5",     "\xc4\xb7", "\xc4\xbc", "\xe1\xb9\x81", "\xc3\xb1",
+    "\xc3\xb6",     "\xc3\xbe", "\xc7\xab",     "\xc5\x95", "\xc5\xa1", "\xc5\xa3",     "\xc3\xbb",
     "\xe1\xb9\xbd", "\xc5\xb5", "\xe1\xba\x8b", "\xc3\xbd", "\xc5\xbe" /* a-z */};
 
 static bool pseudo_text(ctx *c, const char *s, size_t n) {
@@ -272,7 +272,8 @@ static void sig_entry(ctx *c, const char *name, size_t n, const char *type, int6
   pa_i18n_puts(c->out, "\"");
   if (offset) { /* '#' means value - offset: translations must agree */
     char num[32];
-    pa_i18n_put(c->out, num, (size_t)snprintf(num, sizeof num, ",\"offset\":%lld", (long long)offset));
+    pa_i18n_put(c->out, num,
+                (size_t)snprintf(num, sizeof num, ",\"offset\":%lld", (long long)offset));
   }
   if (keys) {
     pa_i18n_puts(c->out, ",\"keys\":[");
@@ -314,10 +315,14 @@ static bool simple_typed(ctx *c, mode m, arg_type type, const char *name, size_t
   pa_date_style ds = PA_DATE_MEDIUM;
   char currency[4] = "";
   if (type == T_NUMBER) {
-    if (!sn) ns = PA_NUM_DECIMAL;
-    else if (same(st, sn, "integer") || same(st, sn, "::precision-integer")) ns = PA_NUM_INTEGER;
-    else if (same(st, sn, "percent") || same(st, sn, "::percent")) ns = PA_NUM_PERCENT;
-    else if (same(st, sn, "::compact-short")) ns = PA_NUM_COMPACT;
+    if (!sn)
+      ns = PA_NUM_DECIMAL;
+    else if (same(st, sn, "integer") || same(st, sn, "::precision-integer"))
+      ns = PA_NUM_INTEGER;
+    else if (same(st, sn, "percent") || same(st, sn, "::percent"))
+      ns = PA_NUM_PERCENT;
+    else if (same(st, sn, "::compact-short"))
+      ns = PA_NUM_COMPACT;
     else if (sn == 14 && !memcmp(st, "::currency/", 11) && st[11] >= 'A' && st[11] <= 'Z' &&
              st[12] >= 'A' && st[12] <= 'Z' && st[13] >= 'A' && st[13] <= 'Z') {
       ns = PA_NUM_CURRENCY;
@@ -329,10 +334,14 @@ static bool simple_typed(ctx *c, mode m, arg_type type, const char *name, size_t
                   (int)(sn > 40 ? 40 : sn), st);
     }
   } else {
-    if (!sn) ds = PA_DATE_MEDIUM;
-    else if (same(st, sn, "short")) ds = PA_DATE_SHORT;
-    else if (same(st, sn, "medium")) ds = PA_DATE_MEDIUM;
-    else if (same(st, sn, "long")) ds = PA_DATE_LONG;
+    if (!sn)
+      ds = PA_DATE_MEDIUM;
+    else if (same(st, sn, "short"))
+      ds = PA_DATE_SHORT;
+    else if (same(st, sn, "medium"))
+      ds = PA_DATE_MEDIUM;
+    else if (same(st, sn, "long"))
+      ds = PA_DATE_LONG;
     else
       return fail(c, style_at, PA_ERR_UNSUPPORTED, "%s style '%.*s' is not short, medium or long",
                   TYPE_NAMES[type], (int)(sn > 40 ? 40 : sn), st);
@@ -366,8 +375,7 @@ static bool complex(ctx *c, mode m, int depth, arg_type type, const char *name, 
     size_t start = c->pos;
     while (at(c, '0') || (c->pos < c->len && c->s[c->pos] > '0' && c->s[c->pos] <= '9')) {
       offset = offset * 10 + (c->s[c->pos++] - '0');
-      if (offset > 1000000000)
-        return fail(c, start, PA_ERR_TOO_LARGE, "offset over 1000000000");
+      if (offset > 1000000000) return fail(c, start, PA_ERR_TOO_LARGE, "offset over 1000000000");
     }
     if (c->pos == start) return fail(c, c->pos, PA_ERR_SYNTAX, "expected digits after 'offset:'");
   }
@@ -517,7 +525,8 @@ static bool argument(ctx *c, mode m, int depth) {
   /* Only plural/select nesting recurses; it is what the limit bounds. */
   if (depth >= PA_MSG_MAX_DEPTH)
     return fail(c, open, PA_ERR_TOO_LARGE, "arguments nested deeper than %d", PA_MSG_MAX_DEPTH);
-  if (!at(c, ',')) return fail(c, c->pos, PA_ERR_SYNTAX, "expected ',' after '%s'", TYPE_NAMES[type]);
+  if (!at(c, ','))
+    return fail(c, c->pos, PA_ERR_SYNTAX, "expected ',' after '%s'", TYPE_NAMES[type]);
   c->pos++;
   if (!raw(c, m, open, c->pos)) return false;
   return complex(c, m, depth, (arg_type)type, name, nlen, open);
@@ -607,9 +616,8 @@ static void init(ctx *c, pa_i18n_out *o, pa_error *err) {
   c->data = &pa_i18n_locale_table[0];
 }
 
-size_t pa_msg_format(const char *locale, const char *message, const pa_msg_arg *args,
-                     size_t nargs, const pa_msg_options *opts, char *buf, size_t cap,
-                     pa_error *err) {
+size_t pa_msg_format(const char *locale, const char *message, const pa_msg_arg *args, size_t nargs,
+                     const pa_msg_options *opts, char *buf, size_t cap, pa_error *err) {
   pa_error local;
   if (!err) err = &local;
   pa_error_clear(err);
@@ -639,8 +647,10 @@ size_t pa_msg_format(const char *locale, const char *message, const pa_msg_arg *
       showable = l > 0;
       k += (size_t)(l > 0 ? l : 1);
     }
-    if (showable) pa_i18n_put(&o, message, n);
-    else pa_i18n_puts(&o, "\xef\xbf\xbd");
+    if (showable)
+      pa_i18n_put(&o, message, n);
+    else
+      pa_i18n_puts(&o, "\xef\xbf\xbd");
   }
   return pa_i18n_finish(&o);
 }
@@ -723,7 +733,8 @@ pa_status pa_msg_args_parse(const char *json, size_t len, pa_msg_args **out, pa_
       goto done;
     }
     bytes += strlen(it->string ? it->string : "") + 1;
-    if (cJSON_IsString(it) && it->valuestring) bytes += strlen(it->valuestring) + 1;
+    if (cJSON_IsString(it) && it->valuestring)
+      bytes += strlen(it->valuestring) + 1;
     else if (!cJSON_IsNumber(it) && !cJSON_IsBool(it)) {
       st = pa_error_set(err, PA_ERR_SCHEMA, "args: %.60s: expected a string, number or boolean",
                         it->string ? it->string : "");

@@ -1,8 +1,8 @@
 /* Numbers in a locale's style, from the generated CLDR tables. */
-#include <string.h>
-
 #include "i18n_data.h"
 #include "pa/pa_numfmt.h"
+
+#include <string.h>
 
 void pa_i18n_write_digits(pa_i18n_out *o, const pa_i18n_locale_data *d, uint64_t v, int width) {
   char tmp[24];
@@ -107,8 +107,10 @@ void pa_i18n_round_decimal(const pa_i18n_locale_data *d, pa_dec *x) {
   /* Visible digits the caller gave are kept ("1.50" stays, as its plural
    * operands say); only digits beyond the pattern's maximum are rounded
    * away, and then trailing zeros go too, as ICU does. */
-  if (x->flen > p->max_frac) pa_dec_round(x, p->min_frac, p->max_frac);
-  else pa_dec_round(x, x->flen > p->min_frac ? x->flen : p->min_frac, p->max_frac);
+  if (x->flen > p->max_frac)
+    pa_dec_round(x, p->min_frac, p->max_frac);
+  else
+    pa_dec_round(x, x->flen > p->min_frac ? x->flen : p->min_frac, p->max_frac);
 }
 
 pa_status pa_i18n_write_number(pa_i18n_out *o, const pa_i18n_locale_data *d, int index,
@@ -118,12 +120,8 @@ pa_status pa_i18n_write_number(pa_i18n_out *o, const pa_i18n_locale_data *d, int
   const pa_i18n_numpat *p = &d->decimal_pat;
   const char *symbol = NULL;
   switch (style) {
-  case PA_NUM_DECIMAL:
-    pa_i18n_round_decimal(d, &v);
-    break;
-  case PA_NUM_INTEGER:
-    pa_dec_round(&v, 0, 0);
-    break;
+  case PA_NUM_DECIMAL: pa_i18n_round_decimal(d, &v); break;
+  case PA_NUM_INTEGER: pa_dec_round(&v, 0, 0); break;
   case PA_NUM_PERCENT:
     p = &d->percent_pat;
     if (pa_dec_shift(&v, 2, err) != PA_OK) return err ? err->code : PA_ERR_TOO_LARGE;
@@ -146,11 +144,8 @@ pa_status pa_i18n_write_number(pa_i18n_out *o, const pa_i18n_locale_data *d, int
     pa_dec_round(&v, digits, digits);
     break;
   }
-  case PA_NUM_COMPACT:
-    write_compact(o, d, index, &v);
-    return PA_OK;
-  default:
-    return pa_error_set(err, PA_ERR_ARG, "number: unknown style %d", (int)style);
+  case PA_NUM_COMPACT: write_compact(o, d, index, &v); return PA_OK;
+  default: return pa_error_set(err, PA_ERR_ARG, "number: unknown style %d", (int)style);
   }
   write_affix(o, v.neg ? p->neg_prefix : p->prefix, symbol);
   write_body(o, d, &v, p, d->min_grouping);

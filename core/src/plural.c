@@ -1,13 +1,13 @@
 /* Plural rules over exact decimals; the rules themselves are generated
  * (gen/plural_rules.c). */
+#include "i18n_data.h"
+#include "pa/pa_plural.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "i18n_data.h"
-#include "pa/pa_plural.h"
 
 /* ---- decimals */
 
@@ -69,7 +69,8 @@ pa_status pa_dec_parse(const char *s, size_t len, pa_dec *out, pa_error *err) {
     if (n >= PA_PLURAL_MAX_INT_DIGITS) return too_big(err);
     out->d[n++] = (unsigned char)(s[p++] - '0');
   }
-  if (p == start) return pa_error_set(err, PA_ERR_SYNTAX, "number: expected a digit at byte %zu", p);
+  if (p == start)
+    return pa_error_set(err, PA_ERR_SYNTAX, "number: expected a digit at byte %zu", p);
   out->ilen = n;
   if (p < len && s[p] == '.') {
     p++;

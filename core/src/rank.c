@@ -1,9 +1,9 @@
 /* pa_rank pages: strict parsing of GET /api/v1/feed/candidates, the same
  * checks for pages built in memory, and the text the tools print. */
-#include "strbuf.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"
 #include "rank_internal.h"
+#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -631,29 +631,29 @@ bool pa_rank_signal_from_name(const char *name, pa_rank_signal *out) {
   return false;
 }
 
-
 size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int count,
                         pa_rank_mode mode, bool explain, char *buf, size_t cap) {
   pa_strbuf o = {buf, cap, 0};
   if (cap) buf[0] = '\0';
   if (!page) return 0;
-  pa_strbuf_put(&o, "rank: %d of %d candidates, %s, model %s\n", count, page->n, pa_rank_mode_name(mode),
-      page->model);
+  pa_strbuf_put(&o, "rank: %d of %d candidates, %s, model %s\n", count, page->n,
+                pa_rank_mode_name(mode), page->model);
   for (int r = 0; r < count; r++) {
     const pa_rank_item *it = &items[r];
     const pa_rank_candidate *k = pa_rank_page_candidate(page, it->index);
     if (!k) continue;
     char when[21];
     pa_feed_format_time(k->created_at, when);
-    pa_strbuf_put(&o, "%3d. %s by %s, %s (%s), %s, score %.4f", r + 1, k->post_id, k->author_id, k->pet_id,
-        k->species, when, it->score);
-    if (it->sponsored) pa_strbuf_put(&o, ", sponsored by %s (%s)", k->advertiser_id, k->campaign_id);
+    pa_strbuf_put(&o, "%3d. %s by %s, %s (%s), %s, score %.4f", r + 1, k->post_id, k->author_id,
+                  k->pet_id, k->species, when, it->score);
+    if (it->sponsored)
+      pa_strbuf_put(&o, ", sponsored by %s (%s)", k->advertiser_id, k->campaign_id);
     pa_strbuf_put(&o, "\n");
     if (explain) {
       pa_strbuf_put(&o, "     why:");
       for (int w = 0; w < it->reason_count; w++)
         pa_strbuf_put(&o, "%s %s %.4f", w ? "," : "", pa_rank_why_name(it->reasons[w].code),
-            it->reasons[w].weight);
+                      it->reasons[w].weight);
       pa_strbuf_put(&o, "%s\n", it->reason_count ? "" : " -");
     }
   }
@@ -670,17 +670,18 @@ size_t pa_rank_items_json(const pa_rank_page *page, const pa_rank_item *items, i
     const pa_rank_candidate *k = pa_rank_page_candidate(page, it->index);
     if (!k) continue;
     /* Ids are [A-Za-z0-9_-] by the parser's rules, so they need no escaping. */
-    pa_strbuf_put(&o, "%s{\"index\":%d,\"post_id\":\"%s\",\"score\":%.4f,\"sponsored\":", r ? "," : "",
-        it->index, k->post_id, it->score);
+    pa_strbuf_put(&o,
+                  "%s{\"index\":%d,\"post_id\":\"%s\",\"score\":%.4f,\"sponsored\":", r ? "," : "",
+                  it->index, k->post_id, it->score);
     if (it->sponsored)
       pa_strbuf_put(&o, "{\"advertiser_id\":\"%s\",\"campaign_id\":\"%s\"}", k->advertiser_id,
-          k->campaign_id);
+                    k->campaign_id);
     else
       pa_strbuf_put(&o, "null");
     pa_strbuf_put(&o, ",\"why\":[");
     for (int w = 0; w < it->reason_count; w++)
       pa_strbuf_put(&o, "%s{\"code\":\"%s\",\"weight\":%.4f}", w ? "," : "",
-          pa_rank_why_name(it->reasons[w].code), it->reasons[w].weight);
+                    pa_rank_why_name(it->reasons[w].code), it->reasons[w].weight);
     pa_strbuf_put(&o, "]}");
   }
   pa_strbuf_put(&o, "]");

@@ -38,8 +38,8 @@ typedef struct state {
   uint8_t own_ik[32], peer_ik[32]; /* Ed25519 identity keys */
   uint8_t rk[32], dhs_pk[32], dhs_sk[32], dhr[32], cks[32], ckr[32];
   uint32_t ns, nr, pn;
-  uint8_t base_key[32];     /* EK_A: names the session */
-  uint32_t spk_id, opk_id;  /* while pending: what the start data names */
+  uint8_t base_key[32];    /* EK_A: names the session */
+  uint32_t spk_id, opk_id; /* while pending: what the start data names */
   int old_count;
   chain old[OLD_CHAINS]; /* newest first */
 } state;
@@ -76,8 +76,8 @@ static pa_status refuse(pa_crypto_fault *why, pa_crypto_fault fault, pa_error *e
 
 static void kdf_rk(uint8_t rk[32], uint8_t ck[32], const uint8_t dh_out[32]) {
   uint8_t okm[64];
-  pa_kdf_hkdf(okm, sizeof okm, rk, 32, dh_out, 32, (const uint8_t *)ROOT_INFO,
-              sizeof ROOT_INFO - 1, NULL);
+  pa_kdf_hkdf(okm, sizeof okm, rk, 32, dh_out, 32, (const uint8_t *)ROOT_INFO, sizeof ROOT_INFO - 1,
+              NULL);
   memcpy(rk, okm, 32);
   memcpy(ck, okm + 32, 32);
   sodium_memzero(okm, sizeof okm);
@@ -116,7 +116,8 @@ typedef struct parsed {
 static pa_status parse(const uint8_t *msg, size_t len, parsed *m, pa_crypto_fault *why,
                        pa_error *err) {
   memset(m, 0, sizeof *m);
-  if (!msg || len < 1) return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TRUNCATED, "empty message");
+  if (!msg || len < 1)
+    return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TRUNCATED, "empty message");
   if (len > PA_RATCHET_MAX_MESSAGE)
     return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TOO_LARGE, "message is over the size limit");
   if (msg[0] == KIND_START) {
@@ -283,7 +284,8 @@ static pa_status open_message(pa_ratchet *s, const parsed *m, uint8_t *plain, si
     g.used = idx;
   } else if (current && m->n < s->st.nr) {
     stage_drop(&g);
-    return refuse(why, PA_FAULT_REPLAY, err, PA_ERR_SCHEMA, "message key was already used or deleted");
+    return refuse(why, PA_FAULT_REPLAY, err, PA_ERR_SCHEMA,
+                  "message key was already used or deleted");
   } else if (!current && (old = find_old(&s->st, m->dh))) {
     bool replay = m->n < old->end;
     stage_drop(&g);
@@ -413,9 +415,9 @@ pa_status pa_ratchet_initiate(const pa_x3dh_identity *self, const uint8_t *bundl
   return PA_OK;
 }
 
-pa_status pa_ratchet_accept(pa_x3dh_identity *self, const uint8_t *msg, size_t len,
-                            uint8_t *plain, size_t cap, size_t *plain_len, pa_ratchet **out,
-                            pa_crypto_fault *why, pa_error *err) {
+pa_status pa_ratchet_accept(pa_x3dh_identity *self, const uint8_t *msg, size_t len, uint8_t *plain,
+                            size_t cap, size_t *plain_len, pa_ratchet **out, pa_crypto_fault *why,
+                            pa_error *err) {
   pa_crypto_fault local;
   if (!why) why = &local;
   *why = PA_FAULT_NONE;
@@ -537,9 +539,9 @@ pa_status pa_ratchet_save(const pa_ratchet *s, uint8_t *out, size_t cap, size_t 
   const state *t = &s->st;
   uint8_t *p = out;
   *p++ = PA_RATCHET_VERSION;
-  *p++ = (uint8_t)((t->initiator ? F_INITIATOR : 0) | (t->has_dhr ? F_DHR : 0) |
-                   (t->has_cks ? F_CKS : 0) | (t->has_ckr ? F_CKR : 0) |
-                   (t->pending ? F_PENDING : 0));
+  *p++ =
+      (uint8_t)((t->initiator ? F_INITIATOR : 0) | (t->has_dhr ? F_DHR : 0) |
+                (t->has_cks ? F_CKS : 0) | (t->has_ckr ? F_CKR : 0) | (t->pending ? F_PENDING : 0));
   p = putn(p, t->own_ik, 32);
   p = putn(p, t->peer_ik, 32);
   p = putn(p, t->rk, 32);
@@ -573,7 +575,8 @@ static pa_status load_into(pa_ratchet *s, const uint8_t *b, size_t len, pa_error
   if (len < 1) return pa_error_set(err, PA_ERR_TRUNCATED, "session: empty");
   if (b[0] != PA_RATCHET_VERSION)
     return pa_error_set(err, PA_ERR_UNSUPPORTED, "session: version %u is not supported", b[0]);
-  if (len < SAVED_FIXED) return pa_error_set(err, PA_ERR_TRUNCATED, "session: %zu bytes is too short", len);
+  if (len < SAVED_FIXED)
+    return pa_error_set(err, PA_ERR_TRUNCATED, "session: %zu bytes is too short", len);
   state *t = &s->st;
   uint8_t flags = b[1];
   if (flags & ~(F_INITIATOR | F_DHR | F_CKS | F_CKR | F_PENDING))

@@ -42,13 +42,13 @@ pa_status pa_safety_fingerprint(const uint8_t *key, size_t key_len, const uint8_
   return PA_OK;
 }
 
-pa_status pa_safety_number(const uint8_t *local_key, size_t local_key_len,
-                           const uint8_t *local_id, size_t local_id_len,
-                           const uint8_t *remote_key, size_t remote_key_len,
+pa_status pa_safety_number(const uint8_t *local_key, size_t local_key_len, const uint8_t *local_id,
+                           size_t local_id_len, const uint8_t *remote_key, size_t remote_key_len,
                            const uint8_t *remote_id, size_t remote_id_len, char out[61],
                            pa_error *err) {
   char local[31], remote[31];
-  pa_status st = pa_safety_fingerprint(local_key, local_key_len, local_id, local_id_len, local, err);
+  pa_status st =
+      pa_safety_fingerprint(local_key, local_key_len, local_id, local_id_len, local, err);
   if (st == PA_OK)
     st = pa_safety_fingerprint(remote_key, remote_key_len, remote_id, remote_id_len, remote, err);
   if (st != PA_OK) return st;

@@ -1,8 +1,8 @@
-#include <stdlib.h>
-#include <string.h>
-
 #include "jv.h"
 #include "pa/pa_stories.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 struct pa_stories {
   pa_jv_arena arena;
@@ -71,7 +71,8 @@ pa_status pa_stories_parse(const char *json, size_t len, pa_stories **out, pa_er
   pa_stories *t = calloc(1, sizeof *t);
   pa_jv v = {.arena = t ? &t->arena : NULL, .err = e, .path = ""};
   pa_status st = t ? PA_OK : pa_error_set(e, PA_ERR_NOMEM, "out of memory");
-  const cJSON *a = st == PA_OK ? pa_jv_array(&v, root, "tray", 0, PA_STORIES_MAX_ENTRIES, &n) : NULL;
+  const cJSON *a =
+      st == PA_OK ? pa_jv_array(&v, root, "tray", 0, PA_STORIES_MAX_ENTRIES, &n) : NULL;
   if (st == PA_OK && !a) st = e->code;
   if (st == PA_OK && !(t->entries = pa_jv_alloc(&t->arena, sizeof *t->entries * (size_t)(n + 1))))
     st = pa_error_set(e, PA_ERR_NOMEM, "out of memory");
@@ -107,7 +108,8 @@ static pa_status parse_reel(pa_jv *v, const cJSON *o, pa_reel *r) {
   PA_JV_TRY(pa_jv_string(v, o, "id", PA_JV_ID, PA_FEED_MAX_ID, false, &r->id));
   PA_JV_NESTED(v, o, "author", pa_feed_parse_person, &r->author);
   PA_JV_NESTED(v, o, "pet", pa_feed_parse_pet, &r->pet);
-  PA_JV_TRY(pa_jv_string(v, o, "caption", PA_JV_MULTILINE, PA_FEED_MAX_CAPTION, false, &r->caption));
+  PA_JV_TRY(
+      pa_jv_string(v, o, "caption", PA_JV_MULTILINE, PA_FEED_MAX_CAPTION, false, &r->caption));
   PA_JV_NESTED(v, o, "video", parse_media, &r->video);
   PA_JV_NESTED(v, o, "poster", parse_media, &r->poster);
   if (strncmp(r->video.type, "video/", 6) != 0)

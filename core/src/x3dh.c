@@ -159,7 +159,8 @@ static pa_status load_into(pa_x3dh_identity *id, const uint8_t *b, size_t len, p
   if (len < 1) return pa_error_set(err, PA_ERR_TRUNCATED, "identity: empty");
   if (b[0] != PA_X3DH_VERSION)
     return pa_error_set(err, PA_ERR_UNSUPPORTED, "identity: version %u is not supported", b[0]);
-  if (len < SAVED_FIXED) return pa_error_set(err, PA_ERR_TRUNCATED, "identity: %zu bytes is too short", len);
+  if (len < SAVED_FIXED)
+    return pa_error_set(err, PA_ERR_TRUNCATED, "identity: %zu bytes is too short", len);
   const uint8_t *p = b + 1;
   memcpy(id->seed, p, 32);
   p = get_prekey(p + 32, &id->spk);
@@ -176,13 +177,15 @@ static pa_status load_into(pa_x3dh_identity *id, const uint8_t *b, size_t len, p
                         "identity: %zu bytes, but its contents need %zu", len, want);
   if (id->spk.id == 0 || id->next_opk_id == 0)
     return pa_error_set(err, PA_ERR_SCHEMA, "identity: zero prekey id");
-  if (id->prev.id == 0 ? id->prev.created != 0 || !all_zero(id->prev.sk, 32) : id->prev.id == id->spk.id)
+  if (id->prev.id == 0 ? id->prev.created != 0 || !all_zero(id->prev.sk, 32)
+                       : id->prev.id == id->spk.id)
     return pa_error_set(err, PA_ERR_SCHEMA, "identity: inconsistent previous signed prekey");
   for (int i = 0; i < count; i++, p += SAVED_OPK) {
     opk *k = &id->opks[i];
     k->id = get32(p);
     if (k->id == 0 || k->id >= id->next_opk_id)
-      return pa_error_set(err, PA_ERR_SCHEMA, "identity: one-time prekey id %u out of range", k->id);
+      return pa_error_set(err, PA_ERR_SCHEMA, "identity: one-time prekey id %u out of range",
+                          k->id);
     for (int j = 0; j < i; j++)
       if (id->opks[j].id == k->id)
         return pa_error_set(err, PA_ERR_SCHEMA, "identity: one-time prekey id %u repeats", k->id);
@@ -222,7 +225,8 @@ bool pa_x3dh_spk_due(const pa_x3dh_identity *id, int64_t now) {
 
 pa_status pa_x3dh_spk_rotate(pa_x3dh_identity *id, int64_t now, pa_error *err) {
   if (!id) return pa_error_set(err, PA_ERR_ARG, "identity: missing");
-  if (id->spk.id == UINT32_MAX) return pa_error_set(err, PA_ERR_TOO_LARGE, "identity: prekey ids exhausted");
+  if (id->spk.id == UINT32_MAX)
+    return pa_error_set(err, PA_ERR_TOO_LARGE, "identity: prekey ids exhausted");
   sodium_memzero(&id->prev, sizeof id->prev);
   id->prev = id->spk;
   id->spk.id = id->prev.id + 1;
@@ -265,8 +269,8 @@ bool pa_x3dh_opk_held(const pa_x3dh_identity *id, uint32_t opk_id) {
 pa_status pa_x3dh_opk_consume(pa_x3dh_identity *id, uint32_t opk_id, pa_error *err) {
   int i = opk_id ? find_opk(id, opk_id) : -1;
   if (i < 0)
-    return pa_error_set(err, PA_ERR_SCHEMA, "identity: one-time prekey %u is not held (used already?)",
-                        opk_id);
+    return pa_error_set(err, PA_ERR_SCHEMA,
+                        "identity: one-time prekey %u is not held (used already?)", opk_id);
   /* Keep order (oldest first) so saved bytes stay canonical. */
   memmove(&id->opks[i], &id->opks[i + 1], sizeof id->opks[0] * (size_t)(id->opk_count - i - 1));
   id->opk_count--;
@@ -408,7 +412,8 @@ static pa_status derive_sk(uint8_t sk[32], uint8_t km[5 * 32], size_t km_len, pa
 
 pa_status pa_x3dh_initiate(const pa_x3dh_identity *self, const pa_x3dh_bundle *peer,
                            pa_x3dh_initial *initial, pa_x3dh_shared *shared, pa_error *err) {
-  if (!self || !peer || !initial || !shared) return pa_error_set(err, PA_ERR_ARG, "x3dh: missing argument");
+  if (!self || !peer || !initial || !shared)
+    return pa_error_set(err, PA_ERR_ARG, "x3dh: missing argument");
   memset(initial, 0, sizeof *initial);
   memset(shared, 0, sizeof *shared);
   if (pa_crypto_equal(self->sign_pk, peer->identity, 32))
@@ -447,7 +452,7 @@ pa_status pa_x3dh_respond(const pa_x3dh_identity *self, const pa_x3dh_initial *i
   *why = PA_FAULT_NONE;
   if (!self || !initial || !shared) return pa_error_set(err, PA_ERR_ARG, "x3dh: missing argument");
   memset(shared, 0, sizeof *shared);
-  const prekey *spk = initial->spk_id && initial->spk_id == self->spk.id   ? &self->spk
+  const prekey *spk = initial->spk_id && initial->spk_id == self->spk.id    ? &self->spk
                       : initial->spk_id && initial->spk_id == self->prev.id ? &self->prev
                                                                             : NULL;
   if (!spk) {
@@ -470,7 +475,8 @@ pa_status pa_x3dh_respond(const pa_x3dh_identity *self, const pa_x3dh_initial *i
   if (st == PA_OK) st = pa_crypto_x25519(km + 32, spk->sk, ik_a, err);
   if (st == PA_OK) st = pa_crypto_x25519(km + 64, self->dh_sk, initial->ephemeral, err);
   if (st == PA_OK) st = pa_crypto_x25519(km + 96, spk->sk, initial->ephemeral, err);
-  if (st == PA_OK && oi >= 0) st = pa_crypto_x25519(km + 128, self->opks[oi].sk, initial->ephemeral, err);
+  if (st == PA_OK && oi >= 0)
+    st = pa_crypto_x25519(km + 128, self->opks[oi].sk, initial->ephemeral, err);
   if (st != PA_OK) {
     *why = PA_FAULT_BAD_KEY;
   } else {

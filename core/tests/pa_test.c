@@ -1,9 +1,8 @@
 #include "pa_test.h"
 
+#include <stb_image_write.h> /* compiled once, in pa_native's stb_impl.c */
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <stb_image_write.h> /* compiled once, in pa_native's stb_impl.c */
 
 int pa_test_failures, pa_test_checks;
 
@@ -26,7 +25,8 @@ int pa_test_summary(const char *suite) {
 void pa_test_pattern(int x, int y, uint8_t rgb[3]) {
   /* Large flat quadrants so lossy JPEG keeps colours close. */
   int q = (x >= 64) + 2 * (y >= 64);
-  static const uint8_t colours[4][3] = {{220, 40, 40}, {40, 200, 60}, {40, 60, 220}, {240, 220, 40}};
+  static const uint8_t colours[4][3] = {
+      {220, 40, 40}, {40, 200, 60}, {40, 60, 220}, {240, 220, 40}};
   memcpy(rgb, colours[q], 3);
 }
 

@@ -1,13 +1,13 @@
 /* Renders real feeds through the software renderer and reads the pixels back. */
-#include <SDL.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
-
 #include "pa/pa_app.h"
 #include "pa/pa_image.h"
 #include "pa_native.h"
 #include "pa_test.h"
+
+#include <SDL.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 enum { W = 400, H = 900 };
 
@@ -26,7 +26,8 @@ static const double NOW = 1795496400e3; /* 2026-11-24T05:00:00Z */
 static const char *FEED =
     "{\"posts\":["
     "{\"id\":\"p_2\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana Souza\",\"avatar_url\":null},"
-    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/avatar.png\"},"
+    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/"
+    "avatar.png\"},"
     "\"images\":[{\"url\":\"/media/photo.jpg\",\"width\":128,\"height\":128,\"alt\":\"Luna\"}],"
     "\"caption\":\"Sunday nap in the sun #sleepy\",\"tags\":[\"sleepy\"],"
     "\"like_count\":12,\"comment_count\":3,\"liked\":true,\"created_at\":\"2026-11-24T02:00:00Z\"},"
@@ -430,7 +431,8 @@ static void test_momentum_and_pull_to_refresh(void) {
   settle(fx);
   /* A fast upward flick keeps scrolling after the finger lifts. */
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 700, 0);
-  for (int i = 1; i <= 5; i++) pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 700 - i * 40.0f, i * 10.0);
+  for (int i = 1; i <= 5; i++)
+    pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 700 - i * 40.0f, i * 10.0);
   pa_app_pointer(fx->app, PA_POINTER_UP, 200, 500, 55);
   int animating = pa_app_frame(fx->app, NOW);
   CHECK(animating == 1);
@@ -513,27 +515,39 @@ static void test_golden_images(void) {
 
 static const char *TRAY =
     "{\"tray\":["
-    "{\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/avatar.png\"},"
-    "\"owner\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},\"all_seen\":false,\"stories\":["
-    "{\"id\":\"s_1\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":128,\"height\":128},"
-    "\"created_at\":\"2026-11-24T03:00:00Z\",\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":false},"
-    "{\"id\":\"s_2\",\"media\":{\"url\":\"/media/avatar.png\",\"type\":\"image/png\",\"width\":64,\"height\":64},"
-    "\"created_at\":\"2026-11-24T04:00:00Z\",\"expires_at\":\"2026-11-25T04:00:00Z\",\"seen\":false}]},"
+    "{\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/"
+    "avatar.png\"},"
+    "\"owner\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},\"all_seen\":false,"
+    "\"stories\":["
+    "{\"id\":\"s_1\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/"
+    "jpeg\",\"width\":128,\"height\":128},"
+    "\"created_at\":\"2026-11-24T03:00:00Z\",\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":"
+    "false},"
+    "{\"id\":\"s_2\",\"media\":{\"url\":\"/media/avatar.png\",\"type\":\"image/"
+    "png\",\"width\":64,\"height\":64},"
+    "\"created_at\":\"2026-11-24T04:00:00Z\",\"expires_at\":\"2026-11-25T04:00:00Z\",\"seen\":"
+    "false}]},"
     "{\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
-    "\"owner\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":null},\"all_seen\":true,\"stories\":["
-    "{\"id\":\"s_3\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":null,\"height\":null},"
-    "\"created_at\":\"2026-11-24T01:00:00Z\",\"expires_at\":\"2026-11-25T01:00:00Z\",\"seen\":true}]}]}";
+    "\"owner\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":null},\"all_seen\":true,"
+    "\"stories\":["
+    "{\"id\":\"s_3\",\"media\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/"
+    "jpeg\",\"width\":null,\"height\":null},"
+    "\"created_at\":\"2026-11-24T01:00:00Z\",\"expires_at\":\"2026-11-25T01:00:00Z\",\"seen\":true}"
+    "]}]}";
 
 static const char *REELS =
     "{\"reels\":["
     "{\"id\":\"r_1\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},"
     "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":null},"
-    "\"caption\":\"Zoomies\",\"tags\":[],\"video\":{\"url\":\"/media/a.mp4\",\"type\":\"video/mp4\",\"width\":null,\"height\":null},"
-    "\"poster\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/jpeg\",\"width\":128,\"height\":128},"
+    "\"caption\":\"Zoomies\",\"tags\":[],\"video\":{\"url\":\"/media/a.mp4\",\"type\":\"video/"
+    "mp4\",\"width\":null,\"height\":null},"
+    "\"poster\":{\"url\":\"/media/photo.jpg\",\"type\":\"image/"
+    "jpeg\",\"width\":128,\"height\":128},"
     "\"created_at\":\"2026-11-24T03:00:00Z\"},"
     "{\"id\":\"r_2\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":null},"
     "\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
-    "\"caption\":\"Fetch\",\"tags\":[],\"video\":{\"url\":\"/media/b.webm\",\"type\":\"video/webm\",\"width\":360,\"height\":640},"
+    "\"caption\":\"Fetch\",\"tags\":[],\"video\":{\"url\":\"/media/b.webm\",\"type\":\"video/"
+    "webm\",\"width\":360,\"height\":640},"
     "\"poster\":{\"url\":\"/media/avatar.png\",\"type\":\"image/png\",\"width\":64,\"height\":64},"
     "\"created_at\":\"2026-11-24T02:00:00Z\"}],\"next_cursor\":null}";
 

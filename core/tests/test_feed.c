@@ -1,19 +1,22 @@
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "pa/pa_feed.h"
 #include "pa_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 static const char *VALID =
     "{\"posts\":["
     "{\"id\":\"p_2\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana Souza\",\"avatar_url\":null},"
-    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/a.jpg\"},"
+    "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":\"/media/"
+    "a.jpg\"},"
     "\"images\":[{\"url\":\"/media/b.jpg\",\"width\":640,\"height\":800,\"alt\":\"Luna asleep\"},"
     "{\"url\":\"https://cdn.example/c.jpg\",\"width\":10,\"height\":10}],"
-    "\"caption\":\"Sunday nap \\u00e9t\\u00e9 \\ud83d\\udc31\\nsecond line #sleepy\",\"tags\":[\"sleepy\"],"
+    "\"caption\":\"Sunday nap \\u00e9t\\u00e9 \\ud83d\\udc31\\nsecond line "
+    "#sleepy\",\"tags\":[\"sleepy\"],"
     "\"like_count\":12,\"comment_count\":0,\"liked\":true,\"created_at\":\"2026-11-24T05:00:00Z\","
     "\"future_field\":{\"ignored\":true}},"
-    "{\"id\":\"p_1\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":\"/media/k.png\"},"
+    "{\"id\":\"p_1\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":\"/media/"
+    "k.png\"},"
     "\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
     "\"images\":[{\"url\":\"/media/d.jpg\",\"width\":640,\"height\":640,\"alt\":null}],"
     "\"caption\":\"\",\"tags\":[],\"like_count\":0,\"comment_count\":3,\"liked\":false,"

@@ -1,30 +1,31 @@
 /* Locales, negotiation, direction, catalogs, and numbers and dates pinned to
  * known per-locale outputs of CLDR 48 (the same as ICU 78 / Intl, except
  * where noted). */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "pa/pa_i18n.h"
 #include "pa/pa_numfmt.h"
 #include "pa_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #ifndef PA_LOCALES_DIR
 #error "PA_LOCALES_DIR must name the folder of catalogs"
 #endif
 
-#define NBSP "\xc2\xa0"
+#define NBSP  "\xc2\xa0"
 #define NNBSP "\xe2\x80\xaf"
-#define LRM "\xe2\x80\x8e"
-#define RLM "\xe2\x80\x8f"
-#define FSI "\xe2\x81\xa8"
-#define PDI "\xe2\x81\xa9"
+#define LRM   "\xe2\x80\x8e"
+#define RLM   "\xe2\x80\x8f"
+#define FSI   "\xe2\x81\xa8"
+#define PDI   "\xe2\x81\xa9"
 
 static char out[1024];
 static pa_error err;
 
 static void report(const char *what, const char *got, const char *want) {
-  if (strcmp(got, want)) fprintf(stderr, "    %s: got \"%s\", want \"%s\" (%s)\n", what, got, want, err.msg);
+  if (strcmp(got, want))
+    fprintf(stderr, "    %s: got \"%s\", want \"%s\" (%s)\n", what, got, want, err.msg);
 }
 
 /* Reads a whole file; caller frees. */
@@ -65,18 +66,42 @@ static void negotiation(void) {
   struct {
     const char *tag, *want;
   } cases[] = {
-      {"en", "en"},           {"en-US", "en"},           {"EN-gb", "en"},
-      {"en_AU", "en"},        {"pt-BR", "pt"},           {"pt-PT", "pt"},
-      {"pt_br", "pt"},        {"zh-CN", "zh-Hans"},      {"zh-SG", "zh-Hans"},
-      {"zh", "zh-Hans"},      {"zh-Hans-CN", "zh-Hans"}, {"ZH-hans", "zh-Hans"},
-      {"zh-TW", NULL},        {"zh-HK", NULL},           {"zh-Hant", NULL},
-      {"es-419", "es"},       {"es-MX", "es"},           {"fr-CA", "fr"},
-      {"de-CH-1996", "de"},   {"de-u-co-phonebk", "de"}, {"in", "id"},
-      {"id-ID", "id"},        {"ar-EG", "ar"},           {"ar-SA", "ar"},
-      {"bn-IN", "bn"},        {"hi-Latn", NULL},         {"sr-Latn", NULL},
-      {"en-XA", "en-XA"},     {"en-xa", "en-XA"},        {"he", NULL},
-      {"x-klingon", NULL},    {"*", NULL},               {"", NULL},
-      {"e", NULL},            {"en--US", NULL},          {"toolongtag", NULL},
+      {"en", "en"},
+      {"en-US", "en"},
+      {"EN-gb", "en"},
+      {"en_AU", "en"},
+      {"pt-BR", "pt"},
+      {"pt-PT", "pt"},
+      {"pt_br", "pt"},
+      {"zh-CN", "zh-Hans"},
+      {"zh-SG", "zh-Hans"},
+      {"zh", "zh-Hans"},
+      {"zh-Hans-CN", "zh-Hans"},
+      {"ZH-hans", "zh-Hans"},
+      {"zh-TW", NULL},
+      {"zh-HK", NULL},
+      {"zh-Hant", NULL},
+      {"es-419", "es"},
+      {"es-MX", "es"},
+      {"fr-CA", "fr"},
+      {"de-CH-1996", "de"},
+      {"de-u-co-phonebk", "de"},
+      {"in", "id"},
+      {"id-ID", "id"},
+      {"ar-EG", "ar"},
+      {"ar-SA", "ar"},
+      {"bn-IN", "bn"},
+      {"hi-Latn", NULL},
+      {"sr-Latn", NULL},
+      {"en-XA", "en-XA"},
+      {"en-xa", "en-XA"},
+      {"he", NULL},
+      {"x-klingon", NULL},
+      {"*", NULL},
+      {"", NULL},
+      {"e", NULL},
+      {"en--US", NULL},
+      {"toolongtag", NULL},
       {"en-US-x-private", "en"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -131,18 +156,28 @@ static void shipped_catalogs(void) {
     CHECK(!strcmp(pa_i18n_catalog_locale(cat), tag));
     CHECK(pa_i18n_catalog_count(cat) == pa_i18n_catalog_count(en));
     /* Every message formats with plausible arguments, in every locale. */
-    pa_msg_arg args[] = {PA_MSG_INT("count", 3),     PA_MSG_STR("pet", "Luna"),
-                         PA_MSG_STR("name", "Ana"),  PA_MSG_STR("species", "cat"),
-                         PA_MSG_STR("author", "Bo"), PA_MSG_STR("time", "2h"),
-                         PA_MSG_INT("status", 503),  PA_MSG_INT("index", 1),
-                         PA_MSG_INT("total", 3),     PA_MSG_STR("alt", "a cat"),
-                         PA_MSG_INT("likes", 1),     PA_MSG_INT("comments", 0),
-                         PA_MSG_STR("liked", "true"), PA_MSG_STR("advertiser", "Acme"),
-                         PA_MSG_INT("years", 2),     PA_MSG_DBL("progress", 0.42),
+    pa_msg_arg args[] = {PA_MSG_INT("count", 3),
+                         PA_MSG_STR("pet", "Luna"),
+                         PA_MSG_STR("name", "Ana"),
+                         PA_MSG_STR("species", "cat"),
+                         PA_MSG_STR("author", "Bo"),
+                         PA_MSG_STR("time", "2h"),
+                         PA_MSG_INT("status", 503),
+                         PA_MSG_INT("index", 1),
+                         PA_MSG_INT("total", 3),
+                         PA_MSG_STR("alt", "a cat"),
+                         PA_MSG_INT("likes", 1),
+                         PA_MSG_INT("comments", 0),
+                         PA_MSG_STR("liked", "true"),
+                         PA_MSG_STR("advertiser", "Acme"),
+                         PA_MSG_INT("years", 2),
+                         PA_MSG_DBL("progress", 0.42),
                          PA_MSG_TIME("when", INT64_C(1795969800000)),
                          PA_MSG_TIME("date", INT64_C(1795969800000)),
-                         PA_MSG_INT("place", 3),     PA_MSG_INT("min", 8),
-                         PA_MSG_INT("max", 40),      PA_MSG_STR("reason", "oops")};
+                         PA_MSG_INT("place", 3),
+                         PA_MSG_INT("min", 8),
+                         PA_MSG_INT("max", 40),
+                         PA_MSG_STR("reason", "oops")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));
@@ -211,7 +246,8 @@ static void catalog_errors(void) {
       {NULL, "{\"a\":\"x\"}", PA_ERR_UNSUPPORTED},
   };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
-    pa_status st = pa_i18n_catalog_parse(bad[k].locale, bad[k].json, strlen(bad[k].json), &cat, &err);
+    pa_status st =
+        pa_i18n_catalog_parse(bad[k].locale, bad[k].json, strlen(bad[k].json), &cat, &err);
     CHECK(st != PA_OK && cat == NULL);
     CHECK(st == bad[k].code || (k == 5 && st == PA_ERR_SCHEMA));
     CHECK(err.msg[0] != '\0');
@@ -222,7 +258,8 @@ static void catalog_errors(void) {
   CHECK(pa_i18n_catalog_parse("en", key, strlen(key), &cat, &err) == PA_ERR_SCHEMA);
   CHECK(pa_i18n_catalog_parse("en", "{}", PA_I18N_CATALOG_MAX_BYTES + 1, &cat, &err) ==
         PA_ERR_TOO_LARGE);
-  CHECK(pa_i18n_catalog_parse("en", "{}", 2, &cat, &err) == PA_OK && pa_i18n_catalog_count(cat) == 0);
+  CHECK(pa_i18n_catalog_parse("en", "{}", 2, &cat, &err) == PA_OK &&
+        pa_i18n_catalog_count(cat) == 0);
   pa_i18n_catalog_free(cat);
 }
 
@@ -379,8 +416,10 @@ static void dates_per_locale(void) {
   CHECK(pa_date_format("en", INT64_C(253402300800000), 0, PA_DATE_SHORT, PA_DATE_NONE, out,
                        sizeof out, &err) == 0);
   CHECK(err.code == PA_ERR_ARG);
-  CHECK(pa_date_format("en", INT64_MIN, 0, PA_DATE_SHORT, PA_DATE_NONE, out, sizeof out, &err) == 0);
-  CHECK(pa_date_format("en", WHEN, 19 * 60, PA_DATE_SHORT, PA_DATE_NONE, out, sizeof out, &err) == 0);
+  CHECK(pa_date_format("en", INT64_MIN, 0, PA_DATE_SHORT, PA_DATE_NONE, out, sizeof out, &err) ==
+        0);
+  CHECK(pa_date_format("en", WHEN, 19 * 60, PA_DATE_SHORT, PA_DATE_NONE, out, sizeof out, &err) ==
+        0);
   CHECK(pa_date_format("en", WHEN, 0, PA_DATE_NONE, PA_DATE_NONE, out, sizeof out, &err) == 0);
   CHECK(pa_date_format("en", WHEN, 0, (pa_date_style)9, PA_DATE_NONE, out, sizeof out, &err) == 0);
 }
@@ -427,9 +466,10 @@ static void relative_times(void) {
   struct {
     int64_t secs;
     const char *want;
-  } autos[] = {{-30, "30 seconds ago"},  {0, "now"},          {-90, "1 minute ago"},
-               {-7200, "2 hours ago"},   {-86400, "yesterday"}, {3 * 86400, "in 3 days"},
-               {-8 * 86400, "last week"}, {-45 * 86400, "last month"},
+  } autos[] = {{-30, "30 seconds ago"},     {0, "now"},
+               {-90, "1 minute ago"},       {-7200, "2 hours ago"},
+               {-86400, "yesterday"},       {3 * 86400, "in 3 days"},
+               {-8 * 86400, "last week"},   {-45 * 86400, "last month"},
                {-400 * 86400, "last year"}, {INT64_MIN, "292,471,208,677 years ago"}};
   for (size_t k = 0; k < sizeof autos / sizeof autos[0]; k++) {
     pa_date_relative_seconds("en", autos[k].secs, 0, out, sizeof out, &err);

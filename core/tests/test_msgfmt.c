@@ -1,17 +1,17 @@
 /* ICU MessageFormat: arguments, plural (=N, offset, #), selectordinal,
  * select, nesting, number and date arguments, apostrophes, bidi isolation,
  * malformed messages and limits. */
+#include "pa/pa_msgfmt.h"
+#include "pa_test.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pa/pa_msgfmt.h"
-#include "pa_test.h"
-
-#define FSI "\xe2\x81\xa8"
-#define PDI "\xe2\x81\xa9"
+#define FSI   "\xe2\x81\xa8"
+#define PDI   "\xe2\x81\xa9"
 #define NNBSP "\xe2\x80\xaf" /* U+202F, fr grouping */
-#define NBSP "\xc2\xa0"
+#define NBSP  "\xc2\xa0"
 
 static char out[PA_MSG_MAX_OUTPUT + 1];
 static pa_error err;
@@ -31,7 +31,7 @@ static const char *fmt(const char *locale, const char *msg, const pa_msg_arg *ar
     CHECK(err.code == PA_OK);                                                                      \
     CHECK(!strcmp(got_, (want_)));                                                                 \
     if (strcmp(got_, (want_)) || err.code != PA_OK)                                                \
-      fprintf(stderr, "    %s: got \"%s\" (%s), want \"%s\"\n", (msg_), got_, err.msg, (want_));  \
+      fprintf(stderr, "    %s: got \"%s\" (%s), want \"%s\"\n", (msg_), got_, err.msg, (want_));   \
   } while (0)
 
 /* A message that must fail: the raw message is the visible fallback. */
@@ -40,7 +40,8 @@ static void expect_error(const char *msg, const pa_msg_arg *args, size_t n, pa_s
   CHECK(err.code == code);
   CHECK(!strcmp(got, msg));
   CHECK(strstr(err.msg, "message: byte ") == err.msg);
-  if (err.code != code) fprintf(stderr, "    %s: got %s (%s)\n", msg, pa_status_name(err.code), err.msg);
+  if (err.code != code)
+    fprintf(stderr, "    %s: got %s (%s)\n", msg, pa_status_name(err.code), err.msg);
 }
 
 static void simple_arguments(void) {
@@ -69,8 +70,8 @@ static void bidi_isolation(void) {
   CHECK(!strcmp(out, "3 " FSI "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d" PDI));
   /* Isolation inside plural cases too. */
   pa_msg_arg b[] = {PA_MSG_INT("count", 2), PA_MSG_STR("name", "Bo")};
-  pa_msg_format("en", "{count, plural, offset:1 one {{name} and # other} other {{name} +#}}", b,
-                2, NULL, out, sizeof out, &err);
+  pa_msg_format("en", "{count, plural, offset:1 one {{name} and # other} other {{name} +#}}", b, 2,
+                NULL, out, sizeof out, &err);
   CHECK(!strcmp(out, FSI "Bo" PDI " and 1 other"));
 }
 
@@ -269,9 +270,9 @@ static void malformed(void) {
       {"{n", PA_ERR_SYNTAX},
       {"{n,", PA_ERR_SYNTAX},
       {"{}", PA_ERR_SYNTAX},
-      {"{n, plural, one {x}}", PA_ERR_SYNTAX},          /* no other */
-      {"{n, plural, other {x}", PA_ERR_SYNTAX},         /* unclosed */
-      {"{n, plural, other x}", PA_ERR_SYNTAX},          /* no braces */
+      {"{n, plural, one {x}}", PA_ERR_SYNTAX},  /* no other */
+      {"{n, plural, other {x}", PA_ERR_SYNTAX}, /* unclosed */
+      {"{n, plural, other x}", PA_ERR_SYNTAX},  /* no braces */
       {"{n, plural, few {x} few {y} other {z}}", PA_ERR_SYNTAX},
       {"{n, plural, lots {x} other {z}}", PA_ERR_SYNTAX},
       {"{n, plural, = {x} other {z}}", PA_ERR_SYNTAX},

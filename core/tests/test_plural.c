@@ -2,14 +2,14 @@
  * sample of every cardinal and ordinal rule of every shipped locale, read
  * from the CLDR JSON at test time (not from the generated C), so a wrong
  * generator or a wrong operand cannot agree with itself. */
+#include "pa/pa_i18n.h"
+#include "pa/pa_plural.h"
+#include "pa_test.h"
+
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "pa/pa_i18n.h"
-#include "pa/pa_plural.h"
-#include "pa_test.h"
 
 #ifndef PA_CLDR_DIR
 #error "PA_CLDR_DIR must name the node_modules folder holding cldr-core"
@@ -173,8 +173,8 @@ static void ordinal_samples(void) {
 }
 
 static void twenty_locales(void) {
-  static const char *const WANT[] = {"en", "es", "pt", "fr", "de", "it", "nl",
-                                     "ru", "uk", "pl", "tr", "ar", "hi", "bn",
+  static const char *const WANT[] = {"en",      "es", "pt", "fr", "de", "it", "nl",
+                                     "ru",      "uk", "pl", "tr", "ar", "hi", "bn",
                                      "zh-Hans", "ja", "ko", "id", "vi", "th"};
   CHECK(pa_i18n_locale_count() == 20);
   for (int k = 0; k < 20; k++) CHECK(!strcmp(pa_i18n_locale_at(k), WANT[k]));
@@ -213,8 +213,21 @@ static void operands(void) {
   CHECK(o.v == 18 && o.f == 1);
 
   /* Malformed and oversized numbers are errors, never a guess. */
-  const char *bad[] = {"", "-", "1.", ".5", "1,5", "1e", "abc", "1.5.5", "1 ", "+1", "0x10",
-                       "1c22", "1234567890123456789", "0.1234567890123456789", "9c18"};
+  const char *bad[] = {"",
+                       "-",
+                       "1.",
+                       ".5",
+                       "1,5",
+                       "1e",
+                       "abc",
+                       "1.5.5",
+                       "1 ",
+                       "+1",
+                       "0x10",
+                       "1c22",
+                       "1234567890123456789",
+                       "0.1234567890123456789",
+                       "9c18"};
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
     CHECK(pa_plural_operands_parse(bad[k], &o, &e) != PA_OK);
     CHECK(e.msg[0] != '\0');

@@ -1,13 +1,13 @@
 /* X3DH and the Double Ratchet end to end: ordering, loss, limits, staged
  * commits (saved bytes unchanged after any refused message), replays,
  * persistence through the vault, and one-time prekeys used once. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
 #include "pa_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 enum { NOW = 1795496400 };
 
@@ -69,7 +69,8 @@ typedef struct pair {
 static msg bundle_of(const pa_x3dh_identity *id, uint32_t first_opk) {
   msg b = {malloc(pa_x3dh_bundle_size(id, first_opk)), 0};
   pa_error e;
-  CHECK(pa_x3dh_bundle_export(id, first_opk, b.b, pa_x3dh_bundle_size(id, first_opk), &b.n, &e) == PA_OK);
+  CHECK(pa_x3dh_bundle_export(id, first_opk, b.b, pa_x3dh_bundle_size(id, first_opk), &b.n, &e) ==
+        PA_OK);
   return b;
 }
 
@@ -108,7 +109,8 @@ static void test_x3dh_same_sk_and_ad(void) {
   CHECK(pa_x3dh_identity_create(NOW, 3, &b, &e) == PA_OK);
   for (int with_opk = 1; with_opk >= 0; with_opk--) {
     msg bytes = bundle_of(b, with_opk ? 1 : UINT32_MAX);
-    CHECK(bytes.n == (size_t)PA_X3DH_BUNDLE_FIXED + (with_opk ? 3u : 0u) * PA_X3DH_BUNDLE_OPK_BYTES);
+    CHECK(bytes.n ==
+          (size_t)PA_X3DH_BUNDLE_FIXED + (with_opk ? 3u : 0u) * PA_X3DH_BUNDLE_OPK_BYTES);
     pa_x3dh_bundle bundle;
     pa_x3dh_initial init;
     pa_x3dh_shared sa, sb;
@@ -295,17 +297,24 @@ static void test_skip_limits(void) {
   msg keep[4] = {0};
   for (uint32_t i = 1; i <= 1 + PA_RATCHET_MAX_JUMP; i++) {
     msg m = seal(p.alice, "x");
-    int k = i == 5 ? 0 : i == 24000 ? 1 : i == PA_RATCHET_MAX_JUMP ? 2 : i == 1 + PA_RATCHET_MAX_JUMP ? 3 : -1;
-    if (k >= 0) keep[k] = m;
-    else free(m.b);
+    int k = i == 5                         ? 0
+            : i == 24000                   ? 1
+            : i == PA_RATCHET_MAX_JUMP     ? 2
+            : i == 1 + PA_RATCHET_MAX_JUMP ? 3
+                                           : -1;
+    if (k >= 0)
+      keep[k] = m;
+    else
+      free(m.b);
   }
   pa_crypto_fault why;
   size_t n;
   /* Exactly the jump limit ahead: accepted; only the newest 2,000 keys are kept. */
   CHECK(open_as(p.bob, keep[3], "x", &why) == PA_OK);
   CHECK(pa_ratchet_skipped_count(p.bob) == PA_RATCHET_MAX_SKIPPED);
-  CHECK(open_as(p.bob, keep[0], NULL, &why) == PA_ERR_SCHEMA && why == PA_FAULT_REPLAY); /* dropped */
-  CHECK(open_as(p.bob, keep[1], "x", &why) == PA_OK);                                    /* kept */
+  CHECK(open_as(p.bob, keep[0], NULL, &why) == PA_ERR_SCHEMA &&
+        why == PA_FAULT_REPLAY);                      /* dropped */
+  CHECK(open_as(p.bob, keep[1], "x", &why) == PA_OK); /* kept */
   CHECK(open_as(p.bob, keep[2], "x", &why) == PA_OK);
   CHECK(pa_ratchet_skipped_count(p.bob) == PA_RATCHET_MAX_SKIPPED - 2);
   for (int i = 0; i < 4; i++) free(keep[i].b);
@@ -316,8 +325,10 @@ static void test_skip_limits(void) {
   msg far = {0};
   for (uint32_t k = 1; k <= 2 + PA_RATCHET_MAX_JUMP; k++) {
     msg m = seal(p.alice, "y");
-    if (k == 2 + PA_RATCHET_MAX_JUMP) far = m;
-    else free(m.b);
+    if (k == 2 + PA_RATCHET_MAX_JUMP)
+      far = m;
+    else
+      free(m.b);
   }
   uint8_t *before = saved(p.bob, &n);
   CHECK(open_as(p.bob, far, NULL, &why) == PA_ERR_TOO_LARGE && why == PA_FAULT_TOO_FAR);
@@ -458,10 +469,13 @@ static void test_persist_and_restore(void) {
   size_t sn, in, bn, n;
   uint8_t *sb = saved(p.bob, &sn);
   uint8_t *ib = malloc(pa_x3dh_identity_saved_size(p.bob_id));
-  CHECK(pa_x3dh_identity_save(p.bob_id, ib, pa_x3dh_identity_saved_size(p.bob_id), &in, &e) == PA_OK);
+  CHECK(pa_x3dh_identity_save(p.bob_id, ib, pa_x3dh_identity_saved_size(p.bob_id), &in, &e) ==
+        PA_OK);
   uint8_t *sblob = malloc(pa_vault_sealed_size(sn)), *iblob = malloc(pa_vault_sealed_size(in));
-  CHECK(pa_vault_seal(key, PA_VAULT_SESSION, 1, sb, sn, sblob, pa_vault_sealed_size(sn), &bn, &e) == PA_OK);
-  CHECK(pa_vault_seal(key, PA_VAULT_IDENTITY, 1, ib, in, iblob, pa_vault_sealed_size(in), &n, &e) == PA_OK);
+  CHECK(pa_vault_seal(key, PA_VAULT_SESSION, 1, sb, sn, sblob, pa_vault_sealed_size(sn), &bn, &e) ==
+        PA_OK);
+  CHECK(pa_vault_seal(key, PA_VAULT_IDENTITY, 1, ib, in, iblob, pa_vault_sealed_size(in), &n, &e) ==
+        PA_OK);
   msg bundle_before = bundle_of(p.bob_id, 1);
   pa_ratchet_free(p.bob);
   pa_x3dh_identity_free(p.bob_id);
@@ -474,7 +488,8 @@ static void test_persist_and_restore(void) {
   CHECK(pa_vault_open(key, PA_VAULT_IDENTITY, 1, iblob, n, back, in, &m, NULL, &e) == PA_OK);
   CHECK(pa_x3dh_identity_load(back, m, &p.bob_id, &e) == PA_OK);
   msg bundle_after = bundle_of(p.bob_id, 1);
-  CHECK(bundle_after.n == bundle_before.n && memcmp(bundle_after.b, bundle_before.b, bundle_before.n) == 0);
+  CHECK(bundle_after.n == bundle_before.n &&
+        memcmp(bundle_after.b, bundle_before.b, bundle_before.n) == 0);
 
   /* The conversation continues, including the message sent before the save. */
   CHECK(opens(p.bob, a3, "three"));

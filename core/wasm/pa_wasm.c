@@ -1,17 +1,18 @@
 /* The browser host's C side: exports for the shell, with apps addressed by
  * small integer handles rather than raw pointers, and the platform callbacks
  * forwarded to the JavaScript host object (Module.paHost, see shell/core.js). */
+#include "pa/pa_app.h"
+#include "pa/pa_feed.h"
+#include "pa/pa_image.h"
+
 #include <SDL.h>
 #include <emscripten.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pa/pa_app.h"
-#include "pa/pa_feed.h"
-#include "pa/pa_image.h"
-
 /* ---- JavaScript imports: the platform seam, browser side. */
 
+// clang-format off
 EM_JS(uint8_t *, pa_js_text_raster,
       (const char *utf8, int size, int bold, uint32_t color, int max_width, int max_lines,
        int *out_w, int *out_h),
@@ -26,16 +27,24 @@ EM_JS(uint8_t *, pa_js_text_raster,
         HEAP32[out_h >> 2] = bm.height;
         return ptr;
       });
+// clang-format on
 
+// clang-format off
 EM_JS(void, pa_js_image_request, (int handle, uint32_t id, const char *url, int w, int h),
       { Module.paHost.requestImage(handle, id >>> 0, UTF8ToString(url), w, h); });
+// clang-format on
 
+// clang-format off
 EM_JS(void, pa_js_image_cancel, (int handle, uint32_t id),
       { if (Module.paHost.cancelImage) Module.paHost.cancelImage(handle, id >>> 0); });
+// clang-format on
 
+// clang-format off
 EM_JS(void, pa_js_action, (int handle, int kind, const char *id),
       { Module.paHost.action(handle, kind, id ? UTF8ToString(id) : null); });
+// clang-format on
 
+// clang-format off
 EM_JS(void, pa_js_video,
       (int handle, const char *url, const char *next, float x, float y, float w, float h,
        int muted, int loop),
@@ -43,8 +52,11 @@ EM_JS(void, pa_js_video,
         Module.paHost.video(handle, url ? UTF8ToString(url) : null,
                             next ? UTF8ToString(next) : null, {x, y, w, h}, !!muted, !!loop);
       });
+// clang-format on
 
+// clang-format off
 EM_JS(void, pa_js_log, (const char *msg), { Module.paHost.log(UTF8ToString(msg)); });
+// clang-format on
 
 /* ---- handles */
 
@@ -151,9 +163,12 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
     s->window = NULL;
     return -PA_ERR_PLATFORM;
   }
-  pa_app_config cfg = {
-      {(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, action, video, log_line},
-                       s->renderer, width, height, scale};
+  pa_app_config cfg = {{(void *)(intptr_t)(i + 1), text_raster, image_request, image_cancel, action,
+                        video, log_line},
+                       s->renderer,
+                       width,
+                       height,
+                       scale};
   pa_status st = pa_app_create(&cfg, &s->app, &s->error);
   if (st != PA_OK) {
     SDL_DestroyRenderer(s->renderer);

@@ -6,17 +6,18 @@
  * Return convention: >= 0 is a handle or a byte count, < 0 is -pa_status;
  * pa_wasm_chat_error() and pa_wasm_chat_fault() then say what and why.
  * Every handle is owned by the shell, which frees it with pa_wasm_chat_free. */
-#include <emscripten.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "pa/pa_crypto.h"
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
 
+#include <emscripten.h>
+#include <stdlib.h>
+#include <string.h>
+
 /* libsodium 1.0.18 asks Module.getRandomValue() for every random byte and
  * only finds `window.crypto` or Node's require(): neither exists in an ES
  * module under Node 20, nor in workers. globalThis.crypto does, everywhere. */
+// clang-format off
 EM_JS(void, pa_js_chat_install_random, (void), {
   if (Module.getRandomValue !== undefined) return;
   const pool = new Uint32Array(256);
@@ -31,6 +32,7 @@ EM_JS(void, pa_js_chat_install_random, (void), {
     return v >>> 0;
   };
 });
+// clang-format on
 
 /* ---- host state: the handle table, last error, output buffer */
 
@@ -105,9 +107,12 @@ static int no_such(const char *what) {
 static int keep(int kind, void *obj) {
   int h = handle_new(kind, obj);
   if (h) return h;
-  if (kind == KIND_IDENTITY) pa_x3dh_identity_free(obj);
-  else pa_ratchet_free(obj);
-  return fail(pa_error_set(&last_error, PA_ERR_TOO_LARGE, "chat: all %d handles in use", MAX_HANDLES));
+  if (kind == KIND_IDENTITY)
+    pa_x3dh_identity_free(obj);
+  else
+    pa_ratchet_free(obj);
+  return fail(
+      pa_error_set(&last_error, PA_ERR_TOO_LARGE, "chat: all %d handles in use", MAX_HANDLES));
 }
 
 /* ---- exports: output and errors */
@@ -129,9 +134,12 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_fault_name(int fault) {
 /* Frees an identity or session handle (wiping it). */
 EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_free(int handle) {
   void *obj;
-  if ((obj = lookup(handle, KIND_IDENTITY))) pa_x3dh_identity_free(obj);
-  else if ((obj = lookup(handle, KIND_SESSION))) pa_ratchet_free(obj);
-  else return;
+  if ((obj = lookup(handle, KIND_IDENTITY)))
+    pa_x3dh_identity_free(obj);
+  else if ((obj = lookup(handle, KIND_SESSION)))
+    pa_ratchet_free(obj);
+  else
+    return;
   entry *e = &table[(handle & ((1 << REUSE_SHIFT) - 1)) - 1];
   e->obj = NULL;
   e->kind = 0;
@@ -189,7 +197,9 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_bundle(int handle, double first_opk) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
   if (!id) return no_such("identity");
-  uint32_t first = first_opk >= 4294967295.0 ? UINT32_MAX : first_opk <= 0 ? 0 : (uint32_t)first_opk;
+  uint32_t first = first_opk >= 4294967295.0 ? UINT32_MAX
+                   : first_opk <= 0          ? 0
+                                             : (uint32_t)first_opk;
   size_t cap = pa_x3dh_bundle_size(id, first);
   if (!out_reserve(cap, 0)) return fail(PA_ERR_NOMEM);
   pa_status st = pa_x3dh_bundle_export(id, first, out_buf, cap, &out_len, &last_error);
@@ -269,9 +279,9 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety(int session, const char *own_id, co
   char digits[61];
   pa_x3dh_encode_key(pa_ratchet_own_identity(s), own);
   pa_x3dh_encode_key(pa_ratchet_peer_identity(s), peer);
-  pa_status st = pa_safety_number(own, sizeof own, (const uint8_t *)own_id, strlen(own_id), peer,
-                                  sizeof peer, (const uint8_t *)peer_id, strlen(peer_id), digits,
-                                  &last_error);
+  pa_status st =
+      pa_safety_number(own, sizeof own, (const uint8_t *)own_id, strlen(own_id), peer, sizeof peer,
+                       (const uint8_t *)peer_id, strlen(peer_id), digits, &last_error);
   if (st != PA_OK) return fail(st);
   if (!out_reserve(PA_SAFETY_FORMATTED + 1, 0)) return fail(PA_ERR_NOMEM);
   pa_safety_format(digits, (char *)out_buf);
@@ -315,15 +325,16 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double 
   if (!plain) return fail(PA_ERR_NOMEM);
   size_t n = 0;
   void *obj = NULL;
-  pa_status st = pa_vault_open(key, (pa_vault_kind)kind, (uint64_t)min_generation, blob, len,
-                               plain, len, &n, NULL, &last_error);
+  pa_status st = pa_vault_open(key, (pa_vault_kind)kind, (uint64_t)min_generation, blob, len, plain,
+                               len, &n, NULL, &last_error);
   if (st == PA_OK)
     st = kind == PA_VAULT_IDENTITY
              ? pa_x3dh_identity_load(plain, n, (pa_x3dh_identity **)&obj, &last_error)
              : pa_ratchet_load(plain, n, (pa_ratchet **)&obj, &last_error);
   pa_crypto_wipe(plain, len);
   free(plain);
-  return st == PA_OK ? keep(kind == PA_VAULT_IDENTITY ? KIND_IDENTITY : KIND_SESSION, obj) : fail(st);
+  return st == PA_OK ? keep(kind == PA_VAULT_IDENTITY ? KIND_IDENTITY : KIND_SESSION, obj)
+                     : fail(st);
 }
 
 /* ---- attachments */

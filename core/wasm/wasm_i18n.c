@@ -7,15 +7,15 @@
  * caller frees with _free; const char * results are static. Catalogs are
  * small integer handles, never pointers. Every call leaves its outcome in
  * pa_wasm_i18n_error / pa_wasm_i18n_error_code, like the CLI's stderr. */
-#include <emscripten.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "pa/pa_i18n.h"
 #include "pa/pa_msgfmt.h"
 #include "pa/pa_numfmt.h"
 #include "pa/pa_plural.h"
+
+#include <emscripten.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 enum { MAX_CATALOGS = 8, MAX_TAGS = 32 };
 
@@ -159,7 +159,9 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_i18n_catalog_locale(int h) {
   return l ? l : "";
 }
 
-EMSCRIPTEN_KEEPALIVE int pa_wasm_i18n_catalog_count(int h) { return pa_i18n_catalog_count(catalog(h)); }
+EMSCRIPTEN_KEEPALIVE int pa_wasm_i18n_catalog_count(int h) {
+  return pa_i18n_catalog_count(catalog(h));
+}
 
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_i18n_catalog_key_at(int h, int k) {
   const char *key = pa_i18n_catalog_key_at(catalog(h), k);
@@ -173,7 +175,9 @@ EMSCRIPTEN_KEEPALIVE char *pa_wasm_i18n_text(int cat, int fallback, const char *
                                              int flags) {
   pa_msg_args *args = parse_args(args_json, args_len);
   if (!args) return NULL;
-  msg_call m = {.cat = catalog(cat), .fallback = catalog(fallback), .key = key,
+  msg_call m = {.cat = catalog(cat),
+                .fallback = catalog(fallback),
+                .key = key,
                 .opts = {tz, (unsigned)flags}};
   m.args = pa_msg_args_items(args, &m.nargs);
   char *s = fill(do_text, &m);
@@ -235,7 +239,8 @@ static size_t do_date(void *ctx, char *buf, size_t cap, pa_error *err) {
 
 static size_t do_relative(void *ctx, char *buf, size_t cap, pa_error *err) {
   num_call *c = ctx;
-  if (c->unit < 0) return pa_date_relative_seconds(c->locale, to_i64(c->value), c->flags, buf, cap, err);
+  if (c->unit < 0)
+    return pa_date_relative_seconds(c->locale, to_i64(c->value), c->flags, buf, cap, err);
   return pa_date_relative(c->locale, to_i64(c->value), (pa_date_unit)c->unit, c->flags, buf, cap,
                           err);
 }

@@ -99,14 +99,30 @@ static float clampf(float v, float lo, float hi) { return v < lo ? lo : v > hi ?
 static float len2(float x, float y) { return sqrtf(x * x + y * y); }
 
 static shape circle(float x, float y, float r) {
-  return (shape){.k = K_CIRCLE, .cx = x, .cy = y, .cs = 1, .a = r,
-                 .x0 = x - r, .y0 = y - r, .x1 = x + r, .y1 = y + r};
+  return (shape){.k = K_CIRCLE,
+                 .cx = x,
+                 .cy = y,
+                 .cs = 1,
+                 .a = r,
+                 .x0 = x - r,
+                 .y0 = y - r,
+                 .x1 = x + r,
+                 .y1 = y + r};
 }
 
 static shape framed(kind k, float x, float y, float rx, float ry, float deg) {
   float a = deg * PA_PI / 180.0f, m = rx > ry ? rx : ry;
-  return (shape){.k = k, .cx = x, .cy = y, .cs = cosf(a), .sn = sinf(a), .a = rx, .b = ry,
-                 .x0 = x - m, .y0 = y - m, .x1 = x + m, .y1 = y + m};
+  return (shape){.k = k,
+                 .cx = x,
+                 .cy = y,
+                 .cs = cosf(a),
+                 .sn = sinf(a),
+                 .a = rx,
+                 .b = ry,
+                 .x0 = x - m,
+                 .y0 = y - m,
+                 .x1 = x + m,
+                 .y1 = y + m};
 }
 static shape ellipse(float x, float y, float rx, float ry, float deg) {
   return framed(K_ELLIPSE, x, y, rx, ry, deg);
@@ -123,22 +139,50 @@ static shape box(float x, float y, float hw, float hh, float r, float deg) {
   return s;
 }
 static shape seg(float x0, float y0, float x1, float y1, float r) {
-  return (shape){.k = K_SEG, .cs = 1, .a = x0, .b = y0, .c = x1, .d = y1, .r = r,
-                 .x0 = fminf(x0, x1) - r, .y0 = fminf(y0, y1) - r,
-                 .x1 = fmaxf(x0, x1) + r, .y1 = fmaxf(y0, y1) + r};
+  return (shape){.k = K_SEG,
+                 .cs = 1,
+                 .a = x0,
+                 .b = y0,
+                 .c = x1,
+                 .d = y1,
+                 .r = r,
+                 .x0 = fminf(x0, x1) - r,
+                 .y0 = fminf(y0, y1) - r,
+                 .x1 = fmaxf(x0, x1) + r,
+                 .y1 = fmaxf(y0, y1) + r};
 }
 /* A triangle with corners rounded by r (the corners grow outward by r). */
 static shape tri(float x0, float y0, float x1, float y1, float x2, float y2, float r) {
-  return (shape){.k = K_TRI, .cs = 1, .a = x0, .b = y0, .c = x1, .d = y1, .e = x2, .f = y2, .r = r,
-                 .x0 = fminf(x0, fminf(x1, x2)) - r, .y0 = fminf(y0, fminf(y1, y2)) - r,
-                 .x1 = fmaxf(x0, fmaxf(x1, x2)) + r, .y1 = fmaxf(y0, fmaxf(y1, y2)) + r};
+  return (shape){.k = K_TRI,
+                 .cs = 1,
+                 .a = x0,
+                 .b = y0,
+                 .c = x1,
+                 .d = y1,
+                 .e = x2,
+                 .f = y2,
+                 .r = r,
+                 .x0 = fminf(x0, fminf(x1, x2)) - r,
+                 .y0 = fminf(y0, fminf(y1, y2)) - r,
+                 .x1 = fmaxf(x0, fmaxf(x1, x2)) + r,
+                 .y1 = fmaxf(y0, fmaxf(y1, y2)) + r};
 }
 /* A stroke of thickness th along a circle of radius rad, from angle a0 to a1
  * in degrees (0 is +x, 90 is down). */
 static shape arc(float x, float y, float rad, float a0, float a1, float th) {
   float m = rad + th;
-  return (shape){.k = K_ARC, .cx = x, .cy = y, .cs = 1, .a = rad, .b = a0, .c = a1, .r = th * 0.5f,
-                 .x0 = x - m, .y0 = y - m, .x1 = x + m, .y1 = y + m};
+  return (shape){.k = K_ARC,
+                 .cx = x,
+                 .cy = y,
+                 .cs = 1,
+                 .a = rad,
+                 .b = a0,
+                 .c = a1,
+                 .r = th * 0.5f,
+                 .x0 = x - m,
+                 .y0 = y - m,
+                 .x1 = x + m,
+                 .y1 = y + m};
 }
 static shape hexagon(float x, float y, float rad, float round, float deg) {
   shape s = framed(K_HEX, x, y, rad * 1.2f + round, rad * 1.2f + round, deg);
@@ -175,12 +219,9 @@ static float sd_shape(const shape *s, float x, float y) {
   float dx = x - s->cx, dy = y - s->cy;
   float fx = s->cs * dx + s->sn * dy, fy = -s->sn * dx + s->cs * dy;
   switch (s->k) {
-  case K_CIRCLE:
-    return len2(dx, dy) - s->a;
-  case K_ELLIPSE:
-    return sd_ellipse(fx, fy, s->a, s->b);
-  case K_DOME:
-    return fmaxf(sd_ellipse(fx, fy, s->a, s->b), fy);
+  case K_CIRCLE: return len2(dx, dy) - s->a;
+  case K_ELLIPSE: return sd_ellipse(fx, fy, s->a, s->b);
+  case K_DOME: return fmaxf(sd_ellipse(fx, fy, s->a, s->b), fy);
   case K_BOX: {
     float qx = fabsf(fx) - s->a + s->r, qy = fabsf(fy) - s->b + s->r;
     return len2(fmaxf(qx, 0), fmaxf(qy, 0)) + fminf(fmaxf(qx, qy), 0) - s->r;
@@ -191,8 +232,7 @@ static float sd_shape(const shape *s, float x, float y) {
     float t = l > 0 ? clampf((wx * ex + wy * ey) / l, 0, 1) : 0;
     return len2(wx - ex * t, wy - ey * t) - s->r;
   }
-  case K_TRI:
-    return sd_tri(x, y, s) - s->r;
+  case K_TRI: return sd_tri(x, y, s) - s->r;
   case K_ARC: {
     float ang = atan2f(dy, dx) * 180.0f / PA_PI;
     while (ang < s->b) ang += 360.0f;
@@ -306,13 +346,13 @@ typedef enum marking {
   M_NONE,
   M_STRIPES, /* tabby stripes; head stripes on turtles */
   M_CALICO,
-  M_POINTS,  /* dark mask and ears (colour-point) */
-  M_TUXEDO,  /* white muzzle and chest on a dark coat */
-  M_BLAZE,   /* white stripe between the eyes */
+  M_POINTS, /* dark mask and ears (colour-point) */
+  M_TUXEDO, /* white muzzle and chest on a dark coat */
+  M_BLAZE,  /* white stripe between the eyes */
   M_SPOTS,
-  M_PATCH,   /* one patch around an eye */
-  M_MASK,    /* pale cheeks and muzzle */
-  M_CREST    /* tall crest feathers (parrots) */
+  M_PATCH, /* one patch around an eye */
+  M_MASK,  /* pale cheeks and muzzle */
+  M_CREST  /* tall crest feathers (parrots) */
 } marking;
 
 typedef struct coat {
@@ -325,7 +365,7 @@ typedef struct coat {
   uint32_t nose;   /* nose; parrots: beak */
   uint32_t eye;    /* iris, or the whole eye when dark */
   marking mark;
-  int alt_ears;    /* dogs: pointy; rabbits: lop; parrots: white face ring */
+  int alt_ears; /* dogs: pointy; rabbits: lop; parrots: white face ring */
 } coat;
 
 static const coat cat_coats[] = {
@@ -337,8 +377,8 @@ static const coat cat_coats[] = {
     {"cream colour-point", 0xf6e9d6, 0xe4d2b8, 0xfff8ee, 0x6e4c3d, 0xe6a9b0, 0x8a5a4e, 0x3c78d8,
      M_POINTS, 0},
     {"tuxedo", 0x3f3b4a, 0x2f2c39, 0xffffff, 0x2f2c39, 0xf5a9bb, 0xf08ca0, 0x2b2530, M_TUXEDO, 0},
-    {"grey tabby", 0xaab2bf, 0x8f98a8, 0xeef1f5, 0x6d7587, 0xf6b3c0, 0xf08ca0, 0x2b2530,
-     M_STRIPES, 0},
+    {"grey tabby", 0xaab2bf, 0x8f98a8, 0xeef1f5, 0x6d7587, 0xf6b3c0, 0xf08ca0, 0x2b2530, M_STRIPES,
+     0},
 };
 
 static const coat dog_coats[] = {
@@ -347,13 +387,13 @@ static const coat dog_coats[] = {
      M_NONE, 0},
     {"black-and-white", 0x3e3b48, 0x2d2a36, 0xffffff, 0x2d2a36, 0xf3a4b2, 0x221d24, 0x2b2530,
      M_BLAZE, 0},
-    {"red-and-white", 0xf0a052, 0xd98536, 0xfff7ec, 0xd98536, 0xf7b0a8, 0x2f2428, 0x2b2530,
-     M_MASK, 1},
+    {"red-and-white", 0xf0a052, 0xd98536, 0xfff7ec, 0xd98536, 0xf7b0a8, 0x2f2428, 0x2b2530, M_MASK,
+     1},
     {"spotted", 0xfffdf8, 0xe9e3da, 0xffffff, 0x3a3742, 0xf7b0bc, 0x2f2428, 0x2b2530, M_SPOTS, 0},
-    {"white-and-tan", 0xfff8ee, 0xeadcc8, 0xffffff, 0xc08a5c, 0xf7b0bc, 0x3a2f35, 0x2b2530,
-     M_PATCH, 0},
-    {"grey-and-white", 0x8e98a8, 0x737e90, 0xffffff, 0x5f697b, 0xf3a4b2, 0x2b2530, 0x5ea6e6,
-     M_MASK, 1},
+    {"white-and-tan", 0xfff8ee, 0xeadcc8, 0xffffff, 0xc08a5c, 0xf7b0bc, 0x3a2f35, 0x2b2530, M_PATCH,
+     0},
+    {"grey-and-white", 0x8e98a8, 0x737e90, 0xffffff, 0x5f697b, 0xf3a4b2, 0x2b2530, 0x5ea6e6, M_MASK,
+     1},
 };
 
 static const coat rabbit_coats[] = {
@@ -436,7 +476,7 @@ typedef enum floaters { FLOAT_NONE, FLOAT_HEARTS, FLOAT_SPARKLES } floaters;
 typedef struct plan {
   col bg_top, bg_bottom, ground, pattern_col;
   pattern pat;
-  float tilt;  /* head tilt, degrees */
+  float tilt; /* head tilt, degrees */
   float mirror;
   eyes eye;
   int tongue;
@@ -457,7 +497,7 @@ static const uint32_t backgrounds[][2] = {
     {0xe4efd8, 0xd1e4bf}, /* sage */
 };
 static const uint32_t accent_colours[] = {0xf25f5c, 0x2ec4b6, 0x9b5de5, 0x3a86ff,
-                                           0xffbe0b, 0xff70a6, 0x43aa8b};
+                                          0xffbe0b, 0xff70a6, 0x43aa8b};
 
 static const char *const accessory_words[ACC_COUNT] = {
     NULL, "a bow", "a party hat", "a bandana", "a flower", "a collar with a tag"};
@@ -569,8 +609,7 @@ static void accessory_draw(const pen *p, const plan *pl, const anchors *an, int 
   col c = pl->acc_col, c2 = pl->acc_col2, white = hex(0xffffff);
   if (neck != (pl->acc == ACC_BANDANA || pl->acc == ACC_COLLAR)) return;
   switch (pl->acc) {
-  case ACC_NONE:
-    break;
+  case ACC_NONE: break;
   case ACC_BOW: {
     pen q = pen_sub(p, an->bx, an->by, 18, 1);
     fill(&q, tri(-1, 0, -9, -5.5f, -9, 5.5f, 1.6f), c, 1);
@@ -621,8 +660,7 @@ static void accessory_draw(const pen *p, const plan *pl, const anchors *an, int 
     if (!p->outline) fill(p, circle(-0.8f, y + 3.4f, 0.9f), hex(0xfff1b8), 1);
     break;
   }
-  case ACC_COUNT:
-    break;
+  case ACC_COUNT: break;
   }
 }
 
@@ -635,8 +673,8 @@ typedef struct look {
 } look;
 
 static look look_of(const coat *c) {
-  look k = {hex(c->fur), hex(c->shade), hex(c->light), hex(c->accent), hex(c->inner),
-            hex(c->nose), hex(c->eye), hex(0x2b2530), c->mark, c->alt_ears};
+  look k = {hex(c->fur),  hex(c->shade), hex(c->light), hex(c->accent), hex(c->inner),
+            hex(c->nose), hex(c->eye),   hex(0x2b2530), c->mark,        c->alt_ears};
   return k;
 }
 
@@ -682,15 +720,12 @@ static void draw_cat(const pen *p, const look *k, const plan *pl) {
       fill(&h, ellipse(-12, -22, 10, 8, -20), k->accent, 1);
       fill(&h, ellipse(14, -24, 8, 6, 25), hex(0x4a4350), 1);
       break;
-    case M_POINTS:
-      fill(&h, ellipse(0, -7, 12, 9.5f, 0), k->accent, 1);
-      break;
+    case M_POINTS: fill(&h, ellipse(0, -7, 12, 9.5f, 0), k->accent, 1); break;
     case M_TUXEDO:
       fill(&h, ellipse(0, -3, 11, 8.5f, 0), k->light, 1);
       fill(&h, tri(0, -20, -4, -9, 4, -9, 1), k->light, 1);
       break;
-    default:
-      break;
+    default: break;
     }
   }
   if (k->mark != M_POINTS && k->mark != M_TUXEDO) {
@@ -742,25 +777,20 @@ static void draw_dog(const pen *p, const look *k, const plan *pl) {
   fill(&h, ellipse(0, -14, 24, 21, 0), k->fur, 1);
   if (!h.outline) {
     switch (k->mark) {
-    case M_PATCH:
-      fill(&h, ellipse(-10, -16, 7.5f, 7, 10), k->accent, 1);
-      break;
+    case M_PATCH: fill(&h, ellipse(-10, -16, 7.5f, 7, 10), k->accent, 1); break;
     case M_SPOTS:
       fill(&h, circle(-15, -26, 2.2f), k->accent, 1);
       fill(&h, circle(8, -29, 1.7f), k->accent, 1);
       fill(&h, circle(17, -8, 1.9f), k->accent, 1);
       break;
-    case M_BLAZE:
-      fill(&h, seg(0, -33, 0, -16, 3.0f), k->light, 1);
-      break;
+    case M_BLAZE: fill(&h, seg(0, -33, 0, -16, 3.0f), k->light, 1); break;
     case M_MASK:
       fill(&h, ellipse(-9, -6, 10, 8, -15), k->light, 1);
       fill(&h, ellipse(9, -6, 10, 8, 15), k->light, 1);
       fill(&h, circle(-9, -21.5f, 1.8f), k->light, 1);
       fill(&h, circle(9, -21.5f, 1.8f), k->light, 1);
       break;
-    default:
-      break;
+    default: break;
     }
   }
   if (!k->alt) {
@@ -1048,8 +1078,7 @@ static void paint_pattern(const pen *bg, const plan *pl, float ex, float ey) {
     fill(bg, circle(ex * 0.55f, -ey * 0.55f, 17), lighten(pl->bg_top, 0.5f), 0.8f);
     fill(bg, circle(-ex * 0.7f, ey * 0.1f, 9), lighten(pl->bg_top, 0.4f), 0.6f);
     break;
-  case PAT_COUNT:
-    break;
+  case PAT_COUNT: break;
   }
 }
 
@@ -1119,8 +1148,8 @@ const char *pa_art_scene_accessory(const pa_art_pet *pet, const pa_art_scene *sc
   return accessory_words[pl.acc];
 }
 
-int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned char *rgb,
-                      int w, int h) {
+int pa_art_render_pet(const pa_art_pet *pet, const pa_art_scene *scene, unsigned char *rgb, int w,
+                      int h) {
   static const pa_art_pose still = {0, 0};
   return pa_art_render_pet_pose(pet, scene, &still, rgb, w, h);
 }
@@ -1174,8 +1203,8 @@ int pa_art_render_pet_pose(const pa_art_pet *pet, const pa_art_scene *scene,
 }
 
 static const uint32_t skin_tones[] = {0xf9d7c0, 0xeec1a2, 0xd9a07b, 0xb97a55, 0x8d5a3b, 0xffe0cc};
-static const uint32_t hair_colours[] = {0x2e2430, 0x5a3a2a, 0x8a5a35, 0xd9a55a, 0xb5483a,
-                                        0x9aa0a8, 0x1f1a24};
+static const uint32_t hair_colours[] = {0x2e2430, 0x5a3a2a, 0x8a5a35, 0xd9a55a,
+                                        0xb5483a, 0x9aa0a8, 0x1f1a24};
 static const uint32_t shirt_colours[] = {0x3a86ff, 0xf25f5c, 0x43aa8b,
                                          0x9b5de5, 0xffbe0b, 0xff70a6};
 

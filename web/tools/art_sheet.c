@@ -2,18 +2,17 @@
  * then avatars and owners, into one PNG contact sheet for judging by eye.
  * petamigos-art-sheet --one SPECIES COAT SEED W H OUT.png — one picture
  * (SPECIES "owner" draws a person; H <= 200 uses the avatar framing). */
+#include "art.h"
+
+#include <stb_image_write.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <stb_image_write.h>
-
-#include "art.h"
-
 enum { CELL = 220, COLS = 7, GAP = 6 };
 
-static void blit(unsigned char *sheet, int sheet_w, const unsigned char *img, int w, int h,
-                 int x0, int y0) {
+static void blit(unsigned char *sheet, int sheet_w, const unsigned char *img, int w, int h, int x0,
+                 int y0) {
   for (int y = 0; y < h; y++)
     memcpy(sheet + ((size_t)(y0 + y) * (size_t)sheet_w + (size_t)x0) * 3u,
            img + (size_t)y * (size_t)w * 3u, (size_t)w * 3u);

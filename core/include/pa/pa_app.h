@@ -4,11 +4,11 @@
 #ifndef PA_APP_H
 #define PA_APP_H
 
-#include <stddef.h>
-#include <stdint.h>
-
 #include "pa/pa_platform.h"
 #include "pa/pa_status.h"
+
+#include <stddef.h>
+#include <stdint.h>
 
 typedef struct SDL_Renderer SDL_Renderer;
 typedef struct pa_app pa_app;
@@ -27,13 +27,13 @@ typedef enum pa_key {
   PA_KEY_PAGE_UP,
   PA_KEY_HOME,
   PA_KEY_END,
-  PA_KEY_LIKE,     /* toggles the like on the focused post */
+  PA_KEY_LIKE, /* toggles the like on the focused post */
   PA_KEY_REFRESH,
-  PA_KEY_LEFT,     /* previous story */
-  PA_KEY_RIGHT,    /* next story */
-  PA_KEY_PAUSE,    /* pauses or resumes a story */
-  PA_KEY_MUTE,     /* toggles a reel's sound */
-  PA_KEY_ESCAPE    /* closes the story or reel viewer */
+  PA_KEY_LEFT,  /* previous story */
+  PA_KEY_RIGHT, /* next story */
+  PA_KEY_PAUSE, /* pauses or resumes a story */
+  PA_KEY_MUTE,  /* toggles a reel's sound */
+  PA_KEY_ESCAPE /* closes the story or reel viewer */
 } pa_key;
 
 typedef enum pa_theme { PA_THEME_LIGHT = 0, PA_THEME_DARK } pa_theme;

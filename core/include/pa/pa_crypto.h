@@ -10,14 +10,14 @@
 #ifndef PA_CRYPTO_H
 #define PA_CRYPTO_H
 
+#include "pa/pa_status.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pa/pa_status.h"
-
 enum {
-  PA_CRYPTO_KEY_BYTES = 32,   /* X25519 keys, Ed25519 public keys, symmetric keys */
+  PA_CRYPTO_KEY_BYTES = 32, /* X25519 keys, Ed25519 public keys, symmetric keys */
   PA_CRYPTO_SIGN_SK_BYTES = 64,
   PA_CRYPTO_SIG_BYTES = 64,
   PA_CRYPTO_NONCE_BYTES = 24, /* XChaCha20 */
@@ -30,13 +30,13 @@ enum {
  * it so the shell can tell a replay from a forgery. */
 typedef enum pa_crypto_fault {
   PA_FAULT_NONE = 0,
-  PA_FAULT_MALFORMED,     /* not one of our messages: length, kind or version wrong */
-  PA_FAULT_FORGED,        /* authentication failed: tampered, cut, or not for this key */
-  PA_FAULT_REPLAY,        /* its message key was already used or deleted */
-  PA_FAULT_TOO_FAR,       /* it would skip past the ratchet's limits */
-  PA_FAULT_BAD_KEY,       /* a low-order point or an invalid signature */
-  PA_FAULT_PREKEY_GONE,   /* names a one-time prekey already consumed, or an unknown signed prekey */
-  PA_FAULT_WRONG_SESSION  /* a session-start message that belongs to another session */
+  PA_FAULT_MALFORMED,    /* not one of our messages: length, kind or version wrong */
+  PA_FAULT_FORGED,       /* authentication failed: tampered, cut, or not for this key */
+  PA_FAULT_REPLAY,       /* its message key was already used or deleted */
+  PA_FAULT_TOO_FAR,      /* it would skip past the ratchet's limits */
+  PA_FAULT_BAD_KEY,      /* a low-order point or an invalid signature */
+  PA_FAULT_PREKEY_GONE,  /* names a one-time prekey already consumed, or an unknown signed prekey */
+  PA_FAULT_WRONG_SESSION /* a session-start message that belongs to another session */
 } pa_crypto_fault;
 
 /* Short stable name of a fault ("replay", "forged", ...). */
@@ -82,8 +82,8 @@ void pa_crypto_ed25519_sk_to_x25519(uint8_t x_sk[32], const uint8_t ed_sk[64]);
 
 /* ---- HKDF-SHA256 (RFC 5869), built on libsodium's HMAC-SHA256 */
 
-void pa_kdf_hkdf_extract(uint8_t prk[32], const uint8_t *salt, size_t salt_len,
-                         const uint8_t *ikm, size_t ikm_len);
+void pa_kdf_hkdf_extract(uint8_t prk[32], const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+                         size_t ikm_len);
 /* Fills okm[0..len) from prk; len is at most PA_KDF_MAX_OUTPUT. */
 pa_status pa_kdf_hkdf_expand(uint8_t *okm, size_t len, const uint8_t prk[32], const uint8_t *info,
                              size_t info_len, pa_error *err);
@@ -119,9 +119,8 @@ enum {
 pa_status pa_safety_fingerprint(const uint8_t *key, size_t key_len, const uint8_t *stable_id,
                                 size_t id_len, char out[31], pa_error *err);
 /* The 60 digits both sides see: the two halves, the smaller first. */
-pa_status pa_safety_number(const uint8_t *local_key, size_t local_key_len,
-                           const uint8_t *local_id, size_t local_id_len,
-                           const uint8_t *remote_key, size_t remote_key_len,
+pa_status pa_safety_number(const uint8_t *local_key, size_t local_key_len, const uint8_t *local_id,
+                           size_t local_id_len, const uint8_t *remote_key, size_t remote_key_len,
                            const uint8_t *remote_id, size_t remote_id_len, char out[61],
                            pa_error *err);
 /* "12345 67890 ..." from 60 digits; out holds PA_SAFETY_FORMATTED + 1 bytes. */
@@ -147,20 +146,21 @@ typedef enum pa_vault_kind {
  * stored authenticated so the shell can refuse a rolled-back blob. */
 size_t pa_vault_sealed_size(size_t len);
 pa_status pa_vault_seal(const uint8_t key[32], pa_vault_kind kind, uint64_t generation,
-                        const uint8_t *plain, size_t len, uint8_t *out, size_t cap,
-                        size_t *out_len, pa_error *err);
+                        const uint8_t *plain, size_t len, uint8_t *out, size_t cap, size_t *out_len,
+                        pa_error *err);
 /* Opens a blob of the given kind into out (len - PA_VAULT_OVERHEAD bytes).
  * Refuses other format versions (PA_ERR_UNSUPPORTED), another kind, any
  * tampering (PA_ERR_SYNTAX) and generations below min_generation (PA_ERR_SCHEMA).
  * generation may be NULL. */
 pa_status pa_vault_open(const uint8_t key[32], pa_vault_kind kind, uint64_t min_generation,
-                        const uint8_t *blob, size_t len, uint8_t *out, size_t cap,
-                        size_t *out_len, uint64_t *generation, pa_error *err);
+                        const uint8_t *blob, size_t len, uint8_t *out, size_t cap, size_t *out_len,
+                        uint64_t *generation, pa_error *err);
 
 /* ---- Attachments: crypto_secretstream_xchacha20poly1305 in 64 KiB chunks */
 
 enum {
-  PA_ATTACH_KEY_BYTES = 56, /* secretstream key (32) || header (24): goes inside a ratchet message */
+  PA_ATTACH_KEY_BYTES =
+      56, /* secretstream key (32) || header (24): goes inside a ratchet message */
   PA_ATTACH_CHUNK = 65536,
   PA_ATTACH_CHUNK_OVERHEAD = 17,
   PA_ATTACH_MAX_BYTES = 32 * 1024 * 1024

@@ -6,11 +6,11 @@
 #ifndef PA_FEED_H
 #define PA_FEED_H
 
+#include "pa/pa_status.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_status.h"
 
 enum {
   PA_FEED_MAX_BYTES = 4 * 1024 * 1024, /* one page of JSON */

@@ -9,11 +9,11 @@
 #ifndef PA_I18N_H
 #define PA_I18N_H
 
-#include <stdbool.h>
-#include <stddef.h>
-
 #include "pa/pa_msgfmt.h"
 #include "pa/pa_status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
 
 enum {
   PA_I18N_TAG_MAX = 64,                    /* longest tag we look at, bytes */

@@ -17,10 +17,10 @@
 #ifndef PA_MSGFMT_H
 #define PA_MSGFMT_H
 
+#include "pa/pa_status.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_status.h"
 
 enum {
   PA_MSG_MAX_BYTES = 16384,  /* longest message */
@@ -45,10 +45,10 @@ typedef struct pa_msg_arg {
   double d;
 } pa_msg_arg;
 
-#define PA_MSG_STR(n, v) ((pa_msg_arg){.name = (n), .type = PA_MSG_STRING, .s = (v)})
-#define PA_MSG_INT(n, v) ((pa_msg_arg){.name = (n), .type = PA_MSG_INT, .i = (v)})
-#define PA_MSG_DBL(n, v) ((pa_msg_arg){.name = (n), .type = PA_MSG_DOUBLE, .d = (v)})
-#define PA_MSG_DEC(n, v) ((pa_msg_arg){.name = (n), .type = PA_MSG_DECIMAL, .s = (v)})
+#define PA_MSG_STR(n, v)   ((pa_msg_arg){.name = (n), .type = PA_MSG_STRING, .s = (v)})
+#define PA_MSG_INT(n, v)   ((pa_msg_arg){.name = (n), .type = PA_MSG_INT, .i = (v)})
+#define PA_MSG_DBL(n, v)   ((pa_msg_arg){.name = (n), .type = PA_MSG_DOUBLE, .d = (v)})
+#define PA_MSG_DEC(n, v)   ((pa_msg_arg){.name = (n), .type = PA_MSG_DECIMAL, .s = (v)})
 #define PA_MSG_TIME(n, ms) ((pa_msg_arg){.name = (n), .type = PA_MSG_TIME, .i = (ms)})
 
 enum { PA_MSG_NO_ISOLATE = 1u /* leave string arguments unwrapped (plain-text logs) */ };
@@ -61,9 +61,8 @@ typedef struct pa_msg_options {
 /* Formats message for locale (any BCP 47 tag) with args into buf (always
  * NUL-terminated when cap > 0); returns the length the full text needs, like
  * snprintf. opts may be NULL (UTC, isolation on). On error, see above. */
-size_t pa_msg_format(const char *locale, const char *message, const pa_msg_arg *args,
-                     size_t nargs, const pa_msg_options *opts, char *buf, size_t cap,
-                     pa_error *err);
+size_t pa_msg_format(const char *locale, const char *message, const pa_msg_arg *args, size_t nargs,
+                     const pa_msg_options *opts, char *buf, size_t cap, pa_error *err);
 
 /* Checks message syntax, every case of every branch, without arguments. */
 pa_status pa_msg_check(const char *message, pa_error *err);

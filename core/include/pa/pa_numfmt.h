@@ -11,10 +11,10 @@
 #ifndef PA_NUMFMT_H
 #define PA_NUMFMT_H
 
+#include "pa/pa_status.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_status.h"
 
 typedef enum pa_num_style {
   PA_NUM_DECIMAL,  /* the locale's decimal pattern, at most 3 fraction digits */

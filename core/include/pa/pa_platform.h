@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 typedef struct pa_text_style {
-  int size;         /* font size in device pixels */
-  int bold;         /* 0 or 1 */
-  uint32_t color;   /* 0xRRGGBBAA */
-  int max_width;    /* wrap lines to this many device pixels */
-  int max_lines;    /* 0 for no limit; the last kept line ends in an ellipsis */
+  int size;       /* font size in device pixels */
+  int bold;       /* 0 or 1 */
+  uint32_t color; /* 0xRRGGBBAA */
+  int max_width;  /* wrap lines to this many device pixels */
+  int max_lines;  /* 0 for no limit; the last kept line ends in an ellipsis */
 } pa_text_style;
 
 typedef struct pa_bitmap {
@@ -24,17 +24,17 @@ typedef struct pa_bitmap {
 /* Things the user asked for that the host carries out (network, navigation,
  * the share sheet). Results come back through pa_app_* calls. */
 typedef enum pa_action_kind {
-  PA_ACTION_LIKE = 1,     /* id = post; answer with pa_app_like_result */
-  PA_ACTION_UNLIKE,       /* id = post; answer with pa_app_like_result */
+  PA_ACTION_LIKE = 1,      /* id = post; answer with pa_app_like_result */
+  PA_ACTION_UNLIKE,        /* id = post; answer with pa_app_like_result */
   PA_ACTION_OPEN_COMMENTS, /* id = post */
-  PA_ACTION_SHARE,        /* id = post */
-  PA_ACTION_OPEN_PET,     /* id = pet */
-  PA_ACTION_OPEN_PERSON,  /* id = user */
-  PA_ACTION_LOAD_MORE,    /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
-  PA_ACTION_REFRESH,      /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
-                            and pa_app_stories_loaded */
-  PA_ACTION_STORY_SEEN,   /* id = story */
-  PA_ACTION_LOAD_REELS    /* id = cursor or NULL; answer with pa_app_reels_loaded */
+  PA_ACTION_SHARE,         /* id = post */
+  PA_ACTION_OPEN_PET,      /* id = pet */
+  PA_ACTION_OPEN_PERSON,   /* id = user */
+  PA_ACTION_LOAD_MORE,     /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
+  PA_ACTION_REFRESH,       /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
+                             and pa_app_stories_loaded */
+  PA_ACTION_STORY_SEEN,    /* id = story */
+  PA_ACTION_LOAD_REELS     /* id = cursor or NULL; answer with pa_app_reels_loaded */
 } pa_action_kind;
 
 /* Where the host's video element goes (device pixels) and what it does. The

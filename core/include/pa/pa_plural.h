@@ -7,9 +7,9 @@
 #ifndef PA_PLURAL_H
 #define PA_PLURAL_H
 
-#include <stdint.h>
-
 #include "pa/pa_status.h"
+
+#include <stdint.h>
 
 typedef enum pa_plural_category {
   PA_PLURAL_ZERO,

@@ -9,23 +9,23 @@
 #ifndef PA_RATCHET_H
 #define PA_RATCHET_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
-
 #include "pa/pa_crypto.h"
 #include "pa/pa_status.h"
 #include "pa/pa_x3dh.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 enum {
   PA_RATCHET_VERSION = 1,
-  PA_RATCHET_MAX_SKIPPED = 2000,  /* stored message keys, oldest dropped first */
-  PA_RATCHET_MAX_JUMP = 25000,    /* refuse a message further ahead in a chain */
-  PA_RATCHET_MAX_CHAINS = 5,      /* receiving chains remembered (current + 4) */
+  PA_RATCHET_MAX_SKIPPED = 2000, /* stored message keys, oldest dropped first */
+  PA_RATCHET_MAX_JUMP = 25000,   /* refuse a message further ahead in a chain */
+  PA_RATCHET_MAX_CHAINS = 5,     /* receiving chains remembered (current + 4) */
   PA_RATCHET_MAX_PLAINTEXT = 256 * 1024,
-  PA_RATCHET_HEADER_BYTES = 41,   /* version, DH public key, PN, N */
+  PA_RATCHET_HEADER_BYTES = 41, /* version, DH public key, PN, N */
   PA_RATCHET_OVERHEAD = 41 + 24 + 16,
-  PA_RATCHET_PREKEY_BYTES = 73,   /* kind, IK_A, EK_A, SPK id, OPK id */
+  PA_RATCHET_PREKEY_BYTES = 73, /* kind, IK_A, EK_A, SPK id, OPK id */
   PA_RATCHET_MAX_MESSAGE = PA_RATCHET_PREKEY_BYTES + PA_RATCHET_OVERHEAD + PA_RATCHET_MAX_PLAINTEXT
 };
 
@@ -42,9 +42,9 @@ pa_status pa_ratchet_initiate(const pa_x3dh_identity *self, const uint8_t *bundl
  * the one-time prekey consumed from self (save self afterwards) and *out set;
  * the caller frees it with pa_ratchet_free. A second start naming the same
  * one-time prekey fails with *why = PA_FAULT_PREKEY_GONE. why may be NULL. */
-pa_status pa_ratchet_accept(pa_x3dh_identity *self, const uint8_t *msg, size_t len,
-                            uint8_t *plain, size_t cap, size_t *plain_len, pa_ratchet **out,
-                            pa_crypto_fault *why, pa_error *err);
+pa_status pa_ratchet_accept(pa_x3dh_identity *self, const uint8_t *msg, size_t len, uint8_t *plain,
+                            size_t cap, size_t *plain_len, pa_ratchet **out, pa_crypto_fault *why,
+                            pa_error *err);
 
 /* Bytes pa_ratchet_encrypt writes for len plaintext bytes. */
 size_t pa_ratchet_encrypted_size(const pa_ratchet *s, size_t len);
@@ -59,11 +59,11 @@ pa_status pa_ratchet_decrypt(pa_ratchet *s, const uint8_t *msg, size_t len, uint
 
 /* What a message's cleartext says, for routing it to a session. */
 typedef struct pa_ratchet_info {
-  bool start;               /* a session-start message */
-  uint8_t identity[32];     /* start only: the sender's identity key */
-  uint8_t base_key[32];     /* start only: EK_A, which names the session */
-  uint32_t spk_id, opk_id;  /* start only */
-  uint8_t ratchet_key[32];  /* the sender's current ratchet public key */
+  bool start;              /* a session-start message */
+  uint8_t identity[32];    /* start only: the sender's identity key */
+  uint8_t base_key[32];    /* start only: EK_A, which names the session */
+  uint32_t spk_id, opk_id; /* start only */
+  uint8_t ratchet_key[32]; /* the sender's current ratchet public key */
   uint32_t pn, n;
 } pa_ratchet_info;
 pa_status pa_ratchet_peek(const uint8_t *msg, size_t len, pa_ratchet_info *info, pa_error *err);

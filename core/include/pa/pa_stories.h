@@ -4,12 +4,12 @@
 #ifndef PA_STORIES_H
 #define PA_STORIES_H
 
+#include "pa/pa_feed.h"
+#include "pa/pa_status.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_feed.h"
-#include "pa/pa_status.h"
 
 enum { PA_STORIES_MAX_ENTRIES = 200, PA_STORIES_MAX_PER_ENTRY = 100, PA_REELS_MAX_PAGE = 100 };
 

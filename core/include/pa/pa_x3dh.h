@@ -8,21 +8,21 @@
 #ifndef PA_X3DH_H
 #define PA_X3DH_H
 
+#include "pa/pa_crypto.h"
+#include "pa/pa_status.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pa/pa_crypto.h"
-#include "pa/pa_status.h"
-
 enum {
   PA_X3DH_VERSION = 1,
-  PA_X3DH_MAX_OPKS = 200,             /* one-time prekeys a device holds */
-  PA_X3DH_SPK_MAX_AGE = 7 * 86400,    /* rotate the signed prekey after a week */
-  PA_X3DH_ENCODED_KEY_BYTES = 33,     /* Encode(IK) = 0xED || Ed25519 public key */
-  PA_X3DH_AD_BYTES = 66,              /* Encode(IK_A) || Encode(IK_B) */
-  PA_X3DH_BUNDLE_FIXED = 143,         /* bundle bytes before the one-time prekeys */
-  PA_X3DH_BUNDLE_OPK_BYTES = 36,      /* id (u32) + X25519 public key */
+  PA_X3DH_MAX_OPKS = 200,          /* one-time prekeys a device holds */
+  PA_X3DH_SPK_MAX_AGE = 7 * 86400, /* rotate the signed prekey after a week */
+  PA_X3DH_ENCODED_KEY_BYTES = 33,  /* Encode(IK) = 0xED || Ed25519 public key */
+  PA_X3DH_AD_BYTES = 66,           /* Encode(IK_A) || Encode(IK_B) */
+  PA_X3DH_BUNDLE_FIXED = 143,      /* bundle bytes before the one-time prekeys */
+  PA_X3DH_BUNDLE_OPK_BYTES = 36,   /* id (u32) + X25519 public key */
   PA_X3DH_BUNDLE_MAX = PA_X3DH_BUNDLE_FIXED + PA_X3DH_MAX_OPKS * PA_X3DH_BUNDLE_OPK_BYTES
 };
 
@@ -88,8 +88,8 @@ typedef struct pa_x3dh_bundle {
   int64_t spk_created;
   uint8_t spk[32];
   uint8_t spk_sig[64];
-  int opk_count;  /* in the bytes; 0 when the server ran out */
-  uint32_t opk_id;   /* first one-time prekey, when opk_count > 0 */
+  int opk_count;   /* in the bytes; 0 when the server ran out */
+  uint32_t opk_id; /* first one-time prekey, when opk_count > 0 */
   uint8_t opk[32];
 } pa_x3dh_bundle;
 
@@ -115,10 +115,10 @@ typedef struct pa_x3dh_initial {
 
 /* The agreement's result. Wipe it with pa_crypto_wipe after use. */
 typedef struct pa_x3dh_shared {
-  uint8_t sk[32];                   /* SK */
-  uint8_t ad[PA_X3DH_AD_BYTES];     /* Encode(IK_A) || Encode(IK_B) */
-  uint8_t spk[32];                  /* the responder's signed prekey: the first ratchet key */
-  uint8_t spk_secret[32];           /* responder only: its private half; zeros for the initiator */
+  uint8_t sk[32];               /* SK */
+  uint8_t ad[PA_X3DH_AD_BYTES]; /* Encode(IK_A) || Encode(IK_B) */
+  uint8_t spk[32];              /* the responder's signed prekey: the first ratchet key */
+  uint8_t spk_secret[32];       /* responder only: its private half; zeros for the initiator */
 } pa_x3dh_shared;
 
 /* Initiator: DH1..DH4 against a verified bundle with a fresh ephemeral key. */
