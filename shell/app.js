@@ -57,16 +57,111 @@ function withHeap(bytes, fn) {
   }
 }
 
-async function requestImage(handle, id, url) {
+// ---- images: fetched, decoded and downsized to their box in shell/decode-worker.js
+// (its own small WASM module, petamigos-media); the pixels come back to the core
+// through _pa_wasm_app_image_decoded. Without workers (or if the worker cannot
+// start) the core decodes on this thread, as before. See core/src/media.md.
+const media = {
+  worker: null,
+  next: 1, // request numbers: an image asked for again after a cancel is a new request
+  current: new Map(), // "handle:id" -> request number in flight
+  requests: new Map(), // request number -> {handle, id, url}
+  // Debug counters (read by tests/browser/media.test.mjs as window.paMedia.stats).
+  stats: { requested: 0, workerDecoded: 0, browserDecoded: 0, mainDecoded: 0, failed: 0, dropped: 0,
+    cancelRequests: 0, cancelledBeforeDecode: 0, workerDecodeMs: 0, mainThreadMs: 0, maxWidth: 0 },
+};
+
+function startDecodeWorker() {
+  if (typeof Worker === 'undefined') return;
+  try {
+    media.worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return;
+  }
+  media.worker.onmessage = ({ data }) => onWorkerMessage(data);
+  media.worker.onerror = (e) => {
+    e.preventDefault();
+    abandonWorker(`the decode worker failed: ${e.message || 'cannot start'}`);
+  };
+}
+
+// Back to decoding on this thread, including what the worker still had.
+function abandonWorker(why) {
+  if (!media.worker) return;
+  console.info('[media]', why, '- decoding on the main thread');
+  media.worker.terminate();
+  media.worker = null;
+  const pending = [...media.requests.values()];
+  media.requests.clear();
+  media.current.clear();
+  for (const r of pending) decodeOnMainThread(r.handle, r.id, r.url);
+}
+
+function onWorkerMessage(m) {
+  if (m.type === 'broken') return abandonWorker(m.message);
+  if (m.type === 'ready') return;
+  const r = media.requests.get(m.key);
+  if (m.type === 'cancelled') {
+    if (m.stage !== 'decoding' && m.stage !== 'done') media.stats.cancelledBeforeDecode++;
+    if (m.stage !== 'decoding') media.requests.delete(m.key);
+    return;
+  }
+  media.requests.delete(m.key);
+  if (!r) return;
+  const key = `${r.handle}:${r.id}`;
+  const isCurrent = media.current.get(key) === m.key;
+  if (isCurrent) media.current.delete(key);
+  if (m.type === 'decoded') {
+    // Accepted even after a cancel: the work is done and the core may use it.
+    const t0 = performance.now();
+    withHeap(new Uint8Array(m.pixels), (ptr) => core._pa_wasm_app_image_decoded(r.handle, r.id, m.width, m.height, ptr));
+    media.stats.mainThreadMs += performance.now() - t0;
+    media.stats.workerDecodeMs += m.ms;
+    media.stats.maxWidth = Math.max(media.stats.maxWidth, m.width);
+    media.stats[m.via === 'browser' ? 'browserDecoded' : 'workerDecoded']++;
+    redraw();
+  } else if (m.type === 'failed' && isCurrent) {
+    media.stats[m.reason === 'dropped' ? 'dropped' : 'failed']++;
+    if (m.reason !== 'dropped') console.info('[media]', r.url, m.message);
+    core._pa_wasm_app_image_failed(r.handle, r.id);
+    redraw();
+  }
+}
+
+async function decodeOnMainThread(handle, id, url) {
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const bytes = new Uint8Array(await res.arrayBuffer());
+    const t0 = performance.now();
     withHeap(bytes, (ptr, len) => core._pa_wasm_app_image(handle, id, ptr, len));
+    media.stats.mainThreadMs += performance.now() - t0;
+    media.stats.mainDecoded++;
   } catch {
     core._pa_wasm_app_image_failed(handle, id);
   }
   redraw();
+}
+
+// The platform seam's image_request: w x h is the box (device pixels) the
+// image is drawn into; the worker downsizes to cover it before transfer.
+function requestImage(handle, id, url, w, h) {
+  media.stats.requested++;
+  if (!media.worker) return decodeOnMainThread(handle, id, url);
+  const n = String(media.next++);
+  media.requests.set(n, { handle, id, url });
+  media.current.set(`${handle}:${id}`, n);
+  media.worker.postMessage({ type: 'decode', key: n, url, w, h });
+}
+
+// The seam's image_cancel: the image scrolled away; queued work is dropped.
+function cancelImage(handle, id) {
+  media.stats.cancelRequests++;
+  const key = `${handle}:${id}`;
+  const n = media.current.get(key);
+  if (!n || !media.worker) return;
+  media.current.delete(key);
+  media.worker.postMessage({ type: 'cancel', key: n });
 }
 
 function cString(text) {
@@ -405,11 +500,14 @@ function bindInput() {
 }
 
 async function start() {
+  startDecodeWorker();
+  globalThis.paMedia = { stats: media.stats };
   core = await createPetAmigosCore({
     canvas,
     paHost: {
       textRaster: rasterText,
       requestImage,
+      cancelImage,
       action: onAction,
       video: onVideo,
       log: (msg) => console.info('[core]', msg),

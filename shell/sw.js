@@ -4,7 +4,8 @@
 const SHELL = 'petamigos-shell-v1';
 const MEDIA = 'petamigos-media-v1';
 const SHELL_FILES = ['/', '/app.css', '/app.js', '/text.js', '/petamigos-core.mjs',
-  '/petamigos-core.wasm', '/manifest.webmanifest', '/icon.svg'];
+  '/petamigos-core.wasm', '/decode-worker.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
+  '/manifest.webmanifest', '/icon.svg'];
 const MEDIA_MAX = 400; // entries: bounded, so long sessions do not grow storage forever
 
 self.addEventListener('install', (event) => {

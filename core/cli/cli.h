@@ -19,6 +19,11 @@ int pa_cli_fail(const pa_error *err);
 
 int pa_cli_feed_parse(int argc, char **argv);
 int pa_cli_image_info(int argc, char **argv);
+int pa_cli_image_decode(int argc, char **argv);
+int pa_cli_image_resize(int argc, char **argv);
+int pa_cli_image_hash(int argc, char **argv);
+int pa_cli_image_prepare(int argc, char **argv);
+int pa_cli_image_bench(int argc, char **argv);
 int pa_cli_render(int argc, char **argv);
 int pa_cli_plural(int argc, char **argv);
 int pa_cli_ordinal(int argc, char **argv);
@@ -32,6 +37,7 @@ int pa_cli_rank(int argc, char **argv);
 int pa_cli_rank_observe(int argc, char **argv);
 int pa_cli_rank_bench(int argc, char **argv);
 int pa_cli_rank_eval(int argc, char **argv);
+
 int pa_cli_chat_demo(int argc, char **argv);
 int pa_cli_chat_bench(int argc, char **argv);
 int pa_cli_chat_bundle(int argc, char **argv);

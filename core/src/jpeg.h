@@ -3,10 +3,10 @@
 #ifndef PA_JPEG_H
 #define PA_JPEG_H
 
+#include "pa/pa_status.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pa/pa_status.h"
 
 /* Checks every DHT (Huffman table) segment, including those between the
  * scans of a progressive JPEG: at most 256 symbols per table, and every

@@ -1,0 +1,162 @@
+// The decode worker: fetches feed images, decodes them with the media module
+// (petamigos-media.wasm: only the core's image code) and downsizes them to the
+// box they are drawn in, off the main thread; the pixels are transferred, not
+// copied. WebP and AVIF, which the core does not decode, go through the
+// browser's decoder here (createImageBitmap + OffscreenCanvas).
+//
+// Messages in:  {type: 'decode', key, url, w, h}   {type: 'cancel', key}
+// Messages out: {type: 'ready'}  {type: 'decoded', key, width, height, pixels, via, ms}
+//               {type: 'failed', key, reason, message}  {type: 'cancelled', key, stage}
+import createPetAmigosMedia from './petamigos-media.mjs';
+
+const MAX_WAITING = 64; // requests not yet started; beyond this the oldest is dropped
+const MAX_FETCHES = 4; // requests fetching at once
+const UNSUPPORTED = 6; // PA_ERR_UNSUPPORTED
+const BROWSER_FORMATS = new Set([5, 6, 7]); // PA_IMAGE_WEBP, PA_IMAGE_AVIF, PA_IMAGE_HEIC
+
+const jobs = new Map(); // key -> {key, url, w, h, stage, abort}
+const waiting = []; // keys, oldest first
+const decodeQueue = []; // {job, bytes}, fetched and waiting for the decoder
+let fetching = 0;
+let decodeScheduled = false;
+
+const mediaReady = createPetAmigosMedia();
+mediaReady.then(() => postMessage({ type: 'ready' }), (err) => {
+  // Without its module the worker is useless: say so, and the page decodes itself.
+  postMessage({ type: 'broken', message: String(err?.message ?? err) });
+});
+
+function finish(job, message, transfer = []) {
+  jobs.delete(job.key);
+  postMessage({ key: job.key, ...message }, transfer);
+}
+
+function pump() {
+  while (fetching < MAX_FETCHES && waiting.length) startFetch(jobs.get(waiting.shift()));
+}
+
+async function startFetch(job) {
+  fetching++;
+  job.stage = 'fetching';
+  job.abort = new AbortController();
+  let bytes = null, error = null;
+  try {
+    const res = await fetch(job.url, { signal: job.abort.signal });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    error = err;
+  }
+  fetching--;
+  if (jobs.get(job.key) === job) {
+    if (error) finish(job, { type: 'failed', reason: 'fetch', message: String(error.message ?? error) });
+    else {
+      job.stage = 'queued';
+      decodeQueue.push({ job, bytes });
+      scheduleDecode();
+    }
+  }
+  pump();
+}
+
+// One decode per task, so cancel messages are handled between decodes.
+function scheduleDecode() {
+  if (decodeScheduled || !decodeQueue.length) return;
+  decodeScheduled = true;
+  setTimeout(decodeNext, 0);
+}
+
+async function decodeNext() {
+  decodeScheduled = false;
+  const item = decodeQueue.shift();
+  if (item && jobs.get(item.job.key) === item.job) {
+    item.job.stage = 'decoding';
+    try {
+      await decode(item.job, item.bytes);
+    } catch (err) { // a trap (e.g. out of memory) fails this image, not the queue
+      if (jobs.get(item.job.key) === item.job) finish(item.job, { type: 'failed', reason: 'decode', message: String(err?.message ?? err) });
+    }
+  }
+  scheduleDecode();
+}
+
+// Reads the media_result struct (core/wasm/wasm_media.c) and frees it.
+function readResult(media, r) {
+  if (!r) throw new Error('out of memory in the media module');
+  const [status, width, height, , format, len, data] = new Int32Array(media.HEAPU8.buffer, r, 7);
+  const out = { status, width, height, format, text: media.UTF8ToString(r + 28) };
+  if (status === 0) out.pixels = media.HEAPU8.slice(data, data + len); // a copy we can transfer
+  media._pa_media_result_free(r);
+  return out;
+}
+
+async function decode(job, bytes) {
+  const media = await mediaReady;
+  const t0 = performance.now(); // decode and downsize only, not the wait for the module
+  const ptr = media._malloc(bytes.length || 1);
+  media.HEAPU8.set(bytes, ptr);
+  let r;
+  try {
+    r = readResult(media, media._pa_media_decode_fit(ptr, bytes.length, job.w, job.h));
+  } finally {
+    media._free(ptr);
+  }
+  if (r.status === 0) {
+    finish(job, { type: 'decoded', width: r.width, height: r.height, pixels: r.pixels.buffer, via: 'wasm',
+      ms: performance.now() - t0 }, [r.pixels.buffer]);
+    return;
+  }
+  if (r.status === UNSUPPORTED && BROWSER_FORMATS.has(r.format)) {
+    try {
+      const px = await browserDecode(media, bytes, job.w, job.h);
+      finish(job, { type: 'decoded', ...px, via: 'browser', ms: performance.now() - t0 }, [px.pixels]);
+    } catch (err) {
+      finish(job, { type: 'failed', reason: 'decode', message: `${r.text.trim()}; this browser cannot decode it either (${err.message})` });
+    }
+    return;
+  }
+  finish(job, { type: 'failed', reason: 'decode', message: r.text.trim() });
+}
+
+// The browser's decoder for what the core refuses, downsized to the same
+// cover size the core would pick. Orientation comes from the file.
+async function browserDecode(media, bytes, boxW, boxH) {
+  const bitmap = await createImageBitmap(new Blob([bytes]), { imageOrientation: 'from-image' });
+  const packed = media._pa_media_cover_size(bitmap.width, bitmap.height, boxW, boxH);
+  const width = packed >>> 16, height = packed & 0xffff;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  return { width, height, pixels: ctx.getImageData(0, 0, width, height).data.buffer };
+}
+
+function request({ key, url, w, h }) {
+  if (jobs.has(key)) return;
+  const job = { key, url, w, h, stage: 'waiting', abort: null };
+  jobs.set(key, job);
+  waiting.push(key);
+  // Bounded: a burst of requests (a long fling) drops the oldest waiting one.
+  if (waiting.length > MAX_WAITING) {
+    const old = jobs.get(waiting.shift());
+    finish(old, { type: 'failed', reason: 'dropped', message: `more than ${MAX_WAITING} images waiting` });
+  }
+  pump();
+}
+
+function cancel({ key }) {
+  const job = jobs.get(key);
+  if (!job) return postMessage({ type: 'cancelled', key, stage: 'done' });
+  const stage = job.stage;
+  jobs.delete(key);
+  if (stage === 'waiting') waiting.splice(waiting.indexOf(key), 1);
+  if (stage === 'fetching') job.abort.abort();
+  // 'queued': decodeNext skips it; 'decoding' cannot be interrupted and answers.
+  postMessage({ type: 'cancelled', key, stage });
+}
+
+onmessage = ({ data }) => {
+  if (data.type === 'decode') request(data);
+  else if (data.type === 'cancel') cancel(data);
+};
