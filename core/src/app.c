@@ -85,7 +85,7 @@ void pa_app_destroy(pa_app *a) {
   free(a);
 }
 
-static void invalidate_layout(pa_app *a) {
+void app_invalidate_layout(pa_app *a) {
   for (int i = 0; i < a->post_count; i++) a->posts[i].measured_width = 0;
 }
 
@@ -96,7 +96,7 @@ void pa_app_resize(pa_app *a, int width, int height, float scale) {
   a->width = width;
   a->height = height;
   a->scale = scale;
-  invalidate_layout(a);
+  app_invalidate_layout(a);
 }
 
 void pa_app_set_theme(pa_app *a, pa_theme theme) {
@@ -316,7 +316,7 @@ static int find_post(const pa_app *a, const char *id) {
   return -1;
 }
 
-static bool grow(void **items, int *cap, int need, size_t size) {
+bool app_grow(void **items, int *cap, int need, size_t size) {
   if (need <= *cap) return true;
   int n = *cap ? *cap : 16;
   while (n < need) n *= 2;
@@ -348,8 +348,8 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   }
   int n = pa_feed_count(feed);
   int base = appending ? a->post_count : 0;
-  if (!grow((void **)&a->pages, &a->page_cap, a->page_count + 1, sizeof *a->pages) ||
-      !grow((void **)&a->posts, &a->post_cap, base + n, sizeof *a->posts)) {
+  if (!app_grow((void **)&a->pages, &a->page_cap, a->page_count + 1, sizeof *a->pages) ||
+      !app_grow((void **)&a->posts, &a->post_cap, base + n, sizeof *a->posts)) {
     pa_feed_free(feed);
     set_error(a, "Out of memory.");
     return pa_error_set(e, PA_ERR_NOMEM, "out of memory");

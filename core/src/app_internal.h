@@ -135,6 +135,10 @@ void app_act(pa_app *a, pa_action_kind kind, const char *id);
 void app_log(pa_app *a, const char *fmt, const char *arg);
 /* The image for url, requested at box size if new; NULL if out of memory. */
 image_slot *app_want_image(pa_app *a, const char *url, float box_w, float box_h);
+/* Grows *items (size bytes each) to hold need, doubling; false if out of memory. */
+bool app_grow(void **items, int *cap, int need, size_t size);
+/* Posts are measured again at the next frame (width, scale or content above changed). */
+void app_invalidate_layout(pa_app *a);
 void app_relative_time(int64_t then, double now_ms, int long_form, char *buf, size_t cap);
 float app_column_width(const pa_app *a);
 float app_column_x(const pa_app *a);

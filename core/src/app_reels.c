@@ -20,17 +20,6 @@ void app_reels_free(pa_app *a) {
   a->reel_page_count = a->reel_page_cap = a->reel_count = a->reel_cap = 0;
 }
 
-static bool grow(void **items, int *cap, int need, size_t size) {
-  if (need <= *cap) return true;
-  int n = *cap ? *cap * 2 : 16;
-  while (n < need) n *= 2;
-  void *p = realloc(*items, size * (size_t)n);
-  if (!p) return false;
-  *items = p;
-  *cap = n;
-  return true;
-}
-
 pa_status pa_app_reels_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
                               pa_error *err) {
   pa_error local;
@@ -47,9 +36,9 @@ pa_status pa_app_reels_loaded(pa_app *a, const char *json, size_t len, pa_feed_m
     a->reel = 0;
   }
   int n = pa_reels_count(page);
-  if (!grow((void **)&a->reel_pages, &a->reel_page_cap, a->reel_page_count + 1,
-            sizeof *a->reel_pages) ||
-      !grow((void **)&a->reels, &a->reel_cap, a->reel_count + n, sizeof *a->reels)) {
+  if (!app_grow((void **)&a->reel_pages, &a->reel_page_cap, a->reel_page_count + 1,
+                sizeof *a->reel_pages) ||
+      !app_grow((void **)&a->reels, &a->reel_cap, a->reel_count + n, sizeof *a->reels)) {
     pa_reels_free(page);
     return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
   }

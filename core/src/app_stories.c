@@ -61,7 +61,7 @@ pa_status pa_app_stories_loaded(pa_app *a, const char *json, size_t len, pa_erro
   a->seen_base = base;
   a->tray_scroll = 0;
   a->mirror_revision++;
-  for (int i = 0; i < a->post_count; i++) a->posts[i].measured_width = 0; /* feed moves down */
+  app_invalidate_layout(a); /* the feed moves down under the tray */
   return PA_OK;
 }
 
