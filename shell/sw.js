@@ -1,10 +1,10 @@
 // Offline support: the app shell, the last feed and story tray come from the cache when
 // the network does not answer; media (content-addressed, immutable) is cached
 // on first use.
-const SHELL = 'petamigos-shell-v1';
+const SHELL = 'petamigos-shell-v2';
 const MEDIA = 'petamigos-media-v1';
-const SHELL_FILES = ['/', '/app.css', '/app.js', '/text.js', '/petamigos-core.mjs',
-  '/petamigos-core.wasm', '/decode-worker.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
+const SHELL_FILES = ['/', '/app.css', '/app.js', '/feed.js', '/api.js', '/router.js', '/i18n.js', '/i18n-wasm.js',
+  '/text.js', '/locales/en.json', '/petamigos-core.mjs', '/petamigos-core.wasm', '/decode-worker.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
   '/manifest.webmanifest', '/icon.svg'];
 const MEDIA_MAX = 400; // entries: bounded, so long sessions do not grow storage forever
 
@@ -13,7 +13,10 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+  const keep = new Set([SHELL, MEDIA]);
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => !keep.has(n)).map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
 });
 
 // Network first, so a new build is picked up at once; the cache when offline.
@@ -24,7 +27,8 @@ async function networkFirst(request) {
     if (response.ok) cache.put(request, response.clone());
     return response;
   } catch (err) {
-    const cached = await cache.match(request, { ignoreSearch: request.mode === 'navigate' });
+    // Every screen's URL is the same page: offline, any navigation gets it.
+    const cached = await cache.match(request.mode === 'navigate' ? '/' : request);
     if (cached) return cached;
     throw err;
   }

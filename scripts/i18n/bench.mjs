@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, LOCALES, PSEUDO, argValue } from './locales.mjs';
-import { wasmI18n } from './wasm-i18n.mjs';
+import { wasmI18n } from '../../shell/i18n-wasm.js';
 
 const cli = argValue('--cli');
 const site = argValue('--site');

@@ -98,7 +98,7 @@ test('the keyboard walks posts through the mirror', async () => {
   const articles = page.locator('#mirror article');
   await articles.first().waitFor({ state: 'attached' });
   // Tab past the header's controls to the first post.
-  for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement.matches('#mirror article'))); i++)
+  for (let i = 0; i < 15 && !(await page.evaluate(() => document.activeElement.matches('#mirror article'))); i++)
     await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.index), '0');
   await page.keyboard.press('ArrowDown');

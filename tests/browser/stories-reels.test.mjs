@@ -114,7 +114,7 @@ test('reels: the core places a real video, swipes to the next, toggles sound', a
   const reels = await (await fetch(new URL('/api/v1/reels', server.url))).json();
   assert.ok(reels.reels.length >= 2, 'the demo world has reels');
   const { page, problems } = await open();
-  await page.locator('#open-reels').click();
+  await page.locator('#tabs a[href="/reels"]').click();
   await page.waitForFunction(() => !document.getElementById('viewer').hidden && /^Reel 1 of/.test(document.getElementById('viewer-label').textContent));
   const video = page.locator('#reel-video');
   await page.waitForFunction((url) => document.getElementById('reel-video').getAttribute('src') === url, reels.reels[0].video.url);

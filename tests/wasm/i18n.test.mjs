@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadCore } from '../lib/core.mjs';
 import { CLI, ROOT } from '../lib/paths.mjs';
-import { wasmI18n, NO_ISOLATE } from '../../scripts/i18n/wasm-i18n.mjs';
+import { wasmI18n, NO_ISOLATE } from '../../shell/i18n-wasm.js';
 import { LOCALES, PSEUDO } from '../../scripts/i18n/locales.mjs';
 
 const LOCALES_DIR = path.join(ROOT, 'locales');

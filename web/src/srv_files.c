@@ -199,8 +199,12 @@ static void get_static(pa_srv_req *rq) {
     pa_srv_plain_error(rq, 404, NULL);
     return;
   }
-  const char *index = rq->path[strlen(rq->path) - 1] == '/' ? "index.html" : "";
-  int n = snprintf(want, sizeof want, "%s%s%s", srv->root, rq->path, index);
+  /* The shell routes in the browser (/pets/7, /settings): a path whose last
+     segment has no extension is one of its screens, so it gets the page. */
+  const char *last = strrchr(rq->path, '/');
+  int screen = strchr(last, '.') == NULL && strncmp(rq->path, "/api/", 5) != 0;
+  int n = screen ? snprintf(want, sizeof want, "%s/index.html", srv->root)
+                 : snprintf(want, sizeof want, "%s%s", srv->root, rq->path);
   /* realpath resolves symlinks too: whatever it names must still be inside root. */
   if (n < 0 || (size_t)n >= sizeof want || !realpath(want, real) ||
       strncmp(real, srv->root, rootlen) != 0 || real[rootlen] != '/') {

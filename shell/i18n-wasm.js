@@ -1,7 +1,7 @@
 // A thin JavaScript face for the core's i18n exports (core/wasm/wasm_i18n.c),
-// used by tests/wasm/i18n.test.mjs and scripts/bench-i18n, and the reference
-// for how the shell calls them: strings go in as UTF-8 copies in the heap,
-// char * results are read and freed, catalogs are integer handles.
+// used by the shell (shell/i18n.js), tests/wasm/i18n.test.mjs and scripts/bench-i18n:
+// strings go in as UTF-8 copies in the heap, char * results are read and
+// freed, catalogs are integer handles.
 //
 //   const i18n = wasmI18n(core);
 //   const tag = i18n.negotiate([userChoice, ...navigator.languages]);

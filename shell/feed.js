@@ -1,0 +1,547 @@
+// The feed's bridge: loads the WASM core, gives it the platform services it
+// asks for (text, images, actions, video), forwards input, and reflects the
+// core's mirror into DOM. Policy lives in the core; this file only moves bytes
+// and events. app.js starts it and shows it on the feed's routes.
+import createPetAmigosCore from './petamigos-core.mjs';
+import { rasterText } from './text.js';
+import { navigate } from './router.js';
+
+const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8,
+  ArrowLeft: 9, ArrowRight: 10, m: 12, Escape: 13 };
+const KEY = { LEFT: 9, RIGHT: 10, PAUSE: 11, MUTE: 12, ESCAPE: 13 };
+// The core's pa_action_kind, pa_control and pa_pointer_phase values.
+const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8,
+  STORY_SEEN: 9, LOAD_REELS: 10 };
+const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6 };
+const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
+
+const $ = (id) => document.getElementById(id);
+const canvas = $('canvas');
+const mirror = $('mirror');
+let core = null;
+let app = 0;
+let dirty = false;
+let mirrorRevision = 0;
+
+function redraw() {
+  if (!dirty) {
+    dirty = true;
+    requestAnimationFrame(frame);
+  }
+}
+
+// With #bench in the URL, the time each core frame takes is kept (a bounded
+// ring) for scripts/bench-frames to read through window.paFrameTimes().
+const frameTimes = location.hash.includes('bench') ? { ring: new Float64Array(4096), n: 0 } : null;
+if (frameTimes) window.paFrameTimes = () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
+
+function frame() {
+  dirty = false;
+  const t0 = frameTimes ? performance.now() : 0;
+  // The core says when it is animating (a fling, a notice) and wants more frames.
+  const more = core._pa_wasm_app_frame(app, Date.now());
+  if (frameTimes) frameTimes.ring[frameTimes.n++ % 4096] = performance.now() - t0;
+  if (more) redraw();
+  const revision = core._pa_wasm_app_mirror_revision(app);
+  if (revision !== mirrorRevision) {
+    mirrorRevision = revision;
+    renderMirror(JSON.parse(core.UTF8ToString(core._pa_wasm_app_mirror(app))));
+  }
+}
+
+function withHeap(bytes, fn) {
+  const ptr = core._malloc(bytes.length || 1);
+  core.HEAPU8.set(bytes, ptr);
+  try {
+    return fn(ptr, bytes.length);
+  } finally {
+    core._free(ptr);
+  }
+}
+
+// ---- images: fetched, decoded and downsized to their box in shell/decode-worker.js
+// (its own small WASM module, petamigos-media); the pixels come back to the core
+// through _pa_wasm_app_image_decoded. Without workers (or if the worker cannot
+// start) the core decodes on this thread, as before. See core/src/media.md.
+const media = {
+  worker: null,
+  next: 1, // request numbers: an image asked for again after a cancel is a new request
+  current: new Map(), // "handle:id" -> request number in flight
+  requests: new Map(), // request number -> {handle, id, url}
+  // Debug counters (read by tests/browser/media.test.mjs as window.paMedia.stats).
+  stats: { requested: 0, workerDecoded: 0, browserDecoded: 0, mainDecoded: 0, failed: 0, dropped: 0,
+    cancelRequests: 0, cancelledBeforeDecode: 0, workerDecodeMs: 0, mainThreadMs: 0, maxWidth: 0 },
+};
+
+function startDecodeWorker() {
+  if (typeof Worker === 'undefined') return;
+  try {
+    media.worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
+  } catch {
+    return;
+  }
+  media.worker.onmessage = ({ data }) => onWorkerMessage(data);
+  media.worker.onerror = (e) => {
+    e.preventDefault();
+    abandonWorker(`the decode worker failed: ${e.message || 'cannot start'}`);
+  };
+}
+
+// Back to decoding on this thread, including what the worker still had.
+function abandonWorker(why) {
+  if (!media.worker) return;
+  console.info('[media]', why, '- decoding on the main thread');
+  media.worker.terminate();
+  media.worker = null;
+  const pending = [...media.requests.values()];
+  media.requests.clear();
+  media.current.clear();
+  for (const r of pending) decodeOnMainThread(r.handle, r.id, r.url);
+}
+
+function onWorkerMessage(m) {
+  if (m.type === 'broken') return abandonWorker(m.message);
+  if (m.type === 'ready') return;
+  const r = media.requests.get(m.key);
+  if (m.type === 'cancelled') {
+    if (m.stage !== 'decoding' && m.stage !== 'done') media.stats.cancelledBeforeDecode++;
+    if (m.stage !== 'decoding') media.requests.delete(m.key);
+    return;
+  }
+  media.requests.delete(m.key);
+  if (!r) return;
+  const key = `${r.handle}:${r.id}`;
+  const isCurrent = media.current.get(key) === m.key;
+  if (isCurrent) media.current.delete(key);
+  if (m.type === 'decoded') {
+    // Accepted even after a cancel: the work is done and the core may use it.
+    const t0 = performance.now();
+    withHeap(new Uint8Array(m.pixels), (ptr) => core._pa_wasm_app_image_decoded(r.handle, r.id, m.width, m.height, ptr));
+    media.stats.mainThreadMs += performance.now() - t0;
+    media.stats.workerDecodeMs += m.ms;
+    media.stats.maxWidth = Math.max(media.stats.maxWidth, m.width);
+    media.stats[m.via === 'browser' ? 'browserDecoded' : 'workerDecoded']++;
+    redraw();
+  } else if (m.type === 'failed' && isCurrent) {
+    media.stats[m.reason === 'dropped' ? 'dropped' : 'failed']++;
+    if (m.reason !== 'dropped') console.info('[media]', r.url, m.message);
+    core._pa_wasm_app_image_failed(r.handle, r.id);
+    redraw();
+  }
+}
+
+async function decodeOnMainThread(handle, id, url) {
+  try {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const t0 = performance.now();
+    withHeap(bytes, (ptr, len) => core._pa_wasm_app_image(handle, id, ptr, len));
+    media.stats.mainThreadMs += performance.now() - t0;
+    media.stats.mainDecoded++;
+  } catch {
+    core._pa_wasm_app_image_failed(handle, id);
+  }
+  redraw();
+}
+
+// The platform seam's image_request: w x h is the box (device pixels) the
+// image is drawn into; the worker downsizes to cover it before transfer.
+function requestImage(handle, id, url, w, h) {
+  media.stats.requested++;
+  if (!media.worker) return decodeOnMainThread(handle, id, url);
+  const n = String(media.next++);
+  media.requests.set(n, { handle, id, url });
+  media.current.set(`${handle}:${id}`, n);
+  media.worker.postMessage({ type: 'decode', key: n, url, w, h });
+}
+
+// The seam's image_cancel: the image scrolled away; queued work is dropped.
+function cancelImage(handle, id) {
+  media.stats.cancelRequests++;
+  const key = `${handle}:${id}`;
+  const n = media.current.get(key);
+  if (!n || !media.worker) return;
+  media.current.delete(key);
+  media.worker.postMessage({ type: 'cancel', key: n });
+}
+
+function cString(text) {
+  return new TextEncoder().encode(text + '\0');
+}
+
+let csrfToken = null;
+async function csrf() {
+  if (csrfToken === null) {
+    const res = await fetch('/api/v1/auth/session', { headers: { Accept: 'application/json' } });
+    csrfToken = res.ok ? (await res.json()).csrf_token ?? '' : '';
+  }
+  return csrfToken;
+}
+
+async function like(id, on) {
+  let ok = 0, liked = 0, count = 0;
+  try {
+    const res = await fetch(`/api/v1/posts/${encodeURIComponent(id)}/like`, {
+      method: on ? 'PUT' : 'DELETE',
+      headers: { Accept: 'application/json', 'X-CSRF-Token': await csrf() },
+    });
+    if (res.ok) {
+      const body = await res.json();
+      [ok, liked, count] = [1, body.liked ? 1 : 0, body.like_count];
+    }
+  } catch {
+    // offline: the core rolls the like back and says so
+  }
+  withHeap(cString(id), (ptr) => core._pa_wasm_app_like_result(app, ptr, ok, liked, count));
+  redraw();
+}
+
+async function share(id) {
+  const url = new URL(`/posts/${encodeURIComponent(id)}`, location.href).href;
+  try {
+    if (navigator.share) await navigator.share({ title: 'PetAmigos', url });
+    else await navigator.clipboard.writeText(url);
+  } catch {
+    // the user closed the share sheet
+  }
+}
+
+// GETs a JSON document for the core; returns its bytes, or null when it failed.
+async function getBytes(url) {
+  try {
+    const res = await fetch(url, { headers: { Accept: 'application/json' } });
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function loadStories() {
+  const bytes = await getBytes('/api/v1/stories');
+  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_stories(app, ptr, len));
+  redraw();
+}
+
+async function loadReels(cursor) {
+  const bytes = await getBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_reels(app, ptr, len, cursor ? 1 : 0));
+  redraw();
+}
+
+async function storySeen(id) {
+  try {
+    await fetch(`/api/v1/stories/${encodeURIComponent(id)}/seen`, { method: 'PUT', headers: { 'X-CSRF-Token': await csrf() } });
+  } catch {
+    // seen state is a courtesy: the viewer goes on
+  }
+}
+
+function onAction(handle, kind, id) {
+  if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) like(id, kind === ACTION.LIKE);
+  else if (kind === ACTION.SHARE) share(id);
+  else if (kind === ACTION.LOAD_MORE) loadFeed(id);
+  else if (kind === ACTION.REFRESH) { loadFeed(); loadStories(); }
+  else if (kind === ACTION.STORY_SEEN) storySeen(id);
+  else if (kind === ACTION.LOAD_REELS) loadReels(id);
+  else if (kind === ACTION.OPEN_PET) navigate(`/pets/${encodeURIComponent(id)}`);
+  else if (kind === ACTION.OPEN_PERSON) navigate(`/people/${encodeURIComponent(id)}`);
+  else if (kind === ACTION.OPEN_COMMENTS) navigate(`/posts/${encodeURIComponent(id)}`);
+  else console.info('[core] action', kind, id);
+}
+
+// The reel's <video> sits under the canvas, which the core leaves clear over
+// the stage once frames show; a second element preloads the next reel.
+const video = $('reel-video');
+const preload = $('reel-preload');
+function onVideo(handle, url, next, rect, muted, loop) {
+  if (!url) {
+    video.hidden = true;
+    video.pause();
+    video.removeAttribute('src');
+    video.load();
+    return;
+  }
+  const dpr = window.devicePixelRatio || 1;
+  Object.assign(video.style, { left: `${rect.x / dpr}px`, top: `${rect.y / dpr}px`, width: `${rect.w / dpr}px`, height: `${rect.h / dpr}px` });
+  video.hidden = false;
+  video.muted = muted;
+  video.loop = loop;
+  if (video.getAttribute('src') !== url) {
+    core._pa_wasm_app_video_playing(app, 0);
+    video.src = url;
+    video.play().catch(() => {}); // autoplay may wait for a gesture; the poster stays
+  }
+  if (next && preload.getAttribute('src') !== next) preload.src = next;
+}
+
+// Loads the first page (cursor null) or the page after cursor.
+async function loadFeed(cursor = null) {
+  if (cursor === null) showStatus('loading');
+  let bytes;
+  try {
+    const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    const res = await fetch(`/api/v1/feed${query}`, { headers: { Accept: 'application/json' } });
+    if (!res.ok) throw new Error(res.status >= 500 ? 'The server is having trouble.' : `The server said ${res.status}.`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (err) {
+    const message = navigator.onLine === false ? 'You are offline.' : err instanceof TypeError ? 'Cannot reach PetAmigos.' : err.message;
+    withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
+    redraw();
+    return;
+  }
+  const mode = cursor === null ? 0 : 1;
+  const status = withHeap(bytes, (ptr, len) => core._pa_wasm_app_feed(app, ptr, len, mode));
+  if (status !== 0) console.warn('feed rejected:', core.UTF8ToString(core._pa_wasm_app_error(app)));
+  redraw();
+}
+
+function showStatus(state, message = '', notice = '') {
+  $('notice').textContent = notice;
+  const box = $('status');
+  box.hidden = state !== 'error';
+  $('status-text').textContent = message;
+  $('retry').hidden = state !== 'error';
+  mirror.setAttribute('aria-busy', String(state === 'loading'));
+  document.body.dataset.state = state;
+}
+
+// The mirror: one <article> per post near the screen, built with textContent
+// only (user text never becomes markup). Articles are kept by post id so the
+// one with focus stays in the document while the window slides.
+function renderMirror(m) {
+  showStatus(m.state, m.message, m.notice);
+  renderTray(m.stories ?? []);
+  renderViewer(m.viewer ?? null);
+  const old = new Map([...mirror.children].map((a) => [a.dataset.id, a]));
+  const wanted = m.posts.map((p) => {
+    const article = old.get(p.id) ?? createArticle(p);
+    fillArticle(article, p, m.total);
+    old.delete(p.id);
+    return article;
+  });
+  for (const gone of old.values()) gone.remove();
+  let at = mirror.firstChild;
+  for (const article of wanted) {
+    if (article !== at) mirror.insertBefore(article, at);
+    else at = at.nextSibling;
+  }
+}
+
+function renderTray(labels) {
+  const list = $('stories');
+  list.hidden = labels.length === 0;
+  const items = labels.map((label, i) => {
+    const li = list.children[i] ?? document.createElement('li');
+    const b = li.firstChild ?? li.appendChild(document.createElement('button'));
+    b.type = 'button';
+    b.dataset.story = String(i);
+    b.textContent = label;
+    return li;
+  });
+  while (list.children.length > items.length) list.lastChild.remove();
+  list.append(...items.filter((li) => !li.parentNode));
+}
+
+// The open story or reel as a modal dialog: its label, its buttons, focus
+// kept inside while it is open and given back when it closes.
+let focusBeforeViewer = null;
+function renderViewer(v) {
+  const dialog = $('viewer');
+  const wasOpen = !dialog.hidden;
+  dialog.hidden = !v;
+  if (!v) {
+    if (wasOpen) (focusBeforeViewer?.isConnected ? focusBeforeViewer : canvas).focus?.();
+    return;
+  }
+  if (!wasOpen) focusBeforeViewer = document.activeElement;
+  dialog.dataset.kind = v.kind;
+  dialog.setAttribute('aria-label', v.kind === 'story' ? 'Story' : 'Reels');
+  $('viewer-label').textContent = v.label;
+  $('viewer-caption').textContent = v.caption ?? '';
+  $('viewer-pause').hidden = v.kind !== 'story';
+  $('viewer-pause').textContent = v.paused ? 'Play' : 'Pause';
+  $('viewer-sound').hidden = v.kind !== 'reel';
+  $('viewer-sound').textContent = v.muted ? 'Turn sound on' : 'Turn sound off';
+  if (!wasOpen) $('viewer-next').focus();
+}
+
+function createArticle(p) {
+  const article = document.createElement('article');
+  article.tabIndex = 0;
+  article.id = `post-${p.id}`;
+  article.dataset.id = p.id;
+  article.setAttribute('aria-labelledby', `${article.id}-title`);
+  const title = document.createElement('h2');
+  title.id = `${article.id}-title`;
+  const controls = document.createElement('div');
+  controls.className = 'controls';
+  article.append(title, document.createElement('p'), document.createElement('p'), document.createElement('p'), controls);
+  return article;
+}
+
+function fillArticle(article, p, total) {
+  article.dataset.index = String(p.index);
+  article.setAttribute('aria-posinset', String(p.index + 1));
+  article.setAttribute('aria-setsize', String(total));
+  const [title, caption, photos, counts, controls] = article.children;
+  title.textContent = p.title;
+  caption.textContent = p.caption;
+  photos.textContent = `Photo ${p.image + 1} of ${p.images.length}: ${p.images[p.image] || 'no description'}`;
+  counts.textContent = `${p.likes} ${p.likes === 1 ? 'like' : 'likes'}, ${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}`;
+  const buttons = p.controls.map((c, i) => {
+    const b = controls.children[i] ?? document.createElement('button');
+    b.type = 'button';
+    b.textContent = c.label;
+    b.dataset.control = c.control;
+    if ('pressed' in c) b.setAttribute('aria-pressed', String(c.pressed));
+    else b.removeAttribute('aria-pressed');
+    return b;
+  });
+  if (buttons.some((b, i) => controls.children[i] !== b) || controls.children.length !== buttons.length)
+    controls.replaceChildren(...buttons);
+}
+
+function resize() {
+  const dpr = window.devicePixelRatio || 1;
+  const rect = $('stage').getBoundingClientRect();
+  const w = Math.max(1, Math.round(rect.width * dpr));
+  const h = Math.max(1, Math.round(rect.height * dpr));
+  core._pa_wasm_app_resize(app, w, h, dpr);
+  // SDL sizes the canvas element; keep its CSS box filling the stage.
+  canvas.style.width = '100%';
+  canvas.style.height = '100%';
+  redraw();
+}
+
+function bindInput() {
+  canvas.addEventListener('wheel', (e) => {
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? canvas.clientHeight : 1;
+    core._pa_wasm_app_scroll(app, e.deltaY * unit * (window.devicePixelRatio || 1));
+    redraw();
+  }, { passive: false });
+  // Touch and mouse go to the core as they are: it owns drags, flings, taps
+  // and pull-to-refresh.
+  for (const type of Object.keys(POINTER)) {
+    canvas.addEventListener(type, (e) => {
+      if (type === 'pointerdown') canvas.setPointerCapture(e.pointerId);
+      if (type === 'pointermove' && e.buttons === 0 && e.pointerType === 'mouse') return;
+      const dpr = window.devicePixelRatio || 1;
+      const rect = canvas.getBoundingClientRect();
+      core._pa_wasm_app_pointer(app, POINTER[type], (e.clientX - rect.left) * dpr, (e.clientY - rect.top) * dpr, e.timeStamp);
+      redraw();
+    });
+  }
+  document.addEventListener('keydown', (e) => {
+    const key = KEYS[e.key];
+    const viewing = !$('viewer').hidden;
+    if (viewing && e.key === 'Tab') {
+      // aria-modal: Tab cycles through the viewer's own buttons.
+      const buttons = [...$('viewer').querySelectorAll('button:not([hidden])')];
+      const i = buttons.indexOf(document.activeElement);
+      e.preventDefault();
+      buttons[(i + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length].focus();
+      return;
+    }
+    if (!key || e.altKey || e.ctrlKey || e.metaKey) return;
+    // In a viewer the arrows, Space, M and Escape drive it, even from its buttons.
+    if (viewing) {
+      const k = e.key === ' ' ? KEY.PAUSE : key;
+      if ((e.key === ' ' || e.key === 'Enter') && e.target.closest('button')) return;
+      e.preventDefault();
+      core._pa_wasm_app_key(app, k);
+      redraw();
+      return;
+    }
+    if (e.target.closest('button, input, textarea')) return;
+    if (key === 7 && !document.activeElement?.closest?.('#mirror article')) return;
+    e.preventDefault();
+    // Arrow keys and j/k walk posts when one has focus; the rest scroll.
+    const current = document.activeElement?.closest?.('#mirror article');
+    const step = key === 1 ? 1 : key === 2 ? -1 : 0;
+    if (current && step) {
+      const next = mirror.children[Number(current.dataset.index) + step];
+      if (next) next.focus();
+      return;
+    }
+    core._pa_wasm_app_key(app, key);
+    redraw();
+  });
+  mirror.addEventListener('focusin', (e) => {
+    const article = e.target.closest('article');
+    if (article) core._pa_wasm_app_focus(app, Number(article.dataset.index));
+    redraw();
+  });
+  mirror.addEventListener('focusout', (e) => {
+    if (!mirror.contains(e.relatedTarget)) core._pa_wasm_app_focus(app, -1);
+    redraw();
+  });
+  mirror.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-control]');
+    if (!button) return;
+    const article = button.closest('article');
+    core._pa_wasm_app_activate(app, Number(article.dataset.index), CONTROL[button.dataset.control]);
+    redraw();
+  });
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const applyTheme = () => { core._pa_wasm_app_set_theme(app, dark.matches ? 1 : 0); redraw(); };
+  dark.addEventListener('change', applyTheme);
+  applyTheme();
+  $('retry').addEventListener('click', () => { loadFeed(); loadStories(); });
+  $('stories').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-story]');
+    if (b) { core._pa_wasm_app_open_story(app, Number(b.dataset.story)); redraw(); }
+  });
+  const viewerKeys = { 'viewer-prev': KEY.LEFT, 'viewer-next': KEY.RIGHT, 'viewer-pause': KEY.PAUSE, 'viewer-sound': KEY.MUTE, 'viewer-close': KEY.ESCAPE };
+  $('viewer').addEventListener('click', (e) => {
+    const key = viewerKeys[e.target.closest('button')?.id];
+    if (key) { core._pa_wasm_app_key(app, key); redraw(); }
+  });
+  video.addEventListener('playing', () => { core._pa_wasm_app_video_playing(app, 1); redraw(); });
+  video.addEventListener('error', () => { core._pa_wasm_app_video_playing(app, 0); redraw(); });
+  new ResizeObserver(resize).observe($('stage'));
+}
+
+// Loads the core and starts the feed on the canvas; resolves to the core
+// module (its i18n exports serve the whole shell).
+export async function startFeed() {
+  startDecodeWorker();
+  globalThis.paMedia = { stats: media.stats };
+  core = await createPetAmigosCore({
+    canvas,
+    paHost: {
+      textRaster: rasterText,
+      requestImage,
+      cancelImage,
+      action: onAction,
+      video: onVideo,
+      log: (msg) => console.info('[core]', msg),
+    },
+  });
+  const dpr = window.devicePixelRatio || 1;
+  const rect = $('stage').getBoundingClientRect();
+  app = core._pa_wasm_app_create(Math.max(1, Math.round(rect.width * dpr)), Math.max(1, Math.round(rect.height * dpr)), dpr);
+  if (app < 0) throw new Error(`the core could not start (${core.UTF8ToString(core._pa_wasm_status_name(-app))})`);
+  bindInput();
+  resize();
+  return core;
+}
+
+// The feed's first load, after the shell is ready (session, language).
+export function loadFirstFeed() {
+  loadStories();
+  return loadFeed();
+}
+
+// Shown on the feed's routes, hidden (and quiet) under other screens.
+export function showFeed(visible, { reels = false } = {}) {
+  $('feed-view').hidden = !visible;
+  if (visible) {
+    resize();
+    if (reels) core._pa_wasm_app_open_reels(app);
+    redraw();
+  }
+}
+
+export { showStatus };

@@ -1,0 +1,81 @@
+// The shell's language: which locale is in use, its catalog in the core, and
+// t(key, args) for every string the shell shows. Formatting (plurals, numbers,
+// dates, bidi isolation) happens in the core; see core/src/i18n.md.
+//
+// Markup carries keys, filled by localize(root):
+//   data-i18n="key"              → textContent
+//   data-i18n-label="key"        → aria-label
+//   data-i18n-placeholder="key"  → placeholder
+//   data-i18n-title="key"        → title
+import { wasmI18n } from './i18n-wasm.js';
+
+const CHOICE_KEY = 'petamigos.locale';
+let i18n = null;
+let en = 0; // the English catalog: every lookup falls back to it
+let cat = 0;
+let locale = 'en';
+
+async function fetchCatalog(tag) {
+  const res = await fetch(`/locales/${tag}.json`);
+  if (!res.ok) throw new Error(`catalog ${tag}: HTTP ${res.status}`);
+  return i18n.loadCatalog(tag, await res.text());
+}
+
+// The user's explicit choice (remembered), then the browser's languages.
+export function preferredLocale() {
+  let choice = null;
+  try {
+    choice = localStorage.getItem(CHOICE_KEY);
+  } catch {
+    // storage may be off; the browser's list still applies
+  }
+  return i18n.negotiate([choice, ...(navigator.languages ?? [navigator.language])].filter(Boolean));
+}
+
+export async function startI18n(core) {
+  i18n = wasmI18n(core);
+  en = await fetchCatalog('en');
+  cat = en;
+  await setLocale(preferredLocale(), { remember: false });
+}
+
+// Switches at runtime: loads the catalog lazily, relabels the page and tells
+// listeners ('pa:locale' on window) to redraw what they built themselves.
+export async function setLocale(tag, { remember = true } = {}) {
+  const resolved = i18n.negotiate([tag]);
+  const next = resolved === 'en' ? en : await fetchCatalog(resolved);
+  if (cat !== en && cat !== next) i18n.freeCatalog(cat);
+  cat = next;
+  locale = resolved;
+  if (remember) {
+    try {
+      localStorage.setItem(CHOICE_KEY, resolved);
+    } catch {
+      // not remembered; still switched
+    }
+  }
+  document.documentElement.lang = resolved;
+  document.documentElement.dir = i18n.isRtl(resolved) ? 'rtl' : 'ltr';
+  localize(document);
+  dispatchEvent(new CustomEvent('pa:locale', { detail: { locale: resolved } }));
+  return resolved;
+}
+
+export const currentLocale = () => locale;
+export const supportedLocales = () => i18n.locales();
+
+// t('feed.newPosts', {count: 3}) → "3 new posts" in the current locale.
+export function t(key, args) {
+  return i18n ? i18n.text(cat, en, key, args) ?? key : key;
+}
+
+export function localize(root) {
+  for (const [attr, apply] of [
+    ['data-i18n', (el, s) => { el.textContent = s; }],
+    ['data-i18n-label', (el, s) => el.setAttribute('aria-label', s)],
+    ['data-i18n-placeholder', (el, s) => el.setAttribute('placeholder', s)],
+    ['data-i18n-title', (el, s) => el.setAttribute('title', s)],
+  ]) {
+    for (const el of root.querySelectorAll(`[${attr}]`)) apply(el, t(el.getAttribute(attr)));
+  }
+}
