@@ -79,3 +79,35 @@ export function localize(root) {
     for (const el of root.querySelectorAll(`[${attr}]`)) apply(el, t(el.getAttribute(attr)));
   }
 }
+
+// The language chooser (settings, onboarding): a labelled <select> of every
+// locale by its own name, switching at once.
+export function mountLanguagePicker(container, { id = 'language' } = {}) {
+  const label = document.createElement('label');
+  label.htmlFor = id;
+  label.dataset.i18n = 'settings.language';
+  const select = document.createElement('select');
+  select.id = id;
+  select.autocomplete = 'language';
+  for (const tag of supportedLocales()) {
+    const option = document.createElement('option');
+    option.value = tag;
+    option.lang = tag;
+    option.textContent = endonym(tag);
+    select.append(option);
+  }
+  select.value = locale;
+  select.addEventListener('change', () => setLocale(select.value));
+  container.append(label, select);
+  localize(container);
+  return select;
+}
+
+// A language's name in itself ("Deutsch"), as choosers show it.
+function endonym(tag) {
+  try {
+    return new Intl.DisplayNames([tag], { type: 'language' }).of(tag);
+  } catch {
+    return tag;
+  }
+}
