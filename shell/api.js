@@ -14,6 +14,7 @@ export class ApiError {
     this.code = body?.error?.code ?? '';
     this.message = body?.error?.message ?? '';
     this.fields = body?.error?.fields ?? {};
+    this.field = body?.error?.field ?? ''; // the request member at fault, when the server says
     this.retryAfter = 0;
   }
 }
@@ -21,12 +22,28 @@ export class ApiError {
 export async function getSession(refresh = false) {
   if (session && !refresh) return session;
   const r = await request('GET', '/api/v1/auth/session');
+  // Unreachable: keep what we knew (asked again once the server answers).
+  if (!r.ok && (r.error.kind === 'offline' || r.error.kind === 'unreachable')) return session ?? { user: null, csrf_token: '' };
   session = r.ok ? r.data : { user: null, csrf_token: '' };
   return session;
 }
 
 export function forgetSession() {
   session = null;
+}
+
+// After signup/login: the answer's {user, csrf_token} is the session.
+export function setSession(s) {
+  session = s;
+}
+
+// 'pa:reachable' on window when the server stops or starts answering
+// ({ok: false, kind: 'offline'|'unreachable'} or {ok: true}).
+let reachable = true;
+function reach(ok, kind = '') {
+  if (ok === reachable) return;
+  reachable = ok;
+  dispatchEvent(new CustomEvent('pa:reachable', { detail: { ok, kind } }));
 }
 
 // request(method, path, body?) → {ok: true, data, status} | {ok: false, error: ApiError}.
@@ -44,8 +61,11 @@ export async function request(method, path, body, { headers = {}, signal } = {})
     res = await fetch(path, { method, headers: h, body: payload, signal, credentials: 'same-origin' });
   } catch (err) {
     if (err?.name === 'AbortError') return { ok: false, error: new ApiError('aborted') };
-    return { ok: false, error: new ApiError(navigator.onLine === false ? 'offline' : 'unreachable') };
+    const kind = navigator.onLine === false ? 'offline' : 'unreachable';
+    reach(false, kind);
+    return { ok: false, error: new ApiError(kind) };
   }
+  reach(true);
   let data = null;
   if (res.status !== 204) {
     try {
@@ -54,17 +74,59 @@ export async function request(method, path, body, { headers = {}, signal } = {})
       data = null;
     }
   }
+  // A success whose body never arrived whole (aborted, connection cut) is a failure.
+  if (res.ok && res.status !== 204 && data === null) {
+    return { ok: false, error: new ApiError(signal?.aborted ? 'aborted' : 'unreachable') };
+  }
   if (res.ok) return { ok: true, status: res.status, data };
-  const kind = res.status === 401 ? 'auth' : res.status === 400 || res.status === 409 || res.status === 422 ? 'invalid'
-    : res.status >= 500 ? 'server' : 'status';
-  const error = new ApiError(kind, res.status, data);
-  error.retryAfter = Number(res.headers.get('Retry-After')) || 0;
+  return { ok: false, error: failure(res.status, data, res.headers.get('Retry-After')) };
+}
+
+function failure(status, data, retryAfter) {
+  const kind = status === 401 ? 'auth' : status === 400 || status === 409 || status === 422 ? 'invalid'
+    : status >= 500 ? 'server' : 'status';
+  const error = new ApiError(kind, status, data);
+  error.retryAfter = Number(retryAfter) || 0;
   if (kind === 'auth' && session?.user) {
     // The session ended under us (expired, signed out elsewhere): say so once.
     session = null;
     dispatchEvent(new CustomEvent('pa:session-expired'));
   }
-  return { ok: false, error };
+  return error;
+}
+
+// upload(path, blob, {onProgress, signal}) — POSTs raw bytes (Content-Type from
+// the blob) with upload progress, which fetch cannot report: onProgress(sent,
+// total) as bytes go out. Same answer shape and failure kinds as request().
+export async function upload(path, blob, { onProgress = () => {}, signal } = {}) {
+  const csrf = (await getSession()).csrf_token ?? '';
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Content-Type', blob.type);
+    xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.responseType = 'text';
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : blob.size);
+    xhr.onload = () => {
+      let data = null;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(blob.size, blob.size);
+        resolve({ ok: true, status: xhr.status, data });
+      } else {
+        resolve({ ok: false, error: failure(xhr.status, data, xhr.getResponseHeader('Retry-After')) });
+      }
+    };
+    xhr.onerror = () => resolve({ ok: false, error: new ApiError(navigator.onLine === false ? 'offline' : 'unreachable') });
+    xhr.onabort = () => resolve({ ok: false, error: new ApiError('aborted') });
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(blob);
+  });
 }
 
 export const get = (path, opts) => request('GET', path, undefined, opts);

@@ -5,6 +5,7 @@ import { startFeed, loadFirstFeed, showFeed, showStatus } from './feed.js';
 import { startI18n, localize, t } from './i18n.js';
 import { getSession } from './api.js';
 import { route, match, navigate, startRouter } from './router.js';
+import { startAccount } from './account.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,6 +13,32 @@ const $ = (id) => document.getElementById(id);
 // instead of a DOM screen. auth: signed-in users only (others go to /login).
 route('/', 'feed', { canvas: true });
 route('/reels', 'feed', { canvas: true, reels: true });
+// Before '/pets/:id', which would match '/pets/new'.
+route('/pets/new', 'pet-edit', { auth: true });
+route('/pets/:id/edit', 'pet-edit', { auth: true });
+route('/compose', 'compose', { auth: true });
+route('/compose/story', 'compose-story', { auth: true });
+route('/compose/reel', 'compose-reel', { auth: true });
+// Profiles, posts, tags and search (screens/person.js, pet.js, follows.js, post.js, tag.js, search.js).
+route('/me', 'person', { auth: true });
+route('/people/:id/followers', 'follows');
+route('/people/:id/following', 'follows');
+route('/people/:id', 'person');
+route('/pets/:id/followers', 'follows');
+route('/pets/:id', 'pet');
+route('/posts/:id', 'post');
+route('/tags/:tag', 'tag');
+route('/search', 'search');
+// Accounts (screens/signup.js, login.js, settings.js, notifications.js).
+route('/signup', 'signup');
+route('/login', 'login');
+route('/settings', 'settings');
+route('/notifications', 'notifications', { auth: true });
+// E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
+// the deep link for "Message" on a person's page (:id is their user id).
+route('/chat', 'chat', { auth: true });
+route('/chat/:id/verify', 'chat-verify', { auth: true });
+route('/chat/:id', 'chat', { auth: true });
 
 // What every screen gets besides its root and params.
 const ctx = {
@@ -35,6 +62,7 @@ async function show(loc) {
     if (a.getAttribute('href') === loc.pathname) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  dispatchEvent(new CustomEvent('pa:navigated', { detail: { path: loc.pathname } }));
   if (found?.route.auth && !(await getSession()).user) {
     navigate(`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`, { replace: true });
     return;
@@ -83,6 +111,9 @@ async function show(loc) {
 async function start() {
   ctx.core = await startFeed();
   await startI18n(ctx.core);
+  startAccount(ctx);
+  // Someone else signed in (or nobody now): the feed is theirs.
+  addEventListener('pa:session-changed', () => { if (feedStarted) loadFirstFeed(); });
   startRouter((loc) => show(loc).catch((err) => console.error(err)));
 }
 

@@ -5,9 +5,12 @@
 // browser's decoder here (createImageBitmap + OffscreenCanvas).
 //
 // Messages in:  {type: 'decode', key, url, w, h}   {type: 'cancel', key}
+//               {type: 'prepare', key, bytes, maxEdge, quality}  (an upload; bytes: ArrayBuffer)
 // Messages out: {type: 'ready'}  {type: 'decoded', key, width, height, pixels, via, ms}
-//               {type: 'failed', key, reason, message}  {type: 'cancelled', key, stage}
+//               {type: 'failed', key, reason, message, status?}  {type: 'cancelled', key, stage}
+//               {type: 'prepared', key, bytes, mime, width, height, text, via}
 import createPetAmigosMedia from './petamigos-media.mjs';
+import { browserDecode as decodeInBrowser, unpackSize } from './browser-decode.js';
 
 const MAX_WAITING = 64; // requests not yet started; beyond this the oldest is dropped
 const MAX_FETCHES = 4; // requests fetching at once
@@ -93,14 +96,7 @@ function readResult(media, r) {
 async function decode(job, bytes) {
   const media = await mediaReady;
   const t0 = performance.now(); // decode and downsize only, not the wait for the module
-  const ptr = media._malloc(bytes.length || 1);
-  media.HEAPU8.set(bytes, ptr);
-  let r;
-  try {
-    r = readResult(media, media._pa_media_decode_fit(ptr, bytes.length, job.w, job.h));
-  } finally {
-    media._free(ptr);
-  }
+  const r = withHeap(media, bytes, (ptr) => readResult(media, media._pa_media_decode_fit(ptr, bytes.length, job.w, job.h)));
   if (r.status === 0) {
     finish(job, { type: 'decoded', width: r.width, height: r.height, pixels: r.pixels.buffer, via: 'wasm',
       ms: performance.now() - t0 }, [r.pixels.buffer]);
@@ -118,18 +114,13 @@ async function decode(job, bytes) {
   finish(job, { type: 'failed', reason: 'decode', message: r.text.trim() });
 }
 
-// The browser's decoder for what the core refuses, downsized to the same
-// cover size the core would pick. Orientation comes from the file.
-async function browserDecode(media, bytes, boxW, boxH) {
-  const bitmap = await createImageBitmap(new Blob([bytes]), { imageOrientation: 'from-image' });
-  const packed = media._pa_media_cover_size(bitmap.width, bitmap.height, boxW, boxH);
-  const width = packed >>> 16, height = packed & 0xffff;
-  const canvas = new OffscreenCanvas(width, height);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(bitmap, 0, 0, width, height);
-  bitmap.close();
-  return { width, height, pixels: ctx.getImageData(0, 0, width, height).data.buffer };
+// The browser's decoder for what the core refuses. mode 'cover' (default):
+// downsized to the cover size the core would pick for the box; 'fit' (uploads):
+// full size, as pa_media_prepare_rgba downsizes with the core's own filter.
+// Orientation comes from the file.
+function browserDecode(media, bytes, boxW, boxH, mode = 'cover') {
+  const size = mode === 'fit' ? (w, h) => [w, h] : (w, h) => unpackSize(media._pa_media_cover_size(w, h, boxW, boxH));
+  return decodeInBrowser(new Blob([bytes]), size);
 }
 
 function request({ key, url, w, h }) {
@@ -156,7 +147,51 @@ function cancel({ key }) {
   postMessage({ type: 'cancelled', key, stage });
 }
 
+// ---- uploads: the core re-encodes the picture from pixels alone (upright,
+// longer edge at most maxEdge, no metadata: no GPS leaves the device). WebP
+// and AVIF are decoded by the browser first; HEIC fails in browsers that
+// cannot decode it, with the core's message and the browser's.
+async function prepare({ key, bytes, maxEdge, quality }) {
+  const media = await mediaReady;
+  const src = new Uint8Array(bytes);
+  let r = withHeap(media, src, (ptr) => readResult(media, media._pa_media_prepare(ptr, src.length, maxEdge, quality)));
+  let via = 'wasm';
+  if (r.status === UNSUPPORTED && BROWSER_FORMATS.has(r.format)) {
+    let px;
+    try {
+      px = await browserDecode(media, src, maxEdge, maxEdge, 'fit');
+    } catch (err) {
+      postMessage({ type: 'failed', key, reason: 'prepare', status: r.status, format: r.format,
+        message: `${r.text.trim()}; this browser cannot decode it either (${err.message})` });
+      return;
+    }
+    const rgba = new Uint8Array(px.pixels);
+    r = withHeap(media, rgba, (ptr) => readResult(media, media._pa_media_prepare_rgba(ptr, px.width, px.height, maxEdge, quality)));
+    via = 'browser';
+  }
+  if (r.status !== 0) {
+    postMessage({ type: 'failed', key, reason: 'prepare', status: r.status, format: r.format, message: r.text.trim() });
+    return;
+  }
+  // format: PA_IMAGE_JPEG (1) or PA_IMAGE_PNG (2); data is the encoded file.
+  postMessage({ type: 'prepared', key, bytes: r.pixels.buffer, mime: r.format === 2 ? 'image/png' : 'image/jpeg',
+    width: r.width, height: r.height, text: r.text.trim(), via }, [r.pixels.buffer]);
+}
+
+function withHeap(media, bytes, fn) {
+  const ptr = media._malloc(bytes.length || 1);
+  media.HEAPU8.set(bytes, ptr);
+  try {
+    return fn(ptr);
+  } finally {
+    media._free(ptr);
+  }
+}
+
 onmessage = ({ data }) => {
   if (data.type === 'decode') request(data);
   else if (data.type === 'cancel') cancel(data);
+  else if (data.type === 'prepare') {
+    prepare(data).catch((err) => postMessage({ type: 'failed', key: data.key, reason: 'prepare', message: String(err?.message ?? err) }));
+  }
 };

@@ -4,15 +4,24 @@
 // and events. app.js starts it and shows it on the feed's routes.
 import createPetAmigosCore from './petamigos-core.mjs';
 import { rasterText } from './text.js';
+import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
+import { getSession } from './api.js';
+import { feedPage, viewed, signal, showWhy, startRanking } from './ranking.js';
+import { t, catalogHandles } from './i18n.js';
+import { startGrid, gridOpen, loadGridPage, renderGridMirror, keepChildren } from './grid.js';
 
 const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8,
   ArrowLeft: 9, ArrowRight: 10, m: 12, Escape: 13 };
 const KEY = { LEFT: 9, RIGHT: 10, PAUSE: 11, MUTE: 12, ESCAPE: 13 };
 // The core's pa_action_kind, pa_control and pa_pointer_phase values.
 const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8,
-  STORY_SEEN: 9, LOAD_REELS: 10 };
-const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6 };
+  STORY_SEEN: 9, LOAD_REELS: 10, OPEN_POST: 11 };
+const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6, why: 7, 'not-interested': 8 };
+// Ranking's actions (pa_action_kind): a post left the screen (value: ms on
+// screen), "Why am I seeing this?", "Not interested".
+const RANK_ACTION = { VIEWED: 12, WHY: 13, NOT_INTERESTED: 14 };
+const sponsoredIds = new Set(); // posts the mirror says are ads
 const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
 
 const $ = (id) => document.getElementById(id);
@@ -37,6 +46,10 @@ if (frameTimes) window.paFrameTimes = () => Array.from(frameTimes.ring.subarray(
 
 function frame() {
   dirty = false;
+  // Under another screen the canvas is 1x1: a frame would lay out at that size
+  // and ask for images at a degenerate box (kept for their URL, so a post
+  // just made showed as a blur on its pet's grid). showFeed() redraws.
+  if ($('feed-view').hidden) return;
   const t0 = frameTimes ? performance.now() : 0;
   // The core says when it is animating (a fling, a notice) and wants more frames.
   const more = core._pa_wasm_app_frame(app, Date.now());
@@ -62,7 +75,8 @@ function withHeap(bytes, fn) {
 // ---- images: fetched, decoded and downsized to their box in shell/decode-worker.js
 // (its own small WASM module, petamigos-media); the pixels come back to the core
 // through _pa_wasm_app_image_decoded. Without workers (or if the worker cannot
-// start) the core decodes on this thread, as before. See core/src/media.md.
+// start) the browser decodes on this thread (the app's module has no decoder).
+// See core/src/media.md.
 const media = {
   worker: null,
   next: 1, // request numbers: an image asked for again after a cancel is a new request
@@ -96,7 +110,7 @@ function abandonWorker(why) {
   const pending = [...media.requests.values()];
   media.requests.clear();
   media.current.clear();
-  for (const r of pending) decodeOnMainThread(r.handle, r.id, r.url);
+  for (const r of pending) decodeOnMainThread(r.handle, r.id, r.url, r.w, r.h);
 }
 
 function onWorkerMessage(m) {
@@ -130,16 +144,20 @@ function onWorkerMessage(m) {
   }
 }
 
-async function decodeOnMainThread(handle, id, url) {
+// The browser's decoder, downsized to the box as the worker would.
+async function decodeOnMainThread(handle, id, url, w, h) {
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const bytes = new Uint8Array(await res.arrayBuffer());
+    const blob = await res.blob();
     const t0 = performance.now();
-    withHeap(bytes, (ptr, len) => core._pa_wasm_app_image(handle, id, ptr, len));
+    const px = await browserDecode(blob, (iw, ih) => unpackSize(core._pa_wasm_image_cover_size(iw, ih, w, h)));
+    withHeap(new Uint8Array(px.pixels), (ptr) => core._pa_wasm_app_image_decoded(handle, id, px.width, px.height, ptr));
     media.stats.mainThreadMs += performance.now() - t0;
+    media.stats.maxWidth = Math.max(media.stats.maxWidth, px.width);
     media.stats.mainDecoded++;
-  } catch {
+  } catch (err) {
+    console.info('[media]', url, String(err?.message ?? err));
     core._pa_wasm_app_image_failed(handle, id);
   }
   redraw();
@@ -149,9 +167,9 @@ async function decodeOnMainThread(handle, id, url) {
 // image is drawn into; the worker downsizes to cover it before transfer.
 function requestImage(handle, id, url, w, h) {
   media.stats.requested++;
-  if (!media.worker) return decodeOnMainThread(handle, id, url);
+  if (!media.worker) return decodeOnMainThread(handle, id, url, w, h);
   const n = String(media.next++);
-  media.requests.set(n, { handle, id, url });
+  media.requests.set(n, { handle, id, url, w, h });
   media.current.set(`${handle}:${id}`, n);
   media.worker.postMessage({ type: 'decode', key: n, url, w, h });
 }
@@ -170,13 +188,9 @@ function cString(text) {
   return new TextEncoder().encode(text + '\0');
 }
 
-let csrfToken = null;
+// The session's token (api.js keeps it, and a new one after login/logout).
 async function csrf() {
-  if (csrfToken === null) {
-    const res = await fetch('/api/v1/auth/session', { headers: { Accept: 'application/json' } });
-    csrfToken = res.ok ? (await res.json()).csrf_token ?? '' : '';
-  }
-  return csrfToken;
+  return (await getSession()).csrf_token ?? '';
 }
 
 async function like(id, on) {
@@ -237,10 +251,20 @@ async function storySeen(id) {
   }
 }
 
-function onAction(handle, kind, id) {
-  if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) like(id, kind === ACTION.LIKE);
+function onAction(handle, kind, id, value) {
+  if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) {
+    like(id, kind === ACTION.LIKE);
+    signal(kind === ACTION.LIKE ? 'like' : 'skip', id); // an unlike takes some of the like back
+  } else if (kind === RANK_ACTION.VIEWED) viewed(id, value);
+  else if (kind === RANK_ACTION.WHY) showWhy(id, sponsoredIds.has(id));
+  else if (kind === RANK_ACTION.NOT_INTERESTED) {
+    signal('hide', id);
+    withHeap(cString(id), (ptr) => core._pa_wasm_app_remove_post(app, ptr));
+    redraw();
+  }
   else if (kind === ACTION.SHARE) share(id);
-  else if (kind === ACTION.LOAD_MORE) loadFeed(id);
+  else if (kind === ACTION.LOAD_MORE) gridOpen() ? loadGridPage(id) : loadFeed(id);
+  else if (kind === ACTION.OPEN_POST) navigate(`/posts/${encodeURIComponent(id)}`);
   else if (kind === ACTION.REFRESH) { loadFeed(); loadStories(); }
   else if (kind === ACTION.STORY_SEEN) storySeen(id);
   else if (kind === ACTION.LOAD_REELS) loadReels(id);
@@ -275,22 +299,20 @@ function onVideo(handle, url, next, rect, muted, loop) {
   if (next && preload.getAttribute('src') !== next) preload.src = next;
 }
 
-// Loads the first page (cursor null) or the page after cursor.
-async function loadFeed(cursor = null) {
+// Loads the first page (cursor null) or the page after cursor, of For you or
+// Following (ranking.js); reset: another feed, shown from the top.
+async function loadFeed(cursor = null, reset = false) {
   if (cursor === null) showStatus('loading');
   let bytes;
   try {
-    const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
-    const res = await fetch(`/api/v1/feed${query}`, { headers: { Accept: 'application/json' } });
-    if (!res.ok) throw new Error(res.status >= 500 ? 'The server is having trouble.' : `The server said ${res.status}.`);
-    bytes = new Uint8Array(await res.arrayBuffer());
+    bytes = await feedPage(cursor);
   } catch (err) {
-    const message = navigator.onLine === false ? 'You are offline.' : err instanceof TypeError ? 'Cannot reach PetAmigos.' : err.message;
+    const message = navigator.onLine === false ? t('feed.error.offline') : err instanceof TypeError ? t('feed.error.unreachable') : err.message;
     withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
     redraw();
     return;
   }
-  const mode = cursor === null ? 0 : 1;
+  const mode = cursor === null ? (reset ? 2 : 0) : 1;
   const status = withHeap(bytes, (ptr, len) => core._pa_wasm_app_feed(app, ptr, len, mode));
   if (status !== 0) console.warn('feed rejected:', core.UTF8ToString(core._pa_wasm_app_error(app)));
   redraw();
@@ -313,19 +335,12 @@ function renderMirror(m) {
   showStatus(m.state, m.message, m.notice);
   renderTray(m.stories ?? []);
   renderViewer(m.viewer ?? null);
-  const old = new Map([...mirror.children].map((a) => [a.dataset.id, a]));
-  const wanted = m.posts.map((p) => {
-    const article = old.get(p.id) ?? createArticle(p);
+  renderGridMirror(m.grid);
+  keepChildren(mirror, m.posts, (p, article) => {
+    article ??= createArticle(p);
     fillArticle(article, p, m.total);
-    old.delete(p.id);
     return article;
   });
-  for (const gone of old.values()) gone.remove();
-  let at = mirror.firstChild;
-  for (const article of wanted) {
-    if (article !== at) mirror.insertBefore(article, at);
-    else at = at.nextSibling;
-  }
 }
 
 function renderTray(labels) {
@@ -356,13 +371,13 @@ function renderViewer(v) {
   }
   if (!wasOpen) focusBeforeViewer = document.activeElement;
   dialog.dataset.kind = v.kind;
-  dialog.setAttribute('aria-label', v.kind === 'story' ? 'Story' : 'Reels');
+  dialog.setAttribute('aria-label', t(v.kind === 'story' ? 'story.label' : 'nav.reels'));
   $('viewer-label').textContent = v.label;
   $('viewer-caption').textContent = v.caption ?? '';
   $('viewer-pause').hidden = v.kind !== 'story';
-  $('viewer-pause').textContent = v.paused ? 'Play' : 'Pause';
+  $('viewer-pause').textContent = t(v.paused ? 'viewer.play' : 'viewer.pause');
   $('viewer-sound').hidden = v.kind !== 'reel';
-  $('viewer-sound').textContent = v.muted ? 'Turn sound on' : 'Turn sound off';
+  $('viewer-sound').textContent = t(v.muted ? 'viewer.soundOn' : 'viewer.soundOff');
   if (!wasOpen) $('viewer-next').focus();
 }
 
@@ -385,10 +400,12 @@ function fillArticle(article, p, total) {
   article.setAttribute('aria-posinset', String(p.index + 1));
   article.setAttribute('aria-setsize', String(total));
   const [title, caption, photos, counts, controls] = article.children;
-  title.textContent = p.title;
+  title.textContent = p.sponsored ? `${t('rank.sponsored')}: ${p.title}` : p.title;
+  if (p.sponsored) sponsoredIds.add(p.id);
+  article.toggleAttribute('data-sponsored', !!p.sponsored);
   caption.textContent = p.caption;
-  photos.textContent = `Photo ${p.image + 1} of ${p.images.length}: ${p.images[p.image] || 'no description'}`;
-  counts.textContent = `${p.likes} ${p.likes === 1 ? 'like' : 'likes'}, ${p.comments} ${p.comments === 1 ? 'comment' : 'comments'}`;
+  photos.textContent = p.photo; // "Photo 1 of 3: …" and the counts come worded from the core
+  counts.textContent = p.counts;
   const buttons = p.controls.map((c, i) => {
     const b = controls.children[i] ?? document.createElement('button');
     b.type = 'button';
@@ -455,6 +472,8 @@ function bindInput() {
       return;
     }
     if (e.target.closest('button, input, textarea')) return;
+    // Other screens keep their keys; with a grid, only the canvas side takes them.
+    if ($('feed-view').hidden || (gridOpen() && e.target !== document.body && !e.target.closest('#feed-view'))) return;
     if (key === 7 && !document.activeElement?.closest?.('#mirror article')) return;
     e.preventDefault();
     // Arrow keys and j/k walk posts when one has focus; the rest scroll.
@@ -469,8 +488,10 @@ function bindInput() {
     redraw();
   });
   mirror.addEventListener('focusin', (e) => {
+    // A focused button gets its own ring on the canvas (issue 4).
     const article = e.target.closest('article');
-    if (article) core._pa_wasm_app_focus(app, Number(article.dataset.index));
+    const control = CONTROL[e.target.closest('button[data-control]')?.dataset.control] ?? 0;
+    if (article) core._pa_wasm_app_focus_control(app, Number(article.dataset.index), control);
     redraw();
   });
   mirror.addEventListener('focusout', (e) => {
@@ -485,8 +506,11 @@ function bindInput() {
     redraw();
   });
   const dark = matchMedia('(prefers-color-scheme: dark)');
-  const applyTheme = () => { core._pa_wasm_app_set_theme(app, dark.matches ? 1 : 0); redraw(); };
+  // The theme chosen in settings (<html data-theme>, shell/account.js), else the system's.
+  const isDark = () => (document.documentElement.dataset.theme ?? (dark.matches ? 'dark' : 'light')) === 'dark';
+  const applyTheme = () => { core._pa_wasm_app_set_theme(app, isDark() ? 1 : 0); redraw(); };
   dark.addEventListener('change', applyTheme);
+  addEventListener('pa:theme', applyTheme);
   applyTheme();
   $('retry').addEventListener('click', () => { loadFeed(); loadStories(); });
   $('stories').addEventListener('click', (e) => {
@@ -524,19 +548,39 @@ export async function startFeed() {
   app = core._pa_wasm_app_create(Math.max(1, Math.round(rect.width * dpr)), Math.max(1, Math.round(rect.height * dpr)), dpr);
   if (app < 0) throw new Error(`the core could not start (${core.UTF8ToString(core._pa_wasm_status_name(-app))})`);
   bindInput();
+  startGrid({ core, app, redraw, withHeap, show: (visible) => showFeed(visible) });
   resize();
+  // The core's words come from the shell's catalogs; a switch rewords and
+  // mirrors the canvas at once (the core keeps the scroll position).
+  addEventListener('pa:locale', () => {
+    const { cat, en } = catalogHandles();
+    core._pa_wasm_app_set_locale(app, cat, en);
+    redraw();
+  });
+  await startRanking({ core, withHeap, reload: () => { if (feedLoaded) loadFeed(null, true); } });
   return core;
 }
 
 // The feed's first load, after the shell is ready (session, language).
+let feedLoaded = false; // the feed loads when first shown; later mode switches reload it
 export function loadFirstFeed() {
+  feedLoaded = true;
   loadStories();
   return loadFeed();
 }
 
+// Something was just posted (screens/compose.js): what is loaded is stale.
+addEventListener('pa:posted', ({ detail }) => {
+  if (!feedLoaded) return;
+  if (detail?.kind === 'reel') loadReels();
+  else if (detail?.kind === 'story') loadStories();
+  else loadFeed();
+});
+
 // Shown on the feed's routes, hidden (and quiet) under other screens.
 export function showFeed(visible, { reels = false } = {}) {
   $('feed-view').hidden = !visible;
+  $('feed-view').toggleAttribute('data-reels', !!reels);
   if (visible) {
     resize();
     if (reels) core._pa_wasm_app_open_reels(app);

@@ -44,7 +44,7 @@ export async function startI18n(core) {
 export async function setLocale(tag, { remember = true } = {}) {
   const resolved = i18n.negotiate([tag]);
   const next = resolved === 'en' ? en : await fetchCatalog(resolved);
-  if (cat !== en && cat !== next) i18n.freeCatalog(cat);
+  const old = cat;
   cat = next;
   locale = resolved;
   if (remember) {
@@ -57,9 +57,16 @@ export async function setLocale(tag, { remember = true } = {}) {
   document.documentElement.lang = resolved;
   document.documentElement.dir = i18n.isRtl(resolved) ? 'rtl' : 'ltr';
   localize(document);
+  // Listeners run now, synchronously: the core takes the new catalog before
+  // the old one is freed below.
   dispatchEvent(new CustomEvent('pa:locale', { detail: { locale: resolved } }));
+  if (old !== en && old !== next) i18n.freeCatalog(old);
   return resolved;
 }
+
+// The catalog handles in the core's module, for pa_wasm_app_set_locale:
+// valid until the next 'pa:locale' event.
+export const catalogHandles = () => ({ cat, en });
 
 export const currentLocale = () => locale;
 export const supportedLocales = () => i18n.locales();

@@ -3,8 +3,8 @@
 // on first use.
 const SHELL = 'petamigos-shell-v2';
 const MEDIA = 'petamigos-media-v1';
-const SHELL_FILES = ['/', '/app.css', '/app.js', '/feed.js', '/api.js', '/router.js', '/i18n.js', '/i18n-wasm.js',
-  '/text.js', '/locales/en.json', '/petamigos-core.mjs', '/petamigos-core.wasm', '/decode-worker.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
+const SHELL_FILES = ['/', '/app.css', '/app.js', '/feed.js', '/api.js', '/account.js', '/router.js', '/i18n.js', '/i18n-wasm.js',
+  '/text.js', '/grid.js', '/ranking.js', '/locales/en.json', '/petamigos-core.mjs', '/petamigos-core.wasm', '/decode-worker.js', '/browser-decode.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
   '/manifest.webmanifest', '/icon.svg'];
 const MEDIA_MAX = 400; // entries: bounded, so long sessions do not grow storage forever
 
@@ -47,10 +47,14 @@ async function cacheFirst(request) {
   return response;
 }
 
+// The feed in both modes (ranked: candidates, then posts by id) and the tray.
+const OFFLINE_API = new Set(['/api/v1/feed', '/api/v1/feed/candidates', '/api/v1/feed/following', '/api/v1/posts',
+  '/api/v1/stories']);
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/media/')) event.respondWith(cacheFirst(event.request));
-  else if (url.pathname === '/api/v1/feed' || url.pathname === '/api/v1/stories' || !url.pathname.startsWith('/api/'))
+  else if (OFFLINE_API.has(url.pathname) || !url.pathname.startsWith('/api/'))
     event.respondWith(networkFirst(event.request));
 });

@@ -37,7 +37,15 @@ function wrap(text, maxWidth, maxLines) {
   return lines;
 }
 
-export function rasterText(text, { size, bold, color, maxWidth, maxLines }) {
+// Paragraph direction: the core says it for its own messages (the locale's);
+// for user text ('auto') the first strong character outside isolates (FSI…PDI
+// around names in formatted messages) decides, as UAX #9 rules P2-P3 do.
+function isRtl(text, direction) {
+  if (direction === 'rtl' || direction === 'ltr') return direction === 'rtl';
+  return FIRST_STRONG_RTL.test(text.replace(/[\u2066-\u2068][^\u2069]*\u2069?/gu, ''));
+}
+
+export function rasterText(text, { size, bold, color, maxWidth, maxLines, direction = 'auto' }) {
   const font = `${bold ? 600 : 400} ${size}px ${FONT}`;
   ctx.font = font;
   const lines = wrap(text, maxWidth, maxLines);
@@ -52,8 +60,7 @@ export function rasterText(text, { size, bold, color, maxWidth, maxLines }) {
   ctx.font = font; // resizing the canvas resets its state
   ctx.fillStyle = css(color);
   ctx.textBaseline = 'alphabetic';
-  // Paragraph direction from the first strong character (UAX #9, rule P2).
-  const rtl = FIRST_STRONG_RTL.test(text);
+  const rtl = isRtl(text, direction);
   ctx.direction = rtl ? 'rtl' : 'ltr';
   ctx.textAlign = rtl ? 'right' : 'left';
   const ascent = Math.round(size * 1.0);

@@ -1,9 +1,9 @@
 /* petamigos — the core's command-line shell, as sqlite3 is SQLite's: each
  * module exposed for scripting, debugging and benchmarks. */
+#include "cli.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "cli.h"
 
 static int version(int argc, char **argv) {
   printf("petamigos %s\n", pa_version());
@@ -12,15 +12,17 @@ static int version(int argc, char **argv) {
 
 static const pa_cli_command COMMANDS[] = {
     {"version", "", "print the core's version", version},
-    {"feed-parse", "FILE", "parse a feed page (JSON); print what was understood", pa_cli_feed_parse},
+    {"feed-parse", "FILE", "parse a feed page (JSON); print what was understood",
+     pa_cli_feed_parse},
     {"image-info", "FILE [--meta]",
      "probe and decode an image; print format, size, checksum, frames, orientation (and metadata)",
      pa_cli_image_info},
     {"image-decode", "FILE OUT.png [--frame K | --fit BOX_W BOX_H]",
-     "decode an image (upright) and write frame K, or the first downscaled to cover the box, as PNG",
+     "decode an image (upright) and write frame K, or the first downscaled to cover the box, as "
+     "PNG",
      pa_cli_image_decode},
-    {"image-resize", "FILE W H OUT.png", "decode, resize to W x H (0 keeps the aspect) and write PNG",
-     pa_cli_image_resize},
+    {"image-resize", "FILE W H OUT.png",
+     "decode, resize to W x H (0 keeps the aspect) and write PNG", pa_cli_image_resize},
     {"image-hash", "FILE | --decode HASH OUT.png",
      "the ThumbHash placeholder of an image, or render a hash as PNG", pa_cli_image_hash},
     {"image-prepare", "FILE OUT [--max-edge 2048] [--quality 85]",
@@ -28,11 +30,14 @@ static const pa_cli_command COMMANDS[] = {
      pa_cli_image_prepare},
     {"image-bench", "FILE... [--iters 20] [--width 540]",
      "median decode and decode+resize times (the decode worker's path)", pa_cli_image_bench},
-    {"render", "FEED OUT.png [--width W] [--height H] [--scale S] [--media DIR] [--scroll Y]",
-     "draw a feed with the software renderer; URL /media/NAME is read from DIR/NAME",
+    {"render",
+     "FEED OUT.png [--width W] [--height H] [--scale S] [--media DIR] [--scroll Y] [--catalog "
+     "locales/TAG.json]",
+     "draw a feed with the software renderer (in the catalog's language); URL /media/NAME is read "
+     "from DIR/NAME",
      pa_cli_render},
-    {"plural", "LOCALE NUMBER...", "CLDR cardinal plural category of a decimal (\"1\" vs \"1.0\", \"1.2c3\")",
-     pa_cli_plural},
+    {"plural", "LOCALE NUMBER...",
+     "CLDR cardinal plural category of a decimal (\"1\" vs \"1.0\", \"1.2c3\")", pa_cli_plural},
     {"ordinal", "LOCALE NUMBER...", "CLDR ordinal plural category", pa_cli_ordinal},
     {"format", "LOCALE MESSAGE [JSON-ARGS] [--tz MIN] [--no-isolate]",
      "format an ICU MessageFormat message; on error print the fallback and exit 2", pa_cli_format},
@@ -44,8 +49,13 @@ static const pa_cli_command COMMANDS[] = {
      "format a time (ms since the epoch) with the locale's Gregorian patterns", pa_cli_date},
     {"relative", "LOCALE VALUE second|minute|hour|day|week|month|year|auto [--short] [--numeric]",
      "relative time (\"3 hours ago\", \"yesterday\"); auto takes seconds", pa_cli_relative},
-    {"i18n", "check FILE... | pseudo FILE | text FILE KEY [JSON-ARGS] | render FILE [JSON-ARGS] | bench FILE [JSON-ARGS] [--seconds S] | dir TAG | locales  (text/render/bench: [--fallback FILE] [--tz MIN] [--no-isolate])",
-     "catalog tools: argument signatures, pseudo-locale, lookups, every key at once, throughput, directions", pa_cli_i18n},
+    {"i18n",
+     "check FILE... | pseudo FILE | text FILE KEY [JSON-ARGS] | render FILE [JSON-ARGS] | bench "
+     "FILE [JSON-ARGS] [--seconds S] | dir TAG | locales  (text/render/bench: [--fallback FILE] "
+     "[--tz MIN] [--no-isolate])",
+     "catalog tools: argument signatures, pseudo-locale, lookups, every key at once, throughput, "
+     "directions",
+     pa_cli_i18n},
     {"rank",
      "FILE [--mode for-you|following] [--seed N] [--taste FILE] [--explain] [--limit N]"
      " [--now TIME] [--int8] [--json]",
@@ -61,10 +71,11 @@ static const pa_cli_command COMMANDS[] = {
     {"chat-demo", "[--messages N] [--seed S]",
      "two parties through X3DH and the Double Ratchet: order, loss, tampering, replay, restore",
      pa_cli_chat_demo},
-    {"chat-bench", "[--messages N] [--steps N]",
-     "time 1 KiB encrypt+decrypt and DH-ratchet steps", pa_cli_chat_bench},
+    {"chat-bench", "[--messages N] [--steps N]", "time 1 KiB encrypt+decrypt and DH-ratchet steps",
+     pa_cli_chat_bench},
     {"chat-bundle", "STATE --key HEX [--opks N]",
-     "print this device's prekey bundle (hex); creates STATE.identity if missing", pa_cli_chat_bundle},
+     "print this device's prekey bundle (hex); creates STATE.identity if missing",
+     pa_cli_chat_bundle},
     {"chat-encrypt", "STATE --key HEX [--bundle HEX] TEXT",
      "encrypt TEXT in STATE.session (started from --bundle); print the message (hex)",
      pa_cli_chat_encrypt},

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stb_image_write.h>
 #include <stb_truetype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,22 @@ pa_status pa_native_read_file(const char *path, size_t max, uint8_t **bytes, siz
   return PA_OK;
 }
 
+pa_status pa_native_catalog_load(const char *path, pa_i18n_catalog **out, pa_error *err) {
+  *out = NULL;
+  const char *base = strrchr(path, '/');
+  char tag[PA_I18N_TAG_MAX];
+  snprintf(tag, sizeof tag, "%s", base ? base + 1 : path);
+  char *dot = strstr(tag, ".json");
+  if (dot) *dot = '\0';
+  uint8_t *bytes;
+  size_t len;
+  pa_status st = pa_native_read_file(path, PA_I18N_CATALOG_MAX_BYTES, &bytes, &len, err);
+  if (st != PA_OK) return st;
+  st = pa_i18n_catalog_parse(tag, (const char *)bytes, len, out, err);
+  free(bytes);
+  return st;
+}
+
 pa_status pa_native_text_create(const char *regular_ttf, const char *bold_ttf, pa_native_text **out,
                                 pa_error *err) {
   pa_native_text *t = calloc(1, sizeof *t);
@@ -76,6 +93,8 @@ void pa_native_text_destroy(pa_native_text *t) {
   free(t);
 }
 
+enum { MAX_CPS = 4096, MAX_LINES = 64 };
+
 /* Decodes UTF-8 into code points (invalid bytes become U+FFFD); returns count. */
 static int decode_utf8(const char *s, uint32_t *cps, int max) {
   const unsigned char *p = (const unsigned char *)s;
@@ -86,19 +105,89 @@ static int decode_utf8(const char *s, uint32_t *cps, int max) {
     if (c >= 0x80 && extra == 0) c = 0xfffd;
     c &= extra == 3 ? 0x07 : extra == 2 ? 0x0f : extra == 1 ? 0x1f : 0xff;
     for (; extra > 0 && (*p & 0xc0) == 0x80; extra--) c = (c << 6) | (*p++ & 0x3f);
-    cps[n++] = extra ? 0xfffd : c;
+    if (extra) c = 0xfffd;
+    /* Bidi marks and embeddings are dropped; isolates (U+2066..2069) are
+     * kept for visual_order and take no space. */
+    if (c == 0x200e || c == 0x200f || c == 0x061c || (c >= 0x202a && c <= 0x202e)) continue;
+    cps[n++] = c;
   }
   return n;
 }
 
+/* ---- a small bidi: enough for tests to see RTL text in visual order. No
+ * shaping (Arabic letters keep their isolated forms) and no mirrored
+ * brackets; the browser, which renders the product, does the real thing. */
+
+static bool isolate(uint32_t c) { return c >= 0x2066 && c <= 0x2069; }
+
+static bool strong_rtl(uint32_t c) {
+  return (c >= 0x0590 && c <= 0x08ff) || (c >= 0xfb1d && c <= 0xfdff) ||
+         (c >= 0xfe70 && c <= 0xfeff);
+}
+
+static bool strong_ltr(uint32_t c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         (c >= 0x00c0 && c < 0x0590 && c != 0x00d7 && c != 0x00f7) || (c >= 0x0900 && c < 0x2000) ||
+         (c >= 0x3040 && c < 0xfb1d);
+}
+
+static bool paragraph_rtl(const uint32_t *cp, int n, int direction) {
+  if (direction != PA_TEXT_AUTO) return direction == PA_TEXT_RTL;
+  for (int i = 0, depth = 0; i < n; i++) { /* P2: skipping what isolates wrap */
+    if (isolate(cp[i]))
+      depth += cp[i] == 0x2069 ? (depth > 0 ? -1 : 0) : 1;
+    else if (!depth && (strong_rtl(cp[i]) || strong_ltr(cp[i])))
+      return strong_rtl(cp[i]);
+  }
+  return false;
+}
+
+/* Writes cp[0..n) in visual order: levels 0/1 (LTR paragraph) or 1/2 (RTL),
+ * neutrals between two runs of one direction take it, others the
+ * paragraph's; isolate controls stand at the paragraph's level, so what
+ * they wrap never merges with its neighbours; then runs are reversed from
+ * the highest level down (UAX #9 L2). One level of nesting only. */
+static void visual_order(const uint32_t *cp, int n, bool rtl, uint32_t *out) {
+  uint8_t level[MAX_CPS];
+  int base = rtl ? 1 : 0;
+  for (int i = 0; i < n; i++)
+    level[i] = isolate(cp[i])      ? (uint8_t)base
+               : strong_rtl(cp[i]) ? 1
+               : strong_ltr(cp[i]) ? (uint8_t)(rtl ? 2 : 0)
+                                   : 255;
+  for (int i = 0; i < n; i++) {
+    if (level[i] != 255) continue;
+    int j = i;
+    while (j < n && level[j] == 255) j++;
+    int before = i > 0 ? level[i - 1] : base, after = j < n ? level[j] : base;
+    for (int k = i; k < j; k++) level[k] = (uint8_t)(before == after ? before : base);
+    i = j - 1;
+  }
+  if (out != cp) memcpy(out, cp, (size_t)n * sizeof *out);
+  for (int lv = 2; lv >= 1; lv--)
+    for (int i = 0; i < n; i++) {
+      if (level[i] < lv) continue;
+      int j = i;
+      while (j < n && level[j] >= lv) j++;
+      for (int a = i, b = j - 1; a < b; a++, b--) {
+        uint32_t t = out[a];
+        out[a] = out[b];
+        out[b] = t;
+        uint8_t u = level[a];
+        level[a] = level[b];
+        level[b] = u;
+      }
+      i = j - 1;
+    }
+}
+
 static float advance(const stbtt_fontinfo *f, float scale, uint32_t c, uint32_t next) {
+  if (isolate(c)) return 0;
   int adv, lsb;
   stbtt_GetCodepointHMetrics(f, (int)c, &adv, &lsb);
   return ((float)adv + (next ? (float)stbtt_GetCodepointKernAdvance(f, (int)c, (int)next) : 0)) *
          scale;
 }
-
-enum { MAX_CPS = 4096, MAX_LINES = 64 };
 
 typedef struct line {
   int start, end; /* code point range, end exclusive */
@@ -162,6 +251,8 @@ int pa_native_text_raster(void *user, const char *utf8, const pa_text_style *st,
     out->rgba = NULL;
     return -1;
   }
+  bool rtl = paragraph_rtl(cps, n, st->direction);
+  static _Thread_local uint32_t vis[MAX_CPS + 1];
   for (int l = 0; l < nl; l++) {
     float x = 0, base = (float)l * line_h + (float)ascent * scale;
     int end = lines[l].end;
@@ -172,9 +263,18 @@ int pa_native_text_raster(void *user, const char *utf8, const pa_text_style *st,
         if (w <= (float)st->max_width) break;
         end--;
       }
-    for (int i = lines[l].start; i <= end; i++) {
-      uint32_t c = i < end ? cps[i] : (lines[l].ellipsis ? 0x2026 : 0);
-      if (!c) break;
+    int m = end - lines[l].start;
+    memcpy(vis, cps + lines[l].start, (size_t)m * sizeof *vis);
+    if (lines[l].ellipsis) vis[m++] = 0x2026;
+    visual_order(vis, m, rtl, vis);
+    if (rtl) { /* lines end at the right edge */
+      float w = 0;
+      for (int i = 0; i < m; i++) w += advance(f, scale, vis[i], i + 1 < m ? vis[i + 1] : 0);
+      x = fmaxf(0.0f, (float)W - 1 - w);
+    }
+    for (int i = 0; i < m; i++) {
+      uint32_t c = vis[i];
+      if (isolate(c)) continue;
       int x0, y0, x1, y1;
       float fx = x - floorf(x);
       stbtt_GetCodepointBitmapBoxSubpixel(f, (int)c, scale, scale, fx, 0, &x0, &y0, &x1, &y1);
@@ -192,7 +292,7 @@ int pa_native_text_raster(void *user, const char *utf8, const pa_text_style *st,
             }
         }
       }
-      x += advance(f, scale, c, i + 1 < end ? cps[i + 1] : 0);
+      x += advance(f, scale, c, i + 1 < m ? vis[i + 1] : 0);
     }
   }
   uint8_t r = (uint8_t)(st->color >> 24), g = (uint8_t)(st->color >> 16),

@@ -41,11 +41,23 @@ int pa_native_host_pump(pa_native_host *host, pa_app *app);
 pa_status pa_native_read_file(const char *path, size_t max, uint8_t **bytes, size_t *len,
                               pa_error *err);
 
+/* Reads a catalog file (locales/TAG.json: the locale is the file's name
+ * without ".json"), for pa_app_set_locale. The caller frees *out with
+ * pa_i18n_catalog_free. */
+pa_status pa_native_catalog_load(const char *path, pa_i18n_catalog **out, pa_error *err);
+
 /* Writes the renderer's current target (w x h) to a PNG file. */
 pa_status pa_native_write_png(SDL_Renderer *renderer, int w, int h, const char *path,
                               pa_error *err);
 
 /* Reads the renderer's current target into rgba (w * h * 4 bytes, caller-owned). */
 pa_status pa_native_read_pixels(SDL_Renderer *renderer, int w, int h, uint8_t *rgba, pa_error *err);
+
+/* The reference the core's resizer (resize.c) is tested against:
+ * stb_image_resize v1 on uint8 RGB or RGBA, Mitchell, clamped edges, in
+ * linear light; with alpha set the 4th channel weights the colours. Returns 1
+ * on success, 0 when out of memory. */
+int pa_native_stb_resize(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                         int channels, int alpha);
 
 #endif

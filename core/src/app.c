@@ -1,6 +1,7 @@
 #include "app_internal.h"
 #include "pa/pa_app.h"
 #include "pa/pa_image.h"
+#include "pa/pa_thumbhash.h"
 
 #include <SDL.h>
 #include <cjson/cJSON.h>
@@ -26,12 +27,23 @@ void app_log(pa_app *a, const char *fmt, const char *arg) {
   a->platform.log(a->platform.user, line);
 }
 
-void app_act(pa_app *a, pa_action_kind kind, const char *id) {
-  if (a->platform.action) a->platform.action(a->platform.user, &(pa_action){kind, id});
+void app_act(pa_app *a, pa_action_kind kind, const char *id) { app_act_value(a, kind, id, 0); }
+
+void app_act_value(pa_app *a, pa_action_kind kind, const char *id, double value) {
+  if (a->platform.action) a->platform.action(a->platform.user, &(pa_action){kind, id, value});
 }
 
-static void notify(pa_app *a, const char *message) {
-  snprintf(a->notice, sizeof a->notice, "%s", message);
+/* Dwell: a post on screen since view_start is reported when it leaves. */
+static void report_view(pa_app *a, post_view *v) {
+  if (v->view_start <= 0) return;
+  app_act_value(a, PA_ACTION_VIEWED, v->post->id, fmax(0.0, a->now_ms - v->view_start));
+  v->view_start = 0;
+}
+
+/* A transient notice: a catalog key, or (key NULL) text from the host. */
+static void notify(pa_app *a, const char *key, const char *text) {
+  a->notice_key = key;
+  snprintf(a->notice, sizeof a->notice, "%s", text ? text : "");
   a->notice_until = a->now_ms + 4000;
   a->mirror_revision++;
 }
@@ -51,6 +63,7 @@ pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err
   a->pal = LIGHT;
   a->state = ST_LOADING;
   a->focused = -1;
+  a->grid.focused = -1;
   /* 24 MiB of text textures: a few screens of captions at 3x. */
   a->draw = pa_draw_create(a->renderer, &a->platform, (size_t)24 << 20);
   if (!a->draw) {
@@ -63,6 +76,8 @@ pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err
 }
 
 static void drop_texture(pa_app *a, image_slot *s) {
+  if (s->placeholder) SDL_DestroyTexture(s->placeholder);
+  s->placeholder = NULL;
   if (!s->texture) return;
   SDL_DestroyTexture(s->texture);
   s->texture = NULL;
@@ -81,6 +96,7 @@ void pa_app_destroy(pa_app *a) {
   free(a->posts);
   app_stories_free(a);
   app_reels_free(a);
+  app_grid_free(a);
   pa_draw_destroy(a->draw);
   free(a);
 }
@@ -165,6 +181,8 @@ void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const u
   s->width = width;
   s->height = height;
   s->state = IMG_READY;
+  if (s->placeholder) SDL_DestroyTexture(s->placeholder); /* the real thing is here */
+  s->placeholder = NULL;
   s->used_frame = a->frame;
   a->image_bytes += (size_t)width * (size_t)height * 4;
 }
@@ -235,11 +253,12 @@ static float image_box_height(const pa_app *a, const pa_feed_image *im) {
 
 pa_text_style app_style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,
                         int max_lines) {
-  return (pa_text_style){(int)lroundf(px(a, (float)css_size)), bold, color, (int)max_w, max_lines};
+  return (pa_text_style){(int)lroundf(px(a, (float)css_size)), bold, color, (int)max_w, max_lines,
+                         a->rtl ? PA_TEXT_RTL : PA_TEXT_LTR};
 }
 
 static pa_text_style caption_style(const pa_app *a) {
-  return app_style(a, 15, 0, a->pal.text, app_column_width(a) - 2 * px(a, PAD), CAPTION_LINES);
+  return app_user_style(a, 15, 0, a->pal.text, app_column_width(a) - 2 * px(a, PAD), CAPTION_LINES);
 }
 
 static float card_height(const pa_app *a, const post_view *v, float caption_h) {
@@ -266,6 +285,12 @@ static card card_at(const pa_app *a, const post_view *v) {
   c.comments = (box){c.like.x + c.like.w, ay, px(a, 76), px(a, ACTIONS)};
   c.share = (box){x + w - pad / 2 - px(a, 44), ay, px(a, 44), px(a, ACTIONS)};
   c.caption = (box){x + pad, ay + px(a, ACTIONS), w - 2 * pad, v->height};
+  if (a->rtl) { /* right to left: the card's boxes mirrored in the column */
+    box *all[] = {&c.avatar, &c.names,    &c.image, &c.prev,   &c.next,
+                  &c.like,   &c.comments, &c.share, &c.caption};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+      all[i]->x = app_mx(a, all[i]->x, all[i]->w, x, w);
+  }
   return c;
 }
 
@@ -304,9 +329,11 @@ static void clamp_scroll(pa_app *a) { a->scroll = fmaxf(0.0f, fminf(a->scroll, m
 
 /* ---- feed pages */
 
-static void set_error(pa_app *a, const char *message) {
+/* The error state with a catalog key, or (key NULL) text from the host. */
+static void set_error(pa_app *a, const char *key, const char *text) {
   a->state = ST_ERROR;
-  snprintf(a->message, sizeof a->message, "%s", message);
+  a->message_key = key;
+  snprintf(a->message, sizeof a->message, "%s", text ? text : "");
   a->mirror_revision++;
 }
 
@@ -339,10 +366,10 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
     /* Keep whatever is on screen; tell the user, and the developer why. */
     app_log(a, "feed rejected: %s", e->msg);
     if (appending) {
-      notify(a, "More posts could not be read.");
+      notify(a, "feed.error.moreUnreadable", NULL);
       a->retry_more_after = a->now_ms + 5000;
     } else {
-      set_error(a, "The feed could not be read. Pull to try again.");
+      set_error(a, "feed.error.unreadable", NULL);
     }
     return st;
   }
@@ -351,7 +378,7 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   if (!app_grow((void **)&a->pages, &a->page_cap, a->page_count + 1, sizeof *a->pages) ||
       !app_grow((void **)&a->posts, &a->post_cap, base + n, sizeof *a->posts)) {
     pa_feed_free(feed);
-    set_error(a, "Out of memory.");
+    set_error(a, "feed.error.outOfMemory", NULL);
     return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
   }
 
@@ -359,7 +386,8 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   char anchor[PA_FEED_MAX_ID + 1] = "";
   float anchor_offset = 0;
   if (!appending) {
-    for (int i = 0; i < a->post_count; i++)
+    for (int i = 0; i < a->post_count; i++) report_view(a, &a->posts[i]);
+    for (int i = 0; i < a->post_count && mode != PA_FEED_RESET; i++)
       if (a->posts[i].top + a->posts[i].height > a->scroll) {
         snprintf(anchor, sizeof anchor, "%s", a->posts[i].post->id);
         anchor_offset = a->posts[i].top - a->scroll;
@@ -380,6 +408,7 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   a->next_cursor = pa_feed_next_cursor(feed);
   a->state = ST_READY;
   a->message[0] = '\0';
+  a->message_key = NULL;
   layout(a);
   if (!appending) {
     int k = anchor[0] ? find_post(a, anchor) : -1;
@@ -391,14 +420,14 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
 }
 
 void pa_app_feed_failed(pa_app *a, const char *message) {
-  const char *m = message && *message ? message : "The feed could not be loaded.";
+  const char *key = message && *message ? NULL : "feed.error.loadFailed";
   if (a->loading_more) {
     a->loading_more = false;
     a->retry_more_after = a->now_ms + 5000;
-    notify(a, m);
+    notify(a, key, message);
   } else {
     a->refreshing = false;
-    set_error(a, m);
+    set_error(a, key, message);
   }
 }
 
@@ -424,8 +453,7 @@ void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64
   } else if (v->like_pending) {
     v->liked = v->like_pending < 0;
     v->likes += v->like_pending < 0 ? 1 : -1;
-    notify(a, v->like_pending > 0 ? "Couldn't like the post. Try again."
-                                  : "Couldn't remove your like. Try again.");
+    notify(a, v->like_pending > 0 ? "post.likeFailed" : "post.unlikeFailed", NULL);
   }
   v->like_pending = 0;
   a->mirror_revision++;
@@ -439,6 +467,8 @@ void pa_app_activate(pa_app *a, int index, pa_control control) {
   case PA_CONTROL_COMMENTS: app_act(a, PA_ACTION_OPEN_COMMENTS, v->post->id); break;
   case PA_CONTROL_SHARE: app_act(a, PA_ACTION_SHARE, v->post->id); break;
   case PA_CONTROL_PROFILE: app_act(a, PA_ACTION_OPEN_PET, v->post->pet.id); break;
+  case PA_CONTROL_WHY: app_act(a, PA_ACTION_WHY, v->post->id); break;
+  case PA_CONTROL_NOT_INTERESTED: app_act(a, PA_ACTION_NOT_INTERESTED, v->post->id); break;
   case PA_CONTROL_NEXT_IMAGE:
   case PA_CONTROL_PREV_IMAGE: {
     int k = v->image_index + (control == PA_CONTROL_NEXT_IMAGE ? 1 : -1);
@@ -449,16 +479,40 @@ void pa_app_activate(pa_app *a, int index, pa_control control) {
   }
 }
 
+void pa_app_remove_post(pa_app *a, const char *post_id) {
+  int i = post_id ? find_post(a, post_id) : -1;
+  if (i < 0) return;
+  post_view *v = &a->posts[i];
+  v->view_start = 0; /* hidden: not a dwell */
+  if (v->top + v->height <= a->scroll) a->scroll -= v->height + px(a, GAP);
+  memmove(v, v + 1, sizeof *v * (size_t)(a->post_count - i - 1));
+  a->post_count--;
+  if (a->focused > i)
+    a->focused--;
+  else if (a->focused == i)
+    a->focused = i < a->post_count ? i : a->post_count - 1;
+  layout(a);
+  clamp_scroll(a);
+  a->mirror_revision++;
+}
+
 /* ---- input */
 
 void pa_app_scroll(pa_app *a, float dy) {
+  if (app_grid_scroll(a, dy)) return;
   a->velocity = 0;
   a->scroll += dy;
   clamp_scroll(a);
 }
 
+void pa_app_focus_control(pa_app *a, int index, pa_control control) {
+  pa_app_focus_post(a, index);
+  if (a->focused >= 0) a->focused_control = control;
+}
+
 void pa_app_focus_post(pa_app *a, int index) {
   a->focused = index >= 0 && index < a->post_count ? index : -1;
+  a->focused_control = 0;
   if (a->focused < 0) return;
   layout(a);
   const post_view *v = &a->posts[index];
@@ -478,17 +532,24 @@ static void refresh(pa_app *a) {
   app_act(a, PA_ACTION_REFRESH, NULL);
 }
 
-void pa_app_key(pa_app *a, pa_key key) {
-  if (app_story_key(a, key) || app_reels_key(a, key)) return;
+float app_key_scroll(const pa_app *a, pa_key key, float scroll, float end) {
   float line = px(a, 48), page = (float)a->height * 0.9f;
-  a->velocity = 0;
   switch (key) {
-  case PA_KEY_DOWN: a->scroll += line; break;
-  case PA_KEY_UP: a->scroll -= line; break;
-  case PA_KEY_PAGE_DOWN: a->scroll += page; break;
-  case PA_KEY_PAGE_UP: a->scroll -= page; break;
-  case PA_KEY_HOME: a->scroll = 0; break;
-  case PA_KEY_END: a->scroll = a->content_height; break;
+  case PA_KEY_DOWN: return scroll + line;
+  case PA_KEY_UP: return scroll - line;
+  case PA_KEY_PAGE_DOWN: return scroll + page;
+  case PA_KEY_PAGE_UP: return scroll - page;
+  case PA_KEY_HOME: return 0;
+  case PA_KEY_END: return end;
+  default: return scroll;
+  }
+}
+
+void pa_app_key(pa_app *a, pa_key key) {
+  if (app_grid_key(a, key) || app_story_key(a, key) || app_reels_key(a, key)) return;
+  a->velocity = 0;
+  a->scroll = app_key_scroll(a, key, a->scroll, a->content_height);
+  switch (key) {
   case PA_KEY_LIKE:
     if (a->focused >= 0) toggle_like(a, a->focused);
     break;
@@ -540,7 +601,8 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     a->ptr.y0 = y;
     a->ptr.t0 = t;
   }
-  /* An open viewer takes every touch. */
+  /* An open viewer, or the grid, takes every touch. */
+  if (app_grid_input(a, phase, x, y, t)) return;
   if (app_story_input(a, phase, x, y, t) || app_reels_input(a, phase, x, y, t)) {
     a->ptr.down = phase == PA_POINTER_DOWN || (a->ptr.down && phase == PA_POINTER_MOVE);
     return;
@@ -602,27 +664,6 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
 
 /* ---- painting */
 
-void app_relative_time(int64_t then, double now_ms, int long_form, char *buf, size_t cap) {
-  double s = now_ms / 1000.0 - (double)then;
-  static const struct {
-    double unit;
-    const char *s, *l;
-  } u[] = {{86400, "d", "day"}, {3600, "h", "hour"}, {60, "m", "minute"}};
-  if (s < 60) {
-    snprintf(buf, cap, "%s", long_form ? "just now" : "now");
-    return;
-  }
-  for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
-    if (s >= u[i].unit) {
-      long n = (long)(s / u[i].unit);
-      if (long_form)
-        snprintf(buf, cap, "%ld %s%s ago", n, u[i].l, n == 1 ? "" : "s");
-      else
-        snprintf(buf, cap, "%ld%s", n, u[i].s);
-      return;
-    }
-}
-
 void app_text_at(pa_app *a, const char *s, const pa_text_style *st, float x, float y) {
   pa_text t = pa_draw_text(a->draw, s, st);
   if (t.texture)
@@ -641,6 +682,27 @@ static uint32_t species_tint(const char *species) {
   return tints[h % (sizeof tints / sizeof tints[0])];
 }
 
+/* The slot's placeholder texture from the image's ThumbHash (made once). */
+static SDL_Texture *placeholder(pa_app *a, image_slot *s, const char *thumbhash) {
+  if (s->placeholder || !thumbhash) return s->placeholder;
+  uint8_t hash[PA_THUMBHASH_MAX], rgba[PA_THUMBHASH_SIDE * PA_THUMBHASH_SIDE * 4];
+  size_t n;
+  int w, h;
+  pa_error e;
+  if (pa_thumbhash_from_base64(thumbhash, hash, &n, &e) != PA_OK ||
+      pa_thumbhash_decode(hash, n, rgba, &w, &h, &e) != PA_OK)
+    return NULL; /* the feed parser checked it; nothing to show otherwise */
+  s->placeholder =
+      SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC, w, h);
+  if (!s->placeholder) return NULL;
+  SDL_UpdateTexture(s->placeholder, NULL, rgba, w * 4);
+  SDL_SetTextureBlendMode(s->placeholder, SDL_BLENDMODE_BLEND);
+  SDL_SetTextureScaleMode(s->placeholder, SDL_ScaleModeLinear);
+  s->placeholder_w = w;
+  s->placeholder_h = h;
+  return s->placeholder;
+}
+
 static void paint_post(pa_app *a, int index) {
   const post_view *v = &a->posts[index];
   const pa_feed_post *p = v->post;
@@ -655,24 +717,42 @@ static void paint_post(pa_app *a, int index) {
   image_slot *av = app_want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
   pa_draw_disc(a->draw, k.avatar.x + r, cy, r, species_tint(p->pet.species),
                av && av->state == IMG_READY ? av->texture : NULL);
-  pa_text_style name = app_style(a, 15, 1, c->text, k.names.w, 1);
-  app_text_at(a, p->pet.name, &name, k.names.x, cy - px(a, 19));
-  char when[24], byline[200];
-  app_relative_time(p->created_at, a->now_ms, 0, when, sizeof when);
-  snprintf(byline, sizeof byline, "%s · %s · %s", p->pet.species, p->author.name, when);
+  float label_w = 0;
+  if (p->sponsored) { /* ads are always labelled, at the end side of the name */
+    char sponsored[96];
+    APP_T(a, sponsored, sizeof sponsored, "rank.sponsored");
+    pa_text_style sp = app_style(a, 12, 1, c->accent, k.names.w / 2, 1);
+    label_w = app_text_width(a, sponsored, &sp) + px(a, 8);
+    app_text_at(a, sponsored, &sp,
+                app_mx(a, k.names.x + k.names.w - label_w + px(a, 8), label_w - px(a, 8), k.names.x,
+                       k.names.w),
+                cy - px(a, 18));
+  }
+  pa_text_style name = app_user_style(a, 15, 1, c->text, k.names.w - label_w, 1);
+  app_text_start(a, p->pet.name, &name, k.names.x, k.names.w, cy - px(a, 19));
+  char when[48], species[64], byline[256];
+  app_when(a, p->created_at, 0, when, sizeof when);
+  APP_TA(a, species, sizeof species, "pet.species", PA_MSG_STR("species", p->pet.species));
+  APP_TA(a, byline, sizeof byline, "post.byline", PA_MSG_STR("species", species),
+         PA_MSG_STR("author", p->author.name), PA_MSG_STR("time", when));
   pa_text_style meta = app_style(a, 13, 0, c->muted, k.names.w, 1);
-  app_text_at(a, byline, &meta, k.names.x, cy + px(a, 1));
+  app_text_start(a, byline, &meta, k.names.x, k.names.w, cy + px(a, 1));
 
   /* The current carousel image, cropped to the card's box. */
   const pa_feed_image *shown = &p->images[v->image_index];
   image_slot *im = app_want_image(a, shown->url, k.image.w, k.image.h);
   pa_draw_rect(a->draw, k.image.x, k.image.y, k.image.w, k.image.h, species_tint(p->pet.species));
+  SDL_Texture *hint = im && im->state != IMG_READY ? placeholder(a, im, shown->thumbhash) : NULL;
+  if (hint) /* the ThumbHash at once, scaled up (linear filtering blurs it) */
+    pa_draw_cover(a->draw, hint, im->placeholder_w, im->placeholder_h, k.image.x, k.image.y,
+                  k.image.w, k.image.h);
   if (im && im->state == IMG_READY) {
     pa_draw_cover(a->draw, im->texture, im->width, im->height, k.image.x, k.image.y, k.image.w,
                   k.image.h);
   } else if (im && im->state == IMG_FAILED) {
     pa_text_style st = app_style(a, 14, 0, 0x6b625aff, k.image.w - 2 * pad, 1);
-    const char *msg = "Image unavailable";
+    char msg[128];
+    APP_T(a, msg, sizeof msg, "post.imageUnavailable");
     app_text_at(a, msg, &st, k.image.x + (k.image.w - app_text_width(a, msg, &st)) / 2,
                 k.image.y + k.image.h / 2 - px(a, 9));
   }
@@ -683,24 +763,28 @@ static void paint_post(pa_app *a, int index) {
         app_want_image(a, p->images[v->image_index + d].url, k.image.w, k.image.h);
     float dot = px(a, 3), step = px(a, 10);
     float dx = k.whole.x + k.whole.w / 2 - step * (float)(p->image_count - 1) / 2;
-    for (int i = 0; i < p->image_count; i++)
-      pa_draw_disc(a->draw, dx + step * (float)i, k.dots_y, dot,
+    for (int i = 0; i < p->image_count; i++) /* the first photo's dot on the start side */
+      pa_draw_disc(a->draw, dx + step * (float)(a->rtl ? p->image_count - 1 - i : i), k.dots_y, dot,
                    i == v->image_index ? c->accent : c->line, NULL);
   }
 
   /* Actions: like (state and count), comments, share. */
-  float hy = k.like.y + k.like.h / 2, hx = k.like.x + pad / 2 + px(a, 12);
+  /* Icon, then its count in reading order (mirrored inside each box in RTL). */
+  float hy = k.like.y + k.like.h / 2;
+  float hx = app_mx(a, k.like.x + pad / 2, px(a, 24), k.like.x, k.like.w) + px(a, 12);
   pa_draw_heart(a->draw, hx, hy, px(a, 24), v->liked ? c->like : c->muted);
   if (!v->liked) pa_draw_heart(a->draw, hx, hy, px(a, 17), c->card);
   char count[32];
   pa_text_style num = app_style(a, 14, 1, c->text, px(a, 60), 1);
-  snprintf(count, sizeof count, "%lld", (long long)v->likes);
-  app_text_at(a, count, &num, hx + px(a, 18), hy - px(a, 9));
-  float bx = k.comments.x + px(a, 14);
+  app_count(a, v->likes, count, sizeof count);
+  float cw = app_text_width(a, count, &num);
+  app_text_at(a, count, &num, a->rtl ? hx - px(a, 18) - cw : hx + px(a, 18), hy - px(a, 9));
+  float bx = app_mx(a, k.comments.x + px(a, 4), px(a, 20), k.comments.x, k.comments.w) + px(a, 10);
   pa_draw_disc(a->draw, bx, hy, px(a, 10), c->muted, NULL);
   pa_draw_disc(a->draw, bx, hy, px(a, 7.5f), c->card, NULL);
-  snprintf(count, sizeof count, "%lld", (long long)p->comment_count);
-  app_text_at(a, count, &num, bx + px(a, 16), hy - px(a, 9));
+  app_count(a, p->comment_count, count, sizeof count);
+  cw = app_text_width(a, count, &num);
+  app_text_at(a, count, &num, a->rtl ? bx - px(a, 16) - cw : bx + px(a, 16), hy - px(a, 9));
   /* Share: an arrow leaving a tray. */
   float sx = k.share.x + k.share.w / 2, t = px(a, 2);
   pa_draw_rect(a->draw, sx - px(a, 8), hy + px(a, 2), px(a, 16), t, c->muted);
@@ -708,16 +792,35 @@ static void paint_post(pa_app *a, int index) {
   pa_draw_disc(a->draw, sx, hy - px(a, 9), px(a, 3.5f), c->muted, NULL);
 
   pa_text_style cap = caption_style(a);
-  app_text_at(a, p->caption, &cap, k.caption.x, k.caption.y);
+  app_text_start(a, p->caption, &cap, k.caption.x, k.caption.w, k.caption.y);
 
   if (index == a->focused) {
-    float f = px(a, 3);
-    box w = k.whole;
-    pa_draw_rect(a->draw, w.x, w.y, w.w, f, c->accent);
-    pa_draw_rect(a->draw, w.x, w.y + w.h - f, w.w, f, c->accent);
-    pa_draw_rect(a->draw, w.x, w.y, f, w.h, c->accent);
-    pa_draw_rect(a->draw, w.x + w.w - f, w.y, f, w.h, c->accent);
+    app_ring(a, k.whole.x, k.whole.y, k.whole.w, k.whole.h, px(a, 3), c->accent);
+    /* A mirror button has focus: ring the control it stands for. */
+    box f = {0, 0, 0, 0};
+    switch (a->focused_control) {
+    case PA_CONTROL_LIKE: f = k.like; break;
+    case PA_CONTROL_COMMENTS: f = k.comments; break;
+    case PA_CONTROL_SHARE: f = k.share; break;
+    case PA_CONTROL_PROFILE:
+      f.x = fminf(k.avatar.x, k.names.x) - px(a, 4);
+      f.w = fmaxf(k.avatar.x + k.avatar.w, k.names.x + k.names.w) - f.x + px(a, 4);
+      f.y = k.names.y + px(a, 4);
+      f.h = k.names.h - px(a, 8);
+      break;
+    case PA_CONTROL_PREV_IMAGE: f = k.prev; break;
+    case PA_CONTROL_NEXT_IMAGE: f = k.next; break;
+    default: break; /* controls with no place on the card have no ring */
+    }
+    if (f.w > 0) app_ring(a, f.x, f.y, f.w, f.h, px(a, 3), c->accent);
   }
+}
+
+void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t color) {
+  pa_draw_rect(a->draw, x, y, w, t, color);
+  pa_draw_rect(a->draw, x, y + h - t, w, t, color);
+  pa_draw_rect(a->draw, x, y, t, h, color);
+  pa_draw_rect(a->draw, x + w - t, y, t, h, color);
 }
 
 static void paint_centered(pa_app *a, const char *s, int size, int bold, uint32_t color, float y) {
@@ -759,13 +862,26 @@ int pa_app_frame(pa_app *a, double now_ms) {
   SDL_SetRenderDrawColor(a->renderer, c->page >> 24, (c->page >> 16) & 255, (c->page >> 8) & 255,
                          255);
   SDL_RenderClear(a->renderer);
+  if (a->grid.open) {
+    app_paint_grid(a, dt);
+    trim_images(a);
+    SDL_RenderPresent(a->renderer);
+    return app_grid_animating(a);
+  }
 
   /* Paint what intersects the viewport; fetch a screen ahead and behind. */
   int first = -1, last = -1;
   float h = (float)a->height;
   for (int i = 0; i < a->post_count; i++) {
-    const post_view *v = &a->posts[i];
+    post_view *v = &a->posts[i];
     float top = v->top - a->scroll + a->pull, bottom = top + v->height;
+    /* On screen: half of the post, or half the viewport for a tall one. */
+    bool on = fminf(bottom, h) - fmaxf(top, 0) >= 0.5f * fminf(v->height, h) && !a->viewer.open &&
+              !a->reels_open;
+    if (on && v->view_start <= 0)
+      v->view_start = now_ms;
+    else if (!on)
+      report_view(a, v);
     if (bottom < -h || top > 2 * h) continue;
     if (bottom < 0 || top > h) {
       app_want_image(a, v->post->images[v->image_index].url, app_column_width(a) - 2,
@@ -789,30 +905,38 @@ int pa_app_frame(pa_app *a, double now_ms) {
     app_act(a, PA_ACTION_LOAD_MORE, a->next_cursor);
   }
   float footer = a->content_height - px(a, FOOTER) - a->scroll + a->pull + px(a, 20);
+  char t1[PA_ERROR_MSG_MAX], t2[PA_ERROR_MSG_MAX];
   if (a->post_count && footer < h)
-    paint_centered(a, a->next_cursor ? "Loading more…" : "You're all caught up", 14, 0, c->muted,
-                   footer);
+    paint_centered(a,
+                   APP_T(a, t1, sizeof t1, a->next_cursor ? "feed.loadingMore" : "feed.caughtUp"),
+                   14, 0, c->muted, footer);
 
   if (a->pull > 0 || a->refreshing)
     paint_centered(a,
-                   a->refreshing                    ? "Refreshing…"
-                   : a->pull >= px(a, PULL_TRIGGER) ? "Release to refresh"
-                                                    : "Pull to refresh",
+                   APP_T(a, t1, sizeof t1,
+                         a->refreshing                    ? "feed.refreshing"
+                         : a->pull >= px(a, PULL_TRIGGER) ? "feed.releaseToRefresh"
+                                                          : "feed.pullToRefresh"),
                    13, 1, c->muted, fmaxf(px(a, 8), a->pull / 2 - px(a, 8)));
-  if (a->state == ST_LOADING) paint_message(a, "Loading your feed…", NULL, h / 3);
+  if (a->state == ST_LOADING)
+    paint_message(a, APP_T(a, t1, sizeof t1, "feed.loading"), NULL, h / 3);
   if (a->state == ST_READY && a->post_count == 0)
-    paint_message(a, "No posts yet", "Follow some pets to fill your feed.", h / 3);
+    paint_message(a, APP_T(a, t1, sizeof t1, "feed.empty.title"),
+                  APP_T(a, t2, sizeof t2, "feed.empty.body"), h / 3);
   if (a->state == ST_ERROR) {
+    app_message(a, a->message_key, a->message, t2, sizeof t2);
     if (a->post_count == 0)
-      paint_message(a, "Something went wrong", a->message, h / 3);
+      paint_message(a, APP_T(a, t1, sizeof t1, "feed.error.title"), t2, h / 3);
     else
-      paint_banner(a, a->message, c->error_bg, c->error_text, 0);
+      paint_banner(a, t2, c->error_bg, c->error_text, 0);
   }
-  bool noticing = a->notice[0] && now_ms < a->notice_until;
+  bool noticing = (a->notice[0] || a->notice_key) && now_ms < a->notice_until;
   if (noticing)
-    paint_banner(a, a->notice, c->notice_bg, c->notice_text, h - px(a, 72));
-  else if (a->notice[0]) {
+    paint_banner(a, app_message(a, a->notice_key, a->notice, t1, sizeof t1), c->notice_bg,
+                 c->notice_text, h - px(a, 72));
+  else if (a->notice[0] || a->notice_key) {
     a->notice[0] = '\0';
+    a->notice_key = NULL;
     a->mirror_revision++;
   }
   if (a->viewer.open) app_paint_story(a, dt);
@@ -826,6 +950,17 @@ int pa_app_frame(pa_app *a, double now_ms) {
 /* ---- accessibility mirror: the posts on screen and a few around them */
 
 uint32_t pa_app_mirror_revision(const pa_app *a) { return a->mirror_revision; }
+
+void app_mirror_window(int first, int last, int focused, int around, int count, int *lo, int *hi) {
+  *lo = first < 0 ? 0 : first - around;
+  *hi = last < 0 ? 2 * around : last + around;
+  if (focused >= 0) { /* never drop the item that has focus */
+    *lo = *lo < focused ? *lo : focused;
+    *hi = *hi > focused ? *hi : focused;
+  }
+  *lo = *lo < 0 ? 0 : *lo;
+  *hi = *hi >= count ? count - 1 : *hi;
+}
 
 static void add_control(cJSON *list, const char *control, const char *label, int pressed) {
   cJSON *o = cJSON_CreateObject();
@@ -842,26 +977,27 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
   if (!root) return 0;
   cJSON_AddNumberToObject(root, "revision", a->mirror_revision);
   cJSON_AddStringToObject(root, "state", names[a->state]);
-  cJSON_AddStringToObject(root, "message", a->message);
-  cJSON_AddStringToObject(root, "notice", a->notice);
+  char said[PA_ERROR_MSG_MAX];
+  cJSON_AddStringToObject(root, "message",
+                          app_message(a, a->message_key, a->message, said, sizeof said));
+  cJSON_AddStringToObject(root, "notice",
+                          app_message(a, a->notice_key, a->notice, said, sizeof said));
+  cJSON_AddStringToObject(root, "dir", a->rtl ? "rtl" : "ltr");
   /* The total is unknown while more pages exist (aria-setsize -1). */
   cJSON_AddNumberToObject(root, "total", a->next_cursor ? -1 : a->post_count);
-  int lo = a->first_visible < 0 ? 0 : a->first_visible - MIRROR_AROUND;
-  int hi = (a->last_visible < 0 ? 2 * MIRROR_AROUND : a->last_visible + MIRROR_AROUND);
-  if (a->focused >= 0) { /* never drop the post that has focus */
-    lo = lo < a->focused ? lo : a->focused;
-    hi = hi > a->focused ? hi : a->focused;
-  }
-  lo = lo < 0 ? 0 : lo;
-  hi = hi >= a->post_count ? a->post_count - 1 : hi;
+  int lo, hi;
+  app_mirror_window(a->first_visible, a->last_visible, a->focused, MIRROR_AROUND, a->post_count,
+                    &lo, &hi);
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
   for (int i = lo; i <= hi; i++) {
     const post_view *v = &a->posts[i];
     const pa_feed_post *p = v->post;
-    char when[48], title[256], label[160];
-    app_relative_time(p->created_at, a->now_ms, 1, when, sizeof when);
-    snprintf(title, sizeof title, "%s the %s, posted by %s %s", p->pet.name, p->pet.species,
-             p->author.name, when);
+    char when[96], species[64], title[512], label[256];
+    app_when(a, p->created_at, 1, when, sizeof when);
+    APP_TA(a, species, sizeof species, "pet.species", PA_MSG_STR("species", p->pet.species));
+    APP_TA(a, title, sizeof title, "post.title", PA_MSG_STR("pet", p->pet.name),
+           PA_MSG_STR("species", species), PA_MSG_STR("author", p->author.name),
+           PA_MSG_STR("time", when));
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", i);
     cJSON_AddStringToObject(o, "id", p->id);
@@ -874,20 +1010,36 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
     cJSON_AddNumberToObject(o, "likes", (double)v->likes);
     cJSON_AddNumberToObject(o, "comments", (double)p->comment_count);
     cJSON_AddBoolToObject(o, "liked", v->liked);
+    cJSON_AddBoolToObject(o, "sponsored", p->sponsored);
+    /* The same facts as words, for the article's text. */
+    const char *alt = p->images[v->image_index].alt;
+    char alt_none[96];
+    if (!*alt) alt = APP_T(a, alt_none, sizeof alt_none, "post.photoNoAlt");
+    APP_TA(a, label, sizeof label, "post.photo", PA_MSG_INT("index", v->image_index + 1),
+           PA_MSG_INT("total", p->image_count), PA_MSG_STR("alt", alt));
+    cJSON_AddStringToObject(o, "photo", label);
+    APP_TA(a, label, sizeof label, "post.counts", PA_MSG_INT("likes", v->likes),
+           PA_MSG_INT("comments", p->comment_count),
+           PA_MSG_STR("liked", v->liked ? "true" : "false"));
+    cJSON_AddStringToObject(o, "counts", label);
     cJSON *controls = cJSON_AddArrayToObject(o, "controls");
-    add_control(controls, "like", "Like", v->liked);
-    add_control(controls, "comments", "Comments", -1);
-    add_control(controls, "share", "Share", -1);
-    snprintf(label, sizeof label, "Open %s's profile", p->pet.name);
+    add_control(controls, "like", APP_T(a, label, sizeof label, "post.like"), v->liked);
+    add_control(controls, "comments", APP_T(a, label, sizeof label, "post.comments"), -1);
+    add_control(controls, "share", APP_T(a, label, sizeof label, "post.share"), -1);
+    APP_TA(a, label, sizeof label, "post.openProfile", PA_MSG_STR("pet", p->pet.name));
     add_control(controls, "profile", label, -1);
     if (p->image_count > 1) {
-      add_control(controls, "prev-image", "Previous photo", -1);
-      add_control(controls, "next-image", "Next photo", -1);
+      add_control(controls, "prev-image", APP_T(a, label, sizeof label, "post.previousPhoto"), -1);
+      add_control(controls, "next-image", APP_T(a, label, sizeof label, "post.nextPhoto"), -1);
     }
+    add_control(controls, "why", APP_T(a, label, sizeof label, "rank.whyButton"), -1);
+    add_control(controls, "not-interested", APP_T(a, label, sizeof label, "rank.notInterested"),
+                -1);
     cJSON_AddItemToArray(posts, o);
   }
   app_stories_mirror(a, root);
   app_reels_mirror(a, root);
+  app_grid_mirror(a, root);
   char *text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (!text) return 0;

@@ -100,15 +100,15 @@ bool app_reels_key(pa_app *a, pa_key key) {
   return true;
 }
 
-/* A vertical swipe moves between reels; a tap toggles sound; the top-left
- * corner closes. */
+/* A vertical swipe moves between reels; a tap toggles sound; the top corner
+ * on the start side (left, or right in RTL) closes. */
 bool app_reels_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
   if (!a->reels_open) return false;
   if (phase != PA_POINTER_UP) return true;
   float dy = y - a->ptr.y0;
   if (fabsf(dy) > app_px(a, SWIPE))
     go(a, dy < 0 ? 1 : -1);
-  else if (x < app_px(a, 56) && y < app_px(a, 56))
+  else if ((a->rtl ? (float)a->width - x : x) < app_px(a, 56) && y < app_px(a, 56))
     close_reels(a);
   else {
     a->muted = !a->muted;
@@ -149,7 +149,8 @@ void app_paint_reels(pa_app *a) {
   pa_draw_rect(a->draw, 0, 0, W, H, 0x000000ff);
   if (a->reel >= a->reel_count) {
     pa_text_style ts = app_style(a, 15, 0, 0xddddddff, W, 2);
-    const char *msg = a->reels_loading ? "Loading reels…" : "No reels yet";
+    char msg[128];
+    APP_T(a, msg, sizeof msg, a->reels_loading ? "reel.loading" : "reel.empty");
     app_text_at(a, msg, &ts, (W - app_text_width(a, msg, &ts)) / 2, H / 2);
     send_video(a, &(pa_video){0});
     return;
@@ -169,33 +170,40 @@ void app_paint_reels(pa_app *a) {
   /* Overlays: who, what, and the sound state, over a shade for contrast. */
   pa_draw_rect(a->draw, x, y + h - app_px(a, 120), w, app_px(a, 120), 0x00000088);
   float pad = app_px(a, 14);
-  pa_text_style name = app_style(a, 15, 1, 0xffffffff, w - 2 * pad, 1);
-  app_text_at(a, r->pet.name, &name, x + pad, y + h - app_px(a, 104));
-  pa_text_style cap = app_style(a, 14, 0, 0xf0f0f0ff, w - 2 * pad, 3);
-  app_text_at(a, r->caption, &cap, x + pad, y + h - app_px(a, 80));
+  /* Who and what on the start side; position and sound on the end side. */
+  pa_text_style name = app_user_style(a, 15, 1, 0xffffffff, w - 2 * pad, 1);
+  app_text_start(a, r->pet.name, &name, x + pad, w - 2 * pad, y + h - app_px(a, 104));
+  pa_text_style cap = app_user_style(a, 14, 0, 0xf0f0f0ff, w - 2 * pad, 3);
+  app_text_start(a, r->caption, &cap, x + pad, w - 2 * pad, y + h - app_px(a, 80));
   pa_text_style small = app_style(a, 13, 1, 0xffffffff, w / 2, 1);
-  char pos[32];
-  snprintf(pos, sizeof pos, "%d / %d", a->reel + 1, a->reel_count);
-  app_text_at(a, pos, &small, x + w - pad - app_text_width(a, pos, &small), y + pad);
-  const char *sound = a->muted ? "Sound off · tap for sound" : "Sound on";
-  app_text_at(a, sound, &small, x + w - pad - app_text_width(a, sound, &small),
-              y + pad + app_px(a, 22));
-  app_text_at(a, "← Feed", &small, x + pad, y + pad);
+  char text[128];
+  APP_TA(a, text, sizeof text, "reel.position", PA_MSG_INT("index", a->reel + 1),
+         PA_MSG_INT("total", a->reel_count));
+  float tw = app_text_width(a, text, &small);
+  app_text_at(a, text, &small, app_mx(a, x + w - pad - tw, tw, x, w), y + pad);
+  APP_T(a, text, sizeof text, a->muted ? "reel.soundOffHint" : "reel.soundOn");
+  tw = app_text_width(a, text, &small);
+  app_text_at(a, text, &small, app_mx(a, x + w - pad - tw, tw, x, w), y + pad + app_px(a, 22));
+  app_text_start(a, APP_T(a, text, sizeof text, "reel.back"), &small, x + pad, w - 2 * pad,
+                 y + pad);
 }
 
 void app_reels_mirror(pa_app *a, void *root_) {
   if (!a->reels_open) return;
   cJSON *o = cJSON_AddObjectToObject(root_, "viewer");
   cJSON_AddStringToObject(o, "kind", "reel");
-  char label[256];
+  char label[512], species[64];
   if (a->reel < a->reel_count) {
     const pa_reel *r = a->reels[a->reel];
-    snprintf(label, sizeof label, "Reel %d of %d%s: %s the %s, by %s", a->reel + 1, a->reel_count,
-             next_cursor(a) ? "+" : "", r->pet.name, r->pet.species, r->author.name);
+    APP_TA(a, species, sizeof species, "pet.species", PA_MSG_STR("species", r->pet.species));
+    APP_TA(a, label, sizeof label, "reel.viewerLabel", PA_MSG_INT("index", a->reel + 1),
+           PA_MSG_INT("total", a->reel_count),
+           PA_MSG_STR("more", next_cursor(a) ? "true" : "false"), PA_MSG_STR("pet", r->pet.name),
+           PA_MSG_STR("species", species), PA_MSG_STR("author", r->author.name));
     cJSON_AddStringToObject(o, "id", r->id);
     cJSON_AddStringToObject(o, "caption", r->caption);
   } else {
-    snprintf(label, sizeof label, "%s", a->reels_loading ? "Loading reels" : "No reels yet");
+    APP_T(a, label, sizeof label, a->reels_loading ? "reel.loading" : "reel.empty");
   }
   cJSON_AddStringToObject(o, "label", label);
   cJSON_AddBoolToObject(o, "muted", a->muted);

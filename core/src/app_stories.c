@@ -67,8 +67,10 @@ pa_status pa_app_stories_loaded(pa_app *a, const char *json, size_t len, pa_erro
 
 float app_tray_height(const pa_app *a) { return pa_stories_count(a->tray) ? app_px(a, TRAY) : 0; }
 
+/* The tray runs from the start side: right to left in RTL locales. */
 static float slot_x(const pa_app *a, int i) {
-  return app_column_x(a) + app_px(a, 12) + app_px(a, SLOT) * (float)i - a->tray_scroll;
+  float x = app_column_x(a) + app_px(a, 12) + app_px(a, SLOT) * (float)i - a->tray_scroll;
+  return app_mx(a, x, app_px(a, SLOT), app_column_x(a), app_column_width(a));
 }
 
 void app_paint_tray(pa_app *a, float top) {
@@ -87,7 +89,7 @@ void app_paint_tray(pa_app *a, float top) {
     image_slot *av = app_want_image(a, en->pet.avatar_url, 2 * r, 2 * r);
     pa_draw_disc(a->draw, cx, cy, r - app_px(a, 2), c->line,
                  av && av->state == IMG_READY ? av->texture : NULL);
-    pa_text_style st = app_style(a, 12, 0, c->text, app_px(a, SLOT - 6), 1);
+    pa_text_style st = app_user_style(a, 12, 0, c->text, app_px(a, SLOT - 6), 1);
     float tw = app_text_width(a, en->pet.name, &st);
     app_text_at(a, en->pet.name, &st, cx - tw / 2, cy + r + app_px(a, 6));
   }
@@ -96,6 +98,7 @@ void app_paint_tray(pa_app *a, float top) {
 void app_tray_drag(pa_app *a, float dx) {
   float max =
       app_px(a, 24) + app_px(a, SLOT) * (float)pa_stories_count(a->tray) - app_column_width(a);
+  if (a->rtl) dx = -dx; /* dragging left reveals more in RTL */
   a->tray_scroll = fmaxf(0.0f, fminf(a->tray_scroll - dx, fmaxf(0.0f, max)));
 }
 
@@ -172,11 +175,13 @@ bool app_story_input(pa_app *a, pa_pointer_phase phase, float x, float y, double
   } else if (phase == PA_POINTER_UP && a->viewer.held) {
     a->viewer.held = false;
     a->viewer.paused = false;
-    bool close = x > (float)a->width - app_px(a, 56) && y < app_px(a, 64);
+    /* Mirrored in RTL: close at the top left, back on the right third. */
+    float mx = a->rtl ? (float)a->width - x : x;
+    bool close = mx > (float)a->width - app_px(a, 56) && y < app_px(a, 64);
     if (close)
       close_viewer(a);
     else if (t - a->ptr.t0 < HOLD_MS)
-      step(a, x < (float)a->width / 3 ? -1 : 1);
+      step(a, mx < (float)a->width / 3 ? -1 : 1);
   } else if (phase == PA_POINTER_CANCEL) {
     a->viewer.held = false;
     a->viewer.paused = false;
@@ -198,7 +203,8 @@ void app_paint_story(pa_app *a, double dt) {
     SDL_RenderCopyF(a->renderer, im->texture, NULL, &(SDL_FRect){(W - w) / 2, (H - h) / 2, w, h});
   } else {
     pa_text_style ts = app_style(a, 14, 0, 0xbbbbbbff, W, 1);
-    const char *msg = im && im->state == IMG_FAILED ? "Story unavailable" : "Loading…";
+    char msg[128];
+    APP_T(a, msg, sizeof msg, im && im->state == IMG_FAILED ? "story.unavailable" : "app.loading");
     app_text_at(a, msg, &ts, (W - app_text_width(a, msg, &ts)) / 2, H / 2);
   }
   /* Time runs only while the picture is up and nobody holds it. */
@@ -216,23 +222,27 @@ void app_paint_story(pa_app *a, double dt) {
     float fill = i < a->viewer.story   ? 1.0f
                  : i > a->viewer.story ? 0.0f
                                        : fminf(1.0f, (float)(a->viewer.elapsed / STORY_MS));
-    float x = pad + (bw + gap) * (float)i;
+    float x = app_mx(a, pad + (bw + gap) * (float)i, bw, 0, W);
     pa_draw_rect(a->draw, x, pad, bw, app_px(a, 3), 0xffffff55);
-    pa_draw_rect(a->draw, x, pad, bw * fill, app_px(a, 3), 0xffffffff);
+    pa_draw_rect(a->draw, a->rtl ? x + bw * (1 - fill) : x, pad, bw * fill, app_px(a, 3),
+                 0xffffffff);
   }
   float r = app_px(a, 16), cy = pad + app_px(a, 12) + r;
   image_slot *av = app_want_image(a, en->pet.avatar_url, 2 * r, 2 * r);
-  pa_draw_disc(a->draw, pad + r, cy, r, 0x444444ff,
+  pa_draw_disc(a->draw, app_mx(a, pad, 2 * r, 0, W) + r, cy, r, 0x444444ff,
                av && av->state == IMG_READY ? av->texture : NULL);
-  char when[24];
-  app_relative_time(st->created_at, a->now_ms, 0, when, sizeof when);
-  pa_text_style name = app_style(a, 14, 1, 0xffffffff, W / 2, 1);
-  app_text_at(a, en->pet.name, &name, pad + 2 * r + pad, cy - app_px(a, 9));
+  char when[48];
+  app_when(a, st->created_at, 0, when, sizeof when);
+  pa_text_style name = app_user_style(a, 14, 1, 0xffffffff, W / 2, 1);
+  float x = pad + 2 * r + pad,
+        end = app_text_start(a, en->pet.name, &name, x, W - 2 * x, cy - app_px(a, 9));
   pa_text_style meta = app_style(a, 13, 0, 0xddddddff, W / 4, 1);
-  app_text_at(a, when, &meta, pad + 2 * r + pad + app_text_width(a, en->pet.name, &name) + pad,
-              cy - app_px(a, 8));
-  /* Close: a cross at the top right. */
-  float cx = W - app_px(a, 28), t = app_px(a, 2), arm = app_px(a, 9);
+  if (a->rtl)
+    app_text_start(a, when, &meta, 0, end - pad, cy - app_px(a, 8));
+  else
+    app_text_at(a, when, &meta, end + pad, cy - app_px(a, 8));
+  /* Close: a cross at the top end corner. */
+  float cx = app_mx(a, W - app_px(a, 28), 0, 0, W), t = app_px(a, 2), arm = app_px(a, 9);
   for (int k = 0; k < 2; k++) {
     SDL_Vertex v[4];
     float d = k ? -1.0f : 1.0f;
@@ -246,7 +256,9 @@ void app_paint_story(pa_app *a, double dt) {
   }
   if (a->viewer.paused && !a->viewer.held) {
     pa_text_style ps = app_style(a, 14, 1, 0xffffffff, W, 1);
-    app_text_at(a, "Paused", &ps, (W - app_text_width(a, "Paused", &ps)) / 2, H - app_px(a, 48));
+    char paused[96];
+    APP_T(a, paused, sizeof paused, "story.paused");
+    app_text_at(a, paused, &ps, (W - app_text_width(a, paused, &ps)) / 2, H - app_px(a, 48));
   }
   if (a->viewer.elapsed >= STORY_MS) step(a, 1);
 }
@@ -254,22 +266,21 @@ void app_paint_story(pa_app *a, double dt) {
 void app_stories_mirror(pa_app *a, void *root_) {
   cJSON *root = root_;
   cJSON *tray = cJSON_AddArrayToObject(root, "stories");
-  char label[200];
+  char label[400];
   for (int i = 0; i < pa_stories_count(a->tray); i++) {
     const pa_story_entry *en = entry(a, i);
-    if (en->story_count > 1)
-      snprintf(label, sizeof label, "%s's stories, %d%s", en->pet.name, en->story_count,
-               entry_seen(a, i) ? "" : ", new");
-    else
-      snprintf(label, sizeof label, "%s's story%s", en->pet.name, entry_seen(a, i) ? "" : ", new");
+    APP_TA(a, label, sizeof label, "story.trayLabel", PA_MSG_STR("pet", en->pet.name),
+           PA_MSG_INT("count", en->story_count),
+           PA_MSG_STR("unseen", entry_seen(a, i) ? "false" : "true"));
     cJSON_AddItemToArray(tray, cJSON_CreateString(label));
   }
   if (!a->viewer.open) return;
   const pa_story_entry *en = entry(a, a->viewer.entry);
-  char when[48];
-  app_relative_time(en->stories[a->viewer.story].created_at, a->now_ms, 1, when, sizeof when);
-  snprintf(label, sizeof label, "%s's story, %d of %d, posted %s", en->pet.name,
-           a->viewer.story + 1, en->story_count, when);
+  char when[96];
+  app_when(a, en->stories[a->viewer.story].created_at, 1, when, sizeof when);
+  APP_TA(a, label, sizeof label, "story.viewerLabel", PA_MSG_STR("pet", en->pet.name),
+         PA_MSG_INT("index", a->viewer.story + 1), PA_MSG_INT("total", en->story_count),
+         PA_MSG_STR("time", when));
   cJSON *o = cJSON_AddObjectToObject(root, "viewer");
   cJSON_AddStringToObject(o, "kind", "story");
   cJSON_AddStringToObject(o, "label", label);

@@ -51,7 +51,8 @@ void pa_draw_destroy(pa_draw *d) {
 static uint64_t text_key(const char *s, const pa_text_style *st) {
   uint64_t h = 1469598103934665603u;
   for (; *s; s++) h = (h ^ (uint8_t)*s) * 1099511628211u;
-  const int parts[] = {st->size, st->bold, (int)st->color, st->max_width, st->max_lines};
+  const int parts[] = {st->size,      st->bold,      (int)st->color,
+                       st->max_width, st->max_lines, st->direction};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
     h = (h ^ (uint32_t)parts[i]) * 1099511628211u;
   return h ? h : 1;

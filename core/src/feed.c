@@ -1,5 +1,6 @@
 #include "jv.h"
 #include "pa/pa_feed.h"
+#include "pa/pa_thumbhash.h"
 #include "strbuf.h"
 
 #include <inttypes.h>
@@ -38,6 +39,16 @@ static pa_status parse_image(pa_jv *v, const cJSON *o, pa_feed_image *im) {
   im->width = (int)w;
   im->height = (int)h;
   im->alt = "";
+  im->thumbhash = NULL;
+  if (cJSON_GetObjectItemCaseSensitive(o, "thumbhash")) {
+    uint8_t hash[PA_THUMBHASH_MAX];
+    size_t n;
+    pa_error e;
+    PA_JV_TRY(pa_jv_string(v, o, "thumbhash", PA_JV_TEXT, PA_THUMBHASH_TEXT_MAX - 1, true,
+                           &im->thumbhash));
+    if (im->thumbhash && pa_thumbhash_from_base64(im->thumbhash, hash, &n, &e) != PA_OK)
+      return pa_jv_fail(v, PA_ERR_SCHEMA, "thumbhash", "%s", e.msg);
+  }
   if (!cJSON_GetObjectItemCaseSensitive(o, "alt")) return PA_OK;
   PA_JV_TRY(pa_jv_string(v, o, "alt", PA_JV_TEXT, PA_FEED_MAX_CAPTION, true, &im->alt));
   if (!im->alt) im->alt = "";
@@ -83,6 +94,9 @@ static pa_status parse_post(pa_jv *v, const cJSON *o, pa_feed_post *p) {
   PA_JV_TRY(pa_jv_int(v, o, "like_count", 0, INT64_C(9007199254740991), &p->like_count));
   PA_JV_TRY(pa_jv_int(v, o, "comment_count", 0, INT64_C(9007199254740991), &p->comment_count));
   PA_JV_TRY(pa_jv_bool(v, o, "liked", &p->liked));
+  p->sponsored = false;
+  if (cJSON_GetObjectItemCaseSensitive(o, "sponsored"))
+    PA_JV_TRY(pa_jv_bool(v, o, "sponsored", &p->sponsored));
   return pa_jv_time(v, o, "created_at", &p->created_at);
 }
 

@@ -1,12 +1,9 @@
-/* The translation unit that compiles stb_image_resize (v1) and stb_image_write
- * for the core. Both are static here: the native host compiles its own
- * stb_image_write for tests and screenshots, and two copies must not clash. */
+/* The translation unit that compiles stb_image_write for the core, static:
+ * the native host compiles its own for tests and screenshots, and two copies
+ * must not clash. (Resizing is our own, resize.c; the native host keeps
+ * stb_image_resize as the reference the tests compare it with.) */
 #include <stdlib.h>
 #include <string.h>
-
-#define STB_IMAGE_RESIZE_STATIC
-#define STB_IMAGE_RESIZE_IMPLEMENTATION
-#include <stb_image_resize.h>
 
 #define STB_IMAGE_WRITE_STATIC
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -14,14 +11,6 @@
 #include "image_stb.h"
 
 #include <stb_image_write.h>
-
-int pa_stb_resize(const unsigned char *src, int sw, int sh, unsigned char *dst, int dw, int dh,
-                  int channels, int alpha, int srgb) {
-  return stbir_resize_uint8_generic(src, sw, sh, sw * channels, dst, dw, dh, dw * channels,
-                                    channels, alpha ? 3 : STBIR_ALPHA_CHANNEL_NONE, 0,
-                                    STBIR_EDGE_CLAMP, STBIR_FILTER_MITCHELL,
-                                    srgb ? STBIR_COLORSPACE_SRGB : STBIR_COLORSPACE_LINEAR, NULL);
-}
 
 typedef struct sink {
   unsigned char *buf;

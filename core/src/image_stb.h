@@ -12,12 +12,6 @@
 int pa_stb_gif_frames(const unsigned char *bytes, int len, int w, int h, int frames,
                       unsigned char *out, int *delays_ms);
 
-/* stb_image_resize v1, uint8 with 3 or 4 channels (with alpha set, the 4th is
- * alpha and weights the colours while filtering), Mitchell filter, clamped
- * edges, in linear light when srgb is set. Returns 1 on success, 0 if out of memory. */
-int pa_stb_resize(const unsigned char *src, int sw, int sh, unsigned char *dst, int dw, int dh,
-                  int channels, int alpha, int srgb);
-
 /* stb_image_write to memory: *out is malloc'd (the caller frees it), *len its
  * size. Return 1 on success. */
 int pa_stb_write_jpg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,

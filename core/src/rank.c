@@ -577,6 +577,18 @@ int pa_rank_page_find(const pa_rank_page *page, const char *post_id) {
   return -1;
 }
 
+int pa_rank_page_find_by(const pa_rank_page *page, const char *author_id, const char *pet_id) {
+  if (!page || (!author_id && !pet_id)) return -1;
+  int best = -1;
+  for (int i = 0; i < page->n; i++) {
+    const pa_rank_candidate *c = &page->cands[i];
+    if ((author_id && strcmp(c->author_id, author_id)) || (pet_id && strcmp(c->pet_id, pet_id)))
+      continue;
+    if (best < 0 || c->created_at > page->cands[best].created_at) best = i;
+  }
+  return best;
+}
+
 pa_status pa_rank_page_quantize(pa_rank_page *page, pa_error *err) {
   if (!page) return pa_error_set(err, PA_ERR_ARG, "quantize: no page");
   if (page->q8) return PA_OK;

@@ -412,3 +412,10 @@ done:
   free(t);
   return st;
 }
+
+pa_status pa_rank_taste_viewed(pa_rank_taste *t, const pa_rank_page *page, int index, double ms,
+                               pa_error *err) {
+  if (!(ms >= 0)) return pa_error_set(err, PA_ERR_ARG, "viewed: ms must be >= 0");
+  if (ms < PA_RANK_SKIP_MS) return pa_rank_taste_observe(t, page, index, PA_RANK_SKIP, 0, err);
+  return pa_rank_taste_observe(t, page, index, PA_RANK_DWELL, fmin(ms, 86400000.0), err);
+}

@@ -1,4 +1,3 @@
-#include "image_stb.h"
 #include "pa/pa_resize.h"
 
 #include <stdlib.h>
@@ -54,79 +53,220 @@ static const uint16_t THR[256] = {
     60675, 61235, 61799, 62365, 62935, 63507, 64083, 64661, 65243,
 };
 
-/* Linear -> sRGB through a 4096-entry index into THR, built per call (no
- * mutable globals). Thresholds lie at least 20 apart past the first (10), so a
- * 16-wide bucket holds at most one: one compare, no branch to mispredict. */
-typedef struct encoder {
-  uint8_t start[4096]; /* the code at the bucket's first value */
-  uint32_t edge[4096]; /* where the next code begins (65536: never) */
-} encoder;
+/* ---- the separable Mitchell filter, in linear light, with SIMD.
+ *
+ * Pixels are four floats (R, G, B in linear light on LIN's 0..65535 scale,
+ * and alpha 0..255 with the colours premultiplied by it), so one pixel is one
+ * 128-bit vector: SIMD128 in WebAssembly, SSE natively, through the compilers'
+ * vector extension. Only multiplies and adds in a fixed order and one division
+ * per pixel: IEEE makes native and WASM results bit-identical (no FMA on
+ * either target). Source rows are converted once each into a ring of the rows
+ * the vertical taps need; each output row is the vertical sum of its rows,
+ * then filtered horizontally. When the whole ratio is 2 or more, each source
+ * row of the filter is a block average of kx x ky pixels (the mipmap step),
+ * kept in floats rather than rounded to 8 bits in between. */
+typedef float f4 __attribute__((vector_size(16)));
 
-static void encoder_init(encoder *e) {
-  int v = 0;
-  for (int i = 0; i < 4096; i++) {
-    while (v < 255 && THR[v + 1] <= i * 16) v++;
-    e->start[i] = (uint8_t)v;
-    e->edge[i] = v < 255 ? THR[v + 1] : 65536;
-  }
+static f4 splat(float v) { return (f4){v, v, v, v}; }
+
+/* Mitchell-Netravali, B = C = 1/3, support 2 (as stb_image_resize's). */
+static double mitchell(double x) {
+  if (x < 0) x = -x;
+  if (x < 1) return (16 + x * x * (21 * x - 36)) / 18;
+  if (x < 2) return (32 + x * (-60 + x * (36 - 7 * x))) / 18;
+  return 0;
 }
 
-static uint8_t encode(const encoder *e, uint32_t x) {
-  uint32_t i = x >> 4;
-  return (uint8_t)(e->start[i] + (x >= e->edge[i]));
+static int ifloor(double x) {
+  int i = (int)x;
+  return i - (x < (double)i);
 }
 
-/* Area average over kx x ky blocks in linear light (alpha-weighted for RGBA),
- * in integers: dst is ceil(sw / kx) x ceil(sh / ky); edge blocks average what
- * they have. This is the mipmap step: exact for integer ratios, and it leaves
- * stb_image_resize a ratio under 2, where its filter is cheap. */
-static pa_status box_reduce(const uint8_t *src, int sw, int sh, int ch, int och, int weighted,
-                            int kx, int ky, uint8_t *dst, int dw, int dh, pa_error *err) {
-  uint64_t *acc = malloc((size_t)dw * 4 * sizeof *acc); /* per block: colour sums, alpha sum */
-  encoder *enc = malloc(sizeof *enc);
-  if (!acc || !enc) {
-    free(acc), free(enc);
-    return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory");
-  }
-  encoder_init(enc);
-  for (int oy = 0; oy < dh; oy++) {
-    memset(acc, 0, (size_t)dw * 4 * sizeof *acc);
-    int y0 = oy * ky, y1 = y0 + ky < sh ? y0 + ky : sh;
-    for (int y = y0; y < y1; y++) {
-      const uint8_t *row = src + (size_t)y * (size_t)sw * (size_t)ch;
-      for (int ox = 0; ox < dw; ox++) {
-        int x0 = ox * kx, x1 = x0 + kx < sw ? x0 + kx : sw;
-        const uint8_t *p = row + (size_t)x0 * (size_t)ch;
-        uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        if (!weighted) {
-          for (int x = x0; x < x1; x++, p += ch) s0 += LIN[p[0]], s1 += LIN[p[1]], s2 += LIN[p[2]];
-        } else {
-          for (int x = x0; x < x1; x++, p += 4) {
-            uint32_t a = p[3];
-            s0 += LIN[p[0]] * a, s1 += LIN[p[1]] * a, s2 += LIN[p[2]] * a, s3 += a;
-          }
-        }
-        uint64_t *a = acc + (size_t)ox * 4;
-        a[0] += s0, a[1] += s1, a[2] += s2, a[3] += s3;
-      }
+/* For each output index: the first input index, the tap count and `width`
+ * weights (summing to 1), edges clamped. */
+typedef struct kernel {
+  int width;
+  int *first, *count;
+  f4 *w; /* splatted weights, width per output */
+} kernel;
+
+static void kernel_free(kernel *k) {
+  free(k->first);
+  free(k->count);
+  free(k->w);
+  k->first = k->count = NULL, k->w = NULL;
+}
+
+static int kernel_init(kernel *k, int in, int out) {
+  double scale = (double)in / out, fs = scale > 1 ? scale : 1, radius = 2 * fs;
+  k->width = (int)(2 * radius) + 3;
+  k->first = malloc(sizeof(int) * (size_t)out);
+  k->count = malloc(sizeof(int) * (size_t)out);
+  k->w = calloc((size_t)out * (size_t)k->width, sizeof(f4));
+  double *acc = calloc((size_t)k->width, sizeof(double));
+  if (!k->first || !k->count || !k->w || !acc) return free(acc), kernel_free(k), 0;
+  for (int o = 0; o < out; o++) {
+    double center = (o + 0.5) * scale;
+    int lo = ifloor(center - radius), hi = ifloor(center + radius);
+    int first = lo < 0 ? 0 : lo, last = hi > in - 1 ? in - 1 : hi;
+    if (first > in - 1) first = in - 1;
+    if (last < first) last = first;
+    /* at most 2 * radius + 2 taps: width bounds them */
+    if (last - first + 1 > k->width) last = first + k->width - 1;
+    memset(acc, 0, sizeof(double) * (size_t)k->width);
+    double sum = 0;
+    for (int i = lo; i <= hi; i++) {
+      double w = mitchell((i + 0.5 - center) / fs);
+      int c = i < first ? first : i > last ? last : i; /* clamped edge */
+      acc[c - first] += w;
+      sum += w;
     }
-    /* Averages by multiplying with a reciprocal: 64-bit divisions per channel
-     * cost more than the whole summing. IEEE doubles round the same way on
-     * every platform. */
-    uint8_t *out = dst + (size_t)oy * (size_t)dw * (size_t)och;
-    double inv_full = 1.0 / ((double)kx * (double)(y1 - y0));
-    for (int ox = 0; ox < dw; ox++, out += och) {
-      const uint64_t *a = acc + (size_t)ox * 4;
-      int x0 = ox * kx, x1 = x0 + kx < sw ? x0 + kx : sw;
-      double inv_n = x1 - x0 == kx ? inv_full : 1.0 / ((double)(x1 - x0) * (double)(y1 - y0));
-      /* colour weight: the pixel count, or the alpha sum */
-      double inv_w = !weighted ? inv_n : a[3] ? 1.0 / (double)a[3] : 0;
-      for (int c = 0; c < 3; c++) out[c] = encode(enc, (uint32_t)((double)a[c] * inv_w + 0.5));
-      if (och == 4) out[3] = weighted ? (uint8_t)((double)a[3] * inv_n + 0.5) : 255;
-    }
+    k->first[o] = first;
+    k->count[o] = last - first + 1;
+    for (int j = 0; j <= last - first; j++)
+      k->w[(size_t)o * (size_t)k->width + (size_t)j] =
+          splat((float)(sum != 0 ? acc[j] / sum : j == 0));
   }
   free(acc);
-  free(enc);
+  return 1;
+}
+
+typedef struct source {
+  const uint8_t *px;
+  int sw, sh, ch, weighted, kx, ky, mw; /* mw: ceil(sw / kx) */
+  float lin[256];
+} source;
+
+static f4 load_px(const source *s, const uint8_t *p) {
+  f4 v = {s->lin[p[0]], s->lin[p[1]], s->lin[p[2]], 1};
+  return s->weighted ? v * splat((float)p[3]) : v;
+}
+
+/* Row my of the (block-averaged) source, as premultiplied linear pixels. */
+static void load_row(const source *s, int my, f4 *out) {
+  int ch = s->ch, y0 = my * s->ky, y1 = y0 + s->ky < s->sh ? y0 + s->ky : s->sh;
+  const uint8_t *row = s->px + (size_t)y0 * (size_t)s->sw * (size_t)ch;
+  if (s->kx == 1 && s->ky == 1) {
+    for (int x = 0; x < s->sw; x++) out[x] = load_px(s, row + (size_t)x * (size_t)ch);
+    return;
+  }
+  f4 inv_full = splat(1.0f / ((float)s->kx * (float)(y1 - y0)));
+  for (int mx = 0; mx < s->mw; mx++) {
+    int x0 = mx * s->kx, x1 = x0 + s->kx < s->sw ? x0 + s->kx : s->sw;
+    f4 sum = splat(0);
+    for (int y = y0; y < y1; y++) {
+      const uint8_t *p = s->px + ((size_t)y * (size_t)s->sw + (size_t)x0) * (size_t)ch;
+      for (int x = x0; x < x1; x++, p += ch) sum += load_px(s, p);
+    }
+    f4 inv = x1 - x0 == s->kx ? inv_full : splat(1.0f / ((float)(x1 - x0) * (float)(y1 - y0)));
+    out[mx] = sum * inv;
+  }
+}
+
+/* Linear 0..65535 -> sRGB, one byte per linear value (64 KiB, built per call
+ * from THR): a single load per channel in the filter's output loop. */
+static void srgb_table(uint8_t *t) {
+  for (int v = 0, x = 0; x < 65536; x++) {
+    while (v < 255 && THR[v + 1] <= x) v++;
+    t[x] = (uint8_t)v;
+  }
+}
+
+typedef int32_t i4 __attribute__((vector_size(16)));
+
+/* Clamped to 0..65535 and rounded, four lanes at once (NaN becomes 0). */
+static i4 to_index(f4 v) {
+  v = (f4)((i4)v & (v > 0));
+  i4 high = v > 65535;
+  v = (f4)(((i4)v & ~high) | ((i4)splat(65535) & high));
+  return __builtin_convertvector(v + splat(0.5f), i4);
+}
+
+static void store_px(const uint8_t *srgb, f4 v, int weighted, int och, uint8_t *out) {
+  if (weighted) {
+    float a = v[3];
+    if (a < 0.5f) {
+      memset(out, 0, 4);
+      return;
+    }
+    i4 c = to_index(v * splat(1 / a));
+    out[0] = srgb[c[0]], out[1] = srgb[c[1]], out[2] = srgb[c[2]];
+    out[3] = a < 255 ? (uint8_t)(a + 0.5f) : 255;
+    return;
+  }
+  i4 c = to_index(v);
+  out[0] = srgb[c[0]], out[1] = srgb[c[1]], out[2] = srgb[c[2]];
+  if (och == 4) out[3] = 255;
+}
+
+/* t = (t +) a*wa + b*wb + c*wc + d*wd, left to right. */
+static void vsum(f4 *restrict t, const f4 *restrict a, const f4 *restrict b, const f4 *restrict c,
+                 const f4 *restrict d, f4 wa, f4 wb, f4 wc, f4 wd, int n, int add) {
+  if (add)
+    for (int x = 0; x < n; x++) t[x] = t[x] + a[x] * wa + b[x] * wb + c[x] * wc + d[x] * wd;
+  else
+    for (int x = 0; x < n; x++) t[x] = a[x] * wa + b[x] * wb + c[x] * wc + d[x] * wd;
+}
+
+static pa_status filter(const uint8_t *src, int sw, int sh, int ch, int weighted, int kx, int ky,
+                        uint8_t *dst, int dw, int dh, pa_error *err) {
+  source *s = malloc(sizeof *s);
+  uint8_t *srgb = malloc(65536);
+  kernel kh = {0}, kv = {0};
+  int mw = (sw + kx - 1) / kx, mh = (sh + ky - 1) / ky;
+  f4 *ring = NULL, *tmp = NULL;
+  int *row_of = NULL;
+  int ok = s && srgb && kernel_init(&kh, mw, dw) && kernel_init(&kv, mh, dh);
+  if (ok) {
+    ring = malloc(sizeof(f4) * (size_t)mw * (size_t)kv.width);
+    tmp = malloc(sizeof(f4) * (size_t)mw);
+    row_of = malloc(sizeof(int) * (size_t)kv.width);
+    ok = ring && tmp && row_of;
+  }
+  if (!ok) {
+    free(s), free(srgb), free(ring), free(tmp), free(row_of);
+    kernel_free(&kh), kernel_free(&kv);
+    return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory for %dx%d to %dx%d", sw, sh, dw,
+                        dh);
+  }
+  *s = (source){src, sw, sh, ch, weighted, kx, ky, mw, {0}};
+  for (int i = 0; i < 256; i++) s->lin[i] = (float)LIN[i];
+  srgb_table(srgb);
+  for (int i = 0; i < kv.width; i++) row_of[i] = -1;
+  int och = ch, exact = mw == dw && mh == dh; /* a whole ratio: the block average is all */
+  for (int oy = 0; exact && oy < dh; oy++) {
+    load_row(s, oy, tmp);
+    uint8_t *out = dst + (size_t)oy * (size_t)dw * (size_t)och;
+    for (int ox = 0; ox < dw; ox++, out += och) store_px(srgb, tmp[ox], weighted, och, out);
+  }
+  for (int oy = 0; !exact && oy < dh; oy++) {
+    int first = kv.first[oy], n = kv.count[oy];
+    for (int j = 0; j < n; j++) {
+      int r = first + j, slot = r % kv.width;
+      if (row_of[slot] != r) load_row(s, r, ring + (size_t)slot * (size_t)mw), row_of[slot] = r;
+    }
+    /* vertical: tmp = the rows' weighted sum, up to four rows a pass */
+    const f4 *wv = kv.w + (size_t)oy * (size_t)kv.width;
+    for (int j = 0; j < n; j += 4) {
+      const f4 *r[4];
+      f4 w[4];
+      for (int q = 0; q < 4; q++) {
+        r[q] = ring + (size_t)((first + (j + q < n ? j + q : j)) % kv.width) * (size_t)mw;
+        w[q] = j + q < n ? wv[j + q] : splat(0);
+      }
+      vsum(tmp, r[0], r[1], r[2], r[3], w[0], w[1], w[2], w[3], mw, j > 0);
+    }
+    /* horizontal, then back to 8-bit sRGB */
+    uint8_t *out = dst + (size_t)oy * (size_t)dw * (size_t)och;
+    for (int ox = 0; ox < dw; ox++, out += och) {
+      const f4 *wh = kh.w + (size_t)ox * (size_t)kh.width, *p = tmp + kh.first[ox];
+      f4 acc = p[0] * wh[0];
+      for (int j = 1, m = kh.count[ox]; j < m; j++) acc += p[j] * wh[j];
+      store_px(srgb, acc, weighted, och, out);
+    }
+  }
+  free(s), free(srgb), free(ring), free(tmp), free(row_of);
+  kernel_free(&kh), kernel_free(&kv);
   return PA_OK;
 }
 
@@ -140,45 +280,9 @@ static pa_status resize(const uint8_t *src, int sw, int sh, int channels, int we
   if (sw <= 0 || sh <= 0 || dw <= 0 || dh <= 0 || sw > 65535 || sh > 65535 || dw > 65535 ||
       dh > 65535)
     return pa_error_set(err, PA_ERR_ARG, "resize: %dx%d to %dx%d", sw, sh, dw, dh);
-  /* Shrinking 2x or more: area-average by the whole factor first (see box_reduce). */
+  /* Shrinking 2x or more: area-average by the whole factor first. */
   int kx = sw / dw > 1 ? sw / dw : 1, ky = sh / dh > 1 ? sh / dh : 1;
-  if (kx > 1 || ky > 1) {
-    int mw = (sw + kx - 1) / kx, mh = (sh + ky - 1) / ky;
-    if (mw == dw && mh == dh)
-      return box_reduce(src, sw, sh, channels, channels, weighted, kx, ky, dst, dw, dh, err);
-  }
-  /* stb filters opaque pixels as RGB: a quarter less of its (scalar) work. */
-  int fch = channels == 4 && !weighted ? 3 : channels;
-  uint8_t *mid = NULL, *out = dst;
-  if (kx > 1 || ky > 1) {
-    int mw = (sw + kx - 1) / kx, mh = (sh + ky - 1) / ky;
-    if (!(mid = malloc((size_t)mw * (size_t)mh * (size_t)fch)))
-      return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory for %dx%d", mw, mh);
-    pa_status st = box_reduce(src, sw, sh, channels, fch, weighted, kx, ky, mid, mw, mh, err);
-    if (st != PA_OK) return free(mid), st;
-    src = mid, sw = mw, sh = mh;
-  } else if (fch != channels) {
-    size_t n = (size_t)sw * (size_t)sh;
-    if (!(mid = malloc(n * 3))) return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory");
-    for (size_t i = 0; i < n; i++) memcpy(mid + 3 * i, src + 4 * i, 3);
-    src = mid;
-  }
-  if (fch != channels && !(out = malloc((size_t)dw * (size_t)dh * 3))) {
-    free(mid);
-    return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory");
-  }
-  int ok = pa_stb_resize(src, sw, sh, out, dw, dh, fch, weighted, 1);
-  free(mid);
-  if (ok && out != dst) /* RGB back to RGBX, opaque */
-    for (size_t i = 0, n = (size_t)dw * (size_t)dh; i < n; i++) {
-      memcpy(dst + 4 * i, out + 3 * i, 3);
-      dst[4 * i + 3] = 255;
-    }
-  if (out != dst) free(out);
-  if (!ok)
-    return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory for %dx%d to %dx%d", sw, sh, dw,
-                        dh);
-  return PA_OK;
+  return filter(src, sw, sh, channels, weighted, kx, ky, dst, dw, dh, err);
 }
 
 pa_status pa_resize_pixels(const uint8_t *src, int sw, int sh, int channels, uint8_t *dst, int dw,

@@ -1,6 +1,7 @@
 /* Renders real feeds through the software renderer and reads the pixels back. */
 #include "pa/pa_app.h"
 #include "pa/pa_image.h"
+#include "pa/pa_thumbhash.h"
 #include "pa_native.h"
 #include "pa_test.h"
 
@@ -17,7 +18,8 @@ typedef struct fixture {
   SDL_Renderer *renderer;
   pa_native_host *host;
   pa_app *app;
-  uint8_t *px; /* the last captured frame */
+  pa_i18n_catalog *en, *cat; /* the app's words: en, and the locale shown if not en */
+  uint8_t *px;               /* the last captured frame */
   size_t px_size;
 } fixture;
 
@@ -43,11 +45,13 @@ static struct {
   int count;
   pa_action_kind kind[64];
   char id[64][80];
+  double value[64];
 } acts;
 
 static void record_action(void *user, const pa_action *a) {
   if (acts.count == 64) return;
   acts.kind[acts.count] = a->kind;
+  acts.value[acts.count] = a->value;
   snprintf(acts.id[acts.count++], 80, "%s", a->id ? a->id : "");
 }
 
@@ -110,7 +114,20 @@ static fixture *setup_sized(int w, int h, float scale) {
   cfg.platform.video = record_video;
   memset(&vid, 0, sizeof vid);
   CHECK(pa_app_create(&cfg, &fx->app, &e) == PA_OK);
+  CHECK(pa_native_catalog_load(PA_LOCALES_DIR "/en.json", &fx->en, &e) == PA_OK);
+  pa_app_set_locale(fx->app, fx->en, fx->en);
   return fx;
+}
+
+/* Switches the app to locales/TAG.json (English as the fallback). */
+static void set_locale(fixture *fx, const char *tag) {
+  char path[256];
+  pa_error e;
+  pa_i18n_catalog *old = fx->cat;
+  snprintf(path, sizeof path, "%s/%s.json", PA_LOCALES_DIR, tag);
+  CHECK(pa_native_catalog_load(path, &fx->cat, &e) == PA_OK);
+  pa_app_set_locale(fx->app, fx->cat, fx->en);
+  pa_i18n_catalog_free(old); /* after the app stopped borrowing it */
 }
 
 static fixture *setup(void) { return setup_sized(W, H, 1.0f); }
@@ -138,6 +155,8 @@ static void settle(fixture *fx) { settle_at(fx, NOW, NULL); }
 
 static void teardown(fixture *fx) {
   pa_app_destroy(fx->app);
+  pa_i18n_catalog_free(fx->cat);
+  pa_i18n_catalog_free(fx->en);
   pa_native_host_destroy(fx->host);
   SDL_DestroyRenderer(fx->renderer);
   SDL_FreeSurface(fx->surface);
@@ -221,11 +240,13 @@ static void test_draws_posts(void) {
 
   char *m = mirror(fx);
   CHECK_CONTAINS(m, "\"state\":\"ready\"");
-  CHECK_CONTAINS(m, "\"title\":\"Luna the cat, posted by Ana Souza 3 hours ago\"");
+  CHECK_CONTAINS(m, "\"title\":\"\u2068Luna\u2069 the \u2068cat\u2069, posted by \u2068Ana "
+                    "Souza\u2069 \u20683 hours ago\u2069\"");
   CHECK_CONTAINS(m, "\"caption\":\"Sunday nap in the sun #sleepy\"");
-  CHECK_CONTAINS(m, "\"title\":\"Mochi the dog, posted by Kenji 4 days ago\"");
+  CHECK_CONTAINS(m, "\"title\":\"\u2068Mochi\u2069 the \u2068dog\u2069, posted by "
+                    "\u2068Kenji\u2069 \u20684 days ago\u2069\"");
   CHECK_CONTAINS(m, "{\"control\":\"like\",\"label\":\"Like\",\"pressed\":true}");
-  CHECK_CONTAINS(m, "\"label\":\"Open Luna's profile\"");
+  CHECK_CONTAINS(m, "\"label\":\"Open \u2068Luna\u2069's profile\"");
   CHECK_CONTAINS(m, "\"total\":2");
   free(m);
   teardown(fx);
@@ -476,10 +497,21 @@ static void test_dark_theme(void) {
 
 /* Golden images: rendered feeds compared with committed PNGs within a
  * tolerance. PA_UPDATE_GOLDEN=1 rewrites them (look at them before committing). */
-static void golden(const char *name, int w, int h, float scale, pa_theme theme) {
+static void load_grid(fixture *fx, const char *json, pa_feed_mode mode);
+
+/* grid: a page shown as the posts grid instead of the feed, or NULL. */
+static const char *golden_locale; /* the catalog goldens are drawn in, NULL for en */
+
+static void golden_with(const char *name, int w, int h, float scale, pa_theme theme,
+                        const char *grid) {
   fixture *fx = setup_sized(w, h, scale);
+  if (golden_locale) set_locale(fx, golden_locale);
   pa_app_set_theme(fx->app, theme);
   load(fx, FEED, PA_FEED_REPLACE);
+  if (grid) {
+    pa_app_grid_open(fx->app);
+    load_grid(fx, grid, PA_FEED_REPLACE);
+  }
   settle(fx);
   char path[512];
   snprintf(path, sizeof path, "%s/%s.png", PA_GOLDEN_DIR, name);
@@ -506,11 +538,22 @@ static void golden(const char *name, int w, int h, float scale, pa_theme theme) 
   teardown(fx);
 }
 
+static void golden(const char *name, int w, int h, float scale, pa_theme theme) {
+  golden_with(name, w, h, scale, theme, NULL);
+}
+
 static void test_golden_images(void) {
   golden("feed-phone-light", 390, 700, 1.0f, PA_THEME_LIGHT);
   golden("feed-phone-dark", 390, 700, 1.0f, PA_THEME_DARK);
   golden("feed-desktop", 1100, 700, 1.0f, PA_THEME_LIGHT);
   golden("feed-phone-hidpi", 600, 900, 2.0f, PA_THEME_LIGHT);
+  /* Arabic: the card mirrored, text right to left; the native rasteriser does
+   * not shape (letters keep isolated forms; see core/src/i18n.md). */
+  golden_locale = "ar";
+  golden("feed-phone-ar", 390, 700, 1.0f, PA_THEME_LIGHT);
+  golden_locale = "en-XA";
+  golden("feed-phone-en-XA", 390, 700, 1.0f, PA_THEME_LIGHT);
+  golden_locale = NULL;
 }
 
 static const char *TRAY =
@@ -566,7 +609,8 @@ static void test_stories_tray_and_viewer(void) {
   const uint8_t *red = pixel(fx, 100, 104 + 14 + 60 + 100);
   CHECK(red[0] > 180 && red[1] < 90);
   char *m = mirror(fx);
-  CHECK_CONTAINS(m, "\"stories\":[\"Luna's stories, 2, new\",\"Mochi's story\"]");
+  CHECK_CONTAINS(
+      m, "\"stories\":[\"\u2068Luna\u2069's stories, 2, new\",\"\u2068Mochi\u2069's story\"]");
   free(m);
 
   /* Tap Luna: the viewer opens at her first unseen story and reports it seen. */
@@ -574,7 +618,8 @@ static void test_stories_tray_and_viewer(void) {
   pa_app_pointer(fx->app, PA_POINTER_UP, 50, 40, 150);
   settle_at(fx, NOW, "story-1");
   m = mirror(fx);
-  CHECK_CONTAINS(m, "\"label\":\"Luna's story, 1 of 2, posted 2 hours ago\"");
+  CHECK_CONTAINS(m,
+                 "\"label\":\"\u2068Luna\u2069's story, 1 of 2, posted \u20682 hours ago\u2069\"");
   free(m);
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 1 && !strcmp(last_id(PA_ACTION_STORY_SEEN), "s_1"));
   CHECK(pixel(fx, 5, 150)[0] < 10); /* full screen, black around the picture */
@@ -589,21 +634,22 @@ static void test_stories_tray_and_viewer(void) {
   for (int i = 1; i <= 330; i++) pa_app_frame(fx->app, NOW + 5600 + i * 16.0);
   settle_at(fx, NOW + 11000, NULL);
   m = mirror(fx);
-  CHECK_CONTAINS(m, "Luna's story, 2 of 2");
+  CHECK_CONTAINS(m, "\u2068Luna\u2069's story, 2 of 2");
   free(m);
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2 && !strcmp(last_id(PA_ACTION_STORY_SEEN), "s_2"));
   pa_app_key(fx->app, PA_KEY_RIGHT);
   settle_at(fx, NOW + 11016, NULL);
   m = mirror(fx);
-  CHECK_CONTAINS(m, "Mochi's story, 1 of 1");
-  CHECK_CONTAINS(m, "\"stories\":[\"Luna's stories, 2\",\"Mochi's story\"]");
+  CHECK_CONTAINS(m, "\u2068Mochi\u2069's story, 1 of 1");
+  CHECK_CONTAINS(m,
+                 "\"stories\":[\"\u2068Luna\u2069's stories, 2\",\"\u2068Mochi\u2069's story\"]");
   free(m);
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2);
   /* A short tap on the left goes back; Escape closes. */
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 20, 400, 20000);
   pa_app_pointer(fx->app, PA_POINTER_UP, 20, 400, 20050);
   m = mirror(fx);
-  CHECK_CONTAINS(m, "Luna's story, 2 of 2");
+  CHECK_CONTAINS(m, "\u2068Luna\u2069's story, 2 of 2");
   free(m);
   pa_app_key(fx->app, PA_KEY_ESCAPE);
   m = mirror(fx);
@@ -612,7 +658,7 @@ static void test_stories_tray_and_viewer(void) {
   /* A broken tray is refused and the old one kept. */
   CHECK(pa_app_stories_loaded(fx->app, TRAY, strlen(TRAY) - 9, &e) == PA_ERR_TRUNCATED);
   m = mirror(fx);
-  CHECK_CONTAINS(m, "Mochi's story");
+  CHECK_CONTAINS(m, "\u2068Mochi\u2069's story");
   free(m);
   teardown(fx);
 }
@@ -633,7 +679,8 @@ static void test_reels_viewer(void) {
   CHECK(vid.h == H && vid.w == W && vid.x == 0 && vid.muted == 1); /* a phone: narrower than 9:16 */
   char *m = mirror(fx);
   CHECK_CONTAINS(m, "\"kind\":\"reel\"");
-  CHECK_CONTAINS(m, "\"label\":\"Reel 1 of 2: Luna the cat, by Ana\"");
+  CHECK_CONTAINS(
+      m, "\"label\":\"Reel 1 of 2: \u2068Luna\u2069 the \u2068cat\u2069, by \u2068Ana\u2069\"");
   free(m);
   /* The poster is drawn until the video shows frames; then the stage is
    * left clear for the element under the canvas, overlays still on top. */
@@ -661,6 +708,363 @@ static void test_reels_viewer(void) {
   teardown(fx);
 }
 
+/* ---- the posts grid (app_grid.c) */
+
+#define GRID_POST(id, url, n_images, caption)                                                      \
+  "{\"id\":\"" id "\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},"           \
+  "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":null},"          \
+  "\"images\":[{\"url\":\"" url                                                                    \
+  "\",\"width\":128,\"height\":128,\"alt\":\"Luna asleep\"}" n_images "],\"caption\":\"" caption   \
+  "\",\"tags\":[],\"like_count\":1,\"comment_count\":0,"                                           \
+  "\"liked\":false,\"created_at\":\"2026-11-24T02:00:00Z\"}"
+#define SECOND_IMAGE ",{\"url\":\"/media/photo.jpg\",\"width\":128,\"height\":128,\"alt\":\"\"}"
+
+static const char *GRID =
+    "{\"posts\":[" GRID_POST("p_15", "/media/photo.jpg", "", "Sunday nap #sleepy") "," GRID_POST(
+        "p_14", "/media/avatar.png", SECOND_IMAGE,
+        "Two photos") "," GRID_POST("p_13", "/media/missing.jpg", "",
+                                    "") "," GRID_POST("p_12", "/media/photo.jpg", "",
+                                                      "Again") "," GRID_POST("p_11",
+                                                                             "/media/avatar.png",
+                                                                             "",
+                                                                             "Last one") "],\"next_"
+                                                                                         "cursor\":"
+                                                                                         "null}";
+
+static void load_grid(fixture *fx, const char *json, pa_feed_mode mode) {
+  pa_error e;
+  CHECK(pa_app_grid_loaded(fx->app, json, strlen(json), mode, &e) == PA_OK);
+}
+
+static int is_accent(const uint8_t *p) { return p[1] > p[0] + 40; }
+
+static void test_grid_draws_tiles_and_hits(void) {
+  fixture *fx = setup_sized(390, 700, 1.0f);
+  load(fx, FEED, PA_FEED_REPLACE);
+  pa_app_grid_open(fx->app);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"grid\":{\"state\":\"loading\"");
+  free(m);
+  load_grid(fx, GRID, PA_FEED_REPLACE);
+  settle(fx);
+  /* Tiles are 128 px squares, 3 px apart: tile 0 shows the photo's quadrants. */
+  const uint8_t *red = pixel(fx, 30, 30), *green = pixel(fx, 100, 30), *blue = pixel(fx, 30, 100);
+  CHECK(red[0] > 180 && red[1] < 90 && red[2] < 90);
+  CHECK(green[1] > 160 && green[0] < 90);
+  CHECK(blue[2] > 180 && blue[0] < 90);
+  /* Tile 2 failed to load: the placeholder, not the page colour. */
+  const uint8_t *ph = pixel(fx, 262 + 64, 3 + 64), *page = pixel(fx, 200, 400);
+  CHECK(ph[0] != page[0] || ph[1] != page[1]);
+  /* Tile 1 has two photos: the white corner mark. */
+  const uint8_t *mark = pixel(fx, 131 + 128 - 8 - 10 + 3, 3 + 8 + 5);
+  CHECK(mark[0] > 240 && mark[1] > 240 && mark[2] > 240);
+  /* Only one row and a half: below it, the page. */
+  CHECK(page[0] == 0xf3 && page[1] == 0xf1);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"grid\":{\"state\":\"ready\",\"message\":\"\",\"total\":5");
+  CHECK_CONTAINS(m, "{\"index\":0,\"id\":\"p_15\",\"label\":\"Sunday nap #sleepy\",\"images\":1}");
+  CHECK_CONTAINS(m, "{\"index\":2,\"id\":\"p_13\",\"label\":\"Luna asleep\""); /* alt */
+  CHECK_CONTAINS(m, "\"images\":2");
+  free(m);
+  /* A tap on tile 4 (row 2, column 2) opens its post; a drag opens nothing. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 195, 198, 1000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 195, 198, 1050);
+  CHECK(count_actions(PA_ACTION_OPEN_POST) == 1 && !strcmp(last_id(PA_ACTION_OPEN_POST), "p_11"));
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 195, 198, 2000);
+  pa_app_pointer(fx->app, PA_POINTER_MOVE, 195, 150, 2030);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 195, 150, 2060);
+  CHECK(count_actions(PA_ACTION_OPEN_POST) == 1);
+  /* A tap in the empty space below the tiles opens nothing. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 300, 600, 3000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 300, 600, 3050);
+  pa_app_grid_activate(fx->app, 99);
+  CHECK(count_actions(PA_ACTION_OPEN_POST) == 1);
+  pa_app_grid_activate(fx->app, 0);
+  CHECK(!strcmp(last_id(PA_ACTION_OPEN_POST), "p_15"));
+  /* Keyboard focus: a ring in the accent around the tile. */
+  pa_app_grid_focus(fx->app, 3);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, 1, 134 + 60)) && !is_accent(pixel(fx, 1, 3 + 60)));
+  /* Bad bytes keep the tiles and say so. */
+  pa_error e;
+  CHECK(pa_app_grid_loaded(fx->app, GRID, strlen(GRID) - 5, PA_FEED_APPEND, &e) != PA_OK);
+  m = mirror(fx);
+  CHECK_CONTAINS(m,
+                 "\"state\":\"error\",\"message\":\"These posts could not be read.\",\"total\":5");
+  free(m);
+  /* Closing gives the feed back, as it was. */
+  pa_app_grid_close(fx->app);
+  settle(fx);
+  m = mirror(fx);
+  CHECK(strstr(m, "\"grid\"") == NULL);
+  CHECK_CONTAINS(m, "\"caption\":\"Sunday nap in the sun #sleepy\"");
+  free(m);
+  CHECK(dark_pixels(fx, 64, 20, 300, 70) > 60); /* the feed's first card header */
+  teardown(fx);
+}
+
+static void test_grid_pages_and_virtualises(void) {
+  fixture *fx = setup_sized(390, 700, 1.0f);
+  pa_app_grid_open(fx->app);
+  char *page = make_page(1, 48, "g2");
+  load_grid(fx, page, PA_FEED_REPLACE);
+  free(page);
+  settle(fx);
+  /* 16 rows of 131 px; the next page is asked for once, near the end. */
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 0);
+  pa_app_key(fx->app, PA_KEY_END);
+  settle(fx);
+  pa_app_frame(fx->app, NOW + 16);
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 1 && !strcmp(last_id(PA_ACTION_LOAD_MORE), "g2"));
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"total\":-1");
+  CHECK(strstr(m, "\"id\":\"p_1\",") == NULL); /* far above: not in the mirror */
+  CHECK_CONTAINS(m, "\"id\":\"p_48\"");
+  free(m);
+  page = make_page(48, 30, NULL); /* repeats p_48: kept once */
+  load_grid(fx, page, PA_FEED_APPEND);
+  free(page);
+  pa_app_key(fx->app, PA_KEY_END);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"total\":77");
+  CHECK_CONTAINS(m, "\"index\":76,\"id\":\"p_77\"");
+  free(m);
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 1);
+  /* Wheel and drag scroll; focus brings a tile far above back into view. */
+  pa_app_grid_focus(fx->app, 0);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, 1, 60)));
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"p_1\",");
+  free(m);
+  pa_app_scroll(fx->app, 131 * 3);
+  settle(fx);
+  CHECK(!is_accent(pixel(fx, 1, 60)));
+  /* A failed page: a message, the tiles stay, and it is asked again later. */
+  pa_app_grid_failed(fx->app, "You are offline.");
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"message\":\"You are offline.\"");
+  free(m);
+  teardown(fx);
+}
+
+/* The mirror's buttons: a ring around the control that has focus. */
+static void test_focus_ring_on_controls(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
+  pa_app_focus_post(fx->app, 0);
+  settle(fx);
+  int y = 74 + 400 + 2; /* the top edge of the action row */
+  CHECK(!is_accent(pixel(fx, 40, y)));
+  pa_app_focus_control(fx->app, 0, PA_CONTROL_LIKE);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, 40, y)) && !is_accent(pixel(fx, 120, y)));
+  pa_app_focus_control(fx->app, 0, PA_CONTROL_COMMENTS);
+  settle(fx);
+  CHECK(!is_accent(pixel(fx, 40, y)) && is_accent(pixel(fx, 120, y)));
+  pa_app_focus_control(fx->app, 0, PA_CONTROL_SHARE);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, W - 30, y)));
+  pa_app_focus_control(fx->app, 0, PA_CONTROL_PROFILE);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, 100, 14 + 5)) && !is_accent(pixel(fx, W - 30, y)));
+  pa_app_focus_post(fx->app, 0); /* the article itself: the card ring only */
+  settle(fx);
+  CHECK(!is_accent(pixel(fx, 100, 14 + 5)) && is_accent(pixel(fx, 1, 200)));
+  teardown(fx);
+}
+
+/* Right to left: the first tile is at the top right. */
+static void test_grid_rtl(void) {
+  fixture *fx = setup_sized(390, 700, 1.0f);
+  set_locale(fx, "ar");
+  pa_app_grid_open(fx->app);
+  load_grid(fx, GRID, PA_FEED_REPLACE);
+  settle(fx);
+  const uint8_t *red = pixel(fx, 262 + 30, 30), *blue = pixel(fx, 262 + 30, 100);
+  CHECK(red[0] > 180 && red[1] < 90 && red[2] < 90);
+  CHECK(blue[2] > 180 && blue[0] < 90);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 320, 60, 1000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 320, 60, 1050);
+  CHECK(count_actions(PA_ACTION_OPEN_POST) == 1 && !strcmp(last_id(PA_ACTION_OPEN_POST), "p_15"));
+  pa_app_grid_failed(fx->app, NULL);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"grid\":{\"state\":\"error\",\"message\":\"");
+  CHECK(strstr(m, "\"grid\":{\"state\":\"error\",\"message\":\"\"") == NULL); /* words, in Arabic */
+  free(m);
+  teardown(fx);
+}
+
+static void test_grid_golden(void) {
+  golden_with("grid-phone-light", 390, 500, 1.0f, PA_THEME_LIGHT, GRID);
+  golden_with("grid-desktop-dark", 1100, 500, 1.0f, PA_THEME_DARK, GRID);
+}
+
+/* The words follow the catalog; Arabic mirrors the card; a switch keeps the
+ * post on screen where it was. */
+static void test_locales(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  /* The avatar (the PNG's red quadrant at its upper left) starts the header. */
+  CHECK(pixel(fx, 12 + 12, 14 + 18)[0] > 180 && pixel(fx, 12 + 12, 14 + 18)[1] < 90);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"dir\":\"ltr\"");
+  CHECK_CONTAINS(m, "\"counts\":\"12 likes, 3 comments, liked by you\"");
+  CHECK_CONTAINS(m, "\"photo\":\"Photo 1 of 1: \u2068Luna\u2069\"");
+  free(m);
+  /* Switching keeps the post at the top of the screen where it was. */
+  pa_app_scroll(fx->app, 520);
+  settle(fx);
+  uint8_t *was = malloc(fx->px_size);
+  memcpy(was, fx->px, fx->px_size);
+  uint32_t rev = pa_app_mirror_revision(fx->app);
+  set_locale(fx, "ar");
+  CHECK(pa_app_mirror_revision(fx->app) != rev);
+  settle(fx);
+  int image_same = 0; /* Mochi's grey image box stays at the same rows */
+  for (int y = 0; y < H; y += 10)
+    image_same += !memcmp(&was[(y * W + 200) * 4], pixel(fx, 200, y), 4);
+  CHECK(image_same > H / 10 - 8);
+  free(was);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"dir\":\"rtl\"");
+  /* Arabic words; names isolated (FSI ... PDI); counts with Arabic plurals. */
+  CHECK_CONTAINS(m, "\"title\":\"\u2068Luna\u2069 (\u2068قطة\u2069)، نشره \u2068Ana Souza\u2069 "
+                    "\u2068قبل 3 ساعات\u2069\"");
+  CHECK_CONTAINS(m, "{\"control\":\"like\",\"label\":\"أعجبني\",\"pressed\":true}");
+  CHECK_CONTAINS(m, "\"counts\":\"12 إعجابًا، 3 تعليقات، بما في ذلك إعجابك\"");
+  CHECK(strstr(m, "\"Like\"") == NULL);
+  free(m);
+  /* At the top: the avatar is on the right now, the liked heart too. */
+  pa_app_key(fx->app, PA_KEY_HOME);
+  settle(fx);
+  const uint8_t *av = pixel(fx, W - 12 - 40 + 12, 14 + 18);
+  CHECK(av[0] > 180 && av[1] < 90);
+  CHECK(pixel(fx, 12 + 12, 14 + 18)[1] > 200);
+  const uint8_t *heart = pixel(fx, W - 24, 74 + 400 + 22);
+  CHECK(heart[0] > 200 && heart[1] < 80);
+  /* Large counts in the locale's compact form, on the canvas. */
+  set_locale(fx, "de");
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"label\":\"Gefällt mir\"");
+  CHECK_CONTAINS(m, "\"dir\":\"ltr\"");
+  free(m);
+  teardown(fx);
+}
+
+/* What ranking needs from the feed: how long each post was on screen, "why"
+ * and "not interested", removing a post without moving what is on screen,
+ * a switched feed from the top, and ads labelled on canvas and mirror. */
+static void test_ranking_hooks(void) {
+  fixture *fx = setup();
+  char *page = make_page(0, 10, NULL);
+  load(fx, page, PA_FEED_REPLACE);
+  settle_at(fx, NOW, NULL);
+  uint8_t *top = malloc(fx->px_size);
+  memcpy(top, fx->px, fx->px_size);
+  CHECK(count_actions(PA_ACTION_VIEWED) == 0);
+  /* p_0 leaves the screen after 5 s: one report, with its time. */
+  pa_app_scroll(fx->app, 3000);
+  settle_at(fx, NOW + 5000, NULL);
+  int reported = -1;
+  for (int i = 0; i < acts.count; i++)
+    if (acts.kind[i] == PA_ACTION_VIEWED && !strcmp(acts.id[i], "p_0")) reported = i;
+  CHECK(reported >= 0 && acts.value[reported] == 5000);
+  CHECK(count_actions(PA_ACTION_VIEWED) >= 1);
+  int views = count_actions(PA_ACTION_VIEWED);
+  /* Hiding a post above the screen keeps the screen as it is. */
+  uint8_t *before = malloc(fx->px_size);
+  memcpy(before, fx->px, fx->px_size);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"control\":\"why\"");
+  CHECK_CONTAINS(m, "\"control\":\"not-interested\"");
+  CHECK_CONTAINS(m, "\"sponsored\":false");
+  free(m);
+  pa_app_remove_post(fx->app, "p_0");
+  pa_app_remove_post(fx->app, "p_404"); /* unknown: nothing happens */
+  settle_at(fx, NOW + 5000, NULL);
+  CHECK(memcmp(before, fx->px, fx->px_size) == 0);
+  m = mirror(fx);
+  CHECK(!strstr(m, "\"id\":\"p_0\""));
+  free(m);
+  /* Why and Not interested go to the host with the post. */
+  pa_app_activate(fx->app, 2, PA_CONTROL_WHY);
+  CHECK(last_id(PA_ACTION_WHY) && !strcmp(last_id(PA_ACTION_WHY), "p_3"));
+  pa_app_activate(fx->app, 2, PA_CONTROL_NOT_INTERESTED);
+  CHECK(last_id(PA_ACTION_NOT_INTERESTED) && !strcmp(last_id(PA_ACTION_NOT_INTERESTED), "p_3"));
+  /* Another feed: the posts on screen are reported, and it starts at the top. */
+  load(fx, page, PA_FEED_RESET);
+  CHECK(count_actions(PA_ACTION_VIEWED) > views);
+  settle_at(fx, NOW + 6000, NULL);
+  CHECK(memcmp(top, fx->px, fx->px_size) == 0);
+  free(page);
+  free(before);
+  /* An ad carries its label on the canvas (the header's right end) and in the mirror. */
+  char *ad = make_page(0, 2, NULL);
+  char *at = strstr(ad, "\"liked\":false");
+  memmove(at + 17, at, strlen(at) + 1);
+  memcpy(at, "\"sponsored\":true,", 17);
+  load(fx, ad, PA_FEED_RESET);
+  settle_at(fx, NOW, NULL);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"sponsored\":true");
+  free(m);
+  int y0 = 14 + 10, label = dark_pixels(fx, 300, y0, 400, y0 + 30);
+  CHECK(label > 20);
+  CHECK(memcmp(top, fx->px, fx->px_size) != 0);
+  free(ad);
+  free(top);
+  teardown(fx);
+}
+
+/* A post whose image has not arrived shows its ThumbHash's colours at once,
+ * not the empty box; the image replaces it when it comes. */
+static void test_thumbhash_placeholder(void) {
+  uint8_t flat[8 * 8 * 4], hash[PA_THUMBHASH_MAX];
+  for (int i = 0; i < 8 * 8; i++) memcpy(flat + 4 * i, (uint8_t[]){200, 30, 40, 255}, 4);
+  size_t n;
+  char b64[PA_THUMBHASH_TEXT_MAX], json[1024];
+  pa_error e;
+  CHECK(pa_thumbhash_encode(flat, 8, 8, hash, &n, &e) == PA_OK);
+  pa_thumbhash_to_base64(hash, n, b64, sizeof b64);
+  for (int with = 1; with >= 0; with--) {
+    fixture *fx = setup();
+    snprintf(json, sizeof json,
+             "{\"posts\":[{\"id\":\"p_1\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\","
+             "\"avatar_url\":null},\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\","
+             "\"avatar_url\":null},\"images\":[{\"url\":\"/media/photo.jpg\",\"width\":128,"
+             "\"height\":128,\"alt\":\"\",\"thumbhash\":%s%s%s}],\"caption\":\"x\",\"tags\":[],"
+             "\"like_count\":0,\"comment_count\":0,\"liked\":false,"
+             "\"created_at\":\"2026-11-24T04:00:00Z\"}],\"next_cursor\":null}",
+             with ? "\"" : "", with ? b64 : "null", with ? "\"" : "");
+    load(fx, json, PA_FEED_REPLACE);
+    pa_app_frame(fx->app, NOW); /* requested, not arrived: the host is not pumped */
+    capture(fx, with ? "thumbhash-waiting" : "no-thumbhash-waiting");
+    const uint8_t *c = pixel(fx, 200, 270);
+    if (with)
+      CHECK(c[0] > 150 && c[1] < 90 && c[2] < 90); /* the hash's red */
+    else
+      CHECK(c[0] > 200 && c[1] > 180 && c[2] > 140); /* the species' pale tint */
+    settle(fx);                                      /* the photo arrives and covers it */
+    c = pixel(fx, 200, 270);
+    CHECK(!(c[0] > 150 && c[1] < 90 && c[2] < 90));
+    teardown(fx);
+  }
+  /* A malformed hash is refused by the parser, naming the field. */
+  char *at = strstr(json, "\"thumbhash\":null");
+  CHECK(at != NULL);
+  memcpy(at, "\"thumbhash\":3.14", 16);
+  fixture *fx = setup();
+  CHECK(pa_app_feed_loaded(fx->app, json, strlen(json), PA_FEED_REPLACE, &e) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "thumbhash");
+  memcpy(at, "\"thumbhash\":\"@@\"", 16);
+  CHECK(pa_app_feed_loaded(fx->app, json, strlen(json), PA_FEED_REPLACE, &e) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "posts[0].images[0].thumbhash");
+  teardown(fx);
+}
+
 int main(void) {
   if (SDL_Init(0) != 0) return 1;
   RUN(test_draws_posts);
@@ -674,8 +1078,16 @@ int main(void) {
   RUN(test_momentum_and_pull_to_refresh);
   RUN(test_dark_theme);
   RUN(test_golden_images);
+  RUN(test_locales);
   RUN(test_stories_tray_and_viewer);
   RUN(test_reels_viewer);
+  RUN(test_grid_draws_tiles_and_hits);
+  RUN(test_grid_pages_and_virtualises);
+  RUN(test_focus_ring_on_controls);
+  RUN(test_grid_rtl);
+  RUN(test_grid_golden);
+  RUN(test_ranking_hooks);
+  RUN(test_thumbhash_placeholder);
   SDL_Quit();
   return pa_test_summary("app");
 }

@@ -169,6 +169,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("likes", 1),
                          PA_MSG_INT("comments", 0),
                          PA_MSG_STR("liked", "true"),
+                         PA_MSG_STR("unseen", "true"),
+                         PA_MSG_STR("more", "false"),
                          PA_MSG_STR("advertiser", "Acme"),
                          PA_MSG_INT("years", 2),
                          PA_MSG_DBL("progress", 0.42),
@@ -177,7 +179,13 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("place", 3),
                          PA_MSG_INT("min", 8),
                          PA_MSG_INT("max", 40),
-                         PA_MSG_STR("reason", "oops")};
+                         PA_MSG_STR("reason", "oops"),
+                         PA_MSG_STR("label", "A nap"),
+                         PA_MSG_STR("tag", "cats"),
+                         PA_MSG_STR("q", "luna"),
+                         PA_MSG_INT("seconds", 30),
+                         PA_MSG_STR("email", "ana@example.com"),
+                         PA_MSG_INT("n", 2)};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

@@ -557,6 +557,42 @@ static void test_observe_checks(void) {
   pa_rank_page_free(p);
 }
 
+/* The feed's view reports: short is a skip, long a dwell; follows of a
+ * person or pet land on their newest candidate. */
+static void test_viewed_and_find_by(void) {
+  cand c[8];
+  pa_rank_page *p = parse(c, mixed(c, 8, 4));
+  if (!p) return;
+  pa_error e;
+  pa_rank_taste *skip = taste_new(), *dwell = taste_new(), *by_hand = taste_new();
+  CHECK(pa_rank_taste_viewed(skip, p, 1, 400, &e) == PA_OK);
+  CHECK(pa_rank_taste_affinity(skip, author(1)) < 0);
+  CHECK(pa_rank_taste_viewed(dwell, p, 1, 9000, &e) == PA_OK);
+  CHECK(pa_rank_taste_affinity(dwell, author(1)) > 0);
+  observe(by_hand, p, 1, PA_RANK_DWELL, 9000);
+  CHECK(pa_rank_taste_affinity(by_hand, author(1)) == pa_rank_taste_affinity(dwell, author(1)));
+  CHECK(pa_rank_taste_viewed(dwell, p, 1, 1e12, &e) == PA_OK); /* capped, not refused */
+  CHECK(pa_rank_taste_viewed(dwell, p, 1, -1, &e) == PA_ERR_ARG);
+  CHECK(pa_rank_taste_viewed(dwell, p, 1, NAN, &e) == PA_ERR_ARG);
+  CHECK(pa_rank_taste_viewed(dwell, p, 9, 2000, &e) == PA_ERR_ARG);
+  /* Authors 0..3 wrote posts i % 4; the newest has the smallest age. */
+  int k = pa_rank_page_find_by(p, author(2), NULL);
+  CHECK(k == 2 || k == 6);
+  const pa_rank_candidate *a = pa_rank_page_candidate(p, 2), *b = pa_rank_page_candidate(p, 6);
+  CHECK(k == (b->created_at > a->created_at ? 6 : 2));
+  const pa_rank_candidate *ck = pa_rank_page_candidate(p, k);
+  CHECK(pa_rank_page_find_by(p, NULL, ck->pet_id) >= 0);
+  CHECK(!strcmp(pa_rank_page_candidate(p, pa_rank_page_find_by(p, NULL, ck->pet_id))->pet_id,
+                ck->pet_id));
+  CHECK(pa_rank_page_find_by(p, author(2), ck->pet_id) == k);
+  CHECK(pa_rank_page_find_by(p, "u_nobody", NULL) == -1);
+  CHECK(pa_rank_page_find_by(p, NULL, NULL) == -1);
+  pa_rank_taste_free(skip);
+  pa_rank_taste_free(dwell);
+  pa_rank_taste_free(by_hand);
+  pa_rank_page_free(p);
+}
+
 /* ---- learning direction */
 
 static int in_top(const pa_rank_page *p, const pa_rank_item *it, int n, int cluster,
@@ -964,6 +1000,7 @@ int main(void) {
   RUN(test_taste_roundtrip);
   RUN(test_taste_corruption);
   RUN(test_observe_checks);
+  RUN(test_viewed_and_find_by);
   RUN(test_learning_direction);
   RUN(test_determinism);
   RUN(test_diversity);

@@ -3,7 +3,7 @@
  * forwarded to the JavaScript host object (Module.paHost, see shell/core.js). */
 #include "pa/pa_app.h"
 #include "pa/pa_feed.h"
-#include "pa/pa_image.h"
+#include "pa/pa_resize.h"
 
 #include <SDL.h>
 #include <emscripten.h>
@@ -15,10 +15,11 @@
 // clang-format off
 EM_JS(uint8_t *, pa_js_text_raster,
       (const char *utf8, int size, int bold, uint32_t color, int max_width, int max_lines,
-       int *out_w, int *out_h),
+       int direction, int *out_w, int *out_h),
       {
         const bm = Module.paHost.textRaster(UTF8ToString(utf8), {size, bold : !!bold,
-          color : color >>> 0, maxWidth : max_width, maxLines : max_lines});
+          color : color >>> 0, maxWidth : max_width, maxLines : max_lines,
+          direction : ['auto', 'ltr', 'rtl'][direction] || 'auto'});
         if (!bm || !bm.width || !bm.height) return 0;
         const ptr = _malloc(bm.data.length);
         if (!ptr) return 0;
@@ -40,8 +41,8 @@ EM_JS(void, pa_js_image_cancel, (int handle, uint32_t id),
 // clang-format on
 
 // clang-format off
-EM_JS(void, pa_js_action, (int handle, int kind, const char *id),
-      { Module.paHost.action(handle, kind, id ? UTF8ToString(id) : null); });
+EM_JS(void, pa_js_action, (int handle, int kind, const char *id, double value),
+      { Module.paHost.action(handle, kind, id ? UTF8ToString(id) : null, value); });
 // clang-format on
 
 // clang-format off
@@ -78,7 +79,7 @@ static slot *lookup(int handle) {
 
 static int text_raster(void *user, const char *utf8, const pa_text_style *st, pa_bitmap *out) {
   out->rgba = pa_js_text_raster(utf8, st->size, st->bold, st->color, st->max_width, st->max_lines,
-                                &out->width, &out->height);
+                                st->direction, &out->width, &out->height);
   return out->rgba ? 0 : -1;
 }
 
@@ -89,7 +90,7 @@ static void image_request(void *user, uint32_t id, const char *url, int w, int h
 static void image_cancel(void *user, uint32_t id) { pa_js_image_cancel((int)(intptr_t)user, id); }
 
 static void action(void *user, const pa_action *a) {
-  pa_js_action((int)(intptr_t)user, (int)a->kind, a->id);
+  pa_js_action((int)(intptr_t)user, (int)a->kind, a->id, a->value);
 }
 
 static void video(void *user, const pa_video *v) {
@@ -121,25 +122,6 @@ EMSCRIPTEN_KEEPALIVE char *pa_wasm_feed_describe(const char *json, size_t len) {
   char *s = malloc(need + 1);
   if (s) pa_feed_describe(feed, s, need + 1);
   pa_feed_free(feed);
-  return s;
-}
-
-/* Returns a malloc'd line like the CLI's image-info; the caller frees it. */
-EMSCRIPTEN_KEEPALIVE char *pa_wasm_image_describe(const uint8_t *bytes, size_t len) {
-  pa_image img;
-  pa_error e;
-  char *s = malloc(PA_ERROR_MSG_MAX + 64);
-  if (!s) return NULL;
-  pa_image_info info;
-  pa_status st = pa_image_probe(bytes, len, &info, &e);
-  if (st == PA_OK) st = pa_image_decode(bytes, len, NULL, &img, &e);
-  if (st != PA_OK) {
-    snprintf(s, PA_ERROR_MSG_MAX + 64, "error (%s): %s\n", pa_status_name(e.code), e.msg);
-    return s;
-  }
-  snprintf(s, PA_ERROR_MSG_MAX + 64, "%s %dx%d rgba checksum %08x\n",
-           pa_image_format_name(info.format), img.width, img.height, pa_image_checksum(&img));
-  pa_image_free(&img);
   return s;
 }
 
@@ -199,9 +181,9 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_resize(int handle, int width, int height, 
  * in pa_wasm_app_error. */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t len, int mode) {
   slot *s = lookup(handle);
-  return s ? (int)pa_app_feed_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
-                                     &s->error)
-           : PA_ERR_ARG;
+  /* mode: 0 replace, 1 append, 2 reset (another feed: from the top) */
+  pa_feed_mode m = mode == 1 ? PA_FEED_APPEND : mode == 2 ? PA_FEED_RESET : PA_FEED_REPLACE;
+  return s ? (int)pa_app_feed_loaded(s->app, json, len, m, &s->error) : PA_ERR_ARG;
 }
 
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_stories(int handle, const char *json, size_t len) {
@@ -232,10 +214,25 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_open_reels(int handle) {
   if (s) pa_app_open_reels(s->app);
 }
 
+/* The user hid the post ("Not interested"). */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_remove_post(int handle, const char *post_id) {
+  slot *s = lookup(handle);
+  if (s) pa_app_remove_post(s->app, post_id);
+}
+
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_like_result(int handle, const char *post_id, int ok,
                                                   int liked, double like_count) {
   slot *s = lookup(handle);
   if (s) pa_app_like_result(s->app, post_id, ok, liked, (int64_t)like_count);
+}
+
+const pa_i18n_catalog *pa_wasm_i18n_catalog_of(int h); /* wasm_i18n.c */
+
+/* cat, fallback: catalog handles from pa_wasm_i18n_catalog_load (0: none);
+ * the host frees a catalog only after giving the app another. */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_set_locale(int handle, int cat, int fallback) {
+  slot *s = lookup(handle);
+  if (s) pa_app_set_locale(s->app, pa_wasm_i18n_catalog_of(cat), pa_wasm_i18n_catalog_of(fallback));
 }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_set_theme(int handle, int dark) {
@@ -251,7 +248,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_pointer(int handle, int phase, float x, fl
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_activate(int handle, int index, int control) {
   slot *s = lookup(handle);
-  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_PREV_IMAGE)
+  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_NOT_INTERESTED)
     pa_app_activate(s->app, index, (pa_control)control);
 }
 
@@ -265,9 +262,13 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_app_error(int handle) {
   return s ? s->error.msg : "no such app";
 }
 
-EMSCRIPTEN_KEEPALIVE void pa_wasm_app_image(int handle, uint32_t id, const uint8_t *b, size_t n) {
-  slot *s = lookup(handle);
-  if (s) pa_app_image_loaded(s->app, id, b, n);
+/* The size the decode worker would give an image of w x h for a box (see
+ * pa_resize_cover), for the main thread's fallback through the browser's
+ * decoder: width << 16 | height. This module decodes no image itself. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_image_cover_size(int w, int h, int box_w, int box_h) {
+  int ow, oh;
+  pa_resize_cover(w, h, box_w, box_h, &ow, &oh);
+  return ow << 16 | oh;
 }
 
 /* rgba: width * height * 4 bytes of straight RGBA, copied. */
@@ -295,6 +296,46 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_key(int handle, int key) {
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus(int handle, int index) {
   slot *s = lookup(handle);
   if (s) pa_app_focus_post(s->app, index);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_focus_control(int handle, int index, int control) {
+  slot *s = lookup(handle);
+  if (s) pa_app_focus_control(s->app, index, (pa_control)control);
+}
+
+/* ---- the posts grid (pa_app_grid_*) */
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_open(int handle) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_open(s->app);
+}
+
+/* mode: 0 replace, 1 append. Returns 0 or a pa_status (message in pa_wasm_app_error). */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_grid(int handle, const char *json, size_t len, int mode) {
+  slot *s = lookup(handle);
+  return s ? (int)pa_app_grid_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
+                                     &s->error)
+           : PA_ERR_ARG;
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_failed(int handle, const char *message) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_failed(s->app, message);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_close(int handle) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_close(s->app);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_focus(int handle, int index) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_focus(s->app, index);
+}
+
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_activate(int handle, int index) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_activate(s->app, index);
 }
 
 /* Returns 1 while the app animates and wants another frame. */

@@ -29,6 +29,10 @@ static pa_i18n_catalog *catalog(int h) {
   return h >= 1 && h <= MAX_CATALOGS ? catalogs[h - 1] : NULL;
 }
 
+/* The catalog behind handle h, or NULL: pa_wasm.c hands it to an app
+ * (pa_wasm_app_set_locale). Not exported to JavaScript. */
+const pa_i18n_catalog *pa_wasm_i18n_catalog_of(int h) { return catalog(h); }
+
 /* "error (syntax): message: byte 3: ..." as the CLI prints it, or "". */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_i18n_error(void) {
   if (last.code == PA_OK) return "";

@@ -185,6 +185,33 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe(int h, const char *post_id, int si
                                     &r->error);
 }
 
+/* The feed had the post on screen for ms (the app's PA_ACTION_VIEWED): a skip
+ * or a dwell (pa_rank_taste_viewed). Returns 0 or a pa_status. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_viewed(int h, const char *post_id, double ms) {
+  ranker *r = lookup(h);
+  if (!r) return PA_ERR_ARG;
+  int index = pa_rank_page_find(r->page, post_id);
+  if (index < 0)
+    return (int)pa_error_set(&r->error, PA_ERR_ARG, "viewed: no post \"%.64s\" on the page",
+                             post_id ? post_id : "");
+  return (int)pa_rank_taste_viewed(r->taste, r->page, index, ms, &r->error);
+}
+
+/* A signal about a person or a pet rather than a post (a follow from a
+ * profile): learned on their newest candidate (pa_rank_page_find_by); empty
+ * strings match any. Returns 0 or a pa_status. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_by(int h, const char *author_id, const char *pet_id,
+                                                 int signal, double value) {
+  ranker *r = lookup(h);
+  if (!r) return PA_ERR_ARG;
+  int index = pa_rank_page_find_by(r->page, author_id && *author_id ? author_id : NULL,
+                                   pet_id && *pet_id ? pet_id : NULL);
+  if (index < 0)
+    return (int)pa_error_set(&r->error, PA_ERR_ARG, "observe: no candidate by that person or pet");
+  return (int)pa_rank_taste_observe(r->taste, r->page, index, (pa_rank_signal)signal, value,
+                                    &r->error);
+}
+
 /* Serialises the taste for local storage (never upload it). Returns the
  * length or -status; the bytes are at pa_wasm_rank_taste_data. */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_taste_save(int h) {

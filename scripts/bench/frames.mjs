@@ -18,8 +18,10 @@ try {
   }
   const posts = Array.from({ length: POSTS }, (_, i) => ({ ...real[i % real.length], id: `b_${i}` }));
   const context = await browser.newContext({ viewport: { width: 430, height: 900 }, deviceScaleFactor: 2, serviceWorkers: 'block' });
+  // Following mode: the server's pages in order (For you would rank them).
+  await context.addInitScript(() => localStorage.setItem('petamigos.feedMode', 'following'));
   const page = await context.newPage();
-  await page.route('**/api/v1/feed*', (route) => {
+  await page.route('**/api/v1/feed/following*', (route) => {
     const cursor = Number(new URL(route.request().url()).searchParams.get('cursor') ?? 0);
     const next = cursor + 20 < POSTS ? String(cursor + 20) : null;
     route.fulfill({ json: { posts: posts.slice(cursor, cursor + 20), next_cursor: next } });

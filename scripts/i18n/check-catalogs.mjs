@@ -27,6 +27,8 @@ const quiet = process.argv.includes('--quiet');
 const SAME_AS_SOURCE = {
   'app.name': '*',
   'reel.label': '*',
+  'nav.reels': '*',
+  'nav.home': ['it', 'nl'], // what Instagram's own UI says there
   'language.hi': '*',
   'language.th': ['nl', 'id'],
   'story.label': ['pt', 'fr', 'de'], // what Instagram's own UI says there
@@ -35,6 +37,14 @@ const SAME_AS_SOURCE = {
   'settings.account': ['it', 'nl'],
   'settings.privacy': ['it', 'nl'],
   'settings.notifications': ['fr'],
+  'nav.notifications': ['fr'],
+  'nav.messages': ['fr'],
+  'chat.title': ['fr'], // « Messages »
+  'chat.label': ['fr'], // « Message »
+  'chat.photo': ['fr'], // « Photo »
+  'petedit.species.hamster': ['pt', 'fr', 'de', 'nl', 'tr', 'id'], // the animal's name there
+  'nav.short.messages': ['es', 'pt', 'fr', 'de', 'nl'], // "Chats" is the word there too
+  'settings.themeSystem': ['de'],
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

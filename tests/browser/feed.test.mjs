@@ -24,7 +24,8 @@ async function openFeed({ route, serviceWorkers = 'block' } = {}) {
   const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, serviceWorkers });
   const page = await context.newPage();
   const problems = watchPage(page);
-  if (route) await page.route('**/api/v1/feed*', route);
+  // The feed's pages: For you asks for its ranked slices by id (ranking.js).
+  if (route) await page.route(/\/api\/v1\/(feed(\?|$)|posts\?ids=)/, route);
   await page.goto(server.url);
   return { page, problems };
 }
@@ -48,22 +49,27 @@ function saturatedColours({ pixels }) {
 
 test('the core draws the feed on the canvas and mirrors every post in the DOM', async () => {
   const { page, problems } = await openFeed();
-  const api = await (await fetch(new URL('/api/v1/feed', server.url))).json();
+  const api = await (await fetch(new URL('/api/v1/feed?limit=50', server.url))).json();
   assert.ok(api.posts.length >= 5, 'the demo world has posts');
+  const byId = new Map(api.posts.map((p) => [p.id, p]));
 
   // The mirror holds the posts on screen and a few around them, in feed order.
   const articles = page.locator('#mirror[role="feed"] > article');
   await articles.first().waitFor({ state: 'attached' });
   const shown = await articles.count();
   assert.ok(shown >= 3 && shown <= api.posts.length, `${shown} posts mirrored`);
-  for (const [i, p] of api.posts.slice(0, shown).entries()) {
+  // For you: the ranked order (tests/browser/ranking.test.mjs), one slice at a time.
+  for (let i = 0; i < shown; i++) {
     const a = articles.nth(i);
-    assert.match(await a.locator('h2').textContent(), new RegExp(`^${p.pet.name} the ${p.pet.species}, posted by ${p.author.name} `));
+    const p = byId.get(await a.getAttribute('data-id'));
+    const sponsored = p.sponsored ? 'Sponsored: ' : '';
+    assert.match(await a.locator('h2').textContent(), new RegExp(`^${sponsored}\u2068${p.pet.name}\u2069 the \u2068${p.pet.species}\u2069, posted by \u2068${p.author.name}\u2069 `));
     assert.equal(await a.locator('p').first().textContent(), p.caption);
     assert.equal(await a.getAttribute('aria-posinset'), String(i + 1));
-    assert.equal(await a.getAttribute('aria-setsize'), api.next_cursor ? '-1' : String(api.posts.length));
+    assert.equal(await a.getAttribute('aria-setsize'), api.posts.length > 20 ? '-1' : String(api.posts.length));
     const carousel = p.images.length > 1 ? ['Previous photo', 'Next photo'] : [];
-    assert.deepEqual(await a.locator('button').allTextContents(), ['Like', 'Comments', 'Share', `Open ${p.pet.name}'s profile`, ...carousel]);
+    assert.deepEqual(await a.locator('button').allTextContents(),
+      ['Like', 'Comments', 'Share', `Open \u2068${p.pet.name}\u2069's profile`, ...carousel, 'Why am I seeing this?', 'Not interested']);
   }
 
   // Wait for the images to arrive and be painted, then look at the canvas.
@@ -98,7 +104,7 @@ test('the keyboard walks posts through the mirror', async () => {
   const articles = page.locator('#mirror article');
   await articles.first().waitFor({ state: 'attached' });
   // Tab past the header's controls to the first post.
-  for (let i = 0; i < 15 && !(await page.evaluate(() => document.activeElement.matches('#mirror article'))); i++)
+  for (let i = 0; i < 25 && !(await page.evaluate(() => document.activeElement.matches('#mirror article'))); i++)
     await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.index), '0');
   await page.keyboard.press('ArrowDown');
@@ -160,7 +166,7 @@ test('user text reaches the DOM only as text', async () => {
   const first = page.locator('#mirror article').first();
   await first.waitFor({ state: 'attached' });
   assert.equal(await first.locator('p').first().textContent(), evil);
-  assert.match(await first.locator('h2').textContent(), /^<b>Rex<\/b> the /);
+  assert.match(await first.locator('h2').textContent(), /^\u2068<b>Rex<\/b>\u2069 the /);
   assert.equal(await page.locator('#mirror img, #mirror script, #mirror b').count(), 0);
   assert.equal(await page.evaluate(() => window.pwned), undefined);
   await page.context().close();
@@ -207,15 +213,17 @@ test('scrolling to the end pages through the whole feed', async () => {
   }
   const { page, problems } = await openFeed();
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
-  const last = all.at(-1);
-  // Keep pressing End: each time the core asks for the next page near the end.
-  for (let i = 0; i < 20 && !(await page.locator(`#post-${last.id}`).count()); i++) {
+  // Keep pressing End: each time the core asks for the next page (For you:
+  // the next ranked slice) near the end, until the last post is mirrored.
+  const lastPost = page.locator(`#mirror article[aria-posinset="${all.length}"]`);
+  for (let i = 0; i < 20 && !(await lastPost.count()); i++) {
     await page.keyboard.press('End');
     await page.waitForTimeout(150);
   }
-  await page.locator(`#post-${last.id}`).waitFor({ state: 'attached' });
-  assert.equal(await page.locator(`#post-${last.id}`).getAttribute('aria-setsize'), String(all.length));
-  assert.equal(await page.locator(`#post-${last.id}`).getAttribute('aria-posinset'), String(all.length));
+  await lastPost.waitFor({ state: 'attached' });
+  assert.equal(await lastPost.getAttribute('aria-setsize'), String(all.length));
+  const lastId = /^post-(.*)$/.exec(await lastPost.getAttribute('id'))?.[1];
+  assert.ok(all.some((p) => p.id === lastId), lastId);
   assert.ok((await page.locator('#mirror article').count()) < all.length, 'the mirror stays windowed');
   assert.deepEqual(problems, []);
   await page.context().close();

@@ -29,9 +29,11 @@ after(async () => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function open({ routes = [] } = {}) {
+async function open({ routes = [], following = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
   for (const [pattern, handler] of routes) await context.route(pattern, handler);
+  // Following mode: the feed is the server's pages as they are (For you ranks them).
+  if (following) await context.addInitScript(() => localStorage.setItem('petamigos.feedMode', 'following'));
   const page = await context.newPage();
   const problems = watchPage(page);
   const logs = [];
@@ -90,8 +92,9 @@ test('scrolling fast cancels queued decodes, and what comes to rest is drawn', a
   }));
   let served = 0;
   const { page, problems } = await open({
+    following: true,
     routes: [
-      ['**/api/v1/feed*', (route) => route.fulfill({ json: { posts, next_cursor: null } })],
+      ['**/api/v1/feed/following*', (route) => route.fulfill({ json: { posts, next_cursor: null } })],
       ['**/media/fling-*', async (route) => {
         await sleep(250);
         served++;
@@ -167,13 +170,16 @@ test('WebP goes through the browser\'s decoder in the worker; HEIC fails with a 
   await page.context().close();
 });
 
-test('without the worker, images are decoded on the main thread', async () => {
+test('without the worker, the browser decodes on the main thread, downsized to the box', async () => {
+  // The app's module has no image decoder: createImageBitmap + canvas read-back
+  // (shell/browser-decode.js), at the size the worker would pick.
   const { page, problems } = await open({
     routes: [['**/decode-worker.js', (route) => route.fulfill({ status: 404, body: 'gone' })]],
   });
   await page.waitForLoadState('networkidle');
   const s = await waitFor(page, (x) => x.mainDecoded >= 3, 'main-thread decodes');
   assert.equal(s.workerDecoded, 0);
+  assert.ok(s.maxWidth > 0 && s.maxWidth <= 480, `largest decoded width ${s.maxWidth}`);
   assert.ok(saturatedColours(decodePng(await page.locator('#canvas').screenshot())) > 40);
   assert.deepEqual(problems.filter((p) => !/Failed to load resource|404/.test(p)), []);
   await page.context().close();

@@ -85,13 +85,13 @@ test('a story opens from the tray, advances, and is reported seen', async () => 
   const buttons = page.locator('#stories button');
   await buttons.first().waitFor({ state: 'attached' });
   assert.equal(await buttons.count(), tray.tray.length);
-  assert.match(await buttons.first().textContent(), new RegExp(`^${tray.tray[0].pet.name}'s stor`));
+  assert.match(await buttons.first().textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's stor`));
   await press(buttons.first());
   const label = page.locator('#viewer-label');
   await page.locator('#viewer').waitFor({ state: 'attached' });
   await page.waitForFunction(() => !document.getElementById('viewer').hidden);
   const n = tray.tray[0].stories.length;
-  assert.match(await label.textContent(), new RegExp(`^${tray.tray[0].pet.name}'s story, 1 of ${n}`));
+  assert.match(await label.textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's story, 1 of ${n}`));
   assert.equal(await page.evaluate(() => document.activeElement.id), 'viewer-next');
   // Seen state goes to the server once the picture is up.
   await page.waitForFunction(() => true);
@@ -99,7 +99,8 @@ test('a story opens from the tray, advances, and is reported seen', async () => 
   assert.ok(seen.some((u) => u.endsWith(`/stories/${tray.tray[0].stories[0].id}/seen`)), `seen: ${seen}`);
   // Next (a button, as a screen reader would), then Escape closes.
   await page.keyboard.press('Enter');
-  const expect = n > 1 ? `${tray.tray[0].pet.name}'s story, 2 of ${n}` : tray.tray[1] ? `${tray.tray[1].pet.name}'s story, 1 of` : null;
+  // Names come bidi-isolated (FSI … PDI) from the core's messages.
+  const expect = n > 1 ? `\u2068${tray.tray[0].pet.name}\u2069's story, 2 of ${n}` : tray.tray[1] ? `\u2068${tray.tray[1].pet.name}\u2069's story, 1 of` : null;
   if (expect) await page.waitForFunction((t) => document.getElementById('viewer-label').textContent.startsWith(t), expect);
   // Auto-advance: within six seconds the story changes by itself.
   const now = await label.textContent();

@@ -7,10 +7,11 @@ import { SERVER, SITE } from './paths.mjs';
 
 // seed: true or 'small' seeds the quick test world (6 owners, 3 demo accounts,
 // 30 posts, stories, 2 reels); 'full' the whole demo world; false nothing.
-export async function startServer({ root = SITE, data, seed = true, env = {} } = {}) {
+// port: 0 picks a free one; a test that restarts the server passes the old one.
+export async function startServer({ root = SITE, data, seed = true, env = {}, port = 0 } = {}) {
   const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
   const size = seed === 'full' ? 'full' : 'small';
-  const args = ['--root', root, '--data', dir, '--port', '0', ...(seed ? [`--seed-demo=${size}`] : [])];
+  const args = ['--root', root, '--data', dir, '--port', String(port), ...(seed ? [`--seed-demo=${size}`] : [])];
   const child = spawn(SERVER, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },

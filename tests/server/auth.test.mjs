@@ -77,6 +77,33 @@ describe('accounts', () => {
     assertError(r, 409, 'conflict');
   });
 
+  test('signup and login name the field at fault, for forms to show the message beside it', async () => {
+    const c = new Client(server);
+    const mail = email('field');
+    const cases = [
+      [{ email: 'not-an-email', password: 'long enough pw', display_name: 'A' }, 400, 'email'],
+      [{ email: mail, password: 'short', display_name: 'A' }, 400, 'password'],
+      [{ email: mail, password: 'long enough pw', display_name: '' }, 400, 'display_name'],
+      [{ email: mail, password: 'long enough pw' }, 400, 'display_name'],
+      [{ email: 5, password: 'long enough pw', display_name: 'A' }, 400, 'email'],
+    ];
+    for (const [body, status, field] of cases) {
+      const r = await c.post('/api/v1/auth/signup', body);
+      assert.equal(r.status, status);
+      assert.equal(r.body.error.field, field, JSON.stringify(r.body));
+    }
+    await new Client(server).signup(mail);
+    const dup = await c.post('/api/v1/auth/signup', { email: mail, password: 'long enough pw', display_name: 'B' });
+    assert.equal(dup.status, 409);
+    assert.equal(dup.body.error.field, 'email');
+    const missing = await c.post('/api/v1/auth/login', { email: mail });
+    assert.equal(missing.body.error.field, 'password');
+    // A wrong password names no field: it must not tell which half was wrong.
+    const wrong = await c.post('/api/v1/auth/login', { email: mail, password: 'not the password' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.error.field, undefined);
+  });
+
   test('login, and one answer for unknown email and wrong password', async () => {
     const mail = email('login');
     await new Client(server).signup(mail, 'the right password');

@@ -274,7 +274,7 @@ describe('petamigos-server', () => {
       assert.deepEqual(
         Object.keys(p).sort(),
         ['author', 'caption', 'comment_count', 'created_at', 'id', 'images', 'like_count',
-          'liked', 'pet', 'tags'],
+          'liked', 'pet', 'sponsored', 'tags'],
         where,
       );
       assert.match(p.id, /^p_\d+$/, where);
@@ -294,7 +294,7 @@ describe('petamigos-server', () => {
 
       assert.ok(Array.isArray(p.images) && p.images.length >= 1 && p.images.length <= 3, where);
       for (const im of p.images) {
-        assert.deepEqual(Object.keys(im).sort(), ['alt', 'height', 'url', 'width'], where);
+        assert.deepEqual(Object.keys(im).sort(), ['alt', 'height', 'thumbhash', 'url', 'width'], where);
         assert.match(im.url, MEDIA_URL, where);
         assert.equal(im.width, 640, where);
         assert.ok(im.height === 640 || im.height === 800, where);
@@ -733,7 +733,7 @@ describe('schema migration', () => {
       const cands = await getJson(server, '/api/v1/feed/candidates');
       assert.equal(cands.body.candidates[0].embedding.length, 64);
       const version = execFileSync('sqlite3', [path.join(data, 'petamigos.db'), 'PRAGMA user_version; PRAGMA foreign_key_check;']).toString();
-      assert.equal(version.trim(), '2');
+      assert.equal(version.trim(), '5');
     } finally {
       const exit = await stopServer(server);
       assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);

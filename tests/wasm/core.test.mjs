@@ -1,4 +1,4 @@
-// The WASM core in Node: the same parser and decoder as native, byte for byte.
+// The WASM core in Node: the same feed parser as native, byte for byte.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -6,10 +6,9 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCore, describe } from '../lib/core.mjs';
-import { makeImages } from '../lib/images.mjs';
-import { CLI } from '../lib/paths.mjs';
+import { CLI, SITE } from '../lib/paths.mjs';
 
-let core, images, tmp;
+let core, tmp;
 const enc = new TextEncoder();
 
 const post = (over = {}) => ({
@@ -34,7 +33,6 @@ function native(args) {
 
 before(async () => {
   core = await loadCore();
-  images = makeImages();
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-wasm-'));
 });
 
@@ -80,33 +78,17 @@ test('refuses broken feeds with the same message as native', () => {
   }
 });
 
-test('decodes real JPEG and PNG files to the same pixels as native', () => {
-  for (const name of images.names) {
-    const bytes = images.read(name);
-    const wasm = describe(core, '_pa_wasm_image_describe', bytes);
-    assert.match(wasm, /^(jpeg|png) \d+x\d+ rgba checksum [0-9a-f]{8}\n$/, name);
-    assert.equal(wasm, native(['image-info', path.join(images.dir, name)]).text, name);
-  }
-  const [w, h] = describe(core, '_pa_wasm_image_describe', images.read('progressive.jpg'))
-    .match(/(\d+)x(\d+)/).slice(1).map(Number);
-  assert.deepEqual([w, h], [301, 203]);
-});
-
-test('refuses hostile images with a clear error and no crash', () => {
-  const jpg = images.read('plasma.jpg');
-  const png = images.read('alpha.png');
-  const webp = Buffer.from('RIFF\x10\0\0\0WEBPVP8 ', 'latin1');
-  const huge = Buffer.from(png);
-  huge.writeUInt32BE(100000, 16); // IHDR width
-  huge.writeUInt32BE(100000, 20); // IHDR height
-  const out = (b) => describe(core, '_pa_wasm_image_describe', b);
-  assert.match(out(png.subarray(0, png.length >> 1)), /^error \(truncated\)/);
-  assert.match(out(webp), /^error \(unsupported\): image: WebP is not supported/);
-  assert.match(out(huge), /^error \((too_large|syntax)\)/);
-  assert.match(out(Buffer.from('not an image')), /^error \(syntax\)/);
-  for (let i = 0; i < 40; i++) {
-    const bad = Buffer.from(jpg);
-    for (let k = 0; k < 8; k++) bad[(i * 7919 + k * 104729) % bad.length] ^= 0xa5;
-    assert.match(out(bad), /^(jpeg \d+x\d+|error \()/); // decodes or refuses; never traps
-  }
+// Images are decoded by the worker's module (tests/wasm/media.test.mjs) or,
+// without a worker, by the browser; the app's module carries no decoder, only
+// the size rule, so both paths hand the core pixels of the same size.
+test('the app module has no image decoder and picks the same sizes as the worker', async () => {
+  assert.equal(core._pa_wasm_image_describe, undefined);
+  assert.equal(core._pa_wasm_app_image, undefined);
+  const wasm = readFileSync(path.join(SITE, 'petamigos-core.wasm')).toString('latin1');
+  for (const text of ['is not supported by the core', 'JFIF', 'IHDR']) assert.ok(!wasm.includes(text), `found "${text}"`);
+  const media = await loadCore('media');
+  const cases = [[1080, 1350, 540, 0], [1080, 1350, 478, 598], [640, 800, 956, 1195], [4000, 3000, 0, 300], [3, 1, 1, 1]];
+  for (const [w, h, bw, bh] of cases)
+    assert.equal(core._pa_wasm_image_cover_size(w, h, bw, bh), media._pa_media_cover_size(w, h, bw, bh), `${w}x${h} in ${bw}x${bh}`);
+  assert.equal(core._pa_wasm_image_cover_size(1080, 1350, 540, 0), (540 << 16) | 675);
 });

@@ -101,7 +101,9 @@ function sampleArgs() {
     when: when + k * 3600e3, date: when - k * 86400e3,
     pet: k % 3 ? 'Luna' : 'לונה', name: k % 2 ? 'Ana Souza' : 'علي', author: 'Bo',
     species: species[k % species.length], time: '2h', alt: 'a cat asleep', liked: k % 2 === 0,
-    advertiser: 'Acme', reason: 'out of memory',
+    advertiser: 'Acme', reason: 'out of memory', unseen: k % 2 === 1, more: k % 3 === 0,
+    label: 'Nap time #cats', tag: 'cats', q: k % 2 ? 'luna' : 'لونا',
+    seconds: k + 1, email: 'ana@example.com', n: k + 1,
   }));
 }
 

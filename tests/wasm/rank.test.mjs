@@ -186,6 +186,38 @@ test('learns the same taste bytes as native and ranks the same with it', () => {
   assert.match(nat.text, /^error \(syntax\): taste: checksum mismatch/);
 });
 
+// What the feed reports (ranking.js): a post's time on screen, and follows of
+// a person or pet; each is the same learning as the signal it stands for.
+test('viewed is a skip or a dwell; observe_by learns on the newest candidate', () => {
+  const text = makePage({ n: 120, seed: 6 });
+  const cands = JSON.parse(text).candidates;
+  const newestBy = (key, id) => cands.filter((c) => c[key] === id)
+    .reduce((a, c) => (!a || c.created_at > a.created_at ? c : a), null).post_id;
+  const taste = (h) => {
+    const n = core._pa_wasm_rank_taste_save(h);
+    const p = core._pa_wasm_rank_taste_data(h);
+    return Buffer.from(core.HEAPU8.subarray(p, p + n));
+  };
+  const [a] = ranker(text), [b] = ranker(text);
+  const call = (fn) => { const st = fn(); assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(a))); };
+  call(() => withBytes(core, cString('p_4'), (p) => core._pa_wasm_rank_viewed(a, p, 400)));
+  call(() => withBytes(core, cString('p_7'), (p) => core._pa_wasm_rank_viewed(a, p, 9000)));
+  call(() => withBytes(core, cString('u_3'), (u) => withBytes(core, cString(''), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0))));
+  call(() => withBytes(core, cString(''), (u) => withBytes(core, cString('pet_u_9'), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0))));
+  for (const [id, sig, v] of [['p_4', 'skip', 0], ['p_7', 'dwell', 9000], [newestBy('author_id', 'u_3'), 'follow', 0],
+    [newestBy('pet_id', 'pet_u_9'), 'follow', 0]])
+    assert.equal(withBytes(core, cString(id), (p) => core._pa_wasm_rank_observe(b, p, SIGNALS[sig], v)), 0);
+  assert.deepEqual(taste(a), taste(b));
+  // Unknown posts, people and pets are refused with a message; the taste stays.
+  assert.equal(statusName(withBytes(core, cString('p_999'), (p) => core._pa_wasm_rank_viewed(a, p, 5000))), 'invalid_argument');
+  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(a)), /viewed: no post "p_999" on the page/);
+  assert.equal(statusName(withBytes(core, cString('u_none'), (u) => withBytes(core, cString(''), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0)))), 'invalid_argument');
+  assert.equal(statusName(withBytes(core, cString('p_4'), (p) => core._pa_wasm_rank_viewed(a, p, -5))), 'invalid_argument');
+  assert.deepEqual(taste(a), taste(b));
+  core._pa_wasm_rank_destroy(a);
+  core._pa_wasm_rank_destroy(b);
+});
+
 test('switches modes on one ranker and comes back to the same list', () => {
   const page = makePage({ n: 200, seed: 5 });
   const [h] = ranker(page, { seed: 2 });

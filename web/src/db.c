@@ -204,6 +204,121 @@ static const char *const migrations[PA_DB_SCHEMA_VERSION] = {
     "  vec BLOB NOT NULL CHECK (length(vec) = 256)"
     ") STRICT;"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;",
+    /* 3: notifications of likes, comments and follows, written by triggers in
+     * the same statement as the action (and taken back with it: an unlike
+     * removes its notification). Nobody is notified of their own actions.
+     * What existed before comes in as already read. */
+    "CREATE TABLE notifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  actor_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('like', 'comment', 'follow', 'pet_follow')),"
+    "  post_id INTEGER REFERENCES posts(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER REFERENCES pets(id) ON DELETE CASCADE,"
+    "  comment_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))"
+    ") STRICT;"
+    "CREATE INDEX notifications_list ON notifications(user_id, created_at, id);"
+    "CREATE INDEX notifications_unread ON notifications(user_id) WHERE read = 0;"
+    "CREATE INDEX notifications_actor ON notifications(actor_id);"
+    "CREATE INDEX notifications_post ON notifications(post_id) WHERE post_id IS NOT NULL;"
+    "CREATE INDEX notifications_pet ON notifications(pet_id) WHERE pet_id IS NOT NULL;"
+    "CREATE INDEX notifications_comment ON notifications(comment_id)"
+    "  WHERE comment_id IS NOT NULL;"
+    "CREATE TRIGGER notify_like AFTER INSERT ON likes BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, created_at)"
+    "  SELECT author_id, NEW.user_id, 'like', id, pet_id, NEW.created_at FROM posts"
+    "   WHERE id = NEW.post_id AND author_id <> NEW.user_id; END;"
+    "CREATE TRIGGER unnotify_like AFTER DELETE ON likes BEGIN"
+    "  DELETE FROM notifications WHERE post_id = OLD.post_id AND actor_id = OLD.user_id"
+    "   AND kind = 'like'; END;"
+    "CREATE TRIGGER notify_comment AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, comment_id,"
+    "   created_at)"
+    "  SELECT author_id, NEW.author_id, 'comment', id, pet_id, NEW.id, NEW.created_at FROM posts"
+    "   WHERE id = NEW.post_id AND author_id <> NEW.author_id; END;"
+    "CREATE TRIGGER notify_follow AFTER INSERT ON follows BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, created_at)"
+    "  VALUES (NEW.followee_id, NEW.follower_id, 'follow', NEW.created_at); END;"
+    "CREATE TRIGGER unnotify_follow AFTER DELETE ON follows BEGIN"
+    "  DELETE FROM notifications WHERE user_id = OLD.followee_id"
+    "   AND actor_id = OLD.follower_id AND kind = 'follow'; END;"
+    "CREATE TRIGGER notify_pet_follow AFTER INSERT ON pet_follows BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, pet_id, created_at)"
+    "  SELECT owner_id, NEW.follower_id, 'pet_follow', id, NEW.created_at FROM pets"
+    "   WHERE id = NEW.pet_id AND owner_id <> NEW.follower_id; END;"
+    "CREATE TRIGGER unnotify_pet_follow AFTER DELETE ON pet_follows BEGIN"
+    "  DELETE FROM notifications WHERE pet_id = OLD.pet_id AND actor_id = OLD.follower_id"
+    "   AND kind = 'pet_follow'; END;"
+    "INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, created_at, read)"
+    "  SELECT p.author_id, l.user_id, 'like', p.id, p.pet_id, l.created_at, 1"
+    "    FROM likes l JOIN posts p ON p.id = l.post_id WHERE p.author_id <> l.user_id;"
+    "INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, comment_id,"
+    "  created_at, read)"
+    "  SELECT p.author_id, c.author_id, 'comment', p.id, p.pet_id, c.id, c.created_at, 1"
+    "    FROM comments c JOIN posts p ON p.id = c.post_id WHERE p.author_id <> c.author_id;"
+    "INSERT INTO notifications (user_id, actor_id, kind, created_at, read)"
+    "  SELECT followee_id, follower_id, 'follow', created_at, 1 FROM follows;"
+    "INSERT INTO notifications (user_id, actor_id, kind, pet_id, created_at, read)"
+    "  SELECT t.owner_id, f.follower_id, 'pet_follow', t.id, f.created_at, 1"
+    "    FROM pet_follows f JOIN pets t ON t.id = f.pet_id WHERE t.owner_id <> f.follower_id;",
+    /* 4: E2E chat (web/README.md, "Chat"): devices with their prekey bundles,
+     * one-time prekeys handed out once, a sequence number per pair of users,
+     * and the store-and-forward queue. Only ciphertext and routing metadata:
+     * body is the opaque ratchet message, cleared once the recipient acks. */
+    "CREATE TABLE chat_devices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  identity BLOB NOT NULL CHECK (length(identity) = 32),"
+    "  spk BLOB NOT NULL CHECK (length(spk) = 108),"
+    "  spk_id INTEGER NOT NULL,"
+    "  opk_next INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (user_id, identity)"
+    ") STRICT;"
+    "CREATE TABLE chat_prekeys ("
+    "  device_id INTEGER NOT NULL REFERENCES chat_devices(id) ON DELETE CASCADE,"
+    "  key_id INTEGER NOT NULL CHECK (key_id > 0),"
+    "  key BLOB NOT NULL CHECK (length(key) = 32),"
+    "  PRIMARY KEY (device_id, key_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE chat_convs ("
+    "  lo INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  hi INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  last_seq INTEGER NOT NULL,"
+    "  PRIMARY KEY (lo, hi)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX chat_convs_hi ON chat_convs(hi);"
+    "CREATE TABLE chat_messages ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids in acks never name a later row */
+    "  sender_device INTEGER NOT NULL REFERENCES chat_devices(id) ON DELETE CASCADE,"
+    "  recipient_device INTEGER NOT NULL REFERENCES chat_devices(id) ON DELETE CASCADE,"
+    "  client_id TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  body BLOB,"
+    "  created_at INTEGER NOT NULL,"
+    "  delivered_at INTEGER,"
+    "  UNIQUE (sender_device, recipient_device, client_id)"
+    ") STRICT;"
+    "CREATE INDEX chat_messages_inbox ON chat_messages(recipient_device, id)"
+    "  WHERE body IS NOT NULL;"
+    "CREATE INDEX chat_messages_receipts ON chat_messages(sender_device, id)"
+    "  WHERE delivered_at IS NOT NULL;"
+    /* Encrypted photos (crypto_secretstream; the key travels in the ratchet
+     * message): opaque bytes under a random name. */
+    "CREATE TABLE chat_attachments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE CHECK (length(name) = 32 AND name NOT GLOB '*[^0-9a-f]*'),"
+    "  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  data BLOB NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX chat_attachments_owner ON chat_attachments(owner_id);",
+    /* 5: the ThumbHash placeholder of each image (base64, pa_thumbhash.h), NULL
+     * for videos, WebP and images stored before it existed. */
+    "ALTER TABLE media ADD COLUMN thumbhash TEXT"
+    "  CHECK (thumbhash IS NULL OR length(thumbhash) BETWEEN 8 AND 36);",
 };
 
 static int fail(pa_db *db, int rc, const char *fmt, ...)
@@ -482,10 +597,12 @@ static int finish_insert(pa_db *db, sqlite3_stmt *st, int bind_rc, const char *w
 
 int pa_db_media_add(pa_db *db, const pa_db_media *m) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(db->h,
-                         "INSERT INTO media (hash, ext, width, height, bytes, created_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (hash) DO NOTHING",
-                         -1, &st, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2(
+          db->h,
+          "INSERT INTO media (hash, ext, width, height, bytes, created_at, thumbhash)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO UPDATE"
+          " SET thumbhash = coalesce(thumbhash, excluded.thumbhash)",
+          -1, &st, NULL) != SQLITE_OK)
     return sql_fail(db, "add media");
   int rc = bind_text(st, 1, m->hash);
   if (rc == SQLITE_OK) rc = bind_text(st, 2, m->ext);
@@ -493,6 +610,7 @@ int pa_db_media_add(pa_db *db, const pa_db_media *m) {
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, m->height);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, m->bytes);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, m->created_at);
+  if (rc == SQLITE_OK) rc = bind_text(st, 7, m->thumbhash);
   return finish_insert(db, st, rc, "add media", NULL);
 }
 
@@ -650,7 +768,8 @@ int pa_db_cursor_decode(const char *text, pa_db_cursor *out) {
   "SELECT p.id, p.created_at, p.like_count, p.comment_count, p.caption,"                           \
   "       u.id, u.name, u.avatar, um.ext,"                                                         \
   "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
-  "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4)"                \
+  "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4),"               \
+  "       p.campaign_id IS NOT NULL"                                                               \
   "  FROM posts p"                                                                                 \
   "  JOIN users u ON u.id = p.author_id"                                                           \
   "  JOIN pets t ON t.id = p.pet_id"                                                               \
@@ -671,14 +790,16 @@ static const char *const feed_sql[] = {
     [PA_DB_FEED_PET] = FEED_SQL(
         " AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = p.id AND pp.pet_id = ?5)"),
     [PA_DB_FEED_ONE] = FEED_SQL(" AND p.id = ?5"),
+    [PA_DB_FEED_TAG] = FEED_SQL(" AND ?5 = ?5 AND EXISTS (SELECT 1 FROM post_tags pt WHERE "
+                                "pt.post_id = p.id AND pt.tag = ?6)"),
 };
 
-static const char images_sql[] = "SELECT m.hash, m.ext, m.width, m.height, i.alt"
+static const char images_sql[] = "SELECT m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"
                                  "  FROM post_images i JOIN media m ON m.hash = i.media"
                                  " WHERE i.post_id = ?1 ORDER BY i.position LIMIT 10";
 
 typedef struct image_copy {
-  char hash[65], ext[8], alt[PA_DB_ALT_MAX + 1];
+  char hash[65], ext[8], alt[PA_DB_ALT_MAX + 1], thumbhash[40];
 } image_copy;
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src) {
@@ -694,8 +815,13 @@ static int load_images(pa_db *db, int64_t post_id, image_copy *copies, pa_db_ima
     copy_text(copies[n].hash, sizeof copies[n].hash, sqlite3_column_text(db->images, 0));
     copy_text(copies[n].ext, sizeof copies[n].ext, sqlite3_column_text(db->images, 1));
     copy_text(copies[n].alt, sizeof copies[n].alt, sqlite3_column_text(db->images, 4));
-    images[n] = (pa_db_image){copies[n].hash, copies[n].ext, copies[n].alt,
-                              sqlite3_column_int(db->images, 2), sqlite3_column_int(db->images, 3)};
+    copy_text(copies[n].thumbhash, sizeof copies[n].thumbhash, sqlite3_column_text(db->images, 5));
+    images[n] = (pa_db_image){copies[n].hash,
+                              copies[n].ext,
+                              copies[n].alt,
+                              sqlite3_column_int(db->images, 2),
+                              sqlite3_column_int(db->images, 3),
+                              copies[n].thumbhash[0] ? copies[n].thumbhash : NULL};
     n++;
   }
   if (n < PA_DB_MAX_IMAGES && rc != SQLITE_DONE) {
@@ -714,7 +840,7 @@ static const char *col_text(sqlite3_stmt *st, int i) {
 
 int pa_db_feed(pa_db *db, const pa_db_cursor *after, int limit, pa_db_feed_fn fn, void *ctx,
                pa_db_cursor *next, int *has_more) {
-  pa_db_feed_query q = {PA_DB_FEED_ALL, 0, 0};
+  pa_db_feed_query q = {PA_DB_FEED_ALL, 0, 0, NULL};
   return pa_db_feed_where(db, &q, after, limit, fn, ctx, next, has_more);
 }
 
@@ -725,7 +851,7 @@ int pa_db_feed_where(pa_db *db, const pa_db_feed_query *q, const pa_db_cursor *a
   int rc, n = 0, out = PA_DB_OK;
   *has_more = 0;
   if (limit < 1 || limit > PA_DB_FEED_MAX || !fn || q->kind < PA_DB_FEED_ALL ||
-      q->kind > PA_DB_FEED_ONE)
+      q->kind > PA_DB_FEED_TAG || (q->kind == PA_DB_FEED_TAG && !q->tag))
     return fail(db, PA_DB_EINVAL, "feed: bad limit");
   sqlite3_stmt *feed = pa_db_stmt(db, feed_sql[q->kind]);
   if (!feed) return PA_DB_ESQL;
@@ -740,6 +866,8 @@ int pa_db_feed_where(pa_db *db, const pa_db_feed_query *q, const pa_db_cursor *a
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(feed, 3, limit + 1);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 4, q->viewer);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 5, q->id);
+  if (rc == SQLITE_OK && q->kind == PA_DB_FEED_TAG)
+    rc = sqlite3_bind_text(feed, 6, q->tag, -1, SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) {
     pa_db_done(feed);
     return sql_fail(db, "feed");
@@ -767,6 +895,7 @@ int pa_db_feed_where(pa_db *db, const pa_db_feed_query *q, const pa_db_cursor *a
         .pet_avatar = col_text(st, 12),
         .pet_avatar_ext = col_text(st, 13),
         .liked = sqlite3_column_int(st, 14),
+        .sponsored = sqlite3_column_int(st, 15),
         .images = images,
     };
     /* NOT NULL columns only read as NULL when SQLite ran out of memory. */

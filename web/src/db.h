@@ -22,7 +22,7 @@ enum {
 };
 
 enum {
-  PA_DB_SCHEMA_VERSION = 2,
+  PA_DB_SCHEMA_VERSION = 5,
   PA_DB_FEED_MAX = 50,   /* posts per page */
   PA_DB_MAX_IMAGES = 10, /* per post */
   PA_DB_ALT_MAX = 300,   /* bytes of alt text */
@@ -77,6 +77,7 @@ typedef struct pa_db_media {
   const char *ext;  /* "jpg" or "png" */
   int width, height;
   int64_t bytes, created_at;
+  const char *thumbhash; /* base64 ThumbHash, or NULL */
 } pa_db_media;
 
 typedef struct pa_db_user {
@@ -122,6 +123,7 @@ int pa_db_cursor_decode(const char *text, pa_db_cursor *out);
 typedef struct pa_db_image {
   const char *hash, *ext, *alt;
   int width, height;
+  const char *thumbhash; /* NULL when the image has none */
 } pa_db_image;
 
 /* One feed row. Strings are valid only during the callback; avatar hashes
@@ -136,6 +138,7 @@ typedef struct pa_db_feed_post {
   const pa_db_image *images;
   int image_count; /* 1..PA_DB_MAX_IMAGES: posts without images are not listed */
   int liked;       /* by the viewer */
+  int sponsored;   /* the post belongs to an ad campaign */
 } pa_db_feed_post;
 
 /* Which posts a feed walk lists. */
@@ -144,13 +147,15 @@ typedef enum pa_db_feed_kind {
   PA_DB_FEED_FOLLOWING, /* by people the viewer follows, or showing pets they follow */
   PA_DB_FEED_AUTHOR,    /* by user `id` */
   PA_DB_FEED_PET,       /* showing pet `id` */
-  PA_DB_FEED_ONE        /* post `id` only */
+  PA_DB_FEED_ONE,       /* post `id` only */
+  PA_DB_FEED_TAG        /* tagged `tag` */
 } pa_db_feed_kind;
 
 typedef struct pa_db_feed_query {
   pa_db_feed_kind kind;
-  int64_t id;     /* for AUTHOR, PET, ONE */
-  int64_t viewer; /* signed-in user for `liked` and FOLLOWING; 0 for nobody */
+  int64_t id;      /* for AUTHOR, PET, ONE */
+  int64_t viewer;  /* signed-in user for `liked` and FOLLOWING; 0 for nobody */
+  const char *tag; /* for TAG */
 } pa_db_feed_query;
 
 /* Returns non-zero to stop the walk (pa_db_feed then returns PA_DB_EABORT). */

@@ -165,7 +165,7 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  mg_init_library(0);
+  mg_init_library(MG_FEATURES_WEBSOCKET); /* the chat relay */
   pa_srv *srv = NULL;
   pa_srv_config cfg = {a.root, a.data, a.host, a.port};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {

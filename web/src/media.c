@@ -1,6 +1,9 @@
 /* pa_media — content-addressed media files. */
 #include "media.h"
 
+#include "pa/pa_image.h"
+#include "pa/pa_thumbhash.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -358,4 +361,19 @@ int pa_media_sniff(const unsigned char *d, size_t n, pa_media_info *out) {
   out->width = w;
   out->height = h;
   return PA_MEDIA_OK;
+}
+
+int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH_MAX]) {
+  pa_image img;
+  pa_error e;
+  uint8_t hash[PA_THUMBHASH_MAX];
+  size_t n = 0;
+  out[0] = '\0';
+  /* As the core hashes (pa_upload_prepare, `petamigos image-hash`), so the
+   * same bytes give the same hash everywhere. */
+  if (pa_image_decode(data, len, NULL, &img, &e) != PA_OK) return -1;
+  pa_status st = pa_thumbhash_from_rgba(img.rgba, img.width, img.height, hash, &n, &e);
+  pa_image_free(&img);
+  if (st != PA_OK) return -1;
+  return pa_thumbhash_to_base64(hash, n, out, PA_MEDIA_THUMBHASH_MAX) > 0 ? 0 : -1;
 }

@@ -53,8 +53,9 @@ int pa_media_type_kind(const char *mime);
 int pa_media_sniff(const unsigned char *data, size_t len, pa_media_info *out);
 
 enum {
-  PA_MEDIA_HASH_HEX = 64,                       /* hex digits in a name */
-  PA_MEDIA_NAME_MAX = PA_MEDIA_HASH_HEX + 6 + 1 /* "<hex>.webm" and its NUL */
+  PA_MEDIA_HASH_HEX = 64,                        /* hex digits in a name */
+  PA_MEDIA_NAME_MAX = PA_MEDIA_HASH_HEX + 6 + 1, /* "<hex>.webm" and its NUL */
+  PA_MEDIA_THUMBHASH_MAX = 37                    /* base64 ThumbHash and its NUL */
 };
 
 const char *pa_media_errstr(int rc);
@@ -72,6 +73,11 @@ int pa_media_store(const char *dir, const void *data, size_t len, const char *ex
 /* The MIME type for a well-formed media file name ("<64 lowercase hex>.jpg",
  * ".png", ".webp", ".mp4", ".webm"), or NULL for anything else. */
 const char *pa_media_name_type(const char *name);
+
+/* The ThumbHash placeholder (base64) of a JPEG or PNG, decoded by the core's
+ * image code with its limits and checks (core/src/media.md). 0 on success;
+ * -1 for anything it cannot decode (WebP, a refused file): no placeholder. */
+int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH_MAX]);
 
 /* Encodes w x h RGB pixels as a baseline JPEG. On success *out is a buffer
  * from malloc holding *out_len bytes; the caller frees it with free(). */

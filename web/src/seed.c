@@ -236,7 +236,15 @@ static int store(seeder *s, const void *data, size_t len, const char *ext, int w
     snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_media_errstr(rc));
     return rc == PA_MEDIA_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
   }
-  pa_db_media m = {hash, ext, w, h, (int64_t)len, s->now};
+  char thumb[PA_MEDIA_THUMBHASH_MAX];
+  int image = strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0;
+  pa_db_media m = {hash,
+                   ext,
+                   w,
+                   h,
+                   (int64_t)len,
+                   s->now,
+                   image && pa_media_thumbhash(data, len, thumb) == 0 ? thumb : NULL};
   if ((rc = pa_db_media_add(s->db, &m)) != PA_DB_OK) {
     snprintf(s->err, s->errlen, "%s", pa_db_errmsg(s->db));
     return PA_SEED_EDB;

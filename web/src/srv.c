@@ -3,6 +3,7 @@
 #include "db.h"
 #include "embed.h"
 #include "srv_api.h"
+#include "srv_chat.h"
 #include "srv_internal.h"
 
 #include <arpa/inet.h>
@@ -195,6 +196,11 @@ void pa_srv_chores(const char *media_dir, pa_db *db, int force_embed) {
           PA_DB_OK ||
       pa_db_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL) != PA_DB_OK)
     fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
+  /* Encrypted chat photos are kept 30 days (web/README.md, "Chat"). */
+  int64_t photos_before = now - 30 * 86400;
+  if (pa_db_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &photos_before,
+                     NULL) != PA_DB_OK)
+    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
   pa_srv_media_gc(db, media_dir);
   if (pa_embed_staleness(db, &new_likes, &missing) != 0) {
     fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
@@ -282,7 +288,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
                            "yes", "keep_alive_timeout_ms", "500", "request_timeout_ms", "30000",
                            /* Headers and body go out in separate writes: without
                             * this, Nagle and delayed ACKs add 40 ms to each answer. */
-                           "tcp_nodelay", "1", NULL};
+                           "tcp_nodelay", "1",
+                           /* Chat sockets: civetweb pings an idle one every 30 s
+                            * and closes it when the pong does not come. */
+                           "enable_websocket_ping_pong", "yes", "websocket_timeout_ms", "30000",
+                           NULL};
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof cb);
   cb.log_message = on_log_message;
@@ -293,13 +303,16 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   unsigned code = 0;
   struct mg_init_data init = {&cb, srv, options};
   struct mg_error_data error = {&code, why, sizeof why};
-  srv->ctx = mg_start2(&init, &error);
+  srv->chat = pa_chat_hub_new();
+  srv->ctx = srv->chat ? mg_start2(&init, &error) : NULL;
   if (!srv->ctx) {
+    pa_chat_hub_free(srv->chat);
     snprintf(err, errlen, "cannot listen on %s: %s", ports, why[0] ? why : "unknown error");
     free(srv);
     return PA_SRV_ESTART;
   }
   mg_set_request_handler(srv->ctx, "/", on_request, srv);
+  pa_chat_listen(srv->ctx, srv);
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
@@ -330,5 +343,6 @@ void pa_srv_stop(pa_srv *srv) {
     pthread_mutex_destroy(&srv->lock);
     pthread_cond_destroy(&srv->wake);
   }
+  pa_chat_hub_free(srv->chat);
   free(srv);
 }

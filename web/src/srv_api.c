@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "srv_chat.h"
 #include "text.h"
 
 #include <sodium.h>
@@ -18,8 +19,9 @@ static const char json_type[] = "application/json; charset=utf-8";
 
 /* ---- answers */
 
-void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                      const char *allow) {
+/* The one error sender: field (or NULL) names the request member at fault. */
+static void send_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                       const char *allow, const char *field) {
   static const char fallback[] =
       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
   pa_srv_header h = {"Allow", allow};
@@ -27,7 +29,8 @@ void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *
   cJSON *err = cJSON_AddObjectToObject(root, "error");
   char *text = NULL;
   if (err && cJSON_AddStringToObject(err, "code", code) &&
-      cJSON_AddStringToObject(err, "message", message))
+      cJSON_AddStringToObject(err, "message", message) &&
+      (!field || cJSON_AddStringToObject(err, "field", field)))
     text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (text)
@@ -35,6 +38,16 @@ void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *
   else
     pa_srv_send(rq, 500, json_type, "no-store", NULL, 0, fallback, sizeof fallback - 1);
   cJSON_free(text);
+}
+
+void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                      const char *allow) {
+  send_error(rq, status, code, message, allow, NULL);
+}
+
+void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                            const char *field) {
+  send_error(rq, status, code, message, NULL, field);
 }
 
 void pa_srv_api_internal(pa_srv_req *rq, const char *what) {
@@ -147,7 +160,7 @@ int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int requi
   if (!v) {
     if (!required) return 0;
     snprintf(msg, sizeof msg, "%s is required", name);
-    PA_BAD(rq, msg);
+    pa_srv_api_field_error(rq, 400, "bad_request", msg, name);
     return -1;
   }
   long n = cJSON_IsString(v) && v->valuestring
@@ -160,7 +173,7 @@ int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int requi
   else if (n < min || n > max)
     snprintf(msg, sizeof msg, "%s must be %ld to %ld characters long", name, min, max);
   if (n < min || n > max) {
-    PA_BAD(rq, msg);
+    pa_srv_api_field_error(rq, 400, "bad_request", msg, name);
     return -1;
   }
   *out = v->valuestring;
@@ -375,6 +388,8 @@ int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p) {
     bad |= !cJSON_AddNumberToObject(o, "width", im->width);
     bad |= !cJSON_AddNumberToObject(o, "height", im->height);
     bad |= !cJSON_AddStringToObject(o, "alt", im->alt);
+    bad |= !(im->thumbhash ? cJSON_AddStringToObject(o, "thumbhash", im->thumbhash)
+                           : cJSON_AddNullToObject(o, "thumbhash"));
   }
   bad |= !cJSON_AddStringToObject(post, "caption", p->caption);
   bad |= !(tags = cJSON_AddArrayToObject(post, "tags"));
@@ -383,13 +398,15 @@ int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p) {
   bad |= !cJSON_AddNumberToObject(post, "like_count", (double)p->like_count);
   bad |= !cJSON_AddNumberToObject(post, "comment_count", (double)p->comment_count);
   bad |= !cJSON_AddBoolToObject(post, "liked", p->liked);
+  bad |= !cJSON_AddBoolToObject(post, "sponsored", p->sponsored);
   bad |= pa_srv_add_time(post, "created_at", p->created_at);
   return bad ? -1 : 0;
 }
 
 /* ---- feeds */
 
-static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
+/* tag: for PA_DB_FEED_TAG, else NULL. */
+static void send_feed_where(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id, const char *tag) {
   int limit, has_cursor, has_more = 0;
   pa_db_cursor after, next = {0, 0};
   if (pa_srv_api_page(rq, PA_DB_FEED_MAX, 20, &limit, &after, &has_cursor) != 0) return;
@@ -400,7 +417,7 @@ static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
     pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
     return;
   }
-  pa_db_feed_query q = {kind, id, rq->viewer};
+  pa_db_feed_query q = {kind, id, rq->viewer, tag};
   int rc = pa_db_feed_where(rq->db, &q, has_cursor ? &after : NULL, limit, pa_srv_add_feed_post,
                             posts, &next, &has_more);
   if (rc != PA_DB_OK) {
@@ -415,7 +432,30 @@ static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
   pa_srv_api_json(rq, 200, root);
 }
 
+static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
+  send_feed_where(rq, kind, id, NULL);
+}
+
 void pa_srv_api_feed(pa_srv_req *rq) { send_feed(rq, PA_DB_FEED_ALL, 0); }
+
+/* ?tag=NAME: 1..80 of [a-z0-9_] (a leading '#' and capitals are forgiven). */
+void pa_srv_api_feed_tag(pa_srv_req *rq) {
+  char tag[90];
+  int rc = pa_srv_api_query(rq, "tag", tag, sizeof tag);
+  if (rc < 0) return;
+  char *t = tag + (rc == 0 && tag[0] == '#');
+  size_t n = rc == 0 ? strlen(t) : 0;
+  int ok = n >= 1 && n <= 80;
+  for (size_t i = 0; ok && i < n; i++) {
+    t[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
+    ok = (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= '0' && t[i] <= '9') || t[i] == '_';
+  }
+  if (!ok) {
+    PA_BAD(rq, "tag must be 1 to 80 letters, digits or _");
+    return;
+  }
+  send_feed_where(rq, PA_DB_FEED_TAG, 0, t);
+}
 void pa_srv_api_feed_following(pa_srv_req *rq) { send_feed(rq, PA_DB_FEED_FOLLOWING, 0); }
 
 static int exists(pa_srv_req *rq, const char *sql, int64_t id, const char *what) {
@@ -527,6 +567,10 @@ static int same_origin(pa_srv_req *rq) {
   return rest && strcmp(rest, host) == 0;
 }
 
+/* For the chat socket (srv_chat.c), which is not routed here. */
+int pa_srv_api_resolve_session(pa_srv_req *rq) { return resolve_session(rq); }
+int pa_srv_api_same_origin(pa_srv_req *rq) { return same_origin(rq); }
+
 static int csrf_ok(pa_srv_req *rq) {
   const char *sent = mg_get_header(rq->conn, "X-CSRF-Token");
   size_t n = strlen(rq->csrf);
@@ -555,10 +599,15 @@ static const route routes[] = {
     {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
     {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH},
     {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
+    {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH},
+    {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH},
+    {"POST", "/api/v1/notifications/read", pa_srv_api_notifications_read, F_AUTH},
     {"GET", "/api/v1/feed", pa_srv_api_feed, 0},
     {"GET", "/api/v1/feed/following", pa_srv_api_feed_following, F_AUTH},
+    {"GET", "/api/v1/feed/tag", pa_srv_api_feed_tag, 0},
     {"GET", "/api/v1/feed/candidates", pa_srv_api_candidates, 0},
     {"POST", "/api/v1/posts", pa_srv_api_post_create, F_AUTH},
+    {"GET", "/api/v1/posts", pa_srv_api_posts_by_id, 0},
     {"GET", "/api/v1/posts/{p}", pa_srv_api_post_get, 0},
     {"DELETE", "/api/v1/posts/{p}", pa_srv_api_post_delete, F_AUTH},
     {"PUT", "/api/v1/posts/{p}/like", pa_srv_api_like_put, F_AUTH},
@@ -578,6 +627,7 @@ static const route routes[] = {
     {"PUT", "/api/v1/users/{u}/follow", pa_srv_api_user_follow, F_AUTH},
     {"DELETE", "/api/v1/users/{u}/follow", pa_srv_api_user_unfollow, F_AUTH},
     {"GET", "/api/v1/users/{u}/followers", pa_srv_api_followers, 0},
+    {"GET", "/api/v1/pets/{pet}/followers", pa_srv_api_pet_followers, 0},
     {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0},
     {"GET", "/api/v1/search", pa_srv_api_search, 0},
     {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH},
@@ -586,6 +636,13 @@ static const route routes[] = {
     {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH},
     {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0},
     {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH},
+    {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH},
+    {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH},
+    {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH},
+    {"POST", "/api/v1/chat/devices/{d}/bundle", pa_srv_api_chat_bundle_take, F_AUTH},
+    {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH},
+    {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH},
+    {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH},
 };
 
 /* Matches path against pattern segment by segment, collecting ids. */

@@ -21,6 +21,10 @@ enum {
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
 void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
                       const char *allow);
+/* The same with "field": the request member at fault, for forms to show the
+ * message next to it. */
+void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
+                            const char *field);
 /* 500; what (never user data) goes to the log with the database's message. */
 void pa_srv_api_internal(pa_srv_req *rq, const char *what);
 #define PA_BAD(rq, msg)       pa_srv_api_error((rq), 400, "bad_request", (msg), NULL)
@@ -42,7 +46,7 @@ int pa_srv_api_raw_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t 
 
 /* A string member: missing is an error when required (then *out NULL when
  * not); checks UTF-8, no control characters (newlines when multiline) and
- * min..max code points. */
+ * min..max code points. Its errors name the member in "field". */
 int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
                    long max, int multiline, const char **out);
 /* An id member such as "pet_12" (prefix "pet"); *out 0 when absent or null
@@ -105,6 +109,10 @@ void pa_srv_api_logout_all(pa_srv_req *rq);
 void pa_srv_api_session(pa_srv_req *rq);
 void pa_srv_api_delete_me(pa_srv_req *rq);
 
+void pa_srv_api_notifications_get(pa_srv_req *rq);
+void pa_srv_api_notifications_unread(pa_srv_req *rq);
+void pa_srv_api_notifications_read(pa_srv_req *rq);
+
 void pa_srv_api_feed(pa_srv_req *rq);
 void pa_srv_api_feed_following(pa_srv_req *rq);
 void pa_srv_api_post_create(pa_srv_req *rq);
@@ -129,6 +137,8 @@ void pa_srv_api_user_unfollow(pa_srv_req *rq);
 void pa_srv_api_pet_follow(pa_srv_req *rq);
 void pa_srv_api_pet_unfollow(pa_srv_req *rq);
 void pa_srv_api_followers(pa_srv_req *rq);
+void pa_srv_api_pet_followers(pa_srv_req *rq);
+void pa_srv_api_feed_tag(pa_srv_req *rq);
 void pa_srv_api_following(pa_srv_req *rq);
 void pa_srv_api_search(pa_srv_req *rq);
 
@@ -140,5 +150,14 @@ void pa_srv_api_reels_get(pa_srv_req *rq);
 void pa_srv_api_reel_create(pa_srv_req *rq);
 
 void pa_srv_api_candidates(pa_srv_req *rq);
+
+/* The session cookie into rq->viewer (-1: 500 sent), and whether Origin /
+ * Sec-Fetch-Site say our own page sent the request: for the chat socket. */
+int pa_srv_api_resolve_session(pa_srv_req *rq);
+int pa_srv_api_same_origin(pa_srv_req *rq);
+/* 0 when one more attempt of kind by who may go ahead (pa_auth_limit),
+ * else 429 with Retry-After sent. */
+int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who);
+void pa_srv_api_posts_by_id(pa_srv_req *rq);
 
 #endif

@@ -38,6 +38,10 @@ static int limited(pa_srv_req *rq, const char *kind, const char *who) {
   return -1;
 }
 
+int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who) {
+  return limited(rq, kind, who);
+}
+
 static int ip_limited(pa_srv_req *rq) {
   return limited(rq, "ip", mg_get_request_info(rq->conn)->remote_addr);
 }
@@ -63,7 +67,8 @@ static int email_ok(const char *e) {
 static int password_ok(pa_srv_req *rq, const char *pw) {
   size_t n = strlen(pw);
   if (n < PA_AUTH_PASSWORD_MIN || n > PA_AUTH_PASSWORD_MAX) {
-    PA_BAD(rq, "password must be 10 to 256 bytes long");
+    pa_srv_api_field_error(rq, 400, "bad_request", "password must be 10 to 256 bytes long",
+                           "password");
     return 0;
   }
   return 1;
@@ -179,7 +184,7 @@ void pa_srv_api_signup(pa_srv_req *rq) {
       pa_srv_api_str(rq, body, "display_name", 1, 1, 80, 0, &name))
     goto out;
   if (!email_ok(email)) {
-    PA_BAD(rq, "email is not an email address");
+    pa_srv_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
     goto out;
   }
   if (!password_ok(rq, password)) goto out;
@@ -199,8 +204,8 @@ void pa_srv_api_signup(pa_srv_req *rq) {
   pa_db_done(st);
   if (rc == SQLITE_ROW) {
     pa_db_rollback(rq->db);
-    pa_srv_api_error(rq, 409, "conflict", "An account with this email exists; sign in instead",
-                     NULL);
+    pa_srv_api_field_error(rq, 409, "conflict",
+                           "An account with this email exists; sign in instead", "email");
     goto out;
   }
   int64_t user = 0;

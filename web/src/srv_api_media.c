@@ -117,6 +117,10 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
     return;
   }
   const char *ext = pa_media_kind_ext(info.kind);
+  /* The placeholder, decoded outside the store's lock (WebP has none). */
+  char thumb[PA_MEDIA_THUMBHASH_MAX];
+  int has_thumb = (strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0) &&
+                  pa_media_thumbhash(data, len, thumb) == 0;
   int64_t now = pa_clock_now(), id = 0;
   pa_srv_media_lock();
   rc = pa_media_store(rq->srv->media_dir, data, len, ext, hash);
@@ -127,7 +131,7 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
     pa_srv_api_error(rq, 500, "internal", "Could not store the file", NULL);
     return;
   }
-  pa_db_media m = {hash, ext, info.width, info.height, (int64_t)len, now};
+  pa_db_media m = {hash, ext, info.width, info.height, (int64_t)len, now, has_thumb ? thumb : NULL};
   int ok = pa_db_begin(rq->db) == PA_DB_OK && pa_db_media_add(rq->db, &m) == PA_DB_OK;
   sqlite3_stmt *st = ok ? pa_db_stmt(rq->db, "INSERT INTO uploads (user_id, media, created_at)"
                                              " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")

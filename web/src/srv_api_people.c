@@ -362,20 +362,29 @@ static const char following_sql[] =
     " WHERE f.follower_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
 
-static void people_page(pa_srv_req *rq, const char *sql) {
+/* ?1 the pet, as above. */
+static const char pet_followers_sql[] =
+    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM pet_follows f"
+    "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
+    " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
+
+/* pet: the path's id is a pet's (else a user's). */
+static void people_page(pa_srv_req *rq, const char *sql, int pet) {
   int limit, has_cursor, n = 0, more = 0;
   pa_db_cursor after, next = {0, 0};
   int64_t v;
   int found;
   if (pa_srv_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
     return;
-  if (pa_db_scalar_i64(rq->db, "SELECT 1 FROM users WHERE id = ?1", 1, &rq->ids[0], &v, &found) !=
-      PA_DB_OK) {
+  if (pa_db_scalar_i64(
+          rq->db, pet ? "SELECT 1 FROM pets WHERE id = ?1" : "SELECT 1 FROM users WHERE id = ?1", 1,
+          &rq->ids[0], &v, &found) != PA_DB_OK) {
     pa_srv_api_internal(rq, "people");
     return;
   }
   if (!found) {
-    PA_NOT_FOUND(rq, "No such user");
+    PA_NOT_FOUND(rq, pet ? "No such pet" : "No such user");
     return;
   }
   sqlite3_stmt *st = pa_db_stmt(rq->db, sql);
@@ -406,8 +415,9 @@ static void people_page(pa_srv_req *rq, const char *sql) {
   pa_srv_api_json(rq, 200, root);
 }
 
-void pa_srv_api_followers(pa_srv_req *rq) { people_page(rq, followers_sql); }
-void pa_srv_api_following(pa_srv_req *rq) { people_page(rq, following_sql); }
+void pa_srv_api_followers(pa_srv_req *rq) { people_page(rq, followers_sql, 0); }
+void pa_srv_api_following(pa_srv_req *rq) { people_page(rq, following_sql, 0); }
+void pa_srv_api_pet_followers(pa_srv_req *rq) { people_page(rq, pet_followers_sql, 1); }
 
 /* ---- search: prefix-of-a-word matches (class 0) before substring ones (1) */
 
@@ -419,10 +429,13 @@ static const char search_people_sql[] =
     "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext"
     "    FROM users u LEFT JOIN media m ON m.hash = u.avatar)"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
+/* Pets match by name or by breed (a breed result leads to its pets). */
 static const char search_pets_sql[] =
     "SELECT cls, id, name, species, avatar, ext FROM ("
-    "  SELECT CASE WHEN instr(' ' || pa_fold(t.name), ' ' || ?1) > 0 THEN 0"
-    "              WHEN instr(pa_fold(t.name), ?1) > 0 THEN 1 ELSE 2 END AS cls,"
+    "  SELECT CASE WHEN instr(' ' || pa_fold(t.name) || ' ' || pa_fold(t.breed), ' ' || ?1) > 0"
+    "              THEN 0"
+    "              WHEN instr(pa_fold(t.name) || ' ' || pa_fold(t.breed), ?1) > 0 THEN 1"
+    "              ELSE 2 END AS cls,"
     "         t.id AS id, t.name AS name, t.species AS species, t.avatar AS avatar, m.ext AS ext"
     "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar)"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";

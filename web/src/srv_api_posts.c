@@ -13,7 +13,7 @@ static cJSON *post_detail(pa_srv_req *rq, int64_t id, int *missing) {
   cJSON *arr = cJSON_CreateArray();
   pa_db_cursor next;
   int more = 0;
-  pa_db_feed_query q = {PA_DB_FEED_ONE, id, rq->viewer};
+  pa_db_feed_query q = {PA_DB_FEED_ONE, id, rq->viewer, NULL};
   *missing = 0;
   if (!arr ||
       pa_db_feed_where(rq->db, &q, NULL, 1, pa_srv_add_feed_post, arr, &next, &more) != PA_DB_OK) {

@@ -164,3 +164,47 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
   pa_srv_send(rq, 200, "application/json; charset=utf-8", "no-store", NULL, 0, b.p, b.len);
   free(b.p);
 }
+
+/* ---- the ranked feed's posts: the phone ranks candidates, then asks for the
+ * posts of one slice of its list, in its order (feed shape). */
+
+enum { BY_ID_MAX = 50 };
+
+void pa_srv_api_posts_by_id(pa_srv_req *rq) {
+  char text[BY_ID_MAX * 24 + 1];
+  int64_t ids[BY_ID_MAX];
+  int n = 0, q = pa_srv_api_query(rq, "ids", text, sizeof text);
+  if (q < 0) return;
+  for (char *s = text, *comma; q == 0 && s; s = comma ? comma + 1 : NULL) {
+    comma = strchr(s, ',');
+    if (comma) *comma = '\0';
+    int64_t id;
+    if (n == BY_ID_MAX || pa_srv_parse_id(s, "p", &id) != 0) {
+      n = -1;
+      break;
+    }
+    int seen = 0;
+    for (int k = 0; k < n; k++) seen |= ids[k] == id;
+    if (!seen) ids[n++] = id;
+  }
+  if (q != 0 || n <= 0) {
+    PA_BAD(rq, "ids must list 1 to 50 post ids (p_1,p_2,...)");
+    return;
+  }
+  cJSON *root = cJSON_CreateObject();
+  cJSON *posts = cJSON_AddArrayToObject(root, "posts");
+  int rc = posts && cJSON_AddNullToObject(root, "next_cursor") ? PA_DB_OK : PA_DB_ENOMEM;
+  /* Posts deleted since the candidates were sent are left out. */
+  for (int i = 0; i < n && rc == PA_DB_OK; i++) {
+    pa_db_feed_query fq = {PA_DB_FEED_ONE, ids[i], rq->viewer, NULL};
+    pa_db_cursor next;
+    int more = 0;
+    rc = pa_db_feed_where(rq->db, &fq, NULL, 1, pa_srv_add_feed_post, posts, &next, &more);
+  }
+  if (rc != PA_DB_OK) {
+    cJSON_Delete(root);
+    pa_srv_api_internal(rq, "posts");
+    return;
+  }
+  pa_srv_api_json(rq, 200, root);
+}

@@ -22,6 +22,7 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
+  struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
 };
 
 /* One request in flight. */

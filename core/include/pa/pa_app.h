@@ -4,6 +4,7 @@
 #ifndef PA_APP_H
 #define PA_APP_H
 
+#include "pa/pa_i18n.h"
 #include "pa/pa_platform.h"
 #include "pa/pa_status.h"
 
@@ -40,7 +41,8 @@ typedef enum pa_theme { PA_THEME_LIGHT = 0, PA_THEME_DARK } pa_theme;
 
 typedef enum pa_feed_mode {
   PA_FEED_REPLACE = 0, /* first load or refresh: keeps the post on screen in place */
-  PA_FEED_APPEND       /* the next page of an infinite scroll */
+  PA_FEED_APPEND,      /* the next page of an infinite scroll */
+  PA_FEED_RESET        /* a different feed (For you / Following switched): starts at the top */
 } pa_feed_mode;
 
 typedef enum pa_pointer_phase {
@@ -57,7 +59,9 @@ typedef enum pa_control {
   PA_CONTROL_SHARE,
   PA_CONTROL_PROFILE,
   PA_CONTROL_NEXT_IMAGE,
-  PA_CONTROL_PREV_IMAGE
+  PA_CONTROL_PREV_IMAGE,
+  PA_CONTROL_WHY,           /* "Why am I seeing this?": PA_ACTION_WHY */
+  PA_CONTROL_NOT_INTERESTED /* "Not interested": PA_ACTION_NOT_INTERESTED */
 } pa_control;
 
 /* Creates an app in the "loading" state. The caller frees it with pa_app_destroy. */
@@ -93,6 +97,9 @@ void pa_app_video_playing(pa_app *app, int playing);
  * change is rolled back and the user told. */
 void pa_app_like_result(pa_app *app, const char *post_id, int ok, int liked, int64_t like_count);
 
+/* Takes a post out of the feed (the user hid it); what is on screen stays put. */
+void pa_app_remove_post(pa_app *app, const char *post_id);
+
 /* Encoded bytes, decoded here with pa_image_decode. */
 void pa_app_image_loaded(pa_app *app, uint32_t image_id, const uint8_t *bytes, size_t len);
 /* Pixels already decoded by the host: width * height * 4 bytes of straight
@@ -112,6 +119,44 @@ void pa_app_activate(pa_app *app, int index, pa_control control);
 /* Moves keyboard focus to post index (-1 for none): scrolls it into view and
  * draws a focus ring, mirroring focus in the host's DOM. */
 void pa_app_focus_post(pa_app *app, int index);
+/* Focus on one control of post index (a mirror button has keyboard focus):
+ * as pa_app_focus_post, plus a focus ring around that control. control 0
+ * is the same as pa_app_focus_post. */
+void pa_app_focus_control(pa_app *app, int index, pa_control control);
+
+/* ---- The posts grid (app_grid.c): a person's, a pet's or a tag's posts as
+ * square thumbnails, three to a row, virtualised and paged. While open it
+ * replaces the feed on the canvas (the feed keeps its posts and position);
+ * pointer, wheel and keys go to it. A tap (or pa_app_grid_activate) asks the
+ * host for PA_ACTION_OPEN_POST; nearing the end asks for PA_ACTION_LOAD_MORE
+ * with the grid's cursor, answered by pa_app_grid_loaded(..., PA_FEED_APPEND).
+ * The mirror JSON then has a "grid" object: {state, message, total, posts:
+ * [{index, id, label}]}, label being the caption (or the photo's alt). */
+
+/* Opens an empty grid in its loading state, dropping any previous grid; the
+ * host then fetches the first page and passes it to pa_app_grid_loaded. */
+void pa_app_grid_open(pa_app *app);
+/* A page of posts (the feed's JSON shape). Bad bytes keep the tiles shown and
+ * put the grid in its error state; the error is returned. */
+pa_status pa_app_grid_loaded(pa_app *app, const char *json, size_t len, pa_feed_mode mode,
+                             pa_error *err);
+/* The host could not fetch a page (offline, HTTP error). */
+void pa_app_grid_failed(pa_app *app, const char *message);
+/* Back to the feed; the grid's pages are freed. */
+void pa_app_grid_close(pa_app *app);
+/* Keyboard focus on tile index (-1 for none): scrolled into view, ringed. */
+void pa_app_grid_focus(pa_app *app, int index);
+/* Opens the post of tile index, as a tap would. */
+void pa_app_grid_activate(pa_app *app, int index);
+
+/* The catalogs the app's own text comes from (pa_i18n_text): cat for the
+ * user's locale, fallback (normally "en"; may be NULL) for keys cat lacks.
+ * Both are borrowed and must stay alive until the next call or
+ * pa_app_destroy. Counts, relative times and numbers follow cat's locale;
+ * an RTL locale (pa_i18n_is_rtl) mirrors the layout. The app measures again
+ * and redraws at the next frame, keeping the post at the top of the screen
+ * where it was. Before the first call the app shows no text of its own. */
+void pa_app_set_locale(pa_app *app, const pa_i18n_catalog *cat, const pa_i18n_catalog *fallback);
 
 /* Lays out and paints one frame. now_ms is wall-clock time (ms since the
  * Unix epoch), used for relative times and animation. Returns 1 while an

@@ -27,7 +27,8 @@ enum {
 typedef struct pa_feed_image {
   const char *url;
   int width, height;
-  const char *alt; /* never NULL; "" when the server sent none */
+  const char *alt;       /* never NULL; "" when the server sent none */
+  const char *thumbhash; /* base64 ThumbHash placeholder, NULL when none (pa_thumbhash.h) */
 } pa_feed_image;
 
 typedef struct pa_feed_person {
@@ -52,6 +53,7 @@ typedef struct pa_feed_post {
   int64_t like_count, comment_count;
   bool liked;
   int64_t created_at; /* seconds since the Unix epoch, UTC */
+  bool sponsored;     /* an ad: the UI labels it "Sponsored" (optional, default false) */
 } pa_feed_post;
 
 typedef struct pa_feed pa_feed;

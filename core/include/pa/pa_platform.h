@@ -14,7 +14,15 @@ typedef struct pa_text_style {
   uint32_t color; /* 0xRRGGBBAA */
   int max_width;  /* wrap lines to this many device pixels */
   int max_lines;  /* 0 for no limit; the last kept line ends in an ellipsis */
+  int direction;  /* paragraph direction, pa_text_direction: the UI's own messages
+                     follow the locale; user text (captions, names) is auto */
 } pa_text_style;
+
+typedef enum pa_text_direction {
+  PA_TEXT_AUTO = 0, /* from the first strong character outside isolates (UAX #9 P2) */
+  PA_TEXT_LTR,
+  PA_TEXT_RTL /* lines are also aligned to the right edge of the bitmap */
+} pa_text_direction;
 
 typedef struct pa_bitmap {
   int width, height;
@@ -34,7 +42,14 @@ typedef enum pa_action_kind {
   PA_ACTION_REFRESH,       /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
                              and pa_app_stories_loaded */
   PA_ACTION_STORY_SEEN,    /* id = story */
-  PA_ACTION_LOAD_REELS     /* id = cursor or NULL; answer with pa_app_reels_loaded */
+  PA_ACTION_LOAD_REELS,    /* id = cursor or NULL; answer with pa_app_reels_loaded */
+  PA_ACTION_OPEN_POST,     /* id = post (a tile of the grid) */
+  PA_ACTION_VIEWED,        /* id = post; value = ms it was on screen (at least half of it, or
+                              half the viewport), reported when it leaves the screen or the
+                              feed is replaced; the host turns it into a dwell or skip signal */
+  PA_ACTION_WHY,           /* id = post: the user asked why it is in the feed */
+  PA_ACTION_NOT_INTERESTED /* id = post; the host learns from it and answers with
+                              pa_app_remove_post */
 } pa_action_kind;
 
 /* Where the host's video element goes (device pixels) and what it does. The
@@ -49,6 +64,7 @@ typedef struct pa_video {
 typedef struct pa_action {
   pa_action_kind kind;
   const char *id; /* valid during the callback only */
+  double value;   /* PA_ACTION_VIEWED: milliseconds; otherwise 0 */
 } pa_action;
 
 typedef struct pa_platform {

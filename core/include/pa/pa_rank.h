@@ -166,6 +166,10 @@ const pa_rank_candidate *pa_rank_page_candidate(const pa_rank_page *page, int in
 const float *pa_rank_page_embedding(const pa_rank_page *page, int index);
 /* Index of the candidate with this post id, or -1. */
 int pa_rank_page_find(const pa_rank_page *page, const char *post_id);
+/* Index of the newest candidate by this author and/or showing this pet (NULL
+ * matches any; not both NULL), or -1: where a follow of a person or a pet is
+ * learned from. Ties: the first on the page. */
+int pa_rank_page_find_by(const pa_rank_page *page, const char *author_id, const char *pet_id);
 /* The newest created_at: a reproducible "now" for tools. */
 int64_t pa_rank_page_newest(const pa_rank_page *page);
 
@@ -189,6 +193,13 @@ void pa_rank_taste_reset(pa_rank_taste *taste);
  * vector restarts; affinities and hides carry over. */
 pa_status pa_rank_taste_observe(pa_rank_taste *taste, const pa_rank_page *page, int index,
                                 pa_rank_signal signal, double value, pa_error *err);
+
+/* A post the feed had on screen for ms milliseconds (the app's
+ * PA_ACTION_VIEWED): under PA_RANK_SKIP_MS it was scrolled past (SKIP),
+ * otherwise it is a DWELL of ms (capped at 86,400,000). */
+enum { PA_RANK_SKIP_MS = 1000 };
+pa_status pa_rank_taste_viewed(pa_rank_taste *taste, const pa_rank_page *page, int index, double ms,
+                               pa_error *err);
 
 /* Number of signals learned from since the last reset. */
 uint64_t pa_rank_taste_updates(const pa_rank_taste *taste);

@@ -1,23 +1,25 @@
-/* pa_resize — downscaling decoded pixels to the size they are shown at, with
- * stb_image_resize (v1): Mitchell-Netravali (B = C = 1/3), clamped edges,
- * alpha-weighted colours, in linear light.
+/* pa_resize — downscaling decoded pixels to the size they are shown at:
+ * Mitchell-Netravali (B = C = 1/3), clamped edges, alpha-weighted colours, in
+ * linear light. Our own separable filter with SIMD (resize.c): four floats a
+ * pixel, SIMD128 in WebAssembly and SSE natively, bit-identical on both. It
+ * replaced stb_image_resize v1 (scalar, and its cost grows with the ratio);
+ * tests compare it with that reference (test_media.c: within 1 level).
  *
  * Shrinking by 2x or more first averages whole blocks (the mipmap step, as
- * Chromium's "high" quality does): by floor(ratio) per axis, in linear light,
- * in integers; stb then filters the remaining ratio (under 2). stb v1 has no
- * SIMD and its cost grows with the ratio: 1080x1350 to 540x675 took ~25 ms
- * natively through stb alone, ~3 ms with the block step (exact at 2x).
+ * Chromium's "high" quality does): by floor(ratio) per axis, in linear light;
+ * the filter then takes the remaining ratio (under 2). At exact ratios the
+ * block average is the whole resize.
  *
  * Why Mitchell: for downscaling photos it is sharp without the halos that
  * Catmull-Rom or Lanczos draw around whiskers and fur against a bright sky,
  * and it smooths JPEG block edges instead of sharpening them.
  * Why linear light: 8-bit pixels are sRGB-encoded; averaging the encoded
  * values darkens fine bright detail (fur highlights, text on photos) and muddies
- * red/green edges. stb converts uint8 sRGB through lookup tables, so it costs
- * little and stays bit-identical between native and WASM builds.
+ * red/green edges. Fixed tables convert both ways (no libm), so native and
+ * WASM agree to the bit.
  * Why alpha-weighted: a transparent pixel's colour is meaningless and must
- * not bleed into its neighbours (stb premultiplies before filtering and divides
- * after). */
+ * not bleed into its neighbours (colours are premultiplied while filtering and
+ * divided by the filtered alpha after). */
 #ifndef PA_RESIZE_H
 #define PA_RESIZE_H
 

@@ -1,0 +1,387 @@
+/* The posts grid: a person's, a pet's or a tag's posts as square thumbnails,
+ * three to a row, on the same canvas as the feed. One geometry function
+ * (tile_at) serves painting, hit-testing and focus; only rows near the
+ * viewport are painted and fetched, and the mirror lists only the tiles
+ * around the screen, so cost stays flat over thousands of posts. */
+#include "app_internal.h"
+#include "pa/pa_app.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* CSS pixels. */
+enum { GRID_MAX = 900, GRID_GAP = 3, GRID_COLUMNS = 3, GRID_FOOTER = 56 };
+
+typedef struct tile {
+  float x, y, size;
+} tile;
+
+static float grid_width(const pa_app *a) { return fminf((float)a->width, app_px(a, GRID_MAX)); }
+
+static float tile_size(const pa_app *a) {
+  return (grid_width(a) - app_px(a, GRID_GAP) * (GRID_COLUMNS - 1)) / GRID_COLUMNS;
+}
+
+static float row_step(const pa_app *a) { return tile_size(a) + app_px(a, GRID_GAP); }
+
+/* Where tile i is on screen (device pixels); rows run right to left in RTL. */
+static tile tile_at(const pa_app *a, int i) {
+  float size = tile_size(a), step = row_step(a);
+  float x0 = ((float)a->width - grid_width(a)) / 2;
+  int column = a->rtl ? GRID_COLUMNS - 1 - i % GRID_COLUMNS : i % GRID_COLUMNS;
+  return (tile){x0 + (float)column * step,
+                app_px(a, GRID_GAP) + (float)(i / GRID_COLUMNS) * step - a->grid.scroll, size};
+}
+
+static void grid_layout(pa_app *a) {
+  app_grid *g = &a->grid;
+  int rows = (g->count + GRID_COLUMNS - 1) / GRID_COLUMNS;
+  g->content_height =
+      app_px(a, GRID_GAP) + (float)rows * row_step(a) + (g->count ? app_px(a, GRID_FOOTER) : 0);
+}
+
+static void grid_clamp(pa_app *a) {
+  app_grid *g = &a->grid;
+  grid_layout(a);
+  float max = fmaxf(0.0f, g->content_height - (float)a->height);
+  g->scroll = fmaxf(0.0f, fminf(g->scroll, max));
+}
+
+static void free_pages(app_grid *g) {
+  for (int i = 0; i < g->page_count; i++) pa_feed_free(g->pages[i]);
+  g->page_count = 0;
+  g->count = 0;
+  g->next_cursor = NULL;
+}
+
+void app_grid_free(pa_app *a) {
+  free_pages(&a->grid);
+  free(a->grid.pages);
+  free(a->grid.posts);
+  a->grid.pages = NULL;
+  a->grid.posts = NULL;
+  a->grid.page_cap = a->grid.cap = 0;
+}
+
+void pa_app_grid_open(pa_app *a) {
+  app_grid *g = &a->grid;
+  /* A story or reel viewer over the feed closes: the grid is a new screen. */
+  if (a->viewer.open) app_story_key(a, PA_KEY_ESCAPE);
+  if (a->reels_open) app_reels_key(a, PA_KEY_ESCAPE);
+  free_pages(g);
+  g->open = true;
+  g->state = ST_LOADING;
+  g->message_key = NULL;
+  g->message[0] = '\0';
+  g->loading_more = false;
+  g->retry_more_after = 0;
+  g->scroll = g->velocity = 0;
+  g->focused = g->first_visible = g->last_visible = -1;
+  a->ptr.down = false;
+  a->mirror_revision++;
+}
+
+void pa_app_grid_close(pa_app *a) {
+  if (!a->grid.open) return;
+  free_pages(&a->grid);
+  a->grid.open = false;
+  a->ptr.down = false;
+  a->mirror_revision++;
+}
+
+static bool app_grid_grow(app_grid *g, int n) {
+  return app_grow((void **)&g->pages, &g->page_cap, g->page_count + 1, sizeof *g->pages) &&
+         app_grow((void **)&g->posts, &g->cap, g->count + n, sizeof *g->posts);
+}
+
+/* The error state with a catalog key, or (key NULL) the host's text. */
+static void grid_error(pa_app *a, const char *key, const char *text) {
+  app_grid *g = &a->grid;
+  if (g->loading_more) {
+    /* Keep the tiles; try the next page again a little later. */
+    g->loading_more = false;
+    g->retry_more_after = a->now_ms + 5000;
+  }
+  g->state = ST_ERROR;
+  g->message_key = key;
+  snprintf(g->message, sizeof g->message, "%s", text ? text : "");
+  a->mirror_revision++;
+}
+
+pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
+                             pa_error *err) {
+  pa_error local;
+  pa_error *e = err ? err : &local;
+  app_grid *g = &a->grid;
+  if (!g->open) return pa_error_set(e, PA_ERR_ARG, "grid: not open");
+  pa_feed *feed = NULL;
+  pa_status st = pa_feed_parse(json, len, &feed, e);
+  if (st != PA_OK) {
+    app_log(a, "grid page rejected: %s", e->msg);
+    grid_error(a, "grid.unreadable", NULL);
+    return st;
+  }
+  if (mode == PA_FEED_REPLACE) {
+    free_pages(g);
+    g->scroll = 0;
+    g->focused = -1;
+  }
+  int n = pa_feed_count(feed);
+  if (!app_grid_grow(g, n)) {
+    pa_feed_free(feed);
+    grid_error(a, "feed.error.outOfMemory", NULL);
+    return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
+  }
+  g->pages[g->page_count++] = feed;
+  for (int i = 0; i < n; i++) {
+    const pa_feed_post *p = pa_feed_post_at(feed, i);
+    bool seen = false; /* a page may repeat the previous page's last post */
+    for (int k = g->count - 1; k >= 0 && k >= g->count - 50 && !seen; k--)
+      seen = strcmp(g->posts[k]->id, p->id) == 0;
+    if (!seen) g->posts[g->count++] = p;
+  }
+  g->next_cursor = pa_feed_next_cursor(feed);
+  g->loading_more = false;
+  g->state = ST_READY;
+  g->message_key = NULL;
+  g->message[0] = '\0';
+  grid_clamp(a);
+  a->mirror_revision++;
+  return PA_OK;
+}
+
+void pa_app_grid_failed(pa_app *a, const char *message) {
+  if (!a->grid.open) return;
+  if (message && *message)
+    grid_error(a, NULL, message);
+  else
+    grid_error(a, "grid.failed", NULL);
+}
+
+void pa_app_grid_focus(pa_app *a, int index) {
+  app_grid *g = &a->grid;
+  g->focused = g->open && index >= 0 && index < g->count ? index : -1;
+  if (g->focused < 0) return;
+  /* Scroll as little as possible to show the whole tile. */
+  tile t = tile_at(a, index);
+  float gap = app_px(a, GRID_GAP);
+  if (t.y - gap < 0)
+    g->scroll += t.y - gap;
+  else if (t.y + t.size + gap > (float)a->height)
+    g->scroll += t.y + t.size + gap - (float)a->height;
+  g->velocity = 0;
+  grid_clamp(a);
+}
+
+void pa_app_grid_activate(pa_app *a, int index) {
+  if (a->grid.open && index >= 0 && index < a->grid.count)
+    app_act(a, PA_ACTION_OPEN_POST, a->grid.posts[index]->id);
+}
+
+/* ---- input */
+
+bool app_grid_scroll(pa_app *a, float dy) {
+  if (!a->grid.open) return false;
+  a->grid.velocity = 0;
+  a->grid.scroll += dy;
+  grid_clamp(a);
+  return true;
+}
+
+bool app_grid_key(pa_app *a, pa_key key) {
+  app_grid *g = &a->grid;
+  if (!g->open) return false;
+  g->velocity = 0; /* likes, refresh and viewer keys mean nothing here */
+  g->scroll = app_key_scroll(a, key, g->scroll, g->content_height);
+  grid_clamp(a);
+  return true;
+}
+
+static int tile_hit(const pa_app *a, float x, float y) {
+  for (int i = a->grid.first_visible; i >= 0 && i <= a->grid.last_visible; i++) {
+    tile t = tile_at(a, i);
+    if (x >= t.x && x < t.x + t.size && y >= t.y && y < t.y + t.size) return i;
+  }
+  return -1;
+}
+
+bool app_grid_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
+  app_grid *g = &a->grid;
+  if (!g->open) return false;
+  switch (phase) {
+  case PA_POINTER_DOWN:
+    a->ptr.down = true;
+    a->ptr.dragging = false;
+    a->ptr.x = x, a->ptr.y = y, a->ptr.t = t;
+    g->velocity = 0; /* a touch stops a fling */
+    break;
+  case PA_POINTER_MOVE:
+    if (!a->ptr.down) break;
+    if (!a->ptr.dragging && fabsf(y - a->ptr.y0) + fabsf(x - a->ptr.x0) > app_px(a, 8))
+      a->ptr.dragging = true;
+    if (a->ptr.dragging) {
+      float dy = a->ptr.y - y;
+      double dt = t - a->ptr.t;
+      g->scroll += dy;
+      grid_clamp(a);
+      if (dt > 0) g->velocity = 0.8f * (float)(dy / dt) + 0.2f * g->velocity;
+    }
+    a->ptr.x = x, a->ptr.y = y, a->ptr.t = t;
+    break;
+  case PA_POINTER_UP:
+    if (!a->ptr.down) break;
+    a->ptr.down = false;
+    if (!a->ptr.dragging && t - a->ptr.t0 < 500) pa_app_grid_activate(a, tile_hit(a, x, y));
+    if (!a->ptr.dragging || t - a->ptr.t > 80) g->velocity = 0; /* held still: no fling */
+    break;
+  case PA_POINTER_CANCEL:
+    a->ptr.down = false;
+    g->velocity = 0;
+    break;
+  }
+  return true;
+}
+
+bool app_grid_animating(const pa_app *a) { return a->grid.open && a->grid.velocity != 0; }
+
+/* ---- painting */
+
+static void centered(pa_app *a, const char *s, int size, int bold, uint32_t color, float y) {
+  pa_text_style st = app_style(a, size, bold, color, grid_width(a) - 2 * app_px(a, 16), 3);
+  app_text_at(a, s, &st, ((float)a->width - app_text_width(a, s, &st)) / 2, y);
+}
+
+static void paint_tile(pa_app *a, int i, tile t) {
+  const pa_feed_post *p = a->grid.posts[i];
+  const palette *c = &a->pal;
+  pa_draw_rect(a->draw, t.x, t.y, t.size, t.size, c->line);
+  image_slot *im = app_want_image(a, p->images[0].url, t.size, t.size);
+  if (im && im->state == IMG_READY)
+    pa_draw_cover(a->draw, im->texture, im->width, im->height, t.x, t.y, t.size, t.size);
+  if (p->image_count > 1) {
+    /* Two stacked squares in the corner: more than one photo. */
+    float s = app_px(a, 10), m = app_px(a, 8), b = app_px(a, 2);
+    float x = t.x + t.size - m - s - b, y = t.y + m + b;
+    pa_draw_rect(a->draw, x + b, y - b, s, s, 0xffffffff);
+    pa_draw_rect(a->draw, x - b / 2, y + b / 2, s, s, 0x1f1b16ff);
+    pa_draw_rect(a->draw, x, y, s, s, 0xffffffff);
+  }
+  if (i == a->grid.focused) {
+    float f = app_px(a, 3);
+    app_ring(a, t.x, t.y, t.size, t.size, f, c->accent);
+    app_ring(a, t.x + f, t.y + f, t.size - 2 * f, t.size - 2 * f, app_px(a, 1), c->card);
+  }
+}
+
+void app_paint_grid(pa_app *a, double dt) {
+  app_grid *g = &a->grid;
+  const palette *c = &a->pal;
+  float h = (float)a->height;
+  if (g->velocity != 0 && !a->ptr.down) {
+    g->scroll += g->velocity * (float)dt;
+    g->velocity *= expf(-(float)dt / 325.0f);
+    float max = fmaxf(0.0f, g->content_height - h);
+    if (fabsf(g->velocity) < 0.02f * a->scale || g->scroll <= 0 || g->scroll >= max)
+      g->velocity = 0;
+  }
+  grid_clamp(a);
+
+  /* Rows on screen are painted; a screen above and below is fetched. */
+  int first = -1, last = -1;
+  float step = row_step(a);
+  int lo_row = (int)floorf((g->scroll - h) / step), hi_row = (int)ceilf((g->scroll + 2 * h) / step);
+  int lo = lo_row < 0 ? 0 : lo_row * GRID_COLUMNS;
+  int hi = hi_row * GRID_COLUMNS + GRID_COLUMNS - 1 < g->count - 1
+               ? hi_row * GRID_COLUMNS + GRID_COLUMNS - 1
+               : g->count - 1;
+  for (int i = lo; i <= hi; i++) {
+    tile t = tile_at(a, i);
+    if (t.y + t.size <= 0 || t.y >= h) {
+      app_want_image(a, g->posts[i]->images[0].url, t.size, t.size);
+      continue;
+    }
+    if (first < 0) first = i;
+    last = i;
+    paint_tile(a, i, t);
+  }
+  if (first != g->first_visible || last != g->last_visible) a->mirror_revision++;
+  g->first_visible = first;
+  g->last_visible = last;
+
+  /* The next page, two screens before the end. */
+  if (g->next_cursor && !g->loading_more && g->state == ST_READY &&
+      g->scroll + 3 * h > g->content_height && a->now_ms >= g->retry_more_after) {
+    g->loading_more = true;
+    app_act(a, PA_ACTION_LOAD_MORE, g->next_cursor);
+  }
+  char words[PA_ERROR_MSG_MAX];
+  float footer = g->content_height - app_px(a, GRID_FOOTER) - g->scroll + app_px(a, 18);
+  if (g->count && g->next_cursor && footer < h)
+    centered(a, APP_T(a, words, sizeof words, "feed.loadingMore"), 14, 0, c->muted, footer);
+  if (g->state == ST_LOADING)
+    centered(a, APP_T(a, words, sizeof words, "grid.loading"), 16, 1, c->muted, app_px(a, 40));
+  if (g->state == ST_READY && g->count == 0)
+    centered(a, APP_T(a, words, sizeof words, "grid.empty"), 16, 1, c->muted, app_px(a, 40));
+  if (g->state == ST_ERROR) {
+    const char *m = app_message(a, g->message_key, g->message, words, sizeof words);
+    float y = g->count ? h - app_px(a, 64) : app_px(a, 40);
+    pa_text_style st = app_style(a, 14, 1, c->error_text, grid_width(a) - 2 * app_px(a, 16), 2);
+    pa_text t = pa_draw_text(a->draw, m, &st);
+    float x = ((float)a->width - grid_width(a)) / 2;
+    pa_draw_rect(a->draw, x, y, grid_width(a), (float)t.height + app_px(a, 16), c->error_bg);
+    app_text_start(a, m, &st, x + app_px(a, 16), grid_width(a) - 2 * app_px(a, 16),
+                   y + app_px(a, 8));
+  }
+}
+
+/* ---- mirror */
+
+enum { LABEL_MAX = 240 }; /* bytes of a caption kept as a tile's label */
+
+/* Copies s, cut at a character boundary with an ellipsis if it is long. */
+static void short_label(const char *s, char out[LABEL_MAX + 4]) {
+  size_t n = strlen(s);
+  if (n <= LABEL_MAX) {
+    memcpy(out, s, n + 1);
+    return;
+  }
+  n = LABEL_MAX;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--; /* not inside a character */
+  memcpy(out, s, n);
+  memcpy(out + n, "\xE2\x80\xA6", 4); /* "…" and the NUL */
+}
+
+void app_grid_mirror(pa_app *a, void *root_) {
+  static const char *names[] = {"loading", "ready", "error"};
+  app_grid *g = &a->grid;
+  if (!g->open) return;
+  cJSON *o = cJSON_AddObjectToObject(root_, "grid");
+  if (!o) return;
+  char words[PA_ERROR_MSG_MAX];
+  cJSON_AddStringToObject(o, "state", names[g->state]);
+  cJSON_AddStringToObject(o, "message",
+                          app_message(a, g->message_key, g->message, words, sizeof words));
+  cJSON_AddNumberToObject(o, "total", g->next_cursor ? -1 : g->count);
+  /* The tiles on screen and MIRROR_AROUND rows around them. */
+  int lo, hi;
+  app_mirror_window(g->first_visible, g->last_visible, g->focused, MIRROR_AROUND * GRID_COLUMNS,
+                    g->count, &lo, &hi);
+  cJSON *posts = cJSON_AddArrayToObject(o, "posts");
+  for (int i = lo; posts && i <= hi; i++) {
+    const pa_feed_post *p = g->posts[i];
+    char label[LABEL_MAX + 4];
+    if (p->caption[0] || p->images[0].alt[0])
+      short_label(p->caption[0] ? p->caption : p->images[0].alt, label);
+    else
+      APP_TA(a, label, sizeof label, "grid.photoOf", PA_MSG_STR("pet", p->pet.name));
+    cJSON *t = cJSON_CreateObject();
+    cJSON_AddNumberToObject(t, "index", i);
+    cJSON_AddStringToObject(t, "id", p->id);
+    cJSON_AddStringToObject(t, "label", label);
+    cJSON_AddNumberToObject(t, "images", p->image_count);
+    cJSON_AddItemToArray(posts, t);
+  }
+}

@@ -1,0 +1,122 @@
+// The posts grid of a profile or a tag, drawn by the core (core/src/app_grid.c)
+// on the feed's canvas: this module fetches its pages, shows the canvas below
+// the screen's DOM header, and keeps the grid's mirror — a list of links, one
+// per post near the screen, labelled with the caption — in step with it.
+// Screens call openGrid(url) in mount and closeGrid() in their cleanup.
+import { get } from './api.js';
+import { t } from './i18n.js';
+
+let host = null; // {core, app, redraw, withHeap, show} from feed.js
+let source = null; // the page URL of the open grid, or null
+let generation = 0; // answers for a grid no longer open are dropped
+
+const $ = (id) => document.getElementById(id);
+
+export function startGrid(bridge) {
+  host = bridge;
+  const list = $('grid-mirror');
+  list.addEventListener('focusin', (e) => {
+    const li = e.target.closest('li');
+    if (li) host.core._pa_wasm_app_grid_focus(host.app, Number(li.dataset.index));
+    host.redraw();
+  });
+  list.addEventListener('focusout', (e) => {
+    if (!list.contains(e.relatedTarget)) host.core._pa_wasm_app_grid_focus(host.app, -1);
+    host.redraw();
+  });
+  // Arrows move between tiles as they are laid out: three to a row.
+  list.addEventListener('keydown', (e) => {
+    const li = e.target.closest('li');
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 3, ArrowUp: -3 }[e.key];
+    if (!li || !step || e.altKey || e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const rtl = document.documentElement.dir === 'rtl' && Math.abs(step) === 1;
+    const want = Number(li.dataset.index) + (rtl ? -step : step);
+    list.querySelector(`li[data-index="${want}"] a`)?.focus();
+  });
+}
+
+export const gridOpen = () => source !== null;
+
+// Shows the grid of the posts at url (a feed-shaped API path) under the screen.
+export function openGrid(url) {
+  source = url;
+  generation++;
+  document.body.dataset.grid = 'open';
+  $('grid').hidden = false;
+  host.core._pa_wasm_app_grid_open(host.app);
+  host.show(true);
+  loadGridPage(null);
+}
+
+export function closeGrid() {
+  if (source === null) return;
+  source = null;
+  generation++;
+  delete document.body.dataset.grid;
+  $('grid').hidden = true;
+  $('grid-mirror').replaceChildren();
+  host.core._pa_wasm_app_grid_close(host.app);
+  host.show(false);
+}
+
+// The first page (cursor null) or the one after cursor (PA_ACTION_LOAD_MORE).
+export async function loadGridPage(cursor) {
+  const mine = generation;
+  const sep = source.includes('?') ? '&' : '?';
+  const r = await get(`${source}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
+  if (mine !== generation) return;
+  if (r.ok) {
+    const bytes = new TextEncoder().encode(JSON.stringify(r.data));
+    const status = host.withHeap(bytes, (ptr, len) => host.core._pa_wasm_app_grid(host.app, ptr, len, cursor ? 1 : 0));
+    if (status !== 0) console.warn('grid page rejected:', host.core.UTF8ToString(host.core._pa_wasm_app_error(host.app)));
+  } else {
+    const message = r.error.kind === 'offline' ? t('feed.error.offline') : r.error.kind === 'unreachable'
+      ? t('feed.error.unreachable') : t('grid.failed');
+    host.withHeap(new TextEncoder().encode(`${message}\0`), (ptr) => host.core._pa_wasm_app_grid_failed(host.app, ptr));
+  }
+  host.redraw();
+}
+
+// The mirror: a link per tile near the screen (kept by post id, so the one
+// with focus survives the window sliding), with its place in the whole list.
+export function renderGridMirror(g) {
+  if (!g) return;
+  const list = $('grid-mirror');
+  $('grid-status').textContent = g.state === 'loading' ? t('grid.loading')
+    : g.state === 'error' ? g.message : g.total === 0 ? t('grid.empty') : '';
+  list.setAttribute('aria-busy', String(g.state === 'loading'));
+  keepChildren(list, g.posts, (p, li) => {
+    if (!li) {
+      li = document.createElement('li');
+      li.dataset.id = p.id;
+      li.append(document.createElement('a'));
+    }
+    li.dataset.index = String(p.index);
+    li.setAttribute('aria-posinset', String(p.index + 1));
+    li.setAttribute('aria-setsize', String(g.total));
+    const a = li.firstChild;
+    a.href = `/posts/${encodeURIComponent(p.id)}`;
+    a.textContent = p.images > 1 ? t('grid.tileMany', { label: p.label, count: p.images }) : p.label;
+    return li;
+  });
+}
+
+// Makes parent's children one per item, in order, reusing the child whose
+// data-id is the item's id (so the one with focus stays in the document):
+// fill(item, existing child or undefined) returns the child to use.
+export function keepChildren(parent, items, fill) {
+  const old = new Map([...parent.children].map((el) => [el.dataset.id, el]));
+  const wanted = items.map((item) => {
+    const el = fill(item, old.get(item.id));
+    old.delete(item.id);
+    return el;
+  });
+  for (const gone of old.values()) gone.remove();
+  let at = parent.firstChild;
+  for (const el of wanted) {
+    if (el !== at) parent.insertBefore(el, at);
+    else at = at.nextSibling;
+  }
+}

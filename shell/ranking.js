@@ -1,0 +1,307 @@
+// The feed's two modes (core/src/rank.md, "The app's feed"):
+//   For you   — GET /api/v1/feed/candidates (posts with 64-d embeddings), ranked
+//               here by the core's ranker with the user's taste, then the posts
+//               of one slice of the ranked list at a time from
+//               GET /api/v1/posts?ids=… (the app's cursor is "r<slice>").
+//   Following — GET /api/v1/feed/following, newest first, the server's cursor.
+// The taste (what the ranker learned from this user's own signals) is kept in
+// IndexedDB on this device and never sent anywhere: no request below has a
+// body, and nothing here reads the taste except to store it.
+//
+// Other screens talk to it with window events:
+//   pa:feed-mode  {detail: {mode: 'foryou' | 'following'}}  (also stored in
+//                 localStorage 'petamigos.feedMode')
+//   pa:taste-reset                                         forget the taste
+//   pa:signal     {detail: {kind, post_id | pet_id | author_id, value}}
+//                 kind: like, dwell (value ms), watch (value 0..1), skip, hide,
+//                 hide-author, follow
+//   pa:follow     {detail: {pet_id | user_id | author_id, following}}
+const MODE_KEY = 'petamigos.feedMode';
+const SEED_KEY = 'petamigos.rankSeed';
+const SLICE = 20; // posts per ranked slice (the feed's page size)
+const CANDIDATES = 1000; // candidates fetched and ranked per load
+import { t } from './i18n.js';
+
+const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
+const DB = { name: 'petamigos-rank', store: 'taste', key: 'taste' };
+
+let core = null;
+let withHeap = null; // feed.js's: bytes into the core's heap for one call
+let h = 0; // the ranker's handle
+let ranked = []; // [{index, post_id, score, sponsored, why}] of the last ranking
+const whyById = new Map();
+let saveTimer = 0;
+let onChange = () => {};
+
+export function feedMode() {
+  return localStorage.getItem(MODE_KEY) === 'following' ? 'following' : 'foryou';
+}
+
+// ---- IndexedDB: one record, the taste's bytes (pa_rank_taste_save)
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB.name, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(DB.store);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+async function idb(mode, fn) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(DB.store, mode);
+      const req = fn(tx.objectStore(DB.store));
+      tx.oncomplete = () => resolve(req?.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+const cString = (s) => new TextEncoder().encode(`${s}\0`);
+const rankError = () => core.UTF8ToString(core._pa_wasm_rank_error(h));
+
+async function restoreTaste() {
+  try {
+    const saved = await idb('readonly', (s) => s.get(DB.key));
+    if (!(saved instanceof Uint8Array)) return;
+    const st = withHeap(saved, (p, n) => core._pa_wasm_rank_taste_load(h, p, n));
+    if (st !== 0) console.info('[rank] stored taste refused:', rankError());
+  } catch (err) {
+    console.info('[rank] no stored taste:', err?.message);
+  }
+}
+
+// Written shortly after the last signal (one write per burst of scrolling).
+function saveTasteSoon() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveTaste, 300);
+}
+
+async function saveTaste() {
+  clearTimeout(saveTimer);
+  const n = core._pa_wasm_rank_taste_save(h);
+  if (n < 0) return console.info('[rank] taste not saved:', rankError());
+  const ptr = core._pa_wasm_rank_taste_data(h);
+  const bytes = core.HEAPU8.slice(ptr, ptr + n);
+  try {
+    await idb('readwrite', (s) => s.put(bytes, DB.key));
+  } catch (err) {
+    console.info('[rank] taste not saved:', err?.message);
+  }
+}
+
+async function resetTaste() {
+  clearTimeout(saveTimer);
+  core._pa_wasm_rank_taste_reset(h);
+  core._pa_wasm_rank_restart(h); // a new beginning: the cold-start list again
+  try {
+    await idb('readwrite', (s) => s.delete(DB.key));
+  } catch (err) {
+    console.info('[rank] taste not cleared:', err?.message);
+  }
+  if (feedMode() === 'foryou') onChange();
+}
+
+// ---- signals
+
+function learned(st) {
+  if (st === 0) saveTasteSoon();
+  return st === 0;
+}
+
+// kind: a name of SIGNALS; the post must be on the ranker's candidate page.
+export function signal(kind, postId, value = 0) {
+  if (!h || !(kind in SIGNALS) || !postId) return false;
+  return learned(withHeap(cString(postId), (p) => core._pa_wasm_rank_observe(h, p, SIGNALS[kind], value)));
+}
+
+// The core had the post on screen for ms: a skip under a second, else a dwell.
+export function viewed(postId, ms) {
+  if (!h || !postId) return false;
+  return learned(withHeap(cString(postId), (p) => core._pa_wasm_rank_viewed(h, p, ms)));
+}
+
+function signalBy(kind, authorId, petId, value = 0) {
+  if (!h || !(kind in SIGNALS) || (!authorId && !petId)) return false;
+  return learned(withHeap(cString(authorId || ''), (a) =>
+    withHeap(cString(petId || ''), (p) => core._pa_wasm_rank_observe_by(h, a, p, SIGNALS[kind], value))));
+}
+
+function onSignal({ detail = {} }) {
+  const { kind, post_id: post, pet_id: pet, author_id: author, value = 0 } = detail;
+  if (post) signal(kind, post, value);
+  else signalBy(kind, author, pet, value);
+}
+
+function onFollow({ detail = {} }) {
+  if (detail.following === false) return;
+  signalBy('follow', detail.author_id || detail.user_id, detail.pet_id);
+}
+
+// ---- pages for the core's feed
+
+async function fetchBytes(url) {
+  const res = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+  if (!res.ok) {
+    const err = new Error(res.status >= 500 ? 'The server is having trouble.' : `The server said ${res.status}.`);
+    err.status = res.status;
+    throw err;
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+// Ranks a fresh page of candidates with the current taste.
+async function rankCandidates() {
+  const bytes = await fetchBytes(`/api/v1/feed/candidates?limit=${CANDIDATES}`);
+  const st = withHeap(bytes, (p, n) => core._pa_wasm_rank_page(h, p, n));
+  if (st !== 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
+  core._pa_wasm_rank_set_mode(h, 0);
+  const count = core._pa_wasm_rank_run(h, 1, Math.floor(Date.now() / 1000), CANDIDATES);
+  if (count < 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
+  ranked = JSON.parse(core.UTF8ToString(core._pa_wasm_rank_json(h)));
+  whyById.clear();
+  for (const item of ranked) whyById.set(item.post_id, item);
+}
+
+// The bytes of one feed page for the core: cursor null is the first page.
+export async function feedPage(cursor) {
+  if (feedMode() === 'following') {
+    // The candidates still come, so signals here teach the taste too.
+    if (cursor === null) rankCandidates().catch((err) => console.info('[rank]', err.message));
+    const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
+    return fetchBytes(`/api/v1/feed/following${query}`).catch((err) => {
+      throw err.status === 401 ? new Error(t('rank.signInForFollowing')) : err;
+    });
+  }
+  if (cursor === null) await rankCandidates();
+  const slice = cursor === null ? 0 : Number(/^r(\d+)$/.exec(cursor)?.[1] ?? NaN);
+  if (!Number.isInteger(slice)) throw new Error('The feed could not be read.');
+  const ids = ranked.slice(slice * SLICE, (slice + 1) * SLICE).map((item) => item.post_id);
+  const bytes = ids.length ? await fetchBytes(`/api/v1/posts?ids=${ids.join(',')}`) : null;
+  let page = { posts: [], next_cursor: null };
+  try {
+    if (bytes) page = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return bytes; // not JSON: the core refuses it with its own message
+  }
+  // The app's cursor: the next slice of the ranked list, if any.
+  if (page && typeof page === 'object') page.next_cursor = (slice + 1) * SLICE < ranked.length ? `r${slice + 1}` : null;
+  return new TextEncoder().encode(JSON.stringify(page));
+}
+
+// The last ranking's entry for a post ({why: [{code, weight}], sponsored}), or null.
+export function whyOf(postId) {
+  return feedMode() === 'foryou' ? whyById.get(postId) ?? null : null;
+}
+
+export function setFeedMode(mode) {
+  const m = mode === 'following' ? 'following' : 'foryou';
+  const changed = m !== feedMode();
+  localStorage.setItem(MODE_KEY, m);
+  dispatchEvent(new CustomEvent('pa:feed-mode', { detail: { mode: m, fromFeed: true } }));
+  return changed;
+}
+
+// ---- the For you / Following switch above the feed (index.html #feed-mode)
+
+function showMode() {
+  for (const b of document.querySelectorAll('#feed-mode button[data-mode]'))
+    b.setAttribute('aria-pressed', String(b.dataset.mode === feedMode()));
+}
+
+function bindModeSwitch() {
+  const bar = document.getElementById('feed-mode');
+  if (!bar) return;
+  bar.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-mode]');
+    if (b && b.dataset.mode !== feedMode()) setFeedMode(b.dataset.mode);
+  });
+  showMode();
+}
+
+// ---- "Why am I seeing this?": a small modal dialog with the post's reasons
+
+let whyDialog = null;
+let whyReturn = null;
+
+function dialog() {
+  if (whyDialog) return whyDialog;
+  whyDialog = document.createElement('dialog');
+  whyDialog.id = 'why-dialog';
+  whyDialog.setAttribute('aria-labelledby', 'why-title');
+  const title = document.createElement('h2');
+  title.id = 'why-title';
+  const list = document.createElement('ul');
+  list.id = 'why-reasons';
+  const note = document.createElement('p');
+  note.id = 'why-note';
+  const close = document.createElement('button');
+  close.type = 'button';
+  close.id = 'why-close';
+  close.addEventListener('click', () => whyDialog.close());
+  whyDialog.append(title, list, note, close);
+  whyDialog.addEventListener('close', () => whyReturn?.focus?.());
+  document.body.append(whyDialog);
+  return whyDialog;
+}
+
+// Reason codes of pa_rank_items_json, strongest first; Following explains itself.
+export function showWhy(postId, sponsored = false) {
+  const d = dialog();
+  whyReturn = document.activeElement;
+  const item = whyOf(postId);
+  const codes = item ? item.why.map((r) => r.code) : feedMode() === 'following' ? ['followingMode'] : ['recent'];
+  if (sponsored && !codes.includes('sponsored')) codes.unshift('sponsored');
+  d.querySelector('#why-title').textContent = t('rank.whyTitle');
+  d.querySelector('#why-reasons').replaceChildren(...codes.map((code) => {
+    const li = document.createElement('li');
+    li.dataset.code = code;
+    li.textContent = t(`rank.why.${code}`);
+    return li;
+  }));
+  d.querySelector('#why-note').textContent = t('rank.whyPrivacy');
+  d.querySelector('#why-close').textContent = t('rank.close');
+  if (!d.open) d.showModal();
+  d.querySelector('#why-close').focus();
+}
+
+// A seed per device, so exploration differs between people but a list is
+// reproducible (tests set localStorage 'petamigos.rankSeed').
+function seed() {
+  let s = Number(localStorage.getItem(SEED_KEY));
+  if (!Number.isSafeInteger(s) || s <= 0) {
+    s = 1 + Math.floor(Math.random() * 2 ** 32);
+    localStorage.setItem(SEED_KEY, String(s));
+  }
+  return s;
+}
+
+// Starts the ranker; reload() is called when the feed must be loaded again
+// from the top (mode switched, taste reset).
+export async function startRanking({ core: coreModule, withHeap: heap, reload }) {
+  core = coreModule;
+  withHeap = heap;
+  onChange = reload;
+  const s = seed();
+  h = core._pa_wasm_rank_create(s % 2 ** 32, Math.floor(s / 2 ** 32));
+  if (h < 0) throw new Error('the ranker could not start');
+  await restoreTaste();
+  bindModeSwitch();
+  addEventListener('pa:signal', onSignal);
+  addEventListener('pa:follow', onFollow);
+  addEventListener('pa:taste-reset', () => resetTaste());
+  addEventListener('pa:feed-mode', (e) => {
+    const m = e.detail?.mode === 'following' ? 'following' : 'foryou';
+    if (!e.detail?.fromFeed) localStorage.setItem(MODE_KEY, m);
+    showMode();
+    onChange();
+  });
+  // Keep what was learned when the page goes away.
+  addEventListener('pagehide', () => saveTaste());
+}

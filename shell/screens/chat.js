@@ -1,0 +1,237 @@
+// /chat — the conversation list; /chat/:id — the conversation with person :id
+// (the deep link a person's page uses for "Message"). Messages are end-to-end
+// encrypted by the chat engine (chat/engine.js); this screen only shows them.
+// The composer's draft is kept (sealed) per conversation on every keystroke,
+// so nothing typed is lost to a reload or a failure.
+import { get } from '../api.js';
+import { el, filePicker } from '../compose-kit.js';
+import { createPreparer, refusalText } from '../media-prep.js';
+import { chatEngine, ChatBusy } from '../chat/engine.js';
+
+export async function mount(root, params, ctx) {
+  const me = (await ctx.session()).user;
+  const engine = await openChat(root, me, ctx);
+  if (!engine) return undefined;
+  return params.id ? conversation(root, params.id, me, engine, ctx) : list(root, engine, ctx);
+}
+
+// The chat engine, with a note while it starts; null (with the reason and a
+// retry button shown) when it cannot. Also used by chat-verify.js.
+export async function openChat(root, me, ctx) {
+  const { t } = ctx;
+  const status = el('p', { className: 'chat-note', role: 'status', textContent: t('chat.opening') });
+  root.append(status);
+  let engine;
+  try {
+    engine = await chatEngine(me);
+  } catch (err) {
+    if (!(err instanceof ChatBusy)) console.error(err);
+    status.textContent = err instanceof ChatBusy ? t('chat.otherTab') : t('chat.startFailed', { reason: err.message });
+    const retry = el('button', { type: 'button', className: 'chat-button', textContent: t('chat.retry') });
+    retry.addEventListener('click', () => ctx.navigate(location.pathname, { replace: true }));
+    root.prepend(el('h1', { textContent: t('chat.title') }));
+    root.append(retry);
+    return null;
+  }
+  status.remove();
+  return engine;
+}
+
+const timeOf = (at) => new Date(at).toLocaleTimeString(document.documentElement.lang, { hour: '2-digit', minute: '2-digit' });
+
+async function nameOf(engine, peer) {
+  const conv = await engine.conversation(peer);
+  if (conv.name) return conv.name;
+  const r = await get(`/api/v1/users/${encodeURIComponent(peer)}`);
+  if (!r.ok) return peer;
+  await engine.updateConversation(peer, { name: r.data.name });
+  return r.data.name;
+}
+
+function list(root, engine, { t }) {
+  const items = el('ul', { className: 'chat-list' });
+  const empty = el('p', { className: 'chat-note', textContent: t('chat.empty') });
+  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), items, empty);
+  const paint = async () => {
+    const convs = await engine.conversations();
+    empty.hidden = convs.length > 0;
+    const rows = await Promise.all(convs.map(async (c) => {
+      const name = await nameOf(engine, c.peer);
+      const link = el('a', { href: `/chat/${encodeURIComponent(c.peer)}`, className: 'chat-row' },
+        el('span', { className: 'chat-row-name', textContent: name }),
+        el('span', { className: 'chat-row-last', textContent: c.last }),
+        el('time', { className: 'chat-row-time', dateTime: new Date(c.lastAt).toISOString(), textContent: timeOf(c.lastAt) }));
+      if (c.unread) link.append(el('span', { className: 'chat-unread', textContent: t('chat.unread', { count: c.unread }) }));
+      return el('li', {}, link);
+    }));
+    items.replaceChildren(...rows);
+  };
+  const onChange = () => paint().catch((err) => console.error(err));
+  engine.addEventListener('change', onChange);
+  paint().catch((err) => console.error(err));
+  return () => engine.removeEventListener('change', onChange);
+}
+
+const TICKS = { pending: '○', sent: '✓', delivered: '✓✓', read: '✓✓' };
+
+function conversation(root, peer, me, engine, { t }) {
+  if (peer === me.id) {
+    root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-note', textContent: t('chat.self') }));
+    return undefined;
+  }
+  const heading = el('h1', { className: 'chat-name', textContent: peer });
+  const verify = el('a', { className: 'chat-verify', href: `/chat/${encodeURIComponent(peer)}/verify`, textContent: t('chat.verify') });
+  const net = el('p', { className: 'chat-note', role: 'status' });
+  const note = el('p', { className: 'chat-note', hidden: true });
+  // The scrolling region is the live log; the list inside keeps its list semantics.
+  const items = el('ol', { className: 'chat-items' });
+  const log = el('div', { className: 'chat-log', role: 'log', tabIndex: 0 }, items);
+  const typing = el('p', { className: 'chat-typing', 'aria-live': 'polite' });
+  const input = el('textarea', { id: 'chat-input', name: 'message', rows: 2, autocomplete: 'off', maxLength: 4000,
+    'aria-describedby': 'chat-error' });
+  const error = el('p', { id: 'chat-error', className: 'chat-error', role: 'alert' });
+  let preparer = null;
+  const picker = filePicker({
+    id: 'chat-photo',
+    label: t('chat.addPhoto'),
+    accept: 'image/*',
+    onFiles: async (files) => {
+      preparer ??= createPreparer();
+      for (const file of files) {
+        const r = await preparer.prepare(file, { maxEdge: 1600 });
+        if (!r.ok) {
+          error.textContent = refusalText(t, file.name, r);
+          continue;
+        }
+        try {
+          await engine.sendPhoto(peer, new Uint8Array(await r.blob.arrayBuffer()), { type: r.blob.type, w: r.width, h: r.height },
+            name === peer ? '' : name);
+        } catch (err) {
+          error.textContent = t('chat.sendFailed', { reason: err.message });
+        }
+      }
+    },
+  });
+  const form = el('form', { className: 'chat-composer', noValidate: true },
+    el('label', { htmlFor: 'chat-input', className: 'chat-label', textContent: t('chat.label') }),
+    el('div', { className: 'chat-compose-row' }, input,
+      el('button', { type: 'submit', className: 'chat-button chat-send', textContent: t('chat.send') })),
+    picker.wrap, error);
+  root.append(el('header', { className: 'chat-head' },
+    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, log, typing, form);
+  let name = peer;
+  let alive = true;
+
+  // Photos: decrypted once, shown from object URLs (revoked on leaving).
+  const urls = new Map();
+  const photoOf = (m) => {
+    const img = el('img', { className: 'chat-photo', alt: t('chat.photo'), width: m.image.w, height: m.image.h });
+    const known = urls.get(m.cid);
+    if (known) img.src = known;
+    else {
+      engine.photo(m).then((blob) => {
+        if (!blob || !alive) return;
+        const url = urls.get(m.cid) ?? URL.createObjectURL(blob);
+        urls.set(m.cid, url);
+        img.src = url;
+      }).catch(() => { img.alt = t('chat.photoFailed'); });
+    }
+    return img;
+  };
+
+  const paint = async () => {
+    const [msgs, conv] = await Promise.all([engine.messages(peer), engine.conversation(peer)]);
+    if (!alive) return;
+    note.hidden = !conv.noDevice;
+    note.textContent = t('chat.noDevice', { name });
+    const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    items.replaceChildren(...msgs.map((m) => {
+      const meta = el('span', { className: 'chat-meta' },
+        el('time', { dateTime: new Date(m.at).toISOString(), textContent: timeOf(m.at) }));
+      if (m.dir === 'out') {
+        meta.append(el('span', { className: `chat-tick chat-${m.status}`, 'aria-hidden': 'true', textContent: TICKS[m.status] }),
+          el('span', { className: 'chat-status', textContent: t(`chat.status.${m.status}`) }));
+      }
+      const li = el('li', { className: `chat-msg chat-${m.dir}`, 'data-cid': m.cid });
+      if (m.image) li.append(photoOf(m));
+      if (m.failed || m.text) li.append(el('p', { className: m.failed ? 'chat-text chat-failed' : 'chat-text', textContent: m.failed ? t('chat.undecryptable') : m.text }));
+      li.append(meta);
+      return li;
+    }));
+    if (atEnd) log.scrollTop = log.scrollHeight;
+  };
+  const showNet = () => { net.textContent = engine.online ? '' : t(navigator.onLine === false ? 'chat.offline' : 'chat.connecting'); };
+  let typingTimer = 0;
+  const onChange = (e) => {
+    if (e.detail.peer !== peer) return;
+    typing.textContent = ''; // a message came (or went): any typing shown is over
+    paint().catch((err) => console.error(err));
+    if (document.visibilityState === 'visible') engine.markRead(peer).catch(() => {});
+  };
+  const onTyping = (e) => {
+    if (e.detail.peer !== peer) return;
+    typing.textContent = t('chat.typing', { name });
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typing.textContent = ''; }, 5000);
+  };
+  const onVisible = () => { if (document.visibilityState === 'visible') engine.markRead(peer).catch(() => {}); };
+  engine.addEventListener('change', onChange);
+  engine.addEventListener('typing', onTyping);
+  engine.addEventListener('state', showNet);
+  addEventListener('offline', showNet);
+  document.addEventListener('visibilitychange', onVisible);
+  engine.visible = peer;
+  showNet();
+
+  // The draft: restored, then kept on every change.
+  let saving = Promise.resolve();
+  const keepDraft = () => { saving = engine.updateConversation(peer, { draft: input.value }); return saving; };
+  engine.conversation(peer).then((c) => { if (!input.value && c.draft) input.value = c.draft; }).catch(() => {});
+  input.addEventListener('input', () => {
+    error.textContent = '';
+    keepDraft().catch((err) => { error.textContent = t('chat.sendFailed', { reason: err.message }); });
+    if (input.value) engine.typing(peer);
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    try {
+      await engine.send(peer, text, name === peer ? '' : name);
+      if (input.value.trim() === text) input.value = '';
+      error.textContent = '';
+    } catch (err) {
+      error.textContent = t('chat.sendFailed', { reason: err.message }); // the text stays in the box
+    }
+    input.focus();
+  });
+
+  nameOf(engine, peer).then((n) => {
+    name = n;
+    heading.textContent = n;
+    log.setAttribute('aria-label', t('chat.log', { name: n }));
+    paint().catch(() => {});
+  }).catch(() => {});
+  log.setAttribute('aria-label', t('chat.log', { name: peer }));
+  paint().then(() => { log.scrollTop = log.scrollHeight; }).catch((err) => console.error(err));
+  engine.markRead(peer).catch(() => {});
+
+  return () => {
+    alive = false;
+    preparer?.close();
+    for (const url of urls.values()) URL.revokeObjectURL(url);
+    if (engine.visible === peer) engine.visible = null;
+    engine.removeEventListener('change', onChange);
+    engine.removeEventListener('typing', onTyping);
+    engine.removeEventListener('state', showNet);
+    removeEventListener('offline', showNet);
+    document.removeEventListener('visibilitychange', onVisible);
+    clearTimeout(typingTimer);
+  };
+}

@@ -1,0 +1,6 @@
+// /signup — create an account (shell/auth-form.js), then on to ?next= or home.
+import { mountAuthForm } from '../auth-form.js';
+
+export function mount(root, params, ctx) {
+  return mountAuthForm(root, ctx, { signup: true });
+}

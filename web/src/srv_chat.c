@@ -1,0 +1,549 @@
+/* pa_srv — the chat relay: a WebSocket per device at
+ * /api/v1/chat/socket?device=d_N, signed in by the session cookie and opened
+ * only from our own page (Origin). Messages are stored until the recipient
+ * device acks them (store-and-forward), then their ciphertext is cleared and
+ * the sender is told "delivered"; the row goes when the sender acks that.
+ * Each message gets the next sequence number of its pair of users; a resend
+ * with the same client id is answered with the first one's number and not
+ * stored again. Typing and read indicators are relayed to connected devices
+ * and never stored. Frames are JSON text (web/README.md, "Chat"). */
+#include "srv_chat.h"
+
+#include "clock.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+  MAX_PEERS = 64,     /* connected sockets; civetweb gives each a worker thread anyway */
+  MAX_FRAME = 400000, /* bytes of one incoming frame: a largest message in base64 and JSON */
+  MAX_ACKS = 500,     /* ids in one ack */
+  BACKLOG_PAGE = 100,
+  SEND_BURST = 60,    /* messages a socket may send at once ... */
+  SEND_PER_SECOND = 2 /* ... and then per second */
+};
+
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+typedef struct peer {
+  struct mg_connection *conn;
+  int64_t user, device;
+} peer;
+
+struct pa_chat_hub {
+  pthread_mutex_t lock;
+  peer peers[MAX_PEERS];
+};
+
+/* Per connection, from the connect handler until the close handler. */
+typedef struct ws_conn {
+  int64_t user, device;
+  double tokens;     /* sends allowed now: SEND_BURST, refilled at SEND_PER_SECOND */
+  int64_t tokens_at; /* ms, monotonic */
+} ws_conn;
+
+/* Token bucket per socket: 1 when one more message may be stored. */
+static int may_send(ws_conn *wc) {
+  int64_t now = mono_ms();
+  wc->tokens += (double)(now - wc->tokens_at) * SEND_PER_SECOND / 1000.0;
+  if (wc->tokens > SEND_BURST) wc->tokens = SEND_BURST;
+  wc->tokens_at = now;
+  if (wc->tokens < 1.0) return 0;
+  wc->tokens -= 1.0;
+  return 1;
+}
+
+pa_chat_hub *pa_chat_hub_new(void) {
+  pa_chat_hub *hub = calloc(1, sizeof *hub);
+  if (hub) pthread_mutex_init(&hub->lock, NULL);
+  return hub;
+}
+
+void pa_chat_hub_free(pa_chat_hub *hub) {
+  if (!hub) return;
+  pthread_mutex_destroy(&hub->lock);
+  free(hub);
+}
+
+/* ---- sending frames */
+
+static void write_json(struct mg_connection *conn, cJSON *root) {
+  char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+  if (text) mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
+  cJSON_free(text);
+}
+
+/* Sends root (then freed) to every socket of device (user 0) or of user (device 0). */
+static void push(pa_chat_hub *hub, int64_t user, int64_t device, cJSON *root) {
+  char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+  cJSON_Delete(root);
+  if (!text) return;
+  pthread_mutex_lock(&hub->lock);
+  for (int i = 0; i < MAX_PEERS; i++) {
+    peer *p = &hub->peers[i];
+    if (p->conn && ((device && p->device == device) || (user && p->user == user)))
+      mg_websocket_write(p->conn, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
+  }
+  pthread_mutex_unlock(&hub->lock);
+  cJSON_free(text);
+}
+
+static void send_error(struct mg_connection *conn, const char *code, const char *message,
+                       const char *cid) {
+  cJSON *root = cJSON_CreateObject();
+  if (root && cJSON_AddStringToObject(root, "type", "error") &&
+      cJSON_AddStringToObject(root, "code", code) &&
+      cJSON_AddStringToObject(root, "message", message) &&
+      (!cid || cJSON_AddStringToObject(root, "id", cid)))
+    write_json(conn, root);
+  cJSON_Delete(root);
+}
+
+static cJSON *frame(const char *type) {
+  cJSON *root = cJSON_CreateObject();
+  if (root && !cJSON_AddStringToObject(root, "type", type)) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+/* {"type":"msg",...} from a chat_messages row read as
+ * (id, seq, sender user, sender device, client_id, body, created_at). */
+static cJSON *msg_frame(sqlite3_stmt *st) {
+  cJSON *root = frame("msg");
+  const char *cid = (const char *)sqlite3_column_text(st, 4);
+  if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
+      !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
+      pa_srv_add_id(root, "from", "u", sqlite3_column_int64(st, 2)) ||
+      pa_srv_add_id(root, "from_device", "d", sqlite3_column_int64(st, 3)) ||
+      !cJSON_AddStringToObject(root, "cid", cid) ||
+      pa_chat_add_b64(root, "body", sqlite3_column_blob(st, 5),
+                      (size_t)sqlite3_column_bytes(st, 5)) ||
+      pa_srv_add_time(root, "at", sqlite3_column_int64(st, 6))) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+/* {"type":"delivered",...} from (id, seq, recipient user, recipient device, client_id). */
+static cJSON *delivered_frame(sqlite3_stmt *st) {
+  cJSON *root = frame("delivered");
+  const char *cid = (const char *)sqlite3_column_text(st, 4);
+  if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
+      !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
+      pa_srv_add_id(root, "to", "u", sqlite3_column_int64(st, 2)) ||
+      pa_srv_add_id(root, "to_device", "d", sqlite3_column_int64(st, 3)) ||
+      !cJSON_AddStringToObject(root, "cid", cid)) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
+/* ---- the backlog, sent when a device connects */
+
+static int flush(struct mg_connection *conn, pa_db *db, int64_t device, const char *sql,
+                 cJSON *(*make)(sqlite3_stmt *)) {
+  int64_t after = 0;
+  for (;;) {
+    sqlite3_stmt *st = pa_db_stmt(db, sql);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, device);
+    sqlite3_bind_int64(st, 2, after);
+    sqlite3_bind_int(st, 3, BACKLOG_PAGE);
+    int rc, n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      after = sqlite3_column_int64(st, 0);
+      n++;
+      cJSON *f = make(st);
+      write_json(conn, f);
+      cJSON_Delete(f);
+    }
+    pa_db_done(st);
+    if (rc != SQLITE_DONE) return -1;
+    if (n < BACKLOG_PAGE) return 0;
+  }
+}
+
+static const char inbox_sql[] =
+    "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at"
+    " FROM chat_messages m JOIN chat_devices d ON d.id = m.sender_device"
+    " WHERE m.recipient_device = ?1 AND m.body IS NOT NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3";
+static const char receipts_sql[] =
+    "SELECT m.id, m.seq, d.user_id, m.recipient_device, m.client_id"
+    " FROM chat_messages m JOIN chat_devices d ON d.id = m.recipient_device"
+    " WHERE m.sender_device = ?1 AND m.delivered_at IS NOT NULL AND m.id > ?2"
+    " ORDER BY m.id LIMIT ?3";
+
+/* ---- what clients send */
+
+static int cid_ok(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n > PA_CHAT_CID_MAX) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+          *s == '-' || *s == '_'))
+      return 0;
+  return 1;
+}
+
+static int id_member(const cJSON *obj, const char *name, const char *prefix, int64_t *out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+  return cJSON_IsString(v) && pa_srv_parse_id(v->valuestring, prefix, out) == 0 ? 0 : -1;
+}
+
+typedef struct envelope {
+  int64_t device;
+  uint8_t *body;
+  size_t len;
+} envelope;
+
+/* Stores one message (its envelopes, one per recipient device) under the
+ * pair's next sequence number, or finds it stored already. *seq gets the
+ * number, *dup 1 when nothing new was stored. */
+static int store(pa_db *db, int64_t from_user, int64_t from_device, int64_t to_user,
+                 const char *cid, const envelope *env, int n, int64_t *seq, int64_t ids[],
+                 int *dup) {
+  static const char old_sql[] =
+      "SELECT seq FROM chat_messages WHERE sender_device = ?1 AND client_id = ?2 LIMIT 1";
+  static const char next_sql[] =
+      "INSERT INTO chat_convs (lo, hi, last_seq) VALUES (?1, ?2, 1)"
+      " ON CONFLICT (lo, hi) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
+  static const char add_sql[] =
+      "INSERT OR IGNORE INTO chat_messages"
+      " (sender_device, recipient_device, client_id, seq, body, created_at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+  sqlite3 *h = pa_db_handle(db);
+  int rc;
+  *seq = 0;
+  *dup = 1;
+  if (pa_db_begin(db) != PA_DB_OK) return -1;
+  sqlite3_stmt *st = pa_db_stmt(db, old_sql);
+  if (!st) goto fail;
+  sqlite3_bind_int64(st, 1, from_device);
+  sqlite3_bind_text(st, 2, cid, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
+  pa_db_done(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto fail;
+  if (!*seq) {
+    if (!(st = pa_db_stmt(db, next_sql))) goto fail;
+    sqlite3_bind_int64(st, 1, from_user < to_user ? from_user : to_user);
+    sqlite3_bind_int64(st, 2, from_user < to_user ? to_user : from_user);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
+    pa_db_done(st);
+    if (rc != SQLITE_ROW) goto fail;
+  }
+  for (int i = 0; i < n; i++) {
+    ids[i] = 0;
+    if (!(st = pa_db_stmt(db, add_sql))) goto fail;
+    sqlite3_bind_int64(st, 1, from_device);
+    sqlite3_bind_int64(st, 2, env[i].device);
+    sqlite3_bind_text(st, 3, cid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, *seq);
+    sqlite3_bind_blob(st, 5, env[i].body, (int)env[i].len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, pa_clock_now());
+    rc = sqlite3_step(st);
+    pa_db_done(st);
+    if (rc != SQLITE_DONE) goto fail;
+    if (sqlite3_changes(h)) {
+      ids[i] = sqlite3_last_insert_rowid(h);
+      *dup = 0;
+    }
+  }
+  if (pa_db_commit(db) == PA_DB_OK) return 0;
+fail:
+  pa_db_rollback(db);
+  return -1;
+}
+
+static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn *wc,
+                    const cJSON *in) {
+  static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
+  envelope env[PA_CHAT_MAX_ENVELOPES];
+  int64_t ids[PA_CHAT_MAX_ENVELOPES], to_user = 0, seq = 0;
+  int n = 0, dup = 0;
+  const char *why = NULL;
+  const cJSON *cidv = cJSON_GetObjectItemCaseSensitive(in, "id");
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(in, "envelopes"), *e;
+  const char *cid = cJSON_IsString(cidv) ? cidv->valuestring : NULL;
+  memset(env, 0, sizeof env);
+  if (!cid_ok(cid)) {
+    send_error(conn, "bad_request", "id must be 1 to 64 letters, digits, - or _", NULL);
+    return;
+  }
+  if (!may_send(wc)) {
+    send_error(conn, "rate_limited", "Too many messages at once; try again in a moment", cid);
+    return;
+  }
+  if (id_member(in, "to", "u", &to_user) != 0)
+    why = "to must be a user id like \"u_1\"";
+  else if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+           cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
+    why = "envelopes must list 1 to 16 {device, body}";
+  const cJSON *walk = why ? NULL : list;
+  cJSON_ArrayForEach(e, walk) {
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
+    envelope *v = &env[n++];
+    int64_t owner = 0;
+    int found = 0;
+    if (id_member(e, "device", "d", &v->device) != 0 || !cJSON_IsString(body)) {
+      why = "each envelope needs device (\"d_1\") and body (base64)";
+      break;
+    }
+    for (int j = 0; j < n - 1; j++)
+      if (env[j].device == v->device) why = "two envelopes for one device";
+    if (pa_db_scalar_i64(db, owner_sql, 1, &v->device, &owner, &found) != PA_DB_OK) {
+      why = "internal";
+      break;
+    }
+    if (!found || owner != to_user) {
+      why = "an envelope's device is not one of the recipient's";
+      break;
+    }
+    size_t cap = strlen(body->valuestring) / 4 * 3 + 3;
+    if (cap > PA_CHAT_MAX_MESSAGE + 3) cap = PA_CHAT_MAX_MESSAGE + 3;
+    v->body = malloc(cap);
+    if (!v->body || pa_chat_b64_decode(body->valuestring, v->body, cap, &v->len) != 0 ||
+        v->len == 0 || v->len > PA_CHAT_MAX_MESSAGE) {
+      why = "body must be base64 of 1 to 262,298 bytes";
+      break;
+    }
+  }
+  if (!why && store(db, wc->user, wc->device, to_user, cid, env, n, &seq, ids, &dup) != 0)
+    why = "internal";
+  if (why) {
+    int internal = strcmp(why, "internal") == 0;
+    if (internal) fprintf(stderr, "chat: store: %s\n", pa_db_errmsg(db));
+    send_error(conn, internal ? "internal" : "bad_request",
+               internal ? "Something went wrong on our side" : why, cid);
+  } else {
+    cJSON *ack = frame("sent");
+    if (ack && (!cJSON_AddStringToObject(ack, "id", cid) ||
+                !cJSON_AddNumberToObject(ack, "seq", (double)seq) ||
+                pa_srv_add_id(ack, "to", "u", to_user) || !cJSON_AddBoolToObject(ack, "dup", dup)))
+      ack = (cJSON_Delete(ack), NULL);
+    write_json(conn, ack);
+    cJSON_Delete(ack);
+    /* Live delivery to the recipient's connected devices; the rest read it
+     * from the backlog when they connect. */
+    for (int i = 0; i < n; i++) {
+      if (!ids[i]) continue;
+      cJSON *m = frame("msg");
+      char at[32];
+      pa_srv_format_time(pa_clock_now(), at);
+      if (m && (!cJSON_AddNumberToObject(m, "id", (double)ids[i]) ||
+                !cJSON_AddNumberToObject(m, "seq", (double)seq) ||
+                pa_srv_add_id(m, "from", "u", wc->user) ||
+                pa_srv_add_id(m, "from_device", "d", wc->device) ||
+                !cJSON_AddStringToObject(m, "cid", cid) ||
+                pa_chat_add_b64(m, "body", env[i].body, env[i].len) ||
+                !cJSON_AddStringToObject(m, "at", at)))
+        m = (cJSON_Delete(m), NULL);
+      push(srv->chat, 0, env[i].device, m);
+    }
+  }
+  for (int i = 0; i < n; i++) free(env[i].body);
+}
+
+/* ack: the recipient has the messages; their ciphertext goes, senders hear
+ * "delivered". delivered_ack: the sender has heard; the rows go. */
+static void on_ack(pa_srv *srv, pa_db *db, const ws_conn *wc, const cJSON *in, int receipts) {
+  static const char ack_sql[] =
+      "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
+      " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
+      " RETURNING id, seq, ?4, recipient_device, client_id, sender_device";
+  static const char done_sql[] =
+      "DELETE FROM chat_messages WHERE id = ?1 AND sender_device = ?2 AND delivered_at IS NOT NULL";
+  const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in, "ids"), *v;
+  if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > MAX_ACKS) return;
+  cJSON_ArrayForEach(v, ids) {
+    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9007199254740991.0) continue;
+    sqlite3_stmt *st = pa_db_stmt(db, receipts ? done_sql : ack_sql);
+    if (!st) return;
+    sqlite3_bind_int64(st, 1, (int64_t)v->valuedouble);
+    sqlite3_bind_int64(st, 2, wc->device);
+    if (!receipts) {
+      sqlite3_bind_int64(st, 3, pa_clock_now());
+      sqlite3_bind_int64(st, 4, wc->user);
+    }
+    int rc = sqlite3_step(st);
+    cJSON *f = NULL;
+    int64_t sender = 0;
+    if (rc == SQLITE_ROW) {
+      f = delivered_frame(st);
+      sender = sqlite3_column_int64(st, 5);
+      rc = sqlite3_step(st);
+    }
+    pa_db_done(st);
+    if (rc != SQLITE_DONE) fprintf(stderr, "chat: ack: %s\n", pa_db_errmsg(db));
+    if (f) push(srv->chat, 0, sender, f);
+  }
+}
+
+/* typing / read: relayed to the other user's connected devices, not stored. */
+static void on_indicator(struct mg_connection *conn, pa_srv *srv, const ws_conn *wc,
+                         const cJSON *in, const char *type) {
+  int64_t to = 0;
+  const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
+  int is_read = strcmp(type, "read") == 0;
+  if (id_member(in, "to", "u", &to) != 0 ||
+      (is_read && (!cJSON_IsNumber(seq) || seq->valuedouble < 0))) {
+    send_error(conn, "bad_request",
+               is_read ? "read needs to (\"u_1\") and seq" : "typing needs to (\"u_1\")", NULL);
+    return;
+  }
+  cJSON *f = frame(type);
+  if (f && (pa_srv_add_id(f, "from", "u", wc->user) ||
+            (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
+    f = (cJSON_Delete(f), NULL);
+  push(srv->chat, to, 0, f);
+}
+
+/* ---- civetweb's WebSocket callbacks */
+
+/* Refuses an upgrade with a JSON error. civetweb's response-header calls
+ * refuse a connection already marked as a WebSocket, so this writes the
+ * response itself. */
+static int refuse(struct mg_connection *conn, int status, const char *code, const char *message) {
+  char body[256];
+  const char *reason = mg_get_response_code_text(conn, status);
+  int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code,
+                   message);
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+            "Cache-Control: no-store\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+            status, reason ? reason : "Error", n, body);
+  return 1;
+}
+
+static int on_connect(const struct mg_connection *cconn, void *cbdata) {
+  pa_srv *srv = cbdata;
+  struct mg_connection *conn = (struct mg_connection *)cconn; /* to answer a refusal */
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  pa_srv_req rq = {.conn = conn,
+                   .srv = srv,
+                   .method = ri->request_method,
+                   .path = ri->local_uri_raw,
+                   .query = ri->query_string,
+                   .body_read = 1};
+  char text[40];
+  const char *q = rq.query ? rq.query : "";
+  int64_t device = 0, owner = 0;
+  int found = 0;
+  rq.db = mg_get_thread_pointer(conn);
+  if (!rq.db) return refuse(conn, 500, "internal", "Something went wrong on our side");
+  /* Browsers always send Origin on a WebSocket; only our own page may open one. */
+  if (!mg_get_header(conn, "Origin") || !pa_srv_api_same_origin(&rq))
+    return refuse(conn, 403, "csrf", "Cross-site WebSocket refused");
+  if (pa_srv_api_resolve_session(&rq) != 0)
+    return refuse(conn, 500, "internal", "Something went wrong on our side");
+  if (!rq.viewer) return refuse(conn, 401, "unauthorized", "Sign in first");
+  if (mg_get_var(q, strlen(q), "device", text, sizeof text) < 0 ||
+      pa_srv_parse_id(text, "d", &device) != 0)
+    return refuse(conn, 400, "bad_request", "device must be one of your device ids, like d_1");
+  if (pa_db_scalar_i64(rq.db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,
+                       &found) != PA_DB_OK) {
+    fprintf(stderr, "chat: socket: %s\n", pa_db_errmsg(rq.db));
+    return refuse(conn, 500, "internal", "Something went wrong on our side");
+  }
+  if (!found || owner != rq.viewer)
+    return refuse(conn, 404, "not_found", "No such device of yours");
+  ws_conn *wc = malloc(sizeof *wc);
+  if (!wc) return refuse(conn, 500, "internal", "Out of memory");
+  wc->user = rq.viewer;
+  wc->device = device;
+  wc->tokens = SEND_BURST;
+  wc->tokens_at = mono_ms();
+  mg_set_user_connection_data(conn, wc);
+  return 0;
+}
+
+static void on_ready(struct mg_connection *conn, void *cbdata) {
+  pa_srv *srv = cbdata;
+  ws_conn *wc = mg_get_user_connection_data(conn);
+  pa_db *db = mg_get_thread_pointer(conn);
+  if (!wc || !db) return;
+  int placed = 0;
+  pthread_mutex_lock(&srv->chat->lock);
+  for (int i = 0; i < MAX_PEERS && !placed; i++)
+    if (!srv->chat->peers[i].conn) {
+      srv->chat->peers[i] = (peer){conn, wc->user, wc->device};
+      placed = 1;
+    }
+  pthread_mutex_unlock(&srv->chat->lock);
+  if (!placed) {
+    send_error(conn, "busy", "Too many chat connections; try again soon", NULL);
+    mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "\x03\xf5", 2); /* 1013 */
+    return;
+  }
+  cJSON *hello = frame("hello");
+  if (hello && (pa_srv_add_id(hello, "user", "u", wc->user) ||
+                pa_srv_add_id(hello, "device", "d", wc->device)))
+    hello = (cJSON_Delete(hello), NULL);
+  write_json(conn, hello);
+  cJSON_Delete(hello);
+  if (flush(conn, db, wc->device, inbox_sql, msg_frame) != 0 ||
+      flush(conn, db, wc->device, receipts_sql, delivered_frame) != 0)
+    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(db));
+}
+
+static int on_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata) {
+  pa_srv *srv = cbdata;
+  ws_conn *wc = mg_get_user_connection_data(conn);
+  pa_db *db = mg_get_thread_pointer(conn);
+  int opcode = bits & 0x0f;
+  if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) return 0;
+  if (opcode != MG_WEBSOCKET_OPCODE_TEXT || !wc || !db) return 1; /* pings are civetweb's */
+  if (len > MAX_FRAME) {
+    send_error(conn, "payload_too_large", "A frame may hold at most 400,000 bytes", NULL);
+    return 0;
+  }
+  cJSON *in = cJSON_ParseWithLength(data, len);
+  const cJSON *type = cJSON_GetObjectItemCaseSensitive(in, "type");
+  const char *t = cJSON_IsString(type) ? type->valuestring : "";
+  if (!cJSON_IsObject(in))
+    send_error(conn, "bad_request", "Each frame must be one JSON object", NULL);
+  else if (strcmp(t, "send") == 0)
+    on_send(conn, srv, db, wc, in);
+  else if (strcmp(t, "ack") == 0)
+    on_ack(srv, db, wc, in, 0);
+  else if (strcmp(t, "delivered_ack") == 0)
+    on_ack(srv, db, wc, in, 1);
+  else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
+    on_indicator(conn, srv, wc, in, t);
+  else if (strcmp(t, "ping") == 0) {
+    cJSON *pong = frame("pong");
+    write_json(conn, pong);
+    cJSON_Delete(pong);
+  } else
+    send_error(conn, "bad_request", "Unknown frame type", NULL);
+  cJSON_Delete(in);
+  return 1;
+}
+
+static void on_close(const struct mg_connection *conn, void *cbdata) {
+  pa_srv *srv = cbdata;
+  ws_conn *wc = mg_get_user_connection_data(conn);
+  pthread_mutex_lock(&srv->chat->lock);
+  for (int i = 0; i < MAX_PEERS; i++)
+    if (srv->chat->peers[i].conn == conn) srv->chat->peers[i].conn = NULL;
+  pthread_mutex_unlock(&srv->chat->lock);
+  mg_set_user_connection_data(conn, NULL);
+  free(wc);
+}
+
+void pa_chat_listen(struct mg_context *ctx, pa_srv *srv) {
+  mg_set_websocket_handler(ctx, "/api/v1/chat/socket", on_connect, on_ready, on_data, on_close,
+                           srv);
+}

@@ -1,0 +1,49 @@
+/* pa_srv chat — the server side of E2E chat (core/src/chat.md): devices and
+ * prekey bundles over HTTP (srv_api_chat.c), and the WebSocket relay with
+ * store-and-forward (srv_chat.c). The server sees ciphertext and routing
+ * metadata only. Protocol: web/README.md, "Chat". */
+#ifndef PA_SRV_CHAT_H
+#define PA_SRV_CHAT_H
+
+#include "srv_api.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+  PA_CHAT_BUNDLE_FIXED = 143,   /* bundle bytes before the one-time prekeys */
+  PA_CHAT_OPK_BYTES = 36,       /* id u32 + X25519 key */
+  PA_CHAT_MAX_OPKS = 200,       /* one-time prekeys the server keeps per device */
+  PA_CHAT_SPK_BYTES = 108,      /* spk id, created_at, key, signature: bundle[33..141) */
+  PA_CHAT_MAX_MESSAGE = 262298, /* 256 KiB of plaintext + 154 bytes (chat.md) */
+  PA_CHAT_MAX_ENVELOPES = 16,   /* devices one message goes to */
+  PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
+  PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
+  PA_CHAT_ATTACH_MIN = 17       /* one empty final secretstream chunk */
+};
+
+/* The connections of signed-in devices; one per server. */
+typedef struct pa_chat_hub pa_chat_hub;
+
+/* NULL when out of memory. Freed with pa_chat_hub_free after the server stopped. */
+pa_chat_hub *pa_chat_hub_new(void);
+void pa_chat_hub_free(pa_chat_hub *hub);
+
+/* Installs the WebSocket handlers at /api/v1/chat/socket; srv->chat must be set. */
+void pa_chat_listen(struct mg_context *ctx, pa_srv *srv);
+
+/* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */
+int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n);
+/* Decodes base64 text into out (cap bytes); 0, or -1 when it is not base64 or too long. */
+int pa_chat_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *len);
+
+/* HTTP handlers (srv_api_chat.c). */
+void pa_srv_api_chat_device_create(pa_srv_req *rq);
+void pa_srv_api_chat_device_get(pa_srv_req *rq);
+void pa_srv_api_chat_prekeys_put(pa_srv_req *rq);
+void pa_srv_api_chat_bundle_take(pa_srv_req *rq);
+void pa_srv_api_chat_user_devices(pa_srv_req *rq);
+void pa_srv_api_chat_attachment_put(pa_srv_req *rq);
+void pa_srv_api_chat_attachment_get(pa_srv_req *rq);
+
+#endif
