@@ -301,12 +301,21 @@ function onVideo(handle, url, next, rect, muted, loop) {
 
 // Loads the first page (cursor null) or the page after cursor, of For you or
 // Following (ranking.js); reset: another feed, shown from the top.
+// A first page (start, refresh, mode switch) starts a new generation: an
+// answer to an older request (a next page of the other mode) is dropped.
+let feedGeneration = 0;
 async function loadFeed(cursor = null, reset = false) {
-  if (cursor === null) showStatus('loading');
+  if (cursor === null) {
+    feedGeneration++;
+    showStatus('loading');
+  }
+  const generation = feedGeneration;
   let bytes;
   try {
     bytes = await feedPage(cursor);
+    if (generation !== feedGeneration) return;
   } catch (err) {
+    if (generation !== feedGeneration) return;
     const message = navigator.onLine === false ? t('feed.error.offline') : err instanceof TypeError ? t('feed.error.unreachable') : err.message;
     withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
     redraw();
