@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { decodePng } from '../lib/png.mjs';
+import { canvasPixels, saturatedColours } from '../lib/app.mjs';
 
 let server, browser;
 
@@ -28,23 +28,6 @@ async function openFeed({ route, serviceWorkers = 'block' } = {}) {
   if (route) await page.route(/\/api\/v1\/(feed(\?|$)|posts\?ids=)/, route);
   await page.goto(server.url);
   return { page, problems };
-}
-
-// Pixels of the canvas as the user sees them.
-async function canvasPixels(page) {
-  return decodePng(await page.locator('#canvas').screenshot());
-}
-
-// Distinct saturated colours (4 bits a channel): loading placeholders are a
-// few flat tints; drawn illustrations give dozens.
-function saturatedColours({ pixels }) {
-  const seen = new Set();
-  for (let i = 0; i < pixels.length; i += 4) {
-    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2];
-    const max = Math.max(r, g, b), min = Math.min(r, g, b);
-    if (max > 60 && (max - min) / max > 0.25) seen.add((r >> 4) << 8 | (g >> 4) << 4 | b >> 4);
-  }
-  return seen.size;
 }
 
 test('the core draws the feed on the canvas and mirrors every post in the DOM', async () => {

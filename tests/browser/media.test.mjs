@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { decodePng } from '../lib/png.mjs';
 import { ROOT } from '../lib/paths.mjs';
+import { canvasPixels, saturatedColours } from '../lib/app.mjs';
 
 const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 let server, browser, feed, photo;
@@ -45,16 +45,6 @@ async function open({ routes = [], following = false } = {}) {
 
 const stats = (page) => page.evaluate(() => ({ ...window.paMedia.stats }));
 
-function saturatedColours({ pixels }) {
-  const seen = new Set();
-  for (let i = 0; i < pixels.length; i += 4) {
-    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2];
-    const max = Math.max(r, g, b), min = Math.min(r, g, b);
-    if (max > 60 && (max - min) / max > 0.25) seen.add((r >> 4) << 8 | (g >> 4) << 4 | b >> 4);
-  }
-  return seen.size;
-}
-
 async function waitFor(page, predicate, what, ms = 15000) {
   const end = Date.now() + ms;
   for (;;) {
@@ -75,7 +65,7 @@ test('the feed\'s images are decoded in the worker, downsized to their box, neve
   assert.equal(s.failed, 0);
   // Demo photos are 640 px wide; the 480 px column gets them at its own width.
   assert.ok(s.maxWidth > 0 && s.maxWidth <= 480, `largest decoded width ${s.maxWidth}`);
-  const shot = decodePng(await page.locator('#canvas').screenshot());
+  const shot = await canvasPixels(page);
   assert.ok(saturatedColours(shot) > 40, 'the photos are drawn');
   // The worker's own time, and what the main thread spent taking its pixels.
   console.log(`    worker decode ${(s.workerDecodeMs / s.workerDecoded).toFixed(1)} ms/image, main thread ${(s.mainThreadMs / s.workerDecoded).toFixed(2)} ms/image`);
@@ -117,7 +107,7 @@ test('scrolling fast cancels queued decodes, and what comes to rest is drawn', a
   assert.ok(settled.workerDecoded < settled.requested, 'not every requested image was decoded');
   assert.equal(settled.mainDecoded, 0);
   await page.waitForTimeout(600);
-  const shot = decodePng(await page.locator('#canvas').screenshot());
+  const shot = await canvasPixels(page);
   assert.ok(saturatedColours(shot) > 40, 'the images where the scroll stopped are drawn');
   assert.deepEqual(problems, []);
   await page.context().close();
@@ -180,7 +170,7 @@ test('without the worker, the browser decodes on the main thread, downsized to t
   const s = await waitFor(page, (x) => x.mainDecoded >= 3, 'main-thread decodes');
   assert.equal(s.workerDecoded, 0);
   assert.ok(s.maxWidth > 0 && s.maxWidth <= 480, `largest decoded width ${s.maxWidth}`);
-  assert.ok(saturatedColours(decodePng(await page.locator('#canvas').screenshot())) > 40);
+  assert.ok(saturatedColours(await canvasPixels(page)) > 40);
   assert.deepEqual(problems.filter((p) => !/Failed to load resource|404/.test(p)), []);
   await page.context().close();
 });

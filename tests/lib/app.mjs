@@ -63,6 +63,18 @@ export async function canvasPixels(page) {
   return decodePng(await page.locator('#canvas').screenshot());
 }
 
+// Distinct saturated colours (4 bits a channel): loading placeholders are a
+// few flat tints; drawn illustrations give dozens.
+export function saturatedColours({ pixels }) {
+  const seen = new Set();
+  for (let i = 0; i < pixels.length; i += 4) {
+    const r = pixels[i], g = pixels[i + 1], b = pixels[i + 2];
+    const max = Math.max(r, g, b), min = Math.min(r, g, b);
+    if (max > 60 && (max - min) / max > 0.25) seen.add((r >> 4) << 8 | (g >> 4) << 4 | b >> 4);
+  }
+  return seen.size;
+}
+
 // Every image the core asked for has been answered: the canvas stops changing.
 export async function imagesSettled(page) {
   await page.waitForFunction(() => {

@@ -307,6 +307,27 @@ int pa_srv_add_cursor(cJSON *obj, int has_more, const pa_db_cursor *next) {
   return cJSON_AddStringToObject(obj, "next_cursor", text) ? 0 : -1;
 }
 
+int pa_srv_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
+                     int created_col, int id_col, pa_db_cursor *next, int *more) {
+  int rc, n = 0;
+  *more = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == limit) {
+      *more = 1;
+      return SQLITE_DONE;
+    }
+    cJSON *o = item(st);
+    if (!o || !cJSON_AddItemToArray(list, o)) {
+      cJSON_Delete(o);
+      return SQLITE_NOMEM;
+    }
+    next->created_at = sqlite3_column_int64(st, created_col);
+    next->id = sqlite3_column_int64(st, id_col);
+    n++;
+  }
+  return rc;
+}
+
 static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
 
 cJSON *pa_srv_user_json(sqlite3_stmt *st, int c) {

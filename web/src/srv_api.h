@@ -71,6 +71,11 @@ int pa_srv_add_time(cJSON *obj, const char *key, int64_t t);
 int pa_srv_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
 int pa_srv_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
 int pa_srv_add_cursor(cJSON *obj, int has_more, const pa_db_cursor *next);
+/* A keyset page from st (bound, asking LIMIT limit + 1): appends item(st) of
+   up to limit rows to list; a row beyond sets *more. next takes the kept last
+   row's created_col and id_col. Returns SQLITE_DONE, or the failing code. */
+int pa_srv_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
+                     int created_col, int id_col, pa_db_cursor *next, int *more);
 /* {"id","name","avatar_url"} from columns (id, name, avatar hash, avatar ext)
  * at col; the caller owns the result (cJSON_Delete), NULL when out of memory. */
 cJSON *pa_srv_user_json(sqlite3_stmt *st, int col);

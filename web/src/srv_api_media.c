@@ -390,7 +390,7 @@ static cJSON *reel_json(sqlite3_stmt *st) {
 }
 
 void pa_srv_api_reels_get(pa_srv_req *rq) {
-  int limit, has_cursor, n = 0, more = 0;
+  int limit, has_cursor, more = 0;
   pa_db_cursor after, next = {0, 0};
   if (pa_srv_api_page(rq, PA_API_LIST_MAX, 10, &limit, &after, &has_cursor)) return;
   sqlite3_stmt *st =
@@ -401,19 +401,7 @@ void pa_srv_api_reels_get(pa_srv_req *rq) {
                       : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, has_cursor ? after.id : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 3, limit + 1);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == limit) {
-      more = 1;
-      rc = SQLITE_DONE;
-      break;
-    }
-    cJSON *r = reel_json(st);
-    rc = r && cJSON_AddItemToArray(list, r) ? SQLITE_OK : SQLITE_NOMEM;
-    if (rc != SQLITE_OK) cJSON_Delete(r);
-    next.created_at = sqlite3_column_int64(st, 1);
-    next.id = sqlite3_column_int64(st, 0);
-    n++;
-  }
+  if (rc == SQLITE_OK) rc = pa_srv_page_rows(st, limit, reel_json, list, 1, 0, &next, &more);
   pa_db_done(st);
   if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);

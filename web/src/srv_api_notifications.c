@@ -81,7 +81,7 @@ static cJSON *notification_json(sqlite3_stmt *st) {
 }
 
 void pa_srv_api_notifications_get(pa_srv_req *rq) {
-  int limit, has_cursor, n = 0, more = 0;
+  int limit, has_cursor, more = 0;
   int64_t count;
   pa_db_cursor after, next = {0, 0};
   if (pa_srv_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor) ||
@@ -93,23 +93,8 @@ void pa_srv_api_notifications_get(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, has_cursor ? after.created_at : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, has_cursor ? after.id : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, limit + 1);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == limit) {
-      more = 1;
-      rc = SQLITE_DONE;
-      break;
-    }
-    cJSON *item = notification_json(st);
-    if (!item) {
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    cJSON_AddItemToArray(list, item);
-    next.created_at = sqlite3_column_int64(st, 2);
-    next.id = sqlite3_column_int64(st, 0);
-    n++;
-    rc = SQLITE_OK;
-  }
+  if (rc == SQLITE_OK)
+    rc = pa_srv_page_rows(st, limit, notification_json, list, 2, 0, &next, &more);
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "notifications");
   pa_db_done(st);
   if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) ||

@@ -369,9 +369,12 @@ static const char pet_followers_sql[] =
     " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
 
+/* A row of the queries above: the follow's time, then the user. */
+static cJSON *follower_json(sqlite3_stmt *st) { return pa_srv_user_json(st, 1); }
+
 /* pet: the path's id is a pet's (else a user's). */
 static void people_page(pa_srv_req *rq, const char *sql, int pet) {
-  int limit, has_cursor, n = 0, more = 0;
+  int limit, has_cursor, more = 0;
   pa_db_cursor after, next = {0, 0};
   int64_t v;
   int found;
@@ -393,19 +396,7 @@ static void people_page(pa_srv_req *rq, const char *sql, int pet) {
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, has_cursor ? after.created_at : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, has_cursor ? after.id : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, limit + 1);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == limit) {
-      more = 1;
-      rc = SQLITE_DONE;
-      break;
-    }
-    cJSON *u = pa_srv_user_json(st, 1);
-    rc = u && cJSON_AddItemToArray(list, u) ? SQLITE_OK : SQLITE_NOMEM;
-    if (rc != SQLITE_OK) cJSON_Delete(u);
-    next.created_at = sqlite3_column_int64(st, 0);
-    next.id = sqlite3_column_int64(st, 1);
-    n++;
-  }
+  if (rc == SQLITE_OK) rc = pa_srv_page_rows(st, limit, follower_json, list, 0, 1, &next, &more);
   pa_db_done(st);
   if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);

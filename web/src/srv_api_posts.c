@@ -298,7 +298,7 @@ static cJSON *comment_json(sqlite3_stmt *st) {
 }
 
 void pa_srv_api_comments_get(pa_srv_req *rq) {
-  int limit, has_cursor, n = 0, has_more = 0;
+  int limit, has_cursor, has_more = 0;
   pa_db_cursor after = {0, 0}, next = {0, 0};
   char parent_text[40];
   int64_t author, parent = 0, parent_post = 0;
@@ -332,23 +332,7 @@ void pa_srv_api_comments_get(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, has_cursor ? after.created_at : INT64_MIN);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, has_cursor ? after.id : INT64_MIN);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 5, limit + 1);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == limit) {
-      has_more = 1;
-      rc = SQLITE_DONE;
-      break;
-    }
-    cJSON *c = comment_json(st);
-    if (!c || !cJSON_AddItemToArray(list, c)) {
-      cJSON_Delete(c);
-      rc = SQLITE_NOMEM;
-      break;
-    }
-    next.created_at = sqlite3_column_int64(st, 4);
-    next.id = sqlite3_column_int64(st, 0);
-    n++;
-    rc = SQLITE_OK;
-  }
+  if (rc == SQLITE_OK) rc = pa_srv_page_rows(st, limit, comment_json, list, 4, 0, &next, &has_more);
   pa_db_done(st);
   if (rc != SQLITE_DONE || pa_srv_add_cursor(root, has_more, &next) != 0) {
     cJSON_Delete(root);
