@@ -266,7 +266,8 @@ test('settings: sign out everywhere ends the other browser\'s session too', asyn
   await b.page.locator('#logout').waitFor();
   await a.page.getByRole('button', { name: 'Sign out everywhere' }).click();
   await a.page.waitForURL(/\/login$/);
-  assert.equal(await a.page.locator('#account-out').isVisible(), true);
+  // The header follows the session once it is fetched again, just after the navigation.
+  await a.page.locator('#account-out').waitFor({ state: 'visible' });
   assert.equal((await second.get('/api/v1/auth/session')).body.user, null);
   // The other browser finds out at its next request.
   await b.page.evaluate(() => dispatchEvent(new CustomEvent('pa:navigated')));
