@@ -145,14 +145,26 @@ static image_slot *image_for(pa_app *a, const char *url, uint32_t *id) {
   return s;
 }
 
+/* The host decodes to the box asked for, so an image first wanted small (a
+ * grid tile) and then large (a feed card) is asked for again at the larger
+ * box; the small texture is drawn until the sharper one arrives. */
+static bool box_outgrows(const image_slot *s, float box_w, float box_h) {
+  return box_w > (float)s->asked_w * 1.2f || box_h > (float)s->asked_h * 1.2f;
+}
+
 image_slot *app_want_image(pa_app *a, const char *url, float box_w, float box_h) {
   uint32_t id = 0;
   image_slot *s = image_for(a, url, &id);
   if (!s) return NULL;
   s->used_frame = a->frame;
-  if (s->state == IMG_NEW && a->platform.image_request) {
-    s->state = IMG_REQUESTED;
-    a->platform.image_request(a->platform.user, id, s->url, (int)ceilf(box_w), (int)ceilf(box_h));
+  bool ask = s->state == IMG_NEW ||
+             (s->state == IMG_READY && !s->sharper && box_outgrows(s, box_w, box_h));
+  if (ask && a->platform.image_request) {
+    s->sharper = s->state == IMG_READY;
+    if (!s->sharper) s->state = IMG_REQUESTED;
+    s->asked_w = (int)ceilf(box_w);
+    s->asked_h = (int)ceilf(box_h);
+    a->platform.image_request(a->platform.user, id, s->url, s->asked_w, s->asked_h);
   }
   return s;
 }
@@ -163,38 +175,39 @@ static image_slot *slot_by_id(pa_app *a, uint32_t id) {
 
 void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const uint8_t *rgba) {
   image_slot *s = slot_by_id(a, id);
-  if (!s || s->state == IMG_READY) return;
+  if (!s || (s->state == IMG_READY && !s->sharper)) return;
+  s->sharper = false;
   if (!rgba || width <= 0 || height <= 0 || width > 16384 || height > 16384) {
-    s->state = IMG_FAILED;
+    if (s->state != IMG_READY) s->state = IMG_FAILED;
     return;
   }
-  s->texture = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888, SDL_TEXTUREACCESS_STATIC,
-                                 width, height);
-  if (!s->texture) {
+  SDL_Texture *t = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888,
+                                     SDL_TEXTUREACCESS_STATIC, width, height);
+  if (!t) {
     app_log(a, "texture: %s", SDL_GetError());
-    s->state = IMG_FAILED;
+    if (s->state != IMG_READY) s->state = IMG_FAILED;
     return;
   }
-  SDL_UpdateTexture(s->texture, NULL, rgba, width * 4);
-  SDL_SetTextureBlendMode(s->texture, SDL_BLENDMODE_BLEND);
-  SDL_SetTextureScaleMode(s->texture, SDL_ScaleModeLinear);
+  SDL_UpdateTexture(t, NULL, rgba, width * 4);
+  SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+  SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
+  drop_texture(a, s); /* the smaller one, and the placeholder: the real thing is here */
+  s->texture = t;
   s->width = width;
   s->height = height;
   s->state = IMG_READY;
-  if (s->placeholder) SDL_DestroyTexture(s->placeholder); /* the real thing is here */
-  s->placeholder = NULL;
   s->used_frame = a->frame;
   a->image_bytes += (size_t)width * (size_t)height * 4;
 }
 
 void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t len) {
   image_slot *s = slot_by_id(a, id);
-  if (!s || s->state == IMG_READY) return;
+  if (!s || (s->state == IMG_READY && !s->sharper)) return;
   pa_image img;
   pa_error e;
   if (pa_image_decode(bytes, len, NULL, &img, &e) != PA_OK) {
     app_log(a, "%s", e.msg);
-    s->state = IMG_FAILED;
+    pa_app_image_failed(a, id);
     return;
   }
   pa_app_image_decoded(a, id, img.width, img.height, img.rgba);
@@ -203,7 +216,9 @@ void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t le
 
 void pa_app_image_failed(pa_app *a, uint32_t id) {
   image_slot *s = slot_by_id(a, id);
-  if (s && s->state != IMG_READY) s->state = IMG_FAILED;
+  if (!s) return;
+  if (s->state != IMG_READY) s->state = IMG_FAILED;
+  s->sharper = false; /* a failed sharper decode keeps the image we have */
 }
 
 /* Virtualisation: textures and requests live only near the viewport. Pending
@@ -212,8 +227,10 @@ void pa_app_image_failed(pa_app *a, uint32_t id) {
 static void trim_images(pa_app *a) {
   for (int i = 0; i < a->image_count; i++) {
     image_slot *s = &a->images[i];
-    if (s->state == IMG_REQUESTED && s->used_frame + 2 < a->frame) {
-      s->state = IMG_NEW;
+    if ((s->state == IMG_REQUESTED || s->sharper) && s->used_frame + 2 < a->frame) {
+      if (s->state == IMG_REQUESTED) s->state = IMG_NEW;
+      s->sharper = false;
+      s->asked_w = s->width, s->asked_h = s->height; /* what the texture we keep covers */
       if (a->platform.image_cancel) a->platform.image_cancel(a->platform.user, (uint32_t)i + 1);
     }
   }

@@ -21,6 +21,8 @@ typedef struct image_slot {
   img_state state;
   SDL_Texture *texture;
   int width, height;
+  int asked_w, asked_h;     /* the box of the last request (device pixels) */
+  bool sharper;             /* READY, and a larger decode for a larger box is on its way */
   uint64_t used_frame;      /* last frame that drew or wanted it */
   SDL_Texture *placeholder; /* its ThumbHash rendered (32 px), until the image is ready */
   int placeholder_w, placeholder_h;

@@ -69,6 +69,23 @@ static void record_video(void *user, const pa_video *v) {
   vid.x = v->x, vid.y = v->y, vid.w = v->w, vid.h = v->h, vid.muted = v->muted;
 }
 
+/* Image requests, recorded on their way to the native host. */
+static struct {
+  int count;
+  uint32_t id[256];
+  int w[256], h[256];
+  pa_platform host;
+} reqs;
+
+static void record_image(void *user, uint32_t id, const char *url, int w, int h) {
+  if (reqs.count < 256) {
+    reqs.id[reqs.count] = id;
+    reqs.w[reqs.count] = w;
+    reqs.h[reqs.count++] = h;
+  }
+  reqs.host.image_request(user, id, url, w, h);
+}
+
 static int count_actions(pa_action_kind kind) {
   int n = 0;
   for (int i = 0; i < acts.count; i++) n += acts.kind[i] == kind;
@@ -110,6 +127,9 @@ static fixture *setup_sized(int w, int h, float scale) {
   pa_error e;
   CHECK(pa_native_host_create(fx->dir, &fx->host, &e) == PA_OK);
   pa_app_config cfg = {pa_native_host_platform(fx->host), fx->renderer, w, h, scale};
+  memset(&reqs, 0, sizeof reqs);
+  reqs.host = cfg.platform;
+  cfg.platform.image_request = record_image;
   cfg.platform.action = record_action;
   cfg.platform.video = record_video;
   memset(&vid, 0, sizeof vid);
@@ -738,6 +758,37 @@ static void load_grid(fixture *fx, const char *json, pa_feed_mode mode) {
 
 static int is_accent(const uint8_t *p) { return p[1] > p[0] + 40; }
 
+/* The requests for one image's id, in order. */
+static int requests_for(uint32_t id, int *w, int *h, int max) {
+  int n = 0;
+  for (int i = 0; i < reqs.count && n < max; i++)
+    if (reqs.id[i] == id) w[n] = reqs.w[i], h[n++] = reqs.h[i];
+  return n;
+}
+
+/* A photo first seen as a grid tile is asked for again at the feed card's
+ * larger box (not stretched from the tile), once; the tile does not shrink it. */
+static void test_image_asked_again_for_a_larger_box(void) {
+  fixture *fx = setup_sized(390, 700, 1.0f);
+  pa_app_grid_open(fx->app);
+  load_grid(fx, GRID, PA_FEED_REPLACE);
+  settle(fx);
+  CHECK(reqs.count >= 1);
+  uint32_t photo = reqs.id[0]; /* tile 0: /media/photo.jpg */
+  int w[8], h[8];
+  CHECK(requests_for(photo, w, h, 8) == 1 && w[0] == 128 && h[0] == 128);
+  pa_app_grid_close(fx->app);
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  CHECK(requests_for(photo, w, h, 8) == 2 && w[1] > 300 && h[1] > 300);
+  settle(fx);
+  pa_app_grid_open(fx->app);
+  load_grid(fx, GRID, PA_FEED_REPLACE);
+  settle(fx);
+  CHECK(requests_for(photo, w, h, 8) == 2);
+  teardown(fx);
+}
+
 static void test_grid_draws_tiles_and_hits(void) {
   fixture *fx = setup_sized(390, 700, 1.0f);
   load(fx, FEED, PA_FEED_REPLACE);
@@ -1082,6 +1133,7 @@ int main(void) {
   RUN(test_stories_tray_and_viewer);
   RUN(test_reels_viewer);
   RUN(test_grid_draws_tiles_and_hits);
+  RUN(test_image_asked_again_for_a_larger_box);
   RUN(test_grid_pages_and_virtualises);
   RUN(test_focus_ring_on_controls);
   RUN(test_grid_rtl);

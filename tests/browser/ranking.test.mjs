@@ -42,16 +42,17 @@ async function open({ seed = 7, mode = null } = {}) {
   return { context, page, problems, requests };
 }
 
-// The ids of the ranked list's first slice, from the request the shell makes
-// for their posts (GET /api/v1/posts?ids=…), after the n-th load.
-async function rankedSlice(requests, page, n = 1) {
+// The ids of the ranked list's first slice, from the first request the shell
+// makes for their posts (GET /api/v1/posts?ids=…) at or after request number
+// `since` (take requests.length before the reload or switch that loads it: a
+// count of loads would race a load that a reload interrupted).
+async function rankedSlice(requests, page, since = 0) {
   await page.waitForFunction(() => document.querySelectorAll('#mirror > article').length > 0);
   const deadline = Date.now() + 20000;
   for (;;) {
-    const slices = requests.filter((r) => r.url.includes('/api/v1/posts?ids=') && !r.url.includes('ids=&'));
-    const first = slices.filter((r) => new URL(r.url).searchParams.get('ids').split(',').length > 0);
-    if (first.length >= n) return new URL(first[n - 1].url).searchParams.get('ids').split(',');
-    if (Date.now() > deadline) throw new Error('no ranked slice requested');
+    const slice = requests.slice(since).find((r) => /\/api\/v1\/posts\?ids=[^&]/.test(r.url));
+    if (slice) return new URL(slice.url).searchParams.get('ids').split(',');
+    if (Date.now() > deadline) throw new Error(`no ranked slice requested after request ${since}`);
     await page.waitForTimeout(100);
   }
 }
@@ -160,8 +161,9 @@ test('For you is ranked on the device: not chronological, the same for the same 
 test('likes teach the taste: the species moves up after a reload, the taste survives it, reset forgets it', async () => {
   const { context, page, problems, requests } = await open({ seed: 7 });
   await signUp(page, 'taster');
+  let since = requests.length;
   await page.reload();
-  const cold = await rankedSlice(requests, page, 2);
+  const cold = await rankedSlice(requests, page, since);
   assert.equal(await storedTaste(page), null, 'nothing learned yet');
   // The species that ranks lowest at cold start.
   const species = [...new Set(candidates.map((c) => c.species))];
@@ -182,19 +184,22 @@ test('likes teach the taste: the species moves up after a reload, the taste surv
   }, theirs.slice(0, 4));
   await page.waitForTimeout(600); // the taste is written shortly after the last signal
 
+  since = requests.length;
   await page.reload();
-  const learned = await rankedSlice(requests, page, 3);
+  const learned = await rankedSlice(requests, page, since);
   assert.ok(meanRank(learned, target) < meanRank(cold, target),
     `${target} moved up: ${meanRank(cold, target)} -> ${meanRank(learned, target)}`);
   assert.notDeepEqual(learned, cold);
 
   // Reset (the settings screen's button): the cold-start order again, nothing stored.
+  since = requests.length;
   await page.evaluate(() => dispatchEvent(new CustomEvent('pa:taste-reset')));
-  const again = await rankedSlice(requests, page, 4);
+  const again = await rankedSlice(requests, page, since);
   assert.deepEqual(again, cold);
   assert.equal(await storedTaste(page), null);
+  since = requests.length;
   await page.reload();
-  assert.deepEqual(await rankedSlice(requests, page, 5), cold, 'still forgotten after a reload');
+  assert.deepEqual(await rankedSlice(requests, page, since), cold, 'still forgotten after a reload');
   assertTasteNeverSent(requests);
   assert.deepEqual(problems, []);
   await context.close();
@@ -203,8 +208,9 @@ test('likes teach the taste: the species moves up after a reload, the taste surv
 test('Following is newest first from followed pets and people; the switch goes both ways and is remembered', async () => {
   const { context, page, problems, requests } = await open({ seed: 7 });
   await logIn(page, 'ana@demo.petamigos.test', 'petamigos-ana-demo');
+  let since = requests.length;
   await page.reload();
-  const ranked = await rankedSlice(requests, page, 2);
+  const ranked = await rankedSlice(requests, page, since);
   const following = await page.evaluate(async () => (await (await fetch('/api/v1/feed/following?limit=50')).json()).posts);
   assert.ok(following.length >= 3, 'ana follows someone in the small world');
   for (let i = 1; i < following.length; i++) assert.ok(following[i - 1].created_at >= following[i].created_at);
@@ -228,12 +234,13 @@ test('Following is newest first from followed pets and people; the switch goes b
   await page.waitForFunction(isFollowing, following.map((p) => p.id));
 
   // The settings screen's way: storage + event. Back to the ranked order.
+  since = requests.length;
   await page.evaluate(() => {
     localStorage.setItem('petamigos.feedMode', 'foryou');
     dispatchEvent(new CustomEvent('pa:feed-mode', { detail: { mode: 'foryou' } }));
   });
   await page.waitForFunction(() => document.querySelector('#feed-mode button[data-mode="foryou"]').getAttribute('aria-pressed') === 'true');
-  const back = await rankedSlice(requests, page, 3);
+  const back = await rankedSlice(requests, page, since);
   assert.deepEqual(back.slice(0, 5), ranked.slice(0, 5), 'the same For you list');
   await page.waitForFunction((id) => document.querySelector('#mirror > article')?.dataset.id === id, back[0]);
   assertTasteNeverSent(requests);
@@ -243,7 +250,7 @@ test('Following is newest first from followed pets and people; the switch goes b
 
 test('"Why am I seeing this?" shows the post\'s reasons; "Not interested" hides it', async () => {
   const { context, page, problems, requests } = await open({ seed: 7 });
-  const ranked = await rankedSlice(requests, page, 1);
+  const ranked = await rankedSlice(requests, page);
   const first = ranked[0];
   await page.focus(`#mirror > article[data-id="${first}"] button[data-control="why"]`);
   assert.equal(await page.textContent(`#mirror > article[data-id="${first}"] button[data-control="why"]`), 'Why am I seeing this?');
@@ -267,8 +274,9 @@ test('"Why am I seeing this?" shows the post\'s reasons; "Not interested" hides 
   await page.waitForFunction((id) => !document.querySelector(`#mirror > article[data-id="${id}"]`), first);
   await page.waitForTimeout(600);
   assert.notEqual(await storedTaste(page), null);
+  const since = requests.length;
   await page.reload();
-  const after = await rankedSlice(requests, page, 2);
+  const after = await rankedSlice(requests, page, since);
   assert.ok(!after.includes(first), 'a hidden post is never ranked again');
   assertTasteNeverSent(requests);
   assert.deepEqual(problems, []);
