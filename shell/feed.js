@@ -7,7 +7,7 @@ import { rasterText } from './text.js';
 import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
 import { getSession } from './api.js';
-import { feedPage, viewed, signal, showWhy, startRanking } from './ranking.js';
+import { feedPage, viewed, watched, signal, showWhy, startRanking } from './ranking.js';
 import { t, catalogHandles } from './i18n.js';
 import { startGrid, gridOpen, loadGridPage, renderGridMirror, keepChildren } from './grid.js';
 
@@ -19,8 +19,9 @@ const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OP
   STORY_SEEN: 9, LOAD_REELS: 10, OPEN_POST: 11 };
 const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6, why: 7, 'not-interested': 8 };
 // Ranking's actions (pa_action_kind): a post left the screen (value: ms on
-// screen), "Why am I seeing this?", "Not interested".
-const RANK_ACTION = { VIEWED: 12, WHY: 13, NOT_INTERESTED: 14 };
+// screen), "Why am I seeing this?", "Not interested", a story or reel left
+// (id: its author, value: the fraction watched).
+const RANK_ACTION = { VIEWED: 12, WHY: 13, NOT_INTERESTED: 14, WATCHED: 15 };
 const sponsoredIds = new Set(); // posts the mirror says are ads
 const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
 
@@ -256,6 +257,7 @@ function onAction(handle, kind, id, value) {
     like(id, kind === ACTION.LIKE);
     signal(kind === ACTION.LIKE ? 'like' : 'skip', id); // an unlike takes some of the like back
   } else if (kind === RANK_ACTION.VIEWED) viewed(id, value);
+  else if (kind === RANK_ACTION.WATCHED) watched(id, value);
   else if (kind === RANK_ACTION.WHY) showWhy(id, sponsoredIds.has(id));
   else if (kind === RANK_ACTION.NOT_INTERESTED) {
     signal('hide', id);
@@ -532,6 +534,7 @@ function bindInput() {
     if (key) { core._pa_wasm_app_key(app, key); redraw(); }
   });
   video.addEventListener('playing', () => { core._pa_wasm_app_video_playing(app, 1); redraw(); });
+  video.addEventListener('timeupdate', () => core._pa_wasm_app_video_progress(app, video.currentTime, video.duration || 0));
   video.addEventListener('error', () => { core._pa_wasm_app_video_playing(app, 0); redraw(); });
   new ResizeObserver(resize).observe($('stage'));
 }

@@ -127,6 +127,13 @@ export function viewed(postId, ms) {
   return learned(withHeap(cString(postId), (p) => core._pa_wasm_rank_viewed(h, p, ms)));
 }
 
+// A story or reel by authorId was left after seeing this fraction of it: the
+// author's affinity learns (they are not candidates, so the vector does not).
+export function watched(authorId, fraction) {
+  if (!h || !authorId) return false;
+  return learned(withHeap(cString(authorId), (a) => core._pa_wasm_rank_observe_author(h, a, SIGNALS.watch, fraction)));
+}
+
 function signalBy(kind, authorId, petId, value = 0) {
   if (!h || !(kind in SIGNALS) || (!authorId && !petId)) return false;
   return learned(withHeap(cString(authorId || ''), (a) =>

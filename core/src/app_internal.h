@@ -141,7 +141,8 @@ struct pa_app {
   int reel_count, reel_cap;
   bool reels_open, reels_loading, muted, video_playing;
   int reel;
-  pa_video video_sent; /* what the host last heard, to call it only on change */
+  double reel_watched, reel_position; /* fraction of the current reel seen (-1: nothing yet) */
+  pa_video video_sent;                /* what the host last heard, to call it only on change */
   char video_url[PA_FEED_MAX_URL + 1];
 
   /* Words (app_i18n.c): borrowed catalogs, their locale, mirrored layout.

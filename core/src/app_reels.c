@@ -20,6 +20,25 @@ void app_reels_free(pa_app *a) {
   a->reel_page_count = a->reel_page_cap = a->reel_count = a->reel_cap = 0;
 }
 
+/* The reel on screen is left (swiped, closed, replaced): how much of it was
+ * watched teaches the ranker about its author. Nothing if no frame played. */
+static void leave_reel(pa_app *a) {
+  const pa_reel *r = a->reels_open && a->reel < a->reel_count ? a->reels[a->reel] : NULL;
+  if (r && r->author.id && a->reel_watched >= 0)
+    app_act_value(a, PA_ACTION_WATCHED, r->author.id, a->reel_watched);
+  a->reel_watched = -1;
+  a->reel_position = 0;
+}
+
+void pa_app_video_progress(pa_app *a, double position_s, double duration_s) {
+  if (!a->reels_open || !(duration_s > 0) || !(position_s >= 0)) return;
+  double f = fmin(1.0, position_s / duration_s);
+  /* Back near the start: it looped, so all of it was seen. */
+  bool looped = position_s + 0.5 < a->reel_position && a->reel_watched > 0.5;
+  a->reel_watched = looped ? 1.0 : fmax(a->reel_watched, f);
+  a->reel_position = position_s;
+}
+
 pa_status pa_app_reels_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
                               pa_error *err) {
   pa_error local;
@@ -32,6 +51,7 @@ pa_status pa_app_reels_loaded(pa_app *a, const char *json, size_t len, pa_feed_m
     return st;
   }
   if (mode == PA_FEED_REPLACE) {
+    leave_reel(a);
     app_reels_free(a);
     a->reel = 0;
   }
@@ -53,6 +73,7 @@ static const char *next_cursor(const pa_app *a) {
 }
 
 void pa_app_open_reels(pa_app *a) {
+  if (!a->reels_open) a->reel_watched = -1, a->reel_position = 0;
   a->reels_open = true;
   a->muted = true; /* browsers only autoplay muted; a tap turns sound on */
   if (!a->reel_count && !a->reels_loading) {
@@ -64,7 +85,10 @@ void pa_app_open_reels(pa_app *a) {
 
 static void go(pa_app *a, int dir) {
   int k = a->reel + dir;
-  if (k >= 0 && k < a->reel_count) a->reel = k;
+  if (k >= 0 && k < a->reel_count && k != a->reel) {
+    leave_reel(a);
+    a->reel = k;
+  }
   /* Near the end, fetch the next page. */
   if (a->reel + 3 >= a->reel_count && next_cursor(a) && !a->reels_loading) {
     a->reels_loading = true;
@@ -74,6 +98,7 @@ static void go(pa_app *a, int dir) {
 }
 
 static void close_reels(pa_app *a) {
+  leave_reel(a);
   a->reels_open = false;
   a->mirror_revision++;
 }

@@ -114,7 +114,16 @@ bool app_tray_tap(pa_app *a, float x, float y, float top) {
 
 /* ---- the viewer */
 
+/* The story on screen is left (another one, or the viewer closes): how much
+ * of it was seen teaches the ranker about its owner. */
+static void leave_story(pa_app *a) {
+  const pa_story_entry *en = a->viewer.open ? entry(a, a->viewer.entry) : NULL;
+  if (en && en->owner.id)
+    app_act_value(a, PA_ACTION_WATCHED, en->owner.id, fmin(1.0, a->viewer.elapsed / STORY_MS));
+}
+
 static void show(pa_app *a, int e, int s) {
+  leave_story(a);
   a->viewer.open = true;
   a->viewer.entry = e;
   a->viewer.story = s;
@@ -132,6 +141,7 @@ void pa_app_open_story(pa_app *a, int index) {
 }
 
 static void close_viewer(pa_app *a) {
+  leave_story(a);
   a->viewer.open = false;
   a->mirror_revision++;
 }

@@ -146,6 +146,24 @@ static void learn_author(pa_rank_taste *t, uint64_t h, float r, float rate) {
   a->touched = t->clock;
 }
 
+/* The reward of one signal (DWELL's and WATCH's depend on the value). */
+static pa_status reward_of(pa_rank_signal signal, double value, float *r, pa_error *err) {
+  if ((unsigned)signal >= sizeof LEARN / sizeof LEARN[0])
+    return pa_error_set(err, PA_ERR_ARG, "observe: unknown signal %d", (int)signal);
+  *r = LEARN[signal].reward;
+  if (signal == PA_RANK_DWELL) {
+    if (!(value >= 0 && value <= 86400000.0))
+      return pa_error_set(err, PA_ERR_ARG, "observe: dwell must be 0..86400000 ms");
+    float ms = (float)value;
+    *r = 0.6f * ms / (ms + 4000.0f) - 0.1f; /* saturates: 4 s is half of the way */
+  } else if (signal == PA_RANK_WATCH) {
+    if (!(value >= 0 && value <= 1))
+      return pa_error_set(err, PA_ERR_ARG, "observe: watch fraction must be 0..1");
+    *r = 1.2f * (float)value - 0.4f; /* a third watched is neutral */
+  }
+  return PA_OK;
+}
+
 pa_status pa_rank_taste_observe(pa_rank_taste *t, const pa_rank_page *page, int index,
                                 pa_rank_signal signal, double value, pa_error *err) {
   pa_error_clear(err);
@@ -155,19 +173,9 @@ pa_status pa_rank_taste_observe(pa_rank_taste *t, const pa_rank_page *page, int 
                         page->n - 1);
   if (page->dim != t->dim)
     return pa_error_set(err, PA_ERR_ARG, "observe: page is %d-d, taste is %d-d", page->dim, t->dim);
-  if ((unsigned)signal >= sizeof LEARN / sizeof LEARN[0])
-    return pa_error_set(err, PA_ERR_ARG, "observe: unknown signal %d", (int)signal);
-  float r = LEARN[signal].reward;
-  if (signal == PA_RANK_DWELL) {
-    if (!(value >= 0 && value <= 86400000.0))
-      return pa_error_set(err, PA_ERR_ARG, "observe: dwell must be 0..86400000 ms");
-    float ms = (float)value;
-    r = 0.6f * ms / (ms + 4000.0f) - 0.1f; /* saturates: 4 s is half of the way */
-  } else if (signal == PA_RANK_WATCH) {
-    if (!(value >= 0 && value <= 1))
-      return pa_error_set(err, PA_ERR_ARG, "observe: watch fraction must be 0..1");
-    r = 1.2f * (float)value - 0.4f; /* a third watched is neutral */
-  }
+  float r;
+  pa_status st = reward_of(signal, value, &r, err);
+  if (st != PA_OK) return st;
 
   /* Another embedding model means another space: the old vector is noise there. */
   if (strcmp(t->model, page->model)) {
@@ -189,6 +197,25 @@ pa_status pa_rank_taste_observe(pa_rank_taste *t, const pa_rank_page *page, int 
   if (signal == PA_RANK_HIDE)
     add_mark(t->hidden_posts, &t->n_hidden_posts, PA_RANK_MAX_HIDDEN_POSTS, page->post_hash[index],
              t->clock);
+  if (signal == PA_RANK_HIDE_AUTHOR)
+    add_mark(t->hidden_authors, &t->n_hidden_authors, PA_RANK_MAX_HIDDEN_AUTHORS, author, t->clock);
+  t->updates++;
+  return PA_OK;
+}
+
+pa_status pa_rank_taste_observe_author(pa_rank_taste *t, const char *author_id,
+                                       pa_rank_signal signal, double value, pa_error *err) {
+  pa_error_clear(err);
+  if (!t || !author_id || !*author_id)
+    return pa_error_set(err, PA_ERR_ARG, "observe: no taste or author");
+  if (signal == PA_RANK_HIDE)
+    return pa_error_set(err, PA_ERR_ARG, "observe: hiding needs a post (pa_rank_taste_observe)");
+  float r;
+  pa_status st = reward_of(signal, value, &r, err);
+  if (st != PA_OK) return st;
+  uint64_t author = pa_rank_hash(author_id);
+  t->clock++;
+  learn_author(t, author, r, LEARN[signal].author_rate);
   if (signal == PA_RANK_HIDE_AUTHOR)
     add_mark(t->hidden_authors, &t->n_hidden_authors, PA_RANK_MAX_HIDDEN_AUTHORS, author, t->clock);
   t->updates++;

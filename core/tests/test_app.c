@@ -92,6 +92,12 @@ static int count_actions(pa_action_kind kind) {
   return n;
 }
 
+static double last_value(pa_action_kind kind) {
+  for (int i = acts.count - 1; i >= 0; i--)
+    if (acts.kind[i] == kind) return acts.value[i];
+  return -1;
+}
+
 static const char *last_id(pa_action_kind kind) {
   for (int i = acts.count - 1; i >= 0; i--)
     if (acts.kind[i] == kind) return acts.id[i];
@@ -657,6 +663,9 @@ static void test_stories_tray_and_viewer(void) {
   CHECK_CONTAINS(m, "\u2068Luna\u2069's story, 2 of 2");
   free(m);
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2 && !strcmp(last_id(PA_ACTION_STORY_SEEN), "s_2"));
+  /* The story watched to its end teaches the ranker about its owner, Ana. */
+  CHECK(count_actions(PA_ACTION_WATCHED) == 1 && !strcmp(last_id(PA_ACTION_WATCHED), "u_1"));
+  CHECK(last_value(PA_ACTION_WATCHED) == 1.0);
   pa_app_key(fx->app, PA_KEY_RIGHT);
   settle_at(fx, NOW + 11016, NULL);
   m = mirror(fx);
@@ -665,6 +674,9 @@ static void test_stories_tray_and_viewer(void) {
                  "\"stories\":[\"\u2068Luna\u2069's stories, 2\",\"\u2068Mochi\u2069's story\"]");
   free(m);
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 2);
+  /* Skipped at once: a small fraction, still Ana's. */
+  CHECK(count_actions(PA_ACTION_WATCHED) == 2 && !strcmp(last_id(PA_ACTION_WATCHED), "u_1"));
+  CHECK(last_value(PA_ACTION_WATCHED) < 0.1);
   /* A short tap on the left goes back; Escape closes. */
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 20, 400, 20000);
   pa_app_pointer(fx->app, PA_POINTER_UP, 20, 400, 20050);
@@ -672,6 +684,7 @@ static void test_stories_tray_and_viewer(void) {
   CHECK_CONTAINS(m, "\u2068Luna\u2069's story, 2 of 2");
   free(m);
   pa_app_key(fx->app, PA_KEY_ESCAPE);
+  CHECK(count_actions(PA_ACTION_WATCHED) == 4 && !strcmp(last_id(PA_ACTION_WATCHED), "u_1"));
   m = mirror(fx);
   CHECK(strstr(m, "\"viewer\"") == NULL);
   free(m);
@@ -706,6 +719,8 @@ static void test_reels_viewer(void) {
    * left clear for the element under the canvas, overlays still on top. */
   CHECK(pixel(fx, 100, 100)[0] > 180 && pixel(fx, 100, 100)[1] < 90);
   pa_app_video_playing(fx->app, 1);
+  pa_app_video_progress(fx->app, 2.0, 8.0);
+  pa_app_video_progress(fx->app, 6.0, 8.0);
   settle(fx);
   CHECK(pixel(fx, 100, 100)[3] == 0);
   CHECK(dark_pixels(fx, 0, H - 120, W, H) > 1000); /* the caption shade */
@@ -715,6 +730,12 @@ static void test_reels_viewer(void) {
   pa_app_pointer(fx->app, PA_POINTER_UP, 200, 300, 1150);
   settle(fx);
   CHECK(!strcmp(vid.url, "/media/b.webm") && vid.next[0] == '\0');
+  /* Leaving reel 1 after 6 of its 8 s: Ana's reel, three quarters watched. */
+  CHECK(count_actions(PA_ACTION_WATCHED) == 1 && !strcmp(last_id(PA_ACTION_WATCHED), "u_1"));
+  CHECK(last_value(PA_ACTION_WATCHED) == 0.75);
+  /* Reel 2 plays to its end and loops: all of it was seen. */
+  pa_app_video_progress(fx->app, 3.5, 4.0);
+  pa_app_video_progress(fx->app, 0.2, 4.0);
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 450, 2000);
   pa_app_pointer(fx->app, PA_POINTER_UP, 200, 450, 2050);
   settle(fx);
@@ -722,6 +743,8 @@ static void test_reels_viewer(void) {
   pa_app_key(fx->app, PA_KEY_ESCAPE);
   settle(fx);
   CHECK(vid.url[0] == '\0');
+  CHECK(count_actions(PA_ACTION_WATCHED) == 2 && !strcmp(last_id(PA_ACTION_WATCHED), "u_2"));
+  CHECK(last_value(PA_ACTION_WATCHED) == 1.0);
   m = mirror(fx);
   CHECK(strstr(m, "\"viewer\"") == NULL);
   free(m);

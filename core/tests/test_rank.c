@@ -593,6 +593,57 @@ static void test_viewed_and_find_by(void) {
   pa_rank_page_free(p);
 }
 
+/* Stories and reels are not candidates: watching them moves only their
+ * author's affinity, and that lifts the author's posts in the feed. */
+static int first_by(const pa_rank_page *p, const pa_rank_item *it, int n, const char *who) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(pa_rank_page_candidate(p, it[i].index)->author_id, who)) return i;
+  return n;
+}
+
+static void test_observe_author(void) {
+  cand c[200];
+  pa_rank_page *p = parse(c, mixed(c, 200, 40));
+  if (!p) return;
+  pa_rank_config cfg;
+  pa_rank_config_default(&cfg);
+  cfg.explore = 0;
+  pa_rank_session *s = session(3, &cfg);
+  pa_rank_taste *t = taste_new();
+  pa_rank_item it[200];
+  int n = rank(s, t, p, 200, it);
+  const char *who = pa_rank_page_candidate(p, it[n - 1].index)->author_id; /* ranked last */
+  int cold = first_by(p, it, n, who);
+  pa_error e;
+  for (int k = 0; k < 4; k++)
+    CHECK(pa_rank_taste_observe_author(t, who, PA_RANK_WATCH, 1.0, &e) == PA_OK);
+  CHECK(pa_rank_taste_affinity(t, who) > 0.3f && pa_rank_taste_updates(t) == 4);
+  const char *model;
+  const float *u = pa_rank_taste_vector(t, &model);
+  CHECK(pa_rank_dot(u, u, 64) == 0); /* no embedding was involved */
+  n = rank(s, t, p, 200, it);
+  int warm = first_by(p, it, n, who);
+  CHECK(warm < cold && warm < 20);
+  bool because = false;
+  for (int r = 0; r < it[warm].reason_count; r++)
+    because |= it[warm].reasons[r].code == PA_RANK_WHY_AUTHOR;
+  CHECK(because);
+  /* A reel left at once counts against its author, less than a hide. */
+  CHECK(pa_rank_taste_observe_author(t, "u_39", PA_RANK_WATCH, 0.05, &e) == PA_OK);
+  CHECK(pa_rank_taste_affinity(t, "u_39") < 0 && pa_rank_taste_affinity(t, "u_39") > -0.2f);
+  /* Hiding an author works without a post of theirs; hiding a post does not. */
+  CHECK(pa_rank_taste_observe_author(t, who, PA_RANK_HIDE_AUTHOR, 0, &e) == PA_OK);
+  n = rank(s, t, p, 200, it);
+  CHECK(first_by(p, it, n, who) == n);
+  CHECK(pa_rank_taste_observe_author(t, who, PA_RANK_HIDE, 0, &e) == PA_ERR_ARG);
+  CHECK(pa_rank_taste_observe_author(t, who, PA_RANK_WATCH, 1.5, &e) == PA_ERR_ARG);
+  CHECK(pa_rank_taste_observe_author(t, "", PA_RANK_WATCH, 1, &e) == PA_ERR_ARG);
+  CHECK(pa_rank_taste_observe_author(NULL, who, PA_RANK_WATCH, 1, &e) == PA_ERR_ARG);
+  pa_rank_session_free(s);
+  pa_rank_taste_free(t);
+  pa_rank_page_free(p);
+}
+
 /* ---- learning direction */
 
 static int in_top(const pa_rank_page *p, const pa_rank_item *it, int n, int cluster,
@@ -1001,6 +1052,7 @@ int main(void) {
   RUN(test_taste_corruption);
   RUN(test_observe_checks);
   RUN(test_viewed_and_find_by);
+  RUN(test_observe_author);
   RUN(test_learning_direction);
   RUN(test_determinism);
   RUN(test_diversity);

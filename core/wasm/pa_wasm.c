@@ -209,6 +209,12 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_video_playing(int handle, int playing) {
   if (s) pa_app_video_playing(s->app, playing);
 }
 
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_video_progress(int handle, double position_s,
+                                                     double duration_s) {
+  slot *s = lookup(handle);
+  if (s) pa_app_video_progress(s->app, position_s, duration_s);
+}
+
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_open_reels(int handle) {
   slot *s = lookup(handle);
   if (s) pa_app_open_reels(s->app);

@@ -212,6 +212,16 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_by(int h, const char *author_id, c
                                     &r->error);
 }
 
+/* A signal about an author from outside the candidates (a story or reel
+ * watched): only their affinity moves. Returns 0 or a pa_status. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_author(int h, const char *author_id, int signal,
+                                                     double value) {
+  ranker *r = lookup(h);
+  if (!r) return PA_ERR_ARG;
+  return (int)pa_rank_taste_observe_author(r->taste, author_id, (pa_rank_signal)signal, value,
+                                           &r->error);
+}
+
 /* Serialises the taste for local storage (never upload it). Returns the
  * length or -status; the bytes are at pa_wasm_rank_taste_data. */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_taste_save(int h) {

@@ -6,13 +6,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { CLI } from '../lib/paths.mjs';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-let server, browser, candidates;
+let server, browser, candidates, candidatePage;
 
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  candidates = (await (await fetch(new URL('/api/v1/feed/candidates', server.url))).json()).candidates;
+  candidatePage = await (await fetch(new URL('/api/v1/feed/candidates?limit=1000', server.url))).json();
+  candidates = candidatePage.candidates;
 });
 
 after(async () => {
@@ -75,17 +81,17 @@ function assertTasteNeverSent(requests) {
   }
 }
 
-async function storedTaste(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
+async function storedTaste(page, whole = false) {
+  return page.evaluate((all) => new Promise((resolve, reject) => {
     const req = indexedDB.open('petamigos-rank', 1);
     req.onupgradeneeded = () => req.result.createObjectStore('taste');
     req.onsuccess = () => {
       const get = req.result.transaction('taste').objectStore('taste').get('taste');
-      get.onsuccess = () => { resolve(get.result ? Array.from(get.result.slice(0, 8)) : null); req.result.close(); };
+      get.onsuccess = () => { resolve(get.result ? Array.from(all ? get.result : get.result.slice(0, 8)) : null); req.result.close(); };
       get.onerror = () => reject(get.error);
     };
     req.onerror = () => reject(req.error);
-  }));
+  }), whole);
 }
 
 async function signUp(page, name) {
@@ -200,6 +206,52 @@ test('likes teach the taste: the species moves up after a reload, the taste surv
   since = requests.length;
   await page.reload();
   assert.deepEqual(await rankedSlice(requests, page, since), cold, 'still forgotten after a reload');
+  assertTasteNeverSent(requests);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// The core's own ranker (the CLI) on the same candidates: where an author's
+// first post lands, with the page's stored taste or none, and why.
+function rankByCli(taste) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-rank-'));
+  fs.writeFileSync(path.join(dir, 'c.json'), JSON.stringify(candidatePage));
+  const args = ['rank', path.join(dir, 'c.json'), '--json', '--limit', String(candidates.length), '--seed', '7'];
+  if (taste) fs.writeFileSync(path.join(dir, 'taste.bin'), Buffer.from(taste));
+  const out = execFileSync(CLI, taste ? [...args, '--taste', path.join(dir, 'taste.bin')] : args, { encoding: 'utf8' });
+  fs.rmSync(dir, { recursive: true });
+  return JSON.parse(out);
+}
+
+test('a reel watched to its end teaches the taste about its author (stories and reels are not candidates)', async () => {
+  const reels = (await (await fetch(new URL('/api/v1/reels', server.url))).json()).reels;
+  const author = reels[0].author.id;
+  assert.ok(candidates.some((c) => c.author_id === author), 'the reel\'s author has posts to rank');
+  const { context, page, problems, requests } = await open({ seed: 7 });
+  await rankedSlice(requests, page);
+  assert.equal(await storedTaste(page), null);
+  await page.locator('#tabs a[href="/reels"]').click();
+  await page.waitForFunction((url) => document.getElementById('reel-video').getAttribute('src') === url, reels[0].video.url);
+  // Watched to the end (or round again), then the next reel.
+  await page.waitForFunction(() => {
+    const v = document.getElementById('reel-video');
+    window.paMostWatched = Math.max(window.paMostWatched ?? 0, v.duration ? v.currentTime / v.duration : 0);
+    return window.paMostWatched > 0.9;
+  }, null, { timeout: 20000, polling: 50 });
+  // (Posts that left the screen when the reels opened may have been stored
+  // already, 300 ms after they left: let that land, then wait for a change.)
+  await page.waitForTimeout(400);
+  const before = JSON.stringify(await storedTaste(page, true));
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((url) => document.getElementById('reel-video').getAttribute('src') === url, reels[1].video.url);
+  for (let i = 0; i < 30 && JSON.stringify(await storedTaste(page, true)) === before; i++) await page.waitForTimeout(100);
+  const taste = await storedTaste(page, true);
+  assert.ok(taste && JSON.stringify(taste) !== before, 'the taste was stored');
+  // The author learned: their first post does not fall, and says why.
+  const firstBy = (items) => items.findIndex((it) => byId(it.post_id)?.author_id === author);
+  const cold = rankByCli(null), warm = rankByCli(taste);
+  assert.ok(firstBy(warm) <= firstBy(cold), `${author}: ${firstBy(cold)} -> ${firstBy(warm)}`);
+  assert.ok(warm[firstBy(warm)].why.some((w) => w.code === 'author'), JSON.stringify(warm[firstBy(warm)]));
   assertTasteNeverSent(requests);
   assert.deepEqual(problems, []);
   await context.close();

@@ -92,6 +92,9 @@ void pa_app_open_reels(pa_app *app);
 /* The host's video element started (1) or stopped (0) showing frames: the
  * core then stops painting the poster over it and leaves the stage clear. */
 void pa_app_video_playing(pa_app *app, int playing);
+/* Where the host's video is (seconds into duration_s; it loops): how much of
+ * the reel was watched goes with PA_ACTION_WATCHED when the user moves on. */
+void pa_app_video_progress(pa_app *app, double position_s, double duration_s);
 
 /* The server's answer to PA_ACTION_LIKE/UNLIKE. On failure the optimistic
  * change is rolled back and the user told. */

@@ -32,24 +32,26 @@ typedef struct pa_bitmap {
 /* Things the user asked for that the host carries out (network, navigation,
  * the share sheet). Results come back through pa_app_* calls. */
 typedef enum pa_action_kind {
-  PA_ACTION_LIKE = 1,      /* id = post; answer with pa_app_like_result */
-  PA_ACTION_UNLIKE,        /* id = post; answer with pa_app_like_result */
-  PA_ACTION_OPEN_COMMENTS, /* id = post */
-  PA_ACTION_SHARE,         /* id = post */
-  PA_ACTION_OPEN_PET,      /* id = pet */
-  PA_ACTION_OPEN_PERSON,   /* id = user */
-  PA_ACTION_LOAD_MORE,     /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
-  PA_ACTION_REFRESH,       /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
-                             and pa_app_stories_loaded */
-  PA_ACTION_STORY_SEEN,    /* id = story */
-  PA_ACTION_LOAD_REELS,    /* id = cursor or NULL; answer with pa_app_reels_loaded */
-  PA_ACTION_OPEN_POST,     /* id = post (a tile of the grid) */
-  PA_ACTION_VIEWED,        /* id = post; value = ms it was on screen (at least half of it, or
-                              half the viewport), reported when it leaves the screen or the
-                              feed is replaced; the host turns it into a dwell or skip signal */
-  PA_ACTION_WHY,           /* id = post: the user asked why it is in the feed */
-  PA_ACTION_NOT_INTERESTED /* id = post; the host learns from it and answers with
-                              pa_app_remove_post */
+  PA_ACTION_LIKE = 1,       /* id = post; answer with pa_app_like_result */
+  PA_ACTION_UNLIKE,         /* id = post; answer with pa_app_like_result */
+  PA_ACTION_OPEN_COMMENTS,  /* id = post */
+  PA_ACTION_SHARE,          /* id = post */
+  PA_ACTION_OPEN_PET,       /* id = pet */
+  PA_ACTION_OPEN_PERSON,    /* id = user */
+  PA_ACTION_LOAD_MORE,      /* id = cursor; answer with pa_app_feed_loaded(..., PA_FEED_APPEND) */
+  PA_ACTION_REFRESH,        /* id = NULL; answer with pa_app_feed_loaded(..., PA_FEED_REPLACE)
+                              and pa_app_stories_loaded */
+  PA_ACTION_STORY_SEEN,     /* id = story */
+  PA_ACTION_LOAD_REELS,     /* id = cursor or NULL; answer with pa_app_reels_loaded */
+  PA_ACTION_OPEN_POST,      /* id = post (a tile of the grid) */
+  PA_ACTION_VIEWED,         /* id = post; value = ms it was on screen (at least half of it, or
+                               half the viewport), reported when it leaves the screen or the
+                               feed is replaced; the host turns it into a dwell or skip signal */
+  PA_ACTION_WHY,            /* id = post: the user asked why it is in the feed */
+  PA_ACTION_NOT_INTERESTED, /* id = post; the host learns from it and answers with
+                               pa_app_remove_post */
+  PA_ACTION_WATCHED         /* id = the author (user) of a story or reel the user moved on
+                               from; value = the fraction of it watched, 0..1 */
 } pa_action_kind;
 
 /* Where the host's video element goes (device pixels) and what it does. The
@@ -64,7 +66,7 @@ typedef struct pa_video {
 typedef struct pa_action {
   pa_action_kind kind;
   const char *id; /* valid during the callback only */
-  double value;   /* PA_ACTION_VIEWED: milliseconds; otherwise 0 */
+  double value;   /* PA_ACTION_VIEWED: milliseconds; PA_ACTION_WATCHED: 0..1; otherwise 0 */
 } pa_action;
 
 typedef struct pa_platform {

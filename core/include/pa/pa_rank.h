@@ -194,6 +194,12 @@ void pa_rank_taste_reset(pa_rank_taste *taste);
 pa_status pa_rank_taste_observe(pa_rank_taste *taste, const pa_rank_page *page, int index,
                                 pa_rank_signal signal, double value, pa_error *err);
 
+/* Learns a signal about an author (a user id) from something that is not a
+ * ranking candidate, such as a story or reel watched (PA_RANK_WATCH, value
+ * the fraction): only the author affinity moves (and HIDE_AUTHOR hides). */
+pa_status pa_rank_taste_observe_author(pa_rank_taste *taste, const char *author_id,
+                                       pa_rank_signal signal, double value, pa_error *err);
+
 /* A post the feed had on screen for ms milliseconds (the app's
  * PA_ACTION_VIEWED): under PA_RANK_SKIP_MS it was scrolled past (SKIP),
  * otherwise it is a DWELL of ms (capped at 86,400,000). */
