@@ -6,9 +6,11 @@
 //
 // Messages in:  {type: 'decode', key, url, w, h}   {type: 'cancel', key}
 //               {type: 'prepare', key, bytes, maxEdge, quality}  (an upload; bytes: ArrayBuffer)
+//               {type: 'scrub', key, bytes, mime}  (a reel's video: metadata cleared in place)
 // Messages out: {type: 'ready'}  {type: 'decoded', key, width, height, pixels, via, ms}
 //               {type: 'failed', key, reason, message, status?}  {type: 'cancelled', key, stage}
 //               {type: 'prepared', key, bytes, mime, width, height, text, via}
+//               {type: 'scrubbed', key, bytes, mime, text}
 import createPetAmigosMedia from './petamigos-media.mjs';
 import { browserDecode as decodeInBrowser, unpackSize } from './browser-decode.js';
 
@@ -178,6 +180,25 @@ async function prepare({ key, bytes, maxEdge, quality }) {
     width: r.width, height: r.height, text: r.text.trim(), via }, [r.pixels.buffer]);
 }
 
+// ---- a reel's video is not re-encoded: the core clears its metadata (GPS in
+// udta/meta/XMP boxes, WebM Tags) where it lies, so every offset stays valid
+// (core/src/media.md, "Videos"). A file it cannot walk is refused.
+async function scrub({ key, bytes, mime }) {
+  const media = await mediaReady;
+  const src = new Uint8Array(bytes);
+  let out = null;
+  const r = withHeap(media, src, (ptr) => {
+    const res = readResult(media, media._pa_media_scrub_video(ptr, src.length));
+    if (res.status === 0) out = media.HEAPU8.slice(ptr, ptr + src.length);
+    return res;
+  });
+  if (r.status !== 0) {
+    postMessage({ type: 'failed', key, reason: 'scrub', status: r.status, message: r.text.trim() });
+    return;
+  }
+  postMessage({ type: 'scrubbed', key, bytes: out.buffer, mime, text: r.text.trim() }, [out.buffer]);
+}
+
 function withHeap(media, bytes, fn) {
   const ptr = media._malloc(bytes.length || 1);
   media.HEAPU8.set(bytes, ptr);
@@ -191,7 +212,8 @@ function withHeap(media, bytes, fn) {
 onmessage = ({ data }) => {
   if (data.type === 'decode') request(data);
   else if (data.type === 'cancel') cancel(data);
-  else if (data.type === 'prepare') {
-    prepare(data).catch((err) => postMessage({ type: 'failed', key: data.key, reason: 'prepare', message: String(err?.message ?? err) }));
+  else if (data.type === 'prepare' || data.type === 'scrub') {
+    (data.type === 'prepare' ? prepare : scrub)(data)
+      .catch((err) => postMessage({ type: 'failed', key: data.key, reason: data.type, message: String(err?.message ?? err) }));
   }
 };

@@ -3,7 +3,8 @@
 // device — upright, downsized to a maximum edge, re-encoded from pixels alone,
 // so no EXIF, GPS or other metadata is ever uploaded. The worker is the same
 // script the feed uses, in an instance of its own that lives while a composer
-// is open.
+// is open. A reel's video is not re-encoded: scrubVideo has the core clear its
+// metadata in place (pa_media_scrub_video), and a video it cannot read is refused.
 const PHOTO_EDGE = 2048;
 const AVATAR_EDGE = 1024;
 const QUALITY = 85;
@@ -30,7 +31,9 @@ export function createPreparer() {
       }
       if (!done) return;
       pending.delete(data.key);
-      if (data.type === 'prepared') {
+      if (data.type === 'scrubbed') {
+        done({ ok: true, blob: new Blob([data.bytes], { type: data.mime }), removed: scrubbedNames(data.text) });
+      } else if (data.type === 'prepared') {
         done({ ok: true, blob: new Blob([data.bytes], { type: data.mime }), width: data.width, height: data.height,
           removed: metadataRemoved(data.text), via: data.via });
       } else if (data.type === 'failed') {
@@ -45,7 +48,16 @@ export function createPreparer() {
 
   // prepare(file, {maxEdge}) → {ok, blob, width, height, removed} | {ok: false, kind, message}
   // kind: 'too-large' | 'unsupported' | 'broken' | 'worker'.
-  async function prepare(file, { maxEdge = PHOTO_EDGE } = {}) {
+  function prepare(file, { maxEdge = PHOTO_EDGE } = {}) {
+    return ask(file, { type: 'prepare', maxEdge, quality: QUALITY });
+  }
+
+  // scrubVideo(file) → {ok, blob (same type and length), removed} | {ok: false, kind, message}
+  function scrubVideo(file) {
+    return ask(file, { type: 'scrub', mime: file.type });
+  }
+
+  async function ask(file, message) {
     if (file.size > READ_LIMIT) {
       return { ok: false, kind: 'too-large', message: `${file.size} bytes is over the ${READ_LIMIT} byte limit` };
     }
@@ -59,7 +71,7 @@ export function createPreparer() {
     const key = next++;
     return new Promise((resolve) => {
       pending.set(key, resolve);
-      worker.postMessage({ type: 'prepare', key, bytes, maxEdge, quality: QUALITY }, [bytes]);
+      worker.postMessage({ ...message, key, bytes }, [bytes]);
     });
   }
 
@@ -70,7 +82,7 @@ export function createPreparer() {
     pending.clear();
   }
 
-  return { prepare, close };
+  return { prepare, scrubVideo, close };
 }
 
 // Anything else the core refuses (SYNTAX, TRUNCATED, …) is a broken file.
@@ -82,6 +94,12 @@ function kindOf(status) {
 function metadataRemoved(text) {
   const m = /source-metadata (.+)$/.exec(text ?? '');
   return m && m[1] !== 'none' ? m[1].trim().split(' ') : [];
+}
+
+// "mp4 cleared 2 udta meta, 340 bytes, 0 seek entries" → ['udta', 'meta'].
+function scrubbedNames(text) {
+  const m = /cleared \d+([^,]*),/.exec(text ?? '');
+  return m ? m[1].trim().split(' ').filter(Boolean) : [];
 }
 
 // The localized sentence for a refused file; the core's own words follow it.

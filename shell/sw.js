@@ -54,6 +54,8 @@ const OFFLINE_API = new Set(['/api/v1/feed', '/api/v1/feed/candidates', '/api/v1
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  // Embeds (/embed/p/:id, /embed.js and their files) are for partner sites: never the app's cache.
+  if (url.pathname.startsWith('/embed')) return;
   if (url.pathname.startsWith('/media/')) event.respondWith(cacheFirst(event.request));
   else if (OFFLINE_API.has(url.pathname) || !url.pathname.startsWith('/api/'))
     event.respondWith(networkFirst(event.request));

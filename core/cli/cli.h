@@ -24,6 +24,7 @@ int pa_cli_image_resize(int argc, char **argv);
 int pa_cli_image_hash(int argc, char **argv);
 int pa_cli_image_prepare(int argc, char **argv);
 int pa_cli_image_bench(int argc, char **argv);
+int pa_cli_video_scrub(int argc, char **argv);
 int pa_cli_render(int argc, char **argv);
 int pa_cli_plural(int argc, char **argv);
 int pa_cli_ordinal(int argc, char **argv);

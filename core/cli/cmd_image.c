@@ -1,4 +1,4 @@
-/* image-*: the pa_image, pa_resize, pa_thumbhash and pa_upload modules from the shell. */
+/* image-* and video-scrub: pa_image, pa_resize, pa_thumbhash and pa_upload from the shell. */
 #include "cli.h"
 #include "pa/pa_image.h"
 #include "pa/pa_resize.h"
@@ -196,6 +196,27 @@ int pa_cli_image_prepare(int argc, char **argv) {
   }
   pa_upload_free(&up);
   return st == PA_OK ? PA_CLI_OK : pa_cli_fail(&e);
+}
+
+/* The server's limit for videos (web/src/media.h) is 50 MiB; scripts may pass larger files. */
+enum { VIDEO_READ_MAX = 1 << 30 };
+
+int pa_cli_video_scrub(int argc, char **argv) {
+  if (argc != 3) return PA_CLI_USAGE;
+  pa_error e;
+  uint8_t *bytes;
+  size_t len;
+  pa_upload_scrub rep;
+  if (pa_native_read_file(argv[1], VIDEO_READ_MAX, &bytes, &len, &e) != PA_OK)
+    return pa_cli_fail(&e);
+  pa_status st = pa_upload_scrub_video(bytes, len, &rep, &e);
+  if (st == PA_OK) st = write_file(argv[2], bytes, len, &e);
+  free(bytes);
+  if (st != PA_OK) return pa_cli_fail(&e);
+  char line[256];
+  pa_upload_scrub_describe(&rep, line, sizeof line);
+  fputs(line, stdout);
+  return PA_CLI_OK;
 }
 
 static double now_ms(void) {

@@ -30,6 +30,10 @@ static const pa_cli_command COMMANDS[] = {
      pa_cli_image_prepare},
     {"image-bench", "FILE... [--iters 20] [--width 540]",
      "median decode and decode+resize times (the decode worker's path)", pa_cli_image_bench},
+    {"video-scrub", "IN OUT",
+     "clear an MP4/WebM video's metadata in place (udta, meta, uuid; Tags, Attachments) and write "
+     "it; print what was cleared",
+     pa_cli_video_scrub},
     {"render",
      "FEED OUT.png [--width W] [--height H] [--scale S] [--media DIR] [--scroll Y] [--catalog "
      "locales/TAG.json]",

@@ -1,7 +1,8 @@
 /* The media module's exports (petamigos-media.mjs/.wasm): decode, resize,
- * ThumbHash and upload preparation, for shell/decode-worker.js and tests. It
- * links only the image code, so the worker's module stays small; the app's
- * module keeps its own decoder for browsers without workers.
+ * ThumbHash, upload preparation and a video's metadata scrub, for
+ * shell/decode-worker.js and tests. It links only the media code, so the
+ * worker's module stays small; the app's module keeps its own decoder for
+ * browsers without workers.
  *
  * Results come back as one malloc'd media_result that JavaScript reads at
  * fixed offsets and frees with pa_media_result_free. */
@@ -194,4 +195,19 @@ EMSCRIPTEN_KEEPALIVE media_result *pa_media_prepare_rgba(const uint8_t *rgba, in
   if (!r) return NULL;
   if (pa_upload_prepare_rgba(rgba, w, h, &opt, &up, &e) != PA_OK) return failed(r, &e);
   return upload_result(r, &up);
+}
+
+/* A reel's video: its metadata cleared in place in bytes, which the caller
+ * reads back (src/media.md, "Videos"). text: the CLI's video-scrub line;
+ * format: pa_upload_video; frames: how many boxes or elements were cleared. */
+EMSCRIPTEN_KEEPALIVE media_result *pa_media_scrub_video(uint8_t *bytes, size_t len) {
+  media_result *r = result();
+  pa_upload_scrub rep;
+  pa_error e;
+  if (!r) return NULL;
+  if (pa_upload_scrub_video(bytes, len, &rep, &e) != PA_OK) return failed(r, &e);
+  r->format = (int32_t)rep.container;
+  r->frames = (int32_t)rep.cleared;
+  pa_upload_scrub_describe(&rep, r->text, sizeof r->text);
+  return r;
 }

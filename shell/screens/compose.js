@@ -2,9 +2,10 @@
 // @pet mentions), a story (one photo) and a reel (a video; its poster is a
 // frame of it). Photos are prepared by the core in the decode worker before
 // anything is uploaded (shell/media-prep.js: downsized, re-encoded, no
-// metadata). The draft — caption, prepared bytes, alt texts, chosen pet and
-// the uploads already done — lives in IndexedDB (shell/drafts.js), so a
-// reload or a failed upload loses nothing; it is cleared after posting.
+// metadata); a reel's video has its metadata cleared in place by the core.
+// The draft — caption, prepared bytes, alt texts, chosen pet and the uploads
+// already done — lives in IndexedDB (shell/drafts.js), so a reload or a
+// failed upload loses nothing; it is cleared after posting.
 import { post } from '../api.js';
 import { el, failureText, filePicker, isPhone, progressBlock, uploadParts } from '../compose-kit.js';
 import { loadDraft, saveDraft, clearDraft } from '../drafts.js';
@@ -254,8 +255,16 @@ export async function mountComposer(root, ctx, kind) {
     pickError.hidden = true;
     if (!VIDEO_TYPES.includes(file.type)) return showPickError(t('compose.videoType', { name: file.name }));
     if (file.size > VIDEO_MAX) return showPickError(t('compose.videoTooLarge', { name: file.name, max: VIDEO_MAX / 1048576 }));
-    const blob = new Blob([file], { type: file.type });
     videoBox.replaceChildren(el('p', { textContent: t('compose.preparing', { name: file.name }) }));
+    // Its metadata (GPS and the like) is cleared by the core before anything
+    // else; a video the core cannot read is not taken.
+    const clean = await preparer.scrubVideo(file);
+    if (closed) return;
+    if (!clean.ok) {
+      renderVideo();
+      return showPickError(t('compose.videoUnreadable', { name: file.name }));
+    }
+    const blob = clean.blob;
     const frame = await posterFrame(blob);
     if (closed) return;
     if (!frame) {

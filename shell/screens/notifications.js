@@ -1,6 +1,6 @@
-// /notifications — likes, comments and follows, newest first, each a link to
-// what it is about (the post, the pet, the person). What is shown is marked
-// read on the server, and the tab's badge follows.
+// /notifications — likes, comments, replies and follows, newest first, each a
+// link to what it is about (the post, the pet, the person). What is shown is
+// marked read on the server, and the tab's badge follows.
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { authFailureText } from '../forms.js';
@@ -22,6 +22,7 @@ function describe(t, n) {
   switch (n.kind) {
     case 'like': return [t('notifications.liked', { name, pet }), `/posts/${encodeURIComponent(n.post_id)}`];
     case 'comment': return [t('notifications.commented', { name, pet }), `/posts/${encodeURIComponent(n.post_id)}`];
+    case 'reply': return [t('notifications.replied', { name }), `/posts/${encodeURIComponent(n.post_id)}`];
     case 'pet_follow': return [t('notifications.followed', { name, pet }), `/pets/${encodeURIComponent(n.pet.id)}`];
     default: return [t('notifications.followedYou', { name }), `/people/${encodeURIComponent(n.actor.id)}`];
   }

@@ -306,7 +306,7 @@ test('settings: delete account behind a confirmation; afterwards the login fails
   await context.close();
 });
 
-test('notifications: another person likes and follows → badge with the count → the list → badge clears', async () => {
+test('notifications: another person likes, follows and replies → badge with the count → the list → badge clears', async () => {
   const owner = await person('Pet Owner');
   const fan = await person('Big Fan');
   const pet = (await owner.post('/api/v1/pets', { name: 'Biscuit', species: 'dog' })).body;
@@ -343,6 +343,23 @@ test('notifications: another person likes and follows → badge with the count �
   await go(page, '/notifications');
   await waitForText(page, '.notif-list a', 'Big Fan started following you.');
   assert.equal(await page.locator('.notif-list a', { hasText: 'following you' }).getAttribute('href'), `/people/${fan.user.id}`);
+  // A reply to the owner's own comment on their post: one "replied" item (no
+  // "commented" beside it) that opens the post with the conversation.
+  const mine = (await owner.post(`/api/v1/posts/${post.id}/comments`, { body: 'Best walk ever' })).body;
+  assert.equal((await fan.post(`/api/v1/posts/${post.id}/comments`, { body: 'Looks fun!', parent_id: mine.id })).status, 201);
+  await go(page, '/settings');
+  await page.locator('#unread-badge').getByText('1').waitFor();
+  await go(page, '/notifications');
+  await waitForText(page, '.notif-list a', 'Big Fan replied to your comment.');
+  const replied = page.locator('.notif-list a', { hasText: 'replied to your comment' });
+  assert.equal(await replied.count(), 1);
+  assert.equal(await page.locator('.notif-list a', { hasText: 'commented' }).count(), 0);
+  assert.equal(await replied.getAttribute('href'), `/posts/${post.id}`);
+  await replied.click();
+  await page.waitForURL((u) => u.pathname === `/posts/${post.id}`);
+  await page.getByText('Best walk ever').waitFor();
+  await page.getByRole('button', { name: 'Show 1 reply' }).click();
+  await page.getByText('Looks fun!').waitFor();
   assert.deepEqual(realProblems(problems), []);
   await context.close();
 });

@@ -16,6 +16,7 @@ import { startServer } from '../lib/server.mjs';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { READY, plain, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil } from '../lib/app.mjs';
+import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
@@ -34,10 +35,10 @@ before(async () => {
   execFileSync('convert', ['-size', '9000x8', 'xc:teal', f('panorama.jpg')]);
   writeFileSync(f('broken.jpg'), readFileSync(f('IMG_0001.jpg')).subarray(0, 3000));
   copyFileSync(path.join(FORMATS, 'photo.heic'), f('photo.heic'));
-  // A real clip for the reel: the seeded WebM.
-  const reels = await (await fetch(new URL('/api/v1/reels', server.url))).json();
-  const webm = reels.reels[0].sources.find((s) => s.type === 'video/webm');
-  writeFileSync(f('clip.webm'), Buffer.from(await (await fetch(new URL(webm.url, server.url))).arrayBuffer()));
+  // A real clip for the reel, filmed "at" a place (Tags LOCATION, a Title),
+  // and one cut short that the core cannot read.
+  makeLocatedVideo(f('clip.webm'), 'webm', { size: '180x320', seconds: '1' });
+  writeFileSync(f('cut.webm'), readFileSync(f('clip.webm')).subarray(0, 1500));
   files = f;
 });
 
@@ -326,15 +327,35 @@ test('story composer: one photo, posted as a story that shows in the tray', asyn
   await context.close();
 });
 
-test('reel upload: a video with progress and a poster from one of its frames', async () => {
+test('reel upload: a video with progress, a poster from one of its frames, and no location', async () => {
   const { context, page, problems, pet, api } = await session({ pet: { name: 'Bolt', species: 'dog' } });
   await go(page, '/compose/reel');
+  await page.fill('#compose-caption', 'Zoomies #run');
   // Not a video the server takes: said, nothing else changes.
   await page.setInputFiles('#compose-video', files('sunset.png'));
   await page.locator('#compose-pick-error').getByText('choose an MP4 or WebM video').waitFor();
+  // A video the core cannot check for hidden data: refused next to the picker, the caption stays.
+  await page.setInputFiles('#compose-video', files('cut.webm'));
+  await page.locator('#compose-pick-error').getByText('could not be checked for hidden data').waitFor();
+  assert.equal(await page.locator('.compose-video video').count(), 0);
+  assert.equal(await page.inputValue('#compose-caption'), 'Zoomies #run');
+  assert.ok(hasLocation(files('clip.webm')), 'the clip carries a location');
   await page.setInputFiles('#compose-video', files('clip.webm'));
   await page.locator('.compose-video video').waitFor();
-  await page.fill('#compose-caption', 'Zoomies #run');
+  // What the composer keeps (and will send) is already scrubbed: the draft's bytes.
+  const held = await page.waitForFunction(() => new Promise((resolve) => {
+    const req = indexedDB.open('petamigos-drafts');
+    req.onsuccess = () => {
+      const all = req.result.transaction('drafts').objectStore('drafts').getAll();
+      all.onsuccess = () => {
+        const video = all.result.find((d) => d?.video?.bytes)?.video;
+        resolve(video && Array.from(new Uint8Array(video.bytes)));
+      };
+    };
+  }));
+  const kept = Buffer.from(await held.jsonValue());
+  assert.equal(kept.length, readFileSync(files('clip.webm')).length);
+  assert.equal(kept.includes(LOCATION), false, 'the draft holds the scrubbed video');
   const progressSeen = await watchProgress(page);
   await page.getByRole('button', { name: 'Share reel' }).click();
   await page.waitForURL(/\/reels$/);
@@ -344,8 +365,10 @@ test('reel upload: a video with progress and a poster from one of its frames', a
   assert.equal(reel.caption, 'Zoomies #run');
   assert.equal(reel.video.type, 'video/webm');
   assert.equal(reel.poster.type, 'image/jpeg');
-  assert.equal(readFileSync(path.join(server.dir, 'media', path.basename(reel.video.url))).length,
-    readFileSync(files('clip.webm')).length, 'the video is stored whole');
+  const stored = path.join(server.dir, 'media', path.basename(reel.video.url));
+  assert.equal(readFileSync(stored).length, readFileSync(files('clip.webm')).length, 'the video is stored whole');
+  assert.equal(hasLocation(stored), false, 'the stored video has no location or title');
+  assertDecodes(stored);
   assert.deepEqual(problems, []);
   await context.close();
 });

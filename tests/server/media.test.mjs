@@ -2,10 +2,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { validateResponse } from '../lib/openapi.mjs';
 import { Client, assertError, email, jpegHeader, png, startServer, stopServer, webp } from './helpers.mjs';
+import { CLI } from '../lib/paths.mjs';
+import { assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
 /** Sends raw bytes, returns status, headers and body of the first answer. */
 function raw(port, text, { address = '127.0.0.1', wait = 10_000 } = {}) {
@@ -196,6 +200,51 @@ describe('media, stories and reels', () => {
     assertError(await alice.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, pet_id: pet.id }), 400, 'bad_request');
     // Videos cannot be post images.
     assertError(await alice.post('/api/v1/posts', { caption: '', media_ids: [video.id], pet_ids: [pet.id] }), 400, 'bad_request');
+  });
+
+  test('videos: stored with their location and title cleared in place; unreadable ones 422', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-video-'));
+    try {
+      for (const ext of ['mp4', 'mov', 'webm']) {
+        const file = makeLocatedVideo(path.join(tmp, `gps.${ext}`));
+        assert.ok(hasLocation(file), `the ${ext} made by ffmpeg carries a location`);
+        const bytes = readFileSync(file);
+        const type = ext === 'webm' ? 'video/webm' : 'video/mp4';
+        const m = await alice.upload(bytes, type);
+        assert.equal(m.bytes, bytes.length, 'nothing moved: same length');
+        assert.deepEqual([m.width, m.height], [96, 64]);
+        const stored = path.join(server.dir, 'media', path.basename(m.url));
+        const served = (await anon.get(m.url)).buf;
+        assert.deepEqual(served, readFileSync(stored));
+        assert.notDeepEqual(served, bytes);
+        assert.equal(hasLocation(stored), false, `the stored ${ext} still carries its location`);
+        assertDecodes(stored);
+        // The CLI gives the same bytes (one scrubber for app, server and scripts).
+        const out = path.join(tmp, `cli.${ext}`);
+        execFileSync(CLI, ['video-scrub', file, out]);
+        assert.deepEqual(readFileSync(out), served);
+      }
+      // Cut short, a box overrunning its parent, an MP4 without its moov: 422, nothing stored.
+      const mp4 = readFileSync(path.join(tmp, 'gps.mp4'));
+      const moov = mp4.indexOf('moov') - 4;
+      const overrun = Buffer.from(mp4);
+      const child = moov + 8;
+      overrun.writeUInt32BE(mp4.readUInt32BE(moov) + 16, child);
+      const noMoov = Buffer.from(mp4);
+      noMoov.write('junk', moov + 4);
+      const webm = readFileSync(path.join(tmp, 'gps.webm'));
+      const before = readdirSync(path.join(server.dir, 'media')).length;
+      for (const [bytes, type, why] of [[mp4.subarray(0, mp4.length - 100), 'video/mp4', 'ends first'],
+        [overrun, 'video/mp4', 'overruns its parent'], [noMoov, 'video/mp4', 'not an MP4 video'],
+        [webm.subarray(0, webm.length - 10), 'video/webm', 'ends first']]) {
+        const r = await alice.request('POST', '/api/v1/media', { body: bytes, headers: { 'content-type': type } });
+        assertError(r, 422, 'unprocessable_media');
+        assert.match(r.body.error.message, new RegExp(why));
+      }
+      assert.equal(readdirSync(path.join(server.dir, 'media')).length, before);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   test('stories: tray of unexpired stories, per-viewer seen, unseen first', async () => {

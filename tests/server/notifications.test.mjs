@@ -1,24 +1,33 @@
 // Notifications: likes, comments and follows reach the owner of the post, pet
 // or person; taken back with the action; paged newest first; marked read;
 // persisted in the SQLite file across a restart; private to their owner.
+// Replies reach the author of the comment answered, once per person; a
+// schema-5 file is upgraded to that in place.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, assertError, email, png, startServer, stopServer } from './helpers.mjs';
+
+// Three people signed up on server; the first posts a photo of their pet.
+async function threeAndAPost(server, names, petBody, caption) {
+  const people = names.map(() => new Client(server));
+  for (const [i, c] of people.entries()) await c.signup(email(names[i].toLowerCase()), 'correct horse battery', names[i]);
+  const pet = (await people[0].post('/api/v1/pets', petBody)).body;
+  const media = await people[0].upload(png(32, 32), 'image/png');
+  const post = (await people[0].post('/api/v1/posts', { caption, media_ids: [media.id], pet_ids: [pet.id] })).body;
+  return { people, pet, post };
+}
 
 describe('notifications', () => {
   let server, alice, bob, carol, pet, post;
 
   before(async () => {
     server = await startServer();
-    alice = new Client(server);
-    bob = new Client(server);
-    carol = new Client(server);
-    await alice.signup(email('alice'), 'correct horse battery', 'Alice');
-    await bob.signup(email('bob'), 'correct horse battery', 'Bob');
-    await carol.signup(email('carol'), 'correct horse battery', 'Carol');
-    pet = (await alice.post('/api/v1/pets', { name: 'Whiskers', species: 'cat' })).body;
-    const media = await alice.upload(png(32, 32), 'image/png');
-    post = (await alice.post('/api/v1/posts', { caption: 'Nap #cat', media_ids: [media.id], pet_ids: [pet.id] })).body;
+    ({ people: [alice, bob, carol], pet, post } = await threeAndAPost(server, ['Alice', 'Bob', 'Carol'],
+      { name: 'Whiskers', species: 'cat' }, 'Nap #cat'));
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
@@ -136,5 +145,166 @@ describe('notifications', () => {
     const left = await list(alice);
     assert.ok(left.notifications.every((n) => n.actor.id !== bob.user.id), JSON.stringify(left));
     assert.equal(left.unread_count, 0, 'Bob\'s unread follow went with his account');
+  });
+});
+
+describe('replies notify the author of the comment answered', () => {
+  let server, ann, ben, cy, pet, post;
+
+  before(async () => {
+    server = await startServer();
+    ({ people: [ann, ben, cy], pet, post } = await threeAndAPost(server, ['Ann', 'Ben', 'Cy'],
+      { name: 'Biscuit', species: 'dog' }, 'Walk'));
+  });
+  after(async () => { await stopServer(server, { keepData: false }); });
+
+  const comment = async (c, body, parent = null) => {
+    const r = await c.post(`/api/v1/posts/${post.id}/comments`, { body, parent_id: parent?.id ?? null });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  // Everyone's notifications about one comment, as [who, kind, actor name].
+  const about = async (c) => {
+    const out = [];
+    for (const [who, client] of [['ann', ann], ['ben', ben], ['cy', cy]]) {
+      const r = await client.get('/api/v1/notifications?limit=100');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      for (const n of r.body.notifications) if (n.comment_id === c.id) out.push([who, n.kind, n.actor.name]);
+    }
+    return out.sort();
+  };
+
+  test('a reply: the commenter gets "reply", the post author "comment", one each; the replier none', async () => {
+    const top = await comment(ben, 'Lovely dog');
+    assert.deepEqual(await about(top), [['ann', 'comment', 'Ben']]);
+    const reply = await comment(cy, 'Agreed!', top);
+    assert.deepEqual(await about(reply), [['ann', 'comment', 'Cy'], ['ben', 'reply', 'Cy']]);
+    const n = (await ben.get('/api/v1/notifications')).body.notifications.find((x) => x.comment_id === reply.id);
+    assert.equal(n.post_id, post.id);
+    assert.equal(n.pet.id, pet.id);
+    assert.equal(n.actor.id, cy.user.id);
+    assert.equal(n.read, false);
+    // Deleting the reply takes both notifications with it.
+    assert.equal((await cy.del(`/api/v1/comments/${reply.id}`)).status, 200);
+    assert.deepEqual(await about(reply), []);
+    assert.deepEqual(await about(top), [['ann', 'comment', 'Ben']]);
+  });
+
+  test('replying to your own comment notifies only the post author', async () => {
+    const top = await comment(ben, 'First walk?');
+    const own = await comment(ben, 'Answering myself', top);
+    assert.deepEqual(await about(own), [['ann', 'comment', 'Ben']]);
+  });
+
+  test('the post author replying to a commenter: the commenter gets "reply", the author nothing', async () => {
+    const top = await comment(cy, 'Where is this?');
+    const reply = await comment(ann, 'The park by the river', top);
+    assert.deepEqual(await about(reply), [['cy', 'reply', 'Ann']]);
+  });
+
+  test('a reply to the post author\'s own comment reaches them once, as "reply"', async () => {
+    const top = await comment(ann, 'He loved it');
+    assert.deepEqual(await about(top), []);
+    const reply = await comment(ben, 'You can tell', top);
+    assert.deepEqual(await about(reply), [['ann', 'reply', 'Ben']]);
+    // Deleting the answered comment cascades to the reply and its notification.
+    assert.equal((await ann.del(`/api/v1/comments/${top.id}`)).status, 200);
+    assert.deepEqual(await about(reply), []);
+  });
+});
+
+// The SQL of each entry of migrations[] in web/src/db.c (its C string literals
+// joined), so a test can build a database exactly as an older server left it.
+async function migrationsFromSource() {
+  const src = await readFile(new URL('../../web/src/db.c', import.meta.url), 'utf8');
+  const out = [];
+  let cur = '';
+  for (let i = src.indexOf('{', src.indexOf('migrations[PA_DB_SCHEMA_VERSION] = {')) + 1; ; i++) {
+    const c = src[i];
+    if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i) + 1;
+    } else if (c === '"') {
+      const end = src.indexOf('"', i + 1);
+      cur += src.slice(i + 1, end);
+      i = end;
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else if (c === '}') {
+      return out;
+    }
+  }
+}
+
+describe('schema 6 upgrade (reply notifications)', () => {
+  test('a schema-5 database with comments, replies and notifications is upgraded in place', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-notif-migrate-'));
+    const data = path.join(tmp, 'data');
+    const db = path.join(data, 'petamigos.db');
+    await mkdir(path.join(data, 'media'), { recursive: true });
+    const sql = (q) => execFileSync('sqlite3', ['-separator', ' ', db], { input: q }).toString().trim();
+    // Schema 5 from the first five migrations, then a history written under it:
+    // Ann's post; Ben comments (1), Cy replies to Ben (2), Ann comments (3),
+    // Ben replies to Ann (4) and to himself (5); Ben likes, Cy follows Ann.
+    const m = await migrationsFromSource();
+    assert.ok(m.length >= 6);
+    sql(`${m.slice(0, 5).join('\n')}\nPRAGMA user_version = 5;`);
+    sql(`PRAGMA foreign_keys = ON;
+      INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ann', 'Ann', 1700000000),
+        (2, 'ben', 'Ben', 1700000000), (3, 'cy', 'Cy', 1700000000);
+      INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Biscuit', 'dog', 1700000000);
+      INSERT INTO posts (id, author_id, pet_id, caption, created_at) VALUES (1, 1, 1, 'Walk', 1700000100);
+      INSERT INTO post_pets VALUES (1, 1);
+      INSERT INTO comments (id, post_id, author_id, parent_id, body, created_at) VALUES
+        (1, 1, 2, NULL, 'Lovely', 1700000200), (2, 1, 3, 1, 'Agreed', 1700000210),
+        (3, 1, 1, NULL, 'Thanks', 1700000220), (4, 1, 2, 3, 'Welcome', 1700000230),
+        (5, 1, 2, 1, 'Me again', 1700000240);
+      UPDATE notifications SET read = 1 WHERE comment_id = 1;
+      INSERT INTO likes VALUES (1, 2, 1700000250);
+      INSERT INTO follows VALUES (3, 1, 1700000260);`);
+    const rows = `SELECT id, user_id, actor_id, kind, coalesce(comment_id, '-'), read FROM notifications ORDER BY id`;
+    assert.equal(sql(rows), ['1 1 2 comment 1 1', '2 1 3 comment 2 0', '3 1 2 comment 4 0', '4 1 2 comment 5 0',
+      '5 1 2 like - 0', '6 1 3 follow - 0'].join('\n'), 'what schema 5 wrote');
+
+    let server = await startServer({ data, seed: false });
+    try {
+      // Kept: ids, read flags; the reply to Ann's own comment became her one 'reply';
+      // Ben gets Cy's earlier reply, as read. Nobody hears of their own replies.
+      assert.equal(sql('PRAGMA user_version'), '6');
+      assert.equal(sql(rows), ['1 1 2 comment 1 1', '2 1 3 comment 2 0', '3 1 2 reply 4 0', '4 1 2 comment 5 0',
+        '5 1 2 like - 0', '6 1 3 follow - 0', '7 2 3 reply 2 1'].join('\n'));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(sql(`SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'notifications'`), '6');
+      assert.equal(sql(`SELECT count(*) FROM sqlite_schema WHERE name = 'notifications_new'`), '0');
+
+      // Every trigger writing into the rebuilt table works on the upgraded file.
+      const { people: [dee, eve, fay], pet, post } = await threeAndAPost(server, ['Dee', 'Eve', 'Fay'],
+        { name: 'Pip', species: 'cat' }, 'Hi');
+      assert.equal((await eve.put(`/api/v1/posts/${post.id}/like`)).status, 200);
+      const top = (await eve.post(`/api/v1/posts/${post.id}/comments`, { body: 'Cute' })).body;
+      const reply = (await fay.post(`/api/v1/posts/${post.id}/comments`, { body: 'Yes', parent_id: top.id })).body;
+      const answer = (await dee.post(`/api/v1/posts/${post.id}/comments`, { body: 'Thanks', parent_id: top.id })).body;
+      assert.equal((await fay.put(`/api/v1/users/${dee.user.id}/follow`)).status, 200);
+      assert.equal((await fay.put(`/api/v1/pets/${pet.id}/follow`)).status, 200);
+      const kinds = async (c) => (await c.get('/api/v1/notifications')).body.notifications
+        .map((n) => [n.kind, n.actor.name, n.comment_id]).sort();
+      assert.deepEqual(await kinds(dee), [['comment', 'Eve', top.id], ['comment', 'Fay', reply.id], ['follow', 'Fay', null],
+        ['like', 'Eve', null], ['pet_follow', 'Fay', null]].sort());
+      assert.deepEqual(await kinds(eve), [['reply', 'Dee', answer.id], ['reply', 'Fay', reply.id]].sort());
+      // The triggers that take notifications back work too.
+      assert.equal((await eve.del(`/api/v1/posts/${post.id}/like`)).status, 200);
+      assert.equal((await fay.del(`/api/v1/users/${dee.user.id}/follow`)).status, 200);
+      assert.equal((await fay.del(`/api/v1/pets/${pet.id}/follow`)).status, 200);
+      assert.deepEqual(await kinds(dee), [['comment', 'Eve', top.id], ['comment', 'Fay', reply.id]]);
+      // A restart finds the schema current and leaves it alone.
+      await stopServer(server);
+      server = await startServer({ data, seed: false });
+      eve.server = server;
+      assert.equal(sql('PRAGMA user_version'), '6');
+      assert.deepEqual(await kinds(eve), [['reply', 'Dee', answer.id], ['reply', 'Fay', reply.id]].sort());
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -319,6 +319,63 @@ static const char *const migrations[PA_DB_SCHEMA_VERSION] = {
      * for videos, WebP and images stored before it existed. */
     "ALTER TABLE media ADD COLUMN thumbhash TEXT"
     "  CHECK (thumbhash IS NULL OR length(thumbhash) BETWEEN 8 AND 36);",
+    /* 6: a reply notifies the author of the comment it answers (kind 'reply',
+     * comment_id the reply). One notification per reply and person: when the
+     * answered comment is the post author's own, their 'reply' replaces the
+     * 'comment' notify_comment would add. SQLite cannot alter a CHECK, so the
+     * table is rebuilt the documented way (new table, copy, drop, rename;
+     * sqlite.org/lang_altertable.html#otheralter) with its indexes. The
+     * triggers on likes and follows name "notifications" in their bodies: the
+     * rename runs with legacy_alter_table, so it leaves them as they are and
+     * they find the new table under the old name. Replies that existed before
+     * come in as the new rules would have written them (read, as in 3). */
+    "CREATE TABLE notifications_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  actor_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('like', 'comment', 'reply', 'follow', 'pet_follow')),"
+    "  post_id INTEGER REFERENCES posts(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER REFERENCES pets(id) ON DELETE CASCADE,"
+    "  comment_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))"
+    ") STRICT;"
+    "INSERT INTO notifications_new"
+    "  SELECT n.id, n.user_id, n.actor_id,"
+    "    CASE WHEN n.kind = 'comment' AND EXISTS (SELECT 1 FROM comments r"
+    "      JOIN comments c ON c.id = r.parent_id WHERE r.id = n.comment_id"
+    "      AND c.author_id = n.user_id) THEN 'reply' ELSE n.kind END,"
+    "    n.post_id, n.pet_id, n.comment_id, n.created_at, n.read FROM notifications n;"
+    "INSERT INTO notifications_new (user_id, actor_id, kind, post_id, pet_id, comment_id,"
+    "  created_at, read)"
+    "  SELECT c.author_id, r.author_id, 'reply', p.id, p.pet_id, r.id, r.created_at, 1"
+    "    FROM comments r JOIN comments c ON c.id = r.parent_id JOIN posts p ON p.id = r.post_id"
+    "   WHERE c.author_id <> r.author_id AND c.author_id <> p.author_id;"
+    "DROP TABLE notifications;"
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE notifications_new RENAME TO notifications;"
+    "PRAGMA legacy_alter_table = OFF;"
+    "CREATE INDEX notifications_list ON notifications(user_id, created_at, id);"
+    "CREATE INDEX notifications_unread ON notifications(user_id) WHERE read = 0;"
+    "CREATE INDEX notifications_actor ON notifications(actor_id);"
+    "CREATE INDEX notifications_post ON notifications(post_id) WHERE post_id IS NOT NULL;"
+    "CREATE INDEX notifications_pet ON notifications(pet_id) WHERE pet_id IS NOT NULL;"
+    "CREATE INDEX notifications_comment ON notifications(comment_id)"
+    "  WHERE comment_id IS NOT NULL;"
+    "DROP TRIGGER notify_comment;"
+    "CREATE TRIGGER notify_comment AFTER INSERT ON comments BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, comment_id,"
+    "   created_at)"
+    "  SELECT p.author_id, NEW.author_id, 'comment', p.id, p.pet_id, NEW.id, NEW.created_at"
+    "    FROM posts p WHERE p.id = NEW.post_id AND p.author_id <> NEW.author_id"
+    "     AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.id = NEW.parent_id"
+    "      AND c.author_id = p.author_id); END;"
+    "CREATE TRIGGER notify_reply AFTER INSERT ON comments WHEN NEW.parent_id IS NOT NULL BEGIN"
+    "  INSERT INTO notifications (user_id, actor_id, kind, post_id, pet_id, comment_id,"
+    "   created_at)"
+    "  SELECT c.author_id, NEW.author_id, 'reply', p.id, p.pet_id, NEW.id, NEW.created_at"
+    "    FROM comments c JOIN posts p ON p.id = NEW.post_id"
+    "   WHERE c.id = NEW.parent_id AND c.author_id <> NEW.author_id; END;",
 };
 
 static int fail(pa_db *db, int rc, const char *fmt, ...)

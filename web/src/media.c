@@ -3,6 +3,7 @@
 
 #include "pa/pa_image.h"
 #include "pa/pa_thumbhash.h"
+#include "pa/pa_upload.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -361,6 +362,14 @@ int pa_media_sniff(const unsigned char *d, size_t n, pa_media_info *out) {
   out->width = w;
   out->height = h;
   return PA_MEDIA_OK;
+}
+
+int pa_media_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap) {
+  pa_error e;
+  if (pa_upload_scrub_video(data, len, NULL, &e) == PA_OK) return 0;
+  /* "video: …" from the core; the prefix is ours to drop. */
+  snprintf(msg, cap, "%s", strncmp(e.msg, "video: ", 7) == 0 ? e.msg + 7 : e.msg);
+  return -1;
 }
 
 int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH_MAX]) {

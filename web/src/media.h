@@ -74,6 +74,12 @@ int pa_media_store(const char *dir, const void *data, size_t len, const char *ex
  * ".png", ".webp", ".mp4", ".webm"), or NULL for anything else. */
 const char *pa_media_name_type(const char *name);
 
+/* Clears a video's metadata (GPS, titles, XMP: MP4 udta/meta/uuid boxes,
+ * WebM Tags/Attachments) in place with the core's pa_upload_scrub_video;
+ * no byte moves and len stays. 0 on success; -1 for a file the core cannot
+ * walk, with its reason in msg, the bytes then untouched. */
+int pa_media_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap);
+
 /* The ThumbHash placeholder (base64) of a JPEG or PNG, decoded by the core's
  * image code with its limits and checks (core/src/media.md). 0 on success;
  * -1 for anything it cannot decode (WebP, a refused file): no placeholder. */

@@ -229,8 +229,11 @@ static uint64_t next(seeder *s) {
 static double uniform(seeder *s) { return (double)(next(s) >> 11) / 9007199254740992.0; }
 static int below(seeder *s, int n) { return n > 0 ? (int)(next(s) % (uint64_t)n) : 0; }
 
-static int store(seeder *s, const void *data, size_t len, const char *ext, int w, int h,
+static int store(seeder *s, void *data, size_t len, const char *ext, int w, int h,
                  char hash[PA_MEDIA_HASH_HEX + 1]) {
+  /* Videos as an upload of the same file would be stored: metadata cleared. */
+  int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
+  if (video && pa_media_scrub_video(data, len, s->err, s->errlen) != 0) return PA_SEED_EMEDIA;
   int rc = pa_media_store(s->media_dir, data, len, ext, hash);
   if (rc != PA_MEDIA_OK) {
     snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_media_errstr(rc));

@@ -76,8 +76,12 @@ int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *c
     mg_disable_keep_alive(c);
   if (mg_response_header_start(c, status) != 0) return -1;
   rq->status = status;
-  for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-    mg_response_header_add(c, security_headers[i].name, security_headers[i].value, -1);
+  for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
+    const char *value = security_headers[i].value;
+    if (rq->csp && strcmp(security_headers[i].name, "Content-Security-Policy") == 0)
+      value = rq->csp;
+    mg_response_header_add(c, security_headers[i].name, value, -1);
+  }
   if (type) mg_response_header_add(c, "Content-Type", type, -1);
   if (cache) mg_response_header_add(c, "Cache-Control", cache, -1);
   for (int i = 0; i < nextra; i++) mg_response_header_add(c, extra[i].name, extra[i].value, -1);

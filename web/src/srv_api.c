@@ -591,6 +591,7 @@ static int same_origin(pa_srv_req *rq) {
 /* For the chat socket (srv_chat.c), which is not routed here. */
 int pa_srv_api_resolve_session(pa_srv_req *rq) { return resolve_session(rq); }
 int pa_srv_api_same_origin(pa_srv_req *rq) { return same_origin(rq); }
+int pa_srv_api_secure(pa_srv_req *rq) { return secure_request(rq); }
 
 static int csrf_ok(pa_srv_req *rq) {
   const char *sent = mg_get_header(rq->conn, "X-CSRF-Token");
@@ -634,6 +635,7 @@ static const route routes[] = {
     {"PUT", "/api/v1/posts/{p}/like", pa_srv_api_like_put, F_AUTH},
     {"DELETE", "/api/v1/posts/{p}/like", pa_srv_api_like_delete, F_AUTH},
     {"GET", "/api/v1/posts/{p}/comments", pa_srv_api_comments_get, 0},
+    {"GET", "/api/v1/oembed", pa_srv_api_oembed, 0},
     {"POST", "/api/v1/posts/{p}/comments", pa_srv_api_comment_create, F_AUTH},
     {"DELETE", "/api/v1/comments/{c}", pa_srv_api_comment_delete, F_AUTH},
     {"POST", "/api/v1/pets", pa_srv_api_pet_create, F_AUTH},

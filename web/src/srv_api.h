@@ -160,6 +160,10 @@ void pa_srv_api_candidates(pa_srv_req *rq);
  * Sec-Fetch-Site say our own page sent the request: for the chat socket. */
 int pa_srv_api_resolve_session(pa_srv_req *rq);
 int pa_srv_api_same_origin(pa_srv_req *rq);
+/* Whether the client reached us over TLS (here or via a local proxy). */
+int pa_srv_api_secure(pa_srv_req *rq);
+/* GET /api/v1/oembed (srv_embed.c). */
+void pa_srv_api_oembed(pa_srv_req *rq);
 /* 0 when one more attempt of kind by who may go ahead (pa_auth_limit),
  * else 429 with Retry-After sent. */
 int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who);

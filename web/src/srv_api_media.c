@@ -116,6 +116,17 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
     free(data);
     return;
   }
+  /* A video keeps its bytes, minus its metadata (GPS, titles, XMP), cleared
+   * in place by the core as our app does before upload: API clients that
+   * skip it get the same. What the core cannot walk is not stored. */
+  char why[256], say[320];
+  if (pa_media_kind_is_video(info.kind) && pa_media_scrub_video(data, len, why, sizeof why) != 0) {
+    free(data);
+    snprintf(say, sizeof say, "The video cannot be checked for metadata, so it is not stored: %s",
+             why);
+    pa_srv_api_error(rq, 422, "unprocessable_media", say, NULL);
+    return;
+  }
   const char *ext = pa_media_kind_ext(info.kind);
   /* The placeholder, decoded outside the store's lock (WebP has none). */
   char thumb[PA_MEDIA_THUMBHASH_MAX];

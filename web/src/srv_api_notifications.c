@@ -1,6 +1,6 @@
-/* pa_srv — notifications: likes, comments and follows of the viewer's posts,
+/* pa_srv — notifications: likes, comments, replies and follows of the viewer's posts,
  * pets and person. The rows are written by triggers beside the actions
- * themselves (db.c, schema 3); this file lists them, counts the unread ones
+ * themselves (db.c, schemas 3 and 6); this file lists them, counts the unread ones
  * and marks them read. */
 #include "srv_api.h"
 

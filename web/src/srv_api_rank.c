@@ -2,6 +2,7 @@
  *
  * Up to 20000 posts with 64 floats each is megabytes of JSON, so this one
  * answer is written straight into a buffer rather than through cJSON. */
+#include "buf.h"
 #include "embed.h"
 #include "srv_api.h"
 #include "text.h"
@@ -14,41 +15,11 @@
 
 enum { CANDIDATES_MAX = 20000, CANDIDATES_DEFAULT = 2000 };
 
-typedef struct buf {
-  char *p;
-  size_t len, cap;
-  int failed;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1 << 16;
-    while (cap < b->len + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = '\0';
-}
-
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-
-static void putf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(buf *b, const char *fmt, ...) {
-  char tmp[128];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-  va_end(ap);
-  if (n > 0) put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+/* pa_buf (buf.h) under the short names this file writes with. */
+typedef pa_buf buf;
+static void put(buf *b, const char *s, size_t n) { pa_buf_put(b, s, n); }
+#define puts_ pa_buf_puts
+#define putf  pa_buf_putf
 
 /* A JSON string: quotes, backslashes and control characters escaped. */
 static void put_string(buf *b, const char *s) {

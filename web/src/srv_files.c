@@ -217,6 +217,10 @@ static void get_static(pa_srv_req *rq) {
     pa_srv_plain_error(rq, 404, NULL);
     return;
   }
+  if (screen && pa_srv_embed_index(rq, fd, &st)) { /* a post's page names its oEmbed */
+    close(fd);
+    return;
+  }
   /* The shell is rebuilt in place, so browsers must revalidate every time. */
   snprintf(etag, sizeof etag, "W/\"%llx-%llx\"", (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
@@ -229,6 +233,8 @@ void pa_srv_files(pa_srv_req *rq) {
   if (!method_ok(rq)) return;
   if (strncmp(rq->path, "/media/", 7) == 0)
     get_media(rq, rq->path + 7);
+  else if (strncmp(rq->path, "/embed/", 7) == 0)
+    pa_srv_embed_page(rq);
   else
     get_static(rq);
 }

@@ -33,6 +33,7 @@ typedef struct pa_srv_req {
   const char *path;  /* percent-decoded, without the query string */
   const char *query; /* raw query string, or NULL */
   int head;          /* HEAD: headers only */
+  const char *csp;   /* Content-Security-Policy instead of the default, or NULL */
   int status;        /* status sent, for the log; 0 until then */
   /* API requests only (srv_api.c fills these before a handler runs): */
   struct pa_db *db;     /* this worker's connection */
@@ -68,5 +69,12 @@ void pa_srv_printable(const char *s, char *out, size_t cap);
 /* Route families: /api/... and everything else (media and the static site). */
 void pa_srv_api(pa_srv_req *rq);
 void pa_srv_files(pa_srv_req *rq);
+
+/* Embeds (srv_embed.c): the page /embed/p/{post_id} for partner sites'
+ * iframes; and index.html (open as fd) served for /posts/{post_id} with its
+ * oEmbed discovery link, returning 1 when it answered (0: not a post path). */
+struct stat;
+void pa_srv_embed_page(pa_srv_req *rq);
+int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st);
 
 #endif

@@ -52,4 +52,50 @@ void pa_upload_free(pa_upload *upload);
  * needs, like snprintf. */
 size_t pa_upload_describe(const pa_upload *upload, char *buf, size_t cap);
 
+/* ---- videos: metadata cleared in place (src/media.md, "Videos")
+ *
+ * A reel's MP4/MOV or WebM/Matroska file is not re-encoded: its metadata is
+ * overwritten where it lies, without moving a byte, so every offset in the
+ * file (stco/co64 chunk tables, SeekHead, Cues) stays valid. MP4: every
+ * udta, meta and uuid box at the top level, in moov and in each trak (GPS in
+ * ©xyz and loci, Apple's location keys, XMP, titles) becomes a 'free' box of
+ * the same size with a zeroed payload. WebM: Tags and Attachments, and the
+ * Info Title, become Void elements of the same length; SeekHead entries that
+ * point at them too. The structure is walked strictly first; a file it
+ * cannot walk is refused and left untouched. */
+typedef enum pa_upload_video {
+  PA_UPLOAD_VIDEO_NONE,
+  PA_UPLOAD_VIDEO_MP4, /* ISO BMFF: MP4, MOV, 3GP, M4V */
+  PA_UPLOAD_VIDEO_WEBM /* EBML: WebM, Matroska */
+} pa_upload_video;
+
+enum { /* pa_upload_scrub.what */
+  PA_SCRUB_UDTA = 1u << 0,
+  PA_SCRUB_META = 1u << 1,
+  PA_SCRUB_UUID = 1u << 2,
+  PA_SCRUB_TAGS = 1u << 3,
+  PA_SCRUB_ATTACHMENTS = 1u << 4,
+  PA_SCRUB_TITLE = 1u << 5
+};
+
+typedef struct pa_upload_scrub {
+  pa_upload_video container;
+  unsigned cleared;       /* boxes or elements turned into padding */
+  unsigned what;          /* PA_SCRUB_* kinds among them */
+  unsigned pointers;      /* WebM SeekHead entries to them, voided too */
+  uint64_t cleared_bytes; /* their total length, headers included */
+} pa_upload_scrub;
+
+/* Clears the metadata of the video in bytes[0..len) in place; len never
+ * changes. report (may be NULL) says what was cleared. On any error the
+ * bytes are unchanged: PA_ERR_UNSUPPORTED for what is not an MP4 or WebM
+ * video, PA_ERR_SYNTAX for a malformed structure, PA_ERR_TRUNCATED when the
+ * file ends inside a box or element. Allocates nothing. */
+pa_status pa_upload_scrub_video(uint8_t *bytes, size_t len, pa_upload_scrub *report,
+                                pa_error *err);
+
+/* The CLI's video-scrub line: "mp4 cleared N udta meta, B bytes, P seek
+ * entries\n". Returns the length the full text needs, like snprintf. */
+size_t pa_upload_scrub_describe(const pa_upload_scrub *report, char *buf, size_t cap);
+
 #endif

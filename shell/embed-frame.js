@@ -1,0 +1,25 @@
+// Runs inside the embed page (/embed/p/:id), framed on a partner's site by
+// embed.js: words the date and the count for the page's language, and tells
+// the embedding page how tall the post is, whenever that changes.
+(() => {
+  const main = document.querySelector('main[data-post-id]');
+  if (!main) return;
+  const id = main.dataset.postId;
+  const lang = document.documentElement.lang || undefined;
+  try {
+    for (const t of document.querySelectorAll('time[datetime]'))
+      t.textContent = new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(new Date(t.dateTime));
+    for (const n of document.querySelectorAll('data.num'))
+      n.textContent = new Intl.NumberFormat(lang).format(Number(n.value));
+  } catch { /* the server's ISO date and plain digits stay */ }
+  if (window.parent === window) return;
+  let last = 0;
+  const send = () => {
+    const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: 'petamigos:resize', id, height }, '*');
+  };
+  new ResizeObserver(send).observe(document.documentElement);
+  addEventListener('load', send);
+})();

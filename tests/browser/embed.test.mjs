@@ -1,0 +1,155 @@
+// Embeds on a partner's site, in real Chromium: a page on another origin
+// (localhost, its own port) pastes the oEmbed snippet of a demo post; embed.js
+// swaps the blockquote for a sandboxed iframe of /embed/p/:id that shows the
+// caption and photo and is sized to its content; messages the partner's page
+// forges do not resize it. The embed page passes axe in light and dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { startServer } from '../lib/server.mjs';
+import { launchBrowser, watchPage } from '../lib/browser.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+let server, browser, partner, partnerUrl, posts;
+const pages = new Map(); // partner path -> HTML
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const feed = await (await fetch(`${server.url}api/v1/feed?limit=2`)).json();
+  posts = [];
+  for (const p of feed.posts) {
+    const r = await fetch(`${server.url}api/v1/oembed?url=${encodeURIComponent(`${server.url}posts/${p.id}`)}&format=json`);
+    assert.equal(r.status, 200);
+    posts.push({ ...p, oembed: await r.json() });
+  }
+  partner = http.createServer((req, res) => {
+    if (req.url === '/favicon.ico') return res.writeHead(204).end();
+    const html = pages.get(req.url.split('?')[0]);
+    res.writeHead(html ? 200 : 404, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html ?? 'not found');
+  });
+  await new Promise((r) => partner.listen(0, '127.0.0.1', r));
+  // localhost vs the server's 127.0.0.1: another origin, and another site.
+  partnerUrl = `http://localhost:${partner.address().port}`;
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise((r) => (partner ? partner.close(r) : r()));
+});
+
+// A partner's page: its own words around the pasted snippets.
+function partnerPage(path, snippets, lang = 'en') {
+  pages.set(path, `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>Happy Paws Vet Clinic</title>
+<script>window.__globalsBefore = Object.keys(window);</script></head>
+<body><main><h1>Our patients this week</h1>${snippets.join('\n<p>More news below.</p>\n')}</main></body></html>`);
+  return `${partnerUrl}${path}`;
+}
+
+async function open(url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 800, height: 1000 }, ...options });
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  await page.goto(url);
+  return { page, problems };
+}
+
+const frameHeights = (page) =>
+  page.$$eval('iframe', (fs) => fs.map((f) => Math.round(f.getBoundingClientRect().height)));
+
+test("a partner page on another origin shows the post in a sized, sandboxed iframe", async () => {
+  const post = posts[0];
+  const { page, problems } = await open(partnerPage('/one', [post.oembed.html]));
+  const frameEl = page.locator('iframe.petamigos-embed-frame');
+  await frameEl.waitFor();
+  assert.equal(await page.locator('blockquote').count(), 0, 'the blockquote was replaced');
+  assert.equal(await frameEl.getAttribute('sandbox'), 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');
+  assert.equal(await frameEl.getAttribute('loading'), 'lazy');
+  assert.equal(await frameEl.getAttribute('title'), `\u2068${post.pet.name}\u2069 on PetAmigos`);
+  assert.equal(await frameEl.getAttribute('src'), `${server.url}embed/p/${post.id}?lang=en`);
+  assert.equal(await frameEl.evaluate((f) => f.style.maxWidth), '325px');
+
+  const frame = page.frameLocator('iframe.petamigos-embed-frame');
+  await frame.locator('.caption').waitFor();
+  assert.equal(await frame.locator('.caption').textContent(), post.caption);
+  const img = frame.locator('img.photo');
+  await img.evaluate((el) => (el.complete ? null : new Promise((r) => el.addEventListener('load', r, { once: true }))));
+  assert.ok(await img.evaluate((el) => el.naturalWidth > 0), 'the photo loaded');
+  assert.equal(await img.getAttribute('alt'), post.images[0].alt);
+
+  // Sized to the embed's content, not the default 150 px.
+  await page.waitForFunction(() => document.querySelector('iframe').getBoundingClientRect().height > 200);
+  const inner = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  const [outer] = await frameHeights(page);
+  assert.ok(Math.abs(outer - inner) <= 1, `iframe ${outer}px, content ${inner}px`);
+
+  // The partner's page forging the message (right type, id and a height) changes nothing.
+  await page.evaluate((id) => window.postMessage({ type: 'petamigos:resize', id, height: 999 }, '*'), post.id);
+  await page.evaluate((id) => window.postMessage({ type: 'petamigos:resize', id, height: 37 }, '*'), post.id);
+  await page.waitForTimeout(300);
+  assert.deepEqual(await frameHeights(page), [outer]);
+
+  // One global, no more (window[0] is the frame itself).
+  const added = await page.evaluate(() => Object.keys(window).filter((k) => !window.__globalsBefore.includes(k) && k !== '__globalsBefore' && !/^\d+$/.test(k)));
+  assert.deepEqual(added, ['PetAmigosEmbed']);
+
+  // "View on PetAmigos" opens the app's post page in a new tab.
+  const [popup] = await Promise.all([page.waitForEvent('popup'), frame.locator('a.view').click()]);
+  assert.equal(popup.url(), `${server.url}posts/${post.id}`);
+  await popup.close();
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('two snippets (the script twice) make two frames, each sized; words in the page language', async () => {
+  const { page, problems } = await open(partnerPage('/two', posts.map((p) => p.oembed.html), 'es'));
+  await page.waitForFunction(() => {
+    const fs = [...document.querySelectorAll('iframe')];
+    return fs.length === 2 && fs.every((f) => f.getBoundingClientRect().height > 200);
+  });
+  assert.equal(await page.locator('iframe').count(), 2);
+  assert.equal(await page.locator('blockquote').count(), 0);
+  for (const [i, p] of posts.entries()) {
+    const frame = page.frameLocator('iframe').nth(i);
+    assert.equal(await frame.locator('main').getAttribute('data-post-id'), p.id);
+    assert.equal(await frame.locator('a.view').textContent(), 'Ver en PetAmigos (se abre en una pestaña nueva)');
+  }
+  // Loading the script again finds nothing left to replace.
+  await page.addScriptTag({ url: `${server.url}embed.js` });
+  await page.evaluate(() => window.PetAmigosEmbed.scan());
+  assert.equal(await page.locator('iframe').count(), 2);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('without JavaScript the pasted blockquote reads as the caption and a link', async () => {
+  const post = posts[0];
+  const { page } = await open(partnerPage('/nojs', [post.oembed.html]), { javaScriptEnabled: false });
+  const quote = page.locator('blockquote.petamigos-embed');
+  assert.equal(await quote.locator('p').first().textContent(), post.caption);
+  assert.equal(await quote.locator('a').getAttribute('href'), `${server.url}posts/${post.id}`);
+  assert.equal(await quote.locator('a').textContent(), 'View on PetAmigos');
+  await page.context().close();
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`axe: the embed page and its unavailable page have no serious or critical violations (${colorScheme})`, async () => {
+    for (const path of [`embed/p/${posts[0].id}`, 'embed/p/p_999999']) {
+      // axe is injected as a script, which the embed's CSP rightly forbids: bypass it for the audit.
+      const { page, problems } = await open(`${server.url}${path}`, { colorScheme, bypassCSP: true, viewport: { width: 360, height: 700 } });
+      await page.evaluate(axeSource);
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], path);
+      const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(bg, colorScheme === 'dark' ? 'rgb(30, 30, 30)' : 'rgb(255, 255, 255)');
+      // The 404 page is a real 404 whose words console-log nothing else.
+      assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+      await page.context().close();
+    }
+  });
+}

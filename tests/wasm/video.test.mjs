@@ -1,0 +1,88 @@
+// A reel's video in the media module (petamigos-media.wasm, the decode
+// worker's): pa_media_scrub_video clears the metadata of real ffmpeg-made
+// MP4, MOV and WebM files in place — the same bytes as the native CLI's
+// video-scrub — and the result still decodes; broken files are refused with
+// the core's message and left untouched.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CLI, SITE } from '../lib/paths.mjs';
+import { assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
+
+let media, tmp;
+
+before(async () => {
+  const { default: create } = await import(path.join(SITE, 'petamigos-media.mjs'));
+  media = await create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) });
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-video-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+// The worker's call: the bytes are scrubbed in the module's heap and read back.
+function scrub(bytes) {
+  const ptr = media._malloc(bytes.length || 1);
+  media.HEAPU8.set(bytes, ptr);
+  try {
+    const r = media._pa_media_scrub_video(ptr, bytes.length);
+    const [status, , , cleared, container] = new Int32Array(media.HEAPU8.buffer, r, 5);
+    const out = { status, cleared, container, text: media.UTF8ToString(r + 28), bytes: media.HEAPU8.slice(ptr, ptr + bytes.length) };
+    media._pa_media_result_free(r);
+    return out;
+  } finally {
+    media._free(ptr);
+  }
+}
+
+const cli = (...args) => spawnSync(CLI, args, { encoding: 'utf8' });
+
+for (const [ext, container, what] of [['mp4', 1, /udta/], ['mov', 1, /udta/], ['webm', 2, /Tags Title/]]) {
+  test(`${ext}: location and title cleared in place, same bytes as the CLI, still decodes`, () => {
+    const file = makeLocatedVideo(path.join(tmp, `gps.${ext}`));
+    assert.ok(hasLocation(file), 'the fixture has a location to clear');
+    const bytes = readFileSync(file);
+    const r = scrub(bytes);
+    assert.equal(r.status, 0, r.text);
+    assert.equal(r.container, container);
+    assert.ok(r.cleared >= 1);
+    assert.match(r.text, what);
+    assert.equal(r.bytes.length, bytes.length);
+    const out = path.join(tmp, `wasm.${ext}`);
+    writeFileSync(out, r.bytes);
+    assert.equal(hasLocation(out), false, 'no location left');
+    assertDecodes(out);
+    const native = path.join(tmp, `native.${ext}`);
+    const n = cli('video-scrub', file, native);
+    assert.equal(n.status, 0, n.stderr);
+    assert.equal(n.stdout, r.text);
+    assert.deepEqual(readFileSync(native), Buffer.from(r.bytes));
+    // Scrubbing a scrubbed file finds nothing.
+    const again = scrub(r.bytes);
+    assert.equal(again.status, 0);
+    assert.equal(again.cleared, 0);
+    assert.deepEqual(again.bytes, r.bytes);
+  });
+}
+
+test('broken videos are refused with the core\'s reason and left as they were', () => {
+  const mp4 = readFileSync(makeLocatedVideo(path.join(tmp, 'broken.mp4')));
+  const cut = mp4.subarray(0, mp4.length - 50);
+  const overrun = Buffer.from(mp4);
+  const moov = mp4.indexOf('moov') - 4;
+  overrun.writeUInt32BE(mp4.readUInt32BE(moov) + 8, moov + 8); // moov's first child is larger than moov
+  const gif = Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1');
+  for (const [bytes, status, text] of [[cut, 7, /truncated.*the file ends first/], [overrun, 3, /syntax.*overruns its parent/],
+    [gif, 6, /unsupported.*not an MP4 or WebM video/]]) {
+    const r = scrub(bytes);
+    assert.equal(r.status, status, r.text);
+    assert.match(r.text, text);
+    assert.deepEqual(Buffer.from(r.bytes), bytes, 'untouched');
+    const file = path.join(tmp, 'bad');
+    writeFileSync(file, bytes);
+    const n = cli('video-scrub', file, path.join(tmp, 'never'));
+    assert.equal(n.status, 2);
+    assert.equal(n.stderr, r.text);
+  }
+});

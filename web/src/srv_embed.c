@@ -1,0 +1,656 @@
+/* pa_srv — embeds for partner sites (web/README.md, "Embedding a post"):
+ * the embed page /embed/p/{post_id} that shell/embed.js frames, the oEmbed
+ * endpoint GET /api/v1/oembed, and the oEmbed discovery <link> in the app's
+ * page when it is served for a post (/posts/{post_id}).
+ *
+ * The page's few words come from the site's catalogs (locales/<tag>.json,
+ * keys embed.*), read with cJSON; placeholders are plain {name}s. */
+#include "buf.h"
+#include "srv_api.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+  HTML_MAX = 512 * 1024,  /* the largest index.html we add the oEmbed link to */
+  OEMBED_MIN_WIDTH = 220, /* what Bluesky's oEmbed allows */
+  OEMBED_MAX_WIDTH = 550,
+  OEMBED_DEFAULT_WIDTH = 325,
+  OEMBED_CHROME = 190, /* px around the photo: names, caption line, counts, link */
+  TAG_MAX = 16
+};
+
+/* Every response of the embed page: framable anywhere, nothing but our own
+ * CSS, script and images. */
+static const char embed_csp[] = "default-src 'none'; img-src 'self'; style-src 'self'; "
+                                "script-src 'self'; base-uri 'none'; form-action 'none'; "
+                                "frame-ancestors *";
+
+/* ---- writing pages (pa_buf, buf.h) */
+
+typedef pa_buf buf;
+static void put_n(buf *b, const char *s, size_t n) { pa_buf_put(b, s, n); }
+static void put(buf *b, const char *s) { pa_buf_puts(b, s); }
+
+/* The one HTML escaper: text and attribute values alike (& < > " '). */
+static void put_esc_n(buf *b, const char *s, size_t n) {
+  size_t from = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *rep = s[i] == '&'    ? "&amp;"
+                      : s[i] == '<'  ? "&lt;"
+                      : s[i] == '>'  ? "&gt;"
+                      : s[i] == '"'  ? "&quot;"
+                      : s[i] == '\'' ? "&#39;"
+                                     : NULL;
+    if (!rep) continue;
+    put_n(b, s + from, i - from);
+    put(b, rep);
+    from = i + 1;
+  }
+  put_n(b, s + from, n - from);
+}
+
+static void put_esc(buf *b, const char *s) { put_esc_n(b, s, strlen(s)); }
+
+/* Percent-encodes s for a query parameter value. */
+static void put_query_value(buf *b, const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+      put_n(b, (const char *)&c, 1);
+    else
+      put_n(b, e, 3);
+  }
+}
+
+/* ---- words: the negotiated catalog, English behind it, then the key */
+
+typedef struct words {
+  char tag[TAG_MAX];
+  cJSON *cat, *en;
+} words;
+
+static cJSON *read_catalog(const pa_srv *srv, const char *tag) {
+  char path[PATH_MAX + 32];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/locales/%s.json", srv->root, tag);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return NULL;
+  cJSON *root = NULL;
+  char *text = NULL;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size <= 1 << 20 &&
+      (text = malloc((size_t)st.st_size)) != NULL &&
+      read(fd, text, (size_t)st.st_size) == (ssize_t)st.st_size)
+    root = cJSON_ParseWithLength(text, (size_t)st.st_size);
+  free(text);
+  close(fd);
+  if (root && !cJSON_IsObject(root)) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  return root;
+}
+
+static int catalog_exists(const pa_srv *srv, const char *tag) {
+  char path[PATH_MAX + 32];
+  struct stat st;
+  snprintf(path, sizeof path, "%s/locales/%s.json", srv->root, tag);
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* A shipped catalog for one BCP 47 tag, like the shell's negotiation in
+ * spirit: case and '_' forgiven, pt-BR → pt, zh / zh-CN → zh-Hans (zh-TW and
+ * Hant are Traditional Chinese: no match), in → id, en-XA itself. */
+static int resolve_tag(const pa_srv *srv, const char *raw, size_t n, char out[TAG_MAX]) {
+  char lang[4] = "", script[5] = "", region[4] = "", sub[9];
+  int k = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && raw[j] != '-' && raw[j] != '_') j++;
+    size_t len = j - i;
+    if (len == 0 || len >= sizeof sub) return 0;
+    for (size_t c = 0; c < len; c++) {
+      if (!isalnum((unsigned char)raw[i + c])) return 0;
+      sub[c] = (char)tolower((unsigned char)raw[i + c]);
+    }
+    sub[len] = '\0';
+    if (k == 0) {
+      if (len < 2 || len > 3) return 0;
+      memcpy(lang, sub, len + 1);
+    } else if (len == 4 && !script[0] && !region[0]) {
+      memcpy(script, sub, 5);
+      script[0] = (char)toupper((unsigned char)script[0]);
+    } else if ((len == 2 || len == 3) && !region[0]) {
+      for (size_t c = 0; c < len; c++) region[c] = (char)toupper((unsigned char)sub[c]);
+      region[len] = '\0';
+    }
+    k++;
+    i = j < n ? j + 1 : j;
+  }
+  if (!lang[0]) return 0;
+  if (strcmp(lang, "in") == 0) memcpy(lang, "id", 3);
+  if (strcmp(lang, "zh") == 0) {
+    int hant = strcmp(script, "Hant") == 0 || strcmp(region, "TW") == 0 ||
+               strcmp(region, "HK") == 0 || strcmp(region, "MO") == 0;
+    if (hant) return 0;
+    snprintf(out, TAG_MAX, "zh-Hans");
+    return catalog_exists(srv, out);
+  }
+  if (script[0]) {
+    snprintf(out, TAG_MAX, "%s-%s", lang, script);
+    if (catalog_exists(srv, out)) return 1;
+  }
+  if (region[0]) {
+    snprintf(out, TAG_MAX, "%s-%s", lang, region);
+    if (catalog_exists(srv, out)) return 1;
+  }
+  snprintf(out, TAG_MAX, "%s", lang);
+  return catalog_exists(srv, out);
+}
+
+/* ?lang= first, then Accept-Language by q (ties in order), then "en". */
+static void negotiate(pa_srv_req *rq, char out[TAG_MAX]) {
+  char lang[40];
+  const char *qs = rq->query ? rq->query : "";
+  if (mg_get_var(qs, strlen(qs), "lang", lang, sizeof lang) > 0 &&
+      resolve_tag(rq->srv, lang, strlen(lang), out))
+    return;
+  const char *h = mg_get_header(rq->conn, "Accept-Language");
+  struct lang_range {
+    const char *s;
+    size_t n;
+    int q;
+  } cand[12];
+  int nc = 0;
+  for (const char *p = h; p && *p && nc < 12;) {
+    while (*p == ' ' || *p == ',') p++;
+    const char *end = p + strcspn(p, ",");
+    size_t tn = strcspn(p, ";, ");
+    int q = 1000;
+    const char *qp = memchr(p, ';', (size_t)(end - p));
+    if (qp) {
+      while (qp < end && (*qp == ';' || *qp == ' ')) qp++;
+      if (end - qp >= 3 && qp[0] == 'q' && qp[1] == '=') {
+        double v = atof(qp + 2);
+        q = v <= 0 ? 0 : v >= 1 ? 1000 : (int)(v * 1000);
+      }
+    }
+    if (tn > 0 && q > 0 && !(tn == 1 && *p == '*')) cand[nc++] = (struct lang_range){p, tn, q};
+    p = end;
+  }
+  for (int best = 1000; best > 0; best--)
+    for (int i = 0; i < nc; i++)
+      if (cand[i].q == best && resolve_tag(rq->srv, cand[i].s, cand[i].n, out)) return;
+  snprintf(out, TAG_MAX, "en");
+}
+
+static void words_open(pa_srv_req *rq, words *w) {
+  negotiate(rq, w->tag);
+  w->cat = read_catalog(rq->srv, w->tag);
+  w->en = strcmp(w->tag, "en") == 0 ? NULL : read_catalog(rq->srv, "en");
+}
+
+static void words_close(words *w) {
+  cJSON_Delete(w->cat);
+  cJSON_Delete(w->en);
+}
+
+static const char *word(const words *w, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(w->cat, key);
+  if (!cJSON_IsString(v)) v = cJSON_GetObjectItemCaseSensitive(w->en, key);
+  return cJSON_IsString(v) ? v->valuestring : key;
+}
+
+static int rtl(const char *tag) {
+  static const char *const langs[] = {"ar", "he", "fa", "ur"};
+  for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+    if (strncmp(tag, langs[i], 2) == 0 && (tag[2] == '\0' || tag[2] == '-')) return 1;
+  return 0;
+}
+
+/* Puts message key, escaped, with {name} replaced by html (markup the caller
+ * built and escaped); '' is an apostrophe as in ICU MessageFormat. */
+static void put_msg(buf *b, const words *w, const char *key, const char *name, const char *html) {
+  const char *m = word(w, key);
+  size_t nl = name ? strlen(name) : 0;
+  while (*m) {
+    if (name && m[0] == '{' && strncmp(m + 1, name, nl) == 0 && m[1 + nl] == '}') {
+      put(b, html);
+      m += nl + 2;
+    } else if (m[0] == '\'' && m[1] == '\'') {
+      put(b, "&#39;");
+      m += 2;
+    } else {
+      size_t run = strcspn(m + 1, "{'") + 1;
+      put_esc_n(b, m, run);
+      m += run;
+    }
+  }
+}
+
+/* ---- the post */
+
+typedef struct embed_post {
+  int found;
+  int64_t id, created_at, like_count, pet_id;
+  char *caption, *pet, *author, *alt;
+  char hash[65], ext[8];
+  int width, height;
+} embed_post;
+
+static int copy_post(void *ctx, const pa_db_feed_post *p) {
+  embed_post *e = ctx;
+  const pa_db_image *im = &p->images[0];
+  e->found = 1;
+  e->id = p->id;
+  e->created_at = p->created_at;
+  e->like_count = p->like_count;
+  e->pet_id = p->pet_id;
+  e->caption = strdup(p->caption);
+  e->pet = strdup(p->pet_name);
+  e->author = strdup(p->author_name);
+  e->alt = strdup(im->alt ? im->alt : "");
+  snprintf(e->hash, sizeof e->hash, "%s", im->hash);
+  snprintf(e->ext, sizeof e->ext, "%s", im->ext);
+  e->width = im->width;
+  e->height = im->height;
+  return !e->caption || !e->pet || !e->author || !e->alt;
+}
+
+static void post_free(embed_post *e) {
+  free(e->caption);
+  free(e->pet);
+  free(e->author);
+  free(e->alt);
+}
+
+/* 0 found, 1 no such post (posts without photos are never listed), -1 failed. */
+static int load_post(pa_db *db, int64_t id, embed_post *e) {
+  pa_db_cursor next;
+  int more = 0;
+  pa_db_feed_query q = {PA_DB_FEED_ONE, id, 0, NULL};
+  memset(e, 0, sizeof *e);
+  if (!db) return -1;
+  int rc = pa_db_feed_where(db, &q, NULL, 1, copy_post, e, &next, &more);
+  if (rc != PA_DB_OK) {
+    post_free(e);
+    memset(e, 0, sizeof *e);
+    return -1;
+  }
+  return e->found ? 0 : 1;
+}
+
+/* ---- the embed page */
+
+static void page_head(buf *b, const words *w, const char *title_key, const char *pet_html) {
+  put(b, "<!doctype html>\n<html lang=\"");
+  put_esc(b, w->tag);
+  put(b, rtl(w->tag) ? "\" dir=\"rtl\">\n" : "\" dir=\"ltr\">\n");
+  put(b, "<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<meta name=\"color-scheme\" content=\"light dark\">\n"
+         "<meta name=\"robots\" content=\"noindex\">\n<title>");
+  put_msg(b, w, title_key, "pet", pet_html);
+  put(b, "</title>\n<link rel=\"stylesheet\" href=\"/embed.css\">\n"
+         "<script src=\"/embed-frame.js\" defer></script>\n</head>\n<body>\n");
+}
+
+static void post_page(buf *b, const words *w, const embed_post *e, const char *post_id) {
+  char n[32], when[32], dim[64];
+  buf pet = {0}, count = {0}, plain = {0};
+  put(&pet, "<bdi>");
+  put_esc(&pet, e->pet);
+  put(&pet, "</bdi>");
+  snprintf(n, sizeof n, "%lld", (long long)e->like_count);
+  put(&count, "<data class=\"num\" value=\"");
+  put(&count, n);
+  put(&count, "\">");
+  put(&count, n);
+  put(&count, "</data>");
+  /* Plain text (the title, alt text): the name isolated with FSI…PDI. */
+  put(&plain, "\xE2\x81\xA8");
+  put_esc(&plain, e->pet);
+  put(&plain, "\xE2\x81\xA9");
+  b->failed |= pet.failed || count.failed || plain.failed;
+
+  page_head(b, w, "embed.title", b->failed ? "" : plain.p);
+  put(b, "<main class=\"embed\" data-post-id=\"");
+  put(b, post_id);
+  put(b, "\">\n<h1 class=\"who\">");
+  put(b, b->failed ? "" : pet.p);
+  put(b, " <span class=\"author\"><bdi>");
+  put_esc(b, e->author);
+  put(b, "</bdi></span></h1>\n<img class=\"photo\" src=\"/media/");
+  put(b, e->hash);
+  put(b, ".");
+  put(b, e->ext);
+  snprintf(dim, sizeof dim, "\" width=\"%d\" height=\"%d\" alt=\"", e->width, e->height);
+  put(b, dim);
+  if (e->alt[0])
+    put_esc(b, e->alt);
+  else
+    put_msg(b, w, "embed.photo", "pet", b->failed ? "" : plain.p);
+  put(b, "\">\n");
+  if (e->caption[0]) {
+    put(b, "<p class=\"caption\" dir=\"auto\">");
+    put_esc(b, e->caption);
+    put(b, "</p>\n");
+  }
+  pa_srv_format_time(e->created_at, when);
+  put(b, "<p class=\"meta\"><span class=\"likes\">");
+  put_msg(b, w, "embed.likes", "count", b->failed ? "" : count.p);
+  put(b, "</span> <span aria-hidden=\"true\">·</span> <time datetime=\"");
+  put(b, when);
+  put(b, "\">");
+  put_n(b, when, 10); /* YYYY-MM-DD; embed-frame.js words it for the locale */
+  put(b, "</time></p>\n<a class=\"view\" href=\"/posts/");
+  put(b, post_id);
+  put(b, "\" target=\"_blank\" rel=\"noopener\">");
+  put_msg(b, w, "embed.viewOn", NULL, NULL);
+  put(b, "<span class=\"visually-hidden\"> ");
+  put_msg(b, w, "embed.newTab", NULL, NULL);
+  put(b, "</span></a>\n</main>\n</body>\n</html>\n");
+  free(pet.p);
+  free(count.p);
+  free(plain.p);
+}
+
+static void gone_page(buf *b, const words *w, const char *post_id) {
+  page_head(b, w, "embed.unavailable", "");
+  put(b, "<main class=\"embed gone\" data-post-id=\"");
+  put(b, post_id);
+  put(b, "\">\n<h1>");
+  put_msg(b, w, "embed.unavailable", NULL, NULL);
+  put(b, "</h1>\n<p>");
+  put_msg(b, w, "embed.unavailableHelp", NULL, NULL);
+  put(b, "</p>\n</main>\n</body>\n</html>\n");
+}
+
+void pa_srv_embed_page(pa_srv_req *rq) {
+  static const pa_srv_header vary = {"Vary", "Accept-Language"};
+  const char *seg = rq->path + strlen("/embed/p/");
+  char post_id[32] = "";
+  int64_t id = 0;
+  embed_post e;
+  words w;
+  buf b = {0};
+  int rc = 1;
+  if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_srv_parse_id(seg, "p", &id) == 0) {
+    snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
+    rc = load_post(mg_get_thread_pointer(rq->conn), id, &e);
+  }
+  rq->csp = embed_csp;
+  if (rc < 0) {
+    pa_srv_plain_error(rq, 500, NULL);
+    return;
+  }
+  words_open(rq, &w);
+  if (rc == 0) {
+    post_page(&b, &w, &e, post_id);
+    post_free(&e);
+  } else {
+    gone_page(&b, &w, post_id);
+  }
+  words_close(&w);
+  if (b.failed)
+    pa_srv_plain_error(rq, 500, NULL);
+  else
+    pa_srv_send(rq, rc == 0 ? 200 : 404, "text/html; charset=utf-8", "public, max-age=60", &vary, 1,
+                b.p, b.len);
+  free(b.p);
+}
+
+/* ---- where we are: scheme://host for absolute links */
+
+/* The Host header when it looks like a host[:port] (it goes into links). */
+static const char *request_host(pa_srv_req *rq) {
+  const char *h = mg_get_header(rq->conn, "Host");
+  size_t n = h ? strlen(h) : 0;
+  if (n == 0 || n > 255) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (!isalnum((unsigned char)h[i]) && !strchr(".-:[]", h[i])) return NULL;
+  return h;
+}
+
+/* /posts/p_N (the app's post page) or /embed/p/p_N: the post's id, else 0. */
+static int64_t post_path_id(const char *path, size_t n) {
+  char seg[32];
+  int64_t id = 0;
+  size_t skip = strncmp(path, "/posts/", 7) == 0 ? 7 : strncmp(path, "/embed/p/", 9) == 0 ? 9 : 0;
+  if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
+  memcpy(seg, path + skip, n - skip);
+  seg[n - skip] = '\0';
+  return pa_srv_parse_id(seg, "p", &id) == 0 ? id : 0;
+}
+
+/* ---- oEmbed */
+
+/* url must be http(s)://<this Host>/posts/p_N (or /embed/p/p_N), with an
+ * optional query or fragment. Fills scheme and the id. */
+static int oembed_target(pa_srv_req *rq, const char *url, const char **scheme, int64_t *id) {
+  const char *host = request_host(rq), *rest;
+  if (!host) return -1;
+  if (strncasecmp(url, "https://", 8) == 0) {
+    *scheme = "https";
+    rest = url + 8;
+  } else if (strncasecmp(url, "http://", 7) == 0) {
+    *scheme = "http";
+    rest = url + 7;
+  } else {
+    return -1;
+  }
+  size_t hl = strlen(host);
+  if (strncasecmp(rest, host, hl) != 0 || rest[hl] != '/') return -1;
+  const char *path = rest + hl;
+  *id = post_path_id(path, strcspn(path, "?#"));
+  return *id ? 0 : -1;
+}
+
+/* Digits only; 0 when absent, -1 when not a number. */
+static int parse_width(const char *s) {
+  long v = 0;
+  if (!*s) return -1;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return -1;
+    if (v < 100000) v = v * 10 + (*s - '0');
+  }
+  return (int)v;
+}
+
+/* The blockquote partners paste: readable without JavaScript, turned into
+ * the embed's iframe by embed.js. */
+static void oembed_html(buf *b, const words *w, const embed_post *e, const char *origin,
+                        const char *post_id, int width) {
+  char num[16];
+  buf pet = {0}, plain = {0};
+  put(&pet, "<bdi>");
+  put_esc(&pet, e->pet);
+  put(&pet, "</bdi>");
+  put(&plain, "\xE2\x81\xA8");
+  put_esc(&plain, e->pet);
+  put(&plain, "\xE2\x81\xA9");
+  b->failed |= pet.failed || plain.failed;
+  put(b, "<blockquote class=\"petamigos-embed\" data-post-id=\"");
+  put(b, post_id);
+  snprintf(num, sizeof num, "%d", width);
+  put(b, "\" data-width=\"");
+  put(b, num);
+  put(b, "\" data-title=\"");
+  put_msg(b, w, "embed.title", "pet", b->failed ? "" : plain.p);
+  put(b, "\" lang=\"");
+  put_esc(b, w->tag);
+  put(b, "\" cite=\"");
+  put_esc(b, origin);
+  put(b, "/posts/");
+  put(b, post_id);
+  put(b, "\"><p dir=\"auto\">");
+  put_esc(b, e->caption);
+  put(b, "</p><p>— ");
+  put(b, b->failed ? "" : pet.p);
+  put(b, " · <a href=\"");
+  put_esc(b, origin);
+  put(b, "/posts/");
+  put(b, post_id);
+  put(b, "\">");
+  put_msg(b, w, "embed.viewOn", NULL, NULL);
+  put(b, "</a></p></blockquote>\n<script async src=\"");
+  put_esc(b, origin);
+  put(b, "/embed.js\" charset=\"utf-8\"></script>");
+  free(pet.p);
+  free(plain.p);
+}
+
+/* A title of at most 100 code points: the caption's first line, or the
+ * pet's name when there is no caption. */
+static void oembed_title(buf *b, const embed_post *e) {
+  const char *s = e->caption[0] ? e->caption : e->pet;
+  size_t n = strcspn(s, "\n"), cut = 0;
+  int cps = 0;
+  while (cut < n && cps < 100) {
+    cut++;
+    while (cut < n && ((unsigned char)s[cut] & 0xC0) == 0x80) cut++;
+    cps++;
+  }
+  put_n(b, s, cut);
+  if (cut < n) put(b, "…");
+}
+
+void pa_srv_api_oembed(pa_srv_req *rq) {
+  char url[1024], format[16], width_text[16], origin[300], post_id[32], media[128];
+  const char *scheme = "http";
+  int64_t id = 0;
+  int width = OEMBED_DEFAULT_WIDTH;
+  int rc = pa_srv_api_query(rq, "format", format, sizeof format);
+  if (rc < 0) return;
+  if (rc == 0 && strcmp(format, "json") != 0) {
+    pa_srv_api_error(rq, 501, "not_implemented", "Only format=json is supported", NULL);
+    return;
+  }
+  rc = pa_srv_api_query(rq, "maxwidth", width_text, sizeof width_text);
+  if (rc < 0) return;
+  if (rc == 0) {
+    int v = parse_width(width_text);
+    if (v <= 0) {
+      PA_BAD(rq, "maxwidth must be a positive whole number of pixels");
+      return;
+    }
+    width = v < OEMBED_MIN_WIDTH ? OEMBED_MIN_WIDTH : v > OEMBED_MAX_WIDTH ? OEMBED_MAX_WIDTH : v;
+  }
+  rc = pa_srv_api_query(rq, "url", url, sizeof url);
+  if (rc < 0) return;
+  if (rc != 0 || oembed_target(rq, url, &scheme, &id) != 0) {
+    PA_BAD(rq, "url must be the address of a post on this site, like https://host/posts/p_1");
+    return;
+  }
+  embed_post e;
+  rc = load_post(rq->db, id, &e);
+  if (rc < 0) {
+    pa_srv_api_internal(rq, "oembed");
+    return;
+  }
+  if (rc > 0) {
+    PA_NOT_FOUND(rq, "No such post");
+    return;
+  }
+  snprintf(origin, sizeof origin, "%s://%s", scheme, request_host(rq));
+  snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
+  snprintf(media, sizeof media, "/media/%s.%s", e.hash, e.ext);
+  words w;
+  words_open(rq, &w);
+  buf html = {0}, title = {0}, author_url = {0}, thumb = {0}, provider = {0};
+  oembed_html(&html, &w, &e, origin, post_id, width);
+  oembed_title(&title, &e);
+  put(&author_url, origin);
+  put(&author_url, "/pets/pet_");
+  {
+    char n[24];
+    snprintf(n, sizeof n, "%lld", (long long)e.pet_id);
+    put(&author_url, n);
+  }
+  put(&thumb, origin);
+  put(&thumb, media);
+  put(&provider, origin);
+  put(&provider, "/");
+  words_close(&w);
+  /* The photo at the embed's width plus the text around it; embed.js then
+   * sizes the frame to what the page really measures. */
+  int height = (e.width > 0 ? (int)((long long)width * e.height / e.width) : width) + OEMBED_CHROME;
+  cJSON *root = cJSON_CreateObject();
+  int bad =
+      !root || html.failed || title.failed || author_url.failed || thumb.failed || provider.failed;
+  bad = bad || !cJSON_AddStringToObject(root, "type", "rich") ||
+        !cJSON_AddStringToObject(root, "version", "1.0") ||
+        !cJSON_AddStringToObject(root, "provider_name", "PetAmigos") ||
+        !cJSON_AddStringToObject(root, "provider_url", provider.p) ||
+        !cJSON_AddStringToObject(root, "title", title.p ? title.p : "") ||
+        !cJSON_AddStringToObject(root, "author_name", e.pet) ||
+        !cJSON_AddStringToObject(root, "author_url", author_url.p) ||
+        !cJSON_AddStringToObject(root, "html", html.p) ||
+        !cJSON_AddNumberToObject(root, "width", width) ||
+        !cJSON_AddNumberToObject(root, "height", height) ||
+        !cJSON_AddStringToObject(root, "thumbnail_url", thumb.p) ||
+        !cJSON_AddNumberToObject(root, "thumbnail_width", e.width) ||
+        !cJSON_AddNumberToObject(root, "thumbnail_height", e.height) ||
+        !cJSON_AddNumberToObject(root, "cache_age", 3600);
+  free(html.p);
+  free(title.p);
+  free(author_url.p);
+  free(thumb.p);
+  free(provider.p);
+  post_free(&e);
+  if (bad) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_srv_api_json(rq, 200, root);
+}
+
+/* ---- discovery: the app's page for /posts/p_N names its oEmbed */
+
+int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
+  size_t plen = strlen(rq->path);
+  int64_t id = strncmp(rq->path, "/posts/", 7) == 0 ? post_path_id(rq->path, plen) : 0;
+  const char *host = request_host(rq);
+  if (!id || !host || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
+  char *page = malloc((size_t)st->st_size + 1);
+  ssize_t got = page ? read(fd, page, (size_t)st->st_size) : -1;
+  if (got != (ssize_t)st->st_size) {
+    free(page);
+    pa_srv_plain_error(rq, 500, NULL);
+    return 1;
+  }
+  page[got] = '\0';
+  char *head_end = strstr(page, "</head>");
+  char origin[300], target[340];
+  snprintf(origin, sizeof origin, "%s://%s", pa_srv_api_secure(rq) ? "https" : "http", host);
+  snprintf(target, sizeof target, "%s/posts/p_%lld", origin, (long long)id);
+  size_t before = head_end ? (size_t)(head_end - page) : (size_t)got;
+  buf b = {0}, href = {0};
+  put_n(&b, page, before);
+  if (head_end) {
+    put(&href, origin);
+    put(&href, "/api/v1/oembed?format=json&url=");
+    put_query_value(&href, target);
+    put(&b, "  <link rel=\"alternate\" type=\"application/json+oembed\" href=\"");
+    if (!href.failed) put_esc(&b, href.p);
+    b.failed |= href.failed;
+    put(&b, "\">\n");
+  }
+  put_n(&b, page + before, (size_t)got - before);
+  if (b.failed)
+    pa_srv_plain_error(rq, 500, NULL);
+  else
+    pa_srv_send(rq, 200, "text/html; charset=utf-8", "no-cache", NULL, 0, b.p, b.len);
+  free(b.p);
+  free(href.p);
+  free(page);
+  return 1;
+}
