@@ -293,7 +293,12 @@ test('Following is newest first from followed pets and people; the switch goes b
   });
   await page.waitForFunction(() => document.querySelector('#feed-mode button[data-mode="foryou"]').getAttribute('aria-pressed') === 'true');
   const back = await rankedSlice(requests, page, since);
-  assert.deepEqual(back.slice(0, 5), ranked.slice(0, 5), 'the same For you list');
+  // The ranked list again, not the Following order. Not always identical to
+  // the first: the posts seen in between were learned (skips and dwells when
+  // each list was replaced), which can move a few of them.
+  assert.notDeepEqual(back.slice(0, 5), following.slice(0, 5).map((p) => p.id));
+  const top = new Set(ranked.slice(0, 10));
+  assert.ok(back.slice(0, 5).filter((id) => top.has(id)).length >= 4, `${back.slice(0, 5)} vs ${ranked.slice(0, 10)}`);
   await page.waitForFunction((id) => document.querySelector('#mirror > article')?.dataset.id === id, back[0]);
   assertTasteNeverSent(requests);
   assert.deepEqual(problems, []);
