@@ -146,6 +146,16 @@ static void learn_author(pa_rank_taste *t, uint64_t h, float r, float rate) {
   a->touched = t->clock;
 }
 
+/* What every signal teaches about its author (a tick of the clock, the
+ * affinity, a hidden author); the caller has moved the vector if a post had one. */
+static void learn_signal(pa_rank_taste *t, uint64_t author, pa_rank_signal signal, float r) {
+  t->clock++;
+  learn_author(t, author, r, LEARN[signal].author_rate);
+  if (signal == PA_RANK_HIDE_AUTHOR)
+    add_mark(t->hidden_authors, &t->n_hidden_authors, PA_RANK_MAX_HIDDEN_AUTHORS, author, t->clock);
+  t->updates++;
+}
+
 /* The reward of one signal (DWELL's and WATCH's depend on the value). */
 static pa_status reward_of(pa_rank_signal signal, double value, float *r, pa_error *err) {
   if ((unsigned)signal >= sizeof LEARN / sizeof LEARN[0])
@@ -191,15 +201,10 @@ pa_status pa_rank_taste_observe(pa_rank_taste *t, const pa_rank_page *page, int 
     for (int j = 0; j < t->dim; j++) t->u[j] /= n;
   }
 
-  t->clock++;
-  uint64_t author = page->author_hash[page->author_of[index]];
-  learn_author(t, author, r, LEARN[signal].author_rate);
+  learn_signal(t, page->author_hash[page->author_of[index]], signal, r);
   if (signal == PA_RANK_HIDE)
     add_mark(t->hidden_posts, &t->n_hidden_posts, PA_RANK_MAX_HIDDEN_POSTS, page->post_hash[index],
              t->clock);
-  if (signal == PA_RANK_HIDE_AUTHOR)
-    add_mark(t->hidden_authors, &t->n_hidden_authors, PA_RANK_MAX_HIDDEN_AUTHORS, author, t->clock);
-  t->updates++;
   return PA_OK;
 }
 
@@ -213,12 +218,7 @@ pa_status pa_rank_taste_observe_author(pa_rank_taste *t, const char *author_id,
   float r;
   pa_status st = reward_of(signal, value, &r, err);
   if (st != PA_OK) return st;
-  uint64_t author = pa_rank_hash(author_id);
-  t->clock++;
-  learn_author(t, author, r, LEARN[signal].author_rate);
-  if (signal == PA_RANK_HIDE_AUTHOR)
-    add_mark(t->hidden_authors, &t->n_hidden_authors, PA_RANK_MAX_HIDDEN_AUTHORS, author, t->clock);
-  t->updates++;
+  learn_signal(t, pa_rank_hash(author_id), signal, r);
   return PA_OK;
 }
 

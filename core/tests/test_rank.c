@@ -127,6 +127,14 @@ static pa_rank_session *session(uint64_t seed, const pa_rank_config *cfg) {
   return s;
 }
 
+/* The default configuration without exploration: the order follows the taste alone. */
+static pa_rank_session *steady_session(uint64_t seed) {
+  pa_rank_config cfg;
+  pa_rank_config_default(&cfg);
+  cfg.explore = 0;
+  return session(seed, &cfg);
+}
+
 static int rank(pa_rank_session *s, const pa_rank_taste *t, const pa_rank_page *p, int cap,
                 pa_rank_item *out) {
   int count = -1;
@@ -605,10 +613,7 @@ static void test_observe_author(void) {
   cand c[200];
   pa_rank_page *p = parse(c, mixed(c, 200, 40));
   if (!p) return;
-  pa_rank_config cfg;
-  pa_rank_config_default(&cfg);
-  cfg.explore = 0;
-  pa_rank_session *s = session(3, &cfg);
+  pa_rank_session *s = steady_session(3);
   pa_rank_taste *t = taste_new();
   pa_rank_item it[200];
   int n = rank(s, t, p, 200, it);
@@ -660,10 +665,7 @@ static void test_learning_direction(void) {
   cand c[200];
   pa_rank_page *p = parse(c, mixed(c, 200, 40));
   if (!p) return;
-  pa_rank_config cfg;
-  pa_rank_config_default(&cfg);
-  cfg.explore = 0;
-  pa_rank_session *s = session(3, &cfg);
+  pa_rank_session *s = steady_session(3);
   pa_rank_taste *t = taste_new();
   pa_rank_item it[20];
   bool liked[200] = {false};
