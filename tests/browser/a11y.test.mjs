@@ -1,25 +1,20 @@
 // Accessibility of the feed screen: axe-core finds no serious or critical
 // violation, in light and dark, at phone and desktop widths; the mirror's
 // buttons work from the keyboard.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 import { decodePng } from '../lib/png.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function open({ width, height, colorScheme }) {

@@ -4,33 +4,25 @@
 // and server-unreachable banner, settings (theme on the page and the canvas,
 // sign out everywhere, delete account), notifications with the unread badge,
 // tab labels that fit at 390 px, and axe on every account screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
 import { decodePng } from '../lib/png.mjs';
-import { plain, waitForText } from '../lib/app.mjs';
+import { PHONE, DESKTOP, plain, waitForText, serverAndBrowser } from '../lib/app.mjs';
 import { Client, png } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery';
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
 let server, browser, port;
 let serial = 0;
 const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
 
-before(async () => {
-  server = await startServer();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
   port = Number(new URL(server.url).port);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 // A person made over the API (from its own loopback address, so the browser's
@@ -431,11 +423,11 @@ test('server down mid-session: the unreachable banner shows, and goes when the s
   const { context, page } = await open('/settings', { as: owner });
   await page.locator('#logout').waitFor();
   const banner = page.locator('#network-banner');
-  await server.stop({ keepData: true });
+  await server.down();
   await go(page, '/search'); // the badge's refresh cannot reach the server
   await banner.getByText('Cannot reach PetAmigos.', { exact: false }).waitFor();
   assert.equal(await page.locator('#session-banner').isHidden(), true, 'not mistaken for a signed-out session');
-  server = await startServer({ data: server.dir, seed: false, port });
+  await server.up();
   await banner.waitFor({ state: 'hidden', timeout: 20_000 });
   assert.equal(await page.locator('#logout').isVisible(), true, 'still signed in');
   await context.close();

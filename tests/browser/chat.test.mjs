@@ -6,14 +6,14 @@
 // draft; both see the same safety number. Then the server's SQLite file (and
 // its WAL) is searched for every text sent: none may be there. axe on the
 // chat screens at phone and desktop sizes, light and dark.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
 import { ROOT } from '../lib/paths.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ACCOUNTS = {
@@ -22,19 +22,15 @@ const ACCOUNTS = {
 };
 const sent = []; // every text typed, for the plaintext check
 const photoSlices = []; // bytes from the middle of each photo sent
-let server, browser, port, dataDir;
+let server, browser;
 
-before(async () => {
-  server = await startServer();
-  port = Number(new URL(server.url).port);
-  dataDir = server.dir;
-  browser = await launchBrowser();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
 });
 
 after(async () => {
   if (process.env.PA_CHAT_DEBUG) console.log(server?.log().split('\n').filter((l) => !/^GET|^POST/.test(l)).join('\n').slice(-4000));
-  await browser?.close();
-  await server?.stop();
 });
 
 // A signed-in person in their own context. bypassCSP only so axe can be injected.
@@ -140,11 +136,11 @@ test('two people chat end to end: offline, restart, reload, no plaintext on the 
   await status(ana.page, 'Queued two', /Delivered|Read/);
 
   // The server goes down; both write; it comes back on the same data and port.
-  await server.stop({ keepData: true });
+  await server.down();
   await write(ana.page, 'Written while the server was down');
   await write(kenji.page, 'Me too, during the outage');
   await ana.page.waitForTimeout(300);
-  server = await startServer({ data: dataDir, seed: false, port });
+  await server.up();
   await once(kenji.page, 'Written while the server was down', 60_000);
   await once(ana.page, 'Me too, during the outage', 60_000);
   await status(ana.page, 'Written while the server was down', /Delivered|Read/, 30_000);
@@ -235,7 +231,7 @@ test('two people chat end to end: offline, restart, reload, no plaintext on the 
   for (const p of [ana, kenji]) assert.deepEqual(p.problems.filter((x) => !/WebSocket|ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(x)), []);
 
   // No plaintext on the server: the database file and its WAL.
-  const db = path.join(dataDir, 'petamigos.db');
+  const db = path.join(server.dir, 'petamigos.db');
   const files = [db, `${db}-wal`].filter(existsSync);
   assert.ok(files.length >= 1);
   for (const file of files) {

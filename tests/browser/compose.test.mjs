@@ -5,17 +5,16 @@
 // failed upload keeps the draft and a retry finishes it; the draft survives a
 // reload), the story composer and the reel upload, axe on every screen at
 // phone and desktop, light and dark, and the composer from the keyboard alone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
 import { ROOT } from '../lib/paths.mjs';
-import { READY, plain, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil } from '../lib/app.mjs';
+import { PHONE, DESKTOP, READY, plain, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
 import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -23,9 +22,9 @@ const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 let server, browser, dir, files;
 let users = 0;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
   dir = mkdtempSync(path.join(os.tmpdir(), 'pa-compose-'));
   const f = (name) => path.join(dir, name);
   // A camera-like JPEG: large, with GPS position, camera make and a comment.
@@ -42,13 +41,6 @@ before(async () => {
   files = f;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const PHONE = { width: 390, height: 844 };
-const DESKTOP = { width: 1280, height: 800 };
 
 // A new signed-up user in a fresh context (optionally with a pet made through the API).
 async function session({ size = DESKTOP, colorScheme = 'light', pet = null, axe = false, phone = false } = {}) {

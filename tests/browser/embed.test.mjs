@@ -3,21 +3,21 @@
 // swaps the blockquote for a sandboxed iframe of /embed/p/:id that shows the
 // caption and photo and is sized to its content; messages the partner's page
 // forges do not resize it. The embed page passes axe in light and dark.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, browser, partner, partnerUrl, posts;
 const pages = new Map(); // partner path -> HTML
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
   const feed = await (await fetch(`${server.url}api/v1/feed?limit=2`)).json();
   posts = [];
   for (const p of feed.posts) {
@@ -37,8 +37,6 @@ before(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await new Promise((r) => (partner ? partner.close(r) : r()));
 });
 

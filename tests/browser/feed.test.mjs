@@ -1,21 +1,15 @@
 // The first vertical slice in a real browser: real server, real WASM core,
 // real Chromium. The canvas is read back from screenshots.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { canvasPixels, saturatedColours } from '../lib/app.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { canvasPixels, saturatedColours, serverAndBrowser } from '../lib/app.mjs';
 
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 // Service workers are blocked except where a test is about them: routes do

@@ -2,12 +2,12 @@
 // language picker without a reload: the core's canvas and mirror, the nav and
 // header, numbers and relative times per locale, Arabic mirrored, the
 // pseudo-locale without overflow, the choice remembered, negotiation.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 import { decodePng } from '../lib/png.mjs';
 import { ROOT } from '../lib/paths.mjs';
 
@@ -18,14 +18,9 @@ const KEY_LIKE = /^[a-z][A-Za-z]*(\.[A-Za-z0-9-]+)+$/; // what a raw catalog key
 
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function open({ viewport = { width: 390, height: 844 }, locale = 'en-US', choice = null, path: at = '/' } = {}) {

@@ -3,28 +3,22 @@
 // downsized to their box before transfer; scrolling fast cancels queued work;
 // the worker's queue is bounded; WebP goes through the browser's decoder; and
 // without the worker the page still decodes on its own.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
 import { ROOT } from '../lib/paths.mjs';
-import { canvasPixels, saturatedColours } from '../lib/app.mjs';
+import { canvasPixels, saturatedColours, serverAndBrowser } from '../lib/app.mjs';
 
 const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 let server, browser, feed, photo;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
   feed = await (await fetch(new URL('/api/v1/feed', server.url))).json();
   photo = Buffer.from(await (await fetch(new URL(feed.posts[0].images[0].url, server.url))).arrayBuffer());
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

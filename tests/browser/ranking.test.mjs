@@ -2,10 +2,10 @@
 // (candidates ranked by the WASM core with the taste kept in IndexedDB) and
 // Following (newest first), the switch, learning from likes, reset, "why this
 // post", ads, and the promise that the taste never leaves the device.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 import { CLI } from '../lib/paths.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,16 +14,11 @@ import path from 'node:path';
 
 let server, browser, candidates, candidatePage;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+serverAndBrowser(async (s, b) => {
+  server = s;
+  browser = b;
   candidatePage = await (await fetch(new URL('/api/v1/feed/candidates?limit=1000', server.url))).json();
   candidates = candidatePage.candidates;
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 const byId = (id) => candidates.find((c) => c.post_id === id);

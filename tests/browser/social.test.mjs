@@ -2,27 +2,21 @@
 // in Chromium against the real server: keyboard paths, optimistic follows that
 // persist, comments that survive failures, deep links and history, and axe on
 // every screen at phone and desktop sizes in light and dark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { press, withArg, canvasPixels, imagesSettled } from '../lib/app.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { press, withArg, canvasPixels, imagesSettled, serverAndBrowser } from '../lib/app.mjs';
 import { makeImages } from '../lib/images.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ANA = { email: 'ana@demo.petamigos.test', password: 'petamigos-ana-demo' };
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 const api = (page, path) => page.evaluate(async (p) => (await fetch(p)).json(), path);

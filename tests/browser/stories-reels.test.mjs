@@ -1,19 +1,14 @@
 // Stories, reels and likes against the real server's demo world.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { launchBrowser, watchPage } from '../lib/browser.mjs';
+import { watchPage } from '../lib/browser.mjs';
+import { serverAndBrowser } from '../lib/app.mjs';
 
 let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+serverAndBrowser((s, b) => {
+  server = s;
+  browser = b;
 });
 
 // The mirror's controls are for keyboards and screen readers (visually hidden):

@@ -4,7 +4,26 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { decodePng } from './png.mjs';
+import { startServer } from './server.mjs';
+import { launchBrowser } from './browser.mjs';
+
+// A test file's real server (the small demo world) and Chromium: both start
+// before its tests, `ready(server, browser)` keeps them (and may do more
+// setup), and both stop after.
+export function serverAndBrowser(ready) {
+  let server, browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    await ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
 
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1280, height: 800 };

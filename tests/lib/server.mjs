@@ -7,38 +7,55 @@ import { SERVER, SITE } from './paths.mjs';
 
 // seed: true or 'small' seeds the quick test world (6 owners, 3 demo accounts,
 // 30 posts, stories, 2 reels); 'full' the whole demo world; false nothing.
-// port: 0 picks a free one; a test that restarts the server passes the old one.
+// port: 0 picks a free one. The returned server can go down() and come up()
+// again on the same data and port, as the same object, so whoever stops it at
+// the end stops the one running.
 export async function startServer({ root = SITE, data, seed = true, env = {}, port = 0 } = {}) {
   const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
   const size = seed === 'full' ? 'full' : 'small';
-  const args = ['--root', root, '--data', dir, '--port', String(port), ...(seed ? [`--seed-demo=${size}`] : [])];
-  const child = spawn(SERVER, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
   let log = '';
-  child.stderr.on('data', (d) => { log += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+  let child = null;
+
+  async function launch(args) {
+    child = spawn(SERVER, ['--root', root, '--data', dir, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
-  });
-  return {
-    url,
+    child.stderr.on('data', (d) => { log += d; });
+    return new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/\S+\/)/);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+    });
+  }
+
+  async function down() {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  const server = {
+    url: await launch(['--port', String(port), ...(seed ? [`--seed-demo=${size}`] : [])]),
     dir,
     log: () => log,
-    async stop({ keepData = false } = {}) {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      if (!keepData && !data) rmSync(dir, { recursive: true, force: true });
+    down,
+    // Back on the same data and port (nothing seeded again).
+    async up() {
+      await down();
+      server.url = await launch(['--port', new URL(server.url).port]);
+    },
+    async stop() {
+      await down();
+      if (!data) rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
