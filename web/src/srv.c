@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "db.h"
 #include "embed.h"
+#include "net/http.h"
 #include "srv_api.h"
 #include "srv_chat.h"
 #include "srv_internal.h"
@@ -102,12 +103,57 @@ int pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
 
 int pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow) {
   char body[128];
-  const char *text = mg_get_response_code_text(rq->conn, status);
-  int n = snprintf(body, sizeof body, "%d %s\n", status, text ? text : "Error");
+  int n = snprintf(body, sizeof body, "%d %s\n", status, pa_http_status_text(status));
   size_t len = n < 0 ? 0 : (size_t)n < sizeof body ? (size_t)n : sizeof body - 1;
   pa_srv_header h = {"Allow", allow};
   return pa_srv_send(rq, status, "text/plain; charset=utf-8", "no-store", &h, allow ? 1 : 0, body,
                      len);
+}
+
+const char *pa_srv_req_header(const pa_srv_req *rq, const char *name) {
+  return mg_get_header(rq->conn, name);
+}
+
+int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
+  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
+  long long declared = ri->content_length;
+  *out = NULL;
+  *len = 0;
+  if (declared > (long long)max) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "The body may hold at most %zu bytes", max);
+    pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
+    return -1;
+  }
+  /* Chunked bodies (length -1) are read up to max + 1 to tell "too big". */
+  size_t cap = declared >= 0 ? (size_t)declared : max + 1;
+  unsigned char *buf = malloc(cap ? cap : 1);
+  if (!buf) {
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    return -1;
+  }
+  size_t n = 0;
+  while (n < cap) {
+    int got = mg_read(rq->conn, buf + n, cap - n);
+    if (got <= 0) break;
+    n += (size_t)got;
+  }
+  rq->body_read = 1;
+  if (declared >= 0 && n != (size_t)declared) {
+    free(buf);
+    mg_disable_keep_alive(rq->conn);
+    pa_srv_api_error(rq, 400, "bad_request", "The body ended before Content-Length", NULL);
+    return -1;
+  }
+  if (n > max) {
+    free(buf);
+    rq->body_read = 0; /* the rest is still on the wire: close afterwards */
+    pa_srv_api_error(rq, 413, "payload_too_large", "The body is too large", NULL);
+    return -1;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
 }
 
 static double ms_since(const struct timespec *t0) {
@@ -138,7 +184,9 @@ static int on_request(struct mg_connection *conn, void *cbdata) {
                    .srv = cbdata,
                    .method = ri->request_method,
                    .path = ri->local_uri_raw,
-                   .query = ri->query_string};
+                   .query = ri->query_string,
+                   .remote_addr = ri->remote_addr,
+                   .db = mg_get_thread_pointer(conn)};
   rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
 
   if (!rq.method || !rq.path || rq.path[0] != '/')

@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "net/http.h"
 #include "srv_chat.h"
 #include "text.h"
 
@@ -79,50 +80,8 @@ void pa_srv_api_ok(pa_srv_req *rq) {
 
 /* ---- reading requests */
 
-int pa_srv_api_raw_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
-  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
-  long long declared = ri->content_length;
-  *out = NULL;
-  *len = 0;
-  if (declared > (long long)max) {
-    char msg[96];
-    snprintf(msg, sizeof msg, "The body may hold at most %zu bytes", max);
-    pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
-    return -1;
-  }
-  /* Chunked bodies (length -1) are read up to max + 1 to tell "too big". */
-  size_t cap = declared >= 0 ? (size_t)declared : max + 1;
-  unsigned char *buf = malloc(cap ? cap : 1);
-  if (!buf) {
-    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
-    return -1;
-  }
-  size_t n = 0;
-  while (n < cap) {
-    int got = mg_read(rq->conn, buf + n, cap - n);
-    if (got <= 0) break;
-    n += (size_t)got;
-  }
-  rq->body_read = 1;
-  if (declared >= 0 && n != (size_t)declared) {
-    free(buf);
-    mg_disable_keep_alive(rq->conn);
-    pa_srv_api_error(rq, 400, "bad_request", "The body ended before Content-Length", NULL);
-    return -1;
-  }
-  if (n > max) {
-    free(buf);
-    rq->body_read = 0; /* the rest is still on the wire: close afterwards */
-    pa_srv_api_error(rq, 413, "payload_too_large", "The body is too large", NULL);
-    return -1;
-  }
-  *out = buf;
-  *len = n;
-  return 0;
-}
-
 int pa_srv_api_body(pa_srv_req *rq, cJSON **out) {
-  const char *type = mg_get_header(rq->conn, "Content-Type");
+  const char *type = pa_srv_req_header(rq, "Content-Type");
   *out = NULL;
   /* Case-insensitive media type, parameters (charset) allowed after ';'. */
   size_t tl = strlen("application/json");
@@ -134,7 +93,7 @@ int pa_srv_api_body(pa_srv_req *rq, cJSON **out) {
   }
   unsigned char *buf;
   size_t len;
-  if (pa_srv_api_raw_body(rq, PA_API_BODY_MAX, &buf, &len) != 0) return -1;
+  if (pa_srv_body(rq, PA_API_BODY_MAX, &buf, &len) != 0) return -1;
   const char *end = NULL;
   cJSON *root = cJSON_ParseWithLengthOpts((const char *)buf, len, &end, 0);
   /* Only whitespace may follow the value. */
@@ -225,8 +184,7 @@ int pa_srv_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names) 
 }
 
 int pa_srv_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap) {
-  const char *q = rq->query ? rq->query : "";
-  int n = mg_get_var(q, strlen(q), name, out, cap);
+  int n = pa_http_query_var(rq->query, name, out, cap);
   if (n == -1) return 1;
   if (n < 0) {
     char msg[96];
@@ -262,8 +220,7 @@ int pa_srv_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_db_cursor *
     PA_BAD(rq, msg);
     return -1;
   }
-  const char *q = rq->query ? rq->query : "";
-  int n = mg_get_var(q, strlen(q), "cursor", text, sizeof text);
+  int n = pa_http_query_var(rq->query, "cursor", text, sizeof text);
   if (n == -2 || (n >= 0 && pa_db_cursor_decode(text, cursor) != PA_DB_OK)) {
     PA_BAD(rq, "cursor is not valid; use next_cursor from the previous page");
     return -1;
@@ -514,10 +471,8 @@ static int is_loopback(const char *addr) {
 
 /* TLS here, or a proxy on this machine that says the client used https. */
 static int secure_request(pa_srv_req *rq) {
-  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
-  if (ri->is_ssl) return 1;
-  const char *proto = mg_get_header(rq->conn, "X-Forwarded-Proto");
-  return proto && strcasecmp(proto, "https") == 0 && is_loopback(ri->remote_addr);
+  const char *proto = pa_srv_req_header(rq, "X-Forwarded-Proto");
+  return proto && strcasecmp(proto, "https") == 0 && is_loopback(rq->remote_addr);
 }
 
 void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age) {
@@ -534,8 +489,8 @@ static const char session_sql[] =
 static int resolve_session(pa_srv_req *rq) {
   char token[PA_AUTH_TOKEN_TEXT + 8];
   unsigned char h[32];
-  const char *cookies = mg_get_header(rq->conn, "Cookie");
-  if (!cookies || mg_get_cookie(cookies, "pa_session", token, sizeof token) <= 0 ||
+  const char *cookies = pa_srv_req_header(rq, "Cookie");
+  if (!cookies || pa_http_cookie(cookies, "pa_session", token, sizeof token) <= 0 ||
       pa_auth_token_hash(token, h) != 0)
     return 0;
   sqlite3_stmt *st = pa_db_stmt(rq->db, session_sql);
@@ -576,9 +531,9 @@ static int resolve_session(pa_srv_req *rq) {
 /* Signup and login have no session: the request must come from our own
  * page (Origin, when sent, names this host; Sec-Fetch-Site is same-origin). */
 static int same_origin(pa_srv_req *rq) {
-  const char *origin = mg_get_header(rq->conn, "Origin");
-  const char *site = mg_get_header(rq->conn, "Sec-Fetch-Site");
-  const char *host = mg_get_header(rq->conn, "Host");
+  const char *origin = pa_srv_req_header(rq, "Origin");
+  const char *site = pa_srv_req_header(rq, "Sec-Fetch-Site");
+  const char *host = pa_srv_req_header(rq, "Host");
   if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) return 0;
   if (!origin) return 1;
   if (!host) return 0;
@@ -594,16 +549,21 @@ int pa_srv_api_same_origin(pa_srv_req *rq) { return same_origin(rq); }
 int pa_srv_api_secure(pa_srv_req *rq) { return secure_request(rq); }
 
 static int csrf_ok(pa_srv_req *rq) {
-  const char *sent = mg_get_header(rq->conn, "X-CSRF-Token");
+  const char *sent = pa_srv_req_header(rq, "X-CSRF-Token");
   size_t n = strlen(rq->csrf);
   return sent && n > 0 && strlen(sent) == n && sodium_memcmp(sent, rq->csrf, n) == 0;
 }
 
 /* ---- routing */
 
+/* Route flags, enforced here and in the transport, never in handlers. */
 enum {
-  F_AUTH = 1,  /* needs a signed-in user */
-  F_ORIGIN = 2 /* signup/login: same-origin check instead of the CSRF token */
+  F_AUTH = 1,   /* needs a signed-in user */
+  F_ORIGIN = 2, /* signup/login: same-origin check instead of the CSRF token */
+  F_SLOW = 4,   /* CPU-heavy (Argon2id, decoding media): runs on the slow workers, so a
+                   burst of them never delays a feed request */
+  F_MEDIA = 8,  /* the body is an upload of up to PA_MEDIA_VIDEO_BYTES */
+  F_ATTACH = 16 /* the body is an encrypted chat attachment of up to PA_CHAT_ATTACH_MAX */
 };
 
 typedef struct route {
@@ -614,12 +574,12 @@ typedef struct route {
 } route;
 
 static const route routes[] = {
-    {"POST", "/api/v1/auth/signup", pa_srv_api_signup, F_ORIGIN},
-    {"POST", "/api/v1/auth/login", pa_srv_api_login, F_ORIGIN},
+    {"POST", "/api/v1/auth/signup", pa_srv_api_signup, F_ORIGIN | F_SLOW},
+    {"POST", "/api/v1/auth/login", pa_srv_api_login, F_ORIGIN | F_SLOW},
     {"POST", "/api/v1/auth/logout", pa_srv_api_logout, F_AUTH},
     {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH},
     {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
-    {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH},
+    {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW},
     {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
     {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH},
     {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH},
@@ -653,7 +613,7 @@ static const route routes[] = {
     {"GET", "/api/v1/pets/{pet}/followers", pa_srv_api_pet_followers, 0},
     {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0},
     {"GET", "/api/v1/search", pa_srv_api_search, 0},
-    {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH},
+    {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH | F_SLOW | F_MEDIA},
     {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0},
     {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH},
     {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH},
@@ -664,7 +624,7 @@ static const route routes[] = {
     {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH},
     {"POST", "/api/v1/chat/devices/{d}/bundle", pa_srv_api_chat_bundle_take, F_AUTH},
     {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH},
-    {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH},
+    {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH | F_ATTACH},
     {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH},
 };
 
@@ -739,7 +699,6 @@ void pa_srv_api(pa_srv_req *rq) {
     pa_srv_api_error(rq, 405, "method_not_allowed", message, allow);
     return;
   }
-  rq->db = mg_get_thread_pointer(rq->conn);
   if (!rq->db) {
     pa_srv_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
     return;

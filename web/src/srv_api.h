@@ -40,10 +40,6 @@ void pa_srv_api_ok(pa_srv_req *rq);
  * PA_API_BODY_MAX bytes). On success the caller frees *out with cJSON_Delete. */
 int pa_srv_api_body(pa_srv_req *rq, cJSON **out);
 
-/* Reads the raw body into a malloc'd buffer the caller frees: Content-Length
- * over max is refused (413) before reading. */
-int pa_srv_api_raw_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len);
-
 /* A string member: missing is an error when required (then *out NULL when
  * not); checks UTF-8, no control characters (newlines when multiline) and
  * min..max code points. Its errors name the member in "field". */

@@ -43,7 +43,7 @@ int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who) {
 }
 
 static int ip_limited(pa_srv_req *rq) {
-  return limited(rq, "ip", mg_get_request_info(rq->conn)->remote_addr);
+  return limited(rq, "ip", rq->remote_addr);
 }
 
 /* Lowercased ASCII copy of an email for the per-account bucket. */

@@ -351,7 +351,7 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
 void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   static const char sql[] =
       "INSERT INTO chat_attachments (name, owner_id, data, created_at) VALUES (?1, ?2, ?3, ?4)";
-  const char *type = mg_get_header(rq->conn, "Content-Type");
+  const char *type = pa_srv_req_header(rq, "Content-Type");
   if (!type || strcmp(type, "application/octet-stream") != 0) {
     pa_srv_api_error(rq, 415, "unsupported_media_type",
                      "Send the encrypted bytes as application/octet-stream", NULL);
@@ -359,7 +359,7 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   }
   unsigned char *data;
   size_t len;
-  if (pa_srv_api_raw_body(rq, PA_CHAT_ATTACH_MAX, &data, &len) != 0) return;
+  if (pa_srv_body(rq, PA_CHAT_ATTACH_MAX, &data, &len) != 0) return;
   if (len < PA_CHAT_ATTACH_MIN) {
     free(data);
     PA_BAD(rq, "An encrypted attachment has at least 17 bytes");

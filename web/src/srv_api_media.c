@@ -86,7 +86,7 @@ static cJSON *media_ref(sqlite3_stmt *st, int c) {
 /* ---- uploads */
 
 void pa_srv_api_media_upload(pa_srv_req *rq) {
-  const char *type = mg_get_header(rq->conn, "Content-Type");
+  const char *type = pa_srv_req_header(rq, "Content-Type");
   int kind = pa_media_type_kind(type);
   char msg[160], hash[PA_MEDIA_HASH_HEX + 1];
   if (kind < 0) {
@@ -99,7 +99,7 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
   size_t max = pa_media_kind_is_video(kind) ? PA_MEDIA_VIDEO_BYTES : PA_MEDIA_IMAGE_BYTES;
   unsigned char *data;
   size_t len;
-  if (pa_srv_api_raw_body(rq, max, &data, &len) != 0) return;
+  if (pa_srv_body(rq, max, &data, &len) != 0) return;
   pa_media_info info;
   int rc = len ? pa_media_sniff(data, len, &info) : PA_MEDIA_EFORMAT;
   if (len == 0) {

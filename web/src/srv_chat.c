@@ -10,6 +10,7 @@
 #include "srv_chat.h"
 
 #include "clock.h"
+#include "net/http.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -436,12 +437,13 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata) {
                    .method = ri->request_method,
                    .path = ri->local_uri_raw,
                    .query = ri->query_string,
-                   .body_read = 1};
+                   .remote_addr = ri->remote_addr,
+                   .body_read = 1,
+                   .db = mg_get_thread_pointer(conn)};
   char text[40];
   const char *q = rq.query ? rq.query : "";
   int64_t device = 0, owner = 0;
   int found = 0;
-  rq.db = mg_get_thread_pointer(conn);
   if (!rq.db) return refuse(conn, 500, "internal", "Something went wrong on our side");
   /* Browsers always send Origin on a WebSocket; only our own page may open one. */
   if (!mg_get_header(conn, "Origin") || !pa_srv_api_same_origin(&rq))
@@ -449,7 +451,7 @@ static int on_connect(const struct mg_connection *cconn, void *cbdata) {
   if (pa_srv_api_resolve_session(&rq) != 0)
     return refuse(conn, 500, "internal", "Something went wrong on our side");
   if (!rq.viewer) return refuse(conn, 401, "unauthorized", "Sign in first");
-  if (mg_get_var(q, strlen(q), "device", text, sizeof text) < 0 ||
+  if (pa_http_query_var(q, "device", text, sizeof text) < 0 ||
       pa_srv_parse_id(text, "d", &device) != 0)
     return refuse(conn, 400, "bad_request", "device must be one of your device ids, like d_1");
   if (pa_db_scalar_i64(rq.db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,

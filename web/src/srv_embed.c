@@ -6,6 +6,7 @@
  * The page's few words come from the site's catalogs (locales/<tag>.json,
  * keys embed.*), read with cJSON; placeholders are plain {name}s. */
 #include "buf.h"
+#include "net/http.h"
 #include "srv_api.h"
 
 #include <ctype.h>
@@ -159,11 +160,10 @@ static int resolve_tag(const pa_srv *srv, const char *raw, size_t n, char out[TA
 /* ?lang= first, then Accept-Language by q (ties in order), then "en". */
 static void negotiate(pa_srv_req *rq, char out[TAG_MAX]) {
   char lang[40];
-  const char *qs = rq->query ? rq->query : "";
-  if (mg_get_var(qs, strlen(qs), "lang", lang, sizeof lang) > 0 &&
+  if (pa_http_query_var(rq->query, "lang", lang, sizeof lang) > 0 &&
       resolve_tag(rq->srv, lang, strlen(lang), out))
     return;
-  const char *h = mg_get_header(rq->conn, "Accept-Language");
+  const char *h = pa_srv_req_header(rq, "Accept-Language");
   struct lang_range {
     const char *s;
     size_t n;
@@ -385,7 +385,7 @@ void pa_srv_embed_page(pa_srv_req *rq) {
   int rc = 1;
   if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_srv_parse_id(seg, "p", &id) == 0) {
     snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
-    rc = load_post(mg_get_thread_pointer(rq->conn), id, &e);
+    rc = load_post(rq->db, id, &e);
   }
   rq->csp = embed_csp;
   if (rc < 0) {
@@ -412,7 +412,7 @@ void pa_srv_embed_page(pa_srv_req *rq) {
 
 /* The Host header when it looks like a host[:port] (it goes into links). */
 static const char *request_host(pa_srv_req *rq) {
-  const char *h = mg_get_header(rq->conn, "Host");
+  const char *h = pa_srv_req_header(rq, "Host");
   size_t n = h ? strlen(h) : 0;
   if (n == 0 || n > 255) return NULL;
   for (size_t i = 0; i < n; i++)

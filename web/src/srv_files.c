@@ -1,5 +1,6 @@
 /* pa_srv — files: immutable media under /media/ and the static site. */
 #include "media.h"
+#include "net/http.h"
 #include "srv_internal.h"
 
 #include <errno.h>
@@ -51,59 +52,6 @@ static int method_ok(pa_srv_req *rq) {
   return 0;
 }
 
-/* If-None-Match holds etag (or "*"), compared weakly as RFC 9110 asks for GET. */
-static int etag_matches(const char *header, const char *etag) {
-  const char *want = strncmp(etag, "W/", 2) == 0 ? etag + 2 : etag;
-  size_t wlen = strlen(want);
-  for (const char *p = header; p && *p;) {
-    while (*p == ' ' || *p == '\t' || *p == ',') p++;
-    if (*p == '*') return 1;
-    if (strncmp(p, "W/", 2) == 0) p += 2;
-    const char *end = strchr(p, ',');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
-    if (len == wlen && memcmp(p, want, len) == 0) return 1;
-    p = end;
-  }
-  return 0;
-}
-
-/* One "bytes=" range of a file of size bytes: 1 with [*from, *to] when it
- * is satisfiable, 0 to send the whole file (absent, several ranges, or not
- * understood), -1 for unsatisfiable (416). */
-static int parse_range(const char *h, long long size, long long *from, long long *to) {
-  if (!h || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',')) return 0;
-  const char *p = h + 6;
-  long long a = -1, b = -1;
-  while (*p == ' ') p++;
-  if (*p >= '0' && *p <= '9') {
-    for (a = 0; *p >= '0' && *p <= '9'; p++) {
-      if (a > (LLONG_MAX - 9) / 10) return 0;
-      a = a * 10 + (*p - '0');
-    }
-  }
-  if (*p++ != '-') return 0;
-  if (*p >= '0' && *p <= '9') {
-    for (b = 0; *p >= '0' && *p <= '9'; p++) {
-      if (b > (LLONG_MAX - 9) / 10) return 0;
-      b = b * 10 + (*p - '0');
-    }
-  }
-  while (*p == ' ') p++;
-  if (*p || (a < 0 && b < 0)) return 0;
-  if (a < 0) { /* the last b bytes */
-    if (b == 0 || size == 0) return -1;
-    *from = b >= size ? 0 : size - b;
-    *to = size - 1;
-    return 1;
-  }
-  if (b >= 0 && b < a) return 0; /* invalid: ignore the header */
-  if (a >= size) return -1;
-  *from = a;
-  *to = b < 0 || b >= size ? size - 1 : b;
-  return 1;
-}
-
 /* Streams an open regular file: 304 when the client's copy is current;
  * with ranges, one byte range as 206 (If-Range must name this ETag). */
 static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char *type,
@@ -112,14 +60,14 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
   char content_range[96];
   long long from = 0, to = (long long)st->st_size - 1;
   int nh = ranges ? 2 : 1, status = 200;
-  const char *inm = mg_get_header(rq->conn, "If-None-Match");
-  if (inm && etag_matches(inm, etag)) {
+  const char *inm = pa_srv_req_header(rq, "If-None-Match");
+  if (inm && pa_http_etag_match(inm, etag)) {
     pa_srv_send_head(rq, 304, NULL, cache, h, nh, -1);
     return;
   }
-  const char *if_range = mg_get_header(rq->conn, "If-Range");
+  const char *if_range = pa_srv_req_header(rq, "If-Range");
   int r = ranges && (!if_range || strcmp(if_range, etag) == 0)
-              ? parse_range(mg_get_header(rq->conn, "Range"), (long long)st->st_size, &from, &to)
+              ? pa_http_range(pa_srv_req_header(rq, "Range"), (long long)st->st_size, &from, &to)
               : 0;
   if (r < 0) {
     snprintf(content_range, sizeof content_range, "bytes */%lld", (long long)st->st_size);

@@ -43,7 +43,18 @@ typedef struct pa_srv_req {
   char csrf[48];        /* the session's CSRF token, "" without one */
   char set_cookie[160]; /* a Set-Cookie to send with the answer, or "" */
   int body_read;        /* the request body was consumed */
+  const char *remote_addr; /* the peer's numeric address */
 } pa_srv_req;
+
+/* ---- reading a request: the only way handlers see the transport */
+
+/* The value of request header name (case-insensitive), or NULL. */
+const char *pa_srv_req_header(const pa_srv_req *rq, const char *name);
+
+/* Reads the whole body, at most max bytes: 0 with *out (the caller frees it)
+ * and *len, or -1 when an error answer (400, 413, 500) was sent. */
+int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len);
+
 
 typedef struct pa_srv_header {
   const char *name, *value;
