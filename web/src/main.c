@@ -9,7 +9,6 @@
 #include "seed.h"
 #include "srv.h"
 
-#include <civetweb.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -154,7 +153,7 @@ int main(int argc, char **argv) {
   if (make_dir(a.data, 0700) != 0 || make_dir(media_dir, 0755) != 0) return 1;
   if (prepare_data(&a, db_path, media_dir) != 0) return 1;
 
-  /* Block the stop signals before civetweb starts its threads, so they all
+  /* Block the stop signals before the server starts its threads, so they all
    * inherit the mask and only sigwait below ever sees the signals. */
   sigset_t stop;
   sigemptyset(&stop);
@@ -165,12 +164,10 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  mg_init_library(MG_FEATURES_WEBSOCKET); /* the chat relay */
   pa_srv *srv = NULL;
   pa_srv_config cfg = {a.root, a.data, a.host, a.port};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
-    mg_exit_library();
     return 1;
   }
   int v6 = strchr(a.host, ':') != NULL;
@@ -184,6 +181,5 @@ int main(int argc, char **argv) {
   fprintf(stderr, "petamigos-server: %s received, stopping\n",
           sig == SIGINT ? "SIGINT" : "SIGTERM");
   pa_srv_stop(srv);
-  mg_exit_library();
   return 0;
 }

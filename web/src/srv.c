@@ -7,7 +7,6 @@
 #include "srv_chat.h"
 #include "srv_internal.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +26,6 @@ static const pa_srv_header security_headers[] = {
     {"Referrer-Policy", "strict-origin-when-cross-origin"},
     {"Cross-Origin-Opener-Policy", "same-origin"},
 };
-
-enum { WORKER_THREAD = 1 }; /* civetweb's thread_type for request workers */
 
 const char *pa_srv_errstr(int rc) {
   switch (rc) {
@@ -66,93 +63,75 @@ void pa_srv_printable(const char *s, char *out, size_t cap) {
   out[n] = '\0';
 }
 
-int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
-                     const pa_srv_header *extra, int nextra, long long len) {
-  char length[32];
-  struct mg_connection *c = rq->conn;
-  const struct mg_request_info *ri = mg_get_request_info(c);
-  /* An unread body would be taken for the next request: close instead. */
-  if (!rq->body_read && ri &&
-      (ri->content_length > 0 || mg_get_header(c, "Transfer-Encoding") != NULL))
-    mg_disable_keep_alive(c);
-  if (mg_response_header_start(c, status) != 0) return -1;
+/* The security headers as header lines, for the transport's own answers. */
+static char *security_lines(void) {
+  size_t n = 1;
+  for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+    n += strlen(security_headers[i].name) + strlen(security_headers[i].value) + 4;
+  char *out = malloc(n), *p = out;
+  for (size_t i = 0; out && i < sizeof security_headers / sizeof security_headers[0]; i++)
+    p += sprintf(p, "%s: %s\r\n", security_headers[i].name, security_headers[i].value);
+  return out;
+}
+
+void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
+                      const pa_srv_header *extra, int nextra) {
+  pa_net_resp *r = rq->out;
+  /* A second answer (a handler that answered twice) replaces the first. */
+  r->head_len = 0;
+  r->status = status;
   rq->status = status;
   for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
     const char *value = security_headers[i].value;
     if (rq->csp && strcmp(security_headers[i].name, "Content-Security-Policy") == 0)
       value = rq->csp;
-    mg_response_header_add(c, security_headers[i].name, value, -1);
+    pa_net_resp_header(r, security_headers[i].name, value);
   }
-  if (type) mg_response_header_add(c, "Content-Type", type, -1);
-  if (cache) mg_response_header_add(c, "Cache-Control", cache, -1);
-  for (int i = 0; i < nextra; i++) mg_response_header_add(c, extra[i].name, extra[i].value, -1);
-  if (rq->set_cookie[0]) mg_response_header_add(c, "Set-Cookie", rq->set_cookie, -1);
-  if (len >= 0) {
-    snprintf(length, sizeof length, "%lld", len);
-    mg_response_header_add(c, "Content-Length", length, -1);
-  }
-  return mg_response_header_send(c) == 0 ? 0 : -1;
+  if (type) pa_net_resp_header(r, "Content-Type", type);
+  if (cache) pa_net_resp_header(r, "Cache-Control", cache);
+  for (int i = 0; i < nextra; i++) pa_net_resp_header(r, extra[i].name, extra[i].value);
+  if (rq->set_cookie[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie);
+  r->head_only = rq->head;
 }
 
-int pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
-                const pa_srv_header *extra, int nextra, const void *body, size_t len) {
-  if (pa_srv_send_head(rq, status, type, cache, extra, nextra, (long long)len) != 0) return -1;
-  if (!rq->head && len > 0 && mg_write(rq->conn, body, len) != (int)len) return -1;
-  return 0;
+void pa_srv_send_fd(pa_srv_req *rq, int fd, long long from, long long len) {
+  pa_net_resp_file(rq->out, fd, from, len);
 }
 
-int pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow) {
+void pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
+                 const pa_srv_header *extra, int nextra, const void *body, size_t len) {
+  pa_srv_send_head(rq, status, type, cache, extra, nextra);
+  pa_net_resp_body(rq->out, body, len);
+}
+
+void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow) {
   char body[128];
   int n = snprintf(body, sizeof body, "%d %s\n", status, pa_http_status_text(status));
   size_t len = n < 0 ? 0 : (size_t)n < sizeof body ? (size_t)n : sizeof body - 1;
   pa_srv_header h = {"Allow", allow};
-  return pa_srv_send(rq, status, "text/plain; charset=utf-8", "no-store", &h, allow ? 1 : 0, body,
-                     len);
+  pa_srv_send(rq, status, "text/plain; charset=utf-8", "no-store", &h, allow ? 1 : 0, body, len);
 }
 
 const char *pa_srv_req_header(const pa_srv_req *rq, const char *name) {
-  return mg_get_header(rq->conn, name);
+  return pa_http_field_get(rq->in->head, name);
 }
 
 int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
-  const struct mg_request_info *ri = mg_get_request_info(rq->conn);
-  long long declared = ri->content_length;
+  unsigned char *b = pa_net_req_take_body(rq->in, len);
   *out = NULL;
-  *len = 0;
-  if (declared > (long long)max) {
+  if (*len > max) {
     char msg[96];
     snprintf(msg, sizeof msg, "The body may hold at most %zu bytes", max);
+    free(b);
+    *len = 0;
     pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
     return -1;
   }
-  /* Chunked bodies (length -1) are read up to max + 1 to tell "too big". */
-  size_t cap = declared >= 0 ? (size_t)declared : max + 1;
-  unsigned char *buf = malloc(cap ? cap : 1);
-  if (!buf) {
+  if (!b && !(b = malloc(1))) { /* an empty body is still a buffer to free */
     pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
     return -1;
   }
-  size_t n = 0;
-  while (n < cap) {
-    int got = mg_read(rq->conn, buf + n, cap - n);
-    if (got <= 0) break;
-    n += (size_t)got;
-  }
-  rq->body_read = 1;
-  if (declared >= 0 && n != (size_t)declared) {
-    free(buf);
-    mg_disable_keep_alive(rq->conn);
-    pa_srv_api_error(rq, 400, "bad_request", "The body ended before Content-Length", NULL);
-    return -1;
-  }
-  if (n > max) {
-    free(buf);
-    rq->body_read = 0; /* the rest is still on the wire: close afterwards */
-    pa_srv_api_error(rq, 413, "payload_too_large", "The body is too large", NULL);
-    return -1;
-  }
-  *out = buf;
-  *len = n;
+  *out = b;
   return 0;
 }
 
@@ -176,66 +155,59 @@ static int is_api(const char *path) {
   return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
 }
 
-static int on_request(struct mg_connection *conn, void *cbdata) {
+/* Worker: one request, start to answer. */
+static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  const struct mg_request_info *ri = mg_get_request_info(conn);
-  pa_srv_req rq = {.conn = conn,
-                   .srv = cbdata,
-                   .method = ri->request_method,
-                   .path = ri->local_uri_raw,
-                   .query = ri->query_string,
-                   .remote_addr = ri->remote_addr,
-                   .db = mg_get_thread_pointer(conn)};
-  rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
-
-  if (!rq.method || !rq.path || rq.path[0] != '/')
+  const pa_http_head *h = in->head;
+  char path[PA_HTTP_TARGET_MAX + 1];
+  int bad_path = pa_http_path_decode(h->path, path, sizeof path) < 0;
+  pa_srv_req rq = {.in = in,
+                   .out = out,
+                   .srv = arg,
+                   .method = h->method,
+                   .path = bad_path ? h->path : path,
+                   .query = h->query,
+                   .remote_addr = in->remote_addr,
+                   .db = ctx};
+  rq.head = strcmp(rq.method, "HEAD") == 0;
+  if (bad_path)
     pa_srv_plain_error(&rq, 400, NULL);
+  else if (in->upgrade)
+    pa_chat_upgrade(&rq);
   else if (is_api(rq.path))
     pa_srv_api(&rq);
   else
     pa_srv_files(&rq);
   if (rq.status == 0) pa_srv_plain_error(&rq, 500, NULL); /* a route forgot to answer */
-
   log_request(rq.method, rq.path, rq.status, ms_since(&t0));
-  return rq.status ? rq.status : 500;
 }
 
-/* Errors civetweb raises itself (malformed requests and the like) still get
- * our headers. Returning 1 falls back to civetweb's own page. */
-static int on_http_error(struct mg_connection *conn, int status, const char *msg) {
-  const struct mg_request_info *ri = mg_get_request_info(conn);
-  pa_srv_req rq = {.conn = conn,
-                   .method = ri ? ri->request_method : NULL,
-                   .path = ri ? ri->local_uri_raw : NULL,
-                   .body_read = 1};
-  rq.head = rq.method && strcmp(rq.method, "HEAD") == 0;
-  if (pa_srv_plain_error(&rq, status, NULL) != 0) return 1;
-  log_request(rq.method, rq.path, status, 0.0);
-  return 0;
-}
-
-static int on_log_message(const struct mg_connection *conn, const char *message) {
-  char line[512];
-  snprintf(line, sizeof line, "civetweb: %s\n", message);
-  fputs(line, stderr);
-  return 1;
+/* Loop thread: how much body a request may send, and on which workers it runs. */
+static pa_net_route on_route(void *arg, const pa_http_head *h) {
+  pa_net_route r = {PA_NET_SMALL_BODY, 0,
+                    0}; /* files and pages: refused (405) after a small body */
+  return is_api(h->path) ? pa_srv_api_route(h) : r;
 }
 
 /* Each worker thread opens its own database connection and keeps it. */
-static void *on_init_thread(const struct mg_context *ctx, int thread_type) {
-  if (thread_type != WORKER_THREAD) return NULL;
-  const pa_srv *srv = mg_get_user_data(ctx);
+static void *worker_open(void *arg) {
+  const pa_srv *srv = arg;
   pa_db *db = NULL;
   char err[512];
   if (pa_db_open(srv->db_path, 0, &db, err, sizeof err) != PA_DB_OK)
     fprintf(stderr, "worker: cannot open database: %s\n", err);
-  return db; /* NULL: API requests on this worker answer 500 */
+  return db; /* NULL: requests on this worker answer 500 */
 }
 
-static void on_exit_thread(const struct mg_context *ctx, int thread_type, void *ptr) {
-  if (thread_type == WORKER_THREAD) pa_db_close(ptr);
+static void worker_close(void *ctx) { pa_db_close(ctx); }
+
+static void on_ws_message(void *arg, void *ctx, uint64_t conn, void *user, const char *data,
+                          size_t len) {
+  pa_chat_message(arg, ctx, conn, user, data, len);
 }
+
+static void on_ws_closed(void *arg, uint64_t conn, void *user) { pa_chat_closed(arg, conn, user); }
 
 void pa_srv_chores(const char *media_dir, pa_db *db, int force_embed) {
   int64_t now = pa_clock_now(), new_likes = 0;
@@ -301,26 +273,18 @@ static int resolve_dir(const char *path, char out[PATH_MAX], const char *what, c
 }
 
 int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errlen) {
-  unsigned char addr[16];
-  char ports[96], data[PATH_MAX];
-  int rc, v6 = 0;
+  char data[PATH_MAX];
+  int rc;
   *out = NULL;
-  if (!cfg->host || (inet_pton(AF_INET, cfg->host, addr) != 1 &&
-                     !(v6 = inet_pton(AF_INET6, cfg->host, addr) == 1))) {
-    snprintf(err, errlen, "host must be a numeric IP address, got %s",
-             cfg->host ? cfg->host : "(none)");
-    return PA_SRV_EINVAL;
-  }
-  if (v6 && !mg_check_feature(MG_FEATURES_IPV6)) {
-    snprintf(err, errlen, "this civetweb was built without IPv6; use an IPv4 address");
-    return PA_SRV_EINVAL;
-  }
   if (cfg->port < 0 || cfg->port > 65535) {
     snprintf(err, errlen, "port must be 0..65535");
     return PA_SRV_EINVAL;
   }
   pa_srv *srv = calloc(1, sizeof *srv);
-  if (!srv) {
+  char *lines = security_lines();
+  if (!srv || !lines) {
+    free(srv);
+    free(lines);
     snprintf(err, errlen, "out of memory");
     return PA_SRV_ENOMEM;
   }
@@ -328,55 +292,29 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if ((rc = resolve_dir(cfg->root, srv->root, "root", err, errlen)) != PA_SRV_OK ||
       (rc = resolve_dir(cfg->data_dir, data, "data", err, errlen)) != PA_SRV_OK) {
     free(srv);
+    free(lines);
     return rc;
   }
   snprintf(srv->media_dir, sizeof srv->media_dir, "%.*s/media", PATH_MAX - 8, data);
   snprintf(srv->db_path, sizeof srv->db_path, "%.*s/petamigos.db", PATH_MAX - 16, data);
-  snprintf(ports, sizeof ports, v6 ? "[%s]:%d" : "%s:%d", cfg->host, cfg->port);
-
-  /* civetweb gives each open connection a worker thread, idle keep-alive
-   * ones included: enough workers for a few browsers, a short idle time. */
-  const char *options[] = {"listening_ports", ports, "num_threads", "32", "enable_keep_alive",
-                           "yes", "keep_alive_timeout_ms", "500", "request_timeout_ms", "30000",
-                           /* Headers and body go out in separate writes: without
-                            * this, Nagle and delayed ACKs add 40 ms to each answer. */
-                           "tcp_nodelay", "1",
-                           /* Chat sockets: civetweb pings an idle one every 30 s
-                            * and closes it when the pong does not come. */
-                           "enable_websocket_ping_pong", "yes", "websocket_timeout_ms", "30000",
-                           NULL};
-  struct mg_callbacks cb;
-  memset(&cb, 0, sizeof cb);
-  cb.log_message = on_log_message;
-  cb.http_error = on_http_error;
-  cb.init_thread = on_init_thread;
-  cb.exit_thread = on_exit_thread;
-  char why[256] = "";
-  unsigned code = 0;
-  struct mg_init_data init = {&cb, srv, options};
-  struct mg_error_data error = {&code, why, sizeof why};
   srv->chat = pa_chat_hub_new();
-  srv->ctx = srv->chat ? mg_start2(&init, &error) : NULL;
-  if (!srv->ctx) {
+  pa_net_config nc = {
+      cfg->host ? cfg->host : "",
+      cfg->port,
+      lines,
+      {srv, worker_open, worker_close, on_route, on_handle, on_ws_message, on_ws_closed}};
+  if (!srv->chat || pa_net_start(&nc, &srv->net, err, errlen) != 0) {
+    if (!srv->chat) snprintf(err, errlen, "out of memory");
     pa_chat_hub_free(srv->chat);
-    snprintf(err, errlen, "cannot listen on %s: %s", ports, why[0] ? why : "unknown error");
     free(srv);
+    free(lines);
     return PA_SRV_ESTART;
   }
-  mg_set_request_handler(srv->ctx, "/", on_request, srv);
-  pa_chat_listen(srv->ctx, srv);
+  free(lines);
+  srv->port = pa_net_port(srv->net);
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
-
-  struct mg_server_port list[4];
-  int n = mg_get_server_ports(srv->ctx, 4, list);
-  srv->port = n > 0 ? list[0].port : 0;
-  if (srv->port <= 0) {
-    snprintf(err, errlen, "cannot tell which port %s got", ports);
-    pa_srv_stop(srv);
-    return PA_SRV_ESTART;
-  }
   *out = srv;
   return PA_SRV_OK;
 }
@@ -385,7 +323,7 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
-  if (srv->ctx) mg_stop(srv->ctx);
+  pa_net_stop(srv->net);
   if (srv->chores_running) {
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;

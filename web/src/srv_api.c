@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "media.h"
 #include "net/http.h"
 #include "srv_chat.h"
 #include "text.h"
@@ -657,6 +658,27 @@ static int match(const char *pattern, const char *path, int64_t ids[2]) {
 static int state_changing(const char *m) {
   return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0 ||
          strcmp(m, "DELETE") == 0;
+}
+
+pa_net_route pa_srv_api_route(const pa_http_head *head) {
+  pa_net_route r = {PA_API_BODY_MAX, 0, 0};
+  int64_t ids[2];
+  const char *m = strcmp(head->method, "HEAD") == 0 ? "GET" : head->method;
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    if (strcmp(routes[i].method, m) != 0 || !match(routes[i].pattern, head->path, ids)) continue;
+    int f = routes[i].flags;
+    /* An upload's limit follows its type, so an oversized image is refused
+     * from its Content-Length before a byte of it is read. */
+    int kind = pa_media_type_kind(pa_http_field_get(head, "Content-Type"));
+    r.body_max = f & F_MEDIA    ? (kind >= 0 && !pa_media_kind_is_video(kind) ? PA_MEDIA_IMAGE_BYTES
+                                                                              : PA_MEDIA_VIDEO_BYTES)
+                 : f & F_ATTACH ? PA_CHAT_ATTACH_MAX
+                                : PA_API_BODY_MAX;
+    r.slow = (f & F_SLOW) != 0;
+    r.needs_session = (f & F_AUTH) != 0;
+    return r;
+  }
+  return r; /* no route: the handler answers 404 or 405 after a small body */
 }
 
 void pa_srv_api(pa_srv_req *rq) {

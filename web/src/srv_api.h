@@ -33,6 +33,10 @@ void pa_srv_api_internal(pa_srv_req *rq, const char *what);
 
 /* Sends root (taken over and freed) as JSON with the given status. */
 void pa_srv_api_json(pa_srv_req *rq, int status, cJSON *root);
+/* Loop thread: the body limit, workers and session need of the route that
+ * method and path name (see the route table's flags). */
+pa_net_route pa_srv_api_route(const pa_http_head *head);
+
 /* {"ok":true} */
 void pa_srv_api_ok(pa_srv_req *rq);
 

@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "net/http.h"
+#include "net/ws.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -19,12 +20,11 @@
 #include <time.h>
 
 enum {
-  MAX_PEERS = 64,     /* connected sockets; civetweb gives each a worker thread anyway */
-  MAX_FRAME = 400000, /* bytes of one incoming frame: a largest message in base64 and JSON */
-  MAX_ACKS = 500,     /* ids in one ack */
-  BACKLOG_PAGE = 100,
-  SEND_BURST = 60,    /* messages a socket may send at once ... */
-  SEND_PER_SECOND = 2 /* ... and then per second */
+  MAX_ACKS = 500,             /* ids in one ack */
+  BACKLOG_PAGE = 100,         /* backlog frames sent at once ... */
+  BACKLOG_BYTES = 256 * 1024, /* ... and bytes; the next page follows the client's acks */
+  SEND_BURST = 60,            /* messages a socket may send at once ... */
+  SEND_PER_SECOND = 2         /* ... and then per second */
 };
 
 static int64_t mono_ms(void) {
@@ -33,21 +33,33 @@ static int64_t mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A connected socket as the hub knows it: found by user, device or session
+ * to push frames or to revoke. */
 typedef struct peer {
-  struct mg_connection *conn;
-  int64_t user, device;
+  uint64_t conn;
+  int64_t user, device, session;
 } peer;
 
 struct pa_chat_hub {
   pthread_mutex_t lock;
-  peer peers[MAX_PEERS];
+  peer *peers;
+  int n, cap;
 };
 
-/* Per connection, from the connect handler until the close handler. */
+/* What a backlog still owes one socket: rows after `after`, sent a page at a time. */
+typedef struct backlog {
+  int64_t after;
+  int more, inflight;
+} backlog;
+
+/* Per socket, from its handshake until pa_chat_closed; used by one worker
+ * at a time (the transport runs a socket's messages in order). */
 typedef struct ws_conn {
-  int64_t user, device;
+  uint64_t conn;
+  int64_t user, device, session;
   double tokens;     /* sends allowed now: SEND_BURST, refilled at SEND_PER_SECOND */
   int64_t tokens_at; /* ms, monotonic */
+  backlog inbox, receipts;
 } ws_conn;
 
 /* Token bucket per socket: 1 when one more message may be stored. */
@@ -70,40 +82,61 @@ pa_chat_hub *pa_chat_hub_new(void) {
 void pa_chat_hub_free(pa_chat_hub *hub) {
   if (!hub) return;
   pthread_mutex_destroy(&hub->lock);
+  free(hub->peers);
   free(hub);
+}
+
+/* The sockets matching every non-zero of user, device, session, copied out
+ * (at most cap) so that frames are sent with the lock released. */
+static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t session, uint64_t *out,
+                    int cap) {
+  int n = 0;
+  pthread_mutex_lock(&hub->lock);
+  for (int i = 0; i < hub->n && n < cap; i++) {
+    const peer *p = &hub->peers[i];
+    if ((!user || p->user == user) && (!device || p->device == device) &&
+        (!session || p->session == session))
+      out[n++] = p->conn;
+  }
+  pthread_mutex_unlock(&hub->lock);
+  return n;
 }
 
 /* ---- sending frames */
 
-static void write_json(struct mg_connection *conn, cJSON *root) {
+static void send_json(const pa_srv *srv, uint64_t conn, cJSON *root) {
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
-  if (text) mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
+  if (text) pa_net_ws_send(srv->net, conn, text, strlen(text));
   cJSON_free(text);
 }
 
 /* Sends root (then freed) to every socket of device (user 0) or of user (device 0). */
-static void push(pa_chat_hub *hub, int64_t user, int64_t device, cJSON *root) {
+static void push(const pa_srv *srv, int64_t user, int64_t device, cJSON *root) {
+  uint64_t conns[PA_WS_PER_USER];
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
   if (!text) return;
-  pthread_mutex_lock(&hub->lock);
-  for (int i = 0; i < MAX_PEERS; i++) {
-    peer *p = &hub->peers[i];
-    if (p->conn && ((device && p->device == device) || (user && p->user == user)))
-      mg_websocket_write(p->conn, MG_WEBSOCKET_OPCODE_TEXT, text, strlen(text));
-  }
-  pthread_mutex_unlock(&hub->lock);
+  int n = hub_find(srv->chat, user, device, 0, conns, PA_WS_PER_USER);
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
   cJSON_free(text);
 }
 
-static void send_error(struct mg_connection *conn, const char *code, const char *message,
+void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session) {
+  enum { BATCH = 64 };
+  uint64_t conns[BATCH];
+  if (!user && !device && !session) return;
+  int n = hub_find(srv->chat, user, device, session, conns, BATCH);
+  for (int i = 0; i < n; i++) pa_net_ws_close(srv->net, conns[i], PA_WS_CLOSE_REVOKED, "revoked");
+}
+
+static void send_error(const pa_srv *srv, uint64_t conn, const char *code, const char *message,
                        const char *cid) {
   cJSON *root = cJSON_CreateObject();
   if (root && cJSON_AddStringToObject(root, "type", "error") &&
       cJSON_AddStringToObject(root, "code", code) &&
       cJSON_AddStringToObject(root, "message", message) &&
       (!cid || cJSON_AddStringToObject(root, "id", cid)))
-    write_json(conn, root);
+    send_json(srv, conn, root);
   cJSON_Delete(root);
 }
 
@@ -150,29 +183,40 @@ static cJSON *delivered_frame(sqlite3_stmt *st) {
   return root;
 }
 
-/* ---- the backlog, sent when a device connects */
+/* ---- the backlog, sent a page at a time: at connect, then as acks come */
 
-static int flush(struct mg_connection *conn, pa_db *db, int64_t device, const char *sql,
+/* One page of sql's rows after bl->after; counts what awaits an ack. */
+static int flush(const pa_srv *srv, pa_db *db, const ws_conn *wc, backlog *bl, const char *sql,
                  cJSON *(*make)(sqlite3_stmt *)) {
-  int64_t after = 0;
-  for (;;) {
-    sqlite3_stmt *st = pa_db_stmt(db, sql);
-    if (!st) return -1;
-    sqlite3_bind_int64(st, 1, device);
-    sqlite3_bind_int64(st, 2, after);
-    sqlite3_bind_int(st, 3, BACKLOG_PAGE);
-    int rc, n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      after = sqlite3_column_int64(st, 0);
-      n++;
-      cJSON *f = make(st);
-      write_json(conn, f);
-      cJSON_Delete(f);
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  size_t bytes = 0;
+  int rc, n = 0;
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, wc->device);
+  sqlite3_bind_int64(st, 2, bl->after);
+  sqlite3_bind_int(st, 3, BACKLOG_PAGE);
+  bl->more = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (bytes >= BACKLOG_BYTES) {
+      bl->more = 1;
+      break;
     }
-    pa_db_done(st);
-    if (rc != SQLITE_DONE) return -1;
-    if (n < BACKLOG_PAGE) return 0;
+    cJSON *f = make(st);
+    char *text = f ? cJSON_PrintUnformatted(f) : NULL;
+    cJSON_Delete(f);
+    if (text) {
+      pa_net_ws_send(srv->net, wc->conn, text, strlen(text));
+      bytes += strlen(text);
+    }
+    cJSON_free(text);
+    bl->after = sqlite3_column_int64(st, 0);
+    bl->inflight++;
+    n++;
   }
+  pa_db_done(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
+  if (n == BACKLOG_PAGE) bl->more = 1;
+  return 0;
 }
 
 static const char inbox_sql[] =
@@ -268,8 +312,7 @@ fail:
   return -1;
 }
 
-static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn *wc,
-                    const cJSON *in) {
+static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) {
   static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
   envelope env[PA_CHAT_MAX_ENVELOPES];
   int64_t ids[PA_CHAT_MAX_ENVELOPES], to_user = 0, seq = 0;
@@ -280,11 +323,12 @@ static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn 
   const char *cid = cJSON_IsString(cidv) ? cidv->valuestring : NULL;
   memset(env, 0, sizeof env);
   if (!cid_ok(cid)) {
-    send_error(conn, "bad_request", "id must be 1 to 64 letters, digits, - or _", NULL);
+    send_error(srv, wc->conn, "bad_request", "id must be 1 to 64 letters, digits, - or _", NULL);
     return;
   }
   if (!may_send(wc)) {
-    send_error(conn, "rate_limited", "Too many messages at once; try again in a moment", cid);
+    send_error(srv, wc->conn, "rate_limited", "Too many messages at once; try again in a moment",
+               cid);
     return;
   }
   if (id_member(in, "to", "u", &to_user) != 0)
@@ -326,7 +370,7 @@ static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn 
   if (why) {
     int internal = strcmp(why, "internal") == 0;
     if (internal) fprintf(stderr, "chat: store: %s\n", pa_db_errmsg(db));
-    send_error(conn, internal ? "internal" : "bad_request",
+    send_error(srv, wc->conn, internal ? "internal" : "bad_request",
                internal ? "Something went wrong on our side" : why, cid);
   } else {
     cJSON *ack = frame("sent");
@@ -334,7 +378,7 @@ static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn 
                 !cJSON_AddNumberToObject(ack, "seq", (double)seq) ||
                 pa_srv_add_id(ack, "to", "u", to_user) || !cJSON_AddBoolToObject(ack, "dup", dup)))
       ack = (cJSON_Delete(ack), NULL);
-    write_json(conn, ack);
+    send_json(srv, wc->conn, ack);
     cJSON_Delete(ack);
     /* Live delivery to the recipient's connected devices; the rest read it
      * from the backlog when they connect. */
@@ -351,7 +395,7 @@ static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn 
                 pa_chat_add_b64(m, "body", env[i].body, env[i].len) ||
                 !cJSON_AddStringToObject(m, "at", at)))
         m = (cJSON_Delete(m), NULL);
-      push(srv->chat, 0, env[i].device, m);
+      push(srv, 0, env[i].device, m);
     }
   }
   for (int i = 0; i < n; i++) free(env[i].body);
@@ -359,7 +403,7 @@ static void on_send(struct mg_connection *conn, pa_srv *srv, pa_db *db, ws_conn 
 
 /* ack: the recipient has the messages; their ciphertext goes, senders hear
  * "delivered". delivered_ack: the sender has heard; the rows go. */
-static void on_ack(pa_srv *srv, pa_db *db, const ws_conn *wc, const cJSON *in, int receipts) {
+static void on_ack(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in, int receipts) {
   static const char ack_sql[] =
       "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
       " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
@@ -388,19 +432,26 @@ static void on_ack(pa_srv *srv, pa_db *db, const ws_conn *wc, const cJSON *in, i
     }
     pa_db_done(st);
     if (rc != SQLITE_DONE) fprintf(stderr, "chat: ack: %s\n", pa_db_errmsg(db));
-    if (f) push(srv->chat, 0, sender, f);
+    if (f) push(srv, 0, sender, f);
+    /* An acked backlog frame makes room for the next page. */
+    backlog *bl = receipts ? &wc->receipts : &wc->inbox;
+    if ((f || receipts) && (int64_t)v->valuedouble <= bl->after && bl->inflight > 0) bl->inflight--;
   }
+  backlog *bl = receipts ? &wc->receipts : &wc->inbox;
+  if (bl->more && bl->inflight == 0 &&
+      flush(srv, db, wc, bl, receipts ? receipts_sql : inbox_sql,
+            receipts ? delivered_frame : msg_frame) != 0)
+    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(db));
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
-static void on_indicator(struct mg_connection *conn, pa_srv *srv, const ws_conn *wc,
-                         const cJSON *in, const char *type) {
+static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, const char *type) {
   int64_t to = 0;
   const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
   int is_read = strcmp(type, "read") == 0;
   if (id_member(in, "to", "u", &to) != 0 ||
       (is_read && (!cJSON_IsNumber(seq) || seq->valuedouble < 0))) {
-    send_error(conn, "bad_request",
+    send_error(srv, wc->conn, "bad_request",
                is_read ? "read needs to (\"u_1\") and seq" : "typing needs to (\"u_1\")", NULL);
     return;
   }
@@ -408,144 +459,171 @@ static void on_indicator(struct mg_connection *conn, pa_srv *srv, const ws_conn 
   if (f && (pa_srv_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
     f = (cJSON_Delete(f), NULL);
-  push(srv->chat, to, 0, f);
+  push(srv, to, 0, f);
 }
 
-/* ---- civetweb's WebSocket callbacks */
+/* ---- the socket's life: handshake, messages, close */
 
-/* Refuses an upgrade with a JSON error. civetweb's response-header calls
- * refuse a connection already marked as a WebSocket, so this writes the
- * response itself. */
-static int refuse(struct mg_connection *conn, int status, const char *code, const char *message) {
-  char body[256];
-  const char *reason = mg_get_response_code_text(conn, status);
-  int n = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}", code,
-                   message);
-  mg_printf(conn,
-            "HTTP/1.1 %d %s\r\nContent-Type: application/json; charset=utf-8\r\n"
-            "Cache-Control: no-store\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-            status, reason ? reason : "Error", n, body);
-  return 1;
+/* Refuses a handshake with a JSON error; the transport closes afterwards. */
+static void refuse(pa_srv_req *rq, int status, const char *code, const char *message) {
+  pa_srv_api_error(rq, status, code, message, NULL);
 }
 
-static int on_connect(const struct mg_connection *cconn, void *cbdata) {
-  pa_srv *srv = cbdata;
-  struct mg_connection *conn = (struct mg_connection *)cconn; /* to answer a refusal */
-  const struct mg_request_info *ri = mg_get_request_info(conn);
-  pa_srv_req rq = {.conn = conn,
-                   .srv = srv,
-                   .method = ri->request_method,
-                   .path = ri->local_uri_raw,
-                   .query = ri->query_string,
-                   .remote_addr = ri->remote_addr,
-                   .body_read = 1,
-                   .db = mg_get_thread_pointer(conn)};
+void pa_chat_upgrade(pa_srv_req *rq) {
+  static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
+  const pa_srv *srv = rq->srv;
   char text[40];
-  const char *q = rq.query ? rq.query : "";
   int64_t device = 0, owner = 0;
   int found = 0;
-  if (!rq.db) return refuse(conn, 500, "internal", "Something went wrong on our side");
-  /* Browsers always send Origin on a WebSocket; only our own page may open one. */
-  if (!mg_get_header(conn, "Origin") || !pa_srv_api_same_origin(&rq))
-    return refuse(conn, 403, "csrf", "Cross-site WebSocket refused");
-  if (pa_srv_api_resolve_session(&rq) != 0)
-    return refuse(conn, 500, "internal", "Something went wrong on our side");
-  if (!rq.viewer) return refuse(conn, 401, "unauthorized", "Sign in first");
-  if (pa_http_query_var(q, "device", text, sizeof text) < 0 ||
-      pa_srv_parse_id(text, "d", &device) != 0)
-    return refuse(conn, 400, "bad_request", "device must be one of your device ids, like d_1");
-  if (pa_db_scalar_i64(rq.db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,
-                       &found) != PA_DB_OK) {
-    fprintf(stderr, "chat: socket: %s\n", pa_db_errmsg(rq.db));
-    return refuse(conn, 500, "internal", "Something went wrong on our side");
-  }
-  if (!found || owner != rq.viewer)
-    return refuse(conn, 404, "not_found", "No such device of yours");
-  ws_conn *wc = malloc(sizeof *wc);
-  if (!wc) return refuse(conn, 500, "internal", "Out of memory");
-  wc->user = rq.viewer;
-  wc->device = device;
-  wc->tokens = SEND_BURST;
-  wc->tokens_at = mono_ms();
-  mg_set_user_connection_data(conn, wc);
-  return 0;
-}
-
-static void on_ready(struct mg_connection *conn, void *cbdata) {
-  pa_srv *srv = cbdata;
-  ws_conn *wc = mg_get_user_connection_data(conn);
-  pa_db *db = mg_get_thread_pointer(conn);
-  if (!wc || !db) return;
-  int placed = 0;
-  pthread_mutex_lock(&srv->chat->lock);
-  for (int i = 0; i < MAX_PEERS && !placed; i++)
-    if (!srv->chat->peers[i].conn) {
-      srv->chat->peers[i] = (peer){conn, wc->user, wc->device};
-      placed = 1;
-    }
-  pthread_mutex_unlock(&srv->chat->lock);
-  if (!placed) {
-    send_error(conn, "busy", "Too many chat connections; try again soon", NULL);
-    mg_websocket_write(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, "\x03\xf5", 2); /* 1013 */
+  if (strcmp(rq->path, "/api/v1/chat/socket") != 0) {
+    refuse(rq, 404, "not_found", "No WebSocket here");
     return;
   }
+  if (!rq->db) {
+    refuse(rq, 500, "internal", "Something went wrong on our side");
+    return;
+  }
+  /* Browsers always send Origin on a WebSocket; only our own page may open one. */
+  if (!pa_srv_req_header(rq, "Origin") || !pa_srv_api_same_origin(rq)) {
+    refuse(rq, 403, "csrf", "Cross-site WebSocket refused");
+    return;
+  }
+  if (pa_srv_api_resolve_session(rq) != 0) return;
+  if (!rq->viewer) {
+    refuse(rq, 401, "unauthorized", "Sign in first");
+    return;
+  }
+  if (pa_http_query_var(rq->query, "device", text, sizeof text) < 0 ||
+      pa_srv_parse_id(text, "d", &device) != 0) {
+    refuse(rq, 400, "bad_request", "device must be one of your device ids, like d_1");
+    return;
+  }
+  if (pa_db_scalar_i64(rq->db, owner_sql, 1, &device, &owner, &found) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "chat socket");
+    return;
+  }
+  if (!found || owner != rq->viewer) {
+    refuse(rq, 404, "not_found", "No such device of yours");
+    return;
+  }
+  ws_conn *wc = calloc(1, sizeof *wc);
+  if (!wc) {
+    refuse(rq, 500, "internal", "Out of memory");
+    return;
+  }
+  *wc = (ws_conn){rq->in->conn, rq->viewer, device,    rq->session_id,
+                  SEND_BURST,   mono_ms(),  {0, 0, 0}, {0, 0, 0}};
+  /* One socket per device (the newest wins), PA_WS_PER_USER per person. */
+  pa_chat_hub *hub = srv->chat;
+  uint64_t replaced = 0;
+  int others = 0, mine = -1;
+  pthread_mutex_lock(&hub->lock);
+  for (int i = 0; i < hub->n; i++) {
+    if (hub->peers[i].device == device)
+      mine = i;
+    else if (hub->peers[i].user == rq->viewer)
+      others++;
+  }
+  int full = others >= PA_WS_PER_USER;
+  if (!full && mine < 0 && hub->n == hub->cap) {
+    int cap = hub->cap ? hub->cap * 2 : 64;
+    peer *p = realloc(hub->peers, (size_t)cap * sizeof *p);
+    if (p) {
+      hub->peers = p;
+      hub->cap = cap;
+    }
+  }
+  int placed = !full && (mine >= 0 || hub->n < hub->cap);
+  if (placed) {
+    if (mine >= 0)
+      replaced = hub->peers[mine].conn;
+    else
+      mine = hub->n++;
+    hub->peers[mine] = (peer){wc->conn, wc->user, wc->device, wc->session};
+  }
+  pthread_mutex_unlock(&hub->lock);
+  if (!placed) {
+    free(wc);
+    if (full) {
+      char msg[128];
+      snprintf(msg, sizeof msg,
+               "At most %d of your devices can be connected to chat at once; close one first",
+               PA_WS_PER_USER);
+      refuse(rq, 429, "too_many_sockets", msg);
+    } else {
+      refuse(rq, 503, "unavailable", "Out of memory");
+    }
+    return;
+  }
+  if (replaced)
+    pa_net_ws_close(srv->net, replaced, PA_WS_CLOSE_REPLACED, "replaced by a newer connection");
+  pa_net_resp_accept_ws(rq->out, wc);
+  rq->status = 101;
+  /* Queued now, sent right after the handshake's answer. */
   cJSON *hello = frame("hello");
   if (hello && (pa_srv_add_id(hello, "user", "u", wc->user) ||
                 pa_srv_add_id(hello, "device", "d", wc->device)))
     hello = (cJSON_Delete(hello), NULL);
-  write_json(conn, hello);
+  send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
-  if (flush(conn, db, wc->device, inbox_sql, msg_frame) != 0 ||
-      flush(conn, db, wc->device, receipts_sql, delivered_frame) != 0)
-    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(db));
+  if (flush(srv, rq->db, wc, &wc->inbox, inbox_sql, msg_frame) != 0 ||
+      flush(srv, rq->db, wc, &wc->receipts, receipts_sql, delivered_frame) != 0)
+    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(rq->db));
 }
 
-static int on_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata) {
-  pa_srv *srv = cbdata;
-  ws_conn *wc = mg_get_user_connection_data(conn);
-  pa_db *db = mg_get_thread_pointer(conn);
-  int opcode = bits & 0x0f;
-  if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) return 0;
-  if (opcode != MG_WEBSOCKET_OPCODE_TEXT || !wc || !db) return 1; /* pings are civetweb's */
-  if (len > MAX_FRAME) {
-    send_error(conn, "payload_too_large", "A frame may hold at most 400,000 bytes", NULL);
-    return 0;
+/* 1 while the socket's session and device still exist: signing out,
+ * changing the password, deleting the account or removing the device ends
+ * them, and no message of the socket is taken after that, even one already
+ * on its way when pa_chat_revoke closed it. */
+static int still_allowed(pa_db *db, const ws_conn *wc) {
+  static const char sql[] = "SELECT 1 FROM sessions s JOIN chat_devices d ON d.user_id = s.user_id"
+                            " WHERE s.id = ?1 AND s.expires_at > ?2 AND d.id = ?3";
+  int64_t args[3] = {wc->session, pa_clock_now(), wc->device}, one = 0;
+  int found = 0;
+  if (pa_db_scalar_i64(db, sql, 3, args, &one, &found) != PA_DB_OK) return -1;
+  return found;
+}
+
+void pa_chat_message(const pa_srv *srv, pa_db *db, uint64_t conn, void *user, const char *data,
+                     size_t len) {
+  ws_conn *wc = user;
+  int ok = db ? still_allowed(db, wc) : -1;
+  if (ok <= 0) {
+    if (ok < 0) fprintf(stderr, "chat: session check: %s\n", db ? pa_db_errmsg(db) : "no db");
+    pa_net_ws_close(srv->net, conn, ok < 0 ? PA_WS_CLOSE_TRY_LATER : PA_WS_CLOSE_REVOKED,
+                    ok < 0 ? "try again" : "revoked");
+    return;
   }
   cJSON *in = cJSON_ParseWithLength(data, len);
   const cJSON *type = cJSON_GetObjectItemCaseSensitive(in, "type");
   const char *t = cJSON_IsString(type) ? type->valuestring : "";
   if (!cJSON_IsObject(in))
-    send_error(conn, "bad_request", "Each frame must be one JSON object", NULL);
+    send_error(srv, conn, "bad_request", "Each frame must be one JSON object", NULL);
   else if (strcmp(t, "send") == 0)
-    on_send(conn, srv, db, wc, in);
+    on_send(srv, db, wc, in);
   else if (strcmp(t, "ack") == 0)
     on_ack(srv, db, wc, in, 0);
   else if (strcmp(t, "delivered_ack") == 0)
     on_ack(srv, db, wc, in, 1);
   else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
-    on_indicator(conn, srv, wc, in, t);
+    on_indicator(srv, wc, in, t);
   else if (strcmp(t, "ping") == 0) {
     cJSON *pong = frame("pong");
-    write_json(conn, pong);
+    send_json(srv, conn, pong);
     cJSON_Delete(pong);
   } else
-    send_error(conn, "bad_request", "Unknown frame type", NULL);
+    send_error(srv, conn, "bad_request", "Unknown frame type", NULL);
   cJSON_Delete(in);
-  return 1;
 }
 
-static void on_close(const struct mg_connection *conn, void *cbdata) {
-  pa_srv *srv = cbdata;
-  ws_conn *wc = mg_get_user_connection_data(conn);
-  pthread_mutex_lock(&srv->chat->lock);
-  for (int i = 0; i < MAX_PEERS; i++)
-    if (srv->chat->peers[i].conn == conn) srv->chat->peers[i].conn = NULL;
-  pthread_mutex_unlock(&srv->chat->lock);
-  mg_set_user_connection_data(conn, NULL);
-  free(wc);
-}
-
-void pa_chat_listen(struct mg_context *ctx, pa_srv *srv) {
-  mg_set_websocket_handler(ctx, "/api/v1/chat/socket", on_connect, on_ready, on_data, on_close,
-                           srv);
+void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
+  pa_chat_hub *hub = srv->chat;
+  pthread_mutex_lock(&hub->lock);
+  for (int i = 0; i < hub->n; i++)
+    if (hub->peers[i].conn == conn) {
+      hub->peers[i] = hub->peers[--hub->n];
+      break;
+    }
+  pthread_mutex_unlock(&hub->lock);
+  free(user);
 }

@@ -19,7 +19,8 @@ enum {
   PA_CHAT_MAX_ENVELOPES = 16,   /* devices one message goes to */
   PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
   PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
-  PA_CHAT_ATTACH_MIN = 17       /* one empty final secretstream chunk */
+  PA_CHAT_ATTACH_MIN = 17,      /* one empty final secretstream chunk */
+  PA_WS_PER_USER = 10           /* chat sockets one person may have open (one per device) */
 };
 
 /* The connections of signed-in devices; one per server. */
@@ -29,8 +30,19 @@ typedef struct pa_chat_hub pa_chat_hub;
 pa_chat_hub *pa_chat_hub_new(void);
 void pa_chat_hub_free(pa_chat_hub *hub);
 
-/* Installs the WebSocket handlers at /api/v1/chat/socket; srv->chat must be set. */
-void pa_chat_listen(struct mg_context *ctx, pa_srv *srv);
+/* The WebSocket at /api/v1/chat/socket, driven by the transport (srv.c):
+ * the handshake on a worker (accepts with 101 or refuses with an error),
+ * each text message on a worker (one at a time per socket), and the close
+ * on the loop thread (frees user). */
+void pa_chat_upgrade(pa_srv_req *rq);
+void pa_chat_message(const pa_srv *srv, struct pa_db *db, uint64_t conn, void *user,
+                     const char *data, size_t len);
+void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user);
+
+/* Closes (code 4001, "revoked") the chat sockets matching every non-zero
+ * argument: a user's, one device's, or those opened with one session. Safe
+ * from any worker thread. */
+void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session);
 
 /* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */
 int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n);

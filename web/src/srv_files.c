@@ -52,8 +52,9 @@ static int method_ok(pa_srv_req *rq) {
   return 0;
 }
 
-/* Streams an open regular file: 304 when the client's copy is current;
- * with ranges, one byte range as 206 (If-Range must name this ETag). */
+/* Answers with an open regular file, which the transport sends and closes:
+ * 304 when the client's copy is current; with ranges, one byte range as 206
+ * (If-Range must name this ETag). */
 static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char *type,
                       const char *cache, const char *etag, int ranges) {
   pa_srv_header h[3] = {{"ETag", etag}, {"Accept-Ranges", "bytes"}, {"Content-Range", NULL}};
@@ -62,7 +63,8 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
   int nh = ranges ? 2 : 1, status = 200;
   const char *inm = pa_srv_req_header(rq, "If-None-Match");
   if (inm && pa_http_etag_match(inm, etag)) {
-    pa_srv_send_head(rq, 304, NULL, cache, h, nh, -1);
+    close(fd);
+    pa_srv_send_head(rq, 304, NULL, cache, h, nh);
     return;
   }
   const char *if_range = pa_srv_req_header(rq, "If-Range");
@@ -70,6 +72,7 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
               ? pa_http_range(pa_srv_req_header(rq, "Range"), (long long)st->st_size, &from, &to)
               : 0;
   if (r < 0) {
+    close(fd);
     snprintf(content_range, sizeof content_range, "bytes */%lld", (long long)st->st_size);
     pa_srv_header eh[2] = {{"Accept-Ranges", "bytes"}, {"Content-Range", content_range}};
     static const char body[] = "416 Range Not Satisfiable\n";
@@ -83,25 +86,8 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
     nh = 3;
     status = 206;
   }
-  if (pa_srv_send_head(rq, status, type, cache, h, nh, to - from + 1) != 0 || rq->head) return;
-  if (from > 0 && lseek(fd, (off_t)from, SEEK_SET) != (off_t)from) {
-    mg_disable_keep_alive(rq->conn);
-    return;
-  }
-  /* On the heap: civetweb's worker stacks are small. */
-  enum { CHUNK = 65536 };
-  char *buf = malloc(CHUNK);
-  for (off_t left = (off_t)(to - from + 1); left > 0;) {
-    ssize_t n = buf ? read(fd, buf, (size_t)(left < CHUNK ? left : CHUNK)) : -1;
-    if (n < 0 && errno == EINTR) continue;
-    /* Headers are out; on a short read all we can do is drop the connection. */
-    if (n <= 0 || mg_write(rq->conn, buf, (size_t)n) != (int)n) {
-      mg_disable_keep_alive(rq->conn);
-      break;
-    }
-    left -= n;
-  }
-  free(buf);
+  pa_srv_send_head(rq, status, type, cache, h, nh);
+  pa_srv_send_fd(rq, fd, from, to - from + 1);
 }
 
 static void get_media(pa_srv_req *rq, const char *name) {
@@ -124,7 +110,6 @@ static void get_media(pa_srv_req *rq, const char *name) {
   /* The name is the content's hash, so the hash is the entity tag. */
   snprintf(etag, sizeof etag, "\"%.*s\"", PA_MEDIA_HASH_HEX, name);
   send_file(rq, fd, &st, type, "public, max-age=31536000, immutable", etag, 1);
-  close(fd);
 }
 
 /* Rejects what could climb out of the root or expose hidden files: empty,
@@ -174,7 +159,6 @@ static void get_static(pa_srv_req *rq) {
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
   send_file(rq, fd, &st, mime_for(real), "no-cache", etag, 0);
-  close(fd);
 }
 
 void pa_srv_files(pa_srv_req *rq) {

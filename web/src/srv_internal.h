@@ -2,16 +2,16 @@
 #ifndef PA_SRV_INTERNAL_H
 #define PA_SRV_INTERNAL_H
 
+#include "net/net.h"
 #include "srv.h"
 
-#include <civetweb.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct pa_srv {
-  struct mg_context *ctx;
+  pa_net *net;
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];
@@ -25,9 +25,10 @@ struct pa_srv {
   struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
 };
 
-/* One request in flight. */
+/* One request in flight, on a worker thread. */
 typedef struct pa_srv_req {
-  struct mg_connection *conn;
+  pa_net_req *in;   /* what the transport read */
+  pa_net_resp *out; /* what the handler answers */
   const pa_srv *srv;
   const char *method;
   const char *path;  /* percent-decoded, without the query string */
@@ -36,13 +37,12 @@ typedef struct pa_srv_req {
   const char *csp;   /* Content-Security-Policy instead of the default, or NULL */
   int status;        /* status sent, for the log; 0 until then */
   /* API requests only (srv_api.c fills these before a handler runs): */
-  struct pa_db *db;     /* this worker's connection */
-  int64_t ids[2];       /* ids taken from the path, in order */
-  int64_t viewer;       /* signed-in user, 0 for nobody */
-  int64_t session_id;   /* 0 without a session */
-  char csrf[48];        /* the session's CSRF token, "" without one */
-  char set_cookie[160]; /* a Set-Cookie to send with the answer, or "" */
-  int body_read;        /* the request body was consumed */
+  struct pa_db *db;        /* this worker's connection */
+  int64_t ids[2];          /* ids taken from the path, in order */
+  int64_t viewer;          /* signed-in user, 0 for nobody */
+  int64_t session_id;      /* 0 without a session */
+  char csrf[48];           /* the session's CSRF token, "" without one */
+  char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */
 } pa_srv_req;
 
@@ -51,27 +51,31 @@ typedef struct pa_srv_req {
 /* The value of request header name (case-insensitive), or NULL. */
 const char *pa_srv_req_header(const pa_srv_req *rq, const char *name);
 
-/* Reads the whole body, at most max bytes: 0 with *out (the caller frees it)
- * and *len, or -1 when an error answer (400, 413, 500) was sent. */
+/* The request body (the transport read it whole, within the route's
+ * limit): 0 with *out (the caller frees it) and *len, or -1 when it is over
+ * max and the 413 answer was sent. Once per request. */
 int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len);
-
 
 typedef struct pa_srv_header {
   const char *name, *value;
 } pa_srv_header;
 
-/* Sends status, the security headers, Content-Type (when type is non-NULL),
- * Cache-Control, extra headers and Content-Length: len. Returns 0 when the
- * headers went out; the caller then writes the body unless rq->head. */
-int pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
-                     const pa_srv_header *extra, int nextra, long long len);
+/* Sets the answer's status, the security headers, Content-Type (when type
+ * is non-NULL), Cache-Control and extra headers; the body comes next (none
+ * for 304). The transport adds Content-Length. */
+void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
+                      const pa_srv_header *extra, int nextra);
 
-/* A complete response with an in-memory body. */
-int pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
-                const pa_srv_header *extra, int nextra, const void *body, size_t len);
+/* The answer's body is bytes [from, from + len) of fd, which the transport
+ * reads off the loop and closes; after pa_srv_send_head. */
+void pa_srv_send_fd(pa_srv_req *rq, int fd, long long from, long long len);
+
+/* A complete response with an in-memory body (copied). */
+void pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
+                 const pa_srv_header *extra, int nextra, const void *body, size_t len);
 
 /* A short text/plain error page; allow (or NULL) becomes the Allow header. */
-int pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);
+void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);
 
 /* Copies s into out (always NUL-terminated), percent-escaping anything but
  * printable ASCII, and cutting it to fit: safe in logs and JSON messages. */

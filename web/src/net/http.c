@@ -166,15 +166,26 @@ int pa_http_parse_head(char *buf, size_t len, pa_http_head *h) {
   if (h->chunked && cl_seen) return -400;
   if (h->chunked && h->minor == 0) return -400;
   if (hosts > 1 || (h->minor == 1 && hosts == 0)) return -400;
-  h->keep_alive = h->minor == 1 ? !(conn && list_has(conn, "close"))
-                                : conn && list_has(conn, "keep-alive");
+  h->keep_alive =
+      h->minor == 1 ? !(conn && list_has(conn, "close")) : conn && list_has(conn, "keep-alive");
   h->upgrade_ws = conn && upgrade && list_has(conn, "upgrade") && list_has(upgrade, "websocket") &&
                   strcmp(h->method, "GET") == 0;
   return 0;
 }
 
-enum { CH_SIZE, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LF,
-       CH_LINE, CH_LINE_LF, CH_DONE };
+enum {
+  CH_SIZE,
+  CH_EXT,
+  CH_SIZE_LF,
+  CH_DATA,
+  CH_DATA_CR,
+  CH_DATA_LF,
+  CH_TRAILER,
+  CH_TRAILER_LF,
+  CH_LINE,
+  CH_LINE_LF,
+  CH_DONE
+};
 
 static int hexval(int c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -275,6 +286,22 @@ int pa_http_chunked_step(pa_http_chunked *c, char *buf, size_t len, size_t *used
 static int unhex(const char *p) {
   int a = hexval((unsigned char)p[0]), b = a < 0 ? -1 : hexval((unsigned char)p[1]);
   return b < 0 ? -1 : a * 16 + b;
+}
+
+int pa_http_path_decode(const char *path, char *out, size_t cap) {
+  size_t n = 0;
+  for (const char *s = path; *s; s++) {
+    int c = (unsigned char)*s;
+    if (c == '%') {
+      if ((c = unhex(s + 1)) <= 0 || c == '/') return -1;
+      s += 2;
+    }
+    if (n + 1 >= cap) return -1;
+    out[n++] = (char)c;
+  }
+  if (cap == 0) return -1;
+  out[n] = '\0';
+  return (int)n;
 }
 
 int pa_http_query_var(const char *query, const char *name, char *out, size_t cap) {

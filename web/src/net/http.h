@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 enum {
-  PA_HTTP_HEAD_MAX = 16 * 1024, /* bytes of request line + headers (431 past it) */
+  PA_HTTP_HEAD_MAX = 16 * 1024,  /* bytes of request line + headers (431 past it) */
   PA_HTTP_TARGET_MAX = 8 * 1024, /* bytes of the request target (414 past it) */
   PA_HTTP_HEADERS_MAX = 64,      /* header lines in one request (431 past it) */
   PA_HTTP_METHOD_MAX = 16        /* bytes of a method name */
@@ -63,6 +63,11 @@ typedef struct pa_http_chunked {
   int digits;
 } pa_http_chunked;
 int pa_http_chunked_step(pa_http_chunked *c, char *buf, size_t len, size_t *used, size_t *out);
+
+/* Percent-decodes a request path into out (cap bytes with the NUL): its
+ * length, or -1 when an escape is malformed or decodes to NUL or '/' (an
+ * encoded slash would let "..%2f" past segment checks), or it does not fit. */
+int pa_http_path_decode(const char *path, char *out, size_t cap);
 
 /* Form-decodes the value of name from a query string (a=1&b=2, '+' is a
  * space) into out: its length, -1 when absent, -2 when it does not fit or

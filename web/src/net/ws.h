@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 enum {
-  PA_WS_ACCEPT_LEN = 28,    /* base64 of a SHA-1 */
-  PA_WS_HEADER_MAX = 14,    /* bytes of the largest frame header */
-  PA_WS_CONTROL_MAX = 125,  /* payload bytes of a ping, pong or close */
+  PA_WS_ACCEPT_LEN = 28,   /* base64 of a SHA-1 */
+  PA_WS_HEADER_MAX = 14,   /* bytes of the largest frame header */
+  PA_WS_CONTROL_MAX = 125, /* payload bytes of a ping, pong or close */
   PA_WS_OP_CONT = 0x0,
   PA_WS_OP_TEXT = 0x1,
   PA_WS_OP_BINARY = 0x2,
