@@ -128,8 +128,11 @@ int pa_seed_reel(const pa_art_pet *pet, uint32_t seed, int w, int h, int fps, in
                         "libvpx",
                         "-deadline",
                         "realtime",
+                        /* Negative: a fixed speed. A positive one in realtime
+                         * mode lets VP8 pick its speed from the wall clock, so
+                         * a busy machine seeded different bytes. */
                         "-cpu-used",
-                        "8",
+                        "-8",
                         "-b:v",
                         "700k",
                         "-threads",

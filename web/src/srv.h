@@ -1,7 +1,8 @@
 /* pa_srv — the HTTP server: static shell, media files and the JSON API.
  *
- * Requests run on civetweb's worker threads; each worker owns one database
- * connection for its whole life. Every response carries the security headers. */
+ * The transport (net/net.h) reads requests on one event-loop thread and runs
+ * them on worker threads; each worker owns one database connection for its
+ * whole life. Every response carries the security headers. */
 #ifndef PA_SRV_H
 #define PA_SRV_H
 
