@@ -8,21 +8,26 @@
 //      another account: delivery latency (send -> the recipient's msg frame)
 //      p50/p99, and counts per client message id: sent (the server's "sent"),
 //      delivered (msg frames), receipts ("delivered" frames), lost,
-//      duplicated. Recipients ack every msg and senders every receipt, as the
-//      shell does, so the relay does its whole job.
+//      duplicated. Recipients ack every msg and senders every receipt, and
+//      every socket pings every 25 s, as the shell does (shell/chat/), so the
+//      relay does its whole job.
 // Bounded: every phase has a deadline and the process exits by itself.
 // Sockets go from many loopback source addresses (127.1.x.y, at most
 // PER_ADDR each), because the server caps connections per address.
 //
 // usage: node scripts/bench/ws.mjs --url http://127.0.0.1:PORT --pid PID
 //          --world FILE [--clients 10000] [--rate 1000] [--seconds 30]
-//          [--per-addr 200] [--body 256] [--deflate offer|off] [--summary FILE]
-// FILE: petamigos-bench-world's JSON lines (users, sessions, devices).
-// Exit status: 0 when every socket connected and no message was lost or
-// duplicated; 1 otherwise (the figures are printed either way); 2 for bad
-// arguments or an aborted run.
+//          [--per-addr 200] [--body 256] [--deflate offer|off] [--seed 1]
+//          [--summary FILE]
+// --world: petamigos-bench-world's JSON lines (users, sessions, devices);
+// --deflate: offer permessage-deflate as browsers do (default), or not;
+// --seed: of the random pairs; --summary: where the README row is written.
+// Exit status: 0 when every socket connected and stayed, and every message
+// was accepted and delivered exactly once, to its recipient; 1 otherwise (the
+// figures are printed either way); 2 for bad arguments or an aborted run.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -39,6 +44,8 @@ const HANDSHAKE_MS = 20_000; // per socket, to the hello frame
 const DRAIN_MS = 15_000; // after the last send, for msg and receipt frames
 const CLOSE_MS = 10_000;
 const SETTLE_MS = 2_000; // before reading RSS with every socket open
+const PING_MS = 25_000; // shell/chat/socket.js
+const PING_TICK_MS = 100; // sockets are pinged in turn, PING_MS / PING_TICK_MS slots
 const GIVE_UP = 100; // failed sockets after which no more are tried: the run is void anyway
 const SERVER_SEND_PER_SECOND = 2; // srv_chat.c's per-socket send rate (SEND_PER_SECOND)
 
@@ -128,7 +135,7 @@ const sentAck = new Uint8Array(TOTAL); // the server's "sent"
 const got = new Uint16Array(TOTAL); // msg frames for k at its recipient
 const receipts = new Uint16Array(TOTAL); // "delivered" frames for k at its sender
 const refused = new Uint8Array(TOTAL); // an error frame named k
-const counts = { misrouted: 0, serverDup: 0, unsent: 0, closedEarly: 0, strayFrames: 0 };
+const counts = { misrouted: 0, serverDup: 0, unsent: 0, closedEarly: 0, strayFrames: 0, pings: 0, pongs: 0 };
 const errorCodes = {};
 let closing = false;
 
@@ -156,6 +163,9 @@ function onFrame(ci, f) {
       clients[ci].ws.send(JSON.stringify({ type: 'delivered_ack', ids: [f.id] }));
       if (k < 0) return void counts.strayFrames++;
       receipts[k]++;
+      return;
+    case 'pong':
+      counts.pongs++;
       return;
     case 'error':
       errorCodes[f.code] = (errorCodes[f.code] ?? 0) + 1;
@@ -189,12 +199,11 @@ function connect(ci) {
         return void counts.strayFrames++;
       }
       if (!hello && f.type === 'hello') {
-        hello = true;
+        hello = c.hello = true;
         clearTimeout(timer);
         if (f.device !== c.device || f.user !== c.user) counts.misrouted++;
         return resolve();
       }
-      if (!hello && f.type === 'error') errorCodes[f.code] = (errorCodes[f.code] ?? 0) + 1;
       onFrame(ci, f);
     });
     ws.on('unexpected-response', (req, res) => { clearTimeout(timer); ws.terminate(); reject(new Error(`HTTP ${res.statusCode}`)); });
@@ -216,17 +225,33 @@ const int = (v) => v.toLocaleString('en-US');
 
 // ---- the run, bounded as a whole
 const connectBudget = 30_000 + CLIENTS * 20;
+const runBound = connectBudget + SETTLE_MS + SECONDS * 1000 + DRAIN_MS + CLOSE_MS + 30_000;
 const hardStop = setTimeout(() => {
-  console.error(`bench ws: aborted: the run passed its ${Math.round((connectBudget + SECONDS * 1000 + DRAIN_MS + CLOSE_MS + 30_000) / 1000)} s bound`);
+  console.error(`bench ws: aborted: the run passed its ${Math.round(runBound / 1000)} s bound`);
   process.exit(2);
-}, connectBudget + SECONDS * 1000 + DRAIN_MS + CLOSE_MS + 30_000);
+}, runBound);
 hardStop.unref();
 
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 const rssBefore = rssKiB();
+console.log(`== ws: load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} (the machine's other work competes with both sides)`);
 console.log(`== ws: ${int(CLIENTS)} chat sockets (${int(users)} accounts, ${addresses} source address${addresses === 1 ? '' : 'es'}, at most ${PER_ADDR} each), server pid ${PID}, RSS ${mb(rssBefore).toFixed(1)} MB`);
 if (RATE / CLIENTS > SERVER_SEND_PER_SECOND * 0.75)
   console.log(`   warning: ${(RATE / CLIENTS).toFixed(2)} messages/s per socket on average is near the relay's own limit of ${SERVER_SEND_PER_SECOND}/s: expect rate_limited refusals`);
+
+// Keep-alive pings through the whole run, spread evenly over the sockets.
+const slots = PING_MS / PING_TICK_MS;
+let pingTick = 0;
+const pinger = setInterval(() => {
+  const slot = pingTick++ % slots;
+  for (let ci = slot; ci < CLIENTS; ci += slots) {
+    const ws = clients[ci].ws;
+    if (ws?.readyState === WebSocket.OPEN && clients[ci].hello) {
+      ws.send('{"type":"ping"}');
+      counts.pings++;
+    }
+  }
+}, PING_TICK_MS);
 
 const connectStart = performance.now();
 const failures = {};
@@ -338,6 +363,7 @@ lat.sort((a, b) => a - b);
 const p50 = percentile(lat, 50), p99 = percentile(lat, 99), pmax = lat.length ? lat[lat.length - 1] : NaN;
 
 closing = true;
+clearInterval(pinger);
 await Promise.race([
   Promise.all(clients.filter((c) => c.ws && c.ws.readyState !== WebSocket.CLOSED).map((c) => new Promise((r) => { c.ws.once('close', r); c.ws.close(1000); }))),
   sleep(CLOSE_MS),
@@ -351,7 +377,10 @@ if (scheduled) {
   console.log(`   delivery latency (send -> recipient's msg frame): p50 ${ms(p50)} ms, p99 ${ms(p99)} ms, max ${ms(pmax)} ms`);
 }
 if (Object.keys(errorCodes).length) console.log(`   error frames: ${JSON.stringify(errorCodes)}`);
-if (counts.closedEarly || counts.strayFrames) console.log(`   sockets closed by the server: ${counts.closedEarly}; unexpected frames: ${counts.strayFrames}`);
+const lagP99 = loopDelay.percentile(99) / 1e6;
+if (scheduled && (maxLag > 50 || lagP99 > 20))
+  console.log(`   warning: the client itself was late (behind schedule ${ms(maxLag)} ms, event loop p99 ${ms(lagP99)} ms; load average ${loadavg()[0].toFixed(1)}): the latencies include its delays`);
+console.log(`   keep-alive: ${int(counts.pings)} pings, ${int(counts.pongs)} pongs; sockets closed by the server: ${counts.closedEarly}; unexpected frames: ${counts.strayFrames}`);
 if (scheduled) console.log(`   server RSS after traffic ${mb(rssAfter).toFixed(1)} MB`);
 
 const clean = connected === CLIENTS && lost === 0 && duplicated === 0 && counts.misrouted === 0 && refusedN === 0 && counts.closedEarly === 0 && written === TOTAL;
