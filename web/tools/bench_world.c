@@ -1,0 +1,201 @@
+/* petamigos-bench-world --data DIR --users N --devices D
+ *
+ * Adds N accounts to a server data directory's database, each with one
+ * session and D chat devices, for the WebSocket benchmark
+ * (scripts/bench/ws.mjs): signing 10,000 people up through the API would
+ * take Argon2id's 0.1 s each and meet the sign-up limits. Run it before the
+ * server starts (SQLite allows one writer; a running server is not told).
+ *
+ * The rows are the ones the API writes: a session is what login inserts (the
+ * BLAKE2b-256 of a pa_auth_new_token cookie, a CSRF token, 30 days), a device
+ * what POST /chat/devices stores for a bundle with no one-time prekeys, with
+ * a real Ed25519 identity and a signed prekey that verifies, so the world
+ * also passes the bundle checks. The accounts have no email or password:
+ * they can only be used through the printed sessions.
+ *
+ * stdout: one JSON line per account,
+ *   {"user":"u_7","session":"<pa_session cookie>","csrf":"<token>","devices":["d_1",...]}
+ * Exit status: 0, 1 when the database could not be written, 2 for bad
+ * arguments. */
+#include "auth.h"
+#include "clock.h"
+#include "db.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+  BW_USERS_MAX = 20000, /* accounts one run adds: more than the sockets one run can open */
+  BW_DEVICES_MAX = 20,  /* chat devices per account: the per-person device cap */
+  BW_SPK_SIGNED = 44    /* spk id u32, created_at u64, X25519 key: what the signature covers */
+};
+
+static const char usage[] = "usage: petamigos-bench-world --data DIR --users N --devices D\n"
+                            "  adds N accounts (1..20000), each with a session and D chat\n"
+                            "  devices (1..20), to DIR/petamigos.db; prints one JSON line each\n";
+
+typedef struct args {
+  const char *data;
+  long users, devices;
+} args;
+
+static int parse_count(const char *text, long max, long *out) {
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno || end == text || *end || v < 1 || v > max) return -1;
+  *out = v;
+  return 0;
+}
+
+static int parse_args(int argc, char **argv, args *a) {
+  *a = (args){NULL, 0, 0};
+  for (int i = 1; i < argc; i++) {
+    if (i + 1 >= argc) return -1;
+    const char *opt = argv[i], *val = argv[++i];
+    if (strcmp(opt, "--data") == 0)
+      a->data = val;
+    else if (strcmp(opt, "--users") == 0) {
+      if (parse_count(val, BW_USERS_MAX, &a->users) != 0) return -1;
+    } else if (strcmp(opt, "--devices") == 0) {
+      if (parse_count(val, BW_DEVICES_MAX, &a->devices) != 0) return -1;
+    } else
+      return -1;
+  }
+  return a->data && a->users && a->devices ? 0 : -1;
+}
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* A device row as store_bundle (srv_api_chat.c) writes it: identity = the
+ * Ed25519 public key, spk = id | created_at | X25519 key | signature. */
+static int add_device(pa_db *db, int64_t user, int64_t now, int64_t *id) {
+  static const char spk_label[16] = "PetAmigos SPK v1";
+  static const char sql[] = "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
+                            " VALUES (?1, ?2, ?3, 1, ?4)";
+  uint8_t ik[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], spk[108];
+  uint8_t signed_part[16 + BW_SPK_SIGNED], x_sk[crypto_scalarmult_BYTES];
+  crypto_sign_keypair(ik, sk);
+  put32(spk, 1);
+  for (int i = 0; i < 8; i++) spk[4 + i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
+  randombytes_buf(x_sk, sizeof x_sk);
+  crypto_scalarmult_base(spk + 12, x_sk);
+  memcpy(signed_part, spk_label, 16);
+  memcpy(signed_part + 16, spk, BW_SPK_SIGNED);
+  crypto_sign_detached(spk + BW_SPK_SIGNED, NULL, signed_part, sizeof signed_part, sk);
+  sodium_memzero(sk, sizeof sk);
+  sodium_memzero(x_sk, sizeof x_sk);
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, ik, sizeof ik, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 3, spk, sizeof spk, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  pa_db_done(st);
+  if (rc != SQLITE_DONE) return pa_db_sql_fail(db, "add device");
+  *id = sqlite3_last_insert_rowid(pa_db_handle(db));
+  return PA_DB_OK;
+}
+
+/* The session login would insert (srv_api_auth.c, new_session). */
+static int add_session(pa_db *db, int64_t user, int64_t now, char token[PA_AUTH_TOKEN_TEXT],
+                       char csrf[PA_AUTH_TOKEN_TEXT]) {
+  static const char sql[] = "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
+                            " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+  unsigned char h[32], unused[32];
+  pa_auth_new_token(token, h);
+  pa_auth_new_token(csrf, unused);
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  pa_db_done(st);
+  return rc == SQLITE_DONE ? PA_DB_OK : pa_db_sql_fail(db, "add session");
+}
+
+/* Adds every account in one transaction; the JSON lines are printed only
+ * after the commit, so nothing printed is missing from the database. */
+static int add_world(pa_db *db, const args *a, FILE *out) {
+  typedef struct made {
+    int64_t user, devices[BW_DEVICES_MAX];
+    char token[PA_AUTH_TOKEN_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
+  } made;
+  made *m = calloc((size_t)a->users, sizeof *m);
+  int64_t now = pa_clock_now(), base = 0;
+  int found = 0, rc = PA_DB_ENOMEM;
+  if (!m) return rc;
+  /* Handles are unique: number them past every id the table has used. */
+  if ((rc = pa_db_scalar_i64(db, "SELECT coalesce(max(id), 0) FROM users", 0, NULL, &base,
+                             &found)) != PA_DB_OK ||
+      (rc = pa_db_begin(db)) != PA_DB_OK)
+    goto out;
+  for (long i = 0; i < a->users && rc == PA_DB_OK; i++) {
+    char handle[32], name[32];
+    snprintf(handle, sizeof handle, "bench_%lld", (long long)(base + i + 1));
+    snprintf(name, sizeof name, "Bench %lld", (long long)(base + i + 1));
+    pa_db_user u = {handle, name, "", NULL, now};
+    rc = pa_db_user_add(db, &u, &m[i].user);
+    if (rc == PA_DB_OK) rc = add_session(db, m[i].user, now, m[i].token, m[i].csrf);
+    for (long d = 0; d < a->devices && rc == PA_DB_OK; d++)
+      rc = add_device(db, m[i].user, now, &m[i].devices[d]);
+  }
+  if (rc != PA_DB_OK || (rc = pa_db_commit(db)) != PA_DB_OK) {
+    pa_db_rollback(db);
+    goto out;
+  }
+  for (long i = 0; i < a->users; i++) {
+    fprintf(out, "{\"user\":\"u_%lld\",\"session\":\"%s\",\"csrf\":\"%s\",\"devices\":[",
+            (long long)m[i].user, m[i].token, m[i].csrf);
+    for (long d = 0; d < a->devices; d++)
+      fprintf(out, "%s\"d_%lld\"", d ? "," : "", (long long)m[i].devices[d]);
+    fputs("]}\n", out);
+  }
+  if (fflush(out) != 0) rc = PA_DB_EINVAL;
+out:
+  sodium_memzero(m, (size_t)a->users * sizeof *m);
+  free(m);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  args a;
+  char path[4096], err[512];
+  if (parse_args(argc, argv, &a) != 0) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  if (sodium_init() < 0 || pa_clock_init() != 0) {
+    fprintf(stderr, "petamigos-bench-world: libsodium or the clock failed to initialise\n");
+    return 1;
+  }
+  if (snprintf(path, sizeof path, "%s/petamigos.db", a.data) >= (int)sizeof path) {
+    fprintf(stderr, "petamigos-bench-world: --data path too long\n");
+    return 2;
+  }
+  /* The server keeps its data directory private; so does this. */
+  if (mkdir(a.data, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "petamigos-bench-world: cannot create %s: %s\n", a.data, strerror(errno));
+    return 1;
+  }
+  pa_db *db = NULL;
+  if (pa_db_open(path, 1, &db, err, sizeof err) != PA_DB_OK) {
+    fprintf(stderr, "petamigos-bench-world: %s\n", err);
+    return 1;
+  }
+  int rc = pa_db_migrate(db);
+  if (rc == PA_DB_OK) rc = add_world(db, &a, stdout);
+  if (rc != PA_DB_OK)
+    fprintf(stderr, "petamigos-bench-world: %s: %s\n", pa_db_errstr(rc), pa_db_errmsg(db));
+  pa_db_close(db);
+  return rc == PA_DB_OK ? 0 : 1;
+}
