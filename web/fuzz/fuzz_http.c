@@ -7,7 +7,7 @@
  * - the bytes after the head (the whole input when there is no head) go
  *   through the chunked decoder at once, in random pieces, and through a
  *   line-by-line reference decoder: same outcome, same payload;
- * - query variables, cookies, ranges and entity tags from the parsed head
+ * - paths, query variables, cookies, ranges and entity tags from the parsed head
  *   and from the raw input cut at newlines, into exactly-sized buffers of
  *   several capacities (ASan sees a write past one), against references.
  * The random pieces come from a hash of the input, so a crash replays. */
@@ -395,6 +395,42 @@ static void check_lookup(int cookie, const char *text, const char *name) {
   free(want);
 }
 
+/* The reference path decoder: %XY escapes, none of them NUL or '/'. */
+static int ref_path(const char *path, char *out) {
+  int o = 0;
+  for (const char *p = path; *p; p++) {
+    int c = (unsigned char)*p;
+    if (c == '%') {
+      int hi = hex(p[1]), lo = hi < 0 ? -1 : hex(p[2]);
+      if (lo < 0 || (c = hi * 16 + lo) == 0 || c == '/') return -1;
+      p += 2;
+    }
+    out[o++] = (char)c;
+  }
+  out[o] = '\0';
+  return o;
+}
+
+/* pa_http_path_decode into exact buffers: the reference's result when it
+ * fits with its NUL, -1 otherwise. */
+static void check_path(const char *path) {
+  char *want = malloc(strlen(path) + 1);
+  int ref = ref_path(path, want);
+  size_t list[12], n = caps(ref > 0 ? (size_t)ref : 0, list);
+  for (size_t i = 0; i < n; i++) {
+    if (!list[i]) continue;
+    char *out = malloc(list[i]);
+    int got = pa_http_path_decode(path, out, list[i]);
+    if (ref >= 0 && (size_t)ref < list[i])
+      ASSERT(got == ref && !memcmp(out, want, (size_t)ref + 1));
+    else
+      ASSERT(got == -1);
+    free(out);
+  }
+  ASSERT(pa_http_path_decode(path, want, 0) == -1);
+  free(want);
+}
+
 /* Ranges: 1 only with 0 <= from <= to < size; several ranges are ignored. */
 static void check_range(const char *hdr) {
   static const long long sizes[] = {0, 1, 2, 10, 1000, 65536, LLONG_MAX};
@@ -439,6 +475,7 @@ static void check_names(int cookie, const char *text) {
 
 /* Every accessor on what a parsed head carries. */
 static void check_fields(const pa_http_head *h) {
+  check_path(h->path);
   if (h->query) check_names(0, h->query);
   ASSERT(pa_http_query_var(NULL, "q", (char[4]){0}, 4) == -1);
   for (int i = 0; i < h->nfields; i++) {
@@ -493,6 +530,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_lookup(0, a, b);
   check_lookup(1, a, b);
   check_range(a);
+  check_path(a);
   check_etag(a, b);
   free(a);
   free(b);

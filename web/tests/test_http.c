@@ -362,6 +362,32 @@ static void chunked_bodies(void) {
   CHECK(pa_http_chunked_step(&c, buf + 5, 3, &u, &o) == 1 && u == 0 && o == 0);
 }
 
+/* path_decode into an exactly-sized buffer of cap bytes; the path in pd_out. */
+static char pd_out[256];
+static int pd(const char *path, size_t cap) {
+  char *out = malloc(cap ? cap : 1);
+  int rc = pa_http_path_decode(path, out, cap);
+  if (rc >= 0) memcpy(pd_out, out, (size_t)rc + 1);
+  free(out);
+  return rc;
+}
+
+static void path_decoding(void) {
+  CHECK(pd("/a%20b/%41+c", 64) == 8 && !strcmp(pd_out, "/a b/A+c")); /* '+' is not a space here */
+  CHECK(pd("/%c3%a9t%C3%A9", 64) == 6 && !strcmp(pd_out, "/\xc3\xa9t\xc3\xa9"));
+  /* Dots decode: segment checks run on the decoded path. */
+  CHECK(pd("/%2e%2e/x", 64) == 5 && !strcmp(pd_out, "/../x"));
+  /* An encoded slash or NUL, and malformed escapes, are refused. */
+  static const char *bad[] = {"/a%2fb", "/a%2Fb", "/%00", "/%zz", "/%4", "/%", "/%%41"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) CHECK(pd(bad[i], 64) == -1);
+  /* Capacity: a path of cap - 1 bytes (after decoding) fits, cap does not. */
+  CHECK(pd("/abc", 5) == 4 && !strcmp(pd_out, "/abc"));
+  CHECK(pd("/abc", 4) == -1);
+  CHECK(pd("/%41%42%43", 5) == 4 && !strcmp(pd_out, "/ABC"));
+  CHECK(pd("/%41%42%43", 4) == -1);
+  CHECK(pd("", 1) == 0 && pd("", 0) == -1 && pd("/", 0) == -1);
+}
+
 /* query_var into an exactly-sized buffer of cap bytes; the value in *v. */
 static char qv_out[256];
 static int qv(const char *query, const char *name, size_t cap) {
@@ -492,6 +518,7 @@ int main(void) {
   RUN(websocket_upgrade);
   RUN(expect_continue);
   RUN(chunked_bodies);
+  RUN(path_decoding);
   RUN(query_vars);
   RUN(cookies);
   RUN(ranges);
