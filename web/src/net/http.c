@@ -140,8 +140,7 @@ int pa_http_parse_head(char *buf, size_t len, pa_http_head *h) {
     if (rc) return rc;
     line = eol + 2;
   }
-  int hosts = 0;
-  const char *conn = NULL, *upgrade = NULL;
+  int hosts = 0, closing = 0, keep = 0, conn_upgrade = 0, websocket = 0;
   for (int i = 0; i < h->nfields; i++) {
     const char *name = h->fields[i].name, *v = h->fields[i].value;
     if (ieq(name, "Content-Length")) {
@@ -155,21 +154,23 @@ int pa_http_parse_head(char *buf, size_t len, pa_http_head *h) {
     } else if (ieq(name, "Host")) {
       hosts++;
     } else if (ieq(name, "Connection")) {
-      conn = v;
+      /* Several Connection (or Upgrade) lines are one list (RFC 9110 §5.3). */
+      closing |= list_has(v, "close");
+      keep |= list_has(v, "keep-alive");
+      conn_upgrade |= list_has(v, "upgrade");
     } else if (ieq(name, "Upgrade")) {
-      upgrade = v;
+      websocket |= list_has(v, "websocket");
     } else if (ieq(name, "Expect")) {
       if (!ieq(v, "100-continue")) return -400; /* RFC 9110 allows 417; nothing else exists */
-      h->expect_continue = 1;
+      /* RFC 9110 §10.1.1: ignored from HTTP/1.0, whose clients never wait for a 100. */
+      h->expect_continue = h->minor == 1;
     }
   }
   if (h->chunked && cl_seen) return -400;
   if (h->chunked && h->minor == 0) return -400;
   if (hosts > 1 || (h->minor == 1 && hosts == 0)) return -400;
-  h->keep_alive =
-      h->minor == 1 ? !(conn && list_has(conn, "close")) : conn && list_has(conn, "keep-alive");
-  h->upgrade_ws = conn && upgrade && list_has(conn, "upgrade") && list_has(upgrade, "websocket") &&
-                  strcmp(h->method, "GET") == 0;
+  h->keep_alive = !closing && (h->minor == 1 || keep);
+  h->upgrade_ws = conn_upgrade && websocket && strcmp(h->method, "GET") == 0;
   return 0;
 }
 
