@@ -308,7 +308,7 @@ static void check_chunked(const uint8_t *data, size_t size, uint64_t *seed) {
 
 /* The reference query_var: the value of the first a=b pair (or bare a) whose
  * name is name, form-decoded into out (large enough): its length, -1, or -2
- * for a bad %-escape. name holds no '=' or '&' and is not empty. */
+ * for a bad %-escape or %00. name holds no '=' or '&' and is not empty. */
 static int ref_query(const char *q, const char *name, char *out) {
   size_t nl = strlen(name);
   for (const char *p = q; *p;) {
@@ -318,7 +318,7 @@ static int ref_query(const char *q, const char *name, char *out) {
       for (size_t i = k + 1; i < n; i++) {
         if (p[i] == '%') {
           int hi = i + 2 < n ? hex(p[i + 1]) : -1, lo = hi < 0 ? -1 : hex(p[i + 2]);
-          if (lo < 0) return -2;
+          if (lo < 0 || hi * 16 + lo == 0) return -2; /* %00 is refused */
           out[o++] = (char)(hi * 16 + lo);
           i += 2;
         } else {

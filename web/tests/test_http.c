@@ -405,6 +405,7 @@ static void query_vars(void) {
   CHECK(qv(q, "plus", 64) == 1 && !strcmp(qv_out, "+"));
   CHECK(qv(q, "flag", 64) == 0 && !strcmp(qv_out, "")); /* no '=' */
   CHECK(qv(q, "empty", 64) == 0 && !strcmp(qv_out, ""));
+  CHECK(qv("nul=a%00b", "nul", 64) == -2); /* would cut the value short as a string */
   CHECK(qv(q, "bad", 64) == -2 && qv(q, "cut", 64) == -2 && qv(q, "end", 64) == -2);
   CHECK(qv(q, "c", 64) == -1 && qv(q, "fla", 64) == -1 && qv(q, "flags", 64) == -1);
   CHECK(qv(NULL, "a", 64) == -1);

@@ -317,7 +317,8 @@ int pa_http_query_var(const char *query, const char *name, char *out, size_t cap
         if (c == '+') {
           c = ' ';
         } else if (c == '%') {
-          if (end - s < 3 || (c = unhex(s + 1)) < 0) return -2;
+          /* %00 would end the value early for every caller using it as a string. */
+          if (end - s < 3 || (c = unhex(s + 1)) <= 0) return -2;
           s += 2;
         }
         if (n + 1 >= cap) return -2;

@@ -71,7 +71,7 @@ int pa_http_path_decode(const char *path, char *out, size_t cap);
 
 /* Form-decodes the value of name from a query string (a=1&b=2, '+' is a
  * space) into out: its length, -1 when absent, -2 when it does not fit or
- * has a bad %-escape. A name given twice: the first wins. */
+ * has a bad %-escape (%00 included). A name given twice: the first wins. */
 int pa_http_query_var(const char *query, const char *name, char *out, size_t cap);
 
 /* The value of cookie name from a Cookie header into out: its length, -1

@@ -76,6 +76,7 @@ typedef struct conn {
   /* the request being read or run */
   struct job *job;
   long long body_left; /* -1: chunked */
+  size_t body_raw;     /* bytes read for a chunked body, framing included */
   pa_http_chunked chunk;
   size_t body_max;
   int keep_alive;
@@ -901,6 +902,7 @@ static void begin_request(conn *c, size_t end) {
   }
   if (j->head.expect_continue && declared != 0) write_bytes(c, "HTTP/1.1 100 Continue\r\n\r\n", 25);
   c->body_left = declared;
+  c->body_raw = 0;
   memset(&c->chunk, 0, sizeof c->chunk);
   if (declared > 0 && !(j->req.body = malloc((size_t)declared))) {
     send_error(c, 503, "Retry-After: 1\r\n");
@@ -942,7 +944,10 @@ static int read_body(conn *c) {
       send_error(c, 400, NULL);
       return 0;
     }
-    if (j->req.body_len + out > c->body_max) {
+    /* Framing counts too: endless chunk extensions or trailers carry no
+     * payload but must not be read forever. */
+    c->body_raw += used;
+    if (j->req.body_len + out > c->body_max || c->body_raw > c->body_max + PA_NET_SMALL_BODY) {
       send_error(c, 413, NULL);
       return 0;
     }
