@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "db.h"
 #include "embed.h"
+#include "respcache.h"
 #include "net/http.h"
 #include "srv_api.h"
 #include "srv_chat.h"
@@ -298,14 +299,16 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   snprintf(srv->media_dir, sizeof srv->media_dir, "%.*s/media", PATH_MAX - 8, data);
   snprintf(srv->db_path, sizeof srv->db_path, "%.*s/petamigos.db", PATH_MAX - 16, data);
   srv->chat = pa_chat_hub_new();
+  srv->public_pages = pa_respcache_new();
   pa_net_config nc = {
       cfg->host ? cfg->host : "",
       cfg->port,
       lines,
       {srv, worker_open, worker_close, on_route, on_handle, on_ws_message, on_ws_closed}};
-  if (!srv->chat || pa_net_start(&nc, &srv->net, err, errlen) != 0) {
-    if (!srv->chat) snprintf(err, errlen, "out of memory");
+  if (!srv->chat || !srv->public_pages || pa_net_start(&nc, &srv->net, err, errlen) != 0) {
+    if (!srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
     pa_chat_hub_free(srv->chat);
+    pa_respcache_free(srv->public_pages);
     free(srv);
     free(lines);
     return PA_SRV_ESTART;
@@ -334,5 +337,6 @@ void pa_srv_stop(pa_srv *srv) {
     pthread_cond_destroy(&srv->wake);
   }
   pa_chat_hub_free(srv->chat);
+  pa_respcache_free(srv->public_pages);
   free(srv);
 }

@@ -6,6 +6,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "media.h"
+#include "respcache.h"
 #include "net/http.h"
 #include "srv_chat.h"
 #include "text.h"
@@ -384,11 +385,23 @@ int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p) {
 
 /* ---- feeds */
 
-/* tag: for PA_DB_FEED_TAG, else NULL. */
+/* tag: for PA_DB_FEED_TAG, else NULL. A page for someone signed out is the
+ * same for everyone until the next write: it is kept (respcache.h). */
 static void send_feed_where(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id, const char *tag) {
   int limit, has_cursor, has_more = 0;
   pa_db_cursor after, next = {0, 0};
+  char key[PA_HTTP_TARGET_MAX + 2];
+  char *text = NULL;
+  size_t len = 0;
+  pa_respcache *cache = rq->viewer ? NULL : rq->srv->public_pages;
   if (pa_srv_api_page(rq, PA_DB_FEED_MAX, 20, &limit, &after, &has_cursor) != 0) return;
+  snprintf(key, sizeof key, "%s?%s", rq->path, rq->query ? rq->query : "");
+  if (cache && pa_respcache_get(cache, key, &text, &len)) {
+    pa_srv_send(rq, 200, json_type, "no-store", NULL, 0, text, len);
+    free(text);
+    return;
+  }
+  unsigned long long gen = cache ? pa_respcache_gen(cache) : 0;
   cJSON *root = cJSON_CreateObject();
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
   if (!posts) {
@@ -404,11 +417,15 @@ static void send_feed_where(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id, co
     pa_srv_api_internal(rq, "feed");
     return;
   }
-  if (pa_srv_add_cursor(root, has_more, &next) != 0) {
+  if (pa_srv_add_cursor(root, has_more, &next) != 0 || !(text = cJSON_PrintUnformatted(root))) {
     cJSON_Delete(root);
-    root = NULL;
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    return;
   }
-  pa_srv_api_json(rq, 200, root);
+  cJSON_Delete(root);
+  pa_srv_send(rq, 200, json_type, "no-store", NULL, 0, text, strlen(text));
+  if (cache) pa_respcache_put(cache, key, gen, text, strlen(text));
+  cJSON_free(text);
 }
 
 static void send_feed(pa_srv_req *rq, pa_db_feed_kind kind, int64_t id) {
@@ -743,4 +760,6 @@ void pa_srv_api(pa_srv_req *rq) {
     }
   }
   r->fn(rq);
+  /* Whatever a write changed, no signed-out page kept from before shows it. */
+  if (state_changing(m) && rq->status < 400) pa_respcache_bump(rq->srv->public_pages);
 }

@@ -23,6 +23,7 @@ struct pa_srv {
   pthread_cond_t wake;
   int stopping, chores_running;
   struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
+  struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
 };
 
 /* One request in flight, on a worker thread. */
