@@ -19,7 +19,8 @@ enum {
   PA_CHAT_MAX_ENVELOPES = 16,   /* devices one message goes to */
   PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
   PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
-  PA_CHAT_ATTACH_MIN = 17       /* one empty final secretstream chunk */
+  PA_CHAT_ATTACH_MIN = 17,      /* one empty final secretstream chunk */
+  PA_CHAT_MAX_DEVICES = 20      /* devices per person; one more is refused, none evicted */
 };
 
 /* The connections of signed-in devices; one per server. */
@@ -28,6 +29,10 @@ typedef struct pa_chat_hub pa_chat_hub;
 /* NULL when out of memory. Freed with pa_chat_hub_free after the server stopped. */
 pa_chat_hub *pa_chat_hub_new(void);
 void pa_chat_hub_free(pa_chat_hub *hub);
+
+/* Closes (code 4001, "revoked") the chat sockets matching every non-zero argument: a user's, one
+ * device's, or those opened with one session. Safe from any worker thread. */
+void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session);
 
 /* Installs the WebSocket handlers at /api/v1/chat/socket; srv->chat must be set. */
 void pa_chat_listen(struct mg_context *ctx, pa_srv *srv);
@@ -40,6 +45,8 @@ int pa_chat_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *len);
 /* HTTP handlers (srv_api_chat.c). */
 void pa_srv_api_chat_device_create(pa_srv_req *rq);
 void pa_srv_api_chat_device_get(pa_srv_req *rq);
+void pa_srv_api_chat_device_delete(pa_srv_req *rq);
+void pa_srv_api_chat_my_devices(pa_srv_req *rq);
 void pa_srv_api_chat_prekeys_put(pa_srv_req *rq);
 void pa_srv_api_chat_bundle_take(pa_srv_req *rq);
 void pa_srv_api_chat_user_devices(pa_srv_req *rq);
