@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -259,6 +259,22 @@ export class Client {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
   }
+}
+
+/**
+ * A version 1 chat prekey bundle (core/src/chat.md) for a fresh identity, in
+ * base64, without one-time prekeys: made here with node:crypto's Ed25519, as
+ * the server checks only its shape and the signed prekey's signature.
+ */
+export function chatBundle() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const ik = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const spk = Buffer.alloc(44); // id, created_at, X25519 key
+  spk.writeUInt32BE(1, 0);
+  spk.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000)), 4);
+  randomBytes(32).copy(spk, 12);
+  const sig = sign(null, Buffer.concat([Buffer.from('PetAmigos SPK v1'), spk]), privateKey);
+  return Buffer.concat([Buffer.from([1]), ik, spk, sig, Buffer.from([0, 0])]).toString('base64');
 }
 
 /** Asserts the one error shape with the given status and code. */

@@ -2,31 +2,18 @@
 // chat devices, the per-person device cap, and — the point of it all — chat
 // sockets closed (code 4001 "revoked") by logout, logout-all, a password
 // change, account deletion and device removal, with nothing accepted on them
-// afterwards. Sockets are real `ws` connections; bundles are made here with
-// node:crypto's Ed25519 (the server checks their shape and signature only).
+// afterwards. Sockets are real `ws` connections; bundles come from
+// helpers.mjs (chatBundle: node:crypto Ed25519, no WASM core needed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { Client, assertError, email, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, chatBundle as bundle, email, startServer, stopServer } from './helpers.mjs';
 
 const MAX_DEVICES = 20; // PA_CHAT_MAX_DEVICES
 const REVOKED = 4001;
 const NOW = Math.floor(Date.now() / 1000);
-
-// A version 1 bundle (core/src/chat.md) for a fresh identity, no one-time prekeys.
-function bundle() {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  const ik = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
-  const spk = Buffer.alloc(44); // id, created_at, X25519 key
-  spk.writeUInt32BE(1, 0);
-  spk.writeBigUInt64BE(BigInt(NOW), 4);
-  randomBytes(32).copy(spk, 12);
-  const sig = sign(null, Buffer.concat([Buffer.from('PetAmigos SPK v1'), spk]), privateKey);
-  return Buffer.concat([Buffer.from([1]), ik, spk, sig, Buffer.from([0, 0])]).toString('base64');
-}
 
 async function newDevice(client) {
   const r = await client.post('/api/v1/chat/devices', { bundle: bundle() });
