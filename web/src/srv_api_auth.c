@@ -76,6 +76,15 @@ static int password_ok(pa_srv_req *rq, const char *pw, const char *field) {
   return 1;
 }
 
+/* Whether password is the one hash was made from (a NULL hash is checked
+ * against a dummy, at the same cost); longer than any password can be: no. */
+static int password_matches(const char *hash, const char *password) {
+  size_t n = strlen(password);
+  int ok =
+      pa_auth_verify_password(hash, password, n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
+  return ok && n <= PA_AUTH_PASSWORD_MAX;
+}
+
 static const char me_sql[] =
     "SELECT u.id, u.name, u.handle, u.email, u.avatar, m.ext, u.created_at"
     "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
@@ -276,10 +285,7 @@ void pa_srv_api_login(pa_srv_req *rq) {
     goto out;
   }
   /* Unknown email and wrong password cost the same and read the same. */
-  size_t n = strlen(password);
-  int ok = pa_auth_verify_password(has_hash ? hash : NULL, password,
-                                   n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
-  if (!ok || n > PA_AUTH_PASSWORD_MAX) {
+  if (!password_matches(has_hash ? hash : NULL, password)) {
     pa_srv_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
@@ -320,15 +326,16 @@ void pa_srv_api_logout_all(pa_srv_req *rq) {
   end_sessions(rq, "DELETE FROM sessions WHERE user_id = ?1", rq->viewer, rq->viewer, 0);
 }
 
-/* The viewer's password hash and rate-limit key (the lowercased email, as
- * login's, so guesses here and at login share one budget); has_hash 0 when
- * the account cannot sign in with a password. 0, or -1 with 500 sent. */
+/* The viewer's password hash, and (key not NULL) the rate-limit key: the
+ * lowercased email, as login's, so guesses here and at login share one
+ * budget. has_hash 0 when the account cannot sign in with a password.
+ * 0, or -1 with 500 sent. */
 static int own_password(pa_srv_req *rq, char hash[PA_AUTH_HASH_TEXT], int *has_hash, char *key,
                         size_t cap) {
   sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT pw_hash, email FROM users WHERE id = ?1");
   int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
   *has_hash = 0;
-  snprintf(key, cap, "u_%lld", (long long)rq->viewer);
+  if (key) snprintf(key, cap, "u_%lld", (long long)rq->viewer);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) {
     const char *h = (const char *)sqlite3_column_text(st, 0);
@@ -337,7 +344,7 @@ static int own_password(pa_srv_req *rq, char hash[PA_AUTH_HASH_TEXT], int *has_h
       memcpy(hash, h, strlen(h) + 1);
       *has_hash = 1;
     }
-    if (email) account_key(email, key, cap);
+    if (email && key) account_key(email, key, cap);
   }
   pa_db_done(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -362,12 +369,9 @@ void pa_srv_api_password(pa_srv_req *rq) {
       pa_srv_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
       pa_srv_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
       !password_ok(rq, next, "new_password") ||
-      own_password(rq, hash, &has_hash, key, sizeof key) || limited(rq, "acct", key))
+      own_password(rq, hash, &has_hash, key, sizeof key) || pa_srv_api_limited(rq, "acct", key))
     goto out;
-  size_t n = strlen(current);
-  if (!pa_auth_verify_password(has_hash ? hash : NULL, current,
-                               n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n) ||
-      n > PA_AUTH_PASSWORD_MAX) {
+  if (!password_matches(has_hash ? hash : NULL, current)) {
     pa_srv_api_field_error(rq, 403, "forbidden", "The current password is wrong",
                            "current_password");
     goto out;
@@ -413,21 +417,10 @@ void pa_srv_api_delete_me(pa_srv_req *rq) {
   if (pa_srv_api_body(rq, &body) != 0) return;
   snprintf(key, sizeof key, "%lld", (long long)rq->viewer);
   if (pa_srv_api_only(rq, body, fields) ||
-      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key))
+      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key) ||
+      own_password(rq, hash, &has_hash, NULL, 0))
     goto out;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT pw_hash FROM users WHERE id = ?1");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-      strlen((const char *)sqlite3_column_text(st, 0)) < sizeof hash) {
-    snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(st, 0));
-    has_hash = 1;
-  }
-  pa_db_done(st);
-  size_t n = strlen(password);
-  if (!pa_auth_verify_password(has_hash ? hash : NULL, password,
-                               n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n) ||
-      n > PA_AUTH_PASSWORD_MAX) {
+  if (!password_matches(has_hash ? hash : NULL, password)) {
     pa_srv_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
