@@ -7,9 +7,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { Client, assertError, chatBundle as bundle, email, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, chatBundle as bundle, email, migrationsFromSource, startServer, stopServer } from './helpers.mjs';
 
 const MAX_DEVICES = 20; // PA_CHAT_MAX_DEVICES
 const REVOKED = 4001;
@@ -181,6 +183,16 @@ describe('revocation: routes', () => {
     assert.equal(await upgradeStatus(server, alice, gone), 404, 'a removed device cannot open a socket');
   });
 
+  test('a removed device\'s id is never given to a new device, even when it was the newest', async () => {
+    const p = await signedUp(server, 'reuse');
+    const first = await newDevice(p);
+    const newest = await newDevice(p);
+    assert.equal((await p.del(`/api/v1/chat/devices/${newest}`)).status, 200);
+    const next = await newDevice(p);
+    assert.ok(Number(numeric(next)) > Number(numeric(newest)), `${next} after ${newest}`);
+    assert.deepEqual(await p.get('/api/v1/chat/devices').then((r) => r.body.devices.map((d) => d.id)), [first, next]);
+  });
+
   test(`device cap: the ${MAX_DEVICES}th device registers, the ${MAX_DEVICES + 1}st is refused (409) and nothing is evicted`, async () => {
     const many = await signedUp(server, 'many');
     const ids = [];
@@ -262,6 +274,54 @@ describe('revocation: routes', () => {
     assert.ok(Number(last.headers['retry-after']) > 0);
     // Login to the same account is limited too: guesses here count there.
     assertError(await new Client(server).post('/api/v1/auth/login', { email: p.email, password: p.password }), 429, 'rate_limited');
+  });
+});
+
+describe('schema 7 upgrade (chat device ids never reused)', () => {
+  test('a schema-6 database with devices, prekeys and queued messages is upgraded in place', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-devices-migrate-'));
+    const data = path.join(tmp, 'data');
+    const db = path.join(data, 'petamigos.db');
+    await mkdir(path.join(data, 'media'), { recursive: true });
+    const q = (text) => execFileSync('sqlite3', ['-separator', ' ', db], { input: text }).toString().trim();
+    const m = await migrationsFromSource();
+    assert.ok(m.length >= 7);
+    q(`${m.slice(0, 6).join('\n')}\nPRAGMA user_version = 6;`);
+    const key = (n) => `X'${n.toString(16).padStart(2, '0').repeat(32)}'`;
+    const spk = `X'${'00'.repeat(108)}'`;
+    q(`PRAGMA foreign_keys = ON;
+      INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ann', 'Ann', 1700000000), (2, 'ben', 'Ben', 1700000000);
+      INSERT INTO chat_devices (id, user_id, identity, spk, spk_id, opk_next, created_at) VALUES
+        (1, 1, ${key(1)}, ${spk}, 1, 3, 1700000001), (2, 2, ${key(2)}, ${spk}, 1, 2, 1700000002),
+        (3, 1, ${key(3)}, ${spk}, 1, 1, 1700000003);
+      INSERT INTO chat_prekeys VALUES (1, 1, ${key(4)}), (1, 2, ${key(5)}), (2, 1, ${key(6)});
+      INSERT INTO chat_convs VALUES (1, 2, 2);
+      INSERT INTO chat_messages (sender_device, recipient_device, client_id, seq, body, created_at) VALUES
+        (2, 3, 'to-three', 1, X'01', 1700000010), (2, 1, 'to-one', 2, X'02', 1700000011);`);
+    const devices = 'SELECT id, user_id, hex(identity), spk_id, opk_next, created_at FROM chat_devices ORDER BY id';
+    const before = q(devices);
+    let server = await startServer({ data, seed: false });
+    try {
+      await stopServer(server);
+      server = null;
+      assert.equal(q('PRAGMA user_version'), String(m.length), 'the current schema');
+      assert.equal(q(devices), before, 'every device kept as it was');
+      assert.equal(q('SELECT count(*) FROM chat_prekeys'), '3');
+      assert.equal(q('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(q(`SELECT count(*) FROM sqlite_schema WHERE name = 'chat_devices_new'`), '0');
+      // Removing the newest device takes its queue along (the references
+      // survived the rebuild), and its id is not handed out again.
+      q(`PRAGMA foreign_keys = ON; DELETE FROM chat_devices WHERE id = 3;
+        INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at) VALUES (1, ${key(7)}, ${spk}, 1, 1700000020);`);
+      assert.equal(q('SELECT client_id FROM chat_messages ORDER BY id'), 'to-one');
+      assert.equal(q('SELECT max(id) FROM chat_devices'), '4');
+      q('PRAGMA foreign_keys = ON; DELETE FROM chat_devices WHERE id = 1;');
+      assert.equal(q('SELECT device_id, key_id FROM chat_prekeys'), '2 1');
+      assert.equal(q('SELECT count(*) FROM chat_messages'), '0');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });
 
