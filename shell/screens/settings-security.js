@@ -114,7 +114,7 @@ export function devicesSection(ctx, user) {
   section.append(list, empty, done, failure);
   const dialog = removeDialog(ctx);
   section.append(dialog.element);
-  let devices = [], mine = null, doneSay = null, failSay = null;
+  let devices = null, mine = null, doneSay = null, failSay = null; // devices: null until loaded
 
   const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
     { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
@@ -127,8 +127,8 @@ export function devicesSection(ctx, user) {
   };
 
   const render = () => {
-    empty.hidden = devices.length > 0;
-    list.replaceChildren(...devices.map((d) => {
+    empty.hidden = !devices || devices.length > 0;
+    list.replaceChildren(...(devices ?? []).map((d) => {
       const name = el('span', { id: `device-${d.id}`, className: 'device-name',
         textContent: t('settings.chatDevice', { n: d.id.slice(2), date: when(d.created_at) }) });
       const row = el('li', {}, name);
