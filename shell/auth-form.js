@@ -7,7 +7,7 @@ import { signedIn, nextPath } from './account.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const PASSWORD_MIN = 10; // bytes, as the server counts (web/openapi.yaml)
-const PASSWORD_MAX = 256;
+export const PASSWORD_MAX = 256; // bytes
 const NAME_MAX = 80;
 
 // The message for one field's value, or '' when it is fine.

@@ -51,14 +51,32 @@ function decodePayload(s) {
 
 let current = null; // {user, engine: Promise}
 
+// PA_CHAT_MAX_DEVICES (web/src/srv_chat.h): devices one account may register.
+export const MAX_DEVICES = 20;
+
 // Signed out, signed in as someone else, or the session expired: the chat
 // of the previous account stops (socket closed, keys wiped from memory).
+// Resolves once it has stopped.
 function stopCurrent() {
-  current?.engine.then((e) => e.stop(), () => {});
+  const was = current;
   current = null;
+  return was ? was.engine.then((e) => e.stop(), () => {}) : Promise.resolve();
 }
 addEventListener('pa:session-changed', stopCurrent);
 addEventListener('pa:session-expired', stopCurrent);
+
+// Other tabs of this browser hear when chat for an account is signed out
+// here (its device removed), and stop theirs before it registers again.
+const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('petamigos-chat') : null;
+if (tabs) tabs.onmessage = (e) => { if (e.data?.stop && e.data.stop === current?.user) stopCurrent(); };
+
+// Stops chat for the account user (an id) in every tab of this browser;
+// resolves once this tab's has stopped. For removing this browser's device:
+// a running engine would otherwise register a new one at once.
+export function stopChat(user) {
+  tabs?.postMessage({ stop: user });
+  return current?.user === user ? stopCurrent() : Promise.resolve();
+}
 
 // The engine for the signed-in user, started once per page.
 export function chatEngine(user) {
@@ -75,6 +93,10 @@ export function chatEngine(user) {
 // two copies of the ratchet state would fork (and reuse keys), so only the
 // tab holding the Web Lock runs it.
 export class ChatBusy extends Error {}
+
+// Thrown when this browser cannot register as a device: the account has
+// MAX_DEVICES already (the server refuses a new one; nothing is evicted).
+export class ChatDeviceLimit extends Error {}
 
 class ChatEngine extends EventTarget {
   static async start(user) {
@@ -134,6 +156,15 @@ class ChatEngine extends EventTarget {
     for (const rec of await this.store.all('sessions')) {
       this.sessions.push({ ...rec, handle: this.c.open(2, this.vault.raw, rec.gen, rec.blob) });
     }
+    if (!this.device) {
+      // Registered before chat opens, so a refusal at the device cap is said
+      // plainly; any other failure is retried by connect() below.
+      try {
+        await this.run(() => this.publish());
+      } catch (err) {
+        if (err instanceof ChatDeviceLimit) throw err;
+      }
+    }
     this.connect().catch((err) => console.info('chat: offline for now:', err.message));
   }
 
@@ -159,7 +190,8 @@ class ChatEngine extends EventTarget {
     try {
       await this.run(() => this.publish());
     } catch (err) {
-      this.retry = setTimeout(() => this.connect().catch(() => {}), 5000);
+      // At the device cap, asking again changes nothing until a device is removed.
+      if (!(err instanceof ChatDeviceLimit)) this.retry = setTimeout(() => this.connect().catch(() => {}), 5000);
       throw err;
     }
     if (this.socket || this.stopped) return;
@@ -182,6 +214,7 @@ class ChatEngine extends EventTarget {
   async publish() {
     if (!this.device) {
       const r = await post('/api/v1/chat/devices', { bundle: toB64(this.c.bundle(this.identity, 1)) });
+      if (!r.ok && r.error.status === 409) throw new ChatDeviceLimit(r.error.message);
       if (!r.ok) throw new Error(r.error.message || r.error.kind);
       this.device = r.data.id;
       this.opkFrom = this.c.opkNextId(this.identity);

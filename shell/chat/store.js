@@ -10,9 +10,11 @@
 // Everything that holds message text or keys is sealed before it is stored.
 const STORES = ['keys', 'state', 'sessions', 'messages', 'outbox', 'convs'];
 
+const dbName = (user) => `petamigos-chat-${user}`;
+
 export function openStore(user) {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(`petamigos-chat-${user}`, 1);
+    const req = indexedDB.open(dbName(user), 1);
     req.onupgradeneeded = () => {
       const db = req.result;
       for (const name of STORES) {
@@ -20,8 +22,45 @@ export function openStore(user) {
         if (name === 'messages' || name === 'sessions') s.createIndex('peer', 'peer');
       }
     };
-    req.onsuccess = () => resolve(wrap(req.result));
+    req.onsuccess = () => {
+      // Another tab deleting this database (chat signed out there) must not wait for us.
+      req.result.onversionchange = () => req.result.close();
+      resolve(wrap(req.result));
+    };
     req.onerror = () => reject(req.error);
+  });
+}
+
+// This browser's chat device id for user ('d_N'), or null when chat never
+// registered one here. Never creates the database: opening one that does not
+// exist is aborted in its upgrade.
+export function storedDevice(user) {
+  return new Promise((resolve) => {
+    const req = indexedDB.open(dbName(user));
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onerror = () => resolve(null);
+    req.onsuccess = () => {
+      const db = req.result;
+      try {
+        const get = db.transaction('state', 'readonly').objectStore('state').get('identity');
+        get.onsuccess = () => resolve(get.result?.device ?? null);
+        get.onerror = () => resolve(null);
+      } catch {
+        resolve(null); // an older or foreign database without the store
+      }
+      db.close();
+    };
+  });
+}
+
+// Deletes user's chat database (keys, sessions, history, outbox) in this
+// browser. Resolves when it is gone, or failed; open copies close themselves
+// (onversionchange above).
+export function deleteStore(user) {
+  return new Promise((resolve) => {
+    const req = indexedDB.deleteDatabase(dbName(user));
+    req.onsuccess = () => resolve(true);
+    req.onerror = () => resolve(false);
   });
 }
 

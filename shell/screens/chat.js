@@ -6,7 +6,7 @@
 import { get } from '../api.js';
 import { el, filePicker } from '../compose-kit.js';
 import { createPreparer, refusalText } from '../media-prep.js';
-import { chatEngine, ChatBusy } from '../chat/engine.js';
+import { chatEngine, ChatBusy, ChatDeviceLimit, MAX_DEVICES } from '../chat/engine.js';
 
 export async function mount(root, params, ctx) {
   const me = (await ctx.session()).user;
@@ -25,11 +25,14 @@ export async function openChat(root, me, ctx) {
   try {
     engine = await chatEngine(me);
   } catch (err) {
-    if (!(err instanceof ChatBusy)) console.error(err);
-    status.textContent = err instanceof ChatBusy ? t('chat.otherTab') : t('chat.startFailed', { reason: err.message });
+    const limit = err instanceof ChatDeviceLimit;
+    if (!(err instanceof ChatBusy) && !limit) console.error(err);
+    status.textContent = err instanceof ChatBusy ? t('chat.otherTab')
+      : limit ? t('chat.tooManyDevices', { max: MAX_DEVICES }) : t('chat.startFailed', { reason: err.message });
     const retry = el('button', { type: 'button', className: 'chat-button', textContent: t('chat.retry') });
     retry.addEventListener('click', () => ctx.navigate(location.pathname, { replace: true }));
     root.prepend(el('h1', { textContent: t('chat.title') }));
+    if (limit) root.append(el('p', {}, el('a', { href: '/settings#settings-devices', textContent: t('chat.manageDevices') })));
     root.append(retry);
     return null;
   }

@@ -1,11 +1,13 @@
 // /settings — language, theme and feed mode (for everyone, kept on this
 // device), and for a signed-in person the account: log out, sign out
-// everywhere, delete the account behind a confirmation dialog.
+// everywhere, delete the account behind a confirmation dialog; then the
+// password and the chat devices (settings-security.js).
 import { get, request, getSession } from '../api.js';
 import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
 import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
+import { passwordSection, devicesSection } from './settings-security.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
 
@@ -105,12 +107,21 @@ export async function mount(root, params, ctx) {
     el('p', { id: 'everywhere-help', className: 'field-hint', 'data-i18n': 'settings.signOutEverywhereHelp' }),
     el('div', { className: 'row' }, remove),
     accountStatus, dialog.element);
-  const relabel = () => { who.textContent = t('auth.signedInAs', { name: user.name, email: user.email }); };
+  const password = passwordSection(ctx, user);
+  const devices = devicesSection(ctx, user);
+  page.append(password.element, devices.element);
+  const relabel = () => {
+    who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
+    password.relabel();
+    devices.relabel();
+  };
   relabel();
   addEventListener('pa:locale', relabel);
+  if (location.hash === '#settings-devices') devices.element.scrollIntoView();
   return () => {
     removeEventListener('pa:locale', relabel);
     dialog.element.close?.();
+    devices.close();
   };
 }
 

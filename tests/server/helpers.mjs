@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -258,6 +258,45 @@ export class Client {
     const r = await this.request('POST', '/api/v1/media', { body: bytes, headers: { 'content-type': type } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     return r.body;
+  }
+}
+
+/**
+ * A version 1 chat prekey bundle (core/src/chat.md) for a fresh identity, in
+ * base64, without one-time prekeys: made here with node:crypto's Ed25519, as
+ * the server checks only its shape and the signed prekey's signature.
+ */
+export function chatBundle() {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const ik = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const spk = Buffer.alloc(44); // id, created_at, X25519 key
+  spk.writeUInt32BE(1, 0);
+  spk.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000)), 4);
+  randomBytes(32).copy(spk, 12);
+  const sig = sign(null, Buffer.concat([Buffer.from('PetAmigos SPK v1'), spk]), privateKey);
+  return Buffer.concat([Buffer.from([1]), ik, spk, sig, Buffer.from([0, 0])]).toString('base64');
+}
+
+// The SQL of each entry of migrations[] in web/src/db.c (its C string literals
+// joined), so a test can build a database exactly as an older server left it.
+export async function migrationsFromSource() {
+  const src = await readFile(path.join(repoRoot, 'web/src/db.c'), 'utf8');
+  const out = [];
+  let cur = '';
+  for (let i = src.indexOf('{', src.indexOf('migrations[PA_DB_SCHEMA_VERSION] = {')) + 1; ; i++) {
+    const c = src[i];
+    if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i) + 1;
+    } else if (c === '"') {
+      const end = src.indexOf('"', i + 1);
+      cur += src.slice(i + 1, end);
+      i = end;
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else if (c === '}') {
+      return out;
+    }
   }
 }
 

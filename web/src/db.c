@@ -376,6 +376,27 @@ static const char *const migrations[PA_DB_SCHEMA_VERSION] = {
     "  SELECT c.author_id, NEW.author_id, 'reply', p.id, p.pet_id, NEW.id, NEW.created_at"
     "    FROM comments c JOIN posts p ON p.id = NEW.post_id"
     "   WHERE c.id = NEW.parent_id AND c.author_id <> NEW.author_id; END;",
+    /* 7: chat device ids are never reused (AUTOINCREMENT). A device can now be
+     * removed (DELETE /chat/devices/{d}); a peer still holding a ratchet
+     * session for its id, or a socket or receipt naming it, must never reach a
+     * new device under the same id, as a plain rowid would give the next one
+     * when the removed device was the newest. Rebuilt the documented way (new
+     * table, copy, drop, rename; foreign keys are off while migrating), and
+     * chat_prekeys and chat_messages name it again once it has its name. */
+    "CREATE TABLE chat_devices_new ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  identity BLOB NOT NULL CHECK (length(identity) = 32),"
+    "  spk BLOB NOT NULL CHECK (length(spk) = 108),"
+    "  spk_id INTEGER NOT NULL,"
+    "  opk_next INTEGER NOT NULL DEFAULT 1,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (user_id, identity)"
+    ") STRICT;"
+    "INSERT INTO chat_devices_new (id, user_id, identity, spk, spk_id, opk_next, created_at)"
+    "  SELECT id, user_id, identity, spk, spk_id, opk_next, created_at FROM chat_devices;"
+    "DROP TABLE chat_devices;"
+    "ALTER TABLE chat_devices_new RENAME TO chat_devices;",
 };
 
 static int fail(pa_db *db, int rc, const char *fmt, ...)

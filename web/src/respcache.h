@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 enum {
-  PA_RESPCACHE_ENTRIES = 64,      /* answers kept; the least recently used goes */
+  PA_RESPCACHE_ENTRIES = 64,         /* answers kept; the least recently used goes */
   PA_RESPCACHE_BODY_MAX = 256 << 10, /* bytes of one answer worth keeping */
-  PA_RESPCACHE_MS = 2000          /* oldest answer served */
+  PA_RESPCACHE_MS = 2000             /* oldest answer served */
 };
 
 typedef struct pa_respcache pa_respcache;

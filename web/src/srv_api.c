@@ -6,8 +6,8 @@
 #include "auth.h"
 #include "clock.h"
 #include "media.h"
-#include "respcache.h"
 #include "net/http.h"
+#include "respcache.h"
 #include "srv_chat.h"
 #include "text.h"
 
@@ -597,6 +597,7 @@ static const route routes[] = {
     {"POST", "/api/v1/auth/logout", pa_srv_api_logout, F_AUTH},
     {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH},
     {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
+    {"POST", "/api/v1/auth/password", pa_srv_api_password, F_AUTH | F_SLOW},
     {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW},
     {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
     {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH},
@@ -638,7 +639,9 @@ static const route routes[] = {
     {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0},
     {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH},
     {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH},
+    {"GET", "/api/v1/chat/devices", pa_srv_api_chat_my_devices, F_AUTH},
     {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH},
+    {"DELETE", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_delete, F_AUTH},
     {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH},
     {"POST", "/api/v1/chat/devices/{d}/bundle", pa_srv_api_chat_bundle_take, F_AUTH},
     {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH},

@@ -113,6 +113,7 @@ void pa_srv_api_logout(pa_srv_req *rq);
 void pa_srv_api_logout_all(pa_srv_req *rq);
 void pa_srv_api_session(pa_srv_req *rq);
 void pa_srv_api_delete_me(pa_srv_req *rq);
+void pa_srv_api_password(pa_srv_req *rq);
 
 void pa_srv_api_notifications_get(pa_srv_req *rq);
 void pa_srv_api_notifications_unread(pa_srv_req *rq);

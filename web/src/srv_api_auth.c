@@ -2,6 +2,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "srv_api.h"
+#include "srv_chat.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -42,9 +43,7 @@ int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who) {
   return limited(rq, kind, who);
 }
 
-static int ip_limited(pa_srv_req *rq) {
-  return limited(rq, "ip", rq->remote_addr);
-}
+static int ip_limited(pa_srv_req *rq) { return limited(rq, "ip", rq->remote_addr); }
 
 /* Lowercased ASCII copy of an email for the per-account bucket. */
 static void account_key(const char *email, char *out, size_t cap) {
@@ -64,14 +63,26 @@ static int email_ok(const char *e) {
   return dot && dot != at + 1 && e[n - 1] != '.';
 }
 
-static int password_ok(pa_srv_req *rq, const char *pw) {
+/* A new password's length; field names the member it came in. */
+static int password_ok(pa_srv_req *rq, const char *pw, const char *field) {
+  char msg[96];
   size_t n = strlen(pw);
   if (n < PA_AUTH_PASSWORD_MIN || n > PA_AUTH_PASSWORD_MAX) {
-    pa_srv_api_field_error(rq, 400, "bad_request", "password must be 10 to 256 bytes long",
-                           "password");
+    snprintf(msg, sizeof msg, "%s must be %d to %d bytes long", field, PA_AUTH_PASSWORD_MIN,
+             PA_AUTH_PASSWORD_MAX);
+    pa_srv_api_field_error(rq, 400, "bad_request", msg, field);
     return 0;
   }
   return 1;
+}
+
+/* Whether password is the one hash was made from (a NULL hash is checked
+ * against a dummy, at the same cost); longer than any password can be: no. */
+static int password_matches(const char *hash, const char *password) {
+  size_t n = strlen(password);
+  int ok =
+      pa_auth_verify_password(hash, password, n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
+  return ok && n <= PA_AUTH_PASSWORD_MAX;
 }
 
 static const char me_sql[] =
@@ -187,7 +198,7 @@ void pa_srv_api_signup(pa_srv_req *rq) {
     pa_srv_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
     goto out;
   }
-  if (!password_ok(rq, password)) goto out;
+  if (!password_ok(rq, password, "password")) goto out;
   account_key(email, key, sizeof key);
   if (limited(rq, "acct", key)) goto out;
   if (pa_auth_hash_password(password, strlen(password), hash) != 0) {
@@ -274,10 +285,7 @@ void pa_srv_api_login(pa_srv_req *rq) {
     goto out;
   }
   /* Unknown email and wrong password cost the same and read the same. */
-  size_t n = strlen(password);
-  int ok = pa_auth_verify_password(has_hash ? hash : NULL, password,
-                                   n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
-  if (!ok || n > PA_AUTH_PASSWORD_MAX) {
+  if (!password_matches(has_hash ? hash : NULL, password)) {
     pa_srv_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
@@ -296,21 +304,108 @@ out:
 
 void pa_srv_api_session(pa_srv_req *rq) { send_session(rq, 200, rq->viewer, rq->csrf); }
 
-static void end_sessions(pa_srv_req *rq, const char *sql, int64_t id) {
+/* Deletes the sessions sql names by id, then closes the chat sockets they
+ * opened (user or session, the other 0): once the rows are gone, a socket
+ * that reconnects is refused. */
+static void end_sessions(pa_srv_req *rq, const char *sql, int64_t id, int64_t user,
+                         int64_t session) {
   if (pa_db_exec_i64(rq->db, sql, 1, &id, NULL) != PA_DB_OK) {
     pa_srv_api_internal(rq, "logout");
     return;
   }
+  pa_chat_revoke(rq->srv, user, 0, session);
   pa_srv_api_set_session_cookie(rq, "", 0);
   pa_srv_api_ok(rq);
 }
 
 void pa_srv_api_logout(pa_srv_req *rq) {
-  end_sessions(rq, "DELETE FROM sessions WHERE id = ?1", rq->session_id);
+  end_sessions(rq, "DELETE FROM sessions WHERE id = ?1", rq->session_id, 0, rq->session_id);
 }
 
 void pa_srv_api_logout_all(pa_srv_req *rq) {
-  end_sessions(rq, "DELETE FROM sessions WHERE user_id = ?1", rq->viewer);
+  end_sessions(rq, "DELETE FROM sessions WHERE user_id = ?1", rq->viewer, rq->viewer, 0);
+}
+
+/* The viewer's password hash, and (key not NULL) the rate-limit key: the
+ * lowercased email, as login's, so guesses here and at login share one
+ * budget. has_hash 0 when the account cannot sign in with a password.
+ * 0, or -1 with 500 sent. */
+static int own_password(pa_srv_req *rq, char hash[PA_AUTH_HASH_TEXT], int *has_hash, char *key,
+                        size_t cap) {
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT pw_hash, email FROM users WHERE id = ?1");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  *has_hash = 0;
+  if (key) snprintf(key, cap, "u_%lld", (long long)rq->viewer);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const char *h = (const char *)sqlite3_column_text(st, 0);
+    const char *email = (const char *)sqlite3_column_text(st, 1);
+    if (h && strlen(h) < PA_AUTH_HASH_TEXT) {
+      memcpy(hash, h, strlen(h) + 1);
+      *has_hash = 1;
+    }
+    if (email && key) account_key(email, key, cap);
+  }
+  pa_db_done(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    pa_srv_api_internal(rq, "password");
+    return -1;
+  }
+  return 0;
+}
+
+/* POST /auth/password {current_password, new_password}: the current one is
+ * checked (rate limited like login, per account), the new one stored, every
+ * other session of the account ends and all its chat sockets close. This
+ * session stays signed in. */
+void pa_srv_api_password(pa_srv_req *rq) {
+  static const char *const fields[] = {"current_password", "new_password", NULL};
+  char key[260], hash[PA_AUTH_HASH_TEXT] = "", fresh[PA_AUTH_HASH_TEXT] = "";
+  const char *current, *next;
+  cJSON *body = NULL;
+  int has_hash = 0;
+  if (pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_only(rq, body, fields) ||
+      pa_srv_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
+      pa_srv_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
+      !password_ok(rq, next, "new_password") ||
+      own_password(rq, hash, &has_hash, key, sizeof key) || pa_srv_api_limited(rq, "acct", key))
+    goto out;
+  if (!password_matches(has_hash ? hash : NULL, current)) {
+    pa_srv_api_field_error(rq, 403, "forbidden", "The current password is wrong",
+                           "current_password");
+    goto out;
+  }
+  if (pa_auth_hash_password(next, strlen(next), fresh) != 0) {
+    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    goto out;
+  }
+  sqlite3_stmt *st = NULL;
+  int64_t others[2] = {rq->viewer, rq->session_id};
+  if (pa_db_begin(rq->db) != PA_DB_OK ||
+      !(st = pa_db_stmt(rq->db, "UPDATE users SET pw_hash = ?2 WHERE id = ?1")))
+    goto fail;
+  int rc = sqlite3_bind_int64(st, 1, rq->viewer);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, fresh, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  pa_db_done(st);
+  if (rc != SQLITE_DONE ||
+      pa_db_exec_i64(rq->db, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2", 2, others,
+                     NULL) != PA_DB_OK ||
+      pa_db_commit(rq->db) != PA_DB_OK)
+    goto fail;
+  /* Every socket of the account, this session's too: a socket carries no
+   * proof of the new password, so each one signs in again. */
+  pa_chat_revoke(rq->srv, rq->viewer, 0, 0);
+  pa_srv_api_ok(rq);
+  goto out;
+fail:
+  pa_srv_api_internal(rq, "password");
+  pa_db_rollback(rq->db);
+out:
+  sodium_memzero(hash, sizeof hash);
+  sodium_memzero(fresh, sizeof fresh);
+  cJSON_Delete(body);
 }
 
 void pa_srv_api_delete_me(pa_srv_req *rq) {
@@ -322,21 +417,10 @@ void pa_srv_api_delete_me(pa_srv_req *rq) {
   if (pa_srv_api_body(rq, &body) != 0) return;
   snprintf(key, sizeof key, "%lld", (long long)rq->viewer);
   if (pa_srv_api_only(rq, body, fields) ||
-      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key))
+      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key) ||
+      own_password(rq, hash, &has_hash, NULL, 0))
     goto out;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT pw_hash FROM users WHERE id = ?1");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-      strlen((const char *)sqlite3_column_text(st, 0)) < sizeof hash) {
-    snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(st, 0));
-    has_hash = 1;
-  }
-  pa_db_done(st);
-  size_t n = strlen(password);
-  if (!pa_auth_verify_password(has_hash ? hash : NULL, password,
-                               n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n) ||
-      n > PA_AUTH_PASSWORD_MAX) {
+  if (!password_matches(has_hash ? hash : NULL, password)) {
     pa_srv_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
@@ -348,6 +432,7 @@ void pa_srv_api_delete_me(pa_srv_req *rq) {
     pa_db_rollback(rq->db);
     goto out;
   }
+  pa_chat_revoke(rq->srv, rq->viewer, 0, 0);
   pa_srv_media_gc(rq->db, rq->srv->media_dir);
   pa_srv_api_set_session_cookie(rq, "", 0);
   pa_srv_api_ok(rq);

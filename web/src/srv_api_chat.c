@@ -149,6 +149,20 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
     return 0;
   }
   if (!found_id) {
+    /* Past the cap a new device is refused, never made room for: which one
+     * could go is the person's call (Settings lists them). */
+    int64_t owned = 0;
+    if (pa_db_scalar_i64(rq->db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1,
+                         &rq->viewer, &owned, &found) != PA_DB_OK)
+      goto fail;
+    if (owned >= PA_CHAT_MAX_DEVICES) {
+      char msg[96];
+      pa_db_rollback(rq->db);
+      snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
+               PA_CHAT_MAX_DEVICES);
+      pa_srv_api_error(rq, 409, "conflict", msg, NULL);
+      return 0;
+    }
     if (!(st = pa_db_stmt(rq->db, add_sql))) goto fail;
     sqlite3_bind_int64(st, 1, rq->viewer);
     sqlite3_bind_blob(st, 2, bundle_ik(b), 32, SQLITE_STATIC);
@@ -223,6 +237,46 @@ static int own_device(pa_srv_req *rq, int64_t device) {
 
 void pa_srv_api_chat_device_get(pa_srv_req *rq) {
   if (own_device(rq, rq->ids[0]) == 0) send_device(rq, 200, rq->ids[0]);
+}
+
+/* Removes one of the viewer's devices: its prekeys and the messages queued
+ * to or from it go with it (ON DELETE CASCADE), and its sockets close. */
+void pa_srv_api_chat_device_delete(pa_srv_req *rq) {
+  int64_t args[2] = {rq->ids[0], rq->viewer};
+  if (own_device(rq, rq->ids[0]) != 0) return;
+  if (pa_db_exec_i64(rq->db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, args,
+                     NULL) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "chat device");
+    return;
+  }
+  pa_chat_revoke(rq->srv, 0, rq->ids[0], 0);
+  pa_srv_api_ok(rq);
+}
+
+/* The viewer's devices, oldest first: {"devices":[{"id","created_at"}]}. */
+void pa_srv_api_chat_my_devices(pa_srv_req *rq) {
+  static const char sql[] =
+      "SELECT id, created_at FROM chat_devices WHERE user_id = ?1 ORDER BY id LIMIT ?2";
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
+  sqlite3_stmt *st = list ? pa_db_stmt(rq->db, sql) : NULL;
+  int rc = SQLITE_ERROR, bad = !st;
+  if (st) {
+    sqlite3_bind_int64(st, 1, rq->viewer);
+    sqlite3_bind_int(st, 2, PA_API_LIST_MAX);
+    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+      cJSON *d = cJSON_CreateObject();
+      bad = !d || !cJSON_AddItemToArray(list, d) ||
+            pa_srv_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
+            pa_srv_add_time(d, "created_at", sqlite3_column_int64(st, 1));
+    }
+    pa_db_done(st);
+  }
+  if (bad || rc != SQLITE_DONE) {
+    cJSON_Delete(root);
+    pa_srv_api_internal(rq, "chat devices");
+    return;
+  }
+  pa_srv_api_json(rq, 200, root);
 }
 
 void pa_srv_api_chat_prekeys_put(pa_srv_req *rq) {

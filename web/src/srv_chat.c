@@ -335,7 +335,7 @@ static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) 
     why = "to must be a user id like \"u_1\"";
   else if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
            cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
-    why = "envelopes must list 1 to 16 {device, body}";
+    why = "envelopes must list 1 to 20 {device, body}";
   const cJSON *walk = why ? NULL : list;
   cJSON_ArrayForEach(e, walk) {
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");

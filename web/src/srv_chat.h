@@ -16,11 +16,12 @@ enum {
   PA_CHAT_MAX_OPKS = 200,       /* one-time prekeys the server keeps per device */
   PA_CHAT_SPK_BYTES = 108,      /* spk id, created_at, key, signature: bundle[33..141) */
   PA_CHAT_MAX_MESSAGE = 262298, /* 256 KiB of plaintext + 154 bytes (chat.md) */
-  PA_CHAT_MAX_ENVELOPES = 16,   /* devices one message goes to */
-  PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
-  PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
-  PA_CHAT_ATTACH_MIN = 17,      /* one empty final secretstream chunk */
-  PA_WS_PER_USER = 10           /* chat sockets one person may have open (one per device) */
+  PA_CHAT_MAX_DEVICES = 20,     /* devices per person; one more is refused, none evicted */
+  PA_CHAT_MAX_ENVELOPES = PA_CHAT_MAX_DEVICES, /* devices one message goes to: all of them */
+  PA_CHAT_CID_MAX = 64,                        /* bytes of a client message id */
+  PA_CHAT_ATTACH_MAX = 8 << 20,                /* bytes of one encrypted attachment */
+  PA_CHAT_ATTACH_MIN = 17,                     /* one empty final secretstream chunk */
+  PA_WS_PER_USER = 10 /* chat sockets one person may have open (one per device) */
 };
 
 /* The connections of signed-in devices; one per server. */
@@ -52,6 +53,8 @@ int pa_chat_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *len);
 /* HTTP handlers (srv_api_chat.c). */
 void pa_srv_api_chat_device_create(pa_srv_req *rq);
 void pa_srv_api_chat_device_get(pa_srv_req *rq);
+void pa_srv_api_chat_device_delete(pa_srv_req *rq);
+void pa_srv_api_chat_my_devices(pa_srv_req *rq);
 void pa_srv_api_chat_prekeys_put(pa_srv_req *rq);
 void pa_srv_api_chat_bundle_take(pa_srv_req *rq);
 void pa_srv_api_chat_user_devices(pa_srv_req *rq);
