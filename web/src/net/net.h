@@ -36,7 +36,8 @@ enum {
   PA_WS_SENDQ_MAX = 1024 * 1024, /* bytes queued to one socket; past it the socket is dropped */
   PA_WS_PENDING_MAX = 8,         /* messages of one socket waiting for its worker; then it is
                                     not read until they drain (messages run in order, one at once) */
-  PA_NET_FILE_CHUNK = 65536      /* bytes of a file read and written at a time */
+  PA_NET_FILE_CHUNK = 65536,     /* bytes of a file read and written at a time */
+  PA_NET_FILE_INLINE = 256 * 1024 /* files up to this are read whole by the worker */
 };
 
 /* Which pool a request runs on, and how much body it may send. */

@@ -193,6 +193,29 @@ void pa_net_resp_body(pa_net_resp *r, const void *body, size_t len) {
 
 void pa_net_resp_file(pa_net_resp *r, int fd, long long offset, long long length) {
   if (r->fd >= 0) close(r->fd);
+  r->fd = -1;
+  /* A small file is read here, on the worker: one read instead of a trip
+   * through the loop and libuv's file threads per chunk. */
+  if (length <= PA_NET_FILE_INLINE) {
+    unsigned char *b = malloc(length > 0 ? (size_t)length : 1);
+    ssize_t got = 0;
+    while (b && got < length) {
+      ssize_t n = pread(fd, b + got, (size_t)(length - got), (off_t)(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += n;
+    }
+    close(fd);
+    if (!b || got != length) {
+      free(b);
+      r->failed = 1;
+      return;
+    }
+    free(r->body);
+    r->body = b;
+    r->body_len = (size_t)length;
+    return;
+  }
   r->fd = fd;
   r->offset = offset;
   r->length = length;
