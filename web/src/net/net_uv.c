@@ -1282,6 +1282,16 @@ static void net_free(pa_net *n) {
   free(n);
 }
 
+/* Undoes a start that got as far as the loop's handles. */
+static void start_failed(pa_net *n) {
+  uv_close((uv_handle_t *)&n->listener, NULL);
+  uv_close((uv_handle_t *)&n->wake, NULL);
+  uv_close((uv_handle_t *)&n->sweep, NULL);
+  uv_run(&n->loop, UV_RUN_DEFAULT);
+  uv_loop_close(&n->loop);
+  net_free(n);
+}
+
 int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errlen) {
   struct sockaddr_storage ss;
   *out = NULL;
@@ -1343,12 +1353,7 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
   if ((rc = uv_tcp_bind(&n->listener, (struct sockaddr *)&ss, 0)) != 0 ||
       (rc = uv_listen((uv_stream_t *)&n->listener, 1024, on_connection)) != 0) {
     snprintf(err, errlen, "cannot listen on %s port %d: %s", cfg->host, cfg->port, uv_strerror(rc));
-    uv_close((uv_handle_t *)&n->listener, NULL);
-    uv_close((uv_handle_t *)&n->wake, NULL);
-    uv_close((uv_handle_t *)&n->sweep, NULL);
-    uv_run(&n->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&n->loop);
-    net_free(n);
+    start_failed(n);
     return -1;
   }
   int len = sizeof ss;
@@ -1358,12 +1363,7 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
   uv_timer_start(&n->sweep, on_sweep, PA_NET_SWEEP_MS, PA_NET_SWEEP_MS);
   if (pthread_create(&n->thread, NULL, loop_thread, n) != 0) {
     snprintf(err, errlen, "cannot start the event-loop thread");
-    uv_close((uv_handle_t *)&n->listener, NULL);
-    uv_close((uv_handle_t *)&n->wake, NULL);
-    uv_close((uv_handle_t *)&n->sweep, NULL);
-    uv_run(&n->loop, UV_RUN_DEFAULT);
-    uv_loop_close(&n->loop);
-    net_free(n);
+    start_failed(n);
     return -1;
   }
   *out = n;
