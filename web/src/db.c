@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum { STMT_CACHE = 128 }; /* distinct statements one connection keeps (open addressing) */
 
@@ -461,6 +462,20 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, out, -1, sqlite3_free);
 }
 
+enum { BUSY_WAIT_US = 250, BUSY_LIMIT_MS = 5000 };
+
+/* Another connection holds the write lock: wait a little and try again, up
+ * to BUSY_LIMIT_MS. SQLite's own busy timeout backs off to 100 ms sleeps, so
+ * under steady writes from several workers a writer could sleep long after
+ * the lock was free; short, even waits keep the tail short. */
+static int busy_wait(void *arg, int count) {
+  (void)arg;
+  if ((long long)count * BUSY_WAIT_US >= (long long)BUSY_LIMIT_MS * 1000) return 0;
+  struct timespec ts = {0, BUSY_WAIT_US * 1000L};
+  nanosleep(&ts, NULL);
+  return 1;
+}
+
 int pa_db_open(const char *path, int create, pa_db **out, char *err, size_t errlen) {
   *out = NULL;
   pa_db *db = calloc(1, sizeof *db);
@@ -473,7 +488,7 @@ int pa_db_open(const char *path, int create, pa_db **out, char *err, size_t errl
   int rc = sqlite3_open_v2(path, &db->h, flags, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_extended_result_codes(db->h, 1);
-    sqlite3_busy_timeout(db->h, 5000);
+    sqlite3_busy_handler(db->h, busy_wait, NULL);
     rc = exec(db,
               "PRAGMA journal_mode = WAL;"
               "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
