@@ -31,7 +31,7 @@ typedef struct table {
   int32_t free;     /* first free bucket, -1 when none */
   int64_t sweep_ms; /* no bucket refills before this (a lower bound): do not sweep sooner */
   int full;         /* the last sweep freed nothing (logged once per spell) */
-  int burst, slots;
+  int burst;
   double per_ms; /* tokens back per millisecond */
 } table;
 
@@ -126,7 +126,6 @@ static void setup(void) {
     }
     t->mask = heads - 1;
     t->burst = burst;
-    t->slots = slots;
     t->per_ms = (double)burst / ((double)d->window * 1000.0);
   }
 }
@@ -134,10 +133,6 @@ static void setup(void) {
 int pa_limit_init(void) {
   pthread_once(&once, setup);
   return init_rc;
-}
-
-const char *pa_limit_name(pa_limit_purpose purpose) {
-  return purpose > PA_LIMIT_NONE && purpose < PA_LIMIT_PURPOSES ? defs[purpose].name : "none";
 }
 
 /* The bucket's tokens as of now (not stored). */
@@ -217,7 +212,9 @@ int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len) {
     t->heads[h & t->mask] = i;
   }
   if (!b) {
-    /* Full of limiting buckets: none may go, so this key is not remembered. */
+    /* Full of limiting buckets, so this key is not remembered: a closed
+     * purpose refuses it until the first bucket refills, an open one lets it
+     * through. */
     if (!defs[purpose].open)
       wait = seconds(t->heads && t->sweep_ms < INT64_MAX ? (double)(t->sweep_ms - now) : 1000.0);
   } else {

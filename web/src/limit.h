@@ -74,8 +74,8 @@ enum {
 };
 
 /* Reads the environment and draws the hash key; later calls do nothing.
- * PA_LIMIT_<NAME>_BURST and PA_LIMIT_<NAME>_SLOTS (NAME as pa_limit_name in
- * capitals, e.g. PA_LIMIT_LOGIN_ADDR_BURST) replace a burst or a table size
+ * PA_LIMIT_<PURPOSE>_BURST and PA_LIMIT_<PURPOSE>_SLOTS (PURPOSE as in the
+ * enum, e.g. PA_LIMIT_LOGIN_ADDR_BURST) replace a burst or a table size
  * with 1..PA_LIMIT_ENV_MAX, so tests reach an edge without hundreds of
  * requests; the window stays, so the refill rate is burst / window. Returns 0,
  * or -1 when a variable is set to anything else (it is then ignored, and
@@ -87,10 +87,6 @@ int pa_limit_init(void);
  * else the whole seconds (>= 1) to wait, for Retry-After. PA_LIMIT_NONE and
  * out-of-range purposes always give 0. */
 int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len);
-
-/* The purpose's name, lowercase with '_' ("login_addr"), for logs and the
- * environment. */
-const char *pa_limit_name(pa_limit_purpose purpose);
 
 /* The key for a client address: IPv4 (also IPv4-mapped IPv6) as it is, IPv6
  * cut to its /64 (one machine usually holds a whole /64). out must hold 48
