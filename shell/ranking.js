@@ -167,9 +167,25 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+const CANDIDATES_URL = `/api/v1/feed/candidates?limit=${CANDIDATES}`;
+
+// Whether there is anything to rank: candidates need a session. Offline the
+// session is not asked (the request could only fail): candidates the service
+// worker kept say someone signed in was here.
+async function canRank() {
+  if (navigator.onLine === false) {
+    try {
+      return !!(await globalThis.caches?.match(CANDIDATES_URL));
+    } catch {
+      return false;
+    }
+  }
+  return !!(await getSession()).user;
+}
+
 // Ranks a fresh page of candidates with the current taste.
 async function rankCandidates() {
-  const bytes = await fetchBytes(`/api/v1/feed/candidates?limit=${CANDIDATES}`);
+  const bytes = await fetchBytes(CANDIDATES_URL);
   const st = withHeap(bytes, (p, n) => core._pa_wasm_rank_page(h, p, n));
   if (st !== 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
   core._pa_wasm_rank_set_mode(h, 0);
@@ -184,7 +200,7 @@ async function rankCandidates() {
 export async function feedPage(cursor) {
   if (feedMode() === 'following') {
     // The candidates still come, so signals here teach the taste too.
-    if (cursor === null && (await getSession()).user) rankCandidates().catch((err) => console.info('[rank]', err.message));
+    if (cursor === null && (await canRank())) rankCandidates().catch((err) => console.info('[rank]', err.message));
     const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
     return fetchBytes(`/api/v1/feed/following${query}`).catch((err) => {
       throw err.status === 401 ? new Error(t('rank.signInForFollowing')) : err;
@@ -193,7 +209,7 @@ export async function feedPage(cursor) {
   if (cursor === null) {
     // Signed out (or the session ended meanwhile: 401), or out of candidate
     // pages for now (429): the newest posts, unranked.
-    unranked = !(await getSession()).user;
+    unranked = !(await canRank());
     if (!unranked) {
       await rankCandidates().catch((err) => {
         if (err.status !== 401 && err.status !== 429) throw err;
