@@ -585,7 +585,8 @@ int pa_srv_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key
 
 /* ---- routing */
 
-/* Route flags, enforced here and in the transport, never in handlers. */
+/* Route flags, enforced here and in the transport, never in handlers (but for
+ * F_LATE, which hands the charging of the route's limit to its handler). */
 enum {
   F_AUTH = 1,    /* needs a signed-in user */
   F_ORIGIN = 2,  /* signup/login: same-origin check instead of the CSRF token */
