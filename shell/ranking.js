@@ -4,6 +4,8 @@
 //               of one slice of the ranked list at a time from
 //               GET /api/v1/posts?ids=… (the app's cursor is "r<slice>").
 //   Following — GET /api/v1/feed/following, newest first, the server's cursor.
+// Candidates need a session and are rate limited: signed out (or over the
+// limit), For you is GET /api/v1/feed (newest first, the server's cursor).
 // The taste (what the ranker learned from this user's own signals) is kept in
 // IndexedDB on this device and never sent anywhere: no request below has a
 // body, and nothing here reads the taste except to store it.
@@ -21,6 +23,7 @@ const SEED_KEY = 'petamigos.rankSeed';
 const SLICE = 20; // posts per ranked slice (the feed's page size)
 const CANDIDATES = 1000; // candidates fetched and ranked per load
 import { t } from './i18n.js';
+import { getSession } from './api.js';
 
 const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
 const DB = { name: 'petamigos-rank', store: 'taste', key: 'taste' };
@@ -29,6 +32,7 @@ let core = null;
 let withHeap = null; // feed.js's: bytes into the core's heap for one call
 let h = 0; // the ranker's handle
 let ranked = []; // [{index, post_id, score, sponsored, why}] of the last ranking
+let unranked = false; // the last first page of For you was the newest posts (signed out)
 const whyById = new Map();
 let saveTimer = 0;
 let onChange = () => {};
@@ -163,9 +167,25 @@ async function fetchBytes(url) {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+const CANDIDATES_URL = `/api/v1/feed/candidates?limit=${CANDIDATES}`;
+
+// Whether there is anything to rank: candidates need a session. Offline the
+// session is not asked (the request could only fail): candidates the service
+// worker kept say someone signed in was here.
+async function canRank() {
+  if (navigator.onLine === false) {
+    try {
+      return !!(await globalThis.caches?.match(CANDIDATES_URL));
+    } catch {
+      return false;
+    }
+  }
+  return !!(await getSession()).user;
+}
+
 // Ranks a fresh page of candidates with the current taste.
 async function rankCandidates() {
-  const bytes = await fetchBytes(`/api/v1/feed/candidates?limit=${CANDIDATES}`);
+  const bytes = await fetchBytes(CANDIDATES_URL);
   const st = withHeap(bytes, (p, n) => core._pa_wasm_rank_page(h, p, n));
   if (st !== 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
   core._pa_wasm_rank_set_mode(h, 0);
@@ -180,13 +200,28 @@ async function rankCandidates() {
 export async function feedPage(cursor) {
   if (feedMode() === 'following') {
     // The candidates still come, so signals here teach the taste too.
-    if (cursor === null) rankCandidates().catch((err) => console.info('[rank]', err.message));
+    if (cursor === null && (await canRank())) rankCandidates().catch((err) => console.info('[rank]', err.message));
     const query = cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`;
     return fetchBytes(`/api/v1/feed/following${query}`).catch((err) => {
       throw err.status === 401 ? new Error(t('rank.signInForFollowing')) : err;
     });
   }
-  if (cursor === null) await rankCandidates();
+  if (cursor === null) {
+    // Signed out (or the session ended meanwhile: 401), or out of candidate
+    // pages for now (429): the newest posts, unranked.
+    unranked = !(await canRank());
+    if (!unranked) {
+      await rankCandidates().catch((err) => {
+        if (err.status !== 401 && err.status !== 429) throw err;
+        unranked = true;
+      });
+    }
+    if (unranked) {
+      ranked = [];
+      whyById.clear();
+    }
+  }
+  if (unranked) return fetchBytes(`/api/v1/feed${cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`}`);
   const slice = cursor === null ? 0 : Number(/^r(\d+)$/.exec(cursor)?.[1] ?? NaN);
   if (!Number.isInteger(slice)) throw new Error('The feed could not be read.');
   const ids = ranked.slice(slice * SLICE, (slice + 1) * SLICE).map((item) => item.post_id);

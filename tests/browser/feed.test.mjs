@@ -18,7 +18,8 @@ async function openFeed({ route, serviceWorkers = 'block' } = {}) {
   const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, serviceWorkers });
   const page = await context.newPage();
   const problems = watchPage(page);
-  // The feed's pages: For you asks for its ranked slices by id (ranking.js).
+  // The feed's pages: signed out, For you is the newest posts (GET /feed);
+  // signed in, its ranked slices by id (ranking.js).
   if (route) await page.route(/\/api\/v1\/(feed(\?|$)|posts\?ids=)/, route);
   await page.goto(server.url);
   return { page, problems };
@@ -35,7 +36,8 @@ test('the core draws the feed on the canvas and mirrors every post in the DOM', 
   await articles.first().waitFor({ state: 'attached' });
   const shown = await articles.count();
   assert.ok(shown >= 3 && shown <= api.posts.length, `${shown} posts mirrored`);
-  // For you: the ranked order (tests/browser/ranking.test.mjs), one slice at a time.
+  // Signed out, For you is the newest posts (ranked once signed in:
+  // tests/browser/ranking.test.mjs).
   for (let i = 0; i < shown; i++) {
     const a = articles.nth(i);
     const p = byId.get(await a.getAttribute('data-id'));
@@ -190,8 +192,9 @@ test('scrolling to the end pages through the whole feed', async () => {
   }
   const { page, problems } = await openFeed();
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
-  // Keep pressing End: each time the core asks for the next page (For you:
-  // the next ranked slice) near the end, until the last post is mirrored.
+  // Keep pressing End: each time the core asks for the next page (signed in,
+  // For you asks for the next ranked slice) near the end, until the last post
+  // is mirrored.
   const lastPost = page.locator(`#mirror article[aria-posinset="${all.length}"]`);
   for (let i = 0; i < 20 && !(await lastPost.count()); i++) {
     await page.keyboard.press('End');

@@ -12,22 +12,33 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-let server, browser, candidates, candidatePage;
+let server, browser, candidates, candidatePage, viewerCookie;
 
 serverAndBrowser(async (s, b) => {
   server = s;
   browser = b;
-  candidatePage = await (await fetch(new URL('/api/v1/feed/candidates?limit=1000', server.url))).json();
+  // Candidates need a session: one account (it follows nobody) for the pages
+  // below that do not sign in themselves.
+  const joined = await fetch(new URL('/api/v1/auth/signup', server.url), {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'ranker@example.test', password: 'correct horse battery staple', display_name: 'Ranker' }),
+  });
+  assert.equal(joined.status, 201);
+  viewerCookie = /pa_session=([^;]+)/.exec(joined.headers.get('set-cookie'))[1];
+  candidatePage = await (await fetch(new URL('/api/v1/feed/candidates?limit=1000', server.url),
+    { headers: { cookie: `pa_session=${viewerCookie}` } })).json();
   candidates = candidatePage.candidates;
 });
 
 const byId = (id) => candidates.find((c) => c.post_id === id);
 const TASTE_MAGIC = 'PAtaste';
 
-// A page with a fixed ranking seed; every request it sends is kept so the
-// test can check that no body (or URL) carries the taste.
-async function open({ seed = 7, mode = null } = {}) {
+// A page with a fixed ranking seed, signed in as the shared account unless
+// signedIn is false; every request it sends is kept so the test can check
+// that no body (or URL) carries the taste.
+async function open({ seed = 7, mode = null, signedIn = true } = {}) {
   const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+  if (signedIn) await context.addCookies([{ name: 'pa_session', value: viewerCookie, url: server.url }]);
   await context.addInitScript(([s, m]) => {
     if (!localStorage.getItem('petamigos.rankSeed')) localStorage.setItem('petamigos.rankSeed', s);
     if (m && !sessionStorage.getItem('pa-test-mode-set')) {
@@ -157,6 +168,23 @@ test('For you is ranked on the device: not chronological, the same for the same 
   assert.deepEqual(a.problems, []);
   await a.context.close();
   await b.context.close();
+});
+
+test('signed out, For you is the newest posts: no candidates are asked for; signing in ranks them', async () => {
+  const chrono = (await (await fetch(new URL('/api/v1/feed', server.url))).json()).posts.map((p) => p.id);
+  const { context, page, problems, requests } = await open({ signedIn: false });
+  const shown = await mirrorIds(page);
+  assert.deepEqual(shown, chrono.slice(0, shown.length));
+  assert.equal(await page.getAttribute('#feed-mode button[data-mode="foryou"]', 'aria-pressed'), 'true');
+  assert.ok(!requests.some((r) => r.url.includes('/api/v1/feed/candidates')), 'no candidates without a session');
+  await logIn(page, 'kenji@demo.petamigos.test', 'petamigos-kenji-demo');
+  const since = requests.length;
+  await page.reload();
+  const ranked = await rankedSlice(requests, page, since);
+  assert.notDeepEqual(ranked, chrono.slice(0, ranked.length), 'ranked once signed in');
+  assert.ok(requests.slice(since).some((r) => r.url.includes('/api/v1/feed/candidates?limit=1000')));
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test('likes teach the taste: the species moves up after a reload, the taste survives it, reset forgets it', async () => {

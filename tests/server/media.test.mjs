@@ -45,7 +45,9 @@ function raw(port, text, { address = '127.0.0.1', wait = 10_000 } = {}) {
 describe('media, stories and reels', () => {
   let server, alice, bob, anon, pet;
   before(async () => {
-    server = await startServer();
+    // Alice uploads every case below: more than PA_LIMIT_UPLOAD_BURST allows
+    // one person (that limit is tested in limits.test.mjs).
+    server = await startServer({ env: { PA_LIMIT_UPLOAD_BURST: '1000' } });
     alice = new Client(server);
     bob = new Client(server);
     anon = new Client(server);

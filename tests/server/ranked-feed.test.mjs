@@ -43,7 +43,9 @@ describe('posts by id', () => {
   });
 
   test('ads are labelled sponsored in every feed; the others are not', async () => {
-    const cands = (await anon.get('/api/v1/feed/candidates')).body.candidates;
+    const viewer = new Client(server);
+    await viewer.signup(email('ads'));
+    const cands = (await viewer.get('/api/v1/feed/candidates')).body.candidates;
     const ads = new Set(cands.filter((c) => c.sponsored).map((c) => c.post_id));
     assert.ok(ads.size >= 1);
     const feed = (await anon.get('/api/v1/feed?limit=50')).body.posts;

@@ -10,21 +10,29 @@ const KEYS = ['post_id', 'author_id', 'pet_id', 'species', 'tags', 'created_at',
 const dot = (a, b) => a.reduce((s, x, i) => s + x * b[i], 0);
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
+// A signed-in client of its own (candidates need a session).
+async function member(server, tag = 'viewer') {
+  const c = new Client(server);
+  await c.signup(email(tag));
+  return c;
+}
+
 describe('feed candidates', () => {
-  let server, anon;
+  let server, anon, viewer;
   before(async () => {
     server = await startServer();
     anon = new Client(server);
+    viewer = await member(server);
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
   test('exact shape; finite, normalised 64-d embeddings; newest first', async () => {
-    const r = await anon.get('/api/v1/feed/candidates');
+    const r = await viewer.get('/api/v1/feed/candidates');
     assert.equal(r.status, 200);
     assert.deepEqual(Object.keys(r.body), ['model', 'candidates']);
     assert.deepEqual(r.body.model, { version: 'mf-v1', dim: 64 });
     const cands = r.body.candidates;
-    assert.equal(cands.length, 30, 'default limit 2000 takes them all');
+    assert.equal(cands.length, 30, 'default limit 1000 takes them all');
     const feed = (await anon.get('/api/v1/feed?limit=50')).body.posts;
     assert.deepEqual(cands.map((c) => c.post_id), feed.map((p) => p.id));
     for (const [i, c] of cands.entries()) {
@@ -36,7 +44,7 @@ describe('feed candidates', () => {
       assert.equal(c.created_at, feed[i].created_at);
       assert.equal(c.like_count, feed[i].like_count);
       assert.equal(c.comment_count, feed[i].comment_count);
-      assert.equal(c.following, false, 'anonymous follows nobody');
+      assert.equal(c.following, false, 'a new account follows nobody');
       assert.equal(c.embedding.length, 64);
       assert.ok(c.embedding.every(Number.isFinite));
       assert.ok(Math.abs(Math.hypot(...c.embedding) - 1) < 1e-4, `${c.post_id} is unit length`);
@@ -44,11 +52,12 @@ describe('feed candidates', () => {
     const sponsored = cands.filter((c) => c.sponsored !== null);
     assert.deepEqual(sponsored.map((c) => [c.post_id, c.sponsored]).sort(),
       [['p_21', { advertiser_id: 'ad_2', campaign_id: 'c_4' }], ['p_6', { advertiser_id: 'ad_1', campaign_id: 'c_1' }]]);
-    assert.equal((await anon.get('/api/v1/feed/candidates?limit=5')).body.candidates.length, 5);
-    assert.equal((await anon.get('/api/v1/feed/candidates?limit=20000')).body.candidates.length, 30);
-    for (const bad of ['0', '20001', 'abc', '', '-1', '1.5']) {
-      assertError(await anon.get(`/api/v1/feed/candidates?limit=${bad}`), 400, 'bad_request');
+    assert.equal((await viewer.get('/api/v1/feed/candidates?limit=5')).body.candidates.length, 5);
+    assert.equal((await viewer.get('/api/v1/feed/candidates?limit=1000')).body.candidates.length, 30);
+    for (const bad of ['0', '1001', '20000', 'abc', '', '-1', '1.5']) {
+      assertError(await viewer.get(`/api/v1/feed/candidates?limit=${bad}`), 400, 'bad_request');
     }
+    assertError(await anon.get('/api/v1/feed/candidates'), 401, 'unauthorized');
   });
 
   test('following is relative to the viewer', async () => {
@@ -91,7 +100,7 @@ describe('embeddings learn from likes', () => {
     await stopServer(server);
     // Vectors are recomputed at startup when likes changed.
     server = await startServer({ data: server.dir, seed: false });
-    const cands = (await new Client(server).get('/api/v1/feed/candidates')).body.candidates;
+    const cands = (await (await member(server)).get('/api/v1/feed/candidates')).body.candidates;
     const vec = new Map(cands.map((c) => [c.post_id, c.embedding]));
     const pairs = (xs, ys) => xs.flatMap((x, i) => ys.filter((y, j) => (xs === ys ? j > i : true)).map((y) => dot(vec.get(x), vec.get(y))));
     const ids = cands.map((c) => c.post_id);
@@ -106,8 +115,8 @@ describe('embeddings learn from likes', () => {
     // The same world twice gives the same vectors.
     const one = await startServer({ fresh: true });
     const two = await startServer({ fresh: true });
-    const e1 = (await new Client(one).get('/api/v1/feed/candidates')).body.candidates.map((c) => c.embedding);
-    const e2 = (await new Client(two).get('/api/v1/feed/candidates')).body.candidates.map((c) => c.embedding);
+    const e1 = (await (await member(one)).get('/api/v1/feed/candidates')).body.candidates.map((c) => c.embedding);
+    const e2 = (await (await member(two)).get('/api/v1/feed/candidates')).body.candidates.map((c) => c.embedding);
     assert.deepEqual(e1, e2);
     // Seeding is deterministic down to the bytes: the same pictures and clips.
     const media = async (s) => {

@@ -730,8 +730,13 @@ describe('schema migration', () => {
       const pet = await getJson(server, '/api/v1/pets/pet_1');
       assert.equal(pet.body.post_count, 1, 'post_pets backfilled');
       assert.equal(pet.body.birth_date, null);
-      const cands = await getJson(server, '/api/v1/feed/candidates');
-      assert.equal(cands.body.candidates[0].embedding.length, 64);
+      // Candidates need a session.
+      const joined = await get(server, '/api/v1/auth/signup', { method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'new@example.test', password: 'correct horse battery', display_name: 'New' }) });
+      assert.equal(joined.status, 201);
+      const cookie = joined.headers.get('set-cookie').split(';')[0];
+      const cands = await (await get(server, '/api/v1/feed/candidates', { headers: { cookie } })).json();
+      assert.equal(cands.candidates[0].embedding.length, 64);
       const version = execFileSync('sqlite3', [path.join(data, 'petamigos.db'), 'PRAGMA user_version; PRAGMA foreign_key_check;']).toString();
       assert.equal(version.trim(), '6');
     } finally {

@@ -1,4 +1,4 @@
-/* pa_auth — Argon2id passwords, session tokens, sign-in attempt limits. */
+/* pa_auth — Argon2id passwords and session tokens. */
 #include "auth.h"
 
 #include <pthread.h>
@@ -66,57 +66,4 @@ int pa_auth_token_hash(const char *text, unsigned char hash[32]) {
   crypto_generichash(hash, 32, raw, sizeof raw, NULL, 0);
   sodium_memzero(raw, sizeof raw);
   return 0;
-}
-
-/* ---- attempt limits: a bounded table of token buckets */
-
-typedef struct bucket {
-  unsigned char key[16]; /* BLAKE2b-128 of the key text; all zero when free */
-  double tokens;
-  int64_t at_ms; /* last refill */
-} bucket;
-
-enum { PROBE = 8 }; /* slots looked at per key */
-
-static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
-static bucket buckets[PA_AUTH_LIMIT_SLOTS];
-
-int pa_auth_limit(const char *key, int64_t now_ms) {
-  static const unsigned char zero[16];
-  unsigned char h[16];
-  const double per_ms = (double)PA_AUTH_LIMIT_BURST / (PA_AUTH_LIMIT_WINDOW * 1000.0);
-  crypto_generichash(h, sizeof h, (const unsigned char *)key, strlen(key), NULL, 0);
-  size_t start = ((size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16) % PA_AUTH_LIMIT_SLOTS;
-  int wait = 0;
-  pthread_mutex_lock(&limit_lock);
-  bucket *b = NULL, *victim = NULL;
-  for (int i = 0; i < PROBE && !b; i++) {
-    bucket *c = &buckets[(start + (size_t)i) % PA_AUTH_LIMIT_SLOTS];
-    if (memcmp(c->key, h, sizeof h) == 0)
-      b = c;
-    else if (memcmp(c->key, zero, sizeof zero) == 0 && !victim)
-      victim = c;
-    else if (!victim || (memcmp(victim->key, zero, sizeof zero) != 0 && c->at_ms < victim->at_ms))
-      victim = c;
-  }
-  if (!b) {
-    /* A forgotten key starts full again: the table bounds memory, and the
-     * per-account bucket still holds when addresses are many. */
-    b = victim;
-    memcpy(b->key, h, sizeof h);
-    b->tokens = PA_AUTH_LIMIT_BURST;
-    b->at_ms = now_ms;
-  }
-  if (now_ms > b->at_ms) {
-    b->tokens += (double)(now_ms - b->at_ms) * per_ms;
-    if (b->tokens > PA_AUTH_LIMIT_BURST) b->tokens = PA_AUTH_LIMIT_BURST;
-    b->at_ms = now_ms;
-  }
-  if (b->tokens >= 1.0) {
-    b->tokens -= 1.0;
-  } else {
-    wait = (int)((1.0 - b->tokens) / per_ms / 1000.0) + 1;
-  }
-  pthread_mutex_unlock(&limit_lock);
-  return wait;
 }

@@ -1,4 +1,4 @@
-/* pa_auth — passwords, session tokens and attempt limits for sign-in.
+/* pa_auth — passwords and session tokens (attempt limits: limit.h).
  *
  * Passwords are hashed with Argon2id (crypto_pwhash_str, OPSLIMIT and
  * MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB). civetweb runs up to 32
@@ -19,10 +19,7 @@ enum {
   PA_AUTH_TOKEN_BYTES = 32,
   PA_AUTH_TOKEN_TEXT = 44, /* base64url without padding, and the NUL */
   PA_AUTH_HASH_TEXT = crypto_pwhash_STRBYTES,
-  PA_AUTH_SESSION_DAYS = 30,
-  PA_AUTH_LIMIT_BURST = 10,   /* attempts ... */
-  PA_AUTH_LIMIT_WINDOW = 300, /* ... per this many seconds, per address and per account */
-  PA_AUTH_LIMIT_SLOTS = 4096  /* keys remembered; the stalest is forgotten first */
+  PA_AUTH_SESSION_DAYS = 30
 };
 
 /* 0, or -1 when the dummy hash for unknown accounts could not be made. */
@@ -41,9 +38,5 @@ void pa_auth_new_token(char text[PA_AUTH_TOKEN_TEXT], unsigned char hash[32]);
 
 /* The BLAKE2b-256 of a token's bytes; -1 when text is not a token we made. */
 int pa_auth_token_hash(const char *text, unsigned char hash[32]);
-
-/* Token bucket for key (e.g. "ip:127.0.0.1"): 0 when an attempt may go
- * ahead (and is counted), else the seconds to wait before the next one. */
-int pa_auth_limit(const char *key, int64_t now_ms);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "limit.h"
 #include "media.h"
 #include "net/http.h"
 #include "respcache.h"
@@ -22,12 +23,12 @@ static const char json_type[] = "application/json; charset=utf-8";
 
 /* ---- answers */
 
-/* The one error sender: field (or NULL) names the request member at fault. */
+/* The one error sender: field (or NULL) names the request member at fault;
+ * extra (or NULL) is one more header (Allow, Retry-After). */
 static void send_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                       const char *allow, const char *field) {
+                       const pa_srv_header *extra, const char *field) {
   static const char fallback[] =
       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
-  pa_srv_header h = {"Allow", allow};
   cJSON *root = cJSON_CreateObject();
   cJSON *err = cJSON_AddObjectToObject(root, "error");
   char *text = NULL;
@@ -37,7 +38,7 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
     text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (text)
-    pa_srv_send(rq, status, json_type, "no-store", &h, allow ? 1 : 0, text, strlen(text));
+    pa_srv_send(rq, status, json_type, "no-store", extra, extra ? 1 : 0, text, strlen(text));
   else
     pa_srv_send(rq, 500, json_type, "no-store", NULL, 0, fallback, sizeof fallback - 1);
   cJSON_free(text);
@@ -45,7 +46,8 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
 
 void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
                       const char *allow) {
-  send_error(rq, status, code, message, allow, NULL);
+  pa_srv_header h = {"Allow", allow};
+  send_error(rq, status, code, message, allow ? &h : NULL, NULL);
 }
 
 void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
@@ -572,81 +574,124 @@ static int csrf_ok(pa_srv_req *rq) {
   return sent && n > 0 && strlen(sent) == n && sodium_memcmp(sent, rq->csrf, n) == 0;
 }
 
+/* ---- rate limits (limit.h) */
+
+/* What a purpose counts by unless the caller names the key: sign-in and
+ * sign-up by the client's address, everything else by the user, or by the
+ * address when nobody is signed in. */
+static void default_key(pa_srv_req *rq, pa_limit_purpose purpose, char out[64]) {
+  if (purpose != PA_LIMIT_LOGIN_ADDR && purpose != PA_LIMIT_SIGNUP_ADDR && rq->viewer)
+    snprintf(out, 64, "u_%lld", (long long)rq->viewer);
+  else
+    pa_limit_addr_key(rq->remote_addr ? rq->remote_addr : "", out);
+}
+
+int pa_srv_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
+  char own[64], secs[16], message[96];
+  if (!key) {
+    default_key(rq, purpose, own);
+    key = own;
+  }
+  int wait = pa_limit_charge(purpose, key, strlen(key));
+  if (!wait) return 0;
+  snprintf(secs, sizeof secs, "%d", wait);
+  snprintf(message, sizeof message, "Too many requests; try again in %d seconds", wait);
+  pa_srv_header h = {"Retry-After", secs};
+  send_error(rq, 429, "rate_limited", message, &h, NULL);
+  return -1;
+}
+
 /* ---- routing */
 
-/* Route flags, enforced here and in the transport, never in handlers. */
+/* Route flags, enforced here and in the transport, never in handlers (but for
+ * F_LATE, which hands the charging of the route's limit to its handler). */
 enum {
-  F_AUTH = 1,   /* needs a signed-in user */
-  F_ORIGIN = 2, /* signup/login: same-origin check instead of the CSRF token */
-  F_SLOW = 4,   /* CPU-heavy (Argon2id, decoding media): runs on the slow workers, so a
-                   burst of them never delays a feed request */
-  F_MEDIA = 8,  /* the body is an upload of up to PA_MEDIA_VIDEO_BYTES */
-  F_ATTACH = 16 /* the body is an encrypted chat attachment of up to PA_CHAT_ATTACH_MAX */
+  F_AUTH = 1,    /* needs a signed-in user */
+  F_ORIGIN = 2,  /* signup/login: same-origin check instead of the CSRF token */
+  F_SLOW = 4,    /* CPU-heavy (Argon2id, decoding media): runs on the slow workers, so a
+                    burst of them never delays a feed request */
+  F_MEDIA = 8,   /* the body is an upload of up to PA_MEDIA_VIDEO_BYTES */
+  F_ATTACH = 16, /* the body is an encrypted chat attachment of up to PA_CHAT_ATTACH_MAX */
+  F_LATE = 32    /* the handler charges the route's limit once the request is valid */
 };
 
+/* limit: what a request of the route counts against (limit.h). A
+ * state-changing route naming none counts as PA_LIMIT_WRITE; a read is limited
+ * only when it names one. pa_srv_api charges it after auth and CSRF, by
+ * default_key; with F_LATE the handler does, once it has validated the
+ * request (so a login without a body, or a bundle of an unknown device, costs
+ * no budget), and may charge more purposes there by their own keys (login:
+ * per account). */
 typedef struct route {
   const char *method;
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" stand for typed ids */
   void (*fn)(pa_srv_req *rq);
   int flags;
+  pa_limit_purpose limit;
 } route;
 
 static const route routes[] = {
-    {"POST", "/api/v1/auth/signup", pa_srv_api_signup, F_ORIGIN | F_SLOW},
-    {"POST", "/api/v1/auth/login", pa_srv_api_login, F_ORIGIN | F_SLOW},
-    {"POST", "/api/v1/auth/logout", pa_srv_api_logout, F_AUTH},
-    {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH},
-    {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
-    {"POST", "/api/v1/auth/password", pa_srv_api_password, F_AUTH | F_SLOW},
-    {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW},
-    {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
-    {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH},
-    {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH},
-    {"POST", "/api/v1/notifications/read", pa_srv_api_notifications_read, F_AUTH},
-    {"GET", "/api/v1/feed", pa_srv_api_feed, 0},
-    {"GET", "/api/v1/feed/following", pa_srv_api_feed_following, F_AUTH},
-    {"GET", "/api/v1/feed/tag", pa_srv_api_feed_tag, 0},
-    {"GET", "/api/v1/feed/candidates", pa_srv_api_candidates, 0},
-    {"POST", "/api/v1/posts", pa_srv_api_post_create, F_AUTH},
-    {"GET", "/api/v1/posts", pa_srv_api_posts_by_id, 0},
-    {"GET", "/api/v1/posts/{p}", pa_srv_api_post_get, 0},
-    {"DELETE", "/api/v1/posts/{p}", pa_srv_api_post_delete, F_AUTH},
-    {"PUT", "/api/v1/posts/{p}/like", pa_srv_api_like_put, F_AUTH},
-    {"DELETE", "/api/v1/posts/{p}/like", pa_srv_api_like_delete, F_AUTH},
-    {"GET", "/api/v1/posts/{p}/comments", pa_srv_api_comments_get, 0},
-    {"GET", "/api/v1/oembed", pa_srv_api_oembed, 0},
-    {"POST", "/api/v1/posts/{p}/comments", pa_srv_api_comment_create, F_AUTH},
-    {"DELETE", "/api/v1/comments/{c}", pa_srv_api_comment_delete, F_AUTH},
-    {"POST", "/api/v1/pets", pa_srv_api_pet_create, F_AUTH},
-    {"GET", "/api/v1/pets/{pet}", pa_srv_api_pet_get, 0},
-    {"PATCH", "/api/v1/pets/{pet}", pa_srv_api_pet_patch, F_AUTH},
-    {"DELETE", "/api/v1/pets/{pet}", pa_srv_api_pet_delete, F_AUTH},
-    {"GET", "/api/v1/pets/{pet}/posts", pa_srv_api_pet_posts, 0},
-    {"PUT", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_follow, F_AUTH},
-    {"DELETE", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_unfollow, F_AUTH},
-    {"GET", "/api/v1/users/{u}", pa_srv_api_user_get, 0},
-    {"GET", "/api/v1/users/{u}/posts", pa_srv_api_user_posts, 0},
-    {"PUT", "/api/v1/users/{u}/follow", pa_srv_api_user_follow, F_AUTH},
-    {"DELETE", "/api/v1/users/{u}/follow", pa_srv_api_user_unfollow, F_AUTH},
-    {"GET", "/api/v1/users/{u}/followers", pa_srv_api_followers, 0},
-    {"GET", "/api/v1/pets/{pet}/followers", pa_srv_api_pet_followers, 0},
-    {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0},
-    {"GET", "/api/v1/search", pa_srv_api_search, 0},
-    {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH | F_SLOW | F_MEDIA},
-    {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0},
-    {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH},
-    {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH},
-    {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0},
-    {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH},
-    {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH},
-    {"GET", "/api/v1/chat/devices", pa_srv_api_chat_my_devices, F_AUTH},
-    {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH},
-    {"DELETE", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_delete, F_AUTH},
-    {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH},
-    {"POST", "/api/v1/chat/devices/{d}/bundle", pa_srv_api_chat_bundle_take, F_AUTH},
-    {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH},
-    {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH | F_ATTACH},
-    {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH},
+    {"POST", "/api/v1/auth/signup", pa_srv_api_signup, F_ORIGIN | F_SLOW | F_LATE,
+     PA_LIMIT_SIGNUP_ADDR},
+    {"POST", "/api/v1/auth/login", pa_srv_api_login, F_ORIGIN | F_SLOW | F_LATE,
+     PA_LIMIT_LOGIN_ADDR},
+    {"POST", "/api/v1/auth/logout", pa_srv_api_logout, F_AUTH, PA_LIMIT_SIGNOUT},
+    {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH, PA_LIMIT_SIGNOUT},
+    {"GET", "/api/v1/auth/session", pa_srv_api_session, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/auth/password", pa_srv_api_password, F_AUTH | F_SLOW | F_LATE,
+     PA_LIMIT_PASSWORD},
+    {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
+    {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/notifications/read", pa_srv_api_notifications_read, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/feed", pa_srv_api_feed, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/feed/following", pa_srv_api_feed_following, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/feed/tag", pa_srv_api_feed_tag, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/feed/candidates", pa_srv_api_candidates, F_AUTH | F_LATE, PA_LIMIT_CANDIDATES},
+    {"POST", "/api/v1/posts", pa_srv_api_post_create, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/posts", pa_srv_api_posts_by_id, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/posts/{p}", pa_srv_api_post_get, 0, PA_LIMIT_NONE},
+    {"DELETE", "/api/v1/posts/{p}", pa_srv_api_post_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"PUT", "/api/v1/posts/{p}/like", pa_srv_api_like_put, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/posts/{p}/like", pa_srv_api_like_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/posts/{p}/comments", pa_srv_api_comments_get, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/oembed", pa_srv_api_oembed, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/posts/{p}/comments", pa_srv_api_comment_create, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/comments/{c}", pa_srv_api_comment_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/pets", pa_srv_api_pet_create, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/pets/{pet}", pa_srv_api_pet_get, 0, PA_LIMIT_NONE},
+    {"PATCH", "/api/v1/pets/{pet}", pa_srv_api_pet_patch, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/pets/{pet}", pa_srv_api_pet_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/pets/{pet}/posts", pa_srv_api_pet_posts, 0, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_follow, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/pets/{pet}/follow", pa_srv_api_pet_unfollow, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/users/{u}", pa_srv_api_user_get, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/users/{u}/posts", pa_srv_api_user_posts, 0, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/users/{u}/follow", pa_srv_api_user_follow, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/users/{u}/follow", pa_srv_api_user_unfollow, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/users/{u}/followers", pa_srv_api_followers, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/pets/{pet}/followers", pa_srv_api_pet_followers, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/search", pa_srv_api_search, F_LATE, PA_LIMIT_SEARCH},
+    {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH | F_SLOW | F_MEDIA, PA_LIMIT_UPLOAD},
+    {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH, PA_LIMIT_WRITE},
+    {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/chat/devices", pa_srv_api_chat_my_devices, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH, PA_LIMIT_NONE},
+    {"DELETE", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"POST", "/api/v1/chat/devices/{d}/bundle", pa_srv_api_chat_bundle_take, F_AUTH | F_LATE,
+     PA_LIMIT_CHAT_BUNDLE},
+    {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH | F_ATTACH,
+     PA_LIMIT_UPLOAD},
+    {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH, PA_LIMIT_NONE},
 };
 
 /* Matches path against pattern segment by segment, collecting ids. */
@@ -762,6 +807,9 @@ void pa_srv_api(pa_srv_req *rq) {
       return;
     }
   }
+  pa_limit_purpose limit = r->limit;
+  if (!limit && state_changing(m)) limit = PA_LIMIT_WRITE;
+  if (!(r->flags & F_LATE) && limit && pa_srv_api_limited(rq, limit, NULL) != 0) return;
   r->fn(rq);
   /* Whatever a write changed, no signed-out page kept from before shows it. */
   if (state_changing(m) && rq->status < 400) pa_respcache_bump(rq->srv->public_pages);

@@ -6,6 +6,7 @@
 #define PA_SRV_API_H
 
 #include "db.h"
+#include "limit.h"
 #include "srv_internal.h"
 
 #include <cjson/cJSON.h>
@@ -165,9 +166,12 @@ int pa_srv_api_same_origin(pa_srv_req *rq);
 int pa_srv_api_secure(pa_srv_req *rq);
 /* GET /api/v1/oembed (srv_embed.c). */
 void pa_srv_api_oembed(pa_srv_req *rq);
-/* 0 when one more attempt of kind by who may go ahead (pa_auth_limit),
- * else 429 with Retry-After sent. */
-int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who);
+/* Charges one request of purpose (limit.h) by key, or with key NULL by the
+ * purpose's usual one (the client's address for sign-in and sign-up, else the
+ * user, or the address when signed out).
+ * 0 when it may go ahead, else -1 with 429 rate_limited and Retry-After sent.
+ * Charge only once the request is valid: a refused request costs nothing. */
+int pa_srv_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
 void pa_srv_api_posts_by_id(pa_srv_req *rq);
 
 #endif

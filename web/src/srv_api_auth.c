@@ -8,42 +8,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-static int64_t now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* 0 when the attempt may go ahead, else 429 sent. */
-static int limited(pa_srv_req *rq, const char *kind, const char *who) {
-  char key[320];
-  snprintf(key, sizeof key, "%s:%s", kind, who);
-  int wait = pa_auth_limit(key, now_ms());
-  if (!wait) return 0;
-  char secs[16];
-  snprintf(secs, sizeof secs, "%d", wait);
-  pa_srv_header h = {"Retry-After", secs};
-  cJSON *root = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(root, "error");
-  char *text = NULL;
-  if (err && cJSON_AddStringToObject(err, "code", "rate_limited") &&
-      cJSON_AddStringToObject(err, "message", "Too many attempts; try again later"))
-    text = cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
-  if (text)
-    pa_srv_send(rq, 429, "application/json; charset=utf-8", "no-store", &h, 1, text, strlen(text));
-  else
-    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
-  cJSON_free(text);
-  return -1;
-}
-
-int pa_srv_api_limited(pa_srv_req *rq, const char *kind, const char *who) {
-  return limited(rq, kind, who);
-}
-
-static int ip_limited(pa_srv_req *rq) { return limited(rq, "ip", rq->remote_addr); }
 
 /* Lowercased ASCII copy of an email for the per-account bucket. */
 static void account_key(const char *email, char *out, size_t cap) {
@@ -185,10 +149,10 @@ static int pick_handle(pa_srv_req *rq, const char *name, char out[31]) {
 
 void pa_srv_api_signup(pa_srv_req *rq) {
   static const char *const fields[] = {"email", "password", "display_name", NULL};
-  char key[260], hash[PA_AUTH_HASH_TEXT], handle[31], csrf[PA_AUTH_TOKEN_TEXT];
+  char hash[PA_AUTH_HASH_TEXT], handle[31], csrf[PA_AUTH_TOKEN_TEXT];
   const char *email, *password, *name;
   cJSON *body = NULL;
-  if (ip_limited(rq) || pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_body(rq, &body) != 0) return;
   if (pa_srv_api_only(rq, body, fields) ||
       pa_srv_api_str(rq, body, "email", 1, 3, 254, 0, &email) ||
       pa_srv_api_str(rq, body, "password", 1, 1, 256, 0, &password) ||
@@ -198,9 +162,9 @@ void pa_srv_api_signup(pa_srv_req *rq) {
     pa_srv_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
     goto out;
   }
-  if (!password_ok(rq, password, "password")) goto out;
-  account_key(email, key, sizeof key);
-  if (limited(rq, "acct", key)) goto out;
+  if (!password_ok(rq, password, "password") ||
+      pa_srv_api_limited(rq, PA_LIMIT_SIGNUP_ADDR, NULL))
+    goto out;
   if (pa_auth_hash_password(password, strlen(password), hash) != 0) {
     pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
     goto out;
@@ -273,13 +237,16 @@ void pa_srv_api_login(pa_srv_req *rq) {
   cJSON *body = NULL;
   int has_hash = 0;
   int64_t user = 0;
-  if (ip_limited(rq) || pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_srv_api_body(rq, &body) != 0) return;
   if (pa_srv_api_only(rq, body, fields) ||
       pa_srv_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
       pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
     goto out;
+  /* The address first: one that is limited spends none of the account's. */
   account_key(email, key, sizeof key);
-  if (limited(rq, "acct", key)) goto out;
+  if (pa_srv_api_limited(rq, PA_LIMIT_LOGIN_ADDR, NULL) ||
+      pa_srv_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
+    goto out;
   if (lookup_password(rq, email, &user, hash, &has_hash) != 0) {
     pa_srv_api_internal(rq, "login");
     goto out;
@@ -369,7 +336,7 @@ void pa_srv_api_password(pa_srv_req *rq) {
       pa_srv_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
       pa_srv_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
       !password_ok(rq, next, "new_password") ||
-      own_password(rq, hash, &has_hash, key, sizeof key) || pa_srv_api_limited(rq, "acct", key))
+      own_password(rq, hash, &has_hash, key, sizeof key) || pa_srv_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
   if (!password_matches(has_hash ? hash : NULL, current)) {
     pa_srv_api_field_error(rq, 403, "forbidden", "The current password is wrong",
@@ -410,14 +377,14 @@ out:
 
 void pa_srv_api_delete_me(pa_srv_req *rq) {
   static const char *const fields[] = {"password", NULL};
-  char key[32], hash[PA_AUTH_HASH_TEXT] = "";
+  char hash[PA_AUTH_HASH_TEXT] = "";
   const char *password;
   cJSON *body = NULL;
   int has_hash = 0;
   if (pa_srv_api_body(rq, &body) != 0) return;
-  snprintf(key, sizeof key, "%lld", (long long)rq->viewer);
   if (pa_srv_api_only(rq, body, fields) ||
-      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) || limited(rq, "user", key) ||
+      pa_srv_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
+      pa_srv_api_limited(rq, PA_LIMIT_PASSWORD, NULL) ||
       own_password(rq, hash, &has_hash, NULL, 0))
     goto out;
   if (!password_matches(has_hash ? hash : NULL, password)) {

@@ -484,6 +484,7 @@ void pa_srv_api_search(pa_srv_req *rq) {
     PA_BAD(rq, "cursor is not valid; use next_cursor from the previous page");
     return;
   }
+  if (pa_srv_api_limited(rq, PA_LIMIT_SEARCH, NULL) != 0) return;
   sqlite3_stmt *st = pa_db_stmt(rq->db, sqls[t]);
   cJSON *root = cJSON_CreateObject(), *list;
   int bad = !root || !cJSON_AddStringToObject(root, "type", types[t]) ||

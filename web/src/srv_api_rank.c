@@ -1,7 +1,8 @@
 /* pa_srv — feed candidates for ranking on the device.
  *
- * Up to 20000 posts with 64 floats each is megabytes of JSON, so this one
- * answer is written straight into a buffer rather than through cJSON. */
+ * Up to CANDIDATES_MAX posts with 64 floats each is most of a megabyte of
+ * JSON, so this one answer is written straight into a buffer rather than
+ * through cJSON. */
 #include "buf.h"
 #include "embed.h"
 #include "srv_api.h"
@@ -13,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CANDIDATES_MAX = 20000, CANDIDATES_DEFAULT = 2000 };
+/* The app ranks 1000 per load (shell/ranking.js CANDIDATES); each is ~860
+ * bytes of JSON, so one answer stays under a megabyte. Signed-in users only,
+ * charged to PA_LIMIT_CANDIDATES once the request is valid. */
+enum { CANDIDATES_MAX = 1000, CANDIDATES_DEFAULT = 1000 };
 
 /* pa_buf (buf.h) under the short names this file writes with. */
 typedef pa_buf buf;
@@ -80,11 +84,14 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
     const char *s = text;
     for (; *s >= '0' && *s <= '9' && v <= CANDIDATES_MAX; s++) v = v * 10 + (*s - '0');
     if (!text[0] || *s || v < 1 || v > CANDIDATES_MAX) {
-      PA_BAD(rq, "limit must be a whole number from 1 to 20000");
+      char msg[64];
+      snprintf(msg, sizeof msg, "limit must be a whole number from 1 to %d", CANDIDATES_MAX);
+      PA_BAD(rq, msg);
       return;
     }
     limit = (int)v;
   }
+  if (pa_srv_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
   sqlite3_stmt *st = pa_db_stmt(rq->db, candidates_sql);
   buf b = {0};
   puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");

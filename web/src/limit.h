@@ -1,0 +1,96 @@
+/* pa_limit — token buckets, one bounded table per purpose.
+ *
+ * Each purpose (who may do what how often) has its own table, so filling one
+ * (bundle fetches with made-up device numbers, say) never touches another
+ * (sign-in attempts). A key (an address, an account, a user id) is hashed with
+ * SipHash-2-4 (crypto_shorthash) under a key drawn at random when the process
+ * starts: nobody outside can aim keys at one chain of a table.
+ *
+ * A bucket that has refilled says nothing a fresh one would not, so only those
+ * are ever forgotten. A bucket still limiting someone is never evicted: when a
+ * table holds nothing but limiting buckets, a new key is refused (fail closed:
+ * the purposes that guard secrets, accounts and prekeys) or let through
+ * uncounted (fail open: the purposes that share capacity fairly, where the
+ * worker pool's queue bounds the total anyway and refusing everyone would hand
+ * whoever filled the table a denial of service). The table below says which.
+ *
+ * Thread-safe: one mutex per table. */
+#ifndef PA_LIMIT_H
+#define PA_LIMIT_H
+
+#include <stddef.h>
+
+typedef enum pa_limit_purpose {
+  PA_LIMIT_NONE = 0,      /* no limit (for route tables) */
+  PA_LIMIT_LOGIN_ADDR,    /* sign-in attempts per client address; closed */
+  PA_LIMIT_LOGIN_ACCOUNT, /* sign-in attempts per account (the email, lowercased); closed */
+  PA_LIMIT_SIGNUP_ADDR,   /* sign-up attempts per client address; closed */
+  PA_LIMIT_PASSWORD,      /* password checks by a signed-in user (account deletion); closed */
+  PA_LIMIT_CHAT_BUNDLE,   /* chat bundles taken per user (each spends a one-time prekey); closed */
+  PA_LIMIT_SIGNOUT,       /* sign-outs per user; open (each ends a session; its own table, so a
+                             user out of writes can still sign out everywhere) */
+  PA_LIMIT_WRITE,         /* state-changing API requests per user; open */
+  PA_LIMIT_UPLOAD,        /* uploads (media, chat attachments) per user; open */
+  PA_LIMIT_SEARCH,        /* searches per user, or per address when signed out; open */
+  PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
+  PA_LIMIT_PURPOSES
+} pa_limit_purpose;
+
+/* Bursts (requests at once), windows (seconds in which a whole burst refills)
+ * and table sizes (keys remembered). An address is an IPv4 address or an IPv6
+ * /64 (pa_limit_addr_key). */
+enum {
+  PA_LIMIT_LOGIN_ADDR_BURST = 10,
+  PA_LIMIT_LOGIN_ADDR_WINDOW = 300,
+  PA_LIMIT_LOGIN_ADDR_SLOTS = 16384,
+  PA_LIMIT_LOGIN_ACCOUNT_BURST = 10,
+  PA_LIMIT_LOGIN_ACCOUNT_WINDOW = 300,
+  PA_LIMIT_LOGIN_ACCOUNT_SLOTS = 16384,
+  PA_LIMIT_SIGNUP_ADDR_BURST = 10,
+  PA_LIMIT_SIGNUP_ADDR_WINDOW = 3600,
+  PA_LIMIT_SIGNUP_ADDR_SLOTS = 8192,
+  PA_LIMIT_PASSWORD_BURST = 10,
+  PA_LIMIT_PASSWORD_WINDOW = 300,
+  PA_LIMIT_PASSWORD_SLOTS = 4096,
+  PA_LIMIT_CHAT_BUNDLE_BURST = 30, /* a chat with each device of several people */
+  PA_LIMIT_CHAT_BUNDLE_WINDOW = 600,
+  PA_LIMIT_CHAT_BUNDLE_SLOTS = 16384,
+  PA_LIMIT_SIGNOUT_BURST = 10,
+  PA_LIMIT_SIGNOUT_WINDOW = 60,
+  PA_LIMIT_SIGNOUT_SLOTS = 4096,
+  PA_LIMIT_WRITE_BURST = 120, /* likes, story views, comments: a busy minute */
+  PA_LIMIT_WRITE_WINDOW = 60,
+  PA_LIMIT_WRITE_SLOTS = 16384,
+  PA_LIMIT_UPLOAD_BURST = 30, /* a post of 10 photos three times over */
+  PA_LIMIT_UPLOAD_WINDOW = 300,
+  PA_LIMIT_UPLOAD_SLOTS = 16384,
+  PA_LIMIT_SEARCH_BURST = 60, /* search as you type */
+  PA_LIMIT_SEARCH_WINDOW = 60,
+  PA_LIMIT_SEARCH_SLOTS = 16384,
+  PA_LIMIT_CANDIDATES_BURST = 30, /* each is up to ~1 MB of JSON */
+  PA_LIMIT_CANDIDATES_WINDOW = 300,
+  PA_LIMIT_CANDIDATES_SLOTS = 16384,
+  PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
+};
+
+/* Reads the environment and draws the hash key; later calls do nothing.
+ * PA_LIMIT_<PURPOSE>_BURST and PA_LIMIT_<PURPOSE>_SLOTS (PURPOSE as in the
+ * enum, e.g. PA_LIMIT_LOGIN_ADDR_BURST) replace a burst or a table size
+ * with 1..PA_LIMIT_ENV_MAX, so tests reach an edge without hundreds of
+ * requests; the window stays, so the refill rate is burst / window. Returns 0,
+ * or -1 when a variable is set to anything else (it is then ignored, and
+ * named on stderr). Needs sodium_init first. pa_limit_charge calls it when
+ * nobody did. */
+int pa_limit_init(void);
+
+/* Charges one request of purpose by key (len bytes): 0 when it may go ahead,
+ * else the whole seconds (>= 1) to wait, for Retry-After. PA_LIMIT_NONE and
+ * out-of-range purposes always give 0. */
+int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len);
+
+/* The key for a client address: IPv4 (also IPv4-mapped IPv6) as it is, IPv6
+ * cut to its /64 (one machine usually holds a whole /64). out must hold 48
+ * bytes; anything unparsable is copied (cut to fit). */
+void pa_limit_addr_key(const char *addr, char out[48]);
+
+#endif
