@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "db.h"
+#include "limit.h"
 #include "media.h"
 #include "seed.h"
 #include "srv.h"
@@ -28,7 +29,10 @@ static const char usage[] =
     "  --host ADDR    numeric address to listen on (default 127.0.0.1)\n"
     "  --seed-demo    fill an empty database with the demo world (small: the quick\n"
     "                 one tests use)\n"
-    "environment: PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n";
+    "environment: PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
+    "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
+    "             PA_NET_HEADER_MS, _REQUEST_MS, _IDLE_MS, _SEND_MS, _WS_PING_MS,\n"
+    "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n";
 
 typedef struct args {
   const char *root, *data, *host;
@@ -136,6 +140,10 @@ int main(int argc, char **argv) {
   if (sodium_init() < 0 || pa_auth_init() != 0) {
     fprintf(stderr, "petamigos-server: libsodium failed to initialise\n");
     return 1;
+  }
+  if (pa_limit_init() != 0) {
+    fprintf(stderr, "petamigos-server: a PA_LIMIT_* variable is not a whole number (named above)\n");
+    return 2;
   }
   if (pa_clock_init() != 0) {
     fprintf(stderr, "petamigos-server: PA_TEST_CLOCK_OFFSET must be whole seconds\n");
