@@ -44,9 +44,10 @@ applyTheme(themeChoice()); // before the first paint of any screen
 
 // ---- session changes
 
-// After signup/login: session is the server's {user, csrf_token}.
-export function signedIn(session) {
-  setSession(session);
+// After signup/login: session is the server's {user, csrf_token}; the
+// screens follow once the offline cache is the new person's (api.js).
+export async function signedIn(session) {
+  await setSession(session);
   changed();
 }
 
@@ -56,16 +57,16 @@ export function signedIn(session) {
 export async function logOut({ everywhere = false } = {}) {
   const r = await post(everywhere ? '/api/v1/auth/logout-all' : '/api/v1/auth/logout', {});
   if (r.ok || r.error.kind === 'auth') {
-    forgetSession();
+    await forgetSession(); // what was cached for them goes too (api.js)
     changed();
     return { ok: true };
   }
   return r;
 }
 
-// The account is gone (deleted): signed out here too.
-export function accountGone() {
-  forgetSession();
+// The account is gone (deleted): signed out here too, its cached answers gone.
+export async function accountGone() {
+  await forgetSession();
   changed();
 }
 

@@ -25,16 +25,54 @@ export async function getSession(refresh = false) {
   // Unreachable: keep what we knew (asked again once the server answers).
   if (!r.ok && (r.error.kind === 'offline' || r.error.kind === 'unreachable')) return session ?? { user: null, csrf_token: '' };
   session = r.ok ? r.data : { user: null, csrf_token: '' };
+  // Only the server's word says who this is now (not a failure, not offline).
+  if (r.ok) await ownCache(session.user?.id ?? '');
   return session;
 }
 
+// Signed out (logout, the account deleted, the session ended): resolves once
+// nothing of that person's is cached any more.
 export function forgetSession() {
   session = null;
+  return ownCache('', { always: true });
 }
 
-// After signup/login: the answer's {user, csrf_token} is the session.
+// After signup/login: the answer's {user, csrf_token} is the session;
+// resolves once the cache is the new person's.
 export function setSession(s) {
   session = s;
+  return ownCache(s?.user?.id ?? '');
+}
+
+// ---- the offline copies of API answers (sw.js keeps them in API_CACHE)
+// They are one person's (their likes, their Following), so the cache belongs
+// to whoever it was filled for, remembered in localStorage ('' for nobody,
+// as on a first visit), and is deleted whenever that changes, and always on
+// signing out. Deleted here, so it is gone even when no worker controls the
+// page; and the worker is told, so that answers still on their way from the
+// previous person are not stored.
+const API_CACHE = 'petamigos-api-v1'; // the same name as API in sw.js
+const OWNER_KEY = 'petamigos.apiCacheOwner';
+
+async function ownCache(user, { always = false } = {}) {
+  let owner;
+  try {
+    owner = localStorage.getItem(OWNER_KEY) ?? '';
+  } catch {
+    owner = null; // unknown: forget, to be safe
+  }
+  if (owner === user && !always) return;
+  navigator.serviceWorker?.controller?.postMessage({ type: 'pa:forget-api' });
+  try {
+    await globalThis.caches?.delete(API_CACHE); // no Cache Storage (not a secure context): nothing kept
+  } catch {
+    // storage unavailable: nothing was kept
+  }
+  try {
+    localStorage.setItem(OWNER_KEY, user);
+  } catch {
+    // unknown next time too, and forgotten again then
+  }
 }
 
 // 'pa:reachable' on window when the server stops or starts answering
@@ -89,7 +127,7 @@ function failure(status, data, retryAfter) {
   error.retryAfter = Number(retryAfter) || 0;
   if (kind === 'auth' && session?.user) {
     // The session ended under us (expired, signed out elsewhere): say so once.
-    session = null;
+    forgetSession();
     dispatchEvent(new CustomEvent('pa:session-expired'));
   }
   return error;

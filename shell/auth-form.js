@@ -96,7 +96,7 @@ export function mountAuthForm(root, ctx, { signup }) {
     submit.disabled = false;
     form.removeAttribute('aria-busy');
     if (r.ok) {
-      signedIn(r.data);
+      await signedIn(r.data);
       ctx.navigate(nextPath(), { replace: true });
       return;
     }

@@ -153,7 +153,7 @@ function deleteDialog(ctx, user) {
     confirm.disabled = false;
     if (r.ok) {
       dialog.close();
-      accountGone();
+      await accountGone();
       ctx.navigate('/');
       return;
     }

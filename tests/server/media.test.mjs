@@ -107,7 +107,7 @@ describe('media, stories and reels', () => {
   test('uploads: Content-Length over the limit is 413 before the body is sent', async () => {
     for (const [type, len] of [['image/png', 10 * 1024 * 1024 + 1], ['video/mp4', 50 * 1024 * 1024 + 1]]) {
       const r = await raw(server.port,
-        `POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: pa_session=${alice.cookie}\r\n` +
+        `POST /api/v1/media HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nCookie: pa_session=${alice.cookie}\r\n` +
         `X-CSRF-Token: ${alice.csrf}\r\nContent-Type: ${type}\r\nContent-Length: ${len}\r\n\r\n`,
         { address: alice.address });
       assert.equal(r.status, 413, r.head);

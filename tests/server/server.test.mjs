@@ -152,7 +152,7 @@ function rawRequest(port, target, method = 'GET') {
     const chunks = [];
     socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
     socket.on('connect', () =>
-      socket.write(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+      socket.write(`${method} ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`),
     );
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', reject);

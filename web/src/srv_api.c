@@ -8,6 +8,7 @@
 #include "limit.h"
 #include "media.h"
 #include "net/http.h"
+#include "origin.h"
 #include "respcache.h"
 #include "srv_chat.h"
 #include "text.h"
@@ -548,25 +549,37 @@ static int resolve_session(pa_srv_req *rq) {
   return 0;
 }
 
+const pa_origins *pa_srv_api_origins(const pa_srv_req *rq) {
+  return pa_origin_process(rq->srv->port); /* TEMPORARY: &rq->srv->origins once pa_srv has them */
+}
+
+int pa_srv_api_host_gate(pa_srv_req *rq) {
+  static const char plain[] =
+      "421 Misdirected Request: this server does not answer for that host\n";
+  if (pa_origin_host_ok(pa_srv_api_origins(rq), pa_srv_req_header(rq, "Host"))) return 0;
+  if (strncmp(rq->path, "/api", 4) == 0 && (rq->path[4] == '\0' || rq->path[4] == '/'))
+    pa_srv_api_error(rq, 421, "misdirected", "This server does not answer for that host", NULL);
+  else
+    pa_srv_send(rq, 421, "text/plain; charset=utf-8", "no-store", NULL, 0, plain, sizeof plain - 1);
+  return -1;
+}
+
 /* Signup and login have no session: the request must come from our own
- * page (Origin, when sent, names this host; Sec-Fetch-Site is same-origin). */
+ * page (Origin, when sent, is one of our origins; Sec-Fetch-Site is
+ * same-origin). Host is checked too, for the chat socket, which is not
+ * routed through pa_srv_api. */
 static int same_origin(pa_srv_req *rq) {
+  const pa_origins *ours = pa_srv_api_origins(rq);
   const char *origin = pa_srv_req_header(rq, "Origin");
   const char *site = pa_srv_req_header(rq, "Sec-Fetch-Site");
-  const char *host = pa_srv_req_header(rq, "Host");
   if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) return 0;
-  if (!origin) return 1;
-  if (!host) return 0;
-  const char *rest = strncmp(origin, "http://", 7) == 0    ? origin + 7
-                     : strncmp(origin, "https://", 8) == 0 ? origin + 8
-                                                           : NULL;
-  return rest && strcmp(rest, host) == 0;
+  if (!pa_origin_host_ok(ours, pa_srv_req_header(rq, "Host"))) return 0;
+  return !origin || pa_origin_origin_ok(ours, origin);
 }
 
 /* For the chat socket (srv_chat.c), which is not routed here. */
 int pa_srv_api_resolve_session(pa_srv_req *rq) { return resolve_session(rq); }
 int pa_srv_api_same_origin(pa_srv_req *rq) { return same_origin(rq); }
-int pa_srv_api_secure(pa_srv_req *rq) { return secure_request(rq); }
 
 static int csrf_ok(pa_srv_req *rq) {
   const char *sent = pa_srv_req_header(rq, "X-CSRF-Token");
@@ -752,6 +765,7 @@ void pa_srv_api(pa_srv_req *rq) {
   int64_t ids[2] = {0, 0};
   int any = 0;
   const char *m = rq->head ? "GET" : rq->method;
+  if (pa_srv_api_host_gate(rq) != 0) return;
   for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
     int64_t got[2] = {0, 0};
     if (!match(routes[i].pattern, rq->path, got)) continue;

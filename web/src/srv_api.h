@@ -158,12 +158,18 @@ void pa_srv_api_reel_create(pa_srv_req *rq);
 
 void pa_srv_api_candidates(pa_srv_req *rq);
 
-/* The session cookie into rq->viewer (-1: 500 sent), and whether Origin /
- * Sec-Fetch-Site say our own page sent the request: for the chat socket. */
+/* The session cookie into rq->viewer (-1: 500 sent), and whether Host names
+ * one of our origins and Origin / Sec-Fetch-Site say our own page sent the
+ * request: for the chat socket. */
 int pa_srv_api_resolve_session(pa_srv_req *rq);
 int pa_srv_api_same_origin(pa_srv_req *rq);
-/* Whether the client reached us over TLS (here or via a local proxy). */
-int pa_srv_api_secure(pa_srv_req *rq);
+/* The server's public origins (origin.h): whom it answers for and the base
+ * of every absolute URL it writes. */
+const struct pa_origins *pa_srv_api_origins(const pa_srv_req *rq);
+/* 0 when the Host header names one of our origins; else -1 with 421
+ * Misdirected Request sent (JSON under /api, plain text elsewhere), which is
+ * what stops DNS rebinding. Every route family calls it first. */
+int pa_srv_api_host_gate(pa_srv_req *rq);
 /* GET /api/v1/oembed (srv_embed.c). */
 void pa_srv_api_oembed(pa_srv_req *rq);
 /* Charges one request of purpose (limit.h) by key, or with key NULL by the

@@ -7,6 +7,7 @@
  * keys embed.*), read with cJSON; placeholders are plain {name}s. */
 #include "buf.h"
 #include "net/http.h"
+#include "origin.h"
 #include "srv_api.h"
 
 #include <ctype.h>
@@ -383,6 +384,7 @@ void pa_srv_embed_page(pa_srv_req *rq) {
   words w;
   buf b = {0};
   int rc = 1;
+  if (pa_srv_api_host_gate(rq) != 0) return;
   if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_srv_parse_id(seg, "p", &id) == 0) {
     snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
     rc = load_post(rq->db, id, &e);
@@ -408,18 +410,6 @@ void pa_srv_embed_page(pa_srv_req *rq) {
   free(b.p);
 }
 
-/* ---- where we are: scheme://host for absolute links */
-
-/* The Host header when it looks like a host[:port] (it goes into links). */
-static const char *request_host(pa_srv_req *rq) {
-  const char *h = pa_srv_req_header(rq, "Host");
-  size_t n = h ? strlen(h) : 0;
-  if (n == 0 || n > 255) return NULL;
-  for (size_t i = 0; i < n; i++)
-    if (!isalnum((unsigned char)h[i]) && !strchr(".-:[]", h[i])) return NULL;
-  return h;
-}
-
 /* /posts/p_N (the app's post page) or /embed/p/p_N: the post's id, else 0. */
 static int64_t post_path_id(const char *path, size_t n) {
   char seg[32];
@@ -433,25 +423,11 @@ static int64_t post_path_id(const char *path, size_t n) {
 
 /* ---- oEmbed */
 
-/* url must be http(s)://<this Host>/posts/p_N (or /embed/p/p_N), with an
- * optional query or fragment. Fills scheme and the id. */
-static int oembed_target(pa_srv_req *rq, const char *url, const char **scheme, int64_t *id) {
-  const char *host = request_host(rq), *rest;
-  if (!host) return -1;
-  if (strncasecmp(url, "https://", 8) == 0) {
-    *scheme = "https";
-    rest = url + 8;
-  } else if (strncasecmp(url, "http://", 7) == 0) {
-    *scheme = "http";
-    rest = url + 7;
-  } else {
-    return -1;
-  }
-  size_t hl = strlen(host);
-  if (strncasecmp(rest, host, hl) != 0 || rest[hl] != '/') return -1;
-  const char *path = rest + hl;
-  *id = post_path_id(path, strcspn(path, "?#"));
-  return *id ? 0 : -1;
+/* url must be on one of our origins (origin.h), at /posts/p_N (or
+ * /embed/p/p_N), with an optional query or fragment: the post's id, else 0. */
+static int64_t oembed_target(pa_srv_req *rq, const char *url) {
+  const char *path = pa_origin_url_path(pa_srv_api_origins(rq), url);
+  return path ? post_path_id(path, strcspn(path, "?#")) : 0;
 }
 
 /* Digits only; 0 when absent, -1 when not a number. */
@@ -524,8 +500,9 @@ static void oembed_title(buf *b, const embed_post *e) {
 }
 
 void pa_srv_api_oembed(pa_srv_req *rq) {
-  char url[1024], format[16], width_text[16], origin[300], post_id[32], media[128];
-  const char *scheme = "http";
+  char url[1024], format[16], width_text[16], post_id[32], media[128];
+  char why[PA_ORIGIN_URL_MAX + 80];
+  const char *origin = pa_origin_base(pa_srv_api_origins(rq));
   int64_t id = 0;
   int width = OEMBED_DEFAULT_WIDTH;
   int rc = pa_srv_api_query(rq, "format", format, sizeof format);
@@ -546,8 +523,10 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
   }
   rc = pa_srv_api_query(rq, "url", url, sizeof url);
   if (rc < 0) return;
-  if (rc != 0 || oembed_target(rq, url, &scheme, &id) != 0) {
-    PA_BAD(rq, "url must be the address of a post on this site, like https://host/posts/p_1");
+  if (rc != 0 || (id = oembed_target(rq, url)) == 0) {
+    snprintf(why, sizeof why, "url must be the address of a post on this site, like %s/posts/p_1",
+             origin);
+    PA_BAD(rq, why);
     return;
   }
   embed_post e;
@@ -560,7 +539,6 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
     PA_NOT_FOUND(rq, "No such post");
     return;
   }
-  snprintf(origin, sizeof origin, "%s://%s", scheme, request_host(rq));
   snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
   snprintf(media, sizeof media, "/media/%s.%s", e.hash, e.ext);
   words w;
@@ -618,8 +596,8 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
 int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   size_t plen = strlen(rq->path);
   int64_t id = strncmp(rq->path, "/posts/", 7) == 0 ? post_path_id(rq->path, plen) : 0;
-  const char *host = request_host(rq);
-  if (!id || !host || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
+  if (pa_srv_api_host_gate(rq) != 0) return 1; /* every screen of the app: 421 */
+  if (!id || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
   char *page = malloc((size_t)st->st_size + 1);
   ssize_t got = page ? read(fd, page, (size_t)st->st_size) : -1;
   if (got != (ssize_t)st->st_size) {
@@ -629,8 +607,8 @@ int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   }
   page[got] = '\0';
   char *head_end = strstr(page, "</head>");
-  char origin[300], target[340];
-  snprintf(origin, sizeof origin, "%s://%s", pa_srv_api_secure(rq) ? "https" : "http", host);
+  char target[PA_ORIGIN_URL_MAX + 40];
+  const char *origin = pa_origin_base(pa_srv_api_origins(rq));
   snprintf(target, sizeof target, "%s/posts/p_%lld", origin, (long long)id);
   size_t before = head_end ? (size_t)(head_end - page) : (size_t)got;
   buf b = {0}, href = {0};
