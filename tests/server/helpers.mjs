@@ -73,18 +73,18 @@ async function smallTemplate() {
  * (a copy of the template; fresh: true seeds it anew), or on data as it is
  * (seed false: no seeding; 'full': the whole demo world).
  */
-export async function startServer({ root, data, seed = 'small', fresh = false, env = {} } = {}) {
+export async function startServer({ root, data, seed = 'small', fresh = false, env = {}, args = [] } = {}) {
   const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
   const dir = data ?? path.join(tmp, 'data');
   if (!data && seed === 'small' && !fresh) await cp(await smallTemplate(), dir, { recursive: true });
-  const server = await launch({ root, dir, seed, env });
+  const server = await launch({ root, dir, seed, env, args });
   server.tmp = tmp;
   return server;
 }
 
-async function launch({ root, dir, seed, env = {} }) {
+async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   const site = root ?? path.join(repoRoot, 'tests/corpus');
-  const args = ['--root', site, '--data', dir, '--port', '0'];
+  const args = ['--root', site, '--data', dir, '--port', '0', ...extra];
   if (seed) args.push(seed === true ? '--seed-demo' : `--seed-demo=${seed}`);
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const server = { child, dir, tmp: null, stdout: '', stderr: '', exit: null };

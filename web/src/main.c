@@ -7,6 +7,7 @@
 #include "db.h"
 #include "limit.h"
 #include "media.h"
+#include "origin.h"
 #include "seed.h"
 #include "srv.h"
 
@@ -27,9 +28,13 @@ static const char usage[] =
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
     "  --host ADDR    numeric address to listen on (default 127.0.0.1)\n"
+    "  --origin URL   an address people reach the server at, http(s)://host[:port]\n"
+    "                 (repeatable, at most 8; the first builds links; default\n"
+    "                 http://HOST:PORT, plus localhost on loopback)\n"
     "  --seed-demo    fill an empty database with the demo world (small: the quick\n"
     "                 one tests use)\n"
-    "environment: PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
+    "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
+    "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
     "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
     "             PA_NET_HEADER_MS, _REQUEST_MS, _IDLE_MS, _SEND_MS, _WS_PING_MS,\n"
     "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n";
@@ -37,11 +42,12 @@ static const char usage[] =
 typedef struct args {
   const char *root, *data, *host;
   int port, seed;
+  pa_origins origins; /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, 0};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, 0, {0}};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
@@ -54,7 +60,7 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
       continue;
     }
     if (strcmp(opt, "--root") != 0 && strcmp(opt, "--data") != 0 && strcmp(opt, "--port") != 0 &&
-        strcmp(opt, "--host") != 0) {
+        strcmp(opt, "--host") != 0 && strcmp(opt, "--origin") != 0) {
       snprintf(err, errlen, "unknown option %s", opt);
       return -1;
     }
@@ -69,6 +75,8 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
       a->data = val;
     } else if (strcmp(opt, "--host") == 0) {
       a->host = val;
+    } else if (strcmp(opt, "--origin") == 0) {
+      if (pa_origin_parse(&a->origins, val, err, errlen) != 0) return -1;
     } else {
       char *end;
       errno = 0;
@@ -82,6 +90,12 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   }
   if (!a->root || !a->data) {
     snprintf(err, errlen, "--root and --data are required");
+    return -1;
+  }
+  char why[256];
+  if (a->origins.n == 0 &&
+      pa_origin_parse(&a->origins, getenv("PA_PUBLIC_ORIGINS"), why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_PUBLIC_ORIGINS: %s", why);
     return -1;
   }
   return 0;
@@ -142,7 +156,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (pa_limit_init() != 0) {
-    fprintf(stderr, "petamigos-server: a PA_LIMIT_* variable is not a whole number (named above)\n");
+    fprintf(stderr,
+            "petamigos-server: a PA_LIMIT_* variable is not a whole number (named above)\n");
     return 2;
   }
   if (pa_clock_init() != 0) {
@@ -173,7 +188,7 @@ int main(int argc, char **argv) {
   }
 
   pa_srv *srv = NULL;
-  pa_srv_config cfg = {a.root, a.data, a.host, a.port};
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 1;

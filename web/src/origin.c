@@ -199,22 +199,3 @@ const char *pa_origin_url_path(const pa_origins *o, const char *url) {
 }
 
 const char *pa_origin_base(const pa_origins *o) { return o->n > 0 ? o->list[0].url : ""; }
-
-const pa_origins *pa_origin_process(int port) {
-  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static pa_origins list;
-  static int ready;
-  pthread_mutex_lock(&lock);
-  if (!ready) {
-    char err[256];
-    if (pa_origin_parse(&list, getenv("PA_PUBLIC_ORIGINS"), err, sizeof err) != 0 ||
-        pa_origin_default(&list, "127.0.0.1", port, err, sizeof err) != 0) {
-      fprintf(stderr, "petamigos-server: PA_PUBLIC_ORIGINS: %s\n", err);
-      fflush(stderr);
-      _Exit(2);
-    }
-    ready = 1;
-  }
-  pthread_mutex_unlock(&lock);
-  return &list;
-}

@@ -63,11 +63,4 @@ const char *pa_origin_url_path(const pa_origins *o, const char *url);
 /* The first origin's url, the base of every absolute link ("" when none). */
 const char *pa_origin_base(const pa_origins *o);
 
-/* TEMPORARY, until the server's configuration carries the list (main.c
- * parses --origin and PA_PUBLIC_ORIGINS, pa_srv_start adds the default once
- * the port is known): the process's origins, made at first use from
- * PA_PUBLIC_ORIGINS or else the default for 127.0.0.1 and port. A bad
- * PA_PUBLIC_ORIGINS stops the process (exit 2) with the reason on stderr. */
-const pa_origins *pa_origin_process(int port);
-
 #endif

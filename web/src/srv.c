@@ -174,6 +174,8 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
   rq.head = strcmp(rq.method, "HEAD") == 0;
   if (bad_path)
     pa_srv_plain_error(&rq, 400, NULL);
+  else if (pa_srv_api_host_gate(&rq) != 0)
+    ; /* a Host that is not ours: 421, whatever was asked (DNS rebinding) */
   else if (in->upgrade)
     pa_chat_upgrade(&rq);
   else if (is_api(rq.path))
@@ -315,6 +317,20 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   free(lines);
   srv->port = pa_net_port(srv->net);
+  /* The default origin needs the port listened on; nothing is served until
+   * the list is whole (pa_net_run). */
+  if (cfg->origins) srv->origins = *cfg->origins;
+  rc = pa_origin_default(&srv->origins, cfg->host, srv->port, err, errlen) != 0 ? PA_SRV_EINVAL
+       : pa_net_run(srv->net) != 0                                              ? PA_SRV_ESTART
+                                                                                : PA_SRV_OK;
+  if (rc != PA_SRV_OK) {
+    if (rc == PA_SRV_ESTART) snprintf(err, errlen, "cannot start the event-loop thread");
+    pa_net_stop(srv->net);
+    pa_chat_hub_free(srv->chat);
+    pa_respcache_free(srv->public_pages);
+    free(srv);
+    return rc;
+  }
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;

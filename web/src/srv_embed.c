@@ -384,7 +384,6 @@ void pa_srv_embed_page(pa_srv_req *rq) {
   words w;
   buf b = {0};
   int rc = 1;
-  if (pa_srv_api_host_gate(rq) != 0) return;
   if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_srv_parse_id(seg, "p", &id) == 0) {
     snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
     rc = load_post(rq->db, id, &e);
@@ -596,7 +595,6 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
 int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   size_t plen = strlen(rq->path);
   int64_t id = strncmp(rq->path, "/posts/", 7) == 0 ? post_path_id(rq->path, plen) : 0;
-  if (pa_srv_api_host_gate(rq) != 0) return 1; /* every screen of the app: 421 */
   if (!id || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
   char *page = malloc((size_t)st->st_size + 1);
   ssize_t got = page ? read(fd, page, (size_t)st->st_size) : -1;

@@ -3,6 +3,7 @@
 #define PA_SRV_INTERNAL_H
 
 #include "net/net.h"
+#include "origin.h"
 #include "srv.h"
 
 #include <limits.h>
@@ -12,6 +13,7 @@
 
 struct pa_srv {
   pa_net *net;
+  pa_origins origins; /* where people reach us: Host and Origin checks, absolute links */
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];

@@ -436,6 +436,7 @@ const char *pa_http_status_text(int status) {
                {414, "URI Too Long"},
                {415, "Unsupported Media Type"},
                {416, "Range Not Satisfiable"},
+               {421, "Misdirected Request"},
                {422, "Unprocessable Content"},
                {426, "Upgrade Required"},
                {429, "Too Many Requests"},

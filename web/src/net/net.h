@@ -113,10 +113,15 @@ typedef struct pa_net_config {
   pa_net_callbacks cb;
 } pa_net_config;
 
-/* Listens and starts the loop thread and the workers. On success the caller
- * stops and frees *out with pa_net_stop; on failure err says why. */
+/* Listens (connections wait in the backlog) and starts the workers. On
+ * success the caller stops and frees *out with pa_net_stop; on failure err
+ * says why. */
 int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errlen);
+/* The port listened on: known before anything is served. */
 int pa_net_port(const pa_net *n);
+/* Starts the loop thread: from here connections are accepted and served.
+ * 0, or -1 when the thread could not start. */
+int pa_net_run(pa_net *n);
 
 /* From any thread: queue a text frame to socket conn (copied), or close it.
  * Unknown or closed sockets are ignored. pa_net_ws_send returns -1 when the

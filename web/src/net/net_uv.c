@@ -1361,12 +1361,13 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
   n->port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
                                           : ((struct sockaddr_in6 *)&ss)->sin6_port);
   uv_timer_start(&n->sweep, on_sweep, PA_NET_SWEEP_MS, PA_NET_SWEEP_MS);
-  if (pthread_create(&n->thread, NULL, loop_thread, n) != 0) {
-    snprintf(err, errlen, "cannot start the event-loop thread");
-    start_failed(n);
-    return -1;
-  }
   *out = n;
+  return 0;
+}
+
+int pa_net_run(pa_net *n) {
+  if (pthread_create(&n->thread, NULL, loop_thread, n) != 0) return -1;
+  n->started_loop = 1;
   return 0;
 }
 
@@ -1374,6 +1375,10 @@ int pa_net_port(const pa_net *n) { return n->port; }
 
 void pa_net_stop(pa_net *n) {
   if (!n) return;
+  if (!n->started_loop) { /* listening, but nothing was ever served */
+    start_failed(n);
+    return;
+  }
   /* 1: the loop stops listening and closes every connection; handlers still
    * running finish on their workers and post their (dropped) answers. */
   pthread_mutex_lock(&n->lock);
