@@ -733,7 +733,7 @@ describe('schema migration', () => {
       const cands = await getJson(server, '/api/v1/feed/candidates');
       assert.equal(cands.body.candidates[0].embedding.length, 64);
       const version = execFileSync('sqlite3', [path.join(data, 'petamigos.db'), 'PRAGMA user_version; PRAGMA foreign_key_check;']).toString();
-      assert.equal(version.trim(), '6');
+      assert.equal(version.trim(), '7');
     } finally {
       const exit = await stopServer(server);
       assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);

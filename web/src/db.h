@@ -22,7 +22,7 @@ enum {
 };
 
 enum {
-  PA_DB_SCHEMA_VERSION = 6,
+  PA_DB_SCHEMA_VERSION = 7,
   PA_DB_FEED_MAX = 50,   /* posts per page */
   PA_DB_MAX_IMAGES = 10, /* per post */
   PA_DB_ALT_MAX = 300,   /* bytes of alt text */

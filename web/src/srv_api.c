@@ -21,11 +21,11 @@ static const char json_type[] = "application/json; charset=utf-8";
 /* ---- answers */
 
 /* The one error sender: field (or NULL) names the request member at fault. */
+/* header: Allow or Retry-After, or NULL. */
 static void send_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                       const char *allow, const char *field) {
+                       const pa_srv_header *header, const char *field) {
   static const char fallback[] =
       "{\"error\":{\"code\":\"internal\",\"message\":\"Out of memory\"}}";
-  pa_srv_header h = {"Allow", allow};
   cJSON *root = cJSON_CreateObject();
   cJSON *err = cJSON_AddObjectToObject(root, "error");
   char *text = NULL;
@@ -35,7 +35,7 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
     text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);
   if (text)
-    pa_srv_send(rq, status, json_type, "no-store", &h, allow ? 1 : 0, text, strlen(text));
+    pa_srv_send(rq, status, json_type, "no-store", header, header ? 1 : 0, text, strlen(text));
   else
     pa_srv_send(rq, 500, json_type, "no-store", NULL, 0, fallback, sizeof fallback - 1);
   cJSON_free(text);
@@ -43,12 +43,21 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
 
 void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
                       const char *allow) {
-  send_error(rq, status, code, message, allow, NULL);
+  pa_srv_header h = {"Allow", allow};
+  send_error(rq, status, code, message, allow ? &h : NULL, NULL);
 }
 
 void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
                             const char *field) {
   send_error(rq, status, code, message, NULL, field);
+}
+
+void pa_srv_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
+                            int64_t seconds) {
+  char secs[24];
+  snprintf(secs, sizeof secs, "%lld", (long long)(seconds < 1 ? 1 : seconds));
+  pa_srv_header h = {"Retry-After", secs};
+  send_error(rq, status, code, message, &h, NULL);
 }
 
 void pa_srv_api_internal(pa_srv_req *rq, const char *what) {
@@ -568,7 +577,7 @@ enum {
 
 typedef struct route {
   const char *method;
-  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" stand for typed ids */
+  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids */
   void (*fn)(pa_srv_req *rq);
   int flags;
 } route;
@@ -580,6 +589,7 @@ static const route routes[] = {
     {"POST", "/api/v1/auth/logout-all", pa_srv_api_logout_all, F_AUTH},
     {"GET", "/api/v1/auth/session", pa_srv_api_session, 0},
     {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW},
+    {"PATCH", "/api/v1/me", pa_srv_api_me_patch, F_AUTH},
     {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH},
     {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH},
     {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH},
@@ -614,11 +624,14 @@ static const route routes[] = {
     {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0},
     {"GET", "/api/v1/search", pa_srv_api_search, 0},
     {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH | F_SLOW | F_MEDIA},
+    {"DELETE", "/api/v1/media/{m}", pa_srv_api_media_delete, F_AUTH},
     {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0},
     {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH},
+    {"DELETE", "/api/v1/stories/{s}", pa_srv_api_story_delete, F_AUTH},
     {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH},
     {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0},
     {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH},
+    {"DELETE", "/api/v1/reels/{r}", pa_srv_api_reel_delete, F_AUTH},
     {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH},
     {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH},
     {"PUT", "/api/v1/chat/devices/{d}/prekeys", pa_srv_api_chat_prekeys_put, F_AUTH},
@@ -626,6 +639,7 @@ static const route routes[] = {
     {"GET", "/api/v1/users/{u}/chat-devices", pa_srv_api_chat_user_devices, F_AUTH},
     {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH | F_ATTACH},
     {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH},
+    {"DELETE", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_delete, F_AUTH},
 };
 
 /* Matches path against pattern segment by segment, collecting ids. */
