@@ -546,6 +546,12 @@ int pa_db_begin(pa_db *db) { return exec(db, "BEGIN IMMEDIATE", "begin"); }
 int pa_db_commit(pa_db *db) { return exec(db, "COMMIT", "commit"); }
 int pa_db_rollback(pa_db *db) { return exec(db, "ROLLBACK", "rollback"); }
 
+int pa_db_end(pa_db *db, int ok) {
+  if (ok && pa_db_commit(db) == PA_DB_OK) return PA_DB_OK;
+  pa_db_rollback(db);
+  return PA_DB_ESQL;
+}
+
 static int user_version(pa_db *db, int *out) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)

@@ -48,6 +48,9 @@ int pa_db_migrate(pa_db *db);
 int pa_db_begin(pa_db *db);
 int pa_db_commit(pa_db *db);
 int pa_db_rollback(pa_db *db);
+/* Ends the open transaction: COMMIT when ok (ROLLBACK when that fails),
+ * else ROLLBACK. PA_DB_OK only when the writes were committed. */
+int pa_db_end(pa_db *db, int ok);
 
 int pa_db_post_count(pa_db *db, int64_t *out);
 

@@ -306,9 +306,7 @@ static int add_upload(pa_srv_req *rq, const pa_db_media *m, int64_t *id) {
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
   pa_db_done(st);
-  ok = ok && rc == SQLITE_ROW && pa_db_commit(rq->db) == PA_DB_OK;
-  if (!ok) pa_db_rollback(rq->db);
-  return ok ? 0 : -1;
+  return pa_db_end(rq->db, ok && rc == SQLITE_ROW) == PA_DB_OK ? 0 : -1;
 }
 
 /* Clears what the client left in (media.h: videos in place, images stripped
@@ -562,8 +560,7 @@ void pa_srv_api_story_create(pa_srv_req *rq) {
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add story");
   id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
-  if (rc == SQLITE_DONE && pa_db_commit(rq->db) != PA_DB_OK) rc = SQLITE_ERROR;
-  if (rc != SQLITE_DONE) pa_db_rollback(rq->db);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, STORY_COLS " WHERE s.id = ?1") : NULL;
   rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
@@ -723,8 +720,7 @@ void pa_srv_api_reel_create(pa_srv_req *rq) {
   id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
   cJSON_Delete(body);
-  if (rc == SQLITE_DONE && pa_db_commit(rq->db) != PA_DB_OK) rc = SQLITE_ERROR;
-  if (rc != SQLITE_DONE) pa_db_rollback(rq->db);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, REEL_COLS " WHERE r.id = ?1") : NULL;
   rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_step(st);

@@ -180,8 +180,7 @@ void pa_srv_api_pet_create(pa_srv_req *rq) {
   int64_t id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
   cJSON_Delete(body);
-  if (rc == SQLITE_DONE && pa_db_commit(rq->db) != PA_DB_OK) rc = SQLITE_ERROR;
-  if (rc != SQLITE_DONE) pa_db_rollback(rq->db);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   if (rc != SQLITE_DONE)
     pa_srv_api_internal(rq, "add pet");
   else
@@ -241,9 +240,7 @@ void pa_srv_api_pet_patch(pa_srv_req *rq) {
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change pet");
   pa_db_done(st);
   cJSON_Delete(body);
-  if (rc == SQLITE_DONE && pa_db_commit(rq->db) != PA_DB_OK) rc = SQLITE_ERROR;
-  if (rc != SQLITE_DONE) {
-    pa_db_rollback(rq->db);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
     pa_srv_api_internal(rq, "change pet");
     return;
   }
@@ -355,9 +352,7 @@ void pa_srv_api_me_patch(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change avatar");
   pa_db_done(st);
-  if (rc == SQLITE_DONE && pa_db_commit(rq->db) != PA_DB_OK) rc = SQLITE_ERROR;
-  if (rc != SQLITE_DONE) {
-    pa_db_rollback(rq->db);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
     pa_srv_api_internal(rq, "change avatar");
     return;
   }
