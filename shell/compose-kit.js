@@ -17,6 +17,8 @@ export function el(tag, props = {}, ...children) {
 
 // What to tell a person when a request failed (api.js error kinds).
 export function failureText(t, error) {
+  // The daily upload quota: when it resets, in the person's own clock.
+  if (error.code === 'quota_exceeded') return t('compose.error.quota', { when: Date.now() + error.retryAfter * 1000 });
   switch (error.kind) {
     case 'offline': return t('feed.error.offline');
     case 'unreachable': return t('feed.error.unreachable');
@@ -81,4 +83,18 @@ export async function uploadParts(parts, { onProgress, onStored, signal }) {
     await onStored?.(part);
   }
   return { ok: true };
+}
+
+// Uploads what is missing (uploadParts), then send() → a request's answer.
+// An upload the server no longer knows ('unknown_upload': unused for a day,
+// so discarded) is uploaded again once, so a draft kept for days still posts.
+export async function withUploads(parts, options, send) {
+  for (let again = false; ; again = true) {
+    const up = await uploadParts(parts, options);
+    if (!up.ok) return up;
+    const r = await send();
+    if (r.ok || r.error.code !== 'unknown_upload' || again) return r;
+    for (const part of parts) part.mediaId = null;
+    await options.onStored?.();
+  }
 }

@@ -7,7 +7,7 @@
 // already done — lives in IndexedDB (shell/drafts.js), so a reload or a
 // failed upload loses nothing; it is cleared after posting.
 import { post } from '../api.js';
-import { el, failureText, filePicker, isPhone, progressBlock, uploadParts } from '../compose-kit.js';
+import { el, failureText, filePicker, isPhone, progressBlock, withUploads } from '../compose-kit.js';
 import { loadDraft, saveDraft, clearDraft } from '../drafts.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
 import { myPets, mountPetSwitcher, activePetId } from '../pets.js';
@@ -415,21 +415,21 @@ export async function mountComposer(root, ctx, kind) {
   });
 
   async function send(parts, signal) {
-    const up = await uploadParts(parts, { signal, onProgress: (f) => progress.set(f * 0.98), onStored: () => persist() });
-    if (!up.ok) return up;
-    let r;
-    if (kind === 'post') {
-      r = await post('/api/v1/posts', { caption: draft.caption, media_ids: parts.map((p) => p.mediaId), pet_ids: [draft.petId],
-        alt: parts.map((p) => p.alt.trim()) });
-      return r.ok ? { ok: true, to: `/posts/${r.data.id}` } : r;
-    }
-    if (kind === 'story') {
-      r = await post('/api/v1/stories', { media_id: parts[0].mediaId, pet_id: draft.petId });
-      return r.ok ? { ok: true, to: '/' } : r;
-    }
-    r = await post('/api/v1/reels', { video_media_id: draft.video.mediaId, poster_media_id: draft.poster.mediaId,
-      caption: draft.caption, pet_id: draft.petId });
-    return r.ok ? { ok: true, to: '/reels' } : r;
+    return withUploads(parts, { signal, onProgress: (f) => progress.set(f * 0.98), onStored: () => persist() }, async () => {
+      let r;
+      if (kind === 'post') {
+        r = await post('/api/v1/posts', { caption: draft.caption, media_ids: parts.map((p) => p.mediaId), pet_ids: [draft.petId],
+          alt: parts.map((p) => p.alt.trim()) });
+        return r.ok ? { ok: true, to: `/posts/${r.data.id}` } : r;
+      }
+      if (kind === 'story') {
+        r = await post('/api/v1/stories', { media_id: parts[0].mediaId, pet_id: draft.petId });
+        return r.ok ? { ok: true, to: '/' } : r;
+      }
+      r = await post('/api/v1/reels', { video_media_id: draft.video.mediaId, poster_media_id: draft.poster.mediaId,
+        caption: draft.caption, pet_id: draft.petId });
+      return r.ok ? { ok: true, to: '/reels' } : r;
+    });
   }
 
   renderPhotos();

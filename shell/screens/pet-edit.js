@@ -3,7 +3,7 @@
 // re-encoded, no metadata), "post as this pet", and deleting it after a
 // confirmation. Saving goes to the pet's page.
 import { get, post, patch, del } from '../api.js';
-import { el, failureText, filePicker, uploadParts } from '../compose-kit.js';
+import { el, failureText, filePicker, withUploads } from '../compose-kit.js';
 import { createPreparer, refusalText, AVATAR_EDGE } from '../media-prep.js';
 import { SPECIES, activePetId, myPets, setActivePetId } from '../pets.js';
 
@@ -138,14 +138,12 @@ export async function mount(root, params, ctx) {
       birth_date: birth.value || null,
       bio: bio.value.trim(),
     };
-    if (avatar && avatar !== 'remove') {
-      const up = await uploadParts([avatar], { onProgress: () => {} });
-      if (!up.ok) return fail(up.error);
-      body.avatar_media_id = avatar.mediaId;
-    } else if (avatar === 'remove') {
-      body.avatar_media_id = null;
-    }
-    const r = editing ? await patch(`/api/v1/pets/${pet.id}`, body) : await post('/api/v1/pets', body);
+    const parts = avatar && avatar !== 'remove' ? [avatar] : [];
+    if (avatar === 'remove') body.avatar_media_id = null;
+    const r = await withUploads(parts, { onProgress: () => {} }, () => {
+      if (parts.length) body.avatar_media_id = avatar.mediaId;
+      return editing ? patch(`/api/v1/pets/${pet.id}`, body) : post('/api/v1/pets', body);
+    });
     if (!r.ok) return fail(r.error);
     if (makeActive.checked) setActivePetId(r.data.id);
     navigate(`/pets/${r.data.id}`);

@@ -3,7 +3,8 @@
 // the core in the decode worker: the STORED file has no EXIF and no GPS;
 // refused files get their message and the rest stay; upload progress; a
 // failed upload keeps the draft and a retry finishes it; the draft survives a
-// reload), the story composer and the reel upload, axe on every screen at
+// reload, an upload the server discarded is sent again, the daily quota's
+// message), the story composer and the reel upload, axe on every screen at
 // phone and desktop, light and dark, and the composer from the keyboard alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
+import { startServer } from '../lib/server.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { PHONE, DESKTOP, READY, plain, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
 import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
@@ -290,6 +292,61 @@ test('composer: the draft survives a reload; a failed upload keeps it and a retr
   assert.equal(post.pet.id, pet.id);
   assert.equal(await draftIn(page, 'post'), null);
   await context.close();
+});
+
+test('composer: a draft whose upload the server discarded (unused for a day) uploads it again and posts', async () => {
+  const { context, page, api } = await session({ pet: { name: 'Tofu', species: 'dog' } });
+  await go(page, '/compose');
+  await page.setInputFiles('#compose-files', [files('sunset.png')]);
+  await page.locator(READY).first().waitFor();
+  await page.fill('#compose-caption', 'Later #dog');
+  // The photo is uploaded but the post does not get through: the draft keeps the upload's id.
+  let uploads = 0, posts = 0;
+  await page.route('**/api/v1/media', (route) => { uploads++; return route.continue(); });
+  await page.route('**/api/v1/posts', (route) => (++posts === 1 ? route.abort('connectionreset') : route.continue()));
+  await page.getByRole('button', { name: 'Share post' }).click();
+  await page.locator('#compose-error').getByText('Not posted').waitFor();
+  const { photos: [kept] } = await waitForDraft(page, 'post', (d) => d.photos[0].mediaId);
+  // The server forgets it, as it does with an upload nothing used for a day.
+  const csrf = (await api('/api/v1/auth/session')).body.csrf_token;
+  const gone = await context.request.delete(new URL(`/api/v1/media/${kept.mediaId}`, server.url).href, { headers: { 'X-CSRF-Token': csrf } });
+  assert.equal(gone.status(), 200);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await page.waitForURL(/\/posts\/p_\d+$/);
+  assert.deepEqual([uploads, posts], [2, 3], 'refused once as unknown_upload, uploaded again, posted');
+  const post = (await api(`/api/v1/posts/${new URL(page.url()).pathname.split('/').pop()}`)).body;
+  assert.equal(post.images.length, 1);
+  assert.equal(post.caption, 'Later #dog');
+  assert.equal(await draftIn(page, 'post'), null);
+  await context.close();
+});
+
+test('composer: past the daily upload quota it says when uploads open again, and the draft stays', async () => {
+  const small = await startServer({ seed: false, env: { PA_MEDIA_QUOTA_DAY_BYTES: '1000' } });
+  const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block' });
+  try {
+    const at = (p) => new URL(p, small.url).href;
+    const signup = await context.request.post(at('/api/v1/auth/signup'),
+      { data: { email: 'quota@example.test', password: 'correct horse battery', display_name: 'Quota' } });
+    assert.equal(signup.status(), 201);
+    const { csrf_token: csrf } = await signup.json();
+    const pet = await context.request.post(at('/api/v1/pets'), { data: { name: 'Bun', species: 'rabbit' }, headers: { 'X-CSRF-Token': csrf } });
+    assert.equal(pet.status(), 201);
+    const page = await context.newPage();
+    await page.goto(at('/compose'));
+    await page.locator('#screen h1').waitFor();
+    await page.setInputFiles('#compose-files', [files('sunset.png')]);
+    await page.locator(READY).first().waitFor();
+    await page.fill('#compose-caption', 'Too much today');
+    await page.getByRole('button', { name: 'Share post' }).click();
+    const alert = page.locator('#compose-error');
+    await alert.getByText('Not posted').waitFor();
+    assert.match(plain(await alert.textContent()), /You have reached today's upload limit\. You can upload again from \d{1,2}:\d\d/);
+    await waitForDraft(page, 'post', (d) => d.caption === 'Too much today' && d.photos.length === 1 && !d.photos[0].mediaId);
+  } finally {
+    await context.close();
+    await small.stop();
+  }
 });
 
 test('story composer: one photo, posted as a story that shows in the tray', async () => {

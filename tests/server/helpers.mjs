@@ -365,19 +365,25 @@ function zlibStored(data) {
   return Buffer.concat(parts);
 }
 
-/** The smallest JPEG header the server's reader accepts: SOI, SOF0 (w x h), EOI. */
+/**
+ * The smallest JPEG header the server's reader accepts: SOI, DQT (its first
+ * values are the tag, so tags make different files), SOF0 (w x h), EOI. No
+ * metadata segment, so the server stores it byte for byte.
+ */
 export function jpegHeader(w, h, tag = 0) {
+  const dqt = Buffer.alloc(69, 1);
+  dqt.set([0xff, 0xdb, 0, 67, 0, tag & 255, (tag >> 8) & 255]);
   const sof = Buffer.from([0xff, 0xc0, 0, 11, 8, h >> 8, h & 255, w >> 8, w & 255, 1, 1, 0x11, 0]);
-  const com = Buffer.from([0xff, 0xfe, 0, 4, tag & 255, (tag >> 8) & 255]);
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), com, sof, Buffer.from([0xff, 0xd9])]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, Buffer.from([0xff, 0xd9])]);
 }
 
-/** WebP headers of the three kinds (the server reads only the size). */
+/** WebP headers of the three kinds, one 10-byte chunk each (the server reads only the size). */
 export function webp(kind, w, h) {
   const body = Buffer.alloc(30);
   body.write('RIFF', 0);
   body.writeUInt32LE(22, 4);
   body.write('WEBP', 8);
+  body.writeUInt32LE(10, 16);
   if (kind === 'VP8 ') {
     body.write('VP8 ', 12);
     body.set([0x9d, 0x01, 0x2a], 23);
@@ -394,4 +400,27 @@ export function webp(kind, w, h) {
     body.writeUIntLE(h - 1, 27, 3);
   }
   return body;
+}
+
+// The SQL of each entry of migrations[] in web/src/db.c (its C string literals
+// joined), so a test can build a database exactly as an older server left it.
+export async function migrationsFromSource() {
+  const src = await readFile(new URL('../../web/src/db.c', import.meta.url), 'utf8');
+  const out = [];
+  let cur = '';
+  for (let i = src.indexOf('{', src.indexOf('migrations[PA_DB_SCHEMA_VERSION] = {')) + 1; ; i++) {
+    const c = src[i];
+    if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i) + 1;
+    } else if (c === '"') {
+      const end = src.indexOf('"', i + 1);
+      cur += src.slice(i + 1, end);
+      i = end;
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else if (c === '}') {
+      return out;
+    }
+  }
 }

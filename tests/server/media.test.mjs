@@ -198,7 +198,7 @@ describe('media, stories and reels', () => {
     assert.equal(pages.length, 3);
     assertError(await alice.post('/api/v1/reels', { video_media_id: poster.id, poster_media_id: poster.id, caption: '', pet_id: pet.id }), 400, 'bad_request');
     assertError(await alice.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: video.id, caption: '', pet_id: pet.id }), 400, 'bad_request');
-    assertError(await bob.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, caption: '', pet_id: pet.id }), 400, 'bad_request');
+    assertError(await bob.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, caption: '', pet_id: pet.id }), 400, 'unknown_upload');
     assertError(await alice.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, pet_id: pet.id }), 400, 'bad_request');
     // Videos cannot be post images.
     assertError(await alice.post('/api/v1/posts', { caption: '', media_ids: [video.id], pet_ids: [pet.id] }), 400, 'bad_request');
@@ -286,7 +286,7 @@ describe('media, stories and reels', () => {
     assert.equal(s.status, 201);
     assert.equal(s.body.media.url, img.url);
     assert.equal((await bob.get('/api/v1/stories')).body.tray[0].pet.id, pet.id, 'the newest unseen entry leads');
-    assertError(await bob.post('/api/v1/stories', { media_id: img.id, pet_id: pet.id }), 400, 'bad_request');
+    assertError(await bob.post('/api/v1/stories', { media_id: img.id, pet_id: pet.id }), 400, 'unknown_upload');
     const bobImg = await bob.upload(png(91, 160), 'image/png');
     assertError(await bob.post('/api/v1/stories', { media_id: bobImg.id, pet_id: pet.id }), 403, 'forbidden');
     assertError(await bob.post('/api/v1/stories', { media_id: bobImg.id }), 400, 'bad_request');

@@ -61,10 +61,10 @@ describe('posts, people and pets', () => {
       { birth_date: '21-01-01' }, { species: 7 }, { colour: 'red' }]) {
       assertError(await alice.patch(`/api/v1/pets/${alicePet.id}`, bad), 400, 'bad_request');
     }
-    for (const bad of [{ species: 'cat' }, { name: 'X' }, { name: 'X', species: 'cat', avatar_media_id: 'm_999' },
-      { name: 'x'.repeat(81), species: 'cat' }]) {
+    for (const bad of [{ species: 'cat' }, { name: 'X' }, { name: 'x'.repeat(81), species: 'cat' }]) {
       assertError(await alice.post('/api/v1/pets', bad), 400, 'bad_request');
     }
+    assertError(await alice.post('/api/v1/pets', { name: 'X', species: 'cat', avatar_media_id: 'm_999' }), 400, 'unknown_upload');
     const avatar = await alice.upload(png(64, 64), 'image/png');
     const withAvatar = await alice.patch(`/api/v1/pets/${alicePet2.id}`, { avatar_media_id: avatar.id });
     assert.equal(withAvatar.body.avatar_url, avatar.url);
@@ -119,7 +119,7 @@ describe('posts, people and pets', () => {
       [{ media_ids: [m.id], pet_ids: [alicePet.id] }, 400, 'bad_request'],
       // Someone else's upload, someone else's pet, a pet that does not exist:
       // each found after the post row and earlier images were written.
-      [{ caption: 'x #half', media_ids: [m.id, bobMedia.id], pet_ids: [alicePet.id] }, 400, 'bad_request'],
+      [{ caption: 'x #half', media_ids: [m.id, bobMedia.id], pet_ids: [alicePet.id] }, 400, 'unknown_upload'],
       [{ caption: 'x #half', media_ids: [m.id], pet_ids: [alicePet.id, bobPet.id] }, 403, 'forbidden'],
       [{ caption: 'x #half', media_ids: [m.id], pet_ids: [alicePet.id, 'pet_999999'] }, 400, 'bad_request'],
       [{ caption: 'x #half', media_ids: [m.id], pet_ids: [bobPet.id] }, 403, 'forbidden'],

@@ -398,6 +398,64 @@ static const char *const migrations[PA_DB_SCHEMA_VERSION] = {
     "  SELECT id, user_id, identity, spk, spk_id, opk_next, created_at FROM chat_devices;"
     "DROP TABLE chat_devices;"
     "ALTER TABLE chat_devices_new RENAME TO chat_devices;",
+    /* 8: the media lifecycle (web/README.md, "Media"). An upload used by its
+     * uploader's post, story, reel or avatar is attached (attached_at) and
+     * from then on belongs to that use; an unused one is a draft, kept
+     * PA_MEDIA_DRAFT_SECONDS. Triggers queue every hash that loses a
+     * reference in media_unref, cascades included, so the collector checks
+     * only those, each in a few index lookups (the indexes below). Uploads
+     * already used by their uploader come in attached; every stored hash is
+     * queued once, so the first collection removes what earlier versions
+     * kept for nothing (a deleted post's images). upload_bytes counts each
+     * person's uploaded bytes per UTC day (days since 1970-01-01). */
+    "ALTER TABLE uploads ADD COLUMN attached_at INTEGER;"
+    "UPDATE uploads SET attached_at = created_at WHERE"
+    "  EXISTS (SELECT 1 FROM post_images i JOIN posts p ON p.id = i.post_id"
+    "          WHERE i.media = uploads.media AND p.author_id = uploads.user_id)"
+    "  OR EXISTS (SELECT 1 FROM stories s WHERE s.media = uploads.media"
+    "             AND s.owner_id = uploads.user_id)"
+    "  OR EXISTS (SELECT 1 FROM reels r WHERE r.author_id = uploads.user_id"
+    "             AND uploads.media IN (r.video, r.poster, r.video_alt))"
+    "  OR EXISTS (SELECT 1 FROM users u WHERE u.id = uploads.user_id AND u.avatar = uploads.media)"
+    "  OR EXISTS (SELECT 1 FROM pets t WHERE t.owner_id = uploads.user_id"
+    "             AND t.avatar = uploads.media);"
+    "CREATE INDEX uploads_drafts ON uploads(created_at) WHERE attached_at IS NULL;"
+    "CREATE INDEX users_avatar ON users(avatar) WHERE avatar IS NOT NULL;"
+    "CREATE INDEX pets_avatar ON pets(avatar) WHERE avatar IS NOT NULL;"
+    "CREATE INDEX stories_media ON stories(media);"
+    "CREATE INDEX reels_video ON reels(video);"
+    "CREATE INDEX reels_poster ON reels(poster);"
+    "CREATE INDEX reels_video_alt ON reels(video_alt) WHERE video_alt IS NOT NULL;"
+    "CREATE TABLE media_unref (hash TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;"
+    "INSERT INTO media_unref SELECT hash FROM media;"
+    "CREATE TRIGGER unref_post_image AFTER DELETE ON post_images BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;"
+    "CREATE TRIGGER unref_story AFTER DELETE ON stories BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;"
+    "CREATE TRIGGER unref_reel AFTER DELETE ON reels BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.video);"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.poster);"
+    "  INSERT OR IGNORE INTO media_unref SELECT OLD.video_alt WHERE OLD.video_alt IS NOT NULL;"
+    "  END;"
+    "CREATE TRIGGER unref_user_avatar AFTER UPDATE OF avatar ON users"
+    "  WHEN OLD.avatar IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.avatar); END;"
+    "CREATE TRIGGER unref_user AFTER DELETE ON users WHEN OLD.avatar IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.avatar); END;"
+    "CREATE TRIGGER unref_pet_avatar AFTER UPDATE OF avatar ON pets"
+    "  WHEN OLD.avatar IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.avatar); END;"
+    "CREATE TRIGGER unref_pet AFTER DELETE ON pets WHEN OLD.avatar IS NOT NULL BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.avatar); END;"
+    "CREATE TRIGGER unref_upload AFTER DELETE ON uploads BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;"
+    "CREATE TABLE upload_bytes ("
+    "  day INTEGER NOT NULL,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+    "  PRIMARY KEY (day, user_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX upload_bytes_user ON upload_bytes(user_id);",
 };
 
 static int fail(pa_db *db, int rc, const char *fmt, ...)
@@ -523,6 +581,12 @@ void pa_db_close(pa_db *db) {
 int pa_db_begin(pa_db *db) { return exec(db, "BEGIN IMMEDIATE", "begin"); }
 int pa_db_commit(pa_db *db) { return exec(db, "COMMIT", "commit"); }
 int pa_db_rollback(pa_db *db) { return exec(db, "ROLLBACK", "rollback"); }
+
+int pa_db_end(pa_db *db, int ok) {
+  if (ok && pa_db_commit(db) == PA_DB_OK) return PA_DB_OK;
+  pa_db_rollback(db);
+  return PA_DB_ESQL;
+}
 
 static int user_version(pa_db *db, int *out) {
   sqlite3_stmt *st = NULL;

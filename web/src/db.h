@@ -22,7 +22,7 @@ enum {
 };
 
 enum {
-  PA_DB_SCHEMA_VERSION = 7,
+  PA_DB_SCHEMA_VERSION = 8,
   PA_DB_FEED_MAX = 50,   /* posts per page */
   PA_DB_MAX_IMAGES = 10, /* per post */
   PA_DB_ALT_MAX = 300,   /* bytes of alt text */
@@ -48,6 +48,9 @@ int pa_db_migrate(pa_db *db);
 int pa_db_begin(pa_db *db);
 int pa_db_commit(pa_db *db);
 int pa_db_rollback(pa_db *db);
+/* Ends the open transaction: COMMIT when ok (ROLLBACK when that fails),
+ * else ROLLBACK. PA_DB_OK only when the writes were committed. */
+int pa_db_end(pa_db *db, int ok);
 
 int pa_db_post_count(pa_db *db, int64_t *out);
 

@@ -386,3 +386,205 @@ int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH
   if (st != PA_OK) return -1;
   return pa_thumbhash_to_base64(hash, n, out, PA_MEDIA_THUMBHASH_MAX) > 0 ? 0 : -1;
 }
+
+/* ---- metadata (media.h, "what an uploaded image keeps") */
+
+/* The kept parts, copied in order into a buffer as long as the input (what
+ * is kept never grows); dropped says whether anything was left out. */
+typedef struct keeper {
+  unsigned char *p;
+  size_t len;
+  int dropped;
+} keeper;
+
+static void keep(keeper *k, const unsigned char *src, size_t n) {
+  memcpy(k->p + k->len, src, n);
+  k->len += n;
+}
+
+/* A segment that describes pixels and nothing else: marker m, then n bytes
+ * of body after the length field. */
+static int jpeg_pixel_segment(unsigned char m, const unsigned char *body, size_t n) {
+  switch (m) {
+  case 0xc4: /* DHT */
+  case 0xcc: /* DAC */
+  case 0xdb: /* DQT */
+  case 0xdc: /* DNL */
+  case 0xdd: /* DRI */ return 1;
+  case 0xe0: /* JFIF: "JFIF\0", version, units, density, then a 0 x 0 thumbnail */
+    return n == 14 && memcmp(body, "JFIF", 5) == 0 && body[12] == 0 && body[13] == 0;
+  case 0xee: /* Adobe: version, two flag words and the colour transform */
+    return n == 12 && memcmp(body, "Adobe", 5) == 0;
+  default: return m >= 0xc0 && m <= 0xcf && m != 0xc8; /* SOFn (0xc8 is reserved) */
+  }
+}
+
+static int jpeg_strip(const unsigned char *d, size_t n, keeper *k) {
+  size_t i = 2;
+  keep(k, d, 2);
+  while (i < n) {
+    if (d[i] != 0xff || i + 1 >= n) return -1;
+    unsigned char m = d[i + 1];
+    if (m == 0xff) { /* fill byte before a marker */
+      k->dropped = 1;
+      i++;
+      continue;
+    }
+    if (m == 0xd9) { /* EOI: what follows is not the image (trailers, second pictures) */
+      keep(k, d + i, 2);
+      k->dropped |= i + 2 < n;
+      return 0;
+    }
+    if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) { /* TEM, RSTn: no length */
+      keep(k, d + i, 2);
+      i += 2;
+      continue;
+    }
+    if (m == 0x00 || m == 0xd8 || n - i < 4) return -1;
+    size_t seg = 2 + (size_t)be16(d + i + 2);
+    if (seg < 4 || seg > n - i) return -1;
+    if (m == 0xda) {
+      /* The scan header, then entropy-coded data up to the first marker that
+       * is not a restart (0xff00 is a stuffed 0xff). */
+      size_t j = i + seg;
+      while (j + 1 < n && !(d[j] == 0xff && d[j + 1] != 0 && (d[j + 1] < 0xd0 || d[j + 1] > 0xd7)))
+        j++;
+      if (j + 1 >= n) j = n; /* no EOI: a truncated file, kept as far as it goes */
+      keep(k, d + i, j - i);
+      i = j;
+      continue;
+    }
+    if (jpeg_pixel_segment(m, d + i + 4, seg - 4))
+      keep(k, d + i, seg);
+    else
+      k->dropped = 1;
+    i += seg;
+  }
+  return 0;
+}
+
+static int png_pixel_chunk(const unsigned char *type) {
+  static const char pixels[][5] = {"IHDR", "PLTE", "tRNS", "IDAT", "IEND", "gAMA",
+                                   "cHRM", "sRGB", "sBIT", "bKGD", "pHYs"};
+  for (size_t i = 0; i < sizeof pixels / sizeof pixels[0]; i++)
+    if (memcmp(type, pixels[i], 4) == 0) return 1;
+  return 0;
+}
+
+static int png_strip(const unsigned char *d, size_t n, keeper *k) {
+  size_t i = 8;
+  keep(k, d, 8);
+  while (i < n) {
+    if (n - i < 12) return -1;
+    uint32_t len = be32(d + i); /* length, type, data, CRC */
+    if (len > n - i - 12) return -1;
+    const unsigned char *type = d + i + 4;
+    size_t whole = 12 + (size_t)len;
+    if (png_pixel_chunk(type))
+      keep(k, d + i, whole);
+    else
+      k->dropped = 1;
+    i += whole;
+    if (memcmp(type, "IEND", 4) == 0) {
+      k->dropped |= i < n;
+      return 0;
+    }
+  }
+  return 0;
+}
+
+static uint32_t le32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int webp_pixel_chunk(const unsigned char *type) {
+  static const char pixels[][5] = {"VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF"};
+  for (size_t i = 0; i < sizeof pixels / sizeof pixels[0]; i++)
+    if (memcmp(type, pixels[i], 4) == 0) return 1;
+  return 0;
+}
+
+enum { WEBP_VP8X_META = 0x20 | 0x08 | 0x04 }; /* VP8X flags: ICC profile, EXIF, XMP */
+
+static int webp_strip(const unsigned char *d, size_t n, keeper *k) {
+  uint32_t riff = le32(d + 4);
+  if (riff < 4 || riff > n - 8) return -1;
+  size_t end = 8 + (size_t)riff, i = 12;
+  k->dropped = end < n; /* bytes after the RIFF form */
+  keep(k, d, 12);
+  while (i < end) {
+    if (end - i < 8) return -1;
+    uint32_t len = le32(d + i + 4);
+    if (len > end - i - 8) return -1;
+    size_t whole = 8 + (size_t)len + (len & 1); /* payloads are padded to even */
+    if (whole > end - i) whole = end - i;       /* a last pad byte left out */
+    if (webp_pixel_chunk(d + i)) {
+      size_t at = k->len;
+      keep(k, d + i, whole);
+      if (memcmp(d + i, "VP8X", 4) == 0 && len >= 1) {
+        unsigned char flags = (unsigned char)(k->p[at + 8] & ~WEBP_VP8X_META);
+        k->dropped |= flags != k->p[at + 8];
+        k->p[at + 8] = flags;
+      }
+    } else {
+      k->dropped = 1;
+    }
+    i += whole;
+  }
+  uint32_t size = (uint32_t)(k->len - 8);
+  for (int b = 0; b < 4; b++) k->p[4 + b] = (unsigned char)(size >> (8 * b));
+  return 0;
+}
+
+/* A turned JPEG: the core decodes it upright and encodes the pixels alone. */
+static int reencode_upright(const unsigned char *data, size_t len, pa_media_info *info,
+                            unsigned char **out, size_t *out_len, char *msg, size_t cap) {
+  pa_upload up;
+  pa_error e;
+  pa_upload_options o = {PA_MEDIA_MAX_SIDE, PA_MEDIA_REENCODE_QUALITY};
+  if (pa_upload_prepare(data, len, NULL, &o, &up, &e) != PA_OK) {
+    snprintf(msg, cap, "it cannot be decoded to turn it upright (%s)", e.msg);
+    return e.code == PA_ERR_NOMEM ? PA_MEDIA_ENOMEM : PA_MEDIA_EFORMAT;
+  }
+  *out = up.bytes; /* ours now: up is not freed */
+  *out_len = up.len;
+  info->kind = up.format == PA_IMAGE_PNG ? PA_MEDIA_PNG : PA_MEDIA_JPEG;
+  info->width = up.width;
+  info->height = up.height;
+  return PA_MEDIA_OK;
+}
+
+int pa_media_clean_image(const unsigned char *data, size_t len, pa_media_info *info,
+                         pa_media_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
+                         size_t cap) {
+  *how = PA_MEDIA_KEPT;
+  *out = NULL;
+  *out_len = 0;
+  if (cap) msg[0] = '\0';
+  if (!data || len < 16 || pa_media_kind_is_video(info->kind)) return PA_MEDIA_EINVAL;
+  pa_image_info probe;
+  if (info->kind == PA_MEDIA_JPEG && pa_image_probe(data, len, &probe, NULL) == PA_OK &&
+      probe.orientation != 1) {
+    int rc = reencode_upright(data, len, info, out, out_len, msg, cap);
+    if (rc == PA_MEDIA_OK) *how = PA_MEDIA_REENCODED;
+    return rc;
+  }
+  keeper k = {malloc(len), 0, 0};
+  if (!k.p) return PA_MEDIA_ENOMEM;
+  int rc = info->kind == PA_MEDIA_JPEG  ? jpeg_strip(data, len, &k)
+           : info->kind == PA_MEDIA_PNG ? png_strip(data, len, &k)
+                                        : webp_strip(data, len, &k);
+  if (rc != 0 || !k.dropped) {
+    free(k.p);
+    if (rc != 0)
+      snprintf(msg, cap, "its %s structure is broken (a part overruns the file)",
+               info->kind == PA_MEDIA_JPEG  ? "JPEG"
+               : info->kind == PA_MEDIA_PNG ? "PNG"
+                                            : "WebP");
+    return rc != 0 ? PA_MEDIA_EFORMAT : PA_MEDIA_OK;
+  }
+  *how = PA_MEDIA_STRIPPED;
+  *out = k.p;
+  *out_len = k.len;
+  return PA_MEDIA_OK;
+}

@@ -85,6 +85,38 @@ int pa_media_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap)
  * -1 for anything it cannot decode (WebP, a refused file): no placeholder. */
 int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH_MAX]);
 
+/* ---- metadata: what an uploaded image keeps
+ *
+ * An image is stored with nothing but what draws its pixels, whatever the
+ * client did before sending it (web/README.md, "Media"). Kept: JPEG SOI,
+ * DQT, DHT, DAC, DRI, DNL, SOFn, the scans, EOI, a JFIF APP0 without a
+ * thumbnail and an Adobe APP14 (colour transform); PNG IHDR, PLTE, tRNS,
+ * IDAT, IEND and the colour chunks gAMA, cHRM, sRGB, sBIT, bKGD, pHYs; WebP
+ * VP8, VP8L, VP8X, ALPH, ANIM and ANMF (VP8X's ICC/EXIF/XMP flags cleared).
+ * Anything else goes (EXIF and its GPS, XMP, IPTC, ICC profiles, comments,
+ * text chunks, bytes after the end). A JPEG whose EXIF orientation is not 1
+ * is instead decoded and re-encoded upright by the core's pa_upload_prepare
+ * (quality PA_MEDIA_REENCODE_QUALITY, no downsizing), since dropping the tag
+ * alone would turn the photo on its side. */
+enum { PA_MEDIA_REENCODE_QUALITY = 90 };
+
+typedef enum pa_media_cleaning {
+  PA_MEDIA_KEPT,     /* nothing to remove: store the bytes as sent */
+  PA_MEDIA_STRIPPED, /* segments or chunks removed, the rest byte for byte */
+  PA_MEDIA_REENCODED /* decoded, turned upright and encoded again */
+} pa_media_cleaning;
+
+/* Cleans the image data[0..len) that pa_media_sniff described in *info.
+ * On PA_MEDIA_OK *how says what happened; unless PA_MEDIA_KEPT, *out is a
+ * malloc'd buffer of *out_len bytes (the caller frees it) and *info holds the
+ * new size (a turned photo swaps its sides). PA_MEDIA_EFORMAT when the
+ * structure cannot be walked strictly (a chunk or segment overrunning the
+ * file) or a turned JPEG cannot be decoded, with the reason in msg. Videos
+ * are PA_MEDIA_EINVAL: pa_media_scrub_video clears those. */
+int pa_media_clean_image(const unsigned char *data, size_t len, pa_media_info *info,
+                         pa_media_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
+                         size_t cap);
+
 /* Encodes w x h RGB pixels as a baseline JPEG. On success *out is a buffer
  * from malloc holding *out_len bytes; the caller frees it with free(). */
 int pa_media_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,

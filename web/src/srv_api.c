@@ -56,6 +56,14 @@ void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const 
   send_error(rq, status, code, message, NULL, field);
 }
 
+void pa_srv_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
+                            int64_t seconds) {
+  char secs[24];
+  snprintf(secs, sizeof secs, "%lld", (long long)(seconds < 1 ? 1 : seconds));
+  pa_srv_header h = {"Retry-After", secs};
+  send_error(rq, status, code, message, &h, NULL);
+}
+
 void pa_srv_api_internal(pa_srv_req *rq, const char *what) {
   char line[400];
   snprintf(line, sizeof line, "api: %s: %s\n", what, pa_db_errmsg(rq->db));
@@ -598,17 +606,15 @@ static void default_key(pa_srv_req *rq, pa_limit_purpose purpose, char out[64]) 
 }
 
 int pa_srv_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
-  char own[64], secs[16], message[96];
+  char own[64], message[96];
   if (!key) {
     default_key(rq, purpose, own);
     key = own;
   }
   int wait = pa_limit_charge(purpose, key, strlen(key));
   if (!wait) return 0;
-  snprintf(secs, sizeof secs, "%d", wait);
   snprintf(message, sizeof message, "Too many requests; try again in %d seconds", wait);
-  pa_srv_header h = {"Retry-After", secs};
-  send_error(rq, 429, "rate_limited", message, &h, NULL);
+  pa_srv_api_error_retry(rq, 429, "rate_limited", message, wait);
   return -1;
 }
 
@@ -635,7 +641,7 @@ enum {
  * per account). */
 typedef struct route {
   const char *method;
-  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" stand for typed ids */
+  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -652,6 +658,7 @@ static const route routes[] = {
     {"POST", "/api/v1/auth/password", pa_srv_api_password, F_AUTH | F_SLOW | F_LATE,
      PA_LIMIT_PASSWORD},
     {"DELETE", "/api/v1/me", pa_srv_api_delete_me, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
+    {"PATCH", "/api/v1/me", pa_srv_api_me_patch, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/me/pets", pa_srv_api_my_pets, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications", pa_srv_api_notifications_get, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications/unread", pa_srv_api_notifications_unread, F_AUTH, PA_LIMIT_NONE},
@@ -686,11 +693,14 @@ static const route routes[] = {
     {"GET", "/api/v1/users/{u}/following", pa_srv_api_following, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/search", pa_srv_api_search, F_LATE, PA_LIMIT_SEARCH},
     {"POST", "/api/v1/media", pa_srv_api_media_upload, F_AUTH | F_SLOW | F_MEDIA, PA_LIMIT_UPLOAD},
+    {"DELETE", "/api/v1/media/{m}", pa_srv_api_media_delete, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/stories", pa_srv_api_stories_get, 0, PA_LIMIT_NONE},
     {"POST", "/api/v1/stories", pa_srv_api_story_create, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/stories/{s}", pa_srv_api_story_delete, F_AUTH, PA_LIMIT_WRITE},
     {"PUT", "/api/v1/stories/{s}/seen", pa_srv_api_story_seen, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/reels", pa_srv_api_reels_get, 0, PA_LIMIT_NONE},
     {"POST", "/api/v1/reels", pa_srv_api_reel_create, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/reels/{r}", pa_srv_api_reel_delete, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/chat/devices", pa_srv_api_chat_device_create, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/chat/devices", pa_srv_api_chat_my_devices, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/chat/devices/{d}", pa_srv_api_chat_device_get, F_AUTH, PA_LIMIT_NONE},
@@ -703,6 +713,8 @@ static const route routes[] = {
     {"POST", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_put, F_AUTH | F_ATTACH,
      PA_LIMIT_UPLOAD},
     {"GET", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_get, F_AUTH, PA_LIMIT_NONE},
+    {"DELETE", "/api/v1/chat/attachments", pa_srv_api_chat_attachment_delete, F_AUTH,
+     PA_LIMIT_WRITE},
 };
 
 /* Matches path against pattern segment by segment, collecting ids. */

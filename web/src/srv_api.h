@@ -92,10 +92,25 @@ int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p);
 /* 0 when pet is the viewer's; else an error is sent (400 unknown, 403 not theirs). */
 int pa_srv_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
 
-/* Looks up one of the viewer's uploads: hash and ext copied out. kind is
- * "image", "video" or NULL for either. 0, or -1 with 400 sent. */
+/* Looks up one of the viewer's uploads for a use (post, story, reel,
+ * avatar) and marks it attached: from then on it belongs to that use, and
+ * its file goes once no use holds it (pa_srv_media_gc). Call it inside the
+ * transaction that writes the use, which rolls the mark back with it. hash
+ * and ext copied out. kind is "image", "video" or NULL for either. 0, or -1
+ * with 400 sent (unknown_upload for an id that is not, or no longer, one of
+ * the viewer's uploads; field names the member). */
 int pa_srv_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
-                         char hash[65], char ext[8]);
+                         const char *field, char hash[65], char ext[8]);
+
+/* Deletes the row with id rq->ids[0] by delete_sql when owner_sql (?1 that
+ * id) names the viewer, collects the media it held and answers {"ok":true};
+ * else 404 missing or 403 not_yours. */
+void pa_srv_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
+                           const char *missing, const char *not_yours);
+
+/* The error shape with Retry-After: seconds (for 429 and 503). */
+void pa_srv_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
+                            int64_t seconds);
 
 /* Sets the pa_session cookie (max_age 0 clears it). */
 void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
@@ -104,7 +119,31 @@ void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t ma
 void pa_srv_media_lock(void);
 void pa_srv_media_unlock(void);
 
-/* Deletes media rows nothing refers to any more and then their files. */
+/* The media lifecycle (web/README.md, "Media"). */
+enum {
+  PA_MEDIA_DRAFT_SECONDS = 24 * 3600, /* an upload no post, story, reel or avatar uses */
+  PA_MEDIA_GC_BATCH = 500,            /* hashes checked per collection transaction */
+  /* Bytes one person may upload per UTC day (images, videos, chat photos), as
+   * received; the environment variable of the same name overrides it. */
+  PA_MEDIA_QUOTA_DAY_BYTES = 256 * 1024 * 1024,
+  PA_MEDIA_QUOTA_MAX = 1024 * 1024 * 1024 /* the most the environment may set */
+};
+
+/* Today's upload quota: PA_MEDIA_QUOTA_DAY_BYTES or the environment's value,
+ * read once (the first collection, which runs at startup, reads it). */
+int64_t pa_srv_media_quota(void);
+
+/* Charges bytes received from the viewer to today's count: 0 with the day
+ * charged in *day, or -1 with 429 quota_exceeded (Retry-After: the next
+ * 00:00 UTC) or 500 sent. pa_srv_media_refund gives them back when the
+ * upload is not stored after all. */
+int pa_srv_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day);
+void pa_srv_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day);
+
+/* Forgets drafts older than PA_MEDIA_DRAFT_SECONDS, then deletes the media
+ * rows nothing holds any more among those that lost a reference (queued in
+ * media_unref by triggers), and then their files. Runs after every delete
+ * that can release media, and in the chores. */
 void pa_srv_media_gc(struct pa_db *db, const char *media_dir);
 
 /* Handlers, by file. */
@@ -155,6 +194,10 @@ void pa_srv_api_story_create(pa_srv_req *rq);
 void pa_srv_api_story_seen(pa_srv_req *rq);
 void pa_srv_api_reels_get(pa_srv_req *rq);
 void pa_srv_api_reel_create(pa_srv_req *rq);
+void pa_srv_api_media_delete(pa_srv_req *rq);
+void pa_srv_api_story_delete(pa_srv_req *rq);
+void pa_srv_api_reel_delete(pa_srv_req *rq);
+void pa_srv_api_me_patch(pa_srv_req *rq);
 
 void pa_srv_api_candidates(pa_srv_req *rq);
 

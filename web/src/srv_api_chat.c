@@ -413,9 +413,15 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   unsigned char *data;
   size_t len;
   if (pa_srv_body(rq, PA_CHAT_ATTACH_MAX, &data, &len) != 0) return;
+  int64_t day;
   if (len < PA_CHAT_ATTACH_MIN) {
     free(data);
     PA_BAD(rq, "An encrypted attachment has at least 17 bytes");
+    return;
+  }
+  /* Chat photos count against the daily upload quota like any upload. */
+  if (pa_srv_media_charge(rq, (int64_t)len, &day) != 0) {
+    free(data);
     return;
   }
   uint8_t raw[16];
@@ -434,6 +440,7 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   }
   free(data);
   if (rc != SQLITE_DONE) {
+    pa_srv_media_refund(rq, (int64_t)len, day);
     pa_srv_api_internal(rq, "chat attachment");
     return;
   }
@@ -446,19 +453,54 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   pa_srv_api_json(rq, 201, root);
 }
 
-void pa_srv_api_chat_attachment_get(pa_srv_req *rq) {
-  static const char sql[] = "SELECT data FROM chat_attachments WHERE name = ?1";
-  char name[40];
-  int q = pa_srv_api_query(rq, "id", name, sizeof name);
-  if (q < 0) return;
+/* ?id=, an attachment's name: 0, or -1 with 400 sent. */
+static int attachment_name(pa_srv_req *rq, char name[40]) {
+  int q = pa_srv_api_query(rq, "id", name, 40);
+  if (q < 0) return -1;
   size_t n = q == 0 ? strlen(name) : 0;
   int ok = n == 32;
   for (size_t i = 0; ok && i < n; i++)
     ok = (name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f');
   if (!ok) {
     PA_BAD(rq, "id must be an attachment id (32 hex digits)");
+    return -1;
+  }
+  return 0;
+}
+
+/* The sender deletes a photo before its 30 days are up: from then on 404. */
+void pa_srv_api_chat_attachment_delete(pa_srv_req *rq) {
+  char name[40];
+  if (attachment_name(rq, name) != 0) return;
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
+  int rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  pa_db_done(st);
+  if (rc == SQLITE_DONE) {
+    PA_NOT_FOUND(rq, "No such attachment");
     return;
   }
+  if (rc == SQLITE_ROW && owner != rq->viewer) {
+    PA_FORBIDDEN(rq, "Only the sender may delete an attachment");
+    return;
+  }
+  st = rc == SQLITE_ROW ? pa_db_stmt(rq->db, "DELETE FROM chat_attachments WHERE name = ?1") : NULL;
+  rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  pa_db_done(st);
+  if (rc != SQLITE_DONE) {
+    pa_db_sql_fail(rq->db, "delete chat attachment");
+    pa_srv_api_internal(rq, "chat attachment");
+    return;
+  }
+  pa_srv_api_ok(rq);
+}
+
+void pa_srv_api_chat_attachment_get(pa_srv_req *rq) {
+  static const char sql[] = "SELECT data FROM chat_attachments WHERE name = ?1";
+  char name[40];
+  if (attachment_name(rq, name) != 0) return;
   sqlite3_stmt *st = pa_db_stmt(rq->db, sql);
   if (!st) {
     pa_srv_api_internal(rq, "chat attachment");

@@ -4,6 +4,7 @@
 #include "srv_api.h"
 #include "text.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,51 +19,254 @@ static pthread_mutex_t media_mutex = PTHREAD_MUTEX_INITIALIZER;
 void pa_srv_media_lock(void) { pthread_mutex_lock(&media_mutex); }
 void pa_srv_media_unlock(void) { pthread_mutex_unlock(&media_mutex); }
 
-static const char orphans_sql[] =
-    "SELECT hash, ext FROM media m"
-    " WHERE NOT EXISTS (SELECT 1 FROM post_images WHERE media = m.hash)"
-    "   AND NOT EXISTS (SELECT 1 FROM uploads WHERE media = m.hash)"
-    "   AND NOT EXISTS (SELECT 1 FROM users WHERE avatar = m.hash)"
-    "   AND NOT EXISTS (SELECT 1 FROM pets WHERE avatar = m.hash)"
-    "   AND NOT EXISTS (SELECT 1 FROM stories WHERE media = m.hash)"
-    "   AND NOT EXISTS (SELECT 1 FROM reels WHERE video = m.hash OR poster = m.hash"
-    "                   OR video_alt = m.hash)"
-    " LIMIT 500";
+/* ?1 a hash that lost a reference: whether anything still holds it. */
+static const char held_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM post_images WHERE media = ?1)"
+    "    OR EXISTS (SELECT 1 FROM uploads WHERE media = ?1 AND attached_at IS NULL)"
+    "    OR EXISTS (SELECT 1 FROM users WHERE avatar = ?1)"
+    "    OR EXISTS (SELECT 1 FROM pets WHERE avatar = ?1)"
+    "    OR EXISTS (SELECT 1 FROM stories WHERE media = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE video = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE poster = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE video_alt = ?1)";
 
-void pa_srv_media_gc(pa_db *db, const char *media_dir) {
-  char(*names)[PA_MEDIA_NAME_MAX] = malloc(500 * sizeof *names);
-  int n = 0, rc;
-  if (!names) return;
-  pa_srv_media_lock();
-  sqlite3_stmt *st = NULL;
-  if (pa_db_begin(db) != PA_DB_OK || !(st = pa_db_stmt(db, orphans_sql))) goto fail;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 500) {
-    if (!col(st, 0) || !col(st, 1)) continue;
-    snprintf(names[n++], PA_MEDIA_NAME_MAX, "%.64s.%.4s", col(st, 0), col(st, 1));
+/* Runs sql with the hash bound as ?1; SQLITE_DONE or SQLITE_ROW (then *held
+ * from column 0) on success. */
+static int hash_step(pa_db *db, const char *sql, const char *hash, int *held) {
+  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  int rc = st ? sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && held) *held = sqlite3_column_int(st, 0);
+  pa_db_done(st);
+  return rc;
+}
+
+typedef struct gc_item {
+  char hash[PA_MEDIA_HASH_HEX + 1];
+  char ext[8]; /* "" when the media row is gone already */
+} gc_item;
+
+/* One transaction over up to PA_MEDIA_GC_BATCH queued hashes: those nothing
+ * holds lose their uploads and media rows, and their file names go into
+ * names (*n of them) for unlinking after the commit. *taken: hashes taken
+ * off the queue. */
+static int gc_batch(pa_db *db, gc_item *items, char (*names)[PA_MEDIA_NAME_MAX], int *n,
+                    int *taken) {
+  int64_t now = pa_clock_now(), drafts_before = now - PA_MEDIA_DRAFT_SECONDS, today = now / 86400;
+  int rc = SQLITE_OK, held = 0, m = 0;
+  *n = *taken = 0;
+  if (pa_db_begin(db) != PA_DB_OK) return -1;
+  /* Drafts past their time go first; the trigger on uploads queues their hashes. */
+  if (pa_db_exec_i64(db, "DELETE FROM uploads WHERE attached_at IS NULL AND created_at <= ?1", 1,
+                     &drafts_before, NULL) != PA_DB_OK ||
+      pa_db_exec_i64(db, "DELETE FROM upload_bytes WHERE day < ?1", 1, &today, NULL) != PA_DB_OK)
+    goto fail;
+  sqlite3_stmt *st = pa_db_stmt(db, "SELECT q.hash, m.ext FROM media_unref q"
+                                    " LEFT JOIN media m ON m.hash = q.hash LIMIT ?1");
+  rc = st ? sqlite3_bind_int(st, 1, PA_MEDIA_GC_BATCH) : SQLITE_ERROR;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    snprintf(items[m].hash, sizeof items[m].hash, "%s", col(st, 0) ? col(st, 0) : "");
+    snprintf(items[m].ext, sizeof items[m].ext, "%s", col(st, 1) ? col(st, 1) : "");
+    rc = ++m < PA_MEDIA_GC_BATCH ? SQLITE_OK : SQLITE_DONE;
   }
   pa_db_done(st);
-  for (int i = 0; i < n; i++) {
-    sqlite3_stmt *del = pa_db_stmt(db, "DELETE FROM media WHERE hash = ?1");
-    rc = del ? sqlite3_bind_text(del, 1, names[i], 64, SQLITE_TRANSIENT) : SQLITE_ERROR;
-    if (rc == SQLITE_OK) rc = sqlite3_step(del);
-    pa_db_done(del);
-    if (rc != SQLITE_DONE) goto fail;
+  if (rc != SQLITE_DONE) goto fail;
+  for (int i = 0; i < m; i++) {
+    const char *h = items[i].hash;
+    rc = items[i].ext[0] ? hash_step(db, held_sql, h, &held) : SQLITE_ROW;
+    if (rc != SQLITE_ROW) goto fail;
+    if (items[i].ext[0] && !held) {
+      /* Attached uploads of it go with it (their trigger queues it again,
+       * so the queue entry is removed last). */
+      if (hash_step(db, "DELETE FROM uploads WHERE media = ?1", h, NULL) != SQLITE_DONE ||
+          hash_step(db, "DELETE FROM media WHERE hash = ?1", h, NULL) != SQLITE_DONE)
+        goto fail;
+      snprintf(names[(*n)++], PA_MEDIA_NAME_MAX, "%.64s.%.4s", h, items[i].ext);
+    }
+    if (hash_step(db, "DELETE FROM media_unref WHERE hash = ?1", h, NULL) != SQLITE_DONE) goto fail;
   }
   if (pa_db_commit(db) != PA_DB_OK) goto fail;
-  /* Rows first, files after: a crash in between leaves a harmless stray file. */
-  for (int i = 0; i < n; i++) {
-    char path[PATH_MAX + PA_MEDIA_NAME_MAX + 2];
-    snprintf(path, sizeof path, "%s/%s", media_dir, names[i]);
-    unlink(path);
+  *taken = m;
+  return 0;
+fail:
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) pa_db_sql_fail(db, "media gc");
+  pa_db_rollback(db);
+  *n = 0;
+  return -1;
+}
+
+void pa_srv_media_gc(pa_db *db, const char *media_dir) {
+  gc_item *items = malloc(PA_MEDIA_GC_BATCH * sizeof *items);
+  char(*names)[PA_MEDIA_NAME_MAX] = malloc(PA_MEDIA_GC_BATCH * sizeof *names);
+  int n = 0, taken = PA_MEDIA_GC_BATCH;
+  pa_srv_media_quota(); /* read at startup, when main runs the first collection */
+  pa_srv_media_lock();
+  /* Batch after batch until the queue is empty: each takes what it checks off. */
+  while (items && names && taken == PA_MEDIA_GC_BATCH) {
+    if (gc_batch(db, items, names, &n, &taken) != 0) {
+      fprintf(stderr, "media gc: %s\n", pa_db_errmsg(db));
+      break;
+    }
+    /* Rows first, files after: a crash in between leaves a harmless stray file. */
+    for (int i = 0; i < n; i++) {
+      char path[PATH_MAX + PA_MEDIA_NAME_MAX + 2];
+      snprintf(path, sizeof path, "%s/%s", media_dir, names[i]);
+      unlink(path);
+    }
   }
   pa_srv_media_unlock();
+  free(items);
   free(names);
-  return;
-fail:
-  fprintf(stderr, "media gc: %s\n", pa_db_errmsg(db));
-  pa_db_rollback(db);
-  pa_srv_media_unlock();
-  free(names);
+}
+
+void pa_srv_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
+                           const char *missing, const char *not_yours) {
+  int64_t owner;
+  int found;
+  if (pa_db_scalar_i64(rq->db, owner_sql, 1, &rq->ids[0], &owner, &found) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "delete");
+    return;
+  }
+  if (!found) {
+    PA_NOT_FOUND(rq, missing);
+    return;
+  }
+  if (owner != rq->viewer) {
+    PA_FORBIDDEN(rq, not_yours);
+    return;
+  }
+  if (pa_db_exec_i64(rq->db, delete_sql, 1, &rq->ids[0], NULL) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "delete");
+    return;
+  }
+  pa_srv_media_gc(rq->db, rq->srv->media_dir);
+  pa_srv_api_ok(rq);
+}
+
+void pa_srv_api_media_delete(pa_srv_req *rq) {
+  pa_srv_api_delete_own(rq, "SELECT user_id FROM uploads WHERE id = ?1",
+                        "DELETE FROM uploads WHERE id = ?1", "No such upload",
+                        "Only the person who uploaded a file may delete the upload");
+}
+
+void pa_srv_api_story_delete(pa_srv_req *rq) {
+  pa_srv_api_delete_own(rq, "SELECT owner_id FROM stories WHERE id = ?1",
+                        "DELETE FROM stories WHERE id = ?1", "No such story",
+                        "Only the story's owner may delete it");
+}
+
+void pa_srv_api_reel_delete(pa_srv_req *rq) {
+  pa_srv_api_delete_own(rq, "SELECT author_id FROM reels WHERE id = ?1",
+                        "DELETE FROM reels WHERE id = ?1", "No such reel",
+                        "Only the reel's author may delete it");
+}
+
+/* ---- the daily upload quota */
+
+static int64_t quota_bytes;
+static pthread_once_t quota_once = PTHREAD_ONCE_INIT;
+
+static void quota_read(void) {
+  const char *v = getenv("PA_MEDIA_QUOTA_DAY_BYTES");
+  char *end;
+  quota_bytes = PA_MEDIA_QUOTA_DAY_BYTES;
+  if (!v || !*v) return;
+  errno = 0;
+  long long q = strtoll(v, &end, 10);
+  if (errno || *end || q < 1 || q > PA_MEDIA_QUOTA_MAX) {
+    fprintf(stderr, "petamigos-server: PA_MEDIA_QUOTA_DAY_BYTES must be 1 to %d bytes; using %d\n",
+            PA_MEDIA_QUOTA_MAX, PA_MEDIA_QUOTA_DAY_BYTES);
+    return;
+  }
+  quota_bytes = q;
+}
+
+int64_t pa_srv_media_quota(void) {
+  pthread_once(&quota_once, quota_read);
+  return quota_bytes;
+}
+
+/* "12.5 MiB", "3.0 KiB" or "900 bytes". */
+static void format_bytes(int64_t b, char *out, size_t cap) {
+  if (b >= 1024 * 1024)
+    snprintf(out, cap, "%.1f MiB", (double)b / (1024 * 1024));
+  else if (b >= 1024)
+    snprintf(out, cap, "%.1f KiB", (double)b / 1024);
+  else
+    snprintf(out, cap, "%lld bytes", (long long)b);
+}
+
+static int quota_used(pa_srv_req *rq, int64_t day, int64_t *used) {
+  int64_t a[2] = {day, rq->viewer};
+  int found;
+  *used = 0;
+  return pa_db_scalar_i64(rq->db, "SELECT bytes FROM upload_bytes WHERE day = ?1 AND user_id = ?2",
+                          2, a, used, &found);
+}
+
+/* 429 naming the quota, what is used, the file's size and when it resets. */
+static void quota_refuse(pa_srv_req *rq, int64_t now, int64_t bytes) {
+  int64_t used, left = 86400 - now % 86400;
+  char q[32], u[32], b[32], msg[320];
+  if (quota_used(rq, now / 86400, &used) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "upload quota");
+    return;
+  }
+  format_bytes(pa_srv_media_quota(), q, sizeof q);
+  format_bytes(used, u, sizeof u);
+  format_bytes(bytes, b, sizeof b);
+  snprintf(msg, sizeof msg,
+           "Daily upload limit reached: each person may upload %s a day, you have uploaded %s "
+           "today and this file is %s. The limit resets at 00:00 UTC, in %lld h %02lld min.",
+           q, u, b, (long long)(left / 3600), (long long)(left % 3600 / 60));
+  pa_srv_api_error_retry(rq, 429, "quota_exceeded", msg, left);
+}
+
+int pa_srv_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day) {
+  /* One statement, so two uploads at once cannot both fit in the last room. */
+  static const char sql[] =
+      "INSERT INTO upload_bytes (day, user_id, bytes) SELECT ?1, ?2, ?3 WHERE ?3 <= ?4"
+      " ON CONFLICT (day, user_id) DO UPDATE SET bytes = bytes + excluded.bytes"
+      " WHERE bytes + excluded.bytes <= ?4";
+  int64_t now = pa_clock_now(), a[4] = {now / 86400, rq->viewer, bytes, pa_srv_media_quota()};
+  int changes = 0;
+  *day = a[0];
+  if (pa_db_exec_i64(rq->db, sql, 4, a, &changes) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "upload quota");
+    return -1;
+  }
+  if (changes == 0) {
+    quota_refuse(rq, now, bytes);
+    return -1;
+  }
+  return 0;
+}
+
+void pa_srv_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day) {
+  int64_t a[3] = {day, rq->viewer, bytes};
+  if (pa_db_exec_i64(rq->db,
+                     "UPDATE upload_bytes SET bytes = max(bytes - ?3, 0)"
+                     " WHERE day = ?1 AND user_id = ?2",
+                     3, a, NULL) != PA_DB_OK)
+    fprintf(stderr, "upload quota: %s\n", pa_db_errmsg(rq->db));
+}
+
+/* A Content-Length that cannot fit today is refused before the body is read. */
+static int quota_precheck(pa_srv_req *rq) {
+  const char *cl = pa_srv_req_header(rq, "Content-Length");
+  char *end;
+  int64_t used, now = pa_clock_now();
+  if (!cl || !*cl) return 0;
+  errno = 0;
+  long long len = strtoll(cl, &end, 10);
+  if (errno || *end || len < 0) return 0; /* the transport judges malformed lengths */
+  if (quota_used(rq, now / 86400, &used) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "upload quota");
+    return -1;
+  }
+  if (used + len <= pa_srv_media_quota()) return 0;
+  quota_refuse(rq, now, len);
+  return -1;
 }
 
 /* {"url","type","width","height"} from (hash, ext, width, height) at c. */
@@ -85,6 +289,69 @@ static cJSON *media_ref(sqlite3_stmt *st, int c) {
 
 /* ---- uploads */
 
+/* Inserts the media row and the viewer's upload of it (a fresh draft, even
+ * when they uploaded the same bytes before) in one transaction: *id. */
+static int add_upload(pa_srv_req *rq, const pa_db_media *m, int64_t *id) {
+  int64_t now = m->created_at;
+  int ok = pa_db_begin(rq->db) == PA_DB_OK && pa_db_media_add(rq->db, m) == PA_DB_OK;
+  sqlite3_stmt *st =
+      ok ? pa_db_stmt(rq->db, "INSERT INTO uploads (user_id, media, created_at) VALUES (?1, ?2, ?3)"
+                              " ON CONFLICT (user_id, media) DO UPDATE"
+                              " SET created_at = excluded.created_at, attached_at = NULL"
+                              " RETURNING id")
+         : NULL;
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, m->hash, -1, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, now);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+  pa_db_done(st);
+  return pa_db_end(rq->db, ok && rc == SQLITE_ROW) == PA_DB_OK ? 0 : -1;
+}
+
+/* Clears what the client left in (media.h: videos in place, images stripped
+ * or turned upright): 0 with *data / *len / *info the bytes to store, or -1
+ * with 422 or 500 sent (*data freed). */
+static int clean_upload(pa_srv_req *rq, unsigned char **data, size_t *len, pa_media_info *info) {
+  char why[256], say[360];
+  /* A video keeps its bytes, minus its metadata (GPS, titles, XMP), cleared
+   * in place by the core as our app does before upload: API clients that
+   * skip it get the same. What the core cannot walk is not stored. */
+  if (pa_media_kind_is_video(info->kind)) {
+    if (pa_media_scrub_video(*data, *len, why, sizeof why) == 0) return 0;
+    snprintf(say, sizeof say, "The video cannot be checked for metadata, so it is not stored: %s",
+             why);
+  } else {
+    pa_media_cleaning how;
+    unsigned char *clean;
+    size_t clean_len;
+    int rc = pa_media_clean_image(*data, *len, info, &how, &clean, &clean_len, why, sizeof why);
+    if (rc == PA_MEDIA_OK) {
+      if (how != PA_MEDIA_KEPT) {
+        free(*data);
+        *data = clean;
+        *len = clean_len;
+      }
+      return 0;
+    }
+    if (rc != PA_MEDIA_EFORMAT) {
+      free(*data);
+      *data = NULL;
+      fprintf(stderr, "upload: clean: %s\n", pa_media_errstr(rc));
+      pa_srv_api_error(rq, 500, "internal", "Could not prepare the image", NULL);
+      return -1;
+    }
+    snprintf(say, sizeof say,
+             "The image cannot be cleaned of its metadata (location, camera details), so it is "
+             "not stored: %s",
+             why);
+  }
+  free(*data);
+  *data = NULL;
+  pa_srv_api_error(rq, 422, "unprocessable_media", say, NULL);
+  return -1;
+}
+
 void pa_srv_api_media_upload(pa_srv_req *rq) {
   const char *type = pa_srv_req_header(rq, "Content-Type");
   int kind = pa_media_type_kind(type);
@@ -96,6 +363,7 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
                      NULL);
     return;
   }
+  if (quota_precheck(rq) != 0) return;
   size_t max = pa_media_kind_is_video(kind) ? PA_MEDIA_VIDEO_BYTES : PA_MEDIA_IMAGE_BYTES;
   unsigned char *data;
   size_t len;
@@ -112,19 +380,15 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
     snprintf(msg, sizeof msg, "The bytes are not %s", pa_media_kind_type(kind));
     pa_srv_api_error(rq, 415, "unsupported_media_type", msg, NULL);
   }
-  if (len == 0 || rc != PA_MEDIA_OK || (int)info.kind != kind) {
+  /* A valid file is charged as received, before the work of cleaning it. */
+  int64_t received = (int64_t)len, day;
+  if (len == 0 || rc != PA_MEDIA_OK || (int)info.kind != kind ||
+      pa_srv_media_charge(rq, received, &day) != 0) {
     free(data);
     return;
   }
-  /* A video keeps its bytes, minus its metadata (GPS, titles, XMP), cleared
-   * in place by the core as our app does before upload: API clients that
-   * skip it get the same. What the core cannot walk is not stored. */
-  char why[256], say[320];
-  if (pa_media_kind_is_video(info.kind) && pa_media_scrub_video(data, len, why, sizeof why) != 0) {
-    free(data);
-    snprintf(say, sizeof say, "The video cannot be checked for metadata, so it is not stored: %s",
-             why);
-    pa_srv_api_error(rq, 422, "unprocessable_media", say, NULL);
+  if (clean_upload(rq, &data, &len, &info) != 0) {
+    pa_srv_media_refund(rq, received, day);
     return;
   }
   const char *ext = pa_media_kind_ext(info.kind);
@@ -132,40 +396,22 @@ void pa_srv_api_media_upload(pa_srv_req *rq) {
   char thumb[PA_MEDIA_THUMBHASH_MAX];
   int has_thumb = (strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0) &&
                   pa_media_thumbhash(data, len, thumb) == 0;
-  int64_t now = pa_clock_now(), id = 0;
+  int64_t id = 0;
   pa_srv_media_lock();
   rc = pa_media_store(rq->srv->media_dir, data, len, ext, hash);
-  if (rc != PA_MEDIA_OK) {
-    pa_srv_media_unlock();
-    free(data);
-    fprintf(stderr, "upload: store: %s\n", pa_media_errstr(rc));
-    pa_srv_api_error(rq, 500, "internal", "Could not store the file", NULL);
-    return;
-  }
-  pa_db_media m = {hash, ext, info.width, info.height, (int64_t)len, now, has_thumb ? thumb : NULL};
-  int ok = pa_db_begin(rq->db) == PA_DB_OK && pa_db_media_add(rq->db, &m) == PA_DB_OK;
-  sqlite3_stmt *st = ok ? pa_db_stmt(rq->db, "INSERT INTO uploads (user_id, media, created_at)"
-                                             " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING")
-                        : NULL;
-  int src = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
-  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 3, now);
-  if (src == SQLITE_OK) src = sqlite3_step(st);
-  pa_db_done(st);
-  st = src == SQLITE_DONE
-           ? pa_db_stmt(rq->db, "SELECT id FROM uploads WHERE user_id = ?1 AND media = ?2")
-           : NULL;
-  src = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
-  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-  if (src == SQLITE_OK) src = sqlite3_step(st);
-  if (src == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-  pa_db_done(st);
-  ok = ok && src == SQLITE_ROW && pa_db_commit(rq->db) == PA_DB_OK;
-  if (!ok) pa_db_rollback(rq->db);
+  pa_db_media m = {
+      hash, ext, info.width, info.height, (int64_t)len, pa_clock_now(), has_thumb ? thumb : NULL};
+  int stored = rc == PA_MEDIA_OK && add_upload(rq, &m, &id) == 0;
   pa_srv_media_unlock();
   free(data);
-  if (!ok) {
-    pa_srv_api_internal(rq, "upload");
+  if (!stored) {
+    pa_srv_media_refund(rq, received, day);
+    if (rc != PA_MEDIA_OK) {
+      fprintf(stderr, "upload: store: %s\n", pa_media_errstr(rc));
+      pa_srv_api_error(rq, 500, "internal", "Could not store the file", NULL);
+    } else {
+      pa_srv_api_internal(rq, "upload");
+    }
     return;
   }
   cJSON *o = cJSON_CreateObject();
@@ -287,14 +533,22 @@ void pa_srv_api_story_create(pa_srv_req *rq) {
   char hash[65], ext[8];
   cJSON *body = NULL;
   if (pa_srv_api_body(rq, &body) != 0) return;
-  if (pa_srv_api_only(rq, body, fields) || pa_srv_api_id(rq, body, "media_id", "m", 1, &upload) ||
-      pa_srv_api_id(rq, body, "pet_id", "pet", 1, &pet) ||
-      pa_srv_api_own_media(rq, upload, NULL, "media_id", hash, ext) ||
-      pa_srv_api_own_pet(rq, pet, "pet_id")) {
-    cJSON_Delete(body);
+  int refused = pa_srv_api_only(rq, body, fields) ||
+                pa_srv_api_id(rq, body, "media_id", "m", 1, &upload) ||
+                pa_srv_api_id(rq, body, "pet_id", "pet", 1, &pet);
+  cJSON_Delete(body);
+  if (refused) return;
+  /* The checks and the insert in one transaction: the upload is marked
+   * attached only if the story is written. */
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "add story");
     return;
   }
-  cJSON_Delete(body);
+  if (pa_srv_api_own_media(rq, upload, NULL, "media_id", "media_id", hash, ext) ||
+      pa_srv_api_own_pet(rq, pet, "pet_id")) {
+    pa_db_rollback(rq->db);
+    return;
+  }
   sqlite3_stmt *st = pa_db_stmt(rq->db, "INSERT INTO stories (owner_id, pet_id, media, created_at,"
                                         " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
@@ -306,6 +560,7 @@ void pa_srv_api_story_create(pa_srv_req *rq) {
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add story");
   id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, STORY_COLS " WHERE s.id = ?1") : NULL;
   rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
@@ -434,10 +689,21 @@ void pa_srv_api_reel_create(pa_srv_req *rq) {
       pa_srv_api_id(rq, body, "video_media_id", "m", 1, &video) ||
       pa_srv_api_id(rq, body, "poster_media_id", "m", 1, &poster) ||
       pa_srv_api_id(rq, body, "pet_id", "pet", 1, &pet) ||
-      pa_srv_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption) ||
-      pa_srv_api_own_media(rq, video, "video", "video_media_id", vhash, vext) ||
-      pa_srv_api_own_media(rq, poster, "image", "poster_media_id", phash, pext) ||
+      pa_srv_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption)) {
+    cJSON_Delete(body);
+    return;
+  }
+  /* As for stories: the uploads are attached only if the reel is written. */
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    cJSON_Delete(body);
+    pa_srv_api_internal(rq, "add reel");
+    return;
+  }
+  if (pa_srv_api_own_media(rq, video, "video", "video_media_id", "video_media_id", vhash, vext) ||
+      pa_srv_api_own_media(rq, poster, "image", "poster_media_id", "poster_media_id", phash,
+                           pext) ||
       pa_srv_api_own_pet(rq, pet, "pet_id")) {
+    pa_db_rollback(rq->db);
     cJSON_Delete(body);
     return;
   }
@@ -454,6 +720,7 @@ void pa_srv_api_reel_create(pa_srv_req *rq) {
   id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
   cJSON_Delete(body);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   st = rc == SQLITE_DONE ? pa_db_stmt(rq->db, REEL_COLS " WHERE r.id = ?1") : NULL;
   rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_step(st);

@@ -139,7 +139,8 @@ static int read_pet(pa_srv_req *rq, const cJSON *body, int create, pet_fields *f
   f->has_avatar = cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id") != NULL;
   if (pa_srv_api_id(rq, body, "avatar_media_id", "m", 0, &upload)) return -1;
   char ext[8];
-  if (upload && pa_srv_api_own_media(rq, upload, "image", "avatar_media_id", f->avatar, ext) != 0)
+  if (upload && pa_srv_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id",
+                                     f->avatar, ext) != 0)
     return -1;
   return 0;
 }
@@ -152,7 +153,14 @@ void pa_srv_api_pet_create(pa_srv_req *rq) {
   cJSON *body = NULL;
   pet_fields f;
   if (pa_srv_api_body(rq, &body) != 0) return;
+  /* One transaction: the avatar's upload is attached only if the pet is written. */
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    cJSON_Delete(body);
+    pa_srv_api_internal(rq, "add pet");
+    return;
+  }
   if (read_pet(rq, body, 1, &f) != 0) {
+    pa_db_rollback(rq->db);
     cJSON_Delete(body);
     return;
   }
@@ -172,6 +180,7 @@ void pa_srv_api_pet_create(pa_srv_req *rq) {
   int64_t id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
   pa_db_done(st);
   cJSON_Delete(body);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
   if (rc != SQLITE_DONE)
     pa_srv_api_internal(rq, "add pet");
   else
@@ -202,7 +211,13 @@ void pa_srv_api_pet_patch(pa_srv_req *rq) {
   cJSON *body = NULL;
   pet_fields f;
   if (pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    cJSON_Delete(body);
+    pa_srv_api_internal(rq, "change pet");
+    return;
+  }
   if (my_pet(rq) != 0 || read_pet(rq, body, 0, &f) != 0) {
+    pa_db_rollback(rq->db);
     cJSON_Delete(body);
     return;
   }
@@ -225,10 +240,11 @@ void pa_srv_api_pet_patch(pa_srv_req *rq) {
   if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change pet");
   pa_db_done(st);
   cJSON_Delete(body);
-  if (rc != SQLITE_DONE) {
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
     pa_srv_api_internal(rq, "change pet");
     return;
   }
+  /* A replaced or removed avatar goes once nothing else shows it. */
   if (f.has_avatar) pa_srv_media_gc(rq->db, rq->srv->media_dir);
   send_pet(rq, 200, rq->ids[0]);
 }
@@ -304,6 +320,46 @@ void pa_srv_api_user_get(pa_srv_req *rq) {
     return;
   }
   pa_srv_api_json(rq, 200, o);
+}
+
+/* PATCH /api/v1/me: the avatar (an upload of the viewer's, or null). */
+void pa_srv_api_me_patch(pa_srv_req *rq) {
+  static const char *const fields[] = {"avatar_media_id", NULL};
+  char hash[65] = "", ext[8];
+  int64_t upload = 0;
+  cJSON *body = NULL;
+  if (pa_srv_api_body(rq, &body) != 0) return;
+  int refused = pa_srv_api_only(rq, body, fields) ||
+                pa_srv_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
+  if (!refused && !cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id")) {
+    PA_BAD(rq, "Send avatar_media_id: an upload of yours, or null to remove the avatar");
+    refused = 1;
+  }
+  cJSON_Delete(body);
+  if (refused) return;
+  if (pa_db_begin(rq->db) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "change avatar");
+    return;
+  }
+  if (upload &&
+      pa_srv_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id", hash, ext)) {
+    pa_db_rollback(rq->db);
+    return;
+  }
+  sqlite3_stmt *st = pa_db_stmt(rq->db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
+  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
+  if (rc == SQLITE_OK) rc = bind_opt(st, 2, upload ? hash : NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change avatar");
+  pa_db_done(st);
+  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "change avatar");
+    return;
+  }
+  /* The avatar it replaced goes once nothing else shows it. */
+  pa_srv_media_gc(rq->db, rq->srv->media_dir);
+  rq->ids[0] = rq->viewer;
+  pa_srv_api_user_get(rq);
 }
 
 static void follow(pa_srv_req *rq, int pet, int on) {

@@ -114,8 +114,8 @@ int pa_srv_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what) {
 }
 
 int pa_srv_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
-                         char hash[65], char ext[8]) {
-  char msg[128];
+                         const char *field, char hash[65], char ext[8]) {
+  char msg[200];
   sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT m.hash, m.ext FROM uploads u"
                                         " JOIN media m ON m.hash = u.media"
                                         " WHERE u.id = ?1 AND u.user_id = ?2");
@@ -132,14 +132,27 @@ int pa_srv_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const
     return -1;
   }
   if (rc == SQLITE_DONE) {
-    snprintf(msg, sizeof msg, "%s is not one of your uploads", what);
-    PA_BAD(rq, msg);
+    /* Also what a draft's upload becomes once unused for a day: the app
+     * uploads the file again on this code. */
+    snprintf(msg, sizeof msg,
+             "%s is not one of your uploads (an upload not used within %d hours is "
+             "discarded): upload the file again",
+             what, PA_MEDIA_DRAFT_SECONDS / 3600);
+    pa_srv_api_field_error(rq, 400, "unknown_upload", msg, field);
     return -1;
   }
   int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
   if (kind && (strcmp(kind, "video") == 0) != video) {
     snprintf(msg, sizeof msg, "%s must be %s", what, video ? "an image" : "a video");
-    PA_BAD(rq, msg);
+    pa_srv_api_field_error(rq, 400, "bad_request", msg, field);
+    return -1;
+  }
+  int64_t a[2] = {upload, pa_clock_now()};
+  if (pa_db_exec_i64(rq->db,
+                     "UPDATE uploads SET attached_at = coalesce(attached_at, ?2)"
+                     " WHERE id = ?1",
+                     2, a, NULL) != PA_DB_OK) {
+    pa_srv_api_internal(rq, "attach upload");
     return -1;
   }
   return 0;
@@ -181,7 +194,7 @@ void pa_srv_api_post_create(pa_srv_req *rq) {
   for (int i = 0; i < nmedia; i++) {
     snprintf(what, sizeof what, "media_ids[%d]", i);
     const cJSON *a = alts ? cJSON_GetArrayItem(alts, i) : NULL;
-    if (pa_srv_api_own_media(rq, media[i], "image", what, hash, ext) != 0) goto undo;
+    if (pa_srv_api_own_media(rq, media[i], "image", what, "media_ids", hash, ext) != 0) goto undo;
     if (pa_db_post_image_add(rq->db, post, i, hash, a ? a->valuestring : "") != PA_DB_OK) goto fail;
   }
   for (int i = 1; i < npets; i++) {
@@ -221,18 +234,9 @@ static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
 }
 
 void pa_srv_api_post_delete(pa_srv_req *rq) {
-  int64_t author;
-  if (post_author(rq, rq->ids[0], &author) != 0) return;
-  if (author != rq->viewer) {
-    PA_FORBIDDEN(rq, "Only the author may delete a post");
-    return;
-  }
-  if (pa_db_exec_i64(rq->db, "DELETE FROM posts WHERE id = ?1", 1, &rq->ids[0], NULL) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "delete post");
-    return;
-  }
-  pa_srv_media_gc(rq->db, rq->srv->media_dir);
-  pa_srv_api_ok(rq);
+  pa_srv_api_delete_own(rq, "SELECT author_id FROM posts WHERE id = ?1",
+                        "DELETE FROM posts WHERE id = ?1", "No such post",
+                        "Only the author may delete a post");
 }
 
 static void like(pa_srv_req *rq, int on) {

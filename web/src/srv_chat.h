@@ -60,5 +60,6 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq);
 void pa_srv_api_chat_user_devices(pa_srv_req *rq);
 void pa_srv_api_chat_attachment_put(pa_srv_req *rq);
 void pa_srv_api_chat_attachment_get(pa_srv_req *rq);
+void pa_srv_api_chat_attachment_delete(pa_srv_req *rq);
 
 #endif
