@@ -404,23 +404,3 @@ export function webp(kind, w, h) {
 
 // The SQL of each entry of migrations[] in web/src/db.c (its C string literals
 // joined), so a test can build a database exactly as an older server left it.
-export async function migrationsFromSource() {
-  const src = await readFile(new URL('../../web/src/db.c', import.meta.url), 'utf8');
-  const out = [];
-  let cur = '';
-  for (let i = src.indexOf('{', src.indexOf('migrations[PA_DB_SCHEMA_VERSION] = {')) + 1; ; i++) {
-    const c = src[i];
-    if (c === '/' && src[i + 1] === '*') {
-      i = src.indexOf('*/', i) + 1;
-    } else if (c === '"') {
-      const end = src.indexOf('"', i + 1);
-      cur += src.slice(i + 1, end);
-      i = end;
-    } else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else if (c === '}') {
-      return out;
-    }
-  }
-}

@@ -738,7 +738,7 @@ describe('schema migration', () => {
       const cands = await (await get(server, '/api/v1/feed/candidates', { headers: { cookie } })).json();
       assert.equal(cands.candidates[0].embedding.length, 64);
       const version = execFileSync('sqlite3', [path.join(data, 'petamigos.db'), 'PRAGMA user_version; PRAGMA foreign_key_check;']).toString();
-      assert.equal(version.trim(), '7');
+      assert.equal(version.trim(), '8');
     } finally {
       const exit = await stopServer(server);
       assert.deepEqual(exit, { code: 0, signal: null }, server.stderr);
