@@ -19,7 +19,9 @@ export async function startServer({ root = SITE, data, seed = true, env = {}, po
   async function launch(args) {
     child = spawn(SERVER, ['--root', root, '--data', dir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      // A browser is one address (127.0.0.1) signing many people up and in;
+      // the per-address limits are tested at their edges in tests/server.
+      env: { PA_LIMIT_SIGNUP_ADDR_BURST: '1000', PA_LIMIT_LOGIN_ADDR_BURST: '1000', ...process.env, ...env },
     });
     child.stderr.on('data', (d) => { log += d; });
     return new Promise((resolve, reject) => {
