@@ -255,7 +255,7 @@ describe('each limit at its edge', () => {
     const own = new Set(['POST /api/v1/auth/signup', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
       'POST /api/v1/auth/logout-all', 'DELETE /api/v1/me', 'POST /api/v1/media', 'POST /api/v1/chat/attachments',
       'POST /api/v1/chat/devices/{device_id}/bundle', 'POST /api/v1/auth/password']);
-    const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1' };
+    const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');

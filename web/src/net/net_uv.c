@@ -135,6 +135,7 @@ struct pa_net {
   /* loop-thread state */
   conn *list;
   int nconns, nsockets;
+  uint64_t refusal_logged; /* loop ms of the last refusal logged */
   conn **slots;
   int *free_slots, nfree;
   uint64_t gen;
@@ -1126,6 +1127,15 @@ static void process_input(conn *c) {
 
 /* ---- accepting */
 
+/* A connection closed at accept: said in the log, at most once a second, so
+ * a flood cannot fill the disk. */
+static void refused(pa_net *n, const char *addr, const char *cap) {
+  uint64_t now = now_ms(n);
+  if (now - n->refusal_logged < 1000) return;
+  n->refusal_logged = now;
+  fprintf(stderr, "net: refused a connection from %s: %s reached\n", addr[0] ? addr : "?", cap);
+}
+
 static void on_connection(uv_stream_t *server, int status) {
   pa_net *n = server->data;
   if (status < 0) return;
@@ -1147,12 +1157,14 @@ static void on_connection(uv_stream_t *server, int status) {
   }
   unsigned char key[16];
   if (peer_key(&c->tcp, key, c->addr_text, sizeof c->addr_text) != 0 || n->nfree == 0) {
+    refused(n, c->addr_text, "PA_NET_CONNS_MAX");
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     return;
   }
   addr_slot **b = addr_bucket(n, key), *a = *b;
   while (a && memcmp(a->key, key, 16) != 0) a = a->next;
   if (a && a->count >= PA_NET_CONNS_PER_ADDR) {
+    refused(n, c->addr_text, "PA_NET_CONNS_PER_ADDR");
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     return;
   }
