@@ -241,6 +241,38 @@ describe('abuse: the transport holds', () => {
   });
 });
 
+describe('abuse: clients that vanish', () => {
+  let server, reader;
+  before(async () => {
+    server = await startServer();
+    reader = new Client(server);
+  });
+  after(async () => { await stopServer(server, { keepData: false }); });
+
+  test('600 clients that hang up mid-request or mid-answer leave the server serving (no SIGPIPE, no leak)', async () => {
+    const port = server.port;
+    const host = `Host: 127.0.0.1:${port}\r\n`;
+    const requests = [
+      `GET /api/v1/feed?limit=20 HTTP/1.1\r\n${host}\r\n`,
+      `GET /api/v1/feed HTTP/1.1\r\n${host}\r\nGET /api/v1/feed?limit=3 HTTP/1.1\r\n${host}\r\n`,
+      `POST /api/v1/auth/login HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 60\r\n\r\n{"email":`,
+      `GET /api/v1/chat/socket?device=d_1 HTTP/1.1\r\n${host}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://127.0.0.1:${port}\r\n\r\n`,
+      `GET /media/nothing.jpg HTTP/1.1\r\n${host}\r\n`,
+    ];
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(Array.from({ length: 60 }, async (_, k) => {
+        const i = round * 60 + k;
+        const s = await raw(port, `127.0.5.${(i % 200) + 2}`);
+        s.write(requests[i % requests.length]);
+        // Gone after 0..6 ms: before, during or after the answer.
+        setTimeout(() => s.destroy(), i % 7);
+        await s.ended;
+      }));
+    }
+    await feedOk(reader);
+  });
+});
+
 describe('abuse: connections per address', () => {
   let server, reader;
   before(async () => {

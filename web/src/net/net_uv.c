@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1312,6 +1313,9 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
     snprintf(err, errlen, "out of memory");
     return -1;
   }
+  /* A write to a socket the peer has closed must fail with EPIPE, not kill
+   * the process: libuv leaves SIGPIPE as it finds it. */
+  signal(SIGPIPE, SIG_IGN);
   pthread_mutex_init(&n->lock, NULL);
   n->cb = cfg->cb;
   n->done_tail = &n->done;
