@@ -18,8 +18,9 @@
 enum {
   PA_ORIGIN_MAX = 8,        /* origins in one configuration */
   PA_ORIGIN_HOST_MAX = 253, /* bytes of a host: the longest DNS name */
-  /* "https://" + host + ":65535" */
-  PA_ORIGIN_URL_MAX = 8 + PA_ORIGIN_HOST_MAX + 6
+  /* "https://" + host + ":65535", with room for any int so the compiler
+   * can see the port always fits */
+  PA_ORIGIN_URL_MAX = 8 + PA_ORIGIN_HOST_MAX + 12
 };
 
 typedef struct pa_origin {
