@@ -588,7 +588,7 @@ describe('petamigos-server', () => {
       '/media/%2e%2e/petamigos.db',
       '/api/../../etc/passwd',
     ];
-    // civetweb drops absolute-form targets ("GET http://host/...") without an
+    // Absolute-form targets ("GET http://host/...") are refused (400) or dropped without an
     // answer, which is as safe as a 404; they must not leak either.
     const absolute = [
       `http://127.0.0.1:${server.port}/../etc/passwd`,

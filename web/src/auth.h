@@ -1,9 +1,9 @@
 /* pa_auth — passwords and session tokens (attempt limits: limit.h).
  *
  * Passwords are hashed with Argon2id (crypto_pwhash_str, OPSLIMIT and
- * MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB). civetweb runs up to 32
- * workers, so at most PA_AUTH_HASHERS hashes run at once (128 MiB, and no
- * more CPU than the machine has); the rest wait their turn.
+ * MEMLIMIT_INTERACTIVE: 2 passes over 64 MiB). The routes that hash run on
+ * the transport's slow workers (PA_NET_SLOW_WORKERS); at most PA_AUTH_HASHERS
+ * hashes run at once (128 MiB, and no more CPU than the machine has).
  * Call pa_auth_init once (after sodium_init) before anything else here. */
 #ifndef PA_AUTH_H
 #define PA_AUTH_H
