@@ -3,7 +3,7 @@
 // web/openapi.yaml (nothing reaches a test without passing the contract).
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -277,6 +277,23 @@ export function chatBundle() {
   return Buffer.concat([Buffer.from([1]), ik, spk, sig, Buffer.from([0, 0])]).toString('base64');
 }
 
+/**
+ * A data folder whose database is at schema `version`, built from the first
+ * `version` migrations in web/src/db.c, as an older server left it: for
+ * upgrade tests. sql(text) runs SQL on it with the sqlite3 shell.
+ */
+export async function oldDatabase(name, version) {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), `pa-${name}-migrate-`));
+  const data = path.join(tmp, 'data');
+  const db = path.join(data, 'petamigos.db');
+  await mkdir(path.join(data, 'media'), { recursive: true });
+  const sql = (text) => execFileSync('sqlite3', ['-separator', ' ', db], { input: text }).toString().trim();
+  const m = await migrationsFromSource();
+  assert.ok(m.length > version);
+  sql(`${m.slice(0, version).join('\n')}\nPRAGMA user_version = ${version};`);
+  return { tmp, data, db, sql, migrations: m };
+}
+
 // The SQL of each entry of migrations[] in web/src/db.c (its C string literals
 // joined), so a test can build a database exactly as an older server left it.
 export async function migrationsFromSource() {
@@ -402,5 +419,3 @@ export function webp(kind, w, h) {
   return body;
 }
 
-// The SQL of each entry of migrations[] in web/src/db.c (its C string literals
-// joined), so a test can build a database exactly as an older server left it.

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, assertError, email, migrationsFromSource, png, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
 import { makeLocatedVideo } from '../lib/video.mjs';
 
 const HOUR = 3600;
@@ -433,16 +433,9 @@ describe('uploaded images are served without metadata', () => {
   });
 });
 
-describe('schema 7 upgrade (media lifecycle)', () => {
+describe('schema 8 upgrade (media lifecycle)', () => {
   test('a schema-6 database is upgraded in place: files kept for nothing go, used uploads are attached', async () => {
-    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-media-migrate-'));
-    const data = path.join(tmp, 'data');
-    const db = path.join(data, 'petamigos.db');
-    await mkdir(path.join(data, 'media'), { recursive: true });
-    const sql = (q) => execFileSync('sqlite3', ['-separator', ' ', db], { input: q }).toString().trim();
-    const m = await migrationsFromSource();
-    assert.ok(m.length >= 7);
-    sql(`${m.slice(0, 6).join('\n')}\nPRAGMA user_version = 6;`);
+    const { tmp, data, db, sql, migrations: m } = await oldDatabase('media', 6);
     // h1: Ann's post image, uploaded by her. h2: uploaded by Ann for a post she
     // deleted (only the upload row kept it: the leak). h3: Ben's avatar. h4:
     // Ben's fresh draft. h5: a pet avatar the seed stored (no upload row).

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, assertError, email, migrationsFromSource, png, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
 
 // Three people signed up on server; the first posts a photo of their pet.
 async function threeAndAPost(server, names, petBody, caption) {
@@ -215,17 +215,10 @@ describe('replies notify the author of the comment answered', () => {
 
 describe('schema 6 upgrade (reply notifications)', () => {
   test('a schema-5 database with comments, replies and notifications is upgraded in place', async () => {
-    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-notif-migrate-'));
-    const data = path.join(tmp, 'data');
-    const db = path.join(data, 'petamigos.db');
-    await mkdir(path.join(data, 'media'), { recursive: true });
-    const sql = (q) => execFileSync('sqlite3', ['-separator', ' ', db], { input: q }).toString().trim();
     // Schema 5 from the first five migrations, then a history written under it:
     // Ann's post; Ben comments (1), Cy replies to Ben (2), Ann comments (3),
     // Ben replies to Ann (4) and to himself (5); Ben likes, Cy follows Ann.
-    const m = await migrationsFromSource();
-    assert.ok(m.length >= 6);
-    sql(`${m.slice(0, 5).join('\n')}\nPRAGMA user_version = 5;`);
+    const { tmp, data, db, sql, migrations: m } = await oldDatabase('notif', 5);
     sql(`PRAGMA foreign_keys = ON;
       INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ann', 'Ann', 1700000000),
         (2, 'ben', 'Ben', 1700000000), (3, 'cy', 'Cy', 1700000000);

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { Client, assertError, chatBundle as bundle, email, migrationsFromSource, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, chatBundle as bundle, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
 
 const MAX_DEVICES = 20; // PA_CHAT_MAX_DEVICES
 const REVOKED = 4001;
@@ -279,14 +279,7 @@ describe('revocation: routes', () => {
 
 describe('schema 7 upgrade (chat device ids never reused)', () => {
   test('a schema-6 database with devices, prekeys and queued messages is upgraded in place', async () => {
-    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-devices-migrate-'));
-    const data = path.join(tmp, 'data');
-    const db = path.join(data, 'petamigos.db');
-    await mkdir(path.join(data, 'media'), { recursive: true });
-    const q = (text) => execFileSync('sqlite3', ['-separator', ' ', db], { input: text }).toString().trim();
-    const m = await migrationsFromSource();
-    assert.ok(m.length >= 7);
-    q(`${m.slice(0, 6).join('\n')}\nPRAGMA user_version = 6;`);
+    const { tmp, data, db, sql: q, migrations: m } = await oldDatabase('devices', 6);
     const key = (n) => `X'${n.toString(16).padStart(2, '0').repeat(32)}'`;
     const spk = `X'${'00'.repeat(108)}'`;
     q(`PRAGMA foreign_keys = ON;
