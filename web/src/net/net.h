@@ -129,9 +129,6 @@ int pa_net_run(pa_net *n);
 int pa_net_ws_send(pa_net *n, uint64_t conn, const char *text, size_t len);
 void pa_net_ws_close(pa_net *n, uint64_t conn, int code, const char *reason);
 
-/* Open connections and WebSockets now (tests, diagnostics). */
-void pa_net_counts(pa_net *n, int *conns, int *sockets);
-
 /* Stops accepting, closes every connection, lets running handlers finish,
  * joins every thread and frees n. */
 void pa_net_stop(pa_net *n);

@@ -135,7 +135,6 @@ struct pa_net {
   int conns_max;
   /* loop-thread state */
   conn *list;
-  int nconns, nsockets;
   uint64_t refusal_logged; /* loop ms of the last refusal logged */
   conn **slots;
   int *free_slots, nfree;
@@ -148,9 +147,8 @@ struct pa_net {
   pthread_mutex_t lock;
   job *done, **done_tail;
   outbuf *mail, **mail_tail;
-  int phase;                      /* set by pa_net_stop: 1 stop serving, 2 finish */
-  int served_stop, finished;      /* the loop's own record of what it has done */
-  int count_conns, count_sockets; /* copies for pa_net_counts */
+  int phase;                 /* set by pa_net_stop: 1 stop serving, 2 finish */
+  int served_stop, finished; /* the loop's own record of what it has done */
 };
 
 static void conn_close(conn *c);
@@ -353,8 +351,6 @@ static void conn_close(conn *c) {
     free(c->addr);
   }
   c->addr = NULL;
-  n->nconns--;
-  if (c->state == S_WS) n->nsockets--;
   uv_close((uv_handle_t *)&c->tcp, on_closed);
 }
 
@@ -673,7 +669,6 @@ static void send_response(conn *c, job *j) {
     job_free(j);
     c->job = NULL;
     c->state = S_WS;
-    n->nsockets++;
     c->deadline = 0;
     c->last_heard = c->ping_sent = now_ms(n);
     write_bytes(c, line, (size_t)hl);
@@ -995,7 +990,6 @@ static int read_body(conn *c) {
 
 /* A complete frame's payload is in place: act on it. 0 to go on. */
 static int ws_frame_done(conn *c) {
-  pa_net *n = c->net;
   pa_ws_frame *f = &c->frame;
   c->have_frame = 0;
   if (f->opcode == PA_WS_OP_PING) {
@@ -1034,7 +1028,6 @@ static int ws_frame_done(conn *c) {
     c->read_paused = 1;
   }
   ws_dispatch(c);
-  (void)n;
   return 0;
 }
 
@@ -1188,7 +1181,6 @@ static void on_connection(uv_stream_t *server, int status) {
   if (n->list) n->list->prev = c;
   n->list = c;
   c->in_list = 1;
-  n->nconns++;
   uv_tcp_nodelay(&c->tcp, 1);
   c->state = S_HEAD;
   c->deadline = now_ms(n) + n->header_ms;
@@ -1236,10 +1228,6 @@ static void on_sweep(uv_timer_t *t) {
     else
       conn_close(c); /* idle, or a response nobody reads */
   }
-  pthread_mutex_lock(&n->lock);
-  n->count_conns = n->nconns;
-  n->count_sockets = n->nsockets;
-  pthread_mutex_unlock(&n->lock);
 }
 
 /* ---- from workers */
@@ -1268,13 +1256,6 @@ void pa_net_ws_close(pa_net *n, uint64_t conn_id, int code, const char *reason) 
   n->mail_tail = &o->next;
   pthread_mutex_unlock(&n->lock);
   uv_async_send(&n->wake);
-}
-
-void pa_net_counts(pa_net *n, int *conns, int *sockets) {
-  pthread_mutex_lock(&n->lock);
-  *conns = n->count_conns;
-  *sockets = n->count_sockets;
-  pthread_mutex_unlock(&n->lock);
 }
 
 /* ---- life cycle */

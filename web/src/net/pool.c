@@ -73,13 +73,6 @@ int pa_pool_submit(pa_pool *p, pa_pool_fn fn, void *job) {
   return ok ? 0 : -1;
 }
 
-int pa_pool_waiting(pa_pool *p) {
-  pthread_mutex_lock(&p->lock);
-  int n = p->count;
-  pthread_mutex_unlock(&p->lock);
-  return n;
-}
-
 void pa_pool_free(pa_pool *p) {
   if (!p) return;
   pthread_mutex_lock(&p->lock);

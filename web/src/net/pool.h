@@ -19,9 +19,6 @@ pa_pool *pa_pool_new(int threads, int queue_max, void *(*open)(void *arg), void 
 /* Queues fn(job): 0, or -1 when the queue is full (nothing was queued). */
 int pa_pool_submit(pa_pool *p, pa_pool_fn fn, void *job);
 
-/* Jobs waiting now (for /metrics-style diagnostics and tests). */
-int pa_pool_waiting(pa_pool *p);
-
 /* Runs every queued job, then joins the threads and frees p. */
 void pa_pool_free(pa_pool *p);
 
