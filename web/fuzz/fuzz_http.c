@@ -444,8 +444,10 @@ static void check_range(const char *hdr) {
   }
 }
 
-/* Entity tags: weak comparison (W/ on either side changes nothing), "*"
- * matches all, and a tag absent from the header cannot match. */
+/* Entity tags: weak comparison (W/ on either side changes nothing, for a
+ * tag that is one: W/ before a quoted opaque-tag, RFC 9110 §8.8.3 — "W/W/x"
+ * is no entity tag, and what it matches is not a promise), "*" matches all,
+ * and a tag absent from the header cannot match. */
 static void check_etag(const char *hdr, const char *etag) {
   int m = pa_http_etag_match(hdr, etag);
   ASSERT(m == 0 || m == 1);
@@ -453,7 +455,8 @@ static void check_etag(const char *hdr, const char *etag) {
   char *weak = malloc(strlen(bare) + 3);
   memcpy(weak, "W/", 2);
   strcpy(weak + 2, bare);
-  ASSERT(pa_http_etag_match(hdr, weak) == m && pa_http_etag_match(hdr, bare) == m);
+  if (bare[0] == '"')
+    ASSERT(pa_http_etag_match(hdr, weak) == m && pa_http_etag_match(hdr, bare) == m);
   if (*bare && !strchr(hdr, '*') && !strstr(hdr, bare)) ASSERT(!m);
   free(weak);
   ASSERT(pa_http_etag_match(NULL, etag) == 0);
