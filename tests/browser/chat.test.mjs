@@ -222,7 +222,11 @@ test('two people chat end to end: offline, restart, reload, no plaintext on the 
       sent.push(`Typed on the keyboard (${where})`);
       await ana.page.keyboard.press('Enter');
       await once(kenji.page, `Typed on the keyboard (${where})`);
-      await ana.page.getByRole('link', { name: 'Verify safety number' }).click();
+      // From the keyboard too: focus the link and press Enter (a pointer click
+      // here also waits for two equal animation frames, which CI's loaded
+      // 2-core machine once failed to give within 30 s).
+      await ana.page.getByRole('link', { name: 'Verify safety number' }).focus();
+      await ana.page.keyboard.press('Enter');
       await ana.page.locator('.chat-safety').waitFor();
       assert.deepEqual(await axe(ana.page), [], `verify (${where})`);
     }

@@ -6,7 +6,7 @@
 // environment (PA_NET_*_MS) so nothing waits long; no assertion is about time.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { wrapChat, toB64 } from '../../shell/chat/crypto.js';
 const NOW = Math.floor(Date.now() / 1000);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// Mirrors of web/src/net/net.h and srv_chat.h (checked against the header below).
+// Mirrors of web/src/net/net.h and api/chat_relay.h (checked against the header below).
 const PA_NET_CONNS_PER_ADDR = 256;
 const PA_WS_MESSAGE_MAX = 400000;
 const PA_WS_PER_USER = 10;
@@ -97,12 +97,14 @@ describe('abuse: the transport holds', () => {
   test('the constants the tests mirror are the server\'s', () => {
     assert.equal(constant('web/src/net/net.h', 'PA_NET_CONNS_PER_ADDR'), PA_NET_CONNS_PER_ADDR);
     assert.equal(constant('web/src/net/net.h', 'PA_WS_MESSAGE_MAX'), PA_WS_MESSAGE_MAX);
-    assert.equal(constant('web/src/srv_chat.h', 'PA_WS_PER_USER'), PA_WS_PER_USER);
+    assert.equal(constant('web/src/api/chat_relay.h', 'PA_WS_PER_USER'), PA_WS_PER_USER);
   });
 
   test('only the transport includes the event-loop library; handlers never see a socket', () => {
-    const dirs = ['web/src', 'web/src/net'];
-    for (const d of dirs) {
+    const dirs = readdirSync(path.join(repo, 'web/src'), { recursive: true })
+      .filter((d) => statSync(path.join(repo, 'web/src', d)).isDirectory()).map((d) => `web/src/${d}`);
+    assert.ok(dirs.includes('web/src/net') && dirs.includes('web/src/api'));
+    for (const d of ['web/src', ...dirs]) {
       for (const f of readdirSync(path.join(repo, d))) {
         if (!/\.[ch]$/.test(f)) continue;
         const text = readFileSync(path.join(repo, d, f), 'utf8');

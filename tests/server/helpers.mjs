@@ -279,7 +279,7 @@ export function chatBundle() {
 
 /**
  * A data folder whose database is at schema `version`, built from the first
- * `version` migrations in web/src/db.c, as an older server left it: for
+ * `version` migrations in web/src/store/sqlite/schema.c, as an older server left it: for
  * upgrade tests. sql(text) runs SQL on it with the sqlite3 shell.
  */
 export async function oldDatabase(name, version) {
@@ -294,13 +294,13 @@ export async function oldDatabase(name, version) {
   return { tmp, data, db, sql, migrations: m };
 }
 
-// The SQL of each entry of migrations[] in web/src/db.c (its C string literals
+// The SQL of each entry of migrations[] in web/src/store/sqlite/schema.c (its C string literals
 // joined), so a test can build a database exactly as an older server left it.
 export async function migrationsFromSource() {
-  const src = await readFile(path.join(repoRoot, 'web/src/db.c'), 'utf8');
+  const src = await readFile(path.join(repoRoot, 'web/src/store/sqlite/schema.c'), 'utf8');
   const out = [];
   let cur = '';
-  for (let i = src.indexOf('{', src.indexOf('migrations[PA_DB_SCHEMA_VERSION] = {')) + 1; ; i++) {
+  for (let i = src.indexOf('{', src.indexOf('migrations[PA_STORE_SCHEMA_VERSION] = {')) + 1; ; i++) {
     const c = src[i];
     if (c === '/' && src[i + 1] === '*') {
       i = src.indexOf('*/', i) + 1;

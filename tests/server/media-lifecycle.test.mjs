@@ -16,7 +16,7 @@ import { makeLocatedVideo } from '../lib/video.mjs';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
-const DRAFT_SECONDS = DAY; // PA_MEDIA_DRAFT_SECONDS in web/src/srv_api.h
+const DRAFT_SECONDS = DAY; // PA_MEDIA_DRAFT_SECONDS in web/src/api/api.h
 
 let size = 20;
 /** A PNG no other test made: every call a new size, so a new file. */

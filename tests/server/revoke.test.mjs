@@ -318,7 +318,7 @@ describe('schema 7 upgrade (chat device ids never reused)', () => {
   });
 });
 
-// These need the hub's pa_chat_revoke (srv_chat.c); with the stub they fail.
+// These need the hub's pa_chat_revoke (api/chat_relay.c); with the stub they fail.
 describe('revocation: chat sockets', () => {
   let server;
   before(async () => { server = await startServer(); });

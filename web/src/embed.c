@@ -1,7 +1,12 @@
 /* pa_embed — implicit ALS item vectors with a tag/species cold start. */
+#include "store/sqlite/sq.h" /* TRANSITIONAL */
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
 #include "embed.h"
 
-#include "text.h"
+#include "str.h"
 
 #include <math.h>
 #include <sodium.h>
@@ -199,8 +204,8 @@ static int tag_collect(void *ctx, const char *tag) {
   return 0;
 }
 
-int pa_embed_compute(pa_db *db, char *err, size_t errlen) {
-  sqlite3 *h = pa_db_handle(db);
+int pa_embed_compute(pa_store *db, char *err, size_t errlen) {
+  sqlite3 *h = pa_sq_handle(db);
   problem p = {0};
   double *x = NULL, *y = NULL, *a = malloc(K * K * sizeof *a), *b = malloc(K * sizeof *b);
   int *ustart = NULL, *istart = NULL, *likes = NULL, rc = -1;
@@ -265,7 +270,7 @@ int pa_embed_compute(pa_db *db, char *err, size_t errlen) {
 
   /* Blend with the cold start and store, all in one transaction. */
   sqlite3_stmt *q = NULL, *ins = NULL;
-  if (pa_db_begin(db) != PA_DB_OK) goto sqlfail;
+  if (pa_store_begin(db) != PA_STORE_OK) goto sqlfail;
   if (sqlite3_prepare_v2(h,
                          "SELECT p.id, t.species, p.caption FROM posts p"
                          " JOIN pets t ON t.id = p.pet_id ORDER BY p.id",
@@ -284,7 +289,7 @@ int pa_embed_compute(pa_db *db, char *err, size_t errlen) {
       int n;
     } c = {tags, 0};
     const char *caption = (const char *)sqlite3_column_text(q, 2);
-    pa_text_tags(caption ? caption : "", tag_collect, &c);
+    pa_str_tags(caption ? caption : "", tag_collect, &c);
     const char *ptrs[PA_TEXT_MAX_TAGS];
     for (int t = 0; t < c.n; t++) ptrs[t] = tags[t];
     float v[K], cold[K];
@@ -308,7 +313,7 @@ int pa_embed_compute(pa_db *db, char *err, size_t errlen) {
                    "INSERT OR REPLACE INTO meta (key, value)"
                    " SELECT 'embed_likes', count(*) FROM likes",
                    NULL, NULL, NULL) ||
-      pa_db_commit(db) != PA_DB_OK)
+      pa_store_commit(db) != PA_STORE_OK)
     goto sqlfail;
   sqlite3_finalize(q);
   sqlite3_finalize(ins);
@@ -318,7 +323,7 @@ sqlfail:
   snprintf(err, errlen, "embed: store: %s", sqlite3_errmsg(h));
   sqlite3_finalize(q);
   sqlite3_finalize(ins);
-  pa_db_rollback(db);
+  pa_store_rollback(db);
 out:
   free(p.users);
   free(p.posts);
@@ -334,13 +339,13 @@ out:
   return rc;
 }
 
-int pa_embed_staleness(pa_db *db, int64_t *new_likes, int *missing) {
+int pa_embed_staleness(pa_store *db, int64_t *new_likes, int *missing) {
   int64_t likes = 0, seen = -1, any = 0;
   int found;
-  if (pa_db_scalar_i64(db, "SELECT count(*) FROM likes", 0, NULL, &likes, &found) ||
-      pa_db_scalar_i64(db, "SELECT value FROM meta WHERE key = 'embed_likes'", 0, NULL, &seen,
+  if (pa_sq_scalar_found(db, "SELECT count(*) FROM likes", 0, NULL, &likes, &found) ||
+      pa_sq_scalar_found(db, "SELECT value FROM meta WHERE key = 'embed_likes'", 0, NULL, &seen,
                        &found) ||
-      pa_db_scalar_i64(db,
+      pa_sq_scalar_found(db,
                        "SELECT EXISTS (SELECT 1 FROM posts p WHERE NOT EXISTS"
                        " (SELECT 1 FROM post_vectors v WHERE v.post_id = p.id))",
                        0, NULL, &any, NULL))

@@ -9,7 +9,7 @@
 #ifndef PA_EMBED_H
 #define PA_EMBED_H
 
-#include "db.h"
+#include "store/store.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,10 +21,10 @@ void pa_embed_cold(const char *species, const char *const *tags, int ntags,
                    float out[PA_EMBED_DIM]);
 
 /* Recomputes every post's vector and stores them in one transaction. */
-int pa_embed_compute(pa_db *db, char *err, size_t errlen);
+int pa_embed_compute(pa_store *db, char *err, size_t errlen);
 
 /* How many likes arrived since the last computation (all of them if never),
  * and whether some post has no stored vector. */
-int pa_embed_staleness(pa_db *db, int64_t *new_likes, int *missing);
+int pa_embed_staleness(pa_store *db, int64_t *new_likes, int *missing);
 
 #endif

@@ -4,9 +4,9 @@
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
 #include "auth.h"
 #include "clock.h"
-#include "db.h"
+#include "store/store.h"
 #include "limit.h"
-#include "media.h"
+#include "blob.h"
 #include "origin.h"
 #include "seed.h"
 #include "srv.h"
@@ -112,23 +112,23 @@ static int make_dir(const char *path, mode_t mode) {
 /* Migrates the schema and, when asked, seeds demo data; the connection is
  * closed again because workers open their own. */
 static int prepare_data(const args *a, const char *db_path, const char *media_dir) {
-  pa_db *db = NULL;
+  pa_store *db = NULL;
   char err[512];
   int rc, added = 0;
-  if (pa_db_open(db_path, 1, &db, err, sizeof err) != PA_DB_OK) {
+  if (pa_store_open(db_path, 1, &db, err, sizeof err) != PA_STORE_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return -1;
   }
-  if ((rc = pa_db_migrate(db)) != PA_DB_OK) {
-    fprintf(stderr, "petamigos-server: %s: %s\n", db_path, pa_db_errmsg(db));
-    pa_db_close(db);
+  if ((rc = pa_store_migrate(db)) != PA_STORE_OK) {
+    fprintf(stderr, "petamigos-server: %s: %s\n", db_path, pa_store_errmsg(db));
+    pa_store_close(db);
     return -1;
   }
   if (a->seed) {
     if ((rc = pa_seed_demo(db, media_dir, a->seed, pa_clock_now(), &added, err, sizeof err)) !=
         PA_SEED_OK) {
       fprintf(stderr, "petamigos-server: seeding failed (%s): %s\n", pa_seed_errstr(rc), err);
-      pa_db_close(db);
+      pa_store_close(db);
       return -1;
     }
     if (added)
@@ -138,7 +138,7 @@ static int prepare_data(const args *a, const char *db_path, const char *media_di
   }
   /* Expired stories never come back after a restart; vectors catch up. */
   pa_srv_chores(media_dir, db, 1);
-  pa_db_close(db);
+  pa_store_close(db);
   return 0;
 }
 

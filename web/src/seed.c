@@ -1,11 +1,16 @@
 /* pa_seed — the demo world: owners, pets, posts and their illustrations,
  * likes, follows and comments with a realistic skew, stories and reels.
  * Everything but timestamps comes from fixed seeds. */
+#include "store/sqlite/sq.h" /* TRANSITIONAL */
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
 #include "seed.h"
 
 #include "art.h"
 #include "auth.h"
-#include "media.h"
+#include "blob.h"
 #include "seed_video.h"
 
 #include <math.h>
@@ -210,7 +215,7 @@ const char *pa_seed_errstr(int rc) {
 }
 
 typedef struct seeder {
-  pa_db *db;
+  pa_store *db;
   const char *media_dir;
   int64_t now;
   unsigned char *pixels; /* scratch, big enough for the largest picture */
@@ -230,39 +235,39 @@ static double uniform(seeder *s) { return (double)(next(s) >> 11) / 900719925474
 static int below(seeder *s, int n) { return n > 0 ? (int)(next(s) % (uint64_t)n) : 0; }
 
 static int store(seeder *s, void *data, size_t len, const char *ext, int w, int h,
-                 char hash[PA_MEDIA_HASH_HEX + 1]) {
+                 char hash[PA_BLOB_HASH_HEX + 1]) {
   /* Videos as an upload of the same file would be stored: metadata cleared. */
   int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
-  if (video && pa_media_scrub_video(data, len, s->err, s->errlen) != 0) return PA_SEED_EMEDIA;
-  int rc = pa_media_store(s->media_dir, data, len, ext, hash);
-  if (rc != PA_MEDIA_OK) {
-    snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_media_errstr(rc));
-    return rc == PA_MEDIA_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
+  if (video && pa_blob_scrub_video(data, len, s->err, s->errlen) != 0) return PA_SEED_EMEDIA;
+  int rc = pa_blob_store(s->media_dir, data, len, ext, hash);
+  if (rc != PA_BLOB_OK) {
+    snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_blob_errstr(rc));
+    return rc == PA_BLOB_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
   }
-  char thumb[PA_MEDIA_THUMBHASH_MAX];
+  char thumb[PA_BLOB_THUMBHASH_MAX];
   int image = strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0;
-  pa_db_media m = {hash,
+  pa_store_media m = {hash,
                    ext,
                    w,
                    h,
                    (int64_t)len,
                    s->now,
-                   image && pa_media_thumbhash(data, len, thumb) == 0 ? thumb : NULL};
-  if ((rc = pa_db_media_add(s->db, &m)) != PA_DB_OK) {
-    snprintf(s->err, s->errlen, "%s", pa_db_errmsg(s->db));
+                   image && pa_blob_thumbhash(data, len, thumb) == 0 ? thumb : NULL};
+  if ((rc = pa_store_media_add(s->db, &m)) != PA_STORE_OK) {
+    snprintf(s->err, s->errlen, "%s", pa_store_errmsg(s->db));
     return PA_SEED_EDB;
   }
   return PA_SEED_OK;
 }
 
 /* Encodes the pixels in s->pixels, stores the file and its media row. */
-static int keep_picture(seeder *s, int w, int h, char hash[PA_MEDIA_HASH_HEX + 1]) {
+static int keep_picture(seeder *s, int w, int h, char hash[PA_BLOB_HASH_HEX + 1]) {
   unsigned char *jpeg = NULL;
   size_t len = 0;
-  int rc = pa_media_encode_jpeg(s->pixels, w, h, JPEG_QUALITY, &jpeg, &len);
-  if (rc != PA_MEDIA_OK) {
-    snprintf(s->err, s->errlen, "encode image: %s", pa_media_errstr(rc));
-    return rc == PA_MEDIA_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
+  int rc = pa_blob_encode_jpeg(s->pixels, w, h, JPEG_QUALITY, &jpeg, &len);
+  if (rc != PA_BLOB_OK) {
+    snprintf(s->err, s->errlen, "encode image: %s", pa_blob_errstr(rc));
+    return rc == PA_BLOB_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
   }
   rc = store(s, jpeg, len, "jpg", w, h, hash);
   free(jpeg);
@@ -276,7 +281,7 @@ static int drawn(seeder *s, int art_rc) {
 }
 
 static int db_fail(seeder *s) {
-  snprintf(s->err, s->errlen, "%s", pa_db_errmsg(s->db));
+  snprintf(s->err, s->errlen, "%s", pa_store_errmsg(s->db));
   return PA_SEED_EDB;
 }
 
@@ -296,13 +301,13 @@ typedef struct world {
 } world;
 
 static int exec_text(seeder *s, const char *sql, int64_t a, const char *text, int64_t *id) {
-  sqlite3_stmt *st = pa_db_stmt(s->db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(s->db, sql);
   int rc = st ? sqlite3_bind_int64(st, 1, a) : SQLITE_ERROR;
   if (rc == SQLITE_OK && text) rc = sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_db_sql_fail(s->db, "seed");
-  pa_db_done(st);
-  if (id) *id = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+  if (rc != SQLITE_DONE) pa_sq_fail(s->db, "seed");
+  pa_sq_done(st);
+  if (id) *id = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
   return rc == SQLITE_DONE ? PA_SEED_OK : PA_SEED_EDB;
 }
 
@@ -310,12 +315,12 @@ static int seed_sponsors(seeder *s, world *w) {
   int k = 0;
   for (int a = 0; a < COUNT(advertisers); a++) {
     int64_t ad;
-    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO advertisers (name) VALUES (?1)");
+    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO advertisers (name) VALUES (?1)");
     int rc = st ? sqlite3_bind_text(st, 1, advertisers[a], -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_DONE) return db_fail(s);
-    ad = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+    ad = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
     for (int c = 0; c < 2; c++) {
       char name[64];
       snprintf(name, sizeof name, "%s %s", advertisers[a], c ? "autumn" : "launch");
@@ -328,7 +333,7 @@ static int seed_sponsors(seeder *s, world *w) {
 }
 
 static int seed_owners(seeder *s, world *w) {
-  char hash[PA_MEDIA_HASH_HEX + 1], handle[32], pw[PA_AUTH_HASH_TEXT];
+  char hash[PA_BLOB_HASH_HEX + 1], handle[32], pw[PA_AUTH_HASH_TEXT];
   int rc;
   int64_t anchor = s->now - s->now % 3600;
   for (int i = 0; i < w->nowners; i++) {
@@ -351,27 +356,27 @@ static int seed_owners(seeder *s, world *w) {
           (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
         return rc;
     }
-    pa_db_user u = {h, name, bio, avatar ? hash : NULL, anchor - (int64_t)(60 - i % 40) * 86400};
-    if (pa_db_user_add(s->db, &u, &w->user_ids[i]) != PA_DB_OK) return db_fail(s);
+    pa_store_user u = {h, name, bio, avatar ? hash : NULL, anchor - (int64_t)(60 - i % 40) * 86400};
+    if (pa_store_user_add(s->db, &u, &w->user_ids[i]) != PA_STORE_OK) return db_fail(s);
   }
   for (int d = 0; d < COUNT(demo_accounts); d++) {
     if (pa_auth_hash_password(demo_accounts[d].password, strlen(demo_accounts[d].password), pw)) {
       snprintf(s->err, s->errlen, "hash demo password: out of memory");
       return PA_SEED_ENOMEM;
     }
-    sqlite3_stmt *st = pa_db_stmt(s->db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
+    sqlite3_stmt *st = pa_sq_stmt(s->db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
     rc = st ? sqlite3_bind_int64(st, 1, w->user_ids[demo_accounts[d].owner]) : SQLITE_ERROR;
     if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, demo_accounts[d].email, -1, SQLITE_STATIC);
     if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, pw, -1, SQLITE_TRANSIENT);
     if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_DONE) return db_fail(s);
   }
   return PA_SEED_OK;
 }
 
 static int seed_pets(seeder *s, world *w) {
-  char hash[PA_MEDIA_HASH_HEX + 1], bio[96];
+  char hash[PA_BLOB_HASH_HEX + 1], bio[96];
   int rc;
   int64_t anchor = s->now - s->now % 3600;
   for (int i = 0; i < w->npets; i++) {
@@ -398,31 +403,31 @@ static int seed_pets(seeder *s, world *w) {
     if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, AVATAR, AVATAR))) != PA_SEED_OK ||
         (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
       return rc;
-    pa_db_pet row = {w->user_ids[w->pet_owner[i]],
+    pa_store_pet row = {w->user_ids[w->pet_owner[i]],
                      w->pet_name[i],
                      pa_art_species_name(w->pet_species[i]),
                      breed,
                      pbio,
                      hash,
                      anchor - (int64_t)(50 - i % 40) * 86400};
-    if (pa_db_pet_add(s->db, &row, &w->pet_ids[i]) != PA_DB_OK) return db_fail(s);
+    if (pa_store_pet_add(s->db, &row, &w->pet_ids[i]) != PA_STORE_OK) return db_fail(s);
   }
   return PA_SEED_OK;
 }
 
 static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const char *caption,
                     int images, int portrait, int64_t campaign) {
-  char hash[PA_MEDIA_HASH_HEX + 1];
+  char hash[PA_BLOB_HASH_HEX + 1];
   int rc;
   pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
-  pa_db_new_post row = {
+  pa_store_new_post row = {
       w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], caption, 0, 0, when, campaign};
-  if (pa_db_post_add(s->db, &row, &w->post_ids[index]) != PA_DB_OK) return db_fail(s);
+  if (pa_store_post_add(s->db, &row, &w->post_ids[index]) != PA_STORE_OK) return db_fail(s);
   w->post_pet[index] = pet;
   for (int k = 0; k < images; k++) {
     int h = portrait && k == 0 ? PORTRAIT_H : POST_H;
     pa_art_scene scene = {scene_seed(index, k), PA_ART_FRAME_POST};
-    char alt[PA_DB_ALT_MAX + 1];
+    char alt[PA_STORE_ALT_MAX + 1];
     const char *wearing = pa_art_scene_accessory(&art, &scene);
     const char *coat = pa_art_coat_name(&art);
     snprintf(alt, sizeof alt, "Illustration of %s, %s %s %s%s%s", w->pet_name[pet],
@@ -431,7 +436,7 @@ static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const
     if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_SEED_OK ||
         (rc = keep_picture(s, POST_W, h, hash)) != PA_SEED_OK)
       return rc;
-    if (pa_db_post_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_DB_OK)
+    if (pa_store_post_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_STORE_OK)
       return db_fail(s);
   }
   return PA_SEED_OK;
@@ -498,10 +503,10 @@ static int seed_social(seeder *s, world *w) {
                                                  : 0.4);
       if (uniform(s) >= (like > 0.95 ? 0.95 : like)) continue;
       int64_t a[3] = {w->post_ids[p], w->user_ids[u], anchor - below(s, 86400)};
-      if (pa_db_exec_i64(s->db,
+      if (pa_sq_exec_i64(s->db,
                          "INSERT OR IGNORE INTO likes (post_id, user_id, created_at)"
                          " VALUES (?1, ?2, ?3)",
-                         3, a, NULL) != PA_DB_OK)
+                         3, a, NULL) != PA_STORE_OK)
         rc = db_fail(s);
     }
   }
@@ -513,10 +518,10 @@ static int seed_social(seeder *s, world *w) {
       if (v == u || v >= n) continue;
       int64_t a[3] = {w->user_ids[u], w->user_ids[v], anchor - 86400 * (1 + below(s, 40))};
       int changed = 0;
-      if (pa_db_exec_i64(s->db,
+      if (pa_sq_exec_i64(s->db,
                          "INSERT OR IGNORE INTO follows (follower_id, followee_id,"
                          " created_at) VALUES (?1, ?2, ?3)",
-                         3, a, &changed) != PA_DB_OK)
+                         3, a, &changed) != PA_STORE_OK)
         rc = db_fail(s);
       want -= changed;
     }
@@ -524,10 +529,10 @@ static int seed_social(seeder *s, world *w) {
       int pet = below(s, w->npets);
       if (w->pet_species[pet] != fav[2 * u] || w->pet_owner[pet] == u) continue;
       int64_t a[3] = {w->user_ids[u], w->pet_ids[pet], anchor - 86400 * (1 + below(s, 40))};
-      if (pa_db_exec_i64(s->db,
+      if (pa_sq_exec_i64(s->db,
                          "INSERT OR IGNORE INTO pet_follows (follower_id, pet_id,"
                          " created_at) VALUES (?1, ?2, ?3)",
-                         3, a, NULL) != PA_DB_OK)
+                         3, a, NULL) != PA_STORE_OK)
         rc = db_fail(s);
     }
   }
@@ -539,7 +544,7 @@ static int seed_social(seeder *s, world *w) {
       int by = reply ? author : below(s, n);
       const char *text = reply ? reply_texts[below(s, COUNT(reply_texts))]
                                : comment_texts[below(s, COUNT(comment_texts))];
-      sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO comments (post_id, author_id, parent_id,"
+      sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO comments (post_id, author_id, parent_id,"
                                            " body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
       int src = st ? sqlite3_bind_int64(st, 1, w->post_ids[p]) : SQLITE_ERROR;
       if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->user_ids[by]);
@@ -548,12 +553,12 @@ static int seed_social(seeder *s, world *w) {
       if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
       if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, t += 60 + below(s, 600));
       if (src == SQLITE_OK) src = sqlite3_step(st);
-      if (src != SQLITE_DONE) pa_db_sql_fail(s->db, "seed comment");
-      pa_db_done(st);
+      if (src != SQLITE_DONE) pa_sq_fail(s->db, "seed comment");
+      pa_sq_done(st);
       if (src != SQLITE_DONE)
         rc = db_fail(s);
       else if (!reply)
-        last_top = sqlite3_last_insert_rowid(pa_db_handle(s->db));
+        last_top = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
     }
   }
 out:
@@ -568,7 +573,7 @@ static int seed_stories(seeder *s, world *w, int full) {
   static const int small_pets[] = {0, 0, 1, 1, 2, 4};
   static const int small_hours[] = {3, 1, 5, 30, 27, 2}; /* hours ago */
   int count = full ? w->npets / 2 : COUNT(small_pets), rc;
-  char hash[PA_MEDIA_HASH_HEX + 1];
+  char hash[PA_BLOB_HASH_HEX + 1];
   for (int i = 0; i < count; i++) {
     int pet = full ? (i * 2) % w->npets : small_pets[i];
     int hours = full ? 1 + below(s, 40) : small_hours[i];
@@ -579,7 +584,7 @@ static int seed_stories(seeder *s, world *w, int full) {
         (rc = keep_picture(s, STORY_W, STORY_H, hash)) != PA_SEED_OK)
       return rc;
     int64_t at = s->now - (int64_t)hours * 3600 - below(s, 600);
-    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO stories (owner_id, pet_id, media,"
+    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO stories (owner_id, pet_id, media,"
                                          " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
     int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
     if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->pet_ids[pet]);
@@ -587,7 +592,7 @@ static int seed_stories(seeder *s, world *w, int full) {
     if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 4, at);
     if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, at + 86400);
     if (src == SQLITE_OK) src = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (src != SQLITE_DONE) return db_fail(s);
   }
   return PA_SEED_OK;
@@ -606,7 +611,7 @@ static int seed_reels(seeder *s, world *w, int full) {
     int pet = (i * 7 + 3) % w->npets, seconds = full ? 3 + i % 4 : 3;
     pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
     pa_seed_clip clip;
-    char vh[PA_MEDIA_HASH_HEX + 1], wh[PA_MEDIA_HASH_HEX + 1], ph[PA_MEDIA_HASH_HEX + 1];
+    char vh[PA_BLOB_HASH_HEX + 1], wh[PA_BLOB_HASH_HEX + 1], ph[PA_BLOB_HASH_HEX + 1];
     if (pa_seed_reel(&art, 0x7ee1u + (uint32_t)i * 101u, rw, rh, fps, seconds, s->media_dir,
                      s->pixels, &clip, s->err, s->errlen) != 0)
       return PA_SEED_EMEDIA;
@@ -616,7 +621,7 @@ static int seed_reels(seeder *s, world *w, int full) {
     free(clip.webm);
     if (rc == PA_SEED_OK) rc = keep_picture(s, rw, rh, ph); /* poster: the first frame */
     if (rc != PA_SEED_OK) return rc;
-    sqlite3_stmt *st = pa_db_stmt(s->db, "INSERT INTO reels (author_id, pet_id, video, video_alt,"
+    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO reels (author_id, pet_id, video, video_alt,"
                                          " poster, caption, created_at)"
                                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
@@ -628,7 +633,7 @@ static int seed_reels(seeder *s, world *w, int full) {
       src = sqlite3_bind_text(st, 6, lines[i % COUNT(lines)], -1, SQLITE_STATIC);
     if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 7, s->now - 3600 * (int64_t)(1 + i * 5));
     if (src == SQLITE_OK) src = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (src != SQLITE_DONE) return db_fail(s);
   }
   return PA_SEED_OK;
@@ -670,41 +675,41 @@ static int seed_all(seeder *s, pa_seed_size size) {
   return rc == PA_SEED_OK ? w.nposts : rc;
 }
 
-int pa_seed_demo(pa_db *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
+int pa_seed_demo(pa_store *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
                  char *err, size_t errlen) {
   int64_t existing = 0;
   int rc;
   *posts_added = 0;
-  if (pa_db_begin(db) != PA_DB_OK) {
-    snprintf(err, errlen, "%s", pa_db_errmsg(db));
+  if (pa_store_begin(db) != PA_STORE_OK) {
+    snprintf(err, errlen, "%s", pa_store_errmsg(db));
     return PA_SEED_EDB;
   }
   /* Counted inside the write lock, so two servers cannot both seed. */
-  if (pa_db_post_count(db, &existing) != PA_DB_OK) {
-    snprintf(err, errlen, "%s", pa_db_errmsg(db));
-    pa_db_rollback(db);
+  if (pa_store_post_count(db, &existing) != PA_STORE_OK) {
+    snprintf(err, errlen, "%s", pa_store_errmsg(db));
+    pa_store_rollback(db);
     return PA_SEED_EDB;
   }
-  if (existing > 0) return pa_db_rollback(db) == PA_DB_OK ? PA_SEED_OK : PA_SEED_EDB;
+  if (existing > 0) return pa_store_rollback(db) == PA_STORE_OK ? PA_SEED_OK : PA_SEED_EDB;
 
   seeder s = {db,  media_dir, now,          malloc((size_t)POST_W * PORTRAIT_H * 3u),
               err, errlen,    0x5eed5eedull};
   if (!s.pixels) {
     snprintf(err, errlen, "out of memory");
-    pa_db_rollback(db);
+    pa_store_rollback(db);
     return PA_SEED_ENOMEM;
   }
   rc = seed_all(&s, size);
   free(s.pixels);
   int added = rc > 0 ? rc : 0;
   if (rc > 0) rc = PA_SEED_OK;
-  if (rc == PA_SEED_OK && pa_db_commit(db) != PA_DB_OK) {
-    snprintf(err, errlen, "%s", pa_db_errmsg(db));
+  if (rc == PA_SEED_OK && pa_store_commit(db) != PA_STORE_OK) {
+    snprintf(err, errlen, "%s", pa_store_errmsg(db));
     rc = PA_SEED_EDB;
   }
   if (rc != PA_SEED_OK) {
     /* Files already written stay: they are content-addressed and harmless. */
-    pa_db_rollback(db);
+    pa_store_rollback(db);
     return rc;
   }
   *posts_added = added;

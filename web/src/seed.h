@@ -6,7 +6,7 @@
 #ifndef PA_SEED_H
 #define PA_SEED_H
 
-#include "db.h"
+#include "store/store.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -28,7 +28,7 @@ const char *pa_seed_errstr(int rc);
 /* Fills an empty database inside one transaction; a database that already
  * has posts is left alone (*posts_added is then 0). Images go to media_dir.
  * On failure nothing is committed and err holds a message. */
-int pa_seed_demo(pa_db *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
+int pa_seed_demo(pa_store *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
                  char *err, size_t errlen);
 
 #endif

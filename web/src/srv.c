@@ -1,11 +1,16 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
+#include "store/sqlite/sq.h" /* TRANSITIONAL */
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
 #include "clock.h"
-#include "db.h"
+#include "store/store.h"
 #include "embed.h"
 #include "net/http.h"
 #include "respcache.h"
-#include "srv_api.h"
-#include "srv_chat.h"
+#include "api/api.h"
+#include "api/chat_relay.h"
 #include "srv_internal.h"
 
 #include <errno.h>
@@ -125,11 +130,11 @@ int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
     snprintf(msg, sizeof msg, "The body may hold at most %zu bytes", max);
     free(b);
     *len = 0;
-    pa_srv_api_error(rq, 413, "payload_too_large", msg, NULL);
+    pa_api_error(rq, 413, "payload_too_large", msg, NULL);
     return -1;
   }
   if (!b && !(b = malloc(1))) { /* an empty body is still a buffer to free */
-    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    pa_api_error(rq, 500, "internal", "Out of memory", NULL);
     return -1;
   }
   *out = b;
@@ -174,12 +179,12 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
   rq.head = strcmp(rq.method, "HEAD") == 0;
   if (bad_path)
     pa_srv_plain_error(&rq, 400, NULL);
-  else if (pa_srv_api_host_gate(&rq) != 0)
+  else if (pa_api_host_gate(&rq) != 0)
     ; /* a Host that is not ours: 421, whatever was asked (DNS rebinding) */
   else if (in->upgrade)
     pa_chat_upgrade(&rq);
   else if (is_api(rq.path))
-    pa_srv_api(&rq);
+    pa_api_handle(&rq);
   else
     pa_srv_files(&rq);
   if (rq.status == 0) pa_srv_plain_error(&rq, 500, NULL); /* a route forgot to answer */
@@ -190,20 +195,20 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
 static pa_net_route on_route(void *arg, const pa_http_head *h) {
   pa_net_route r = {PA_NET_SMALL_BODY, 0,
                     0}; /* files and pages: refused (405) after a small body */
-  return is_api(h->path) ? pa_srv_api_route(h) : r;
+  return is_api(h->path) ? pa_api_route(h) : r;
 }
 
 /* Each worker thread opens its own database connection and keeps it. */
 static void *worker_open(void *arg) {
   const pa_srv *srv = arg;
-  pa_db *db = NULL;
+  pa_store *db = NULL;
   char err[512];
-  if (pa_db_open(srv->db_path, 0, &db, err, sizeof err) != PA_DB_OK)
+  if (pa_store_open(srv->db_path, 0, &db, err, sizeof err) != PA_STORE_OK)
     fprintf(stderr, "worker: cannot open database: %s\n", err);
   return db; /* NULL: requests on this worker answer 500 */
 }
 
-static void worker_close(void *ctx) { pa_db_close(ctx); }
+static void worker_close(void *ctx) { pa_store_close(ctx); }
 
 static void on_ws_message(void *arg, void *ctx, uint64_t conn, void *user, const char *data,
                           size_t len) {
@@ -212,25 +217,25 @@ static void on_ws_message(void *arg, void *ctx, uint64_t conn, void *user, const
 
 static void on_ws_closed(void *arg, uint64_t conn, void *user) { pa_chat_closed(arg, conn, user); }
 
-void pa_srv_chores(const char *media_dir, pa_db *db, int force_embed) {
+void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   int64_t now = pa_clock_now(), new_likes = 0;
   int missing = 0;
   char err[256];
   /* Reads hide expired stories themselves; this reclaims the space an hour
    * later (the hour keeps read-time expiry honest and testable). */
   int64_t purge_before = now - 3600;
-  if (pa_db_exec_i64(db, "DELETE FROM stories WHERE expires_at <= ?1", 1, &purge_before, NULL) !=
-          PA_DB_OK ||
-      pa_db_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL) != PA_DB_OK)
-    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
+  if (pa_sq_exec_i64(db, "DELETE FROM stories WHERE expires_at <= ?1", 1, &purge_before, NULL) !=
+          PA_STORE_OK ||
+      pa_sq_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL) != PA_STORE_OK)
+    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
   /* Encrypted chat photos are kept 30 days (web/README.md, "Chat"). */
   int64_t photos_before = now - 30 * 86400;
-  if (pa_db_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &photos_before,
-                     NULL) != PA_DB_OK)
-    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
-  pa_srv_media_gc(db, media_dir);
+  if (pa_sq_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &photos_before,
+                     NULL) != PA_STORE_OK)
+    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
+  pa_api_media_gc(db, media_dir);
   if (pa_embed_staleness(db, &new_likes, &missing) != 0) {
-    fprintf(stderr, "chores: %s\n", pa_db_errmsg(db));
+    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
     return;
   }
   if (force_embed ? (new_likes || missing) : (new_likes >= PA_EMBED_RECOMPUTE_LIKES || missing)) {
@@ -242,9 +247,9 @@ enum { CHORES_SECONDS = 30 };
 
 static void *chores_thread(void *arg) {
   pa_srv *srv = arg;
-  pa_db *db = NULL;
+  pa_store *db = NULL;
   char err[512];
-  if (pa_db_open(srv->db_path, 0, &db, err, sizeof err) != PA_DB_OK) {
+  if (pa_store_open(srv->db_path, 0, &db, err, sizeof err) != PA_STORE_OK) {
     fprintf(stderr, "chores: cannot open database: %s\n", err);
     return NULL;
   }
@@ -260,7 +265,7 @@ static void *chores_thread(void *arg) {
     pthread_mutex_lock(&srv->lock);
   }
   pthread_mutex_unlock(&srv->lock);
-  pa_db_close(db);
+  pa_store_close(db);
   return NULL;
 }
 

@@ -36,13 +36,13 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
 /* The port actually listened on. */
 int pa_srv_port(const pa_srv *srv);
 
-struct pa_db;
+struct pa_store;
 /* One housekeeping pass: deletes stories expired an hour ago, expired
  * sessions and orphaned
  * media, and recomputes ranking vectors when likes changed (any change when
  * force_embed, else PA_EMBED_RECOMPUTE_LIKES) or posts lack one. The server
  * runs it every 30 s on its own connection; main runs it once at startup. */
-void pa_srv_chores(const char *media_dir, struct pa_db *db, int force_embed);
+void pa_srv_chores(const char *media_dir, struct pa_store *db, int force_embed);
 
 /* Finishes requests in flight, closes connections and frees srv. */
 void pa_srv_stop(pa_srv *srv);

@@ -8,7 +8,8 @@
 #include "buf.h"
 #include "net/http.h"
 #include "origin.h"
-#include "srv_api.h"
+#include "api/api.h"
+#include "store/feed.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -247,9 +248,9 @@ typedef struct embed_post {
   int width, height;
 } embed_post;
 
-static int copy_post(void *ctx, const pa_db_feed_post *p) {
+static int copy_post(void *ctx, const pa_store_feed_post *p) {
   embed_post *e = ctx;
-  const pa_db_image *im = &p->images[0];
+  const pa_store_image *im = &p->images[0];
   e->found = 1;
   e->id = p->id;
   e->created_at = p->created_at;
@@ -274,14 +275,14 @@ static void post_free(embed_post *e) {
 }
 
 /* 0 found, 1 no such post (posts without photos are never listed), -1 failed. */
-static int load_post(pa_db *db, int64_t id, embed_post *e) {
-  pa_db_cursor next;
+static int load_post(pa_store *db, int64_t id, embed_post *e) {
+  pa_store_cursor next;
   int more = 0;
-  pa_db_feed_query q = {PA_DB_FEED_ONE, id, 0, NULL};
+  pa_store_feed_query q = {PA_STORE_FEED_ONE, id, 0, NULL};
   memset(e, 0, sizeof *e);
   if (!db) return -1;
-  int rc = pa_db_feed_where(db, &q, NULL, 1, copy_post, e, &next, &more);
-  if (rc != PA_DB_OK) {
+  int rc = pa_store_feed_where(db, &q, NULL, 1, copy_post, e, &next, &more);
+  if (rc != PA_STORE_OK) {
     post_free(e);
     memset(e, 0, sizeof *e);
     return -1;
@@ -345,7 +346,7 @@ static void post_page(buf *b, const words *w, const embed_post *e, const char *p
     put_esc(b, e->caption);
     put(b, "</p>\n");
   }
-  pa_srv_format_time(e->created_at, when);
+  pa_api_format_time(e->created_at, when);
   put(b, "<p class=\"meta\"><span class=\"likes\">");
   put_msg(b, w, "embed.likes", "count", b->failed ? "" : count.p);
   put(b, "</span> <span aria-hidden=\"true\">·</span> <time datetime=\"");
@@ -384,7 +385,7 @@ void pa_srv_embed_page(pa_srv_req *rq) {
   words w;
   buf b = {0};
   int rc = 1;
-  if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_srv_parse_id(seg, "p", &id) == 0) {
+  if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_api_parse_id(seg, "p", &id) == 0) {
     snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
     rc = load_post(rq->db, id, &e);
   }
@@ -417,7 +418,7 @@ static int64_t post_path_id(const char *path, size_t n) {
   if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
   memcpy(seg, path + skip, n - skip);
   seg[n - skip] = '\0';
-  return pa_srv_parse_id(seg, "p", &id) == 0 ? id : 0;
+  return pa_api_parse_id(seg, "p", &id) == 0 ? id : 0;
 }
 
 /* ---- oEmbed */
@@ -425,7 +426,7 @@ static int64_t post_path_id(const char *path, size_t n) {
 /* url must be on one of our origins (origin.h), at /posts/p_N (or
  * /embed/p/p_N), with an optional query or fragment: the post's id, else 0. */
 static int64_t oembed_target(pa_srv_req *rq, const char *url) {
-  const char *path = pa_origin_url_path(pa_srv_api_origins(rq), url);
+  const char *path = pa_origin_url_path(pa_api_origins(rq), url);
   return path ? post_path_id(path, strcspn(path, "?#")) : 0;
 }
 
@@ -498,19 +499,19 @@ static void oembed_title(buf *b, const embed_post *e) {
   if (cut < n) put(b, "…");
 }
 
-void pa_srv_api_oembed(pa_srv_req *rq) {
+void pa_api_oembed(pa_srv_req *rq) {
   char url[1024], format[16], width_text[16], post_id[32], media[128];
   char why[PA_ORIGIN_URL_MAX + 80];
-  const char *origin = pa_origin_base(pa_srv_api_origins(rq));
+  const char *origin = pa_origin_base(pa_api_origins(rq));
   int64_t id = 0;
   int width = OEMBED_DEFAULT_WIDTH;
-  int rc = pa_srv_api_query(rq, "format", format, sizeof format);
+  int rc = pa_api_query(rq, "format", format, sizeof format);
   if (rc < 0) return;
   if (rc == 0 && strcmp(format, "json") != 0) {
-    pa_srv_api_error(rq, 501, "not_implemented", "Only format=json is supported", NULL);
+    pa_api_error(rq, 501, "not_implemented", "Only format=json is supported", NULL);
     return;
   }
-  rc = pa_srv_api_query(rq, "maxwidth", width_text, sizeof width_text);
+  rc = pa_api_query(rq, "maxwidth", width_text, sizeof width_text);
   if (rc < 0) return;
   if (rc == 0) {
     int v = parse_width(width_text);
@@ -520,7 +521,7 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
     }
     width = v < OEMBED_MIN_WIDTH ? OEMBED_MIN_WIDTH : v > OEMBED_MAX_WIDTH ? OEMBED_MAX_WIDTH : v;
   }
-  rc = pa_srv_api_query(rq, "url", url, sizeof url);
+  rc = pa_api_query(rq, "url", url, sizeof url);
   if (rc < 0) return;
   if (rc != 0 || (id = oembed_target(rq, url)) == 0) {
     snprintf(why, sizeof why, "url must be the address of a post on this site, like %s/posts/p_1",
@@ -531,7 +532,7 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
   embed_post e;
   rc = load_post(rq->db, id, &e);
   if (rc < 0) {
-    pa_srv_api_internal(rq, "oembed");
+    pa_api_internal(rq, "oembed");
     return;
   }
   if (rc > 0) {
@@ -587,7 +588,7 @@ void pa_srv_api_oembed(pa_srv_req *rq) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
 /* ---- discovery: the app's page for /posts/p_N names its oEmbed */
@@ -606,7 +607,7 @@ int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   page[got] = '\0';
   char *head_end = strstr(page, "</head>");
   char target[PA_ORIGIN_URL_MAX + 40];
-  const char *origin = pa_origin_base(pa_srv_api_origins(rq));
+  const char *origin = pa_origin_base(pa_api_origins(rq));
   snprintf(target, sizeof target, "%s/posts/p_%lld", origin, (long long)id);
   size_t before = head_end ? (size_t)(head_end - page) : (size_t)got;
   buf b = {0}, href = {0};

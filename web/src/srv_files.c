@@ -1,5 +1,5 @@
 /* pa_srv — files: immutable media under /media/ and the static site. */
-#include "media.h"
+#include "blob.h"
 #include "net/http.h"
 #include "srv_internal.h"
 
@@ -91,9 +91,9 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
 }
 
 static void get_media(pa_srv_req *rq, const char *name) {
-  char path[PATH_MAX + PA_MEDIA_NAME_MAX + 2], etag[PA_MEDIA_HASH_HEX + 3];
+  char path[PATH_MAX + PA_BLOB_NAME_MAX + 2], etag[PA_BLOB_HASH_HEX + 3];
   struct stat st;
-  const char *type = pa_media_name_type(name);
+  const char *type = pa_blob_name_type(name);
   if (!type) {
     pa_srv_plain_error(rq, 404, NULL);
     return;
@@ -108,7 +108,7 @@ static void get_media(pa_srv_req *rq, const char *name) {
     return;
   }
   /* The name is the content's hash, so the hash is the entity tag. */
-  snprintf(etag, sizeof etag, "\"%.*s\"", PA_MEDIA_HASH_HEX, name);
+  snprintf(etag, sizeof etag, "\"%.*s\"", PA_BLOB_HASH_HEX, name);
   send_file(rq, fd, &st, type, "public, max-age=31536000, immutable", etag, 1);
 }
 

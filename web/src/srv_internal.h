@@ -40,7 +40,7 @@ typedef struct pa_srv_req {
   const char *csp;   /* Content-Security-Policy instead of the default, or NULL */
   int status;        /* status sent, for the log; 0 until then */
   /* API requests only (srv_api.c fills these before a handler runs): */
-  struct pa_db *db;        /* this worker's connection */
+  struct pa_store *db;        /* this worker's connection */
   int64_t ids[2];          /* ids taken from the path, in order */
   int64_t viewer;          /* signed-in user, 0 for nobody */
   int64_t session_id;      /* 0 without a session */
@@ -85,7 +85,7 @@ void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);
 void pa_srv_printable(const char *s, char *out, size_t cap);
 
 /* Route families: /api/... and everything else (media and the static site). */
-void pa_srv_api(pa_srv_req *rq);
+void pa_api_handle(pa_srv_req *rq);
 void pa_srv_files(pa_srv_req *rq);
 
 /* Embeds (srv_embed.c): the page /embed/p/{post_id} for partner sites'

@@ -17,9 +17,14 @@
  *   {"user":"u_7","session":"<pa_session cookie>","csrf":"<token>","devices":["d_1",...]}
  * Exit status: 0, 1 when the database could not be written, 2 for bad
  * arguments. */
+#include "store/sqlite/sq.h" /* TRANSITIONAL */
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
 #include "auth.h"
 #include "clock.h"
-#include "db.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -76,7 +81,7 @@ static void put32(uint8_t *p, uint32_t v) {
 
 /* A device row as store_bundle (srv_api_chat.c) writes it: identity = the
  * Ed25519 public key, spk = id | created_at | X25519 key | signature. */
-static int add_device(pa_db *db, int64_t user, int64_t now, int64_t *id) {
+static int add_device(pa_store *db, int64_t user, int64_t now, int64_t *id) {
   static const char spk_label[16] = "PetAmigos SPK v1";
   static const char sql[] = "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
                             " VALUES (?1, ?2, ?3, 1, ?4)";
@@ -92,65 +97,65 @@ static int add_device(pa_db *db, int64_t user, int64_t now, int64_t *id) {
   crypto_sign_detached(spk + BW_SPK_SIGNED, NULL, signed_part, sizeof signed_part, sk);
   sodium_memzero(sk, sizeof sk);
   sodium_memzero(x_sk, sizeof x_sk);
-  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
   int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, ik, sizeof ik, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 3, spk, sizeof spk, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_db_done(st);
-  if (rc != SQLITE_DONE) return pa_db_sql_fail(db, "add device");
-  *id = sqlite3_last_insert_rowid(pa_db_handle(db));
-  return PA_DB_OK;
+  pa_sq_done(st);
+  if (rc != SQLITE_DONE) return pa_sq_fail(db, "add device");
+  *id = sqlite3_last_insert_rowid(pa_sq_handle(db));
+  return PA_STORE_OK;
 }
 
 /* The session login would insert (srv_api_auth.c, new_session). */
-static int add_session(pa_db *db, int64_t user, int64_t now, char token[PA_AUTH_TOKEN_TEXT],
+static int add_session(pa_store *db, int64_t user, int64_t now, char token[PA_AUTH_TOKEN_TEXT],
                        char csrf[PA_AUTH_TOKEN_TEXT]) {
   static const char sql[] = "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
                             " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
   unsigned char h[32], unused[32];
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
   int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_db_done(st);
-  return rc == SQLITE_DONE ? PA_DB_OK : pa_db_sql_fail(db, "add session");
+  pa_sq_done(st);
+  return rc == SQLITE_DONE ? PA_STORE_OK : pa_sq_fail(db, "add session");
 }
 
 /* Adds every account in one transaction; the JSON lines are printed only
  * after the commit, so nothing printed is missing from the database. */
-static int add_world(pa_db *db, const args *a, FILE *out) {
+static int add_world(pa_store *db, const args *a, FILE *out) {
   typedef struct made {
     int64_t user, devices[BW_DEVICES_MAX];
     char token[PA_AUTH_TOKEN_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
   } made;
   made *m = calloc((size_t)a->users, sizeof *m);
   int64_t now = pa_clock_now(), base = 0;
-  int found = 0, rc = PA_DB_ENOMEM;
+  int found = 0, rc = PA_STORE_ENOMEM;
   if (!m) return rc;
   /* Handles are unique: number them past every id the table has used. */
-  if ((rc = pa_db_scalar_i64(db, "SELECT coalesce(max(id), 0) FROM users", 0, NULL, &base,
-                             &found)) != PA_DB_OK ||
-      (rc = pa_db_begin(db)) != PA_DB_OK)
+  if ((rc = pa_sq_scalar_found(db, "SELECT coalesce(max(id), 0) FROM users", 0, NULL, &base,
+                             &found)) != PA_STORE_OK ||
+      (rc = pa_store_begin(db)) != PA_STORE_OK)
     goto out;
-  for (long i = 0; i < a->users && rc == PA_DB_OK; i++) {
+  for (long i = 0; i < a->users && rc == PA_STORE_OK; i++) {
     char handle[32], name[32];
     snprintf(handle, sizeof handle, "bench_%lld", (long long)(base + i + 1));
     snprintf(name, sizeof name, "Bench %lld", (long long)(base + i + 1));
-    pa_db_user u = {handle, name, "", NULL, now};
-    rc = pa_db_user_add(db, &u, &m[i].user);
-    if (rc == PA_DB_OK) rc = add_session(db, m[i].user, now, m[i].token, m[i].csrf);
-    for (long d = 0; d < a->devices && rc == PA_DB_OK; d++)
+    pa_store_user u = {handle, name, "", NULL, now};
+    rc = pa_store_user_add(db, &u, &m[i].user);
+    if (rc == PA_STORE_OK) rc = add_session(db, m[i].user, now, m[i].token, m[i].csrf);
+    for (long d = 0; d < a->devices && rc == PA_STORE_OK; d++)
       rc = add_device(db, m[i].user, now, &m[i].devices[d]);
   }
-  if (rc != PA_DB_OK || (rc = pa_db_commit(db)) != PA_DB_OK) {
-    pa_db_rollback(db);
+  if (rc != PA_STORE_OK || (rc = pa_store_commit(db)) != PA_STORE_OK) {
+    pa_store_rollback(db);
     goto out;
   }
   for (long i = 0; i < a->users; i++) {
@@ -160,7 +165,7 @@ static int add_world(pa_db *db, const args *a, FILE *out) {
       fprintf(out, "%s\"d_%lld\"", d ? "," : "", (long long)m[i].devices[d]);
     fputs("]}\n", out);
   }
-  if (fflush(out) != 0) rc = PA_DB_EINVAL;
+  if (fflush(out) != 0) rc = PA_STORE_EINVAL;
 out:
   sodium_memzero(m, (size_t)a->users * sizeof *m);
   free(m);
@@ -187,15 +192,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "petamigos-bench-world: cannot create %s: %s\n", a.data, strerror(errno));
     return 1;
   }
-  pa_db *db = NULL;
-  if (pa_db_open(path, 1, &db, err, sizeof err) != PA_DB_OK) {
+  pa_store *db = NULL;
+  if (pa_store_open(path, 1, &db, err, sizeof err) != PA_STORE_OK) {
     fprintf(stderr, "petamigos-bench-world: %s\n", err);
     return 1;
   }
-  int rc = pa_db_migrate(db);
-  if (rc == PA_DB_OK) rc = add_world(db, &a, stdout);
-  if (rc != PA_DB_OK)
-    fprintf(stderr, "petamigos-bench-world: %s: %s\n", pa_db_errstr(rc), pa_db_errmsg(db));
-  pa_db_close(db);
-  return rc == PA_DB_OK ? 0 : 1;
+  int rc = pa_store_migrate(db);
+  if (rc == PA_STORE_OK) rc = add_world(db, &a, stdout);
+  if (rc != PA_STORE_OK)
+    fprintf(stderr, "petamigos-bench-world: %s: %s\n", pa_store_errstr(rc), pa_store_errmsg(db));
+  pa_store_close(db);
+  return rc == PA_STORE_OK ? 0 : 1;
 }

@@ -5,8 +5,8 @@
  * through cJSON. */
 #include "buf.h"
 #include "embed.h"
-#include "srv_api.h"
-#include "text.h"
+#include "api/api.h"
+#include "str.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -75,9 +75,9 @@ static const char candidates_sql[] =
     "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
     " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
 
-void pa_srv_api_candidates(pa_srv_req *rq) {
+void pa_api_candidates(pa_srv_req *rq) {
   char text[16];
-  int limit = CANDIDATES_DEFAULT, q = pa_srv_api_query(rq, "limit", text, sizeof text);
+  int limit = CANDIDATES_DEFAULT, q = pa_api_query(rq, "limit", text, sizeof text);
   if (q < 0) return;
   if (q == 0) {
     long v = 0;
@@ -91,8 +91,8 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
     }
     limit = (int)v;
   }
-  if (pa_srv_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, candidates_sql);
+  if (pa_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, candidates_sql);
   buf b = {0};
   puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
   int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR, n = 0;
@@ -101,14 +101,14 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
     char when[32];
     const char *species = (const char *)sqlite3_column_text(st, 3);
     const char *caption = (const char *)sqlite3_column_text(st, 11);
-    pa_srv_format_time(sqlite3_column_int64(st, 4), when);
+    pa_api_format_time(sqlite3_column_int64(st, 4), when);
     putf(&b,
          "%s{\"post_id\":\"p_%lld\",\"author_id\":\"u_%lld\",\"pet_id\":\"pet_%lld\",\"species\":",
          n++ ? "," : "", (long long)sqlite3_column_int64(st, 0),
          (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
     put_string(&b, species ? species : "");
     puts_(&b, ",\"tags\":[");
-    pa_text_tags(caption ? caption : "", tag_json, &b);
+    pa_str_tags(caption ? caption : "", tag_json, &b);
     putf(&b,
          "],\"created_at\":\"%s\",\"like_count\":%lld,\"comment_count\":%lld,\"following\":%s,"
          "\"embedding\":[",
@@ -120,7 +120,7 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
     } else {
       /* Newer than the last computation: its cold-start vector for now. */
       tag_list tl = {.n = 0};
-      pa_text_tags(caption ? caption : "", tag_keep, &tl);
+      pa_str_tags(caption ? caption : "", tag_keep, &tl);
       pa_embed_cold(species, tl.ptr, tl.n, v);
     }
     for (int k = 0; k < PA_EMBED_DIM; k++)
@@ -132,11 +132,11 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
            (long long)sqlite3_column_int64(st, 9), (long long)sqlite3_column_int64(st, 10));
     rc = SQLITE_OK;
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   puts_(&b, "]}");
   if (rc != SQLITE_DONE || b.failed) {
     free(b.p);
-    pa_srv_api_internal(rq, "candidates");
+    pa_api_internal(rq, "candidates");
     return;
   }
   pa_srv_send(rq, 200, "application/json; charset=utf-8", "no-store", NULL, 0, b.p, b.len);
@@ -148,16 +148,16 @@ void pa_srv_api_candidates(pa_srv_req *rq) {
 
 enum { BY_ID_MAX = 50 };
 
-void pa_srv_api_posts_by_id(pa_srv_req *rq) {
+void pa_api_posts_by_id(pa_srv_req *rq) {
   char text[BY_ID_MAX * 24 + 1];
   int64_t ids[BY_ID_MAX];
-  int n = 0, q = pa_srv_api_query(rq, "ids", text, sizeof text);
+  int n = 0, q = pa_api_query(rq, "ids", text, sizeof text);
   if (q < 0) return;
   for (char *s = text, *comma; q == 0 && s; s = comma ? comma + 1 : NULL) {
     comma = strchr(s, ',');
     if (comma) *comma = '\0';
     int64_t id;
-    if (n == BY_ID_MAX || pa_srv_parse_id(s, "p", &id) != 0) {
+    if (n == BY_ID_MAX || pa_api_parse_id(s, "p", &id) != 0) {
       n = -1;
       break;
     }
@@ -171,18 +171,18 @@ void pa_srv_api_posts_by_id(pa_srv_req *rq) {
   }
   cJSON *root = cJSON_CreateObject();
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
-  int rc = posts && cJSON_AddNullToObject(root, "next_cursor") ? PA_DB_OK : PA_DB_ENOMEM;
+  int rc = posts && cJSON_AddNullToObject(root, "next_cursor") ? PA_STORE_OK : PA_STORE_ENOMEM;
   /* Posts deleted since the candidates were sent are left out. */
-  for (int i = 0; i < n && rc == PA_DB_OK; i++) {
-    pa_db_feed_query fq = {PA_DB_FEED_ONE, ids[i], rq->viewer, NULL};
-    pa_db_cursor next;
+  for (int i = 0; i < n && rc == PA_STORE_OK; i++) {
+    pa_store_feed_query fq = {PA_STORE_FEED_ONE, ids[i], rq->viewer, NULL};
+    pa_store_cursor next;
     int more = 0;
-    rc = pa_db_feed_where(rq->db, &fq, NULL, 1, pa_srv_add_feed_post, posts, &next, &more);
+    rc = pa_store_feed_where(rq->db, &fq, NULL, 1, pa_api_add_feed_post, posts, &next, &more);
   }
-  if (rc != PA_DB_OK) {
+  if (rc != PA_STORE_OK) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "posts");
+    pa_api_internal(rq, "posts");
     return;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }

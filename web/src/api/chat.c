@@ -4,7 +4,7 @@
  * and the signed prekey's signature, so it never stores a bundle a client
  * would refuse. */
 #include "clock.h"
-#include "srv_chat.h"
+#include "api/chat_relay.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -52,10 +52,10 @@ static int read_bundle(pa_srv_req *rq, bundle *b) {
   static const char *const names[] = {"bundle", NULL};
   static const char spk_label[16] = "PetAmigos SPK v1";
   cJSON *body;
-  if (pa_srv_api_body(rq, &body) != 0) return -1;
+  if (pa_api_body(rq, &body) != 0) return -1;
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "bundle");
   const char *why = NULL;
-  if (pa_srv_api_only(rq, body, names) != 0) {
+  if (pa_api_only(rq, body, names) != 0) {
     cJSON_Delete(body);
     return -1;
   }
@@ -84,7 +84,7 @@ static int read_bundle(pa_srv_req *rq, bundle *b) {
       if (get32(bundle_opk(b, j)) == id) why = "bundle: one-time prekey ids repeat";
   }
   if (why) {
-    pa_srv_api_field_error(rq, 400, "bad_request", why, "bundle");
+    pa_api_field_error(rq, 400, "bad_request", why, "bundle");
     return -1;
   }
   return 0;
@@ -94,21 +94,21 @@ static int read_bundle(pa_srv_req *rq, bundle *b) {
 static void send_device(pa_srv_req *rq, int status, int64_t device) {
   int64_t count = 0, spk_id = 0;
   int found = 0;
-  if (pa_db_scalar_i64(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1, &device,
-                       &count, &found) != PA_DB_OK ||
-      pa_db_scalar_i64(rq->db, "SELECT spk_id FROM chat_devices WHERE id = ?1", 1, &device, &spk_id,
-                       &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "chat device");
+  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1, &device,
+                       &count, &found) != PA_STORE_OK ||
+      pa_sq_scalar_found(rq->db, "SELECT spk_id FROM chat_devices WHERE id = ?1", 1, &device, &spk_id,
+                       &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "chat device");
     return;
   }
   cJSON *root = cJSON_CreateObject();
-  if (!root || pa_srv_add_id(root, "id", "d", device) ||
+  if (!root || pa_api_add_id(root, "id", "d", device) ||
       !cJSON_AddNumberToObject(root, "prekeys", (double)count) ||
       !cJSON_AddNumberToObject(root, "spk_id", (double)spk_id)) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, status, root);
+  pa_api_json(rq, status, root);
 }
 
 /* Stores b for device (0: the viewer's device with b's identity, created
@@ -126,12 +126,12 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
       "UPDATE chat_devices SET spk = ?2, spk_id = ?3, opk_next = ?4 WHERE id = ?1";
   static const char opk_sql[] =
       "INSERT OR IGNORE INTO chat_prekeys (device_id, key_id, key) VALUES (?1, ?2, ?3)";
-  sqlite3 *h = pa_db_handle(rq->db);
+  sqlite3 *h = pa_sq_handle(rq->db);
   int64_t found_id = 0, next = 1, held = 0;
   int rc = SQLITE_OK, found = 0;
   *created = 0;
-  if (pa_db_begin(rq->db) != PA_DB_OK) goto fail;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, find_sql);
+  if (pa_store_begin(rq->db) != PA_STORE_OK) goto fail;
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, find_sql);
   if (!st) goto fail;
   sqlite3_bind_int64(st, 1, rq->viewer);
   sqlite3_bind_blob(st, 2, bundle_ik(b), 32, SQLITE_STATIC);
@@ -140,11 +140,11 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
     found_id = sqlite3_column_int64(st, 0);
     next = sqlite3_column_int64(st, 1);
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto fail;
   if (device && found_id != device) {
-    pa_db_rollback(rq->db);
-    pa_srv_api_field_error(rq, 409, "conflict", "bundle: its identity key is not this device's",
+    pa_store_rollback(rq->db);
+    pa_api_field_error(rq, 409, "conflict", "bundle: its identity key is not this device's",
                            "bundle");
     return 0;
   }
@@ -152,66 +152,66 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
     /* Past the cap a new device is refused, never made room for: which one
      * could go is the person's call (Settings lists them). */
     int64_t owned = 0;
-    if (pa_db_scalar_i64(rq->db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1,
-                         &rq->viewer, &owned, &found) != PA_DB_OK)
+    if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1,
+                         &rq->viewer, &owned, &found) != PA_STORE_OK)
       goto fail;
     if (owned >= PA_CHAT_MAX_DEVICES) {
       char msg[96];
-      pa_db_rollback(rq->db);
+      pa_store_rollback(rq->db);
       snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
                PA_CHAT_MAX_DEVICES);
-      pa_srv_api_error(rq, 409, "conflict", msg, NULL);
+      pa_api_error(rq, 409, "conflict", msg, NULL);
       return 0;
     }
-    if (!(st = pa_db_stmt(rq->db, add_sql))) goto fail;
+    if (!(st = pa_sq_stmt(rq->db, add_sql))) goto fail;
     sqlite3_bind_int64(st, 1, rq->viewer);
     sqlite3_bind_blob(st, 2, bundle_ik(b), 32, SQLITE_STATIC);
     sqlite3_bind_blob(st, 3, bundle_spk(b), PA_CHAT_SPK_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, get32(bundle_spk(b)));
     sqlite3_bind_int64(st, 5, pa_clock_now());
     rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_DONE) goto fail;
     found_id = sqlite3_last_insert_rowid(h);
     *created = 1;
   }
-  if (pa_db_scalar_i64(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
-                       &found_id, &held, &found) != PA_DB_OK)
+  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
+                       &found_id, &held, &found) != PA_STORE_OK)
     goto fail;
   int64_t new_next = next;
   for (int i = 0; i < b->count; i++) {
     int64_t id = get32(bundle_opk(b, i));
     if (id < next || held >= PA_CHAT_MAX_OPKS) continue;
-    if (!(st = pa_db_stmt(rq->db, opk_sql))) goto fail;
+    if (!(st = pa_sq_stmt(rq->db, opk_sql))) goto fail;
     sqlite3_bind_int64(st, 1, found_id);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_blob(st, 3, bundle_opk(b, i) + 4, 32, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_DONE) goto fail;
     held += sqlite3_changes(h);
     if (id + 1 > new_next) new_next = id + 1;
   }
-  if (!(st = pa_db_stmt(rq->db, spk_sql))) goto fail;
+  if (!(st = pa_sq_stmt(rq->db, spk_sql))) goto fail;
   sqlite3_bind_int64(st, 1, found_id);
   sqlite3_bind_blob(st, 2, bundle_spk(b), PA_CHAT_SPK_BYTES, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, get32(bundle_spk(b)));
   sqlite3_bind_int64(st, 4, new_next);
   rc = sqlite3_step(st);
-  pa_db_done(st);
-  if (rc != SQLITE_DONE || pa_db_commit(rq->db) != PA_DB_OK) goto fail;
+  pa_sq_done(st);
+  if (rc != SQLITE_DONE || pa_store_commit(rq->db) != PA_STORE_OK) goto fail;
   return found_id;
 fail:
-  pa_srv_api_internal(rq, "chat bundle");
-  pa_db_rollback(rq->db);
+  pa_api_internal(rq, "chat bundle");
+  pa_store_rollback(rq->db);
   return 0;
 }
 
-void pa_srv_api_chat_device_create(pa_srv_req *rq) {
+void pa_api_chat_device_create(pa_srv_req *rq) {
   bundle *b = malloc(sizeof *b);
   int created;
   if (!b) {
-    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    pa_api_error(rq, 500, "internal", "Out of memory", NULL);
     return;
   }
   int64_t device = read_bundle(rq, b) == 0 ? store_bundle(rq, 0, b, &created) : 0;
@@ -223,9 +223,9 @@ void pa_srv_api_chat_device_create(pa_srv_req *rq) {
 static int own_device(pa_srv_req *rq, int64_t device) {
   int64_t owner = 0;
   int found = 0;
-  if (pa_db_scalar_i64(rq->db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,
-                       &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "chat device");
+  if (pa_sq_scalar_found(rq->db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,
+                       &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "chat device");
     return -1;
   }
   if (!found || owner != rq->viewer) {
@@ -235,30 +235,30 @@ static int own_device(pa_srv_req *rq, int64_t device) {
   return 0;
 }
 
-void pa_srv_api_chat_device_get(pa_srv_req *rq) {
+void pa_api_chat_device_get(pa_srv_req *rq) {
   if (own_device(rq, rq->ids[0]) == 0) send_device(rq, 200, rq->ids[0]);
 }
 
 /* Removes one of the viewer's devices: its prekeys and the messages queued
  * to or from it go with it (ON DELETE CASCADE), and its sockets close. */
-void pa_srv_api_chat_device_delete(pa_srv_req *rq) {
+void pa_api_chat_device_delete(pa_srv_req *rq) {
   int64_t args[2] = {rq->ids[0], rq->viewer};
   if (own_device(rq, rq->ids[0]) != 0) return;
-  if (pa_db_exec_i64(rq->db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, args,
-                     NULL) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "chat device");
+  if (pa_sq_exec_i64(rq->db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, args,
+                     NULL) != PA_STORE_OK) {
+    pa_api_internal(rq, "chat device");
     return;
   }
   pa_chat_revoke(rq->srv, 0, rq->ids[0], 0);
-  pa_srv_api_ok(rq);
+  pa_api_ok(rq);
 }
 
 /* The viewer's devices, oldest first: {"devices":[{"id","created_at"}]}. */
-void pa_srv_api_chat_my_devices(pa_srv_req *rq) {
+void pa_api_chat_my_devices(pa_srv_req *rq) {
   static const char sql[] =
       "SELECT id, created_at FROM chat_devices WHERE user_id = ?1 ORDER BY id LIMIT ?2";
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
-  sqlite3_stmt *st = list ? pa_db_stmt(rq->db, sql) : NULL;
+  sqlite3_stmt *st = list ? pa_sq_stmt(rq->db, sql) : NULL;
   int rc = SQLITE_ERROR, bad = !st;
   if (st) {
     sqlite3_bind_int64(st, 1, rq->viewer);
@@ -266,25 +266,25 @@ void pa_srv_api_chat_my_devices(pa_srv_req *rq) {
     while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
       cJSON *d = cJSON_CreateObject();
       bad = !d || !cJSON_AddItemToArray(list, d) ||
-            pa_srv_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
-            pa_srv_add_time(d, "created_at", sqlite3_column_int64(st, 1));
+            pa_api_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
+            pa_api_add_time(d, "created_at", sqlite3_column_int64(st, 1));
     }
-    pa_db_done(st);
+    pa_sq_done(st);
   }
   if (bad || rc != SQLITE_DONE) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "chat devices");
+    pa_api_internal(rq, "chat devices");
     return;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
-void pa_srv_api_chat_prekeys_put(pa_srv_req *rq) {
+void pa_api_chat_prekeys_put(pa_srv_req *rq) {
   if (own_device(rq, rq->ids[0]) != 0) return;
   bundle *b = malloc(sizeof *b);
   int created;
   if (!b) {
-    pa_srv_api_error(rq, 500, "internal", "Out of memory", NULL);
+    pa_api_error(rq, 500, "internal", "Out of memory", NULL);
     return;
   }
   int64_t device = read_bundle(rq, b) == 0 ? store_bundle(rq, rq->ids[0], b, &created) : 0;
@@ -292,14 +292,14 @@ void pa_srv_api_chat_prekeys_put(pa_srv_req *rq) {
   if (device) send_device(rq, 200, device);
 }
 
-void pa_srv_api_chat_user_devices(pa_srv_req *rq) {
+void pa_api_chat_user_devices(pa_srv_req *rq) {
   static const char sql[] =
       "SELECT id, identity FROM chat_devices WHERE user_id = ?1 ORDER BY id LIMIT 100";
   int64_t v;
   int found = 0;
-  if (pa_db_scalar_i64(rq->db, "SELECT 1 FROM users WHERE id = ?1", 1, &rq->ids[0], &v, &found) !=
-      PA_DB_OK) {
-    pa_srv_api_internal(rq, "chat devices");
+  if (pa_sq_scalar_found(rq->db, "SELECT 1 FROM users WHERE id = ?1", 1, &rq->ids[0], &v, &found) !=
+      PA_STORE_OK) {
+    pa_api_internal(rq, "chat devices");
     return;
   }
   if (!found) {
@@ -307,34 +307,34 @@ void pa_srv_api_chat_user_devices(pa_srv_req *rq) {
     return;
   }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
-  sqlite3_stmt *st = list ? pa_db_stmt(rq->db, sql) : NULL;
+  sqlite3_stmt *st = list ? pa_sq_stmt(rq->db, sql) : NULL;
   int rc = SQLITE_ERROR, bad = !st;
   if (st) {
     sqlite3_bind_int64(st, 1, rq->ids[0]);
     while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
       cJSON *d = cJSON_CreateObject();
       bad = !d || !cJSON_AddItemToArray(list, d) ||
-            pa_srv_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
+            pa_api_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
             sqlite3_column_bytes(st, 1) != 32 ||
             pa_chat_add_b64(d, "identity_key", sqlite3_column_blob(st, 1), 32);
     }
-    pa_db_done(st);
+    pa_sq_done(st);
   }
   if (bad || rc != SQLITE_DONE) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "chat devices");
+    pa_api_internal(rq, "chat devices");
     return;
   }
-  if (pa_srv_add_id(root, "user", "u", rq->ids[0])) {
+  if (pa_api_add_id(root, "user", "u", rq->ids[0])) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
 /* Hands out the device's bundle with one one-time prekey, deleted in the
  * same statement that reads it: two requests never get the same one. */
-void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
+void pa_api_chat_bundle_take(pa_srv_req *rq) {
   static const char dev_sql[] = "SELECT user_id, identity, spk FROM chat_devices WHERE id = ?1";
   static const char take_sql[] =
       "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
@@ -342,7 +342,7 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
   int64_t device = rq->ids[0], user = 0;
   uint8_t out[PA_CHAT_BUNDLE_FIXED + PA_CHAT_OPK_BYTES];
   size_t len = PA_CHAT_BUNDLE_FIXED;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, dev_sql);
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, dev_sql);
   int rc = SQLITE_ERROR;
   if (st) {
     sqlite3_bind_int64(st, 1, device);
@@ -355,10 +355,10 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
       memcpy(out + 33, sqlite3_column_blob(st, 2), PA_CHAT_SPK_BYTES);
       out[141] = out[142] = 0;
     }
-    pa_db_done(st);
+    pa_sq_done(st);
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    pa_srv_api_internal(rq, "chat bundle");
+    pa_api_internal(rq, "chat bundle");
     return;
   }
   if (!user) {
@@ -367,9 +367,9 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
   }
   /* Only now, for a device that exists: made-up device numbers cost nothing
    * and reach no table. One account takes at most a few prekeys a minute. */
-  if (pa_srv_api_limited(rq, PA_LIMIT_CHAT_BUNDLE, NULL) != 0) return;
-  if (!(st = pa_db_stmt(rq->db, take_sql))) {
-    pa_srv_api_internal(rq, "chat bundle");
+  if (pa_api_limited(rq, PA_LIMIT_CHAT_BUNDLE, NULL) != 0) return;
+  if (!(st = pa_sq_stmt(rq->db, take_sql))) {
+    pa_api_internal(rq, "chat bundle");
     return;
   }
   sqlite3_bind_int64(st, 1, device);
@@ -384,29 +384,29 @@ void pa_srv_api_chat_bundle_take(pa_srv_req *rq) {
     len += PA_CHAT_OPK_BYTES;
     rc = sqlite3_step(st);
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_DONE) {
-    pa_srv_api_internal(rq, "chat bundle");
+    pa_api_internal(rq, "chat bundle");
     return;
   }
   cJSON *root = cJSON_CreateObject();
-  if (!root || pa_srv_add_id(root, "device", "d", device) ||
-      pa_srv_add_id(root, "user", "u", user) || pa_chat_add_b64(root, "bundle", out, len)) {
+  if (!root || pa_api_add_id(root, "device", "d", device) ||
+      pa_api_add_id(root, "user", "u", user) || pa_chat_add_b64(root, "bundle", out, len)) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
 /* ---- encrypted attachments: stored and served as opaque bytes (base64 in
  * JSON), under a random 128-bit name so they cannot be listed. */
 
-void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
+void pa_api_chat_attachment_put(pa_srv_req *rq) {
   static const char sql[] =
       "INSERT INTO chat_attachments (name, owner_id, data, created_at) VALUES (?1, ?2, ?3, ?4)";
   const char *type = pa_srv_req_header(rq, "Content-Type");
   if (!type || strcmp(type, "application/octet-stream") != 0) {
-    pa_srv_api_error(rq, 415, "unsupported_media_type",
+    pa_api_error(rq, 415, "unsupported_media_type",
                      "Send the encrypted bytes as application/octet-stream", NULL);
     return;
   }
@@ -420,7 +420,7 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
     return;
   }
   /* Chat photos count against the daily upload quota like any upload. */
-  if (pa_srv_media_charge(rq, (int64_t)len, &day) != 0) {
+  if (pa_api_media_charge(rq, (int64_t)len, &day) != 0) {
     free(data);
     return;
   }
@@ -428,7 +428,7 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
   char name[33];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(name, sizeof name, raw, sizeof raw);
-  sqlite3_stmt *st = pa_db_stmt(rq->db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, sql);
   int rc = SQLITE_ERROR;
   if (st) {
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -436,12 +436,12 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
     sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, pa_clock_now());
     rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
   }
   free(data);
   if (rc != SQLITE_DONE) {
-    pa_srv_media_refund(rq, (int64_t)len, day);
-    pa_srv_api_internal(rq, "chat attachment");
+    pa_api_media_refund(rq, (int64_t)len, day);
+    pa_api_internal(rq, "chat attachment");
     return;
   }
   cJSON *root = cJSON_CreateObject();
@@ -450,12 +450,12 @@ void pa_srv_api_chat_attachment_put(pa_srv_req *rq) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, 201, root);
+  pa_api_json(rq, 201, root);
 }
 
 /* ?id=, an attachment's name: 0, or -1 with 400 sent. */
 static int attachment_name(pa_srv_req *rq, char name[40]) {
-  int q = pa_srv_api_query(rq, "id", name, 40);
+  int q = pa_api_query(rq, "id", name, 40);
   if (q < 0) return -1;
   size_t n = q == 0 ? strlen(name) : 0;
   int ok = n == 32;
@@ -469,14 +469,14 @@ static int attachment_name(pa_srv_req *rq, char name[40]) {
 }
 
 /* The sender deletes a photo before its 30 days are up: from then on 404. */
-void pa_srv_api_chat_attachment_delete(pa_srv_req *rq) {
+void pa_api_chat_attachment_delete(pa_srv_req *rq) {
   char name[40];
   if (attachment_name(rq, name) != 0) return;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
   int rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc == SQLITE_DONE) {
     PA_NOT_FOUND(rq, "No such attachment");
     return;
@@ -485,25 +485,25 @@ void pa_srv_api_chat_attachment_delete(pa_srv_req *rq) {
     PA_FORBIDDEN(rq, "Only the sender may delete an attachment");
     return;
   }
-  st = rc == SQLITE_ROW ? pa_db_stmt(rq->db, "DELETE FROM chat_attachments WHERE name = ?1") : NULL;
+  st = rc == SQLITE_ROW ? pa_sq_stmt(rq->db, "DELETE FROM chat_attachments WHERE name = ?1") : NULL;
   rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_DONE) {
-    pa_db_sql_fail(rq->db, "delete chat attachment");
-    pa_srv_api_internal(rq, "chat attachment");
+    pa_sq_fail(rq->db, "delete chat attachment");
+    pa_api_internal(rq, "chat attachment");
     return;
   }
-  pa_srv_api_ok(rq);
+  pa_api_ok(rq);
 }
 
-void pa_srv_api_chat_attachment_get(pa_srv_req *rq) {
+void pa_api_chat_attachment_get(pa_srv_req *rq) {
   static const char sql[] = "SELECT data FROM chat_attachments WHERE name = ?1";
   char name[40];
   if (attachment_name(rq, name) != 0) return;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, sql);
   if (!st) {
-    pa_srv_api_internal(rq, "chat attachment");
+    pa_api_internal(rq, "chat attachment");
     return;
   }
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -518,13 +518,13 @@ void pa_srv_api_chat_attachment_get(pa_srv_req *rq) {
       rc = SQLITE_NOMEM;
     }
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc == SQLITE_DONE) {
     PA_NOT_FOUND(rq, "No such attachment");
   } else if (rc != SQLITE_ROW) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "chat attachment");
+    pa_api_internal(rq, "chat attachment");
   } else {
-    pa_srv_api_json(rq, 200, root);
+    pa_api_json(rq, 200, root);
   }
 }

@@ -5,7 +5,7 @@
 #ifndef PA_SRV_CHAT_H
 #define PA_SRV_CHAT_H
 
-#include "srv_api.h"
+#include "api/api.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +36,7 @@ void pa_chat_hub_free(pa_chat_hub *hub);
  * each text message on a worker (one at a time per socket), and the close
  * on the loop thread (frees user). */
 void pa_chat_upgrade(pa_srv_req *rq);
-void pa_chat_message(const pa_srv *srv, struct pa_db *db, uint64_t conn, void *user,
+void pa_chat_message(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
                      const char *data, size_t len);
 void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user);
 
@@ -51,15 +51,15 @@ int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n)
 int pa_chat_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *len);
 
 /* HTTP handlers (srv_api_chat.c). */
-void pa_srv_api_chat_device_create(pa_srv_req *rq);
-void pa_srv_api_chat_device_get(pa_srv_req *rq);
-void pa_srv_api_chat_device_delete(pa_srv_req *rq);
-void pa_srv_api_chat_my_devices(pa_srv_req *rq);
-void pa_srv_api_chat_prekeys_put(pa_srv_req *rq);
-void pa_srv_api_chat_bundle_take(pa_srv_req *rq);
-void pa_srv_api_chat_user_devices(pa_srv_req *rq);
-void pa_srv_api_chat_attachment_put(pa_srv_req *rq);
-void pa_srv_api_chat_attachment_get(pa_srv_req *rq);
-void pa_srv_api_chat_attachment_delete(pa_srv_req *rq);
+void pa_api_chat_device_create(pa_srv_req *rq);
+void pa_api_chat_device_get(pa_srv_req *rq);
+void pa_api_chat_device_delete(pa_srv_req *rq);
+void pa_api_chat_my_devices(pa_srv_req *rq);
+void pa_api_chat_prekeys_put(pa_srv_req *rq);
+void pa_api_chat_bundle_take(pa_srv_req *rq);
+void pa_api_chat_user_devices(pa_srv_req *rq);
+void pa_api_chat_attachment_put(pa_srv_req *rq);
+void pa_api_chat_attachment_get(pa_srv_req *rq);
+void pa_api_chat_attachment_delete(pa_srv_req *rq);
 
 #endif

@@ -1,5 +1,5 @@
 /* pa_text — tags, UTF-8 and case folding. */
-#include "text.h"
+#include "str.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -8,7 +8,7 @@ static int is_word(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-int pa_text_tags(const char *caption, int (*fn)(void *ctx, const char *tag), void *ctx) {
+int pa_str_tags(const char *caption, int (*fn)(void *ctx, const char *tag), void *ctx) {
   const unsigned char *s = (const unsigned char *)caption;
   char seen[PA_TEXT_MAX_TAGS][PA_TEXT_MAX_TAG + 1];
   int count = 0;
@@ -68,7 +68,7 @@ static int32_t decode(const unsigned char *s, size_t len, size_t *i) {
   return cp;
 }
 
-long pa_text_utf8_len(const char *str, size_t len, int multiline) {
+long pa_str_utf8_len(const char *str, size_t len, int multiline) {
   const unsigned char *s = (const unsigned char *)str;
   long n = 0;
   for (size_t i = 0; i < len;) {
@@ -121,7 +121,7 @@ static size_t encode(int32_t cp, unsigned char *o) {
   return 4;
 }
 
-int pa_text_fold(const char *str, char *out, size_t cap) {
+int pa_str_fold(const char *str, char *out, size_t cap) {
   const unsigned char *s = (const unsigned char *)str;
   size_t len = strlen(str), n = 0;
   if (cap == 0) return -1;

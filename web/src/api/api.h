@@ -1,11 +1,16 @@
 /* Shared by the pa_srv API translation units (srv_api*.c); not public.
  *
- * Handlers answer exactly once: with pa_srv_api_json or one of the error
+ * Handlers answer exactly once: with pa_api_json or one of the error
  * senders. Helpers that return -1 have already sent an error. */
 #ifndef PA_SRV_API_H
 #define PA_SRV_API_H
 
-#include "db.h"
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
+#include "store/sqlite/sq.h" /* TRANSITIONAL: until every handler speaks only to the store */
+#include "store/store.h"
 #include "limit.h"
 #include "srv_internal.h"
 
@@ -20,104 +25,104 @@ enum {
 };
 
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
-void pa_srv_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
+void pa_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
                       const char *allow);
 /* The same with "field": the request member at fault, for forms to show the
  * message next to it. */
-void pa_srv_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
+void pa_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
                             const char *field);
 /* 500; what (never user data) goes to the log with the database's message. */
-void pa_srv_api_internal(pa_srv_req *rq, const char *what);
-#define PA_BAD(rq, msg)       pa_srv_api_error((rq), 400, "bad_request", (msg), NULL)
-#define PA_NOT_FOUND(rq, msg) pa_srv_api_error((rq), 404, "not_found", (msg), NULL)
-#define PA_FORBIDDEN(rq, msg) pa_srv_api_error((rq), 403, "forbidden", (msg), NULL)
+void pa_api_internal(pa_srv_req *rq, const char *what);
+#define PA_BAD(rq, msg)       pa_api_error((rq), 400, "bad_request", (msg), NULL)
+#define PA_NOT_FOUND(rq, msg) pa_api_error((rq), 404, "not_found", (msg), NULL)
+#define PA_FORBIDDEN(rq, msg) pa_api_error((rq), 403, "forbidden", (msg), NULL)
 
 /* Sends root (taken over and freed) as JSON with the given status. */
-void pa_srv_api_json(pa_srv_req *rq, int status, cJSON *root);
+void pa_api_json(pa_srv_req *rq, int status, cJSON *root);
 /* Loop thread: the body limit, workers and session need of the route that
  * method and path name (see the route table's flags). */
-pa_net_route pa_srv_api_route(const pa_http_head *head);
+pa_net_route pa_api_route(const pa_http_head *head);
 
 /* {"ok":true} */
-void pa_srv_api_ok(pa_srv_req *rq);
+void pa_api_ok(pa_srv_req *rq);
 
 /* Reads a JSON object body (Content-Type application/json, at most
  * PA_API_BODY_MAX bytes). On success the caller frees *out with cJSON_Delete. */
-int pa_srv_api_body(pa_srv_req *rq, cJSON **out);
+int pa_api_body(pa_srv_req *rq, cJSON **out);
 
 /* A string member: missing is an error when required (then *out NULL when
  * not); checks UTF-8, no control characters (newlines when multiline) and
  * min..max code points. Its errors name the member in "field". */
-int pa_srv_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
+int pa_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
                    long max, int multiline, const char **out);
 /* An id member such as "pet_12" (prefix "pet"); *out 0 when absent or null
  * and not required. */
-int pa_srv_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix,
+int pa_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix,
                   int required, int64_t *out);
 /* Refuses members other than the names given (NULL-terminated). */
-int pa_srv_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names);
+int pa_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names);
 
 /* Parses "<prefix>_<n>" with n a canonical positive decimal; 0 or -1. */
-int pa_srv_parse_id(const char *s, const char *prefix, int64_t *out);
+int pa_api_parse_id(const char *s, const char *prefix, int64_t *out);
 
 /* ?limit= (1..max, default def) and ?cursor= (*has_cursor 0 without one). */
-int pa_srv_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_db_cursor *cursor,
+int pa_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_store_cursor *cursor,
                     int *has_cursor);
 /* A query parameter into out (NUL-terminated); 0 found, 1 absent, -1 sent 400. */
-int pa_srv_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap);
+int pa_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap);
 
 /* JSON building; each returns 0 or -1 (out of memory). */
-void pa_srv_format_time(int64_t t, char out[32]);
-int pa_srv_add_time(cJSON *obj, const char *key, int64_t t);
-int pa_srv_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
-int pa_srv_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
-int pa_srv_add_cursor(cJSON *obj, int has_more, const pa_db_cursor *next);
+void pa_api_format_time(int64_t t, char out[32]);
+int pa_api_add_time(cJSON *obj, const char *key, int64_t t);
+int pa_api_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
+int pa_api_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
+int pa_api_add_cursor(cJSON *obj, int has_more, const pa_store_cursor *next);
 /* A keyset page from st (bound, asking LIMIT limit + 1): appends item(st) of
    up to limit rows to list; a row beyond sets *more. next takes the kept last
    row's created_col and id_col. Returns SQLITE_DONE, or the failing code. */
-int pa_srv_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
-                     int created_col, int id_col, pa_db_cursor *next, int *more);
+int pa_api_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
+                     int created_col, int id_col, pa_store_cursor *next, int *more);
 /* {"id","name","avatar_url"} from columns (id, name, avatar hash, avatar ext)
  * at col; the caller owns the result (cJSON_Delete), NULL when out of memory. */
-cJSON *pa_srv_user_json(sqlite3_stmt *st, int col);
+cJSON *pa_api_user_json(sqlite3_stmt *st, int col);
 /* {"id","name","species","avatar_url"} from (id, name, species, hash, ext) at
  * col; owned by the caller as above. */
-cJSON *pa_srv_pet_json(sqlite3_stmt *st, int col);
+cJSON *pa_api_pet_json(sqlite3_stmt *st, int col);
 /* The MIME type of a stored extension. */
-const char *pa_srv_ext_type(const char *ext);
+const char *pa_api_ext_type(const char *ext);
 
-/* A feed post as the core parses it (pa_db_feed callback; ctx is the array). */
-int pa_srv_add_feed_post(void *ctx, const pa_db_feed_post *p);
+/* A feed post as the core parses it (pa_store_feed callback; ctx is the array). */
+int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p);
 
 /* 0 when pet is the viewer's; else an error is sent (400 unknown, 403 not theirs). */
-int pa_srv_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
+int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
 
 /* Looks up one of the viewer's uploads for a use (post, story, reel,
  * avatar) and marks it attached: from then on it belongs to that use, and
- * its file goes once no use holds it (pa_srv_media_gc). Call it inside the
+ * its file goes once no use holds it (pa_api_media_gc). Call it inside the
  * transaction that writes the use, which rolls the mark back with it. hash
  * and ext copied out. kind is "image", "video" or NULL for either. 0, or -1
  * with 400 sent (unknown_upload for an id that is not, or no longer, one of
  * the viewer's uploads; field names the member). */
-int pa_srv_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
+int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
                          const char *field, char hash[65], char ext[8]);
 
 /* Deletes the row with id rq->ids[0] by delete_sql when owner_sql (?1 that
  * id) names the viewer, collects the media it held and answers {"ok":true};
  * else 404 missing or 403 not_yours. */
-void pa_srv_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
+void pa_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
                            const char *missing, const char *not_yours);
 
 /* The error shape with Retry-After: seconds (for 429 and 503). */
-void pa_srv_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
+void pa_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
                             int64_t seconds);
 
 /* Sets the pa_session cookie (max_age 0 clears it). */
-void pa_srv_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
+void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
 
 /* Serialises media-store writes against garbage collection. */
-void pa_srv_media_lock(void);
-void pa_srv_media_unlock(void);
+void pa_api_media_lock(void);
+void pa_api_media_unlock(void);
 
 /* The media lifecycle (web/README.md, "Media"). */
 enum {
@@ -131,96 +136,96 @@ enum {
 
 /* Today's upload quota: PA_MEDIA_QUOTA_DAY_BYTES or the environment's value,
  * read once (the first collection, which runs at startup, reads it). */
-int64_t pa_srv_media_quota(void);
+int64_t pa_api_media_quota(void);
 
 /* Charges bytes received from the viewer to today's count: 0 with the day
  * charged in *day, or -1 with 429 quota_exceeded (Retry-After: the next
- * 00:00 UTC) or 500 sent. pa_srv_media_refund gives them back when the
+ * 00:00 UTC) or 500 sent. pa_api_media_refund gives them back when the
  * upload is not stored after all. */
-int pa_srv_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day);
-void pa_srv_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day);
+int pa_api_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day);
+void pa_api_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day);
 
 /* Forgets drafts older than PA_MEDIA_DRAFT_SECONDS, then deletes the media
  * rows nothing holds any more among those that lost a reference (queued in
  * media_unref by triggers), and then their files. Runs after every delete
  * that can release media, and in the chores. */
-void pa_srv_media_gc(struct pa_db *db, const char *media_dir);
+void pa_api_media_gc(struct pa_store *db, const char *media_dir);
 
 /* Handlers, by file. */
-void pa_srv_api_signup(pa_srv_req *rq);
-void pa_srv_api_login(pa_srv_req *rq);
-void pa_srv_api_logout(pa_srv_req *rq);
-void pa_srv_api_logout_all(pa_srv_req *rq);
-void pa_srv_api_session(pa_srv_req *rq);
-void pa_srv_api_delete_me(pa_srv_req *rq);
-void pa_srv_api_password(pa_srv_req *rq);
+void pa_api_signup(pa_srv_req *rq);
+void pa_api_login(pa_srv_req *rq);
+void pa_api_logout(pa_srv_req *rq);
+void pa_api_logout_all(pa_srv_req *rq);
+void pa_api_session(pa_srv_req *rq);
+void pa_api_delete_me(pa_srv_req *rq);
+void pa_api_password(pa_srv_req *rq);
 
-void pa_srv_api_notifications_get(pa_srv_req *rq);
-void pa_srv_api_notifications_unread(pa_srv_req *rq);
-void pa_srv_api_notifications_read(pa_srv_req *rq);
+void pa_api_notifications_get(pa_srv_req *rq);
+void pa_api_notifications_unread(pa_srv_req *rq);
+void pa_api_notifications_read(pa_srv_req *rq);
 
-void pa_srv_api_feed(pa_srv_req *rq);
-void pa_srv_api_feed_following(pa_srv_req *rq);
-void pa_srv_api_post_create(pa_srv_req *rq);
-void pa_srv_api_post_get(pa_srv_req *rq);
-void pa_srv_api_post_delete(pa_srv_req *rq);
-void pa_srv_api_like_put(pa_srv_req *rq);
-void pa_srv_api_like_delete(pa_srv_req *rq);
-void pa_srv_api_comments_get(pa_srv_req *rq);
-void pa_srv_api_comment_create(pa_srv_req *rq);
-void pa_srv_api_comment_delete(pa_srv_req *rq);
-void pa_srv_api_user_posts(pa_srv_req *rq);
-void pa_srv_api_pet_posts(pa_srv_req *rq);
+void pa_api_feed(pa_srv_req *rq);
+void pa_api_feed_following(pa_srv_req *rq);
+void pa_api_post_create(pa_srv_req *rq);
+void pa_api_post_get(pa_srv_req *rq);
+void pa_api_post_delete(pa_srv_req *rq);
+void pa_api_like_put(pa_srv_req *rq);
+void pa_api_like_delete(pa_srv_req *rq);
+void pa_api_comments_get(pa_srv_req *rq);
+void pa_api_comment_create(pa_srv_req *rq);
+void pa_api_comment_delete(pa_srv_req *rq);
+void pa_api_user_posts(pa_srv_req *rq);
+void pa_api_pet_posts(pa_srv_req *rq);
 
-void pa_srv_api_pet_create(pa_srv_req *rq);
-void pa_srv_api_pet_get(pa_srv_req *rq);
-void pa_srv_api_pet_patch(pa_srv_req *rq);
-void pa_srv_api_pet_delete(pa_srv_req *rq);
-void pa_srv_api_my_pets(pa_srv_req *rq);
-void pa_srv_api_user_get(pa_srv_req *rq);
-void pa_srv_api_user_follow(pa_srv_req *rq);
-void pa_srv_api_user_unfollow(pa_srv_req *rq);
-void pa_srv_api_pet_follow(pa_srv_req *rq);
-void pa_srv_api_pet_unfollow(pa_srv_req *rq);
-void pa_srv_api_followers(pa_srv_req *rq);
-void pa_srv_api_pet_followers(pa_srv_req *rq);
-void pa_srv_api_feed_tag(pa_srv_req *rq);
-void pa_srv_api_following(pa_srv_req *rq);
-void pa_srv_api_search(pa_srv_req *rq);
+void pa_api_pet_create(pa_srv_req *rq);
+void pa_api_pet_get(pa_srv_req *rq);
+void pa_api_pet_patch(pa_srv_req *rq);
+void pa_api_pet_delete(pa_srv_req *rq);
+void pa_api_my_pets(pa_srv_req *rq);
+void pa_api_user_get(pa_srv_req *rq);
+void pa_api_user_follow(pa_srv_req *rq);
+void pa_api_user_unfollow(pa_srv_req *rq);
+void pa_api_pet_follow(pa_srv_req *rq);
+void pa_api_pet_unfollow(pa_srv_req *rq);
+void pa_api_followers(pa_srv_req *rq);
+void pa_api_pet_followers(pa_srv_req *rq);
+void pa_api_feed_tag(pa_srv_req *rq);
+void pa_api_following(pa_srv_req *rq);
+void pa_api_search(pa_srv_req *rq);
 
-void pa_srv_api_media_upload(pa_srv_req *rq);
-void pa_srv_api_stories_get(pa_srv_req *rq);
-void pa_srv_api_story_create(pa_srv_req *rq);
-void pa_srv_api_story_seen(pa_srv_req *rq);
-void pa_srv_api_reels_get(pa_srv_req *rq);
-void pa_srv_api_reel_create(pa_srv_req *rq);
-void pa_srv_api_media_delete(pa_srv_req *rq);
-void pa_srv_api_story_delete(pa_srv_req *rq);
-void pa_srv_api_reel_delete(pa_srv_req *rq);
-void pa_srv_api_me_patch(pa_srv_req *rq);
+void pa_api_media_upload(pa_srv_req *rq);
+void pa_api_stories_get(pa_srv_req *rq);
+void pa_api_story_create(pa_srv_req *rq);
+void pa_api_story_seen(pa_srv_req *rq);
+void pa_api_reels_get(pa_srv_req *rq);
+void pa_api_reel_create(pa_srv_req *rq);
+void pa_api_media_delete(pa_srv_req *rq);
+void pa_api_story_delete(pa_srv_req *rq);
+void pa_api_reel_delete(pa_srv_req *rq);
+void pa_api_me_patch(pa_srv_req *rq);
 
-void pa_srv_api_candidates(pa_srv_req *rq);
+void pa_api_candidates(pa_srv_req *rq);
 
 /* The session cookie into rq->viewer (-1: 500 sent), and whether Host names
  * one of our origins and Origin / Sec-Fetch-Site say our own page sent the
  * request: for the chat socket. */
-int pa_srv_api_resolve_session(pa_srv_req *rq);
-int pa_srv_api_same_origin(pa_srv_req *rq);
+int pa_api_resolve_session(pa_srv_req *rq);
+int pa_api_same_origin(pa_srv_req *rq);
 /* The server's public origins (origin.h): whom it answers for and the base
  * of every absolute URL it writes. */
-const struct pa_origins *pa_srv_api_origins(const pa_srv_req *rq);
+const struct pa_origins *pa_api_origins(const pa_srv_req *rq);
 /* 0 when the Host header names one of our origins; else -1 with 421
  * Misdirected Request sent (JSON under /api, plain text elsewhere), which is
  * what stops DNS rebinding. Every route family calls it first. */
-int pa_srv_api_host_gate(pa_srv_req *rq);
+int pa_api_host_gate(pa_srv_req *rq);
 /* GET /api/v1/oembed (srv_embed.c). */
-void pa_srv_api_oembed(pa_srv_req *rq);
+void pa_api_oembed(pa_srv_req *rq);
 /* Charges one request of purpose (limit.h) by key, or with key NULL by the
  * purpose's usual one (the client's address for sign-in and sign-up, else the
  * user, or the address when signed out).
  * 0 when it may go ahead, else -1 with 429 rate_limited and Retry-After sent.
  * Charge only once the request is valid: a refused request costs nothing. */
-int pa_srv_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
-void pa_srv_api_posts_by_id(pa_srv_req *rq);
+int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
+void pa_api_posts_by_id(pa_srv_req *rq);
 
 #endif

@@ -1,7 +1,7 @@
 /* pa_srv — people and pets: profiles, pets, follows, search. */
 #include "clock.h"
-#include "srv_api.h"
-#include "text.h"
+#include "api/api.h"
+#include "str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,14 +25,14 @@ static int add_count(cJSON *o, const char *key, sqlite3_stmt *st, int i) {
   " WHERE " where
 
 static cJSON *pet_json(sqlite3_stmt *st) {
-  cJSON *o = pa_srv_pet_json(st, 0), *owner = pa_srv_user_json(st, 9);
+  cJSON *o = pa_api_pet_json(st, 0), *owner = pa_api_user_json(st, 9);
   int bad = !o || !owner || !cJSON_AddStringToObject(o, "breed", col(st, 5) ? col(st, 5) : "");
   if (!bad)
     bad = col(st, 6) ? !cJSON_AddStringToObject(o, "birth_date", col(st, 6))
                      : !cJSON_AddNullToObject(o, "birth_date");
   if (!bad) {
     bad = !cJSON_AddStringToObject(o, "bio", col(st, 7) ? col(st, 7) : "") ||
-          pa_srv_add_time(o, "created_at", sqlite3_column_int64(st, 8));
+          pa_api_add_time(o, "created_at", sqlite3_column_int64(st, 8));
     cJSON_AddItemToObject(o, "owner", owner);
     owner = NULL;
     bad |= add_count(o, "post_count", st, 13) || add_count(o, "follower_count", st, 14) ||
@@ -48,13 +48,13 @@ static cJSON *pet_json(sqlite3_stmt *st) {
 
 /* The pet as JSON; NULL with *missing set when there is none. */
 static cJSON *load_pet(pa_srv_req *rq, int64_t id, int *missing) {
-  sqlite3_stmt *st = pa_db_stmt(rq->db, PET_SQL("t.id = ?1"));
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, PET_SQL("t.id = ?1"));
   int rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   *missing = rc == SQLITE_DONE;
   cJSON *o = rc == SQLITE_ROW ? pet_json(st) : NULL;
-  pa_db_done(st);
+  pa_sq_done(st);
   return o;
 }
 
@@ -64,15 +64,15 @@ static void send_pet(pa_srv_req *rq, int status, int64_t id) {
   if (missing)
     PA_NOT_FOUND(rq, "No such pet");
   else if (!o)
-    pa_srv_api_internal(rq, "pet");
+    pa_api_internal(rq, "pet");
   else
-    pa_srv_api_json(rq, status, o);
+    pa_api_json(rq, status, o);
 }
 
-void pa_srv_api_pet_get(pa_srv_req *rq) { send_pet(rq, 200, rq->ids[0]); }
+void pa_api_pet_get(pa_srv_req *rq) { send_pet(rq, 200, rq->ids[0]); }
 
-void pa_srv_api_my_pets(pa_srv_req *rq) {
-  sqlite3_stmt *st = pa_db_stmt(rq->db, PET_SQL("t.owner_id = ?1 ORDER BY t.id"));
+void pa_api_my_pets(pa_srv_req *rq) {
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, PET_SQL("t.owner_id = ?1 ORDER BY t.id"));
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "pets");
   int rc = st && list ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
@@ -81,13 +81,13 @@ void pa_srv_api_my_pets(pa_srv_req *rq) {
     rc = o && cJSON_AddItemToArray(list, o) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc != SQLITE_OK) cJSON_Delete(o);
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_DONE) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "my pets");
+    pa_api_internal(rq, "my pets");
     return;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
 /* YYYY-MM-DD, a real calendar day, not in the future. */
@@ -101,7 +101,7 @@ static int date_ok(const char *s) {
   if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1]) return 0;
   if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return 0;
   char today[32];
-  pa_srv_format_time(pa_clock_now(), today);
+  pa_api_format_time(pa_clock_now(), today);
   return strncmp(s, today, 10) <= 0;
 }
 
@@ -116,11 +116,11 @@ static int read_pet(pa_srv_req *rq, const cJSON *body, int create, pet_fields *f
   static const char *const fields[] = {"name", "species",         "breed", "birth_date",
                                        "bio",  "avatar_media_id", NULL};
   memset(f, 0, sizeof *f);
-  if (pa_srv_api_only(rq, body, fields) ||
-      pa_srv_api_str(rq, body, "name", create, 1, 80, 0, &f->name) ||
-      pa_srv_api_str(rq, body, "species", create, 1, 40, 0, &f->species) ||
-      pa_srv_api_str(rq, body, "breed", 0, 0, 80, 0, &f->breed) ||
-      pa_srv_api_str(rq, body, "bio", 0, 0, 500, 1, &f->bio))
+  if (pa_api_only(rq, body, fields) ||
+      pa_api_str(rq, body, "name", create, 1, 80, 0, &f->name) ||
+      pa_api_str(rq, body, "species", create, 1, 40, 0, &f->species) ||
+      pa_api_str(rq, body, "breed", 0, 0, 80, 0, &f->breed) ||
+      pa_api_str(rq, body, "bio", 0, 0, 500, 1, &f->bio))
     return -1;
   if (!create && !cJSON_GetArraySize(body)) {
     PA_BAD(rq, "Send at least one field to change");
@@ -137,9 +137,9 @@ static int read_pet(pa_srv_req *rq, const cJSON *body, int create, pet_fields *f
   }
   int64_t upload = 0;
   f->has_avatar = cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id") != NULL;
-  if (pa_srv_api_id(rq, body, "avatar_media_id", "m", 0, &upload)) return -1;
+  if (pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload)) return -1;
   char ext[8];
-  if (upload && pa_srv_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id",
+  if (upload && pa_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id",
                                      f->avatar, ext) != 0)
     return -1;
   return 0;
@@ -149,22 +149,22 @@ static int bind_opt(sqlite3_stmt *st, int i, const char *s) {
   return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
 }
 
-void pa_srv_api_pet_create(pa_srv_req *rq) {
+void pa_api_pet_create(pa_srv_req *rq) {
   cJSON *body = NULL;
   pet_fields f;
-  if (pa_srv_api_body(rq, &body) != 0) return;
+  if (pa_api_body(rq, &body) != 0) return;
   /* One transaction: the avatar's upload is attached only if the pet is written. */
-  if (pa_db_begin(rq->db) != PA_DB_OK) {
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
     cJSON_Delete(body);
-    pa_srv_api_internal(rq, "add pet");
+    pa_api_internal(rq, "add pet");
     return;
   }
   if (read_pet(rq, body, 1, &f) != 0) {
-    pa_db_rollback(rq->db);
+    pa_store_rollback(rq->db);
     cJSON_Delete(body);
     return;
   }
-  sqlite3_stmt *st = pa_db_stmt(rq->db, "INSERT INTO pets (owner_id, name, species, breed, bio,"
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, "INSERT INTO pets (owner_id, name, species, breed, bio,"
                                         " avatar, birth_date, created_at)"
                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
@@ -176,13 +176,13 @@ void pa_srv_api_pet_create(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = bind_opt(st, 7, f.birth_date);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 8, pa_clock_now());
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "add pet");
-  int64_t id = sqlite3_last_insert_rowid(pa_db_handle(rq->db));
-  pa_db_done(st);
+  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "add pet");
+  int64_t id = sqlite3_last_insert_rowid(pa_sq_handle(rq->db));
+  pa_sq_done(st);
   cJSON_Delete(body);
-  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) rc = SQLITE_ERROR;
+  if (pa_store_end(rq->db, rc == SQLITE_DONE) != PA_STORE_OK) rc = SQLITE_ERROR;
   if (rc != SQLITE_DONE)
-    pa_srv_api_internal(rq, "add pet");
+    pa_api_internal(rq, "add pet");
   else
     send_pet(rq, 201, id);
 }
@@ -191,9 +191,9 @@ void pa_srv_api_pet_create(pa_srv_req *rq) {
 static int my_pet(pa_srv_req *rq) {
   int64_t owner;
   int found;
-  if (pa_db_scalar_i64(rq->db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &rq->ids[0], &owner,
-                       &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "pet");
+  if (pa_sq_scalar_found(rq->db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &rq->ids[0], &owner,
+                       &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "pet");
     return -1;
   }
   if (!found) {
@@ -207,22 +207,22 @@ static int my_pet(pa_srv_req *rq) {
   return 0;
 }
 
-void pa_srv_api_pet_patch(pa_srv_req *rq) {
+void pa_api_pet_patch(pa_srv_req *rq) {
   cJSON *body = NULL;
   pet_fields f;
-  if (pa_srv_api_body(rq, &body) != 0) return;
-  if (pa_db_begin(rq->db) != PA_DB_OK) {
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
     cJSON_Delete(body);
-    pa_srv_api_internal(rq, "change pet");
+    pa_api_internal(rq, "change pet");
     return;
   }
   if (my_pet(rq) != 0 || read_pet(rq, body, 0, &f) != 0) {
-    pa_db_rollback(rq->db);
+    pa_store_rollback(rq->db);
     cJSON_Delete(body);
     return;
   }
   /* NULL keeps a field; ?7/?9 say whether birth_date/avatar were sent at all. */
-  sqlite3_stmt *st = pa_db_stmt(
+  sqlite3_stmt *st = pa_sq_stmt(
       rq->db, "UPDATE pets SET name = coalesce(?2, name), species = coalesce(?3, species),"
               " breed = coalesce(?4, breed), bio = coalesce(?5, bio),"
               " birth_date = CASE WHEN ?7 THEN ?6 ELSE birth_date END,"
@@ -237,36 +237,36 @@ void pa_srv_api_pet_patch(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = bind_opt(st, 8, f.avatar[0] ? f.avatar : NULL);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 9, f.has_avatar);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change pet");
-  pa_db_done(st);
+  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "change pet");
+  pa_sq_done(st);
   cJSON_Delete(body);
-  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "change pet");
+  if (pa_store_end(rq->db, rc == SQLITE_DONE) != PA_STORE_OK) {
+    pa_api_internal(rq, "change pet");
     return;
   }
   /* A replaced or removed avatar goes once nothing else shows it. */
-  if (f.has_avatar) pa_srv_media_gc(rq->db, rq->srv->media_dir);
+  if (f.has_avatar) pa_api_media_gc(rq->db, rq->srv->media_dir);
   send_pet(rq, 200, rq->ids[0]);
 }
 
-void pa_srv_api_pet_delete(pa_srv_req *rq) {
+void pa_api_pet_delete(pa_srv_req *rq) {
   if (my_pet(rq) != 0) return;
   /* Posts whose main pet this is, its stories and reels go by ON DELETE CASCADE. */
-  if (pa_db_begin(rq->db) != PA_DB_OK ||
-      pa_db_exec_i64(rq->db, "DELETE FROM pets WHERE id = ?1", 1, &rq->ids[0], NULL) != PA_DB_OK ||
-      pa_db_commit(rq->db) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "delete pet");
-    pa_db_rollback(rq->db);
+  if (pa_store_begin(rq->db) != PA_STORE_OK ||
+      pa_sq_exec_i64(rq->db, "DELETE FROM pets WHERE id = ?1", 1, &rq->ids[0], NULL) != PA_STORE_OK ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "delete pet");
+    pa_store_rollback(rq->db);
     return;
   }
-  pa_srv_media_gc(rq->db, rq->srv->media_dir);
-  pa_srv_api_ok(rq);
+  pa_api_media_gc(rq->db, rq->srv->media_dir);
+  pa_api_ok(rq);
 }
 
 /* ---- people */
 
-void pa_srv_api_user_get(pa_srv_req *rq) {
-  sqlite3_stmt *st = pa_db_stmt(
+void pa_api_user_get(pa_srv_req *rq) {
+  sqlite3_stmt *st = pa_sq_stmt(
       rq->db, "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.bio, u.created_at,"
               "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
               "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
@@ -279,15 +279,15 @@ void pa_srv_api_user_get(pa_srv_req *rq) {
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
   cJSON *o = NULL;
   if (rc == SQLITE_ROW) {
-    cJSON *summary = pa_srv_user_json(st, 0);
+    cJSON *summary = pa_api_user_json(st, 0);
     o = cJSON_CreateObject();
-    int bad = !summary || !o || pa_srv_add_id(o, "id", "u", sqlite3_column_int64(st, 0)) ||
+    int bad = !summary || !o || pa_api_add_id(o, "id", "u", sqlite3_column_int64(st, 0)) ||
               !cJSON_AddStringToObject(o, "name", col(st, 1) ? col(st, 1) : "") ||
               !cJSON_AddStringToObject(o, "handle", col(st, 4) ? col(st, 4) : "") ||
               !cJSON_AddStringToObject(o, "bio", col(st, 5) ? col(st, 5) : "") ||
               !cJSON_AddItemToObject(o, "avatar_url",
                                      cJSON_DetachItemFromObject(summary, "avatar_url")) ||
-              pa_srv_add_time(o, "created_at", sqlite3_column_int64(st, 6)) ||
+              pa_api_add_time(o, "created_at", sqlite3_column_int64(st, 6)) ||
               add_count(o, "pet_count", st, 7) || add_count(o, "post_count", st, 8) ||
               add_count(o, "follower_count", st, 9) || add_count(o, "following_count", st, 10) ||
               !cJSON_AddBoolToObject(o, "following", sqlite3_column_int(st, 11));
@@ -297,69 +297,69 @@ void pa_srv_api_user_get(pa_srv_req *rq) {
       o = NULL;
     }
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc == SQLITE_DONE) {
     PA_NOT_FOUND(rq, "No such user");
     return;
   }
   cJSON *pets = o ? cJSON_AddArrayToObject(o, "pets") : NULL;
-  st = pets ? pa_db_stmt(rq->db, "SELECT t.id, t.name, t.species, t.avatar, m.ext FROM pets t"
+  st = pets ? pa_sq_stmt(rq->db, "SELECT t.id, t.name, t.species, t.avatar, m.ext FROM pets t"
                                  " LEFT JOIN media m ON m.hash = t.avatar"
                                  " WHERE t.owner_id = ?1 ORDER BY t.id")
             : NULL;
   rc = st ? sqlite3_bind_int64(st, 1, rq->ids[0]) : SQLITE_ERROR;
   while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    cJSON *p = pa_srv_pet_json(st, 0);
+    cJSON *p = pa_api_pet_json(st, 0);
     rc = p && cJSON_AddItemToArray(pets, p) ? SQLITE_OK : SQLITE_NOMEM;
     if (rc != SQLITE_OK) cJSON_Delete(p);
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_DONE) {
     cJSON_Delete(o);
-    pa_srv_api_internal(rq, "user");
+    pa_api_internal(rq, "user");
     return;
   }
-  pa_srv_api_json(rq, 200, o);
+  pa_api_json(rq, 200, o);
 }
 
 /* PATCH /api/v1/me: the avatar (an upload of the viewer's, or null). */
-void pa_srv_api_me_patch(pa_srv_req *rq) {
+void pa_api_me_patch(pa_srv_req *rq) {
   static const char *const fields[] = {"avatar_media_id", NULL};
   char hash[65] = "", ext[8];
   int64_t upload = 0;
   cJSON *body = NULL;
-  if (pa_srv_api_body(rq, &body) != 0) return;
-  int refused = pa_srv_api_only(rq, body, fields) ||
-                pa_srv_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
+  if (pa_api_body(rq, &body) != 0) return;
+  int refused = pa_api_only(rq, body, fields) ||
+                pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
   if (!refused && !cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id")) {
     PA_BAD(rq, "Send avatar_media_id: an upload of yours, or null to remove the avatar");
     refused = 1;
   }
   cJSON_Delete(body);
   if (refused) return;
-  if (pa_db_begin(rq->db) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "change avatar");
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "change avatar");
     return;
   }
   if (upload &&
-      pa_srv_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id", hash, ext)) {
-    pa_db_rollback(rq->db);
+      pa_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id", hash, ext)) {
+    pa_store_rollback(rq->db);
     return;
   }
-  sqlite3_stmt *st = pa_db_stmt(rq->db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
   int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = bind_opt(st, 2, upload ? hash : NULL);
   if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_db_sql_fail(rq->db, "change avatar");
-  pa_db_done(st);
-  if (pa_db_end(rq->db, rc == SQLITE_DONE) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "change avatar");
+  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "change avatar");
+  pa_sq_done(st);
+  if (pa_store_end(rq->db, rc == SQLITE_DONE) != PA_STORE_OK) {
+    pa_api_internal(rq, "change avatar");
     return;
   }
   /* The avatar it replaced goes once nothing else shows it. */
-  pa_srv_media_gc(rq->db, rq->srv->media_dir);
+  pa_api_media_gc(rq->db, rq->srv->media_dir);
   rq->ids[0] = rq->viewer;
-  pa_srv_api_user_get(rq);
+  pa_api_user_get(rq);
 }
 
 static void follow(pa_srv_req *rq, int pet, int on) {
@@ -370,10 +370,10 @@ static void follow(pa_srv_req *rq, int pet, int on) {
        "INSERT OR IGNORE INTO pet_follows (follower_id, pet_id, created_at) VALUES (?1, ?2, ?3)"}};
   int64_t a[3] = {rq->viewer, rq->ids[0], pa_clock_now()}, count = 0, v;
   int found;
-  if (pa_db_scalar_i64(
+  if (pa_sq_scalar_found(
           rq->db, pet ? "SELECT 1 FROM pets WHERE id = ?1" : "SELECT 1 FROM users WHERE id = ?1", 1,
-          &rq->ids[0], &v, &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "follow");
+          &rq->ids[0], &v, &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "follow");
     return;
   }
   if (!found) {
@@ -384,12 +384,12 @@ static void follow(pa_srv_req *rq, int pet, int on) {
     PA_BAD(rq, "You cannot follow yourself");
     return;
   }
-  if (pa_db_exec_i64(rq->db, sql[pet][on], on ? 3 : 2, a, NULL) != PA_DB_OK ||
-      pa_db_scalar_i64(rq->db,
+  if (pa_sq_exec_i64(rq->db, sql[pet][on], on ? 3 : 2, a, NULL) != PA_STORE_OK ||
+      pa_sq_scalar_found(rq->db,
                        pet ? "SELECT count(*) FROM pet_follows WHERE pet_id = ?1"
                            : "SELECT count(*) FROM follows WHERE followee_id = ?1",
-                       1, &rq->ids[0], &count, &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "follow");
+                       1, &rq->ids[0], &count, &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "follow");
     return;
   }
   cJSON *root = cJSON_CreateObject();
@@ -398,13 +398,13 @@ static void follow(pa_srv_req *rq, int pet, int on) {
     cJSON_Delete(root);
     root = NULL;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
-void pa_srv_api_user_follow(pa_srv_req *rq) { follow(rq, 0, 1); }
-void pa_srv_api_user_unfollow(pa_srv_req *rq) { follow(rq, 0, 0); }
-void pa_srv_api_pet_follow(pa_srv_req *rq) { follow(rq, 1, 1); }
-void pa_srv_api_pet_unfollow(pa_srv_req *rq) { follow(rq, 1, 0); }
+void pa_api_user_follow(pa_srv_req *rq) { follow(rq, 0, 1); }
+void pa_api_user_unfollow(pa_srv_req *rq) { follow(rq, 0, 0); }
+void pa_api_pet_follow(pa_srv_req *rq) { follow(rq, 1, 1); }
+void pa_api_pet_unfollow(pa_srv_req *rq) { follow(rq, 1, 0); }
 
 /* ?1 the user, ?2 ?3 the cursor (follow time, user id), ?4 the row limit. */
 static const char followers_sql[] =
@@ -426,45 +426,45 @@ static const char pet_followers_sql[] =
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
 
 /* A row of the queries above: the follow's time, then the user. */
-static cJSON *follower_json(sqlite3_stmt *st) { return pa_srv_user_json(st, 1); }
+static cJSON *follower_json(sqlite3_stmt *st) { return pa_api_user_json(st, 1); }
 
 /* pet: the path's id is a pet's (else a user's). */
 static void people_page(pa_srv_req *rq, const char *sql, int pet) {
   int limit, has_cursor, more = 0;
-  pa_db_cursor after, next = {0, 0};
+  pa_store_cursor after, next = {0, 0};
   int64_t v;
   int found;
-  if (pa_srv_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
+  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
     return;
-  if (pa_db_scalar_i64(
+  if (pa_sq_scalar_found(
           rq->db, pet ? "SELECT 1 FROM pets WHERE id = ?1" : "SELECT 1 FROM users WHERE id = ?1", 1,
-          &rq->ids[0], &v, &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "people");
+          &rq->ids[0], &v, &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "people");
     return;
   }
   if (!found) {
     PA_NOT_FOUND(rq, pet ? "No such pet" : "No such user");
     return;
   }
-  sqlite3_stmt *st = pa_db_stmt(rq->db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, sql);
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "users");
   int rc = st && list ? sqlite3_bind_int64(st, 1, rq->ids[0]) : SQLITE_ERROR;
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, has_cursor ? after.created_at : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, has_cursor ? after.id : INT64_MAX);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, limit + 1);
-  if (rc == SQLITE_OK) rc = pa_srv_page_rows(st, limit, follower_json, list, 0, 1, &next, &more);
-  pa_db_done(st);
-  if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) != 0) {
+  if (rc == SQLITE_OK) rc = pa_api_page_rows(st, limit, follower_json, list, 0, 1, &next, &more);
+  pa_sq_done(st);
+  if (rc != SQLITE_DONE || pa_api_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "people");
+    pa_api_internal(rq, "people");
     return;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }
 
-void pa_srv_api_followers(pa_srv_req *rq) { people_page(rq, followers_sql, 0); }
-void pa_srv_api_following(pa_srv_req *rq) { people_page(rq, following_sql, 0); }
-void pa_srv_api_pet_followers(pa_srv_req *rq) { people_page(rq, pet_followers_sql, 1); }
+void pa_api_followers(pa_srv_req *rq) { people_page(rq, followers_sql, 0); }
+void pa_api_following(pa_srv_req *rq) { people_page(rq, following_sql, 0); }
+void pa_api_pet_followers(pa_srv_req *rq) { people_page(rq, pet_followers_sql, 1); }
 
 /* ---- search: prefix-of-a-word matches (class 0) before substring ones (1) */
 
@@ -501,14 +501,14 @@ static const char search_tags_sql[] =
     "         tag, count(*) AS n FROM post_tags GROUP BY tag)"
     " WHERE cls < 2 ORDER BY cls, n DESC, tag LIMIT ?4 OFFSET ?3";
 
-void pa_srv_api_search(pa_srv_req *rq) {
+void pa_api_search(pa_srv_req *rq) {
   static const char *const types[] = {"people", "pets", "breeds", "tags"};
   static const char *const sqls[] = {search_people_sql, search_pets_sql, search_breeds_sql,
                                      search_tags_sql};
   char q[400], type[16], folded[420];
   int limit, has_cursor, t = -1, n = 0, more = 0;
-  pa_db_cursor after, next = {0, 0};
-  int rc = pa_srv_api_query(rq, "type", type, sizeof type);
+  pa_store_cursor after, next = {0, 0};
+  int rc = pa_api_query(rq, "type", type, sizeof type);
   if (rc < 0) return;
   for (int i = 0; rc == 0 && i < 4; i++)
     if (strcmp(type, types[i]) == 0) t = i;
@@ -516,19 +516,19 @@ void pa_srv_api_search(pa_srv_req *rq) {
     PA_BAD(rq, "type must be people, pets, breeds or tags");
     return;
   }
-  rc = pa_srv_api_query(rq, "q", q, 101 + 2);
+  rc = pa_api_query(rq, "q", q, 101 + 2);
   if (rc < 0) return;
   /* Trim spaces, and the sigils people type: '#' for tags, '@' for people. */
   char *s = q;
   size_t len = rc == 0 ? strlen(q) : 0;
   while (len && (*s == ' ' || *s == '#' || *s == '@')) s++, len--;
   while (len && s[len - 1] == ' ') s[--len] = '\0';
-  if (len == 0 || len > 100 || pa_text_utf8_len(s, len, 0) < 0 ||
-      pa_text_fold(s, folded, sizeof folded) != 0) {
+  if (len == 0 || len > 100 || pa_str_utf8_len(s, len, 0) < 0 ||
+      pa_str_fold(s, folded, sizeof folded) != 0) {
     PA_BAD(rq, "q must be 1 to 100 bytes of text");
     return;
   }
-  if (pa_srv_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
+  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
     return;
   /* Tag pages continue at an offset; the cursor says which type it is for. */
   if (has_cursor && t == 3 &&
@@ -540,8 +540,8 @@ void pa_srv_api_search(pa_srv_req *rq) {
     PA_BAD(rq, "cursor is not valid; use next_cursor from the previous page");
     return;
   }
-  if (pa_srv_api_limited(rq, PA_LIMIT_SEARCH, NULL) != 0) return;
-  sqlite3_stmt *st = pa_db_stmt(rq->db, sqls[t]);
+  if (pa_api_limited(rq, PA_LIMIT_SEARCH, NULL) != 0) return;
+  sqlite3_stmt *st = pa_sq_stmt(rq->db, sqls[t]);
   cJSON *root = cJSON_CreateObject(), *list;
   int bad = !root || !cJSON_AddStringToObject(root, "type", types[t]) ||
             !(list = cJSON_AddArrayToObject(root, "results"));
@@ -564,9 +564,9 @@ void pa_srv_api_search(pa_srv_req *rq) {
     }
     cJSON *o = NULL;
     if (t == 0)
-      o = pa_srv_user_json(st, 1);
+      o = pa_api_user_json(st, 1);
     else if (t == 1)
-      o = pa_srv_pet_json(st, 1);
+      o = pa_api_pet_json(st, 1);
     else if ((o = cJSON_CreateObject()) != NULL) {
       int fail = t == 2
                      ? !cJSON_AddStringToObject(o, "breed", col(st, 2) ? col(st, 2) : "") ||
@@ -589,11 +589,11 @@ void pa_srv_api_search(pa_srv_req *rq) {
     }
     n++;
   }
-  pa_db_done(st);
-  if (rc != SQLITE_DONE || pa_srv_add_cursor(root, more, &next) != 0) {
+  pa_sq_done(st);
+  if (rc != SQLITE_DONE || pa_api_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);
-    pa_srv_api_internal(rq, "search");
+    pa_api_internal(rq, "search");
     return;
   }
-  pa_srv_api_json(rq, 200, root);
+  pa_api_json(rq, 200, root);
 }

@@ -1,5 +1,5 @@
 /* pa_media — content-addressed media files. */
-#include "media.h"
+#include "blob.h"
 
 #include "pa/pa_image.h"
 #include "pa/pa_thumbhash.h"
@@ -17,23 +17,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *pa_media_errstr(int rc) {
+const char *pa_blob_errstr(int rc) {
   switch (rc) {
-  case PA_MEDIA_OK: return "ok";
-  case PA_MEDIA_EINVAL: return "invalid argument";
-  case PA_MEDIA_EIO: return "file system error";
-  case PA_MEDIA_ENOMEM: return "out of memory";
-  case PA_MEDIA_EENCODE: return "image encoding failed";
-  case PA_MEDIA_EFORMAT: return "not a supported image or video";
-  case PA_MEDIA_ESIZE: return "image dimensions over the limits";
+  case PA_BLOB_OK: return "ok";
+  case PA_BLOB_EINVAL: return "invalid argument";
+  case PA_BLOB_EIO: return "file system error";
+  case PA_BLOB_ENOMEM: return "out of memory";
+  case PA_BLOB_EENCODE: return "image encoding failed";
+  case PA_BLOB_EFORMAT: return "not a supported image or video";
+  case PA_BLOB_ESIZE: return "image dimensions over the limits";
   }
   return "unknown error";
 }
 
-void pa_media_hash(const void *data, size_t len, char hex[PA_MEDIA_HASH_HEX + 1]) {
+void pa_blob_hash(const void *data, size_t len, char hex[PA_BLOB_HASH_HEX + 1]) {
   unsigned char h[crypto_generichash_BYTES]; /* 32 bytes: BLAKE2b-256 */
   crypto_generichash(h, sizeof h, data, len, NULL, 0);
-  sodium_bin2hex(hex, PA_MEDIA_HASH_HEX + 1, h, sizeof h);
+  sodium_bin2hex(hex, PA_BLOB_HASH_HEX + 1, h, sizeof h);
 }
 
 static int write_all(int fd, const unsigned char *p, size_t len) {
@@ -47,49 +47,49 @@ static int write_all(int fd, const unsigned char *p, size_t len) {
   return 0;
 }
 
-int pa_media_store(const char *dir, const void *data, size_t len, const char *ext,
-                   char hex[PA_MEDIA_HASH_HEX + 1]) {
+int pa_blob_store(const char *dir, const void *data, size_t len, const char *ext,
+                   char hex[PA_BLOB_HASH_HEX + 1]) {
   char path[4096], tmp[4096];
   struct stat st;
   int known = 0;
-  for (int k = 0; ext && k < PA_MEDIA_KIND_COUNT; k++)
-    known |= strcmp(ext, pa_media_kind_ext(k)) == 0;
-  if (!dir || !data || len == 0 || !known) return PA_MEDIA_EINVAL;
-  pa_media_hash(data, len, hex);
+  for (int k = 0; ext && k < PA_BLOB_KIND_COUNT; k++)
+    known |= strcmp(ext, pa_blob_kind_ext(k)) == 0;
+  if (!dir || !data || len == 0 || !known) return PA_BLOB_EINVAL;
+  pa_blob_hash(data, len, hex);
   int n = snprintf(path, sizeof path, "%s/%s.%s", dir, hex, ext);
   int m = snprintf(tmp, sizeof tmp, "%s/.incoming-XXXXXX", dir);
-  if (n < 0 || (size_t)n >= sizeof path || m < 0 || (size_t)m >= sizeof tmp) return PA_MEDIA_EINVAL;
+  if (n < 0 || (size_t)n >= sizeof path || m < 0 || (size_t)m >= sizeof tmp) return PA_BLOB_EINVAL;
   /* Same name means same bytes, so an existing file of the right size is done. */
-  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) return PA_MEDIA_OK;
+  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) return PA_BLOB_OK;
 
   int fd = mkstemp(tmp);
-  if (fd < 0) return PA_MEDIA_EIO;
+  if (fd < 0) return PA_BLOB_EIO;
   /* fsync before rename: after a crash the name exists only with its bytes. */
   if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
     int saved = errno;
     close(fd);
     unlink(tmp);
     errno = saved;
-    return PA_MEDIA_EIO;
+    return PA_BLOB_EIO;
   }
   if (close(fd) != 0 || rename(tmp, path) != 0) {
     int saved = errno;
     unlink(tmp);
     errno = saved;
-    return PA_MEDIA_EIO;
+    return PA_BLOB_EIO;
   }
-  return PA_MEDIA_OK;
+  return PA_BLOB_OK;
 }
 
-const char *pa_media_name_type(const char *name) {
+const char *pa_blob_name_type(const char *name) {
   if (!name) return NULL;
-  for (int i = 0; i < PA_MEDIA_HASH_HEX; i++) {
+  for (int i = 0; i < PA_BLOB_HASH_HEX; i++) {
     char c = name[i];
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return NULL;
   }
-  const char *ext = name + PA_MEDIA_HASH_HEX;
-  for (int k = 0; k < PA_MEDIA_KIND_COUNT; k++)
-    if (ext[0] == '.' && strcmp(ext + 1, pa_media_kind_ext(k)) == 0) return pa_media_kind_type(k);
+  const char *ext = name + PA_BLOB_HASH_HEX;
+  for (int k = 0; k < PA_BLOB_KIND_COUNT; k++)
+    if (ext[0] == '.' && strcmp(ext + 1, pa_blob_kind_ext(k)) == 0) return pa_blob_kind_type(k);
   return NULL;
 }
 
@@ -117,24 +117,24 @@ static void append(void *ctx, void *bytes, int size) {
   b->len += (size_t)size;
 }
 
-int pa_media_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,
+int pa_blob_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,
                          size_t *out_len) {
   growbuf b = {0};
   *out = NULL;
   *out_len = 0;
-  if (!rgb || w <= 0 || h <= 0 || quality < 1 || quality > 100) return PA_MEDIA_EINVAL;
+  if (!rgb || w <= 0 || h <= 0 || quality < 1 || quality > 100) return PA_BLOB_EINVAL;
   int ok = stbi_write_jpg_to_func(append, &b, w, h, 3, rgb, quality);
   if (b.failed) {
     free(b.data);
-    return PA_MEDIA_ENOMEM;
+    return PA_BLOB_ENOMEM;
   }
   if (!ok || b.len == 0) {
     free(b.data);
-    return PA_MEDIA_EENCODE;
+    return PA_BLOB_EENCODE;
   }
   *out = b.data;
   *out_len = b.len;
-  return PA_MEDIA_OK;
+  return PA_BLOB_OK;
 }
 
 /* ---- format sniffing */
@@ -143,20 +143,20 @@ static const char *const kind_ext[] = {"jpg", "png", "webp", "mp4", "webm"};
 static const char *const kind_type[] = {"image/jpeg", "image/png", "image/webp", "video/mp4",
                                         "video/webm"};
 
-const char *pa_media_kind_ext(pa_media_kind kind) {
-  return kind < PA_MEDIA_KIND_COUNT ? kind_ext[kind] : NULL;
+const char *pa_blob_kind_ext(pa_blob_kind kind) {
+  return kind < PA_BLOB_KIND_COUNT ? kind_ext[kind] : NULL;
 }
-const char *pa_media_kind_type(pa_media_kind kind) {
-  return kind < PA_MEDIA_KIND_COUNT ? kind_type[kind] : NULL;
+const char *pa_blob_kind_type(pa_blob_kind kind) {
+  return kind < PA_BLOB_KIND_COUNT ? kind_type[kind] : NULL;
 }
-int pa_media_kind_is_video(pa_media_kind kind) {
-  return kind == PA_MEDIA_MP4 || kind == PA_MEDIA_WEBM;
+int pa_blob_kind_is_video(pa_blob_kind kind) {
+  return kind == PA_BLOB_MP4 || kind == PA_BLOB_WEBM;
 }
 
-int pa_media_type_kind(const char *mime) {
+int pa_blob_type_kind(const char *mime) {
   if (!mime) return -1;
   size_t n = strcspn(mime, "; ");
-  for (int k = 0; k < PA_MEDIA_KIND_COUNT; k++)
+  for (int k = 0; k < PA_BLOB_KIND_COUNT; k++)
     if (strlen(kind_type[k]) == n && strncasecmp(mime, kind_type[k], n) == 0) return k;
   return -1;
 }
@@ -326,45 +326,45 @@ static int webm_scan(const unsigned char *d, size_t n, int *w, int *h) {
   return doc_ok ? 0 : -1;
 }
 
-int pa_media_sniff(const unsigned char *d, size_t n, pa_media_info *out) {
+int pa_blob_sniff(const unsigned char *d, size_t n, pa_blob_info *out) {
   int w = 0, h = 0;
   memset(out, 0, sizeof *out);
   if (n >= 3 && d[0] == 0xff && d[1] == 0xd8 && d[2] == 0xff) {
-    out->kind = PA_MEDIA_JPEG;
-    if (jpeg_size(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+    out->kind = PA_BLOB_JPEG;
+    if (jpeg_size(d, n, &w, &h) != 0) return PA_BLOB_EFORMAT;
   } else if (n >= 24 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0) {
-    out->kind = PA_MEDIA_PNG;
-    if (be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0) return PA_MEDIA_EFORMAT;
+    out->kind = PA_BLOB_PNG;
+    if (be32(d + 8) != 13 || memcmp(d + 12, "IHDR", 4) != 0) return PA_BLOB_EFORMAT;
     uint32_t pw = be32(d + 16), ph = be32(d + 20);
     w = pw > 0x7fffffff ? -1 : (int)pw;
     h = ph > 0x7fffffff ? -1 : (int)ph;
   } else if (n >= 16 && memcmp(d, "RIFF", 4) == 0 && memcmp(d + 8, "WEBP", 4) == 0) {
-    out->kind = PA_MEDIA_WEBP;
-    if (webp_size(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+    out->kind = PA_BLOB_WEBP;
+    if (webp_size(d, n, &w, &h) != 0) return PA_BLOB_EFORMAT;
   } else if (n >= 12 && memcmp(d + 4, "ftyp", 4) == 0) {
-    out->kind = PA_MEDIA_MP4;
+    out->kind = PA_BLOB_MP4;
     mp4_size(d, n, &w, &h);
   } else if (n >= 4 && memcmp(d, "\x1a\x45\xdf\xa3", 4) == 0) {
-    out->kind = PA_MEDIA_WEBM;
-    if (webm_scan(d, n, &w, &h) != 0) return PA_MEDIA_EFORMAT;
+    out->kind = PA_BLOB_WEBM;
+    if (webm_scan(d, n, &w, &h) != 0) return PA_BLOB_EFORMAT;
   } else {
-    return PA_MEDIA_EFORMAT;
+    return PA_BLOB_EFORMAT;
   }
-  if (pa_media_kind_is_video(out->kind)) {
+  if (pa_blob_kind_is_video(out->kind)) {
     /* A size we cannot read, or cannot believe, is left unknown. */
     if (w < 1 || h < 1 || w > 16384 || h > 16384) w = h = 0;
   } else if (w < 1 || h < 1) {
-    return PA_MEDIA_EFORMAT;
-  } else if (w > PA_MEDIA_MAX_SIDE || h > PA_MEDIA_MAX_SIDE ||
-             (int64_t)w * h > PA_MEDIA_MAX_PIXELS) {
-    return PA_MEDIA_ESIZE;
+    return PA_BLOB_EFORMAT;
+  } else if (w > PA_BLOB_MAX_SIDE || h > PA_BLOB_MAX_SIDE ||
+             (int64_t)w * h > PA_BLOB_MAX_PIXELS) {
+    return PA_BLOB_ESIZE;
   }
   out->width = w;
   out->height = h;
-  return PA_MEDIA_OK;
+  return PA_BLOB_OK;
 }
 
-int pa_media_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap) {
+int pa_blob_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap) {
   pa_error e;
   if (pa_upload_scrub_video(data, len, NULL, &e) == PA_OK) return 0;
   /* "video: …" from the core; the prefix is ours to drop. */
@@ -372,7 +372,7 @@ int pa_media_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap)
   return -1;
 }
 
-int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH_MAX]) {
+int pa_blob_thumbhash(const void *data, size_t len, char out[PA_BLOB_THUMBHASH_MAX]) {
   pa_image img;
   pa_error e;
   uint8_t hash[PA_THUMBHASH_MAX];
@@ -384,7 +384,7 @@ int pa_media_thumbhash(const void *data, size_t len, char out[PA_MEDIA_THUMBHASH
   pa_status st = pa_thumbhash_from_rgba(img.rgba, img.width, img.height, hash, &n, &e);
   pa_image_free(&img);
   if (st != PA_OK) return -1;
-  return pa_thumbhash_to_base64(hash, n, out, PA_MEDIA_THUMBHASH_MAX) > 0 ? 0 : -1;
+  return pa_thumbhash_to_base64(hash, n, out, PA_BLOB_THUMBHASH_MAX) > 0 ? 0 : -1;
 }
 
 /* ---- metadata (media.h, "what an uploaded image keeps") */
@@ -537,54 +537,54 @@ static int webp_strip(const unsigned char *d, size_t n, keeper *k) {
 }
 
 /* A turned JPEG: the core decodes it upright and encodes the pixels alone. */
-static int reencode_upright(const unsigned char *data, size_t len, pa_media_info *info,
+static int reencode_upright(const unsigned char *data, size_t len, pa_blob_info *info,
                             unsigned char **out, size_t *out_len, char *msg, size_t cap) {
   pa_upload up;
   pa_error e;
-  pa_upload_options o = {PA_MEDIA_MAX_SIDE, PA_MEDIA_REENCODE_QUALITY};
+  pa_upload_options o = {PA_BLOB_MAX_SIDE, PA_BLOB_REENCODE_QUALITY};
   if (pa_upload_prepare(data, len, NULL, &o, &up, &e) != PA_OK) {
     snprintf(msg, cap, "it cannot be decoded to turn it upright (%s)", e.msg);
-    return e.code == PA_ERR_NOMEM ? PA_MEDIA_ENOMEM : PA_MEDIA_EFORMAT;
+    return e.code == PA_ERR_NOMEM ? PA_BLOB_ENOMEM : PA_BLOB_EFORMAT;
   }
   *out = up.bytes; /* ours now: up is not freed */
   *out_len = up.len;
-  info->kind = up.format == PA_IMAGE_PNG ? PA_MEDIA_PNG : PA_MEDIA_JPEG;
+  info->kind = up.format == PA_IMAGE_PNG ? PA_BLOB_PNG : PA_BLOB_JPEG;
   info->width = up.width;
   info->height = up.height;
-  return PA_MEDIA_OK;
+  return PA_BLOB_OK;
 }
 
-int pa_media_clean_image(const unsigned char *data, size_t len, pa_media_info *info,
-                         pa_media_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
+int pa_blob_clean_image(const unsigned char *data, size_t len, pa_blob_info *info,
+                         pa_blob_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
                          size_t cap) {
-  *how = PA_MEDIA_KEPT;
+  *how = PA_BLOB_KEPT;
   *out = NULL;
   *out_len = 0;
   if (cap) msg[0] = '\0';
-  if (!data || len < 16 || pa_media_kind_is_video(info->kind)) return PA_MEDIA_EINVAL;
+  if (!data || len < 16 || pa_blob_kind_is_video(info->kind)) return PA_BLOB_EINVAL;
   pa_image_info probe;
-  if (info->kind == PA_MEDIA_JPEG && pa_image_probe(data, len, &probe, NULL) == PA_OK &&
+  if (info->kind == PA_BLOB_JPEG && pa_image_probe(data, len, &probe, NULL) == PA_OK &&
       probe.orientation != 1) {
     int rc = reencode_upright(data, len, info, out, out_len, msg, cap);
-    if (rc == PA_MEDIA_OK) *how = PA_MEDIA_REENCODED;
+    if (rc == PA_BLOB_OK) *how = PA_BLOB_REENCODED;
     return rc;
   }
   keeper k = {malloc(len), 0, 0};
-  if (!k.p) return PA_MEDIA_ENOMEM;
-  int rc = info->kind == PA_MEDIA_JPEG  ? jpeg_strip(data, len, &k)
-           : info->kind == PA_MEDIA_PNG ? png_strip(data, len, &k)
+  if (!k.p) return PA_BLOB_ENOMEM;
+  int rc = info->kind == PA_BLOB_JPEG  ? jpeg_strip(data, len, &k)
+           : info->kind == PA_BLOB_PNG ? png_strip(data, len, &k)
                                         : webp_strip(data, len, &k);
   if (rc != 0 || !k.dropped) {
     free(k.p);
     if (rc != 0)
       snprintf(msg, cap, "its %s structure is broken (a part overruns the file)",
-               info->kind == PA_MEDIA_JPEG  ? "JPEG"
-               : info->kind == PA_MEDIA_PNG ? "PNG"
+               info->kind == PA_BLOB_JPEG  ? "JPEG"
+               : info->kind == PA_BLOB_PNG ? "PNG"
                                             : "WebP");
-    return rc != 0 ? PA_MEDIA_EFORMAT : PA_MEDIA_OK;
+    return rc != 0 ? PA_BLOB_EFORMAT : PA_BLOB_OK;
   }
-  *how = PA_MEDIA_STRIPPED;
+  *how = PA_BLOB_STRIPPED;
   *out = k.p;
   *out_len = k.len;
-  return PA_MEDIA_OK;
+  return PA_BLOB_OK;
 }

@@ -7,7 +7,7 @@
  * with the same client id is answered with the first one's number and not
  * stored again. Typing and read indicators are relayed to connected devices
  * and never stored. Frames are JSON text (web/README.md, "Chat"). */
-#include "srv_chat.h"
+#include "api/chat_relay.h"
 
 #include "clock.h"
 #include "net/http.h"
@@ -156,12 +156,12 @@ static cJSON *msg_frame(sqlite3_stmt *st) {
   const char *cid = (const char *)sqlite3_column_text(st, 4);
   if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
       !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
-      pa_srv_add_id(root, "from", "u", sqlite3_column_int64(st, 2)) ||
-      pa_srv_add_id(root, "from_device", "d", sqlite3_column_int64(st, 3)) ||
+      pa_api_add_id(root, "from", "u", sqlite3_column_int64(st, 2)) ||
+      pa_api_add_id(root, "from_device", "d", sqlite3_column_int64(st, 3)) ||
       !cJSON_AddStringToObject(root, "cid", cid) ||
       pa_chat_add_b64(root, "body", sqlite3_column_blob(st, 5),
                       (size_t)sqlite3_column_bytes(st, 5)) ||
-      pa_srv_add_time(root, "at", sqlite3_column_int64(st, 6))) {
+      pa_api_add_time(root, "at", sqlite3_column_int64(st, 6))) {
     cJSON_Delete(root);
     return NULL;
   }
@@ -174,8 +174,8 @@ static cJSON *delivered_frame(sqlite3_stmt *st) {
   const char *cid = (const char *)sqlite3_column_text(st, 4);
   if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
       !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
-      pa_srv_add_id(root, "to", "u", sqlite3_column_int64(st, 2)) ||
-      pa_srv_add_id(root, "to_device", "d", sqlite3_column_int64(st, 3)) ||
+      pa_api_add_id(root, "to", "u", sqlite3_column_int64(st, 2)) ||
+      pa_api_add_id(root, "to_device", "d", sqlite3_column_int64(st, 3)) ||
       !cJSON_AddStringToObject(root, "cid", cid)) {
     cJSON_Delete(root);
     return NULL;
@@ -186,9 +186,9 @@ static cJSON *delivered_frame(sqlite3_stmt *st) {
 /* ---- the backlog, sent a page at a time: at connect, then as acks come */
 
 /* One page of sql's rows after bl->after; counts what awaits an ack. */
-static int flush(const pa_srv *srv, pa_db *db, const ws_conn *wc, backlog *bl, const char *sql,
+static int flush(const pa_srv *srv, pa_store *db, const ws_conn *wc, backlog *bl, const char *sql,
                  cJSON *(*make)(sqlite3_stmt *)) {
-  sqlite3_stmt *st = pa_db_stmt(db, sql);
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
   size_t bytes = 0;
   int rc, n = 0;
   if (!st) return -1;
@@ -213,7 +213,7 @@ static int flush(const pa_srv *srv, pa_db *db, const ws_conn *wc, backlog *bl, c
     bl->inflight++;
     n++;
   }
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
   if (n == BACKLOG_PAGE) bl->more = 1;
   return 0;
@@ -243,7 +243,7 @@ static int cid_ok(const char *s) {
 
 static int id_member(const cJSON *obj, const char *name, const char *prefix, int64_t *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsString(v) && pa_srv_parse_id(v->valuestring, prefix, out) == 0 ? 0 : -1;
+  return cJSON_IsString(v) && pa_api_parse_id(v->valuestring, prefix, out) == 0 ? 0 : -1;
 }
 
 typedef struct envelope {
@@ -255,7 +255,7 @@ typedef struct envelope {
 /* Stores one message (its envelopes, one per recipient device) under the
  * pair's next sequence number, or finds it stored already. *seq gets the
  * number, *dup 1 when nothing new was stored. */
-static int store(pa_db *db, int64_t from_user, int64_t from_device, int64_t to_user,
+static int store(pa_store *db, int64_t from_user, int64_t from_device, int64_t to_user,
                  const char *cid, const envelope *env, int n, int64_t *seq, int64_t ids[],
                  int *dup) {
   static const char old_sql[] =
@@ -267,31 +267,31 @@ static int store(pa_db *db, int64_t from_user, int64_t from_device, int64_t to_u
       "INSERT OR IGNORE INTO chat_messages"
       " (sender_device, recipient_device, client_id, seq, body, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3 *h = pa_db_handle(db);
+  sqlite3 *h = pa_sq_handle(db);
   int rc;
   *seq = 0;
   *dup = 1;
-  if (pa_db_begin(db) != PA_DB_OK) return -1;
-  sqlite3_stmt *st = pa_db_stmt(db, old_sql);
+  if (pa_store_begin(db) != PA_STORE_OK) return -1;
+  sqlite3_stmt *st = pa_sq_stmt(db, old_sql);
   if (!st) goto fail;
   sqlite3_bind_int64(st, 1, from_device);
   sqlite3_bind_text(st, 2, cid, -1, SQLITE_STATIC);
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
-  pa_db_done(st);
+  pa_sq_done(st);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto fail;
   if (!*seq) {
-    if (!(st = pa_db_stmt(db, next_sql))) goto fail;
+    if (!(st = pa_sq_stmt(db, next_sql))) goto fail;
     sqlite3_bind_int64(st, 1, from_user < to_user ? from_user : to_user);
     sqlite3_bind_int64(st, 2, from_user < to_user ? to_user : from_user);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_ROW) goto fail;
   }
   for (int i = 0; i < n; i++) {
     ids[i] = 0;
-    if (!(st = pa_db_stmt(db, add_sql))) goto fail;
+    if (!(st = pa_sq_stmt(db, add_sql))) goto fail;
     sqlite3_bind_int64(st, 1, from_device);
     sqlite3_bind_int64(st, 2, env[i].device);
     sqlite3_bind_text(st, 3, cid, -1, SQLITE_STATIC);
@@ -299,20 +299,20 @@ static int store(pa_db *db, int64_t from_user, int64_t from_device, int64_t to_u
     sqlite3_bind_blob(st, 5, env[i].body, (int)env[i].len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, pa_clock_now());
     rc = sqlite3_step(st);
-    pa_db_done(st);
+    pa_sq_done(st);
     if (rc != SQLITE_DONE) goto fail;
     if (sqlite3_changes(h)) {
       ids[i] = sqlite3_last_insert_rowid(h);
       *dup = 0;
     }
   }
-  if (pa_db_commit(db) == PA_DB_OK) return 0;
+  if (pa_store_commit(db) == PA_STORE_OK) return 0;
 fail:
-  pa_db_rollback(db);
+  pa_store_rollback(db);
   return -1;
 }
 
-static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) {
+static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
   static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
   envelope env[PA_CHAT_MAX_ENVELOPES];
   int64_t ids[PA_CHAT_MAX_ENVELOPES], to_user = 0, seq = 0;
@@ -348,7 +348,7 @@ static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) 
     }
     for (int j = 0; j < n - 1; j++)
       if (env[j].device == v->device) why = "two envelopes for one device";
-    if (pa_db_scalar_i64(db, owner_sql, 1, &v->device, &owner, &found) != PA_DB_OK) {
+    if (pa_sq_scalar_found(db, owner_sql, 1, &v->device, &owner, &found) != PA_STORE_OK) {
       why = "internal";
       break;
     }
@@ -369,14 +369,14 @@ static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) 
     why = "internal";
   if (why) {
     int internal = strcmp(why, "internal") == 0;
-    if (internal) fprintf(stderr, "chat: store: %s\n", pa_db_errmsg(db));
+    if (internal) fprintf(stderr, "chat: store: %s\n", pa_store_errmsg(db));
     send_error(srv, wc->conn, internal ? "internal" : "bad_request",
                internal ? "Something went wrong on our side" : why, cid);
   } else {
     cJSON *ack = frame("sent");
     if (ack && (!cJSON_AddStringToObject(ack, "id", cid) ||
                 !cJSON_AddNumberToObject(ack, "seq", (double)seq) ||
-                pa_srv_add_id(ack, "to", "u", to_user) || !cJSON_AddBoolToObject(ack, "dup", dup)))
+                pa_api_add_id(ack, "to", "u", to_user) || !cJSON_AddBoolToObject(ack, "dup", dup)))
       ack = (cJSON_Delete(ack), NULL);
     send_json(srv, wc->conn, ack);
     cJSON_Delete(ack);
@@ -386,11 +386,11 @@ static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) 
       if (!ids[i]) continue;
       cJSON *m = frame("msg");
       char at[32];
-      pa_srv_format_time(pa_clock_now(), at);
+      pa_api_format_time(pa_clock_now(), at);
       if (m && (!cJSON_AddNumberToObject(m, "id", (double)ids[i]) ||
                 !cJSON_AddNumberToObject(m, "seq", (double)seq) ||
-                pa_srv_add_id(m, "from", "u", wc->user) ||
-                pa_srv_add_id(m, "from_device", "d", wc->device) ||
+                pa_api_add_id(m, "from", "u", wc->user) ||
+                pa_api_add_id(m, "from_device", "d", wc->device) ||
                 !cJSON_AddStringToObject(m, "cid", cid) ||
                 pa_chat_add_b64(m, "body", env[i].body, env[i].len) ||
                 !cJSON_AddStringToObject(m, "at", at)))
@@ -403,7 +403,7 @@ static void on_send(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in) 
 
 /* ack: the recipient has the messages; their ciphertext goes, senders hear
  * "delivered". delivered_ack: the sender has heard; the rows go. */
-static void on_ack(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in, int receipts) {
+static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int receipts) {
   static const char ack_sql[] =
       "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
       " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
@@ -414,7 +414,7 @@ static void on_ack(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in, i
   if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > MAX_ACKS) return;
   cJSON_ArrayForEach(v, ids) {
     if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9007199254740991.0) continue;
-    sqlite3_stmt *st = pa_db_stmt(db, receipts ? done_sql : ack_sql);
+    sqlite3_stmt *st = pa_sq_stmt(db, receipts ? done_sql : ack_sql);
     if (!st) return;
     sqlite3_bind_int64(st, 1, (int64_t)v->valuedouble);
     sqlite3_bind_int64(st, 2, wc->device);
@@ -430,8 +430,8 @@ static void on_ack(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in, i
       sender = sqlite3_column_int64(st, 5);
       rc = sqlite3_step(st);
     }
-    pa_db_done(st);
-    if (rc != SQLITE_DONE) fprintf(stderr, "chat: ack: %s\n", pa_db_errmsg(db));
+    pa_sq_done(st);
+    if (rc != SQLITE_DONE) fprintf(stderr, "chat: ack: %s\n", pa_store_errmsg(db));
     if (f) push(srv, 0, sender, f);
     /* An acked backlog frame makes room for the next page. */
     backlog *bl = receipts ? &wc->receipts : &wc->inbox;
@@ -441,7 +441,7 @@ static void on_ack(const pa_srv *srv, pa_db *db, ws_conn *wc, const cJSON *in, i
   if (bl->more && bl->inflight == 0 &&
       flush(srv, db, wc, bl, receipts ? receipts_sql : inbox_sql,
             receipts ? delivered_frame : msg_frame) != 0)
-    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(db));
+    fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(db));
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
@@ -456,7 +456,7 @@ static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, 
     return;
   }
   cJSON *f = frame(type);
-  if (f && (pa_srv_add_id(f, "from", "u", wc->user) ||
+  if (f && (pa_api_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
     f = (cJSON_Delete(f), NULL);
   push(srv, to, 0, f);
@@ -466,7 +466,7 @@ static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, 
 
 /* Refuses a handshake with a JSON error; the transport closes afterwards. */
 static void refuse(pa_srv_req *rq, int status, const char *code, const char *message) {
-  pa_srv_api_error(rq, status, code, message, NULL);
+  pa_api_error(rq, status, code, message, NULL);
 }
 
 void pa_chat_upgrade(pa_srv_req *rq) {
@@ -484,22 +484,22 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     return;
   }
   /* Browsers always send Origin on a WebSocket; only our own page may open one. */
-  if (!pa_srv_req_header(rq, "Origin") || !pa_srv_api_same_origin(rq)) {
+  if (!pa_srv_req_header(rq, "Origin") || !pa_api_same_origin(rq)) {
     refuse(rq, 403, "csrf", "Cross-site WebSocket refused");
     return;
   }
-  if (pa_srv_api_resolve_session(rq) != 0) return;
+  if (pa_api_resolve_session(rq) != 0) return;
   if (!rq->viewer) {
     refuse(rq, 401, "unauthorized", "Sign in first");
     return;
   }
   if (pa_http_query_var(rq->query, "device", text, sizeof text) < 0 ||
-      pa_srv_parse_id(text, "d", &device) != 0) {
+      pa_api_parse_id(text, "d", &device) != 0) {
     refuse(rq, 400, "bad_request", "device must be one of your device ids, like d_1");
     return;
   }
-  if (pa_db_scalar_i64(rq->db, owner_sql, 1, &device, &owner, &found) != PA_DB_OK) {
-    pa_srv_api_internal(rq, "chat socket");
+  if (pa_sq_scalar_found(rq->db, owner_sql, 1, &device, &owner, &found) != PA_STORE_OK) {
+    pa_api_internal(rq, "chat socket");
     return;
   }
   if (!found || owner != rq->viewer) {
@@ -561,35 +561,35 @@ void pa_chat_upgrade(pa_srv_req *rq) {
   rq->status = 101;
   /* Queued now, sent right after the handshake's answer. */
   cJSON *hello = frame("hello");
-  if (hello && (pa_srv_add_id(hello, "user", "u", wc->user) ||
-                pa_srv_add_id(hello, "device", "d", wc->device)))
+  if (hello && (pa_api_add_id(hello, "user", "u", wc->user) ||
+                pa_api_add_id(hello, "device", "d", wc->device)))
     hello = (cJSON_Delete(hello), NULL);
   send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
   if (flush(srv, rq->db, wc, &wc->inbox, inbox_sql, msg_frame) != 0 ||
       flush(srv, rq->db, wc, &wc->receipts, receipts_sql, delivered_frame) != 0)
-    fprintf(stderr, "chat: backlog: %s\n", pa_db_errmsg(rq->db));
+    fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(rq->db));
 }
 
 /* 1 while the socket's session and device still exist: signing out,
  * changing the password, deleting the account or removing the device ends
  * them, and no message of the socket is taken after that, even one already
  * on its way when pa_chat_revoke closed it. */
-static int still_allowed(pa_db *db, const ws_conn *wc) {
+static int still_allowed(pa_store *db, const ws_conn *wc) {
   static const char sql[] = "SELECT 1 FROM sessions s JOIN chat_devices d ON d.user_id = s.user_id"
                             " WHERE s.id = ?1 AND s.expires_at > ?2 AND d.id = ?3";
   int64_t args[3] = {wc->session, pa_clock_now(), wc->device}, one = 0;
   int found = 0;
-  if (pa_db_scalar_i64(db, sql, 3, args, &one, &found) != PA_DB_OK) return -1;
+  if (pa_sq_scalar_found(db, sql, 3, args, &one, &found) != PA_STORE_OK) return -1;
   return found;
 }
 
-void pa_chat_message(const pa_srv *srv, pa_db *db, uint64_t conn, void *user, const char *data,
+void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user, const char *data,
                      size_t len) {
   ws_conn *wc = user;
   int ok = db ? still_allowed(db, wc) : -1;
   if (ok <= 0) {
-    if (ok < 0) fprintf(stderr, "chat: session check: %s\n", db ? pa_db_errmsg(db) : "no db");
+    if (ok < 0) fprintf(stderr, "chat: session check: %s\n", db ? pa_store_errmsg(db) : "no db");
     pa_net_ws_close(srv->net, conn, ok < 0 ? PA_WS_CLOSE_TRY_LATER : PA_WS_CLOSE_REVOKED,
                     ok < 0 ? "try again" : "revoked");
     return;

@@ -1,0 +1,74 @@
+/* pa_store_posts over SQLite: posts, their images, pets and tags. */
+#include "store/posts.h"
+
+#include "store/sqlite/sq.h"
+#include "str.h"
+
+static int add_tag(void *ctx, const char *tag) {
+  struct {
+    pa_store *db;
+    int64_t id;
+  } *c = ctx;
+  sqlite3_stmt *st =
+      pa_sq_stmt(c->db, "INSERT INTO post_tags (post_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+  if (!st) return -1;
+  int rc = sqlite3_bind_int64(st, 1, c->id);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, tag);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) pa_sq_fail(c->db, "add tag");
+  pa_sq_done(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption) {
+  struct {
+    pa_store *db;
+    int64_t id;
+  } c = {db, post_id};
+  return pa_str_tags(caption, add_tag, &c) == 0 ? PA_STORE_OK : PA_STORE_EDB;
+}
+
+int pa_store_post_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
+  int64_t a[2] = {post_id, pet_id};
+  return pa_sq_exec_i64(db, "INSERT INTO post_pets (post_id, pet_id) VALUES (?1, ?2)"
+                        " ON CONFLICT DO NOTHING", 2,
+                        a, NULL);
+}
+
+int pa_store_post_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
+                         " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, p->author_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, p->pet_id);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, p->caption ? p->caption : "");
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, p->like_count);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, p->comment_count);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, p->created_at);
+  if (rc == SQLITE_OK)
+    rc = p->campaign_id ? sqlite3_bind_int64(st, 7, p->campaign_id) : sqlite3_bind_null(st, 7);
+  int64_t new_id = 0;
+  int out = pa_sq_run(db, st, rc, "add post", &new_id, NULL);
+  if (out != PA_STORE_OK) return out;
+  if ((out = pa_store_post_pet_add(db, new_id, p->pet_id)) != PA_STORE_OK) return out;
+  if ((out = pa_sq_post_tags(db, new_id, p->caption ? p->caption : "")) != PA_STORE_OK) return out;
+  if (id) *id = new_id;
+  return PA_STORE_OK;
+}
+
+int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
+                         const char *alt) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_images (post_id, position, media, alt)"
+                         " VALUES (?1, ?2, ?3, ?4)");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, post_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, position);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, media_hash);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, alt ? alt : "");
+  return pa_sq_run(db, st, rc, "add post image", NULL, NULL);
+}
+
+
+int pa_store_post_count(pa_store *db, int64_t *out) {
+  return pa_sq_scalar_i64(db, "SELECT count(*) FROM posts", 0, NULL, out);
+}
