@@ -5,14 +5,14 @@
 #ifndef PA_SRV_API_H
 #define PA_SRV_API_H
 
+#include "limit.h"
+#include "srv_internal.h"
 #include "store/feed.h"
 #include "store/media.h"
 #include "store/people.h"
 #include "store/posts.h"
 #include "store/sqlite/sq.h" /* TRANSITIONAL: until every handler speaks only to the store */
 #include "store/store.h"
-#include "limit.h"
-#include "srv_internal.h"
 
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
@@ -26,11 +26,11 @@ enum {
 
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
 void pa_api_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                      const char *allow);
+                  const char *allow);
 /* The same with "field": the request member at fault, for forms to show the
  * message next to it. */
 void pa_api_field_error(pa_srv_req *rq, int status, const char *code, const char *message,
-                            const char *field);
+                        const char *field);
 /* 500; what (never user data) goes to the log with the database's message. */
 void pa_api_internal(pa_srv_req *rq, const char *what);
 #define PA_BAD(rq, msg)       pa_api_error((rq), 400, "bad_request", (msg), NULL)
@@ -53,12 +53,12 @@ int pa_api_body(pa_srv_req *rq, cJSON **out);
 /* A string member: missing is an error when required (then *out NULL when
  * not); checks UTF-8, no control characters (newlines when multiline) and
  * min..max code points. Its errors name the member in "field". */
-int pa_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min,
-                   long max, int multiline, const char **out);
+int pa_api_str(pa_srv_req *rq, const cJSON *obj, const char *name, int required, long min, long max,
+               int multiline, const char **out);
 /* An id member such as "pet_12" (prefix "pet"); *out 0 when absent or null
  * and not required. */
-int pa_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix,
-                  int required, int64_t *out);
+int pa_api_id(pa_srv_req *rq, const cJSON *obj, const char *name, const char *prefix, int required,
+              int64_t *out);
 /* Refuses members other than the names given (NULL-terminated). */
 int pa_api_only(pa_srv_req *rq, const cJSON *obj, const char *const *names);
 
@@ -67,7 +67,7 @@ int pa_api_parse_id(const char *s, const char *prefix, int64_t *out);
 
 /* ?limit= (1..max, default def) and ?cursor= (*has_cursor 0 without one). */
 int pa_api_page(pa_srv_req *rq, int max, int def, int *limit, pa_store_cursor *cursor,
-                    int *has_cursor);
+                int *has_cursor);
 /* A query parameter into out (NUL-terminated); 0 found, 1 absent, -1 sent 400. */
 int pa_api_query(pa_srv_req *rq, const char *name, char *out, size_t cap);
 
@@ -88,6 +88,11 @@ cJSON *pa_api_user_json(sqlite3_stmt *st, int col);
 /* {"id","name","species","avatar_url"} from (id, name, species, hash, ext) at
  * col; owned by the caller as above. */
 cJSON *pa_api_pet_json(sqlite3_stmt *st, int col);
+/* {"id","name","avatar_url"} of a person and {"id","name","species",
+ * "avatar_url"} of a pet; the caller owns the result (cJSON_Delete), NULL
+ * when out of memory. */
+cJSON *pa_api_person_json(const pa_store_person *p);
+cJSON *pa_api_pet_ref_json(const pa_store_pet_ref *p);
 /* The MIME type of a stored extension. */
 const char *pa_api_ext_type(const char *ext);
 
@@ -105,17 +110,17 @@ int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
  * with 400 sent (unknown_upload for an id that is not, or no longer, one of
  * the viewer's uploads; field names the member). */
 int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
-                         const char *field, char hash[65], char ext[8]);
+                     const char *field, char hash[65], char ext[8]);
 
 /* Deletes the row with id rq->ids[0] by delete_sql when owner_sql (?1 that
  * id) names the viewer, collects the media it held and answers {"ok":true};
  * else 404 missing or 403 not_yours. */
 void pa_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
-                           const char *missing, const char *not_yours);
+                       const char *missing, const char *not_yours);
 
 /* The error shape with Retry-After: seconds (for 429 and 503). */
 void pa_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
-                            int64_t seconds);
+                        int64_t seconds);
 
 /* Sets the pa_session cookie (max_age 0 clears it). */
 void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);

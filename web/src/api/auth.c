@@ -1,8 +1,9 @@
 /* pa_srv — accounts: signup, login, logout, the session, account deletion. */
 #include "auth.h"
-#include "clock.h"
+
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -153,8 +154,7 @@ void pa_api_signup(pa_srv_req *rq) {
   const char *email, *password, *name;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "email", 1, 3, 254, 0, &email) ||
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "email", 1, 3, 254, 0, &email) ||
       pa_api_str(rq, body, "password", 1, 1, 256, 0, &password) ||
       pa_api_str(rq, body, "display_name", 1, 1, 80, 0, &name))
     goto out;
@@ -162,8 +162,7 @@ void pa_api_signup(pa_srv_req *rq) {
     pa_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
     goto out;
   }
-  if (!password_ok(rq, password, "password") ||
-      pa_api_limited(rq, PA_LIMIT_SIGNUP_ADDR, NULL))
+  if (!password_ok(rq, password, "password") || pa_api_limited(rq, PA_LIMIT_SIGNUP_ADDR, NULL))
     goto out;
   if (pa_auth_hash_password(password, strlen(password), hash) != 0) {
     pa_api_error(rq, 500, "internal", "Out of memory", NULL);
@@ -179,8 +178,8 @@ void pa_api_signup(pa_srv_req *rq) {
   pa_sq_done(st);
   if (rc == SQLITE_ROW) {
     pa_store_rollback(rq->db);
-    pa_api_field_error(rq, 409, "conflict",
-                           "An account with this email exists; sign in instead", "email");
+    pa_api_field_error(rq, 409, "conflict", "An account with this email exists; sign in instead",
+                       "email");
     goto out;
   }
   int64_t user = 0;
@@ -196,7 +195,8 @@ void pa_api_signup(pa_srv_req *rq) {
   if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "add user");
   pa_sq_done(st);
   user = sqlite3_last_insert_rowid(pa_sq_handle(rq->db));
-  if (rc != SQLITE_DONE || new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
+  if (rc != SQLITE_DONE || new_session(rq, user, csrf) != 0 ||
+      pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
   send_session(rq, 201, user, csrf);
   goto out;
@@ -238,8 +238,7 @@ void pa_api_login(pa_srv_req *rq) {
   int has_hash = 0;
   int64_t user = 0;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
       pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
     goto out;
   /* The address first: one that is limited spends none of the account's. */
@@ -336,11 +335,11 @@ void pa_api_password(pa_srv_req *rq) {
       pa_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
       pa_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
       !password_ok(rq, next, "new_password") ||
-      own_password(rq, hash, &has_hash, key, sizeof key) || pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
+      own_password(rq, hash, &has_hash, key, sizeof key) ||
+      pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
   if (!password_matches(has_hash ? hash : NULL, current)) {
-    pa_api_field_error(rq, 403, "forbidden", "The current password is wrong",
-                           "current_password");
+    pa_api_field_error(rq, 403, "forbidden", "The current password is wrong", "current_password");
     goto out;
   }
   if (pa_auth_hash_password(next, strlen(next), fresh) != 0) {
@@ -382,10 +381,8 @@ void pa_api_delete_me(pa_srv_req *rq) {
   cJSON *body = NULL;
   int has_hash = 0;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
-      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) ||
-      own_password(rq, hash, &has_hash, NULL, 0))
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
+      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) || own_password(rq, hash, &has_hash, NULL, 0))
     goto out;
   if (!password_matches(has_hash ? hash : NULL, password)) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
@@ -393,7 +390,8 @@ void pa_api_delete_me(pa_srv_req *rq) {
   }
   /* Everything the account made hangs off users by ON DELETE CASCADE. */
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      pa_sq_exec_i64(rq->db, "DELETE FROM users WHERE id = ?1", 1, &rq->viewer, NULL) != PA_STORE_OK ||
+      pa_sq_exec_i64(rq->db, "DELETE FROM users WHERE id = ?1", 1, &rq->viewer, NULL) !=
+          PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "delete account");
     pa_store_rollback(rq->db);

@@ -3,8 +3,8 @@
  * Bundle bytes are core/src/chat.md's format; the server checks their shape
  * and the signed prekey's signature, so it never stores a bundle a client
  * would refuse. */
-#include "clock.h"
 #include "api/chat_relay.h"
+#include "clock.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -94,10 +94,10 @@ static int read_bundle(pa_srv_req *rq, bundle *b) {
 static void send_device(pa_srv_req *rq, int status, int64_t device) {
   int64_t count = 0, spk_id = 0;
   int found = 0;
-  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1, &device,
-                       &count, &found) != PA_STORE_OK ||
-      pa_sq_scalar_found(rq->db, "SELECT spk_id FROM chat_devices WHERE id = ?1", 1, &device, &spk_id,
-                       &found) != PA_STORE_OK) {
+  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
+                         &device, &count, &found) != PA_STORE_OK ||
+      pa_sq_scalar_found(rq->db, "SELECT spk_id FROM chat_devices WHERE id = ?1", 1, &device,
+                         &spk_id, &found) != PA_STORE_OK) {
     pa_api_internal(rq, "chat device");
     return;
   }
@@ -145,7 +145,7 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
   if (device && found_id != device) {
     pa_store_rollback(rq->db);
     pa_api_field_error(rq, 409, "conflict", "bundle: its identity key is not this device's",
-                           "bundle");
+                       "bundle");
     return 0;
   }
   if (!found_id) {
@@ -153,7 +153,7 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
      * could go is the person's call (Settings lists them). */
     int64_t owned = 0;
     if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1,
-                         &rq->viewer, &owned, &found) != PA_STORE_OK)
+                           &rq->viewer, &owned, &found) != PA_STORE_OK)
       goto fail;
     if (owned >= PA_CHAT_MAX_DEVICES) {
       char msg[96];
@@ -176,7 +176,7 @@ static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int
     *created = 1;
   }
   if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
-                       &found_id, &held, &found) != PA_STORE_OK)
+                         &found_id, &held, &found) != PA_STORE_OK)
     goto fail;
   int64_t new_next = next;
   for (int i = 0; i < b->count; i++) {
@@ -223,8 +223,8 @@ void pa_api_chat_device_create(pa_srv_req *rq) {
 static int own_device(pa_srv_req *rq, int64_t device) {
   int64_t owner = 0;
   int found = 0;
-  if (pa_sq_scalar_found(rq->db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, &owner,
-                       &found) != PA_STORE_OK) {
+  if (pa_sq_scalar_found(rq->db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device,
+                         &owner, &found) != PA_STORE_OK) {
     pa_api_internal(rq, "chat device");
     return -1;
   }
@@ -407,7 +407,7 @@ void pa_api_chat_attachment_put(pa_srv_req *rq) {
   const char *type = pa_srv_req_header(rq, "Content-Type");
   if (!type || strcmp(type, "application/octet-stream") != 0) {
     pa_api_error(rq, 415, "unsupported_media_type",
-                     "Send the encrypted bytes as application/octet-stream", NULL);
+                 "Send the encrypted bytes as application/octet-stream", NULL);
     return;
   }
   unsigned char *data;

@@ -1,7 +1,7 @@
 /* pa_srv — uploads, stories and reels. */
-#include "clock.h"
-#include "blob.h"
 #include "api/api.h"
+#include "blob.h"
+#include "clock.h"
 #include "str.h"
 
 #include <errno.h>
@@ -120,7 +120,7 @@ void pa_api_media_gc(pa_store *db, const char *media_dir) {
 }
 
 void pa_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
-                           const char *missing, const char *not_yours) {
+                       const char *missing, const char *not_yours) {
   int64_t owner;
   int found;
   if (pa_sq_scalar_found(rq->db, owner_sql, 1, &rq->ids[0], &owner, &found) != PA_STORE_OK) {
@@ -145,20 +145,20 @@ void pa_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete
 
 void pa_api_media_delete(pa_srv_req *rq) {
   pa_api_delete_own(rq, "SELECT user_id FROM uploads WHERE id = ?1",
-                        "DELETE FROM uploads WHERE id = ?1", "No such upload",
-                        "Only the person who uploaded a file may delete the upload");
+                    "DELETE FROM uploads WHERE id = ?1", "No such upload",
+                    "Only the person who uploaded a file may delete the upload");
 }
 
 void pa_api_story_delete(pa_srv_req *rq) {
   pa_api_delete_own(rq, "SELECT owner_id FROM stories WHERE id = ?1",
-                        "DELETE FROM stories WHERE id = ?1", "No such story",
-                        "Only the story's owner may delete it");
+                    "DELETE FROM stories WHERE id = ?1", "No such story",
+                    "Only the story's owner may delete it");
 }
 
 void pa_api_reel_delete(pa_srv_req *rq) {
   pa_api_delete_own(rq, "SELECT author_id FROM reels WHERE id = ?1",
-                        "DELETE FROM reels WHERE id = ?1", "No such reel",
-                        "Only the reel's author may delete it");
+                    "DELETE FROM reels WHERE id = ?1", "No such reel",
+                    "Only the reel's author may delete it");
 }
 
 /* ---- the daily upload quota */
@@ -200,8 +200,8 @@ static int quota_used(pa_srv_req *rq, int64_t day, int64_t *used) {
   int64_t a[2] = {day, rq->viewer};
   int found;
   *used = 0;
-  return pa_sq_scalar_found(rq->db, "SELECT bytes FROM upload_bytes WHERE day = ?1 AND user_id = ?2",
-                          2, a, used, &found);
+  return pa_sq_scalar_found(
+      rq->db, "SELECT bytes FROM upload_bytes WHERE day = ?1 AND user_id = ?2", 2, a, used, &found);
 }
 
 /* 429 naming the quota, what is used, the file's size and when it resets. */
@@ -358,9 +358,9 @@ void pa_api_media_upload(pa_srv_req *rq) {
   char msg[160], hash[PA_BLOB_HASH_HEX + 1];
   if (kind < 0) {
     pa_api_error(rq, 415, "unsupported_media_type",
-                     "Content-Type must be image/jpeg, image/png, image/webp, video/mp4 or "
-                     "video/webm",
-                     NULL);
+                 "Content-Type must be image/jpeg, image/png, image/webp, video/mp4 or "
+                 "video/webm",
+                 NULL);
     return;
   }
   if (quota_precheck(rq) != 0) return;
@@ -533,8 +533,7 @@ void pa_api_story_create(pa_srv_req *rq) {
   char hash[65], ext[8];
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  int refused = pa_api_only(rq, body, fields) ||
-                pa_api_id(rq, body, "media_id", "m", 1, &upload) ||
+  int refused = pa_api_only(rq, body, fields) || pa_api_id(rq, body, "media_id", "m", 1, &upload) ||
                 pa_api_id(rq, body, "pet_id", "pet", 1, &pet);
   cJSON_Delete(body);
   if (refused) return;
@@ -576,8 +575,8 @@ void pa_api_story_create(pa_srv_req *rq) {
 void pa_api_story_seen(pa_srv_req *rq) {
   int64_t a[2] = {rq->ids[0], pa_clock_now()}, v;
   int found;
-  if (pa_sq_scalar_found(rq->db, "SELECT 1 FROM stories WHERE id = ?1 AND expires_at > ?2", 2, a, &v,
-                       &found) != PA_STORE_OK) {
+  if (pa_sq_scalar_found(rq->db, "SELECT 1 FROM stories WHERE id = ?1 AND expires_at > ?2", 2, a,
+                         &v, &found) != PA_STORE_OK) {
     pa_api_internal(rq, "story");
     return;
   }
@@ -685,8 +684,7 @@ void pa_api_reel_create(pa_srv_req *rq) {
   const char *caption;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_id(rq, body, "video_media_id", "m", 1, &video) ||
+  if (pa_api_only(rq, body, fields) || pa_api_id(rq, body, "video_media_id", "m", 1, &video) ||
       pa_api_id(rq, body, "poster_media_id", "m", 1, &poster) ||
       pa_api_id(rq, body, "pet_id", "pet", 1, &pet) ||
       pa_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption)) {
@@ -700,8 +698,7 @@ void pa_api_reel_create(pa_srv_req *rq) {
     return;
   }
   if (pa_api_own_media(rq, video, "video", "video_media_id", "video_media_id", vhash, vext) ||
-      pa_api_own_media(rq, poster, "image", "poster_media_id", "poster_media_id", phash,
-                           pext) ||
+      pa_api_own_media(rq, poster, "image", "poster_media_id", "poster_media_id", phash, pext) ||
       pa_api_own_pet(rq, pet, "pet_id")) {
     pa_store_rollback(rq->db);
     cJSON_Delete(body);

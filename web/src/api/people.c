@@ -1,6 +1,6 @@
 /* pa_srv — people and pets: profiles, pets, follows, search. */
-#include "clock.h"
 #include "api/api.h"
+#include "clock.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -116,8 +116,7 @@ static int read_pet(pa_srv_req *rq, const cJSON *body, int create, pet_fields *f
   static const char *const fields[] = {"name", "species",         "breed", "birth_date",
                                        "bio",  "avatar_media_id", NULL};
   memset(f, 0, sizeof *f);
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "name", create, 1, 80, 0, &f->name) ||
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "name", create, 1, 80, 0, &f->name) ||
       pa_api_str(rq, body, "species", create, 1, 40, 0, &f->species) ||
       pa_api_str(rq, body, "breed", 0, 0, 80, 0, &f->breed) ||
       pa_api_str(rq, body, "bio", 0, 0, 500, 1, &f->bio))
@@ -140,7 +139,7 @@ static int read_pet(pa_srv_req *rq, const cJSON *body, int create, pet_fields *f
   if (pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload)) return -1;
   char ext[8];
   if (upload && pa_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id",
-                                     f->avatar, ext) != 0)
+                                 f->avatar, ext) != 0)
     return -1;
   return 0;
 }
@@ -192,7 +191,7 @@ static int my_pet(pa_srv_req *rq) {
   int64_t owner;
   int found;
   if (pa_sq_scalar_found(rq->db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &rq->ids[0], &owner,
-                       &found) != PA_STORE_OK) {
+                         &found) != PA_STORE_OK) {
     pa_api_internal(rq, "pet");
     return -1;
   }
@@ -253,7 +252,8 @@ void pa_api_pet_delete(pa_srv_req *rq) {
   if (my_pet(rq) != 0) return;
   /* Posts whose main pet this is, its stories and reels go by ON DELETE CASCADE. */
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      pa_sq_exec_i64(rq->db, "DELETE FROM pets WHERE id = ?1", 1, &rq->ids[0], NULL) != PA_STORE_OK ||
+      pa_sq_exec_i64(rq->db, "DELETE FROM pets WHERE id = ?1", 1, &rq->ids[0], NULL) !=
+          PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "delete pet");
     pa_store_rollback(rq->db);
@@ -329,8 +329,8 @@ void pa_api_me_patch(pa_srv_req *rq) {
   int64_t upload = 0;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  int refused = pa_api_only(rq, body, fields) ||
-                pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
+  int refused =
+      pa_api_only(rq, body, fields) || pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
   if (!refused && !cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id")) {
     PA_BAD(rq, "Send avatar_media_id: an upload of yours, or null to remove the avatar");
     refused = 1;
@@ -386,9 +386,9 @@ static void follow(pa_srv_req *rq, int pet, int on) {
   }
   if (pa_sq_exec_i64(rq->db, sql[pet][on], on ? 3 : 2, a, NULL) != PA_STORE_OK ||
       pa_sq_scalar_found(rq->db,
-                       pet ? "SELECT count(*) FROM pet_follows WHERE pet_id = ?1"
-                           : "SELECT count(*) FROM follows WHERE followee_id = ?1",
-                       1, &rq->ids[0], &count, &found) != PA_STORE_OK) {
+                         pet ? "SELECT count(*) FROM pet_follows WHERE pet_id = ?1"
+                             : "SELECT count(*) FROM follows WHERE followee_id = ?1",
+                         1, &rq->ids[0], &count, &found) != PA_STORE_OK) {
     pa_api_internal(rq, "follow");
     return;
   }
@@ -434,8 +434,7 @@ static void people_page(pa_srv_req *rq, const char *sql, int pet) {
   pa_store_cursor after, next = {0, 0};
   int64_t v;
   int found;
-  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
-    return;
+  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
   if (pa_sq_scalar_found(
           rq->db, pet ? "SELECT 1 FROM pets WHERE id = ?1" : "SELECT 1 FROM users WHERE id = ?1", 1,
           &rq->ids[0], &v, &found) != PA_STORE_OK) {
@@ -528,8 +527,7 @@ void pa_api_search(pa_srv_req *rq) {
     PA_BAD(rq, "q must be 1 to 100 bytes of text");
     return;
   }
-  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor))
-    return;
+  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
   /* Tag pages continue at an offset; the cursor says which type it is for. */
   if (has_cursor && t == 3 &&
       (after.id != 4 || after.created_at < 0 || after.created_at > 1000000)) {

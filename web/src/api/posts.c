@@ -1,6 +1,6 @@
 /* pa_srv — posts, likes and comments. */
-#include "clock.h"
 #include "api/api.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +15,8 @@ static cJSON *post_detail(pa_srv_req *rq, int64_t id, int *missing) {
   int more = 0;
   pa_store_feed_query q = {PA_STORE_FEED_ONE, id, rq->viewer, NULL};
   *missing = 0;
-  if (!arr ||
-      pa_store_feed_where(rq->db, &q, NULL, 1, pa_api_add_feed_post, arr, &next, &more) != PA_STORE_OK) {
+  if (!arr || pa_store_feed_where(rq->db, &q, NULL, 1, pa_api_add_feed_post, arr, &next, &more) !=
+                  PA_STORE_OK) {
     cJSON_Delete(arr);
     return NULL;
   }
@@ -91,73 +91,6 @@ static int id_list(pa_srv_req *rq, const cJSON *body, const char *name, const ch
   return 0;
 }
 
-int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what) {
-  int64_t owner;
-  int found;
-  char msg[128];
-  if (pa_sq_scalar_found(rq->db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &pet, &owner,
-                       &found) != PA_STORE_OK) {
-    pa_api_internal(rq, "pet owner");
-    return -1;
-  }
-  if (!found) {
-    snprintf(msg, sizeof msg, "%s is not a pet", what);
-    PA_BAD(rq, msg);
-    return -1;
-  }
-  if (owner != rq->viewer) {
-    snprintf(msg, sizeof msg, "%s is someone else's pet", what);
-    PA_FORBIDDEN(rq, msg);
-    return -1;
-  }
-  return 0;
-}
-
-int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
-                         const char *field, char hash[65], char ext[8]) {
-  char msg[200];
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT m.hash, m.ext FROM uploads u"
-                                        " JOIN media m ON m.hash = u.media"
-                                        " WHERE u.id = ?1 AND u.user_id = ?2");
-  int rc = st ? sqlite3_bind_int64(st, 1, upload) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    snprintf(hash, 65, "%s", col(st, 0) ? col(st, 0) : "");
-    snprintf(ext, 8, "%s", col(st, 1) ? col(st, 1) : "");
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    pa_api_internal(rq, "upload");
-    return -1;
-  }
-  if (rc == SQLITE_DONE) {
-    /* Also what a draft's upload becomes once unused for a day: the app
-     * uploads the file again on this code. */
-    snprintf(msg, sizeof msg,
-             "%s is not one of your uploads (an upload not used within %d hours is "
-             "discarded): upload the file again",
-             what, PA_MEDIA_DRAFT_SECONDS / 3600);
-    pa_api_field_error(rq, 400, "unknown_upload", msg, field);
-    return -1;
-  }
-  int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
-  if (kind && (strcmp(kind, "video") == 0) != video) {
-    snprintf(msg, sizeof msg, "%s must be %s", what, video ? "an image" : "a video");
-    pa_api_field_error(rq, 400, "bad_request", msg, field);
-    return -1;
-  }
-  int64_t a[2] = {upload, pa_clock_now()};
-  if (pa_sq_exec_i64(rq->db,
-                     "UPDATE uploads SET attached_at = coalesce(attached_at, ?2)"
-                     " WHERE id = ?1",
-                     2, a, NULL) != PA_STORE_OK) {
-    pa_api_internal(rq, "attach upload");
-    return -1;
-  }
-  return 0;
-}
-
 void pa_api_post_create(pa_srv_req *rq) {
   static const char *const fields[] = {"caption", "media_ids", "pet_ids", "alt", NULL};
   int64_t media[PA_STORE_MAX_IMAGES], pets[PA_STORE_MAX_IMAGES], post = 0;
@@ -167,8 +100,7 @@ void pa_api_post_create(pa_srv_req *rq) {
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
   const cJSON *alts = cJSON_GetObjectItemCaseSensitive(body, "alt");
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption) ||
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption) ||
       id_list(rq, body, "media_ids", "m", PA_STORE_MAX_IMAGES, media, &nmedia) ||
       id_list(rq, body, "pet_ids", "pet", PA_STORE_MAX_IMAGES, pets, &npets))
     goto out;
@@ -195,7 +127,8 @@ void pa_api_post_create(pa_srv_req *rq) {
     snprintf(what, sizeof what, "media_ids[%d]", i);
     const cJSON *a = alts ? cJSON_GetArrayItem(alts, i) : NULL;
     if (pa_api_own_media(rq, media[i], "image", what, "media_ids", hash, ext) != 0) goto undo;
-    if (pa_store_post_image_add(rq->db, post, i, hash, a ? a->valuestring : "") != PA_STORE_OK) goto fail;
+    if (pa_store_post_image_add(rq->db, post, i, hash, a ? a->valuestring : "") != PA_STORE_OK)
+      goto fail;
   }
   for (int i = 1; i < npets; i++) {
     snprintf(what, sizeof what, "pet_ids[%d]", i);
@@ -222,7 +155,7 @@ out:
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
   int found;
   if (pa_sq_scalar_found(rq->db, "SELECT author_id FROM posts WHERE id = ?1", 1, &post, author,
-                       &found) != PA_STORE_OK) {
+                         &found) != PA_STORE_OK) {
     pa_api_internal(rq, "post");
     return -1;
   }
@@ -235,8 +168,8 @@ static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
 
 void pa_api_post_delete(pa_srv_req *rq) {
   pa_api_delete_own(rq, "SELECT author_id FROM posts WHERE id = ?1",
-                        "DELETE FROM posts WHERE id = ?1", "No such post",
-                        "Only the author may delete a post");
+                    "DELETE FROM posts WHERE id = ?1", "No such post",
+                    "Only the author may delete a post");
 }
 
 static void like(pa_srv_req *rq, int on) {
@@ -253,7 +186,7 @@ static void like(pa_srv_req *rq, int on) {
                                a, NULL);
   if (rc == PA_STORE_OK)
     rc = pa_sq_scalar_found(rq->db, "SELECT like_count FROM posts WHERE id = ?1", 1, a, &count,
-                          &found);
+                            &found);
   if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "like");
     return;
@@ -318,7 +251,7 @@ void pa_api_comments_get(pa_srv_req *rq) {
   if (post_author(rq, rq->ids[0], &author) != 0) return;
   if (parent) {
     if (pa_sq_scalar_found(rq->db, "SELECT post_id FROM comments WHERE id = ?1", 1, &parent,
-                         &parent_post, &found) != PA_STORE_OK) {
+                           &parent_post, &found) != PA_STORE_OK) {
       pa_api_internal(rq, "comments");
       return;
     }

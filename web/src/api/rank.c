@@ -3,9 +3,9 @@
  * Up to CANDIDATES_MAX posts with 64 floats each is most of a megabyte of
  * JSON, so this one answer is written straight into a buffer rather than
  * through cJSON. */
+#include "api/api.h"
 #include "buf.h"
 #include "embed.h"
-#include "api/api.h"
 #include "str.h"
 
 #include <math.h>

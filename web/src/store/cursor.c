@@ -53,4 +53,3 @@ int pa_store_cursor_decode(const char *text, pa_store_cursor *out) {
   *out = c;
   return PA_STORE_OK;
 }
-

@@ -55,10 +55,11 @@ typedef int (*pa_store_feed_fn)(void *ctx, const pa_store_feed_post *post);
 /* Calls fn for up to limit (1..PA_STORE_FEED_MAX) posts, newest first, after
  * `after` (NULL for the first page). *has_more says whether another page
  * exists; *next is the position of the last post passed to fn. */
-int pa_store_feed(pa_store *db, const pa_store_cursor *after, int limit, pa_store_feed_fn fn, void *ctx,
-               pa_store_cursor *next, int *has_more);
+int pa_store_feed(pa_store *db, const pa_store_cursor *after, int limit, pa_store_feed_fn fn,
+                  void *ctx, pa_store_cursor *next, int *has_more);
 /* The same walk over the posts q selects. */
-int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_store_cursor *after, int limit,
-                     pa_store_feed_fn fn, void *ctx, pa_store_cursor *next, int *has_more);
+int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_store_cursor *after,
+                        int limit, pa_store_feed_fn fn, void *ctx, pa_store_cursor *next,
+                        int *has_more);
 
 #endif

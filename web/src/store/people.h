@@ -21,4 +21,7 @@ typedef struct pa_store_pet {
 int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id);
 int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id);
 
+/* The owner of pet `pet` into *owner; PA_STORE_ENOTFOUND when there is no such pet. */
+int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner);
+
 #endif

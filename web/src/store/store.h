@@ -34,7 +34,7 @@ enum {
   PA_STORE_EDB = -2,    /* the database failed (pa_store_errmsg says how) */
   PA_STORE_ENEWER = -3, /* the file was written by a newer server */
   PA_STORE_ENOMEM = -4,
-  PA_STORE_EABORT = -5, /* a callback asked to stop */
+  PA_STORE_EABORT = -5,    /* a callback asked to stop */
   PA_STORE_ENOTFOUND = -6, /* no such row */
   PA_STORE_ECONFLICT = -7  /* a uniqueness rule refused the write */
 };
@@ -67,7 +67,6 @@ int pa_store_rollback(pa_store *db);
 /* Ends the open transaction: COMMIT when ok (ROLLBACK when that fails),
  * else ROLLBACK. PA_STORE_OK only when the writes were committed. */
 int pa_store_end(pa_store *db, int ok);
-
 
 /* A position in the feed: pages continue strictly after it. */
 typedef struct pa_store_cursor {

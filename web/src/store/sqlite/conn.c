@@ -1,7 +1,6 @@
 /* pa_store over SQLite: the connection, transactions, the statement cache
  * and the helpers every store/sqlite file shares (sq.h). */
 #include "store/sqlite/sq.h"
-
 #include "str.h"
 
 #include <stdarg.h>
@@ -99,10 +98,10 @@ int pa_store_open(const char *path, int create, pa_store **out, char *err, size_
     sqlite3_extended_result_codes(db->h, 1);
     sqlite3_busy_handler(db->h, busy_wait, NULL);
     rc = pa_sq_script(db,
-              "PRAGMA journal_mode = WAL;"
-              "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
-              "PRAGMA foreign_keys = ON;",
-              "configure") == PA_STORE_OK
+                      "PRAGMA journal_mode = WAL;"
+                      "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
+                      "PRAGMA foreign_keys = ON;",
+                      "configure") == PA_STORE_OK
              ? SQLITE_OK
              : SQLITE_ERROR;
     if (rc == SQLITE_OK)

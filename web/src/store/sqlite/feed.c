@@ -33,7 +33,7 @@ static const char *const feed_sql[] = {
         " AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = p.id AND pp.pet_id = ?5)"),
     [PA_STORE_FEED_ONE] = FEED_SQL(" AND p.id = ?5"),
     [PA_STORE_FEED_TAG] = FEED_SQL(" AND ?5 = ?5 AND EXISTS (SELECT 1 FROM post_tags pt WHERE "
-                                "pt.post_id = p.id AND pt.tag = ?6)"),
+                                   "pt.post_id = p.id AND pt.tag = ?6)"),
 };
 
 static const char images_sql[] = "SELECT m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"
@@ -48,8 +48,8 @@ static void copy_text(char *dst, size_t cap, const unsigned char *src) {
   snprintf(dst, cap, "%s", src ? (const char *)src : "");
 }
 
-static int load_images(pa_store *db, sqlite3_stmt *st, int64_t post_id, image_copy *copies, pa_store_image *images,
-                       int *count) {
+static int load_images(pa_store *db, sqlite3_stmt *st, int64_t post_id, image_copy *copies,
+                       pa_store_image *images, int *count) {
   int rc, n = 0;
   if (sqlite3_bind_int64(st, 1, post_id) != SQLITE_OK) return pa_sq_fail(db, "feed images");
   while (n < PA_STORE_MAX_IMAGES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -59,11 +59,11 @@ static int load_images(pa_store *db, sqlite3_stmt *st, int64_t post_id, image_co
     copy_text(copies[n].alt, sizeof copies[n].alt, sqlite3_column_text(st, 4));
     copy_text(copies[n].thumbhash, sizeof copies[n].thumbhash, sqlite3_column_text(st, 5));
     images[n] = (pa_store_image){copies[n].hash,
-                              copies[n].ext,
-                              copies[n].alt,
-                              sqlite3_column_int(st, 2),
-                              sqlite3_column_int(st, 3),
-                              copies[n].thumbhash[0] ? copies[n].thumbhash : NULL};
+                                 copies[n].ext,
+                                 copies[n].alt,
+                                 sqlite3_column_int(st, 2),
+                                 sqlite3_column_int(st, 3),
+                                 copies[n].thumbhash[0] ? copies[n].thumbhash : NULL};
     n++;
   }
   if (n < PA_STORE_MAX_IMAGES && rc != SQLITE_DONE) {
@@ -76,14 +76,15 @@ static int load_images(pa_store *db, sqlite3_stmt *st, int64_t post_id, image_co
   return PA_STORE_OK;
 }
 
-int pa_store_feed(pa_store *db, const pa_store_cursor *after, int limit, pa_store_feed_fn fn, void *ctx,
-               pa_store_cursor *next, int *has_more) {
+int pa_store_feed(pa_store *db, const pa_store_cursor *after, int limit, pa_store_feed_fn fn,
+                  void *ctx, pa_store_cursor *next, int *has_more) {
   pa_store_feed_query q = {PA_STORE_FEED_ALL, 0, 0, NULL};
   return pa_store_feed_where(db, &q, after, limit, fn, ctx, next, has_more);
 }
 
-int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_store_cursor *after, int limit,
-                     pa_store_feed_fn fn, void *ctx, pa_store_cursor *next, int *has_more) {
+int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_store_cursor *after,
+                        int limit, pa_store_feed_fn fn, void *ctx, pa_store_cursor *next,
+                        int *has_more) {
   image_copy copies[PA_STORE_MAX_IMAGES];
   pa_store_image images[PA_STORE_MAX_IMAGES];
   int rc, n = 0, out = PA_STORE_OK;
@@ -142,7 +143,8 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
     }
     if (!p.author_avatar_ext) p.author_avatar = NULL;
     if (!p.pet_avatar_ext) p.pet_avatar = NULL;
-    if ((out = load_images(db, images_st, p.id, copies, images, &p.image_count)) != PA_STORE_OK) break;
+    if ((out = load_images(db, images_st, p.id, copies, images, &p.image_count)) != PA_STORE_OK)
+      break;
     if (fn(ctx, &p) != 0) {
       out = pa_sq_failf(db, PA_STORE_EABORT, "feed: stopped by callback");
       break;
@@ -155,4 +157,3 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
   pa_sq_done(feed);
   return out;
 }
-

@@ -5,7 +5,7 @@
 
 int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, bio, avatar, created_at)"
-                         " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+                                    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, u->handle);
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, u->name);
@@ -16,8 +16,9 @@ int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id) {
 }
 
 int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio, avatar,"
-                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio, avatar,"
+                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, p->owner_id);
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, p->name);
@@ -29,3 +30,6 @@ int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
   return pa_sq_run(db, st, rc, "add pet", id, NULL);
 }
 
+int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner) {
+  return pa_sq_scalar_i64(db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &pet, owner);
+}

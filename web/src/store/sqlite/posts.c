@@ -9,8 +9,8 @@ static int add_tag(void *ctx, const char *tag) {
     pa_store *db;
     int64_t id;
   } *c = ctx;
-  sqlite3_stmt *st =
-      pa_sq_stmt(c->db, "INSERT INTO post_tags (post_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
+  sqlite3_stmt *st = pa_sq_stmt(
+      c->db, "INSERT INTO post_tags (post_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   if (!st) return -1;
   int rc = sqlite3_bind_int64(st, 1, c->id);
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, tag);
@@ -30,14 +30,16 @@ int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption) {
 
 int pa_store_post_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
   int64_t a[2] = {post_id, pet_id};
-  return pa_sq_exec_i64(db, "INSERT INTO post_pets (post_id, pet_id) VALUES (?1, ?2)"
-                        " ON CONFLICT DO NOTHING", 2,
-                        a, NULL);
+  return pa_sq_exec_i64(db,
+                        "INSERT INTO post_pets (post_id, pet_id) VALUES (?1, ?2)"
+                        " ON CONFLICT DO NOTHING",
+                        2, a, NULL);
 }
 
 int pa_store_post_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
-                         " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
+                     " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, p->author_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, p->pet_id);
@@ -57,9 +59,9 @@ int pa_store_post_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
 }
 
 int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
-                         const char *alt) {
+                            const char *alt) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_images (post_id, position, media, alt)"
-                         " VALUES (?1, ?2, ?3, ?4)");
+                                    " VALUES (?1, ?2, ?3, ?4)");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, post_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, position);
@@ -67,7 +69,6 @@ int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const c
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, alt ? alt : "");
   return pa_sq_run(db, st, rc, "add post image", NULL, NULL);
 }
-
 
 int pa_store_post_count(pa_store *db, int64_t *out) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM posts", 0, NULL, out);

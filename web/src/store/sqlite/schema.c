@@ -1,6 +1,5 @@
 /* pa_store over SQLite: the schema and its migrations. */
 #include "store/sqlite/sq.h"
-
 #include "str.h"
 
 #include <stdio.h>
@@ -440,7 +439,6 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX upload_bytes_user ON upload_bytes(user_id);",
 };
 
-
 static int user_version(pa_store *db, int *out) {
   int64_t v = 0;
   int rc = pa_sq_scalar_i64(db, "PRAGMA user_version", 0, NULL, &v);
@@ -488,8 +486,8 @@ static int migrate_steps(pa_store *db) {
     if (v >= PA_STORE_SCHEMA_VERSION) {
       pa_store_rollback(db);
       if (v > PA_STORE_SCHEMA_VERSION)
-        return pa_sq_failf(db, PA_STORE_ENEWER, "schema version %d is newer than this server's %d", v,
-                    PA_STORE_SCHEMA_VERSION);
+        return pa_sq_failf(db, PA_STORE_ENEWER, "schema version %d is newer than this server's %d",
+                           v, PA_STORE_SCHEMA_VERSION);
       return PA_STORE_OK;
     }
     char bump[64];
@@ -498,10 +496,10 @@ static int migrate_steps(pa_store *db) {
     if ((rc = pa_sq_script(db, migrations[v], "migrate")) != PA_STORE_OK ||
         (v == 1 && (rc = backfill_tags(db)) != PA_STORE_OK) ||
         (rc = pa_sq_script(db, "PRAGMA foreign_key_check", "migrate")) != PA_STORE_OK ||
-        (rc = pa_sq_script(db, bump, "migrate")) != PA_STORE_OK || (rc = pa_store_commit(db)) != PA_STORE_OK) {
+        (rc = pa_sq_script(db, bump, "migrate")) != PA_STORE_OK ||
+        (rc = pa_store_commit(db)) != PA_STORE_OK) {
       pa_store_rollback(db);
       return rc;
     }
   }
 }
-
