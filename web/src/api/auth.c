@@ -1,9 +1,11 @@
-/* pa_srv — accounts: signup, login, logout, the session, account deletion. */
+/* pa_api — accounts: signup, login, logout, the session, account deletion. */
 #include "auth.h"
 
 #include "api/api.h"
 #include "api/chat_relay.h"
 #include "clock.h"
+#include "store/accounts.h"
+#include "store/sessions.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -41,49 +43,46 @@ static int password_ok(pa_srv_req *rq, const char *pw, const char *field) {
   return 1;
 }
 
-/* Whether password is the one hash was made from (a NULL hash is checked
- * against a dummy, at the same cost); longer than any password can be: no. */
-static int password_matches(const char *hash, const char *password) {
+/* Whether password is the one cred's hash was made from (an unknown account,
+ * cred NULL, or one without a hash is checked against a dummy, at the same
+ * cost); longer than any password can be: no. */
+static int password_matches(const pa_store_credentials *cred, const char *password) {
+  const char *hash = cred && cred->pw_hash[0] ? cred->pw_hash : NULL;
   size_t n = strlen(password);
   int ok =
       pa_auth_verify_password(hash, password, n > PA_AUTH_PASSWORD_MAX ? PA_AUTH_PASSWORD_MAX : n);
   return ok && n <= PA_AUTH_PASSWORD_MAX;
 }
 
-static const char me_sql[] =
-    "SELECT u.id, u.name, u.handle, u.email, u.avatar, m.ext, u.created_at"
-    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
+_Static_assert(PA_STORE_PW_HASH_MAX + 1 == PA_AUTH_HASH_TEXT, "a stored hash fits the buffers");
+_Static_assert(PA_STORE_CSRF_MAX + 1 >= PA_AUTH_TOKEN_TEXT, "a stored CSRF token is whole");
+
+/* Adds "user": Me to root (pa_store_account_get's callback). */
+static int add_me(void *root, const pa_store_account *a) {
+  cJSON *u = cJSON_AddObjectToObject(root, "user");
+  return !u || pa_api_add_id(u, "id", "u", a->person.id) ||
+         !cJSON_AddStringToObject(u, "name", a->person.name) ||
+         !cJSON_AddStringToObject(u, "handle", a->handle) ||
+         !cJSON_AddStringToObject(u, "email", a->email ? a->email : "") ||
+         pa_api_add_media_url(u, "avatar_url", a->person.avatar, a->person.avatar_ext) ||
+         pa_api_add_time(u, "created_at", a->created_at);
+}
 
 /* {"user": Me|null, "csrf_token": ...} */
 static void send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf) {
   cJSON *root = cJSON_CreateObject();
   int bad = !root;
-  if (!bad && user) {
-    sqlite3_stmt *st = pa_sq_stmt(rq->db, me_sql);
-    int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-      cJSON *u = cJSON_AddObjectToObject(root, "user");
-      const char *email = (const char *)sqlite3_column_text(st, 3);
-      const char *ext = (const char *)sqlite3_column_text(st, 5);
-      bad |= !u || pa_api_add_id(u, "id", "u", sqlite3_column_int64(st, 0)) ||
-             !cJSON_AddStringToObject(u, "name", (const char *)sqlite3_column_text(st, 1)) ||
-             !cJSON_AddStringToObject(u, "handle", (const char *)sqlite3_column_text(st, 2)) ||
-             !cJSON_AddStringToObject(u, "email", email ? email : "") ||
-             pa_api_add_media_url(u, "avatar_url",
-                                  ext ? (const char *)sqlite3_column_text(st, 4) : NULL, ext) ||
-             pa_api_add_time(u, "created_at", sqlite3_column_int64(st, 6));
-    } else {
+  if (!bad) {
+    int rc = user ? pa_store_account_get(rq->db, user, add_me, root) : PA_STORE_ENOTFOUND;
+    if (rc == PA_STORE_ENOTFOUND) {
       bad |= !cJSON_AddNullToObject(root, "user");
-    }
-    pa_sq_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    } else if (rc == PA_STORE_EABORT) {
+      bad = 1;
+    } else if (rc != PA_STORE_OK) {
       cJSON_Delete(root);
       pa_api_internal(rq, "session user");
       return;
     }
-  } else if (!bad) {
-    bad |= !cJSON_AddNullToObject(root, "user");
   }
   if (!bad)
     bad |= csrf && *csrf ? !cJSON_AddStringToObject(root, "csrf_token", csrf)
@@ -102,29 +101,20 @@ static int new_session(pa_srv_req *rq, int64_t user, char csrf[PA_AUTH_TOKEN_TEX
   const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400, now = pa_clock_now();
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  sqlite3_stmt *st =
-      pa_sq_stmt(rq->db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
-                         " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + life);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "new session");
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) return -1;
-  pa_api_set_session_cookie(rq, token, life);
+  pa_store_new_session s = {user, h, sizeof h, csrf, now, now + life};
+  int ok = pa_store_session_add(rq->db, &s) == PA_STORE_OK;
+  if (ok) pa_api_set_session_cookie(rq, token, life);
   sodium_memzero(token, sizeof token);
-  return 0;
+  return ok ? 0 : -1;
 }
 
-/* A handle from the display name: lowercase ASCII letters, digits, '_';
- * a number is appended until it is free. */
-static int pick_handle(pa_srv_req *rq, const char *name, char out[31]) {
-  char base[21];
+/* Adds account a (its handle ignored) under a handle made from its display
+ * name: lowercase ASCII letters, digits, '_'; a number is appended until one
+ * is free. */
+static int add_account(pa_srv_req *rq, const pa_store_new_account *a, int64_t *user) {
+  char base[21], handle[31];
   size_t n = 0;
-  for (const unsigned char *p = (const unsigned char *)name; *p && n < 20; p++) {
+  for (const unsigned char *p = (const unsigned char *)a->name; *p && n < 20; p++) {
     if (isalnum(*p))
       base[n++] = (char)tolower(*p);
     else if ((*p == ' ' || *p == '_' || *p == '-' || *p == '.') && n && base[n - 1] != '_')
@@ -133,24 +123,22 @@ static int pick_handle(pa_srv_req *rq, const char *name, char out[31]) {
   while (n && base[n - 1] == '_') n--;
   if (!n) memcpy(base, "pal", n = 3);
   base[n] = '\0';
+  pa_store_new_account named = *a;
+  named.handle = handle;
   for (int i = 1; i < 100000; i++) {
     if (i == 1)
-      snprintf(out, 31, "%s", base);
+      snprintf(handle, sizeof handle, "%s", base);
     else
-      snprintf(out, 31, "%s%d", base, i);
-    sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT 1 FROM users WHERE handle = ?1");
-    int rc = st ? sqlite3_bind_text(st, 1, out, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc == SQLITE_DONE) return 0;
-    if (rc != SQLITE_ROW) return -1;
+      snprintf(handle, sizeof handle, "%s%d", base, i);
+    int rc = pa_store_account_add(rq->db, &named, user);
+    if (rc != PA_STORE_ECONFLICT) return rc;
   }
-  return -1;
+  return PA_STORE_ECONFLICT;
 }
 
 void pa_api_signup(pa_srv_req *rq) {
   static const char *const fields[] = {"email", "password", "display_name", NULL};
-  char hash[PA_AUTH_HASH_TEXT], handle[31], csrf[PA_AUTH_TOKEN_TEXT];
+  char hash[PA_AUTH_HASH_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
   const char *email, *password, *name;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
@@ -172,31 +160,17 @@ void pa_api_signup(pa_srv_req *rq) {
     pa_api_internal(rq, "signup");
     goto out;
   }
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT 1 FROM users WHERE email = ?1 COLLATE NOCASE");
-  int rc = st ? sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_sq_done(st);
-  if (rc == SQLITE_ROW) {
+  int rc = pa_store_account_find(rq->db, email, NULL);
+  if (rc == PA_STORE_OK) {
     pa_store_rollback(rq->db);
     pa_api_field_error(rq, 409, "conflict", "An account with this email exists; sign in instead",
                        "email");
     goto out;
   }
+  pa_store_new_account a = {NULL, name, email, hash, pa_clock_now()};
   int64_t user = 0;
-  if (rc != SQLITE_DONE || pick_handle(rq, name, handle) != 0) goto fail;
-  st = pa_sq_stmt(rq->db, "INSERT INTO users (handle, name, email, pw_hash, created_at)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5)");
-  rc = st ? sqlite3_bind_text(st, 1, handle, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, email, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, pa_clock_now());
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "add user");
-  pa_sq_done(st);
-  user = sqlite3_last_insert_rowid(pa_sq_handle(rq->db));
-  if (rc != SQLITE_DONE || new_session(rq, user, csrf) != 0 ||
-      pa_store_commit(rq->db) != PA_STORE_OK)
+  if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
+      new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
   send_session(rq, 201, user, csrf);
   goto out;
@@ -209,34 +183,12 @@ out:
   cJSON_Delete(body);
 }
 
-/* The stored hash for an email (copied into out), *user 0 when unknown. */
-static int lookup_password(pa_srv_req *rq, const char *email, int64_t *user,
-                           char out[PA_AUTH_HASH_TEXT], int *has_hash) {
-  sqlite3_stmt *st =
-      pa_sq_stmt(rq->db, "SELECT id, pw_hash FROM users WHERE email = ?1 COLLATE NOCASE");
-  int rc = st ? sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-  *user = 0;
-  *has_hash = 0;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    const char *h = (const char *)sqlite3_column_text(st, 1);
-    *user = sqlite3_column_int64(st, 0);
-    if (h && strlen(h) < PA_AUTH_HASH_TEXT) {
-      memcpy(out, h, strlen(h) + 1);
-      *has_hash = 1;
-    }
-  }
-  pa_sq_done(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
-}
-
 void pa_api_login(pa_srv_req *rq) {
   static const char *const fields[] = {"email", "password", NULL};
-  char key[260], hash[PA_AUTH_HASH_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
+  char key[260], csrf[PA_AUTH_TOKEN_TEXT];
   const char *email, *password;
   cJSON *body = NULL;
-  int has_hash = 0;
-  int64_t user = 0;
+  pa_store_credentials cred = {0};
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
       pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
@@ -246,36 +198,36 @@ void pa_api_login(pa_srv_req *rq) {
   if (pa_api_limited(rq, PA_LIMIT_LOGIN_ADDR, NULL) ||
       pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
-  if (lookup_password(rq, email, &user, hash, &has_hash) != 0) {
+  int rc = pa_store_account_find(rq->db, email, &cred);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "login");
     goto out;
   }
   /* Unknown email and wrong password cost the same and read the same. */
-  if (!password_matches(has_hash ? hash : NULL, password)) {
+  if (!password_matches(rc == PA_STORE_OK ? &cred : NULL, password)) {
     pa_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
-  if (pa_store_begin(rq->db) != PA_STORE_OK || new_session(rq, user, csrf) != 0 ||
+  if (pa_store_begin(rq->db) != PA_STORE_OK || new_session(rq, cred.id, csrf) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
     goto out;
   }
-  send_session(rq, 200, user, csrf);
+  send_session(rq, 200, cred.id, csrf);
 out:
-  sodium_memzero(hash, sizeof hash);
+  sodium_memzero(&cred, sizeof cred);
   cJSON_Delete(body);
 }
 
 void pa_api_session(pa_srv_req *rq) { send_session(rq, 200, rq->viewer, rq->csrf); }
 
-/* Deletes the sessions sql names by id, then closes the chat sockets they
- * opened (user or session, the other 0): once the rows are gone, a socket
- * that reconnects is refused. */
-static void end_sessions(pa_srv_req *rq, const char *sql, int64_t id, int64_t user,
-                         int64_t session) {
-  if (pa_sq_exec_i64(rq->db, sql, 1, &id, NULL) != PA_STORE_OK) {
+/* After the store deleted sessions (rc), closes the chat sockets they opened
+ * (user or session, the other 0): once the rows are gone, a socket that
+ * reconnects is refused. */
+static void end_sessions(pa_srv_req *rq, int rc, int64_t user, int64_t session) {
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "logout");
     return;
   }
@@ -285,38 +237,31 @@ static void end_sessions(pa_srv_req *rq, const char *sql, int64_t id, int64_t us
 }
 
 void pa_api_logout(pa_srv_req *rq) {
-  end_sessions(rq, "DELETE FROM sessions WHERE id = ?1", rq->session_id, 0, rq->session_id);
+  end_sessions(rq, pa_store_session_delete(rq->db, rq->session_id), 0, rq->session_id);
 }
 
 void pa_api_logout_all(pa_srv_req *rq) {
-  end_sessions(rq, "DELETE FROM sessions WHERE user_id = ?1", rq->viewer, rq->viewer, 0);
+  end_sessions(rq, pa_store_sessions_delete_user(rq->db, rq->viewer, 0), rq->viewer, 0);
 }
 
-/* The viewer's password hash, and (key not NULL) the rate-limit key: the
- * lowercased email, as login's, so guesses here and at login share one
- * budget. has_hash 0 when the account cannot sign in with a password.
+/* The viewer's credentials (pw_hash "" when the account cannot sign in with
+ * a password) and (key not NULL) the rate-limit key: the lowercased email,
+ * as login's, so guesses here and at login share one budget.
  * 0, or -1 with 500 sent. */
-static int own_password(pa_srv_req *rq, char hash[PA_AUTH_HASH_TEXT], int *has_hash, char *key,
-                        size_t cap) {
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT pw_hash, email FROM users WHERE id = ?1");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR;
-  *has_hash = 0;
-  if (key) snprintf(key, cap, "u_%lld", (long long)rq->viewer);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    const char *h = (const char *)sqlite3_column_text(st, 0);
-    const char *email = (const char *)sqlite3_column_text(st, 1);
-    if (h && strlen(h) < PA_AUTH_HASH_TEXT) {
-      memcpy(hash, h, strlen(h) + 1);
-      *has_hash = 1;
-    }
-    if (email && key) account_key(email, key, cap);
+static int own_credentials(pa_srv_req *rq, pa_store_credentials *cred, char *key, size_t cap) {
+  int rc = pa_store_account_credentials(rq->db, rq->viewer, cred);
+  if (rc == PA_STORE_ENOTFOUND) {
+    cred->email[0] = cred->pw_hash[0] = '\0';
+    rc = PA_STORE_OK;
   }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "password");
     return -1;
   }
+  if (key && cred->email[0])
+    account_key(cred->email, key, cap);
+  else if (key)
+    snprintf(key, cap, "u_%lld", (long long)rq->viewer);
   return 0;
 }
 
@@ -326,19 +271,18 @@ static int own_password(pa_srv_req *rq, char hash[PA_AUTH_HASH_TEXT], int *has_h
  * session stays signed in. */
 void pa_api_password(pa_srv_req *rq) {
   static const char *const fields[] = {"current_password", "new_password", NULL};
-  char key[260], hash[PA_AUTH_HASH_TEXT] = "", fresh[PA_AUTH_HASH_TEXT] = "";
+  char key[260], fresh[PA_AUTH_HASH_TEXT] = "";
   const char *current, *next;
   cJSON *body = NULL;
-  int has_hash = 0;
+  pa_store_credentials cred = {0};
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) ||
       pa_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
       pa_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
-      !password_ok(rq, next, "new_password") ||
-      own_password(rq, hash, &has_hash, key, sizeof key) ||
+      !password_ok(rq, next, "new_password") || own_credentials(rq, &cred, key, sizeof key) ||
       pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
-  if (!password_matches(has_hash ? hash : NULL, current)) {
+  if (!password_matches(&cred, current)) {
     pa_api_field_error(rq, 403, "forbidden", "The current password is wrong", "current_password");
     goto out;
   }
@@ -346,52 +290,40 @@ void pa_api_password(pa_srv_req *rq) {
     pa_api_error(rq, 500, "internal", "Out of memory", NULL);
     goto out;
   }
-  sqlite3_stmt *st = NULL;
-  int64_t others[2] = {rq->viewer, rq->session_id};
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      !(st = pa_sq_stmt(rq->db, "UPDATE users SET pw_hash = ?2 WHERE id = ?1")))
-    goto fail;
-  int rc = sqlite3_bind_int64(st, 1, rq->viewer);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, fresh, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE ||
-      pa_sq_exec_i64(rq->db, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2", 2, others,
-                     NULL) != PA_STORE_OK ||
-      pa_store_commit(rq->db) != PA_STORE_OK)
-    goto fail;
+      pa_store_account_set_password(rq->db, rq->viewer, fresh) != PA_STORE_OK ||
+      pa_store_sessions_delete_user(rq->db, rq->viewer, rq->session_id) != PA_STORE_OK ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "password");
+    pa_store_rollback(rq->db);
+    goto out;
+  }
   /* Every socket of the account, this session's too: a socket carries no
    * proof of the new password, so each one signs in again. */
   pa_chat_revoke(rq->srv, rq->viewer, 0, 0);
   pa_api_ok(rq);
-  goto out;
-fail:
-  pa_api_internal(rq, "password");
-  pa_store_rollback(rq->db);
 out:
-  sodium_memzero(hash, sizeof hash);
+  sodium_memzero(&cred, sizeof cred);
   sodium_memzero(fresh, sizeof fresh);
   cJSON_Delete(body);
 }
 
 void pa_api_delete_me(pa_srv_req *rq) {
   static const char *const fields[] = {"password", NULL};
-  char hash[PA_AUTH_HASH_TEXT] = "";
   const char *password;
   cJSON *body = NULL;
-  int has_hash = 0;
+  pa_store_credentials cred = {0};
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
-      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) || own_password(rq, hash, &has_hash, NULL, 0))
+      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) || own_credentials(rq, &cred, NULL, 0))
     goto out;
-  if (!password_matches(has_hash ? hash : NULL, password)) {
+  if (!password_matches(&cred, password)) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
   /* Everything the account made hangs off users by ON DELETE CASCADE. */
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      pa_sq_exec_i64(rq->db, "DELETE FROM users WHERE id = ?1", 1, &rq->viewer, NULL) !=
-          PA_STORE_OK ||
+      pa_store_account_delete(rq->db, rq->viewer) != PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "delete account");
     pa_store_rollback(rq->db);
@@ -402,6 +334,6 @@ void pa_api_delete_me(pa_srv_req *rq) {
   pa_api_set_session_cookie(rq, "", 0);
   pa_api_ok(rq);
 out:
-  sodium_memzero(hash, sizeof hash);
+  sodium_memzero(&cred, sizeof cred);
   cJSON_Delete(body);
 }

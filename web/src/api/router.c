@@ -9,6 +9,7 @@
 #include "net/http.h"
 #include "origin.h"
 #include "respcache.h"
+#include "store/sessions.h"
 #include "str.h"
 
 #include <sodium.h>
@@ -37,51 +38,32 @@ void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_ag
            (long long)max_age, secure_request(rq) ? "; Secure" : "");
 }
 
-static const char session_sql[] =
-    "SELECT id, user_id, csrf, expires_at FROM sessions WHERE token_hash = ?1";
-
 /* Fills rq->viewer from the cookie; -1 (500 sent) when the database failed.
  * The expiry slides forward at most once a day, so reads rarely write. */
 static int resolve_session(pa_srv_req *rq) {
   char token[PA_AUTH_TOKEN_TEXT + 8];
   unsigned char h[32];
+  pa_store_session s;
   const char *cookies = pa_srv_req_header(rq, "Cookie");
   if (!cookies || pa_http_cookie(cookies, "pa_session", token, sizeof token) <= 0 ||
       pa_auth_token_hash(token, h) != 0)
     return 0;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, session_sql);
-  if (!st) {
-    pa_api_internal(rq, "session");
-    return -1;
-  }
-  int64_t now = pa_clock_now(), sid = 0, expires = 0;
-  int rc = sqlite3_bind_blob(st, 1, h, sizeof h, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    sid = sqlite3_column_int64(st, 0);
-    expires = sqlite3_column_int64(st, 3);
-    if (expires > now) {
-      rq->session_id = sid;
-      rq->viewer = sqlite3_column_int64(st, 1);
-      snprintf(rq->csrf, sizeof rq->csrf, "%s", pa_sq_text(st, 2) ? pa_sq_text(st, 2) : "");
-    }
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    pa_api_internal(rq, "session");
-    return -1;
-  }
-  const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
-  if (sid && expires <= now) {
-    pa_sq_exec_i64(rq->db, "DELETE FROM sessions WHERE id = ?1", 1, &sid, NULL);
-  } else if (sid && expires - now < life - 86400) {
-    int64_t a[2] = {now + life, sid};
-    if (pa_sq_exec_i64(rq->db, "UPDATE sessions SET expires_at = ?1 WHERE id = ?2", 2, a, NULL) ==
-        PA_STORE_OK)
+  int rc = pa_store_session_find(rq->db, h, sizeof h, &s);
+  const int64_t now = pa_clock_now(), life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
+  if (rc == PA_STORE_OK && s.expires_at <= now) {
+    pa_store_session_delete(rq->db, s.id);
+  } else if (rc == PA_STORE_OK) {
+    rq->session_id = s.id;
+    rq->viewer = s.user_id;
+    snprintf(rq->csrf, sizeof rq->csrf, "%s", s.csrf);
+    if (s.expires_at - now < life - 86400 &&
+        pa_store_session_extend(rq->db, s.id, now + life) == PA_STORE_OK)
       pa_api_set_session_cookie(rq, token, life);
+  } else if (rc != PA_STORE_ENOTFOUND) {
+    pa_api_internal(rq, "session");
   }
   sodium_memzero(token, sizeof token);
-  return 0;
+  return rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND ? 0 : -1;
 }
 
 const pa_origins *pa_api_origins(const pa_srv_req *rq) { return &rq->srv->origins; }

@@ -1,0 +1,58 @@
+/* pa_store_sessions over SQLite: signed-in sessions. */
+#include "store/sessions.h"
+
+#include "store/sqlite/sq.h"
+
+#include <stdio.h>
+
+int pa_store_session_add(pa_store *db, const pa_store_new_session *s) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
+                                    " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, s->user_id);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob(st, 2, s->token_hash, (int)s->token_hash_len, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, s->csrf);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, s->created_at);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, s->expires_at);
+  return pa_sq_run(db, st, rc, "new session", NULL, NULL);
+}
+
+int pa_store_session_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
+                          pa_store_session *out) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "SELECT id, user_id, csrf, expires_at FROM sessions WHERE token_hash = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_blob(st, 1, token_hash, (int)token_hash_len, SQLITE_TRANSIENT);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const char *csrf = pa_sq_text(st, 2);
+    out->id = sqlite3_column_int64(st, 0);
+    out->user_id = sqlite3_column_int64(st, 1);
+    out->expires_at = sqlite3_column_int64(st, 3);
+    snprintf(out->csrf, sizeof out->csrf, "%s", csrf ? csrf : "");
+  }
+  int res = rc == SQLITE_ROW    ? PA_STORE_OK
+            : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
+                                : pa_sq_fail(db, "session");
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_session_extend(pa_store *db, int64_t id, int64_t expires_at) {
+  int64_t a[2] = {expires_at, id};
+  return pa_sq_exec_i64(db, "UPDATE sessions SET expires_at = ?1 WHERE id = ?2", 2, a, NULL);
+}
+
+int pa_store_session_delete(pa_store *db, int64_t id) {
+  return pa_sq_exec_i64(db, "DELETE FROM sessions WHERE id = ?1", 1, &id, NULL);
+}
+
+int pa_store_sessions_delete_user(pa_store *db, int64_t user, int64_t keep) {
+  int64_t a[2] = {user, keep};
+  return pa_sq_exec_i64(db, "DELETE FROM sessions WHERE user_id = ?1 AND id <> ?2", 2, a, NULL);
+}
+
+int pa_store_sessions_expire(pa_store *db, int64_t now) {
+  return pa_sq_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL);
+}
