@@ -1,21 +1,18 @@
 /* pa_embed — implicit ALS item vectors with a tag/species cold start. */
-#include "store/sqlite/sq.h" /* TRANSITIONAL */
-#include "store/feed.h"
-#include "store/media.h"
-#include "store/people.h"
-#include "store/posts.h"
 #include "embed.h"
 
+#include "store/rank.h"
 #include "str.h"
 
 #include <math.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { K = PA_EMBED_DIM, SWEEPS = 8, COLD_LIKES = 5 };
+_Static_assert((int)PA_EMBED_DIM == (int)PA_STORE_VEC_DIM,
+               "the store keeps vectors of PA_EMBED_DIM floats");
 static const double ALPHA = 10.0, LAMBDA = 0.1, FOLLOW_WEIGHT = 0.25;
 
 /* A fixed direction per word: BLAKE2b of the word seeds xorshift. */
@@ -91,22 +88,30 @@ static int index_of(const int64_t *ids, int n, int64_t id) {
   return -1;
 }
 
-static int load_ids(sqlite3 *h, const char *sql, int64_t **out, int *n) {
-  sqlite3_stmt *st;
-  int cap = 256, rc;
-  *n = 0;
-  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-  *out = malloc((size_t)cap * sizeof **out);
-  while (*out && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (*n == cap) {
-      int64_t *p = realloc(*out, (size_t)(cap *= 2) * sizeof **out);
-      if (!p) break;
-      *out = p;
-    }
-    (*out)[(*n)++] = sqlite3_column_int64(st, 0);
+/* Collects ids (pa_store_id_fn) into a growing array. */
+typedef struct id_sink {
+  int64_t **v;
+  int *n, cap;
+} id_sink;
+
+static int add_id(void *ctx, int64_t id) {
+  id_sink *s = ctx;
+  if (*s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 256;
+    int64_t *p = realloc(*s->v, (size_t)cap * sizeof *p);
+    if (!p) return -1;
+    *s->v = p;
+    s->cap = cap;
   }
-  sqlite3_finalize(st);
-  return *out && rc == SQLITE_DONE ? 0 : -1;
+  (*s->v)[(*s->n)++] = id;
+  return 0;
+}
+
+static int load_ids(pa_store *db, int (*walk)(pa_store *, pa_store_id_fn, void *), int64_t **out,
+                    int *n) {
+  id_sink s = {out, n, 0};
+  *n = 0;
+  return walk(db, add_id, &s) == PA_STORE_OK ? 0 : -1;
 }
 
 static int add_entry(problem *p, int row, int col, double r) {
@@ -121,18 +126,21 @@ static int add_entry(problem *p, int row, int col, double r) {
   return 0;
 }
 
-/* (user id, post id, weight) rows; repeats add up when merged below. */
-static int load_entries(sqlite3 *h, problem *p, const char *sql, double w) {
-  sqlite3_stmt *st;
-  int rc;
-  if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int u = index_of(p->users, p->nu, sqlite3_column_int64(st, 0));
-    int i = index_of(p->posts, p->ni, sqlite3_column_int64(st, 1));
-    if (u >= 0 && i >= 0 && add_entry(p, u, i, w) != 0) break;
-  }
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+typedef struct entry_sink {
+  problem *p;
+  double w;
+} entry_sink;
+
+static int add_pair(void *ctx, int64_t user, int64_t post) {
+  entry_sink *s = ctx;
+  int u = index_of(s->p->users, s->p->nu, user), i = index_of(s->p->posts, s->p->ni, post);
+  return u >= 0 && i >= 0 ? add_entry(s->p, u, i, s->w) : 0;
+}
+
+/* The (user, post) pairs of signal, weighing w each; repeats add up when merged below. */
+static int load_entries(pa_store *db, problem *p, pa_store_rank_signal signal, double w) {
+  entry_sink s = {p, w};
+  return pa_store_rank_pairs(db, signal, add_pair, &s) == PA_STORE_OK ? 0 : -1;
 }
 
 static int by_row(const void *a, const void *b) {
@@ -204,24 +212,55 @@ static int tag_collect(void *ctx, const char *tag) {
   return 0;
 }
 
+/* What the vector of each post is made from (pa_store_rank_post_fn). */
+typedef struct blend {
+  pa_store *db;
+  const problem *p;
+  const double *y;
+  const int *likes;
+  char *err; /* a failed write's message, kept past the walk's own */
+  size_t errlen;
+} blend;
+
+/* Blends the post's learned vector with its cold start by its likes, and stores it. */
+static int store_vector(void *ctx, const pa_store_rank_post *post) {
+  const blend *bl = ctx;
+  int i = index_of(bl->p->posts, bl->p->ni, post->id);
+  char tags[PA_TEXT_MAX_TAGS][PA_TEXT_MAX_TAG + 1];
+  struct {
+    char (*tags)[PA_TEXT_MAX_TAG + 1];
+    int n;
+  } c = {tags, 0};
+  pa_str_tags(post->caption ? post->caption : "", tag_collect, &c);
+  const char *ptrs[PA_TEXT_MAX_TAGS];
+  for (int t = 0; t < c.n; t++) ptrs[t] = tags[t];
+  float v[K], cold[K];
+  pa_embed_cold(post->species, ptrs, c.n, cold);
+  const double *y = i >= 0 ? bl->y + (size_t)i * K : NULL;
+  double n2 = 0, w = i >= 0 ? (double)bl->likes[i] / COLD_LIKES : 0;
+  if (w > 1) w = 1;
+  for (int k = 0; y && k < K; k++) n2 += y[k] * y[k];
+  for (int k = 0; k < K; k++) {
+    double learned = y && n2 > 1e-18 ? y[k] / sqrt(n2) : 0;
+    v[k] = (float)(w * learned + (1 - w) * cold[k]);
+  }
+  normalise(v);
+  if (pa_store_rank_vector_put(bl->db, post->id, v) == PA_STORE_OK) return 0;
+  snprintf(bl->err, bl->errlen, "embed: store: %s", pa_store_errmsg(bl->db));
+  return -1;
+}
+
 int pa_embed_compute(pa_store *db, char *err, size_t errlen) {
-  sqlite3 *h = pa_sq_handle(db);
   problem p = {0};
   double *x = NULL, *y = NULL, *a = malloc(K * K * sizeof *a), *b = malloc(K * sizeof *b);
   int *ustart = NULL, *istart = NULL, *likes = NULL, rc = -1;
   entry *cols = NULL;
-  if (!a || !b || load_ids(h, "SELECT id FROM users ORDER BY id", &p.users, &p.nu) ||
-      load_ids(h, "SELECT id FROM posts ORDER BY id", &p.posts, &p.ni) ||
-      load_entries(h, &p, "SELECT user_id, post_id FROM likes", 1.0) ||
-      load_entries(h, &p,
-                   "SELECT f.follower_id, p.id FROM follows f"
-                   " JOIN posts p ON p.author_id = f.followee_id",
-                   FOLLOW_WEIGHT) ||
-      load_entries(h, &p,
-                   "SELECT f.follower_id, pp.post_id FROM pet_follows f"
-                   " JOIN post_pets pp ON pp.pet_id = f.pet_id",
-                   FOLLOW_WEIGHT)) {
-    snprintf(err, errlen, "embed: load: %s", sqlite3_errmsg(h));
+  if (!a || !b || load_ids(db, pa_store_rank_users, &p.users, &p.nu) ||
+      load_ids(db, pa_store_rank_posts, &p.posts, &p.ni) ||
+      load_entries(db, &p, PA_STORE_RANK_LIKE, 1.0) ||
+      load_entries(db, &p, PA_STORE_RANK_FOLLOW_AUTHOR, FOLLOW_WEIGHT) ||
+      load_entries(db, &p, PA_STORE_RANK_FOLLOW_PET, FOLLOW_WEIGHT)) {
+    snprintf(err, errlen, "embed: load: %s", pa_store_errmsg(db));
     goto out;
   }
   /* Merge repeats, then index by row (users) and by column (posts). */
@@ -269,61 +308,17 @@ int pa_embed_compute(pa_store *db, char *err, size_t errlen) {
   }
 
   /* Blend with the cold start and store, all in one transaction. */
-  sqlite3_stmt *q = NULL, *ins = NULL;
-  if (pa_store_begin(db) != PA_STORE_OK) goto sqlfail;
-  if (sqlite3_prepare_v2(h,
-                         "SELECT p.id, t.species, p.caption FROM posts p"
-                         " JOIN pets t ON t.id = p.pet_id ORDER BY p.id",
-                         -1, &q, NULL) ||
-      sqlite3_prepare_v2(h, "INSERT OR REPLACE INTO post_vectors (post_id, vec) VALUES (?1, ?2)",
-                         -1, &ins, NULL) ||
-      sqlite3_exec(h, "DELETE FROM post_vectors", NULL, NULL, NULL))
-    goto sqlfail;
-  int step;
-  while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-    int64_t id = sqlite3_column_int64(q, 0);
-    int i = index_of(p.posts, p.ni, id);
-    char tags[PA_TEXT_MAX_TAGS][PA_TEXT_MAX_TAG + 1];
-    struct {
-      char (*tags)[PA_TEXT_MAX_TAG + 1];
-      int n;
-    } c = {tags, 0};
-    const char *caption = (const char *)sqlite3_column_text(q, 2);
-    pa_str_tags(caption ? caption : "", tag_collect, &c);
-    const char *ptrs[PA_TEXT_MAX_TAGS];
-    for (int t = 0; t < c.n; t++) ptrs[t] = tags[t];
-    float v[K], cold[K];
-    pa_embed_cold((const char *)sqlite3_column_text(q, 1), ptrs, c.n, cold);
-    double n2 = 0, w = i >= 0 ? (double)likes[i] / COLD_LIKES : 0;
-    if (w > 1) w = 1;
-    for (int k = 0; i >= 0 && k < K; k++) n2 += y[(size_t)i * K + k] * y[(size_t)i * K + k];
-    for (int k = 0; k < K; k++) {
-      double learned = i >= 0 && n2 > 1e-18 ? y[(size_t)i * K + k] / sqrt(n2) : 0;
-      v[k] = (float)(w * learned + (1 - w) * cold[k]);
-    }
-    normalise(v);
-    if (sqlite3_bind_int64(ins, 1, id) ||
-        sqlite3_bind_blob(ins, 2, v, sizeof v, SQLITE_TRANSIENT) ||
-        sqlite3_step(ins) != SQLITE_DONE)
-      goto sqlfail;
-    sqlite3_reset(ins);
+  blend bl = {db, &p, y, likes, err, errlen};
+  err[0] = '\0';
+  int ok = pa_store_begin(db) == PA_STORE_OK;
+  if (ok) {
+    ok = pa_store_rank_vectors_clear(db) == PA_STORE_OK &&
+         pa_store_rank_post_texts(db, store_vector, &bl) == PA_STORE_OK &&
+         pa_store_rank_vectors_done(db) == PA_STORE_OK;
+    if (!ok && !err[0]) snprintf(err, errlen, "embed: store: %s", pa_store_errmsg(db));
+    if (pa_store_end(db, ok) == PA_STORE_OK) rc = 0;
   }
-  if (step != SQLITE_DONE ||
-      sqlite3_exec(h,
-                   "INSERT OR REPLACE INTO meta (key, value)"
-                   " SELECT 'embed_likes', count(*) FROM likes",
-                   NULL, NULL, NULL) ||
-      pa_store_commit(db) != PA_STORE_OK)
-    goto sqlfail;
-  sqlite3_finalize(q);
-  sqlite3_finalize(ins);
-  rc = 0;
-  goto out;
-sqlfail:
-  snprintf(err, errlen, "embed: store: %s", sqlite3_errmsg(h));
-  sqlite3_finalize(q);
-  sqlite3_finalize(ins);
-  pa_store_rollback(db);
+  if (rc != 0 && !err[0]) snprintf(err, errlen, "embed: store: %s", pa_store_errmsg(db));
 out:
   free(p.users);
   free(p.posts);
@@ -340,18 +335,10 @@ out:
 }
 
 int pa_embed_staleness(pa_store *db, int64_t *new_likes, int *missing) {
-  int64_t likes = 0, seen = -1, any = 0;
-  int found;
-  if (pa_sq_scalar_found(db, "SELECT count(*) FROM likes", 0, NULL, &likes, &found) ||
-      pa_sq_scalar_found(db, "SELECT value FROM meta WHERE key = 'embed_likes'", 0, NULL, &seen,
-                       &found) ||
-      pa_sq_scalar_found(db,
-                       "SELECT EXISTS (SELECT 1 FROM posts p WHERE NOT EXISTS"
-                       " (SELECT 1 FROM post_vectors v WHERE v.post_id = p.id))",
-                       0, NULL, &any, NULL))
-    return -1;
-  if (!found) seen = -1;
+  pa_store_rank_state st;
+  if (pa_store_rank_state_get(db, &st) != PA_STORE_OK) return -1;
+  int64_t likes = st.likes, seen = st.likes_then;
   *new_likes = seen < 0 ? likes + 1 : likes > seen ? likes - seen : seen - likes;
-  *missing = (int)any;
+  *missing = st.missing;
   return 0;
 }

@@ -148,28 +148,20 @@ void pa_api_feed_tag(pa_srv_req *rq) {
 }
 void pa_api_feed_following(pa_srv_req *rq) { send_feed(rq, PA_STORE_FEED_FOLLOWING, 0); }
 
-static int exists(pa_srv_req *rq, const char *sql, int64_t id, const char *what) {
-  int64_t v;
-  int found = 0;
-  if (pa_sq_scalar_found(rq->db, sql, 1, &id, &v, &found) != PA_STORE_OK) {
-    pa_api_internal(rq, what);
-    return -1;
-  }
-  if (!found) {
+/* Lists the posts of the person or pet rq->ids[0], or sends 404 "No such <what>". */
+static void send_subject_feed(pa_srv_req *rq, pa_store_feed_kind kind, const char *what) {
+  pa_store_feed_query q = {kind, rq->ids[0], rq->viewer, NULL};
+  int rc = pa_store_feed_subject(rq->db, &q);
+  if (rc == PA_STORE_OK) {
+    send_feed(rq, kind, rq->ids[0]);
+  } else if (rc == PA_STORE_ENOTFOUND) {
     char msg[64];
     snprintf(msg, sizeof msg, "No such %s", what);
     PA_NOT_FOUND(rq, msg);
-    return -1;
+  } else {
+    pa_api_internal(rq, what);
   }
-  return 0;
 }
 
-void pa_api_user_posts(pa_srv_req *rq) {
-  if (exists(rq, "SELECT 1 FROM users WHERE id = ?1", rq->ids[0], "user") == 0)
-    send_feed(rq, PA_STORE_FEED_AUTHOR, rq->ids[0]);
-}
-
-void pa_api_pet_posts(pa_srv_req *rq) {
-  if (exists(rq, "SELECT 1 FROM pets WHERE id = ?1", rq->ids[0], "pet") == 0)
-    send_feed(rq, PA_STORE_FEED_PET, rq->ids[0]);
-}
+void pa_api_user_posts(pa_srv_req *rq) { send_subject_feed(rq, PA_STORE_FEED_AUTHOR, "user"); }
+void pa_api_pet_posts(pa_srv_req *rq) { send_subject_feed(rq, PA_STORE_FEED_PET, "pet"); }

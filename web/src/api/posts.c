@@ -1,11 +1,21 @@
-/* pa_srv — posts, likes and comments. */
+/* pa_api — posts, likes and comments. */
+#include "store/posts.h"
+
 #include "api/api.h"
 #include "clock.h"
+#include "store/comments.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
+static int add_pet(void *ctx, const pa_store_pet_ref *p) {
+  cJSON *pet = pa_api_pet_ref_json(p);
+  if (!pet || !cJSON_AddItemToArray(ctx, pet)) {
+    cJSON_Delete(pet);
+    return -1;
+  }
+  return 0;
+}
 
 /* The post as in the feed plus every pet it shows; NULL when it does not
  * exist (*missing set) or on failure. */
@@ -27,23 +37,7 @@ static cJSON *post_detail(pa_srv_req *rq, int64_t id, int *missing) {
     return NULL;
   }
   cJSON *pets = cJSON_AddArrayToObject(post, "pets");
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
-                                        "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
-                                        "  JOIN posts p ON p.id = pp.post_id"
-                                        "  LEFT JOIN media m ON m.hash = t.avatar"
-                                        " WHERE pp.post_id = ?1 ORDER BY t.id <> p.pet_id, t.id");
-  int rc = pets && st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    cJSON *pet = pa_api_pet_json(st, 0);
-    if (!pet || !cJSON_AddItemToArray(pets, pet)) {
-      cJSON_Delete(pet);
-      rc = SQLITE_NOMEM;
-    } else {
-      rc = SQLITE_OK;
-    }
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) {
+  if (!pets || pa_store_post_pets(rq->db, id, add_pet, pets) != PA_STORE_OK) {
     cJSON_Delete(post);
     return NULL;
   }
@@ -151,43 +145,36 @@ out:
   cJSON_Delete(body);
 }
 
-/* 0 with the post's author, or -1 with 404 sent. */
+/* 0 with the post's author, or -1 with 404 (or 500) sent. */
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
-  int found;
-  if (pa_sq_scalar_found(rq->db, "SELECT author_id FROM posts WHERE id = ?1", 1, &post, author,
-                         &found) != PA_STORE_OK) {
-    pa_api_internal(rq, "post");
-    return -1;
-  }
-  if (!found) {
+  int rc = pa_store_post_author(rq->db, post, author);
+  if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such post");
-    return -1;
-  }
-  return 0;
+  else if (rc != PA_STORE_OK)
+    pa_api_internal(rq, "post");
+  return rc == PA_STORE_OK ? 0 : -1;
 }
 
 void pa_api_post_delete(pa_srv_req *rq) {
-  pa_api_delete_own(rq, "SELECT author_id FROM posts WHERE id = ?1",
-                    "DELETE FROM posts WHERE id = ?1", "No such post",
-                    "Only the author may delete a post");
+  int64_t author;
+  if (post_author(rq, rq->ids[0], &author) != 0) return;
+  if (author != rq->viewer) {
+    PA_FORBIDDEN(rq, "Only the author may delete a post");
+    return;
+  }
+  if (pa_store_post_delete(rq->db, rq->ids[0]) != PA_STORE_OK) {
+    pa_api_internal(rq, "delete");
+    return;
+  }
+  pa_api_media_gc(rq->db, rq->srv->media_dir);
+  pa_api_ok(rq);
 }
 
 static void like(pa_srv_req *rq, int on) {
-  int64_t author, count = 0;
-  int found;
-  int64_t a[3] = {rq->ids[0], rq->viewer, pa_clock_now()};
+  int64_t author, count;
   if (post_author(rq, rq->ids[0], &author) != 0) return;
-  /* The trigger on likes keeps posts.like_count in step; both are idempotent. */
-  int rc = on ? pa_sq_exec_i64(rq->db,
-                               "INSERT OR IGNORE INTO likes (post_id, user_id, created_at)"
-                               " VALUES (?1, ?2, ?3)",
-                               3, a, NULL)
-              : pa_sq_exec_i64(rq->db, "DELETE FROM likes WHERE post_id = ?1 AND user_id = ?2", 2,
-                               a, NULL);
-  if (rc == PA_STORE_OK)
-    rc = pa_sq_scalar_found(rq->db, "SELECT like_count FROM posts WHERE id = ?1", 1, a, &count,
-                            &found);
-  if (rc != PA_STORE_OK) {
+  if (pa_store_like_set(rq->db, rq->ids[0], rq->viewer, on, pa_clock_now(), &count) !=
+      PA_STORE_OK) {
     pa_api_internal(rq, "like");
     return;
   }
@@ -205,26 +192,19 @@ void pa_api_like_delete(pa_srv_req *rq) { like(rq, 0); }
 
 /* ---- comments */
 
-#define COMMENT_COLS                                                                               \
-  "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at,"                                     \
-  "       u.id, u.name, u.avatar, m.ext,"                                                          \
-  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id)"                              \
-  "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"
-
-static cJSON *comment_json(sqlite3_stmt *st) {
-  cJSON *o = cJSON_CreateObject(), *author = pa_api_user_json(st, 5);
-  int bad = !o || !author || pa_api_add_id(o, "id", "c", sqlite3_column_int64(st, 0)) ||
-            pa_api_add_id(o, "post_id", "p", sqlite3_column_int64(st, 1));
+static cJSON *comment_json(const pa_store_comment *c) {
+  cJSON *o = cJSON_CreateObject(), *author = pa_api_person_json(&c->author);
+  int bad = !o || !author || pa_api_add_id(o, "id", "c", c->id) ||
+            pa_api_add_id(o, "post_id", "p", c->post_id);
   if (!bad)
-    bad = sqlite3_column_type(st, 2) == SQLITE_NULL
-              ? !cJSON_AddNullToObject(o, "parent_id")
-              : pa_api_add_id(o, "parent_id", "c", sqlite3_column_int64(st, 2));
+    bad = c->parent_id ? pa_api_add_id(o, "parent_id", "c", c->parent_id)
+                       : !cJSON_AddNullToObject(o, "parent_id");
   if (!bad) {
     cJSON_AddItemToObject(o, "author", author);
     author = NULL;
-    bad = !cJSON_AddStringToObject(o, "body", col(st, 3) ? col(st, 3) : "") ||
-          pa_api_add_time(o, "created_at", sqlite3_column_int64(st, 4)) ||
-          !cJSON_AddNumberToObject(o, "reply_count", (double)sqlite3_column_int64(st, 9));
+    bad = !cJSON_AddStringToObject(o, "body", c->body ? c->body : "") ||
+          pa_api_add_time(o, "created_at", c->created_at) ||
+          !cJSON_AddNumberToObject(o, "reply_count", (double)c->reply_count);
   }
   cJSON_Delete(author);
   if (bad) {
@@ -234,12 +214,39 @@ static cJSON *comment_json(sqlite3_stmt *st) {
   return o;
 }
 
+/* pa_store_comment_fn: appends the comment to the array ctx. */
+static int add_comment(void *ctx, const pa_store_comment *c) {
+  cJSON *o = comment_json(c);
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return 0;
+}
+
+/* pa_store_comment_fn: keeps the comment's JSON in *ctx. */
+static int keep_comment(void *ctx, const pa_store_comment *c) {
+  *(cJSON **)ctx = comment_json(c);
+  return *(cJSON **)ctx ? 0 : -1;
+}
+
+/* Where comment `id` sits into *out: 0, 1 when there is no such comment, or
+ * -1 with 500 sent. */
+static int comment_info(pa_srv_req *rq, int64_t id, pa_store_comment_info *out, const char *what) {
+  int rc = pa_store_comment_info_get(rq->db, id, out);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
+    pa_api_internal(rq, what);
+    return -1;
+  }
+  return rc == PA_STORE_ENOTFOUND;
+}
+
 void pa_api_comments_get(pa_srv_req *rq) {
   int limit, has_cursor, has_more = 0;
   pa_store_cursor after = {0, 0}, next = {0, 0};
+  pa_store_comment_info parent_info;
   char parent_text[40];
-  int64_t author, parent = 0, parent_post = 0;
-  int found;
+  int64_t author, parent = 0;
   if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor) != 0)
     return;
   int q = pa_api_query(rq, "parent_id", parent_text, sizeof parent_text);
@@ -250,28 +257,18 @@ void pa_api_comments_get(pa_srv_req *rq) {
   }
   if (post_author(rq, rq->ids[0], &author) != 0) return;
   if (parent) {
-    if (pa_sq_scalar_found(rq->db, "SELECT post_id FROM comments WHERE id = ?1", 1, &parent,
-                           &parent_post, &found) != PA_STORE_OK) {
-      pa_api_internal(rq, "comments");
-      return;
-    }
-    if (!found || parent_post != rq->ids[0]) {
+    int missing = comment_info(rq, parent, &parent_info, "comments");
+    if (missing < 0) return;
+    if (missing || parent_info.post_id != rq->ids[0]) {
       PA_NOT_FOUND(rq, "No such comment on this post");
       return;
     }
   }
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, COMMENT_COLS " WHERE c.post_id = ?1 AND c.parent_id IS ?2"
-                                                     "   AND (c.created_at, c.id) > (?3, ?4)"
-                                                     " ORDER BY c.created_at, c.id LIMIT ?5");
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "comments");
-  int rc = st && list ? sqlite3_bind_int64(st, 1, rq->ids[0]) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = parent ? sqlite3_bind_int64(st, 2, parent) : sqlite3_bind_null(st, 2);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, has_cursor ? after.created_at : INT64_MIN);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, has_cursor ? after.id : INT64_MIN);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 5, limit + 1);
-  if (rc == SQLITE_OK) rc = pa_api_page_rows(st, limit, comment_json, list, 4, 0, &next, &has_more);
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE || pa_api_add_cursor(root, has_more, &next) != 0) {
+  if (!list ||
+      pa_store_comments_list(rq->db, rq->ids[0], parent, has_cursor ? &after : NULL, limit,
+                             add_comment, list, &next, &has_more) != PA_STORE_OK ||
+      pa_api_add_cursor(root, has_more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "comments");
     return;
@@ -283,56 +280,28 @@ void pa_api_comment_create(pa_srv_req *rq) {
   static const char *const fields[] = {"body", "parent_id", NULL};
   const char *text;
   int64_t author, parent = 0, id = 0;
-  cJSON *body = NULL;
+  pa_store_comment_info info;
+  cJSON *body = NULL, *c = NULL;
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "body", 1, 1, 2200, 1, &text) ||
       pa_api_id(rq, body, "parent_id", "c", 0, &parent) ||
       post_author(rq, rq->ids[0], &author) != 0)
     goto out;
   if (parent) {
-    sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT post_id, parent_id FROM comments WHERE id = ?1");
-    int rc = st ? sqlite3_bind_int64(st, 1, parent) : SQLITE_ERROR;
-    int64_t post = 0, grand = 0;
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-      post = sqlite3_column_int64(st, 0);
-      grand = sqlite3_column_int64(st, 1);
-    }
-    pa_sq_done(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-      pa_api_internal(rq, "comment");
-      goto out;
-    }
-    if (rc == SQLITE_DONE || post != rq->ids[0]) {
+    int missing = comment_info(rq, parent, &info, "comment");
+    if (missing < 0) goto out;
+    if (missing || info.post_id != rq->ids[0]) {
       PA_BAD(rq, "parent_id is not a comment on this post");
       goto out;
     }
-    if (grand) {
+    if (info.parent_id) {
       PA_BAD(rq, "Replies go one level deep: reply to the top-level comment instead");
       goto out;
     }
   }
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "INSERT INTO comments (post_id, author_id, parent_id,"
-                                        " body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->ids[0]) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, rq->viewer);
-  if (rc == SQLITE_OK) rc = parent ? sqlite3_bind_int64(st, 3, parent) : sqlite3_bind_null(st, 3);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, pa_clock_now());
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_sq_fail(rq->db, "add comment");
-  id = sqlite3_last_insert_rowid(pa_sq_handle(rq->db));
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) {
-    pa_api_internal(rq, "comment");
-    goto out;
-  }
-  st = pa_sq_stmt(rq->db, COMMENT_COLS " WHERE c.id = ?1");
-  rc = st ? sqlite3_bind_int64(st, 1, id) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  cJSON *c = rc == SQLITE_ROW ? comment_json(st) : NULL;
-  pa_sq_done(st);
-  if (!c)
+  if (pa_store_comment_add(rq->db, rq->ids[0], rq->viewer, parent, text, pa_clock_now(), &id) !=
+          PA_STORE_OK ||
+      pa_store_comment_get(rq->db, id, keep_comment, &c) != PA_STORE_OK)
     pa_api_internal(rq, "comment");
   else
     pa_api_json(rq, 201, c);
@@ -341,30 +310,18 @@ out:
 }
 
 void pa_api_comment_delete(pa_srv_req *rq) {
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT c.author_id, p.author_id FROM comments c"
-                                        " JOIN posts p ON p.id = c.post_id WHERE c.id = ?1");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->ids[0]) : SQLITE_ERROR;
-  int64_t by = 0, owner = 0;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    by = sqlite3_column_int64(st, 0);
-    owner = sqlite3_column_int64(st, 1);
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    pa_api_internal(rq, "comment");
-    return;
-  }
-  if (rc == SQLITE_DONE) {
+  pa_store_comment_info info;
+  int missing = comment_info(rq, rq->ids[0], &info, "comment");
+  if (missing < 0) return;
+  if (missing) {
     PA_NOT_FOUND(rq, "No such comment");
     return;
   }
-  if (by != rq->viewer && owner != rq->viewer) {
+  if (info.author_id != rq->viewer && info.post_author_id != rq->viewer) {
     PA_FORBIDDEN(rq, "Only the comment's or the post's author may delete it");
     return;
   }
-  if (pa_sq_exec_i64(rq->db, "DELETE FROM comments WHERE id = ?1", 1, &rq->ids[0], NULL) !=
-      PA_STORE_OK) {
+  if (pa_store_comment_delete(rq->db, rq->ids[0]) != PA_STORE_OK) {
     pa_api_internal(rq, "delete comment");
     return;
   }

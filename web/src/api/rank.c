@@ -1,8 +1,10 @@
-/* pa_srv — feed candidates for ranking on the device.
+/* pa_api — feed candidates for ranking on the device.
  *
  * Up to CANDIDATES_MAX posts with 64 floats each is most of a megabyte of
  * JSON, so this one answer is written straight into a buffer rather than
  * through cJSON. */
+#include "store/rank.h"
+
 #include "api/api.h"
 #include "buf.h"
 #include "embed.h"
@@ -63,17 +65,41 @@ static int tag_keep(void *ctx, const char *tag) {
   return 0;
 }
 
-/* ?1 the viewer, ?2 the row limit. */
-static const char candidates_sql[] =
-    "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count, p.comment_count,"
-    "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"
-    "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
-    "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"
-    "       v.vec, c.advertiser_id, p.campaign_id, p.caption"
-    "  FROM posts p JOIN pets t ON t.id = p.pet_id"
-    "  LEFT JOIN post_vectors v ON v.post_id = p.id"
-    "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
-    " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+/* pa_store_candidate_fn: writes one candidate to the buffer ctx. */
+static int put_candidate(void *ctx, const pa_store_candidate *c) {
+  buf *b = ctx;
+  char when[32];
+  const char *caption = c->caption ? c->caption : "";
+  pa_api_format_time(c->created_at, when);
+  putf(b, "%s{\"post_id\":\"p_%lld\",\"author_id\":\"u_%lld\",\"pet_id\":\"pet_%lld\",\"species\":",
+       b->p[b->len - 1] == '[' ? "" : ",", (long long)c->post_id, (long long)c->author_id,
+       (long long)c->pet_id);
+  put_string(b, c->species ? c->species : "");
+  puts_(b, ",\"tags\":[");
+  pa_str_tags(caption, tag_json, b);
+  putf(b,
+       "],\"created_at\":\"%s\",\"like_count\":%lld,\"comment_count\":%lld,\"following\":%s,"
+       "\"embedding\":[",
+       when, (long long)c->like_count, (long long)c->comment_count,
+       c->following ? "true" : "false");
+  float v[PA_EMBED_DIM];
+  if (c->vec) {
+    memcpy(v, c->vec, sizeof v);
+  } else {
+    /* Newer than the last computation: its cold-start vector for now. */
+    tag_list tl = {.n = 0};
+    pa_str_tags(caption, tag_keep, &tl);
+    pa_embed_cold(c->species, tl.ptr, tl.n, v);
+  }
+  for (int k = 0; k < PA_EMBED_DIM; k++)
+    putf(b, "%s%.6g", k ? "," : "", isfinite(v[k]) ? (double)v[k] : 0.0);
+  if (!c->advertiser_id)
+    puts_(b, "],\"sponsored\":null}");
+  else
+    putf(b, "],\"sponsored\":{\"advertiser_id\":\"ad_%lld\",\"campaign_id\":\"c_%lld\"}}",
+         (long long)c->advertiser_id, (long long)c->campaign_id);
+  return b->failed ? -1 : 0;
+}
 
 void pa_api_candidates(pa_srv_req *rq) {
   char text[16];
@@ -92,49 +118,12 @@ void pa_api_candidates(pa_srv_req *rq) {
     limit = (int)v;
   }
   if (pa_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, candidates_sql);
   buf b = {0};
   puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
-  int rc = st ? sqlite3_bind_int64(st, 1, rq->viewer) : SQLITE_ERROR, n = 0;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, limit);
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
-    char when[32];
-    const char *species = (const char *)sqlite3_column_text(st, 3);
-    const char *caption = (const char *)sqlite3_column_text(st, 11);
-    pa_api_format_time(sqlite3_column_int64(st, 4), when);
-    putf(&b,
-         "%s{\"post_id\":\"p_%lld\",\"author_id\":\"u_%lld\",\"pet_id\":\"pet_%lld\",\"species\":",
-         n++ ? "," : "", (long long)sqlite3_column_int64(st, 0),
-         (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
-    put_string(&b, species ? species : "");
-    puts_(&b, ",\"tags\":[");
-    pa_str_tags(caption ? caption : "", tag_json, &b);
-    putf(&b,
-         "],\"created_at\":\"%s\",\"like_count\":%lld,\"comment_count\":%lld,\"following\":%s,"
-         "\"embedding\":[",
-         when, (long long)sqlite3_column_int64(st, 5), (long long)sqlite3_column_int64(st, 6),
-         sqlite3_column_int(st, 7) ? "true" : "false");
-    float v[PA_EMBED_DIM];
-    if (sqlite3_column_bytes(st, 8) == (int)sizeof v) {
-      memcpy(v, sqlite3_column_blob(st, 8), sizeof v);
-    } else {
-      /* Newer than the last computation: its cold-start vector for now. */
-      tag_list tl = {.n = 0};
-      pa_str_tags(caption ? caption : "", tag_keep, &tl);
-      pa_embed_cold(species, tl.ptr, tl.n, v);
-    }
-    for (int k = 0; k < PA_EMBED_DIM; k++)
-      putf(&b, "%s%.6g", k ? "," : "", isfinite(v[k]) ? (double)v[k] : 0.0);
-    if (sqlite3_column_type(st, 9) == SQLITE_NULL)
-      puts_(&b, "],\"sponsored\":null}");
-    else
-      putf(&b, "],\"sponsored\":{\"advertiser_id\":\"ad_%lld\",\"campaign_id\":\"c_%lld\"}}",
-           (long long)sqlite3_column_int64(st, 9), (long long)sqlite3_column_int64(st, 10));
-    rc = SQLITE_OK;
-  }
-  pa_sq_done(st);
+  int rc = b.failed ? PA_STORE_ENOMEM
+                    : pa_store_rank_candidates(rq->db, rq->viewer, limit, put_candidate, &b);
   puts_(&b, "]}");
-  if (rc != SQLITE_DONE || b.failed) {
+  if (rc != PA_STORE_OK || b.failed) {
     free(b.p);
     pa_api_internal(rq, "candidates");
     return;

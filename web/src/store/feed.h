@@ -62,4 +62,8 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
                         int limit, pa_store_feed_fn fn, void *ctx, pa_store_cursor *next,
                         int *has_more);
 
+/* Whether the person (PA_STORE_FEED_AUTHOR) or pet (PA_STORE_FEED_PET) whose
+ * posts q walks exists: PA_STORE_OK, or PA_STORE_ENOTFOUND when not. */
+int pa_store_feed_subject(pa_store *db, const pa_store_feed_query *q);
+
 #endif

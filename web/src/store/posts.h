@@ -1,4 +1,4 @@
-/* pa_store_posts — posts, their images, pets and tags. */
+/* pa_store_posts — posts, their images, pets and tags, and their likes. */
 #ifndef PA_STORE_POSTS_H
 #define PA_STORE_POSTS_H
 
@@ -18,5 +18,21 @@ int pa_store_post_pet_add(pa_store *db, int64_t post_id, int64_t pet_id);
 int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
                             const char *alt);
 int pa_store_post_count(pa_store *db, int64_t *out);
+
+/* The author of post `post` into *author; PA_STORE_ENOTFOUND when there is no such post. */
+int pa_store_post_author(pa_store *db, int64_t post, int64_t *author);
+/* Deletes the post with its images, pets, tags, likes and comments (their
+ * media is queued for collection). */
+int pa_store_post_delete(pa_store *db, int64_t post);
+
+typedef int (*pa_store_pet_ref_fn)(void *ctx, const pa_store_pet_ref *pet);
+/* Calls fn for every pet post `post` shows: its first pet first, then by id. */
+int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx);
+
+/* Records (on non-zero) or takes back (on 0) user's like of post; both are
+ * idempotent. *like_count gets the post's count after it (0 when the post
+ * is gone). */
+int pa_store_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,
+                      int64_t *like_count);
 
 #endif

@@ -157,3 +157,12 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
   pa_sq_done(feed);
   return out;
 }
+
+int pa_store_feed_subject(pa_store *db, const pa_store_feed_query *q) {
+  int64_t one;
+  if (q->kind == PA_STORE_FEED_AUTHOR)
+    return pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &q->id, &one);
+  if (q->kind == PA_STORE_FEED_PET)
+    return pa_sq_scalar_i64(db, "SELECT 1 FROM pets WHERE id = ?1", 1, &q->id, &one);
+  return pa_sq_failf(db, PA_STORE_EINVAL, "feed subject: not a person's or a pet's feed");
+}

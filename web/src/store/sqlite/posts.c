@@ -1,4 +1,4 @@
-/* pa_store_posts over SQLite: posts, their images, pets and tags. */
+/* pa_store_posts over SQLite: posts, their images, pets and tags, and likes. */
 #include "store/posts.h"
 
 #include "store/sqlite/sq.h"
@@ -72,4 +72,50 @@ int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const c
 
 int pa_store_post_count(pa_store *db, int64_t *out) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM posts", 0, NULL, out);
+}
+
+int pa_store_post_author(pa_store *db, int64_t post, int64_t *author) {
+  return pa_sq_scalar_i64(db, "SELECT author_id FROM posts WHERE id = ?1", 1, &post, author);
+}
+
+int pa_store_post_delete(pa_store *db, int64_t post) {
+  return pa_sq_exec_i64(db, "DELETE FROM posts WHERE id = ?1", 1, &post, NULL);
+}
+
+int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
+                                    "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
+                                    "  JOIN posts p ON p.id = pp.post_id"
+                                    "  LEFT JOIN media m ON m.hash = t.avatar"
+                                    " WHERE pp.post_id = ?1 ORDER BY t.id <> p.pet_id, t.id");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, post), out = PA_STORE_OK;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    pa_store_pet_ref pet;
+    pa_sq_pet_ref(st, 0, &pet);
+    if (fn(ctx, &pet) != 0) {
+      out = pa_sq_failf(db, PA_STORE_EABORT, "post pets: stopped by callback");
+      break;
+    }
+    rc = SQLITE_OK;
+  }
+  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, "post pets");
+  pa_sq_done(st);
+  return out;
+}
+
+int pa_store_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,
+                      int64_t *like_count) {
+  int64_t a[3] = {post, user, now};
+  /* The triggers on likes keep posts.like_count in step. */
+  int rc =
+      on ? pa_sq_exec_i64(db,
+                          "INSERT INTO likes (post_id, user_id, created_at)"
+                          " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                          3, a, NULL)
+         : pa_sq_exec_i64(db, "DELETE FROM likes WHERE post_id = ?1 AND user_id = ?2", 2, a, NULL);
+  *like_count = 0;
+  if (rc == PA_STORE_OK)
+    rc = pa_sq_scalar_i64(db, "SELECT like_count FROM posts WHERE id = ?1", 1, &post, like_count);
+  return rc == PA_STORE_ENOTFOUND ? PA_STORE_OK : rc;
 }

@@ -1,0 +1,173 @@
+/* pa_store_rank over SQLite: candidates, interactions and post vectors. */
+#include "store/rank.h"
+
+#include "store/sqlite/sq.h"
+
+#include <string.h>
+
+/* Steps st (bound with bind_rc) to its end, calling row for each row;
+ * PA_STORE_EABORT when row returned non-zero. Releases st. */
+static int walk(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *, sqlite3_stmt *),
+                void *ctx, const char *what) {
+  int rc = bind_rc, out = PA_STORE_OK;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (row(ctx, st) != 0) {
+      out = pa_sq_failf(db, PA_STORE_EABORT, "%s: stopped by callback", what);
+      break;
+    }
+    rc = SQLITE_OK;
+  }
+  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, what);
+  pa_sq_done(st);
+  return out;
+}
+
+/* A walk's callback and its context. */
+typedef struct sink {
+  union {
+    pa_store_candidate_fn candidate;
+    pa_store_id_fn id;
+    pa_store_pair_fn pair;
+    pa_store_rank_post_fn post;
+  } fn;
+  void *ctx;
+} sink;
+
+/* ?1 the viewer, ?2 the row limit. */
+static const char candidates_sql[] =
+    "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count, p.comment_count,"
+    "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"
+    "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
+    "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"
+    "       v.vec, c.advertiser_id, p.campaign_id, p.caption"
+    "  FROM posts p JOIN pets t ON t.id = p.pet_id"
+    "  LEFT JOIN post_vectors v ON v.post_id = p.id"
+    "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+
+static int candidate_row(void *ctx, sqlite3_stmt *st) {
+  const sink *s = ctx;
+  float vec[PA_STORE_VEC_DIM]; /* the blob copied out: it need not be aligned */
+  int has_vec = sqlite3_column_bytes(st, 8) == (int)sizeof vec;
+  if (has_vec) memcpy(vec, sqlite3_column_blob(st, 8), sizeof vec);
+  int sponsored = sqlite3_column_type(st, 9) != SQLITE_NULL;
+  pa_store_candidate c = {
+      .post_id = sqlite3_column_int64(st, 0),
+      .author_id = sqlite3_column_int64(st, 1),
+      .pet_id = sqlite3_column_int64(st, 2),
+      .species = pa_sq_text(st, 3),
+      .caption = pa_sq_text(st, 11),
+      .created_at = sqlite3_column_int64(st, 4),
+      .like_count = sqlite3_column_int64(st, 5),
+      .comment_count = sqlite3_column_int64(st, 6),
+      .following = sqlite3_column_int(st, 7) != 0,
+      .vec = has_vec ? vec : NULL,
+      .advertiser_id = sponsored ? sqlite3_column_int64(st, 9) : 0,
+      .campaign_id = sponsored ? sqlite3_column_int64(st, 10) : 0,
+  };
+  return s->fn.candidate(s->ctx, &c);
+}
+
+int pa_store_rank_candidates(pa_store *db, int64_t viewer, int limit, pa_store_candidate_fn fn,
+                             void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, candidates_sql);
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, viewer);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, limit);
+  sink s = {.fn.candidate = fn, .ctx = ctx};
+  return walk(db, st, rc, candidate_row, &s, "candidates");
+}
+
+static int id_row(void *ctx, sqlite3_stmt *st) {
+  const sink *s = ctx;
+  return s->fn.id(s->ctx, sqlite3_column_int64(st, 0));
+}
+
+static int ids(pa_store *db, const char *sql, pa_store_id_fn fn, void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  if (!st) return PA_STORE_EDB;
+  sink s = {.fn.id = fn, .ctx = ctx};
+  return walk(db, st, SQLITE_OK, id_row, &s, "ids");
+}
+
+int pa_store_rank_users(pa_store *db, pa_store_id_fn fn, void *ctx) {
+  return ids(db, "SELECT id FROM users ORDER BY id", fn, ctx);
+}
+
+int pa_store_rank_posts(pa_store *db, pa_store_id_fn fn, void *ctx) {
+  return ids(db, "SELECT id FROM posts ORDER BY id", fn, ctx);
+}
+
+static const char *const pairs_sql[] = {
+    [PA_STORE_RANK_LIKE] = "SELECT user_id, post_id FROM likes",
+    [PA_STORE_RANK_FOLLOW_AUTHOR] = "SELECT f.follower_id, p.id FROM follows f"
+                                    " JOIN posts p ON p.author_id = f.followee_id",
+    [PA_STORE_RANK_FOLLOW_PET] = "SELECT f.follower_id, pp.post_id FROM pet_follows f"
+                                 " JOIN post_pets pp ON pp.pet_id = f.pet_id",
+};
+
+static int pair_row(void *ctx, sqlite3_stmt *st) {
+  const sink *s = ctx;
+  return s->fn.pair(s->ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+}
+
+int pa_store_rank_pairs(pa_store *db, pa_store_rank_signal signal, pa_store_pair_fn fn, void *ctx) {
+  if (signal < PA_STORE_RANK_LIKE || signal > PA_STORE_RANK_FOLLOW_PET)
+    return pa_sq_failf(db, PA_STORE_EINVAL, "rank pairs: bad signal");
+  sqlite3_stmt *st = pa_sq_stmt(db, pairs_sql[signal]);
+  if (!st) return PA_STORE_EDB;
+  sink s = {.fn.pair = fn, .ctx = ctx};
+  return walk(db, st, SQLITE_OK, pair_row, &s, "rank pairs");
+}
+
+static int post_text_row(void *ctx, sqlite3_stmt *st) {
+  const sink *s = ctx;
+  pa_store_rank_post p = {sqlite3_column_int64(st, 0), pa_sq_text(st, 1), pa_sq_text(st, 2)};
+  return s->fn.post(s->ctx, &p);
+}
+
+int pa_store_rank_post_texts(pa_store *db, pa_store_rank_post_fn fn, void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT p.id, t.species, p.caption FROM posts p"
+                                    " JOIN pets t ON t.id = p.pet_id ORDER BY p.id");
+  if (!st) return PA_STORE_EDB;
+  sink s = {.fn.post = fn, .ctx = ctx};
+  return walk(db, st, SQLITE_OK, post_text_row, &s, "rank posts");
+}
+
+int pa_store_rank_vectors_clear(pa_store *db) {
+  return pa_sq_exec_i64(db, "DELETE FROM post_vectors", 0, NULL, NULL);
+}
+
+int pa_store_rank_vector_put(pa_store *db, int64_t post, const float vec[PA_STORE_VEC_DIM]) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_vectors (post_id, vec) VALUES (?1, ?2)"
+                                    " ON CONFLICT (post_id) DO UPDATE SET vec = excluded.vec");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, post);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_bind_blob(st, 2, vec, PA_STORE_VEC_DIM * (int)sizeof *vec, SQLITE_TRANSIENT);
+  return pa_sq_run(db, st, rc, "put vector", NULL, NULL);
+}
+
+int pa_store_rank_vectors_done(pa_store *db) {
+  /* WHERE true: SQLite reads ON after a bare FROM as a join's. */
+  return pa_sq_exec_i64(db,
+                        "INSERT INTO meta (key, value) SELECT 'embed_likes', count(*) FROM likes"
+                        " WHERE true ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        0, NULL, NULL);
+}
+
+int pa_store_rank_state_get(pa_store *db, pa_store_rank_state *out) {
+  int64_t missing = 0;
+  out->likes_then = -1;
+  int rc = pa_sq_scalar_i64(db, "SELECT count(*) FROM likes", 0, NULL, &out->likes);
+  if (rc == PA_STORE_OK)
+    rc = pa_sq_scalar_i64(db, "SELECT value FROM meta WHERE key = 'embed_likes'", 0, NULL,
+                          &out->likes_then);
+  if (rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND)
+    rc = pa_sq_scalar_i64(db,
+                          "SELECT EXISTS (SELECT 1 FROM posts p WHERE NOT EXISTS"
+                          " (SELECT 1 FROM post_vectors v WHERE v.post_id = p.id))",
+                          0, NULL, &missing);
+  out->missing = missing != 0;
+  return rc;
+}
