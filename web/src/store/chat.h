@@ -101,11 +101,11 @@ typedef struct pa_store_chat_outgoing {
 } pa_store_chat_outgoing;
 
 /* Queues m, in one transaction of its own: its envelopes under the next
- * sequence number of the pair of people or, when from_device's message cid
- * is still queued (a resend), under that message's number; an envelope
- * queued before for the same device is not queued again. ids[i] (m->n of
- * them) gets env[i]'s queued message id, 0 when it was queued before; *seq
- * the number; *dup 1 when nothing was new. */
+ * sequence number of the pair of people or, when a copy of from_device's
+ * message cid is still held (a resend), under that message's number; an
+ * envelope queued before for the same device is not queued again. ids[i]
+ * (m->n of them) gets env[i]'s queued message id, 0 when it was queued
+ * before; *seq the number; *dup 1 when nothing was new. */
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup);
 
@@ -137,8 +137,9 @@ int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limi
                            pa_store_chat_receipt_fn fn, void *ctx);
 
 /* device has message id: its body goes, it is delivered at now, and fn
- * gets the receipt for its sender. PA_STORE_ENOTFOUND when id is no
- * undelivered message queued to device (e.g. acked before). */
+ * gets the receipt for its sender (while the write is under way: build, do
+ * not send, in fn). PA_STORE_ENOTFOUND when id is no undelivered message
+ * queued to device (e.g. acked before). */
 int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
                       pa_store_chat_receipt_fn fn, void *ctx);
 /* device, the sender, has heard that message id was delivered: it goes.
