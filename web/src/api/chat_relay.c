@@ -13,7 +13,6 @@
 #include "net/http.h"
 #include "net/ws.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
