@@ -90,14 +90,12 @@ static int read_bundle(pa_srv_req *rq, bundle *b) {
   return 0;
 }
 
-/* {"id","prekeys","spk_id"} of one of the viewer's devices. */
+/* {"id","prekeys","spk_id"} of one of the viewer's devices (zeros for one
+ * removed meanwhile). */
 static void send_device(pa_srv_req *rq, int status, int64_t device) {
   int64_t count = 0, spk_id = 0;
-  int found = 0;
-  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
-                         &device, &count, &found) != PA_STORE_OK ||
-      pa_sq_scalar_found(rq->db, "SELECT spk_id FROM chat_devices WHERE id = ?1", 1, &device,
-                         &spk_id, &found) != PA_STORE_OK) {
+  int rc = pa_store_chat_device_stock(rq->db, device, &count, &spk_id);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "chat device");
     return;
   }
@@ -111,99 +109,58 @@ static void send_device(pa_srv_req *rq, int status, int64_t device) {
   pa_api_json(rq, status, root);
 }
 
-/* Stores b for device (0: the viewer's device with b's identity, created
- * when new). The signed prekey is replaced; one-time prekeys are added by id,
- * only ids above every id seen before (so a spent one never comes back), and
- * never beyond PA_CHAT_MAX_OPKS held. Returns the device id, 0 with an error
- * sent. */
-static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int *created) {
-  static const char find_sql[] =
-      "SELECT id, opk_next FROM chat_devices WHERE user_id = ?1 AND identity = ?2";
-  static const char add_sql[] =
-      "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5)";
-  static const char spk_sql[] =
-      "UPDATE chat_devices SET spk = ?2, spk_id = ?3, opk_next = ?4 WHERE id = ?1";
-  static const char opk_sql[] =
-      "INSERT OR IGNORE INTO chat_prekeys (device_id, key_id, key) VALUES (?1, ?2, ?3)";
-  sqlite3 *h = pa_sq_handle(rq->db);
-  int64_t found_id = 0, next = 1, held = 0;
-  int rc = SQLITE_OK, found = 0;
-  *created = 0;
-  if (pa_store_begin(rq->db) != PA_STORE_OK) goto fail;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, find_sql);
-  if (!st) goto fail;
-  sqlite3_bind_int64(st, 1, rq->viewer);
-  sqlite3_bind_blob(st, 2, bundle_ik(b), 32, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    found_id = sqlite3_column_int64(st, 0);
-    next = sqlite3_column_int64(st, 1);
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto fail;
-  if (device && found_id != device) {
-    pa_store_rollback(rq->db);
+enum { REFUSED = 1 }; /* a bundle refused, its answer sent */
+
+/* In store_bundle's transaction: the viewer's device with b's identity into
+ * *id, added when new (*created 1) unless that would pass the cap. A store
+ * code, or REFUSED. */
+static int bundle_device(pa_srv_req *rq, int64_t device, const bundle *b, int64_t *id,
+                         int *created) {
+  int64_t owned = 0;
+  int rc = pa_store_chat_device_find(rq->db, rq->viewer, bundle_ik(b), id);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return rc;
+  if (device && *id != device) {
     pa_api_field_error(rq, 409, "conflict", "bundle: its identity key is not this device's",
                        "bundle");
-    return 0;
+    return REFUSED;
   }
-  if (!found_id) {
-    /* Past the cap a new device is refused, never made room for: which one
-     * could go is the person's call (Settings lists them). */
-    int64_t owned = 0;
-    if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1,
-                           &rq->viewer, &owned, &found) != PA_STORE_OK)
-      goto fail;
-    if (owned >= PA_CHAT_MAX_DEVICES) {
-      char msg[96];
-      pa_store_rollback(rq->db);
-      snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
-               PA_CHAT_MAX_DEVICES);
-      pa_api_error(rq, 409, "conflict", msg, NULL);
-      return 0;
-    }
-    if (!(st = pa_sq_stmt(rq->db, add_sql))) goto fail;
-    sqlite3_bind_int64(st, 1, rq->viewer);
-    sqlite3_bind_blob(st, 2, bundle_ik(b), 32, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 3, bundle_spk(b), PA_CHAT_SPK_BYTES, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, get32(bundle_spk(b)));
-    sqlite3_bind_int64(st, 5, pa_clock_now());
-    rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) goto fail;
-    found_id = sqlite3_last_insert_rowid(h);
-    *created = 1;
+  if (*id) return PA_STORE_OK;
+  /* Past the cap a new device is refused, never made room for: which one
+   * could go is the person's call (Settings lists them). */
+  if ((rc = pa_store_chat_device_count(rq->db, rq->viewer, &owned)) != PA_STORE_OK) return rc;
+  if (owned >= PA_CHAT_MAX_DEVICES) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
+             PA_CHAT_MAX_DEVICES);
+    pa_api_error(rq, 409, "conflict", msg, NULL);
+    return REFUSED;
   }
-  if (pa_sq_scalar_found(rq->db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1,
-                         &found_id, &held, &found) != PA_STORE_OK)
-    goto fail;
-  int64_t new_next = next;
-  for (int i = 0; i < b->count; i++) {
-    int64_t id = get32(bundle_opk(b, i));
-    if (id < next || held >= PA_CHAT_MAX_OPKS) continue;
-    if (!(st = pa_sq_stmt(rq->db, opk_sql))) goto fail;
-    sqlite3_bind_int64(st, 1, found_id);
-    sqlite3_bind_int64(st, 2, id);
-    sqlite3_bind_blob(st, 3, bundle_opk(b, i) + 4, 32, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) goto fail;
-    held += sqlite3_changes(h);
-    if (id + 1 > new_next) new_next = id + 1;
+  rc = pa_store_chat_device_add(rq->db, rq->viewer, bundle_ik(b), bundle_spk(b),
+                                get32(bundle_spk(b)), pa_clock_now(), id);
+  *created = rc == PA_STORE_OK;
+  return rc;
+}
+
+/* Stores b for device (0: the viewer's device with b's identity, created
+ * when new), in one transaction. The signed prekey is replaced; one-time
+ * prekeys are added by id, only ids above every id seen before (so a spent
+ * one never comes back), and never beyond PA_CHAT_MAX_OPKS held. Returns the
+ * device id, 0 with an error sent. */
+static int64_t store_bundle(pa_srv_req *rq, int64_t device, const bundle *b, int *created) {
+  pa_store_chat_prekey opks[PA_CHAT_MAX_OPKS];
+  int64_t id = 0;
+  *created = 0;
+  for (int i = 0; i < b->count; i++)
+    opks[i] = (pa_store_chat_prekey){get32(bundle_opk(b, i)), bundle_opk(b, i) + 4};
+  int rc = pa_store_begin(rq->db);
+  if (rc == PA_STORE_OK) {
+    rc = bundle_device(rq, device, b, &id, created);
+    if (rc == PA_STORE_OK)
+      rc = pa_store_chat_keys_put(rq->db, id, bundle_spk(b), get32(bundle_spk(b)), opks, b->count,
+                                  PA_CHAT_MAX_OPKS);
+    if (pa_store_end(rq->db, rc == PA_STORE_OK) == PA_STORE_OK) return id;
   }
-  if (!(st = pa_sq_stmt(rq->db, spk_sql))) goto fail;
-  sqlite3_bind_int64(st, 1, found_id);
-  sqlite3_bind_blob(st, 2, bundle_spk(b), PA_CHAT_SPK_BYTES, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, get32(bundle_spk(b)));
-  sqlite3_bind_int64(st, 4, new_next);
-  rc = sqlite3_step(st);
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE || pa_store_commit(rq->db) != PA_STORE_OK) goto fail;
-  return found_id;
-fail:
-  pa_api_internal(rq, "chat bundle");
-  pa_store_rollback(rq->db);
+  if (rc != REFUSED) pa_api_internal(rq, "chat bundle");
   return 0;
 }
 
@@ -222,13 +179,12 @@ void pa_api_chat_device_create(pa_srv_req *rq) {
 /* 0 when device is one of the viewer's; else 404 sent. */
 static int own_device(pa_srv_req *rq, int64_t device) {
   int64_t owner = 0;
-  int found = 0;
-  if (pa_sq_scalar_found(rq->db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device,
-                         &owner, &found) != PA_STORE_OK) {
+  int rc = pa_store_chat_device_owner(rq->db, device, &owner);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "chat device");
     return -1;
   }
-  if (!found || owner != rq->viewer) {
+  if (rc == PA_STORE_ENOTFOUND || owner != rq->viewer) {
     PA_NOT_FOUND(rq, "No such device of yours");
     return -1;
   }
@@ -240,12 +196,14 @@ void pa_api_chat_device_get(pa_srv_req *rq) {
 }
 
 /* Removes one of the viewer's devices: its prekeys and the messages queued
- * to or from it go with it (ON DELETE CASCADE), and its sockets close. */
+ * to or from it go with it, and its sockets close. */
 void pa_api_chat_device_delete(pa_srv_req *rq) {
-  int64_t args[2] = {rq->ids[0], rq->viewer};
-  if (own_device(rq, rq->ids[0]) != 0) return;
-  if (pa_sq_exec_i64(rq->db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, args,
-                     NULL) != PA_STORE_OK) {
+  int rc = pa_store_chat_device_delete(rq->db, rq->ids[0], rq->viewer);
+  if (rc == PA_STORE_ENOTFOUND) {
+    PA_NOT_FOUND(rq, "No such device of yours");
+    return;
+  }
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "chat device");
     return;
   }
@@ -253,30 +211,38 @@ void pa_api_chat_device_delete(pa_srv_req *rq) {
   pa_api_ok(rq);
 }
 
+/* Appends {"id","created_at"} (the viewer's own list) or {"id",
+ * "identity_key"} (anyone's, for peers) of d to the array ctx. */
+static int add_my_device(void *ctx, const pa_store_chat_device *d) {
+  cJSON *o = cJSON_CreateObject();
+  return !o || !cJSON_AddItemToArray(ctx, o) || pa_api_add_id(o, "id", "d", d->id) ||
+         pa_api_add_time(o, "created_at", d->created_at);
+}
+
+static int add_peer_device(void *ctx, const pa_store_chat_device *d) {
+  cJSON *o = cJSON_CreateObject();
+  return !o || !cJSON_AddItemToArray(ctx, o) || pa_api_add_id(o, "id", "d", d->id) ||
+         pa_chat_add_b64(o, "identity_key", d->identity, PA_STORE_CHAT_KEY_BYTES);
+}
+
+/* {"devices":[...]} of user, built by add; NULL with an error sent. */
+static cJSON *device_list(pa_srv_req *rq, int64_t user, pa_store_chat_device_fn add) {
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
+  int rc =
+      list ? pa_store_chat_devices_list(rq->db, user, PA_API_LIST_MAX, add, list) : PA_STORE_ENOMEM;
+  if (rc == PA_STORE_OK) return root;
+  cJSON_Delete(root);
+  if (rc == PA_STORE_ENOTFOUND)
+    PA_NOT_FOUND(rq, "No such user");
+  else
+    pa_api_internal(rq, "chat devices");
+  return NULL;
+}
+
 /* The viewer's devices, oldest first: {"devices":[{"id","created_at"}]}. */
 void pa_api_chat_my_devices(pa_srv_req *rq) {
-  static const char sql[] =
-      "SELECT id, created_at FROM chat_devices WHERE user_id = ?1 ORDER BY id LIMIT ?2";
-  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
-  sqlite3_stmt *st = list ? pa_sq_stmt(rq->db, sql) : NULL;
-  int rc = SQLITE_ERROR, bad = !st;
-  if (st) {
-    sqlite3_bind_int64(st, 1, rq->viewer);
-    sqlite3_bind_int(st, 2, PA_API_LIST_MAX);
-    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-      cJSON *d = cJSON_CreateObject();
-      bad = !d || !cJSON_AddItemToArray(list, d) ||
-            pa_api_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
-            pa_api_add_time(d, "created_at", sqlite3_column_int64(st, 1));
-    }
-    pa_sq_done(st);
-  }
-  if (bad || rc != SQLITE_DONE) {
-    cJSON_Delete(root);
-    pa_api_internal(rq, "chat devices");
-    return;
-  }
-  pa_api_json(rq, 200, root);
+  cJSON *root = device_list(rq, rq->viewer, add_my_device);
+  if (root) pa_api_json(rq, 200, root);
 }
 
 void pa_api_chat_prekeys_put(pa_srv_req *rq) {
@@ -292,39 +258,10 @@ void pa_api_chat_prekeys_put(pa_srv_req *rq) {
   if (device) send_device(rq, 200, device);
 }
 
+/* A person's devices for peers: {"user","devices":[{"id","identity_key"}]}. */
 void pa_api_chat_user_devices(pa_srv_req *rq) {
-  static const char sql[] =
-      "SELECT id, identity FROM chat_devices WHERE user_id = ?1 ORDER BY id LIMIT 100";
-  int64_t v;
-  int found = 0;
-  if (pa_sq_scalar_found(rq->db, "SELECT 1 FROM users WHERE id = ?1", 1, &rq->ids[0], &v, &found) !=
-      PA_STORE_OK) {
-    pa_api_internal(rq, "chat devices");
-    return;
-  }
-  if (!found) {
-    PA_NOT_FOUND(rq, "No such user");
-    return;
-  }
-  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "devices");
-  sqlite3_stmt *st = list ? pa_sq_stmt(rq->db, sql) : NULL;
-  int rc = SQLITE_ERROR, bad = !st;
-  if (st) {
-    sqlite3_bind_int64(st, 1, rq->ids[0]);
-    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-      cJSON *d = cJSON_CreateObject();
-      bad = !d || !cJSON_AddItemToArray(list, d) ||
-            pa_api_add_id(d, "id", "d", sqlite3_column_int64(st, 0)) ||
-            sqlite3_column_bytes(st, 1) != 32 ||
-            pa_chat_add_b64(d, "identity_key", sqlite3_column_blob(st, 1), 32);
-    }
-    pa_sq_done(st);
-  }
-  if (bad || rc != SQLITE_DONE) {
-    cJSON_Delete(root);
-    pa_api_internal(rq, "chat devices");
-    return;
-  }
+  cJSON *root = device_list(rq, rq->ids[0], add_peer_device);
+  if (!root) return;
   if (pa_api_add_id(root, "user", "u", rq->ids[0])) {
     cJSON_Delete(root);
     root = NULL;
@@ -332,60 +269,34 @@ void pa_api_chat_user_devices(pa_srv_req *rq) {
   pa_api_json(rq, 200, root);
 }
 
-/* Hands out the device's bundle with one one-time prekey, deleted in the
- * same statement that reads it: two requests never get the same one. */
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+}
+
+/* Hands out the device's bundle with one one-time prekey, taken by the
+ * store atomically: two requests never get the same one. */
 void pa_api_chat_bundle_take(pa_srv_req *rq) {
-  static const char dev_sql[] = "SELECT user_id, identity, spk FROM chat_devices WHERE id = ?1";
-  static const char take_sql[] =
-      "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
-      " (SELECT min(key_id) FROM chat_prekeys WHERE device_id = ?1) RETURNING key_id, key";
-  int64_t device = rq->ids[0], user = 0;
-  uint8_t out[PA_CHAT_BUNDLE_FIXED + PA_CHAT_OPK_BYTES];
+  int64_t device = rq->ids[0], user = 0, key_id = 0;
+  uint8_t out[PA_CHAT_BUNDLE_FIXED + PA_CHAT_OPK_BYTES] = {1}; /* version 1, no prekey yet */
   size_t len = PA_CHAT_BUNDLE_FIXED;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, dev_sql);
-  int rc = SQLITE_ERROR;
-  if (st) {
-    sqlite3_bind_int64(st, 1, device);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32 &&
-        sqlite3_column_bytes(st, 2) == PA_CHAT_SPK_BYTES) {
-      user = sqlite3_column_int64(st, 0);
-      out[0] = 1;
-      memcpy(out + 1, sqlite3_column_blob(st, 1), 32);
-      memcpy(out + 33, sqlite3_column_blob(st, 2), PA_CHAT_SPK_BYTES);
-      out[141] = out[142] = 0;
-    }
-    pa_sq_done(st);
-  }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    pa_api_internal(rq, "chat bundle");
+  int rc = pa_store_chat_bundle_get(rq->db, device, &user, out + 1, out + 33);
+  if (rc == PA_STORE_ENOTFOUND) {
+    PA_NOT_FOUND(rq, "No such device");
     return;
   }
-  if (!user) {
-    PA_NOT_FOUND(rq, "No such device");
+  if (rc != PA_STORE_OK) {
+    pa_api_internal(rq, "chat bundle");
     return;
   }
   /* Only now, for a device that exists: made-up device numbers cost nothing
    * and reach no table. One account takes at most a few prekeys a minute. */
   if (pa_api_limited(rq, PA_LIMIT_CHAT_BUNDLE, NULL) != 0) return;
-  if (!(st = pa_sq_stmt(rq->db, take_sql))) {
-    pa_api_internal(rq, "chat bundle");
-    return;
-  }
-  sqlite3_bind_int64(st, 1, device);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
-    uint32_t id = (uint32_t)sqlite3_column_int64(st, 0);
-    uint8_t *e = out + PA_CHAT_BUNDLE_FIXED;
-    e[0] = (uint8_t)(id >> 24), e[1] = (uint8_t)(id >> 16), e[2] = (uint8_t)(id >> 8);
-    e[3] = (uint8_t)id;
-    memcpy(e + 4, sqlite3_column_blob(st, 1), 32);
+  rc = pa_store_chat_prekey_take(rq->db, device, &key_id, out + PA_CHAT_BUNDLE_FIXED + 4);
+  if (rc == PA_STORE_OK) {
+    put32(out + PA_CHAT_BUNDLE_FIXED, (uint32_t)key_id);
     out[142] = 1;
     len += PA_CHAT_OPK_BYTES;
-    rc = sqlite3_step(st);
-  }
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) {
+  } else if (rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "chat bundle");
     return;
   }
@@ -402,8 +313,6 @@ void pa_api_chat_bundle_take(pa_srv_req *rq) {
  * JSON), under a random 128-bit name so they cannot be listed. */
 
 void pa_api_chat_attachment_put(pa_srv_req *rq) {
-  static const char sql[] =
-      "INSERT INTO chat_attachments (name, owner_id, data, created_at) VALUES (?1, ?2, ?3, ?4)";
   const char *type = pa_srv_req_header(rq, "Content-Type");
   if (!type || strcmp(type, "application/octet-stream") != 0) {
     pa_api_error(rq, 415, "unsupported_media_type",
@@ -428,18 +337,9 @@ void pa_api_chat_attachment_put(pa_srv_req *rq) {
   char name[33];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(name, sizeof name, raw, sizeof raw);
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, sql);
-  int rc = SQLITE_ERROR;
-  if (st) {
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, rq->viewer);
-    sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, pa_clock_now());
-    rc = sqlite3_step(st);
-    pa_sq_done(st);
-  }
+  int rc = pa_store_chat_attachment_add(rq->db, name, rq->viewer, data, len, pa_clock_now());
   free(data);
-  if (rc != SQLITE_DONE) {
+  if (rc != PA_STORE_OK) {
     pa_api_media_refund(rq, (int64_t)len, day);
     pa_api_internal(rq, "chat attachment");
     return;
@@ -471,60 +371,41 @@ static int attachment_name(pa_srv_req *rq, char name[40]) {
 /* The sender deletes a photo before its 30 days are up: from then on 404. */
 void pa_api_chat_attachment_delete(pa_srv_req *rq) {
   char name[40];
+  int64_t owner = 0;
   if (attachment_name(rq, name) != 0) return;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
-  int rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  int64_t owner = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  pa_sq_done(st);
-  if (rc == SQLITE_DONE) {
+  int rc = pa_store_chat_attachment_owner(rq->db, name, &owner);
+  if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such attachment");
     return;
   }
-  if (rc == SQLITE_ROW && owner != rq->viewer) {
+  if (rc == PA_STORE_OK && owner != rq->viewer) {
     PA_FORBIDDEN(rq, "Only the sender may delete an attachment");
     return;
   }
-  st = rc == SQLITE_ROW ? pa_sq_stmt(rq->db, "DELETE FROM chat_attachments WHERE name = ?1") : NULL;
-  rc = st ? sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) {
-    pa_sq_fail(rq->db, "delete chat attachment");
+  if (rc == PA_STORE_OK) rc = pa_store_chat_attachment_delete(rq->db, name);
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "chat attachment");
     return;
   }
   pa_api_ok(rq);
 }
 
+static int add_data(void *root, const unsigned char *data, size_t len) {
+  return pa_chat_add_b64(root, "data", data, len);
+}
+
 void pa_api_chat_attachment_get(pa_srv_req *rq) {
-  static const char sql[] = "SELECT data FROM chat_attachments WHERE name = ?1";
   char name[40];
   if (attachment_name(rq, name) != 0) return;
-  sqlite3_stmt *st = pa_sq_stmt(rq->db, sql);
-  if (!st) {
-    pa_api_internal(rq, "chat attachment");
+  cJSON *root = cJSON_CreateObject();
+  int rc = root ? pa_store_chat_attachment_get(rq->db, name, add_data, root) : PA_STORE_ENOMEM;
+  if (rc == PA_STORE_OK) {
+    pa_api_json(rq, 200, root);
     return;
   }
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  cJSON *root = NULL;
-  if (rc == SQLITE_ROW) {
-    root = cJSON_CreateObject();
-    if (root && pa_chat_add_b64(root, "data", sqlite3_column_blob(st, 0),
-                                (size_t)sqlite3_column_bytes(st, 0))) {
-      cJSON_Delete(root);
-      root = cJSON_CreateObject(); /* out of memory: answered below */
-      rc = SQLITE_NOMEM;
-    }
-  }
-  pa_sq_done(st);
-  if (rc == SQLITE_DONE) {
+  cJSON_Delete(root);
+  if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such attachment");
-  } else if (rc != SQLITE_ROW) {
-    cJSON_Delete(root);
+  else
     pa_api_internal(rq, "chat attachment");
-  } else {
-    pa_api_json(rq, 200, root);
-  }
 }

@@ -13,7 +13,6 @@
 #include "net/http.h"
 #include "net/ws.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,34 +148,30 @@ static cJSON *frame(const char *type) {
   return root;
 }
 
-/* {"type":"msg",...} from a chat_messages row read as
- * (id, seq, sender user, sender device, client_id, body, created_at). */
-static cJSON *msg_frame(sqlite3_stmt *st) {
+/* {"type":"msg",...} of a queued message. */
+static cJSON *msg_frame(const pa_store_chat_message *m) {
   cJSON *root = frame("msg");
-  const char *cid = (const char *)sqlite3_column_text(st, 4);
-  if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
-      !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
-      pa_api_add_id(root, "from", "u", sqlite3_column_int64(st, 2)) ||
-      pa_api_add_id(root, "from_device", "d", sqlite3_column_int64(st, 3)) ||
-      !cJSON_AddStringToObject(root, "cid", cid) ||
-      pa_chat_add_b64(root, "body", sqlite3_column_blob(st, 5),
-                      (size_t)sqlite3_column_bytes(st, 5)) ||
-      pa_api_add_time(root, "at", sqlite3_column_int64(st, 6))) {
+  if (!root || !m->cid || !cJSON_AddNumberToObject(root, "id", (double)m->id) ||
+      !cJSON_AddNumberToObject(root, "seq", (double)m->seq) ||
+      pa_api_add_id(root, "from", "u", m->from_user) ||
+      pa_api_add_id(root, "from_device", "d", m->from_device) ||
+      !cJSON_AddStringToObject(root, "cid", m->cid) ||
+      pa_chat_add_b64(root, "body", m->body, m->len) ||
+      pa_api_add_time(root, "at", m->created_at)) {
     cJSON_Delete(root);
     return NULL;
   }
   return root;
 }
 
-/* {"type":"delivered",...} from (id, seq, recipient user, recipient device, client_id). */
-static cJSON *delivered_frame(sqlite3_stmt *st) {
+/* {"type":"delivered",...} of a delivered message, for its sender. */
+static cJSON *delivered_frame(const pa_store_chat_receipt *r) {
   cJSON *root = frame("delivered");
-  const char *cid = (const char *)sqlite3_column_text(st, 4);
-  if (!root || !cid || !cJSON_AddNumberToObject(root, "id", (double)sqlite3_column_int64(st, 0)) ||
-      !cJSON_AddNumberToObject(root, "seq", (double)sqlite3_column_int64(st, 1)) ||
-      pa_api_add_id(root, "to", "u", sqlite3_column_int64(st, 2)) ||
-      pa_api_add_id(root, "to_device", "d", sqlite3_column_int64(st, 3)) ||
-      !cJSON_AddStringToObject(root, "cid", cid)) {
+  if (!root || !r->cid || !cJSON_AddNumberToObject(root, "id", (double)r->id) ||
+      !cJSON_AddNumberToObject(root, "seq", (double)r->seq) ||
+      pa_api_add_id(root, "to", "u", r->to_user) ||
+      pa_api_add_id(root, "to_device", "d", r->to_device) ||
+      !cJSON_AddStringToObject(root, "cid", r->cid)) {
     cJSON_Delete(root);
     return NULL;
   }
@@ -185,49 +180,57 @@ static cJSON *delivered_frame(sqlite3_stmt *st) {
 
 /* ---- the backlog, sent a page at a time: at connect, then as acks come */
 
-/* One page of sql's rows after bl->after; counts what awaits an ack. */
-static int flush(const pa_srv *srv, pa_store *db, const ws_conn *wc, backlog *bl, const char *sql,
-                 cJSON *(*make)(sqlite3_stmt *)) {
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
-  size_t bytes = 0;
-  int rc, n = 0;
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, wc->device);
-  sqlite3_bind_int64(st, 2, bl->after);
-  sqlite3_bind_int(st, 3, BACKLOG_PAGE);
-  bl->more = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (bytes >= BACKLOG_BYTES) {
-      bl->more = 1;
-      break;
-    }
-    cJSON *f = make(st);
-    char *text = f ? cJSON_PrintUnformatted(f) : NULL;
-    cJSON_Delete(f);
-    if (text) {
-      pa_net_ws_send(srv->net, wc->conn, text, strlen(text));
-      bytes += strlen(text);
-    }
-    cJSON_free(text);
-    bl->after = sqlite3_column_int64(st, 0);
-    bl->inflight++;
-    n++;
+/* One page being sent to a socket. */
+typedef struct page {
+  const pa_srv *srv;
+  const ws_conn *wc;
+  backlog *bl;
+  size_t bytes;
+  int n;
+} page;
+
+/* 1 when the page has its bytes: the rest waits for the next page. */
+static int page_full(page *p) {
+  if (p->bytes < BACKLOG_BYTES) return 0;
+  p->bl->more = 1;
+  return 1;
+}
+
+/* Sends f (then freed; NULL is skipped), the frame of backlog row id. */
+static int page_send(page *p, int64_t id, cJSON *f) {
+  char *text = f ? cJSON_PrintUnformatted(f) : NULL;
+  cJSON_Delete(f);
+  if (text) {
+    pa_net_ws_send(p->srv->net, p->wc->conn, text, strlen(text));
+    p->bytes += strlen(text);
   }
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
-  if (n == BACKLOG_PAGE) bl->more = 1;
+  cJSON_free(text);
+  p->bl->after = id;
+  p->bl->inflight++;
+  p->n++;
   return 0;
 }
 
-static const char inbox_sql[] =
-    "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at"
-    " FROM chat_messages m JOIN chat_devices d ON d.id = m.sender_device"
-    " WHERE m.recipient_device = ?1 AND m.body IS NOT NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3";
-static const char receipts_sql[] =
-    "SELECT m.id, m.seq, d.user_id, m.recipient_device, m.client_id"
-    " FROM chat_messages m JOIN chat_devices d ON d.id = m.recipient_device"
-    " WHERE m.sender_device = ?1 AND m.delivered_at IS NOT NULL AND m.id > ?2"
-    " ORDER BY m.id LIMIT ?3";
+static int inbox_row(void *ctx, const pa_store_chat_message *m) {
+  return page_full(ctx) || page_send(ctx, m->id, msg_frame(m));
+}
+
+static int receipt_row(void *ctx, const pa_store_chat_receipt *r) {
+  return page_full(ctx) || page_send(ctx, r->id, delivered_frame(r));
+}
+
+/* Sends the next page of the socket's inbox (or of its receipts) after
+ * bl->after; counts what awaits an ack. */
+static int flush(const pa_srv *srv, pa_store *db, const ws_conn *wc, backlog *bl, int receipts) {
+  page p = {srv, wc, bl, 0, 0};
+  bl->more = 0;
+  int rc = receipts
+               ? pa_store_chat_receipts(db, wc->device, bl->after, BACKLOG_PAGE, receipt_row, &p)
+               : pa_store_chat_inbox(db, wc->device, bl->after, BACKLOG_PAGE, inbox_row, &p);
+  if (rc != PA_STORE_OK && rc != PA_STORE_EABORT) return -1; /* EABORT: the page is full */
+  if (p.n == BACKLOG_PAGE) bl->more = 1;
+  return 0;
+}
 
 /* ---- what clients send */
 
@@ -246,82 +249,60 @@ static int id_member(const cJSON *obj, const char *name, const char *prefix, int
   return cJSON_IsString(v) && pa_api_parse_id(v->valuestring, prefix, out) == 0 ? 0 : -1;
 }
 
-typedef struct envelope {
-  int64_t device;
-  uint8_t *body;
-  size_t len;
-} envelope;
+/* Reads a send's envelopes into env, their bodies decoded into bufs (n of
+ * them, for the caller to free). NULL, or what is wrong ("internal": the
+ * store failed). */
+static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_user,
+                                  pa_store_chat_envelope *env, uint8_t **bufs, int *n) {
+  const char *why = NULL;
+  const cJSON *e;
+  if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+      cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
+    return "envelopes must list 1 to 20 {device, body}";
+  cJSON_ArrayForEach(e, list) {
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
+    int i = (*n)++;
+    int64_t owner = 0;
+    if (id_member(e, "device", "d", &env[i].device) != 0 || !cJSON_IsString(body))
+      return "each envelope needs device (\"d_1\") and body (base64)";
+    for (int j = 0; j < i; j++)
+      if (env[j].device == env[i].device) why = "two envelopes for one device";
+    int rc = pa_store_chat_device_owner(db, env[i].device, &owner);
+    if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return "internal";
+    if (rc == PA_STORE_ENOTFOUND || owner != to_user)
+      return "an envelope's device is not one of the recipient's";
+    size_t cap = strlen(body->valuestring) / 4 * 3 + 3;
+    if (cap > PA_CHAT_MAX_MESSAGE + 3) cap = PA_CHAT_MAX_MESSAGE + 3;
+    bufs[i] = malloc(cap);
+    if (!bufs[i] || pa_chat_b64_decode(body->valuestring, bufs[i], cap, &env[i].len) != 0 ||
+        env[i].len == 0 || env[i].len > PA_CHAT_MAX_MESSAGE)
+      return "body must be base64 of 1 to 262,298 bytes";
+    env[i].body = bufs[i];
+  }
+  return why;
+}
 
-/* Stores one message (its envelopes, one per recipient device) under the
- * pair's next sequence number, or finds it stored already. *seq gets the
- * number, *dup 1 when nothing new was stored. */
-static int store(pa_store *db, int64_t from_user, int64_t from_device, int64_t to_user,
-                 const char *cid, const envelope *env, int n, int64_t *seq, int64_t ids[],
-                 int *dup) {
-  static const char old_sql[] =
-      "SELECT seq FROM chat_messages WHERE sender_device = ?1 AND client_id = ?2 LIMIT 1";
-  static const char next_sql[] =
-      "INSERT INTO chat_convs (lo, hi, last_seq) VALUES (?1, ?2, 1)"
-      " ON CONFLICT (lo, hi) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq";
-  static const char add_sql[] =
-      "INSERT OR IGNORE INTO chat_messages"
-      " (sender_device, recipient_device, client_id, seq, body, created_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-  sqlite3 *h = pa_sq_handle(db);
-  int rc;
-  *seq = 0;
-  *dup = 1;
-  if (pa_store_begin(db) != PA_STORE_OK) return -1;
-  sqlite3_stmt *st = pa_sq_stmt(db, old_sql);
-  if (!st) goto fail;
-  sqlite3_bind_int64(st, 1, from_device);
-  sqlite3_bind_text(st, 2, cid, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
-  pa_sq_done(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) goto fail;
-  if (!*seq) {
-    if (!(st = pa_sq_stmt(db, next_sql))) goto fail;
-    sqlite3_bind_int64(st, 1, from_user < to_user ? from_user : to_user);
-    sqlite3_bind_int64(st, 2, from_user < to_user ? to_user : from_user);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *seq = sqlite3_column_int64(st, 0);
-    pa_sq_done(st);
-    if (rc != SQLITE_ROW) goto fail;
+/* Live delivery of m's new envelopes (ids, 0 for one queued before) to the
+ * recipient's connected devices; the rest read it from the backlog when they
+ * connect. */
+static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const int64_t *ids,
+                    int64_t seq) {
+  for (int i = 0; i < m->n; i++) {
+    if (!ids[i]) continue;
+    pa_store_chat_message msg = {ids[i], seq,    m->from_user,   m->from_device,
+                                 m->now, m->cid, m->env[i].body, m->env[i].len};
+    push(srv, 0, m->env[i].device, msg_frame(&msg));
   }
-  for (int i = 0; i < n; i++) {
-    ids[i] = 0;
-    if (!(st = pa_sq_stmt(db, add_sql))) goto fail;
-    sqlite3_bind_int64(st, 1, from_device);
-    sqlite3_bind_int64(st, 2, env[i].device);
-    sqlite3_bind_text(st, 3, cid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, *seq);
-    sqlite3_bind_blob(st, 5, env[i].body, (int)env[i].len, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 6, pa_clock_now());
-    rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) goto fail;
-    if (sqlite3_changes(h)) {
-      ids[i] = sqlite3_last_insert_rowid(h);
-      *dup = 0;
-    }
-  }
-  if (pa_store_commit(db) == PA_STORE_OK) return 0;
-fail:
-  pa_store_rollback(db);
-  return -1;
 }
 
 static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
-  static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
-  envelope env[PA_CHAT_MAX_ENVELOPES];
+  pa_store_chat_envelope env[PA_CHAT_MAX_ENVELOPES] = {{0}};
+  uint8_t *bufs[PA_CHAT_MAX_ENVELOPES] = {0};
   int64_t ids[PA_CHAT_MAX_ENVELOPES], to_user = 0, seq = 0;
   int n = 0, dup = 0;
   const char *why = NULL;
   const cJSON *cidv = cJSON_GetObjectItemCaseSensitive(in, "id");
-  const cJSON *list = cJSON_GetObjectItemCaseSensitive(in, "envelopes"), *e;
   const char *cid = cJSON_IsString(cidv) ? cidv->valuestring : NULL;
-  memset(env, 0, sizeof env);
   if (!cid_ok(cid)) {
     send_error(srv, wc->conn, "bad_request", "id must be 1 to 64 letters, digits, - or _", NULL);
     return;
@@ -333,40 +314,11 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   }
   if (id_member(in, "to", "u", &to_user) != 0)
     why = "to must be a user id like \"u_1\"";
-  else if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
-           cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
-    why = "envelopes must list 1 to 20 {device, body}";
-  const cJSON *walk = why ? NULL : list;
-  cJSON_ArrayForEach(e, walk) {
-    const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
-    envelope *v = &env[n++];
-    int64_t owner = 0;
-    int found = 0;
-    if (id_member(e, "device", "d", &v->device) != 0 || !cJSON_IsString(body)) {
-      why = "each envelope needs device (\"d_1\") and body (base64)";
-      break;
-    }
-    for (int j = 0; j < n - 1; j++)
-      if (env[j].device == v->device) why = "two envelopes for one device";
-    if (pa_sq_scalar_found(db, owner_sql, 1, &v->device, &owner, &found) != PA_STORE_OK) {
-      why = "internal";
-      break;
-    }
-    if (!found || owner != to_user) {
-      why = "an envelope's device is not one of the recipient's";
-      break;
-    }
-    size_t cap = strlen(body->valuestring) / 4 * 3 + 3;
-    if (cap > PA_CHAT_MAX_MESSAGE + 3) cap = PA_CHAT_MAX_MESSAGE + 3;
-    v->body = malloc(cap);
-    if (!v->body || pa_chat_b64_decode(body->valuestring, v->body, cap, &v->len) != 0 ||
-        v->len == 0 || v->len > PA_CHAT_MAX_MESSAGE) {
-      why = "body must be base64 of 1 to 262,298 bytes";
-      break;
-    }
-  }
-  if (!why && store(db, wc->user, wc->device, to_user, cid, env, n, &seq, ids, &dup) != 0)
-    why = "internal";
+  else
+    why = read_envelopes(db, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env, bufs,
+                         &n);
+  pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
+  if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
   if (why) {
     int internal = strcmp(why, "internal") == 0;
     if (internal) fprintf(stderr, "chat: store: %s\n", pa_store_errmsg(db));
@@ -380,67 +332,43 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
       ack = (cJSON_Delete(ack), NULL);
     send_json(srv, wc->conn, ack);
     cJSON_Delete(ack);
-    /* Live delivery to the recipient's connected devices; the rest read it
-     * from the backlog when they connect. */
-    for (int i = 0; i < n; i++) {
-      if (!ids[i]) continue;
-      cJSON *m = frame("msg");
-      char at[32];
-      pa_api_format_time(pa_clock_now(), at);
-      if (m && (!cJSON_AddNumberToObject(m, "id", (double)ids[i]) ||
-                !cJSON_AddNumberToObject(m, "seq", (double)seq) ||
-                pa_api_add_id(m, "from", "u", wc->user) ||
-                pa_api_add_id(m, "from_device", "d", wc->device) ||
-                !cJSON_AddStringToObject(m, "cid", cid) ||
-                pa_chat_add_b64(m, "body", env[i].body, env[i].len) ||
-                !cJSON_AddStringToObject(m, "at", at)))
-        m = (cJSON_Delete(m), NULL);
-      push(srv, 0, env[i].device, m);
-    }
+    deliver(srv, &m, ids, seq);
   }
-  for (int i = 0; i < n; i++) free(env[i].body);
+  for (int i = 0; i < n; i++) free(bufs[i]);
+}
+
+/* The receipt an ack made: its frame and the sender's device to push it to. */
+typedef struct receipt_out {
+  cJSON *frame;
+  int64_t sender;
+} receipt_out;
+
+static int take_receipt(void *ctx, const pa_store_chat_receipt *r) {
+  receipt_out *out = ctx;
+  out->frame = delivered_frame(r);
+  out->sender = r->from_device;
+  return 0;
 }
 
 /* ack: the recipient has the messages; their ciphertext goes, senders hear
  * "delivered". delivered_ack: the sender has heard; the rows go. */
 static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int receipts) {
-  static const char ack_sql[] =
-      "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
-      " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
-      " RETURNING id, seq, ?4, recipient_device, client_id, sender_device";
-  static const char done_sql[] =
-      "DELETE FROM chat_messages WHERE id = ?1 AND sender_device = ?2 AND delivered_at IS NOT NULL";
   const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in, "ids"), *v;
+  backlog *bl = receipts ? &wc->receipts : &wc->inbox;
   if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > MAX_ACKS) return;
   cJSON_ArrayForEach(v, ids) {
     if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9007199254740991.0) continue;
-    sqlite3_stmt *st = pa_sq_stmt(db, receipts ? done_sql : ack_sql);
-    if (!st) return;
-    sqlite3_bind_int64(st, 1, (int64_t)v->valuedouble);
-    sqlite3_bind_int64(st, 2, wc->device);
-    if (!receipts) {
-      sqlite3_bind_int64(st, 3, pa_clock_now());
-      sqlite3_bind_int64(st, 4, wc->user);
-    }
-    int rc = sqlite3_step(st);
-    cJSON *f = NULL;
-    int64_t sender = 0;
-    if (rc == SQLITE_ROW) {
-      f = delivered_frame(st);
-      sender = sqlite3_column_int64(st, 5);
-      rc = sqlite3_step(st);
-    }
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) fprintf(stderr, "chat: ack: %s\n", pa_store_errmsg(db));
-    if (f) push(srv, 0, sender, f);
+    int64_t id = (int64_t)v->valuedouble;
+    receipt_out out = {NULL, 0};
+    int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
+                      : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &out);
+    if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
+      fprintf(stderr, "chat: ack: %s\n", pa_store_errmsg(db));
+    if (out.frame) push(srv, 0, out.sender, out.frame);
     /* An acked backlog frame makes room for the next page. */
-    backlog *bl = receipts ? &wc->receipts : &wc->inbox;
-    if ((f || receipts) && (int64_t)v->valuedouble <= bl->after && bl->inflight > 0) bl->inflight--;
+    if ((out.frame || receipts) && id <= bl->after && bl->inflight > 0) bl->inflight--;
   }
-  backlog *bl = receipts ? &wc->receipts : &wc->inbox;
-  if (bl->more && bl->inflight == 0 &&
-      flush(srv, db, wc, bl, receipts ? receipts_sql : inbox_sql,
-            receipts ? delivered_frame : msg_frame) != 0)
+  if (bl->more && bl->inflight == 0 && flush(srv, db, wc, bl, receipts) != 0)
     fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(db));
 }
 
@@ -470,11 +398,9 @@ static void refuse(pa_srv_req *rq, int status, const char *code, const char *mes
 }
 
 void pa_chat_upgrade(pa_srv_req *rq) {
-  static const char owner_sql[] = "SELECT user_id FROM chat_devices WHERE id = ?1";
   const pa_srv *srv = rq->srv;
   char text[40];
   int64_t device = 0, owner = 0;
-  int found = 0;
   if (strcmp(rq->path, "/api/v1/chat/socket") != 0) {
     refuse(rq, 404, "not_found", "No WebSocket here");
     return;
@@ -498,11 +424,12 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     refuse(rq, 400, "bad_request", "device must be one of your device ids, like d_1");
     return;
   }
-  if (pa_sq_scalar_found(rq->db, owner_sql, 1, &device, &owner, &found) != PA_STORE_OK) {
+  int rc = pa_store_chat_device_owner(rq->db, device, &owner);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "chat socket");
     return;
   }
-  if (!found || owner != rq->viewer) {
+  if (rc == PA_STORE_ENOTFOUND || owner != rq->viewer) {
     refuse(rq, 404, "not_found", "No such device of yours");
     return;
   }
@@ -566,8 +493,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     hello = (cJSON_Delete(hello), NULL);
   send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
-  if (flush(srv, rq->db, wc, &wc->inbox, inbox_sql, msg_frame) != 0 ||
-      flush(srv, rq->db, wc, &wc->receipts, receipts_sql, delivered_frame) != 0)
+  if (flush(srv, rq->db, wc, &wc->inbox, 0) != 0 || flush(srv, rq->db, wc, &wc->receipts, 1) != 0)
     fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(rq->db));
 }
 
@@ -576,12 +502,8 @@ void pa_chat_upgrade(pa_srv_req *rq) {
  * them, and no message of the socket is taken after that, even one already
  * on its way when pa_chat_revoke closed it. */
 static int still_allowed(pa_store *db, const ws_conn *wc) {
-  static const char sql[] = "SELECT 1 FROM sessions s JOIN chat_devices d ON d.user_id = s.user_id"
-                            " WHERE s.id = ?1 AND s.expires_at > ?2 AND d.id = ?3";
-  int64_t args[3] = {wc->session, pa_clock_now(), wc->device}, one = 0;
-  int found = 0;
-  if (pa_sq_scalar_found(db, sql, 3, args, &one, &found) != PA_STORE_OK) return -1;
-  return found;
+  int rc = pa_store_chat_session_check(db, wc->session, wc->device, pa_clock_now());
+  return rc == PA_STORE_OK ? 1 : rc == PA_STORE_ENOTFOUND ? 0 : -1;
 }
 
 void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user, const char *data,

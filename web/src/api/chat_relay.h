@@ -1,20 +1,23 @@
-/* pa_srv chat — the server side of E2E chat (core/src/chat.md): devices and
- * prekey bundles over HTTP (srv_api_chat.c), and the WebSocket relay with
- * store-and-forward (srv_chat.c). The server sees ciphertext and routing
- * metadata only. Protocol: web/README.md, "Chat". */
+/* pa_chat — the server side of E2E chat (core/src/chat.md): devices and
+ * prekey bundles over HTTP (api/chat.c), and the WebSocket relay with
+ * store-and-forward (api/chat_relay.c); both keep their data through
+ * store/chat.h. The server sees ciphertext and routing metadata only.
+ * Protocol: web/README.md, "Chat". */
 #ifndef PA_SRV_CHAT_H
 #define PA_SRV_CHAT_H
 
 #include "api/api.h"
+#include "store/chat.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 enum {
-  PA_CHAT_BUNDLE_FIXED = 143,   /* bundle bytes before the one-time prekeys */
-  PA_CHAT_OPK_BYTES = 36,       /* id u32 + X25519 key */
-  PA_CHAT_MAX_OPKS = 200,       /* one-time prekeys the server keeps per device */
-  PA_CHAT_SPK_BYTES = 108,      /* spk id, created_at, key, signature: bundle[33..141) */
+  PA_CHAT_BUNDLE_FIXED = 143, /* bundle bytes before the one-time prekeys */
+  PA_CHAT_OPK_BYTES = 36,     /* id u32 + X25519 key */
+  PA_CHAT_MAX_OPKS = 200,     /* one-time prekeys the server keeps per device */
+  PA_CHAT_SPK_BYTES =
+      PA_STORE_CHAT_SPK_BYTES,  /* spk id, created_at, key, signature: bundle[33..141) */
   PA_CHAT_MAX_MESSAGE = 262298, /* 256 KiB of plaintext + 154 bytes (chat.md) */
   PA_CHAT_MAX_DEVICES = 20,     /* devices per person; one more is refused, none evicted */
   PA_CHAT_MAX_ENVELOPES = PA_CHAT_MAX_DEVICES, /* devices one message goes to: all of them */
@@ -50,7 +53,7 @@ int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n)
 /* Decodes base64 text into out (cap bytes); 0, or -1 when it is not base64 or too long. */
 int pa_chat_b64_decode(const char *text, uint8_t *out, size_t cap, size_t *len);
 
-/* HTTP handlers (srv_api_chat.c). */
+/* HTTP handlers (api/chat.c). */
 void pa_api_chat_device_create(pa_srv_req *rq);
 void pa_api_chat_device_get(pa_srv_req *rq);
 void pa_api_chat_device_delete(pa_srv_req *rq);

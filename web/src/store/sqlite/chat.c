@@ -1,0 +1,419 @@
+/* pa_store_chat over SQLite: chat devices and their keys, the relay's
+ * store-and-forward queue and encrypted attachments. */
+#include "store/chat.h"
+
+#include "store/sqlite/sq.h"
+
+#include <string.h>
+
+enum { KEY = PA_STORE_CHAT_KEY_BYTES, SPK = PA_STORE_CHAT_SPK_BYTES };
+
+/* Bound without a copy: every statement here is reset and its bindings
+ * cleared (pa_sq_done) before its function returns. */
+static int bind_blob(sqlite3_stmt *st, int i, const unsigned char *p, size_t n) {
+  return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+}
+
+/* Column i when it holds exactly n bytes, else NULL. */
+static const unsigned char *blob_of(sqlite3_stmt *st, int i, size_t n) {
+  const unsigned char *p = sqlite3_column_blob(st, i);
+  return p && (size_t)sqlite3_column_bytes(st, i) == n ? p : NULL;
+}
+
+/* Steps st (bound with bind_rc) to its first row: PA_STORE_OK with the row
+ * ready to read, PA_STORE_ENOTFOUND when there is none, else the error. The
+ * caller then releases st (pa_sq_done). */
+static int step_row(pa_store *db, sqlite3_stmt *st, int bind_rc, const char *what) {
+  int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
+  return rc == SQLITE_ROW    ? PA_STORE_OK
+         : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
+                             : pa_sq_fail(db, what);
+}
+
+/* Column 0 of st's first row into *out (step_row's codes). Releases st. */
+static int first_i64(pa_store *db, sqlite3_stmt *st, int bind_rc, const char *what, int64_t *out) {
+  int res = step_row(db, st, bind_rc, what);
+  if (res == PA_STORE_OK) *out = sqlite3_column_int64(st, 0);
+  pa_sq_done(st);
+  return res;
+}
+
+/* ---- devices and their keys */
+
+int pa_store_chat_device_owner(pa_store *db, int64_t device, int64_t *user) {
+  return pa_sq_scalar_i64(db, "SELECT user_id FROM chat_devices WHERE id = ?1", 1, &device, user);
+}
+
+int pa_store_chat_device_find(pa_store *db, int64_t user, const unsigned char *identity,
+                              int64_t *device) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "SELECT id FROM chat_devices WHERE user_id = ?1 AND identity = ?2");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, user);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 2, identity, KEY);
+  return first_i64(db, st, rc, "find chat device", device);
+}
+
+int pa_store_chat_device_count(pa_store *db, int64_t user, int64_t *n) {
+  return pa_sq_scalar_i64(db, "SELECT count(*) FROM chat_devices WHERE user_id = ?1", 1, &user, n);
+}
+
+int pa_store_chat_device_add(pa_store *db, int64_t user, const unsigned char *identity,
+                             const unsigned char *spk, int64_t spk_id, int64_t now,
+                             int64_t *device) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, user);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 2, identity, KEY);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 3, spk, SPK);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, spk_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now);
+  return pa_sq_run(db, st, rc, "add chat device", device, NULL);
+}
+
+typedef struct device_walk {
+  pa_store_chat_device_fn fn;
+  void *ctx;
+  int bad; /* a stored identity key had the wrong size */
+} device_walk;
+
+static int device_row(void *ctx, sqlite3_stmt *st) {
+  device_walk *w = ctx;
+  pa_store_chat_device d = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                            blob_of(st, 2, KEY)};
+  if (!d.identity) w->bad = 1;
+  return w->bad || w->fn(w->ctx, &d);
+}
+
+int pa_store_chat_devices_list(pa_store *db, int64_t user, int limit, pa_store_chat_device_fn fn,
+                               void *ctx) {
+  int64_t one;
+  int rc = pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &user, &one);
+  if (rc != PA_STORE_OK) return rc;
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, identity FROM chat_devices"
+                                    " WHERE user_id = ?1 ORDER BY id LIMIT ?2");
+  if (!st) return PA_STORE_EDB;
+  device_walk w = {fn, ctx, 0};
+  pa_store_cursor next;
+  int more;
+  if (sqlite3_bind_int64(st, 1, user) != SQLITE_OK || sqlite3_bind_int(st, 2, limit) != SQLITE_OK) {
+    pa_sq_done(st);
+    return pa_sq_fail(db, "chat devices");
+  }
+  rc = pa_sq_page(db, st, limit, device_row, &w, 1, 0, &next, &more, "chat devices");
+  return w.bad ? pa_sq_failf(db, PA_STORE_EDB, "chat devices: an identity key is not %d bytes", KEY)
+               : rc;
+}
+
+int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user) {
+  int64_t a[2] = {device, user};
+  int changes = 0;
+  int rc =
+      pa_sq_exec_i64(db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, a, &changes);
+  return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
+}
+
+int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "SELECT spk_id, (SELECT count(*) FROM chat_prekeys WHERE device_id = ?1)"
+                     " FROM chat_devices WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, sqlite3_bind_int64(st, 1, device), "chat device");
+  if (res == PA_STORE_OK) {
+    *spk_id = sqlite3_column_int64(st, 0);
+    *prekeys = sqlite3_column_int64(st, 1);
+  }
+  pa_sq_done(st);
+  return res;
+}
+
+/* Adds one one-time prekey unless the device has its id; *added 1 when it did. */
+static int prekey_add(pa_store *db, int64_t device, const pa_store_chat_prekey *k, int *added) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_prekeys (device_id, key_id, key)"
+                                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, device);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, k->id);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 3, k->key, KEY);
+  return pa_sq_run(db, st, rc, "add chat prekey", NULL, added);
+}
+
+static int spk_set(pa_store *db, int64_t device, const unsigned char *spk, int64_t spk_id,
+                   int64_t opk_next) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "UPDATE chat_devices SET spk = ?2, spk_id = ?3, opk_next = ?4 WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, device);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 2, spk, SPK);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, spk_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, opk_next);
+  return pa_sq_run(db, st, rc, "set chat signed prekey", NULL, NULL);
+}
+
+int pa_store_chat_keys_put(pa_store *db, int64_t device, const unsigned char *spk, int64_t spk_id,
+                           const pa_store_chat_prekey *opks, int n, int max_held) {
+  int64_t next = 1, held = 0;
+  int rc =
+      pa_sq_scalar_i64(db, "SELECT opk_next FROM chat_devices WHERE id = ?1", 1, &device, &next);
+  if (rc == PA_STORE_OK)
+    rc = pa_sq_scalar_i64(db, "SELECT count(*) FROM chat_prekeys WHERE device_id = ?1", 1, &device,
+                          &held);
+  int64_t new_next = next;
+  for (int i = 0; rc == PA_STORE_OK && i < n; i++) {
+    int added = 0;
+    if (opks[i].id < next || held >= max_held) continue;
+    rc = prekey_add(db, device, &opks[i], &added);
+    held += added;
+    if (opks[i].id + 1 > new_next) new_next = opks[i].id + 1;
+  }
+  return rc == PA_STORE_OK ? spk_set(db, device, spk, spk_id, new_next) : rc;
+}
+
+int pa_store_chat_bundle_get(pa_store *db, int64_t device, int64_t *user,
+                             unsigned char identity[PA_STORE_CHAT_KEY_BYTES],
+                             unsigned char spk[PA_STORE_CHAT_SPK_BYTES]) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "SELECT user_id, identity, spk FROM chat_devices WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, sqlite3_bind_int64(st, 1, device), "chat bundle");
+  if (res == PA_STORE_OK) {
+    const unsigned char *ik = blob_of(st, 1, KEY), *sp = blob_of(st, 2, SPK);
+    if (ik && sp) {
+      *user = sqlite3_column_int64(st, 0);
+      memcpy(identity, ik, KEY);
+      memcpy(spk, sp, SPK);
+    } else {
+      res = pa_sq_failf(db, PA_STORE_EDB, "chat bundle: a stored key has the wrong size");
+    }
+  }
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
+                              unsigned char key[PA_STORE_CHAT_KEY_BYTES]) {
+  /* One statement reads and deletes: SQLite runs it under the write lock. */
+  sqlite3_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
+                                    " (SELECT min(key_id) FROM chat_prekeys WHERE device_id = ?1)"
+                                    " RETURNING key_id, key");
+  if (!st) return PA_STORE_EDB;
+  int res = PA_STORE_ENOTFOUND, rc = sqlite3_bind_int64(st, 1, device);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    const unsigned char *k = blob_of(st, 1, KEY);
+    *key_id = sqlite3_column_int64(st, 0);
+    if (k) memcpy(key, k, KEY);
+    res = k ? PA_STORE_OK : pa_sq_failf(db, PA_STORE_EDB, "chat prekey: not %d bytes", KEY);
+    rc = sqlite3_step(st);
+  }
+  if (rc != SQLITE_DONE) res = pa_sq_fail(db, "take chat prekey");
+  pa_sq_done(st);
+  return res;
+}
+
+/* ---- the relay's queue */
+
+/* The seq of from_device's message cid while any copy of it is held. */
+static int resent_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq) {
+  sqlite3_stmt *st = pa_sq_stmt(
+      db, "SELECT seq FROM chat_messages WHERE sender_device = ?1 AND client_id = ?2 LIMIT 1");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, m->from_device);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, m->cid);
+  return first_i64(db, st, rc, "chat resend", seq);
+}
+
+static int next_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq) {
+  int64_t a[2] = {m->from_user < m->to_user ? m->from_user : m->to_user,
+                  m->from_user < m->to_user ? m->to_user : m->from_user};
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO chat_convs (lo, hi, last_seq) VALUES (?1, ?2, 1)"
+                     " ON CONFLICT (lo, hi) DO UPDATE SET last_seq = chat_convs.last_seq + 1"
+                     " RETURNING last_seq");
+  if (!st) return PA_STORE_EDB;
+  return pa_sq_run(db, st, pa_sq_bind_i64s(st, 2, a), "chat sequence", seq, NULL);
+}
+
+static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
+                        const pa_store_chat_envelope *e, int64_t seq, int64_t *id) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO chat_messages"
+                     " (sender_device, recipient_device, client_id, seq, body, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, m->from_device);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, e->device);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, m->cid);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, seq);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 5, e->body, e->len);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, m->now);
+  return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
+}
+
+int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
+                            int64_t *seq, int *dup) {
+  *seq = 0;
+  *dup = 1;
+  int rc = pa_store_begin(db);
+  if (rc != PA_STORE_OK) return rc;
+  rc = resent_seq(db, m, seq);
+  if (rc == PA_STORE_ENOTFOUND) rc = next_seq(db, m, seq);
+  for (int i = 0; i < m->n; i++) {
+    ids[i] = 0;
+    if (rc == PA_STORE_OK) rc = envelope_add(db, m, &m->env[i], *seq, &ids[i]);
+    if (ids[i]) *dup = 0;
+  }
+  int end = pa_store_end(db, rc == PA_STORE_OK);
+  return rc != PA_STORE_OK ? rc : end;
+}
+
+typedef struct message_walk {
+  pa_store_chat_message_fn fn;
+  void *ctx;
+} message_walk;
+
+/* (id, seq, sender user, sender device, client id, body, created_at) */
+static int message_row(void *ctx, sqlite3_stmt *st) {
+  message_walk *w = ctx;
+  pa_store_chat_message m = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                             sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                             sqlite3_column_int64(st, 6), pa_sq_text(st, 4),
+                             sqlite3_column_blob(st, 5),  0};
+  m.len = (size_t)sqlite3_column_bytes(st, 5);
+  return w->fn(w->ctx, &m);
+}
+
+typedef struct receipt_walk {
+  pa_store_chat_receipt_fn fn;
+  void *ctx;
+} receipt_walk;
+
+/* (id, seq, recipient user, recipient device, sender device, client id) */
+static int receipt_row(void *ctx, sqlite3_stmt *st) {
+  receipt_walk *w = ctx;
+  pa_store_chat_receipt r = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                             sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+                             sqlite3_column_int64(st, 4), pa_sq_text(st, 5)};
+  return w->fn(w->ctx, &r);
+}
+
+/* Walks sql's rows (?1 device, ?2 after, ?3 limit) through row. */
+static int backlog(pa_store *db, const char *sql, int64_t device, int64_t after, int limit,
+                   int (*row)(void *, sqlite3_stmt *), void *ctx, const char *what) {
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  if (!st) return PA_STORE_EDB;
+  int64_t a[3] = {device, after, limit};
+  pa_store_cursor next;
+  int more;
+  if (pa_sq_bind_i64s(st, 3, a) != SQLITE_OK) {
+    pa_sq_done(st);
+    return pa_sq_fail(db, what);
+  }
+  return pa_sq_page(db, st, limit, row, ctx, 0, 0, &next, &more, what);
+}
+
+int pa_store_chat_inbox(pa_store *db, int64_t device, int64_t after, int limit,
+                        pa_store_chat_message_fn fn, void *ctx) {
+  static const char sql[] =
+      "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at"
+      " FROM chat_messages m JOIN chat_devices d ON d.id = m.sender_device"
+      " WHERE m.recipient_device = ?1 AND m.body IS NOT NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3";
+  message_walk w = {fn, ctx};
+  return backlog(db, sql, device, after, limit, message_row, &w, "chat inbox");
+}
+
+int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limit,
+                           pa_store_chat_receipt_fn fn, void *ctx) {
+  static const char sql[] =
+      "SELECT m.id, m.seq, d.user_id, m.recipient_device, m.sender_device, m.client_id"
+      " FROM chat_messages m JOIN chat_devices d ON d.id = m.recipient_device"
+      " WHERE m.sender_device = ?1 AND m.delivered_at IS NOT NULL AND m.id > ?2"
+      " ORDER BY m.id LIMIT ?3";
+  receipt_walk w = {fn, ctx};
+  return backlog(db, sql, device, after, limit, receipt_row, &w, "chat receipts");
+}
+
+int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
+                      pa_store_chat_receipt_fn fn, void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(
+      db, "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
+          " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
+          " RETURNING id, seq,"
+          " (SELECT d.user_id FROM chat_devices d WHERE d.id = chat_messages.recipient_device),"
+          " recipient_device, sender_device, client_id");
+  if (!st) return PA_STORE_EDB;
+  int64_t a[3] = {id, device, now};
+  int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64s(st, 3, a);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    receipt_walk w = {fn, ctx};
+    res = receipt_row(&w, st) ? pa_sq_failf(db, PA_STORE_EABORT, "chat ack: stopped by callback")
+                              : PA_STORE_OK;
+    rc = sqlite3_step(st);
+  }
+  if (rc != SQLITE_DONE) res = pa_sq_fail(db, "chat ack");
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_receipt_drop(pa_store *db, int64_t id, int64_t device) {
+  int64_t a[2] = {id, device};
+  return pa_sq_exec_i64(db,
+                        "DELETE FROM chat_messages"
+                        " WHERE id = ?1 AND sender_device = ?2 AND delivered_at IS NOT NULL",
+                        2, a, NULL);
+}
+
+int pa_store_chat_session_check(pa_store *db, int64_t session, int64_t device, int64_t now) {
+  int64_t a[3] = {session, now, device}, one;
+  return pa_sq_scalar_i64(db,
+                          "SELECT 1 FROM sessions s JOIN chat_devices d ON d.user_id = s.user_id"
+                          " WHERE s.id = ?1 AND s.expires_at > ?2 AND d.id = ?3",
+                          3, a, &one);
+}
+
+/* ---- encrypted attachments */
+
+int pa_store_chat_attachment_add(pa_store *db, const char *name, int64_t owner,
+                                 const unsigned char *data, size_t len, int64_t now) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_attachments (name, owner_id, data,"
+                                    " created_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, name);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, owner);
+  if (rc == SQLITE_OK) rc = bind_blob(st, 3, data, len);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  return pa_sq_run(db, st, rc, "add chat attachment", NULL, NULL);
+}
+
+int pa_store_chat_attachment_owner(pa_store *db, const char *name, int64_t *owner) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
+  if (!st) return PA_STORE_EDB;
+  return first_i64(db, st, pa_sq_bind_text(st, 1, name), "chat attachment", owner);
+}
+
+int pa_store_chat_attachment_delete(pa_store *db, const char *name) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_attachments WHERE name = ?1");
+  if (!st) return PA_STORE_EDB;
+  return pa_sq_run(db, st, pa_sq_bind_text(st, 1, name), "delete chat attachment", NULL, NULL);
+}
+
+int pa_store_chat_attachment_get(pa_store *db, const char *name,
+                                 int (*fn)(void *ctx, const unsigned char *data, size_t len),
+                                 void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT data FROM chat_attachments WHERE name = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, pa_sq_bind_text(st, 1, name), "chat attachment");
+  if (res == PA_STORE_OK &&
+      fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+    res = pa_sq_failf(db, PA_STORE_EABORT, "chat attachment: stopped by callback");
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_attachments_expire(pa_store *db, int64_t before) {
+  return pa_sq_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &before,
+                        NULL);
+}
