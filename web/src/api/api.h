@@ -187,6 +187,7 @@ void pa_api_pet_get(pa_srv_req *rq);
 void pa_api_pet_patch(pa_srv_req *rq);
 void pa_api_pet_delete(pa_srv_req *rq);
 void pa_api_my_pets(pa_srv_req *rq);
+
 void pa_api_user_get(pa_srv_req *rq);
 void pa_api_user_follow(pa_srv_req *rq);
 void pa_api_user_unfollow(pa_srv_req *rq);

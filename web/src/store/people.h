@@ -1,27 +1,43 @@
-/* pa_store_people — people and their pets. */
+/* pa_store_people — people: their accounts' public side (name, handle, bio,
+ * avatar) and the profile page with its counts. Their pets are in
+ * store/pets.h, which this header brings along; who follows whom in
+ * store/follows.h. */
 #ifndef PA_STORE_PEOPLE_H
 #define PA_STORE_PEOPLE_H
 
+#include "store/pets.h"
 #include "store/store.h"
 
+/* A new person, for the demo world and the benchmarks. */
 typedef struct pa_store_user {
   const char *handle, *name, *bio;
   const char *avatar; /* media hash, or NULL */
   int64_t created_at;
 } pa_store_user;
 
-typedef struct pa_store_pet {
-  int64_t owner_id;
-  const char *name, *species, *breed, *bio;
-  const char *avatar; /* media hash, or NULL */
-  int64_t created_at;
-} pa_store_pet;
-
 /* Inserts; *id (optional) gets the new row's id. */
 int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id);
-int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id);
 
-/* The owner of pet `pet` into *owner; PA_STORE_ENOTFOUND when there is no such pet. */
-int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner);
+/* PA_STORE_OK when user `user` exists, else PA_STORE_ENOTFOUND. */
+int pa_store_user_exists(pa_store *db, int64_t user);
+
+/* Sets user's avatar to a media hash, or removes it when hash is NULL. */
+int pa_store_user_set_avatar(pa_store *db, int64_t user, const char *hash);
+
+/* A person's profile page; following: whether the viewer follows them. */
+typedef struct pa_store_profile {
+  pa_store_person person;
+  const char *handle, *bio;
+  int64_t created_at, pet_count, post_count, follower_count, following_count;
+  int following;
+} pa_store_profile;
+
+typedef int (*pa_store_person_fn)(void *ctx, const pa_store_person *p);
+typedef int (*pa_store_profile_fn)(void *ctx, const pa_store_profile *p);
+
+/* Calls fn with user's profile as seen by viewer (0 for nobody);
+ * PA_STORE_ENOTFOUND when there is no such user. */
+int pa_store_user_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
+                          void *ctx);
 
 #endif

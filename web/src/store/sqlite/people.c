@@ -1,4 +1,4 @@
-/* pa_store_people over SQLite: people and their pets. */
+/* pa_store_people over SQLite: people and their profile pages. */
 #include "store/people.h"
 
 #include "store/sqlite/sq.h"
@@ -15,21 +15,50 @@ int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id) {
   return pa_sq_run(db, st, rc, "add user", id, NULL);
 }
 
-int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
-  sqlite3_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio, avatar,"
-                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
-  if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, p->owner_id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, p->name);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, p->species);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, p->breed ? p->breed : "");
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, p->bio ? p->bio : "");
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 6, p->avatar);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 7, p->created_at);
-  return pa_sq_run(db, st, rc, "add pet", id, NULL);
+int pa_store_user_exists(pa_store *db, int64_t user) {
+  int64_t one;
+  return pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &user, &one);
 }
 
-int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner) {
-  return pa_sq_scalar_i64(db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &pet, owner);
+int pa_store_user_set_avatar(pa_store *db, int64_t user, const char *hash) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, user);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, hash);
+  return pa_sq_run(db, st, rc, "change avatar", NULL, NULL);
+}
+
+/* ?1 the user, ?2 the viewer. */
+static const char profile_sql[] =
+    "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.bio, u.created_at,"
+    "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
+    "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
+    "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
+    "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
+    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
+    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
+
+int pa_store_user_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
+                          void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, profile_sql);
+  if (!st) return PA_STORE_EDB;
+  int64_t args[2] = {user, viewer};
+  int rc = pa_sq_bind_i64s(st, 2, args), out = PA_STORE_OK;
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    pa_store_profile p = {.handle = pa_sq_text(st, 4),
+                          .bio = pa_sq_text(st, 5),
+                          .created_at = sqlite3_column_int64(st, 6),
+                          .pet_count = sqlite3_column_int64(st, 7),
+                          .post_count = sqlite3_column_int64(st, 8),
+                          .follower_count = sqlite3_column_int64(st, 9),
+                          .following_count = sqlite3_column_int64(st, 10),
+                          .following = sqlite3_column_int(st, 11)};
+    pa_sq_person(st, 0, &p.person);
+    if (fn(ctx, &p) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "profile: stopped by callback");
+  } else {
+    out = rc == SQLITE_DONE ? PA_STORE_ENOTFOUND : pa_sq_fail(db, "profile");
+  }
+  pa_sq_done(st);
+  return out;
 }

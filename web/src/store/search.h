@@ -1,0 +1,44 @@
+/* pa_store_search — finding people, pets, breeds and tags by what someone
+ * typed. q is the query folded by pa_str_fold (the store folds names the
+ * same way). Matches at the start of a word (class 0) come before matches
+ * inside one (class 1).
+ *
+ * Unlike other lists these are walked in that order, not newest first:
+ * people, pets and breeds by {class, id} (a breed's id is the smallest id of
+ * its pets), which is their position; `after` NULL starts before every
+ * match. Tags, which have no id, page by an offset: after->created_at is the
+ * number of tags already listed (after->id is not read), and
+ * next->created_at the number listed once this page is. */
+#ifndef PA_STORE_SEARCH_H
+#define PA_STORE_SEARCH_H
+
+#include "store/people.h"
+#include "store/store.h"
+
+/* People match by name or handle. */
+int pa_store_search_people(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
+                           pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* Pets match by name or breed. */
+int pa_store_search_pets(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
+                         pa_store_pet_ref_fn fn, void *ctx, pa_store_cursor *next, int *more);
+
+/* A breed of a species, and how many pets are of it. */
+typedef struct pa_store_breed {
+  const char *breed, *species;
+  int64_t pet_count;
+} pa_store_breed;
+typedef int (*pa_store_breed_fn)(void *ctx, const pa_store_breed *b);
+int pa_store_search_breeds(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
+                           pa_store_breed_fn fn, void *ctx, pa_store_cursor *next, int *more);
+
+/* A #tag (without '#') and how many posts carry it; within a class the
+ * most used first, then by tag. */
+typedef struct pa_store_tag {
+  const char *tag;
+  int64_t post_count;
+} pa_store_tag;
+typedef int (*pa_store_tag_fn)(void *ctx, const pa_store_tag *t);
+int pa_store_search_tags(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
+                         pa_store_tag_fn fn, void *ctx, pa_store_cursor *next, int *more);
+
+#endif

@@ -1,0 +1,98 @@
+/* pa_store_follows over SQLite: follows (person → person) and pet_follows
+ * (person → pet). */
+#include "store/follows.h"
+
+#include "store/sqlite/sq.h"
+
+/* By pa_store_follow_kind. */
+static const char *const follow_sql[] = {
+    "INSERT INTO follows (follower_id, followee_id, created_at) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT DO NOTHING",
+    "INSERT INTO pet_follows (follower_id, pet_id, created_at) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT DO NOTHING"};
+static const char *const unfollow_sql[] = {
+    "DELETE FROM follows WHERE follower_id = ?1 AND followee_id = ?2",
+    "DELETE FROM pet_follows WHERE follower_id = ?1 AND pet_id = ?2"};
+static const char *const count_sql[] = {"SELECT count(*) FROM follows WHERE followee_id = ?1",
+                                        "SELECT count(*) FROM pet_follows WHERE pet_id = ?1"};
+
+/* ?1 the person or pet, ?2 ?3 the cursor (follow time, listed person's id), ?4 the row limit. */
+static const char *const followers_sql[] = {
+    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM follows f"
+    "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
+    " WHERE f.followee_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4",
+    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM pet_follows f"
+    "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
+    " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4"};
+static const char following_sql[] =
+    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM follows f"
+    "  JOIN users u ON u.id = f.followee_id LEFT JOIN media m ON m.hash = u.avatar"
+    " WHERE f.follower_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
+
+static int known(pa_store *db, pa_store_follow_kind kind) {
+  if (kind == PA_STORE_FOLLOW_PERSON || kind == PA_STORE_FOLLOW_PET) return 1;
+  pa_sq_failf(db, PA_STORE_EINVAL, "follows: bad kind");
+  return 0;
+}
+
+int pa_store_follow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target,
+                    int64_t now) {
+  int64_t args[3] = {follower, target, now};
+  return known(db, kind) ? pa_sq_exec_i64(db, follow_sql[kind], 3, args, NULL) : PA_STORE_EINVAL;
+}
+
+int pa_store_unfollow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target) {
+  int64_t args[2] = {follower, target};
+  return known(db, kind) ? pa_sq_exec_i64(db, unfollow_sql[kind], 2, args, NULL) : PA_STORE_EINVAL;
+}
+
+int pa_store_follower_count(pa_store *db, pa_store_follow_kind kind, int64_t target, int64_t *out) {
+  return known(db, kind) ? pa_sq_scalar_i64(db, count_sql[kind], 1, &target, out) : PA_STORE_EINVAL;
+}
+
+typedef struct people_walk {
+  pa_store_person_fn fn;
+  void *ctx;
+} people_walk;
+
+/* A row of the lists above: the follow's time, then the person. */
+static int person_row(void *ctx, sqlite3_stmt *st) {
+  people_walk *w = ctx;
+  pa_store_person p;
+  pa_sq_person(st, 1, &p);
+  return w->fn(w->ctx, &p);
+}
+
+static int people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
+                       int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next,
+                       int *more) {
+  *more = 0;
+  if (limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "follows: bad limit");
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, id);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_page(st, 2, after, limit);
+  if (rc != SQLITE_OK) {
+    int out = pa_sq_fail(db, "follows");
+    pa_sq_done(st);
+    return out;
+  }
+  people_walk w = {fn, ctx};
+  return pa_sq_page(db, st, limit, person_row, &w, 0, 1, next, more, "follows");
+}
+
+int pa_store_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
+                       const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
+                       pa_store_cursor *next, int *more) {
+  *more = 0;
+  if (!known(db, kind)) return PA_STORE_EINVAL;
+  return people_page(db, followers_sql[kind], target, after, limit, fn, ctx, next, more);
+}
+
+int pa_store_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
+                       pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+  return people_page(db, following_sql, user, after, limit, fn, ctx, next, more);
+}
