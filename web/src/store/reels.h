@@ -26,6 +26,7 @@ int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx)
 typedef struct pa_store_new_reel {
   int64_t author_id, pet_id;
   const char *video, *poster; /* stored files' hashes */
+  const char *video_alt;      /* the same clip in another format, or NULL */
   const char *caption;
   int64_t created_at;
 } pa_store_new_reel;

@@ -69,8 +69,8 @@ int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx)
 
 int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
   sqlite3_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
+                     " video_alt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, r->author_id);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, r->pet_id);
@@ -78,6 +78,7 @@ int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, r->poster);
   if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, r->caption ? r->caption : "");
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, r->created_at);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
   return pa_sq_run(db, st, rc, "add reel", id, NULL);
 }
 
