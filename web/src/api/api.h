@@ -93,6 +93,12 @@ cJSON *pa_api_pet_json(sqlite3_stmt *st, int col);
  * when out of memory. */
 cJSON *pa_api_person_json(const pa_store_person *p);
 cJSON *pa_api_pet_ref_json(const pa_store_pet_ref *p);
+/* {"url","type","width","height"} of a stored file (width and height null
+ * when unknown); owned by the caller as above. */
+cJSON *pa_api_media_ref_json(const pa_store_media_ref *m);
+/* A pa_str_tags callback: appends tag to the cJSON array ctx; -1 when out of
+ * memory. */
+int pa_api_add_tag(void *ctx, const char *tag);
 /* The MIME type of a stored extension. */
 const char *pa_api_ext_type(const char *ext);
 
@@ -112,10 +118,14 @@ int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
 int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
                      const char *field, char hash[65], char ext[8]);
 
-/* Deletes the row with id rq->ids[0] by delete_sql when owner_sql (?1 that
- * id) names the viewer, collects the media it held and answers {"ok":true};
- * else 404 missing or 403 not_yours. */
-void pa_api_delete_own(pa_srv_req *rq, const char *owner_sql, const char *delete_sql,
+/* A store function giving the owner of the row `id` names (PA_STORE_ENOTFOUND
+ * when there is none), and one deleting that row. */
+typedef int (*pa_api_owner_fn)(pa_store *db, int64_t id, int64_t *owner);
+typedef int (*pa_api_remove_fn)(pa_store *db, int64_t id);
+/* Deletes the row with id rq->ids[0] by remove when owner names the viewer,
+ * collects the media it held and answers {"ok":true}; else 404 missing or
+ * 403 not_yours. */
+void pa_api_delete_own(pa_srv_req *rq, pa_api_owner_fn owner, pa_api_remove_fn remove,
                        const char *missing, const char *not_yours);
 
 /* The error shape with Retry-After: seconds (for 429 and 503). */
@@ -200,15 +210,17 @@ void pa_api_following(pa_srv_req *rq);
 void pa_api_search(pa_srv_req *rq);
 
 void pa_api_media_upload(pa_srv_req *rq);
+void pa_api_media_delete(pa_srv_req *rq);
+void pa_api_me_patch(pa_srv_req *rq);
+
 void pa_api_stories_get(pa_srv_req *rq);
 void pa_api_story_create(pa_srv_req *rq);
 void pa_api_story_seen(pa_srv_req *rq);
+void pa_api_story_delete(pa_srv_req *rq);
+
 void pa_api_reels_get(pa_srv_req *rq);
 void pa_api_reel_create(pa_srv_req *rq);
-void pa_api_media_delete(pa_srv_req *rq);
-void pa_api_story_delete(pa_srv_req *rq);
 void pa_api_reel_delete(pa_srv_req *rq);
-void pa_api_me_patch(pa_srv_req *rq);
 
 void pa_api_candidates(pa_srv_req *rq);
 

@@ -45,3 +45,149 @@ int pa_store_upload_attach(pa_store *db, int64_t upload, int64_t now) {
   return pa_sq_exec_i64(
       db, "UPDATE uploads SET attached_at = coalesce(attached_at, ?2) WHERE id = ?1", 2, a, NULL);
 }
+
+int pa_store_upload_add(pa_store *db, int64_t user, const pa_store_media *m, int64_t *id) {
+  int rc = pa_store_begin(db);
+  if (rc != PA_STORE_OK) return rc;
+  if ((rc = pa_store_media_add(db, m)) == PA_STORE_OK) {
+    sqlite3_stmt *st =
+        pa_sq_stmt(db, "INSERT INTO uploads (user_id, media, created_at) VALUES (?1, ?2, ?3)"
+                       " ON CONFLICT (user_id, media) DO UPDATE"
+                       " SET created_at = excluded.created_at, attached_at = NULL"
+                       " RETURNING id");
+    int b = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
+    if (b == SQLITE_OK) b = pa_sq_bind_text(st, 2, m->hash);
+    if (b == SQLITE_OK) b = sqlite3_bind_int64(st, 3, m->created_at);
+    rc = st ? pa_sq_run(db, st, b, "add upload", id, NULL) : PA_STORE_EDB;
+  }
+  if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK && rc == PA_STORE_OK) rc = PA_STORE_EDB;
+  return rc;
+}
+
+int pa_store_upload_owner(pa_store *db, int64_t upload, int64_t *owner) {
+  return pa_sq_scalar_i64(db, "SELECT user_id FROM uploads WHERE id = ?1", 1, &upload, owner);
+}
+
+int pa_store_upload_delete(pa_store *db, int64_t upload) {
+  return pa_sq_exec_i64(db, "DELETE FROM uploads WHERE id = ?1", 1, &upload, NULL);
+}
+
+/* ---- the daily upload quota */
+
+int pa_store_upload_bytes(pa_store *db, int64_t user, int64_t day, int64_t *used) {
+  int64_t a[2] = {day, user};
+  *used = 0;
+  int rc = pa_sq_scalar_i64(db, "SELECT bytes FROM upload_bytes WHERE day = ?1 AND user_id = ?2", 2,
+                            a, used);
+  return rc == PA_STORE_ENOTFOUND ? PA_STORE_OK : rc;
+}
+
+int pa_store_upload_charge(pa_store *db, int64_t user, int64_t day, int64_t bytes, int64_t quota,
+                           int *charged) {
+  int64_t a[4] = {day, user, bytes, quota};
+  int changes = 0;
+  int rc = pa_sq_exec_i64(
+      db,
+      "INSERT INTO upload_bytes (day, user_id, bytes) SELECT ?1, ?2, ?3 WHERE ?3 <= ?4"
+      " ON CONFLICT (day, user_id) DO UPDATE SET bytes = upload_bytes.bytes + excluded.bytes"
+      " WHERE upload_bytes.bytes + excluded.bytes <= ?4",
+      4, a, &changes);
+  *charged = rc == PA_STORE_OK && changes > 0;
+  return rc;
+}
+
+int pa_store_upload_refund(pa_store *db, int64_t user, int64_t day, int64_t bytes) {
+  int64_t a[3] = {day, user, bytes};
+  return pa_sq_exec_i64(db,
+                        "UPDATE upload_bytes SET bytes = CASE WHEN bytes > ?3 THEN bytes - ?3"
+                        " ELSE 0 END WHERE day = ?1 AND user_id = ?2",
+                        3, a, NULL);
+}
+
+/* ---- collection */
+
+int pa_store_uploads_expire(pa_store *db, int64_t drafts_before, int64_t day) {
+  int rc = pa_store_begin(db);
+  if (rc != PA_STORE_OK) return rc;
+  /* The trigger on uploads queues the drafts' hashes. */
+  rc = pa_sq_exec_i64(db, "DELETE FROM uploads WHERE attached_at IS NULL AND created_at <= ?1", 1,
+                      &drafts_before, NULL);
+  if (rc == PA_STORE_OK)
+    rc = pa_sq_exec_i64(db, "DELETE FROM upload_bytes WHERE day < ?1", 1, &day, NULL);
+  if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK && rc == PA_STORE_OK) rc = PA_STORE_EDB;
+  return rc;
+}
+
+/* ?1 a hash that lost a reference: whether anything still holds it. */
+static const char held_sql[] =
+    "SELECT EXISTS (SELECT 1 FROM post_images WHERE media = ?1)"
+    "    OR EXISTS (SELECT 1 FROM uploads WHERE media = ?1 AND attached_at IS NULL)"
+    "    OR EXISTS (SELECT 1 FROM users WHERE avatar = ?1)"
+    "    OR EXISTS (SELECT 1 FROM pets WHERE avatar = ?1)"
+    "    OR EXISTS (SELECT 1 FROM stories WHERE media = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE video = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE poster = ?1)"
+    "    OR EXISTS (SELECT 1 FROM reels WHERE video_alt = ?1)";
+
+/* Runs sql with hash bound as ?1 to its end; *held (optional) gets column 0
+ * of its row. */
+static int hash_run(pa_store *db, const char *sql, const char *hash, int64_t *held) {
+  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  if (!st) return PA_STORE_EDB;
+  return pa_sq_run(db, st, pa_sq_bind_text(st, 1, hash), "media gc", held, NULL);
+}
+
+/* The queued hashes, up to max, with their extension ("" when the media row
+ * is gone already) into items: *m of them. */
+static int queued(pa_store *db, int max, pa_store_media_file *items, int *m) {
+  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT q.hash, m.ext FROM media_unref q"
+                                    " LEFT JOIN media m ON m.hash = q.hash LIMIT ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int(st, 1, max);
+  *m = 0;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *h = pa_sq_text(st, 0), *e = pa_sq_text(st, 1);
+    snprintf(items[*m].hash, sizeof items[*m].hash, "%s", h ? h : "");
+    snprintf(items[*m].ext, sizeof items[*m].ext, "%s", e ? e : "");
+    rc = ++*m < max ? SQLITE_OK : SQLITE_DONE;
+  }
+  int out = rc == SQLITE_DONE ? PA_STORE_OK : pa_sq_fail(db, "media gc");
+  pa_sq_done(st);
+  return out;
+}
+
+/* Checks one queued hash: when nothing holds it, its uploads and media row
+ * go (their trigger queues it again, so the queue entry is removed last) and
+ * *freed is set. */
+static int collect_one(pa_store *db, const pa_store_media_file *f, int *freed) {
+  int64_t held = 1;
+  int rc = PA_STORE_OK;
+  *freed = 0;
+  if (f->ext[0]) rc = hash_run(db, held_sql, f->hash, &held);
+  if (rc == PA_STORE_OK && f->ext[0] && !held) {
+    rc = hash_run(db, "DELETE FROM uploads WHERE media = ?1", f->hash, NULL);
+    if (rc == PA_STORE_OK) rc = hash_run(db, "DELETE FROM media WHERE hash = ?1", f->hash, NULL);
+    *freed = rc == PA_STORE_OK;
+  }
+  if (rc == PA_STORE_OK)
+    rc = hash_run(db, "DELETE FROM media_unref WHERE hash = ?1", f->hash, NULL);
+  return rc;
+}
+
+int pa_store_media_collect(pa_store *db, int max, pa_store_media_file *freed, int *n, int *taken) {
+  int m = 0, gone, rc = pa_store_begin(db);
+  *n = *taken = 0;
+  if (rc != PA_STORE_OK) return rc;
+  /* freed holds the queued hashes first; those that go are moved down. */
+  rc = queued(db, max, freed, &m);
+  for (int i = 0; i < m && rc == PA_STORE_OK; i++) {
+    rc = collect_one(db, &freed[i], &gone);
+    if (rc == PA_STORE_OK && gone) freed[(*n)++] = freed[i];
+  }
+  if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK) {
+    *n = 0;
+    return rc == PA_STORE_OK ? PA_STORE_EDB : rc;
+  }
+  *taken = m;
+  return PA_STORE_OK;
+}

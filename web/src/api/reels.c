@@ -1,0 +1,132 @@
+/* pa_api — reels. */
+#include "store/reels.h"
+
+#include "api/api.h"
+#include "clock.h"
+#include "str.h"
+
+int pa_api_add_tag(void *ctx, const char *tag) {
+  cJSON *item = cJSON_CreateString(tag);
+  if (!item || !cJSON_AddItemToArray(ctx, item)) {
+    cJSON_Delete(item);
+    return -1;
+  }
+  return 0;
+}
+
+/* Every encoding of the clip, for <source> elements: the main one first. */
+static int add_sources(cJSON *o, const pa_store_reel *r) {
+  cJSON *sources = cJSON_AddArrayToObject(o, "sources");
+  const pa_store_media_ref *refs[2] = {&r->video, r->video_alt.hash ? &r->video_alt : NULL};
+  for (int i = 0; sources && i < 2 && refs[i]; i++) {
+    cJSON *ref = pa_api_media_ref_json(refs[i]);
+    if (!ref || !cJSON_AddItemToArray(sources, ref)) {
+      cJSON_Delete(ref);
+      return -1;
+    }
+  }
+  return sources ? 0 : -1;
+}
+
+static cJSON *reel_json(const pa_store_reel *r) {
+  cJSON *o = cJSON_CreateObject(),
+        *parts[4] = {pa_api_person_json(&r->author), pa_api_pet_ref_json(&r->pet),
+                     pa_api_media_ref_json(&r->video), pa_api_media_ref_json(&r->poster)};
+  static const char *const keys[4] = {"author", "pet", "video", "poster"};
+  const char *caption = r->caption ? r->caption : "";
+  int bad = !o || pa_api_add_id(o, "id", "r", r->id);
+  for (int i = 0; i < 4; i++) {
+    if (!bad && parts[i] && cJSON_AddItemToObject(o, keys[i], parts[i])) continue;
+    bad = 1;
+    cJSON_Delete(parts[i]);
+  }
+  bad = bad || add_sources(o, r);
+  cJSON *tags = bad ? NULL : cJSON_AddArrayToObject(o, "tags");
+  bad = bad || !tags || !cJSON_AddStringToObject(o, "caption", caption) ||
+        pa_str_tags(caption, pa_api_add_tag, tags) ||
+        pa_api_add_time(o, "created_at", r->created_at);
+  if (bad) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* pa_store_reels_list callback: appends the reel to the array ctx. */
+static int reel_add(void *ctx, const pa_store_reel *r) {
+  cJSON *o = reel_json(r);
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return 0;
+}
+
+void pa_api_reels_get(pa_srv_req *rq) {
+  int limit, has_cursor, more = 0;
+  pa_store_cursor after, next = {0, 0};
+  if (pa_api_page(rq, PA_API_LIST_MAX, 10, &limit, &after, &has_cursor)) return;
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "reels");
+  if (!list ||
+      pa_store_reels_list(rq->db, has_cursor ? &after : NULL, limit, reel_add, list, &next,
+                          &more) != PA_STORE_OK ||
+      pa_api_add_cursor(root, more, &next) != 0) {
+    cJSON_Delete(root);
+    pa_api_internal(rq, "reels");
+    return;
+  }
+  pa_api_json(rq, 200, root);
+}
+
+/* pa_store_reels_get callback: the reel's JSON into *(cJSON **)ctx. */
+static int reel_one(void *ctx, const pa_store_reel *r) {
+  cJSON **out = ctx;
+  *out = reel_json(r);
+  return *out ? 0 : -1;
+}
+
+void pa_api_reel_create(pa_srv_req *rq) {
+  static const char *const fields[] = {"video_media_id", "poster_media_id", "caption", "pet_id",
+                                       NULL};
+  int64_t video, poster, id;
+  char vhash[65], vext[8], phash[65], pext[8];
+  pa_store_new_reel r = {.author_id = rq->viewer, .video = vhash, .poster = phash};
+  cJSON *body = NULL, *o = NULL;
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_api_only(rq, body, fields) || pa_api_id(rq, body, "video_media_id", "m", 1, &video) ||
+      pa_api_id(rq, body, "poster_media_id", "m", 1, &poster) ||
+      pa_api_id(rq, body, "pet_id", "pet", 1, &r.pet_id) ||
+      pa_api_str(rq, body, "caption", 1, 0, 2200, 1, &r.caption)) {
+    cJSON_Delete(body);
+    return;
+  }
+  /* As for stories: the uploads are attached only if the reel is written. */
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
+    cJSON_Delete(body);
+    pa_api_internal(rq, "add reel");
+    return;
+  }
+  if (pa_api_own_media(rq, video, "video", "video_media_id", "video_media_id", vhash, vext) ||
+      pa_api_own_media(rq, poster, "image", "poster_media_id", "poster_media_id", phash, pext) ||
+      pa_api_own_pet(rq, r.pet_id, "pet_id")) {
+    pa_store_rollback(rq->db);
+    cJSON_Delete(body);
+    return;
+  }
+  r.created_at = pa_clock_now();
+  int rc = pa_store_reels_add(rq->db, &r, &id);
+  cJSON_Delete(body);
+  if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) rc = PA_STORE_EDB;
+  if (rc == PA_STORE_OK) rc = pa_store_reels_get(rq->db, id, reel_one, &o);
+  if (rc != PA_STORE_OK) {
+    cJSON_Delete(o);
+    pa_api_internal(rq, "add reel");
+    return;
+  }
+  pa_api_json(rq, 201, o);
+}
+
+void pa_api_reel_delete(pa_srv_req *rq) {
+  pa_api_delete_own(rq, pa_store_reels_owner, pa_store_reels_delete, "No such reel",
+                    "Only the reel's author may delete it");
+}

@@ -1,0 +1,43 @@
+/* pa_store_reels — reels: a short video of a pet with a poster image and a
+ * caption, listed newest first. */
+#ifndef PA_STORE_REELS_H
+#define PA_STORE_REELS_H
+
+#include "store/media.h"
+#include "store/store.h"
+
+typedef struct pa_store_reel {
+  int64_t id, created_at;
+  const char *caption;
+  pa_store_person author;
+  pa_store_pet_ref pet;
+  pa_store_media_ref video, poster;
+  pa_store_media_ref video_alt; /* the same clip in another format; hash NULL when none */
+} pa_store_reel;
+
+typedef int (*pa_store_reel_fn)(void *ctx, const pa_store_reel *r);
+
+/* A page of reels, newest first (store.h's paging). */
+int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, pa_store_reel_fn fn,
+                        void *ctx, pa_store_cursor *next, int *more);
+/* Calls fn once for reel id; PA_STORE_ENOTFOUND when there is no such reel. */
+int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx);
+
+typedef struct pa_store_new_reel {
+  int64_t author_id, pet_id;
+  const char *video, *poster; /* stored files' hashes */
+  const char *video_alt;      /* the same clip in another format, or NULL */
+  const char *caption;
+  int64_t created_at;
+} pa_store_new_reel;
+
+/* Inserts a reel: *id. The caller checks the uploads and the pet in the
+ * same transaction. */
+int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id);
+
+/* The author of reel id; PA_STORE_ENOTFOUND when there is no such reel. */
+int pa_store_reels_owner(pa_store *db, int64_t id, int64_t *owner);
+/* Deletes reel id; its files are then queued for collection. */
+int pa_store_reels_delete(pa_store *db, int64_t id);
+
+#endif

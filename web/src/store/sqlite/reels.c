@@ -1,0 +1,91 @@
+/* pa_store_reels over SQLite: reels. */
+#include "store/reels.h"
+
+#include "store/sqlite/sq.h"
+
+#define REEL_COLS                                                                                  \
+  "SELECT r.id, r.created_at, r.caption, u.id, u.name, u.avatar, um.ext,"                          \
+  "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
+  "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
+  "       va.hash, va.ext, va.width, va.height"                                                    \
+  "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
+  "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
+  "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
+  "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
+
+static pa_store_media_ref media_ref(sqlite3_stmt *st, int c) {
+  return (pa_store_media_ref){pa_sq_text(st, c), pa_sq_text(st, c + 1),
+                              sqlite3_column_int(st, c + 2), sqlite3_column_int(st, c + 3)};
+}
+
+typedef struct reel_walk {
+  pa_store_reel_fn fn;
+  void *ctx;
+  int rows;
+} reel_walk;
+
+static int reel_row(void *ctx, sqlite3_stmt *st) {
+  reel_walk *w = ctx;
+  pa_store_reel r = {
+      .id = sqlite3_column_int64(st, 0),
+      .created_at = sqlite3_column_int64(st, 1),
+      .caption = pa_sq_text(st, 2),
+      .video = media_ref(st, 12),
+      .poster = media_ref(st, 16),
+      .video_alt = media_ref(st, 20),
+  };
+  pa_sq_person(st, 3, &r.author);
+  pa_sq_pet_ref(st, 7, &r.pet);
+  w->rows++;
+  return w->fn(w->ctx, &r);
+}
+
+int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, pa_store_reel_fn fn,
+                        void *ctx, pa_store_cursor *next, int *more) {
+  sqlite3_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)"
+                                              " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
+  *more = 0;
+  if (!st) return PA_STORE_EDB;
+  if (pa_sq_bind_page(st, 1, after, limit) != SQLITE_OK) {
+    pa_sq_done(st);
+    return pa_sq_fail(db, "reels");
+  }
+  reel_walk w = {fn, ctx, 0};
+  return pa_sq_page(db, st, limit, reel_row, &w, 1, 0, next, more, "reels");
+}
+
+int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx) {
+  sqlite3_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE r.id = ?1");
+  if (!st) return PA_STORE_EDB;
+  if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
+    pa_sq_done(st);
+    return pa_sq_fail(db, "reel");
+  }
+  reel_walk w = {fn, ctx, 0};
+  pa_store_cursor next;
+  int more, rc = pa_sq_page(db, st, 1, reel_row, &w, 1, 0, &next, &more, "reel");
+  return rc == PA_STORE_OK && w.rows == 0 ? PA_STORE_ENOTFOUND : rc;
+}
+
+int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
+  sqlite3_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
+                     " video_alt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+  if (!st) return PA_STORE_EDB;
+  int rc = sqlite3_bind_int64(st, 1, r->author_id);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, r->pet_id);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, r->video);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, r->poster);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, r->caption ? r->caption : "");
+  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, r->created_at);
+  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
+  return pa_sq_run(db, st, rc, "add reel", id, NULL);
+}
+
+int pa_store_reels_owner(pa_store *db, int64_t id, int64_t *owner) {
+  return pa_sq_scalar_i64(db, "SELECT author_id FROM reels WHERE id = ?1", 1, &id, owner);
+}
+
+int pa_store_reels_delete(pa_store *db, int64_t id) {
+  return pa_sq_exec_i64(db, "DELETE FROM reels WHERE id = ?1", 1, &id, NULL);
+}
