@@ -1,17 +1,15 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
-#include "store/sqlite/sq.h" /* TRANSITIONAL */
-#include "store/feed.h"
-#include "store/media.h"
-#include "store/people.h"
-#include "store/posts.h"
+#include "api/api.h"
+#include "api/chat_relay.h"
 #include "clock.h"
-#include "store/store.h"
 #include "embed.h"
 #include "net/http.h"
 #include "respcache.h"
-#include "api/api.h"
-#include "api/chat_relay.h"
 #include "srv_internal.h"
+#include "store/chat.h"
+#include "store/sessions.h"
+#include "store/store.h"
+#include "store/stories.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -224,14 +222,11 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   /* Reads hide expired stories themselves; this reclaims the space an hour
    * later (the hour keeps read-time expiry honest and testable). */
   int64_t purge_before = now - 3600;
-  if (pa_sq_exec_i64(db, "DELETE FROM stories WHERE expires_at <= ?1", 1, &purge_before, NULL) !=
-          PA_STORE_OK ||
-      pa_sq_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL) != PA_STORE_OK)
-    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
   /* Encrypted chat photos are kept 30 days (web/README.md, "Chat"). */
   int64_t photos_before = now - 30 * 86400;
-  if (pa_sq_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &photos_before,
-                     NULL) != PA_STORE_OK)
+  if (pa_store_stories_expire(db, purge_before) != PA_STORE_OK ||
+      pa_store_sessions_expire(db, now) != PA_STORE_OK ||
+      pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK)
     fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   if (pa_embed_staleness(db, &new_likes, &missing) != 0) {

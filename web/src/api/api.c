@@ -278,55 +278,6 @@ int pa_api_add_cursor(cJSON *obj, int has_more, const pa_store_cursor *next) {
   return cJSON_AddStringToObject(obj, "next_cursor", text) ? 0 : -1;
 }
 
-int pa_api_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
-                     int created_col, int id_col, pa_store_cursor *next, int *more) {
-  int rc, n = 0;
-  *more = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == limit) {
-      *more = 1;
-      return SQLITE_DONE;
-    }
-    cJSON *o = item(st);
-    if (!o || !cJSON_AddItemToArray(list, o)) {
-      cJSON_Delete(o);
-      return SQLITE_NOMEM;
-    }
-    next->created_at = sqlite3_column_int64(st, created_col);
-    next->id = sqlite3_column_int64(st, id_col);
-    n++;
-  }
-  return rc;
-}
-
-static const char *col(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
-
-cJSON *pa_api_user_json(sqlite3_stmt *st, int c) {
-  cJSON *o = cJSON_CreateObject();
-  const char *name = col(st, c + 1), *hash = col(st, c + 2), *ext = col(st, c + 3);
-  if (!o || !name || pa_api_add_id(o, "id", "u", sqlite3_column_int64(st, c)) ||
-      !cJSON_AddStringToObject(o, "name", name) ||
-      pa_api_add_media_url(o, "avatar_url", ext ? hash : NULL, ext)) {
-    cJSON_Delete(o);
-    return NULL;
-  }
-  return o;
-}
-
-cJSON *pa_api_pet_json(sqlite3_stmt *st, int c) {
-  cJSON *o = cJSON_CreateObject();
-  const char *name = col(st, c + 1), *species = col(st, c + 2), *hash = col(st, c + 3),
-             *ext = col(st, c + 4);
-  if (!o || !name || !species || pa_api_add_id(o, "id", "pet", sqlite3_column_int64(st, c)) ||
-      !cJSON_AddStringToObject(o, "name", name) ||
-      !cJSON_AddStringToObject(o, "species", species) ||
-      pa_api_add_media_url(o, "avatar_url", ext ? hash : NULL, ext)) {
-    cJSON_Delete(o);
-    return NULL;
-  }
-  return o;
-}
-
 const char *pa_api_ext_type(const char *ext) {
   static const char *const map[][2] = {{"jpg", "image/jpeg"},
                                        {"png", "image/png"},
@@ -359,6 +310,15 @@ cJSON *pa_api_pet_ref_json(const pa_store_pet_ref *p) {
     return NULL;
   }
   return o;
+}
+
+int pa_api_add_tag(void *ctx, const char *tag) {
+  cJSON *item = cJSON_CreateString(tag);
+  if (!item || !cJSON_AddItemToArray(ctx, item)) {
+    cJSON_Delete(item);
+    return -1;
+  }
+  return 0;
 }
 
 /* ---- ownership checks shared by several resources */

@@ -1,9 +1,13 @@
-/* Shared by the pa_srv API translation units (srv_api*.c); not public.
+/* pa_api — what the handlers in api/ share (api.c) and the handlers
+ * themselves, one file per resource family; the route table in router.c
+ * calls them.
  *
- * Handlers answer exactly once: with pa_api_json or one of the error
- * senders. Helpers that return -1 have already sent an error. */
-#ifndef PA_SRV_API_H
-#define PA_SRV_API_H
+ * Handlers speak HTTP and JSON only: they reach the data through the store
+ * (store/<resource>.h), never SQL. They answer exactly once: with pa_api_json
+ * or one of the error senders. Helpers that return -1 have already sent an
+ * error. */
+#ifndef PA_API_H
+#define PA_API_H
 
 #include "limit.h"
 #include "srv_internal.h"
@@ -11,11 +15,9 @@
 #include "store/media.h"
 #include "store/people.h"
 #include "store/posts.h"
-#include "store/sqlite/sq.h" /* TRANSITIONAL: until every handler speaks only to the store */
 #include "store/store.h"
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdint.h>
 
 enum {
@@ -77,17 +79,6 @@ int pa_api_add_time(cJSON *obj, const char *key, int64_t t);
 int pa_api_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
 int pa_api_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
 int pa_api_add_cursor(cJSON *obj, int has_more, const pa_store_cursor *next);
-/* A keyset page from st (bound, asking LIMIT limit + 1): appends item(st) of
-   up to limit rows to list; a row beyond sets *more. next takes the kept last
-   row's created_col and id_col. Returns SQLITE_DONE, or the failing code. */
-int pa_api_page_rows(sqlite3_stmt *st, int limit, cJSON *(*item)(sqlite3_stmt *st), cJSON *list,
-                     int created_col, int id_col, pa_store_cursor *next, int *more);
-/* {"id","name","avatar_url"} from columns (id, name, avatar hash, avatar ext)
- * at col; the caller owns the result (cJSON_Delete), NULL when out of memory. */
-cJSON *pa_api_user_json(sqlite3_stmt *st, int col);
-/* {"id","name","species","avatar_url"} from (id, name, species, hash, ext) at
- * col; owned by the caller as above. */
-cJSON *pa_api_pet_json(sqlite3_stmt *st, int col);
 /* {"id","name","avatar_url"} of a person and {"id","name","species",
  * "avatar_url"} of a pet; the caller owns the result (cJSON_Delete), NULL
  * when out of memory. */
@@ -166,7 +157,9 @@ void pa_api_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day);
  * that can release media, and in the chores. */
 void pa_api_media_gc(struct pa_store *db, const char *media_dir);
 
-/* Handlers, by file. */
+/* ---- handlers, by file */
+
+/* auth.c */
 void pa_api_signup(pa_srv_req *rq);
 void pa_api_login(pa_srv_req *rq);
 void pa_api_logout(pa_srv_req *rq);
@@ -175,12 +168,19 @@ void pa_api_session(pa_srv_req *rq);
 void pa_api_delete_me(pa_srv_req *rq);
 void pa_api_password(pa_srv_req *rq);
 
+/* notifications.c */
 void pa_api_notifications_get(pa_srv_req *rq);
 void pa_api_notifications_unread(pa_srv_req *rq);
 void pa_api_notifications_read(pa_srv_req *rq);
 
+/* feed.c */
 void pa_api_feed(pa_srv_req *rq);
 void pa_api_feed_following(pa_srv_req *rq);
+void pa_api_feed_tag(pa_srv_req *rq);
+void pa_api_user_posts(pa_srv_req *rq);
+void pa_api_pet_posts(pa_srv_req *rq);
+
+/* posts.c */
 void pa_api_post_create(pa_srv_req *rq);
 void pa_api_post_get(pa_srv_req *rq);
 void pa_api_post_delete(pa_srv_req *rq);
@@ -189,40 +189,49 @@ void pa_api_like_delete(pa_srv_req *rq);
 void pa_api_comments_get(pa_srv_req *rq);
 void pa_api_comment_create(pa_srv_req *rq);
 void pa_api_comment_delete(pa_srv_req *rq);
-void pa_api_user_posts(pa_srv_req *rq);
-void pa_api_pet_posts(pa_srv_req *rq);
 
+/* pets.c */
 void pa_api_pet_create(pa_srv_req *rq);
 void pa_api_pet_get(pa_srv_req *rq);
 void pa_api_pet_patch(pa_srv_req *rq);
 void pa_api_pet_delete(pa_srv_req *rq);
 void pa_api_my_pets(pa_srv_req *rq);
 
+/* people.c */
 void pa_api_user_get(pa_srv_req *rq);
+void pa_api_me_patch(pa_srv_req *rq);
 void pa_api_user_follow(pa_srv_req *rq);
 void pa_api_user_unfollow(pa_srv_req *rq);
 void pa_api_pet_follow(pa_srv_req *rq);
 void pa_api_pet_unfollow(pa_srv_req *rq);
 void pa_api_followers(pa_srv_req *rq);
 void pa_api_pet_followers(pa_srv_req *rq);
-void pa_api_feed_tag(pa_srv_req *rq);
 void pa_api_following(pa_srv_req *rq);
 void pa_api_search(pa_srv_req *rq);
 
+/* media.c */
 void pa_api_media_upload(pa_srv_req *rq);
 void pa_api_media_delete(pa_srv_req *rq);
-void pa_api_me_patch(pa_srv_req *rq);
 
+/* stories.c */
 void pa_api_stories_get(pa_srv_req *rq);
 void pa_api_story_create(pa_srv_req *rq);
 void pa_api_story_seen(pa_srv_req *rq);
 void pa_api_story_delete(pa_srv_req *rq);
 
+/* reels.c */
 void pa_api_reels_get(pa_srv_req *rq);
 void pa_api_reel_create(pa_srv_req *rq);
 void pa_api_reel_delete(pa_srv_req *rq);
 
+/* rank.c */
 void pa_api_candidates(pa_srv_req *rq);
+void pa_api_posts_by_id(pa_srv_req *rq);
+
+/* srv_embed.c */
+void pa_api_oembed(pa_srv_req *rq);
+
+/* ---- router.c */
 
 /* The session cookie into rq->viewer (-1: 500 sent), and whether Host names
  * one of our origins and Origin / Sec-Fetch-Site say our own page sent the
@@ -236,14 +245,11 @@ const struct pa_origins *pa_api_origins(const pa_srv_req *rq);
  * Misdirected Request sent (JSON under /api, plain text elsewhere), which is
  * what stops DNS rebinding. Every route family calls it first. */
 int pa_api_host_gate(pa_srv_req *rq);
-/* GET /api/v1/oembed (srv_embed.c). */
-void pa_api_oembed(pa_srv_req *rq);
 /* Charges one request of purpose (limit.h) by key, or with key NULL by the
  * purpose's usual one (the client's address for sign-in and sign-up, else the
  * user, or the address when signed out).
  * 0 when it may go ahead, else -1 with 429 rate_limited and Retry-After sent.
  * Charge only once the request is valid: a refused request costs nothing. */
 int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
-void pa_api_posts_by_id(pa_srv_req *rq);
 
 #endif

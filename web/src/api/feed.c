@@ -20,15 +20,6 @@
 
 static const char json_type[] = "application/json; charset=utf-8";
 
-static int add_tag(void *ctx, const char *tag) {
-  cJSON *item = cJSON_CreateString(tag);
-  if (!item || !cJSON_AddItemToArray(ctx, item)) {
-    cJSON_Delete(item);
-    return -1;
-  }
-  return 0;
-}
-
 int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   cJSON *posts = ctx, *post = cJSON_CreateObject(), *author, *pet, *images, *tags;
   int bad = !post || !cJSON_AddItemToArray(posts, post);
@@ -67,7 +58,7 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   }
   bad |= !cJSON_AddStringToObject(post, "caption", p->caption);
   bad |= !(tags = cJSON_AddArrayToObject(post, "tags"));
-  if (!bad) bad |= pa_str_tags(p->caption, add_tag, tags);
+  if (!bad) bad |= pa_str_tags(p->caption, pa_api_add_tag, tags);
   /* Counts stay below 2^53, so JSON numbers carry them exactly. */
   bad |= !cJSON_AddNumberToObject(post, "like_count", (double)p->like_count);
   bad |= !cJSON_AddNumberToObject(post, "comment_count", (double)p->comment_count);

@@ -156,18 +156,8 @@ static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
 }
 
 void pa_api_post_delete(pa_srv_req *rq) {
-  int64_t author;
-  if (post_author(rq, rq->ids[0], &author) != 0) return;
-  if (author != rq->viewer) {
-    PA_FORBIDDEN(rq, "Only the author may delete a post");
-    return;
-  }
-  if (pa_store_post_delete(rq->db, rq->ids[0]) != PA_STORE_OK) {
-    pa_api_internal(rq, "delete");
-    return;
-  }
-  pa_api_media_gc(rq->db, rq->srv->media_dir);
-  pa_api_ok(rq);
+  pa_api_delete_own(rq, pa_store_post_author, pa_store_post_delete, "No such post",
+                    "Only the author may delete a post");
 }
 
 static void like(pa_srv_req *rq, int on) {

@@ -5,15 +5,6 @@
 #include "clock.h"
 #include "str.h"
 
-int pa_api_add_tag(void *ctx, const char *tag) {
-  cJSON *item = cJSON_CreateString(tag);
-  if (!item || !cJSON_AddItemToArray(ctx, item)) {
-    cJSON_Delete(item);
-    return -1;
-  }
-  return 0;
-}
-
 /* Every encoding of the clip, for <source> elements: the main one first. */
 static int add_sources(cJSON *o, const pa_store_reel *r) {
   cJSON *sources = cJSON_AddArrayToObject(o, "sources");

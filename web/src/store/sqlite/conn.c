@@ -262,3 +262,18 @@ int pa_sq_scalar_found(pa_store *db, const char *sql, int n, const int64_t *args
   if (found) *found = rc == PA_STORE_OK;
   return rc == PA_STORE_ENOTFOUND ? PA_STORE_OK : rc;
 }
+
+int pa_sq_each(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *ctx, sqlite3_stmt *st),
+               void *ctx, const char *what) {
+  int rc = bind_rc, out = PA_STORE_OK;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (row(ctx, st) != 0) {
+      out = pa_sq_failf(db, PA_STORE_EABORT, "%s: stopped by callback", what);
+      break;
+    }
+    rc = SQLITE_OK;
+  }
+  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, what);
+  pa_sq_done(st);
+  return out;
+}

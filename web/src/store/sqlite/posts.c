@@ -82,6 +82,18 @@ int pa_store_post_delete(pa_store *db, int64_t post) {
   return pa_sq_exec_i64(db, "DELETE FROM posts WHERE id = ?1", 1, &post, NULL);
 }
 
+typedef struct pet_walk {
+  pa_store_pet_ref_fn fn;
+  void *ctx;
+} pet_walk;
+
+static int pet_row(void *ctx, sqlite3_stmt *st) {
+  pet_walk *w = ctx;
+  pa_store_pet_ref pet;
+  pa_sq_pet_ref(st, 0, &pet);
+  return w->fn(w->ctx, &pet);
+}
+
 int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx) {
   sqlite3_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
                                     "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
@@ -89,19 +101,8 @@ int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void 
                                     "  LEFT JOIN media m ON m.hash = t.avatar"
                                     " WHERE pp.post_id = ?1 ORDER BY t.id <> p.pet_id, t.id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, post), out = PA_STORE_OK;
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    pa_store_pet_ref pet;
-    pa_sq_pet_ref(st, 0, &pet);
-    if (fn(ctx, &pet) != 0) {
-      out = pa_sq_failf(db, PA_STORE_EABORT, "post pets: stopped by callback");
-      break;
-    }
-    rc = SQLITE_OK;
-  }
-  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, "post pets");
-  pa_sq_done(st);
-  return out;
+  pet_walk w = {fn, ctx};
+  return pa_sq_each(db, st, sqlite3_bind_int64(st, 1, post), pet_row, &w, "post pets");
 }
 
 int pa_store_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,

@@ -7,21 +7,6 @@
 
 /* Steps st (bound with bind_rc) to its end, calling row for each row;
  * PA_STORE_EABORT when row returned non-zero. Releases st. */
-static int walk(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *, sqlite3_stmt *),
-                void *ctx, const char *what) {
-  int rc = bind_rc, out = PA_STORE_OK;
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (row(ctx, st) != 0) {
-      out = pa_sq_failf(db, PA_STORE_EABORT, "%s: stopped by callback", what);
-      break;
-    }
-    rc = SQLITE_OK;
-  }
-  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, what);
-  pa_sq_done(st);
-  return out;
-}
-
 /* A walk's callback and its context. */
 typedef struct sink {
   union {
@@ -75,7 +60,7 @@ int pa_store_rank_candidates(pa_store *db, int64_t viewer, int limit, pa_store_c
   int rc = sqlite3_bind_int64(st, 1, viewer);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, limit);
   sink s = {.fn.candidate = fn, .ctx = ctx};
-  return walk(db, st, rc, candidate_row, &s, "candidates");
+  return pa_sq_each(db, st, rc, candidate_row, &s, "candidates");
 }
 
 static int id_row(void *ctx, sqlite3_stmt *st) {
@@ -87,7 +72,7 @@ static int ids(pa_store *db, const char *sql, pa_store_id_fn fn, void *ctx) {
   sqlite3_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.id = fn, .ctx = ctx};
-  return walk(db, st, SQLITE_OK, id_row, &s, "ids");
+  return pa_sq_each(db, st, SQLITE_OK, id_row, &s, "ids");
 }
 
 int pa_store_rank_users(pa_store *db, pa_store_id_fn fn, void *ctx) {
@@ -117,7 +102,7 @@ int pa_store_rank_pairs(pa_store *db, pa_store_rank_signal signal, pa_store_pair
   sqlite3_stmt *st = pa_sq_stmt(db, pairs_sql[signal]);
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.pair = fn, .ctx = ctx};
-  return walk(db, st, SQLITE_OK, pair_row, &s, "rank pairs");
+  return pa_sq_each(db, st, SQLITE_OK, pair_row, &s, "rank pairs");
 }
 
 static int post_text_row(void *ctx, sqlite3_stmt *st) {
@@ -131,7 +116,7 @@ int pa_store_rank_post_texts(pa_store *db, pa_store_rank_post_fn fn, void *ctx) 
                                     " JOIN pets t ON t.id = p.pet_id ORDER BY p.id");
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.post = fn, .ctx = ctx};
-  return walk(db, st, SQLITE_OK, post_text_row, &s, "rank posts");
+  return pa_sq_each(db, st, SQLITE_OK, post_text_row, &s, "rank posts");
 }
 
 int pa_store_rank_vectors_clear(pa_store *db) {

@@ -76,6 +76,11 @@ int pa_sq_page(pa_store *db, sqlite3_stmt *st, int limit, int (*row)(void *ctx, 
                void *ctx, int created_col, int id_col, pa_store_cursor *next, int *more,
                const char *what);
 
+/* Steps st (bound with bind_rc) through every row, calling row for each,
+ * and releases it; PA_STORE_EABORT when row returned non-zero. */
+int pa_sq_each(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *ctx, sqlite3_stmt *st),
+               void *ctx, const char *what);
+
 /* Binds the cursor to ?a and ?a+1 (above every row when after is NULL) and
  * limit + 1 to ?a+2: the three parameters every paged query ends with. */
 int pa_sq_bind_page(sqlite3_stmt *st, int a, const pa_store_cursor *after, int limit);
@@ -85,10 +90,6 @@ int pa_sq_bind_page(sqlite3_stmt *st, int a, const pa_store_cursor *after, int l
  * next step. */
 void pa_sq_person(sqlite3_stmt *st, int c, pa_store_person *out);
 void pa_sq_pet_ref(sqlite3_stmt *st, int c, pa_store_pet_ref *out);
-
-/* Records the #tags of caption for post_id (posts.c; also the schema's
- * backfill). */
-int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption);
 
 /* Records the #tags of caption for post_id (posts.c; also the schema's
  * backfill). */
