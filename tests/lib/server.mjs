@@ -1,27 +1,42 @@
 // Starts the real server binary on a fresh data folder and an ephemeral port.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVER, SITE } from './paths.mjs';
 
+// The demo world's tool (web/demo/), built beside the server: BUILD/web/demo/.
+const DEMO = process.env.PA_DEMO_BIN ?? path.join(path.dirname(SERVER), 'demo', 'petamigos-demo');
+
+// Runs petamigos-demo on dir; resolves with what it printed.
+function seedWorld(dir, size, env) {
+  return new Promise((resolve, reject) => {
+    execFile(DEMO, ['--data', dir, '--size', size], { env, timeout: 300000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${DEMO} failed (set PA_DEMO_BIN): ${err.message}\n${stderr}`));
+      else resolve(stdout + stderr);
+    });
+  });
+}
+
 // seed: true or 'small' seeds the quick test world (6 owners, 3 demo accounts,
-// 30 posts, stories, 2 reels); 'full' the whole demo world; false nothing.
+// 30 posts, stories, 2 reels) with petamigos-demo before the server starts;
+// 'full' the whole demo world; false nothing.
 // port: 0 picks a free one. The returned server can go down() and come up()
 // again on the same data and port, as the same object, so whoever stops it at
 // the end stops the one running.
 export async function startServer({ root = SITE, data, seed = true, env = {}, port = 0 } = {}) {
   const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
   const size = seed === 'full' ? 'full' : 'small';
-  let log = '';
+  // A browser is one address (127.0.0.1) signing many people up and in;
+  // the per-address limits are tested at their edges in tests/server.
+  const childEnv = { PA_LIMIT_SIGNUP_ADDR_BURST: '1000', PA_LIMIT_LOGIN_ADDR_BURST: '1000', ...process.env, ...env };
+  let log = seed ? await seedWorld(dir, size, childEnv) : '';
   let child = null;
 
   async function launch(args) {
     child = spawn(SERVER, ['--root', root, '--data', dir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // A browser is one address (127.0.0.1) signing many people up and in;
-      // the per-address limits are tested at their edges in tests/server.
-      env: { PA_LIMIT_SIGNUP_ADDR_BURST: '1000', PA_LIMIT_LOGIN_ADDR_BURST: '1000', ...process.env, ...env },
+      env: childEnv,
     });
     child.stderr.on('data', (d) => { log += d; });
     return new Promise((resolve, reject) => {
@@ -45,7 +60,7 @@ export async function startServer({ root = SITE, data, seed = true, env = {}, po
   }
 
   const server = {
-    url: await launch(['--port', String(port), ...(seed ? [`--seed-demo=${size}`] : [])]),
+    url: await launch(['--port', String(port)]),
     dir,
     log: () => log,
     down,

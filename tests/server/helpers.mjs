@@ -3,7 +3,7 @@
 // web/openapi.yaml (nothing reaches a test without passing the contract).
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -16,6 +16,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const BIN = path.resolve(
   repoRoot,
   process.env.PA_SERVER_BIN ?? 'build/native-debug/web/petamigos-server',
+);
+// The demo world's tool (web/demo/), built beside the server: BUILD/web/demo/.
+export const DEMO_BIN = path.resolve(
+  repoRoot,
+  process.env.PA_DEMO_BIN ?? path.join(path.dirname(BIN), 'demo', 'petamigos-demo'),
 );
 const START_TIMEOUT_MS = 120_000;
 
@@ -35,8 +40,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * first process to get the lock seeds; the others wait for it.
  */
 async function smallTemplate() {
-  const st = await stat(BIN);
-  const key = createHash('sha256').update(`${BIN}:${st.mtimeMs}:${st.size}`).digest('hex').slice(0, 16);
+  const st = await stat(BIN), dt = await stat(DEMO_BIN);
+  const key = createHash('sha256')
+    .update(`${BIN}:${st.mtimeMs}:${st.size}:${DEMO_BIN}:${dt.mtimeMs}:${dt.size}`)
+    .digest('hex')
+    .slice(0, 16);
   const base = path.join(os.tmpdir(), `pa-seed-template-${key}`);
   const ready = path.join(base, 'ready'), lock = path.join(base, 'lock');
   await mkdir(base, { recursive: true });
@@ -71,23 +79,36 @@ async function smallTemplate() {
 /**
  * Starts the server on a fresh data folder holding the small demo world
  * (a copy of the template; fresh: true seeds it anew), or on data as it is
- * (seed false: no seeding; 'full': the whole demo world).
+ * (seed false: no seeding; 'full': the whole demo world). Seeding is
+ * petamigos-demo's, run on the folder before the server starts.
  */
 export async function startServer({ root, data, seed = 'small', fresh = false, env = {}, args = [] } = {}) {
   const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
   const dir = data ?? path.join(tmp, 'data');
-  if (!data && seed === 'small' && !fresh) await cp(await smallTemplate(), dir, { recursive: true });
-  const server = await launch({ root, dir, seed, env, args });
+  const copied = !data && seed === 'small' && !fresh;
+  if (copied) await cp(await smallTemplate(), dir, { recursive: true });
+  const server = await launch({ root, dir, seed: copied ? false : seed, env, args });
   server.tmp = tmp;
   return server;
+}
+
+/** Runs petamigos-demo on dir (size 'small' or 'full'); resolves with what it printed. */
+function seedWorld(dir, size, env) {
+  return new Promise((resolve, reject) => {
+    execFile(DEMO_BIN, ['--data', dir, '--size', size], { env, timeout: 600_000 }, (e, stdout, stderr) => {
+      if (e) reject(new Error(`${DEMO_BIN} failed (set PA_DEMO_BIN): ${e.message}\n${stderr}`));
+      else resolve(stdout + stderr);
+    });
+  });
 }
 
 async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   const site = root ?? path.join(repoRoot, 'tests/corpus');
   const args = ['--root', site, '--data', dir, '--port', '0', ...extra];
-  if (seed) args.push(seed === true ? '--seed-demo' : `--seed-demo=${seed}`);
+  // What the tool printed heads the server's stderr, so its sanitizer reports are checked too.
+  const seeded = seed ? await seedWorld(dir, seed === true ? 'full' : seed, { ...process.env, ...env }) : '';
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const server = { child, dir, tmp: null, stdout: '', stderr: '', exit: null };
+  const server = { child, dir, tmp: null, stdout: '', stderr: seeded, exit: null };
   live.add(server);
   server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {

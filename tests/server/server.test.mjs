@@ -7,7 +7,7 @@
 // report on the server's stderr fails the run.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -19,6 +19,11 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const BIN = path.resolve(
   repoRoot,
   process.env.PA_SERVER_BIN ?? 'build/native-debug/web/petamigos-server',
+);
+// The demo world's tool (web/demo/), built beside the server: BUILD/web/demo/.
+const DEMO_BIN = path.resolve(
+  repoRoot,
+  process.env.PA_DEMO_BIN ?? path.join(path.dirname(BIN), 'demo', 'petamigos-demo'),
 );
 // Seeding draws ~70 images and two reels; under ASan on a busy machine that takes a while.
 const START_TIMEOUT_MS = 120_000;
@@ -44,13 +49,22 @@ const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>PetAmigos test</
 
 // ---- process management
 
-/** Starts the server; resolves once it printed its listening line. */
+/** Seeds the small demo world with petamigos-demo (a database with posts is
+ * left alone), starts the server; resolves once it printed its listening
+ * line. The tool's output heads server.stderr. */
 function startServer(root, data) {
-  const child = spawn(BIN, ['--root', root, '--data', data, '--port', '0', '--seed-demo=small'], {
+  const seeded = spawnSync(DEMO_BIN, ['--data', data, '--size', 'small'], {
+    encoding: 'utf8',
+    env: { ...process.env },
+    timeout: START_TIMEOUT_MS,
+  });
+  if (seeded.status !== 0)
+    return Promise.reject(new Error(`${DEMO_BIN} failed (${seeded.status ?? seeded.error}):\n${seeded.stderr}`));
+  const child = spawn(BIN, ['--root', root, '--data', data, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
-  const server = { child, url: null, stdout: '', stderr: '', exit: null };
+  const server = { child, url: null, stdout: '', stderr: seeded.stdout + seeded.stderr, exit: null };
   server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       server.exit = { code, signal };

@@ -3,13 +3,12 @@
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
 #include "auth.h"
-#include "clock.h"
-#include "store/store.h"
-#include "limit.h"
 #include "blob.h"
+#include "clock.h"
+#include "limit.h"
 #include "origin.h"
-#include "seed.h"
 #include "srv.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -23,7 +22,6 @@
 
 static const char usage[] =
     "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR]\n"
-    "                        [--seed-demo[=full|small]]\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -31,8 +29,6 @@ static const char usage[] =
     "  --origin URL   an address people reach the server at, http(s)://host[:port]\n"
     "                 (repeatable, at most 8; the first builds links; default\n"
     "                 http://HOST:PORT, plus localhost on loopback)\n"
-    "  --seed-demo    fill an empty database with the demo world (small: the quick\n"
-    "                 one tests use)\n"
     "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
     "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
@@ -41,24 +37,16 @@ static const char usage[] =
 
 typedef struct args {
   const char *root, *data, *host;
-  int port, seed;
+  int port;
   pa_origins origins; /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, 0, {0}};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
-    if (strcmp(opt, "--seed-demo") == 0 || strcmp(opt, "--seed-demo=full") == 0) {
-      a->seed = PA_SEED_FULL;
-      continue;
-    }
-    if (strcmp(opt, "--seed-demo=small") == 0) {
-      a->seed = PA_SEED_SMALL;
-      continue;
-    }
     if (strcmp(opt, "--root") != 0 && strcmp(opt, "--data") != 0 && strcmp(opt, "--port") != 0 &&
         strcmp(opt, "--host") != 0 && strcmp(opt, "--origin") != 0) {
       snprintf(err, errlen, "unknown option %s", opt);
@@ -109,12 +97,13 @@ static int make_dir(const char *path, mode_t mode) {
   return -1;
 }
 
-/* Migrates the schema and, when asked, seeds demo data; the connection is
- * closed again because workers open their own. */
-static int prepare_data(const args *a, const char *db_path, const char *media_dir) {
+/* Migrates the schema and runs the startup chores; the connection is closed
+ * again because workers open their own. (The demo world is written by
+ * petamigos-demo, web/demo/, before the server starts.) */
+static int prepare_data(const char *db_path, const char *media_dir) {
   pa_store *db = NULL;
   char err[512];
-  int rc, added = 0;
+  int rc;
   if (pa_store_open(db_path, 1, &db, err, sizeof err) != PA_STORE_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return -1;
@@ -123,18 +112,6 @@ static int prepare_data(const args *a, const char *db_path, const char *media_di
     fprintf(stderr, "petamigos-server: %s: %s\n", db_path, pa_store_errmsg(db));
     pa_store_close(db);
     return -1;
-  }
-  if (a->seed) {
-    if ((rc = pa_seed_demo(db, media_dir, a->seed, pa_clock_now(), &added, err, sizeof err)) !=
-        PA_SEED_OK) {
-      fprintf(stderr, "petamigos-server: seeding failed (%s): %s\n", pa_seed_errstr(rc), err);
-      pa_store_close(db);
-      return -1;
-    }
-    if (added)
-      fprintf(stderr, "petamigos-server: seeded %d demo posts\n", added);
-    else
-      fprintf(stderr, "petamigos-server: database has posts already; not seeding\n");
   }
   /* Expired stories never come back after a restart; vectors catch up. */
   pa_srv_chores(media_dir, db, 1);
@@ -174,7 +151,7 @@ int main(int argc, char **argv) {
   }
   /* The database holds people's data: keep the directory private. */
   if (make_dir(a.data, 0700) != 0 || make_dir(media_dir, 0755) != 0) return 1;
-  if (prepare_data(&a, db_path, media_dir) != 0) return 1;
+  if (prepare_data(db_path, media_dir) != 0) return 1;
 
   /* Block the stop signals before the server starts its threads, so they all
    * inherit the mask and only sigwait below ever sees the signals. */

@@ -17,18 +17,13 @@
  *   {"user":"u_7","session":"<pa_session cookie>","csrf":"<token>","devices":["d_1",...]}
  * Exit status: 0, 1 when the database could not be written, 2 for bad
  * arguments. */
-#include "store/sqlite/sq.h" /* TRANSITIONAL */
-#include "store/feed.h"
-#include "store/media.h"
-#include "store/people.h"
-#include "store/posts.h"
 #include "auth.h"
 #include "clock.h"
-#include "store/store.h"
+#include "store/people.h"
+#include "store/seed.h"
 
 #include <errno.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +74,13 @@ static void put32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
 }
 
-/* A device row as store_bundle (srv_api_chat.c) writes it: identity = the
+_Static_assert(PA_STORE_SEED_IDENTITY == crypto_sign_PUBLICKEYBYTES, "identity is an Ed25519 key");
+
+/* A device row as store_bundle (api/chat.c) writes it: identity = the
  * Ed25519 public key, spk = id | created_at | X25519 key | signature. */
 static int add_device(pa_store *db, int64_t user, int64_t now, int64_t *id) {
   static const char spk_label[16] = "PetAmigos SPK v1";
-  static const char sql[] = "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
-                            " VALUES (?1, ?2, ?3, 1, ?4)";
-  uint8_t ik[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], spk[108];
+  uint8_t ik[PA_STORE_SEED_IDENTITY], sk[crypto_sign_SECRETKEYBYTES], spk[PA_STORE_SEED_SPK];
   uint8_t signed_part[16 + BW_SPK_SIGNED], x_sk[crypto_scalarmult_BYTES];
   crypto_sign_keypair(ik, sk);
   put32(spk, 1);
@@ -97,35 +92,18 @@ static int add_device(pa_store *db, int64_t user, int64_t now, int64_t *id) {
   crypto_sign_detached(spk + BW_SPK_SIGNED, NULL, signed_part, sizeof signed_part, sk);
   sodium_memzero(sk, sizeof sk);
   sodium_memzero(x_sk, sizeof x_sk);
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
-  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, ik, sizeof ik, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 3, spk, sizeof spk, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_sq_done(st);
-  if (rc != SQLITE_DONE) return pa_sq_fail(db, "add device");
-  *id = sqlite3_last_insert_rowid(pa_sq_handle(db));
-  return PA_STORE_OK;
+  pa_store_seed_device row = {user, ik, spk, 1, now};
+  return pa_store_seed_device_add(db, &row, id);
 }
 
-/* The session login would insert (srv_api_auth.c, new_session). */
+/* The session login would insert (api/auth.c, new_session). */
 static int add_session(pa_store *db, int64_t user, int64_t now, char token[PA_AUTH_TOKEN_TEXT],
                        char csrf[PA_AUTH_TOKEN_TEXT]) {
-  static const char sql[] = "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
-                            " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)";
-  unsigned char h[32], unused[32];
+  unsigned char h[PA_STORE_SEED_TOKEN_HASH], unused[PA_STORE_SEED_TOKEN_HASH];
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
-  int rc = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
-  if (rc == SQLITE_OK) rc = sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, csrf, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  pa_sq_done(st);
-  return rc == SQLITE_DONE ? PA_STORE_OK : pa_sq_fail(db, "add session");
+  pa_store_seed_session row = {user, h, csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400};
+  return pa_store_seed_session_add(db, &row);
 }
 
 /* Adds every account in one transaction; the JSON lines are printed only
@@ -137,11 +115,10 @@ static int add_world(pa_store *db, const args *a, FILE *out) {
   } made;
   made *m = calloc((size_t)a->users, sizeof *m);
   int64_t now = pa_clock_now(), base = 0;
-  int found = 0, rc = PA_STORE_ENOMEM;
+  int rc = PA_STORE_ENOMEM;
   if (!m) return rc;
   /* Handles are unique: number them past every id the table has used. */
-  if ((rc = pa_sq_scalar_found(db, "SELECT coalesce(max(id), 0) FROM users", 0, NULL, &base,
-                             &found)) != PA_STORE_OK ||
+  if ((rc = pa_store_seed_last_user(db, &base)) != PA_STORE_OK ||
       (rc = pa_store_begin(db)) != PA_STORE_OK)
     goto out;
   for (long i = 0; i < a->users && rc == PA_STORE_OK; i++) {

@@ -1,4 +1,4 @@
-/* Part of pa_seed: reels. Frames go to ffmpeg over a pipe; no shell is
+/* Part of pa_demo: reels. Frames go to ffmpeg over a pipe; no shell is
  * involved (fork + execvp with a fixed argument list). */
 #include "seed_video.h"
 
@@ -27,7 +27,7 @@ static int run_quiet(char *const argv[], int in_fd) {
   return pid;
 }
 
-int pa_seed_have_ffmpeg(void) {
+int pa_demo_have_ffmpeg(void) {
   char *const argv[] = {"ffmpeg", "-hide_banner", "-loglevel", "quiet", "-version", NULL};
   int pid = run_quiet(argv, -1), status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) < 0) return 0;
@@ -66,8 +66,8 @@ static pa_art_pose hop_pose(double t) {
   return p;
 }
 
-int pa_seed_reel(const pa_art_pet *pet, uint32_t seed, int w, int h, int fps, int seconds,
-                 const char *tmpdir, unsigned char *poster, pa_seed_clip *out, char *err,
+int pa_demo_reel(const pa_art_pet *pet, uint32_t seed, int w, int h, int fps, int seconds,
+                 const char *tmpdir, unsigned char *poster, pa_demo_clip *out, char *err,
                  size_t errlen) {
   char mp4[4096], webm[4096], size[32], rate[16];
   int fds[2], rc = -1;
@@ -84,6 +84,7 @@ int pa_seed_reel(const pa_art_pet *pet, uint32_t seed, int w, int h, int fps, in
   snprintf(size, sizeof size, "%dx%d", w, h);
   snprintf(rate, sizeof rate, "%d", fps);
   /* Bit-exact, single-threaded encodes: the same frames give the same bytes. */
+  /* clang-format off */
   char *const argv[] = {"ffmpeg",
                         "-hide_banner",
                         "-loglevel",
@@ -141,6 +142,7 @@ int pa_seed_reel(const pa_art_pet *pet, uint32_t seed, int w, int h, int fps, in
                         "yuv420p",
                         webm,
                         NULL};
+  /* clang-format on */
   if (!frame || pipe(fds) != 0 || fcntl(fds[0], F_SETFD, FD_CLOEXEC) != 0 ||
       fcntl(fds[1], F_SETFD, FD_CLOEXEC) != 0) {
     snprintf(err, errlen, "reel: %s", frame ? strerror(errno) : "out of memory");

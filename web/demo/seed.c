@@ -1,20 +1,19 @@
-/* pa_seed — the demo world: owners, pets, posts and their illustrations,
+/* pa_demo — the demo world: owners, pets, posts and their illustrations,
  * likes, follows and comments with a realistic skew, stories and reels.
  * Everything but timestamps comes from fixed seeds. */
-#include "store/sqlite/sq.h" /* TRANSITIONAL */
-#include "store/feed.h"
-#include "store/media.h"
-#include "store/people.h"
-#include "store/posts.h"
 #include "seed.h"
 
 #include "art.h"
 #include "auth.h"
 #include "blob.h"
 #include "seed_video.h"
+#include "store/feed.h"
+#include "store/media.h"
+#include "store/people.h"
+#include "store/posts.h"
+#include "store/seed.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,12 +203,12 @@ static const char *const comment_texts[] = {"So cute!",
 static const char *const reply_texts[] = {"Thank you!", "Right?! 😂", "Every single day",
                                           "They say hi back", "Haha yes"};
 
-const char *pa_seed_errstr(int rc) {
+const char *pa_demo_errstr(int rc) {
   switch (rc) {
-  case PA_SEED_OK: return "ok";
-  case PA_SEED_EDB: return "database error";
-  case PA_SEED_EMEDIA: return "media error";
-  case PA_SEED_ENOMEM: return "out of memory";
+  case PA_DEMO_OK: return "ok";
+  case PA_DEMO_EDB: return "database error";
+  case PA_DEMO_EMEDIA: return "media error";
+  case PA_DEMO_ENOMEM: return "out of memory";
   }
   return "unknown error";
 }
@@ -238,26 +237,26 @@ static int store(seeder *s, void *data, size_t len, const char *ext, int w, int 
                  char hash[PA_BLOB_HASH_HEX + 1]) {
   /* Videos as an upload of the same file would be stored: metadata cleared. */
   int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
-  if (video && pa_blob_scrub_video(data, len, s->err, s->errlen) != 0) return PA_SEED_EMEDIA;
+  if (video && pa_blob_scrub_video(data, len, s->err, s->errlen) != 0) return PA_DEMO_EMEDIA;
   int rc = pa_blob_store(s->media_dir, data, len, ext, hash);
   if (rc != PA_BLOB_OK) {
     snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_blob_errstr(rc));
-    return rc == PA_BLOB_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
+    return rc == PA_BLOB_ENOMEM ? PA_DEMO_ENOMEM : PA_DEMO_EMEDIA;
   }
   char thumb[PA_BLOB_THUMBHASH_MAX];
   int image = strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0;
   pa_store_media m = {hash,
-                   ext,
-                   w,
-                   h,
-                   (int64_t)len,
-                   s->now,
-                   image && pa_blob_thumbhash(data, len, thumb) == 0 ? thumb : NULL};
+                      ext,
+                      w,
+                      h,
+                      (int64_t)len,
+                      s->now,
+                      image && pa_blob_thumbhash(data, len, thumb) == 0 ? thumb : NULL};
   if ((rc = pa_store_media_add(s->db, &m)) != PA_STORE_OK) {
     snprintf(s->err, s->errlen, "%s", pa_store_errmsg(s->db));
-    return PA_SEED_EDB;
+    return PA_DEMO_EDB;
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 /* Encodes the pixels in s->pixels, stores the file and its media row. */
@@ -267,7 +266,7 @@ static int keep_picture(seeder *s, int w, int h, char hash[PA_BLOB_HASH_HEX + 1]
   int rc = pa_blob_encode_jpeg(s->pixels, w, h, JPEG_QUALITY, &jpeg, &len);
   if (rc != PA_BLOB_OK) {
     snprintf(s->err, s->errlen, "encode image: %s", pa_blob_errstr(rc));
-    return rc == PA_BLOB_ENOMEM ? PA_SEED_ENOMEM : PA_SEED_EMEDIA;
+    return rc == PA_BLOB_ENOMEM ? PA_DEMO_ENOMEM : PA_DEMO_EMEDIA;
   }
   rc = store(s, jpeg, len, "jpg", w, h, hash);
   free(jpeg);
@@ -275,14 +274,14 @@ static int keep_picture(seeder *s, int w, int h, char hash[PA_BLOB_HASH_HEX + 1]
 }
 
 static int drawn(seeder *s, int art_rc) {
-  if (art_rc == PA_ART_OK) return PA_SEED_OK;
+  if (art_rc == PA_ART_OK) return PA_DEMO_OK;
   snprintf(s->err, s->errlen, "draw: %s", pa_art_errstr(art_rc));
-  return PA_SEED_EMEDIA;
+  return PA_DEMO_EMEDIA;
 }
 
 static int db_fail(seeder *s) {
   snprintf(s->err, s->errlen, "%s", pa_store_errmsg(s->db));
-  return PA_SEED_EDB;
+  return PA_DEMO_EDB;
 }
 
 /* Scene seeds mix the post and picture index so every picture differs. */
@@ -300,36 +299,19 @@ typedef struct world {
   int64_t campaigns[6];
 } world;
 
-static int exec_text(seeder *s, const char *sql, int64_t a, const char *text, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(s->db, sql);
-  int rc = st ? sqlite3_bind_int64(st, 1, a) : SQLITE_ERROR;
-  if (rc == SQLITE_OK && text) rc = sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_sq_fail(s->db, "seed");
-  pa_sq_done(st);
-  if (id) *id = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
-  return rc == SQLITE_DONE ? PA_SEED_OK : PA_SEED_EDB;
-}
-
 static int seed_sponsors(seeder *s, world *w) {
   int k = 0;
   for (int a = 0; a < COUNT(advertisers); a++) {
     int64_t ad;
-    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO advertisers (name) VALUES (?1)");
-    int rc = st ? sqlite3_bind_text(st, 1, advertisers[a], -1, SQLITE_TRANSIENT) : SQLITE_ERROR;
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) return db_fail(s);
-    ad = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
+    if (pa_store_seed_advertiser(s->db, advertisers[a], &ad) != PA_STORE_OK) return db_fail(s);
     for (int c = 0; c < 2; c++) {
       char name[64];
       snprintf(name, sizeof name, "%s %s", advertisers[a], c ? "autumn" : "launch");
-      if (exec_text(s, "INSERT INTO campaigns (advertiser_id, name) VALUES (?1, ?2)", ad, name,
-                    &w->campaigns[k++]) != PA_SEED_OK)
+      if (pa_store_seed_campaign(s->db, ad, name, &w->campaigns[k++]) != PA_STORE_OK)
         return db_fail(s);
     }
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 static int seed_owners(seeder *s, world *w) {
@@ -352,8 +334,8 @@ static int seed_owners(seeder *s, world *w) {
     }
     if (avatar) {
       if ((rc = drawn(s, pa_art_render_owner(0x0a11ceu + (uint32_t)i * 7919u, s->pixels, AVATAR,
-                                             AVATAR))) != PA_SEED_OK ||
-          (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
+                                             AVATAR))) != PA_DEMO_OK ||
+          (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_DEMO_OK)
         return rc;
     }
     pa_store_user u = {h, name, bio, avatar ? hash : NULL, anchor - (int64_t)(60 - i % 40) * 86400};
@@ -362,17 +344,13 @@ static int seed_owners(seeder *s, world *w) {
   for (int d = 0; d < COUNT(demo_accounts); d++) {
     if (pa_auth_hash_password(demo_accounts[d].password, strlen(demo_accounts[d].password), pw)) {
       snprintf(s->err, s->errlen, "hash demo password: out of memory");
-      return PA_SEED_ENOMEM;
+      return PA_DEMO_ENOMEM;
     }
-    sqlite3_stmt *st = pa_sq_stmt(s->db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
-    rc = st ? sqlite3_bind_int64(st, 1, w->user_ids[demo_accounts[d].owner]) : SQLITE_ERROR;
-    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 2, demo_accounts[d].email, -1, SQLITE_STATIC);
-    if (rc == SQLITE_OK) rc = sqlite3_bind_text(st, 3, pw, -1, SQLITE_TRANSIENT);
-    if (rc == SQLITE_OK) rc = sqlite3_step(st);
-    pa_sq_done(st);
-    if (rc != SQLITE_DONE) return db_fail(s);
+    if (pa_store_seed_login(s->db, w->user_ids[demo_accounts[d].owner], demo_accounts[d].email,
+                            pw) != PA_STORE_OK)
+      return db_fail(s);
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 static int seed_pets(seeder *s, world *w) {
@@ -400,19 +378,19 @@ static int seed_pets(seeder *s, world *w) {
     }
     pa_art_pet art = {w->pet_species[i], w->pet_coat[i]};
     pa_art_scene scene = {0xa7a7a0u + (uint32_t)i, PA_ART_FRAME_AVATAR};
-    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, AVATAR, AVATAR))) != PA_SEED_OK ||
-        (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_SEED_OK)
+    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, AVATAR, AVATAR))) != PA_DEMO_OK ||
+        (rc = keep_picture(s, AVATAR, AVATAR, hash)) != PA_DEMO_OK)
       return rc;
     pa_store_pet row = {w->user_ids[w->pet_owner[i]],
-                     w->pet_name[i],
-                     pa_art_species_name(w->pet_species[i]),
-                     breed,
-                     pbio,
-                     hash,
-                     anchor - (int64_t)(50 - i % 40) * 86400};
+                        w->pet_name[i],
+                        pa_art_species_name(w->pet_species[i]),
+                        breed,
+                        pbio,
+                        hash,
+                        anchor - (int64_t)(50 - i % 40) * 86400};
     if (pa_store_pet_add(s->db, &row, &w->pet_ids[i]) != PA_STORE_OK) return db_fail(s);
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const char *caption,
@@ -433,13 +411,13 @@ static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const
     snprintf(alt, sizeof alt, "Illustration of %s, %s %s %s%s%s", w->pet_name[pet],
              strchr("aeiou", coat[0]) ? "an" : "a", coat, pa_art_species_name(art.species),
              wearing ? ", wearing " : "", wearing ? wearing : "");
-    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_SEED_OK ||
-        (rc = keep_picture(s, POST_W, h, hash)) != PA_SEED_OK)
+    if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_DEMO_OK ||
+        (rc = keep_picture(s, POST_W, h, hash)) != PA_DEMO_OK)
       return rc;
     if (pa_store_post_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_STORE_OK)
       return db_fail(s);
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 /* Generated posts first (older: 5 to 35 days back, oldest first), then the
@@ -455,30 +433,30 @@ static int seed_posts(seeder *s, world *w) {
     int images = below(s, 10) < 8 ? 1 : 2;
     int64_t campaign = i % 35 == 17 ? w->campaigns[below(s, 6)] : 0;
     if ((rc = add_post(s, w, i, pet, when, caption, images, below(s, 6) == 0, campaign)) !=
-        PA_SEED_OK)
+        PA_DEMO_OK)
       return rc;
   }
   for (int i = 0; i < COUNT(posts); i++) {
     const post_spec *ps = &posts[i];
     int64_t campaign = i == 5 ? w->campaigns[0] : i == 20 ? w->campaigns[3] : 0;
     if ((rc = add_post(s, w, extra + i, ps->pet, anchor - (int64_t)ps->minutes_ago * 60,
-                       ps->caption, ps->images, ps->portrait, campaign)) != PA_SEED_OK)
+                       ps->caption, ps->images, ps->portrait, campaign)) != PA_DEMO_OK)
       return rc;
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 /* Likes, follows and comments. People differ in how active they are (a
  * power law), like their favourite species far more, and some posts take
  * off: a few popular accounts collect most of everything. */
 static int seed_social(seeder *s, world *w) {
-  int n = w->nowners, rc = PA_SEED_OK;
+  int n = w->nowners, rc = PA_DEMO_OK;
   double *activity = malloc((size_t)n * sizeof *activity),
          *pop = malloc((size_t)w->nposts * sizeof *pop);
   int *fav = malloc((size_t)n * 2 * sizeof *fav);
   int64_t anchor = s->now - s->now % 3600;
   if (!activity || !pop || !fav) {
-    rc = PA_SEED_ENOMEM;
+    rc = PA_DEMO_ENOMEM;
     snprintf(s->err, s->errlen, "out of memory");
     goto out;
   }
@@ -493,72 +471,55 @@ static int seed_social(seeder *s, world *w) {
     pop[p] = exp(g * 1.6);
   }
   double base = n > 20 ? 0.28 : 0.9;
-  for (int p = 0; p < w->nposts && rc == PA_SEED_OK; p++) {
+  for (int p = 0; p < w->nposts && rc == PA_DEMO_OK; p++) {
     int species = w->pet_species[w->post_pet[p]], author = w->pet_owner[w->post_pet[p]];
-    for (int u = 0; u < n && rc == PA_SEED_OK; u++) {
+    for (int u = 0; u < n && rc == PA_DEMO_OK; u++) {
       if (u == author) continue;
       double like = base * activity[u] * pop[p] *
                     (fav[2 * u] == species       ? 2.5
                      : fav[2 * u + 1] == species ? 1.4
                                                  : 0.4);
       if (uniform(s) >= (like > 0.95 ? 0.95 : like)) continue;
-      int64_t a[3] = {w->post_ids[p], w->user_ids[u], anchor - below(s, 86400)};
-      if (pa_sq_exec_i64(s->db,
-                         "INSERT OR IGNORE INTO likes (post_id, user_id, created_at)"
-                         " VALUES (?1, ?2, ?3)",
-                         3, a, NULL) != PA_STORE_OK)
+      if (pa_store_seed_like(s->db, w->post_ids[p], w->user_ids[u], anchor - below(s, 86400),
+                             NULL) != PA_STORE_OK)
         rc = db_fail(s);
     }
   }
-  for (int u = 0; u < n && rc == PA_SEED_OK; u++) {
+  for (int u = 0; u < n && rc == PA_DEMO_OK; u++) {
     int want = 2 + (int)(activity[u] * (n > 20 ? 14 : 4));
-    for (int k = 0; k < want * 3 && want > 0 && rc == PA_SEED_OK; k++) {
+    for (int k = 0; k < want * 3 && want > 0 && rc == PA_DEMO_OK; k++) {
       /* Popular accounts (low index) are found more often. */
       int v = (int)(pow(uniform(s), 2.0) * n);
       if (v == u || v >= n) continue;
-      int64_t a[3] = {w->user_ids[u], w->user_ids[v], anchor - 86400 * (1 + below(s, 40))};
-      int changed = 0;
-      if (pa_sq_exec_i64(s->db,
-                         "INSERT OR IGNORE INTO follows (follower_id, followee_id,"
-                         " created_at) VALUES (?1, ?2, ?3)",
-                         3, a, &changed) != PA_STORE_OK)
+      int added = 0;
+      if (pa_store_seed_follow(s->db, w->user_ids[u], w->user_ids[v],
+                               anchor - 86400 * (1 + below(s, 40)), &added) != PA_STORE_OK)
         rc = db_fail(s);
-      want -= changed;
+      want -= added;
     }
-    for (int k = 0; k < 3 && rc == PA_SEED_OK; k++) {
+    for (int k = 0; k < 3 && rc == PA_DEMO_OK; k++) {
       int pet = below(s, w->npets);
       if (w->pet_species[pet] != fav[2 * u] || w->pet_owner[pet] == u) continue;
-      int64_t a[3] = {w->user_ids[u], w->pet_ids[pet], anchor - 86400 * (1 + below(s, 40))};
-      if (pa_sq_exec_i64(s->db,
-                         "INSERT OR IGNORE INTO pet_follows (follower_id, pet_id,"
-                         " created_at) VALUES (?1, ?2, ?3)",
-                         3, a, NULL) != PA_STORE_OK)
+      if (pa_store_seed_pet_follow(s->db, w->user_ids[u], w->pet_ids[pet],
+                                   anchor - 86400 * (1 + below(s, 40)), NULL) != PA_STORE_OK)
         rc = db_fail(s);
     }
   }
-  for (int p = 0; p < w->nposts && rc == PA_SEED_OK; p++) {
+  for (int p = 0; p < w->nposts && rc == PA_DEMO_OK; p++) {
     int count = below(s, 1 + (int)(pop[p] * 3)), author = w->pet_owner[w->post_pet[p]];
     int64_t last_top = 0, t = anchor - 3600 * (int64_t)(1 + below(s, 48));
-    for (int c = 0; c < count && rc == PA_SEED_OK; c++) {
+    for (int c = 0; c < count && rc == PA_DEMO_OK; c++) {
       int reply = last_top && below(s, 4) == 0;
       int by = reply ? author : below(s, n);
       const char *text = reply ? reply_texts[below(s, COUNT(reply_texts))]
                                : comment_texts[below(s, COUNT(comment_texts))];
-      sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO comments (post_id, author_id, parent_id,"
-                                           " body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-      int src = st ? sqlite3_bind_int64(st, 1, w->post_ids[p]) : SQLITE_ERROR;
-      if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->user_ids[by]);
-      if (src == SQLITE_OK)
-        src = reply ? sqlite3_bind_int64(st, 3, last_top) : sqlite3_bind_null(st, 3);
-      if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-      if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, t += 60 + below(s, 600));
-      if (src == SQLITE_OK) src = sqlite3_step(st);
-      if (src != SQLITE_DONE) pa_sq_fail(s->db, "seed comment");
-      pa_sq_done(st);
-      if (src != SQLITE_DONE)
+      pa_store_seed_comment row = {w->post_ids[p], w->user_ids[by], reply ? last_top : 0, text,
+                                   t += 60 + below(s, 600)};
+      int64_t id = 0;
+      if (pa_store_seed_comment_add(s->db, &row, &id) != PA_STORE_OK)
         rc = db_fail(s);
       else if (!reply)
-        last_top = sqlite3_last_insert_rowid(pa_sq_handle(s->db));
+        last_top = id;
     }
   }
 out:
@@ -580,22 +541,15 @@ static int seed_stories(seeder *s, world *w, int full) {
     pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
     pa_art_scene scene = {0x5707u + (uint32_t)i * 31u, PA_ART_FRAME_POST};
     if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, STORY_W, STORY_H))) !=
-            PA_SEED_OK ||
-        (rc = keep_picture(s, STORY_W, STORY_H, hash)) != PA_SEED_OK)
+            PA_DEMO_OK ||
+        (rc = keep_picture(s, STORY_W, STORY_H, hash)) != PA_DEMO_OK)
       return rc;
     int64_t at = s->now - (int64_t)hours * 3600 - below(s, 600);
-    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO stories (owner_id, pet_id, media,"
-                                         " created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
-    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->pet_ids[pet]);
-    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 4, at);
-    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 5, at + 86400);
-    if (src == SQLITE_OK) src = sqlite3_step(st);
-    pa_sq_done(st);
-    if (src != SQLITE_DONE) return db_fail(s);
+    pa_store_seed_story row = {w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], hash, at,
+                               at + 86400};
+    if (pa_store_seed_story_add(s->db, &row) != PA_STORE_OK) return db_fail(s);
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
 static int seed_reels(seeder *s, world *w, int full) {
@@ -603,44 +557,34 @@ static int seed_reels(seeder *s, world *w, int full) {
                                       "Boing! #reels #zoomies", "Bouncing into the weekend #reels"};
   int count = full ? FULL_REELS : 2, rw = full ? 360 : 180, rh = full ? 640 : 320;
   int fps = full ? 24 : 8, rc;
-  if (!pa_seed_have_ffmpeg()) {
-    fprintf(stderr, "petamigos-server: ffmpeg not found; seeding no reels\n");
-    return PA_SEED_OK;
+  if (!pa_demo_have_ffmpeg()) {
+    fprintf(stderr, "petamigos-demo: ffmpeg not found; seeding no reels\n");
+    return PA_DEMO_OK;
   }
   for (int i = 0; i < count; i++) {
     int pet = (i * 7 + 3) % w->npets, seconds = full ? 3 + i % 4 : 3;
     pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
-    pa_seed_clip clip;
+    pa_demo_clip clip;
     char vh[PA_BLOB_HASH_HEX + 1], wh[PA_BLOB_HASH_HEX + 1], ph[PA_BLOB_HASH_HEX + 1];
-    if (pa_seed_reel(&art, 0x7ee1u + (uint32_t)i * 101u, rw, rh, fps, seconds, s->media_dir,
+    if (pa_demo_reel(&art, 0x7ee1u + (uint32_t)i * 101u, rw, rh, fps, seconds, s->media_dir,
                      s->pixels, &clip, s->err, s->errlen) != 0)
-      return PA_SEED_EMEDIA;
+      return PA_DEMO_EMEDIA;
     rc = store(s, clip.mp4, clip.mp4_len, "mp4", rw, rh, vh);
-    if (rc == PA_SEED_OK) rc = store(s, clip.webm, clip.webm_len, "webm", rw, rh, wh);
+    if (rc == PA_DEMO_OK) rc = store(s, clip.webm, clip.webm_len, "webm", rw, rh, wh);
     free(clip.mp4);
     free(clip.webm);
-    if (rc == PA_SEED_OK) rc = keep_picture(s, rw, rh, ph); /* poster: the first frame */
-    if (rc != PA_SEED_OK) return rc;
-    sqlite3_stmt *st = pa_sq_stmt(s->db, "INSERT INTO reels (author_id, pet_id, video, video_alt,"
-                                         " poster, caption, created_at)"
-                                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    int src = st ? sqlite3_bind_int64(st, 1, w->user_ids[w->pet_owner[pet]]) : SQLITE_ERROR;
-    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, w->pet_ids[pet]);
-    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 3, vh, -1, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, wh, -1, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 5, ph, -1, SQLITE_TRANSIENT);
-    if (src == SQLITE_OK)
-      src = sqlite3_bind_text(st, 6, lines[i % COUNT(lines)], -1, SQLITE_STATIC);
-    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 7, s->now - 3600 * (int64_t)(1 + i * 5));
-    if (src == SQLITE_OK) src = sqlite3_step(st);
-    pa_sq_done(st);
-    if (src != SQLITE_DONE) return db_fail(s);
+    if (rc == PA_DEMO_OK) rc = keep_picture(s, rw, rh, ph); /* poster: the first frame */
+    if (rc != PA_DEMO_OK) return rc;
+    pa_store_seed_reel row = {
+        w->user_ids[w->pet_owner[pet]],      w->pet_ids[pet], vh, wh, ph, lines[i % COUNT(lines)],
+        s->now - 3600 * (int64_t)(1 + i * 5)};
+    if (pa_store_seed_reel_add(s->db, &row) != PA_STORE_OK) return db_fail(s);
   }
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
 
-static int seed_all(seeder *s, pa_seed_size size) {
-  int full = size == PA_SEED_FULL, rc;
+static int seed_all(seeder *s, pa_demo_size size) {
+  int full = size == PA_DEMO_FULL, rc;
   world w = {.nowners = full ? FULL_OWNERS : COUNT(owners),
              .npets = full ? FULL_PETS : COUNT(pets),
              .nposts = full ? FULL_POSTS : COUNT(posts)};
@@ -656,11 +600,11 @@ static int seed_all(seeder *s, pa_seed_size size) {
   if (!w.user_ids || !w.names || !w.pet_ids || !w.pet_owner || !w.pet_species || !w.pet_coat ||
       !w.pet_name || !w.post_ids || !w.post_pet) {
     snprintf(s->err, s->errlen, "out of memory");
-    rc = PA_SEED_ENOMEM;
-  } else if ((rc = seed_sponsors(s, &w)) == PA_SEED_OK && (rc = seed_owners(s, &w)) == PA_SEED_OK &&
-             (rc = seed_pets(s, &w)) == PA_SEED_OK && (rc = seed_posts(s, &w)) == PA_SEED_OK &&
-             (rc = seed_social(s, &w)) == PA_SEED_OK &&
-             (rc = seed_stories(s, &w, full)) == PA_SEED_OK) {
+    rc = PA_DEMO_ENOMEM;
+  } else if ((rc = seed_sponsors(s, &w)) == PA_DEMO_OK && (rc = seed_owners(s, &w)) == PA_DEMO_OK &&
+             (rc = seed_pets(s, &w)) == PA_DEMO_OK && (rc = seed_posts(s, &w)) == PA_DEMO_OK &&
+             (rc = seed_social(s, &w)) == PA_DEMO_OK &&
+             (rc = seed_stories(s, &w, full)) == PA_DEMO_OK) {
     rc = seed_reels(s, &w, full);
   }
   free(w.user_ids);
@@ -672,46 +616,46 @@ static int seed_all(seeder *s, pa_seed_size size) {
   free(w.pet_name);
   free(w.post_ids);
   free(w.post_pet);
-  return rc == PA_SEED_OK ? w.nposts : rc;
+  return rc == PA_DEMO_OK ? w.nposts : rc;
 }
 
-int pa_seed_demo(pa_store *db, const char *media_dir, pa_seed_size size, int64_t now, int *posts_added,
-                 char *err, size_t errlen) {
+int pa_demo_seed(pa_store *db, const char *media_dir, pa_demo_size size, int64_t now,
+                 int *posts_added, char *err, size_t errlen) {
   int64_t existing = 0;
   int rc;
   *posts_added = 0;
   if (pa_store_begin(db) != PA_STORE_OK) {
     snprintf(err, errlen, "%s", pa_store_errmsg(db));
-    return PA_SEED_EDB;
+    return PA_DEMO_EDB;
   }
   /* Counted inside the write lock, so two servers cannot both seed. */
   if (pa_store_post_count(db, &existing) != PA_STORE_OK) {
     snprintf(err, errlen, "%s", pa_store_errmsg(db));
     pa_store_rollback(db);
-    return PA_SEED_EDB;
+    return PA_DEMO_EDB;
   }
-  if (existing > 0) return pa_store_rollback(db) == PA_STORE_OK ? PA_SEED_OK : PA_SEED_EDB;
+  if (existing > 0) return pa_store_rollback(db) == PA_STORE_OK ? PA_DEMO_OK : PA_DEMO_EDB;
 
   seeder s = {db,  media_dir, now,          malloc((size_t)POST_W * PORTRAIT_H * 3u),
               err, errlen,    0x5eed5eedull};
   if (!s.pixels) {
     snprintf(err, errlen, "out of memory");
     pa_store_rollback(db);
-    return PA_SEED_ENOMEM;
+    return PA_DEMO_ENOMEM;
   }
   rc = seed_all(&s, size);
   free(s.pixels);
   int added = rc > 0 ? rc : 0;
-  if (rc > 0) rc = PA_SEED_OK;
-  if (rc == PA_SEED_OK && pa_store_commit(db) != PA_STORE_OK) {
+  if (rc > 0) rc = PA_DEMO_OK;
+  if (rc == PA_DEMO_OK && pa_store_commit(db) != PA_STORE_OK) {
     snprintf(err, errlen, "%s", pa_store_errmsg(db));
-    rc = PA_SEED_EDB;
+    rc = PA_DEMO_EDB;
   }
-  if (rc != PA_SEED_OK) {
+  if (rc != PA_DEMO_OK) {
     /* Files already written stay: they are content-addressed and harmless. */
     pa_store_rollback(db);
     return rc;
   }
   *posts_added = added;
-  return PA_SEED_OK;
+  return PA_DEMO_OK;
 }
