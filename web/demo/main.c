@@ -10,6 +10,7 @@
  * had posts already). Exit status: 0, 1 when the world could not be written,
  * 2 for bad arguments. */
 #include "clock.h"
+#include "datadir.h"
 #include "seed.h"
 #include "store/store.h"
 
@@ -17,7 +18,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const char usage[] =
     "usage: petamigos-demo --data DIR [--size small|full]\n"
@@ -65,14 +65,6 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
 }
 
 /* As petamigos-server makes its directories (web/src/main.c). */
-static int make_dir(const char *path, mode_t mode) {
-  struct stat st;
-  if (mkdir(path, mode) == 0) return 0;
-  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-  fprintf(stderr, "petamigos-demo: cannot create directory %s: %s\n", path, strerror(errno));
-  return -1;
-}
-
 /* Migrates the schema and seeds; 0 when the database holds a demo world or other posts. */
 static int seed(const args *a, const char *db_path, const char *media_dir) {
   pa_store *db = NULL;
@@ -102,7 +94,7 @@ static int seed(const args *a, const char *db_path, const char *media_dir) {
 
 int main(int argc, char **argv) {
   args a;
-  char err[512], db_path[4096], media_dir[4096];
+  char err[512];
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-demo: %s\n", err);
@@ -120,12 +112,10 @@ int main(int argc, char **argv) {
   if (pa_clock_offset())
     fprintf(stderr, "petamigos-demo: clock moved by %lld s (PA_TEST_CLOCK_OFFSET)\n",
             (long long)pa_clock_offset());
-  if (snprintf(db_path, sizeof db_path, "%s/petamigos.db", a.data) >= (int)sizeof db_path ||
-      snprintf(media_dir, sizeof media_dir, "%s/media", a.data) >= (int)sizeof media_dir) {
-    fprintf(stderr, "petamigos-demo: --data path too long\n");
-    return 2;
+  pa_datadir dd;
+  if (pa_datadir_prepare(a.data, &dd, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-demo: %s\n", err);
+    return 1;
   }
-  /* The database holds people's data: keep the directory private. */
-  if (make_dir(a.data, 0700) != 0 || make_dir(media_dir, 0755) != 0) return 1;
-  return seed(&a, db_path, media_dir) == 0 ? 0 : 1;
+  return seed(&a, dd.db_path, dd.media_dir) == 0 ? 0 : 1;
 }

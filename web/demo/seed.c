@@ -7,11 +7,14 @@
 #include "auth.h"
 #include "blob.h"
 #include "seed_video.h"
+#include "store/comments.h"
 #include "store/feed.h"
 #include "store/media.h"
 #include "store/people.h"
 #include "store/posts.h"
+#include "store/reels.h"
 #include "store/seed.h"
+#include "store/stories.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -513,10 +516,10 @@ static int seed_social(seeder *s, world *w) {
       int by = reply ? author : below(s, n);
       const char *text = reply ? reply_texts[below(s, COUNT(reply_texts))]
                                : comment_texts[below(s, COUNT(comment_texts))];
-      pa_store_seed_comment row = {w->post_ids[p], w->user_ids[by], reply ? last_top : 0, text,
-                                   t += 60 + below(s, 600)};
       int64_t id = 0;
-      if (pa_store_seed_comment_add(s->db, &row, &id) != PA_STORE_OK)
+      t += 60 + below(s, 600);
+      if (pa_store_comment_add(s->db, w->post_ids[p], w->user_ids[by], reply ? last_top : 0, text,
+                               t, &id) != PA_STORE_OK)
         rc = db_fail(s);
       else if (!reply)
         last_top = id;
@@ -545,9 +548,9 @@ static int seed_stories(seeder *s, world *w, int full) {
         (rc = keep_picture(s, STORY_W, STORY_H, hash)) != PA_DEMO_OK)
       return rc;
     int64_t at = s->now - (int64_t)hours * 3600 - below(s, 600);
-    pa_store_seed_story row = {w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], hash, at,
-                               at + 86400};
-    if (pa_store_seed_story_add(s->db, &row) != PA_STORE_OK) return db_fail(s);
+    if (pa_store_stories_add(s->db, w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], hash, at,
+                             at + 86400, NULL) != PA_STORE_OK)
+      return db_fail(s);
   }
   return PA_DEMO_OK;
 }
@@ -575,10 +578,14 @@ static int seed_reels(seeder *s, world *w, int full) {
     free(clip.webm);
     if (rc == PA_DEMO_OK) rc = keep_picture(s, rw, rh, ph); /* poster: the first frame */
     if (rc != PA_DEMO_OK) return rc;
-    pa_store_seed_reel row = {
-        w->user_ids[w->pet_owner[pet]],      w->pet_ids[pet], vh, wh, ph, lines[i % COUNT(lines)],
-        s->now - 3600 * (int64_t)(1 + i * 5)};
-    if (pa_store_seed_reel_add(s->db, &row) != PA_STORE_OK) return db_fail(s);
+    pa_store_new_reel row = {.author_id = w->user_ids[w->pet_owner[pet]],
+                             .pet_id = w->pet_ids[pet],
+                             .video = vh,
+                             .poster = ph,
+                             .video_alt = wh,
+                             .caption = lines[i % COUNT(lines)],
+                             .created_at = s->now - 3600 * (int64_t)(1 + i * 5)};
+    if (pa_store_reels_add(s->db, &row, NULL) != PA_STORE_OK) return db_fail(s);
   }
   return PA_DEMO_OK;
 }

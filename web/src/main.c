@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
+#include "datadir.h"
 #include "limit.h"
 #include "origin.h"
 #include "srv.h"
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 static const char usage[] =
@@ -89,14 +89,6 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   return 0;
 }
 
-static int make_dir(const char *path, mode_t mode) {
-  struct stat st;
-  if (mkdir(path, mode) == 0) return 0;
-  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-  fprintf(stderr, "petamigos-server: cannot create directory %s: %s\n", path, strerror(errno));
-  return -1;
-}
-
 /* Migrates the schema and runs the startup chores; the connection is closed
  * again because workers open their own. (The demo world is written by
  * petamigos-demo, web/demo/, before the server starts.) */
@@ -121,7 +113,7 @@ static int prepare_data(const char *db_path, const char *media_dir) {
 
 int main(int argc, char **argv) {
   args a;
-  char err[512], db_path[4096], media_dir[4096];
+  char err[512];
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
@@ -144,14 +136,12 @@ int main(int argc, char **argv) {
   if (pa_clock_offset())
     fprintf(stderr, "petamigos-server: clock moved by %lld s (PA_TEST_CLOCK_OFFSET)\n",
             (long long)pa_clock_offset());
-  if (snprintf(db_path, sizeof db_path, "%s/petamigos.db", a.data) >= (int)sizeof db_path ||
-      snprintf(media_dir, sizeof media_dir, "%s/media", a.data) >= (int)sizeof media_dir) {
-    fprintf(stderr, "petamigos-server: --data path too long\n");
-    return 2;
+  pa_datadir dd;
+  if (pa_datadir_prepare(a.data, &dd, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 1;
   }
-  /* The database holds people's data: keep the directory private. */
-  if (make_dir(a.data, 0700) != 0 || make_dir(media_dir, 0755) != 0) return 1;
-  if (prepare_data(db_path, media_dir) != 0) return 1;
+  if (prepare_data(dd.db_path, dd.media_dir) != 0) return 1;
 
   /* Block the stop signals before the server starts its threads, so they all
    * inherit the mask and only sigwait below ever sees the signals. */

@@ -19,15 +19,17 @@
  * arguments. */
 #include "auth.h"
 #include "clock.h"
+#include "datadir.h"
+#include "store/chat.h"
 #include "store/people.h"
 #include "store/seed.h"
+#include "store/sessions.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 enum {
   BW_USERS_MAX = 20000, /* accounts one run adds: more than the sockets one run can open */
@@ -74,13 +76,13 @@ static void put32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
 }
 
-_Static_assert(PA_STORE_SEED_IDENTITY == crypto_sign_PUBLICKEYBYTES, "identity is an Ed25519 key");
+_Static_assert(PA_STORE_CHAT_KEY_BYTES == crypto_sign_PUBLICKEYBYTES, "identity is an Ed25519 key");
 
 /* A device row as store_bundle (api/chat.c) writes it: identity = the
  * Ed25519 public key, spk = id | created_at | X25519 key | signature. */
 static int add_device(pa_store *db, int64_t user, int64_t now, int64_t *id) {
   static const char spk_label[16] = "PetAmigos SPK v1";
-  uint8_t ik[PA_STORE_SEED_IDENTITY], sk[crypto_sign_SECRETKEYBYTES], spk[PA_STORE_SEED_SPK];
+  uint8_t ik[PA_STORE_CHAT_KEY_BYTES], sk[crypto_sign_SECRETKEYBYTES], spk[PA_STORE_CHAT_SPK_BYTES];
   uint8_t signed_part[16 + BW_SPK_SIGNED], x_sk[crypto_scalarmult_BYTES];
   crypto_sign_keypair(ik, sk);
   put32(spk, 1);
@@ -92,18 +94,18 @@ static int add_device(pa_store *db, int64_t user, int64_t now, int64_t *id) {
   crypto_sign_detached(spk + BW_SPK_SIGNED, NULL, signed_part, sizeof signed_part, sk);
   sodium_memzero(sk, sizeof sk);
   sodium_memzero(x_sk, sizeof x_sk);
-  pa_store_seed_device row = {user, ik, spk, 1, now};
-  return pa_store_seed_device_add(db, &row, id);
+  return pa_store_chat_device_add(db, user, ik, spk, 1, now, id);
 }
 
 /* The session login would insert (api/auth.c, new_session). */
 static int add_session(pa_store *db, int64_t user, int64_t now, char token[PA_AUTH_TOKEN_TEXT],
                        char csrf[PA_AUTH_TOKEN_TEXT]) {
-  unsigned char h[PA_STORE_SEED_TOKEN_HASH], unused[PA_STORE_SEED_TOKEN_HASH];
+  unsigned char h[PA_AUTH_TOKEN_BYTES], unused[PA_AUTH_TOKEN_BYTES];
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  pa_store_seed_session row = {user, h, csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400};
-  return pa_store_seed_session_add(db, &row);
+  pa_store_new_session row = {user, h,   sizeof h,
+                              csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400};
+  return pa_store_session_add(db, &row);
 }
 
 /* Adds every account in one transaction; the JSON lines are printed only
@@ -151,7 +153,7 @@ out:
 
 int main(int argc, char **argv) {
   args a;
-  char path[4096], err[512];
+  char err[512];
   if (parse_args(argc, argv, &a) != 0) {
     fputs(usage, stderr);
     return 2;
@@ -160,17 +162,13 @@ int main(int argc, char **argv) {
     fprintf(stderr, "petamigos-bench-world: libsodium or the clock failed to initialise\n");
     return 1;
   }
-  if (snprintf(path, sizeof path, "%s/petamigos.db", a.data) >= (int)sizeof path) {
-    fprintf(stderr, "petamigos-bench-world: --data path too long\n");
-    return 2;
-  }
-  /* The server keeps its data directory private; so does this. */
-  if (mkdir(a.data, 0700) != 0 && errno != EEXIST) {
-    fprintf(stderr, "petamigos-bench-world: cannot create %s: %s\n", a.data, strerror(errno));
+  pa_datadir dd;
+  if (pa_datadir_prepare(a.data, &dd, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-bench-world: %s\n", err);
     return 1;
   }
   pa_store *db = NULL;
-  if (pa_store_open(path, 1, &db, err, sizeof err) != PA_STORE_OK) {
+  if (pa_store_open(dd.db_path, 1, &db, err, sizeof err) != PA_STORE_OK) {
     fprintf(stderr, "petamigos-bench-world: %s\n", err);
     return 1;
   }

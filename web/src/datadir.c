@@ -1,0 +1,26 @@
+/* pa_datadir — see datadir.h. */
+#include "datadir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int make_dir(const char *path, mode_t mode, char *err, size_t errlen) {
+  struct stat st;
+  if (mkdir(path, mode) == 0) return 0;
+  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  snprintf(err, errlen, "cannot create directory %s: %s", path, strerror(errno));
+  return -1;
+}
+
+int pa_datadir_prepare(const char *dir, pa_datadir *out, char *err, size_t errlen) {
+  if (snprintf(out->db_path, sizeof out->db_path, "%s/petamigos.db", dir) >=
+          (int)sizeof out->db_path ||
+      snprintf(out->media_dir, sizeof out->media_dir, "%s/media", dir) >=
+          (int)sizeof out->media_dir) {
+    snprintf(err, errlen, "--data path too long");
+    return -1;
+  }
+  return make_dir(dir, 0700, err, errlen) || make_dir(out->media_dir, 0755, err, errlen) ? -1 : 0;
+}
