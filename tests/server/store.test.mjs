@@ -91,3 +91,17 @@ test('the store interface names no database library type', () => {
     assert.ok(!/sqlite|\bPG\w*|libpq/i.test(text.replace(/\/\*[\s\S]*?\*\//g, '')), `${h} names a database library`);
   }
 });
+
+test('one prefix per store header: the functions of store/NAME.h are pa_store_NAME_*', () => {
+  const headers = sources().filter((f) => /^web\/src\/store\/[^/]+\.h$/.test(f) && !f.endsWith('/store.h'));
+  assert.ok(headers.length >= 10, headers.join(', '));
+  const strays = [];
+  for (const h of headers) {
+    const name = path.basename(h, '.h');
+    const code = readFileSync(path.join(repo, h), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+    const fns = [...code.matchAll(/\b(pa_store_\w+)\s*\(/g)].map((m) => m[1]);
+    assert.ok(fns.length > 0, `${h} declares no functions`);
+    for (const fn of fns) if (fn !== `pa_store_${name}` && !fn.startsWith(`pa_store_${name}_`)) strays.push(`${h}: ${fn}`);
+  }
+  assert.deepEqual(strays, []);
+});

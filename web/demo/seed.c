@@ -342,7 +342,7 @@ static int seed_owners(seeder *s, world *w) {
         return rc;
     }
     pa_store_user u = {h, name, bio, avatar ? hash : NULL, anchor - (int64_t)(60 - i % 40) * 86400};
-    if (pa_store_user_add(s->db, &u, &w->user_ids[i]) != PA_STORE_OK) return db_fail(s);
+    if (pa_store_people_add(s->db, &u, &w->user_ids[i]) != PA_STORE_OK) return db_fail(s);
   }
   for (int d = 0; d < COUNT(demo_accounts); d++) {
     if (pa_auth_hash_password(demo_accounts[d].password, strlen(demo_accounts[d].password), pw)) {
@@ -391,7 +391,7 @@ static int seed_pets(seeder *s, world *w) {
                         pbio,
                         hash,
                         anchor - (int64_t)(50 - i % 40) * 86400};
-    if (pa_store_pet_add(s->db, &row, &w->pet_ids[i]) != PA_STORE_OK) return db_fail(s);
+    if (pa_store_pets_add(s->db, &row, &w->pet_ids[i]) != PA_STORE_OK) return db_fail(s);
   }
   return PA_DEMO_OK;
 }
@@ -403,7 +403,7 @@ static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const
   pa_art_pet art = {w->pet_species[pet], w->pet_coat[pet]};
   pa_store_new_post row = {
       w->user_ids[w->pet_owner[pet]], w->pet_ids[pet], caption, 0, 0, when, campaign};
-  if (pa_store_post_add(s->db, &row, &w->post_ids[index]) != PA_STORE_OK) return db_fail(s);
+  if (pa_store_posts_add(s->db, &row, &w->post_ids[index]) != PA_STORE_OK) return db_fail(s);
   w->post_pet[index] = pet;
   for (int k = 0; k < images; k++) {
     int h = portrait && k == 0 ? PORTRAIT_H : POST_H;
@@ -417,7 +417,7 @@ static int add_post(seeder *s, world *w, int index, int pet, int64_t when, const
     if ((rc = drawn(s, pa_art_render_pet(&art, &scene, s->pixels, POST_W, h))) != PA_DEMO_OK ||
         (rc = keep_picture(s, POST_W, h, hash)) != PA_DEMO_OK)
       return rc;
-    if (pa_store_post_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_STORE_OK)
+    if (pa_store_posts_image_add(s->db, w->post_ids[index], k, hash, alt) != PA_STORE_OK)
       return db_fail(s);
   }
   return PA_DEMO_OK;
@@ -518,8 +518,8 @@ static int seed_social(seeder *s, world *w) {
                                : comment_texts[below(s, COUNT(comment_texts))];
       int64_t id = 0;
       t += 60 + below(s, 600);
-      if (pa_store_comment_add(s->db, w->post_ids[p], w->user_ids[by], reply ? last_top : 0, text,
-                               t, &id) != PA_STORE_OK)
+      if (pa_store_comments_add(s->db, w->post_ids[p], w->user_ids[by], reply ? last_top : 0, text,
+                                t, &id) != PA_STORE_OK)
         rc = db_fail(s);
       else if (!reply)
         last_top = id;
@@ -636,7 +636,7 @@ int pa_demo_seed(pa_store *db, const char *media_dir, pa_demo_size size, int64_t
     return PA_DEMO_EDB;
   }
   /* Counted inside the write lock, so two servers cannot both seed. */
-  if (pa_store_post_count(db, &existing) != PA_STORE_OK) {
+  if (pa_store_posts_count(db, &existing) != PA_STORE_OK) {
     snprintf(err, errlen, "%s", pa_store_errmsg(db));
     pa_store_rollback(db);
     return PA_DEMO_EDB;

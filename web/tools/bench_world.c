@@ -105,7 +105,7 @@ static int add_session(pa_store *db, int64_t user, int64_t now, char token[PA_AU
   pa_auth_new_token(csrf, unused);
   pa_store_new_session row = {user, h,   sizeof h,
                               csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400};
-  return pa_store_session_add(db, &row);
+  return pa_store_sessions_add(db, &row);
 }
 
 /* Adds every account in one transaction; the JSON lines are printed only
@@ -128,7 +128,7 @@ static int add_world(pa_store *db, const args *a, FILE *out) {
     snprintf(handle, sizeof handle, "bench_%lld", (long long)(base + i + 1));
     snprintf(name, sizeof name, "Bench %lld", (long long)(base + i + 1));
     pa_store_user u = {handle, name, "", NULL, now};
-    rc = pa_store_user_add(db, &u, &m[i].user);
+    rc = pa_store_people_add(db, &u, &m[i].user);
     if (rc == PA_STORE_OK) rc = add_session(db, m[i].user, now, m[i].token, m[i].csrf);
     for (long d = 0; d < a->devices && rc == PA_STORE_OK; d++)
       rc = add_device(db, m[i].user, now, &m[i].devices[d]);

@@ -326,7 +326,7 @@ int pa_api_add_tag(void *ctx, const char *tag) {
 int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what) {
   int64_t owner;
   char msg[128];
-  int rc = pa_store_pet_owner(rq->db, pet, &owner);
+  int rc = pa_store_pets_owner(rq->db, pet, &owner);
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "pet owner");
     return -1;
@@ -347,7 +347,7 @@ int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what) {
 int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const char *what,
                      const char *field, char hash[65], char ext[8]) {
   char msg[200];
-  int rc = pa_store_upload_file(rq->db, upload, rq->viewer, hash, ext);
+  int rc = pa_store_media_upload_file(rq->db, upload, rq->viewer, hash, ext);
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "upload");
     return -1;
@@ -368,7 +368,7 @@ int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const cha
     pa_api_field_error(rq, 400, "bad_request", msg, field);
     return -1;
   }
-  if (pa_store_upload_attach(rq->db, upload, pa_clock_now()) != PA_STORE_OK) {
+  if (pa_store_media_upload_attach(rq->db, upload, pa_clock_now()) != PA_STORE_OK) {
     pa_api_internal(rq, "attach upload");
     return -1;
   }

@@ -57,7 +57,7 @@ static int password_matches(const pa_store_credentials *cred, const char *passwo
 _Static_assert(PA_STORE_PW_HASH_MAX + 1 == PA_AUTH_HASH_TEXT, "a stored hash fits the buffers");
 _Static_assert(PA_STORE_CSRF_MAX + 1 >= PA_AUTH_TOKEN_TEXT, "a stored CSRF token is whole");
 
-/* Adds "user": Me to root (pa_store_account_get's callback). */
+/* Adds "user": Me to root (pa_store_accounts_get's callback). */
 static int add_me(void *root, const pa_store_account *a) {
   cJSON *u = cJSON_AddObjectToObject(root, "user");
   return !u || pa_api_add_id(u, "id", "u", a->person.id) ||
@@ -73,7 +73,7 @@ static void send_session(pa_srv_req *rq, int status, int64_t user, const char *c
   cJSON *root = cJSON_CreateObject();
   int bad = !root;
   if (!bad) {
-    int rc = user ? pa_store_account_get(rq->db, user, add_me, root) : PA_STORE_ENOTFOUND;
+    int rc = user ? pa_store_accounts_get(rq->db, user, add_me, root) : PA_STORE_ENOTFOUND;
     if (rc == PA_STORE_ENOTFOUND) {
       bad |= !cJSON_AddNullToObject(root, "user");
     } else if (rc == PA_STORE_EABORT) {
@@ -102,7 +102,7 @@ static int new_session(pa_srv_req *rq, int64_t user, char csrf[PA_AUTH_TOKEN_TEX
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
   pa_store_new_session s = {user, h, sizeof h, csrf, now, now + life};
-  int ok = pa_store_session_add(rq->db, &s) == PA_STORE_OK;
+  int ok = pa_store_sessions_add(rq->db, &s) == PA_STORE_OK;
   if (ok) pa_api_set_session_cookie(rq, token, life);
   sodium_memzero(token, sizeof token);
   return ok ? 0 : -1;
@@ -130,7 +130,7 @@ static int add_account(pa_srv_req *rq, const pa_store_new_account *a, int64_t *u
       snprintf(handle, sizeof handle, "%s", base);
     else
       snprintf(handle, sizeof handle, "%s%d", base, i);
-    int rc = pa_store_account_add(rq->db, &named, user);
+    int rc = pa_store_accounts_add(rq->db, &named, user);
     if (rc != PA_STORE_ECONFLICT) return rc;
   }
   return PA_STORE_ECONFLICT;
@@ -160,7 +160,7 @@ void pa_api_signup(pa_srv_req *rq) {
     pa_api_internal(rq, "signup");
     goto out;
   }
-  int rc = pa_store_account_find(rq->db, email, NULL);
+  int rc = pa_store_accounts_find(rq->db, email, NULL);
   if (rc == PA_STORE_OK) {
     pa_store_rollback(rq->db);
     pa_api_field_error(rq, 409, "conflict", "An account with this email exists; sign in instead",
@@ -198,7 +198,7 @@ void pa_api_login(pa_srv_req *rq) {
   if (pa_api_limited(rq, PA_LIMIT_LOGIN_ADDR, NULL) ||
       pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
-  int rc = pa_store_account_find(rq->db, email, &cred);
+  int rc = pa_store_accounts_find(rq->db, email, &cred);
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "login");
     goto out;
@@ -237,7 +237,7 @@ static void end_sessions(pa_srv_req *rq, int rc, int64_t user, int64_t session) 
 }
 
 void pa_api_logout(pa_srv_req *rq) {
-  end_sessions(rq, pa_store_session_delete(rq->db, rq->session_id), 0, rq->session_id);
+  end_sessions(rq, pa_store_sessions_delete(rq->db, rq->session_id), 0, rq->session_id);
 }
 
 void pa_api_logout_all(pa_srv_req *rq) {
@@ -249,7 +249,7 @@ void pa_api_logout_all(pa_srv_req *rq) {
  * as login's, so guesses here and at login share one budget.
  * 0, or -1 with 500 sent. */
 static int own_credentials(pa_srv_req *rq, pa_store_credentials *cred, char *key, size_t cap) {
-  int rc = pa_store_account_credentials(rq->db, rq->viewer, cred);
+  int rc = pa_store_accounts_credentials(rq->db, rq->viewer, cred);
   if (rc == PA_STORE_ENOTFOUND) {
     cred->email[0] = cred->pw_hash[0] = '\0';
     rc = PA_STORE_OK;
@@ -291,7 +291,7 @@ void pa_api_password(pa_srv_req *rq) {
     goto out;
   }
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      pa_store_account_set_password(rq->db, rq->viewer, fresh) != PA_STORE_OK ||
+      pa_store_accounts_set_password(rq->db, rq->viewer, fresh) != PA_STORE_OK ||
       pa_store_sessions_delete_user(rq->db, rq->viewer, rq->session_id) != PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "password");
@@ -323,7 +323,7 @@ void pa_api_delete_me(pa_srv_req *rq) {
   }
   /* Everything the account made hangs off users by ON DELETE CASCADE. */
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
-      pa_store_account_delete(rq->db, rq->viewer) != PA_STORE_OK ||
+      pa_store_accounts_delete(rq->db, rq->viewer) != PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "delete account");
     pa_store_rollback(rq->db);

@@ -23,7 +23,7 @@ void pa_api_media_gc(pa_store *db, const char *media_dir) {
   pa_api_media_quota(); /* read at startup, when main runs the first collection */
   pa_api_media_lock();
   /* Drafts past their time go first: that queues their hashes. */
-  int rc = freed ? pa_store_uploads_expire(db, now - PA_MEDIA_DRAFT_SECONDS, now / 86400)
+  int rc = freed ? pa_store_media_uploads_expire(db, now - PA_MEDIA_DRAFT_SECONDS, now / 86400)
                  : PA_STORE_ENOMEM;
   /* Batch after batch until the queue is empty: each takes what it checks off. */
   while (rc == PA_STORE_OK && taken == PA_MEDIA_GC_BATCH) {
@@ -58,7 +58,7 @@ void pa_api_delete_own(pa_srv_req *rq, pa_api_owner_fn owner, pa_api_remove_fn r
 }
 
 void pa_api_media_delete(pa_srv_req *rq) {
-  pa_api_delete_own(rq, pa_store_upload_owner, pa_store_upload_delete, "No such upload",
+  pa_api_delete_own(rq, pa_store_media_upload_owner, pa_store_media_upload_delete, "No such upload",
                     "Only the person who uploaded a file may delete the upload");
 }
 
@@ -101,7 +101,7 @@ static void format_bytes(int64_t b, char *out, size_t cap) {
 static void quota_refuse(pa_srv_req *rq, int64_t now, int64_t bytes) {
   int64_t used, left = 86400 - now % 86400;
   char q[32], u[32], b[32], msg[320];
-  if (pa_store_upload_bytes(rq->db, rq->viewer, now / 86400, &used) != PA_STORE_OK) {
+  if (pa_store_media_upload_bytes(rq->db, rq->viewer, now / 86400, &used) != PA_STORE_OK) {
     pa_api_internal(rq, "upload quota");
     return;
   }
@@ -119,8 +119,8 @@ int pa_api_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day) {
   int64_t now = pa_clock_now();
   int charged = 0;
   *day = now / 86400;
-  if (pa_store_upload_charge(rq->db, rq->viewer, *day, bytes, pa_api_media_quota(), &charged) !=
-      PA_STORE_OK) {
+  if (pa_store_media_upload_charge(rq->db, rq->viewer, *day, bytes, pa_api_media_quota(),
+                                   &charged) != PA_STORE_OK) {
     pa_api_internal(rq, "upload quota");
     return -1;
   }
@@ -132,7 +132,7 @@ int pa_api_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day) {
 }
 
 void pa_api_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day) {
-  if (pa_store_upload_refund(rq->db, rq->viewer, day, bytes) != PA_STORE_OK)
+  if (pa_store_media_upload_refund(rq->db, rq->viewer, day, bytes) != PA_STORE_OK)
     fprintf(stderr, "upload quota: %s\n", pa_store_errmsg(rq->db));
 }
 
@@ -145,7 +145,7 @@ static int quota_precheck(pa_srv_req *rq) {
   errno = 0;
   long long len = strtoll(cl, &end, 10);
   if (errno || *end || len < 0) return 0; /* the transport judges malformed lengths */
-  if (pa_store_upload_bytes(rq->db, rq->viewer, now / 86400, &used) != PA_STORE_OK) {
+  if (pa_store_media_upload_bytes(rq->db, rq->viewer, now / 86400, &used) != PA_STORE_OK) {
     pa_api_internal(rq, "upload quota");
     return -1;
   }
@@ -248,7 +248,8 @@ void pa_api_media_upload(pa_srv_req *rq) {
   rc = pa_blob_store(rq->srv->media_dir, data, len, ext, hash);
   pa_store_media m = {
       hash, ext, info.width, info.height, (int64_t)len, pa_clock_now(), has_thumb ? thumb : NULL};
-  int stored = rc == PA_BLOB_OK && pa_store_upload_add(rq->db, rq->viewer, &m, &id) == PA_STORE_OK;
+  int stored =
+      rc == PA_BLOB_OK && pa_store_media_upload_add(rq->db, rq->viewer, &m, &id) == PA_STORE_OK;
   pa_api_media_unlock();
   free(data);
   if (!stored) {

@@ -57,7 +57,7 @@ static int append_pet(void *ctx, const pa_store_pet_ref *p) {
 
 void pa_api_user_get(pa_srv_req *rq) {
   cJSON *o = NULL, *pets;
-  int rc = pa_store_user_profile(rq->db, rq->ids[0], rq->viewer, profile_json, &o);
+  int rc = pa_store_people_profile(rq->db, rq->ids[0], rq->viewer, profile_json, &o);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such user");
     return;
@@ -95,7 +95,7 @@ void pa_api_me_patch(pa_srv_req *rq) {
     pa_store_rollback(rq->db);
     return;
   }
-  int rc = pa_store_user_set_avatar(rq->db, rq->viewer, upload ? hash : NULL);
+  int rc = pa_store_people_set_avatar(rq->db, rq->viewer, upload ? hash : NULL);
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) {
     pa_api_internal(rq, "change avatar");
     return;
@@ -111,8 +111,8 @@ void pa_api_me_patch(pa_srv_req *rq) {
 /* 0 when the path's person or pet exists; else 404 or 500 sent. */
 static int target_exists(pa_srv_req *rq, pa_store_follow_kind kind, const char *what) {
   int64_t owner;
-  int rc = kind == PA_STORE_FOLLOW_PET ? pa_store_pet_owner(rq->db, rq->ids[0], &owner)
-                                       : pa_store_user_exists(rq->db, rq->ids[0]);
+  int rc = kind == PA_STORE_FOLLOW_PET ? pa_store_pets_owner(rq->db, rq->ids[0], &owner)
+                                       : pa_store_people_exists(rq->db, rq->ids[0]);
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, kind == PA_STORE_FOLLOW_PET ? "No such pet" : "No such user");
   else if (rc != PA_STORE_OK)
@@ -127,10 +127,10 @@ static void follow(pa_srv_req *rq, pa_store_follow_kind kind, int on) {
     PA_BAD(rq, "You cannot follow yourself");
     return;
   }
-  int rc = on ? pa_store_follow(rq->db, kind, rq->viewer, rq->ids[0], pa_clock_now())
-              : pa_store_unfollow(rq->db, kind, rq->viewer, rq->ids[0]);
+  int rc = on ? pa_store_follows_add(rq->db, kind, rq->viewer, rq->ids[0], pa_clock_now())
+              : pa_store_follows_remove(rq->db, kind, rq->viewer, rq->ids[0]);
   if (rc != PA_STORE_OK ||
-      pa_store_follower_count(rq->db, kind, rq->ids[0], &count) != PA_STORE_OK) {
+      pa_store_follows_count(rq->db, kind, rq->ids[0], &count) != PA_STORE_OK) {
     pa_api_internal(rq, "follow");
     return;
   }
@@ -160,10 +160,11 @@ static void people_page(pa_srv_req *rq, pa_store_follow_kind kind, int following
   if (!list)
     rc = PA_STORE_ENOMEM;
   else if (following)
-    rc = pa_store_following(rq->db, rq->ids[0], from, limit, append_person, list, &next, &more);
+    rc = pa_store_follows_following(rq->db, rq->ids[0], from, limit, append_person, list, &next,
+                                    &more);
   else
-    rc = pa_store_followers(rq->db, kind, rq->ids[0], from, limit, append_person, list, &next,
-                            &more);
+    rc = pa_store_follows_followers(rq->db, kind, rq->ids[0], from, limit, append_person, list,
+                                    &next, &more);
   if (rc != PA_STORE_OK || pa_api_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "people");

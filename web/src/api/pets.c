@@ -51,7 +51,7 @@ static int append_pet(void *ctx, const pa_store_pet_profile *p) {
 
 static void send_pet(pa_srv_req *rq, int status, int64_t id) {
   cJSON *o = NULL;
-  int rc = pa_store_pet_profile_get(rq->db, id, rq->viewer, keep_pet, &o);
+  int rc = pa_store_pets_profile_get(rq->db, id, rq->viewer, keep_pet, &o);
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such pet");
   else if (rc != PA_STORE_OK)
@@ -65,7 +65,7 @@ void pa_api_pet_get(pa_srv_req *rq) { send_pet(rq, 200, rq->ids[0]); }
 void pa_api_my_pets(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "pets");
   if (!list ||
-      pa_store_pet_profiles_of(rq->db, rq->viewer, rq->viewer, append_pet, list) != PA_STORE_OK) {
+      pa_store_pets_profiles_of(rq->db, rq->viewer, rq->viewer, append_pet, list) != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "my pets");
     return;
@@ -145,7 +145,7 @@ void pa_api_pet_create(pa_srv_req *rq) {
     cJSON_Delete(body);
     return;
   }
-  int rc = pa_store_pet_create(rq->db, rq->viewer, &f.e, pa_clock_now(), &id);
+  int rc = pa_store_pets_create(rq->db, rq->viewer, &f.e, pa_clock_now(), &id);
   cJSON_Delete(body);
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK)
     pa_api_internal(rq, "add pet");
@@ -156,7 +156,7 @@ void pa_api_pet_create(pa_srv_req *rq) {
 /* 0 when the path's pet is the viewer's; else 404/403 sent. */
 static int my_pet(pa_srv_req *rq) {
   int64_t owner;
-  int rc = pa_store_pet_owner(rq->db, rq->ids[0], &owner);
+  int rc = pa_store_pets_owner(rq->db, rq->ids[0], &owner);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such pet");
     return -1;
@@ -186,7 +186,7 @@ void pa_api_pet_patch(pa_srv_req *rq) {
     cJSON_Delete(body);
     return;
   }
-  int rc = pa_store_pet_update(rq->db, rq->ids[0], &f.e);
+  int rc = pa_store_pets_update(rq->db, rq->ids[0], &f.e);
   cJSON_Delete(body);
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) {
     pa_api_internal(rq, "change pet");
@@ -203,7 +203,8 @@ void pa_api_pet_delete(pa_srv_req *rq) {
     pa_api_internal(rq, "delete pet");
     return;
   }
-  if (pa_store_end(rq->db, pa_store_pet_delete(rq->db, rq->ids[0]) == PA_STORE_OK) != PA_STORE_OK) {
+  if (pa_store_end(rq->db, pa_store_pets_delete(rq->db, rq->ids[0]) == PA_STORE_OK) !=
+      PA_STORE_OK) {
     pa_api_internal(rq, "delete pet");
     return;
   }

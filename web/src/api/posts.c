@@ -37,7 +37,7 @@ static cJSON *post_detail(pa_srv_req *rq, int64_t id, int *missing) {
     return NULL;
   }
   cJSON *pets = cJSON_AddArrayToObject(post, "pets");
-  if (!pets || pa_store_post_pets(rq->db, id, add_pet, pets) != PA_STORE_OK) {
+  if (!pets || pa_store_posts_pets(rq->db, id, add_pet, pets) != PA_STORE_OK) {
     cJSON_Delete(post);
     return NULL;
   }
@@ -116,18 +116,18 @@ void pa_api_post_create(pa_srv_req *rq) {
   /* Writes go in as they are checked; any refusal rolls all of them back. */
   pa_store_new_post row = {rq->viewer, pets[0], caption, 0, 0, pa_clock_now(), 0};
   if (pa_api_own_pet(rq, pets[0], "pet_ids[0]") != 0) goto undo;
-  if (pa_store_post_add(rq->db, &row, &post) != PA_STORE_OK) goto fail;
+  if (pa_store_posts_add(rq->db, &row, &post) != PA_STORE_OK) goto fail;
   for (int i = 0; i < nmedia; i++) {
     snprintf(what, sizeof what, "media_ids[%d]", i);
     const cJSON *a = alts ? cJSON_GetArrayItem(alts, i) : NULL;
     if (pa_api_own_media(rq, media[i], "image", what, "media_ids", hash, ext) != 0) goto undo;
-    if (pa_store_post_image_add(rq->db, post, i, hash, a ? a->valuestring : "") != PA_STORE_OK)
+    if (pa_store_posts_image_add(rq->db, post, i, hash, a ? a->valuestring : "") != PA_STORE_OK)
       goto fail;
   }
   for (int i = 1; i < npets; i++) {
     snprintf(what, sizeof what, "pet_ids[%d]", i);
     if (pa_api_own_pet(rq, pets[i], what) != 0) goto undo;
-    if (pa_store_post_pet_add(rq->db, post, pets[i]) != PA_STORE_OK) goto fail;
+    if (pa_store_posts_pet_add(rq->db, post, pets[i]) != PA_STORE_OK) goto fail;
   }
   if (pa_store_commit(rq->db) != PA_STORE_OK) goto fail;
   int missing;
@@ -147,7 +147,7 @@ out:
 
 /* 0 with the post's author, or -1 with 404 (or 500) sent. */
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
-  int rc = pa_store_post_author(rq->db, post, author);
+  int rc = pa_store_posts_author(rq->db, post, author);
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such post");
   else if (rc != PA_STORE_OK)
@@ -156,14 +156,14 @@ static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
 }
 
 void pa_api_post_delete(pa_srv_req *rq) {
-  pa_api_delete_own(rq, pa_store_post_author, pa_store_post_delete, "No such post",
+  pa_api_delete_own(rq, pa_store_posts_author, pa_store_posts_delete, "No such post",
                     "Only the author may delete a post");
 }
 
 static void like(pa_srv_req *rq, int on) {
   int64_t author, count;
   if (post_author(rq, rq->ids[0], &author) != 0) return;
-  if (pa_store_like_set(rq->db, rq->ids[0], rq->viewer, on, pa_clock_now(), &count) !=
+  if (pa_store_posts_like_set(rq->db, rq->ids[0], rq->viewer, on, pa_clock_now(), &count) !=
       PA_STORE_OK) {
     pa_api_internal(rq, "like");
     return;
@@ -223,7 +223,7 @@ static int keep_comment(void *ctx, const pa_store_comment *c) {
 /* Where comment `id` sits into *out: 0, 1 when there is no such comment, or
  * -1 with 500 sent. */
 static int comment_info(pa_srv_req *rq, int64_t id, pa_store_comment_info *out, const char *what) {
-  int rc = pa_store_comment_info_get(rq->db, id, out);
+  int rc = pa_store_comments_info_get(rq->db, id, out);
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, what);
     return -1;
@@ -289,9 +289,9 @@ void pa_api_comment_create(pa_srv_req *rq) {
       goto out;
     }
   }
-  if (pa_store_comment_add(rq->db, rq->ids[0], rq->viewer, parent, text, pa_clock_now(), &id) !=
+  if (pa_store_comments_add(rq->db, rq->ids[0], rq->viewer, parent, text, pa_clock_now(), &id) !=
           PA_STORE_OK ||
-      pa_store_comment_get(rq->db, id, keep_comment, &c) != PA_STORE_OK)
+      pa_store_comments_get(rq->db, id, keep_comment, &c) != PA_STORE_OK)
     pa_api_internal(rq, "comment");
   else
     pa_api_json(rq, 201, c);
@@ -311,7 +311,7 @@ void pa_api_comment_delete(pa_srv_req *rq) {
     PA_FORBIDDEN(rq, "Only the comment's or the post's author may delete it");
     return;
   }
-  if (pa_store_comment_delete(rq->db, rq->ids[0]) != PA_STORE_OK) {
+  if (pa_store_comments_delete(rq->db, rq->ids[0]) != PA_STORE_OK) {
     pa_api_internal(rq, "delete comment");
     return;
   }

@@ -48,16 +48,16 @@ static int resolve_session(pa_srv_req *rq) {
   if (!cookies || pa_http_cookie(cookies, "pa_session", token, sizeof token) <= 0 ||
       pa_auth_token_hash(token, h) != 0)
     return 0;
-  int rc = pa_store_session_find(rq->db, h, sizeof h, &s);
+  int rc = pa_store_sessions_find(rq->db, h, sizeof h, &s);
   const int64_t now = pa_clock_now(), life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
   if (rc == PA_STORE_OK && s.expires_at <= now) {
-    pa_store_session_delete(rq->db, s.id);
+    pa_store_sessions_delete(rq->db, s.id);
   } else if (rc == PA_STORE_OK) {
     rq->session_id = s.id;
     rq->viewer = s.user_id;
     snprintf(rq->csrf, sizeof rq->csrf, "%s", s.csrf);
     if (s.expires_at - now < life - 86400 &&
-        pa_store_session_extend(rq->db, s.id, now + life) == PA_STORE_OK)
+        pa_store_sessions_extend(rq->db, s.id, now + life) == PA_STORE_OK)
       pa_api_set_session_cookie(rq, token, life);
   } else if (rc != PA_STORE_ENOTFOUND) {
     pa_api_internal(rq, "session");

@@ -23,7 +23,7 @@ typedef struct pa_store_new_account {
 /* Inserts an account; *id gets its id. PA_STORE_ECONFLICT when the handle
  * (or the email) is taken: nothing is written and an open transaction stays
  * usable, so the caller can try another handle. */
-int pa_store_account_add(pa_store *db, const pa_store_new_account *a, int64_t *id);
+int pa_store_accounts_add(pa_store *db, const pa_store_new_account *a, int64_t *id);
 
 /* What signing in checks. */
 typedef struct pa_store_credentials {
@@ -35,9 +35,9 @@ typedef struct pa_store_credentials {
 /* The account whose email is email, compared without regard to ASCII case;
  * out may be NULL to ask only whether one exists. PA_STORE_ENOTFOUND when
  * none. */
-int pa_store_account_find(pa_store *db, const char *email, pa_store_credentials *out);
+int pa_store_accounts_find(pa_store *db, const char *email, pa_store_credentials *out);
 /* The credentials of account id; PA_STORE_ENOTFOUND when there is none. */
-int pa_store_account_credentials(pa_store *db, int64_t id, pa_store_credentials *out);
+int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials *out);
 
 /* The account as its owner sees it. */
 typedef struct pa_store_account {
@@ -50,13 +50,13 @@ typedef struct pa_store_account {
 typedef int (*pa_store_account_fn)(void *ctx, const pa_store_account *a);
 
 /* Calls fn with account id; PA_STORE_ENOTFOUND when there is none. */
-int pa_store_account_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx);
+int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx);
 
 /* Replaces the password hash of account id. */
-int pa_store_account_set_password(pa_store *db, int64_t id, const char *pw_hash);
+int pa_store_accounts_set_password(pa_store *db, int64_t id, const char *pw_hash);
 
 /* Deletes account id and, by the schema's cascades, everything it made
  * (its sessions too). The caller collects the media it held. */
-int pa_store_account_delete(pa_store *db, int64_t id);
+int pa_store_accounts_delete(pa_store *db, int64_t id);
 
 #endif

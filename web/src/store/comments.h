@@ -24,7 +24,7 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_
                            int *more);
 
 /* Calls fn once with comment `id`; PA_STORE_ENOTFOUND when there is none. */
-int pa_store_comment_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx);
+int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx);
 
 /* Where a comment sits and who may remove it. */
 typedef struct pa_store_comment_info {
@@ -33,14 +33,14 @@ typedef struct pa_store_comment_info {
 } pa_store_comment_info;
 
 /* PA_STORE_ENOTFOUND when there is no comment `id`. */
-int pa_store_comment_info_get(pa_store *db, int64_t id, pa_store_comment_info *out);
+int pa_store_comments_info_get(pa_store *db, int64_t id, pa_store_comment_info *out);
 
 /* Inserts a comment by author on post (parent 0: top-level) at `now`; the
  * post's comment count and the notifications follow. *id (optional) gets
  * the new comment's id. */
-int pa_store_comment_add(pa_store *db, int64_t post, int64_t author, int64_t parent,
-                         const char *body, int64_t now, int64_t *id);
+int pa_store_comments_add(pa_store *db, int64_t post, int64_t author, int64_t parent,
+                          const char *body, int64_t now, int64_t *id);
 /* Deletes the comment and its replies. */
-int pa_store_comment_delete(pa_store *db, int64_t id);
+int pa_store_comments_delete(pa_store *db, int64_t id);
 
 #endif

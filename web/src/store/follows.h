@@ -15,19 +15,20 @@ typedef enum pa_store_follow_kind {
 
 /* follower starts following target (a person other than themselves, or a
  * pet) at `now`; following again changes nothing. */
-int pa_store_follow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target,
-                    int64_t now);
+int pa_store_follows_add(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target,
+                         int64_t now);
 /* follower stops following target; not following changes nothing. */
-int pa_store_unfollow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target);
+int pa_store_follows_remove(pa_store *db, pa_store_follow_kind kind, int64_t follower,
+                            int64_t target);
 /* How many people follow target. */
-int pa_store_follower_count(pa_store *db, pa_store_follow_kind kind, int64_t target, int64_t *out);
+int pa_store_follows_count(pa_store *db, pa_store_follow_kind kind, int64_t target, int64_t *out);
 
 /* The people who follow target. */
-int pa_store_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
-                       const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
-                       pa_store_cursor *next, int *more);
+int pa_store_follows_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
+                               const pa_store_cursor *after, int limit, pa_store_person_fn fn,
+                               void *ctx, pa_store_cursor *next, int *more);
 /* The people user follows. */
-int pa_store_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
-                       pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more);
+int pa_store_follows_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
+                               pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more);
 
 #endif

@@ -16,13 +16,13 @@ typedef struct pa_store_user {
 } pa_store_user;
 
 /* Inserts; *id (optional) gets the new row's id. */
-int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id);
+int pa_store_people_add(pa_store *db, const pa_store_user *u, int64_t *id);
 
 /* PA_STORE_OK when user `user` exists, else PA_STORE_ENOTFOUND. */
-int pa_store_user_exists(pa_store *db, int64_t user);
+int pa_store_people_exists(pa_store *db, int64_t user);
 
 /* Sets user's avatar to a media hash, or removes it when hash is NULL. */
-int pa_store_user_set_avatar(pa_store *db, int64_t user, const char *hash);
+int pa_store_people_set_avatar(pa_store *db, int64_t user, const char *hash);
 
 /* A person's profile page; following: whether the viewer follows them. */
 typedef struct pa_store_profile {
@@ -37,7 +37,7 @@ typedef int (*pa_store_profile_fn)(void *ctx, const pa_store_profile *p);
 
 /* Calls fn with user's profile as seen by viewer (0 for nobody);
  * PA_STORE_ENOTFOUND when there is no such user. */
-int pa_store_user_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
-                          void *ctx);
+int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
+                            void *ctx);
 
 #endif

@@ -15,7 +15,7 @@ typedef struct pa_store_pet {
 } pa_store_pet;
 
 /* Inserts; *id (optional) gets the new row's id. */
-int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id);
+int pa_store_pets_add(pa_store *db, const pa_store_pet *p, int64_t *id);
 
 /* The fields an owner sets. Creating: NULL breed and bio are "", NULL
  * birth_date and avatar are none, set_* are not read. Changing: NULL keeps
@@ -29,15 +29,15 @@ typedef struct pa_store_pet_edit {
 } pa_store_pet_edit;
 
 /* Inserts owner's pet, created at `now`; *id gets its id. */
-int pa_store_pet_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e, int64_t now,
-                        int64_t *id);
-int pa_store_pet_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e);
+int pa_store_pets_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e, int64_t now,
+                         int64_t *id);
+int pa_store_pets_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e);
 /* Deletes the pet; the posts whose main pet it is, its stories and reels go
  * with it. */
-int pa_store_pet_delete(pa_store *db, int64_t pet);
+int pa_store_pets_delete(pa_store *db, int64_t pet);
 
 /* The owner of pet `pet` into *owner; PA_STORE_ENOTFOUND when there is no such pet. */
-int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner);
+int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner);
 
 /* A pet's profile page; birth_date is NULL when unknown, following says
  * whether the viewer follows the pet. */
@@ -55,12 +55,12 @@ typedef int (*pa_store_pet_profile_fn)(void *ctx, const pa_store_pet_profile *p)
 
 /* Calls fn with pet's profile as seen by viewer (0 for nobody);
  * PA_STORE_ENOTFOUND when there is no such pet. */
-int pa_store_pet_profile_get(pa_store *db, int64_t pet, int64_t viewer, pa_store_pet_profile_fn fn,
-                             void *ctx);
+int pa_store_pets_profile_get(pa_store *db, int64_t pet, int64_t viewer, pa_store_pet_profile_fn fn,
+                              void *ctx);
 /* Calls fn for every pet of owner, oldest first: their profiles as seen by
  * viewer, or the short records. */
-int pa_store_pet_profiles_of(pa_store *db, int64_t owner, int64_t viewer,
-                             pa_store_pet_profile_fn fn, void *ctx);
+int pa_store_pets_profiles_of(pa_store *db, int64_t owner, int64_t viewer,
+                              pa_store_pet_profile_fn fn, void *ctx);
 int pa_store_pets_of(pa_store *db, int64_t owner, pa_store_pet_ref_fn fn, void *ctx);
 
 #endif

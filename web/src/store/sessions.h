@@ -20,17 +20,17 @@ typedef struct pa_store_session {
   char csrf[PA_STORE_CSRF_MAX + 1];
 } pa_store_session;
 
-int pa_store_session_add(pa_store *db, const pa_store_new_session *s);
+int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s);
 
 /* The session whose token hashes to token_hash, expired or not (the caller
  * compares expires_at with its clock); PA_STORE_ENOTFOUND when none. */
-int pa_store_session_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
-                          pa_store_session *out);
+int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
+                           pa_store_session *out);
 
 /* Moves the expiry of session id to expires_at. */
-int pa_store_session_extend(pa_store *db, int64_t id, int64_t expires_at);
+int pa_store_sessions_extend(pa_store *db, int64_t id, int64_t expires_at);
 
-int pa_store_session_delete(pa_store *db, int64_t id);
+int pa_store_sessions_delete(pa_store *db, int64_t id);
 
 /* Deletes every session of user but session keep (0: all of them). */
 int pa_store_sessions_delete_user(pa_store *db, int64_t user, int64_t keep);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int pa_store_account_add(pa_store *db, const pa_store_new_account *a, int64_t *id) {
+int pa_store_accounts_add(pa_store *db, const pa_store_new_account *a, int64_t *id) {
   /* DO NOTHING rather than a failed statement: PostgreSQL would abort the
    * whole transaction on the error, and signup tries handles until one is free. */
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, email, pw_hash, created_at)"
@@ -44,20 +44,20 @@ static int credentials(pa_store *db, sqlite3_stmt *st, int bind_rc, pa_store_cre
   return res;
 }
 
-int pa_store_account_find(pa_store *db, const char *email, pa_store_credentials *out) {
+int pa_store_accounts_find(pa_store *db, const char *email, pa_store_credentials *out) {
   sqlite3_stmt *st =
       pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE");
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, pa_sq_bind_text(st, 1, email), out);
 }
 
-int pa_store_account_credentials(pa_store *db, int64_t id, pa_store_credentials *out) {
+int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials *out) {
   sqlite3_stmt *st = pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, sqlite3_bind_int64(st, 1, id), out);
 }
 
-int pa_store_account_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
+int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
   sqlite3_stmt *st =
       pa_sq_stmt(db, "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.email, u.created_at"
                      " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
@@ -78,7 +78,7 @@ int pa_store_account_get(pa_store *db, int64_t id, pa_store_account_fn fn, void 
   return out;
 }
 
-int pa_store_account_set_password(pa_store *db, int64_t id, const char *pw_hash) {
+int pa_store_accounts_set_password(pa_store *db, int64_t id, const char *pw_hash) {
   sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET pw_hash = ?2 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, id);
@@ -86,6 +86,6 @@ int pa_store_account_set_password(pa_store *db, int64_t id, const char *pw_hash)
   return pa_sq_run(db, st, rc, "set password", NULL, NULL);
 }
 
-int pa_store_account_delete(pa_store *db, int64_t id) {
+int pa_store_accounts_delete(pa_store *db, int64_t id) {
   return pa_sq_exec_i64(db, "DELETE FROM users WHERE id = ?1", 1, &id, NULL);
 }

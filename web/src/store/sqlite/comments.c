@@ -55,7 +55,7 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_
   return pa_sq_page(db, st, limit, comment_row, &w, 4, 0, next, more, "comments");
 }
 
-int pa_store_comment_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx) {
+int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx) {
   sqlite3_stmt *st = pa_sq_stmt(db, COMMENT_SQL("c.id = ?1"));
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, id), out = PA_STORE_OK;
@@ -71,7 +71,7 @@ int pa_store_comment_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void 
   return out;
 }
 
-int pa_store_comment_info_get(pa_store *db, int64_t id, pa_store_comment_info *out) {
+int pa_store_comments_info_get(pa_store *db, int64_t id, pa_store_comment_info *out) {
   sqlite3_stmt *st = pa_sq_stmt(db, "SELECT c.post_id, c.parent_id, c.author_id, p.author_id"
                                     "  FROM comments c JOIN posts p ON p.id = c.post_id"
                                     " WHERE c.id = ?1");
@@ -88,8 +88,8 @@ int pa_store_comment_info_get(pa_store *db, int64_t id, pa_store_comment_info *o
   return res;
 }
 
-int pa_store_comment_add(pa_store *db, int64_t post, int64_t author, int64_t parent,
-                         const char *body, int64_t now, int64_t *id) {
+int pa_store_comments_add(pa_store *db, int64_t post, int64_t author, int64_t parent,
+                          const char *body, int64_t now, int64_t *id) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO comments (post_id, author_id, parent_id, body,"
                                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
@@ -101,6 +101,6 @@ int pa_store_comment_add(pa_store *db, int64_t post, int64_t author, int64_t par
   return pa_sq_run(db, st, rc, "add comment", id, NULL);
 }
 
-int pa_store_comment_delete(pa_store *db, int64_t id) {
+int pa_store_comments_delete(pa_store *db, int64_t id) {
   return pa_sq_exec_i64(db, "DELETE FROM comments WHERE id = ?1", 1, &id, NULL);
 }

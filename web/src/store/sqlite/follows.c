@@ -38,18 +38,19 @@ static int known(pa_store *db, pa_store_follow_kind kind) {
   return 0;
 }
 
-int pa_store_follow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target,
-                    int64_t now) {
+int pa_store_follows_add(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target,
+                         int64_t now) {
   int64_t args[3] = {follower, target, now};
   return known(db, kind) ? pa_sq_exec_i64(db, follow_sql[kind], 3, args, NULL) : PA_STORE_EINVAL;
 }
 
-int pa_store_unfollow(pa_store *db, pa_store_follow_kind kind, int64_t follower, int64_t target) {
+int pa_store_follows_remove(pa_store *db, pa_store_follow_kind kind, int64_t follower,
+                            int64_t target) {
   int64_t args[2] = {follower, target};
   return known(db, kind) ? pa_sq_exec_i64(db, unfollow_sql[kind], 2, args, NULL) : PA_STORE_EINVAL;
 }
 
-int pa_store_follower_count(pa_store *db, pa_store_follow_kind kind, int64_t target, int64_t *out) {
+int pa_store_follows_count(pa_store *db, pa_store_follow_kind kind, int64_t target, int64_t *out) {
   return known(db, kind) ? pa_sq_scalar_i64(db, count_sql[kind], 1, &target, out) : PA_STORE_EINVAL;
 }
 
@@ -84,15 +85,15 @@ static int people_page(pa_store *db, const char *sql, int64_t id, const pa_store
   return pa_sq_page(db, st, limit, person_row, &w, 0, 1, next, more, "follows");
 }
 
-int pa_store_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
-                       const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
-                       pa_store_cursor *next, int *more) {
+int pa_store_follows_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
+                               const pa_store_cursor *after, int limit, pa_store_person_fn fn,
+                               void *ctx, pa_store_cursor *next, int *more) {
   *more = 0;
   if (!known(db, kind)) return PA_STORE_EINVAL;
   return people_page(db, followers_sql[kind], target, after, limit, fn, ctx, next, more);
 }
 
-int pa_store_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
-                       pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_follows_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
+                               pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
   return people_page(db, following_sql, user, after, limit, fn, ctx, next, more);
 }

@@ -21,7 +21,8 @@ int pa_store_media_add(pa_store *db, const pa_store_media *m) {
   return pa_sq_run(db, st, rc, "add media", NULL, NULL);
 }
 
-int pa_store_upload_file(pa_store *db, int64_t upload, int64_t user, char hash[65], char ext[8]) {
+int pa_store_media_upload_file(pa_store *db, int64_t upload, int64_t user, char hash[65],
+                               char ext[8]) {
   sqlite3_stmt *st = pa_sq_stmt(db, "SELECT m.hash, m.ext FROM uploads u"
                                     " JOIN media m ON m.hash = u.media"
                                     " WHERE u.id = ?1 AND u.user_id = ?2");
@@ -40,13 +41,13 @@ int pa_store_upload_file(pa_store *db, int64_t upload, int64_t user, char hash[6
   return out;
 }
 
-int pa_store_upload_attach(pa_store *db, int64_t upload, int64_t now) {
+int pa_store_media_upload_attach(pa_store *db, int64_t upload, int64_t now) {
   int64_t a[2] = {upload, now};
   return pa_sq_exec_i64(
       db, "UPDATE uploads SET attached_at = coalesce(attached_at, ?2) WHERE id = ?1", 2, a, NULL);
 }
 
-int pa_store_upload_add(pa_store *db, int64_t user, const pa_store_media *m, int64_t *id) {
+int pa_store_media_upload_add(pa_store *db, int64_t user, const pa_store_media *m, int64_t *id) {
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   if ((rc = pa_store_media_add(db, m)) == PA_STORE_OK) {
@@ -64,17 +65,17 @@ int pa_store_upload_add(pa_store *db, int64_t user, const pa_store_media *m, int
   return rc;
 }
 
-int pa_store_upload_owner(pa_store *db, int64_t upload, int64_t *owner) {
+int pa_store_media_upload_owner(pa_store *db, int64_t upload, int64_t *owner) {
   return pa_sq_scalar_i64(db, "SELECT user_id FROM uploads WHERE id = ?1", 1, &upload, owner);
 }
 
-int pa_store_upload_delete(pa_store *db, int64_t upload) {
+int pa_store_media_upload_delete(pa_store *db, int64_t upload) {
   return pa_sq_exec_i64(db, "DELETE FROM uploads WHERE id = ?1", 1, &upload, NULL);
 }
 
 /* ---- the daily upload quota */
 
-int pa_store_upload_bytes(pa_store *db, int64_t user, int64_t day, int64_t *used) {
+int pa_store_media_upload_bytes(pa_store *db, int64_t user, int64_t day, int64_t *used) {
   int64_t a[2] = {day, user};
   *used = 0;
   int rc = pa_sq_scalar_i64(db, "SELECT bytes FROM upload_bytes WHERE day = ?1 AND user_id = ?2", 2,
@@ -82,8 +83,8 @@ int pa_store_upload_bytes(pa_store *db, int64_t user, int64_t day, int64_t *used
   return rc == PA_STORE_ENOTFOUND ? PA_STORE_OK : rc;
 }
 
-int pa_store_upload_charge(pa_store *db, int64_t user, int64_t day, int64_t bytes, int64_t quota,
-                           int *charged) {
+int pa_store_media_upload_charge(pa_store *db, int64_t user, int64_t day, int64_t bytes,
+                                 int64_t quota, int *charged) {
   int64_t a[4] = {day, user, bytes, quota};
   int changes = 0;
   int rc = pa_sq_exec_i64(
@@ -96,7 +97,7 @@ int pa_store_upload_charge(pa_store *db, int64_t user, int64_t day, int64_t byte
   return rc;
 }
 
-int pa_store_upload_refund(pa_store *db, int64_t user, int64_t day, int64_t bytes) {
+int pa_store_media_upload_refund(pa_store *db, int64_t user, int64_t day, int64_t bytes) {
   int64_t a[3] = {day, user, bytes};
   return pa_sq_exec_i64(db,
                         "UPDATE upload_bytes SET bytes = CASE WHEN bytes > ?3 THEN bytes - ?3"
@@ -106,7 +107,7 @@ int pa_store_upload_refund(pa_store *db, int64_t user, int64_t day, int64_t byte
 
 /* ---- collection */
 
-int pa_store_uploads_expire(pa_store *db, int64_t drafts_before, int64_t day) {
+int pa_store_media_uploads_expire(pa_store *db, int64_t drafts_before, int64_t day) {
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   /* The trigger on uploads queues the drafts' hashes. */

@@ -3,7 +3,7 @@
 
 #include "store/sqlite/sq.h"
 
-int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id) {
+int pa_store_people_add(pa_store *db, const pa_store_user *u, int64_t *id) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, bio, avatar, created_at)"
                                     " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
@@ -15,12 +15,12 @@ int pa_store_user_add(pa_store *db, const pa_store_user *u, int64_t *id) {
   return pa_sq_run(db, st, rc, "add user", id, NULL);
 }
 
-int pa_store_user_exists(pa_store *db, int64_t user) {
+int pa_store_people_exists(pa_store *db, int64_t user) {
   int64_t one;
   return pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &user, &one);
 }
 
-int pa_store_user_set_avatar(pa_store *db, int64_t user, const char *hash) {
+int pa_store_people_set_avatar(pa_store *db, int64_t user, const char *hash) {
   sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = sqlite3_bind_int64(st, 1, user);
@@ -38,8 +38,8 @@ static const char profile_sql[] =
     "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
     "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
 
-int pa_store_user_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
-                          void *ctx) {
+int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
+                            void *ctx) {
   sqlite3_stmt *st = pa_sq_stmt(db, profile_sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[2] = {user, viewer};

@@ -5,17 +5,17 @@
 
 #include <limits.h>
 
-int pa_store_pet_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
+int pa_store_pets_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
   pa_store_pet_edit e = {.name = p->name,
                          .species = p->species,
                          .breed = p->breed,
                          .bio = p->bio,
                          .avatar = p->avatar};
-  return pa_store_pet_create(db, p->owner_id, &e, p->created_at, id);
+  return pa_store_pets_create(db, p->owner_id, &e, p->created_at, id);
 }
 
-int pa_store_pet_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e, int64_t now,
-                        int64_t *id) {
+int pa_store_pets_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e, int64_t now,
+                         int64_t *id) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio,"
                                     " avatar, birth_date, created_at)"
                                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
@@ -31,7 +31,7 @@ int pa_store_pet_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e,
   return pa_sq_run(db, st, rc, "add pet", id, NULL);
 }
 
-int pa_store_pet_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e) {
+int pa_store_pets_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e) {
   /* NULL keeps a field; ?7/?9 say whether birth_date/avatar change at all. */
   sqlite3_stmt *st =
       pa_sq_stmt(db, "UPDATE pets SET name = coalesce(?2, name), species = coalesce(?3, species),"
@@ -51,12 +51,12 @@ int pa_store_pet_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e) {
   return pa_sq_run(db, st, rc, "change pet", NULL, NULL);
 }
 
-int pa_store_pet_delete(pa_store *db, int64_t pet) {
+int pa_store_pets_delete(pa_store *db, int64_t pet) {
   /* Posts whose main pet this is, its stories and reels go by ON DELETE CASCADE. */
   return pa_sq_exec_i64(db, "DELETE FROM pets WHERE id = ?1", 1, &pet, NULL);
 }
 
-int pa_store_pet_owner(pa_store *db, int64_t pet, int64_t *owner) {
+int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner) {
   return pa_sq_scalar_i64(db, "SELECT owner_id FROM pets WHERE id = ?1", 1, &pet, owner);
 }
 
@@ -129,14 +129,14 @@ static int profiles(pa_store *db, const char *sql, int64_t id, int64_t viewer,
   return rc;
 }
 
-int pa_store_pet_profile_get(pa_store *db, int64_t pet, int64_t viewer, pa_store_pet_profile_fn fn,
-                             void *ctx) {
+int pa_store_pets_profile_get(pa_store *db, int64_t pet, int64_t viewer, pa_store_pet_profile_fn fn,
+                              void *ctx) {
   int n, rc = profiles(db, profile_one_sql, pet, viewer, fn, ctx, &n);
   return rc == PA_STORE_OK && n == 0 ? PA_STORE_ENOTFOUND : rc;
 }
 
-int pa_store_pet_profiles_of(pa_store *db, int64_t owner, int64_t viewer,
-                             pa_store_pet_profile_fn fn, void *ctx) {
+int pa_store_pets_profiles_of(pa_store *db, int64_t owner, int64_t viewer,
+                              pa_store_pet_profile_fn fn, void *ctx) {
   int n;
   return profiles(db, profiles_of_sql, owner, viewer, fn, ctx, &n);
 }

@@ -28,7 +28,7 @@ int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption) {
   return pa_str_tags(caption, add_tag, &c) == 0 ? PA_STORE_OK : PA_STORE_EDB;
 }
 
-int pa_store_post_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
+int pa_store_posts_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
   int64_t a[2] = {post_id, pet_id};
   return pa_sq_exec_i64(db,
                         "INSERT INTO post_pets (post_id, pet_id) VALUES (?1, ?2)"
@@ -36,7 +36,7 @@ int pa_store_post_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
                         2, a, NULL);
 }
 
-int pa_store_post_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
+int pa_store_posts_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
   sqlite3_stmt *st =
       pa_sq_stmt(db, "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
                      " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
@@ -52,14 +52,14 @@ int pa_store_post_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
   int64_t new_id = 0;
   int out = pa_sq_run(db, st, rc, "add post", &new_id, NULL);
   if (out != PA_STORE_OK) return out;
-  if ((out = pa_store_post_pet_add(db, new_id, p->pet_id)) != PA_STORE_OK) return out;
+  if ((out = pa_store_posts_pet_add(db, new_id, p->pet_id)) != PA_STORE_OK) return out;
   if ((out = pa_sq_post_tags(db, new_id, p->caption ? p->caption : "")) != PA_STORE_OK) return out;
   if (id) *id = new_id;
   return PA_STORE_OK;
 }
 
-int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
-                            const char *alt) {
+int pa_store_posts_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
+                             const char *alt) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_images (post_id, position, media, alt)"
                                     " VALUES (?1, ?2, ?3, ?4)");
   if (!st) return PA_STORE_EDB;
@@ -70,15 +70,15 @@ int pa_store_post_image_add(pa_store *db, int64_t post_id, int position, const c
   return pa_sq_run(db, st, rc, "add post image", NULL, NULL);
 }
 
-int pa_store_post_count(pa_store *db, int64_t *out) {
+int pa_store_posts_count(pa_store *db, int64_t *out) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM posts", 0, NULL, out);
 }
 
-int pa_store_post_author(pa_store *db, int64_t post, int64_t *author) {
+int pa_store_posts_author(pa_store *db, int64_t post, int64_t *author) {
   return pa_sq_scalar_i64(db, "SELECT author_id FROM posts WHERE id = ?1", 1, &post, author);
 }
 
-int pa_store_post_delete(pa_store *db, int64_t post) {
+int pa_store_posts_delete(pa_store *db, int64_t post) {
   return pa_sq_exec_i64(db, "DELETE FROM posts WHERE id = ?1", 1, &post, NULL);
 }
 
@@ -94,7 +94,7 @@ static int pet_row(void *ctx, sqlite3_stmt *st) {
   return w->fn(w->ctx, &pet);
 }
 
-int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx) {
+int pa_store_posts_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx) {
   sqlite3_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
                                     "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
                                     "  JOIN posts p ON p.id = pp.post_id"
@@ -105,8 +105,8 @@ int pa_store_post_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void 
   return pa_sq_each(db, st, sqlite3_bind_int64(st, 1, post), pet_row, &w, "post pets");
 }
 
-int pa_store_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,
-                      int64_t *like_count) {
+int pa_store_posts_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,
+                            int64_t *like_count) {
   int64_t a[3] = {post, user, now};
   /* The triggers on likes keep posts.like_count in step. */
   int rc =

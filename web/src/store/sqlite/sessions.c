@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 
-int pa_store_session_add(pa_store *db, const pa_store_new_session *s) {
+int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s) {
   sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
                                     " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st) return PA_STORE_EDB;
@@ -18,8 +18,8 @@ int pa_store_session_add(pa_store *db, const pa_store_new_session *s) {
   return pa_sq_run(db, st, rc, "new session", NULL, NULL);
 }
 
-int pa_store_session_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
-                          pa_store_session *out) {
+int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
+                           pa_store_session *out) {
   sqlite3_stmt *st =
       pa_sq_stmt(db, "SELECT id, user_id, csrf, expires_at FROM sessions WHERE token_hash = ?1");
   if (!st) return PA_STORE_EDB;
@@ -39,12 +39,12 @@ int pa_store_session_find(pa_store *db, const unsigned char *token_hash, size_t 
   return res;
 }
 
-int pa_store_session_extend(pa_store *db, int64_t id, int64_t expires_at) {
+int pa_store_sessions_extend(pa_store *db, int64_t id, int64_t expires_at) {
   int64_t a[2] = {expires_at, id};
   return pa_sq_exec_i64(db, "UPDATE sessions SET expires_at = ?1 WHERE id = ?2", 2, a, NULL);
 }
 
-int pa_store_session_delete(pa_store *db, int64_t id) {
+int pa_store_sessions_delete(pa_store *db, int64_t id) {
   return pa_sq_exec_i64(db, "DELETE FROM sessions WHERE id = ?1", 1, &id, NULL);
 }
 
