@@ -28,12 +28,13 @@ function sources() {
 }
 
 // The C string literals of a file, with comments removed first, joined as
-// the compiler joins adjacent literals.
+// the compiler joins adjacent literals (with a space, so a word never runs
+// into the next literal).
 function literals(text) {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
   const parts = [];
   for (const m of code.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)) parts.push(m[1]);
-  return parts.join('');
+  return parts.join(' ');
 }
 
 // SQL as it is written here: a statement keyword followed by what only SQL puts after it.

@@ -256,13 +256,6 @@ void pa_sq_pet_ref(sqlite3_stmt *st, int c, pa_store_pet_ref *out) {
                             pa_sq_text(st, c + 2), ext ? pa_sq_text(st, c + 3) : NULL, ext};
 }
 
-int pa_sq_scalar_found(pa_store *db, const char *sql, int n, const int64_t *args, int64_t *out,
-                       int *found) {
-  int rc = pa_sq_scalar_i64(db, sql, n, args, out);
-  if (found) *found = rc == PA_STORE_OK;
-  return rc == PA_STORE_ENOTFOUND ? PA_STORE_OK : rc;
-}
-
 int pa_sq_each(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *ctx, sqlite3_stmt *st),
                void *ctx, const char *what) {
   int rc = bind_rc, out = PA_STORE_OK;

@@ -95,10 +95,4 @@ void pa_sq_pet_ref(sqlite3_stmt *st, int c, pa_store_pet_ref *out);
  * backfill). */
 int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption);
 
-/* TRANSITIONAL, for handlers not yet moved behind the store; gone when
- * they are. */
-static inline sqlite3 *pa_sq_handle(pa_store *db) { return db->h; }
-int pa_sq_scalar_found(pa_store *db, const char *sql, int n, const int64_t *args, int64_t *out,
-                       int *found);
-
 #endif
