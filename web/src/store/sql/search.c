@@ -2,7 +2,7 @@
  * pa_fold SQL function (conn.c). */
 #include "store/search.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 /* ?1 folded query, ?2 ?3 cursor (class, id), ?4 row limit. */
 static const char people_sql[] =
@@ -50,47 +50,47 @@ typedef struct walk {
   void *ctx;
 } walk;
 
-static int person_row(void *ctx, sqlite3_stmt *st) {
+static int person_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
   pa_store_person p;
   pa_sq_person(st, 1, &p);
   return w->person(w->ctx, &p);
 }
 
-static int pet_row(void *ctx, sqlite3_stmt *st) {
+static int pet_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
   pa_store_pet_ref p;
   pa_sq_pet_ref(st, 1, &p);
   return w->pet(w->ctx, &p);
 }
 
-static int breed_row(void *ctx, sqlite3_stmt *st) {
+static int breed_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
-  pa_store_breed b = {pa_sq_text(st, 2), pa_sq_text(st, 3), sqlite3_column_int64(st, 4)};
+  pa_store_breed b = {pa_sq_text(st, 2), pa_sq_text(st, 3), pa_sq_i64(st, 4)};
   return w->breed(w->ctx, &b);
 }
 
-static int tag_row(void *ctx, sqlite3_stmt *st) {
+static int tag_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
-  pa_store_tag t = {pa_sq_text(st, 1), sqlite3_column_int64(st, 2)};
+  pa_store_tag t = {pa_sq_text(st, 1), pa_sq_i64(st, 2)};
   return w->tag(w->ctx, &t);
 }
 
 /* Runs one of the queries above; the first page starts before class 0, or
  * at offset 0 for tags. */
 static int search(pa_store *db, const char *sql, const char *q, const pa_store_cursor *after,
-                  int limit, int (*row)(void *, sqlite3_stmt *), walk *w, pa_store_cursor *next,
+                  int limit, int (*row)(void *, pa_sql_stmt *), walk *w, pa_store_cursor *next,
                   int *more) {
   int tags = sql == tags_sql;
   *more = 0;
   if (!q || limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "search: bad query or limit");
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, q);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, after ? after->created_at : tags ? 0 : -1);
-  if (rc == SQLITE_OK && !tags) rc = sqlite3_bind_int64(st, 3, after ? after->id : 0);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, limit + 1);
-  if (rc != SQLITE_OK) {
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, after ? after->created_at : tags ? 0 : -1);
+  if (rc == PA_SQ_OK && !tags) rc = pa_sq_bind_i64(st, 3, after ? after->id : 0);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
+  if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");
     pa_sq_done(st);
     return out;
