@@ -32,7 +32,8 @@ int pa_pg_migrate(pa_store *db) {
     rc = pa_sq_script(db, pa_pg_schema, "create schema");
     v = PA_STORE_SCHEMA_VERSION;
   }
-  int target = PA_STORE_SCHEMA_VERSION + pa_pg_migration_count;
+  int target = PA_STORE_SCHEMA_VERSION;
+  while (pa_pg_migrations[target - PA_STORE_SCHEMA_VERSION]) target++;
   if (rc == PA_STORE_OK && v > target)
     rc = pa_sq_failf(db, PA_STORE_ENEWER, "schema version %lld is newer than this server's %d",
                      (long long)v, target);

@@ -9,7 +9,7 @@ int pa_store_media_add(pa_store *db, const pa_store_media *m) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO media (hash, ext, width, height, bytes, created_at, thumbhash)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO UPDATE"
-                     " SET thumbhash = coalesce(thumbhash, excluded.thumbhash)");
+                     " SET thumbhash = coalesce(media.thumbhash, excluded.thumbhash)");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, m->hash);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, m->ext);
