@@ -46,7 +46,11 @@ static int credentials(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_cred
 
 int pa_store_accounts_find(pa_store *db, const char *email, pa_store_credentials *out) {
   pa_sql_stmt *st =
-      pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE");
+      /* Email is matched ignoring ASCII case, through each schema's unique index. */
+      pa_sq_stmt(db, pa_sq_dialect(
+                         db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE",
+                         "SELECT id, pw_hash, email FROM users WHERE lower(email) = lower(?1::text "
+                         "COLLATE \"C\")"));
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, pa_sq_bind_text(st, 1, email), out);
 }

@@ -86,6 +86,10 @@ pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql) {
   return NULL;
 }
 
+const char *pa_sq_dialect(pa_store *db, const char *sqlite, const char *postgresql) {
+  return strcmp(db->drv->name, "postgresql") == 0 ? postgresql : sqlite;
+}
+
 void pa_sq_cache_clear(pa_store *db) {
   for (int i = 0; i < PA_SQ_STMT_CACHE; i++) {
     if (db->cache[i].st) db->drv->finalize(db->cache[i].st);

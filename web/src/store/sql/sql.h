@@ -101,6 +101,10 @@ int pa_sq_script(pa_store *db, const char *sql, const char *what);
 /* The prepared statement for sql (a string literal or static array), kept
  * for the connection's life. NULL when the database refused (recorded). */
 pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql);
+/* The statement text for this connection's database, where the two must
+ * differ (say, to reach the same index): both are string literals. */
+const char *pa_sq_dialect(pa_store *db, const char *sqlite, const char *postgresql);
+
 /* Releases st for its next use: resets it and clears its bindings; NULL is fine. */
 void pa_sq_done(pa_sql_stmt *st);
 /* Finalizes every cached statement (a driver's close calls it first). */
