@@ -12,6 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateResponse } from '../lib/openapi.mjs';
 import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const PG_BIN = process.env.PA_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const PSQL = path.join(PG_BIN, 'psql');
+const PG_DUMP = path.join(PG_BIN, 'pg_dump');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.resolve(
@@ -31,6 +36,20 @@ const START_TIMEOUT_MS = 120_000;
 // in the folder so a restart on the same folder finds it; else SQLite.
 export const DATABASE = process.env.PA_TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
 const DB_NAME_FILE = '.pa-test-database';
+
+/**
+ * Whether data folder dir runs on PostgreSQL: in a PostgreSQL pass, every
+ * folder but one that already holds a SQLite file (the upgrade tests build
+ * old SQLite databases on purpose; those stay SQLite in both passes).
+ */
+function onPostgres(dir) {
+  return DATABASE === 'postgresql' && !existsSync(path.join(dir, 'petamigos.db'));
+}
+
+/** The environment that points a server or tool at dir's database. */
+export async function databaseEnv(dir) {
+  return onPostgres(dir) ? { PA_DATABASE_URL: databaseUrl(await folderDatabase(dir)) } : {};
+}
 
 /** The PostgreSQL database of data folder dir, made (from template) when it has none. */
 async function folderDatabase(dir, template) {
@@ -134,7 +153,7 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   const site = root ?? path.join(repoRoot, 'tests/corpus');
   const args = ['--root', site, '--data', dir, '--port', '0', ...extra];
   let database = null;
-  if (DATABASE === 'postgresql' && !env.PA_DATABASE_URL) {
+  if (onPostgres(dir) && !env.PA_DATABASE_URL) {
     database = await folderDatabase(dir);
     env = { ...env, PA_DATABASE_URL: databaseUrl(database) };
   }
@@ -178,6 +197,33 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
     });
   });
   return server;
+}
+
+/**
+ * Runs one SQL query on the server's database (its SQLite file, or its
+ * PostgreSQL database); the rows as the sqlite3 shell prints them: fields
+ * joined by |, rows by newlines, booleans as 1 and 0.
+ */
+export function dbQuery(server, sql) {
+  if (!server.database) {
+    return execFileSync('sqlite3', [path.join(server.dir, 'petamigos.db'), sql]).toString().trim();
+  }
+  const out = execFileSync(PSQL, ['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(server.database), '-c', sql]);
+  return out.toString().trim().split('\n').map((row) => row.split('|').map((f) => (f === 't' ? '1' : f === 'f' ? '0' : f)).join('|')).join('\n');
+}
+
+/**
+ * Everything the server's database holds on disk, for searching it for bytes
+ * that must not be there: the SQLite file and its WAL, or a dump of the
+ * PostgreSQL database (bytea in it as hex, so both spellings are searched).
+ */
+export function databaseHolds(server, bytes) {
+  if (!server.database) {
+    const db = path.join(server.dir, 'petamigos.db');
+    return [db, `${db}-wal`].filter(existsSync).some((f) => readFileSync(f).indexOf(bytes) >= 0);
+  }
+  const dump = execFileSync(PG_DUMP, ['--data-only', '-d', databaseUrl(server.database)], { maxBuffer: 512 << 20 });
+  return dump.indexOf(bytes) >= 0 || dump.indexOf(Buffer.from(Buffer.from(bytes).toString('hex'))) >= 0;
 }
 
 /** SIGTERM and wait; checks a clean exit and a sanitizer-clean stderr. */

@@ -35,7 +35,8 @@ typedef struct pg_stmt {
   unsigned types[PA_SQ_PARAMS_MAX];
   PGresult *res;
   int row, rows;
-  unsigned char *blob; /* the last bytea column decoded, freed on the next read */
+  unsigned char **blobs; /* bytea columns of the current row decoded, one per column */
+  int nblobs;
 } pg_stmt;
 
 static const pa_sq_driver pg_driver;
@@ -114,13 +115,20 @@ static pa_sql_stmt *pg_prepare(pa_store *db, const char *sql) {
   return &s->base;
 }
 
+/* Frees the decoded bytea of the current row (they live until the next step). */
+static void clear_blobs(pg_stmt *s) {
+  for (int i = 0; i < s->nblobs; i++) {
+    PQfreemem(s->blobs[i]);
+    s->blobs[i] = NULL;
+  }
+}
+
 static void clear_result(pg_stmt *s) {
+  clear_blobs(s);
   PQclear(s->res);
   s->res = NULL;
   s->row = -1;
   s->rows = 0;
-  PQfreemem(s->blob);
-  s->blob = NULL;
 }
 
 static void pg_reset(pa_sql_stmt *st) {
@@ -141,6 +149,7 @@ static void pg_finalize(pa_sql_stmt *st) {
     snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
     PQclear(PQexec(s->conn->c, sql));
   }
+  free(s->blobs);
   free(s->sql);
   free(s);
 }
@@ -204,8 +213,7 @@ static int pg_step(pa_sql_stmt *st) {
     s->rows = PQntuples(s->res);
     s->conn->changes = atoi(PQcmdTuples(s->res));
   }
-  PQfreemem(s->blob);
-  s->blob = NULL;
+  clear_blobs(s);
   return ++s->row < s->rows ? PA_SQ_ROW : PA_SQ_DONE;
 }
 
@@ -229,15 +237,24 @@ static int64_t pg_i64(pa_sql_stmt *st, int i) {
   return strtoll(v, NULL, 10);
 }
 
-/* bytea in text results is hex ("\x0a1b..."); libpq decodes it. */
+/* bytea in text results is hex ("\x0a1b..."); libpq decodes it, once per
+ * column and row. */
 static const unsigned char *pg_blob(pa_sql_stmt *st, int i, size_t *len) {
   pg_stmt *s = stmt_of(st);
   const char *v = pg_text(st, i);
   *len = 0;
   if (!v) return NULL;
-  PQfreemem(s->blob);
-  s->blob = PQunescapeBytea((const unsigned char *)v, len);
-  return s->blob;
+  int n = PQnfields(s->res);
+  if (s->nblobs < n) {
+    unsigned char **more = realloc(s->blobs, (size_t)n * sizeof *more);
+    if (!more) return NULL;
+    for (int k = s->nblobs; k < n; k++) more[k] = NULL;
+    s->blobs = more;
+    s->nblobs = n;
+  }
+  PQfreemem(s->blobs[i]);
+  s->blobs[i] = PQunescapeBytea((const unsigned char *)v, len);
+  return s->blobs[i];
 }
 
 static int pg_changes(pa_store *db) { return conn_of(db)->changes; }

@@ -1,4 +1,4 @@
-/* pa_store_accounts over SQLite: accounts and their credentials. */
+/* pa_store_accounts: accounts and their credentials. */
 #include "store/accounts.h"
 
 #include "store/sql/sql.h"

@@ -1,4 +1,4 @@
-/* pa_store_chat over SQLite: chat devices and their keys, the relay's
+/* pa_store_chat: chat devices and their keys, the relay's
  * store-and-forward queue and encrypted attachments. */
 #include "store/chat.h"
 

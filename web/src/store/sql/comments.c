@@ -1,4 +1,4 @@
-/* pa_store_comments over SQLite. */
+/* pa_store_comments. */
 #include "store/comments.h"
 
 #include "store/sql/sql.h"

@@ -1,4 +1,4 @@
-/* pa_store_feed over SQLite: the walks of posts with their images. */
+/* pa_store_feed: the walks of posts with their images. */
 #include "store/feed.h"
 
 #include "store/sql/sql.h"

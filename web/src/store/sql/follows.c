@@ -1,4 +1,4 @@
-/* pa_store_follows over SQLite: follows (person → person) and pet_follows
+/* pa_store_follows: follows (person → person) and pet_follows
  * (person → pet). */
 #include "store/follows.h"
 

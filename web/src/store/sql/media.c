@@ -1,4 +1,4 @@
-/* pa_store_media over SQLite: stored files. */
+/* pa_store_media: stored files. */
 #include "store/media.h"
 
 #include "store/sql/sql.h"

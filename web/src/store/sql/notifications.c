@@ -1,4 +1,4 @@
-/* pa_store_notifications over SQLite. */
+/* pa_store_notifications. */
 #include "store/notifications.h"
 
 #include "store/sql/sql.h"

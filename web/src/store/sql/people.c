@@ -1,4 +1,4 @@
-/* pa_store_people over SQLite: people and their profile pages. */
+/* pa_store_people: people and their profile pages. */
 #include "store/people.h"
 
 #include "store/sql/sql.h"

@@ -1,4 +1,4 @@
-/* pa_store_pets over SQLite: pets, their profiles and their owners' changes. */
+/* pa_store_pets: pets, their profiles and their owners' changes. */
 #include "store/pets.h"
 
 #include "store/sql/sql.h"

@@ -1,4 +1,4 @@
-/* pa_store_posts over SQLite: posts, their images, pets and tags, and likes. */
+/* pa_store_posts: posts, their images, pets and tags, and likes. */
 #include "store/posts.h"
 
 #include "store/sql/sql.h"

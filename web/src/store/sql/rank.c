@@ -1,4 +1,4 @@
-/* pa_store_rank over SQLite: candidates, interactions and post vectors. */
+/* pa_store_rank: candidates, interactions and post vectors. */
 #include "store/rank.h"
 
 #include "store/sql/sql.h"

@@ -1,4 +1,4 @@
-/* pa_store_reels over SQLite: reels. */
+/* pa_store_reels: reels. */
 #include "store/reels.h"
 
 #include "store/sql/sql.h"

@@ -1,5 +1,5 @@
-/* pa_store_search over SQLite: matching by instr over names folded by the
- * pa_fold SQL function (conn.c). */
+/* pa_store_search: matching by instr over names folded by the pa_fold SQL
+ * function (each driver provides both; store/sql/sql.h). */
 #include "store/search.h"
 
 #include "store/sql/sql.h"
@@ -10,7 +10,7 @@ static const char people_sql[] =
     "  SELECT CASE WHEN instr(' ' || pa_fold(u.name) || ' ' || u.handle, ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(u.name) || ' ' || u.handle, ?1) > 0 THEN 1 ELSE 2 END AS cls,"
     "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext"
-    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar)"
+    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar) AS found"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Pets match by name or by breed (a breed result leads to its pets). */
 static const char pets_sql[] =
@@ -20,7 +20,7 @@ static const char pets_sql[] =
     "              WHEN instr(pa_fold(t.name) || ' ' || pa_fold(t.breed), ?1) > 0 THEN 1"
     "              ELSE 2 END AS cls,"
     "         t.id AS id, t.name AS name, t.species AS species, t.avatar AS avatar, m.ext AS ext"
-    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar)"
+    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar) AS found"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Groups have no id of their own: these page by (class, smallest member id). */
 static const char breeds_sql[] =
@@ -28,7 +28,7 @@ static const char breeds_sql[] =
     "  SELECT CASE WHEN instr(' ' || pa_fold(breed), ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(breed), ?1) > 0 THEN 1 ELSE 2 END AS cls,"
     "         min(id) AS gid, breed, species, count(*) AS n"
-    "    FROM pets WHERE breed <> '' GROUP BY breed, species)"
+    "    FROM pets WHERE breed <> '' GROUP BY breed, species) AS found"
     " WHERE cls < 2 AND (cls, gid) > (?2, ?3) ORDER BY cls, gid LIMIT ?4";
 /* Tags share posts, so (class, uses, tag) orders them and pages go by
  * offset: ?2 the tags already listed, ?4 the row limit (?3 unused); pos is
@@ -37,8 +37,8 @@ static const char tags_sql[] =
     "SELECT pos, tag, n FROM ("
     "  SELECT row_number() OVER (ORDER BY cls, n DESC, tag) AS pos, tag, n FROM ("
     "    SELECT CASE WHEN instr(tag, ?1) = 1 THEN 0 WHEN instr(tag, ?1) > 1 THEN 1 ELSE 2 END"
-    "           AS cls, tag, count(*) AS n FROM post_tags GROUP BY tag)"
-    "   WHERE cls < 2)"
+    "           AS cls, tag, count(*) AS n FROM post_tags GROUP BY tag) AS found"
+    "   WHERE cls < 2) AS listed"
     " ORDER BY pos LIMIT ?4 OFFSET ?2";
 
 /* The caller's callback, by what is searched. */
@@ -88,7 +88,8 @@ static int search(pa_store *db, const char *sql, const char *q, const pa_store_c
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, q);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, after ? after->created_at : tags ? 0 : -1);
-  if (rc == PA_SQ_OK && !tags) rc = pa_sq_bind_i64(st, 3, after ? after->id : 0);
+  /* Bound for tags too, unused there: PostgreSQL must know every parameter's type. */
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, after && !tags ? after->id : 0);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
   if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");

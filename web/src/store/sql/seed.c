@@ -1,4 +1,4 @@
-/* pa_store_seed over SQLite: rows written as given, for the demo and
+/* pa_store_seed: rows written as given, for the demo and
  * benchmark worlds. */
 #include "store/seed.h"
 

@@ -1,4 +1,4 @@
-/* pa_store_sessions over SQLite: signed-in sessions. */
+/* pa_store_sessions: signed-in sessions. */
 #include "store/sessions.h"
 
 #include "store/sql/sql.h"

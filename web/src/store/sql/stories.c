@@ -1,4 +1,4 @@
-/* pa_store_stories over SQLite: stories and who has seen them. */
+/* pa_store_stories: stories and who has seen them. */
 #include "store/stories.h"
 
 #include "store/sql/sql.h"
