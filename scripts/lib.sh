@@ -18,7 +18,22 @@ die() {
   printf 'error: step "%s" failed: %s\n' "$PA_STEP" "$*" >&2
   exit 1
 }
-trap 'rc=$?; [ $rc -eq 0 ] || printf "error: step \"%s\" failed (exit %d); see the output above\n" "$PA_STEP" "$rc" >&2' EXIT
+# on_exit COMMAND: run COMMAND (a string, eval'd) when the script ends, however
+# it ends (success, failure, Ctrl-C, SIGTERM); the last registered runs first.
+# A script that sets its own EXIT trap replaces this one (and the line below).
+PA_EXIT_HOOKS=()
+on_exit() { PA_EXIT_HOOKS=("$1" "${PA_EXIT_HOOKS[@]}"); }
+pa_exit() {
+  local rc=$? h
+  trap - EXIT INT TERM
+  for h in "${PA_EXIT_HOOKS[@]}"; do eval "$h" || true; done
+  [ $rc -eq 0 ] || printf "error: step \"%s\" failed (exit %d); see the output above\n" "$PA_STEP" "$rc" >&2
+  exit $rc
+}
+trap pa_exit EXIT
+# Without these, bash dies on SIGTERM without running the EXIT trap.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 jobs_n() { nproc 2>/dev/null || echo 2; }
 

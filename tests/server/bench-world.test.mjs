@@ -10,14 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { BIN, Client, startServer, stopServer } from './helpers.mjs';
+import { BIN, Client, databaseEnv, startServer, stopServer } from './helpers.mjs';
 
 const TOOL = path.join(path.dirname(BIN), 'petamigos-bench-world');
 const USERS_MAX = 20000; // BW_USERS_MAX
 const DEVICES_MAX = 20; // BW_DEVICES_MAX
 
-function world(dir, ...args) {
-  const r = spawnSync(TOOL, ['--data', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+function world(env, dir, ...args) {
+  const r = spawnSync(TOOL, ['--data', dir, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, ...env } });
   if (r.error) throw new Error(`cannot run ${TOOL}: ${r.error.message}`);
   return { status: r.status, lines: r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)), stderr: r.stderr };
 }
@@ -54,8 +54,9 @@ describe('bench world: accounts, sessions and chat devices for the benchmark', (
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-bench-world-'));
     dir = path.join(tmp, 'data');
-    first = world(dir, '--users', '3', '--devices', '2');
-    second = world(dir, '--users', '2', '--devices', '1'); // added to the same database
+    const env = await databaseEnv(dir); // the pass's database: SQLite, or a PostgreSQL one
+    first = world(env, dir, '--users', '3', '--devices', '2');
+    second = world(env, dir, '--users', '2', '--devices', '1'); // added to the same database
     server = await startServer({ data: dir, seed: false });
   });
   after(async () => {
@@ -145,11 +146,11 @@ describe('bench world: argument limits', () => {
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   test(`devices: ${DEVICES_MAX} per account accepted, ${DEVICES_MAX + 1} and 0 refused`, () => {
-    const ok = world(path.join(tmp, 'd'), '--users', '1', '--devices', String(DEVICES_MAX));
+    const ok = world({}, path.join(tmp, 'd'), '--users', '1', '--devices', String(DEVICES_MAX));
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(ok.lines[0].devices.length, DEVICES_MAX);
     for (const n of [DEVICES_MAX + 1, 0, -1]) {
-      const r = world(path.join(tmp, 'd'), '--users', '1', '--devices', String(n));
+      const r = world({}, path.join(tmp, 'd'), '--users', '1', '--devices', String(n));
       assert.equal(r.status, 2, `--devices ${n}`);
       assert.equal(r.lines.length, 0);
       assert.match(r.stderr, /^usage:/);
@@ -157,11 +158,11 @@ describe('bench world: argument limits', () => {
   });
 
   test(`users: ${USERS_MAX} accepted, ${USERS_MAX + 1} and 0 refused`, () => {
-    const ok = world(path.join(tmp, 'u'), '--users', String(USERS_MAX), '--devices', '1');
+    const ok = world({}, path.join(tmp, 'u'), '--users', String(USERS_MAX), '--devices', '1');
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(ok.lines.length, USERS_MAX);
     for (const n of [USERS_MAX + 1, 0, '12x']) {
-      const r = world(path.join(tmp, 'u2'), '--users', String(n), '--devices', '1');
+      const r = world({}, path.join(tmp, 'u2'), '--users', String(n), '--devices', '1');
       assert.equal(r.status, 2, `--users ${n}`);
       assert.equal(r.lines.length, 0);
     }

@@ -11,6 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateResponse } from '../lib/openapi.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+
+const PG_BIN = process.env.PA_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const PSQL = path.join(PG_BIN, 'psql');
+const PG_DUMP = path.join(PG_BIN, 'pg_dump');
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.resolve(
@@ -23,6 +29,38 @@ export const DEMO_BIN = path.resolve(
   process.env.PA_DEMO_BIN ?? path.join(path.dirname(BIN), 'demo', 'petamigos-demo'),
 );
 const START_TIMEOUT_MS = 120_000;
+
+// The database test servers run on: PA_TEST_DATABASE=postgresql gives each
+// data folder its own PostgreSQL database on the run's cluster
+// (PA_TEST_PG_URL, from scripts/pg; a copy of the seeded template's), named
+// in the folder so a restart on the same folder finds it; else SQLite.
+export const DATABASE = process.env.PA_TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
+const DB_NAME_FILE = '.pa-test-database';
+
+/**
+ * Whether data folder dir runs on PostgreSQL: in a PostgreSQL pass, every
+ * folder but one that already holds a SQLite file (the upgrade tests build
+ * old SQLite databases on purpose; those stay SQLite in both passes).
+ */
+function onPostgres(dir) {
+  return DATABASE === 'postgresql' && !existsSync(path.join(dir, 'petamigos.db'));
+}
+
+/** The environment that points a server or tool at dir's database. */
+export async function databaseEnv(dir) {
+  return onPostgres(dir) ? { PA_DATABASE_URL: databaseUrl(await folderDatabase(dir)) } : {};
+}
+
+/** The PostgreSQL database of data folder dir, made (from template) when it has none. */
+async function folderDatabase(dir, template) {
+  const file = path.join(dir, DB_NAME_FILE);
+  const known = await readFile(file, 'utf8').catch(() => '');
+  if (known) return known;
+  const { name } = await createDatabase('pa_srv', { template });
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, name);
+  return name;
+}
 
 // Servers still running when a file's tests end (a failed test skipped its
 // stop) are killed, so a failure never leaves the runner waiting forever.
@@ -42,7 +80,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function smallTemplate() {
   const st = await stat(BIN), dt = await stat(DEMO_BIN);
   const key = createHash('sha256')
-    .update(`${BIN}:${st.mtimeMs}:${st.size}:${DEMO_BIN}:${dt.mtimeMs}:${dt.size}`)
+    .update(`${DATABASE}:${BIN}:${st.mtimeMs}:${st.size}:${DEMO_BIN}:${dt.mtimeMs}:${dt.size}`)
     .digest('hex')
     .slice(0, 16);
   const base = path.join(os.tmpdir(), `pa-seed-template-${key}`);
@@ -86,7 +124,16 @@ export async function startServer({ root, data, seed = 'small', fresh = false, e
   const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
   const dir = data ?? path.join(tmp, 'data');
   const copied = !data && seed === 'small' && !fresh;
-  if (copied) await cp(await smallTemplate(), dir, { recursive: true });
+  if (copied) {
+    const template = await smallTemplate();
+    await cp(template, dir, { recursive: true });
+    if (DATABASE === 'postgresql') {
+      // The copy gets a database of its own, copied from the template's.
+      const from = await readFile(path.join(template, DB_NAME_FILE), 'utf8');
+      await rm(path.join(dir, DB_NAME_FILE));
+      await folderDatabase(dir, from);
+    }
+  }
   const server = await launch({ root, dir, seed: copied ? false : seed, env, args });
   server.tmp = tmp;
   return server;
@@ -105,10 +152,15 @@ function seedWorld(dir, size, env) {
 async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   const site = root ?? path.join(repoRoot, 'tests/corpus');
   const args = ['--root', site, '--data', dir, '--port', '0', ...extra];
+  let database = null;
+  if (onPostgres(dir) && !env.PA_DATABASE_URL) {
+    database = await folderDatabase(dir);
+    env = { ...env, PA_DATABASE_URL: databaseUrl(database) };
+  }
   // What the tool printed heads the server's stderr, so its sanitizer reports are checked too.
   const seeded = seed ? await seedWorld(dir, seed === true ? 'full' : seed, { ...process.env, ...env }) : '';
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const server = { child, dir, tmp: null, stdout: '', stderr: seeded, exit: null };
+  const server = { child, dir, database, tmp: null, stdout: '', stderr: seeded, exit: null };
   live.add(server);
   server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
@@ -147,6 +199,33 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   return server;
 }
 
+/**
+ * Runs one SQL query on the server's database (its SQLite file, or its
+ * PostgreSQL database); the rows as the sqlite3 shell prints them: fields
+ * joined by |, rows by newlines, booleans as 1 and 0.
+ */
+export function dbQuery(server, sql) {
+  if (!server.database) {
+    return execFileSync('sqlite3', [path.join(server.dir, 'petamigos.db'), sql]).toString().trim();
+  }
+  const out = execFileSync(PSQL, ['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(server.database), '-c', sql]);
+  return out.toString().trim().split('\n').map((row) => row.split('|').map((f) => (f === 't' ? '1' : f === 'f' ? '0' : f)).join('|')).join('\n');
+}
+
+/**
+ * Everything the server's database holds on disk, for searching it for bytes
+ * that must not be there: the SQLite file and its WAL, or a dump of the
+ * PostgreSQL database (bytea in it as hex, so both spellings are searched).
+ */
+export function databaseHolds(server, bytes) {
+  if (!server.database) {
+    const db = path.join(server.dir, 'petamigos.db');
+    return [db, `${db}-wal`].filter(existsSync).some((f) => readFileSync(f).indexOf(bytes) >= 0);
+  }
+  const dump = execFileSync(PG_DUMP, ['--data-only', '-d', databaseUrl(server.database)], { maxBuffer: 512 << 20 });
+  return dump.indexOf(bytes) >= 0 || dump.indexOf(Buffer.from(Buffer.from(bytes).toString('hex'))) >= 0;
+}
+
 /** SIGTERM and wait; checks a clean exit and a sanitizer-clean stderr. */
 export async function stopServer(server, { keepData = true } = {}) {
   if (!server) return;
@@ -158,7 +237,10 @@ export async function stopServer(server, { keepData = true } = {}) {
   }
   assert.deepEqual(server.exit, { code: 0, signal: null }, `stderr:\n${server.stderr.slice(-4000)}`);
   assertNoSanitizerReports(server.stderr);
-  if (!keepData && server.tmp) await rm(server.tmp, { recursive: true, force: true });
+  if (!keepData && server.tmp) {
+    await rm(server.tmp, { recursive: true, force: true });
+    if (server.database) await dropDatabase(server.database);
+  }
 }
 
 export function assertNoSanitizerReports(stderr) {

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { validateResponse } from '../lib/openapi.mjs';
-import { Client, assertError, email, jpegHeader, png, startServer, stopServer, webp } from './helpers.mjs';
+import { Client, assertError, dbQuery, email, jpegHeader, png, startServer, stopServer, webp } from './helpers.mjs';
 import { CLI } from '../lib/paths.mjs';
 import { assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
@@ -317,7 +317,7 @@ describe('story expiry across restarts', () => {
     assert.deepEqual(tray, []);
     await late.signup(email('late'));
     assertError(await late.put(`/api/v1/stories/${story.id}/seen`), 404, 'not_found');
-    const rows = (sql) => execFileSync('sqlite3', [path.join(server.dir, 'petamigos.db'), sql]).toString().trim();
+    const rows = (sql) => dbQuery(server, sql);
     assert.equal(rows(`SELECT count(*) FROM stories WHERE id = ${story.id.slice(2)}`), '1', 'the row is still there');
     await stopServer(server);
 

@@ -6,12 +6,11 @@
 // helpers.mjs (chatBundle: node:crypto Ed25519, no WASM core needed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { Client, assertError, chatBundle as bundle, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, chatBundle as bundle, dbQuery, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
 
 const MAX_DEVICES = 20; // PA_CHAT_MAX_DEVICES
 const REVOKED = 4001;
@@ -113,7 +112,7 @@ async function upgradeStatus(server, client, device) {
 }
 
 function sql(server, query) {
-  return execFileSync('sqlite3', [path.join(server.dir, 'petamigos.db'), query]).toString().trim();
+  return dbQuery(server, query);
 }
 
 const numeric = (id) => id.replace(/^[a-z]+_/, '');

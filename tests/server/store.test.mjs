@@ -1,8 +1,9 @@
-// The store layer's boundary (web/src/store/store.h): SQL, the SQLite
-// library and the SQLite store's own header live under web/src/store/sqlite/
-// and nowhere else, so a second implementation (PostgreSQL) can sit beside it
-// and the handlers speak HTTP and JSON only. The checks read the sources; each
-// one is first shown to find what it looks for where it must be.
+// The store layer's boundary (web/src/store/store.h): SQL lives in the
+// store's implementation — store/sql/ (written once) and the two drivers,
+// store/sqlite/ and store/pg/ — and each database library in its own driver
+// only, so the handlers speak HTTP and JSON only and a driver can be swapped.
+// The checks read the sources; each is first shown to find what it looks for
+// where it must be.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -10,7 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SQLITE_DIR = 'web/src/store/sqlite/';
+const IMPLEMENTATION = ['web/src/store/sql/', 'web/src/store/sqlite/', 'web/src/store/pg/'];
+const inside = (f) => IMPLEMENTATION.some((d) => f.startsWith(d));
 
 // Every C source and header of the server and its tools, as repo paths.
 function sources() {
@@ -49,38 +51,54 @@ const SQL = new RegExp(
     String.raw`\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED|TRANSACTION)\b`,
   ].join('|'),
 );
-const LIBRARY = /\bsqlite3_\w+|#include\s*<sqlite3\.h>|\bSQLITE_[A-Z_]+\b/;
-const OWN_HEADER = /#include\s*"store\/sqlite\/|\bpa_sq_\w+/;
+const SQLITE = /\bsqlite3_\w+|#include\s*<sqlite3\.h>|\bSQLITE_[A-Z_]+\b/;
+const LIBPQ = /#include\s*<libpq-fe\.h>|\bPQ[a-z]\w*\(|\bPGconn\b|\bPGresult\b/;
+const SEAM = /#include\s*"store\/(sql|sqlite|pg)\/|\bpa_sq_\w+/;
 
 function problems(file) {
   const text = readFileSync(path.join(repo, file), 'utf8');
   const found = [];
   const sql = SQL.exec(literals(text));
   if (sql) found.push(`SQL in a string: "${sql[0].slice(0, 60)}"`);
-  const lib = LIBRARY.exec(text);
-  if (lib) found.push(`the SQLite library: ${lib[0]}`);
-  const own = OWN_HEADER.exec(text);
-  if (own) found.push(`the SQLite store's internals: ${own[0]}`);
+  const lite = SQLITE.exec(text);
+  if (lite) found.push(`the SQLite library: ${lite[0]}`);
+  const pq = LIBPQ.exec(text);
+  if (pq) found.push(`libpq: ${pq[0]}`);
+  const seam = SEAM.exec(text);
+  if (seam) found.push(`the store's statement seam: ${seam[0]}`);
   return found;
 }
 
-test('the checks find SQL and the SQLite library where they belong', () => {
-  const inside = sources().filter((f) => f.startsWith(SQLITE_DIR));
-  assert.ok(inside.length >= 5, `SQLite store files found: ${inside.join(', ')}`);
-  for (const name of ['conn.c', 'schema.c', 'feed.c']) {
-    const found = problems(`${SQLITE_DIR}${name}`);
-    assert.ok(found.some((p) => p.startsWith('SQL in a string')), `${name}: ${found}`);
-    assert.ok(found.some((p) => p.startsWith('the SQLite library')), `${name}: ${found}`);
+// What a file may hold: SQL and the seam anywhere in the implementation,
+// each library only in its own driver's folder.
+function allowed(file, problem) {
+  if (!inside(file)) return false;
+  if (problem.startsWith('the SQLite library')) return file.startsWith('web/src/store/sqlite/');
+  if (problem.startsWith('libpq')) return file.startsWith('web/src/store/pg/');
+  return true;
+}
+
+test('the checks find SQL, the seam and each database library where they belong', () => {
+  const all = sources();
+  assert.ok(all.filter(inside).length >= 15, all.filter(inside).join(', '));
+  const has = (file, kind) => problems(file).some((p) => p.startsWith(kind));
+  for (const f of ['web/src/store/sql/posts.c', 'web/src/store/sqlite/schema.c', 'web/src/store/pg/migrate.c']) {
+    assert.ok(has(f, 'SQL in a string'), f);
+    assert.ok(has(f, "the store's statement seam"), f);
   }
+  assert.ok(has('web/src/store/sqlite/driver.c', 'the SQLite library'));
+  assert.ok(has('web/src/store/pg/driver.c', 'libpq'));
+  assert.ok(!allowed('web/src/store/pg/driver.c', 'the SQLite library: sqlite3_open'));
+  assert.ok(!allowed('web/src/store/sql/posts.c', 'libpq: PQexec('));
   // The literal joining and comment stripping, on made-up text.
   assert.ok(SQL.test(literals('const char *q = "SELECT id"\n  " FROM posts";')));
   assert.ok(!SQL.test(literals('/* SELECT x FROM y */ const char *m = "Select a photo from your files";')));
 });
 
-test('no SQL, no SQLite library and no SQLite store internals outside web/src/store/sqlite/', () => {
-  const outside = sources().filter((f) => !f.startsWith(SQLITE_DIR));
-  assert.ok(outside.some((f) => f.startsWith('web/src/api/')), 'the handlers are checked');
-  const bad = outside.map((f) => [f, problems(f)]).filter(([, p]) => p.length);
+test('SQL only in the store; each database library only in its driver', () => {
+  const all = sources();
+  assert.ok(all.some((f) => f.startsWith('web/src/api/')), 'the handlers are checked');
+  const bad = all.map((f) => [f, problems(f).filter((p) => !allowed(f, p))]).filter(([, p]) => p.length);
   assert.deepEqual(bad, []);
 });
 

@@ -75,7 +75,7 @@ static int seed(const args *a, const char *db_path, const char *media_dir) {
     return -1;
   }
   if (pa_store_migrate(db) != PA_STORE_OK) {
-    fprintf(stderr, "petamigos-demo: %s: %s\n", db_path, pa_store_errmsg(db));
+    fprintf(stderr, "petamigos-demo: %s database: %s\n", pa_store_kind(db), pa_store_errmsg(db));
     pa_store_close(db);
     return -1;
   }

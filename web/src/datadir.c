@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -15,7 +16,13 @@ static int make_dir(const char *path, mode_t mode, char *err, size_t errlen) {
 }
 
 int pa_datadir_prepare(const char *dir, pa_datadir *out, char *err, size_t errlen) {
-  if (snprintf(out->db_path, sizeof out->db_path, "%s/petamigos.db", dir) >=
+  const char *url = getenv("PA_DATABASE_URL");
+  if (url && strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0) {
+    snprintf(err, errlen, "PA_DATABASE_URL must be a postgresql:// URI");
+    return -1;
+  }
+  if ((url ? snprintf(out->db_path, sizeof out->db_path, "%s", url)
+           : snprintf(out->db_path, sizeof out->db_path, "%s/petamigos.db", dir)) >=
           (int)sizeof out->db_path ||
       snprintf(out->media_dir, sizeof out->media_dir, "%s/media", dir) >=
           (int)sizeof out->media_dir) {

@@ -101,7 +101,7 @@ static int prepare_data(const char *db_path, const char *media_dir) {
     return -1;
   }
   if ((rc = pa_store_migrate(db)) != PA_STORE_OK) {
-    fprintf(stderr, "petamigos-server: %s: %s\n", db_path, pa_store_errmsg(db));
+    fprintf(stderr, "petamigos-server: %s database: %s\n", pa_store_kind(db), pa_store_errmsg(db));
     pa_store_close(db);
     return -1;
   }

@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/chat_relay.h"
 #include "clock.h"
+#include "datadir.h"
 #include "embed.h"
 #include "net/http.h"
 #include "respcache.h"
@@ -298,8 +299,15 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(lines);
     return rc;
   }
-  snprintf(srv->media_dir, sizeof srv->media_dir, "%.*s/media", PATH_MAX - 8, data);
-  snprintf(srv->db_path, sizeof srv->db_path, "%.*s/petamigos.db", PATH_MAX - 16, data);
+  /* The database (the SQLite file or PA_DATABASE_URL) and the media folder. */
+  pa_datadir dd;
+  if (pa_datadir_prepare(data, &dd, err, errlen) != 0) {
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
+  snprintf(srv->media_dir, sizeof srv->media_dir, "%s", dd.media_dir);
+  snprintf(srv->db_path, sizeof srv->db_path, "%s", dd.db_path);
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
   pa_net_config nc = {

@@ -46,11 +46,15 @@ enum {
 
 typedef struct pa_store pa_store;
 
-/* Opens (creating when create is non-zero) the SQLite database at path, in
- * WAL mode with foreign keys on. On success the caller closes *out with pa_store_close;
+/* Opens a connection: where is a postgresql:// (or postgres://) URI for
+ * PostgreSQL, else the path of a SQLite file, opened (created when create is
+ * non-zero) in WAL mode with foreign keys on. On success the caller closes *out with pa_store_close;
  * on failure *out is NULL and err holds a message. */
-int pa_store_open(const char *path, int create, pa_store **out, char *err, size_t errlen);
+int pa_store_open(const char *where, int create, pa_store **out, char *err, size_t errlen);
 void pa_store_close(pa_store *db);
+
+/* Which database the connection is on: "sqlite" or "postgresql". */
+const char *pa_store_kind(const pa_store *db);
 
 /* The last error on this connection, for logs; never NULL. */
 const char *pa_store_errmsg(const pa_store *db);

@@ -1,5 +1,6 @@
 /* pa_store over SQLite: the schema and its migrations. */
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
+#include "store/sqlite/sqlite.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -448,23 +449,23 @@ static int user_version(pa_store *db, int *out) {
 
 /* Tags of posts written before post_tags existed (schema 1 -> 2). */
 static int backfill_tags(pa_store *db) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT id, caption FROM posts");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, caption FROM posts");
   int rc;
   if (!st) return PA_STORE_EDB;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = pa_sq_step(st)) == PA_SQ_ROW) {
     const char *caption = pa_sq_text(st, 1);
-    if (caption && pa_sq_post_tags(db, sqlite3_column_int64(st, 0), caption) != PA_STORE_OK) {
+    if (caption && pa_sq_post_tags(db, pa_sq_i64(st, 0), caption) != PA_STORE_OK) {
       pa_sq_done(st);
       return PA_STORE_EDB;
     }
   }
   pa_sq_done(st);
-  return rc == SQLITE_DONE ? PA_STORE_OK : pa_sq_fail(db, "backfill tags");
+  return rc == PA_SQ_DONE ? PA_STORE_OK : pa_sq_fail(db, "backfill tags");
 }
 
 static int migrate_steps(pa_store *db);
 
-int pa_store_migrate(pa_store *db) {
+int pa_sqlite_migrate(pa_store *db) {
   /* Foreign keys must be off to rebuild a referenced table; the pragma is a
    * no-op inside a transaction, so it wraps the whole loop. */
   int rc = pa_sq_script(db, "PRAGMA foreign_keys = OFF", "migrate");

@@ -1,7 +1,7 @@
-/* pa_store_reels over SQLite: reels. */
+/* pa_store_reels: reels. */
 #include "store/reels.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #define REEL_COLS                                                                                  \
   "SELECT r.id, r.created_at, r.caption, u.id, u.name, u.avatar, um.ext,"                          \
@@ -13,9 +13,9 @@
   "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
   "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
 
-static pa_store_media_ref media_ref(sqlite3_stmt *st, int c) {
-  return (pa_store_media_ref){pa_sq_text(st, c), pa_sq_text(st, c + 1),
-                              sqlite3_column_int(st, c + 2), sqlite3_column_int(st, c + 3)};
+static pa_store_media_ref media_ref(pa_sql_stmt *st, int c) {
+  return (pa_store_media_ref){pa_sq_text(st, c), pa_sq_text(st, c + 1), (int)pa_sq_i64(st, c + 2),
+                              (int)pa_sq_i64(st, c + 3)};
 }
 
 typedef struct reel_walk {
@@ -24,11 +24,11 @@ typedef struct reel_walk {
   int rows;
 } reel_walk;
 
-static int reel_row(void *ctx, sqlite3_stmt *st) {
+static int reel_row(void *ctx, pa_sql_stmt *st) {
   reel_walk *w = ctx;
   pa_store_reel r = {
-      .id = sqlite3_column_int64(st, 0),
-      .created_at = sqlite3_column_int64(st, 1),
+      .id = pa_sq_i64(st, 0),
+      .created_at = pa_sq_i64(st, 1),
       .caption = pa_sq_text(st, 2),
       .video = media_ref(st, 12),
       .poster = media_ref(st, 16),
@@ -42,11 +42,11 @@ static int reel_row(void *ctx, sqlite3_stmt *st) {
 
 int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, pa_store_reel_fn fn,
                         void *ctx, pa_store_cursor *next, int *more) {
-  sqlite3_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)"
-                                              " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
+  pa_sql_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)"
+                                             " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
   *more = 0;
   if (!st) return PA_STORE_EDB;
-  if (pa_sq_bind_page(st, 1, after, limit) != SQLITE_OK) {
+  if (pa_sq_bind_page(st, 1, after, limit) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "reels");
   }
@@ -55,9 +55,9 @@ int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, p
 }
 
 int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE r.id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE r.id = ?1");
   if (!st) return PA_STORE_EDB;
-  if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
+  if (pa_sq_bind_i64(st, 1, id) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "reel");
   }
@@ -68,17 +68,17 @@ int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx)
 }
 
 int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
                      " video_alt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, r->author_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, r->pet_id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, r->video);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, r->poster);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, r->caption ? r->caption : "");
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, r->created_at);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
+  int rc = pa_sq_bind_i64(st, 1, r->author_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, r->pet_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, r->video);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, r->poster);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 5, r->caption ? r->caption : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, r->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
   return pa_sq_run(db, st, rc, "add reel", id, NULL);
 }
 

@@ -1,17 +1,17 @@
-/* pa_store_people over SQLite: people and their profile pages. */
+/* pa_store_people: people and their profile pages. */
 #include "store/people.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 int pa_store_people_add(pa_store *db, const pa_store_user *u, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, bio, avatar, created_at)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, bio, avatar, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, u->handle);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, u->name);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, u->bio ? u->bio : "");
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, u->avatar);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, u->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, u->name);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, u->bio ? u->bio : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, u->avatar);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, u->created_at);
   return pa_sq_run(db, st, rc, "add user", id, NULL);
 }
 
@@ -21,10 +21,10 @@ int pa_store_people_exists(pa_store *db, int64_t user) {
 }
 
 int pa_store_people_set_avatar(pa_store *db, int64_t user, const char *hash) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE users SET avatar = ?2 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, user);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, hash);
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, hash);
   return pa_sq_run(db, st, rc, "change avatar", NULL, NULL);
 }
 
@@ -40,24 +40,24 @@ static const char profile_sql[] =
 
 int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
                             void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, profile_sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, profile_sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[2] = {user, viewer};
   int rc = pa_sq_bind_i64s(st, 2, args), out = PA_STORE_OK;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
     pa_store_profile p = {.handle = pa_sq_text(st, 4),
                           .bio = pa_sq_text(st, 5),
-                          .created_at = sqlite3_column_int64(st, 6),
-                          .pet_count = sqlite3_column_int64(st, 7),
-                          .post_count = sqlite3_column_int64(st, 8),
-                          .follower_count = sqlite3_column_int64(st, 9),
-                          .following_count = sqlite3_column_int64(st, 10),
-                          .following = sqlite3_column_int(st, 11)};
+                          .created_at = pa_sq_i64(st, 6),
+                          .pet_count = pa_sq_i64(st, 7),
+                          .post_count = pa_sq_i64(st, 8),
+                          .follower_count = pa_sq_i64(st, 9),
+                          .following_count = pa_sq_i64(st, 10),
+                          .following = (int)pa_sq_i64(st, 11)};
     pa_sq_person(st, 0, &p.person);
     if (fn(ctx, &p) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "profile: stopped by callback");
   } else {
-    out = rc == SQLITE_DONE ? PA_STORE_ENOTFOUND : pa_sq_fail(db, "profile");
+    out = rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND : pa_sq_fail(db, "profile");
   }
   pa_sq_done(st);
   return out;

@@ -1,39 +1,38 @@
-/* pa_store_chat over SQLite: chat devices and their keys, the relay's
+/* pa_store_chat: chat devices and their keys, the relay's
  * store-and-forward queue and encrypted attachments. */
 #include "store/chat.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <string.h>
 
 enum { KEY = PA_STORE_CHAT_KEY_BYTES, SPK = PA_STORE_CHAT_SPK_BYTES };
 
-/* Bound without a copy: every statement here is reset and its bindings
- * cleared (pa_sq_done) before its function returns. */
-static int bind_blob(sqlite3_stmt *st, int i, const unsigned char *p, size_t n) {
-  return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+static int bind_blob(pa_sql_stmt *st, int i, const unsigned char *p, size_t n) {
+  return pa_sq_bind_blob(st, i, p, n);
 }
 
 /* Column i when it holds exactly n bytes, else NULL. */
-static const unsigned char *blob_of(sqlite3_stmt *st, int i, size_t n) {
-  const unsigned char *p = sqlite3_column_blob(st, i);
-  return p && (size_t)sqlite3_column_bytes(st, i) == n ? p : NULL;
+static const unsigned char *blob_of(pa_sql_stmt *st, int i, size_t n) {
+  size_t len = 0;
+  const unsigned char *p = pa_sq_blob(st, i, &len);
+  return p && len == n ? p : NULL;
 }
 
 /* Steps st (bound with bind_rc) to its first row: PA_STORE_OK with the row
  * ready to read, PA_STORE_ENOTFOUND when there is none, else the error. The
  * caller then releases st (pa_sq_done). */
-static int step_row(pa_store *db, sqlite3_stmt *st, int bind_rc, const char *what) {
-  int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
-  return rc == SQLITE_ROW    ? PA_STORE_OK
-         : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
-                             : pa_sq_fail(db, what);
+static int step_row(pa_store *db, pa_sql_stmt *st, int bind_rc, const char *what) {
+  int rc = bind_rc == PA_SQ_OK ? pa_sq_step(st) : bind_rc;
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, what);
 }
 
 /* Column 0 of st's first row into *out (step_row's codes). Releases st. */
-static int first_i64(pa_store *db, sqlite3_stmt *st, int bind_rc, const char *what, int64_t *out) {
+static int first_i64(pa_store *db, pa_sql_stmt *st, int bind_rc, const char *what, int64_t *out) {
   int res = step_row(db, st, bind_rc, what);
-  if (res == PA_STORE_OK) *out = sqlite3_column_int64(st, 0);
+  if (res == PA_STORE_OK) *out = pa_sq_i64(st, 0);
   pa_sq_done(st);
   return res;
 }
@@ -46,11 +45,11 @@ int pa_store_chat_device_owner(pa_store *db, int64_t device, int64_t *user) {
 
 int pa_store_chat_device_find(pa_store *db, int64_t user, const unsigned char *identity,
                               int64_t *device) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT id FROM chat_devices WHERE user_id = ?1 AND identity = ?2");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, user);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 2, identity, KEY);
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, identity, KEY);
   return first_i64(db, st, rc, "find chat device", device);
 }
 
@@ -61,15 +60,15 @@ int pa_store_chat_device_count(pa_store *db, int64_t user, int64_t *n) {
 int pa_store_chat_device_add(pa_store *db, int64_t user, const unsigned char *identity,
                              const unsigned char *spk, int64_t spk_id, int64_t now,
                              int64_t *device) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)"
                      " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, user);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 2, identity, KEY);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 3, spk, SPK);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, spk_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now);
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, identity, KEY);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 3, spk, SPK);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, spk_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, now);
   return pa_sq_run(db, st, rc, "add chat device", device, NULL);
 }
 
@@ -79,10 +78,9 @@ typedef struct device_walk {
   int bad; /* a stored identity key had the wrong size */
 } device_walk;
 
-static int device_row(void *ctx, sqlite3_stmt *st) {
+static int device_row(void *ctx, pa_sql_stmt *st) {
   device_walk *w = ctx;
-  pa_store_chat_device d = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                            blob_of(st, 2, KEY)};
+  pa_store_chat_device d = {pa_sq_i64(st, 0), pa_sq_i64(st, 1), blob_of(st, 2, KEY)};
   if (!d.identity) w->bad = 1;
   return w->bad || w->fn(w->ctx, &d);
 }
@@ -92,13 +90,13 @@ int pa_store_chat_devices_list(pa_store *db, int64_t user, int limit, pa_store_c
   int64_t one;
   int rc = pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &user, &one);
   if (rc != PA_STORE_OK) return rc;
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, identity FROM chat_devices"
-                                    " WHERE user_id = ?1 ORDER BY id LIMIT ?2");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, identity FROM chat_devices"
+                                   " WHERE user_id = ?1 ORDER BY id LIMIT ?2");
   if (!st) return PA_STORE_EDB;
   device_walk w = {fn, ctx, 0};
   pa_store_cursor next;
   int more;
-  if (sqlite3_bind_int64(st, 1, user) != SQLITE_OK || sqlite3_bind_int(st, 2, limit) != SQLITE_OK) {
+  if (pa_sq_bind_i64(st, 1, user) != PA_SQ_OK || pa_sq_bind_i64(st, 2, limit) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "chat devices");
   }
@@ -116,14 +114,14 @@ int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user) {
 }
 
 int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT spk_id, (SELECT count(*) FROM chat_prekeys WHERE device_id = ?1)"
                      " FROM chat_devices WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int res = step_row(db, st, sqlite3_bind_int64(st, 1, device), "chat device");
+  int res = step_row(db, st, pa_sq_bind_i64(st, 1, device), "chat device");
   if (res == PA_STORE_OK) {
-    *spk_id = sqlite3_column_int64(st, 0);
-    *prekeys = sqlite3_column_int64(st, 1);
+    *spk_id = pa_sq_i64(st, 0);
+    *prekeys = pa_sq_i64(st, 1);
   }
   pa_sq_done(st);
   return res;
@@ -131,24 +129,24 @@ int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, i
 
 /* Adds one one-time prekey unless the device has its id; *added 1 when it did. */
 static int prekey_add(pa_store *db, int64_t device, const pa_store_chat_prekey *k, int *added) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_prekeys (device_id, key_id, key)"
-                                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_prekeys (device_id, key_id, key)"
+                                   " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, device);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, k->id);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 3, k->key, KEY);
+  int rc = pa_sq_bind_i64(st, 1, device);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, k->id);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 3, k->key, KEY);
   return pa_sq_run(db, st, rc, "add chat prekey", NULL, added);
 }
 
 static int spk_set(pa_store *db, int64_t device, const unsigned char *spk, int64_t spk_id,
                    int64_t opk_next) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "UPDATE chat_devices SET spk = ?2, spk_id = ?3, opk_next = ?4 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, device);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 2, spk, SPK);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 3, spk_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, opk_next);
+  int rc = pa_sq_bind_i64(st, 1, device);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, spk, SPK);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, spk_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, opk_next);
   return pa_sq_run(db, st, rc, "set chat signed prekey", NULL, NULL);
 }
 
@@ -174,14 +172,13 @@ int pa_store_chat_keys_put(pa_store *db, int64_t device, const unsigned char *sp
 int pa_store_chat_bundle_get(pa_store *db, int64_t device, int64_t *user,
                              unsigned char identity[PA_STORE_CHAT_KEY_BYTES],
                              unsigned char spk[PA_STORE_CHAT_SPK_BYTES]) {
-  sqlite3_stmt *st =
-      pa_sq_stmt(db, "SELECT user_id, identity, spk FROM chat_devices WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT user_id, identity, spk FROM chat_devices WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int res = step_row(db, st, sqlite3_bind_int64(st, 1, device), "chat bundle");
+  int res = step_row(db, st, pa_sq_bind_i64(st, 1, device), "chat bundle");
   if (res == PA_STORE_OK) {
     const unsigned char *ik = blob_of(st, 1, KEY), *sp = blob_of(st, 2, SPK);
     if (ik && sp) {
-      *user = sqlite3_column_int64(st, 0);
+      *user = pa_sq_i64(st, 0);
       memcpy(identity, ik, KEY);
       memcpy(spk, sp, SPK);
     } else {
@@ -195,20 +192,20 @@ int pa_store_chat_bundle_get(pa_store *db, int64_t device, int64_t *user,
 int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
                               unsigned char key[PA_STORE_CHAT_KEY_BYTES]) {
   /* One statement reads and deletes: SQLite runs it under the write lock. */
-  sqlite3_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
-                                    " (SELECT min(key_id) FROM chat_prekeys WHERE device_id = ?1)"
-                                    " RETURNING key_id, key");
+  pa_sql_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
+                                   " (SELECT min(key_id) FROM chat_prekeys WHERE device_id = ?1)"
+                                   " RETURNING key_id, key");
   if (!st) return PA_STORE_EDB;
-  int res = PA_STORE_ENOTFOUND, rc = sqlite3_bind_int64(st, 1, device);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64(st, 1, device);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
     const unsigned char *k = blob_of(st, 1, KEY);
-    *key_id = sqlite3_column_int64(st, 0);
+    *key_id = pa_sq_i64(st, 0);
     if (k) memcpy(key, k, KEY);
     res = k ? PA_STORE_OK : pa_sq_failf(db, PA_STORE_EDB, "chat prekey: not %d bytes", KEY);
-    rc = sqlite3_step(st);
+    rc = pa_sq_step(st);
   }
-  if (rc != SQLITE_DONE) res = pa_sq_fail(db, "take chat prekey");
+  if (rc != PA_SQ_DONE) res = pa_sq_fail(db, "take chat prekey");
   pa_sq_done(st);
   return res;
 }
@@ -217,18 +214,18 @@ int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
 
 /* The seq of from_device's message cid while any copy of it is held. */
 static int resent_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq) {
-  sqlite3_stmt *st = pa_sq_stmt(
+  pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT seq FROM chat_messages WHERE sender_device = ?1 AND client_id = ?2 LIMIT 1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, m->from_device);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, m->cid);
+  int rc = pa_sq_bind_i64(st, 1, m->from_device);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, m->cid);
   return first_i64(db, st, rc, "chat resend", seq);
 }
 
 static int next_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq) {
   int64_t a[2] = {m->from_user < m->to_user ? m->from_user : m->to_user,
                   m->from_user < m->to_user ? m->to_user : m->from_user};
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO chat_convs (lo, hi, last_seq) VALUES (?1, ?2, 1)"
                      " ON CONFLICT (lo, hi) DO UPDATE SET last_seq = chat_convs.last_seq + 1"
                      " RETURNING last_seq");
@@ -238,17 +235,17 @@ static int next_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq)
 
 static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
                         const pa_store_chat_envelope *e, int64_t seq, int64_t *id) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO chat_messages"
                      " (sender_device, recipient_device, client_id, seq, body, created_at)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, m->from_device);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, e->device);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, m->cid);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, seq);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 5, e->body, e->len);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, m->now);
+  int rc = pa_sq_bind_i64(st, 1, m->from_device);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, e->device);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, m->cid);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, seq);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 5, e->body, e->len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, m->now);
   return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
 }
 
@@ -275,13 +272,17 @@ typedef struct message_walk {
 } message_walk;
 
 /* (id, seq, sender user, sender device, client id, body, created_at) */
-static int message_row(void *ctx, sqlite3_stmt *st) {
+static int message_row(void *ctx, pa_sql_stmt *st) {
   message_walk *w = ctx;
-  pa_store_chat_message m = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                             sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-                             sqlite3_column_int64(st, 6), pa_sq_text(st, 4),
-                             sqlite3_column_blob(st, 5),  0};
-  m.len = (size_t)sqlite3_column_bytes(st, 5);
+  pa_store_chat_message m = {pa_sq_i64(st, 0),
+                             pa_sq_i64(st, 1),
+                             pa_sq_i64(st, 2),
+                             pa_sq_i64(st, 3),
+                             pa_sq_i64(st, 6),
+                             pa_sq_text(st, 4),
+                             NULL,
+                             0};
+  m.body = pa_sq_blob(st, 5, &m.len);
   return w->fn(w->ctx, &m);
 }
 
@@ -291,23 +292,22 @@ typedef struct receipt_walk {
 } receipt_walk;
 
 /* (id, seq, recipient user, recipient device, sender device, client id) */
-static int receipt_row(void *ctx, sqlite3_stmt *st) {
+static int receipt_row(void *ctx, pa_sql_stmt *st) {
   receipt_walk *w = ctx;
-  pa_store_chat_receipt r = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                             sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
-                             sqlite3_column_int64(st, 4), pa_sq_text(st, 5)};
+  pa_store_chat_receipt r = {pa_sq_i64(st, 0), pa_sq_i64(st, 1), pa_sq_i64(st, 2),
+                             pa_sq_i64(st, 3), pa_sq_i64(st, 4), pa_sq_text(st, 5)};
   return w->fn(w->ctx, &r);
 }
 
 /* Walks sql's rows (?1 device, ?2 after, ?3 limit) through row. */
 static int backlog(pa_store *db, const char *sql, int64_t device, int64_t after, int limit,
-                   int (*row)(void *, sqlite3_stmt *), void *ctx, const char *what) {
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+                   int (*row)(void *, pa_sql_stmt *), void *ctx, const char *what) {
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   int64_t a[3] = {device, after, limit};
   pa_store_cursor next;
   int more;
-  if (pa_sq_bind_i64s(st, 3, a) != SQLITE_OK) {
+  if (pa_sq_bind_i64s(st, 3, a) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, what);
   }
@@ -337,7 +337,7 @@ int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limi
 
 int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
                       pa_store_chat_receipt_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(
+  pa_sql_stmt *st = pa_sq_stmt(
       db, "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
           " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
           " RETURNING id, seq,"
@@ -346,14 +346,14 @@ int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
   if (!st) return PA_STORE_EDB;
   int64_t a[3] = {id, device, now};
   int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64s(st, 3, a);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
     receipt_walk w = {fn, ctx};
     res = receipt_row(&w, st) ? pa_sq_failf(db, PA_STORE_EABORT, "chat ack: stopped by callback")
                               : PA_STORE_OK;
-    rc = sqlite3_step(st);
+    rc = pa_sq_step(st);
   }
-  if (rc != SQLITE_DONE) res = pa_sq_fail(db, "chat ack");
+  if (rc != PA_SQ_DONE) res = pa_sq_fail(db, "chat ack");
   pa_sq_done(st);
   return res;
 }
@@ -378,24 +378,24 @@ int pa_store_chat_session_check(pa_store *db, int64_t session, int64_t device, i
 
 int pa_store_chat_attachment_add(pa_store *db, const char *name, int64_t owner,
                                  const unsigned char *data, size_t len, int64_t now) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_attachments (name, owner_id, data,"
-                                    " created_at) VALUES (?1, ?2, ?3, ?4)");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_attachments (name, owner_id, data,"
+                                   " created_at) VALUES (?1, ?2, ?3, ?4)");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, name);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, owner);
-  if (rc == SQLITE_OK) rc = bind_blob(st, 3, data, len);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, now);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, owner);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 3, data, len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, now);
   return pa_sq_run(db, st, rc, "add chat attachment", NULL, NULL);
 }
 
 int pa_store_chat_attachment_owner(pa_store *db, const char *name, int64_t *owner) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT owner_id FROM chat_attachments WHERE name = ?1");
   if (!st) return PA_STORE_EDB;
   return first_i64(db, st, pa_sq_bind_text(st, 1, name), "chat attachment", owner);
 }
 
 int pa_store_chat_attachment_delete(pa_store *db, const char *name) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_attachments WHERE name = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_attachments WHERE name = ?1");
   if (!st) return PA_STORE_EDB;
   return pa_sq_run(db, st, pa_sq_bind_text(st, 1, name), "delete chat attachment", NULL, NULL);
 }
@@ -403,11 +403,12 @@ int pa_store_chat_attachment_delete(pa_store *db, const char *name) {
 int pa_store_chat_attachment_get(pa_store *db, const char *name,
                                  int (*fn)(void *ctx, const unsigned char *data, size_t len),
                                  void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT data FROM chat_attachments WHERE name = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT data FROM chat_attachments WHERE name = ?1");
   if (!st) return PA_STORE_EDB;
   int res = step_row(db, st, pa_sq_bind_text(st, 1, name), "chat attachment");
-  if (res == PA_STORE_OK &&
-      fn(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+  size_t len = 0;
+  const unsigned char *data = res == PA_STORE_OK ? pa_sq_blob(st, 0, &len) : NULL;
+  if (res == PA_STORE_OK && fn(ctx, data, len) != 0)
     res = pa_sq_failf(db, PA_STORE_EABORT, "chat attachment: stopped by callback");
   pa_sq_done(st);
   return res;

@@ -1,8 +1,8 @@
-/* pa_store_search over SQLite: matching by instr over names folded by the
- * pa_fold SQL function (conn.c). */
+/* pa_store_search: matching by instr over names folded by the pa_fold SQL
+ * function (each driver provides both; store/sql/sql.h). */
 #include "store/search.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 /* ?1 folded query, ?2 ?3 cursor (class, id), ?4 row limit. */
 static const char people_sql[] =
@@ -10,7 +10,7 @@ static const char people_sql[] =
     "  SELECT CASE WHEN instr(' ' || pa_fold(u.name) || ' ' || u.handle, ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(u.name) || ' ' || u.handle, ?1) > 0 THEN 1 ELSE 2 END AS cls,"
     "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext"
-    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar)"
+    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar) AS found"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Pets match by name or by breed (a breed result leads to its pets). */
 static const char pets_sql[] =
@@ -20,7 +20,7 @@ static const char pets_sql[] =
     "              WHEN instr(pa_fold(t.name) || ' ' || pa_fold(t.breed), ?1) > 0 THEN 1"
     "              ELSE 2 END AS cls,"
     "         t.id AS id, t.name AS name, t.species AS species, t.avatar AS avatar, m.ext AS ext"
-    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar)"
+    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar) AS found"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Groups have no id of their own: these page by (class, smallest member id). */
 static const char breeds_sql[] =
@@ -28,7 +28,7 @@ static const char breeds_sql[] =
     "  SELECT CASE WHEN instr(' ' || pa_fold(breed), ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(breed), ?1) > 0 THEN 1 ELSE 2 END AS cls,"
     "         min(id) AS gid, breed, species, count(*) AS n"
-    "    FROM pets WHERE breed <> '' GROUP BY breed, species)"
+    "    FROM pets WHERE breed <> '' GROUP BY breed, species) AS found"
     " WHERE cls < 2 AND (cls, gid) > (?2, ?3) ORDER BY cls, gid LIMIT ?4";
 /* Tags share posts, so (class, uses, tag) orders them and pages go by
  * offset: ?2 the tags already listed, ?4 the row limit (?3 unused); pos is
@@ -37,8 +37,8 @@ static const char tags_sql[] =
     "SELECT pos, tag, n FROM ("
     "  SELECT row_number() OVER (ORDER BY cls, n DESC, tag) AS pos, tag, n FROM ("
     "    SELECT CASE WHEN instr(tag, ?1) = 1 THEN 0 WHEN instr(tag, ?1) > 1 THEN 1 ELSE 2 END"
-    "           AS cls, tag, count(*) AS n FROM post_tags GROUP BY tag)"
-    "   WHERE cls < 2)"
+    "           AS cls, tag, count(*) AS n FROM post_tags GROUP BY tag) AS found"
+    "   WHERE cls < 2) AS listed"
     " ORDER BY pos LIMIT ?4 OFFSET ?2";
 
 /* The caller's callback, by what is searched. */
@@ -50,47 +50,48 @@ typedef struct walk {
   void *ctx;
 } walk;
 
-static int person_row(void *ctx, sqlite3_stmt *st) {
+static int person_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
   pa_store_person p;
   pa_sq_person(st, 1, &p);
   return w->person(w->ctx, &p);
 }
 
-static int pet_row(void *ctx, sqlite3_stmt *st) {
+static int pet_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
   pa_store_pet_ref p;
   pa_sq_pet_ref(st, 1, &p);
   return w->pet(w->ctx, &p);
 }
 
-static int breed_row(void *ctx, sqlite3_stmt *st) {
+static int breed_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
-  pa_store_breed b = {pa_sq_text(st, 2), pa_sq_text(st, 3), sqlite3_column_int64(st, 4)};
+  pa_store_breed b = {pa_sq_text(st, 2), pa_sq_text(st, 3), pa_sq_i64(st, 4)};
   return w->breed(w->ctx, &b);
 }
 
-static int tag_row(void *ctx, sqlite3_stmt *st) {
+static int tag_row(void *ctx, pa_sql_stmt *st) {
   walk *w = ctx;
-  pa_store_tag t = {pa_sq_text(st, 1), sqlite3_column_int64(st, 2)};
+  pa_store_tag t = {pa_sq_text(st, 1), pa_sq_i64(st, 2)};
   return w->tag(w->ctx, &t);
 }
 
 /* Runs one of the queries above; the first page starts before class 0, or
  * at offset 0 for tags. */
 static int search(pa_store *db, const char *sql, const char *q, const pa_store_cursor *after,
-                  int limit, int (*row)(void *, sqlite3_stmt *), walk *w, pa_store_cursor *next,
+                  int limit, int (*row)(void *, pa_sql_stmt *), walk *w, pa_store_cursor *next,
                   int *more) {
   int tags = sql == tags_sql;
   *more = 0;
   if (!q || limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "search: bad query or limit");
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, q);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, after ? after->created_at : tags ? 0 : -1);
-  if (rc == SQLITE_OK && !tags) rc = sqlite3_bind_int64(st, 3, after ? after->id : 0);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, limit + 1);
-  if (rc != SQLITE_OK) {
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, after ? after->created_at : tags ? 0 : -1);
+  /* Bound for tags too, unused there: PostgreSQL must know every parameter's type. */
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, after && !tags ? after->id : 0);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
+  if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");
     pa_sq_done(st);
     return out;

@@ -1,7 +1,7 @@
-/* pa_store_rank over SQLite: candidates, interactions and post vectors. */
+/* pa_store_rank: candidates, interactions and post vectors. */
 #include "store/rank.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <string.h>
 
@@ -30,49 +30,51 @@ static const char candidates_sql[] =
     "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
     " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
 
-static int candidate_row(void *ctx, sqlite3_stmt *st) {
+static int candidate_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
   float vec[PA_STORE_VEC_DIM]; /* the blob copied out: it need not be aligned */
-  int has_vec = sqlite3_column_bytes(st, 8) == (int)sizeof vec;
-  if (has_vec) memcpy(vec, sqlite3_column_blob(st, 8), sizeof vec);
-  int sponsored = sqlite3_column_type(st, 9) != SQLITE_NULL;
+  size_t len = 0;
+  const unsigned char *blob = pa_sq_blob(st, 8, &len);
+  int has_vec = blob && len == sizeof vec;
+  if (has_vec) memcpy(vec, blob, sizeof vec);
+  int sponsored = !pa_sq_null(st, 9);
   pa_store_candidate c = {
-      .post_id = sqlite3_column_int64(st, 0),
-      .author_id = sqlite3_column_int64(st, 1),
-      .pet_id = sqlite3_column_int64(st, 2),
+      .post_id = pa_sq_i64(st, 0),
+      .author_id = pa_sq_i64(st, 1),
+      .pet_id = pa_sq_i64(st, 2),
       .species = pa_sq_text(st, 3),
       .caption = pa_sq_text(st, 11),
-      .created_at = sqlite3_column_int64(st, 4),
-      .like_count = sqlite3_column_int64(st, 5),
-      .comment_count = sqlite3_column_int64(st, 6),
-      .following = sqlite3_column_int(st, 7) != 0,
+      .created_at = pa_sq_i64(st, 4),
+      .like_count = pa_sq_i64(st, 5),
+      .comment_count = pa_sq_i64(st, 6),
+      .following = (int)pa_sq_i64(st, 7) != 0,
       .vec = has_vec ? vec : NULL,
-      .advertiser_id = sponsored ? sqlite3_column_int64(st, 9) : 0,
-      .campaign_id = sponsored ? sqlite3_column_int64(st, 10) : 0,
+      .advertiser_id = sponsored ? pa_sq_i64(st, 9) : 0,
+      .campaign_id = sponsored ? pa_sq_i64(st, 10) : 0,
   };
   return s->fn.candidate(s->ctx, &c);
 }
 
 int pa_store_rank_candidates(pa_store *db, int64_t viewer, int limit, pa_store_candidate_fn fn,
                              void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, candidates_sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, candidates_sql);
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, viewer);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, limit);
+  int rc = pa_sq_bind_i64(st, 1, viewer);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, limit);
   sink s = {.fn.candidate = fn, .ctx = ctx};
   return pa_sq_each(db, st, rc, candidate_row, &s, "candidates");
 }
 
-static int id_row(void *ctx, sqlite3_stmt *st) {
+static int id_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
-  return s->fn.id(s->ctx, sqlite3_column_int64(st, 0));
+  return s->fn.id(s->ctx, pa_sq_i64(st, 0));
 }
 
 static int ids(pa_store *db, const char *sql, pa_store_id_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.id = fn, .ctx = ctx};
-  return pa_sq_each(db, st, SQLITE_OK, id_row, &s, "ids");
+  return pa_sq_each(db, st, PA_SQ_OK, id_row, &s, "ids");
 }
 
 int pa_store_rank_users(pa_store *db, pa_store_id_fn fn, void *ctx) {
@@ -91,32 +93,32 @@ static const char *const pairs_sql[] = {
                                  " JOIN post_pets pp ON pp.pet_id = f.pet_id",
 };
 
-static int pair_row(void *ctx, sqlite3_stmt *st) {
+static int pair_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
-  return s->fn.pair(s->ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+  return s->fn.pair(s->ctx, pa_sq_i64(st, 0), pa_sq_i64(st, 1));
 }
 
 int pa_store_rank_pairs(pa_store *db, pa_store_rank_signal signal, pa_store_pair_fn fn, void *ctx) {
   if (signal < PA_STORE_RANK_LIKE || signal > PA_STORE_RANK_FOLLOW_PET)
     return pa_sq_failf(db, PA_STORE_EINVAL, "rank pairs: bad signal");
-  sqlite3_stmt *st = pa_sq_stmt(db, pairs_sql[signal]);
+  pa_sql_stmt *st = pa_sq_stmt(db, pairs_sql[signal]);
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.pair = fn, .ctx = ctx};
-  return pa_sq_each(db, st, SQLITE_OK, pair_row, &s, "rank pairs");
+  return pa_sq_each(db, st, PA_SQ_OK, pair_row, &s, "rank pairs");
 }
 
-static int post_text_row(void *ctx, sqlite3_stmt *st) {
+static int post_text_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
-  pa_store_rank_post p = {sqlite3_column_int64(st, 0), pa_sq_text(st, 1), pa_sq_text(st, 2)};
+  pa_store_rank_post p = {pa_sq_i64(st, 0), pa_sq_text(st, 1), pa_sq_text(st, 2)};
   return s->fn.post(s->ctx, &p);
 }
 
 int pa_store_rank_post_texts(pa_store *db, pa_store_rank_post_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT p.id, t.species, p.caption FROM posts p"
-                                    " JOIN pets t ON t.id = p.pet_id ORDER BY p.id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT p.id, t.species, p.caption FROM posts p"
+                                   " JOIN pets t ON t.id = p.pet_id ORDER BY p.id");
   if (!st) return PA_STORE_EDB;
   sink s = {.fn.post = fn, .ctx = ctx};
-  return pa_sq_each(db, st, SQLITE_OK, post_text_row, &s, "rank posts");
+  return pa_sq_each(db, st, PA_SQ_OK, post_text_row, &s, "rank posts");
 }
 
 int pa_store_rank_vectors_clear(pa_store *db) {
@@ -124,12 +126,11 @@ int pa_store_rank_vectors_clear(pa_store *db) {
 }
 
 int pa_store_rank_vector_put(pa_store *db, int64_t post, const float vec[PA_STORE_VEC_DIM]) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_vectors (post_id, vec) VALUES (?1, ?2)"
-                                    " ON CONFLICT (post_id) DO UPDATE SET vec = excluded.vec");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO post_vectors (post_id, vec) VALUES (?1, ?2)"
+                                   " ON CONFLICT (post_id) DO UPDATE SET vec = excluded.vec");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, post);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_blob(st, 2, vec, PA_STORE_VEC_DIM * (int)sizeof *vec, SQLITE_TRANSIENT);
+  int rc = pa_sq_bind_i64(st, 1, post);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_blob(st, 2, vec, PA_STORE_VEC_DIM * (int)sizeof *vec);
   return pa_sq_run(db, st, rc, "put vector", NULL, NULL);
 }
 

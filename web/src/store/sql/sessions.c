@@ -1,40 +1,39 @@
-/* pa_store_sessions over SQLite: signed-in sessions. */
+/* pa_store_sessions: signed-in sessions. */
 #include "store/sessions.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <stdio.h>
 
 int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
-                                    " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
+                                   " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, s->user_id);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_bind_blob(st, 2, s->token_hash, (int)s->token_hash_len, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, s->csrf);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, s->created_at);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, s->expires_at);
+  int rc = pa_sq_bind_i64(st, 1, s->user_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_blob(st, 2, s->token_hash, (int)s->token_hash_len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, s->csrf);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, s->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, s->expires_at);
   return pa_sq_run(db, st, rc, "new session", NULL, NULL);
 }
 
 int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
                            pa_store_session *out) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT id, user_id, csrf, expires_at FROM sessions WHERE token_hash = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_blob(st, 1, token_hash, (int)token_hash_len, SQLITE_TRANSIENT);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  int rc = pa_sq_bind_blob(st, 1, token_hash, (int)token_hash_len);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
     const char *csrf = pa_sq_text(st, 2);
-    out->id = sqlite3_column_int64(st, 0);
-    out->user_id = sqlite3_column_int64(st, 1);
-    out->expires_at = sqlite3_column_int64(st, 3);
+    out->id = pa_sq_i64(st, 0);
+    out->user_id = pa_sq_i64(st, 1);
+    out->expires_at = pa_sq_i64(st, 3);
     snprintf(out->csrf, sizeof out->csrf, "%s", csrf ? csrf : "");
   }
-  int res = rc == SQLITE_ROW    ? PA_STORE_OK
-            : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
-                                : pa_sq_fail(db, "session");
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "session");
   pa_sq_done(st);
   return res;
 }

@@ -1,42 +1,42 @@
-/* pa_store_media over SQLite: stored files. */
+/* pa_store_media: stored files. */
 #include "store/media.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <stdio.h>
 
 int pa_store_media_add(pa_store *db, const pa_store_media *m) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO media (hash, ext, width, height, bytes, created_at, thumbhash)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO UPDATE"
-                     " SET thumbhash = coalesce(thumbhash, excluded.thumbhash)");
+                     " SET thumbhash = coalesce(media.thumbhash, excluded.thumbhash)");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, m->hash);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, m->ext);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 3, m->width);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 4, m->height);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, m->bytes);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, m->created_at);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 7, m->thumbhash);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, m->ext);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, m->width);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, m->height);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, m->bytes);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, m->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, m->thumbhash);
   return pa_sq_run(db, st, rc, "add media", NULL, NULL);
 }
 
 int pa_store_media_upload_file(pa_store *db, int64_t upload, int64_t user, char hash[65],
                                char ext[8]) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT m.hash, m.ext FROM uploads u"
-                                    " JOIN media m ON m.hash = u.media"
-                                    " WHERE u.id = ?1 AND u.user_id = ?2");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT m.hash, m.ext FROM uploads u"
+                                   " JOIN media m ON m.hash = u.media"
+                                   " WHERE u.id = ?1 AND u.user_id = ?2");
   if (!st) return PA_STORE_EDB;
   int64_t a[2] = {upload, user};
   int rc = pa_sq_bind_i64s(st, 2, a);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
     snprintf(hash, 65, "%s", pa_sq_text(st, 0) ? pa_sq_text(st, 0) : "");
     snprintf(ext, 8, "%s", pa_sq_text(st, 1) ? pa_sq_text(st, 1) : "");
   }
-  int out = rc == SQLITE_ROW    ? PA_STORE_OK
-            : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
-                                : pa_sq_fail(db, "upload");
+  int out = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "upload");
   pa_sq_done(st);
   return out;
 }
@@ -51,14 +51,14 @@ int pa_store_media_upload_add(pa_store *db, int64_t user, const pa_store_media *
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   if ((rc = pa_store_media_add(db, m)) == PA_STORE_OK) {
-    sqlite3_stmt *st =
+    pa_sql_stmt *st =
         pa_sq_stmt(db, "INSERT INTO uploads (user_id, media, created_at) VALUES (?1, ?2, ?3)"
                        " ON CONFLICT (user_id, media) DO UPDATE"
                        " SET created_at = excluded.created_at, attached_at = NULL"
                        " RETURNING id");
-    int b = st ? sqlite3_bind_int64(st, 1, user) : SQLITE_ERROR;
-    if (b == SQLITE_OK) b = pa_sq_bind_text(st, 2, m->hash);
-    if (b == SQLITE_OK) b = sqlite3_bind_int64(st, 3, m->created_at);
+    int b = st ? pa_sq_bind_i64(st, 1, user) : PA_SQ_ERROR;
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, m->hash);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, m->created_at);
     rc = st ? pa_sq_run(db, st, b, "add upload", id, NULL) : PA_STORE_EDB;
   }
   if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK && rc == PA_STORE_OK) rc = PA_STORE_EDB;
@@ -133,7 +133,7 @@ static const char held_sql[] =
 /* Runs sql with hash bound as ?1 to its end; *held (optional) gets column 0
  * of its row. */
 static int hash_run(pa_store *db, const char *sql, const char *hash, int64_t *held) {
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   return pa_sq_run(db, st, pa_sq_bind_text(st, 1, hash), "media gc", held, NULL);
 }
@@ -141,18 +141,18 @@ static int hash_run(pa_store *db, const char *sql, const char *hash, int64_t *he
 /* The queued hashes, up to max, with their extension ("" when the media row
  * is gone already) into items: *m of them. */
 static int queued(pa_store *db, int max, pa_store_media_file *items, int *m) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT q.hash, m.ext FROM media_unref q"
-                                    " LEFT JOIN media m ON m.hash = q.hash LIMIT ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT q.hash, m.ext FROM media_unref q"
+                                   " LEFT JOIN media m ON m.hash = q.hash LIMIT ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int(st, 1, max);
+  int rc = pa_sq_bind_i64(st, 1, max);
   *m = 0;
-  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while (rc == PA_SQ_OK && (rc = pa_sq_step(st)) == PA_SQ_ROW) {
     const char *h = pa_sq_text(st, 0), *e = pa_sq_text(st, 1);
     snprintf(items[*m].hash, sizeof items[*m].hash, "%s", h ? h : "");
     snprintf(items[*m].ext, sizeof items[*m].ext, "%s", e ? e : "");
-    rc = ++*m < max ? SQLITE_OK : SQLITE_DONE;
+    rc = ++*m < max ? PA_SQ_OK : PA_SQ_DONE;
   }
-  int out = rc == SQLITE_DONE ? PA_STORE_OK : pa_sq_fail(db, "media gc");
+  int out = rc == PA_SQ_DONE ? PA_STORE_OK : pa_sq_fail(db, "media gc");
   pa_sq_done(st);
   return out;
 }

@@ -1,7 +1,7 @@
-/* pa_store_stories over SQLite: stories and who has seen them. */
+/* pa_store_stories: stories and who has seen them. */
 #include "store/stories.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 /* ?2 the viewer. */
 #define STORY_COLS                                                                                 \
@@ -14,18 +14,18 @@
 
 /* Steps st (bound) to its end, calling fn for each row; *rows counts them.
  * Releases st. */
-static int walk(pa_store *db, sqlite3_stmt *st, int bind_rc, pa_store_story_fn fn, void *ctx,
+static int walk(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_story_fn fn, void *ctx,
                 int *rows, const char *what) {
   int rc = bind_rc, out = PA_STORE_OK;
   *rows = 0;
-  while (bind_rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while (bind_rc == PA_SQ_OK && (rc = pa_sq_step(st)) == PA_SQ_ROW) {
     pa_store_story s = {
-        .id = sqlite3_column_int64(st, 0),
-        .created_at = sqlite3_column_int64(st, 1),
-        .expires_at = sqlite3_column_int64(st, 2),
-        .media = {pa_sq_text(st, 3), pa_sq_text(st, 4), sqlite3_column_int(st, 5),
-                  sqlite3_column_int(st, 6)},
-        .seen = sqlite3_column_int(st, 7) != 0,
+        .id = pa_sq_i64(st, 0),
+        .created_at = pa_sq_i64(st, 1),
+        .expires_at = pa_sq_i64(st, 2),
+        .media = {pa_sq_text(st, 3), pa_sq_text(st, 4), (int)pa_sq_i64(st, 5),
+                  (int)pa_sq_i64(st, 6)},
+        .seen = (int)pa_sq_i64(st, 7) != 0,
     };
     pa_sq_pet_ref(st, 8, &s.pet);
     pa_sq_person(st, 13, &s.owner);
@@ -35,15 +35,15 @@ static int walk(pa_store *db, sqlite3_stmt *st, int bind_rc, pa_store_story_fn f
       break;
     }
   }
-  if (out == PA_STORE_OK && rc != SQLITE_DONE) out = pa_sq_fail(db, what);
+  if (out == PA_STORE_OK && rc != PA_SQ_DONE) out = pa_sq_fail(db, what);
   pa_sq_done(st);
   return out;
 }
 
 int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
                           pa_store_story_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.expires_at > ?1"
-                                               " ORDER BY s.pet_id, s.created_at, s.id LIMIT ?3");
+  pa_sql_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.expires_at > ?1"
+                                              " ORDER BY s.pet_id, s.created_at, s.id LIMIT ?3");
   if (!st) return PA_STORE_EDB;
   int64_t a[3] = {now, viewer, limit};
   int rows;
@@ -52,7 +52,7 @@ int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
 
 int pa_store_stories_get(pa_store *db, int64_t id, int64_t viewer, pa_store_story_fn fn,
                          void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.id = ?1");
   if (!st) return PA_STORE_EDB;
   int64_t a[2] = {id, viewer};
   int rows, rc = walk(db, st, pa_sq_bind_i64s(st, 2, a), fn, ctx, &rows, "story");
@@ -61,14 +61,14 @@ int pa_store_stories_get(pa_store *db, int64_t id, int64_t viewer, pa_store_stor
 
 int pa_store_stories_add(pa_store *db, int64_t owner, int64_t pet, const char *media_hash,
                          int64_t created_at, int64_t expires_at, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO stories (owner_id, pet_id, media, created_at,"
-                                    " expires_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO stories (owner_id, pet_id, media, created_at,"
+                                   " expires_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, owner);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, pet);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, media_hash);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, created_at);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, expires_at);
+  int rc = pa_sq_bind_i64(st, 1, owner);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, pet);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, media_hash);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, expires_at);
   return pa_sq_run(db, st, rc, "add story", id, NULL);
 }
 

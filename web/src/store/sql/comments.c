@@ -1,7 +1,7 @@
-/* pa_store_comments over SQLite. */
+/* pa_store_comments. */
 #include "store/comments.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #define COMMENT_SQL(where)                                                                         \
   "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at,"                                     \
@@ -23,15 +23,15 @@ typedef struct comment_walk {
   void *ctx;
 } comment_walk;
 
-static int comment_row(void *ctx, sqlite3_stmt *st) {
+static int comment_row(void *ctx, pa_sql_stmt *st) {
   const comment_walk *w = ctx;
   pa_store_comment c = {
-      .id = sqlite3_column_int64(st, 0),
-      .post_id = sqlite3_column_int64(st, 1),
-      .parent_id = sqlite3_column_int64(st, 2), /* NULL reads as 0 */
+      .id = pa_sq_i64(st, 0),
+      .post_id = pa_sq_i64(st, 1),
+      .parent_id = pa_sq_i64(st, 2), /* NULL reads as 0 */
       .body = pa_sq_text(st, 3),
-      .created_at = sqlite3_column_int64(st, 4),
-      .reply_count = sqlite3_column_int64(st, 9),
+      .created_at = pa_sq_i64(st, 4),
+      .reply_count = pa_sq_i64(st, 9),
   };
   pa_sq_person(st, 5, &c.author);
   return w->fn(w->ctx, &c);
@@ -40,14 +40,14 @@ static int comment_row(void *ctx, sqlite3_stmt *st) {
 int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_store_cursor *after,
                            int limit, pa_store_comment_fn fn, void *ctx, pa_store_cursor *next,
                            int *more) {
-  sqlite3_stmt *st = pa_sq_stmt(db, parent ? replies_sql : top_sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, parent ? replies_sql : top_sql);
   if (!st) return PA_STORE_EDB;
   /* Oldest first: the first page starts below every real position. */
   int64_t a[4] = {post, parent, after ? after->created_at : INT64_MIN,
                   after ? after->id : INT64_MIN};
   int rc = pa_sq_bind_i64s(st, 4, a);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 5, limit + 1);
-  if (rc != SQLITE_OK) {
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, limit + 1);
+  if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "comments");
   }
@@ -56,48 +56,48 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_
 }
 
 int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, COMMENT_SQL("c.id = ?1"));
+  pa_sql_stmt *st = pa_sq_stmt(db, COMMENT_SQL("c.id = ?1"));
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, id), out = PA_STORE_OK;
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  int rc = pa_sq_bind_i64(st, 1, id), out = PA_STORE_OK;
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
   comment_walk w = {fn, ctx};
-  if (rc == SQLITE_ROW && comment_row(&w, st) != 0)
+  if (rc == PA_SQ_ROW && comment_row(&w, st) != 0)
     out = pa_sq_failf(db, PA_STORE_EABORT, "comment: stopped by callback");
-  else if (rc == SQLITE_DONE)
+  else if (rc == PA_SQ_DONE)
     out = PA_STORE_ENOTFOUND;
-  else if (rc != SQLITE_ROW)
+  else if (rc != PA_SQ_ROW)
     out = pa_sq_fail(db, "comment");
   pa_sq_done(st);
   return out;
 }
 
 int pa_store_comments_info_get(pa_store *db, int64_t id, pa_store_comment_info *out) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT c.post_id, c.parent_id, c.author_id, p.author_id"
-                                    "  FROM comments c JOIN posts p ON p.id = c.post_id"
-                                    " WHERE c.id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT c.post_id, c.parent_id, c.author_id, p.author_id"
+                                   "  FROM comments c JOIN posts p ON p.id = c.post_id"
+                                   " WHERE c.id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, id);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW)
-    *out = (pa_store_comment_info){sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
-                                   sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3)};
-  int res = rc == SQLITE_ROW    ? PA_STORE_OK
-            : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
-                                : pa_sq_fail(db, "comment");
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW)
+    *out = (pa_store_comment_info){pa_sq_i64(st, 0), pa_sq_i64(st, 1), pa_sq_i64(st, 2),
+                                   pa_sq_i64(st, 3)};
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "comment");
   pa_sq_done(st);
   return res;
 }
 
 int pa_store_comments_add(pa_store *db, int64_t post, int64_t author, int64_t parent,
                           const char *body, int64_t now, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO comments (post_id, author_id, parent_id, body,"
-                                    " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO comments (post_id, author_id, parent_id, body,"
+                                   " created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int64_t a[2] = {post, author};
   int rc = pa_sq_bind_i64s(st, 2, a);
-  if (rc == SQLITE_OK) rc = parent ? sqlite3_bind_int64(st, 3, parent) : sqlite3_bind_null(st, 3);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, body);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, now);
+  if (rc == PA_SQ_OK) rc = parent ? pa_sq_bind_i64(st, 3, parent) : pa_sq_bind_null(st, 3);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, body);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, now);
   return pa_sq_run(db, st, rc, "add comment", id, NULL);
 }
 

@@ -1,7 +1,7 @@
-/* pa_store_notifications over SQLite. */
+/* pa_store_notifications. */
 #include "store/notifications.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 /* ?1 the user, ?2 ?3 the cursor, ?4 the row limit. */
 static const char list_sql[] =
@@ -19,16 +19,16 @@ typedef struct walk {
   void *ctx;
 } walk;
 
-static int row(void *ctx, sqlite3_stmt *st) {
+static int row(void *ctx, pa_sql_stmt *st) {
   const walk *w = ctx;
   /* NULL ids (no post, comment or pet) read as 0. */
   pa_store_notification n = {
-      .id = sqlite3_column_int64(st, 0),
+      .id = pa_sq_i64(st, 0),
       .kind = pa_sq_text(st, 1),
-      .created_at = sqlite3_column_int64(st, 2),
-      .read = sqlite3_column_int(st, 3) != 0,
-      .post_id = sqlite3_column_int64(st, 4),
-      .comment_id = sqlite3_column_int64(st, 5),
+      .created_at = pa_sq_i64(st, 2),
+      .read = (int)pa_sq_i64(st, 3) != 0,
+      .post_id = pa_sq_i64(st, 4),
+      .comment_id = pa_sq_i64(st, 5),
   };
   pa_sq_person(st, 6, &n.actor);
   pa_sq_pet_ref(st, 10, &n.pet);
@@ -38,11 +38,11 @@ static int row(void *ctx, sqlite3_stmt *st) {
 int pa_store_notifications_list(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
                                 pa_store_notification_fn fn, void *ctx, pa_store_cursor *next,
                                 int *more) {
-  sqlite3_stmt *st = pa_sq_stmt(db, list_sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, list_sql);
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, user);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_page(st, 2, after, limit);
-  if (rc != SQLITE_OK) {
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
+  if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "notifications");
   }

@@ -1,7 +1,7 @@
-/* pa_store_accounts over SQLite: accounts and their credentials. */
+/* pa_store_accounts: accounts and their credentials. */
 #include "store/accounts.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,15 +9,15 @@
 int pa_store_accounts_add(pa_store *db, const pa_store_new_account *a, int64_t *id) {
   /* DO NOTHING rather than a failed statement: PostgreSQL would abort the
    * whole transaction on the error, and signup tries handles until one is free. */
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, email, pw_hash, created_at)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"
-                                    " RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO users (handle, name, email, pw_hash, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING"
+                                   " RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_text(st, 1, a->handle);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, a->name);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, a->email);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, a->pw_hash);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, a->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, a->name);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, a->email);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, a->pw_hash);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, a->created_at);
   int64_t new_id = 0;
   int out = pa_sq_run(db, st, rc, "add account", &new_id, NULL);
   if (out != PA_STORE_OK) return out;
@@ -27,51 +27,54 @@ int pa_store_accounts_add(pa_store *db, const pa_store_new_account *a, int64_t *
 }
 
 /* Steps st (columns id, pw_hash, email) for one row into out (optional). */
-static int credentials(pa_store *db, sqlite3_stmt *st, int bind_rc, pa_store_credentials *out) {
-  int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
-  if (rc == SQLITE_ROW && out) {
+static int credentials(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_credentials *out) {
+  int rc = bind_rc == PA_SQ_OK ? pa_sq_step(st) : bind_rc;
+  if (rc == PA_SQ_ROW && out) {
     const char *hash = pa_sq_text(st, 1), *email = pa_sq_text(st, 2);
-    out->id = sqlite3_column_int64(st, 0);
+    out->id = pa_sq_i64(st, 0);
     snprintf(out->email, sizeof out->email, "%s", email ? email : "");
     /* A hash too long to be one we made signs nobody in. */
     out->pw_hash[0] = '\0';
     if (hash && strlen(hash) < sizeof out->pw_hash) memcpy(out->pw_hash, hash, strlen(hash) + 1);
   }
-  int res = rc == SQLITE_ROW    ? PA_STORE_OK
-            : rc == SQLITE_DONE ? PA_STORE_ENOTFOUND
-                                : pa_sq_fail(db, "credentials");
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "credentials");
   pa_sq_done(st);
   return res;
 }
 
 int pa_store_accounts_find(pa_store *db, const char *email, pa_store_credentials *out) {
-  sqlite3_stmt *st =
-      pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE");
+  pa_sql_stmt *st =
+      /* Email is matched ignoring ASCII case, through each schema's unique index. */
+      pa_sq_stmt(db, pa_sq_dialect(
+                         db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE",
+                         "SELECT id, pw_hash, email FROM users WHERE lower(email) = lower(?1::text "
+                         "COLLATE \"C\")"));
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, pa_sq_bind_text(st, 1, email), out);
 }
 
 int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials *out) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  return credentials(db, st, sqlite3_bind_int64(st, 1, id), out);
+  return credentials(db, st, pa_sq_bind_i64(st, 1, id), out);
 }
 
 int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.email, u.created_at"
                      " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, id);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  int out = rc == SQLITE_DONE ? PA_STORE_ENOTFOUND : PA_STORE_OK;
-  if (rc == SQLITE_ROW) {
-    pa_store_account a = {.handle = pa_sq_text(st, 4),
-                          .email = pa_sq_text(st, 5),
-                          .created_at = sqlite3_column_int64(st, 6)};
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  int out = rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND : PA_STORE_OK;
+  if (rc == PA_SQ_ROW) {
+    pa_store_account a = {
+        .handle = pa_sq_text(st, 4), .email = pa_sq_text(st, 5), .created_at = pa_sq_i64(st, 6)};
     pa_sq_person(st, 0, &a.person);
     if (fn(ctx, &a) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "account: stopped by callback");
-  } else if (rc != SQLITE_DONE) {
+  } else if (rc != PA_SQ_DONE) {
     out = pa_sq_fail(db, "account");
   }
   pa_sq_done(st);
@@ -79,10 +82,10 @@ int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void
 }
 
 int pa_store_accounts_set_password(pa_store *db, int64_t id, const char *pw_hash) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET pw_hash = ?2 WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE users SET pw_hash = ?2 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, pw_hash);
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, pw_hash);
   return pa_sq_run(db, st, rc, "set password", NULL, NULL);
 }
 

@@ -1,8 +1,8 @@
-/* pa_store_follows over SQLite: follows (person → person) and pet_follows
+/* pa_store_follows: follows (person → person) and pet_follows
  * (person → pet). */
 #include "store/follows.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 /* By pa_store_follow_kind. */
 static const char *const follow_sql[] = {
@@ -60,7 +60,7 @@ typedef struct people_walk {
 } people_walk;
 
 /* A row of the lists above: the follow's time, then the person. */
-static int person_row(void *ctx, sqlite3_stmt *st) {
+static int person_row(void *ctx, pa_sql_stmt *st) {
   people_walk *w = ctx;
   pa_store_person p;
   pa_sq_person(st, 1, &p);
@@ -72,11 +72,11 @@ static int people_page(pa_store *db, const char *sql, int64_t id, const pa_store
                        int *more) {
   *more = 0;
   if (limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "follows: bad limit");
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_page(st, 2, after, limit);
-  if (rc != SQLITE_OK) {
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
+  if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "follows");
     pa_sq_done(st);
     return out;

@@ -1,7 +1,7 @@
-/* pa_store_posts over SQLite: posts, their images, pets and tags, and likes. */
+/* pa_store_posts: posts, their images, pets and tags, and likes. */
 #include "store/posts.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 #include "str.h"
 
 static int add_tag(void *ctx, const char *tag) {
@@ -9,15 +9,15 @@ static int add_tag(void *ctx, const char *tag) {
     pa_store *db;
     int64_t id;
   } *c = ctx;
-  sqlite3_stmt *st = pa_sq_stmt(
+  pa_sql_stmt *st = pa_sq_stmt(
       c->db, "INSERT INTO post_tags (post_id, tag) VALUES (?1, ?2) ON CONFLICT DO NOTHING");
   if (!st) return -1;
-  int rc = sqlite3_bind_int64(st, 1, c->id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, tag);
-  if (rc == SQLITE_OK) rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) pa_sq_fail(c->db, "add tag");
+  int rc = pa_sq_bind_i64(st, 1, c->id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, tag);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc != PA_SQ_DONE) pa_sq_fail(c->db, "add tag");
   pa_sq_done(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  return rc == PA_SQ_DONE ? 0 : -1;
 }
 
 int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption) {
@@ -37,18 +37,18 @@ int pa_store_posts_pet_add(pa_store *db, int64_t post_id, int64_t pet_id) {
 }
 
 int pa_store_posts_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO posts (author_id, pet_id, caption, like_count, comment_count,"
                      " created_at, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, p->author_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 2, p->pet_id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, p->caption ? p->caption : "");
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 4, p->like_count);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 5, p->comment_count);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 6, p->created_at);
-  if (rc == SQLITE_OK)
-    rc = p->campaign_id ? sqlite3_bind_int64(st, 7, p->campaign_id) : sqlite3_bind_null(st, 7);
+  int rc = pa_sq_bind_i64(st, 1, p->author_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, p->pet_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, p->caption ? p->caption : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, p->like_count);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, p->comment_count);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, p->created_at);
+  if (rc == PA_SQ_OK)
+    rc = p->campaign_id ? pa_sq_bind_i64(st, 7, p->campaign_id) : pa_sq_bind_null(st, 7);
   int64_t new_id = 0;
   int out = pa_sq_run(db, st, rc, "add post", &new_id, NULL);
   if (out != PA_STORE_OK) return out;
@@ -60,13 +60,13 @@ int pa_store_posts_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
 
 int pa_store_posts_image_add(pa_store *db, int64_t post_id, int position, const char *media_hash,
                              const char *alt) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO post_images (post_id, position, media, alt)"
-                                    " VALUES (?1, ?2, ?3, ?4)");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO post_images (post_id, position, media, alt)"
+                                   " VALUES (?1, ?2, ?3, ?4)");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, post_id);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 2, position);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, media_hash);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, alt ? alt : "");
+  int rc = pa_sq_bind_i64(st, 1, post_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, position);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, media_hash);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, alt ? alt : "");
   return pa_sq_run(db, st, rc, "add post image", NULL, NULL);
 }
 
@@ -87,7 +87,7 @@ typedef struct pet_walk {
   void *ctx;
 } pet_walk;
 
-static int pet_row(void *ctx, sqlite3_stmt *st) {
+static int pet_row(void *ctx, pa_sql_stmt *st) {
   pet_walk *w = ctx;
   pa_store_pet_ref pet;
   pa_sq_pet_ref(st, 0, &pet);
@@ -95,14 +95,14 @@ static int pet_row(void *ctx, sqlite3_stmt *st) {
 }
 
 int pa_store_posts_pets(pa_store *db, int64_t post, pa_store_pet_ref_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
-                                    "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
-                                    "  JOIN posts p ON p.id = pp.post_id"
-                                    "  LEFT JOIN media m ON m.hash = t.avatar"
-                                    " WHERE pp.post_id = ?1 ORDER BY t.id <> p.pet_id, t.id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext"
+                                   "  FROM post_pets pp JOIN pets t ON t.id = pp.pet_id"
+                                   "  JOIN posts p ON p.id = pp.post_id"
+                                   "  LEFT JOIN media m ON m.hash = t.avatar"
+                                   " WHERE pp.post_id = ?1 ORDER BY t.id <> p.pet_id, t.id");
   if (!st) return PA_STORE_EDB;
   pet_walk w = {fn, ctx};
-  return pa_sq_each(db, st, sqlite3_bind_int64(st, 1, post), pet_row, &w, "post pets");
+  return pa_sq_each(db, st, pa_sq_bind_i64(st, 1, post), pet_row, &w, "post pets");
 }
 
 int pa_store_posts_like_set(pa_store *db, int64_t post, int64_t user, int on, int64_t now,

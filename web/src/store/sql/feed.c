@@ -1,7 +1,7 @@
-/* pa_store_feed over SQLite: the walks of posts with their images. */
+/* pa_store_feed: the walks of posts with their images. */
 #include "store/feed.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <stdio.h>
 
@@ -48,30 +48,29 @@ static void copy_text(char *dst, size_t cap, const unsigned char *src) {
   snprintf(dst, cap, "%s", src ? (const char *)src : "");
 }
 
-static int load_images(pa_store *db, sqlite3_stmt *st, int64_t post_id, image_copy *copies,
+static int load_images(pa_store *db, pa_sql_stmt *st, int64_t post_id, image_copy *copies,
                        pa_store_image *images, int *count) {
   int rc, n = 0;
-  if (sqlite3_bind_int64(st, 1, post_id) != SQLITE_OK) return pa_sq_fail(db, "feed images");
-  while (n < PA_STORE_MAX_IMAGES && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+  if (pa_sq_bind_i64(st, 1, post_id) != PA_SQ_OK) return pa_sq_fail(db, "feed images");
+  while (n < PA_STORE_MAX_IMAGES && (rc = pa_sq_step(st)) == PA_SQ_ROW) {
     /* Text pointers die on the next step, so keep copies (sizes are bounded by the schema). */
-    copy_text(copies[n].hash, sizeof copies[n].hash, sqlite3_column_text(st, 0));
-    copy_text(copies[n].ext, sizeof copies[n].ext, sqlite3_column_text(st, 1));
-    copy_text(copies[n].alt, sizeof copies[n].alt, sqlite3_column_text(st, 4));
-    copy_text(copies[n].thumbhash, sizeof copies[n].thumbhash, sqlite3_column_text(st, 5));
-    images[n] = (pa_store_image){copies[n].hash,
-                                 copies[n].ext,
-                                 copies[n].alt,
-                                 sqlite3_column_int(st, 2),
-                                 sqlite3_column_int(st, 3),
-                                 copies[n].thumbhash[0] ? copies[n].thumbhash : NULL};
+    copy_text(copies[n].hash, sizeof copies[n].hash, (const unsigned char *)pa_sq_text(st, 0));
+    copy_text(copies[n].ext, sizeof copies[n].ext, (const unsigned char *)pa_sq_text(st, 1));
+    copy_text(copies[n].alt, sizeof copies[n].alt, (const unsigned char *)pa_sq_text(st, 4));
+    copy_text(copies[n].thumbhash, sizeof copies[n].thumbhash,
+              (const unsigned char *)pa_sq_text(st, 5));
+    images[n] = (pa_store_image){
+        copies[n].hash,        copies[n].ext,
+        copies[n].alt,         (int)pa_sq_i64(st, 2),
+        (int)pa_sq_i64(st, 3), copies[n].thumbhash[0] ? copies[n].thumbhash : NULL};
     n++;
   }
-  if (n < PA_STORE_MAX_IMAGES && rc != SQLITE_DONE) {
+  if (n < PA_STORE_MAX_IMAGES && rc != PA_SQ_DONE) {
     int out = pa_sq_fail(db, "feed images");
-    sqlite3_reset(st);
+    pa_sq_done(st);
     return out;
   }
-  sqlite3_reset(st);
+  pa_sq_done(st);
   *count = n;
   return PA_STORE_OK;
 }
@@ -92,48 +91,47 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
   if (limit < 1 || limit > PA_STORE_FEED_MAX || !fn || q->kind < PA_STORE_FEED_ALL ||
       q->kind > PA_STORE_FEED_TAG || (q->kind == PA_STORE_FEED_TAG && !q->tag))
     return pa_sq_failf(db, PA_STORE_EINVAL, "feed: bad limit");
-  sqlite3_stmt *feed = pa_sq_stmt(db, feed_sql[q->kind]);
+  pa_sql_stmt *feed = pa_sq_stmt(db, feed_sql[q->kind]);
   if (!feed) return PA_STORE_EDB;
-  sqlite3_stmt *images_st = pa_sq_stmt(db, images_sql);
+  pa_sql_stmt *images_st = pa_sq_stmt(db, images_sql);
   if (!images_st) return PA_STORE_EDB;
 
   /* The first page starts above every real position. */
-  rc = sqlite3_bind_int64(feed, 1, after ? after->created_at : INT64_MAX);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 2, after ? after->id : INT64_MAX);
+  rc = pa_sq_bind_i64(feed, 1, after ? after->created_at : INT64_MAX);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(feed, 2, after ? after->id : INT64_MAX);
   /* One extra row tells whether another page exists. */
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(feed, 3, limit + 1);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 4, q->viewer);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(feed, 5, q->id);
-  if (rc == SQLITE_OK && q->kind == PA_STORE_FEED_TAG)
-    rc = sqlite3_bind_text(feed, 6, q->tag, -1, SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK) {
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(feed, 3, limit + 1);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(feed, 4, q->viewer);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(feed, 5, q->id);
+  if (rc == PA_SQ_OK && q->kind == PA_STORE_FEED_TAG) rc = pa_sq_bind_text(feed, 6, q->tag);
+  if (rc != PA_SQ_OK) {
     pa_sq_done(feed);
     return pa_sq_fail(db, "feed");
   }
 
-  while ((rc = sqlite3_step(feed)) == SQLITE_ROW) {
-    sqlite3_stmt *st = feed;
+  while ((rc = pa_sq_step(feed)) == PA_SQ_ROW) {
+    pa_sql_stmt *st = feed;
     if (n == limit) {
       *has_more = 1;
       break;
     }
     pa_store_feed_post p = {
-        .id = sqlite3_column_int64(st, 0),
-        .created_at = sqlite3_column_int64(st, 1),
-        .like_count = sqlite3_column_int64(st, 2),
-        .comment_count = sqlite3_column_int64(st, 3),
+        .id = pa_sq_i64(st, 0),
+        .created_at = pa_sq_i64(st, 1),
+        .like_count = pa_sq_i64(st, 2),
+        .comment_count = pa_sq_i64(st, 3),
         .caption = pa_sq_text(st, 4),
-        .author_id = sqlite3_column_int64(st, 5),
+        .author_id = pa_sq_i64(st, 5),
         .author_name = pa_sq_text(st, 6),
         .author_avatar = pa_sq_text(st, 7),
         .author_avatar_ext = pa_sq_text(st, 8),
-        .pet_id = sqlite3_column_int64(st, 9),
+        .pet_id = pa_sq_i64(st, 9),
         .pet_name = pa_sq_text(st, 10),
         .pet_species = pa_sq_text(st, 11),
         .pet_avatar = pa_sq_text(st, 12),
         .pet_avatar_ext = pa_sq_text(st, 13),
-        .liked = sqlite3_column_int(st, 14),
-        .sponsored = sqlite3_column_int(st, 15),
+        .liked = (int)pa_sq_i64(st, 14),
+        .sponsored = (int)pa_sq_i64(st, 15),
         .images = images,
     };
     /* NOT NULL columns only read as NULL when SQLite ran out of memory. */
@@ -153,7 +151,7 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
     next->id = p.id;
     n++;
   }
-  if (out == PA_STORE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) out = pa_sq_fail(db, "feed");
+  if (out == PA_STORE_OK && rc != PA_SQ_ROW && rc != PA_SQ_DONE) out = pa_sq_fail(db, "feed");
   pa_sq_done(feed);
   return out;
 }

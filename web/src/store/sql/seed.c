@@ -1,30 +1,30 @@
-/* pa_store_seed over SQLite: rows written as given, for the demo and
+/* pa_store_seed: rows written as given, for the demo and
  * benchmark worlds. */
 #include "store/seed.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 int pa_store_seed_advertiser(pa_store *db, const char *name, int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO advertisers (name) VALUES (?1) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO advertisers (name) VALUES (?1) RETURNING id");
   if (!st) return PA_STORE_EDB;
   return pa_sq_run(db, st, pa_sq_bind_text(st, 1, name), "add advertiser", id, NULL);
 }
 
 int pa_store_seed_campaign(pa_store *db, int64_t advertiser_id, const char *name, int64_t *id) {
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO campaigns (advertiser_id, name) VALUES (?1, ?2) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, advertiser_id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, name);
+  int rc = pa_sq_bind_i64(st, 1, advertiser_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, name);
   return pa_sq_run(db, st, rc, "add campaign", id, NULL);
 }
 
 int pa_store_seed_login(pa_store *db, int64_t user_id, const char *email, const char *pw_hash) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE users SET email = ?2, pw_hash = ?3 WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, user_id);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, email);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, pw_hash);
+  int rc = pa_sq_bind_i64(st, 1, user_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, email);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, pw_hash);
   return pa_sq_run(db, st, rc, "set login", NULL, NULL);
 }
 

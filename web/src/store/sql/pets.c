@@ -1,7 +1,7 @@
-/* pa_store_pets over SQLite: pets, their profiles and their owners' changes. */
+/* pa_store_pets: pets, their profiles and their owners' changes. */
 #include "store/pets.h"
 
-#include "store/sqlite/sq.h"
+#include "store/sql/sql.h"
 
 #include <limits.h>
 
@@ -16,38 +16,38 @@ int pa_store_pets_add(pa_store *db, const pa_store_pet *p, int64_t *id) {
 
 int pa_store_pets_create(pa_store *db, int64_t owner, const pa_store_pet_edit *e, int64_t now,
                          int64_t *id) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio,"
-                                    " avatar, birth_date, created_at)"
-                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO pets (owner_id, name, species, breed, bio,"
+                                   " avatar, birth_date, created_at)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, owner);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, e->name);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, e->species);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, e->breed ? e->breed : "");
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, e->bio ? e->bio : "");
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 6, e->avatar);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 7, e->birth_date);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int64(st, 8, now);
+  int rc = pa_sq_bind_i64(st, 1, owner);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, e->name);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, e->species);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, e->breed ? e->breed : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 5, e->bio ? e->bio : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 6, e->avatar);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, e->birth_date);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 8, now);
   return pa_sq_run(db, st, rc, "add pet", id, NULL);
 }
 
 int pa_store_pets_update(pa_store *db, int64_t pet, const pa_store_pet_edit *e) {
   /* NULL keeps a field; ?7/?9 say whether birth_date/avatar change at all. */
-  sqlite3_stmt *st =
+  pa_sql_stmt *st =
       pa_sq_stmt(db, "UPDATE pets SET name = coalesce(?2, name), species = coalesce(?3, species),"
                      " breed = coalesce(?4, breed), bio = coalesce(?5, bio),"
                      " birth_date = CASE WHEN ?7 = 1 THEN ?6 ELSE birth_date END,"
                      " avatar = CASE WHEN ?9 = 1 THEN ?8 ELSE avatar END WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
-  int rc = sqlite3_bind_int64(st, 1, pet);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 2, e->name);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 3, e->species);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 4, e->breed);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 5, e->bio);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 6, e->birth_date);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 7, e->set_birth_date != 0);
-  if (rc == SQLITE_OK) rc = pa_sq_bind_text(st, 8, e->avatar);
-  if (rc == SQLITE_OK) rc = sqlite3_bind_int(st, 9, e->set_avatar != 0);
+  int rc = pa_sq_bind_i64(st, 1, pet);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, e->name);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, e->species);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, e->breed);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 5, e->bio);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 6, e->birth_date);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 7, e->set_birth_date != 0);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 8, e->avatar);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 9, e->set_avatar != 0);
   return pa_sq_run(db, st, rc, "change pet", NULL, NULL);
 }
 
@@ -82,22 +82,22 @@ typedef struct rows {
 static const char profile_one_sql[] = PROFILE_SQL("t.id = ?1");
 static const char profiles_of_sql[] = PROFILE_SQL("t.owner_id = ?1 ORDER BY t.id");
 
-static int profile_row(void *ctx, sqlite3_stmt *st) {
+static int profile_row(void *ctx, pa_sql_stmt *st) {
   rows *r = ctx;
   pa_store_pet_profile p = {.breed = pa_sq_text(st, 5),
                             .birth_date = pa_sq_text(st, 6),
                             .bio = pa_sq_text(st, 7),
-                            .created_at = sqlite3_column_int64(st, 8),
-                            .post_count = sqlite3_column_int64(st, 13),
-                            .follower_count = sqlite3_column_int64(st, 14),
-                            .following = sqlite3_column_int(st, 15)};
+                            .created_at = pa_sq_i64(st, 8),
+                            .post_count = pa_sq_i64(st, 13),
+                            .follower_count = pa_sq_i64(st, 14),
+                            .following = (int)pa_sq_i64(st, 15)};
   pa_sq_pet_ref(st, 0, &p.pet);
   pa_sq_person(st, 9, &p.owner);
   r->rows++;
   return r->profile(r->ctx, &p);
 }
 
-static int ref_row(void *ctx, sqlite3_stmt *st) {
+static int ref_row(void *ctx, pa_sql_stmt *st) {
   rows *r = ctx;
   pa_store_pet_ref p;
   pa_sq_pet_ref(st, 0, &p);
@@ -105,12 +105,12 @@ static int ref_row(void *ctx, sqlite3_stmt *st) {
   return r->ref(r->ctx, &p);
 }
 
-/* Every row of st, bound with bind_rc (SQLITE_OK when binding went well). */
-static int all_rows(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void *, sqlite3_stmt *),
+/* Every row of st, bound with bind_rc (PA_SQ_OK when binding went well). */
+static int all_rows(pa_store *db, pa_sql_stmt *st, int bind_rc, int (*row)(void *, pa_sql_stmt *),
                     rows *r, const char *what) {
   pa_store_cursor next;
   int more;
-  if (bind_rc != SQLITE_OK) {
+  if (bind_rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, what);
     pa_sq_done(st);
     return out;
@@ -120,7 +120,7 @@ static int all_rows(pa_store *db, sqlite3_stmt *st, int bind_rc, int (*row)(void
 
 static int profiles(pa_store *db, const char *sql, int64_t id, int64_t viewer,
                     pa_store_pet_profile_fn fn, void *ctx, int *count) {
-  sqlite3_stmt *st = pa_sq_stmt(db, sql);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[2] = {id, viewer};
   rows r = {.profile = fn, .ctx = ctx};
@@ -142,10 +142,10 @@ int pa_store_pets_profiles_of(pa_store *db, int64_t owner, int64_t viewer,
 }
 
 int pa_store_pets_of(pa_store *db, int64_t owner, pa_store_pet_ref_fn fn, void *ctx) {
-  sqlite3_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext FROM pets t"
-                                    " LEFT JOIN media m ON m.hash = t.avatar"
-                                    " WHERE t.owner_id = ?1 ORDER BY t.id");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT t.id, t.name, t.species, t.avatar, m.ext FROM pets t"
+                                   " LEFT JOIN media m ON m.hash = t.avatar"
+                                   " WHERE t.owner_id = ?1 ORDER BY t.id");
   if (!st) return PA_STORE_EDB;
   rows r = {.ref = fn, .ctx = ctx};
-  return all_rows(db, st, sqlite3_bind_int64(st, 1, owner), ref_row, &r, "pets");
+  return all_rows(db, st, pa_sq_bind_i64(st, 1, owner), ref_row, &r, "pets");
 }

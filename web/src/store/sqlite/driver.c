@@ -1,0 +1,201 @@
+/* The SQLite driver (store/sql/sql.h): connections in WAL mode with foreign
+ * keys on, statements prepared once per connection, SQLite's messages. The
+ * schema and its migrations are in schema.c. */
+#include "store/sql/sql.h"
+#include "store/sqlite/sqlite.h"
+#include "str.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct sq_conn {
+  pa_store base;
+  sqlite3 *h;
+} sq_conn;
+
+typedef struct sq_stmt {
+  pa_sql_stmt base;
+  sqlite3_stmt *st;
+} sq_stmt;
+
+static sqlite3 *handle(pa_store *db) { return ((sq_conn *)db)->h; }
+static sqlite3_stmt *raw(pa_sql_stmt *st) { return ((sq_stmt *)st)->st; }
+
+static const pa_sq_driver sqlite_driver;
+
+static int sq_fail(pa_store *db, const char *what) {
+  int code = sqlite3_extended_errcode(handle(db));
+  pa_sq_failf(db, 0, "%s: %s", what, sqlite3_errmsg(handle(db)));
+  if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+    return PA_STORE_ECONFLICT;
+  return code == SQLITE_NOMEM ? PA_STORE_ENOMEM : PA_STORE_EDB;
+}
+
+static int sq_script(pa_store *db, const char *sql, const char *what) {
+  char *msg = NULL;
+  if (sqlite3_exec(handle(db), sql, NULL, NULL, &msg) == SQLITE_OK) return PA_STORE_OK;
+  pa_sq_failf(db, 0, "%s: %s", what, msg ? msg : sqlite3_errmsg(handle(db)));
+  sqlite3_free(msg);
+  return PA_STORE_EDB;
+}
+
+static pa_sql_stmt *sq_prepare(pa_store *db, const char *sql) {
+  sq_stmt *s = calloc(1, sizeof *s);
+  if (!s) {
+    pa_sq_failf(db, 0, "prepare: out of memory");
+    return NULL;
+  }
+  if (sqlite3_prepare_v3(handle(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
+      SQLITE_OK) {
+    sq_fail(db, "prepare");
+    free(s);
+    return NULL;
+  }
+  s->base.drv = &sqlite_driver;
+  return &s->base;
+}
+
+static void sq_finalize(pa_sql_stmt *st) {
+  sqlite3_finalize(raw(st));
+  free(st);
+}
+
+static void sq_reset(pa_sql_stmt *st) {
+  sqlite3_reset(raw(st));
+  sqlite3_clear_bindings(raw(st));
+}
+
+/* SQLite's codes for a bind are SQLITE_OK or a failure; ours are PA_SQ_OK or not. */
+static int bind_rc(int rc) { return rc == SQLITE_OK ? PA_SQ_OK : PA_SQ_ERROR; }
+
+static int sq_bind_i64(pa_sql_stmt *st, int i, int64_t v) {
+  return bind_rc(sqlite3_bind_int64(raw(st), i, v));
+}
+/* SQLITE_TRANSIENT: SQLite copies, the caller keeps ownership. */
+static int sq_bind_text(pa_sql_stmt *st, int i, const char *s) {
+  return bind_rc(sqlite3_bind_text(raw(st), i, s, -1, SQLITE_TRANSIENT));
+}
+static int sq_bind_blob(pa_sql_stmt *st, int i, const void *p, size_t n) {
+  return bind_rc(sqlite3_bind_blob64(raw(st), i, p, n, SQLITE_TRANSIENT));
+}
+static int sq_bind_null(pa_sql_stmt *st, int i) { return bind_rc(sqlite3_bind_null(raw(st), i)); }
+
+static int sq_step(pa_sql_stmt *st) {
+  int rc = sqlite3_step(raw(st));
+  return rc == SQLITE_ROW ? PA_SQ_ROW : rc == SQLITE_DONE ? PA_SQ_DONE : PA_SQ_ERROR;
+}
+
+static int64_t sq_i64(pa_sql_stmt *st, int i) { return sqlite3_column_int64(raw(st), i); }
+static const char *sq_text(pa_sql_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(raw(st), i);
+}
+static const unsigned char *sq_blob(pa_sql_stmt *st, int i, size_t *len) {
+  const unsigned char *p = sqlite3_column_blob(raw(st), i);
+  *len = p ? (size_t)sqlite3_column_bytes(raw(st), i) : 0;
+  return p;
+}
+static int sq_null(pa_sql_stmt *st, int i) {
+  return sqlite3_column_type(raw(st), i) == SQLITE_NULL;
+}
+static int sq_changes(pa_store *db) { return sqlite3_changes(handle(db)); }
+
+static void sq_close(pa_store *db) {
+  pa_sq_cache_clear(db);
+  sqlite3_close(handle(db));
+  free(db);
+}
+
+static const pa_sq_driver sqlite_driver = {
+    .name = "sqlite",
+    .begin_sql = "BEGIN IMMEDIATE",
+    .close = sq_close,
+    .migrate = pa_sqlite_migrate,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .reset = sq_reset,
+    .bind_i64 = sq_bind_i64,
+    .bind_text = sq_bind_text,
+    .bind_blob = sq_bind_blob,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_i64 = sq_i64,
+    .col_text = sq_text,
+    .col_blob = sq_blob,
+    .col_null = sq_null,
+    .changes = sq_changes,
+    .fail = sq_fail,
+    .script = sq_script,
+};
+
+/* pa_fold(text): case-folded text for search (see pa_str_fold); the
+ * input as it is when it is not UTF-8. Folding keeps byte lengths. */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  const char *s = (const char *)sqlite3_value_text(argv[0]);
+  if (!s) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  size_t cap = (size_t)sqlite3_value_bytes(argv[0]) * 2 + 8;
+  char *out = sqlite3_malloc64(cap);
+  if (!out) {
+    sqlite3_result_error_nomem(ctx);
+    return;
+  }
+  if (pa_str_fold(s, out, cap) != 0) snprintf(out, cap, "%s", s);
+  sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
+enum { BUSY_WAIT_US = 250, BUSY_LIMIT_MS = 5000 };
+
+/* Another connection holds the write lock: wait a little and try again, up
+ * to BUSY_LIMIT_MS. SQLite's own busy timeout backs off to 100 ms sleeps, so
+ * under steady writes from several workers a writer could sleep long after
+ * the lock was free; short, even waits keep the tail short. */
+static int busy_wait(void *arg, int count) {
+  (void)arg;
+  if ((long long)count * BUSY_WAIT_US >= (long long)BUSY_LIMIT_MS * 1000) return 0;
+  struct timespec ts = {0, BUSY_WAIT_US * 1000L};
+  nanosleep(&ts, NULL);
+  return 1;
+}
+
+int pa_sq_sqlite_open(const char *path, int create, pa_store **out, char *err, size_t errlen) {
+  *out = NULL;
+  sq_conn *c = calloc(1, sizeof *c);
+  if (!c) {
+    snprintf(err, errlen, "out of memory");
+    return PA_STORE_ENOMEM;
+  }
+  c->base.drv = &sqlite_driver;
+  pa_store *db = &c->base;
+  /* Each pa_store lives on one thread, so SQLite's own connection mutex is not needed. */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc = sqlite3_open_v2(path, &c->h, flags, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(c->h, 1);
+    sqlite3_busy_handler(c->h, busy_wait, NULL);
+    rc = sq_script(db,
+                   "PRAGMA journal_mode = WAL;"
+                   "PRAGMA synchronous = NORMAL;" /* durable enough with WAL, much faster */
+                   "PRAGMA foreign_keys = ON;",
+                   "configure") == PA_STORE_OK
+             ? SQLITE_OK
+             : SQLITE_ERROR;
+    if (rc == SQLITE_OK)
+      rc = sqlite3_create_function(c->h, "pa_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                   sql_fold, NULL, NULL);
+    if (rc != SQLITE_OK) {
+      snprintf(err, errlen, "%s: %s", path, db->err);
+      sq_close(db);
+      return PA_STORE_EDB;
+    }
+    *out = db;
+    return PA_STORE_OK;
+  }
+  snprintf(err, errlen, "%s: %s", path, c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+  sq_close(db);
+  return rc == SQLITE_NOMEM ? PA_STORE_ENOMEM : PA_STORE_EDB;
+}
