@@ -153,7 +153,8 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   const site = root ?? path.join(repoRoot, 'tests/corpus');
   const args = ['--root', site, '--data', dir, '--port', '0', ...extra];
   let database = null;
-  if (onPostgres(dir) && !env.PA_DATABASE_URL) {
+  // PA_DATABASE_URL given (a URL, or '' for SQLite) is the caller's choice.
+  if (onPostgres(dir) && env.PA_DATABASE_URL === undefined) {
     database = await folderDatabase(dir);
     env = { ...env, PA_DATABASE_URL: databaseUrl(database) };
   }
