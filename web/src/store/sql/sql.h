@@ -105,6 +105,15 @@ pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql);
  * differ (say, to reach the same index): both are string literals. */
 const char *pa_sq_dialect(pa_store *db, const char *sqlite, const char *postgresql);
 
+/* A statement whose text is built at run time, for the few callers that
+ * walk the schema itself (the port, store/port.h): table and column names
+ * come from the database's own catalog, never from input. Not cached: the
+ * caller releases it with pa_sq_finalize (pa_sq_done resets it for another
+ * run). NULL when the database refused (recorded). */
+pa_sql_stmt *pa_sq_prepare_dynamic(pa_store *db, const char *sql);
+/* Frees a statement from pa_sq_prepare_dynamic; NULL is fine. */
+void pa_sq_finalize(pa_sql_stmt *st);
+
 /* Releases st for its next use: resets it and clears its bindings; NULL is fine. */
 void pa_sq_done(pa_sql_stmt *st);
 /* Finalizes every cached statement (a driver's close calls it first). */
