@@ -16,14 +16,17 @@
 #include <string.h>
 
 enum {
-  COLUMNS_MAX = PA_SQ_PARAMS_MAX, /* the INSERT binds one parameter per column */
-  SQL_MAX = 4096,                 /* bytes of one built statement: 16 quoted names fit */
-  PAGE_ROWS_FIRST = 16,           /* rows of a checksum walk's first page */
-  PAGE_ROWS_MAX = 4096,           /* and of any page */
-  PAGE_GROWTH = 8,                /* a page has at most this many times the last one's rows */
-  PAGE_BYTES = 16 << 20,          /* a page aims at this many bytes (PostgreSQL's driver holds
-                                     a whole result in memory; an attachment is up to 8 MiB) */
-  HEX_CHUNK = 4096,               /* bytes of a blob turned into hex at a time */
+  COLUMNS_MAX = 32,      /* columns of one table (the widest has 9) */
+  SQL_CHUNK = 1024,      /* bytes a built statement starts with */
+  SQL_MAX = 64 << 10,    /* and may grow to: a batch's INSERT of 4096 parameters fits */
+  BATCH_ROWS = 256,      /* rows of one INSERT: a round trip per batch, not per row */
+  BATCH_BYTES = 4 << 20, /* or fewer, once their values hold this many bytes */
+  PAGE_ROWS_FIRST = 16,  /* rows of a checksum walk's first page */
+  PAGE_ROWS_MAX = 4096,  /* and of any page */
+  PAGE_GROWTH = 8,       /* a page has at most this many times the last one's rows */
+  PAGE_BYTES = 16 << 20, /* a page aims at this many bytes (PostgreSQL's driver holds
+                            a whole result in memory; an attachment is up to 8 MiB) */
+  HEX_CHUNK = 4096,      /* bytes of a blob turned into hex at a time */
   SUM_BYTES = crypto_hash_sha256_BYTES
 };
 
@@ -88,20 +91,34 @@ static void report(port *p, const pa_store_port_event *ev) {
 
 /* ---- statement text built from catalog names */
 
+/* A statement's text as it is built; starts as {0}, freed by prepare. */
 typedef struct sqlbuf {
-  char s[SQL_MAX];
-  size_t n;
-  int over; /* the text did not fit */
+  char *s;
+  size_t n, cap;
+  int over; /* longer than SQL_MAX, or out of memory */
 } sqlbuf;
 
 static void put(sqlbuf *b, const char *s) {
   size_t k = strlen(s);
-  if (b->over || b->n + k >= sizeof b->s) {
-    b->over = 1;
-    return;
+  if (b->over) return;
+  if (b->n + k + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : SQL_CHUNK;
+    while (cap < b->n + k + 1) cap *= 2;
+    char *more = cap <= SQL_MAX ? realloc(b->s, cap) : NULL;
+    if (!more) {
+      b->over = 1;
+      return;
+    }
+    b->s = more;
+    b->cap = cap;
   }
   memcpy(b->s + b->n, s, k + 1);
   b->n += k;
+}
+
+static void sql_free(sqlbuf *b) {
+  free(b->s);
+  *b = (sqlbuf){0};
 }
 
 /* name as a quoted identifier (both databases quote with "). */
@@ -135,13 +152,16 @@ static void put_key(sqlbuf *b, const ptable *t, int parens) {
   if (parens) put(b, ")");
 }
 
-static pa_sql_stmt *prepare(port *p, pa_store *db, const sqlbuf *b, const char *what) {
-  if (b->over) {
-    failf(p, PA_STORE_EINVAL, "%s: statement longer than %d bytes", what, SQL_MAX);
-    return NULL;
-  }
-  pa_sql_stmt *st = pa_sq_prepare_dynamic(db, b->s);
-  if (!st) dbfail(p, db, PA_STORE_EDB, what);
+/* The statement b spells on db (the drivers keep their own copy of the
+ * text, so b is freed here). */
+static pa_sql_stmt *prepare(port *p, pa_store *db, sqlbuf *b, const char *what) {
+  pa_sql_stmt *st = NULL;
+  if (b->over || !b->s)
+    failf(p, PA_STORE_ENOMEM, "%s: out of memory or a statement longer than %d bytes", what,
+          SQL_MAX);
+  else if (!(st = pa_sq_prepare_dynamic(db, b->s)))
+    dbfail(p, db, PA_STORE_EDB, what);
+  sql_free(b);
   return st;
 }
 
@@ -388,13 +408,14 @@ static void fk_columns(port *p, const char *table, int64_t fk, char *out, size_t
 /* The value of column in the row with rowid row, as text (cut to cap). */
 static int fk_value(port *p, const char *table, const char *column, int64_t row, char *out,
                     size_t cap) {
-  sqlbuf b = {.n = 0};
+  sqlbuf b = {0};
   put(&b, "SELECT ");
   put_ident(&b, column);
   put(&b, " FROM ");
   put_ident(&b, table);
   put(&b, " WHERE rowid = ?1");
   pa_sql_stmt *st = b.over ? NULL : pa_sq_prepare_dynamic(p->src, b.s);
+  sql_free(&b);
   int found = 0;
   if (st && pa_sq_bind_i64(st, 1, row) == PA_SQ_OK && pa_sq_step(st) == PA_SQ_ROW &&
       pa_sq_text(st, 0)) {
@@ -452,7 +473,7 @@ static int check_references(port *p) {
 /* ---- the destination must be empty */
 
 static int has_rows(port *p, pa_store *db, const char *table, int *out) {
-  sqlbuf b = {.n = 0};
+  sqlbuf b = {0};
   put(&b, "SELECT 1 FROM ");
   put_ident(&b, table);
   put(&b, " LIMIT 1");
@@ -504,67 +525,148 @@ static int check_empty(port *p, schema *d) {
   return PA_STORE_OK;
 }
 
+/* ---- values copied out of a row (a batch's cells, a page's last key) */
+
+typedef struct value {
+  int null;
+  int64_t i;
+  unsigned char *bytes; /* text (NUL-terminated) or blob */
+  size_t len;
+} value;
+
+static void value_clear(value *v) {
+  free(v->bytes);
+  *v = (value){0};
+}
+
+/* Copies column c of st's current row; the bytes it holds, or -1 when out
+ * of memory. */
+static int64_t value_keep(value *v, pa_sql_stmt *st, int c, kind k) {
+  value_clear(v);
+  if ((v->null = pa_sq_null(st, c))) return 0;
+  if (k == KIND_INTEGER) {
+    v->i = pa_sq_i64(st, c);
+    return (int64_t)sizeof v->i;
+  }
+  const unsigned char *src;
+  if (k == KIND_TEXT) {
+    src = (const unsigned char *)pa_sq_text(st, c);
+    v->len = src ? strlen((const char *)src) : 0;
+  } else {
+    src = pa_sq_blob(st, c, &v->len);
+    if (!src) v->len = 0; /* SQLite gives NULL for an empty blob */
+  }
+  v->bytes = malloc(v->len + 1);
+  if (!v->bytes) return -1;
+  if (v->len) memcpy(v->bytes, src, v->len);
+  v->bytes[v->len] = '\0';
+  return (int64_t)v->len;
+}
+
+static int value_bind(pa_sql_stmt *st, int param, const value *v, kind k) {
+  if (v->null) return pa_sq_bind_null(st, param);
+  switch (k) {
+  case KIND_INTEGER: return pa_sq_bind_i64(st, param, v->i);
+  case KIND_TEXT: return pa_sq_bind_text(st, param, (const char *)v->bytes);
+  case KIND_BLOB: return pa_sq_bind_blob(st, param, v->bytes, v->len);
+  }
+  return PA_SQ_ERROR;
+}
+
 /* ---- the copy */
 
+/* INSERT INTO t (columns) VALUES (?1, ...), (...): rows rows at once. */
+static void insert_sql(sqlbuf *b, const ptable *t, int rows) {
+  put(b, "INSERT INTO ");
+  put_ident(b, t->name);
+  put(b, " (");
+  put_columns(b, t);
+  put(b, ") VALUES ");
+  for (int r = 0; r < rows; r++) {
+    put(b, r ? ", (" : "(");
+    for (int i = 0; i < t->ncols; i++) {
+      if (i) put(b, ", ");
+      put_param(b, r * t->ncols + i + 1);
+    }
+    put(b, ")");
+  }
+}
+
+/* One table's copy under way: the rows read and not yet written. */
+typedef struct batch {
+  const ptable *t;
+  value *cells;      /* rows x columns */
+  int cap, rows;     /* rows a full batch has, and this one */
+  int64_t bytes;     /* what its values hold */
+  pa_sql_stmt *full; /* the INSERT of a full batch, prepared once */
+  char what[PA_STORE_PORT_NAME_MAX + 16];
+} batch;
+
+/* Writes the batch's rows in one INSERT (a shorter batch, the table's last
+ * or one cut short by BATCH_BYTES, gets a statement of its own). */
+static int flush(port *p, batch *bt) {
+  const ptable *t = bt->t;
+  if (bt->rows == 0) return PA_STORE_OK;
+  pa_sql_stmt *st = bt->rows == bt->cap ? bt->full : NULL;
+  if (!st) {
+    sqlbuf b = {0};
+    insert_sql(&b, t, bt->rows);
+    if (!(st = prepare(p, p->dst, &b, bt->what))) return PA_STORE_EDB;
+    if (bt->rows == bt->cap) bt->full = st;
+  }
+  int bind = PA_SQ_OK;
+  for (int r = 0; r < bt->rows; r++)
+    for (int i = 0; i < t->ncols && bind == PA_SQ_OK; i++)
+      bind = value_bind(st, r * t->ncols + i + 1, &bt->cells[r * t->ncols + i], t->cols[i].kind);
+  int rc = pa_sq_run(p->dst, st, bind, bt->what, NULL, NULL);
+  if (st != bt->full) pa_sq_finalize(st);
+  for (int c = 0; c < bt->rows * t->ncols; c++) value_clear(&bt->cells[c]);
+  bt->rows = 0;
+  bt->bytes = 0;
+  return rc == PA_STORE_OK ? PA_STORE_OK : dbfail(p, p->dst, PA_STORE_EDB, bt->what);
+}
+
+/* Copies table order[index], in key order, BATCH_ROWS rows per INSERT. */
 static int copy_table(port *p, int index) {
   const ptable *t = &p->s->t[p->order[index]];
-  sqlbuf sel = {.n = 0}, ins = {.n = 0};
+  batch bt = {.t = t};
+  snprintf(bt.what, sizeof bt.what, "copy %s", t->name);
+  bt.cap = PA_SQ_PARAMS_DYNAMIC_MAX / t->ncols < BATCH_ROWS ? PA_SQ_PARAMS_DYNAMIC_MAX / t->ncols
+                                                            : BATCH_ROWS;
+  bt.cells = calloc((size_t)bt.cap * (size_t)t->ncols, sizeof *bt.cells);
+  if (!bt.cells) return failf(p, PA_STORE_ENOMEM, "%s: out of memory", bt.what);
+  sqlbuf sel = {0};
   put(&sel, "SELECT ");
   put_columns(&sel, t);
   put(&sel, " FROM ");
   put_ident(&sel, t->name);
   put(&sel, " ORDER BY ");
   put_key(&sel, t, 0);
-  put(&ins, "INSERT INTO ");
-  put_ident(&ins, t->name);
-  put(&ins, " (");
-  put_columns(&ins, t);
-  put(&ins, ") VALUES (");
-  for (int i = 0; i < t->ncols; i++) {
-    if (i) put(&ins, ", ");
-    put_param(&ins, i + 1);
-  }
-  put(&ins, ")");
-  char what[PA_STORE_PORT_NAME_MAX + 16];
-  snprintf(what, sizeof what, "copy %s", t->name);
-  pa_sql_stmt *from = prepare(p, p->src, &sel, what);
-  pa_sql_stmt *to = from ? prepare(p, p->dst, &ins, what) : NULL;
-  if (!to) {
-    pa_sq_finalize(from);
-    return PA_STORE_EDB;
-  }
-  int step, rc = PA_STORE_OK;
+  pa_sql_stmt *from = prepare(p, p->src, &sel, bt.what);
+  int step = PA_SQ_DONE, rc = from ? PA_STORE_OK : PA_STORE_EDB;
   int64_t rows = 0;
   while (rc == PA_STORE_OK && (step = pa_sq_step(from)) == PA_SQ_ROW) {
-    int b = PA_SQ_OK;
-    for (int i = 0; i < t->ncols && b == PA_SQ_OK; i++) {
-      if (pa_sq_null(from, i)) {
-        b = pa_sq_bind_null(to, i + 1);
-        continue;
-      }
-      switch (t->cols[i].kind) {
-      case KIND_INTEGER: b = pa_sq_bind_i64(to, i + 1, pa_sq_i64(from, i)); break;
-      case KIND_TEXT: b = pa_sq_bind_text(to, i + 1, pa_sq_text(from, i)); break;
-      case KIND_BLOB: {
-        size_t n;
-        const unsigned char *v = pa_sq_blob(from, i, &n);
-        b = pa_sq_bind_blob(to, i + 1, v ? (const void *)v : "", v ? n : 0);
-        break;
-      }
-      }
+    value *row = &bt.cells[bt.rows * t->ncols];
+    for (int i = 0; i < t->ncols && rc == PA_STORE_OK; i++) {
+      int64_t n = value_keep(&row[i], from, i, t->cols[i].kind);
+      if (n < 0) rc = failf(p, PA_STORE_ENOMEM, "%s: out of memory", bt.what);
+      bt.bytes += n;
     }
-    if (pa_sq_run(p->dst, to, b, what, NULL, NULL) != PA_STORE_OK) {
-      rc = dbfail(p, p->dst, PA_STORE_EDB, what);
+    if (rc != PA_STORE_OK) break;
+    bt.rows++;
+    if ((bt.rows == bt.cap || bt.bytes >= BATCH_BYTES) && (rc = flush(p, &bt)) != PA_STORE_OK)
       break;
-    }
     if (++rows % PA_STORE_PORT_PROGRESS == 0) {
       pa_store_port_event ev = {.stage = PA_STORE_PORT_COPYING, .table = t->name, .rows = rows};
       report(p, &ev);
     }
   }
-  if (rc == PA_STORE_OK && step != PA_SQ_DONE) rc = dbfail(p, p->src, PA_STORE_EDB, what);
+  if (rc == PA_STORE_OK && step != PA_SQ_DONE) rc = dbfail(p, p->src, PA_STORE_EDB, bt.what);
+  if (rc == PA_STORE_OK) rc = flush(p, &bt);
+  for (int c = 0; c < bt.cap * t->ncols; c++) value_clear(&bt.cells[c]);
+  free(bt.cells);
   pa_sq_finalize(from);
-  pa_sq_finalize(to);
+  pa_sq_finalize(bt.full);
   if (rc != PA_STORE_OK) return rc;
   p->out->rows += rows;
   p->out->tables++;
@@ -591,7 +693,7 @@ static const char setval_sql[] =
 
 /* The highest value of column in table on db (0 when the table is empty). */
 static int max_of(port *p, pa_store *db, const char *table, const char *column, int64_t *out) {
-  sqlbuf b = {.n = 0};
+  sqlbuf b = {0};
   put(&b, "SELECT coalesce(max(");
   put_ident(&b, column);
   put(&b, "), 0) FROM ");
@@ -632,13 +734,14 @@ static int set_identities(port *p) {
         if (step != PA_SQ_ROW) return dbfail(p, p->src, PA_STORE_EDB, "read sqlite_sequence");
       }
       if (mark > high) high = mark;
-      sqlbuf quoted = {.n = 0};
-      put_ident(&quoted, t->name);
       pa_sql_stmt *st = pa_sq_stmt(p->dst, setval_sql);
       if (!st) return dbfail(p, p->dst, PA_STORE_EDB, "set the identity");
-      int b = pa_sq_bind_text(st, 1, quoted.s);
+      sqlbuf quoted = {0};
+      put_ident(&quoted, t->name);
+      int b = quoted.over ? PA_SQ_ERROR : pa_sq_bind_text(st, 1, quoted.s);
       if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, t->cols[c].name);
       if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, high);
+      sql_free(&quoted);
       if (pa_sq_run(p->dst, st, b, "set the identity", NULL, NULL) != PA_STORE_OK)
         return dbfail(p, p->dst, PA_STORE_EDB, "set the identity");
       pa_store_port_event ev = {.stage = PA_STORE_PORT_SEQUENCE,
@@ -652,14 +755,6 @@ static int set_identities(port *p) {
 }
 
 /* ---- checksums: one function, both connections */
-
-/* A key value of the last row of a page, kept for the next page's WHERE. */
-typedef struct keyval {
-  int null;
-  int64_t i;
-  unsigned char *bytes; /* text (NUL-terminated) or blob */
-  size_t len;
-} keyval;
 
 static void hash_str(crypto_hash_sha256_state *h, const char *s) {
   crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
@@ -713,54 +808,11 @@ static size_t hash_value(crypto_hash_sha256_state *h, pa_sql_stmt *st, int i, ki
   return 0;
 }
 
-static void keys_free(keyval *keys, int n) {
-  for (int i = 0; i < n; i++) {
-    free(keys[i].bytes);
-    keys[i].bytes = NULL;
-  }
-}
-
-/* Keeps the current row's key values for the next page. */
-static int keys_keep(const ptable *t, pa_sql_stmt *st, keyval *keys) {
-  for (int k = 0; k < t->npk; k++) {
-    int c = t->pk[k];
-    keyval *v = &keys[k];
-    free(v->bytes);
-    *v = (keyval){.null = pa_sq_null(st, c)};
-    if (v->null) continue;
-    if (t->cols[c].kind == KIND_INTEGER) {
-      v->i = pa_sq_i64(st, c);
-      continue;
-    }
-    const unsigned char *src;
-    if (t->cols[c].kind == KIND_TEXT) {
-      src = (const unsigned char *)pa_sq_text(st, c);
-      v->len = src ? strlen((const char *)src) : 0;
-    } else {
-      src = pa_sq_blob(st, c, &v->len);
-    }
-    v->bytes = malloc(v->len + 1);
-    if (!v->bytes) return -1;
-    if (v->len) memcpy(v->bytes, src, v->len);
-    v->bytes[v->len] = '\0';
-  }
-  return 0;
-}
-
-static int keys_bind(const ptable *t, pa_sql_stmt *st, const keyval *keys) {
+/* Binds the kept key values to ?1..?npk, for the next page's WHERE. */
+static int keys_bind(const ptable *t, pa_sql_stmt *st, const value *keys) {
   int rc = PA_SQ_OK;
-  for (int k = 0; k < t->npk && rc == PA_SQ_OK; k++) {
-    const keyval *v = &keys[k];
-    kind kd = t->cols[t->pk[k]].kind;
-    if (v->null)
-      rc = pa_sq_bind_null(st, k + 1);
-    else if (kd == KIND_INTEGER)
-      rc = pa_sq_bind_i64(st, k + 1, v->i);
-    else if (kd == KIND_TEXT)
-      rc = pa_sq_bind_text(st, k + 1, (const char *)v->bytes);
-    else
-      rc = pa_sq_bind_blob(st, k + 1, v->bytes, v->len);
-  }
+  for (int k = 0; k < t->npk && rc == PA_SQ_OK; k++)
+    rc = value_bind(st, k + 1, &keys[k], t->cols[t->pk[k]].kind);
   return rc;
 }
 
@@ -769,7 +821,7 @@ static int keys_bind(const ptable *t, pa_sql_stmt *st, const keyval *keys) {
  * neither database sends a large table at once. *rows gets the rows seen. */
 static int checksum(port *p, pa_store *db, const ptable *t, char hex[PA_STORE_PORT_SUM_HEX],
                     int64_t *rows) {
-  sqlbuf first = {.n = 0}, next = {.n = 0};
+  sqlbuf first = {0}, next = {0};
   for (int pass = 0; pass < 2; pass++) {
     sqlbuf *b = pass ? &next : &first;
     put(b, "SELECT ");
@@ -795,13 +847,14 @@ static int checksum(port *p, pa_store *db, const ptable *t, char hex[PA_STORE_PO
   snprintf(what, sizeof what, "verify %s", t->name);
   pa_sql_stmt *st0 = prepare(p, db, &first, what);
   pa_sql_stmt *st1 = st0 ? prepare(p, db, &next, what) : NULL;
+  sql_free(&next);
   if (!st1) {
     pa_sq_finalize(st0);
     return PA_STORE_EDB;
   }
   crypto_hash_sha256_state h;
   crypto_hash_sha256_init(&h);
-  keyval keys[COLUMNS_MAX] = {{0}};
+  value keys[COLUMNS_MAX] = {{0}};
   int64_t limit = PAGE_ROWS_FIRST, seen = 0;
   int rc = PA_STORE_OK, more = 1, page = 0;
   while (rc == PA_STORE_OK && more) {
@@ -815,10 +868,11 @@ static int checksum(port *p, pa_store *db, const ptable *t, char hex[PA_STORE_PO
       for (int i = 0; i < t->ncols; i++) bytes += hash_value(&h, st, i, t->cols[i].kind);
       hash_str(&h, "\n");
       got++;
-      if (got == limit && keys_keep(t, st, keys) != 0) {
-        rc = failf(p, PA_STORE_ENOMEM, "%s: out of memory", what);
-        break;
-      }
+      /* The last row of a full page: its key starts the next page. */
+      for (int k = 0; got == limit && k < t->npk && rc == PA_STORE_OK; k++)
+        if (value_keep(&keys[k], st, t->pk[k], t->cols[t->pk[k]].kind) < 0)
+          rc = failf(p, PA_STORE_ENOMEM, "%s: out of memory", what);
+      if (rc != PA_STORE_OK) break;
     }
     if (rc == PA_STORE_OK && step != PA_SQ_DONE) rc = dbfail(p, db, PA_STORE_EDB, what);
     pa_sq_done(st);
@@ -829,7 +883,7 @@ static int checksum(port *p, pa_store *db, const ptable *t, char hex[PA_STORE_PO
     int64_t cap = limit * PAGE_GROWTH < PAGE_ROWS_MAX ? limit * PAGE_GROWTH : PAGE_ROWS_MAX;
     limit = want < 1 ? 1 : want > cap ? cap : want;
   }
-  keys_free(keys, t->npk);
+  for (int k = 0; k < t->npk; k++) value_clear(&keys[k]);
   pa_sq_finalize(st0);
   pa_sq_finalize(st1);
   if (rc != PA_STORE_OK) return rc;
@@ -841,7 +895,7 @@ static int checksum(port *p, pa_store *db, const ptable *t, char hex[PA_STORE_PO
 }
 
 static int count_rows(port *p, pa_store *db, const char *table, int64_t *out) {
-  sqlbuf b = {.n = 0};
+  sqlbuf b = {0};
   put(&b, "SELECT count(*) FROM ");
   put_ident(&b, table);
   pa_sql_stmt *st = prepare(p, db, &b, "count the rows");
