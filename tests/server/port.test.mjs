@@ -13,7 +13,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  BIN, Client, DEMO_BIN, assertNoSanitizerReports, chatBundle, png, startServer, stopServer,
+  BIN, Client, DEMO_BIN, assertNoSanitizerReports, chatBundle, oldDatabase, png, startServer, stopServer,
 } from './helpers.mjs';
 import { createDatabase, dropDatabase, pgUrl, query } from '../lib/pg.mjs';
 
@@ -233,10 +233,49 @@ describe('petamigos-port-db', () => {
       assert.match(r.stderr, new RegExp(`^ {2}posts row ${id}: pet_id = 987654 has no row in pets$`, 'm'));
       assert.ok(!(r.stdout + r.stderr).includes('hunter2'), 'the password is printed');
       assert.match(r.stdout, /:\*\*\*@127\.0\.0\.1/);
+      // libpq quotes a malformed URL's password in its message: not shown either.
+      const bad = await portDb(['--sqlite', db, '--postgres', empty.url.replace('pa@', 'pa:hunter2%zz@')]);
+      assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      assert.match(bad.stderr, /cannot connect to postgresql:\/\/pa:\*\*\*@/);
+      assert.ok(!bad.stderr.includes('hunter2'), bad.stderr);
       // Nothing was created there.
       assert.deepEqual(await query(empty.url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'"), [{ n: '0' }]);
     } finally {
       await dropDatabase(empty.name);
+    }
+  });
+
+  test('an older SQLite file is brought to the current schema first; AUTOINCREMENT high marks carry over', async () => {
+    const old = await oldDatabase('port', 6);
+    const into = await createDatabase('pa_port_old');
+    try {
+      // Written as a schema-6 server would have: the triggers count the like and notify.
+      old.sql(`INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ada', 'Ada', 100), (2, 'bo', 'Bo', 100);
+        INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Pip', 'cat', 100);
+        INSERT INTO posts (id, author_id, pet_id, caption, created_at) VALUES (1, 1, 1, 'Hello #old', 100);
+        INSERT INTO post_pets VALUES (1, 1);
+        INSERT INTO post_tags VALUES (1, 'old');
+        INSERT INTO likes VALUES (1, 2, 101);
+        INSERT INTO chat_devices (id, user_id, identity, spk, spk_id, created_at)
+          VALUES (1, 1, zeroblob(32), zeroblob(108), 1, 100), (2, 2, randomblob(32), zeroblob(108), 1, 100);
+        INSERT INTO chat_messages (sender_device, recipient_device, client_id, seq, body, created_at)
+          VALUES (1, 2, 'c1', 1, x'00ff', 102), (1, 2, 'c2', 2, x'', 103), (1, 2, 'c3', 3, NULL, 104);
+        DELETE FROM chat_messages WHERE client_id = 'c3';`);
+      const r = await portDb(['--sqlite', old.db, '--postgres', into.url]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(old.sql('PRAGMA user_version'), '8');
+      // Message 3 was deleted: the next message is 4, as SQLite would have made it.
+      assert.match(r.stdout, /^identity chat_messages\.id: next 4$/m);
+      assert.match(r.stdout, /^identity chat_devices\.id: next 3$/m);
+      assert.deepEqual(await query(into.url, 'SELECT like_count FROM posts'), [{ like_count: '1' }]);
+      assert.deepEqual(await query(into.url, "SELECT kind, actor_id FROM notifications"), [{ kind: 'like', actor_id: '2' }]);
+      // An empty blob stays empty, not NULL.
+      assert.deepEqual(await query(into.url, "SELECT encode(body, 'hex') AS body FROM chat_messages ORDER BY id"),
+        [{ body: '00ff' }, { body: '' }]);
+      assert.deepEqual(await query(into.url, 'SELECT version FROM pa_schema'), [{ version: '8' }]);
+    } finally {
+      await dropDatabase(into.name);
+      await rm(old.tmp, { recursive: true, force: true });
     }
   });
 

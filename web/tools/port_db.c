@@ -129,6 +129,69 @@ static void hide_password(const char *url, char *out, size_t cap) {
   out[n] = '\0';
 }
 
+/* Replaces every copy of the len bytes at secret in msg (cap bytes) with ***. */
+static void replace_all(char *msg, size_t cap, const char *secret, size_t len) {
+  char out[ERR_MAX];
+  size_t n = 0;
+  if (len == 0) return;
+  for (const char *m = msg; *m && n + 4 < sizeof out;) {
+    if (strncmp(m, secret, len) == 0) {
+      memcpy(out + n, "***", 3);
+      n += 3;
+      m += len;
+    } else {
+      out[n++] = *m++;
+    }
+  }
+  out[n] = '\0';
+  snprintf(msg, cap, "%s", out);
+}
+
+static int hex_digit(char c) {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/* Removes the URL's password, as written and percent-decoded, from msg:
+ * libpq's messages do not name it, but one about a malformed URL may quote
+ * the part that holds it. */
+static void scrub(char *msg, size_t cap, const char *url) {
+  const char *auth = strstr(url, "://");
+  auth = auth ? auth + 3 : url;
+  const char *end = auth + strcspn(auth, "/?#"), *at = NULL;
+  for (const char *c = auth; c < end; c++)
+    if (*c == '@') at = c;
+  const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+  const char *spans[2][2] = {{colon ? colon + 1 : NULL, at}, {NULL, NULL}};
+  const char *q = strstr(url, "password=");
+  if (q && q > url && (q[-1] == '?' || q[-1] == '&')) {
+    spans[1][0] = q + 9;
+    spans[1][1] = q + 9 + strcspn(q + 9, "&#");
+  }
+  for (int i = 0; i < 2; i++) {
+    if (!spans[i][0] || spans[i][1] <= spans[i][0]) continue;
+    size_t len = (size_t)(spans[i][1] - spans[i][0]);
+    char decoded[URL_SHOWN_MAX];
+    size_t n = 0;
+    for (size_t k = 0; k < len && n + 1 < sizeof decoded; k++) {
+      const char *c = spans[i][0] + k;
+      int hi = *c == '%' && k + 2 < len ? hex_digit(c[1]) : -1;
+      int lo = hi >= 0 ? hex_digit(c[2]) : -1;
+      if (lo >= 0) {
+        decoded[n++] = (char)(hi * 16 + lo);
+        k += 2;
+      } else {
+        decoded[n++] = *c;
+      }
+    }
+    decoded[n] = '\0';
+    replace_all(msg, cap, spans[i][0], len);
+    replace_all(msg, cap, decoded, n);
+  }
+}
+
 static double seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -200,6 +263,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (pa_store_open(a.postgres, 0, &dst, err, sizeof err) != PA_STORE_OK) {
+    scrub(err, sizeof err, a.postgres);
     fprintf(stderr, "petamigos-port-db: cannot connect to %s: %s\n", shown, err);
     pa_store_close(src);
     return 1;
@@ -213,6 +277,7 @@ int main(int argc, char **argv) {
   pa_store_close(src);
   pa_store_close(dst);
   if (rc != PA_STORE_OK) {
+    scrub(err, sizeof err, a.postgres);
     int refused = rc == PA_STORE_PORT_EDANGLING || rc == PA_STORE_PORT_ENOTEMPTY ||
                   rc == PA_STORE_PORT_ESCHEMA;
     if (res.offenders > PA_STORE_PORT_REPORT_MAX)
