@@ -190,15 +190,15 @@ static const char columns_pg[] =
     " WHERE c.table_schema = current_schema() AND c.table_name = ?1"
     " ORDER BY c.ordinal_position";
 
+/* The declared types of SQLite's STRICT tables, then their translations in
+ * store/pg/schema.c (information_schema's data_type). */
 static int kind_of(const char *type, kind *out) {
   static const struct {
     const char *type;
     kind kind;
   } known[] = {
-      {"INTEGER", KIND_INTEGER}, {"TEXT", KIND_TEXT},
-      {"BLOB", KIND_BLOB}, /* SQLite, STRICT */
-      {"bigint", KIND_INTEGER},  {"integer", KIND_INTEGER},
-      {"text", KIND_TEXT}, /* PostgreSQL */
+      {"INTEGER", KIND_INTEGER}, {"TEXT", KIND_TEXT},       {"BLOB", KIND_BLOB},
+      {"bigint", KIND_INTEGER},  {"integer", KIND_INTEGER}, {"text", KIND_TEXT},
       {"bytea", KIND_BLOB},
   };
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
