@@ -80,7 +80,10 @@ test('scrolling fast cancels queued decodes, and what comes to rest is drawn', a
     routes: [
       ['**/api/v1/feed/following*', (route) => route.fulfill({ json: { posts, next_cursor: null } })],
       ['**/media/fling-*', async (route) => {
-        await sleep(250);
+        // Long enough that the photos scrolled past are still on their way
+        // however slowly a loaded machine runs the 40 wheel turns (at 250 ms
+        // a loaded CI run once saw only 3 cancellations).
+        await sleep(1000);
         served++;
         await route.fulfill({ body: photo, contentType: 'image/jpeg' }).catch(() => {});
       }],

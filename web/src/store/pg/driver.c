@@ -29,10 +29,12 @@ typedef struct pg_stmt {
   char *sql;     /* with $N placeholders */
   char name[16]; /* its server-side name, "" until prepared */
   int nparams;
-  char *values[PA_SQ_PARAMS_MAX];
-  int lengths[PA_SQ_PARAMS_MAX];
-  int formats[PA_SQ_PARAMS_MAX];
-  unsigned types[PA_SQ_PARAMS_MAX];
+  /* One entry per parameter, allocated with the statement: a cached one has
+   * a few, a batch from pa_sq_prepare_dynamic up to PA_SQ_PARAMS_DYNAMIC_MAX. */
+  char **values;
+  int *lengths;
+  int *formats;
+  unsigned *types;
   PGresult *res;
   int row, rows;
   unsigned char **blobs; /* bytea columns of the current row decoded, one per column */
@@ -88,7 +90,7 @@ static char *dollars(const char *sql, int *nparams) {
       int k = 0;
       *o++ = '$';
       while (p[1] >= '0' && p[1] <= '9') k = k * 10 + (*o++ = *++p) - '0';
-      if (k < 1 || k > PA_SQ_PARAMS_MAX) {
+      if (k < 1 || k > PA_SQ_PARAMS_DYNAMIC_MAX) {
         free(out);
         return NULL;
       }
@@ -101,12 +103,30 @@ static char *dollars(const char *sql, int *nparams) {
   return out;
 }
 
+static void free_stmt(pg_stmt *s) {
+  free(s->values);
+  free(s->lengths);
+  free(s->formats);
+  free(s->types);
+  free(s->blobs);
+  free(s->sql);
+  free(s);
+}
+
 static pa_sql_stmt *pg_prepare(pa_store *db, const char *sql) {
   pg_stmt *s = calloc(1, sizeof *s);
   if (s) s->sql = dollars(sql, &s->nparams);
-  if (!s || !s->sql) {
-    free(s);
-    pa_sq_failf(db, 0, "prepare: out of memory or more than %d parameters", PA_SQ_PARAMS_MAX);
+  if (s && s->sql) {
+    size_t n = s->nparams ? (size_t)s->nparams : 1; /* calloc(0) may be NULL */
+    s->values = calloc(n, sizeof *s->values);
+    s->lengths = calloc(n, sizeof *s->lengths);
+    s->formats = calloc(n, sizeof *s->formats);
+    s->types = calloc(n, sizeof *s->types);
+  }
+  if (!s || !s->sql || !s->values || !s->lengths || !s->formats || !s->types) {
+    if (s) free_stmt(s);
+    pa_sq_failf(db, 0, "prepare: out of memory or more than %d parameters",
+                PA_SQ_PARAMS_DYNAMIC_MAX);
     return NULL;
   }
   s->base.drv = &pg_driver;
@@ -134,7 +154,7 @@ static void clear_result(pg_stmt *s) {
 static void pg_reset(pa_sql_stmt *st) {
   pg_stmt *s = stmt_of(st);
   clear_result(s);
-  for (int i = 0; i < PA_SQ_PARAMS_MAX; i++) {
+  for (int i = 0; i < s->nparams; i++) {
     free(s->values[i]);
     s->values[i] = NULL;
     s->lengths[i] = s->formats[i] = 0;
@@ -149,9 +169,7 @@ static void pg_finalize(pa_sql_stmt *st) {
     snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
     PQclear(PQexec(s->conn->c, sql));
   }
-  free(s->blobs);
-  free(s->sql);
-  free(s);
+  free_stmt(s);
 }
 
 /* Stores a copy of value for parameter i (1-based). */

@@ -98,6 +98,14 @@ void pa_sq_cache_clear(pa_store *db) {
   }
 }
 
+pa_sql_stmt *pa_sq_prepare_dynamic(pa_store *db, const char *sql) {
+  return db->drv->prepare(db, sql);
+}
+
+void pa_sq_finalize(pa_sql_stmt *st) {
+  if (st) st->drv->finalize(st);
+}
+
 void pa_sq_done(pa_sql_stmt *st) {
   if (st) st->drv->reset(st);
 }

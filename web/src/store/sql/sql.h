@@ -37,7 +37,10 @@ enum {
 
 enum {
   PA_SQ_STMT_CACHE = 256, /* distinct statements one connection keeps */
-  PA_SQ_PARAMS_MAX = 16   /* parameters of one statement (?1..?16) */
+  PA_SQ_PARAMS_MAX = 16,  /* parameters of a statement of the store's own SQL (?1..?16) */
+  /* and of one from pa_sq_prepare_dynamic: many rows in one INSERT (the
+   * port) save a round trip per row; SQLite allows 32766, PostgreSQL 65535 */
+  PA_SQ_PARAMS_DYNAMIC_MAX = 4096
 };
 
 typedef struct pa_sql_stmt pa_sql_stmt;
@@ -104,6 +107,16 @@ pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql);
 /* The statement text for this connection's database, where the two must
  * differ (say, to reach the same index): both are string literals. */
 const char *pa_sq_dialect(pa_store *db, const char *sqlite, const char *postgresql);
+
+/* A statement whose text is built at run time, for the few callers that
+ * walk the schema itself (the port, store/port.h): table and column names
+ * come from the database's own catalog, never from input; up to
+ * PA_SQ_PARAMS_DYNAMIC_MAX parameters. Not cached: the
+ * caller releases it with pa_sq_finalize (pa_sq_done resets it for another
+ * run). NULL when the database refused (recorded). */
+pa_sql_stmt *pa_sq_prepare_dynamic(pa_store *db, const char *sql);
+/* Frees a statement from pa_sq_prepare_dynamic; NULL is fine. */
+void pa_sq_finalize(pa_sql_stmt *st);
 
 /* Releases st for its next use: resets it and clears its bindings; NULL is fine. */
 void pa_sq_done(pa_sql_stmt *st);

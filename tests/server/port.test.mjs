@@ -1,0 +1,303 @@
+// petamigos-port-db (issue 16): a SQLite server's database copied into an
+// empty PostgreSQL database, and a server on that database answers as the
+// SQLite one did — the feed, a profile, a person's notifications and chat
+// devices, even their session — and goes on working (the identities were set
+// past the copied ids, SQLite's AUTOINCREMENT high marks included). The tool
+// refuses a database that holds rows, a SQLite file with dangling references
+// and bad arguments. Runs the same in both passes: the source is SQLite on
+// purpose, the destination a database of the run's cluster (PA_TEST_PG_URL).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  BIN, Client, DEMO_BIN, assertNoSanitizerReports, chatBundle, oldDatabase, png, startServer, stopServer,
+} from './helpers.mjs';
+import { createDatabase, dropDatabase, pgUrl, query } from '../lib/pg.mjs';
+
+const PORT_BIN = process.env.PA_PORT_BIN ?? path.join(path.dirname(BIN), 'petamigos-port-db');
+const ANA = ['ana@demo.petamigos.test', 'petamigos-ana-demo'];
+const KENJI = ['kenji@demo.petamigos.test', 'petamigos-kenji-demo'];
+
+/** Runs the port tool; resolves with { code, stdout, stderr } whatever its exit. */
+function portDb(args) {
+  return new Promise((resolve) => {
+    execFile(PORT_BIN, args, { timeout: 300_000 }, (e, stdout, stderr) => {
+      assertNoSanitizerReports(stderr);
+      resolve({ code: e ? e.code : 0, stdout, stderr });
+    });
+  });
+}
+
+const sqlite = (file, sql) => execFileSync('sqlite3', [file, sql]).toString().trim();
+// The tables a port copies: every one but SQLite's own (sqlite_sequence).
+const tablesOf = (file) =>
+  sqlite(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").split('\n');
+
+/** A client of `server` that carries `from`'s session (cookie and CSRF token). */
+function sameSession(server, from) {
+  const c = new Client(server);
+  c.cookie = from.cookie;
+  c.csrf = from.csrf;
+  c.user = from.user;
+  return c;
+}
+
+async function json(client, target) {
+  const r = await client.get(target);
+  assert.equal(r.status, 200, `${target}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** Every page of the signed-out feed. */
+async function wholeFeed(client) {
+  const posts = [];
+  let cursor = null;
+  do {
+    const page = await json(client, `/api/v1/feed?limit=50${cursor ? `&cursor=${cursor}` : ''}`);
+    posts.push(...page.posts);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return posts;
+}
+
+/** What the comparison reads on a server, the same requests in the same order. */
+async function snapshot(server, sessions) {
+  const anon = new Client(server);
+  const ana = sameSession(server, sessions.ana);
+  const kenji = sameSession(server, sessions.kenji);
+  return {
+    feed: await wholeFeed(anon),
+    profile: await json(anon, `/api/v1/users/${sessions.ana.user.id}`),
+    anaPosts: await json(anon, `/api/v1/users/${sessions.ana.user.id}/posts`),
+    comments: await json(anon, `/api/v1/posts/${sessions.post}/comments`),
+    notifications: await json(ana, '/api/v1/notifications'),
+    unread: await json(ana, '/api/v1/notifications/unread'),
+    devices: await json(ana, '/api/v1/chat/devices'),
+    peerDevices: await json(kenji, `/api/v1/users/${sessions.ana.user.id}/chat-devices`),
+    stories: await json(kenji, '/api/v1/stories'),
+    session: await json(kenji, '/api/v1/auth/session'),
+  };
+}
+
+describe('petamigos-port-db', () => {
+  let tmp, data, file, target, sqliteServer, pgServer;
+  const sessions = {};
+  let before_, ported;
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-port-'));
+    data = path.join(tmp, 'data');
+    file = path.join(data, 'petamigos.db');
+    // The small demo world in a SQLite file, whichever pass this is: seeded
+    // here without PA_DATABASE_URL, the folder then holds petamigos.db and
+    // startServer keeps it on SQLite.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PA_DATABASE_URL'));
+    execFileSync(DEMO_BIN, ['--data', data, '--size', 'small'], { env, stdio: 'ignore' });
+    sqliteServer = await startServer({ data, seed: false });
+
+    // Activity through the API, so the copy holds more than the seed wrote:
+    // likes, a comment and a reply (counters and notifications written by
+    // triggers), sessions, chat devices (one removed, so chat_devices' high
+    // mark is above its highest id), a story and a post with an upload.
+    const ana = new Client(sqliteServer), kenji = new Client(sqliteServer);
+    await ana.login(...ANA);
+    await kenji.login(...KENJI);
+    const anaPet = (await json(ana, '/api/v1/me/pets')).pets[0];
+    const kenjiPosts = (await json(kenji, `/api/v1/users/${kenji.user.id}/posts`)).posts;
+    const img = await ana.upload(png(48, 32), 'image/png');
+    const post = await ana.post('/api/v1/posts', { caption: 'Ported #port', media_ids: [img.id], pet_ids: [anaPet.id] });
+    assert.equal(post.status, 201, JSON.stringify(post.body));
+    sessions.post = post.body.id;
+    assert.equal((await kenji.put(`/api/v1/posts/${post.body.id}/like`)).status, 200);
+    assert.equal((await ana.put(`/api/v1/posts/${kenjiPosts[0].id}/like`)).status, 200);
+    const comment = await kenji.post(`/api/v1/posts/${post.body.id}/comments`, { body: 'Before the move' });
+    assert.equal(comment.status, 201, JSON.stringify(comment.body));
+    const reply = await ana.post(`/api/v1/posts/${post.body.id}/comments`, { body: 'Still here after', parent_id: comment.body.id });
+    assert.equal(reply.status, 201, JSON.stringify(reply.body));
+    const story = await ana.upload(png(36, 64), 'image/png');
+    assert.equal((await ana.post('/api/v1/stories', { media_id: story.id, pet_id: anaPet.id })).status, 201);
+    const devices = [];
+    for (const who of [ana, ana, kenji]) {
+      const r = await who.post('/api/v1/chat/devices', { bundle: chatBundle() });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      devices.push(r.body.id);
+    }
+    // Ana's second device is removed: a port must not hand its id out again.
+    const removed = await ana.del(`/api/v1/chat/devices/${devices[2]}`);
+    assert.equal(removed.status, 404, 'that one is kenji\'s');
+    assert.equal((await kenji.del(`/api/v1/chat/devices/${devices[2]}`)).status, 200);
+    sessions.removedDevice = Number(devices[2].slice(2));
+    sessions.ana = ana;
+    sessions.kenji = kenji;
+    before_ = await snapshot(sqliteServer, sessions);
+    await stopServer(sqliteServer);
+
+    target = await createDatabase('pa_port');
+    ported = await portDb(['--sqlite', file, '--postgres', target.url]);
+  });
+
+  after(async () => {
+    await stopServer(pgServer).catch(() => {});
+    if (target) await dropDatabase(target.name);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('the port copies and verifies every table and says so, table by table', () => {
+    assert.equal(ported.code, 0, ported.stdout + ported.stderr);
+    const tables = tablesOf(file);
+    assert.ok(tables.length >= 25, tables.join(' '));
+    for (const t of tables) {
+      assert.match(ported.stdout, new RegExp(`^copied +${t} +\\d+ rows`, 'm'), t);
+      assert.match(ported.stdout, new RegExp(`^verified +${t} +\\d+ rows +sha256 [0-9a-f]{16}\\.\\. equal`, 'm'), t);
+    }
+    // Parents before the tables that reference them.
+    const at = (t) => ported.stdout.indexOf(`copied   ${t} `);
+    assert.ok(at('users') < at('pets') && at('pets') < at('posts') && at('posts') < at('likes'));
+    assert.ok(at('posts') < at('comments') && at('comments') < at('notifications'));
+    assert.ok(at('chat_devices') < at('chat_messages'));
+    const rows = tables.reduce((n, t) => n + Number(sqlite(file, `SELECT count(*) FROM "${t}"`)), 0);
+    assert.match(ported.stdout, new RegExp(`ported ${tables.length} tables, ${rows} rows in [0-9.]+ s; all ${tables.length} tables verified`));
+    assert.match(ported.stdout, /^identity chat_devices\.id: next \d+$/m);
+  });
+
+  test('counters and notifications arrive as they were, not counted again by the triggers', async () => {
+    for (const [sql, what] of [
+      ['SELECT count(*) FROM notifications', 'notifications'],
+      ['SELECT sum(like_count) FROM posts', 'likes counted'],
+      ['SELECT sum(comment_count) FROM posts', 'comments counted'],
+      ['SELECT count(*) FROM media_unref', 'the media queue'],
+    ]) {
+      const [row] = await query(target.url, sql);
+      assert.equal(Object.values(row)[0], sqlite(file, sql), what);
+    }
+  });
+
+  test('a server on the PostgreSQL database answers as the SQLite one did', async () => {
+    pgServer = await startServer({ data, seed: false, env: { PA_DATABASE_URL: target.url } });
+    const now = await snapshot(pgServer, sessions);
+    for (const key of Object.keys(before_)) assert.deepEqual(now[key], before_[key], key);
+    assert.ok(before_.feed.length > 30 && before_.notifications.notifications.length > 0);
+    assert.equal(before_.devices.devices.length, 2);
+  });
+
+  test('and goes on: a signup, a post, a like and a chat device get new ids', async () => {
+    const fresh = new Client(pgServer);
+    const user = await fresh.signup(`ported.${process.pid}@example.test`, 'correct horse battery', 'After Port');
+    assert.ok(Number(user.id.slice(2)) > Number(sessions.kenji.user.id.slice(2)));
+    const pet = await fresh.post('/api/v1/pets', { name: 'Newcomer', species: 'dog' });
+    assert.equal(pet.status, 201, JSON.stringify(pet.body));
+    const img = await fresh.upload(png(40, 40), 'image/png');
+    const post = await fresh.post('/api/v1/posts', { caption: 'First on PostgreSQL', media_ids: [img.id], pet_ids: [pet.body.id] });
+    assert.equal(post.status, 201, JSON.stringify(post.body));
+    assert.ok(Number(post.body.id.slice(2)) > Number(sessions.post.slice(2)));
+    const ana = sameSession(pgServer, sessions.ana);
+    assert.equal((await ana.put(`/api/v1/posts/${post.body.id}/like`)).status, 200);
+    // The triggers are on again: the like was counted and notified.
+    const [counted] = await query(target.url, `SELECT like_count FROM posts WHERE id = ${post.body.id.slice(2)}`);
+    assert.equal(counted.like_count, '1');
+    assert.equal((await json(fresh, '/api/v1/notifications/unread')).unread_count, 1);
+    // A new device never gets the removed one's id (AUTOINCREMENT's rule).
+    const device = await ana.post('/api/v1/chat/devices', { bundle: chatBundle() });
+    assert.equal(device.status, 201, JSON.stringify(device.body));
+    assert.ok(Number(device.body.id.slice(2)) > sessions.removedDevice, `${device.body.id} after d_${sessions.removedDevice}`);
+    await stopServer(pgServer);
+  });
+
+  test('a database that holds rows is refused and left as it was', async () => {
+    const [held] = await query(target.url, 'SELECT count(*) AS n FROM posts');
+    const r = await portDb(['--sqlite', file, '--postgres', target.url]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /refused: the PostgreSQL database is not empty/);
+    assert.match(r.stderr, /^ {2}advertisers holds rows$/m);
+    assert.match(r.stderr, /^ {2}\(the first 10 of \d+\)$/m);
+    assert.doesNotMatch(r.stdout, /^copied/m);
+    assert.deepEqual(await query(target.url, 'SELECT count(*) AS n FROM posts'), [held]);
+  });
+
+  test('a SQLite file with a dangling reference is refused, naming it; the URL\'s password is never shown', async () => {
+    const broken = path.join(tmp, 'broken');
+    await cp(data, broken, { recursive: true });
+    const db = path.join(broken, 'petamigos.db');
+    const id = sqlite(db, 'SELECT min(id) FROM posts');
+    sqlite(db, `PRAGMA foreign_keys = OFF; UPDATE posts SET pet_id = 987654 WHERE id = ${id};`);
+    const empty = await createDatabase('pa_port_broken');
+    try {
+      const url = new URL(empty.url);
+      url.password = 'hunter2-not-shown';
+      const r = await portDb(['--sqlite', db, '--postgres', url.toString()]);
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, /refused: the SQLite database has 1 reference to rows it does not hold/);
+      assert.match(r.stderr, new RegExp(`^ {2}posts row ${id}: pet_id = 987654 has no row in pets$`, 'm'));
+      assert.ok(!(r.stdout + r.stderr).includes('hunter2'), 'the password is printed');
+      assert.match(r.stdout, /:\*\*\*@127\.0\.0\.1/);
+      // libpq quotes a malformed URL's password in its message: not shown either.
+      const bad = await portDb(['--sqlite', db, '--postgres', empty.url.replace('pa@', 'pa:hunter2%zz@')]);
+      assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      assert.match(bad.stderr, /cannot connect to postgresql:\/\/pa:\*\*\*@/);
+      assert.ok(!bad.stderr.includes('hunter2'), bad.stderr);
+      // Nothing was created there.
+      assert.deepEqual(await query(empty.url, "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'"), [{ n: '0' }]);
+    } finally {
+      await dropDatabase(empty.name);
+    }
+  });
+
+  test('an older SQLite file is brought to the current schema first; AUTOINCREMENT high marks carry over', async () => {
+    const old = await oldDatabase('port', 6);
+    const into = await createDatabase('pa_port_old');
+    try {
+      // Written as a schema-6 server would have: the triggers count the like and notify.
+      old.sql(`INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ada', 'Ada', 100), (2, 'bo', 'Bo', 100);
+        INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Pip', 'cat', 100);
+        INSERT INTO posts (id, author_id, pet_id, caption, created_at) VALUES (1, 1, 1, 'Hello #old', 100);
+        INSERT INTO post_pets VALUES (1, 1);
+        INSERT INTO post_tags VALUES (1, 'old');
+        INSERT INTO likes VALUES (1, 2, 101);
+        INSERT INTO chat_devices (id, user_id, identity, spk, spk_id, created_at)
+          VALUES (1, 1, zeroblob(32), zeroblob(108), 1, 100), (2, 2, randomblob(32), zeroblob(108), 1, 100);
+        INSERT INTO chat_messages (sender_device, recipient_device, client_id, seq, body, created_at)
+          VALUES (1, 2, 'c1', 1, x'00ff', 102), (1, 2, 'c2', 2, x'', 103), (1, 2, 'c3', 3, NULL, 104);
+        DELETE FROM chat_messages WHERE client_id = 'c3';`);
+      const r = await portDb(['--sqlite', old.db, '--postgres', into.url]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(old.sql('PRAGMA user_version'), '8');
+      // Message 3 was deleted: the next message is 4, as SQLite would have made it.
+      assert.match(r.stdout, /^identity chat_messages\.id: next 4$/m);
+      assert.match(r.stdout, /^identity chat_devices\.id: next 3$/m);
+      assert.deepEqual(await query(into.url, 'SELECT like_count FROM posts'), [{ like_count: '1' }]);
+      assert.deepEqual(await query(into.url, "SELECT kind, actor_id FROM notifications"), [{ kind: 'like', actor_id: '2' }]);
+      // An empty blob stays empty, not NULL.
+      assert.deepEqual(await query(into.url, "SELECT encode(body, 'hex') AS body FROM chat_messages ORDER BY id"),
+        [{ body: '00ff' }, { body: '' }]);
+      assert.deepEqual(await query(into.url, 'SELECT version FROM pa_schema'), [{ version: '8' }]);
+    } finally {
+      await dropDatabase(into.name);
+      await rm(old.tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('bad arguments: usage and exit 2; --help: usage and exit 0', async () => {
+    const url = pgUrl();
+    for (const args of [
+      [],
+      ['--sqlite', file],
+      ['--postgres', url],
+      ['--sqlite', file, '--postgres', '/tmp/not-a-url'],
+      ['--sqlite', url, '--postgres', url],
+      ['--sqlite', file, '--postgres', url, '--force'],
+      ['--sqlite', file, '--sqlite', file, '--postgres', url],
+      ['--sqlite'],
+    ]) {
+      const r = await portDb(args);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /^petamigos-port-db: .+\nusage: petamigos-port-db --sqlite FILE --postgres URL/, args.join(' '));
+      assert.equal(r.stdout, '');
+    }
+    const help = await portDb(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: petamigos-port-db --sqlite FILE --postgres URL/);
+  });
+});
