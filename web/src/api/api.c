@@ -79,8 +79,12 @@ void pa_api_json(pa_srv_req *rq, int status, cJSON *root) {
     pa_api_error(rq, 500, "internal", "Out of memory", NULL);
     return;
   }
-  pa_srv_send(rq, status, json_type, "no-store", NULL, 0, text, strlen(text));
+  pa_api_send_text(rq, status, text, strlen(text));
   cJSON_free(text);
+}
+
+void pa_api_send_text(pa_srv_req *rq, int status, const char *text, size_t len) {
+  pa_srv_send(rq, status, json_type, "no-store", NULL, 0, text, len);
 }
 
 void pa_api_ok(pa_srv_req *rq) {

@@ -41,6 +41,8 @@ void pa_api_internal(pa_srv_req *rq, const char *what);
 
 /* Sends root (taken over and freed) as JSON with the given status. */
 void pa_api_json(pa_srv_req *rq, int status, cJSON *root);
+/* An answer already written as JSON text (a kept feed page), sent as pa_api_json sends. */
+void pa_api_send_text(pa_srv_req *rq, int status, const char *text, size_t len);
 /* Loop thread: the body limit, workers and session need of the route that
  * method and path name (see the route table's flags). */
 pa_net_route pa_api_route(const pa_http_head *head);

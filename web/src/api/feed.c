@@ -18,8 +18,6 @@
 #include <strings.h>
 #include <time.h>
 
-static const char json_type[] = "application/json; charset=utf-8";
-
 int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   cJSON *posts = ctx, *post = cJSON_CreateObject(), *author, *pet, *images, *tags;
   int bad = !post || !cJSON_AddItemToArray(posts, post);
@@ -82,7 +80,7 @@ static void send_feed_where(pa_srv_req *rq, pa_store_feed_kind kind, int64_t id,
   if (pa_api_page(rq, PA_STORE_FEED_MAX, 20, &limit, &after, &has_cursor) != 0) return;
   snprintf(key, sizeof key, "%s?%s", rq->path, rq->query ? rq->query : "");
   if (cache && pa_respcache_get(cache, key, &text, &len)) {
-    pa_srv_send(rq, 200, json_type, "no-store", NULL, 0, text, len);
+    pa_api_send_text(rq, 200, text, len);
     free(text);
     return;
   }
@@ -108,7 +106,7 @@ static void send_feed_where(pa_srv_req *rq, pa_store_feed_kind kind, int64_t id,
     return;
   }
   cJSON_Delete(root);
-  pa_srv_send(rq, 200, json_type, "no-store", NULL, 0, text, strlen(text));
+  pa_api_send_text(rq, 200, text, strlen(text));
   if (cache) pa_respcache_put(cache, key, gen, text, strlen(text));
   cJSON_free(text);
 }
