@@ -191,10 +191,19 @@ int pa_store_chat_bundle_get(pa_store *db, int64_t device, int64_t *user,
 
 int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
                               unsigned char key[PA_STORE_CHAT_KEY_BYTES]) {
-  /* One statement reads and deletes: SQLite runs it under the write lock. */
-  pa_sql_stmt *st = pa_sq_stmt(db, "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
+  /* One statement reads and deletes. SQLite runs it under the write lock. On
+   * PostgreSQL two racing takers could pick the same lowest key; the loser
+   * would find it gone and delete nothing while keys remain, so the pick locks
+   * its row and skips rows another taker holds. */
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, pa_sq_dialect(db,
+                                   "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
                                    " (SELECT min(key_id) FROM chat_prekeys WHERE device_id = ?1)"
-                                   " RETURNING key_id, key");
+                                   " RETURNING key_id, key",
+                                   "DELETE FROM chat_prekeys WHERE device_id = ?1 AND key_id ="
+                                   " (SELECT key_id FROM chat_prekeys WHERE device_id = ?1"
+                                   "  ORDER BY key_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                                   " RETURNING key_id, key"));
   if (!st) return PA_STORE_EDB;
   int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64(st, 1, device);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
