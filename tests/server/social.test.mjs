@@ -1,7 +1,7 @@
 // Posts, likes, comments, pets, people, follows, feeds and search.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, assertError, email, jpegHeader, png, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, dbQuery, email, jpegHeader, png, startServer, stopServer } from './helpers.mjs';
 
 async function walk(c, first, key, { limit = 7, max = 200 } = {}) {
   const items = [];
@@ -239,6 +239,27 @@ describe('posts, people and pets', () => {
     assert.deepEqual(mine.map((p) => p.id), everything.filter((p) => p.author.id === 'u_1').map((p) => p.id));
     assertError(await anon.get('/api/v1/users/u_999999/posts'), 404, 'not_found');
     assertError(await anon.get('/api/v1/pets/pet_999999/posts'), 404, 'not_found');
+  });
+
+  test('feed pages: every post once, with all its images in order, at every page size', async () => {
+    // The database's own answer, read beside the API: each post with images, newest first, and its
+    // images by position (the feed reads posts and images in one statement per page).
+    const rows = dbQuery(server, 'SELECT p.id, i.position, i.media, i.alt FROM posts p JOIN post_images i ON i.post_id = p.id'
+      + ' ORDER BY p.created_at DESC, p.id DESC, i.position').split('\n');
+    const expected = [];
+    for (const row of rows) {
+      const [id, , media, alt] = row.split('|');
+      if (expected.at(-1)?.id !== `p_${id}`) expected.push({ id: `p_${id}`, images: [] });
+      expected.at(-1).images.push({ media, alt });
+    }
+    assert.ok(expected.some((p) => p.images.length > 1), 'the demo world has carousels');
+    const shape = (posts) => posts.map((p) => ({
+      id: p.id, images: p.images.map((im) => ({ media: im.url.split('/').pop().split('.')[0], alt: im.alt })),
+    }));
+    for (const limit of [1, 2, 7, 50]) {
+      const posts = await walk(anon, '/api/v1/feed', 'posts', { limit, max: 1000 });
+      assert.deepEqual(shape(posts), expected, `limit ${limit}`);
+    }
   });
 
   test('search: people, pets, breeds, tags; case-insensitive and Unicode-safe', async () => {
