@@ -31,7 +31,7 @@ export function sanitizerReports(stderr) {
 export function exitProblems({ exit, stderr, stopped = true, killed = false }) {
   const problems = [];
   if (!stopped) problems.push(`exited by itself while the tests ran (${exit.signal ?? `status ${exit.code}`})`);
-  if (killed) problems.push(`did not exit within ${STOP_GRACE_MS / 1000} s of ${STOP_SIGNAL}; killed`);
+  else if (killed) problems.push(`did not exit within ${STOP_GRACE_MS / 1000} s of ${STOP_SIGNAL}; killed`);
   else if (exit.signal) problems.push(`ended by ${exit.signal}${exit.signal === STOP_SIGNAL ? ' (it did not handle it: no clean exit, no leak check)' : ''}`);
   else if (exit.code !== 0) problems.push(`exited with status ${exit.code}`);
   for (const m of sanitizerReports(stderr)) problems.push(`stderr has a sanitizer report ("${m}")`);

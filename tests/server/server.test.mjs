@@ -1,7 +1,7 @@
 // End-to-end tests for petamigos-server: spawns the real binary on a fresh
 // data directory and talks HTTP to it.
 //
-//   PA_SERVER_BIN=build/native-debug/web/petamigos-server node --test tests/server/
+//   PA_SERVER_BIN=build/native-debug/web/petamigos-server node --test tests/server/server.test.mjs
 //
 // The binary defaults to the native-debug (ASan + UBSan) build; any sanitizer
 // report on the server's stderr fails the run.
