@@ -67,8 +67,11 @@ test('the demo world ported to PostgreSQL: the app shows the same feed', async (
     pg = await startServer({ data: lite.dir, seed: false, env: { PA_DATABASE_URL: database.url } });
     onPostgres = await feedAsShown(pg.url);
   } finally {
-    await pg?.stop();
-    await lite.stop();
+    try {
+      await pg?.stop();
+    } finally {
+      await lite.stop();
+    }
   }
   assert.ok(onSqlite.shown.length >= 3, `${onSqlite.shown.length} posts shown on SQLite`);
   assert.deepEqual(onPostgres.shown, onSqlite.shown);

@@ -73,33 +73,34 @@ test('a like persists after reload, and an anonymous like rolls back with a mess
 
 test('a story opens from the tray, advances, and is reported seen', async () => {
   const tray = await (await fetch(new URL('/api/v1/stories', server.url))).json();
-  assert.ok(tray.tray.length > 0, 'the demo world has stories');
+  // The small demo world (web/demo/seed.c, seed_stories) gives Luna two live
+  // stories and two more pets one each: a pet to step through, and a next pet.
+  const at = tray.tray.findIndex((t) => t.stories.length >= 2);
+  assert.ok(at >= 0 && tray.tray.length >= 2, `the demo world has a pet with several stories, and another: ${JSON.stringify(tray.tray.map((t) => [t.pet.name, t.stories.length]))}`);
+  const pet = tray.tray[at];
+  const n = pet.stories.length;
   const { page, problems } = await open();
-  const seen = [];
-  page.on('request', (r) => { if (r.method() === 'PUT' && /\/stories\/.+\/seen$/.test(r.url())) seen.push(r.url()); });
   const buttons = page.locator('#stories button');
   await buttons.first().waitFor({ state: 'attached' });
   assert.equal(await buttons.count(), tray.tray.length);
-  assert.match(await buttons.first().textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's stor`));
-  await press(buttons.first());
+  assert.match(await buttons.nth(at).textContent(), new RegExp(`^\u2068${pet.pet.name}\u2069's stor`));
+  // Seen state goes to the server once the picture is up: wait for that request.
+  const seenFirst = page.waitForRequest((r) => r.method() === 'PUT' && r.url().endsWith(`/stories/${pet.stories[0].id}/seen`));
+  await press(buttons.nth(at));
   const label = page.locator('#viewer-label');
   await page.locator('#viewer').waitFor({ state: 'attached' });
   await page.waitForFunction(() => !document.getElementById('viewer').hidden);
-  const n = tray.tray[0].stories.length;
-  assert.match(await label.textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's story, 1 of ${n}`));
+  assert.match(await label.textContent(), new RegExp(`^\u2068${pet.pet.name}\u2069's story, 1 of ${n}`));
   assert.equal(await page.evaluate(() => document.activeElement.id), 'viewer-next');
-  // Seen state goes to the server once the picture is up.
-  await page.waitForFunction(() => true);
-  await page.waitForTimeout(500);
-  assert.ok(seen.some((u) => u.endsWith(`/stories/${tray.tray[0].stories[0].id}/seen`)), `seen: ${seen}`);
-  // Next (a button, as a screen reader would), then Escape closes.
-  await page.keyboard.press('Enter');
+  await seenFirst;
+  // Next (a button, as a screen reader would): the pet's second story.
   // Names come bidi-isolated (FSI … PDI) from the core's messages.
-  const expect = n > 1 ? `\u2068${tray.tray[0].pet.name}\u2069's story, 2 of ${n}` : tray.tray[1] ? `\u2068${tray.tray[1].pet.name}\u2069's story, 1 of` : null;
-  if (expect) await page.waitForFunction((t) => document.getElementById('viewer-label').textContent.startsWith(t), expect);
-  // Auto-advance: within six seconds the story changes by itself.
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((t) => document.getElementById('viewer-label').textContent.startsWith(t), `\u2068${pet.pet.name}\u2069's story, 2 of ${n}`);
+  // Auto-advance: the story changes by itself (after about five seconds; the
+  // bound only catches a viewer that never moves on).
   const now = await label.textContent();
-  await page.waitForFunction((t) => document.getElementById('viewer').hidden || document.getElementById('viewer-label').textContent !== t, now, { timeout: 8000 });
+  await page.waitForFunction((t) => document.getElementById('viewer').hidden || document.getElementById('viewer-label').textContent !== t, now, { timeout: 30000 });
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => document.getElementById('viewer').hidden);
   assert.deepEqual(problems.filter((p) => !/status of 401/.test(p)), []);

@@ -11,7 +11,9 @@ import { launchBrowser } from './browser.mjs';
 
 // A test file's real server (the small demo world) and Chromium: both start
 // before its tests, `ready(server, browser)` keeps them (and may do more
-// setup), and both stop after.
+// setup), and both stop after. The server's stop checks its exit status and
+// stderr (tests/lib/exit.mjs): a crash, a non-zero exit or a sanitizer report
+// fails the file's `after`, and so the run.
 export function serverAndBrowser(ready) {
   let server, browser;
   before(async () => {
@@ -20,8 +22,11 @@ export function serverAndBrowser(ready) {
     await ready(server, browser);
   });
   after(async () => {
-    await browser?.close();
-    await server?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await server?.stop();
+    }
   });
 }
 

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVER, SITE } from './paths.mjs';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
 
 // The demo world's tool (web/demo/), built beside the server: BUILD/web/demo/.
 const DEMO = process.env.PA_DEMO_BIN ?? path.join(path.dirname(SERVER), 'demo', 'petamigos-demo');
@@ -24,6 +25,11 @@ function seedWorld(dir, size, env) {
 // port: 0 picks a free one. The returned server can go down() and come up()
 // again on the same data and port, as the same object, so whoever stops it at
 // the end stops the one running.
+// Every life of the server ends through down() (stop() calls it): SIGTERM,
+// then its exit status and stderr (the seeding tool's output heads it) are
+// checked (tests/lib/exit.mjs), and down() throws when it crashed, exited
+// non-zero, ended by a signal or printed a sanitizer report; a test file's
+// `after` that stops it therefore fails.
 export async function startServer({ root = SITE, data, seed = true, env = {}, port = 0 } = {}) {
   const dir = data ?? mkdtempSync(path.join(os.tmpdir(), 'pa-data-'));
   const size = seed === 'full' ? 'full' : 'small';
@@ -31,38 +37,54 @@ export async function startServer({ root = SITE, data, seed = true, env = {}, po
   // the per-address limits are tested at their edges in tests/server.
   const childEnv = { PA_LIMIT_SIGNUP_ADDR_BURST: '1000', PA_LIMIT_LOGIN_ADDR_BURST: '1000', ...process.env, ...env };
   let log = seed ? await seedWorld(dir, size, childEnv) : '';
-  let child = null;
+  let life = null; // {child, exited, stopped}: the running server's
 
   async function launch(args) {
-    child = spawn(SERVER, ['--root', root, '--data', dir, ...args], {
+    const child = spawn(SERVER, ['--root', root, '--data', dir, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: childEnv,
     });
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    life = { child, exited, stopped: false };
     child.stderr.on('data', (d) => { log += d; });
     return new Promise((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60000);
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start:\n${log}`)); }, 60000);
       child.stdout.on('data', (d) => {
         out += d;
         const m = out.match(/listening on (http:\/\/\S+\/)/);
         if (m) { clearTimeout(timer); resolve(m[1]); }
       });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${log}`)); });
+      child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${SERVER}: ${e.message} (set PA_SERVER_BIN)`)); });
+      exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`server exited ${code ?? signal}:\n${log}`)); });
     });
   }
 
+  // SIGTERM (unless it already ended), wait, check how it ended.
   async function down() {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+    if (!life) return;
+    const { child, exited } = life;
+    let killed = false;
+    if (child.exitCode === null && child.signalCode === null) {
+      life.stopped = true;
+      child.kill(STOP_SIGNAL);
     }
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
+    const exit = await exited;
+    clearTimeout(timer);
+    const { stopped } = life;
+    life = null;
+    assertCleanExit(`petamigos-server on ${dir}`, { exit, stderr: log, stopped, killed });
   }
 
   const server = {
     url: await launch(['--port', String(port)]),
     dir,
     log: () => log,
+    // The running server's process id, and a promise of its {code, signal}
+    // (tests of this harness kill it and wait).
+    get pid() { return life?.child.pid; },
+    get exited() { return life?.exited; },
     down,
     // Back on the same data and port (nothing seeded again).
     async up() {
@@ -70,8 +92,11 @@ export async function startServer({ root = SITE, data, seed = true, env = {}, po
       server.url = await launch(['--port', new URL(server.url).port]);
     },
     async stop() {
-      await down();
-      if (!data) rmSync(dir, { recursive: true, force: true });
+      try {
+        await down();
+      } finally {
+        if (!data) rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
   return server;

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateResponse } from '../lib/openapi.mjs';
 import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit, sanitizerReports } from '../lib/exit.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 
 const PG_BIN = process.env.PA_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -62,11 +63,28 @@ async function folderDatabase(dir, template) {
   return name;
 }
 
-// Servers still running when a file's tests end (a failed test skipped its
-// stop) are killed, so a failure never leaves the runner waiting forever.
-const live = new Set();
-after(() => {
-  for (const s of live) s.child.kill('SIGKILL');
+// Every server started and not yet checked by stopServer: when a file's
+// tests end, each is stopped (a failed test skipped its stop, or a test forgot
+// it) and checked like stopServer does; one that never came up (a test
+// expected it to refuse its arguments) is checked for sanitizer reports only.
+// So a crash, a leak or a non-zero exit fails the file's `after` even where no
+// test stops the server itself.
+const unchecked = new Set();
+after(async () => {
+  const problems = [];
+  for (const s of [...unchecked]) {
+    try {
+      if (s.url) await stopServer(s);
+      else {
+        await s.exited;
+        unchecked.delete(s);
+        assert.deepEqual(sanitizerReports(s.stderr), [], `server that did not start (${s.child.spawnargs.join(' ')}):\n${s.stderr.slice(-6000)}`);
+      }
+    } catch (e) {
+      problems.push(e.message);
+    }
+  }
+  if (problems.length) throw new Error(`servers left by this file's tests did not end cleanly:\n${problems.join('\n')}`);
 });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -161,11 +179,10 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   // What the tool printed heads the server's stderr, so its sanitizer reports are checked too.
   const seeded = seed ? await seedWorld(dir, seed === true ? 'full' : seed, { ...process.env, ...env }) : '';
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const server = { child, dir, database, tmp: null, stdout: '', stderr: seeded, exit: null };
-  live.add(server);
+  const server = { child, dir, database, tmp: null, stdout: '', stderr: seeded, exit: null, stopped: false };
+  unchecked.add(server);
   server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
-      live.delete(server);
       server.exit = { code, signal };
       resolve(server.exit);
     });
@@ -180,6 +197,7 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
     }, START_TIMEOUT_MS);
     child.on('error', (e) => {
       clearTimeout(timer);
+      unchecked.delete(server); // never ran: nothing to check, and no exit may follow
       reject(new Error(`cannot run ${BIN}: ${e.message} (set PA_SERVER_BIN)`));
     });
     child.stdout.on('data', (c) => {
@@ -227,27 +245,35 @@ export function databaseHolds(server, bytes) {
   return dump.indexOf(bytes) >= 0 || dump.indexOf(Buffer.from(Buffer.from(bytes).toString('hex'))) >= 0;
 }
 
-/** SIGTERM and wait; checks a clean exit and a sanitizer-clean stderr. */
+/**
+ * SIGTERM and wait (SIGKILL after STOP_GRACE_MS); throws unless the server
+ * exited 0 after it, with a sanitizer-clean stderr (tests/lib/exit.mjs). A
+ * server that had already ended before this is a crash, whatever its status.
+ */
 export async function stopServer(server, { keepData = true } = {}) {
   if (!server) return;
+  let killed = false;
   if (!server.exit) {
-    server.child.kill('SIGTERM');
-    const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+    server.stopped = true;
+    server.child.kill(STOP_SIGNAL);
+    const timer = setTimeout(() => { killed = true; server.child.kill('SIGKILL'); }, STOP_GRACE_MS);
     await server.exited;
     clearTimeout(timer);
   }
-  assert.deepEqual(server.exit, { code: 0, signal: null }, `stderr:\n${server.stderr.slice(-4000)}`);
-  assertNoSanitizerReports(server.stderr);
-  if (!keepData && server.tmp) {
-    await rm(server.tmp, { recursive: true, force: true });
-    if (server.database) await dropDatabase(server.database);
+  unchecked.delete(server);
+  try {
+    assertCleanExit(`petamigos-server on ${server.dir}`, { exit: server.exit, stderr: server.stderr, stopped: server.stopped, killed });
+  } finally {
+    if (!keepData && server.tmp) {
+      await rm(server.tmp, { recursive: true, force: true });
+      if (server.database) await dropDatabase(server.database);
+    }
   }
 }
 
+/** Fails when stderr holds a sanitizer report (tests/lib/exit.mjs's markers). */
 export function assertNoSanitizerReports(stderr) {
-  for (const marker of ['AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'ERROR: ']) {
-    assert.ok(!stderr.includes(marker), `server stderr has "${marker}":\n${stderr.slice(-6000)}`);
-  }
+  assert.deepEqual(sanitizerReports(stderr), [], `sanitizer report in stderr:\n${stderr.slice(-6000)}`);
 }
 
 let nextAddress = 2;

@@ -139,10 +139,15 @@ describe('petamigos-port-db', () => {
     ported = await portDb(['--sqlite', file, '--postgres', target.url]);
   });
 
+  // The PostgreSQL server's end is checked like every other's (a failure here
+  // fails the file), and the database and folder go either way.
   after(async () => {
-    await stopServer(pgServer).catch(() => {});
-    if (target) await dropDatabase(target.name);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    try {
+      await stopServer(pgServer);
+    } finally {
+      if (target) await dropDatabase(target.name);
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   test('the port copies and verifies every table and says so, table by table', () => {

@@ -1,7 +1,7 @@
 // End-to-end tests for petamigos-server: spawns the real binary on a fresh
 // data directory and talks HTTP to it.
 //
-//   PA_SERVER_BIN=build/native-debug/web/petamigos-server node --test tests/server/
+//   PA_SERVER_BIN=build/native-debug/web/petamigos-server node --test tests/server/server.test.mjs
 //
 // The binary defaults to the native-debug (ASan + UBSan) build; any sanitizer
 // report on the server's stderr fails the run.
@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validateResponse } from '../lib/openapi.mjs';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit, sanitizerReports } from '../lib/exit.mjs';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.resolve(
@@ -106,17 +107,16 @@ function startServer(root, data) {
 /** SIGTERM, then wait; SIGKILL if it hangs. */
 async function stopServer(server) {
   if (!server || server.exit) return server?.exit;
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 15_000);
+  server.stopped = true;
+  server.child.kill(STOP_SIGNAL);
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), STOP_GRACE_MS);
   const exit = await server.exited;
   clearTimeout(timer);
   return exit;
 }
 
 function assertNoSanitizerReports(stderr) {
-  for (const marker of ['AddressSanitizer', 'LeakSanitizer', 'runtime error:', 'ERROR: ']) {
-    assert.ok(!stderr.includes(marker), `server stderr has "${marker}":\n${stderr}`);
-  }
+  assert.deepEqual(sanitizerReports(stderr), [], `sanitizer report in stderr:\n${stderr}`);
 }
 
 // ---- HTTP helpers
@@ -263,9 +263,14 @@ describe('petamigos-server', () => {
     server = await startServer(root, data);
   });
 
+  // However the tests went, the last server must end cleanly (tests/lib/exit.mjs).
   after(async () => {
-    await stopServer(server);
-    if (tmp) await rm(tmp, { recursive: true, force: true });
+    try {
+      const exit = await stopServer(server);
+      if (server) assertCleanExit('petamigos-server', { exit, stderr: server.stderr, stopped: server.stopped });
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   test('prints exactly one listening line on stdout', () => {
