@@ -1,5 +1,5 @@
 /* rank, rank-observe, rank-bench, rank-eval: the pa_rank module from the shell. */
-#include "../src/rank_tools.h"
+#include "../tools/rank_tools.h"
 #include "cli.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"

@@ -1,7 +1,7 @@
 /* WASM exports for pa_rank: rankers (session + taste + current page) are
  * small integer handles, never pointers. Strings and bytes returned here
  * stay owned by the ranker until its next call of the same kind. */
-#include "../src/rank_tools.h"
+#include "../tools/rank_tools.h"
 #include "pa/pa_rank.h"
 
 #include <emscripten.h>

@@ -1,7 +1,7 @@
 /* The app's words and direction: every string the feed, stories and reels
  * draw or mirror comes from the host's catalogs through pa_i18n_text, counts
  * and relative times follow the catalog's locale, and RTL locales mirror the
- * layout (see core/src/i18n.md, "The core's own text"). */
+ * layout (see core/src/i18n/i18n.md, "The core's own text"). */
 #include "app_internal.h"
 #include "pa/pa_numfmt.h"
 
