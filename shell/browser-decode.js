@@ -1,7 +1,7 @@
 // The browser's own image decoder, downsized to cover a box the way the core
 // would, read back as straight RGBA. The decode worker uses it for what the
 // core does not decode (WebP, AVIF); the page uses it when no worker runs, as
-// the app's WASM module carries no image decoder (see core/src/media.md).
+// the app's WASM module carries no image decoder (see core/src/media/media.md).
 // coverSize(w, h) -> [width, height]: the core's pa_resize_cover for the box.
 export async function browserDecode(blob, coverSize) {
   const full = await createImageBitmap(blob, { imageOrientation: 'from-image' });

@@ -182,7 +182,7 @@ async function prepare({ key, bytes, maxEdge, quality }) {
 
 // ---- a reel's video is not re-encoded: the core clears its metadata (GPS in
 // udta/meta/XMP boxes, WebM Tags) where it lies, so every offset stays valid
-// (core/src/media.md, "Videos"). A file it cannot walk is refused.
+// (core/src/media/media.md, "Videos"). A file it cannot walk is refused.
 async function scrub({ key, bytes, mime }) {
   const media = await mediaReady;
   const src = new Uint8Array(bytes);

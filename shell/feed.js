@@ -77,7 +77,7 @@ function withHeap(bytes, fn) {
 // (its own small WASM module, petamigos-media); the pixels come back to the core
 // through _pa_wasm_app_image_decoded. Without workers (or if the worker cannot
 // start) the browser decodes on this thread (the app's module has no decoder).
-// See core/src/media.md.
+// See core/src/media/media.md.
 const media = {
   worker: null,
   next: 1, // request numbers: an image asked for again after a cancel is a new request

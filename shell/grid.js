@@ -1,4 +1,4 @@
-// The posts grid of a profile or a tag, drawn by the core (core/src/app_grid.c)
+// The posts grid of a profile or a tag, drawn by the core (core/src/app/app_grid.c)
 // on the feed's canvas: this module fetches its pages, shows the canvas below
 // the screen's DOM header, and keeps the grid's mirror — a list of links, one
 // per post near the screen, labelled with the caption — in step with it.

@@ -1,6 +1,6 @@
 // The shell's language: which locale is in use, its catalog in the core, and
 // t(key, args) for every string the shell shows. Formatting (plurals, numbers,
-// dates, bidi isolation) happens in the core; see core/src/i18n.md.
+// dates, bidi isolation) happens in the core; see core/src/i18n/i18n.md.
 //
 // Markup carries keys, filled by localize(root):
 //   data-i18n="key"              → textContent

@@ -1,4 +1,4 @@
-// The feed's two modes (core/src/rank.md, "The app's feed"):
+// The feed's two modes (core/src/rank/rank.md, "The app's feed"):
 //   For you   — GET /api/v1/feed/candidates (posts with 64-d embeddings), ranked
 //               here by the core's ranker with the user's taste, then the posts
 //               of one slice of the ranked list at a time from

@@ -1,9 +1,9 @@
 /* rank, rank-observe, rank-bench, rank-eval: the pa_rank module from the shell. */
-#include "../src/rank_tools.h"
 #include "cli.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"
 #include "pa_native.h"
+#include "rank_tools.h"
 
 #include <errno.h>
 #include <inttypes.h>

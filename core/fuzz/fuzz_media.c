@@ -2,7 +2,7 @@
  * byte picks one: the EXIF/TIFF parser and the JPEG/PNG metadata walks,
  * ThumbHash decoding (hashes arrive in posts from the server), base64 hash
  * text, and upload preparation end to end (decode, orient, resize, encode). */
-#include "../src/exif.h"
+#include "../src/media/exif.h"
 #include "pa/pa_thumbhash.h"
 #include "pa/pa_upload.h"
 

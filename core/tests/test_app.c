@@ -574,7 +574,7 @@ static void test_golden_images(void) {
   golden("feed-desktop", 1100, 700, 1.0f, PA_THEME_LIGHT);
   golden("feed-phone-hidpi", 600, 900, 2.0f, PA_THEME_LIGHT);
   /* Arabic: the card mirrored, text right to left; the native rasteriser does
-   * not shape (letters keep isolated forms; see core/src/i18n.md). */
+   * not shape (letters keep isolated forms; see core/src/i18n/i18n.md). */
   golden_locale = "ar";
   golden("feed-phone-ar", 390, 700, 1.0f, PA_THEME_LIGHT);
   golden_locale = "en-XA";

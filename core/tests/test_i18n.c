@@ -414,7 +414,7 @@ static void dates_per_locale(void) {
   date("ko", WHEN, 0, PA_DATE_NONE, PA_DATE_SHORT, "오후 4:30");
   date("id", WHEN, 0, PA_DATE_NONE, PA_DATE_SHORT, "16.30");
   date("vi", WHEN, 0, PA_DATE_LONG, PA_DATE_NONE, "29 tháng 11, 2026");
-  /* th: Gregorian (CE), named so in long dates; see src/i18n.md. */
+  /* th: Gregorian (CE), named so in long dates; see src/i18n/i18n.md. */
   date("th", WHEN, 0, PA_DATE_LONG, PA_DATE_NONE, "29 พฤศจิกายน ค.ศ. 2026");
   /* Edges of the supported range, leap days, negative times. */
   date("en", INT64_C(951782400000), 0, PA_DATE_SHORT, PA_DATE_NONE, "2/29/00");

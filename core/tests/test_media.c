@@ -1,6 +1,6 @@
 /* Media beyond decoding: the EXIF parser, resizing, ThumbHash placeholders and
  * upload preparation (metadata stripped from the bytes that would be sent). */
-#include "../src/exif.h"
+#include "../src/media/exif.h"
 #include "pa/pa_image.h"
 #include "pa/pa_resize.h"
 #include "pa/pa_thumbhash.h"

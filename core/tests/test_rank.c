@@ -1,4 +1,4 @@
-#include "../src/rank_internal.h"
+#include "../src/rank/rank_internal.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"
 #include "pa_test.h"

@@ -198,7 +198,7 @@ EMSCRIPTEN_KEEPALIVE media_result *pa_media_prepare_rgba(const uint8_t *rgba, in
 }
 
 /* A reel's video: its metadata cleared in place in bytes, which the caller
- * reads back (src/media.md, "Videos"). text: the CLI's video-scrub line;
+ * reads back (src/media/media.md, "Videos"). text: the CLI's video-scrub line;
  * format: pa_upload_video; frames: how many boxes or elements were cleared. */
 EMSCRIPTEN_KEEPALIVE media_result *pa_media_scrub_video(uint8_t *bytes, size_t len) {
   media_result *r = result();

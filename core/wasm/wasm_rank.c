@@ -1,7 +1,6 @@
 /* WASM exports for pa_rank: rankers (session + taste + current page) are
  * small integer handles, never pointers. Strings and bytes returned here
  * stay owned by the ranker until its next call of the same kind. */
-#include "../src/rank_tools.h"
 #include "pa/pa_rank.h"
 
 #include <emscripten.h>
@@ -22,7 +21,6 @@ typedef struct ranker {
   char *text;
   uint8_t *saved;
   pa_error error;
-  pa_rank_bench *bench;
 } ranker;
 
 static ranker rankers[MAX_RANKERS]; /* handle = index + 1; host-side table */
@@ -35,7 +33,6 @@ static void clear(ranker *r) {
   pa_rank_session_free(r->session);
   pa_rank_taste_free(r->taste);
   pa_rank_page_free(r->page);
-  pa_rank_bench_free(r->bench);
   free(r->items);
   free(r->text);
   free(r->saved);
@@ -250,45 +247,3 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_taste_reset(int h) {
   ranker *r = lookup(h);
   if (r) pa_rank_taste_reset(r->taste);
 }
-
-/* ---- the benchmark fixture, so scripts/bench-rank times the same work as native */
-
-EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_bench_create(int h, int n, int dim, uint32_t seed) {
-  ranker *r = lookup(h);
-  if (!r) return PA_ERR_ARG;
-  pa_rank_bench_free(r->bench);
-  r->bench = NULL;
-  return (int)pa_rank_bench_create(n, dim, seed, &r->bench, &r->error);
-}
-
-EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_bench_rank(int h, int int8, int limit) {
-  ranker *r = lookup(h);
-  return r && r->bench ? pa_rank_bench_rank(r->bench, int8 != 0, limit) : -PA_ERR_ARG;
-}
-
-EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_bench_dots(int h, int kernel) {
-  ranker *r = lookup(h);
-  if (r && r->bench) pa_rank_bench_dots(r->bench, kernel);
-}
-
-EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_bench_copy(int h) {
-  ranker *r = lookup(h);
-  if (r && r->bench) pa_rank_bench_copy(r->bench);
-}
-
-EMSCRIPTEN_KEEPALIVE double pa_wasm_rank_bench_recall(int h, int k) {
-  ranker *r = lookup(h);
-  return r && r->bench ? pa_rank_bench_recall(r->bench, k) : -1;
-}
-
-EMSCRIPTEN_KEEPALIVE double pa_wasm_rank_bench_overlap(int h, int limit) {
-  ranker *r = lookup(h);
-  return r && r->bench ? pa_rank_bench_list_overlap(r->bench, limit) : -1;
-}
-
-EMSCRIPTEN_KEEPALIVE double pa_wasm_rank_bench_bytes(int h) {
-  ranker *r = lookup(h);
-  return r && r->bench ? (double)pa_rank_bench_bytes(r->bench) : 0;
-}
-
-EMSCRIPTEN_KEEPALIVE const char *pa_wasm_rank_kernel(void) { return pa_rank_bench_kernel(); }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates the core's per-locale number and date data, and what locale
 // negotiation needs, from CLDR JSON (cldr-core, cldr-numbers-full,
-// cldr-dates-full) into one C file of constant tables (see core/src/i18n.md
+// cldr-dates-full) into one C file of constant tables (see core/src/i18n/i18n.md
 // for why tables rather than lazily loaded files). Also writes each locale's
 // data size, raw and gzipped, as JSON for scripts/bench-i18n.
 //

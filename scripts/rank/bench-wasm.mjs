@@ -1,8 +1,12 @@
 // The WASM half of scripts/bench-rank: times the same fixture the native
 // `petamigos rank-bench` builds (same n, dim, seed) and prints the same
-// "name value" lines, medians in ms. The site comes from PA_SITE.
+// "name value" lines, medians in ms. The benchmark's own WASM module
+// (petamigos-rank-bench, not in the site) is in PA_WASM_TOOLS, by default
+// the tools/ folder beside PA_SITE.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadCore } from '../../tests/lib/core.mjs';
+import { SITE } from '../../tests/lib/paths.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -11,10 +15,12 @@ const arg = (name, def) => {
 const n = arg('n', 10000), dim = arg('dim', 64), iters = arg('iters', 200), limit = arg('limit', 50);
 const seed = arg('seed', 1);
 
-const core = await loadCore();
-const h = core._pa_wasm_rank_create(seed, 0);
-if (h < 1 || core._pa_wasm_rank_bench_create(h, n, dim, seed) !== 0) {
-  console.error(`error: bench fixture: ${core.UTF8ToString(core._pa_wasm_rank_error(h))}`);
+const tools = process.env.PA_WASM_TOOLS ?? path.join(SITE, '..', 'tools');
+const { default: create } = await import(path.join(tools, 'petamigos-rank-bench.mjs'));
+const core = await create({ wasmBinary: await readFile(path.join(tools, 'petamigos-rank-bench.wasm')) });
+const h = core._pa_wasm_rank_bench_create(n, dim, seed);
+if (h < 1) {
+  console.error(`error: bench fixture: ${core.UTF8ToString(core._pa_wasm_rank_bench_error())}`);
   process.exit(2);
 }
 
@@ -31,7 +37,7 @@ function median(fn) {
   return iters % 2 ? t[iters >> 1] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
 }
 
-const kernel = core.UTF8ToString(core._pa_wasm_rank_kernel());
+const kernel = core.UTF8ToString(core._pa_wasm_rank_bench_kernel());
 console.log(`rank-bench: wasm, n ${n}, dim ${dim}, limit ${limit}, iters ${iters}, kernel ${kernel}, medians in ms`);
 const ops = [
   ['copy_ms', () => core._pa_wasm_rank_bench_copy(h)],
@@ -46,4 +52,4 @@ for (const [name, fn] of ops) console.log(`${name} ${median(fn).toFixed(4)}`);
 console.log(`matrix_bytes ${core._pa_wasm_rank_bench_bytes(h)}`);
 console.log(`int8_recall_at_100 ${core._pa_wasm_rank_bench_recall(h, 100).toFixed(3)}`);
 console.log(`int8_list_overlap ${core._pa_wasm_rank_bench_overlap(h, limit).toFixed(3)}`);
-core._pa_wasm_rank_destroy(h);
+core._pa_wasm_rank_bench_destroy(h);

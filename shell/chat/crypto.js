@@ -1,5 +1,5 @@
 // A thin wrapper over the petamigos-chat WASM exports (core/wasm/wasm_chat.c,
-// formats in core/src/chat.md). Identities and sessions are integer handles
+// formats in core/src/chat/chat.md). Identities and sessions are integer handles
 // owned by the caller (free them). Failures throw a ChatError carrying the
 // core's status and, for refused peer bytes, its fault name ('replay',
 // 'forged', ...). Works in the browser and in Node (tests pass the module).

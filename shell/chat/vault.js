@@ -1,4 +1,4 @@
-// Keys at rest (core/src/chat.md, "Saved state and the vault"): a random
+// Keys at rest (core/src/chat/chat.md, "Saved state and the vault"): a random
 // 32-byte vault key seals identities and sessions in the core; it is stored
 // only wrapped by a non-extractable AES-GCM CryptoKey that IndexedDB keeps
 // (structured clone keeps it non-extractable: script can use it, never read

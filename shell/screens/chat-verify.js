@@ -1,4 +1,4 @@
-// /chat/:id/verify — the safety number (core/src/chat.md): 60 digits in 12
+// /chat/:id/verify — the safety number (core/src/chat/chat.md): 60 digits in 12
 // groups that both people see alike; compared in person or on a call, then
 // marked verified. A verification is kept with the number it was made for,
 // so a changed key shows as changed rather than verified.

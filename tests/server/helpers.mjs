@@ -392,7 +392,7 @@ export class Client {
 }
 
 /**
- * A version 1 chat prekey bundle (core/src/chat.md) for a fresh identity, in
+ * A version 1 chat prekey bundle (core/src/chat/chat.md) for a fresh identity, in
  * base64, without one-time prekeys: made here with node:crypto's Ed25519, as
  * the server checks only its shape and the signed prekey's signature.
  */

@@ -24,7 +24,7 @@ async function member(server, opts) {
   return c;
 }
 
-/** A version 1 chat bundle (core/src/chat.md) the server accepts: an Ed25519
+/** A version 1 chat bundle (core/src/chat/chat.md) the server accepts: an Ed25519
  * identity key signing its signed prekey, and n one-time prekeys. */
 function chatBundle(n = 4) {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

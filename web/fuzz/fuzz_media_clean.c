@@ -7,11 +7,11 @@
  *
  * Built by the fuzz preset (web/fuzz/CMakeLists.txt); by hand (clang, from the repo root):
  *   S=core/src; clang -g -O1 -std=c11 -D_XOPEN_SOURCE=700 \
- *     -fsanitize=fuzzer,address,undefined -Iweb/src -Icore/include -I/usr/include/stb \
+ *     -fsanitize=fuzzer,address,undefined -Iweb/src -Icore/include -I$S -I/usr/include/stb \
  *     web/fuzz/fuzz_media_clean.c web/src/media.c web/src/stb_write_impl.c \
- *     $S/status.c $S/strbuf.c $S/image.c $S/jpeg.c $S/exif.c $S/image_check.c \
- *     $S/image_stb.c $S/resize.c $S/thumbhash.c $S/stb_image_impl.c $S/upload.c \
- *     $S/video_scrub.c -lsodium -lm -o fuzz_media_clean
+ *     $S/base/status.c $S/base/strbuf.c $S/media/image.c $S/media/jpeg.c $S/media/exif.c \
+ *     $S/media/image_check.c $S/media/image_stb.c $S/media/resize.c $S/media/thumbhash.c \
+ *     $S/media/stb_image_impl.c $S/media/upload.c $S/media/video_scrub.c -lsodium -lm -o fuzz_media_clean
  *   ./fuzz_media_clean -max_len=65536 tests/corpus/image-formats */
 #include "blob.h"
 

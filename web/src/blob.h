@@ -81,7 +81,7 @@ const char *pa_blob_name_type(const char *name);
 int pa_blob_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap);
 
 /* The ThumbHash placeholder (base64) of a JPEG or PNG, decoded by the core's
- * image code with its limits and checks (core/src/media.md). 0 on success;
+ * image code with its limits and checks (core/src/media/media.md). 0 on success;
  * -1 for anything it cannot decode (WebP, a refused file): no placeholder. */
 int pa_blob_thumbhash(const void *data, size_t len, char out[PA_BLOB_THUMBHASH_MAX]);
 

@@ -2,7 +2,7 @@
  * 1.0.18: X25519, Ed25519, HKDF-SHA256 (pa_kdf_), XChaCha20-Poly1305, safety
  * numbers (pa_safety_), the at-rest vault (pa_vault_) and attachment
  * encryption (pa_attach_). X3DH and the Double Ratchet are in pa_x3dh.h and
- * pa_ratchet.h; wire formats are specified in core/src/chat.md.
+ * pa_ratchet.h; wire formats are specified in core/src/chat/chat.md.
  *
  * Call pa_crypto_init once before anything here (the object constructors in
  * pa_x3dh.h and pa_ratchet.h call it too). Every key is caller-owned; wipe it

@@ -4,7 +4,7 @@
  * applied), PNG (1-16 bit, palette, interlaced), GIF (every frame of an
  * animation, with delays) and BMP (uncompressed and bit fields). WebP, AVIF and
  * HEIC are recognised and refused with PA_ERR_UNSUPPORTED: the browser decodes
- * those (src/media.md).
+ * those (src/media/media.md).
  *
  * Every file is walked by our own bounds-checked parsers (JPEG markers, GIF
  * blocks, BMP header and palette indices) and its dimensions checked against

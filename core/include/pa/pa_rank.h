@@ -174,7 +174,7 @@ int pa_rank_page_find_by(const pa_rank_page *page, const char *author_id, const 
 int64_t pa_rank_page_newest(const pa_rank_page *page);
 
 /* Adds int8 copies of the embeddings (per-vector scale max|v|/127), owned and
- * freed with the page; idempotent. Measured recall: see core/src/rank.md. */
+ * freed with the page; idempotent. Measured recall: see core/src/rank/rank.md. */
 pa_status pa_rank_page_quantize(pa_rank_page *page, pa_error *err);
 
 /* ---- taste: learned on the device, never uploaded */

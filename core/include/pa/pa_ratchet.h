@@ -1,7 +1,7 @@
 /* pa_ratchet — Double Ratchet sessions (Signal spec, revision 1) started
  * with X3DH. Root KDF: HKDF-SHA256; chain KDF: HMAC-SHA256(ck, 0x01 / 0x02);
  * messages: XChaCha20-Poly1305-IETF with a random nonce and AD || header as
- * associated data. Wire formats: core/src/chat.md.
+ * associated data. Wire formats: core/src/chat/chat.md.
  *
  * Decryption is staged: it works on a copy and commits only after the tag
  * verifies, so a forged, tampered, replayed or garbage message leaves the

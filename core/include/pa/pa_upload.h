@@ -52,7 +52,7 @@ void pa_upload_free(pa_upload *upload);
  * needs, like snprintf. */
 size_t pa_upload_describe(const pa_upload *upload, char *buf, size_t cap);
 
-/* ---- videos: metadata cleared in place (src/media.md, "Videos")
+/* ---- videos: metadata cleared in place (src/media/media.md, "Videos")
  *
  * A reel's MP4/MOV or WebM/Matroska file is not re-encoded: its metadata is
  * overwritten where it lies, without moving a byte, so every offset in the

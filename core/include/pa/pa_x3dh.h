@@ -4,7 +4,7 @@
  * A device has one Ed25519 identity key; its X25519 form (the birational
  * map) is the IK used in DH1/DH2, so one 32-byte public key names a device in
  * bundles, safety numbers and AD. Bundles and saved identities are versioned
- * bytes, specified in core/src/chat.md. */
+ * bytes, specified in core/src/chat/chat.md. */
 #ifndef PA_X3DH_H
 #define PA_X3DH_H
 

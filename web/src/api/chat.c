@@ -1,6 +1,6 @@
 /* pa_srv — E2E chat over HTTP: devices publish prekey bundles, peers take
  * one bundle per device, each one-time prekey handed out exactly once.
- * Bundle bytes are core/src/chat.md's format; the server checks their shape
+ * Bundle bytes are core/src/chat/chat.md's format; the server checks their shape
  * and the signed prekey's signature, so it never stores a bundle a client
  * would refuse. */
 #include "api/chat_relay.h"

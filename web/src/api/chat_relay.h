@@ -1,4 +1,4 @@
-/* pa_chat — the server side of E2E chat (core/src/chat.md): devices and
+/* pa_chat — the server side of E2E chat (core/src/chat/chat.md): devices and
  * prekey bundles over HTTP (api/chat.c), and the WebSocket relay with
  * store-and-forward (api/chat_relay.c); both keep their data through
  * store/chat.h. The server sees ciphertext and routing metadata only.

@@ -1,5 +1,5 @@
 /* pa_store_chat — the end-to-end-encrypted chat's data (web/README.md,
- * "Chat"; core/src/chat.md): each person's devices with their prekey
+ * "Chat"; core/src/chat/chat.md): each person's devices with their prekey
  * bundles, the relay's store-and-forward queue (one envelope per message and
  * recipient device, numbered per pair of people, kept until the recipient
  * acks it, then kept as a delivered receipt until the sender acks that), and

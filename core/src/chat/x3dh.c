@@ -1,4 +1,4 @@
-/* Device identities, prekeys, bundles and X3DH. Formats: core/src/chat.md. */
+/* Device identities, prekeys, bundles and X3DH. Formats: core/src/chat/chat.md. */
 #include "pa/pa_x3dh.h"
 
 #include <sodium.h>

@@ -1,5 +1,5 @@
 /* Offline evaluation of the ranker with simulated users (rank-eval; the
- * process is described in core/src/rank.md).
+ * process is described in core/src/rank/rank.md).
  *
  * A world of clusters (species x theme) in a 16-d "true" space, authors with
  * a home cluster and a quality, posts near their author's cluster. A user
@@ -12,7 +12,7 @@
  * candidates, every method orders it, and the user reacts to the learning
  * ranker's list with position bias, random skips and noise; those signals
  * are all the on-device learner sees. */
-#include "rank_internal.h"
+#include "rank/rank_internal.h"
 #include "rank_tools.h"
 
 #include <math.h>

@@ -1,9 +1,9 @@
 /* pa_rank pages: strict parsing of GET /api/v1/feed/candidates, the same
  * checks for pages built in memory, and the text the tools print. */
+#include "base/strbuf.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_rank.h"
 #include "rank_internal.h"
-#include "strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>

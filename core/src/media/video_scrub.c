@@ -1,4 +1,4 @@
-/* pa_upload_scrub_video: a video's metadata cleared in place (src/media.md,
+/* pa_upload_scrub_video: a video's metadata cleared in place (src/media/media.md,
  * "Videos"). Every box or element keeps its offset and its length, so the
  * sample offset tables (stco/co64), SeekHead and Cues stay valid.
  *

@@ -1,10 +1,10 @@
+#include "base/strbuf.h"
 #include "exif.h"
 #include "image_check.h"
 #include "image_stb.h"
 #include "jpeg.h"
 #include "pa/pa_image.h"
 #include "pa/pa_resize.h"
-#include "strbuf.h"
 
 #include <limits.h>
 #include <stdio.h>

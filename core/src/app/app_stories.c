@@ -7,13 +7,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { TRAY_LABEL_MAX = 400 }; /* bytes of a tray or viewer label */
 enum { TRAY = 104, RING = 32, SLOT = 76, STORY_MS = 5000, HOLD_MS = 250 };
 
+/* The tray, what this viewer has seen, and the viewer (open: screen.open). */
+struct app_stories {
+  app_screen screen;
+  pa_stories *tray;
+  bool *seen;     /* per story, in tray order */
+  int *seen_base; /* per entry: index of its first story in seen */
+  float tray_scroll;
+  struct {
+    bool paused;
+    int entry, story;
+    double elapsed; /* ms shown so far */
+    bool held;
+  } viewer;
+};
+
 static const pa_story_entry *entry(const pa_app *a, int i) {
-  return pa_stories_entry_at(a->tray, i);
+  return pa_stories_entry_at(a->stories->tray, i);
 }
 
-static bool *seen_flag(pa_app *a, int e, int s) { return &a->seen[a->seen_base[e] + s]; }
+static bool *seen_flag(pa_app *a, int e, int s) {
+  return &a->stories->seen[a->stories->seen_base[e] + s];
+}
 
 static bool entry_seen(pa_app *a, int e) {
   for (int s = 0; s < entry(a, e)->story_count; s++)
@@ -21,14 +39,14 @@ static bool entry_seen(pa_app *a, int e) {
   return true;
 }
 
-void app_stories_free(pa_app *a) {
-  pa_stories_free(a->tray);
-  free(a->seen);
-  free(a->seen_base);
-  a->tray = NULL;
-  a->seen = NULL;
-  a->seen_base = NULL;
-  a->viewer.open = false;
+static void clear_tray(pa_app *a) {
+  pa_stories_free(a->stories->tray);
+  free(a->stories->seen);
+  free(a->stories->seen_base);
+  a->stories->tray = NULL;
+  a->stories->seen = NULL;
+  a->stories->seen_base = NULL;
+  a->stories->screen.open = false;
 }
 
 pa_status pa_app_stories_loaded(pa_app *a, const char *json, size_t len, pa_error *err) {
@@ -55,21 +73,23 @@ pa_status pa_app_stories_loaded(pa_app *a, const char *json, size_t len, pa_erro
     const pa_story_entry *en = pa_stories_entry_at(tray, i);
     for (int s = 0; s < en->story_count; s++) seen[k++] = en->stories[s].seen;
   }
-  app_stories_free(a);
-  a->tray = tray;
-  a->seen = seen;
-  a->seen_base = base;
-  a->tray_scroll = 0;
+  clear_tray(a);
+  a->stories->tray = tray;
+  a->stories->seen = seen;
+  a->stories->seen_base = base;
+  a->stories->tray_scroll = 0;
   a->mirror_revision++;
   app_invalidate_layout(a); /* the feed moves down under the tray */
   return PA_OK;
 }
 
-float app_tray_height(const pa_app *a) { return pa_stories_count(a->tray) ? app_px(a, TRAY) : 0; }
+float app_tray_height(const pa_app *a) {
+  return pa_stories_count(a->stories->tray) ? app_px(a, TRAY) : 0;
+}
 
 /* The tray runs from the start side: right to left in RTL locales. */
 static float slot_x(const pa_app *a, int i) {
-  float x = app_column_x(a) + app_px(a, 12) + app_px(a, SLOT) * (float)i - a->tray_scroll;
+  float x = app_column_x(a) + app_px(a, 12) + app_px(a, SLOT) * (float)i - a->stories->tray_scroll;
   return app_mx(a, x, app_px(a, SLOT), app_column_x(a), app_column_width(a));
 }
 
@@ -78,7 +98,7 @@ void app_paint_tray(pa_app *a, float top) {
   float r = app_px(a, RING), w = app_column_width(a), x0 = app_column_x(a);
   pa_draw_rect(a->draw, x0, top, w, app_tray_height(a), c->card);
   pa_draw_rect(a->draw, x0, top + app_tray_height(a) - 1, w, 1, c->line);
-  for (int i = 0; i < pa_stories_count(a->tray); i++) {
+  for (int i = 0; i < pa_stories_count(a->stories->tray); i++) {
     float cx = slot_x(a, i) + app_px(a, SLOT) / 2, cy = top + app_px(a, 8) + r;
     if (cx + r < x0 || cx - r > x0 + w) continue;
     const pa_story_entry *en = entry(a, i);
@@ -96,15 +116,15 @@ void app_paint_tray(pa_app *a, float top) {
 }
 
 void app_tray_drag(pa_app *a, float dx) {
-  float max =
-      app_px(a, 24) + app_px(a, SLOT) * (float)pa_stories_count(a->tray) - app_column_width(a);
+  float max = app_px(a, 24) + app_px(a, SLOT) * (float)pa_stories_count(a->stories->tray) -
+              app_column_width(a);
   if (a->rtl) dx = -dx; /* dragging left reveals more in RTL */
-  a->tray_scroll = fmaxf(0.0f, fminf(a->tray_scroll - dx, fmaxf(0.0f, max)));
+  a->stories->tray_scroll = fmaxf(0.0f, fminf(a->stories->tray_scroll - dx, fmaxf(0.0f, max)));
 }
 
 bool app_tray_tap(pa_app *a, float x, float y, float top) {
   if (y < top || y >= top + app_tray_height(a)) return false;
-  for (int i = 0; i < pa_stories_count(a->tray); i++)
+  for (int i = 0; i < pa_stories_count(a->stories->tray); i++)
     if (x >= slot_x(a, i) && x < slot_x(a, i) + app_px(a, SLOT)) {
       pa_app_open_story(a, i);
       return true;
@@ -117,18 +137,19 @@ bool app_tray_tap(pa_app *a, float x, float y, float top) {
 /* The story on screen is left (another one, or the viewer closes): how much
  * of it was seen teaches the ranker about its owner. */
 static void leave_story(pa_app *a) {
-  const pa_story_entry *en = a->viewer.open ? entry(a, a->viewer.entry) : NULL;
+  const pa_story_entry *en = a->stories->screen.open ? entry(a, a->stories->viewer.entry) : NULL;
   if (en && en->owner.id)
-    app_act_value(a, PA_ACTION_WATCHED, en->owner.id, fmin(1.0, a->viewer.elapsed / STORY_MS));
+    app_act_value(a, PA_ACTION_WATCHED, en->owner.id,
+                  fmin(1.0, a->stories->viewer.elapsed / STORY_MS));
 }
 
 static void show(pa_app *a, int e, int s) {
   leave_story(a);
-  a->viewer.open = true;
-  a->viewer.entry = e;
-  a->viewer.story = s;
-  a->viewer.elapsed = 0;
-  a->viewer.paused = false;
+  a->stories->screen.open = true;
+  a->stories->viewer.entry = e;
+  a->stories->viewer.story = s;
+  a->stories->viewer.elapsed = 0;
+  a->stories->viewer.paused = false;
   a->mirror_revision++;
 }
 
@@ -142,14 +163,14 @@ void pa_app_open_story(pa_app *a, int index) {
 
 static void close_viewer(pa_app *a) {
   leave_story(a);
-  a->viewer.open = false;
+  a->stories->screen.open = false;
   a->mirror_revision++;
 }
 
 static void step(pa_app *a, int dir) {
-  int e = a->viewer.entry, s = a->viewer.story + dir;
+  int e = a->stories->viewer.entry, s = a->stories->viewer.story + dir;
   if (s >= entry(a, e)->story_count) {
-    if (e + 1 >= pa_stories_count(a->tray)) return close_viewer(a);
+    if (e + 1 >= pa_stories_count(a->stories->tray)) return close_viewer(a);
     return show(a, e + 1, 0);
   }
   if (s < 0) {
@@ -159,8 +180,7 @@ static void step(pa_app *a, int dir) {
   show(a, e, s);
 }
 
-bool app_story_key(pa_app *a, pa_key key) {
-  if (!a->viewer.open) return false;
+static void story_key(pa_app *a, app_screen *s, pa_key key) {
   switch (key) {
   case PA_KEY_ESCAPE: close_viewer(a); break;
   case PA_KEY_LEFT:
@@ -168,23 +188,23 @@ bool app_story_key(pa_app *a, pa_key key) {
   case PA_KEY_RIGHT:
   case PA_KEY_DOWN: step(a, 1); break;
   case PA_KEY_PAUSE:
-    a->viewer.paused = !a->viewer.paused;
+    a->stories->viewer.paused = !a->stories->viewer.paused;
     a->mirror_revision++;
     break;
   default: break;
   }
-  return true;
 }
 
 /* Holding pauses; a short tap goes back (left third) or forward. */
-bool app_story_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
-  if (!a->viewer.open) return false;
+static void story_input(pa_app *a, app_screen *s, pa_pointer_phase phase, float x, float y,
+                        double t) {
+  app_track_pointer(a, phase);
   if (phase == PA_POINTER_DOWN) {
-    a->viewer.held = true;
-    a->viewer.paused = true;
-  } else if (phase == PA_POINTER_UP && a->viewer.held) {
-    a->viewer.held = false;
-    a->viewer.paused = false;
+    a->stories->viewer.held = true;
+    a->stories->viewer.paused = true;
+  } else if (phase == PA_POINTER_UP && a->stories->viewer.held) {
+    a->stories->viewer.held = false;
+    a->stories->viewer.paused = false;
     /* Mirrored in RTL: close at the top left, back on the right third. */
     float mx = a->rtl ? (float)a->width - x : x;
     bool close = mx > (float)a->width - app_px(a, 56) && y < app_px(a, 64);
@@ -193,23 +213,23 @@ bool app_story_input(pa_app *a, pa_pointer_phase phase, float x, float y, double
     else if (t - a->ptr.t0 < HOLD_MS)
       step(a, mx < (float)a->width / 3 ? -1 : 1);
   } else if (phase == PA_POINTER_CANCEL) {
-    a->viewer.held = false;
-    a->viewer.paused = false;
+    a->stories->viewer.held = false;
+    a->stories->viewer.paused = false;
   }
-  return true;
 }
 
-void app_paint_story(pa_app *a, double dt) {
-  const pa_story_entry *en = entry(a, a->viewer.entry);
-  const pa_story *st = &en->stories[a->viewer.story];
+static bool story_frame(pa_app *a, app_screen *s, double dt) {
+  if (!s->open) return false;
+  const pa_story_entry *en = entry(a, a->stories->viewer.entry);
+  const pa_story *st = &en->stories[a->stories->viewer.story];
   float W = (float)a->width, H = (float)a->height, pad = app_px(a, 10);
   pa_draw_rect(a->draw, 0, 0, W, H, 0x000000ff);
   image_slot *im = app_want_image(a, st->media.url, W, H);
   bool ready = im && im->state == IMG_READY;
   if (ready) {
     /* Fit the whole picture: stories are composed to be seen entire. */
-    float s = fminf(W / (float)im->width, H / (float)im->height);
-    float w = (float)im->width * s, h = (float)im->height * s;
+    float fit = fminf(W / (float)im->width, H / (float)im->height);
+    float w = (float)im->width * fit, h = (float)im->height * fit;
     SDL_RenderCopyF(a->renderer, im->texture, NULL, &(SDL_FRect){(W - w) / 2, (H - h) / 2, w, h});
   } else {
     pa_text_style ts = app_style(a, 14, 0, 0xbbbbbbff, W, 1);
@@ -218,9 +238,10 @@ void app_paint_story(pa_app *a, double dt) {
     app_text_at(a, msg, &ts, (W - app_text_width(a, msg, &ts)) / 2, H / 2);
   }
   /* Time runs only while the picture is up and nobody holds it. */
-  if ((ready || (im && im->state == IMG_FAILED)) && !a->viewer.paused) a->viewer.elapsed += dt;
-  if (ready && !*seen_flag(a, a->viewer.entry, a->viewer.story)) {
-    *seen_flag(a, a->viewer.entry, a->viewer.story) = true;
+  if ((ready || (im && im->state == IMG_FAILED)) && !a->stories->viewer.paused)
+    a->stories->viewer.elapsed += dt;
+  if (ready && !*seen_flag(a, a->stories->viewer.entry, a->stories->viewer.story)) {
+    *seen_flag(a, a->stories->viewer.entry, a->stories->viewer.story) = true;
     app_act(a, PA_ACTION_STORY_SEEN, st->id);
     a->mirror_revision++;
   }
@@ -229,9 +250,10 @@ void app_paint_story(pa_app *a, double dt) {
   int n = en->story_count;
   float gap = app_px(a, 4), bw = (W - 2 * pad - gap * (float)(n - 1)) / (float)n;
   for (int i = 0; i < n; i++) {
-    float fill = i < a->viewer.story   ? 1.0f
-                 : i > a->viewer.story ? 0.0f
-                                       : fminf(1.0f, (float)(a->viewer.elapsed / STORY_MS));
+    float fill = i < a->stories->viewer.story ? 1.0f
+                 : i > a->stories->viewer.story
+                     ? 0.0f
+                     : fminf(1.0f, (float)(a->stories->viewer.elapsed / STORY_MS));
     float x = app_mx(a, pad + (bw + gap) * (float)i, bw, 0, W);
     pa_draw_rect(a->draw, x, pad, bw, app_px(a, 3), 0xffffff55);
     pa_draw_rect(a->draw, a->rtl ? x + bw * (1 - fill) : x, pad, bw * fill, app_px(a, 3),
@@ -264,36 +286,64 @@ void app_paint_story(pa_app *a, double dt) {
     int idx[6] = {0, 1, 2, 0, 2, 3};
     SDL_RenderGeometry(a->renderer, NULL, v, 4, idx, 6);
   }
-  if (a->viewer.paused && !a->viewer.held) {
+  if (a->stories->viewer.paused && !a->stories->viewer.held) {
     pa_text_style ps = app_style(a, 14, 1, 0xffffffff, W, 1);
     char paused[96];
     APP_T(a, paused, sizeof paused, "story.paused");
     app_text_at(a, paused, &ps, (W - app_text_width(a, paused, &ps)) / 2, H - app_px(a, 48));
   }
-  if (a->viewer.elapsed >= STORY_MS) step(a, 1);
+  if (a->stories->viewer.elapsed >= STORY_MS) step(a, 1);
+  return s->open && !a->stories->viewer.paused;
 }
 
-void app_stories_mirror(pa_app *a, void *root_) {
-  cJSON *root = root_;
+void app_tray_mirror(pa_app *a, void *root) {
   cJSON *tray = cJSON_AddArrayToObject(root, "stories");
-  char label[400];
-  for (int i = 0; i < pa_stories_count(a->tray); i++) {
+  char label[TRAY_LABEL_MAX];
+  for (int i = 0; i < pa_stories_count(a->stories->tray); i++) {
     const pa_story_entry *en = entry(a, i);
     APP_TA(a, label, sizeof label, "story.trayLabel", PA_MSG_STR("pet", en->pet.name),
            PA_MSG_INT("count", en->story_count),
            PA_MSG_STR("unseen", entry_seen(a, i) ? "false" : "true"));
     cJSON_AddItemToArray(tray, cJSON_CreateString(label));
   }
-  if (!a->viewer.open) return;
-  const pa_story_entry *en = entry(a, a->viewer.entry);
-  char when[96];
-  app_when(a, en->stories[a->viewer.story].created_at, 1, when, sizeof when);
+}
+
+static void story_mirror(pa_app *a, app_screen *s, void *root) {
+  if (!s->open) return;
+  const pa_story_entry *en = entry(a, a->stories->viewer.entry);
+  char when[96], label[TRAY_LABEL_MAX];
+  app_when(a, en->stories[a->stories->viewer.story].created_at, 1, when, sizeof when);
   APP_TA(a, label, sizeof label, "story.viewerLabel", PA_MSG_STR("pet", en->pet.name),
-         PA_MSG_INT("index", a->viewer.story + 1), PA_MSG_INT("total", en->story_count),
+         PA_MSG_INT("index", a->stories->viewer.story + 1), PA_MSG_INT("total", en->story_count),
          PA_MSG_STR("time", when));
   cJSON *o = cJSON_AddObjectToObject(root, "viewer");
   cJSON_AddStringToObject(o, "kind", "story");
   cJSON_AddStringToObject(o, "label", label);
-  cJSON_AddStringToObject(o, "id", en->stories[a->viewer.story].id);
-  cJSON_AddBoolToObject(o, "paused", a->viewer.paused);
+  cJSON_AddStringToObject(o, "id", en->stories[a->stories->viewer.story].id);
+  cJSON_AddBoolToObject(o, "paused", a->stories->viewer.paused);
+}
+
+void app_tray_direction_changed(pa_app *a) { a->stories->tray_scroll = 0; }
+
+static void story_close(pa_app *a, app_screen *s) { close_viewer(a); }
+
+static void story_free(pa_app *a, app_screen *s) {
+  clear_tray(a);
+  free(a->stories);
+}
+
+static const app_screen_ops STORY_OPS = {
+    .input = story_input,
+    .key = story_key,
+    .frame = story_frame,
+    .mirror = story_mirror,
+    .close = story_close,
+    .free = story_free,
+};
+
+app_screen *app_stories_create(pa_app *a) {
+  app_stories *s = app_screen_alloc(sizeof *s, &STORY_OPS);
+  if (!s) return NULL;
+  a->stories = s;
+  return &s->screen;
 }

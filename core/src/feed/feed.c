@@ -1,7 +1,7 @@
+#include "base/strbuf.h"
 #include "jv.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_thumbhash.h"
-#include "strbuf.h"
 
 #include <inttypes.h>
 #include <math.h>

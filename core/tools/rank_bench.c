@@ -1,6 +1,6 @@
 /* The benchmark fixture: the same synthetic page and taste on every
  * platform, so native and WASM timings measure the same work. */
-#include "rank_internal.h"
+#include "rank/rank_internal.h"
 #include "rank_tools.h"
 
 #include <stdio.h>

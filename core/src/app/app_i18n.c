@@ -1,7 +1,7 @@
 /* The app's words and direction: every string the feed, stories and reels
  * draw or mirror comes from the host's catalogs through pa_i18n_text, counts
  * and relative times follow the catalog's locale, and RTL locales mirror the
- * layout (see core/src/i18n.md, "The core's own text"). */
+ * layout (see core/src/i18n/i18n.md, "The core's own text"). */
 #include "app_internal.h"
 #include "pa/pa_numfmt.h"
 
@@ -14,7 +14,7 @@ void pa_app_set_locale(pa_app *a, const pa_i18n_catalog *cat, const pa_i18n_cata
   const char *tag = a->cat ? pa_i18n_catalog_locale(a->cat) : "en";
   snprintf(a->locale, sizeof a->locale, "%s", tag);
   bool rtl = pa_i18n_is_rtl(a->locale);
-  if (rtl != a->rtl) a->tray_scroll = 0;
+  if (rtl != a->rtl) app_tray_direction_changed(a);
   a->rtl = rtl;
   /* Words change width: measure again (layout keeps the top post in place). */
   pa_draw_clear_text(a->draw);

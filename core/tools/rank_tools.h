@@ -30,7 +30,7 @@ double pa_rank_bench_list_overlap(pa_rank_bench *b, int limit);
 /* Kernel names for printing. */
 const char *pa_rank_bench_kernel(void);
 
-/* ---- offline evaluation with simulated users (see core/src/rank.md) */
+/* ---- offline evaluation with simulated users (see core/src/rank/rank.md) */
 
 typedef struct pa_rank_eval_opts {
   uint64_t seed;

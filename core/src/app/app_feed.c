@@ -1,6 +1,8 @@
+/* The feed screen: pages of posts as cards in one column under the story
+ * tray, with paging, layout, virtualisation, pointer and keys, likes,
+ * painting and its part of the mirror. The app's bottom screen, always open. */
 #include "app_internal.h"
 #include "pa/pa_app.h"
-#include "pa/pa_image.h"
 #include "pa/pa_thumbhash.h"
 
 #include <SDL.h>
@@ -11,27 +13,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff,
-                              0x6b625aff, 0x2a7d6fff, 0xe0245eff, 0xfde8e8ff,
-                              0x9b1c1cff, 0x1f1b16ee, 0xffffffff};
-static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff, 0xa8a29aff, 0x5cc2b0ff,
-                             0xff4d7dff, 0x3b1f1fff, 0xffb4b4ff, 0xf2efeaee, 0x121212ff};
-
-float app_px(const pa_app *a, float css) { return css * a->scale; }
 #define px app_px
 
-void app_log(pa_app *a, const char *fmt, const char *arg) {
-  if (!a->platform.log) return;
-  char line[320];
-  snprintf(line, sizeof line, fmt, arg);
-  a->platform.log(a->platform.user, line);
-}
+/* What the app knows about a post beyond the immutable parsed page. */
+typedef struct post_view {
+  const pa_feed_post *post; /* borrowed from one of a->pages */
+  float top, height;        /* device pixels; height estimated until measured */
+  float measured_width;     /* width the height was measured at, 0 if estimated */
+  bool liked;
+  int64_t likes;
+  int like_pending;  /* 0, or the state we asked the server for: 1 like, -1 unlike */
+  int image_index;   /* carousel position */
+  double view_start; /* ms when it came on screen, 0 while it is not (PA_ACTION_VIEWED) */
+} post_view;
 
-void app_act(pa_app *a, pa_action_kind kind, const char *id) { app_act_value(a, kind, id, 0); }
+struct app_feed {
+  app_screen screen;
+  app_state state;
+  char message[PA_ERROR_MSG_MAX];
+  char notice[PA_ERROR_MSG_MAX]; /* a transient message over the feed */
+  double notice_until;
+  /* message_key/notice_key name the catalog message shown; when NULL,
+   * message/notice hold text the host gave. */
+  const char *message_key, *notice_key;
 
-void app_act_value(pa_app *a, pa_action_kind kind, const char *id, double value) {
-  if (a->platform.action) a->platform.action(a->platform.user, &(pa_action){kind, id, value});
-}
+  pa_feed **pages;
+  int page_count, page_cap;
+  post_view *posts;
+  int post_count, post_cap;
+  const char *next_cursor; /* owned by the last page */
+  bool loading_more, refreshing;
+  double retry_more_after; /* ms; a failed page is retried no sooner */
+  float content_height;
+
+  float scroll, velocity; /* velocity in device px per ms */
+  float pull;             /* overscroll at the top, for pull-to-refresh */
+  struct {
+    double t;
+    float x, y;
+  } last_tap;
+
+  int focused;                /* post index with keyboard focus, or -1 */
+  pa_control focused_control; /* the mirror button with focus in that post, or 0 */
+  int first_visible, last_visible;
+};
 
 /* Dwell: a post on screen since view_start is reported when it leaves. */
 static void report_view(pa_app *a, post_view *v) {
@@ -42,209 +67,14 @@ static void report_view(pa_app *a, post_view *v) {
 
 /* A transient notice: a catalog key, or (key NULL) text from the host. */
 static void notify(pa_app *a, const char *key, const char *text) {
-  a->notice_key = key;
-  snprintf(a->notice, sizeof a->notice, "%s", text ? text : "");
-  a->notice_until = a->now_ms + 4000;
+  a->feed->notice_key = key;
+  snprintf(a->feed->notice, sizeof a->feed->notice, "%s", text ? text : "");
+  a->feed->notice_until = a->now_ms + 4000;
   a->mirror_revision++;
 }
 
-pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err) {
-  pa_error_clear(err);
-  if (!config || !out || !config->renderer || config->width <= 0 || config->height <= 0)
-    return pa_error_set(err, PA_ERR_ARG, "app: config needs a renderer and a positive size");
-  *out = NULL;
-  pa_app *a = calloc(1, sizeof *a);
-  if (!a) return pa_error_set(err, PA_ERR_NOMEM, "out of memory");
-  a->platform = config->platform;
-  a->renderer = config->renderer;
-  a->width = config->width;
-  a->height = config->height;
-  a->scale = config->scale > 0 ? config->scale : 1.0f;
-  a->pal = LIGHT;
-  a->state = ST_LOADING;
-  a->focused = -1;
-  a->grid.focused = -1;
-  /* 24 MiB of text textures: a few screens of captions at 3x. */
-  a->draw = pa_draw_create(a->renderer, &a->platform, (size_t)24 << 20);
-  if (!a->draw) {
-    free(a);
-    return pa_error_set(err, PA_ERR_NOMEM, "out of memory");
-  }
-  a->mirror_revision = 1;
-  *out = a;
-  return PA_OK;
-}
-
-static void drop_texture(pa_app *a, image_slot *s) {
-  if (s->placeholder) SDL_DestroyTexture(s->placeholder);
-  s->placeholder = NULL;
-  if (!s->texture) return;
-  SDL_DestroyTexture(s->texture);
-  s->texture = NULL;
-  a->image_bytes -= (size_t)s->width * (size_t)s->height * 4;
-}
-
-void pa_app_destroy(pa_app *a) {
-  if (!a) return;
-  for (int i = 0; i < a->image_count; i++) {
-    drop_texture(a, &a->images[i]);
-    free(a->images[i].url);
-  }
-  free(a->images);
-  for (int i = 0; i < a->page_count; i++) pa_feed_free(a->pages[i]);
-  free(a->pages);
-  free(a->posts);
-  app_stories_free(a);
-  app_reels_free(a);
-  app_grid_free(a);
-  pa_draw_destroy(a->draw);
-  free(a);
-}
-
 void app_invalidate_layout(pa_app *a) {
-  for (int i = 0; i < a->post_count; i++) a->posts[i].measured_width = 0;
-}
-
-void pa_app_resize(pa_app *a, int width, int height, float scale) {
-  if (width <= 0 || height <= 0) return;
-  if (scale <= 0) scale = 1.0f;
-  if (scale != a->scale) pa_draw_clear_text(a->draw); /* glyphs differ per scale */
-  a->width = width;
-  a->height = height;
-  a->scale = scale;
-  app_invalidate_layout(a);
-}
-
-void pa_app_set_theme(pa_app *a, pa_theme theme) {
-  a->pal = theme == PA_THEME_DARK ? DARK : LIGHT;
-  pa_draw_clear_text(a->draw); /* text colours are baked into its textures */
-}
-
-/* ---- images: one slot per distinct URL; the id is the slot index + 1. */
-
-static image_slot *image_for(pa_app *a, const char *url, uint32_t *id) {
-  if (!url) return NULL;
-  for (int i = 0; i < a->image_count; i++)
-    if (strcmp(a->images[i].url, url) == 0) {
-      *id = (uint32_t)i + 1;
-      return &a->images[i];
-    }
-  if (a->image_count == a->image_cap) {
-    int cap = a->image_cap ? a->image_cap * 2 : 64;
-    image_slot *grown = realloc(a->images, sizeof *grown * (size_t)cap);
-    if (!grown) return NULL;
-    a->images = grown;
-    a->image_cap = cap;
-  }
-  image_slot *s = &a->images[a->image_count];
-  memset(s, 0, sizeof *s);
-  size_t n = strlen(url) + 1;
-  if (!(s->url = malloc(n))) return NULL;
-  memcpy(s->url, url, n);
-  *id = (uint32_t)++a->image_count;
-  return s;
-}
-
-/* The host decodes to the box asked for, so an image first wanted small (a
- * grid tile) and then large (a feed card) is asked for again at the larger
- * box; the small texture is drawn until the sharper one arrives. */
-static bool box_outgrows(const image_slot *s, float box_w, float box_h) {
-  return box_w > (float)s->asked_w * 1.2f || box_h > (float)s->asked_h * 1.2f;
-}
-
-image_slot *app_want_image(pa_app *a, const char *url, float box_w, float box_h) {
-  uint32_t id = 0;
-  image_slot *s = image_for(a, url, &id);
-  if (!s) return NULL;
-  s->used_frame = a->frame;
-  bool ask = s->state == IMG_NEW ||
-             (s->state == IMG_READY && !s->sharper && box_outgrows(s, box_w, box_h));
-  if (ask && a->platform.image_request) {
-    s->sharper = s->state == IMG_READY;
-    if (!s->sharper) s->state = IMG_REQUESTED;
-    s->asked_w = (int)ceilf(box_w);
-    s->asked_h = (int)ceilf(box_h);
-    a->platform.image_request(a->platform.user, id, s->url, s->asked_w, s->asked_h);
-  }
-  return s;
-}
-
-static image_slot *slot_by_id(pa_app *a, uint32_t id) {
-  return id >= 1 && id <= (uint32_t)a->image_count ? &a->images[id - 1] : NULL;
-}
-
-void pa_app_image_decoded(pa_app *a, uint32_t id, int width, int height, const uint8_t *rgba) {
-  image_slot *s = slot_by_id(a, id);
-  if (!s || (s->state == IMG_READY && !s->sharper)) return;
-  s->sharper = false;
-  if (!rgba || width <= 0 || height <= 0 || width > 16384 || height > 16384) {
-    if (s->state != IMG_READY) s->state = IMG_FAILED;
-    return;
-  }
-  SDL_Texture *t = SDL_CreateTexture(a->renderer, SDL_PIXELFORMAT_ABGR8888,
-                                     SDL_TEXTUREACCESS_STATIC, width, height);
-  if (!t) {
-    app_log(a, "texture: %s", SDL_GetError());
-    if (s->state != IMG_READY) s->state = IMG_FAILED;
-    return;
-  }
-  SDL_UpdateTexture(t, NULL, rgba, width * 4);
-  SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
-  SDL_SetTextureScaleMode(t, SDL_ScaleModeLinear);
-  drop_texture(a, s); /* the smaller one, and the placeholder: the real thing is here */
-  s->texture = t;
-  s->width = width;
-  s->height = height;
-  s->state = IMG_READY;
-  s->used_frame = a->frame;
-  a->image_bytes += (size_t)width * (size_t)height * 4;
-}
-
-void pa_app_image_loaded(pa_app *a, uint32_t id, const uint8_t *bytes, size_t len) {
-  image_slot *s = slot_by_id(a, id);
-  if (!s || (s->state == IMG_READY && !s->sharper)) return;
-  pa_image img;
-  pa_error e;
-  if (pa_image_decode(bytes, len, NULL, &img, &e) != PA_OK) {
-    app_log(a, "%s", e.msg);
-    pa_app_image_failed(a, id);
-    return;
-  }
-  pa_app_image_decoded(a, id, img.width, img.height, img.rgba);
-  pa_image_free(&img);
-}
-
-void pa_app_image_failed(pa_app *a, uint32_t id) {
-  image_slot *s = slot_by_id(a, id);
-  if (!s) return;
-  if (s->state != IMG_READY) s->state = IMG_FAILED;
-  s->sharper = false; /* a failed sharper decode keeps the image we have */
-}
-
-/* Virtualisation: textures and requests live only near the viewport. Pending
- * requests no longer wanted are cancelled; textures beyond the budget that
- * were not used this frame go, oldest first, and are fetched again if needed. */
-static void trim_images(pa_app *a) {
-  for (int i = 0; i < a->image_count; i++) {
-    image_slot *s = &a->images[i];
-    if ((s->state == IMG_REQUESTED || s->sharper) && s->used_frame + 2 < a->frame) {
-      if (s->state == IMG_REQUESTED) s->state = IMG_NEW;
-      s->sharper = false;
-      s->asked_w = s->width, s->asked_h = s->height; /* what the texture we keep covers */
-      if (a->platform.image_cancel) a->platform.image_cancel(a->platform.user, (uint32_t)i + 1);
-    }
-  }
-  while (a->image_bytes > IMAGE_BUDGET) {
-    image_slot *oldest = NULL;
-    for (int i = 0; i < a->image_count; i++) {
-      image_slot *s = &a->images[i];
-      if (s->texture && s->used_frame < a->frame && (!oldest || s->used_frame < oldest->used_frame))
-        oldest = s;
-    }
-    if (!oldest) break;
-    drop_texture(a, oldest);
-    oldest->state = IMG_NEW;
-  }
+  for (int i = 0; i < a->feed->post_count; i++) a->feed->posts[i].measured_width = 0;
 }
 
 /* ---- layout: one function gives every box of a card, for painting and
@@ -259,19 +89,10 @@ typedef struct card {
   float dots_y;
 } card;
 
-float app_column_width(const pa_app *a) { return fminf((float)a->width, px(a, COLUMN_MAX)); }
-float app_column_x(const pa_app *a) { return ((float)a->width - app_column_width(a)) / 2; }
-
 static float image_box_height(const pa_app *a, const pa_feed_image *im) {
   /* Portrait up to 4:5 and landscape down to 1.91:1, as photo apps crop. */
   float ratio = (float)im->height / (float)im->width;
   return app_column_width(a) * fmaxf(0.5236f, fminf(1.25f, ratio));
-}
-
-pa_text_style app_style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,
-                        int max_lines) {
-  return (pa_text_style){(int)lroundf(px(a, (float)css_size)), bold, color, (int)max_w, max_lines,
-                         a->rtl ? PA_TEXT_RTL : PA_TEXT_LTR};
 }
 
 static pa_text_style caption_style(const pa_app *a) {
@@ -286,7 +107,7 @@ static float card_height(const pa_app *a, const post_view *v, float caption_h) {
 
 static card card_at(const pa_app *a, const post_view *v) {
   card c;
-  float x = app_column_x(a), w = app_column_width(a), y = v->top - a->scroll + a->pull,
+  float x = app_column_x(a), w = app_column_width(a), y = v->top - a->feed->scroll + a->feed->pull,
         pad = px(a, PAD);
   float r = px(a, AVATAR) / 2, ih = image_box_height(a, &v->post->images[0]);
   c.whole = (box){x, y, w, v->height};
@@ -320,55 +141,46 @@ static bool inside(box b, float x, float y) {
  * user is looking at stays put. */
 static void layout(pa_app *a) {
   float y = app_tray_height(a) + px(a, GAP), w = app_column_width(a);
-  float lo = a->scroll - (float)a->height, hi = a->scroll + 2.0f * (float)a->height;
-  for (int i = 0; i < a->post_count; i++) {
-    post_view *v = &a->posts[i];
+  float lo = a->feed->scroll - (float)a->height, hi = a->feed->scroll + 2.0f * (float)a->height;
+  for (int i = 0; i < a->feed->post_count; i++) {
+    post_view *v = &a->feed->posts[i];
     float old = v->height;
     v->top = y;
     if (v->measured_width != w && y + old >= lo && y <= hi) {
       pa_text_style st = caption_style(a);
       v->height = card_height(a, v, (float)pa_draw_text(a->draw, v->post->caption, &st).height);
       v->measured_width = w;
-      if (old > 0 && y + old <= a->scroll) a->scroll += v->height - old;
+      if (old > 0 && y + old <= a->feed->scroll) a->feed->scroll += v->height - old;
     } else if (old == 0) {
       v->height = card_height(a, v, px(a, CAPTION_ESTIMATE));
     }
     y += v->height + px(a, GAP);
   }
-  a->content_height = y + (a->next_cursor || a->post_count ? px(a, FOOTER) : 0);
+  a->feed->content_height = y + (a->feed->next_cursor || a->feed->post_count ? px(a, FOOTER) : 0);
 }
 
 static float max_scroll(const pa_app *a) {
-  return fmaxf(0.0f, a->content_height - (float)a->height);
+  return fmaxf(0.0f, a->feed->content_height - (float)a->height);
 }
 
-static void clamp_scroll(pa_app *a) { a->scroll = fmaxf(0.0f, fminf(a->scroll, max_scroll(a))); }
+static void clamp_scroll(pa_app *a) {
+  a->feed->scroll = fmaxf(0.0f, fminf(a->feed->scroll, max_scroll(a)));
+}
 
 /* ---- feed pages */
 
 /* The error state with a catalog key, or (key NULL) text from the host. */
 static void set_error(pa_app *a, const char *key, const char *text) {
-  a->state = ST_ERROR;
-  a->message_key = key;
-  snprintf(a->message, sizeof a->message, "%s", text ? text : "");
+  a->feed->state = ST_ERROR;
+  a->feed->message_key = key;
+  snprintf(a->feed->message, sizeof a->feed->message, "%s", text ? text : "");
   a->mirror_revision++;
 }
 
 static int find_post(const pa_app *a, const char *id) {
-  for (int i = 0; i < a->post_count; i++)
-    if (strcmp(a->posts[i].post->id, id) == 0) return i;
+  for (int i = 0; i < a->feed->post_count; i++)
+    if (strcmp(a->feed->posts[i].post->id, id) == 0) return i;
   return -1;
-}
-
-bool app_grow(void **items, int *cap, int need, size_t size) {
-  if (need <= *cap) return true;
-  int n = *cap ? *cap : 16;
-  while (n < need) n *= 2;
-  void *p = realloc(*items, size * (size_t)n);
-  if (!p) return false;
-  *items = p;
-  *cap = n;
-  return true;
 }
 
 pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
@@ -377,23 +189,24 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   pa_error *e = err ? err : &local;
   pa_feed *feed = NULL;
   bool appending = mode == PA_FEED_APPEND;
-  a->loading_more = a->refreshing = false;
+  a->feed->loading_more = a->feed->refreshing = false;
   pa_status st = pa_feed_parse(json, len, &feed, e);
   if (st != PA_OK) {
     /* Keep whatever is on screen; tell the user, and the developer why. */
     app_log(a, "feed rejected: %s", e->msg);
     if (appending) {
       notify(a, "feed.error.moreUnreadable", NULL);
-      a->retry_more_after = a->now_ms + 5000;
+      a->feed->retry_more_after = a->now_ms + 5000;
     } else {
       set_error(a, "feed.error.unreadable", NULL);
     }
     return st;
   }
   int n = pa_feed_count(feed);
-  int base = appending ? a->post_count : 0;
-  if (!app_grow((void **)&a->pages, &a->page_cap, a->page_count + 1, sizeof *a->pages) ||
-      !app_grow((void **)&a->posts, &a->post_cap, base + n, sizeof *a->posts)) {
+  int base = appending ? a->feed->post_count : 0;
+  if (!app_grow((void **)&a->feed->pages, &a->feed->page_cap, a->feed->page_count + 1,
+                sizeof *a->feed->pages) ||
+      !app_grow((void **)&a->feed->posts, &a->feed->post_cap, base + n, sizeof *a->feed->posts)) {
     pa_feed_free(feed);
     set_error(a, "feed.error.outOfMemory", NULL);
     return pa_error_set(e, PA_ERR_NOMEM, "out of memory");
@@ -403,33 +216,34 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   char anchor[PA_FEED_MAX_ID + 1] = "";
   float anchor_offset = 0;
   if (!appending) {
-    for (int i = 0; i < a->post_count; i++) report_view(a, &a->posts[i]);
-    for (int i = 0; i < a->post_count && mode != PA_FEED_RESET; i++)
-      if (a->posts[i].top + a->posts[i].height > a->scroll) {
-        snprintf(anchor, sizeof anchor, "%s", a->posts[i].post->id);
-        anchor_offset = a->posts[i].top - a->scroll;
+    for (int i = 0; i < a->feed->post_count; i++) report_view(a, &a->feed->posts[i]);
+    for (int i = 0; i < a->feed->post_count && mode != PA_FEED_RESET; i++)
+      if (a->feed->posts[i].top + a->feed->posts[i].height > a->feed->scroll) {
+        snprintf(anchor, sizeof anchor, "%s", a->feed->posts[i].post->id);
+        anchor_offset = a->feed->posts[i].top - a->feed->scroll;
         break;
       }
-    for (int i = 0; i < a->page_count; i++) pa_feed_free(a->pages[i]);
-    a->page_count = 0;
-    a->post_count = 0;
-    a->focused = -1;
+    for (int i = 0; i < a->feed->page_count; i++) pa_feed_free(a->feed->pages[i]);
+    a->feed->page_count = 0;
+    a->feed->post_count = 0;
+    a->feed->focused = -1;
   }
-  a->pages[a->page_count++] = feed;
+  a->feed->pages[a->feed->page_count++] = feed;
   for (int i = 0; i < n; i++) {
     const pa_feed_post *p = pa_feed_post_at(feed, i);
     /* A page may repeat a post the previous one had (the feed moved). */
     if (appending && find_post(a, p->id) >= 0) continue;
-    a->posts[a->post_count++] = (post_view){.post = p, .liked = p->liked, .likes = p->like_count};
+    a->feed->posts[a->feed->post_count++] =
+        (post_view){.post = p, .liked = p->liked, .likes = p->like_count};
   }
-  a->next_cursor = pa_feed_next_cursor(feed);
-  a->state = ST_READY;
-  a->message[0] = '\0';
-  a->message_key = NULL;
+  a->feed->next_cursor = pa_feed_next_cursor(feed);
+  a->feed->state = ST_READY;
+  a->feed->message[0] = '\0';
+  a->feed->message_key = NULL;
   layout(a);
   if (!appending) {
     int k = anchor[0] ? find_post(a, anchor) : -1;
-    a->scroll = k >= 0 ? a->posts[k].top - anchor_offset : 0;
+    a->feed->scroll = k >= 0 ? a->feed->posts[k].top - anchor_offset : 0;
     clamp_scroll(a);
   }
   a->mirror_revision++;
@@ -438,12 +252,12 @@ pa_status pa_app_feed_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
 
 void pa_app_feed_failed(pa_app *a, const char *message) {
   const char *key = message && *message ? NULL : "feed.error.loadFailed";
-  if (a->loading_more) {
-    a->loading_more = false;
-    a->retry_more_after = a->now_ms + 5000;
+  if (a->feed->loading_more) {
+    a->feed->loading_more = false;
+    a->feed->retry_more_after = a->now_ms + 5000;
     notify(a, key, message);
   } else {
-    a->refreshing = false;
+    a->feed->refreshing = false;
     set_error(a, key, message);
   }
 }
@@ -451,7 +265,7 @@ void pa_app_feed_failed(pa_app *a, const char *message) {
 /* ---- likes: optimistic, rolled back if the server refuses */
 
 static void toggle_like(pa_app *a, int index) {
-  post_view *v = &a->posts[index];
+  post_view *v = &a->feed->posts[index];
   if (v->like_pending) return; /* one request at a time per post */
   v->liked = !v->liked;
   v->likes += v->liked ? 1 : -1;
@@ -463,7 +277,7 @@ static void toggle_like(pa_app *a, int index) {
 void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64_t like_count) {
   int i = post_id ? find_post(a, post_id) : -1;
   if (i < 0) return;
-  post_view *v = &a->posts[i];
+  post_view *v = &a->feed->posts[i];
   if (ok) {
     v->liked = liked != 0;
     v->likes = like_count >= 0 ? like_count : 0;
@@ -477,8 +291,8 @@ void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64
 }
 
 void pa_app_activate(pa_app *a, int index, pa_control control) {
-  if (index < 0 || index >= a->post_count) return;
-  post_view *v = &a->posts[index];
+  if (index < 0 || index >= a->feed->post_count) return;
+  post_view *v = &a->feed->posts[index];
   switch (control) {
   case PA_CONTROL_LIKE: toggle_like(a, index); break;
   case PA_CONTROL_COMMENTS: app_act(a, PA_ACTION_OPEN_COMMENTS, v->post->id); break;
@@ -499,15 +313,15 @@ void pa_app_activate(pa_app *a, int index, pa_control control) {
 void pa_app_remove_post(pa_app *a, const char *post_id) {
   int i = post_id ? find_post(a, post_id) : -1;
   if (i < 0) return;
-  post_view *v = &a->posts[i];
+  post_view *v = &a->feed->posts[i];
   v->view_start = 0; /* hidden: not a dwell */
-  if (v->top + v->height <= a->scroll) a->scroll -= v->height + px(a, GAP);
-  memmove(v, v + 1, sizeof *v * (size_t)(a->post_count - i - 1));
-  a->post_count--;
-  if (a->focused > i)
-    a->focused--;
-  else if (a->focused == i)
-    a->focused = i < a->post_count ? i : a->post_count - 1;
+  if (v->top + v->height <= a->feed->scroll) a->feed->scroll -= v->height + px(a, GAP);
+  memmove(v, v + 1, sizeof *v * (size_t)(a->feed->post_count - i - 1));
+  a->feed->post_count--;
+  if (a->feed->focused > i)
+    a->feed->focused--;
+  else if (a->feed->focused == i)
+    a->feed->focused = i < a->feed->post_count ? i : a->feed->post_count - 1;
   layout(a);
   clamp_scroll(a);
   a->mirror_revision++;
@@ -515,60 +329,45 @@ void pa_app_remove_post(pa_app *a, const char *post_id) {
 
 /* ---- input */
 
-void pa_app_scroll(pa_app *a, float dy) {
-  if (app_grid_scroll(a, dy)) return;
-  a->velocity = 0;
-  a->scroll += dy;
+static void feed_scroll(pa_app *a, app_screen *s, float dy) {
+  a->feed->velocity = 0;
+  a->feed->scroll += dy;
   clamp_scroll(a);
 }
 
 void pa_app_focus_control(pa_app *a, int index, pa_control control) {
   pa_app_focus_post(a, index);
-  if (a->focused >= 0) a->focused_control = control;
+  if (a->feed->focused >= 0) a->feed->focused_control = control;
 }
 
 void pa_app_focus_post(pa_app *a, int index) {
-  a->focused = index >= 0 && index < a->post_count ? index : -1;
-  a->focused_control = 0;
-  if (a->focused < 0) return;
+  a->feed->focused = index >= 0 && index < a->feed->post_count ? index : -1;
+  a->feed->focused_control = 0;
+  if (a->feed->focused < 0) return;
   layout(a);
-  const post_view *v = &a->posts[index];
+  const post_view *v = &a->feed->posts[index];
   float gap = px(a, GAP);
   /* Scroll as little as possible: align the top, or the bottom if it fits. */
-  if (v->top - gap < a->scroll || v->height > (float)a->height)
-    a->scroll = v->top - gap;
-  else if (v->top + v->height + gap > a->scroll + (float)a->height)
-    a->scroll = v->top + v->height + gap - (float)a->height;
-  a->velocity = 0;
+  if (v->top - gap < a->feed->scroll || v->height > (float)a->height)
+    a->feed->scroll = v->top - gap;
+  else if (v->top + v->height + gap > a->feed->scroll + (float)a->height)
+    a->feed->scroll = v->top + v->height + gap - (float)a->height;
+  a->feed->velocity = 0;
   clamp_scroll(a);
 }
 
 static void refresh(pa_app *a) {
-  if (a->refreshing) return;
-  a->refreshing = true;
+  if (a->feed->refreshing) return;
+  a->feed->refreshing = true;
   app_act(a, PA_ACTION_REFRESH, NULL);
 }
 
-float app_key_scroll(const pa_app *a, pa_key key, float scroll, float end) {
-  float line = px(a, 48), page = (float)a->height * 0.9f;
-  switch (key) {
-  case PA_KEY_DOWN: return scroll + line;
-  case PA_KEY_UP: return scroll - line;
-  case PA_KEY_PAGE_DOWN: return scroll + page;
-  case PA_KEY_PAGE_UP: return scroll - page;
-  case PA_KEY_HOME: return 0;
-  case PA_KEY_END: return end;
-  default: return scroll;
-  }
-}
-
-void pa_app_key(pa_app *a, pa_key key) {
-  if (app_grid_key(a, key) || app_story_key(a, key) || app_reels_key(a, key)) return;
-  a->velocity = 0;
-  a->scroll = app_key_scroll(a, key, a->scroll, a->content_height);
+static void feed_key(pa_app *a, app_screen *s, pa_key key) {
+  a->feed->velocity = 0;
+  a->feed->scroll = app_key_scroll(a, key, a->feed->scroll, a->feed->content_height);
   switch (key) {
   case PA_KEY_LIKE:
-    if (a->focused >= 0) toggle_like(a, a->focused);
+    if (a->feed->focused >= 0) toggle_like(a, a->feed->focused);
     break;
   case PA_KEY_REFRESH: refresh(a); break;
   default: break; /* viewer keys with no viewer open */
@@ -578,13 +377,13 @@ void pa_app_key(pa_app *a, pa_key key) {
 
 /* A tap at (x, y): the control under it, or a double tap on a photo. */
 static void tap(pa_app *a, float x, float y, double t) {
-  bool twice = t - a->last_tap.t < 300 && fabsf(x - a->last_tap.x) < px(a, 24) &&
-               fabsf(y - a->last_tap.y) < px(a, 24);
-  a->last_tap.t = twice ? 0 : t; /* a third tap starts over */
-  a->last_tap.x = x;
-  a->last_tap.y = y;
-  for (int i = a->first_visible; i <= a->last_visible && i < a->post_count; i++) {
-    card c = card_at(a, &a->posts[i]);
+  bool twice = t - a->feed->last_tap.t < 300 && fabsf(x - a->feed->last_tap.x) < px(a, 24) &&
+               fabsf(y - a->feed->last_tap.y) < px(a, 24);
+  a->feed->last_tap.t = twice ? 0 : t; /* a third tap starts over */
+  a->feed->last_tap.x = x;
+  a->feed->last_tap.y = y;
+  for (int i = a->feed->first_visible; i <= a->feed->last_visible && i < a->feed->post_count; i++) {
+    card c = card_at(a, &a->feed->posts[i]);
     if (!inside(c.whole, x, y)) continue;
     if (inside(c.like, x, y))
       pa_app_activate(a, i, PA_CONTROL_LIKE);
@@ -595,35 +394,25 @@ static void tap(pa_app *a, float x, float y, double t) {
     else if (inside(c.avatar, x, y) || inside(c.names, x, y))
       pa_app_activate(a, i, PA_CONTROL_PROFILE);
     else if (inside(c.image, x, y)) {
-      if (twice && !a->posts[i].liked)
+      if (twice && !a->feed->posts[i].liked)
         pa_app_activate(a, i, PA_CONTROL_LIKE);
-      else if (!twice && a->posts[i].post->image_count > 1 && inside(c.next, x, y))
+      else if (!twice && a->feed->posts[i].post->image_count > 1 && inside(c.next, x, y))
         pa_app_activate(a, i, PA_CONTROL_NEXT_IMAGE);
-      else if (!twice && a->posts[i].post->image_count > 1 && inside(c.prev, x, y))
+      else if (!twice && a->feed->posts[i].post->image_count > 1 && inside(c.prev, x, y))
         pa_app_activate(a, i, PA_CONTROL_PREV_IMAGE);
     }
     return;
   }
 }
 
-static float tray_top(const pa_app *a) { return -a->scroll + a->pull; }
+static float tray_top(const pa_app *a) { return -a->feed->scroll + a->feed->pull; }
 
 static bool in_tray(const pa_app *a, float y) {
   return y >= tray_top(a) && y < tray_top(a) + app_tray_height(a);
 }
 
-void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
-  if (phase == PA_POINTER_DOWN) {
-    a->ptr.x0 = x;
-    a->ptr.y0 = y;
-    a->ptr.t0 = t;
-  }
-  /* An open viewer, or the grid, takes every touch. */
-  if (app_grid_input(a, phase, x, y, t)) return;
-  if (app_story_input(a, phase, x, y, t) || app_reels_input(a, phase, x, y, t)) {
-    a->ptr.down = phase == PA_POINTER_DOWN || (a->ptr.down && phase == PA_POINTER_MOVE);
-    return;
-  }
+static void feed_input(pa_app *a, app_screen *s, pa_pointer_phase phase, float x, float y,
+                       double t) {
   switch (phase) {
   case PA_POINTER_DOWN:
     a->ptr.down = true;
@@ -631,7 +420,7 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     a->ptr.x = x;
     a->ptr.y = y;
     a->ptr.t = t;
-    a->velocity = 0; /* a touch stops a fling */
+    a->feed->velocity = 0; /* a touch stops a fling */
     break;
   case PA_POINTER_MOVE: {
     if (!a->ptr.down) return;
@@ -647,15 +436,15 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
       return;
     }
     if (a->ptr.dragging) {
-      if (a->scroll <= 0 && (dy < 0 || a->pull > 0)) {
+      if (a->feed->scroll <= 0 && (dy < 0 || a->feed->pull > 0)) {
         /* Pulling down at the top: resistance, then refresh on release. */
-        a->pull = fmaxf(0.0f, a->pull - dy * 0.5f);
+        a->feed->pull = fmaxf(0.0f, a->feed->pull - dy * 0.5f);
       } else {
-        a->scroll += dy;
+        a->feed->scroll += dy;
         clamp_scroll(a);
       }
       double dt = t - a->ptr.t;
-      if (dt > 0) a->velocity = 0.8f * (float)(dy / dt) + 0.2f * a->velocity;
+      if (dt > 0) a->feed->velocity = 0.8f * (float)(dy / dt) + 0.2f * a->feed->velocity;
     }
     a->ptr.x = x;
     a->ptr.y = y;
@@ -667,29 +456,16 @@ void pa_app_pointer(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     a->ptr.down = false;
     if (!a->ptr.dragging && t - a->ptr.t0 < 500 && !app_tray_tap(a, x, y, tray_top(a)))
       tap(a, x, y, t);
-    if (a->pull >= px(a, PULL_TRIGGER)) refresh(a);
-    a->pull = 0;
-    if (!a->ptr.dragging || t - a->ptr.t > 80) a->velocity = 0; /* held still: no fling */
+    if (a->feed->pull >= px(a, PULL_TRIGGER)) refresh(a);
+    a->feed->pull = 0;
+    if (!a->ptr.dragging || t - a->ptr.t > 80) a->feed->velocity = 0; /* held still: no fling */
     break;
   case PA_POINTER_CANCEL:
     a->ptr.down = false;
-    a->pull = 0;
-    a->velocity = 0;
+    a->feed->pull = 0;
+    a->feed->velocity = 0;
     break;
   }
-}
-
-/* ---- painting */
-
-void app_text_at(pa_app *a, const char *s, const pa_text_style *st, float x, float y) {
-  pa_text t = pa_draw_text(a->draw, s, st);
-  if (t.texture)
-    SDL_RenderCopyF(a->renderer, t.texture, NULL,
-                    &(SDL_FRect){x, y, (float)t.width, (float)t.height});
-}
-
-float app_text_width(pa_app *a, const char *s, const pa_text_style *st) {
-  return (float)pa_draw_text(a->draw, s, st).width;
 }
 
 static uint32_t species_tint(const char *species) {
@@ -721,7 +497,7 @@ static SDL_Texture *placeholder(pa_app *a, image_slot *s, const char *thumbhash)
 }
 
 static void paint_post(pa_app *a, int index) {
-  const post_view *v = &a->posts[index];
+  const post_view *v = &a->feed->posts[index];
   const pa_feed_post *p = v->post;
   const palette *c = &a->pal;
   card k = card_at(a, v);
@@ -811,11 +587,11 @@ static void paint_post(pa_app *a, int index) {
   pa_text_style cap = caption_style(a);
   app_text_start(a, p->caption, &cap, k.caption.x, k.caption.w, k.caption.y);
 
-  if (index == a->focused) {
+  if (index == a->feed->focused) {
     app_ring(a, k.whole.x, k.whole.y, k.whole.w, k.whole.h, px(a, 3), c->accent);
     /* A mirror button has focus: ring the control it stands for. */
     box f = {0, 0, 0, 0};
-    switch (a->focused_control) {
+    switch (a->feed->focused_control) {
     case PA_CONTROL_LIKE: f = k.like; break;
     case PA_CONTROL_COMMENTS: f = k.comments; break;
     case PA_CONTROL_SHARE: f = k.share; break;
@@ -831,13 +607,6 @@ static void paint_post(pa_app *a, int index) {
     }
     if (f.w > 0) app_ring(a, f.x, f.y, f.w, f.h, px(a, 3), c->accent);
   }
-}
-
-void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t color) {
-  pa_draw_rect(a->draw, x, y, w, t, color);
-  pa_draw_rect(a->draw, x, y + h - t, w, t, color);
-  pa_draw_rect(a->draw, x, y, t, h, color);
-  pa_draw_rect(a->draw, x + w - t, y, t, h, color);
 }
 
 static void paint_centered(pa_app *a, const char *s, int size, int bold, uint32_t color, float y) {
@@ -860,41 +629,33 @@ static void paint_banner(pa_app *a, const char *s, uint32_t bg, uint32_t fg, flo
 }
 
 static void animate(pa_app *a, double dt) {
-  if (a->velocity == 0 || a->ptr.down) return;
-  a->scroll += a->velocity * (float)dt;
-  a->velocity *= expf(-(float)dt / 325.0f); /* the fling decays like a flick on a phone */
-  if (fabsf(a->velocity) < 0.02f * a->scale || a->scroll <= 0 || a->scroll >= max_scroll(a))
-    a->velocity = 0;
+  if (a->feed->velocity == 0 || a->ptr.down) return;
+  a->feed->scroll += a->feed->velocity * (float)dt;
+  a->feed->velocity *= expf(-(float)dt / 325.0f); /* the fling decays like a flick on a phone */
+  if (fabsf(a->feed->velocity) < 0.02f * a->scale || a->feed->scroll <= 0 ||
+      a->feed->scroll >= max_scroll(a))
+    a->feed->velocity = 0;
   clamp_scroll(a);
 }
 
-int pa_app_frame(pa_app *a, double now_ms) {
-  double dt = a->last_frame_ms > 0 ? fmin(64.0, fmax(0.0, now_ms - a->last_frame_ms)) : 0;
-  a->now_ms = a->last_frame_ms = now_ms;
-  a->frame++;
+/* Motion runs on under the viewers and the grid, as it did under a finger. */
+static void feed_tick(pa_app *a, app_screen *s, double dt) {
   animate(a, dt);
   layout(a);
   clamp_scroll(a);
-  const palette *c = &a->pal;
-  SDL_SetRenderDrawColor(a->renderer, c->page >> 24, (c->page >> 16) & 255, (c->page >> 8) & 255,
-                         255);
-  SDL_RenderClear(a->renderer);
-  if (a->grid.open) {
-    app_paint_grid(a, dt);
-    trim_images(a);
-    SDL_RenderPresent(a->renderer);
-    return app_grid_animating(a);
-  }
+}
 
+static bool feed_frame(pa_app *a, app_screen *s, double dt) {
+  const palette *c = &a->pal;
+  double now_ms = a->now_ms;
   /* Paint what intersects the viewport; fetch a screen ahead and behind. */
   int first = -1, last = -1;
   float h = (float)a->height;
-  for (int i = 0; i < a->post_count; i++) {
-    post_view *v = &a->posts[i];
-    float top = v->top - a->scroll + a->pull, bottom = top + v->height;
+  for (int i = 0; i < a->feed->post_count; i++) {
+    post_view *v = &a->feed->posts[i];
+    float top = v->top - a->feed->scroll + a->feed->pull, bottom = top + v->height;
     /* On screen: half of the post, or half the viewport for a tall one. */
-    bool on = fminf(bottom, h) - fmaxf(top, 0) >= 0.5f * fminf(v->height, h) && !a->viewer.open &&
-              !a->reels_open;
+    bool on = fminf(bottom, h) - fmaxf(top, 0) >= 0.5f * fminf(v->height, h) && !app_covered(a, s);
     if (on && v->view_start <= 0)
       v->view_start = now_ms;
     else if (!on)
@@ -911,72 +672,53 @@ int pa_app_frame(pa_app *a, double now_ms) {
   }
   if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0)
     app_paint_tray(a, tray_top(a));
-  if (first != a->first_visible || last != a->last_visible) a->mirror_revision++;
-  a->first_visible = first;
-  a->last_visible = last;
+  if (first != a->feed->first_visible || last != a->feed->last_visible) a->mirror_revision++;
+  a->feed->first_visible = first;
+  a->feed->last_visible = last;
 
   /* Infinite scroll: ask for the next page two screens before the end. */
-  if (a->next_cursor && !a->loading_more && a->state == ST_READY &&
-      a->scroll + 3 * h > a->content_height && now_ms >= a->retry_more_after) {
-    a->loading_more = true;
-    app_act(a, PA_ACTION_LOAD_MORE, a->next_cursor);
+  if (a->feed->next_cursor && !a->feed->loading_more && a->feed->state == ST_READY &&
+      a->feed->scroll + 3 * h > a->feed->content_height && now_ms >= a->feed->retry_more_after) {
+    a->feed->loading_more = true;
+    app_act(a, PA_ACTION_LOAD_MORE, a->feed->next_cursor);
   }
-  float footer = a->content_height - px(a, FOOTER) - a->scroll + a->pull + px(a, 20);
+  float footer =
+      a->feed->content_height - px(a, FOOTER) - a->feed->scroll + a->feed->pull + px(a, 20);
   char t1[PA_ERROR_MSG_MAX], t2[PA_ERROR_MSG_MAX];
-  if (a->post_count && footer < h)
-    paint_centered(a,
-                   APP_T(a, t1, sizeof t1, a->next_cursor ? "feed.loadingMore" : "feed.caughtUp"),
-                   14, 0, c->muted, footer);
+  if (a->feed->post_count && footer < h)
+    paint_centered(
+        a, APP_T(a, t1, sizeof t1, a->feed->next_cursor ? "feed.loadingMore" : "feed.caughtUp"), 14,
+        0, c->muted, footer);
 
-  if (a->pull > 0 || a->refreshing)
+  if (a->feed->pull > 0 || a->feed->refreshing)
     paint_centered(a,
                    APP_T(a, t1, sizeof t1,
-                         a->refreshing                    ? "feed.refreshing"
-                         : a->pull >= px(a, PULL_TRIGGER) ? "feed.releaseToRefresh"
-                                                          : "feed.pullToRefresh"),
-                   13, 1, c->muted, fmaxf(px(a, 8), a->pull / 2 - px(a, 8)));
-  if (a->state == ST_LOADING)
+                         a->feed->refreshing                    ? "feed.refreshing"
+                         : a->feed->pull >= px(a, PULL_TRIGGER) ? "feed.releaseToRefresh"
+                                                                : "feed.pullToRefresh"),
+                   13, 1, c->muted, fmaxf(px(a, 8), a->feed->pull / 2 - px(a, 8)));
+  if (a->feed->state == ST_LOADING)
     paint_message(a, APP_T(a, t1, sizeof t1, "feed.loading"), NULL, h / 3);
-  if (a->state == ST_READY && a->post_count == 0)
+  if (a->feed->state == ST_READY && a->feed->post_count == 0)
     paint_message(a, APP_T(a, t1, sizeof t1, "feed.empty.title"),
                   APP_T(a, t2, sizeof t2, "feed.empty.body"), h / 3);
-  if (a->state == ST_ERROR) {
-    app_message(a, a->message_key, a->message, t2, sizeof t2);
-    if (a->post_count == 0)
+  if (a->feed->state == ST_ERROR) {
+    app_message(a, a->feed->message_key, a->feed->message, t2, sizeof t2);
+    if (a->feed->post_count == 0)
       paint_message(a, APP_T(a, t1, sizeof t1, "feed.error.title"), t2, h / 3);
     else
       paint_banner(a, t2, c->error_bg, c->error_text, 0);
   }
-  bool noticing = (a->notice[0] || a->notice_key) && now_ms < a->notice_until;
+  bool noticing = (a->feed->notice[0] || a->feed->notice_key) && now_ms < a->feed->notice_until;
   if (noticing)
-    paint_banner(a, app_message(a, a->notice_key, a->notice, t1, sizeof t1), c->notice_bg,
-                 c->notice_text, h - px(a, 72));
-  else if (a->notice[0] || a->notice_key) {
-    a->notice[0] = '\0';
-    a->notice_key = NULL;
+    paint_banner(a, app_message(a, a->feed->notice_key, a->feed->notice, t1, sizeof t1),
+                 c->notice_bg, c->notice_text, h - px(a, 72));
+  else if (a->feed->notice[0] || a->feed->notice_key) {
+    a->feed->notice[0] = '\0';
+    a->feed->notice_key = NULL;
     a->mirror_revision++;
   }
-  if (a->viewer.open) app_paint_story(a, dt);
-  app_paint_reels(a);
-  trim_images(a);
-  SDL_RenderPresent(a->renderer);
-  return a->velocity != 0 || noticing || a->refreshing || a->pull > 0 ||
-         (a->viewer.open && !a->viewer.paused);
-}
-
-/* ---- accessibility mirror: the posts on screen and a few around them */
-
-uint32_t pa_app_mirror_revision(const pa_app *a) { return a->mirror_revision; }
-
-void app_mirror_window(int first, int last, int focused, int around, int count, int *lo, int *hi) {
-  *lo = first < 0 ? 0 : first - around;
-  *hi = last < 0 ? 2 * around : last + around;
-  if (focused >= 0) { /* never drop the item that has focus */
-    *lo = *lo < focused ? *lo : focused;
-    *hi = *hi > focused ? *hi : focused;
-  }
-  *lo = *lo < 0 ? 0 : *lo;
-  *hi = *hi >= count ? count - 1 : *hi;
+  return a->feed->velocity != 0 || noticing || a->feed->refreshing || a->feed->pull > 0;
 }
 
 static void add_control(cJSON *list, const char *control, const char *label, int pressed) {
@@ -987,27 +729,25 @@ static void add_control(cJSON *list, const char *control, const char *label, int
   cJSON_AddItemToArray(list, o);
 }
 
-size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
+/* The feed's state, the posts on screen and a few around them, and the tray. */
+static void feed_mirror(pa_app *a, app_screen *s, void *root_) {
   static const char *names[] = {"loading", "ready", "error"};
-  cJSON *root = cJSON_CreateObject();
-  if (cap) buf[0] = '\0';
-  if (!root) return 0;
-  cJSON_AddNumberToObject(root, "revision", a->mirror_revision);
-  cJSON_AddStringToObject(root, "state", names[a->state]);
+  cJSON *root = root_;
+  cJSON_AddStringToObject(root, "state", names[a->feed->state]);
   char said[PA_ERROR_MSG_MAX];
-  cJSON_AddStringToObject(root, "message",
-                          app_message(a, a->message_key, a->message, said, sizeof said));
+  cJSON_AddStringToObject(
+      root, "message", app_message(a, a->feed->message_key, a->feed->message, said, sizeof said));
   cJSON_AddStringToObject(root, "notice",
-                          app_message(a, a->notice_key, a->notice, said, sizeof said));
+                          app_message(a, a->feed->notice_key, a->feed->notice, said, sizeof said));
   cJSON_AddStringToObject(root, "dir", a->rtl ? "rtl" : "ltr");
   /* The total is unknown while more pages exist (aria-setsize -1). */
-  cJSON_AddNumberToObject(root, "total", a->next_cursor ? -1 : a->post_count);
+  cJSON_AddNumberToObject(root, "total", a->feed->next_cursor ? -1 : a->feed->post_count);
   int lo, hi;
-  app_mirror_window(a->first_visible, a->last_visible, a->focused, MIRROR_AROUND, a->post_count,
-                    &lo, &hi);
+  app_mirror_window(a->feed->first_visible, a->feed->last_visible, a->feed->focused, MIRROR_AROUND,
+                    a->feed->post_count, &lo, &hi);
   cJSON *posts = cJSON_AddArrayToObject(root, "posts");
   for (int i = lo; i <= hi; i++) {
-    const post_view *v = &a->posts[i];
+    const post_view *v = &a->feed->posts[i];
     const pa_feed_post *p = v->post;
     char when[96], species[64], title[512], label[256];
     app_when(a, p->created_at, 1, when, sizeof when);
@@ -1054,14 +794,34 @@ size_t pa_app_mirror_json(pa_app *a, char *buf, size_t cap) {
                 -1);
     cJSON_AddItemToArray(posts, o);
   }
-  app_stories_mirror(a, root);
-  app_reels_mirror(a, root);
-  app_grid_mirror(a, root);
-  char *text = cJSON_PrintUnformatted(root);
-  cJSON_Delete(root);
-  if (!text) return 0;
-  size_t len = strlen(text);
-  if (cap) snprintf(buf, cap, "%s", text);
-  cJSON_free(text);
-  return len;
+  app_tray_mirror(a, root);
+}
+
+static void feed_free(pa_app *a, app_screen *s) {
+  app_feed *f = (app_feed *)s;
+  for (int i = 0; i < f->page_count; i++) pa_feed_free(f->pages[i]);
+  free(f->pages);
+  free(f->posts);
+  free(f);
+}
+
+static const app_screen_ops FEED_OPS = {
+    .input = feed_input,
+    .key = feed_key,
+    .scroll = feed_scroll,
+    .tick = feed_tick,
+    .frame = feed_frame,
+    .mirror = feed_mirror,
+    .free = feed_free,
+    .opaque = true,
+};
+
+app_screen *app_feed_create(pa_app *a) {
+  app_feed *f = app_screen_alloc(sizeof *f, &FEED_OPS);
+  if (!f) return NULL;
+  f->screen.open = true;
+  f->state = ST_LOADING;
+  f->focused = -1;
+  a->feed = f;
+  return &f->screen;
 }

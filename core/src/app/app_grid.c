@@ -15,6 +15,25 @@
 /* CSS pixels. */
 enum { GRID_MAX = 900, GRID_GAP = 3, GRID_COLUMNS = 3, GRID_FOOTER = 56 };
 
+/* Its own pages, scroll and focus, so the feed underneath keeps its state
+ * while a profile is open. */
+struct app_grid {
+  app_screen screen;
+  app_state state;
+  const char *message_key;        /* catalog key of the error, or NULL: */
+  char message[PA_ERROR_MSG_MAX]; /* the host's text */
+  pa_feed **pages;
+  int page_count, page_cap;
+  const pa_feed_post **posts; /* borrowed from pages */
+  int count, cap;
+  const char *next_cursor; /* owned by the last page */
+  bool loading_more;
+  double retry_more_after;
+  float scroll, velocity, content_height;
+  int focused; /* tile with keyboard focus, or -1 */
+  int first_visible, last_visible;
+};
+
 typedef struct tile {
   float x, y, size;
 } tile;
@@ -33,18 +52,18 @@ static tile tile_at(const pa_app *a, int i) {
   float x0 = ((float)a->width - grid_width(a)) / 2;
   int column = a->rtl ? GRID_COLUMNS - 1 - i % GRID_COLUMNS : i % GRID_COLUMNS;
   return (tile){x0 + (float)column * step,
-                app_px(a, GRID_GAP) + (float)(i / GRID_COLUMNS) * step - a->grid.scroll, size};
+                app_px(a, GRID_GAP) + (float)(i / GRID_COLUMNS) * step - a->grid->scroll, size};
 }
 
 static void grid_layout(pa_app *a) {
-  app_grid *g = &a->grid;
+  app_grid *g = a->grid;
   int rows = (g->count + GRID_COLUMNS - 1) / GRID_COLUMNS;
   g->content_height =
       app_px(a, GRID_GAP) + (float)rows * row_step(a) + (g->count ? app_px(a, GRID_FOOTER) : 0);
 }
 
 static void grid_clamp(pa_app *a) {
-  app_grid *g = &a->grid;
+  app_grid *g = a->grid;
   grid_layout(a);
   float max = fmaxf(0.0f, g->content_height - (float)a->height);
   g->scroll = fmaxf(0.0f, fminf(g->scroll, max));
@@ -57,22 +76,20 @@ static void free_pages(app_grid *g) {
   g->next_cursor = NULL;
 }
 
-void app_grid_free(pa_app *a) {
-  free_pages(&a->grid);
-  free(a->grid.pages);
-  free(a->grid.posts);
-  a->grid.pages = NULL;
-  a->grid.posts = NULL;
-  a->grid.page_cap = a->grid.cap = 0;
+static void grid_free(pa_app *a, app_screen *s) {
+  app_grid *g = (app_grid *)s;
+  free_pages(g);
+  free(g->pages);
+  free(g->posts);
+  free(g);
 }
 
 void pa_app_grid_open(pa_app *a) {
-  app_grid *g = &a->grid;
+  app_grid *g = a->grid;
   /* A story or reel viewer over the feed closes: the grid is a new screen. */
-  if (a->viewer.open) app_story_key(a, PA_KEY_ESCAPE);
-  if (a->reels_open) app_reels_key(a, PA_KEY_ESCAPE);
+  app_close_others(a, &g->screen);
   free_pages(g);
-  g->open = true;
+  g->screen.open = true;
   g->state = ST_LOADING;
   g->message_key = NULL;
   g->message[0] = '\0';
@@ -84,12 +101,15 @@ void pa_app_grid_open(pa_app *a) {
   a->mirror_revision++;
 }
 
-void pa_app_grid_close(pa_app *a) {
-  if (!a->grid.open) return;
-  free_pages(&a->grid);
-  a->grid.open = false;
+static void grid_close(pa_app *a, app_screen *s) {
+  free_pages(a->grid);
+  a->grid->screen.open = false;
   a->ptr.down = false;
   a->mirror_revision++;
+}
+
+void pa_app_grid_close(pa_app *a) {
+  if (a->grid->screen.open) grid_close(a, &a->grid->screen);
 }
 
 static bool app_grid_grow(app_grid *g, int n) {
@@ -99,7 +119,7 @@ static bool app_grid_grow(app_grid *g, int n) {
 
 /* The error state with a catalog key, or (key NULL) the host's text. */
 static void grid_error(pa_app *a, const char *key, const char *text) {
-  app_grid *g = &a->grid;
+  app_grid *g = a->grid;
   if (g->loading_more) {
     /* Keep the tiles; try the next page again a little later. */
     g->loading_more = false;
@@ -115,8 +135,8 @@ pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
                              pa_error *err) {
   pa_error local;
   pa_error *e = err ? err : &local;
-  app_grid *g = &a->grid;
-  if (!g->open) return pa_error_set(e, PA_ERR_ARG, "grid: not open");
+  app_grid *g = a->grid;
+  if (!g->screen.open) return pa_error_set(e, PA_ERR_ARG, "grid: not open");
   pa_feed *feed = NULL;
   pa_status st = pa_feed_parse(json, len, &feed, e);
   if (st != PA_OK) {
@@ -154,7 +174,7 @@ pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
 }
 
 void pa_app_grid_failed(pa_app *a, const char *message) {
-  if (!a->grid.open) return;
+  if (!a->grid->screen.open) return;
   if (message && *message)
     grid_error(a, NULL, message);
   else
@@ -162,8 +182,8 @@ void pa_app_grid_failed(pa_app *a, const char *message) {
 }
 
 void pa_app_grid_focus(pa_app *a, int index) {
-  app_grid *g = &a->grid;
-  g->focused = g->open && index >= 0 && index < g->count ? index : -1;
+  app_grid *g = a->grid;
+  g->focused = g->screen.open && index >= 0 && index < g->count ? index : -1;
   if (g->focused < 0) return;
   /* Scroll as little as possible to show the whole tile. */
   tile t = tile_at(a, index);
@@ -177,40 +197,36 @@ void pa_app_grid_focus(pa_app *a, int index) {
 }
 
 void pa_app_grid_activate(pa_app *a, int index) {
-  if (a->grid.open && index >= 0 && index < a->grid.count)
-    app_act(a, PA_ACTION_OPEN_POST, a->grid.posts[index]->id);
+  if (a->grid->screen.open && index >= 0 && index < a->grid->count)
+    app_act(a, PA_ACTION_OPEN_POST, a->grid->posts[index]->id);
 }
 
 /* ---- input */
 
-bool app_grid_scroll(pa_app *a, float dy) {
-  if (!a->grid.open) return false;
-  a->grid.velocity = 0;
-  a->grid.scroll += dy;
+static void grid_scroll(pa_app *a, app_screen *s, float dy) {
+  a->grid->velocity = 0;
+  a->grid->scroll += dy;
   grid_clamp(a);
-  return true;
 }
 
-bool app_grid_key(pa_app *a, pa_key key) {
-  app_grid *g = &a->grid;
-  if (!g->open) return false;
+static void grid_key(pa_app *a, app_screen *s, pa_key key) {
+  app_grid *g = a->grid;
   g->velocity = 0; /* likes, refresh and viewer keys mean nothing here */
   g->scroll = app_key_scroll(a, key, g->scroll, g->content_height);
   grid_clamp(a);
-  return true;
 }
 
 static int tile_hit(const pa_app *a, float x, float y) {
-  for (int i = a->grid.first_visible; i >= 0 && i <= a->grid.last_visible; i++) {
+  for (int i = a->grid->first_visible; i >= 0 && i <= a->grid->last_visible; i++) {
     tile t = tile_at(a, i);
     if (x >= t.x && x < t.x + t.size && y >= t.y && y < t.y + t.size) return i;
   }
   return -1;
 }
 
-bool app_grid_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t) {
-  app_grid *g = &a->grid;
-  if (!g->open) return false;
+static void grid_input(pa_app *a, app_screen *s, pa_pointer_phase phase, float x, float y,
+                       double t) {
+  app_grid *g = a->grid;
   switch (phase) {
   case PA_POINTER_DOWN:
     a->ptr.down = true;
@@ -242,10 +258,7 @@ bool app_grid_input(pa_app *a, pa_pointer_phase phase, float x, float y, double 
     g->velocity = 0;
     break;
   }
-  return true;
 }
-
-bool app_grid_animating(const pa_app *a) { return a->grid.open && a->grid.velocity != 0; }
 
 /* ---- painting */
 
@@ -255,7 +268,7 @@ static void centered(pa_app *a, const char *s, int size, int bold, uint32_t colo
 }
 
 static void paint_tile(pa_app *a, int i, tile t) {
-  const pa_feed_post *p = a->grid.posts[i];
+  const pa_feed_post *p = a->grid->posts[i];
   const palette *c = &a->pal;
   pa_draw_rect(a->draw, t.x, t.y, t.size, t.size, c->line);
   image_slot *im = app_want_image(a, p->images[0].url, t.size, t.size);
@@ -269,15 +282,16 @@ static void paint_tile(pa_app *a, int i, tile t) {
     pa_draw_rect(a->draw, x - b / 2, y + b / 2, s, s, 0x1f1b16ff);
     pa_draw_rect(a->draw, x, y, s, s, 0xffffffff);
   }
-  if (i == a->grid.focused) {
+  if (i == a->grid->focused) {
     float f = app_px(a, 3);
     app_ring(a, t.x, t.y, t.size, t.size, f, c->accent);
     app_ring(a, t.x + f, t.y + f, t.size - 2 * f, t.size - 2 * f, app_px(a, 1), c->card);
   }
 }
 
-void app_paint_grid(pa_app *a, double dt) {
-  app_grid *g = &a->grid;
+static bool grid_frame(pa_app *a, app_screen *s, double dt) {
+  app_grid *g = a->grid;
+  if (!g->screen.open) return false;
   const palette *c = &a->pal;
   float h = (float)a->height;
   if (g->velocity != 0 && !a->ptr.down) {
@@ -335,6 +349,7 @@ void app_paint_grid(pa_app *a, double dt) {
     app_text_start(a, m, &st, x + app_px(a, 16), grid_width(a) - 2 * app_px(a, 16),
                    y + app_px(a, 8));
   }
+  return g->velocity != 0;
 }
 
 /* ---- mirror */
@@ -354,10 +369,10 @@ static void short_label(const char *s, char out[LABEL_MAX + 4]) {
   memcpy(out + n, "\xE2\x80\xA6", 4); /* "…" and the NUL */
 }
 
-void app_grid_mirror(pa_app *a, void *root_) {
+static void grid_mirror(pa_app *a, app_screen *s, void *root_) {
   static const char *names[] = {"loading", "ready", "error"};
-  app_grid *g = &a->grid;
-  if (!g->open) return;
+  app_grid *g = a->grid;
+  if (!g->screen.open) return;
   cJSON *o = cJSON_AddObjectToObject(root_, "grid");
   if (!o) return;
   char words[PA_ERROR_MSG_MAX];
@@ -384,4 +399,23 @@ void app_grid_mirror(pa_app *a, void *root_) {
     cJSON_AddNumberToObject(t, "images", p->image_count);
     cJSON_AddItemToArray(posts, t);
   }
+}
+
+static const app_screen_ops GRID_OPS = {
+    .input = grid_input,
+    .key = grid_key,
+    .scroll = grid_scroll,
+    .frame = grid_frame,
+    .mirror = grid_mirror,
+    .close = grid_close,
+    .free = grid_free,
+    .opaque = true,
+};
+
+app_screen *app_grid_create(pa_app *a) {
+  app_grid *g = app_screen_alloc(sizeof *g, &GRID_OPS);
+  if (!g) return NULL;
+  g->focused = -1;
+  a->grid = g;
+  return &g->screen;
 }

@@ -1,5 +1,5 @@
 /* Dates, times and relative times from the generated CLDR tables. Only the
- * Gregorian calendar: see core/src/i18n.md for th and the Buddhist era. */
+ * Gregorian calendar: see core/src/i18n/i18n.md for th and the Buddhist era. */
 #include "i18n_data.h"
 #include "pa/pa_numfmt.h"
 

@@ -1,5 +1,6 @@
-/* The app's shared internals: state and helpers used by app.c (feed),
- * app_stories.c and app_reels.c. Not a public interface. */
+/* The app's shared internals: the state and helpers app.c keeps for every
+ * screen, and the one interface the screens (app_feed.c, app_stories.c,
+ * app_reels.c, app_grid.c) implement. Not a public interface. */
 #ifndef PA_APP_INTERNAL_H
 #define PA_APP_INTERNAL_H
 
@@ -28,18 +29,6 @@ typedef struct image_slot {
   int placeholder_w, placeholder_h;
 } image_slot;
 
-/* What the app knows about a post beyond the immutable parsed page. */
-typedef struct post_view {
-  const pa_feed_post *post; /* borrowed from one of a->pages */
-  float top, height;        /* device pixels; height estimated until measured */
-  float measured_width;     /* width the height was measured at, 0 if estimated */
-  bool liked;
-  int64_t likes;
-  int like_pending;  /* 0, or the state we asked the server for: 1 like, -1 unlike */
-  int image_index;   /* carousel position */
-  double view_start; /* ms when it came on screen, 0 while it is not (PA_ACTION_VIEWED) */
-} post_view;
-
 typedef struct palette {
   uint32_t page, card, line, text, muted, accent, like, error_bg, error_text, notice_bg,
       notice_text;
@@ -65,24 +54,60 @@ enum { MIRROR_AROUND = 6 }; /* posts mirrored beyond those on screen */
 /* Images kept as textures at most; beyond it, those off screen are dropped. */
 static const size_t IMAGE_BUDGET = (size_t)96 << 20;
 
-/* The posts grid (app_grid.c): its own pages, scroll and focus, so the feed
- * underneath keeps its state while a profile is open. */
-typedef struct app_grid {
+/* ---- screens: the parts of the app the user moves between.
+ *
+ * Each screen (the feed with its story tray, the story viewer, the reel
+ * viewer, the posts grid, and the screens to come) keeps its own state in
+ * its own struct in its own file, behind this one interface. The app owns
+ * what they share (platform, renderer, text cache, images, words, pointer)
+ * and holds the screens in z-order, bottom first. The topmost open screen is
+ * the active one: it gets the pointer and the keys. Each frame paints from
+ * the topmost open opaque screen up; the mirror has every screen's part. */
+typedef struct app_screen app_screen;
+
+typedef struct app_screen_ops {
+  /* The pointer (a->ptr holds where it went down) and keys, while active. */
+  void (*input)(pa_app *a, app_screen *s, pa_pointer_phase phase, float x, float y, double t);
+  void (*key)(pa_app *a, app_screen *s, pa_key key);
+  /* Wheel scrolling; NULL passes it to the open screen beneath. */
+  void (*scroll)(pa_app *a, app_screen *s, float dy);
+  /* Every frame, open or not, before painting: motion that runs on while
+   * hidden (a fling, the layout). May be NULL. */
+  void (*tick)(pa_app *a, app_screen *s, double dt);
+  /* Paints, when it or a screen beneath is shown; a closed screen paints
+   * nothing but may let go of what it showed. True while it animates. */
+  bool (*frame)(pa_app *a, app_screen *s, double dt);
+  /* Adds its part to the mirror's root (a cJSON object). */
+  void (*mirror)(pa_app *a, app_screen *s, void *root);
+  /* Closes it (another screen takes the app); NULL for the feed, always open. */
+  void (*close)(pa_app *a, app_screen *s);
+  void (*free)(pa_app *a, app_screen *s);
+  bool opaque; /* covers the whole app: the screens beneath are not painted */
+} app_screen_ops;
+
+struct app_screen {
+  const app_screen_ops *ops;
   bool open;
-  app_state state;
-  const char *message_key;        /* catalog key of the error, or NULL: */
-  char message[PA_ERROR_MSG_MAX]; /* the host's text */
-  pa_feed **pages;
-  int page_count, page_cap;
-  const pa_feed_post **posts; /* borrowed from pages */
-  int count, cap;
-  const char *next_cursor; /* owned by the last page */
-  bool loading_more;
-  double retry_more_after;
-  float scroll, velocity, content_height;
-  int focused; /* tile with keyboard focus, or -1 */
-  int first_visible, last_visible;
-} app_grid;
+};
+
+/* The screens, in z-order; each file's struct starts with its app_screen.
+ * The story viewer lies above the reels: opened from the feed's tray, it
+ * takes the pointer and keys should both be open. */
+typedef enum { APP_FEED, APP_REELS, APP_STORIES, APP_GRID, APP_SCREENS } app_screen_id;
+typedef struct app_feed app_feed;
+typedef struct app_stories app_stories;
+typedef struct app_reels app_reels;
+typedef struct app_grid app_grid;
+
+/* A zeroed screen struct of size bytes (its app_screen first) with ops, closed;
+ * NULL if out of memory. The screen's ops->free frees it. */
+void *app_screen_alloc(size_t size, const app_screen_ops *ops);
+/* Each makes its screen, closed (the feed: open), and sets its typed pointer
+ * in a; NULL if out of memory. The app frees it with its ops->free. */
+app_screen *app_feed_create(pa_app *a);
+app_screen *app_stories_create(pa_app *a);
+app_screen *app_reels_create(pa_app *a);
+app_screen *app_grid_create(pa_app *a);
 
 struct pa_app {
   pa_platform platform;
@@ -92,75 +117,41 @@ struct pa_app {
   float scale;
   palette pal;
 
-  app_state state;
-  char message[PA_ERROR_MSG_MAX];
-  char notice[PA_ERROR_MSG_MAX]; /* a transient message over the feed */
-  double notice_until;
-
-  pa_feed **pages;
-  int page_count, page_cap;
-  post_view *posts;
-  int post_count, post_cap;
-  const char *next_cursor; /* owned by the last page */
-  bool loading_more, refreshing;
-  double retry_more_after; /* ms; a failed page is retried no sooner */
-  float content_height;
-
-  float scroll, velocity; /* velocity in device px per ms */
-  float pull;             /* overscroll at the top, for pull-to-refresh */
+  /* The pointer, shared: a screen opened mid-gesture sees where it began. */
   struct {
     bool down, dragging;
     float x0, y0, x, y;
     double t0, t;
   } ptr;
-  struct {
-    double t;
-    float x, y;
-  } last_tap;
 
   image_slot *images;
   int image_count, image_cap;
   size_t image_bytes;
 
-  /* Stories: the tray, what this viewer has seen, and the open viewer. */
-  pa_stories *tray;
-  bool *seen;     /* per story, in tray order */
-  int *seen_base; /* per entry: index of its first story in seen */
-  float tray_scroll;
-  struct {
-    bool open, paused;
-    int entry, story;
-    double elapsed; /* ms shown so far */
-    bool held;
-  } viewer;
-
-  /* Reels: the loaded pages and the open viewer. */
-  pa_reels **reel_pages;
-  int reel_page_count, reel_page_cap;
-  const pa_reel **reels;
-  int reel_count, reel_cap;
-  bool reels_open, reels_loading, muted, video_playing;
-  int reel;
-  double reel_watched, reel_position; /* fraction of the current reel seen (-1: nothing yet) */
-  pa_video video_sent;                /* what the host last heard, to call it only on change */
-  char video_url[PA_FEED_MAX_URL + 1];
-
-  /* Words (app_i18n.c): borrowed catalogs, their locale, mirrored layout.
-   * message_key/notice_key name the catalog message shown; when empty,
-   * message/notice hold text the host gave. */
+  /* Words (app_i18n.c): borrowed catalogs, their locale, mirrored layout. */
   const pa_i18n_catalog *cat, *fallback;
   char locale[PA_I18N_TAG_MAX];
   bool rtl;
-  const char *message_key, *notice_key;
 
-  int focused;                /* post index with keyboard focus, or -1 */
-  pa_control focused_control; /* the mirror button with focus in that post, or 0 */
-  app_grid grid;
-  int first_visible, last_visible;
+  app_screen *screens[APP_SCREENS];
+  app_feed *feed; /* the same screens, typed, for the files that own them */
+  app_stories *stories;
+  app_reels *reels;
+  app_grid *grid;
+
   double now_ms, last_frame_ms;
   uint64_t frame;
   uint32_t mirror_revision;
 };
+
+/* The screen that gets pointer and keys: the topmost open one. */
+app_screen *app_active(pa_app *a);
+/* Whether an open screen lies over s (it is not what the user sees). */
+bool app_covered(const pa_app *a, const app_screen *s);
+/* Closes every open screen above the feed but keep: a new screen starts clean. */
+void app_close_others(pa_app *a, const app_screen *keep);
+/* The pointer's press and release on a viewer that takes every touch. */
+void app_track_pointer(pa_app *a, pa_pointer_phase phase);
 
 float app_px(const pa_app *a, float css);
 pa_text_style app_style(const pa_app *a, int css_size, int bold, uint32_t color, float max_w,
@@ -174,7 +165,8 @@ void app_log(pa_app *a, const char *fmt, const char *arg);
 image_slot *app_want_image(pa_app *a, const char *url, float box_w, float box_h);
 /* Grows *items (size bytes each) to hold need, doubling; false if out of memory. */
 bool app_grow(void **items, int *cap, int need, size_t size);
-/* Posts are measured again at the next frame (width, scale or content above changed). */
+/* Posts are measured again at the next frame (width, scale or content above
+ * changed); app_feed.c. */
 void app_invalidate_layout(pa_app *a);
 
 /* ---- words and direction (app_i18n.c) */
@@ -212,31 +204,12 @@ void app_mirror_window(int first, int last, int focused, int around, int count, 
 /* A focus ring of thickness t just inside the box. */
 void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t color);
 
-/* The posts grid (app_grid.c); while open, app.c hands it input and frames. */
-bool app_grid_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t);
-bool app_grid_scroll(pa_app *a, float dy);
-bool app_grid_key(pa_app *a, pa_key key);
-void app_paint_grid(pa_app *a, double dt);
-bool app_grid_animating(const pa_app *a);
-void app_grid_free(pa_app *a);
-void app_grid_mirror(pa_app *a, void *root);
-
-/* Stories (app_stories.c). */
+/* Stories (app_stories.c): the tray the feed paints at its top. */
 float app_tray_height(const pa_app *a); /* 0 without stories */
 void app_paint_tray(pa_app *a, float top);
 bool app_tray_tap(pa_app *a, float x, float y, float top);
 void app_tray_drag(pa_app *a, float dx);
-bool app_story_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t);
-bool app_story_key(pa_app *a, pa_key key);
-void app_paint_story(pa_app *a, double dt);
-void app_stories_free(pa_app *a);
-void app_stories_mirror(pa_app *a, void *root); /* root is a cJSON object */
-
-/* Reels (app_reels.c). */
-bool app_reels_input(pa_app *a, pa_pointer_phase phase, float x, float y, double t);
-bool app_reels_key(pa_app *a, pa_key key);
-void app_paint_reels(pa_app *a);
-void app_reels_free(pa_app *a);
-void app_reels_mirror(pa_app *a, void *root);
+void app_tray_mirror(pa_app *a, void *root); /* root is a cJSON object */
+void app_tray_direction_changed(pa_app *a);  /* the locale's direction flipped */
 
 #endif
