@@ -208,7 +208,7 @@ async function like(id, on) {
 async function share(id) {
   const url = new URL(`/posts/${encodeURIComponent(id)}`, location.href).href;
   try {
-    if (navigator.share) await navigator.share({ title: 'PetAmigos', url });
+    if (navigator.share) await navigator.share({ title: t('app.name'), url });
     else await navigator.clipboard.writeText(url);
   } catch {
     // the user closed the share sheet
