@@ -1,6 +1,8 @@
 // The one way the shell talks to the backend (web/openapi.yaml): JSON in and
-// out, the CSRF token on every unsafe request, and failures sorted into the
-// few kinds a screen has to tell apart. Nothing here throws.
+// out (or the bytes as sent, for the core's parsers: getBytes), the CSRF token
+// on every unsafe request, and failures sorted into the few kinds a screen has
+// to tell apart — a 401 ending the session for every screen alike. Nothing
+// here throws. The only other fetches are sw.js's and decode-worker.js's.
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let session = null; // {user, csrf_token} from GET /auth/session, or null before the first ask
 
