@@ -1,6 +1,8 @@
 // The one way the shell talks to the backend (web/openapi.yaml): JSON in and
-// out, the CSRF token on every unsafe request, and failures sorted into the
-// few kinds a screen has to tell apart. Nothing here throws.
+// out (or the bytes as sent, for the core's parsers: getBytes), the CSRF token
+// on every unsafe request, and failures sorted into the few kinds a screen has
+// to tell apart — a 401 ending the session for every screen alike. Nothing
+// here throws. The only other fetches are sw.js's and decode-worker.js's.
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 let session = null; // {user, csrf_token} from GET /auth/session, or null before the first ask
 
@@ -94,9 +96,24 @@ export async function request(method, path, body, { headers = {}, signal } = {})
     h['Content-Type'] = 'application/json';
     payload = JSON.stringify(body);
   }
+  return send(path, { method, headers: h, body: payload, signal }, (res) => res.json());
+}
+
+// getBytes(path, {headers, signal}) → {ok: true, data: Uint8Array, status} |
+// {ok: false, error: ApiError}: a document exactly as the server sent it, for
+// the core's strict parsers (and image bytes for the browser's decoder).
+// Failures are request()'s, a 401 ending the session the same way.
+export function getBytes(path, { headers = {}, signal } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  return send(path, { method: 'GET', headers: h, signal }, async (res) => new Uint8Array(await res.arrayBuffer()));
+}
+
+// The one fetch: read(res) gives a success's body; a failure's is read as the
+// API's JSON error.
+async function send(path, { method, headers, body, signal }, read) {
   let res;
   try {
-    res = await fetch(path, { method, headers: h, body: payload, signal, credentials: 'same-origin' });
+    res = await fetch(path, { method, headers, body, signal, credentials: 'same-origin' });
   } catch (err) {
     if (err?.name === 'AbortError') return { ok: false, error: new ApiError('aborted') };
     const kind = navigator.onLine === false ? 'offline' : 'unreachable';
@@ -107,7 +124,7 @@ export async function request(method, path, body, { headers = {}, signal } = {})
   let data = null;
   if (res.status !== 204) {
     try {
-      data = await res.json();
+      data = await (res.ok ? read(res) : res.json());
     } catch {
       data = null;
     }
@@ -118,6 +135,15 @@ export async function request(method, path, body, { headers = {}, signal } = {})
   }
   if (res.ok) return { ok: true, status: res.status, data };
   return { ok: false, error: failure(res.status, data, res.headers.get('Retry-After')) };
+}
+
+// The catalog key (and its arguments) that words a failed request for
+// anyone: t(...failureMessage(error)).
+export function failureMessage(error) {
+  if (error.kind === 'offline') return ['feed.error.offline'];
+  if (error.kind === 'unreachable') return ['feed.error.unreachable'];
+  if (error.kind === 'server') return ['feed.error.server'];
+  return ['feed.error.status', { status: error.status }];
 }
 
 function failure(status, data, retryAfter) {

@@ -123,5 +123,8 @@ if ('serviceWorker' in navigator) {
 
 start().catch((err) => {
   console.error(err);
-  showStatus('error', `PetAmigos could not start: ${err.message}`);
+  // The catalogs are read by the core: when it could not start, t() has no
+  // words yet (it answers the key), and only English is left to say so.
+  const text = t('app.startFailed', { reason: err.message });
+  showStatus('error', text === 'app.startFailed' ? `PetAmigos could not start: ${err.message}` : text);
 });

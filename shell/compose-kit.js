@@ -1,7 +1,7 @@
 // Pieces the composers and the pet form share: building DOM, the file
 // pickers (choose + take a photo), the upload progress bar, uploading a list
 // of prepared files with one progress, and failure messages.
-import { upload } from './api.js';
+import { upload, failureMessage } from './api.js';
 
 // el('p', {className: 'x', textContent: 'y'}, child…) — text only via properties.
 export function el(tag, props = {}, ...children) {
@@ -19,15 +19,11 @@ export function el(tag, props = {}, ...children) {
 export function failureText(t, error) {
   // The daily upload quota: when it resets, in the person's own clock.
   if (error.code === 'quota_exceeded') return t('compose.error.quota', { when: Date.now() + error.retryAfter * 1000 });
-  switch (error.kind) {
-    case 'offline': return t('feed.error.offline');
-    case 'unreachable': return t('feed.error.unreachable');
-    case 'server': return t('feed.error.server');
-    case 'auth': return t('compose.error.signedOut');
-    default:
-      return error.message ? t('compose.error.refused', { reason: error.message })
-        : t('feed.error.status', { status: error.status });
-  }
+  if (error.kind === 'auth') return t('compose.error.signedOut');
+  // The server's own words when it refused the request (not when it failed).
+  const refused = !['offline', 'unreachable', 'server'].includes(error.kind);
+  if (refused && error.message) return t('compose.error.refused', { reason: error.message });
+  return t(...failureMessage(error));
 }
 
 // A real <input type=file> that keeps its keyboard focus (visually hidden,

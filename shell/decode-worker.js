@@ -46,6 +46,8 @@ async function startFetch(job) {
   job.abort = new AbortController();
   let bytes = null, error = null;
   try {
+    // Not through api.js: a worker has no window for its session and network
+    // events, and images are public files (no session, no CSRF token).
     const res = await fetch(job.url, { signal: job.abort.signal });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     bytes = new Uint8Array(await res.arrayBuffer());

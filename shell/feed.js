@@ -6,7 +6,7 @@ import createPetAmigosCore from './petamigos-core.mjs';
 import { rasterText } from './text.js';
 import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
-import { getSession } from './api.js';
+import { request, getBytes, ApiError, failureMessage } from './api.js';
 import { feedPage, viewed, watched, signal, showWhy, startRanking } from './ranking.js';
 import { t, catalogHandles } from './i18n.js';
 import { startGrid, gridOpen, loadGridPage, renderGridMirror, keepChildren } from './grid.js';
@@ -40,10 +40,16 @@ function redraw() {
   }
 }
 
-// With #bench in the URL, the time each core frame takes is kept (a bounded
-// ring) for scripts/bench-frames to read through window.paFrameTimes().
-const frameTimes = location.hash.includes('bench') ? { ring: new Float64Array(4096), n: 0 } : null;
-if (frameTimes) window.paFrameTimes = () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
+// The time each core frame takes, kept (a bounded ring) only once asked:
+// scripts/bench-frames asks through the test hooks (tests/lib/hooks.mjs).
+// Nothing is published on window by the app itself.
+let frameTimes = null;
+
+// Starts timing frames; returns a function reading the times so far (ms).
+export function timeFrames() {
+  frameTimes ??= { ring: new Float64Array(4096), n: 0 };
+  return () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
+}
 
 function frame() {
   dirty = false;
@@ -83,10 +89,11 @@ const media = {
   next: 1, // request numbers: an image asked for again after a cancel is a new request
   current: new Map(), // "handle:id" -> request number in flight
   requests: new Map(), // request number -> {handle, id, url}
-  // Debug counters (read by tests/browser/media.test.mjs as window.paMedia.stats).
+  // Counters, exported as mediaStats for the tests (tests/lib/hooks.mjs).
   stats: { requested: 0, workerDecoded: 0, browserDecoded: 0, mainDecoded: 0, failed: 0, dropped: 0,
     cancelRequests: 0, cancelledBeforeDecode: 0, workerDecodeMs: 0, mainThreadMs: 0, maxWidth: 0 },
 };
+export const mediaStats = media.stats;
 
 function startDecodeWorker() {
   if (typeof Worker === 'undefined') return;
@@ -148,9 +155,9 @@ function onWorkerMessage(m) {
 // The browser's decoder, downsized to the box as the worker would.
 async function decodeOnMainThread(handle, id, url, w, h) {
   try {
-    const res = await fetch(url);
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const blob = await res.blob();
+    const r = await getBytes(url, { headers: { Accept: 'image/*' } });
+    if (!r.ok) throw new Error(`HTTP ${r.error.status || r.error.kind}`);
+    const blob = new Blob([r.data]);
     const t0 = performance.now();
     const px = await browserDecode(blob, (iw, ih) => unpackSize(core._pa_wasm_image_cover_size(iw, ih, w, h)));
     withHeap(new Uint8Array(px.pixels), (ptr) => core._pa_wasm_app_image_decoded(handle, id, px.width, px.height, ptr));
@@ -189,25 +196,11 @@ function cString(text) {
   return new TextEncoder().encode(text + '\0');
 }
 
-// The session's token (api.js keeps it, and a new one after login/logout).
-async function csrf() {
-  return (await getSession()).csrf_token ?? '';
-}
-
 async function like(id, on) {
   let ok = 0, liked = 0, count = 0;
-  try {
-    const res = await fetch(`/api/v1/posts/${encodeURIComponent(id)}/like`, {
-      method: on ? 'PUT' : 'DELETE',
-      headers: { Accept: 'application/json', 'X-CSRF-Token': await csrf() },
-    });
-    if (res.ok) {
-      const body = await res.json();
-      [ok, liked, count] = [1, body.liked ? 1 : 0, body.like_count];
-    }
-  } catch {
-    // offline: the core rolls the like back and says so
-  }
+  // Failed (offline, signed out): the core rolls the like back and says so.
+  const r = await request(on ? 'PUT' : 'DELETE', `/api/v1/posts/${encodeURIComponent(id)}/like`);
+  if (r.ok) [ok, liked, count] = [1, r.data.liked ? 1 : 0, r.data.like_count];
   withHeap(cString(id), (ptr) => core._pa_wasm_app_like_result(app, ptr, ok, liked, count));
   redraw();
 }
@@ -215,41 +208,35 @@ async function like(id, on) {
 async function share(id) {
   const url = new URL(`/posts/${encodeURIComponent(id)}`, location.href).href;
   try {
-    if (navigator.share) await navigator.share({ title: 'PetAmigos', url });
+    if (navigator.share) await navigator.share({ title: t('app.name'), url });
     else await navigator.clipboard.writeText(url);
   } catch {
     // the user closed the share sheet
   }
 }
 
-// GETs a JSON document for the core; returns its bytes, or null when it failed.
-async function getBytes(url) {
-  try {
-    const res = await fetch(url, { headers: { Accept: 'application/json' } });
-    return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
-  } catch {
-    return null;
-  }
+// GETs a JSON document for the core; returns its bytes as sent, or null when
+// it failed (api.js has told the session and the network banner).
+async function coreBytes(url) {
+  const r = await getBytes(url);
+  return r.ok ? r.data : null;
 }
 
 async function loadStories() {
-  const bytes = await getBytes('/api/v1/stories');
+  const bytes = await coreBytes('/api/v1/stories');
   if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_stories(app, ptr, len));
   redraw();
 }
 
 async function loadReels(cursor) {
-  const bytes = await getBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const bytes = await coreBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
   if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_reels(app, ptr, len, cursor ? 1 : 0));
   redraw();
 }
 
-async function storySeen(id) {
-  try {
-    await fetch(`/api/v1/stories/${encodeURIComponent(id)}/seen`, { method: 'PUT', headers: { 'X-CSRF-Token': await csrf() } });
-  } catch {
-    // seen state is a courtesy: the viewer goes on
-  }
+// Seen state is a courtesy: whatever the answer, the viewer goes on.
+function storySeen(id) {
+  request('PUT', `/api/v1/stories/${encodeURIComponent(id)}/seen`);
 }
 
 function onAction(handle, kind, id, value) {
@@ -318,7 +305,8 @@ async function loadFeed(cursor = null, reset = false) {
     if (generation !== feedGeneration) return;
   } catch (err) {
     if (generation !== feedGeneration) return;
-    const message = navigator.onLine === false ? t('feed.error.offline') : err instanceof TypeError ? t('feed.error.unreachable') : err.message;
+    // A failed request in the person's words; ranking.js words its own errors.
+    const message = err instanceof ApiError ? t(...failureMessage(err)) : err.message;
     withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
     redraw();
     return;
@@ -543,7 +531,6 @@ function bindInput() {
 // module (its i18n exports serve the whole shell).
 export async function startFeed() {
   startDecodeWorker();
-  globalThis.paMedia = { stats: media.stats };
   core = await createPetAmigosCore({
     canvas,
     paHost: {

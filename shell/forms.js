@@ -2,6 +2,7 @@
 // control, and a message element the control names with aria-describedby
 // (and aria-invalid while the message shows). Screens build their forms from
 // these so password managers, autofill and screen readers see real fields.
+import { failureMessage } from './api.js';
 
 // field(form, {id, label, hint, type, autocomplete, inputmode, required, ...})
 // → {input, message, hint}; label is a catalog key, hint (optional) localized
@@ -75,9 +76,6 @@ export function submitButton(form, key) {
 
 // The message for a failed request that is not about one field, localized.
 export function authFailureText(t, error) {
-  if (error.kind === 'offline') return t('feed.error.offline');
-  if (error.kind === 'unreachable') return t('feed.error.unreachable');
   if (error.status === 429) return t('auth.error.rateLimited', { seconds: error.retryAfter || 60 });
-  if (error.kind === 'server') return t('feed.error.server');
-  return t('feed.error.status', { status: error.status });
+  return t(...failureMessage(error));
 }

@@ -3,7 +3,7 @@
 // the screen's DOM header, and keeps the grid's mirror — a list of links, one
 // per post near the screen, labelled with the caption — in step with it.
 // Screens call openGrid(url) in mount and closeGrid() in their cleanup.
-import { get } from './api.js';
+import { getBytes } from './api.js';
 import { t } from './i18n.js';
 
 let host = null; // {core, app, redraw, withHeap, show} from feed.js
@@ -65,10 +65,10 @@ export function closeGrid() {
 export async function loadGridPage(cursor) {
   const mine = generation;
   const sep = source.includes('?') ? '&' : '?';
-  const r = await get(`${source}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const r = await getBytes(`${source}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
   if (mine !== generation) return;
   if (r.ok) {
-    const bytes = new TextEncoder().encode(JSON.stringify(r.data));
+    const bytes = r.data; // as the server sent it: the core's strict parser judges it
     const status = host.withHeap(bytes, (ptr, len) => host.core._pa_wasm_app_grid(host.app, ptr, len, cursor ? 1 : 0));
     if (status !== 0) console.warn('grid page rejected:', host.core.UTF8ToString(host.core._pa_wasm_app_error(host.app)));
   } else {

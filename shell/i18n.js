@@ -8,6 +8,7 @@
 //   data-i18n-placeholder="key"  → placeholder
 //   data-i18n-title="key"        → title
 import { wasmI18n } from './i18n-wasm.js';
+import { getBytes } from './api.js';
 
 const CHOICE_KEY = 'petamigos.locale';
 let i18n = null;
@@ -16,9 +17,9 @@ let cat = 0;
 let locale = 'en';
 
 async function fetchCatalog(tag) {
-  const res = await fetch(`/locales/${tag}.json`);
-  if (!res.ok) throw new Error(`catalog ${tag}: HTTP ${res.status}`);
-  return i18n.loadCatalog(tag, await res.text());
+  const r = await getBytes(`/locales/${tag}.json`);
+  if (!r.ok) throw new Error(`catalog ${tag}: ${r.error.kind} ${r.error.status}`);
+  return i18n.loadCatalog(tag, new TextDecoder().decode(r.data));
 }
 
 // The user's explicit choice (remembered), then the browser's languages.

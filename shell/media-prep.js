@@ -59,7 +59,7 @@ export function createPreparer() {
 
   async function ask(file, message) {
     if (file.size > READ_LIMIT) {
-      return { ok: false, kind: 'too-large', message: `${file.size} bytes is over the ${READ_LIMIT} byte limit` };
+      return { ok: false, kind: 'too-large', message: '', limitMb: READ_LIMIT / (1024 * 1024) };
     }
     let bytes;
     try {
@@ -106,5 +106,8 @@ function scrubbedNames(text) {
 export function refusalText(t, name, result) {
   const key = { 'too-large': 'compose.refusedTooLarge', unsupported: 'compose.refusedUnsupported' }[result.kind]
     ?? 'compose.refusedBroken';
-  return t(key, { name });
+  const text = t(key, { name });
+  // Too large to read at all: the limit, in the person's words (the core's
+  // own refusals come with their detail in result.message).
+  return result.limitMb ? `${text} ${t('compose.refusedOverLimit', { mb: result.limitMb })}` : text;
 }

@@ -23,10 +23,12 @@ const SEED_KEY = 'petamigos.rankSeed';
 const SLICE = 20; // posts per ranked slice (the feed's page size)
 const CANDIDATES = 1000; // candidates fetched and ranked per load
 import { t } from './i18n.js';
-import { getSession } from './api.js';
+import { getSession, getBytes } from './api.js';
+import { keyValueStore } from './idb.js';
 
 const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
-const DB = { name: 'petamigos-rank', store: 'taste', key: 'taste' };
+const TASTE = 'taste'; // the one record's key, in the database below
+const tasteDb = keyValueStore('petamigos-rank', 'taste');
 
 let core = null;
 let withHeap = null; // feed.js's: bytes into the core's heap for one call
@@ -43,36 +45,12 @@ export function feedMode() {
 
 // ---- IndexedDB: one record, the taste's bytes (pa_rank_taste_save)
 
-function openDb() {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB.name, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(DB.store);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-async function idb(mode, fn) {
-  const db = await openDb();
-  try {
-    return await new Promise((resolve, reject) => {
-      const tx = db.transaction(DB.store, mode);
-      const req = fn(tx.objectStore(DB.store));
-      tx.oncomplete = () => resolve(req?.result);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error);
-    });
-  } finally {
-    db.close();
-  }
-}
-
 const cString = (s) => new TextEncoder().encode(`${s}\0`);
 const rankError = () => core.UTF8ToString(core._pa_wasm_rank_error(h));
 
 async function restoreTaste() {
   try {
-    const saved = await idb('readonly', (s) => s.get(DB.key));
+    const saved = await tasteDb.get(TASTE);
     if (!(saved instanceof Uint8Array)) return;
     const st = withHeap(saved, (p, n) => core._pa_wasm_rank_taste_load(h, p, n));
     if (st !== 0) console.info('[rank] stored taste refused:', rankError());
@@ -94,7 +72,7 @@ async function saveTaste() {
   const ptr = core._pa_wasm_rank_taste_data(h);
   const bytes = core.HEAPU8.slice(ptr, ptr + n);
   try {
-    await idb('readwrite', (s) => s.put(bytes, DB.key));
+    await tasteDb.put(TASTE, bytes);
   } catch (err) {
     console.info('[rank] taste not saved:', err?.message);
   }
@@ -105,7 +83,7 @@ async function resetTaste() {
   core._pa_wasm_rank_taste_reset(h);
   core._pa_wasm_rank_restart(h); // a new beginning: the cold-start list again
   try {
-    await idb('readwrite', (s) => s.delete(DB.key));
+    await tasteDb.delete(TASTE);
   } catch (err) {
     console.info('[rank] taste not cleared:', err?.message);
   }
@@ -157,14 +135,19 @@ function onFollow({ detail = {} }) {
 
 // ---- pages for the core's feed
 
+// A page as the server sent it (the core's parser is the judge); a failure
+// throws api.js's ApiError (kind, status), a 401 having ended the session.
 async function fetchBytes(url) {
-  const res = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-  if (!res.ok) {
-    const err = new Error(res.status >= 500 ? 'The server is having trouble.' : `The server said ${res.status}.`);
-    err.status = res.status;
-    throw err;
-  }
-  return new Uint8Array(await res.arrayBuffer());
+  const r = await getBytes(url);
+  if (!r.ok) throw r.error;
+  return r.data;
+}
+
+// The ranker refused the page: why, for the console; the person is told the
+// feed could not be loaded, in their language.
+function rankFailed() {
+  console.info('[rank] the feed could not be ranked:', rankError());
+  return new Error(t('feed.error.loadFailed'));
 }
 
 const CANDIDATES_URL = `/api/v1/feed/candidates?limit=${CANDIDATES}`;
@@ -187,10 +170,10 @@ async function canRank() {
 async function rankCandidates() {
   const bytes = await fetchBytes(CANDIDATES_URL);
   const st = withHeap(bytes, (p, n) => core._pa_wasm_rank_page(h, p, n));
-  if (st !== 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
+  if (st !== 0) throw rankFailed();
   core._pa_wasm_rank_set_mode(h, 0);
   const count = core._pa_wasm_rank_run(h, 1, Math.floor(Date.now() / 1000), CANDIDATES);
-  if (count < 0) throw new Error(`The feed could not be ranked: ${rankError()}`);
+  if (count < 0) throw rankFailed();
   ranked = JSON.parse(core.UTF8ToString(core._pa_wasm_rank_json(h)));
   whyById.clear();
   for (const item of ranked) whyById.set(item.post_id, item);
@@ -223,7 +206,7 @@ export async function feedPage(cursor) {
   }
   if (unranked) return fetchBytes(`/api/v1/feed${cursor === null ? '' : `?cursor=${encodeURIComponent(cursor)}`}`);
   const slice = cursor === null ? 0 : Number(/^r(\d+)$/.exec(cursor)?.[1] ?? NaN);
-  if (!Number.isInteger(slice)) throw new Error('The feed could not be read.');
+  if (!Number.isInteger(slice)) throw new Error(t('feed.error.unreadable'));
   const ids = ranked.slice(slice * SLICE, (slice + 1) * SLICE).map((item) => item.post_id);
   const bytes = ids.length ? await fetchBytes(`/api/v1/posts?ids=${ids.join(',')}`) : null;
   let page = { posts: [], next_cursor: null };

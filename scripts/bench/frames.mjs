@@ -1,7 +1,8 @@
 // Scrolls a 200-post feed with wheel events (and a fling) and reads back how
-// long each core frame took (shell/app.js records them under #bench).
+// long each core frame took (shell/feed.js times them once the test hooks ask).
 import { startServer } from '../../tests/lib/server.mjs';
 import { launchBrowser } from '../../tests/lib/browser.mjs';
+import { installTestHooks } from '../../tests/lib/hooks.mjs';
 
 const POSTS = 200;
 const BUDGET = 1000 / 60;
@@ -20,14 +21,16 @@ try {
   const context = await browser.newContext({ viewport: { width: 430, height: 900 }, deviceScaleFactor: 2, serviceWorkers: 'block' });
   // Following mode: the server's pages in order (For you would rank them).
   await context.addInitScript(() => localStorage.setItem('petamigos.feedMode', 'following'));
+  await installTestHooks(context, { frames: true }); // window.paFrameTimes()
   const page = await context.newPage();
   await page.route('**/api/v1/feed/following*', (route) => {
     const cursor = Number(new URL(route.request().url()).searchParams.get('cursor') ?? 0);
     const next = cursor + 20 < POSTS ? String(cursor + 20) : null;
     route.fulfill({ json: { posts: posts.slice(cursor, cursor + 20), next_cursor: next } });
   });
-  await page.goto(`${server.url}#bench`);
+  await page.goto(server.url);
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  await page.waitForFunction(() => window.paFrameTimes);
   await page.waitForLoadState('networkidle');
   await page.evaluate(() => window.paFrameTimes()); // warm
   const start = Date.now();

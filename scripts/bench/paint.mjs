@@ -5,6 +5,7 @@
 // browser's own reference from the same runs: the page's DOMContentLoaded.
 import { startServer } from '../../tests/lib/server.mjs';
 import { launchBrowser } from '../../tests/lib/browser.mjs';
+import { installTestHooks } from '../../tests/lib/hooks.mjs';
 
 const RUNS = Number(process.argv[2] ?? 10);
 const BUDGET = 1000;
@@ -15,6 +16,7 @@ const results = [];
 try {
   for (let i = 0; i < RUNS; i++) {
     const context = await browser.newContext({ viewport: { width: 430, height: 900 }, deviceScaleFactor: 2, serviceWorkers: 'block' });
+    await installTestHooks(context); // window.paMedia.stats
     // Stamped by the page itself, relative to its navigation start.
     await context.addInitScript(() => {
       new MutationObserver((_, obs) => {

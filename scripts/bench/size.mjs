@@ -10,6 +10,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../../tests/lib/server.mjs';
 import { launchBrowser } from '../../tests/lib/browser.mjs';
+import { exposeTestHooks } from '../../tests/lib/hooks.mjs';
 import { SITE } from '../../tests/lib/paths.mjs';
 import { sizeGate } from '../gates.mjs';
 
@@ -54,6 +55,7 @@ async function open(browser, url) {
   await page.goto(url);
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
   await page.waitForLoadState('networkidle');
+  await exposeTestHooks(page); // the feed's own module, already loaded: nothing more is fetched
   await page.waitForFunction(() => (window.paMedia?.stats.workerDecoded ?? 0) + (window.paMedia?.stats.mainDecoded ?? 0) > 0);
   await page.waitForTimeout(500);
   await records.settled();

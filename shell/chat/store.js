@@ -8,81 +8,55 @@
 //   outbox    {key: cid, at, sealed}                 — not yet accepted by the server
 //   convs     {key: peer, sealed}                    — list entries and drafts, sealed
 // Everything that holds message text or keys is sealed before it is stored.
+import { openDb, transact, deleteDb } from '../idb.js';
+
 const STORES = ['keys', 'state', 'sessions', 'messages', 'outbox', 'convs'];
 
 const dbName = (user) => `petamigos-chat-${user}`;
 
-export function openStore(user) {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(dbName(user), 1);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      for (const name of STORES) {
-        const s = db.createObjectStore(name, { keyPath: 'key' });
-        if (name === 'messages' || name === 'sessions') s.createIndex('peer', 'peer');
-      }
-    };
-    req.onsuccess = () => {
-      // Another tab deleting this database (chat signed out there) must not wait for us.
-      req.result.onversionchange = () => req.result.close();
-      resolve(wrap(req.result));
-    };
-    req.onerror = () => reject(req.error);
+export async function openStore(user) {
+  const db = await openDb(dbName(user), 1, (d) => {
+    for (const name of STORES) {
+      const s = d.createObjectStore(name, { keyPath: 'key' });
+      if (name === 'messages' || name === 'sessions') s.createIndex('peer', 'peer');
+    }
   });
+  // Another tab deleting this database (chat signed out there) must not wait for us.
+  db.onversionchange = () => db.close();
+  return wrap(db);
 }
 
 // This browser's chat device id for user ('d_N'), or null when chat never
 // registered one here. Never creates the database: opening one that does not
 // exist is aborted in its upgrade.
-export function storedDevice(user) {
-  return new Promise((resolve) => {
-    const req = indexedDB.open(dbName(user));
-    req.onupgradeneeded = () => req.transaction.abort();
-    req.onerror = () => resolve(null);
-    req.onsuccess = () => {
-      const db = req.result;
-      try {
-        const get = db.transaction('state', 'readonly').objectStore('state').get('identity');
-        get.onsuccess = () => resolve(get.result?.device ?? null);
-        get.onerror = () => resolve(null);
-      } catch {
-        resolve(null); // an older or foreign database without the store
-      }
-      db.close();
-    };
-  });
+export async function storedDevice(user) {
+  let db;
+  try {
+    db = await openDb(dbName(user), undefined, (_, tx) => tx.abort());
+  } catch {
+    return null;
+  }
+  try {
+    return (await transact(db, ['state'], 'readonly', (s) => s.state.get('identity')))?.device ?? null;
+  } catch {
+    return null; // an older or foreign database without the store
+  } finally {
+    db.close();
+  }
 }
 
 // Deletes user's chat database (keys, sessions, history, outbox) in this
-// browser. Resolves when it is gone, or failed; open copies close themselves
-// (onversionchange above).
-export function deleteStore(user) {
-  return new Promise((resolve) => {
-    const req = indexedDB.deleteDatabase(dbName(user));
-    req.onsuccess = () => resolve(true);
-    req.onerror = () => resolve(false);
-  });
-}
+// browser. Resolves when it is gone (true), or failed (false); open copies
+// close themselves (onversionchange above).
+export const deleteStore = (user) => deleteDb(dbName(user));
 
 function wrap(db) {
   // Runs fn(stores) in one transaction over names; resolves when it commits.
-  const tx = (names, mode, fn) => new Promise((resolve, reject) => {
-    const t = db.transaction(names, mode);
-    const stores = Object.fromEntries(names.map((n) => [n, t.objectStore(n)]));
-    let result;
-    Promise.resolve(fn(stores)).then((r) => { result = r; }, (e) => { t.abort(); reject(e); });
-    t.oncomplete = () => resolve(result);
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error ?? new Error('aborted'));
-  });
-  const req = (r) => new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
+  const tx = (names, mode, fn) => transact(db, names, mode, fn);
   return {
-    get: (store, key) => tx([store], 'readonly', (s) => req(s[store].get(key))),
+    get: (store, key) => tx([store], 'readonly', (s) => s[store].get(key)),
     all: (store, peer) => tx([store], 'readonly', (s) =>
-      req(peer === undefined ? s[store].getAll() : s[store].index('peer').getAll(peer))),
+      peer === undefined ? s[store].getAll() : s[store].index('peer').getAll(peer)),
     // put('store', rec, 'store2', rec2, ...) in one transaction.
     put(...pairs) {
       const names = [...new Set(pairs.filter((_, i) => i % 2 === 0))];

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { watchPage } from '../lib/browser.mjs';
 import { canvasPixels, saturatedColours, serverAndBrowser } from '../lib/app.mjs';
+import { installTestHooks } from '../lib/hooks.mjs';
 
 let server, browser;
 
@@ -161,6 +162,24 @@ test('the page is served with a strict Content-Security-Policy and runs under it
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
   assert.deepEqual(problems.filter((p) => /Content Security Policy|Refused/.test(p)), []);
   await page.context().close();
+});
+
+test('the page as served publishes no test hooks (#bench included); the tests\' hooks are their own', async () => {
+  const context = await browser.newContext({ viewport: { width: 480, height: 900 }, serviceWorkers: 'block' });
+  const page = await context.newPage();
+  // Globals named like the hooks (paMedia, paFrameTimes, pa…).
+  const hooks = () => page.evaluate(() => Object.keys(window).filter((k) => /^pa[A-Z]/.test(k)).sort());
+  await page.goto(`${server.url}#bench`);
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(await hooks(), []);
+  // Installed by a test (tests/lib/hooks.mjs), the same page has them.
+  await installTestHooks(context, { frames: true });
+  await page.reload();
+  await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  await page.waitForFunction(() => window.paMedia && window.paFrameTimes);
+  assert.deepEqual(await hooks(), ['paFrameTimes', 'paMedia']);
+  await context.close();
 });
 
 test('installed as a PWA, the app opens offline with the last feed', async () => {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { canvasPixels, saturatedColours, serverAndBrowser } from '../lib/app.mjs';
+import { installTestHooks } from '../lib/hooks.mjs';
 
 const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 let server, browser, feed, photo;
@@ -26,6 +27,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function open({ routes = [], following = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
   for (const [pattern, handler] of routes) await context.route(pattern, handler);
+  await installTestHooks(context); // window.paMedia.stats
   // Following mode: the feed is the server's pages as they are (For you ranks them).
   if (following) await context.addInitScript(() => localStorage.setItem('petamigos.feedMode', 'following'));
   const page = await context.newPage();
@@ -34,6 +36,7 @@ async function open({ routes = [], following = false } = {}) {
   page.on('console', (m) => logs.push(m.text()));
   await page.goto(server.url);
   await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+  await page.waitForFunction(() => window.paMedia);
   return { page, problems, logs };
 }
 

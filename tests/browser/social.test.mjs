@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
 import { press, withArg, canvasPixels, imagesSettled, serverAndBrowser } from '../lib/app.mjs';
 import { makeImages } from '../lib/images.mjs';
+import { exposeTestHooks } from '../lib/hooks.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ANA = { email: 'ana@demo.petamigos.test', password: 'petamigos-ana-demo' };
@@ -351,6 +352,7 @@ test("a new post: its @mention links to the pet, its #tag to the tag's grid, whi
   const links = page.locator('#grid-mirror a');
   await links.first().waitFor({ state: 'attached' });
   assert.deepEqual(await links.allTextContents(), [caption]);
+  await exposeTestHooks(page);
   await page.waitForFunction(() => Object.entries(window.paMedia.stats).some(([k, v]) => /Decoded$/.test(k) && v > 0));
   await page.waitForTimeout(150);
   assert.ok(drawn(await canvasPixels(page)) > 0.05, 'the tile is drawn');

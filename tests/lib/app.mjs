@@ -8,6 +8,7 @@ import { before, after } from 'node:test';
 import { decodePng } from './png.mjs';
 import { startServer } from './server.mjs';
 import { launchBrowser } from './browser.mjs';
+import { exposeTestHooks } from './hooks.mjs';
 
 // A test file's real server (the small demo world) and Chromium: both start
 // before its tests, `ready(server, browser)` keeps them (and may do more
@@ -101,6 +102,7 @@ export function saturatedColours({ pixels }) {
 
 // Every image the core asked for has been answered: the canvas stops changing.
 export async function imagesSettled(page) {
+  await exposeTestHooks(page);
   await page.waitForFunction(() => {
     const s = window.paMedia.stats;
     return s.requested > 0 && s.workerDecoded + s.browserDecoded + s.mainDecoded + s.failed + s.dropped
