@@ -185,7 +185,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("q", "luna"),
                          PA_MSG_INT("seconds", 30),
                          PA_MSG_STR("email", "ana@example.com"),
-                         PA_MSG_INT("n", 2)};
+                         PA_MSG_INT("n", 2),
+                         PA_MSG_INT("mb", 50)};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));
