@@ -2,7 +2,7 @@
 // `petamigos rank-bench` builds (same n, dim, seed) and prints the same
 // "name value" lines, medians in ms. The site comes from PA_SITE.
 import { performance } from 'node:perf_hooks';
-import { loadCore } from '../../tests/lib/core.mjs';
+import { loadCore, loadSeam } from '../../tests/lib/core.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -11,10 +11,10 @@ const arg = (name, def) => {
 const n = arg('n', 10000), dim = arg('dim', 64), iters = arg('iters', 200), limit = arg('limit', 50);
 const seed = arg('seed', 1);
 
-const core = await loadCore();
-const h = core._pa_wasm_rank_create(seed, 0);
-if (h < 1 || core._pa_wasm_rank_bench_create(h, n, dim, seed) !== 0) {
-  console.error(`error: bench fixture: ${core.UTF8ToString(core._pa_wasm_rank_error(h))}`);
+const r = (await loadSeam('rank')).bindRank(await loadCore());
+const h = r.rankCreate(seed, 0);
+if (r.rankBenchCreate(h, n, dim, seed) !== 0) {
+  console.error(`error: bench fixture: ${r.rankError(h)}`);
   process.exit(2);
 }
 
@@ -31,19 +31,19 @@ function median(fn) {
   return iters % 2 ? t[iters >> 1] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
 }
 
-const kernel = core.UTF8ToString(core._pa_wasm_rank_kernel());
+const kernel = r.rankKernel();
 console.log(`rank-bench: wasm, n ${n}, dim ${dim}, limit ${limit}, iters ${iters}, kernel ${kernel}, medians in ms`);
 const ops = [
-  ['copy_ms', () => core._pa_wasm_rank_bench_copy(h)],
-  ['dots_f32_ms', () => core._pa_wasm_rank_bench_dots(h, 0)],
-  ['dots_f32_plain_ms', () => core._pa_wasm_rank_bench_dots(h, 1)],
-  ['dots_i8_ms', () => core._pa_wasm_rank_bench_dots(h, 2)],
-  ['dots_i8_plain_ms', () => core._pa_wasm_rank_bench_dots(h, 3)],
-  ['rank_f32_ms', () => core._pa_wasm_rank_bench_rank(h, 0, limit)],
-  ['rank_i8_ms', () => core._pa_wasm_rank_bench_rank(h, 1, limit)],
+  ['copy_ms', () => r.rankBenchCopy(h)],
+  ['dots_f32_ms', () => r.rankBenchDots(h, 0)],
+  ['dots_f32_plain_ms', () => r.rankBenchDots(h, 1)],
+  ['dots_i8_ms', () => r.rankBenchDots(h, 2)],
+  ['dots_i8_plain_ms', () => r.rankBenchDots(h, 3)],
+  ['rank_f32_ms', () => r.rankBenchRank(h, 0, limit)],
+  ['rank_i8_ms', () => r.rankBenchRank(h, 1, limit)],
 ];
 for (const [name, fn] of ops) console.log(`${name} ${median(fn).toFixed(4)}`);
-console.log(`matrix_bytes ${core._pa_wasm_rank_bench_bytes(h)}`);
-console.log(`int8_recall_at_100 ${core._pa_wasm_rank_bench_recall(h, 100).toFixed(3)}`);
-console.log(`int8_list_overlap ${core._pa_wasm_rank_bench_overlap(h, limit).toFixed(3)}`);
-core._pa_wasm_rank_destroy(h);
+console.log(`matrix_bytes ${r.rankBenchBytes(h)}`);
+console.log(`int8_recall_at_100 ${r.rankBenchRecall(h, 100).toFixed(3)}`);
+console.log(`int8_list_overlap ${r.rankBenchOverlap(h, limit).toFixed(3)}`);
+r.rankDestroy(h);
