@@ -12,12 +12,13 @@
 //               {type: 'prepared', key, bytes, mime, width, height, text, via}
 //               {type: 'scrubbed', key, bytes, mime, text}
 import createPetAmigosMedia from './petamigos-media.mjs';
+import { bindMedia, pa_status, pa_image_format } from './seam/media.js';
 import { browserDecode as decodeInBrowser, unpackSize } from './browser-decode.js';
 
 const MAX_WAITING = 64; // requests not yet started; beyond this the oldest is dropped
 const MAX_FETCHES = 4; // requests fetching at once
-const UNSUPPORTED = 6; // PA_ERR_UNSUPPORTED
-const BROWSER_FORMATS = new Set([5, 6, 7]); // PA_IMAGE_WEBP, PA_IMAGE_AVIF, PA_IMAGE_HEIC
+const UNSUPPORTED = pa_status.ERR_UNSUPPORTED;
+const BROWSER_FORMATS = new Set([pa_image_format.WEBP, pa_image_format.AVIF, pa_image_format.HEIC]);
 
 const jobs = new Map(); // key -> {key, url, w, h, stage, abort}
 const waiting = []; // keys, oldest first
@@ -25,7 +26,7 @@ const decodeQueue = []; // {job, bytes}, fetched and waiting for the decoder
 let fetching = 0;
 let decodeScheduled = false;
 
-const mediaReady = createPetAmigosMedia();
+const mediaReady = createPetAmigosMedia().then(bindMedia);
 mediaReady.then(() => postMessage({ type: 'ready' }), (err) => {
   // Without its module the worker is useless: say so, and the page decodes itself.
   postMessage({ type: 'broken', message: String(err?.message ?? err) });
@@ -87,23 +88,13 @@ async function decodeNext() {
   scheduleDecode();
 }
 
-// Reads the media_result struct (core/wasm/wasm_media.c) and frees it.
-function readResult(media, r) {
-  if (!r) throw new Error('out of memory in the media module');
-  const [status, width, height, , format, len, data] = new Int32Array(media.HEAPU8.buffer, r, 7);
-  const out = { status, width, height, format, text: media.UTF8ToString(r + 28) };
-  if (status === 0) out.pixels = media.HEAPU8.slice(data, data + len); // a copy we can transfer
-  media._pa_media_result_free(r);
-  return out;
-}
-
 async function decode(job, bytes) {
   const media = await mediaReady;
   const t0 = performance.now(); // decode and downsize only, not the wait for the module
-  const r = withHeap(media, bytes, (ptr) => readResult(media, media._pa_media_decode_fit(ptr, bytes.length, job.w, job.h)));
+  const r = media.mediaDecodeFit(bytes, job.w, job.h); // r.data: a copy we can transfer
   if (r.status === 0) {
-    finish(job, { type: 'decoded', width: r.width, height: r.height, pixels: r.pixels.buffer, via: 'wasm',
-      ms: performance.now() - t0 }, [r.pixels.buffer]);
+    finish(job, { type: 'decoded', width: r.width, height: r.height, pixels: r.data.buffer, via: 'wasm',
+      ms: performance.now() - t0 }, [r.data.buffer]);
     return;
   }
   if (r.status === UNSUPPORTED && BROWSER_FORMATS.has(r.format)) {
@@ -120,10 +111,10 @@ async function decode(job, bytes) {
 
 // The browser's decoder for what the core refuses. mode 'cover' (default):
 // downsized to the cover size the core would pick for the box; 'fit' (uploads):
-// full size, as pa_media_prepare_rgba downsizes with the core's own filter.
+// full size, as mediaPrepareRgba downsizes with the core's own filter.
 // Orientation comes from the file.
 function browserDecode(media, bytes, boxW, boxH, mode = 'cover') {
-  const size = mode === 'fit' ? (w, h) => [w, h] : (w, h) => unpackSize(media._pa_media_cover_size(w, h, boxW, boxH));
+  const size = mode === 'fit' ? (w, h) => [w, h] : (w, h) => unpackSize(media.mediaCoverSize(w, h, boxW, boxH));
   return decodeInBrowser(new Blob([bytes]), size);
 }
 
@@ -158,7 +149,7 @@ function cancel({ key }) {
 async function prepare({ key, bytes, maxEdge, quality }) {
   const media = await mediaReady;
   const src = new Uint8Array(bytes);
-  let r = withHeap(media, src, (ptr) => readResult(media, media._pa_media_prepare(ptr, src.length, maxEdge, quality)));
+  let r = media.mediaPrepare(src, maxEdge, quality);
   let via = 'wasm';
   if (r.status === UNSUPPORTED && BROWSER_FORMATS.has(r.format)) {
     let px;
@@ -170,7 +161,7 @@ async function prepare({ key, bytes, maxEdge, quality }) {
       return;
     }
     const rgba = new Uint8Array(px.pixels);
-    r = withHeap(media, rgba, (ptr) => readResult(media, media._pa_media_prepare_rgba(ptr, px.width, px.height, maxEdge, quality)));
+    r = media.mediaPrepareRgba(rgba, px.width, px.height, maxEdge, quality);
     via = 'browser';
   }
   if (r.status !== 0) {
@@ -178,8 +169,8 @@ async function prepare({ key, bytes, maxEdge, quality }) {
     return;
   }
   // format: PA_IMAGE_JPEG (1) or PA_IMAGE_PNG (2); data is the encoded file.
-  postMessage({ type: 'prepared', key, bytes: r.pixels.buffer, mime: r.format === 2 ? 'image/png' : 'image/jpeg',
-    width: r.width, height: r.height, text: r.text.trim(), via }, [r.pixels.buffer]);
+  postMessage({ type: 'prepared', key, bytes: r.data.buffer, mime: r.format === pa_image_format.PNG ? 'image/png' : 'image/jpeg',
+    width: r.width, height: r.height, text: r.text.trim(), via }, [r.data.buffer]);
 }
 
 // ---- a reel's video is not re-encoded: the core clears its metadata (GPS in
@@ -187,28 +178,13 @@ async function prepare({ key, bytes, maxEdge, quality }) {
 // (core/src/media/media.md, "Videos"). A file it cannot walk is refused.
 async function scrub({ key, bytes, mime }) {
   const media = await mediaReady;
-  const src = new Uint8Array(bytes);
-  let out = null;
-  const r = withHeap(media, src, (ptr) => {
-    const res = readResult(media, media._pa_media_scrub_video(ptr, src.length));
-    if (res.status === 0) out = media.HEAPU8.slice(ptr, ptr + src.length);
-    return res;
-  });
+  const out = new Uint8Array(bytes); // cleared in place by the core
+  const r = media.mediaScrubVideo(out);
   if (r.status !== 0) {
     postMessage({ type: 'failed', key, reason: 'scrub', status: r.status, message: r.text.trim() });
     return;
   }
   postMessage({ type: 'scrubbed', key, bytes: out.buffer, mime, text: r.text.trim() }, [out.buffer]);
-}
-
-function withHeap(media, bytes, fn) {
-  const ptr = media._malloc(bytes.length || 1);
-  media.HEAPU8.set(bytes, ptr);
-  try {
-    return fn(ptr);
-  } finally {
-    media._free(ptr);
-  }
 }
 
 onmessage = ({ data }) => {

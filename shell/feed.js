@@ -3,6 +3,7 @@
 // core's mirror into DOM. Policy lives in the core; this file only moves bytes
 // and events. app.js starts it and shows it on the feed's routes.
 import createPetAmigosCore from './petamigos-core.mjs';
+import { bindApp, pa_key, pa_action_kind as ACTION, pa_control, pa_pointer_phase, pa_feed_mode, pa_theme } from './seam/app.js';
 import { rasterText } from './text.js';
 import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
@@ -11,24 +12,22 @@ import { feedPage, viewed, watched, signal, showWhy, startRanking } from './rank
 import { t, catalogHandles } from './i18n.js';
 import { startGrid, gridOpen, loadGridPage, renderGridMirror, keepChildren } from './grid.js';
 
-const KEYS = { ArrowDown: 1, j: 1, ArrowUp: 2, k: 2, PageDown: 3, ' ': 3, PageUp: 4, Home: 5, End: 6, l: 7, r: 8,
-  ArrowLeft: 9, ArrowRight: 10, m: 12, Escape: 13 };
-const KEY = { LEFT: 9, RIGHT: 10, PAUSE: 11, MUTE: 12, ESCAPE: 13 };
-// The core's pa_action_kind, pa_control and pa_pointer_phase values.
-const ACTION = { LIKE: 1, UNLIKE: 2, OPEN_COMMENTS: 3, SHARE: 4, OPEN_PET: 5, OPEN_PERSON: 6, LOAD_MORE: 7, REFRESH: 8,
-  STORY_SEEN: 9, LOAD_REELS: 10, OPEN_POST: 11 };
-const CONTROL = { like: 1, comments: 2, share: 3, profile: 4, 'next-image': 5, 'prev-image': 6, why: 7, 'not-interested': 8 };
-// Ranking's actions (pa_action_kind): a post left the screen (value: ms on
-// screen), "Why am I seeing this?", "Not interested", a story or reel left
-// (id: its author, value: the fraction watched).
-const RANK_ACTION = { VIEWED: 12, WHY: 13, NOT_INTERESTED: 14, WATCHED: 15 };
+// Keys, controls and pointer phases as the core names them (seam/app.js, from core/include/pa/pa_app.h).
+const KEY = pa_key;
+const KEYS = { ArrowDown: KEY.DOWN, j: KEY.DOWN, ArrowUp: KEY.UP, k: KEY.UP, PageDown: KEY.PAGE_DOWN, ' ': KEY.PAGE_DOWN,
+  PageUp: KEY.PAGE_UP, Home: KEY.HOME, End: KEY.END, l: KEY.LIKE, r: KEY.REFRESH, ArrowLeft: KEY.LEFT,
+  ArrowRight: KEY.RIGHT, m: KEY.MUTE, Escape: KEY.ESCAPE };
+// The mirror's data-control names: pa_control's, in lower case with dashes.
+const CONTROL = Object.fromEntries(Object.entries(pa_control).map(([k, v]) => [k.toLowerCase().replace(/_/g, '-'), v]));
 const sponsoredIds = new Set(); // posts the mirror says are ads
-const POINTER = { pointerdown: 0, pointermove: 1, pointerup: 2, pointercancel: 3 };
+const POINTER = { pointerdown: pa_pointer_phase.DOWN, pointermove: pa_pointer_phase.MOVE, pointerup: pa_pointer_phase.UP,
+  pointercancel: pa_pointer_phase.CANCEL };
 
 const $ = (id) => document.getElementById(id);
 const canvas = $('canvas');
 const mirror = $('mirror');
 let core = null;
+let pa = null; // the core's app exports (seam/app.js)
 let app = 0;
 let dirty = false;
 let mirrorRevision = 0;
@@ -59,29 +58,19 @@ function frame() {
   if ($('feed-view').hidden) return;
   const t0 = frameTimes ? performance.now() : 0;
   // The core says when it is animating (a fling, a notice) and wants more frames.
-  const more = core._pa_wasm_app_frame(app, Date.now());
+  const more = pa.appFrame(app, Date.now());
   if (frameTimes) frameTimes.ring[frameTimes.n++ % 4096] = performance.now() - t0;
   if (more) redraw();
-  const revision = core._pa_wasm_app_mirror_revision(app);
+  const revision = pa.appMirrorRevision(app);
   if (revision !== mirrorRevision) {
     mirrorRevision = revision;
-    renderMirror(JSON.parse(core.UTF8ToString(core._pa_wasm_app_mirror(app))));
-  }
-}
-
-function withHeap(bytes, fn) {
-  const ptr = core._malloc(bytes.length || 1);
-  core.HEAPU8.set(bytes, ptr);
-  try {
-    return fn(ptr, bytes.length);
-  } finally {
-    core._free(ptr);
+    renderMirror(JSON.parse(pa.appMirror(app)));
   }
 }
 
 // ---- images: fetched, decoded and downsized to their box in shell/decode-worker.js
 // (its own small WASM module, petamigos-media); the pixels come back to the core
-// through _pa_wasm_app_image_decoded. Without workers (or if the worker cannot
+// through appImageDecoded (seam/app.js). Without workers (or if the worker cannot
 // start) the browser decodes on this thread (the app's module has no decoder).
 // See core/src/media/media.md.
 const media = {
@@ -138,7 +127,7 @@ function onWorkerMessage(m) {
   if (m.type === 'decoded') {
     // Accepted even after a cancel: the work is done and the core may use it.
     const t0 = performance.now();
-    withHeap(new Uint8Array(m.pixels), (ptr) => core._pa_wasm_app_image_decoded(r.handle, r.id, m.width, m.height, ptr));
+    pa.appImageDecoded(r.handle, r.id, m.width, m.height, new Uint8Array(m.pixels));
     media.stats.mainThreadMs += performance.now() - t0;
     media.stats.workerDecodeMs += m.ms;
     media.stats.maxWidth = Math.max(media.stats.maxWidth, m.width);
@@ -147,7 +136,7 @@ function onWorkerMessage(m) {
   } else if (m.type === 'failed' && isCurrent) {
     media.stats[m.reason === 'dropped' ? 'dropped' : 'failed']++;
     if (m.reason !== 'dropped') console.info('[media]', r.url, m.message);
-    core._pa_wasm_app_image_failed(r.handle, r.id);
+    pa.appImageFailed(r.handle, r.id);
     redraw();
   }
 }
@@ -159,14 +148,14 @@ async function decodeOnMainThread(handle, id, url, w, h) {
     if (!r.ok) throw new Error(`HTTP ${r.error.status || r.error.kind}`);
     const blob = new Blob([r.data]);
     const t0 = performance.now();
-    const px = await browserDecode(blob, (iw, ih) => unpackSize(core._pa_wasm_image_cover_size(iw, ih, w, h)));
-    withHeap(new Uint8Array(px.pixels), (ptr) => core._pa_wasm_app_image_decoded(handle, id, px.width, px.height, ptr));
+    const px = await browserDecode(blob, (iw, ih) => unpackSize(pa.imageCoverSize(iw, ih, w, h)));
+    pa.appImageDecoded(handle, id, px.width, px.height, new Uint8Array(px.pixels));
     media.stats.mainThreadMs += performance.now() - t0;
     media.stats.maxWidth = Math.max(media.stats.maxWidth, px.width);
     media.stats.mainDecoded++;
   } catch (err) {
     console.info('[media]', url, String(err?.message ?? err));
-    core._pa_wasm_app_image_failed(handle, id);
+    pa.appImageFailed(handle, id);
   }
   redraw();
 }
@@ -192,16 +181,12 @@ function cancelImage(handle, id) {
   media.worker.postMessage({ type: 'cancel', key: n });
 }
 
-function cString(text) {
-  return new TextEncoder().encode(text + '\0');
-}
-
 async function like(id, on) {
   let ok = 0, liked = 0, count = 0;
   // Failed (offline, signed out): the core rolls the like back and says so.
   const r = await request(on ? 'PUT' : 'DELETE', `/api/v1/posts/${encodeURIComponent(id)}/like`);
   if (r.ok) [ok, liked, count] = [1, r.data.liked ? 1 : 0, r.data.like_count];
-  withHeap(cString(id), (ptr) => core._pa_wasm_app_like_result(app, ptr, ok, liked, count));
+  pa.appLikeResult(app, id, ok, liked, count);
   redraw();
 }
 
@@ -224,13 +209,13 @@ async function coreBytes(url) {
 
 async function loadStories() {
   const bytes = await coreBytes('/api/v1/stories');
-  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_stories(app, ptr, len));
+  if (bytes) rejected('stories', () => pa.appStories(app, bytes));
   redraw();
 }
 
 async function loadReels(cursor) {
   const bytes = await coreBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
-  if (bytes) withHeap(bytes, (ptr, len) => core._pa_wasm_app_reels(app, ptr, len, cursor ? 1 : 0));
+  if (bytes) rejected('reels', () => pa.appReels(app, bytes, cursor ? pa_feed_mode.APPEND : pa_feed_mode.REPLACE));
   redraw();
 }
 
@@ -243,12 +228,15 @@ function onAction(handle, kind, id, value) {
   if (kind === ACTION.LIKE || kind === ACTION.UNLIKE) {
     like(id, kind === ACTION.LIKE);
     signal(kind === ACTION.LIKE ? 'like' : 'skip', id); // an unlike takes some of the like back
-  } else if (kind === RANK_ACTION.VIEWED) viewed(id, value);
-  else if (kind === RANK_ACTION.WATCHED) watched(id, value);
-  else if (kind === RANK_ACTION.WHY) showWhy(id, sponsoredIds.has(id));
-  else if (kind === RANK_ACTION.NOT_INTERESTED) {
+  // Ranking's actions: a post left the screen (value: ms on screen), "Why am I
+  // seeing this?", "Not interested", a story or reel left (id: its author,
+  // value: the fraction watched).
+  } else if (kind === ACTION.VIEWED) viewed(id, value);
+  else if (kind === ACTION.WATCHED) watched(id, value);
+  else if (kind === ACTION.WHY) showWhy(id, sponsoredIds.has(id));
+  else if (kind === ACTION.NOT_INTERESTED) {
     signal('hide', id);
-    withHeap(cString(id), (ptr) => core._pa_wasm_app_remove_post(app, ptr));
+    pa.appRemovePost(app, id);
     redraw();
   }
   else if (kind === ACTION.SHARE) share(id);
@@ -281,7 +269,7 @@ function onVideo(handle, url, next, rect, muted, loop) {
   video.muted = muted;
   video.loop = loop;
   if (video.getAttribute('src') !== url) {
-    core._pa_wasm_app_video_playing(app, 0);
+    pa.appVideoPlaying(app, 0);
     video.src = url;
     video.play().catch(() => {}); // autoplay may wait for a gesture; the poster stays
   }
@@ -307,14 +295,22 @@ async function loadFeed(cursor = null, reset = false) {
     if (generation !== feedGeneration) return;
     // A failed request in the person's words; ranking.js words its own errors.
     const message = err instanceof ApiError ? t(...failureMessage(err)) : err.message;
-    withHeap(cString(message), (ptr) => core._pa_wasm_app_feed_failed(app, ptr));
+    pa.appFeedFailed(app, message);
     redraw();
     return;
   }
-  const mode = cursor === null ? (reset ? 2 : 0) : 1;
-  const status = withHeap(bytes, (ptr, len) => core._pa_wasm_app_feed(app, ptr, len, mode));
-  if (status !== 0) console.warn('feed rejected:', core.UTF8ToString(core._pa_wasm_app_error(app)));
+  const mode = cursor === null ? (reset ? pa_feed_mode.RESET : pa_feed_mode.REPLACE) : pa_feed_mode.APPEND;
+  rejected('feed', () => pa.appFeed(app, bytes, mode));
   redraw();
+}
+
+// A page the core refused keeps what it showed; the console says why.
+function rejected(what, load) {
+  try {
+    load();
+  } catch (err) {
+    console.warn(`${what} rejected:`, err.message);
+  }
 }
 
 function showStatus(state, message = '', notice = '') {
@@ -423,7 +419,7 @@ function resize() {
   const rect = $('stage').getBoundingClientRect();
   const w = Math.max(1, Math.round(rect.width * dpr));
   const h = Math.max(1, Math.round(rect.height * dpr));
-  core._pa_wasm_app_resize(app, w, h, dpr);
+  pa.appResize(app, w, h, dpr);
   // SDL sizes the canvas element; keep its CSS box filling the stage.
   canvas.style.width = '100%';
   canvas.style.height = '100%';
@@ -434,7 +430,7 @@ function bindInput() {
   canvas.addEventListener('wheel', (e) => {
     e.preventDefault();
     const unit = e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? canvas.clientHeight : 1;
-    core._pa_wasm_app_scroll(app, e.deltaY * unit * (window.devicePixelRatio || 1));
+    pa.appScroll(app, e.deltaY * unit * (window.devicePixelRatio || 1));
     redraw();
   }, { passive: false });
   // Touch and mouse go to the core as they are: it owns drags, flings, taps
@@ -445,7 +441,7 @@ function bindInput() {
       if (type === 'pointermove' && e.buttons === 0 && e.pointerType === 'mouse') return;
       const dpr = window.devicePixelRatio || 1;
       const rect = canvas.getBoundingClientRect();
-      core._pa_wasm_app_pointer(app, POINTER[type], (e.clientX - rect.left) * dpr, (e.clientY - rect.top) * dpr, e.timeStamp);
+      pa.appPointer(app, POINTER[type], (e.clientX - rect.left) * dpr, (e.clientY - rect.top) * dpr, e.timeStamp);
       redraw();
     });
   }
@@ -466,64 +462,64 @@ function bindInput() {
       const k = e.key === ' ' ? KEY.PAUSE : key;
       if ((e.key === ' ' || e.key === 'Enter') && e.target.closest('button')) return;
       e.preventDefault();
-      core._pa_wasm_app_key(app, k);
+      pa.appKey(app, k);
       redraw();
       return;
     }
     if (e.target.closest('button, input, textarea')) return;
     // Other screens keep their keys; with a grid, only the canvas side takes them.
     if ($('feed-view').hidden || (gridOpen() && e.target !== document.body && !e.target.closest('#feed-view'))) return;
-    if (key === 7 && !document.activeElement?.closest?.('#mirror article')) return;
+    if (key === KEY.LIKE && !document.activeElement?.closest?.('#mirror article')) return;
     e.preventDefault();
     // Arrow keys and j/k walk posts when one has focus; the rest scroll.
     const current = document.activeElement?.closest?.('#mirror article');
-    const step = key === 1 ? 1 : key === 2 ? -1 : 0;
+    const step = key === KEY.DOWN ? 1 : key === KEY.UP ? -1 : 0;
     if (current && step) {
       const next = mirror.children[Number(current.dataset.index) + step];
       if (next) next.focus();
       return;
     }
-    core._pa_wasm_app_key(app, key);
+    pa.appKey(app, key);
     redraw();
   });
   mirror.addEventListener('focusin', (e) => {
     // A focused button gets its own ring on the canvas (issue 4).
     const article = e.target.closest('article');
     const control = CONTROL[e.target.closest('button[data-control]')?.dataset.control] ?? 0;
-    if (article) core._pa_wasm_app_focus_control(app, Number(article.dataset.index), control);
+    if (article) pa.appFocusControl(app, Number(article.dataset.index), control);
     redraw();
   });
   mirror.addEventListener('focusout', (e) => {
-    if (!mirror.contains(e.relatedTarget)) core._pa_wasm_app_focus(app, -1);
+    if (!mirror.contains(e.relatedTarget)) pa.appFocus(app, -1);
     redraw();
   });
   mirror.addEventListener('click', (e) => {
     const button = e.target.closest('button[data-control]');
     if (!button) return;
     const article = button.closest('article');
-    core._pa_wasm_app_activate(app, Number(article.dataset.index), CONTROL[button.dataset.control]);
+    pa.appActivate(app, Number(article.dataset.index), CONTROL[button.dataset.control]);
     redraw();
   });
   const dark = matchMedia('(prefers-color-scheme: dark)');
   // The theme chosen in settings (<html data-theme>, shell/account.js), else the system's.
   const isDark = () => (document.documentElement.dataset.theme ?? (dark.matches ? 'dark' : 'light')) === 'dark';
-  const applyTheme = () => { core._pa_wasm_app_set_theme(app, isDark() ? 1 : 0); redraw(); };
+  const applyTheme = () => { pa.appSetTheme(app, isDark() ? pa_theme.DARK : pa_theme.LIGHT); redraw(); };
   dark.addEventListener('change', applyTheme);
   addEventListener('pa:theme', applyTheme);
   applyTheme();
   $('retry').addEventListener('click', () => { loadFeed(); loadStories(); });
   $('stories').addEventListener('click', (e) => {
     const b = e.target.closest('button[data-story]');
-    if (b) { core._pa_wasm_app_open_story(app, Number(b.dataset.story)); redraw(); }
+    if (b) { pa.appOpenStory(app, Number(b.dataset.story)); redraw(); }
   });
   const viewerKeys = { 'viewer-prev': KEY.LEFT, 'viewer-next': KEY.RIGHT, 'viewer-pause': KEY.PAUSE, 'viewer-sound': KEY.MUTE, 'viewer-close': KEY.ESCAPE };
   $('viewer').addEventListener('click', (e) => {
     const key = viewerKeys[e.target.closest('button')?.id];
-    if (key) { core._pa_wasm_app_key(app, key); redraw(); }
+    if (key) { pa.appKey(app, key); redraw(); }
   });
-  video.addEventListener('playing', () => { core._pa_wasm_app_video_playing(app, 1); redraw(); });
-  video.addEventListener('timeupdate', () => core._pa_wasm_app_video_progress(app, video.currentTime, video.duration || 0));
-  video.addEventListener('error', () => { core._pa_wasm_app_video_playing(app, 0); redraw(); });
+  video.addEventListener('playing', () => { pa.appVideoPlaying(app, 1); redraw(); });
+  video.addEventListener('timeupdate', () => pa.appVideoProgress(app, video.currentTime, video.duration || 0));
+  video.addEventListener('error', () => { pa.appVideoPlaying(app, 0); redraw(); });
   new ResizeObserver(resize).observe($('stage'));
 }
 
@@ -544,19 +540,23 @@ export async function startFeed() {
   });
   const dpr = window.devicePixelRatio || 1;
   const rect = $('stage').getBoundingClientRect();
-  app = core._pa_wasm_app_create(Math.max(1, Math.round(rect.width * dpr)), Math.max(1, Math.round(rect.height * dpr)), dpr);
-  if (app < 0) throw new Error(`the core could not start (${core.UTF8ToString(core._pa_wasm_status_name(-app))})`);
+  pa = bindApp(core);
+  try {
+    app = pa.appCreate(Math.max(1, Math.round(rect.width * dpr)), Math.max(1, Math.round(rect.height * dpr)), dpr);
+  } catch (err) {
+    throw new Error(`the core could not start (${err.statusName})`);
+  }
   bindInput();
-  startGrid({ core, app, redraw, withHeap, show: (visible) => showFeed(visible) });
+  startGrid({ pa, app, redraw, show: (visible) => showFeed(visible) });
   resize();
   // The core's words come from the shell's catalogs; a switch rewords and
   // mirrors the canvas at once (the core keeps the scroll position).
   addEventListener('pa:locale', () => {
     const { cat, en } = catalogHandles();
-    core._pa_wasm_app_set_locale(app, cat, en);
+    pa.appSetLocale(app, cat, en);
     redraw();
   });
-  await startRanking({ core, withHeap, reload: () => { if (feedLoaded) loadFeed(null, true); } });
+  await startRanking({ core, reload: () => { if (feedLoaded) loadFeed(null, true); } });
   return core;
 }
 
@@ -582,7 +582,7 @@ export function showFeed(visible, { reels = false } = {}) {
   $('feed-view').toggleAttribute('data-reels', !!reels);
   if (visible) {
     resize();
-    if (reels) core._pa_wasm_app_open_reels(app);
+    if (reels) pa.appOpenReels(app);
     redraw();
   }
 }

@@ -5,8 +5,9 @@
 // Screens call openGrid(url) in mount and closeGrid() in their cleanup.
 import { getBytes } from './api.js';
 import { t } from './i18n.js';
+import { pa_feed_mode } from './seam/app.js';
 
-let host = null; // {core, app, redraw, withHeap, show} from feed.js
+let host = null; // {pa (seam/app.js's exports), app, redraw, show} from feed.js
 let source = null; // the page URL of the open grid, or null
 let generation = 0; // answers for a grid no longer open are dropped
 
@@ -17,11 +18,11 @@ export function startGrid(bridge) {
   const list = $('grid-mirror');
   list.addEventListener('focusin', (e) => {
     const li = e.target.closest('li');
-    if (li) host.core._pa_wasm_app_grid_focus(host.app, Number(li.dataset.index));
+    if (li) host.pa.appGridFocus(host.app, Number(li.dataset.index));
     host.redraw();
   });
   list.addEventListener('focusout', (e) => {
-    if (!list.contains(e.relatedTarget)) host.core._pa_wasm_app_grid_focus(host.app, -1);
+    if (!list.contains(e.relatedTarget)) host.pa.appGridFocus(host.app, -1);
     host.redraw();
   });
   // Arrows move between tiles as they are laid out: three to a row.
@@ -45,7 +46,7 @@ export function openGrid(url) {
   generation++;
   document.body.dataset.grid = 'open';
   $('grid').hidden = false;
-  host.core._pa_wasm_app_grid_open(host.app);
+  host.pa.appGridOpen(host.app);
   host.show(true);
   loadGridPage(null);
 }
@@ -57,7 +58,7 @@ export function closeGrid() {
   delete document.body.dataset.grid;
   $('grid').hidden = true;
   $('grid-mirror').replaceChildren();
-  host.core._pa_wasm_app_grid_close(host.app);
+  host.pa.appGridClose(host.app);
   host.show(false);
 }
 
@@ -69,12 +70,15 @@ export async function loadGridPage(cursor) {
   if (mine !== generation) return;
   if (r.ok) {
     const bytes = r.data; // as the server sent it: the core's strict parser judges it
-    const status = host.withHeap(bytes, (ptr, len) => host.core._pa_wasm_app_grid(host.app, ptr, len, cursor ? 1 : 0));
-    if (status !== 0) console.warn('grid page rejected:', host.core.UTF8ToString(host.core._pa_wasm_app_error(host.app)));
+    try {
+      host.pa.appGrid(host.app, bytes, cursor ? pa_feed_mode.APPEND : pa_feed_mode.REPLACE);
+    } catch (err) {
+      console.warn('grid page rejected:', err.message);
+    }
   } else {
     const message = r.error.kind === 'offline' ? t('feed.error.offline') : r.error.kind === 'unreachable'
       ? t('feed.error.unreachable') : t('grid.failed');
-    host.withHeap(new TextEncoder().encode(`${message}\0`), (ptr) => host.core._pa_wasm_app_grid_failed(host.app, ptr));
+    host.pa.appGridFailed(host.app, message);
   }
   host.redraw();
 }

@@ -25,13 +25,15 @@ const CANDIDATES = 1000; // candidates fetched and ranked per load
 import { t } from './i18n.js';
 import { getSession, getBytes } from './api.js';
 import { keyValueStore } from './idb.js';
+import { bindRank, pa_rank_signal, pa_rank_mode } from './seam/rank.js';
+import { PaError } from './seam/heap.js';
 
-const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
+// The signals' names: pa_rank_signal's (core/include/pa/pa_rank.h), lower case with dashes.
+const SIGNALS = Object.fromEntries(Object.entries(pa_rank_signal).map(([k, v]) => [k.toLowerCase().replace(/_/g, '-'), v]));
 const TASTE = 'taste'; // the one record's key, in the database below
 const tasteDb = keyValueStore('petamigos-rank', 'taste');
 
-let core = null;
-let withHeap = null; // feed.js's: bytes into the core's heap for one call
+let rank = null; // the core's ranking exports (seam/rank.js)
 let h = 0; // the ranker's handle
 let ranked = []; // [{index, post_id, score, sponsored, why}] of the last ranking
 let unranked = false; // the last first page of For you was the newest posts (signed out)
@@ -45,16 +47,14 @@ export function feedMode() {
 
 // ---- IndexedDB: one record, the taste's bytes (pa_rank_taste_save)
 
-const cString = (s) => new TextEncoder().encode(`${s}\0`);
-const rankError = () => core.UTF8ToString(core._pa_wasm_rank_error(h));
 
 async function restoreTaste() {
   try {
     const saved = await tasteDb.get(TASTE);
     if (!(saved instanceof Uint8Array)) return;
-    const st = withHeap(saved, (p, n) => core._pa_wasm_rank_taste_load(h, p, n));
-    if (st !== 0) console.info('[rank] stored taste refused:', rankError());
+    rank.rankTasteLoad(h, saved);
   } catch (err) {
+    if (err instanceof PaError) return console.info('[rank] stored taste refused:', err.message);
     console.info('[rank] no stored taste:', err?.message);
   }
 }
@@ -67,10 +67,12 @@ function saveTasteSoon() {
 
 async function saveTaste() {
   clearTimeout(saveTimer);
-  const n = core._pa_wasm_rank_taste_save(h);
-  if (n < 0) return console.info('[rank] taste not saved:', rankError());
-  const ptr = core._pa_wasm_rank_taste_data(h);
-  const bytes = core.HEAPU8.slice(ptr, ptr + n);
+  let bytes;
+  try {
+    bytes = rank.rankTasteSave(h);
+  } catch (err) {
+    return console.info('[rank] taste not saved:', err.message);
+  }
   try {
     await tasteDb.put(TASTE, bytes);
   } catch (err) {
@@ -80,8 +82,8 @@ async function saveTaste() {
 
 async function resetTaste() {
   clearTimeout(saveTimer);
-  core._pa_wasm_rank_taste_reset(h);
-  core._pa_wasm_rank_restart(h); // a new beginning: the cold-start list again
+  rank.rankTasteReset(h);
+  rank.rankRestart(h); // a new beginning: the cold-start list again
   try {
     await tasteDb.delete(TASTE);
   } catch (err) {
@@ -92,34 +94,40 @@ async function resetTaste() {
 
 // ---- signals
 
-function learned(st) {
-  if (st === 0) saveTasteSoon();
-  return st === 0;
+// Runs one observation; false when the ranker refused it (a post no longer on its page).
+function learned(observe) {
+  try {
+    observe();
+  } catch (err) {
+    if (err instanceof PaError) return false;
+    throw err;
+  }
+  saveTasteSoon();
+  return true;
 }
 
 // kind: a name of SIGNALS; the post must be on the ranker's candidate page.
 export function signal(kind, postId, value = 0) {
   if (!h || !(kind in SIGNALS) || !postId) return false;
-  return learned(withHeap(cString(postId), (p) => core._pa_wasm_rank_observe(h, p, SIGNALS[kind], value)));
+  return learned(() => rank.rankObserve(h, postId, SIGNALS[kind], value));
 }
 
 // The core had the post on screen for ms: a skip under a second, else a dwell.
 export function viewed(postId, ms) {
   if (!h || !postId) return false;
-  return learned(withHeap(cString(postId), (p) => core._pa_wasm_rank_viewed(h, p, ms)));
+  return learned(() => rank.rankViewed(h, postId, ms));
 }
 
 // A story or reel by authorId was left after seeing this fraction of it: the
 // author's affinity learns (they are not candidates, so the vector does not).
 export function watched(authorId, fraction) {
   if (!h || !authorId) return false;
-  return learned(withHeap(cString(authorId), (a) => core._pa_wasm_rank_observe_author(h, a, SIGNALS.watch, fraction)));
+  return learned(() => rank.rankObserveAuthor(h, authorId, SIGNALS.watch, fraction));
 }
 
 function signalBy(kind, authorId, petId, value = 0) {
   if (!h || !(kind in SIGNALS) || (!authorId && !petId)) return false;
-  return learned(withHeap(cString(authorId || ''), (a) =>
-    withHeap(cString(petId || ''), (p) => core._pa_wasm_rank_observe_by(h, a, p, SIGNALS[kind], value))));
+  return learned(() => rank.rankObserveBy(h, authorId || '', petId || '', SIGNALS[kind], value));
 }
 
 function onSignal({ detail = {} }) {
@@ -145,8 +153,8 @@ async function fetchBytes(url) {
 
 // The ranker refused the page: why, for the console; the person is told the
 // feed could not be loaded, in their language.
-function rankFailed() {
-  console.info('[rank] the feed could not be ranked:', rankError());
+function rankFailed(err) {
+  console.info('[rank] the feed could not be ranked:', err.message);
   return new Error(t('feed.error.loadFailed'));
 }
 
@@ -169,12 +177,14 @@ async function canRank() {
 // Ranks a fresh page of candidates with the current taste.
 async function rankCandidates() {
   const bytes = await fetchBytes(CANDIDATES_URL);
-  const st = withHeap(bytes, (p, n) => core._pa_wasm_rank_page(h, p, n));
-  if (st !== 0) throw rankFailed();
-  core._pa_wasm_rank_set_mode(h, 0);
-  const count = core._pa_wasm_rank_run(h, 1, Math.floor(Date.now() / 1000), CANDIDATES);
-  if (count < 0) throw rankFailed();
-  ranked = JSON.parse(core.UTF8ToString(core._pa_wasm_rank_json(h)));
+  try {
+    rank.rankPage(h, bytes);
+    rank.rankSetMode(h, pa_rank_mode.FOR_YOU);
+    rank.rankRun(h, 1, Math.floor(Date.now() / 1000), CANDIDATES);
+  } catch (err) {
+    throw rankFailed(err);
+  }
+  ranked = JSON.parse(rank.rankJson(h));
   whyById.clear();
   for (const item of ranked) whyById.set(item.post_id, item);
 }
@@ -309,13 +319,15 @@ function seed() {
 
 // Starts the ranker; reload() is called when the feed must be loaded again
 // from the top (mode switched, taste reset).
-export async function startRanking({ core: coreModule, withHeap: heap, reload }) {
-  core = coreModule;
-  withHeap = heap;
+export async function startRanking({ core, reload }) {
+  rank = bindRank(core);
   onChange = reload;
   const s = seed();
-  h = core._pa_wasm_rank_create(s % 2 ** 32, Math.floor(s / 2 ** 32));
-  if (h < 0) throw new Error('the ranker could not start');
+  try {
+    h = rank.rankCreate(s % 2 ** 32, Math.floor(s / 2 ** 32));
+  } catch {
+    throw new Error('the ranker could not start');
+  }
   await restoreTaste();
   bindModeSwitch();
   addEventListener('pa:signal', onSignal);

@@ -1,6 +1,7 @@
 /* The browser host's C side: exports for the shell, with apps addressed by
  * small integer handles rather than raw pointers, and the platform callbacks
- * forwarded to the JavaScript host object (Module.paHost, see shell/core.js). */
+ * forwarded to the JavaScript host object (Module.paHost, see shell/feed.js).
+ * The shell calls these through the generated seam/app.js (core/wasm/README.md). */
 #include "pa/pa_app.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_resize.h"
@@ -103,6 +104,7 @@ static void log_line(void *user, const char *msg) { pa_js_log(msg); }
 
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_version(void) { return pa_version(); }
 
+/* seam: status-name */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_status_name(int code) {
   return pa_status_name((pa_status)code);
 }
@@ -126,7 +128,8 @@ EMSCRIPTEN_KEEPALIVE char *pa_wasm_feed_describe(const char *json, size_t len) {
 }
 
 /* Creates an app drawing onto the page's canvas (Module.canvas). Returns a
- * handle >= 1, or -status on failure. Free with pa_wasm_app_destroy. */
+ * handle >= 1, or -status on failure. Free with pa_wasm_app_destroy.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) {
   int i = 0;
   while (i < MAX_APPS && slots[i].app) i++;
@@ -177,15 +180,16 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_resize(int handle, int width, int height, 
   pa_app_resize(s->app, width, height, scale);
 }
 
-/* mode: 0 replace, 1 append. Returns 0 or a pa_status; the message is then
- * in pa_wasm_app_error. */
+/* mode: pa_feed_mode (0 replace, 1 append, 2 reset: another feed, from the
+ * top). Returns 0 or a pa_status; the message is then in pa_wasm_app_error.
+ * seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_feed(int handle, const char *json, size_t len, int mode) {
   slot *s = lookup(handle);
-  /* mode: 0 replace, 1 append, 2 reset (another feed: from the top) */
   pa_feed_mode m = mode == 1 ? PA_FEED_APPEND : mode == 2 ? PA_FEED_RESET : PA_FEED_REPLACE;
   return s ? (int)pa_app_feed_loaded(s->app, json, len, m, &s->error) : PA_ERR_ARG;
 }
 
+/* Returns 0 or a pa_status (message in pa_wasm_app_error). seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_stories(int handle, const char *json, size_t len) {
   slot *s = lookup(handle);
   return s ? (int)pa_app_stories_loaded(s->app, json, len, &s->error) : PA_ERR_ARG;
@@ -196,7 +200,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_open_story(int handle, int index) {
   if (s) pa_app_open_story(s->app, index);
 }
 
-/* mode: 0 replace, 1 append. */
+/* mode: 0 replace, 1 append. Returns 0 or a pa_status. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_reels(int handle, const char *json, size_t len, int mode) {
   slot *s = lookup(handle);
   return s ? (int)pa_app_reels_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,
@@ -263,6 +267,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_feed_failed(int handle, const char *messag
   if (s) pa_app_feed_failed(s->app, message);
 }
 
+/* The last error's message. seam: error */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_app_error(int handle) {
   slot *s = lookup(handle);
   return s ? s->error.msg : "no such app";
@@ -316,7 +321,8 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_open(int handle) {
   if (s) pa_app_grid_open(s->app);
 }
 
-/* mode: 0 replace, 1 append. Returns 0 or a pa_status (message in pa_wasm_app_error). */
+/* mode: 0 replace, 1 append. Returns 0 or a pa_status (message in pa_wasm_app_error).
+ * seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_grid(int handle, const char *json, size_t len, int mode) {
   slot *s = lookup(handle);
   return s ? (int)pa_app_grid_loaded(s->app, json, len, mode ? PA_FEED_APPEND : PA_FEED_REPLACE,

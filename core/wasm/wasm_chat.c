@@ -5,7 +5,11 @@
  *
  * Return convention: >= 0 is a handle or a byte count, < 0 is -pa_status;
  * pa_wasm_chat_error() and pa_wasm_chat_fault() then say what and why.
- * Every handle is owned by the shell, which frees it with pa_wasm_chat_free. */
+ * Every handle is owned by the shell, which frees it with pa_wasm_chat_free.
+ *
+ * The generated seam (core/wasm/README.md) wipes its copies of the inputs
+ * before freeing them, and copies each output out, then wipes it.
+ * seam: wipe-inputs */
 #include "pa/pa_crypto.h"
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
@@ -124,8 +128,14 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_out_wipe(void) {
   out_len = 0;
   out_secret = 0;
 }
+/* seam: error */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_error(void) { return last_error.msg; }
-/* The pa_crypto_fault of the last refusal (0 = none); names via pa_wasm_chat_fault_name. */
+/* seam: status-name */
+EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_status_name(int code) {
+  return pa_status_name((pa_status)code);
+}
+/* The pa_crypto_fault of the last refusal (0 = none); names via pa_wasm_chat_fault_name.
+ * seam: error-fault=pa_wasm_chat_fault_name */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_fault(void) { return (int)last_fault; }
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_fault_name(int fault) {
   return pa_crypto_fault_name((pa_crypto_fault)fault);
@@ -148,7 +158,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_free(int handle) {
 
 /* ---- identities and prekeys */
 
-/* Creates an identity; now is Unix seconds. Returns a handle. */
+/* Creates an identity; now is Unix seconds. Returns a handle. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_create(double now, int opks) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
   pa_x3dh_identity *id;
@@ -156,7 +166,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_create(double now, int opks) {
   return st == PA_OK ? keep(KIND_IDENTITY, id) : fail(st);
 }
 
-/* Writes the 32-byte Ed25519 identity key to the output; returns 32. */
+/* Writes the 32-byte Ed25519 identity key to the output; returns 32.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_key(int handle) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
@@ -167,7 +178,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_identity_key(int handle) {
   return 32;
 }
 
-/* Rotates the signed prekey if it is due; returns 1 if it did, 0 if not. */
+/* Rotates the signed prekey if it is due; returns 1 if it did, 0 if not.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_spk_rotate_if_due(int handle, double now) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
@@ -177,7 +189,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_spk_rotate_if_due(int handle, double now) 
   return st == PA_OK ? 1 : fail(st);
 }
 
-/* Adds up to batch one-time prekeys when fewer than below remain; returns how many. */
+/* Adds up to batch one-time prekeys when fewer than below remain; returns how many.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_opk_replenish(int handle, int below, int batch) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
@@ -192,7 +205,8 @@ EMSCRIPTEN_KEEPALIVE double pa_wasm_chat_opk_next_id(int handle) {
   return id ? (double)pa_x3dh_opk_next_id(id) : 0;
 }
 
-/* The bundle to publish (one-time prekeys with id >= first_opk) to the output. */
+/* The bundle to publish (one-time prekeys with id >= first_opk) to the output.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_bundle(int handle, double first_opk) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
@@ -208,7 +222,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_bundle(int handle, double first_opk) {
 
 /* ---- sessions */
 
-/* Starts a session with a fetched bundle (verified here); returns its handle. */
+/* Starts a session with a fetched bundle (verified here); returns its handle.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_start(int identity, const uint8_t *bundle, size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
   pa_x3dh_identity *id = lookup(identity, KIND_IDENTITY);
@@ -219,7 +234,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_start(int identity, const uint8_t *bundle,
 }
 
 /* For a session-start message: the handle of the session it belongs to
- * (a resend), 0 if none does (call pa_wasm_chat_accept), or -status. */
+ * (a resend), 0 if none does (call pa_wasm_chat_accept), or -status.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_owner(const uint8_t *msg, size_t len) {
   begin();
   pa_ratchet_info info;
@@ -233,7 +249,9 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_owner(const uint8_t *msg, size_t len) {
 
 /* Accepts a session start: the plaintext goes to the output (pa_wasm_chat_out_len
  * bytes); returns the new session's handle. The identity changed (a one-time
- * prekey is spent): seal it again. */
+ * prekey is spent): seal it again. The wrapper returns {value: the handle,
+ * bytes: the plaintext}. seam: throws-negative bytes-at=pa_wasm_chat_out
+ * length=pa_wasm_chat_out_len wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_accept(int identity, const uint8_t *msg, size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
   pa_x3dh_identity *id = lookup(identity, KIND_IDENTITY);
@@ -247,7 +265,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_accept(int identity, const uint8_t *msg, s
   return keep(KIND_SESSION, s);
 }
 
-/* Encrypts len bytes; the message goes to the output. Returns its length. */
+/* Encrypts len bytes; the message goes to the output. Returns its length.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_encrypt(int session, const uint8_t *plain, size_t len) {
   begin();
   pa_ratchet *s = lookup(session, KIND_SESSION);
@@ -259,7 +278,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_encrypt(int session, const uint8_t *plain,
 }
 
 /* Decrypts a message; the plaintext goes to the output. Returns its length,
- * or -status with the session unchanged and pa_wasm_chat_fault() saying why. */
+ * or -status with the session unchanged and pa_wasm_chat_fault() saying why.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_decrypt(int session, const uint8_t *msg, size_t len) {
   begin();
   pa_ratchet *s = lookup(session, KIND_SESSION);
@@ -270,7 +290,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_decrypt(int session, const uint8_t *msg, s
 }
 
 /* The formatted safety number ("12345 67890 ...", NUL-terminated) to the
- * output; ids are the stable account ids (UTF-8). Returns 71. */
+ * output; ids are the stable account ids (UTF-8). Returns 71.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety(int session, const char *own_id, const char *peer_id) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
   pa_ratchet *s = lookup(session, KIND_SESSION);
@@ -291,7 +312,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety(int session, const char *own_id, co
 
 /* ---- the vault: sealed identity and session bytes */
 
-/* Seals an identity or session under a 32-byte key; the blob goes to the output. */
+/* Seals an identity or session under a 32-byte key; the blob goes to the output.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_seal(int handle, const uint8_t *key, double generation) {
   begin();
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
@@ -315,7 +337,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_seal(int handle, const uint8_t *key, doubl
 
 /* Opens a blob sealed by pa_wasm_chat_seal (kind 1 identity, 2 session),
  * refusing tampering, other versions and generations below min_generation.
- * Returns a new handle. */
+ * Returns a new handle. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double min_generation,
                                            const uint8_t *blob, size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
@@ -339,7 +361,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double 
 
 /* ---- attachments */
 
-/* Encrypts an image: the output is key+header (56 bytes) then the ciphertext. */
+/* Encrypts an image: the output is key+header (56 bytes) then the ciphertext.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_encrypt(const uint8_t *plain, size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
   if (len > PA_ATTACH_MAX_BYTES)
@@ -353,7 +376,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_encrypt(const uint8_t *plain, size_
   return (int)out_len;
 }
 
-/* Decrypts an attachment with its 56-byte key+header; the image goes to the output. */
+/* Decrypts an attachment with its 56-byte key+header; the image goes to the output.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_decrypt(const uint8_t *key, const uint8_t *sealed,
                                                      size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);

@@ -2,9 +2,9 @@
  * ordinal, format, negotiate, number, date, relative and i18n commands
  * call, so tests/wasm/i18n.test.mjs can hold the two to the same output.
  *
- * Strings: arguments are UTF-8 in the module's heap (the shell uses
- * stringToUTF8); functions returning char * give a malloc'd string the
- * caller frees with _free; const char * results are static. Catalogs are
+ * Strings: arguments are UTF-8 in the module's heap (copied in by the
+ * generated seam/i18n.js); functions returning char * give a malloc'd string
+ * the caller frees with _free (the wrapper does); const char * results are static. Catalogs are
  * small integer handles, never pointers. Every call leaves its outcome in
  * pa_wasm_i18n_error / pa_wasm_i18n_error_code, like the CLI's stderr. */
 #include "pa/pa_i18n.h"
@@ -33,7 +33,7 @@ static pa_i18n_catalog *catalog(int h) {
  * (pa_wasm_app_set_locale). Not exported to JavaScript. */
 const pa_i18n_catalog *pa_wasm_i18n_catalog_of(int h) { return catalog(h); }
 
-/* "error (syntax): message: byte 3: ..." as the CLI prints it, or "". */
+/* "error (syntax): message: byte 3: ..." as the CLI prints it, or "". seam: error */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_i18n_error(void) {
   if (last.code == PA_OK) return "";
   snprintf(last_text, sizeof last_text, "error (%s): %s", pa_status_name(last.code), last.msg);
@@ -139,7 +139,7 @@ EMSCRIPTEN_KEEPALIVE char *pa_wasm_msg_format(const char *locale, const char *me
 /* ---- catalogs */
 
 /* Parses catalog JSON for locale. Returns a handle >= 1, or -status (see
- * pa_wasm_i18n_error). Free with pa_wasm_i18n_catalog_free. */
+ * pa_wasm_i18n_error). Free with pa_wasm_i18n_catalog_free. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_i18n_catalog_load(const char *locale, const char *json,
                                                    size_t len) {
   int i = 0;

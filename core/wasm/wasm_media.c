@@ -4,8 +4,9 @@
  * worker's module stays small; the app's module keeps its own decoder for
  * browsers without workers.
  *
- * Results come back as one malloc'd media_result that JavaScript reads at
- * fixed offsets and frees with pa_media_result_free. */
+ * Results come back as one malloc'd media_result that the generated
+ * seam/media.js reads at the offsets of its fields and frees with
+ * pa_media_result_free. */
 #include "pa/pa_image.h"
 #include "pa/pa_resize.h"
 #include "pa/pa_thumbhash.h"
@@ -24,7 +25,7 @@ typedef struct media_result {
   int32_t frames;  /* 12 */
   int32_t format;  /* 16: pa_image_format */
   int32_t len;     /* 20: bytes at data */
-  uint8_t *data;   /* 24: RGBA pixels or an encoded file */
+  uint8_t *data;   /* 24: RGBA pixels or an encoded file; seam: length=len */
   char text[8192]; /* 28: the CLI's line, or "error (NAME): MESSAGE\n" */
 } media_result;
 
@@ -49,6 +50,7 @@ static media_result *pixels(media_result *r, pa_image *img) {
 
 EMSCRIPTEN_KEEPALIVE const char *pa_media_version(void) { return pa_version(); }
 
+/* The wrappers read every result into an object, then free it here. seam: free */
 EMSCRIPTEN_KEEPALIVE void pa_media_result_free(media_result *r) {
   if (!r) return;
   free(r->data);

@@ -40,7 +40,7 @@ static void clear(ranker *r) {
 }
 
 /* A ranker with default config, a blank taste and no page. Returns a handle
- * >= 1, or -status. Free with pa_wasm_rank_destroy. */
+ * >= 1, or -status. Free with pa_wasm_rank_destroy. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_create(uint32_t seed_lo, uint32_t seed_hi) {
   int i = 0;
   while (i < MAX_RANKERS && rankers[i].used) i++;
@@ -62,6 +62,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_destroy(int h) {
   if (r) clear(r);
 }
 
+/* The last error's message. seam: error */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_rank_error(int h) {
   ranker *r = lookup(h);
   return r ? r->error.msg : "no such ranker";
@@ -73,7 +74,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_error_code(int h) {
 }
 
 /* Parses a candidate page; on failure the previous page stays. Returns 0 or
- * a pa_status (message in pa_wasm_rank_error). */
+ * a pa_status (message in pa_wasm_rank_error). seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_page(int h, const char *json, size_t len) {
   ranker *r = lookup(h);
   if (!r) return PA_ERR_ARG;
@@ -96,6 +97,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_mode(int h) {
   return r ? (int)pa_rank_session_mode(r->session) : -PA_ERR_ARG;
 }
 
+/* Returns 0 or a pa_status. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_set_int8(int h, int on) {
   ranker *r = lookup(h);
   if (!r) return PA_ERR_ARG;
@@ -113,7 +115,8 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_restart(int h) {
 }
 
 /* Ranks the current page into limit items; has_now 0 uses the newest
- * candidate's time, as the CLI does. Returns the count or -status. */
+ * candidate's time, as the CLI does. Returns the count or -status.
+ * seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_run(int h, int has_now, double now, int limit) {
   ranker *r = lookup(h);
   if (!r) return -PA_ERR_ARG;
@@ -169,7 +172,8 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_rank_json(int h) {
   return keep_text(r, pa_rank_items_json(r->page, r->items, r->count, NULL, 0), true, false);
 }
 
-/* Learns from a signal on a post of the current page. Returns 0 or a pa_status. */
+/* Learns from a signal on a post of the current page. Returns 0 or a pa_status.
+ * seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe(int h, const char *post_id, int signal,
                                               double value) {
   ranker *r = lookup(h);
@@ -183,7 +187,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe(int h, const char *post_id, int si
 }
 
 /* The feed had the post on screen for ms (the app's PA_ACTION_VIEWED): a skip
- * or a dwell (pa_rank_taste_viewed). Returns 0 or a pa_status. */
+ * or a dwell (pa_rank_taste_viewed). Returns 0 or a pa_status. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_viewed(int h, const char *post_id, double ms) {
   ranker *r = lookup(h);
   if (!r) return PA_ERR_ARG;
@@ -196,7 +200,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_viewed(int h, const char *post_id, double 
 
 /* A signal about a person or a pet rather than a post (a follow from a
  * profile): learned on their newest candidate (pa_rank_page_find_by); empty
- * strings match any. Returns 0 or a pa_status. */
+ * strings match any. Returns 0 or a pa_status. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_by(int h, const char *author_id, const char *pet_id,
                                                  int signal, double value) {
   ranker *r = lookup(h);
@@ -210,7 +214,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_by(int h, const char *author_id, c
 }
 
 /* A signal about an author from outside the candidates (a story or reel
- * watched): only their affinity moves. Returns 0 or a pa_status. */
+ * watched): only their affinity moves. Returns 0 or a pa_status. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_author(int h, const char *author_id, int signal,
                                                      double value) {
   ranker *r = lookup(h);
@@ -220,7 +224,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_observe_author(int h, const char *author_i
 }
 
 /* Serialises the taste for local storage (never upload it). Returns the
- * length or -status; the bytes are at pa_wasm_rank_taste_data. */
+ * length or -status; the bytes are at pa_wasm_rank_taste_data. The wrapper
+ * returns a copy of them. seam: throws-negative bytes-at=pa_wasm_rank_taste_data */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_taste_save(int h) {
   ranker *r = lookup(h);
   if (!r) return -PA_ERR_ARG;
@@ -237,7 +242,7 @@ EMSCRIPTEN_KEEPALIVE const uint8_t *pa_wasm_rank_taste_data(int h) {
   return r ? r->saved : NULL;
 }
 
-/* Returns 0 or a pa_status; on failure the taste is unchanged. */
+/* Returns 0 or a pa_status; on failure the taste is unchanged. seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_taste_load(int h, const uint8_t *bytes, size_t len) {
   ranker *r = lookup(h);
   return r ? (int)pa_rank_taste_load(r->taste, bytes, len, &r->error) : PA_ERR_ARG;

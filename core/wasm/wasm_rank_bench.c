@@ -18,7 +18,7 @@ static pa_rank_bench *lookup(int h) { return h >= 1 && h <= MAX_FIXTURES ? fixtu
 
 /* Builds n candidates of dim dimensions and a taste trained on one cluster.
  * Returns a handle >= 1, or -status (message in pa_wasm_rank_bench_error).
- * Free with pa_wasm_rank_bench_destroy. */
+ * Free with pa_wasm_rank_bench_destroy. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_bench_create(int n, int dim, uint32_t seed) {
   int i = 0;
   while (i < MAX_FIXTURES && fixtures[i]) i++;
@@ -30,6 +30,7 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_rank_bench_create(int n, int dim, uint32_t seed
   return st == PA_OK ? i + 1 : -(int)st;
 }
 
+/* The last failed create's message. seam: error */
 EMSCRIPTEN_KEEPALIVE const char *pa_wasm_rank_bench_error(void) { return last_error.msg; }
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_rank_bench_destroy(int h) {

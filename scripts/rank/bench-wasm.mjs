@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SITE } from '../../tests/lib/paths.mjs';
+import { loadSeam } from '../../tests/lib/core.mjs';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,10 +18,13 @@ const seed = arg('seed', 1);
 
 const tools = process.env.PA_WASM_TOOLS ?? path.join(SITE, '..', 'tools');
 const { default: create } = await import(path.join(tools, 'petamigos-rank-bench.mjs'));
-const core = await create({ wasmBinary: await readFile(path.join(tools, 'petamigos-rank-bench.wasm')) });
-const h = core._pa_wasm_rank_bench_create(n, dim, seed);
-if (h < 1) {
-  console.error(`error: bench fixture: ${core.UTF8ToString(core._pa_wasm_rank_bench_error())}`);
+const r = (await loadSeam('rank-bench')).bindRankBench(
+  await create({ wasmBinary: await readFile(path.join(tools, 'petamigos-rank-bench.wasm')) }));
+let h;
+try {
+  h = r.rankBenchCreate(n, dim, seed);
+} catch (err) {
+  console.error(`error: bench fixture: ${err.message}`);
   process.exit(2);
 }
 
@@ -37,19 +41,19 @@ function median(fn) {
   return iters % 2 ? t[iters >> 1] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
 }
 
-const kernel = core.UTF8ToString(core._pa_wasm_rank_bench_kernel());
+const kernel = r.rankBenchKernel();
 console.log(`rank-bench: wasm, n ${n}, dim ${dim}, limit ${limit}, iters ${iters}, kernel ${kernel}, medians in ms`);
 const ops = [
-  ['copy_ms', () => core._pa_wasm_rank_bench_copy(h)],
-  ['dots_f32_ms', () => core._pa_wasm_rank_bench_dots(h, 0)],
-  ['dots_f32_plain_ms', () => core._pa_wasm_rank_bench_dots(h, 1)],
-  ['dots_i8_ms', () => core._pa_wasm_rank_bench_dots(h, 2)],
-  ['dots_i8_plain_ms', () => core._pa_wasm_rank_bench_dots(h, 3)],
-  ['rank_f32_ms', () => core._pa_wasm_rank_bench_rank(h, 0, limit)],
-  ['rank_i8_ms', () => core._pa_wasm_rank_bench_rank(h, 1, limit)],
+  ['copy_ms', () => r.rankBenchCopy(h)],
+  ['dots_f32_ms', () => r.rankBenchDots(h, 0)],
+  ['dots_f32_plain_ms', () => r.rankBenchDots(h, 1)],
+  ['dots_i8_ms', () => r.rankBenchDots(h, 2)],
+  ['dots_i8_plain_ms', () => r.rankBenchDots(h, 3)],
+  ['rank_f32_ms', () => r.rankBenchRank(h, 0, limit)],
+  ['rank_i8_ms', () => r.rankBenchRank(h, 1, limit)],
 ];
 for (const [name, fn] of ops) console.log(`${name} ${median(fn).toFixed(4)}`);
-console.log(`matrix_bytes ${core._pa_wasm_rank_bench_bytes(h)}`);
-console.log(`int8_recall_at_100 ${core._pa_wasm_rank_bench_recall(h, 100).toFixed(3)}`);
-console.log(`int8_list_overlap ${core._pa_wasm_rank_bench_overlap(h, limit).toFixed(3)}`);
-core._pa_wasm_rank_bench_destroy(h);
+console.log(`matrix_bytes ${r.rankBenchBytes(h)}`);
+console.log(`int8_recall_at_100 ${r.rankBenchRecall(h, 100).toFixed(3)}`);
+console.log(`int8_list_overlap ${r.rankBenchOverlap(h, limit).toFixed(3)}`);
+r.rankBenchDestroy(h);

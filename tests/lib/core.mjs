@@ -11,25 +11,6 @@ export async function loadCore(name = 'core') {
   return create({ wasmBinary, paHost: { log() {}, textRaster() { return null; }, requestImage() {} } });
 }
 
-// Copies bytes into the module's heap, calls fn(ptr, len) and frees them.
-export function withBytes(core, bytes, fn) {
-  const ptr = core._malloc(bytes.length || 1);
-  core.HEAPU8.set(bytes, ptr);
-  try {
-    return fn(ptr, bytes.length);
-  } finally {
-    core._free(ptr);
-  }
-}
-
-// Calls a describe export that returns a malloc'd C string, and frees it.
-export function describe(core, exportName, bytes) {
-  return withBytes(core, bytes, (ptr, len) => {
-    const out = core[exportName](ptr, len);
-    try {
-      return core.UTF8ToString(out);
-    } finally {
-      core._free(out);
-    }
-  });
-}
+// A generated seam module of the site (seam/<name>.js: the core's constants and
+// typed wrappers, core/wasm/README.md). Tests call the WASM exports through it.
+export const loadSeam = (name) => import(path.join(SITE, 'seam', `${name}.js`));

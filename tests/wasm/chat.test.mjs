@@ -8,11 +8,12 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { webcrypto, randomBytes } from 'node:crypto';
-import { loadCore, withBytes } from '../lib/core.mjs';
+import { loadCore, loadSeam } from '../lib/core.mjs';
 import { CLI } from '../lib/paths.mjs';
 
+const { bindChat, PA_ATTACH_KEY_BYTES } = await loadSeam('chat');
+
 let core, tmp;
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 const hex = (b) => Buffer.from(b).toString('hex');
 const unhex = (s) => new Uint8Array(Buffer.from(s.trim(), 'hex'));
@@ -24,55 +25,30 @@ function native(...args) {
   return { code: r.status, out: r.stdout.trim(), err: r.stderr };
 }
 
-// A small wrapper over the exports, as the shell would write one.
+// The generated wrappers (seam/chat.js), speaking text where this test does.
 function chat(core) {
-  const out = () => core.HEAPU8.slice(core._pa_wasm_chat_out(), core._pa_wasm_chat_out() + core._pa_wasm_chat_out_len());
-  const check = (rc, what) => {
-    if (rc < 0) {
-      const fault = core.UTF8ToString(core._pa_wasm_chat_fault_name(core._pa_wasm_chat_fault()));
-      const err = new Error(`${what}: ${core.UTF8ToString(core._pa_wasm_chat_error())}`);
-      Object.assign(err, { status: -rc, fault });
-      throw err;
-    }
-    return rc;
-  };
-  const bytesOut = (rc, what) => {
-    check(rc, what);
-    const b = out();
-    core._pa_wasm_chat_out_wipe();
-    return b;
-  };
-  const str = (s, fn) => {
-    const n = core.lengthBytesUTF8(s) + 1;
-    const p = core._malloc(n);
-    core.stringToUTF8(s, p, n);
-    try { return fn(p); } finally { core._free(p); }
-  };
+  const w = bindChat(core);
   return {
-    identity: (opks = 10) => check(core._pa_wasm_chat_identity_create(NOW, opks), 'identity'),
-    identityKey: (h) => bytesOut(core._pa_wasm_chat_identity_key(h), 'identity key'),
-    bundle: (h, first = 1) => bytesOut(core._pa_wasm_chat_bundle(h, first), 'bundle'),
-    start: (h, bundle) => withBytes(core, bundle, (p, n) => check(core._pa_wasm_chat_start(h, p, n), 'start')),
-    owner: (msg) => withBytes(core, msg, (p, n) => check(core._pa_wasm_chat_owner(p, n), 'owner')),
+    identity: (opks = 10) => w.chatIdentityCreate(NOW, opks),
+    identityKey: (h) => w.chatIdentityKey(h),
+    bundle: (h, first = 1) => w.chatBundle(h, first),
+    start: (h, bundle) => w.chatStart(h, bundle),
+    owner: (msg) => w.chatOwner(msg),
     accept(h, msg) {
-      const s = withBytes(core, msg, (p, n) => check(core._pa_wasm_chat_accept(h, p, n), 'accept'));
-      const text = dec.decode(out());
-      core._pa_wasm_chat_out_wipe();
-      return { session: s, text };
+      const { value: session, bytes } = w.chatAccept(h, msg);
+      return { session, text: dec.decode(bytes) };
     },
-    encrypt: (s, text) => withBytes(core, enc.encode(text), (p, n) => bytesOut(core._pa_wasm_chat_encrypt(s, p, n), 'encrypt')),
-    decrypt: (s, msg) => dec.decode(withBytes(core, msg, (p, n) => bytesOut(core._pa_wasm_chat_decrypt(s, p, n), 'decrypt'))),
-    safety: (s, me, peer) => str(me, (a) => str(peer, (b) => dec.decode(bytesOut(core._pa_wasm_chat_safety(s, a, b), 'safety')))),
-    seal: (h, key, gen = 1) => withBytes(core, key, (k) => bytesOut(core._pa_wasm_chat_seal(h, k, gen), 'seal')),
-    open: (kind, key, blob, min = 0) => withBytes(core, key, (k) =>
-      withBytes(core, blob, (p, n) => check(core._pa_wasm_chat_open(kind, k, min, p, n), 'open'))),
+    encrypt: (s, text) => w.chatEncrypt(s, text),
+    decrypt: (s, msg) => dec.decode(w.chatDecrypt(s, msg)),
+    safety: (s, me, peer) => dec.decode(w.chatSafety(s, me, peer)),
+    seal: (h, key, gen = 1) => w.chatSeal(h, key, gen),
+    open: (kind, key, blob, min = 0) => w.chatOpen(kind, key, min, blob),
     attachEncrypt(bytes) {
-      const b = withBytes(core, bytes, (p, n) => bytesOut(core._pa_wasm_chat_attach_encrypt(p, n), 'attach'));
-      return { key: b.slice(0, 56), sealed: b.slice(56) };
+      const b = w.chatAttachEncrypt(bytes);
+      return { key: b.slice(0, PA_ATTACH_KEY_BYTES), sealed: b.slice(PA_ATTACH_KEY_BYTES) };
     },
-    attachDecrypt: (key, sealed) => withBytes(core, key, (k) =>
-      withBytes(core, sealed, (p, n) => bytesOut(core._pa_wasm_chat_attach_decrypt(k, p, n), 'attach decrypt'))),
-    free: (h) => core._pa_wasm_chat_free(h),
+    attachDecrypt: (key, sealed) => w.chatAttachDecrypt(key, sealed),
+    free: (h) => w.chatFree(h),
   };
 }
 

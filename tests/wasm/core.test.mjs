@@ -5,11 +5,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCore, describe } from '../lib/core.mjs';
+import { loadCore, loadSeam } from '../lib/core.mjs';
 import { CLI, SITE } from '../lib/paths.mjs';
 
-let core, tmp;
-const enc = new TextEncoder();
+let core, app, tmp;
 
 const post = (over = {}) => ({
   id: 'p_1',
@@ -33,11 +32,12 @@ function native(args) {
 
 before(async () => {
   core = await loadCore();
+  app = (await loadSeam('app')).bindApp(core);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-wasm-'));
 });
 
 test('reports the same version as the native CLI', () => {
-  const version = core.UTF8ToString(core._pa_wasm_version());
+  const version = app.version();
   assert.match(version, /^\d+\.\d+\.\d+$/);
   assert.equal(native(['version']).text.trim(), `petamigos ${version}`);
 });
@@ -49,7 +49,7 @@ test('parses a feed exactly as the native CLI does', () => {
   });
   const file = path.join(tmp, 'feed.json');
   writeFileSync(file, feed);
-  const wasm = describe(core, '_pa_wasm_feed_describe', enc.encode(feed));
+  const wasm = app.feedDescribe(feed);
   assert.match(wasm, /^feed: 2 posts, next_cursor "c2"\n/);
   assert.match(wasm, /post p_0 by Ana Souza \(u_1\) about Luna, cat \(pet_1\)/);
   assert.match(wasm, /caption: "مرحبا بالقطط"/);
@@ -68,7 +68,7 @@ test('refuses broken feeds with the same message as native', () => {
     empty: ['', /^error \(truncated\): feed: empty response/],
   };
   for (const [name, [text, re]] of Object.entries(cases)) {
-    const wasm = describe(core, '_pa_wasm_feed_describe', enc.encode(text));
+    const wasm = app.feedDescribe(text);
     assert.match(wasm, re, name);
     const file = path.join(tmp, `${name}.json`);
     writeFileSync(file, text);
@@ -82,13 +82,14 @@ test('refuses broken feeds with the same message as native', () => {
 // without a worker, by the browser; the app's module carries no decoder, only
 // the size rule, so both paths hand the core pixels of the same size.
 test('the app module has no image decoder and picks the same sizes as the worker', async () => {
-  assert.equal(core._pa_wasm_image_describe, undefined);
-  assert.equal(core._pa_wasm_app_image, undefined);
+  const exported = Object.keys(core).filter((k) => k.startsWith('_pa_'));
+  assert.ok(exported.length > 10, 'the module exports the app');
+  assert.deepEqual(exported.filter((k) => /_(image_describe|app_image|decode|decode_fit)$/.test(k)), []);
   const wasm = readFileSync(path.join(SITE, 'petamigos-core.wasm')).toString('latin1');
   for (const text of ['is not supported by the core', 'JFIF', 'IHDR']) assert.ok(!wasm.includes(text), `found "${text}"`);
-  const media = await loadCore('media');
+  const media = (await loadSeam('media')).bindMedia(await loadCore('media'));
   const cases = [[1080, 1350, 540, 0], [1080, 1350, 478, 598], [640, 800, 956, 1195], [4000, 3000, 0, 300], [3, 1, 1, 1]];
   for (const [w, h, bw, bh] of cases)
-    assert.equal(core._pa_wasm_image_cover_size(w, h, bw, bh), media._pa_media_cover_size(w, h, bw, bh), `${w}x${h} in ${bw}x${bh}`);
-  assert.equal(core._pa_wasm_image_cover_size(1080, 1350, 540, 0), (540 << 16) | 675);
+    assert.equal(app.imageCoverSize(w, h, bw, bh), media.mediaCoverSize(w, h, bw, bh), `${w}x${h} in ${bw}x${bh}`);
+  assert.equal(app.imageCoverSize(1080, 1350, 540, 0), (540 << 16) | 675);
 });

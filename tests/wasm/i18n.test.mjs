@@ -7,9 +7,11 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { loadCore } from '../lib/core.mjs';
-import { CLI, ROOT } from '../lib/paths.mjs';
-import { wasmI18n, NO_ISOLATE } from '../../shell/i18n-wasm.js';
+import { CLI, ROOT, SITE } from '../lib/paths.mjs';
 import { LOCALES, PSEUDO } from '../../scripts/i18n/locales.mjs';
+
+// The shell's i18n face as the site serves it (it imports the generated seam/i18n.js).
+const { wasmI18n, NO_ISOLATE } = await import(path.join(SITE, 'i18n-wasm.js'));
 
 const LOCALES_DIR = path.join(ROOT, 'locales');
 let core, i18n;

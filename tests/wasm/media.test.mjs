@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { decodePng } from '../lib/png.mjs';
 import { CLI, ROOT, SITE } from '../lib/paths.mjs';
+import { loadSeam } from '../lib/core.mjs';
+
+const { bindMedia, pa_image_format } = await loadSeam('media');
 
 const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 const REGRESSIONS = path.join(ROOT, 'tests/corpus/image-regressions');
@@ -17,30 +20,7 @@ let media, tmp, big;
 
 async function loadMedia() {
   const { default: create } = await import(path.join(SITE, 'petamigos-media.mjs'));
-  return create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) });
-}
-
-// Calls a pa_media_* export on bytes and reads its media_result (see wasm_media.c).
-function call(name, bytes, ...args) {
-  const ptr = media._malloc(bytes.length || 1);
-  media.HEAPU8.set(bytes, ptr);
-  try {
-    return read(media[name](ptr, bytes.length, ...args));
-  } finally {
-    media._free(ptr);
-  }
-}
-
-function read(r) {
-  const i32 = new Int32Array(media.HEAPU8.buffer, r, 7);
-  const [status, width, height, frames, format, len, data] = i32;
-  const out = {
-    status, width, height, frames, format,
-    data: data ? media.HEAPU8.slice(data, data + len) : null,
-    text: media.UTF8ToString(r + 28),
-  };
-  media._pa_media_result_free(r);
-  return out;
+  return bindMedia(await create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) }));
 }
 
 // The native CLI: stdout, or stderr when it refuses.
@@ -62,7 +42,7 @@ before(async () => {
 });
 
 test('reports the same version as the native CLI', () => {
-  assert.equal(native(['version']).text.trim(), `petamigos ${media.UTF8ToString(media._pa_media_version())}`);
+  assert.equal(native(['version']).text.trim(), `petamigos ${media.mediaVersion()}`);
 });
 
 test('every corpus file decodes (or is refused) exactly as natively, frames and orientation included', () => {
@@ -70,15 +50,15 @@ test('every corpus file decodes (or is refused) exactly as natively, frames and 
     ...readdirSync(REGRESSIONS).map((n) => path.join(REGRESSIONS, n)), big, path.join(tmp, 'big-progressive.jpg')];
   assert.ok(files.length >= 40);
   for (const file of files) {
-    const r = call('_pa_media_decode', readFileSync(file));
+    const r = media.mediaDecode(readFileSync(file));
     const nat = native(['image-info', file]);
     assert.equal(r.text, nat.text, path.basename(file));
     assert.equal(r.status === 0, nat.code === 0, path.basename(file));
   }
-  const anim = call('_pa_media_decode', readFileSync(path.join(FORMATS, 'anim.gif')));
+  const anim = media.mediaDecode(readFileSync(path.join(FORMATS, 'anim.gif')));
   assert.match(anim.text, /^gif 20x16 rgba checksum [0-9a-f]{8} frames 3 delays 100,200,300\n$/);
   assert.equal(anim.data.length, 3 * 20 * 16 * 4);
-  assert.match(call('_pa_media_decode', readFileSync(path.join(FORMATS, 'orient-6-mm.jpg'))).text,
+  assert.match(media.mediaDecode(readFileSync(path.join(FORMATS, 'orient-6-mm.jpg'))).text,
     /^jpeg 48x32 .* orientation 6\n$/);
 });
 
@@ -86,7 +66,7 @@ test('decoded pixels match the native PNGs byte for byte, every frame and the wo
   const cases = [['anim.gif', 3], ['anim-previous.gif', 4], ['orient-7.jpg', 1], ['cmyk.jpg', 1],
     ['rgb16.png', 1], ['bmp8.bmp', 1], ['palette-trns.png', 1]];
   for (const [name, frames] of cases) {
-    const r = call('_pa_media_decode', readFileSync(path.join(FORMATS, name)));
+    const r = media.mediaDecode(readFileSync(path.join(FORMATS, name)));
     const size = r.width * r.height * 4;
     for (let f = 0; f < frames; f++) {
       const out = path.join(tmp, `${name}-${f}.png`);
@@ -98,21 +78,21 @@ test('decoded pixels match the native PNGs byte for byte, every frame and the wo
   // The worker's call: first frame, upright, downscaled to cover the box.
   for (const [file, w, h] of [[big, 540, 0], [big, 300, 300], [path.join(FORMATS, 'orient-6.jpg'), 20, 0],
     [path.join(FORMATS, 'alpha.png'), 17, 9], [path.join(FORMATS, 'anim.gif'), 0, 0]]) {
-    const r = call('_pa_media_decode_fit', readFileSync(file), w, h);
+    const r = media.mediaDecodeFit(readFileSync(file), w, h);
     const out = path.join(tmp, 'fit.png');
     assert.equal(native(['image-decode', file, out, '--fit', String(w), String(h)]).code, 0);
     const png = decodePng(readFileSync(out));
     assert.deepEqual([r.width, r.height], [png.width, png.height], `${file} ${w}x${h}`);
     assert.ok(Buffer.from(r.data).equals(png.pixels), `${path.basename(file)} fit ${w}x${h}`);
   }
-  const fit = call('_pa_media_decode_fit', readFileSync(big), 540, 0);
+  const fit = media.mediaDecodeFit(readFileSync(big), 540, 0);
   assert.deepEqual([fit.width, fit.height], [540, 675]);
 });
 
 test('resizing gives the native pixels byte for byte', () => {
   for (const [file, w, h] of [[big, 540, 0], [big, 0, 100], [path.join(FORMATS, 'alpha.png'), 31, 17],
     [path.join(FORMATS, 'exif-gps.jpg'), 24, 0]]) {
-    const r = call('_pa_media_resize', readFileSync(file), w, h);
+    const r = media.mediaResize(readFileSync(file), w, h);
     assert.equal(r.status, 0, r.text);
     const out = path.join(tmp, 'resized.png');
     const nat = native(['image-resize', file, String(w), String(h), out]);
@@ -126,23 +106,17 @@ test('resizing gives the native pixels byte for byte', () => {
 test('ThumbHash placeholders are the same bytes and pixels as native', () => {
   for (const name of ['plasma.jpg', 'alpha.png', 'exif-gps.jpg', 'anim.gif', 'palette-trns.png']) {
     const file = path.join(FORMATS, name);
-    const r = call('_pa_media_hash', readFileSync(file));
+    const r = media.mediaHash(readFileSync(file));
     assert.equal(r.text, native(['image-hash', file]).text, name);
     const hash = r.text.split(' ')[1];
     assert.ok(Buffer.from(hash, 'base64').length <= 25);
     const out = path.join(tmp, 'placeholder.png');
     assert.equal(native(['image-hash', '--decode', hash, out]).code, 0);
-    const textPtr = media._malloc(hash.length + 1);
-    media.HEAPU8.set(new TextEncoder().encode(hash + '\0'), textPtr);
-    const rendered = read(media._pa_media_hash_render(textPtr));
-    media._free(textPtr);
+    const rendered = media.mediaHashRender(hash);
     assert.ok(Buffer.from(rendered.data).equals(decodePng(readFileSync(out)).pixels), name);
     assert.equal(Math.max(rendered.width, rendered.height), 32);
   }
-  const bad = media._malloc(8);
-  media.HEAPU8.set(new TextEncoder().encode('AAAA\0'), bad);
-  assert.match(read(media._pa_media_hash_render(bad)).text, /^error \(truncated\): thumbhash: 3 bytes is too short/);
-  media._free(bad);
+  assert.match(media.mediaHashRender('AAAA').text, /^error \(truncated\): thumbhash: 3 bytes is too short/);
 });
 
 // Markers of a JPEG up to its first scan.
@@ -165,7 +139,7 @@ test('upload preparation gives the native bytes and strips every piece of metada
     assert.equal(nat.code, 0, nat.text);
     const maxEdge = opts[0] === '--max-edge' ? Number(opts[1]) : 2048;
     const quality = opts[0] === '--quality' ? Number(opts[1]) : 85;
-    const r = call('_pa_media_prepare', readFileSync(file), maxEdge, quality);
+    const r = media.mediaPrepare(readFileSync(file), maxEdge, quality);
     assert.equal(r.text, nat.text, name);
     const bytes = Buffer.from(r.data);
     assert.equal(sha(bytes), sha(readFileSync(out)), `${name}: the same bytes as native`);
@@ -181,21 +155,18 @@ test('upload preparation gives the native bytes and strips every piece of metada
       assert.deepEqual(found, [], `${name}: exiftool finds ${found.join(', ')}`);
     }
   }
-  const gps = call('_pa_media_prepare', readFileSync(path.join(FORMATS, 'exif-gps.jpg')), 2048, 85);
+  const gps = media.mediaPrepare(readFileSync(path.join(FORMATS, 'exif-gps.jpg')), 2048, 85);
   assert.match(gps.text, /^jpeg 48x64 \d+ bytes thumbhash \S+ source-frames 1 source-metadata exif gps xmp icc comment text\n$/);
-  const anim = call('_pa_media_prepare', readFileSync(path.join(FORMATS, 'anim.gif')), 2048, 85);
+  const anim = media.mediaPrepare(readFileSync(path.join(FORMATS, 'anim.gif')), 2048, 85);
   assert.match(anim.text, /source-frames 3 /);
-  const webp = call('_pa_media_prepare', readFileSync(path.join(FORMATS, 'photo.webp')), 2048, 85);
+  const webp = media.mediaPrepare(readFileSync(path.join(FORMATS, 'photo.webp')), 2048, 85);
   assert.match(webp.text, /^error \(unsupported\): image: WebP is not supported by the core \(the browser decodes it\)\n$/);
 });
 
 test('pixels the browser decoded (WebP, AVIF) are prepared from RGBA', () => {
   const w = 3000, h = 40, px = new Uint8Array(w * h * 4);
   for (let i = 0; i < w * h; i++) px.set([200, 120, 40, 255], i * 4);
-  const ptr = media._malloc(px.length);
-  media.HEAPU8.set(px, ptr);
-  const r = read(media._pa_media_prepare_rgba(ptr, w, h, 2048, 85));
-  media._free(ptr);
+  const r = media.mediaPrepareRgba(px, w, h, 2048, 85);
   assert.equal(r.status, 0, r.text);
   assert.match(r.text, /^jpeg 2048x28 /);
   assert.deepEqual([...r.data.subarray(0, 3)], [0xff, 0xd8, 0xff]);
@@ -208,16 +179,16 @@ test('damaged files give the native error, never a trap', () => {
       const part = bytes.subarray(0, cut);
       const file = path.join(tmp, 'cut.bin');
       writeFileSync(file, part);
-      assert.equal(call('_pa_media_decode', part).text, native(['image-info', file]).text, `${name} cut at ${cut}`);
+      assert.equal(media.mediaDecode(part).text, native(['image-info', file]).text, `${name} cut at ${cut}`);
     }
     for (let i = 0; i < 30; i++) {
       const bad = Buffer.from(bytes);
       for (let k = 0; k < 4; k++) bad[(i * 7919 + k * 104729) % bad.length] ^= 0xa5;
-      const r = call('_pa_media_decode_fit', bad, 16, 16);
+      const r = media.mediaDecodeFit(bad, 16, 16);
       assert.ok(r.status === 0 || /^error \(\w+\): /.test(r.text), `${name} #${i}`);
     }
   }
-  const probe = call('_pa_media_probe', readFileSync(path.join(FORMATS, 'photo.avif')));
-  assert.equal(probe.format, 6); // PA_IMAGE_AVIF: the worker hands it to the browser
-  assert.equal(media._pa_media_cover_size(1080, 1350, 540, 0), (540 << 16) | 675);
+  const probe = media.mediaProbe(readFileSync(path.join(FORMATS, 'photo.avif')));
+  assert.equal(probe.format, pa_image_format.AVIF); // the worker hands it to the browser
+  assert.equal(media.mediaCoverSize(1080, 1350, 540, 0), (540 << 16) | 675);
 });

@@ -6,12 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadCore, withBytes } from '../lib/core.mjs';
+import { loadCore, loadSeam } from '../lib/core.mjs';
 import { CLI } from '../lib/paths.mjs';
 
-const enc = new TextEncoder();
-const SIGNALS = { like: 0, dwell: 1, watch: 2, skip: 3, hide: 4, 'hide-author': 5, follow: 6 };
-let core, tmp;
+const { bindRank, pa_rank_signal, pa_rank_mode } = await loadSeam('rank');
+// The CLI's signal names: pa_rank_signal's, lower case with dashes.
+const SIGNALS = Object.fromEntries(Object.entries(pa_rank_signal).map(([k, v]) => [k.toLowerCase().replace(/_/g, '-'), v]));
+let r, tmp;
 
 // mulberry32: a small seeded PRNG so every run writes the same pages.
 function rng(seed) {
@@ -54,31 +55,28 @@ function makePage({ n = 300, seed = 1, dim = 64, authors = 40 } = {}) {
   return JSON.stringify({ model: { version: 'mf-v1', dim }, candidates });
 }
 
-function cString(s) {
-  return enc.encode(`${s}\0`);
+// The call's outcome as the CLI prints a refusal: null when it succeeded.
+function refusal(h, fn) {
+  try {
+    fn();
+    return null;
+  } catch (e) {
+    return `error (${e.statusName}): ${r.rankError(h)}\n`;
+  }
 }
-
-const statusName = (code) => core.UTF8ToString(core._pa_wasm_status_name(code));
 
 // A ranker handle with a page loaded; returns [handle, error text or null].
 function ranker(page, { seed = 1, taste = null } = {}) {
-  const h = core._pa_wasm_rank_create(seed % 2 ** 32, Math.floor(seed / 2 ** 32));
+  const h = r.rankCreate(seed % 2 ** 32, Math.floor(seed / 2 ** 32));
   assert.ok(h >= 1, `create: ${h}`);
-  if (taste) {
-    const st = withBytes(core, taste, (p, len) => core._pa_wasm_rank_taste_load(h, p, len));
-    assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(h)));
-  }
-  const st = withBytes(core, enc.encode(page), (p, len) => core._pa_wasm_rank_page(h, p, len));
-  const error = st ? `error (${statusName(st)}): ${core.UTF8ToString(core._pa_wasm_rank_error(h))}\n` : null;
-  return [h, error];
+  if (taste) r.rankTasteLoad(h, taste);
+  return [h, refusal(h, () => r.rankPage(h, page))];
 }
 
 function runWasm(h, { mode = 'for-you', limit = 50, explain = true, int8 = false } = {}) {
-  core._pa_wasm_rank_set_int8(h, int8 ? 1 : 0);
-  core._pa_wasm_rank_set_mode(h, mode === 'following' ? 1 : 0);
-  const count = core._pa_wasm_rank_run(h, 0, 0, limit);
-  if (count < 0) return `error (${statusName(-count)}): ${core.UTF8ToString(core._pa_wasm_rank_error(h))}\n`;
-  return core.UTF8ToString(core._pa_wasm_rank_describe(h, explain ? 1 : 0));
+  r.rankSetInt8(h, int8 ? 1 : 0);
+  r.rankSetMode(h, mode === 'following' ? pa_rank_mode.FOLLOWING : pa_rank_mode.FOR_YOU);
+  return refusal(h, () => r.rankRun(h, 0, 0, limit)) ?? r.rankDescribe(h, explain ? 1 : 0);
 }
 
 function wasmRank(page, opts = {}) {
@@ -86,7 +84,7 @@ function wasmRank(page, opts = {}) {
   try {
     return error ?? runWasm(h, opts);
   } finally {
-    core._pa_wasm_rank_destroy(h);
+    r.rankDestroy(h);
   }
 }
 
@@ -110,7 +108,7 @@ function pageFile(name, text) {
 }
 
 before(async () => {
-  core = await loadCore();
+  r = bindRank(await loadCore());
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-rank-'));
   process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 });
@@ -148,17 +146,12 @@ test('learns the same taste bytes as native and ranks the same with it', () => {
     ['p_22', 'like'], ['p_1', 'dwell', 300]];
   const [h] = ranker(page, { seed: 8 });
   const before = runWasm(h);
-  for (const [id, sig, value = 0] of specs) {
-    const st = withBytes(core, cString(id), (p) => core._pa_wasm_rank_observe(h, p, SIGNALS[sig], value));
-    assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(h)));
-  }
-  core._pa_wasm_rank_restart(h); // a new app session, as a fresh CLI run is
+  for (const [id, sig, value = 0] of specs) r.rankObserve(h, id, SIGNALS[sig], value);
+  r.rankRestart(h); // a new app session, as a fresh CLI run is
   const after = runWasm(h);
-  const len = core._pa_wasm_rank_taste_save(h);
-  assert.ok(len > 72);
-  const ptr = core._pa_wasm_rank_taste_data(h);
-  const wasmTaste = Buffer.from(core.HEAPU8.subarray(ptr, ptr + len));
-  core._pa_wasm_rank_destroy(h);
+  const wasmTaste = Buffer.from(r.rankTasteSave(h));
+  assert.ok(wasmTaste.length > 72);
+  r.rankDestroy(h);
 
   const tasteFile = path.join(tmp, 'taste.bin');
   const obs = native(['rank-observe', tasteFile, file, ...specs.map(([id, sig, v]) => (v === undefined ? `${id}:${sig}` : `${id}:${sig}:${v}`))]);
@@ -175,11 +168,9 @@ test('learns the same taste bytes as native and ranks the same with it', () => {
   const [h2] = ranker(page, { seed: 8, taste: wasmTaste });
   const bad = Buffer.from(wasmTaste);
   bad[100] ^= 1;
-  const st = withBytes(core, bad, (p, n) => core._pa_wasm_rank_taste_load(h2, p, n));
-  assert.equal(statusName(st), 'syntax');
-  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(h2)), /taste: checksum mismatch/);
+  assert.throws(() => r.rankTasteLoad(h2, bad), { statusName: 'syntax', message: /taste: checksum mismatch/ });
   assert.equal(runWasm(h2), after);
-  core._pa_wasm_rank_destroy(h2);
+  r.rankDestroy(h2);
   writeFileSync(tasteFile, bad);
   const nat = nativeRank(file, { taste: tasteFile });
   assert.equal(nat.code, 2);
@@ -193,29 +184,24 @@ test('viewed is a skip or a dwell; observe_by learns on the newest candidate', (
   const cands = JSON.parse(text).candidates;
   const newestBy = (key, id) => cands.filter((c) => c[key] === id)
     .reduce((a, c) => (!a || c.created_at > a.created_at ? c : a), null).post_id;
-  const taste = (h) => {
-    const n = core._pa_wasm_rank_taste_save(h);
-    const p = core._pa_wasm_rank_taste_data(h);
-    return Buffer.from(core.HEAPU8.subarray(p, p + n));
-  };
+  const taste = (h) => Buffer.from(r.rankTasteSave(h));
   const [a] = ranker(text), [b] = ranker(text);
-  const call = (fn) => { const st = fn(); assert.equal(st, 0, core.UTF8ToString(core._pa_wasm_rank_error(a))); };
-  call(() => withBytes(core, cString('p_4'), (p) => core._pa_wasm_rank_viewed(a, p, 400)));
-  call(() => withBytes(core, cString('p_7'), (p) => core._pa_wasm_rank_viewed(a, p, 9000)));
-  call(() => withBytes(core, cString('u_3'), (u) => withBytes(core, cString(''), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0))));
-  call(() => withBytes(core, cString(''), (u) => withBytes(core, cString('pet_u_9'), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0))));
+  r.rankViewed(a, 'p_4', 400);
+  r.rankViewed(a, 'p_7', 9000);
+  r.rankObserveBy(a, 'u_3', '', SIGNALS.follow, 0);
+  r.rankObserveBy(a, '', 'pet_u_9', SIGNALS.follow, 0);
   for (const [id, sig, v] of [['p_4', 'skip', 0], ['p_7', 'dwell', 9000], [newestBy('author_id', 'u_3'), 'follow', 0],
     [newestBy('pet_id', 'pet_u_9'), 'follow', 0]])
-    assert.equal(withBytes(core, cString(id), (p) => core._pa_wasm_rank_observe(b, p, SIGNALS[sig], v)), 0);
+    r.rankObserve(b, id, SIGNALS[sig], v);
   assert.deepEqual(taste(a), taste(b));
   // Unknown posts, people and pets are refused with a message; the taste stays.
-  assert.equal(statusName(withBytes(core, cString('p_999'), (p) => core._pa_wasm_rank_viewed(a, p, 5000))), 'invalid_argument');
-  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(a)), /viewed: no post "p_999" on the page/);
-  assert.equal(statusName(withBytes(core, cString('u_none'), (u) => withBytes(core, cString(''), (q) => core._pa_wasm_rank_observe_by(a, u, q, SIGNALS.follow, 0)))), 'invalid_argument');
-  assert.equal(statusName(withBytes(core, cString('p_4'), (p) => core._pa_wasm_rank_viewed(a, p, -5))), 'invalid_argument');
+  const refused = { statusName: 'invalid_argument' };
+  assert.throws(() => r.rankViewed(a, 'p_999', 5000), { ...refused, message: /viewed: no post "p_999" on the page/ });
+  assert.throws(() => r.rankObserveBy(a, 'u_none', '', SIGNALS.follow, 0), refused);
+  assert.throws(() => r.rankViewed(a, 'p_4', -5), refused);
   assert.deepEqual(taste(a), taste(b));
-  core._pa_wasm_rank_destroy(a);
-  core._pa_wasm_rank_destroy(b);
+  r.rankDestroy(a);
+  r.rankDestroy(b);
 });
 
 test('switches modes on one ranker and comes back to the same list', () => {
@@ -223,10 +209,10 @@ test('switches modes on one ranker and comes back to the same list', () => {
   const [h] = ranker(page, { seed: 2 });
   const forYou = runWasm(h);
   const following = runWasm(h, { mode: 'following' });
-  assert.equal(core._pa_wasm_rank_mode(h), 1);
+  assert.equal(r.rankMode(h), pa_rank_mode.FOLLOWING);
   assert.equal(runWasm(h), forYou);
-  const json = JSON.parse(core.UTF8ToString(core._pa_wasm_rank_json(h)));
-  core._pa_wasm_rank_destroy(h);
+  const json = JSON.parse(r.rankJson(h));
+  r.rankDestroy(h);
   const times = [...following.matchAll(/\d\. p_\d+ by u_\d+, \S+ \(\w+\), (\S+), score/g)].map((m) => m[1]);
   assert.ok(times.length > 10);
   assert.deepEqual(times, [...times].sort().reverse()); // newest first
@@ -261,14 +247,13 @@ test('refuses bad pages with the same message as native', () => {
 
 test('handles are small integers, checked on every call', () => {
   const hs = [];
-  for (let i = 0; i < 8; i++) hs.push(core._pa_wasm_rank_create(i, 0));
+  for (let i = 0; i < 8; i++) hs.push(r.rankCreate(i, 0));
   assert.deepEqual(hs, [1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.ok(core._pa_wasm_rank_create(9, 0) < 0); // the table is full
-  for (const h of hs) core._pa_wasm_rank_destroy(h);
-  assert.ok(core._pa_wasm_rank_run(3, 0, 0, 10) < 0); // destroyed
-  assert.equal(core.UTF8ToString(core._pa_wasm_rank_error(99)), 'no such ranker');
-  const h = core._pa_wasm_rank_create(1, 0);
-  assert.ok(core._pa_wasm_rank_run(h, 0, 0, 10) < 0); // no page yet
-  assert.match(core.UTF8ToString(core._pa_wasm_rank_error(h)), /no page loaded/);
-  core._pa_wasm_rank_destroy(h);
+  assert.throws(() => r.rankCreate(9, 0), { statusName: 'invalid_argument' }); // the table is full
+  for (const h of hs) r.rankDestroy(h);
+  assert.throws(() => r.rankRun(3, 0, 0, 10), { message: /no such ranker/ }); // destroyed
+  assert.equal(r.rankError(99), 'no such ranker');
+  const h = r.rankCreate(1, 0);
+  assert.throws(() => r.rankRun(h, 0, 0, 10), { message: /no page loaded/ }); // no page yet
+  r.rankDestroy(h);
 });

@@ -10,30 +10,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, SITE } from '../lib/paths.mjs';
+import { loadSeam } from '../lib/core.mjs';
 import { assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
+const { bindMedia } = await loadSeam('media');
 let media, tmp;
 
 before(async () => {
   const { default: create } = await import(path.join(SITE, 'petamigos-media.mjs'));
-  media = await create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) });
+  media = bindMedia(await create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) }));
   tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-video-'));
 });
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-// The worker's call: the bytes are scrubbed in the module's heap and read back.
+// The worker's call: the bytes are scrubbed in place (a copy here) and read back.
 function scrub(bytes) {
-  const ptr = media._malloc(bytes.length || 1);
-  media.HEAPU8.set(bytes, ptr);
-  try {
-    const r = media._pa_media_scrub_video(ptr, bytes.length);
-    const [status, , , cleared, container] = new Int32Array(media.HEAPU8.buffer, r, 5);
-    const out = { status, cleared, container, text: media.UTF8ToString(r + 28), bytes: media.HEAPU8.slice(ptr, ptr + bytes.length) };
-    media._pa_media_result_free(r);
-    return out;
-  } finally {
-    media._free(ptr);
-  }
+  const out = new Uint8Array(bytes);
+  const { status, frames: cleared, format: container, text } = media.mediaScrubVideo(out);
+  return { status, cleared, container, text, bytes: out };
 }
 
 const cli = (...args) => spawnSync(CLI, args, { encoding: 'utf8' });
