@@ -1,3 +1,4 @@
+#include "base/civil.h"
 #include "base/strbuf.h"
 #include "jv.h"
 #include "pa/pa_feed.h"
@@ -156,7 +157,7 @@ const pa_feed_post *pa_feed_post_at(const pa_feed *feed, int index) {
 
 const char *pa_feed_next_cursor(const pa_feed *feed) { return feed ? feed->next_cursor : NULL; }
 
-/* ---- time: civil-from-days and days-from-civil (proleptic Gregorian). */
+/* ---- time: days-from-civil here, civil-from-days in base/civil.c (proleptic Gregorian). */
 
 static int64_t days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
@@ -210,20 +211,10 @@ pa_status pa_feed_parse_time(const char *s, int64_t *out) {
 }
 
 void pa_feed_format_time(int64_t t, char buf[21]) {
-  int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
-  int64_t secs = t - days * 86400;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  int64_t y = yoe + era * 400 + (m <= 2);
+  pa_civil c = pa_civil_from_unix(t);
   char tmp[64]; /* roomy, so the compiler can see no truncation */
-  snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)(y % 10000), m, d,
-           (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+  snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)(c.year % 10000), c.month, c.day,
+           c.hour, c.minute, c.second);
   memcpy(buf, tmp, 20);
   buf[20] = '\0';
 }

@@ -1,35 +1,10 @@
 /* Dates, times and relative times from the generated CLDR tables. Only the
  * Gregorian calendar: see core/src/i18n/i18n.md for th and the Buddhist era. */
+#include "base/civil.h"
 #include "i18n_data.h"
 #include "pa/pa_numfmt.h"
 
 #include <string.h>
-
-typedef struct civil {
-  int64_t year;
-  int month, day, hour, minute, second;
-} civil;
-
-/* Proleptic Gregorian date of a day count since 1970-01-01 (Howard
- * Hinnant's civil_from_days algorithm). */
-static civil civil_from(int64_t secs) {
-  int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  int64_t rem = secs - days * 86400;
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  civil c;
-  c.day = (int)(doy - (153 * mp + 2) / 5 + 1);
-  c.month = (int)(mp < 10 ? mp + 3 : mp - 9);
-  c.year = yoe + era * 400 + (c.month <= 2);
-  c.hour = (int)(rem / 3600);
-  c.minute = (int)(rem / 60 % 60);
-  c.second = (int)(rem % 60);
-  return c;
-}
 
 enum { MAX_TZ_MINUTES = 18 * 60 };
 static const int64_t FIRST_MS = INT64_C(-62135596800000); /* 0001-01-01T00:00:00Z */
@@ -75,7 +50,7 @@ static void write_gmt(pa_i18n_out *o, const pa_i18n_locale_data *d, int offset_m
 
 /* Interprets a CLDR date pattern: letter runs are fields, '...' is literal. */
 static void write_pattern(pa_i18n_out *o, const pa_i18n_locale_data *d, const char *pat,
-                          const civil *c, int offset_min) {
+                          const pa_civil *c, int offset_min) {
   for (const char *p = pat; *p;) {
     char ch = *p;
     if (ch == '\'') {
@@ -148,7 +123,7 @@ pa_status pa_i18n_write_date(pa_i18n_out *o, const pa_i18n_locale_data *d, int64
   if (ms < FIRST_MS || ms > LAST_MS || local < FIRST_MS || local > LAST_MS)
     return pa_error_set(err, PA_ERR_ARG, "date: outside the years 1..9999");
   int64_t secs = local >= 0 ? local / 1000 : (local - 999) / 1000;
-  civil c = civil_from(secs);
+  pa_civil c = pa_civil_from_unix(secs);
   if (date == PA_DATE_NONE || time == PA_DATE_NONE) {
     const char *pat = date ? d->date_pat[date - 1] : d->time_pat[time - 1];
     write_pattern(o, d, pat, &c, tz_offset_minutes);

@@ -665,7 +665,9 @@ pa_status pa_msg_check(const char *message, pa_error *err) {
   return run(&c, SKIP, message) ? PA_OK : err->code;
 }
 
-size_t pa_msg_signature(const char *message, char *buf, size_t cap, pa_error *err) {
+/* The message walked in mode m (SIGNATURE or PSEUDO) between brackets; ""
+ * when the message is malformed. */
+static size_t bracketed(mode m, const char *message, char *buf, size_t cap, pa_error *err) {
   pa_error local;
   if (!err) err = &local;
   pa_error_clear(err);
@@ -673,29 +675,23 @@ size_t pa_msg_signature(const char *message, char *buf, size_t cap, pa_error *er
   ctx c;
   init(&c, &o, err);
   pa_i18n_puts(&o, "[");
-  bool ok = run(&c, SIGNATURE, message);
-  pa_i18n_puts(&o, "]");
-  if (!ok) o.len = 0;
-  return pa_i18n_finish(&o);
-}
-
-size_t pa_msg_pseudo(const char *message, char *buf, size_t cap, pa_error *err) {
-  pa_error local;
-  if (!err) err = &local;
-  pa_error_clear(err);
-  pa_i18n_out o = {buf, cap, 0};
-  ctx c;
-  init(&c, &o, err);
-  pa_i18n_puts(&o, "[");
-  bool ok = run(&c, PSEUDO, message);
+  bool ok = run(&c, m, message);
   /* Pad the literal text to about 35% longer than the source, the growth
    * German or Russian UI text commonly shows; doubled vowels give ~30%. */
-  size_t want = (c.pseudo_in * 135 + 99) / 100;
+  size_t want = m == PSEUDO ? (c.pseudo_in * 135 + 99) / 100 : 0;
   for (size_t k = c.pseudo_out; ok && k < want; k++)
     pa_i18n_puts(&o, k == c.pseudo_out && want - k > 1 ? " " : "~");
   pa_i18n_puts(&o, "]");
   if (!ok) o.len = 0;
   return pa_i18n_finish(&o);
+}
+
+size_t pa_msg_signature(const char *message, char *buf, size_t cap, pa_error *err) {
+  return bracketed(SIGNATURE, message, buf, cap, err);
+}
+
+size_t pa_msg_pseudo(const char *message, char *buf, size_t cap, pa_error *err) {
+  return bracketed(PSEUDO, message, buf, cap, err);
 }
 
 /* ---- arguments from JSON */

@@ -214,17 +214,24 @@ static pa_status orient_frames(uint8_t **px, int w, int h, int frames, int o, pa
   return PA_OK;
 }
 
-pa_status pa_image_decode(const uint8_t *bytes, size_t len, const pa_image_limits *limits,
-                          pa_image *out, pa_error *err) {
+/* What both decoders check first: an output to clear, then the byte,
+ * dimension and (all_frames) frame limits on the probed header. */
+static pa_status start_decode(const uint8_t *bytes, size_t len, const pa_image_limits *limits,
+                              int all_frames, pa_image *out, pa_image_info *info, pa_error *err) {
   pa_image_limits lim = limits ? *limits : PA_IMAGE_LIMITS_DEFAULT;
   if (!out) return pa_error_set(err, PA_ERR_ARG, "image: no output");
   memset(out, 0, sizeof *out);
   if (len > lim.max_bytes)
     return pa_error_set(err, PA_ERR_TOO_LARGE, "image: %zu bytes is over the %zu byte limit", len,
                         lim.max_bytes);
+  pa_status st = pa_image_probe(bytes, len, info, err);
+  return st == PA_OK ? check_limits(info, &lim, all_frames, err) : st;
+}
+
+pa_status pa_image_decode(const uint8_t *bytes, size_t len, const pa_image_limits *limits,
+                          pa_image *out, pa_error *err) {
   pa_image_info info;
-  pa_status st = pa_image_probe(bytes, len, &info, err);
-  if (st == PA_OK) st = check_limits(&info, &lim, 1, err);
+  pa_status st = start_decode(bytes, len, limits, 1, out, &info, err);
   if (st != PA_OK) return st;
   uint8_t *px;
   int *delays, frames;
@@ -245,15 +252,8 @@ pa_status pa_image_decode(const uint8_t *bytes, size_t len, const pa_image_limit
 
 pa_status pa_image_decode_fit(const uint8_t *bytes, size_t len, const pa_image_limits *limits,
                               int box_w, int box_h, pa_image *out, pa_error *err) {
-  pa_image_limits lim = limits ? *limits : PA_IMAGE_LIMITS_DEFAULT;
-  if (!out) return pa_error_set(err, PA_ERR_ARG, "image: no output");
-  memset(out, 0, sizeof *out);
-  if (len > lim.max_bytes)
-    return pa_error_set(err, PA_ERR_TOO_LARGE, "image: %zu bytes is over the %zu byte limit", len,
-                        lim.max_bytes);
   pa_image_info info;
-  pa_status st = pa_image_probe(bytes, len, &info, err);
-  if (st == PA_OK) st = check_limits(&info, &lim, 0, err);
+  pa_status st = start_decode(bytes, len, limits, 0, out, &info, err);
   if (st != PA_OK) return st;
   /* Always 4 channels: stb converts JPEG colours with SIMD only into RGBA.
    * Opaque images skip the alpha weighting when resized. */

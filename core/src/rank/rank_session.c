@@ -289,7 +289,8 @@ static bool was_served(const pa_rank_session *s, uint64_t post) {
   return at < s->n_served && s->served[at] == post;
 }
 
-static int advertiser_count(const pa_rank_session *s, uint64_t adv) {
+/* Where adv is, or would go, in the advertiser table (sorted by hash). */
+static int advertiser_at(const pa_rank_session *s, uint64_t adv) {
   int lo = 0, hi = s->n_advertisers;
   while (lo < hi) {
     int mid = (lo + hi) / 2;
@@ -298,6 +299,11 @@ static int advertiser_count(const pa_rank_session *s, uint64_t adv) {
     else
       hi = mid;
   }
+  return lo;
+}
+
+static int advertiser_count(const pa_rank_session *s, uint64_t adv) {
+  int lo = advertiser_at(s, adv);
   return lo < s->n_advertisers && s->advertisers[lo].hash == adv ? s->advertisers[lo].count : -1;
 }
 
@@ -316,14 +322,7 @@ static void record_served(pa_rank_session *s, uint64_t post, uint64_t adv) {
   memmove(&s->served[at + 1], &s->served[at], sizeof s->served[0] * (size_t)(s->n_served - at));
   s->served[at] = post;
   s->n_served++;
-  int lo = 0, hi = s->n_advertisers;
-  while (lo < hi) {
-    int mid = (lo + hi) / 2;
-    if (s->advertisers[mid].hash < adv)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
+  int lo = advertiser_at(s, adv);
   if (lo < s->n_advertisers && s->advertisers[lo].hash == adv) {
     s->advertisers[lo].count++;
     return;
