@@ -105,7 +105,7 @@ function sampleArgs() {
     species: species[k % species.length], time: '2h', alt: 'a cat asleep', liked: k % 2 === 0,
     advertiser: 'Acme', reason: 'out of memory', unseen: k % 2 === 1, more: k % 3 === 0,
     label: 'Nap time #cats', tag: 'cats', q: k % 2 ? 'luna' : 'لونا',
-    seconds: k + 1, email: 'ana@example.com', n: k + 1,
+    seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
   }));
 }
 

@@ -12,13 +12,19 @@ import { ROOT, SITE } from '../lib/paths.mjs';
 import { generate, MODULES } from '../../scripts/seam/gen-seam.mjs';
 
 const seamDir = path.join(SITE, 'seam');
-let core, chat, media;
+let core, chat, media, rankBench;
+
+// A module of the build's own (not the site's), e.g. the rank benchmark's.
+async function loadBuilt(dir, name) {
+  const { default: create } = await import(path.join(dir, `${name}.mjs`));
+  return create({ wasmBinary: readFileSync(path.join(dir, `${name}.wasm`)) });
+}
 
 before(async () => {
   core = await loadCore();
   chat = await loadCore('chat');
-  const { default: create } = await import(path.join(SITE, 'petamigos-media.mjs'));
-  media = await create({ wasmBinary: readFileSync(path.join(SITE, 'petamigos-media.wasm')) });
+  media = await loadBuilt(SITE, 'petamigos-media');
+  rankBench = await loadBuilt(process.env.PA_WASM_TOOLS ?? path.join(SITE, '..', 'tools'), 'petamigos-rank-bench');
 });
 
 test("the site's seam modules are what the headers and exports generate today", () => {
@@ -39,7 +45,8 @@ test("the site's seam modules are what the headers and exports generate today", 
 
 test('every wrapped export exists in its WASM module, and nothing else is exported', async () => {
   const json = JSON.parse(readFileSync(path.join(seamDir, 'seam.json'), 'utf8'));
-  const instances = { 'petamigos-core': core, 'petamigos-chat': chat, 'petamigos-media': media };
+  const instances = { 'petamigos-core': core, 'petamigos-chat': chat, 'petamigos-media': media,
+    'petamigos-rank-bench': rankBench };
   for (const mod of json.modules) {
     const M = instances[mod.wasm];
     const fns = json.functions.filter((f) => f.module === mod.name);
