@@ -12,10 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT, LOCALES, PSEUDO, argValue } from './locales.mjs';
-import { wasmI18n } from '../../shell/i18n-wasm.js';
 
 const cli = argValue('--cli');
 const site = argValue('--site');
+// The site's copy: it imports the generated seam/i18n.js beside it.
+const { wasmI18n } = await import(path.join(site, 'i18n-wasm.js'));
 const seconds = Number(argValue('--seconds') ?? 0.5);
 const ARGS = {
   count: 3, likes: 21, comments: 1, years: 2, place: 22, min: 8, max: 40, status: 503, index: 1,

@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { Client, email, startServer, stopServer } from './helpers.mjs';
 import { loadCore } from '../lib/core.mjs';
-import { wrapChat, toB64 } from '../../shell/chat/crypto.js';
+import { SITE } from '../lib/paths.mjs';
+// The site's copy: it imports the generated seam/chat.js beside it.
+const { wrapChat, toB64 } = await import(path.join(SITE, 'chat', 'crypto.js'));
 
 const NOW = Math.floor(Date.now() / 1000);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -11,7 +11,9 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { Client, assertError, databaseHolds, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
 import { loadCore } from '../lib/core.mjs';
-import { wrapChat, toB64, fromB64 } from '../../shell/chat/crypto.js';
+import { SITE } from '../lib/paths.mjs';
+// The site's copy: it imports the generated seam/chat.js beside it.
+const { wrapChat, toB64, fromB64 } = await import(path.join(SITE, 'chat', 'crypto.js'));
 
 const NOW = Math.floor(Date.now() / 1000);
 const enc = new TextEncoder();
