@@ -17,6 +17,11 @@ typedef struct pa_cli_command {
 /* Prints "error (NAME): MESSAGE" and returns the matching exit code. */
 int pa_cli_fail(const pa_error *err);
 
+/* The benchmarks' monotonic clock, in ms. */
+double pa_cli_now_ms(void);
+/* The median of v[0..n) (n >= 1); sorts v in place. */
+double pa_cli_median(double *v, int n);
+
 int pa_cli_feed_parse(int argc, char **argv);
 int pa_cli_image_info(int argc, char **argv);
 int pa_cli_image_decode(int argc, char **argv);

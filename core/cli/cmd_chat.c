@@ -68,12 +68,6 @@ static uint8_t *from_hex(const char *hex, size_t *n) {
   return b;
 }
 
-static double now_us(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 static const char *opt(int argc, char **argv, const char *name) {
   for (int i = 1; i + 1 < argc; i++)
     if (!strcmp(argv[i], name)) return argv[i + 1];
@@ -650,20 +644,20 @@ int pa_cli_chat_bench(int argc, char **argv) {
   if (st == PA_OK) st = pa_ratchet_decrypt(a, msg, n, out, sizeof out, &m, NULL, &e);
 
   /* One direction, one chain: symmetric ratchet + AEAD only. */
-  double t0 = now_us();
+  double t0 = pa_cli_now_ms();
   for (int i = 0; i < messages && st == PA_OK; i++) {
     st = pa_ratchet_encrypt(a, plain, sizeof plain, msg, sizeof msg, &n, &e);
     if (st == PA_OK) st = pa_ratchet_decrypt(b, msg, n, out, sizeof out, &m, NULL, &e);
   }
-  double msg_us = (now_us() - t0) / messages;
+  double msg_us = (pa_cli_now_ms() - t0) * 1e3 / messages;
   /* Alternating replies: each decrypt turns the DH ratchet (2 X25519 + a key pair). */
-  t0 = now_us();
+  t0 = pa_cli_now_ms();
   for (int i = 0; i < steps && st == PA_OK; i++) {
     pa_ratchet *from = i % 2 ? b : a, *to = i % 2 ? a : b;
     st = pa_ratchet_encrypt(from, plain, 16, msg, sizeof msg, &n, &e);
     if (st == PA_OK) st = pa_ratchet_decrypt(to, msg, n, out, sizeof out, &m, NULL, &e);
   }
-  double step_us = (now_us() - t0) / steps;
+  double step_us = (pa_cli_now_ms() - t0) * 1e3 / steps;
   pa_ratchet_free(a), pa_ratchet_free(b);
   pa_x3dh_identity_free(ida), pa_x3dh_identity_free(idb);
   if (st != PA_OK) return pa_cli_fail(&e);

@@ -283,20 +283,30 @@ static pa_status load_all(const char *path, const char *fallback_path, const cha
   return st;
 }
 
-/* "text FILE KEY [JSON-ARGS] [--fallback FILE]": one key, as the app asks. */
-static int text(int argc, char **argv) {
+/* The shape text and render share: "CMD FILE <fixed - 2 more> [JSON-ARGS]
+ * [--fallback FILE]", all of it loaded into l. PA_CLI_OK, or the exit code
+ * (l then holds nothing to unload). */
+static int open_all(int argc, char **argv, int fixed, loaded *l, pa_msg_options *opts) {
   const char *fallback_path = NULL;
   double seconds = 0;
+  int n = catalog_options(argc, argv, &fallback_path, &seconds, opts);
+  if (n != fixed && n != fixed + 1) return PA_CLI_USAGE;
+  pa_error e;
+  if (load_all(argv[1], fallback_path, n == fixed + 1 ? argv[fixed] : "", l, &e) != PA_OK)
+    return pa_cli_fail(&e);
+  return PA_CLI_OK;
+}
+
+/* "text FILE KEY [JSON-ARGS] [--fallback FILE]": one key, as the app asks. */
+static int text(int argc, char **argv) {
   pa_msg_options opts = {0, 0};
-  int n = catalog_options(argc, argv, &fallback_path, &seconds, &opts);
-  if (n != 3 && n != 4) return PA_CLI_USAGE;
   loaded l;
   pa_error e;
-  if (load_all(argv[1], fallback_path, n == 4 ? argv[3] : "", &l, &e) != PA_OK)
-    return pa_cli_fail(&e);
+  int rc = open_all(argc, argv, 3, &l, &opts);
+  if (rc != PA_CLI_OK) return rc;
   size_t count;
   const pa_msg_arg *items = pa_msg_args_items(l.args, &count);
-  int rc = finish(
+  rc = finish(
       pa_i18n_text(l.cat, l.fallback, argv[2], items, count, &opts, out_buf, sizeof out_buf, &e),
       &e);
   unload(&l);
@@ -306,15 +316,11 @@ static int text(int argc, char **argv) {
 /* "render FILE [JSON-ARGS] [--fallback FILE]": every key formatted with the
  * same arguments, as one JSON object; problems go to stderr, exit 2. */
 static int render(int argc, char **argv) {
-  const char *fallback_path = NULL;
-  double seconds = 0;
   pa_msg_options opts = {0, 0};
-  int n = catalog_options(argc, argv, &fallback_path, &seconds, &opts);
-  if (n != 2 && n != 3) return PA_CLI_USAGE;
   loaded l;
   pa_error e;
-  if (load_all(argv[1], fallback_path, n == 3 ? argv[2] : "", &l, &e) != PA_OK)
-    return pa_cli_fail(&e);
+  int rc = open_all(argc, argv, 2, &l, &opts);
+  if (rc != PA_CLI_OK) return rc;
   size_t count;
   const pa_msg_arg *items = pa_msg_args_items(l.args, &count);
   int bad = 0;

@@ -28,6 +28,20 @@ static pa_status read_image(const char *path, uint8_t **bytes, size_t *len, pa_e
   return pa_native_read_file(path, lim.max_bytes, bytes, len, e);
 }
 
+/* Reads and decodes the file: whole (box_w < 0), or downscaled to cover the
+ * box as the decode worker does (0 x 0: the full size, through the same path).
+ * On success the caller frees *img with pa_image_free. */
+static pa_status decode_file(const char *path, int box_w, int box_h, pa_image *img, pa_error *e) {
+  uint8_t *bytes;
+  size_t len;
+  pa_status st = read_image(path, &bytes, &len, e);
+  if (st != PA_OK) return st;
+  st = box_w < 0 ? pa_image_decode(bytes, len, NULL, img, e)
+                 : pa_image_decode_fit(bytes, len, NULL, box_w, box_h, img, e);
+  free(bytes);
+  return st;
+}
+
 static pa_status write_file(const char *path, const uint8_t *bytes, size_t len, pa_error *e) {
   FILE *f = fopen(path, "wb");
   if (!f) return pa_error_set(e, PA_ERR_PLATFORM, "cannot write %s: %s", path, strerror(errno));
@@ -82,13 +96,8 @@ int pa_cli_image_decode(int argc, char **argv) {
     return PA_CLI_USAGE;
   }
   pa_error e;
-  uint8_t *bytes;
-  size_t len;
   pa_image img;
-  if (read_image(argv[1], &bytes, &len, &e) != PA_OK) return pa_cli_fail(&e);
-  pa_status st = fit ? pa_image_decode_fit(bytes, len, NULL, box_w, box_h, &img, &e)
-                     : pa_image_decode(bytes, len, NULL, &img, &e);
-  free(bytes);
+  pa_status st = decode_file(argv[1], fit ? box_w : -1, box_h, &img, &e);
   if (st != PA_OK) return pa_cli_fail(&e);
   if (frame >= img.frames) {
     pa_error_set(&e, PA_ERR_ARG, "image has %d frames, no frame %d", img.frames, frame);
@@ -111,12 +120,8 @@ int pa_cli_image_resize(int argc, char **argv) {
       (w == 0 && h == 0))
     return PA_CLI_USAGE;
   pa_error e;
-  uint8_t *bytes;
-  size_t len;
   pa_image img;
-  if (read_image(argv[1], &bytes, &len, &e) != PA_OK) return pa_cli_fail(&e);
-  pa_status st = pa_image_decode(bytes, len, NULL, &img, &e);
-  free(bytes);
+  pa_status st = decode_file(argv[1], -1, 0, &img, &e);
   if (st != PA_OK) return pa_cli_fail(&e);
   /* A side of 0 follows the aspect ratio. */
   if (w == 0) w = (int)(((int64_t)img.width * h * 2 + img.height) / (2 * (int64_t)img.height));
@@ -149,12 +154,8 @@ int pa_cli_image_hash(int argc, char **argv) {
         write_png(argv[3], px, w, h, &e) != PA_OK)
       return pa_cli_fail(&e);
   } else if (argc == 2) {
-    uint8_t *bytes;
-    size_t len;
     pa_image img;
-    if (read_image(argv[1], &bytes, &len, &e) != PA_OK) return pa_cli_fail(&e);
-    pa_status st = pa_image_decode_fit(bytes, len, NULL, 0, 0, &img, &e);
-    free(bytes);
+    pa_status st = decode_file(argv[1], 0, 0, &img, &e);
     if (st == PA_OK)
       st = pa_thumbhash_from_rgba(img.rgba, img.width, img.height, hash, &hash_len, &e);
     pa_image_free(&img);
@@ -219,22 +220,6 @@ int pa_cli_video_scrub(int argc, char **argv) {
   return PA_CLI_OK;
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Times the feed's path for each file: a full decode, and the decode +
  * downscale to `width` the decode worker does (pa_image_decode_fit). */
 int pa_cli_image_bench(int argc, char **argv) {
@@ -265,15 +250,15 @@ int pa_cli_image_bench(int argc, char **argv) {
     }
     int w = 0, h = 0, fw = 0, fh = 0;
     for (int k = 0; k < iters && rc == PA_CLI_OK; k++) {
-      double t0 = now_ms();
+      double t0 = pa_cli_now_ms();
       if (pa_image_decode(bytes, len, NULL, &img, &e) != PA_OK) rc = pa_cli_fail(&e);
-      double t1 = now_ms();
+      double t1 = pa_cli_now_ms();
       w = img.width, h = img.height;
       pa_image_free(&img);
       if (rc != PA_CLI_OK) break;
-      double t2 = now_ms();
+      double t2 = pa_cli_now_ms();
       if (pa_image_decode_fit(bytes, len, NULL, width, 0, &img, &e) != PA_OK) rc = pa_cli_fail(&e);
-      double t3 = now_ms();
+      double t3 = pa_cli_now_ms();
       fw = img.width, fh = img.height;
       pa_image_free(&img);
       decode[k] = t1 - t0, fit[k] = t3 - t2;
@@ -281,7 +266,7 @@ int pa_cli_image_bench(int argc, char **argv) {
     free(bytes);
     if (rc == PA_CLI_OK)
       printf("bench %s %dx%d decode_ms %.3f fit %dx%d decode_resize_ms %.3f iters %d\n", names[f],
-             w, h, median(decode, iters), fw, fh, median(fit, iters), iters);
+             w, h, pa_cli_median(decode, iters), fw, fh, pa_cli_median(fit, iters), iters);
   }
   if (!decode || !fit) rc = PA_CLI_HOST;
   free(decode);

@@ -220,17 +220,6 @@ done:
 
 /* ---- rank-bench */
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 typedef enum {
   B_COPY,
   B_DOTS,
@@ -243,7 +232,7 @@ typedef enum {
 
 static double median_ms(pa_rank_bench *b, bench_op op, int iters, int limit, double *t) {
   for (int k = -3; k < iters; k++) { /* three warm-up runs */
-    double t0 = now_ms();
+    double t0 = pa_cli_now_ms();
     switch (op) {
     case B_COPY: pa_rank_bench_copy(b); break;
     case B_DOTS: pa_rank_bench_dots(b, 0); break;
@@ -253,10 +242,9 @@ static double median_ms(pa_rank_bench *b, bench_op op, int iters, int limit, dou
     case B_RANK: pa_rank_bench_rank(b, false, limit); break;
     case B_RANK_I8: pa_rank_bench_rank(b, true, limit); break;
     }
-    if (k >= 0) t[k] = now_ms() - t0;
+    if (k >= 0) t[k] = pa_cli_now_ms() - t0;
   }
-  qsort(t, (size_t)iters, sizeof *t, cmp_double);
-  return iters % 2 ? t[iters / 2] : (t[iters / 2 - 1] + t[iters / 2]) / 2;
+  return pa_cli_median(t, iters);
 }
 
 int pa_cli_rank_bench(int argc, char **argv) {
