@@ -386,11 +386,16 @@ test('typing fast asks once for the final query, and a newer query aborts a slow
     if (new URL(route.request().url()).searchParams.get('q') === 'lun') await new Promise((r) => setTimeout(r, 1500));
     await route.continue().catch(() => {});
   });
+  // Waits (generously) for what the page does, not for a time: a loaded machine may take longer.
+  const until = async (done, what) => {
+    for (let i = 0; i < 600 && !done(); i++) await page.waitForTimeout(50);
+    assert.ok(done(), what);
+  };
   await page.locator('#search-q').fill('lun');
-  await page.waitForTimeout(400);
+  await until(() => asked.filter((q) => q === 'lun').length === 4, `"lun" asked once per kind: ${asked}`);
   await page.locator('#search-q').fill('luna');
   await page.getByRole('option', { name: /^Luna/ }).waitFor();
-  await page.waitForTimeout(1600);
+  await until(() => aborted.length === 4, `aborted: ${aborted}`);
   assert.equal(aborted.length, 4, `aborted: ${aborted}`);
   assert.equal(await page.locator('#search-q').inputValue(), 'luna');
   assert.equal(new URL(page.url()).searchParams.get('q'), 'luna');
