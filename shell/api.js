@@ -18,6 +18,7 @@ export class ApiError {
     this.fields = body?.error?.fields ?? {};
     this.field = body?.error?.field ?? ''; // the request member at fault, when the server says
     this.retryAfter = 0;
+    this.body = body; // the whole answer, for members beside error (a 502's checkout)
   }
 }
 

@@ -34,6 +34,11 @@ route('/signup', 'signup');
 route('/login', 'login');
 route('/settings', 'settings');
 route('/notifications', 'notifications', { auth: true });
+// PetAmigos Plus (screens/plans.js, billing.js, billing-return.js): the plans
+// are for everyone; the return from a provider and Billing need a session.
+route('/plans', 'plans');
+route('/billing/return', 'billing-return', { auth: true });
+route('/billing', 'billing', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });

@@ -10,6 +10,7 @@ import { navigate } from './router.js';
 import { request, getBytes, ApiError, failureMessage } from './api.js';
 import { feedPage, viewed, watched, signal, showWhy, startRanking } from './ranking.js';
 import { t, catalogHandles } from './i18n.js';
+import { plusBadge } from './plus.js';
 import { startGrid, gridOpen, loadGridPage, renderGridMirror, keepChildren } from './grid.js';
 
 // Keys, controls and pointer phases as the core names them (seam/app.js, from core/include/pa/pa_app.h).
@@ -396,6 +397,8 @@ function fillArticle(article, p, total) {
   article.setAttribute('aria-setsize', String(total));
   const [title, caption, photos, counts, controls] = article.children;
   title.textContent = p.sponsored ? `${t('rank.sponsored')}: ${p.title}` : p.title;
+  if (p.plus) title.append(' ', plusBadge(t));
+  article.toggleAttribute('data-plus', !!p.plus);
   if (p.sponsored) sponsoredIds.add(p.id);
   article.toggleAttribute('data-sponsored', !!p.sponsored);
   caption.textContent = p.caption;

@@ -77,6 +77,28 @@ export function t(key, args) {
   return i18n ? i18n.text(cat, en, key, args) ?? key : key;
 }
 
+// money('19.90', 'BRL') → "R$ 19,90" in the current locale: the core's CLDR
+// currency pattern, symbol and digits (CLP has none). amount is the API's
+// exact decimal string, never a float.
+export function money(amount, currency) {
+  try {
+    return i18n.number(locale, amount, 'currency', currency);
+  } catch {
+    return `${amount} ${currency}`; // the core refused the number: still say it
+  }
+}
+
+// day(1767225600) → "January 1, 2026" in the current locale, in this
+// browser's time zone (the core formats; the offset is the browser's).
+export function day(unixSeconds) {
+  const ms = unixSeconds * 1000;
+  try {
+    return i18n.date(locale, ms, { tz: -new Date(ms).getTimezoneOffset(), date: 'long' });
+  } catch {
+    return new Date(ms).toISOString().slice(0, 10);
+  }
+}
+
 export function localize(root) {
   for (const [attr, apply] of [
     ['data-i18n', (el, s) => { el.textContent = s; }],

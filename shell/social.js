@@ -4,6 +4,7 @@
 // and the not-found / failed states. User text only ever becomes textContent.
 import { get, put, del } from './api.js';
 import { el, failureText } from './compose-kit.js';
+import { nameWithBadge } from './plus.js';
 
 export { el, failureText };
 
@@ -116,7 +117,7 @@ export function peopleList(t, path, emptyKey) {
     }
     for (const u of r.data.users) {
       list.append(el('li', {}, el('a', { href: `/people/${encodeURIComponent(u.id)}` }, avatar(u.avatar_url, u.name),
-        el('span', { textContent: u.name }))));
+        el('span', {}, ...nameWithBadge(t, u)))));
     }
     cursor = r.data.next_cursor;
     more.hidden = !cursor;

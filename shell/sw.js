@@ -12,7 +12,7 @@ const SHELL = 'petamigos-shell-v3'; // v2 held API answers too: dropped on activ
 const MEDIA = 'petamigos-media-v1';
 const API = 'petamigos-api-v1'; // the same name as API_CACHE in api.js
 const SHELL_FILES = ['/', '/app.css', '/app.js', '/feed.js', '/api.js', '/account.js', '/router.js', '/i18n.js', '/i18n-wasm.js',
-  '/text.js', '/grid.js', '/ranking.js', '/locales/en.json', '/petamigos-core.mjs', '/petamigos-core.wasm', '/decode-worker.js', '/browser-decode.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
+  '/text.js', '/grid.js', '/ranking.js', '/plus.js', '/locales/en.json', '/petamigos-core.mjs', '/petamigos-core.wasm', '/decode-worker.js', '/browser-decode.js', '/petamigos-media.mjs', '/petamigos-media.wasm',
   '/manifest.webmanifest', '/icon.svg'];
 const MEDIA_MAX = 400; // entries: bounded, so long sessions do not grow storage forever
 const API_MAX = 200; // entries: feed pages and slices, bounded the same way

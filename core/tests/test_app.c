@@ -278,6 +278,52 @@ static void test_draws_posts(void) {
   teardown(fx);
 }
 
+/* A Plus author: a badge after the byline on the canvas, "plus" in the mirror. */
+static void test_plus_badge(void) {
+  fixture *fx = setup();
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  uint8_t *plain = malloc(fx->px_size);
+  memcpy(plain, fx->px, fx->px_size);
+  char *m = mirror(fx);
+  CHECK(strstr(m, "\"plus\":true") == NULL);
+  CHECK_CONTAINS(m, "\"plus\":false");
+  free(m);
+
+  /* The same feed with Ana (the first card's author) a Plus member. */
+  const char *from = "\"name\":\"Ana Souza\",\"avatar_url\":null}";
+  const char *at = strstr(FEED, from);
+  CHECK(at != NULL);
+  size_t head = (size_t)(at - FEED) + strlen(from) - 1, cap = strlen(FEED) + 32;
+  char *json = malloc(cap);
+  snprintf(json, cap, "%.*s,\"plus\":true%s", (int)head, FEED, FEED + head);
+  load(fx, json, PA_FEED_REPLACE);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"p_2\"");
+  const char *p2 = strstr(m, "\"id\":\"p_2\""), *p1 = strstr(m, "\"id\":\"p_1\"");
+  const char *yes = strstr(m, "\"plus\":true");
+  CHECK(p2 && p1 && yes && yes > p2 && yes < p1); /* Ana's post, and only hers */
+  CHECK(strstr(yes + 1, "\"plus\":true") == NULL);
+  free(m);
+  /* The byline row changed (the badge), the pet-name row above did not. */
+  int badge = 0, name = 0;
+  for (int y = 14; y < 74; y++)
+    for (int x = 64; x < W - 12; x++) {
+      size_t i = ((size_t)y * (size_t)fx->surface->w + (size_t)x) * 4;
+      int differs = memcmp(&plain[i], &fx->px[i], 3) != 0;
+      if (y >= 44)
+        badge += differs;
+      else if (y < 36)
+        name += differs;
+    }
+  CHECK(badge > 40);
+  CHECK(name == 0);
+  free(plain);
+  free(json);
+  teardown(fx);
+}
+
 static void test_bad_refresh_keeps_posts(void) {
   fixture *fx = setup();
   pa_error e;
@@ -1142,6 +1188,7 @@ static void test_thumbhash_placeholder(void) {
 int main(void) {
   if (SDL_Init(0) != 0) return 1;
   RUN(test_draws_posts);
+  RUN(test_plus_badge);
   RUN(test_bad_refresh_keeps_posts);
   RUN(test_broken_first_load_shows_error);
   RUN(test_scroll_focus_and_keys);

@@ -16,7 +16,7 @@ static const char *VALID =
     "\"like_count\":12,\"comment_count\":0,\"liked\":true,\"created_at\":\"2026-11-24T05:00:00Z\","
     "\"future_field\":{\"ignored\":true}},"
     "{\"id\":\"p_1\",\"author\":{\"id\":\"u_2\",\"name\":\"Kenji\",\"avatar_url\":\"/media/"
-    "k.png\"},"
+    "k.png\",\"plus\":true},"
     "\"pet\":{\"id\":\"pet_2\",\"name\":\"Mochi\",\"species\":\"dog\",\"avatar_url\":null},"
     "\"images\":[{\"url\":\"/media/d.jpg\",\"width\":640,\"height\":640,\"alt\":null}],"
     "\"caption\":\"\",\"tags\":[],\"like_count\":0,\"comment_count\":3,\"liked\":false,"
@@ -41,6 +41,8 @@ static void test_valid_feed(void) {
   CHECK(!strcmp(p->id, "p_2"));
   CHECK(!strcmp(p->author.name, "Ana Souza"));
   CHECK(p->author.avatar_url == NULL);
+  CHECK(!p->author.plus);                    /* absent: not a Plus member */
+  CHECK(pa_feed_post_at(f, 1)->author.plus); /* the badge */
   CHECK(!strcmp(p->pet.avatar_url, "/media/a.jpg"));
   CHECK(p->image_count == 2 && p->images[0].width == 640 && p->images[0].height == 800);
   CHECK(!strcmp(p->images[1].alt, ""));
@@ -105,6 +107,8 @@ static void test_schema_errors(void) {
   expect("\"id\":\"p_2\"", "\"id\":42", PA_ERR_SCHEMA, "posts[0].id: expected a string");
   expect("\"id\":\"p_2\"", "\"id\":\"p 2\"", PA_ERR_SCHEMA, "posts[0].id: id may only");
   expect("\"name\":\"Ana Souza\"", "\"name\":null", PA_ERR_SCHEMA, "posts[0].author.name");
+  expect("\"plus\":true", "\"plus\":1", PA_ERR_SCHEMA, "posts[1].author.plus: expected true");
+  expect("\"plus\":true", "\"plus\":null", PA_ERR_SCHEMA, "posts[1].author.plus");
   expect("\"species\":\"cat\"", "\"species\":[]", PA_ERR_SCHEMA, "posts[0].pet.species");
   expect("\"width\":640,\"height\":800", "\"width\":0,\"height\":800", PA_ERR_SCHEMA,
          "posts[0].images[0].width: 0 is outside 1..16384");

@@ -45,6 +45,9 @@ const SAME_AS_SOURCE = {
   'petedit.species.hamster': ['pt', 'fr', 'de', 'nl', 'tr', 'id'], // the animal's name there
   'nav.short.messages': ['es', 'pt', 'fr', 'de', 'nl'], // "Chats" is the word there too
   'settings.themeSystem': ['de'],
+  'billing.badge': '*', // the tier's name, a brand
+  'billing.tierPlus': '*',
+  'billing.plansTitle': '*',
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

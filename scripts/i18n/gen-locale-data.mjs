@@ -105,7 +105,7 @@ function compactPattern(pattern, sym) {
 
 // ---- currencies: each shipped locale's likely region's tender, plus a few
 // that travellers and sellers use everywhere.
-const EXTRA_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'MXN', 'SAR', 'AED'];
+const EXTRA_CURRENCIES = ['USD', 'EUR', 'GBP', 'CAD', 'AUD', 'CHF', 'MXN', 'SAR', 'AED', 'ARS', 'BRL', 'CLP', 'COP'];
 function regionCurrency(region) {
   const list = currencyData.region[region] || [];
   for (const entry of list) {

@@ -5,6 +5,7 @@ import { get } from '../api.js';
 import { openGrid, closeGrid } from '../grid.js';
 import { speciesLabel } from '../pets.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
+import { nameWithBadge } from '../plus.js';
 
 export async function mount(root, params, ctx) {
   const { t, navigate } = ctx;
@@ -42,7 +43,7 @@ export async function mount(root, params, ctx) {
   root.append(el('header', { className: 'social-profile' },
     avatar(p.avatar_url, p.name, 'large'),
     el('div', { className: 'social-who' },
-      el('h1', { textContent: p.name }),
+      el('h1', {}, ...nameWithBadge(t, p)),
       el('p', { className: 'social-facts', textContent: `@${p.handle}` })),
     p.bio ? el('p', { className: 'social-bio', textContent: p.bio }) : '',
     el('ul', { className: 'social-counts' },

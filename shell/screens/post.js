@@ -4,6 +4,7 @@
 // on failure and across reloads) and deleting your own comments.
 import { get, post as send, put, del } from '../api.js';
 import { avatar, captionNodes, el, failurePage, failureText, signInHref, toggleButton } from '../social.js';
+import { nameWithBadge } from '../plus.js';
 
 const DRAFT = 'petamigos.comment.';
 
@@ -58,7 +59,7 @@ export async function mount(root, params, ctx) {
     photos.append(el('li', {}, el('img', { src: im.url, alt: im.alt, width: im.width, height: im.height, decoding: 'async' })));
   }
   const byline = el('p', { className: 'social-facts' });
-  byline.append(t('social.postedBy'), ' ', el('a', { href: `/people/${encodeURIComponent(p.author.id)}`, textContent: p.author.name }),
+  byline.append(t('social.postedBy'), ' ', el('a', { href: `/people/${encodeURIComponent(p.author.id)}` }, ...nameWithBadge(t, p.author)),
     ' · ', when(t, p.created_at));
   root.append(el('article', { className: 'social-post', 'aria-labelledby': 'post-title' },
     el('header', { className: 'social-post-head' },
@@ -83,7 +84,7 @@ export async function mount(root, params, ctx) {
     const li = el('li', { id: `comment-${c.id}`, className: 'social-comment' });
     const body = el('p', { className: 'social-comment-body', textContent: c.body });
     const head = el('p', { className: 'social-comment-head' },
-      el('a', { href: `/people/${encodeURIComponent(c.author.id)}`, textContent: c.author.name }), ' ', when(t, c.created_at));
+      el('a', { href: `/people/${encodeURIComponent(c.author.id)}` }, ...nameWithBadge(t, c.author)), ' ', when(t, c.created_at));
     const tools = el('div', { className: 'social-comment-tools' });
     const replies = el('ul', { className: 'social-comments social-replies' });
     const note = el('p', { className: 'social-message', role: 'status' });

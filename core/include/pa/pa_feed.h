@@ -34,6 +34,7 @@ typedef struct pa_feed_image {
 typedef struct pa_feed_person {
   const char *id, *name;
   const char *avatar_url; /* NULL when none */
+  bool plus; /* a PetAmigos Plus member: the UI shows a badge (optional, default false) */
 } pa_feed_person;
 
 typedef struct pa_feed_pet {

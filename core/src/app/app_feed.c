@@ -529,6 +529,18 @@ static void paint_post(pa_app *a, int index) {
   APP_TA(a, byline, sizeof byline, "post.byline", PA_MSG_STR("species", species),
          PA_MSG_STR("author", p->author.name), PA_MSG_STR("time", when));
   pa_text_style meta = app_style(a, 13, 0, c->muted, k.names.w, 1);
+  if (p->author.plus) { /* the Plus badge follows the byline (which holds the author's name) */
+    char badge[64];
+    APP_T(a, badge, sizeof badge, "billing.badge");
+    pa_text_style bs = app_style(a, 11, 1, c->accent, k.names.w / 3, 1);
+    float bw = app_text_width(a, badge, &bs), gap = px(a, 6), padx = px(a, 4);
+    meta.max_width = (int)(k.names.w - bw - 2 * padx - gap);
+    float end = app_text_width(a, byline, &meta);
+    if (end > (float)meta.max_width) end = (float)meta.max_width;
+    float bx = app_mx(a, k.names.x + end + gap, bw + 2 * padx, k.names.x, k.names.w);
+    pa_draw_rect(a->draw, bx, cy + px(a, 1), bw + 2 * padx, px(a, 16), c->line);
+    app_text_at(a, badge, &bs, bx + padx, cy + px(a, 2));
+  }
   app_text_start(a, byline, &meta, k.names.x, k.names.w, cy + px(a, 1));
 
   /* The current carousel image, cropped to the card's box. */
@@ -768,6 +780,7 @@ static void feed_mirror(pa_app *a, app_screen *s, void *root_) {
     cJSON_AddNumberToObject(o, "comments", (double)p->comment_count);
     cJSON_AddBoolToObject(o, "liked", v->liked);
     cJSON_AddBoolToObject(o, "sponsored", p->sponsored);
+    cJSON_AddBoolToObject(o, "plus", p->author.plus); /* the author's Plus badge */
     /* The same facts as words, for the article's text. */
     const char *alt = p->images[v->image_index].alt;
     char alt_none[96];

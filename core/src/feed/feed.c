@@ -21,7 +21,11 @@ struct pa_feed {
 pa_status pa_feed_parse_person(pa_jv *v, const cJSON *o, pa_feed_person *p) {
   PA_JV_TRY(pa_jv_string(v, o, "id", PA_JV_ID, PA_FEED_MAX_ID, false, &p->id));
   PA_JV_TRY(pa_jv_string(v, o, "name", PA_JV_TEXT, PA_FEED_MAX_NAME, false, &p->name));
-  return pa_jv_string(v, o, "avatar_url", PA_JV_URL, PA_FEED_MAX_URL, true, &p->avatar_url);
+  PA_JV_TRY(pa_jv_string(v, o, "avatar_url", PA_JV_URL, PA_FEED_MAX_URL, true, &p->avatar_url));
+  /* Optional (older servers and other person objects omit it), but when present a boolean. */
+  p->plus = false;
+  if (cJSON_GetObjectItemCaseSensitive(o, "plus")) return pa_jv_bool(v, o, "plus", &p->plus);
+  return PA_OK;
 }
 
 pa_status pa_feed_parse_pet(pa_jv *v, const cJSON *o, pa_feed_pet *p) {
