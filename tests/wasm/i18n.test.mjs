@@ -106,6 +106,7 @@ function sampleArgs() {
     advertiser: 'Acme', reason: 'out of memory', unseen: k % 2 === 1, more: k % 3 === 0,
     label: 'Nap time #cats', tag: 'cats', q: k % 2 ? 'luna' : 'لونا',
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
+    provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90', minutes: k + 1,
   }));
 }
 
@@ -199,6 +200,10 @@ test('numbers, dates and relative times match native for every locale', () => {
       for (const style of ['decimal', 'integer', 'percent', 'compact']) cases.push([['number', tag, n, style], () => i18n.number(tag, n, style)]);
       cases.push([['number', tag, n, 'currency=EUR'], () => i18n.number(tag, n, 'currency', 'EUR')]);
     }
+    // The plans' currencies (shell/screens/plans.js): Mercado Pago's and PayPal's.
+    for (const [n, code] of [['19.90', 'BRL'], ['4990.00', 'ARS'], ['990.00', 'MXN'], ['199000.00', 'COP'], ['49900', 'CLP'], ['4.99', 'USD']]) {
+      cases.push([['number', tag, n, `currency=${code}`], () => i18n.number(tag, n, 'currency', code)]);
+    }
     for (const [d, t] of [['short', 'none'], ['medium', 'none'], ['long', 'none'], ['none', 'short'], ['medium', 'short'], ['long', 'long']]) {
       cases.push([['date', tag, String(when), d, t, '--tz', '330'], () => i18n.date(tag, when, { tz: 330, date: d, time: t })]);
     }
@@ -213,6 +218,11 @@ test('numbers, dates and relative times match native for every locale', () => {
   }
   assert.equal(i18n.number('fr', '1234.5'), '1\u202f234,5');
   assert.equal(i18n.number('bn', '1234567'), '১২,৩৪,৫৬৭');
+  // CLDR's own data for the plans' currencies (scripts/i18n/gen-locale-data.mjs
+  // EXTRA_CURRENCIES): the Brazilian real's symbol, and no decimals for CLP.
+  assert.equal(i18n.number('pt', '199.00', 'currency', 'BRL'), 'R$\u00a0199,00');
+  assert.equal(i18n.number('es', '49900', 'currency', 'CLP'), '49.900\u00a0CLP');
+  assert.equal(i18n.number('en', '49900.4', 'currency', 'CLP'), 'CLP\u00a049,900');
   assert.equal(i18n.relative('en', -3, 'hour'), '3 hours ago');
   assert.equal(i18n.date('en', NaN), '');
   assert.match(i18n.error(), /^error \(invalid_argument\): date: outside the years/);
