@@ -194,7 +194,7 @@ void pa_api_billing_checkout(pa_srv_req *rq) {
     pa_api_field_error(rq, 400, "bad_request", "provider must be paypal or mercadopago", "provider");
     goto out;
   }
-  if (!pa_catalog_plan(plan)) {
+  if (!pa_catalog_find(plan)) {
     pa_api_field_error(rq, 400, "bad_request", "No such plan", "plan");
     goto out;
   }

@@ -148,7 +148,7 @@ typedef struct reuse {
 int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *plan,
                         pa_pay_provider provider, const char *country, const char *base_url,
                         pa_store_sub *out) {
-  const pa_catalog_plan *pl = pa_catalog_plan(plan);
+  const pa_catalog_plan *pl = pa_catalog_find(plan);
   pa_money price;
   const int64_t now = out->created_at;
   if (!pl || pl->months <= 0 || pa_catalog_price(plan, provider, country, &price) != 0)

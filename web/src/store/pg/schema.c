@@ -44,6 +44,7 @@
  *    0x10FFFF); it differs only where SQLite's pa_fold falls back to the
  *    input as it is (not UTF-8, or text after a NUL byte), which a UTF8
  *    database refuses to store. */
+#include "store/pg/pg.h"
 #include <stddef.h>
 
 const char pa_pg_schema[] =
