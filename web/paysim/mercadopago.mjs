@@ -13,6 +13,7 @@ const SITES = {
   CO: { site_id: 'MCO', currency: 'COP', collector_id: 100000004 },
   CL: { site_id: 'MLC', currency: 'CLP', collector_id: 100000005 },
 };
+for (const [country, site] of Object.entries(SITES)) site.country = country;
 // Fee: round(gross × 4.99 %), at least one minor unit.
 const FEE_BASIS_POINTS = 499;
 const FREQUENCY_TYPES = ['months'];
@@ -175,6 +176,22 @@ function ownPayment(id, account) {
 function getPayment(ctx, account, [, id]) {
   const pay = ownPayment(id, account);
   return pay ? { status: 200, body: paymentView(pay) } : mpError(404, 'Payment not found', 'not_found');
+}
+
+// GET /v1/payments/search: the account's payments, filtered by
+// external_reference when given, sorted by date_created (criteria asc|desc),
+// one page of limit (at most 1000) from offset, as Mercado Pago pages them.
+function searchPayments(ctx, account) {
+  const q = ctx.query;
+  const ref = q.get('external_reference');
+  const limit = Math.min(Number(q.get('limit') ?? 30) || 30, 1000);
+  const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+  const all = Object.values(mp().payments)
+    .filter((p) => p.country === account.country && (ref === null || p.external_reference === ref))
+    .sort((a, b) => a.create_ms - b.create_ms || a.id - b.id);
+  if (q.get('criteria') === 'desc') all.reverse();
+  const results = all.slice(offset, offset + limit).map(paymentView);
+  return { status: 200, body: { paging: { total: all.length, limit, offset }, results } };
 }
 
 /** Refunds minor (undefined: what is left). Returns {refund} or {error: an answer}. */
@@ -374,6 +391,7 @@ const ROUTES = [
   ['PUT', /^\/preapproval\/([0-9a-f]+)$/, updatePreapproval],
   ['POST', /^\/checkout\/preferences$/, createPreference],
   ['GET', /^\/checkout\/preferences\/([^/]+)$/, getPreference],
+  ['GET', /^\/v1\/payments\/search$/, searchPayments],
   ['GET', /^\/v1\/payments\/([0-9]+)$/, getPayment],
   ['POST', /^\/v1\/payments\/([0-9]+)\/refunds$/, createRefund],
 ];
@@ -381,7 +399,7 @@ const ROUTES = [
 /** Answers one API call (ctx.path is after /mercadopago): {status, body}. */
 export function handle(ctx) {
   const m = /^Bearer SIM-MP-([A-Z]{2})$/.exec(ctx.headers.authorization ?? '');
-  const account = m && SITES[m[1]] ? { ...SITES[m[1]], country: m[1] } : null;
+  const account = m && SITES[m[1]] ? SITES[m[1]] : null;
   if (!account) return mpError(401, 'invalid access token', 'invalid_token');
   for (const [method, re, fn] of ROUTES) {
     const found = method === ctx.method && re.exec(ctx.path);
