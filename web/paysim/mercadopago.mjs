@@ -57,7 +57,7 @@ function createPreapproval(ctx, account) {
   const now = book.now();
   const p = {
     id: hexId(16), country: account.country, status: 'pending', reason, external_reference, payer_email, back_url,
-    payer_id: 200000000 + mp().serial % 100000000, frequency: ar.frequency, currency: ar.currency_id,
+    payer_id: book.serial(), frequency: ar.frequency, currency: ar.currency_id,
     price_minor: price.minor, create_ms: now, modified_ms: now, next_payment_ms: now, charged_quantity: 0,
     charged_minor: 0, last_charged: null, declines: 0,
   };

@@ -88,7 +88,6 @@ export function verifyPaypal({ transmission_id, transmission_time, cert_url, aut
  */
 export function enqueue(provider, event, { type, dataId, topic } = {}) {
   const d = {
-    seq: book.state.deliveries.length + 1,
     provider,
     event_id: String(event.id),
     type: type ?? event.event_type,
@@ -108,7 +107,7 @@ export function enqueue(provider, event, { type, dataId, topic } = {}) {
   else {
     send(d);
     if (mode === 'duplicate') {
-      const copy = { ...d, seq: d.seq + 1 };
+      const copy = { ...d };
       book.state.deliveries.push(copy);
       send(copy);
     }
