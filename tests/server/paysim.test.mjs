@@ -243,6 +243,8 @@ describe('PayPal: auth, idempotency, currencies', () => {
     const eur = await paypalPlan(api, '49.99', 'EUR', 'YEAR');
     assert.equal(eur.status, 201);
     assert.equal(eur.body.status, 'ACTIVE');
+    assert.equal((await api('GET', `/v1/billing/plans/${eur.body.id}`)).body.id, eur.body.id);
+    assert.equal((await api('GET', `/v1/catalogs/products/${eur.body.product_id}`)).body.name, 'PetAmigos Plus');
     assert.equal(eur.body.billing_cycles[0].pricing_scheme.fixed_price.value, '49.99');
     await sim.config({ paypal_merchant_country: 'BR' });
     try {
@@ -436,6 +438,7 @@ describe('approval, webhooks and their signatures', () => {
     assert.equal(refund.status, 201);
     assert.equal(refund.body.status, 'COMPLETED');
     assert.deepEqual(refund.body.amount, { currency_code: 'EUR', value: '10.00' });
+    assert.deepEqual((await api('GET', `/v2/payments/refunds/${refund.body.id}`)).body, refund.body);
     const same = await api('POST', `/v2/payments/captures/${capture.id}/refund`, { amount: { value: '10.00', currency_code: 'EUR' } }, { headers: { 'paypal-request-id': refundKey } });
     assert.equal(same.body.id, refund.body.id);
     assert.equal((await api('GET', `/v2/payments/captures/${capture.id}`)).body.status, 'PARTIALLY_REFUNDED');

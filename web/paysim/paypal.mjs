@@ -107,7 +107,16 @@ function createProduct(ctx) {
   const product = { id: newId('PROD-', 17), name, description, type, create_time: now, update_time: now };
   pp().products[product.id] = product;
   book.state.creates.paypal_products++;
-  return { status: 201, body: { ...product, links: [{ href: api(`/v1/catalogs/products/${product.id}`), rel: 'self', method: 'GET' }] } };
+  return { status: 201, body: productView(product) };
+}
+
+function productView(product) {
+  return { ...product, links: [{ href: api(`/v1/catalogs/products/${product.id}`), rel: 'self', method: 'GET' }] };
+}
+
+function getProduct(ctx, [, id]) {
+  const product = pp().products[id];
+  return product ? { status: 200, body: productView(product) } : ppError(404, 'INVALID_RESOURCE_ID', `Product ${id} does not exist.`);
 }
 
 function createPlan(ctx) {
@@ -474,6 +483,11 @@ function refundView(r) {
   };
 }
 
+function getRefund(ctx, [, id]) {
+  const r = pp().refunds[id];
+  return r ? { status: 200, body: refundView(r) } : ppError(404, 'INVALID_RESOURCE_ID', `Refund ${id} does not exist.`);
+}
+
 function refundSale(ctx, [, id]) {
   const sale = pp().sales[id];
   if (!sale) return ppError(404, 'INVALID_RESOURCE_ID', `Sale ${id} does not exist.`);
@@ -605,6 +619,7 @@ function verifyWebhook(ctx) {
 
 const ROUTES = [
   ['POST', /^\/v1\/catalogs\/products$/, createProduct],
+  ['GET', /^\/v1\/catalogs\/products\/([^/]+)$/, getProduct],
   ['POST', /^\/v1\/billing\/plans$/, createPlan],
   ['GET', /^\/v1\/billing\/plans\/([^/]+)$/, getPlan],
   ['POST', /^\/v1\/billing\/subscriptions$/, createSubscription],
@@ -618,6 +633,7 @@ const ROUTES = [
   ['POST', /^\/v2\/checkout\/orders\/([^/]+)\/capture$/, captureOrder],
   ['GET', /^\/v2\/payments\/captures\/([^/]+)$/, getCapture],
   ['POST', /^\/v2\/payments\/captures\/([^/]+)\/refund$/, refundCapture],
+  ['GET', /^\/v2\/payments\/refunds\/([^/]+)$/, getRefund],
   ['POST', /^\/v1\/notifications\/verify-webhook-signature$/, verifyWebhook],
 ];
 
