@@ -364,7 +364,7 @@ function notify(country, topic, action, dataId) {
     id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: SITES[country].collector_id,
     api_version: 'v1', action, data: { id: String(dataId) },
   };
-  enqueue('mercadopago', event, { type: topic, dataId: String(dataId), topic });
+  enqueue('mercadopago', event, { dataId: String(dataId), topic });
 }
 
 // ---- Routing ----

@@ -20,7 +20,6 @@ const FEE_FIXED_MINOR = 49;
 const FAILURE_THRESHOLD = 3;
 const TOKEN_SECONDS = 32400;
 const INTERVAL_MONTHS = { MONTH: 1, YEAR: 12 };
-const MERCHANT_ID = 'SIMMERCHANT01';
 
 const ERRORS = {
   400: ['INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.'],
@@ -183,7 +182,7 @@ function createSubscription(ctx) {
 }
 
 /** The subscription as GET /v1/billing/subscriptions/{id} answers (and webhooks carry). */
-export function subscriptionView(sub) {
+function subscriptionView(sub) {
   const plan = pp().plans[sub.plan_id];
   const view = {
     id: sub.id, plan_id: sub.plan_id, status: sub.status, custom_id: sub.custom_id, quantity: '1',
