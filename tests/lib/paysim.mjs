@@ -1,0 +1,111 @@
+// Starts the payment provider simulator (web/paysim/) for a test and drives
+// its control API. Shared by the server tests of the billing feature:
+//   const sim = await startPaysim();
+//   const server = await startServer({ env: sim.serverEnv() });
+//   await sim.config({ paypal_webhook_url: server.url + 'api/v1/webhooks/paypal', … });
+//   … await sim.stop();
+// stop() sends SIGTERM and throws unless the sim exited 0 on its own
+// (tests/lib/exit.mjs), like every server the tests start.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
+import { ROOT } from './paths.mjs';
+
+export const PAYSIM_MAIN = path.join(ROOT, 'web/paysim/main.mjs');
+// Mercado Pago accounts the sim knows: token SIM-MP-<CC> for each country.
+export const MP_COUNTRIES = ['BR', 'AR', 'MX', 'CO', 'CL'];
+const START_BOUND_MS = 30000; // hang guard only
+
+/**
+ * env: extra environment for the sim (PAYSIM_*; PAYSIM_RETRY_MS is 50 unless
+ * given). args: extra arguments, e.g. ['--state', file].
+ */
+export async function startPaysim({ env = {}, args = [] } = {}) {
+  const started = { PAYSIM_RETRY_MS: '50', ...process.env, ...env };
+  const setting = (name, fallback) => started[name] ?? fallback;
+  const child = spawn(process.execPath, [PAYSIM_MAIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: started });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  let stopped = false;
+  let endedAlone = false; // exited before stop(): a crash, whatever its status
+  exited.then(() => { endedAlone = !stopped; });
+
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`paysim did not start:\n${stderr}`)); }, START_BOUND_MS);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/paysim listening on (http:\/\/\S+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${PAYSIM_MAIN}: ${e.message}`)); });
+    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`paysim exited ${code ?? signal}:\n${stderr}`)); });
+  });
+
+  /**
+   * Any request to the sim: body an object (sent as JSON) or a string (sent
+   * as is); signal: to give up on a call a timeout fault holds. Redirects are
+   * not followed. → {status, headers, body (parsed when JSON)}.
+   */
+  async function call(method, pathAndQuery, body, { headers = {}, signal } = {}) {
+    const init = { method, headers: { ...headers }, signal };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      if (typeof body !== 'string') init.headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(new URL(pathAndQuery.replace(/^\//, ''), url), { ...init, redirect: 'manual' });
+    const text = await res.text();
+    const json = (res.headers.get('content-type') ?? '').startsWith('application/json') && text ? JSON.parse(text) : text;
+    return { status: res.status, headers: res.headers, body: json };
+  }
+
+  /** A control call that must succeed; its JSON answer. */
+  async function sim(method, name, body) {
+    const res = await call(method, `__sim/${name}`, body);
+    if (res.status !== 200) throw new Error(`paysim ${method} /__sim/${name} ${JSON.stringify(body)}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  return {
+    url,
+    call,
+    /** The variables the server reads to use this sim as both providers. */
+    serverEnv() {
+      const vars = {
+        PA_PAYPAL_API: `${url}paypal`,
+        PA_PAYPAL_CLIENT_ID: setting('PAYSIM_PAYPAL_CLIENT_ID', 'sim-client'),
+        PA_PAYPAL_SECRET: setting('PAYSIM_PAYPAL_SECRET', 'sim-secret'),
+        PA_PAYPAL_WEBHOOK_ID: setting('PAYSIM_PAYPAL_WEBHOOK_ID', 'WH-SIM-1'),
+        PA_PAYPAL_CERT_PREFIXES: `${url}paypal/certs/`,
+        PA_MP_API: `${url}mercadopago`,
+        PA_MP_WEBHOOK_SECRET: setting('PAYSIM_MP_WEBHOOK_SECRET', 'sim-mp-secret'),
+      };
+      for (const cc of MP_COUNTRIES) vars[`PA_MP_TOKEN_${cc}`] = `SIM-MP-${cc}`;
+      return vars;
+    },
+    config: (o) => sim('POST', 'config', o),
+    clock: (offset) => sim('POST', 'clock', { offset }),
+    approve: (provider, id, decision = 'approve') => sim('POST', 'approve', { provider, id, decision }),
+    bill: () => sim('POST', 'bill', {}),
+    decline: (provider, id, times = 1) => sim('POST', 'decline', { provider, id, times }),
+    refund: (provider, txnId, amountMinor) => sim('POST', 'refund', { provider, txn_id: txnId, amount_minor: amountMinor }),
+    chargeback: (provider, txnId) => sim('POST', 'chargeback', { provider, txn_id: txnId }),
+    faults: (f) => sim('POST', 'faults', f),
+    delivery: (mode) => sim('POST', 'delivery', { mode }),
+    release: (order = 'fifo') => sim('POST', 'release', { order }),
+    deliveries: () => sim('GET', 'deliveries'),
+    record: () => sim('GET', 'record'),
+    /** SIGTERM; throws unless it exited 0 by itself within the grace period. Safe to call twice. */
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      child.kill(STOP_SIGNAL);
+      let killed = false;
+      const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
+      const exit = await exited;
+      clearTimeout(timer);
+      assertCleanExit('paysim', { exit, stderr, stopped: !endedAlone, killed });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/* pa_catalog — what we sell, where, and for how much (issue 18).
+ *
+ * Constant data only: the plans, the price of each paid plan in each
+ * currency (integer minor units), which provider is offered in which
+ * country and in which currency, and what each tier entitles to. The server
+ * decides prices from this table; a client never sends an amount. */
+#ifndef PA_CATALOG_H
+#define PA_CATALOG_H
+
+#include "pay/money.h"
+#include "pay/pay.h"
+
+typedef enum pa_catalog_tier { PA_TIER_FREE = 0, PA_TIER_PLUS = 1 } pa_catalog_tier;
+
+typedef struct pa_catalog_plan {
+  const char *id; /* "free", "plus_monthly", "plus_yearly" */
+  pa_catalog_tier tier;
+  const char *interval; /* "month", "year"; NULL for free */
+  int months;           /* billing period: 1, 12; 0 for free */
+} pa_catalog_plan;
+
+typedef struct pa_catalog_entitlements {
+  int ads;          /* 1: the person sees ads */
+  int reel_seconds; /* longest reel */
+  int photos_per_post;
+  int badge; /* the Plus badge next to the name */
+  int priority_support;
+} pa_catalog_entitlements;
+
+/* Every plan, free first; *n receives the count. Static data. */
+const pa_catalog_plan *pa_catalog_plans(int *n);
+/* The plan named id, or NULL. */
+const pa_catalog_plan *pa_catalog_find(const char *id);
+const char *pa_catalog_tier_name(pa_catalog_tier t); /* "free", "plus" */
+const pa_catalog_entitlements *pa_catalog_entitlements_of(pa_catalog_tier t);
+
+/* Mercado Pago's currency for country (BR BRL, AR ARS, MX MXN, CO COP, CL
+ * CLP), or NULL where Mercado Pago is not offered. */
+const char *pa_catalog_mp_currency(const char *country);
+/* PayPal's currency for country: EUR in the eurozone, USD elsewhere; NULL
+ * when country is not two upper-case letters. */
+const char *pa_catalog_paypal_currency(const char *country);
+/* The providers offered in country, local first (Mercado Pago, then
+ * PayPal) into out: the count (0 for a malformed country). */
+int pa_catalog_providers(const char *country, pa_pay_provider out[2]);
+/* The price of plan through provider p in country: 0 and *out, or -1 (free
+ * plan, unknown plan, provider not offered there). */
+int pa_catalog_price(const char *plan, pa_pay_provider p, const char *country, pa_money *out);
+
+#endif
