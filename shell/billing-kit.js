@@ -64,6 +64,7 @@ export const getPlans = (cc) => get(`/api/v1/billing/plans?country=${encodeURICo
 export const getBilling = () => get('/api/v1/billing');
 export const getCheckout = (co) => get(`/api/v1/billing/checkouts/${encodeURIComponent(co)}`);
 export const startCheckout = (plan, provider, country) => post('/api/v1/billing/checkout', { plan, provider, country });
+export const abandonCheckout = (co) => post(`/api/v1/billing/checkouts/${encodeURIComponent(co)}/abandon`, {});
 export const retryCheckout = (co) => post(`/api/v1/billing/checkouts/${encodeURIComponent(co)}/retry`, {});
 
 // The checkout an answer names, when the provider could not be reached

@@ -88,10 +88,11 @@ export function money(amount, currency) {
   }
 }
 
-// day(1767225600) → "January 1, 2026" in the current locale, in this
-// browser's time zone (the core formats; the offset is the browser's).
-export function day(unixSeconds) {
-  const ms = unixSeconds * 1000;
+// day('2026-01-01T00:00:00Z') → "January 1, 2026" in the current locale, in
+// this browser's time zone (the core formats; the offset is the browser's).
+// time: an API Time (RFC 3339, UTC) or milliseconds since the epoch.
+export function day(time) {
+  const ms = typeof time === 'string' ? Date.parse(time) : time;
   try {
     return i18n.date(locale, ms, { tz: -new Date(ms).getTimezoneOffset(), date: 'long' });
   } catch {

@@ -7,7 +7,7 @@
 // announced (one aria-live region).
 import { failureMessage } from '../api.js';
 import { el } from '../compose-kit.js';
-import { getCheckout, providerName, retryCheckout, unreachableCheckout } from '../billing-kit.js';
+import { abandonCheckout, getCheckout, providerName, retryCheckout, unreachableCheckout } from '../billing-kit.js';
 
 // The polling: the first ask at once, then waits growing by half each time
 // up to POLL_MAX_MS, for at most POLL_TOTAL_MS in all (the webhook normally
@@ -20,9 +20,12 @@ export async function mount(root, params, ctx) {
   const { t } = ctx;
   const query = new URLSearchParams(location.search);
   const co = query.get('checkout') ?? '';
-  // Both providers send the person back with status=cancelled when they
-  // cancelled on the approval page (the subscription stays unapproved there).
-  const cancelledThere = query.get('status') === 'cancelled' || query.get('cancelled') === '1';
+  // Cancelled on the approval page: PayPal comes back to our cancel_url
+  // (result=cancel), Mercado Pago to the same back_url with status=cancelled.
+  // The subscription stays unapproved there, so the server is told
+  // (POST …/abandon, which asks the provider first: approved in another tab
+  // means not cancelled, and then the polling below says so).
+  const cancelledThere = query.get('result') === 'cancel' || query.get('status') === 'cancelled';
 
   const live = el('div', { className: 'billing-state', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const actions = el('div', { className: 'row billing-actions' });
@@ -91,6 +94,7 @@ export async function mount(root, params, ctx) {
   }
   show('pending', {});
 
+  let abandonTried = false;
   const started = Date.now();
   let wait = POLL_FIRST_MS;
   async function poll() {
@@ -100,9 +104,15 @@ export async function mount(root, params, ctx) {
     if (r.ok) {
       const c = r.data.checkout;
       provider = c.provider ?? provider;
-      if (c.status === 'pending' && cancelledThere) {
-        show('cancelled', {});
-        return;
+      if ((c.status === 'pending' || c.status === 'unreachable') && cancelledThere && !abandonTried) {
+        abandonTried = true;
+        const a = await abandonCheckout(co);
+        if (stopped) return;
+        if (a.ok && a.data.checkout.status === 'cancelled') {
+          provider = a.data.checkout.provider ?? provider;
+          show('cancelled', {});
+          return;
+        }
       }
       if (c.status !== 'pending') {
         if (c.status !== state) show(c.status in { active: 1, cancelled: 1, declined: 1, unreachable: 1 } ? c.status : 'failed',

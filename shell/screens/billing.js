@@ -12,6 +12,7 @@ const STATUS_KEYS = {
   pending: 'billing.statusPending', active: 'billing.statusActive', past_due: 'billing.statusPastDue',
   cancelled: 'billing.statusCancelled', expired: 'billing.statusExpired',
 };
+const NOTICE_KEYS = { renewal_failed: 'billing.noticeRenewalFailed', downgraded: 'billing.noticeDowngraded' };
 const KIND_KEYS = { charge: 'billing.kindCharge', refund: 'billing.kindRefund', chargeback: 'billing.kindChargeback' };
 
 const known = (t, keys, value) => (keys[value] ? t(keys[value]) : value);
@@ -54,6 +55,9 @@ export async function mount(root, params, ctx) {
       }
     }
     body.append(facts);
+    for (const n of data.notices ?? []) {
+      if (NOTICE_KEYS[n.kind]) body.append(el('p', { className: 'billing-notice', textContent: t(NOTICE_KEYS[n.kind], { date: day(n.at) }) }));
+    }
     if (sub && sub.cancel_at_period_end && sub.current_period_end) {
       body.append(el('p', { className: 'billing-ends', textContent: t('billing.endsOn', { date: day(sub.current_period_end) }) }));
     }
@@ -62,7 +66,7 @@ export async function mount(root, params, ctx) {
       const cancel = el('button', { type: 'button', className: 'danger', textContent: t('billing.cancel') });
       cancel.addEventListener('click', () => dialog.open(cancel, sub.current_period_end));
       buttons.append(cancel);
-    } else if (sub && sub.cancel_at_period_end && sub.status === 'active') {
+    } else if (sub && sub.cancel_at_period_end && plus) { // cancelled, the paid time not over yet
       const resume = el('button', { type: 'button', className: 'primary', textContent: t('billing.resume') });
       resume.addEventListener('click', async () => {
         resume.disabled = true;

@@ -570,6 +570,15 @@ describe('petamigos-server', () => {
     const wasm = Buffer.from(await (await get(server, '/core.wasm')).arrayBuffer());
     assert.deepEqual(wasm, await readFile(path.join(root, 'core.wasm')));
 
+    // The shell's screens are paths without an extension: the billing ones
+    // (shell/screens/plans.js, billing.js, billing-return.js) get the page too.
+    for (const screen of ['/plans', '/billing', '/billing/return?checkout=co_1&result=cancel']) {
+      const r = await get(server, screen);
+      assert.equal(r.status, 200, screen);
+      assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8', screen);
+      assert.equal(await r.text(), INDEX_HTML, screen);
+    }
+
     const etag = res.headers.get('etag');
     assert.ok(etag, 'static files carry an ETag');
     const again = await get(server, '/', { headers: { 'If-None-Match': etag } });
