@@ -298,7 +298,7 @@ static void test_plus_badge(void) {
   char *json = malloc(cap);
   snprintf(json, cap, "%.*s,\"plus\":true%s", (int)head, FEED, FEED + head);
   load(fx, json, PA_FEED_REPLACE);
-  settle(fx);
+  settle_at(fx, NOW, "plus-badge"); /* PA_TEST_DUMP=DIR keeps it to look at */
   m = mirror(fx);
   CHECK_CONTAINS(m, "\"id\":\"p_2\"");
   const char *p2 = strstr(m, "\"id\":\"p_2\""), *p1 = strstr(m, "\"id\":\"p_1\"");

@@ -74,7 +74,7 @@ export function mount(root, params, ctx) {
         el('div', { id: `search-g-${kind}`, role: 'presentation', className: 'search-group-title', textContent: t(`search.kind.${kind}`) }),
         ...nodes));
     };
-    group('people', people.map((u, i) => option('people', i, u.name, '', { href: `/people/${encodeURIComponent(u.id)}` }, avatar(u.avatar_url, u.name))));
+    group('people', people.map((u, i) => option('people', i, u.name, u.plus === true ? t('billing.badge') : '', { href: `/people/${encodeURIComponent(u.id)}` }, avatar(u.avatar_url, u.name))));
     group('pets', pets.map((p, i) => option('pets', i, p.name, speciesLabel(t, p.species), { href: `/pets/${encodeURIComponent(p.id)}` }, avatar(p.avatar_url, p.name))));
     group('breeds', breeds.map((b, i) => option('breeds', i, b.breed, t('search.breedPets', { species: speciesLabel(t, b.species), count: b.pet_count }), { breed: b.breed })));
     group('tags', tags.map((g, i) => option('tags', i, `#${g.tag}`, t('social.posts', { count: g.post_count }), { href: `/tags/${encodeURIComponent(g.tag)}` })));
