@@ -379,6 +379,18 @@ static int find_sub(pa_store *db, const char *provider, const char *id, pa_store
   return rc == PA_STORE_OK ? PA_BILLING_OK : rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND : PA_BILLING_EDB;
 }
 
+/* The subscription a movement belongs to: named, or its charge's. */
+static int txn_sub(pa_store *db, const char *provider, const pa_pay_txn *t, pa_store_sub *out) {
+  if (t->sub_id[0]) return find_sub(db, provider, t->sub_id, out);
+  int64_t id = 0;
+  int rc = t->parent_id[0] ? pa_store_ledger_txn_sub(db, provider, t->parent_id, &id)
+                           : PA_STORE_ENOTFOUND;
+  if (rc == PA_STORE_OK && id) rc = pa_store_subs_get(db, id, out);
+  return rc == PA_STORE_OK && id          ? PA_BILLING_OK
+         : rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND
+                                                          : PA_BILLING_EDB;
+}
+
 int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *ev, int64_t now) {
   const pa_pay_provider p = pa_pay_provider_parse(ev->provider);
   char err[PA_PAY_ERR_MAX] = "";
@@ -410,12 +422,11 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
     return rc;
   }
   for (int i = 0; i < n; i++) {
-    if ((rc = find_sub(db, ev->provider, txns[i].sub_id, &sub)) != PA_BILLING_OK) {
-      /* Not ours (another app on the account) or not stored yet: the
-       * subscription's own events and the re-reads will book it. */
-      if (rc == PA_BILLING_ENOTFOUND) continue;
-      return rc;
-    }
+    if ((rc = txn_sub(db, ev->provider, &txns[i], &sub)) == PA_BILLING_ENOTFOUND &&
+        txns[i].parent_id[0] && !txns[i].sub_id[0])
+      return PA_BILLING_EUNREACHABLE; /* a refund before its charge: again later */
+    if (rc == PA_BILLING_ENOTFOUND) continue; /* not ours (another app on the account) */
+    if (rc != PA_BILLING_OK) return rc;
     if ((rc = apply(db, &sub, &txns[i], 1, now)) != PA_BILLING_OK) return rc;
     if ((rc = pa_billing_refresh(db, pay, &sub, now)) != PA_BILLING_OK) return rc;
   }

@@ -79,6 +79,11 @@ typedef struct pa_store_txn {
  * debits refunds:<plan> or chargebacks:<plan> and credits provider:<p>. */
 int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added);
 
+/* The subscription a recorded movement belongs to (a refund or chargeback
+ * names only its charge); ENOTFOUND when that movement is not recorded. */
+int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                            int64_t *subscription);
+
 /* Calls fn for each charge of party that no chargeback and no full refund
  * reversed: when and for how many months. */
 int pa_store_ledger_live_charges(pa_store *db, int64_t party,

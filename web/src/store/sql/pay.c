@@ -230,6 +230,22 @@ int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added) {
   return PA_STORE_OK;
 }
 
+int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                            int64_t *subscription) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT COALESCE(subscription_id, 0) FROM ledger_txns"
+                                   " WHERE provider = ?1 AND provider_txn = ?2");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, provider);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, provider_txn);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) *subscription = pa_sq_i64(st, 0);
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "movement's subscription");
+  pa_sq_done(st);
+  return res;
+}
+
 typedef struct charge_walk {
   int (*fn)(void *ctx, int64_t at, int months);
   void *ctx;
