@@ -260,16 +260,20 @@ int pa_pay_mp_sub(const cJSON *pre, pa_pay_sub *out) {
 
 /* ---- PayPal money movements */
 
-/* The last path segment of the link with rel "up" (a refund's capture or
- * sale), or -1. */
+/* The id a refund's "up" link names: the last path segment of a link with
+ * rel "up" whose path ends in /captures/<id> or /sale/<id> (a capture's own
+ * "up" link names its order, which is not what a refund reverses), or -1. */
 static int up_link_id(const cJSON *obj, char out[PA_PAY_ID_MAX]) {
   const cJSON *l;
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(obj, "links")) {
     const char *rel = pa_pay_jstr(l, "rel"), *href = pa_pay_jstr(l, "href");
     if (!rel || strcmp(rel, "up") != 0 || !href) continue;
     const char *slash = strrchr(href, '/');
-    if (!slash || !slash[1]) return -1;
-    return pa_pay_copy(out, PA_PAY_ID_MAX, slash + 1);
+    if (!slash || !slash[1]) continue;
+    size_t at = (size_t)(slash - href);
+    if ((at >= 9 && strncmp(slash - 9, "/captures", 9) == 0) ||
+        (at >= 5 && strncmp(slash - 5, "/sale", 5) == 0))
+      return pa_pay_copy(out, PA_PAY_ID_MAX, slash + 1);
   }
   return -1;
 }
