@@ -82,9 +82,13 @@ export const book = {
     return this.state.config;
   },
 
+  // While a request is handled, the instant it arrived: everything one call
+  // does (a charge, its payment, the next billing date) happens at one time.
+  instant: null,
+
   /** The sim's now in ms: the real clock plus the test offset (seconds), like the server's. */
   now() {
-    return Date.now() + this.state.clock_offset * 1000;
+    return this.instant ?? Date.now() + this.state.clock_offset * 1000;
   },
 
   /** A serial number (Mercado Pago ids are numbers). */

@@ -26,6 +26,7 @@ const ROUTES = {
   'POST /__sim/clock': ({ offset }) => {
     if (!Number.isFinite(offset)) return bad(400, 'offset (seconds) must be a number');
     book.state.clock_offset = offset;
+    book.instant = null; // this request's instant was on the old clock
     return ok({ offset, now: new Date(book.now()).toISOString() });
   },
   'POST /__sim/approve': ({ provider: name, id, decision }) => {
@@ -64,6 +65,7 @@ const ROUTES = {
     const error = addFault(b);
     return error ? bad(400, error) : ok({ faults: book.state.faults });
   },
+  'GET /__sim/faults': () => ok({ faults: book.state.faults }),
   'POST /__sim/delivery': ({ mode }) => {
     if (!DELIVERY_MODES.includes(mode)) return bad(400, `mode must be one of ${DELIVERY_MODES.join(', ')}`);
     book.state.delivery_mode = mode;

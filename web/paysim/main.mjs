@@ -95,11 +95,14 @@ function handle(req, res) {
   req.on('end', () => {
     if (size > BODY_MAX) return send(res, { status: 413, body: { error: `body over ${BODY_MAX} bytes` } });
     let answer;
+    book.instant = book.now();
     try {
       answer = route(req.method, new URL(req.url, 'http://paysim'), req.headers, Buffer.concat(chunks).toString('utf8'));
     } catch (e) {
       console.error(`paysim: ${req.method} ${req.url}: ${e.stack}`);
       answer = { status: 500, body: { error: 'paysim failed; see its stderr' } };
+    } finally {
+      book.instant = null;
     }
     if (req.method !== 'GET') book.save();
     if (answer !== HANG) send(res, answer);

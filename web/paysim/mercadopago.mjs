@@ -117,16 +117,16 @@ function updatePreapproval(ctx, account, [, id]) {
 function setPreapprovalStatus(p, status) {
   p.status = status;
   p.modified_ms = book.now();
-  notify('subscription_preapproval', 'updated', p.id);
+  notify(p.country, 'subscription_preapproval', 'updated', p.id);
 }
 
 // ---- Payments ----
 
 /** Makes a payment (approved, or rejected when declined), records and notifies it. */
-function makePayment({ account, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected }) {
+function makePayment({ country, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected }) {
   const now = book.now();
   const pay = {
-    id: book.serial(), country: account.country, status: rejected ? 'rejected' : 'approved',
+    id: book.serial(), country, status: rejected ? 'rejected' : 'approved',
     status_detail: rejected ? 'cc_rejected_insufficient_amount' : 'accredited', gross_minor: minor,
     fee_minor: rejected ? 0 : fee(minor), currency, external_reference: externalReference, description,
     preapproval_id: preapprovalId ?? null, preference_id: preferenceId ?? null,
@@ -134,7 +134,7 @@ function makePayment({ account, minor, currency, externalReference, description,
   };
   mp().payments[pay.id] = pay;
   if (!rejected) book.money('mercadopago', 'charge', String(pay.id), preapprovalId ?? preferenceId, currency, minor, pay.fee_minor);
-  notify('payment', 'payment.created', pay.id);
+  notify(pay.country, 'payment', 'payment.created', pay.id);
   return pay;
 }
 
@@ -193,7 +193,7 @@ function refundPayment(pay, minor) {
     pay.status_detail = 'partially_refunded';
   }
   book.money('mercadopago', 'refund', String(refund.id), String(pay.id), pay.currency, amount, 0);
-  notify('payment', 'payment.updated', pay.id);
+  notify(pay.country, 'payment', 'payment.updated', pay.id);
   return { refund };
 }
 
@@ -237,7 +237,7 @@ export function chargeback(txnId) {
   pay.status_detail = 'settled';
   pay.updated_ms = book.now();
   book.money('mercadopago', 'chargeback', `${pay.id}-CB`, String(pay.id), pay.currency, left, 0);
-  notify('payment', 'payment.updated', pay.id);
+  notify(pay.country, 'payment', 'payment.updated', pay.id);
   return null;
 }
 
@@ -248,7 +248,7 @@ function chargeCycle(p) {
   const rejected = p.declines > 0;
   if (rejected) p.declines--;
   const pay = makePayment({
-    account: SITES[p.country], minor: p.price_minor, currency: p.currency, externalReference: p.external_reference,
+    country: p.country, minor: p.price_minor, currency: p.currency, externalReference: p.external_reference,
     description: p.reason, preapprovalId: p.id, rejected,
   });
   if (!rejected) {
@@ -349,7 +349,7 @@ export function approve(id, decision) {
   const query = { external_reference: pref.external_reference, preference_id: pref.id };
   if (decision === 'cancel') return { redirect: withQuery(pref.back_urls.failure, { ...query, status: 'cancelled' }) };
   const pay = makePayment({
-    account: SITES[pref.country], minor: pref.total_minor, currency: pref.currency, externalReference: pref.external_reference,
+    country: pref.country, minor: pref.total_minor, currency: pref.currency, externalReference: pref.external_reference,
     description: pref.items[0].title, preferenceId: pref.id,
   });
   pref.payment_id = pay.id;
@@ -358,9 +358,10 @@ export function approve(id, decision) {
 
 // ---- Notifications ----
 
-function notify(topic, action, dataId) {
+/** Notifies the account of country (its collector is the notification's user_id). */
+function notify(country, topic, action, dataId) {
   const event = {
-    id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: SITES.BR.collector_id,
+    id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: SITES[country].collector_id,
     api_version: 'v1', action, data: { id: String(dataId) },
   };
   enqueue('mercadopago', event, { type: topic, dataId: String(dataId), topic });

@@ -62,6 +62,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                          PA_LIMIT_SEARCH_SLOTS, 1},
     [PA_LIMIT_CANDIDATES] = {"candidates", PA_LIMIT_CANDIDATES_BURST, PA_LIMIT_CANDIDATES_WINDOW,
                              PA_LIMIT_CANDIDATES_SLOTS, 1},
+    [PA_LIMIT_BILLING] = {"billing", PA_LIMIT_BILLING_BURST, PA_LIMIT_BILLING_WINDOW,
+                          PA_LIMIT_BILLING_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

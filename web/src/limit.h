@@ -33,6 +33,7 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_UPLOAD,        /* uploads (media, chat attachments) per user; open */
   PA_LIMIT_SEARCH,        /* searches per user, or per address when signed out; open */
   PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
+  PA_LIMIT_BILLING,       /* checkouts, retries, cancels per user (each calls a payment provider); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -70,6 +71,9 @@ enum {
   PA_LIMIT_CANDIDATES_BURST = 30, /* each is up to ~1 MB of JSON */
   PA_LIMIT_CANDIDATES_WINDOW = 300,
   PA_LIMIT_CANDIDATES_SLOTS = 16384,
+  PA_LIMIT_BILLING_BURST = 10, /* a checkout, a retry or two, a change of mind */
+  PA_LIMIT_BILLING_WINDOW = 600,
+  PA_LIMIT_BILLING_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

@@ -1,10 +1,12 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "billing/worker.h"
 #include "clock.h"
 #include "datadir.h"
 #include "embed.h"
 #include "net/http.h"
+#include "pay/pay.h"
 #include "respcache.h"
 #include "srv_internal.h"
 #include "store/chat.h"
@@ -308,6 +310,17 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   snprintf(srv->media_dir, sizeof srv->media_dir, "%s", dd.media_dir);
   snprintf(srv->db_path, sizeof srv->db_path, "%s", dd.db_path);
+  /* The payment providers: PA_PAYPAL_* and PA_MP_* (web/README.md, "Payments"). */
+  pa_pay_config pc;
+  char perr[PA_PAY_ERR_MAX];
+  if (pa_pay_config_from_env(&pc, perr) != 0) {
+    snprintf(err, errlen, "%s", perr);
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
+  srv->pay = pa_pay_new(&pc);
+  memset(&pc, 0, sizeof pc); /* the copy in srv->pay is the one kept */
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
   pa_net_config nc = {
@@ -315,8 +328,10 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
       cfg->port,
       lines,
       {srv, worker_open, worker_close, on_route, on_handle, on_ws_message, on_ws_closed}};
-  if (!srv->chat || !srv->public_pages || pa_net_start(&nc, &srv->net, err, errlen) != 0) {
-    if (!srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
+  if (!srv->pay || !srv->chat || !srv->public_pages ||
+      pa_net_start(&nc, &srv->net, err, errlen) != 0) {
+    if (!srv->pay || !srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
+    pa_pay_free(srv->pay);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
     free(srv);
@@ -334,6 +349,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if (rc != PA_SRV_OK) {
     if (rc == PA_SRV_ESTART) snprintf(err, errlen, "cannot start the event-loop thread");
     pa_net_stop(srv->net);
+    pa_pay_free(srv->pay);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
     free(srv);
@@ -342,6 +358,8 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
+  srv->billing = pa_billing_worker_start(srv->db_path, srv->pay);
+  if (!srv->billing) fprintf(stderr, "billing: the worker did not start\n");
   *out = srv;
   return PA_SRV_OK;
 }
@@ -351,6 +369,7 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
   pa_net_stop(srv->net);
+  pa_billing_worker_stop(srv->billing);
   if (srv->chores_running) {
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;
@@ -362,5 +381,6 @@ void pa_srv_stop(pa_srv *srv) {
   }
   pa_chat_hub_free(srv->chat);
   pa_respcache_free(srv->public_pages);
+  pa_pay_free(srv->pay);
   free(srv);
 }

@@ -26,6 +26,8 @@ struct pa_srv {
   int stopping, chores_running;
   struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
+  struct pa_pay *pay;                  /* the payment providers (pay/pay.h) */
+  struct pa_billing_worker *billing;   /* applies their webhooks (billing/worker.h) */
 };
 
 /* One request in flight, on a worker thread. */
@@ -44,6 +46,7 @@ typedef struct pa_srv_req {
   int64_t ids[2];          /* ids taken from the path, in order */
   int64_t viewer;          /* signed-in user, 0 for nobody */
   int64_t session_id;      /* 0 without a session */
+  int plus;                /* the viewer has Plus now (no ads, the badge, higher limits) */
   char csrf[48];           /* the session's CSRF token, "" without one */
   char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */

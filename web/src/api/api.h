@@ -168,6 +168,17 @@ void pa_api_logout(pa_srv_req *rq);
 void pa_api_logout_all(pa_srv_req *rq);
 void pa_api_session(pa_srv_req *rq);
 void pa_api_delete_me(pa_srv_req *rq);
+/* billing.c */
+void pa_api_billing_plans(pa_srv_req *rq);
+void pa_api_billing_get(pa_srv_req *rq);
+void pa_api_billing_checkout(pa_srv_req *rq);
+void pa_api_billing_checkout_get(pa_srv_req *rq);
+void pa_api_billing_checkout_retry(pa_srv_req *rq);
+void pa_api_billing_checkout_abandon(pa_srv_req *rq);
+void pa_api_billing_cancel(pa_srv_req *rq);
+void pa_api_billing_resume(pa_srv_req *rq);
+void pa_api_webhook_paypal(pa_srv_req *rq);
+void pa_api_webhook_mercadopago(pa_srv_req *rq);
 void pa_api_password(pa_srv_req *rq);
 
 /* notifications.c */

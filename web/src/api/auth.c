@@ -2,6 +2,7 @@
 #include "auth.h"
 
 #include "api/api.h"
+#include "billing/billing.h"
 #include "api/chat_relay.h"
 #include "clock.h"
 #include "store/accounts.h"
@@ -321,7 +322,22 @@ void pa_api_delete_me(pa_srv_req *rq) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
-  /* Everything the account made hangs off users by ON DELETE CASCADE. */
+  /* A provider must never charge a deleted account: its subscriptions are
+   * cancelled there first, and nothing is deleted unless all of them are. */
+  int brc = pa_billing_close_account(rq->db, rq->srv->pay, rq->viewer, pa_clock_now());
+  if (brc == PA_BILLING_EDB) {
+    pa_api_internal(rq, "cancel subscriptions");
+    goto out;
+  }
+  if (brc != PA_BILLING_OK) {
+    pa_api_error(rq, 502, "provider_unreachable",
+                 "Your subscription could not be cancelled with the payment provider, so nothing "
+                 "was deleted; try again in a moment",
+                 NULL);
+    goto out;
+  }
+  /* Everything the account made hangs off users by ON DELETE CASCADE; its
+   * ledger rows stay, under its party's tombstone (store/pay.h). */
   if (pa_store_begin(rq->db) != PA_STORE_OK ||
       pa_store_accounts_delete(rq->db, rq->viewer) != PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {

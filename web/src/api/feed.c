@@ -31,6 +31,7 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
     bad |= pa_api_add_id(author, "id", "u", p->author_id);
     bad |= !cJSON_AddStringToObject(author, "name", p->author_name);
     bad |= pa_api_add_media_url(author, "avatar_url", p->author_avatar, p->author_avatar_ext);
+    bad |= !cJSON_AddBoolToObject(author, "plus", p->author_plus_until > pa_clock_now());
   }
   bad |= !(pet = cJSON_AddObjectToObject(post, "pet"));
   if (!bad) {
@@ -66,6 +67,11 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   return bad ? -1 : 0;
 }
 
+/* The same for people with Plus, who see no ads. */
+static int add_feed_post_no_ads(void *ctx, const pa_store_feed_post *p) {
+  return p->sponsored ? 0 : pa_api_add_feed_post(ctx, p);
+}
+
 /* ---- feeds */
 
 /* tag: for PA_STORE_FEED_TAG, else NULL. A page for someone signed out is the
@@ -93,8 +99,10 @@ static void send_feed_where(pa_srv_req *rq, pa_store_feed_kind kind, int64_t id,
     return;
   }
   pa_store_feed_query q = {kind, id, rq->viewer, tag};
-  int rc = pa_store_feed_where(rq->db, &q, has_cursor ? &after : NULL, limit, pa_api_add_feed_post,
-                               posts, &next, &has_more);
+  /* A page may come out short of its ads; the cursor still walks on. */
+  int rc = pa_store_feed_where(rq->db, &q, has_cursor ? &after : NULL, limit,
+                               rq->plus ? add_feed_post_no_ads : pa_api_add_feed_post, posts,
+                               &next, &has_more);
   if (rc != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "feed");

@@ -101,6 +101,11 @@ static int put_candidate(void *ctx, const pa_store_candidate *c) {
   return b->failed ? -1 : 0;
 }
 
+/* People with Plus see no ads: their candidates leave sponsored posts out. */
+static int put_candidate_no_ads(void *ctx, const pa_store_candidate *c) {
+  return c->advertiser_id ? 0 : put_candidate(ctx, c);
+}
+
 void pa_api_candidates(pa_srv_req *rq) {
   char text[16];
   int limit = CANDIDATES_DEFAULT, q = pa_api_query(rq, "limit", text, sizeof text);
@@ -121,7 +126,8 @@ void pa_api_candidates(pa_srv_req *rq) {
   buf b = {0};
   puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
   int rc = b.failed ? PA_STORE_ENOMEM
-                    : pa_store_rank_candidates(rq->db, rq->viewer, limit, put_candidate, &b);
+                    : pa_store_rank_candidates(rq->db, rq->viewer, limit,
+                                               rq->plus ? put_candidate_no_ads : put_candidate, &b);
   puts_(&b, "]}");
   if (rc != PA_STORE_OK || b.failed) {
     free(b.p);

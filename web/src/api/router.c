@@ -8,6 +8,7 @@
 #include "limit.h"
 #include "net/http.h"
 #include "origin.h"
+#include "pay/pay.h"
 #include "respcache.h"
 #include "store/sessions.h"
 #include "str.h"
@@ -55,6 +56,7 @@ static int resolve_session(pa_srv_req *rq) {
   } else if (rc == PA_STORE_OK) {
     rq->session_id = s.id;
     rq->viewer = s.user_id;
+    rq->plus = s.plus_until > now;
     snprintf(rq->csrf, sizeof rq->csrf, "%s", s.csrf);
     if (s.expires_at - now < life - 86400 &&
         pa_store_sessions_extend(rq->db, s.id, now + life) == PA_STORE_OK)
@@ -138,7 +140,9 @@ enum {
                     burst of them never delays a feed request */
   F_MEDIA = 8,   /* the body is an upload of up to PA_BLOB_VIDEO_BYTES */
   F_ATTACH = 16, /* the body is an encrypted chat attachment of up to PA_CHAT_ATTACH_MAX */
-  F_LATE = 32    /* the handler charges the route's limit once the request is valid */
+  F_LATE = 32,   /* the handler charges the route's limit once the request is valid */
+  F_HOOK = 64    /* a payment provider's webhook: no session and no CSRF token; the handler
+                    verifies the provider's signature before trusting a byte */
 };
 
 /* limit: what a request of the route counts against (limit.h). A
@@ -166,6 +170,21 @@ static const route routes[] = {
     {"POST", "/api/v1/auth/password", pa_api_password, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
     {"DELETE", "/api/v1/me", pa_api_delete_me, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
     {"PATCH", "/api/v1/me", pa_api_me_patch, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/billing/plans", pa_api_billing_plans, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/billing", pa_api_billing_get, F_AUTH, PA_LIMIT_NONE},
+    /* These ask a provider over the network: the slow workers wait for it. */
+    {"POST", "/api/v1/billing/checkout", pa_api_billing_checkout, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"GET", "/api/v1/billing/checkouts/{co}", pa_api_billing_checkout_get, F_AUTH | F_SLOW,
+     PA_LIMIT_NONE},
+    {"POST", "/api/v1/billing/checkouts/{co}/retry", pa_api_billing_checkout_retry, F_AUTH | F_SLOW,
+     PA_LIMIT_BILLING},
+    {"POST", "/api/v1/billing/checkouts/{co}/abandon", pa_api_billing_checkout_abandon,
+     F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"POST", "/api/v1/billing/cancel", pa_api_billing_cancel, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"POST", "/api/v1/billing/resume", pa_api_billing_resume, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"POST", "/api/v1/webhooks/paypal", pa_api_webhook_paypal, F_HOOK | F_SLOW, PA_LIMIT_NONE},
+    {"POST", "/api/v1/webhooks/mercadopago", pa_api_webhook_mercadopago, F_HOOK | F_SLOW,
+     PA_LIMIT_NONE},
     {"GET", "/api/v1/me/pets", pa_api_my_pets, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications", pa_api_notifications_get, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications/unread", pa_api_notifications_unread, F_AUTH, PA_LIMIT_NONE},
@@ -263,7 +282,8 @@ pa_net_route pa_api_route(const pa_http_head *head) {
     /* An upload's limit follows its type, so an oversized image is refused
      * from its Content-Length before a byte of it is read. */
     int kind = pa_blob_type_kind(pa_http_field_get(head, "Content-Type"));
-    r.body_max = f & F_MEDIA    ? (kind >= 0 && !pa_blob_kind_is_video(kind) ? PA_BLOB_IMAGE_BYTES
+    r.body_max = f & F_HOOK     ? PA_PAY_WEBHOOK_MAX
+                 : f & F_MEDIA     ? (kind >= 0 && !pa_blob_kind_is_video(kind) ? PA_BLOB_IMAGE_BYTES
                                                                              : PA_BLOB_VIDEO_BYTES)
                  : f & F_ATTACH ? PA_CHAT_ATTACH_MAX
                                 : PA_API_BODY_MAX;
@@ -320,7 +340,9 @@ void pa_api_handle(pa_srv_req *rq) {
   }
   memcpy(rq->ids, ids, sizeof ids);
   if (resolve_session(rq) != 0) return;
-  if (r->flags & F_ORIGIN) {
+  if (r->flags & F_HOOK) {
+    /* Signed by the provider, checked by the handler. */
+  } else if (r->flags & F_ORIGIN) {
     if (!same_origin(rq)) {
       pa_api_error(rq, 403, "csrf", "Cross-site request refused", NULL);
       return;
@@ -336,7 +358,7 @@ void pa_api_handle(pa_srv_req *rq) {
     }
   }
   pa_limit_purpose limit = r->limit;
-  if (!limit && state_changing(m)) limit = PA_LIMIT_WRITE;
+  if (!limit && state_changing(m) && !(r->flags & F_HOOK)) limit = PA_LIMIT_WRITE;
   if (!(r->flags & F_LATE) && limit && pa_api_limited(rq, limit, NULL) != 0) return;
   r->fn(rq);
   /* Whatever a write changed, no signed-out page kept from before shows it. */

@@ -30,6 +30,7 @@ typedef struct pa_store_feed_post {
   int image_count; /* 1..PA_STORE_MAX_IMAGES: posts without images are not listed */
   int liked;       /* by the viewer */
   int sponsored;   /* the post belongs to an ad campaign */
+  int64_t author_plus_until; /* the author has Plus (the badge) until then */
 } pa_store_feed_post;
 
 /* Which posts a feed walk lists. */

@@ -30,6 +30,7 @@ typedef struct pa_store_profile {
   const char *handle, *bio;
   int64_t created_at, pet_count, post_count, follower_count, following_count;
   int following;
+  int64_t plus_until; /* Plus (the badge) until then (store/pay.h) */
 } pa_store_profile;
 
 typedef int (*pa_store_person_fn)(void *ctx, const pa_store_person *p);

@@ -17,6 +17,7 @@ typedef struct pa_store_new_session {
 
 typedef struct pa_store_session {
   int64_t id, user_id, expires_at;
+  int64_t plus_until; /* the user's paid Plus ends then (store/pay.h); 0 for never */
   char csrf[PA_STORE_CSRF_MAX + 1];
 } pa_store_session;
 

@@ -30,16 +30,15 @@ int pa_pg_migrate(pa_store *db) {
   if (rc == PA_STORE_OK) rc = version(db, &v);
   if (rc == PA_STORE_OK && v == 0) {
     rc = pa_sq_script(db, pa_pg_schema, "create schema");
-    v = PA_STORE_SCHEMA_VERSION;
+    v = PA_PG_SCHEMA_BASE;
   }
-  int target = PA_STORE_SCHEMA_VERSION;
-  while (pa_pg_migrations[target - PA_STORE_SCHEMA_VERSION]) target++;
+  const int target = PA_STORE_SCHEMA_VERSION;
   if (rc == PA_STORE_OK && v > target)
     rc = pa_sq_failf(db, PA_STORE_ENEWER, "schema version %lld is newer than this server's %d",
                      (long long)v, target);
   while (rc == PA_STORE_OK && v < target) {
     int64_t next = v + 1;
-    rc = pa_sq_script(db, pa_pg_migrations[v - PA_STORE_SCHEMA_VERSION], "migrate");
+    rc = pa_sq_script(db, pa_pg_migrations[v - PA_PG_SCHEMA_BASE], "migrate");
     if (rc == PA_STORE_OK)
       rc = pa_sq_exec_i64(db, "UPDATE pa_schema SET version = ?1", 1, &next, NULL);
     v = next;

@@ -4,11 +4,12 @@
 
 #include "store/store.h"
 
-/* The complete schema at version PA_STORE_SCHEMA_VERSION (schema.c): a new
- * PostgreSQL database starts there, since there is no older PostgreSQL
- * database to upgrade; later versions add entries to pa_pg_migrations
- * (taking version PA_STORE_SCHEMA_VERSION + i to + i + 1; the list ends at
- * NULL) and to SQLite's list together. */
+/* The complete schema at version PA_PG_SCHEMA_BASE (schema.c), the version
+ * PostgreSQL support began at: a new PostgreSQL database starts there; each
+ * later version adds its entry to pa_pg_migrations (taking version
+ * PA_PG_SCHEMA_BASE + i to + i + 1) and to SQLite's list together, up to
+ * PA_STORE_SCHEMA_VERSION. */
+enum { PA_PG_SCHEMA_BASE = 8 };
 extern const char pa_pg_schema[];
 extern const char *const pa_pg_migrations[];
 

@@ -21,7 +21,7 @@
   "       t.id AS t_id, t.name AS t_name, t.species AS t_species, t.avatar AS t_avatar,"           \
   "       tm.ext AS t_ext,"                                                                        \
   "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4) AS liked,"      \
-  "       p.campaign_id IS NOT NULL AS sponsored"                                                  \
+  "       p.campaign_id IS NOT NULL AS sponsored, u.plus_until AS u_plus"                          \
   "  FROM posts p"                                                                                 \
   "  JOIN users u ON u.id = p.author_id"                                                           \
   "  JOIN pets t ON t.id = p.pet_id"                                                               \
@@ -33,6 +33,7 @@
   " LIMIT ?3)"                                                                                     \
   "SELECT g.id, g.created_at, g.likes, g.comments, g.caption, g.u_id, g.u_name, g.u_avatar,"       \
   "       g.u_ext, g.t_id, g.t_name, g.t_species, g.t_avatar, g.t_ext, g.liked, g.sponsored,"      \
+  "       g.u_plus,"                                                                               \
   "       m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"                                    \
   "  FROM page g"                                                                                  \
   "  JOIN post_images i ON i.post_id = g.id"                                                       \
@@ -53,7 +54,7 @@ static const char *const feed_sql[] = {
                                    "pt.post_id = p.id AND pt.tag = ?6)"),
 };
 
-enum { IMAGE_COL = 16 }; /* the first of the image's columns */
+enum { IMAGE_COL = 17 }; /* the first of the image's columns */
 
 /* The post being gathered. A row's text dies when the next row is read, and
  * the post is handed on only after its last image's row, so its text is
@@ -197,6 +198,7 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
           .pet_id = pa_sq_i64(st, 9),
           .liked = (int)pa_sq_i64(st, 14),
           .sponsored = (int)pa_sq_i64(st, 15),
+          .author_plus_until = pa_sq_i64(st, 16),
       };
       if (keep_cols(&g, st, post_text_cols, POST_TEXTS, o.post) != 0) {
         out = pa_sq_failf(db, PA_STORE_ENOMEM, "feed: out of memory");

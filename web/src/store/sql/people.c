@@ -35,7 +35,8 @@ static const char profile_sql[] =
     "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
     "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
     "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
-    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
+    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2),"
+    "       u.plus_until"
     "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
 
 int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
@@ -53,7 +54,8 @@ int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store
                           .post_count = pa_sq_i64(st, 8),
                           .follower_count = pa_sq_i64(st, 9),
                           .following_count = pa_sq_i64(st, 10),
-                          .following = (int)pa_sq_i64(st, 11)};
+                          .following = (int)pa_sq_i64(st, 11),
+                          .plus_until = pa_sq_i64(st, 12)};
     pa_sq_person(st, 0, &p.person);
     if (fn(ctx, &p) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "profile: stopped by callback");
   } else {

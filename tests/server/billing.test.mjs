@@ -1,0 +1,210 @@
+// Paid plans (issue 18) against the payment simulator (web/paysim/), which
+// follows PayPal's and Mercado Pago's documented REST APIs and signs its
+// webhooks as they do: the catalog, checkout to Plus through each provider,
+// cancel and the period's end, webhooks forged, repeated, reordered and
+// dropped, providers failing, account deletion, and who may call what.
+// Waits are for conditions (hang guards only), never for time.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPaysim } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, email, startServer, stopServer } from './helpers.mjs';
+
+const YEAR = 366 * 86400;
+const GRACE = 7 * 86400; // PA_BILLING_GRACE_SECONDS
+
+// Polls fn until it returns a truthy value (a hang guard bounds it).
+async function until(what, fn, { tries = 600 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+// The server and the sim, wired both ways; restart() moves both clocks.
+async function world({ offset = 0 } = {}) {
+  const sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: String(offset) } });
+  const w = { sim, server: null, offset };
+  w.start = async (data, off) => {
+    w.server = await startServer({ data, seed: data ? false : 'small', env: { ...sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(off) } });
+    await sim.config({
+      paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`,
+      mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago`,
+    });
+  };
+  w.restart = async (off) => {
+    await stopServer(w.server);
+    w.offset = off;
+    await sim.clock(off);
+    await w.start(w.server.dir, off);
+    for (const c of w.clients ?? []) c.server = w.server;
+  };
+  w.stop = async () => {
+    try {
+      await stopServer(w.server, { keepData: false });
+    } finally {
+      await sim.stop();
+    }
+  };
+  await w.start(null, offset);
+  return w;
+}
+
+async function person(w, tag) {
+  const c = new Client(w.server);
+  c.email = email(tag);
+  await c.signup(c.email, 'correct horse battery', tag);
+  (w.clients ??= []).push(c);
+  return c;
+}
+
+const billing = async (c) => {
+  const r = await c.get('/api/v1/billing');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+};
+
+// Checkout through provider, approval at the sim, and the wait for Plus.
+async function subscribe(w, c, { plan = 'plus_yearly', provider = 'paypal', country = 'US' } = {}) {
+  const r = await c.post('/api/v1/billing/checkout', { plan, provider, country });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const co = r.body.checkout;
+  assert.equal(co.status, 'pending');
+  const id = new URL(co.approve_url).searchParams;
+  const providerId = provider === 'paypal' ? subscriptionIdOf(w, co.id) : id.get('preapproval_id');
+  const { redirect } = await w.sim.approve(provider, providerId, 'approve');
+  assert.match(redirect, new RegExp(`checkout=${co.id}`));
+  await until('plus', async () => (await billing(c)).tier === 'plus');
+  return { co, providerId };
+}
+
+// Our checkout's subscription id at the provider, as the database holds it.
+function subscriptionIdOf(w, co) {
+  return dbQuery(w.server, `SELECT provider_id FROM subscriptions WHERE id = ${co.slice(3)}`);
+}
+
+// Sums of the ledger: every transaction balanced; per currency, per account.
+function ledger(w) {
+  const unbalanced = dbQuery(w.server, 'SELECT txn_id FROM ledger_entries GROUP BY txn_id, currency HAVING sum(amount_minor) <> 0');
+  assert.equal(unbalanced, '', 'every movement balances');
+  const rows = dbQuery(w.server, "SELECT account || '|' || currency || '|' || sum(amount_minor) FROM ledger_entries GROUP BY account, currency ORDER BY 1");
+  return Object.fromEntries(rows.split('\n').filter(Boolean).map((l) => {
+    const [account, currency, sum] = l.split('|');
+    return [`${account} ${currency}`, Number(sum)];
+  }));
+}
+
+describe('the plan catalog', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('prices per country and provider, decided by the server in minor units', async () => {
+    const anon = new Client(w.server);
+    const offers = async (country) => {
+      const r = await anon.get(`/api/v1/billing/plans?country=${country}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return Object.fromEntries(r.body.plans.map((p) => [p.id, p.offers.map((o) => `${o.provider} ${o.currency} ${o.amount_minor} ${o.amount}`)]));
+    };
+    assert.deepEqual(await offers('BR'), {
+      plus_monthly: ['mercadopago BRL 1990 19.90', 'paypal USD 499 4.99'],
+      plus_yearly: ['mercadopago BRL 19900 199.00', 'paypal USD 4999 49.99'],
+    });
+    assert.deepEqual((await offers('CL')).plus_yearly, ['mercadopago CLP 49900 49900', 'paypal USD 4999 49.99']);
+    assert.deepEqual((await offers('DE')).plus_monthly, ['paypal EUR 499 4.99']);
+    assert.deepEqual((await offers('US')).plus_monthly, ['paypal USD 499 4.99']);
+    const plans = await anon.get('/api/v1/billing/plans');
+    assert.equal(plans.body.country, 'US');
+    assert.equal(plans.body.entitlements.plus.ads, false);
+    assert.equal(plans.body.entitlements.free.ads, true);
+    assertError(await anon.get('/api/v1/billing/plans?country=br'), 400, 'bad_request');
+    assertError(await anon.get('/api/v1/billing/plans?country=BRA'), 400, 'bad_request');
+  });
+
+  test('a checkout the catalog does not sell is refused before any provider is asked', async () => {
+    const c = await person(w, 'catalog');
+    const before = (await w.sim.record()).creates;
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'mercadopago', country: 'US' }), 400, 'not_offered');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'free', provider: 'paypal', country: 'US' }), 400, 'not_offered');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_gold', provider: 'paypal', country: 'US' }), 400, 'bad_request');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'stripe', country: 'US' }), 400, 'bad_request');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country: 'US', amount_minor: 1 }), 400, 'bad_request');
+    assert.deepEqual((await w.sim.record()).creates, before, 'nothing was created at a provider');
+  });
+});
+
+describe('Plus through PayPal, cancelled, to its end', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('checkout → approval → Plus: no ads, the badge, a receipt with the fee in the ledger', async () => {
+    const c = await person(w, 'paypal');
+    const { providerId } = await subscribe(w, c);
+    const b = await billing(c);
+    assert.equal(b.subscription.status, 'active');
+    assert.equal(b.subscription.provider, 'paypal');
+    assert.ok(b.subscription.next_charge, 'the next charge is shown');
+    assert.equal(b.subscription.next_charge.amount_minor, 4999);
+    assert.equal(b.receipts.length, 1);
+    assert.deepEqual([b.receipts[0].kind, b.receipts[0].amount_minor, b.receipts[0].currency], ['charge', 4999, 'USD']);
+    // The ledger holds the charge and PayPal's fee, balanced, and agrees with the sim's book.
+    const rec = (await w.sim.record()).money.filter((m) => m.provider === 'paypal');
+    assert.equal(rec.length, 1);
+    assert.ok(rec[0].fee_minor > 0, 'the sim charged a fee');
+    assert.deepEqual(ledger(w), {
+      'fees:paypal USD': rec[0].fee_minor,
+      'provider:paypal USD': 4999 - rec[0].fee_minor,
+      'revenue:plus_yearly USD': -4999,
+    });
+    // No sponsored post in any feed a Plus person gets, the badge on their profile.
+    const feed = await c.get('/api/v1/feed?limit=50');
+    assert.ok(feed.body.posts.length > 0);
+    assert.ok(feed.body.posts.every((p) => !p.sponsored), 'no ads for Plus');
+    const cands = await c.get('/api/v1/feed/candidates?limit=1000');
+    assert.ok(cands.body.candidates.every((k) => k.sponsored === null), 'no ad candidates for Plus');
+    const anonFeed = await new Client(w.server).get('/api/v1/feed?limit=50');
+    assert.ok(anonFeed.body.posts.some((p) => p.sponsored), 'control: the feed has ads for others');
+    const me = await c.get(`/api/v1/users/${c.user.id}`);
+    assert.equal(me.body.plus, true);
+    assert.equal(subscriptionIdOf(w, 'co_1').length > 0, true);
+    assert.ok(providerId.startsWith('I-'));
+  });
+
+  test('cancel: still Plus until the period ends, then Free; resume undoes it before', async () => {
+    const c = w.clients[0];
+    let r = await c.post('/api/v1/billing/cancel', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.subscription.status, 'cancelled');
+    assert.equal(r.body.subscription.cancel_at_period_end, true);
+    assert.equal(r.body.subscription.next_charge, null);
+    assert.equal((await billing(c)).tier, 'plus', 'paid time is kept');
+    assertError(await c.post('/api/v1/billing/cancel', {}), 409, 'conflict');
+    r = await c.post('/api/v1/billing/resume', {});
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.subscription.status, 'active');
+    r = await c.post('/api/v1/billing/cancel', {});
+    assert.equal(r.status, 200);
+    const end = Date.parse((await billing(c)).subscription.current_period_end) / 1000;
+    // A day after the paid year: Free, and cancelled at PayPal for good.
+    await w.restart(Math.ceil(end - Date.now() / 1000) + 86400);
+    await c.login(c.email, 'correct horse battery'); // the session ran out with the year
+    await until('free', async () => (await billing(c)).tier === 'free');
+    const b = await billing(c);
+    assert.equal(b.subscription.status, 'expired');
+    const sub = await w.sim.call('GET', `paypal/v1/billing/subscriptions/${subscriptionIdOf(w, 'co_1')}`, undefined, {
+      headers: { authorization: `Bearer ${await paypalToken(w)}` },
+    });
+    assert.equal(sub.body.status, 'CANCELLED');
+    assert.ok(b.notices.some((n) => n.kind === 'downgraded'), 'told about the downgrade');
+    assert.equal((await c.get(`/api/v1/users/${c.user.id}`)).body.plus, false);
+  });
+});
+
+async function paypalToken(w) {
+  const r = await w.sim.call('POST', 'paypal/v1/oauth2/token', 'grant_type=client_credentials', {
+    headers: { authorization: `Basic ${Buffer.from('sim-client:sim-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  return r.body.access_token;
+}

@@ -1,0 +1,480 @@
+/* pa_billing: paid plans, from checkout to downgrade (billing.h says how
+ * order-independence is kept). */
+#include "billing/billing.h"
+
+#include "pay/catalog.h"
+#include "store/accounts.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void log_line(const char *what, const char *detail) {
+  /* Provider messages are ours to log; bodies, tokens and emails never are. */
+  fprintf(stderr, "billing: %s%s%s\n", what, detail && *detail ? ": " : "", detail ? detail : "");
+}
+
+static void random_hex(const char *prefix, char *out, size_t cap) {
+  unsigned char b[16];
+  char hex[sizeof b * 2 + 1];
+  randombytes_buf(b, sizeof b);
+  sodium_bin2hex(hex, sizeof hex, b, sizeof b);
+  snprintf(out, cap, "%s%s", prefix, hex);
+}
+
+int64_t pa_billing_add_months(int64_t t, int months) {
+  static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!gmtime_r(&tt, &tm)) return t;
+  int m = tm.tm_mon + months, y = tm.tm_year + 1900 + m / 12;
+  m %= 12;
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  int last = days[m] + (m == 1 && leap);
+  /* Days since the epoch of (y, m + 1, min(day, last)), by the civil-from-days
+   * inverse, so no timegm (not in POSIX) is needed. */
+  int d = tm.tm_mday < last ? tm.tm_mday : last;
+  int yy = y - (m < 2), era = (yy >= 0 ? yy : yy - 399) / 400;
+  int yoe = yy - era * 400, mp = (m + 9) % 12;
+  int doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t day = (int64_t)era * 146097 + doe - 719468;
+  return day * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+}
+
+static int store_rc(int rc) { return rc == PA_STORE_OK ? PA_BILLING_OK : PA_BILLING_EDB; }
+
+static int pay_rc(int rc) {
+  switch (rc) {
+  case PA_PAY_OK: return PA_BILLING_OK;
+  case PA_PAY_EREFUSED: return PA_BILLING_EREFUSED;
+  case PA_PAY_ENOTCONFIGURED: return PA_BILLING_EUNAVAILABLE;
+  default: return PA_BILLING_EUNREACHABLE; /* unknown outcome: the caller retries with the key */
+  }
+}
+
+/* ---- the tier */
+
+typedef struct paid {
+  int64_t until;
+} paid;
+
+static int live_charge(void *ctx, int64_t at, int months) {
+  paid *p = ctx;
+  int64_t end = pa_billing_add_months(at, months);
+  if (end > p->until) p->until = end;
+  return 0;
+}
+
+int pa_billing_paid_until(pa_store *db, int64_t party, int64_t *until) {
+  paid p = {0};
+  int rc = pa_store_ledger_live_charges(db, party, live_charge, &p);
+  *until = p.until;
+  return store_rc(rc);
+}
+
+/* Whether the provider will still try to charge sub (so Plus lasts through
+ * the grace period after a missed renewal). */
+static int renewing(const pa_store_sub *s) {
+  return !s->cancel_at_period_end &&
+         (!strcmp(s->status, "active") || !strcmp(s->status, "suspended"));
+}
+
+int pa_billing_recompute(pa_store *db, int64_t user, int64_t now) {
+  (void)now;
+  char tomb[48];
+  int64_t party, until;
+  pa_store_sub cur;
+  random_hex("pty_", tomb, sizeof tomb);
+  int rc = pa_store_pay_party(db, user, tomb, &party);
+  if (rc == PA_STORE_OK) rc = pa_billing_paid_until(db, party, &until) ? PA_STORE_EDB : PA_STORE_OK;
+  if (rc != PA_STORE_OK) return PA_BILLING_EDB;
+  rc = pa_store_subs_current(db, user, &cur);
+  if (rc == PA_STORE_OK && until > 0 && renewing(&cur)) until += PA_BILLING_GRACE_SECONDS;
+  else if (rc != PA_STORE_ENOTFOUND && rc != PA_STORE_OK) return PA_BILLING_EDB;
+  return store_rc(pa_store_pay_set_plus_until(db, user, until));
+}
+
+/* ---- checkout */
+
+static void return_urls(const char *base, int64_t id, char *ret, char *cancel, size_t cap) {
+  snprintf(ret, cap, "%s/billing/return?checkout=co_%lld", base, (long long)id);
+  snprintf(cancel, cap, "%s/billing/return?checkout=co_%lld&result=cancel", base, (long long)id);
+}
+
+/* Asks the provider for sub's subscription with sub's key; writes the answer. */
+static int create_at_provider(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *base_url) {
+  char ret[PA_PAY_URL_MAX], cancel[PA_PAY_URL_MAX], ref[32], err[PA_PAY_ERR_MAX] = "";
+  pa_store_credentials who;
+  return_urls(base_url, sub->id, ret, cancel, sizeof ret);
+  snprintf(ref, sizeof ref, "co_%lld", (long long)sub->id);
+  if (pa_store_accounts_credentials(db, sub->user_id, &who) != PA_STORE_OK) return PA_BILLING_EDB;
+  pa_pay_sub_request rq = {.provider = pa_pay_provider_parse(sub->provider),
+                           .country = sub->country,
+                           .plan = sub->plan,
+                           .months = sub->months,
+                           .idempotency_key = sub->idem_key,
+                           .reference = ref,
+                           .payer_email = who.email,
+                           .return_url = ret,
+                           .cancel_url = cancel};
+  rq.price.minor = sub->amount_minor;
+  snprintf(rq.price.currency, sizeof rq.price.currency, "%s", sub->currency);
+  pa_pay_sub got;
+  memset(&got, 0, sizeof got);
+  int rc = pay_rc(pa_pay_sub_create(pay, &rq, &got, err));
+  sodium_memzero(&who, sizeof who);
+  if (rc == PA_BILLING_OK) {
+    snprintf(sub->provider_id, sizeof sub->provider_id, "%s", got.id);
+    snprintf(sub->approve_url, sizeof sub->approve_url, "%s", got.approve_url);
+    snprintf(sub->status, sizeof sub->status, "pending");
+  } else {
+    log_line("create subscription", err);
+    snprintf(sub->status, sizeof sub->status, rc == PA_BILLING_EREFUSED ? "declined" : "unreachable");
+  }
+  if (pa_store_subs_update(db, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+  return rc;
+}
+
+/* A checkout of the same plan and provider still pending from a moment ago. */
+typedef struct reuse {
+  const char *plan, *provider;
+  int64_t since;
+  pa_store_sub found;
+  int ok;
+} reuse;
+
+int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *plan,
+                        pa_pay_provider provider, const char *country, const char *base_url,
+                        pa_store_sub *out) {
+  const pa_catalog_plan *pl = pa_catalog_find(plan);
+  pa_money price;
+  const int64_t now = out->created_at;
+  if (!pl || pl->months <= 0 || pa_catalog_price(plan, provider, country, &price) != 0)
+    return PA_BILLING_ENOTOFFERED;
+  if (!pa_pay_enabled(pay, provider, country)) return PA_BILLING_EUNAVAILABLE;
+  pa_store_sub cur, open[8];
+  int n = 0, rc = pa_store_subs_current(db, user, &cur);
+  if (rc == PA_STORE_OK && renewing(&cur)) return PA_BILLING_ESTATE; /* already subscribed */
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return PA_BILLING_EDB;
+  if (pa_store_subs_open(db, user, 0, open, 8, &n) != PA_STORE_OK) return PA_BILLING_EDB;
+  for (int i = n - 1; i >= 0; i--) {
+    const pa_store_sub *o = &open[i];
+    if (!strcmp(o->status, "pending") && o->provider_id[0] && !strcmp(o->plan, plan) &&
+        !strcmp(o->provider, pa_pay_provider_name(provider)) && !strcmp(o->country, country) &&
+        o->created_at > now - PA_BILLING_REUSE_SECONDS) {
+      *out = *o;
+      return PA_BILLING_OK;
+    }
+  }
+  char tomb[48];
+  random_hex("pty_", tomb, sizeof tomb);
+  pa_store_sub s;
+  memset(&s, 0, sizeof s);
+  s.user_id = user;
+  if (pa_store_pay_party(db, user, tomb, &s.party_id) != PA_STORE_OK) return PA_BILLING_EDB;
+  snprintf(s.plan, sizeof s.plan, "%s", plan);
+  snprintf(s.provider, sizeof s.provider, "%s", pa_pay_provider_name(provider));
+  snprintf(s.country, sizeof s.country, "%s", country);
+  snprintf(s.currency, sizeof s.currency, "%s", price.currency);
+  s.amount_minor = price.minor;
+  s.months = pl->months;
+  random_hex("pa-", s.idem_key, sizeof s.idem_key);
+  snprintf(s.status, sizeof s.status, "unreachable"); /* until the provider answers */
+  s.created_at = s.updated_at = s.checked_at = now;
+  /* The row (and its key) is stored before the call: whatever happens to the
+   * call, a retry reuses the key and the provider makes one subscription. */
+  if (pa_store_subs_add(db, &s, &s.id) != PA_STORE_OK) return PA_BILLING_EDB;
+  rc = create_at_provider(db, pay, &s, base_url);
+  *out = s;
+  return rc;
+}
+
+int pa_billing_retry(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *base_url) {
+  if (strcmp(sub->status, "unreachable") != 0) return PA_BILLING_ESTATE;
+  return create_at_provider(db, pay, sub, base_url);
+}
+
+int pa_billing_abandon(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  if (strcmp(sub->status, "pending") != 0 && strcmp(sub->status, "unreachable") != 0)
+    return PA_BILLING_ESTATE;
+  /* The provider's word first: the person may have approved in another tab. */
+  if (sub->provider_id[0]) {
+    int rc = pa_billing_refresh(db, pay, sub, now);
+    if (rc != PA_BILLING_OK) return rc;
+    if (strcmp(sub->status, "pending") != 0) return PA_BILLING_ESTATE;
+  }
+  snprintf(sub->status, sizeof sub->status, "abandoned");
+  sub->updated_at = now;
+  return store_rc(pa_store_subs_update(db, sub));
+}
+
+/* ---- applying what the provider says */
+
+static const char *local_status(pa_pay_sub_status s) {
+  switch (s) {
+  case PA_PAY_SUB_ACTIVE: return "active";
+  case PA_PAY_SUB_SUSPENDED: return "suspended";
+  case PA_PAY_SUB_CANCELLED: return "cancelled";
+  case PA_PAY_SUB_EXPIRED: return "expired";
+  default: return "pending";
+  }
+}
+
+/* A renewal failed at `at`: one notice per failure after the last charge. */
+static int note_failure(pa_store *db, pa_store_sub *sub, int64_t at) {
+  if (sub->failed_at >= at) return PA_BILLING_OK;
+  sub->failed_at = at;
+  if (sub->user_id && pa_store_billing_notice_add(db, sub->user_id, "renewal_failed", at) != PA_STORE_OK)
+    return PA_BILLING_EDB;
+  return PA_BILLING_OK;
+}
+
+/* Records one movement of sub's (in the caller's transaction). */
+static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int64_t now) {
+  if (t->kind == PA_PAY_TXN_FAILED) return note_failure(db, sub, t->at);
+  static const char *const kinds[] = {[PA_PAY_TXN_CHARGE] = "charge",
+                                      [PA_PAY_TXN_REFUND] = "refund",
+                                      [PA_PAY_TXN_CHARGEBACK] = "chargeback"};
+  if (t->kind < PA_PAY_TXN_CHARGE || t->kind > PA_PAY_TXN_CHARGEBACK || !t->id[0] ||
+      t->gross.minor <= 0 || t->fee.minor < 0 || t->fee.minor > t->gross.minor)
+    return PA_BILLING_OK; /* nothing that moves money we can book */
+  pa_store_txn row = {.provider = sub->provider,
+                      .provider_txn = t->id,
+                      .kind = kinds[t->kind],
+                      .parent_txn = t->parent_id[0] ? t->parent_id : NULL,
+                      .party_id = sub->party_id,
+                      .subscription_id = sub->id,
+                      .plan = sub->plan,
+                      .months = sub->months,
+                      .currency = t->gross.currency,
+                      .gross_minor = t->gross.minor,
+                      .fee_minor = t->kind == PA_PAY_TXN_CHARGE ? t->fee.minor : 0,
+                      .occurred_at = t->at,
+                      .recorded_at = now};
+  int added;
+  return store_rc(pa_store_ledger_record(db, &row, &added));
+}
+
+/* Records txns and the refreshed sub, then the tier, in one transaction. */
+static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n, int64_t now) {
+  if (pa_store_begin(db) != PA_STORE_OK) return PA_BILLING_EDB;
+  int rc = PA_BILLING_OK;
+  for (int i = 0; i < n && rc == PA_BILLING_OK; i++) rc = record_txn(db, sub, &txns[i], now);
+  sub->updated_at = now;
+  if (rc == PA_BILLING_OK) rc = store_rc(pa_store_subs_update(db, sub));
+  if (rc == PA_BILLING_OK && sub->user_id) rc = pa_billing_recompute(db, sub->user_id, now);
+  if (rc == PA_BILLING_OK && pa_store_commit(db) != PA_STORE_OK) rc = PA_BILLING_EDB;
+  if (rc != PA_BILLING_OK) pa_store_rollback(db);
+  return rc;
+}
+
+int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  if (!sub->provider_id[0]) return PA_BILLING_ESTATE;
+  const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
+  char err[PA_PAY_ERR_MAX] = "";
+  pa_pay_sub got;
+  memset(&got, 0, sizeof got);
+  int rc = pay_rc(pa_pay_sub_get(pay, p, sub->country, sub->provider_id, &got, err));
+  if (rc != PA_BILLING_OK) {
+    log_line("read subscription", err);
+    return rc;
+  }
+  pa_pay_txn *txns = calloc(PA_BILLING_TXNS_MAX, sizeof *txns);
+  int n = 0;
+  if (!txns) return PA_BILLING_EDB;
+  rc = pay_rc(pa_pay_sub_txns(pay, p, sub->country, sub->provider_id, sub->created_at - 86400,
+                              now + 86400, txns, PA_BILLING_TXNS_MAX, &n, err));
+  if (rc != PA_BILLING_OK) {
+    log_line("read transactions", err);
+    free(txns);
+    return rc;
+  }
+  /* The person said no at the approval page: a later re-read that still
+   * finds it pending keeps it abandoned. */
+  const char *st = local_status(got.status);
+  if (!(!strcmp(st, "pending") && (!strcmp(sub->status, "abandoned") || !strcmp(sub->status, "declined"))))
+    snprintf(sub->status, sizeof sub->status, "%s", st);
+  if (got.status == PA_PAY_SUB_ACTIVE) sub->cancel_at_period_end = 0;
+  sub->next_charge_at = got.status == PA_PAY_SUB_ACTIVE ? got.next_charge_at : 0;
+  sub->checked_at = now;
+  rc = apply(db, sub, txns, n, now);
+  free(txns);
+  if (rc != PA_BILLING_OK) return rc;
+  /* A period cancelled by the person ends: stop the subscription for good. */
+  int64_t until = 0;
+  if (sub->cancel_at_period_end && !strcmp(sub->status, "suspended") &&
+      pa_billing_paid_until(db, sub->party_id, &until) == PA_BILLING_OK && until <= now) {
+    rc = pay_rc(pa_pay_sub_change(pay, p, sub->country, sub->provider_id, PA_PAY_CANCEL, err));
+    if (rc != PA_BILLING_OK) {
+      log_line("cancel at period end", err);
+      return rc;
+    }
+    snprintf(sub->status, sizeof sub->status, "cancelled");
+    rc = apply(db, sub, NULL, 0, now);
+  }
+  return rc;
+}
+
+static int change(pa_store *db, pa_pay *pay, pa_store_sub *sub, pa_pay_sub_action action,
+                  int64_t now) {
+  char err[PA_PAY_ERR_MAX] = "";
+  int rc = pay_rc(pa_pay_sub_change(pay, pa_pay_provider_parse(sub->provider), sub->country,
+                                    sub->provider_id, action, err));
+  if (rc != PA_BILLING_OK) {
+    log_line("change subscription", err);
+    return rc;
+  }
+  sub->cancel_at_period_end = action == PA_PAY_SUSPEND;
+  snprintf(sub->status, sizeof sub->status, "%s", action == PA_PAY_SUSPEND ? "suspended" : "active");
+  return apply(db, sub, NULL, 0, now);
+}
+
+int pa_billing_cancel(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  /* Suspended, not cancelled, at the provider: that is what lets Resume undo
+   * it; the period's end turns it into a cancellation (pa_billing_refresh). */
+  if (strcmp(sub->status, "active") != 0 || sub->cancel_at_period_end) return PA_BILLING_ESTATE;
+  return change(db, pay, sub, PA_PAY_SUSPEND, now);
+}
+
+int pa_billing_resume(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  int64_t until = 0;
+  if (strcmp(sub->status, "suspended") != 0 || !sub->cancel_at_period_end) return PA_BILLING_ESTATE;
+  if (pa_billing_paid_until(db, sub->party_id, &until) != PA_BILLING_OK) return PA_BILLING_EDB;
+  if (until <= now) return PA_BILLING_ESTATE; /* over: a new checkout starts a new period */
+  return change(db, pay, sub, PA_PAY_REACTIVATE, now);
+}
+
+/* ---- webhooks */
+
+/* The local subscription a provider id names. */
+static int find_sub(pa_store *db, const char *provider, const char *id, pa_store_sub *out) {
+  if (!id[0]) return PA_BILLING_ENOTFOUND;
+  int rc = pa_store_subs_by_provider_id(db, provider, id, out);
+  return rc == PA_STORE_OK ? PA_BILLING_OK : rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND : PA_BILLING_EDB;
+}
+
+int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *ev, int64_t now) {
+  const pa_pay_provider p = pa_pay_provider_parse(ev->provider);
+  char err[PA_PAY_ERR_MAX] = "";
+  pa_pay_event e;
+  memset(&e, 0, sizeof e);
+  if (pa_pay_webhook_parse(p, ev->body, ev->len, ev->query, &e, err) != PA_PAY_OK) {
+    log_line("stored event no longer parses", err); /* verified when it came: a bug */
+    return PA_BILLING_OK;
+  }
+  if (e.kind == PA_PAY_EV_IGNORED) return PA_BILLING_OK;
+  pa_store_sub sub;
+  if (e.kind == PA_PAY_EV_SUBSCRIPTION) {
+    int rc = find_sub(db, ev->provider, e.sub_id, &sub);
+    if (rc != PA_BILLING_OK) return rc;
+    if (strstr(e.type, "PAYMENT.FAILED") && (rc = note_failure(db, &sub, now)) != PA_BILLING_OK)
+      return rc;
+    return pa_billing_refresh(db, pay, &sub, now);
+  }
+  /* A movement: PayPal's verified body carries it whole; a Mercado Pago
+   * notification only names a payment, read back with its refunds. */
+  pa_pay_txn txns[8];
+  int n = 1, rc;
+  char country[3] = "";
+  if (e.txn_complete) {
+    txns[0] = e.txn;
+  } else if ((rc = pay_rc(pa_pay_payment_get(pay, p, e.country, e.txn.id, txns, 8, &n, country,
+                                             err))) != PA_BILLING_OK) {
+    log_line("read payment", err);
+    return rc;
+  }
+  for (int i = 0; i < n; i++) {
+    if ((rc = find_sub(db, ev->provider, txns[i].sub_id, &sub)) != PA_BILLING_OK) {
+      /* Not ours (another app on the account) or not stored yet: the
+       * subscription's own events and the re-reads will book it. */
+      if (rc == PA_BILLING_ENOTFOUND) continue;
+      return rc;
+    }
+    if ((rc = apply(db, &sub, &txns[i], 1, now)) != PA_BILLING_OK) return rc;
+    if ((rc = pa_billing_refresh(db, pay, &sub, now)) != PA_BILLING_OK) return rc;
+  }
+  return PA_BILLING_OK;
+}
+
+/* ---- background work */
+
+typedef struct sweep {
+  pa_store *db;
+  int64_t now;
+} sweep;
+
+static int lapsed(void *ctx, int64_t user) {
+  sweep *w = ctx;
+  if (pa_store_billing_notice_add(w->db, user, "downgraded", w->now) != PA_STORE_OK)
+    log_line("downgrade notice", pa_store_errmsg(w->db));
+  return 0;
+}
+
+void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
+  /* Due events, each applied or put back with a growing delay. */
+  for (int i = 0; i < 100; i++) {
+    pa_store_pay_event ev;
+    int rc = pa_store_pay_event_next(db, now, &ev);
+    if (rc != PA_STORE_OK) {
+      if (rc != PA_STORE_ENOTFOUND) log_line("event queue", pa_store_errmsg(db));
+      break;
+    }
+    rc = pa_billing_apply_event(db, pay, &ev, now);
+    if (rc == PA_BILLING_OK || ev.attempts + 1 >= PA_BILLING_EVENT_ATTEMPTS_MAX) {
+      if (rc != PA_BILLING_OK) log_line("event given up", ev.event_id);
+      pa_store_pay_event_done(db, ev.id, now);
+    } else {
+      int64_t wait = (int64_t)PA_BILLING_RETRY_BASE_SECONDS << (ev.attempts < 10 ? ev.attempts : 10);
+      pa_store_pay_event_retry(db, ev.id, now + (wait < PA_BILLING_RETRY_MAX_SECONDS ? wait : PA_BILLING_RETRY_MAX_SECONDS));
+    }
+    free(ev.body);
+    free(ev.query);
+  }
+  /* Re-reads: the repair for anything a dropped webhook left behind. */
+  pa_store_sub subs[PA_BILLING_RECHECK_BATCH];
+  int n = 0;
+  if (pa_store_subs_open(db, 0, now - PA_BILLING_RECHECK_SECONDS, subs, PA_BILLING_RECHECK_BATCH, &n) ==
+      PA_STORE_OK)
+    for (int i = 0; i < n; i++) {
+      if (!subs[i].provider_id[0]) continue; /* never reached the provider: the person retries */
+      if (pa_billing_refresh(db, pay, &subs[i], now) != PA_BILLING_OK) {
+        subs[i].checked_at = now; /* try the others first; this one again next time */
+        pa_store_subs_update(db, &subs[i]);
+      }
+    }
+  /* Downgrade notices for everyone whose Plus ended since the last round. */
+  int64_t swept = 0;
+  sweep w = {db, now};
+  if (pa_store_pay_swept(db, &swept) == PA_STORE_OK && swept < now &&
+      pa_store_pay_lapsed(db, swept, now, lapsed, &w) == PA_STORE_OK)
+    pa_store_pay_set_swept(db, now);
+  pa_store_pay_events_prune(db, now - PA_BILLING_EVENTS_KEEP_SECONDS);
+}
+
+int pa_billing_close_account(pa_store *db, pa_pay *pay, int64_t user, int64_t now) {
+  pa_store_sub subs[16];
+  int n = 0;
+  if (pa_store_subs_open(db, user, 0, subs, 16, &n) != PA_STORE_OK) return PA_BILLING_EDB;
+  for (int i = 0; i < n; i++) {
+    pa_store_sub *s = &subs[i];
+    if (s->provider_id[0]) {
+      char err[PA_PAY_ERR_MAX] = "";
+      int rc = pay_rc(pa_pay_sub_change(pay, pa_pay_provider_parse(s->provider), s->country,
+                                        s->provider_id, PA_PAY_CANCEL, err));
+      /* A subscription never approved cannot be cancelled at PayPal; it
+       * expires there on its own and charges nothing. */
+      if (rc == PA_BILLING_EREFUSED && !strcmp(s->status, "pending")) rc = PA_BILLING_OK;
+      if (rc != PA_BILLING_OK) {
+        log_line("cancel for account deletion", err);
+        return rc;
+      }
+    }
+    snprintf(s->status, sizeof s->status, "%s", strcmp(s->status, "pending") && strcmp(s->status, "unreachable") ? "cancelled" : "abandoned");
+    s->cancel_at_period_end = 0;
+    s->updated_at = now;
+    if (pa_store_subs_update(db, s) != PA_STORE_OK) return PA_BILLING_EDB;
+  }
+  return PA_BILLING_OK;
+}
