@@ -742,7 +742,7 @@ static void mp_payment_objects(void) {
   CHECK(t[1].kind == PA_PAY_TXN_REFUND && strcmp(t[1].id, "refund-555") == 0 &&
         strcmp(t[1].parent_id, "987654321") == 0 && t[1].gross.minor == 500 && t[1].fee.minor == 0);
   CHECK(t[2].kind == PA_PAY_TXN_CHARGEBACK && strcmp(t[2].id, "chargeback-987654321") == 0 &&
-        strcmp(t[2].parent_id, "987654321") == 0 && t[2].gross.minor == 1990 &&
+        strcmp(t[2].parent_id, "987654321") == 0 && t[2].gross.minor == 1490 &&
         t[2].fee.minor == 0);
   CHECK(pa_pay_mp_payment(root, t, 2, &n) == -1); /* cap honoured */
   cJSON_Delete(root);

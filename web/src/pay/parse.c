@@ -603,8 +603,11 @@ int pa_pay_mp_payment(const cJSON *pay, pa_pay_txn *out, int cap, int *n) {
     out[(*n)++] = t;
   }
   if (strcmp(st, "charged_back") == 0) {
+    /* The bank takes back what was not refunded already. */
     pa_pay_txn t = c;
     t.kind = PA_PAY_TXN_CHARGEBACK;
+    for (int i = 1; i < *n; i++) t.gross.minor -= out[i].gross.minor;
+    if (t.gross.minor <= 0) return 0; /* fully refunded before: nothing left to reverse */
     if (snprintf(t.id, sizeof t.id, "chargeback-%s", id) >= (int)sizeof t.id) return -1;
     memcpy(t.parent_id, id, sizeof t.parent_id);
     t.fee.minor = 0;
