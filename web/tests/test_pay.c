@@ -684,6 +684,9 @@ static void paypal_bodies(void) {
       "{\"id\":\"WH-9\",\"event_type\":\"PAYMENT.SALE.REFUNDED\",\"resource\":{\"id\":\"R\","
       "\"amount\":{\"total\":\"1.00\",\"currency\":\"USD\"}}}",
       "{\"id\":\"WH-9\",\"event_type\":\"BILLING.SUBSCRIPTION.ACTIVATED\",\"resource\":{}}",
+      /* found by fuzz_pay_webhook: a refund naming the empty sale */
+      "{\"id\":\"WH-9\",\"event_type\":\"PAYMENT.SALE.REFUNDED\",\"resource\":{\"id\":\"R\","
+      "\"sale_id\":\"\",\"amount\":{\"total\":\"1.00\",\"currency\":\"USD\"}}}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     CHECK(pp(bad[i], &ev) == PA_PAY_EBADANSWER);

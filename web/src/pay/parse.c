@@ -354,6 +354,7 @@ static int paypal_sale(const cJSON *r, const char *event_type, pa_pay_txn *out) 
   if (custom && pa_pay_copy(out->reference, sizeof out->reference, custom)) return -1;
   txn_time(r, out);
   const char *sale_id = pa_pay_jstr(r, "sale_id");
+  if (sale_id && !sale_id[0]) sale_id = NULL; /* "" names nothing */
   if (strcmp(event_type, "PAYMENT.SALE.COMPLETED") == 0) {
     out->kind = PA_PAY_TXN_CHARGE;
     const cJSON *fee = cJSON_GetObjectItemCaseSensitive(r, "transaction_fee");
