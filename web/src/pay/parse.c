@@ -5,6 +5,7 @@
 #include "pay/parse.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,7 @@ void pa_pay_iso_format(int64_t t, char out[32]) {
   snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
            (long long)m, (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
            (long long)(secs % 60));
-  memcpy(out, buf, 31);
-  out[31] = 0;
+  snprintf(out, 32, "%.31s", buf);
 }
 
 int pa_pay_money_text(const char *value, const char *currency, int allow_minus, pa_money *out) {
@@ -172,20 +172,22 @@ int pa_pay_query_get(const char *query, const char *name, char *out, size_t cap)
   return -1;
 }
 
-uint32_t pa_pay_crc32(const void *data, size_t len) {
-  static uint32_t table[256];
-  static int ready; /* benign race: every thread writes the same values */
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[i] = c;
   }
+}
+
+uint32_t pa_pay_crc32(const void *data, size_t len) {
+  pthread_once(&crc_once, crc_init);
   const unsigned char *p = data;
   uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < len; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  for (size_t i = 0; i < len; i++) c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
