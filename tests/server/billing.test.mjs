@@ -208,3 +208,51 @@ async function paypalToken(w) {
   });
   return r.body.access_token;
 }
+
+describe('Plus through Mercado Pago in Brazil, in BRL', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('preapproval → authorized → Plus; the charge and Mercado Pago fee booked in BRL', async () => {
+    const c = await person(w, 'mercadopago');
+    await subscribe(w, c, { plan: 'plus_monthly', provider: 'mercadopago', country: 'BR' });
+    const b = await billing(c);
+    assert.equal(b.subscription.provider, 'mercadopago');
+    assert.equal(b.subscription.next_charge.currency, 'BRL');
+    assert.equal(b.subscription.next_charge.amount, '19.90');
+    assert.deepEqual(b.receipts.map((r) => `${r.kind} ${r.currency} ${r.amount_minor}`), ['charge BRL 1990']);
+    const rec = (await w.sim.record()).money;
+    assert.equal(rec.length, 1);
+    assert.ok(rec[0].fee_minor > 0);
+    assert.deepEqual(ledger(w), {
+      'fees:mercadopago BRL': rec[0].fee_minor,
+      'provider:mercadopago BRL': 1990 - rec[0].fee_minor,
+      'revenue:plus_monthly BRL': -1990,
+    });
+  });
+
+  test('a failed renewal: past due, Plus through the grace period, then downgraded with notices', async () => {
+    const c = w.clients[0];
+    const sub = dbQuery(w.server, "SELECT provider_id FROM subscriptions WHERE status = 'active'");
+    await w.sim.decline('mercadopago', sub, 10);
+    // Past the month: the sim tries the renewal and it is rejected.
+    await w.restart(31 * 86400 + 3600);
+    await c.login(c.email, 'correct horse battery');
+    const { failed } = await w.sim.bill();
+    assert.ok(failed.length >= 1, 'the renewal was declined');
+    const b = await until('the failure noticed', async () => {
+      const v = await billing(c);
+      return v.notices.some((n) => n.kind === 'renewal_failed') && v;
+    });
+    assert.equal(b.tier, 'plus', `within the grace period: ${JSON.stringify(b)} ${dbQuery(w.server, 'SELECT status, cancel_at_period_end, next_charge_at, failed_at FROM subscriptions')} ${dbQuery(w.server, 'SELECT plus_until FROM users WHERE plus_until > 0')}`);
+    assert.equal(b.subscription.status, 'past_due');
+    assert.ok(b.subscription.grace_until);
+    // After the grace period: Free, told so.
+    await w.restart(31 * 86400 + GRACE + 2 * 86400);
+    await c.login(c.email, 'correct horse battery');
+    await until('downgraded', async () => (await billing(c)).notices.some((n) => n.kind === 'downgraded'));
+    assert.equal((await billing(c)).tier, 'free');
+    assert.equal(ledger(w)['revenue:plus_monthly BRL'], -1990, 'no money moved for the declined renewal');
+  });
+});

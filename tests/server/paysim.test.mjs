@@ -32,7 +32,8 @@ async function waitFor(what, cond) {
 
 /**
  * A webhook receiver: records every request ({path, query, headers, body,
- * json}) and answers status(request) (200 unless set).
+ * json}) and answers status(request) (200 unless set; a promise of a status
+ * holds the answer until it settles).
  */
 async function startReceiver() {
   const received = [];
@@ -45,7 +46,7 @@ async function startReceiver() {
       const body = Buffer.concat(chunks).toString('utf8');
       const hit = { path: url.pathname, query: url.searchParams, headers: req.headers, body, json: JSON.parse(body) };
       received.push(hit);
-      res.writeHead(r.status(hit)).end();
+      Promise.resolve(r.status(hit)).then((code) => res.writeHead(code).end());
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -243,6 +244,8 @@ describe('PayPal: auth, idempotency, currencies', () => {
     const eur = await paypalPlan(api, '49.99', 'EUR', 'YEAR');
     assert.equal(eur.status, 201);
     assert.equal(eur.body.status, 'ACTIVE');
+    assert.equal((await api('GET', `/v1/billing/plans/${eur.body.id}`)).body.id, eur.body.id);
+    assert.equal((await api('GET', `/v1/catalogs/products/${eur.body.product_id}`)).body.name, 'PetAmigos Plus');
     assert.equal(eur.body.billing_cycles[0].pricing_scheme.fixed_price.value, '49.99');
     await sim.config({ paypal_merchant_country: 'BR' });
     try {
@@ -436,6 +439,7 @@ describe('approval, webhooks and their signatures', () => {
     assert.equal(refund.status, 201);
     assert.equal(refund.body.status, 'COMPLETED');
     assert.deepEqual(refund.body.amount, { currency_code: 'EUR', value: '10.00' });
+    assert.deepEqual((await api('GET', `/v2/payments/refunds/${refund.body.id}`)).body, refund.body);
     const same = await api('POST', `/v2/payments/captures/${capture.id}/refund`, { amount: { value: '10.00', currency_code: 'EUR' } }, { headers: { 'paypal-request-id': refundKey } });
     assert.equal(same.body.id, refund.body.id);
     assert.equal((await api('GET', `/v2/payments/captures/${capture.id}`)).body.status, 'PARTIALLY_REFUNDED');
@@ -591,6 +595,27 @@ describe('the network: hold and release, duplicate, drop, retries', () => {
     assert.equal(dropped[0].dropped, true);
     assert.equal(dropped[0].attempts, 0);
     assert.equal(dropped[0].delivered, false);
+  });
+
+  test('an API answer never waits for a webhook delivery', async () => {
+    const { sim, receiver } = ctx;
+    const api = await paypalClient(sim);
+    const sub = await paypalSubscription(api);
+    let answer;
+    const held = new Promise((resolve) => { answer = resolve; });
+    receiver.status = () => held;
+    try {
+      await sim.approve('paypal', sub.id);
+      // The receiver has the first webhook and has not answered it, yet the
+      // approval answered and the API answers.
+      await waitFor('the held delivery', () => paypalEvents(receiver, 'BILLING.SUBSCRIPTION.ACTIVATED', sub.id)[0]);
+      assert.equal((await api('GET', `/v1/billing/subscriptions/${sub.id}`)).body.status, 'ACTIVE');
+      assert.equal(paypalEvents(receiver, 'PAYMENT.SALE.COMPLETED', sub.id).length, 0, 'the next delivery waits its turn');
+    } finally {
+      receiver.status = () => 200;
+      answer(200);
+    }
+    await waitFor('the sale after it', () => paypalEvents(receiver, 'PAYMENT.SALE.COMPLETED', sub.id)[0]);
   });
 
   test('a delivery the receiver answers 500 is retried until it is taken', async () => {
@@ -853,6 +878,30 @@ describe('renewals, declines, refunds, chargebacks and the clock', () => {
     assert.equal((await mp('GET', `/v1/payments/${otherPay}`)).body.status, 'refunded');
   });
 
+  test('a plan with total_cycles ends: the last cycle expires the subscription', async () => {
+    const { sim, receiver } = ctx;
+    await sim.clock(0);
+    let api = await paypalClient(sim);
+    const product = await api('POST', '/v1/catalogs/products', { name: 'PetAmigos Plus', type: 'SERVICE' });
+    const body = planBody(product.body.id, '4.99', 'USD');
+    body.billing_cycles[0].total_cycles = 2;
+    const plan = await api('POST', '/v1/billing/plans', body);
+    assert.equal(plan.status, 201);
+    const sub = await api('POST', '/v1/billing/subscriptions', subscriptionBody(plan.body.id));
+    await sim.approve('paypal', sub.body.id);
+    const next = Date.parse((await api('GET', `/v1/billing/subscriptions/${sub.body.id}`)).body.billing_info.next_billing_time);
+    await clockAt(plusMonths(next, 3));
+    api = await paypalClient(sim);
+    const { charged } = await sim.bill();
+    assert.equal(charged.filter((c) => c.id === sub.body.id).length, 1, 'only the second of two cycles is left');
+    const got = (await api('GET', `/v1/billing/subscriptions/${sub.body.id}`)).body;
+    assert.equal(got.status, 'EXPIRED');
+    assert.deepEqual(got.billing_info.cycle_executions[0], { tenure_type: 'REGULAR', sequence: 1, cycles_completed: 2, cycles_remaining: 0, total_cycles: 2 });
+    const expired = await waitFor('EXPIRED', () => paypalEvents(receiver, 'BILLING.SUBSCRIPTION.EXPIRED', sub.body.id)[0]);
+    assert.ok(await paypalSignatureValid(expired));
+    await sim.clock(0);
+  });
+
   test('subscription status changes: allowed ones answer 204/200, the rest 422/400', async () => {
     const { sim } = ctx;
     const api = await paypalClient(sim);
@@ -876,6 +925,21 @@ describe('renewals, declines, refunds, chargebacks and the clock', () => {
     const back = await mp('PUT', `/preapproval/${pre.id}`, { status: 'authorized' });
     assert.equal(back.status, 400);
     assert.equal(back.body.error, 'bad_request');
+  });
+});
+
+describe('--public-url', () => {
+  test('the links it hands out start with the public URL', async () => {
+    const sim = await startPaysim({ args: ['--public-url', 'https://paysim.example/base'] });
+    try {
+      const api = await paypalClient(sim);
+      const sub = await paypalSubscription(api);
+      assert.match(sub.links.find((l) => l.rel === 'approve').href, /^https:\/\/paysim\.example\/base\/paypal\/checkoutnow\?ba_token=BA-/);
+      const pre = await mpPreapproval(mpClient(sim, 'BR'));
+      assert.equal(pre.init_point, `https://paysim.example/base/mercadopago/checkout?preapproval_id=${pre.id}`);
+    } finally {
+      await sim.stop();
+    }
   });
 });
 

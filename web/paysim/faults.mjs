@@ -4,7 +4,7 @@
 // case an idempotency key exists for).
 import { book } from './book.mjs';
 
-export const FAULT_ACTIONS = ['500', 'timeout', 'after-timeout'];
+const FAULT_ACTIONS = ['500', 'timeout', 'after-timeout'];
 
 /** Adds a fault; returns an error sentence when the request is malformed. */
 export function addFault({ method, path, action, times = 1 }) {

@@ -13,6 +13,7 @@ const SITES = {
   CO: { site_id: 'MCO', currency: 'COP', collector_id: 100000004 },
   CL: { site_id: 'MLC', currency: 'CLP', collector_id: 100000005 },
 };
+for (const [country, site] of Object.entries(SITES)) site.country = country;
 // Fee: round(gross × 4.99 %), at least one minor unit.
 const FEE_BASIS_POINTS = 499;
 const FREQUENCY_TYPES = ['months'];
@@ -57,7 +58,7 @@ function createPreapproval(ctx, account) {
   const now = book.now();
   const p = {
     id: hexId(16), country: account.country, status: 'pending', reason, external_reference, payer_email, back_url,
-    payer_id: 200000000 + mp().serial % 100000000, frequency: ar.frequency, currency: ar.currency_id,
+    payer_id: book.serial(), frequency: ar.frequency, currency: ar.currency_id,
     price_minor: price.minor, create_ms: now, modified_ms: now, next_payment_ms: now, charged_quantity: 0,
     charged_minor: 0, last_charged: null, declines: 0,
   };
@@ -175,6 +176,22 @@ function ownPayment(id, account) {
 function getPayment(ctx, account, [, id]) {
   const pay = ownPayment(id, account);
   return pay ? { status: 200, body: paymentView(pay) } : mpError(404, 'Payment not found', 'not_found');
+}
+
+// GET /v1/payments/search: the account's payments, filtered by
+// external_reference when given, sorted by date_created (criteria asc|desc),
+// one page of limit (at most 1000) from offset, as Mercado Pago pages them.
+function searchPayments(ctx, account) {
+  const q = ctx.query;
+  const ref = q.get('external_reference');
+  const limit = Math.min(Number(q.get('limit') ?? 30) || 30, 1000);
+  const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
+  const all = Object.values(mp().payments)
+    .filter((p) => p.country === account.country && (ref === null || p.external_reference === ref))
+    .sort((a, b) => a.create_ms - b.create_ms || a.id - b.id);
+  if (q.get('criteria') === 'desc') all.reverse();
+  const results = all.slice(offset, offset + limit).map(paymentView);
+  return { status: 200, body: { paging: { total: all.length, limit, offset }, results } };
 }
 
 /** Refunds minor (undefined: what is left). Returns {refund} or {error: an answer}. */
@@ -364,7 +381,7 @@ function notify(country, topic, action, dataId) {
     id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: SITES[country].collector_id,
     api_version: 'v1', action, data: { id: String(dataId) },
   };
-  enqueue('mercadopago', event, { type: topic, dataId: String(dataId), topic });
+  enqueue('mercadopago', event, { dataId: String(dataId), topic });
 }
 
 // ---- Routing ----
@@ -375,6 +392,7 @@ const ROUTES = [
   ['PUT', /^\/preapproval\/([0-9a-f]+)$/, updatePreapproval],
   ['POST', /^\/checkout\/preferences$/, createPreference],
   ['GET', /^\/checkout\/preferences\/([^/]+)$/, getPreference],
+  ['GET', /^\/v1\/payments\/search$/, searchPayments],
   ['GET', /^\/v1\/payments\/([0-9]+)$/, getPayment],
   ['POST', /^\/v1\/payments\/([0-9]+)\/refunds$/, createRefund],
 ];
@@ -382,7 +400,7 @@ const ROUTES = [
 /** Answers one API call (ctx.path is after /mercadopago): {status, body}. */
 export function handle(ctx) {
   const m = /^Bearer SIM-MP-([A-Z]{2})$/.exec(ctx.headers.authorization ?? '');
-  const account = m && SITES[m[1]] ? { ...SITES[m[1]], country: m[1] } : null;
+  const account = m && SITES[m[1]] ? SITES[m[1]] : null;
   if (!account) return mpError(401, 'invalid access token', 'invalid_token');
   for (const [method, re, fn] of ROUTES) {
     const found = method === ctx.method && re.exec(ctx.path);

@@ -20,7 +20,6 @@ const FEE_FIXED_MINOR = 49;
 const FAILURE_THRESHOLD = 3;
 const TOKEN_SECONDS = 32400;
 const INTERVAL_MONTHS = { MONTH: 1, YEAR: 12 };
-const MERCHANT_ID = 'SIMMERCHANT01';
 
 const ERRORS = {
   400: ['INVALID_REQUEST', 'Request is not well-formed, syntactically incorrect, or violates schema.'],
@@ -107,7 +106,16 @@ function createProduct(ctx) {
   const product = { id: newId('PROD-', 17), name, description, type, create_time: now, update_time: now };
   pp().products[product.id] = product;
   book.state.creates.paypal_products++;
-  return { status: 201, body: { ...product, links: [{ href: api(`/v1/catalogs/products/${product.id}`), rel: 'self', method: 'GET' }] } };
+  return { status: 201, body: productView(product) };
+}
+
+function productView(product) {
+  return { ...product, links: [{ href: api(`/v1/catalogs/products/${product.id}`), rel: 'self', method: 'GET' }] };
+}
+
+function getProduct(ctx, [, id]) {
+  const product = pp().products[id];
+  return product ? { status: 200, body: productView(product) } : ppError(404, 'INVALID_RESOURCE_ID', `Product ${id} does not exist.`);
 }
 
 function createPlan(ctx) {
@@ -174,7 +182,7 @@ function createSubscription(ctx) {
 }
 
 /** The subscription as GET /v1/billing/subscriptions/{id} answers (and webhooks carry). */
-export function subscriptionView(sub) {
+function subscriptionView(sub) {
   const plan = pp().plans[sub.plan_id];
   const view = {
     id: sub.id, plan_id: sub.plan_id, status: sub.status, custom_id: sub.custom_id, quantity: '1',
@@ -474,6 +482,11 @@ function refundView(r) {
   };
 }
 
+function getRefund(ctx, [, id]) {
+  const r = pp().refunds[id];
+  return r ? { status: 200, body: refundView(r) } : ppError(404, 'INVALID_RESOURCE_ID', `Refund ${id} does not exist.`);
+}
+
 function refundSale(ctx, [, id]) {
   const sale = pp().sales[id];
   if (!sale) return ppError(404, 'INVALID_RESOURCE_ID', `Sale ${id} does not exist.`);
@@ -605,6 +618,7 @@ function verifyWebhook(ctx) {
 
 const ROUTES = [
   ['POST', /^\/v1\/catalogs\/products$/, createProduct],
+  ['GET', /^\/v1\/catalogs\/products\/([^/]+)$/, getProduct],
   ['POST', /^\/v1\/billing\/plans$/, createPlan],
   ['GET', /^\/v1\/billing\/plans\/([^/]+)$/, getPlan],
   ['POST', /^\/v1\/billing\/subscriptions$/, createSubscription],
@@ -618,6 +632,7 @@ const ROUTES = [
   ['POST', /^\/v2\/checkout\/orders\/([^/]+)\/capture$/, captureOrder],
   ['GET', /^\/v2\/payments\/captures\/([^/]+)$/, getCapture],
   ['POST', /^\/v2\/payments\/captures\/([^/]+)\/refund$/, refundCapture],
+  ['GET', /^\/v2\/payments\/refunds\/([^/]+)$/, getRefund],
   ['POST', /^\/v1\/notifications\/verify-webhook-signature$/, verifyWebhook],
 ];
 

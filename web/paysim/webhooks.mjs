@@ -8,11 +8,11 @@ import { book, isoTime, withQuery } from './book.mjs';
 
 export const DELIVERY_MODES = ['deliver', 'hold', 'drop', 'duplicate'];
 // PayPal retries a failed delivery up to 25 times (its webhooks overview).
-export const MAX_ATTEMPTS = 25;
+const MAX_ATTEMPTS = 25;
 // How long one delivery may take before it counts as failed.
 const DELIVERY_TIMEOUT_MS = 10000;
 export const CERT_PATH = 'paypal/certs/paysim.pem';
-export const AUTH_ALGO = 'SHA256withRSA';
+const AUTH_ALGO = 'SHA256withRSA';
 
 const timers = new Set();
 const inFlight = new Set();
@@ -28,13 +28,13 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
 });
 
 /** CRC-32 (zlib's polynomial) of bytes, unsigned: what PayPal signs in place of the body. */
-export function crc32(bytes) {
+function crc32(bytes) {
   let c = 0xffffffff;
   for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function certUrl() {
+function certUrl() {
   return book.base + CERT_PATH;
 }
 
@@ -58,7 +58,7 @@ function paypalHeaders(body) {
 }
 
 /** The x-signature manifest Mercado Pago documents: "id:<data.id>;request-id:<x-request-id>;ts:<ts>;". */
-export function mpManifest(dataId, requestId, ts) {
+function mpManifest(dataId, requestId, ts) {
   return `id:${dataId};request-id:${requestId};ts:${ts};`;
 }
 
@@ -83,15 +83,14 @@ export function verifyPaypal({ transmission_id, transmission_time, cert_url, aut
 
 /**
  * Queues one event for delivery. provider 'paypal': event is the webhook
- * body; 'mercadopago': event is the notification body, dataId/topic go in
- * the URL. Never waits for the delivery.
+ * body; 'mercadopago': event is the notification body, dataId and topic go
+ * in the URL. Never waits for the delivery.
  */
-export function enqueue(provider, event, { type, dataId, topic } = {}) {
+export function enqueue(provider, event, { dataId, topic } = {}) {
   const d = {
-    seq: book.state.deliveries.length + 1,
     provider,
     event_id: String(event.id),
-    type: type ?? event.event_type,
+    type: topic ?? event.event_type,
     data_id: dataId ?? null,
     topic: topic ?? null,
     body: JSON.stringify(event),
@@ -108,7 +107,7 @@ export function enqueue(provider, event, { type, dataId, topic } = {}) {
   else {
     send(d);
     if (mode === 'duplicate') {
-      const copy = { ...d, seq: d.seq + 1 };
+      const copy = { ...d };
       book.state.deliveries.push(copy);
       send(copy);
     }

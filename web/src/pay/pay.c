@@ -150,12 +150,7 @@ int pa_pay_sub_txns(pa_pay *pay, pa_pay_provider p, const char *country, const c
   *n = 0;
   if (!pa_pay_enabled(pay, p, p == PA_PAY_MERCADOPAGO ? country : NULL)) return off(err);
   if (p == PA_PAY_PAYPAL) return pa_paypal_sub_txns(pay, sub_id, from, to, out, cap, n, err);
-  /* Mercado Pago lists a preapproval's charges only through its search
-   * APIs, which the simulator does not serve; its payments reach us by
-   * webhook and pa_pay_payment_get. */
-  return pa_pay_fail(err, PA_PAY_EREFUSED,
-                     "Mercado Pago: listing a subscription's payments is "
-                     "not supported; read each payment by id");
+  return pa_mp_sub_txns(pay, country, sub_id, from, to, out, cap, n, err);
 }
 
 int pa_pay_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order *out,
