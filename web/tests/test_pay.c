@@ -6,22 +6,28 @@
  * type's body parsed into pay.h's structs. */
 #include "pa_test.h"
 #include "pay/catalog.h"
+#include "pay/http.h"
 #include "pay/money.h"
 #include "pay/parse.h"
 #include "pay/pay.h"
 #include "pay/webhook_internal.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- money */
 
@@ -830,6 +836,94 @@ static void config_env(void) {
   unsetenv("PA_PAY_TIMEOUT_MS");
 }
 
+/* ---- the HTTP client against a one-connection loopback server */
+
+typedef struct one_shot {
+  int fd;           /* listening socket */
+  const char *mode; /* "small", "big", "silent" */
+  char request[4096];
+} one_shot;
+
+/* Accepts one connection, reads the request head and body, then answers as
+ * mode says ("silent": reads until the client gives up and closes). */
+static void *serve_once(void *arg) {
+  one_shot *o = arg;
+  int c = accept(o->fd, NULL, NULL);
+  if (c < 0) return NULL;
+  size_t len = 0;
+  ssize_t k;
+  while (len < sizeof o->request - 1 && !strstr(o->request, "\r\n\r\n{}") &&
+         (k = read(c, o->request + len, sizeof o->request - 1 - len)) > 0) {
+    len += (size_t)k;
+    o->request[len] = 0;
+  }
+  if (strcmp(o->mode, "silent") == 0) {
+    char b[64];
+    while (read(c, b, sizeof b) > 0) {
+    }
+  } else {
+    size_t body = strcmp(o->mode, "big") == 0 ? PA_PAYHTTP_BODY_MAX + 1 : 2;
+    char head[128];
+    int n =
+        snprintf(head, sizeof head, "HTTP/1.1 201 Created\r\nContent-Length: %zu\r\n\r\n", body);
+    if (write(c, head, (size_t)n) != n) body = 0;
+    char chunk[4096];
+    memset(chunk, 'x', sizeof chunk);
+    if (body == 2) memcpy(chunk, "ok", 2);
+    for (size_t sent = 0; sent < body;) {
+      size_t m = body - sent < sizeof chunk ? body - sent : sizeof chunk;
+      k = write(c, chunk, m);
+      if (k <= 0) break;
+      sent += (size_t)k;
+    }
+  }
+  close(c);
+  return NULL;
+}
+
+static int http_once(const char *mode, long timeout_ms, pa_payhttp_resp *r, one_shot *o) {
+  o->fd = socket(AF_INET, SOCK_STREAM, 0);
+  o->mode = mode;
+  o->request[0] = 0;
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t al = sizeof a;
+  CHECK(bind(o->fd, (struct sockaddr *)&a, sizeof a) == 0 && listen(o->fd, 1) == 0 &&
+        getsockname(o->fd, (struct sockaddr *)&a, &al) == 0);
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, serve_once, o) == 0);
+  char url[64], err[PA_PAY_ERR_MAX];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/x", ntohs(a.sin_port));
+  const char *h[] = {"Content-Type: application/json", "PayPal-Request-Id: key-1"};
+  int rc = pa_payhttp_request("POST", url, h, 2, "{}", 2, timeout_ms, r, err);
+  pthread_join(t, NULL);
+  close(o->fd);
+  return rc;
+}
+
+static void http_client(void) {
+  one_shot o;
+  pa_payhttp_resp r;
+  CHECK(http_once("small", 5000, &r, &o) == PA_PAY_OK);
+  CHECK(r.status == 201 && r.len == 2 && strcmp(r.body, "ok") == 0);
+  CHECK_CONTAINS(o.request, "POST /v1/x HTTP/1.1\r\n");
+  CHECK_CONTAINS(o.request, "PayPal-Request-Id: key-1\r\n");
+  CHECK(strstr(o.request, "Expect:") == NULL);
+  pa_payhttp_resp_free(&r);
+  /* One byte over the cap: refused, nothing kept. */
+  CHECK(http_once("big", 5000, &r, &o) == PA_PAY_EBADANSWER);
+  CHECK(r.body == NULL);
+  /* A server that never answers: the total timeout ends the call. */
+  CHECK(http_once("silent", 300, &r, &o) == PA_PAY_EUNREACHABLE);
+  CHECK(r.body == NULL && r.status == 0);
+  /* Nothing listening. */
+  char err[PA_PAY_ERR_MAX];
+  CHECK(pa_payhttp_request("GET", "http://127.0.0.1:1/", NULL, 0, NULL, 0, 2000, &r, err) ==
+        PA_PAY_EUNREACHABLE);
+  /* Only http and https. */
+  CHECK(pa_payhttp_request("GET", "file:///etc/passwd", NULL, 0, NULL, 0, 2000, &r, err) != 0);
+  CHECK(r.body == NULL);
+}
+
 int main(void) {
   make_key();
   RUN(money_exponents);
@@ -850,6 +944,7 @@ int main(void) {
   RUN(mp_payment_objects);
   RUN(subscription_objects);
   RUN(config_env);
+  RUN(http_client);
   EVP_PKEY_free(key);
   free(cert_pem);
   free(old_cert_pem);
