@@ -6,6 +6,9 @@
 // Waits are for conditions (hang guards only), never for time.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { startPaysim } from '../lib/paysim.mjs';
 import { Client, assertError, dbQuery, email, startServer, stopServer } from './helpers.mjs';
 
@@ -254,5 +257,171 @@ describe('Plus through Mercado Pago in Brazil, in BRL', () => {
     await until('downgraded', async () => (await billing(c)).notices.some((n) => n.kind === 'downgraded'));
     assert.equal((await billing(c)).tier, 'free');
     assert.equal(ledger(w)['revenue:plus_monthly BRL'], -1990, 'no money moved for the declined renewal');
+  });
+});
+
+// A PayPal delivery signed with a key of our own (not the certificate's).
+function forgedPaypal(w, body, { certUrl = `${w.sim.url}paypal/certs/paysim.pem` } = {}) {
+  const raw = JSON.stringify(body);
+  const id = crypto.randomUUID(), time = new Date().toISOString();
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signed = `${id}|${time}|WH-SIM-1|${zlib.crc32(Buffer.from(raw)) >>> 0}`;
+  return {
+    body: raw,
+    headers: {
+      'content-type': 'application/json', 'paypal-transmission-id': id, 'paypal-transmission-time': time,
+      'paypal-transmission-sig': crypto.sign('sha256', Buffer.from(signed), privateKey).toString('base64'),
+      'paypal-cert-url': certUrl, 'paypal-auth-algo': 'SHA256withRSA',
+    },
+  };
+}
+
+const counts = (w) => dbQuery(w.server, "SELECT (SELECT count(*) FROM ledger_txns) || ' ' || (SELECT count(*) FROM pay_events) || ' ' || (SELECT group_concat(status) FROM subscriptions)");
+
+describe('webhooks: verified, applied once, in any order, repaired when lost', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('forged deliveries are refused and change nothing; a certificate off the allow-list is never fetched', async () => {
+    const c = await person(w, 'forged');
+    const { providerId } = await subscribe(w, c, { plan: 'plus_monthly' });
+    const before = counts(w);
+    const anon = new Client(w.server);
+    const sale = { id: 'FORGED-SALE-1', event_type: 'PAYMENT.SALE.REFUNDED', resource_type: 'refund', event_version: '1.0',
+      create_time: new Date().toISOString(), summary: 'x',
+      resource: { id: 'FORGED-REFUND', sale_id: 'X', state: 'completed', amount: { total: '4.99', currency: 'USD' }, billing_agreement_id: providerId } };
+    let f = forgedPaypal(w, sale);
+    assertError(await anon.request('POST', '/api/v1/webhooks/paypal', { body: f.body, headers: f.headers, csrf: false }), 401, 'bad_signature');
+    // The certificate's URL on a host not allowed: refused before any fetch.
+    let hits = 0;
+    const trap = http.createServer((q, s) => { hits++; s.end('x'); });
+    await new Promise((r) => trap.listen(0, '127.0.0.1', r));
+    f = forgedPaypal(w, sale, { certUrl: `http://127.0.0.1:${trap.address().port}/paypal/certs/paysim.pem` });
+    assertError(await anon.request('POST', '/api/v1/webhooks/paypal', { body: f.body, headers: f.headers }), 401, 'bad_signature');
+    trap.close();
+    assert.equal(hits, 0, 'the certificate was not fetched');
+    // Unsigned, and Mercado Pago with a wrong secret.
+    assertError(await anon.request('POST', '/api/v1/webhooks/paypal', { body: f.body, headers: { 'content-type': 'application/json' } }), 401, 'bad_signature');
+    const mpBody = JSON.stringify({ id: 77, type: 'payment', action: 'payment.updated', data: { id: '1000000002' } });
+    const ts = Math.floor(Date.now() / 1000), rid = crypto.randomUUID();
+    const v1 = crypto.createHmac('sha256', 'not-the-secret').update(`id:1000000002;request-id:${rid};ts:${ts};`).digest('hex');
+    assertError(await anon.request('POST', '/api/v1/webhooks/mercadopago?data.id=1000000002&type=payment', {
+      body: mpBody, headers: { 'content-type': 'application/json', 'x-request-id': rid, 'x-signature': `ts=${ts},v1=${v1}` } }), 401, 'bad_signature');
+    assert.equal(counts(w), before, 'nothing changed');
+    assert.equal((await billing(c)).tier, 'plus');
+  });
+
+  test('the same deliveries twice: one effect', async () => {
+    const c = await person(w, 'twice');
+    await w.sim.delivery('duplicate');
+    const { providerId } = await subscribe(w, c, { plan: 'plus_monthly' });
+    await until('every delivery made', async () => (await w.sim.deliveries()).every((d) => d.delivered));
+    await w.sim.delivery('deliver');
+    const charges = dbQuery(w.server, `SELECT count(*) FROM ledger_txns t JOIN subscriptions s ON s.id = t.subscription_id WHERE s.provider_id = '${providerId}'`);
+    assert.equal(charges, '1');
+    const dups = (await w.sim.deliveries()).filter((d) => d.provider === 'paypal');
+    assert.ok(dups.length >= 4, 'duplicates were sent');
+    assert.equal(dbQuery(w.server, 'SELECT count(*) FROM pay_events GROUP BY provider, event_id HAVING count(*) > 1'), '', 'each event id queued once');
+  });
+
+  test('events in reverse order leave the right final state', async () => {
+    const c = await person(w, 'reverse');
+    await w.sim.delivery('hold');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_monthly', provider: 'paypal', country: 'US' });
+    const providerId = subscriptionIdOf(w, r.body.checkout.id);
+    await w.sim.approve('paypal', providerId);
+    const sale = (await w.sim.record()).money.find((m) => m.parent_id === providerId && m.kind === 'charge');
+    await w.sim.refund('paypal', sale.txn_id, 200); // part of it
+    await w.sim.delivery('deliver');
+    await w.sim.release('reverse'); // the refund first, then the sale, then the activation
+    await until('refund booked', async () => dbQuery(w.server, `SELECT count(*) FROM ledger_txns WHERE parent_txn = '${sale.txn_id}'`) === '1');
+    const b = await billing(c);
+    assert.equal(b.tier, 'plus', 'a partial refund leaves the period paid');
+    assert.deepEqual(b.receipts.map((x) => `${x.kind} ${x.amount_minor}`).sort(), ['charge 499', 'refund 200']);
+    assert.equal(b.subscription.status, 'active');
+  });
+
+  test('dropped webhooks: the return page and the re-reads repair what they missed', async () => {
+    const c = await person(w, 'dropped');
+    await w.sim.delivery('drop');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_monthly', provider: 'mercadopago', country: 'MX' });
+    const preapproval = new URL(r.body.checkout.approve_url).searchParams.get('preapproval_id');
+    await w.sim.approve('mercadopago', preapproval);
+    // Nothing was delivered; the return page's poll asks Mercado Pago.
+    const co = await until('active', async () => {
+      const v = await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`);
+      return v.body.checkout.status === 'active' && v.body.checkout;
+    });
+    assert.equal(co.provider, 'mercadopago');
+    assert.deepEqual((await billing(c)).receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge MXN 9900']);
+    // A renewal whose webhook is lost is booked by the next re-read.
+    await w.restart(32 * 86400);
+    await c.login(c.email, 'correct horse battery');
+    const { charged } = await w.sim.bill();
+    assert.ok(charged.length > 0);
+    await w.sim.delivery('deliver');
+    await w.restart(32 * 86400 + 7 * 3600); // past PA_BILLING_RECHECK_SECONDS
+    await c.login(c.email, 'correct horse battery');
+    await until('renewal booked', async () => (await billing(c)).receipts.length === 2);
+    assert.equal((await billing(c)).tier, 'plus');
+  });
+});
+
+describe('providers failing', () => {
+  let w;
+  before(async () => {
+    w = await world();
+    await stopServer(w.server);
+    w.server = await startServer({ data: w.server.dir, seed: false, env: { ...w.sim.serverEnv(), PA_PAY_TIMEOUT_MS: '1500' } });
+    await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
+  });
+  after(async () => { await w?.stop(); });
+
+  for (const action of ['500', 'timeout', 'after-timeout']) {
+    test(`a create that ${action === '500' ? 'fails with 500' : action === 'timeout' ? 'times out' : 'times out after it was made'}: pending, and a retry makes one subscription`, async () => {
+      const c = await person(w, `fault${action}`);
+      const made = (await w.sim.record()).creates.paypal_subscriptions;
+      await w.sim.faults({ method: 'POST', path: '^/v1/billing/subscriptions$', action, times: 1 });
+      const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country: 'US' });
+      assert.equal(r.status, 502, JSON.stringify(r.body));
+      assert.equal(r.body.error.code, 'provider_unreachable');
+      assert.equal(r.body.checkout.status, 'unreachable');
+      assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'unreachable');
+      const again = await c.post(`/api/v1/billing/checkouts/${r.body.checkout.id}/retry`, {});
+      assert.equal(again.status, 200, JSON.stringify(again.body));
+      assert.equal(again.body.checkout.status, 'pending');
+      assert.match(again.body.checkout.approve_url, /checkoutnow/);
+      assert.equal((await w.sim.record()).creates.paypal_subscriptions, made + 1, 'one subscription at PayPal');
+      assertError(await c.post(`/api/v1/billing/checkouts/${r.body.checkout.id}/retry`, {}), 409, 'conflict');
+    });
+  }
+
+  test('the person cancels at the approval page', async () => {
+    const c = await person(w, 'abandon');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country: 'US' });
+    const { redirect } = await w.sim.approve('paypal', subscriptionIdOf(w, r.body.checkout.id), 'cancel');
+    assert.match(redirect, /result=cancel/);
+    const a = await c.post(`/api/v1/billing/checkouts/${r.body.checkout.id}/abandon`, {});
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(a.body.checkout.status, 'cancelled');
+    assert.equal((await billing(c)).tier, 'free');
+  });
+
+  test('deleting an account cancels its subscription at the provider first; the ledger keeps a tombstone', async () => {
+    const c = await person(w, 'leaving');
+    const { providerId } = await subscribe(w, c, { plan: 'plus_monthly' });
+    // While PayPal fails, nothing is deleted.
+    await w.sim.faults({ method: 'POST', path: '/cancel$', action: '500', times: 1 });
+    assertError(await c.del('/api/v1/me', { password: 'correct horse battery' }), 502, 'provider_unreachable');
+    assert.equal((await billing(c)).tier, 'plus', 'the account is still there');
+    const r = await c.del('/api/v1/me', { password: 'correct horse battery' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const sub = await w.sim.call('GET', `paypal/v1/billing/subscriptions/${providerId}`, undefined, {
+      headers: { authorization: `Bearer ${await paypalToken(w)}` } });
+    assert.equal(sub.body.status, 'CANCELLED');
+    const party = dbQuery(w.server, `SELECT t.party_id || ' ' || COALESCE(p.user_id, 'gone') || ' ' || substr(p.tombstone, 1, 4) FROM ledger_txns t JOIN ledger_parties p ON p.id = t.party_id JOIN subscriptions s ON s.id = t.subscription_id WHERE s.provider_id = '${providerId}'`);
+    assert.match(party, /^\d+ gone pty_$/);
+    assert.throws(() => dbQuery(w.server, 'DELETE FROM ledger_txns'), /append-only/, 'the ledger refuses deletes');
   });
 });

@@ -263,14 +263,32 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
   int rc = PA_BILLING_OK;
   for (int i = 0; i < n && rc == PA_BILLING_OK; i++) rc = record_txn(db, sub, &txns[i], now);
   sub->updated_at = now;
-  if (rc == PA_BILLING_OK) rc = store_rc(pa_store_subs_update(db, sub));
+  if (rc == PA_BILLING_OK) {
+    int src = pa_store_subs_update(db, sub);
+    rc = src == PA_STORE_ECONFLICT ? PA_BILLING_ECONFLICT : store_rc(src);
+  }
   if (rc == PA_BILLING_OK && sub->user_id) rc = pa_billing_recompute(db, sub->user_id, now);
   if (rc == PA_BILLING_OK && pa_store_commit(db) != PA_STORE_OK) rc = PA_BILLING_EDB;
   if (rc != PA_BILLING_OK) pa_store_rollback(db);
   return rc;
 }
 
+static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
+
+/* Someone wrote the row since it was read (store/pay.h): read it and the
+ * provider again, up to this many times. */
+enum { CONFLICT_TRIES = 5 };
+
 int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  int rc = PA_BILLING_ECONFLICT;
+  for (int i = 0; i < CONFLICT_TRIES && rc == PA_BILLING_ECONFLICT; i++) {
+    if (i && pa_store_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+    rc = refresh_once(db, pay, sub, now);
+  }
+  return rc == PA_BILLING_ECONFLICT ? PA_BILLING_EDB : rc;
+}
+
+static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
   if (!sub->provider_id[0]) return PA_BILLING_ESTATE;
   const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
   char err[PA_PAY_ERR_MAX] = "";
@@ -326,9 +344,15 @@ static int change(pa_store *db, pa_pay *pay, pa_store_sub *sub, pa_pay_sub_actio
     log_line("change subscription", err);
     return rc;
   }
-  sub->cancel_at_period_end = action == PA_PAY_SUSPEND;
-  snprintf(sub->status, sizeof sub->status, "%s", action == PA_PAY_SUSPEND ? "suspended" : "active");
-  return apply(db, sub, NULL, 0, now);
+  /* The provider has changed: record it even if a webhook wrote the row
+   * meanwhile (its re-read may predate the change; the next one agrees). */
+  for (int i = 0; i < CONFLICT_TRIES; i++) {
+    if (i && pa_store_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+    sub->cancel_at_period_end = action == PA_PAY_SUSPEND;
+    snprintf(sub->status, sizeof sub->status, "%s", action == PA_PAY_SUSPEND ? "suspended" : "active");
+    if ((rc = apply(db, sub, NULL, 0, now)) != PA_BILLING_ECONFLICT) return rc;
+  }
+  return PA_BILLING_EDB;
 }
 
 int pa_billing_cancel(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
@@ -353,6 +377,18 @@ static int find_sub(pa_store *db, const char *provider, const char *id, pa_store
   if (!id[0]) return PA_BILLING_ENOTFOUND;
   int rc = pa_store_subs_by_provider_id(db, provider, id, out);
   return rc == PA_STORE_OK ? PA_BILLING_OK : rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND : PA_BILLING_EDB;
+}
+
+/* The subscription a movement belongs to: named, or its charge's. */
+static int txn_sub(pa_store *db, const char *provider, const pa_pay_txn *t, pa_store_sub *out) {
+  if (t->sub_id[0]) return find_sub(db, provider, t->sub_id, out);
+  int64_t id = 0;
+  int rc = t->parent_id[0] ? pa_store_ledger_txn_sub(db, provider, t->parent_id, &id)
+                           : PA_STORE_ENOTFOUND;
+  if (rc == PA_STORE_OK && id) rc = pa_store_subs_get(db, id, out);
+  return rc == PA_STORE_OK && id          ? PA_BILLING_OK
+         : rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND
+                                                          : PA_BILLING_EDB;
 }
 
 int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *ev, int64_t now) {
@@ -386,12 +422,11 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
     return rc;
   }
   for (int i = 0; i < n; i++) {
-    if ((rc = find_sub(db, ev->provider, txns[i].sub_id, &sub)) != PA_BILLING_OK) {
-      /* Not ours (another app on the account) or not stored yet: the
-       * subscription's own events and the re-reads will book it. */
-      if (rc == PA_BILLING_ENOTFOUND) continue;
-      return rc;
-    }
+    if ((rc = txn_sub(db, ev->provider, &txns[i], &sub)) == PA_BILLING_ENOTFOUND &&
+        txns[i].parent_id[0] && !txns[i].sub_id[0])
+      return PA_BILLING_EUNREACHABLE; /* a refund before its charge: again later */
+    if (rc == PA_BILLING_ENOTFOUND) continue; /* not ours (another app on the account) */
+    if (rc != PA_BILLING_OK) return rc;
     if ((rc = apply(db, &sub, &txns[i], 1, now)) != PA_BILLING_OK) return rc;
     if ((rc = pa_billing_refresh(db, pay, &sub, now)) != PA_BILLING_OK) return rc;
   }

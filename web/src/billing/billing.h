@@ -54,7 +54,8 @@ enum {
   PA_BILLING_EUNREACHABLE = 4, /* the provider did not answer; retry later */
   PA_BILLING_EREFUSED = 5,     /* the provider refused */
   PA_BILLING_ESTATE = 6,       /* not possible in the subscription's state */
-  PA_BILLING_ENOTFOUND = 7
+  PA_BILLING_ENOTFOUND = 7,
+  PA_BILLING_ECONFLICT = 8 /* the row changed meanwhile (internal: callers never see it) */
 };
 
 /* Calendar months after t (UTC), the day clamped to the month's length, as

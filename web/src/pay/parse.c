@@ -5,6 +5,7 @@
 #include "pay/parse.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,8 +122,7 @@ void pa_pay_iso_format(int64_t t, char out[32]) {
   snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
            (long long)m, (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
            (long long)(secs % 60));
-  memcpy(out, buf, 31);
-  out[31] = 0;
+  snprintf(out, 32, "%.31s", buf);
 }
 
 int pa_pay_money_text(const char *value, const char *currency, int allow_minus, pa_money *out) {
@@ -172,20 +172,22 @@ int pa_pay_query_get(const char *query, const char *name, char *out, size_t cap)
   return -1;
 }
 
-uint32_t pa_pay_crc32(const void *data, size_t len) {
-  static uint32_t table[256];
-  static int ready; /* benign race: every thread writes the same values */
-  if (!ready) {
-    for (uint32_t i = 0; i < 256; i++) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      table[i] = c;
-    }
-    ready = 1;
+static uint32_t crc_table[256];
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
+
+static void crc_init(void) {
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    crc_table[i] = c;
   }
+}
+
+uint32_t pa_pay_crc32(const void *data, size_t len) {
+  pthread_once(&crc_once, crc_init);
   const unsigned char *p = data;
   uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < len; i++) c = table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
+  for (size_t i = 0; i < len; i++) c = crc_table[(c ^ p[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
@@ -260,16 +262,20 @@ int pa_pay_mp_sub(const cJSON *pre, pa_pay_sub *out) {
 
 /* ---- PayPal money movements */
 
-/* The last path segment of the link with rel "up" (a refund's capture or
- * sale), or -1. */
+/* The id a refund's "up" link names: the last path segment of a link with
+ * rel "up" whose path ends in /captures/<id> or /sale/<id> (a capture's own
+ * "up" link names its order, which is not what a refund reverses), or -1. */
 static int up_link_id(const cJSON *obj, char out[PA_PAY_ID_MAX]) {
   const cJSON *l;
   cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(obj, "links")) {
     const char *rel = pa_pay_jstr(l, "rel"), *href = pa_pay_jstr(l, "href");
     if (!rel || strcmp(rel, "up") != 0 || !href) continue;
     const char *slash = strrchr(href, '/');
-    if (!slash || !slash[1]) return -1;
-    return pa_pay_copy(out, PA_PAY_ID_MAX, slash + 1);
+    if (!slash || !slash[1]) continue;
+    size_t at = (size_t)(slash - href);
+    if ((at >= 9 && strncmp(slash - 9, "/captures", 9) == 0) ||
+        (at >= 5 && strncmp(slash - 5, "/sale", 5) == 0))
+      return pa_pay_copy(out, PA_PAY_ID_MAX, slash + 1);
   }
   return -1;
 }
@@ -350,6 +356,7 @@ static int paypal_sale(const cJSON *r, const char *event_type, pa_pay_txn *out) 
   if (custom && pa_pay_copy(out->reference, sizeof out->reference, custom)) return -1;
   txn_time(r, out);
   const char *sale_id = pa_pay_jstr(r, "sale_id");
+  if (sale_id && !sale_id[0]) sale_id = NULL; /* "" names nothing */
   if (strcmp(event_type, "PAYMENT.SALE.COMPLETED") == 0) {
     out->kind = PA_PAY_TXN_CHARGE;
     const cJSON *fee = cJSON_GetObjectItemCaseSensitive(r, "transaction_fee");
@@ -599,8 +606,11 @@ int pa_pay_mp_payment(const cJSON *pay, pa_pay_txn *out, int cap, int *n) {
     out[(*n)++] = t;
   }
   if (strcmp(st, "charged_back") == 0) {
+    /* The bank takes back what was not refunded already. */
     pa_pay_txn t = c;
     t.kind = PA_PAY_TXN_CHARGEBACK;
+    for (int i = 1; i < *n; i++) t.gross.minor -= out[i].gross.minor;
+    if (t.gross.minor <= 0) return 0; /* fully refunded before: nothing left to reverse */
     if (snprintf(t.id, sizeof t.id, "chargeback-%s", id) >= (int)sizeof t.id) return -1;
     memcpy(t.parent_id, id, sizeof t.parent_id);
     t.fee.minor = 0;

@@ -46,7 +46,8 @@ int pa_pay_mp_sub(const cJSON *pre, pa_pay_sub *out);
 /* A PayPal v2 capture (orders, PAYMENT.CAPTURE.*) as a charge. */
 int pa_pay_paypal_capture(const cJSON *cap, pa_pay_txn *out);
 /* A Mercado Pago payment: the charge (or failed charge), then one refund
- * per refunds[] entry and a chargeback when charged back, into
+ * per refunds[] entry and a chargeback (of what was not refunded) when
+ * charged back, into
  * out[0..*n) (up to cap). A payment not yet decided yields *n = 0. */
 int pa_pay_mp_payment(const cJSON *pay, pa_pay_txn *out, int cap, int *n);
 

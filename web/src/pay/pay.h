@@ -192,7 +192,7 @@ typedef enum pa_pay_event_kind {
 typedef struct pa_pay_event {
   pa_pay_provider provider;
   pa_pay_event_kind kind;
-  char id[PA_PAY_ID_MAX];     /* unique per provider: PayPal event id, MP x-request-id */
+  char id[PA_PAY_ID_MAX];     /* unique per provider: PayPal event id, MP notification "id" */
   char type[64];              /* PayPal event_type, MP type/topic */
   char sub_id[PA_PAY_ID_MAX]; /* the subscription named, or "" */
   char country[3];            /* Mercado Pago: the account the notification is for ("" if unknown) */

@@ -242,6 +242,29 @@ static int cached_price(pa_pay *pay, const char *paypal_plan, pa_money *out) {
   return rc;
 }
 
+/* The plan's recurring price read from PayPal (after a restart the cache
+ * is empty); out is left as it is when that fails. */
+static void plan_price(pa_pay *pay, const char *plan_id, pa_money *out) {
+  char path[PA_PAY_ID_MAX + 32], err[PA_PAY_ERR_MAX];
+  snprintf(path, sizeof path, "/v1/billing/plans/%s", plan_id);
+  cJSON *root;
+  if (api(pay, "GET", path, NULL, NULL, 1, &root, err) != PA_PAY_OK) return;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(root, "billing_cycles")) {
+    const char *tenure = pa_pay_jstr(c, "tenure_type");
+    const cJSON *fixed = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(c, "pricing_scheme"), "fixed_price");
+    pa_money m;
+    if (tenure && strcmp(tenure, "REGULAR") == 0 &&
+        pa_pay_money_text(pa_pay_jstr(fixed, "value"), pa_pay_jstr(fixed, "currency_code"), 0,
+                          &m) == 0) {
+      *out = m;
+      break;
+    }
+  }
+  cJSON_Delete(root);
+}
+
 int pa_paypal_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
                          char err[PA_PAY_ERR_MAX]) {
   char plan[PA_PAY_ID_MAX];
@@ -291,8 +314,11 @@ int pa_paypal_sub_get(pa_pay *pay, const char *id, pa_pay_sub *out, char err[PA_
     cJSON_Delete(root);
     return pa_pay_fail(err, PA_PAY_EBADANSWER, "malformed PayPal subscription");
   }
-  if (plan) cached_price(pay, plan, &out->price);
+  char plan_id[PA_PAY_ID_MAX];
+  int known = plan && pa_pay_copy(plan_id, sizeof plan_id, plan) == 0 &&
+              cached_price(pay, plan_id, &out->price) == 0;
   cJSON_Delete(root);
+  if (!known && plan && id_ok(plan_id)) plan_price(pay, plan_id, &out->price);
   return PA_PAY_OK;
 }
 

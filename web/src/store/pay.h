@@ -33,6 +33,7 @@ typedef struct pa_store_sub {
   int cancel_at_period_end;
   int64_t next_charge_at, failed_at; /* 0 when none */
   int64_t checked_at, created_at, updated_at;
+  int64_t version; /* bumped by every update: see pa_store_subs_update */
 } pa_store_sub;
 
 /* The party of user, made (with tombstone, a fresh random text) on first use. */
@@ -48,8 +49,11 @@ int pa_store_subs_by_provider_id(pa_store *db, const char *provider, const char 
  * approval (active, suspended, cancelled, expired); ENOTFOUND when none. */
 int pa_store_subs_current(pa_store *db, int64_t user, pa_store_sub *out);
 /* Writes s's provider_id, approve_url, status, cancel_at_period_end,
- * next_charge_at, failed_at, checked_at and updated_at. */
-int pa_store_subs_update(pa_store *db, const pa_store_sub *s);
+ * next_charge_at, failed_at, checked_at and updated_at, if the row is still
+ * at s->version (then bumps both); PA_STORE_ECONFLICT when someone wrote it
+ * since s was read (a webhook and the person acting at once): re-read,
+ * redo, write again. */
+int pa_store_subs_update(pa_store *db, pa_store_sub *s);
 /* Reads up to cap subscriptions still open (unreachable, pending, active,
  * suspended) whose checked_at is before before, oldest check first, into
  * out[0..*n); with user > 0, the open ones of that user instead. */
@@ -74,6 +78,11 @@ typedef struct pa_store_txn {
  * fees:<p> with fee, and credits revenue:<plan>; a refund or chargeback
  * debits refunds:<plan> or chargebacks:<plan> and credits provider:<p>. */
 int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added);
+
+/* The subscription a recorded movement belongs to (a refund or chargeback
+ * names only its charge); ENOTFOUND when that movement is not recorded. */
+int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                            int64_t *subscription);
 
 /* Calls fn for each charge of party that no chargeback and no full refund
  * reversed: when and for how many months. */

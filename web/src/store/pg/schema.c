@@ -540,6 +540,7 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  next_charge_at BIGINT,"
     "  failed_at BIGINT,"
     "  checked_at BIGINT NOT NULL,"
+    "  version BIGINT NOT NULL DEFAULT 0,"
     "  created_at BIGINT NOT NULL,"
     "  updated_at BIGINT NOT NULL"
     ");"

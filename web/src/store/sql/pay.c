@@ -26,7 +26,7 @@ int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_
   "id, COALESCE(user_id, 0), party_id, plan, provider, country, currency, amount_minor, months," \
   " idem_key, COALESCE(provider_id, ''), COALESCE(approve_url, ''), status,"                    \
   " cancel_at_period_end, COALESCE(next_charge_at, 0), COALESCE(failed_at, 0), checked_at,"     \
-  " created_at, updated_at"
+  " created_at, updated_at, version"
 
 static void read_sub(pa_sql_stmt *st, pa_store_sub *s) {
   memset(s, 0, sizeof *s);
@@ -49,6 +49,7 @@ static void read_sub(pa_sql_stmt *st, pa_store_sub *s) {
   s->checked_at = pa_sq_i64(st, 16);
   s->created_at = pa_sq_i64(st, 17);
   s->updated_at = pa_sq_i64(st, 18);
+  s->version = pa_sq_i64(st, 19);
 }
 
 /* Steps st for one subscription into out; releases st. */
@@ -118,11 +119,11 @@ int pa_store_subs_current(pa_store *db, int64_t user, pa_store_sub *out) {
   return one_sub(db, st, pa_sq_bind_i64(st, 1, user), out);
 }
 
-int pa_store_subs_update(pa_store *db, const pa_store_sub *s) {
+int pa_store_subs_update(pa_store *db, pa_store_sub *s) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "UPDATE subscriptions SET provider_id = ?2, approve_url = ?3, status = ?4,"
           " cancel_at_period_end = ?5, next_charge_at = ?6, failed_at = ?7, checked_at = ?8,"
-          " updated_at = ?9 WHERE id = ?1");
+          " updated_at = ?9, version = version + 1 WHERE id = ?1 AND version = ?10");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, s->id);
   if (rc == PA_SQ_OK) rc = bind_null_or_text(st, 2, s->provider_id);
@@ -133,7 +134,15 @@ int pa_store_subs_update(pa_store *db, const pa_store_sub *s) {
   if (rc == PA_SQ_OK) rc = bind_null_or_i64(st, 7, s->failed_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 8, s->checked_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 9, s->updated_at);
-  return pa_sq_run(db, st, rc, "update subscription", NULL, NULL);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 10, s->version);
+  int changes = 0;
+  rc = pa_sq_run(db, st, rc, "update subscription", NULL, &changes);
+  if (rc != PA_STORE_OK) return rc;
+  if (changes == 0)
+    return pa_sq_failf(db, PA_STORE_ECONFLICT, "subscription %lld changed meanwhile",
+                       (long long)s->id);
+  s->version++;
+  return PA_STORE_OK;
 }
 
 typedef struct sub_fill {
@@ -219,6 +228,22 @@ int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added) {
       (rc = entry(db, id, "provider", t->provider, t->currency, -g)) != PA_STORE_OK)
     return rc;
   return PA_STORE_OK;
+}
+
+int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                            int64_t *subscription) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT COALESCE(subscription_id, 0) FROM ledger_txns"
+                                   " WHERE provider = ?1 AND provider_txn = ?2");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, provider);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, provider_txn);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) *subscription = pa_sq_i64(st, 0);
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "movement's subscription");
+  pa_sq_done(st);
+  return res;
 }
 
 typedef struct charge_walk {

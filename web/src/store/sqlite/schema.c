@@ -472,6 +472,7 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  next_charge_at INTEGER,"
     "  failed_at INTEGER,"
     "  checked_at INTEGER NOT NULL,"
+    "  version INTEGER NOT NULL DEFAULT 0,"
     "  created_at INTEGER NOT NULL,"
     "  updated_at INTEGER NOT NULL"
     ") STRICT;"

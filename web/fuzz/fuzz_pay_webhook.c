@@ -1,0 +1,175 @@
+/* libFuzzer target: the payment providers' webhook and object parsers
+ * (web/src/pay/parse.c) and money text (money.c) on untrusted bytes. The
+ * first byte picks what the rest is:
+ * - 0: a PayPal webhook body (pa_pay_webhook_parse);
+ * - 1: a Mercado Pago notification: the query string up to the first
+ *   newline, then the body;
+ * - 2: an amount: the second byte picks the currency, the rest is text
+ *   (pa_money_parse), which must format back to the same value;
+ * - 3: a provider object (PayPal subscription and capture, Mercado Pago
+ *   preapproval and payment) and an ISO 8601 time.
+ * Invariants: every string of an accepted event is NUL-terminated inside
+ * its buffer, every amount within 0..PA_MONEY_MINOR_MAX in a currency we
+ * trade, and a refused parse leaves nothing behind. */
+#include "pay/money.h"
+#include "pay/parse.h"
+#include "pay/pay.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ASSERT(c)                                                                                  \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "fuzz_pay_webhook.c:%d: invariant failed: %s\n", __LINE__, #c);              \
+      abort();                                                                                     \
+    }                                                                                              \
+  } while (0)
+
+#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
+
+static const char *const currencies[] = {"USD", "EUR", "ARS", "BRL", "MXN", "COP", "CLP", "JPY"};
+
+static void check_money(const pa_money *m, int may_be_empty) {
+  TERMINATED(m->currency);
+  if (may_be_empty && !m->currency[0]) {
+    ASSERT(m->minor == 0);
+    return;
+  }
+  ASSERT(pa_money_exponent(m->currency) >= 0);
+  ASSERT(m->minor >= 0 && m->minor <= PA_MONEY_MINOR_MAX);
+}
+
+static void check_txn(const pa_pay_txn *t, int complete) {
+  TERMINATED(t->id);
+  TERMINATED(t->parent_id);
+  TERMINATED(t->sub_id);
+  TERMINATED(t->reference);
+  if (!complete) return;
+  ASSERT(t->kind >= PA_PAY_TXN_CHARGE && t->kind <= PA_PAY_TXN_FAILED);
+  ASSERT(t->id[0]);
+  check_money(&t->gross, 0);
+  check_money(&t->fee, 0);
+  ASSERT(strcmp(t->gross.currency, t->fee.currency) == 0);
+  if (t->kind == PA_PAY_TXN_REFUND || t->kind == PA_PAY_TXN_CHARGEBACK) ASSERT(t->parent_id[0]);
+}
+
+static void check_event(int rc, pa_pay_provider p, const pa_pay_event *ev) {
+  ASSERT(ev->provider == p);
+  if (rc != PA_PAY_OK) {
+    ASSERT(ev->kind == 0 && ev->id[0] == 0 && ev->sub_id[0] == 0 && ev->txn.id[0] == 0);
+    return;
+  }
+  TERMINATED(ev->id);
+  TERMINATED(ev->type);
+  TERMINATED(ev->sub_id);
+  TERMINATED(ev->country);
+  ASSERT(ev->id[0]);
+  ASSERT(ev->kind >= PA_PAY_EV_SUBSCRIPTION && ev->kind <= PA_PAY_EV_IGNORED);
+  if (ev->kind == PA_PAY_EV_SUBSCRIPTION) ASSERT(ev->sub_id[0]);
+  if (ev->kind == PA_PAY_EV_TXN) {
+    ASSERT(ev->txn.id[0]);
+    check_txn(&ev->txn, ev->txn_complete);
+  }
+}
+
+/* A NUL-terminated copy (ASan sees reads past size+1). */
+static char *dup_n(const uint8_t *d, size_t n) {
+  char *s = malloc(n + 1);
+  if (!s) abort();
+  memcpy(s, d, n);
+  s[n] = 0;
+  return s;
+}
+
+static void objects(const uint8_t *d, size_t n) {
+  char *text = dup_n(d, n);
+  int64_t t;
+  if (pa_pay_iso_time(text, &t) == 0) {
+    char back[32];
+    pa_pay_iso_format(t, back);
+    TERMINATED(back);
+  }
+  cJSON *root = cJSON_ParseWithLength((const char *)d, n);
+  free(text);
+  if (!root) return;
+  pa_pay_sub s;
+  if (pa_pay_paypal_sub(root, &s) == 0 || pa_pay_mp_sub(root, &s) == 0) {
+    TERMINATED(s.id);
+    TERMINATED(s.approve_url);
+    TERMINATED(s.reference);
+    ASSERT(s.id[0] && s.status >= PA_PAY_SUB_PENDING && s.status <= PA_PAY_SUB_EXPIRED);
+    check_money(&s.price, 1);
+  }
+  pa_pay_txn tx[4];
+  if (pa_pay_paypal_capture(root, &tx[0]) == 0) check_txn(&tx[0], 1);
+  int k = 0;
+  if (pa_pay_mp_payment(root, tx, 4, &k) == 0) {
+    ASSERT(k >= 0 && k <= 4);
+    for (int i = 0; i < k; i++) check_txn(&tx[i], 1);
+  }
+  cJSON_Delete(root);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  const uint8_t *d = data + 1;
+  size_t n = size - 1;
+  pa_pay_event ev;
+  char err[PA_PAY_ERR_MAX];
+  switch (data[0] & 3) {
+  case 0: {
+    uint8_t *body = malloc(n ? n : 1); /* exactly n bytes */
+    if (!body) abort();
+    memcpy(body, d, n);
+    int rc = pa_pay_webhook_parse(PA_PAY_PAYPAL, body, n, NULL, &ev, err);
+    check_event(rc, PA_PAY_PAYPAL, &ev);
+    free(body);
+    break;
+  }
+  case 1: {
+    const uint8_t *nl = memchr(d, '\n', n);
+    size_t ql = nl ? (size_t)(nl - d) : 0;
+    char *query = nl ? dup_n(d, ql) : NULL;
+    const uint8_t *b = nl ? nl + 1 : d;
+    size_t bl = nl ? n - ql - 1 : n;
+    uint8_t *body = malloc(bl ? bl : 1);
+    if (!body) abort();
+    memcpy(body, b, bl);
+    int rc = pa_pay_webhook_parse(PA_PAY_MERCADOPAGO, body, bl, query, &ev, err);
+    check_event(rc, PA_PAY_MERCADOPAGO, &ev);
+    if (rc == PA_PAY_OK && ev.kind == PA_PAY_EV_TXN) ASSERT(!ev.txn_complete);
+    char id[PA_PAY_ID_MAX];
+    if (query && pa_pay_mp_data_id(query, id) == 0) TERMINATED(id);
+    free(body);
+    free(query);
+    break;
+  }
+  case 2: {
+    if (n < 1) return 0;
+    const char *cur = currencies[d[0] % 8];
+    char *text = malloc(n - 1 ? n - 1 : 1);
+    if (!text) abort();
+    memcpy(text, d + 1, n - 1);
+    int64_t v;
+    if (pa_money_parse(text, n - 1, cur, &v) == 0) {
+      ASSERT(v >= 0 && v <= PA_MONEY_MINOR_MAX);
+      pa_money m = {v, ""};
+      memcpy(m.currency, cur, 4);
+      char buf[PA_MONEY_TEXT_MAX];
+      int k = pa_money_format(&m, buf, sizeof buf);
+      ASSERT(k > 0);
+      int64_t back;
+      ASSERT(pa_money_parse(buf, (size_t)k, cur, &back) == 0 && back == v);
+    }
+    free(text);
+    break;
+  }
+  default: objects(d, n);
+  }
+  return 0;
+}
