@@ -71,14 +71,18 @@ const billing = async (c) => {
 // Checkout through provider, approval at the sim, and the wait for Plus.
 async function subscribe(w, c, { plan = 'plus_yearly', provider = 'paypal', country = 'US' } = {}) {
   const r = await c.post('/api/v1/billing/checkout', { plan, provider, country });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.status, 201, `${JSON.stringify(r.body)} ${JSON.stringify(await billing(c))}`);
   const co = r.body.checkout;
   assert.equal(co.status, 'pending');
   const id = new URL(co.approve_url).searchParams;
   const providerId = provider === 'paypal' ? subscriptionIdOf(w, co.id) : id.get('preapproval_id');
   const { redirect } = await w.sim.approve(provider, providerId, 'approve');
   assert.match(redirect, new RegExp(`checkout=${co.id}`));
-  await until('plus', async () => (await billing(c)).tier === 'plus');
+  // This subscription in force (an earlier one's paid time may already give Plus).
+  await until('plus', async () => {
+    const b = await billing(c);
+    return b.tier === 'plus' && b.subscription?.id === `sub_${co.id.slice(3)}` && b.subscription.status === 'active';
+  });
   return { co, providerId };
 }
 
