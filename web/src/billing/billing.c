@@ -240,6 +240,19 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
   if (t->kind < PA_PAY_TXN_CHARGE || t->kind > PA_PAY_TXN_CHARGEBACK || !t->id[0] ||
       t->gross.minor <= 0 || t->fee.minor < 0 || t->fee.minor > t->gross.minor)
     return PA_BILLING_OK; /* nothing that moves money we can book */
+  int64_t gross = t->gross.minor;
+  if (t->parent_id[0]) {
+    /* A reversal never takes back more than is left of its charge: a
+     * chargeback after a partial refund reverses the rest (PayPal's
+     * reversal body may name the whole sale). A refund before its charge
+     * is booked waits for it (pa_billing_apply_event). */
+    int64_t left = 0;
+    int rc = pa_store_ledger_left(db, sub->provider, t->parent_id, &left);
+    if (rc == PA_STORE_ENOTFOUND) return PA_BILLING_EUNREACHABLE;
+    if (rc != PA_STORE_OK) return PA_BILLING_EDB;
+    if (gross > left && t->kind == PA_PAY_TXN_CHARGEBACK) gross = left;
+    if (gross <= 0 || gross > left) return PA_BILLING_OK; /* already reversed */
+  }
   pa_store_txn row = {.provider = sub->provider,
                       .provider_txn = t->id,
                       .kind = kinds[t->kind],
@@ -249,7 +262,7 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
                       .plan = sub->plan,
                       .months = sub->months,
                       .currency = t->gross.currency,
-                      .gross_minor = t->gross.minor,
+                      .gross_minor = gross,
                       .fee_minor = t->kind == PA_PAY_TXN_CHARGE ? t->fee.minor : 0,
                       .occurred_at = t->at,
                       .recorded_at = now};
@@ -261,7 +274,10 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
 static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n, int64_t now) {
   if (pa_store_begin(db) != PA_STORE_OK) return PA_BILLING_EDB;
   int rc = PA_BILLING_OK;
-  for (int i = 0; i < n && rc == PA_BILLING_OK; i++) rc = record_txn(db, sub, &txns[i], now);
+  /* Charges first: the reversals in the same list need them booked. */
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = 0; i < n && rc == PA_BILLING_OK; i++)
+      if ((txns[i].kind == PA_PAY_TXN_CHARGE) == (pass == 0)) rc = record_txn(db, sub, &txns[i], now);
   sub->updated_at = now;
   if (rc == PA_BILLING_OK) {
     int src = pa_store_subs_update(db, sub);

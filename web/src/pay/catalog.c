@@ -1,7 +1,6 @@
 /* pa_catalog — the plans and price table as constant data. */
 #include "pay/catalog.h"
 
-#include "store/feed.h"
 
 #include <string.h>
 
@@ -38,16 +37,12 @@ static const struct {
 static const char eurozone[][3] = {"AT", "BE", "BG", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR",
                                    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"};
 
-/* Free keeps today's limit of the post store; Plus doubles it and triples
- * the reel length. */
+/* What each tier gets, as far as the product enforces it today: the feed
+ * without ads (api/feed.c, api/rank.c), the badge (people and feed authors),
+ * and priority in the helpdesk once it exists. */
 static const pa_catalog_entitlements entitlements[] = {
-    [PA_TIER_FREE] = {.ads = 1,
-                      .reel_seconds = 60,
-                      .photos_per_post = PA_STORE_MAX_IMAGES,
-                      .badge = 0,
-                      .priority_support = 0},
-    [PA_TIER_PLUS] =
-        {.ads = 0, .reel_seconds = 180, .photos_per_post = 20, .badge = 1, .priority_support = 1},
+    [PA_TIER_FREE] = {.ads = 1, .badge = 0, .priority_support = 0},
+    [PA_TIER_PLUS] = {.ads = 0, .badge = 1, .priority_support = 1},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

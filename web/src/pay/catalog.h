@@ -21,8 +21,6 @@ typedef struct pa_catalog_plan {
 
 typedef struct pa_catalog_entitlements {
   int ads;          /* 1: the person sees ads */
-  int reel_seconds; /* longest reel */
-  int photos_per_post;
   int badge; /* the Plus badge next to the name */
   int priority_support;
 } pa_catalog_entitlements;

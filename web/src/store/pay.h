@@ -84,6 +84,11 @@ int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added);
 int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
                             int64_t *subscription);
 
+/* What is left of charge provider_txn after its refunds and chargebacks;
+ * ENOTFOUND when that charge is not recorded. */
+int pa_store_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
+                         int64_t *left);
+
 /* Calls fn for each charge of party that no chargeback and no full refund
  * reversed: when and for how many months. */
 int pa_store_ledger_live_charges(pa_store *db, int64_t party,

@@ -246,6 +246,24 @@ int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *prov
   return res;
 }
 
+int pa_store_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
+                         int64_t *left) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT c.gross_minor - (SELECT COALESCE(sum(r.gross_minor), 0) FROM ledger_txns r"
+          " WHERE r.provider = c.provider AND r.parent_txn = c.provider_txn) FROM ledger_txns c"
+          " WHERE c.provider = ?1 AND c.provider_txn = ?2 AND c.kind = 'charge'");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, provider);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, provider_txn);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) *left = pa_sq_i64(st, 0);
+  int res = rc == PA_SQ_ROW    ? PA_STORE_OK
+            : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                               : pa_sq_fail(db, "what is left of a charge");
+  pa_sq_done(st);
+  return res;
+}
+
 typedef struct charge_walk {
   int (*fn)(void *ctx, int64_t at, int months);
   void *ctx;
