@@ -26,8 +26,6 @@ function savedInterval() {
 export function perks(t, ent) {
   const items = [];
   if (ent.ads === false) items.push(t('billing.perkNoAds'));
-  if (Number.isInteger(ent.reel_seconds)) items.push(t('billing.perkReels', { minutes: Math.floor(ent.reel_seconds / 60), seconds: ent.reel_seconds }));
-  if (Number.isInteger(ent.photos_per_post)) items.push(t('billing.perkPhotos', { count: ent.photos_per_post }));
   if (ent.badge === true) items.push(t('billing.perkBadge'));
   if (ent.priority_support === true) items.push(t('billing.perkSupport'));
   return items;

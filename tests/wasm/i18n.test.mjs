@@ -106,7 +106,7 @@ function sampleArgs() {
     advertiser: 'Acme', reason: 'out of memory', unseen: k % 2 === 1, more: k % 3 === 0,
     label: 'Nap time #cats', tag: 'cats', q: k % 2 ? 'luna' : 'لونا',
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
-    provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90', minutes: k + 1,
+    provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
   }));
 }
 
