@@ -70,6 +70,6 @@ export const retryCheckout = (co) => post(`/api/v1/billing/checkouts/${encodeURI
 // The checkout an answer names, when the provider could not be reached
 // (502 provider_unreachable carries it so the client can retry), else null.
 export function unreachableCheckout(r) {
-  if (r.ok || r.error.status !== 502) return null;
+  if (r.ok || r.error.code !== 'provider_unreachable') return null;
   return r.error.body?.checkout ?? null;
 }

@@ -7,7 +7,7 @@
 // announced (one aria-live region).
 import { failureMessage } from '../api.js';
 import { el } from '../compose-kit.js';
-import { abandonCheckout, getCheckout, providerName, retryCheckout, unreachableCheckout } from '../billing-kit.js';
+import { abandonCheckout, getCheckout, providerName, retryCheckout } from '../billing-kit.js';
 
 // The polling: the first ask at once, then waits growing by half each time
 // up to POLL_MAX_MS, for at most POLL_TOTAL_MS in all (the webhook normally
@@ -72,7 +72,7 @@ export async function mount(root, params, ctx) {
           location.assign(r.data.checkout.approve_url);
           return;
         }
-        if (!r.ok && !unreachableCheckout(r) && r.error.status !== 502) {
+        if (!r.ok && r.error.code !== 'provider_unreachable') {
           show('failed', { text: t(...failureMessage(r.error)) });
           return;
         }

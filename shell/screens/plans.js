@@ -103,7 +103,7 @@ export async function mount(root, params, ctx) {
     }
     status.textContent = '';
     const co = r.ok ? r.data.checkout : unreachableCheckout(r);
-    if (r.ok || r.error.status === 502) {
+    if (r.ok || r.error.code === 'provider_unreachable') {
       // The provider did not answer: nothing was charged; the same checkout can be retried.
       const retry = el('button', { type: 'button', className: 'primary', 'data-i18n': 'billing.retry' });
       retry.addEventListener('click', () => go(co?.id ? () => retryCheckout(co.id) : attempt, provider));
@@ -113,7 +113,9 @@ export async function mount(root, params, ctx) {
       retry.focus();
       return;
     }
-    const text = r.error.kind === 'auth' ? t('billing.signInToSubscribe') : t(...failureMessage(r.error));
+    const text = r.error.kind === 'auth' ? t('billing.signInToSubscribe')
+      : r.error.code === 'provider_refused' ? t('billing.stateDeclined', { provider: providerName(provider) })
+        : t(...failureMessage(r.error));
     problem.append(el('p', { className: 'form-message', textContent: text }));
   }
 
