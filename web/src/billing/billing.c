@@ -3,6 +3,7 @@
 #include "billing/billing.h"
 
 #include "pay/catalog.h"
+#include "pay/parse.h"
 #include "store/accounts.h"
 
 #include <sodium.h>
@@ -33,13 +34,8 @@ int64_t pa_billing_add_months(int64_t t, int months) {
   m %= 12;
   int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   int last = days[m] + (m == 1 && leap);
-  /* Days since the epoch of (y, m + 1, min(day, last)), by the civil-from-days
-   * inverse, so no timegm (not in POSIX) is needed. */
   int d = tm.tm_mday < last ? tm.tm_mday : last;
-  int yy = y - (m < 2), era = (yy >= 0 ? yy : yy - 399) / 400;
-  int yoe = yy - era * 400, mp = (m + 10) % 12; /* March is 0 */
-  int doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t day = (int64_t)era * 146097 + doe - 719468;
+  int64_t day = pa_pay_days_from_civil(y, m + 1, d);
   return day * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 

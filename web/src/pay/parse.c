@@ -55,7 +55,7 @@ int pa_pay_jid(const cJSON *item, char out[PA_PAY_ID_MAX]) {
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil algorithm, written from its description). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
+int64_t pa_pay_days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;
@@ -104,7 +104,7 @@ int pa_pay_iso_time(const char *s, int64_t *out) {
     return -1;
   }
   if (*p) return -1;
-  *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+  *out = pa_pay_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
   return 0;
 }
 
