@@ -6,8 +6,12 @@
  *   newline, then the body;
  * - 2: an amount: the second byte picks the currency, the rest is text
  *   (pa_money_parse), which must format back to the same value;
- * - 3: a provider object (PayPal subscription and capture, Mercado Pago
- *   preapproval and payment) and an ISO 8601 time.
+ * - 3, 6, 7: a provider object (PayPal subscription and capture, Mercado
+ *   Pago preapproval and payment) and an ISO 8601 time;
+ * - 4: Mercado Pago's x-signature header (pa_pay_mp_signature);
+ * - 5: PayPal's certificate URL against an allow-list, "prefixes\nurl"
+ *   (pa_pay_cert_url_allowed): nothing it accepts carries user info, dot
+ *   segments or escapes.
  * Invariants: every string of an accepted event is NUL-terminated inside
  * its buffer, every amount within 0..PA_MONEY_MINOR_MAX in a currency we
  * trade, and a refused parse leaves nothing behind. */
@@ -121,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t n = size - 1;
   pa_pay_event ev;
   char err[PA_PAY_ERR_MAX];
-  switch (data[0] & 3) {
+  switch (data[0] & 7) {
   case 0: {
     uint8_t *body = malloc(n ? n : 1); /* exactly n bytes */
     if (!body) abort();
@@ -167,6 +171,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       ASSERT(pa_money_parse(buf, (size_t)k, cur, &back) == 0 && back == v);
     }
     free(text);
+    break;
+  }
+  case 4: { /* Mercado Pago's x-signature header */
+    char *h = dup_n(d, n), ts[24], v1[72];
+    if (pa_pay_mp_signature(h, ts, v1) == 0) {
+      ASSERT(ts[0] && v1[0]);
+      TERMINATED(ts);
+      TERMINATED(v1);
+    }
+    free(h);
+    break;
+  }
+  case 5: { /* PAYPAL-CERT-URL against an allow-list: "prefixes\nurl" */
+    const uint8_t *nl = memchr(d, '\n', n);
+    if (!nl) return 0;
+    char *prefixes = dup_n(d, (size_t)(nl - d)), *url = dup_n(nl + 1, n - (size_t)(nl - d) - 1);
+    if (pa_pay_cert_url_allowed(prefixes, url)) {
+      ASSERT(!strchr(url, '@') && !strstr(url, "..") && !strchr(url, '%'));
+      ASSERT(strlen(url) < PA_PAY_URL_MAX);
+    }
+    free(prefixes);
+    free(url);
     break;
   }
   default: objects(d, n);

@@ -13,7 +13,8 @@ static int64_t utc(int y, int mo, int d, int h, int mi, int s) {
   static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   int64_t n = 0;
   for (int k = 1970; k < y; k++) n += 365 + ((k % 4 == 0 && k % 100 != 0) || k % 400 == 0);
-  for (int k = 0; k < mo - 1; k++) n += days[k] + (k == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+  for (int k = 0; k < mo - 1; k++)
+    n += days[k] + (k == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
   return ((n + d - 1) * 24 + h) * 3600 + mi * 60 + s;
 }
 

@@ -2,9 +2,9 @@
  * and the providers' webhooks. The decisions are pa_billing's (billing/);
  * these read requests and write answers. Amounts go out as integer minor
  * units with their currency and as the exact decimal text (money.h). */
-#include "api/api.h"
-
 #include "billing/billing.h"
+
+#include "api/api.h"
 #include "billing/worker.h"
 #include "clock.h"
 #include "origin.h"
@@ -32,8 +32,7 @@ static int add_money(cJSON *obj, int64_t minor, const char *currency) {
 static cJSON *entitlements_json(pa_catalog_tier t) {
   const pa_catalog_entitlements *e = pa_catalog_entitlements_of(t);
   cJSON *o = cJSON_CreateObject();
-  if (o && cJSON_AddBoolToObject(o, "ads", e->ads) &&
-      cJSON_AddBoolToObject(o, "badge", e->badge) &&
+  if (o && cJSON_AddBoolToObject(o, "ads", e->ads) && cJSON_AddBoolToObject(o, "badge", e->badge) &&
       cJSON_AddBoolToObject(o, "priority_support", e->priority_support))
     return o;
   cJSON_Delete(o);
@@ -159,7 +158,8 @@ static void billing_error(pa_srv_req *rq, int rc, const pa_store_sub *s) {
       cJSON *root = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(root, "error");
       cJSON *c = checkout_json(rq, s);
       if (err && c && cJSON_AddStringToObject(err, "code", "provider_unreachable") &&
-          cJSON_AddStringToObject(err, "message", "The payment provider did not answer; try again")) {
+          cJSON_AddStringToObject(err, "message",
+                                  "The payment provider did not answer; try again")) {
         cJSON_AddItemToObject(root, "checkout", c);
         pa_api_json(rq, 502, root);
         return;
@@ -189,7 +189,8 @@ void pa_api_billing_checkout(pa_srv_req *rq) {
     goto out;
   pa_pay_provider p = pa_pay_provider_parse(provider);
   if (!p) {
-    pa_api_field_error(rq, 400, "bad_request", "provider must be paypal or mercadopago", "provider");
+    pa_api_field_error(rq, 400, "bad_request", "provider must be paypal or mercadopago",
+                       "provider");
     goto out;
   }
   if (!pa_catalog_find(plan)) {
@@ -212,7 +213,7 @@ out:
 
 /* The viewer's checkout named in the path; -1 (404 sent) when not theirs. */
 static int own_checkout(pa_srv_req *rq, pa_store_sub *s) {
-  int rc = pa_store_subs_get(rq->db, rq->ids[0], s);
+  int rc = pa_store_pay_subs_get(rq->db, rq->ids[0], s);
   if (rc == PA_STORE_OK && s->user_id == rq->viewer) return 0;
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
     pa_api_internal(rq, "checkout");
@@ -287,20 +288,24 @@ static cJSON *subscription_json(pa_srv_req *rq, const pa_store_sub *s, int64_t n
   int64_t paid = 0;
   if (pa_billing_paid_until(rq->db, s->party_id, &paid) != PA_BILLING_OK) return NULL;
   const char *status = s->status;
-  int renewing = !s->cancel_at_period_end && (!strcmp(status, "active") || !strcmp(status, "suspended"));
-  if (renewing && paid <= now) status = "past_due"; /* the provider is retrying the renewal */
+  int renewing =
+      !s->cancel_at_period_end && (!strcmp(status, "active") || !strcmp(status, "suspended"));
+  if (renewing && paid <= now)
+    status = "past_due"; /* the provider is retrying the renewal */
   else if (s->cancel_at_period_end || !strcmp(status, "cancelled"))
     status = paid > now ? "cancelled" : "expired";
   else if (!strcmp(status, "suspended"))
     status = "past_due";
   cJSON *o = cJSON_CreateObject();
-  int bad = !o || pa_api_add_id(o, "id", "sub", s->id) || !cJSON_AddStringToObject(o, "plan", s->plan) ||
+  int bad = !o || pa_api_add_id(o, "id", "sub", s->id) ||
+            !cJSON_AddStringToObject(o, "plan", s->plan) ||
             !cJSON_AddStringToObject(o, "provider", s->provider) ||
             !cJSON_AddStringToObject(o, "status", status) ||
             !cJSON_AddBoolToObject(o, "cancel_at_period_end",
                                    s->cancel_at_period_end || !strcmp(s->status, "cancelled"));
-  if (!bad) bad = paid ? pa_api_add_time(o, "current_period_end", paid)
-                       : !cJSON_AddNullToObject(o, "current_period_end");
+  if (!bad)
+    bad = paid ? pa_api_add_time(o, "current_period_end", paid)
+               : !cJSON_AddNullToObject(o, "current_period_end");
   if (!bad && renewing && s->next_charge_at) {
     cJSON *next = cJSON_AddObjectToObject(o, "next_charge");
     bad = !next || pa_api_add_time(next, "at", s->next_charge_at) ||
@@ -308,8 +313,9 @@ static cJSON *subscription_json(pa_srv_req *rq, const pa_store_sub *s, int64_t n
   } else if (!bad) {
     bad = !cJSON_AddNullToObject(o, "next_charge");
   }
-  if (!bad) bad = renewing && paid ? pa_api_add_time(o, "grace_until", paid + PA_BILLING_GRACE_SECONDS)
-                                   : !cJSON_AddNullToObject(o, "grace_until");
+  if (!bad)
+    bad = renewing && paid ? pa_api_add_time(o, "grace_until", paid + PA_BILLING_GRACE_SECONDS)
+                           : !cJSON_AddNullToObject(o, "grace_until");
   if (bad) {
     cJSON_Delete(o);
     return NULL;
@@ -322,7 +328,7 @@ void pa_api_billing_get(pa_srv_req *rq) {
   int64_t until = 0, party = 0;
   pa_store_sub s;
   int rc = pa_store_pay_plus_until(rq->db, rq->viewer, &until);
-  int has = rc == PA_STORE_OK ? pa_store_subs_current(rq->db, rq->viewer, &s) : rc;
+  int has = rc == PA_STORE_OK ? pa_store_pay_subs_current(rq->db, rq->viewer, &s) : rc;
   if (rc != PA_STORE_OK || (has != PA_STORE_OK && has != PA_STORE_ENOTFOUND)) {
     pa_api_internal(rq, "billing");
     return;
@@ -341,10 +347,10 @@ void pa_api_billing_get(pa_srv_req *rq) {
   cJSON *receipts = bad ? NULL : cJSON_AddArrayToObject(root, "receipts");
   cJSON *notices = bad ? NULL : cJSON_AddArrayToObject(root, "notices");
   bad |= !receipts || !notices ||
-         (party && pa_store_ledger_receipts(rq->db, party, PA_BILLING_RECEIPTS_MAX, add_receipt,
-                                            receipts) != PA_STORE_OK) ||
-         pa_store_billing_notices(rq->db, rq->viewer, PA_BILLING_NOTICES_MAX, add_notice,
-                                  notices) != PA_STORE_OK;
+         (party && pa_store_pay_ledger_receipts(rq->db, party, PA_BILLING_RECEIPTS_MAX, add_receipt,
+                                                receipts) != PA_STORE_OK) ||
+         pa_store_pay_notices(rq->db, rq->viewer, PA_BILLING_NOTICES_MAX, add_notice, notices) !=
+             PA_STORE_OK;
   cJSON_Delete(ent);
   if (bad) {
     cJSON_Delete(root);
@@ -360,7 +366,7 @@ static void change(pa_srv_req *rq, int (*fn)(pa_store *, pa_pay *, pa_store_sub 
   pa_store_sub s;
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields)) goto out;
-  int rc = pa_store_subs_current(rq->db, rq->viewer, &s);
+  int rc = pa_store_pay_subs_current(rq->db, rq->viewer, &s);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "You have no subscription");
     goto out;

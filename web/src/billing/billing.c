@@ -3,6 +3,7 @@
 #include "billing/billing.h"
 
 #include "pay/catalog.h"
+#include "pay/parse.h"
 #include "store/accounts.h"
 
 #include <sodium.h>
@@ -33,13 +34,8 @@ int64_t pa_billing_add_months(int64_t t, int months) {
   m %= 12;
   int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   int last = days[m] + (m == 1 && leap);
-  /* Days since the epoch of (y, m + 1, min(day, last)), by the civil-from-days
-   * inverse, so no timegm (not in POSIX) is needed. */
   int d = tm.tm_mday < last ? tm.tm_mday : last;
-  int yy = y - (m < 2), era = (yy >= 0 ? yy : yy - 399) / 400;
-  int yoe = yy - era * 400, mp = (m + 10) % 12; /* March is 0 */
-  int doy = (153 * mp + 2) / 5 + d - 1, doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t day = (int64_t)era * 146097 + doe - 719468;
+  int64_t day = pa_pay_days_from_civil(y, m + 1, d);
   return day * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
@@ -69,7 +65,7 @@ static int live_charge(void *ctx, int64_t at, int months) {
 
 int pa_billing_paid_until(pa_store *db, int64_t party, int64_t *until) {
   paid p = {0};
-  int rc = pa_store_ledger_live_charges(db, party, live_charge, &p);
+  int rc = pa_store_pay_ledger_live_charges(db, party, live_charge, &p);
   *until = p.until;
   return store_rc(rc);
 }
@@ -90,9 +86,11 @@ int pa_billing_recompute(pa_store *db, int64_t user, int64_t now) {
   int rc = pa_store_pay_party(db, user, tomb, &party);
   if (rc == PA_STORE_OK) rc = pa_billing_paid_until(db, party, &until) ? PA_STORE_EDB : PA_STORE_OK;
   if (rc != PA_STORE_OK) return PA_BILLING_EDB;
-  rc = pa_store_subs_current(db, user, &cur);
-  if (rc == PA_STORE_OK && until > 0 && renewing(&cur)) until += PA_BILLING_GRACE_SECONDS;
-  else if (rc != PA_STORE_ENOTFOUND && rc != PA_STORE_OK) return PA_BILLING_EDB;
+  rc = pa_store_pay_subs_current(db, user, &cur);
+  if (rc == PA_STORE_OK && until > 0 && renewing(&cur))
+    until += PA_BILLING_GRACE_SECONDS;
+  else if (rc != PA_STORE_ENOTFOUND && rc != PA_STORE_OK)
+    return PA_BILLING_EDB;
   return store_rc(pa_store_pay_set_plus_until(db, user, until));
 }
 
@@ -131,9 +129,10 @@ static int create_at_provider(pa_store *db, pa_pay *pay, pa_store_sub *sub, cons
     snprintf(sub->status, sizeof sub->status, "pending");
   } else {
     log_line("create subscription", err);
-    snprintf(sub->status, sizeof sub->status, rc == PA_BILLING_EREFUSED ? "declined" : "unreachable");
+    snprintf(sub->status, sizeof sub->status,
+             rc == PA_BILLING_EREFUSED ? "declined" : "unreachable");
   }
-  if (pa_store_subs_update(db, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+  if (pa_store_pay_subs_update(db, sub) != PA_STORE_OK) return PA_BILLING_EDB;
   return rc;
 }
 
@@ -155,10 +154,10 @@ int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *pla
     return PA_BILLING_ENOTOFFERED;
   if (!pa_pay_enabled(pay, provider, country)) return PA_BILLING_EUNAVAILABLE;
   pa_store_sub cur, open[8];
-  int n = 0, rc = pa_store_subs_current(db, user, &cur);
+  int n = 0, rc = pa_store_pay_subs_current(db, user, &cur);
   if (rc == PA_STORE_OK && renewing(&cur)) return PA_BILLING_ESTATE; /* already subscribed */
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return PA_BILLING_EDB;
-  if (pa_store_subs_open(db, user, 0, open, 8, &n) != PA_STORE_OK) return PA_BILLING_EDB;
+  if (pa_store_pay_subs_open(db, user, 0, open, 8, &n) != PA_STORE_OK) return PA_BILLING_EDB;
   for (int i = n - 1; i >= 0; i--) {
     const pa_store_sub *o = &open[i];
     if (!strcmp(o->status, "pending") && o->provider_id[0] && !strcmp(o->plan, plan) &&
@@ -185,7 +184,7 @@ int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *pla
   s.created_at = s.updated_at = s.checked_at = now;
   /* The row (and its key) is stored before the call: whatever happens to the
    * call, a retry reuses the key and the provider makes one subscription. */
-  if (pa_store_subs_add(db, &s, &s.id) != PA_STORE_OK) return PA_BILLING_EDB;
+  if (pa_store_pay_subs_add(db, &s, &s.id) != PA_STORE_OK) return PA_BILLING_EDB;
   rc = create_at_provider(db, pay, &s, base_url);
   *out = s;
   return rc;
@@ -207,7 +206,7 @@ int pa_billing_abandon(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now
   }
   snprintf(sub->status, sizeof sub->status, "abandoned");
   sub->updated_at = now;
-  return store_rc(pa_store_subs_update(db, sub));
+  return store_rc(pa_store_pay_subs_update(db, sub));
 }
 
 /* ---- applying what the provider says */
@@ -226,7 +225,8 @@ static const char *local_status(pa_pay_sub_status s) {
 static int note_failure(pa_store *db, pa_store_sub *sub, int64_t at) {
   if (sub->failed_at >= at) return PA_BILLING_OK;
   sub->failed_at = at;
-  if (sub->user_id && pa_store_billing_notice_add(db, sub->user_id, "renewal_failed", at) != PA_STORE_OK)
+  if (sub->user_id &&
+      pa_store_pay_notice_add(db, sub->user_id, "renewal_failed", at) != PA_STORE_OK)
     return PA_BILLING_EDB;
   return PA_BILLING_OK;
 }
@@ -247,7 +247,7 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
      * reversal body may name the whole sale). A refund before its charge
      * is booked waits for it (pa_billing_apply_event). */
     int64_t left = 0;
-    int rc = pa_store_ledger_left(db, sub->provider, t->parent_id, &left);
+    int rc = pa_store_pay_ledger_left(db, sub->provider, t->parent_id, &left);
     if (rc == PA_STORE_ENOTFOUND) return PA_BILLING_EUNREACHABLE;
     if (rc != PA_STORE_OK) return PA_BILLING_EDB;
     if (gross > left && t->kind == PA_PAY_TXN_CHARGEBACK) gross = left;
@@ -267,7 +267,7 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
                       .occurred_at = t->at,
                       .recorded_at = now};
   int added;
-  return store_rc(pa_store_ledger_record(db, &row, &added));
+  return store_rc(pa_store_pay_ledger_record(db, &row, &added));
 }
 
 /* Records txns and the refreshed sub, then the tier, in one transaction. */
@@ -277,10 +277,11 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
   /* Charges first: the reversals in the same list need them booked. */
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < n && rc == PA_BILLING_OK; i++)
-      if ((txns[i].kind == PA_PAY_TXN_CHARGE) == (pass == 0)) rc = record_txn(db, sub, &txns[i], now);
+      if ((txns[i].kind == PA_PAY_TXN_CHARGE) == (pass == 0))
+        rc = record_txn(db, sub, &txns[i], now);
   sub->updated_at = now;
   if (rc == PA_BILLING_OK) {
-    int src = pa_store_subs_update(db, sub);
+    int src = pa_store_pay_subs_update(db, sub);
     rc = src == PA_STORE_ECONFLICT ? PA_BILLING_ECONFLICT : store_rc(src);
   }
   if (rc == PA_BILLING_OK && sub->user_id) rc = pa_billing_recompute(db, sub->user_id, now);
@@ -298,7 +299,7 @@ enum { CONFLICT_TRIES = 5 };
 int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
   int rc = PA_BILLING_ECONFLICT;
   for (int i = 0; i < CONFLICT_TRIES && rc == PA_BILLING_ECONFLICT; i++) {
-    if (i && pa_store_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+    if (i && pa_store_pay_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
     rc = refresh_once(db, pay, sub, now);
   }
   return rc == PA_BILLING_ECONFLICT ? PA_BILLING_EDB : rc;
@@ -328,7 +329,8 @@ static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t no
   /* The person said no at the approval page: a later re-read that still
    * finds it pending keeps it abandoned. */
   const char *st = local_status(got.status);
-  if (!(!strcmp(st, "pending") && (!strcmp(sub->status, "abandoned") || !strcmp(sub->status, "declined"))))
+  if (!(!strcmp(st, "pending") &&
+        (!strcmp(sub->status, "abandoned") || !strcmp(sub->status, "declined"))))
     snprintf(sub->status, sizeof sub->status, "%s", st);
   if (got.status == PA_PAY_SUB_ACTIVE) sub->cancel_at_period_end = 0;
   sub->next_charge_at = got.status == PA_PAY_SUB_ACTIVE ? got.next_charge_at : 0;
@@ -363,9 +365,10 @@ static int change(pa_store *db, pa_pay *pay, pa_store_sub *sub, pa_pay_sub_actio
   /* The provider has changed: record it even if a webhook wrote the row
    * meanwhile (its re-read may predate the change; the next one agrees). */
   for (int i = 0; i < CONFLICT_TRIES; i++) {
-    if (i && pa_store_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+    if (i && pa_store_pay_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
     sub->cancel_at_period_end = action == PA_PAY_SUSPEND;
-    snprintf(sub->status, sizeof sub->status, "%s", action == PA_PAY_SUSPEND ? "suspended" : "active");
+    snprintf(sub->status, sizeof sub->status, "%s",
+             action == PA_PAY_SUSPEND ? "suspended" : "active");
     if ((rc = apply(db, sub, NULL, 0, now)) != PA_BILLING_ECONFLICT) return rc;
   }
   return PA_BILLING_EDB;
@@ -391,20 +394,22 @@ int pa_billing_resume(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now)
 /* The local subscription a provider id names. */
 static int find_sub(pa_store *db, const char *provider, const char *id, pa_store_sub *out) {
   if (!id[0]) return PA_BILLING_ENOTFOUND;
-  int rc = pa_store_subs_by_provider_id(db, provider, id, out);
-  return rc == PA_STORE_OK ? PA_BILLING_OK : rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND : PA_BILLING_EDB;
+  int rc = pa_store_pay_subs_by_provider_id(db, provider, id, out);
+  return rc == PA_STORE_OK          ? PA_BILLING_OK
+         : rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND
+                                    : PA_BILLING_EDB;
 }
 
 /* The subscription a movement belongs to: named, or its charge's. */
 static int txn_sub(pa_store *db, const char *provider, const pa_pay_txn *t, pa_store_sub *out) {
   if (t->sub_id[0]) return find_sub(db, provider, t->sub_id, out);
   int64_t id = 0;
-  int rc = t->parent_id[0] ? pa_store_ledger_txn_sub(db, provider, t->parent_id, &id)
+  int rc = t->parent_id[0] ? pa_store_pay_ledger_txn_sub(db, provider, t->parent_id, &id)
                            : PA_STORE_ENOTFOUND;
-  if (rc == PA_STORE_OK && id) rc = pa_store_subs_get(db, id, out);
-  return rc == PA_STORE_OK && id          ? PA_BILLING_OK
+  if (rc == PA_STORE_OK && id) rc = pa_store_pay_subs_get(db, id, out);
+  return rc == PA_STORE_OK && id                         ? PA_BILLING_OK
          : rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND
-                                                          : PA_BILLING_EDB;
+                                                         : PA_BILLING_EDB;
 }
 
 int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *ev, int64_t now) {
@@ -440,7 +445,7 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
   for (int i = 0; i < n; i++) {
     if ((rc = txn_sub(db, ev->provider, &txns[i], &sub)) == PA_BILLING_ENOTFOUND &&
         txns[i].parent_id[0] && !txns[i].sub_id[0])
-      return PA_BILLING_EUNREACHABLE; /* a refund before its charge: again later */
+      return PA_BILLING_EUNREACHABLE;         /* a refund before its charge: again later */
     if (rc == PA_BILLING_ENOTFOUND) continue; /* not ours (another app on the account) */
     if (rc != PA_BILLING_OK) return rc;
     if ((rc = apply(db, &sub, &txns[i], 1, now)) != PA_BILLING_OK) return rc;
@@ -458,7 +463,7 @@ typedef struct sweep {
 
 static int lapsed(void *ctx, int64_t user) {
   sweep *w = ctx;
-  if (pa_store_billing_notice_add(w->db, user, "downgraded", w->now) != PA_STORE_OK)
+  if (pa_store_pay_notice_add(w->db, user, "downgraded", w->now) != PA_STORE_OK)
     log_line("downgrade notice", pa_store_errmsg(w->db));
   return 0;
 }
@@ -477,8 +482,11 @@ void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
       if (rc != PA_BILLING_OK) log_line("event given up", ev.event_id);
       pa_store_pay_event_done(db, ev.id, now);
     } else {
-      int64_t wait = (int64_t)PA_BILLING_RETRY_BASE_SECONDS << (ev.attempts < 10 ? ev.attempts : 10);
-      pa_store_pay_event_retry(db, ev.id, now + (wait < PA_BILLING_RETRY_MAX_SECONDS ? wait : PA_BILLING_RETRY_MAX_SECONDS));
+      int64_t wait = (int64_t)PA_BILLING_RETRY_BASE_SECONDS
+                     << (ev.attempts < 10 ? ev.attempts : 10);
+      pa_store_pay_event_retry(
+          db, ev.id,
+          now + (wait < PA_BILLING_RETRY_MAX_SECONDS ? wait : PA_BILLING_RETRY_MAX_SECONDS));
     }
     free(ev.body);
     free(ev.query);
@@ -486,13 +494,13 @@ void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
   /* Re-reads: the repair for anything a dropped webhook left behind. */
   pa_store_sub subs[PA_BILLING_RECHECK_BATCH];
   int n = 0;
-  if (pa_store_subs_open(db, 0, now - PA_BILLING_RECHECK_SECONDS, subs, PA_BILLING_RECHECK_BATCH, &n) ==
-      PA_STORE_OK)
+  if (pa_store_pay_subs_open(db, 0, now - PA_BILLING_RECHECK_SECONDS, subs,
+                             PA_BILLING_RECHECK_BATCH, &n) == PA_STORE_OK)
     for (int i = 0; i < n; i++) {
       if (!subs[i].provider_id[0]) continue; /* never reached the provider: the person retries */
       if (pa_billing_refresh(db, pay, &subs[i], now) != PA_BILLING_OK) {
         subs[i].checked_at = now; /* try the others first; this one again next time */
-        pa_store_subs_update(db, &subs[i]);
+        pa_store_pay_subs_update(db, &subs[i]);
       }
     }
   /* Downgrade notices for everyone whose Plus ended since the last round. */
@@ -507,7 +515,7 @@ void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
 int pa_billing_close_account(pa_store *db, pa_pay *pay, int64_t user, int64_t now) {
   pa_store_sub subs[16];
   int n = 0;
-  if (pa_store_subs_open(db, user, 0, subs, 16, &n) != PA_STORE_OK) return PA_BILLING_EDB;
+  if (pa_store_pay_subs_open(db, user, 0, subs, 16, &n) != PA_STORE_OK) return PA_BILLING_EDB;
   for (int i = 0; i < n; i++) {
     pa_store_sub *s = &subs[i];
     if (s->provider_id[0]) {
@@ -522,10 +530,12 @@ int pa_billing_close_account(pa_store *db, pa_pay *pay, int64_t user, int64_t no
         return rc;
       }
     }
-    snprintf(s->status, sizeof s->status, "%s", strcmp(s->status, "pending") && strcmp(s->status, "unreachable") ? "cancelled" : "abandoned");
+    snprintf(s->status, sizeof s->status, "%s",
+             strcmp(s->status, "pending") && strcmp(s->status, "unreachable") ? "cancelled"
+                                                                              : "abandoned");
     s->cancel_at_period_end = 0;
     s->updated_at = now;
-    if (pa_store_subs_update(db, s) != PA_STORE_OK) return PA_BILLING_EDB;
+    if (pa_store_pay_subs_update(db, s) != PA_STORE_OK) return PA_BILLING_EDB;
   }
   return PA_BILLING_OK;
 }

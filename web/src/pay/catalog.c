@@ -1,7 +1,6 @@
 /* pa_catalog — the plans and price table as constant data. */
 #include "pay/catalog.h"
 
-
 #include <string.h>
 
 static const pa_catalog_plan plans[] = {

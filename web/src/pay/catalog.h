@@ -20,7 +20,7 @@ typedef struct pa_catalog_plan {
 } pa_catalog_plan;
 
 typedef struct pa_catalog_entitlements {
-  int ads;          /* 1: the person sees ads */
+  int ads;   /* 1: the person sees ads */
   int badge; /* the Plus badge next to the name */
   int priority_support;
 } pa_catalog_entitlements;

@@ -19,16 +19,6 @@ const char *pa_mp_token(const pa_pay *pay, const char *country) {
   return NULL;
 }
 
-/* MP ids: preapprovals 32 hex digits, payments and refunds decimal. */
-static int id_ok(const char *id) {
-  if (!id || !*id || strlen(id) >= PA_PAY_ID_MAX) return 0;
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-          *p == '-' || *p == '_'))
-      return 0;
-  return 1;
-}
-
 /* One call with the country's account; key (or NULL) is X-Idempotency-Key.
  * *root receives the answer's JSON object. */
 static int api(pa_pay *pay, const char *country, const char *method, const char *path,
@@ -118,7 +108,7 @@ int pa_mp_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
 
 int pa_mp_sub_get(pa_pay *pay, const char *country, const char *id, pa_pay_sub *out,
                   char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed preapproval id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed preapproval id");
   char path[PA_PAY_ID_MAX + 32];
   snprintf(path, sizeof path, "/preapproval/%s", id);
   cJSON *root;
@@ -134,7 +124,7 @@ int pa_mp_sub_get(pa_pay *pay, const char *country, const char *id, pa_pay_sub *
 
 int pa_mp_sub_change(pa_pay *pay, const char *country, const char *id, pa_pay_sub_action action,
                      char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed preapproval id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed preapproval id");
   char path[PA_PAY_ID_MAX + 32], body[64];
   snprintf(path, sizeof path, "/preapproval/%s", id);
   snprintf(body, sizeof body, "{\"status\":\"%s\"}",
@@ -186,7 +176,7 @@ int pa_mp_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order
 
 int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_money *amount,
                  const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(txn_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed payment id");
+  if (!pa_pay_id_ok(txn_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed payment id");
   const char *cur = pa_catalog_mp_currency(country);
   if (!cur || (amount && strcmp(amount->currency, cur) != 0))
     return pa_pay_fail(err, PA_PAY_EREFUSED, "currency is not the account's");
@@ -229,7 +219,7 @@ int pa_mp_sub_txns(pa_pay *pay, const char *country, const char *sub_id, int64_t
   pa_pay_sub sub;
   int rc = pa_mp_sub_get(pay, country, sub_id, &sub, err);
   if (rc != PA_PAY_OK) return rc;
-  if (!id_ok(sub.reference)) return PA_PAY_OK; /* no reference: nothing to search by */
+  if (!pa_pay_id_ok(sub.reference)) return PA_PAY_OK; /* no reference: nothing to search by */
   char path[PA_PAY_ID_MAX + 128];
   snprintf(path, sizeof path,
            "/v1/payments/search?external_reference=%s&sort=date_created&criteria=asc&limit=%d",
@@ -273,7 +263,7 @@ static int payment_in(pa_pay *pay, const char *country, const char *id, pa_pay_t
 
 int pa_mp_payment_get(pa_pay *pay, const char *country, const char *id, pa_pay_txn *out, int cap,
                       int *n, char country_out[3], char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed payment id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed payment id");
   long status = 0;
   if (country && *country) {
     int rc = payment_in(pay, country, id, out, cap, n, &status, err);

@@ -18,7 +18,7 @@ typedef struct pa_money {
  * far below int64 and exactly representable in a double, which providers'
  * JSON parsers use). */
 #define PA_MONEY_MINOR_MAX 1000000000000000LL
-#define PA_MONEY_TEXT_MAX 24 /* "-1000000000000.000" and the NUL fit */
+#define PA_MONEY_TEXT_MAX  24 /* "-1000000000000.000" and the NUL fit */
 
 /* The currency's ISO 4217 exponent (USD 2, CLP 0), or -1 for a currency we
  * do not trade. */

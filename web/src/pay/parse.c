@@ -55,7 +55,7 @@ int pa_pay_jid(const cJSON *item, char out[PA_PAY_ID_MAX]) {
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * days_from_civil algorithm, written from its description). */
-static int64_t days_from_civil(int64_t y, int m, int d) {
+int64_t pa_pay_days_from_civil(int64_t y, int m, int d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;
@@ -104,7 +104,7 @@ int pa_pay_iso_time(const char *s, int64_t *out) {
     return -1;
   }
   if (*p) return -1;
-  *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+  *out = pa_pay_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
   return 0;
 }
 
@@ -629,4 +629,64 @@ int pa_pay_webhook_parse(pa_pay_provider p, const unsigned char *body, size_t le
   memset(out, 0, sizeof *out);
   snprintf(err, PA_PAY_ERR_MAX, "unknown provider");
   return PA_PAY_ENOTCONFIGURED;
+}
+
+/* ---- webhook headers */
+
+int pa_pay_cert_url_allowed(const char *prefixes, const char *url) {
+  if (!prefixes || !url || !*url || strlen(url) >= PA_PAY_URL_MAX) return 0;
+  /* A clean URL only: no user info ('@'), no escapes that a server might
+   * decode into another path ('%', '\\'), no dot segments, no query or
+   * fragment, nothing outside printable ASCII. */
+  for (const char *p = url; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c <= 0x20 || c >= 0x7f || c == '@' || c == '\\' || c == '%' || c == '?' || c == '#')
+      return 0;
+  }
+  const char *auth = strstr(url, "://");
+  size_t ul = strlen(url);
+  if (!auth || strstr(auth + 3, "//") || strstr(url, "..") || strstr(url, "/./") ||
+      (ul >= 2 && strcmp(url + ul - 2, "/.") == 0))
+    return 0;
+  const char *p = prefixes;
+  while (*p) {
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (len && (*p == ' ')) p++, len--;
+    while (len && p[len - 1] == ' ') len--;
+    if (len && strncmp(url, p, len) == 0 && strlen(url) > len) return 1;
+    if (!end) break;
+    p = end + 1;
+  }
+  return 0;
+}
+
+int pa_pay_mp_signature(const char *h, char ts[24], char v1[72]) {
+  ts[0] = v1[0] = 0;
+  const char *p = h;
+  while (*p) {
+    while (*p == ' ' || *p == '\t') p++;
+    const char *end = strchr(p, ',');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
+    const char *eq = memchr(p, '=', len);
+    if (eq) {
+      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
+      while (kl && (p[kl - 1] == ' ' || p[kl - 1] == '\t')) kl--;
+      const char *v = eq + 1;
+      while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
+      char *dst = kl == 2 && strncmp(p, "ts", 2) == 0   ? ts
+                  : kl == 2 && strncmp(p, "v1", 2) == 0 ? v1
+                                                        : NULL;
+      size_t cap = dst == ts ? 24 : 72;
+      if (dst) {
+        if (vl == 0 || vl >= cap || dst[0]) return -1; /* empty, too long, twice */
+        memcpy(dst, v, vl);
+        dst[vl] = 0;
+      }
+    }
+    if (!end) break;
+    p = end + 1;
+  }
+  return ts[0] && v1[0] ? 0 : -1;
 }

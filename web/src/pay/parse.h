@@ -61,4 +61,16 @@ int pa_pay_mp_event(const unsigned char *body, size_t len, const char *query,
  * alphanumeric (as MP's signature manifest wants): 0 or -1. */
 int pa_pay_mp_data_id(const char *query, char out[PA_PAY_ID_MAX]);
 
+/* Whether url may be fetched as PayPal's webhook certificate: a clean URL
+ * (no user info, escapes, dot segments, query or fragment, only printable
+ * ASCII) that starts with one of the comma-separated prefixes. 1 or 0. */
+int pa_pay_cert_url_allowed(const char *prefixes, const char *url);
+
+/* ts and v1 of Mercado Pago's x-signature "ts=…,v1=…" (any order, spaces
+ * around parts; each once, non-empty, within its buffer): 0 or -1. */
+int pa_pay_mp_signature(const char *h, char ts[24], char v1[72]);
+
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12). */
+int64_t pa_pay_days_from_civil(int64_t y, int m, int d);
+
 #endif

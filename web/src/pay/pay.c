@@ -203,3 +203,12 @@ int pa_pay_payment_get(pa_pay *pay, pa_pay_provider p, const char *country, cons
     return off(err);
   return pa_mp_payment_get(pay, country, id, out, cap, n, country_out, err);
 }
+
+int pa_pay_id_ok(const char *id) {
+  if (!id || !*id || strlen(id) >= PA_PAY_ID_MAX) return 0;
+  for (const char *p = id; *p; p++)
+    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+          *p == '-' || *p == '_'))
+      return 0;
+  return 1;
+}

@@ -38,23 +38,23 @@ enum {
   PA_PAY_EVERIFY = 6 /* a webhook whose signature does not verify */
 };
 
-#define PA_PAY_ID_MAX 96   /* provider ids, our keys, event ids (with the NUL) */
+#define PA_PAY_ID_MAX  96  /* provider ids, our keys, event ids (with the NUL) */
 #define PA_PAY_URL_MAX 512 /* approval and return URLs (with the NUL) */
 #define PA_PAY_ERR_MAX 200 /* printable error text (with the NUL) */
 
 /* Where each provider is and who we are there. Read once from the
  * environment by pa_pay_config_from_env; a provider with no base URL is off. */
 typedef struct pa_pay_config {
-  char paypal_api[PA_PAY_URL_MAX]; /* PA_PAYPAL_API, e.g. https://api-m.paypal.com */
+  char paypal_api[PA_PAY_URL_MAX];                /* PA_PAYPAL_API, e.g. https://api-m.paypal.com */
   char paypal_client_id[128], paypal_secret[128]; /* PA_PAYPAL_CLIENT_ID / _SECRET */
   char paypal_webhook_id[PA_PAY_ID_MAX];          /* PA_PAYPAL_WEBHOOK_ID */
   /* PA_PAYPAL_CERT_PREFIXES: comma-separated URL prefixes a PAYPAL-CERT-URL
    * must start with; PayPal's own hosts by default. */
   char paypal_cert_prefixes[PA_PAY_URL_MAX];
-  char mp_api[PA_PAY_URL_MAX];   /* PA_MP_API, e.g. https://api.mercadopago.com */
-  char mp_tokens[5][2][128];     /* {country, access token}: PA_MP_TOKEN_BR, _AR, _MX, _CO, _CL */
-  char mp_webhook_secret[128];   /* PA_MP_WEBHOOK_SECRET */
-  long timeout_ms;               /* PA_PAY_TIMEOUT_MS, default PA_PAY_TIMEOUT_DEFAULT_MS */
+  char mp_api[PA_PAY_URL_MAX]; /* PA_MP_API, e.g. https://api.mercadopago.com */
+  char mp_tokens[5][2][128];   /* {country, access token}: PA_MP_TOKEN_BR, _AR, _MX, _CO, _CL */
+  char mp_webhook_secret[128]; /* PA_MP_WEBHOOK_SECRET */
+  long timeout_ms;             /* PA_PAY_TIMEOUT_MS, default PA_PAY_TIMEOUT_DEFAULT_MS */
 } pa_pay_config;
 
 #define PA_PAY_TIMEOUT_DEFAULT_MS 10000
@@ -89,9 +89,9 @@ typedef struct pa_pay_sub_request {
   int months;                  /* billing period: 1 or 12 */
   pa_money price;              /* decided by the catalog */
   const char *idempotency_key; /* ours, stored with the checkout before the call */
-  const char *reference;       /* our checkout id, e.g. "co_5": PayPal custom_id, MP external_reference */
-  const char *payer_email;     /* Mercado Pago requires one */
-  const char *return_url;      /* where the approval page sends the person back */
+  const char *reference; /* our checkout id, e.g. "co_5": PayPal custom_id, MP external_reference */
+  const char *payer_email; /* Mercado Pago requires one */
+  const char *return_url;  /* where the approval page sends the person back */
   const char *cancel_url;
 } pa_pay_sub_request;
 
@@ -132,7 +132,7 @@ typedef enum pa_pay_txn_kind {
 
 typedef struct pa_pay_txn {
   pa_pay_txn_kind kind;
-  char id[PA_PAY_ID_MAX];        /* the provider's id of this movement (sale, capture, payment, refund) */
+  char id[PA_PAY_ID_MAX]; /* the provider's id of this movement (sale, capture, payment, refund) */
   char parent_id[PA_PAY_ID_MAX]; /* refunds and chargebacks: the charge they reverse */
   char sub_id[PA_PAY_ID_MAX];    /* the subscription it belongs to, or "" */
   char reference[PA_PAY_ID_MAX]; /* our reference (custom_id / external_reference), or "" */
@@ -176,8 +176,8 @@ int pa_pay_order_capture(pa_pay *pay, pa_pay_provider p, const char *country, co
  * when amount is NULL. out is the refund. is_sale: PayPal subscription
  * payments are v1 sales, one-time ones v2 captures. */
 int pa_pay_refund(pa_pay *pay, pa_pay_provider p, const char *country, const char *txn_id,
-                  int is_sale, const pa_money *amount, const char *idempotency_key,
-                  pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
+                  int is_sale, const pa_money *amount, const char *idempotency_key, pa_pay_txn *out,
+                  char err[PA_PAY_ERR_MAX]);
 
 /* ---- webhooks */
 
@@ -195,9 +195,9 @@ typedef struct pa_pay_event {
   char id[PA_PAY_ID_MAX];     /* unique per provider: PayPal event id, MP notification "id" */
   char type[64];              /* PayPal event_type, MP type/topic */
   char sub_id[PA_PAY_ID_MAX]; /* the subscription named, or "" */
-  char country[3];            /* Mercado Pago: the account the notification is for ("" if unknown) */
-  pa_pay_txn txn;             /* PA_PAY_EV_TXN */
-  int txn_complete;           /* txn was read from a verified PayPal body (1) or needs a lookup (0) */
+  char country[3];  /* Mercado Pago: the account the notification is for ("" if unknown) */
+  pa_pay_txn txn;   /* PA_PAY_EV_TXN */
+  int txn_complete; /* txn was read from a verified PayPal body (1) or needs a lookup (0) */
 } pa_pay_event;
 
 /* One incoming webhook request as the transport read it. */

@@ -72,6 +72,11 @@ int pa_paypal_order_capture(pa_pay *pay, const char *id, const char *key, pa_pay
 int pa_paypal_refund(pa_pay *pay, const char *txn_id, int is_sale, const pa_money *amount,
                      const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
 
+/* Whether id may go into a provider URL's path: 1..PA_PAY_ID_MAX-1 of
+ * [A-Za-z0-9_-] (PayPal's I-…, P-…, order and capture ids; Mercado Pago's
+ * 32 hex digits and decimal payment ids). */
+int pa_pay_id_ok(const char *id);
+
 const char *pa_mp_token(const pa_pay *pay, const char *country);
 int pa_mp_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
                      char err[PA_PAY_ERR_MAX]);

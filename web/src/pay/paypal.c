@@ -12,14 +12,6 @@
 #define BRAND "PetAmigos"
 
 /* Provider ids go into URL paths: only the characters PayPal's ids use. */
-static int id_ok(const char *id) {
-  if (!id || !*id || strlen(id) >= PA_PAY_ID_MAX) return 0;
-  for (const char *p = id; *p; p++)
-    if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-          *p == '-' || *p == '_'))
-      return 0;
-  return 1;
-}
 
 /* ---- the OAuth token */
 
@@ -303,7 +295,7 @@ int pa_paypal_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *
 }
 
 int pa_paypal_sub_get(pa_pay *pay, const char *id, pa_pay_sub *out, char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
   char path[PA_PAY_ID_MAX + 40];
   snprintf(path, sizeof path, "/v1/billing/subscriptions/%s", id);
   cJSON *root;
@@ -318,13 +310,13 @@ int pa_paypal_sub_get(pa_pay *pay, const char *id, pa_pay_sub *out, char err[PA_
   int known = plan && pa_pay_copy(plan_id, sizeof plan_id, plan) == 0 &&
               cached_price(pay, plan_id, &out->price) == 0;
   cJSON_Delete(root);
-  if (!known && plan && id_ok(plan_id)) plan_price(pay, plan_id, &out->price);
+  if (!known && plan && pa_pay_id_ok(plan_id)) plan_price(pay, plan_id, &out->price);
   return PA_PAY_OK;
 }
 
 int pa_paypal_sub_change(pa_pay *pay, const char *id, pa_pay_sub_action action,
                          char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
   static const char *const verbs[] = {
       [PA_PAY_CANCEL] = "cancel", [PA_PAY_SUSPEND] = "suspend", [PA_PAY_REACTIVATE] = "activate"};
   static const char *const reasons[] = {[PA_PAY_CANCEL] = "Cancelled by the member",
@@ -338,7 +330,7 @@ int pa_paypal_sub_change(pa_pay *pay, const char *id, pa_pay_sub_action action,
 
 int pa_paypal_sub_txns(pa_pay *pay, const char *sub_id, int64_t from, int64_t to, pa_pay_txn *out,
                        int cap, int *n, char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(sub_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
+  if (!pa_pay_id_ok(sub_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed subscription id");
   char path[PA_PAY_ID_MAX + 160], a[32], b[32];
   pa_pay_iso_format(from, a);
   pa_pay_iso_format(to, b);
@@ -433,7 +425,7 @@ int pa_paypal_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_o
 
 int pa_paypal_order_capture(pa_pay *pay, const char *id, const char *key, pa_pay_txn *out,
                             char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed order id");
+  if (!pa_pay_id_ok(id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed order id");
   if (!key || !*key) return pa_pay_fail(err, PA_PAY_EREFUSED, "capture without idempotency key");
   char path[PA_PAY_ID_MAX + 40];
   snprintf(path, sizeof path, "/v2/checkout/orders/%s/capture", id);
@@ -456,7 +448,7 @@ int pa_paypal_order_capture(pa_pay *pay, const char *id, const char *key, pa_pay
 
 int pa_paypal_refund(pa_pay *pay, const char *txn_id, int is_sale, const pa_money *amount,
                      const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]) {
-  if (!id_ok(txn_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed transaction id");
+  if (!pa_pay_id_ok(txn_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed transaction id");
   char path[PA_PAY_ID_MAX + 40], value[PA_MONEY_TEXT_MAX], body[128] = "{}";
   snprintf(path, sizeof path,
            is_sale ? "/v1/payments/sale/%s/refund" : "/v2/payments/captures/%s/refund", txn_id);

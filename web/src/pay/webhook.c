@@ -7,6 +7,7 @@
  * "id:<data.id>;request-id:<x-request-id>;ts:<ts>;" with HMAC-SHA256 under
  * the webhook secret. */
 #include "clock.h"
+#include "pay/parse.h"
 #include "pay/pay_internal.h"
 #include "pay/webhook_internal.h"
 
@@ -95,34 +96,6 @@ int pa_pay_cert_seed(pa_pay *pay, const char *url, const char *pem, size_t len) 
   return 0;
 }
 
-int pa_pay_cert_url_allowed(const char *prefixes, const char *url) {
-  if (!prefixes || !url || !*url || strlen(url) >= PA_PAY_URL_MAX) return 0;
-  /* A clean URL only: no user info ('@'), no escapes that a server might
-   * decode into another path ('%', '\\'), no dot segments, no query or
-   * fragment, nothing outside printable ASCII. */
-  for (const char *p = url; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c <= 0x20 || c >= 0x7f || c == '@' || c == '\\' || c == '%' || c == '?' || c == '#')
-      return 0;
-  }
-  const char *auth = strstr(url, "://");
-  size_t ul = strlen(url);
-  if (!auth || strstr(auth + 3, "//") || strstr(url, "..") || strstr(url, "/./") ||
-      (ul >= 2 && strcmp(url + ul - 2, "/.") == 0))
-    return 0;
-  const char *p = prefixes;
-  while (*p) {
-    const char *end = strchr(p, ',');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    while (len && (*p == ' ')) p++, len--;
-    while (len && p[len - 1] == ' ') len--;
-    if (len && strncmp(url, p, len) == 0 && strlen(url) > len) return 1;
-    if (!end) break;
-    p = end + 1;
-  }
-  return 0;
-}
-
 /* The certificate at url: cached, or fetched (only ever called after the
  * allow-list accepted url). NULL with rc and err. */
 static X509 *cert_for(pa_pay *pay, const char *url, int *rc, char err[PA_PAY_ERR_MAX]) {
@@ -205,44 +178,13 @@ static int paypal_open(pa_pay *pay, const pa_pay_webhook *wh, pa_pay_event *out,
   return pa_pay_paypal_event(wh->body, wh->len, out, err);
 }
 
-/* ts and v1 of "ts=…,v1=…" (any order, spaces around parts): 0 or -1. */
-static int mp_signature(const char *h, char ts[24], char v1[72]) {
-  ts[0] = v1[0] = 0;
-  const char *p = h;
-  while (*p) {
-    while (*p == ' ' || *p == '\t') p++;
-    const char *end = strchr(p, ',');
-    size_t len = end ? (size_t)(end - p) : strlen(p);
-    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) len--;
-    const char *eq = memchr(p, '=', len);
-    if (eq) {
-      size_t kl = (size_t)(eq - p), vl = len - kl - 1;
-      while (kl && (p[kl - 1] == ' ' || p[kl - 1] == '\t')) kl--;
-      const char *v = eq + 1;
-      while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
-      char *dst = kl == 2 && strncmp(p, "ts", 2) == 0   ? ts
-                  : kl == 2 && strncmp(p, "v1", 2) == 0 ? v1
-                                                        : NULL;
-      size_t cap = dst == ts ? 24 : 72;
-      if (dst) {
-        if (vl == 0 || vl >= cap || dst[0]) return -1; /* empty, too long, twice */
-        memcpy(dst, v, vl);
-        dst[vl] = 0;
-      }
-    }
-    if (!end) break;
-    p = end + 1;
-  }
-  return ts[0] && v1[0] ? 0 : -1;
-}
-
 static int mp_open(pa_pay *pay, const pa_pay_webhook *wh, pa_pay_event *out,
                    char err[PA_PAY_ERR_MAX]) {
   const char *secret = pay->cfg.mp_webhook_secret;
   if (!secret[0]) return pa_pay_fail(err, PA_PAY_ENOTCONFIGURED, "PA_MP_WEBHOOK_SECRET is not set");
   const char *xs = header(wh, "x-signature"), *rid = header(wh, "x-request-id");
   char ts[24], v1[72], data_id[PA_PAY_ID_MAX];
-  if (!xs || !rid || !*rid || strlen(rid) >= PA_PAY_ID_MAX || mp_signature(xs, ts, v1))
+  if (!xs || !rid || !*rid || strlen(rid) >= PA_PAY_ID_MAX || pa_pay_mp_signature(xs, ts, v1))
     return pa_pay_fail(err, PA_PAY_EVERIFY, "missing or malformed x-signature / x-request-id");
   if (pa_pay_mp_data_id(wh->query, data_id))
     return pa_pay_fail(err, PA_PAY_EVERIFY, "missing or malformed data.id in the query");

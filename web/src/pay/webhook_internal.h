@@ -13,8 +13,4 @@
  * its signature must still verify with this certificate. 0 or -1. */
 int pa_pay_cert_seed(pa_pay *pay, const char *url, const char *pem, size_t len);
 
-/* Whether url may be fetched as a PayPal certificate under the
- * comma-separated prefixes: 1 or 0. */
-int pa_pay_cert_url_allowed(const char *prefixes, const char *url);
-
 #endif

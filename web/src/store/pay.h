@@ -1,7 +1,7 @@
 /* pa_store_pay — subscriptions, the ledger and the webhook queue.
  *
  * The ledger is append-only (the schemas' triggers refuse UPDATE and DELETE)
- * and double-entry: pa_store_ledger_record writes a movement and its entries,
+ * and double-entry: pa_store_pay_ledger_record writes a movement and its entries,
  * which sum to zero per currency, or nothing when the provider's movement is
  * already there. People appear in it through parties, whose tombstone stays
  * when the account goes. */
@@ -33,32 +33,32 @@ typedef struct pa_store_sub {
   int cancel_at_period_end;
   int64_t next_charge_at, failed_at; /* 0 when none */
   int64_t checked_at, created_at, updated_at;
-  int64_t version; /* bumped by every update: see pa_store_subs_update */
+  int64_t version; /* bumped by every update: see pa_store_pay_subs_update */
 } pa_store_sub;
 
 /* The party of user, made (with tombstone, a fresh random text) on first use. */
 int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_t *party);
 
 /* Adds s (its id is ignored) and sets *id. */
-int pa_store_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id);
+int pa_store_pay_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id);
 /* PA_STORE_ENOTFOUND when there is none. */
-int pa_store_subs_get(pa_store *db, int64_t id, pa_store_sub *out);
-int pa_store_subs_by_provider_id(pa_store *db, const char *provider, const char *provider_id,
-                                 pa_store_sub *out);
+int pa_store_pay_subs_get(pa_store *db, int64_t id, pa_store_sub *out);
+int pa_store_pay_subs_by_provider_id(pa_store *db, const char *provider, const char *provider_id,
+                                     pa_store_sub *out);
 /* The person's subscription that Billing shows: the newest that got past
  * approval (active, suspended, cancelled, expired); ENOTFOUND when none. */
-int pa_store_subs_current(pa_store *db, int64_t user, pa_store_sub *out);
+int pa_store_pay_subs_current(pa_store *db, int64_t user, pa_store_sub *out);
 /* Writes s's provider_id, approve_url, status, cancel_at_period_end,
  * next_charge_at, failed_at, checked_at and updated_at, if the row is still
  * at s->version (then bumps both); PA_STORE_ECONFLICT when someone wrote it
  * since s was read (a webhook and the person acting at once): re-read,
  * redo, write again. */
-int pa_store_subs_update(pa_store *db, pa_store_sub *s);
+int pa_store_pay_subs_update(pa_store *db, pa_store_sub *s);
 /* Reads up to cap subscriptions still open (unreachable, pending, active,
  * suspended) whose checked_at is before before, oldest check first, into
  * out[0..*n); with user > 0, the open ones of that user instead. */
-int pa_store_subs_open(pa_store *db, int64_t user, int64_t before, pa_store_sub *out, int cap,
-                       int *n);
+int pa_store_pay_subs_open(pa_store *db, int64_t user, int64_t before, pa_store_sub *out, int cap,
+                           int *n);
 
 /* ---- the ledger */
 
@@ -77,30 +77,30 @@ typedef struct pa_store_txn {
  * is written). Entries: a charge debits provider:<p> with gross - fee and
  * fees:<p> with fee, and credits revenue:<plan>; a refund or chargeback
  * debits refunds:<plan> or chargebacks:<plan> and credits provider:<p>. */
-int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added);
+int pa_store_pay_ledger_record(pa_store *db, const pa_store_txn *t, int *added);
 
 /* The subscription a recorded movement belongs to (a refund or chargeback
  * names only its charge); ENOTFOUND when that movement is not recorded. */
-int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
-                            int64_t *subscription);
+int pa_store_pay_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                                int64_t *subscription);
 
 /* What is left of charge provider_txn after its refunds and chargebacks;
  * ENOTFOUND when that charge is not recorded. */
-int pa_store_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
-                         int64_t *left);
+int pa_store_pay_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
+                             int64_t *left);
 
 /* Calls fn for each charge of party that no chargeback and no full refund
  * reversed: when and for how many months. */
-int pa_store_ledger_live_charges(pa_store *db, int64_t party,
-                                 int (*fn)(void *ctx, int64_t at, int months), void *ctx);
+int pa_store_pay_ledger_live_charges(pa_store *db, int64_t party,
+                                     int (*fn)(void *ctx, int64_t at, int months), void *ctx);
 
 typedef struct pa_store_receipt {
   int64_t id, at, gross_minor, fee_minor;
   const char *kind, *provider, *plan, *currency; /* valid during the callback */
 } pa_store_receipt;
 /* The party's movements, newest first, up to limit. */
-int pa_store_ledger_receipts(pa_store *db, int64_t party, int limit,
-                             int (*fn)(void *ctx, const pa_store_receipt *r), void *ctx);
+int pa_store_pay_ledger_receipts(pa_store *db, int64_t party, int limit,
+                                 int (*fn)(void *ctx, const pa_store_receipt *r), void *ctx);
 
 /* Caches what the person's payments grant (users.plus_until, Unix seconds). */
 int pa_store_pay_set_plus_until(pa_store *db, int64_t user, int64_t until);
@@ -115,10 +115,10 @@ int pa_store_pay_swept(pa_store *db, int64_t *at);
 int pa_store_pay_set_swept(pa_store *db, int64_t at);
 
 /* Billing notices: "renewal_failed", "downgraded". */
-int pa_store_billing_notice_add(pa_store *db, int64_t user, const char *kind, int64_t at);
+int pa_store_pay_notice_add(pa_store *db, int64_t user, const char *kind, int64_t at);
 /* The person's notices newest first, up to limit. */
-int pa_store_billing_notices(pa_store *db, int64_t user, int limit,
-                             int (*fn)(void *ctx, const char *kind, int64_t at), void *ctx);
+int pa_store_pay_notices(pa_store *db, int64_t user, int limit,
+                         int (*fn)(void *ctx, const char *kind, int64_t at), void *ctx);
 
 /* ---- the webhook queue */
 

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void copy(char *dst, size_t cap, const char *src) { snprintf(dst, cap, "%s", src ? src : ""); }
+static void copy(char *dst, size_t cap, const char *src) {
+  snprintf(dst, cap, "%s", src ? src : "");
+}
 
 int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_t *party) {
   pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO ledger_parties (tombstone, user_id) VALUES (?1, ?2)"
@@ -22,10 +24,10 @@ int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_
 
 /* ---- subscriptions */
 
-#define SUB_COLS                                                                                \
-  "id, COALESCE(user_id, 0), party_id, plan, provider, country, currency, amount_minor, months," \
-  " idem_key, COALESCE(provider_id, ''), COALESCE(approve_url, ''), status,"                    \
-  " cancel_at_period_end, COALESCE(next_charge_at, 0), COALESCE(failed_at, 0), checked_at,"     \
+#define SUB_COLS                                                                                   \
+  "id, COALESCE(user_id, 0), party_id, plan, provider, country, currency, amount_minor, months,"   \
+  " idem_key, COALESCE(provider_id, ''), COALESCE(approve_url, ''), status,"                       \
+  " cancel_at_period_end, COALESCE(next_charge_at, 0), COALESCE(failed_at, 0), checked_at,"        \
   " created_at, updated_at, version"
 
 static void read_sub(pa_sql_stmt *st, pa_store_sub *s) {
@@ -70,7 +72,7 @@ static int bind_null_or_text(pa_sql_stmt *st, int i, const char *s) {
   return s && *s ? pa_sq_bind_text(st, i, s) : pa_sq_bind_null(st, i);
 }
 
-int pa_store_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id) {
+int pa_store_pay_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO subscriptions (user_id, party_id, plan, provider, country, currency,"
           " amount_minor, months, idem_key, provider_id, approve_url, status,"
@@ -95,14 +97,14 @@ int pa_store_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id) {
   return pa_sq_run(db, st, rc, "new subscription", id, NULL);
 }
 
-int pa_store_subs_get(pa_store *db, int64_t id, pa_store_sub *out) {
+int pa_store_pay_subs_get(pa_store *db, int64_t id, pa_store_sub *out) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " SUB_COLS " FROM subscriptions WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   return one_sub(db, st, pa_sq_bind_i64(st, 1, id), out);
 }
 
-int pa_store_subs_by_provider_id(pa_store *db, const char *provider, const char *provider_id,
-                                 pa_store_sub *out) {
+int pa_store_pay_subs_by_provider_id(pa_store *db, const char *provider, const char *provider_id,
+                                     pa_store_sub *out) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " SUB_COLS
                                    " FROM subscriptions WHERE provider = ?1 AND provider_id = ?2");
   if (!st) return PA_STORE_EDB;
@@ -111,15 +113,16 @@ int pa_store_subs_by_provider_id(pa_store *db, const char *provider, const char 
   return one_sub(db, st, rc, out);
 }
 
-int pa_store_subs_current(pa_store *db, int64_t user, pa_store_sub *out) {
+int pa_store_pay_subs_current(pa_store *db, int64_t user, pa_store_sub *out) {
   pa_sql_stmt *st = pa_sq_stmt(
-      db, "SELECT " SUB_COLS " FROM subscriptions WHERE user_id = ?1"
-          " AND status IN ('active', 'suspended', 'cancelled', 'expired') ORDER BY id DESC LIMIT 1");
+      db,
+      "SELECT " SUB_COLS " FROM subscriptions WHERE user_id = ?1"
+      " AND status IN ('active', 'suspended', 'cancelled', 'expired') ORDER BY id DESC LIMIT 1");
   if (!st) return PA_STORE_EDB;
   return one_sub(db, st, pa_sq_bind_i64(st, 1, user), out);
 }
 
-int pa_store_subs_update(pa_store *db, pa_store_sub *s) {
+int pa_store_pay_subs_update(pa_store *db, pa_store_sub *s) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "UPDATE subscriptions SET provider_id = ?2, approve_url = ?3, status = ?4,"
           " cancel_at_period_end = ?5, next_charge_at = ?6, failed_at = ?7, checked_at = ?8,"
@@ -156,8 +159,8 @@ static int sub_row(void *ctx, pa_sql_stmt *st) {
   return 0;
 }
 
-int pa_store_subs_open(pa_store *db, int64_t user, int64_t before, pa_store_sub *out, int cap,
-                       int *n) {
+int pa_store_pay_subs_open(pa_store *db, int64_t user, int64_t before, pa_store_sub *out, int cap,
+                           int *n) {
   pa_sql_stmt *st =
       user > 0 ? pa_sq_stmt(db, "SELECT " SUB_COLS " FROM subscriptions WHERE user_id = ?1 AND"
                                 " status IN ('unreachable', 'pending', 'active', 'suspended')"
@@ -191,7 +194,7 @@ static int entry(pa_store *db, int64_t txn, const char *account_kind, const char
   return pa_sq_run(db, st, rc, "ledger entry", NULL, NULL);
 }
 
-int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added) {
+int pa_store_pay_ledger_record(pa_store *db, const pa_store_txn *t, int *added) {
   *added = 0;
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO ledger_txns (provider, provider_txn, kind, parent_txn, party_id,"
@@ -230,8 +233,8 @@ int pa_store_ledger_record(pa_store *db, const pa_store_txn *t, int *added) {
   return PA_STORE_OK;
 }
 
-int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
-                            int64_t *subscription) {
+int pa_store_pay_ledger_txn_sub(pa_store *db, const char *provider, const char *provider_txn,
+                                int64_t *subscription) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT COALESCE(subscription_id, 0) FROM ledger_txns"
                                    " WHERE provider = ?1 AND provider_txn = ?2");
   if (!st) return PA_STORE_EDB;
@@ -246,8 +249,8 @@ int pa_store_ledger_txn_sub(pa_store *db, const char *provider, const char *prov
   return res;
 }
 
-int pa_store_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
-                         int64_t *left) {
+int pa_store_pay_ledger_left(pa_store *db, const char *provider, const char *provider_txn,
+                             int64_t *left) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT c.gross_minor - (SELECT COALESCE(sum(r.gross_minor), 0) FROM ledger_txns r"
           " WHERE r.provider = c.provider AND r.parent_txn = c.provider_txn) FROM ledger_txns c"
@@ -274,8 +277,8 @@ static int charge_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, pa_sq_i64(st, 0), (int)pa_sq_i64(st, 1));
 }
 
-int pa_store_ledger_live_charges(pa_store *db, int64_t party,
-                                 int (*fn)(void *ctx, int64_t at, int months), void *ctx) {
+int pa_store_pay_ledger_live_charges(pa_store *db, int64_t party,
+                                     int (*fn)(void *ctx, int64_t at, int months), void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT c.occurred_at, c.months FROM ledger_txns c WHERE c.party_id = ?1"
           " AND c.kind = 'charge' AND c.gross_minor > (SELECT COALESCE(sum(r.gross_minor), 0)"
@@ -306,8 +309,8 @@ static int receipt_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &r);
 }
 
-int pa_store_ledger_receipts(pa_store *db, int64_t party, int limit,
-                             int (*fn)(void *ctx, const pa_store_receipt *r), void *ctx) {
+int pa_store_pay_ledger_receipts(pa_store *db, int64_t party, int limit,
+                                 int (*fn)(void *ctx, const pa_store_receipt *r), void *ctx) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT id, occurred_at, gross_minor, fee_minor, kind, provider, plan,"
                      " currency FROM ledger_txns WHERE party_id = ?1"
@@ -359,11 +362,13 @@ int pa_store_pay_swept(pa_store *db, int64_t *at) {
 }
 
 int pa_store_pay_set_swept(pa_store *db, int64_t at) {
-  return pa_sq_exec_i64(db, "INSERT INTO meta (key, value) VALUES ('billing_swept', ?1)"
-                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 1, &at, NULL);
+  return pa_sq_exec_i64(db,
+                        "INSERT INTO meta (key, value) VALUES ('billing_swept', ?1)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        1, &at, NULL);
 }
 
-int pa_store_billing_notice_add(pa_store *db, int64_t user, const char *kind, int64_t at) {
+int pa_store_pay_notice_add(pa_store *db, int64_t user, const char *kind, int64_t at) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO billing_notices (user_id, kind, at) VALUES (?1, ?2, ?3)");
   if (!st) return PA_STORE_EDB;
@@ -383,8 +388,8 @@ static int notice_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, pa_sq_text(st, 0), pa_sq_i64(st, 1));
 }
 
-int pa_store_billing_notices(pa_store *db, int64_t user, int limit,
-                             int (*fn)(void *ctx, const char *kind, int64_t at), void *ctx) {
+int pa_store_pay_notices(pa_store *db, int64_t user, int limit,
+                         int (*fn)(void *ctx, const char *kind, int64_t at), void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT kind, at FROM billing_notices WHERE user_id = ?1"
                                    " ORDER BY at DESC, id DESC LIMIT ?2");
   if (!st) return PA_STORE_EDB;
@@ -452,14 +457,18 @@ int pa_store_pay_event_next(pa_store *db, int64_t now, pa_store_pay_event *out) 
 
 int pa_store_pay_event_done(pa_store *db, int64_t id, int64_t now) {
   int64_t a[2] = {id, now};
-  return pa_sq_exec_i64(db, "UPDATE pay_events SET done_at = ?2, attempts = attempts + 1"
-                            " WHERE id = ?1", 2, a, NULL);
+  return pa_sq_exec_i64(db,
+                        "UPDATE pay_events SET done_at = ?2, attempts = attempts + 1"
+                        " WHERE id = ?1",
+                        2, a, NULL);
 }
 
 int pa_store_pay_event_retry(pa_store *db, int64_t id, int64_t next_at) {
   int64_t a[2] = {id, next_at};
-  return pa_sq_exec_i64(db, "UPDATE pay_events SET next_at = ?2, attempts = attempts + 1"
-                            " WHERE id = ?1", 2, a, NULL);
+  return pa_sq_exec_i64(db,
+                        "UPDATE pay_events SET next_at = ?2, attempts = attempts + 1"
+                        " WHERE id = ?1",
+                        2, a, NULL);
 }
 
 int pa_store_pay_events_prune(pa_store *db, int64_t before) {
