@@ -16,11 +16,12 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, plain, tabTo } from '../lib/app.mjs';
+import { DEMO, DESKTOP, PHONE, plain, tabTo } from '../lib/app.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { ROOT, SITE } from '../lib/paths.mjs';
 import { startPaysim } from '../lib/paysim.mjs';
 import { startServer } from '../lib/server.mjs';
+import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
@@ -365,6 +366,52 @@ test('provider unreachable: the state and Retry, then a cancel on the approval p
     // Settings links to Billing.
     await go(page, '/settings');
     await page.locator('a.settings-billing[href="/billing"]').waitFor();
+    assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+    await context.close();
+  } finally {
+    await w.stop();
+  }
+});
+
+test('the Plus badge wherever a Plus person is named: the feed (canvas mirror), a post, a profile', async () => {
+  const w = await world();
+  try {
+    // The three demo owners with passwords (web/demo/seed.c) take Plus over
+    // the API: Mercado Pago in Brazil, approved at the sim.
+    const plus = new Set();
+    for (const who of [DEMO.ana, DEMO.kenji, DEMO.priya]) {
+      const c = new Client({ port: Number(new URL(w.server.url).port) });
+      await c.login(who.email, who.password);
+      const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_monthly', provider: 'mercadopago', country: 'BR' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      await w.sim.approve('mercadopago', new URL(r.body.checkout.approve_url).searchParams.get('preapproval_id'), 'approve');
+      await until(`${who.name} on Plus`, async () => (await c.get('/api/v1/billing')).body.tier === 'plus');
+      plus.add(c.user.id);
+    }
+    const { context, page, problems } = await open(w, { size: PHONE });
+    await page.goto(w.server.url);
+    await page.locator('#mirror article').first().waitFor({ state: 'attached' });
+    await page.waitForFunction(() => document.querySelectorAll('#mirror article').length >= 3);
+    // Every mirrored post carries the badge exactly when its author has Plus.
+    const mirrored = await page.locator('#mirror article').evaluateAll((as) => as.map((a) => ({
+      id: a.dataset.id, plus: a.hasAttribute('data-plus'), badge: !!a.querySelector('h2 .plus-badge') })));
+    let seen = 0;
+    for (const m of mirrored) {
+      const post = await (await fetch(new URL(`/api/v1/posts/${m.id}`, w.server.url))).json();
+      assert.equal(post.author.plus, plus.has(post.author.id), `${m.id}: the API agrees`);
+      assert.equal(m.plus, post.author.plus, `${m.id}: data-plus`);
+      assert.equal(m.badge, post.author.plus, `${m.id}: the title's badge`);
+      seen += m.plus;
+    }
+    assert.ok(seen > 0, `a Plus author among the mirrored posts: ${JSON.stringify(mirrored)}`);
+    // A post's page names its author with the badge; so does the profile.
+    const byPlus = mirrored.find((m) => m.plus);
+    await go(page, `/posts/${byPlus.id}`);
+    await page.locator('#screen a[href^="/people/"] .plus-badge').first().waitFor();
+    const author = (await (await fetch(new URL(`/api/v1/posts/${byPlus.id}`, w.server.url))).json()).author;
+    await go(page, `/people/${author.id}`);
+    await page.locator('#screen h1 .plus-badge').waitFor();
+    assert.equal(plain(await page.locator('#screen h1').textContent()), `${author.name} ${words('en', 'billing.badge')}`);
     assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
     await context.close();
   } finally {
