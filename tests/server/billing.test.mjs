@@ -605,3 +605,62 @@ describe('who may call the billing routes', () => {
     assert.equal((await at(MAX + 1)).status, 413);
   });
 });
+
+describe('a year of Plus paid once (PayPal Orders, Mercado Pago Checkout Pro)', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('PayPal: order → approval → captured once however often the return page asks; no renewal', async () => {
+    const c = await person(w, 'pass-paypal');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'paypal', country: 'DE' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const order = new URL(r.body.checkout.approve_url).searchParams.get('token');
+    assert.ok(order, 'the approval page names the order');
+    assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'pending', 'not approved yet');
+    const { redirect } = await w.sim.approve('paypal', order);
+    assert.match(redirect, new RegExp(`checkout=${r.body.checkout.id}`));
+    for (let i = 0; i < 3; i++)
+      assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'active');
+    await until('every delivery made', async () => (await w.sim.deliveries()).every((d) => d.delivered));
+    const captures = (await w.sim.record()).money.filter((m) => m.kind === 'charge');
+    assert.equal(captures.length, 1, 'captured once');
+    assert.ok(captures[0].fee_minor > 0);
+    const b = await billing(c);
+    assert.equal(b.tier, 'plus');
+    assert.equal(b.subscription.plan, 'plus_year_pass');
+    assert.equal(b.subscription.status, 'active');
+    assert.equal(b.subscription.next_charge, null, 'nothing renews');
+    assert.deepEqual(b.receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge EUR 4999']);
+    assert.equal(dbQuery(w.server, "SELECT count(*) FROM ledger_txns WHERE kind = 'charge'"), '1', 'the webhook booked nothing twice');
+    assertError(await c.post('/api/v1/billing/cancel', {}), 409, 'conflict');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'paypal', country: 'DE' }), 409, 'conflict');
+  });
+
+  test('Mercado Pago: the payment the return URL names counts only for its own checkout; the notification alone also does', async () => {
+    const a = await person(w, 'pass-mp-a');
+    const b = await person(w, 'pass-mp-b');
+    const start = async (c) => {
+      const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'mercadopago', country: 'BR' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return { co: r.body.checkout.id, pref: new URL(r.body.checkout.approve_url).searchParams.get('pref_id') };
+    };
+    const ca = await start(a);
+    await w.sim.delivery('drop'); // a's notification is lost: the return URL carries it home
+    const { redirect } = await w.sim.approve('mercadopago', ca.pref);
+    await w.sim.delivery('deliver');
+    const payment = new URL(redirect).searchParams.get('payment_id');
+    assert.ok(payment);
+    const cb = await start(b);
+    // b cannot claim a's payment for b's checkout.
+    assert.equal((await b.get(`/api/v1/billing/checkouts/${cb.co}?payment=${payment}`)).body.checkout.status, 'pending');
+    assert.equal((await billing(b)).tier, 'free');
+    assertError(await b.get(`/api/v1/billing/checkouts/${cb.co}?payment=${'9'.repeat(100)}`), 400, 'bad_request');
+    assert.equal((await a.get(`/api/v1/billing/checkouts/${ca.co}?payment=${payment}`)).body.checkout.status, 'active');
+    assert.deepEqual((await billing(a)).receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge BRL 19900']);
+    // b pays; only the notification tells the server.
+    await w.sim.approve('mercadopago', cb.pref);
+    await until('b has Plus', async () => (await billing(b)).tier === 'plus');
+    assert.equal((await b.get(`/api/v1/billing/checkouts/${cb.co}`)).body.checkout.status, 'active');
+  });
+});
