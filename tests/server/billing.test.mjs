@@ -117,7 +117,10 @@ describe('the plan catalog', () => {
     assert.deepEqual(await offers('BR'), {
       plus_monthly: ['mercadopago BRL 1990 19.90', 'paypal USD 499 4.99'],
       plus_yearly: ['mercadopago BRL 19900 199.00', 'paypal USD 4999 49.99'],
+      plus_year_pass: ['mercadopago BRL 19900 199.00', 'paypal USD 4999 49.99'],
     });
+    assert.deepEqual((await anon.get('/api/v1/billing/plans?country=BR')).body.plans.map((p) => `${p.id} ${p.interval}`),
+      ['plus_monthly month', 'plus_yearly year', 'plus_year_pass once']);
     assert.deepEqual((await offers('CL')).plus_yearly, ['mercadopago CLP 49900 49900', 'paypal USD 4999 49.99']);
     assert.deepEqual((await offers('DE')).plus_monthly, ['paypal EUR 499 4.99']);
     assert.deepEqual((await offers('US')).plus_monthly, ['paypal USD 499 4.99']);
@@ -137,6 +140,8 @@ describe('the plan catalog', () => {
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_gold', provider: 'paypal', country: 'US' }), 400, 'bad_request');
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'stripe', country: 'US' }), 400, 'bad_request');
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country: 'US', amount_minor: 1 }), 400, 'bad_request');
+    for (const country of ['us', 'USA', 'U', '', 'Ü1'])
+      assert.equal((await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country })).body.error.field, 'country', country);
     assert.deepEqual((await w.sim.record()).creates, before, 'nothing was created at a provider');
   });
 });

@@ -187,6 +187,11 @@ void pa_api_billing_checkout(pa_srv_req *rq) {
       pa_api_str(rq, body, "provider", 1, 1, 20, 0, &provider) ||
       pa_api_str(rq, body, "country", 1, 2, 2, 0, &country))
     goto out;
+  if (country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z') {
+    pa_api_field_error(rq, 400, "bad_request", "country must be an ISO 3166 code like BR",
+                       "country");
+    goto out;
+  }
   pa_pay_provider p = pa_pay_provider_parse(provider);
   if (!p) {
     pa_api_field_error(rq, 400, "bad_request", "provider must be paypal or mercadopago",
