@@ -117,7 +117,10 @@ describe('the plan catalog', () => {
     assert.deepEqual(await offers('BR'), {
       plus_monthly: ['mercadopago BRL 1990 19.90', 'paypal USD 499 4.99'],
       plus_yearly: ['mercadopago BRL 19900 199.00', 'paypal USD 4999 49.99'],
+      plus_year_pass: ['mercadopago BRL 19900 199.00', 'paypal USD 4999 49.99'],
     });
+    assert.deepEqual((await anon.get('/api/v1/billing/plans?country=BR')).body.plans.map((p) => `${p.id} ${p.interval}`),
+      ['plus_monthly month', 'plus_yearly year', 'plus_year_pass once']);
     assert.deepEqual((await offers('CL')).plus_yearly, ['mercadopago CLP 49900 49900', 'paypal USD 4999 49.99']);
     assert.deepEqual((await offers('DE')).plus_monthly, ['paypal EUR 499 4.99']);
     assert.deepEqual((await offers('US')).plus_monthly, ['paypal USD 499 4.99']);
@@ -137,6 +140,8 @@ describe('the plan catalog', () => {
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_gold', provider: 'paypal', country: 'US' }), 400, 'bad_request');
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'stripe', country: 'US' }), 400, 'bad_request');
     assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country: 'US', amount_minor: 1 }), 400, 'bad_request');
+    for (const country of ['us', 'USA', 'U', '', 'Ü1'])
+      assert.equal((await c.post('/api/v1/billing/checkout', { plan: 'plus_yearly', provider: 'paypal', country })).body.error.field, 'country', country);
     assert.deepEqual((await w.sim.record()).creates, before, 'nothing was created at a provider');
   });
 });
@@ -603,5 +608,64 @@ describe('who may call the billing routes', () => {
     const at = (n) => anon.request('POST', '/api/v1/webhooks/mercadopago', { body: Buffer.alloc(n, 0x20), headers: { 'content-type': 'application/json' } });
     assertError(await at(MAX), 401, 'bad_signature'); // read whole, then refused unsigned
     assert.equal((await at(MAX + 1)).status, 413);
+  });
+});
+
+describe('a year of Plus paid once (PayPal Orders, Mercado Pago Checkout Pro)', () => {
+  let w;
+  before(async () => { w = await world(); });
+  after(async () => { await w?.stop(); });
+
+  test('PayPal: order → approval → captured once however often the return page asks; no renewal', async () => {
+    const c = await person(w, 'pass-paypal');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'paypal', country: 'DE' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const order = new URL(r.body.checkout.approve_url).searchParams.get('token');
+    assert.ok(order, 'the approval page names the order');
+    assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'pending', 'not approved yet');
+    const { redirect } = await w.sim.approve('paypal', order);
+    assert.match(redirect, new RegExp(`checkout=${r.body.checkout.id}`));
+    for (let i = 0; i < 3; i++)
+      assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'active');
+    await until('every delivery made', async () => (await w.sim.deliveries()).every((d) => d.delivered));
+    const captures = (await w.sim.record()).money.filter((m) => m.kind === 'charge');
+    assert.equal(captures.length, 1, 'captured once');
+    assert.ok(captures[0].fee_minor > 0);
+    const b = await billing(c);
+    assert.equal(b.tier, 'plus');
+    assert.equal(b.subscription.plan, 'plus_year_pass');
+    assert.equal(b.subscription.status, 'active');
+    assert.equal(b.subscription.next_charge, null, 'nothing renews');
+    assert.deepEqual(b.receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge EUR 4999']);
+    assert.equal(dbQuery(w.server, "SELECT count(*) FROM ledger_txns WHERE kind = 'charge'"), '1', 'the webhook booked nothing twice');
+    assertError(await c.post('/api/v1/billing/cancel', {}), 409, 'conflict');
+    assertError(await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'paypal', country: 'DE' }), 409, 'conflict');
+  });
+
+  test('Mercado Pago: the payment the return URL names counts only for its own checkout; the notification alone also does', async () => {
+    const a = await person(w, 'pass-mp-a');
+    const b = await person(w, 'pass-mp-b');
+    const start = async (c) => {
+      const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'mercadopago', country: 'BR' });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return { co: r.body.checkout.id, pref: new URL(r.body.checkout.approve_url).searchParams.get('pref_id') };
+    };
+    const ca = await start(a);
+    await w.sim.delivery('drop'); // a's notification is lost: the return URL carries it home
+    const { redirect } = await w.sim.approve('mercadopago', ca.pref);
+    await w.sim.delivery('deliver');
+    const payment = new URL(redirect).searchParams.get('payment_id');
+    assert.ok(payment);
+    const cb = await start(b);
+    // b cannot claim a's payment for b's checkout.
+    assert.equal((await b.get(`/api/v1/billing/checkouts/${cb.co}?payment=${payment}`)).body.checkout.status, 'pending');
+    assert.equal((await billing(b)).tier, 'free');
+    assertError(await b.get(`/api/v1/billing/checkouts/${cb.co}?payment=${'9'.repeat(100)}`), 400, 'bad_request');
+    assert.equal((await a.get(`/api/v1/billing/checkouts/${ca.co}?payment=${payment}`)).body.checkout.status, 'active');
+    assert.deepEqual((await billing(a)).receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge BRL 19900']);
+    // b pays; only the notification tells the server.
+    await w.sim.approve('mercadopago', cb.pref);
+    await until('b has Plus', async () => (await billing(b)).tier === 'plus');
+    assert.equal((await b.get(`/api/v1/billing/checkouts/${cb.co}`)).body.checkout.status, 'active');
   });
 });

@@ -157,6 +157,9 @@ static void catalog_prices(void) {
       {"plus_yearly", "MX", PA_PAY_MERCADOPAGO, "MXN", 99000},
       {"plus_yearly", "CO", PA_PAY_MERCADOPAGO, "COP", 19900000},
       {"plus_yearly", "CL", PA_PAY_MERCADOPAGO, "CLP", 49900},
+      {"plus_year_pass", "US", PA_PAY_PAYPAL, "USD", 4999},
+      {"plus_year_pass", "BR", PA_PAY_MERCADOPAGO, "BRL", 19900},
+      {"plus_year_pass", "CL", PA_PAY_MERCADOPAGO, "CLP", 49900},
       /* PayPal does not take ARS (nor BRL here): Latin America pays it in USD */
       {"plus_monthly", "AR", PA_PAY_PAYPAL, "USD", 499},
       {"plus_yearly", "BR", PA_PAY_PAYPAL, "USD", 4999},
@@ -200,7 +203,9 @@ static void catalog_providers_and_plans(void) {
   CHECK(strcmp(pa_catalog_paypal_currency("CH"), "USD") == 0);
   int n = 0;
   const pa_catalog_plan *plans = pa_catalog_plans(&n);
-  CHECK(n == 3 && strcmp(plans[0].id, "free") == 0);
+  CHECK(n == 4 && strcmp(plans[0].id, "free") == 0);
+  CHECK(strcmp(pa_catalog_find("plus_year_pass")->interval, "once") == 0 &&
+        pa_catalog_find("plus_year_pass")->months == 12);
   CHECK(pa_catalog_find("plus_yearly")->months == 12);
   CHECK(strcmp(pa_catalog_find("plus_monthly")->interval, "month") == 0);
   CHECK(pa_catalog_find("gold") == NULL);

@@ -187,6 +187,11 @@ void pa_api_billing_checkout(pa_srv_req *rq) {
       pa_api_str(rq, body, "provider", 1, 1, 20, 0, &provider) ||
       pa_api_str(rq, body, "country", 1, 2, 2, 0, &country))
     goto out;
+  if (country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z') {
+    pa_api_field_error(rq, 400, "bad_request", "country must be an ISO 3166 code like BR",
+                       "country");
+    goto out;
+  }
   pa_pay_provider p = pa_pay_provider_parse(provider);
   if (!p) {
     pa_api_field_error(rq, 400, "bad_request", "provider must be paypal or mercadopago",
@@ -229,8 +234,15 @@ void pa_api_billing_checkout_get(pa_srv_req *rq) {
    * PA_BILLING_POLL_RECHECK_SECONDS), so a late or lost webhook never keeps
    * a person waiting. */
   const int64_t now = pa_clock_now();
-  if (s.provider_id[0] && !strcmp(s.status, "pending") &&
-      s.checked_at <= now - PA_BILLING_POLL_RECHECK_SECONDS)
+  char payment[PA_PAY_ID_MAX];
+  int q = pa_api_query(rq, "payment", payment, sizeof payment);
+  if (q < 0) return;
+  if (s.provider_id[0] && !strcmp(s.status, "pending") && s.once)
+    /* A pass: PayPal's order is captured now; Mercado Pago's return URL
+     * named the payment (?payment=), which must pay this checkout. */
+    pa_billing_order_paid(rq->db, rq->srv->pay, &s, q == 0 ? payment : NULL, now);
+  else if (s.provider_id[0] && !strcmp(s.status, "pending") &&
+           s.checked_at <= now - PA_BILLING_POLL_RECHECK_SECONDS)
     pa_billing_refresh(rq->db, rq->srv->pay, &s, now);
   send_checkout(rq, 200, &s);
 }
@@ -288,9 +300,11 @@ static cJSON *subscription_json(pa_srv_req *rq, const pa_store_sub *s, int64_t n
   int64_t paid = 0;
   if (pa_billing_paid_until(rq->db, s->party_id, &paid) != PA_BILLING_OK) return NULL;
   const char *status = s->status;
-  int renewing =
-      !s->cancel_at_period_end && (!strcmp(status, "active") || !strcmp(status, "suspended"));
-  if (renewing && paid <= now)
+  int renewing = !s->once && !s->cancel_at_period_end &&
+                 (!strcmp(status, "active") || !strcmp(status, "suspended"));
+  if (s->once)
+    status = paid > now ? "active" : "expired"; /* a pass just runs out */
+  else if (renewing && paid <= now)
     status = "past_due"; /* the provider is retrying the renewal */
   else if (s->cancel_at_period_end || !strcmp(status, "cancelled"))
     status = paid > now ? "cancelled" : "expired";

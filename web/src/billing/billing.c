@@ -73,7 +73,7 @@ int pa_billing_paid_until(pa_store *db, int64_t party, int64_t *until) {
 /* Whether the provider will still try to charge sub (so Plus lasts through
  * the grace period after a missed renewal). */
 static int renewing(const pa_store_sub *s) {
-  return !s->cancel_at_period_end &&
+  return !s->once && !s->cancel_at_period_end &&
          (!strcmp(s->status, "active") || !strcmp(s->status, "suspended"));
 }
 
@@ -121,7 +121,24 @@ static int create_at_provider(pa_store *db, pa_pay *pay, pa_store_sub *sub, cons
   snprintf(rq.price.currency, sizeof rq.price.currency, "%s", sub->currency);
   pa_pay_sub got;
   memset(&got, 0, sizeof got);
-  int rc = pay_rc(pa_pay_sub_create(pay, &rq, &got, err));
+  int rc;
+  if (sub->once) {
+    /* A one-time order: PayPal Orders v2 or Mercado Pago Checkout Pro. */
+    pa_pay_order_request orq = {.provider = rq.provider,
+                                .country = rq.country,
+                                .title = "PetAmigos Plus, one year",
+                                .amount = rq.price,
+                                .idempotency_key = rq.idempotency_key,
+                                .reference = ref,
+                                .return_url = ret,
+                                .cancel_url = cancel};
+    pa_pay_order order;
+    rc = pay_rc(pa_pay_order_create(pay, &orq, &order, err));
+    snprintf(got.id, sizeof got.id, "%s", order.id);
+    snprintf(got.approve_url, sizeof got.approve_url, "%s", order.approve_url);
+  } else {
+    rc = pay_rc(pa_pay_sub_create(pay, &rq, &got, err));
+  }
   sodium_memzero(&who, sizeof who);
   if (rc == PA_BILLING_OK) {
     snprintf(sub->provider_id, sizeof sub->provider_id, "%s", got.id);
@@ -156,6 +173,10 @@ int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *pla
   pa_store_sub cur, open[8];
   int n = 0, rc = pa_store_pay_subs_current(db, user, &cur);
   if (rc == PA_STORE_OK && renewing(&cur)) return PA_BILLING_ESTATE; /* already subscribed */
+  int64_t until = 0;
+  if (rc == PA_STORE_OK && cur.once &&
+      (pa_billing_paid_until(db, cur.party_id, &until) != PA_BILLING_OK || until > now))
+    return PA_BILLING_ESTATE; /* a pass still runs: passes do not stack */
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return PA_BILLING_EDB;
   if (pa_store_pay_subs_open(db, user, 0, open, 8, &n) != PA_STORE_OK) return PA_BILLING_EDB;
   for (int i = n - 1; i >= 0; i--) {
@@ -179,6 +200,7 @@ int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *pla
   snprintf(s.currency, sizeof s.currency, "%s", price.currency);
   s.amount_minor = price.minor;
   s.months = pl->months;
+  s.once = !strcmp(pl->interval, "once");
   random_hex("pa-", s.idem_key, sizeof s.idem_key);
   snprintf(s.status, sizeof s.status, "unreachable"); /* until the provider answers */
   s.created_at = s.updated_at = s.checked_at = now;
@@ -274,6 +296,12 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
 static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n, int64_t now) {
   if (pa_store_begin(db) != PA_STORE_OK) return PA_BILLING_EDB;
   int rc = PA_BILLING_OK;
+  /* A one-time order is paid by its charge (or declined). */
+  for (int i = 0; i < n && sub->once; i++)
+    if (txns[i].kind == PA_PAY_TXN_CHARGE)
+      snprintf(sub->status, sizeof sub->status, "active");
+    else if (txns[i].kind == PA_PAY_TXN_FAILED && strcmp(sub->status, "active") != 0)
+      snprintf(sub->status, sizeof sub->status, "declined");
   /* Charges first: the reversals in the same list need them booked. */
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < n && rc == PA_BILLING_OK; i++)
@@ -288,6 +316,35 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
   if (rc == PA_BILLING_OK && pa_store_commit(db) != PA_STORE_OK) rc = PA_BILLING_EDB;
   if (rc != PA_BILLING_OK) pa_store_rollback(db);
   return rc;
+}
+
+/* A one-time order: PayPal's is captured (the key makes a second capture
+ * the first one again), Mercado Pago's payment (named by the return URL or
+ * a notification) is read; it must carry this checkout's reference. Still
+ * unapproved: pending. */
+static int refresh_order(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
+                         int64_t now) {
+  const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
+  char err[PA_PAY_ERR_MAX] = "", key[PA_STORE_PAY_ID_MAX + 8], ref[32];
+  if (now - sub->created_at > PA_BILLING_ORDER_TTL_SECONDS && !strcmp(sub->status, "pending")) {
+    snprintf(sub->status, sizeof sub->status, "abandoned"); /* never approved: let it go */
+    sub->checked_at = now;
+    return apply(db, sub, NULL, 0, now);
+  }
+  if (p == PA_PAY_MERCADOPAGO && !payment) return PA_BILLING_OK; /* waits for its notification */
+  snprintf(key, sizeof key, "%s-capture", sub->idem_key);
+  snprintf(ref, sizeof ref, "co_%lld", (long long)sub->id);
+  pa_pay_txn t;
+  int rc = pay_rc(pa_pay_order_capture(
+      pay, p, sub->country, p == PA_PAY_PAYPAL ? sub->provider_id : payment, key, &t, err));
+  sub->checked_at = now;
+  if (rc == PA_BILLING_EREFUSED) return apply(db, sub, NULL, 0, now); /* not approved yet */
+  if (rc != PA_BILLING_OK) {
+    log_line("capture order", err);
+    return rc;
+  }
+  if (strcmp(t.reference, ref) != 0) return PA_BILLING_ENOTFOUND; /* another checkout's payment */
+  return apply(db, sub, &t, 1, now);
 }
 
 static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
@@ -307,6 +364,7 @@ int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now
 
 static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
   if (!sub->provider_id[0]) return PA_BILLING_ESTATE;
+  if (sub->once) return refresh_order(db, pay, sub, NULL, now);
   const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
   char err[PA_PAY_ERR_MAX] = "";
   pa_pay_sub got;
@@ -374,16 +432,29 @@ static int change(pa_store *db, pa_pay *pay, pa_store_sub *sub, pa_pay_sub_actio
   return PA_BILLING_EDB;
 }
 
+int pa_billing_order_paid(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
+                          int64_t now) {
+  if (!sub->once || !sub->provider_id[0]) return PA_BILLING_ESTATE;
+  int rc = PA_BILLING_ECONFLICT;
+  for (int i = 0; i < CONFLICT_TRIES && rc == PA_BILLING_ECONFLICT; i++) {
+    if (i && pa_store_pay_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
+    rc = refresh_order(db, pay, sub, payment, now);
+  }
+  return rc == PA_BILLING_ECONFLICT ? PA_BILLING_EDB : rc;
+}
+
 int pa_billing_cancel(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
   /* Suspended, not cancelled, at the provider: that is what lets Resume undo
    * it; the period's end turns it into a cancellation (pa_billing_refresh). */
-  if (strcmp(sub->status, "active") != 0 || sub->cancel_at_period_end) return PA_BILLING_ESTATE;
+  if (sub->once || strcmp(sub->status, "active") != 0 || sub->cancel_at_period_end)
+    return PA_BILLING_ESTATE; /* a pass renews nothing to cancel */
   return change(db, pay, sub, PA_PAY_SUSPEND, now);
 }
 
 int pa_billing_resume(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
   int64_t until = 0;
-  if (strcmp(sub->status, "suspended") != 0 || !sub->cancel_at_period_end) return PA_BILLING_ESTATE;
+  if (sub->once || strcmp(sub->status, "suspended") != 0 || !sub->cancel_at_period_end)
+    return PA_BILLING_ESTATE;
   if (pa_billing_paid_until(db, sub->party_id, &until) != PA_BILLING_OK) return PA_BILLING_EDB;
   if (until <= now) return PA_BILLING_ESTATE; /* over: a new checkout starts a new period */
   return change(db, pay, sub, PA_PAY_REACTIVATE, now);
@@ -400,9 +471,28 @@ static int find_sub(pa_store *db, const char *provider, const char *id, pa_store
                                     : PA_BILLING_EDB;
 }
 
+/* "co_<n>", our checkout reference, into *id: 0 or -1. */
+static int checkout_id(const char *ref, int64_t *id) {
+  if (strncmp(ref, "co_", 3) != 0 || ref[3] < '1' || ref[3] > '9') return -1;
+  int64_t v = 0;
+  for (const char *d = ref + 3; *d; d++) {
+    if (*d < '0' || *d > '9' || v > (INT64_MAX - 9) / 10) return -1;
+    v = v * 10 + (*d - '0');
+  }
+  *id = v;
+  return 0;
+}
+
 /* The subscription a movement belongs to: named, or its charge's. */
 static int txn_sub(pa_store *db, const char *provider, const pa_pay_txn *t, pa_store_sub *out) {
   if (t->sub_id[0]) return find_sub(db, provider, t->sub_id, out);
+  int64_t co = 0;
+  if (!t->parent_id[0] && checkout_id(t->reference, &co) == 0) {
+    /* A one-time payment names only our checkout (custom_id / external_reference). */
+    int rc = pa_store_pay_subs_get(db, co, out);
+    if (rc == PA_STORE_OK && out->once && !strcmp(out->provider, provider)) return PA_BILLING_OK;
+    return rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND ? PA_BILLING_ENOTFOUND : PA_BILLING_EDB;
+  }
   int64_t id = 0;
   int rc = t->parent_id[0] ? pa_store_pay_ledger_txn_sub(db, provider, t->parent_id, &id)
                            : PA_STORE_ENOTFOUND;
@@ -518,7 +608,7 @@ int pa_billing_close_account(pa_store *db, pa_pay *pay, int64_t user, int64_t no
   if (pa_store_pay_subs_open(db, user, 0, subs, 16, &n) != PA_STORE_OK) return PA_BILLING_EDB;
   for (int i = 0; i < n; i++) {
     pa_store_sub *s = &subs[i];
-    if (s->provider_id[0]) {
+    if (s->provider_id[0] && !s->once) { /* an order has nothing left to charge */
       char err[PA_PAY_ERR_MAX] = "";
       int rc = pay_rc(pa_pay_sub_change(pay, pa_pay_provider_parse(s->provider), s->country,
                                         s->provider_id, PA_PAY_CANCEL, err));

@@ -42,7 +42,9 @@ enum {
   /* Movements a subscription re-read lists at most. */
   PA_BILLING_TXNS_MAX = 64,
   PA_BILLING_RECEIPTS_MAX = 50,
-  PA_BILLING_NOTICES_MAX = 10
+  PA_BILLING_NOTICES_MAX = 10,
+  /* A one-time order nobody approved within this long is let go. */
+  PA_BILLING_ORDER_TTL_SECONDS = 86400
 };
 
 /* Return codes: PA_BILLING_OK, or a reason the handler maps to an answer. */
@@ -78,6 +80,12 @@ int pa_billing_abandon(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now
 /* Re-reads sub from its provider and applies it: state, next charge, money
  * movements, the tier. sub is updated in place. */
 int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
+
+/* A one-time order (plus_year_pass) after its approval: PayPal's order is
+ * captured; for Mercado Pago, payment is the payment id the return URL
+ * named, read back and accepted only if it pays this checkout. */
+int pa_billing_order_paid(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
+                          int64_t now);
 
 /* Cancel at the period's end (the provider stops charging; Plus lasts what
  * was paid) and undo it. */

@@ -7,6 +7,9 @@ static const pa_catalog_plan plans[] = {
     {"free", PA_TIER_FREE, NULL, 0},
     {"plus_monthly", PA_TIER_PLUS, "month", 1},
     {"plus_yearly", PA_TIER_PLUS, "year", 12},
+    /* A year paid once (PayPal Orders, Mercado Pago Checkout Pro): for people
+     * who do not want a renewal, or pay with means that cannot renew. */
+    {"plus_year_pass", PA_TIER_PLUS, "once", 12},
 };
 
 /* Prices in minor units, one row per (plan, currency): set by product, not
@@ -23,6 +26,10 @@ static const struct {
     {"plus_yearly", "EUR", 4999},     {"plus_yearly", "BRL", 19900},
     {"plus_yearly", "ARS", 4990000},  {"plus_yearly", "MXN", 99000},
     {"plus_yearly", "COP", 19900000}, {"plus_yearly", "CLP", 49900},
+    {"plus_year_pass", "USD", 4999},  {"plus_year_pass", "EUR", 4999},
+    {"plus_year_pass", "BRL", 19900}, {"plus_year_pass", "ARS", 4990000},
+    {"plus_year_pass", "MXN", 99000}, {"plus_year_pass", "COP", 19900000},
+    {"plus_year_pass", "CLP", 49900},
 };
 
 /* Mercado Pago: one account per country, each with its site's only currency. */

@@ -15,7 +15,7 @@ typedef enum pa_catalog_tier { PA_TIER_FREE = 0, PA_TIER_PLUS = 1 } pa_catalog_t
 typedef struct pa_catalog_plan {
   const char *id; /* "free", "plus_monthly", "plus_yearly" */
   pa_catalog_tier tier;
-  const char *interval; /* "month", "year"; NULL for free */
+  const char *interval; /* "month", "year", "once" (paid once, no renewal); NULL for free */
   int months;           /* billing period: 1, 12; 0 for free */
 } pa_catalog_plan;
 

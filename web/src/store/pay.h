@@ -25,8 +25,10 @@ typedef struct pa_store_sub {
   char country[3], currency[4];
   int64_t amount_minor;
   int months;
+  int once; /* kind 'once': paid once (an order), never renewed */
   char idem_key[PA_STORE_PAY_ID_MAX];
-  char provider_id[PA_STORE_PAY_ID_MAX]; /* "" until the provider made it */
+  char
+      provider_id[PA_STORE_PAY_ID_MAX]; /* "" until the provider made it; an order's id when once */
   char approve_url[PA_STORE_PAY_URL_MAX];
   /* unreachable | pending | declined | abandoned | active | suspended | cancelled | expired */
   char status[16];

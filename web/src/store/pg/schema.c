@@ -531,6 +531,7 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  currency TEXT COLLATE \"C\" NOT NULL CHECK (length(currency) = 3),"
     "  amount_minor BIGINT NOT NULL CHECK (amount_minor > 0),"
     "  months BIGINT NOT NULL CHECK (months BETWEEN 1 AND 12),"
+    "  kind TEXT COLLATE \"C\" NOT NULL DEFAULT 'subscription' CHECK (kind IN ('subscription', 'once')),"
     "  idem_key TEXT COLLATE \"C\" NOT NULL UNIQUE,"
     "  provider_id TEXT COLLATE \"C\","
     "  approve_url TEXT COLLATE \"C\","

@@ -28,7 +28,7 @@ int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_
   "id, COALESCE(user_id, 0), party_id, plan, provider, country, currency, amount_minor, months,"   \
   " idem_key, COALESCE(provider_id, ''), COALESCE(approve_url, ''), status,"                       \
   " cancel_at_period_end, COALESCE(next_charge_at, 0), COALESCE(failed_at, 0), checked_at,"        \
-  " created_at, updated_at, version"
+  " created_at, updated_at, version, kind = 'once'"
 
 static void read_sub(pa_sql_stmt *st, pa_store_sub *s) {
   memset(s, 0, sizeof *s);
@@ -52,6 +52,7 @@ static void read_sub(pa_sql_stmt *st, pa_store_sub *s) {
   s->created_at = pa_sq_i64(st, 17);
   s->updated_at = pa_sq_i64(st, 18);
   s->version = pa_sq_i64(st, 19);
+  s->once = (int)pa_sq_i64(st, 20);
 }
 
 /* Steps st for one subscription into out; releases st. */
@@ -76,8 +77,8 @@ int pa_store_pay_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO subscriptions (user_id, party_id, plan, provider, country, currency,"
           " amount_minor, months, idem_key, provider_id, approve_url, status,"
-          " cancel_at_period_end, checked_at, created_at, updated_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?14)"
+          " cancel_at_period_end, checked_at, created_at, updated_at, kind)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?14, ?15)"
           " RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, s->user_id);
@@ -94,6 +95,7 @@ int pa_store_pay_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id) {
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 12, s->status);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 13, s->cancel_at_period_end);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 14, s->created_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 15, s->once ? "once" : "subscription");
   return pa_sq_run(db, st, rc, "new subscription", id, NULL);
 }
 

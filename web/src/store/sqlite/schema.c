@@ -463,6 +463,7 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
     "  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),"
     "  months INTEGER NOT NULL CHECK (months BETWEEN 1 AND 12),"
+    "  kind TEXT NOT NULL DEFAULT 'subscription' CHECK (kind IN ('subscription', 'once')),"
     "  idem_key TEXT NOT NULL UNIQUE,"
     "  provider_id TEXT,"
     "  approve_url TEXT,"
