@@ -62,7 +62,10 @@ export const price = (m) => money(m.amount, m.currency);
 
 export const getPlans = (cc) => get(`/api/v1/billing/plans?country=${encodeURIComponent(cc)}`);
 export const getBilling = () => get('/api/v1/billing');
-export const getCheckout = (co) => get(`/api/v1/billing/checkouts/${encodeURIComponent(co)}`);
+// payment: the payment Mercado Pago's return URL named (a pass), which the
+// server reads back to complete the checkout.
+export const getCheckout = (co, payment = '') =>
+  get(`/api/v1/billing/checkouts/${encodeURIComponent(co)}${payment ? `?payment=${encodeURIComponent(payment)}` : ''}`);
 export const startCheckout = (plan, provider, country) => post('/api/v1/billing/checkout', { plan, provider, country });
 export const abandonCheckout = (co) => post(`/api/v1/billing/checkouts/${encodeURIComponent(co)}/abandon`, {});
 export const retryCheckout = (co) => post(`/api/v1/billing/checkouts/${encodeURIComponent(co)}/retry`, {});

@@ -20,6 +20,8 @@ export async function mount(root, params, ctx) {
   const { t } = ctx;
   const query = new URLSearchParams(location.search);
   const co = query.get('checkout') ?? '';
+  // A pass paid through Mercado Pago comes back naming its payment.
+  const payment = /^[0-9]{1,30}$/.test(query.get('payment_id') ?? '') ? query.get('payment_id') : '';
   // Cancelled on the approval page: PayPal comes back to our cancel_url
   // (result=cancel), Mercado Pago to the same back_url with status=cancelled.
   // The subscription stays unapproved there, so the server is told
@@ -99,7 +101,7 @@ export async function mount(root, params, ctx) {
   let wait = POLL_FIRST_MS;
   async function poll() {
     if (stopped) return;
-    const r = await getCheckout(co);
+    const r = await getCheckout(co, payment);
     if (stopped) return;
     if (r.ok) {
       const c = r.data.checkout;

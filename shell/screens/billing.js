@@ -7,7 +7,8 @@ import { el } from '../compose-kit.js';
 import { day } from '../i18n.js';
 import { getBilling, price, providerName } from '../billing-kit.js';
 
-const PLAN_KEYS = { plus_monthly: 'billing.planMonthly', plus_yearly: 'billing.planYearly', free: 'billing.tierFree' };
+const PLAN_KEYS = { plus_monthly: 'billing.planMonthly', plus_yearly: 'billing.planYearly', plus_year_pass: 'billing.planPass',
+  free: 'billing.tierFree' };
 const STATUS_KEYS = {
   pending: 'billing.statusPending', active: 'billing.statusActive', past_due: 'billing.statusPastDue',
   cancelled: 'billing.statusCancelled', expired: 'billing.statusExpired',

@@ -13,9 +13,14 @@ import {
 
 const INTERVAL_KEY = 'petamigos.billingInterval';
 
+// month, year, or once (a year paid once: plus_year_pass).
+const INTERVALS = [['month', 'billing.monthly'], ['year', 'billing.yearly'], ['once', 'billing.once']];
+const PRICE_KEYS = { month: 'billing.pricePerMonth', year: 'billing.pricePerYear', once: 'billing.pricePass' };
+
 function savedInterval() {
   try {
-    return localStorage.getItem(INTERVAL_KEY) === 'month' ? 'month' : 'year';
+    const saved = localStorage.getItem(INTERVAL_KEY);
+    return INTERVALS.some(([v]) => v === saved) ? saved : 'year';
   } catch {
     return 'year';
   }
@@ -44,7 +49,7 @@ export async function mount(root, params, ctx) {
   for (const cc of COUNTRIES) select.append(el('option', { value: cc, textContent: countryName(cc) }));
   select.value = country;
   const intervals = el('fieldset', { className: 'billing-intervals' }, el('legend', { 'data-i18n': 'billing.period' }));
-  for (const [value, key] of [['month', 'billing.monthly'], ['year', 'billing.yearly']]) {
+  for (const [value, key] of INTERVALS) {
     const id = `plans-interval-${value}`;
     const input = el('input', { type: 'radio', name: 'plans-interval', id, value, checked: value === interval });
     input.addEventListener('change', () => {
@@ -57,7 +62,9 @@ export async function mount(root, params, ctx) {
       }
       render();
     });
-    intervals.append(el('label', { className: 'choice', htmlFor: id }, input, el('span', { 'data-i18n': key })));
+    const choice = el('label', { className: 'choice', htmlFor: id }, input, el('span', { 'data-i18n': key }));
+    choice.dataset.interval = value;
+    intervals.append(choice);
   }
   const offers = el('ul', { className: 'billing-offers', 'aria-labelledby': 'plans-offers-title' });
   const perkList = el('ul', { className: 'billing-perks' });
@@ -122,11 +129,20 @@ export async function mount(root, params, ctx) {
   function render() {
     offers.replaceChildren();
     perkList.replaceChildren(...perks(t, plans?.entitlements?.plus ?? {}).map((s) => el('li', { textContent: s })));
+    // Only the periods the country's catalog sells (a pass may not be offered).
+    for (const choice of intervals.querySelectorAll('label[data-interval]')) {
+      choice.hidden = !!plans && !plans.plans.some((p) => p.tier === 'plus' && p.interval === choice.dataset.interval);
+    }
+    if (plans && !plans.plans.some((p) => p.tier === 'plus' && p.interval === interval)) {
+      interval = 'year'; // the remembered period is not sold here
+      const yearly = intervals.querySelector('input[value="year"]');
+      if (yearly) yearly.checked = true;
+    }
     const plan = plans?.plans.find((p) => p.tier === 'plus' && p.interval === interval);
     if (!plan) return;
     for (const offer of plan.offers) {
       const amount = price(offer);
-      const each = t(interval === 'year' ? 'billing.pricePerYear' : 'billing.pricePerMonth', { price: amount });
+      const each = t(PRICE_KEYS[interval], { price: amount });
       const item = el('li', { className: 'billing-offer' },
         el('p', { className: 'billing-price', textContent: each }));
       item.dataset.provider = offer.provider;
