@@ -418,3 +418,35 @@ test('the Plus badge wherever a Plus person is named: the feed (canvas mirror), 
     await w.stop();
   }
 });
+
+test('a year paid once (plus_year_pass): PayPal in English, Mercado Pago in pt-BR', async () => {
+  const w = await world();
+  try {
+    for (const [locale, provider, country] of [['en-US', 'paypal', 'US'], ['pt-BR', 'mercadopago', 'BR']]) {
+      const { context, page, problems } = await open(w, { size: PHONE, locale });
+      await signUp(w, page, '/plans');
+      const tag = await uiLocale(page);
+      const plans = await api(page, w, `/api/v1/billing/plans?country=${country}`);
+      const pass = plans.plans.find((p) => p.interval === 'once')?.offers.find((o) => o.provider === provider);
+      assert.ok(pass, `${provider} sells the pass in ${country}`);
+      await page.locator('label[data-interval="once"]:not([hidden])').waitFor();
+      await page.locator('#plans-interval-once').check();
+      await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.replace(/[\u2066-\u2069]/g, '') === want,
+        [`.billing-offer[data-provider="${provider}"] .billing-price`, words(tag, 'billing.pricePass', { price: money(tag, pass) })]);
+      await page.locator(`.billing-offer[data-provider="${provider}"] button`).click();
+      await page.waitForURL((u) => u.href.startsWith(w.sim.url));
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await page.waitForURL((u) => u.href.startsWith(w.server.url) && u.pathname === '/billing/return');
+      await page.locator('.billing[data-state="active"]').waitFor();
+      assert.equal((await api(page, w, '/api/v1/billing')).tier, 'plus');
+      await go(page, '/billing');
+      await page.locator('[data-fact="tier"]').waitFor();
+      assert.equal(plain(await page.locator('[data-fact="tier"]').textContent()), words(tag, 'billing.tierPlus'));
+      assert.ok(plain(await page.locator('.billing-receipts').textContent()).includes(money(tag, pass)), 'the receipt');
+      assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+      await context.close();
+    }
+  } finally {
+    await w.stop();
+  }
+});
