@@ -299,7 +299,9 @@ describe('petamigos-server', () => {
       );
       assert.match(p.id, /^p_\d+$/, where);
 
-      assert.deepEqual(Object.keys(p.author).sort(), ['avatar_url', 'id', 'name'], where);
+      assert.deepEqual(Object.keys(p.author).sort(), ['avatar_url', 'id', 'name', 'plus'], where);
+      assert.equal(typeof p.author.plus, 'boolean', where); // the Plus badge (nobody has Plus in the seeded world)
+      assert.equal(p.author.plus, false, where);
       assert.match(p.author.id, /^u_\d+$/, where);
       assert.equal(typeof p.author.name, 'string');
       assert.ok(p.author.name.length > 0, where);
