@@ -19,7 +19,7 @@ import { launchBrowser, watchPage } from '../lib/browser.mjs';
 import { DEMO, DESKTOP, PHONE, plain, tabTo } from '../lib/app.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { ROOT, SITE } from '../lib/paths.mjs';
-import { startPaysim } from '../lib/paysim.mjs';
+import { startPaysim, until } from '../lib/paysim.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../server/helpers.mjs';
 
@@ -40,16 +40,6 @@ function catalog(tag) {
 // A catalog message as the page's t() words it (isolates removed).
 const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
 const money = (tag, m) => i18n.number(tag, m.amount, 'currency', m.currency);
-
-// Polls fn until it returns a truthy value (a hang guard bounds it).
-async function until(what, fn, { tries = 600 } = {}) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 // The sim and a server wired both ways, and Chromium. restart(offset) moves
 // both clocks: the server comes back on the same data and port.

@@ -109,3 +109,17 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
     },
   };
 }
+
+/**
+ * Polls fn until it returns a truthy value and returns that value: what the
+ * payment tests wait on (a webhook applied, a state reached). tries × 50 ms
+ * is a hang guard, not a deadline any test asserts.
+ */
+export async function until(what, fn, { tries = 600 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -9,21 +9,11 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
-import { startPaysim } from '../lib/paysim.mjs';
+import { startPaysim, until } from '../lib/paysim.mjs';
 import { Client, assertError, dbQuery, email, startServer, stopServer } from './helpers.mjs';
 
 const YEAR = 366 * 86400;
 const GRACE = 7 * 86400; // PA_BILLING_GRACE_SECONDS
-
-// Polls fn until it returns a truthy value (a hang guard bounds it).
-async function until(what, fn, { tries = 600 } = {}) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 // The server and the sim, wired both ways; restart() moves both clocks.
 async function world({ offset = 0 } = {}) {

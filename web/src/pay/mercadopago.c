@@ -66,6 +66,19 @@ static int currency_ok(const char *country, const pa_money *m) {
   return cur && strcmp(cur, m->currency) == 0;
 }
 
+/* POSTs the object p (built with ok; taken over and freed) to path with the
+ * idempotency key: PA_PAY_OK with *root (the caller frees it), or an error. */
+static int post_object(pa_pay *pay, const char *country, const char *path, cJSON *p, int ok,
+                       const char *key, cJSON **root, char err[PA_PAY_ERR_MAX]) {
+  if (!ok) cJSON_Delete(p);
+  char *body = ok ? print(p) : NULL; /* print frees p */
+  *root = NULL;
+  if (!body) return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
+  int rc = api(pay, country, "POST", path, body, key, root, NULL, err);
+  cJSON_free(body);
+  return rc;
+}
+
 int pa_mp_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
                      char err[PA_PAY_ERR_MAX]) {
   if (!currency_ok(rq->country, &rq->price))
@@ -85,16 +98,8 @@ int pa_mp_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
            add_amount(ar, "transaction_amount", &rq->price) &&
            cJSON_AddStringToObject(ar, "currency_id", rq->price.currency) &&
            cJSON_AddStringToObject(p, "status", "pending");
-  if (!ok) {
-    cJSON_Delete(p);
-    return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
-  }
-  char *body = print(p);
-  if (!body) return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
   cJSON *root;
-  int rc =
-      api(pay, rq->country, "POST", "/preapproval", body, rq->idempotency_key, &root, NULL, err);
-  cJSON_free(body);
+  int rc = post_object(pay, rq->country, "/preapproval", p, ok, rq->idempotency_key, &root, err);
   if (rc != PA_PAY_OK) return rc;
   if (pa_pay_mp_sub(root, out) || !out->approve_url[0]) {
     memset(out, 0, sizeof *out);
@@ -153,16 +158,9 @@ int pa_mp_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order
            cJSON_AddStringToObject(back, "failure", rq->cancel_url) &&
            cJSON_AddStringToObject(back, "pending", rq->return_url) &&
            cJSON_AddStringToObject(p, "auto_return", "approved");
-  if (!ok) {
-    cJSON_Delete(p);
-    return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
-  }
-  char *body = print(p);
-  if (!body) return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
   cJSON *root;
-  int rc = api(pay, rq->country, "POST", "/checkout/preferences", body, rq->idempotency_key, &root,
-               NULL, err);
-  cJSON_free(body);
+  int rc = post_object(pay, rq->country, "/checkout/preferences", p, ok, rq->idempotency_key, &root,
+                       err);
   if (rc != PA_PAY_OK) return rc;
   if (pa_pay_jid(cJSON_GetObjectItemCaseSensitive(root, "id"), out->id) ||
       pa_pay_copy(out->approve_url, sizeof out->approve_url, pa_pay_jstr(root, "init_point")) ||
