@@ -296,6 +296,14 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
 static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n, int64_t now) {
   if (pa_store_begin(db) != PA_STORE_OK) return PA_BILLING_EDB;
   int rc = PA_BILLING_OK;
+  /* The person's row first, as account deletion takes it (pa_store_pay_lock_user). */
+  if (sub->user_id) {
+    int lrc = pa_store_pay_lock_user(db, sub->user_id);
+    if (lrc == PA_STORE_ENOTFOUND)
+      sub->user_id = 0; /* gone meanwhile: book without them */
+    else if (lrc != PA_STORE_OK)
+      rc = PA_BILLING_EDB;
+  }
   /* A one-time order is paid by its charge (or declined). */
   for (int i = 0; i < n && sub->once; i++)
     if (txns[i].kind == PA_PAY_TXN_CHARGE)

@@ -41,6 +41,13 @@ typedef struct pa_store_sub {
 /* The party of user, made (with tombstone, a fresh random text) on first use. */
 int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_t *party);
 
+/* Locks user's row for the rest of the transaction (PostgreSQL: FOR UPDATE;
+ * SQLite's write transaction holds the whole database already). Billing
+ * takes it first, as account deletion does (the row, then what cascades from
+ * it), so the two never wait on each other in opposite orders. ENOTFOUND
+ * when the user is gone. */
+int pa_store_pay_lock_user(pa_store *db, int64_t user);
+
 /* Adds s (its id is ignored) and sets *id. */
 int pa_store_pay_subs_add(pa_store *db, const pa_store_sub *s, int64_t *id);
 /* PA_STORE_ENOTFOUND when there is none. */

@@ -22,6 +22,14 @@ int pa_store_pay_party(pa_store *db, int64_t user, const char *tombstone, int64_
   return pa_sq_scalar_i64(db, "SELECT id FROM ledger_parties WHERE user_id = ?1", 1, &user, party);
 }
 
+int pa_store_pay_lock_user(pa_store *db, int64_t user) {
+  int64_t id;
+  return pa_sq_scalar_i64(db,
+                          pa_sq_dialect(db, "SELECT id FROM users WHERE id = ?1",
+                                        "SELECT id FROM users WHERE id = ?1 FOR UPDATE"),
+                          1, &user, &id);
+}
+
 /* ---- subscriptions */
 
 #define SUB_COLS                                                                                   \
