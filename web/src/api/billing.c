@@ -45,7 +45,7 @@ static int query_country(pa_srv_req *rq, char out[3]) {
   int rc = pa_api_query(rq, "country", c, sizeof c);
   if (rc < 0) return -1;
   if (rc == 1) snprintf(c, sizeof c, "US");
-  if (strlen(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z') {
+  if (!pa_catalog_country_ok(c)) {
     PA_BAD(rq, "country must be an ISO 3166 code like BR");
     return -1;
   }
@@ -187,7 +187,7 @@ void pa_api_billing_checkout(pa_srv_req *rq) {
       pa_api_str(rq, body, "provider", 1, 1, 20, 0, &provider) ||
       pa_api_str(rq, body, "country", 1, 2, 2, 0, &country))
     goto out;
-  if (country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z') {
+  if (!pa_catalog_country_ok(country)) {
     pa_api_field_error(rq, 400, "bad_request", "country must be an ISO 3166 code like BR",
                        "country");
     goto out;

@@ -77,8 +77,8 @@ static int renewing(const pa_store_sub *s) {
          (!strcmp(s->status, "active") || !strcmp(s->status, "suspended"));
 }
 
-int pa_billing_recompute(pa_store *db, int64_t user, int64_t now) {
-  (void)now;
+/* Recomputes users.plus_until from the ledger and the current subscription. */
+static int recompute(pa_store *db, int64_t user) {
   char tomb[48];
   int64_t party, until;
   pa_store_sub cur;
@@ -152,14 +152,6 @@ static int create_at_provider(pa_store *db, pa_pay *pay, pa_store_sub *sub, cons
   if (pa_store_pay_subs_update(db, sub) != PA_STORE_OK) return PA_BILLING_EDB;
   return rc;
 }
-
-/* A checkout of the same plan and provider still pending from a moment ago. */
-typedef struct reuse {
-  const char *plan, *provider;
-  int64_t since;
-  pa_store_sub found;
-  int ok;
-} reuse;
 
 int pa_billing_checkout(pa_store *db, pa_pay *pay, int64_t user, const char *plan,
                         pa_pay_provider provider, const char *country, const char *base_url,
@@ -320,7 +312,7 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
     int src = pa_store_pay_subs_update(db, sub);
     rc = src == PA_STORE_ECONFLICT ? PA_BILLING_ECONFLICT : store_rc(src);
   }
-  if (rc == PA_BILLING_OK && sub->user_id) rc = pa_billing_recompute(db, sub->user_id, now);
+  if (rc == PA_BILLING_OK && sub->user_id) rc = recompute(db, sub->user_id);
   if (rc == PA_BILLING_OK && pa_store_commit(db) != PA_STORE_OK) rc = PA_BILLING_EDB;
   if (rc != PA_BILLING_OK) pa_store_rollback(db);
   return rc;
@@ -355,24 +347,31 @@ static int refresh_order(pa_store *db, pa_pay *pay, pa_store_sub *sub, const cha
   return apply(db, sub, &t, 1, now);
 }
 
-static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
+static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
+                        int64_t now);
 
 /* Someone wrote the row since it was read (store/pay.h): read it and the
  * provider again, up to this many times. */
 enum { CONFLICT_TRIES = 5 };
 
-int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+/* refresh_once until no conflict; payment: as for pa_billing_order_paid. */
+static int refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment, int64_t now) {
   int rc = PA_BILLING_ECONFLICT;
   for (int i = 0; i < CONFLICT_TRIES && rc == PA_BILLING_ECONFLICT; i++) {
     if (i && pa_store_pay_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
-    rc = refresh_once(db, pay, sub, now);
+    rc = refresh_once(db, pay, sub, payment, now);
   }
   return rc == PA_BILLING_ECONFLICT ? PA_BILLING_EDB : rc;
 }
 
-static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+int pa_billing_refresh(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {
+  return refresh(db, pay, sub, NULL, now);
+}
+
+static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
+                        int64_t now) {
   if (!sub->provider_id[0]) return PA_BILLING_ESTATE;
-  if (sub->once) return refresh_order(db, pay, sub, NULL, now);
+  if (sub->once) return refresh_order(db, pay, sub, payment, now);
   const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
   char err[PA_PAY_ERR_MAX] = "";
   pa_pay_sub got;
@@ -443,12 +442,7 @@ static int change(pa_store *db, pa_pay *pay, pa_store_sub *sub, pa_pay_sub_actio
 int pa_billing_order_paid(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
                           int64_t now) {
   if (!sub->once || !sub->provider_id[0]) return PA_BILLING_ESTATE;
-  int rc = PA_BILLING_ECONFLICT;
-  for (int i = 0; i < CONFLICT_TRIES && rc == PA_BILLING_ECONFLICT; i++) {
-    if (i && pa_store_pay_subs_get(db, sub->id, sub) != PA_STORE_OK) return PA_BILLING_EDB;
-    rc = refresh_order(db, pay, sub, payment, now);
-  }
-  return rc == PA_BILLING_ECONFLICT ? PA_BILLING_EDB : rc;
+  return refresh(db, pay, sub, payment, now);
 }
 
 int pa_billing_cancel(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now) {

@@ -92,8 +92,6 @@ int pa_billing_order_paid(pa_store *db, pa_pay *pay, pa_store_sub *sub, const ch
 int pa_billing_cancel(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
 int pa_billing_resume(pa_store *db, pa_pay *pay, pa_store_sub *sub, int64_t now);
 
-/* Recomputes users.plus_until from the ledger and the subscription. */
-int pa_billing_recompute(pa_store *db, int64_t user, int64_t now);
 /* When the person's paid time ends (0: never paid or all reversed). */
 int pa_billing_paid_until(pa_store *db, int64_t party, int64_t *until);
 

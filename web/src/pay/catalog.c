@@ -71,26 +71,26 @@ const pa_catalog_entitlements *pa_catalog_entitlements_of(pa_catalog_tier t) {
   return &entitlements[t == PA_TIER_PLUS ? PA_TIER_PLUS : PA_TIER_FREE];
 }
 
-static int country_ok(const char *c) {
+int pa_catalog_country_ok(const char *c) {
   return c && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z' && c[2] == 0;
 }
 
 const char *pa_catalog_mp_currency(const char *country) {
-  if (!country_ok(country)) return NULL;
+  if (!pa_catalog_country_ok(country)) return NULL;
   for (size_t i = 0; i < COUNT(mp_sites); i++)
     if (strcmp(mp_sites[i].country, country) == 0) return mp_sites[i].currency;
   return NULL;
 }
 
 const char *pa_catalog_paypal_currency(const char *country) {
-  if (!country_ok(country)) return NULL;
+  if (!pa_catalog_country_ok(country)) return NULL;
   for (size_t i = 0; i < COUNT(eurozone); i++)
     if (strcmp(eurozone[i], country) == 0) return "EUR";
   return "USD";
 }
 
 int pa_catalog_providers(const char *country, pa_pay_provider out[2]) {
-  if (!country_ok(country)) return 0;
+  if (!pa_catalog_country_ok(country)) return 0;
   int n = 0;
   if (pa_catalog_mp_currency(country)) out[n++] = PA_PAY_MERCADOPAGO;
   out[n++] = PA_PAY_PAYPAL;

@@ -32,6 +32,10 @@ const pa_catalog_plan *pa_catalog_find(const char *id);
 const char *pa_catalog_tier_name(pa_catalog_tier t); /* "free", "plus" */
 const pa_catalog_entitlements *pa_catalog_entitlements_of(pa_catalog_tier t);
 
+/* Whether c is a country code as the catalog takes it: two upper-case
+ * ASCII letters (ISO 3166 alpha-2). */
+int pa_catalog_country_ok(const char *c);
+
 /* Mercado Pago's currency for country (BR BRL, AR ARS, MX MXN, CO COP, CL
  * CLP), or NULL where Mercado Pago is not offered. */
 const char *pa_catalog_mp_currency(const char *country);
