@@ -32,6 +32,8 @@ export function perks(t, ent) {
   const items = [];
   if (ent.ads === false) items.push(t('billing.perkNoAds'));
   if (ent.badge === true) items.push(t('billing.perkBadge'));
+  if (Number.isInteger(ent.photos_per_post)) items.push(t('billing.perkPhotos', { max: ent.photos_per_post }));
+  if (Number.isInteger(ent.reel_seconds)) items.push(t('billing.perkReels', { minutes: Math.floor(ent.reel_seconds / 60) }));
   if (ent.priority_support === true) items.push(t('billing.perkSupport'));
   return items;
 }

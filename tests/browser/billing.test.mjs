@@ -183,8 +183,10 @@ async function journey({ size, locale, provider, country, keyboard = false, audi
     await page.waitForFunction(([sel, want]) => document.querySelector(sel)?.textContent.replace(/[\u2066-\u2069]/g, '') === want,
       [`.billing-offer[data-provider="${provider}"] .billing-price`, words(tag, 'billing.pricePerYear', { price: priceText })]);
     if (provider === 'mercadopago') assert.equal(yearly.currency, 'BRL');
-    for (const perk of ['billing.perkNoAds', 'billing.perkBadge']) {
-      assert.ok((await page.locator('.billing-perks').textContent()).includes(words(tag, perk)), perk);
+    const ent = plans.entitlements.plus;
+    for (const [perk, args] of [['billing.perkNoAds'], ['billing.perkBadge'], ['billing.perkPhotos', { max: ent.photos_per_post }],
+      ['billing.perkReels', { minutes: ent.reel_seconds / 60 }]]) {
+      assert.ok((await page.locator('.billing-perks').textContent()).includes(words(tag, perk, args)), perk);
     }
     if (audit) await axe(page, '/plans');
 

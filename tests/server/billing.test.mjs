@@ -118,6 +118,8 @@ describe('the plan catalog', () => {
     assert.equal(plans.body.country, 'US');
     assert.equal(plans.body.entitlements.plus.ads, false);
     assert.equal(plans.body.entitlements.free.ads, true);
+    assert.deepEqual([plans.body.entitlements.free.photos_per_post, plans.body.entitlements.plus.photos_per_post], [10, 20]);
+    assert.deepEqual([plans.body.entitlements.free.reel_seconds, plans.body.entitlements.plus.reel_seconds], [60, 180]);
     assertError(await anon.get('/api/v1/billing/plans?country=br'), 400, 'bad_request');
     assertError(await anon.get('/api/v1/billing/plans?country=BRA'), 400, 'bad_request');
   });

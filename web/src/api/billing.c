@@ -33,7 +33,9 @@ static cJSON *entitlements_json(pa_catalog_tier t) {
   const pa_catalog_entitlements *e = pa_catalog_entitlements_of(t);
   cJSON *o = cJSON_CreateObject();
   if (o && cJSON_AddBoolToObject(o, "ads", e->ads) && cJSON_AddBoolToObject(o, "badge", e->badge) &&
-      cJSON_AddBoolToObject(o, "priority_support", e->priority_support))
+      cJSON_AddBoolToObject(o, "priority_support", e->priority_support) &&
+      cJSON_AddNumberToObject(o, "photos_per_post", e->photos_per_post) &&
+      cJSON_AddNumberToObject(o, "reel_seconds", e->reel_seconds))
     return o;
   cJSON_Delete(o);
   return NULL;

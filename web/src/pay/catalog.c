@@ -43,12 +43,20 @@ static const struct {
 static const char eurozone[][3] = {"AT", "BE", "BG", "CY", "DE", "EE", "ES", "FI", "FR", "GR", "HR",
                                    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PT", "SI", "SK"};
 
-/* What each tier gets, as far as the product enforces it today: the feed
- * without ads (api/feed.c, api/rank.c), the badge (people and feed authors),
- * and priority in the helpdesk once it exists. */
+/* What each tier gets: the feed without ads (api/feed.c, api/rank.c), the
+ * badge (people and feed authors), more photos per post (api/posts.c), longer
+ * reels (api/media.c), and priority in the helpdesk once it exists. */
 static const pa_catalog_entitlements entitlements[] = {
-    [PA_TIER_FREE] = {.ads = 1, .badge = 0, .priority_support = 0},
-    [PA_TIER_PLUS] = {.ads = 0, .badge = 1, .priority_support = 1},
+    [PA_TIER_FREE] = {.ads = 1,
+                      .badge = 0,
+                      .priority_support = 0,
+                      .photos_per_post = PA_CATALOG_PHOTOS_FREE,
+                      .reel_seconds = PA_CATALOG_REEL_S_FREE},
+    [PA_TIER_PLUS] = {.ads = 0,
+                      .badge = 1,
+                      .priority_support = 1,
+                      .photos_per_post = PA_CATALOG_PHOTOS_PLUS,
+                      .reel_seconds = PA_CATALOG_REEL_S_PLUS},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -19,10 +19,20 @@ typedef struct pa_catalog_plan {
   int months;           /* billing period: 1, 12; 0 for free */
 } pa_catalog_plan;
 
+/* Each tier's limits, named so the handlers, the schema and the tests share them. */
+enum {
+  PA_CATALOG_PHOTOS_FREE = 10,  /* photos in one post */
+  PA_CATALOG_PHOTOS_PLUS = 20,  /* the most any tier has: the schema's and the core's bound */
+  PA_CATALOG_REEL_S_FREE = 60,  /* seconds of one reel's video */
+  PA_CATALOG_REEL_S_PLUS = 180  /* the most any tier has */
+};
+
 typedef struct pa_catalog_entitlements {
   int ads;   /* 1: the person sees ads */
   int badge; /* the Plus badge next to the name */
   int priority_support;
+  int photos_per_post; /* PA_CATALOG_PHOTOS_* */
+  int reel_seconds;    /* PA_CATALOG_REEL_S_* */
 } pa_catalog_entitlements;
 
 /* Every plan, free first; *n receives the count. Static data. */
