@@ -2,6 +2,8 @@
  * order-independence is kept). */
 #include "billing/billing.h"
 
+#include "pa/pa_civil.h"
+
 #include "pay/catalog.h"
 #include "pay/parse.h"
 #include "store/accounts.h"
@@ -35,7 +37,7 @@ int64_t pa_billing_add_months(int64_t t, int months) {
   int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   int last = days[m] + (m == 1 && leap);
   int d = tm.tm_mday < last ? tm.tm_mday : last;
-  int64_t day = pa_pay_days_from_civil(y, m + 1, d);
+  int64_t day = pa_civil_days(y, m + 1, d);
   return day * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
