@@ -40,6 +40,9 @@ serverAndBrowser(async (s, b) => {
   // and one cut short that the core cannot read.
   makeLocatedVideo(f('clip.webm'), 'webm', { size: '180x320', seconds: '1' });
   writeFileSync(f('cut.webm'), readFileSync(f('clip.webm')).subarray(0, 1500));
+  // Over a free person's 60 s (web/src/pay/catalog.h): 61 s, 32x32 at 1 fps.
+  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=orange:size=32x32:rate=1', '-t', '61',
+    '-c:v', 'libvpx', '-deadline', 'realtime', f('long.webm')]);
   files = f;
 });
 
@@ -419,6 +422,59 @@ test('reel upload: a video with progress, a poster from one of its frames, and n
   assert.equal(hasLocation(stored), false, 'the stored video has no location or title');
   assertDecodes(stored);
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('reel too long: a free person\'s 61 s video is refused before any upload, from the keyboard, axe-clean; the server\'s 422 reads the same', async () => {
+  const { context, page, problems } = await session({ axe: true, pet: { name: 'Rex', species: 'dog' } });
+  const uploads = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/media') uploads.push(r.url()); });
+  await go(page, '/compose/reel');
+  // The help under the picker states the limit (GET /billing: reel_seconds).
+  await page.locator('#compose-video-help').getByText('Reels can be up to 60 s long.').waitFor();
+  await page.fill('#compose-caption', 'A long walk');
+  await tabUntil(page, () => document.activeElement.id === 'compose-video', 'the video picker');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(files('long.webm'));
+  const error = page.locator('#compose-pick-error');
+  await error.getByText('long.webm was not added: it is longer than 60 s, the longest your reels can be.').waitFor();
+  await error.getByText('With Plus, reels can be up to 180 s long.').waitFor();
+  assert.equal(await error.getByRole('link', { name: 'See Plus plans' }).getAttribute('href'), '/plans');
+  assert.equal(await page.locator('.compose-video video').count(), 0, 'not taken');
+  assert.equal(await page.inputValue('#compose-caption'), 'A long walk');
+  // Sharing now asks for a video; nothing was or is uploaded.
+  await page.getByRole('button', { name: 'Share reel' }).click();
+  await error.getByText(/choose a video/i).waitFor();
+  assert.deepEqual(uploads, []);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+  // Picked again: refused again; the way to Plus is reachable from the keyboard.
+  await page.setInputFiles('#compose-video', files('long.webm'));
+  await error.getByRole('link', { name: 'See Plus plans' }).waitFor();
+  await page.focus('#compose-video');
+  await tabUntil(page, () => document.activeElement.matches('#compose-pick-error a[href="/plans"]'), 'the link to the plans');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/plans$/);
+  assert.deepEqual(uploads, []);
+  assert.deepEqual(problems, []);
+
+  // Without the billing answer the composer cannot know the limit: the
+  // server's 422 says it, worded the same, next to the picker.
+  const blind = await session({ pet: { name: 'Rex', species: 'dog' } });
+  await blind.page.route('**/api/v1/billing', (r) => r.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'test: billing is away' } }) }));
+  await go(blind.page, '/compose/reel');
+  await blind.page.setInputFiles('#compose-video', files('long.webm'));
+  await blind.page.locator('.compose-video video').waitFor();
+  await blind.page.getByRole('button', { name: 'Share reel' }).click();
+  const said = blind.page.locator('#compose-pick-error');
+  await said.getByText('long.webm was not added: it is longer than 60 s, the longest your reels can be.').waitFor();
+  await said.getByRole('link', { name: 'See Plus plans' }).waitFor();
+  await blind.page.waitForFunction(() => document.activeElement?.id === 'compose-video');
+  assert.deepEqual(blind.problems.filter((p) => !/HTTP (503 .*\/api\/v1\/billing|422 .*\/api\/v1\/media)$/.test(p)), []);
+  assert.equal((await blind.api('/api/v1/reels?limit=1')).body.reels.some((r) => r.caption === 'A long walk'), false);
+  await blind.context.close();
   await context.close();
 });
 
