@@ -4,7 +4,9 @@
 // refused files get their message and the rest stay; upload progress; a
 // failed upload keeps the draft and a retry finishes it; the draft survives a
 // reload, an upload the server discarded is sent again, the daily quota's
-// message), the story composer and the reel upload, axe on every screen at
+// message), the story composer and the reel upload (a video over the
+// person's reel length refused early and by the server; a MediaRecorder
+// recording's length as the core reads it), axe on every screen at
 // phone and desktop, light and dark, and the composer from the keyboard alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
-import { ROOT } from '../lib/paths.mjs';
+import { CLI, ROOT } from '../lib/paths.mjs';
 import { PHONE, DESKTOP, READY, plain, waitForText, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
 import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
@@ -479,6 +481,49 @@ test('reel too long: a free person\'s 61 s video is refused before any upload, f
   assert.equal((await blind.api('/api/v1/reels?limit=1')).body.reels.some((r) => r.caption === 'A long walk'), false);
   await blind.context.close();
   await context.close();
+});
+
+// Chromium's own recording (MediaRecorder, what a web camera capture
+// uploads): the core reads the length ffprobe reads, rounded up to the
+// millisecond (this Chromium writes a 4-byte float Duration; older ones wrote
+// none, and then the last block's start counts).
+test('a MediaRecorder WebM: the core reads its length as ffprobe does', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.setContent('<canvas width="32" height="32"></canvas>');
+  const bytes = await page.evaluate(async () => {
+    const canvas = document.querySelector('canvas');
+    const g = canvas.getContext('2d');
+    const rec = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm;codecs=vp8' });
+    const parts = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    let n = 0;
+    const paint = () => { g.fillStyle = `hsl(${(n++ * 30) % 360} 80% 50%)`; g.fillRect(0, 0, 32, 32); };
+    paint();
+    const timer = setInterval(paint, 40);
+    const stopped = new Promise((resolve) => { rec.onstop = resolve; });
+    rec.start();
+    // Recorded until 30 frames were painted: the length is whatever it is, read back below.
+    await new Promise((resolve) => { const t = setInterval(() => { if (n > 30) { clearInterval(t); resolve(); } }, 10); });
+    rec.stop();
+    await stopped;
+    clearInterval(timer);
+    return Array.from(new Uint8Array(await new Blob(parts).arrayBuffer()));
+  });
+  await context.close();
+  const file = path.join(dir, 'recorded.webm');
+  writeFileSync(file, Buffer.from(bytes));
+  const said = execFileSync(CLI, ['video-scrub', file, path.join(dir, 'recorded-out.webm')], { encoding: 'utf8' });
+  const ms = Number(/, duration (\d+) ms\n$/.exec(said)?.[1]);
+  assert.ok(ms > 0, said);
+  const probe = (args) => execFileSync('ffprobe', ['-v', 'error', ...args, '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim();
+  const stated = probe(['-show_entries', 'format=duration']);
+  const lastStart = Math.max(...probe(['-show_entries', 'packet=pts_time']).split('\n').map((l) => Number(l.split(',')[0])));
+  assert.ok(ms >= lastStart * 1000, `${ms} ms ends after the last frame starts (${lastStart} s)`);
+  if (stated !== 'N/A') {
+    // ffprobe prints microseconds; ours is the same length rounded up to the millisecond.
+    assert.ok(ms >= Number(stated) * 1000 - 0.001 && ms < Number(stated) * 1000 + 1.001, `${ms} ms vs ffprobe's ${stated} s`);
+  }
 });
 
 test('composer from the keyboard alone: pick, describe, reorder, mention a pet, post', async () => {

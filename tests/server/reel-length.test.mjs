@@ -16,8 +16,8 @@ import { Client, assertError, dbQuery, email, png, startServer, stopServer } fro
 const FREE_S = 60, PLUS_S = 180; // PA_CATALOG_REEL_S_FREE, PA_CATALOG_REEL_S_PLUS
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-reel-length-'));
 
-// seconds: a multiple of 0.04; live: a WebM without Info/Duration, as
-// Chromium's MediaRecorder writes (ffmpeg -live 1 leaves it out).
+// seconds: a multiple of 0.04; live: a WebM without Info/Duration, as live
+// writers make them (ffmpeg -live 1, older Chromium MediaRecorders).
 function clip(seconds, ext, { live = false } = {}) {
   const file = path.join(tmp, `${seconds}${live ? '-live' : ''}.${ext}`);
   const codec = ext === 'webm' ? ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '20k', ...(live ? ['-live', '1'] : [])]

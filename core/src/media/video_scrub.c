@@ -541,13 +541,14 @@ static int64_t float_ms(scrub *s, uint64_t bits, int size, uint64_t scale) {
 }
 
 /* A Segment's length, added to the file's: the longer of what Info's
- * Duration states and where the last block ends. Why both: Chromium's
- * MediaRecorder (and ffmpeg -live) write no Duration, so the blocks are all
- * there is; and where a Duration is stated, a forged short one must not hide
- * blocks that play on. The block count ends at the last block's start plus
- * its BlockDuration when it has one (SimpleBlocks have none), so a file
- * without Duration counts at most one frame short of what a player shows;
- * laced frames after a block's first are not counted either. */
+ * Duration states and where the last block ends. Why both: live writers
+ * (ffmpeg -live, older Chromium MediaRecorders, a recording cut off before
+ * it was finalised) write no Duration, so the blocks are all there is; and
+ * where a Duration is stated, a forged short one must not hide blocks that
+ * play on. The block count ends at the last block's start plus its
+ * BlockDuration when it has one (SimpleBlocks have none), so a file without
+ * Duration counts at most one frame short of what a player shows; laced
+ * frames after a block's first are not counted either. */
 static void segment_duration(scrub *s) {
   timing *t = &s->t;
   if (t->infos > 1) no_duration(s, "more than one Info in a Segment");
