@@ -32,7 +32,8 @@ export function createPreparer() {
       if (!done) return;
       pending.delete(data.key);
       if (data.type === 'scrubbed') {
-        done({ ok: true, blob: new Blob([data.bytes], { type: data.mime }), removed: scrubbedNames(data.text) });
+        done({ ok: true, blob: new Blob([data.bytes], { type: data.mime }), removed: scrubbedNames(data.text),
+          durationMs: scrubbedMs(data.text) });
       } else if (data.type === 'prepared') {
         done({ ok: true, blob: new Blob([data.bytes], { type: data.mime }), width: data.width, height: data.height,
           removed: metadataRemoved(data.text), via: data.via });
@@ -52,7 +53,7 @@ export function createPreparer() {
     return ask(file, { type: 'prepare', maxEdge, quality: QUALITY });
   }
 
-  // scrubVideo(file) → {ok, blob (same type and length), removed} | {ok: false, kind, message}
+  // scrubVideo(file) → {ok, blob (same type and length), removed, durationMs (or null)} | {ok: false, kind, message}
   function scrubVideo(file) {
     return ask(file, { type: 'scrub', mime: file.type });
   }
@@ -97,6 +98,13 @@ function metadataRemoved(text) {
 }
 
 // "mp4 cleared 2 udta meta, 340 bytes, 0 seek entries" → ['udta', 'meta'].
+// The video's length the core read (pa_upload_scrub.duration_ms, as the
+// server reads it), or null when the file states none it believes.
+function scrubbedMs(text) {
+  const m = /, duration (\d+) ms$/.exec(text ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 function scrubbedNames(text) {
   const m = /cleared \d+([^,]*),/.exec(text ?? '');
   return m ? m[1].trim().split(' ').filter(Boolean) : [];

@@ -32,7 +32,7 @@ static const pa_cli_command COMMANDS[] = {
      "median decode and decode+resize times (the decode worker's path)", pa_cli_image_bench},
     {"video-scrub", "IN OUT",
      "clear an MP4/WebM video's metadata in place (udta, meta, uuid; Tags, Attachments) and write "
-     "it; print what was cleared",
+     "it; print what was cleared and the video's duration (ms, or unknown and why)",
      pa_cli_video_scrub},
     {"render",
      "FEED OUT.png [--width W] [--height H] [--scale S] [--media DIR] [--scroll Y] [--catalog "

@@ -2,7 +2,9 @@
  * element walk) on a writable copy of the input. Beyond "no crash", it checks
  * the promises of pa_upload_scrub_video: the length never changes, a refused
  * file is left byte for byte as it came, and a scrubbed file scrubs again
- * cleanly with nothing left to clear. */
+ * cleanly with nothing left to clear. The duration read on the way is
+ * within [0, PA_UPLOAD_VIDEO_MAX_MS] or unknown with a printable reason, and
+ * scrubbing (which only zeroes metadata) does not change it. */
 #include "pa/pa_upload.h"
 
 #include <stdint.h>
@@ -25,7 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         pa_upload_scrub_describe(&rep, line, sizeof line) == 0)
       abort();
     if (!rep.cleared && !rep.pointers && memcmp(b, data, size) != 0) abort();
+    int64_t ms = rep.duration_ms;
+    if (ms == PA_UPLOAD_DURATION_UNKNOWN
+            ? !rep.duration_unknown || !rep.duration_unknown[0]
+            : ms < 0 || ms > PA_UPLOAD_VIDEO_MAX_MS || rep.duration_unknown)
+      abort();
     if (pa_upload_scrub_video(b, size, &rep, &err) != PA_OK || rep.cleared || rep.pointers) abort();
+    if (rep.duration_ms != ms) abort();
   }
   free(b);
   return 0;

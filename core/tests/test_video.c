@@ -173,8 +173,12 @@ static void test_mp4_cleared_in_place(void) {
     char line[256];
     size_t n = pa_upload_scrub_describe(&rep, line, sizeof line);
     CHECK(n == strlen(line));
-    CHECK(strcmp(line, large ? "mp4 cleared 5 udta meta uuid, 275 bytes, 0 seek entries\n"
-                             : "mp4 cleared 5 udta meta uuid, 267 bytes, 0 seek entries\n") == 0);
+    /* This mvhd's version byte is 'm': the length is unknown, and says why. */
+    CHECK(rep.duration_ms == PA_UPLOAD_DURATION_UNKNOWN);
+    CHECK(strcmp(line, large ? "mp4 cleared 5 udta meta uuid, 275 bytes, 0 seek entries, "
+                               "duration unknown: mvhd has an unknown version\n"
+                             : "mp4 cleared 5 udta meta uuid, 267 bytes, 0 seek entries, "
+                               "duration unknown: mvhd has an unknown version\n") == 0);
     /* Scrubbing again changes nothing. */
     buf again = m.f;
     CHECK(scrub(&m.f, &rep, &e) == PA_OK);
@@ -507,6 +511,298 @@ static void test_webm_malformed(void) {
   CHECK(scrub(&f, &rep, &e) == PA_ERR_TRUNCATED);
 }
 
+/* ---- duration */
+
+/* An MP4 whose moov holds an mvhd (version v, timescale, duration) and a trak
+ * whose tkhd states tkhd_dur (0: no trak); extra: a box type added to moov. */
+static void mp4_timed(buf *f, int v, uint32_t timescale, uint64_t dur, uint64_t tkhd_dur,
+                      const char *extra) {
+  f->n = 0;
+  size_t b = box(f, "ftyp");
+  put(f, "isom\0\0\2\0isom", 12);
+  end(f, b);
+  size_t moov = box(f, "moov");
+  size_t mvhd = box(f, "mvhd");
+  put_be(f, (uint64_t)v << 24, 4); /* version, flags */
+  put_be(f, 0, v ? 8 : 4);         /* creation, modification */
+  put_be(f, 0, v ? 8 : 4);
+  put_be(f, timescale, 4);
+  put_be(f, dur, v ? 8 : 4);
+  put_be(f, 0x00010000, 4); /* rate: the rest of a real mvhd */
+  end(f, mvhd);
+  if (tkhd_dur) {
+    size_t trak = box(f, "trak");
+    size_t tkhd = box(f, "tkhd");
+    put_be(f, (uint64_t)v << 24, 4);
+    put_be(f, 0, v ? 8 : 4);
+    put_be(f, 0, v ? 8 : 4);
+    put_be(f, 1, 4); /* track id */
+    put_be(f, 0, 4);
+    put_be(f, tkhd_dur, v ? 8 : 4);
+    end(f, tkhd);
+    end(f, trak);
+  }
+  if (extra) leaf(f, extra, "");
+  end(f, moov);
+  leaf(f, "mdat", "frames");
+}
+
+static int64_t duration_of(buf *f, const char **why) {
+  pa_upload_scrub rep;
+  pa_error e;
+  CHECK(scrub(f, &rep, &e) == PA_OK);
+  *why = rep.duration_unknown;
+  CHECK((rep.duration_ms < 0) == (rep.duration_unknown != NULL));
+  CHECK(rep.duration_ms == PA_UPLOAD_DURATION_UNKNOWN ||
+        (rep.duration_ms >= 0 && rep.duration_ms <= PA_UPLOAD_VIDEO_MAX_MS));
+  return rep.duration_ms;
+}
+
+static void test_mp4_duration(void) {
+  buf f;
+  const char *why;
+  const uint64_t max = PA_UPLOAD_VIDEO_MAX_MS;
+  mp4_timed(&f, 0, 1000, 60000, 0, NULL);
+  CHECK(duration_of(&f, &why) == 60000);
+  /* Rounded up: 90 kHz ticks one past 60 s is 60.0000111 s. */
+  mp4_timed(&f, 0, 90000, 5400000, 0, NULL);
+  CHECK(duration_of(&f, &why) == 60000);
+  mp4_timed(&f, 0, 90000, 5400001, 0, NULL);
+  CHECK(duration_of(&f, &why) == 60001);
+  /* Version 1: a 64-bit duration (5000 s at 1 MHz is past 2^32 ticks). */
+  mp4_timed(&f, 1, 1000000, 5000000000ull, 0, NULL);
+  CHECK(duration_of(&f, &why) == 5000000);
+  /* The longest track counts when it is longer than mvhd says. */
+  mp4_timed(&f, 0, 600, 600 * 10, 600 * 90, NULL);
+  CHECK(duration_of(&f, &why) == 90000);
+  mp4_timed(&f, 1, 600, 600 * 10, 600 * 5, NULL);
+  CHECK(duration_of(&f, &why) == 10000);
+  /* The edge of what is believed: exactly 24 h, then a millisecond more. */
+  mp4_timed(&f, 1, 1000, max, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_VIDEO_MAX_MS);
+  mp4_timed(&f, 1, 1000, max + 1, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "more than 24 hours");
+  /* No wrap: a 64-bit duration times 1000 overflows 64 bits. */
+  mp4_timed(&f, 1, 1, UINT64_MAX - 1, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "more than 24 hours");
+  mp4_timed(&f, 1, 1000, UINT64_MAX / 1000 + 2, 0, NULL); /* x1000 wraps to a small number */
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  /* Refused as lengths: timescale 0, all ones (not stated), odd versions,
+   * short boxes, no mvhd, a fragmented file. */
+  mp4_timed(&f, 0, 0, 60000, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "timescale is 0");
+  mp4_timed(&f, 0, 1000, UINT32_MAX, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "states no duration");
+  mp4_timed(&f, 1, 1000, UINT64_MAX, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  mp4_timed(&f, 0, 1000, 60000, UINT32_MAX, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "tkhd states no duration");
+  mp4_timed(&f, 2, 1000, 60000, 0, NULL);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "unknown version");
+  mp4_timed(&f, 0, 1000, 60000, 0, "mvex");
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "fragmented");
+  mp4_timed(&f, 0, 1000, 60000, 0, "mvhd"); /* a second, empty mvhd */
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  /* An mvhd just too short for its version (v0: 20 bytes, v1: 32), and just long enough. */
+  for (int v = 0; v < 2; v++) {
+    for (int cut = 0; cut < 2; cut++) {
+      buf g = {{0}, 0};
+      size_t b = box(&g, "ftyp");
+      put(&g, "isom\0\0\2\0isom", 12);
+      end(&g, b);
+      size_t moov = box(&g, "moov");
+      size_t mvhd = box(&g, "mvhd");
+      put_be(&g, (uint64_t)v << 24, 4);
+      put_be(&g, 0, v ? 8 : 4);
+      put_be(&g, 0, v ? 8 : 4);
+      put_be(&g, 10, 4);
+      put_be(&g, 25, v ? 8 : 4);
+      g.n -= (size_t)cut;
+      end(&g, mvhd);
+      end(&g, moov);
+      CHECK(duration_of(&g, &why) == (cut ? PA_UPLOAD_DURATION_UNKNOWN : 2500));
+      if (cut) CHECK_CONTAINS(why, "too short");
+    }
+  }
+  buf g = {{0}, 0};
+  size_t b = box(&g, "ftyp");
+  put(&g, "isom\0\0\2\0isom", 12);
+  end(&g, b);
+  leaf(&g, "moov", "");
+  CHECK(duration_of(&g, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "no mvhd");
+}
+
+/* A WebM with one Segment: Info with TimecodeScale (0: left out) and a
+ * Duration of dur_n bytes (-1: left out), then clusters added by the caller;
+ * close it with el_end(f, seg). */
+static size_t webm_timed(buf *f, uint64_t scale, uint64_t dur_bits, int dur_n) {
+  f->n = 0;
+  ebml_head(f, "webm");
+  size_t seg = el(f, 0x18538067);
+  size_t info = el(f, 0x1549A966);
+  if (scale) {
+    id(f, 0x2AD7B1);
+    put_be(f, 0x88, 1);
+    put_be(f, scale, 8);
+  }
+  if (dur_n >= 0) {
+    id(f, 0x4489);
+    put_be(f, 0x80 | (unsigned)dur_n, 1);
+    put_be(f, dur_bits, dur_n);
+  }
+  el_end(f, info);
+  return seg;
+}
+/* A Cluster at ts with a SimpleBlock at rel, or a BlockGroup when bdur > 0. */
+static void webm_cluster(buf *f, uint64_t ts, int16_t rel, uint64_t bdur) {
+  size_t cl = el(f, 0x1F43B675);
+  id(f, 0xE7);
+  put_be(f, 0x88, 1);
+  put_be(f, ts, 8);
+  uint8_t blk[6] = {0x81, (uint8_t)((uint16_t)rel >> 8), (uint8_t)rel, 0x80, 'f', 'r'};
+  if (bdur) {
+    size_t g = el(f, 0xA0);
+    el_leaf(f, 0xA1, blk, sizeof blk);
+    id(f, 0x9B);
+    put_be(f, 0x88, 1);
+    put_be(f, bdur, 8);
+    el_end(f, g);
+  } else {
+    el_leaf(f, 0xA3, blk, sizeof blk);
+  }
+  el_end(f, cl);
+}
+static uint64_t f64(double d) {
+  uint64_t u;
+  memcpy(&u, &d, 8);
+  return u;
+}
+static uint64_t f32(float x) {
+  uint32_t u;
+  memcpy(&u, &x, 4);
+  return u;
+}
+
+static int64_t webm_ms(uint64_t scale, uint64_t dur_bits, int dur_n, const char **why) {
+  buf f;
+  size_t seg = webm_timed(&f, scale, dur_bits, dur_n);
+  webm_cluster(&f, 0, 0, 0);
+  el_end(&f, seg);
+  return duration_of(&f, why);
+}
+
+static void test_webm_duration(void) {
+  const char *why;
+  const double max = (double)PA_UPLOAD_VIDEO_MAX_MS;
+  /* Duration in ticks of TimecodeScale ns (default 1 ms), as 4- or 8-byte floats. */
+  CHECK(webm_ms(0, f64(60000.0), 8, &why) == 60000);
+  CHECK(webm_ms(0, f32(60000.0f), 4, &why) == 60000);
+  CHECK(webm_ms(1000000, f64(60000.5), 8, &why) == 60001);
+  CHECK(webm_ms(1000, f64(60000000.0), 8, &why) == 60000); /* microsecond ticks */
+  CHECK(webm_ms(1000, f64(60000001.0), 8, &why) == 60001);
+  CHECK(webm_ms(1, f64(60e9), 8, &why) == 60000);         /* nanosecond ticks */
+  CHECK(webm_ms(1000000000, f32(3.0f), 4, &why) == 3000); /* second ticks */
+  /* Exactly from the bits: 0.1 is not 1/10 in binary, yet 600000 x 0.1 ms ticks... */
+  CHECK(webm_ms(100000, f64(600000.0), 8, &why) == 60000);
+  CHECK(webm_ms(0, f64(59999.9999), 8, &why) == 60000);
+  CHECK(webm_ms(0, f32(0.25f), 4, &why) == 1);
+  CHECK(webm_ms(0, f64(5e-324), 8, &why) == 1); /* the smallest subnormal, rounded up */
+  CHECK(webm_ms(0, f64(-0.0), 8, &why) == 0);
+  CHECK(webm_ms(0, 0, 0, &why) == 0); /* a float of size 0 is 0.0 */
+  /* The edge of what is believed. */
+  CHECK(webm_ms(0, f64(max), 8, &why) == PA_UPLOAD_VIDEO_MAX_MS);
+  CHECK(webm_ms(0, f64(max + 0.5), 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "more than 24 hours");
+  CHECK(webm_ms(0, f64(1e300), 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK(webm_ms(UINT64_MAX, f64(1.0), 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK(webm_ms(UINT64_MAX, f64(1.0 / 1024), 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK(webm_ms(0, f32(3.0e38f), 4, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  /* Not lengths: NaN, infinity, negative, other sizes, TimecodeScale 0. */
+  CHECK(webm_ms(0, 0x7FF8000000000000ull, 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "NaN");
+  CHECK(webm_ms(0, 0x7FC00000u, 4, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "NaN");
+  CHECK(webm_ms(0, 0x7FF0000000000000ull, 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "infinite");
+  CHECK(webm_ms(0, 0x7F800000u, 4, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK(webm_ms(0, f64(-1.0), 8, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "negative");
+  CHECK(webm_ms(0, f32(-5e-45f), 4, &why) == PA_UPLOAD_DURATION_UNKNOWN); /* negative subnormal */
+  CHECK(webm_ms(0, 0x404E00, 3, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "4 or 8 bytes");
+  CHECK(webm_ms(0, f32(1.0f), 5, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+
+  /* No Duration (MediaRecorder, ffmpeg -live): where the last block ends,
+   * cluster Timestamp + signed relative timecode (+ BlockDuration). */
+  buf f;
+  size_t seg = webm_timed(&f, 0, 0, -1);
+  webm_cluster(&f, 0, 0, 0);
+  webm_cluster(&f, 30000, 29999, 0);
+  webm_cluster(&f, 60000, -1, 0); /* a block just before its cluster's time */
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == 59999);
+  seg = webm_timed(&f, 0, 0, -1);
+  webm_cluster(&f, 59000, -32768, 33768); /* a BlockGroup's BlockDuration counts */
+  webm_cluster(&f, 1000, 500, 0);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == 60000);
+  seg = webm_timed(&f, 1000, 0, -1); /* microsecond ticks: rounded up */
+  webm_cluster(&f, 60000000, 1, 0);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == 60001);
+  /* A stated Duration shorter than the blocks does not hide them. */
+  seg = webm_timed(&f, 0, f64(1000.0), 8);
+  webm_cluster(&f, 90000, 0, 0);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == 90000);
+  /* Neither Duration nor blocks; a Timestamp past belief. */
+  seg = webm_timed(&f, 0, 0, -1);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "neither Duration nor blocks");
+  seg = webm_timed(&f, 1, 0, -1);
+  webm_cluster(&f, (uint64_t)PA_UPLOAD_VIDEO_MAX_MS * 1000000, 0, 0);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_VIDEO_MAX_MS);
+  seg = webm_timed(&f, 1, 0, -1);
+  webm_cluster(&f, (uint64_t)PA_UPLOAD_VIDEO_MAX_MS * 1000000 + 1, 0, 0);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  seg = webm_timed(&f, 0, 0, -1);
+  webm_cluster(&f, UINT64_MAX, 0, UINT64_MAX);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  /* A block too short for its track number and timecode. */
+  seg = webm_timed(&f, 0, 0, -1);
+  size_t cl = el(&f, 0x1F43B675);
+  el_leaf(&f, 0xA3, "\x81\x00", 2);
+  el_end(&f, cl);
+  el_end(&f, seg);
+  CHECK(duration_of(&f, &why) == PA_UPLOAD_DURATION_UNKNOWN);
+  CHECK_CONTAINS(why, "too short");
+  /* Chained Segments add up. */
+  buf two;
+  seg = webm_timed(&two, 0, f64(20000.0), 8);
+  el_end(&two, seg);
+  buf second;
+  seg = webm_timed(&second, 0, f64(40000.0), 8);
+  el_end(&second, seg);
+  put(&two, second.b, second.n);
+  CHECK(duration_of(&two, &why) == 60000);
+  /* The live-recording builder: a Segment and a Cluster of unknown size. */
+  webm w;
+  build_webm(&w, 1);
+  CHECK(duration_of(&w.f, &why) == 0);
+}
+
 int main(void) {
   RUN(test_mp4_cleared_in_place);
   RUN(test_mp4_truncated);
@@ -514,5 +810,7 @@ int main(void) {
   RUN(test_mp4_malformed);
   RUN(test_webm_cleared_in_place);
   RUN(test_webm_malformed);
+  RUN(test_mp4_duration);
+  RUN(test_webm_duration);
   return pa_test_summary("video");
 }

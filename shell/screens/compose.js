@@ -2,11 +2,14 @@
 // @pet mentions), a story (one photo) and a reel (a video; its poster is a
 // frame of it). Photos are prepared by the core in the decode worker before
 // anything is uploaded (shell/media-prep.js: downsized, re-encoded, no
-// metadata); a reel's video has its metadata cleared in place by the core.
+// metadata); a reel's video has its metadata cleared in place by the core,
+// which also reads its length: longer than the person's tier allows
+// (GET /billing entitlements.reel_seconds, 60 s free, 180 s Plus) it is
+// refused before any upload, as the server would refuse it (422).
 // The draft — caption, prepared bytes, alt texts, chosen pet and the uploads
 // already done — lives in IndexedDB (shell/drafts.js), so a reload or a
 // failed upload loses nothing; it is cleared after posting.
-import { post } from '../api.js';
+import { get, post } from '../api.js';
 import { el, failureText, filePicker, isPhone, progressBlock, withUploads } from '../compose-kit.js';
 import { loadDraft, saveDraft, clearDraft } from '../drafts.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
@@ -87,12 +90,20 @@ export async function mountComposer(root, ctx, kind) {
   let photoList = null;
   let videoBox = null;
   const pickError = el('p', { id: 'compose-pick-error', className: 'kit-error', hidden: true });
+  // The longest reel this person may post, and Plus's, once GET /billing
+  // (and, for a free person, /billing/plans) answered; until then (or
+  // offline) the server's 422 is what tells.
+  const reelLimit = { seconds: 0, plusSeconds: 0 };
   if (kind === 'reel') {
     const picker = filePicker({ id: 'compose-video', label: t('compose.chooseVideo'), accept: VIDEO_TYPES.join(','), onFiles: (f) => addVideo(f[0]) });
     picker.input.setAttribute('aria-describedby', 'compose-pick-error compose-video-help');
     videoBox = el('div', { className: 'compose-video' });
+    const help = el('p', { id: 'compose-video-help', className: 'kit-help', textContent: t('compose.videoHelp') });
     media.append(el('p', { className: 'kit-title', textContent: t('compose.video') }), el('div', { className: 'kit-pickers' }, picker.wrap),
-      el('p', { id: 'compose-video-help', className: 'kit-help', textContent: t('compose.videoHelp') }), pickError, videoBox);
+      help, pickError, videoBox);
+    reelLimits().then(() => {
+      if (reelLimit.seconds) help.textContent = `${t('compose.videoHelp')} ${t('compose.videoLimit', { seconds: reelLimit.seconds })}`;
+    });
   } else {
     const pickers = el('div', { className: 'kit-pickers' });
     const choose = filePicker({ id: 'compose-files', label: t(spec.maxPhotos > 1 ? 'compose.choosePhotos' : 'compose.choosePhoto'),
@@ -251,6 +262,25 @@ export async function mountComposer(root, ctx, kind) {
   }
 
   // ---- the reel's video, and its poster (a frame, prepared by the core)
+  async function reelLimits() {
+    const b = await get('/api/v1/billing');
+    if (!b.ok) return;
+    reelLimit.seconds = b.data.entitlements.reel_seconds;
+    if (b.data.tier === 'plus') return;
+    const p = await get('/api/v1/billing/plans');
+    if (p.ok) reelLimit.plusSeconds = p.data.entitlements.plus.reel_seconds;
+  }
+
+  // The refusal of a reel's video for its length: the limit, and for a free
+  // person what Plus allows, with the way to it.
+  function showLengthError(name, limit, plusSeconds, unknown) {
+    showPickError(unknown ? t('compose.videoLengthUnknown', { name }) : t('compose.videoTooLong', { name, seconds: limit }));
+    if (plusSeconds > limit) {
+      pickError.append(' ', t('compose.plusLonger', { seconds: plusSeconds }), ' ',
+        el('a', { href: '/plans', textContent: t('billing.seePlans') }));
+    }
+  }
+
   async function addVideo(file) {
     pickError.hidden = true;
     if (!VIDEO_TYPES.includes(file.type)) return showPickError(t('compose.videoType', { name: file.name }));
@@ -271,7 +301,15 @@ export async function mountComposer(root, ctx, kind) {
       renderVideo();
       return showPickError(t('compose.videoBroken', { name: file.name }));
     }
-    const r = await preparer.prepare(frame, { maxEdge: 1080 });
+    // The length as the server will read it: the core's (the same walk,
+    // rounded up to the millisecond); the browser's only when the core found
+    // none stated, which the server refuses anyway (its 422 is shown then).
+    const ms = clean.durationMs ?? (Number.isFinite(frame.duration) ? Math.ceil(frame.duration * 1000) : null);
+    if (reelLimit.seconds && ms !== null && ms > reelLimit.seconds * 1000) {
+      renderVideo();
+      return showLengthError(file.name, reelLimit.seconds, reelLimit.plusSeconds, false);
+    }
+    const r = await preparer.prepare(frame.png, { maxEdge: 1080 });
     if (closed) return;
     if (!r.ok) {
       renderVideo();
@@ -288,8 +326,9 @@ export async function mountComposer(root, ctx, kind) {
     pickError.hidden = false;
   }
 
-  // The frame at 0.5 s (or the middle of a shorter clip) as a PNG, or null
-  // when this browser cannot play the file.
+  // The frame at 0.5 s (or the middle of a shorter clip) as a PNG, and the
+  // length the browser reads (seconds; Infinity for a MediaRecorder WebM), or
+  // null when this browser cannot play the file.
   function posterFrame(blob) {
     return new Promise((resolve) => {
       const video = document.createElement('video');
@@ -312,7 +351,7 @@ export async function mountComposer(root, ctx, kind) {
         canvas.height = video.videoHeight;
         if (!canvas.width || !canvas.height) return done(null);
         canvas.getContext('2d').drawImage(video, 0, 0);
-        canvas.toBlob((png) => done(png), 'image/png');
+        canvas.toBlob((png) => done(png && { png, duration: video.duration }), 'image/png');
       };
       video.src = url;
     });
@@ -400,6 +439,15 @@ export async function mountComposer(root, ctx, kind) {
     if (!r.ok) {
       if (r.error.kind === 'aborted') return;
       submit.textContent = t('compose.retry');
+      const video = r.error.body?.video;
+      if (kind === 'reel' && video && (r.error.code === 'video_too_long' || r.error.code === 'video_length_unknown')) {
+        // The server's refusal of the length, worded as the early one; the
+        // video has to change, so the picker gets the focus.
+        showLengthError(draft.video.name, video.limit_seconds, video.plus_limit_seconds, r.error.code === 'video_length_unknown');
+        await persist();
+        form.querySelector('.kit-file')?.focus();
+        return;
+      }
       formError.textContent = t('compose.failed', { reason: failureText(t, r.error) });
       await persist();
       submit.focus();

@@ -4,7 +4,9 @@
 // refused files get their message and the rest stay; upload progress; a
 // failed upload keeps the draft and a retry finishes it; the draft survives a
 // reload, an upload the server discarded is sent again, the daily quota's
-// message), the story composer and the reel upload, axe on every screen at
+// message), the story composer and the reel upload (a video over the
+// person's reel length refused early and by the server; a MediaRecorder
+// recording's length as the core reads it), axe on every screen at
 // phone and desktop, light and dark, and the composer from the keyboard alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
-import { ROOT } from '../lib/paths.mjs';
-import { PHONE, DESKTOP, READY, plain, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
+import { CLI, ROOT } from '../lib/paths.mjs';
+import { PHONE, DESKTOP, READY, plain, waitForText, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
 import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -40,6 +42,9 @@ serverAndBrowser(async (s, b) => {
   // and one cut short that the core cannot read.
   makeLocatedVideo(f('clip.webm'), 'webm', { size: '180x320', seconds: '1' });
   writeFileSync(f('cut.webm'), readFileSync(f('clip.webm')).subarray(0, 1500));
+  // Over a free person's 60 s (web/src/pay/catalog.h): 61 s, 32x32 at 1 fps.
+  execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=orange:size=32x32:rate=1', '-t', '61',
+    '-c:v', 'libvpx', '-deadline', 'realtime', f('long.webm')]);
   files = f;
 });
 
@@ -420,6 +425,105 @@ test('reel upload: a video with progress, a poster from one of its frames, and n
   assertDecodes(stored);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('reel too long: a free person\'s 61 s video is refused before any upload, from the keyboard, axe-clean; the server\'s 422 reads the same', async () => {
+  const { context, page, problems } = await session({ axe: true, pet: { name: 'Rex', species: 'dog' } });
+  const uploads = [];
+  page.on('request', (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/media') uploads.push(r.url()); });
+  await go(page, '/compose/reel');
+  // The help under the picker states the limit (GET /billing: reel_seconds).
+  await waitForText(page, '#compose-video-help', 'Reels can be up to 60 s long.');
+  await page.fill('#compose-caption', 'A long walk');
+  await tabUntil(page, () => document.activeElement.id === 'compose-video', 'the video picker');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+  await chooser.setFiles(files('long.webm'));
+  const error = page.locator('#compose-pick-error');
+  await waitForText(page, '#compose-pick-error', 'long.webm was not added: it is longer than 60 s, the longest your reels can be.');
+  await waitForText(page, '#compose-pick-error', 'With Plus, reels can be up to 180 s long.');
+  assert.equal(await error.getByRole('link', { name: 'See Plus plans' }).getAttribute('href'), '/plans');
+  assert.equal(await page.locator('.compose-video video').count(), 0, 'not taken');
+  assert.equal(await page.inputValue('#compose-caption'), 'A long walk');
+  // Sharing now asks for a video; nothing was or is uploaded.
+  await page.getByRole('button', { name: 'Share reel' }).click();
+  await error.getByText(/choose a video/i).waitFor();
+  assert.deepEqual(uploads, []);
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  assert.deepEqual(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+  // Picked again: refused again; the way to Plus is reachable from the keyboard.
+  await page.setInputFiles('#compose-video', files('long.webm'));
+  await error.getByRole('link', { name: 'See Plus plans' }).waitFor();
+  await page.focus('#compose-video');
+  await tabUntil(page, () => document.activeElement.matches('#compose-pick-error a[href="/plans"]'), 'the link to the plans');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/plans$/);
+  assert.deepEqual(uploads, []);
+  assert.deepEqual(problems, []);
+
+  // Without the billing answer the composer cannot know the limit: the
+  // server's 422 says it, worded the same, next to the picker.
+  const blind = await session({ pet: { name: 'Rex', species: 'dog' } });
+  await blind.page.route('**/api/v1/billing', (r) => r.fulfill({ status: 503, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'unavailable', message: 'test: billing is away' } }) }));
+  await go(blind.page, '/compose/reel');
+  await blind.page.setInputFiles('#compose-video', files('long.webm'));
+  await blind.page.locator('.compose-video video').waitFor();
+  await blind.page.getByRole('button', { name: 'Share reel' }).click();
+  const said = blind.page.locator('#compose-pick-error');
+  await waitForText(blind.page, '#compose-pick-error', 'long.webm was not added: it is longer than 60 s, the longest your reels can be.');
+  await said.getByRole('link', { name: 'See Plus plans' }).waitFor();
+  await blind.page.waitForFunction(() => document.activeElement?.id === 'compose-video');
+  // The two refusals staged here, as the page and its console report them.
+  const staged = /^HTTP (503 .*\/api\/v1\/billing|422 .*\/api\/v1\/media)$|^console: Failed to load resource: .* status of (503|422) /;
+  assert.deepEqual(blind.problems.filter((p) => !staged.test(p)), []);
+  assert.equal(blind.problems.filter((p) => /422/.test(p)).length, 2, 'the server refused the video once');
+  assert.equal((await blind.api('/api/v1/reels?limit=1')).body.reels.some((r) => r.caption === 'A long walk'), false);
+  await blind.context.close();
+  await context.close();
+});
+
+// Chromium's own recording (MediaRecorder, what a web camera capture
+// uploads): the core reads the length ffprobe reads, rounded up to the
+// millisecond (this Chromium writes a 4-byte float Duration; older ones wrote
+// none, and then the last block's start counts).
+test('a MediaRecorder WebM: the core reads its length as ffprobe does', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.setContent('<canvas width="32" height="32"></canvas>');
+  const bytes = await page.evaluate(async () => {
+    const canvas = document.querySelector('canvas');
+    const g = canvas.getContext('2d');
+    const rec = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm;codecs=vp8' });
+    const parts = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    let n = 0;
+    const paint = () => { g.fillStyle = `hsl(${(n++ * 30) % 360} 80% 50%)`; g.fillRect(0, 0, 32, 32); };
+    paint();
+    const timer = setInterval(paint, 40);
+    const stopped = new Promise((resolve) => { rec.onstop = resolve; });
+    rec.start();
+    // Recorded until 30 frames were painted: the length is whatever it is, read back below.
+    await new Promise((resolve) => { const t = setInterval(() => { if (n > 30) { clearInterval(t); resolve(); } }, 10); });
+    rec.stop();
+    await stopped;
+    clearInterval(timer);
+    return Array.from(new Uint8Array(await new Blob(parts).arrayBuffer()));
+  });
+  await context.close();
+  const file = path.join(dir, 'recorded.webm');
+  writeFileSync(file, Buffer.from(bytes));
+  const said = execFileSync(CLI, ['video-scrub', file, path.join(dir, 'recorded-out.webm')], { encoding: 'utf8' });
+  const ms = Number(/, duration (\d+) ms\n$/.exec(said)?.[1]);
+  assert.ok(ms > 0, said);
+  const probe = (args) => execFileSync('ffprobe', ['-v', 'error', ...args, '-of', 'csv=p=0', file], { encoding: 'utf8' }).trim();
+  const stated = probe(['-show_entries', 'format=duration']);
+  const lastStart = Math.max(...probe(['-show_entries', 'packet=pts_time']).split('\n').map((l) => Number(l.split(',')[0])));
+  assert.ok(ms >= lastStart * 1000, `${ms} ms ends after the last frame starts (${lastStart} s)`);
+  if (stated !== 'N/A') {
+    // ffprobe prints microseconds; ours is the same length rounded up to the millisecond.
+    assert.ok(ms >= Number(stated) * 1000 - 0.001 && ms < Number(stated) * 1000 + 1.001, `${ms} ms vs ffprobe's ${stated} s`);
+  }
 });
 
 test('composer from the keyboard alone: pick, describe, reorder, mention a pet, post', async () => {

@@ -60,6 +60,35 @@ for (const [ext, container, what] of [['mp4', 1, /udta/], ['mov', 1, /udta/], ['
   });
 }
 
+// Lengths as ffmpeg made them (ffprobe agrees), the same natively and in
+// WASM: MP4 (mvhd), MOV, WebM with Info/Duration, Matroska, a WebM without
+// Duration (-live 1, as MediaRecorder writes: the last block's start, one
+// 40 ms frame short) and a fragmented MP4 (unknown).
+test('durations of ffmpeg-made videos: native = WASM, at known lengths', () => {
+  const cases = [
+    ['1.2.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'], 'duration 1200 ms'],
+    ['2.mov', ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'], 'duration 2000 ms'],
+    ['3.04.webm', ['-c:v', 'libvpx', '-deadline', 'realtime'], 'duration 3040 ms'],
+    ['0.4.mkv', ['-c:v', 'ffv1'], 'duration 400 ms'],
+    ['2.live.webm', ['-c:v', 'libvpx', '-deadline', 'realtime', '-live', '1'], 'duration 1960 ms'],
+    ['1.frag.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-movflags', '+frag_keyframe+empty_moov'],
+      'duration unknown: a fragmented MP4 (moov/mvex) states its length per fragment'],
+  ];
+  for (const [name, codec, want] of cases) {
+    const file = path.join(tmp, name);
+    const seconds = name.split(/\.(?=[a-z])/)[0];
+    const r0 = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=green:size=32x32:rate=25',
+      '-t', seconds, ...codec, file], { encoding: 'utf8' });
+    assert.equal(r0.status, 0, r0.stderr);
+    const probed = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8' }).stdout.trim();
+    if (!name.includes('live')) assert.equal(Number(probed), Number(seconds), `${name}: ffprobe`);
+    const n = cli('video-scrub', file, path.join(tmp, `out-${name}`));
+    assert.equal(n.status, 0, n.stderr);
+    assert.ok(n.stdout.endsWith(`, ${want}\n`), `${name}: ${n.stdout}`);
+    assert.equal(scrub(readFileSync(file)).text, n.stdout, `${name}: WASM = CLI`);
+  }
+});
+
 test('broken videos are refused with the core\'s reason and left as they were', () => {
   const mp4 = readFileSync(makeLocatedVideo(path.join(tmp, 'broken.mp4')));
   const cut = mp4.subarray(0, mp4.length - 50);

@@ -240,7 +240,7 @@ static int store(seeder *s, void *data, size_t len, const char *ext, int w, int 
                  char hash[PA_BLOB_HASH_HEX + 1]) {
   /* Videos as an upload of the same file would be stored: metadata cleared. */
   int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
-  if (video && pa_blob_scrub_video(data, len, s->err, s->errlen) != 0) return PA_DEMO_EMEDIA;
+  if (video && pa_blob_scrub_video(data, len, NULL, s->err, s->errlen) != 0) return PA_DEMO_EMEDIA;
   int rc = pa_blob_store(s->media_dir, data, len, ext, hash);
   if (rc != PA_BLOB_OK) {
     snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_blob_errstr(rc));

@@ -48,7 +48,7 @@ static int write_all(int fd, const unsigned char *p, size_t len) {
 }
 
 int pa_blob_store(const char *dir, const void *data, size_t len, const char *ext,
-                   char hex[PA_BLOB_HASH_HEX + 1]) {
+                  char hex[PA_BLOB_HASH_HEX + 1]) {
   char path[4096], tmp[4096];
   struct stat st;
   int known = 0;
@@ -118,7 +118,7 @@ static void append(void *ctx, void *bytes, int size) {
 }
 
 int pa_blob_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,
-                         size_t *out_len) {
+                        size_t *out_len) {
   growbuf b = {0};
   *out = NULL;
   *out_len = 0;
@@ -149,9 +149,7 @@ const char *pa_blob_kind_ext(pa_blob_kind kind) {
 const char *pa_blob_kind_type(pa_blob_kind kind) {
   return kind < PA_BLOB_KIND_COUNT ? kind_type[kind] : NULL;
 }
-int pa_blob_kind_is_video(pa_blob_kind kind) {
-  return kind == PA_BLOB_MP4 || kind == PA_BLOB_WEBM;
-}
+int pa_blob_kind_is_video(pa_blob_kind kind) { return kind == PA_BLOB_MP4 || kind == PA_BLOB_WEBM; }
 
 int pa_blob_type_kind(const char *mime) {
   if (!mime) return -1;
@@ -355,8 +353,7 @@ int pa_blob_sniff(const unsigned char *d, size_t n, pa_blob_info *out) {
     if (w < 1 || h < 1 || w > 16384 || h > 16384) w = h = 0;
   } else if (w < 1 || h < 1) {
     return PA_BLOB_EFORMAT;
-  } else if (w > PA_BLOB_MAX_SIDE || h > PA_BLOB_MAX_SIDE ||
-             (int64_t)w * h > PA_BLOB_MAX_PIXELS) {
+  } else if (w > PA_BLOB_MAX_SIDE || h > PA_BLOB_MAX_SIDE || (int64_t)w * h > PA_BLOB_MAX_PIXELS) {
     return PA_BLOB_ESIZE;
   }
   out->width = w;
@@ -364,9 +361,15 @@ int pa_blob_sniff(const unsigned char *d, size_t n, pa_blob_info *out) {
   return PA_BLOB_OK;
 }
 
-int pa_blob_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap) {
+int pa_blob_scrub_video(unsigned char *data, size_t len, int64_t *duration_ms, char *msg,
+                        size_t cap) {
   pa_error e;
-  if (pa_upload_scrub_video(data, len, NULL, &e) == PA_OK) return 0;
+  pa_upload_scrub rep;
+  if (pa_upload_scrub_video(data, len, &rep, &e) == PA_OK) {
+    if (duration_ms) *duration_ms = rep.duration_ms;
+    if (rep.duration_unknown) snprintf(msg, cap, "%s", rep.duration_unknown);
+    return 0;
+  }
   /* "video: …" from the core; the prefix is ours to drop. */
   snprintf(msg, cap, "%s", strncmp(e.msg, "video: ", 7) == 0 ? e.msg + 7 : e.msg);
   return -1;
@@ -555,8 +558,8 @@ static int reencode_upright(const unsigned char *data, size_t len, pa_blob_info 
 }
 
 int pa_blob_clean_image(const unsigned char *data, size_t len, pa_blob_info *info,
-                         pa_blob_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
-                         size_t cap) {
+                        pa_blob_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
+                        size_t cap) {
   *how = PA_BLOB_KEPT;
   *out = NULL;
   *out_len = 0;
@@ -573,14 +576,14 @@ int pa_blob_clean_image(const unsigned char *data, size_t len, pa_blob_info *inf
   if (!k.p) return PA_BLOB_ENOMEM;
   int rc = info->kind == PA_BLOB_JPEG  ? jpeg_strip(data, len, &k)
            : info->kind == PA_BLOB_PNG ? png_strip(data, len, &k)
-                                        : webp_strip(data, len, &k);
+                                       : webp_strip(data, len, &k);
   if (rc != 0 || !k.dropped) {
     free(k.p);
     if (rc != 0)
       snprintf(msg, cap, "its %s structure is broken (a part overruns the file)",
                info->kind == PA_BLOB_JPEG  ? "JPEG"
                : info->kind == PA_BLOB_PNG ? "PNG"
-                                            : "WebP");
+                                           : "WebP");
     return rc != 0 ? PA_BLOB_EFORMAT : PA_BLOB_OK;
   }
   *how = PA_BLOB_STRIPPED;

@@ -7,6 +7,7 @@
 #define PA_BLOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum {
   PA_BLOB_OK = 0,
@@ -53,9 +54,9 @@ int pa_blob_type_kind(const char *mime);
 int pa_blob_sniff(const unsigned char *data, size_t len, pa_blob_info *out);
 
 enum {
-  PA_BLOB_HASH_HEX = 64,                        /* hex digits in a name */
+  PA_BLOB_HASH_HEX = 64,                       /* hex digits in a name */
   PA_BLOB_NAME_MAX = PA_BLOB_HASH_HEX + 6 + 1, /* "<hex>.webm" and its NUL */
-  PA_BLOB_THUMBHASH_MAX = 37                    /* base64 ThumbHash and its NUL */
+  PA_BLOB_THUMBHASH_MAX = 37                   /* base64 ThumbHash and its NUL */
 };
 
 const char *pa_blob_errstr(int rc);
@@ -68,7 +69,7 @@ void pa_blob_hash(const void *data, size_t len, char hex[PA_BLOB_HASH_HEX + 1]);
  * "jpg", "png", "webp", "mp4", "webm".
  * Writes the hash into hex. */
 int pa_blob_store(const char *dir, const void *data, size_t len, const char *ext,
-                   char hex[PA_BLOB_HASH_HEX + 1]);
+                  char hex[PA_BLOB_HASH_HEX + 1]);
 
 /* The MIME type for a well-formed media file name ("<64 lowercase hex>.jpg",
  * ".png", ".webp", ".mp4", ".webm"), or NULL for anything else. */
@@ -76,9 +77,12 @@ const char *pa_blob_name_type(const char *name);
 
 /* Clears a video's metadata (GPS, titles, XMP: MP4 udta/meta/uuid boxes,
  * WebM Tags/Attachments) in place with the core's pa_upload_scrub_video;
- * no byte moves and len stays. 0 on success; -1 for a file the core cannot
- * walk, with its reason in msg, the bytes then untouched. */
-int pa_blob_scrub_video(unsigned char *data, size_t len, char *msg, size_t cap);
+ * no byte moves and len stays. 0 on success, with *duration_ms (may be NULL)
+ * the length the file states, rounded up to the millisecond, or -1 when it
+ * states none the core believes (then its reason is in msg); -1 for a file
+ * the core cannot walk, with its reason in msg, the bytes then untouched. */
+int pa_blob_scrub_video(unsigned char *data, size_t len, int64_t *duration_ms, char *msg,
+                        size_t cap);
 
 /* The ThumbHash placeholder (base64) of a JPEG or PNG, decoded by the core's
  * image code with its limits and checks (core/src/media/media.md). 0 on success;
@@ -114,12 +118,12 @@ typedef enum pa_blob_cleaning {
  * file) or a turned JPEG cannot be decoded, with the reason in msg. Videos
  * are PA_BLOB_EINVAL: pa_blob_scrub_video clears those. */
 int pa_blob_clean_image(const unsigned char *data, size_t len, pa_blob_info *info,
-                         pa_blob_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
-                         size_t cap);
+                        pa_blob_cleaning *how, unsigned char **out, size_t *out_len, char *msg,
+                        size_t cap);
 
 /* Encodes w x h RGB pixels as a baseline JPEG. On success *out is a buffer
  * from malloc holding *out_len bytes; the caller frees it with free(). */
 int pa_blob_encode_jpeg(const unsigned char *rgb, int w, int h, int quality, unsigned char **out,
-                         size_t *out_len);
+                        size_t *out_len);
 
 #endif

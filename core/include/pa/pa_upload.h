@@ -70,13 +70,19 @@ typedef enum pa_upload_video {
 } pa_upload_video;
 
 enum { /* pa_upload_scrub.what */
-  PA_SCRUB_UDTA = 1u << 0,
-  PA_SCRUB_META = 1u << 1,
-  PA_SCRUB_UUID = 1u << 2,
-  PA_SCRUB_TAGS = 1u << 3,
-  PA_SCRUB_ATTACHMENTS = 1u << 4,
-  PA_SCRUB_TITLE = 1u << 5
+       PA_SCRUB_UDTA = 1u << 0,
+       PA_SCRUB_META = 1u << 1,
+       PA_SCRUB_UUID = 1u << 2,
+       PA_SCRUB_TAGS = 1u << 3,
+       PA_SCRUB_ATTACHMENTS = 1u << 4,
+       PA_SCRUB_TITLE = 1u << 5
 };
+
+/* A stated length beyond this is not believed: the duration is reported
+ * unknown (no phone records a day-long reel; a value past it is a broken or
+ * forged header, and keeping it bounded keeps every sum in 64 bits). */
+#define PA_UPLOAD_VIDEO_MAX_MS     (24LL * 60 * 60 * 1000)
+#define PA_UPLOAD_DURATION_UNKNOWN (-1LL)
 
 typedef struct pa_upload_scrub {
   pa_upload_video container;
@@ -84,6 +90,18 @@ typedef struct pa_upload_scrub {
   unsigned what;          /* PA_SCRUB_* kinds among them */
   unsigned pointers;      /* WebM SeekHead entries to them, voided too */
   uint64_t cleared_bytes; /* their total length, headers included */
+  /* The video's length in milliseconds, rounded up, 0 to
+   * PA_UPLOAD_VIDEO_MAX_MS; or PA_UPLOAD_DURATION_UNKNOWN, with the reason
+   * in duration_unknown (a static string; NULL when the length is known).
+   * MP4: the longest of moov/mvhd and each trak/tkhd, in mvhd's timescale
+   * (a fragmented file, with moov/mvex, is unknown: its length is spread
+   * over its fragments). WebM: per Segment, the longest of Info/Duration x
+   * TimecodeScale and the end of the last block (cluster Timestamp + the
+   * block's relative timecode + its BlockDuration); Segments add up. See
+   * src/media/media.md, "Videos: duration". An unknown length does not
+   * refuse the file: the caller decides. */
+  int64_t duration_ms;
+  const char *duration_unknown;
 } pa_upload_scrub;
 
 /* Clears the metadata of the video in bytes[0..len) in place; len never
@@ -91,11 +109,11 @@ typedef struct pa_upload_scrub {
  * bytes are unchanged: PA_ERR_UNSUPPORTED for what is not an MP4 or WebM
  * video, PA_ERR_SYNTAX for a malformed structure, PA_ERR_TRUNCATED when the
  * file ends inside a box or element. Allocates nothing. */
-pa_status pa_upload_scrub_video(uint8_t *bytes, size_t len, pa_upload_scrub *report,
-                                pa_error *err);
+pa_status pa_upload_scrub_video(uint8_t *bytes, size_t len, pa_upload_scrub *report, pa_error *err);
 
 /* The CLI's video-scrub line: "mp4 cleared N udta meta, B bytes, P seek
- * entries\n". Returns the length the full text needs, like snprintf. */
+ * entries, duration MS ms\n" (or ", duration unknown: REASON"). Returns the length the full text
+ * needs, like snprintf. */
 size_t pa_upload_scrub_describe(const pa_upload_scrub *report, char *buf, size_t cap);
 
 #endif

@@ -1,6 +1,7 @@
 /* pa_upload_scrub_video: a video's metadata cleared in place (src/media/media.md,
  * "Videos"). Every box or element keeps its offset and its length, so the
- * sample offset tables (stco/co64), SeekHead and Cues stay valid.
+ * sample offset tables (stco/co64), SeekHead and Cues stay valid. The same
+ * walk reads the video's duration (pa_upload_scrub.duration_ms).
  *
  * Two passes over the same walk: the first only checks and counts, the second
  * (run only when the first found nothing to refuse) writes. A refused file is
@@ -10,16 +11,52 @@
 #include <stdio.h>
 #include <string.h>
 
+/* What the walk gathers for the duration; cleared before each walk. */
+typedef struct timing {
+  const char *why; /* the first reason the length is unknown, or NULL */
+  /* MP4 */
+  int mvhds, fragmented;
+  uint32_t timescale;
+  uint64_t mvhd_units, tkhd_units; /* in mvhd's timescale; tkhd: the longest track */
+  /* WebM: the Segment being walked, then the sum of the finished ones */
+  int infos, blocks, float_size; /* float_size: -1 without a Duration */
+  uint64_t scale, float_bits;    /* TimecodeScale (ns per tick), Duration's bits */
+  uint64_t block_end;            /* ticks: where the latest block ends */
+  int64_t total_ms;
+} timing;
+
 typedef struct scrub {
   uint8_t *b;
   size_t len;
   int apply; /* 0: check and count only */
   pa_upload_scrub *rep;
   pa_error *err;
+  timing t;
 } scrub;
 
 static uint32_t be32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint64_t be64(const uint8_t *p) { return (uint64_t)be32(p) << 32 | be32(p + 4); }
+
+/* ---- the duration: every failure only makes the length unknown (the file
+ * is still scrubbed; the caller decides what an unknown length means) */
+
+static void no_duration(scrub *s, const char *why) {
+  if (!s->t.why) s->t.why = why;
+}
+
+static const char BEYOND[] = "it states more than 24 hours";
+
+/* ceil(units * num / den) milliseconds, or -1 past PA_UPLOAD_VIDEO_MAX_MS.
+ * Rounded up, so that a video a nanosecond over a limit is over it. The
+ * product of two 64-bit header fields is taken in 128 bits: nothing a file
+ * states can wrap it. */
+typedef unsigned __int128 u128;
+static int64_t ms_ceil(uint64_t units, uint64_t num, u128 den) {
+  u128 p = (u128)units * num;
+  u128 q = p / den + (p % den != 0);
+  return q > (u128)PA_UPLOAD_VIDEO_MAX_MS ? -1 : (int64_t)q;
 }
 
 static void count(scrub *s, size_t bytes, unsigned what) {
@@ -100,6 +137,35 @@ static void mp4_clear(scrub *s, const box *bx) {
   memset(s->b + bx->at + bx->sizelen, 0, bx->end - bx->at - bx->sizelen);
 }
 
+/* moov/mvhd and trak/tkhd (ISO/IEC 14496-12 8.2.2, 8.3.2): a version byte
+ * and 3 bytes of flags, then version 0 has 32-bit creation and modification
+ * times, mvhd a 32-bit timescale, tkhd a track id and 4 reserved bytes, and a
+ * 32-bit duration; version 1 has the times and the duration in 64 bits. A
+ * duration of all ones means "not stated". */
+enum { MVHD_V0_LEN = 20, MVHD_V1_LEN = 32, TKHD_V0_LEN = 24, TKHD_V1_LEN = 36 };
+
+static void mp4_times(scrub *s, const box *bx, int mvhd) {
+  const uint8_t *p = s->b + bx->at + bx->sizelen;
+  size_t n = bx->end - bx->at - bx->sizelen;
+  if (mvhd) s->t.mvhds++;
+  if (n < 1 || p[0] > 1)
+    return no_duration(s, mvhd ? "mvhd has an unknown version" : "a tkhd has an unknown version");
+  int v1 = p[0];
+  if (n < (size_t)(mvhd ? v1 ? MVHD_V1_LEN : MVHD_V0_LEN : v1 ? TKHD_V1_LEN : TKHD_V0_LEN))
+    return no_duration(s, mvhd ? "mvhd is too short for its version"
+                               : "a tkhd is too short for its version");
+  size_t at = mvhd ? v1 ? 24 : 16 : v1 ? 28 : 20;
+  uint64_t d = v1 ? be64(p + at) : be32(p + at);
+  if (d == (v1 ? UINT64_MAX : UINT32_MAX))
+    return no_duration(s, mvhd ? "mvhd states no duration" : "a tkhd states no duration");
+  if (mvhd) {
+    s->t.timescale = be32(p + (v1 ? 20 : 12));
+    s->t.mvhd_units = d;
+  } else if (d > s->t.tkhd_units) {
+    s->t.tkhd_units = d;
+  }
+}
+
 /* The boxes in [start, end) at depth; descends into moov at the top and trak in moov. */
 static pa_status mp4_level(scrub *s, size_t start, size_t end, int depth, int open, int *moov) {
   for (size_t pos = start; pos < end;) {
@@ -116,6 +182,10 @@ static pa_status mp4_level(scrub *s, size_t start, size_t end, int depth, int op
                             brands);
     } else if (is(&bx, "udta") || is(&bx, "meta") || is(&bx, "uuid")) {
       mp4_clear(s, &bx);
+    } else if ((depth == 1 && is(&bx, "mvhd")) || (depth == 2 && is(&bx, "tkhd"))) {
+      mp4_times(s, &bx, depth == 1);
+    } else if (depth == 1 && is(&bx, "mvex")) {
+      s->t.fragmented = 1;
     } else if (depth < MP4_MAX_DEPTH && is(&bx, depth == 0 ? "moov" : "trak")) {
       if (depth == 0) ++*moov;
       st = mp4_level(s, bx.at + bx.sizelen, bx.end, depth + 1, bx.to_end, moov);
@@ -124,6 +194,25 @@ static pa_status mp4_level(scrub *s, size_t start, size_t end, int depth, int op
     pos = bx.end;
   }
   return PA_OK;
+}
+
+/* The movie's length: the longer of what mvhd and the longest tkhd state
+ * (both in mvhd's timescale; players take the longest track). What the
+ * headers state is what is read: the sample tables (stts, edit lists) lie
+ * deeper and are a decoder's business. A fragmented file (moov/mvex) is
+ * unknown: its mvhd covers only what precedes the first fragment (0 for
+ * ffmpeg's empty_moov), the rest lies in moof boxes that mehd may or may not
+ * sum up, so believing it would let any length through. */
+static void mp4_duration(scrub *s) {
+  timing *t = &s->t;
+  if (t->mvhds != 1) no_duration(s, t->mvhds ? "more than one mvhd" : "the file has no mvhd");
+  if (t->fragmented) no_duration(s, "a fragmented MP4 (moov/mvex) states its length per fragment");
+  if (!t->why && !t->timescale) no_duration(s, "mvhd's timescale is 0");
+  if (t->why) return;
+  int64_t ms =
+      ms_ceil(t->mvhd_units > t->tkhd_units ? t->mvhd_units : t->tkhd_units, 1000, t->timescale);
+  if (ms < 0) return no_duration(s, BEYOND);
+  s->t.total_ms = ms;
 }
 
 static pa_status mp4_scrub(scrub *s) {
@@ -135,6 +224,7 @@ static pa_status mp4_scrub(scrub *s) {
                         moov ? "video: %d 'moov' boxes; a video has one"
                              : "video: not an MP4 video (%d 'moov' boxes: an image or a fragment?)",
                         moov);
+  mp4_duration(s);
   return PA_OK;
 }
 
@@ -149,12 +239,27 @@ enum {
   MKV_SEEKID = 0x53AB,
   MKV_INFO = 0x1549A966,
   MKV_TITLE = 0x7BA9,
+  MKV_TIMECODESCALE = 0x2AD7B1,
+  MKV_DURATION = 0x4489,
   MKV_CLUSTER = 0x1F43B675,
+  MKV_TIMESTAMP = 0xE7,
+  MKV_SIMPLEBLOCK = 0xA3,
+  MKV_BLOCKGROUP = 0xA0,
+  MKV_BLOCK = 0xA1,
+  MKV_BLOCKDURATION = 0x9B,
   MKV_TAGS = 0x1254C367,
   MKV_ATTACHMENTS = 0x1941A469,
   MKV_VOID = 0xEC,
   MKV_CRC32 = 0xBF
 };
+
+/* Matroska's defaults and bounds for times. A tick is at least 1 ns, so a
+ * count of ticks past the longest believable length in nanoseconds is past
+ * it at any TimecodeScale; bounding every count there keeps their sums
+ * (cluster + block + BlockDuration) far inside 64 bits. */
+#define MKV_TIMECODESCALE_DEFAULT 1000000u /* ns per tick: milliseconds */
+#define MKV_TICKS_MAX             ((uint64_t)PA_UPLOAD_VIDEO_MAX_MS * 1000000u)
+enum { MKV_FLOAT_EXACT_SHIFT = 107 }; /* 1e6 << 107 still fits 128 bits (1e6 < 2^20) */
 
 typedef struct elem {
   size_t at, data, end; /* end: data + size, or the parent's end when the size is unknown */
@@ -296,6 +401,14 @@ static pa_status level1_children(scrub *s, const elem *parent) {
       if (hit) s->rep->pointers++;
     } else if (parent->id == MKV_INFO && c.id == MKV_TITLE) {
       hit = 1;
+    } else if (parent->id == MKV_INFO && c.id == MKV_TIMECODESCALE) {
+      s->t.scale = c.end - c.data <= 8 ? ebml_uint(s, &c) : 0;
+      if (!s->t.scale) no_duration(s, "TimecodeScale is 0 or wider than 8 bytes");
+    } else if (parent->id == MKV_INFO && c.id == MKV_DURATION) {
+      size_t n = c.end - c.data;
+      if (n != 0 && n != 4 && n != 8) no_duration(s, "Duration is not a float of 4 or 8 bytes");
+      s->t.float_size = (int)n;
+      s->t.float_bits = n ? ebml_uint(s, &c) : 0;
     }
     if (hit) {
       st = ebml_void(s, &c, parent->id == MKV_INFO ? PA_SCRUB_TITLE : 0);
@@ -327,44 +440,156 @@ static int cluster_child(uint32_t id) {
   }
 }
 
-/* A Cluster of unknown size (live recordings, MediaRecorder) ends where an
- * element that cannot be its child begins. Returns that position in *next. */
-static pa_status open_cluster(scrub *s, const elem *cl, int open, size_t *next) {
+/* A Block or SimpleBlock begins with its track number (a vint like a size,
+ * 1-8 bytes) and its timecode relative to the Cluster's, a signed 16-bit
+ * big-endian; dur: its BlockDuration in ticks (0 for none). *last: the latest
+ * end in the Cluster, relative to the Cluster's Timestamp. */
+static void block_time(scrub *s, size_t d, size_t end, uint64_t dur, int64_t *last) {
+  int n = 1;
+  while (d < end && n <= 8 && !(s->b[d] & (0x80 >> (n - 1)))) n++;
+  if (d >= end || n > 8 || end - d < (size_t)n + 2)
+    return no_duration(s, "a block is too short for its track and timecode");
+  int16_t rel = (int16_t)(uint16_t)(s->b[d + (size_t)n] << 8 | s->b[d + (size_t)n + 1]);
+  if (dur > MKV_TICKS_MAX) return no_duration(s, "a BlockDuration states more than 24 hours");
+  int64_t e = rel + (int64_t)dur;
+  if (e > *last) *last = e;
+}
+
+static pa_status block_group(scrub *s, const elem *g, int64_t *last) {
+  size_t block = 0, block_end = 0;
+  uint64_t dur = 0;
+  for (size_t pos = g->data; pos < g->end;) {
+    elem c;
+    pa_status st = ebml_elem(s, pos, g->end, 0, &c);
+    if (st == PA_OK) st = known_size(s, &c);
+    if (st != PA_OK) return st;
+    if (c.id == MKV_BLOCK) {
+      block = c.data;
+      block_end = c.end;
+    } else if (c.id == MKV_BLOCKDURATION) {
+      dur = c.end - c.data <= 8 ? ebml_uint(s, &c) : UINT64_MAX;
+    }
+    pos = c.end;
+  }
+  if (block_end) block_time(s, block, block_end, dur, last);
+  return PA_OK;
+}
+
+/* A Cluster's children, read for where its last block ends (the length of a
+ * file whose Info states none). A Cluster of unknown size (live recordings,
+ * MediaRecorder) ends where an element that cannot be its child begins;
+ * *next: where the Cluster ended. open: see overrun. */
+static pa_status cluster(scrub *s, const elem *cl, int open, size_t *next) {
+  uint64_t ts = 0;
+  int64_t last = INT64_MIN;
   size_t pos = cl->data;
   while (pos < cl->end) {
     elem c;
     pa_status st = ebml_elem(s, pos, cl->end, open, &c);
     if (st != PA_OK) return st;
-    if (!cluster_child(c.id)) break;
+    if (cl->unknown && !cluster_child(c.id)) break;
     if ((st = known_size(s, &c)) != PA_OK) return st;
+    if (c.id == MKV_TIMESTAMP) {
+      ts = c.end - c.data <= 8 ? ebml_uint(s, &c) : UINT64_MAX;
+    } else if (c.id == MKV_SIMPLEBLOCK) {
+      block_time(s, c.data, c.end, 0, &last);
+    } else if (c.id == MKV_BLOCKGROUP && (st = block_group(s, &c, &last)) != PA_OK) {
+      return st;
+    }
     pos = c.end;
   }
-  *next = pos;
+  if (last != INT64_MIN) {
+    if (ts > MKV_TICKS_MAX) {
+      no_duration(s, "a Cluster's Timestamp states more than 24 hours");
+    } else if ((int64_t)ts + last > 0 && (uint64_t)((int64_t)ts + last) > s->t.block_end) {
+      s->t.block_end = (uint64_t)((int64_t)ts + last);
+    }
+    s->t.blocks = 1;
+  }
+  *next = cl->unknown ? pos : cl->end;
   return PA_OK;
+}
+
+/* An EBML float (IEEE 754 binary32 or binary64, big-endian bits) of ticks,
+ * times scale ns, in milliseconds rounded up; -1 with the reason noted.
+ * Decoded from its bits as m x 2^e and multiplied in integers, so that the
+ * product is exact: a Duration of 60000.0 ms ticks is 60000 ms, never 60001
+ * by a float rounding, and the limit's edge is where it says. */
+static int64_t float_ms(scrub *s, uint64_t bits, int size, uint64_t scale) {
+  int fbits = size == 8 ? 52 : 23, ebits = size == 8 ? 11 : 8;
+  int bias = (1 << (ebits - 1)) - 1, top = (1 << ebits) - 1;
+  uint64_t frac = bits & ((1ull << fbits) - 1);
+  int exp = (int)(bits >> fbits & (uint64_t)top);
+  int negative = (int)(bits >> (fbits + ebits) & 1);
+  if (exp == top) return no_duration(s, frac ? "Duration is NaN" : "Duration is infinite"), -1;
+  uint64_t m = exp ? frac | 1ull << fbits : frac; /* subnormals have no implicit 1 */
+  int e = (exp ? exp : 1) - bias - fbits;
+  if (!m) return 0; /* +0 and -0 */
+  if (negative) return no_duration(s, "Duration is negative"), -1;
+  int64_t ms;
+  if (e >= 0) {
+    /* m < 2^(fbits+1): m << e fits 64 bits up to e = 63 - fbits; beyond,
+     * the value is over 2^64 ticks, far past any believable length. */
+    ms = e <= 63 - fbits ? ms_ceil(m << e, scale, 1000000) : -1;
+  } else if (-e <= MKV_FLOAT_EXACT_SHIFT) {
+    ms = ms_ceil(m, scale, (u128)1000000 << -e);
+  } else {
+    ms = 1; /* m x scale < 2^117, over 2^107 x 1e6: under a millisecond, rounded up */
+  }
+  if (ms < 0) no_duration(s, BEYOND);
+  return ms;
+}
+
+/* A Segment's length, added to the file's: the longer of what Info's
+ * Duration states and where the last block ends. Why both: live writers
+ * (ffmpeg -live, older Chromium MediaRecorders, a recording cut off before
+ * it was finalised) write no Duration, so the blocks are all there is; and
+ * where a Duration is stated, a forged short one must not hide blocks that
+ * play on. The block count ends at the last block's start plus its
+ * BlockDuration when it has one (SimpleBlocks have none), so a file without
+ * Duration counts at most one frame short of what a player shows; laced
+ * frames after a block's first are not counted either. */
+static void segment_duration(scrub *s) {
+  timing *t = &s->t;
+  if (t->infos > 1) no_duration(s, "more than one Info in a Segment");
+  if (t->float_size < 0 && !t->blocks) no_duration(s, "a Segment has neither Duration nor blocks");
+  if (t->why) return;
+  int64_t stated = t->float_size > 0 ? float_ms(s, t->float_bits, t->float_size, t->scale) : 0;
+  int64_t played = ms_ceil(t->block_end, t->scale, 1000000);
+  if (played < 0) no_duration(s, BEYOND);
+  if (t->why) return;
+  t->total_ms += stated > played ? stated : played;
+  if (t->total_ms > PA_UPLOAD_VIDEO_MAX_MS) no_duration(s, BEYOND);
 }
 
 /* The Segment's top-level children; *next: where the Segment ended. */
 static pa_status segment(scrub *s, const elem *seg, size_t *next) {
   size_t pos = seg->data;
+  s->t.infos = s->t.blocks = 0;
+  s->t.float_size = -1;
+  s->t.scale = MKV_TIMECODESCALE_DEFAULT;
+  s->t.block_end = 0;
   while (pos < seg->end) {
     elem e;
     pa_status st = ebml_elem(s, pos, seg->end, seg->unknown, &e);
     if (st != PA_OK) return st;
     if (e.id == EBML_HEADER && seg->unknown) break; /* the next file of a chain */
     if (e.unknown && e.id != MKV_CLUSTER) return known_size(s, &e);
-    if (e.unknown) {
-      st = open_cluster(s, &e, seg->unknown, &pos);
+    if (e.id == MKV_CLUSTER) {
+      st = cluster(s, &e, e.unknown ? seg->unknown : 0, &pos);
     } else if (e.id == MKV_TAGS || e.id == MKV_ATTACHMENTS) {
       st = ebml_void(s, &e, e.id == MKV_TAGS ? PA_SCRUB_TAGS : PA_SCRUB_ATTACHMENTS);
       pos = e.end;
     } else if (e.id == MKV_SEEKHEAD || e.id == MKV_INFO) {
+      s->t.infos += e.id == MKV_INFO;
       st = level1_children(s, &e);
       pos = e.end;
     } else {
-      pos = e.end; /* Clusters, Tracks, Cues… skipped by size */
+      pos = e.end; /* Tracks, Cues… skipped by size */
     }
     if (st != PA_OK) return st;
   }
+  segment_duration(s);
   *next = pos;
   return PA_OK;
 }
@@ -428,6 +653,8 @@ pa_status pa_upload_scrub_video(uint8_t *bytes, size_t len, pa_upload_scrub *rep
   pa_upload_scrub local;
   pa_upload_scrub *rep = report ? report : &local;
   memset(rep, 0, sizeof *rep);
+  rep->duration_ms = PA_UPLOAD_DURATION_UNKNOWN;
+  rep->duration_unknown = "the file was not read";
   pa_error_clear(err);
   if (!bytes && len) return pa_error_set(err, PA_ERR_ARG, "video: no bytes");
   if (len < 8) {
@@ -444,14 +671,18 @@ pa_status pa_upload_scrub_video(uint8_t *bytes, size_t len, pa_upload_scrub *rep
   } else {
     return pa_error_set(err, PA_ERR_UNSUPPORTED, "video: not an MP4 or WebM video");
   }
-  scrub s = {bytes, len, 0, rep, err};
+  scrub s = {bytes, len, 0, rep, err, {0}};
   pa_status st = walk(&s);
   if (st != PA_OK) return st;
   pa_upload_video container = rep->container;
   memset(rep, 0, sizeof *rep);
   rep->container = container;
   s.apply = 1;
-  return walk(&s); /* the same walk over unchanged structure: cannot fail now */
+  memset(&s.t, 0, sizeof s.t);
+  st = walk(&s); /* the same walk over unchanged structure: cannot fail now */
+  rep->duration_unknown = s.t.why;
+  rep->duration_ms = s.t.why ? PA_UPLOAD_DURATION_UNKNOWN : s.t.total_ms;
+  return st;
 }
 
 size_t pa_upload_scrub_describe(const pa_upload_scrub *r, char *buf, size_t cap) {
@@ -463,8 +694,13 @@ size_t pa_upload_scrub_describe(const pa_upload_scrub *r, char *buf, size_t cap)
     int k = snprintf(what + n, sizeof what - n, " %s", names[i]);
     if (k > 0 && (size_t)k < sizeof what - n) n += (size_t)k;
   }
-  int k = snprintf(buf, cap, "%s cleared %u%s, %llu bytes, %u seek entries\n",
+  char len[96];
+  if (r->duration_ms >= 0)
+    snprintf(len, sizeof len, "%lld ms", (long long)r->duration_ms);
+  else
+    snprintf(len, sizeof len, "unknown: %s", r->duration_unknown ? r->duration_unknown : "?");
+  int k = snprintf(buf, cap, "%s cleared %u%s, %llu bytes, %u seek entries, duration %s\n",
                    r->container == PA_UPLOAD_VIDEO_WEBM ? "webm" : "mp4", r->cleared, what,
-                   (unsigned long long)r->cleared_bytes, r->pointers);
+                   (unsigned long long)r->cleared_bytes, r->pointers, len);
   return k < 0 ? 0 : (size_t)k;
 }

@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "blob.h"
 #include "clock.h"
+#include "pay/catalog.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -156,16 +157,65 @@ static int quota_precheck(pa_srv_req *rq) {
 
 /* ---- uploads */
 
+/* A video longer than the uploader's tier allows for a reel (pay/catalog.h,
+ * reel_seconds), or whose length cannot be read (it could be any), is
+ * refused: 1 with 422 sent, 0 when it may be stored. Exactly the limit
+ * passes: duration_ms <= seconds * 1000, the core having rounded the
+ * length up to the millisecond, so 60.0004 s is 60001 ms and over 60 s.
+ * The body says the numbers for the app to word: {"error", "video":
+ * {"duration_ms" (or null), "limit_seconds", "plus_limit_seconds"}}. */
+static int refuse_long_video(pa_srv_req *rq, int64_t ms, const char *why) {
+  const pa_catalog_entitlements *ent =
+      pa_catalog_entitlements_of(rq->plus ? PA_TIER_PLUS : PA_TIER_FREE);
+  int limit = ent->reel_seconds, plus = pa_catalog_entitlements_of(PA_TIER_PLUS)->reel_seconds;
+  if (ms >= 0 && ms <= (int64_t)limit * 1000) return 0;
+  char say[400], more[96] = "";
+  if (limit < plus)
+    snprintf(more, sizeof more, " With Plus, reels may be up to %d seconds long.", plus);
+  if (ms < 0)
+    snprintf(say, sizeof say,
+             "The video's length cannot be read (%s), so it is not stored: your reels may be at "
+             "most %d seconds long.%s",
+             why, limit, more);
+  else
+    snprintf(say, sizeof say,
+             "The video is %lld.%03lld seconds long; your reels may be at most %d seconds "
+             "long.%s",
+             (long long)(ms / 1000), (long long)(ms % 1000), limit, more);
+  cJSON *root = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(root, "error");
+  cJSON *v = cJSON_AddObjectToObject(root, "video");
+  if (err && v &&
+      cJSON_AddStringToObject(err, "code", ms < 0 ? "video_length_unknown" : "video_too_long") &&
+      cJSON_AddStringToObject(err, "message", say) &&
+      (ms < 0 ? cJSON_AddNullToObject(v, "duration_ms")
+              : cJSON_AddNumberToObject(v, "duration_ms", (double)ms)) &&
+      cJSON_AddNumberToObject(v, "limit_seconds", limit) &&
+      cJSON_AddNumberToObject(v, "plus_limit_seconds", plus)) {
+    pa_api_json(rq, 422, root);
+  } else {
+    cJSON_Delete(root);
+    pa_api_error(rq, 422, ms < 0 ? "video_length_unknown" : "video_too_long", say, NULL);
+  }
+  return 1;
+}
+
 /* Clears what the client left in (media.h: videos in place, images stripped
- * or turned upright): 0 with *data / *len / *info the bytes to store, or -1
- * with 422 or 500 sent (*data freed). */
+ * or turned upright) and holds videos to the tier's reel length: 0 with
+ * *data / *len / *info the bytes to store, or -1 with 422 or 500 sent
+ * (*data freed; the caller refunds the quota). */
 static int clean_upload(pa_srv_req *rq, unsigned char **data, size_t *len, pa_blob_info *info) {
   char why[256], say[360];
   /* A video keeps its bytes, minus its metadata (GPS, titles, XMP), cleared
    * in place by the core as our app does before upload: API clients that
    * skip it get the same. What the core cannot walk is not stored. */
   if (pa_blob_kind_is_video(info->kind)) {
-    if (pa_blob_scrub_video(*data, *len, why, sizeof why) == 0) return 0;
+    int64_t ms = -1;
+    if (pa_blob_scrub_video(*data, *len, &ms, why, sizeof why) == 0) {
+      if (!refuse_long_video(rq, ms, why)) return 0;
+      free(*data);
+      *data = NULL;
+      return -1;
+    }
     snprintf(say, sizeof say, "The video cannot be checked for metadata, so it is not stored: %s",
              why);
   } else {
