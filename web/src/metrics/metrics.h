@@ -38,7 +38,7 @@ typedef enum pa_metrics_gauge {
 typedef enum pa_metrics_counter {
   PA_METRICS_REJECTED_FAST, /* 503: the ordinary workers' queue was full */
   PA_METRICS_REJECTED_SLOW, /* 503: the slow workers' queue was full */
-  PA_METRICS_DB_NS,         /* nanoseconds spent in database statements (pa_sq_step) */
+  PA_METRICS_DB_NS,         /* nanoseconds spent in database statements (store/sql/sql.c) */
   PA_METRICS_DB_STEPS,      /* statement steps */
   PA_METRICS_COUNTERS
 } pa_metrics_counter;
