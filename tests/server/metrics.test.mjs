@@ -267,6 +267,17 @@ describe('the request log: one JSON line per request, no secrets', () => {
         assert.fail(`a log line that is not JSON: ${l}`);
       }
     });
+    // Nothing secret, personal or private anywhere in the log.
+    const secrets = {
+      password, email: mail, 'email local part': mail.split('@')[0], 'session cookie': alice.cookie,
+      'csrf token': alice.csrf, 'metrics token': token, 'message body': envelopeBody, 'message text': messageText,
+      'search word': secretWord, 'device query': `device=${devA}`, 'PayPal secret': sim.serverEnv().PA_PAYPAL_SECRET,
+      'approve url': co.body.checkout.approve_url,
+    };
+    for (const [what, s] of Object.entries(secrets)) {
+      assert.ok(s && s.length >= 8, `${what} is a real value`);
+      assert.ok(!server.stderr.includes(s), `the log holds the ${what}`);
+    }
     const requests = parsed.filter((o) => o.msg === 'request');
     for (const r of requests) {
       assert.deepEqual(Object.keys(r), ['time', 'level', 'msg', 'id', 'method', 'route', 'status', 'us', 'bytes', 'db_us']);
@@ -284,17 +295,6 @@ describe('the request log: one JSON line per request, no secrets', () => {
     assert.ok(seen('GET', '/metrics', 200));
     assert.ok(requests.some((r) => r.db_us > 0), 'database time is logged');
 
-    // Nothing secret, personal or private anywhere in the log.
-    const secrets = {
-      password, email: mail, 'email local part': mail.split('@')[0], 'session cookie': alice.cookie,
-      'csrf token': alice.csrf, 'metrics token': token, 'message body': envelopeBody, 'message text': messageText,
-      'search word': secretWord, 'device query': `device=${devA}`, 'PayPal secret': sim.serverEnv().PA_PAYPAL_SECRET,
-      'approve url': co.body.checkout.approve_url,
-    };
-    for (const [what, s] of Object.entries(secrets)) {
-      assert.ok(s && s.length >= 8, `${what} is a real value`);
-      assert.ok(!server.stderr.includes(s), `the log holds the ${what}`);
-    }
     // And no raw path with an id: routes are patterns.
     assert.ok(!requests.some((r) => /\/(u|co|d)_\d/.test(r.route)), 'a route with an id');
     // The answer names its request: X-Request-Id is the log's id.
