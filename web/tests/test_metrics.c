@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The exposition's value of the sample line that starts with prefix; -1 if none. */
 static double sample(const char *text, const char *prefix) {
@@ -172,12 +173,56 @@ static void log_escaping(void) {
   CHECK(strcmp(a, b) != 0 && strlen(a) >= 10 && strncmp(a, b, 9) == 0); /* same prefix, new count */
 }
 
+/* What pa_log writes while fn runs, read back from a temporary file put in
+ * place of stderr; the caller frees it. */
+static char *captured(void (*fn)(void)) {
+  FILE *f = tmpfile();
+  CHECK(f != NULL);
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(fileno(f), 2);
+  fn();
+  dup2(saved, 2);
+  close(saved);
+  long n = ftell(f) >= 0 ? (fseek(f, 0, SEEK_END), ftell(f)) : 0;
+  char *out = calloc(1, (size_t)n + 1);
+  rewind(f);
+  CHECK(fread(out, 1, (size_t)n, f) == (size_t)n);
+  fclose(f);
+  return out;
+}
+
+static void long_event(void) {
+  /* Every byte doubles when escaped: the message is cut at PA_LOG_MSG_MAX and
+   * its escape to fit, never mid-escape. */
+  static char msg[PA_LOG_MSG_MAX * 2];
+  memset(msg, '"', sizeof msg - 1);
+  pa_log_event("warn", "test", "%s", msg);
+}
+
+static void short_event(void) { pa_log_event("info", "test", "x=%d", 7); }
+
+static void log_lines(void) {
+  char *one = captured(long_event);
+  size_t n = strlen(one);
+  CHECK(n < PA_LOG_LINE_MAX && n > PA_LOG_MSG_MAX / 2);
+  CHECK(one[n - 1] == '\n' && strchr(one, '\n') == one + n - 1); /* one whole line */
+  CHECK(n >= 5 && !strcmp(one + n - 5, "\\\"\"}\n"));            /* ends with an escaped quote */
+  CHECK_CONTAINS(one, "\"level\":\"warn\",\"component\":\"test\",\"msg\":\"\\\"");
+  free(one);
+  char *two = captured(short_event);
+  CHECK_CONTAINS(two, "\"component\":\"test\",\"msg\":\"x=7\"}\n");
+  CHECK(!strncmp(two, "{\"time\":\"20", 11));
+  free(two);
+}
+
 int main(void) {
   RUN(bucket_edges);
   RUN(gauges_and_counters);
   RUN(label_escaping);
   RUN(parallel_threads);
   RUN(log_escaping);
+  RUN(log_lines);
   RUN(route_limits);
   return pa_test_summary("web.metrics");
 }
