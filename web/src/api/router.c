@@ -6,7 +6,6 @@
 #include "blob.h"
 #include "clock.h"
 #include "limit.h"
-#include "log.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
 #include "origin.h"
