@@ -660,4 +660,26 @@ describe('a year of Plus paid once (PayPal Orders, Mercado Pago Checkout Pro)', 
     await until('b has Plus', async () => (await billing(b)).tier === 'plus');
     assert.equal((await b.get(`/api/v1/billing/checkouts/${cb.co}`)).body.checkout.status, 'active');
   });
+
+  test('Mercado Pago: return and notification both lost; the re-read finds the payment by its checkout reference', async () => {
+    const c = await person(w, 'pass-mp-lost');
+    const other = await person(w, 'pass-mp-other');
+    const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'mercadopago', country: 'AR' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    // Someone else's pending pass: the search by c's reference must not hand it c's payment.
+    const ro = await other.post('/api/v1/billing/checkout', { plan: 'plus_year_pass', provider: 'mercadopago', country: 'AR' });
+    assert.equal(ro.status, 201, JSON.stringify(ro.body));
+    await w.sim.delivery('drop');
+    await w.sim.approve('mercadopago', new URL(r.body.checkout.approve_url).searchParams.get('pref_id'));
+    await w.sim.delivery('deliver'); // later deliveries arrive; the one that mattered is gone
+    assert.equal((await billing(c)).tier, 'free', 'nothing has told the server yet');
+    // The person never came back; the worker's re-read (PA_BILLING_RECHECK_SECONDS later) finds it.
+    await w.restart(w.offset + 7 * 3600);
+    for (const x of [c, other]) await x.login(x.email, 'correct horse battery');
+    await until('the pass is found', async () => (await billing(c)).tier === 'plus');
+    assert.deepEqual((await billing(c)).receipts.map((x) => `${x.kind} ${x.currency} ${x.amount_minor}`), ['charge ARS 4990000']);
+    assert.equal((await c.get(`/api/v1/billing/checkouts/${r.body.checkout.id}`)).body.checkout.status, 'active');
+    assert.equal((await billing(other)).tier, 'free');
+    assert.equal((await other.get(`/api/v1/billing/checkouts/${ro.body.checkout.id}`)).body.checkout.status, 'pending');
+  });
 });

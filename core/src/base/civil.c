@@ -1,4 +1,13 @@
-#include "civil.h"
+#include "pa/pa_civil.h"
+
+int64_t pa_civil_days(int64_t y, int m, int d) {
+  y -= m <= 2; /* years start in March, so the leap day ends one */
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
 
 pa_civil pa_civil_from_unix(int64_t secs) {
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;

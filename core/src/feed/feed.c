@@ -1,6 +1,6 @@
-#include "base/civil.h"
 #include "base/strbuf.h"
 #include "jv.h"
+#include "pa/pa_civil.h"
 #include "pa/pa_feed.h"
 #include "pa/pa_thumbhash.h"
 
@@ -161,16 +161,7 @@ const pa_feed_post *pa_feed_post_at(const pa_feed *feed, int index) {
 
 const char *pa_feed_next_cursor(const pa_feed *feed) { return feed ? feed->next_cursor : NULL; }
 
-/* ---- time: days-from-civil here, civil-from-days in base/civil.c (proleptic Gregorian). */
-
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+/* ---- time (pa/pa_civil.h: proleptic Gregorian). */
 
 static int digits(const char *s, int n) {
   int v = 0;
@@ -210,7 +201,7 @@ pa_status pa_feed_parse_time(const char *s, int64_t *out) {
     return PA_ERR_SYNTAX;
   }
   if (*p) return PA_ERR_SYNTAX;
-  *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se) - offset;
+  *out = pa_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + (se > 59 ? 59 : se) - offset;
   return PA_OK;
 }
 

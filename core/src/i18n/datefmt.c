@@ -1,6 +1,6 @@
 /* Dates, times and relative times from the generated CLDR tables. Only the
  * Gregorian calendar: see core/src/i18n/i18n.md for th and the Buddhist era. */
-#include "base/civil.h"
+#include "pa/pa_civil.h"
 #include "i18n_data.h"
 #include "pa/pa_numfmt.h"
 

@@ -3,6 +3,7 @@
 #include "billing/billing.h"
 
 #include "log.h"
+#include "pa/pa_civil.h"
 #include "pay/catalog.h"
 #include "pay/parse.h"
 #include "store/accounts.h"
@@ -37,7 +38,7 @@ int64_t pa_billing_add_months(int64_t t, int months) {
   int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   int last = days[m] + (m == 1 && leap);
   int d = tm.tm_mday < last ? tm.tm_mday : last;
-  int64_t day = pa_pay_days_from_civil(y, m + 1, d);
+  int64_t day = pa_civil_days(y, m + 1, d);
   return day * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 }
 
@@ -321,26 +322,28 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
 }
 
 /* A one-time order: PayPal's is captured (the key makes a second capture
- * the first one again), Mercado Pago's payment (named by the return URL or
- * a notification) is read; it must carry this checkout's reference. Still
- * unapproved: pending. */
+ * the first one again), Mercado Pago's payment is read (named by the return
+ * URL or a notification, else found by this checkout's reference: both can
+ * be lost); it must carry this checkout's reference. Still unpaid: pending,
+ * abandoned once PA_BILLING_ORDER_TTL_SECONDS have passed. */
 static int refresh_order(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char *payment,
                          int64_t now) {
   const pa_pay_provider p = pa_pay_provider_parse(sub->provider);
   char err[PA_PAY_ERR_MAX] = "", key[PA_STORE_PAY_ID_MAX + 8], ref[32];
-  if (now - sub->created_at > PA_BILLING_ORDER_TTL_SECONDS && !strcmp(sub->status, "pending")) {
-    snprintf(sub->status, sizeof sub->status, "abandoned"); /* never approved: let it go */
-    sub->checked_at = now;
-    return apply(db, sub, NULL, 0, now);
-  }
-  if (p == PA_PAY_MERCADOPAGO && !payment) return PA_BILLING_OK; /* waits for its notification */
   snprintf(key, sizeof key, "%s-capture", sub->idem_key);
   snprintf(ref, sizeof ref, "co_%lld", (long long)sub->id);
   pa_pay_txn t;
-  int rc = pay_rc(pa_pay_order_capture(
-      pay, p, sub->country, p == PA_PAY_PAYPAL ? sub->provider_id : payment, key, &t, err));
+  int rc = pay_rc(p == PA_PAY_MERCADOPAGO && !payment
+                      ? pa_pay_order_find(pay, p, sub->country, ref, &t, err)
+                      : pa_pay_order_capture(pay, p, sub->country,
+                                             p == PA_PAY_PAYPAL ? sub->provider_id : payment, key,
+                                             &t, err));
   sub->checked_at = now;
-  if (rc == PA_BILLING_EREFUSED) return apply(db, sub, NULL, 0, now); /* not approved yet */
+  if (rc == PA_BILLING_EREFUSED) { /* not paid yet */
+    if (now - sub->created_at > PA_BILLING_ORDER_TTL_SECONDS && !strcmp(sub->status, "pending"))
+      snprintf(sub->status, sizeof sub->status, "abandoned"); /* never paid: let it go */
+    return apply(db, sub, NULL, 0, now);
+  }
   if (rc != PA_BILLING_OK) {
     log_line("capture order", err);
     return rc;

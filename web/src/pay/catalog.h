@@ -21,10 +21,10 @@ typedef struct pa_catalog_plan {
 
 /* Each tier's limits, named so the handlers, the schema and the tests share them. */
 enum {
-  PA_CATALOG_PHOTOS_FREE = 10,  /* photos in one post */
-  PA_CATALOG_PHOTOS_PLUS = 20,  /* the most any tier has: the schema's and the core's bound */
-  PA_CATALOG_REEL_S_FREE = 60,  /* seconds of one reel's video */
-  PA_CATALOG_REEL_S_PLUS = 180  /* the most any tier has */
+  PA_CATALOG_PHOTOS_FREE = 10, /* photos in one post */
+  PA_CATALOG_PHOTOS_PLUS = 20, /* the most any tier has: the schema's and the core's bound */
+  PA_CATALOG_REEL_S_FREE = 60, /* seconds of one reel's video */
+  PA_CATALOG_REEL_S_PLUS = 180 /* the most any tier has */
 };
 
 typedef struct pa_catalog_entitlements {

@@ -205,41 +205,69 @@ int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_
   return rc;
 }
 
-/* A preapproval's payments: Mercado Pago lists them through its payments
- * search, by the external_reference the preapproval passes on to each
- * charge; those of other subscriptions sharing it (none of ours do) are
- * left out by their preapproval id. One page of PA_MP_SEARCH_MAX. */
+/* Payments Mercado Pago lists under an external_reference (its payments
+ * search; preapprovals pass theirs on to each charge, Checkout Pro
+ * preferences to their payment): their movements into out[0..*n), oldest
+ * first. One page of PA_MP_SEARCH_MAX payments. */
 enum { PA_MP_SEARCH_MAX = 50 };
 
-int pa_mp_sub_txns(pa_pay *pay, const char *country, const char *sub_id, int64_t from, int64_t to,
-                   pa_pay_txn *out, int cap, int *n, char err[PA_PAY_ERR_MAX]) {
+static int search(pa_pay *pay, const char *country, const char *reference, pa_pay_txn *out, int cap,
+                  int *n, char err[PA_PAY_ERR_MAX]) {
   *n = 0;
-  pa_pay_sub sub;
-  int rc = pa_mp_sub_get(pay, country, sub_id, &sub, err);
-  if (rc != PA_PAY_OK) return rc;
-  if (!pa_pay_id_ok(sub.reference)) return PA_PAY_OK; /* no reference: nothing to search by */
+  if (!pa_pay_id_ok(reference)) return PA_PAY_OK; /* no reference: nothing to search by */
   char path[PA_PAY_ID_MAX + 128];
   snprintf(path, sizeof path,
            "/v1/payments/search?external_reference=%s&sort=date_created&criteria=asc&limit=%d",
-           sub.reference, PA_MP_SEARCH_MAX);
+           reference, PA_MP_SEARCH_MAX);
   cJSON *root;
-  if ((rc = api(pay, country, "GET", path, NULL, NULL, &root, NULL, err)) != PA_PAY_OK) return rc;
+  int rc = api(pay, country, "GET", path, NULL, NULL, &root, NULL, err);
+  if (rc != PA_PAY_OK) return rc;
   const cJSON *results = cJSON_GetObjectItemCaseSensitive(root, "results"), *r;
   if (!cJSON_IsArray(results)) rc = pa_pay_fail(err, PA_PAY_EBADANSWER, "malformed payment search");
   cJSON_ArrayForEach(r, results) {
     int k = 0;
     if (rc != PA_PAY_OK) break;
-    if (pa_pay_mp_payment(r, out + *n, cap - *n, &k)) {
+    if (pa_pay_mp_payment(r, out + *n, cap - *n, &k))
       rc = pa_pay_fail(err, PA_PAY_EBADANSWER, "malformed payment");
-      break;
-    }
-    const int base = *n; /* kept ones move down over the dropped ones */
-    for (int i = 0; i < k; i++) {
-      const pa_pay_txn *t = &out[base + i];
-      if (strcmp(t->sub_id, sub_id) == 0 && t->at >= from && t->at <= to) out[(*n)++] = *t;
-    }
+    else
+      *n += k;
   }
   cJSON_Delete(root);
+  return rc;
+}
+
+/* A preapproval's payments; those of other subscriptions sharing its
+ * reference (none of ours do) are left out by their preapproval id. */
+int pa_mp_sub_txns(pa_pay *pay, const char *country, const char *sub_id, int64_t from, int64_t to,
+                   pa_pay_txn *out, int cap, int *n, char err[PA_PAY_ERR_MAX]) {
+  *n = 0;
+  pa_pay_sub sub;
+  int rc = pa_mp_sub_get(pay, country, sub_id, &sub, err), all = 0;
+  if (rc != PA_PAY_OK ||
+      (rc = search(pay, country, sub.reference, out, cap, &all, err)) != PA_PAY_OK)
+    return rc;
+  for (int i = 0; i < all; i++) /* kept ones move down over the dropped ones */
+    if (strcmp(out[i].sub_id, sub_id) == 0 && out[i].at >= from && out[i].at <= to)
+      out[(*n)++] = out[i];
+  return PA_PAY_OK;
+}
+
+int pa_mp_order_find(pa_pay *pay, const char *country, const char *reference, pa_pay_txn *out,
+                     char err[PA_PAY_ERR_MAX]) {
+  pa_pay_txn *t = calloc(PA_MP_SEARCH_MAX * PA_PAY_MP_PAYMENT_TXNS, sizeof *t);
+  int n = 0, rc;
+  if (!t) return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
+  rc = search(pay, country, reference, t, PA_MP_SEARCH_MAX * PA_PAY_MP_PAYMENT_TXNS, &n, err);
+  if (rc == PA_PAY_OK) {
+    rc = pa_pay_fail(err, PA_PAY_EREFUSED, "nothing charged under %s yet", reference);
+    for (int i = 0; i < n; i++)
+      if (t[i].kind == PA_PAY_TXN_CHARGE && !t[i].sub_id[0]) { /* not a preapproval's */
+        *out = t[i];
+        rc = PA_PAY_OK;
+        break;
+      }
+  }
+  free(t);
   return rc;
 }
 

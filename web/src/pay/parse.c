@@ -4,6 +4,8 @@
  * string into a fixed buffer with a length check. */
 #include "pay/parse.h"
 
+#include "pa/pa_civil.h"
+
 #include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -53,17 +55,6 @@ int pa_pay_jid(const cJSON *item, char out[PA_PAY_ID_MAX]) {
   return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil algorithm, written from its description). */
-int64_t pa_pay_days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 static int digits(const char *s, int n, int *out) {
   int v = 0;
   for (int i = 0; i < n; i++) {
@@ -104,24 +95,15 @@ int pa_pay_iso_time(const char *s, int64_t *out) {
     return -1;
   }
   if (*p) return -1;
-  *out = pa_pay_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
+  *out = pa_civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se - off;
   return 0;
 }
 
 void pa_pay_iso_format(int64_t t, char out[32]) {
-  int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
-  /* civil_from_days, the inverse of days_from_civil above */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
+  pa_civil c = pa_civil_from_unix(t);
   char buf[96]; /* room for any int64 year; copied truncated to out's 32 */
-  snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-           (long long)m, (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
-           (long long)(secs % 60));
+  snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)c.year, c.month, c.day,
+           c.hour, c.minute, c.second);
   snprintf(out, 32, "%.31s", buf);
 }
 

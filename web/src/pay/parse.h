@@ -70,7 +70,5 @@ int pa_pay_cert_url_allowed(const char *prefixes, const char *url);
  * around parts; each once, non-empty, within its buffer): 0 or -1. */
 int pa_pay_mp_signature(const char *h, char ts[24], char v1[72]);
 
-/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12). */
-int64_t pa_pay_days_from_civil(int64_t y, int m, int d);
 
 #endif

@@ -181,6 +181,15 @@ int pa_pay_order_capture(pa_pay *pay, pa_pay_provider p, const char *country, co
   return PA_PAY_OK;
 }
 
+int pa_pay_order_find(pa_pay *pay, pa_pay_provider p, const char *country, const char *reference,
+                      pa_pay_txn *out, char err[PA_PAY_ERR_MAX]) {
+  memset(out, 0, sizeof *out);
+  if (p != PA_PAY_MERCADOPAGO)
+    return pa_pay_fail(err, PA_PAY_EREFUSED, "only Mercado Pago searches");
+  if (!pa_pay_enabled(pay, p, country)) return off(err);
+  return pa_mp_order_find(pay, country, reference, out, err);
+}
+
 int pa_pay_refund(pa_pay *pay, pa_pay_provider p, const char *country, const char *txn_id,
                   int is_sale, const pa_money *amount, const char *idempotency_key, pa_pay_txn *out,
                   char err[PA_PAY_ERR_MAX]) {

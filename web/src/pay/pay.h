@@ -172,6 +172,12 @@ int pa_pay_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_orde
  * through). */
 int pa_pay_order_capture(pa_pay *pay, pa_pay_provider p, const char *country, const char *id,
                          const char *idempotency_key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
+/* Mercado Pago: the charge of the one-time order whose external_reference
+ * is reference, found through the payments search, for an order whose
+ * return and notification were both lost (PayPal's capture needs no search).
+ * PA_PAY_EREFUSED while nothing is charged under it. */
+int pa_pay_order_find(pa_pay *pay, pa_pay_provider p, const char *country, const char *reference,
+                      pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
 /* Refunds charge txn_id (a PayPal sale or capture, a MP payment): all of it
  * when amount is NULL. out is the refund. is_sale: PayPal subscription
  * payments are v1 sales, one-time ones v2 captures. */

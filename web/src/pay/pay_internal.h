@@ -90,6 +90,8 @@ int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_
                  const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
 int pa_mp_sub_txns(pa_pay *pay, const char *country, const char *sub_id, int64_t from, int64_t to,
                    pa_pay_txn *out, int cap, int *n, char err[PA_PAY_ERR_MAX]);
+int pa_mp_order_find(pa_pay *pay, const char *country, const char *reference, pa_pay_txn *out,
+                     char err[PA_PAY_ERR_MAX]);
 int pa_mp_payment_get(pa_pay *pay, const char *country, const char *id, pa_pay_txn *out, int cap,
                       int *n, char country_out[3], char err[PA_PAY_ERR_MAX]);
 
