@@ -26,7 +26,8 @@ const REPORTS = {
 describe('tests/lib/exit.mjs: how a server must end', () => {
   const clean = { code: 0, signal: null };
   test('exit 0 after SIGTERM with a quiet stderr is clean', () => {
-    assert.deepEqual(exitProblems({ exit: clean, stderr: 'GET / 200 0.1ms\npetamigos-server: SIGTERM received, stopping\n' }), []);
+    const log = '{"time":"2026-12-06T09:00:00.000Z","level":"info","msg":"request","id":"1-1","method":"GET","route":"static","status":200,"us":100,"bytes":5,"db_us":0}\n';
+    assert.deepEqual(exitProblems({ exit: clean, stderr: `${log}{"time":"2026-12-06T09:00:01.000Z","level":"info","component":"server","msg":"SIGTERM received, stopping"}\n` }), []);
   });
   test('a non-zero status, any signal, an exit before the stop and a hang each fail', () => {
     assert.match(exitProblems({ exit: { code: 1, signal: null }, stderr: '' }).join(), /status 1/);
@@ -38,7 +39,7 @@ describe('tests/lib/exit.mjs: how a server must end', () => {
   });
   for (const [name, report] of Object.entries(REPORTS)) {
     test(`a ${name} report on stderr fails even after exit 0`, () => {
-      assert.match(exitProblems({ exit: clean, stderr: `GET / 200 0.1ms\n${report}` }).join(), /sanitizer report/);
+      assert.match(exitProblems({ exit: clean, stderr: `{"msg":"request","route":"static","status":200}\n${report}` }).join(), /sanitizer report/);
     });
   }
   test('the markers are the ones the brief names', () => {

@@ -655,7 +655,8 @@ describe('petamigos-server', () => {
   });
 
   test('requests are logged without query strings', () => {
-    assert.match(server.stderr, /^GET \/api\/v1\/feed 200 \d+\.\dms$/m);
+    // One JSON line per request with the route's pattern (web/README.md, "Health").
+    assert.match(server.stderr, /^\{"time":"[^"]+","level":"info","msg":"request","id":"[0-9a-f-]+","method":"GET","route":"\/api\/v1\/feed","status":200,"us":\d+,"bytes":\d+,"db_us":\d+\}$/m);
     assert.ok(!/cursor=|limit=/.test(server.stderr), 'query strings must not be logged');
   });
 

@@ -7,7 +7,7 @@
  * - the bytes after the head (the whole input when there is no head) go
  *   through the chunked decoder at once, in random pieces, and through a
  *   line-by-line reference decoder: same outcome, same payload;
- * - paths, query variables, cookies, ranges and entity tags from the parsed head
+ * - paths, query variables, cookies, ranges, entity tags and bearer tokens from the parsed head
  *   and from the raw input cut at newlines, into exactly-sized buffers of
  *   several capacities (ASan sees a write past one), against references.
  * The random pieces come from a hash of the input, so a crash replays. */
@@ -476,6 +476,54 @@ static void check_names(int cookie, const char *text) {
   check_lookup(cookie, text, "q");
 }
 
+/* The reference bearer parse: "bearer" in any case, blanks, a b64token
+ * (token characters, '=' only trailing), blanks, the end. */
+static int ref_bearer(const char *hdr, char *out) {
+  static const char scheme[] = "bearer";
+  size_t i = 0;
+  for (; i < 6; i++)
+    if (!hdr[i] || (char)(hdr[i] | 0x20) != scheme[i]) return -1;
+  if (hdr[i] != ' ' && hdr[i] != '\t') return -1;
+  while (hdr[i] == ' ' || hdr[i] == '\t') i++;
+  size_t start = i, eq = 0;
+  for (; hdr[i] && hdr[i] != ' ' && hdr[i] != '\t'; i++) {
+    char c = hdr[i];
+    int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (c == '=') {
+      eq++;
+    } else if (eq || !(alnum || strchr("-._~+/", c))) {
+      return -1; /* a byte no token holds, or one after the '='s */
+    }
+  }
+  size_t end = i;
+  if (end == start || eq == end - start) return -1; /* empty, or nothing but '=' */
+  while (hdr[i] == ' ' || hdr[i] == '\t') i++;
+  if (hdr[i]) return -1;
+  memcpy(out, hdr + start, end - start);
+  out[end - start] = '\0';
+  return (int)(end - start);
+}
+
+/* pa_http_bearer against its reference, into exactly-sized buffers. */
+static void check_bearer(const char *text) {
+  char *want = malloc(strlen(text) + 1);
+  int ref = ref_bearer(text, want);
+  size_t list[12], n = caps(ref > 0 ? (size_t)ref : 0, list);
+  for (size_t i = 0; i < n; i++) {
+    if (!list[i]) continue;
+    char *out = malloc(list[i]);
+    int got = pa_http_bearer(text, out, list[i]);
+    if (ref < 0)
+      ASSERT(got == -1);
+    else if ((size_t)ref < list[i])
+      ASSERT(got == ref && !memcmp(out, want, (size_t)ref + 1));
+    else
+      ASSERT(got == -2);
+    free(out);
+  }
+  free(want);
+}
+
 /* Every accessor on what a parsed head carries. */
 static void check_fields(const pa_http_head *h) {
   check_path(h->path);
@@ -485,6 +533,7 @@ static void check_fields(const pa_http_head *h) {
     const char *name = h->fields[i].name, *v = h->fields[i].value;
     if (ieq(name, "Cookie")) check_names(1, v);
     if (ieq(name, "Range")) check_range(v);
+    if (ieq(name, "Authorization")) check_bearer(v);
     if (ieq(name, "If-None-Match") || ieq(name, "If-Match")) {
       /* Each listed tag matches. */
       for (const char *p = v; *p;) {
@@ -535,6 +584,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_range(a);
   check_path(a);
   check_etag(a, b);
+  check_bearer(a);
   free(a);
   free(b);
 

@@ -7,6 +7,8 @@
  * full of limiting buckets is not swept again before then. */
 #include "limit.h"
 
+#include "log.h"
+
 #include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -92,7 +94,8 @@ static int env_int(const char *name, const char *what, int *v) {
   const char *p = s;
   for (; *p >= '0' && *p <= '9' && n <= PA_LIMIT_ENV_MAX; p++) n = n * 10 + (*p - '0');
   if (p == s || *p || n < 1 || n > PA_LIMIT_ENV_MAX) {
-    fprintf(stderr, "limit: ignoring %s: not a whole number from 1 to %d\n", var, PA_LIMIT_ENV_MAX);
+    pa_log_event("warn", "limit", "ignoring %s: not a whole number from 1 to %d", var,
+                 PA_LIMIT_ENV_MAX);
     return -1;
   }
   *v = (int)n;
@@ -120,7 +123,7 @@ static void setup(void) {
       t->heads = NULL;
       t->free = -1;
       init_rc = -1;
-      fprintf(stderr, "limit: out of memory for the %s table\n", d->name);
+      pa_log_event("error", "limit", "out of memory for the %s table", d->name);
     } else {
       for (uint32_t i = 0; i < heads; i++) t->heads[i] = -1;
       for (int i = 0; i < slots; i++) t->b[i].next = i + 1 < slots ? i + 1 : -1;
@@ -199,8 +202,8 @@ int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len) {
   if (!b && t->free < 0 && t->heads && now >= t->sweep_ms) {
     int freed = sweep(t, now);
     if (!freed && !t->full)
-      fprintf(stderr, "limit: the %s table is full of limiting buckets; new keys are %s\n",
-              defs[purpose].name, defs[purpose].open ? "let through" : "refused");
+      pa_log_event("warn", "limit", "the %s table is full of limiting buckets; new keys are %s",
+                   defs[purpose].name, defs[purpose].open ? "let through" : "refused");
     t->full = !freed;
   }
   if (!b && t->free >= 0) {

@@ -7,6 +7,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "limit.h"
+#include "log.h"
 #include "origin.h"
 #include "srv.h"
 #include "store/store.h"
@@ -134,8 +135,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (pa_clock_offset())
-    fprintf(stderr, "petamigos-server: clock moved by %lld s (PA_TEST_CLOCK_OFFSET)\n",
-            (long long)pa_clock_offset());
+    pa_log_event("warn", "clock", "moved by %lld s (PA_TEST_CLOCK_OFFSET)",
+                 (long long)pa_clock_offset());
   pa_datadir dd;
   if (pa_datadir_prepare(a.data, &dd, err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server: %s\n", err);
@@ -168,8 +169,7 @@ int main(int argc, char **argv) {
   int sig = 0;
   while (sigwait(&stop, &sig) != 0) {
   }
-  fprintf(stderr, "petamigos-server: %s received, stopping\n",
-          sig == SIGINT ? "SIGINT" : "SIGTERM");
+  pa_log_event("info", "server", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
   pa_srv_stop(srv);
   return 0;
 }

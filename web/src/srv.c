@@ -5,6 +5,8 @@
 #include "clock.h"
 #include "datadir.h"
 #include "embed.h"
+#include "log.h"
+#include "metrics/metrics.h"
 #include "net/http.h"
 #include "pay/pay.h"
 #include "respcache.h"
@@ -98,6 +100,7 @@ void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *
   if (cache) pa_net_resp_header(r, "Cache-Control", cache);
   for (int i = 0; i < nextra; i++) pa_net_resp_header(r, extra[i].name, extra[i].value);
   if (rq->set_cookie[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie);
+  if (rq->request_id[0]) pa_net_resp_header(r, "X-Request-Id", rq->request_id);
   r->head_only = rq->head;
 }
 
@@ -142,33 +145,48 @@ int pa_srv_body(pa_srv_req *rq, size_t max, unsigned char **out, size_t *len) {
   return 0;
 }
 
-static double ms_since(const struct timespec *t0) {
-  struct timespec t1;
-  clock_gettime(CLOCK_MONOTONIC, &t1);
-  return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
-/* One line per request: method, path (no query string), status, time.
- * Headers, cookies and bodies are never logged. */
-static void log_request(const char *method, const char *path, int status, double ms) {
-  char m[24], p[256], line[320];
-  pa_srv_printable(method ? method : "-", m, sizeof m);
-  pa_srv_printable(path ? path : "-", p, sizeof p);
-  snprintf(line, sizeof line, "%s %s %d %.1fms\n", m, p, status, ms);
-  fputs(line, stderr);
-}
-
 static int is_api(const char *path) {
   return strncmp(path, "/api", 4) == 0 && (path[4] == '\0' || path[4] == '/');
 }
 
-/* Worker: one request, start to answer. */
+/* GET /metrics: outside /api/ where Prometheus looks for it, routed by the
+ * API's table (its F_OPS flag). Other methods fall to the files like any
+ * unknown path, so nothing says the route exists. */
+static int is_ops(const char *method, const char *path) {
+  return strcmp(path, "/metrics") == 0 &&
+         (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+}
+
+/* The families of paths the route table does not name: a series each, so
+ * the labels stay few whatever paths clients send. */
+enum { FAM_STATIC, FAM_MEDIA, FAM_EMBED, FAM_SOCKET, FAM_UNMATCHED, FAMILIES };
+static const struct {
+  const char *method, *route;
+} families[FAMILIES] = {
+    {"GET", "static"},              /* the site's files and pages */
+    {"GET", "/media/{hash}"},       /* the media store */
+    {"GET", "/embed/p/{p}"},        /* embeds for partner sites */
+    {"GET", "/api/v1/chat/socket"}, /* the chat WebSocket's handshake */
+    {"*", "unmatched"}, /* no route: a bad path, a foreign Host, an unknown API path or method */
+};
+
+static int family_of(const pa_srv_req *rq, int bad_path, int routed) {
+  int get = strcmp(rq->method, "GET") == 0 || rq->head;
+  if (bad_path || !routed || !get) return FAM_UNMATCHED;
+  if (rq->in->upgrade)
+    return strcmp(rq->path, "/api/v1/chat/socket") == 0 ? FAM_SOCKET : FAM_UNMATCHED;
+  if (is_api(rq->path)) return FAM_UNMATCHED; /* the router names every route it matched */
+  if (strncmp(rq->path, "/media/", 7) == 0) return FAM_MEDIA;
+  if (strncmp(rq->path, "/embed/", 7) == 0) return FAM_EMBED;
+  return FAM_STATIC;
+}
+
+/* Worker: one request, start to answer, then its figures and its log line. */
 static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
-  struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
+  uint64_t t0 = pa_metrics_now_ns(), db0 = pa_metrics_thread_db_ns();
   const pa_http_head *h = in->head;
   char path[PA_HTTP_TARGET_MAX + 1];
-  int bad_path = pa_http_path_decode(h->path, path, sizeof path) < 0;
+  int bad_path = pa_http_path_decode(h->path, path, sizeof path) < 0, routed = 0;
   pa_srv_req rq = {.in = in,
                    .out = out,
                    .srv = arg,
@@ -176,27 +194,41 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
                    .path = bad_path ? h->path : path,
                    .query = h->query,
                    .remote_addr = in->remote_addr,
-                   .db = ctx};
+                   .db = ctx,
+                   .metric = -1};
+  pa_log_request_id(rq.request_id);
   rq.head = strcmp(rq.method, "HEAD") == 0;
-  if (bad_path)
+  if (bad_path) {
     pa_srv_plain_error(&rq, 400, NULL);
-  else if (pa_api_host_gate(&rq) != 0)
-    ; /* a Host that is not ours: 421, whatever was asked (DNS rebinding) */
-  else if (in->upgrade)
-    pa_chat_upgrade(&rq);
-  else if (is_api(rq.path))
-    pa_api_handle(&rq);
-  else
-    pa_srv_files(&rq);
+  } else if (pa_api_host_gate(&rq) != 0) {
+    /* a Host that is not ours: 421, whatever was asked (DNS rebinding) */
+  } else {
+    routed = 1;
+    if (in->upgrade)
+      pa_chat_upgrade(&rq);
+    else if (is_api(rq.path) || is_ops(rq.method, rq.path))
+      pa_api_handle(&rq);
+    else
+      pa_srv_files(&rq);
+  }
   if (rq.status == 0) pa_srv_plain_error(&rq, 500, NULL); /* a route forgot to answer */
-  log_request(rq.method, rq.path, rq.status, ms_since(&t0));
+  if (!rq.route) {
+    int f = family_of(&rq, bad_path, routed);
+    rq.metric = rq.srv->family[f];
+    rq.route = families[f].route;
+  }
+  uint64_t us = (pa_metrics_now_ns() - t0) / 1000;
+  uint64_t bytes = out->head_only ? 0 : out->fd >= 0 ? (uint64_t)out->length : out->body_len;
+  pa_metrics_request(rq.metric, rq.status, us, bytes);
+  pa_log_request_line(&(pa_log_request){rq.request_id, rq.method, rq.route, rq.status, us, bytes,
+                                        (pa_metrics_thread_db_ns() - db0) / 1000});
 }
 
 /* Loop thread: how much body a request may send, and on which workers it runs. */
 static pa_net_route on_route(void *arg, const pa_http_head *h) {
   pa_net_route r = {PA_NET_SMALL_BODY, 0,
                     0}; /* files and pages: refused (405) after a small body */
-  return is_api(h->path) ? pa_api_route(h) : r;
+  return is_api(h->path) || is_ops(h->method, h->path) ? pa_api_route(h) : r;
 }
 
 /* Each worker thread opens its own database connection and keeps it. */
@@ -205,7 +237,7 @@ static void *worker_open(void *arg) {
   pa_store *db = NULL;
   char err[512];
   if (pa_store_open(srv->db_path, 0, &db, err, sizeof err) != PA_STORE_OK)
-    fprintf(stderr, "worker: cannot open database: %s\n", err);
+    pa_log_event("error", "worker", "cannot open database: %s", err);
   return db; /* NULL: requests on this worker answer 500 */
 }
 
@@ -230,14 +262,14 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   if (pa_store_stories_expire(db, purge_before) != PA_STORE_OK ||
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK)
-    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
+    pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   if (pa_embed_staleness(db, &new_likes, &missing) != 0) {
-    fprintf(stderr, "chores: %s\n", pa_store_errmsg(db));
+    pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
     return;
   }
   if (force_embed ? (new_likes || missing) : (new_likes >= PA_EMBED_RECOMPUTE_LIKES || missing)) {
-    if (pa_embed_compute(db, err, sizeof err) != 0) fprintf(stderr, "chores: %s\n", err);
+    if (pa_embed_compute(db, err, sizeof err) != 0) pa_log_event("error", "chores", "%s", err);
   }
 }
 
@@ -248,7 +280,7 @@ static void *chores_thread(void *arg) {
   pa_store *db = NULL;
   char err[512];
   if (pa_store_open(srv->db_path, 0, &db, err, sizeof err) != PA_STORE_OK) {
-    fprintf(stderr, "chores: cannot open database: %s\n", err);
+    pa_log_event("error", "chores", "cannot open database: %s", err);
     return NULL;
   }
   pthread_mutex_lock(&srv->lock);
@@ -319,8 +351,20 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(lines);
     return PA_SRV_EINVAL;
   }
+  /* The operator's token for /metrics (web/README.md, "Health"). */
+  if (pa_api_ops_init(err, errlen) != 0) {
+    memset(&pc, 0, sizeof pc);
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
   srv->pay = pa_pay_new(&pc);
   memset(&pc, 0, sizeof pc); /* the copy in srv->pay is the one kept */
+  /* Every series exists before the first request: the route table's and the families'. */
+  pa_metrics_start();
+  pa_api_register_metrics();
+  for (int f = 0; f < FAMILIES; f++)
+    srv->family[f] = pa_metrics_route(families[f].method, families[f].route);
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
   pa_net_config nc = {
@@ -359,7 +403,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
   srv->billing = pa_billing_worker_start(srv->db_path, srv->pay);
-  if (!srv->billing) fprintf(stderr, "billing: the worker did not start\n");
+  if (!srv->billing) pa_log_event("error", "billing", "the worker did not start");
   *out = srv;
   return PA_SRV_OK;
 }

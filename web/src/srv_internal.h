@@ -2,6 +2,7 @@
 #ifndef PA_SRV_INTERNAL_H
 #define PA_SRV_INTERNAL_H
 
+#include "log.h"
 #include "net/net.h"
 #include "origin.h"
 #include "srv.h"
@@ -13,7 +14,7 @@
 
 struct pa_srv {
   pa_net *net;
-  pa_origins origins; /* where people reach us: Host and Origin checks, absolute links */
+  pa_origins origins;       /* where people reach us: Host and Origin checks, absolute links */
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];
@@ -24,10 +25,11 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
-  struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
+  struct pa_chat_hub *chat;          /* connected chat devices (srv_chat.c) */
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
-  struct pa_pay *pay;                  /* the payment providers (pay/pay.h) */
-  struct pa_billing_worker *billing;   /* applies their webhooks (billing/worker.h) */
+  struct pa_pay *pay;                /* the payment providers (pay/pay.h) */
+  struct pa_billing_worker *billing; /* applies their webhooks (billing/worker.h) */
+  int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
 };
 
 /* One request in flight, on a worker thread. */
@@ -36,13 +38,18 @@ typedef struct pa_srv_req {
   pa_net_resp *out; /* what the handler answers */
   const pa_srv *srv;
   const char *method;
-  const char *path;  /* percent-decoded, without the query string */
-  const char *query; /* raw query string, or NULL */
-  int head;          /* HEAD: headers only */
-  const char *csp;   /* Content-Security-Policy instead of the default, or NULL */
-  int status;        /* status sent, for the log; 0 until then */
+  const char *path;               /* percent-decoded, without the query string */
+  const char *query;              /* raw query string, or NULL */
+  int head;                       /* HEAD: headers only */
+  const char *csp;                /* Content-Security-Policy instead of the default, or NULL */
+  int status;                     /* status sent, for the log; 0 until then */
+  char request_id[PA_LOG_ID_LEN]; /* in the log line and the X-Request-Id header */
+  /* Set by pa_api_handle once a route matched: its pa_metrics series and
+   * pattern; otherwise srv.c names the path's family. */
+  int metric;
+  const char *route;
   /* API requests only (srv_api.c fills these before a handler runs): */
-  struct pa_store *db;        /* this worker's connection */
+  struct pa_store *db;     /* this worker's connection */
   int64_t ids[2];          /* ids taken from the path, in order */
   int64_t viewer;          /* signed-in user, 0 for nobody */
   int64_t session_id;      /* 0 without a session */

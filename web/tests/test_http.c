@@ -1,7 +1,7 @@
 /* The HTTP/1.1 codec (web/src/net/http.c): every limit at its edge, the
  * refusals that stop request smuggling, the connection rules of HTTP/1.0
- * and 1.1, chunked bodies cut at every byte, and the query, cookie, range
- * and entity-tag helpers at their capacity edges. */
+ * and 1.1, chunked bodies cut at every byte, and the query, cookie, range,
+ * entity-tag and bearer-token helpers at their capacity edges. */
 #include "net/http.h"
 #include "pa_test.h"
 
@@ -445,6 +445,32 @@ static void cookies(void) {
   CHECK(ck("a=\"abcd\"", "a", 4) == -2);
 }
 
+static char bearer_out[64];
+static int bearer(const char *h, size_t cap) {
+  memset(bearer_out, 0, sizeof bearer_out);
+  return pa_http_bearer(h, bearer_out, cap);
+}
+
+static void bearer_tokens(void) {
+  CHECK(bearer("Bearer abc", 64) == 3 && !strcmp(bearer_out, "abc"));
+  CHECK(bearer("bearer abc", 64) == 3 && bearer("BEARER abc", 64) == 3); /* any case */
+  CHECK(bearer("Bearer \t  a-._~+/Z9==  ", 64) == 11 && !strcmp(bearer_out, "a-._~+/Z9=="));
+  /* Absent, another scheme, no token, a second word, bytes no token holds. */
+  CHECK(bearer(NULL, 64) == -1 && bearer("", 64) == -1 && bearer("Bearer", 64) == -1);
+  CHECK(bearer("Bearer ", 64) == -1 && bearer("Bearerabc", 64) == -1);
+  CHECK(bearer("Basic abc", 64) == -1 && bearer("Bearer2 abc", 64) == -1 &&
+        bearer("Bea", 64) == -1);
+  CHECK(bearer("Bearer a b", 64) == -1 && bearer("Bearer a,b", 64) == -1);
+  CHECK(bearer("Bearer a\"", 64) == -1 && bearer("Bearer \xc3\xa9", 64) == -1);
+  CHECK(bearer("Bearer =abc", 64) == -1 &&
+        bearer("Bearer ab=c", 64) == -1); /* '=' only at the end */
+  /* Capacity: cap - 1 bytes fit, cap do not. */
+  CHECK(bearer("Bearer abc", 4) == 3 && !strcmp(bearer_out, "abc"));
+  CHECK(bearer("Bearer abcd", 4) == -2);
+  CHECK(pa_http_is_token68_char('~') && !pa_http_is_token68_char(' ') &&
+        !pa_http_is_token68_char(0));
+}
+
 static void ranges(void) {
   long long from = -1, to = -1;
   CHECK(pa_http_range("bytes=0-99", 1000, &from, &to) == 1 && from == 0 && to == 99);
@@ -522,6 +548,7 @@ int main(void) {
   RUN(path_decoding);
   RUN(query_vars);
   RUN(cookies);
+  RUN(bearer_tokens);
   RUN(ranges);
   RUN(etags);
   RUN(status_texts);

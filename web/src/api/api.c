@@ -9,6 +9,7 @@
 #include "blob.h"
 #include "clock.h"
 #include "limit.h"
+#include "log.h"
 #include "net/http.h"
 #include "origin.h"
 #include "respcache.h"
@@ -66,9 +67,7 @@ void pa_api_error_retry(pa_srv_req *rq, int status, const char *code, const char
 }
 
 void pa_api_internal(pa_srv_req *rq, const char *what) {
-  char line[400];
-  snprintf(line, sizeof line, "api: %s: %s\n", what, pa_store_errmsg(rq->db));
-  fputs(line, stderr);
+  pa_log_event("error", "api", "%s: %s", what, pa_store_errmsg(rq->db));
   pa_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
 }
 

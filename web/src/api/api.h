@@ -23,7 +23,11 @@
 enum {
   PA_API_BODY_MAX = 64 * 1024, /* bytes of a JSON request body */
   PA_API_LIST_MAX = 100,       /* items per page of lists other than feeds */
-  PA_API_LIST_DEFAULT = 20
+  PA_API_LIST_DEFAULT = 20,
+  /* The operator's bearer token (PA_METRICS_TOKEN): long enough to resist
+   * guessing, short enough for one header line. */
+  PA_API_OPS_TOKEN_MIN = 32,
+  PA_API_OPS_TOKEN_MAX = 256
 };
 
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
@@ -258,6 +262,18 @@ const struct pa_origins *pa_api_origins(const pa_srv_req *rq);
  * Misdirected Request sent (JSON under /api, plain text elsewhere), which is
  * what stops DNS rebinding. Every route family calls it first. */
 int pa_api_host_gate(pa_srv_req *rq);
+
+/* Reads PA_METRICS_TOKEN for the operator's routes (F_OPS in router.c): 0,
+ * or -1 with err when it is set but not PA_API_OPS_TOKEN_MIN..MAX token
+ * characters. Once, before serving. */
+int pa_api_ops_init(char *err, size_t errlen);
+
+/* Gives every route of the table its series in pa_metrics; once, before
+ * serving. */
+void pa_api_register_metrics(void);
+
+/* GET /metrics (ops.c): the Prometheus exposition (F_OPS). */
+void pa_api_metrics(pa_srv_req *rq);
 /* Charges one request of purpose (limit.h) by key, or with key NULL by the
  * purpose's usual one (the client's address for sign-in and sign-up, else the
  * user, or the address when signed out).

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "billing/worker.h"
 #include "clock.h"
+#include "log.h"
 #include "origin.h"
 #include "pay/catalog.h"
 #include "str.h"
@@ -429,7 +430,7 @@ static void webhook(pa_srv_req *rq, pa_pay_provider p) {
   if (rc != PA_PAY_OK) {
     /* A forgery or a body we cannot read changes nothing. A certificate we
      * could not fetch is our trouble: 503 makes the provider resend. */
-    fprintf(stderr, "billing: %s webhook refused: %s\n", pa_pay_provider_name(p), err);
+    pa_log_event("warn", "billing", "%s webhook refused: %s", pa_pay_provider_name(p), err);
     free(body);
     if (rc == PA_PAY_EUNREACHABLE)
       pa_api_error(rq, 503, "unavailable", "Try again later", NULL);

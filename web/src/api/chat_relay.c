@@ -10,6 +10,7 @@
 #include "api/chat_relay.h"
 
 #include "clock.h"
+#include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
 
@@ -321,7 +322,7 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
   if (why) {
     int internal = strcmp(why, "internal") == 0;
-    if (internal) fprintf(stderr, "chat: store: %s\n", pa_store_errmsg(db));
+    if (internal) pa_log_event("error", "chat", "store: %s", pa_store_errmsg(db));
     send_error(srv, wc->conn, internal ? "internal" : "bad_request",
                internal ? "Something went wrong on our side" : why, cid);
   } else {
@@ -363,13 +364,13 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
                       : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &out);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
-      fprintf(stderr, "chat: ack: %s\n", pa_store_errmsg(db));
+      pa_log_event("error", "chat", "ack: %s", pa_store_errmsg(db));
     if (out.frame) push(srv, 0, out.sender, out.frame);
     /* An acked backlog frame makes room for the next page. */
     if ((out.frame || receipts) && id <= bl->after && bl->inflight > 0) bl->inflight--;
   }
   if (bl->more && bl->inflight == 0 && flush(srv, db, wc, bl, receipts) != 0)
-    fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(db));
+    pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
@@ -494,7 +495,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
   send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
   if (flush(srv, rq->db, wc, &wc->inbox, 0) != 0 || flush(srv, rq->db, wc, &wc->receipts, 1) != 0)
-    fprintf(stderr, "chat: backlog: %s\n", pa_store_errmsg(rq->db));
+    pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(rq->db));
 }
 
 /* 1 while the socket's session and device still exist: signing out,
@@ -511,7 +512,8 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   ws_conn *wc = user;
   int ok = db ? still_allowed(db, wc) : -1;
   if (ok <= 0) {
-    if (ok < 0) fprintf(stderr, "chat: session check: %s\n", db ? pa_store_errmsg(db) : "no db");
+    if (ok < 0)
+      pa_log_event("error", "chat", "session check: %s", db ? pa_store_errmsg(db) : "no db");
     pa_net_ws_close(srv->net, conn, ok < 0 ? PA_WS_CLOSE_TRY_LATER : PA_WS_CLOSE_REVOKED,
                     ok < 0 ? "try again" : "revoked");
     return;

@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "blob.h"
 #include "clock.h"
+#include "log.h"
 #include "pay/catalog.h"
 
 #include <errno.h>
@@ -37,7 +38,7 @@ void pa_api_media_gc(pa_store *db, const char *media_dir) {
     }
   }
   if (rc != PA_STORE_OK)
-    fprintf(stderr, "media gc: %s\n", freed ? pa_store_errmsg(db) : pa_store_errstr(rc));
+    pa_log_event("error", "media gc", "%s", freed ? pa_store_errmsg(db) : pa_store_errstr(rc));
   pa_api_media_unlock();
   free(freed);
 }
@@ -76,8 +77,8 @@ static void quota_read(void) {
   errno = 0;
   long long q = strtoll(v, &end, 10);
   if (errno || *end || q < 1 || q > PA_MEDIA_QUOTA_MAX) {
-    fprintf(stderr, "petamigos-server: PA_MEDIA_QUOTA_DAY_BYTES must be 1 to %d bytes; using %d\n",
-            PA_MEDIA_QUOTA_MAX, PA_MEDIA_QUOTA_DAY_BYTES);
+    pa_log_event("warn", "media", "PA_MEDIA_QUOTA_DAY_BYTES must be 1 to %d bytes; using %d",
+                 PA_MEDIA_QUOTA_MAX, PA_MEDIA_QUOTA_DAY_BYTES);
     return;
   }
   quota_bytes = q;
@@ -134,7 +135,7 @@ int pa_api_media_charge(pa_srv_req *rq, int64_t bytes, int64_t *day) {
 
 void pa_api_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day) {
   if (pa_store_media_upload_refund(rq->db, rq->viewer, day, bytes) != PA_STORE_OK)
-    fprintf(stderr, "upload quota: %s\n", pa_store_errmsg(rq->db));
+    pa_log_event("error", "upload quota", "%s", pa_store_errmsg(rq->db));
 }
 
 /* A Content-Length that cannot fit today is refused before the body is read. */
@@ -234,7 +235,7 @@ static int clean_upload(pa_srv_req *rq, unsigned char **data, size_t *len, pa_bl
     if (rc != PA_BLOB_EFORMAT) {
       free(*data);
       *data = NULL;
-      fprintf(stderr, "upload: clean: %s\n", pa_blob_errstr(rc));
+      pa_log_event("warn", "upload", "clean: %s", pa_blob_errstr(rc));
       pa_api_error(rq, 500, "internal", "Could not prepare the image", NULL);
       return -1;
     }
@@ -305,7 +306,7 @@ void pa_api_media_upload(pa_srv_req *rq) {
   if (!stored) {
     pa_api_media_refund(rq, received, day);
     if (rc != PA_BLOB_OK) {
-      fprintf(stderr, "upload: store: %s\n", pa_blob_errstr(rc));
+      pa_log_event("error", "upload", "store: %s", pa_blob_errstr(rc));
       pa_api_error(rq, 500, "internal", "Could not store the file", NULL);
     } else {
       pa_api_internal(rq, "upload");

@@ -6,6 +6,7 @@
 #include "blob.h"
 #include "clock.h"
 #include "limit.h"
+#include "metrics/metrics.h"
 #include "net/http.h"
 #include "origin.h"
 #include "pay/pay.h"
@@ -104,6 +105,46 @@ static int csrf_ok(pa_srv_req *rq) {
   return sent && n > 0 && strlen(sent) == n && sodium_memcmp(sent, rq->csrf, n) == 0;
 }
 
+/* ---- the operator's routes (F_OPS) */
+
+/* The operator's token: PA_METRICS_TOKEN, read once at start (main.c calls
+ * pa_api_ops_init before serving); empty means none. */
+static char ops_token[PA_API_OPS_TOKEN_MAX + 1];
+static size_t ops_token_len;
+
+int pa_api_ops_init(char *err, size_t errlen) {
+  const char *t = getenv("PA_METRICS_TOKEN");
+  ops_token_len = 0;
+  ops_token[0] = '\0';
+  if (!t || !*t) return 0;
+  size_t n = strlen(t);
+  if (n < PA_API_OPS_TOKEN_MIN || n > PA_API_OPS_TOKEN_MAX) {
+    snprintf(err, errlen, "PA_METRICS_TOKEN must be %d..%d bytes", PA_API_OPS_TOKEN_MIN,
+             PA_API_OPS_TOKEN_MAX);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++)
+    if (!pa_http_is_token68_char(t[i])) {
+      snprintf(err, errlen, "PA_METRICS_TOKEN may hold only letters, digits and -._~+/=");
+      return -1;
+    }
+  memcpy(ops_token, t, n + 1);
+  ops_token_len = n;
+  return 0;
+}
+
+/* 1: the request carries the operator's bearer token. The lengths are not
+ * secret (the token's is fixed by its maker); the bytes are compared in
+ * constant time. Later an admin session will also pass here (issue 19). */
+static int ops_ok(pa_srv_req *rq) {
+  char sent[PA_API_OPS_TOKEN_MAX + 1];
+  int n = pa_http_bearer(pa_srv_req_header(rq, "Authorization"), sent, sizeof sent);
+  int ok =
+      n > 0 && (size_t)n == ops_token_len && sodium_memcmp(sent, ops_token, ops_token_len) == 0;
+  sodium_memzero(sent, sizeof sent);
+  return ok;
+}
+
 /* ---- rate limits (limit.h) */
 
 /* What a purpose counts by unless the caller names the key: sign-in and
@@ -141,8 +182,11 @@ enum {
   F_MEDIA = 8,   /* the body is an upload of up to PA_BLOB_VIDEO_BYTES */
   F_ATTACH = 16, /* the body is an encrypted chat attachment of up to PA_CHAT_ATTACH_MAX */
   F_LATE = 32,   /* the handler charges the route's limit once the request is valid */
-  F_HOOK = 64    /* a payment provider's webhook: no session and no CSRF token; the handler
+  F_HOOK = 64,   /* a payment provider's webhook: no session and no CSRF token; the handler
                     verifies the provider's signature before trusting a byte */
+  F_OPS = 128    /* the operator's: the bearer token of PA_METRICS_TOKEN, compared in constant
+                    time (ops_ok); without one configured the route does not exist (404). The
+                    one place to let an admin session in too, once roles exist (issue 19). */
 };
 
 /* limit: what a request of the route counts against (limit.h). A
@@ -161,6 +205,8 @@ typedef struct route {
 } route;
 
 static const route routes[] = {
+    /* Outside /api/ (srv.c sends it here): Prometheus scrapes it. */
+    {"GET", "/metrics", pa_api_metrics, F_OPS, PA_LIMIT_NONE},
     {"POST", "/api/v1/auth/signup", pa_api_signup, F_ORIGIN | F_SLOW | F_LATE,
      PA_LIMIT_SIGNUP_ADDR},
     {"POST", "/api/v1/auth/login", pa_api_login, F_ORIGIN | F_SLOW | F_LATE, PA_LIMIT_LOGIN_ADDR},
@@ -173,7 +219,8 @@ static const route routes[] = {
     {"GET", "/api/v1/billing/plans", pa_api_billing_plans, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/billing", pa_api_billing_get, F_AUTH, PA_LIMIT_NONE},
     /* These ask a provider over the network: the slow workers wait for it. */
-    {"POST", "/api/v1/billing/checkout", pa_api_billing_checkout, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"POST", "/api/v1/billing/checkout", pa_api_billing_checkout, F_AUTH | F_SLOW,
+     PA_LIMIT_BILLING},
     {"GET", "/api/v1/billing/checkouts/{co}", pa_api_billing_checkout_get, F_AUTH | F_SLOW,
      PA_LIMIT_NONE},
     {"POST", "/api/v1/billing/checkouts/{co}/retry", pa_api_billing_checkout_retry, F_AUTH | F_SLOW,
@@ -241,6 +288,17 @@ static const route routes[] = {
     {"DELETE", "/api/v1/chat/attachments", pa_api_chat_attachment_delete, F_AUTH, PA_LIMIT_WRITE},
 };
 
+enum { ROUTES = sizeof routes / sizeof routes[0] };
+
+/* Each route's series in pa_metrics, by index in routes[]; written once by
+ * pa_api_register_metrics before any worker starts. */
+static int route_metric[ROUTES];
+
+void pa_api_register_metrics(void) {
+  for (size_t i = 0; i < ROUTES; i++)
+    route_metric[i] = pa_metrics_route(routes[i].method, routes[i].pattern);
+}
+
 /* Matches path against pattern segment by segment, collecting ids. */
 static int match(const char *pattern, const char *path, int64_t ids[2]) {
   int n = 0;
@@ -283,7 +341,7 @@ pa_net_route pa_api_route(const pa_http_head *head) {
      * from its Content-Length before a byte of it is read. */
     int kind = pa_blob_type_kind(pa_http_field_get(head, "Content-Type"));
     r.body_max = f & F_HOOK     ? PA_PAY_WEBHOOK_MAX
-                 : f & F_MEDIA     ? (kind >= 0 && !pa_blob_kind_is_video(kind) ? PA_BLOB_IMAGE_BYTES
+                 : f & F_MEDIA  ? (kind >= 0 && !pa_blob_kind_is_video(kind) ? PA_BLOB_IMAGE_BYTES
                                                                              : PA_BLOB_VIDEO_BYTES)
                  : f & F_ATTACH ? PA_CHAT_ATTACH_MAX
                                 : PA_API_BODY_MAX;
@@ -338,7 +396,23 @@ void pa_api_handle(pa_srv_req *rq) {
     pa_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
     return;
   }
+  rq->metric = route_metric[r - routes];
+  rq->route = r->pattern;
   memcpy(rq->ids, ids, sizeof ids);
+  if (r->flags & F_OPS) {
+    /* No session is looked at: a person's cookie never opens these. */
+    static const char nothing[] = "404 Not Found\n";
+    if (ops_token_len == 0) /* not configured: the route does not exist */
+      pa_srv_send(rq, 404, "text/plain; charset=utf-8", "no-store", NULL, 0, nothing,
+                  sizeof nothing - 1);
+    else if (!ops_ok(rq))
+      pa_srv_send(rq, 401, "text/plain; charset=utf-8", "no-store",
+                  &(pa_srv_header){"WWW-Authenticate", "Bearer realm=\"petamigos-ops\""}, 1,
+                  "401 Unauthorized\n", 17);
+    else
+      r->fn(rq);
+    return;
+  }
   if (resolve_session(rq) != 0) return;
   if (r->flags & F_HOOK) {
     /* Signed by the provider, checked by the handler. */

@@ -2,8 +2,8 @@
  * order-independence is kept). */
 #include "billing/billing.h"
 
+#include "log.h"
 #include "pa/pa_civil.h"
-
 #include "pay/catalog.h"
 #include "pay/parse.h"
 #include "store/accounts.h"
@@ -16,7 +16,8 @@
 
 static void log_line(const char *what, const char *detail) {
   /* Provider messages are ours to log; bodies, tokens and emails never are. */
-  fprintf(stderr, "billing: %s%s%s\n", what, detail && *detail ? ": " : "", detail ? detail : "");
+  pa_log_event("error", "billing", "%s%s%s", what, detail && *detail ? ": " : "",
+               detail ? detail : "");
 }
 
 static void random_hex(const char *prefix, char *out, size_t cap) {

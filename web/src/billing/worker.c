@@ -3,6 +3,7 @@
 
 #include "billing/billing.h"
 #include "clock.h"
+#include "log.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ pa_billing_worker *pa_billing_worker_start(const char *where, pa_pay *pay) {
   pa_billing_worker *w = calloc(1, sizeof *w);
   if (!w) return NULL;
   if (pa_store_open(where, 0, &w->db, err, sizeof err) != PA_STORE_OK) {
-    fprintf(stderr, "billing: cannot open database: %s\n", err);
+    pa_log_event("error", "billing", "cannot open database: %s", err);
     free(w);
     return NULL;
   }

@@ -358,6 +358,33 @@ int pa_http_cookie(const char *header, const char *name, char *out, size_t cap) 
   return -1;
 }
 
+int pa_http_is_token68_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+}
+
+int pa_http_bearer(const char *header, char *out, size_t cap) {
+  static const char scheme[] = "bearer";
+  if (!header) return -1;
+  for (int i = 0; i < 6; i++) /* ASCII case-insensitive: no locale */
+    if ((header[i] | 0x20) != scheme[i]) return -1;
+  if (header[6] != ' ' && header[6] != '\t') return -1;
+  const char *v = header + 6;
+  while (*v == ' ' || *v == '\t') v++;
+  const char *e = v;
+  while (pa_http_is_token68_char(*e) && *e != '=') e++;
+  if (e == v) return -1; /* no token, or one that starts with '=' */
+  while (*e == '=') e++;
+  const char *end = e;
+  while (*end == ' ' || *end == '\t') end++;
+  if (*end) return -1; /* a byte no token holds, or a second word */
+  size_t n = (size_t)(e - v);
+  if (n + 1 > cap) return -2;
+  memcpy(out, v, n);
+  out[n] = '\0';
+  return (int)n;
+}
+
 /* Digits into *out; the position after them, or NULL on overflow. */
 static const char *digits(const char *p, long long *out) {
   long long v = 0;

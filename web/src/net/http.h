@@ -78,6 +78,16 @@ int pa_http_query_var(const char *query, const char *name, char *out, size_t cap
  * when absent, -2 when it does not fit. */
 int pa_http_cookie(const char *header, const char *name, char *out, size_t cap);
 
+/* 1 when c may appear in a bearer token (RFC 6750's b64token: letters,
+ * digits, - . _ ~ + / and trailing =). */
+int pa_http_is_token68_char(char c);
+
+/* The token of an "Authorization: Bearer TOKEN" header into out (the scheme
+ * in any case, then spaces; the token b64token-shaped, its '=' only at the
+ * end): its length, -1 when header is NULL or of another scheme or
+ * malformed, -2 when the token does not fit in cap (with the NUL). */
+int pa_http_bearer(const char *header, char *out, size_t cap);
+
 /* One "bytes=" range of a resource of size bytes: 1 with [*from, *to] when
  * satisfiable, 0 to send the whole resource (absent, several ranges, or not
  * understood), -1 for unsatisfiable (416). */

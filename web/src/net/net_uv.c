@@ -11,6 +11,8 @@
  * handle, writes in flight, a job on a worker, a file read. Workers refer to
  * sockets by id, looked up on the loop thread, so a late answer to a closed
  * socket is dropped, never written to freed memory. */
+#include "log.h"
+#include "metrics/metrics.h"
 #include "net.h"
 #include "pool.h"
 #include "ws.h"
@@ -93,6 +95,7 @@ typedef struct conn {
   size_t held_bytes;
   pa_ws_frame frame;
   int have_frame, msg_op, ws_busy, pend_count, read_paused;
+  int ws_counted; /* in the WebSocket gauge (pa_metrics) */
   uint64_t frame_got;
   unsigned char *msg; /* the message being assembled */
   size_t msg_len;
@@ -339,6 +342,10 @@ static void conn_close(conn *c) {
     if (c->next) c->next->prev = c->prev;
     c->in_list = 0;
   }
+  /* Only a connection that was counted in reaches here with closing 0. */
+  pa_metrics_gauge_add(PA_METRICS_CONNECTIONS, -1);
+  if (c->ws_counted) pa_metrics_gauge_add(PA_METRICS_WEBSOCKETS, -1);
+  c->ws_counted = 0;
   uint64_t slot = c->id & ((1u << ID_SLOT_BITS) - 1);
   if (n->slots[slot] == c) {
     n->slots[slot] = NULL;
@@ -519,7 +526,8 @@ static void send_error(conn *c, int status, const char *extra) {
     uv_read_stop((uv_stream_t *)&c->tcp);
     c->reading = 0;
   }
-  fprintf(stderr, "net: %s %d (%s)\n", c->addr_text, status, pa_http_status_text(status));
+  pa_metrics_transport_error(status);
+  pa_log_event("warn", "net", "%s %d (%s)", c->addr_text, status, pa_http_status_text(status));
   write_out(c, o);
 }
 
@@ -669,6 +677,8 @@ static void send_response(conn *c, job *j) {
     job_free(j);
     c->job = NULL;
     c->state = S_WS;
+    c->ws_counted = 1;
+    pa_metrics_gauge_add(PA_METRICS_WEBSOCKETS, 1);
     c->deadline = 0;
     c->last_heard = c->ping_sent = now_ms(n);
     write_bytes(c, line, (size_t)hl);
@@ -940,6 +950,7 @@ static void dispatch(conn *c) {
   c->state = S_WAIT;
   c->deadline = 0;
   if (pa_pool_submit(j->slow ? n->slow : n->fast, run_job, j) != 0) {
+    pa_metrics_count(j->slow ? PA_METRICS_REJECTED_SLOW : PA_METRICS_REJECTED_FAST, 1);
     send_error(c, 503, "Retry-After: 1\r\n");
     return;
   }
@@ -1127,7 +1138,8 @@ static void refused(pa_net *n, const char *addr, const char *cap) {
   uint64_t now = now_ms(n);
   if (now - n->refusal_logged < 1000) return;
   n->refusal_logged = now;
-  fprintf(stderr, "net: refused a connection from %s: %s reached\n", addr[0] ? addr : "?", cap);
+  pa_log_event("warn", "net", "refused a connection from %s: %s reached", addr[0] ? addr : "?",
+               cap);
 }
 
 static void on_connection(uv_stream_t *server, int status) {
@@ -1174,6 +1186,7 @@ static void on_connection(uv_stream_t *server, int status) {
   a->count++;
   c->addr = a;
   c->closing = 0;
+  pa_metrics_gauge_add(PA_METRICS_CONNECTIONS, 1);
   int slot = n->free_slots[--n->nfree];
   c->id = (++n->gen << ID_SLOT_BITS) | (uint64_t)slot;
   n->slots[slot] = c;
@@ -1341,6 +1354,9 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
     net_free(n);
     return -1;
   }
+  pa_pool_gauge(n->fast, PA_METRICS_QUEUE_FAST);
+  pa_pool_gauge(n->slow, PA_METRICS_QUEUE_SLOW);
+
   uv_tcp_init(&n->loop, &n->listener);
   uv_async_init(&n->loop, &n->wake, on_wake);
   uv_timer_init(&n->loop, &n->sweep);

@@ -1,6 +1,8 @@
 /* pa_pool — workers and a ring of waiting jobs under one mutex. */
 #include "pool.h"
 
+#include "metrics/metrics.h"
+
 #include <pthread.h>
 #include <stdlib.h>
 
@@ -14,6 +16,7 @@ struct pa_pool {
   pthread_cond_t ready;
   item *ring;
   int cap, head, count, stopping, threads, started;
+  int gauge; /* the pa_metrics gauge that mirrors count, or -1 */
   void *(*open)(void *arg);
   void (*close)(void *ctx);
   void *arg;
@@ -30,6 +33,7 @@ static void *worker(void *arg) {
     item it = p->ring[p->head];
     p->head = (p->head + 1) % p->cap;
     p->count--;
+    if (p->gauge >= 0) pa_metrics_gauge_set((pa_metrics_gauge)p->gauge, p->count);
     pthread_mutex_unlock(&p->lock);
     it.fn(it.job, ctx);
     pthread_mutex_lock(&p->lock);
@@ -48,6 +52,7 @@ pa_pool *pa_pool_new(int threads, int queue_max, void *(*open)(void *arg), void 
   p->open = open;
   p->close = close;
   p->arg = arg;
+  p->gauge = -1;
   pthread_mutex_init(&p->lock, NULL);
   pthread_cond_init(&p->ready, NULL);
   for (int i = 0; p->ring && i < threads; i++) {
@@ -67,10 +72,18 @@ int pa_pool_submit(pa_pool *p, pa_pool_fn fn, void *job) {
   if (ok) {
     p->ring[(p->head + p->count) % p->cap] = (item){fn, job};
     p->count++;
+    if (p->gauge >= 0) pa_metrics_gauge_set((pa_metrics_gauge)p->gauge, p->count);
     pthread_cond_signal(&p->ready);
   }
   pthread_mutex_unlock(&p->lock);
   return ok ? 0 : -1;
+}
+
+void pa_pool_gauge(pa_pool *p, int gauge) {
+  pthread_mutex_lock(&p->lock);
+  p->gauge = gauge;
+  pa_metrics_gauge_set((pa_metrics_gauge)gauge, p->count);
+  pthread_mutex_unlock(&p->lock);
 }
 
 void pa_pool_free(pa_pool *p) {

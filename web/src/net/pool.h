@@ -19,6 +19,10 @@ pa_pool *pa_pool_new(int threads, int queue_max, void *(*open)(void *arg), void 
 /* Queues fn(job): 0, or -1 when the queue is full (nothing was queued). */
 int pa_pool_submit(pa_pool *p, pa_pool_fn fn, void *job);
 
+/* Mirrors the queue's length into the pa_metrics gauge (a
+ * pa_metrics_gauge), set under the queue's lock so it is never off. */
+void pa_pool_gauge(pa_pool *p, int gauge);
+
 /* Runs every queued job, then joins the threads and frees p. */
 void pa_pool_free(pa_pool *p);
 
