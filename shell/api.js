@@ -195,6 +195,19 @@ export async function upload(path, blob, { onProgress = () => {}, signal } = {})
 }
 
 export const get = (path, opts) => request('GET', path, undefined, opts);
+
+// How many photos one post of the signed-in person may carry (their plan's
+// entitlements.photos_per_post, GET /billing), their tier, and how many Plus
+// allows (GET /billing/plans); each null when it could not be asked (the
+// server enforces the limit whatever the composer was told).
+export async function photoLimits() {
+  const [mine, plans] = await Promise.all([get('/api/v1/billing'), get('/api/v1/billing/plans')]);
+  return {
+    mine: mine.ok ? mine.data.entitlements.photos_per_post : null,
+    tier: mine.ok ? mine.data.tier : null,
+    plus: plans.ok ? plans.data.entitlements.plus.photos_per_post : null,
+  };
+}
 export const post = (path, body, opts) => request('POST', path, body, opts);
 export const put = (path, body, opts) => request('PUT', path, body, opts);
 export const patch = (path, body, opts) => request('PATCH', path, body, opts);
