@@ -47,7 +47,8 @@ describe('photos per post: 10 free, 20 with Plus', () => {
   // What a refused post must not have left: no post, image, tag, or upload taken.
   const written = (c, ids) => dbQuery(server, `SELECT
       (SELECT count(*) FROM posts WHERE author_id = ${num(c.user.id)}),
-      (SELECT count(*) FROM post_tags WHERE tag = 'toomany'),
+      (SELECT count(*) FROM post_tags t JOIN posts p ON p.id = t.post_id
+        WHERE t.tag = 'toomany' AND p.author_id = ${num(c.user.id)}),
       (SELECT count(*) FROM uploads WHERE attached_at IS NOT NULL AND id IN (${ids.map(num).join(',')}))`);
 
   test('billing tells each person the limit the posts route enforces', async () => {
