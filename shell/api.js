@@ -195,6 +195,20 @@ export async function upload(path, blob, { onProgress = () => {}, signal } = {})
 }
 
 export const get = (path, opts) => request('GET', path, undefined, opts);
+
+// What the signed-in person's plan allows (GET /billing: tier and
+// entitlements, e.g. photos_per_post, reel_seconds) and what Plus allows
+// (GET /billing/plans), for the composers to say before the server refuses;
+// each null when it could not be asked (the server enforces the limits
+// whatever the composer was told).
+export async function planLimits() {
+  const [mine, plans] = await Promise.all([get('/api/v1/billing'), get('/api/v1/billing/plans')]);
+  return {
+    tier: mine.ok ? mine.data.tier : null,
+    mine: mine.ok ? mine.data.entitlements : null,
+    plus: plans.ok ? plans.data.entitlements.plus : null,
+  };
+}
 export const post = (path, body, opts) => request('POST', path, body, opts);
 export const put = (path, body, opts) => request('PUT', path, body, opts);
 export const patch = (path, body, opts) => request('PATCH', path, body, opts);

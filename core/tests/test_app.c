@@ -324,6 +324,77 @@ static void test_plus_badge(void) {
   teardown(fx);
 }
 
+/* A post of 20 photos (what Plus allows) on a narrow phone:
+ * one dot per photo, apart and inside the card, the current one in the
+ * accent; the next-photo control reaches every photo and stops at the last;
+ * the mirror counts them. */
+static int is_accent(const uint8_t *p);
+
+static int dot_runs(fixture *fx, int y, int *first_accent, int *last_accent) {
+  const uint8_t *bg = pixel(fx, fx->surface->w / 2, y - 8); /* the card, between photo and dots */
+  int runs = 0, in = 0;
+  for (int x = 4; x < fx->surface->w - 4; x++) { /* inside the card's border */
+    const uint8_t *p = pixel(fx, x, y);
+    int on = abs(p[0] - bg[0]) + abs(p[1] - bg[1]) + abs(p[2] - bg[2]) > 30;
+    if (on && !in) {
+      runs++;
+      *last_accent = 0;
+    }
+    if (on && is_accent(p)) {
+      *last_accent = 1;
+      if (runs == 1) *first_accent = 1;
+    }
+    in = on;
+  }
+  return runs;
+}
+
+static void test_carousel_of_twenty(void) {
+  enum { PHONE_W = 320, PHOTOS = 20 }; /* what Plus allows (PA_CATALOG_PHOTOS_PLUS) */
+  fixture *fx = setup_sized(PHONE_W, 800, 1.0f);
+  size_t cap = 1024 + PHOTOS * 96;
+  char *json = malloc(cap);
+  size_t len = (size_t)snprintf(
+      json, cap,
+      "{\"posts\":[{\"id\":\"p_9\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\","
+      "\"avatar_url\":null,\"plus\":true},\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\","
+      "\"species\":\"cat\",\"avatar_url\":null},\"images\":[");
+  for (int i = 1; i <= PHOTOS; i++)
+    len += (size_t)snprintf(json + len, cap - len,
+                            "%s{\"url\":\"/media/c%d.jpg\",\"width\":640,\"height\":640,"
+                            "\"alt\":\"shot %d\"}",
+                            i > 1 ? "," : "", i, i);
+  snprintf(json + len, cap - len,
+           "],\"caption\":\"Twenty\",\"tags\":[],\"like_count\":0,\"comment_count\":0,"
+           "\"liked\":false,\"created_at\":\"2026-11-24T04:00:00Z\"}],\"next_cursor\":null}");
+  load(fx, json, PA_FEED_REPLACE);
+  settle_at(fx, NOW, "carousel-20-first");
+  /* The dots' row: the one below the photo with the most separate marks. */
+  int best = 0, row = -1, first = 0, last = 0;
+  for (int y = 74 + PHONE_W - 2; y < 74 + PHONE_W + 24; y++) {
+    int f = 0, l = 0, n = dot_runs(fx, y, &f, &l);
+    if (n > best) best = n, row = y, first = f, last = l;
+  }
+  CHECK(best == PHOTOS);
+  CHECK(first && !last); /* the first photo's dot is the current one */
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"image\":0,");
+  CHECK_CONTAINS(m, "\"photo\":\"Photo 1 of 20: \u2068shot 1\u2069\"");
+  free(m);
+  for (int i = 0; i < PHOTOS; i++) /* one more than it takes */
+    pa_app_activate(fx->app, 0, PA_CONTROL_NEXT_IMAGE);
+  settle_at(fx, NOW, "carousel-20-last");
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"image\":19,");
+  CHECK_CONTAINS(m, "\"photo\":\"Photo 20 of 20: \u2068shot 20\u2069\"");
+  free(m);
+  first = last = 0;
+  CHECK(row >= 0 && dot_runs(fx, row, &first, &last) == PHOTOS);
+  CHECK(!first && last); /* now the last one's */
+  free(json);
+  teardown(fx);
+}
+
 static void test_bad_refresh_keeps_posts(void) {
   fixture *fx = setup();
   pa_error e;
@@ -1189,6 +1260,7 @@ int main(void) {
   if (SDL_Init(0) != 0) return 1;
   RUN(test_draws_posts);
   RUN(test_plus_badge);
+  RUN(test_carousel_of_twenty);
   RUN(test_bad_refresh_keeps_posts);
   RUN(test_broken_first_load_shows_error);
   RUN(test_scroll_focus_and_keys);

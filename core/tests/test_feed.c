@@ -128,7 +128,7 @@ static void test_schema_errors(void) {
   expect("\"tags\":[\"sleepy\"]", "\"tags\":[\"\"]", PA_ERR_SCHEMA, "tags[0]");
   expect("\"tags\":[\"sleepy\"]", "\"tags\":\"sleepy\"", PA_ERR_SCHEMA, "tags: expected an array");
   expect("\"images\":[{\"url\":\"/media/b.jpg\"", "\"images\":[],\"x\":[{\"url\":\"/media/b.jpg\"",
-         PA_ERR_SCHEMA, "images: holds 0 items, expected 1..10");
+         PA_ERR_SCHEMA, "images: holds 0 items, expected 1..20");
   expect("\"caption\":\"Sunday", "\"caption\":\"\\u0007Sunday", PA_ERR_SCHEMA,
          "caption: invalid UTF-8 or control character");
   expect("\"caption\":\"Sunday", "\"caption\":\"\xc3\x28Sunday", PA_ERR_SCHEMA, "invalid UTF-8");
@@ -162,6 +162,44 @@ static void test_limits(void) {
   pa_feed *f;
   CHECK(pa_feed_parse("{}", PA_FEED_MAX_BYTES + 1, &f, &e) == PA_ERR_TOO_LARGE);
   CHECK(f == NULL);
+}
+
+/* VALID with its first post's two images replaced by n, /media/i1.jpg .. in. */
+static char *with_images(int n) {
+  static const char from[] =
+      "{\"url\":\"/media/b.jpg\",\"width\":640,\"height\":800,\"alt\":\"Luna asleep\"},"
+      "{\"url\":\"https://cdn.example/c.jpg\",\"width\":10,\"height\":10}";
+  char *list = malloc((size_t)n * 64 + 1);
+  list[0] = '\0';
+  for (int i = 1; i <= n; i++)
+    sprintf(list + strlen(list), "%s{\"url\":\"/media/i%d.jpg\",\"width\":8,\"height\":8}",
+            i > 1 ? "," : "", i);
+  char *json = mutate(from, list);
+  free(list);
+  return json;
+}
+
+/* A post carries up to PA_FEED_MAX_IMAGES (20, what Plus allows), in order;
+ * one more refuses the page, naming the field. */
+static void test_images_edge(void) {
+  pa_error e;
+  pa_feed *f = NULL;
+  char *json = with_images(PA_FEED_MAX_IMAGES);
+  CHECK(pa_feed_parse(json, strlen(json), &f, &e) == PA_OK);
+  const pa_feed_post *p = f ? pa_feed_post_at(f, 0) : NULL;
+  CHECK(p && p->image_count == PA_FEED_MAX_IMAGES);
+  if (p) {
+    CHECK(!strcmp(p->images[0].url, "/media/i1.jpg"));
+    CHECK(!strcmp(p->images[PA_FEED_MAX_IMAGES - 1].url, "/media/i20.jpg"));
+  }
+  pa_feed_free(f);
+  free(json);
+  json = with_images(PA_FEED_MAX_IMAGES + 1);
+  f = NULL;
+  CHECK(pa_feed_parse(json, strlen(json), &f, &e) != PA_OK && f == NULL);
+  CHECK_CONTAINS(e.msg, "posts[0].images: holds 21 items, expected 1..20");
+  pa_feed_free(f);
+  free(json);
 }
 
 static void test_syntax_and_truncation(void) {
@@ -219,6 +257,7 @@ int main(void) {
   RUN(test_empty_and_last_page);
   RUN(test_schema_errors);
   RUN(test_limits);
+  RUN(test_images_edge);
   RUN(test_syntax_and_truncation);
   RUN(test_time);
   return pa_test_summary("feed");

@@ -189,7 +189,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("mb", 50),
                          PA_MSG_STR("provider", "PayPal"),
                          PA_MSG_STR("price", "R$ 19,90"),
-                         PA_MSG_INT("minutes", 3)};
+                         PA_MSG_INT("minutes", 3),
+                         PA_MSG_INT("plus", 20)};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

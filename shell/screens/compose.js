@@ -1,4 +1,5 @@
-// The composers: a post (1-10 photos, alt text each, caption with #tags and
+// The composers: a post (photos up to the person's plan's photos_per_post: 10
+// free, 20 with Plus; alt text each, caption with #tags and
 // @pet mentions), a story (one photo) and a reel (a video; its poster is a
 // frame of it). Photos are prepared by the core in the decode worker before
 // anything is uploaded (shell/media-prep.js: downsized, re-encoded, no
@@ -9,13 +10,15 @@
 // The draft — caption, prepared bytes, alt texts, chosen pet and the uploads
 // already done — lives in IndexedDB (shell/drafts.js), so a reload or a
 // failed upload loses nothing; it is cleared after posting.
-import { get, post } from '../api.js';
+import { planLimits, post } from '../api.js';
 import { el, failureText, filePicker, isPhone, progressBlock, withUploads } from '../compose-kit.js';
 import { loadDraft, saveDraft, clearDraft } from '../drafts.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
 import { myPets, mountPetSwitcher, activePetId } from '../pets.js';
 import { attachMentions } from '../mentions.js';
 
+// A post's maxPhotos is the free plan's, used only when the person's own limit
+// could not be asked (GET /billing); the server decides either way.
 const KINDS = {
   post: { maxPhotos: 10, caption: true, alt: true, draft: 'post', title: 'compose.title' },
   story: { maxPhotos: 1, caption: false, alt: false, draft: 'story', title: 'compose.storyTitle' },
@@ -38,6 +41,9 @@ export async function mountComposer(root, ctx, kind) {
   const urls = new Set(); // object URLs to revoke on leaving
   let closed = false;
   let uploading = null; // AbortController while an upload runs
+  // A post takes as many photos as the person's plan allows (GET /billing).
+  const limits = kind === 'post' ? await planLimits() : null;
+  const maxPhotos = limits?.mine?.photos_per_post ?? spec.maxPhotos;
 
   root.append(el('h1', { textContent: t(spec.title) }));
   // The three composers, one link each.
@@ -106,8 +112,8 @@ export async function mountComposer(root, ctx, kind) {
     });
   } else {
     const pickers = el('div', { className: 'kit-pickers' });
-    const choose = filePicker({ id: 'compose-files', label: t(spec.maxPhotos > 1 ? 'compose.choosePhotos' : 'compose.choosePhoto'),
-      accept: 'image/*', multiple: spec.maxPhotos > 1, onFiles: addFiles });
+    const choose = filePicker({ id: 'compose-files', label: t(maxPhotos > 1 ? 'compose.choosePhotos' : 'compose.choosePhoto'),
+      accept: 'image/*', multiple: maxPhotos > 1, onFiles: addFiles });
     choose.input.setAttribute('aria-describedby', 'compose-pick-error compose-photos-help');
     pickers.append(choose.wrap);
     if (isPhone()) {
@@ -116,8 +122,8 @@ export async function mountComposer(root, ctx, kind) {
       pickers.append(camera.wrap);
     }
     photoList = el('ol', { className: 'compose-photos' });
-    media.append(el('p', { className: 'kit-title', textContent: t(spec.maxPhotos > 1 ? 'compose.photos' : 'compose.photo') }), pickers,
-      el('p', { id: 'compose-photos-help', className: 'kit-help', textContent: t('compose.photosHelp', { max: spec.maxPhotos }) }),
+    media.append(el('p', { className: 'kit-title', textContent: t(maxPhotos > 1 ? 'compose.photos' : 'compose.photo') }), pickers,
+      el('p', { id: 'compose-photos-help', className: 'kit-help', textContent: t('compose.photosHelp', { max: maxPhotos }) }),
       pickError, refusedList, photoList);
   }
 
@@ -162,8 +168,12 @@ export async function mountComposer(root, ctx, kind) {
     pickError.hidden = true;
     for (const file of files) {
       if (closed) return;
-      if (draft.photos.length + preparing >= spec.maxPhotos) {
-        refuse(file.name, t('compose.refusedTooMany', { name: file.name, max: spec.maxPhotos }), '');
+      if (draft.photos.length + preparing >= maxPhotos) {
+        // A free person hears what Plus allows, with the way to it.
+        const upsell = limits?.tier === 'free' && limits.plus?.photos_per_post > maxPhotos;
+        refuse(file.name, upsell ? t('compose.refusedTooManyPlus', { name: file.name, max: maxPhotos, plus: limits.plus.photos_per_post })
+          : t('compose.refusedTooMany', { name: file.name, max: maxPhotos }), '',
+        upsell ? el('a', { href: '/plans', textContent: t('billing.seePlans') }) : null);
         continue;
       }
       preparing++;
@@ -184,10 +194,10 @@ export async function mountComposer(root, ctx, kind) {
     }
   }
 
-  function refuse(name, text, detail) {
+  function refuse(name, text, detail, link = null) {
     const dismiss = el('button', { type: 'button', className: 'kit-secondary', textContent: t('compose.dismiss') });
     const item = el('li', { className: 'compose-refusal' }, el('strong', { textContent: text }),
-      detail ? el('span', { className: 'kit-help', textContent: ` ${detail}` }) : '', dismiss);
+      detail ? el('span', { className: 'kit-help', textContent: ` ${detail}` }) : '', link ? ' ' : '', link, dismiss);
     dismiss.setAttribute('aria-label', t('compose.dismissFile', { name }));
     dismiss.addEventListener('click', () => {
       item.remove();
@@ -263,12 +273,9 @@ export async function mountComposer(root, ctx, kind) {
 
   // ---- the reel's video, and its poster (a frame, prepared by the core)
   async function reelLimits() {
-    const b = await get('/api/v1/billing');
-    if (!b.ok) return;
-    reelLimit.seconds = b.data.entitlements.reel_seconds;
-    if (b.data.tier === 'plus') return;
-    const p = await get('/api/v1/billing/plans');
-    if (p.ok) reelLimit.plusSeconds = p.data.entitlements.plus.reel_seconds;
+    const l = await planLimits();
+    reelLimit.seconds = l.mine?.reel_seconds ?? 0;
+    reelLimit.plusSeconds = l.tier === 'free' ? l.plus?.reel_seconds ?? 0 : 0;
   }
 
   // The refusal of a reel's video for its length: the limit, and for a free

@@ -447,6 +447,48 @@ export async function migrationsFromSource() {
   }
 }
 
+/**
+ * The PostgreSQL schema as web/src/store/pg/schema.c writes it: `base`, the
+ * complete schema at PA_PG_SCHEMA_BASE (pa_pg_schema), its version, and
+ * `migrations`, the SQL of each later version (pa_pg_migrations[]), so a test
+ * can build a database exactly as an older server left it.
+ */
+export async function pgSchemaFromSource() {
+  const src = await readFile(path.join(repoRoot, 'web/src/store/pg/schema.c'), 'utf8');
+  const header = await readFile(path.join(repoRoot, 'web/src/store/pg/pg.h'), 'utf8');
+  const baseVersion = Number(/PA_PG_SCHEMA_BASE = (\d+)/.exec(header)[1]);
+  const [base] = cLiterals(src, src.indexOf('=', src.indexOf('const char pa_pg_schema[]')) + 1);
+  const migrations = cLiterals(src, src.indexOf('{', src.indexOf('pa_pg_migrations[PA_STORE_SCHEMA_VERSION')) + 1);
+  return { base, baseVersion, migrations };
+}
+
+// The C string literals from src[i] on, adjacent ones joined, one entry per
+// comma, up to the closing '}' or ';' (escapes \n, \", \\ decoded).
+function cLiterals(src, i) {
+  const out = [];
+  let cur = '';
+  for (; ; i++) {
+    const c = src[i];
+    if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i) + 1;
+    } else if (c === '"') {
+      for (i++; src[i] !== '"'; i++) {
+        if (src[i] !== '\\') { cur += src[i]; continue; }
+        const e = src[++i];
+        const map = { n: '\n', t: '\t', '"': '"', '\\': '\\' };
+        assert.ok(e in map, `schema.c: unexpected escape \\${e}`);
+        cur += map[e];
+      }
+    } else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else if (c === '}' || c === ';') {
+      if (cur) out.push(cur);
+      return out;
+    }
+  }
+}
+
 /** Asserts the one error shape with the given status and code. */
 export function assertError(res, status, code) {
   assert.equal(res.status, status, `expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);

@@ -33,7 +33,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_UPLOAD,        /* uploads (media, chat attachments) per user; open */
   PA_LIMIT_SEARCH,        /* searches per user, or per address when signed out; open */
   PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
-  PA_LIMIT_BILLING,       /* checkouts, retries, cancels per user (each calls a payment provider); closed */
+  PA_LIMIT_BILLING, /* checkouts, retries, cancels per user (each calls a payment provider); closed
+                     */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -62,7 +63,7 @@ enum {
   PA_LIMIT_WRITE_BURST = 120, /* likes, story views, comments: a busy minute */
   PA_LIMIT_WRITE_WINDOW = 60,
   PA_LIMIT_WRITE_SLOTS = 16384,
-  PA_LIMIT_UPLOAD_BURST = 30, /* a post of 10 photos three times over */
+  PA_LIMIT_UPLOAD_BURST = 60, /* a Plus post of 20 photos three times over */
   PA_LIMIT_UPLOAD_WINDOW = 300,
   PA_LIMIT_UPLOAD_SLOTS = 16384,
   PA_LIMIT_SEARCH_BURST = 60, /* search as you type */

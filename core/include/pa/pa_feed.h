@@ -15,7 +15,9 @@
 enum {
   PA_FEED_MAX_BYTES = 4 * 1024 * 1024, /* one page of JSON */
   PA_FEED_MAX_POSTS = 100,
-  PA_FEED_MAX_IMAGES = 10, /* per post, as the composer allows */
+  /* Images per post: the most any plan allows (the server's
+   * PA_CATALOG_PHOTOS_PLUS; a free person's posts carry up to 10). */
+  PA_FEED_MAX_IMAGES = 20,
   PA_FEED_MAX_TAGS = 30,
   PA_FEED_MAX_CAPTION = 2200, /* code points */
   PA_FEED_MAX_NAME = 80,      /* code points */

@@ -3,7 +3,9 @@
 
 #include "api/api.h"
 #include "clock.h"
+#include "pay/catalog.h"
 #include "store/comments.h"
+#include "store/feed.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -85,9 +87,41 @@ static int id_list(pa_srv_req *rq, const cJSON *body, const char *name, const ch
   return 0;
 }
 
+/* The store holds as many images as the most generous tier may attach, and
+ * no tier more than that (store/feed.h says why the store does not include
+ * the catalog). */
+_Static_assert((int)PA_STORE_MAX_IMAGES == (int)PA_CATALOG_PHOTOS_PLUS,
+               "the store's bound is Plus's");
+_Static_assert((int)PA_CATALOG_PHOTOS_FREE <= (int)PA_STORE_MAX_IMAGES,
+               "no tier above the store's bound");
+
+/* 0 when media_ids holds no more photos than the person's tier allows
+ * (entitlements.photos_per_post); else -1 with 422 too_many_photos sent,
+ * naming the limit (and, to a free person, what Plus allows). 422, not 403:
+ * the person may post, and the request is well formed; only this count is
+ * over their limit, which they fix by taking photos out (or with Plus). A
+ * code of its own, not bad_request, so a client can tell it from a malformed
+ * body and offer Plus; not plus_required, because a Plus person over 20 gets
+ * it too. Checked on the array's length before its items, so any count over
+ * the limit gets this answer, whatever the ids are. */
+static int photos_allowed(pa_srv_req *rq, const cJSON *body) {
+  const cJSON *arr = cJSON_GetObjectItemCaseSensitive(body, "media_ids");
+  const int allowed =
+      pa_catalog_entitlements_of(rq->plus ? PA_TIER_PLUS : PA_TIER_FREE)->photos_per_post;
+  if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) <= allowed) return 0;
+  char msg[160];
+  if (rq->plus)
+    snprintf(msg, sizeof msg, "A post carries at most %d photos", allowed);
+  else
+    snprintf(msg, sizeof msg, "A post carries at most %d photos; with PetAmigos Plus, up to %d",
+             allowed, (int)PA_CATALOG_PHOTOS_PLUS);
+  pa_api_field_error(rq, 422, "too_many_photos", msg, "media_ids");
+  return -1;
+}
+
 void pa_api_post_create(pa_srv_req *rq) {
   static const char *const fields[] = {"caption", "media_ids", "pet_ids", "alt", NULL};
-  int64_t media[PA_STORE_MAX_IMAGES], pets[PA_STORE_MAX_IMAGES], post = 0;
+  int64_t media[PA_STORE_MAX_IMAGES], pets[PA_STORE_POST_PETS_MAX], post = 0;
   int nmedia = 0, npets = 0;
   const char *caption;
   char what[32], hash[65], ext[8];
@@ -95,8 +129,9 @@ void pa_api_post_create(pa_srv_req *rq) {
   if (pa_api_body(rq, &body) != 0) return;
   const cJSON *alts = cJSON_GetObjectItemCaseSensitive(body, "alt");
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "caption", 1, 0, 2200, 1, &caption) ||
+      photos_allowed(rq, body) ||
       id_list(rq, body, "media_ids", "m", PA_STORE_MAX_IMAGES, media, &nmedia) ||
-      id_list(rq, body, "pet_ids", "pet", PA_STORE_MAX_IMAGES, pets, &npets))
+      id_list(rq, body, "pet_ids", "pet", PA_STORE_POST_PETS_MAX, pets, &npets))
     goto out;
   if (alts && (!cJSON_IsArray(alts) || cJSON_GetArraySize(alts) > nmedia)) {
     PA_BAD(rq, "alt must be an array with at most one text per image");

@@ -6,9 +6,14 @@
 #include "store/store.h"
 
 enum {
-  PA_STORE_FEED_MAX = 50,   /* posts per page */
-  PA_STORE_MAX_IMAGES = 10, /* per post */
-  PA_STORE_ALT_MAX = 300    /* bytes of alt text */
+  PA_STORE_FEED_MAX = 50, /* posts per page */
+  /* Images per post: the most any tier may attach (PA_CATALOG_PHOTOS_PLUS,
+   * pay/catalog.h), and what the schema's CHECK on post_images.position
+   * allows (0..19). The store does not include the catalog (the store sits
+   * below the payment code), so api/posts.c asserts the two agree. */
+  PA_STORE_MAX_IMAGES = 20,
+  PA_STORE_POST_PETS_MAX = 10, /* pets one post shows: a bound of its own, not the tier's */
+  PA_STORE_ALT_MAX = 300       /* bytes of alt text */
 };
 
 typedef struct pa_store_image {
@@ -27,9 +32,9 @@ typedef struct pa_store_feed_post {
   int64_t pet_id;
   const char *pet_name, *pet_species, *pet_avatar, *pet_avatar_ext;
   const pa_store_image *images;
-  int image_count; /* 1..PA_STORE_MAX_IMAGES: posts without images are not listed */
-  int liked;       /* by the viewer */
-  int sponsored;   /* the post belongs to an ad campaign */
+  int image_count;           /* 1..PA_STORE_MAX_IMAGES: posts without images are not listed */
+  int liked;                 /* by the viewer */
+  int sponsored;             /* the post belongs to an ad campaign */
   int64_t author_plus_until; /* the author has Plus (the badge) until then */
 } pa_store_feed_post;
 

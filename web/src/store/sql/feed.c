@@ -11,7 +11,7 @@
  * row per image in post then position order. Round trips, not rows, are what
  * a networked database charges for: a query per post's images made a page of
  * 20 cost 21 (PostgreSQL served signed-in feeds 60x slower than SQLite).
- * The schema keeps at most PA_STORE_MAX_IMAGES per post (position 0..9).
+ * The schema keeps at most PA_STORE_MAX_IMAGES per post (position 0..19).
  * ?1 ?2 the cursor, ?3 the row limit, ?4 the viewer, ?5 the filter's id. */
 #define FEED_SQL(filter)                                                                           \
   "WITH page AS ("                                                                                 \

@@ -500,7 +500,8 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  UNIQUE (provider, provider_txn)"
     ") STRICT;"
     "CREATE INDEX ledger_txns_party ON ledger_txns(party_id, occurred_at);"
-    "CREATE INDEX ledger_txns_parent ON ledger_txns(provider, parent_txn) WHERE parent_txn IS NOT NULL;"
+    "CREATE INDEX ledger_txns_parent ON ledger_txns(provider, parent_txn) WHERE parent_txn IS NOT "
+    "NULL;"
     "CREATE TABLE ledger_entries ("
     "  id INTEGER PRIMARY KEY,"
     "  txn_id INTEGER NOT NULL REFERENCES ledger_txns(id),"
@@ -537,6 +538,31 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  at INTEGER NOT NULL"
     ") STRICT;"
     "CREATE INDEX billing_notices_user ON billing_notices(user_id, at);",
+    /* 10: Plus carries more photos per post (PA_CATALOG_PHOTOS_PLUS, 20):
+     * positions 0..19, PA_STORE_MAX_IMAGES - 1 (store/feed.h). SQLite cannot
+     * alter a CHECK, so post_images is rebuilt as notifications was in 6 (new
+     * table, copy, drop, rename; foreign keys are off while migrating and
+     * PRAGMA foreign_key_check runs before the version moves). Dropping the
+     * old table drops its index and its one trigger (unref_post_image, which
+     * queues a deleted image's hash for the media collector), so both are
+     * made again; no other trigger names post_images. The copy and the drop
+     * fire no trigger: media_unref is left as it was. */
+    "CREATE TABLE post_images_new ("
+    "  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 19),"
+    "  media TEXT NOT NULL REFERENCES media(hash),"
+    "  alt TEXT NOT NULL DEFAULT '' CHECK (length(CAST(alt AS BLOB)) <= 300),"
+    "  PRIMARY KEY (post_id, position)"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO post_images_new (post_id, position, media, alt)"
+    "  SELECT post_id, position, media, alt FROM post_images;"
+    "DROP TABLE post_images;"
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE post_images_new RENAME TO post_images;"
+    "PRAGMA legacy_alter_table = OFF;"
+    "CREATE INDEX post_images_media ON post_images(media);"
+    "CREATE TRIGGER unref_post_image AFTER DELETE ON post_images BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
@@ -560,6 +586,22 @@ static int backfill_tags(pa_store *db) {
   }
   pa_sq_done(st);
   return rc == PA_SQ_DONE ? PA_STORE_OK : pa_sq_fail(db, "backfill tags");
+}
+
+/* Whether every foreign key still finds its row after a step: rebuilt
+ * tables are copied with foreign keys off, so a step that lost or misnamed a
+ * row would otherwise commit it silently. The pragma reports offenders as
+ * rows (which a script ignores), so they are counted. */
+static int references_hold(pa_store *db, int version) {
+  int64_t n = 0;
+  int rc = pa_sq_scalar_i64(db, "SELECT count(*) FROM pragma_foreign_key_check", 0, NULL, &n);
+  if (rc != PA_STORE_OK) return rc;
+  if (n > 0)
+    return pa_sq_failf(db, PA_STORE_EDB,
+                       "migrate to %d: %lld rows refer to rows that do not exist"
+                       " (PRAGMA foreign_key_check lists them)",
+                       version, (long long)n);
+  return PA_STORE_OK;
 }
 
 static int migrate_steps(pa_store *db);
@@ -595,7 +637,7 @@ static int migrate_steps(pa_store *db) {
     snprintf(bump, sizeof bump, "PRAGMA user_version = %d", v + 1);
     if ((rc = pa_sq_script(db, migrations[v], "migrate")) != PA_STORE_OK ||
         (v == 1 && (rc = backfill_tags(db)) != PA_STORE_OK) ||
-        (rc = pa_sq_script(db, "PRAGMA foreign_key_check", "migrate")) != PA_STORE_OK ||
+        (rc = references_hold(db, v + 1)) != PA_STORE_OK ||
         (rc = pa_sq_script(db, bump, "migrate")) != PA_STORE_OK ||
         (rc = pa_store_commit(db)) != PA_STORE_OK) {
       pa_store_rollback(db);
