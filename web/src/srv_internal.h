@@ -13,7 +13,7 @@
 
 struct pa_srv {
   pa_net *net;
-  pa_origins origins; /* where people reach us: Host and Origin checks, absolute links */
+  pa_origins origins;       /* where people reach us: Host and Origin checks, absolute links */
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];
@@ -24,10 +24,10 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
-  struct pa_chat_hub *chat; /* connected chat devices (srv_chat.c) */
+  struct pa_chat_hub *chat;          /* connected chat devices (srv_chat.c) */
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
-  struct pa_pay *pay;                  /* the payment providers (pay/pay.h) */
-  struct pa_billing_worker *billing;   /* applies their webhooks (billing/worker.h) */
+  struct pa_pay *pay;                /* the payment providers (pay/pay.h) */
+  struct pa_billing_worker *billing; /* applies their webhooks (billing/worker.h) */
 };
 
 /* One request in flight, on a worker thread. */
@@ -42,11 +42,13 @@ typedef struct pa_srv_req {
   const char *csp;   /* Content-Security-Policy instead of the default, or NULL */
   int status;        /* status sent, for the log; 0 until then */
   /* API requests only (srv_api.c fills these before a handler runs): */
-  struct pa_store *db;        /* this worker's connection */
+  struct pa_store *db;     /* this worker's connection */
   int64_t ids[2];          /* ids taken from the path, in order */
   int64_t viewer;          /* signed-in user, 0 for nobody */
   int64_t session_id;      /* 0 without a session */
   int plus;                /* the viewer has Plus now (no ads, the badge, higher limits) */
+  int roles;               /* the viewer's roles, a PA_STORE_ROLE_* mask (store/admin.h) */
+  char word[24];           /* a {word} segment of the path (a role's name), "" without one */
   char csrf[48];           /* the session's CSRF token, "" without one */
   char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */

@@ -23,7 +23,9 @@
 enum {
   PA_API_BODY_MAX = 64 * 1024, /* bytes of a JSON request body */
   PA_API_LIST_MAX = 100,       /* items per page of lists other than feeds */
-  PA_API_LIST_DEFAULT = 20
+  PA_API_LIST_DEFAULT = 20,
+  PA_API_WORD_MAX = 20, /* letters of a {word} path segment (a role's name; rq->word holds it) */
+  PA_API_WHO_MAX = 254  /* bytes of ?who= (an email, PA_STORE_EMAIL_MAX, or a handle) */
 };
 
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
@@ -240,6 +242,16 @@ void pa_api_reel_delete(pa_srv_req *rq);
 /* rank.c */
 void pa_api_candidates(pa_srv_req *rq);
 void pa_api_posts_by_id(pa_srv_req *rq);
+
+/* admin.c: the admin console (issue 19); the route table lets admins only in. */
+void pa_api_admin_holders(pa_srv_req *rq);
+void pa_api_admin_find(pa_srv_req *rq);
+void pa_api_admin_grant(pa_srv_req *rq);
+void pa_api_admin_revoke(pa_srv_req *rq);
+void pa_api_admin_audit(pa_srv_req *rq);
+/* Adds "roles": the names of a PA_STORE_ROLE_* mask (store/admin.h), in
+ * their order; 0 or -1 (out of memory). */
+int pa_api_add_roles(cJSON *o, int roles);
 
 /* srv_embed.c */
 void pa_api_oembed(pa_srv_req *rq);
