@@ -8,7 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import { BIN, Client, assertError, databaseEnv, dbQuery, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -227,6 +230,34 @@ describe('schema 10 upgrade (roles and the audit log)', () => {
       assert.throws(() => sql('DELETE FROM audit_log;'), /append-only/);
     } finally {
       await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a PostgreSQL database at schema 9 gets version 10 from pa_pg_migrations', async () => {
+    // Made by this server (10), then taken back to what 9 was: version 10's
+    // entry is the only way the tables can come back.
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-roles-pg-'));
+    const pg = await createDatabase('pa_roles_up');
+    try {
+      const env = { PA_DATABASE_URL: pg.url };
+      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
+      await runSql(pg.url, `DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
+        UPDATE pa_schema SET version = 9;
+        INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: '10' }]);
+        const r = spawnSync(BIN, ['admin', '--data', path.join(tmp, 'b'), 'grant', 'bea@example.test', 'support'],
+          { env: { ...process.env, ...env }, encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(await query(pg.url, 'SELECT role, granted_by FROM user_roles'), [{ role: 'support', granted_by: null }]);
+        await assert.rejects(runSql(pg.url, 'DELETE FROM audit_log'), /append-only/);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });
     }
   });
