@@ -66,7 +66,7 @@ test('an admin made on the command line grants moderator from the console and se
   await page.keyboard.type(target.email);
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'admin-role');
-  await page.getByLabel('Role').selectOption('moderator');
+  await page.getByLabel('Role', { exact: true }).selectOption('moderator');
   await who.focus();
   await page.keyboard.press('Enter');
   await waitForText(page, '.admin-status', 'Tom Target is now Moderator.');
