@@ -608,7 +608,8 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
      * (its comment says why people appear through ledger_parties). */
     "CREATE TABLE user_roles ("
     "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    "  role TEXT COLLATE \"C\" NOT NULL CHECK (role IN ('admin', 'moderator', 'support', 'finance')),"
+    "  role TEXT COLLATE \"C\" NOT NULL"
+    "    CHECK (role IN ('admin', 'moderator', 'support', 'finance')),"
     "  granted_by BIGINT REFERENCES users(id) ON DELETE SET NULL,"
     "  granted_at BIGINT NOT NULL,"
     "  PRIMARY KEY (user_id, role)"
@@ -630,5 +631,5 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  RAISE EXCEPTION 'the audit log is append-only';\n"
     "END $$;\n"
     "CREATE TRIGGER audit_log_frozen BEFORE UPDATE OR DELETE ON audit_log\n"
-    "  FOR EACH ROW EXECUTE FUNCTION audit_append_only();\n"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_append_only();\n",
 };
