@@ -141,6 +141,20 @@ describe('roles and the audit log', () => {
     assertError(await admin.c.put(`/api/v1/admin/users/${other.id}/roles/Admin`), 404, 'not_found'); // not a {word}: no route
   });
 
+  test('the limits at their edges: a role segment of PA_API_WORD_MAX letters, ?who= of PA_API_WHO_MAX bytes', async () => {
+    const WORD_MAX = 20; // PA_API_WORD_MAX (api/api.h)
+    const WHO_MAX = 254; // PA_API_WHO_MAX
+    // The longest word is routed (and is no role); one letter more matches no route.
+    assertError(await admin.c.put(`/api/v1/admin/users/${other.id}/roles/${'a'.repeat(WORD_MAX)}`), 400, 'bad_request');
+    assertError(await admin.c.put(`/api/v1/admin/users/${other.id}/roles/${'a'.repeat(WORD_MAX + 1)}`), 404, 'not_found');
+    // The longest ?who= is looked up (nobody); one byte more is refused as too long.
+    const who = (n) => `${'w'.repeat(n - '@example.test'.length)}@example.test`;
+    assertError(await admin.c.get(`/api/v1/admin/people?who=${who(WHO_MAX)}`), 404, 'not_found');
+    const long = await admin.c.get(`/api/v1/admin/people?who=${who(WHO_MAX + 1)}`);
+    assertError(long, 400, 'bad_request');
+    assert.match(long.body.error.message, /who is too long/);
+  });
+
   test('the last admin keeps the role; with a second admin, either may step down', async () => {
     assertError(await admin.c.del(`/api/v1/admin/users/${admin.id}/roles/admin`), 409, 'conflict');
     assert.deepEqual(await sessionRoles(admin.c), ['admin']);
