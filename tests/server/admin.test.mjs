@@ -4,7 +4,8 @@
 // the log refuses UPDATE and DELETE on both engines, the command line
 // (`petamigos-server admin`) grants on the same database and is audited with
 // no actor, a deleted account takes its roles and leaves its tombstone in
-// the log, and a schema-9 file is upgraded in place.
+// the log, and a database of the version before (9 when written) is upgraded
+// in place on both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -12,7 +13,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { BIN, Client, assertError, databaseEnv, dbQuery, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
+import {
+  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, startServer, stopServer,
+} from './helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
 
@@ -225,9 +228,17 @@ describe('roles and the audit log', () => {
   });
 });
 
-describe('schema 10 upgrade (roles and the audit log)', () => {
-  test('a schema-9 database is upgraded in place, and the command line grants on it', async () => {
-    const { tmp, data, sql, migrations: m } = await oldDatabase('roles', 9);
+// The version before roles: every migration but the last, which adds them (schema 10 when
+// written; counted from the source so a renumbering at merge needs no edit here).
+const ROLES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE user_roles')) + 1;
+
+describe('the roles schema upgrade (version 10 when written)', () => {
+  test('the last migration is the one that adds roles', async () => {
+    assert.equal(ROLES_VERSION, (await migrationsFromSource()).length);
+  });
+
+  test('a database one version older is upgraded in place, and the command line grants on it', async () => {
+    const { tmp, data, sql, migrations: m } = await oldDatabase('roles', ROLES_VERSION - 1);
     const now = Math.floor(Date.now() / 1000);
     sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', ${now});
       INSERT INTO ledger_parties (tombstone, user_id) VALUES ('pty_0123456789abcdef0123456789abcdef', 1);`);
@@ -248,8 +259,8 @@ describe('schema 10 upgrade (roles and the audit log)', () => {
     }
   });
 
-  test('a PostgreSQL database at schema 9 gets version 10 from pa_pg_migrations', async () => {
-    // Made by this server (10), then taken back to what 9 was: version 10's
+  test('a PostgreSQL database one version older gets the roles from pa_pg_migrations', async () => {
+    // Made by this server, then taken back to the version before: the roles'
     // entry is the only way the tables can come back.
     const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-roles-pg-'));
     const pg = await createDatabase('pa_roles_up');
@@ -257,11 +268,11 @@ describe('schema 10 upgrade (roles and the audit log)', () => {
       const env = { PA_DATABASE_URL: pg.url };
       await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
       await runSql(pg.url, `DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
-        UPDATE pa_schema SET version = 9;
+        UPDATE pa_schema SET version = ${ROLES_VERSION - 1};
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: '10' }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ROLES_VERSION) }]);
         const r = spawnSync(BIN, ['admin', '--data', path.join(tmp, 'b'), 'grant', 'bea@example.test', 'support'],
           { env: { ...process.env, ...env }, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
