@@ -123,6 +123,8 @@ async function renderHeader() {
   const { user } = await getSession();
   $('account-out').hidden = !!user;
   $('account-in').hidden = !user;
+  // The console's link, for people on the team (any role); the server checks each request anyway.
+  $('admin-link').hidden = !user?.roles?.length;
   refreshBadge();
 }
 

@@ -34,6 +34,7 @@ route('/signup', 'signup');
 route('/login', 'login');
 route('/settings', 'settings');
 route('/notifications', 'notifications', { auth: true });
+route('/admin', 'admin', { auth: true }); // the team's console; the screen refuses people without a role
 // PetAmigos Plus (screens/plans.js, billing.js, billing-return.js): the plans
 // are for everyone; the return from a provider and Billing need a session.
 route('/plans', 'plans');

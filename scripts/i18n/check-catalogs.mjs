@@ -42,6 +42,12 @@ const SAME_AS_SOURCE = {
   'chat.title': ['fr'], // « Messages »
   'chat.label': ['fr'], // « Message »
   'chat.photo': ['fr'], // « Photo »
+  // The admin console's words as those languages write them too.
+  'admin.tab.roles': ['es'],
+  'admin.colRoles': ['es'],
+  'admin.colName': ['de'],
+  'admin.role.support': ['de', 'nl'],
+  'admin.role.moderator': ['nl', 'pl', 'id'],
   'petedit.species.hamster': ['pt', 'fr', 'de', 'nl', 'tr', 'id'], // the animal's name there
   'nav.short.messages': ['es', 'pt', 'fr', 'de', 'nl'], // "Chats" is the word there too
   'settings.themeSystem': ['de'],

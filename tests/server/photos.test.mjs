@@ -142,7 +142,7 @@ const IMAGES = `SELECT post_id, position, media, alt FROM post_images ORDER BY p
 const EDGE_OK = `BEGIN; INSERT INTO post_images (post_id, position, media) VALUES (1, 19, '${h(1)}'); ROLLBACK;`;
 const EDGE_BAD = `BEGIN; INSERT INTO post_images (post_id, position, media) VALUES (1, 20, '${h(1)}'); ROLLBACK;`;
 
-describe('schema 10 upgrade (photos per post)', () => {
+describe('the schema 10 upgrade (photos per post)', () => {
   test('SQLite: a version-9 file keeps its images, index, trigger and keys; positions now go to 19', async () => {
     const { tmp, data, sql, migrations: m } = await oldDatabase('photos', 9);
     const now = Math.floor(Date.now() / 1000);
@@ -157,11 +157,11 @@ describe('schema 10 upgrade (photos per post)', () => {
     let server = await startServer({ data, seed: false });
     try {
       assert.equal(sql('PRAGMA user_version'), String(m.length), 'the current schema');
-      assert.equal(m.length, 10);
+      assert.ok(m.length >= 10, 'the photos migration is 10');
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
       assert.equal(sql(IMAGES), before, 'every image kept, in place, with its alt');
       assert.equal(sql(`SELECT count(*) FROM sqlite_schema WHERE name = 'post_images_new'`), '0');
-      // The same table, index and trigger a database made at version 10 has.
+      // The same table, index and trigger a database made fresh has.
       const fresh = await oldDatabase('photos-fresh', 0);
       try {
         fresh.sql(m.join('\n'));
@@ -197,7 +197,7 @@ describe('schema 10 upgrade (photos per post)', () => {
 
   test('PostgreSQL: a version-9 database keeps its images and gets the schema a fresh one has', async () => {
     const { base, baseVersion, migrations } = await pgSchemaFromSource();
-    assert.equal(baseVersion + migrations.length, 10);
+    assert.ok(baseVersion + migrations.length >= 10, 'the photos migration is 10');
     const old = await createDatabase('pa_photos_v9');
     const fresh = await createDatabase('pa_photos_v10');
     let server = null, freshServer = null;
@@ -218,7 +218,7 @@ describe('schema 10 upgrade (photos per post)', () => {
       };
       server = await start(old, 'photos-pg');
       freshServer = await start(fresh, 'photos-pg-fresh');
-      assert.deepEqual(await query(old.url, 'SELECT version FROM pa_schema'), [{ version: '10' }]);
+      assert.deepEqual(await query(old.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
       assert.deepEqual(await query(old.url, IMAGES), before, 'every image kept, with its alt');
       await runSql(old.url, EDGE_OK);
       await assert.rejects(runSql(old.url, EDGE_BAD), /post_images_position_check/);

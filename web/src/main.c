@@ -2,6 +2,7 @@
  *
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
+#include "admin.h"
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
@@ -23,6 +24,8 @@
 
 static const char usage[] =
     "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR]\n"
+    "       petamigos-server admin --data DIR grant|revoke EMAIL ROLE | list\n"
+    "                      (roles; `petamigos-server admin --help` says more)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -115,6 +118,8 @@ static int prepare_data(const char *db_path, const char *media_dir) {
 int main(int argc, char **argv) {
   args a;
   char err[512];
+  /* The roles' command line runs instead of the server: one binary to ship. */
+  if (argc > 1 && strcmp(argv[1], "admin") == 0) return pa_admin_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);

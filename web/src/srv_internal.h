@@ -54,6 +54,8 @@ typedef struct pa_srv_req {
   int64_t viewer;          /* signed-in user, 0 for nobody */
   int64_t session_id;      /* 0 without a session */
   int plus;                /* the viewer has Plus now (no ads, the badge, higher limits) */
+  int roles;               /* the viewer's roles, a PA_STORE_ROLE_* mask (store/admin.h) */
+  char word[24];           /* a {word} segment of the path (a role's name), "" without one */
   char csrf[48];           /* the session's CSRF token, "" without one */
   char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */

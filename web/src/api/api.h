@@ -27,7 +27,9 @@ enum {
   /* The operator's bearer token (PA_METRICS_TOKEN): long enough to resist
    * guessing, short enough for one header line. */
   PA_API_OPS_TOKEN_MIN = 32,
-  PA_API_OPS_TOKEN_MAX = 256
+  PA_API_OPS_TOKEN_MAX = 256,
+  PA_API_WORD_MAX = 20, /* letters of a {word} path segment (a role's name; rq->word holds it) */
+  PA_API_WHO_MAX = 254  /* bytes of ?who= (an email, PA_STORE_EMAIL_MAX, or a handle) */
 };
 
 /* {"error":{"code","message"}}; allow (or NULL) becomes the Allow header. */
@@ -244,6 +246,16 @@ void pa_api_reel_delete(pa_srv_req *rq);
 /* rank.c */
 void pa_api_candidates(pa_srv_req *rq);
 void pa_api_posts_by_id(pa_srv_req *rq);
+
+/* admin.c: the admin console (issue 19); the route table lets admins only in. */
+void pa_api_admin_holders(pa_srv_req *rq);
+void pa_api_admin_find(pa_srv_req *rq);
+void pa_api_admin_grant(pa_srv_req *rq);
+void pa_api_admin_revoke(pa_srv_req *rq);
+void pa_api_admin_audit(pa_srv_req *rq);
+/* Adds "roles": the names of a PA_STORE_ROLE_* mask (store/admin.h), in
+ * their order; 0 or -1 (out of memory). */
+int pa_api_add_roles(cJSON *o, int roles);
 
 /* srv_embed.c */
 void pa_api_oembed(pa_srv_req *rq);

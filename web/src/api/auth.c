@@ -2,8 +2,8 @@
 #include "auth.h"
 
 #include "api/api.h"
-#include "billing/billing.h"
 #include "api/chat_relay.h"
+#include "billing/billing.h"
 #include "clock.h"
 #include "store/accounts.h"
 #include "store/sessions.h"
@@ -61,7 +61,7 @@ _Static_assert(PA_STORE_CSRF_MAX + 1 >= PA_AUTH_TOKEN_TEXT, "a stored CSRF token
 /* Adds "user": Me to root (pa_store_accounts_get's callback). */
 static int add_me(void *root, const pa_store_account *a) {
   cJSON *u = cJSON_AddObjectToObject(root, "user");
-  return !u || pa_api_add_id(u, "id", "u", a->person.id) ||
+  return !u || pa_api_add_id(u, "id", "u", a->person.id) || pa_api_add_roles(u, a->roles) ||
          !cJSON_AddStringToObject(u, "name", a->person.name) ||
          !cJSON_AddStringToObject(u, "handle", a->handle) ||
          !cJSON_AddStringToObject(u, "email", a->email ? a->email : "") ||

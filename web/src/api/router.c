@@ -11,6 +11,7 @@
 #include "origin.h"
 #include "pay/pay.h"
 #include "respcache.h"
+#include "store/admin.h"
 #include "store/sessions.h"
 #include "str.h"
 
@@ -58,6 +59,7 @@ static int resolve_session(pa_srv_req *rq) {
     rq->session_id = s.id;
     rq->viewer = s.user_id;
     rq->plus = s.plus_until > now;
+    rq->roles = s.roles;
     snprintf(rq->csrf, sizeof rq->csrf, "%s", s.csrf);
     if (s.expires_at - now < life - 86400 &&
         pa_store_sessions_extend(rq->db, s.id, now + life) == PA_STORE_OK)
@@ -184,10 +186,22 @@ enum {
   F_LATE = 32,   /* the handler charges the route's limit once the request is valid */
   F_HOOK = 64,   /* a payment provider's webhook: no session and no CSRF token; the handler
                     verifies the provider's signature before trusting a byte */
-  F_OPS = 128    /* the operator's: the bearer token of PA_METRICS_TOKEN, compared in constant
+  F_OPS = 128,    /* the operator's: the bearer token of PA_METRICS_TOKEN, compared in constant
                     time (ops_ok); without one configured the route does not exist (404). The
                     one place to let an admin session in too, once roles exist (issue 19). */
+  /* Roles (store/admin.h): a route naming any needs a session (else 401) whose person holds
+   * at least one of them (else 403 forbidden), checked before the handler runs. Each is its
+   * PA_STORE_ROLE_* bit shifted, so the check is one AND with the session's mask. */
+  F_ROLE_SHIFT = 8, /* above F_OPS */
+  F_ADMIN = PA_STORE_ROLE_ADMIN << F_ROLE_SHIFT,
+  F_MOD = PA_STORE_ROLE_MODERATOR << F_ROLE_SHIFT,
+  F_SUPPORT = PA_STORE_ROLE_SUPPORT << F_ROLE_SHIFT,
+  F_FINANCE = PA_STORE_ROLE_FINANCE << F_ROLE_SHIFT,
+  F_ROLES = PA_STORE_ROLE_ALL << F_ROLE_SHIFT
 };
+
+/* The roles a route asks for, as a PA_STORE_ROLE_* mask (0: none). */
+static int route_roles(int flags) { return (flags & F_ROLES) >> F_ROLE_SHIFT; }
 
 /* limit: what a request of the route counts against (limit.h). A
  * state-changing route naming none counts as PA_LIMIT_WRITE; a read is limited
@@ -198,7 +212,8 @@ enum {
  * per account). */
 typedef struct route {
   const char *method;
-  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids */
+  const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
+                          "{word}" for one lowercase word (PA_API_WORD_MAX letters) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -286,6 +301,13 @@ static const route routes[] = {
      PA_LIMIT_UPLOAD},
     {"GET", "/api/v1/chat/attachments", pa_api_chat_attachment_get, F_AUTH, PA_LIMIT_NONE},
     {"DELETE", "/api/v1/chat/attachments", pa_api_chat_attachment_delete, F_AUTH, PA_LIMIT_WRITE},
+    /* The admin console (issue 19): its roles are checked here, never in the handlers. */
+    {"GET", "/api/v1/admin/roles", pa_api_admin_holders, F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/people", pa_api_admin_find, F_ADMIN, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_grant, F_ADMIN, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_revoke, F_ADMIN,
+     PA_LIMIT_WRITE},
+    {"GET", "/api/v1/admin/audit", pa_api_admin_audit, F_ADMIN, PA_LIMIT_NONE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -299,8 +321,9 @@ void pa_api_register_metrics(void) {
     route_metric[i] = pa_metrics_route(routes[i].method, routes[i].pattern);
 }
 
-/* Matches path against pattern segment by segment, collecting ids. */
-static int match(const char *pattern, const char *path, int64_t ids[2]) {
+/* Matches path against pattern segment by segment, collecting ids and (word
+ * not NULL) the {word} segment. */
+static int match(const char *pattern, const char *path, int64_t ids[2], char *word) {
   int n = 0;
   const char *p = pattern, *s = path;
   while (*p && *s) {
@@ -313,6 +336,13 @@ static int match(const char *pattern, const char *path, int64_t ids[2]) {
       seg[slen] = '\0';
       memcpy(prefix, p + 1, plen);
       prefix[plen] = '\0';
+      if (strcmp(prefix, "word") == 0) {
+        if (slen > PA_API_WORD_MAX || strspn(seg, "abcdefghijklmnopqrstuvwxyz") != slen) return 0;
+        if (word) memcpy(word, seg, slen + 1);
+        p = close + 1;
+        s += slen;
+        continue;
+      }
       if (pa_api_parse_id(seg, prefix, &ids[n++]) != 0) return 0;
       p = close + 1;
       s += slen;
@@ -335,7 +365,8 @@ pa_net_route pa_api_route(const pa_http_head *head) {
   int64_t ids[2];
   const char *m = strcmp(head->method, "HEAD") == 0 ? "GET" : head->method;
   for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-    if (strcmp(routes[i].method, m) != 0 || !match(routes[i].pattern, head->path, ids)) continue;
+    if (strcmp(routes[i].method, m) != 0 || !match(routes[i].pattern, head->path, ids, NULL))
+      continue;
     int f = routes[i].flags;
     /* An upload's limit follows its type, so an oversized image is refused
      * from its Content-Length before a byte of it is read. */
@@ -346,7 +377,7 @@ pa_net_route pa_api_route(const pa_http_head *head) {
                  : f & F_ATTACH ? PA_CHAT_ATTACH_MAX
                                 : PA_API_BODY_MAX;
     r.slow = (f & F_SLOW) != 0;
-    r.needs_session = (f & F_AUTH) != 0;
+    r.needs_session = (f & (F_AUTH | F_ROLES)) != 0;
     return r;
   }
   return r; /* no route: the handler answers 404 or 405 after a small body */
@@ -356,11 +387,12 @@ void pa_api_handle(pa_srv_req *rq) {
   char method[24], path[200], message[256], allow[64] = "";
   const route *r = NULL;
   int64_t ids[2] = {0, 0};
+  char word[PA_API_WORD_MAX + 1] = "";
   int any = 0;
   const char *m = rq->head ? "GET" : rq->method;
   for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
     int64_t got[2] = {0, 0};
-    if (!match(routes[i].pattern, rq->path, got)) continue;
+    if (!match(routes[i].pattern, rq->path, got, word)) continue;
     any = 1;
     if (strcmp(routes[i].method, m) == 0) {
       r = &routes[i];
@@ -379,7 +411,8 @@ void pa_api_handle(pa_srv_req *rq) {
     for (size_t k = 0; k < 5; k++)
       for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         int64_t got[2];
-        if (strcmp(routes[i].method, order[k]) != 0 || !match(routes[i].pattern, rq->path, got))
+        if (strcmp(routes[i].method, order[k]) != 0 ||
+            !match(routes[i].pattern, rq->path, got, NULL))
           continue;
         size_t len = strlen(allow);
         snprintf(allow + len, sizeof allow - len, "%s%s%s", len ? ", " : "", order[k],
@@ -413,6 +446,7 @@ void pa_api_handle(pa_srv_req *rq) {
       r->fn(rq);
     return;
   }
+  snprintf(rq->word, sizeof rq->word, "%s", word);
   if (resolve_session(rq) != 0) return;
   if (r->flags & F_HOOK) {
     /* Signed by the provider, checked by the handler. */
@@ -421,13 +455,18 @@ void pa_api_handle(pa_srv_req *rq) {
       pa_api_error(rq, 403, "csrf", "Cross-site request refused", NULL);
       return;
     }
-  } else if (state_changing(m) || (r->flags & F_AUTH)) {
+  } else if (state_changing(m) || (r->flags & (F_AUTH | F_ROLES))) {
     if (!rq->viewer) {
       pa_api_error(rq, 401, "unauthorized", "Sign in first", NULL);
       return;
     }
     if (state_changing(m) && !csrf_ok(rq)) {
       pa_api_error(rq, 403, "csrf", "Missing or wrong X-CSRF-Token", NULL);
+      return;
+    }
+    /* The roles come with the session (store/sessions.h), read in this request. */
+    if (route_roles(r->flags) && !(rq->roles & route_roles(r->flags))) {
+      pa_api_error(rq, 403, "forbidden", "This needs a role you do not hold", NULL);
       return;
     }
   }

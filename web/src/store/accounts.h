@@ -45,6 +45,7 @@ typedef struct pa_store_account {
   const char *handle;
   const char *email; /* NULL when the account has none */
   int64_t created_at;
+  int roles; /* the roles held, a PA_STORE_ROLE_* mask (store/admin.h) */
 } pa_store_account;
 
 typedef int (*pa_store_account_fn)(void *ctx, const pa_store_account *a);

@@ -18,6 +18,7 @@ typedef struct pa_store_new_session {
 typedef struct pa_store_session {
   int64_t id, user_id, expires_at;
   int64_t plus_until; /* the user's paid Plus ends then (store/pay.h); 0 for never */
+  int roles;          /* the roles the user holds, a PA_STORE_ROLE_* mask (store/admin.h) */
   char csrf[PA_STORE_CSRF_MAX + 1];
 } pa_store_session;
 

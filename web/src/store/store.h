@@ -40,7 +40,7 @@ enum {
 };
 
 enum {
-  PA_STORE_SCHEMA_VERSION = 10,
+  PA_STORE_SCHEMA_VERSION = 11,
   PA_STORE_CURSOR_MAX = 128 /* bytes of an encoded cursor, with its NUL */
 };
 
@@ -48,8 +48,8 @@ typedef struct pa_store pa_store;
 
 /* Opens a connection: where is a postgresql:// (or postgres://) URI for
  * PostgreSQL, else the path of a SQLite file, opened (created when create is
- * non-zero) in WAL mode with foreign keys on. On success the caller closes *out with pa_store_close;
- * on failure *out is NULL and err holds a message. */
+ * non-zero) in WAL mode with foreign keys on. On success the caller closes *out with
+ * pa_store_close; on failure *out is NULL and err holds a message. */
 int pa_store_open(const char *where, int create, pa_store **out, char *err, size_t errlen);
 void pa_store_close(pa_store *db);
 

@@ -19,9 +19,11 @@ int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s) {
 
 int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
                            pa_store_session *out) {
-  pa_sql_stmt *st =
-      pa_sq_stmt(db, "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.plus_until FROM sessions s"
-                     " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(
+      db,
+      "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.plus_until,"
+      " " PA_SQ_ROLE_MASK("s.user_id") " FROM sessions s"
+                                       " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_blob(st, 1, token_hash, (int)token_hash_len);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
@@ -31,6 +33,7 @@ int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t
     out->user_id = pa_sq_i64(st, 1);
     out->expires_at = pa_sq_i64(st, 3);
     out->plus_until = pa_sq_i64(st, 4);
+    out->roles = (int)pa_sq_i64(st, 5);
     snprintf(out->csrf, sizeof out->csrf, "%s", csrf ? csrf : "");
   }
   int res = rc == PA_SQ_ROW    ? PA_STORE_OK

@@ -182,6 +182,14 @@ int pa_sq_page(pa_store *db, pa_sql_stmt *st, int limit, int (*row)(void *ctx, p
 void pa_sq_person(pa_sql_stmt *st, int c, pa_store_person *out);
 void pa_sq_pet_ref(pa_sql_stmt *st, int c, pa_store_pet_ref *out);
 
+/* SQL for the mask of roles (store/admin.h: PA_STORE_ROLE_*) the user whose
+ * id is the column or expression `who` holds, for the session lookup and the
+ * admin lists alike; the bits here are PA_STORE_ROLE_* (admin.c checks). */
+#define PA_SQ_ROLE_MASK(who)                                                                       \
+  "(SELECT COALESCE(SUM(CASE r.role WHEN 'admin' THEN 1 WHEN 'moderator' THEN 2"                   \
+  " WHEN 'support' THEN 4 WHEN 'finance' THEN 8 ELSE 0 END), 0) FROM user_roles r"                 \
+  " WHERE r.user_id = " who ")"
+
 /* Records the #tags of caption for post_id (posts.c; also the schemas'
  * backfill). */
 int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption);

@@ -563,6 +563,42 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX post_images_media ON post_images(media);"
     "CREATE TRIGGER unref_post_image AFTER DELETE ON post_images BEGIN"
     "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;",
+    /* 11: the admin console's foundation (issue 19; web/README.md, "Roles and
+     * the audit log"). user_roles: who may do what; a person's roles go
+     * with the account (CASCADE), and granted_by becomes NULL when the
+     * granting admin's account goes. audit_log: every privileged act, append
+     * only (triggers refuse UPDATE and DELETE, as the ledger's). People
+     * appear in it through ledger_parties, the same tombstone the book of
+     * money keeps, never a users.id: SQLite gives a deleted newest account's
+     * id to the next sign-up, so a bare user id could later name someone
+     * else, and a foreign key to users could neither cascade nor set NULL
+     * into rows that refuse every change. actor_party NULL is the command
+     * line; target_id is a party for target_kind 'person'. detail is a JSON
+     * object the server writes, never a secret. */
+    "CREATE TABLE user_roles ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'moderator', 'support', 'finance')),"
+    "  granted_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  granted_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, role)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX user_roles_role ON user_roles(role, user_id);"
+    "CREATE INDEX user_roles_granted_by ON user_roles(granted_by) WHERE granted_by IS NOT NULL;"
+    "CREATE TABLE audit_log ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  actor_party INTEGER REFERENCES ledger_parties(id),"
+    "  action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 40),"
+    "  target_kind TEXT NOT NULL CHECK (length(target_kind) BETWEEN 1 AND 20),"
+    "  target_id INTEGER NOT NULL,"
+    "  detail TEXT NOT NULL DEFAULT '{}' CHECK (length(detail) BETWEEN 2 AND 2000"
+    "    AND substr(detail, 1, 1) = '{')"
+    ") STRICT;"
+    "CREATE INDEX audit_log_at ON audit_log(at, id);"
+    "CREATE TRIGGER audit_log_frozen BEFORE UPDATE ON audit_log BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_log_kept BEFORE DELETE ON audit_log BEGIN"
+    "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
