@@ -1,8 +1,10 @@
 /* The store's statement seam (store/sql/sql.h) at its limits, on a real
  * database: PA_SQ_PARAMS_MAX for the store's cached statements and
  * PA_SQ_PARAMS_DYNAMIC_MAX for built ones, each at its last accepted and
- * first refused count, with the message a refusal records; and
- * pa_store_is_pg_url, which picks the engine, at its edges.
+ * first refused count, with the message a refusal records, and
+ * PA_SQ_STMT_CACHE (256 statements kept, the 257th refused); and, without a
+ * database, pa_store_is_pg_url (which picks the engine) and the feed
+ * cursor's text (PA_STORE_CURSOR_MAX) at their edges.
  *
  * test_store [URL]: with no argument (ctest) on a SQLite file in a temporary
  * folder; with a postgresql:// URL on that database, which must be empty
@@ -43,6 +45,28 @@ static char *values_sql(int n) {
     len += (size_t)snprintf(out + len, cap - len, "%s(?%d)", i > 1 ? ", " : "", i);
   snprintf(out + len, cap - len, ") AS v");
   return out;
+}
+
+static void cursor_edges(void) {
+  /* The longest position there is: base64 of the 43 characters
+   * "v1.-9223372036854775808.9223372036854775807" is 58, well inside
+   * PA_STORE_CURSOR_MAX, and comes back whole. */
+  pa_store_cursor far = {INT64_MIN, INT64_MAX}, back = {0, 0};
+  char text[PA_STORE_CURSOR_MAX];
+  pa_store_cursor_encode(&far, text);
+  CHECK(strlen(text) == 58);
+  CHECK(pa_store_cursor_decode(text, &back) == PA_STORE_OK);
+  CHECK(back.created_at == INT64_MIN && back.id == INT64_MAX);
+  /* id 0 is no row's: refused even though it encodes. */
+  pa_store_cursor_encode(&(pa_store_cursor){1, 0}, text);
+  CHECK(pa_store_cursor_decode(text, &back) == PA_STORE_EINVAL);
+  /* Text of PA_STORE_CURSOR_MAX characters is refused before decoding. */
+  char longest[PA_STORE_CURSOR_MAX + 1];
+  memset(longest, 'A', PA_STORE_CURSOR_MAX);
+  longest[PA_STORE_CURSOR_MAX] = '\0';
+  CHECK(pa_store_cursor_decode(longest, &back) == PA_STORE_EINVAL);
+  CHECK(pa_store_cursor_decode("", &back) == PA_STORE_EINVAL);
+  CHECK(pa_store_cursor_decode(NULL, &back) == PA_STORE_EINVAL);
 }
 
 static void is_pg_url(void) {
@@ -164,8 +188,39 @@ static void params_dynamic(void) {
   free(over);
 }
 
+/* A connection keeps PA_SQ_STMT_CACHE statements; one more is refused with
+ * a message, and the kept ones are still found. Run on a connection of its
+ * own, so the count starts at zero. */
+static const char *where_open;
+static char many[PA_SQ_STMT_CACHE + 1][24];
+
+static void stmt_cache(void) {
+  pa_store *own = NULL;
+  char err[256];
+  CHECK(pa_store_open(where_open, 1, &own, err, sizeof err) == PA_STORE_OK);
+  if (!own) return;
+  int kept = 0;
+  for (int i = 0; i < PA_SQ_STMT_CACHE; i++) {
+    snprintf(many[i], sizeof many[i], "SELECT %d", i);
+    kept += pa_sq_stmt(own, many[i]) != NULL;
+  }
+  CHECK(kept == PA_SQ_STMT_CACHE);
+  snprintf(many[PA_SQ_STMT_CACHE], sizeof many[0], "SELECT %d", PA_SQ_STMT_CACHE);
+  CHECK(pa_sq_stmt(own, many[PA_SQ_STMT_CACHE]) == NULL);
+  CHECK_CONTAINS(pa_store_errmsg(own),
+                 "statement cache full: more than 256 statements (PA_SQ_STMT_CACHE)");
+  pa_sql_stmt *st = pa_sq_stmt(own, many[PA_SQ_STMT_CACHE - 1]);
+  CHECK(st != NULL);
+  if (st) {
+    CHECK(pa_sq_step(st) == PA_SQ_ROW && pa_sq_i64(st, 0) == PA_SQ_STMT_CACHE - 1);
+    pa_sq_done(st);
+  }
+  pa_store_close(own);
+}
+
 int main(int argc, char **argv) {
   RUN(is_pg_url);
+  RUN(cursor_edges);
   RUN(params_counted);
   char dir[] = "/tmp/pa-test-store-XXXXXX", file[sizeof dir + 16] = "";
   const char *where = argc > 1 ? argv[1] : NULL;
@@ -187,8 +242,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   printf("store on %s\n", pa_store_kind(db));
+  where_open = where;
   RUN(params_cached);
   RUN(params_dynamic);
+  RUN(stmt_cache);
   pa_store_close(db);
   if (file[0]) {
     static const char *const tails[] = {"", "-wal", "-shm"};

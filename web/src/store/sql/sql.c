@@ -131,7 +131,8 @@ pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql) {
     return st;
   }
   /* Full: a fixed set of literals never gets here; still answer correctly. */
-  pa_sq_failf(db, 0, "statement cache full");
+  pa_sq_failf(db, 0, "statement cache full: more than %d statements (PA_SQ_STMT_CACHE)",
+              PA_SQ_STMT_CACHE);
   return NULL;
 }
 
