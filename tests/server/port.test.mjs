@@ -317,10 +317,21 @@ describe('petamigos-port-db', () => {
 // in PostgreSQL (the command of the port's transaction that inserted them),
 // so the batches are read back from the copy itself, and every table must
 // still verify (counts and SHA-256, as the tool checks) and equal the source.
-describe('petamigos-port-db: the batches at their edges', () => {
+// The same source sits on the edges of what the port takes of a schema
+// (store/port.h, port.c): PA_STORE_PORT_TABLES_MAX tables, a table and a
+// column named with PA_STORE_PORT_NAME_MAX - 1 bytes, COLUMNS_MAX columns;
+// one more of each is refused, as are dangling references past
+// PA_STORE_PORT_REPORT_MAX (listed up to it, then counted).
+describe('petamigos-port-db: the batches and the schema at their edges', () => {
   const BATCH_ROWS = 256;
   const PARAMS_MAX = 4096;
   const BATCH_BYTES = 4 << 20;
+  const TABLES_MAX = 64;
+  const NAME_MAX = 64; // with the NUL: names of 63 bytes
+  const COLUMNS_MAX = 32;
+  const REPORT_MAX = 10;
+  const longName = `long_${'n'.repeat(NAME_MAX - 1 - 5)}`;
+  const longColumn = `c${'o'.repeat(NAME_MAX - 2)}`;
   const MIB = 1 << 20;
   // What the port counts of a chat_messages row (port.c, value_keep): 8 per
   // integer (id, sender_device, recipient_device, seq, created_at), a
@@ -360,10 +371,23 @@ describe('petamigos-port-db: the batches at their edges', () => {
       CREATE TABLE wide17 (${tables17}) STRICT;
       ${upTo(BATCH_ROWS + 1)} INSERT INTO wide16 SELECT i, ${wide(16).map((_, c) => `i * ${c + 2}`).join(', ')} FROM k;
       ${upTo(Math.floor(PARAMS_MAX / 17) + 1)} INSERT INTO wide17 SELECT i, ${wide(17).map((_, c) => `i * ${c + 2}`).join(', ')} FROM k;`);
-    // The two extra tables exist on both sides, as the port requires.
+    // The tables the schema has, the ones above and a few more (the widest
+    // a port takes, the longest names), then fillers up to TABLES_MAX.
+    const extra = [
+      `wide16 (${tables16})`,
+      `wide17 (${tables17})`,
+      `wide32 (id INTEGER PRIMARY KEY, ${wide(COLUMNS_MAX).map((c) => `${c} INTEGER`).join(', ')})`,
+      `${longName} (${longColumn} INTEGER PRIMARY KEY, note TEXT)`,
+    ];
+    const have = tablesOf(src.db).length - 2; // wide16 and wide17 are made already
+    for (let i = have + extra.length; i < TABLES_MAX; i++) extra.push(`filler_${i} (id INTEGER PRIMARY KEY)`);
+    lite(`${extra.slice(2).map((t) => `CREATE TABLE ${t} STRICT;`).join('\n')}
+      ${upTo(BATCH_ROWS / 2 + 1)} INSERT INTO wide32 SELECT i, ${wide(COLUMNS_MAX).map((_, c) => `i + ${c}`).join(', ')} FROM k;
+      INSERT INTO ${longName} VALUES (1, 'a long name');`);
+    assert.equal(tablesOf(src.db).length, TABLES_MAX);
+    // The extra tables exist on both sides, as the port requires.
     target = await createDatabase('pa_port_batch');
-    await runSql(target.url, `CREATE TABLE wide16 (${tables16.replaceAll('INTEGER', 'bigint')});
-      CREATE TABLE wide17 (${tables17.replaceAll('INTEGER', 'bigint')});`);
+    await runSql(target.url, extra.map((t) => `CREATE TABLE ${t.replaceAll('INTEGER', 'bigint')};`).join('\n'));
     ported = await portDb(['--sqlite', src.db, '--postgres', target.url]);
   });
 
@@ -410,6 +434,56 @@ describe('petamigos-port-db: the batches at their edges', () => {
     assert.deepEqual(await batches('wide17'), [[rows17, 1, rows17], [1, rows17 + 1, rows17 + 1]]);
     const [sums] = await query(target.url, `SELECT sum(c17) AS c17, sum(c16) AS c16 FROM wide17`);
     assert.deepEqual(sums, { c17: lite('SELECT sum(c17) FROM wide17'), c16: lite('SELECT sum(c16) FROM wide17') });
+  });
+
+  test('COLUMNS_MAX columns (128 rows an INSERT, 4096 parameters) and 63-byte names port; TABLES_MAX tables port', async () => {
+    verified('wide32', BATCH_ROWS / 2 + 1);
+    assert.deepEqual(await batches('wide32'), [[BATCH_ROWS / 2, 1, BATCH_ROWS / 2], [1, BATCH_ROWS / 2 + 1, BATCH_ROWS / 2 + 1]]);
+    verified(longName, 1);
+    assert.deepEqual(await query(target.url, `SELECT ${longColumn} AS id, note FROM ${longName}`), [{ id: '1', note: 'a long name' }]);
+    assert.match(ported.stdout, new RegExp(`ported ${TABLES_MAX} tables, .*; all ${TABLES_MAX} tables verified`));
+  });
+
+  test('one more table, column, byte of a name: refused, naming the limit; dangling references past REPORT_MAX are counted', async () => {
+    const into = await createDatabase('pa_port_edges');
+    try {
+      /** A copy of the source changed by sql, ported into `into`: the result. */
+      const attempt = async (name, sql) => {
+        const dir = path.join(tmp, name);
+        await mkdir(dir);
+        const db = path.join(dir, 'petamigos.db');
+        lite(`VACUUM INTO '${db}'`);
+        execFileSync('sqlite3', [db, sql]);
+        return portDb(['--sqlite', db, '--postgres', into.url]);
+      };
+      const refused = (r, what) => {
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, what);
+        assert.doesNotMatch(r.stdout, /^copied/m);
+      };
+      refused(await attempt('tables', 'CREATE TABLE one_more (id INTEGER PRIMARY KEY) STRICT;'),
+        new RegExp(`^petamigos-port-db: refused: more than ${TABLES_MAX} tables$`, 'm'));
+      // The fillers make room: each of these keeps TABLES_MAX tables.
+      const filler = tablesOf(src.db).find((t) => t.startsWith('filler_'));
+      refused(await attempt('columns', `DROP TABLE ${filler};
+          CREATE TABLE wide33 (id INTEGER PRIMARY KEY, ${wide(COLUMNS_MAX + 1).map((c) => `${c} INTEGER`).join(', ')}) STRICT;`),
+        new RegExp(`^petamigos-port-db: refused: table wide33 has more than ${COLUMNS_MAX} columns$`, 'm'));
+      const tooLong = `${longName}x`;
+      refused(await attempt('name', `DROP TABLE ${filler}; CREATE TABLE ${tooLong} (id INTEGER PRIMARY KEY) STRICT;`),
+        new RegExp(`^petamigos-port-db: refused: a table: the name "${tooLong}" is empty or longer than ${NAME_MAX - 1} bytes$`, 'm'));
+      // REPORT_MAX dangling references are all listed; one more is counted.
+      for (const n of [REPORT_MAX, REPORT_MAX + 1]) {
+        const r = await attempt(`dangling-${n}`, `PRAGMA foreign_keys = OFF; UPDATE pets SET owner_id = 987654 WHERE id <= ${n};`);
+        refused(r, new RegExp(`refused: the SQLite database has ${n} references to rows it does not hold`));
+        assert.equal(r.stderr.match(/^ {2}pets row \d+: owner_id = 987654 has no row in users$/gm).length, REPORT_MAX, r.stderr);
+        if (n > REPORT_MAX) assert.match(r.stderr, new RegExp(`^ {2}\\(the first ${REPORT_MAX} of ${n}\\)$`, 'm'));
+        else assert.doesNotMatch(r.stderr, /the first/);
+      }
+      // Nothing was copied by any of them.
+      assert.deepEqual(await query(into.url, 'SELECT count(*) AS n FROM advertisers'), [{ n: '0' }]);
+    } finally {
+      await dropDatabase(into.name);
+    }
   });
 
   test('BATCH_BYTES: a batch one byte short goes on, one that reaches it is cut; the blobs arrive whole', async () => {
