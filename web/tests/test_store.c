@@ -151,6 +151,21 @@ static void params_cached(void) {
 
   CHECK(pa_sq_stmt(db, "SELECT ?0") == NULL);
   CHECK_CONTAINS(pa_store_errmsg(db), "parameters are numbered from ?1");
+
+  /* Parameters the seam does not count (SQLite's ?, :name, @name) would
+   * get past the limit: SQLite's driver refuses them at prepare;
+   * PostgreSQL has no such syntax and refuses the text when it runs. */
+  static const char *const uncounted[] = {"SELECT ?", "SELECT :name", "SELECT ?1 + @a"};
+  for (size_t i = 0; i < sizeof uncounted / sizeof uncounted[0]; i++) {
+    pa_sql_stmt *u = pa_sq_stmt(db, uncounted[i]);
+    if (strcmp(pa_store_kind(db), "sqlite") == 0) {
+      CHECK(u == NULL);
+      CHECK_CONTAINS(pa_store_errmsg(db), "prepare: a parameter other than ?1..?");
+    } else {
+      CHECK(u != NULL && pa_sq_step(u) == PA_SQ_ERROR);
+    }
+    pa_sq_done(u);
+  }
 }
 
 /* PA_SQ_PARAMS_DYNAMIC_MAX parameters run (the port's batches go up to it);
