@@ -330,6 +330,7 @@ describe('petamigos-port-db: the batches and the schema at their edges', () => {
   const NAME_MAX = 64; // with the NUL: names of 63 bytes
   const COLUMNS_MAX = 32;
   const REPORT_MAX = 10;
+  const PAGE_ENDS = [16, 16 + 128, 16 + 128 + 1024, 16 + 128 + 1024 + 4096];
   const longName = `long_${'n'.repeat(NAME_MAX - 1 - 5)}`;
   const longColumn = `c${'o'.repeat(NAME_MAX - 2)}`;
   const MIB = 1 << 20;
@@ -379,10 +380,16 @@ describe('petamigos-port-db: the batches and the schema at their edges', () => {
       `wide32 (id INTEGER PRIMARY KEY, ${wide(COLUMNS_MAX).map((c) => `${c} INTEGER`).join(', ')})`,
       `${longName} (${longColumn} INTEGER PRIMARY KEY, note TEXT)`,
     ];
+    // The checksum walks a table in pages by key (port.c, checksum): 16
+    // rows (PAGE_ROWS_FIRST), then 8 times more (PAGE_GROWTH) up to 4096
+    // (PAGE_ROWS_MAX) for rows this small; a table that ends exactly at a
+    // page's end, or one row past it, at each of them.
+    for (const end of PAGE_ENDS) extra.push(`pages_${end} (id INTEGER PRIMARY KEY)`, `pages_${end + 1} (id INTEGER PRIMARY KEY)`);
     const have = tablesOf(src.db).length - 2; // wide16 and wide17 are made already
     for (let i = have + extra.length; i < TABLES_MAX; i++) extra.push(`filler_${i} (id INTEGER PRIMARY KEY)`);
     lite(`${extra.slice(2).map((t) => `CREATE TABLE ${t} STRICT;`).join('\n')}
       ${upTo(BATCH_ROWS / 2 + 1)} INSERT INTO wide32 SELECT i, ${wide(COLUMNS_MAX).map((_, c) => `i + ${c}`).join(', ')} FROM k;
+      ${PAGE_ENDS.flatMap((end) => [end, end + 1]).map((n) => `${upTo(n)} INSERT INTO pages_${n} SELECT i FROM k;`).join('\n')}
       INSERT INTO ${longName} VALUES (1, 'a long name');`);
     assert.equal(tablesOf(src.db).length, TABLES_MAX);
     // The extra tables exist on both sides, as the port requires.
@@ -442,6 +449,13 @@ describe('petamigos-port-db: the batches and the schema at their edges', () => {
     verified(longName, 1);
     assert.deepEqual(await query(target.url, `SELECT ${longColumn} AS id, note FROM ${longName}`), [{ id: '1', note: 'a long name' }]);
     assert.match(ported.stdout, new RegExp(`ported ${TABLES_MAX} tables, .*; all ${TABLES_MAX} tables verified`));
+  });
+
+  test('the checksum\'s pages: tables ending at a page\'s end and one row past it verify', async () => {
+    for (const n of PAGE_ENDS.flatMap((end) => [end, end + 1])) {
+      verified(`pages_${n}`, n);
+      assert.deepEqual(await query(target.url, `SELECT count(*) AS n, sum(id) AS s FROM pages_${n}`), [{ n: String(n), s: String((n * (n + 1)) / 2) }]);
+    }
   });
 
   test('one more table, column, byte of a name: refused, naming the limit; dangling references past REPORT_MAX are counted', async () => {
