@@ -68,6 +68,15 @@ describe('accounts', () => {
     assert.equal(ok.status, 201);
     const over = await new Client(server).post('/api/v1/auth/signup', { email: email('max'), password: 'é'.repeat(128) + 'x', display_name: 'Max' });
     assertError(over, 400, 'bad_request');
+    // PA_STORE_EMAIL_MAX (web/src/store/accounts.h): an address of 254 bytes
+    // signs up and signs in; 255 is refused by both.
+    const long = (n) => { const e = email('long'); return `${e.split('@')[0]}@${'d'.repeat(n - e.indexOf('@') - 6)}.test`; };
+    const [at, past] = [long(254), long(255)];
+    assert.deepEqual([at.length, past.length], [254, 255]);
+    assert.equal((await new Client(server).post('/api/v1/auth/signup', { email: at, password: 'long enough pw', display_name: 'Long' })).status, 201);
+    assert.equal((await new Client(server).post('/api/v1/auth/login', { email: at, password: 'long enough pw' })).status, 200);
+    assertError(await new Client(server).post('/api/v1/auth/signup', { email: past, password: 'long enough pw', display_name: 'Long' }), 400, 'bad_request');
+    assertError(await new Client(server).post('/api/v1/auth/login', { email: past, password: 'long enough pw' }), 400, 'bad_request');
   });
 
   test('duplicate email is 409, whatever its case', async () => {

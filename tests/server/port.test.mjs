@@ -9,14 +9,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   BIN, Client, DEMO_BIN, assertNoSanitizerReports, chatBundle, oldDatabase, png, startServer, stopServer,
   migrationsFromSource,
 } from './helpers.mjs';
-import { createDatabase, dropDatabase, pgUrl, query } from '../lib/pg.mjs';
+import { createDatabase, dropDatabase, pgUrl, query, runSql } from '../lib/pg.mjs';
 
 const PORT_BIN = process.env.PA_PORT_BIN ?? path.join(path.dirname(BIN), 'petamigos-port-db');
 const ANA = ['ana@demo.petamigos.test', 'petamigos-ana-demo'];
@@ -305,5 +306,213 @@ describe('petamigos-port-db', () => {
     const help = await portDb(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: petamigos-port-db --sqlite FILE --postgres URL/);
+  });
+});
+
+// The copy's batches at their edges (web/src/store/sql/port.c): an INSERT
+// takes BATCH_ROWS (256) rows, fewer when they would need more than
+// PA_SQ_PARAMS_DYNAMIC_MAX (4096) parameters (a table's columns times its
+// rows), and is cut short once its values hold BATCH_BYTES (4 MiB). Each
+// table below sits on one edge; the rows one INSERT wrote share their cmin
+// in PostgreSQL (the command of the port's transaction that inserted them),
+// so the batches are read back from the copy itself, and every table must
+// still verify (counts and SHA-256, as the tool checks) and equal the source.
+// The same source sits on the edges of what the port takes of a schema
+// (store/port.h, port.c): PA_STORE_PORT_TABLES_MAX tables, a table and a
+// column named with PA_STORE_PORT_NAME_MAX - 1 bytes, COLUMNS_MAX columns;
+// one more of each is refused, as are dangling references past
+// PA_STORE_PORT_REPORT_MAX (listed up to it, then counted).
+describe('petamigos-port-db: the batches and the schema at their edges', () => {
+  const BATCH_ROWS = 256;
+  const PARAMS_MAX = 4096;
+  const BATCH_BYTES = 4 << 20;
+  const TABLES_MAX = 64;
+  const NAME_MAX = 64; // with the NUL: names of 63 bytes
+  const COLUMNS_MAX = 32;
+  const REPORT_MAX = 10;
+  const PAGE_ENDS = [16, 16 + 128, 16 + 128 + 1024, 16 + 128 + 1024 + 4096];
+  const longName = `long_${'n'.repeat(NAME_MAX - 1 - 5)}`;
+  const longColumn = `c${'o'.repeat(NAME_MAX - 2)}`;
+  const MIB = 1 << 20;
+  // What the port counts of a chat_messages row (port.c, value_keep): 8 per
+  // integer (id, sender_device, recipient_device, seq, created_at), a
+  // text's or blob's length (client_id 'm01'..'m10', body), 0 for NULL
+  // (delivered_at).
+  const MESSAGE_OVERHEAD = 5 * 8 + 3;
+  const wide = (n) => Array.from({ length: n - 1 }, (_, i) => `c${i + 2}`);
+  let tmp, target, ported;
+  const src = {};
+
+  // sqlite3 with room for the blobs' hex.
+  const lite = (sql) => execFileSync('sqlite3', [src.db, sql], { maxBuffer: 64 << 20 }).toString().trim();
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-port-batch-'));
+    src.db = path.join(tmp, 'data', 'petamigos.db');
+    await mkdir(path.dirname(src.db));
+    // The current schema, as the server's migrations make it.
+    const m = await migrationsFromSource();
+    execFileSync('sqlite3', [src.db], { input: `${m.join('\n')}\nPRAGMA user_version = ${m.length};` });
+    const upTo = (n) => `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})`;
+    // Rows 1-4 of chat_messages hold BATCH_BYTES - 1 (no cut), row 5 passes
+    // it (cut after 5 rows); rows 6-9 hold exactly BATCH_BYTES (cut after 4).
+    const body = (i) => `${MIB - MESSAGE_OVERHEAD - (i === 4 ? 1 : 0)}`;
+    const tables16 = `id INTEGER PRIMARY KEY, ${wide(16).map((c) => `${c} INTEGER`).join(', ')}`;
+    const tables17 = `id INTEGER PRIMARY KEY, ${wide(17).map((c) => `${c} INTEGER`).join(', ')}`;
+    lite(`PRAGMA foreign_keys = ON;
+      ${upTo(BATCH_ROWS + 1)} INSERT INTO advertisers (id, name) SELECT i, 'Advertiser ' || i FROM k;
+      ${upTo(BATCH_ROWS)} INSERT INTO users (id, handle, name, created_at) SELECT i, 'u' || i, 'User ' || i, 100 + i FROM k;
+      ${upTo(BATCH_ROWS - 1)} INSERT INTO pets (id, owner_id, name, species, created_at)
+        SELECT i, (i - 1) % ${BATCH_ROWS} + 1, 'Pet ' || i, 'cat', 200 + i FROM k;
+      INSERT INTO chat_devices (id, user_id, identity, spk, spk_id, created_at)
+        VALUES (1, 1, randomblob(32), randomblob(108), 1, 300), (2, 2, randomblob(32), randomblob(108), 1, 300);
+      ${upTo(10)} INSERT INTO chat_messages (id, sender_device, recipient_device, client_id, seq, body, created_at)
+        SELECT i, 1, 2, printf('m%02d', i), i, randomblob(CASE i WHEN 4 THEN ${body(4)} ELSE ${body(1)} END), 400 + i FROM k;
+      CREATE TABLE wide16 (${tables16}) STRICT;
+      CREATE TABLE wide17 (${tables17}) STRICT;
+      ${upTo(BATCH_ROWS + 1)} INSERT INTO wide16 SELECT i, ${wide(16).map((_, c) => `i * ${c + 2}`).join(', ')} FROM k;
+      ${upTo(Math.floor(PARAMS_MAX / 17) + 1)} INSERT INTO wide17 SELECT i, ${wide(17).map((_, c) => `i * ${c + 2}`).join(', ')} FROM k;`);
+    // The tables the schema has, the ones above and a few more (the widest
+    // a port takes, the longest names), then fillers up to TABLES_MAX.
+    const extra = [
+      `wide16 (${tables16})`,
+      `wide17 (${tables17})`,
+      `wide32 (id INTEGER PRIMARY KEY, ${wide(COLUMNS_MAX).map((c) => `${c} INTEGER`).join(', ')})`,
+      `${longName} (${longColumn} INTEGER PRIMARY KEY, note TEXT)`,
+    ];
+    // The checksum walks a table in pages by key (port.c, checksum): 16
+    // rows (PAGE_ROWS_FIRST), then 8 times more (PAGE_GROWTH) up to 4096
+    // (PAGE_ROWS_MAX) for rows this small; a table that ends exactly at a
+    // page's end, or one row past it, at each of them.
+    for (const end of PAGE_ENDS) extra.push(`pages_${end} (id INTEGER PRIMARY KEY)`, `pages_${end + 1} (id INTEGER PRIMARY KEY)`);
+    const have = tablesOf(src.db).length - 2; // wide16 and wide17 are made already
+    for (let i = have + extra.length; i < TABLES_MAX; i++) extra.push(`filler_${i} (id INTEGER PRIMARY KEY)`);
+    lite(`${extra.slice(2).map((t) => `CREATE TABLE ${t} STRICT;`).join('\n')}
+      ${upTo(BATCH_ROWS / 2 + 1)} INSERT INTO wide32 SELECT i, ${wide(COLUMNS_MAX).map((_, c) => `i + ${c}`).join(', ')} FROM k;
+      ${PAGE_ENDS.flatMap((end) => [end, end + 1]).map((n) => `${upTo(n)} INSERT INTO pages_${n} SELECT i FROM k;`).join('\n')}
+      INSERT INTO ${longName} VALUES (1, 'a long name');`);
+    assert.equal(tablesOf(src.db).length, TABLES_MAX);
+    // The extra tables exist on both sides, as the port requires.
+    target = await createDatabase('pa_port_batch');
+    await runSql(target.url, extra.map((t) => `CREATE TABLE ${t.replaceAll('INTEGER', 'bigint')};`).join('\n'));
+    ported = await portDb(['--sqlite', src.db, '--postgres', target.url]);
+  });
+
+  after(async () => {
+    if (target) await dropDatabase(target.name);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** Rows per INSERT of table in the copy, in order: [{ rows, first, last }]. */
+  const batches = async (table) =>
+    (await query(target.url, `SELECT cmin::text::bigint AS c, count(*) AS rows, min(id) AS first, max(id) AS last
+      FROM ${table} GROUP BY 1 ORDER BY 1`)).map(({ rows, first, last }) => [Number(rows), Number(first), Number(last)]);
+
+  const verified = (table, rows) => {
+    assert.match(ported.stdout, new RegExp(`^copied +${table} +${rows} rows`, 'm'), table);
+    assert.match(ported.stdout, new RegExp(`^verified +${table} +${rows} rows +sha256 [0-9a-f]{16}\\.\\. equal`, 'm'), table);
+  };
+
+  test('the port succeeds and verifies every table', () => {
+    assert.equal(ported.code, 0, ported.stdout + ported.stderr);
+    assert.match(ported.stdout, /all \d+ tables verified/);
+  });
+
+  test('255, 256 and 257 rows: one short batch, one full batch, a full batch and one row', async () => {
+    verified('pets', BATCH_ROWS - 1);
+    verified('users', BATCH_ROWS);
+    verified('advertisers', BATCH_ROWS + 1);
+    assert.deepEqual(await batches('pets'), [[BATCH_ROWS - 1, 1, BATCH_ROWS - 1]]);
+    assert.deepEqual(await batches('users'), [[BATCH_ROWS, 1, BATCH_ROWS]]);
+    assert.deepEqual(await batches('advertisers'), [[BATCH_ROWS, 1, BATCH_ROWS], [1, BATCH_ROWS + 1, BATCH_ROWS + 1]]);
+    // The rows themselves, read from both sides.
+    for (const [table, cols] of [['advertisers', 'id, name'], ['users', 'id, handle, name, bio, created_at'], ['pets', 'id, owner_id, name, species, created_at']]) {
+      const there = (await query(target.url, `SELECT ${cols} FROM ${table} ORDER BY id`)).map((r) => Object.values(r).join('|'));
+      assert.deepEqual(there, lite(`SELECT ${cols.replaceAll(', ', " || '|' || ")} FROM ${table} ORDER BY id`).split('\n'), table);
+    }
+  });
+
+  test('PA_SQ_PARAMS_DYNAMIC_MAX: 16 columns still take 256 rows (4096 parameters), 17 columns take 240 (4080; 241 would be 4097)', async () => {
+    verified('wide16', BATCH_ROWS + 1);
+    verified('wide17', Math.floor(PARAMS_MAX / 17) + 1);
+    assert.deepEqual(await batches('wide16'), [[BATCH_ROWS, 1, BATCH_ROWS], [1, BATCH_ROWS + 1, BATCH_ROWS + 1]]);
+    const rows17 = Math.floor(PARAMS_MAX / 17);
+    assert.equal(rows17 * 17, 4080);
+    assert.deepEqual(await batches('wide17'), [[rows17, 1, rows17], [1, rows17 + 1, rows17 + 1]]);
+    const [sums] = await query(target.url, `SELECT sum(c17) AS c17, sum(c16) AS c16 FROM wide17`);
+    assert.deepEqual(sums, { c17: lite('SELECT sum(c17) FROM wide17'), c16: lite('SELECT sum(c16) FROM wide17') });
+  });
+
+  test('COLUMNS_MAX columns (128 rows an INSERT, 4096 parameters) and 63-byte names port; TABLES_MAX tables port', async () => {
+    verified('wide32', BATCH_ROWS / 2 + 1);
+    assert.deepEqual(await batches('wide32'), [[BATCH_ROWS / 2, 1, BATCH_ROWS / 2], [1, BATCH_ROWS / 2 + 1, BATCH_ROWS / 2 + 1]]);
+    verified(longName, 1);
+    assert.deepEqual(await query(target.url, `SELECT ${longColumn} AS id, note FROM ${longName}`), [{ id: '1', note: 'a long name' }]);
+    assert.match(ported.stdout, new RegExp(`ported ${TABLES_MAX} tables, .*; all ${TABLES_MAX} tables verified`));
+  });
+
+  test('the checksum\'s pages: tables ending at a page\'s end and one row past it verify', async () => {
+    for (const n of PAGE_ENDS.flatMap((end) => [end, end + 1])) {
+      verified(`pages_${n}`, n);
+      assert.deepEqual(await query(target.url, `SELECT count(*) AS n, sum(id) AS s FROM pages_${n}`), [{ n: String(n), s: String((n * (n + 1)) / 2) }]);
+    }
+  });
+
+  test('one more table, column, byte of a name: refused, naming the limit; dangling references past REPORT_MAX are counted', async () => {
+    const into = await createDatabase('pa_port_edges');
+    try {
+      /** A copy of the source changed by sql, ported into `into`: the result. */
+      const attempt = async (name, sql) => {
+        const dir = path.join(tmp, name);
+        await mkdir(dir);
+        const db = path.join(dir, 'petamigos.db');
+        lite(`VACUUM INTO '${db}'`);
+        execFileSync('sqlite3', [db, sql]);
+        return portDb(['--sqlite', db, '--postgres', into.url]);
+      };
+      const refused = (r, what) => {
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, what);
+        assert.doesNotMatch(r.stdout, /^copied/m);
+      };
+      refused(await attempt('tables', 'CREATE TABLE one_more (id INTEGER PRIMARY KEY) STRICT;'),
+        new RegExp(`^petamigos-port-db: refused: more than ${TABLES_MAX} tables$`, 'm'));
+      // The fillers make room: each of these keeps TABLES_MAX tables.
+      const filler = tablesOf(src.db).find((t) => t.startsWith('filler_'));
+      refused(await attempt('columns', `DROP TABLE ${filler};
+          CREATE TABLE wide33 (id INTEGER PRIMARY KEY, ${wide(COLUMNS_MAX + 1).map((c) => `${c} INTEGER`).join(', ')}) STRICT;`),
+        new RegExp(`^petamigos-port-db: refused: table wide33 has more than ${COLUMNS_MAX} columns$`, 'm'));
+      const tooLong = `${longName}x`;
+      refused(await attempt('name', `DROP TABLE ${filler}; CREATE TABLE ${tooLong} (id INTEGER PRIMARY KEY) STRICT;`),
+        new RegExp(`^petamigos-port-db: refused: a table: the name "${tooLong}" is empty or longer than ${NAME_MAX - 1} bytes$`, 'm'));
+      // REPORT_MAX dangling references are all listed; one more is counted.
+      for (const n of [REPORT_MAX, REPORT_MAX + 1]) {
+        const r = await attempt(`dangling-${n}`, `PRAGMA foreign_keys = OFF; UPDATE pets SET owner_id = 987654 WHERE id <= ${n};`);
+        refused(r, new RegExp(`refused: the SQLite database has ${n} references to rows it does not hold`));
+        assert.equal(r.stderr.match(/^ {2}pets row \d+: owner_id = 987654 has no row in users$/gm).length, REPORT_MAX, r.stderr);
+        if (n > REPORT_MAX) assert.match(r.stderr, new RegExp(`^ {2}\\(the first ${REPORT_MAX} of ${n}\\)$`, 'm'));
+        else assert.doesNotMatch(r.stderr, /the first/);
+      }
+      // Nothing was copied by any of them.
+      assert.deepEqual(await query(into.url, 'SELECT count(*) AS n FROM advertisers'), [{ n: '0' }]);
+    } finally {
+      await dropDatabase(into.name);
+    }
+  });
+
+  test('BATCH_BYTES: a batch one byte short goes on, one that reaches it is cut; the blobs arrive whole', async () => {
+    verified('chat_messages', 10);
+    const sizes = lite('SELECT length(body) FROM chat_messages ORDER BY id').split('\n').map(Number);
+    const held = (ids) => ids.reduce((n, id) => n + MESSAGE_OVERHEAD + sizes[id - 1], 0);
+    assert.equal(held([1, 2, 3, 4]), BATCH_BYTES - 1);
+    assert.equal(held([6, 7, 8, 9]), BATCH_BYTES);
+    assert.deepEqual(await batches('chat_messages'), [[5, 1, 5], [4, 6, 9], [1, 10, 10]]);
+    const there = await query(target.url, "SELECT id, length(body) AS n, encode(sha256(body), 'hex') AS sum FROM chat_messages ORDER BY id");
+    const here = lite('SELECT id, hex(body) FROM chat_messages ORDER BY id').split('\n').map((line) => {
+      const [id, hex] = line.split('|');
+      const bytes = Buffer.from(hex, 'hex');
+      return { id, n: String(bytes.length), sum: createHash('sha256').update(bytes).digest('hex') };
+    });
+    assert.deepEqual(there, here);
   });
 });

@@ -135,6 +135,17 @@ describe('posts, people and pets', () => {
       (await anon.get(`/api/v1/pets/${alicePet.id}/posts?limit=50`)).body.posts.length);
   });
 
+  test('alt text at PA_STORE_ALT_MAX (web/src/store/feed.h): 300 bytes kept whole on either engine, 301 refused', async () => {
+    const m = await alice.upload(png(12, 12), 'image/png');
+    const alt = 'é'.repeat(150); // 300 bytes in 150 characters: the schemas count bytes
+    const body = (text) => ({ caption: 'alt at its edge', media_ids: [m.id], pet_ids: [alicePet.id], alt: [text] });
+    assertError(await alice.post('/api/v1/posts', body(`${alt}x`)), 400, 'bad_request');
+    const ok = await alice.post('/api/v1/posts', body(alt));
+    assert.equal(ok.status, 201, JSON.stringify(ok.body));
+    assert.equal((await anon.get(`/api/v1/posts/${ok.body.id}`)).body.images[0].alt, alt);
+    assert.equal((await alice.del(`/api/v1/posts/${ok.body.id}`)).status, 200);
+  });
+
   test('likes are idempotent and per viewer', async () => {
     const post = 'p_3';
     const start = (await anon.get(`/api/v1/posts/${post}`)).body.like_count;

@@ -1,6 +1,8 @@
 /* pa_datadir — see datadir.h. */
 #include "datadir.h"
 
+#include "store/store.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ static int make_dir(const char *path, mode_t mode, char *err, size_t errlen) {
 int pa_datadir_prepare(const char *dir, pa_datadir *out, char *err, size_t errlen) {
   const char *url = getenv("PA_DATABASE_URL");
   if (url && !*url) url = NULL; /* set but empty: SQLite, as when unset */
-  if (url && strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0) {
+  if (url && !pa_store_is_pg_url(url)) {
     snprintf(err, errlen, "PA_DATABASE_URL must be a postgresql:// URI");
     return -1;
   }

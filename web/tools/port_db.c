@@ -48,10 +48,6 @@ typedef struct args {
   const char *sqlite, *postgres;
 } args;
 
-static int is_pg_url(const char *s) {
-  return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
-}
-
 /* 0, 1 for --help, -1 with a message for anything else. */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
   *a = (args){NULL, NULL};
@@ -79,11 +75,11 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
     snprintf(err, errlen, "both --sqlite and --postgres are needed");
     return -1;
   }
-  if (!is_pg_url(a->postgres)) {
+  if (!pa_store_is_pg_url(a->postgres)) {
     snprintf(err, errlen, "--postgres takes a postgresql:// URL");
     return -1;
   }
-  if (is_pg_url(a->sqlite)) {
+  if (pa_store_is_pg_url(a->sqlite)) {
     snprintf(err, errlen, "--sqlite takes the path of a SQLite file");
     return -1;
   }

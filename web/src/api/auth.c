@@ -24,7 +24,8 @@ static void account_key(const char *email, char *out, size_t cap) {
 static int email_ok(const char *e) {
   const char *at = strchr(e, '@');
   size_t n = strlen(e);
-  if (n < 3 || n > 254 || !at || strchr(at + 1, '@') || at == e || at - e > 64) return 0;
+  if (n < 3 || n > PA_STORE_EMAIL_MAX || !at || strchr(at + 1, '@') || at == e || at - e > 64)
+    return 0;
   for (const char *p = e; *p; p++)
     if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' || *p == ',') return 0;
   const char *dot = strchr(at + 1, '.');
@@ -143,7 +144,8 @@ void pa_api_signup(pa_srv_req *rq) {
   const char *email, *password, *name;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "email", 1, 3, 254, 0, &email) ||
+  if (pa_api_only(rq, body, fields) ||
+      pa_api_str(rq, body, "email", 1, 3, PA_STORE_EMAIL_MAX, 0, &email) ||
       pa_api_str(rq, body, "password", 1, 1, 256, 0, &password) ||
       pa_api_str(rq, body, "display_name", 1, 1, 80, 0, &name))
     goto out;
@@ -191,7 +193,8 @@ void pa_api_login(pa_srv_req *rq) {
   cJSON *body = NULL;
   pa_store_credentials cred = {0};
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "email", 1, 1, 254, 0, &email) ||
+  if (pa_api_only(rq, body, fields) ||
+      pa_api_str(rq, body, "email", 1, 1, PA_STORE_EMAIL_MAX, 0, &email) ||
       pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
     goto out;
   /* The address first: one that is limited spends none of the account's. */

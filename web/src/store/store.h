@@ -53,6 +53,12 @@ typedef struct pa_store pa_store;
 int pa_store_open(const char *where, int create, pa_store **out, char *err, size_t errlen);
 void pa_store_close(pa_store *db);
 
+/* Whether where names a PostgreSQL database (begins with postgresql:// or
+ * postgres://, as libpq's URIs do, case and all) rather than a SQLite file:
+ * how pa_store_open chooses, and what the server's PA_DATABASE_URL and the
+ * port tool's --postgres must be. 0 for NULL and "". */
+int pa_store_is_pg_url(const char *where);
+
 /* Which database the connection is on: "sqlite" or "postgresql". */
 const char *pa_store_kind(const pa_store *db);
 

@@ -73,13 +73,12 @@ static int pg_script(pa_store *db, const char *sql, const char *what) {
   return ok ? PA_STORE_OK : pg_fail(db, what);
 }
 
-/* "?12" -> "$12", outside quoted strings and identifiers; *nparams gets the
- * highest number. NULL when out of memory or a number is out of range. */
-static char *dollars(const char *sql, int *nparams) {
+/* "?12" -> "$12", outside quoted strings and identifiers (the seam has
+ * checked the numbers, pa_sq_params). NULL when out of memory. */
+static char *dollars(const char *sql) {
   size_t n = strlen(sql);
   char *out = malloc(n + 1), *o = out;
   char quote = 0;
-  *nparams = 0;
   if (!out) return NULL;
   for (const char *p = sql; *p; p++) {
     if (quote) {
@@ -87,14 +86,7 @@ static char *dollars(const char *sql, int *nparams) {
     } else if (*p == '\'' || *p == '"') {
       quote = *p;
     } else if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
-      int k = 0;
       *o++ = '$';
-      while (p[1] >= '0' && p[1] <= '9') k = k * 10 + (*o++ = *++p) - '0';
-      if (k < 1 || k > PA_SQ_PARAMS_DYNAMIC_MAX) {
-        free(out);
-        return NULL;
-      }
-      if (k > *nparams) *nparams = k;
       continue;
     }
     *o++ = *p;
@@ -113,10 +105,11 @@ static void free_stmt(pg_stmt *s) {
   free(s);
 }
 
-static pa_sql_stmt *pg_prepare(pa_store *db, const char *sql) {
+static pa_sql_stmt *pg_prepare(pa_store *db, const char *sql, int nparams) {
   pg_stmt *s = calloc(1, sizeof *s);
-  if (s) s->sql = dollars(sql, &s->nparams);
+  if (s) s->sql = dollars(sql);
   if (s && s->sql) {
+    s->nparams = nparams;
     size_t n = s->nparams ? (size_t)s->nparams : 1; /* calloc(0) may be NULL */
     s->values = calloc(n, sizeof *s->values);
     s->lengths = calloc(n, sizeof *s->lengths);
@@ -125,8 +118,7 @@ static pa_sql_stmt *pg_prepare(pa_store *db, const char *sql) {
   }
   if (!s || !s->sql || !s->values || !s->lengths || !s->formats || !s->types) {
     if (s) free_stmt(s);
-    pa_sq_failf(db, 0, "prepare: out of memory or more than %d parameters",
-                PA_SQ_PARAMS_DYNAMIC_MAX);
+    pa_sq_failf(db, 0, "prepare: out of memory");
     return NULL;
   }
   s->base.drv = &pg_driver;

@@ -212,9 +212,12 @@ static int kind_of(const char *type, kind *out) {
 
 static int copy_name(port *p, char out[PA_STORE_PORT_NAME_MAX], const char *name,
                      const char *what) {
+  /* The name is cut in the message: SQLite's names have no length limit. */
   if (!name || !*name || strlen(name) >= PA_STORE_PORT_NAME_MAX)
-    return failf(p, PA_STORE_PORT_ESCHEMA, "%s: a name empty or longer than %d bytes", what,
-                 PA_STORE_PORT_NAME_MAX - 1);
+    return failf(
+        p, PA_STORE_PORT_ESCHEMA, "%s: the name \"%.*s%s\" is empty or longer than %d bytes", what,
+        PA_STORE_PORT_NAME_MAX, name ? name : "",
+        name && strlen(name) > PA_STORE_PORT_NAME_MAX ? "..." : "", PA_STORE_PORT_NAME_MAX - 1);
   memcpy(out, name, strlen(name) + 1);
   return PA_STORE_OK;
 }

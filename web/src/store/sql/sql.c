@@ -47,13 +47,19 @@ const char *pa_store_errstr(int rc) {
   return "unknown error";
 }
 
-static int is_pg_url(const char *s) {
-  return strncmp(s, "postgresql://", 13) == 0 || strncmp(s, "postgres://", 11) == 0;
+/* libpq's own test for a URI (conninfo_uri_parse's prefixes), which is
+ * case-sensitive: "POSTGRESQL://x" is not a URI to libpq, so it is not one
+ * here either (it would be a SQLite file of that name). */
+int pa_store_is_pg_url(const char *where) {
+  static const char *const prefixes[] = {"postgresql://", "postgres://"};
+  for (size_t i = 0; where && i < sizeof prefixes / sizeof prefixes[0]; i++)
+    if (strncmp(where, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+  return 0;
 }
 
 int pa_store_open(const char *where, int create, pa_store **out, char *err, size_t errlen) {
-  return is_pg_url(where) ? pa_sq_pg_open(where, out, err, errlen)
-                          : pa_sq_sqlite_open(where, create, out, err, errlen);
+  return pa_store_is_pg_url(where) ? pa_sq_pg_open(where, out, err, errlen)
+                                   : pa_sq_sqlite_open(where, create, out, err, errlen);
 }
 
 void pa_store_close(pa_store *db) {
@@ -76,19 +82,63 @@ int pa_store_end(pa_store *db, int ok) {
 
 /* ---- statements */
 
+int pa_sq_params(const char *sql, int max, int *n, char *err, size_t errlen) {
+  char quote = 0;
+  *n = 0;
+  for (const char *p = sql; *p; p++) {
+    if (quote) {
+      if (*p == quote) quote = 0;
+    } else if (*p == '\'' || *p == '"') {
+      quote = *p;
+    } else if (*p == '?' && p[1] >= '0' && p[1] <= '9') {
+      /* Digits past max stop counting (no overflow); the number is refused. */
+      const char *digits = p + 1;
+      int k = 0;
+      while (p[1] >= '0' && p[1] <= '9') {
+        p++;
+        if (k <= max) k = k * 10 + (*p - '0');
+      }
+      if (k < 1 || k > max) {
+        int len = (int)(p - digits + 1);
+        if (k < 1)
+          snprintf(err, errlen, "parameter ?%.*s: parameters are numbered from ?1", len, digits);
+        else
+          snprintf(err, errlen, "parameter ?%.*s: a statement has at most %d parameters", len,
+                   digits, max);
+        return PA_SQ_ERROR;
+      }
+      if (k > *n) *n = k;
+    }
+  }
+  return PA_SQ_OK;
+}
+
+/* Counts sql's parameters against max (recorded when refused) and asks the
+ * driver for the statement. */
+static pa_sql_stmt *prepare(pa_store *db, const char *sql, int max, const char *limit) {
+  int n;
+  char why[96];
+  if (pa_sq_params(sql, max, &n, why, sizeof why) != PA_SQ_OK) {
+    pa_sq_failf(db, 0, "prepare: %s (%s)", why, limit);
+    return NULL;
+  }
+  return db->drv->prepare(db, sql, n);
+}
+
 pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql) {
   size_t h = ((uintptr_t)sql >> 3) % PA_SQ_STMT_CACHE;
   for (int probe = 0; probe < PA_SQ_STMT_CACHE; probe++, h = (h + 1) % PA_SQ_STMT_CACHE) {
     if (db->cache[h].sql == sql) return db->cache[h].st;
     if (db->cache[h].sql) continue;
-    pa_sql_stmt *st = db->drv->prepare(db, sql);
+    pa_sql_stmt *st = prepare(db, sql, PA_SQ_PARAMS_MAX, "PA_SQ_PARAMS_MAX");
     if (!st) return NULL;
     db->cache[h].sql = sql;
     db->cache[h].st = st;
     return st;
   }
   /* Full: a fixed set of literals never gets here; still answer correctly. */
-  pa_sq_failf(db, 0, "statement cache full");
+  pa_sq_failf(db, 0, "statement cache full: more than %d statements (PA_SQ_STMT_CACHE)",
+              PA_SQ_STMT_CACHE);
   return NULL;
 }
 
@@ -105,7 +155,7 @@ void pa_sq_cache_clear(pa_store *db) {
 }
 
 pa_sql_stmt *pa_sq_prepare_dynamic(pa_store *db, const char *sql) {
-  return db->drv->prepare(db, sql);
+  return prepare(db, sql, PA_SQ_PARAMS_DYNAMIC_MAX, "PA_SQ_PARAMS_DYNAMIC_MAX");
 }
 
 void pa_sq_finalize(pa_sql_stmt *st) {

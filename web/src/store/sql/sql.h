@@ -37,7 +37,9 @@ enum {
 
 enum {
   PA_SQ_STMT_CACHE = 256, /* distinct statements one connection keeps */
-  PA_SQ_PARAMS_MAX = 16,  /* parameters of a statement of the store's own SQL (?1..?16) */
+  /* Parameters of a statement of the store's own SQL (?1..?16): enforced
+   * here, at the seam (pa_sq_stmt), so both engines refuse the same text. */
+  PA_SQ_PARAMS_MAX = 16,
   /* and of one from pa_sq_prepare_dynamic: many rows in one INSERT (the
    * port) save a round trip per row; SQLite allows 32766, PostgreSQL 65535 */
   PA_SQ_PARAMS_DYNAMIC_MAX = 4096
@@ -64,7 +66,9 @@ struct pa_sq_driver {
   const char *begin_sql; /* a write transaction: SQLite takes the write lock at once */
   void (*close)(pa_store *db);
   int (*migrate)(pa_store *db);
-  pa_sql_stmt *(*prepare)(pa_store *db, const char *sql);
+  /* sql's parameters are ?1..?nparams, counted and bounded by the seam
+   * (pa_sq_params); no other kind of parameter is the store's. */
+  pa_sql_stmt *(*prepare)(pa_store *db, const char *sql, int nparams);
   void (*finalize)(pa_sql_stmt *st);
   void (*reset)(pa_sql_stmt *st);
   int (*bind_i64)(pa_sql_stmt *st, int i, int64_t v);
@@ -101,8 +105,16 @@ int pa_sq_fail(pa_store *db, const char *what);
 /* Runs a script of statements without parameters (schema, transactions). */
 int pa_sq_script(pa_store *db, const char *sql, const char *what);
 
+/* The highest parameter number ?N in sql, outside quoted strings and
+ * identifiers, into *n (0 when none): PA_SQ_OK, or PA_SQ_ERROR with a
+ * message in err when one is ?0 or past max. What pa_sq_stmt (with
+ * PA_SQ_PARAMS_MAX) and pa_sq_prepare_dynamic (PA_SQ_PARAMS_DYNAMIC_MAX)
+ * check before a driver sees the text. */
+int pa_sq_params(const char *sql, int max, int *n, char *err, size_t errlen);
+
 /* The prepared statement for sql (a string literal or static array), kept
- * for the connection's life. NULL when the database refused (recorded). */
+ * for the connection's life. NULL when the database refused, or when sql has
+ * more than PA_SQ_PARAMS_MAX parameters (recorded). */
 pa_sql_stmt *pa_sq_stmt(pa_store *db, const char *sql);
 /* The statement text for this connection's database, where the two must
  * differ (say, to reach the same index): both are string literals. */

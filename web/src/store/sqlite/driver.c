@@ -42,7 +42,7 @@ static int sq_script(pa_store *db, const char *sql, const char *what) {
   return PA_STORE_EDB;
 }
 
-static pa_sql_stmt *sq_prepare(pa_store *db, const char *sql) {
+static pa_sql_stmt *sq_prepare(pa_store *db, const char *sql, int nparams) {
   sq_stmt *s = calloc(1, sizeof *s);
   if (!s) {
     pa_sq_failf(db, 0, "prepare: out of memory");
@@ -51,6 +51,14 @@ static pa_sql_stmt *sq_prepare(pa_store *db, const char *sql) {
   if (sqlite3_prepare_v3(handle(db), sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
       SQLITE_OK) {
     sq_fail(db, "prepare");
+    free(s);
+    return NULL;
+  }
+  /* The seam counted ?1..?nparams; SQLite also numbers ?, :name, @name and
+   * $name, which would get past that count. */
+  if (sqlite3_bind_parameter_count(s->st) > nparams) {
+    pa_sq_failf(db, 0, "prepare: a parameter other than ?1..?%d", nparams);
+    sqlite3_finalize(s->st);
     free(s);
     return NULL;
   }
