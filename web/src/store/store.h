@@ -48,8 +48,8 @@ typedef struct pa_store pa_store;
 
 /* Opens a connection: where is a postgresql:// (or postgres://) URI for
  * PostgreSQL, else the path of a SQLite file, opened (created when create is
- * non-zero) in WAL mode with foreign keys on. On success the caller closes *out with pa_store_close;
- * on failure *out is NULL and err holds a message. */
+ * non-zero) in WAL mode with foreign keys on. On success the caller closes *out with
+ * pa_store_close; on failure *out is NULL and err holds a message. */
 int pa_store_open(const char *where, int create, pa_store **out, char *err, size_t errlen);
 void pa_store_close(pa_store *db);
 
@@ -84,10 +84,13 @@ int pa_store_cursor_decode(const char *text, pa_store_cursor *out);
 
 /* The small records many lists share: who did something, and which pet.
  * avatar is a media hash and avatar_ext its extension, both NULL when there
- * is no avatar. */
+ * is no avatar. plus_until: the person has Plus (the badge) until then
+ * (users.plus_until, store/pay.h); compared with the clock by the caller, as
+ * the feed's authors are, so every list of people says it alike. */
 typedef struct pa_store_person {
   int64_t id;
   const char *name, *avatar, *avatar_ext;
+  int64_t plus_until;
 } pa_store_person;
 
 typedef struct pa_store_pet_ref {

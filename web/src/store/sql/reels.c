@@ -4,14 +4,16 @@
 #include "store/sql/sql.h"
 
 #define REEL_COLS                                                                                  \
-  "SELECT r.id, r.created_at, r.caption, u.id, u.name, u.avatar, um.ext,"                          \
-  "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
-  "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
-  "       va.hash, va.ext, va.width, va.height"                                                    \
-  "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
-  "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
-  "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
-  "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
+  "SELECT r.id, r.created_at, r.caption, " PA_SQ_PERSON_COLS(                                      \
+      "u",                                                                                         \
+      "um") ","                                                                                    \
+            "       t.id, t.name, t.species, t.avatar, tm.ext,"                                    \
+            "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"       \
+            "       va.hash, va.ext, va.width, va.height"                                          \
+            "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"     \
+            "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"               \
+            "  LEFT JOIN media va ON va.hash = r.video_alt"                                        \
+            "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
 
 static pa_store_media_ref media_ref(pa_sql_stmt *st, int c) {
   return (pa_store_media_ref){pa_sq_text(st, c), pa_sq_text(st, c + 1), (int)pa_sq_i64(st, c + 2),
@@ -30,12 +32,12 @@ static int reel_row(void *ctx, pa_sql_stmt *st) {
       .id = pa_sq_i64(st, 0),
       .created_at = pa_sq_i64(st, 1),
       .caption = pa_sq_text(st, 2),
-      .video = media_ref(st, 12),
-      .poster = media_ref(st, 16),
-      .video_alt = media_ref(st, 20),
+      .video = media_ref(st, 13),
+      .poster = media_ref(st, 17),
+      .video_alt = media_ref(st, 21),
   };
   pa_sq_person(st, 3, &r.author);
-  pa_sq_pet_ref(st, 7, &r.pet);
+  pa_sq_pet_ref(st, 8, &r.pet);
   w->rows++;
   return w->fn(w->ctx, &r);
 }
