@@ -3,14 +3,13 @@
 
 #include "store/sql/sql.h"
 
+/* The author. */
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
 #define COMMENT_SQL(where)                                                                         \
-  "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at,"                                     \
-  "       " PA_SQ_PERSON_COLS(                                                                     \
-      "u", "m") ","                                                                                \
-                "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id)"                \
-                "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON "       \
-                "m.hash = u.avatar"                                                                \
-                " WHERE " where
+  "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at, " PERSON ","                         \
+  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id)"                              \
+  "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"    \
+  " WHERE " where
 
 /* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit. */
 #define COMMENT_PAGE(parent)                                                                       \

@@ -28,15 +28,16 @@ int pa_store_people_set_avatar(pa_store *db, int64_t user, const char *hash) {
   return pa_sq_run(db, st, rc, "change avatar", NULL, NULL);
 }
 
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
 /* ?1 the user, ?2 the viewer. */
-static const char profile_sql[] = "SELECT " PA_SQ_PERSON_COLS(
-    "u", "m") ", u.handle, u.bio, u.created_at,"
-              "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
-              "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
-              "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
-              "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
-              "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
-              "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
+static const char profile_sql[] =
+    "SELECT " PERSON ", u.handle, u.bio, u.created_at,"
+    "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
+    "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
+    "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
+    "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
+    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
+    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
 
 int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
                             void *ctx) {

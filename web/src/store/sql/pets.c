@@ -61,18 +61,16 @@ int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner) {
 }
 
 /* ?1 the pet (one) or the owner (of), ?2 the viewer. */
+#define OWNER PA_SQ_PERSON_COLS("u", "um")
 #define PROFILE_SQL(where)                                                                         \
   "SELECT t.id, t.name, t.species, t.avatar, tm.ext, t.breed, t.birth_date, t.bio,"                \
-  "       t.created_at, " PA_SQ_PERSON_COLS(                                                       \
-      "u",                                                                                         \
-      "um") ","                                                                                    \
-            "       (SELECT count(*) FROM post_pets pp WHERE pp.pet_id = t.id),"                   \
-            "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                   \
-            "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND f.follower_id "  \
-            "= ?2)"                                                                                \
-            "  FROM pets t JOIN users u ON u.id = t.owner_id"                                      \
-            "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"  \
-            " WHERE " where
+  "       t.created_at, " OWNER ","                                                                \
+  "       (SELECT count(*) FROM post_pets pp WHERE pp.pet_id = t.id),"                             \
+  "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                             \
+  "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND f.follower_id = ?2)"       \
+  "  FROM pets t JOIN users u ON u.id = t.owner_id"                                                \
+  "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"            \
+  " WHERE " where
 
 /* The caller's callback for the rows of a walk, and how many it was given. */
 typedef struct rows {

@@ -3,17 +3,16 @@
 
 #include "store/sql/sql.h"
 
+#define AUTHOR PA_SQ_PERSON_COLS("u", "um")
 #define REEL_COLS                                                                                  \
-  "SELECT r.id, r.created_at, r.caption, " PA_SQ_PERSON_COLS(                                      \
-      "u",                                                                                         \
-      "um") ","                                                                                    \
-            "       t.id, t.name, t.species, t.avatar, tm.ext,"                                    \
-            "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"       \
-            "       va.hash, va.ext, va.width, va.height"                                          \
-            "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"     \
-            "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"               \
-            "  LEFT JOIN media va ON va.hash = r.video_alt"                                        \
-            "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
+  "SELECT r.id, r.created_at, r.caption, " AUTHOR ","                                              \
+  "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
+  "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
+  "       va.hash, va.ext, va.width, va.height"                                                    \
+  "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
+  "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
+  "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
+  "  LEFT JOIN media um ON um.hash = u.avatar LEFT JOIN media tm ON tm.hash = t.avatar"
 
 static pa_store_media_ref media_ref(pa_sql_stmt *st, int c) {
   return (pa_store_media_ref){pa_sq_text(st, c), pa_sq_text(st, c + 1), (int)pa_sq_i64(st, c + 2),
