@@ -1,10 +1,15 @@
 // /notifications — likes, comments, replies and follows, newest first, each a
-// link to what it is about (the post, the pet, the person). What is shown is
+// link to what it is about (the post, the pet, the person), and the person's
+// billing notices among them (ids bn_…), linking to /billing. What is shown is
 // marked read on the server, and the tab's badge follows.
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { authFailureText } from '../forms.js';
 import { setUnread } from '../account.js';
+import { day } from '../i18n.js';
+
+// The Billing screen's words for its notices (screens/billing.js), dated as there.
+const BILLING_KEYS = { billing_renewal_failed: 'billing.noticeRenewalFailed', billing_downgraded: 'billing.noticeDowngraded' };
 
 // "3 minutes ago" from an ISO time, with the catalog's time.* messages.
 function ago(t, iso) {
@@ -17,7 +22,8 @@ function ago(t, iso) {
 
 // The sentence and the link of one notification.
 function describe(t, n) {
-  const name = n.actor.name;
+  if (BILLING_KEYS[n.kind]) return [t(BILLING_KEYS[n.kind], { date: day(n.created_at) }), '/billing'];
+  const name = n.actor?.name ?? '';
   const pet = n.pet?.name ?? '';
   switch (n.kind) {
     case 'like': return [t('notifications.liked', { name, pet }), `/posts/${encodeURIComponent(n.post_id)}`];
@@ -68,7 +74,8 @@ export async function mount(root, params, ctx) {
     // Seen now: read up to the newest shown (newer ones that arrive meanwhile stay unread).
     const newestUnread = r.data.notifications.find((n) => !n.read);
     if (newestUnread) {
-      const upTo = Math.max(...shown.map((n) => Number(n.id.slice(2))));
+      // Only n_ ids are marked (billing notices keep no read mark).
+      const upTo = Math.max(...shown.filter((n) => n.id.startsWith('n_')).map((n) => Number(n.id.slice(2))));
       const done = await post('/api/v1/notifications/read', { up_to: `n_${upTo}` });
       if (done.ok) setUnread(done.data.unread_count);
     } else {

@@ -4,6 +4,7 @@
 import { get } from '../api.js';
 import { openGrid, closeGrid } from '../grid.js';
 import { speciesLabel } from '../pets.js';
+import { nameWithBadge } from '../plus.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
 
 // Whole years since birth (null without a birth date).
@@ -31,7 +32,7 @@ export async function mount(root, params, ctx) {
   const facts = [speciesLabel(t, pet.species), pet.breed, ageYears(pet.birth_date) === null ? '' : t('pet.age', { years: ageYears(pet.birth_date) })]
     .filter(Boolean).join(' · ');
   const owner = el('p', { className: 'social-owner' });
-  owner.append(t('social.ownerPrefix'), ' ', el('a', { href: `/people/${encodeURIComponent(pet.owner.id)}`, textContent: pet.owner.name }));
+  owner.append(t('social.ownerPrefix'), ' ', el('a', { href: `/people/${encodeURIComponent(pet.owner.id)}` }, ...nameWithBadge(t, pet.owner)));
 
   const actions = el('div', { className: 'social-actions' });
   if (me && me.id === pet.owner.id) {

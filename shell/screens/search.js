@@ -4,6 +4,7 @@
 // Escape clears. A breed opens the pets of that breed (pets match by breed).
 import { get } from '../api.js';
 import { speciesLabel } from '../pets.js';
+import { nameWithBadge } from '../plus.js';
 import { avatar, el, failureText } from '../social.js';
 
 const KINDS = ['people', 'pets', 'breeds', 'tags'];
@@ -51,9 +52,10 @@ export function mount(root, params, ctx) {
     }
   }
 
+  // label: text, or the nodes of a name with its Plus badge (plus.js).
   function option(kind, i, label, detail, href, pic) {
     const node = el('div', { id: `search-${kind}-${i}`, role: 'option', 'aria-selected': 'false', className: 'search-option' },
-      pic ?? '', el('span', { className: 'search-label', textContent: label }),
+      pic ?? '', el('span', { className: 'search-label' }, ...[label].flat()),
       detail ? el('span', { className: 'social-note', textContent: detail }) : '');
     const o = { node, href: href.href, breed: href.breed };
     node.addEventListener('click', () => choose(o));
@@ -74,7 +76,7 @@ export function mount(root, params, ctx) {
         el('div', { id: `search-g-${kind}`, role: 'presentation', className: 'search-group-title', textContent: t(`search.kind.${kind}`) }),
         ...nodes));
     };
-    group('people', people.map((u, i) => option('people', i, u.name, u.plus === true ? t('billing.badge') : '', { href: `/people/${encodeURIComponent(u.id)}` }, avatar(u.avatar_url, u.name))));
+    group('people', people.map((u, i) => option('people', i, nameWithBadge(t, u), '', { href: `/people/${encodeURIComponent(u.id)}` }, avatar(u.avatar_url, u.name))));
     group('pets', pets.map((p, i) => option('pets', i, p.name, speciesLabel(t, p.species), { href: `/pets/${encodeURIComponent(p.id)}` }, avatar(p.avatar_url, p.name))));
     group('breeds', breeds.map((b, i) => option('breeds', i, b.breed, t('search.breedPets', { species: speciesLabel(t, b.species), count: b.pet_count }), { breed: b.breed })));
     group('tags', tags.map((g, i) => option('tags', i, `#${g.tag}`, t('social.posts', { count: g.post_count }), { href: `/tags/${encodeURIComponent(g.tag)}` })));

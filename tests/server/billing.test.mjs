@@ -52,6 +52,13 @@ async function person(w, tag) {
   return c;
 }
 
+// The kinds of the billing notices in c's notifications list, newest first.
+async function noticesAmongNotifications(c) {
+  const r = await c.get('/api/v1/notifications?limit=100');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.notifications.filter((n) => n.id.startsWith('bn_')).map((n) => n.kind);
+}
+
 const billing = async (c) => {
   const r = await c.get('/api/v1/billing');
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -238,6 +245,7 @@ describe('Plus through Mercado Pago in Brazil, in BRL', () => {
 
   test('a failed renewal: past due, Plus through the grace period, then downgraded with notices', async () => {
     const c = w.clients[0];
+    const bystander = await person(w, 'bystander');
     const sub = dbQuery(w.server, "SELECT provider_id FROM subscriptions WHERE status = 'active'");
     await w.sim.decline('mercadopago', sub, 10);
     // Past the month: the sim tries the renewal and it is rejected.
@@ -252,12 +260,19 @@ describe('Plus through Mercado Pago in Brazil, in BRL', () => {
     assert.equal(b.tier, 'plus', `within the grace period: ${JSON.stringify(b)} ${dbQuery(w.server, 'SELECT status, cancel_at_period_end, next_charge_at, failed_at FROM subscriptions')} ${dbQuery(w.server, 'SELECT plus_until FROM users WHERE plus_until > 0')}`);
     assert.equal(b.subscription.status, 'past_due');
     assert.ok(b.subscription.grace_until);
+    assert.ok((await noticesAmongNotifications(c)).includes('billing_renewal_failed'), 'the failure is in the notifications too');
     // After the grace period: Free, told so.
     await w.restart(31 * 86400 + GRACE + 2 * 86400);
     await c.login(c.email, 'correct horse battery');
     await until('downgraded', async () => (await billing(c)).notices.some((n) => n.kind === 'downgraded'));
     assert.equal((await billing(c)).tier, 'free');
     assert.equal(ledger(w)['revenue:plus_monthly BRL'], -1990, 'no money moved for the declined renewal');
+    // The notifications list carries the Billing screen's notices, newest first, and nobody else sees them.
+    const kinds = await noticesAmongNotifications(c);
+    assert.equal(kinds[0], 'billing_downgraded');
+    assert.deepEqual(kinds, (await billing(c)).notices.map((n) => `billing_${n.kind}`));
+    await bystander.login(bystander.email, 'correct horse battery');
+    assert.deepEqual(await noticesAmongNotifications(bystander), []);
   });
 });
 

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, assertError, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, dbQuery, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
 
 // Three people signed up on server; the first posts a photo of their pet.
 async function threeAndAPost(server, names, petBody, caption) {
@@ -276,5 +276,100 @@ describe('schema 6 upgrade (reply notifications)', () => {
       await stopServer(server);
       await rm(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+// Billing notices (billing_notices, written by billing: tests/server/billing.test.mjs
+// makes real ones through the payment simulator) are merged into the list by
+// time. Here they are written straight into the table, with times and ids
+// chosen to collide with the notifications', so one cursor must order both.
+describe('billing notices among the notifications', () => {
+  let server, gil, hal, ivy;
+  const num = (id) => Number(id.split('_')[1]);
+
+  before(async () => {
+    server = await startServer();
+    let post;
+    ({ people: [gil, hal, ivy], post } = await threeAndAPost(server, ['Gil', 'Hal', 'Ivy'], { name: 'Mo', species: 'cat' }, 'Hey'));
+    assert.equal((await hal.put(`/api/v1/posts/${post.id}/like`)).status, 200);
+    for (let i = 0; i < 6; i++) assert.equal((await hal.post(`/api/v1/posts/${post.id}/comments`, { body: `No. ${i}` })).status, 201);
+    assert.equal((await ivy.put(`/api/v1/users/${gil.user.id}/follow`)).status, 200);
+    // Three seconds for Gil's 8 notifications, so several share one; then one
+    // billing notice at each notification's time with that notification's id
+    // (same time, same number: only the merged order tells them apart), one
+    // between and one older than all. Ivy gets one too, which Gil must never see.
+    const T = 1_900_000_000;
+    const g = num(gil.user.id);
+    dbQuery(server, `UPDATE notifications SET created_at = ${T} + (id % 3) WHERE user_id = ${g}`);
+    const ns = dbQuery(server, `SELECT id, created_at FROM notifications WHERE user_id = ${g} ORDER BY id`).split('\n').map((l) => l.split('|').map(Number));
+    assert.equal(ns.length, 8, 'a like, six comments and a follow');
+    const rows = ns.filter((_, i) => i % 2 === 0).map(([id, at], i) => `(${id}, ${g}, '${i % 2 ? 'downgraded' : 'renewal_failed'}', ${at})`);
+    const top = Math.max(...ns.map(([id]) => id)) + 1;
+    rows.push(`(${top}, ${g}, 'downgraded', ${T + 1})`, `(${top + 1}, ${g}, 'renewal_failed', ${T - 50})`,
+      `(${top + 2}, ${num(ivy.user.id)}, 'downgraded', ${T + 1})`);
+    dbQuery(server, `INSERT INTO billing_notices (id, user_id, kind, at) VALUES ${rows.join(', ')}`);
+  });
+  after(async () => { await stopServer(server, { keepData: false }); });
+
+  const page = async (c, query) => {
+    const r = await c.get(`/api/v1/notifications${query}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+
+  test('listed newest first with their own kinds and ids, naming nobody, read, not counted', async () => {
+    const all = await page(gil, '?limit=100');
+    assert.equal(all.next_cursor, null);
+    const g = num(gil.user.id);
+    const want = [
+      ...dbQuery(server, `SELECT id FROM notifications WHERE user_id = ${g}`).split('\n').map((id) => `n_${id}`),
+      ...dbQuery(server, `SELECT id FROM billing_notices WHERE user_id = ${g}`).split('\n').map((id) => `bn_${id}`),
+    ].sort();
+    assert.equal(want.length, 8 + 6);
+    assert.deepEqual(all.notifications.map((n) => n.id).sort(), want, 'every row of both tables, once');
+    for (let i = 1; i < all.notifications.length; i++) assert.ok(all.notifications[i - 1].created_at >= all.notifications[i].created_at);
+    const billing = all.notifications.filter((n) => n.id.startsWith('bn_'));
+    assert.deepEqual([...new Set(billing.map((n) => n.kind))].sort(), ['billing_downgraded', 'billing_renewal_failed']);
+    for (const n of billing) {
+      assert.deepEqual([n.actor, n.post_id, n.comment_id, n.pet, n.read], [null, null, null, null, true], JSON.stringify(n));
+    }
+    const byId = Object.fromEntries(all.notifications.map((n) => [n.id, n]));
+    // The last two written: a downgrade at T + 1, then a failed renewal older than everything.
+    const last = Math.max(...billing.map((n) => num(n.id)));
+    assert.equal(byId[`bn_${last - 1}`].kind, 'billing_downgraded');
+    assert.equal(byId[`bn_${last}`].kind, 'billing_renewal_failed');
+    assert.equal(all.notifications.at(-1).id, `bn_${last}`, 'the oldest notice is last');
+    assert.equal(all.unread_count, all.notifications.filter((n) => !n.read).length, 'billing notices are not counted unread');
+    assert.equal(all.unread_count, 8);
+  });
+
+  test('paging through the mix: every page size gives the whole list once, in order', async () => {
+    const all = (await page(gil, '?limit=100')).notifications.map((n) => n.id);
+    for (const limit of [1, 2, 3, 5]) {
+      const seen = [];
+      let cursor = null;
+      for (let pages = 0; pages < 20; pages++) {
+        const p = await page(gil, `?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        assert.ok(p.notifications.length <= limit);
+        seen.push(...p.notifications.map((n) => n.id));
+        cursor = p.next_cursor;
+        if (!cursor) break;
+      }
+      assert.equal(cursor, null, `limit ${limit}: the last page came`);
+      assert.deepEqual(seen, all, `limit ${limit}`);
+    }
+  });
+
+  test('private to their owner; signed out 401; marking read takes n_ ids only', async () => {
+    const ivys = (await page(ivy, '?limit=100')).notifications;
+    assert.deepEqual(ivys.map((n) => n.kind), ['billing_downgraded'], 'Ivy sees her own notice and none of Gil\'s');
+    const gils = (await page(gil, '?limit=100')).notifications.map((n) => n.id);
+    assert.ok(!gils.includes(ivys[0].id), 'Gil does not see Ivy\'s');
+    assert.ok(!(await page(hal, '?limit=100')).notifications.some((n) => n.id.startsWith('bn_')), 'Hal has none');
+    assertError(await new Client(server).get('/api/v1/notifications'), 401, 'unauthorized');
+    assertError(await gil.post('/api/v1/notifications/read', { up_to: gils.find((id) => id.startsWith('bn_')) }), 400, 'bad_request');
+    const read = await gil.post('/api/v1/notifications/read', {});
+    assert.deepEqual(read.body, { unread_count: 0 });
+    assert.equal((await page(gil, '?limit=100')).notifications.length, gils.length, 'marking read removes nothing');
   });
 });

@@ -292,11 +292,16 @@ const char *pa_api_ext_type(const char *ext) {
   return "application/octet-stream";
 }
 
+int pa_api_add_plus(cJSON *obj, int64_t plus_until) {
+  return cJSON_AddBoolToObject(obj, "plus", plus_until > pa_clock_now()) ? 0 : -1;
+}
+
 cJSON *pa_api_person_json(const pa_store_person *p) {
   cJSON *o = cJSON_CreateObject();
   if (!o || !p->name || pa_api_add_id(o, "id", "u", p->id) ||
       !cJSON_AddStringToObject(o, "name", p->name) ||
-      pa_api_add_media_url(o, "avatar_url", p->avatar_ext ? p->avatar : NULL, p->avatar_ext)) {
+      pa_api_add_media_url(o, "avatar_url", p->avatar_ext ? p->avatar : NULL, p->avatar_ext) ||
+      pa_api_add_plus(o, p->plus_until)) {
     cJSON_Delete(o);
     return NULL;
   }

@@ -87,7 +87,10 @@ int pa_api_add_time(cJSON *obj, const char *key, int64_t t);
 int pa_api_add_id(cJSON *obj, const char *key, const char *prefix, int64_t id);
 int pa_api_add_media_url(cJSON *obj, const char *key, const char *hash, const char *ext);
 int pa_api_add_cursor(cJSON *obj, int has_more, const pa_store_cursor *next);
-/* {"id","name","avatar_url"} of a person and {"id","name","species",
+/* "plus": whether a person whose Plus lasts until plus_until (users.plus_until)
+ * has it now: the badge's one rule, for every person object the API writes. */
+int pa_api_add_plus(cJSON *obj, int64_t plus_until);
+/* {"id","name","avatar_url","plus"} of a person and {"id","name","species",
  * "avatar_url"} of a pet; the caller owns the result (cJSON_Delete), NULL
  * when out of memory. */
 cJSON *pa_api_person_json(const pa_store_person *p);

@@ -4,7 +4,6 @@
 #include "api/chat_relay.h"
 #include "auth.h"
 #include "blob.h"
-#include "clock.h"
 #include "limit.h"
 #include "net/http.h"
 #include "origin.h"
@@ -31,7 +30,7 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
     bad |= pa_api_add_id(author, "id", "u", p->author_id);
     bad |= !cJSON_AddStringToObject(author, "name", p->author_name);
     bad |= pa_api_add_media_url(author, "avatar_url", p->author_avatar, p->author_avatar_ext);
-    bad |= !cJSON_AddBoolToObject(author, "plus", p->author_plus_until > pa_clock_now());
+    bad |= pa_api_add_plus(author, p->author_plus_until);
   }
   bad |= !(pet = cJSON_AddObjectToObject(post, "pet"));
   if (!bad) {
@@ -101,8 +100,8 @@ static void send_feed_where(pa_srv_req *rq, pa_store_feed_kind kind, int64_t id,
   pa_store_feed_query q = {kind, id, rq->viewer, tag};
   /* A page may come out short of its ads; the cursor still walks on. */
   int rc = pa_store_feed_where(rq->db, &q, has_cursor ? &after : NULL, limit,
-                               rq->plus ? add_feed_post_no_ads : pa_api_add_feed_post, posts,
-                               &next, &has_more);
+                               rq->plus ? add_feed_post_no_ads : pa_api_add_feed_post, posts, &next,
+                               &has_more);
   if (rc != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "feed");

@@ -1,7 +1,7 @@
 /* pa_api — notifications: likes, comments, replies and follows of the viewer's
- * posts, pets and person. The store writes them beside the actions themselves
- * (store/notifications.h); this file lists them, counts the unread ones and
- * marks them read. */
+ * posts, pets and person, and the viewer's billing notices among them. The
+ * store writes them beside the actions themselves (store/notifications.h);
+ * this file lists them, counts the unread ones and marks them read. */
 #include "store/notifications.h"
 
 #include "api/api.h"
@@ -36,15 +36,22 @@ static int add_opt_id(cJSON *o, const char *key, const char *prefix, int64_t id)
   return pa_api_add_id(o, key, prefix, id);
 }
 
+/* A billing notice (id "bn_N", kind billing_…) links to the Billing screen
+ * and names nobody: its actor, post, comment and pet are null. */
 static cJSON *notification_json(const pa_store_notification *n) {
-  cJSON *o = cJSON_CreateObject(), *actor = pa_api_person_json(&n->actor), *pet = NULL;
-  int bad = !o || !actor || !n->kind;
+  cJSON *o = cJSON_CreateObject(), *actor = NULL, *pet = NULL;
+  int bad = !o || !n->kind;
+  if (!bad && !n->billing) bad = !(actor = pa_api_person_json(&n->actor));
   if (!bad && n->pet.id) bad = !(pet = pa_api_pet_ref_json(&n->pet));
-  bad = bad || pa_api_add_id(o, "id", "n", n->id) || !cJSON_AddStringToObject(o, "kind", n->kind);
+  bad = bad || pa_api_add_id(o, "id", n->billing ? "bn" : "n", n->id) ||
+        !cJSON_AddStringToObject(o, "kind", n->kind);
   if (!bad) {
-    cJSON_AddItemToObject(o, "actor", actor);
+    if (actor)
+      cJSON_AddItemToObject(o, "actor", actor);
+    else
+      bad = !cJSON_AddNullToObject(o, "actor");
     actor = NULL;
-    bad = add_opt_id(o, "post_id", "p", n->post_id) ||
+    bad = bad || add_opt_id(o, "post_id", "p", n->post_id) ||
           add_opt_id(o, "comment_id", "c", n->comment_id);
   }
   if (!bad) {

@@ -43,7 +43,7 @@ static int profile_json(void *ctx, const pa_store_profile *p) {
             add_count(o, "follower_count", p->follower_count) ||
             add_count(o, "following_count", p->following_count) ||
             !cJSON_AddBoolToObject(o, "following", p->following) ||
-            !cJSON_AddBoolToObject(o, "plus", p->plus_until > pa_clock_now());
+            pa_api_add_plus(o, u->plus_until);
   if (bad) {
     cJSON_Delete(o);
     return -1;

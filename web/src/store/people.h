@@ -29,8 +29,7 @@ typedef struct pa_store_profile {
   pa_store_person person;
   const char *handle, *bio;
   int64_t created_at, pet_count, post_count, follower_count, following_count;
-  int following;
-  int64_t plus_until; /* Plus (the badge) until then (store/pay.h) */
+  int following; /* person.plus_until: Plus (the badge) until then */
 } pa_store_profile;
 
 typedef int (*pa_store_person_fn)(void *ctx, const pa_store_person *p);

@@ -90,10 +90,13 @@ int pa_store_cursor_decode(const char *text, pa_store_cursor *out);
 
 /* The small records many lists share: who did something, and which pet.
  * avatar is a media hash and avatar_ext its extension, both NULL when there
- * is no avatar. */
+ * is no avatar. plus_until: the person has Plus (the badge) until then
+ * (users.plus_until, store/pay.h); compared with the clock by the caller, as
+ * the feed's authors are, so every list of people says it alike. */
 typedef struct pa_store_person {
   int64_t id;
   const char *name, *avatar, *avatar_ext;
+  int64_t plus_until;
 } pa_store_person;
 
 typedef struct pa_store_pet_ref {

@@ -61,20 +61,21 @@ int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials
   return credentials(db, st, pa_sq_bind_i64(st, 1, id), out);
 }
 
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
+
 int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
-      db, "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.email, u.created_at,"
-          " " PA_SQ_ROLE_MASK("u.id") " FROM users u"
-                                      " LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
+      db, "SELECT " PERSON ", u.handle, u.email, u.created_at, " PA_SQ_ROLE_MASK("u.id")
+          " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
   int out = rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND : PA_STORE_OK;
   if (rc == PA_SQ_ROW) {
-    pa_store_account a = {.handle = pa_sq_text(st, 4),
-                          .email = pa_sq_text(st, 5),
-                          .created_at = pa_sq_i64(st, 6),
-                          .roles = (int)pa_sq_i64(st, 7)};
+    pa_store_account a = {.handle = pa_sq_text(st, 5),
+                          .email = pa_sq_text(st, 6),
+                          .created_at = pa_sq_i64(st, 7),
+                          .roles = (int)pa_sq_i64(st, 8)};
     pa_sq_person(st, 0, &a.person);
     if (fn(ctx, &a) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "account: stopped by callback");
   } else if (rc != PA_SQ_DONE) {

@@ -85,14 +85,14 @@ typedef struct holder_walk {
   void *ctx;
 } holder_walk;
 
-/* Columns: id, name, avatar, ext, handle, roles, created_at. */
+/* Columns: the person's five (PA_SQ_PERSON_COLS), handle, roles, created_at. */
 #define HOLDER_COLS                                                                                \
-  "u.id, u.name, u.avatar, m.ext, u.handle, " PA_SQ_ROLE_MASK("u.id") " AS roles, u.created_at"
+  PA_SQ_PERSON_COLS("u", "m") ", u.handle, " PA_SQ_ROLE_MASK("u.id") " AS roles, u.created_at"
 
 static int holder_row(void *ctx, pa_sql_stmt *st) {
   const holder_walk *w = ctx;
   pa_store_role_holder h = {
-      .handle = pa_sq_text(st, 4), .roles = (int)pa_sq_i64(st, 5), .created_at = pa_sq_i64(st, 6)};
+      .handle = pa_sq_text(st, 5), .roles = (int)pa_sq_i64(st, 6), .created_at = pa_sq_i64(st, 7)};
   pa_sq_person(st, 0, &h.person);
   return w->fn(w->ctx, &h);
 }
@@ -114,7 +114,7 @@ int pa_store_admin_holders(pa_store *db, int mask, const pa_store_cursor *after,
     return pa_sq_fail(db, "role holders");
   }
   holder_walk w = {fn, ctx};
-  return pa_sq_page(db, st, limit, holder_row, &w, 6, 0, next, more, "role holders");
+  return pa_sq_page(db, st, limit, holder_row, &w, 7, 0, next, more, "role holders");
 }
 
 /* Steps st (bound with rc) to its one row and calls fn with it; releases st. */
@@ -200,8 +200,8 @@ typedef struct audit_walk {
 /* ?1 ?2 the cursor, ?3 the row limit. */
 static const char audit_sql[] =
     "SELECT a.id, a.at, a.action, a.target_kind, a.target_id, a.detail,"
-    "       au.id, au.name, au.avatar, am.ext, au.handle, ap.tombstone,"
-    "       tu.id, tu.name, tu.avatar, tm.ext, tu.handle, tp.tombstone"
+    "       " PA_SQ_PERSON_COLS("au", "am") ", au.handle, ap.tombstone,"
+    "       " PA_SQ_PERSON_COLS("tu", "tm") ", tu.handle, tp.tombstone"
     "  FROM audit_log a"
     "  LEFT JOIN ledger_parties ap ON ap.id = a.actor_party"
     "  LEFT JOIN users au ON au.id = ap.user_id LEFT JOIN media am ON am.hash = au.avatar"
@@ -219,15 +219,15 @@ static int audit_row(void *ctx, pa_sql_stmt *st) {
       .at = pa_sq_i64(st, 1),
       .action = pa_sq_text(st, 2),
       .target_kind = kind,
-      .target_id = person ? pa_sq_i64(st, 12) : pa_sq_i64(st, 4),
+      .target_id = person ? pa_sq_i64(st, 13) : pa_sq_i64(st, 4),
       .detail = pa_sq_text(st, 5),
   };
   pa_sq_person(st, 6, &r.actor);
-  r.actor_handle = pa_sq_text(st, 10);
-  r.actor_tombstone = pa_sq_null(st, 11) ? "" : pa_sq_text(st, 11);
-  pa_sq_person(st, 12, &r.target);
-  r.target_handle = pa_sq_text(st, 16);
-  r.target_tombstone = pa_sq_null(st, 17) ? "" : pa_sq_text(st, 17);
+  r.actor_handle = pa_sq_text(st, 11);
+  r.actor_tombstone = pa_sq_null(st, 12) ? "" : pa_sq_text(st, 12);
+  pa_sq_person(st, 13, &r.target);
+  r.target_handle = pa_sq_text(st, 18);
+  r.target_tombstone = pa_sq_null(st, 19) ? "" : pa_sq_text(st, 19);
   return w->fn(w->ctx, &r);
 }
 

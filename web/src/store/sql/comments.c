@@ -3,9 +3,10 @@
 
 #include "store/sql/sql.h"
 
+/* The author. */
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
 #define COMMENT_SQL(where)                                                                         \
-  "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at,"                                     \
-  "       u.id, u.name, u.avatar, m.ext,"                                                          \
+  "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at, " PERSON ","                         \
   "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id)"                              \
   "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"    \
   " WHERE " where
@@ -31,7 +32,7 @@ static int comment_row(void *ctx, pa_sql_stmt *st) {
       .parent_id = pa_sq_i64(st, 2), /* NULL reads as 0 */
       .body = pa_sq_text(st, 3),
       .created_at = pa_sq_i64(st, 4),
-      .reply_count = pa_sq_i64(st, 9),
+      .reply_count = pa_sq_i64(st, 10),
   };
   pa_sq_person(st, 5, &c.author);
   return w->fn(w->ctx, &c);

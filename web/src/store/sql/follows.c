@@ -16,18 +16,20 @@ static const char *const unfollow_sql[] = {
 static const char *const count_sql[] = {"SELECT count(*) FROM follows WHERE followee_id = ?1",
                                         "SELECT count(*) FROM pet_follows WHERE pet_id = ?1"};
 
+/* The person listed. */
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
 /* ?1 the person or pet, ?2 ?3 the cursor (follow time, listed person's id), ?4 the row limit. */
 static const char *const followers_sql[] = {
-    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM follows f"
+    "SELECT f.created_at, " PERSON " FROM follows f"
     "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
     " WHERE f.followee_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4",
-    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM pet_follows f"
+    "SELECT f.created_at, " PERSON " FROM pet_follows f"
     "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
     " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4"};
 static const char following_sql[] =
-    "SELECT f.created_at, u.id, u.name, u.avatar, m.ext FROM follows f"
+    "SELECT f.created_at, " PERSON " FROM follows f"
     "  JOIN users u ON u.id = f.followee_id LEFT JOIN media m ON m.hash = u.avatar"
     " WHERE f.follower_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";

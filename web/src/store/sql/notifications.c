@@ -3,16 +3,43 @@
 
 #include "store/sql/sql.h"
 
-/* ?1 the user, ?2 ?3 the cursor, ?4 the row limit. */
+/* The list merges two tables at read time, newest first: notifications
+ * (likes, comments, replies, follows) and billing_notices (what billing told
+ * the person, store/pay.h). One order must run through both so a cursor
+ * lands between any two rows: (time, key) descending, where the key is the
+ * row's id doubled, plus one for a billing notice — unique across the two
+ * (ids are below 2^62), and the cursor's id is that key. Each side is cut at
+ * the cursor and the row limit on its own index first (user, time), so a
+ * page never sorts more than twice the limit.
+ * ?1 the user, ?2 ?3 the cursor (time, key), ?4 the row limit. */
+#define NULL_ID   "CAST(NULL AS BIGINT)"
+#define NULL_TEXT "CAST(NULL AS TEXT)"
 static const char list_sql[] =
-    "SELECT n.id, n.kind, n.created_at, n.read, n.post_id, n.comment_id,"
-    "       a.id, a.name, a.avatar, am.ext,"
-    "       t.id, t.name, t.species, t.avatar, tm.ext"
-    "  FROM notifications n JOIN users a ON a.id = n.actor_id"
-    "  LEFT JOIN media am ON am.hash = a.avatar"
-    "  LEFT JOIN pets t ON t.id = n.pet_id LEFT JOIN media tm ON tm.hash = t.avatar"
-    " WHERE n.user_id = ?1 AND (n.created_at, n.id) < (?2, ?3)"
-    " ORDER BY n.created_at DESC, n.id DESC LIMIT ?4";
+    "SELECT k, kind, at, read, post_id, comment_id, a_id, a_name, a_avatar, a_ext, a_plus,"
+    "       t_id, t_name, t_species, t_avatar, t_ext FROM ("
+    "  SELECT * FROM ("
+    "    SELECT n.id * 2 AS k, n.kind AS kind, n.created_at AS at, n.read AS read,"
+    "           n.post_id AS post_id, n.comment_id AS comment_id,"
+    "           a.id AS a_id, a.name AS a_name, a.avatar AS a_avatar, am.ext AS a_ext,"
+    "           a.plus_until AS a_plus, t.id AS t_id, t.name AS t_name, t.species AS t_species,"
+    "           t.avatar AS t_avatar, tm.ext AS t_ext"
+    "      FROM notifications n JOIN users a ON a.id = n.actor_id"
+    "      LEFT JOIN media am ON am.hash = a.avatar"
+    "      LEFT JOIN pets t ON t.id = n.pet_id LEFT JOIN media tm ON tm.hash = t.avatar"
+    "     WHERE n.user_id = ?1 AND n.created_at <= ?2 AND (n.created_at, n.id * 2) < (?2, ?3)"
+    "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS social"
+    "  UNION ALL"
+    "  SELECT * FROM ("
+    /* read: billing_notices keep no read mark yet (a schema change to come),
+     * so they are listed as read and never counted unread. The NULLs are
+     * typed: PostgreSQL makes an untyped one text inside the subquery. */
+    "    SELECT b.id * 2 + 1, 'billing_' || b.kind, b.at, 1, " NULL_ID ", " NULL_ID ","
+    "           " NULL_ID ", " NULL_TEXT ", " NULL_TEXT ", " NULL_TEXT ", " NULL_ID ","
+    "           " NULL_ID ", " NULL_TEXT ", " NULL_TEXT ", " NULL_TEXT ", " NULL_TEXT
+    "      FROM billing_notices b"
+    "     WHERE b.user_id = ?1 AND b.at <= ?2 AND (b.at, b.id * 2 + 1) < (?2, ?3)"
+    "     ORDER BY b.at DESC, b.id DESC LIMIT ?4) AS billing"
+    ") AS merged ORDER BY at DESC, k DESC LIMIT ?4";
 
 typedef struct walk {
   pa_store_notification_fn fn;
@@ -21,9 +48,11 @@ typedef struct walk {
 
 static int row(void *ctx, pa_sql_stmt *st) {
   const walk *w = ctx;
-  /* NULL ids (no post, comment or pet) read as 0. */
+  int64_t key = pa_sq_i64(st, 0);
+  /* NULL ids (no post, comment, pet or actor) read as 0. */
   pa_store_notification n = {
-      .id = pa_sq_i64(st, 0),
+      .id = key / 2,
+      .billing = (int)(key % 2),
       .kind = pa_sq_text(st, 1),
       .created_at = pa_sq_i64(st, 2),
       .read = (int)pa_sq_i64(st, 3) != 0,
@@ -31,7 +60,7 @@ static int row(void *ctx, pa_sql_stmt *st) {
       .comment_id = pa_sq_i64(st, 5),
   };
   pa_sq_person(st, 6, &n.actor);
-  pa_sq_pet_ref(st, 10, &n.pet);
+  pa_sq_pet_ref(st, 11, &n.pet);
   return w->fn(w->ctx, &n);
 }
 
@@ -47,6 +76,7 @@ int pa_store_notifications_list(pa_store *db, int64_t user, const pa_store_curso
     return pa_sq_fail(db, "notifications");
   }
   walk w = {fn, ctx};
+  /* The cursor is (time, key): columns 2 and 0. */
   return pa_sq_page(db, st, limit, row, &w, 2, 0, next, more, "notifications");
 }
 

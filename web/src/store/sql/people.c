@@ -28,15 +28,15 @@ int pa_store_people_set_avatar(pa_store *db, int64_t user, const char *hash) {
   return pa_sq_run(db, st, rc, "change avatar", NULL, NULL);
 }
 
+#define PERSON PA_SQ_PERSON_COLS("u", "m")
 /* ?1 the user, ?2 the viewer. */
 static const char profile_sql[] =
-    "SELECT u.id, u.name, u.avatar, m.ext, u.handle, u.bio, u.created_at,"
+    "SELECT " PERSON ", u.handle, u.bio, u.created_at,"
     "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
     "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
     "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
     "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
-    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2),"
-    "       u.plus_until"
+    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2)"
     "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
 
 int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
@@ -47,15 +47,14 @@ int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store
   int rc = pa_sq_bind_i64s(st, 2, args), out = PA_STORE_OK;
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
   if (rc == PA_SQ_ROW) {
-    pa_store_profile p = {.handle = pa_sq_text(st, 4),
-                          .bio = pa_sq_text(st, 5),
-                          .created_at = pa_sq_i64(st, 6),
-                          .pet_count = pa_sq_i64(st, 7),
-                          .post_count = pa_sq_i64(st, 8),
-                          .follower_count = pa_sq_i64(st, 9),
-                          .following_count = pa_sq_i64(st, 10),
-                          .following = (int)pa_sq_i64(st, 11),
-                          .plus_until = pa_sq_i64(st, 12)};
+    pa_store_profile p = {.handle = pa_sq_text(st, 5),
+                          .bio = pa_sq_text(st, 6),
+                          .created_at = pa_sq_i64(st, 7),
+                          .pet_count = pa_sq_i64(st, 8),
+                          .post_count = pa_sq_i64(st, 9),
+                          .follower_count = pa_sq_i64(st, 10),
+                          .following_count = pa_sq_i64(st, 11),
+                          .following = (int)pa_sq_i64(st, 12)};
     pa_sq_person(st, 0, &p.person);
     if (fn(ctx, &p) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "profile: stopped by callback");
   } else {

@@ -61,9 +61,10 @@ int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner) {
 }
 
 /* ?1 the pet (one) or the owner (of), ?2 the viewer. */
+#define OWNER PA_SQ_PERSON_COLS("u", "um")
 #define PROFILE_SQL(where)                                                                         \
   "SELECT t.id, t.name, t.species, t.avatar, tm.ext, t.breed, t.birth_date, t.bio,"                \
-  "       t.created_at, u.id, u.name, u.avatar, um.ext,"                                           \
+  "       t.created_at, " OWNER ","                                                                \
   "       (SELECT count(*) FROM post_pets pp WHERE pp.pet_id = t.id),"                             \
   "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                             \
   "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND f.follower_id = ?2)"       \
@@ -88,9 +89,9 @@ static int profile_row(void *ctx, pa_sql_stmt *st) {
                             .birth_date = pa_sq_text(st, 6),
                             .bio = pa_sq_text(st, 7),
                             .created_at = pa_sq_i64(st, 8),
-                            .post_count = pa_sq_i64(st, 13),
-                            .follower_count = pa_sq_i64(st, 14),
-                            .following = (int)pa_sq_i64(st, 15)};
+                            .post_count = pa_sq_i64(st, 14),
+                            .follower_count = pa_sq_i64(st, 15),
+                            .following = (int)pa_sq_i64(st, 16)};
   pa_sq_pet_ref(st, 0, &p.pet);
   pa_sq_person(st, 9, &p.owner);
   r->rows++;

@@ -3,8 +3,9 @@
 
 #include "store/sql/sql.h"
 
+#define AUTHOR PA_SQ_PERSON_COLS("u", "um")
 #define REEL_COLS                                                                                  \
-  "SELECT r.id, r.created_at, r.caption, u.id, u.name, u.avatar, um.ext,"                          \
+  "SELECT r.id, r.created_at, r.caption, " AUTHOR ","                                              \
   "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
   "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
   "       va.hash, va.ext, va.width, va.height"                                                    \
@@ -30,12 +31,12 @@ static int reel_row(void *ctx, pa_sql_stmt *st) {
       .id = pa_sq_i64(st, 0),
       .created_at = pa_sq_i64(st, 1),
       .caption = pa_sq_text(st, 2),
-      .video = media_ref(st, 12),
-      .poster = media_ref(st, 16),
-      .video_alt = media_ref(st, 20),
+      .video = media_ref(st, 13),
+      .poster = media_ref(st, 17),
+      .video_alt = media_ref(st, 21),
   };
   pa_sq_person(st, 3, &r.author);
-  pa_sq_pet_ref(st, 7, &r.pet);
+  pa_sq_pet_ref(st, 8, &r.pet);
   w->rows++;
   return w->fn(w->ctx, &r);
 }

@@ -6,10 +6,10 @@
 
 /* ?1 folded query, ?2 ?3 cursor (class, id), ?4 row limit. */
 static const char people_sql[] =
-    "SELECT cls, id, name, avatar, ext FROM ("
+    "SELECT cls, id, name, avatar, ext, plus_until FROM ("
     "  SELECT CASE WHEN instr(' ' || pa_fold(u.name) || ' ' || u.handle, ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(u.name) || ' ' || u.handle, ?1) > 0 THEN 1 ELSE 2 END AS cls,"
-    "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext"
+    "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext, u.plus_until"
     "    FROM users u LEFT JOIN media m ON m.hash = u.avatar) AS found"
     " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Pets match by name or by breed (a breed result leads to its pets). */

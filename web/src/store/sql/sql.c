@@ -269,7 +269,7 @@ int pa_sq_page(pa_store *db, pa_sql_stmt *st, int limit, int (*row)(void *ctx, p
 void pa_sq_person(pa_sql_stmt *st, int c, pa_store_person *out) {
   const char *ext = pa_sq_text(st, c + 3);
   *out = (pa_store_person){pa_sq_i64(st, c), pa_sq_text(st, c + 1),
-                           ext ? pa_sq_text(st, c + 2) : NULL, ext};
+                           ext ? pa_sq_text(st, c + 2) : NULL, ext, pa_sq_i64(st, c + 4)};
 }
 
 void pa_sq_pet_ref(pa_sql_stmt *st, int c, pa_store_pet_ref *out) {

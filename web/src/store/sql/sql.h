@@ -188,9 +188,13 @@ int pa_sq_page(pa_store *db, pa_sql_stmt *st, int limit, int (*row)(void *ctx, p
                void *ctx, int created_col, int id_col, pa_store_cursor *next, int *more,
                const char *what);
 
-/* Reads the columns c..c+3 (id, name, avatar, avatar ext) as a person and
- * c..c+4 (id, name, species, avatar, avatar ext) as a pet; valid until the
- * next step. */
+/* The columns pa_sq_person reads, for a users row aliased u and its avatar's
+ * media row aliased m: every query listing people selects them through this,
+ * so each list carries the same fields (the Plus badge's included). */
+#define PA_SQ_PERSON_COLS(u, m) u ".id, " u ".name, " u ".avatar, " m ".ext, " u ".plus_until"
+/* Reads the columns c..c+4 (PA_SQ_PERSON_COLS: id, name, avatar, avatar ext,
+ * plus_until) as a person and c..c+4 (id, name, species, avatar, avatar ext)
+ * as a pet; valid until the next step. */
 void pa_sq_person(pa_sql_stmt *st, int c, pa_store_person *out);
 void pa_sq_pet_ref(pa_sql_stmt *st, int c, pa_store_pet_ref *out);
 

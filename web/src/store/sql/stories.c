@@ -3,11 +3,12 @@
 
 #include "store/sql/sql.h"
 
+#define OWNER PA_SQ_PERSON_COLS("u", "um")
 /* ?2 the viewer. */
 #define STORY_COLS                                                                                 \
   "SELECT s.id, s.created_at, s.expires_at, m.hash, m.ext, m.width, m.height,"                     \
   "       EXISTS (SELECT 1 FROM story_views v WHERE v.story_id = s.id AND v.user_id = ?2),"        \
-  "       t.id, t.name, t.species, t.avatar, tm.ext, u.id, u.name, u.avatar, um.ext"               \
+  "       t.id, t.name, t.species, t.avatar, tm.ext, " OWNER                                       \
   "  FROM stories s JOIN pets t ON t.id = s.pet_id JOIN users u ON u.id = s.owner_id"              \
   "  JOIN media m ON m.hash = s.media"                                                             \
   "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"
