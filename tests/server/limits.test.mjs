@@ -109,7 +109,10 @@ test('the BLAKE2b here is BLAKE2b (against OpenSSL at 64 bytes)', () => {
 
 describe('the limiter-eviction sequence (issue 14), with the real limits', () => {
   let server;
-  before(async () => { server = await startServer(); });
+  // The real bursts and table sizes; the sign-in windows stretched to a day,
+  // so a slow run (ten Argon2id checks, twenty bundle requests) cannot see a
+  // token refill (10 per 300 s is one every 30 s) and pass for the wrong reason.
+  before(async () => { server = await startServer({ env: { PA_LIMIT_LOGIN_ADDR_WINDOW: '86400', PA_LIMIT_LOGIN_ACCOUNT_WINDOW: '86400' } }); });
   after(async () => { await stopServer(server, { keepData: false }); });
 
   test('bundle requests with computed device numbers leave the sign-in buckets limiting', async () => {
@@ -261,7 +264,7 @@ describe('each limit at its edge', () => {
       'POST /api/v1/billing/resume']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
-    const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1' };
+    const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');
@@ -269,6 +272,11 @@ describe('each limit at its edge', () => {
       assert.ok(contract.paths[template][method.toLowerCase()].responses['429'], `${op}: the contract lists 429`);
       if (own.has(op)) continue;
       const target = template.replace(/\{(\w+)\}/g, (_, name) => ids[name]);
+      if (template.startsWith('/api/v1/admin/')) {
+        // Role-gated: a member is refused (403) before any budget is looked at.
+        assertError(await u.request(method, target, { json: {} }), 403, 'forbidden');
+        continue;
+      }
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
@@ -309,6 +317,30 @@ describe('each limit at its edge', () => {
       assert.equal(r.body.candidates.length, 30);
     }
     assertLimited(await u.get('/api/v1/feed/candidates?limit=1'), 'candidates');
+  });
+});
+
+describe('limits from the environment', () => {
+  test('1..PA_LIMIT_ENV_MAX taken for a burst, a window or a table size; anything else named, and the server does not start', async () => {
+    // Anything else stops the server before it listens, each variable named.
+    await assert.rejects(startServer({ env: {
+      PA_LIMIT_LOGIN_ADDR_WINDOW: '1000000', PA_LIMIT_LOGIN_ACCOUNT_WINDOW: '1',
+      PA_LIMIT_SEARCH_WINDOW: '1000001', PA_LIMIT_WRITE_WINDOW: '0', PA_LIMIT_UPLOAD_BURST: '12x',
+    } }), (e) => {
+      for (const name of ['PA_LIMIT_SEARCH_WINDOW', 'PA_LIMIT_WRITE_WINDOW', 'PA_LIMIT_UPLOAD_BURST'])
+        assert.match(e.message, new RegExp(`ignoring ${name}: not a whole number from 1 to 1000000`), name);
+      for (const name of ['PA_LIMIT_LOGIN_ADDR_WINDOW', 'PA_LIMIT_LOGIN_ACCOUNT_WINDOW'])
+        assert.doesNotMatch(e.message, new RegExp(`ignoring ${name}`), name);
+      return true;
+    });
+    // The edges themselves are taken.
+    const server = await startServer({ env: { PA_LIMIT_LOGIN_ADDR_WINDOW: '1000000', PA_LIMIT_LOGIN_ACCOUNT_WINDOW: '1' } });
+    try {
+      assertError(await new Client(server).post('/api/v1/auth/login', { email: email('env'), password: 'not it' }), 401, 'unauthorized');
+      assert.doesNotMatch(server.stderr, /ignoring PA_LIMIT/);
+    } finally {
+      await stopServer(server, { keepData: false });
+    }
   });
 });
 

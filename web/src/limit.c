@@ -107,8 +107,9 @@ static void setup(void) {
   for (int p = 1; p < PA_LIMIT_PURPOSES; p++) {
     const purpose_def *d = &defs[p];
     table *t = &tables[p];
-    int burst = d->burst, slots = d->slots;
+    int burst = d->burst, slots = d->slots, window = d->window;
     init_rc |= env_int(d->name, "BURST", &burst);
+    init_rc |= env_int(d->name, "WINDOW", &window);
     init_rc |= env_int(d->name, "SLOTS", &slots);
     uint32_t heads = 1;
     while (heads < (uint32_t)slots) heads <<= 1;
@@ -131,7 +132,7 @@ static void setup(void) {
     }
     t->mask = heads - 1;
     t->burst = burst;
-    t->per_ms = (double)burst / ((double)d->window * 1000.0);
+    t->per_ms = (double)burst / ((double)window * 1000.0);
   }
 }
 

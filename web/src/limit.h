@@ -79,10 +79,12 @@ enum {
 };
 
 /* Reads the environment and draws the hash key; later calls do nothing.
- * PA_LIMIT_<PURPOSE>_BURST and PA_LIMIT_<PURPOSE>_SLOTS (PURPOSE as in the
- * enum, e.g. PA_LIMIT_LOGIN_ADDR_BURST) replace a burst or a table size
- * with 1..PA_LIMIT_ENV_MAX, so tests reach an edge without hundreds of
- * requests; the window stays, so the refill rate is burst / window. Returns 0,
+ * PA_LIMIT_<PURPOSE>_BURST, _WINDOW and _SLOTS (PURPOSE as in the enum,
+ * e.g. PA_LIMIT_LOGIN_ADDR_BURST) replace a burst, a window (seconds) or a
+ * table size with 1..PA_LIMIT_ENV_MAX, so tests reach an edge without
+ * hundreds of requests, and a test that keeps a real burst can stretch its
+ * window so that nothing refills while it runs (the refill rate is burst /
+ * window). Returns 0,
  * or -1 when a variable is set to anything else (it is then ignored, and
  * named on stderr). Needs sodium_init first. pa_limit_charge calls it when
  * nobody did. */

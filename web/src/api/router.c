@@ -137,7 +137,8 @@ int pa_api_ops_init(char *err, size_t errlen) {
 
 /* 1: the request carries the operator's bearer token. The lengths are not
  * secret (the token's is fixed by its maker); the bytes are compared in
- * constant time. Later an admin session will also pass here (issue 19). */
+ * constant time. A person's session never does: a scraper holds the token,
+ * and the console's health view (issue 19) will read the figures itself. */
 static int ops_ok(pa_srv_req *rq) {
   char sent[PA_API_OPS_TOKEN_MAX + 1];
   int n = pa_http_bearer(pa_srv_req_header(rq, "Authorization"), sent, sizeof sent);
@@ -186,9 +187,8 @@ enum {
   F_LATE = 32,   /* the handler charges the route's limit once the request is valid */
   F_HOOK = 64,   /* a payment provider's webhook: no session and no CSRF token; the handler
                     verifies the provider's signature before trusting a byte */
-  F_OPS = 128,    /* the operator's: the bearer token of PA_METRICS_TOKEN, compared in constant
-                    time (ops_ok); without one configured the route does not exist (404). The
-                    one place to let an admin session in too, once roles exist (issue 19). */
+  F_OPS = 128,   /* the operator's: the bearer token of PA_METRICS_TOKEN, compared in constant
+                   time (ops_ok); without one configured the route does not exist (404). */
   /* Roles (store/admin.h): a route naming any needs a session (else 401) whose person holds
    * at least one of them (else 403 forbidden), checked before the handler runs. Each is its
    * PA_STORE_ROLE_* bit shifted, so the check is one AND with the session's mask. */

@@ -65,8 +65,8 @@ int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials
 
 int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
-      db, "SELECT " PERSON ", u.handle, u.email, u.created_at, " PA_SQ_ROLE_MASK("u.id")
-          " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
+      db, "SELECT " PERSON ", u.handle, u.email, u.created_at, " PA_SQ_ROLE_MASK(
+              "u.id") " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
