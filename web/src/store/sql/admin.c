@@ -198,22 +198,21 @@ typedef struct audit_walk {
 } audit_walk;
 
 /* ?1 ?2 the cursor, ?3 the row limit. */
+#define ACTOR  PA_SQ_PERSON_COLS("au", "am")
+#define TARGET PA_SQ_PERSON_COLS("tu", "tm")
 static const char audit_sql[] =
     "SELECT a.id, a.at, a.action, a.target_kind, a.target_id, a.detail,"
-    "       " PA_SQ_PERSON_COLS(
-        "au", "am") ", au.handle, ap.tombstone,"
-                    "       " PA_SQ_PERSON_COLS(
-                        "tu", "tm") ", tu.handle, tp.tombstone"
-                                    "  FROM audit_log a"
-                                    "  LEFT JOIN ledger_parties ap ON ap.id = a.actor_party"
-                                    "  LEFT JOIN users au ON au.id = ap.user_id LEFT JOIN media am "
-                                    "ON am.hash = au.avatar"
-                                    "  LEFT JOIN ledger_parties tp ON a.target_kind = 'person' AND "
-                                    "tp.id = a.target_id"
-                                    "  LEFT JOIN users tu ON tu.id = tp.user_id LEFT JOIN media tm "
-                                    "ON tm.hash = tu.avatar"
-                                    " WHERE (a.at, a.id) < (?1, ?2)"
-                                    " ORDER BY a.at DESC, a.id DESC LIMIT ?3";
+    "       " ACTOR ", au.handle, ap.tombstone,"
+    "       " TARGET ", tu.handle, tp.tombstone"
+    "  FROM audit_log a"
+    "  LEFT JOIN ledger_parties ap ON ap.id = a.actor_party"
+    "  LEFT JOIN users au ON au.id = ap.user_id"
+    "  LEFT JOIN media am ON am.hash = au.avatar"
+    "  LEFT JOIN ledger_parties tp ON a.target_kind = 'person' AND tp.id = a.target_id"
+    "  LEFT JOIN users tu ON tu.id = tp.user_id"
+    "  LEFT JOIN media tm ON tm.hash = tu.avatar"
+    " WHERE (a.at, a.id) < (?1, ?2)"
+    " ORDER BY a.at DESC, a.id DESC LIMIT ?3";
 
 static int audit_row(void *ctx, pa_sql_stmt *st) {
   const audit_walk *w = ctx;
