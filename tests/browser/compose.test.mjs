@@ -18,7 +18,7 @@ import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { CLI, ROOT } from '../lib/paths.mjs';
-import { PHONE, DESKTOP, READY, plain, waitForText, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, serverAndBrowser } from '../lib/app.mjs';
+import { PHONE, DESKTOP, READY, plain, waitForText, makeGpsJpeg, exifTags, storedTags, assertNoMetadata, tabTo as tabUntil, chooseWithKey, serverAndBrowser } from '../lib/app.mjs';
 import { LOCATION, assertDecodes, hasLocation, makeLocatedVideo } from '../lib/video.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -436,8 +436,7 @@ test('reel too long: a free person\'s 61 s video is refused before any upload, f
   await waitForText(page, '#compose-video-help', 'Reels can be up to 60 s long.');
   await page.fill('#compose-caption', 'A long walk');
   await tabUntil(page, () => document.activeElement.id === 'compose-video', 'the video picker');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles(files('long.webm'));
+  await chooseWithKey(page, 'Space', files('long.webm'));
   const error = page.locator('#compose-pick-error');
   await waitForText(page, '#compose-pick-error', 'long.webm was not added: it is longer than 60 s, the longest your reels can be.');
   await waitForText(page, '#compose-pick-error', 'With Plus, reels can be up to 180 s long.');
@@ -534,8 +533,7 @@ test('composer from the keyboard alone: pick, describe, reorder, mention a pet, 
   // Its label, drawn as a button, shows the focus.
   const outline = await page.locator('label[for="compose-files"]').evaluate((l) => getComputedStyle(l).outlineStyle);
   assert.equal(outline, 'solid');
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
-  await chooser.setFiles([files('sunset.png'), files('IMG_0001.jpg')]);
+  await chooseWithKey(page, 'Space', [files('sunset.png'), files('IMG_0001.jpg')]);
   await page.locator(READY).nth(1).waitFor();
   await tabTo(() => document.activeElement.id?.startsWith('compose-alt-'), 'the first alt text');
   await page.keyboard.type('An orange sky');

@@ -112,6 +112,18 @@ export async function imagesSettled(page) {
 }
 
 // Presses Tab until predicate (run in the page) holds; at most 40 times.
+// Opens the focused file input with a key and answers its chooser with
+// `files`. Playwright starts intercepting choosers when the first listener
+// is added, by a message of its own that a key press sent straight after may
+// overtake (Chromium then opens its own chooser, and no event ever comes);
+// a round trip to the page after listening lets the interception land first.
+export async function chooseWithKey(page, key, files) {
+  const chooser = page.waitForEvent('filechooser');
+  await page.evaluate(() => 0);
+  await page.keyboard.press(key);
+  await (await chooser).setFiles(files);
+}
+
 export async function tabTo(page, predicate, what) {
   for (let i = 0; i < 40; i++) {
     await page.keyboard.press('Tab');
