@@ -188,7 +188,7 @@ describe('the pet-health dashboard', () => {
       SELECT ${pet}, 'weight', '2026-01-01', 1000 + i, ${now}, ${now} FROM n;`);
     const at = `/api/v1/pets/${u.pet}/health/weights`;
     assert.equal((await u.c.post(at, { date: '2026-12-01', grams: 4000 })).status, 201);
-    assertError(await u.c.post(at, { date: '2026-12-01', grams: 4000 }), 409, 'limit_reached');
+    assertError(await u.c.post(at, { date: '2026-12-01', grams: 4000 }), 409, 'conflict');
     // Other kinds count apart.
     assert.equal((await u.c.post(`/api/v1/pets/${u.pet}/health/activities`, { date: '2026-12-01', minutes: 5 })).status, 201);
     assert.equal((await u.c.get(at)).body.weights.length, ENTRIES_MAX);
@@ -213,7 +213,7 @@ describe('the pet-health dashboard', () => {
     assertError(await vet.get(`/api/v1/health/shared/${'A'.repeat(43)}`), 404, 'not_found');
     assert.equal((await vet.get(`/api/v1/health/shared/${s.body.token}x`)).status, 404);
     for (let i = 1; i < SHARES_MAX; i++) assert.equal((await u.c.post(at, { days: 1 })).status, 201);
-    assertError(await u.c.post(at, { days: 1 }), 409, 'limit_reached');
+    assertError(await u.c.post(at, { days: 1 }), 409, 'conflict');
     assert.equal((await u.c.del(`${at}/${s.body.id}`)).status, 200);
     assert.equal((await u.c.del(`${at}/${s.body.id}`)).status, 200, 'revoking again is fine');
     assertError(await vet.get(`/api/v1/health/shared/${s.body.token}`), 410, 'gone');

@@ -1,6 +1,6 @@
 /* pa_api — the pet-health dashboard (issue 19; web/README.md, "Pet
  * health"): an owner's records of a pet, its reminders, and the read-only
- * links the owner gives a vet. Bodies are read by health.c's strict parser,
+ * links the owner gives a vet. Bodies are read by health_rules.c's strict parser,
  * the one the fuzz target drives. */
 #include "store/health.h"
 
@@ -199,7 +199,7 @@ void pa_api_health_add(pa_srv_req *rq) {
     char msg[128];
     snprintf(msg, sizeof msg, "A pet keeps at most %d records of each kind; delete old ones first",
              PA_HEALTH_ENTRIES_MAX);
-    pa_api_error(rq, 409, "limit_reached", msg, NULL);
+    pa_api_error(rq, 409, "conflict", msg, NULL);
     return;
   }
   if (rc == PA_STORE_OK)
@@ -320,7 +320,7 @@ void pa_api_health_share_create(pa_srv_req *rq) {
     pa_store_rollback(rq->db);
     snprintf(err, sizeof err, "A pet has at most %d live links; revoke one first",
              PA_HEALTH_SHARES_MAX);
-    pa_api_error(rq, 409, "limit_reached", err, NULL);
+    pa_api_error(rq, 409, "conflict", err, NULL);
     return;
   }
   pa_auth_new_token(token, hash);
