@@ -10,6 +10,7 @@
 #include "health_rules.h"
 #include "log.h"
 #include "origin.h"
+#include "store/notifications.h"
 #include "store/pets.h"
 
 #include <stdio.h>
@@ -397,19 +398,11 @@ void pa_api_health_shared(pa_srv_req *rq) {
 
 /* ---- reminders */
 
-/* TEMPORARY until schema 12's notices land on main (BRIEF.md): the
- * health_due notice for owner. */
-static int owner_notice(pa_store *db, int64_t owner, const char *detail, int64_t now) {
-  (void)db, (void)owner, (void)detail, (void)now;
-  return PA_STORE_OK;
-}
-
 /* A due record copied out of the list, so the notices are written after
  * the query is done (never a write while a read is being stepped). */
 typedef struct due_item {
   int64_t id, due_at, owner, pet;
   pa_health_entry e;
-  char pet_name[4 * 80 + 1];
 } due_item;
 
 typedef struct due_batch {
@@ -425,20 +418,21 @@ static int collect_due(void *ctx, const pa_store_health_due *d) {
   it->owner = d->owner_id;
   it->pet = d->row.pet_id;
   it->e = d->row.e;
-  snprintf(it->pet_name, sizeof it->pet_name, "%s", d->pet_name ? d->pet_name : "");
   return 0;
 }
 
-/* The notice's detail: what the notification screen says, the pet's and
- * record's ids to link to. A pet's name and a title fit the notice's limit
- * whatever their characters (4 * (80 + 120) bytes plus the frame). */
+/* The notice's detail: what the notification screen says beside the pet
+ * the notice names (its pet_id): the record, its kind, title and due time.
+ * A title fits the notice's limit whatever its characters: 4 bytes a
+ * character at most, or 2 for an escaped quote, beside a frame of ~100. */
+_Static_assert(4 * PA_HEALTH_TITLE_MAX + 160 < PA_STORE_NOTICE_DETAIL_MAX,
+               "a health notice's detail fits the notices' CHECK");
 static char *notice_detail(const due_item *it) {
   cJSON *o = cJSON_CreateObject();
   char *out = NULL;
   if (o && !pa_api_add_id(o, "pet", "pet", it->pet) && !pa_api_add_id(o, "record", "hr", it->id) &&
       add_text(o, "kind", pa_health_kind_name(it->e.kind)) == 0 &&
-      add_text(o, "title", it->e.title) == 0 && add_text(o, "pet_name", it->pet_name) == 0 &&
-      pa_api_add_time(o, "due_at", it->due_at) == 0)
+      add_text(o, "title", it->e.title) == 0 && pa_api_add_time(o, "due_at", it->due_at) == 0)
     out = cJSON_PrintUnformatted(o);
   cJSON_Delete(o);
   return out;
@@ -463,7 +457,12 @@ int pa_api_health_remind(pa_store *db, int64_t now, int64_t owner) {
     rc = pa_store_begin(db);
     if (rc == PA_STORE_OK)
       rc = pa_store_health_remind(db, it->id, it->due_at, pa_health_due(&it->e, now, 1), &changed);
-    if (rc == PA_STORE_OK && changed) rc = owner_notice(db, it->owner, detail, now);
+    if (rc == PA_STORE_OK && changed)
+      rc = pa_store_notices_add(
+          db,
+          &(pa_store_notice_new){
+              .user = it->owner, .kind = "health_due", .pet = it->pet, .detail = detail, .at = now},
+          NULL);
     free(detail);
     if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK) rc = PA_STORE_EDB;
     sent += rc == PA_STORE_OK && changed;
