@@ -134,15 +134,18 @@ static int each_row(void *ctx, pa_sql_stmt *st) {
 }
 
 int pa_store_health_list(pa_store *db, int64_t pet, int kind, pa_store_health_fn fn, void *ctx) {
-  /* ?2 NULL: every kind. Days sort as text (YYYY-MM-DD); allergies have none. */
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " ROW_COLS " FROM health_entries h"
-                                   " WHERE h.pet_id = ?1 AND (?2 IS NULL OR h.kind = ?2)"
-                                   " ORDER BY h.kind, h.day DESC, h.id DESC");
+  /* Days sort as text (YYYY-MM-DD); allergies have none. Two statements,
+   * not "?2 IS NULL OR": PostgreSQL must know a parameter's type. */
+  pa_sql_stmt *st =
+      kind >= 0 ? pa_sq_stmt(db, "SELECT " ROW_COLS " FROM health_entries h"
+                                 " WHERE h.pet_id = ?1 AND h.kind = ?2"
+                                 " ORDER BY h.day DESC, h.id DESC")
+                : pa_sq_stmt(db, "SELECT " ROW_COLS " FROM health_entries h WHERE h.pet_id = ?1"
+                                 " ORDER BY h.kind, h.day DESC, h.id DESC");
   if (!st) return PA_STORE_EDB;
   walk w = {.fn = fn, .ctx = ctx};
   int rc = pa_sq_bind_i64(st, 1, pet);
-  if (rc == PA_SQ_OK)
-    rc = kind >= 0 ? pa_sq_bind_text(st, 2, pa_health_kind_name(kind)) : pa_sq_bind_null(st, 2);
+  if (rc == PA_SQ_OK && kind >= 0) rc = pa_sq_bind_text(st, 2, pa_health_kind_name(kind));
   return pa_sq_each(db, st, rc, each_row, &w, "health records");
 }
 
