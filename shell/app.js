@@ -16,6 +16,9 @@ route('/reels', 'feed', { canvas: true, reels: true });
 // Before '/pets/:id', which would match '/pets/new'.
 route('/pets/new', 'pet-edit', { auth: true });
 route('/pets/:id/edit', 'pet-edit', { auth: true });
+// The pet-health dashboard (screens/health.js): the owner's; a vet's share link needs no session.
+route('/pets/:id/health', 'health', { auth: true });
+route('/vet/:token', 'health');
 route('/compose', 'compose', { auth: true });
 route('/compose/story', 'compose-story', { auth: true });
 route('/compose/reel', 'compose-reel', { auth: true });

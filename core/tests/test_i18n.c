@@ -192,7 +192,10 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("minutes", 3),
                          PA_MSG_INT("plus", 20),
                          PA_MSG_STR("role", "moderator"),
-                         PA_MSG_STR("tombstone", "pty_x")};
+                         PA_MSG_STR("tombstone", "pty_x"),
+                         PA_MSG_DBL("kg", 12.5),
+                         PA_MSG_DBL("km", 3.2),
+                         PA_MSG_TIME("until", INT64_C(1796569800000))};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

@@ -54,6 +54,16 @@ const SAME_AS_SOURCE = {
   'billing.badge': '*', // the tier's name, a brand
   'billing.tierPlus': '*',
   'billing.plansTitle': '*',
+  // The pet-health dashboard: units written the same way, and words those languages share.
+  'health.kg': '*',
+  'health.km': '*',
+  'health.kind.allergies': ['fr'],
+  'health.field.date': ['fr'],
+  'health.col.date': ['fr'],
+  'health.field.minutes': ['fr'],
+  'health.col.distance': ['fr'],
+  'health.field.start': ['nl'],
+  'health.severity.mild': ['nl'],
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

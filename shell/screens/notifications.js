@@ -32,6 +32,9 @@ const KINDS = {
   // The Billing screen's words for its notices (screens/billing.js), dated as there.
   billing_renewal_failed: billing('billing.noticeRenewalFailed'),
   billing_downgraded: billing('billing.noticeDowngraded'),
+  // A vaccination or a medication's dose came due (screens/health.js); detail.title names it.
+  health_due: (t, n) => [t('health.notice.due', { name: n.detail.title ?? '', pet: n.pet?.name ?? '' }),
+    `/pets/${encodeURIComponent(n.pet?.id ?? '')}/health`],
 };
 
 export async function mount(root, params, ctx) {

@@ -36,7 +36,8 @@ export async function mount(root, params, ctx) {
 
   const actions = el('div', { className: 'social-actions' });
   if (me && me.id === pet.owner.id) {
-    actions.append(el('a', { className: 'social-button', href: `/pets/${encodeURIComponent(pet.id)}/edit`, textContent: t('social.editPet') }));
+    actions.append(el('a', { className: 'social-button', href: `/pets/${encodeURIComponent(pet.id)}/edit`, textContent: t('social.editPet') }),
+      el('a', { className: 'social-button', href: `/pets/${encodeURIComponent(pet.id)}/health`, textContent: t('health.open') }));
   } else {
     actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'pets', subject: pet, showCount, message }));
   }

@@ -123,6 +123,7 @@ function sampleArgs() {
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
     provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
+    kg: k % 2 ? 12.5 : 0.35 + k, km: k / 4, until: when + k * 86400e3,
   }));
 }
 

@@ -264,6 +264,9 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
+  /* Reminders of vaccinations and doses come due (issue 19): readers of
+   * notifications also run the viewer's own, so none waits for this round. */
+  pa_api_health_remind(db, now, 0);
   if (pa_embed_staleness(db, &new_likes, &missing) != 0) {
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
     return;

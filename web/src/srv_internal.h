@@ -56,6 +56,7 @@ typedef struct pa_srv_req {
   int plus;                /* the viewer has Plus now (no ads, the badge, higher limits) */
   int roles;               /* the viewer's roles, a PA_STORE_ROLE_* mask (store/admin.h) */
   char word[24];           /* a {word} segment of the path (a role's name), "" without one */
+  char token[48];          /* a {token} segment (a vet's share link), "" without one */
   char csrf[48];           /* the session's CSRF token, "" without one */
   char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */

@@ -260,6 +260,24 @@ void pa_api_admin_audit(pa_srv_req *rq);
  * their order; 0 or -1 (out of memory). */
 int pa_api_add_roles(cJSON *o, int roles);
 
+/* health.c: the pet-health dashboard (issue 19); the owner's only. */
+void pa_api_health_get(pa_srv_req *rq);
+void pa_api_health_list(pa_srv_req *rq);
+void pa_api_health_add(pa_srv_req *rq);
+void pa_api_health_edit(pa_srv_req *rq);
+void pa_api_health_delete(pa_srv_req *rq);
+void pa_api_health_shares(pa_srv_req *rq);
+void pa_api_health_share_create(pa_srv_req *rq);
+void pa_api_health_share_revoke(pa_srv_req *rq);
+/* A vet's read-only view through a share link: no session. */
+void pa_api_health_shared(pa_srv_req *rq);
+enum { PA_HEALTH_REMIND_BATCH = 100 /* due records announced per round and call */ };
+/* Writes the health_due notice of every record due by now (of owner's
+ * pets; 0: everyone's), each once, up to PA_HEALTH_REMIND_BATCH of them;
+ * the chores round and the notification readers call it. Outside any
+ * transaction. The count announced, or -1 (logged). */
+int pa_api_health_remind(struct pa_store *db, int64_t now, int64_t owner);
+
 /* srv_embed.c */
 void pa_api_oembed(pa_srv_req *rq);
 

@@ -6,12 +6,17 @@
 #include "store/notifications.h"
 
 #include "api/api.h"
+#include "clock.h"
 
 #include <stdint.h>
 #include <string.h>
 
 /* The viewer's unread count into *out; 0, or -1 with 500 sent. */
 static int unread(pa_srv_req *rq, int64_t *out) {
+  /* The viewer's own health reminders first, so a vaccination that came due
+   * is counted now rather than at the next chores round (a failure is
+   * logged there and retried next time: the list still answers). */
+  pa_api_health_remind(rq->db, pa_clock_now(), rq->viewer);
   if (pa_store_notifications_unread(rq->db, rq->viewer, out) != PA_STORE_OK) {
     pa_api_internal(rq, "unread notifications");
     return -1;

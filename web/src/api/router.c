@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
+#include "health_rules.h"
 #include "limit.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
@@ -213,7 +214,8 @@ static int route_roles(int flags) { return (flags & F_ROLES) >> F_ROLE_SHIFT; }
 typedef struct route {
   const char *method;
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
-                          "{word}" for one lowercase word (PA_API_WORD_MAX letters) */
+                          "{word}" for one lowercase word (PA_API_WORD_MAX letters),
+                          "{token}" for a share link's token (pa_health_token_ok) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -308,6 +310,21 @@ static const route routes[] = {
     {"DELETE", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_revoke, F_ADMIN,
      PA_LIMIT_WRITE},
     {"GET", "/api/v1/admin/audit", pa_api_admin_audit, F_ADMIN, PA_LIMIT_NONE},
+    /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
+     * The share routes come before the {word} ones, which would take "shares" as a kind. */
+    {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/pets/{pet}/health/shares", pa_api_health_shares, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/pets/{pet}/health/shares", pa_api_health_share_create, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/pets/{pet}/health/shares/{hs}", pa_api_health_share_revoke, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"GET", "/api/v1/pets/{pet}/health/{word}", pa_api_health_list, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/pets/{pet}/health/{word}", pa_api_health_add, F_AUTH, PA_LIMIT_WRITE},
+    {"PUT", "/api/v1/pets/{pet}/health/{word}/{hr}", pa_api_health_edit, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/pets/{pet}/health/{word}/{hr}", pa_api_health_delete, F_AUTH,
+     PA_LIMIT_WRITE},
+    /* A vet's read-only view: the token is the credential, no session. */
+    {"GET", "/api/v1/health/shared/{token}", pa_api_health_shared, 0, PA_LIMIT_SEARCH},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -321,15 +338,15 @@ void pa_api_register_metrics(void) {
     route_metric[i] = pa_metrics_route(routes[i].method, routes[i].pattern);
 }
 
-/* Matches path against pattern segment by segment, collecting ids and (word
- * not NULL) the {word} segment. */
-static int match(const char *pattern, const char *path, int64_t ids[2], char *word) {
+/* Matches path against pattern segment by segment, collecting ids, (word
+ * not NULL) the {word} segment and (token not NULL) the {token} one. */
+static int match(const char *pattern, const char *path, int64_t ids[2], char *word, char *token) {
   int n = 0;
   const char *p = pattern, *s = path;
   while (*p && *s) {
     if (*p == '{') {
       const char *close = strchr(p, '}'), *end = strchr(s, '/');
-      char seg[40], prefix[8];
+      char seg[PA_HEALTH_TOKEN_TEXT + 1], prefix[8];
       size_t plen = (size_t)(close - p - 1), slen = end ? (size_t)(end - s) : strlen(s);
       if (slen == 0 || slen >= sizeof seg || plen >= sizeof prefix || n >= 2) return 0;
       memcpy(seg, s, slen);
@@ -339,6 +356,13 @@ static int match(const char *pattern, const char *path, int64_t ids[2], char *wo
       if (strcmp(prefix, "word") == 0) {
         if (slen > PA_API_WORD_MAX || strspn(seg, "abcdefghijklmnopqrstuvwxyz") != slen) return 0;
         if (word) memcpy(word, seg, slen + 1);
+        p = close + 1;
+        s += slen;
+        continue;
+      }
+      if (strcmp(prefix, "token") == 0) {
+        if (!pa_health_token_ok(seg)) return 0;
+        if (token) memcpy(token, seg, slen + 1);
         p = close + 1;
         s += slen;
         continue;
@@ -365,7 +389,7 @@ pa_net_route pa_api_route(const pa_http_head *head) {
   int64_t ids[2];
   const char *m = strcmp(head->method, "HEAD") == 0 ? "GET" : head->method;
   for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-    if (strcmp(routes[i].method, m) != 0 || !match(routes[i].pattern, head->path, ids, NULL))
+    if (strcmp(routes[i].method, m) != 0 || !match(routes[i].pattern, head->path, ids, NULL, NULL))
       continue;
     int f = routes[i].flags;
     /* An upload's limit follows its type, so an oversized image is refused
@@ -387,12 +411,12 @@ void pa_api_handle(pa_srv_req *rq) {
   char method[24], path[200], message[256], allow[64] = "";
   const route *r = NULL;
   int64_t ids[2] = {0, 0};
-  char word[PA_API_WORD_MAX + 1] = "";
+  char word[PA_API_WORD_MAX + 1] = "", token[PA_HEALTH_TOKEN_TEXT + 1] = "";
   int any = 0;
   const char *m = rq->head ? "GET" : rq->method;
   for (size_t i = 0; i < sizeof routes / sizeof routes[0] && !r; i++) {
     int64_t got[2] = {0, 0};
-    if (!match(routes[i].pattern, rq->path, got, word)) continue;
+    if (!match(routes[i].pattern, rq->path, got, word, token)) continue;
     any = 1;
     if (strcmp(routes[i].method, m) == 0) {
       r = &routes[i];
@@ -412,7 +436,7 @@ void pa_api_handle(pa_srv_req *rq) {
       for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         int64_t got[2];
         if (strcmp(routes[i].method, order[k]) != 0 ||
-            !match(routes[i].pattern, rq->path, got, NULL))
+            !match(routes[i].pattern, rq->path, got, NULL, NULL))
           continue;
         size_t len = strlen(allow);
         snprintf(allow + len, sizeof allow - len, "%s%s%s", len ? ", " : "", order[k],
@@ -447,6 +471,7 @@ void pa_api_handle(pa_srv_req *rq) {
     return;
   }
   snprintf(rq->word, sizeof rq->word, "%s", word);
+  snprintf(rq->token, sizeof rq->token, "%s", token);
   if (resolve_session(rq) != 0) return;
   if (r->flags & F_HOOK) {
     /* Signed by the provider, checked by the handler. */

@@ -629,6 +629,56 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "INSERT INTO notices (user_id, kind, created_at, read)"
     "  SELECT user_id, 'billing_' || kind, at, 1 FROM billing_notices ORDER BY id;"
     "DROP TABLE billing_notices;",
+    /* 13: the pet-health dashboard (issue 19; web/README.md, "Pet health").
+     * health_entries holds the six kinds of record an owner keeps for a pet,
+     * one row each, in shared columns (title: vaccine, clinic, medicine or
+     * allergy; detail: reason, dose or severity; day: given, visit, start or
+     * log date; until_day: a vaccination's due date or a medication's last
+     * day): one table keeps the per-pet limit, the owner check and the
+     * record a vet sees one query each. The CHECKs say which columns a kind
+     * needs. Weights are whole grams, never floats. due_at is the next time a
+     * reminder is owed (a vaccination's due date, a medication's next dose),
+     * NULL once none is: the reminder round moves it on in the transaction
+     * that writes the notice, so a due item is announced once. health_shares
+     * are a vet's read-only links: the token is kept only as its SHA-256. */
+    "CREATE TABLE health_entries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('vaccination', 'visit', 'medication', 'weight',"
+    "    'allergy', 'activity')),"
+    "  day TEXT CHECK (day IS NULL OR day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),"
+    "  until_day TEXT CHECK (until_day IS NULL OR"
+    "    until_day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),"
+    "  title TEXT NOT NULL DEFAULT '' CHECK (length(title) <= 120),"
+    "  detail TEXT NOT NULL DEFAULT '' CHECK (length(detail) <= 120),"
+    "  notes TEXT NOT NULL DEFAULT '' CHECK (length(notes) <= 1000),"
+    "  every_n INTEGER CHECK (every_n IS NULL OR every_n BETWEEN 1 AND 365),"
+    "  every_unit TEXT CHECK (every_unit IS NULL OR every_unit IN ('hours', 'days')),"
+    "  grams INTEGER CHECK (grams IS NULL OR grams BETWEEN 1 AND 200000),"
+    "  minutes INTEGER CHECK (minutes IS NULL OR minutes BETWEEN 1 AND 1440),"
+    "  metres INTEGER CHECK (metres IS NULL OR metres BETWEEN 0 AND 200000),"
+    "  due_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  CHECK (kind <> 'vaccination' OR (title <> '' AND day IS NOT NULL)),"
+    "  CHECK (kind <> 'visit' OR (title <> '' AND day IS NOT NULL)),"
+    "  CHECK (kind <> 'medication' OR (title <> '' AND day IS NOT NULL AND every_n IS NOT NULL"
+    "    AND every_unit IS NOT NULL)),"
+    "  CHECK (kind <> 'weight' OR (grams IS NOT NULL AND day IS NOT NULL)),"
+    "  CHECK (kind <> 'allergy' OR (title <> '' AND detail IN ('mild', 'moderate', 'severe'))),"
+    "  CHECK (kind <> 'activity' OR (minutes IS NOT NULL AND day IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX health_entries_pet ON health_entries(pet_id, kind, day);"
+    "CREATE INDEX health_entries_due ON health_entries(due_at) WHERE due_at IS NOT NULL;"
+    "CREATE TABLE health_shares ("
+    "  id INTEGER PRIMARY KEY,"
+    "  pet_id INTEGER NOT NULL REFERENCES pets(id) ON DELETE CASCADE,"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL CHECK (expires_at > created_at),"
+    "  revoked_at INTEGER"
+    ") STRICT;"
+    "CREATE INDEX health_shares_pet ON health_shares(pet_id, created_at);",
 };
 
 static int user_version(pa_store *db, int *out) {
