@@ -283,7 +283,7 @@ describe('schema 6 upgrade (reply notifications)', () => {
 });
 
 // Notices (schema 12: what the server itself tells a person, written by
-// pa_store_notices_add; tests/server/billing.test.mjs makes real billing ones
+// pa_store_notifications_add_notice; tests/server/billing.test.mjs makes real billing ones
 // through the payment simulator) are merged into the list by time. Here they
 // are written straight into the table, with times and ids chosen to collide
 // with the notifications', so one cursor must order both.

@@ -458,7 +458,7 @@ int pa_api_health_remind(pa_store *db, int64_t now, int64_t owner) {
     if (rc == PA_STORE_OK)
       rc = pa_store_health_remind(db, it->id, it->due_at, pa_health_due(&it->e, now, 1), &changed);
     if (rc == PA_STORE_OK && changed)
-      rc = pa_store_notices_add(
+      rc = pa_store_notifications_add_notice(
           db,
           &(pa_store_notice_new){
               .user = it->owner, .kind = "health_due", .pet = it->pet, .detail = detail, .at = now},

@@ -3,7 +3,7 @@
  * database beside the actions themselves: SQLite triggers, schemas 3 and 6)
  * and notices (schema 12: what the server itself tells — billing, follow
  * requests, health reminders, moderation, security — written by
- * pa_store_notices_add). This lists both merged by time, counts the unread
+ * pa_store_notifications_add_notice). This lists both merged by time, counts the unread
  * ones and marks them read. */
 #ifndef PA_STORE_NOTIFICATIONS_H
 #define PA_STORE_NOTIFICATIONS_H
@@ -56,6 +56,6 @@ typedef struct pa_store_notice_new {
 
 /* Writes n; *id (optional) gets the new notice's id. Call it inside the
  * transaction of what it tells, so the two stand or fall together. */
-int pa_store_notices_add(pa_store *db, const pa_store_notice_new *n, int64_t *id);
+int pa_store_notifications_add_notice(pa_store *db, const pa_store_notice_new *n, int64_t *id);
 
 #endif

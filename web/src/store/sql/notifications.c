@@ -114,7 +114,7 @@ int pa_store_notifications_mark_read(pa_store *db, int64_t user, int notice, int
   return rc;
 }
 
-int pa_store_notices_add(pa_store *db, const pa_store_notice_new *n, int64_t *id) {
+int pa_store_notifications_add_notice(pa_store *db, const pa_store_notice_new *n, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO notices (user_id, kind, actor_id, post_id, pet_id, detail, created_at)"
           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
