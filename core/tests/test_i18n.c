@@ -192,7 +192,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("minutes", 3),
                          PA_MSG_INT("plus", 20),
                          PA_MSG_STR("role", "moderator"),
-                         PA_MSG_STR("tombstone", "pty_x")};
+                         PA_MSG_STR("tombstone", "pty_x"),
+                         PA_MSG_STR("link", "https://petamigos.example/reset#token=abc")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));
