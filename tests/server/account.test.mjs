@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -363,9 +364,12 @@ describe('SMTP', () => {
   });
 
   test('a message SMTP cannot take is kept in the outbox, marked failed', async () => {
-    const dead = await startSmtp();
-    await dead.close(); // its port now refuses connections
-    const s = await startServer({ env: { PA_SMTP_URL: dead.url, PA_SMTP_FROM: 'hello@petamigos.test' } });
+    // A mail server that turns every client away at the greeting (RFC 5321's 554).
+    const refusing = net.createServer((sock) => sock.end('554 5.3.2 not accepting messages\r\n'));
+    await new Promise((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    after(() => new Promise((resolve) => refusing.close(resolve)));
+    const url = `smtp://127.0.0.1:${refusing.address().port}`;
+    const s = await startServer({ env: { PA_SMTP_URL: url, PA_SMTP_FROM: 'hello@petamigos.test' } });
     const p = await person(s, 'smtpdown');
     assert.equal((await new Client(s).post('/api/v1/auth/reset', { email: p.mail }, sameSite(s))).status, 200);
     assert.equal(dbQuery(s, `SELECT status FROM outbox WHERE to_addr = '${p.mail}'`), 'failed');

@@ -175,17 +175,35 @@ static int fill(const char *m, const pa_mail_args *a, char *out, size_t cap) {
   return 0;
 }
 
+/* The English words, for a site whose catalogs lack the keys: a message
+ * worded by its key alone would lose its link. */
+static const char *const fallback[3][2] = {
+    {"Reset your PetAmigos password",
+     "Someone asked to reset the password of the PetAmigos account for {email}. To choose a new "
+     "password, open this link:\n\n{link}\n\nThe link works once, within one hour. If you did "
+     "not ask for it, ignore this message."},
+    {"Confirm your new PetAmigos e-mail address",
+     "To use {email} for your PetAmigos account, open this link:\n\n{link}\n\nThe link works "
+     "once, within 24 hours. If you did not ask for this, ignore this message."},
+    {"Your PetAmigos e-mail address is changing",
+     "Someone signed in to your PetAmigos account asked to change its e-mail address to {email}. "
+     "Nothing changes until the new address is confirmed. If this was not you, change your "
+     "password now."}};
+
 int pa_mail_compose(const char *root, const char *locale, pa_mail_kind kind, const pa_mail_args *a,
                     char *subject, char *body) {
+  if ((int)kind < 0 || kind > PA_MAIL_CHANGE_NOTICE) return -1;
   static const char *const kinds[] = {"reset", "changeConfirm", "changeNotice"};
   char key[64];
   const char *tag = tag_ok(locale) ? locale : "en";
   cJSON *en = read_catalog(root, "en");
   cJSON *cat = strcmp(tag, "en") == 0 ? NULL : read_catalog(root, tag);
   snprintf(key, sizeof key, "mail.%sSubject", kinds[kind]);
-  int rc = fill(word(cat, en, key), a, subject, PA_MAIL_SUBJECT_MAX + 1);
+  const char *w = word(cat, en, key);
+  int rc = fill(w == key ? fallback[kind][0] : w, a, subject, PA_MAIL_SUBJECT_MAX + 1);
   snprintf(key, sizeof key, "mail.%sBody", kinds[kind]);
-  if (rc == 0) rc = fill(word(cat, en, key), a, body, PA_MAIL_BODY_MAX + 1);
+  w = word(cat, en, key);
+  if (rc == 0) rc = fill(w == key ? fallback[kind][1] : w, a, body, PA_MAIL_BODY_MAX + 1);
   cJSON_Delete(cat);
   cJSON_Delete(en);
   return rc;
