@@ -363,11 +363,11 @@ describe('SMTP', () => {
     assert.equal(r.status, 200);
   });
 
-  test('a message SMTP cannot take is kept in the outbox, marked failed', async () => {
+  test('a message SMTP cannot take is kept in the outbox, marked failed', async (t) => {
     // A mail server that turns every client away at the greeting (RFC 5321's 554).
     const refusing = net.createServer((sock) => sock.end('554 5.3.2 not accepting messages\r\n'));
     await new Promise((resolve) => refusing.listen(0, '127.0.0.1', resolve));
-    after(() => new Promise((resolve) => refusing.close(resolve)));
+    t.after(() => new Promise((resolve) => refusing.close(resolve)));
     const url = `smtp://127.0.0.1:${refusing.address().port}`;
     const s = await startServer({ env: { PA_SMTP_URL: url, PA_SMTP_FROM: 'hello@petamigos.test' } });
     const p = await person(s, 'smtpdown');
