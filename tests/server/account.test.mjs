@@ -17,7 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeWords, parseMessage, startSmtp } from '../lib/smtp.mjs';
-import { BIN, Client, assertError, databaseEnv, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
+import {
+  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, png, startServer, stopServer,
+} from './helpers.mjs';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new password';
@@ -390,6 +393,53 @@ describe('SMTP', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const ACCOUNT_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE email_tokens')) + 1;
+
+describe('the account schema upgrade (version 12)', () => {
+  test('a SQLite database one version older is upgraded in place: no links, no country, and a reset works on it', async () => {
+    assert.equal(ACCOUNT_VERSION, (await migrationsFromSource()).length, 'the last migration');
+    const { tmp, data, sql, migrations: m } = await oldDatabase('account', ACCOUNT_VERSION - 1);
+    const mail = email('old');
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', '${mail}', 1);`);
+    const server = await startServer({ data, seed: false, env: { PA_DATABASE_URL: '' } });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(sql('SELECT links, country IS NULL, locale FROM users'), '[] 1 ');
+      assert.equal((await new Client(server).post('/api/v1/auth/reset', { email: mail }, sameSite(server))).status, 200);
+      assert.equal(sql('SELECT kind, to_addr FROM outbox'), `reset ${mail}`);
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a PostgreSQL database one version older gets the tables and columns from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-account-pg-'));
+    const pg = await createDatabase('pa_account_up');
+    try {
+      const env = { PA_DATABASE_URL: pg.url };
+      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
+      await runSql(pg.url, `DROP TABLE outbox; DROP TABLE email_tokens;
+        ALTER TABLE users DROP COLUMN links, DROP COLUMN country, DROP COLUMN locale;
+        UPDATE pa_schema SET version = ${ACCOUNT_VERSION - 1};
+        INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ACCOUNT_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT links, country FROM users'), [{ links: '[]', country: null }]);
+        assert.equal((await new Client(server).post('/api/v1/auth/reset', { email: 'bea@example.test' }, sameSite(server))).status, 200);
+        assert.deepEqual(await query(pg.url, 'SELECT kind FROM outbox'), [{ kind: 'reset' }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 });

@@ -233,8 +233,9 @@ describe('roles and the audit log', () => {
 const ROLES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE user_roles')) + 1;
 
 describe('the roles schema upgrade (version 11)', () => {
-  test('the last migration is the one that adds roles', async () => {
-    assert.equal(ROLES_VERSION, (await migrationsFromSource()).length);
+  test('the roles migration is version 11', async () => {
+    assert.equal(ROLES_VERSION, 11);
+    assert.ok((await migrationsFromSource()).length >= ROLES_VERSION);
   });
 
   test('a database one version older is upgraded in place, and the command line grants on it', async () => {
@@ -267,7 +268,10 @@ describe('the roles schema upgrade (version 11)', () => {
     try {
       const env = { PA_DATABASE_URL: pg.url };
       await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
+      // Version 12 (account.test.mjs) is taken back first: the server replays it after 11.
+      await runSql(pg.url, `DROP TABLE outbox; DROP TABLE email_tokens;
+        ALTER TABLE users DROP COLUMN links, DROP COLUMN country, DROP COLUMN locale;
+        DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
         UPDATE pa_schema SET version = ${ROLES_VERSION - 1};
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
