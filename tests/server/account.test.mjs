@@ -409,7 +409,7 @@ describe('the account schema upgrade (version 12)', () => {
     try {
       assert.equal(sql('PRAGMA user_version'), String(m.length));
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
-      assert.equal(sql('SELECT links, country IS NULL, locale FROM users'), '[] 1 ');
+      assert.equal(sql("SELECT links, country IS NULL, locale = '' FROM users"), '[] 1 1');
       assert.equal((await new Client(server).post('/api/v1/auth/reset', { email: mail }, sameSite(server))).status, 200);
       assert.equal(sql('SELECT kind, to_addr FROM outbox'), `reset ${mail}`);
     } finally {
