@@ -495,7 +495,7 @@ test('profile edited with a photo and a link; a forgotten password reset from th
   await desk.page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
   assert.equal(await desk.page.evaluate(() => location.hash + location.search), '', 'the token is gone from the URL');
   assert.deepEqual(await axeOf(desk.page), []);
-  await desk.page.getByLabel('New password').fill('a whole new password');
+  await desk.page.getByLabel('New password', { exact: true }).fill('a whole new password');
   await desk.page.getByRole('button', { name: 'Save and sign in' }).click();
   await desk.page.waitForURL((u) => u.pathname === '/');
   const session = await desk.page.evaluate(() => fetch('/api/v1/auth/session').then((r) => r.json()));
