@@ -20,6 +20,7 @@
 enum {
   CATALOG_MAX = 1 << 20, /* bytes of a catalog file we read */
   TAG_MAX = 16,
+  SUBJECT_CHUNK = 39,  /* bytes per RFC 2047 encoded word: 52 characters, a line within 78 */
   B64_LINE = 76,       /* RFC 2045's longest encoded line */
   WIRE_MAX = 16 * 1024 /* a formatted message: headers and the base64 body */
 };
@@ -258,11 +259,11 @@ long pa_mail_format(const char *from, const char *to, const char *subject, const
   snprintf(line, sizeof line, "From: PetAmigos <%s>\r\nTo: <%s>\r\n", from, to);
   puts_(&b, line);
   /* RFC 2047: the subject in UTF-8, base64 in one encoded word per chunk of
-   * at most 45 bytes (a folded line stays under 78 characters); a chunk never
+   * at most SUBJECT_CHUNK bytes; a chunk never
    * splits a UTF-8 sequence. */
   puts_(&b, "Subject:");
   for (size_t i = 0, n = strlen(subject); i < n || i == 0;) {
-    size_t take = n - i < 45 ? n - i : 45;
+    size_t take = n - i < SUBJECT_CHUNK ? n - i : SUBJECT_CHUNK;
     while (take && i + take < n && ((unsigned char)subject[i + take] & 0xC0) == 0x80) take--;
     if (!take && n) return -1;
     puts_(&b, i ? "\r\n =?UTF-8?B?" : " =?UTF-8?B?");
