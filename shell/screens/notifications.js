@@ -32,7 +32,10 @@ const KINDS = {
   // The Billing screen's words for its notices (screens/billing.js), dated as there.
   billing_renewal_failed: billing('billing.noticeRenewalFailed'),
   billing_downgraded: billing('billing.noticeDowngraded'),
+  // What happened to the account through an e-mailed link (api/auth.c); other security events are left out.
+  ...{ security: (t, n) => (SECURITY[n.detail?.event] ? [t(SECURITY[n.detail.event], { date: day(n.created_at) }), '/settings/profile'] : null) },
 };
+const SECURITY = { password_reset: 'profile.noticePasswordReset', email_changed: 'profile.noticeEmailChanged' };
 
 export async function mount(root, params, ctx) {
   const { t } = ctx;
@@ -47,7 +50,7 @@ export async function mount(root, params, ctx) {
   let gone = false;
 
   const render = () => {
-    list.replaceChildren(...shown.filter((n) => KINDS[n.kind]).map((n) => {
+    list.replaceChildren(...shown.filter((n) => KINDS[n.kind]?.(t, n)).map((n) => {
       const [text, href] = KINDS[n.kind](t, n);
       const link = el('a', { href, textContent: text });
       const item = el('li', { className: n.read ? '' : 'unread' });

@@ -500,6 +500,9 @@ test('profile edited with a photo and a link; a forgotten password reset from th
   await desk.page.waitForURL((u) => u.pathname === '/');
   const session = await desk.page.evaluate(() => fetch('/api/v1/auth/session').then((r) => r.json()));
   assert.equal(session.user.email, owner.email, 'signed in');
+  // The notifications say what happened to the account.
+  await go(desk.page, '/notifications');
+  await desk.page.getByText(/Your password was reset on .* and every session ended\./).waitFor();
   assertError(await new Client({ port }).post('/api/v1/auth/login', { email: owner.email, password: PASSWORD }), 401, 'unauthorized');
   assert.equal((await owner.get('/api/v1/auth/session')).body.user, null, 'the old session ended');
   assert.deepEqual(realProblems(desk.problems), []);

@@ -215,6 +215,8 @@ describe('profile, e-mail links and the outbox', () => {
     assert.equal(done.status, 200, JSON.stringify(done.body));
     assert.equal(done.body.user.email, p.mail, 'signed in with a new session');
     assert.equal((await tries.get('/api/v1/auth/session')).body.user.id, p.id);
+    const notes = (await tries.get('/api/v1/notifications')).body.notifications;
+    assert.ok(notes.some((n) => n.kind === 'security' && n.detail.event === 'password_reset'), 'a security notice tells the owner');
     for (const old of [p.c, other]) assert.equal((await old.get('/api/v1/auth/session')).body.user, null, 'every earlier session ended');
     assertError(await new Client(server).post('/api/v1/auth/login', { email: p.mail, password: PASSWORD }), 401, 'unauthorized');
     await new Client(server).login(p.mail, NEW_PASSWORD);
@@ -268,6 +270,8 @@ describe('profile, e-mail links and the outbox', () => {
     const r = await new Client(server).post('/api/v1/auth/email/confirm', { token }, sameSite(server));
     assert.deepEqual([r.status, r.body], [200, { email: to }]);
     assert.equal((await p.c.get('/api/v1/auth/session')).body.user.email, to);
+    const notes = (await p.c.get('/api/v1/notifications')).body.notifications;
+    assert.ok(notes.some((n) => n.kind === 'security' && n.detail.event === 'email_changed'), 'a security notice tells the owner');
     await new Client(server).login(to, PASSWORD);
     assertError(await new Client(server).post('/api/v1/auth/email/confirm', { token }, sameSite(server)), 400, 'invalid_token');
   });

@@ -10,6 +10,7 @@
 #include "mail/mail.h"
 #include "store/accounts.h"
 #include "store/email.h"
+#include "store/notifications.h"
 #include "store/people.h"
 #include "store/sessions.h"
 
@@ -369,6 +370,13 @@ out:
 
 /* ---- e-mailed links: password reset, change of address */
 
+/* A security notice for user (inside the caller's transaction): what
+ * happened to the account, so its owner hears of a change they did not make. */
+static int security_notice(pa_srv_req *rq, int64_t user, const char *detail) {
+  pa_store_notice_new n = {user, "security", 0, 0, 0, detail, pa_clock_now()};
+  return pa_store_notices_add(rq->db, &n, NULL);
+}
+
 /* Words a message of kind for an account (its locale, else the request's)
  * and delivers it to `to`. 0, or -1 with 500 sent. */
 static int send_mail(pa_srv_req *rq, pa_mail_kind kind, const char *to, const char *locale,
@@ -498,6 +506,7 @@ void pa_api_reset_confirm(pa_srv_req *rq) {
   if (rc != PA_STORE_OK || pa_store_accounts_set_password(rq->db, user, hash) != PA_STORE_OK ||
       pa_store_email_tokens_void(rq->db, user, PA_STORE_TOKEN_RESET, now) != PA_STORE_OK ||
       pa_store_sessions_delete_user(rq->db, user, 0) != PA_STORE_OK ||
+      security_notice(rq, user, "{\"event\":\"password_reset\"}") != PA_STORE_OK ||
       new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
@@ -604,6 +613,7 @@ void pa_api_email_confirm(pa_srv_req *rq) {
     pa_api_field_error(rq, 409, "conflict", "Another account has this address now", "token");
     goto out;
   }
+  if (rc == PA_STORE_OK) rc = security_notice(rq, user, "{\"event\":\"email_changed\"}");
   if (rc != PA_STORE_OK || pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     pa_api_internal(rq, "confirm email");
