@@ -273,8 +273,8 @@ void pa_api_admin_outbox(pa_srv_req *rq) {
   if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "messages");
   if (!list ||
-      pa_store_outbox_list(rq->db, has_cursor ? &after : NULL, limit, add_outbox, list, &next,
-                           &more) != PA_STORE_OK ||
+      pa_store_email_outbox_list(rq->db, has_cursor ? &after : NULL, limit, add_outbox, list, &next,
+                                 &more) != PA_STORE_OK ||
       pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "outbox");

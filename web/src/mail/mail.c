@@ -358,5 +358,5 @@ int pa_mail_send(const pa_mail *m, pa_store *db, pa_mail_kind kind, const char *
     status = "failed";
   }
   pa_store_outbox_msg msg = {0, now, kinds[kind], to, subject, body, status};
-  return pa_store_outbox_add(db, &msg) == PA_STORE_OK ? PA_MAIL_OK : PA_MAIL_EDB;
+  return pa_store_email_outbox_add(db, &msg) == PA_STORE_OK ? PA_MAIL_OK : PA_MAIL_EDB;
 }

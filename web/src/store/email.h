@@ -52,11 +52,11 @@ typedef struct pa_store_outbox_msg {
 typedef int (*pa_store_outbox_fn)(void *ctx, const pa_store_outbox_msg *m);
 
 /* Adds m (its id ignored; created_at as given). */
-int pa_store_outbox_add(pa_store *db, const pa_store_outbox_msg *m);
+int pa_store_email_outbox_add(pa_store *db, const pa_store_outbox_msg *m);
 
 /* A page of the outbox, newest first, after the cursor (NULL: from the
- * newest); fn is called for each; *next and *more as pa_sq_page. */
-int pa_store_outbox_list(pa_store *db, const pa_store_cursor *after, int limit,
-                         pa_store_outbox_fn fn, void *ctx, pa_store_cursor *next, int *more);
+ * newest); fn is called for each; *next and *more as every paged list (store.h). */
+int pa_store_email_outbox_list(pa_store *db, const pa_store_cursor *after, int limit,
+                               pa_store_outbox_fn fn, void *ctx, pa_store_cursor *next, int *more);
 
 #endif

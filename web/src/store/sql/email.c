@@ -64,7 +64,7 @@ int pa_store_email_tokens_prune(pa_store *db, int64_t before) {
   return pa_sq_exec_i64(db, "DELETE FROM email_tokens WHERE expires_at < ?1", 1, &before, NULL);
 }
 
-int pa_store_outbox_add(pa_store *db, const pa_store_outbox_msg *m) {
+int pa_store_email_outbox_add(pa_store *db, const pa_store_outbox_msg *m) {
   pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO outbox (kind, to_addr, subject, body, status,"
                                    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   if (!st) return PA_STORE_EDB;
@@ -94,8 +94,8 @@ static int outbox_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &m);
 }
 
-int pa_store_outbox_list(pa_store *db, const pa_store_cursor *after, int limit,
-                         pa_store_outbox_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_email_outbox_list(pa_store *db, const pa_store_cursor *after, int limit,
+                               pa_store_outbox_fn fn, void *ctx, pa_store_cursor *next, int *more) {
   /* ?1 ?2 the cursor, ?3 the row limit. */
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, kind, to_addr, subject, body, status"
                                    "  FROM outbox WHERE (created_at, id) < (?1, ?2)"
