@@ -35,7 +35,12 @@ route('/search', 'search');
 // Accounts (screens/signup.js, login.js, settings.js, notifications.js).
 route('/signup', 'signup');
 route('/login', 'login');
+route('/settings/profile', 'settings-profile', { auth: true });
 route('/settings', 'settings');
+// E-mailed links and the way to ask for one (screens/forgot.js, reset.js, confirm-email.js).
+route('/forgot', 'forgot');
+route('/reset', 'reset');
+route('/confirm-email', 'confirm-email');
 route('/notifications', 'notifications', { auth: true });
 route('/admin', 'admin', { auth: true }); // the team's console; the screen refuses people without a role
 // PetAmigos Plus (screens/plans.js, billing.js, billing-return.js): the plans

@@ -65,6 +65,16 @@ export function mountAuthForm(root, ctx, { signup }) {
   link.dataset.i18n = signup ? 'auth.logIn' : 'auth.signUp';
   other.append(ask, ' ', link);
   wrap.append(h1, form, other);
+  if (!signup) {
+    // "Forgot your password?" (screens/forgot.js).
+    const forgot = document.createElement('a');
+    forgot.href = '/forgot';
+    forgot.dataset.i18n = 'mail.forgotLink';
+    const p = document.createElement('p');
+    p.className = 'auth-switch';
+    p.append(forgot);
+    wrap.insertBefore(p, other);
+  }
   root.append(wrap);
   const hint = fields.password.hint;
 

@@ -195,7 +195,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("tombstone", "pty_x"),
                          PA_MSG_DBL("kg", 12.5),
                          PA_MSG_DBL("km", 3.2),
-                         PA_MSG_TIME("until", INT64_C(1796569800000))};
+                         PA_MSG_TIME("until", INT64_C(1796569800000)),
+                         PA_MSG_STR("link", "https://petamigos.example/reset#token=abc")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

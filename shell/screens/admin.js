@@ -9,11 +9,13 @@
 import { el } from '../compose-kit.js';
 import * as roles from '../admin/roles.js';
 import * as audit from '../admin/audit.js';
+import * as outbox from '../admin/outbox.js';
 
-// name: its label is admin.tab.<name>; roles: who sees it (any of them).
+// name: its label is admin.tab.<name> unless label names another key; roles: who sees it (any of them).
 const TABS = [
   { name: 'roles', roles: ['admin'], module: roles },
   { name: 'audit', roles: ['admin'], module: audit },
+  { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).
@@ -24,14 +26,14 @@ function refusal(root) {
     el('p', {}, el('a', { href: '/', 'data-i18n': 'app.backHome' }))));
 }
 
-function tabs(t, names) {
+function tabs(t, names, labels) {
   const list = el('div', { role: 'tablist', className: 'admin-tabs', 'data-i18n-label': 'admin.sections' });
   const panels = [];
   const buttons = names.map((name, i) => {
     const b = el('button', {
       type: 'button', role: 'tab', id: `admin-tab-${name}`, 'aria-controls': `admin-panel-${name}`,
       'aria-selected': String(i === 0), tabIndex: i === 0 ? 0 : -1, className: 'admin-tab',
-      'data-i18n': `admin.tab.${name}`,
+      'data-i18n': labels[i] ?? `admin.tab.${name}`,
     });
     panels.push(el('div', { role: 'tabpanel', id: `admin-panel-${name}`, 'aria-labelledby': b.id, tabIndex: 0, hidden: i !== 0 }));
     return b;
@@ -72,7 +74,7 @@ export async function mount(root, params, ctx) {
     return undefined;
   }
   const page = el('div', { className: 'settings admin' }, el('h1', { 'data-i18n': 'admin.title' }));
-  const { list, panels } = tabs(t, mine.map((tab) => tab.name));
+  const { list, panels } = tabs(t, mine.map((tab) => tab.name), mine.map((tab) => tab.label));
   page.append(list, ...panels);
   root.append(page);
   const loads = mine.map((tab, i) => tab.module.mount(t, panels[i]));

@@ -22,7 +22,8 @@ const billing = (key) => (t, n) => [t(key, { date: day(n.created_at) }), '/billi
 
 // The sentence and the link of each kind, by kind; a feature that writes a
 // new kind of notice adds its entry here. A kind this shell does not know
-// yet (a newer server) is left out of the list rather than shown wrong.
+// yet (a newer server), or one whose entry answers null, is left out of the
+// list rather than shown wrong.
 const KINDS = {
   like: (t, n) => [t('notifications.liked', { name: n.actor.name, pet: n.pet?.name ?? '' }), postLink(n)],
   comment: (t, n) => [t('notifications.commented', { name: n.actor.name, pet: n.pet?.name ?? '' }), postLink(n)],
@@ -35,7 +36,11 @@ const KINDS = {
   // A vaccination or a medication's dose came due (screens/health.js); detail.title names it.
   health_due: (t, n) => [t('health.notice.due', { name: n.detail.title ?? '', pet: n.pet?.name ?? '' }),
     `/pets/${encodeURIComponent(n.pet?.id ?? '')}/health`],
+  // What happened to the account (api/auth.c): the events this shell has words for (SECURITY).
+  security: (t, n) => (SECURITY[n.detail?.event] ? [t(SECURITY[n.detail.event], { date: day(n.created_at) }), '/settings/profile'] : null),
 };
+// A security notice's words by its detail.event; an event missing here is left out.
+const SECURITY = { password_reset: 'profile.noticePasswordReset', email_changed: 'profile.noticeEmailChanged' };
 
 export async function mount(root, params, ctx) {
   const { t } = ctx;
@@ -50,7 +55,7 @@ export async function mount(root, params, ctx) {
   let gone = false;
 
   const render = () => {
-    list.replaceChildren(...shown.filter((n) => KINDS[n.kind]).map((n) => {
+    list.replaceChildren(...shown.filter((n) => KINDS[n.kind]?.(t, n)).map((n) => {
       const [text, href] = KINDS[n.kind](t, n);
       const link = el('a', { href, textContent: text });
       const item = el('li', { className: n.read ? '' : 'unread' });

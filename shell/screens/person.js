@@ -6,6 +6,7 @@ import { openGrid, closeGrid } from '../grid.js';
 import { speciesLabel } from '../pets.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
 import { nameWithBadge } from '../plus.js';
+import { countryName } from './settings-profile.js';
 
 export async function mount(root, params, ctx) {
   const { t, navigate } = ctx;
@@ -29,7 +30,8 @@ export async function mount(root, params, ctx) {
   if (me && me.id === p.id) {
     // Your own page is where the Profile tab leads (app.js marks only exact URLs).
     document.querySelector('#tabs a[href="/me"]')?.setAttribute('aria-current', 'page');
-    actions.append(el('a', { className: 'social-button', href: '/pets/new', textContent: t('social.addPet') }));
+    actions.append(el('a', { className: 'social-button', href: '/settings/profile', textContent: t('profile.edit') }),
+      el('a', { className: 'social-button', href: '/pets/new', textContent: t('social.addPet') }));
   } else {
     actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'users', subject: p, showCount, message }));
   }
@@ -46,6 +48,11 @@ export async function mount(root, params, ctx) {
       el('h1', {}, ...nameWithBadge(t, p)),
       el('p', { className: 'social-facts', textContent: `@${p.handle}` })),
     p.bio ? el('p', { className: 'social-bio', textContent: p.bio }) : '',
+    p.country ? el('p', { className: 'social-facts', textContent: countryName(p.country) }) : '',
+    // Links people typed: never followed for ranking, marked as theirs, no window.opener.
+    p.links.length ? el('ul', { className: 'social-links', 'aria-label': t('profile.links') },
+      ...p.links.map((href) => el('li', {}, el('a', { href, rel: 'nofollow ugc noopener', target: '_blank',
+        textContent: href.replace(/^https:\/\//, '').replace(/\/$/, '') })))) : '',
     el('ul', { className: 'social-counts' },
       countItem(t('social.posts', { count: p.post_count })), followers,
       countItem(t('social.followingCount', { count: p.following_count }), `${base}/following`)),

@@ -11,7 +11,12 @@ import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
 import { decodePng } from '../lib/png.mjs';
 import { PHONE, DESKTOP, plain, waitForText, serverAndBrowser } from '../lib/app.mjs';
-import { Client, png } from '../server/helpers.mjs';
+import { Client, assertError, png } from '../server/helpers.mjs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { SERVER, ROOT } from '../lib/paths.mjs';
+
+const FORMATS = path.join(ROOT, 'tests/corpus/image-formats');
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery';
@@ -416,6 +421,100 @@ test('the delete dialog passes axe too, and Tab stays inside it', async () => {
   await page.getByRole('dialog').waitFor({ state: 'hidden' });
   await context.close();
 });
+
+// The profile and the e-mail flows (issue 19): a person edits their profile
+// on a phone (name, bio, a link refused then fixed, the country, a photo),
+// their page shows it (the link nofollow ugc noopener); on a desktop,
+// signed out, they forget the password, an admin reads the link in the
+// console's Outbox, and following it (the token leaves the address bar)
+// sets a new password and signs them in. axe on each screen.
+test('profile edited with a photo and a link; a forgotten password reset from the e-mail in the Outbox', async () => {
+  const owner = await person('Profile Owner');
+  const admin = await person('Outbox Admin');
+  const cli = spawnSync(SERVER, ['admin', '--data', server.dir, 'grant', admin.email, 'admin'], { encoding: 'utf8' });
+  assert.equal(cli.status, 0, cli.stderr);
+
+  // ---- the profile, on a phone
+  const phone = await open('/settings/profile', { as: owner, size: PHONE, bypassCSP: true });
+  const { page } = phone;
+  await page.getByRole('heading', { name: 'Profile' }).waitFor();
+  assert.deepEqual(await axeOf(page), []);
+  await page.getByLabel('Display name').fill('Nala’s Person');
+  await page.getByLabel('About you').fill('Two cats, one garden.');
+  await page.getByRole('button', { name: 'Add a link' }).click();
+  assert.equal(await page.evaluate(() => document.activeElement.type), 'url', 'the new field has the focus');
+  await page.keyboard.type('http://nala.example/blog');
+  await page.getByLabel('Country you live in').selectOption('BR');
+  await page.setInputFiles('#profile-avatar', path.join(FORMATS, 'plasma.jpg'));
+  await page.waitForFunction(() => document.querySelector('.pet-avatar')?.src.startsWith('blob:'));
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await waitForText(page, '#profile-links-error', 'Up to 5 web addresses that start with https://');
+  assert.equal(await page.evaluate(() => document.activeElement.value), 'http://nala.example/blog', 'focus on the bad link');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('https://nala.example/blog');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await waitForText(page, '.profile-settings .done', 'Profile saved.');
+  const saved = (await owner.get(`/api/v1/users/${owner.user.id}`)).body;
+  assert.deepEqual([saved.name, saved.bio, saved.links, saved.country], ['Nala’s Person', 'Two cats, one garden.', ['https://nala.example/blog'], 'BR']);
+  assert.match(saved.avatar_url, /^\/media\//);
+  assert.equal((await owner.get('/api/v1/billing/plans')).body.country, 'BR', 'prices follow the declared country');
+  // Their page: the link as the person's own, the country, the photo.
+  await go(page, `/people/${owner.user.id}`);
+  const link = page.getByRole('link', { name: 'nala.example/blog' });
+  await link.waitFor();
+  assert.equal(await link.getAttribute('rel'), 'nofollow ugc noopener');
+  assert.equal(await link.getAttribute('href'), 'https://nala.example/blog');
+  await page.getByText('Brazil', { exact: true }).waitFor();
+  assert.deepEqual(await axeOf(page), []);
+  assert.deepEqual(realProblems(phone.problems), []);
+  await phone.context.close();
+
+  // ---- forgotten, on a desktop, signed out
+  const desk = await open('/login', { size: DESKTOP, bypassCSP: true });
+  await desk.page.getByRole('link', { name: 'Forgot your password?' }).click();
+  await desk.page.getByRole('heading', { name: 'Reset your password' }).waitFor();
+  assert.deepEqual(await axeOf(desk.page), []);
+  await desk.page.getByLabel('E-mail address').fill(owner.email);
+  await desk.page.keyboard.press('Enter');
+  await waitForText(desk.page, '.auth .done', `If an account uses ${owner.email}, a link is on its way. It works for one hour.`);
+
+  // ---- the admin reads it in the console's Outbox
+  const console_ = await open('/admin', { as: admin, size: DESKTOP, bypassCSP: true });
+  await console_.page.getByRole('tab', { name: 'Outbox' }).click();
+  const mailItem = console_.page.locator('.admin-mail', { hasText: owner.email }).first();
+  await mailItem.locator('summary').click();
+  const body = await mailItem.locator('.admin-mail-body').textContent();
+  assert.deepEqual(await axeOf(console_.page), []);
+  await console_.context.close();
+  const url = /https?:\/\/\S+\/reset#token=[A-Za-z0-9_-]+/.exec(body)?.[0];
+  assert.ok(url, `a reset link in: ${body}`);
+  assert.ok(!body.includes(PASSWORD), 'no password in the e-mail');
+
+  // ---- following the link: the token leaves the address bar, a new password signs in
+  await desk.page.goto(url);
+  await desk.page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  assert.equal(await desk.page.evaluate(() => location.hash + location.search), '', 'the token is gone from the URL');
+  assert.deepEqual(await axeOf(desk.page), []);
+  await desk.page.getByLabel('New password', { exact: true }).fill('a whole new password');
+  await desk.page.getByRole('button', { name: 'Save and sign in' }).click();
+  await desk.page.waitForURL((u) => u.pathname === '/');
+  const session = await desk.page.evaluate(() => fetch('/api/v1/auth/session').then((r) => r.json()));
+  assert.equal(session.user.email, owner.email, 'signed in');
+  // The notifications say what happened to the account.
+  await go(desk.page, '/notifications');
+  await desk.page.getByText(/Your password was reset on .* and every session ended\./).waitFor();
+  assertError(await new Client({ port }).post('/api/v1/auth/login', { email: owner.email, password: PASSWORD }), 401, 'unauthorized');
+  assert.equal((await owner.get('/api/v1/auth/session')).body.user, null, 'the old session ended');
+  assert.deepEqual(realProblems(desk.problems), []);
+  await desk.context.close();
+});
+
+async function axeOf(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
+}
 
 // Last: it stops the server under the page.
 test('server down mid-session: the unreachable banner shows, and goes when the server is back', async () => {

@@ -261,7 +261,10 @@ describe('each limit at its edge', () => {
       // PA_LIMIT_BILLING, at its edge in billing.test.mjs
       'POST /api/v1/billing/checkout', 'POST /api/v1/billing/checkouts/{checkout_id}/retry',
       'POST /api/v1/billing/checkouts/{checkout_id}/abandon', 'POST /api/v1/billing/cancel',
-      'POST /api/v1/billing/resume']);
+      'POST /api/v1/billing/resume',
+      // PA_LIMIT_MAIL_ADDR / _MAIL_ACCOUNT and the password's, at their edges in account.test.mjs
+      'POST /api/v1/auth/reset', 'POST /api/v1/auth/reset/confirm', 'POST /api/v1/auth/email/confirm',
+      'POST /api/v1/me/email']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',

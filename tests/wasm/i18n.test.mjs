@@ -124,6 +124,7 @@ function sampleArgs() {
     provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
     kg: k % 2 ? 12.5 : 0.35 + k, km: k / 4, until: when + k * 86400e3,
+    link: 'https://petamigos.example/reset#token=abc',
   }));
 }
 

@@ -19,7 +19,13 @@ enum {
   PA_AUTH_TOKEN_BYTES = 32,
   PA_AUTH_TOKEN_TEXT = 44, /* base64url without padding, and the NUL */
   PA_AUTH_HASH_TEXT = crypto_pwhash_STRBYTES,
-  PA_AUTH_SESSION_DAYS = 30
+  PA_AUTH_SESSION_DAYS = 30,
+  /* How long an e-mailed link works: a reset is meant to be used at once
+   * (whoever reads the inbox later should not find a live one); a new
+   * address may be confirmed from another device the next day. */
+  PA_AUTH_RESET_TTL = 3600,   /* seconds */
+  PA_AUTH_EMAIL_TTL = 86400,  /* seconds */
+  PA_AUTH_TOKEN_SENT_MAX = 64 /* bytes of a token member we look at (a real one is 43) */
 };
 
 /* 0, or -1 when the dummy hash for unknown accounts could not be made. */

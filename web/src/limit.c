@@ -66,6 +66,10 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                              PA_LIMIT_CANDIDATES_SLOTS, 1},
     [PA_LIMIT_BILLING] = {"billing", PA_LIMIT_BILLING_BURST, PA_LIMIT_BILLING_WINDOW,
                           PA_LIMIT_BILLING_SLOTS, 0},
+    [PA_LIMIT_MAIL_ADDR] = {"mail_addr", PA_LIMIT_MAIL_ADDR_BURST, PA_LIMIT_MAIL_ADDR_WINDOW,
+                            PA_LIMIT_MAIL_ADDR_SLOTS, 0},
+    [PA_LIMIT_MAIL_ACCOUNT] = {"mail_account", PA_LIMIT_MAIL_ACCOUNT_BURST,
+                               PA_LIMIT_MAIL_ACCOUNT_WINDOW, PA_LIMIT_MAIL_ACCOUNT_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -35,6 +35,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
   PA_LIMIT_BILLING, /* checkouts, retries, cancels per user (each calls a payment provider); closed
                      */
+  PA_LIMIT_MAIL_ADDR,    /* e-mail link requests and token redemptions per client address; closed */
+  PA_LIMIT_MAIL_ACCOUNT, /* e-mails asked for one address (lowercased, known or not); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -75,6 +77,12 @@ enum {
   PA_LIMIT_BILLING_BURST = 10, /* a checkout, a retry or two, a change of mind */
   PA_LIMIT_BILLING_WINDOW = 600,
   PA_LIMIT_BILLING_SLOTS = 16384,
+  PA_LIMIT_MAIL_ADDR_BURST = 10, /* a few tries at typing an address, a link opened twice */
+  PA_LIMIT_MAIL_ADDR_WINDOW = 3600,
+  PA_LIMIT_MAIL_ADDR_SLOTS = 16384,
+  PA_LIMIT_MAIL_ACCOUNT_BURST = 3, /* nobody's inbox is flooded from outside */
+  PA_LIMIT_MAIL_ACCOUNT_WINDOW = 3600,
+  PA_LIMIT_MAIL_ACCOUNT_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

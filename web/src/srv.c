@@ -6,12 +6,14 @@
 #include "datadir.h"
 #include "embed.h"
 #include "log.h"
+#include "mail/mail.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
 #include "pay/pay.h"
 #include "respcache.h"
 #include "srv_internal.h"
 #include "store/chat.h"
+#include "store/email.h"
 #include "store/sessions.h"
 #include "store/store.h"
 #include "store/stories.h"
@@ -261,6 +263,7 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   int64_t photos_before = now - 30 * 86400;
   if (pa_store_stories_expire(db, purge_before) != PA_STORE_OK ||
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
+      pa_store_email_tokens_prune(db, purge_before) != PA_STORE_OK ||
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
@@ -361,6 +364,15 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(lines);
     return PA_SRV_EINVAL;
   }
+  /* E-mail: PA_SMTP_* or the outbox (web/README.md, "E-mail"). */
+  char merr[PA_MAIL_ERR_MAX];
+  if (pa_mail_new(&srv->mail, merr) != PA_MAIL_OK) {
+    snprintf(err, errlen, "%s", merr);
+    memset(&pc, 0, sizeof pc);
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
   srv->pay = pa_pay_new(&pc);
   memset(&pc, 0, sizeof pc); /* the copy in srv->pay is the one kept */
   /* Every series exists before the first request: the route table's and the families'. */
@@ -378,6 +390,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if (!srv->pay || !srv->chat || !srv->public_pages ||
       pa_net_start(&nc, &srv->net, err, errlen) != 0) {
     if (!srv->pay || !srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
+    pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
@@ -396,6 +409,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if (rc != PA_SRV_OK) {
     if (rc == PA_SRV_ESTART) snprintf(err, errlen, "cannot start the event-loop thread");
     pa_net_stop(srv->net);
+    pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
@@ -429,5 +443,6 @@ void pa_srv_stop(pa_srv *srv) {
   pa_chat_hub_free(srv->chat);
   pa_respcache_free(srv->public_pages);
   pa_pay_free(srv->pay);
+  pa_mail_free(srv->mail);
   free(srv);
 }

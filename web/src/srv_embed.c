@@ -5,10 +5,10 @@
  *
  * The page's few words come from the site's catalogs (locales/<tag>.json,
  * keys embed.*), read with cJSON; placeholders are plain {name}s. */
+#include "api/api.h"
 #include "buf.h"
 #include "net/http.h"
 #include "origin.h"
-#include "api/api.h"
 #include "store/feed.h"
 
 #include <ctype.h>
@@ -192,6 +192,14 @@ static void negotiate(pa_srv_req *rq, char out[TAG_MAX]) {
     for (int i = 0; i < nc; i++)
       if (cand[i].q == best && resolve_tag(rq->srv, cand[i].s, cand[i].n, out)) return;
   snprintf(out, TAG_MAX, "en");
+}
+
+void pa_srv_locale(pa_srv_req *rq, char out[16]) { negotiate(rq, out); }
+
+int pa_srv_locale_ok(const pa_srv *srv, const char *tag) {
+  char got[TAG_MAX];
+  size_t n = strlen(tag);
+  return n > 0 && n < TAG_MAX && resolve_tag(srv, tag, n, got) && strcmp(got, tag) == 0;
 }
 
 static void words_open(pa_srv_req *rq, words *w) {

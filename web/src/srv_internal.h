@@ -29,6 +29,7 @@ struct pa_srv {
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
   struct pa_pay *pay;                /* the payment providers (pay/pay.h) */
   struct pa_billing_worker *billing; /* applies their webhooks (billing/worker.h) */
+  struct pa_mail *mail;              /* SMTP or the outbox (mail/mail.h) */
   int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
 };
 
@@ -105,6 +106,11 @@ void pa_srv_files(pa_srv_req *rq);
  * iframes; and index.html (open as fd) served for /posts/{post_id} with its
  * oEmbed discovery link, returning 1 when it answered (0: not a post path). */
 struct stat;
+/* The shipped catalog's tag for the request (?lang=, then Accept-Language,
+ * then "en"), into out (16 bytes). */
+void pa_srv_locale(pa_srv_req *rq, char out[16]);
+/* 1 when tag names a shipped catalog exactly as its file does ("pt-BR"). */
+int pa_srv_locale_ok(const pa_srv *srv, const char *tag);
 void pa_srv_embed_page(pa_srv_req *rq);
 int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st);
 

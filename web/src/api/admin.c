@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "clock.h"
 #include "store/admin.h"
+#include "store/email.h"
 
 #include <string.h>
 
@@ -244,6 +245,39 @@ void pa_api_admin_audit(pa_srv_req *rq) {
       pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "audit log");
+    return;
+  }
+  pa_api_json(rq, 200, root);
+}
+
+/* An outbox message (pa_store_outbox_fn; ctx is the array). */
+static int add_outbox(void *ctx, const pa_store_outbox_msg *m) {
+  cJSON *o = cJSON_CreateObject();
+  int bad = !o || pa_api_add_id(o, "id", "mail", m->id) ||
+            pa_api_add_time(o, "created_at", m->created_at) ||
+            !cJSON_AddStringToObject(o, "kind", m->kind) ||
+            !cJSON_AddStringToObject(o, "to", m->to) ||
+            !cJSON_AddStringToObject(o, "subject", m->subject) ||
+            !cJSON_AddStringToObject(o, "body", m->body) ||
+            !cJSON_AddStringToObject(o, "status", m->status) || !cJSON_AddItemToArray(ctx, o);
+  if (bad) cJSON_Delete(o);
+  return bad ? -1 : 0;
+}
+
+/* GET /admin/outbox?limit=&cursor= newest first (admins and support: the
+ * embedded mail service's messages, links included, so a person without
+ * working e-mail can be helped). */
+void pa_api_admin_outbox(pa_srv_req *rq) {
+  int limit, has_cursor, more = 0;
+  pa_store_cursor after, next = {0, 0};
+  if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "messages");
+  if (!list ||
+      pa_store_email_outbox_list(rq->db, has_cursor ? &after : NULL, limit, add_outbox, list, &next,
+                                 &more) != PA_STORE_OK ||
+      pa_api_add_cursor(root, more, &next)) {
+    cJSON_Delete(root);
+    pa_api_internal(rq, "outbox");
     return;
   }
   pa_api_json(rq, 200, root);

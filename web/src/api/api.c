@@ -382,3 +382,16 @@ int pa_api_own_media(pa_srv_req *rq, int64_t upload, const char *kind, const cha
   }
   return 0;
 }
+
+int pa_api_add_links(cJSON *obj, const char *links_json) {
+  cJSON *parsed = links_json ? cJSON_Parse(links_json) : NULL, *item;
+  int ok = cJSON_IsArray(parsed);
+  cJSON_ArrayForEach(item, parsed) ok &= cJSON_IsString(item);
+  if (!ok) {
+    cJSON_Delete(parsed);
+    parsed = cJSON_CreateArray();
+  }
+  if (parsed && cJSON_AddItemToObject(obj, "links", parsed)) return 0;
+  cJSON_Delete(parsed);
+  return -1;
+}

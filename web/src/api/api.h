@@ -90,6 +90,9 @@ int pa_api_add_cursor(cJSON *obj, int has_more, const pa_store_cursor *next);
 /* "plus": whether a person whose Plus lasts until plus_until (users.plus_until)
  * has it now: the badge's one rule, for every person object the API writes. */
 int pa_api_add_plus(cJSON *obj, int64_t plus_until);
+/* "links": the profile's links from their stored JSON text (an empty array
+ * when it is NULL or not an array of strings). */
+int pa_api_add_links(cJSON *obj, const char *links_json);
 /* {"id","name","avatar_url","plus"} of a person and {"id","name","species",
  * "avatar_url"} of a pet; the caller owns the result (cJSON_Delete), NULL
  * when out of memory. */
@@ -189,6 +192,10 @@ void pa_api_billing_resume(pa_srv_req *rq);
 void pa_api_webhook_paypal(pa_srv_req *rq);
 void pa_api_webhook_mercadopago(pa_srv_req *rq);
 void pa_api_password(pa_srv_req *rq);
+void pa_api_reset_request(pa_srv_req *rq);
+void pa_api_reset_confirm(pa_srv_req *rq);
+void pa_api_email_change(pa_srv_req *rq);
+void pa_api_email_confirm(pa_srv_req *rq);
 
 /* notifications.c */
 void pa_api_notifications_get(pa_srv_req *rq);
@@ -256,6 +263,7 @@ void pa_api_admin_find(pa_srv_req *rq);
 void pa_api_admin_grant(pa_srv_req *rq);
 void pa_api_admin_revoke(pa_srv_req *rq);
 void pa_api_admin_audit(pa_srv_req *rq);
+void pa_api_admin_outbox(pa_srv_req *rq);
 /* Adds "roles": the names of a PA_STORE_ROLE_* mask (store/admin.h), in
  * their order; 0 or -1 (out of memory). */
 int pa_api_add_roles(cJSON *o, int roles);

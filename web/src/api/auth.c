@@ -1,11 +1,17 @@
-/* pa_api — accounts: signup, login, logout, the session, account deletion. */
+/* pa_api — accounts: signup, login, logout, the session, account deletion,
+ * the password (changed, or reset by e-mail) and the e-mail address (changed
+ * with a confirmation link). */
 #include "auth.h"
 
 #include "api/api.h"
 #include "api/chat_relay.h"
 #include "billing/billing.h"
 #include "clock.h"
+#include "mail/mail.h"
 #include "store/accounts.h"
+#include "store/email.h"
+#include "store/notifications.h"
+#include "store/people.h"
 #include "store/sessions.h"
 
 #include <ctype.h>
@@ -67,7 +73,12 @@ static int add_me(void *root, const pa_store_account *a) {
          !cJSON_AddStringToObject(u, "handle", a->handle) ||
          !cJSON_AddStringToObject(u, "email", a->email ? a->email : "") ||
          pa_api_add_media_url(u, "avatar_url", a->person.avatar, a->person.avatar_ext) ||
-         pa_api_add_time(u, "created_at", a->created_at);
+         pa_api_add_time(u, "created_at", a->created_at) ||
+         !cJSON_AddStringToObject(u, "bio", a->bio ? a->bio : "") ||
+         pa_api_add_links(u, a->links) ||
+         !(a->country ? cJSON_AddStringToObject(u, "country", a->country)
+                      : cJSON_AddNullToObject(u, "country")) ||
+         !cJSON_AddStringToObject(u, "locale", a->locale ? a->locale : "");
 }
 
 /* {"user": Me|null, "csrf_token": ...} */
@@ -354,5 +365,266 @@ void pa_api_delete_me(pa_srv_req *rq) {
   pa_api_ok(rq);
 out:
   sodium_memzero(&cred, sizeof cred);
+  cJSON_Delete(body);
+}
+
+/* ---- e-mailed links: password reset, change of address */
+
+/* A security notice for user (inside the caller's transaction): what
+ * happened to the account, so its owner hears of a change they did not make. */
+static int security_notice(pa_srv_req *rq, int64_t user, const char *detail) {
+  pa_store_notice_new n = {user, "security", 0, 0, 0, detail, pa_clock_now()};
+  return pa_store_notifications_add_notice(rq->db, &n, NULL);
+}
+
+/* Words a message of kind for an account (its locale, else the request's)
+ * and delivers it to `to`. 0, or -1 with 500 sent. */
+static int send_mail(pa_srv_req *rq, pa_mail_kind kind, const char *to, const char *locale,
+                     const pa_mail_args *a) {
+  char tag[16], subject[PA_MAIL_SUBJECT_MAX + 1], body[PA_MAIL_BODY_MAX + 1];
+  if (locale && *locale)
+    snprintf(tag, sizeof tag, "%s", locale);
+  else
+    pa_srv_locale(rq, tag);
+  int rc = pa_mail_compose(rq->srv->root, tag, kind, a, subject, body) == 0
+               ? pa_mail_send(rq->srv->mail, rq->db, kind, to, subject, body, pa_clock_now())
+               : PA_MAIL_EINVAL;
+  sodium_memzero(body, sizeof body); /* it held the link */
+  if (rc != PA_MAIL_OK) {
+    pa_api_internal(rq, "send mail");
+    return -1;
+  }
+  return 0;
+}
+
+/* A link to a shell screen with a new token in its fragment (which browsers
+ * never send to a server, so it stays out of logs and Referer headers):
+ * into link; the token's hash into h. */
+static void mail_link(pa_srv_req *rq, const char *screen, char *link, size_t cap,
+                      unsigned char h[32]) {
+  char token[PA_AUTH_TOKEN_TEXT];
+  pa_auth_new_token(token, h);
+  snprintf(link, cap, "%s/%s#token=%s", pa_origin_base(pa_api_origins(rq)), screen, token);
+  sodium_memzero(token, sizeof token);
+}
+
+/* The hash of the token member of body; else 400 sent (field "token"). A
+ * malformed token reads like a spent one. */
+static int token_member(pa_srv_req *rq, const cJSON *body, unsigned char h[32]) {
+  const char *token;
+  if (pa_api_str(rq, body, "token", 1, 1, PA_AUTH_TOKEN_SENT_MAX, 0, &token)) return -1;
+  if (pa_auth_token_hash(token, h) != 0) {
+    pa_api_field_error(rq, 400, "invalid_token",
+                       "This link is not valid any more; ask for a new one", "token");
+    return -1;
+  }
+  return 0;
+}
+
+/* POST /auth/reset {email}: always {"ok":true} for a well-formed address,
+ * whether an account has it or not; when one does, a reset link goes to the
+ * address the account holds. Limited per client address, then per address
+ * asked for (known or not, so the limit tells nothing either). */
+void pa_api_reset_request(pa_srv_req *rq) {
+  static const char *const fields[] = {"email", NULL};
+  char key[260], link[PA_ORIGIN_URL_MAX + 96];
+  const char *email;
+  unsigned char h[32];
+  cJSON *body = NULL;
+  pa_store_credentials cred = {0};
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_api_only(rq, body, fields) ||
+      pa_api_str(rq, body, "email", 1, 3, PA_STORE_EMAIL_MAX, 0, &email))
+    goto out;
+  if (!email_ok(email)) {
+    pa_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
+    goto out;
+  }
+  account_key(email, key, sizeof key);
+  if (pa_api_limited(rq, PA_LIMIT_MAIL_ADDR, NULL) ||
+      pa_api_limited(rq, PA_LIMIT_MAIL_ACCOUNT, key))
+    goto out;
+  int rc = pa_store_accounts_find(rq->db, email, &cred);
+  if (rc == PA_STORE_ENOTFOUND || (rc == PA_STORE_OK && !cred.email[0])) {
+    pa_api_ok(rq);
+    goto out;
+  }
+  const int64_t now = pa_clock_now();
+  mail_link(rq, "reset", link, sizeof link, h);
+  if (rc != PA_STORE_OK || pa_store_begin(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "reset");
+    goto out;
+  }
+  /* Only the newest link works. */
+  if (pa_store_email_tokens_void(rq->db, cred.id, PA_STORE_TOKEN_RESET, now) != PA_STORE_OK ||
+      pa_store_email_token_add(rq->db, cred.id, h, PA_STORE_TOKEN_RESET, NULL, now,
+                               now + PA_AUTH_RESET_TTL) != PA_STORE_OK ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_store_rollback(rq->db);
+    pa_api_internal(rq, "reset");
+    goto out;
+  }
+  pa_mail_args a = {link, cred.email, NULL};
+  if (send_mail(rq, PA_MAIL_RESET, cred.email, cred.locale, &a) == 0) pa_api_ok(rq);
+out:
+  sodium_memzero(link, sizeof link);
+  sodium_memzero(&cred, sizeof cred);
+  cJSON_Delete(body);
+}
+
+/* POST /auth/reset/confirm {token, password}: spends the token, sets the
+ * password, ends every session of the account (and its chat sockets) and
+ * signs this browser in with a new one. */
+void pa_api_reset_confirm(pa_srv_req *rq) {
+  static const char *const fields[] = {"token", "password", NULL};
+  char hash[PA_AUTH_HASH_TEXT] = "", csrf[PA_AUTH_TOKEN_TEXT];
+  const char *password;
+  unsigned char h[32];
+  int64_t user = 0;
+  cJSON *body = NULL;
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
+      !password_ok(rq, password, "password") || pa_api_limited(rq, PA_LIMIT_MAIL_ADDR, NULL) ||
+      token_member(rq, body, h))
+    goto out;
+  if (pa_auth_hash_password(password, strlen(password), hash) != 0) {
+    pa_api_error(rq, 500, "internal", "Out of memory", NULL);
+    goto out;
+  }
+  const int64_t now = pa_clock_now();
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "reset");
+    goto out;
+  }
+  int rc = pa_store_email_token_take(rq->db, h, PA_STORE_TOKEN_RESET, now, &user, NULL, 0);
+  if (rc == PA_STORE_ENOTFOUND) {
+    pa_store_rollback(rq->db);
+    pa_api_field_error(rq, 400, "invalid_token",
+                       "This link is not valid any more; ask for a new one", "token");
+    goto out;
+  }
+  if (rc != PA_STORE_OK || pa_store_accounts_set_password(rq->db, user, hash) != PA_STORE_OK ||
+      pa_store_email_tokens_void(rq->db, user, PA_STORE_TOKEN_RESET, now) != PA_STORE_OK ||
+      pa_store_sessions_delete_user(rq->db, user, 0) != PA_STORE_OK ||
+      security_notice(rq, user, "{\"event\":\"password_reset\"}") != PA_STORE_OK ||
+      new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_store_rollback(rq->db);
+    rq->set_cookie[0] = '\0';
+    pa_api_internal(rq, "reset");
+    goto out;
+  }
+  pa_chat_revoke(rq->srv, user, 0, 0);
+  send_session(rq, 200, user, csrf);
+out:
+  sodium_memzero(hash, sizeof hash);
+  cJSON_Delete(body);
+}
+
+/* POST /me/email {email, password}: the password checked as a password
+ * change checks it; a confirmation link goes to the new address and a
+ * notice to the old one. Nothing changes until the link is used. */
+void pa_api_email_change(pa_srv_req *rq) {
+  static const char *const fields[] = {"email", "password", NULL};
+  char key[260], to_key[260], link[PA_ORIGIN_URL_MAX + 96];
+  const char *email, *password;
+  unsigned char h[32];
+  cJSON *body = NULL;
+  pa_store_credentials cred = {0};
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_api_only(rq, body, fields) ||
+      pa_api_str(rq, body, "email", 1, 3, PA_STORE_EMAIL_MAX, 0, &email) ||
+      pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password))
+    goto out;
+  if (!email_ok(email)) {
+    pa_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
+    goto out;
+  }
+  if (own_credentials(rq, &cred, key, sizeof key) ||
+      pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
+    goto out;
+  if (!password_matches(&cred, password)) {
+    pa_api_field_error(rq, 403, "forbidden", "The password is wrong", "password");
+    goto out;
+  }
+  account_key(email, to_key, sizeof to_key);
+  if (strcmp(key, to_key) == 0) {
+    pa_api_field_error(rq, 400, "bad_request", "This is already your address", "email");
+    goto out;
+  }
+  int rc = pa_store_accounts_find(rq->db, email, NULL);
+  if (rc == PA_STORE_OK) {
+    pa_api_field_error(rq, 409, "conflict", "Another account has this address", "email");
+    goto out;
+  }
+  if (rc != PA_STORE_ENOTFOUND) {
+    pa_api_internal(rq, "change email");
+    goto out;
+  }
+  if (pa_api_limited(rq, PA_LIMIT_MAIL_ACCOUNT, to_key)) goto out;
+  const int64_t now = pa_clock_now();
+  mail_link(rq, "confirm-email", link, sizeof link, h);
+  if (pa_store_begin(rq->db) != PA_STORE_OK ||
+      pa_store_email_tokens_void(rq->db, rq->viewer, PA_STORE_TOKEN_CHANGE, now) != PA_STORE_OK ||
+      pa_store_email_token_add(rq->db, rq->viewer, h, PA_STORE_TOKEN_CHANGE, email, now,
+                               now + PA_AUTH_EMAIL_TTL) != PA_STORE_OK ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_store_rollback(rq->db);
+    pa_api_internal(rq, "change email");
+    goto out;
+  }
+  pa_mail_args confirm = {link, email, NULL}, notice = {NULL, email, NULL};
+  if (send_mail(rq, PA_MAIL_CHANGE_CONFIRM, email, cred.locale, &confirm) == 0 &&
+      (!cred.email[0] ||
+       send_mail(rq, PA_MAIL_CHANGE_NOTICE, cred.email, cred.locale, &notice) == 0))
+    pa_api_ok(rq);
+out:
+  sodium_memzero(link, sizeof link);
+  sodium_memzero(&cred, sizeof cred);
+  cJSON_Delete(body);
+}
+
+/* POST /auth/email/confirm {token}: the address the token was made for
+ * becomes the account's (409 when another account took it meanwhile: the
+ * token then stays unspent). No session needed: the link may be opened on
+ * another device; the token is the proof. */
+void pa_api_email_confirm(pa_srv_req *rq) {
+  static const char *const fields[] = {"token", NULL};
+  char email[PA_STORE_EMAIL_MAX + 1] = "";
+  unsigned char h[32];
+  int64_t user = 0;
+  cJSON *body = NULL;
+  if (pa_api_body(rq, &body) != 0) return;
+  if (pa_api_only(rq, body, fields) || token_member(rq, body, h)) goto out;
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "confirm email");
+    goto out;
+  }
+  int rc = pa_store_email_token_take(rq->db, h, PA_STORE_TOKEN_CHANGE, pa_clock_now(), &user, email,
+                                     sizeof email);
+  if (rc == PA_STORE_ENOTFOUND) {
+    pa_store_rollback(rq->db);
+    pa_api_field_error(rq, 400, "invalid_token",
+                       "This link is not valid any more; ask for a new one", "token");
+    goto out;
+  }
+  if (rc == PA_STORE_OK) rc = pa_store_accounts_set_email(rq->db, user, email);
+  if (rc == PA_STORE_ECONFLICT) {
+    pa_store_rollback(rq->db);
+    pa_api_field_error(rq, 409, "conflict", "Another account has this address now", "token");
+    goto out;
+  }
+  if (rc == PA_STORE_OK) rc = security_notice(rq, user, "{\"event\":\"email_changed\"}");
+  if (rc != PA_STORE_OK || pa_store_commit(rq->db) != PA_STORE_OK) {
+    pa_store_rollback(rq->db);
+    pa_api_internal(rq, "confirm email");
+    goto out;
+  }
+  cJSON *root = cJSON_CreateObject();
+  if (root && !cJSON_AddStringToObject(root, "email", email)) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_api_json(rq, 200, root);
+out:
   cJSON_Delete(body);
 }

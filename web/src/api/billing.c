@@ -10,6 +10,7 @@
 #include "log.h"
 #include "origin.h"
 #include "pay/catalog.h"
+#include "store/people.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -42,12 +43,21 @@ static cJSON *entitlements_json(pa_catalog_tier t) {
   return NULL;
 }
 
-/* A country from ?country= (two upper-case letters); "US" when absent. */
+/* A country from ?country= (two upper-case letters); when absent, the one
+ * the signed-in person declared on their profile (never one guessed from
+ * the address), else "US". */
 static int query_country(pa_srv_req *rq, char out[3]) {
   char c[8];
   int rc = pa_api_query(rq, "country", c, sizeof c);
   if (rc < 0) return -1;
-  if (rc == 1) snprintf(c, sizeof c, "US");
+  if (rc == 1) {
+    char declared[3] = "";
+    if (rq->viewer && pa_store_people_country(rq->db, rq->viewer, declared) == PA_STORE_EDB) {
+      pa_api_internal(rq, "country");
+      return -1;
+    }
+    snprintf(c, sizeof c, "%s", declared[0] ? declared : "US");
+  }
   if (!pa_catalog_country_ok(c)) {
     PA_BAD(rq, "country must be an ISO 3166 code like BR");
     return -1;

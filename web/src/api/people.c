@@ -4,10 +4,12 @@
 
 #include "api/api.h"
 #include "clock.h"
+#include "profile.h"
 #include "store/follows.h"
 #include "store/search.h"
 #include "str.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static int add_str(cJSON *o, const char *key, const char *s) {
@@ -43,7 +45,9 @@ static int profile_json(void *ctx, const pa_store_profile *p) {
             add_count(o, "follower_count", p->follower_count) ||
             add_count(o, "following_count", p->following_count) ||
             !cJSON_AddBoolToObject(o, "following", p->following) ||
-            pa_api_add_plus(o, u->plus_until);
+            pa_api_add_plus(o, u->plus_until) || pa_api_add_links(o, p->links) ||
+            !(p->country ? cJSON_AddStringToObject(o, "country", p->country)
+                         : cJSON_AddNullToObject(o, "country"));
   if (bad) {
     cJSON_Delete(o);
     return -1;
@@ -72,39 +76,117 @@ void pa_api_user_get(pa_srv_req *rq) {
   pa_api_json(rq, 200, o);
 }
 
-/* PATCH /api/v1/me: the avatar (an upload of the viewer's, or null). */
+/* 1 when s is nothing but ASCII spaces (a name nobody could see). */
+static int blank(const char *s) {
+  while (*s == ' ') s++;
+  return *s == '\0';
+}
+
+/* The links member of a profile edit: an array of at most
+ * PA_PROFILE_LINKS_MAX https URLs (pa_profile_link_ok), into *out as JSON
+ * text the caller frees (cJSON_free). 0, or -1 with 400 sent. */
+static int links_member(pa_srv_req *rq, const cJSON *links, char **out) {
+  char msg[160];
+  const cJSON *item;
+  int n = 0;
+  *out = NULL;
+  if (!cJSON_IsArray(links) || cJSON_GetArraySize(links) > PA_PROFILE_LINKS_MAX) {
+    snprintf(msg, sizeof msg, "links must be a list of at most %d links", PA_PROFILE_LINKS_MAX);
+    pa_api_field_error(rq, 400, "bad_request", msg, "links");
+    return -1;
+  }
+  cJSON_ArrayForEach(item, links) {
+    n++;
+    if (!cJSON_IsString(item) ||
+        !pa_profile_link_ok(item->valuestring, strlen(item->valuestring))) {
+      snprintf(msg, sizeof msg,
+               "Link %d is not a web address starting with https:// (at most %d characters)", n,
+               PA_PROFILE_LINK_MAX);
+      pa_api_field_error(rq, 400, "bad_request", msg, "links");
+      return -1;
+    }
+  }
+  *out = cJSON_PrintUnformatted(links);
+  if (!*out) pa_api_error(rq, 500, "internal", "Out of memory", NULL);
+  return *out ? 0 : -1;
+}
+
+/* The country member: an ISO 3166-1 alpha-2 code, or null (or "") to remove
+ * it; *out "" for removal, NULL when absent. 0, or -1 with 400 sent. */
+static int country_member(pa_srv_req *rq, const cJSON *body, const char **out) {
+  const cJSON *c = cJSON_GetObjectItemCaseSensitive(body, "country");
+  *out = NULL;
+  if (!c) return 0;
+  if (cJSON_IsNull(c) || (cJSON_IsString(c) && c->valuestring[0] == '\0')) {
+    *out = "";
+    return 0;
+  }
+  if (!cJSON_IsString(c) || !pa_profile_country_ok(c->valuestring, strlen(c->valuestring))) {
+    pa_api_field_error(rq, 400, "bad_request",
+                       "country must be a country code like BR, from the list offered", "country");
+    return -1;
+  }
+  *out = c->valuestring;
+  return 0;
+}
+
+/* PATCH /api/v1/me: the profile: name, bio, links, country, the avatar (an
+ * upload of the viewer's, or null) and the locale e-mail is written in.
+ * Members left out stay as they are; unknown members are refused. */
 void pa_api_me_patch(pa_srv_req *rq) {
-  static const char *const fields[] = {"avatar_media_id", NULL};
-  char hash[65] = "", ext[8];
+  static const char *const fields[] = {"avatar_media_id", "name",   "bio", "links",
+                                       "country",         "locale", NULL};
+  char hash[65] = "", ext[8], *links = NULL;
   int64_t upload = 0;
   cJSON *body = NULL;
+  pa_store_profile_edit e = {0};
   if (pa_api_body(rq, &body) != 0) return;
-  int refused =
-      pa_api_only(rq, body, fields) || pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload);
-  if (!refused && !cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id")) {
-    PA_BAD(rq, "Send avatar_media_id: an upload of yours, or null to remove the avatar");
+  const cJSON *avatar = cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id");
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "links");
+  int refused = pa_api_only(rq, body, fields) ||
+                pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload) ||
+                pa_api_str(rq, body, "name", 0, 1, PA_PROFILE_NAME_MAX, 0, &e.name) ||
+                pa_api_str(rq, body, "bio", 0, 0, PA_PROFILE_BIO_MAX, 1, &e.bio) ||
+                (list && links_member(rq, list, &links)) || country_member(rq, body, &e.country) ||
+                pa_api_str(rq, body, "locale", 0, 2, 15, 0, &e.locale);
+  e.links = links;
+  if (!refused && e.name && blank(e.name)) {
+    pa_api_field_error(rq, 400, "bad_request", "name must not be blank", "name");
     refused = 1;
   }
-  cJSON_Delete(body);
-  if (refused) return;
-  if (pa_store_begin(rq->db) != PA_STORE_OK) {
-    pa_api_internal(rq, "change avatar");
-    return;
+  if (!refused && e.locale && !pa_srv_locale_ok(rq->srv, e.locale)) {
+    pa_api_field_error(rq, 400, "bad_request", "locale must be one of the app's languages",
+                       "locale");
+    refused = 1;
   }
-  if (upload &&
+  if (!refused && !cJSON_GetArraySize(body)) {
+    PA_BAD(rq, "Send at least one of name, bio, links, country, locale, avatar_media_id");
+    refused = 1;
+  }
+  if (refused) goto out;
+  if (pa_store_begin(rq->db) != PA_STORE_OK) {
+    pa_api_internal(rq, "edit profile");
+    goto out;
+  }
+  if (avatar && upload &&
       pa_api_own_media(rq, upload, "image", "avatar_media_id", "avatar_media_id", hash, ext)) {
     pa_store_rollback(rq->db);
-    return;
+    goto out;
   }
-  int rc = pa_store_people_set_avatar(rq->db, rq->viewer, upload ? hash : NULL);
+  int rc =
+      avatar ? pa_store_people_set_avatar(rq->db, rq->viewer, upload ? hash : NULL) : PA_STORE_OK;
+  if (rc == PA_STORE_OK) rc = pa_store_people_edit(rq->db, rq->viewer, &e);
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) {
-    pa_api_internal(rq, "change avatar");
-    return;
+    pa_api_internal(rq, "edit profile");
+    goto out;
   }
   /* The avatar it replaced goes once nothing else shows it. */
-  pa_api_media_gc(rq->db, rq->srv->media_dir);
+  if (avatar) pa_api_media_gc(rq->db, rq->srv->media_dir);
   rq->ids[0] = rq->viewer;
   pa_api_user_get(rq);
+out:
+  cJSON_free(links);
+  cJSON_Delete(body);
 }
 
 /* ---- follows */

@@ -155,7 +155,8 @@ static int ops_ok(pa_srv_req *rq) {
  * sign-up by the client's address, everything else by the user, or by the
  * address when nobody is signed in. */
 static void default_key(pa_srv_req *rq, pa_limit_purpose purpose, char out[64]) {
-  if (purpose != PA_LIMIT_LOGIN_ADDR && purpose != PA_LIMIT_SIGNUP_ADDR && rq->viewer)
+  if (purpose != PA_LIMIT_LOGIN_ADDR && purpose != PA_LIMIT_SIGNUP_ADDR &&
+      purpose != PA_LIMIT_MAIL_ADDR && rq->viewer)
     snprintf(out, 64, "u_%lld", (long long)rq->viewer);
   else
     pa_limit_addr_key(rq->remote_addr ? rq->remote_addr : "", out);
@@ -231,6 +232,12 @@ static const route routes[] = {
     {"POST", "/api/v1/auth/logout-all", pa_api_logout_all, F_AUTH, PA_LIMIT_SIGNOUT},
     {"GET", "/api/v1/auth/session", pa_api_session, 0, PA_LIMIT_NONE},
     {"POST", "/api/v1/auth/password", pa_api_password, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
+    {"POST", "/api/v1/auth/reset", pa_api_reset_request, F_ORIGIN | F_SLOW | F_LATE,
+     PA_LIMIT_MAIL_ADDR},
+    {"POST", "/api/v1/auth/reset/confirm", pa_api_reset_confirm, F_ORIGIN | F_SLOW | F_LATE,
+     PA_LIMIT_MAIL_ADDR},
+    {"POST", "/api/v1/auth/email/confirm", pa_api_email_confirm, F_ORIGIN, PA_LIMIT_MAIL_ADDR},
+    {"POST", "/api/v1/me/email", pa_api_email_change, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
     {"DELETE", "/api/v1/me", pa_api_delete_me, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
     {"PATCH", "/api/v1/me", pa_api_me_patch, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/billing/plans", pa_api_billing_plans, 0, PA_LIMIT_NONE},
@@ -325,6 +332,7 @@ static const route routes[] = {
      PA_LIMIT_WRITE},
     /* A vet's read-only view: the token is the credential, no session. */
     {"GET", "/api/v1/health/shared/{token}", pa_api_health_shared, 0, PA_LIMIT_SEARCH},
+    {"GET", "/api/v1/admin/outbox", pa_api_admin_outbox, F_ADMIN | F_SUPPORT, PA_LIMIT_NONE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };

@@ -26,13 +26,15 @@ int pa_store_accounts_add(pa_store *db, const pa_store_new_account *a, int64_t *
   return PA_STORE_OK;
 }
 
-/* Steps st (columns id, pw_hash, email) for one row into out (optional). */
+/* Steps st (columns id, pw_hash, email, locale) for one row into out (optional). */
 static int credentials(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_credentials *out) {
   int rc = bind_rc == PA_SQ_OK ? pa_sq_step(st) : bind_rc;
   if (rc == PA_SQ_ROW && out) {
     const char *hash = pa_sq_text(st, 1), *email = pa_sq_text(st, 2);
     out->id = pa_sq_i64(st, 0);
+    const char *locale = pa_sq_text(st, 3);
     snprintf(out->email, sizeof out->email, "%s", email ? email : "");
+    snprintf(out->locale, sizeof out->locale, "%s", locale ? locale : "");
     /* A hash too long to be one we made signs nobody in. */
     out->pw_hash[0] = '\0';
     if (hash && strlen(hash) < sizeof out->pw_hash) memcpy(out->pw_hash, hash, strlen(hash) + 1);
@@ -47,16 +49,18 @@ static int credentials(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_cred
 int pa_store_accounts_find(pa_store *db, const char *email, pa_store_credentials *out) {
   pa_sql_stmt *st =
       /* Email is matched ignoring ASCII case, through each schema's unique index. */
-      pa_sq_stmt(db, pa_sq_dialect(
-                         db, "SELECT id, pw_hash, email FROM users WHERE email = ?1 COLLATE NOCASE",
-                         "SELECT id, pw_hash, email FROM users WHERE lower(email) = lower(?1::text "
-                         "COLLATE \"C\")"));
+      pa_sq_stmt(
+          db,
+          pa_sq_dialect(
+              db, "SELECT id, pw_hash, email, locale FROM users WHERE email = ?1 COLLATE NOCASE",
+              "SELECT id, pw_hash, email, locale FROM users WHERE lower(email) = lower(?1::text "
+              "COLLATE \"C\")"));
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, pa_sq_bind_text(st, 1, email), out);
 }
 
 int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials *out) {
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, pw_hash, email FROM users WHERE id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, pw_hash, email, locale FROM users WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   return credentials(db, st, pa_sq_bind_i64(st, 1, id), out);
 }
@@ -66,7 +70,8 @@ int pa_store_accounts_credentials(pa_store *db, int64_t id, pa_store_credentials
 int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT " PERSON ", u.handle, u.email, u.created_at, " PA_SQ_ROLE_MASK(
-              "u.id") " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
+              "u.id") ", u.bio, u.links, u.country, u.locale"
+                      " FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
@@ -75,7 +80,11 @@ int pa_store_accounts_get(pa_store *db, int64_t id, pa_store_account_fn fn, void
     pa_store_account a = {.handle = pa_sq_text(st, 5),
                           .email = pa_sq_text(st, 6),
                           .created_at = pa_sq_i64(st, 7),
-                          .roles = (int)pa_sq_i64(st, 8)};
+                          .roles = (int)pa_sq_i64(st, 8),
+                          .bio = pa_sq_text(st, 9),
+                          .links = pa_sq_text(st, 10),
+                          .country = pa_sq_null(st, 11) ? NULL : pa_sq_text(st, 11),
+                          .locale = pa_sq_text(st, 12)};
     pa_sq_person(st, 0, &a.person);
     if (fn(ctx, &a) != 0) out = pa_sq_failf(db, PA_STORE_EABORT, "account: stopped by callback");
   } else if (rc != PA_SQ_DONE) {
@@ -91,6 +100,21 @@ int pa_store_accounts_set_password(pa_store *db, int64_t id, const char *pw_hash
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, pw_hash);
   return pa_sq_run(db, st, rc, "set password", NULL, NULL);
+}
+
+int pa_store_accounts_set_email(pa_store *db, int64_t id, const char *email) {
+  /* The check first, then the write, both inside the caller's transaction;
+   * the unique index still has the last word (a race ends in ECONFLICT). */
+  pa_store_credentials other;
+  int rc = pa_store_accounts_find(db, email, &other);
+  if (rc == PA_STORE_OK && other.id != id)
+    return pa_sq_failf(db, PA_STORE_ECONFLICT, "change email: taken");
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return rc;
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE users SET email = ?2 WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, email);
+  return pa_sq_run(db, st, rc, "change email", NULL, NULL);
 }
 
 int pa_store_accounts_delete(pa_store *db, int64_t id) {

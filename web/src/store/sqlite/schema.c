@@ -679,6 +679,42 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  revoked_at INTEGER"
     ") STRICT;"
     "CREATE INDEX health_shares_pet ON health_shares(pet_id, created_at);",
+    /* 14: accounts people manage (issue 19; web/README.md, "Profiles and
+     * e-mail"). users: links (a JSON array the server writes, each an https
+     * URL), the country the person declares (never guessed from the
+     * address; prices default to it), the locale their e-mail is written
+     * in. email_tokens: a reset or change-of-address link's token, only its
+     * BLAKE2b-256 kept (as sessions), single use (used_at), with an expiry;
+     * email is the new address a 'change' token confirms. outbox: the
+     * embedded mail service (and what SMTP failed to take), which the admin
+     * console shows. */
+    "ALTER TABLE users ADD COLUMN links TEXT NOT NULL DEFAULT '[]' CHECK (length(links)"
+    "  BETWEEN 2 AND 2000 AND substr(links, 1, 1) = '[');"
+    "ALTER TABLE users ADD COLUMN country TEXT CHECK (country IS NULL OR"
+    "  (length(country) = 2 AND country GLOB '[A-Z][A-Z]'));"
+    "ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT '' CHECK (length(locale) <= 16);"
+    "CREATE TABLE email_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+    "  purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'change')),"
+    "  email TEXT CHECK (email IS NULL OR length(email) BETWEEN 3 AND 254),"
+    "  created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL CHECK (expires_at > created_at),"
+    "  used_at INTEGER,"
+    "  CHECK ((purpose = 'change') = (email IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX email_tokens_user ON email_tokens(user_id, purpose, created_at);"
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('reset', 'change_confirm', 'change_notice')),"
+    "  to_addr TEXT NOT NULL CHECK (length(to_addr) BETWEEN 3 AND 254),"
+    "  subject TEXT NOT NULL CHECK (length(subject) BETWEEN 1 AND 200),"
+    "  body TEXT NOT NULL CHECK (length(body) BETWEEN 1 AND 8000),"
+    "  status TEXT NOT NULL CHECK (status IN ('kept', 'failed')),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX outbox_at ON outbox(created_at, id);",
 };
 
 static int user_version(pa_store *db, int *out) {
