@@ -5,12 +5,14 @@
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
+#include "geo.h"
 #include "limit.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
 #include "origin.h"
 #include "pay/pay.h"
 #include "respcache.h"
+#include "secev.h"
 #include "store/admin.h"
 #include "store/sessions.h"
 #include "str.h"
@@ -157,7 +159,7 @@ static void default_key(pa_srv_req *rq, pa_limit_purpose purpose, char out[64]) 
   if (purpose != PA_LIMIT_LOGIN_ADDR && purpose != PA_LIMIT_SIGNUP_ADDR && rq->viewer)
     snprintf(out, 64, "u_%lld", (long long)rq->viewer);
   else
-    pa_limit_addr_key(rq->remote_addr ? rq->remote_addr : "", out);
+    pa_limit_addr_key(rq->client, out);
 }
 
 int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
@@ -168,6 +170,7 @@ int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
   }
   int wait = pa_limit_charge(purpose, key, strlen(key));
   if (!wait) return 0;
+  pa_secev_limited(rq, purpose);
   snprintf(message, sizeof message, "Too many requests; try again in %d seconds", wait);
   pa_api_error_retry(rq, 429, "rate_limited", message, wait);
   return -1;
@@ -308,6 +311,8 @@ static const route routes[] = {
     {"DELETE", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_revoke, F_ADMIN,
      PA_LIMIT_WRITE},
     {"GET", "/api/v1/admin/audit", pa_api_admin_audit, F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/security", pa_api_admin_security, F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/health", pa_api_admin_health, F_ADMIN, PA_LIMIT_NONE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -429,6 +434,8 @@ void pa_api_handle(pa_srv_req *rq) {
     pa_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
     return;
   }
+  /* The client's address, once: the limiter's key and security events'. */
+  pa_geo_client(rq->remote_addr, pa_srv_req_header(rq, "X-Forwarded-For"), rq->client);
   rq->metric = route_metric[r - routes];
   rq->route = r->pattern;
   memcpy(rq->ids, ids, sizeof ids);
@@ -474,6 +481,11 @@ void pa_api_handle(pa_srv_req *rq) {
   if (!limit && state_changing(m) && !(r->flags & F_HOOK)) limit = PA_LIMIT_WRITE;
   if (!(r->flags & F_LATE) && limit && pa_api_limited(rq, limit, NULL) != 0) return;
   r->fn(rq);
+  /* A refused upload is a security event: its type, size, contents or the
+   * day's quota (not a limiter hit, recorded as one, nor a 5xx). */
+  if ((r->flags & (F_MEDIA | F_ATTACH)) && rq->status >= 400 && rq->status < 500 &&
+      strcmp(rq->error_code, "rate_limited") != 0)
+    pa_secev_upload_refused(rq, rq->error_code[0] ? rq->error_code : "refused");
   /* Whatever a write changed, no signed-out page kept from before shows it. */
   if (state_changing(m) && rq->status < 400) pa_respcache_bump(rq->srv->public_pages);
 }
