@@ -104,7 +104,7 @@ static int hours_param(pa_srv_req *rq, int *hours) {
   if (q < 0) return -1;
   if (q == 1) return 0;
   long v = strtol(text, &end, 10);
-  if (!*text || *end || text[0] == '-' || text[0] == '+' || v < 1 ||
+  if (!*text || *end || strspn(text, "0123456789") != strlen(text) || v < 1 ||
       v > PA_API_SECURITY_HOURS_MAX) {
     char msg[80];
     snprintf(msg, sizeof msg, "hours must be a whole number from 1 to %d",
