@@ -54,6 +54,11 @@ const SAME_AS_SOURCE = {
   'billing.badge': '*', // the tier's name, a brand
   'billing.tierPlus': '*',
   'billing.plansTitle': '*',
+  // The Health tab: SI unit symbols, and words those languages share with English.
+  'ops.ms': '*',
+  'ops.perMinute': ['de', 'es', 'pt', 'fr', 'it', 'nl', 'pl'],
+  'ops.colRoute': ['fr', 'de', 'nl'],
+  'ops.colP50': ['id', 'de'],
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

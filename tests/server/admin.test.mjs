@@ -233,8 +233,11 @@ describe('roles and the audit log', () => {
 const ROLES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE user_roles')) + 1;
 
 describe('the roles schema upgrade (version 11)', () => {
-  test('the last migration is the one that adds roles', async () => {
-    assert.equal(ROLES_VERSION, (await migrationsFromSource()).length);
+  test('the roles come in one migration, before the security events', async () => {
+    const m = await migrationsFromSource();
+    assert.ok(ROLES_VERSION > 0, 'a migration makes user_roles');
+    assert.ok(m[ROLES_VERSION - 1].includes('CREATE TABLE audit_log'), 'and the audit log with it');
+    assert.ok(m.findIndex((sql) => sql.includes('CREATE TABLE security_events')) + 1 > ROLES_VERSION);
   });
 
   test('a database one version older is upgraded in place, and the command line grants on it', async () => {
@@ -267,12 +270,13 @@ describe('the roles schema upgrade (version 11)', () => {
     try {
       const env = { PA_DATABASE_URL: pg.url };
       await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
+      // The versions after it go too (security_events, schema 12), so the migrations replay from there.
+      await runSql(pg.url, `DROP TABLE security_events; DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
         UPDATE pa_schema SET version = ${ROLES_VERSION - 1};
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ROLES_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String((await migrationsFromSource()).length) }]);
         const r = spawnSync(BIN, ['admin', '--data', path.join(tmp, 'b'), 'grant', 'bea@example.test', 'support'],
           { env: { ...process.env, ...env }, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);

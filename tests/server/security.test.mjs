@@ -15,8 +15,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  BIN, Client, assertError, databaseEnv, databaseHolds, dbQuery, email, startServer, stopServer,
+  BIN, Client, assertError, databaseEnv, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, startServer,
+  stopServer,
 } from './helpers.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -302,6 +304,50 @@ describe('the country source', () => {
         assert.match(r.stderr, why);
       }
     } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+const SECURITY_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE security_events')) + 1;
+
+describe(`the security events schema upgrade (version ${SECURITY_VERSION})`, () => {
+  test('the events come in the last migration', async () => {
+    assert.equal(SECURITY_VERSION, (await migrationsFromSource()).length);
+  });
+
+  test('a SQLite database one version older is upgraded in place and records events', async () => {
+    const { tmp, data, sql, migrations: m } = await oldDatabase('security', SECURITY_VERSION - 1);
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);`);
+    const server = await startServer({ data, seed: false, env: { PA_DATABASE_URL: '' } });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assertError(await new Client(server).post('/api/v1/auth/login', { email: 'ann@example.test', password: GUESS }), 401, 'unauthorized');
+      assert.equal(sql("SELECT kind, user_id FROM security_events"), 'login_failed 1');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a PostgreSQL database one version older gets the table from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-security-pg-'));
+    const pg = await createDatabase('pa_security_up');
+    try {
+      const env = { PA_DATABASE_URL: pg.url };
+      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
+      await runSql(pg.url, `DROP TABLE security_events; UPDATE pa_schema SET version = ${SECURITY_VERSION - 1};`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(SECURITY_VERSION) }]);
+        assertError(await new Client(server).post('/api/v1/auth/login', { email: 'x@example.test', password: GUESS }), 401, 'unauthorized');
+        assert.deepEqual(await query(pg.url, 'SELECT kind, user_id FROM security_events'), [{ kind: 'login_failed', user_id: null }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });
     }
   });
