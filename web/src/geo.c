@@ -90,7 +90,7 @@ void pa_geo_country(const char *addr, char cc[3]) {
     break;
   case SRC_NONE: break;
   }
-  /* Only a two-letter code: GeoIP's "--" and "A1" style pseudo-codes are not countries. */
+  /* Only two uppercase letters reach the table (GeoIP says "--" for unknown). */
   if (code && strlen(code) == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' &&
       code[1] <= 'Z')
     memcpy(cc, code, 3);
