@@ -124,6 +124,8 @@ describe('security events and the team views', () => {
     assert.ok(!b.suspicious.some((s) => s.person?.id === v0.id), 'two addresses is under the threshold');
     // The threshold: a third account, a third address.
     await fail(sprayer, v2.mail);
+    b = await view();
+    assert.equal(b.suspicious.find((s) => s.address === A.sprayer[0])?.accounts, SPRAY_ACCOUNTS, 'flagged at exactly the threshold');
     await fail(sprayer, v3.mail);
     await fail(sprayer, v3.mail); // the same account again: still four accounts
     await fail(third, v0.mail);
