@@ -23,6 +23,21 @@ function native(args) {
   return { code: r.status, out: r.stdout, err: r.stderr.trim() };
 }
 
+// Many commands in one process (`petamigos batch`: one per line, arguments
+// tab-separated; each answer ends with \x1e, its status and a newline), so
+// hundreds of cases cost one start of the sanitized binary. err is the whole
+// run's stderr, for a failure's message.
+function nativeBatch(commands) {
+  const r = spawnSync(CLI, ['batch'], { input: commands.map((a) => `${a.join('\t')}\n`).join(''), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, r.stderr);
+  const out = [];
+  const re = /([^\x1e]*)\x1e(\d+)\n/gy;
+  for (let m; (m = re.exec(r.stdout));) out.push({ out: m[1], code: Number(m[2]), err: r.stderr.trim() });
+  assert.equal(out.length, commands.length, 'one answer per command');
+  return out;
+}
+
 before(async () => {
   core = await loadCore();
   i18n = wasmI18n(core);
@@ -116,16 +131,22 @@ test('every catalog message formats identically in WASM and native, with no erro
   const en = i18n.loadCatalog('en', readFileSync(enFile, 'utf8'));
   const files = readdirSync(LOCALES_DIR).filter((f) => f.endsWith('.json')).sort();
   assert.equal(files.length, LOCALES.length + 1);
+  // Every catalog with every sample, rendered natively in one batch first.
+  const samples = [...sampleArgs().entries()];
+  const runs = files.flatMap((file) => samples.map(([k, args]) => {
+    const flags = k % 4 === 3 ? ['--no-isolate'] : [];
+    return { file, k, args, flags, cmd: ['i18n', 'render', path.join(LOCALES_DIR, file), JSON.stringify(args), '--fallback', enFile, '--tz', String(k * 30), ...flags] };
+  }));
+  const answers = nativeBatch(runs.map((r) => r.cmd));
   let compared = 0;
   for (const file of files) {
     const tag = file.slice(0, -5);
-    const full = path.join(LOCALES_DIR, file);
-    const cat = i18n.loadCatalog(tag, readFileSync(full, 'utf8'));
+    const cat = i18n.loadCatalog(tag, readFileSync(path.join(LOCALES_DIR, file), 'utf8'));
     assert.equal(i18n.catalogLocale(cat), tag);
     const keys = i18n.keys(cat);
-    for (const [k, args] of sampleArgs().entries()) {
-      const flags = k % 4 === 3 ? ['--no-isolate'] : [];
-      const nat = native(['i18n', 'render', full, JSON.stringify(args), '--fallback', enFile, '--tz', String(k * 30), ...flags]);
+    runs.forEach(({ file: f, k, args, flags }, i) => {
+      if (f !== file) return;
+      const nat = answers[i];
       assert.equal(nat.code, 0, `${tag}: ${nat.err}`);
       const want = JSON.parse(nat.out);
       assert.deepEqual(Object.keys(want), keys);
@@ -135,7 +156,7 @@ test('every catalog message formats identically in WASM and native, with no erro
         assert.equal(got, want[key], `${tag} ${key} ${JSON.stringify(args)}`);
         compared++;
       }
-    }
+    });
     if (cat !== en) i18n.freeCatalog(cat);
   }
   i18n.freeCatalog(en);
@@ -195,8 +216,8 @@ test('arbitrary messages, good and broken, format as native does', () => {
 
 test('numbers, dates and relative times match native for every locale', () => {
   const when = Date.UTC(2026, 10, 29, 16, 30);
+  const cases = [];
   for (const tag of LOCALES) {
-    const cases = [];
     for (const n of ['0', '-1234.5', '1234567.891', '0.256', '1e3'.replace('e', 'c')]) {
       for (const style of ['decimal', 'integer', 'percent', 'compact']) cases.push([['number', tag, n, style], () => i18n.number(tag, n, style)]);
       cases.push([['number', tag, n, 'currency=EUR'], () => i18n.number(tag, n, 'currency', 'EUR')]);
@@ -211,12 +232,12 @@ test('numbers, dates and relative times match native for every locale', () => {
     for (const [v, u] of [[-3, 'hour'], [2, 'day'], [-1, 'day'], [-45, 'minute'], [-3600 * 30, 'auto']]) {
       cases.push([['relative', tag, String(v), u], () => i18n.relative(tag, v, u)]);
     }
-    for (const [args, wasm] of cases) {
-      const nat = native(args);
-      assert.equal(nat.code, 0, `${args.join(' ')}: ${nat.err}`);
-      assert.equal(wasm() + '\n', nat.out, args.join(' '));
-    }
   }
+  const answers = nativeBatch(cases.map(([args]) => args));
+  cases.forEach(([args, wasm], i) => {
+    assert.equal(answers[i].code, 0, `${args.join(' ')}: ${answers[i].err}`);
+    assert.equal(wasm() + '\n', answers[i].out, args.join(' '));
+  });
   assert.equal(i18n.number('fr', '1234.5'), '1\u202f234,5');
   assert.equal(i18n.number('bn', '1234567'), '১২,৩৪,৫৬৭');
   // CLDR's own data for the plans' currencies (scripts/i18n/gen-locale-data.mjs
@@ -227,6 +248,20 @@ test('numbers, dates and relative times match native for every locale', () => {
   assert.equal(i18n.relative('en', -3, 'hour'), '3 hours ago');
   assert.equal(i18n.date('en', NaN), '');
   assert.match(i18n.error(), /^error \(invalid_argument\): date: outside the years/);
+});
+
+// The batch runner's own edges (core/cli/main.c): PA_CLI_BATCH_ARGS_MAX (32)
+// arguments on a line and PA_CLI_BATCH_LINE_MAX (4096) bytes with its
+// newline; past either, that line alone is a usage error (status 1) and the
+// next line still runs. batch inside batch is refused the same way.
+test('petamigos batch: one record per line, its limits at their edges', () => {
+  const plural = (extra) => ['plural', 'en', ...Array(extra).fill('1')];
+  const longest = ['format', 'en', 'w'.repeat(4096 - 'format\ten\t\n'.length)];
+  const answers = nativeBatch([plural(30), plural(31), longest, [...longest.slice(0, 2), `${longest[2]}0`], ['batch'], ['relative', 'en', '-3', 'hour']]);
+  assert.deepEqual(answers.map((a) => a.code), [0, 1, 0, 1, 1, 0]);
+  assert.equal(answers[0].out, 'one\n'.repeat(30));
+  assert.equal(answers[2].out, `${longest[2]}\n`);
+  assert.equal(answers[5].out, '3 hours ago\n');
 });
 
 test('the catalog check fails on each kind of broken catalog', () => {
@@ -246,7 +281,7 @@ test('the catalog check fails on each kind of broken catalog', () => {
     };
     const cases = [
       ['de', (c) => delete c['feed.retry'], /de: 1 problem\n\s+feed\.retry: missing/],
-      ['de', (c) => { c['feed.extra'] = 'Extra'; }, /feed\.extra: not in en\.json/],
+      ['nl', (c) => { c['feed.extra'] = 'Extra'; }, /feed\.extra: not in en\.json/],
       ['fr', (c) => { c['post.openProfile'] = 'Ouvrir le profil de {animal}'; }, /post\.openProfile: arguments differ from en; missing pet:string; unexpected animal:string/],
       ['ru', (c) => { c['feed.newPosts'] = '{count, plural, one {# пост} many {# постов} other {# поста}}'; }, /feed\.newPosts: \{count, plural\} lacks few \(ru needs one, few, many, other\)/],
       ['ja', (c) => { c['feed.newPosts'] = '{count, plural, one {#件} other {#件}}'; }, /has one, which ja never selects/],
@@ -256,14 +291,20 @@ test('the catalog check fails on each kind of broken catalog', () => {
       ['es', (c) => { c['pet.kind'] = '{species, select, cat {Gato} other {Mascota}}'; }, /lacks case dog, bird, rabbit, fish/],
       ['en-XA', (c) => { c['feed.retry'] = '[Retry]'; }, /en-XA\.json is stale/],
     ];
-    for (const [tag, fn, re] of cases) {
-      copyAll();
-      edit(tag, fn);
-      const r = check();
-      assert.equal(r.status, 1, `${tag}: ${r.stdout}`);
-      assert.match(r.stdout, re, tag);
-      assert.match(r.stdout, /1 catalog failed/);
+    // Each case breaks its own catalog, all in one run (a run checks every
+    // catalog): each failure must be reported under its catalog, and only there.
+    assert.equal(new Set(cases.map(([tag]) => tag)).size, cases.length, 'one case per catalog');
+    copyAll();
+    for (const [tag, fn] of cases) edit(tag, fn);
+    const r = check();
+    assert.equal(r.status, 1, r.stdout);
+    const sections = Object.fromEntries(r.stdout.split(/^(?=FAIL |ok )/m).map((part) => [/^(?:FAIL|ok)\s+([\w-]+)/.exec(part)?.[1], part]));
+    for (const [tag, , re] of cases) {
+      assert.match(sections[tag] ?? '', /^FAIL /, `${tag} failed`);
+      assert.match(sections[tag], re, tag);
+      for (const [other, , otherRe] of cases) if (other !== tag) assert.doesNotMatch(sections[tag], otherRe, `${other}'s problem is not reported under ${tag}`);
     }
+    assert.match(r.stdout, new RegExp(`^${cases.length} catalogs failed`, 'm'));
     copyAll();
     copyFileSync(path.join(LOCALES_DIR, 'de.json'), path.join(tmp, 'xx.json'));
     assert.match(check().stdout, /FAIL xx: locales\/xx\.json is not a shipped locale/);
