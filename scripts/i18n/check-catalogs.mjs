@@ -64,6 +64,11 @@ const SAME_AS_SOURCE = {
   'health.col.distance': ['fr'],
   'health.field.start': ['nl'],
   'health.severity.mild': ['nl'],
+  // The Health tab: SI unit symbols, and words those languages share with English.
+  'ops.ms': '*',
+  'ops.perMinute': ['de', 'es', 'pt', 'fr', 'it', 'nl', 'pl'],
+  'ops.colRoute': ['fr', 'de', 'nl'],
+  'ops.colP50': ['id', 'de'],
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

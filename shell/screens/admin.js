@@ -10,12 +10,16 @@ import { el } from '../compose-kit.js';
 import * as roles from '../admin/roles.js';
 import * as audit from '../admin/audit.js';
 import * as outbox from '../admin/outbox.js';
+import * as security from '../admin/security.js';
+import * as health from '../admin/health.js';
 
 // name: its label is admin.tab.<name> unless label names another key; roles: who sees it (any of them).
 const TABS = [
   { name: 'roles', roles: ['admin'], module: roles },
   { name: 'audit', roles: ['admin'], module: audit },
   { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
+  { name: 'security', roles: ['admin'], module: security },
+  { name: 'health', roles: ['admin'], module: health },
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).

@@ -255,3 +255,9 @@ void pa_limit_addr_key(const char *addr, char out[48]) {
   }
   snprintf(out, 48, "%s", v4);
 }
+
+const char *pa_limit_purpose_name(pa_limit_purpose purpose) {
+  return purpose > PA_LIMIT_NONE && purpose < PA_LIMIT_PURPOSES && defs[purpose].name
+             ? defs[purpose].name
+             : "none";
+}

@@ -108,4 +108,8 @@ int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len);
  * bytes; anything unparsable is copied (cut to fit). */
 void pa_limit_addr_key(const char *addr, char out[48]);
 
+/* A purpose's name ("login_addr", "upload", ...), as the environment's
+ * variables spell it in lowercase; "none" for anything else. */
+const char *pa_limit_purpose_name(pa_limit_purpose purpose);
+
 #endif

@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "embed.h"
+#include "geo.h"
 #include "log.h"
 #include "mail/mail.h"
 #include "metrics/metrics.h"
@@ -357,8 +358,9 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(lines);
     return PA_SRV_EINVAL;
   }
-  /* The operator's token for /metrics (web/README.md, "Health"). */
-  if (pa_api_ops_init(err, errlen) != 0) {
+  /* The operator's token for /metrics (web/README.md, "Health"); the
+   * security events' country source (geo.h). */
+  if (pa_api_ops_init(err, errlen) != 0 || pa_geo_init(err, errlen) != 0) {
     memset(&pc, 0, sizeof pc);
     free(srv);
     free(lines);

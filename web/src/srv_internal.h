@@ -61,6 +61,10 @@ typedef struct pa_srv_req {
   char csrf[48];           /* the session's CSRF token, "" without one */
   char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
   const char *remote_addr; /* the peer's numeric address */
+  /* The client's address (geo.h: the peer's, or what a proxy on this
+   * machine forwarded), canonical; filled by pa_api_handle, "" before. */
+  char client[46];
+  char error_code[32]; /* the code of the error answer sent (api.c), "" for none */
 } pa_srv_req;
 
 /* ---- reading a request: the only way handlers see the transport */

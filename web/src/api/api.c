@@ -35,6 +35,7 @@ static void send_error(pa_srv_req *rq, int status, const char *code, const char 
   cJSON *root = cJSON_CreateObject();
   cJSON *err = cJSON_AddObjectToObject(root, "error");
   char *text = NULL;
+  snprintf(rq->error_code, sizeof rq->error_code, "%s", code); /* for the security events */
   if (err && cJSON_AddStringToObject(err, "code", code) &&
       cJSON_AddStringToObject(err, "message", message) &&
       (!field || cJSON_AddStringToObject(err, "field", field)))

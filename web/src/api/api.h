@@ -23,6 +23,13 @@
 enum {
   PA_API_BODY_MAX = 64 * 1024, /* bytes of a JSON request body */
   PA_API_LIST_MAX = 100,       /* items per page of lists other than feeds */
+  /* The Security view (admin_ops.c): hours looked back (a week at most, by
+   * default a day), addresses listed, and when a pattern is suspicious. */
+  PA_API_SECURITY_HOURS_MAX = 168,
+  PA_API_SECURITY_HOURS_DEFAULT = 24,
+  PA_API_SECURITY_TOP = 20,
+  PA_API_SECURITY_SPRAY_ACCOUNTS = 3,   /* one address failing for this many accounts */
+  PA_API_SECURITY_TARGET_ADDRESSES = 3, /* one account failing from this many addresses */
   PA_API_LIST_DEFAULT = 20,
   /* The operator's bearer token (PA_METRICS_TOKEN): long enough to resist
    * guessing, short enough for one header line. */
@@ -264,6 +271,9 @@ void pa_api_admin_grant(pa_srv_req *rq);
 void pa_api_admin_revoke(pa_srv_req *rq);
 void pa_api_admin_audit(pa_srv_req *rq);
 void pa_api_admin_outbox(pa_srv_req *rq);
+/* The team's views (admin_ops.c): GET /admin/security?hours=N and GET /admin/health. */
+void pa_api_admin_security(pa_srv_req *rq);
+void pa_api_admin_health(pa_srv_req *rq);
 /* Adds "roles": the names of a PA_STORE_ROLE_* mask (store/admin.h), in
  * their order; 0 or -1 (out of memory). */
 int pa_api_add_roles(cJSON *o, int roles);

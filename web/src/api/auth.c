@@ -8,6 +8,7 @@
 #include "billing/billing.h"
 #include "clock.h"
 #include "mail/mail.h"
+#include "secev.h"
 #include "store/accounts.h"
 #include "store/email.h"
 #include "store/notifications.h"
@@ -186,6 +187,7 @@ void pa_api_signup(pa_srv_req *rq) {
   if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
       new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
+  pa_secev_signin(rq, user);
   send_session(rq, 201, user, csrf);
   goto out;
 fail:
@@ -220,6 +222,7 @@ void pa_api_login(pa_srv_req *rq) {
   }
   /* Unknown email and wrong password cost the same and read the same. */
   if (!password_matches(rc == PA_STORE_OK ? &cred : NULL, password)) {
+    pa_secev_login_failed(rq, rc == PA_STORE_OK ? cred.id : 0);
     pa_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
@@ -230,6 +233,7 @@ void pa_api_login(pa_srv_req *rq) {
     rq->set_cookie[0] = '\0';
     goto out;
   }
+  pa_secev_signin(rq, cred.id);
   send_session(rq, 200, cred.id, csrf);
 out:
   sodium_memzero(&cred, sizeof cred);

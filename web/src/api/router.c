@@ -6,12 +6,14 @@
 #include "blob.h"
 #include "clock.h"
 #include "health_rules.h"
+#include "geo.h"
 #include "limit.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
 #include "origin.h"
 #include "pay/pay.h"
 #include "respcache.h"
+#include "secev.h"
 #include "store/admin.h"
 #include "store/sessions.h"
 #include "str.h"
@@ -159,7 +161,7 @@ static void default_key(pa_srv_req *rq, pa_limit_purpose purpose, char out[64]) 
       purpose != PA_LIMIT_MAIL_ADDR && rq->viewer)
     snprintf(out, 64, "u_%lld", (long long)rq->viewer);
   else
-    pa_limit_addr_key(rq->remote_addr ? rq->remote_addr : "", out);
+    pa_limit_addr_key(rq->client, out);
 }
 
 int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
@@ -170,6 +172,7 @@ int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key) {
   }
   int wait = pa_limit_charge(purpose, key, strlen(key));
   if (!wait) return 0;
+  pa_secev_limited(rq, purpose);
   snprintf(message, sizeof message, "Too many requests; try again in %d seconds", wait);
   pa_api_error_retry(rq, 429, "rate_limited", message, wait);
   return -1;
@@ -333,6 +336,8 @@ static const route routes[] = {
     /* A vet's read-only view: the token is the credential, no session. */
     {"GET", "/api/v1/health/shared/{token}", pa_api_health_shared, 0, PA_LIMIT_SEARCH},
     {"GET", "/api/v1/admin/outbox", pa_api_admin_outbox, F_ADMIN | F_SUPPORT, PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/security", pa_api_admin_security, F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/health", pa_api_admin_health, F_ADMIN, PA_LIMIT_NONE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -461,6 +466,8 @@ void pa_api_handle(pa_srv_req *rq) {
     pa_api_error(rq, 500, "internal", "Something went wrong on our side", NULL);
     return;
   }
+  /* The client's address, once: the limiter's key and security events'. */
+  pa_geo_client(rq->remote_addr, pa_srv_req_header(rq, "X-Forwarded-For"), rq->client);
   rq->metric = route_metric[r - routes];
   rq->route = r->pattern;
   memcpy(rq->ids, ids, sizeof ids);
@@ -507,6 +514,11 @@ void pa_api_handle(pa_srv_req *rq) {
   if (!limit && state_changing(m) && !(r->flags & F_HOOK)) limit = PA_LIMIT_WRITE;
   if (!(r->flags & F_LATE) && limit && pa_api_limited(rq, limit, NULL) != 0) return;
   r->fn(rq);
+  /* A refused upload is a security event: its type, size, contents or the
+   * day's quota (not a limiter hit, recorded as one, nor a 5xx). */
+  if ((r->flags & (F_MEDIA | F_ATTACH)) && rq->status >= 400 && rq->status < 500 &&
+      strcmp(rq->error_code, "rate_limited") != 0)
+    pa_secev_upload_refused(rq, rq->error_code[0] ? rq->error_code : "refused");
   /* Whatever a write changed, no signed-out page kept from before shows it. */
   if (state_changing(m) && rq->status < 400) pa_respcache_bump(rq->srv->public_pages);
 }

@@ -4,6 +4,9 @@
 #include "billing/billing.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics/metrics.h"
+#include "secev.h"
+#include "store/pay.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -25,7 +28,14 @@ static void *run(void *arg) {
   while (!w->stopping) {
     w->woken = 0;
     pthread_mutex_unlock(&w->lock);
-    pa_billing_work(w->db, w->pay, pa_clock_now());
+    const int64_t now = pa_clock_now();
+    int64_t queued = 0;
+    pa_billing_work(w->db, w->pay, now);
+    if (pa_store_pay_events_pending(w->db, &queued) == PA_STORE_OK)
+      pa_metrics_gauge_set(PA_METRICS_QUEUE_BILLING, queued);
+    /* This is the server's one housekeeping thread with its own connection:
+     * old security events go here too (secev.h). */
+    pa_secev_prune(w->db, now);
     pthread_mutex_lock(&w->lock);
     if (w->stopping || w->woken) continue;
     struct timespec until;

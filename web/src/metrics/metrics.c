@@ -226,6 +226,56 @@ static void render_routes(pa_buf *b, int n) {
   }
 }
 
+int pa_metrics_routes(void) { return atomic_load_explicit(&nroutes, memory_order_acquire); }
+
+int pa_metrics_route_get(int i, pa_metrics_route_stats *out) {
+  if (i < 0 || i >= pa_metrics_routes()) return -1;
+  series *s = &routes[i];
+  memset(out, 0, sizeof *out);
+  out->method = s->method;
+  out->pattern = s->pattern;
+  for (int c = 0; c < STATUS_CLASSES; c++) {
+    out->status[c] = load(&s->status[c]);
+    out->requests += out->status[c];
+  }
+  for (int k = 0; k <= PA_METRICS_BUCKETS; k++) out->bucket[k] = load(&s->bucket[k]);
+  out->sum_us = load(&s->sum_us);
+  out->errors = load(&s->errors);
+  out->bytes = load(&s->bytes);
+  return 0;
+}
+
+double pa_metrics_quantile_us(const pa_metrics_route_stats *s, double q) {
+  uint64_t total = 0, cum = 0;
+  for (int k = 0; k <= PA_METRICS_BUCKETS; k++) total += s->bucket[k];
+  if (total == 0) return 0;
+  if (q < 0) q = 0;
+  if (q > 1) q = 1;
+  double rank = q * (double)total;
+  for (int k = 0; k < PA_METRICS_BUCKETS; k++) {
+    uint64_t in = s->bucket[k];
+    if (in && (double)(cum + in) >= rank) {
+      double lo = k ? (double)pa_metrics_bucket_us[k - 1] : 0, hi = (double)pa_metrics_bucket_us[k];
+      return lo + (hi - lo) * ((rank - (double)cum) / (double)in);
+    }
+    cum += in;
+  }
+  return (double)pa_metrics_bucket_us[PA_METRICS_BUCKETS - 1];
+}
+
+int64_t pa_metrics_gauge_get(pa_metrics_gauge g) {
+  return (unsigned)g < PA_METRICS_GAUGES ? atomic_load_explicit(&gauges[g], memory_order_relaxed)
+                                         : 0;
+}
+
+uint64_t pa_metrics_counter_get(pa_metrics_counter c) {
+  return (unsigned)c < PA_METRICS_COUNTERS ? load(&counters[c]) : 0;
+}
+
+double pa_metrics_uptime(void) {
+  return started ? (double)(pa_metrics_now_ns() - start_mono) / 1e9 : 0.0;
+}
+
 int pa_metrics_render(char **out, size_t *len) {
   pa_buf b = {0};
   int n = atomic_load_explicit(&nroutes, memory_order_acquire);
@@ -257,6 +307,11 @@ int pa_metrics_render(char **out, size_t *len) {
       &b, "pa_pool_queue_depth{pool=\"fast\"} %lld\npa_pool_queue_depth{pool=\"slow\"} %lld\n",
       (long long)atomic_load_explicit(&gauges[PA_METRICS_QUEUE_FAST], memory_order_relaxed),
       (long long)atomic_load_explicit(&gauges[PA_METRICS_QUEUE_SLOW], memory_order_relaxed));
+  head(&b, "pa_billing_queue_depth", "gauge",
+       "Payment provider webhooks queued and not applied yet (counted each billing round).");
+  pa_buf_putf(
+      &b, "pa_billing_queue_depth %lld\n",
+      (long long)atomic_load_explicit(&gauges[PA_METRICS_QUEUE_BILLING], memory_order_relaxed));
   head(&b, "pa_pool_rejected_total", "counter",
        "Requests refused with 503 because the worker pool's queue was full.");
   pa_buf_putf(&b,

@@ -28,10 +28,11 @@ enum {
 extern const uint64_t pa_metrics_bucket_us[PA_METRICS_BUCKETS];
 
 typedef enum pa_metrics_gauge {
-  PA_METRICS_CONNECTIONS, /* open TCP connections (the transport) */
-  PA_METRICS_WEBSOCKETS,  /* open WebSockets: the chat sockets */
-  PA_METRICS_QUEUE_FAST,  /* requests waiting for one of the ordinary workers */
-  PA_METRICS_QUEUE_SLOW,  /* the same for the slow workers (Argon2id, media, providers) */
+  PA_METRICS_CONNECTIONS,   /* open TCP connections (the transport) */
+  PA_METRICS_WEBSOCKETS,    /* open WebSockets: the chat sockets */
+  PA_METRICS_QUEUE_FAST,    /* requests waiting for one of the ordinary workers */
+  PA_METRICS_QUEUE_SLOW,    /* the same for the slow workers (Argon2id, media, providers) */
+  PA_METRICS_QUEUE_BILLING, /* payment webhooks queued, not applied yet (billing/worker.c) */
   PA_METRICS_GAUGES
 } pa_metrics_gauge;
 
@@ -76,6 +77,30 @@ uint64_t pa_metrics_now_ns(void);
  * pa_metrics_thread_db_ns reads (the request log's db_us). */
 void pa_metrics_db_span(uint64_t ns);
 uint64_t pa_metrics_thread_db_ns(void);
+
+/* The figures as they are now, for the admin console's Health view
+ * (api/admin_ops.c), which draws them itself. */
+typedef struct pa_metrics_route_stats {
+  const char *method, *pattern;
+  uint64_t status[5];                      /* by class: 1xx … 5xx */
+  uint64_t requests;                       /* their sum */
+  uint64_t bucket[PA_METRICS_BUCKETS + 1]; /* per bucket (not cumulative); the last over 10 s */
+  uint64_t sum_us, errors, bytes;
+} pa_metrics_route_stats;
+
+/* The registered routes' count; pa_metrics_route_get fills out for route i
+ * (0 ≤ i < that count): 0, or -1 for any other i. */
+int pa_metrics_routes(void);
+int pa_metrics_route_get(int i, pa_metrics_route_stats *out);
+/* The latency below which a fraction q (0..1) of s's requests answered, in
+ * microseconds, interpolated within its bucket (as Prometheus'
+ * histogram_quantile); the largest bound when it falls past it, 0 when s
+ * has no requests. */
+double pa_metrics_quantile_us(const pa_metrics_route_stats *s, double q);
+int64_t pa_metrics_gauge_get(pa_metrics_gauge g);
+uint64_t pa_metrics_counter_get(pa_metrics_counter c);
+/* Seconds since pa_metrics_start (0 before). */
+double pa_metrics_uptime(void);
 
 /* The whole exposition (# HELP, # TYPE, samples; text format 0.0.4) in a
  * malloc'd NUL-terminated buffer the caller frees: 0, or -1 when out of

@@ -154,5 +154,7 @@ int pa_store_pay_event_retry(pa_store *db, int64_t id, int64_t next_at);
 /* Forgets applied events received before before (their ids are needed only
  * while the provider may still resend them). */
 int pa_store_pay_events_prune(pa_store *db, int64_t before);
+/* The queued webhooks not applied yet (the billing queue's depth). */
+int pa_store_pay_events_pending(pa_store *db, int64_t *n);
 
 #endif

@@ -485,3 +485,7 @@ int pa_store_pay_events_prune(pa_store *db, int64_t before) {
   return pa_sq_exec_i64(db, "DELETE FROM pay_events WHERE done_at IS NOT NULL AND received_at < ?1",
                         1, &before, NULL);
 }
+
+int pa_store_pay_events_pending(pa_store *db, int64_t *n) {
+  return pa_sq_scalar_i64(db, "SELECT count(*) FROM pay_events WHERE done_at IS NULL", 0, NULL, n);
+}

@@ -715,6 +715,27 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  created_at INTEGER NOT NULL"
     ") STRICT;"
     "CREATE INDEX outbox_at ON outbox(created_at, id);",
+    /* 15: security events (issue 19; web/README.md, "Security events"): failed
+     * sign-ins, limiter hits, refused uploads and new sessions with the
+     * client's address and its country, for the console's Security view.
+     * Never a secret: kind and a short detail word (which limit, why), the
+     * account when known (SET NULL when it goes: the events stay counted but
+     * name nobody), the address, "" or a two-letter country, and n, the
+     * events the row stands for (limiter hits are sampled, secev.c). Pruned
+     * after PA_SECEV_RETENTION_DAYS by the housekeeping thread, by at. */
+    "CREATE TABLE security_events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('login_failed', 'limited', 'upload_refused', 'signin')),"
+    "  detail TEXT NOT NULL DEFAULT '' CHECK (length(CAST(detail AS BLOB)) < 40),"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  addr TEXT NOT NULL CHECK (length(addr) BETWEEN 1 AND 45),"
+    "  country TEXT NOT NULL DEFAULT '' CHECK (country = '' OR (length(country) = 2"
+    "    AND country NOT GLOB '*[^A-Z]*')),"
+    "  n INTEGER NOT NULL DEFAULT 1 CHECK (n >= 1)"
+    ") STRICT;"
+    "CREATE INDEX security_events_at ON security_events(at);"
+    "CREATE INDEX security_events_user ON security_events(user_id) WHERE user_id IS NOT NULL;",
 };
 
 static int user_version(pa_store *db, int *out) {
