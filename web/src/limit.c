@@ -66,6 +66,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                              PA_LIMIT_CANDIDATES_SLOTS, 1},
     [PA_LIMIT_BILLING] = {"billing", PA_LIMIT_BILLING_BURST, PA_LIMIT_BILLING_WINDOW,
                           PA_LIMIT_BILLING_SLOTS, 0},
+    [PA_LIMIT_REPORT] = {"report", PA_LIMIT_REPORT_BURST, PA_LIMIT_REPORT_WINDOW,
+                         PA_LIMIT_REPORT_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -35,6 +35,7 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
   PA_LIMIT_BILLING, /* checkouts, retries, cancels per user (each calls a payment provider); closed
                      */
+  PA_LIMIT_REPORT,  /* reports filed per user (each lands in a moderator's queue); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -75,6 +76,9 @@ enum {
   PA_LIMIT_BILLING_BURST = 10, /* a checkout, a retry or two, a change of mind */
   PA_LIMIT_BILLING_WINDOW = 600,
   PA_LIMIT_BILLING_SLOTS = 16384,
+  PA_LIMIT_REPORT_BURST = 20, /* a run of spam reported item by item */
+  PA_LIMIT_REPORT_WINDOW = 3600,
+  PA_LIMIT_REPORT_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

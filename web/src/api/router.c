@@ -213,7 +213,8 @@ static int route_roles(int flags) { return (flags & F_ROLES) >> F_ROLE_SHIFT; }
 typedef struct route {
   const char *method;
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
-                          "{word}" for one lowercase word (PA_API_WORD_MAX letters) */
+                          "{id}" for an id of any type, "{word}" for one lowercase word
+                          (PA_API_WORD_MAX letters) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -308,6 +309,13 @@ static const route routes[] = {
     {"DELETE", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_revoke, F_ADMIN,
      PA_LIMIT_WRITE},
     {"GET", "/api/v1/admin/audit", pa_api_admin_audit, F_ADMIN, PA_LIMIT_NONE},
+    /* Moderation (issue 19): anyone signed in reports; moderators act, and admins, who
+     * hold every power of the console, may too. */
+    {"POST", "/api/v1/reports", pa_api_report_create, F_AUTH | F_LATE, PA_LIMIT_REPORT},
+    {"GET", "/api/v1/mod/queue", pa_api_mod_queue, F_MOD | F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/mod/items/{word}/{id}", pa_api_mod_item, F_MOD | F_ADMIN, PA_LIMIT_NONE},
+    {"POST", "/api/v1/mod/items/{word}/{id}/actions", pa_api_mod_action, F_MOD | F_ADMIN,
+     PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -342,6 +350,14 @@ static int match(const char *pattern, const char *path, int64_t ids[2], char *wo
         p = close + 1;
         s += slen;
         continue;
+      }
+      if (strcmp(prefix, "id") == 0) {
+        /* Any kind's id ("p_3", "cm_9"): the handler checks the prefix is
+         * the one its {word} names (the moderation registry's items). */
+        size_t lead = strspn(seg, "abcdefghijklmnopqrstuvwxyz");
+        if (lead == 0 || lead >= sizeof prefix || seg[lead] != '_') return 0;
+        memcpy(prefix, seg, lead);
+        prefix[lead] = '\0';
       }
       if (pa_api_parse_id(seg, prefix, &ids[n++]) != 0) return 0;
       p = close + 1;
