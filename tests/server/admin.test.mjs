@@ -233,8 +233,9 @@ describe('roles and the audit log', () => {
 const ROLES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE user_roles')) + 1;
 
 describe('the roles schema upgrade (version 11)', () => {
-  test('the last migration is the one that adds roles', async () => {
-    assert.equal(ROLES_VERSION, (await migrationsFromSource()).length);
+  test('the roles come with version 11, and only the moderation migration (12) follows it', async () => {
+    assert.equal(ROLES_VERSION, 11);
+    assert.equal((await migrationsFromSource()).length, ROLES_VERSION + 1);
   });
 
   test('a database one version older is upgraded in place, and the command line grants on it', async () => {
@@ -267,12 +268,16 @@ describe('the roles schema upgrade (version 11)', () => {
     try {
       const env = { PA_DATABASE_URL: pg.url };
       await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
+      // Moderation's version (12, after the roles) is undone too (tests/server/moderation.test.mjs).
+      await runSql(pg.url, `DROP TABLE reports; ALTER TABLE posts DROP COLUMN mod_state;
+        ALTER TABLE comments DROP COLUMN mod_state;
+        ALTER TABLE users DROP COLUMN suspended_until, DROP COLUMN banned_at;
+        DROP TABLE audit_log; DROP TABLE user_roles; DROP FUNCTION audit_append_only();
         UPDATE pa_schema SET version = ${ROLES_VERSION - 1};
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ROLES_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ROLES_VERSION + 1) }]);
         const r = spawnSync(BIN, ['admin', '--data', path.join(tmp, 'b'), 'grant', 'bea@example.test', 'support'],
           { env: { ...process.env, ...env }, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);

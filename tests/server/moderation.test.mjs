@@ -16,8 +16,9 @@ import { access, cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  BIN, Client, assertError, databaseEnv, dbQuery, email, png, startServer, stopServer,
+  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, png, startServer, stopServer,
 } from './helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -372,5 +373,53 @@ describe('moderation', () => {
     // Restore lifts it.
     assert.equal((await act({ c: modBack }, 'person', sam.id, { action: 'restore' })).body.state, 'active');
     await new Client(server).login(sam.mail, PASSWORD);
+  });
+});
+
+const MOD_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE reports')) + 1;
+
+describe('the moderation schema upgrade', () => {
+  test('a SQLite database one version older is upgraded in place: everything shown, nobody suspended', async () => {
+    assert.equal(MOD_VERSION, (await migrationsFromSource()).length, 'moderation is the last migration');
+    const { tmp, data, sql, migrations: m } = await oldDatabase('moderation', MOD_VERSION - 1);
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+      INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Rex', 'dog', 1);
+      INSERT INTO posts (id, author_id, pet_id, caption, created_at) VALUES (1, 1, 1, 'old', 2);
+      INSERT INTO comments (post_id, author_id, body, created_at) VALUES (1, 1, 'kept', 3);`);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(sql('SELECT p.mod_state, c.mod_state, u.suspended_until IS NULL, u.banned_at IS NULL FROM posts p, comments c, users u'), '0 0 1 1');
+      assert.equal(sql('SELECT count(*) FROM reports'), '0');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('a PostgreSQL database one version older gets moderation from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-mod-pg-'));
+    const pg = await createDatabase('pa_mod_up');
+    try {
+      const env = { PA_DATABASE_URL: pg.url };
+      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
+      await runSql(pg.url, `DROP TABLE reports; ALTER TABLE posts DROP COLUMN mod_state;
+        ALTER TABLE comments DROP COLUMN mod_state;
+        ALTER TABLE users DROP COLUMN suspended_until, DROP COLUMN banned_at;
+        UPDATE pa_schema SET version = ${MOD_VERSION - 1};
+        INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(MOD_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT suspended_until, banned_at FROM users'), [{ suspended_until: null, banned_at: null }]);
+        assert.deepEqual(await query(pg.url, 'SELECT count(*) AS n FROM reports'), [{ n: '0' }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -9,21 +9,6 @@
 
 #include <string.h>
 
-static const char *const action_names[PA_MOD_ACTIONS] = {"hide", "remove",  "restore",
-                                                         "warn", "suspend", "ban"};
-
-const char *pa_mod_action_name(int action) {
-  for (int i = 0; i < PA_MOD_ACTIONS; i++)
-    if (action == 1 << i) return action_names[i];
-  return NULL;
-}
-
-int pa_mod_action_parse(const char *name) {
-  for (int i = 0; name && i < PA_MOD_ACTIONS; i++)
-    if (strcmp(name, action_names[i]) == 0) return 1 << i;
-  return 0;
-}
-
 static const char *item_state_name(int state) {
   return state == PA_STORE_MOD_HIDDEN    ? "hidden"
          : state == PA_STORE_MOD_REMOVED ? "removed"

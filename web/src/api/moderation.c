@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "api/mod_body.h"
 #include "clock.h"
 #include "store/admin.h"
 #include "store/moderation.h"
@@ -19,75 +20,43 @@
 #include <string.h>
 
 enum {
-  PA_MOD_NOTE_MAX = 300,         /* characters of a moderator's note (it goes into the audit
-                                    row's detail, PA_STORE_AUDIT_DETAIL_MAX bytes) */
-  PA_MOD_SUSPEND_DAYS_MAX = 365, /* a longer suspension is a ban */
-  PA_MOD_REPORTS_SHOWN = 50,     /* reports listed with an item */
-  PA_MOD_REPORT_ID_MAX = 40,     /* bytes of an item id in a report ("cm_" and 19 digits) */
-  PA_MOD_KIND_MAX = 16           /* bytes of a kind's name, with its NUL */
+  PA_MOD_REPORTS_SHOWN = 50 /* reports listed with an item */
 };
 
-/* The reasons a report can give, in the order the shell lists them. */
-static const char *const reasons[] = {"spam",     "harassment",    "hate",
-                                      "violence", "nudity",        "animal_cruelty",
-                                      "scam",     "impersonation", "other"};
+_Static_assert((int)PA_MOD_BODY_TEXT_MAX == (int)PA_STORE_REPORT_TEXT_MAX &&
+                   (int)PA_MOD_BODY_MESSAGE_MAX == (int)PA_STORE_REPORT_MESSAGE_MAX,
+               "the body's limits are the schema's");
 
-static int reason_ok(const char *r) {
-  for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
-    if (strcmp(r, reasons[i]) == 0) return 1;
-  return 0;
+/* 400 with the body checker's message and field. */
+static void bad_body(pa_srv_req *rq, const char *msg, const char *field) {
+  if (field)
+    pa_api_field_error(rq, 400, "bad_request", msg, field);
+  else
+    PA_BAD(rq, msg);
+}
+
+/* pa_mod_prefix_fn over the registry. */
+static const char *kind_prefix(const char *kind) {
+  const pa_mod_kind *k = pa_mod_kind_find(kind);
+  return k ? k->prefix : NULL;
 }
 
 /* ---- POST /api/v1/reports */
 
-/* Parses an item id with the kind's prefix; 0 or -1 with 400 sent. */
-static int item_id(pa_srv_req *rq, const pa_mod_kind *k, const char *text, int64_t *id) {
-  char msg[96];
-  if (text && pa_api_parse_id(text, k->prefix, id) == 0) return 0;
-  snprintf(msg, sizeof msg, "id must be a %s id like \"%s_1\"", k->name, k->prefix);
-  pa_api_field_error(rq, 400, "bad_request", msg, "id");
-  return -1;
-}
-
 void pa_api_report_create(pa_srv_req *rq) {
-  static const char *const fields[] = {"kind", "id", "reason", "text", "from", "message", NULL};
-  const char *kind_name, *id_text, *reason, *text = NULL, *message = NULL;
-  int64_t item = 0, from = 0, subject = 0, id = 0;
+  char msg[160];
+  const char *field;
+  int64_t subject = 0, id = 0;
+  pa_mod_report_body b;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) ||
-      pa_api_str(rq, body, "kind", 1, 1, PA_MOD_KIND_MAX, 0, &kind_name) ||
-      pa_api_str(rq, body, "id", 1, 1, PA_MOD_REPORT_ID_MAX, 0, &id_text) ||
-      pa_api_str(rq, body, "reason", 1, 1, 20, 0, &reason) ||
-      pa_api_str(rq, body, "text", 0, 0, PA_STORE_REPORT_TEXT_MAX, 1, &text))
-    goto out;
-  const pa_mod_kind *k = pa_mod_kind_find(kind_name);
-  if (!k) {
-    pa_api_field_error(rq, 400, "bad_request", "kind must be post, comment, person or message",
-                       "kind");
+  if (pa_mod_body_report(body, kind_prefix, &b, msg, sizeof msg, &field)) {
+    bad_body(rq, msg, field);
     goto out;
   }
-  if (!reason_ok(reason)) {
-    pa_api_field_error(rq, 400, "bad_request",
-                       "reason must be spam, harassment, hate, violence, nudity, animal_cruelty,"
-                       " scam, impersonation or other",
-                       "reason");
-    goto out;
-  }
-  if (item_id(rq, k, id_text, &item)) goto out;
-  /* A chat message is end-to-end encrypted: the reporter's device sends the
-   * text it decrypted and who sent it. Other kinds carry neither. */
+  const pa_mod_kind *k = pa_mod_kind_find(b.kind);
   const int chat = strcmp(k->name, "message") == 0;
-  if (chat ? pa_api_id(rq, body, "from", "u", 1, &from) ||
-                 pa_api_str(rq, body, "message", 1, 1, PA_STORE_REPORT_MESSAGE_MAX, 1, &message)
-           : 0)
-    goto out;
-  if (!chat && (cJSON_GetObjectItemCaseSensitive(body, "from") ||
-                cJSON_GetObjectItemCaseSensitive(body, "message"))) {
-    PA_BAD(rq, "from and message belong to reports of chat messages only");
-    goto out;
-  }
-  int rc = k->subject(rq->db, item, rq->viewer, from, &subject);
+  int rc = k->subject(rq->db, b.item, rq->viewer, b.from, &subject);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, chat ? "No conversation with that person" : "Nothing to report there");
     goto out;
@@ -102,8 +71,8 @@ void pa_api_report_create(pa_srv_req *rq) {
   }
   /* Charged once the report is valid: a rejected one costs nothing. */
   if (pa_api_limited(rq, PA_LIMIT_REPORT, NULL)) goto out;
-  pa_store_report_new r = {rq->viewer, k->name, item,    subject,
-                           reason,     text,    message, pa_clock_now()};
+  pa_store_report_new r = {rq->viewer, k->name, b.item,    subject,
+                           b.reason,   b.text,  b.message, pa_clock_now()};
   rc = pa_store_reports_add(rq->db, &r, &id);
   if (rc == PA_STORE_ECONFLICT) {
     pa_api_error(rq, 409, "already_reported",
@@ -116,8 +85,8 @@ void pa_api_report_create(pa_srv_req *rq) {
   }
   cJSON *o = cJSON_CreateObject();
   if (!o || pa_api_add_id(o, "id", "rep", id) || !cJSON_AddStringToObject(o, "kind", k->name) ||
-      !cJSON_AddStringToObject(o, "item_id", id_text) ||
-      !cJSON_AddStringToObject(o, "reason", reason) || pa_api_add_time(o, "created_at", r.at)) {
+      !cJSON_AddStringToObject(o, "item_id", b.id) ||
+      !cJSON_AddStringToObject(o, "reason", b.reason) || pa_api_add_time(o, "created_at", r.at)) {
     cJSON_Delete(o);
     pa_api_internal(rq, "report");
     goto out;
@@ -289,36 +258,25 @@ static int print_into(cJSON *o, char *out, size_t cap) {
 }
 
 void pa_api_mod_action(pa_srv_req *rq) {
-  static const char *const fields[] = {"action", "note", "days", NULL};
   const pa_mod_kind *k;
-  const char *action_name, *note = NULL;
-  int64_t id, subject = 0, days = 0;
-  char item_text[48], subject_text[32], detail[PA_STORE_AUDIT_DETAIL_MAX + 1],
+  const char *field;
+  int64_t id, subject = 0;
+  char msg[160], item_text[48], subject_text[32], detail[PA_STORE_AUDIT_DETAIL_MAX + 1],
       told[PA_STORE_AUDIT_DETAIL_MAX + 1], reporters_told[256], audit_action[32];
+  pa_mod_action_body ab;
   cJSON *body = NULL, *d = NULL, *t = NULL, *rt = NULL;
   if (path_item(rq, &k, &id) || pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "action", 1, 1, 20, 0, &action_name) ||
-      pa_api_str(rq, body, "note", 0, 0, PA_MOD_NOTE_MAX, 1, &note))
-    goto out;
-  const int action = pa_mod_action_parse(action_name);
-  if (!action || !(k->actions & action)) {
-    char msg[128];
-    snprintf(msg, sizeof msg, "action must be one of those that apply to a %s (see actions)",
-             k->name);
-    pa_api_field_error(rq, 400, "bad_request", msg, "action");
+  if (pa_mod_body_action(body, &ab, msg, sizeof msg, &field)) {
+    bad_body(rq, msg, field);
     goto out;
   }
-  const cJSON *dv = cJSON_GetObjectItemCaseSensitive(body, "days");
-  if (action == PA_MOD_SUSPEND) {
-    if (!cJSON_IsNumber(dv) || dv->valuedouble != (double)(int64_t)dv->valuedouble ||
-        dv->valuedouble < 1 || dv->valuedouble > PA_MOD_SUSPEND_DAYS_MAX) {
-      pa_api_field_error(rq, 400, "bad_request", "days must be a whole number from 1 to 365",
-                         "days");
-      goto out;
-    }
-    days = (int64_t)dv->valuedouble;
-  } else if (dv) {
-    pa_api_field_error(rq, 400, "bad_request", "days belongs to suspend only", "days");
+  const int action = ab.action;
+  const char *action_name = ab.name, *note = ab.note;
+  const int64_t days = ab.days;
+  if (!(k->actions & action)) {
+    snprintf(msg, sizeof msg, "action %s does not apply to a %s (see actions)", action_name,
+             k->name);
+    pa_api_field_error(rq, 400, "bad_request", msg, "action");
     goto out;
   }
   int rc = k->owner(rq->db, id, &subject);
