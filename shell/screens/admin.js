@@ -9,11 +9,13 @@
 import { el } from '../compose-kit.js';
 import * as roles from '../admin/roles.js';
 import * as audit from '../admin/audit.js';
+import * as moderation from '../admin/moderation.js';
 
 // name: its label is admin.tab.<name>; roles: who sees it (any of them).
 const TABS = [
   { name: 'roles', roles: ['admin'], module: roles },
   { name: 'audit', roles: ['admin'], module: audit },
+  { name: 'moderation', roles: ['moderator', 'admin'], module: moderation },
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).

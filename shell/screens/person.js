@@ -6,6 +6,7 @@ import { openGrid, closeGrid } from '../grid.js';
 import { speciesLabel } from '../pets.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
 import { nameWithBadge } from '../plus.js';
+import { reportButton } from '../report.js';
 
 export async function mount(root, params, ctx) {
   const { t, navigate } = ctx;
@@ -32,6 +33,7 @@ export async function mount(root, params, ctx) {
     actions.append(el('a', { className: 'social-button', href: '/pets/new', textContent: t('social.addPet') }));
   } else {
     actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'users', subject: p, showCount, message }));
+    if (me) actions.append(reportButton(t, 'person', p.id, 'social-button'));
   }
   showCount(p.follower_count);
 

@@ -108,6 +108,7 @@ function sampleArgs() {
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
     provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
+    caption: k % 2 ? 'Nap time' : 'قيلولة', kind: 'Post', action: 'Hide', state: 'Hidden', id: 'u_7',
   }));
 }
 
