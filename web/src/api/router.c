@@ -53,7 +53,9 @@ static int resolve_session(pa_srv_req *rq) {
     return 0;
   int rc = pa_store_sessions_find(rq->db, h, sizeof h, &s);
   const int64_t now = pa_clock_now(), life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
-  if (rc == PA_STORE_OK && s.expires_at <= now) {
+  /* A suspension or ban ends its person's sessions in its own transaction;
+   * one made by a sign-in that raced it ends here. */
+  if (rc == PA_STORE_OK && (s.expires_at <= now || s.barred_until > now)) {
     pa_store_sessions_delete(rq->db, s.id);
   } else if (rc == PA_STORE_OK) {
     rq->session_id = s.id;
