@@ -11,7 +11,7 @@ import { el } from '../compose-kit.js';
 import { problem } from './kit.js';
 
 const QUEUE_PAGE = 50; // items per page of the queue (the API allows 1..100)
-const NOTE_MAX = 300; // characters of a note (PA_MOD_BODY_NOTE_MAX)
+const NOTE_MAX = 200; // characters of a note (PA_MOD_BODY_NOTE_MAX)
 const DAYS_MAX = 365; // PA_MOD_BODY_DAYS_MAX
 
 const who = (p) => `${p.name} (@${p.handle})`;

@@ -18,7 +18,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, png, startServer, stopServer,
+  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png,
+  startServer, stopServer,
 } from './helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -26,7 +27,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 // The named limits, as in web/src/store/moderation.h, web/src/api/moderation.c and web/src/limit.h.
 const REPORT_TEXT_MAX = 500;
 const REPORT_MESSAGE_MAX = 4000;
-const NOTE_MAX = 300;
+const NOTE_MAX = 200;
 const SUSPEND_DAYS_MAX = 365;
 const REPORT_BURST = 20;
 
@@ -55,6 +56,9 @@ async function postBy(who, caption) {
 }
 
 const report = (who, body) => who.c.post('/api/v1/reports', body);
+/** who's moderation notices about item id, newest first. */
+const notices = async (who, id) => (await who.c.get('/api/v1/notifications?limit=100')).body.notifications
+  .filter((n) => n.kind === 'moderation' && n.detail.id === id);
 const act = (who, kind, id, body) => who.c.post(`/api/v1/mod/items/${kind}/${id}/actions`, body);
 
 describe('moderation', () => {
@@ -225,10 +229,18 @@ describe('moderation', () => {
     assert.equal((await anon.get(oembedUrl)).status, 200);
     assert.equal((await anon.get(`/embed/p/${p.id}`)).status, 200);
 
-    const r = await act(mod, 'post', p.id, { action: 'hide', note: 'n'.repeat(NOTE_MAX) });
+    const r = await act(mod, 'post', p.id, { action: 'hide', note: '🐾'.repeat(NOTE_MAX) }); // 4 bytes each
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.state, 'hidden');
     assert.deepEqual(r.body.reports.map((x) => x.outcome), ['hide']);
+    // Told, in the same transaction: the author with the note (no moderator named), the reporter.
+    const [toAuthor] = await notices(alice, p.id);
+    assert.equal(toAuthor.actor, null);
+    assert.equal(toAuthor.post_id, p.id);
+    assert.deepEqual(toAuthor.detail, { action: 'hide', kind: 'post', id: p.id, note: '🐾'.repeat(NOTE_MAX) });
+    assert.equal(toAuthor.read, false);
+    assert.deepEqual((await notices(bob, p.id)).map((n) => n.detail), [{ report: 'acted', action: 'hide', kind: 'post', id: p.id }]);
+    assert.deepEqual(await notices(dave, p.id), [], 'nobody else');
 
     const hidden = { feed: false, user: false, pet: false, tagFeed: false, page: 404, comments: 404 };
     assert.deepEqual(await surfaces(anon), hidden, 'signed out');
@@ -254,6 +266,8 @@ describe('moderation', () => {
     // Restore: back for everyone, unmarked.
     const back = await act(admin, 'post', p.id, { action: 'restore' });
     assert.equal(back.body.state, 'shown');
+    assert.deepEqual((await notices(alice, p.id)).map((n) => n.detail.action), ['restore', 'hide']);
+    assert.equal((await notices(bob, p.id)).length, 1, 'a restore tells no reporter');
     assert.deepEqual(await surfaces(anon), shown);
     assert.equal((await alice.c.get(`/api/v1/posts/${p.id}`)).body.moderation, undefined);
     assert.equal((await anon.get(`/api/v1/posts/${p.id}/comments`)).body.comments[0].id, cm.id);
@@ -346,6 +360,8 @@ describe('moderation', () => {
     assert.equal(log.actor.id, mod.id);
     assert.equal(log.target.id, sam.id);
     assert.deepEqual(log.detail, { kind: 'person', id: sam.id, subject: sam.id, note: 'cool off', days: 3, reports_closed: 1 });
+    // Sam is told until when (read once signed in again, below); the reporter that it was acted on.
+    assert.deepEqual((await notices(bob, sam.id)).map((n) => n.detail.action), ['suspend']);
     assert.ok(Math.abs(Date.parse(log.at) - Date.now()) < 120_000, 'when');
 
     // Two days on, still suspended; three days and a minute on, signed in again.
@@ -357,6 +373,10 @@ describe('moderation', () => {
     server = await startServer({ root, data: dir, seed: false, env: { PA_TEST_CLOCK_OFFSET: String(3 * 86400 + 60) } });
     const back = new Client(server);
     await back.login(sam.mail, PASSWORD);
+    const [told] = await notices({ c: back }, sam.id);
+    assert.equal(told.detail.action, 'suspend');
+    assert.equal(Date.parse(told.detail.until), until - (until % 1000));
+    assert.equal(told.detail.note, 'cool off');
     const modBack = new Client(server);
     await modBack.login(mod.mail, PASSWORD);
     assert.equal((await modBack.get(`/api/v1/mod/items/person/${sam.id}`)).body.state, 'active');
@@ -403,10 +423,9 @@ describe('the moderation schema upgrade', () => {
     const pg = await createDatabase('pa_mod_up');
     try {
       const env = { PA_DATABASE_URL: pg.url };
-      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE reports; ALTER TABLE posts DROP COLUMN mod_state;
-        ALTER TABLE comments DROP COLUMN mod_state;
-        ALTER TABLE users DROP COLUMN suspended_until, DROP COLUMN banned_at;
+      // The version before, exactly as a server of that version made it.
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, MOD_VERSION - 1 - baseVersion).join('\n')}
         UPDATE pa_schema SET version = ${MOD_VERSION - 1};
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });

@@ -16,8 +16,9 @@ enum {
                                  PA_STORE_REPORT_TEXT_MAX, the schema's CHECK) */
   PA_MOD_BODY_MESSAGE_MAX =
       4000, /* characters of a reported chat message (PA_STORE_REPORT_MESSAGE_MAX) */
-  PA_MOD_BODY_NOTE_MAX = 300, /* characters of a moderator's note: it goes into the audit row's
-                                 detail (PA_STORE_AUDIT_DETAIL_MAX bytes) with room to spare */
+  PA_MOD_BODY_NOTE_MAX = 200, /* characters of a moderator's note: it goes into the notice's
+                                 detail (PA_STORE_NOTICE_DETAIL_MAX, 1000 bytes) and the audit
+                                 row's (2000) with room to spare */
   PA_MOD_BODY_DAYS_MAX = 365, /* a longer suspension is a ban */
   PA_MOD_BODY_ID_MAX = 40,    /* bytes of an item id ("cm_" and 19 digits, with room) */
   PA_MOD_BODY_WORD_MAX = 20   /* bytes of a kind, reason or action name */
