@@ -100,7 +100,8 @@ for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
       const tabs = page.getByRole('tab');
       await page.getByRole('tab', { name: 'Moderation' }).waitFor();
       assert.equal(await tabs.count(), 1, 'a moderator sees the Moderation tab only');
-      const item = page.getByRole('button', { name: new RegExp(`Post · Ann Author ${device}.*1 report`) });
+      // Names in messages are isolated (U+2068 … U+2069): the pattern allows them.
+      const item = page.getByRole('button', { name: new RegExp(`Post\u2069? · \u2068?Ann Author ${device} \\(@${author.handle}\\)\u2069? · \u2068?1\u2069? report`) });
       await item.waitFor();
       await item.focus();
       await page.keyboard.press('Enter');
