@@ -192,9 +192,9 @@ out:
  * account to someone who does not know its password. 0 when the person may
  * sign in, else -1 with 403 (or 500) sent. */
 static int refused_by_moderation(pa_srv_req *rq, int64_t user) {
-  pa_store_mod_person_state s;
+  pa_store_moderation_person_state s;
   char msg[160], when[32];
-  int rc = pa_store_mod_person_get(rq->db, user, &s);
+  int rc = pa_store_moderation_person_get(rq->db, user, &s);
   if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     return -1;

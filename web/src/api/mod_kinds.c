@@ -33,7 +33,7 @@ static int post_subject(pa_store *db, int64_t id, int64_t reporter, int64_t clai
   (void)reporter;
   (void)claimed;
   int rc = pa_store_posts_author(db, id, subject);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_post_state(db, id, &state);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_state(db, id, &state);
   /* A post someone cannot see is not one they can report. */
   return rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN ? PA_STORE_ENOTFOUND : rc;
 }
@@ -57,7 +57,7 @@ typedef struct post_ctx {
   int state;
 } post_ctx;
 
-static int post_json(void *ctx, const pa_store_mod_post *p) {
+static int post_json(void *ctx, const pa_store_moderation_post *p) {
   post_ctx *c = ctx;
   c->state = p->state;
   return pa_api_add_id(c->o, "id", "p", p->id) ||
@@ -74,22 +74,22 @@ static int post_context(pa_store *db, int64_t id, cJSON *o, const char **state) 
   post_ctx c = {cJSON_AddObjectToObject(o, "post"), 0};
   cJSON *images = c.o ? cJSON_AddArrayToObject(c.o, "images") : NULL;
   if (!images) return PA_STORE_ENOMEM;
-  int rc = pa_store_mod_post_get(db, id, post_json, &c);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_post_images(db, id, add_image, images);
+  int rc = pa_store_moderation_post_get(db, id, post_json, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_images(db, id, add_image, images);
   *state = item_state_name(c.state);
   return rc;
 }
 
 static int post_apply(pa_store *db, int64_t id, int action) {
   int state;
-  int rc = pa_store_mod_post_state(db, id, &state);
+  int rc = pa_store_moderation_post_state(db, id, &state);
   if (rc != PA_STORE_OK) return rc;
   /* A removed post's images are gone: there is nothing to show again. */
   if (state == PA_STORE_MOD_REMOVED) return PA_STORE_ECONFLICT;
   int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
            : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
                                      : PA_STORE_MOD_SHOWN;
-  return pa_store_mod_post_set(db, id, to, NULL);
+  return pa_store_moderation_post_set(db, id, to, NULL);
 }
 
 /* ---- comments */
@@ -99,16 +99,16 @@ static int comment_subject(pa_store *db, int64_t id, int64_t reporter, int64_t c
   int state;
   (void)reporter;
   (void)claimed;
-  int rc = pa_store_mod_comment_state(db, id, &state, subject);
+  int rc = pa_store_moderation_comment_state(db, id, &state, subject);
   return rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN ? PA_STORE_ENOTFOUND : rc;
 }
 
 static int comment_owner(pa_store *db, int64_t id, int64_t *subject) {
   int state;
-  return pa_store_mod_comment_state(db, id, &state, subject);
+  return pa_store_moderation_comment_state(db, id, &state, subject);
 }
 
-static int comment_json(void *ctx, const pa_store_mod_comment *m) {
+static int comment_json(void *ctx, const pa_store_moderation_comment *m) {
   post_ctx *c = ctx;
   cJSON *post;
   c->state = m->state;
@@ -126,7 +126,7 @@ static int comment_json(void *ctx, const pa_store_mod_comment *m) {
 static int comment_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
   post_ctx c = {cJSON_AddObjectToObject(o, "comment"), 0};
   if (!c.o) return PA_STORE_ENOMEM;
-  int rc = pa_store_mod_comment_get(db, id, comment_json, &c);
+  int rc = pa_store_moderation_comment_get(db, id, comment_json, &c);
   *state = item_state_name(c.state);
   return rc;
 }
@@ -135,7 +135,7 @@ static int comment_apply(pa_store *db, int64_t id, int action) {
   int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
            : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
                                      : PA_STORE_MOD_SHOWN;
-  return pa_store_mod_comment_set(db, id, to, NULL);
+  return pa_store_moderation_comment_set(db, id, to, NULL);
 }
 
 /* ---- people */
@@ -146,18 +146,18 @@ const char *pa_mod_person_state_name(int64_t suspended_until, int64_t banned_at,
 
 static int person_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
                           int64_t *subject) {
-  pa_store_mod_person_state s;
+  pa_store_moderation_person_state s;
   (void)reporter;
   (void)claimed;
-  int rc = pa_store_mod_person_get(db, id, &s);
+  int rc = pa_store_moderation_person_get(db, id, &s);
   *subject = id;
   return rc;
 }
 
 static int person_owner(pa_store *db, int64_t id, int64_t *subject) {
-  pa_store_mod_person_state s;
+  pa_store_moderation_person_state s;
   *subject = id;
-  return pa_store_mod_person_get(db, id, &s);
+  return pa_store_moderation_person_get(db, id, &s);
 }
 
 typedef struct person_ctx {
@@ -165,7 +165,7 @@ typedef struct person_ctx {
   const char *state;
 } person_ctx;
 
-static int add_recent(void *ctx, const pa_store_mod_post *p) {
+static int add_recent(void *ctx, const pa_store_moderation_post *p) {
   cJSON *o = cJSON_CreateObject();
   if (!o || !cJSON_AddItemToArray(ctx, o)) {
     cJSON_Delete(o);
@@ -188,7 +188,7 @@ static int add_sanctions(cJSON *o, int64_t suspended_until, int64_t banned_at, i
              : 0;
 }
 
-static int profile_json(void *ctx, const pa_store_mod_profile *p) {
+static int profile_json(void *ctx, const pa_store_moderation_profile *p) {
   person_ctx *c = ctx;
   int64_t now = pa_clock_now();
   c->state = pa_mod_person_state_name(p->suspended_until, p->banned_at, now);
@@ -206,8 +206,8 @@ static int profile_json(void *ctx, const pa_store_mod_profile *p) {
 static int person_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
   person_ctx c = {cJSON_AddObjectToObject(o, "person"), NULL, "active"};
   if (!c.o || !(c.recent = cJSON_AddArrayToObject(c.o, "recent_posts"))) return PA_STORE_ENOMEM;
-  int rc = pa_store_mod_profile_get(db, id, profile_json, &c);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_recent_posts(db, id, add_recent, c.recent);
+  int rc = pa_store_moderation_profile_get(db, id, profile_json, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_recent_posts(db, id, add_recent, c.recent);
   *state = c.state;
   return rc;
 }
@@ -219,28 +219,28 @@ static int person_context(pa_store *db, int64_t id, cJSON *o, const char **state
 
 static int message_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
                            int64_t *subject) {
-  pa_store_mod_person_state s;
+  pa_store_moderation_person_state s;
   int shared = 0;
   (void)id;
   if (!claimed) return PA_STORE_ENOTFOUND;
-  int rc = pa_store_mod_person_get(db, claimed, &s);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_chatted(db, reporter, claimed, &shared);
+  int rc = pa_store_moderation_person_get(db, claimed, &s);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_chatted(db, reporter, claimed, &shared);
   *subject = claimed;
   return rc == PA_STORE_OK && !shared ? PA_STORE_ENOTFOUND : rc;
 }
 
 static int message_owner(pa_store *db, int64_t id, int64_t *subject) {
-  int rc = pa_store_mod_report_subject(db, "message", id, subject);
+  int rc = pa_store_moderation_report_subject(db, "message", id, subject);
   return rc == PA_STORE_OK && !*subject ? PA_STORE_ENOTFOUND : rc;
 }
 
 static int message_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
   int64_t sender = 0;
-  pa_store_mod_person_state s = {0, 0};
+  pa_store_moderation_person_state s = {0, 0};
   cJSON *m = cJSON_AddObjectToObject(o, "message");
   if (!m) return PA_STORE_ENOMEM;
   int rc = message_owner(db, id, &sender);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_person_get(db, sender, &s);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_person_get(db, sender, &s);
   if (rc != PA_STORE_OK) return rc;
   *state = pa_mod_person_state_name(s.suspended_until, s.banned_at, pa_clock_now());
   return pa_api_add_id(m, "id", "cm", id) || pa_api_add_id(m, "from", "u", sender) ? PA_STORE_ENOMEM

@@ -79,7 +79,7 @@ void pa_api_report_create(pa_srv_req *rq) {
   if (pa_api_limited(rq, PA_LIMIT_REPORT, NULL)) goto out;
   pa_store_report_new r = {rq->viewer, k->name, b.item,    subject,
                            b.reason,   b.text,  b.message, pa_clock_now()};
-  rc = pa_store_reports_add(rq->db, &r, &id);
+  rc = pa_store_moderation_report_add(rq->db, &r, &id);
   if (rc == PA_STORE_ECONFLICT) {
     pa_api_error(rq, 409, "already_reported",
                  "You reported this already; a moderator will look at it", NULL);
@@ -104,7 +104,7 @@ out:
 
 /* ---- GET /api/v1/mod/queue */
 
-static int add_group(void *ctx, const pa_store_mod_group *g) {
+static int add_group(void *ctx, const pa_store_moderation_group *g) {
   const pa_mod_kind *k = pa_mod_kind_find(g->kind);
   cJSON *o = cJSON_CreateObject(), *subject = pa_api_person_json(&g->subject_person);
   int bad = !k || !o || !subject || !cJSON_AddItemToArray(ctx, o);
@@ -132,8 +132,8 @@ void pa_api_mod_queue(pa_srv_req *rq) {
   if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "items");
   if (!list ||
-      pa_store_mod_queue(rq->db, has_cursor ? &after : NULL, limit, add_group, list, &next,
-                         &more) != PA_STORE_OK ||
+      pa_store_moderation_queue(rq->db, has_cursor ? &after : NULL, limit, add_group, list, &next,
+                                &more) != PA_STORE_OK ||
       pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "moderation queue");
@@ -200,8 +200,8 @@ static cJSON *item_json(pa_srv_req *rq, const pa_mod_kind *k, int64_t id, int *r
   if (!cJSON_AddStringToObject(o, "state", state) ||
       !(reports = cJSON_AddArrayToObject(o, "reports")))
     goto fail;
-  if ((*rc = pa_store_mod_reports(rq->db, k->name, id, PA_MOD_REPORTS_SHOWN, add_report,
-                                  reports)) != PA_STORE_OK)
+  if ((*rc = pa_store_moderation_reports(rq->db, k->name, id, PA_MOD_REPORTS_SHOWN, add_report,
+                                         reports)) != PA_STORE_OK)
     goto fail;
   return o;
 fail:
@@ -247,7 +247,7 @@ static int notify(pa_store *db, int64_t user, int64_t post, const char *detail, 
   return pa_store_notices_add(db, &n, NULL);
 }
 
-/* pa_store_mod_close's callback: tells each reporter. */
+/* pa_store_moderation_close's callback: tells each reporter. */
 static int tell_reporter(void *ctx, int64_t reporter) {
   notify_ctx *n = ctx;
   n->count++;
@@ -330,18 +330,18 @@ void pa_api_mod_action(pa_srv_req *rq) {
     pa_api_internal(rq, "moderation action");
     goto out;
   }
-  pa_store_mod_person_state was = {0, 0};
+  pa_store_moderation_person_state was = {0, 0};
   rc = PA_STORE_OK;
   if (on_item) {
     rc = k->apply(rq->db, id, action);
   } else if (action != PA_MOD_WARN) {
-    rc = pa_store_mod_person_get(rq->db, subject, &was);
+    rc = pa_store_moderation_person_get(rq->db, subject, &was);
     int64_t until = action == PA_MOD_SUSPEND ? now + days * 86400
                     : action == PA_MOD_BAN   ? was.suspended_until
                                              : 0;
     int64_t banned = action == PA_MOD_BAN ? (was.banned_at ? was.banned_at : now) : 0;
     if (rc == PA_STORE_OK && action == PA_MOD_SUSPEND && was.banned_at) rc = PA_STORE_ECONFLICT;
-    if (rc == PA_STORE_OK) rc = pa_store_mod_person_set(rq->db, subject, until, banned);
+    if (rc == PA_STORE_OK) rc = pa_store_moderation_person_set(rq->db, subject, until, banned);
     /* Suspended or banned: every session ends now (the chat sockets after the commit). */
     if (rc == PA_STORE_OK && action != PA_MOD_RESTORE)
       rc = pa_store_sessions_delete_user(rq->db, subject, 0);
@@ -351,7 +351,7 @@ void pa_api_mod_action(pa_srv_req *rq) {
   notify_ctx n = {rq->db,      post, now, action == PA_MOD_RESTORE ? NULL : reporters_told,
                   PA_STORE_OK, 0};
   if (rc == PA_STORE_OK) {
-    rc = pa_store_mod_close(rq->db, k->name, id, action_name, now, tell_reporter, &n);
+    rc = pa_store_moderation_close(rq->db, k->name, id, action_name, now, tell_reporter, &n);
     if (rc == PA_STORE_EABORT) rc = n.rc;
   }
   if (rc == PA_STORE_OK) rc = notify(rq->db, subject, post, told, now);

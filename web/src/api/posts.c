@@ -187,7 +187,7 @@ out:
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
   int state = PA_STORE_MOD_SHOWN;
   int rc = pa_store_posts_author(rq->db, post, author);
-  if (rc == PA_STORE_OK) rc = pa_store_mod_post_state(rq->db, post, &state);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_state(rq->db, post, &state);
   if (rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN &&
       !(state == PA_STORE_MOD_HIDDEN && *author == rq->viewer))
     rc = PA_STORE_ENOTFOUND;

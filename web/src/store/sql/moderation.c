@@ -20,7 +20,7 @@ static int one_row(pa_store *db, pa_sql_stmt *st, int rc, int (*read)(void *ctx,
   return out;
 }
 
-int pa_store_mod_post_state(pa_store *db, int64_t post, int *state) {
+int pa_store_moderation_post_state(pa_store *db, int64_t post, int *state) {
   int64_t v = 0;
   int rc = pa_sq_scalar_i64(db, "SELECT mod_state FROM posts WHERE id = ?1", 1, &post, &v);
   *state = (int)v;
@@ -39,7 +39,7 @@ static int read_comment_state(void *ctx, pa_sql_stmt *st) {
   return 0;
 }
 
-int pa_store_mod_comment_state(pa_store *db, int64_t comment, int *state, int64_t *author) {
+int pa_store_moderation_comment_state(pa_store *db, int64_t comment, int *state, int64_t *author) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT mod_state, author_id FROM comments WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   comment_state c = {state, author};
@@ -47,19 +47,20 @@ int pa_store_mod_comment_state(pa_store *db, int64_t comment, int *state, int64_
 }
 
 static int read_person_state(void *ctx, pa_sql_stmt *st) {
-  pa_store_mod_person_state *s = ctx;
+  pa_store_moderation_person_state *s = ctx;
   s->suspended_until = pa_sq_i64(st, 0); /* NULL reads as 0 */
   s->banned_at = pa_sq_i64(st, 1);
   return 0;
 }
 
-int pa_store_mod_person_get(pa_store *db, int64_t user, pa_store_mod_person_state *out) {
+int pa_store_moderation_person_get(pa_store *db, int64_t user,
+                                   pa_store_moderation_person_state *out) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT suspended_until, banned_at FROM users WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   return one_row(db, st, pa_sq_bind_i64(st, 1, user), read_person_state, out, "person state");
 }
 
-int pa_store_mod_chatted(pa_store *db, int64_t a, int64_t b, int *shared) {
+int pa_store_moderation_chatted(pa_store *db, int64_t a, int64_t b, int *shared) {
   int64_t args[2] = {a < b ? a : b, a < b ? b : a}, n = 0;
   int rc = pa_sq_scalar_i64(db, "SELECT count(*) FROM chat_convs WHERE lo = ?1 AND hi = ?2", 2,
                             args, &n);
@@ -67,7 +68,7 @@ int pa_store_mod_chatted(pa_store *db, int64_t a, int64_t b, int *shared) {
   return rc;
 }
 
-int pa_store_reports_add(pa_store *db, const pa_store_report_new *r, int64_t *id) {
+int pa_store_moderation_report_add(pa_store *db, const pa_store_report_new *r, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, text, message,"
           " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
@@ -86,13 +87,13 @@ int pa_store_reports_add(pa_store *db, const pa_store_report_new *r, int64_t *id
 /* ---- the queue */
 
 typedef struct group_walk {
-  pa_store_mod_group_fn fn;
+  pa_store_moderation_group_fn fn;
   void *ctx;
 } group_walk;
 
 static int group_row(void *ctx, pa_sql_stmt *st) {
   const group_walk *w = ctx;
-  pa_store_mod_group g = {
+  pa_store_moderation_group g = {
       .kind = pa_sq_text(st, 0),
       .item = pa_sq_i64(st, 1),
       .subject = pa_sq_i64(st, 2),
@@ -105,8 +106,9 @@ static int group_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &g);
 }
 
-int pa_store_mod_queue(pa_store *db, const pa_store_cursor *after, int limit,
-                       pa_store_mod_group_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_moderation_queue(pa_store *db, const pa_store_cursor *after, int limit,
+                              pa_store_moderation_group_fn fn, void *ctx, pa_store_cursor *next,
+                              int *more) {
   /* Oldest first: ?1 ?2 the cursor (below every real position on the first
    * page), ?3 the row limit. first_id, the oldest report's id, is unique per
    * item, so (first_at, first_id) orders items without ties. */
@@ -155,8 +157,8 @@ static int report_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &r);
 }
 
-int pa_store_mod_reports(pa_store *db, const char *kind, int64_t item, int limit,
-                         pa_store_report_fn fn, void *ctx) {
+int pa_store_moderation_reports(pa_store *db, const char *kind, int64_t item, int limit,
+                                pa_store_report_fn fn, void *ctx) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT r.id, r.created_at, r.closed_at, r.subject_id, " PA_SQ_PERSON_COLS(
                          "u", "m") ", u.handle, r.reason, r.text, r.message, r.outcome"
@@ -173,7 +175,8 @@ int pa_store_mod_reports(pa_store *db, const char *kind, int64_t item, int limit
   return pa_sq_each(db, st, rc, report_row, &w, "reports");
 }
 
-int pa_store_mod_report_subject(pa_store *db, const char *kind, int64_t item, int64_t *subject) {
+int pa_store_moderation_report_subject(pa_store *db, const char *kind, int64_t item,
+                                       int64_t *subject) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT subject_id FROM reports WHERE kind = ?1 AND item_id = ?2"
                                    " ORDER BY id DESC LIMIT 1");
   if (!st) return PA_STORE_EDB;
@@ -196,8 +199,8 @@ static int close_row(void *ctx, pa_sql_stmt *st) {
   return w->fn ? w->fn(w->ctx, pa_sq_i64(st, 0)) : 0;
 }
 
-int pa_store_mod_close(pa_store *db, const char *kind, int64_t item, const char *outcome,
-                       int64_t at, int (*fn)(void *ctx, int64_t reporter), void *ctx) {
+int pa_store_moderation_close(pa_store *db, const char *kind, int64_t item, const char *outcome,
+                              int64_t at, int (*fn)(void *ctx, int64_t reporter), void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "UPDATE reports SET closed_at = ?3, outcome = ?4"
           " WHERE kind = ?1 AND item_id = ?2 AND closed_at IS NULL RETURNING reporter_id");
@@ -212,7 +215,7 @@ int pa_store_mod_close(pa_store *db, const char *kind, int64_t item, const char 
 
 /* ---- state */
 
-int pa_store_mod_post_set(pa_store *db, int64_t post, int state, int *changed) {
+int pa_store_moderation_post_set(pa_store *db, int64_t post, int state, int *changed) {
   int64_t a[2] = {post, state};
   int rc = pa_sq_exec_i64(db, "UPDATE posts SET mod_state = ?2 WHERE id = ?1 AND mod_state <> ?2",
                           2, a, changed);
@@ -223,14 +226,14 @@ int pa_store_mod_post_set(pa_store *db, int64_t post, int state, int *changed) {
   return rc;
 }
 
-int pa_store_mod_comment_set(pa_store *db, int64_t comment, int state, int *changed) {
+int pa_store_moderation_comment_set(pa_store *db, int64_t comment, int state, int *changed) {
   int64_t a[2] = {comment, state};
   return pa_sq_exec_i64(db, "UPDATE comments SET mod_state = ?2 WHERE id = ?1 AND mod_state <> ?2",
                         2, a, changed);
 }
 
-int pa_store_mod_person_set(pa_store *db, int64_t user, int64_t suspended_until,
-                            int64_t banned_at) {
+int pa_store_moderation_person_set(pa_store *db, int64_t user, int64_t suspended_until,
+                                   int64_t banned_at) {
   int64_t a[3] = {user, suspended_until, banned_at};
   return pa_sq_exec_i64(db,
                         "UPDATE users SET suspended_until = NULLIF(CAST(?2 AS BIGINT), 0),"
@@ -241,7 +244,7 @@ int pa_store_mod_person_set(pa_store *db, int64_t user, int64_t suspended_until,
 /* ---- items in context */
 
 typedef struct post_walk {
-  pa_store_mod_post_fn fn;
+  pa_store_moderation_post_fn fn;
   void *ctx;
 } post_walk;
 
@@ -253,7 +256,7 @@ typedef struct post_walk {
 
 static int post_row(void *ctx, pa_sql_stmt *st) {
   const post_walk *w = ctx;
-  pa_store_mod_post p = {
+  pa_store_moderation_post p = {
       .id = pa_sq_i64(st, 0),
       .created_at = pa_sq_i64(st, 1),
       .author_id = pa_sq_i64(st, 2),
@@ -267,14 +270,16 @@ static int post_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &p);
 }
 
-int pa_store_mod_post_get(pa_store *db, int64_t post, pa_store_mod_post_fn fn, void *ctx) {
+int pa_store_moderation_post_get(pa_store *db, int64_t post, pa_store_moderation_post_fn fn,
+                                 void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, MOD_POST_SQL("p.id = ?1"));
   if (!st) return PA_STORE_EDB;
   post_walk w = {fn, ctx};
   return one_row(db, st, pa_sq_bind_i64(st, 1, post), post_row, &w, "moderated post");
 }
 
-int pa_store_mod_recent_posts(pa_store *db, int64_t user, pa_store_mod_post_fn fn, void *ctx) {
+int pa_store_moderation_recent_posts(pa_store *db, int64_t user, pa_store_moderation_post_fn fn,
+                                     void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, MOD_POST_SQL("p.author_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT ?2"));
   if (!st) return PA_STORE_EDB;
@@ -293,10 +298,10 @@ static int image_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, pa_sq_text(st, 0), pa_sq_text(st, 1), pa_sq_text(st, 2));
 }
 
-int pa_store_mod_post_images(pa_store *db, int64_t post,
-                             int (*fn)(void *ctx, const char *hash, const char *ext,
-                                       const char *alt),
-                             void *ctx) {
+int pa_store_moderation_post_images(pa_store *db, int64_t post,
+                                    int (*fn)(void *ctx, const char *hash, const char *ext,
+                                              const char *alt),
+                                    void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT m.hash, m.ext, i.alt FROM post_images i"
                                    " JOIN media m ON m.hash = i.media"
                                    " WHERE i.post_id = ?1 ORDER BY i.position");
@@ -306,13 +311,13 @@ int pa_store_mod_post_images(pa_store *db, int64_t post,
 }
 
 typedef struct comment_walk {
-  int (*fn)(void *ctx, const pa_store_mod_comment *c);
+  int (*fn)(void *ctx, const pa_store_moderation_comment *c);
   void *ctx;
 } comment_walk;
 
 static int comment_row(void *ctx, pa_sql_stmt *st) {
   const comment_walk *w = ctx;
-  pa_store_mod_comment c = {
+  pa_store_moderation_comment c = {
       .id = pa_sq_i64(st, 0),
       .created_at = pa_sq_i64(st, 1),
       .author_id = pa_sq_i64(st, 2),
@@ -326,8 +331,9 @@ static int comment_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &c);
 }
 
-int pa_store_mod_comment_get(pa_store *db, int64_t comment,
-                             int (*fn)(void *ctx, const pa_store_mod_comment *c), void *ctx) {
+int pa_store_moderation_comment_get(pa_store *db, int64_t comment,
+                                    int (*fn)(void *ctx, const pa_store_moderation_comment *c),
+                                    void *ctx) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT c.id, c.created_at, c.author_id, c.post_id, c.mod_state, c.body,"
                      "       u.name, u.handle, p.caption"
@@ -339,13 +345,13 @@ int pa_store_mod_comment_get(pa_store *db, int64_t comment,
 }
 
 typedef struct profile_walk {
-  int (*fn)(void *ctx, const pa_store_mod_profile *p);
+  int (*fn)(void *ctx, const pa_store_moderation_profile *p);
   void *ctx;
 } profile_walk;
 
 static int profile_row(void *ctx, pa_sql_stmt *st) {
   const profile_walk *w = ctx;
-  pa_store_mod_profile p = {
+  pa_store_moderation_profile p = {
       .id = pa_sq_i64(st, 0),
       .created_at = pa_sq_i64(st, 1),
       .suspended_until = pa_sq_i64(st, 2),
@@ -358,8 +364,9 @@ static int profile_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &p);
 }
 
-int pa_store_mod_profile_get(pa_store *db, int64_t user,
-                             int (*fn)(void *ctx, const pa_store_mod_profile *p), void *ctx) {
+int pa_store_moderation_profile_get(pa_store *db, int64_t user,
+                                    int (*fn)(void *ctx, const pa_store_moderation_profile *p),
+                                    void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT u.id, u.created_at, u.suspended_until, u.banned_at,"
                                    "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
                                    "       u.name, u.handle, u.bio"
