@@ -196,7 +196,13 @@ static void shipped_catalogs(void) {
                          PA_MSG_DBL("kg", 12.5),
                          PA_MSG_DBL("km", 3.2),
                          PA_MSG_TIME("until", INT64_C(1796569800000)),
-                         PA_MSG_STR("link", "https://petamigos.example/reset#token=abc")};
+                         PA_MSG_STR("link", "https://petamigos.example/reset#token=abc"),
+                         PA_MSG_STR("caption", "Nap time"),
+                         PA_MSG_STR("kind", "Post"),
+                         PA_MSG_STR("action", "Hide"),
+                         PA_MSG_STR("state", "Hidden"),
+                         PA_MSG_STR("id", "u_7"),
+                         PA_MSG_STR("note", "Please be kind")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

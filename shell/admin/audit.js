@@ -12,6 +12,9 @@ function actionText(t, e) {
   const role = e.detail?.role ? roleName(t, e.detail.role) : '';
   if (e.action === 'role.grant') return t('admin.action.grant', { role });
   if (e.action === 'role.revoke') return t('admin.action.revoke', { role });
+  // Moderation (shell/admin/moderation.js): the action and, for a suspension, its days.
+  const act = /^mod\.(hide|remove|restore|warn|suspend|ban)$/.exec(e.action);
+  if (act) return t('mod.audit', { action: t(`mod.action.${act[1]}`), days: e.detail?.days ?? 0 });
   return e.action;
 }
 
@@ -31,7 +34,8 @@ export function mount(t, panel) {
     el('td', {}, el('time', { dateTime: e.at, textContent: t('time.dateAndTime', { when: Date.parse(e.at) }) })),
     el('td', { textContent: personText(t, e.actor) }),
     el('td', { textContent: actionText(t, e) }),
-    el('td', { textContent: e.target.person ? personText(t, e.target.person) : `${e.target.kind} ${e.target.id ?? ''}` }));
+    el('td', { textContent: e.target.person ? personText(t, e.target.person)
+      : `${['post', 'comment', 'message'].includes(e.target.kind) ? t(`mod.kind.${e.target.kind}`) : e.target.kind} ${e.target.id ?? ''}` }));
 
   const load = async (first) => {
     more.disabled = true;

@@ -12,6 +12,7 @@ import * as audit from '../admin/audit.js';
 import * as outbox from '../admin/outbox.js';
 import * as security from '../admin/security.js';
 import * as health from '../admin/health.js';
+import * as moderation from '../admin/moderation.js';
 
 // name: its label is admin.tab.<name> unless label names another key; roles: who sees it (any of them).
 const TABS = [
@@ -20,6 +21,7 @@ const TABS = [
   { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
   { name: 'security', roles: ['admin'], module: security },
   { name: 'health', roles: ['admin'], module: health },
+  { name: 'moderation', roles: ['moderator', 'admin'], module: moderation },
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).

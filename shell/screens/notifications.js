@@ -38,6 +38,14 @@ const KINDS = {
     `/pets/${encodeURIComponent(n.pet?.id ?? '')}/health`],
   // What happened to the account (api/auth.c): the events this shell has words for (SECURITY).
   security: (t, n) => (SECURITY[n.detail?.event] ? [t(SECURITY[n.detail.event], { date: day(n.created_at) }), '/settings/profile'] : null),
+  // A moderator's action (api/moderation.c): to a reporter ("report": "acted"), or to the
+  // person it concerns, with the moderator's note; a post links to it (its author still sees it).
+  moderation: (t, n) => {
+    const action = t(`mod.action.${n.detail.action}`);
+    if (n.detail.report) return [t('mod.notice.report', { action }), '/'];
+    const note = n.detail.note ? ` ${t('mod.notice.note', { note: n.detail.note })}` : '';
+    return [`${t('mod.notice.you', { action })}${note}`, n.post_id ? postLink(n) : '/settings'];
+  },
 };
 // A security notice's words by its detail.event; an event missing here is left out.
 const SECURITY = { password_reset: 'profile.noticePasswordReset', email_changed: 'profile.noticeEmailChanged' };

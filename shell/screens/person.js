@@ -7,6 +7,7 @@ import { speciesLabel } from '../pets.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
 import { nameWithBadge } from '../plus.js';
 import { countryName } from './settings-profile.js';
+import { reportButton } from '../report.js';
 
 export async function mount(root, params, ctx) {
   const { t, navigate } = ctx;
@@ -34,6 +35,7 @@ export async function mount(root, params, ctx) {
       el('a', { className: 'social-button', href: '/pets/new', textContent: t('social.addPet') }));
   } else {
     actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'users', subject: p, showCount, message }));
+    if (me) actions.append(reportButton(t, 'person', p.id, 'social-button'));
   }
   showCount(p.follower_count);
 

@@ -5,6 +5,7 @@
 import { get, post as send, put, del } from '../api.js';
 import { avatar, captionNodes, el, failurePage, failureText, signInHref, toggleButton } from '../social.js';
 import { nameWithBadge } from '../plus.js';
+import { reportButton } from '../report.js';
 
 const DRAFT = 'petamigos.comment.';
 
@@ -70,7 +71,10 @@ export async function mount(root, params, ctx) {
         byline)),
     photos,
     p.caption ? el('p', { className: 'social-caption' }, ...captionNodes(p.caption, p.pets, p.tags)) : '',
-    el('div', { className: 'social-actions' }, like, likes),
+    el('div', { className: 'social-actions' }, like, likes,
+      me && me.id !== p.author.id ? reportButton(t, 'post', p.id) : ''),
+    // A moderator hid it: only its author is shown it (the server's rule), and told so.
+    p.moderation === 'hidden' ? el('p', { className: 'social-note mod-note', textContent: t('mod.hiddenNote') }) : '',
     likeMessage));
 
   // ---- comments
@@ -113,6 +117,8 @@ export async function mount(root, params, ctx) {
         tools.append(show);
       }
     }
+    if (me && me.id !== c.author.id) tools.append(reportButton(t, 'comment', c.id));
+    if (c.moderation === 'hidden') tools.append(el('span', { className: 'social-note mod-note', textContent: t('mod.hiddenNote') }));
     if (me && (me.id === c.author.id || me.id === p.author.id)) {
       const remove = el('button', { type: 'button', className: 'social-link-button', textContent: t('social.deleteComment') });
       remove.addEventListener('click', () => confirmDelete(c, li, tools, note));

@@ -125,6 +125,8 @@ function sampleArgs() {
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
     kg: k % 2 ? 12.5 : 0.35 + k, km: k / 4, until: when + k * 86400e3,
     link: 'https://petamigos.example/reset#token=abc',
+    caption: k % 2 ? 'Nap time' : 'قيلولة', kind: 'Post', action: 'Hide', state: 'Hidden', id: 'u_7',
+    note: k % 2 ? 'Please be kind' : 'كن لطيفًا',
   }));
 }
 

@@ -70,6 +70,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                             PA_LIMIT_MAIL_ADDR_SLOTS, 0},
     [PA_LIMIT_MAIL_ACCOUNT] = {"mail_account", PA_LIMIT_MAIL_ACCOUNT_BURST,
                                PA_LIMIT_MAIL_ACCOUNT_WINDOW, PA_LIMIT_MAIL_ACCOUNT_SLOTS, 0},
+    [PA_LIMIT_REPORT] = {"report", PA_LIMIT_REPORT_BURST, PA_LIMIT_REPORT_WINDOW,
+                         PA_LIMIT_REPORT_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

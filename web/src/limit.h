@@ -37,6 +37,7 @@ typedef enum pa_limit_purpose {
                      */
   PA_LIMIT_MAIL_ADDR,    /* e-mail link requests and token redemptions per client address; closed */
   PA_LIMIT_MAIL_ACCOUNT, /* e-mails asked for one address (lowercased, known or not); closed */
+  PA_LIMIT_REPORT,  /* reports filed per user (each lands in a moderator's queue); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -83,6 +84,9 @@ enum {
   PA_LIMIT_MAIL_ACCOUNT_BURST = 3, /* nobody's inbox is flooded from outside */
   PA_LIMIT_MAIL_ACCOUNT_WINDOW = 3600,
   PA_LIMIT_MAIL_ACCOUNT_SLOTS = 16384,
+  PA_LIMIT_REPORT_BURST = 20, /* a run of spam reported item by item */
+  PA_LIMIT_REPORT_WINDOW = 3600,
+  PA_LIMIT_REPORT_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

@@ -5,6 +5,7 @@
 #include "admin.h"
 
 #include "api/api.h"
+#include "api/moderation.h"
 #include "clock.h"
 #include "store/admin.h"
 #include "store/email.h"
@@ -207,6 +208,11 @@ static cJSON *audit_json(const pa_store_audit_row *r) {
       cJSON_Delete(who);
       bad = 1;
     }
+  } else if (!bad) {
+    /* Another kind of item (a moderation action's): its id with the prefix
+     * the moderation registry gives the kind. */
+    const pa_mod_kind *k = pa_mod_kind_find(r->target_kind);
+    bad = k ? pa_api_add_id(target, "id", k->prefix, r->target_id) : 0;
   }
   /* The detail is the server's own JSON object (admin.c), parsed back to nest it. */
   if (!bad) {

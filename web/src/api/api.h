@@ -264,6 +264,11 @@ void pa_api_reel_delete(pa_srv_req *rq);
 void pa_api_candidates(pa_srv_req *rq);
 void pa_api_posts_by_id(pa_srv_req *rq);
 
+/* moderation.c: reports (anyone signed in) and the moderators' routes (F_MOD | F_ADMIN). */
+void pa_api_report_create(pa_srv_req *rq);
+void pa_api_mod_queue(pa_srv_req *rq);
+void pa_api_mod_item(pa_srv_req *rq);
+void pa_api_mod_action(pa_srv_req *rq);
 /* admin.c: the admin console (issue 19); the route table lets admins only in. */
 void pa_api_admin_holders(pa_srv_req *rq);
 void pa_api_admin_find(pa_srv_req *rq);

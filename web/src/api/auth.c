@@ -13,6 +13,7 @@
 #include "store/email.h"
 #include "store/notifications.h"
 #include "store/people.h"
+#include "store/moderation.h"
 #include "store/sessions.h"
 
 #include <ctype.h>
@@ -199,6 +200,33 @@ out:
   cJSON_Delete(body);
 }
 
+/* A moderator's suspension or ban (store/moderation.h) refuses sign-in with
+ * a clear message, after the password: the refusal says nothing about an
+ * account to someone who does not know its password. 0 when the person may
+ * sign in, else -1 with 403 (or 500) sent. */
+static int refused_by_moderation(pa_srv_req *rq, int64_t user) {
+  pa_store_moderation_person_state s;
+  char msg[160], when[32];
+  int rc = pa_store_moderation_person_get(rq->db, user, &s);
+  if (rc != PA_STORE_OK) {
+    pa_api_internal(rq, "login");
+    return -1;
+  }
+  if (s.banned_at) {
+    pa_api_error(rq, 403, "banned",
+                 "This account is banned for breaking the community rules; it cannot sign in",
+                 NULL);
+    return -1;
+  }
+  if (s.suspended_until > pa_clock_now()) {
+    pa_api_format_time(s.suspended_until, when);
+    snprintf(msg, sizeof msg, "This account is suspended until %s", when);
+    pa_api_error(rq, 403, "suspended", msg, NULL);
+    return -1;
+  }
+  return 0;
+}
+
 void pa_api_login(pa_srv_req *rq) {
   static const char *const fields[] = {"email", "password", NULL};
   char key[260], csrf[PA_AUTH_TOKEN_TEXT];
@@ -226,6 +254,7 @@ void pa_api_login(pa_srv_req *rq) {
     pa_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
+  if (refused_by_moderation(rq, cred.id)) goto out;
   if (pa_store_begin(rq->db) != PA_STORE_OK || new_session(rq, cred.id, csrf) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");

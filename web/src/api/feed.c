@@ -63,6 +63,9 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   bad |= !cJSON_AddBoolToObject(post, "liked", p->liked);
   bad |= !cJSON_AddBoolToObject(post, "sponsored", p->sponsored);
   bad |= pa_api_add_time(post, "created_at", p->created_at);
+  /* Only its author is ever handed a hidden post (store/sql/feed.c): marked. */
+  if (p->mod_state == PA_STORE_MOD_HIDDEN)
+    bad |= !cJSON_AddStringToObject(post, "moderation", "hidden");
   return bad ? -1 : 0;
 }
 

@@ -6,6 +6,7 @@
 #include "pay/catalog.h"
 #include "store/comments.h"
 #include "store/feed.h"
+#include "store/moderation.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -180,9 +181,16 @@ out:
   cJSON_Delete(body);
 }
 
-/* 0 with the post's author, or -1 with 404 (or 500) sent. */
+/* 0 with the post's author, or -1 with 404 (or 500) sent. A post a
+ * moderator hid is there for its author only, a removed one for nobody: its
+ * comments are not listed nor written to for anyone else. */
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
+  int state = PA_STORE_MOD_SHOWN;
   int rc = pa_store_posts_author(rq->db, post, author);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_state(rq->db, post, &state);
+  if (rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN &&
+      !(state == PA_STORE_MOD_HIDDEN && *author == rq->viewer))
+    rc = PA_STORE_ENOTFOUND;
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such post");
   else if (rc != PA_STORE_OK)
@@ -230,6 +238,9 @@ static cJSON *comment_json(const pa_store_comment *c) {
     bad = !cJSON_AddStringToObject(o, "body", c->body ? c->body : "") ||
           pa_api_add_time(o, "created_at", c->created_at) ||
           !cJSON_AddNumberToObject(o, "reply_count", (double)c->reply_count);
+    /* Only its author is listed a hidden comment (store/sql/comments.c): marked. */
+    if (!bad && c->mod_state == PA_STORE_MOD_HIDDEN)
+      bad = !cJSON_AddStringToObject(o, "moderation", "hidden");
   }
   cJSON_Delete(author);
   if (bad) {
@@ -291,8 +302,8 @@ void pa_api_comments_get(pa_srv_req *rq) {
   }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "comments");
   if (!list ||
-      pa_store_comments_list(rq->db, rq->ids[0], parent, has_cursor ? &after : NULL, limit,
-                             add_comment, list, &next, &has_more) != PA_STORE_OK ||
+      pa_store_comments_list(rq->db, rq->ids[0], parent, rq->viewer, has_cursor ? &after : NULL,
+                             limit, add_comment, list, &next, &has_more) != PA_STORE_OK ||
       pa_api_add_cursor(root, has_more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "comments");

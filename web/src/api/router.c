@@ -56,7 +56,9 @@ static int resolve_session(pa_srv_req *rq) {
     return 0;
   int rc = pa_store_sessions_find(rq->db, h, sizeof h, &s);
   const int64_t now = pa_clock_now(), life = (int64_t)PA_AUTH_SESSION_DAYS * 86400;
-  if (rc == PA_STORE_OK && s.expires_at <= now) {
+  /* A suspension or ban ends its person's sessions in its own transaction;
+   * one made by a sign-in that raced it ends here. */
+  if (rc == PA_STORE_OK && (s.expires_at <= now || s.barred_until > now)) {
     pa_store_sessions_delete(rq->db, s.id);
   } else if (rc == PA_STORE_OK) {
     rq->session_id = s.id;
@@ -220,6 +222,8 @@ typedef struct route {
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
                           "{word}" for one lowercase word (PA_API_WORD_MAX letters),
                           "{token}" for a share link's token (pa_health_token_ok) */
+                          "{id}" for an id of any type, "{word}" for one lowercase word
+                          (PA_API_WORD_MAX letters) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -338,6 +342,13 @@ static const route routes[] = {
     {"GET", "/api/v1/admin/outbox", pa_api_admin_outbox, F_ADMIN | F_SUPPORT, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/security", pa_api_admin_security, F_ADMIN, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/health", pa_api_admin_health, F_ADMIN, PA_LIMIT_NONE},
+    /* Moderation (issue 19): anyone signed in reports; moderators act, and admins, who
+     * hold every power of the console, may too. */
+    {"POST", "/api/v1/reports", pa_api_report_create, F_AUTH | F_LATE, PA_LIMIT_REPORT},
+    {"GET", "/api/v1/mod/queue", pa_api_mod_queue, F_MOD | F_ADMIN, PA_LIMIT_NONE},
+    {"GET", "/api/v1/mod/items/{word}/{id}", pa_api_mod_item, F_MOD | F_ADMIN, PA_LIMIT_NONE},
+    {"POST", "/api/v1/mod/items/{word}/{id}/actions", pa_api_mod_action, F_MOD | F_ADMIN,
+     PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };
@@ -379,6 +390,13 @@ static int match(const char *pattern, const char *path, int64_t ids[2], char *wo
         p = close + 1;
         s += slen;
         continue;
+      if (strcmp(prefix, "id") == 0) {
+        /* Any kind's id ("p_3", "cm_9"): the handler checks the prefix is
+         * the one its {word} names (the moderation registry's items). */
+        size_t lead = strspn(seg, "abcdefghijklmnopqrstuvwxyz");
+        if (lead == 0 || lead >= sizeof prefix || seg[lead] != '_') return 0;
+        memcpy(prefix, seg, lead);
+        prefix[lead] = '\0';
       }
       if (pa_api_parse_id(seg, prefix, &ids[n++]) != 0) return 0;
       p = close + 1;

@@ -12,16 +12,18 @@ typedef struct pa_store_comment {
   int64_t created_at;
   pa_store_person author;
   int64_t reply_count;
+  int mod_state; /* PA_STORE_MOD_* (store/moderation.h) */
 } pa_store_comment;
 
 typedef int (*pa_store_comment_fn)(void *ctx, const pa_store_comment *c);
 
 /* The comments on post `post` that answer `parent` (0: the top-level ones),
  * OLDEST first: pages continue after `after` in that order (the paging
- * convention of store.h otherwise). */
-int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_store_cursor *after,
-                           int limit, pa_store_comment_fn fn, void *ctx, pa_store_cursor *next,
-                           int *more);
+ * convention of store.h otherwise). A comment a moderator hid is listed to
+ * its author (viewer) only; a removed one to nobody. */
+int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more);
 
 /* Calls fn once with comment `id`; PA_STORE_ENOTFOUND when there is none. */
 int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx);

@@ -36,6 +36,7 @@ typedef struct pa_store_feed_post {
   int liked;                 /* by the viewer */
   int sponsored;             /* the post belongs to an ad campaign */
   int64_t author_plus_until; /* the author has Plus (the badge) until then */
+  int mod_state;             /* PA_STORE_MOD_*: hidden posts reach their author only */
 } pa_store_feed_post;
 
 /* Which posts a feed walk lists. */

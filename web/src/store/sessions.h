@@ -19,6 +19,9 @@ typedef struct pa_store_session {
   int64_t id, user_id, expires_at;
   int64_t plus_until; /* the user's paid Plus ends then (store/pay.h); 0 for never */
   int roles;          /* the roles the user holds, a PA_STORE_ROLE_* mask (store/admin.h) */
+  /* A moderator barred the user until then (store/moderation.h): a ban is
+   * INT64_MAX, a suspension its end, 0 none. */
+  int64_t barred_until;
   char csrf[PA_STORE_CSRF_MAX + 1];
 } pa_store_session;
 

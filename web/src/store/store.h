@@ -40,7 +40,7 @@ enum {
 };
 
 enum {
-  PA_STORE_SCHEMA_VERSION = 15,
+  PA_STORE_SCHEMA_VERSION = 16,
   PA_STORE_CURSOR_MAX = 128 /* bytes of an encoded cursor, with its NUL */
 };
 
@@ -93,6 +93,14 @@ int pa_store_cursor_decode(const char *text, pa_store_cursor *out);
  * is no avatar. plus_until: the person has Plus (the badge) until then
  * (users.plus_until, store/pay.h); compared with the clock by the caller, as
  * the feed's authors are, so every list of people says it alike. */
+/* What a moderator made of a post or a comment (store/moderation.h):
+ * posts.mod_state and comments.mod_state. */
+enum {
+  PA_STORE_MOD_SHOWN = 0,  /* as its author posted it */
+  PA_STORE_MOD_HIDDEN = 1, /* listed to its author only, marked */
+  PA_STORE_MOD_REMOVED = 2 /* listed to nobody; a post's images are gone */
+};
+
 typedef struct pa_store_person {
   int64_t id;
   const char *name, *avatar, *avatar_ext;

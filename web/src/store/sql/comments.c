@@ -7,13 +7,16 @@
 #define PERSON PA_SQ_PERSON_COLS("u", "m")
 #define COMMENT_SQL(where)                                                                         \
   "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at, " PERSON ","                         \
-  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id)"                              \
+  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id), c.mod_state"                 \
   "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"    \
   " WHERE " where
 
-/* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit. */
+/* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit,
+ * ?6 the viewer: a comment a moderator hid is listed to its author only, a
+ * removed one to nobody. */
 #define COMMENT_PAGE(parent)                                                                       \
   COMMENT_SQL("c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                  \
+              " AND (c.mod_state = 0 OR (c.mod_state = 1 AND c.author_id = ?6))"                   \
               " ORDER BY c.created_at, c.id LIMIT ?5")
 
 static const char top_sql[] = COMMENT_PAGE("?2 = 0 AND c.parent_id IS NULL");
@@ -33,14 +36,15 @@ static int comment_row(void *ctx, pa_sql_stmt *st) {
       .body = pa_sq_text(st, 3),
       .created_at = pa_sq_i64(st, 4),
       .reply_count = pa_sq_i64(st, 10),
+      .mod_state = (int)pa_sq_i64(st, 11),
   };
   pa_sq_person(st, 5, &c.author);
   return w->fn(w->ctx, &c);
 }
 
-int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_store_cursor *after,
-                           int limit, pa_store_comment_fn fn, void *ctx, pa_store_cursor *next,
-                           int *more) {
+int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more) {
   pa_sql_stmt *st = pa_sq_stmt(db, parent ? replies_sql : top_sql);
   if (!st) return PA_STORE_EDB;
   /* Oldest first: the first page starts below every real position. */
@@ -48,6 +52,7 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_
                   after ? after->id : INT64_MIN};
   int rc = pa_sq_bind_i64s(st, 4, a);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, limit + 1);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, viewer);
   if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "comments");

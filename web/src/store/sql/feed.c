@@ -12,7 +12,9 @@
  * a networked database charges for: a query per post's images made a page of
  * 20 cost 21 (PostgreSQL served signed-in feeds 60x slower than SQLite).
  * The schema keeps at most PA_STORE_MAX_IMAGES per post (position 0..19).
- * ?1 ?2 the cursor, ?3 the row limit, ?4 the viewer, ?5 the filter's id. */
+ * ?1 ?2 the cursor, ?3 the row limit, ?4 the viewer, ?5 the filter's id.
+ * A post a moderator hid is listed to its author only (marked, mod_state);
+ * a removed one has no images left, and the mod_state test says so too. */
 #define FEED_SQL(filter)                                                                           \
   "WITH page AS ("                                                                                 \
   "SELECT p.id AS id, p.created_at AS created_at, p.like_count AS likes,"                          \
@@ -21,19 +23,20 @@
   "       t.id AS t_id, t.name AS t_name, t.species AS t_species, t.avatar AS t_avatar,"           \
   "       tm.ext AS t_ext,"                                                                        \
   "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4) AS liked,"      \
-  "       p.campaign_id IS NOT NULL AS sponsored, u.plus_until AS u_plus"                          \
+  "       p.campaign_id IS NOT NULL AS sponsored, u.plus_until AS u_plus, p.mod_state AS mod"      \
   "  FROM posts p"                                                                                 \
   "  JOIN users u ON u.id = p.author_id"                                                           \
   "  JOIN pets t ON t.id = p.pet_id"                                                               \
   "  LEFT JOIN media um ON um.hash = u.avatar"                                                     \
   "  LEFT JOIN media tm ON tm.hash = t.avatar"                                                     \
   " WHERE (p.created_at, p.id) < (?1, ?2)"                                                         \
-  "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)" filter                      \
+  "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)"                             \
+  "   AND (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?4))" filter                      \
   " ORDER BY p.created_at DESC, p.id DESC"                                                         \
   " LIMIT ?3)"                                                                                     \
   "SELECT g.id, g.created_at, g.likes, g.comments, g.caption, g.u_id, g.u_name, g.u_avatar,"       \
   "       g.u_ext, g.t_id, g.t_name, g.t_species, g.t_avatar, g.t_ext, g.liked, g.sponsored,"      \
-  "       g.u_plus,"                                                                               \
+  "       g.u_plus, g.mod,"                                                                        \
   "       m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"                                    \
   "  FROM page g"                                                                                  \
   "  JOIN post_images i ON i.post_id = g.id"                                                       \
@@ -54,7 +57,7 @@ static const char *const feed_sql[] = {
                                    "pt.post_id = p.id AND pt.tag = ?6)"),
 };
 
-enum { IMAGE_COL = 17 }; /* the first of the image's columns */
+enum { IMAGE_COL = 18 }; /* the first of the image's columns */
 
 /* The post being gathered. A row's text dies when the next row is read, and
  * the post is handed on only after its last image's row, so its text is
@@ -199,6 +202,7 @@ int pa_store_feed_where(pa_store *db, const pa_store_feed_query *q, const pa_sto
           .liked = (int)pa_sq_i64(st, 14),
           .sponsored = (int)pa_sq_i64(st, 15),
           .author_plus_until = pa_sq_i64(st, 16),
+          .mod_state = (int)pa_sq_i64(st, 17),
       };
       if (keep_cols(&g, st, post_text_cols, POST_TEXTS, o.post) != 0) {
         out = pa_sq_failf(db, PA_STORE_ENOMEM, "feed: out of memory");

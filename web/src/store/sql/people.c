@@ -73,7 +73,8 @@ int pa_store_people_country(pa_store *db, int64_t user, char out[3]) {
 static const char profile_sql[] =
     "SELECT " PERSON ", u.handle, u.bio, u.created_at,"
     "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
-    "       (SELECT count(*) FROM posts WHERE author_id = u.id),"
+    "       (SELECT count(*) FROM posts WHERE author_id = u.id"
+    "         AND (mod_state = 0 OR (mod_state = 1 AND author_id = ?2))),"
     "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
     "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
     "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2),"

@@ -65,7 +65,8 @@ int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner) {
 #define PROFILE_SQL(where)                                                                         \
   "SELECT t.id, t.name, t.species, t.avatar, tm.ext, t.breed, t.birth_date, t.bio,"                \
   "       t.created_at, " OWNER ","                                                                \
-  "       (SELECT count(*) FROM post_pets pp WHERE pp.pet_id = t.id),"                             \
+  "       (SELECT count(*) FROM post_pets pp JOIN posts p ON p.id = pp.post_id"                    \
+  "         WHERE pp.pet_id = t.id AND p.mod_state = 0),"                                          \
   "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                             \
   "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND f.follower_id = ?2)"       \
   "  FROM pets t JOIN users u ON u.id = t.owner_id"                                                \

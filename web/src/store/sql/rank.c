@@ -28,6 +28,8 @@ static const char candidates_sql[] =
     "  FROM posts p JOIN pets t ON t.id = p.pet_id"
     "  LEFT JOIN post_vectors v ON v.post_id = p.id"
     "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
+    /* What a moderator hid reaches its author only; what was removed, nobody. */
+    " WHERE p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?1)"
     " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
 
 static int candidate_row(void *ctx, pa_sql_stmt *st) {

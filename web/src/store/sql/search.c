@@ -37,7 +37,8 @@ static const char tags_sql[] =
     "SELECT pos, tag, n FROM ("
     "  SELECT row_number() OVER (ORDER BY cls, n DESC, tag) AS pos, tag, n FROM ("
     "    SELECT CASE WHEN instr(tag, ?1) = 1 THEN 0 WHEN instr(tag, ?1) > 1 THEN 1 ELSE 2 END"
-    "           AS cls, tag, count(*) AS n FROM post_tags GROUP BY tag) AS found"
+    "           AS cls, tag, count(*) AS n FROM post_tags pt"
+    "      JOIN posts p ON p.id = pt.post_id AND p.mod_state = 0 GROUP BY tag) AS found"
     "   WHERE cls < 2) AS listed"
     " ORDER BY pos LIMIT ?4 OFFSET ?2";
 

@@ -22,7 +22,7 @@ int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t
   pa_sql_stmt *st = pa_sq_stmt(
       db,
       "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.plus_until,"
-      " " PA_SQ_ROLE_MASK("s.user_id") " FROM sessions s"
+      " " PA_SQ_ROLE_MASK("s.user_id") ", u.suspended_until, u.banned_at FROM sessions s"
                                        " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_blob(st, 1, token_hash, (int)token_hash_len);
@@ -34,6 +34,7 @@ int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t
     out->expires_at = pa_sq_i64(st, 3);
     out->plus_until = pa_sq_i64(st, 4);
     out->roles = (int)pa_sq_i64(st, 5);
+    out->barred_until = !pa_sq_null(st, 7) ? INT64_MAX : pa_sq_i64(st, 6);
     snprintf(out->csrf, sizeof out->csrf, "%s", csrf ? csrf : "");
   }
   int res = rc == PA_SQ_ROW    ? PA_STORE_OK

@@ -736,6 +736,44 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     ") STRICT;"
     "CREATE INDEX security_events_at ON security_events(at);"
     "CREATE INDEX security_events_user ON security_events(user_id) WHERE user_id IS NOT NULL;",
+    /* 16: moderation (issue 19; web/README.md, "Moderation"). mod_state on
+     * posts and comments: 0 shown, 1 hidden (only its author sees it, marked),
+     * 2 removed (nobody does; a removed post's images are deleted, so their
+     * files are collected). users.suspended_until / banned_at: sign-in refused
+     * while set (suspended_until is a time; banned_at is when, for ever).
+     * reports: what people reported, one open report per reporter and item
+     * (the partial unique index); subject_id is the person answerable for the
+     * item (author, sender, or the person reported), never the reporter. A chat
+     * message is end-to-end encrypted, so its report carries the text the
+     * reporter's device decrypted (message); nothing else has it. A report is
+     * closed with the outcome of the action that settled its item. */
+    "ALTER TABLE posts ADD COLUMN mod_state INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1, 2));"
+    "ALTER TABLE comments ADD COLUMN mod_state INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1, 2));"
+    "ALTER TABLE users ADD COLUMN suspended_until INTEGER;"
+    "ALTER TABLE users ADD COLUMN banned_at INTEGER;"
+    "CREATE TABLE reports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('post', 'comment', 'person', 'message')),"
+    "  item_id INTEGER NOT NULL CHECK (item_id > 0),"
+    "  subject_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  reason TEXT NOT NULL CHECK (reason IN ('spam', 'harassment', 'hate', 'violence',"
+    "    'nudity', 'animal_cruelty', 'scam', 'impersonation', 'other')),"
+    "  text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 500),"
+    "  message TEXT CHECK (message IS NULL OR length(message) BETWEEN 1 AND 4000),"
+    "  created_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  outcome TEXT CHECK (outcome IS NULL OR length(outcome) BETWEEN 1 AND 20),"
+    "  CHECK ((kind = 'message') = (message IS NOT NULL)),"
+    "  CHECK ((closed_at IS NULL) = (outcome IS NULL)),"
+    "  CHECK (reporter_id <> subject_id)"
+    ") STRICT;"
+    "CREATE UNIQUE INDEX reports_open ON reports(reporter_id, kind, item_id)"
+    "  WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_subject ON reports(subject_id);",
 };
 
 static int user_version(pa_store *db, int *out) {

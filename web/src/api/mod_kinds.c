@@ -1,0 +1,271 @@
+/* pa_mod — the registry of item kinds the moderation queue knows
+ * (api/moderation.h says what a row holds). Listings, ad creatives and
+ * disputes add their rows here with their issues. */
+#include "api/api.h"
+#include "api/moderation.h"
+#include "clock.h"
+#include "store/moderation.h"
+#include "store/posts.h"
+
+#include <string.h>
+
+static const char *item_state_name(int state) {
+  return state == PA_STORE_MOD_HIDDEN    ? "hidden"
+         : state == PA_STORE_MOD_REMOVED ? "removed"
+                                         : "shown";
+}
+
+/* {"id","name","handle"} of a person named in an item. */
+static int add_who(cJSON *o, const char *key, int64_t id, const char *name, const char *handle) {
+  cJSON *w = cJSON_AddObjectToObject(o, key);
+  return !w || pa_api_add_id(w, "id", "u", id) ||
+                 !cJSON_AddStringToObject(w, "name", name ? name : "") ||
+                 !cJSON_AddStringToObject(w, "handle", handle ? handle : "")
+             ? -1
+             : 0;
+}
+
+/* ---- posts */
+
+static int post_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                        int64_t *subject) {
+  int state;
+  (void)reporter;
+  (void)claimed;
+  int rc = pa_store_posts_author(db, id, subject);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_state(db, id, &state);
+  /* A post someone cannot see is not one they can report. */
+  return rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN ? PA_STORE_ENOTFOUND : rc;
+}
+
+static int post_owner(pa_store *db, int64_t id, int64_t *subject) {
+  return pa_store_posts_author(db, id, subject);
+}
+
+static int add_image(void *ctx, const char *hash, const char *ext, const char *alt) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return pa_api_add_media_url(o, "url", hash, ext) || !cJSON_AddStringToObject(o, "alt", alt) ? -1
+                                                                                              : 0;
+}
+
+typedef struct post_ctx {
+  cJSON *o;
+  int state;
+} post_ctx;
+
+static int post_json(void *ctx, const pa_store_moderation_post *p) {
+  post_ctx *c = ctx;
+  c->state = p->state;
+  return pa_api_add_id(c->o, "id", "p", p->id) ||
+                 !cJSON_AddStringToObject(c->o, "caption", p->caption) ||
+                 pa_api_add_time(c->o, "created_at", p->created_at) ||
+                 add_who(c->o, "author", p->author_id, p->author_name, p->author_handle) ||
+                 !cJSON_AddStringToObject(c->o, "pet_name", p->pet_name) ||
+                 !cJSON_AddStringToObject(c->o, "state", item_state_name(p->state))
+             ? -1
+             : 0;
+}
+
+static int post_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  post_ctx c = {cJSON_AddObjectToObject(o, "post"), 0};
+  cJSON *images = c.o ? cJSON_AddArrayToObject(c.o, "images") : NULL;
+  if (!images) return PA_STORE_ENOMEM;
+  int rc = pa_store_moderation_post_get(db, id, post_json, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_post_images(db, id, add_image, images);
+  *state = item_state_name(c.state);
+  return rc;
+}
+
+static int post_apply(pa_store *db, int64_t id, int action) {
+  int state;
+  int rc = pa_store_moderation_post_state(db, id, &state);
+  if (rc != PA_STORE_OK) return rc;
+  /* A removed post's images are gone: there is nothing to show again. */
+  if (state == PA_STORE_MOD_REMOVED) return PA_STORE_ECONFLICT;
+  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
+           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
+                                     : PA_STORE_MOD_SHOWN;
+  return pa_store_moderation_post_set(db, id, to, NULL);
+}
+
+/* ---- comments */
+
+static int comment_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                           int64_t *subject) {
+  int state;
+  (void)reporter;
+  (void)claimed;
+  int rc = pa_store_moderation_comment_state(db, id, &state, subject);
+  return rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN ? PA_STORE_ENOTFOUND : rc;
+}
+
+static int comment_owner(pa_store *db, int64_t id, int64_t *subject) {
+  int state;
+  return pa_store_moderation_comment_state(db, id, &state, subject);
+}
+
+static int comment_json(void *ctx, const pa_store_moderation_comment *m) {
+  post_ctx *c = ctx;
+  cJSON *post;
+  c->state = m->state;
+  return pa_api_add_id(c->o, "id", "c", m->id) || !cJSON_AddStringToObject(c->o, "body", m->body) ||
+                 pa_api_add_time(c->o, "created_at", m->created_at) ||
+                 add_who(c->o, "author", m->author_id, m->author_name, m->author_handle) ||
+                 !cJSON_AddStringToObject(c->o, "state", item_state_name(m->state)) ||
+                 !(post = cJSON_AddObjectToObject(c->o, "post")) ||
+                 pa_api_add_id(post, "id", "p", m->post_id) ||
+                 !cJSON_AddStringToObject(post, "caption", m->post_caption)
+             ? -1
+             : 0;
+}
+
+static int comment_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  post_ctx c = {cJSON_AddObjectToObject(o, "comment"), 0};
+  if (!c.o) return PA_STORE_ENOMEM;
+  int rc = pa_store_moderation_comment_get(db, id, comment_json, &c);
+  *state = item_state_name(c.state);
+  return rc;
+}
+
+static int comment_apply(pa_store *db, int64_t id, int action) {
+  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
+           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
+                                     : PA_STORE_MOD_SHOWN;
+  return pa_store_moderation_comment_set(db, id, to, NULL);
+}
+
+/* ---- people */
+
+const char *pa_mod_person_state_name(int64_t suspended_until, int64_t banned_at, int64_t now) {
+  return banned_at ? "banned" : suspended_until > now ? "suspended" : "active";
+}
+
+static int person_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                          int64_t *subject) {
+  pa_store_moderation_person_state s;
+  (void)reporter;
+  (void)claimed;
+  int rc = pa_store_moderation_person_get(db, id, &s);
+  *subject = id;
+  return rc;
+}
+
+static int person_owner(pa_store *db, int64_t id, int64_t *subject) {
+  pa_store_moderation_person_state s;
+  *subject = id;
+  return pa_store_moderation_person_get(db, id, &s);
+}
+
+typedef struct person_ctx {
+  cJSON *o, *recent;
+  const char *state;
+} person_ctx;
+
+static int add_recent(void *ctx, const pa_store_moderation_post *p) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return pa_api_add_id(o, "id", "p", p->id) || !cJSON_AddStringToObject(o, "caption", p->caption) ||
+                 pa_api_add_time(o, "created_at", p->created_at) ||
+                 !cJSON_AddStringToObject(o, "state", item_state_name(p->state))
+             ? -1
+             : 0;
+}
+
+/* Adds "suspended_until" and "banned_at", times or null. */
+static int add_sanctions(cJSON *o, int64_t suspended_until, int64_t banned_at, int64_t now) {
+  int bad = suspended_until > now ? pa_api_add_time(o, "suspended_until", suspended_until)
+                                  : !cJSON_AddNullToObject(o, "suspended_until");
+  return bad || (banned_at ? pa_api_add_time(o, "banned_at", banned_at)
+                           : !cJSON_AddNullToObject(o, "banned_at"))
+             ? -1
+             : 0;
+}
+
+static int profile_json(void *ctx, const pa_store_moderation_profile *p) {
+  person_ctx *c = ctx;
+  int64_t now = pa_clock_now();
+  c->state = pa_mod_person_state_name(p->suspended_until, p->banned_at, now);
+  return pa_api_add_id(c->o, "id", "u", p->id) || !cJSON_AddStringToObject(c->o, "name", p->name) ||
+                 !cJSON_AddStringToObject(c->o, "handle", p->handle) ||
+                 !cJSON_AddStringToObject(c->o, "bio", p->bio) ||
+                 pa_api_add_time(c->o, "created_at", p->created_at) ||
+                 !cJSON_AddNumberToObject(c->o, "post_count", (double)p->posts) ||
+                 !cJSON_AddStringToObject(c->o, "state", c->state) ||
+                 add_sanctions(c->o, p->suspended_until, p->banned_at, now)
+             ? -1
+             : 0;
+}
+
+static int person_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  person_ctx c = {cJSON_AddObjectToObject(o, "person"), NULL, "active"};
+  if (!c.o || !(c.recent = cJSON_AddArrayToObject(c.o, "recent_posts"))) return PA_STORE_ENOMEM;
+  int rc = pa_store_moderation_profile_get(db, id, profile_json, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_recent_posts(db, id, add_recent, c.recent);
+  *state = c.state;
+  return rc;
+}
+
+/* ---- chat messages: end-to-end encrypted, so the server holds no text. The
+ * reporter's device sends the text it decrypted and the sender it came
+ * from; the server checks only that the two share a conversation. The
+ * texts are in the reports (GET /mod/items/message/{id} lists them). */
+
+static int message_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                           int64_t *subject) {
+  pa_store_moderation_person_state s;
+  int shared = 0;
+  (void)id;
+  if (!claimed) return PA_STORE_ENOTFOUND;
+  int rc = pa_store_moderation_person_get(db, claimed, &s);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_chatted(db, reporter, claimed, &shared);
+  *subject = claimed;
+  return rc == PA_STORE_OK && !shared ? PA_STORE_ENOTFOUND : rc;
+}
+
+static int message_owner(pa_store *db, int64_t id, int64_t *subject) {
+  int rc = pa_store_moderation_report_subject(db, "message", id, subject);
+  return rc == PA_STORE_OK && !*subject ? PA_STORE_ENOTFOUND : rc;
+}
+
+static int message_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  int64_t sender = 0;
+  pa_store_moderation_person_state s = {0, 0};
+  cJSON *m = cJSON_AddObjectToObject(o, "message");
+  if (!m) return PA_STORE_ENOMEM;
+  int rc = message_owner(db, id, &sender);
+  if (rc == PA_STORE_OK) rc = pa_store_moderation_person_get(db, sender, &s);
+  if (rc != PA_STORE_OK) return rc;
+  *state = pa_mod_person_state_name(s.suspended_until, s.banned_at, pa_clock_now());
+  return pa_api_add_id(m, "id", "cm", id) || pa_api_add_id(m, "from", "u", sender) ? PA_STORE_ENOMEM
+                                                                                   : PA_STORE_OK;
+}
+
+/* ---- the registry */
+
+static const pa_mod_kind kinds[] = {
+    {"post", "p", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     post_subject, post_owner, post_context, post_apply},
+    {"comment", "c", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     comment_subject, comment_owner, comment_context, comment_apply},
+    {"person", "u", PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS, person_subject, person_owner,
+     person_context, NULL},
+    {"message", "cm", PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS, message_subject, message_owner,
+     message_context, NULL},
+};
+
+const pa_mod_kind *pa_mod_kind_find(const char *name) {
+  for (size_t i = 0; name && i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strcmp(kinds[i].name, name) == 0) return &kinds[i];
+  return NULL;
+}
+
+const pa_mod_kind *pa_mod_kind_at(int i) {
+  return i >= 0 && (size_t)i < sizeof kinds / sizeof kinds[0] ? &kinds[i] : NULL;
+}
