@@ -220,10 +220,9 @@ static int route_roles(int flags) { return (flags & F_ROLES) >> F_ROLE_SHIFT; }
 typedef struct route {
   const char *method;
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
-                          "{word}" for one lowercase word (PA_API_WORD_MAX letters),
-                          "{token}" for a share link's token (pa_health_token_ok) */
                           "{id}" for an id of any type, "{word}" for one lowercase word
-                          (PA_API_WORD_MAX letters) */
+                          (PA_API_WORD_MAX letters), "{token}" for a share link's token
+                          (pa_health_token_ok) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
