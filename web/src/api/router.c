@@ -389,6 +389,7 @@ static int match(const char *pattern, const char *path, int64_t ids[2], char *wo
         p = close + 1;
         s += slen;
         continue;
+      }
       if (strcmp(prefix, "id") == 0) {
         /* Any kind's id ("p_3", "cm_9"): the handler checks the prefix is
          * the one its {word} names (the moderation registry's items). */
