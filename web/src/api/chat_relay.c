@@ -13,6 +13,7 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "store/safety.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,17 @@ static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const in
   }
 }
 
+/* Whether a and b are in a block, either way: then the relay neither stores
+ * nor delivers what one sends the other (nor typing and read marks). A
+ * failing lookup counts as a block: nothing is delivered that may not be. */
+static int in_block(pa_store *db, int64_t a, int64_t b) {
+  int rel = 0;
+  int rc = pa_store_safety_relation(db, a, b, &rel);
+  if (rc == PA_STORE_ENOTFOUND) return 0; /* read_envelopes refuses an unknown person */
+  if (rc != PA_STORE_OK) pa_log_event("error", "chat", "block: %s", pa_store_errmsg(db));
+  return rc != PA_STORE_OK || (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) != 0;
+}
+
 static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
   pa_store_chat_envelope env[PA_CHAT_MAX_ENVELOPES] = {{0}};
   uint8_t *bufs[PA_CHAT_MAX_ENVELOPES] = {0};
@@ -318,13 +330,20 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   else
     why = read_envelopes(db, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env, bufs,
                          &n);
+  if (!why && in_block(db, wc->user, to_user)) why = "blocked";
   pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
   if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
   if (why) {
-    int internal = strcmp(why, "internal") == 0;
+    int internal = strcmp(why, "internal") == 0, refused = strcmp(why, "blocked") == 0;
     if (internal) pa_log_event("error", "chat", "store: %s", pa_store_errmsg(db));
-    send_error(srv, wc->conn, internal ? "internal" : "bad_request",
-               internal ? "Something went wrong on our side" : why, cid);
+    send_error(srv, wc->conn,
+               internal  ? "internal"
+               : refused ? "not_allowed"
+                         : "bad_request",
+               internal  ? "Something went wrong on our side"
+               : refused ? "This person cannot receive your messages"
+                         : why,
+               cid);
   } else {
     cJSON *ack = frame("sent");
     if (ack && (!cJSON_AddStringToObject(ack, "id", cid) ||
@@ -374,7 +393,8 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
-static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, const char *type) {
+static void on_indicator(const pa_srv *srv, pa_store *db, const ws_conn *wc, const cJSON *in,
+                         const char *type) {
   int64_t to = 0;
   const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
   int is_read = strcmp(type, "read") == 0;
@@ -384,6 +404,7 @@ static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, 
                is_read ? "read needs to (\"u_1\") and seq" : "typing needs to (\"u_1\")", NULL);
     return;
   }
+  if (in_block(db, wc->user, to)) return; /* dropped, as a message would be */
   cJSON *f = frame(type);
   if (f && (pa_api_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
@@ -530,7 +551,7 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   else if (strcmp(t, "delivered_ack") == 0)
     on_ack(srv, db, wc, in, 1);
   else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
-    on_indicator(srv, wc, in, t);
+    on_indicator(srv, db, wc, in, t);
   else if (strcmp(t, "ping") == 0) {
     cJSON *pong = frame("pong");
     send_json(srv, conn, pong);

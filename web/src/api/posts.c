@@ -6,6 +6,7 @@
 #include "pay/catalog.h"
 #include "store/comments.h"
 #include "store/feed.h"
+#include "store/safety.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -181,8 +182,17 @@ out:
 }
 
 /* 0 with the post's author, or -1 with 404 (or 500) sent. */
+/* The post's author into *author: 0, or -1 with 404 sent when there is no
+ * such post or the viewer may not see it (a block either way, a private
+ * account they do not follow), so nobody likes or comments what they cannot
+ * see. */
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
   int rc = pa_store_posts_author(rq->db, post, author);
+  if (rc == PA_STORE_OK) {
+    int sees = pa_api_sees_posts(rq, *author);
+    if (sees < 0) return -1;
+    if (!sees) rc = PA_STORE_ENOTFOUND;
+  }
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such post");
   else if (rc != PA_STORE_OK)
@@ -291,8 +301,8 @@ void pa_api_comments_get(pa_srv_req *rq) {
   }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "comments");
   if (!list ||
-      pa_store_comments_list(rq->db, rq->ids[0], parent, has_cursor ? &after : NULL, limit,
-                             add_comment, list, &next, &has_more) != PA_STORE_OK ||
+      pa_store_comments_list(rq->db, rq->ids[0], parent, rq->viewer, has_cursor ? &after : NULL,
+                             limit, add_comment, list, &next, &has_more) != PA_STORE_OK ||
       pa_api_add_cursor(root, has_more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "comments");
@@ -321,6 +331,14 @@ void pa_api_comment_create(pa_srv_req *rq) {
     }
     if (info.parent_id) {
       PA_BAD(rq, "Replies go one level deep: reply to the top-level comment instead");
+      goto out;
+    }
+    /* A comment by someone in a block with the viewer is hidden from them:
+     * no reply either. */
+    int rel = 0, found = pa_api_standing(rq, info.author_id, &rel);
+    if (found < 0) goto out;
+    if (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) {
+      PA_BAD(rq, "parent_id is not a comment on this post");
       goto out;
     }
   }

@@ -18,10 +18,11 @@ typedef int (*pa_store_comment_fn)(void *ctx, const pa_store_comment *c);
 
 /* The comments on post `post` that answer `parent` (0: the top-level ones),
  * OLDEST first: pages continue after `after` in that order (the paging
- * convention of store.h otherwise). */
-int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_store_cursor *after,
-                           int limit, pa_store_comment_fn fn, void *ctx, pa_store_cursor *next,
-                           int *more);
+ * convention of store.h otherwise). Comments by people in a block with
+ * viewer (0 for nobody), either way, are left out. */
+int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more);
 
 /* Calls fn once with comment `id`; PA_STORE_ENOTFOUND when there is none. */
 int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx);

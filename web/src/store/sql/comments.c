@@ -2,6 +2,7 @@
 #include "store/comments.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 /* The author. */
 #define PERSON PA_SQ_PERSON_COLS("u", "m")
@@ -11,10 +12,13 @@
   "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"    \
   " WHERE " where
 
-/* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit. */
+/* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row
+ * limit, ?6 the viewer: comments by people in a block with the viewer
+ * (either way) are left out. */
 #define COMMENT_PAGE(parent)                                                                       \
-  COMMENT_SQL("c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                  \
-              " ORDER BY c.created_at, c.id LIMIT ?5")
+  COMMENT_SQL(                                                                                     \
+      "c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                          \
+      " AND " PA_SQ_NOT_BLOCKED("?6", "c.author_id") " ORDER BY c.created_at, c.id LIMIT ?5")
 
 static const char top_sql[] = COMMENT_PAGE("?2 = 0 AND c.parent_id IS NULL");
 static const char replies_sql[] = COMMENT_PAGE("c.parent_id = ?2");
@@ -38,9 +42,9 @@ static int comment_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &c);
 }
 
-int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_store_cursor *after,
-                           int limit, pa_store_comment_fn fn, void *ctx, pa_store_cursor *next,
-                           int *more) {
+int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more) {
   pa_sql_stmt *st = pa_sq_stmt(db, parent ? replies_sql : top_sql);
   if (!st) return PA_STORE_EDB;
   /* Oldest first: the first page starts below every real position. */
@@ -48,6 +52,7 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, const pa_
                   after ? after->id : INT64_MIN};
   int rc = pa_sq_bind_i64s(st, 4, a);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, limit + 1);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, viewer);
   if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "comments");

@@ -2,6 +2,7 @@
 #include "store/notifications.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 /* The list merges two tables at read time, newest first: notifications
  * (likes, comments, replies, follows) and billing_notices (what billing told
@@ -12,7 +13,14 @@
  * the cursor and the row limit on its own index first (user, time), so a
  * page never sorts more than twice the limit.
  * ?1 the user, ?2 ?3 the cursor (time, key), ?4 the row limit. */
-#define NULL_ID   "CAST(NULL AS BIGINT)"
+#define NULL_ID "CAST(NULL AS BIGINT)"
+/* The triggers write a notice whatever the two people's standing; it is
+ * heard only while neither blocked the other and the user did not mute the
+ * actor (store/safety.h). A block also deletes the notices between the two
+ * (store/sql/safety.c), so an unblock brings none back; an unmute does let
+ * the muted time's notices be heard. */
+#define HEARD                                                                                      \
+  PA_SQ_NOT_BLOCKED("n.user_id", "n.actor_id") " AND " PA_SQ_NOT_MUTED("n.user_id", "n.actor_id")
 #define NULL_TEXT "CAST(NULL AS TEXT)"
 static const char list_sql[] =
     "SELECT k, kind, at, read, post_id, comment_id, a_id, a_name, a_avatar, a_ext, a_plus,"
@@ -27,7 +35,7 @@ static const char list_sql[] =
     "      LEFT JOIN media am ON am.hash = a.avatar"
     "      LEFT JOIN pets t ON t.id = n.pet_id LEFT JOIN media tm ON tm.hash = t.avatar"
     "     WHERE n.user_id = ?1 AND n.created_at <= ?2 AND (n.created_at, n.id * 2) < (?2, ?3)"
-    "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS social"
+    "       AND " HEARD "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS social"
     "  UNION ALL"
     "  SELECT * FROM ("
     /* read: billing_notices keep no read mark yet (a schema change to come),
@@ -81,7 +89,9 @@ int pa_store_notifications_list(pa_store *db, int64_t user, const pa_store_curso
 }
 
 int pa_store_notifications_unread(pa_store *db, int64_t user, int64_t *count) {
-  return pa_sq_scalar_i64(db, "SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0",
+  return pa_sq_scalar_i64(db,
+                          "SELECT count(*) FROM notifications n WHERE n.user_id = ?1"
+                          " AND n.read = 0 AND " HEARD,
                           1, &user, count);
 }
 
