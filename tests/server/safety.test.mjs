@@ -8,7 +8,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { Client, assertError, chatBundle, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
+import { rm } from 'node:fs/promises';
+import { Client, assertError, chatBundle, dbQuery, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
 
 // The limits of web/src/store/safety.h.
 const BLOCKS_MAX = 2000;
@@ -358,6 +359,10 @@ describe('safety: private accounts', () => {
     assert.deepEqual(r.body, { following: false, requested: true, follower_count: 0 });
     assert.equal((await fan.get(`/api/v1/users/${pia.user.id}`)).body.requested, true);
     assert.equal((await stranger.put(`/api/v1/users/${pia.user.id}/follow`)).body.requested, true);
+    const told = (await notes(pia)).notifications.filter((n) => n.kind === 'follow_request');
+    assert.deepEqual(told.map((n) => n.actor.id).sort(), [fan.user.id, stranger.user.id].sort());
+    assert.equal((await stranger.put(`/api/v1/users/${pia.user.id}/follow`)).body.requested, true, 'asking twice');
+    assert.equal((await notes(pia)).notifications.filter((n) => n.kind === 'follow_request').length, 2, 'told once');
     const waiting = (await pia.get('/api/v1/me/follow-requests')).body.users.map((u) => u.id);
     assert.deepEqual(waiting, [stranger.user.id, fan.user.id]);
     // Only Pia answers Pia's requests: a stranger answering is answering their own (none).
@@ -365,6 +370,9 @@ describe('safety: private accounts', () => {
     assertError(await pia.put(`/api/v1/me/follow-requests/${pia.user.id}`), 404, 'not_found');
     assert.deepEqual((await pia.put(`/api/v1/me/follow-requests/${fan.user.id}`)).body, { follower: true });
     assertError(await pia.put(`/api/v1/me/follow-requests/${fan.user.id}`), 404, 'not_found');
+    const accepted = (await notes(fan)).notifications.filter((n) => n.kind === 'follow_accepted');
+    assert.deepEqual(accepted.map((n) => n.actor.id), [pia.user.id]);
+    assert.deepEqual((await notes(stranger)).notifications.filter((n) => n.kind === 'follow_accepted'), []);
     assert.deepEqual((await pia.del(`/api/v1/me/follow-requests/${stranger.user.id}`)).body, { follower: false });
     assert.deepEqual((await pia.get('/api/v1/me/follow-requests')).body.users, []);
     // The accepted follower sees the posts, the declined one does not.
@@ -400,5 +408,28 @@ describe('safety: private accounts', () => {
     assert.equal((await stranger.put(`/api/v1/users/${last}/follow`)).body.requested, true, 'the last allowed');
     assertError(await stranger.put(`/api/v1/users/${over}/follow`), 409, 'limit_reached');
     assert.equal((await stranger.put(`/api/v1/users/${last}/follow`)).body.requested, true, 'asking again is no new request');
+  });
+});
+
+describe('safety: the upgrade to schema 13', () => {
+  test('a schema-12 file gains blocks, mutes, follow requests and users.private (public), its rows kept', async () => {
+    const { tmp, data, sql } = await oldDatabase('safety', 12);
+    sql(`INSERT INTO users (id, handle, name, created_at) VALUES (1, 'ann', 'Ann', 1700000000),
+        (2, 'ben', 'Ben', 1700000000);
+      INSERT INTO follows VALUES (1, 2, 1700000100), (2, 1, 1700000100);`);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('PRAGMA user_version'), '13');
+      assert.equal(sql('SELECT id, private FROM users ORDER BY id'), '1 0\n2 0');
+      assert.equal(sql('SELECT count(*) FROM follows'), '2');
+      // The new tables work as the server uses them: a block ends the follows.
+      sql(`PRAGMA foreign_keys = ON; INSERT INTO blocks VALUES (1, 2, 1700000200);`);
+      assert.equal(sql('SELECT blocker_id, blocked_id FROM blocks'), '1 2');
+      assert.throws(() => sql('PRAGMA foreign_keys = ON; INSERT INTO blocks VALUES (1, 1, 1);'));
+      assert.throws(() => sql('PRAGMA foreign_keys = ON; INSERT INTO mutes VALUES (1, 9, 1);'));
+    } finally {
+      await stopServer(server, { keepData: false });
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

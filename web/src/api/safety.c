@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "clock.h"
+#include "store/notifications.h"
 
 int pa_api_standing(pa_srv_req *rq, int64_t person, int *rel) {
   int rc = pa_store_safety_relation(rq->db, rq->viewer, person, rel);
@@ -148,9 +149,6 @@ void pa_api_follow_request_accept(pa_srv_req *rq) { answer_request(rq, 1); }
 void pa_api_follow_request_decline(pa_srv_req *rq) { answer_request(rq, 0); }
 
 int pa_api_notice(pa_srv_req *rq, int64_t user, const char *kind) {
-  /* The notices table arrives with schema 12 on main (store/notices.h):
-   * until it is merged, follow requests and acceptances show in the lists
-   * above and on the profile ("requested") only. */
-  (void)rq, (void)user, (void)kind;
-  return PA_STORE_OK;
+  pa_store_notice_new n = {.user = user, .kind = kind, .actor = rq->viewer, .at = pa_clock_now()};
+  return pa_store_notices_add(rq->db, &n, NULL);
 }

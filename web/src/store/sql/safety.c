@@ -42,6 +42,8 @@ static const char *const block_ends[] = {
     "DELETE FROM follow_requests WHERE (requester_id = ?1 AND target_id = ?2)"
     " OR (requester_id = ?2 AND target_id = ?1)",
     "DELETE FROM notifications WHERE (user_id = ?1 AND actor_id = ?2)"
+    " OR (user_id = ?2 AND actor_id = ?1)",
+    "DELETE FROM notices WHERE (user_id = ?1 AND actor_id = ?2)"
     " OR (user_id = ?2 AND actor_id = ?1)"};
 
 static int known(pa_store *db, pa_store_safety_kind kind) {
