@@ -32,6 +32,10 @@ const KINDS = {
   // The Billing screen's words for its notices (screens/billing.js), dated as there.
   billing_renewal_failed: billing('billing.noticeRenewalFailed'),
   billing_downgraded: billing('billing.noticeDowngraded'),
+  // Follow requests of a private account (shell/screens/settings-privacy.js).
+  follow_request: (t, n) => [t('safety.noticeFollowRequest', { name: n.actor?.name ?? '' }), '/settings#settings-privacy'],
+  follow_accepted: (t, n) => [t('safety.noticeFollowAccepted', { name: n.actor?.name ?? '' }),
+    `/people/${encodeURIComponent(n.actor?.id ?? '')}`],
 };
 
 export async function mount(root, params, ctx) {

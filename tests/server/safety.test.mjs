@@ -422,7 +422,7 @@ describe('safety: the upgrade to schema 13', () => {
       assert.equal(sql('PRAGMA user_version'), '13');
       assert.equal(sql('SELECT id, private FROM users ORDER BY id'), '1 0\n2 0');
       assert.equal(sql('SELECT count(*) FROM follows'), '2');
-      // The new tables work as the server uses them: a block ends the follows.
+      // The new tables and their checks are in place.
       sql(`PRAGMA foreign_keys = ON; INSERT INTO blocks VALUES (1, 2, 1700000200);`);
       assert.equal(sql('SELECT blocker_id, blocked_id FROM blocks'), '1 2');
       assert.throws(() => sql('PRAGMA foreign_keys = ON; INSERT INTO blocks VALUES (1, 1, 1);'));
