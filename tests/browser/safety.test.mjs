@@ -71,7 +71,7 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await article(page, benPost).waitFor({ state: 'attached' });
     await article(page, caiPost).waitFor({ state: 'attached' });
     await page.goto(new URL(`/people/${ben.user.id}`, server.url).href);
-    const block = page.getByRole('group', { name: /More for\W+Ben Blocked/ }).getByRole('button', { name: 'Block' });
+    const block = page.getByRole('group', { name: /More for\W+Ben Blocked/ }).getByRole('button', { name: 'Block', exact: true });
     await block.waitFor();
     await axe(page, 'a profile with Block and Mute');
 
@@ -100,10 +100,10 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
 
     // Unblock from his profile: the page is his again (follow him again to see him in Following).
     await page.goto(new URL(`/people/${ben.user.id}`, server.url).href);
-    const unblock = page.getByRole('button', { name: 'Unblock' });
+    const unblock = page.getByRole('button', { name: 'Unblock', exact: true });
     await unblock.focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Block' }).waitFor();
+    await page.getByRole('button', { name: 'Block', exact: true }).waitFor();
     assert.deepEqual((await ana.get('/api/v1/me/blocked')).body.users, []);
     await page.getByRole('button', { name: /Follow\W+Ben Blocked/ }).click();
     await page.waitForFunction(() => document.querySelector('.social-toggle')?.getAttribute('aria-pressed') === 'true');
