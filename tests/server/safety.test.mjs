@@ -375,6 +375,8 @@ describe('safety: private accounts', () => {
     assert.deepEqual((await notes(stranger)).notifications.filter((n) => n.kind === 'follow_accepted'), []);
     assert.deepEqual((await pia.del(`/api/v1/me/follow-requests/${stranger.user.id}`)).body, { follower: false });
     assert.deepEqual((await pia.get('/api/v1/me/follow-requests')).body.users, []);
+    assert.deepEqual((await notes(pia)).notifications.filter((n) => n.kind === 'follow_request'), [],
+      'answered requests leave the notifications');
     // The accepted follower sees the posts, the declined one does not.
     assert.ok((await feedIds(fan)).includes(post.id));
     assert.ok((await feedIds(fan, '/api/v1/feed/following')).includes(post.id));

@@ -69,8 +69,9 @@ int pa_store_safety_request_add(pa_store *db, int64_t requester, int64_t target,
 /* How many requests requester has waiting. */
 int pa_store_safety_requests_out(pa_store *db, int64_t requester, int64_t *out);
 /* target accepts (the follow starts at `now`) or declines requester's
- * request (accept 0), or requester withdraws it (also accept 0);
- * PA_STORE_ENOTFOUND when there is none. */
+ * request (accept 0), or requester withdraws it (also accept 0); the
+ * follow_request notice it wrote goes either way. PA_STORE_ENOTFOUND when
+ * there is none. */
 int pa_store_safety_request_answer(pa_store *db, int64_t target, int64_t requester, int accept,
                                    int64_t now);
 /* The people waiting for target's answer, newest first. */

@@ -179,7 +179,12 @@ int pa_store_safety_request_answer(pa_store *db, int64_t target, int64_t request
                      2, args, &changes);
   if (rc != PA_STORE_OK) return rc;
   if (changes == 0) return PA_STORE_ENOTFOUND;
-  if (!accept) return PA_STORE_OK;
+  /* The notice that asked is answered now: it leaves the target's list. */
+  rc = pa_sq_exec_i64(db,
+                      "DELETE FROM notices WHERE user_id = ?2 AND actor_id = ?1"
+                      " AND kind = 'follow_request'",
+                      2, args, NULL);
+  if (rc != PA_STORE_OK || !accept) return rc;
   return pa_sq_exec_i64(db,
                         "INSERT INTO follows (follower_id, followee_id, created_at)"
                         " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
