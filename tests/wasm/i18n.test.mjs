@@ -131,16 +131,22 @@ test('every catalog message formats identically in WASM and native, with no erro
   const en = i18n.loadCatalog('en', readFileSync(enFile, 'utf8'));
   const files = readdirSync(LOCALES_DIR).filter((f) => f.endsWith('.json')).sort();
   assert.equal(files.length, LOCALES.length + 1);
+  // Every catalog with every sample, rendered natively in one batch first.
+  const samples = [...sampleArgs().entries()];
+  const runs = files.flatMap((file) => samples.map(([k, args]) => {
+    const flags = k % 4 === 3 ? ['--no-isolate'] : [];
+    return { file, k, args, flags, cmd: ['i18n', 'render', path.join(LOCALES_DIR, file), JSON.stringify(args), '--fallback', enFile, '--tz', String(k * 30), ...flags] };
+  }));
+  const answers = nativeBatch(runs.map((r) => r.cmd));
   let compared = 0;
   for (const file of files) {
     const tag = file.slice(0, -5);
-    const full = path.join(LOCALES_DIR, file);
-    const cat = i18n.loadCatalog(tag, readFileSync(full, 'utf8'));
+    const cat = i18n.loadCatalog(tag, readFileSync(path.join(LOCALES_DIR, file), 'utf8'));
     assert.equal(i18n.catalogLocale(cat), tag);
     const keys = i18n.keys(cat);
-    for (const [k, args] of sampleArgs().entries()) {
-      const flags = k % 4 === 3 ? ['--no-isolate'] : [];
-      const nat = native(['i18n', 'render', full, JSON.stringify(args), '--fallback', enFile, '--tz', String(k * 30), ...flags]);
+    runs.forEach(({ file: f, k, args, flags }, i) => {
+      if (f !== file) return;
+      const nat = answers[i];
       assert.equal(nat.code, 0, `${tag}: ${nat.err}`);
       const want = JSON.parse(nat.out);
       assert.deepEqual(Object.keys(want), keys);
@@ -150,7 +156,7 @@ test('every catalog message formats identically in WASM and native, with no erro
         assert.equal(got, want[key], `${tag} ${key} ${JSON.stringify(args)}`);
         compared++;
       }
-    }
+    });
     if (cat !== en) i18n.freeCatalog(cat);
   }
   i18n.freeCatalog(en);
@@ -275,7 +281,7 @@ test('the catalog check fails on each kind of broken catalog', () => {
     };
     const cases = [
       ['de', (c) => delete c['feed.retry'], /de: 1 problem\n\s+feed\.retry: missing/],
-      ['de', (c) => { c['feed.extra'] = 'Extra'; }, /feed\.extra: not in en\.json/],
+      ['nl', (c) => { c['feed.extra'] = 'Extra'; }, /feed\.extra: not in en\.json/],
       ['fr', (c) => { c['post.openProfile'] = 'Ouvrir le profil de {animal}'; }, /post\.openProfile: arguments differ from en; missing pet:string; unexpected animal:string/],
       ['ru', (c) => { c['feed.newPosts'] = '{count, plural, one {# пост} many {# постов} other {# поста}}'; }, /feed\.newPosts: \{count, plural\} lacks few \(ru needs one, few, many, other\)/],
       ['ja', (c) => { c['feed.newPosts'] = '{count, plural, one {#件} other {#件}}'; }, /has one, which ja never selects/],
@@ -285,14 +291,20 @@ test('the catalog check fails on each kind of broken catalog', () => {
       ['es', (c) => { c['pet.kind'] = '{species, select, cat {Gato} other {Mascota}}'; }, /lacks case dog, bird, rabbit, fish/],
       ['en-XA', (c) => { c['feed.retry'] = '[Retry]'; }, /en-XA\.json is stale/],
     ];
-    for (const [tag, fn, re] of cases) {
-      copyAll();
-      edit(tag, fn);
-      const r = check();
-      assert.equal(r.status, 1, `${tag}: ${r.stdout}`);
-      assert.match(r.stdout, re, tag);
-      assert.match(r.stdout, /1 catalog failed/);
+    // Each case breaks its own catalog, all in one run (a run checks every
+    // catalog): each failure must be reported under its catalog, and only there.
+    assert.equal(new Set(cases.map(([tag]) => tag)).size, cases.length, 'one case per catalog');
+    copyAll();
+    for (const [tag, fn] of cases) edit(tag, fn);
+    const r = check();
+    assert.equal(r.status, 1, r.stdout);
+    const sections = Object.fromEntries(r.stdout.split(/^(?=FAIL |ok )/m).map((part) => [/^(?:FAIL|ok)\s+([\w-]+)/.exec(part)?.[1], part]));
+    for (const [tag, , re] of cases) {
+      assert.match(sections[tag] ?? '', /^FAIL /, `${tag} failed`);
+      assert.match(sections[tag], re, tag);
+      for (const [other, , otherRe] of cases) if (other !== tag) assert.doesNotMatch(sections[tag], otherRe, `${other}'s problem is not reported under ${tag}`);
     }
+    assert.match(r.stdout, new RegExp(`^${cases.length} catalogs failed`, 'm'));
     copyAll();
     copyFileSync(path.join(LOCALES_DIR, 'de.json'), path.join(tmp, 'xx.json'));
     assert.match(check().stdout, /FAIL xx: locales\/xx\.json is not a shipped locale/);
