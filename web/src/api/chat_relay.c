@@ -45,6 +45,7 @@ struct pa_chat_hub {
   pthread_mutex_t lock;
   peer *peers;
   int n, cap;
+  _Atomic unsigned long blocks_gen; /* moves on at every block and unblock */
 };
 
 /* What a backlog still owes one socket: rows after `after`, sent a page at a time. */
@@ -61,6 +62,12 @@ typedef struct ws_conn {
   double tokens;     /* sends allowed now: SEND_BURST, refilled at SEND_PER_SECOND */
   int64_t tokens_at; /* ms, monotonic */
   backlog inbox, receipts;
+  /* The last block check: its peer, answer and blocks_gen. A socket sends
+   * runs of frames to one person; a probe per frame made a burst slow
+   * enough for the token bucket to refill mid-burst. */
+  int64_t checked_peer;
+  int checked_blocked;
+  unsigned long checked_gen;
 } ws_conn;
 
 /* Token bucket per socket: 1 when one more message may be stored. */
@@ -300,12 +307,21 @@ static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const in
 /* Whether a and b are in a block, either way: then the relay neither stores
  * nor delivers what one sends the other (nor typing and read marks). A
  * failing lookup counts as a block: nothing is delivered that may not be. */
-static int in_block(pa_store *db, int64_t a, int64_t b) {
-  int rel = 0;
-  int rc = pa_store_safety_relation(db, a, b, &rel);
-  if (rc == PA_STORE_ENOTFOUND) return 0; /* read_envelopes refuses an unknown person */
-  if (rc != PA_STORE_OK) pa_log_event("error", "chat", "block: %s", pa_store_errmsg(db));
-  return rc != PA_STORE_OK || (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) != 0;
+static int in_block(const pa_srv *srv, pa_store *db, ws_conn *wc, int64_t b) {
+  unsigned long gen = srv->chat->blocks_gen;
+  if (wc->checked_peer == b && wc->checked_gen == gen) return wc->checked_blocked;
+  int blocked = 0;
+  int rc = pa_store_safety_blocked(db, wc->user, b, &blocked);
+  if (rc != PA_STORE_OK) {
+    pa_log_event("error", "chat", "block: %s", pa_store_errmsg(db));
+    return 1;
+  }
+  wc->checked_peer = b, wc->checked_blocked = blocked, wc->checked_gen = gen;
+  return blocked;
+}
+
+void pa_chat_blocks_changed(const pa_srv *srv) {
+  if (srv->chat) srv->chat->blocks_gen++;
 }
 
 static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
@@ -330,7 +346,7 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   else
     why = read_envelopes(db, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env, bufs,
                          &n);
-  if (!why && in_block(db, wc->user, to_user)) why = "blocked";
+  if (!why && in_block(srv, db, wc, to_user)) why = "blocked";
   pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
   if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
   if (why) {
@@ -393,7 +409,7 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
-static void on_indicator(const pa_srv *srv, pa_store *db, const ws_conn *wc, const cJSON *in,
+static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in,
                          const char *type) {
   int64_t to = 0;
   const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
@@ -404,7 +420,7 @@ static void on_indicator(const pa_srv *srv, pa_store *db, const ws_conn *wc, con
                is_read ? "read needs to (\"u_1\") and seq" : "typing needs to (\"u_1\")", NULL);
     return;
   }
-  if (in_block(db, wc->user, to)) return; /* dropped, as a message would be */
+  if (in_block(srv, db, wc, to)) return; /* dropped, as a message would be */
   cJSON *f = frame(type);
   if (f && (pa_api_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
@@ -460,8 +476,17 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     refuse(rq, 500, "internal", "Out of memory");
     return;
   }
-  *wc = (ws_conn){rq->in->conn, rq->viewer, device,    rq->session_id,
-                  SEND_BURST,   mono_ms(),  {0, 0, 0}, {0, 0, 0}};
+  *wc = (ws_conn){rq->in->conn,
+                  rq->viewer,
+                  device,
+                  rq->session_id,
+                  SEND_BURST,
+                  mono_ms(),
+                  {0, 0, 0},
+                  {0, 0, 0},
+                  0,
+                  0,
+                  0};
   /* One socket per device (the newest wins), PA_WS_PER_USER per person. */
   pa_chat_hub *hub = srv->chat;
   uint64_t replaced = 0;

@@ -5,6 +5,7 @@
 #include "store/safety.h"
 
 #include "api/api.h"
+#include "api/chat_relay.h"
 #include "clock.h"
 #include "store/notifications.h"
 
@@ -55,6 +56,7 @@ static void set(pa_srv_req *rq, pa_store_safety_kind kind, int on) {
       pa_api_internal(rq, block ? "unblock" : "unmute");
       return;
     }
+    if (!on && block) pa_chat_blocks_changed(rq->srv);
     answer_flag(rq, block ? "blocked" : "muted", on);
     return;
   }
@@ -78,6 +80,7 @@ static void set(pa_srv_req *rq, pa_store_safety_kind kind, int on) {
     pa_api_internal(rq, block ? "block" : "mute");
     return;
   }
+  if (block) pa_chat_blocks_changed(rq->srv);
   answer_flag(rq, block ? "blocked" : "muted", 1);
 }
 

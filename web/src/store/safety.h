@@ -56,6 +56,9 @@ enum {
 };
 /* PA_STORE_ENOTFOUND when person does not exist. */
 int pa_store_safety_relation(pa_store *db, int64_t viewer, int64_t person, int *out);
+/* Whether a and b are in a block, either way (*out 1 or 0): one probe of
+ * the primary key and its reverse index, for the chat relay's every frame. */
+int pa_store_safety_blocked(pa_store *db, int64_t a, int64_t b, int *out);
 /* Whether viewer may see person's posts given a relation: no block either
  * way, and the account public, viewer's own, or followed by viewer. */
 int pa_store_safety_sees_posts(int rel);

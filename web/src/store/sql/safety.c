@@ -137,6 +137,17 @@ int pa_store_safety_relation(pa_store *db, int64_t viewer, int64_t person, int *
   return rc;
 }
 
+int pa_store_safety_blocked(pa_store *db, int64_t a, int64_t b, int *out) {
+  int64_t args[2] = {a, b}, n = 0;
+  int rc =
+      pa_sq_scalar_i64(db,
+                       "SELECT count(*) FROM blocks WHERE (blocker_id = ?1 AND blocked_id = ?2)"
+                       " OR (blocker_id = ?2 AND blocked_id = ?1)",
+                       2, args, &n);
+  *out = n > 0;
+  return rc;
+}
+
 int pa_store_safety_sees_posts(int rel) {
   if (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) return 0;
   return !(rel & PA_STORE_REL_PRIVATE) || (rel & (PA_STORE_REL_SELF | PA_STORE_REL_FOLLOWS));
