@@ -61,13 +61,17 @@ export function followButton({ t, navigate, signedIn, kind, subject, showCount, 
   return toggleButton({
     t,
     label: t('social.followName', { name: subject.name }),
-    pressed: subject.following,
+    // Asking to follow a private account counts as pressed (unpress withdraws the request).
+    pressed: subject.following || !!subject.requested,
     count: subject.follower_count,
     signedIn,
     signIn: () => navigate(signInHref()),
     send: (on) => (on ? put : del)(`/api/v1/${kind}/${encodeURIComponent(subject.id)}/follow`),
-    read: (d) => ({ pressed: d.following, count: d.follower_count }),
-    onChange: (s) => showCount(s.count),
+    read: (d) => ({ pressed: d.following || d.requested, count: d.follower_count, requested: d.requested }),
+    onChange: (s) => {
+      showCount(s.count);
+      if (s.requested) message.textContent = t('safety.requested', { name: subject.name });
+    },
     say: (text) => { message.textContent = text; },
     failed: (was) => t(was ? 'social.unfollowFailed' : 'social.followFailed'),
   });

@@ -36,6 +36,7 @@ const SAME_AS_SOURCE = {
   'auth.password': ['it'],
   'settings.account': ['it', 'nl'],
   'settings.privacy': ['it', 'nl'],
+  'safety.privacy': ['it', 'nl'], // the word both languages use (as settings.privacy)
   'settings.notifications': ['fr'],
   'nav.notifications': ['fr'],
   'nav.messages': ['fr'],

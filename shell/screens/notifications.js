@@ -46,6 +46,10 @@ const KINDS = {
     const note = n.detail.note ? ` ${t('mod.notice.note', { note: n.detail.note })}` : '';
     return [`${t('mod.notice.you', { action })}${note}`, n.post_id ? postLink(n) : '/settings'];
   },
+  // Follow requests of a private account (shell/screens/settings-privacy.js).
+  follow_request: (t, n) => [t('safety.noticeFollowRequest', { name: n.actor?.name ?? '' }), '/settings#settings-privacy'],
+  follow_accepted: (t, n) => [t('safety.noticeFollowAccepted', { name: n.actor?.name ?? '' }),
+    `/people/${encodeURIComponent(n.actor?.id ?? '')}`],
 };
 // A security notice's words by its detail.event; an event missing here is left out.
 const SECURITY = { password_reset: 'profile.noticePasswordReset', email_changed: 'profile.noticeEmailChanged' };

@@ -1,7 +1,10 @@
 // /people/:id (and /me, the signed-in person's own) — a person's page:
 // avatar, name, handle, bio, follow button, counts linking to followers and
 // following, their pets, then their posts as the core's grid (shell/grid.js).
+// Someone else's page has Block and Mute (shell/safety.js); a private
+// account's posts and pets show only to its followers.
 import { get } from '../api.js';
+import { safetyActions } from '../safety.js';
 import { openGrid, closeGrid } from '../grid.js';
 import { speciesLabel } from '../pets.js';
 import { avatar, countItem, el, failurePage, followButton } from '../social.js';
@@ -34,8 +37,8 @@ export async function mount(root, params, ctx) {
     actions.append(el('a', { className: 'social-button', href: '/settings/profile', textContent: t('profile.edit') }),
       el('a', { className: 'social-button', href: '/pets/new', textContent: t('social.addPet') }));
   } else {
-    actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'users', subject: p, showCount, message }));
-    if (me) actions.append(reportButton(t, 'person', p.id, 'social-button'));
+    if (!p.blocked) actions.append(followButton({ t, navigate, signedIn: !!me, kind: 'users', subject: p, showCount, message }));
+    if (me) actions.append(safetyActions(ctx, p, message), reportButton(t, 'person', p.id, 'social-button'));
   }
   showCount(p.follower_count);
 
@@ -59,8 +62,11 @@ export async function mount(root, params, ctx) {
       countItem(t('social.posts', { count: p.post_count })), followers,
       countItem(t('social.followingCount', { count: p.following_count }), `${base}/following`)),
     actions, message,
+    p.blocked ? el('p', { className: 'social-note', textContent: t('safety.blockedNote', { name: p.name }) }) : '',
+    !p.blocked && !p.posts_visible ? el('p', { className: 'social-note', textContent: t('safety.privateNote') }) : '',
     p.pets.length ? el('section', { 'aria-labelledby': 'social-pets-title' },
       el('h2', { id: 'social-pets-title', textContent: t('social.petsTitle', { count: p.pets.length }) }), pets) : ''));
+  if (!p.posts_visible) return undefined;
   openGrid(`/api/v1/users/${encodeURIComponent(p.id)}/posts`);
   return closeGrid;
 }

@@ -1,13 +1,15 @@
 // /settings — language, theme and feed mode (for everyone, kept on this
 // device), and for a signed-in person the account: log out, sign out
 // everywhere, delete the account behind a confirmation dialog; then the
-// password and the chat devices (settings-security.js).
+// privacy (settings-privacy.js), the password and the chat devices
+// (settings-security.js).
 import { get, request, getSession } from '../api.js';
 import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
 import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
 import { passwordSection, devicesSection } from './settings-security.js';
+import { privacySection } from './settings-privacy.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
 
@@ -111,7 +113,9 @@ export async function mount(root, params, ctx) {
     accountStatus, dialog.element);
   const password = passwordSection(ctx, user);
   const devices = devicesSection(ctx, user);
-  page.append(password.element, devices.element);
+  const privacy = privacySection(ctx, user);
+  page.append(privacy.element, password.element, devices.element);
+  ctx.localize(privacy.element);
   const relabel = () => {
     who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
     password.relabel();
@@ -120,6 +124,7 @@ export async function mount(root, params, ctx) {
   relabel();
   addEventListener('pa:locale', relabel);
   if (location.hash === '#settings-devices') devices.element.scrollIntoView();
+  if (location.hash === '#settings-privacy') privacy.element.scrollIntoView();
   return () => {
     removeEventListener('pa:locale', relabel);
     dialog.element.close?.();

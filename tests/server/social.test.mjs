@@ -227,9 +227,9 @@ describe('posts, people and pets', () => {
     assertError(await anon.get('/api/v1/users/u_999999/followers'), 404, 'not_found');
 
     const pf = await alice.put(`/api/v1/pets/${bobPet.id}/follow`);
-    assert.deepEqual(pf.body, { following: true, follower_count: 1 });
+    assert.deepEqual(pf.body, { following: true, requested: false, follower_count: 1 });
     assert.equal((await alice.get(`/api/v1/pets/${bobPet.id}`)).body.following, true);
-    assert.deepEqual((await alice.del(`/api/v1/pets/${bobPet.id}/follow`)).body, { following: false, follower_count: 0 });
+    assert.deepEqual((await alice.del(`/api/v1/pets/${bobPet.id}/follow`)).body, { following: false, requested: false, follower_count: 0 });
     assert.equal((await alice.del(`/api/v1/users/${bobId}/follow`)).body.following, false);
   });
 

@@ -245,6 +245,27 @@ void pa_api_pet_followers(pa_srv_req *rq);
 void pa_api_following(pa_srv_req *rq);
 void pa_api_search(pa_srv_req *rq);
 
+/* safety.c: blocks, mutes, private accounts, follow requests */
+void pa_api_block_put(pa_srv_req *rq);
+void pa_api_block_delete(pa_srv_req *rq);
+void pa_api_mute_put(pa_srv_req *rq);
+void pa_api_mute_delete(pa_srv_req *rq);
+void pa_api_my_blocked(pa_srv_req *rq);
+void pa_api_my_muted(pa_srv_req *rq);
+void pa_api_my_follow_requests(pa_srv_req *rq);
+void pa_api_follow_request_accept(pa_srv_req *rq);
+void pa_api_follow_request_decline(pa_srv_req *rq);
+/* The viewer's standing with person (PA_STORE_REL_* of store/safety.h) in
+ * *rel: 0, 1 when person does not exist (nothing sent), or -1 with 500 sent. */
+int pa_api_standing(pa_srv_req *rq, int64_t person, int *rel);
+/* Whether the viewer may see author's posts (no block either way; a
+ * private account only to its followers): 1 or 0 (also when author does
+ * not exist), or -1 with 500 sent. */
+int pa_api_sees_posts(pa_srv_req *rq, int64_t author);
+/* Tells user of kind ("follow_request", "follow_accepted"), the viewer the
+ * actor, inside the caller's transaction: a PA_STORE_* code. */
+int pa_api_notice(pa_srv_req *rq, int64_t user, const char *kind);
+
 /* media.c */
 void pa_api_media_upload(pa_srv_req *rq);
 void pa_api_media_delete(pa_srv_req *rq);

@@ -5,6 +5,7 @@
  * would refuse. */
 #include "api/chat_relay.h"
 #include "clock.h"
+#include "store/safety.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -259,7 +260,21 @@ void pa_api_chat_prekeys_put(pa_srv_req *rq) {
 }
 
 /* A person's devices for peers: {"user","devices":[{"id","identity_key"}]}. */
+/* Whether the viewer and person are in a block, either way: 1 with 404
+ * sent (the other is absent to them, their devices too), -1 with 500 sent,
+ * or 0. The relay refuses their messages as well (chat_relay.c). */
+static int blocked(pa_srv_req *rq, int64_t person, const char *missing) {
+  int rel = 0, found = pa_api_standing(rq, person, &rel);
+  if (found < 0) return -1;
+  if (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) {
+    PA_NOT_FOUND(rq, missing);
+    return 1;
+  }
+  return 0;
+}
+
 void pa_api_chat_user_devices(pa_srv_req *rq) {
+  if (blocked(rq, rq->ids[0], "No such user") != 0) return;
   cJSON *root = device_list(rq, rq->ids[0], add_peer_device);
   if (!root) return;
   if (pa_api_add_id(root, "user", "u", rq->ids[0])) {
@@ -288,6 +303,7 @@ void pa_api_chat_bundle_take(pa_srv_req *rq) {
     pa_api_internal(rq, "chat bundle");
     return;
   }
+  if (blocked(rq, user, "No such device") != 0) return;
   /* Only now, for a device that exists: made-up device numbers cost nothing
    * and reach no table. One account takes at most a few prekeys a minute. */
   if (pa_api_limited(rq, PA_LIMIT_CHAT_BUNDLE, NULL) != 0) return;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "store/safety.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ struct pa_chat_hub {
   pthread_mutex_t lock;
   peer *peers;
   int n, cap;
+  _Atomic unsigned long blocks_gen; /* moves on at every block and unblock */
 };
 
 /* What a backlog still owes one socket: rows after `after`, sent a page at a time. */
@@ -60,6 +62,12 @@ typedef struct ws_conn {
   double tokens;     /* sends allowed now: SEND_BURST, refilled at SEND_PER_SECOND */
   int64_t tokens_at; /* ms, monotonic */
   backlog inbox, receipts;
+  /* The last block check: its peer, answer and blocks_gen. A socket sends
+   * runs of frames to one person; a probe per frame made a burst slow
+   * enough for the token bucket to refill mid-burst. */
+  int64_t checked_peer;
+  int checked_blocked;
+  unsigned long checked_gen;
 } ws_conn;
 
 /* Token bucket per socket: 1 when one more message may be stored. */
@@ -296,6 +304,26 @@ static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const in
   }
 }
 
+/* Whether a and b are in a block, either way: then the relay neither stores
+ * nor delivers what one sends the other (nor typing and read marks). A
+ * failing lookup counts as a block: nothing is delivered that may not be. */
+static int in_block(const pa_srv *srv, pa_store *db, ws_conn *wc, int64_t b) {
+  unsigned long gen = srv->chat->blocks_gen;
+  if (wc->checked_peer == b && wc->checked_gen == gen) return wc->checked_blocked;
+  int blocked = 0;
+  int rc = pa_store_safety_blocked(db, wc->user, b, &blocked);
+  if (rc != PA_STORE_OK) {
+    pa_log_event("error", "chat", "block: %s", pa_store_errmsg(db));
+    return 1;
+  }
+  wc->checked_peer = b, wc->checked_blocked = blocked, wc->checked_gen = gen;
+  return blocked;
+}
+
+void pa_chat_blocks_changed(const pa_srv *srv) {
+  if (srv->chat) srv->chat->blocks_gen++;
+}
+
 static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
   pa_store_chat_envelope env[PA_CHAT_MAX_ENVELOPES] = {{0}};
   uint8_t *bufs[PA_CHAT_MAX_ENVELOPES] = {0};
@@ -318,13 +346,20 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   else
     why = read_envelopes(db, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env, bufs,
                          &n);
+  if (!why && in_block(srv, db, wc, to_user)) why = "blocked";
   pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
   if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
   if (why) {
-    int internal = strcmp(why, "internal") == 0;
+    int internal = strcmp(why, "internal") == 0, refused = strcmp(why, "blocked") == 0;
     if (internal) pa_log_event("error", "chat", "store: %s", pa_store_errmsg(db));
-    send_error(srv, wc->conn, internal ? "internal" : "bad_request",
-               internal ? "Something went wrong on our side" : why, cid);
+    send_error(srv, wc->conn,
+               internal  ? "internal"
+               : refused ? "not_allowed"
+                         : "bad_request",
+               internal  ? "Something went wrong on our side"
+               : refused ? "This person cannot receive your messages"
+                         : why,
+               cid);
   } else {
     cJSON *ack = frame("sent");
     if (ack && (!cJSON_AddStringToObject(ack, "id", cid) ||
@@ -374,7 +409,8 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
 }
 
 /* typing / read: relayed to the other user's connected devices, not stored. */
-static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, const char *type) {
+static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in,
+                         const char *type) {
   int64_t to = 0;
   const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
   int is_read = strcmp(type, "read") == 0;
@@ -384,6 +420,7 @@ static void on_indicator(const pa_srv *srv, const ws_conn *wc, const cJSON *in, 
                is_read ? "read needs to (\"u_1\") and seq" : "typing needs to (\"u_1\")", NULL);
     return;
   }
+  if (in_block(srv, db, wc, to)) return; /* dropped, as a message would be */
   cJSON *f = frame(type);
   if (f && (pa_api_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
@@ -439,8 +476,17 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     refuse(rq, 500, "internal", "Out of memory");
     return;
   }
-  *wc = (ws_conn){rq->in->conn, rq->viewer, device,    rq->session_id,
-                  SEND_BURST,   mono_ms(),  {0, 0, 0}, {0, 0, 0}};
+  *wc = (ws_conn){rq->in->conn,
+                  rq->viewer,
+                  device,
+                  rq->session_id,
+                  SEND_BURST,
+                  mono_ms(),
+                  {0, 0, 0},
+                  {0, 0, 0},
+                  0,
+                  0,
+                  0};
   /* One socket per device (the newest wins), PA_WS_PER_USER per person. */
   pa_chat_hub *hub = srv->chat;
   uint64_t replaced = 0;
@@ -530,7 +576,7 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   else if (strcmp(t, "delivered_ack") == 0)
     on_ack(srv, db, wc, in, 1);
   else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
-    on_indicator(srv, wc, in, t);
+    on_indicator(srv, db, wc, in, t);
   else if (strcmp(t, "ping") == 0) {
     cJSON *pong = frame("pong");
     send_json(srv, conn, pong);

@@ -47,6 +47,10 @@ void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user);
  * argument: a user's, one device's, or those opened with one session. Safe
  * from any worker thread. */
 void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session);
+/* A block or unblock happened: every socket checks its peer again on its
+ * next frame (this process's sockets; a second server on the same database
+ * sees it on the socket's next new peer). */
+void pa_chat_blocks_changed(const pa_srv *srv);
 
 /* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */
 int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n);

@@ -8,6 +8,7 @@
 #include "net/http.h"
 #include "origin.h"
 #include "respcache.h"
+#include "store/safety.h"
 #include "str.h"
 
 #include <sodium.h>
@@ -151,6 +152,17 @@ void pa_api_feed_following(pa_srv_req *rq) { send_feed(rq, PA_STORE_FEED_FOLLOWI
 static void send_subject_feed(pa_srv_req *rq, pa_store_feed_kind kind, const char *what) {
   pa_store_feed_query q = {kind, rq->ids[0], rq->viewer, NULL};
   int rc = pa_store_feed_subject(rq->db, &q);
+  /* To someone they blocked, a person and their pets are absent (their
+   * posts are left out of every walk either way: store/sql/visible.h). */
+  int64_t person = rq->ids[0];
+  int rel = 0;
+  if (rc == PA_STORE_OK && kind == PA_STORE_FEED_PET)
+    rc = pa_store_pets_owner(rq->db, rq->ids[0], &person);
+  if (rc == PA_STORE_OK) {
+    int found = pa_api_standing(rq, person, &rel);
+    if (found < 0) return;
+    if (found || (rel & PA_STORE_REL_BLOCKED_BY)) rc = PA_STORE_ENOTFOUND;
+  }
   if (rc == PA_STORE_OK) {
     send_feed(rq, kind, rq->ids[0]);
   } else if (rc == PA_STORE_ENOTFOUND) {

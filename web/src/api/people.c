@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "profile.h"
 #include "store/follows.h"
+#include "store/safety.h"
 #include "store/search.h"
 #include "str.h"
 
@@ -60,15 +61,33 @@ static int append_pet(void *ctx, const pa_store_pet_ref *p) {
   return append(ctx, pa_api_pet_ref_json(p));
 }
 
+/* The viewer's standing with the profile's person: what they did (blocked,
+ * muted, asked to follow) and whether the posts are open to them. */
+static int add_standing(cJSON *o, int rel) {
+  return !cJSON_AddBoolToObject(o, "private", (rel & PA_STORE_REL_PRIVATE) != 0) ||
+         !cJSON_AddBoolToObject(o, "blocked", (rel & PA_STORE_REL_BLOCKS) != 0) ||
+         !cJSON_AddBoolToObject(o, "muted", (rel & PA_STORE_REL_MUTES) != 0) ||
+         !cJSON_AddBoolToObject(o, "requested", (rel & PA_STORE_REL_REQUESTED) != 0) ||
+         !cJSON_AddBoolToObject(o, "posts_visible", pa_store_safety_sees_posts(rel));
+}
+
 void pa_api_user_get(pa_srv_req *rq) {
   cJSON *o = NULL, *pets;
-  int rc = pa_store_people_profile(rq->db, rq->ids[0], rq->viewer, profile_json, &o);
+  int rel = 0, found = pa_api_standing(rq, rq->ids[0], &rel);
+  if (found < 0) return;
+  /* To someone they blocked, a person is absent. */
+  int rc = found || (rel & PA_STORE_REL_BLOCKED_BY)
+               ? PA_STORE_ENOTFOUND
+               : pa_store_people_profile(rq->db, rq->ids[0], rq->viewer, profile_json, &o);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such user");
     return;
   }
-  if (rc != PA_STORE_OK || !(pets = cJSON_AddArrayToObject(o, "pets")) ||
-      pa_store_pets_of(rq->db, rq->ids[0], append_pet, pets) != PA_STORE_OK) {
+  /* A private account shows its name, avatar and counts; its pets, like
+   * its posts, are for its followers. */
+  if (rc != PA_STORE_OK || add_standing(o, rel) || !(pets = cJSON_AddArrayToObject(o, "pets")) ||
+      (pa_store_safety_sees_posts(rel) &&
+       pa_store_pets_of(rq->db, rq->ids[0], append_pet, pets) != PA_STORE_OK)) {
     cJSON_Delete(o);
     pa_api_internal(rq, "user");
     return;
@@ -131,11 +150,12 @@ static int country_member(pa_srv_req *rq, const cJSON *body, const char **out) {
 }
 
 /* PATCH /api/v1/me: the profile: name, bio, links, country, the avatar (an
- * upload of the viewer's, or null) and the locale e-mail is written in.
- * Members left out stay as they are; unknown members are refused. */
+ * upload of the viewer's, or null), the locale e-mail is written in, and
+ * whether the account is private (going public accepts the waiting follow
+ * requests). Members left out stay as they are; unknown members are refused. */
 void pa_api_me_patch(pa_srv_req *rq) {
-  static const char *const fields[] = {"avatar_media_id", "name",   "bio", "links",
-                                       "country",         "locale", NULL};
+  static const char *const fields[] = {"avatar_media_id", "name",   "bio",     "links",
+                                       "country",         "locale", "private", NULL};
   char hash[65] = "", ext[8], *links = NULL;
   int64_t upload = 0;
   cJSON *body = NULL;
@@ -143,6 +163,7 @@ void pa_api_me_patch(pa_srv_req *rq) {
   if (pa_api_body(rq, &body) != 0) return;
   const cJSON *avatar = cJSON_GetObjectItemCaseSensitive(body, "avatar_media_id");
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "links");
+  const cJSON *priv = cJSON_GetObjectItemCaseSensitive(body, "private");
   int refused = pa_api_only(rq, body, fields) ||
                 pa_api_id(rq, body, "avatar_media_id", "m", 0, &upload) ||
                 pa_api_str(rq, body, "name", 0, 1, PA_PROFILE_NAME_MAX, 0, &e.name) ||
@@ -159,8 +180,12 @@ void pa_api_me_patch(pa_srv_req *rq) {
                        "locale");
     refused = 1;
   }
+  if (!refused && priv && !cJSON_IsBool(priv)) {
+    pa_api_field_error(rq, 400, "bad_request", "private must be true or false", "private");
+    refused = 1;
+  }
   if (!refused && !cJSON_GetArraySize(body)) {
-    PA_BAD(rq, "Send at least one of name, bio, links, country, locale, avatar_media_id");
+    PA_BAD(rq, "Send at least one of name, bio, links, country, locale, avatar_media_id, private");
     refused = 1;
   }
   if (refused) goto out;
@@ -176,6 +201,8 @@ void pa_api_me_patch(pa_srv_req *rq) {
   int rc =
       avatar ? pa_store_people_set_avatar(rq->db, rq->viewer, upload ? hash : NULL) : PA_STORE_OK;
   if (rc == PA_STORE_OK) rc = pa_store_people_edit(rq->db, rq->viewer, &e);
+  if (rc == PA_STORE_OK && priv)
+    rc = pa_store_safety_set_private(rq->db, rq->viewer, cJSON_IsTrue(priv), pa_clock_now());
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) {
     pa_api_internal(rq, "edit profile");
     goto out;
@@ -203,23 +230,68 @@ static int target_exists(pa_srv_req *rq, pa_store_follow_kind kind, const char *
   return rc == PA_STORE_OK ? 0 : -1;
 }
 
+/* Following a private person asks them first (a follow request, answered
+ * in their settings); unfollowing withdraws an unanswered request too. A
+ * block, either way, refuses the follow: 404 to the person blocked (the
+ * other is absent to them), 403 to the one who blocked. */
 static void follow(pa_srv_req *rq, pa_store_follow_kind kind, int on) {
-  int64_t count = 0;
+  int64_t count = 0, person = rq->ids[0];
+  int rel = 0, requested = 0;
   if (target_exists(rq, kind, "follow") != 0) return;
+  if (kind == PA_STORE_FOLLOW_PET &&
+      pa_store_pets_owner(rq->db, rq->ids[0], &person) != PA_STORE_OK) {
+    pa_api_internal(rq, "follow");
+    return;
+  }
+  int found = pa_api_standing(rq, person, &rel);
+  if (found > 0) PA_NOT_FOUND(rq, "No such user");
+  if (found != 0) return;
+  if (on && (rel & PA_STORE_REL_BLOCKED_BY)) {
+    PA_NOT_FOUND(rq, kind == PA_STORE_FOLLOW_PET ? "No such pet" : "No such user");
+    return;
+  }
+  if (on && (rel & PA_STORE_REL_BLOCKS)) {
+    pa_api_error(rq, 403, "blocked", "You blocked this person: unblock them to follow", NULL);
+    return;
+  }
   if (kind == PA_STORE_FOLLOW_PERSON && rq->ids[0] == rq->viewer) {
     PA_BAD(rq, "You cannot follow yourself");
     return;
   }
-  int rc = on ? pa_store_follows_add(rq->db, kind, rq->viewer, rq->ids[0], pa_clock_now())
-              : pa_store_follows_remove(rq->db, kind, rq->viewer, rq->ids[0]);
-  if (rc != PA_STORE_OK ||
+  int ask = on && kind == PA_STORE_FOLLOW_PERSON && (rel & PA_STORE_REL_PRIVATE) &&
+            !(rel & PA_STORE_REL_FOLLOWS);
+  int rc = pa_store_begin(rq->db);
+  if (rc == PA_STORE_OK && ask && !(rel & PA_STORE_REL_REQUESTED)) {
+    int64_t waiting = 0;
+    rc = pa_store_safety_requests_out(rq->db, rq->viewer, &waiting);
+    if (rc == PA_STORE_OK && waiting >= PA_STORE_FOLLOW_REQUESTS_OUT_MAX) {
+      pa_store_rollback(rq->db);
+      pa_api_error(rq, 409, "limit_reached",
+                   "Too many of your follow requests are waiting for an answer", NULL);
+      return;
+    }
+    if (rc == PA_STORE_OK)
+      rc = pa_store_safety_request_add(rq->db, rq->viewer, rq->ids[0], pa_clock_now());
+    if (rc == PA_STORE_OK) rc = pa_api_notice(rq, rq->ids[0], "follow_request");
+  } else if (rc == PA_STORE_OK && !ask) {
+    rc = on ? pa_store_follows_add(rq->db, kind, rq->viewer, rq->ids[0], pa_clock_now())
+            : pa_store_follows_remove(rq->db, kind, rq->viewer, rq->ids[0]);
+    if (rc == PA_STORE_OK && !on && kind == PA_STORE_FOLLOW_PERSON &&
+        (rel & PA_STORE_REL_REQUESTED)) {
+      rc = pa_store_safety_request_answer(rq->db, rq->ids[0], rq->viewer, 0, 0);
+      if (rc == PA_STORE_ENOTFOUND) rc = PA_STORE_OK;
+    }
+  }
+  requested = ask;
+  if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK ||
       pa_store_follows_count(rq->db, kind, rq->ids[0], &count) != PA_STORE_OK) {
     pa_api_internal(rq, "follow");
     return;
   }
   cJSON *root = cJSON_CreateObject();
-  if (root &&
-      (!cJSON_AddBoolToObject(root, "following", on) || add_count(root, "follower_count", count))) {
+  if (root && (!cJSON_AddBoolToObject(root, "following", on && !ask) ||
+               !cJSON_AddBoolToObject(root, "requested", requested) ||
+               add_count(root, "follower_count", count))) {
     cJSON_Delete(root);
     root = NULL;
   }
@@ -336,9 +408,11 @@ void pa_api_search(pa_srv_req *rq) {
   if (root && cJSON_AddStringToObject(root, "type", types[t]) &&
       (list = cJSON_AddArrayToObject(root, "results")) != NULL) {
     if (t == 0)
-      rc = pa_store_search_people(rq->db, folded, from, limit, append_person, list, &next, &more);
+      rc = pa_store_search_people(rq->db, folded, rq->viewer, from, limit, append_person, list,
+                                  &next, &more);
     else if (t == 1)
-      rc = pa_store_search_pets(rq->db, folded, from, limit, append_pet, list, &next, &more);
+      rc = pa_store_search_pets(rq->db, folded, rq->viewer, from, limit, append_pet, list, &next,
+                                &more);
     else if (t == 2)
       rc = pa_store_search_breeds(rq->db, folded, from, limit, append_breed, list, &next, &more);
     else

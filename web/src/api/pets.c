@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "clock.h"
+#include "store/safety.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,21 @@ static void send_pet(pa_srv_req *rq, int status, int64_t id) {
     pa_api_json(rq, status, o);
 }
 
-void pa_api_pet_get(pa_srv_req *rq) { send_pet(rq, 200, rq->ids[0]); }
+/* To someone their owner blocked, a pet is absent. */
+void pa_api_pet_get(pa_srv_req *rq) {
+  int64_t owner = 0;
+  int rel = 0, rc = pa_store_pets_owner(rq->db, rq->ids[0], &owner), found = 0;
+  if (rc == PA_STORE_OK && (found = pa_api_standing(rq, owner, &rel)) < 0) return;
+  if (rc == PA_STORE_ENOTFOUND || found || (rel & PA_STORE_REL_BLOCKED_BY)) {
+    PA_NOT_FOUND(rq, "No such pet");
+    return;
+  }
+  if (rc != PA_STORE_OK) {
+    pa_api_internal(rq, "pet");
+    return;
+  }
+  send_pet(rq, 200, rq->ids[0]);
+}
 
 void pa_api_my_pets(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "pets");

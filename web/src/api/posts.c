@@ -7,6 +7,7 @@
 #include "store/comments.h"
 #include "store/feed.h"
 #include "store/moderation.h"
+#include "store/safety.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -181,9 +182,11 @@ out:
   cJSON_Delete(body);
 }
 
-/* 0 with the post's author, or -1 with 404 (or 500) sent. A post a
- * moderator hid is there for its author only, a removed one for nobody: its
- * comments are not listed nor written to for anyone else. */
+/* The post's author into *author: 0, or -1 with 404 (or 500) sent when
+ * there is no such post or the viewer may not see it: a post a moderator hid
+ * is there for its author only, a removed one for nobody, and a block either
+ * way or a private account they do not follow hides it too — so nobody
+ * likes, comments or reads the comments of what they cannot see. */
 static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
   int state = PA_STORE_MOD_SHOWN;
   int rc = pa_store_posts_author(rq->db, post, author);
@@ -191,6 +194,11 @@ static int post_author(pa_srv_req *rq, int64_t post, int64_t *author) {
   if (rc == PA_STORE_OK && state != PA_STORE_MOD_SHOWN &&
       !(state == PA_STORE_MOD_HIDDEN && *author == rq->viewer))
     rc = PA_STORE_ENOTFOUND;
+  if (rc == PA_STORE_OK) {
+    int sees = pa_api_sees_posts(rq, *author);
+    if (sees < 0) return -1;
+    if (!sees) rc = PA_STORE_ENOTFOUND;
+  }
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such post");
   else if (rc != PA_STORE_OK)
@@ -332,6 +340,14 @@ void pa_api_comment_create(pa_srv_req *rq) {
     }
     if (info.parent_id) {
       PA_BAD(rq, "Replies go one level deep: reply to the top-level comment instead");
+      goto out;
+    }
+    /* A comment by someone in a block with the viewer is hidden from them:
+     * no reply either. */
+    int rel = 0, found = pa_api_standing(rq, info.author_id, &rel);
+    if (found < 0) goto out;
+    if (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY)) {
+      PA_BAD(rq, "parent_id is not a comment on this post");
       goto out;
     }
   }

@@ -20,7 +20,8 @@ typedef int (*pa_store_comment_fn)(void *ctx, const pa_store_comment *c);
 /* The comments on post `post` that answer `parent` (0: the top-level ones),
  * OLDEST first: pages continue after `after` in that order (the paging
  * convention of store.h otherwise). A comment a moderator hid is listed to
- * its author (viewer) only; a removed one to nobody. */
+ * its author (viewer) only; a removed one to nobody. Comments by people in
+ * a block with viewer (0 for nobody), either way, are left out. */
 int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t viewer,
                            const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
                            void *ctx, pa_store_cursor *next, int *more);

@@ -15,12 +15,16 @@
 #include "store/people.h"
 #include "store/store.h"
 
-/* People match by name or handle. */
-int pa_store_search_people(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                           pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more);
-/* Pets match by name or breed. */
-int pa_store_search_pets(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                         pa_store_pet_ref_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* People match by name or handle; those in a block with viewer (0 for
+ * nobody), either way, are never found. */
+int pa_store_search_people(pa_store *db, const char *q, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_person_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more);
+/* Pets match by name or breed; pets whose owner is in a block with viewer
+ * are never found. */
+int pa_store_search_pets(pa_store *db, const char *q, int64_t viewer, const pa_store_cursor *after,
+                         int limit, pa_store_pet_ref_fn fn, void *ctx, pa_store_cursor *next,
+                         int *more);
 
 /* A breed of a species, and how many pets are of it. */
 typedef struct pa_store_breed {

@@ -789,4 +789,33 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 17: blocks, mutes and private accounts, as in store/sqlite/schema.c
+     * (its comment says why). */
+    "ALTER TABLE users ADD COLUMN private BIGINT NOT NULL DEFAULT 0 CHECK (private IN (0, 1));"
+    "CREATE TABLE blocks ("
+    "  blocker_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  blocked_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (blocker_id, blocked_id),"
+    "  CHECK (blocker_id <> blocked_id)"
+    ");"
+    "CREATE INDEX blocks_blocked ON blocks(blocked_id, blocker_id);"
+    "CREATE INDEX blocks_listed ON blocks(blocker_id, created_at);"
+    "CREATE TABLE mutes ("
+    "  muter_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  muted_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (muter_id, muted_id),"
+    "  CHECK (muter_id <> muted_id)"
+    ");"
+    "CREATE INDEX mutes_muted ON mutes(muted_id);"
+    "CREATE INDEX mutes_listed ON mutes(muter_id, created_at);"
+    "CREATE TABLE follow_requests ("
+    "  requester_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  target_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (requester_id, target_id),"
+    "  CHECK (requester_id <> target_id)"
+    ");"
+    "CREATE INDEX follow_requests_target ON follow_requests(target_id, created_at);",
 };

@@ -2,6 +2,7 @@
 #include "store/comments.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 /* The author. */
 #define PERSON PA_SQ_PERSON_COLS("u", "m")
@@ -13,11 +14,13 @@
 
 /* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit,
  * ?6 the viewer: a comment a moderator hid is listed to its author only, a
- * removed one to nobody. */
+ * removed one to nobody; comments by people in a block with the viewer
+ * (either way) are left out. */
 #define COMMENT_PAGE(parent)                                                                       \
-  COMMENT_SQL("c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                  \
-              " AND (c.mod_state = 0 OR (c.mod_state = 1 AND c.author_id = ?6))"                   \
-              " ORDER BY c.created_at, c.id LIMIT ?5")
+  COMMENT_SQL(                                                                                     \
+      "c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                          \
+      " AND (c.mod_state = 0 OR (c.mod_state = 1 AND c.author_id = ?6))"                           \
+      " AND " PA_SQ_NOT_BLOCKED("?6", "c.author_id") " ORDER BY c.created_at, c.id LIMIT ?5")
 
 static const char top_sql[] = COMMENT_PAGE("?2 = 0 AND c.parent_id IS NULL");
 static const char replies_sql[] = COMMENT_PAGE("c.parent_id = ?2");

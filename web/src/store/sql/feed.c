@@ -2,6 +2,7 @@
 #include "store/feed.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,12 @@
  * The schema keeps at most PA_STORE_MAX_IMAGES per post (position 0..19).
  * ?1 ?2 the cursor, ?3 the row limit, ?4 the viewer, ?5 the filter's id.
  * A post a moderator hid is listed to its author only (marked, mod_state);
- * a removed one has no images left, and the mod_state test says so too. */
+ * a removed one has no images left, and the mod_state test says so too.
+ * Every walk leaves out what the viewer may not see (blocks either way,
+ * private accounts the viewer does not follow: store/sql/visible.h); the
+ * walks that are a feed (all, following, a tag) leave out the people the
+ * viewer muted too, while a muted person's own pages still show. */
+#define UNMUTED " AND " PA_SQ_NOT_MUTED("?4", "p.author_id")
 #define FEED_SQL(filter)                                                                           \
   "WITH page AS ("                                                                                 \
   "SELECT p.id AS id, p.created_at AS created_at, p.like_count AS likes,"                          \
@@ -31,30 +37,31 @@
   "  LEFT JOIN media tm ON tm.hash = t.avatar"                                                     \
   " WHERE (p.created_at, p.id) < (?1, ?2)"                                                         \
   "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)"                             \
-  "   AND (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?4))" filter                      \
-  " ORDER BY p.created_at DESC, p.id DESC"                                                         \
-  " LIMIT ?3)"                                                                                     \
-  "SELECT g.id, g.created_at, g.likes, g.comments, g.caption, g.u_id, g.u_name, g.u_avatar,"       \
-  "       g.u_ext, g.t_id, g.t_name, g.t_species, g.t_avatar, g.t_ext, g.liked, g.sponsored,"      \
-  "       g.u_plus, g.mod,"                                                                        \
-  "       m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"                                    \
-  "  FROM page g"                                                                                  \
-  "  JOIN post_images i ON i.post_id = g.id"                                                       \
-  "  JOIN media m ON m.hash = i.media"                                                             \
-  " ORDER BY g.created_at DESC, g.id DESC, i.position"
+  "   AND (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?4))"                             \
+  "   AND " PA_SQ_POSTS_VISIBLE("u", "?4") filter                                                  \
+      " ORDER BY p.created_at DESC, p.id DESC"                                                     \
+      " LIMIT ?3)"                                                                                 \
+      "SELECT g.id, g.created_at, g.likes, g.comments, g.caption, g.u_id, g.u_name, g.u_avatar,"   \
+      "       g.u_ext, g.t_id, g.t_name, g.t_species, g.t_avatar, g.t_ext, g.liked, g.sponsored,"  \
+      "       g.u_plus, g.mod,"                                                                    \
+      "       m.hash, m.ext, m.width, m.height, i.alt, m.thumbhash"                                \
+      "  FROM page g"                                                                              \
+      "  JOIN post_images i ON i.post_id = g.id"                                                   \
+      "  JOIN media m ON m.hash = i.media"                                                         \
+      " ORDER BY g.created_at DESC, g.id DESC, i.position"
 
 static const char *const feed_sql[] = {
-    [PA_STORE_FEED_ALL] = FEED_SQL(" AND ?5 = ?5"),
+    [PA_STORE_FEED_ALL] = FEED_SQL(" AND ?5 = ?5" UNMUTED),
     [PA_STORE_FEED_FOLLOWING] = FEED_SQL(
         " AND ?5 = ?5 AND (p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?4)"
         "  OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
-        "             WHERE pp.post_id = p.id AND f.follower_id = ?4))"),
+        "             WHERE pp.post_id = p.id AND f.follower_id = ?4))" UNMUTED),
     [PA_STORE_FEED_AUTHOR] = FEED_SQL(" AND p.author_id = ?5"),
     [PA_STORE_FEED_PET] = FEED_SQL(
         " AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = p.id AND pp.pet_id = ?5)"),
     [PA_STORE_FEED_ONE] = FEED_SQL(" AND p.id = ?5"),
     [PA_STORE_FEED_TAG] = FEED_SQL(" AND ?5 = ?5 AND EXISTS (SELECT 1 FROM post_tags pt WHERE "
-                                   "pt.post_id = p.id AND pt.tag = ?6)"),
+                                   "pt.post_id = p.id AND pt.tag = ?6)" UNMUTED),
 };
 
 enum { IMAGE_COL = 18 }; /* the first of the image's columns */

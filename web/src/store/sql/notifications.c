@@ -2,6 +2,7 @@
 #include "store/notifications.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 /* The list merges two tables at read time, newest first: notifications
  * (likes, comments, replies, follows) and notices (what the server told the
@@ -17,6 +18,14 @@
   "           t.avatar AS t_avatar, tm.ext AS t_ext"
 #define PET_JOIN                                                                                   \
   "      LEFT JOIN pets t ON t.id = n.pet_id LEFT JOIN media tm ON tm.hash = t.avatar"
+/* The triggers write a notification whatever the two people's standing; a
+ * row with an actor is heard only while neither blocked the other and the
+ * user did not mute the actor (store/safety.h). A block also deletes the
+ * notifications between the two (store/sql/safety.c), so an unblock brings
+ * none back; an unmute does let the muted time's be heard. */
+#define HEARD                                                                                      \
+  "(n.actor_id IS NULL OR (" PA_SQ_NOT_BLOCKED("n.user_id", "n.actor_id") " AND " PA_SQ_NOT_MUTED( \
+      "n.user_id", "n.actor_id") "))"
 static const char list_sql[] =
     "SELECT k, kind, at, read, post_id, comment_id, a_id, a_name, a_avatar, a_ext, a_plus,"
     "       t_id, t_name, t_species, t_avatar, t_ext, detail FROM ("
@@ -27,7 +36,7 @@ static const char list_sql[] =
     "      FROM notifications n JOIN users a ON a.id = n.actor_id"
     "      LEFT JOIN media am ON am.hash = a.avatar" PET_JOIN
     "     WHERE n.user_id = ?1 AND n.created_at <= ?2 AND (n.created_at, n.id * 2) < (?2, ?3)"
-    "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS social"
+    "       AND " HEARD "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS social"
     "  UNION ALL"
     "  SELECT * FROM ("
     /* The comment id is typed: PostgreSQL makes an untyped NULL text inside the subquery. */
@@ -36,7 +45,7 @@ static const char list_sql[] =
     "      FROM notices n LEFT JOIN users a ON a.id = n.actor_id"
     "      LEFT JOIN media am ON am.hash = a.avatar" PET_JOIN
     "     WHERE n.user_id = ?1 AND n.created_at <= ?2 AND (n.created_at, n.id * 2 + 1) < (?2, ?3)"
-    "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS told"
+    "       AND " HEARD "     ORDER BY n.created_at DESC, n.id DESC LIMIT ?4) AS told"
     ") AS merged ORDER BY at DESC, k DESC LIMIT ?4";
 
 typedef struct walk {
@@ -83,8 +92,8 @@ int pa_store_notifications_list(pa_store *db, int64_t user, const pa_store_curso
 int pa_store_notifications_unread(pa_store *db, int64_t user, int64_t *count) {
   return pa_sq_scalar_i64(
       db,
-      "SELECT (SELECT count(*) FROM notifications WHERE user_id = ?1 AND read = 0)"
-      "     + (SELECT count(*) FROM notices WHERE user_id = ?1 AND read = 0)",
+      "SELECT (SELECT count(*) FROM notifications n WHERE n.user_id = ?1 AND n.read = 0 AND " HEARD
+      ")     + (SELECT count(*) FROM notices n WHERE n.user_id = ?1 AND n.read = 0 AND " HEARD ")",
       1, &user, count);
 }
 

@@ -3,15 +3,20 @@
 #include "store/search.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
-/* ?1 folded query, ?2 ?3 cursor (class, id), ?4 row limit. */
+/* ?1 folded query, ?2 ?3 cursor (class, id), ?4 row limit, ?5 the viewer:
+ * people in a block with the viewer (either way) are not found, nor their
+ * pets, so a mention of them resolves to nothing. */
 static const char people_sql[] =
     "SELECT cls, id, name, avatar, ext, plus_until FROM ("
     "  SELECT CASE WHEN instr(' ' || pa_fold(u.name) || ' ' || u.handle, ' ' || ?1) > 0 THEN 0"
     "              WHEN instr(pa_fold(u.name) || ' ' || u.handle, ?1) > 0 THEN 1 ELSE 2 END AS cls,"
     "         u.id AS id, u.name AS name, u.avatar AS avatar, m.ext AS ext, u.plus_until"
-    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar) AS found"
-    " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
+    "    FROM users u LEFT JOIN media m ON m.hash = u.avatar"
+    "   WHERE " PA_SQ_NOT_BLOCKED(
+        "?5", "u.id") ") AS found"
+                      " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Pets match by name or by breed (a breed result leads to its pets). */
 static const char pets_sql[] =
     "SELECT cls, id, name, species, avatar, ext FROM ("
@@ -20,8 +25,10 @@ static const char pets_sql[] =
     "              WHEN instr(pa_fold(t.name) || ' ' || pa_fold(t.breed), ?1) > 0 THEN 1"
     "              ELSE 2 END AS cls,"
     "         t.id AS id, t.name AS name, t.species AS species, t.avatar AS avatar, m.ext AS ext"
-    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar) AS found"
-    " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
+    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar"
+    "   WHERE " PA_SQ_NOT_BLOCKED(
+        "?5", "t.owner_id") ") AS found"
+                            " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Groups have no id of their own: these page by (class, smallest member id). */
 static const char breeds_sql[] =
     "SELECT cls, gid, breed, species, n FROM ("
@@ -79,9 +86,9 @@ static int tag_row(void *ctx, pa_sql_stmt *st) {
 
 /* Runs one of the queries above; the first page starts before class 0, or
  * at offset 0 for tags. */
-static int search(pa_store *db, const char *sql, const char *q, const pa_store_cursor *after,
-                  int limit, int (*row)(void *, pa_sql_stmt *), walk *w, pa_store_cursor *next,
-                  int *more) {
+static int search(pa_store *db, const char *sql, const char *q, int64_t viewer,
+                  const pa_store_cursor *after, int limit, int (*row)(void *, pa_sql_stmt *),
+                  walk *w, pa_store_cursor *next, int *more) {
   int tags = sql == tags_sql;
   *more = 0;
   if (!q || limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "search: bad query or limit");
@@ -92,6 +99,7 @@ static int search(pa_store *db, const char *sql, const char *q, const pa_store_c
   /* Bound for tags too, unused there: PostgreSQL must know every parameter's type. */
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, after && !tags ? after->id : 0);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
+  if (rc == PA_SQ_OK && (sql == people_sql || sql == pets_sql)) rc = pa_sq_bind_i64(st, 5, viewer);
   if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");
     pa_sq_done(st);
@@ -104,26 +112,28 @@ static int search(pa_store *db, const char *sql, const char *q, const pa_store_c
   return rc;
 }
 
-int pa_store_search_people(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                           pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_search_people(pa_store *db, const char *q, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_person_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more) {
   walk w = {.person = fn, .ctx = ctx};
-  return search(db, people_sql, q, after, limit, person_row, &w, next, more);
+  return search(db, people_sql, q, viewer, after, limit, person_row, &w, next, more);
 }
 
-int pa_store_search_pets(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                         pa_store_pet_ref_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_search_pets(pa_store *db, const char *q, int64_t viewer, const pa_store_cursor *after,
+                         int limit, pa_store_pet_ref_fn fn, void *ctx, pa_store_cursor *next,
+                         int *more) {
   walk w = {.pet = fn, .ctx = ctx};
-  return search(db, pets_sql, q, after, limit, pet_row, &w, next, more);
+  return search(db, pets_sql, q, viewer, after, limit, pet_row, &w, next, more);
 }
 
 int pa_store_search_breeds(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
                            pa_store_breed_fn fn, void *ctx, pa_store_cursor *next, int *more) {
   walk w = {.breed = fn, .ctx = ctx};
-  return search(db, breeds_sql, q, after, limit, breed_row, &w, next, more);
+  return search(db, breeds_sql, q, 0, after, limit, breed_row, &w, next, more);
 }
 
 int pa_store_search_tags(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
                          pa_store_tag_fn fn, void *ctx, pa_store_cursor *next, int *more) {
   walk w = {.tag = fn, .ctx = ctx};
-  return search(db, tags_sql, q, after, limit, tag_row, &w, next, more);
+  return search(db, tags_sql, q, 0, after, limit, tag_row, &w, next, more);
 }

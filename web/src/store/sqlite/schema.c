@@ -774,6 +774,41 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 17: blocks, mutes and private accounts (issue 19; web/README.md,
+     * "Blocks, mutes and private accounts"). A block is stored once, by who
+     * made it, and read both ways: either direction hides the two people
+     * from each other. A mute is one way and silent. follow_requests are the
+     * follows a private person has not approved yet; users.private says
+     * whether follows need approval and whether posts are followers-only.
+     * Every row goes with either person's account (CASCADE). The second
+     * index of each table serves the reverse direction (who blocked me). */
+    "ALTER TABLE users ADD COLUMN private INTEGER NOT NULL DEFAULT 0 CHECK (private IN (0, 1));"
+    "CREATE TABLE blocks ("
+    "  blocker_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  blocked_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (blocker_id, blocked_id),"
+    "  CHECK (blocker_id <> blocked_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX blocks_blocked ON blocks(blocked_id, blocker_id);"
+    "CREATE INDEX blocks_listed ON blocks(blocker_id, created_at);"
+    "CREATE TABLE mutes ("
+    "  muter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  muted_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (muter_id, muted_id),"
+    "  CHECK (muter_id <> muted_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX mutes_muted ON mutes(muted_id);"
+    "CREATE INDEX mutes_listed ON mutes(muter_id, created_at);"
+    "CREATE TABLE follow_requests ("
+    "  requester_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  target_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (requester_id, target_id),"
+    "  CHECK (requester_id <> target_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX follow_requests_target ON follow_requests(target_id, created_at);",
 };
 
 static int user_version(pa_store *db, int *out) {

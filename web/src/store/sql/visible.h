@@ -1,0 +1,32 @@
+/* The SQL every listing uses to keep blocked, muted and private people's
+ * rows from those who must not see them (store/safety.h). Arguments are SQL
+ * expressions: a bound parameter such as "?4" or a column such as
+ * "p.author_id". The subqueries' aliases (vb_, vm_, vf_) are their own so
+ * they never shadow the outer query's. Viewer 0 (nobody) is no one's
+ * follower and in no block, so it sees public accounts only. */
+#ifndef PA_SQL_VISIBLE_H
+#define PA_SQL_VISIBLE_H
+
+/* Neither of viewer and person blocked the other. */
+#define PA_SQ_NOT_BLOCKED(viewer, person)                                                          \
+  "NOT EXISTS (SELECT 1 FROM blocks vb_ WHERE (vb_.blocker_id = " viewer                           \
+  " AND vb_.blocked_id = " person ") OR (vb_.blocker_id = " person " AND vb_.blocked_id = " viewer \
+  "))"
+
+/* viewer did not mute person. */
+#define PA_SQ_NOT_MUTED(viewer, person)                                                            \
+  "NOT EXISTS (SELECT 1 FROM mutes vm_ WHERE vm_.muter_id = " viewer " AND vm_.muted_id = " person \
+  ")"
+
+/* The posts of the person whose users row is aliased u are open to viewer:
+ * a public account, viewer's own, or one viewer follows (an approved
+ * follow: requests wait in follow_requests). */
+#define PA_SQ_POSTS_OPEN(u, viewer)                                                                \
+  "(" u ".private = 0 OR " u ".id = " viewer " OR EXISTS (SELECT 1 FROM follows vf_"               \
+  " WHERE vf_.follower_id = " viewer " AND vf_.followee_id = " u ".id))"
+
+/* Both: viewer may see the posts of u. */
+#define PA_SQ_POSTS_VISIBLE(u, viewer)                                                             \
+  PA_SQ_NOT_BLOCKED(viewer, u ".id") " AND " PA_SQ_POSTS_OPEN(u, viewer)
+
+#endif
