@@ -35,8 +35,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_CANDIDATES,    /* feed-candidate pages per user; open */
   PA_LIMIT_BILLING, /* checkouts, retries, cancels per user (each calls a payment provider); closed
                      */
-  PA_LIMIT_TOTP,   /* two-step codes checked per account (sign-in, enable, disable); closed */
-  PA_LIMIT_EXPORT, /* data exports (JSON, media archive) per user; open */
+  PA_LIMIT_TOTP,    /* two-step codes checked per account (sign-in, enable, disable); closed */
+  PA_LIMIT_EXPORT,  /* data exports (JSON, media archive) per user; open */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -82,7 +82,8 @@ enum {
   PA_LIMIT_TOTP_BURST = 5,
   PA_LIMIT_TOTP_WINDOW = 300,
   PA_LIMIT_TOTP_SLOTS = 16384,
-  PA_LIMIT_EXPORT_BURST = 5, /* each reads everything the person has; the archive reads every file */
+  PA_LIMIT_EXPORT_BURST =
+      5, /* each reads everything the person has; the archive reads every file */
   PA_LIMIT_EXPORT_WINDOW = 3600,
   PA_LIMIT_EXPORT_SLOTS = 4096,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */

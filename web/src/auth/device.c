@@ -20,15 +20,20 @@ void pa_device_parse(const char *ua, size_t len, pa_device *out) {
    * "Safari/", Android says "Linux", iPads may say "Macintosh". */
   static const struct {
     const char *token, *name;
-  } browsers[] = {{"Edg/", "Edge"},       {"EdgA/", "Edge"},
-                  {"EdgiOS/", "Edge"},    {"OPR/", "Opera"},
+  } browsers[] = {{"Edg/", "Edge"},
+                  {"EdgA/", "Edge"},
+                  {"EdgiOS/", "Edge"},
+                  {"OPR/", "Opera"},
                   {"SamsungBrowser/", "Samsung Internet"},
-                  {"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"},
-                  {"CriOS/", "Chrome"},   {"Chrome/", "Chrome"},
-                  {"Chromium/", "Chromium"}, {"Safari/", "Safari"}},
-    systems[] = {{"Android", "Android"}, {"iPhone", "iOS"},      {"iPad", "iPadOS"},
-                 {"iPod", "iOS"},        {"CrOS", "ChromeOS"},   {"Windows", "Windows"},
-                 {"Macintosh", "macOS"}, {"Mac OS X", "macOS"},  {"Linux", "Linux"}};
+                  {"Firefox/", "Firefox"},
+                  {"FxiOS/", "Firefox"},
+                  {"CriOS/", "Chrome"},
+                  {"Chrome/", "Chrome"},
+                  {"Chromium/", "Chromium"},
+                  {"Safari/", "Safari"}},
+    systems[] = {{"Android", "Android"}, {"iPhone", "iOS"},     {"iPad", "iPadOS"},
+                 {"iPod", "iOS"},        {"CrOS", "ChromeOS"},  {"Windows", "Windows"},
+                 {"Macintosh", "macOS"}, {"Mac OS X", "macOS"}, {"Linux", "Linux"}};
   out->browser = out->os = "";
   if (!ua) return;
   if (len > PA_DEVICE_UA_MAX) len = PA_DEVICE_UA_MAX;

@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 enum {
-  PA_DEVICE_UA_MAX = 512,   /* bytes of a User-Agent looked at; the rest is ignored */
-  PA_DEVICE_NAME_MAX = 24,  /* bytes of the longest browser or OS name we write */
-  PA_DEVICE_ADDR_TEXT = 64  /* a coarse address with its prefix length, and the NUL */
+  PA_DEVICE_UA_MAX = 512,  /* bytes of a User-Agent looked at; the rest is ignored */
+  PA_DEVICE_NAME_MAX = 24, /* bytes of the longest browser or OS name we write */
+  PA_DEVICE_ADDR_TEXT = 64 /* a coarse address with its prefix length, and the NUL */
 };
 
 typedef struct pa_device {

@@ -14,8 +14,7 @@ int pa_totp_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *msg, si
   return 0;
 }
 
-int pa_totp_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int digits,
-                 uint32_t *code) {
+int pa_totp_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int digits, uint32_t *code) {
   static const uint32_t mod[] = {1000000u, 10000000u, 100000000u};
   uint8_t msg[8], mac[20];
   if (digits < 6 || digits > 8) return -1;
@@ -31,11 +30,12 @@ int pa_totp_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int digit
 }
 
 int64_t pa_totp_step(int64_t t) {
-  return t >= 0 ? t / PA_TOTP_STEP_SECONDS : -((-t + PA_TOTP_STEP_SECONDS - 1) / PA_TOTP_STEP_SECONDS);
+  return t >= 0 ? t / PA_TOTP_STEP_SECONDS
+                : -((-t + PA_TOTP_STEP_SECONDS - 1) / PA_TOTP_STEP_SECONDS);
 }
 
-int pa_totp_check(const uint8_t *key, size_t key_len, int64_t now, uint32_t code,
-                  int64_t last_step, int64_t *step) {
+int pa_totp_check(const uint8_t *key, size_t key_len, int64_t now, uint32_t code, int64_t last_step,
+                  int64_t *step) {
   const int64_t mid = pa_totp_step(now);
   int found = 0;
   int64_t at = 0;

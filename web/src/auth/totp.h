@@ -10,15 +10,15 @@
 #include <stdint.h>
 
 enum {
-  PA_TOTP_SECRET_BYTES = 20,  /* 160 bits: RFC 4226's recommended length for SHA-1 */
-  PA_TOTP_SECRET_TEXT = 33,   /* its base32 (32 letters, no padding) and the NUL */
-  PA_TOTP_STEP_SECONDS = 30,  /* RFC 6238's default: what every authenticator app uses */
-  PA_TOTP_DIGITS = 6,         /* what every authenticator app shows */
-  PA_TOTP_WINDOW = 1,         /* steps either side: a phone's clock a little off, a slow typist */
+  PA_TOTP_SECRET_BYTES = 20,   /* 160 bits: RFC 4226's recommended length for SHA-1 */
+  PA_TOTP_SECRET_TEXT = 33,    /* its base32 (32 letters, no padding) and the NUL */
+  PA_TOTP_STEP_SECONDS = 30,   /* RFC 6238's default: what every authenticator app uses */
+  PA_TOTP_DIGITS = 6,          /* what every authenticator app shows */
+  PA_TOTP_WINDOW = 1,          /* steps either side: a phone's clock a little off, a slow typist */
   PA_TOTP_CODE_INPUT_MAX = 16, /* bytes of a typed code, spaces and dashes included */
-  PA_TOTP_RECOVERY_CODES = 10,  /* handed out at once, each single-use */
-  PA_TOTP_RECOVERY_CHARS = 10,  /* base32 letters of one: 50 bits */
-  PA_TOTP_RECOVERY_TEXT = 12,   /* shown as XXXXX-XXXXX, and the NUL */
+  PA_TOTP_RECOVERY_CODES = 10, /* handed out at once, each single-use */
+  PA_TOTP_RECOVERY_CHARS = 10, /* base32 letters of one: 50 bits */
+  PA_TOTP_RECOVERY_TEXT = 12,  /* shown as XXXXX-XXXXX, and the NUL */
   PA_TOTP_RECOVERY_INPUT_MAX = 32 /* bytes of a typed recovery code */
 };
 
@@ -27,8 +27,7 @@ int pa_totp_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *msg, si
                       uint8_t out[20]);
 
 /* RFC 4226's HOTP value of counter with digits (6..8) digits; 0 or -1. */
-int pa_totp_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int digits,
-                 uint32_t *code);
+int pa_totp_hotp(const uint8_t *key, size_t key_len, uint64_t counter, int digits, uint32_t *code);
 
 /* The TOTP step of unix time t (RFC 6238, T0 = 0). */
 int64_t pa_totp_step(int64_t t);
@@ -37,8 +36,8 @@ int64_t pa_totp_step(int64_t t);
  * which is later than last_step (a step once used is never accepted again,
  * RFC 6238 §5.2). 1 with *step set, 0 when none, -1 when libcrypto failed.
  * Every candidate is computed and compared in constant time. */
-int pa_totp_check(const uint8_t *key, size_t key_len, int64_t now, uint32_t code,
-                  int64_t last_step, int64_t *step);
+int pa_totp_check(const uint8_t *key, size_t key_len, int64_t now, uint32_t code, int64_t last_step,
+                  int64_t *step);
 
 /* Base32 (RFC 4648, upper case, no padding) of n bytes into out (cap bytes
  * with the NUL); the length written, or -1 when it does not fit. */

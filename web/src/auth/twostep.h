@@ -20,9 +20,9 @@
 #include <stdint.h>
 
 enum {
-  PA_TWOSTEP_CHALLENGE_SECONDS = 300, /* the password proved this long ago at most */
+  PA_TWOSTEP_CHALLENGE_SECONDS = 300,              /* the password proved this long ago at most */
   PA_TWOSTEP_CHALLENGE_BYTES = 1 + 8 + 8 + 8 + 32, /* version, user, expiry, last step, MAC */
-  PA_TWOSTEP_CHALLENGE_TEXT = 90,  /* its base64url, no padding, and the NUL (>= 4/3 of 57) */
+  PA_TWOSTEP_CHALLENGE_TEXT = 90, /* its base64url, no padding, and the NUL (>= 4/3 of 57) */
   PA_TWOSTEP_SEALED_MAX = PA_TOTP_SECRET_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
                           crypto_aead_xchacha20poly1305_ietf_ABYTES,
   PA_TWOSTEP_KEY_HEX = 64
