@@ -233,8 +233,8 @@ describe('roles and the audit log', () => {
 const ROLES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE user_roles')) + 1;
 
 describe('the roles schema upgrade (version 11)', () => {
-  test('the last migration is the one that adds roles', async () => {
-    assert.equal(ROLES_VERSION, (await migrationsFromSource()).length);
+  test('the migration that adds roles is version 11', async () => {
+    assert.equal(ROLES_VERSION, 11);
   });
 
   test('a database one version older is upgraded in place, and the command line grants on it', async () => {
