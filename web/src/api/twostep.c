@@ -82,7 +82,8 @@ out:
   return ok;
 }
 
-/* user's secret, opened; 0, PA_STORE_ENOTFOUND, or -1 with 500 sent. */
+/* user's secret, opened; 0, PA_STORE_ENOTFOUND (nothing sent), or -1 with
+ * 500 sent. */
 static int load_secret(pa_srv_req *rq, int64_t user, pa_store_totp *t,
                        uint8_t secret[PA_TOTP_SECRET_BYTES]) {
   int rc = pa_store_totp_get(rq->db, user, t);
@@ -221,14 +222,14 @@ void pa_api_totp_enable(pa_srv_req *rq) {
   char codes[PA_TOTP_RECOVERY_CODES][PA_TOTP_RECOVERY_TEXT];
   unsigned char hashes[PA_TOTP_RECOVERY_CODES][32];
   uint8_t secret[PA_TOTP_SECRET_BYTES];
-  pa_store_totp t;
+  pa_store_totp t = {0};
   uint32_t value = 0;
   int64_t step = 0;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "code", 1, 0, 64, 0, &code)) goto out;
   int rc = load_secret(rq, rq->viewer, &t, secret);
-  if (rc < 0) goto out;
+  if (rc != 0 && rc != PA_STORE_ENOTFOUND) goto out;
   if (rc == PA_STORE_ENOTFOUND || t.enabled_at) {
     pa_api_error(rq, 409, "conflict",
                  rc == PA_STORE_ENOTFOUND ? "Set two-step sign-in up first"
@@ -300,8 +301,9 @@ void pa_api_totp_disable(pa_srv_req *rq) {
     goto out;
   }
   int rc = pa_store_totp_get(rq->db, rq->viewer, &t);
+  int on = rc == PA_STORE_OK && t.enabled_at;
   sodium_memzero(&t, sizeof t);
-  if (rc == PA_STORE_ENOTFOUND || (rc == PA_STORE_OK && !t.enabled_at)) {
+  if (rc == PA_STORE_ENOTFOUND || (rc == PA_STORE_OK && !on)) {
     pa_api_error(rq, 409, "conflict", "Two-step sign-in is not on", NULL);
     goto out;
   }
@@ -331,7 +333,7 @@ void pa_api_login_totp(pa_srv_req *rq) {
   const char *challenge, *code = NULL, *recovery = NULL;
   char csrf[PA_AUTH_TOKEN_TEXT];
   int64_t user = 0, issued_step = 0;
-  pa_store_totp t;
+  pa_store_totp t = {0};
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) ||
@@ -351,8 +353,6 @@ void pa_api_login_totp(pa_srv_req *rq) {
                        "challenge");
     goto out;
   }
-  /* The account's bucket: guesses from every address count together. */
-  if (totp_limited(rq, user)) goto out;
   int rc = pa_store_totp_get(rq->db, user, &t);
   int64_t last = t.last_step, on = rc == PA_STORE_OK ? t.enabled_at : 0;
   sodium_memzero(&t, sizeof t);
@@ -366,6 +366,9 @@ void pa_api_login_totp(pa_srv_req *rq) {
     pa_api_field_error(rq, 401, "unauthorized", "Sign in with your password first", "challenge");
     goto out;
   }
+  /* The account's bucket: guesses from every address count together. A
+   * spent or forged challenge never reaches it (it proves no password). */
+  if (totp_limited(rq, user)) goto out;
   if (pa_store_begin(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     goto out;
