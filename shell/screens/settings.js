@@ -7,7 +7,7 @@ import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
 import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
-import { passwordSection, devicesSection } from './settings-security.js';
+import { passwordSection, devicesSection, twostepSection, sessionsSection, exportSection } from './settings-security.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
 
@@ -110,10 +110,15 @@ export async function mount(root, params, ctx) {
     accountStatus, dialog.element);
   const password = passwordSection(ctx, user);
   const devices = devicesSection(ctx, user);
-  page.append(password.element, devices.element);
+  const twostep = twostepSection(ctx);
+  const sessions = sessionsSection(ctx);
+  const data = exportSection();
+  page.append(password.element, twostep.element, sessions.element, devices.element, data.element);
   const relabel = () => {
     who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
     password.relabel();
+    twostep.relabel();
+    sessions.relabel();
     devices.relabel();
   };
   relabel();
