@@ -192,7 +192,12 @@ static void shipped_catalogs(void) {
                          PA_MSG_INT("minutes", 3),
                          PA_MSG_INT("plus", 20),
                          PA_MSG_STR("role", "moderator"),
-                         PA_MSG_STR("tombstone", "pty_x")};
+                         PA_MSG_STR("tombstone", "pty_x"),
+                         PA_MSG_STR("browser", "Firefox"),
+                         PA_MSG_STR("os", "Linux"),
+                         PA_MSG_STR("network", "203.0.113.0/24"),
+                         PA_MSG_STR("created", "Dec 6, 2026"),
+                         PA_MSG_STR("seen", "Dec 7, 2026")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

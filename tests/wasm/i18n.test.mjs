@@ -108,6 +108,8 @@ function sampleArgs() {
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
     provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
+    browser: k % 2 ? 'Firefox' : 'Chrome', os: k % 2 ? 'Linux' : 'Android', network: k % 2 ? '203.0.113.0/24' : '2001:db8:1::/48',
+    created: 'Dec 6, 2026', seen: 'Dec 7, 2026',
   }));
 }
 
