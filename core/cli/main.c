@@ -10,8 +10,14 @@ static int version(int argc, char **argv) {
   return PA_CLI_OK;
 }
 
+static int batch(int argc, char **argv);
+
 static const pa_cli_command COMMANDS[] = {
     {"version", "", "print the core's version", version},
+    {"batch", "",
+     "run one command per stdin line (arguments separated by tabs); after each one's output "
+     "print \\x1e, its exit status and a newline (tests run hundreds of cases in one process)",
+     batch},
     {"feed-parse", "FILE", "parse a feed page (JSON); print what was understood",
      pa_cli_feed_parse},
     {"image-info", "FILE [--meta]",
@@ -92,6 +98,49 @@ static const pa_cli_command COMMANDS[] = {
      "encrypt an attachment (prints key+header hex) or decrypt one", pa_cli_chat_attach},
 };
 
+enum {
+  PA_CLI_BATCH_LINE_MAX = 4096, /* bytes of one batch line, with its newline */
+  PA_CLI_BATCH_ARGS_MAX = 32    /* arguments on one batch line, the command's name included */
+};
+
+static int run(int argc, char **argv);
+
+/* Each line is a command and its arguments, tab-separated; a line too long,
+ * with too many arguments or naming batch itself is a usage error for that
+ * line alone. Output is flushed after each record so a reader that waits for
+ * \x1e never waits for a buffer. */
+static int batch(int argc, char **argv) {
+  (void)argv;
+  if (argc != 1) return PA_CLI_USAGE;
+  static char line[PA_CLI_BATCH_LINE_MAX + 1]; /* and the NUL */
+  while (fgets(line, sizeof line, stdin)) {
+    size_t n = strlen(line);
+    int rc = PA_CLI_USAGE, words = 0;
+    char *args[PA_CLI_BATCH_ARGS_MAX + 1];
+    if (n && line[n - 1] == '\n') {
+      line[--n] = '\0';
+      for (char *p = line; p && words <= PA_CLI_BATCH_ARGS_MAX; words++) {
+        if (words < PA_CLI_BATCH_ARGS_MAX) args[words] = p;
+        p = strchr(p, '\t');
+        if (p) *p++ = '\0';
+      }
+      if (words <= PA_CLI_BATCH_ARGS_MAX && strcmp(args[0], "batch") != 0) {
+        args[words] = NULL;
+        rc = run(words, args);
+      }
+    } else {
+      fputs("batch: line too long or not ended by a newline\n", stderr);
+      int c;
+      while (n && line[n - 1] != '\n' && (c = getchar()) != EOF && c != '\n') {
+      }
+    }
+    printf("\x1e%d\n", rc);
+    fflush(stdout);
+    fflush(stderr);
+  }
+  return PA_CLI_OK;
+}
+
 int pa_cli_fail(const pa_error *e) {
   fprintf(stderr, "error (%s): %s\n", pa_status_name(e->code), e->msg);
   return e->code == PA_ERR_PLATFORM || e->code == PA_ERR_NOMEM ? PA_CLI_HOST : PA_CLI_BAD_INPUT;
@@ -105,12 +154,17 @@ static int usage(void) {
   return PA_CLI_USAGE;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 2) return usage();
+/* argv[0] is the command's name. */
+static int run(int argc, char **argv) {
   for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-    if (!strcmp(argv[1], COMMANDS[i].name)) {
-      int rc = COMMANDS[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[0], COMMANDS[i].name)) {
+      int rc = COMMANDS[i].run(argc, argv);
       return rc == PA_CLI_USAGE ? usage() : rc;
     }
   return usage();
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) return usage();
+  return run(argc - 1, argv + 1);
 }

@@ -1,15 +1,12 @@
 // /notifications — likes, comments, replies and follows, newest first, each a
-// link to what it is about (the post, the pet, the person), and the person's
-// billing notices among them (ids bn_…), linking to /billing. What is shown is
-// marked read on the server, and the tab's badge follows.
+// link to what it is about (the post, the pet, the person), and among them
+// the notices the server wrote (ids nt_…: billing's link to /billing). What
+// is shown is marked read on the server, and the tab's badge follows.
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { authFailureText } from '../forms.js';
 import { setUnread } from '../account.js';
 import { day } from '../i18n.js';
-
-// The Billing screen's words for its notices (screens/billing.js), dated as there.
-const BILLING_KEYS = { billing_renewal_failed: 'billing.noticeRenewalFailed', billing_downgraded: 'billing.noticeDowngraded' };
 
 // "3 minutes ago" from an ISO time, with the catalog's time.* messages.
 function ago(t, iso) {
@@ -20,19 +17,22 @@ function ago(t, iso) {
   return t('time.daysAgo', { count: Math.floor(s / 86400) });
 }
 
-// The sentence and the link of one notification.
-function describe(t, n) {
-  if (BILLING_KEYS[n.kind]) return [t(BILLING_KEYS[n.kind], { date: day(n.created_at) }), '/billing'];
-  const name = n.actor?.name ?? '';
-  const pet = n.pet?.name ?? '';
-  switch (n.kind) {
-    case 'like': return [t('notifications.liked', { name, pet }), `/posts/${encodeURIComponent(n.post_id)}`];
-    case 'comment': return [t('notifications.commented', { name, pet }), `/posts/${encodeURIComponent(n.post_id)}`];
-    case 'reply': return [t('notifications.replied', { name }), `/posts/${encodeURIComponent(n.post_id)}`];
-    case 'pet_follow': return [t('notifications.followed', { name, pet }), `/pets/${encodeURIComponent(n.pet.id)}`];
-    default: return [t('notifications.followedYou', { name }), `/people/${encodeURIComponent(n.actor.id)}`];
-  }
-}
+const postLink = (n) => `/posts/${encodeURIComponent(n.post_id)}`;
+const billing = (key) => (t, n) => [t(key, { date: day(n.created_at) }), '/billing'];
+
+// The sentence and the link of each kind, by kind; a feature that writes a
+// new kind of notice adds its entry here. A kind this shell does not know
+// yet (a newer server) is left out of the list rather than shown wrong.
+const KINDS = {
+  like: (t, n) => [t('notifications.liked', { name: n.actor.name, pet: n.pet?.name ?? '' }), postLink(n)],
+  comment: (t, n) => [t('notifications.commented', { name: n.actor.name, pet: n.pet?.name ?? '' }), postLink(n)],
+  reply: (t, n) => [t('notifications.replied', { name: n.actor.name }), postLink(n)],
+  pet_follow: (t, n) => [t('notifications.followed', { name: n.actor.name, pet: n.pet.name }), `/pets/${encodeURIComponent(n.pet.id)}`],
+  follow: (t, n) => [t('notifications.followedYou', { name: n.actor.name }), `/people/${encodeURIComponent(n.actor.id)}`],
+  // The Billing screen's words for its notices (screens/billing.js), dated as there.
+  billing_renewal_failed: billing('billing.noticeRenewalFailed'),
+  billing_downgraded: billing('billing.noticeDowngraded'),
+};
 
 export async function mount(root, params, ctx) {
   const { t } = ctx;
@@ -47,8 +47,8 @@ export async function mount(root, params, ctx) {
   let gone = false;
 
   const render = () => {
-    list.replaceChildren(...shown.map((n) => {
-      const [text, href] = describe(t, n);
+    list.replaceChildren(...shown.filter((n) => KINDS[n.kind]).map((n) => {
+      const [text, href] = KINDS[n.kind](t, n);
       const link = el('a', { href, textContent: text });
       const item = el('li', { className: n.read ? '' : 'unread' });
       if (!n.read) item.append(el('span', { className: 'visually-hidden', textContent: `${t('notifications.new')}: ` }));
@@ -74,9 +74,8 @@ export async function mount(root, params, ctx) {
     // Seen now: read up to the newest shown (newer ones that arrive meanwhile stay unread).
     const newestUnread = r.data.notifications.find((n) => !n.read);
     if (newestUnread) {
-      // Only n_ ids are marked (billing notices keep no read mark).
-      const upTo = Math.max(...shown.filter((n) => n.id.startsWith('n_')).map((n) => Number(n.id.slice(2))));
-      const done = await post('/api/v1/notifications/read', { up_to: `n_${upTo}` });
+      // The newest shown and everything listed below it, of both kinds.
+      const done = await post('/api/v1/notifications/read', { up_to: shown[0].id });
       if (done.ok) setUnread(done.data.unread_count);
     } else {
       setUnread(r.data.unread_count);

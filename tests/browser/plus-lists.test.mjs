@@ -5,8 +5,8 @@
 // A demo owner (web/demo/seed.c) is made Plus by setting users.plus_until,
 // as tests do where the payment journey is not the point; the journey itself
 // is tests/browser/billing.test.mjs. The billing notice is written into
-// billing_notices as billing would (tests/server/billing.test.mjs makes real
-// ones through the payment simulator).
+// notices as billing would (tests/server/billing.test.mjs makes real ones
+// through the payment simulator).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -127,7 +127,7 @@ test('a billing notice in the notifications list, in the Billing screen\'s words
   const { page, problems } = await open();
   const { user } = await signIn(page, DEMO.kenji);
   const at = Math.floor(Date.now() / 1000) - 60;
-  sql(`INSERT INTO billing_notices (user_id, kind, at) VALUES (${num(user.id)}, 'renewal_failed', ${at})`);
+  sql(`INSERT INTO notices (user_id, kind, created_at) VALUES (${num(user.id)}, 'billing_renewal_failed', ${at})`);
   await page.goto(server.url);
   // The Billing screen's words for it, as it shows them.
   await go(page, '/billing');

@@ -56,7 +56,7 @@ async function person(w, tag) {
 async function noticesAmongNotifications(c) {
   const r = await c.get('/api/v1/notifications?limit=100');
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body.notifications.filter((n) => n.id.startsWith('bn_')).map((n) => n.kind);
+  return r.body.notifications.filter((n) => n.kind.startsWith('billing_')).map((n) => n.kind);
 }
 
 const billing = async (c) => {

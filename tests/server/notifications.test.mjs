@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, assertError, dbQuery, email, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
+import {
+  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
+} from './helpers.mjs';
 
 // Three people signed up on server; the first posts a photo of their pet.
 async function threeAndAPost(server, names, petBody, caption) {
@@ -279,11 +282,12 @@ describe('schema 6 upgrade (reply notifications)', () => {
   });
 });
 
-// Billing notices (billing_notices, written by billing: tests/server/billing.test.mjs
-// makes real ones through the payment simulator) are merged into the list by
-// time. Here they are written straight into the table, with times and ids
-// chosen to collide with the notifications', so one cursor must order both.
-describe('billing notices among the notifications', () => {
+// Notices (schema 12: what the server itself tells a person, written by
+// pa_store_notices_add; tests/server/billing.test.mjs makes real billing ones
+// through the payment simulator) are merged into the list by time. Here they
+// are written straight into the table, with times and ids chosen to collide
+// with the notifications', so one cursor must order both.
+describe('notices among the notifications', () => {
   let server, gil, hal, ivy;
   const num = (id) => Number(id.split('_')[1]);
 
@@ -295,19 +299,23 @@ describe('billing notices among the notifications', () => {
     for (let i = 0; i < 6; i++) assert.equal((await hal.post(`/api/v1/posts/${post.id}/comments`, { body: `No. ${i}` })).status, 201);
     assert.equal((await ivy.put(`/api/v1/users/${gil.user.id}/follow`)).status, 200);
     // Three seconds for Gil's 8 notifications, so several share one; then one
-    // billing notice at each notification's time with that notification's id
+    // notice at each other notification's time with that notification's id
     // (same time, same number: only the merged order tells them apart), one
-    // between and one older than all. Ivy gets one too, which Gil must never see.
+    // between and one older than all. Ivy gets one too, which Gil must never
+    // see. Kinds: billing's (naming nobody), a security notice with its
+    // detail, and a follow request naming Hal as its actor.
     const T = 1_900_000_000;
     const g = num(gil.user.id);
     dbQuery(server, `UPDATE notifications SET created_at = ${T} + (id % 3) WHERE user_id = ${g}`);
     const ns = dbQuery(server, `SELECT id, created_at FROM notifications WHERE user_id = ${g} ORDER BY id`).split('\n').map((l) => l.split('|').map(Number));
     assert.equal(ns.length, 8, 'a like, six comments and a follow');
-    const rows = ns.filter((_, i) => i % 2 === 0).map(([id, at], i) => `(${id}, ${g}, '${i % 2 ? 'downgraded' : 'renewal_failed'}', ${at})`);
+    const kinds = [`'billing_renewal_failed', NULL, '{}'`, `'security', NULL, '{"event":"new_session"}'`,
+      `'follow_request', ${num(hal.user.id)}, '{}'`, `'billing_downgraded', NULL, '{}'`];
+    const rows = ns.filter((_, i) => i % 2 === 0).map(([id, at], i) => `(${id}, ${g}, ${kinds[i]}, ${at})`);
     const top = Math.max(...ns.map(([id]) => id)) + 1;
-    rows.push(`(${top}, ${g}, 'downgraded', ${T + 1})`, `(${top + 1}, ${g}, 'renewal_failed', ${T - 50})`,
-      `(${top + 2}, ${num(ivy.user.id)}, 'downgraded', ${T + 1})`);
-    dbQuery(server, `INSERT INTO billing_notices (id, user_id, kind, at) VALUES ${rows.join(', ')}`);
+    rows.push(`(${top}, ${g}, 'billing_downgraded', NULL, '{}', ${T + 1})`, `(${top + 1}, ${g}, 'billing_renewal_failed', NULL, '{}', ${T - 50})`,
+      `(${top + 2}, ${num(ivy.user.id)}, 'billing_downgraded', NULL, '{}', ${T + 1})`);
+    dbQuery(server, `INSERT INTO notices (id, user_id, kind, actor_id, detail, created_at) VALUES ${rows.join(', ')}`);
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
@@ -317,30 +325,33 @@ describe('billing notices among the notifications', () => {
     return r.body;
   };
 
-  test('listed newest first with their own kinds and ids, naming nobody, read, not counted', async () => {
+  test('listed newest first with their own kinds, ids and details, unread and counted', async () => {
     const all = await page(gil, '?limit=100');
     assert.equal(all.next_cursor, null);
     const g = num(gil.user.id);
     const want = [
       ...dbQuery(server, `SELECT id FROM notifications WHERE user_id = ${g}`).split('\n').map((id) => `n_${id}`),
-      ...dbQuery(server, `SELECT id FROM billing_notices WHERE user_id = ${g}`).split('\n').map((id) => `bn_${id}`),
+      ...dbQuery(server, `SELECT id FROM notices WHERE user_id = ${g}`).split('\n').map((id) => `nt_${id}`),
     ].sort();
     assert.equal(want.length, 8 + 6);
     assert.deepEqual(all.notifications.map((n) => n.id).sort(), want, 'every row of both tables, once');
     for (let i = 1; i < all.notifications.length; i++) assert.ok(all.notifications[i - 1].created_at >= all.notifications[i].created_at);
-    const billing = all.notifications.filter((n) => n.id.startsWith('bn_'));
-    assert.deepEqual([...new Set(billing.map((n) => n.kind))].sort(), ['billing_downgraded', 'billing_renewal_failed']);
-    for (const n of billing) {
-      assert.deepEqual([n.actor, n.post_id, n.comment_id, n.pet, n.read], [null, null, null, null, true], JSON.stringify(n));
+    const notices = all.notifications.filter((n) => n.id.startsWith('nt_'));
+    assert.deepEqual([...new Set(notices.map((n) => n.kind))].sort(), ['billing_downgraded', 'billing_renewal_failed', 'follow_request', 'security']);
+    for (const n of notices.filter((x) => x.kind.startsWith('billing_'))) {
+      assert.deepEqual([n.actor, n.post_id, n.comment_id, n.pet, n.read, n.detail], [null, null, null, null, false, {}], JSON.stringify(n));
     }
+    assert.deepEqual(notices.find((n) => n.kind === 'security').detail, { event: 'new_session' });
+    assert.equal(notices.find((n) => n.kind === 'follow_request').actor.id, hal.user.id);
+    assert.ok(all.notifications.filter((n) => n.id.startsWith('n_')).every((n) => !('detail' in n)), 'notifications carry no detail');
     const byId = Object.fromEntries(all.notifications.map((n) => [n.id, n]));
     // The last two written: a downgrade at T + 1, then a failed renewal older than everything.
-    const last = Math.max(...billing.map((n) => num(n.id)));
-    assert.equal(byId[`bn_${last - 1}`].kind, 'billing_downgraded');
-    assert.equal(byId[`bn_${last}`].kind, 'billing_renewal_failed');
-    assert.equal(all.notifications.at(-1).id, `bn_${last}`, 'the oldest notice is last');
-    assert.equal(all.unread_count, all.notifications.filter((n) => !n.read).length, 'billing notices are not counted unread');
-    assert.equal(all.unread_count, 8);
+    const last = Math.max(...notices.map((n) => num(n.id)));
+    assert.equal(byId[`nt_${last - 1}`].kind, 'billing_downgraded');
+    assert.equal(byId[`nt_${last}`].kind, 'billing_renewal_failed');
+    assert.equal(all.notifications.at(-1).id, `nt_${last}`, 'the oldest notice is last');
+    assert.equal(all.unread_count, all.notifications.filter((n) => !n.read).length);
+    assert.equal(all.unread_count, 8 + 6);
   });
 
   test('paging through the mix: every page size gives the whole list once, in order', async () => {
@@ -360,16 +371,79 @@ describe('billing notices among the notifications', () => {
     }
   });
 
-  test('private to their owner; signed out 401; marking read takes n_ ids only', async () => {
+  test('private to their owner; signed out 401; read up to a row of either kind marks it and all below it', async () => {
     const ivys = (await page(ivy, '?limit=100')).notifications;
     assert.deepEqual(ivys.map((n) => n.kind), ['billing_downgraded'], 'Ivy sees her own notice and none of Gil\'s');
     const gils = (await page(gil, '?limit=100')).notifications.map((n) => n.id);
     assert.ok(!gils.includes(ivys[0].id), 'Gil does not see Ivy\'s');
-    assert.ok(!(await page(hal, '?limit=100')).notifications.some((n) => n.id.startsWith('bn_')), 'Hal has none');
+    assert.ok(!(await page(hal, '?limit=100')).notifications.some((n) => n.id.startsWith('nt_')), 'Hal has none');
     assertError(await new Client(server).get('/api/v1/notifications'), 401, 'unauthorized');
-    assertError(await gil.post('/api/v1/notifications/read', { up_to: gils.find((id) => id.startsWith('bn_')) }), 400, 'bad_request');
+    // Someone else's row names nothing of Gil's: 404, nothing marked.
+    assertError(await gil.post('/api/v1/notifications/read', { up_to: ivys[0].id }), 404, 'not_found');
+    assertError(await gil.post('/api/v1/notifications/read', { up_to: 'bn_1' }), 400, 'bad_request');
+    assert.equal((await page(gil, '?limit=100')).unread_count, gils.length);
+    // Up to a notice in the middle, then up to a notification further up: each
+    // time exactly the rows listed at or below it are read.
+    const mid = gils.findIndex((id, k) => k >= gils.length / 2 && id.startsWith('nt_'));
+    const upper = gils.findIndex((id, k) => k >= 2 && id.startsWith('n_'));
+    assert.ok(upper > 0 && upper < mid, `${upper} < ${mid}`);
+    for (const at of [mid, upper]) {
+      const r = await gil.post('/api/v1/notifications/read', { up_to: gils[at] });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const now = (await page(gil, '?limit=100')).notifications;
+      assert.deepEqual(now.map((n) => n.read), gils.map((_, k) => k >= at), `read from ${gils[at]} down`);
+      assert.equal(r.body.unread_count, at);
+    }
     const read = await gil.post('/api/v1/notifications/read', {});
     assert.deepEqual(read.body, { unread_count: 0 });
     assert.equal((await page(gil, '?limit=100')).notifications.length, gils.length, 'marking read removes nothing');
+    assert.deepEqual((await page(ivy, '?limit=100')).notifications.map((n) => n.read), [false], 'Ivy\'s stays unread');
+  });
+});
+
+// Schema 12 moves billing's notices (billing_notices, which kept no read
+// mark) into notices, as read, in their order, and drops the old table. The
+// version is found in the source, so a renumbering at merge needs no edit.
+const NOTICES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE notices')) + 1;
+const OLD_NOTICES = (u) => `INSERT INTO billing_notices (user_id, kind, at) VALUES (${u}, 'downgraded', 50), (${u}, 'renewal_failed', 40);`;
+
+describe('the notices schema upgrade (version 12)', () => {
+  test('SQLite: billing notices move into notices, read, in order', async () => {
+    const { tmp, data, sql } = await oldDatabase('notices', NOTICES_VERSION - 1);
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1); ${OLD_NOTICES(1)}`);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('SELECT user_id, kind, created_at, read, detail FROM notices ORDER BY id'),
+        '1 billing_downgraded 50 1 {}\n1 billing_renewal_failed 40 1 {}');
+      assert.equal(sql("SELECT count(*) FROM sqlite_master WHERE name = 'billing_notices'"), '0');
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('PostgreSQL: the same from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-notices-pg-'));
+    const pg = await createDatabase('pa_notices_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, NOTICES_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${NOTICES_VERSION - 1};
+        INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1); ${OLD_NOTICES(1)}`);
+      const server = await startServer({ data: path.join(tmp, 'data'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT user_id, kind, created_at, read, detail FROM notices ORDER BY id'), [
+          { user_id: '1', kind: 'billing_downgraded', created_at: '50', read: '1', detail: '{}' },
+          { user_id: '1', kind: 'billing_renewal_failed', created_at: '40', read: '1', detail: '{}' },
+        ]);
+        assert.deepEqual(await query(pg.url, "SELECT to_regclass('billing_notices') IS NULL AS gone"), [{ gone: 't' }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -8,7 +8,7 @@
 // their device and network, one ended from another; the export's content and
 // what it must never hold (secrets, other people's private data), its media
 // archive and its limit; every new route's authorization (no session 401,
-// no CSRF token 403, another person's session 404); the schema 12 upgrade.
+// no CSRF token 403, another person's session 404); the schema 13 upgrade.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -373,8 +373,8 @@ function untar(buf) {
   }
 }
 
-describe('the schema 12 upgrade', () => {
-  test('a version-11 SQLite database gets sessions\' last use and the two-step tables, in place', async () => {
+describe('the schema 13 upgrade', () => {
+  test('a version-12 SQLite database gets sessions\' last use and the two-step tables, in place', async () => {
     const m = await migrationsFromSource();
     const v = m.findIndex((sql) => sql.includes('CREATE TABLE user_totp'));
     const { tmp, data, sql } = await oldDatabase('twostep', v);

@@ -23,6 +23,21 @@ function native(args) {
   return { code: r.status, out: r.stdout, err: r.stderr.trim() };
 }
 
+// Many commands in one process (`petamigos batch`: one per line, arguments
+// tab-separated; each answer ends with \x1e, its status and a newline), so
+// hundreds of cases cost one start of the sanitized binary. err is the whole
+// run's stderr, for a failure's message.
+function nativeBatch(commands) {
+  const r = spawnSync(CLI, ['batch'], { input: commands.map((a) => `${a.join('\t')}\n`).join(''), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  assert.equal(r.status, 0, r.stderr);
+  const out = [];
+  const re = /([^\x1e]*)\x1e(\d+)\n/gy;
+  for (let m; (m = re.exec(r.stdout));) out.push({ out: m[1], code: Number(m[2]), err: r.stderr.trim() });
+  assert.equal(out.length, commands.length, 'one answer per command');
+  return out;
+}
+
 before(async () => {
   core = await loadCore();
   i18n = wasmI18n(core);
@@ -197,8 +212,8 @@ test('arbitrary messages, good and broken, format as native does', () => {
 
 test('numbers, dates and relative times match native for every locale', () => {
   const when = Date.UTC(2026, 10, 29, 16, 30);
+  const cases = [];
   for (const tag of LOCALES) {
-    const cases = [];
     for (const n of ['0', '-1234.5', '1234567.891', '0.256', '1e3'.replace('e', 'c')]) {
       for (const style of ['decimal', 'integer', 'percent', 'compact']) cases.push([['number', tag, n, style], () => i18n.number(tag, n, style)]);
       cases.push([['number', tag, n, 'currency=EUR'], () => i18n.number(tag, n, 'currency', 'EUR')]);
@@ -213,12 +228,12 @@ test('numbers, dates and relative times match native for every locale', () => {
     for (const [v, u] of [[-3, 'hour'], [2, 'day'], [-1, 'day'], [-45, 'minute'], [-3600 * 30, 'auto']]) {
       cases.push([['relative', tag, String(v), u], () => i18n.relative(tag, v, u)]);
     }
-    for (const [args, wasm] of cases) {
-      const nat = native(args);
-      assert.equal(nat.code, 0, `${args.join(' ')}: ${nat.err}`);
-      assert.equal(wasm() + '\n', nat.out, args.join(' '));
-    }
   }
+  const answers = nativeBatch(cases.map(([args]) => args));
+  cases.forEach(([args, wasm], i) => {
+    assert.equal(answers[i].code, 0, `${args.join(' ')}: ${answers[i].err}`);
+    assert.equal(wasm() + '\n', answers[i].out, args.join(' '));
+  });
   assert.equal(i18n.number('fr', '1234.5'), '1\u202f234,5');
   assert.equal(i18n.number('bn', '1234567'), '১২,৩৪,৫৬৭');
   // CLDR's own data for the plans' currencies (scripts/i18n/gen-locale-data.mjs
@@ -229,6 +244,20 @@ test('numbers, dates and relative times match native for every locale', () => {
   assert.equal(i18n.relative('en', -3, 'hour'), '3 hours ago');
   assert.equal(i18n.date('en', NaN), '');
   assert.match(i18n.error(), /^error \(invalid_argument\): date: outside the years/);
+});
+
+// The batch runner's own edges (core/cli/main.c): PA_CLI_BATCH_ARGS_MAX (32)
+// arguments on a line and PA_CLI_BATCH_LINE_MAX (4096) bytes with its
+// newline; past either, that line alone is a usage error (status 1) and the
+// next line still runs. batch inside batch is refused the same way.
+test('petamigos batch: one record per line, its limits at their edges', () => {
+  const plural = (extra) => ['plural', 'en', ...Array(extra).fill('1')];
+  const longest = ['format', 'en', 'w'.repeat(4096 - 'format\ten\t\n'.length)];
+  const answers = nativeBatch([plural(30), plural(31), longest, [...longest.slice(0, 2), `${longest[2]}0`], ['batch'], ['relative', 'en', '-3', 'hour']]);
+  assert.deepEqual(answers.map((a) => a.code), [0, 1, 0, 1, 1, 0]);
+  assert.equal(answers[0].out, 'one\n'.repeat(30));
+  assert.equal(answers[2].out, `${longest[2]}\n`);
+  assert.equal(answers[5].out, '3 hours ago\n');
 });
 
 test('the catalog check fails on each kind of broken catalog', () => {

@@ -1,7 +1,8 @@
 /* pa_api — notifications: likes, comments, replies and follows of the viewer's
- * posts, pets and person, and the viewer's billing notices among them. The
- * store writes them beside the actions themselves (store/notifications.h);
- * this file lists them, counts the unread ones and marks them read. */
+ * posts, pets and person ("n_" ids), and among them by time the notices the
+ * server wrote for the viewer ("nt_": billing, follow requests, health
+ * reminders, moderation, security; store/notifications.h). This file lists
+ * them, counts the unread ones and marks them read. */
 #include "store/notifications.h"
 
 #include "api/api.h"
@@ -36,14 +37,17 @@ static int add_opt_id(cJSON *o, const char *key, const char *prefix, int64_t id)
   return pa_api_add_id(o, key, prefix, id);
 }
 
-/* A billing notice (id "bn_N", kind billing_…) links to the Billing screen
- * and names nobody: its actor, post, comment and pet are null. */
+/* A notification names its actor; a notice may name nobody (actor null)
+ * and carries its kind's detail object (billing's is empty: the app links it
+ * to the Billing screen). */
 static cJSON *notification_json(const pa_store_notification *n) {
-  cJSON *o = cJSON_CreateObject(), *actor = NULL, *pet = NULL;
+  cJSON *o = cJSON_CreateObject(), *actor = NULL, *pet = NULL, *detail = NULL;
   int bad = !o || !n->kind;
-  if (!bad && !n->billing) bad = !(actor = pa_api_person_json(&n->actor));
+  if (!bad && n->actor.id) bad = !(actor = pa_api_person_json(&n->actor));
   if (!bad && n->pet.id) bad = !(pet = pa_api_pet_ref_json(&n->pet));
-  bad = bad || pa_api_add_id(o, "id", n->billing ? "bn" : "n", n->id) ||
+  /* The server's own JSON (the schema checks it is an object). */
+  if (!bad && n->notice) bad = !(detail = cJSON_Parse(n->detail)) || !cJSON_IsObject(detail);
+  bad = bad || pa_api_add_id(o, "id", n->notice ? "nt" : "n", n->id) ||
         !cJSON_AddStringToObject(o, "kind", n->kind);
   if (!bad) {
     if (actor)
@@ -64,8 +68,13 @@ static cJSON *notification_json(const pa_store_notification *n) {
   }
   bad = bad || pa_api_add_time(o, "created_at", n->created_at) ||
         !cJSON_AddBoolToObject(o, "read", n->read);
+  if (!bad && detail) {
+    cJSON_AddItemToObject(o, "detail", detail);
+    detail = NULL;
+  }
   cJSON_Delete(actor);
   cJSON_Delete(pet);
+  cJSON_Delete(detail);
   if (bad) {
     cJSON_Delete(o);
     return NULL;
@@ -105,18 +114,35 @@ void pa_api_notifications_get(pa_srv_req *rq) {
 
 void pa_api_notifications_unread(pa_srv_req *rq) { send_unread(rq); }
 
-/* {} marks every notification read; {"up_to": "n_7"} those up to that id. */
+/* {} marks every notification and notice read; {"up_to": "n_7"} or
+ * {"up_to": "nt_3"} those listed at or below that one (older or the same).
+ * An id that is not the viewer's is 404 and marks nothing. */
 void pa_api_notifications_read(pa_srv_req *rq) {
   static const char *const fields[] = {"up_to", NULL};
   cJSON *body = NULL;
   int64_t up_to = 0;
+  int notice = 0;
   if (pa_api_body(rq, &body) != 0) return;
-  if (pa_api_only(rq, body, fields) || pa_api_id(rq, body, "up_to", "n", 0, &up_to)) {
+  if (pa_api_only(rq, body, fields)) {
     cJSON_Delete(body);
     return;
   }
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "up_to");
+  if (v && !cJSON_IsNull(v)) {
+    notice = cJSON_IsString(v) && strncmp(v->valuestring, "nt_", 3) == 0;
+    if (!cJSON_IsString(v) || pa_api_parse_id(v->valuestring, notice ? "nt" : "n", &up_to) != 0) {
+      cJSON_Delete(body);
+      PA_BAD(rq, "up_to must be an id like \"n_1\" or \"nt_1\"");
+      return;
+    }
+  }
   cJSON_Delete(body);
-  if (pa_store_notifications_mark_read(rq->db, rq->viewer, up_to) != PA_STORE_OK) {
+  int rc = pa_store_notifications_mark_read(rq->db, rq->viewer, notice, up_to);
+  if (rc == PA_STORE_ENOTFOUND) {
+    PA_NOT_FOUND(rq, "No such notification");
+    return;
+  }
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "mark notifications read");
     return;
   }

@@ -10,8 +10,8 @@ enum {
   /* last_seen_at moves at most this often (seconds): a read rarely writes,
    * and "last seen 3 minutes ago" needs no finer grain. */
   PA_STORE_SESSIONS_SEEN_EVERY = 300,
-  PA_STORE_DEVICE_NAME_MAX = 24, /* bytes of a browser or OS name (schema 12 CHECK) */
-  PA_STORE_DEVICE_ADDR_MAX = 63  /* bytes of a coarse address (schema 12 CHECK) */
+  PA_STORE_DEVICE_NAME_MAX = 24, /* bytes of a browser or OS name (schema 13 CHECK) */
+  PA_STORE_DEVICE_ADDR_MAX = 63  /* bytes of a coarse address (schema 13 CHECK) */
 };
 
 /* One row of a person's sessions list. */

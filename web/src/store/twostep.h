@@ -1,11 +1,11 @@
-/* pa_store_totp — two-step sign-in's rows (schema 12): one TOTP secret per
+/* pa_store_totp — two-step sign-in's rows (schema 13): one TOTP secret per
  * person (sealed or not: auth/twostep.h) and the recovery codes' hashes. */
 #ifndef PA_STORE_TWOSTEP_H
 #define PA_STORE_TWOSTEP_H
 
 #include "store/store.h"
 
-enum { PA_STORE_TOTP_SECRET_MAX = 60 /* bytes of a sealed secret (schema 12 CHECK) */ };
+enum { PA_STORE_TOTP_SECRET_MAX = 60 /* bytes of a sealed secret (schema 13 CHECK) */ };
 
 typedef struct pa_store_totp {
   unsigned char secret[PA_STORE_TOTP_SECRET_MAX];

@@ -43,7 +43,7 @@ int pa_store_admin_grant(pa_store *db, int64_t user, int role, int64_t by, int64
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, user);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, name);
-  if (rc == PA_SQ_OK) rc = by ? pa_sq_bind_i64(st, 3, by) : pa_sq_bind_null(st, 3);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 3, by);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, at);
   return pa_sq_run(db, st, rc, "grant role", NULL, changed);
 }

@@ -96,7 +96,7 @@ int pa_store_comments_add(pa_store *db, int64_t post, int64_t author, int64_t pa
   if (!st) return PA_STORE_EDB;
   int64_t a[2] = {post, author};
   int rc = pa_sq_bind_i64s(st, 2, a);
-  if (rc == PA_SQ_OK) rc = parent ? pa_sq_bind_i64(st, 3, parent) : pa_sq_bind_null(st, 3);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 3, parent);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, body);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, now);
   return pa_sq_run(db, st, rc, "add comment", id, NULL);

@@ -74,9 +74,6 @@ static int one_sub(pa_store *db, pa_sql_stmt *st, int rc, pa_store_sub *out) {
   return res;
 }
 
-static int bind_null_or_i64(pa_sql_stmt *st, int i, int64_t v) {
-  return v ? pa_sq_bind_i64(st, i, v) : pa_sq_bind_null(st, i);
-}
 static int bind_null_or_text(pa_sql_stmt *st, int i, const char *s) {
   return s && *s ? pa_sq_bind_text(st, i, s) : pa_sq_bind_null(st, i);
 }
@@ -143,8 +140,8 @@ int pa_store_pay_subs_update(pa_store *db, pa_store_sub *s) {
   if (rc == PA_SQ_OK) rc = bind_null_or_text(st, 3, s->approve_url);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, s->status);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, s->cancel_at_period_end);
-  if (rc == PA_SQ_OK) rc = bind_null_or_i64(st, 6, s->next_charge_at);
-  if (rc == PA_SQ_OK) rc = bind_null_or_i64(st, 7, s->failed_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 6, s->next_charge_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 7, s->failed_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 8, s->checked_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 9, s->updated_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 10, s->version);
@@ -217,7 +214,7 @@ int pa_store_pay_ledger_record(pa_store *db, const pa_store_txn *t, int *added) 
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, t->kind);
   if (rc == PA_SQ_OK) rc = bind_null_or_text(st, 4, t->parent_txn);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, t->party_id);
-  if (rc == PA_SQ_OK) rc = bind_null_or_i64(st, 6, t->subscription_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 6, t->subscription_id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, t->plan);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 8, t->months);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 9, t->currency);
@@ -379,8 +376,8 @@ int pa_store_pay_set_swept(pa_store *db, int64_t at) {
 }
 
 int pa_store_pay_notice_add(pa_store *db, int64_t user, const char *kind, int64_t at) {
-  pa_sql_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO billing_notices (user_id, kind, at) VALUES (?1, ?2, ?3)");
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO notices (user_id, kind, created_at) VALUES (?1, "
+                                   "'billing_' || CAST(?2 AS TEXT), ?3)");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, user);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, kind);
@@ -400,8 +397,11 @@ static int notice_row(void *ctx, pa_sql_stmt *st) {
 
 int pa_store_pay_notices(pa_store *db, int64_t user, int limit,
                          int (*fn)(void *ctx, const char *kind, int64_t at), void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT kind, at FROM billing_notices WHERE user_id = ?1"
-                                   " ORDER BY at DESC, id DESC LIMIT ?2");
+  /* notices (schema 12) keeps billing's beside the others, as billing_<kind>. */
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "SELECT substr(kind, 9), created_at FROM notices WHERE user_id = ?1"
+                     " AND kind IN ('billing_renewal_failed', 'billing_downgraded')"
+                     " ORDER BY created_at DESC, id DESC LIMIT ?2");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, user);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, limit);

@@ -183,6 +183,10 @@ int pa_sq_step(pa_sql_stmt *st) {
   pa_metrics_db_span(pa_metrics_now_ns() - t0);
   return rc;
 }
+
+int pa_sq_bind_id(pa_sql_stmt *st, int i, int64_t id) {
+  return id ? pa_sq_bind_i64(st, i, id) : pa_sq_bind_null(st, i);
+}
 int64_t pa_sq_i64(pa_sql_stmt *st, int i) { return st->drv->col_i64(st, i); }
 const char *pa_sq_text(pa_sql_stmt *st, int i) { return st->drv->col_text(st, i); }
 const unsigned char *pa_sq_blob(pa_sql_stmt *st, int i, size_t *len) {

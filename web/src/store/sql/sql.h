@@ -141,6 +141,8 @@ int pa_sq_bind_text(pa_sql_stmt *st, int i, const char *s);
 /* Binds n bytes (copied), never NULL. */
 int pa_sq_bind_blob(pa_sql_stmt *st, int i, const void *p, size_t n);
 int pa_sq_bind_null(pa_sql_stmt *st, int i);
+/* Binds a row id, or NULL when id is 0 (the API's "none" for an optional reference). */
+int pa_sq_bind_id(pa_sql_stmt *st, int i, int64_t id);
 /* Binds n integers to ?1..?n. */
 int pa_sq_bind_i64s(pa_sql_stmt *st, int n, const int64_t *args);
 

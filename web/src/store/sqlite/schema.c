@@ -599,7 +599,37 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_log_kept BEFORE DELETE ON audit_log BEGIN"
     "  SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
-    /* 12: two-step sign-in and the sessions list (issue 19; web/README.md,
+    /* 12: notices — what the server tells a person that is not someone's
+     * like, comment or follow (those stay in notifications, written by
+     * triggers): billing's notices (moved here from billing_notices, which
+     * kept no read mark), follow requests and their answers, health
+     * reminders, moderation decisions, security events. A notice may name a
+     * person (actor), a post and a pet, all optional and gone with them;
+     * detail is the kind's own JSON object (the server's words, never a
+     * secret, PA_STORE_NOTICE_DETAIL_MAX bytes). The billing notices come
+     * over as read: they were shown as read until now. */
+    "CREATE TABLE notices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('billing_renewal_failed', 'billing_downgraded',"
+    "    'follow_request', 'follow_accepted', 'health_due', 'moderation', 'security')),"
+    "  actor_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    "  post_id INTEGER REFERENCES posts(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER REFERENCES pets(id) ON DELETE CASCADE,"
+    "  detail TEXT NOT NULL DEFAULT '{}' CHECK (length(CAST(detail AS BLOB)) BETWEEN 2 AND 1000"
+    "    AND substr(detail, 1, 1) = '{'),"
+    "  created_at INTEGER NOT NULL,"
+    "  read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))"
+    ") STRICT;"
+    "CREATE INDEX notices_list ON notices(user_id, created_at, id);"
+    "CREATE INDEX notices_unread ON notices(user_id) WHERE read = 0;"
+    "CREATE INDEX notices_actor ON notices(actor_id) WHERE actor_id IS NOT NULL;"
+    "CREATE INDEX notices_post ON notices(post_id) WHERE post_id IS NOT NULL;"
+    "CREATE INDEX notices_pet ON notices(pet_id) WHERE pet_id IS NOT NULL;"
+    "INSERT INTO notices (user_id, kind, created_at, read)"
+    "  SELECT user_id, 'billing_' || kind, at, 1 FROM billing_notices ORDER BY id;"
+    "DROP TABLE billing_notices;",
+    /* 13: two-step sign-in and the sessions list (issue 19; web/README.md,
      * "Two-step sign-in"). sessions learn when they were last used and what
      * made them: a browser and an OS named by the server from a fixed list
      * (auth/device.h, never the header's text) and the address cut to its
