@@ -32,6 +32,11 @@ const KINDS = {
   // The Billing screen's words for its notices (screens/billing.js), dated as there.
   billing_renewal_failed: billing('billing.noticeRenewalFailed'),
   billing_downgraded: billing('billing.noticeDowngraded'),
+  // Two-step sign-in's security notices (api/twostep.c): the event is the server's word.
+  security: (t, n) => {
+    const key = { totp_on: 'twostep.noticeOn', totp_off: 'twostep.noticeOff', recovery_used: 'twostep.noticeRecovery' }[n.detail?.event];
+    return key ? [t(key), '/settings#settings-twostep'] : [t('twostep.noticeOther'), '/settings#settings-twostep'];
+  },
 };
 
 export async function mount(root, params, ctx) {

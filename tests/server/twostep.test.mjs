@@ -143,6 +143,8 @@ describe('two-step sign-in', () => {
     let { c, challenge } = await challengeFor(server, p.mail);
     const typed = on.codes[0].toLowerCase().replace('-', ' ');
     assert.equal((await c.post('/api/v1/auth/login/totp', { challenge, recovery_code: typed })).status, 200);
+    assert.deepEqual((await c.get('/api/v1/notifications')).body.notifications.filter((n) => n.kind === 'security')
+      .map((n) => n.detail.event), ['recovery_used', 'totp_on']);
     assert.deepEqual((await c.get('/api/v1/auth/totp')).body, { enabled: true, recovery_codes_left: 9 });
     ({ c, challenge } = await challengeFor(server, p.mail));
     assertError(await c.post('/api/v1/auth/login/totp', { challenge, recovery_code: on.codes[0] }), 403, 'forbidden');
@@ -174,6 +176,10 @@ describe('two-step sign-in', () => {
     assertError(await p.c.post('/api/v1/auth/totp/disable', { password: PASSWORD, code: hotp(on.key, on.usedStep) }), 403, 'forbidden');
     assert.equal((await p.c.post('/api/v1/auth/totp/disable', { password: PASSWORD, recovery_code: on.codes[3] })).status, 200);
     assertError(await p.c.post('/api/v1/auth/totp/disable', { password: PASSWORD, code: '123456' }), 409, 'conflict');
+    // Each change is a security notice, in the person's notifications (newest first).
+    const events = (await p.c.get('/api/v1/notifications')).body.notifications
+      .filter((n) => n.kind === 'security').map((n) => n.detail.event);
+    assert.deepEqual(events, ['totp_off', 'totp_on']);
     assert.equal(dbQuery(server, `SELECT count(*) FROM totp_recovery WHERE user_id = ${p.id.slice(2)}`), '0');
     const c = new Client(server);
     const r = await c.post('/api/v1/auth/login', { email: p.mail, password: PASSWORD });
@@ -310,6 +316,7 @@ describe('sessions and "download my data"', () => {
     assert.ok(x.notifications.some((n) => n.kind === 'like' && n.actor === bo.id));
     assert.ok(x.sessions.length >= 1 && x.sessions.every((s) => !('csrf' in s) && !('token_hash' in s)));
     assert.equal(x.two_step.length, 1);
+    assert.deepEqual(x.notices.map((n) => [n.kind, JSON.parse(n.detail).event]), [['security', 'totp_on']]);
     assert.equal(x.uploads.length, 1);
     const text = JSON.stringify(x);
     for (const secret of [bo.mail, 'BO-PRIVATE-ISH', '$argon2', ana.c.csrf, ana.c.cookie, bo.c.csrf, 'Rex at the park'])

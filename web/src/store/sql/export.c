@@ -31,6 +31,9 @@ static const pa_store_export_col reels[] = {ID("id", "r"), ID("pet", "pet"), C("
 static const pa_store_export_col notifications[] = {
     ID("id", "n"),      C("kind", TEXT),  ID("actor", "u"),      ID("post", "p"),
     ID("comment", "c"), ID("pet", "pet"), C("created_at", TIME), C("read", BOOL)};
+static const pa_store_export_col notices[] = {
+    ID("id", "nt"),   C("kind", TEXT),   ID("actor", "u"),      ID("post", "p"),
+    ID("pet", "pet"), C("detail", TEXT), C("created_at", TIME), C("read", BOOL)};
 static const pa_store_export_col subscriptions[] = {
     C("plan", TEXT),     C("provider", TEXT),    C("country", TEXT),
     C("currency", TEXT), C("amount_minor", INT), C("months", INT),
@@ -60,6 +63,7 @@ static const pa_store_export_section sections[] = {
     S("stories", 0, stories),
     S("reels", 0, reels),
     S("notifications", 0, notifications),
+    S("notices", 0, notices),
     S("subscriptions", 0, subscriptions),
     S("receipts", 0, receipts),
     S("sessions", 0, sessions),
@@ -92,6 +96,8 @@ static const char *const queries[SECTIONS] = {
     "SELECT r.id, r.pet_id, r.caption, r.video || '.' || m.ext, r.created_at FROM reels r"
     " JOIN media m ON m.hash = r.video WHERE r.author_id = ?1 ORDER BY r.id",
     "SELECT id, kind, actor_id, post_id, comment_id, pet_id, created_at, read FROM notifications"
+    " WHERE user_id = ?1 ORDER BY created_at, id",
+    "SELECT id, kind, actor_id, post_id, pet_id, detail, created_at, read FROM notices"
     " WHERE user_id = ?1 ORDER BY created_at, id",
     "SELECT plan, provider, country, currency, amount_minor, months, status, created_at,"
     " next_charge_at FROM subscriptions WHERE user_id = ?1 ORDER BY id",
