@@ -156,7 +156,7 @@ for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     assert.equal(await marked.count(), 1);
     assert.equal(await marked.locator('button').count(), 0);
     const out = page.locator('ul.sessions button');
-    assert.match(await rows.filter({ has: out }).textContent(), /Chrome\u2069? on \u2068?Android/);
+    assert.match(await rows.filter({ has: page.locator('button') }).textContent(), /Chrome\u2069? on \u2068?Android/);
     assert.deepEqual(await axe(page), []);
     await out.focus();
     await page.keyboard.press('Enter');
@@ -164,9 +164,11 @@ for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await out.waitFor({ state: 'detached' });
     assert.equal(await rows.count(), 1);
 
-    // The other context is signed out: an account page sends it to sign in.
+    // The other context is signed out: Settings there has only the preferences, and Log in.
     await go(other.page, '/settings');
-    await other.page.waitForURL((u) => u.pathname === '/login');
+    await other.page.locator('#settings-prefs').waitFor();
+    await other.page.getByRole('link', { name: 'Log in' }).first().waitFor();
+    assert.equal(await other.page.locator('#settings-sessions').count(), 0);
     assert.equal((await phone.get('/api/v1/auth/session')).body.user, null);
     assert.equal((await new Client({ port }).get('/api/v1/auth/session', { headers: { cookie: `pa_session=${mine}` } })).status, 200);
 
