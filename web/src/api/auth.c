@@ -9,7 +9,7 @@
 #include "clock.h"
 #include "store/accounts.h"
 #include "store/sessions.h"
-#include "store/twostep.h"
+#include "store/totp.h"
 
 #include <ctype.h>
 #include <sodium.h>

@@ -6,7 +6,7 @@
  * POST /auth/login answers a signed challenge instead of a session, and POST
  * /auth/login/totp {challenge, code | recovery_code} makes the session. Every
  * code checked is charged to the account's PA_LIMIT_TOTP bucket first; a
- * step once used is refused (store/twostep.h decides it in one UPDATE). */
+ * step once used is refused (store/totp.h decides it in one UPDATE). */
 #include "auth/twostep.h"
 
 #include "api/api.h"
@@ -17,7 +17,7 @@
 #include "store/accounts.h"
 #include "store/notifications.h"
 #include "store/sessions.h"
-#include "store/twostep.h"
+#include "store/totp.h"
 
 #include <sodium.h>
 #include <stdio.h>

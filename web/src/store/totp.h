@@ -1,7 +1,7 @@
 /* pa_store_totp — two-step sign-in's rows (schema 13): one TOTP secret per
  * person (sealed or not: auth/twostep.h) and the recovery codes' hashes. */
-#ifndef PA_STORE_TWOSTEP_H
-#define PA_STORE_TWOSTEP_H
+#ifndef PA_STORE_TOTP_H
+#define PA_STORE_TOTP_H
 
 #include "store/store.h"
 

@@ -1,5 +1,5 @@
 /* pa_store_totp: two-step sign-in's rows. */
-#include "store/twostep.h"
+#include "store/totp.h"
 
 #include "store/sql/sql.h"
 
