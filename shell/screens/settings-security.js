@@ -443,7 +443,7 @@ export function sessionsSection(ctx) {
   const title = el('h2', { id: 'settings-sessions', tabIndex: -1, 'data-i18n': 'sessions.title' });
   const section = el('section', { 'aria-labelledby': 'settings-sessions' }, title,
     el('p', { className: 'field-hint', 'data-i18n': 'sessions.help' }));
-  const list = el('ul', { className: 'devices sessions', 'aria-labelledby': 'settings-sessions' });
+  const list = el('ul', { className: 'sessions', 'aria-labelledby': 'settings-sessions' });
   const done = el('p', { className: 'done', role: 'status' });
   const failure = el('p', { className: 'form-message', role: 'alert', hidden: true });
   section.append(list, done, failure);
