@@ -467,7 +467,7 @@ export function sessionsSection(ctx) {
       const meta = el('span', { id: `session-${s.id}-meta`, className: 'field-hint session-meta',
         textContent: t('sessions.meta', { network: s.network || '—', created: when(s.created_at), seen: when(s.last_seen_at) }) });
       const row = el('li', {}, name);
-      if (s.current) row.append(el('span', { className: 'device-this', textContent: t('sessions.thisDevice') }));
+      if (s.current) row.append(el('span', { className: 'session-this', textContent: t('sessions.thisDevice') }));
       row.append(meta);
       if (!s.current) {
         const out = el('button', { type: 'button', className: 'secondary', 'data-session': s.id,
