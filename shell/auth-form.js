@@ -4,6 +4,7 @@
 import { post } from './api.js';
 import { field, setError, formMessage, submitButton, authFailureText } from './forms.js';
 import { signedIn, nextPath } from './account.js';
+import { secondStep } from './twostep-login.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export const PASSWORD_MIN = 10; // bytes, as the server counts (web/openapi.yaml)
@@ -105,6 +106,16 @@ export function mountAuthForm(root, ctx, { signup }) {
     const r = await post(signup ? '/api/v1/auth/signup' : '/api/v1/auth/login', body);
     submit.disabled = false;
     form.removeAttribute('aria-busy');
+    if (r.ok && r.data.second_step === 'totp') {
+      // Two-step sign-in: no session yet; the code step takes over.
+      const parts = [form, other];
+      parts.onBack = (expired) => {
+        message.show(expired ? t('twostep.expired') : '');
+        fields.password.input.focus();
+      };
+      secondStep(wrap, ctx, r.data.challenge, parts);
+      return;
+    }
     if (r.ok) {
       await signedIn(r.data);
       ctx.navigate(nextPath(), { replace: true });

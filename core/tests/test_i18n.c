@@ -202,7 +202,12 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("action", "Hide"),
                          PA_MSG_STR("state", "Hidden"),
                          PA_MSG_STR("id", "u_7"),
-                         PA_MSG_STR("note", "Please be kind")};
+                         PA_MSG_STR("note", "Please be kind"),
+                         PA_MSG_STR("browser", "Firefox"),
+                         PA_MSG_STR("os", "Linux"),
+                         PA_MSG_STR("network", "203.0.113.0/24"),
+                         PA_MSG_STR("created", "Dec 6, 2026"),
+                         PA_MSG_STR("seen", "Dec 7, 2026")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

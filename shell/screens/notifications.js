@@ -36,8 +36,12 @@ const KINDS = {
   // A vaccination or a medication's dose came due (screens/health.js); detail.title names it.
   health_due: (t, n) => [t('health.notice.due', { name: n.detail.title ?? '', pet: n.pet?.name ?? '' }),
     `/pets/${encodeURIComponent(n.pet?.id ?? '')}/health`],
-  // What happened to the account (api/auth.c): the events this shell has words for (SECURITY).
-  security: (t, n) => (SECURITY[n.detail?.event] ? [t(SECURITY[n.detail.event], { date: day(n.created_at) }), '/settings/profile'] : null),
+  // What happened to the account (api/auth.c, api/twostep.c), linking where it is managed; an
+  // event this shell has no words for still says that something changed (SECURITY).
+  security: (t, n) => {
+    const [key, href] = SECURITY[n.detail?.event] ?? ['twostep.noticeOther', '/settings'];
+    return [t(key, { date: day(n.created_at) }), href];
+  },
   // A moderator's action (api/moderation.c): to a reporter ("report": "acted"), or to the
   // person it concerns, with the moderator's note; a post links to it (its author still sees it).
   moderation: (t, n) => {
@@ -51,8 +55,14 @@ const KINDS = {
   follow_accepted: (t, n) => [t('safety.noticeFollowAccepted', { name: n.actor?.name ?? '' }),
     `/people/${encodeURIComponent(n.actor?.id ?? '')}`],
 };
-// A security notice's words by its detail.event; an event missing here is left out.
-const SECURITY = { password_reset: 'profile.noticePasswordReset', email_changed: 'profile.noticeEmailChanged' };
+// A security notice's words and link by its detail.event.
+const SECURITY = {
+  password_reset: ['profile.noticePasswordReset', '/settings/profile'],
+  email_changed: ['profile.noticeEmailChanged', '/settings/profile'],
+  totp_on: ['twostep.noticeOn', '/settings#settings-twostep'],
+  totp_off: ['twostep.noticeOff', '/settings#settings-twostep'],
+  recovery_used: ['twostep.noticeRecovery', '/settings#settings-twostep'],
+};
 
 export async function mount(root, params, ctx) {
   const { t } = ctx;

@@ -215,3 +215,311 @@ function removeDialog(ctx) {
     },
   };
 }
+
+// ---- two-step sign-in (TOTP)
+
+// The state (GET /auth/totp), then one of: off → "Turn on" → password →
+// the setup key and link (no QR code: the project has no QR encoder; the
+// key is shown to type or paste, the otpauth:// link to open on a phone
+// that has an authenticator app) → a code → the recovery codes, shown once,
+// with an "I saved them" step; on → "Turn off" → password and a code (or a
+// recovery code).
+export function twostepSection(ctx) {
+  const { t } = ctx;
+  const title = el('h2', { id: 'settings-twostep', tabIndex: -1, 'data-i18n': 'twostep.title' });
+  const section = el('section', { 'aria-labelledby': 'settings-twostep' }, title,
+    el('p', { className: 'field-hint', 'data-i18n': 'twostep.help' }));
+  const state = el('p', { id: 'twostep-state' });
+  const body = el('div', { className: 'twostep-body' });
+  const done = el('p', { className: 'done', role: 'status' });
+  section.append(state, body, done);
+  let info = null, stateSay = null, doneSay = null, relabelStep = null;
+
+  const sayState = () => {
+    stateSay = !info ? null
+      : info.enabled ? () => `${t('twostep.on')} ${t('twostep.recoveryLeft', { count: info.recovery_codes_left })}`
+        : () => t('twostep.off');
+    state.textContent = stateSay ? stateSay() : '';
+  };
+  const sayDone = (say) => {
+    doneSay = say;
+    done.textContent = say ? say() : '';
+  };
+
+  const load = async () => {
+    const r = await get('/api/v1/auth/totp');
+    if (!r.ok) {
+      const error = r.error;
+      stateSay = () => authFailureText(t, error);
+      state.textContent = stateSay();
+      return;
+    }
+    info = r.data;
+    sayState();
+    idle();
+  };
+
+  // The resting view: one button, "Turn on" or "Turn off".
+  function idle() {
+    relabelStep = null;
+    const b = el('button', { type: 'button', className: 'secondary', id: 'twostep-start',
+      'aria-describedby': 'twostep-state', 'data-i18n': info.enabled ? 'twostep.turnOff' : 'twostep.turnOn' });
+    b.addEventListener('click', () => (info.enabled ? askOff() : askPassword()));
+    body.replaceChildren(b);
+    ctx.localize(body);
+  }
+
+  function cancelButton() {
+    const c = el('button', { type: 'button', className: 'secondary', 'data-i18n': 'settings.cancel' });
+    c.addEventListener('click', () => {
+      idle();
+      body.querySelector('button')?.focus();
+    });
+    return c;
+  }
+
+  function askPassword() {
+    sayDone(null);
+    const form = el('form', { noValidate: true, 'aria-labelledby': 'settings-twostep' });
+    const pw = field(form, { id: 'twostep-password', label: 'twostep.confirmPassword', type: 'password',
+      autocomplete: 'current-password', required: true });
+    const failure = formMessage(form);
+    const submit = submitButton(form, 'twostep.continue');
+    form.append(cancelButton());
+    body.replaceChildren(form);
+    ctx.localize(body);
+    pw.input.focus();
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (submit.disabled) return;
+      if (!pw.input.value) {
+        setError(pw, t('auth.error.required'));
+        pw.input.focus();
+        return;
+      }
+      submit.disabled = true;
+      const r = await post('/api/v1/auth/totp/setup', { password: pw.input.value });
+      submit.disabled = false;
+      if (r.ok) {
+        showKey(r.data);
+        return;
+      }
+      if (r.error.status === 403) {
+        setError(pw, t('settings.error.wrongPassword'));
+        pw.input.focus();
+      } else {
+        failure.show(authFailureText(t, r.error));
+      }
+    });
+  }
+
+  function showKey(setup) {
+    const grouped = setup.secret.match(/.{1,4}/g).join(' ');
+    const form = el('form', { noValidate: true, 'aria-labelledby': 'settings-twostep' });
+    const help = el('p', { id: 'twostep-key-help', 'data-i18n': 'twostep.scanHelp' });
+    const keyLabel = el('p', { className: 'twostep-key-label', 'data-i18n': 'twostep.key' });
+    const key = el('p', { className: 'twostep-key', id: 'twostep-key', textContent: grouped });
+    const link = el('a', { href: setup.otpauth_uri, className: 'twostep-link', 'data-i18n': 'twostep.link' });
+    const code = field(form, { id: 'twostep-setup-code', label: 'twostep.code', type: 'text', inputmode: 'numeric',
+      autocomplete: 'one-time-code', required: true, maxlength: 16, spellcheck: 'false' });
+    const failure = formMessage(form);
+    const submit = submitButton(form, 'twostep.enable');
+    form.append(cancelButton());
+    body.replaceChildren(help, keyLabel, key, el('p', {}, link), form);
+    ctx.localize(body);
+    code.input.focus();
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (submit.disabled) return;
+      if (!code.input.value.trim()) {
+        setError(code, t('auth.error.required'));
+        code.input.focus();
+        return;
+      }
+      submit.disabled = true;
+      const r = await post('/api/v1/auth/totp/enable', { code: code.input.value.trim() });
+      submit.disabled = false;
+      if (r.ok) {
+        showCodes(r.data.recovery_codes);
+        return;
+      }
+      if (r.error.status === 403) {
+        setError(code, t('twostep.error.code'));
+        code.input.select();
+        code.input.focus();
+      } else {
+        failure.show(authFailureText(t, r.error));
+      }
+    });
+  }
+
+  function showCodes(codes) {
+    info = { enabled: true, recovery_codes_left: codes.length };
+    sayState();
+    const heading = el('h3', { id: 'twostep-codes-title', tabIndex: -1, 'data-i18n': 'twostep.codesTitle' });
+    const list = el('ul', { className: 'twostep-codes', 'aria-labelledby': 'twostep-codes-title' },
+      ...codes.map((c) => el('li', { textContent: c })));
+    const check = el('input', { type: 'checkbox', id: 'twostep-saved' });
+    const saved = el('div', { className: 'field check' }, check,
+      el('label', { htmlFor: 'twostep-saved', 'data-i18n': 'twostep.saved' }));
+    const finish = el('button', { type: 'button', className: 'primary', disabled: true, 'data-i18n': 'twostep.done' });
+    check.addEventListener('change', () => { finish.disabled = !check.checked; });
+    finish.addEventListener('click', () => {
+      idle();
+      sayDone(() => t('twostep.turnedOn'));
+      body.querySelector('button')?.focus();
+    });
+    body.replaceChildren(heading, el('p', { 'data-i18n': 'twostep.codesHelp' }), list, saved, finish);
+    ctx.localize(body);
+    heading.focus();
+  }
+
+  function askOff() {
+    sayDone(null);
+    const form = el('form', { noValidate: true, 'aria-labelledby': 'settings-twostep' });
+    const pw = field(form, { id: 'twostep-off-password', label: 'twostep.confirmPassword', type: 'password',
+      autocomplete: 'current-password', required: true });
+    const code = field(form, { id: 'twostep-off-code', label: 'twostep.codeOrRecovery', type: 'text',
+      autocomplete: 'one-time-code', required: true, maxlength: 32, spellcheck: 'false' });
+    const failure = formMessage(form);
+    const submit = submitButton(form, 'twostep.turnOff');
+    submit.className = 'danger';
+    form.append(cancelButton());
+    body.replaceChildren(form);
+    ctx.localize(body);
+    pw.input.focus();
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (submit.disabled) return;
+      const missing = [pw, code].find((f) => !f.input.value.trim());
+      setError(pw, pw.input.value ? '' : t('auth.error.required'));
+      setError(code, code.input.value.trim() ? '' : t('auth.error.required'));
+      if (missing) {
+        missing.input.focus();
+        return;
+      }
+      const typed = code.input.value.trim();
+      // Six digits (spaces or dashes between) are an app's code; anything else a recovery code.
+      const isCode = /^\d(?:[ -]?\d){5}$/.test(typed);
+      submit.disabled = true;
+      const r = await post('/api/v1/auth/totp/disable',
+        isCode ? { password: pw.input.value, code: typed } : { password: pw.input.value, recovery_code: typed });
+      submit.disabled = false;
+      if (r.ok) {
+        info = { enabled: false, recovery_codes_left: 0 };
+        sayState();
+        idle();
+        sayDone(() => t('twostep.turnedOff'));
+        body.querySelector('button')?.focus();
+        return;
+      }
+      if (r.error.status === 403 && r.error.field === 'password') {
+        setError(pw, t('settings.error.wrongPassword'));
+        pw.input.focus();
+      } else if (r.error.status === 403) {
+        setError(code, t('twostep.error.code'));
+        code.input.focus();
+      } else {
+        failure.show(authFailureText(t, r.error));
+      }
+    });
+  }
+
+  load();
+  const relabel = () => {
+    sayState();
+    if (doneSay) done.textContent = doneSay();
+    relabelStep?.();
+  };
+  return { element: section, relabel };
+}
+
+// ---- where you're signed in
+
+// GET /auth/sessions: one row per session (device, network, dates), this one
+// marked; every other one has "Sign out", which ends it at once.
+export function sessionsSection(ctx) {
+  const { t } = ctx;
+  const title = el('h2', { id: 'settings-sessions', tabIndex: -1, 'data-i18n': 'sessions.title' });
+  const section = el('section', { 'aria-labelledby': 'settings-sessions' }, title,
+    el('p', { className: 'field-hint', 'data-i18n': 'sessions.help' }));
+  const list = el('ul', { className: 'sessions', 'aria-labelledby': 'settings-sessions' });
+  const done = el('p', { className: 'done', role: 'status' });
+  const failure = el('p', { className: 'form-message', role: 'alert', hidden: true });
+  section.append(list, done, failure);
+  let sessions = [], doneSay = null, failSay = null;
+
+  const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+    { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const device = (s) => (s.browser && s.os ? t('sessions.device', { browser: s.browser, os: s.os })
+    : s.browser || s.os || t('sessions.unknownDevice'));
+  const say = (status, fail) => {
+    doneSay = status;
+    failSay = fail;
+    done.textContent = status ? status() : '';
+    failure.textContent = fail ? fail() : '';
+    failure.hidden = !fail;
+  };
+
+  const render = () => {
+    list.replaceChildren(...sessions.map((s) => {
+      const name = el('span', { id: `session-${s.id}`, className: 'device-name', textContent: device(s) });
+      const meta = el('span', { id: `session-${s.id}-meta`, className: 'field-hint session-meta',
+        textContent: t('sessions.meta', { network: s.network || '—', created: when(s.created_at), seen: when(s.last_seen_at) }) });
+      const row = el('li', {}, name);
+      if (s.current) row.append(el('span', { className: 'session-this', textContent: t('sessions.thisDevice') }));
+      row.append(meta);
+      if (!s.current) {
+        const out = el('button', { type: 'button', className: 'secondary', 'data-session': s.id,
+          'aria-describedby': `${name.id} ${meta.id}`, textContent: t('sessions.signOut') });
+        out.addEventListener('click', () => end(s.id));
+        row.append(out);
+      }
+      return row;
+    }));
+  };
+
+  const load = async () => {
+    const r = await get('/api/v1/auth/sessions');
+    if (!r.ok) {
+      const error = r.error;
+      say(null, () => authFailureText(t, error));
+      return;
+    }
+    sessions = r.data.sessions;
+    render();
+  };
+
+  async function end(id) {
+    const at = sessions.findIndex((s) => s.id === id);
+    const r = await request('DELETE', `/api/v1/auth/sessions/${encodeURIComponent(id)}`);
+    if (!r.ok && r.error.status !== 404) { // 404: already gone, as wanted
+      const error = r.error;
+      say(null, () => authFailureText(t, error));
+      return;
+    }
+    say(() => t('sessions.signedOut'), null);
+    await load();
+    const buttons = list.querySelectorAll('button');
+    (buttons[Math.min(at, buttons.length - 1)] ?? title).focus();
+  }
+
+  load();
+  return { element: section, relabel: () => { render(); say(doneSay, failSay); } };
+}
+
+// ---- download my data
+
+// Two downloads the browser saves (same-origin links with the session
+// cookie): the JSON of everything kept about the person, and a tar of their
+// photos and videos.
+export function exportSection() {
+  const section = el('section', { 'aria-labelledby': 'settings-export' },
+    el('h2', { id: 'settings-export', 'data-i18n': 'export.title' }),
+    el('p', { className: 'field-hint', id: 'export-help', 'data-i18n': 'export.help' }),
+    el('p', {}, el('a', { href: '/api/v1/me/export', download: 'petamigos-data.json', className: 'export-json',
+      'aria-describedby': 'export-help', 'data-i18n': 'export.json' })),
+    el('p', {}, el('a', { href: '/api/v1/me/export/media', download: 'petamigos-media.tar', className: 'export-media',
+      'data-i18n': 'export.media' })));
+  return { element: section, relabel: () => {} };
+}

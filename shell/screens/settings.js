@@ -8,7 +8,7 @@ import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
 import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
-import { passwordSection, devicesSection } from './settings-security.js';
+import { passwordSection, devicesSection, twostepSection, sessionsSection, exportSection } from './settings-security.js';
 import { privacySection } from './settings-privacy.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
@@ -114,11 +114,16 @@ export async function mount(root, params, ctx) {
   const password = passwordSection(ctx, user);
   const devices = devicesSection(ctx, user);
   const privacy = privacySection(ctx, user);
-  page.append(privacy.element, password.element, devices.element);
+  const twostep = twostepSection(ctx);
+  const sessions = sessionsSection(ctx);
+  const data = exportSection();
+  page.append(privacy.element, password.element, twostep.element, sessions.element, devices.element, data.element);
   ctx.localize(privacy.element);
   const relabel = () => {
     who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
     password.relabel();
+    twostep.relabel();
+    sessions.relabel();
     devices.relabel();
   };
   relabel();

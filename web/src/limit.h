@@ -38,6 +38,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_MAIL_ADDR,    /* e-mail link requests and token redemptions per client address; closed */
   PA_LIMIT_MAIL_ACCOUNT, /* e-mails asked for one address (lowercased, known or not); closed */
   PA_LIMIT_REPORT,  /* reports filed per user (each lands in a moderator's queue); closed */
+  PA_LIMIT_TOTP,    /* two-step codes checked per account (sign-in, enable, disable); closed */
+  PA_LIMIT_EXPORT,  /* data exports (JSON, media archive) per user; open */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -87,6 +89,15 @@ enum {
   PA_LIMIT_REPORT_BURST = 20, /* a run of spam reported item by item */
   PA_LIMIT_REPORT_WINDOW = 3600,
   PA_LIMIT_REPORT_SLOTS = 16384,
+  /* A six-digit code within ±1 step has 3 in 10^6 chances per guess: 5 guesses per
+   * 5 minutes make a stolen password worth ~1 in 20,000 per day against it. */
+  PA_LIMIT_TOTP_BURST = 5,
+  PA_LIMIT_TOTP_WINDOW = 300,
+  PA_LIMIT_TOTP_SLOTS = 16384,
+  PA_LIMIT_EXPORT_BURST =
+      5, /* each reads everything the person has; the archive reads every file */
+  PA_LIMIT_EXPORT_WINDOW = 3600,
+  PA_LIMIT_EXPORT_SLOTS = 4096,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

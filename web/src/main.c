@@ -4,6 +4,7 @@
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
 #include "admin.h"
 #include "auth.h"
+#include "auth/twostep.h"
 #include "blob.h"
 #include "clock.h"
 #include "datadir.h"
@@ -133,6 +134,10 @@ int main(int argc, char **argv) {
   if (pa_limit_init() != 0) {
     fprintf(stderr,
             "petamigos-server: a PA_LIMIT_* variable is not a whole number (named above)\n");
+    return 2;
+  }
+  if (pa_twostep_init(err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
     return 2;
   }
   if (pa_clock_init() != 0) {

@@ -103,8 +103,8 @@ static int add_session(pa_store *db, int64_t user, int64_t now, char token[PA_AU
   unsigned char h[PA_AUTH_TOKEN_BYTES], unused[PA_AUTH_TOKEN_BYTES];
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  pa_store_new_session row = {user, h,   sizeof h,
-                              csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400};
+  pa_store_new_session row = {
+      user, h, sizeof h, csrf, now, now + (int64_t)PA_AUTH_SESSION_DAYS * 86400, NULL, NULL, NULL};
   return pa_store_sessions_add(db, &row);
 }
 

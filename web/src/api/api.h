@@ -187,6 +187,30 @@ void pa_api_logout(pa_srv_req *rq);
 void pa_api_logout_all(pa_srv_req *rq);
 void pa_api_session(pa_srv_req *rq);
 void pa_api_delete_me(pa_srv_req *rq);
+/* What auth.c shares with twostep.c. */
+struct pa_store_credentials;
+/* Inserts a session for user (inside the caller's transaction), sets the
+ * cookie and fills csrf (PA_AUTH_TOKEN_TEXT bytes); 0 or -1. */
+int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf);
+/* Answers {"user": Me|null, "csrf_token"}. */
+void pa_api_send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf);
+/* 1 when password is the one cred's hash was made from (same cost either way). */
+int pa_api_password_matches(const struct pa_store_credentials *cred, const char *password);
+/* The viewer's credentials and (key not NULL) their sign-in limit key; 0, or -1 with 500 sent. */
+int pa_api_own_credentials(pa_srv_req *rq, struct pa_store_credentials *cred, char *key,
+                           size_t cap);
+/* twostep.c: two-step sign-in, the sessions list */
+void pa_api_send_challenge(pa_srv_req *rq, int64_t user, int64_t last_step);
+void pa_api_totp_get(pa_srv_req *rq);
+void pa_api_totp_setup(pa_srv_req *rq);
+void pa_api_totp_enable(pa_srv_req *rq);
+void pa_api_totp_disable(pa_srv_req *rq);
+void pa_api_login_totp(pa_srv_req *rq);
+void pa_api_sessions_get(pa_srv_req *rq);
+void pa_api_session_delete(pa_srv_req *rq);
+/* export.c: download my data */
+void pa_api_export(pa_srv_req *rq);
+void pa_api_export_media(pa_srv_req *rq);
 /* billing.c */
 void pa_api_billing_plans(pa_srv_req *rq);
 void pa_api_billing_get(pa_srv_req *rq);

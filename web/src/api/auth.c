@@ -5,16 +5,19 @@
 
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "auth/device.h"
+#include "auth/twostep.h"
 #include "billing/billing.h"
 #include "clock.h"
 #include "mail/mail.h"
 #include "secev.h"
 #include "store/accounts.h"
 #include "store/email.h"
+#include "store/moderation.h"
 #include "store/notifications.h"
 #include "store/people.h"
-#include "store/moderation.h"
 #include "store/sessions.h"
+#include "store/totp.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -56,7 +59,7 @@ static int password_ok(pa_srv_req *rq, const char *pw, const char *field) {
 /* Whether password is the one cred's hash was made from (an unknown account,
  * cred NULL, or one without a hash is checked against a dummy, at the same
  * cost); longer than any password can be: no. */
-static int password_matches(const pa_store_credentials *cred, const char *password) {
+int pa_api_password_matches(const pa_store_credentials *cred, const char *password) {
   const char *hash = cred && cred->pw_hash[0] ? cred->pw_hash : NULL;
   size_t n = strlen(password);
   int ok =
@@ -84,7 +87,7 @@ static int add_me(void *root, const pa_store_account *a) {
 }
 
 /* {"user": Me|null, "csrf_token": ...} */
-static void send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf) {
+void pa_api_send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf) {
   cJSON *root = cJSON_CreateObject();
   int bad = !root;
   if (!bad) {
@@ -109,14 +112,19 @@ static void send_session(pa_srv_req *rq, int status, int64_t user, const char *c
   pa_api_json(rq, status, root);
 }
 
-/* Inserts a session for user (inside the caller's transaction) and sets the cookie. */
-static int new_session(pa_srv_req *rq, int64_t user, char csrf[PA_AUTH_TOKEN_TEXT]) {
-  char token[PA_AUTH_TOKEN_TEXT];
+/* Inserts a session for user (inside the caller's transaction) and sets the
+ * cookie. The sessions list's device and network come from this request. */
+int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf) {
+  char token[PA_AUTH_TOKEN_TEXT], addr[PA_DEVICE_ADDR_TEXT];
   unsigned char h[32], unused[32];
   const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400, now = pa_clock_now();
+  const char *ua = pa_srv_req_header(rq, "User-Agent");
+  pa_device dev;
+  pa_device_parse(ua, ua ? strlen(ua) : 0, &dev);
+  pa_device_coarse_addr(rq->remote_addr, addr);
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
-  pa_store_new_session s = {user, h, sizeof h, csrf, now, now + life};
+  pa_store_new_session s = {user, h, sizeof h, csrf, now, now + life, dev.browser, dev.os, addr};
   int ok = pa_store_sessions_add(rq->db, &s) == PA_STORE_OK;
   if (ok) pa_api_set_session_cookie(rq, token, life);
   sodium_memzero(token, sizeof token);
@@ -186,10 +194,10 @@ void pa_api_signup(pa_srv_req *rq) {
   pa_store_new_account a = {NULL, name, email, hash, pa_clock_now()};
   int64_t user = 0;
   if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
-      new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
+      pa_api_new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
   pa_secev_signin(rq, user);
-  send_session(rq, 201, user, csrf);
+  pa_api_send_session(rq, 201, user, csrf);
   goto out;
 fail:
   pa_api_internal(rq, "signup");
@@ -249,13 +257,25 @@ void pa_api_login(pa_srv_req *rq) {
     goto out;
   }
   /* Unknown email and wrong password cost the same and read the same. */
-  if (!password_matches(rc == PA_STORE_OK ? &cred : NULL, password)) {
+  if (!pa_api_password_matches(rc == PA_STORE_OK ? &cred : NULL, password)) {
     pa_secev_login_failed(rq, rc == PA_STORE_OK ? cred.id : 0);
     pa_api_error(rq, 401, "unauthorized", "Email or password is wrong", NULL);
     goto out;
   }
   if (refused_by_moderation(rq, cred.id)) goto out;
-  if (pa_store_begin(rq->db) != PA_STORE_OK || new_session(rq, cred.id, csrf) != 0 ||
+  /* Two-step on: the password is proved, but no session yet (api/twostep.c). */
+  pa_store_totp totp;
+  int trc = pa_store_totp_get(rq->db, cred.id, &totp);
+  if (trc != PA_STORE_OK && trc != PA_STORE_ENOTFOUND) {
+    pa_api_internal(rq, "login");
+    goto out;
+  }
+  if (trc == PA_STORE_OK && totp.enabled_at) {
+    pa_api_send_challenge(rq, cred.id, totp.last_step);
+    sodium_memzero(&totp, sizeof totp);
+    goto out;
+  }
+  if (pa_store_begin(rq->db) != PA_STORE_OK || pa_api_new_session(rq, cred.id, csrf) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     pa_store_rollback(rq->db);
@@ -263,13 +283,13 @@ void pa_api_login(pa_srv_req *rq) {
     goto out;
   }
   pa_secev_signin(rq, cred.id);
-  send_session(rq, 200, cred.id, csrf);
+  pa_api_send_session(rq, 200, cred.id, csrf);
 out:
   sodium_memzero(&cred, sizeof cred);
   cJSON_Delete(body);
 }
 
-void pa_api_session(pa_srv_req *rq) { send_session(rq, 200, rq->viewer, rq->csrf); }
+void pa_api_session(pa_srv_req *rq) { pa_api_send_session(rq, 200, rq->viewer, rq->csrf); }
 
 /* After the store deleted sessions (rc), closes the chat sockets they opened
  * (user or session, the other 0): once the rows are gone, a socket that
@@ -296,7 +316,7 @@ void pa_api_logout_all(pa_srv_req *rq) {
  * a password) and (key not NULL) the rate-limit key: the lowercased email,
  * as login's, so guesses here and at login share one budget.
  * 0, or -1 with 500 sent. */
-static int own_credentials(pa_srv_req *rq, pa_store_credentials *cred, char *key, size_t cap) {
+int pa_api_own_credentials(pa_srv_req *rq, pa_store_credentials *cred, char *key, size_t cap) {
   int rc = pa_store_accounts_credentials(rq->db, rq->viewer, cred);
   if (rc == PA_STORE_ENOTFOUND) {
     cred->email[0] = cred->pw_hash[0] = '\0';
@@ -327,10 +347,11 @@ void pa_api_password(pa_srv_req *rq) {
   if (pa_api_only(rq, body, fields) ||
       pa_api_str(rq, body, "current_password", 1, 0, 1024, 0, &current) ||
       pa_api_str(rq, body, "new_password", 1, 0, 1024, 0, &next) ||
-      !password_ok(rq, next, "new_password") || own_credentials(rq, &cred, key, sizeof key) ||
+      !password_ok(rq, next, "new_password") ||
+      pa_api_own_credentials(rq, &cred, key, sizeof key) ||
       pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
-  if (!password_matches(&cred, current)) {
+  if (!pa_api_password_matches(&cred, current)) {
     pa_api_field_error(rq, 403, "forbidden", "The current password is wrong", "current_password");
     goto out;
   }
@@ -363,9 +384,9 @@ void pa_api_delete_me(pa_srv_req *rq) {
   pa_store_credentials cred = {0};
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
-      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) || own_credentials(rq, &cred, NULL, 0))
+      pa_api_limited(rq, PA_LIMIT_PASSWORD, NULL) || pa_api_own_credentials(rq, &cred, NULL, 0))
     goto out;
-  if (!password_matches(&cred, password)) {
+  if (!pa_api_password_matches(&cred, password)) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
@@ -540,14 +561,14 @@ void pa_api_reset_confirm(pa_srv_req *rq) {
       pa_store_email_tokens_void(rq->db, user, PA_STORE_TOKEN_RESET, now) != PA_STORE_OK ||
       pa_store_sessions_delete_user(rq->db, user, 0) != PA_STORE_OK ||
       security_notice(rq, user, "{\"event\":\"password_reset\"}") != PA_STORE_OK ||
-      new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
+      pa_api_new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
     pa_api_internal(rq, "reset");
     goto out;
   }
   pa_chat_revoke(rq->srv, user, 0, 0);
-  send_session(rq, 200, user, csrf);
+  pa_api_send_session(rq, 200, user, csrf);
 out:
   sodium_memzero(hash, sizeof hash);
   cJSON_Delete(body);
@@ -572,10 +593,10 @@ void pa_api_email_change(pa_srv_req *rq) {
     pa_api_field_error(rq, 400, "bad_request", "email is not an email address", "email");
     goto out;
   }
-  if (own_credentials(rq, &cred, key, sizeof key) ||
+  if (pa_api_own_credentials(rq, &cred, key, sizeof key) ||
       pa_api_limited(rq, PA_LIMIT_LOGIN_ACCOUNT, key))
     goto out;
-  if (!password_matches(&cred, password)) {
+  if (!pa_api_password_matches(&cred, password)) {
     pa_api_field_error(rq, 403, "forbidden", "The password is wrong", "password");
     goto out;
   }

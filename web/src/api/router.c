@@ -5,8 +5,8 @@
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
-#include "health_rules.h"
 #include "geo.h"
+#include "health_rules.h"
 #include "limit.h"
 #include "metrics/metrics.h"
 #include "net/http.h"
@@ -66,6 +66,9 @@ static int resolve_session(pa_srv_req *rq) {
     rq->plus = s.plus_until > now;
     rq->roles = s.roles;
     snprintf(rq->csrf, sizeof rq->csrf, "%s", s.csrf);
+    /* The sessions list's "last seen", a few minutes coarse so reads rarely write. */
+    if (now - s.last_seen_at >= PA_STORE_SESSIONS_SEEN_EVERY)
+      pa_store_sessions_seen(rq->db, s.id, now);
     if (s.expires_at - now < life - 86400 &&
         pa_store_sessions_extend(rq->db, s.id, now + life) == PA_STORE_OK)
       pa_api_set_session_cookie(rq, token, life);
@@ -244,6 +247,19 @@ static const route routes[] = {
      PA_LIMIT_MAIL_ADDR},
     {"POST", "/api/v1/auth/email/confirm", pa_api_email_confirm, F_ORIGIN, PA_LIMIT_MAIL_ADDR},
     {"POST", "/api/v1/me/email", pa_api_email_change, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
+    /* Two-step sign-in: the second step has no session yet (same-origin, like login); its
+     * handler charges PA_LIMIT_TOTP per account once the challenge is read. */
+    {"POST", "/api/v1/auth/login/totp", pa_api_login_totp, F_ORIGIN | F_LATE, PA_LIMIT_TOTP},
+    {"GET", "/api/v1/auth/totp", pa_api_totp_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/auth/totp/setup", pa_api_totp_setup, F_AUTH | F_SLOW | F_LATE,
+     PA_LIMIT_PASSWORD},
+    {"POST", "/api/v1/auth/totp/enable", pa_api_totp_enable, F_AUTH | F_LATE, PA_LIMIT_TOTP},
+    {"POST", "/api/v1/auth/totp/disable", pa_api_totp_disable, F_AUTH | F_SLOW | F_LATE,
+     PA_LIMIT_TOTP},
+    {"GET", "/api/v1/auth/sessions", pa_api_sessions_get, F_AUTH, PA_LIMIT_NONE},
+    {"DELETE", "/api/v1/auth/sessions/{ses}", pa_api_session_delete, F_AUTH, PA_LIMIT_SIGNOUT},
+    {"GET", "/api/v1/me/export", pa_api_export, F_AUTH, PA_LIMIT_EXPORT},
+    {"GET", "/api/v1/me/export/media", pa_api_export_media, F_AUTH | F_SLOW, PA_LIMIT_EXPORT},
     {"DELETE", "/api/v1/me", pa_api_delete_me, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_PASSWORD},
     {"PATCH", "/api/v1/me", pa_api_me_patch, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/billing/plans", pa_api_billing_plans, 0, PA_LIMIT_NONE},

@@ -5,7 +5,21 @@
 
 #include "store/store.h"
 
-enum { PA_STORE_CSRF_MAX = 47 /* bytes of a session's CSRF token */ };
+enum {
+  PA_STORE_CSRF_MAX = 47, /* bytes of a session's CSRF token */
+  /* last_seen_at moves at most this often (seconds): a read rarely writes,
+   * and "last seen 3 minutes ago" needs no finer grain. */
+  PA_STORE_SESSIONS_SEEN_EVERY = 300,
+  PA_STORE_DEVICE_NAME_MAX = 24, /* bytes of a browser or OS name (schema 13 CHECK) */
+  PA_STORE_DEVICE_ADDR_MAX = 63  /* bytes of a coarse address (schema 13 CHECK) */
+};
+
+/* One row of a person's sessions list. */
+typedef struct pa_store_session_info {
+  int64_t id, created_at, last_seen_at;
+  char browser[PA_STORE_DEVICE_NAME_MAX + 1], os[PA_STORE_DEVICE_NAME_MAX + 1];
+  char addr[PA_STORE_DEVICE_ADDR_MAX + 1];
+} pa_store_session_info;
 
 typedef struct pa_store_new_session {
   int64_t user_id;
@@ -13,12 +27,15 @@ typedef struct pa_store_new_session {
   size_t token_hash_len;
   const char *csrf;
   int64_t created_at, expires_at;
+  /* What the sessions list shows (auth/device.h); NULL is "". */
+  const char *browser, *os, *addr;
 } pa_store_new_session;
 
 typedef struct pa_store_session {
   int64_t id, user_id, expires_at;
-  int64_t plus_until; /* the user's paid Plus ends then (store/pay.h); 0 for never */
-  int roles;          /* the roles the user holds, a PA_STORE_ROLE_* mask (store/admin.h) */
+  int64_t last_seen_at; /* when the session was last used, to PA_STORE_SESSIONS_SEEN_EVERY */
+  int64_t plus_until;   /* the user's paid Plus ends then (store/pay.h); 0 for never */
+  int roles;            /* the roles the user holds, a PA_STORE_ROLE_* mask (store/admin.h) */
   /* A moderator barred the user until then (store/moderation.h): a ban is
    * INT64_MAX, a suspension its end, 0 none. */
   int64_t barred_until;
@@ -39,6 +56,18 @@ int pa_store_sessions_delete(pa_store *db, int64_t id);
 
 /* Deletes every session of user but session keep (0: all of them). */
 int pa_store_sessions_delete_user(pa_store *db, int64_t user, int64_t keep);
+
+/* Records that session id was used at now. */
+int pa_store_sessions_seen(pa_store *db, int64_t id, int64_t now);
+
+/* Calls row for each unexpired session of user, last used first (then
+ * newest); a nonzero return stops the walk (PA_STORE_EABORT). */
+int pa_store_sessions_list(pa_store *db, int64_t user, int64_t now,
+                           int (*row)(void *ctx, const pa_store_session_info *s), void *ctx);
+
+/* Deletes session id when it is user's; PA_STORE_ENOTFOUND when user has no
+ * such session (someone else's id reads the same as one that never was). */
+int pa_store_sessions_delete_own(pa_store *db, int64_t user, int64_t id);
 
 /* Deletes the sessions that expired at or before now (housekeeping). */
 int pa_store_sessions_expire(pa_store *db, int64_t now);

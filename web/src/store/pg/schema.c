@@ -818,4 +818,29 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  CHECK (requester_id <> target_id)"
     ");"
     "CREATE INDEX follow_requests_target ON follow_requests(target_id, created_at);",
+
+    /* 18: two-step sign-in and the sessions list, as in store/sqlite/schema.c. */
+    "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;"
+    "UPDATE sessions SET last_seen_at = created_at;"
+    "ALTER TABLE sessions ADD COLUMN browser TEXT COLLATE \"C\" NOT NULL DEFAULT ''"
+    "  CHECK (length(browser) <= 24);"
+    "ALTER TABLE sessions ADD COLUMN os TEXT COLLATE \"C\" NOT NULL DEFAULT ''"
+    "  CHECK (length(os) <= 24);"
+    "ALTER TABLE sessions ADD COLUMN addr TEXT COLLATE \"C\" NOT NULL DEFAULT ''"
+    "  CHECK (length(addr) <= 63);"
+    "CREATE TABLE user_totp ("
+    "  user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  secret BYTEA NOT NULL,"
+    "  sealed BIGINT NOT NULL CHECK (sealed = 0 AND octet_length(secret) = 20"
+    "    OR sealed = 1 AND octet_length(secret) = 60),"
+    "  enabled_at BIGINT,"
+    "  last_step BIGINT NOT NULL DEFAULT 0 CHECK (last_step >= 0),"
+    "  created_at BIGINT NOT NULL"
+    ");"
+    "CREATE TABLE totp_recovery ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  code_hash BYTEA NOT NULL CHECK (octet_length(code_hash) = 32),"
+    "  used_at BIGINT,"
+    "  PRIMARY KEY (user_id, code_hash)"
+    ");",
 };

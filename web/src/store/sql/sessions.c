@@ -7,13 +7,17 @@
 
 int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s) {
   pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO sessions (user_id, token_hash, csrf, created_at,"
-                                   " expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+                                   " expires_at, last_seen_at, browser, os, addr)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?6, ?7, ?8)");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, s->user_id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_blob(st, 2, s->token_hash, (int)s->token_hash_len);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, s->csrf);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, s->created_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, s->expires_at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 6, s->browser ? s->browser : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, s->os ? s->os : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 8, s->addr ? s->addr : "");
   return pa_sq_run(db, st, rc, "new session", NULL, NULL);
 }
 
@@ -22,7 +26,8 @@ int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t
   pa_sql_stmt *st = pa_sq_stmt(
       db,
       "SELECT s.id, s.user_id, s.csrf, s.expires_at, u.plus_until,"
-      " " PA_SQ_ROLE_MASK("s.user_id") ", u.suspended_until, u.banned_at FROM sessions s"
+      " " PA_SQ_ROLE_MASK("s.user_id") ", s.last_seen_at, u.suspended_until, u.banned_at"
+                                       " FROM sessions s"
                                        " JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_blob(st, 1, token_hash, (int)token_hash_len);
@@ -34,7 +39,8 @@ int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t
     out->expires_at = pa_sq_i64(st, 3);
     out->plus_until = pa_sq_i64(st, 4);
     out->roles = (int)pa_sq_i64(st, 5);
-    out->barred_until = !pa_sq_null(st, 7) ? INT64_MAX : pa_sq_i64(st, 6);
+    out->last_seen_at = pa_sq_i64(st, 6);
+    out->barred_until = !pa_sq_null(st, 8) ? INT64_MAX : pa_sq_i64(st, 7);
     snprintf(out->csrf, sizeof out->csrf, "%s", csrf ? csrf : "");
   }
   int res = rc == PA_SQ_ROW    ? PA_STORE_OK
@@ -60,4 +66,50 @@ int pa_store_sessions_delete_user(pa_store *db, int64_t user, int64_t keep) {
 
 int pa_store_sessions_expire(pa_store *db, int64_t now) {
   return pa_sq_exec_i64(db, "DELETE FROM sessions WHERE expires_at <= ?1", 1, &now, NULL);
+}
+
+int pa_store_sessions_seen(pa_store *db, int64_t id, int64_t now) {
+  int64_t a[2] = {now, id};
+  return pa_sq_exec_i64(db, "UPDATE sessions SET last_seen_at = ?1 WHERE id = ?2", 2, a, NULL);
+}
+
+typedef struct list_ctx {
+  int (*row)(void *ctx, const pa_store_session_info *s);
+  void *ctx;
+} list_ctx;
+
+static void copy_text(char *dst, size_t cap, const char *src) {
+  snprintf(dst, cap, "%s", src ? src : "");
+}
+
+static int list_row(void *c, pa_sql_stmt *st) {
+  list_ctx *l = c;
+  pa_store_session_info s;
+  s.id = pa_sq_i64(st, 0);
+  s.created_at = pa_sq_i64(st, 1);
+  s.last_seen_at = pa_sq_i64(st, 2);
+  copy_text(s.browser, sizeof s.browser, pa_sq_text(st, 3));
+  copy_text(s.os, sizeof s.os, pa_sq_text(st, 4));
+  copy_text(s.addr, sizeof s.addr, pa_sq_text(st, 5));
+  return l->row(l->ctx, &s);
+}
+
+int pa_store_sessions_list(pa_store *db, int64_t user, int64_t now,
+                           int (*row)(void *ctx, const pa_store_session_info *s), void *ctx) {
+  list_ctx l = {row, ctx};
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, last_seen_at, browser, os, addr"
+                                   " FROM sessions WHERE user_id = ?1 AND expires_at > ?2"
+                                   " ORDER BY last_seen_at DESC, id DESC");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, now);
+  return pa_sq_each(db, st, rc, list_row, &l, "sessions");
+}
+
+int pa_store_sessions_delete_own(pa_store *db, int64_t user, int64_t id) {
+  int64_t a[2] = {id, user};
+  int changes = 0;
+  int rc =
+      pa_sq_exec_i64(db, "DELETE FROM sessions WHERE id = ?1 AND user_id = ?2", 2, a, &changes);
+  return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
 }

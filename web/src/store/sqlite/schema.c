@@ -809,6 +809,38 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  CHECK (requester_id <> target_id)"
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX follow_requests_target ON follow_requests(target_id, created_at);",
+    /* 18: two-step sign-in and the sessions list (issue 19; web/README.md,
+     * "Two-step sign-in"). sessions learn when they were last used and what
+     * made them: a browser and an OS named by the server from a fixed list
+     * (auth/device.h, never the header's text) and the address cut to its
+     * /24 or /48; rows made before have none of it (''), and were last seen
+     * when made. user_totp holds one secret per person, sealed under
+     * PA_SECRETS_KEY when the server has one (sealed 1: nonce, ciphertext
+     * and tag, 60 bytes) or as it is (sealed 0: 20 bytes); enabled_at NULL
+     * is a setup not yet confirmed with a code; last_step is the last TOTP
+     * step accepted, so a code is never accepted twice. totp_recovery keeps
+     * the recovery codes' keyed hashes; used_at marks one spent. */
+    "ALTER TABLE sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE sessions SET last_seen_at = created_at;"
+    "ALTER TABLE sessions ADD COLUMN browser TEXT NOT NULL DEFAULT ''"
+    "  CHECK (length(browser) <= 24);"
+    "ALTER TABLE sessions ADD COLUMN os TEXT NOT NULL DEFAULT '' CHECK (length(os) <= 24);"
+    "ALTER TABLE sessions ADD COLUMN addr TEXT NOT NULL DEFAULT '' CHECK (length(addr) <= 63);"
+    "CREATE TABLE user_totp ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  secret BLOB NOT NULL,"
+    "  sealed INTEGER NOT NULL CHECK (sealed = 0 AND length(secret) = 20"
+    "    OR sealed = 1 AND length(secret) = 60),"
+    "  enabled_at INTEGER,"
+    "  last_step INTEGER NOT NULL DEFAULT 0 CHECK (last_step >= 0),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE totp_recovery ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  code_hash BLOB NOT NULL CHECK (length(code_hash) = 32),"
+    "  used_at INTEGER,"
+    "  PRIMARY KEY (user_id, code_hash)"
+    ") STRICT, WITHOUT ROWID;",
 };
 
 static int user_version(pa_store *db, int *out) {
