@@ -197,10 +197,11 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
     if (strcmp(kinds[i].kind, it->n_kind) == 0) k = &kinds[i];
   if (!k) return PA_PUSH_EINVAL; /* a kind added without its words: dropped, and logged */
-  char title[PA_PUSH_TEXT_MAX], body[PA_PUSH_TEXT_MAX], url[64], key[64];
+  char title[PA_PUSH_TEXT_MAX], body[PA_PUSH_TEXT_MAX], url[64];
   words(p, it->locale, k->key, it->actor_name, title, sizeof title);
-  snprintf(key, sizeof key, "%s.body", k->key);
-  words(p, it->locale, key, it->actor_name, body, sizeof body);
+  /* A message's body names its sender; the others' titles say it all. */
+  words(p, it->locale, k->url == 3 ? "push.chat.body" : "push.open", it->actor_name, body,
+        sizeof body);
   switch (k->url) {
   case 1: snprintf(url, sizeof url, "/posts/%lld", (long long)it->post_id); break;
   case 2: snprintf(url, sizeof url, "/people/%lld", (long long)it->actor_id); break;
