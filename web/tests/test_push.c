@@ -283,11 +283,11 @@ static void payload_words(void) {
   char out[PA_PUSH_PAYLOAD_MAX + 64];
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
   /* no catalogs here: the keys stand in for the words */
-  CHECK(strcmp(out, "{\"title\":\"push.chat\",\"body\":\"push.chat.body\",\"url\":\"/chat/7\","
+  CHECK(strcmp(out, "{\"title\":\"push.chat\",\"body\":\"push.chat.body\",\"url\":\"/chat/u_7\","
                     "\"tag\":\"chat\",\"kind\":\"chat\"}") == 0);
   it.n_kind = "like", it.post_id = 12;
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
-  CHECK_CONTAINS(out, "\"url\":\"/posts/12\"");
+  CHECK_CONTAINS(out, "\"url\":\"/posts/p_12\"");
   it.n_kind = "no_such_kind";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_EINVAL);
   pa_push_free(p);

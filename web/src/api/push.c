@@ -8,6 +8,7 @@
 #include "srv_internal.h"
 #include "store/push.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,11 +45,13 @@ void pa_api_push_subscribe(pa_srv_req *rq) {
                              sizeof field);
   free(text);
   if (rc != PA_PUSH_OK) {
-    pa_api_field_error(rq, 400, "invalid_subscription",
-                       strcmp(field, "endpoint") == 0
-                           ? "The endpoint is not a push service this server sends to"
-                           : "The subscription is malformed",
-                       field);
+    /* field: the contract's field names are [a-z_]; the message names the key. */
+    char msg[96];
+    snprintf(msg, sizeof msg, "%s: %s", field,
+             strcmp(field, "endpoint") == 0 ? "not a push service this server sends to"
+                                            : "malformed");
+    pa_api_field_error(rq, 400, "bad_request", msg,
+                       strncmp(field, "keys", 4) == 0 ? "keys" : field);
     return;
   }
   int64_t id = 0;

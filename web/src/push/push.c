@@ -203,9 +203,9 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   words(p, it->locale, k->url == 3 ? "push.chat.body" : "push.open", it->actor_name, body,
         sizeof body);
   switch (k->url) {
-  case 1: snprintf(url, sizeof url, "/posts/%lld", (long long)it->post_id); break;
-  case 2: snprintf(url, sizeof url, "/people/%lld", (long long)it->actor_id); break;
-  case 3: snprintf(url, sizeof url, "/chat/%lld", (long long)it->actor_id); break;
+  case 1: snprintf(url, sizeof url, "/posts/p_%lld", (long long)it->post_id); break;
+  case 2: snprintf(url, sizeof url, "/people/u_%lld", (long long)it->actor_id); break;
+  case 3: snprintf(url, sizeof url, "/chat/u_%lld", (long long)it->actor_id); break;
   case 4: snprintf(url, sizeof url, "/billing"); break;
   default: snprintf(url, sizeof url, "/notifications");
   }
