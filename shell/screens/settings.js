@@ -1,13 +1,15 @@
 // /settings — language, theme and feed mode (for everyone, kept on this
 // device), and for a signed-in person the account: log out, sign out
 // everywhere, delete the account behind a confirmation dialog; then the
-// password and the chat devices (settings-security.js).
+// push notifications on this device (settings-push.js), the password and
+// the chat devices (settings-security.js).
 import { get, request, getSession } from '../api.js';
 import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
 import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
 import { passwordSection, devicesSection } from './settings-security.js';
+import { pushSection } from './settings-push.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
 
@@ -110,11 +112,13 @@ export async function mount(root, params, ctx) {
     accountStatus, dialog.element);
   const password = passwordSection(ctx, user);
   const devices = devicesSection(ctx, user);
-  page.append(password.element, devices.element);
+  const push = pushSection(ctx);
+  page.append(push.element, password.element, devices.element);
   const relabel = () => {
     who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
     password.relabel();
     devices.relabel();
+    push.relabel();
   };
   relabel();
   addEventListener('pa:locale', relabel);
