@@ -120,7 +120,7 @@ self.addEventListener('notificationclick', (event) => {
     const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
     const mine = open.find((c) => new URL(c.url).origin === self.location.origin);
     if (mine) {
-      await mine.focus();
+      await mine.focus().catch(() => {}); // focus needs the click's activation; navigating does not
       if ('navigate' in mine) return mine.navigate(url);
       return mine.postMessage({ type: 'pa:open', url });
     }
