@@ -50,7 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else if (data[0] == 1) {
     static uint8_t pub[PA_PUSH_PUB_LEN];
     static int ready;
-    if (!ready) ASSERT(pa_push_pubkey(ua_priv, pub) == PA_PUSH_OK), ready = 1;
+    if (!ready) {
+      ASSERT(pa_push_pubkey(ua_priv, pub) == PA_PUSH_OK);
+      ready = 1;
+    }
     uint8_t auth[16] = {0}, out[PA_PUSH_BODY_MAX];
     size_t got = 0;
     if (pa_push_decrypt(rest, n, ua_priv, pub, auth, out, sizeof out, &got) == PA_PUSH_OK)
