@@ -90,3 +90,40 @@ self.addEventListener('fetch', (event) => {
   else if (OFFLINE_API.has(url.pathname)) event.respondWith(networkFirst(event.request, API, API_MAX));
   else if (!url.pathname.startsWith('/api/')) event.respondWith(networkFirst(event.request, SHELL));
 });
+
+// Web Push (web/README.md, "Push"): the server sends {title, body, url, tag,
+// kind}, encrypted for this browser (RFC 8291; the browser decrypts). Shown
+// even when no page is open; a chat push names the sender only, never the
+// message. tag groups a kind, so ten likes are one notification, renewed.
+const PUSH_ICON = '/icon.svg';
+self.addEventListener('push', (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch { data = {}; }
+  const title = typeof data.title === 'string' && data.title ? data.title : 'PetAmigos';
+  // Only our own paths: a push never opens another site.
+  const url = typeof data.url === 'string' && /^\/[^/\\]/.test(data.url) ? data.url : '/notifications';
+  event.waitUntil(self.registration.showNotification(title, {
+    body: typeof data.body === 'string' ? data.body : '',
+    tag: `pa-${typeof data.tag === 'string' ? data.tag : 'other'}`,
+    renotify: true,
+    icon: PUSH_ICON,
+    data: { url, kind: data.kind ?? '' },
+  }));
+});
+
+// A click opens the screen the push is about: in a window of ours already
+// open (focused and navigated), or a new one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url ?? '/notifications', self.location.origin).href;
+  event.waitUntil((async () => {
+    const open = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    const mine = open.find((c) => new URL(c.url).origin === self.location.origin);
+    if (mine) {
+      await mine.focus().catch(() => {}); // focus needs the click's activation; navigating does not
+      if ('navigate' in mine) return mine.navigate(url);
+      return mine.postMessage({ type: 'pa:open', url });
+    }
+    return self.clients.openWindow(url);
+  })());
+});

@@ -1,8 +1,9 @@
 // /settings — language, theme and feed mode (for everyone, kept on this
 // device), and for a signed-in person the account: log out, sign out
 // everywhere, delete the account behind a confirmation dialog; then the
-// privacy (settings-privacy.js), the password and the chat devices
-// (settings-security.js).
+// privacy (settings-privacy.js), push notifications on this device
+// (settings-push.js), the password, two-step sign-in, the sessions, the chat
+// devices and the data download (settings-security.js).
 import { get, request, getSession } from '../api.js';
 import { mountLanguagePicker } from '../i18n.js';
 import { el } from '../compose-kit.js';
@@ -10,6 +11,7 @@ import { field, setError, authFailureText } from '../forms.js';
 import { themeChoice, setTheme, logOut, accountGone } from '../account.js';
 import { passwordSection, devicesSection, twostepSection, sessionsSection, exportSection } from './settings-security.js';
 import { privacySection } from './settings-privacy.js';
+import { pushSection } from './settings-push.js';
 
 const FEED_MODE_KEY = 'petamigos.feedMode';
 
@@ -114,10 +116,11 @@ export async function mount(root, params, ctx) {
   const password = passwordSection(ctx, user);
   const devices = devicesSection(ctx, user);
   const privacy = privacySection(ctx, user);
+  const push = pushSection(ctx);
   const twostep = twostepSection(ctx);
   const sessions = sessionsSection(ctx);
   const data = exportSection();
-  page.append(privacy.element, password.element, twostep.element, sessions.element, devices.element, data.element);
+  page.append(privacy.element, push.element, password.element, twostep.element, sessions.element, devices.element, data.element);
   ctx.localize(privacy.element);
   const relabel = () => {
     who.textContent = t('auth.signedInAs', { name: user.name, email: user.email });
@@ -125,6 +128,7 @@ export async function mount(root, params, ctx) {
     twostep.relabel();
     sessions.relabel();
     devices.relabel();
+    push.relabel();
   };
   relabel();
   addEventListener('pa:locale', relabel);

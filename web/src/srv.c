@@ -11,6 +11,7 @@
 #include "metrics/metrics.h"
 #include "net/http.h"
 #include "pay/pay.h"
+#include "push/push.h"
 #include "respcache.h"
 #include "srv_internal.h"
 #include "store/chat.h"
@@ -375,6 +376,14 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(lines);
     return PA_SRV_EINVAL;
   }
+  /* Web Push: the VAPID key (made once in the data folder) and PA_PUSH_SERVICE. */
+  srv->push = pa_push_new(data, srv->root, err, errlen);
+  if (!srv->push) {
+    memset(&pc, 0, sizeof pc);
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
   srv->pay = pa_pay_new(&pc);
   memset(&pc, 0, sizeof pc); /* the copy in srv->pay is the one kept */
   /* Every series exists before the first request: the route table's and the families'. */
@@ -394,6 +403,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     if (!srv->pay || !srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
     pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
+    pa_push_free(srv->push);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
     free(srv);
@@ -413,6 +423,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     pa_net_stop(srv->net);
     pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
+    pa_push_free(srv->push);
     pa_chat_hub_free(srv->chat);
     pa_respcache_free(srv->public_pages);
     free(srv);
@@ -423,6 +434,8 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
   srv->billing = pa_billing_worker_start(srv->db_path, srv->pay);
   if (!srv->billing) pa_log_event("error", "billing", "the worker did not start");
+  srv->push_worker = pa_push_worker_start(srv->db_path, srv->push);
+  if (!srv->push_worker) pa_log_event("error", "push", "the worker did not start");
   *out = srv;
   return PA_SRV_OK;
 }
@@ -433,6 +446,7 @@ void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
   pa_net_stop(srv->net);
   pa_billing_worker_stop(srv->billing);
+  pa_push_worker_stop(srv->push_worker);
   if (srv->chores_running) {
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;
@@ -446,5 +460,6 @@ void pa_srv_stop(pa_srv *srv) {
   pa_respcache_free(srv->public_pages);
   pa_pay_free(srv->pay);
   pa_mail_free(srv->mail);
+  pa_push_free(srv->push);
   free(srv);
 }

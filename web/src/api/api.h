@@ -229,6 +229,9 @@ void pa_api_email_change(pa_srv_req *rq);
 void pa_api_email_confirm(pa_srv_req *rq);
 
 /* notifications.c */
+void pa_api_push_key(pa_srv_req *rq);
+void pa_api_push_subscribe(pa_srv_req *rq);
+void pa_api_push_unsubscribe(pa_srv_req *rq);
 void pa_api_notifications_get(pa_srv_req *rq);
 void pa_api_notifications_unread(pa_srv_req *rq);
 void pa_api_notifications_read(pa_srv_req *rq);

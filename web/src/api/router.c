@@ -282,6 +282,10 @@ static const route routes[] = {
     {"GET", "/api/v1/notifications", pa_api_notifications_get, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications/unread", pa_api_notifications_unread, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/notifications/read", pa_api_notifications_read, F_AUTH, PA_LIMIT_WRITE},
+    /* Web Push (push/): the key browsers subscribe with, this session's subscription. */
+    {"GET", "/api/v1/push/key", pa_api_push_key, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/push/subscriptions", pa_api_push_subscribe, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/push/subscriptions", pa_api_push_unsubscribe, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/feed", pa_api_feed, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/feed/following", pa_api_feed_following, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/feed/tag", pa_api_feed_tag, 0, PA_LIMIT_NONE},

@@ -841,6 +841,54 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  used_at INTEGER,"
     "  PRIMARY KEY (user_id, code_hash)"
     ") STRICT, WITHOUT ROWID;",
+    /* 19: Web Push — a browser's subscription (its push service endpoint
+     * and the keys RFC 8291 encrypts to), tied to the session that made it
+     * so signing out, ending sessions or deleting the account ends it too
+     * (ON DELETE CASCADE); and the durable queue of pushes to send, filled
+     * here by triggers in the transaction of what a push tells (a
+     * notification, a notice, a chat message: one pending push per sender
+     * and subscription, however many devices or messages) and drained by
+     * the push worker. A queued row names its source; the words are made
+     * when it is sent, so an unlike before then sends nothing. */
+    "CREATE TABLE push_subscriptions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  endpoint TEXT NOT NULL UNIQUE CHECK (length(CAST(endpoint AS BLOB)) BETWEEN 8 AND 1024),"
+    "  p256dh BLOB NOT NULL CHECK (length(p256dh) = 65),"
+    "  auth BLOB NOT NULL CHECK (length(auth) = 16),"
+    "  locale TEXT NOT NULL CHECK (length(locale) BETWEEN 2 AND 15),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX push_subscriptions_user ON push_subscriptions(user_id, created_at);"
+    "CREATE INDEX push_subscriptions_session ON push_subscriptions(session_id);"
+    "CREATE TABLE push_queue ("
+    "  id INTEGER PRIMARY KEY,"
+    "  subscription_id INTEGER NOT NULL REFERENCES push_subscriptions(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('notification', 'notice', 'chat')),"
+    "  ref_id INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX push_queue_due ON push_queue(next_at, id);"
+    "CREATE INDEX push_queue_sub ON push_queue(subscription_id, kind, ref_id);"
+    "CREATE TRIGGER push_notification AFTER INSERT ON notifications BEGIN"
+    "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
+    "  SELECT id, 'notification', NEW.id, NEW.created_at, NEW.created_at"
+    "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;"
+    "CREATE TRIGGER push_notice AFTER INSERT ON notices BEGIN"
+    "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
+    "  SELECT id, 'notice', NEW.id, NEW.created_at, NEW.created_at"
+    "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;"
+    "CREATE TRIGGER push_chat AFTER INSERT ON chat_messages BEGIN"
+    "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
+    "  SELECT s.id, 'chat', d.user_id, NEW.created_at, NEW.created_at"
+    "  FROM chat_devices r JOIN chat_devices d ON d.id = NEW.sender_device"
+    "  JOIN push_subscriptions s ON s.user_id = r.user_id"
+    "  WHERE r.id = NEW.recipient_device AND r.user_id <> d.user_id"
+    "  AND NOT EXISTS (SELECT 1 FROM push_queue q WHERE q.subscription_id = s.id"
+    "    AND q.kind = 'chat' AND q.ref_id = d.user_id); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
