@@ -406,7 +406,7 @@ const ACCOUNT_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.in
 
 describe('the account schema upgrade (version 13 when written)', () => {
   test('a SQLite database one version older is upgraded in place: no links, no country, and a reset works on it', async () => {
-    assert.equal(ACCOUNT_VERSION, (await migrationsFromSource()).length, 'the last migration');
+    assert.ok(ACCOUNT_VERSION > 0, 'a migration makes email_tokens');
     const { tmp, data, sql, migrations: m } = await oldDatabase('account', ACCOUNT_VERSION - 1);
     const mail = email('old');
     sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', '${mail}', 1);`);
@@ -436,7 +436,7 @@ describe('the account schema upgrade (version 13 when written)', () => {
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(ACCOUNT_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         assert.deepEqual(await query(pg.url, 'SELECT links, country FROM users'), [{ links: '[]', country: null }]);
         assert.equal((await new Client(server).post('/api/v1/auth/reset', { email: 'bea@example.test' }, sameSite(server))).status, 200);
         assert.deepEqual(await query(pg.url, 'SELECT kind FROM outbox'), [{ kind: 'reset' }]);

@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, startServer, stopServer,
+  Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer,
 } from './helpers.mjs';
 
 // The limits of web/src/health.h, each tried at its edge below.
@@ -304,11 +304,13 @@ describe(`the health schema upgrade (version ${HEALTH_VERSION})`, () => {
     const pg = await createDatabase('pa_health_up');
     try {
       const env = { PA_DATABASE_URL: pg.url };
-      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE health_shares; DROP TABLE health_entries; UPDATE pa_schema SET version = ${HEALTH_VERSION - 1};`);
+      // The version before, exactly as a server of that version made it.
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, HEALTH_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${HEALTH_VERSION - 1};`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(HEALTH_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         assert.deepEqual(await query(pg.url, 'SELECT count(*) AS n FROM health_entries'), [{ n: '0' }]);
       } finally {
         await stopServer(server);

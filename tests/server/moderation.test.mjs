@@ -400,7 +400,7 @@ const MOD_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includ
 
 describe('the moderation schema upgrade', () => {
   test('a SQLite database one version older is upgraded in place: everything shown, nobody suspended', async () => {
-    assert.equal(MOD_VERSION, (await migrationsFromSource()).length, 'moderation is the last migration');
+    assert.ok(MOD_VERSION > 0, 'a migration makes reports');
     const { tmp, data, sql, migrations: m } = await oldDatabase('moderation', MOD_VERSION - 1);
     sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
       INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Rex', 'dog', 1);
@@ -430,7 +430,7 @@ describe('the moderation schema upgrade', () => {
         INSERT INTO users (handle, name, email, created_at) VALUES ('bea', 'Bea', 'bea@example.test', 1);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(MOD_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         assert.deepEqual(await query(pg.url, 'SELECT suspended_until, banned_at FROM users'), [{ suspended_until: null, banned_at: null }]);
         assert.deepEqual(await query(pg.url, 'SELECT count(*) AS n FROM reports'), [{ n: '0' }]);
       } finally {

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  BIN, Client, assertError, databaseEnv, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, startServer,
+  BIN, Client, assertError, databaseEnv, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer,
   stopServer,
 } from './helpers.mjs';
 
@@ -324,8 +324,8 @@ describe('the country source', () => {
 const SECURITY_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE security_events')) + 1;
 
 describe(`the security events schema upgrade (version ${SECURITY_VERSION})`, () => {
-  test('the events come in the last migration', async () => {
-    assert.equal(SECURITY_VERSION, (await migrationsFromSource()).length);
+  test('one migration makes the events table', async () => {
+    assert.ok(SECURITY_VERSION > 0);
   });
 
   test('a SQLite database one version older is upgraded in place and records events', async () => {
@@ -348,11 +348,13 @@ describe(`the security events schema upgrade (version ${SECURITY_VERSION})`, () 
     const pg = await createDatabase('pa_security_up');
     try {
       const env = { PA_DATABASE_URL: pg.url };
-      await stopServer(await startServer({ data: path.join(tmp, 'a'), seed: false, env }));
-      await runSql(pg.url, `DROP TABLE security_events; UPDATE pa_schema SET version = ${SECURITY_VERSION - 1};`);
+      // The version before, exactly as a server of that version made it.
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, SECURITY_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${SECURITY_VERSION - 1};`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env });
       try {
-        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(SECURITY_VERSION) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         assertError(await new Client(server).post('/api/v1/auth/login', { email: 'x@example.test', password: GUESS }), 401, 'unauthorized');
         assert.deepEqual(await query(pg.url, 'SELECT kind, user_id FROM security_events'), [{ kind: 'login_failed', user_id: null }]);
       } finally {

@@ -380,8 +380,8 @@ function untar(buf) {
   }
 }
 
-describe('the schema 13 upgrade', () => {
-  test('a version-12 SQLite database gets sessions\' last use and the two-step tables, in place', async () => {
+describe('the two-step schema upgrade', () => {
+  test('a SQLite database one version older gets sessions\' last use and the two-step tables, in place', async () => {
     const m = await migrationsFromSource();
     const v = m.findIndex((sql) => sql.includes('CREATE TABLE user_totp'));
     const { tmp, data, sql } = await oldDatabase('twostep', v);
