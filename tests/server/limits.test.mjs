@@ -264,11 +264,16 @@ describe('each limit at its edge', () => {
       'POST /api/v1/billing/resume',
       // PA_LIMIT_MAIL_ADDR / _MAIL_ACCOUNT and the password's, at their edges in account.test.mjs
       'POST /api/v1/auth/reset', 'POST /api/v1/auth/reset/confirm', 'POST /api/v1/auth/email/confirm',
-      'POST /api/v1/me/email']);
+      'POST /api/v1/me/email',
+      // PA_LIMIT_TOTP, PA_LIMIT_PASSWORD and PA_LIMIT_SIGNOUT, at their edges in twostep.test.mjs
+      'POST /api/v1/auth/login/totp', 'POST /api/v1/auth/totp/setup', 'POST /api/v1/auth/totp/enable',
+      'POST /api/v1/auth/totp/disable', 'DELETE /api/v1/auth/sessions/{ses}',
+      // PA_LIMIT_REPORT, at its edge in moderation.test.mjs
+      'POST /api/v1/reports']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',
-      kind: 'weights', record_id: 'hr_1', share_id: 'hs_1' };
+      kind: 'weights', record_id: 'hr_1', share_id: 'hs_1', ses: 'ses_1', id: 'p_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');
@@ -276,7 +281,7 @@ describe('each limit at its edge', () => {
       assert.ok(contract.paths[template][method.toLowerCase()].responses['429'], `${op}: the contract lists 429`);
       if (own.has(op)) continue;
       const target = template.replace(/\{(\w+)\}/g, (_, name) => ids[name]);
-      if (template.startsWith('/api/v1/admin/')) {
+      if (template.startsWith('/api/v1/admin/') || template.startsWith('/api/v1/mod/')) {
         // Role-gated: a member is refused (403) before any budget is looked at.
         assertError(await u.request(method, target, { json: {} }), 403, 'forbidden');
         continue;
@@ -284,7 +289,7 @@ describe('each limit at its edge', () => {
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
-    assert.equal(checked, 30, 'write routes on the generic budget');
+    assert.equal(checked, 38, 'write routes on the generic budget');
     assert.equal((await u.get('/api/v1/feed')).status, 200, 'reads are not writes');
     const other = await member(server);
     assert.equal((await other.put('/api/v1/users/u_1/follow')).status, 200);

@@ -127,7 +127,7 @@ describe('media lifecycle: deleting what holds a file', () => {
     assertError(await bob.patch('/api/v1/me', { avatar_media_id: two.id }), 400, 'unknown_upload');
     assert.equal((await bob.patch('/api/v1/me', { avatar_media_id: two.id })).body.error.field, 'avatar_media_id');
     assertError(await alice.patch('/api/v1/me', {}), 400, 'bad_request');
-    assertError(await alice.patch('/api/v1/me', { avatar_media_id: one.id, name: 'x' }), 400, 'bad_request');
+    assertError(await alice.patch('/api/v1/me', { avatar_media_id: one.id, nickname: 'x' }), 400, 'bad_request');
     assert.equal((await anon.get(`/api/v1/users/${bob.user.id}`)).body.avatar_url, null, 'Bob\'s unchanged');
 
     r = await alice.patch('/api/v1/me', { avatar_media_id: two.id });
