@@ -18,10 +18,10 @@ import * as moderation from '../admin/moderation.js';
 const TABS = [
   { name: 'roles', roles: ['admin'], module: roles },
   { name: 'audit', roles: ['admin'], module: audit },
-  { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
   { name: 'security', roles: ['admin'], module: security },
   { name: 'health', roles: ['admin'], module: health },
   { name: 'moderation', roles: ['moderator', 'admin'], module: moderation },
+  { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).
