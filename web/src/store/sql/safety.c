@@ -73,43 +73,12 @@ int pa_store_safety_count(pa_store *db, pa_store_safety_kind kind, int64_t who, 
   return known(db, kind) ? pa_sq_scalar_i64(db, count_sql[kind], 1, &who, out) : PA_STORE_EINVAL;
 }
 
-typedef struct people_walk {
-  pa_store_person_fn fn;
-  void *ctx;
-} people_walk;
-
-/* A row of the lists above: the row's time, then the person. */
-static int person_row(void *ctx, pa_sql_stmt *st) {
-  people_walk *w = ctx;
-  pa_store_person p;
-  pa_sq_person(st, 1, &p);
-  return w->fn(w->ctx, &p);
-}
-
-static int people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
-                       int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next,
-                       int *more) {
-  *more = 0;
-  if (limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "safety: bad limit");
-  pa_sql_stmt *st = pa_sq_stmt(db, sql);
-  if (!st) return PA_STORE_EDB;
-  int rc = pa_sq_bind_i64(st, 1, id);
-  if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
-  if (rc != PA_SQ_OK) {
-    int out = pa_sq_fail(db, "safety");
-    pa_sq_done(st);
-    return out;
-  }
-  people_walk w = {fn, ctx};
-  return pa_sq_page(db, st, limit, person_row, &w, 0, 1, next, more, "safety");
-}
-
 int pa_store_safety_list(pa_store *db, pa_store_safety_kind kind, int64_t who,
                          const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
                          pa_store_cursor *next, int *more) {
   *more = 0;
   if (!known(db, kind)) return PA_STORE_EINVAL;
-  return people_page(db, list_sql[kind], who, after, limit, fn, ctx, next, more);
+  return pa_sq_people_page(db, list_sql[kind], who, after, limit, fn, ctx, next, more, "safety");
 }
 
 /* ?1 the viewer, ?2 the person: the PA_STORE_REL_* bits in one row. */
@@ -204,5 +173,5 @@ int pa_store_safety_request_answer(pa_store *db, int64_t target, int64_t request
 
 int pa_store_safety_requests(pa_store *db, int64_t target, const pa_store_cursor *after, int limit,
                              pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
-  return people_page(db, requests_sql, target, after, limit, fn, ctx, next, more);
+  return pa_sq_people_page(db, requests_sql, target, after, limit, fn, ctx, next, more, "safety");
 }

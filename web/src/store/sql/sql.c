@@ -296,3 +296,34 @@ int pa_sq_each(pa_store *db, pa_sql_stmt *st, int bind_rc, int (*row)(void *ctx,
   pa_sq_done(st);
   return out;
 }
+
+typedef struct people_walk {
+  pa_store_person_fn fn;
+  void *ctx;
+} people_walk;
+
+/* A row of a people page: its time, then the person. */
+static int person_row(void *ctx, pa_sql_stmt *st) {
+  people_walk *w = ctx;
+  pa_store_person p;
+  pa_sq_person(st, 1, &p);
+  return w->fn(w->ctx, &p);
+}
+
+int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
+                      int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more,
+                      const char *what) {
+  *more = 0;
+  if (limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "%s: bad limit", what);
+  pa_sql_stmt *st = pa_sq_stmt(db, sql);
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
+  if (rc != PA_SQ_OK) {
+    int out = pa_sq_fail(db, what);
+    pa_sq_done(st);
+    return out;
+  }
+  people_walk w = {fn, ctx};
+  return pa_sq_page(db, st, limit, person_row, &w, 0, 1, next, more, what);
+}

@@ -23,6 +23,7 @@
 #ifndef PA_SQL_H
 #define PA_SQL_H
 
+#include "store/people.h"
 #include "store/store.h"
 
 #include <stddef.h>
@@ -181,6 +182,13 @@ int pa_sq_each(pa_store *db, pa_sql_stmt *st, int bind_rc, int (*row)(void *ctx,
 /* Binds the cursor to ?a and ?a+1 (above every row when after is NULL) and
  * limit + 1 to ?a+2: the three parameters every paged query ends with. */
 int pa_sq_bind_page(pa_sql_stmt *st, int a, const pa_store_cursor *after, int limit);
+
+/* A page of people by sql, whose ?1 is id, ?2 ?3 the cursor, ?4 the row
+ * limit, and whose rows are (time, the PA_SQ_PERSON_COLS): followers,
+ * blocked people … each to fn; what names the list in errors. */
+int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
+                      int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more,
+                      const char *what);
 
 /* Steps st (already bound, asking for limit + 1 rows) and calls row for up
  * to limit of them; a row beyond sets *more. *next gets the last passed
