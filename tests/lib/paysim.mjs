@@ -113,9 +113,10 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
 /**
  * Polls fn until it returns a truthy value and returns that value: what the
  * payment tests wait on (a webhook applied, a state reached). tries × 50 ms
- * is a hang guard, not a deadline any test asserts.
+ * (2 minutes) is a hang guard, not a deadline any test asserts: a renewal's
+ * downgrade once took longer than 30 s on a loaded machine.
  */
-export async function until(what, fn, { tries = 600 } = {}) {
+export async function until(what, fn, { tries = 2400 } = {}) {
   for (let i = 0; i < tries; i++) {
     const v = await fn();
     if (v) return v;

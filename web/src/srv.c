@@ -19,6 +19,7 @@
 #include "store/sessions.h"
 #include "store/store.h"
 #include "store/stories.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -432,9 +433,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
-  srv->billing = pa_billing_worker_start(srv->db_path, srv->pay);
+  srv->billing =
+      pa_worker_start("billing", srv->db_path, PA_BILLING_TICK_SECONDS, pa_billing_round, srv->pay);
   if (!srv->billing) pa_log_event("error", "billing", "the worker did not start");
-  srv->push_worker = pa_push_worker_start(srv->db_path, srv->push);
+  srv->push_worker =
+      pa_worker_start("push", srv->db_path, PA_PUSH_TICK_SECONDS, pa_push_round, srv->push);
   if (!srv->push_worker) pa_log_event("error", "push", "the worker did not start");
   *out = srv;
   return PA_SRV_OK;
@@ -445,8 +448,8 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
   pa_net_stop(srv->net);
-  pa_billing_worker_stop(srv->billing);
-  pa_push_worker_stop(srv->push_worker);
+  pa_worker_stop(srv->billing);
+  pa_worker_stop(srv->push_worker);
   if (srv->chores_running) {
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;

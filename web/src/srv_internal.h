@@ -25,13 +25,13 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
-  struct pa_chat_hub *chat;           /* connected chat devices (srv_chat.c) */
-  struct pa_respcache *public_pages;  /* signed-out feed pages (respcache.h) */
-  struct pa_pay *pay;                 /* the payment providers (pay/pay.h) */
-  struct pa_billing_worker *billing;  /* applies their webhooks (billing/worker.h) */
-  struct pa_mail *mail;               /* SMTP or the outbox (mail/mail.h) */
-  struct pa_push *push;               /* Web Push: VAPID key, endpoint policy (push/push.h) */
-  struct pa_push_worker *push_worker; /* sends the queued pushes */
+  struct pa_chat_hub *chat;          /* connected chat devices (srv_chat.c) */
+  struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
+  struct pa_pay *pay;                /* the payment providers (pay/pay.h) */
+  struct pa_worker *billing;         /* applies their webhooks (billing/worker.h) */
+  struct pa_mail *mail;              /* SMTP or the outbox (mail/mail.h) */
+  struct pa_push *push;              /* Web Push: VAPID key, endpoint policy (push/push.h) */
+  struct pa_worker *push_worker;     /* sends the queued pushes (push/push.h) */
   int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
 };
 

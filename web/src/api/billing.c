@@ -5,13 +5,13 @@
 #include "billing/billing.h"
 
 #include "api/api.h"
-#include "billing/worker.h"
 #include "clock.h"
 #include "log.h"
 #include "origin.h"
 #include "pay/catalog.h"
 #include "store/people.h"
 #include "str.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -461,7 +461,7 @@ static void webhook(pa_srv_req *rq, pa_pay_provider p) {
     pa_api_internal(rq, "queue webhook"); /* 500: the provider resends */
     return;
   }
-  if (added) pa_billing_worker_wake(rq->srv->billing);
+  if (added) pa_worker_wake(rq->srv->billing);
   pa_api_ok(rq);
 }
 

@@ -52,11 +52,9 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *item, char *out,
 int pa_push_send(const pa_push *p, const pa_store_push_item *item, const char *payload,
                  long long now);
 
-typedef struct pa_push_worker pa_push_worker;
-/* Starts the thread on its own connection to the database at where; NULL
- * when out of memory or threads. Stopped and freed by pa_push_worker_stop. */
-pa_push_worker *pa_push_worker_start(const char *where, const pa_push *p);
-void pa_push_worker_stop(pa_push_worker *w);
+/* One round of the push worker (a pa_worker, worker.h, every
+ * PA_PUSH_TICK_SECONDS) on db: push is the server's pa_push. */
+void pa_push_round(pa_store *db, void *push);
 /* One round on db at now, for the worker and tests: sends what is due,
  * removes what was delivered or is gone, reschedules what may succeed later. */
 void pa_push_work(pa_store *db, const pa_push *p, long long now);

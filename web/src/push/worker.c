@@ -1,13 +1,11 @@
-/* pa_push_worker: one thread, one connection, rounds of pa_push_work. */
+/* pa_push_round and pa_push_work: a round of the push worker. */
 #include "clock.h"
 #include "log.h"
 #include "push/push.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* A due push copied out of the query, so the sends (seconds each, at worst)
  * run with no statement open. */
@@ -76,63 +74,4 @@ void pa_push_work(pa_store *db, const pa_push *p, long long now) {
   free(d);
 }
 
-struct pa_push_worker {
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int stopping;
-  pa_store *db;
-  const pa_push *push;
-};
-
-static void *run(void *arg) {
-  pa_push_worker *w = arg;
-  pthread_mutex_lock(&w->lock);
-  while (!w->stopping) {
-    pthread_mutex_unlock(&w->lock);
-    pa_push_work(w->db, w->push, pa_clock_now());
-    pthread_mutex_lock(&w->lock);
-    if (w->stopping) break;
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += PA_PUSH_TICK_SECONDS;
-    pthread_cond_timedwait(&w->cond, &w->lock, &until);
-  }
-  pthread_mutex_unlock(&w->lock);
-  return NULL;
-}
-
-pa_push_worker *pa_push_worker_start(const char *where, const pa_push *p) {
-  char err[256];
-  pa_push_worker *w = calloc(1, sizeof *w);
-  if (!w) return NULL;
-  if (pa_store_open(where, 0, &w->db, err, sizeof err) != PA_STORE_OK) {
-    pa_log_event("error", "push", "cannot open database: %s", err);
-    free(w);
-    return NULL;
-  }
-  w->push = p;
-  pthread_mutex_init(&w->lock, NULL);
-  pthread_cond_init(&w->cond, NULL);
-  if (pthread_create(&w->thread, NULL, run, w) != 0) {
-    pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->cond);
-    pa_store_close(w->db);
-    free(w);
-    return NULL;
-  }
-  return w;
-}
-
-void pa_push_worker_stop(pa_push_worker *w) {
-  if (!w) return;
-  pthread_mutex_lock(&w->lock);
-  w->stopping = 1;
-  pthread_cond_signal(&w->cond);
-  pthread_mutex_unlock(&w->lock);
-  pthread_join(w->thread, NULL);
-  pthread_mutex_destroy(&w->lock);
-  pthread_cond_destroy(&w->cond);
-  pa_store_close(w->db);
-  free(w);
-}
+void pa_push_round(pa_store *db, void *push) { pa_push_work(db, push, pa_clock_now()); }
