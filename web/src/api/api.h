@@ -119,6 +119,9 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p);
 
 /* 0 when pet is the viewer's; else an error is sent (400 unknown, 403 not theirs). */
 int pa_api_own_pet(pa_srv_req *rq, int64_t pet, const char *what);
+/* 0 when the path's pet (rq->ids[0]) is the viewer's; else -1 with 404 (no
+ * such pet), 403 (refusal as its message) or 500 sent. */
+int pa_api_path_pet_mine(pa_srv_req *rq, const char *refusal);
 
 /* Looks up one of the viewer's uploads for a use (post, story, reel,
  * avatar) and marks it attached: from then on it belongs to that use, and

@@ -109,24 +109,10 @@ static cJSON *records(pa_srv_req *rq, int64_t pet, int kind) {
 
 /* ---- the owner's routes */
 
-/* 0 when the path's pet is the viewer's; else 404 (no such pet) or 403 sent:
- * a pet's health is its owner's alone. */
+/* 0 when the path's pet is the viewer's (a pet's health is its owner's
+ * alone); else 404 or 403 sent. */
 static int owner_only(pa_srv_req *rq) {
-  int64_t owner;
-  int rc = pa_store_pets_owner(rq->db, rq->ids[0], &owner);
-  if (rc == PA_STORE_ENOTFOUND) {
-    PA_NOT_FOUND(rq, "No such pet");
-    return -1;
-  }
-  if (rc != PA_STORE_OK) {
-    pa_api_internal(rq, "pet");
-    return -1;
-  }
-  if (owner != rq->viewer) {
-    PA_FORBIDDEN(rq, "Only the pet's owner sees and keeps its health records");
-    return -1;
-  }
-  return 0;
+  return pa_api_path_pet_mine(rq, "Only the pet's owner sees and keeps its health records");
 }
 
 /* The {word} of the path as a kind; -1 with 404 sent when it names none. */

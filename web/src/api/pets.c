@@ -168,8 +168,7 @@ void pa_api_pet_create(pa_srv_req *rq) {
     send_pet(rq, 201, id);
 }
 
-/* 0 when the path's pet is the viewer's; else 404/403 sent. */
-static int my_pet(pa_srv_req *rq) {
+int pa_api_path_pet_mine(pa_srv_req *rq, const char *refusal) {
   int64_t owner;
   int rc = pa_store_pets_owner(rq->db, rq->ids[0], &owner);
   if (rc == PA_STORE_ENOTFOUND) {
@@ -181,7 +180,7 @@ static int my_pet(pa_srv_req *rq) {
     return -1;
   }
   if (owner != rq->viewer) {
-    PA_FORBIDDEN(rq, "Only the pet's owner may change it");
+    PA_FORBIDDEN(rq, refusal);
     return -1;
   }
   return 0;
@@ -196,7 +195,8 @@ void pa_api_pet_patch(pa_srv_req *rq) {
     pa_api_internal(rq, "change pet");
     return;
   }
-  if (my_pet(rq) != 0 || read_pet(rq, body, 0, &f) != 0) {
+  if (pa_api_path_pet_mine(rq, "Only the pet's owner may change it") != 0 ||
+      read_pet(rq, body, 0, &f) != 0) {
     pa_store_rollback(rq->db);
     cJSON_Delete(body);
     return;
@@ -213,7 +213,7 @@ void pa_api_pet_patch(pa_srv_req *rq) {
 }
 
 void pa_api_pet_delete(pa_srv_req *rq) {
-  if (my_pet(rq) != 0) return;
+  if (pa_api_path_pet_mine(rq, "Only the pet's owner may change it") != 0) return;
   if (pa_store_begin(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "delete pet");
     return;
