@@ -181,6 +181,13 @@ function renderBadge() {
 }
 
 // Where to go after signing in: ?next= when it is a path on this site, else home.
+// "Chrome on Linux": a session's or a security notice's device in words
+// (the server names browsers and systems from a fixed list, auth/device.h).
+export function deviceName(t, d) {
+  if (d.browser && d.os) return t('sessions.device', { browser: d.browser, os: d.os });
+  return d.browser || d.os || t('sessions.unknownDevice');
+}
+
 export function nextPath() {
   const next = new URLSearchParams(location.search).get('next') ?? '';
   return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';

@@ -205,6 +205,7 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("note", "Please be kind"),
                          PA_MSG_STR("browser", "Firefox"),
                          PA_MSG_STR("os", "Linux"),
+                         PA_MSG_STR("device", "Firefox on Linux"),
                          PA_MSG_STR("network", "203.0.113.0/24"),
                          PA_MSG_STR("created", "Dec 6, 2026"),
                          PA_MSG_STR("seen", "Dec 7, 2026")};

@@ -6,7 +6,7 @@ import { el } from '../compose-kit.js';
 import { problem, personText } from './kit.js';
 
 // The event kinds in the order of the tables' columns (sec.kind.*).
-const KINDS = ['login_failed', 'limited', 'upload_refused', 'signin'];
+const KINDS = ['login_failed', 'limited', 'upload_refused', 'signin', 'new_device'];
 // The periods offered, in hours (the API allows 1..168).
 const PERIODS = [['hour', 1], ['day', 24], ['week', 168]];
 

@@ -5,7 +5,7 @@
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { authFailureText } from '../forms.js';
-import { setUnread } from '../account.js';
+import { setUnread, deviceName } from '../account.js';
 import { day } from '../i18n.js';
 
 // "3 minutes ago" from an ISO time, with the catalog's time.* messages.
@@ -40,7 +40,7 @@ const KINDS = {
   // event this shell has no words for still says that something changed (SECURITY).
   security: (t, n) => {
     const [key, href] = SECURITY[n.detail?.event] ?? ['twostep.noticeOther', '/settings'];
-    return [t(key, { date: day(n.created_at) }), href];
+    return [t(key, { date: day(n.created_at), device: deviceName(t, n.detail ?? {}) }), href];
   },
   // A moderator's action (api/moderation.c): to a reporter ("report": "acted"), or to the
   // person it concerns, with the moderator's note; a post links to it (its author still sees it).
@@ -62,6 +62,7 @@ const SECURITY = {
   totp_on: ['twostep.noticeOn', '/settings#settings-twostep'],
   totp_off: ['twostep.noticeOff', '/settings#settings-twostep'],
   recovery_used: ['twostep.noticeRecovery', '/settings#settings-twostep'],
+  new_device: ['sessions.noticeNewDevice', '/settings#settings-sessions'],
 };
 
 export async function mount(root, params, ctx) {

@@ -6,6 +6,7 @@ import { get, post, request } from '../api.js';
 import { el } from '../compose-kit.js';
 import { field, setError, formMessage, submitButton, authFailureText } from '../forms.js';
 import { PASSWORD_MIN, PASSWORD_MAX } from '../auth-form.js';
+import { deviceName } from '../account.js';
 import { storedDevice, deleteStore } from '../chat/store.js';
 
 const bytes = (s) => new TextEncoder().encode(s).length;
@@ -451,8 +452,7 @@ export function sessionsSection(ctx) {
 
   const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
     { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-  const device = (s) => (s.browser && s.os ? t('sessions.device', { browser: s.browser, os: s.os })
-    : s.browser || s.os || t('sessions.unknownDevice'));
+  const device = (s) => deviceName(t, s);
   const say = (status, fail) => {
     doneSay = status;
     failSay = fail;

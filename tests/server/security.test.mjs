@@ -133,6 +133,10 @@ describe('security events and the team views', () => {
     // A sign-in that works, from a mapped address.
     const ok = new Client(server, { address: A.second[0] });
     await ok.login(v1.mail, PASSWORD);
+    // And one from a phone the account never used: a new device, counted apart too.
+    const phone = new Client(server, { address: A.second[0] });
+    const android = 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36';
+    assert.equal((await phone.post('/api/v1/auth/login', { email: v1.mail, password: PASSWORD }, { headers: { 'user-agent': android } })).status, 200);
 
     b = await view();
     assert.equal(b.country_source, 'test_map');
@@ -141,7 +145,9 @@ describe('security events and the team views', () => {
     assert.equal(failedIn('BR'), 6, 'six failures from the sprayer (Brazil)');
     assert.equal(failedIn('DE'), 1);
     assert.equal(failedIn('JP'), 1);
-    assert.equal(sum(b.by_country, (r) => r.kind === 'signin' && r.country === 'DE'), 1, 'the sign-in that worked');
+    assert.equal(sum(b.by_country, (r) => r.kind === 'signin' && r.country === 'DE'), 2, 'the sign-ins that worked');
+    assert.equal(sum(b.by_country, (r) => r.kind === 'new_device' && r.country === 'DE'), 1, 'one of them from a new device');
+    assert.equal(sum(b.by_hour, (r) => r.kind === 'new_device'), 1, 'the sign-ups are no new devices');
     // By hour: every failure is in an hour of the view (the test may straddle an hour's end).
     assert.equal(sum(b.by_hour, (r) => r.kind === 'login_failed'), 8);
     const hourNow = Math.floor(b.now / 3600) * 3600;

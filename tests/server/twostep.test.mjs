@@ -12,9 +12,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, png, startServer, stopServer,
+  Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png,
+  startServer, stopServer,
 } from './helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
@@ -268,6 +272,45 @@ describe('sessions and "download my data"', () => {
     assertError(await ana.c.del('/api/v1/auth/sessions/s_1'), 404, 'not_found');
   });
 
+  test('a sign-in from a browser and OS the account never used tells its owner once, and the Security view counts it', async () => {
+    const p = await person(server, 'devices', { 'user-agent': FIREFOX });
+    const security = async () => (await p.c.get('/api/v1/notifications')).body.notifications
+      .filter((n) => n.kind === 'security').map((n) => n.detail);
+    const newDevices = () => dbQuery(server, `SELECT count(*) FROM security_events WHERE kind = 'signin'
+      AND detail = 'new_device' AND user_id = ${p.id.slice(2)}`);
+    const login = async (ua) => {
+      const c = new Client(server);
+      const r = await c.post('/api/v1/auth/login', { email: p.mail, password: PASSWORD }, { headers: { 'user-agent': ua } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r;
+    };
+    // The account's first device (the sign-up) and the same browser again tell nothing.
+    await login(FIREFOX);
+    assert.deepEqual(await security(), []);
+    assert.equal(newDevices(), '0');
+    await login(ANDROID);
+    assert.deepEqual(await security(), [{ event: 'new_device', browser: 'Chrome', os: 'Android' }]);
+    assert.equal(newDevices(), '1');
+    // Known now, even after every session of it ended.
+    assert.equal((await p.c.post('/api/v1/auth/logout-all', {})).status, 200);
+    await login(ANDROID);
+    assert.equal(newDevices(), '1');
+    const again = new Client(server);
+    assert.equal((await again.post('/api/v1/auth/login', { email: p.mail, password: PASSWORD }, { headers: { 'user-agent': FIREFOX } })).status, 200);
+    assert.deepEqual((await again.get('/api/v1/notifications')).body.notifications.filter((n) => n.kind === 'security')
+      .map((n) => n.detail.event), ['new_device']);
+    // A second step's sign-in counts too (a sign-in event, and the notice).
+    const on = await turnOn({ c: again, mail: p.mail });
+    const { c, challenge } = await challengeFor(server, p.mail);
+    const ua = { headers: { 'user-agent': 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15' } };
+    const r = await c.post('/api/v1/auth/login/totp', { challenge, code: hotp(on.key, on.usedStep + 1) }, ua);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual((await c.get('/api/v1/notifications')).body.notifications.filter((n) => n.kind === 'security')
+      .map((n) => n.detail), [{ event: 'new_device', browser: 'Safari', os: 'macOS' }, { event: 'totp_on' },
+      { event: 'new_device', browser: 'Chrome', os: 'Android' }]);
+    assert.equal(newDevices(), '2');
+  });
+
   test('the last-seen time follows use, at most every 5 minutes', async () => {
     const c = new Client(server);
     await c.post('/api/v1/auth/login', { email: bo.mail, password: PASSWORD });
@@ -316,7 +359,9 @@ describe('sessions and "download my data"', () => {
     assert.ok(x.notifications.some((n) => n.kind === 'like' && n.actor === bo.id));
     assert.ok(x.sessions.length >= 1 && x.sessions.every((s) => !('csrf' in s) && !('token_hash' in s)));
     assert.equal(x.two_step.length, 1);
-    assert.deepEqual(x.notices.map((n) => [n.kind, JSON.parse(n.detail).event]), [['security', 'totp_on']]);
+    // Her phone's sign-in (the sessions test above) was a new device.
+    assert.deepEqual(x.notices.map((n) => [n.kind, JSON.parse(n.detail).event]), [['security', 'new_device'], ['security', 'totp_on']]);
+    assert.deepEqual(x.known_devices.map((d) => `${d.browser} ${d.os}`).sort(), ['Chrome Android', 'Firefox Linux']);
     assert.equal(x.uploads.length, 1);
     const text = JSON.stringify(x);
     for (const secret of [bo.mail, 'BO-PRIVATE-ISH', '$argon2', ana.c.csrf, ana.c.cookie, bo.c.csrf, 'Rex at the park'])
@@ -395,6 +440,56 @@ describe('the two-step schema upgrade', () => {
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
     } finally {
       await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+// Known devices (found in the source, so a renumbering needs no edit): the
+// upgrade fills them from the sessions there are, one row per person,
+// browser and OS, first and last seen from the sessions'.
+const DEVICES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE known_devices')) + 1;
+const DEVICES_WORLD = `INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+  INSERT INTO sessions (user_id, token_hash, csrf, created_at, expires_at, last_seen_at, browser, os)
+  VALUES (1, CAST('token-of-ann-0123456789abcdefgh1' AS BLOB), 'c', 10, 9999999999, 40, 'Firefox', 'Linux'),
+    (1, CAST('token-of-ann-0123456789abcdefgh2' AS BLOB), 'c', 20, 9999999999, 30, 'Firefox', 'Linux'),
+    (1, CAST('token-of-ann-0123456789abcdefgh3' AS BLOB), 'c', 50, 9999999999, 60, 'Chrome', 'Android');`;
+const DEVICES_AFTER = 'SELECT user_id, browser, os, first_seen_at, last_seen_at FROM known_devices ORDER BY browser';
+
+describe(`the known devices schema upgrade (version ${DEVICES_VERSION})`, () => {
+  test('SQLite: each session\'s device becomes known, first and last seen from its sessions', async () => {
+    const { tmp, data, sql, migrations: m } = await oldDatabase('devices', DEVICES_VERSION - 1);
+    sql(DEVICES_WORLD);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql(DEVICES_AFTER), '1 Chrome Android 50 60\n1 Firefox Linux 10 40');
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('PostgreSQL: the same from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-devices-pg-'));
+    const pg = await createDatabase('pa_devices_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, DEVICES_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${DEVICES_VERSION - 1};
+        ${DEVICES_WORLD.replace(/CAST\('([^']*)' AS BLOB\)/g, "convert_to('$1', 'UTF8')")}`);
+      const server = await startServer({ data: path.join(tmp, 'data'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
+        assert.deepEqual(await query(pg.url, DEVICES_AFTER), [
+          { user_id: '1', browser: 'Chrome', os: 'Android', first_seen_at: '50', last_seen_at: '60' },
+          { user_id: '1', browser: 'Firefox', os: 'Linux', first_seen_at: '10', last_seen_at: '40' }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });
     }
   });

@@ -128,7 +128,7 @@ function sampleArgs() {
     caption: k % 2 ? 'Nap time' : 'قيلولة', kind: 'Post', action: 'Hide', state: 'Hidden', id: 'u_7',
     note: k % 2 ? 'Please be kind' : 'كن لطيفًا',
     browser: k % 2 ? 'Firefox' : 'Chrome', os: k % 2 ? 'Linux' : 'Android', network: k % 2 ? '203.0.113.0/24' : '2001:db8:1::/48',
-    created: 'Dec 6, 2026', seen: 'Dec 7, 2026',
+    created: 'Dec 6, 2026', seen: 'Dec 7, 2026', device: k % 2 ? 'Firefox on Linux' : 'Chrome على Android',
   }));
 }
 

@@ -27,7 +27,9 @@ void pa_secev_login_failed(pa_srv_req *rq, int64_t user) {
   record(rq, "login_failed", "", user, 1);
 }
 
-void pa_secev_signin(pa_srv_req *rq, int64_t user) { record(rq, "signin", "", user, 1); }
+void pa_secev_signin(pa_srv_req *rq, int64_t user, int new_device) {
+  record(rq, "signin", new_device ? "new_device" : "", user, 1);
+}
 
 void pa_secev_upload_refused(pa_srv_req *rq, const char *reason) {
   char word[PA_STORE_SECURITY_DETAIL_MAX];

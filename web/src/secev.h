@@ -23,8 +23,10 @@ enum {
 
 /* A failed sign-in; user the account the e-mail named (0: none). */
 void pa_secev_login_failed(pa_srv_req *rq, int64_t user);
-/* A new session for user (a sign-in or a sign-up). */
-void pa_secev_signin(pa_srv_req *rq, int64_t user);
+/* A new session for user (a sign-in or a sign-up); new_device when made
+ * from a browser and OS the account never used before (detail
+ * "new_device", counted apart in the Security view). */
+void pa_secev_signin(pa_srv_req *rq, int64_t user, int new_device);
 /* A request refused by the limiter for purpose. */
 void pa_secev_limited(pa_srv_req *rq, pa_limit_purpose purpose);
 /* An upload refused (4xx) with the answer's error code as the reason. */

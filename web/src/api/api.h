@@ -193,8 +193,18 @@ void pa_api_delete_me(pa_srv_req *rq);
 /* What auth.c shares with twostep.c. */
 struct pa_store_credentials;
 /* Inserts a session for user (inside the caller's transaction), sets the
- * cookie and fills csrf (PA_AUTH_TOKEN_TEXT bytes); 0 or -1. */
-int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf);
+ * cookie and fills csrf (PA_AUTH_TOKEN_TEXT bytes); 0 or -1. It remembers
+ * the device (store/sessions.h): a browser and OS the account never signed in
+ * from before is told to its owner as a security notice (not an account's
+ * first, which is no news), and *new_device (optional) says so for
+ * pa_secev_signin once the caller has committed. */
+int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf, int *new_device);
+/* A security notice for user (inside the caller's transaction), so a change
+ * they did not make shows in their notifications: event is one of our words,
+ * never a person's text; browser and os (NULL when it is not about a
+ * device) auth/device.h's names. */
+int pa_api_security_notice(pa_srv_req *rq, int64_t user, const char *event, const char *browser,
+                           const char *os);
 /* Answers {"user": Me|null, "csrf_token"}. */
 void pa_api_send_session(pa_srv_req *rq, int status, int64_t user, const char *csrf);
 /* 1 when password is the one cred's hash was made from (same cost either way). */

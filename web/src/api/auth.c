@@ -114,7 +114,7 @@ void pa_api_send_session(pa_srv_req *rq, int status, int64_t user, const char *c
 
 /* Inserts a session for user (inside the caller's transaction) and sets the
  * cookie. The sessions list's device and network come from this request. */
-int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf) {
+int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf, int *new_device) {
   char token[PA_AUTH_TOKEN_TEXT], addr[PA_DEVICE_ADDR_TEXT];
   unsigned char h[32], unused[32];
   const int64_t life = (int64_t)PA_AUTH_SESSION_DAYS * 86400, now = pa_clock_now();
@@ -125,7 +125,13 @@ int pa_api_new_session(pa_srv_req *rq, int64_t user, char *csrf) {
   pa_auth_new_token(token, h);
   pa_auth_new_token(csrf, unused);
   pa_store_new_session s = {user, h, sizeof h, csrf, now, now + life, dev.browser, dev.os, addr};
-  int ok = pa_store_sessions_add(rq->db, &s) == PA_STORE_OK;
+  int known = 1, first = 0;
+  int ok = pa_store_sessions_add(rq->db, &s) == PA_STORE_OK &&
+           pa_store_sessions_device_seen(rq->db, user, dev.browser, dev.os, now, &known, &first) ==
+               PA_STORE_OK &&
+           (known || first ||
+            pa_api_security_notice(rq, user, "new_device", dev.browser, dev.os) == PA_STORE_OK);
+  if (new_device) *new_device = ok && !known && !first;
   if (ok) pa_api_set_session_cookie(rq, token, life);
   sodium_memzero(token, sizeof token);
   return ok ? 0 : -1;
@@ -193,10 +199,12 @@ void pa_api_signup(pa_srv_req *rq) {
   }
   pa_store_new_account a = {NULL, name, email, hash, pa_clock_now()};
   int64_t user = 0;
+  int new_device = 0;
   if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
-      pa_api_new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK)
+      pa_api_new_session(rq, user, csrf, &new_device) != 0 ||
+      pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
-  pa_secev_signin(rq, user);
+  pa_secev_signin(rq, user, new_device);
   pa_api_send_session(rq, 201, user, csrf);
   goto out;
 fail:
@@ -275,14 +283,16 @@ void pa_api_login(pa_srv_req *rq) {
     sodium_memzero(&totp, sizeof totp);
     goto out;
   }
-  if (pa_store_begin(rq->db) != PA_STORE_OK || pa_api_new_session(rq, cred.id, csrf) != 0 ||
+  int new_device = 0;
+  if (pa_store_begin(rq->db) != PA_STORE_OK ||
+      pa_api_new_session(rq, cred.id, csrf, &new_device) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
     goto out;
   }
-  pa_secev_signin(rq, cred.id);
+  pa_secev_signin(rq, cred.id, new_device);
   pa_api_send_session(rq, 200, cred.id, csrf);
 out:
   sodium_memzero(&cred, sizeof cred);
@@ -424,9 +434,16 @@ out:
 
 /* ---- e-mailed links: password reset, change of address */
 
-/* A security notice for user (inside the caller's transaction): what
- * happened to the account, so its owner hears of a change they did not make. */
-static int security_notice(pa_srv_req *rq, int64_t user, const char *detail) {
+int pa_api_security_notice(pa_srv_req *rq, int64_t user, const char *event, const char *browser,
+                           const char *os) {
+  /* Our words and auth/device.h's names only, so no escaping is needed;
+   * the bound is far above the longest (an event word and two names). */
+  char detail[160];
+  if (browser)
+    snprintf(detail, sizeof detail, "{\"event\":\"%s\",\"browser\":\"%s\",\"os\":\"%s\"}", event,
+             browser, os ? os : "");
+  else
+    snprintf(detail, sizeof detail, "{\"event\":\"%s\"}", event);
   pa_store_notice_new n = {user, "security", 0, 0, 0, detail, pa_clock_now()};
   return pa_store_notifications_add_notice(rq->db, &n, NULL);
 }
@@ -535,6 +552,7 @@ void pa_api_reset_confirm(pa_srv_req *rq) {
   const char *password;
   unsigned char h[32];
   int64_t user = 0;
+  int new_device = 0;
   cJSON *body = NULL;
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) || pa_api_str(rq, body, "password", 1, 0, 1024, 0, &password) ||
@@ -560,13 +578,15 @@ void pa_api_reset_confirm(pa_srv_req *rq) {
   if (rc != PA_STORE_OK || pa_store_accounts_set_password(rq->db, user, hash) != PA_STORE_OK ||
       pa_store_email_tokens_void(rq->db, user, PA_STORE_TOKEN_RESET, now) != PA_STORE_OK ||
       pa_store_sessions_delete_user(rq->db, user, 0) != PA_STORE_OK ||
-      security_notice(rq, user, "{\"event\":\"password_reset\"}") != PA_STORE_OK ||
-      pa_api_new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
+      pa_api_security_notice(rq, user, "password_reset", NULL, NULL) != PA_STORE_OK ||
+      pa_api_new_session(rq, user, csrf, &new_device) != 0 ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
     pa_api_internal(rq, "reset");
     goto out;
   }
+  pa_secev_signin(rq, user, new_device);
   pa_chat_revoke(rq->srv, user, 0, 0);
   pa_api_send_session(rq, 200, user, csrf);
 out:
@@ -667,7 +687,7 @@ void pa_api_email_confirm(pa_srv_req *rq) {
     pa_api_field_error(rq, 409, "conflict", "Another account has this address now", "token");
     goto out;
   }
-  if (rc == PA_STORE_OK) rc = security_notice(rq, user, "{\"event\":\"email_changed\"}");
+  if (rc == PA_STORE_OK) rc = pa_api_security_notice(rq, user, "email_changed", NULL, NULL);
   if (rc != PA_STORE_OK || pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     pa_api_internal(rq, "confirm email");

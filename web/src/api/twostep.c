@@ -14,8 +14,8 @@
 #include "auth.h"
 #include "auth/totp.h"
 #include "clock.h"
+#include "secev.h"
 #include "store/accounts.h"
-#include "store/notifications.h"
 #include "store/sessions.h"
 #include "store/totp.h"
 
@@ -142,16 +142,6 @@ static int prove(pa_srv_req *rq, int64_t user, const char *code, const char *rec
   return res;
 }
 
-/* A security notice for user (inside the caller's transaction): what
- * happened to their two-step sign-in, so a change they did not make shows in
- * their notifications. event is one of our words, never a person's text. */
-static int security_notice(pa_srv_req *rq, int64_t user, const char *event) {
-  char detail[64];
-  snprintf(detail, sizeof detail, "{\"event\":\"%s\"}", event);
-  pa_store_notice_new n = {user, "security", 0, 0, 0, detail, pa_clock_now()};
-  return pa_store_notifications_add_notice(rq->db, &n, NULL);
-}
-
 static void wrong_code(pa_srv_req *rq, const char *field) {
   pa_api_field_error(rq, 403, "forbidden", "That code is wrong or was already used", field);
 }
@@ -272,7 +262,7 @@ void pa_api_totp_enable(pa_srv_req *rq) {
   if (rc == PA_STORE_OK)
     rc = pa_store_totp_recovery_set(rq->db, rq->viewer, (const unsigned char(*)[32])hashes,
                                     PA_TOTP_RECOVERY_CODES);
-  if (rc == PA_STORE_OK) rc = security_notice(rq, rq->viewer, "totp_on");
+  if (rc == PA_STORE_OK) rc = pa_api_security_notice(rq, rq->viewer, "totp_on", NULL, NULL);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);
@@ -335,7 +325,7 @@ void pa_api_totp_disable(pa_srv_req *rq) {
     goto out;
   }
   if (pa_store_totp_delete(rq->db, rq->viewer) != PA_STORE_OK ||
-      security_notice(rq, rq->viewer, "totp_off") != PA_STORE_OK ||
+      pa_api_security_notice(rq, rq->viewer, "totp_off", NULL, NULL) != PA_STORE_OK ||
       pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_store_rollback(rq->db);
     pa_api_internal(rq, "two-step disable");
@@ -399,13 +389,16 @@ void pa_api_login_totp(pa_srv_req *rq) {
     goto out;
   }
   /* A recovery code is the fallback for a lost phone: say it was used. */
-  if ((recovery && security_notice(rq, user, "recovery_used") != PA_STORE_OK) ||
-      pa_api_new_session(rq, user, csrf) != 0 || pa_store_commit(rq->db) != PA_STORE_OK) {
+  int new_device = 0;
+  if ((recovery && pa_api_security_notice(rq, user, "recovery_used", NULL, NULL) != PA_STORE_OK) ||
+      pa_api_new_session(rq, user, csrf, &new_device) != 0 ||
+      pa_store_commit(rq->db) != PA_STORE_OK) {
     pa_api_internal(rq, "login");
     pa_store_rollback(rq->db);
     rq->set_cookie[0] = '\0';
     goto out;
   }
+  pa_secev_signin(rq, user, new_device);
   pa_api_send_session(rq, 200, user, csrf);
 out:
   cJSON_Delete(body);

@@ -41,7 +41,8 @@ typedef int (*pa_store_security_count_fn)(void *ctx, const char *kind, int64_t k
                                           const char *key, int64_t n);
 
 /* Counts since `since` by kind and hour (oldest first), then by kind and
- * country (largest first). */
+ * country (largest first); sign-ins from a device the account never used
+ * before are counted again under the kind "new_device". */
 int pa_store_security_by_hour(pa_store *db, int64_t since, pa_store_security_count_fn fn,
                               void *ctx);
 int pa_store_security_by_country(pa_store *db, int64_t since, pa_store_security_count_fn fn,

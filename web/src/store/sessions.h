@@ -69,6 +69,13 @@ int pa_store_sessions_list(pa_store *db, int64_t user, int64_t now,
  * such session (someone else's id reads the same as one that never was). */
 int pa_store_sessions_delete_own(pa_store *db, int64_t user, int64_t id);
 
+/* Records that user signed in at now from browser and os (auth/device.h's
+ * names, "" unknown; NULL is ""): *known is 1 when that pair was seen before
+ * for user, *first 1 when user had no device at all before (a sign-up). Call
+ * inside the transaction that adds the session. */
+int pa_store_sessions_device_seen(pa_store *db, int64_t user, const char *browser, const char *os,
+                                  int64_t now, int *known, int *first);
+
 /* Deletes the sessions that expired at or before now (housekeeping). */
 int pa_store_sessions_expire(pa_store *db, int64_t now);
 

@@ -896,4 +896,16 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "END $$;\n"
     "CREATE TRIGGER push_chat AFTER INSERT ON chat_messages\n"
     "  FOR EACH ROW EXECUTE FUNCTION push_chat();\n",
+    /* 20: known devices, as in store/sqlite/schema.c (its comment says why). */
+    "CREATE TABLE known_devices ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  browser TEXT COLLATE \"C\" NOT NULL CHECK (length(browser) <= 24),"
+    "  os TEXT COLLATE \"C\" NOT NULL CHECK (length(os) <= 24),"
+    "  first_seen_at BIGINT NOT NULL,"
+    "  last_seen_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, browser, os)"
+    ");"
+    "INSERT INTO known_devices (user_id, browser, os, first_seen_at, last_seen_at)"
+    "  SELECT user_id, browser, os, min(created_at), max(last_seen_at) FROM sessions"
+    "  GROUP BY user_id, browser, os;",
 };

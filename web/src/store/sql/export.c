@@ -44,6 +44,8 @@ static const pa_store_export_col receipts[] = {
 static const pa_store_export_col sessions[] = {C("created_at", TIME), C("last_seen_at", TIME),
                                                C("browser", TEXT), C("os", TEXT),
                                                C("network", TEXT)};
+static const pa_store_export_col devices[] = {C("browser", TEXT), C("os", TEXT),
+                                              C("first_seen_at", TIME), C("last_seen_at", TIME)};
 static const pa_store_export_col roles[] = {C("role", TEXT), C("granted_at", TIME)};
 static const pa_store_export_col two_step[] = {C("enabled_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
@@ -67,6 +69,7 @@ static const pa_store_export_section sections[] = {
     S("subscriptions", 0, subscriptions),
     S("receipts", 0, receipts),
     S("sessions", 0, sessions),
+    S("known_devices", 0, devices),
     S("roles", 0, roles),
     S("two_step", 0, two_step),
     S("uploads", 0, uploads),
@@ -106,6 +109,8 @@ static const char *const queries[SECTIONS] = {
     " ORDER BY t.occurred_at, t.id",
     "SELECT created_at, last_seen_at, browser, os, addr FROM sessions WHERE user_id = ?1"
     " ORDER BY id",
+    "SELECT browser, os, first_seen_at, last_seen_at FROM known_devices WHERE user_id = ?1"
+    " ORDER BY first_seen_at, browser, os",
     "SELECT role, granted_at FROM user_roles WHERE user_id = ?1 ORDER BY role",
     "SELECT enabled_at FROM user_totp WHERE user_id = ?1 AND enabled_at IS NOT NULL",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"

@@ -21,6 +21,42 @@ int pa_store_sessions_add(pa_store *db, const pa_store_new_session *s) {
   return pa_sq_run(db, st, rc, "new session", NULL, NULL);
 }
 
+typedef struct device_count {
+  int64_t devices, known;
+} device_count;
+
+static int device_row(void *ctx, pa_sql_stmt *st) {
+  device_count *c = ctx;
+  c->devices = pa_sq_i64(st, 0);
+  c->known = pa_sq_i64(st, 1);
+  return 0;
+}
+
+int pa_store_sessions_device_seen(pa_store *db, int64_t user, const char *browser, const char *os,
+                                  int64_t now, int *known, int *first) {
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "SELECT count(*), coalesce(max(CASE WHEN browser = ?2 AND os = ?3"
+                     " THEN 1 ELSE 0 END), 0) FROM known_devices WHERE user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, browser ? browser : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, os ? os : "");
+  device_count c = {0, 0};
+  if ((rc = pa_sq_each(db, st, rc, device_row, &c, "known devices")) != PA_STORE_OK) return rc;
+  *known = c.known != 0;
+  *first = c.devices == 0;
+  st =
+      pa_sq_stmt(db, "INSERT INTO known_devices (user_id, browser, os, first_seen_at,"
+                     " last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (user_id, browser, os)"
+                     " DO UPDATE SET last_seen_at = excluded.last_seen_at");
+  if (!st) return PA_STORE_EDB;
+  rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, browser ? browser : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, os ? os : "");
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, now);
+  return pa_sq_run(db, st, rc, "known device", NULL, NULL);
+}
+
 int pa_store_sessions_find(pa_store *db, const unsigned char *token_hash, size_t token_hash_len,
                            pa_store_session *out) {
   pa_sql_stmt *st = pa_sq_stmt(

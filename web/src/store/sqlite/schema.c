@@ -889,6 +889,24 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE r.id = NEW.recipient_device AND r.user_id <> d.user_id"
     "  AND NOT EXISTS (SELECT 1 FROM push_queue q WHERE q.subscription_id = s.id"
     "    AND q.kind = 'chat' AND q.ref_id = d.user_id); END;",
+    /* 20: the devices a person has signed in from (issue 19; web/README.md,
+     * "Two-step sign-in"): a browser and an OS as named by auth/device.h (a
+     * fixed list, so a person has few rows), first and last seen. Sessions
+     * end and are deleted; this outlives them, so a sign-in from a browser
+     * never seen before can be told to its owner and counted in the
+     * Security view. Filled at the upgrade from the sessions there are, so
+     * nobody is told of a device they already use. */
+    "CREATE TABLE known_devices ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  browser TEXT NOT NULL CHECK (length(browser) <= 24),"
+    "  os TEXT NOT NULL CHECK (length(os) <= 24),"
+    "  first_seen_at INTEGER NOT NULL,"
+    "  last_seen_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, browser, os)"
+    ") STRICT, WITHOUT ROWID;"
+    "INSERT INTO known_devices (user_id, browser, os, first_seen_at, last_seen_at)"
+    "  SELECT user_id, browser, os, min(created_at), max(last_seen_at) FROM sessions"
+    "  GROUP BY user_id, browser, os;",
 };
 
 static int user_version(pa_store *db, int *out) {
