@@ -305,6 +305,31 @@ describe('moderation', () => {
     assert.equal((await listed(anon)).body, 'a mean comment');
   });
 
+  test('a post\'s comment_count and a comment\'s reply_count are what each can page through: hidden ones count for their author only, removed ones for nobody', async () => {
+    const p = await postBy(dave, 'Count me');
+    const top = (await dave.c.post(`/api/v1/posts/${p.id}/comments`, { body: 'first' })).body;
+    const mean = (await alice.c.post(`/api/v1/posts/${p.id}/comments`, { body: 'mean' })).body;
+    const reply = (await alice.c.post(`/api/v1/posts/${p.id}/comments`, { body: 'mean reply', parent_id: top.id })).body;
+    const counts = async (c) => {
+      const post = (await c.get(`/api/v1/posts/${p.id}`)).body;
+      const listed = (await c.get(`/api/v1/posts/${p.id}/comments`)).body.comments;
+      const replies = (await c.get(`/api/v1/posts/${p.id}/comments?parent_id=${top.id}`)).body.comments;
+      assert.equal(post.comment_count, listed.length + replies.length, 'the count is what the lists hold');
+      assert.equal(listed.find((x) => x.id === top.id).reply_count, replies.length);
+      return [post.comment_count, replies.length];
+    };
+    assert.deepEqual(await counts(anon), [3, 1]);
+    for (const id of [mean.id, reply.id]) assert.equal((await act(mod, 'comment', id, { action: 'hide' })).body.state, 'hidden');
+    assert.deepEqual(await counts(anon), [1, 0]);
+    assert.deepEqual(await counts(dave.c), [1, 0], 'the post\'s author too');
+    assert.deepEqual(await counts(alice.c), [3, 1], 'their author sees their hidden ones');
+    const inFeed = (await alice.c.get(`/api/v1/users/${dave.id}/posts?limit=50`)).body.posts.find((x) => x.id === p.id);
+    assert.equal(inFeed.comment_count, 3, 'the feeds carry the same count');
+    for (const id of [mean.id, reply.id]) assert.equal((await act(mod, 'comment', id, { action: 'remove' })).body.state, 'removed');
+    assert.deepEqual(await counts(alice.c), [1, 0]);
+    assert.deepEqual(await counts(anon), [1, 0]);
+  });
+
   test('actions: the body at its edges; nobody acts on their own items', async () => {
     const p = await postBy(alice, 'Edges');
     assertError(await act(mod, 'post', p.id, { action: 'hide', note: 'n'.repeat(NOTE_MAX + 1) }), 400, 'bad_request');

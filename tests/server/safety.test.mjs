@@ -8,7 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { makeLocatedVideo } from '../lib/video.mjs';
 import { Client, assertError, chatBundle, dbQuery, email, migrationsFromSource, oldDatabase, png, startServer, stopServer } from './helpers.mjs';
 
 // The limits of web/src/store/safety.h.
@@ -51,6 +54,40 @@ const notes = async (c) => {
   const r = await c.get('/api/v1/notifications');
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
+};
+
+// A story and a reel by c of pet; returns { story, reel }. One clip made per
+// file (ffmpeg), uploaded by each: the same bytes are one stored file.
+let clip;
+async function storyAndReel(c, pet) {
+  if (!clip) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pa-safety-'));
+    clip = await readFile(makeLocatedVideo(path.join(dir, 'reel.mp4')));
+    await rm(dir, { recursive: true, force: true });
+  }
+  const img = await c.upload(png(20, 20), 'image/png');
+  const story = await c.post('/api/v1/stories', { media_id: img.id, pet_id: pet.id });
+  assert.equal(story.status, 201, JSON.stringify(story.body));
+  const video = await c.upload(clip, 'video/mp4');
+  const poster = await c.upload(png(18, 32), 'image/png');
+  const reel = await c.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, caption: 'Zoom', pet_id: pet.id });
+  assert.equal(reel.status, 201, JSON.stringify(reel.body));
+  return { story: story.body, reel: reel.body };
+}
+const trayIds = async (c) => {
+  const r = await c.get('/api/v1/stories');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.tray.flatMap((e) => e.stories.map((x) => x.id));
+};
+const reelIds = async (c) => {
+  const r = await c.get('/api/v1/reels?limit=100');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.reels.map((x) => x.id);
+};
+const listIds = async (c, p) => {
+  const r = await c.get(p);
+  assert.equal(r.status, 200, `${p}: ${JSON.stringify(r.body)}`);
+  return r.body.users.map((x) => x.id);
 };
 
 // A chat socket that queues frames.
@@ -264,6 +301,107 @@ describe('safety: blocks', () => {
     assert.ok(!second.users.some((u) => first.users.some((f) => f.id === u.id)));
     assert.equal((await heavy.get('/api/v1/me/muted?limit=1')).body.users[0].id, ana.user.id);
   });
+
+  test('stories, reels, a third person\'s follow lists, comment counts and tag search: a block holds both ways', async () => {
+    const dot = await person(server, 'Dorothea Storyteller');
+    const eli = await person(server, 'Elias Reelmaker');
+    const fay = await person(server, 'Fay Bystander');
+    const { post: dotPost, pet: dotPet } = await postOf(dot, 'Dotpup', 'Dot #dotonlytag');
+    const { post: eliPost, pet: eliPet } = await postOf(eli, 'Elipup', 'Eli #elionlytag');
+    const { post: fayPost, pet: fayPet } = await postOf(fay, 'Faypup', 'Fay');
+    const mine = { [dot.user.id]: await storyAndReel(dot, dotPet), [eli.user.id]: await storyAndReel(eli, eliPet) };
+    // Fay is followed by both and follows both (people and pet); both comment on her post, Eli answers her comment.
+    for (const c of [dot, eli]) {
+      assert.equal((await c.put(`/api/v1/users/${fay.user.id}/follow`)).status, 200);
+      assert.equal((await fay.put(`/api/v1/users/${c.user.id}/follow`)).status, 200);
+      assert.equal((await c.put(`/api/v1/pets/${fayPet.id}/follow`)).status, 200);
+    }
+    const fayComment = (await fay.post(`/api/v1/posts/${fayPost.id}/comments`, { body: 'Mine' })).body;
+    const dotComment = (await dot.post(`/api/v1/posts/${fayPost.id}/comments`, { body: 'Dot here' })).body;
+    const eliComment = (await eli.post(`/api/v1/posts/${fayPost.id}/comments`, { body: 'Eli here' })).body;
+    const eliReply = (await eli.post(`/api/v1/posts/${fayPost.id}/comments`, { body: 'Re', parent_id: fayComment.id })).body;
+    const count = async (c) => (await c.get(`/api/v1/posts/${fayPost.id}`)).body.comment_count;
+    const comments = async (c, q = '') => (await c.get(`/api/v1/posts/${fayPost.id}/comments${q}`)).body.comments;
+    assert.equal(await count(dot), 4);
+    const tagFound = async (c, tag) => (await c.get(`/api/v1/search?q=${tag}&type=tags`)).body.results.some((t) => t.tag === tag);
+    for (const [viewer, other] of [[dot, eli], [eli, dot]]) {
+      assert.ok((await trayIds(viewer)).includes(mine[other.user.id].story.id));
+      assert.ok((await reelIds(viewer)).includes(mine[other.user.id].reel.id));
+      assert.ok((await listIds(viewer, `/api/v1/users/${fay.user.id}/followers`)).includes(other.user.id));
+      assert.ok(await tagFound(viewer, other === eli ? 'elionlytag' : 'dotonlytag'));
+    }
+
+    assert.equal((await dot.put(`/api/v1/users/${eli.user.id}/block`)).status, 200);
+    for (const [viewer, other, otherPost] of [[dot, eli, eliPost], [eli, dot, dotPost]]) {
+      const who = viewer === dot ? 'the blocker' : 'the blocked';
+      const { story, reel } = mine[other.user.id];
+      // Stories: not in the tray, and the story is as if it did not exist.
+      assert.ok(!(await trayIds(viewer)).includes(story.id), `${who}: tray`);
+      assertError(await viewer.put(`/api/v1/stories/${story.id}/seen`), 404, 'not_found');
+      assert.ok((await trayIds(viewer)).includes(mine[viewer.user.id].story.id), `${who}: own story stays`);
+      // Reels.
+      assert.ok(!(await reelIds(viewer)).includes(reel.id), `${who}: reels`);
+      assert.ok((await reelIds(viewer)).includes(mine[viewer.user.id].reel.id), `${who}: own reel stays`);
+      // A third person's lists leave the other out; the counts are Fay's own (store/sql/follows.c).
+      for (const p of [`/api/v1/users/${fay.user.id}/followers`, `/api/v1/users/${fay.user.id}/following`,
+        `/api/v1/pets/${fayPet.id}/followers`])
+        assert.deepEqual(await listIds(viewer, p), [viewer.user.id], `${who}: ${p}`);
+      const fayProfile = (await viewer.get(`/api/v1/users/${fay.user.id}`)).body;
+      assert.equal(fayProfile.follower_count, 2, `${who}: everyone's count`);
+      assert.equal(fayProfile.following_count, 2, `${who}: everyone's count`);
+      // The other's own lists: absent to the one blocked, as the profile is.
+      if (viewer === eli) {
+        for (const p of [`/api/v1/users/${dot.user.id}/followers`, `/api/v1/users/${dot.user.id}/following`,
+          `/api/v1/pets/${dotPet.id}/followers`])
+          assertError(await eli.get(p), 404, 'not_found');
+      } else {
+        assert.deepEqual(await listIds(dot, `/api/v1/users/${eli.user.id}/followers`), [fay.user.id]);
+      }
+      // Tag search: a tag only the other used is not found.
+      assert.ok(!(await tagFound(viewer, other === eli ? 'elionlytag' : 'dotonlytag')), `${who}: tag search`);
+      assert.ok(await tagFound(viewer, viewer === eli ? 'elionlytag' : 'dotonlytag'), `${who}: own tag`);
+      assert.ok(!(await feedIds(viewer, `/api/v1/feed/tag?tag=${other === eli ? 'elionlytag' : 'dotonlytag'}`)).includes(otherPost.id));
+    }
+    // Comment counts are what each can page through, replies included.
+    const paged = async (c) => {
+      const top = await comments(c);
+      let n = top.length;
+      for (const x of top) n += (await comments(c, `?parent_id=${x.id}`)).length;
+      return n;
+    };
+    assert.deepEqual((await comments(dot)).map((x) => x.id), [fayComment.id, dotComment.id]);
+    assert.equal((await comments(dot))[0].reply_count, 0, "Eli's reply is not counted for Dot");
+    assert.equal(await count(dot), 2);
+    assert.equal(await paged(dot), 2);
+    assert.deepEqual((await comments(eli)).map((x) => x.id), [fayComment.id, eliComment.id]);
+    assert.equal((await comments(eli))[0].reply_count, 1);
+    assert.equal(await count(eli), 3);
+    assert.equal(await paged(eli), 3);
+    assert.equal(await count(fay), 4);
+    assert.equal(await paged(fay), 4);
+    assert.deepEqual((await comments(fay, `?parent_id=${fayComment.id}`)).map((x) => x.id), [eliReply.id]);
+    // The ranked candidates carry the same count.
+    const cand = (await dot.get('/api/v1/feed/candidates')).body.candidates.find((x) => x.post_id === fayPost.id);
+    assert.equal(cand.comment_count, 2);
+    // Fay, in no block, sees everything of both.
+    for (const c of [dot, eli]) {
+      assert.ok((await trayIds(fay)).includes(mine[c.user.id].story.id));
+      assert.ok((await reelIds(fay)).includes(mine[c.user.id].reel.id));
+    }
+    assert.deepEqual((await listIds(fay, `/api/v1/users/${fay.user.id}/followers`)).sort(), [dot.user.id, eli.user.id].sort());
+    // Unblocked: the stories and reels are back; marking a story seen works again.
+    assert.equal((await dot.del(`/api/v1/users/${eli.user.id}/block`)).status, 200);
+    assert.ok((await trayIds(eli)).includes(mine[dot.user.id].story.id));
+    assert.ok((await reelIds(dot)).includes(mine[eli.user.id].reel.id));
+    assert.deepEqual((await eli.put(`/api/v1/stories/${mine[dot.user.id].story.id}/seen`)).body, { seen: true });
+    assert.equal(await count(dot), 4);
+    // A mute takes the stories and reels out of the muter's tray and reels, as out of the feeds.
+    assert.equal((await dot.put(`/api/v1/users/${eli.user.id}/mute`)).status, 200);
+    assert.ok(!(await trayIds(dot)).includes(mine[eli.user.id].story.id));
+    assert.ok(!(await reelIds(dot)).includes(mine[eli.user.id].reel.id));
+    assert.ok((await trayIds(eli)).includes(mine[dot.user.id].story.id), 'the muted never know');
+    assert.equal((await dot.del(`/api/v1/users/${eli.user.id}/mute`)).status, 200);
+  });
 });
 
 describe('safety: mutes', () => {
@@ -305,7 +443,7 @@ describe('safety: mutes', () => {
 });
 
 describe('safety: private accounts', () => {
-  let server, pia, fan, stranger, post, pet, origin;
+  let server, pia, fan, stranger, post, pet, origin, piaStory, piaReel;
   before(async () => {
     server = await startServer({ seed: false });
     origin = server.url.replace(/\/$/, '');
@@ -313,6 +451,7 @@ describe('safety: private accounts', () => {
     fan = await person(server, 'Fan Follower');
     stranger = await person(server, 'Stranger Danger');
     ({ post, pet } = await postOf(pia, 'Hidden', 'Only for friends #privtag'));
+    ({ story: piaStory, reel: piaReel } = await storyAndReel(pia, pet));
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
@@ -348,6 +487,14 @@ describe('safety: private accounts', () => {
     assertError(await stranger.post(`/api/v1/posts/${post.id}/comments`, { body: 'hi' }), 404, 'not_found');
     assert.ok((await feedIds(pia)).includes(post.id), 'the owner sees their own');
     assert.equal((await pia.get(`/api/v1/posts/${post.id}`)).status, 200);
+    // Stories and reels: the same.
+    for (const c of [anon, stranger, fan]) {
+      assert.ok(!(await trayIds(c)).includes(piaStory.id), 'tray');
+      assert.ok(!(await reelIds(c)).includes(piaReel.id), 'reels');
+    }
+    assertError(await stranger.put(`/api/v1/stories/${piaStory.id}/seen`), 404, 'not_found');
+    assert.ok((await trayIds(pia)).includes(piaStory.id), 'the owner sees their own story');
+    assert.ok((await reelIds(pia)).includes(piaReel.id), 'and reel');
     // Embeds: the oEmbed answer and the embed page refuse, like a missing post.
     assertError(await anon.get(`/api/v1/oembed?${new URLSearchParams({ url: `${origin}/posts/${post.id}` })}`), 404, 'not_found');
     assert.equal((await anon.get(`/embed/p/${post.id}`)).status, 404);
@@ -383,6 +530,11 @@ describe('safety: private accounts', () => {
     assert.equal((await fan.get(`/api/v1/posts/${post.id}`)).status, 200);
     assert.equal((await fan.get(`/api/v1/users/${pia.user.id}`)).body.posts_visible, true);
     assertError(await stranger.get(`/api/v1/posts/${post.id}`), 404, 'not_found');
+    assert.ok((await trayIds(fan)).includes(piaStory.id), 'an approved follower sees the stories');
+    assert.deepEqual((await fan.put(`/api/v1/stories/${piaStory.id}/seen`)).body, { seen: true });
+    assert.ok((await reelIds(fan)).includes(piaReel.id), 'and the reels');
+    assert.ok(!(await trayIds(stranger)).includes(piaStory.id));
+    assert.ok(!(await reelIds(stranger)).includes(piaReel.id));
     // A withdrawn request (unfollow) is gone from the list.
     assert.equal((await stranger.put(`/api/v1/users/${pia.user.id}/follow`)).body.requested, true);
     assert.equal((await stranger.del(`/api/v1/users/${pia.user.id}/follow`)).body.requested, false);

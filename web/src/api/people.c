@@ -310,16 +310,30 @@ static void people_page(pa_srv_req *rq, pa_store_follow_kind kind, int following
   pa_store_cursor after, next = {0, 0};
   if (pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor)) return;
   if (target_exists(rq, kind, "people") != 0) return;
+  /* To someone they blocked, a person and their pets are absent, their
+   * lists too (as their profile and posts: api/feed.c). */
+  int64_t person = rq->ids[0];
+  int rel = 0, found;
+  if (kind == PA_STORE_FOLLOW_PET &&
+      pa_store_pets_owner(rq->db, rq->ids[0], &person) != PA_STORE_OK) {
+    pa_api_internal(rq, "people");
+    return;
+  }
+  if ((found = pa_api_standing(rq, person, &rel)) < 0) return;
+  if (found || (rel & PA_STORE_REL_BLOCKED_BY)) {
+    PA_NOT_FOUND(rq, kind == PA_STORE_FOLLOW_PET ? "No such pet" : "No such user");
+    return;
+  }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "users");
   const pa_store_cursor *from = has_cursor ? &after : NULL;
   if (!list)
     rc = PA_STORE_ENOMEM;
   else if (following)
-    rc = pa_store_follows_following(rq->db, rq->ids[0], from, limit, append_person, list, &next,
-                                    &more);
+    rc = pa_store_follows_following(rq->db, rq->ids[0], rq->viewer, from, limit, append_person,
+                                    list, &next, &more);
   else
-    rc = pa_store_follows_followers(rq->db, kind, rq->ids[0], from, limit, append_person, list,
-                                    &next, &more);
+    rc = pa_store_follows_followers(rq->db, kind, rq->ids[0], rq->viewer, from, limit,
+                                    append_person, list, &next, &more);
   if (rc != PA_STORE_OK || pa_api_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "people");
@@ -416,7 +430,8 @@ void pa_api_search(pa_srv_req *rq) {
     else if (t == 2)
       rc = pa_store_search_breeds(rq->db, folded, from, limit, append_breed, list, &next, &more);
     else
-      rc = pa_store_search_tags(rq->db, folded, from, limit, append_tag, list, &next, &more);
+      rc = pa_store_search_tags(rq->db, folded, rq->viewer, from, limit, append_tag, list, &next,
+                                &more);
   }
   if (t == SEARCH_TAGS) next.id = TAG_CURSOR_MARK;
   if (rc != PA_STORE_OK || pa_api_add_cursor(root, more, &next) != 0) {

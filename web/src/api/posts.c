@@ -353,7 +353,7 @@ void pa_api_comment_create(pa_srv_req *rq) {
   }
   if (pa_store_comments_add(rq->db, rq->ids[0], rq->viewer, parent, text, pa_clock_now(), &id) !=
           PA_STORE_OK ||
-      pa_store_comments_get(rq->db, id, keep_comment, &c) != PA_STORE_OK)
+      pa_store_comments_get(rq->db, id, rq->viewer, keep_comment, &c) != PA_STORE_OK)
     pa_api_internal(rq, "comment");
   else
     pa_api_json(rq, 201, c);

@@ -59,8 +59,8 @@ void pa_api_reels_get(pa_srv_req *rq) {
   if (pa_api_page(rq, PA_API_LIST_MAX, 10, &limit, &after, &has_cursor)) return;
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "reels");
   if (!list ||
-      pa_store_reels_list(rq->db, has_cursor ? &after : NULL, limit, reel_add, list, &next,
-                          &more) != PA_STORE_OK ||
+      pa_store_reels_list(rq->db, rq->viewer, has_cursor ? &after : NULL, limit, reel_add, list,
+                          &next, &more) != PA_STORE_OK ||
       pa_api_add_cursor(root, more, &next) != 0) {
     cJSON_Delete(root);
     pa_api_internal(rq, "reels");
@@ -108,7 +108,7 @@ void pa_api_reel_create(pa_srv_req *rq) {
   int rc = pa_store_reels_add(rq->db, &r, &id);
   cJSON_Delete(body);
   if (pa_store_end(rq->db, rc == PA_STORE_OK) != PA_STORE_OK) rc = PA_STORE_EDB;
-  if (rc == PA_STORE_OK) rc = pa_store_reels_get(rq->db, id, reel_one, &o);
+  if (rc == PA_STORE_OK) rc = pa_store_reels_get(rq->db, id, rq->viewer, reel_one, &o);
   if (rc != PA_STORE_OK) {
     cJSON_Delete(o);
     pa_api_internal(rq, "add reel");

@@ -145,7 +145,9 @@ void pa_api_story_create(pa_srv_req *rq) {
 }
 
 void pa_api_story_seen(pa_srv_req *rq) {
-  int rc = pa_store_stories_live(rq->db, rq->ids[0], pa_clock_now());
+  int rc = pa_store_stories_live(rq->db, rq->ids[0], rq->viewer, pa_clock_now());
+  /* A story the viewer may not see (a block, a private account) is answered
+   * as one that does not exist. */
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such story (stories expire after 24 hours)");
     return;

@@ -26,8 +26,10 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t v
                            const pa_store_cursor *after, int limit, pa_store_comment_fn fn,
                            void *ctx, pa_store_cursor *next, int *more);
 
-/* Calls fn once with comment `id`; PA_STORE_ENOTFOUND when there is none. */
-int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx);
+/* Calls fn once with comment `id`, its reply_count as viewer is listed the
+ * replies; PA_STORE_ENOTFOUND when there is none. */
+int pa_store_comments_get(pa_store *db, int64_t id, int64_t viewer, pa_store_comment_fn fn,
+                          void *ctx);
 
 /* Where a comment sits and who may remove it. */
 typedef struct pa_store_comment_info {

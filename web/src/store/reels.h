@@ -17,11 +17,15 @@ typedef struct pa_store_reel {
 
 typedef int (*pa_store_reel_fn)(void *ctx, const pa_store_reel *r);
 
-/* A page of reels, newest first (store.h's paging). */
-int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, pa_store_reel_fn fn,
-                        void *ctx, pa_store_cursor *next, int *more);
-/* Calls fn once for reel id; PA_STORE_ENOTFOUND when there is no such reel. */
-int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx);
+/* A page of the reels viewer may see (0: nobody signed in), newest first
+ * (store.h's paging): none of a person in a block with viewer either way, or
+ * muted by viewer, or whose account is private and not followed by viewer. */
+int pa_store_reels_list(pa_store *db, int64_t viewer, const pa_store_cursor *after, int limit,
+                        pa_store_reel_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* Calls fn once for reel id; PA_STORE_ENOTFOUND when there is no such reel or
+ * viewer may not see it (blocks, private accounts: as pa_store_reels_list,
+ * mutes aside). */
+int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_fn fn, void *ctx);
 
 typedef struct pa_store_new_reel {
   int64_t author_id, pet_id;

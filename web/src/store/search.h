@@ -42,7 +42,9 @@ typedef struct pa_store_tag {
   int64_t post_count;
 } pa_store_tag;
 typedef int (*pa_store_tag_fn)(void *ctx, const pa_store_tag *t);
-int pa_store_search_tags(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                         pa_store_tag_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* Tags by the posts viewer may see (store/sql/search.c). */
+int pa_store_search_tags(pa_store *db, const char *q, int64_t viewer, const pa_store_cursor *after,
+                         int limit, pa_store_tag_fn fn, void *ctx, pa_store_cursor *next,
+                         int *more);
 
 #endif

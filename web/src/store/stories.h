@@ -18,11 +18,15 @@ typedef struct pa_store_story {
 typedef int (*pa_store_story_fn)(void *ctx, const pa_store_story *s);
 
 /* Calls fn for up to limit stories not expired at now, grouped by pet (pet
- * id ascending) and oldest first within a pet; seen for viewer. */
+ * id ascending) and oldest first within a pet; seen for viewer. Only the
+ * stories viewer may see (0: nobody signed in): none of a person in a block
+ * with viewer either way, or muted by viewer, or whose account is private
+ * and not followed by viewer. */
 int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
                           pa_store_story_fn fn, void *ctx);
 /* Calls fn once for story id, seen for viewer; PA_STORE_ENOTFOUND when there
- * is no such story. */
+ * is no such story or viewer may not see it (blocks, private accounts: as in
+ * pa_store_stories_tray, mutes aside). */
 int pa_store_stories_get(pa_store *db, int64_t id, int64_t viewer, pa_store_story_fn fn, void *ctx);
 
 /* Inserts owner's story of pet showing the stored file media_hash: *id. The
@@ -30,9 +34,9 @@ int pa_store_stories_get(pa_store *db, int64_t id, int64_t viewer, pa_store_stor
 int pa_store_stories_add(pa_store *db, int64_t owner, int64_t pet, const char *media_hash,
                          int64_t created_at, int64_t expires_at, int64_t *id);
 
-/* PA_STORE_OK when story id exists and has not expired at now, else
- * PA_STORE_ENOTFOUND. */
-int pa_store_stories_live(pa_store *db, int64_t id, int64_t now);
+/* PA_STORE_OK when story id exists, has not expired at now and viewer may
+ * see it (as pa_store_stories_get), else PA_STORE_ENOTFOUND. */
+int pa_store_stories_live(pa_store *db, int64_t id, int64_t viewer, int64_t now);
 /* Records that viewer has seen story id (again is no change). */
 int pa_store_stories_see(pa_store *db, int64_t id, int64_t viewer);
 

@@ -6,21 +6,24 @@
 
 /* The author. */
 #define PERSON PA_SQ_PERSON_COLS("u", "m")
-#define COMMENT_SQL(where)                                                                         \
+/* A comment's reply_count is of the replies viewer is listed (visible.h). */
+#define COMMENT_SQL(viewer, where)                                                                 \
   "SELECT c.id, c.post_id, c.parent_id, c.body, c.created_at, " PERSON ","                         \
-  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id), c.mod_state"                 \
-  "  FROM comments c JOIN users u ON u.id = c.author_id LEFT JOIN media m ON m.hash = u.avatar"    \
-  " WHERE " where
+  "       (SELECT count(*) FROM comments r WHERE r.parent_id = c.id"                               \
+  "         AND " PA_SQ_COMMENT_SHOWN("r",                                                         \
+                                      viewer) "), c.mod_state"                                     \
+                                              "  FROM comments c JOIN users u ON u.id = "          \
+                                              "c.author_id LEFT JOIN media m ON m.hash = u.avatar" \
+                                              " WHERE " where
 
 /* ?1 the post, ?2 the parent (replies only), ?3 ?4 the cursor, ?5 the row limit,
  * ?6 the viewer: a comment a moderator hid is listed to its author only, a
  * removed one to nobody; comments by people in a block with the viewer
- * (either way) are left out. */
+ * (either way) are left out (store/sql/visible.h). */
 #define COMMENT_PAGE(parent)                                                                       \
-  COMMENT_SQL(                                                                                     \
-      "c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                          \
-      " AND (c.mod_state = 0 OR (c.mod_state = 1 AND c.author_id = ?6))"                           \
-      " AND " PA_SQ_NOT_BLOCKED("?6", "c.author_id") " ORDER BY c.created_at, c.id LIMIT ?5")
+  COMMENT_SQL("?6",                                                                                \
+              "c.post_id = ?1 AND " parent " AND (c.created_at, c.id) > (?3, ?4)"                  \
+              " AND " PA_SQ_COMMENT_SHOWN("c", "?6") " ORDER BY c.created_at, c.id LIMIT ?5")
 
 static const char top_sql[] = COMMENT_PAGE("?2 = 0 AND c.parent_id IS NULL");
 static const char replies_sql[] = COMMENT_PAGE("c.parent_id = ?2");
@@ -64,10 +67,12 @@ int pa_store_comments_list(pa_store *db, int64_t post, int64_t parent, int64_t v
   return pa_sq_page(db, st, limit, comment_row, &w, 4, 0, next, more, "comments");
 }
 
-int pa_store_comments_get(pa_store *db, int64_t id, pa_store_comment_fn fn, void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, COMMENT_SQL("c.id = ?1"));
+int pa_store_comments_get(pa_store *db, int64_t id, int64_t viewer, pa_store_comment_fn fn,
+                          void *ctx) {
+  pa_sql_stmt *st = pa_sq_stmt(db, COMMENT_SQL("?2", "c.id = ?1"));
   if (!st) return PA_STORE_EDB;
-  int rc = pa_sq_bind_i64(st, 1, id), out = PA_STORE_OK;
+  int64_t a[2] = {id, viewer};
+  int rc = pa_sq_bind_i64s(st, 2, a), out = PA_STORE_OK;
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
   comment_walk w = {fn, ctx};
   if (rc == PA_SQ_ROW && comment_row(&w, st) != 0)

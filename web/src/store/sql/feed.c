@@ -19,26 +19,33 @@
  * Every walk leaves out what the viewer may not see (blocks either way,
  * private accounts the viewer does not follow: store/sql/visible.h); the
  * walks that are a feed (all, following, a tag) leave out the people the
- * viewer muted too, while a muted person's own pages still show. */
+ * viewer muted too, while a muted person's own pages still show. A post's
+ * comment count is of the comments the viewer can page through
+ * (PA_SQ_COMMENT_COUNT), not the stored total, which counts hidden and
+ * removed ones and those of people in a block with the viewer. */
 #define UNMUTED " AND " PA_SQ_NOT_MUTED("?4", "p.author_id")
 #define FEED_SQL(filter)                                                                           \
   "WITH page AS ("                                                                                 \
   "SELECT p.id AS id, p.created_at AS created_at, p.like_count AS likes,"                          \
-  "       p.comment_count AS comments, p.caption AS caption,"                                      \
-  "       u.id AS u_id, u.name AS u_name, u.avatar AS u_avatar, um.ext AS u_ext,"                  \
-  "       t.id AS t_id, t.name AS t_name, t.species AS t_species, t.avatar AS t_avatar,"           \
-  "       tm.ext AS t_ext,"                                                                        \
-  "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4) AS liked,"      \
-  "       p.campaign_id IS NOT NULL AS sponsored, u.plus_until AS u_plus, p.mod_state AS mod"      \
-  "  FROM posts p"                                                                                 \
-  "  JOIN users u ON u.id = p.author_id"                                                           \
-  "  JOIN pets t ON t.id = p.pet_id"                                                               \
-  "  LEFT JOIN media um ON um.hash = u.avatar"                                                     \
-  "  LEFT JOIN media tm ON tm.hash = t.avatar"                                                     \
-  " WHERE (p.created_at, p.id) < (?1, ?2)"                                                         \
-  "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)"                             \
-  "   AND (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?4))"                             \
-  "   AND " PA_SQ_POSTS_VISIBLE("u", "?4") filter                                                  \
+  "       " PA_SQ_COMMENT_COUNT(                                                                   \
+      "p.id",                                                                                      \
+      "?4") " AS comments, p.caption AS caption,"                                                  \
+            "       u.id AS u_id, u.name AS u_name, u.avatar AS u_avatar, um.ext AS u_ext,"        \
+            "       t.id AS t_id, t.name AS t_name, t.species AS t_species, t.avatar AS t_avatar," \
+            "       tm.ext AS t_ext,"                                                              \
+            "       EXISTS (SELECT 1 FROM likes l WHERE l.post_id = p.id AND l.user_id = ?4) AS "  \
+            "liked,"                                                                               \
+            "       p.campaign_id IS NOT NULL AS sponsored, u.plus_until AS u_plus, p.mod_state "  \
+            "AS mod"                                                                               \
+            "  FROM posts p"                                                                       \
+            "  JOIN users u ON u.id = p.author_id"                                                 \
+            "  JOIN pets t ON t.id = p.pet_id"                                                     \
+            "  LEFT JOIN media um ON um.hash = u.avatar"                                           \
+            "  LEFT JOIN media tm ON tm.hash = t.avatar"                                           \
+            " WHERE (p.created_at, p.id) < (?1, ?2)"                                               \
+            "   AND EXISTS (SELECT 1 FROM post_images i WHERE i.post_id = p.id)"                   \
+            "   AND (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?4))"                   \
+            "   AND " PA_SQ_POSTS_VISIBLE("u", "?4") filter                                        \
       " ORDER BY p.created_at DESC, p.id DESC"                                                     \
       " LIMIT ?3)"                                                                                 \
       "SELECT g.id, g.created_at, g.likes, g.comments, g.caption, g.u_id, g.u_name, g.u_avatar,"   \

@@ -3,6 +3,7 @@
 #include "store/follows.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 /* By pa_store_follow_kind. */
 static const char *const follow_sql[] = {
@@ -18,20 +19,26 @@ static const char *const count_sql[] = {"SELECT count(*) FROM follows WHERE foll
 
 /* The person listed. */
 #define PERSON PA_SQ_PERSON_COLS("u", "m")
-/* ?1 the person or pet, ?2 ?3 the cursor (follow time, listed person's id), ?4 the row limit. */
+/* ?1 the person or pet, ?2 ?3 the cursor (follow time, listed person's id), ?4 the row limit,
+ * ?5 the viewer: nobody in a block with the viewer (either way) is listed.
+ * The counts (pa_store_follows_count, the profile's) stay everyone's: the
+ * person's or pet's own number, the same to every viewer, as the profile's
+ * other counts are; a block keeps from the viewer who the hidden people
+ * are, not that the person has them. */
+#define UNBLOCKED " AND " PA_SQ_NOT_BLOCKED("?5", "u.id")
 static const char *const followers_sql[] = {
     "SELECT f.created_at, " PERSON " FROM follows f"
     "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
-    " WHERE f.followee_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " WHERE f.followee_id = ?1 AND (f.created_at, u.id) < (?2, ?3)" UNBLOCKED
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4",
     "SELECT f.created_at, " PERSON " FROM pet_follows f"
     "  JOIN users u ON u.id = f.follower_id LEFT JOIN media m ON m.hash = u.avatar"
-    " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " WHERE f.pet_id = ?1 AND (f.created_at, u.id) < (?2, ?3)" UNBLOCKED
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4"};
 static const char following_sql[] =
     "SELECT f.created_at, " PERSON " FROM follows f"
     "  JOIN users u ON u.id = f.followee_id LEFT JOIN media m ON m.hash = u.avatar"
-    " WHERE f.follower_id = ?1 AND (f.created_at, u.id) < (?2, ?3)"
+    " WHERE f.follower_id = ?1 AND (f.created_at, u.id) < (?2, ?3)" UNBLOCKED
     " ORDER BY f.created_at DESC, u.id DESC LIMIT ?4";
 
 static int known(pa_store *db, pa_store_follow_kind kind) {
@@ -57,15 +64,17 @@ int pa_store_follows_count(pa_store *db, pa_store_follow_kind kind, int64_t targ
 }
 
 int pa_store_follows_followers(pa_store *db, pa_store_follow_kind kind, int64_t target,
-                               const pa_store_cursor *after, int limit, pa_store_person_fn fn,
-                               void *ctx, pa_store_cursor *next, int *more) {
+                               int64_t viewer, const pa_store_cursor *after, int limit,
+                               pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
   *more = 0;
   if (!known(db, kind)) return PA_STORE_EINVAL;
-  return pa_sq_people_page(db, followers_sql[kind], target, after, limit, fn, ctx, next, more,
-                           "follows");
+  return pa_sq_people_page_for(db, followers_sql[kind], target, viewer, after, limit, fn, ctx, next,
+                               more, "follows");
 }
 
-int pa_store_follows_following(pa_store *db, int64_t user, const pa_store_cursor *after, int limit,
-                               pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more) {
-  return pa_sq_people_page(db, following_sql, user, after, limit, fn, ctx, next, more, "follows");
+int pa_store_follows_following(pa_store *db, int64_t user, int64_t viewer,
+                               const pa_store_cursor *after, int limit, pa_store_person_fn fn,
+                               void *ctx, pa_store_cursor *next, int *more) {
+  return pa_sq_people_page_for(db, following_sql, user, viewer, after, limit, fn, ctx, next, more,
+                               "follows");
 }

@@ -2,8 +2,13 @@
 #include "store/reels.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 #define AUTHOR PA_SQ_PERSON_COLS("u", "um")
+/* Every read leaves out the reels the viewer (?4) may not see, as for posts
+ * (store/sql/visible.h): blocks either way, a private account the viewer
+ * does not follow. A reel is not a post: moderation has no state for it. */
+#define VISIBLE " AND " PA_SQ_POSTS_VISIBLE("u", "?4")
 #define REEL_COLS                                                                                  \
   "SELECT r.id, r.created_at, r.caption, " AUTHOR ","                                              \
   "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
@@ -41,13 +46,16 @@ static int reel_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &r);
 }
 
-int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, pa_store_reel_fn fn,
-                        void *ctx, pa_store_cursor *next, int *more) {
-  pa_sql_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)"
-                                             " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
+int pa_store_reels_list(pa_store *db, int64_t viewer, const pa_store_cursor *after, int limit,
+                        pa_store_reel_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+  /* The reels are a feed: the viewer's mutes leave it too (store/sql/feed.c). */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)" VISIBLE " AND " PA_SQ_NOT_MUTED(
+              "?4", "r.author_id") " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
   *more = 0;
   if (!st) return PA_STORE_EDB;
-  if (pa_sq_bind_page(st, 1, after, limit) != PA_SQ_OK) {
+  if (pa_sq_bind_page(st, 1, after, limit) != PA_SQ_OK ||
+      pa_sq_bind_i64(st, 4, viewer) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "reels");
   }
@@ -55,10 +63,12 @@ int pa_store_reels_list(pa_store *db, const pa_store_cursor *after, int limit, p
   return pa_sq_page(db, st, limit, reel_row, &w, 1, 0, next, more, "reels");
 }
 
-int pa_store_reels_get(pa_store *db, int64_t id, pa_store_reel_fn fn, void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE r.id = ?1");
+int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_fn fn, void *ctx) {
+  /* ?2 ?3 unused: the viewer keeps the list's number. */
+  pa_sql_stmt *st = pa_sq_stmt(db, REEL_COLS " WHERE r.id = ?1 AND ?2 = ?3" VISIBLE);
   if (!st) return PA_STORE_EDB;
-  if (pa_sq_bind_i64(st, 1, id) != PA_SQ_OK) {
+  int64_t a[4] = {id, 0, 0, viewer};
+  if (pa_sq_bind_i64s(st, 4, a) != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "reel");
   }

@@ -38,16 +38,21 @@ static const char breeds_sql[] =
     "    FROM pets WHERE breed <> '' GROUP BY breed, species) AS found"
     " WHERE cls < 2 AND (cls, gid) > (?2, ?3) ORDER BY cls, gid LIMIT ?4";
 /* Tags share posts, so (class, uses, tag) orders them and pages go by
- * offset: ?2 the tags already listed, ?4 the row limit (?3 unused); pos is
- * how many are listed through this row. */
+ * offset: ?2 the tags already listed, ?4 the row limit (?3 unused), ?5 the
+ * viewer; pos is how many are listed through this row. A tag's uses are the
+ * posts the viewer's tag feed can list (store/sql/feed.c): a tag only
+ * people in a block with the viewer, private to them or muted by them used
+ * is not found. */
 static const char tags_sql[] =
     "SELECT pos, tag, n FROM ("
     "  SELECT row_number() OVER (ORDER BY cls, n DESC, tag) AS pos, tag, n FROM ("
     "    SELECT CASE WHEN instr(tag, ?1) = 1 THEN 0 WHEN instr(tag, ?1) > 1 THEN 1 ELSE 2 END"
     "           AS cls, tag, count(*) AS n FROM post_tags pt"
-    "      JOIN posts p ON p.id = pt.post_id AND p.mod_state = 0 GROUP BY tag) AS found"
-    "   WHERE cls < 2) AS listed"
-    " ORDER BY pos LIMIT ?4 OFFSET ?2";
+    "      JOIN posts p ON p.id = pt.post_id AND p.mod_state = 0 JOIN users u ON u.id = p.author_id"
+    "     WHERE " PA_SQ_POSTS_VISIBLE("u", "?5") " AND " PA_SQ_NOT_MUTED(
+        "?5", "p.author_id") "     GROUP BY tag) AS found"
+                             "   WHERE cls < 2) AS listed"
+                             " ORDER BY pos LIMIT ?4 OFFSET ?2";
 
 /* The caller's callback, by what is searched. */
 typedef struct walk {
@@ -99,7 +104,7 @@ static int search(pa_store *db, const char *sql, const char *q, int64_t viewer,
   /* Bound for tags too, unused there: PostgreSQL must know every parameter's type. */
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, after && !tags ? after->id : 0);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
-  if (rc == PA_SQ_OK && (sql == people_sql || sql == pets_sql)) rc = pa_sq_bind_i64(st, 5, viewer);
+  if (rc == PA_SQ_OK && sql != breeds_sql) rc = pa_sq_bind_i64(st, 5, viewer);
   if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");
     pa_sq_done(st);
@@ -132,8 +137,9 @@ int pa_store_search_breeds(pa_store *db, const char *q, const pa_store_cursor *a
   return search(db, breeds_sql, q, 0, after, limit, breed_row, &w, next, more);
 }
 
-int pa_store_search_tags(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                         pa_store_tag_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_search_tags(pa_store *db, const char *q, int64_t viewer, const pa_store_cursor *after,
+                         int limit, pa_store_tag_fn fn, void *ctx, pa_store_cursor *next,
+                         int *more) {
   walk w = {.tag = fn, .ctx = ctx};
-  return search(db, tags_sql, q, 0, after, limit, tag_row, &w, next, more);
+  return search(db, tags_sql, q, viewer, after, limit, tag_row, &w, next, more);
 }

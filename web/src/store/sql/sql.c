@@ -310,15 +310,17 @@ static int person_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &p);
 }
 
-int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
-                      int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more,
-                      const char *what) {
+/* Both people pages: viewer is bound to ?5 only when has_viewer. */
+static int people_page(pa_store *db, const char *sql, int64_t id, int has_viewer, int64_t viewer,
+                       const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
+                       pa_store_cursor *next, int *more, const char *what) {
   *more = 0;
   if (limit < 1) return pa_sq_failf(db, PA_STORE_EINVAL, "%s: bad limit", what);
   pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
+  if (rc == PA_SQ_OK && has_viewer) rc = pa_sq_bind_i64(st, 5, viewer);
   if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, what);
     pa_sq_done(st);
@@ -326,4 +328,16 @@ int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_
   }
   people_walk w = {fn, ctx};
   return pa_sq_page(db, st, limit, person_row, &w, 0, 1, next, more, what);
+}
+
+int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
+                      int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more,
+                      const char *what) {
+  return people_page(db, sql, id, 0, 0, after, limit, fn, ctx, next, more, what);
+}
+
+int pa_sq_people_page_for(pa_store *db, const char *sql, int64_t id, int64_t viewer,
+                          const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
+                          pa_store_cursor *next, int *more, const char *what) {
+  return people_page(db, sql, id, 1, viewer, after, limit, fn, ctx, next, more, what);
 }

@@ -189,6 +189,11 @@ int pa_sq_bind_page(pa_sql_stmt *st, int a, const pa_store_cursor *after, int li
 int pa_sq_people_page(pa_store *db, const char *sql, int64_t id, const pa_store_cursor *after,
                       int limit, pa_store_person_fn fn, void *ctx, pa_store_cursor *next, int *more,
                       const char *what);
+/* pa_sq_people_page for a list someone else looks at: viewer is ?5 (for the
+ * fragments of store/sql/visible.h). */
+int pa_sq_people_page_for(pa_store *db, const char *sql, int64_t id, int64_t viewer,
+                          const pa_store_cursor *after, int limit, pa_store_person_fn fn, void *ctx,
+                          pa_store_cursor *next, int *more, const char *what);
 
 /* Steps st (already bound, asking for limit + 1 rows) and calls row for up
  * to limit of them; a row beyond sets *more. *next gets the last passed

@@ -2,9 +2,14 @@
 #include "store/stories.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 #define OWNER PA_SQ_PERSON_COLS("u", "um")
-/* ?2 the viewer. */
+/* ?2 the viewer. Every read leaves out the stories the viewer may not see,
+ * as for posts (store/sql/visible.h): blocks either way, a private account
+ * the viewer does not follow. A story is not a post, so moderation, which
+ * hides and removes posts and comments, has no state for it. */
+#define VISIBLE " AND " PA_SQ_POSTS_VISIBLE("u", "?2")
 #define STORY_COLS                                                                                 \
   "SELECT s.id, s.created_at, s.expires_at, m.hash, m.ext, m.width, m.height,"                     \
   "       EXISTS (SELECT 1 FROM story_views v WHERE v.story_id = s.id AND v.user_id = ?2),"        \
@@ -43,8 +48,12 @@ static int walk(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_story_fn fn
 
 int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
                           pa_store_story_fn fn, void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.expires_at > ?1"
-                                              " ORDER BY s.pet_id, s.created_at, s.id LIMIT ?3");
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, STORY_COLS " WHERE s.expires_at > ?1" VISIBLE
+                     /* The tray is a feed: the viewer's mutes
+                        leave it too, as in store/sql/feed.c. */
+                     " AND " PA_SQ_NOT_MUTED(
+                         "?2", "s.owner_id") " ORDER BY s.pet_id, s.created_at, s.id LIMIT ?3");
   if (!st) return PA_STORE_EDB;
   int64_t a[3] = {now, viewer, limit};
   int rows;
@@ -53,7 +62,7 @@ int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
 
 int pa_store_stories_get(pa_store *db, int64_t id, int64_t viewer, pa_store_story_fn fn,
                          void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.id = ?1");
+  pa_sql_stmt *st = pa_sq_stmt(db, STORY_COLS " WHERE s.id = ?1" VISIBLE);
   if (!st) return PA_STORE_EDB;
   int64_t a[2] = {id, viewer};
   int rows, rc = walk(db, st, pa_sq_bind_i64s(st, 2, a), fn, ctx, &rows, "story");
@@ -73,10 +82,13 @@ int pa_store_stories_add(pa_store *db, int64_t owner, int64_t pet, const char *m
   return pa_sq_run(db, st, rc, "add story", id, NULL);
 }
 
-int pa_store_stories_live(pa_store *db, int64_t id, int64_t now) {
-  int64_t a[2] = {id, now}, one;
-  return pa_sq_scalar_i64(db, "SELECT 1 FROM stories WHERE id = ?1 AND expires_at > ?2", 2, a,
-                          &one);
+int pa_store_stories_live(pa_store *db, int64_t id, int64_t viewer, int64_t now) {
+  int64_t a[3] = {id, now, viewer}, one;
+  return pa_sq_scalar_i64(
+      db,
+      "SELECT 1 FROM stories s JOIN users u ON u.id = s.owner_id"
+      " WHERE s.id = ?1 AND s.expires_at > ?2 AND " PA_SQ_POSTS_VISIBLE("u", "?3"),
+      3, a, &one);
 }
 
 int pa_store_stories_see(pa_store *db, int64_t id, int64_t viewer) {

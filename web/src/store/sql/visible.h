@@ -29,4 +29,19 @@
 #define PA_SQ_POSTS_VISIBLE(u, viewer)                                                             \
   PA_SQ_NOT_BLOCKED(viewer, u ".id") " AND " PA_SQ_POSTS_OPEN(u, viewer)
 
+/* The comment aliased c is listed to viewer: one a moderator hid only to its
+ * author, a removed one to nobody, and none by a person in a block with the
+ * viewer (either way). Every count of comments shown beside a list uses it
+ * too, so a count is what the viewer can page through. */
+#define PA_SQ_COMMENT_SHOWN(c, viewer)                                                             \
+  "(" c ".mod_state = 0 OR (" c ".mod_state = 1 AND " c ".author_id = " viewer                     \
+  ")) AND " PA_SQ_NOT_BLOCKED(viewer, c ".author_id")
+
+/* How many comments on the post whose id is the expression post the viewer
+ * is listed (PA_SQ_COMMENT_SHOWN), replies included: a post's
+ * comment_count. The alias vc_ is its own. */
+#define PA_SQ_COMMENT_COUNT(post, viewer)                                                          \
+  "(SELECT count(*) FROM comments vc_ WHERE vc_.post_id = " post                                   \
+  " AND " PA_SQ_COMMENT_SHOWN("vc_", viewer) ")"
+
 #endif
