@@ -47,8 +47,7 @@ int pa_store_posts_add(pa_store *db, const pa_store_new_post *p, int64_t *id) {
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, p->like_count);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, p->comment_count);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, p->created_at);
-  if (rc == PA_SQ_OK)
-    rc = pa_sq_bind_id(st, 7, p->campaign_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 7, p->campaign_id);
   int64_t new_id = 0;
   int out = pa_sq_run(db, st, rc, "add post", &new_id, NULL);
   if (out != PA_STORE_OK) return out;
