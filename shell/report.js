@@ -4,8 +4,10 @@
 // The server keeps one open report per person and item (409
 // already_reported, said as such) and answers 201; the result is said in the
 // dialog's live region and the button says "Reported" afterwards. Chat
-// messages are reported from the chat screen with the text the device
-// decrypted (POST /api/v1/reports kind "message"; web/README.md, "Moderation").
+// messages are reported from the chat screen (screens/chat.js) with the text
+// the device decrypted and its sender (`share`: POST /api/v1/reports kind
+// "message"; web/README.md, "Moderation"), and the dialog says that text goes
+// to the moderators.
 import { post } from './api.js';
 import { el, failureText } from './compose-kit.js';
 
@@ -16,8 +18,12 @@ const TEXT_MAX = 500; // characters of the note (PA_MOD_BODY_TEXT_MAX)
 
 let serial = 0;
 
-/** A Report button for item `id` of `kind` ('post', 'comment', 'person'). */
-export function reportButton(t, kind, id, className = 'social-link-button') {
+/**
+ * A Report button for item `id` of `kind` ('post', 'comment', 'person',
+ * 'message'). For a chat message, `share` is `{ from, message }` — the sender
+ * and the decrypted text, sent with the report — and the dialog says so.
+ */
+export function reportButton(t, kind, id, className = 'social-link-button', share = null) {
   const n = ++serial;
   const button = el('button', { type: 'button', className, textContent: t('report.action'),
     'aria-haspopup': 'dialog' });
@@ -30,7 +36,9 @@ export function reportButton(t, kind, id, className = 'social-link-button') {
 
   function build() {
     const titleId = `report-title-${n}`;
-    const d = el('dialog', { className: 'confirm-dialog report-dialog', 'aria-labelledby': titleId });
+    const sharedId = `report-shared-${n}`;
+    const d = el('dialog', { className: 'confirm-dialog report-dialog', 'aria-labelledby': titleId,
+      ...(share ? { 'aria-describedby': sharedId } : {}) });
     const radios = REASONS.map((r, i) => el('label', { className: 'report-reason' },
       el('input', { type: 'radio', name: `report-reason-${n}`, value: r, checked: i === 0 }),
       ` ${t(`report.reason.${r}`)}`));
@@ -41,6 +49,8 @@ export function reportButton(t, kind, id, className = 'social-link-button') {
     const cancel = el('button', { type: 'button', className: 'social-link-button', textContent: t('report.cancel') });
     const form = el('form', { method: 'dialog' },
       el('h2', { id: titleId, textContent: t(`report.title.${kind}`) }),
+      ...(share ? [el('p', { id: sharedId, className: 'report-shared', textContent: t('report.messageShared') }),
+        el('blockquote', { className: 'report-quote', tabIndex: 0, textContent: share.message })] : []),
       el('fieldset', {}, el('legend', { textContent: t('report.why') }), ...radios),
       el('label', { htmlFor: noteId, textContent: t('report.note') }), note,
       status,
@@ -52,7 +62,7 @@ export function reportButton(t, kind, id, className = 'social-link-button') {
       e.preventDefault();
       const reason = form.querySelector('input[type=radio]:checked').value;
       send.disabled = true;
-      const body = { kind, id, reason };
+      const body = { kind, id, reason, ...(share ? { from: share.from, message: share.message } : {}) };
       if (note.value.trim()) body.text = note.value.trim();
       const r = await post('/api/v1/reports', body);
       send.disabled = false;

@@ -475,7 +475,8 @@ class ChatEngine extends EventTarget {
     } catch (err) {
       console.warn('chat: refused a message:', err.fault || err.message);
     }
-    const m = { peer, cid: f.cid, dir: 'in', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'received', failed: !text };
+    // rid: the relay's id of the message as received, what a report names it by (cm_…).
+    const m = { peer, cid: f.cid, rid: f.id, dir: 'in', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'received', failed: !text };
     const { text: body, image } = decodePayload(text ? dec.decode(text) : '');
     text?.fill(0);
     const conv = await this.conversation(peer);

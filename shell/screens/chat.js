@@ -7,6 +7,7 @@ import { get } from '../api.js';
 import { el, filePicker } from '../compose-kit.js';
 import { createPreparer, refusalText } from '../media-prep.js';
 import { chatEngine, ChatBusy, ChatDeviceLimit, MAX_DEVICES } from '../chat/engine.js';
+import { reportButton } from '../report.js';
 
 export async function mount(root, params, ctx) {
   const me = (await ctx.session()).user;
@@ -142,6 +143,19 @@ function conversation(root, peer, me, engine, { t }) {
     return img;
   };
 
+  // A Report button for each message received with text (by its relay id): kept
+  // across repaints, so one with its dialog open (or focused) survives a new message.
+  const reports = new Map();
+  const reportOf = (m) => {
+    let b = reports.get(m.cid);
+    if (!b) {
+      b = reportButton(t, 'message', `cm_${m.rid}`, 'chat-report', { from: peer, message: m.text });
+      b.setAttribute('aria-describedby', `chat-text-${m.cid}`);
+      reports.set(m.cid, b);
+    }
+    return b;
+  };
+
   const paint = async () => {
     const [msgs, conv] = await Promise.all([engine.messages(peer), engine.conversation(peer)]);
     if (!alive) return;
@@ -157,7 +171,8 @@ function conversation(root, peer, me, engine, { t }) {
       }
       const li = el('li', { className: `chat-msg chat-${m.dir}`, 'data-cid': m.cid });
       if (m.image) li.append(photoOf(m));
-      if (m.failed || m.text) li.append(el('p', { className: m.failed ? 'chat-text chat-failed' : 'chat-text', textContent: m.failed ? t('chat.undecryptable') : m.text }));
+      if (m.failed || m.text) li.append(el('p', { id: `chat-text-${m.cid}`, className: m.failed ? 'chat-text chat-failed' : 'chat-text', textContent: m.failed ? t('chat.undecryptable') : m.text }));
+      if (m.dir === 'in' && m.rid && !m.failed && m.text) meta.append(reportOf(m));
       li.append(meta);
       return li;
     }));

@@ -220,9 +220,9 @@ function removeDialog(ctx) {
 // ---- two-step sign-in (TOTP)
 
 // The state (GET /auth/totp), then one of: off → "Turn on" → password →
-// the setup key and link (no QR code: the project has no QR encoder; the
-// key is shown to type or paste, the otpauth:// link to open on a phone
-// that has an authenticator app) → a code → the recovery codes, shown once,
+// the setup's QR code (the server's matrix of the otpauth:// URI, drawn as an
+// SVG), the key as text to type or paste and the link to open on a phone that
+// has an authenticator app → a code → the recovery codes, shown once,
 // with an "I saved them" step; on → "Turn off" → password and a code (or a
 // recovery code).
 export function twostepSection(ctx) {
@@ -314,6 +314,32 @@ export function twostepSection(ctx) {
     });
   }
 
+  // The QR code of the setup URI as an inline SVG: the server's matrix
+  // (otpauth_qr: rows of '1' dark, '0' light) as one path, one run of dark
+  // modules a subpath, inside a 4-module light quiet zone; dark on light in
+  // either theme, since that is what phone cameras read.
+  function qrImage(qr) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const QUIET = 4;
+    const side = qr.size + 2 * QUIET;
+    const svg = document.createElementNS(NS, 'svg');
+    for (const [k, v] of Object.entries({ viewBox: `0 0 ${side} ${side}`, width: side * 4, height: side * 4,
+      role: 'img', 'aria-label': t('twostep.qr'), class: 'twostep-qr', 'shape-rendering': 'crispEdges' })) {
+      svg.setAttribute(k, String(v));
+    }
+    const bg = document.createElementNS(NS, 'rect');
+    for (const [k, v] of Object.entries({ width: side, height: side, fill: '#fff' })) bg.setAttribute(k, String(v));
+    let d = '';
+    qr.rows.forEach((row, y) => {
+      for (const run of row.matchAll(/1+/g)) d += `M${run.index + QUIET} ${y + QUIET}h${run[0].length}v1h-${run[0].length}z`;
+    });
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('fill', '#000');
+    svg.append(bg, path);
+    return svg;
+  }
+
   function showKey(setup) {
     const grouped = setup.secret.match(/.{1,4}/g).join(' ');
     const form = el('form', { noValidate: true, 'aria-labelledby': 'settings-twostep' });
@@ -326,7 +352,7 @@ export function twostepSection(ctx) {
     const failure = formMessage(form);
     const submit = submitButton(form, 'twostep.enable');
     form.append(cancelButton());
-    body.replaceChildren(help, keyLabel, key, el('p', {}, link), form);
+    body.replaceChildren(help, qrImage(setup.otpauth_qr), keyLabel, key, el('p', {}, link), form);
     ctx.localize(body);
     code.input.focus();
     form.addEventListener('submit', async (e) => {

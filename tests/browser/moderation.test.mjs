@@ -4,7 +4,10 @@
 // console's Moderation tab, reads the post in context and hides it with a
 // note (the result said in the live region) → the post is gone for a third
 // person and marked for its author → an admin's Audit tab shows who did it
-// and when. On a phone and on a desktop, axe on each screen. The exhaustive
+// and when. Then a chat message: its receiver reports it from the chat
+// screen (the dialog says its text goes to the moderators, E2E) → the
+// moderator reads that text in the Moderation tab. On a phone and on a
+// desktop, axe on each screen. The exhaustive
 // cases (every route's roles, every action on every surface) are in
 // tests/server/moderation.test.mjs.
 import { test } from 'node:test';
@@ -158,5 +161,73 @@ for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
       assert.deepEqual(problems, []);
       await context.close();
     }
+  });
+}
+
+// A chat message reported from the chat screen: chat is end-to-end encrypted,
+// so the report carries the text the reporter's device decrypted, and the
+// dialog says so before it is sent; the moderator reads that text in the
+// Moderation tab. Both people keep their browser context (and so their chat
+// device) for the whole conversation.
+for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
+  test(`${device}: a chat message reported from the chat → a moderator reads its text in the Moderation tab`, async () => {
+    const reporter = await person(`Rae Receiver ${device}`);
+    const sender = await person(`Sid Sender ${device}`);
+    const mod = await person(`Meg Moderator ${device}`);
+    grant(mod, 'moderator');
+    const text = `You will regret posting that, ${device} person`;
+
+    // The reporter opens chat once, so a device (and its prekeys) exists to write to.
+    const a = await open('/chat', reporter, viewport);
+    await a.page.getByRole('heading', { name: 'Messages' }).waitFor();
+    await waitForText(a.page, '.chat-note', 'No conversations yet');
+
+    // The sender writes; delivered to the reporter's device.
+    const b = await open(`/chat/${reporter.id}`, sender, viewport);
+    await b.page.getByRole('heading', { name: `Rae Receiver ${device}` }).waitFor();
+    const box = b.page.getByLabel('Message', { exact: true });
+    await box.fill(text);
+    await box.press('Enter');
+    await b.page.locator('.chat-log li.chat-out', { hasText: text }).locator('.chat-status', { hasText: /Delivered|Read/ }).waitFor();
+    assert.equal(await b.page.locator('.chat-report').count(), 0, 'no Report on one\'s own messages');
+
+    // The reporter: the message, its Report button (keyboard), the dialog that says what is shared.
+    await a.page.goto(new URL(`/chat/${sender.id}`, server.url).href);
+    const bubble = a.page.locator('.chat-log li.chat-in', { hasText: text });
+    await bubble.waitFor();
+    const report = bubble.getByRole('button', { name: 'Report' });
+    await report.focus();
+    await a.page.keyboard.press('Enter');
+    const dialog = a.page.getByRole('dialog', { name: 'Report this message' });
+    await dialog.waitFor();
+    await waitForText(a.page, '.report-dialog .report-shared', 'Reporting this message shares its text');
+    assert.equal(await dialog.locator('.report-quote').textContent(), text, 'the dialog shows the text that will be shared');
+    assert.equal(await a.page.evaluate(() => document.activeElement.value), 'spam', 'focus starts on the first reason');
+    await a.page.keyboard.press('ArrowDown'); // spam → harassment
+    assert.equal(await dialog.getByRole('radio', { name: 'Harassment or bullying' }).isChecked(), true);
+    assert.deepEqual(await axe(a.page), []);
+    await dialog.getByRole('button', { name: 'Send report' }).focus();
+    await a.page.keyboard.press('Enter');
+    await waitForText(a.page, '.report-dialog [role=status]', 'Thanks. A moderator will look at it.');
+    assert.deepEqual(await axe(a.page), []);
+    await a.page.keyboard.press('Escape');
+    await a.page.waitForFunction(() => document.activeElement?.textContent === 'Reported');
+    assert.deepEqual(a.problems, []);
+    assert.deepEqual(b.problems, []);
+    await a.context.close();
+    await b.context.close();
+
+    // The moderator: the message in the queue under its sender, the reported text in its report.
+    const m = await open('/admin', mod, viewport);
+    const item = m.page.getByRole('button', { name: new RegExp(`Chat message\u2069? · \u2068?Sid Sender ${device} \\(@${sender.handle}\\)\u2069? · \u2068?1\u2069? report`) });
+    await item.waitFor();
+    await item.focus();
+    await m.page.keyboard.press('Enter');
+    await m.page.getByRole('heading', { name: 'Chat message · Active' }).waitFor();
+    await waitForText(m.page, '.mod-reports', 'Harassment or bullying');
+    assert.equal(await m.page.locator('.mod-reports .mod-message').textContent(), text);
+    assert.deepEqual(await axe(m.page), []);
+    assert.deepEqual(m.problems, []);
+    await m.context.close();
   });
 }

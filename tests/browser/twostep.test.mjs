@@ -1,7 +1,8 @@
 // Two-step sign-in and the sessions list in Chromium against the real server,
 // from the keyboard (issue 19's journey): Settings → turn two-step on (the
-// key shown as text: the project has no QR encoder; the test makes the codes
-// from it with node:crypto, RFC 6238), the recovery codes with the "I saved
+// QR code's SVG screenshotted and read with jsQR, the codes made from the
+// decoded URI's secret with node:crypto, RFC 6238; the key shown as text
+// too), the recovery codes with the "I saved
 // them" step; sign out, sign in with the password and then a code; a second
 // session in another browser context (signed in with a recovery code) ended
 // from the list, after which that context is signed out. axe on each step, on
@@ -11,7 +12,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import jsQR from 'jsqr';
 import { watchPage } from '../lib/browser.mjs';
+import { decodePng } from '../lib/png.mjs';
 import { PHONE, DESKTOP, serverAndBrowser, tabTo } from '../lib/app.mjs';
 import { Client } from '../server/helpers.mjs';
 
@@ -89,12 +92,20 @@ for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.locator('#twostep-password').fill(PASSWORD);
     await page.keyboard.press('Enter');
 
-    // The key as text, grouped by four; the otpauth:// link beside it.
-    const keyText = page.locator('#twostep-key');
-    await keyText.waitFor();
-    const secret = (await keyText.textContent()).replace(/ /g, '');
+    // The QR code (an image with a name), read from its pixels as a phone's camera
+    // would; the key as text, grouped by four; the otpauth:// link beside it.
+    const qr = page.getByRole('img', { name: 'QR code of the setup key: scan it with your authenticator app' });
+    await qr.waitFor();
+    const shot = decodePng(await qr.screenshot());
+    const read = jsQR(new Uint8ClampedArray(shot.pixels), shot.width, shot.height);
+    assert.ok(read, 'jsQR finds the QR code in the screenshot of the SVG');
+    const uri = await page.locator('a.twostep-link').getAttribute('href');
+    assert.equal(read.data, uri);
+    const secret = new URL(read.data).searchParams.get('secret');
     assert.match(secret, /^[A-Z2-7]{32}$/);
-    assert.match(await page.locator('a.twostep-link').getAttribute('href'), new RegExp(`^otpauth://totp/PetAmigos:.*secret=${secret}`));
+    const keyText = page.locator('#twostep-key');
+    assert.equal((await keyText.textContent()).replace(/ /g, ''), secret);
+    assert.match(uri, new RegExp(`^otpauth://totp/PetAmigos:.*secret=${secret}`));
     assert.equal(await focusedId(page), 'twostep-setup-code');
     assert.deepEqual(await axe(page), []);
     await page.keyboard.type('000000');

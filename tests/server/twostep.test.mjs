@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
+import jsQR from 'jsqr';
 import {
   Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png,
   startServer, stopServer,
@@ -53,6 +54,22 @@ function hotp(key, counter, digits = 6, algo = 'sha1') {
   const bin = mac.readUInt32BE(off) & 0x7fffffff;
   return String(bin % 10 ** digits).padStart(digits, '0');
 }
+/** Draws a QR matrix's rows ('1' dark) as an RGBA bitmap, scale pixels a module, with the 4-module quiet zone. */
+function qrBitmap(rows, scale = 4) {
+  const side = (rows.length + 8) * scale;
+  const data = new Uint8ClampedArray(side * side * 4).fill(255);
+  rows.forEach((row, y) => [...row].forEach((cell, x) => {
+    if (cell !== '1') return;
+    for (let dy = 0; dy < scale; dy++) {
+      for (let dx = 0; dx < scale; dx++) {
+        const at = (((y + 4) * scale + dy) * side + (x + 4) * scale + dx) * 4;
+        data[at] = data[at + 1] = data[at + 2] = 0;
+      }
+    }
+  }));
+  return { data, side };
+}
+
 const step = (offset = 0) => Math.floor((Date.now() / 1000 + offset) / 30);
 
 async function person(server, tag, headers = {}) {
@@ -102,6 +119,15 @@ describe('two-step sign-in', () => {
     const s = await p.c.post('/api/v1/auth/totp/setup', { password: PASSWORD });
     assert.equal(s.status, 200);
     assert.match(s.body.otpauth_uri, new RegExp(`^otpauth://totp/PetAmigos:${encodeURIComponent(p.mail).replace(/\./g, '\\.')}\\?secret=${s.body.secret}&issuer=PetAmigos`));
+    // The QR code of that URI (libqrencode, level M): square, and read back by jsQR as the URI itself.
+    const qr = s.body.otpauth_qr;
+    assert.equal(qr.rows.length, qr.size);
+    for (const row of qr.rows) assert.match(row, new RegExp(`^[01]{${qr.size}}$`));
+    const { data, side } = qrBitmap(qr.rows);
+    const read = jsQR(data, side, side, { inversionAttempts: 'dontInvert' });
+    assert.ok(read, 'jsQR finds a QR code in the rows');
+    assert.equal(read.data, s.body.otpauth_uri);
+    assert.equal(read.version, (qr.size - 17) / 4);
     // Sealed at rest: 60 bytes, and the secret's bytes are nowhere in the database.
     assert.equal(dbQuery(server, `SELECT length(secret), sealed, enabled_at IS NULL FROM user_totp WHERE user_id = ${p.id.slice(2)}`)
       .replace(/\|/g, ' '), '60 1 1');

@@ -3,8 +3,9 @@
  * appendix B's (SHA-1, 8 digits), the ±1 step window and the used-step rule
  * at their edges, base32 (RFC 4648 §10), the typed-code and recovery-code
  * parsers at their limits, device labels and coarse addresses, sealing and
- * challenges, and the tar header. */
+ * challenges, the setup QR code's matrix at its limits, and the tar header. */
 #include "auth/device.h"
+#include "auth/qr.h"
 #include "auth/totp.h"
 #include "auth/twostep.h"
 #include "pa_test.h"
@@ -245,6 +246,50 @@ static void tar_header(void) {
                                                             8) == 0);
 }
 
+/* Every cell of a size x size matrix is '0' or '1', and the three finder
+ * patterns (7x7 dark rings) sit in their corners: the matrix is a QR code's. */
+static int qr_shape_ok(const char *m, int size) {
+  for (int i = 0; i < size * size; i++)
+    if (m[i] != '0' && m[i] != '1') return 0;
+  const int corner[3][2] = {{0, 0}, {size - 7, 0}, {0, size - 7}};
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 7; y++)
+      for (int x = 0; x < 7; x++) {
+        int ring = x == 0 || y == 0 || x == 6 || y == 6;
+        int core = x >= 2 && x <= 4 && y >= 2 && y <= 4;
+        char want = ring || core ? '1' : '0';
+        if (m[(corner[c][1] + y) * size + corner[c][0] + x] != want) return 0;
+      }
+  return 1;
+}
+
+static void qr_matrix(void) {
+  static char m[PA_QR_CELLS_MAX], text[PA_QR_TEXT_MAX + 2];
+  const char *uri =
+      "otpauth://totp/PetAmigos:ana%40example.org?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+      "&issuer=PetAmigos&algorithm=SHA1&digits=6&period=30";
+  /* 133 bytes in 8-bit mode at level M: version 8 holds 152 (ISO/IEC 18004
+   * table 7), version 7 only 122, so 17 + 4 * 8 = 49 modules a side. */
+  CHECK(strlen(uri) == 133);
+  CHECK(pa_qr_matrix(uri, strlen(uri), m, sizeof m) == 49);
+  CHECK(qr_shape_ok(m, 49));
+  /* The capacities at their edges: 106 bytes are version 6, 107 version 7. */
+  memset(text, 'a', sizeof text);
+  CHECK(pa_qr_matrix(text, 106, m, sizeof m) == 41);
+  CHECK(pa_qr_matrix(text, 107, m, sizeof m) == 45);
+  CHECK(pa_qr_matrix(text, 1, m, sizeof m) == PA_QR_SIZE_MIN);
+  CHECK(qr_shape_ok(m, PA_QR_SIZE_MIN));
+  /* The limit: PA_QR_TEXT_MAX bytes need exactly PA_QR_VERSION_MAX, one more is refused. */
+  CHECK(pa_qr_matrix(text, PA_QR_TEXT_MAX, m, sizeof m) == PA_QR_SIZE_MAX);
+  CHECK(qr_shape_ok(m, PA_QR_SIZE_MAX));
+  CHECK(pa_qr_matrix(text, PA_QR_TEXT_MAX + 1, m, sizeof m) == -1);
+  CHECK(pa_qr_matrix(text, 0, m, sizeof m) == -1);
+  CHECK(pa_qr_matrix(NULL, 1, m, sizeof m) == -1);
+  /* A buffer one cell short of the matrix is refused, the exact one is not. */
+  CHECK(pa_qr_matrix(text, 1, m, 21 * 21 - 1) == -1);
+  CHECK(pa_qr_matrix(text, 1, m, 21 * 21) == 21);
+}
+
 int main(void) {
   if (sodium_init() < 0) return 1;
   RUN(hmac_rfc2202);
@@ -255,6 +300,7 @@ int main(void) {
   RUN(parse_codes);
   RUN(devices);
   RUN(sealing_and_challenges);
+  RUN(qr_matrix);
   RUN(tar_header);
   return pa_test_summary("web.twostep");
 }

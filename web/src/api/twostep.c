@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/chat_relay.h"
 #include "auth.h"
+#include "auth/qr.h"
 #include "auth/totp.h"
 #include "clock.h"
 #include "secev.h"
@@ -24,6 +25,7 @@
 #include <string.h>
 
 enum { ISSUER_URI_MAX = 512 }; /* bytes of an otpauth:// URI (an email is at most 254) */
+_Static_assert(ISSUER_URI_MAX - 1 <= PA_QR_TEXT_MAX, "every setup URI fits a QR code");
 
 static const char issuer[] = "PetAmigos";
 
@@ -62,6 +64,28 @@ static void uri_escape(const char *s, char *out, size_t cap) {
     }
   }
   out[k] = '\0';
+}
+
+/* Adds {size, rows: ["0101…", …]} of uri's QR code to o as name (1 dark,
+ * 0 light; qr.h). 0, or -1 when it could not be made or added. */
+static int add_qr(cJSON *o, const char *name, const char *uri) {
+  char cells[PA_QR_CELLS_MAX], row[PA_QR_SIZE_MAX + 1];
+  int size = pa_qr_matrix(uri, strlen(uri), cells, sizeof cells);
+  cJSON *qr = size > 0 ? cJSON_AddObjectToObject(o, name) : NULL;
+  cJSON *rows =
+      qr && cJSON_AddNumberToObject(qr, "size", size) ? cJSON_AddArrayToObject(qr, "rows") : NULL;
+  int bad = !rows;
+  for (int y = 0; !bad && y < size; y++) {
+    memcpy(row, cells + (size_t)y * (size_t)size, (size_t)size);
+    row[size] = '\0';
+    cJSON *s = cJSON_CreateString(row);
+    bad = !s || !cJSON_AddItemToArray(rows, s);
+    if (s && bad) cJSON_Delete(s);
+  }
+  /* The modules are the secret too: leave no copy on the stack. */
+  sodium_memzero(cells, sizeof cells);
+  sodium_memzero(row, sizeof row);
+  return bad ? -1 : 0;
 }
 
 /* Checks the viewer's password from body member name (limited per user like
@@ -203,7 +227,8 @@ void pa_api_totp_setup(pa_srv_req *rq) {
   if (root && (!cJSON_AddStringToObject(root, "secret", text) ||
                !cJSON_AddStringToObject(root, "otpauth_uri", uri) ||
                !cJSON_AddNumberToObject(root, "digits", PA_TOTP_DIGITS) ||
-               !cJSON_AddNumberToObject(root, "period", PA_TOTP_STEP_SECONDS))) {
+               !cJSON_AddNumberToObject(root, "period", PA_TOTP_STEP_SECONDS) ||
+               add_qr(root, "otpauth_qr", uri))) {
     cJSON_Delete(root);
     root = NULL;
   }
