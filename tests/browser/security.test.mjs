@@ -91,7 +91,7 @@ for (const [label, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
     assert.match(words, /^Flagged One address trying many accounts: 127\.77\.0\.1, Brazil \(BR\)\./);
     assert.match(words, new RegExp(`Accounts tried: ${ACCOUNTS}\\. Failed sign-ins: ${ACCOUNTS}\\.$`));
     const byCountry = (await tableText(page, 'Events by country')).map((r) => r.map(plain));
-    assert.deepEqual(byCountry.find((r) => r[0] === 'Brazil (BR)'), ['Brazil (BR)', String(ACCOUNTS), '0', '0', '0']);
+    assert.deepEqual(byCountry.find((r) => r[0] === 'Brazil (BR)'), ['Brazil (BR)', String(ACCOUNTS), '0', '0', '0', '0']);
     const byHour = (await tableText(page, 'Events by hour')).map((r) => r.map(plain));
     assert.equal(byHour.reduce((n, r) => n + Number(r[1]), 0), ACCOUNTS, 'every failure in an hour row');
     const top = page.getByRole('table', { name: 'Busiest addresses' }).getByRole('row', { name: new RegExp(SPRAYER) });

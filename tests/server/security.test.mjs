@@ -148,6 +148,8 @@ describe('security events and the team views', () => {
     assert.equal(sum(b.by_country, (r) => r.kind === 'signin' && r.country === 'DE'), 2, 'the sign-ins that worked');
     assert.equal(sum(b.by_country, (r) => r.kind === 'new_device' && r.country === 'DE'), 1, 'one of them from a new device');
     assert.equal(sum(b.by_hour, (r) => r.kind === 'new_device'), 1, 'the sign-ups are no new devices');
+    const de = b.top_addresses.find((a) => a.address === A.second[0]);
+    assert.deepEqual([de.signin, de.new_device], [2, 1], 'the address\'s row counts its new device too');
     // By hour: every failure is in an hour of the view (the test may straddle an hour's end).
     assert.equal(sum(b.by_hour, (r) => r.kind === 'login_failed'), 8);
     const hourNow = Math.floor(b.now / 3600) * 3600;

@@ -49,6 +49,7 @@ static cJSON *addr_json(const pa_store_security_addr *a) {
       !cJSON_AddNumberToObject(o, "limited", (double)a->limited) ||
       !cJSON_AddNumberToObject(o, "upload_refused", (double)a->upload_refused) ||
       !cJSON_AddNumberToObject(o, "signin", (double)a->signin) ||
+      !cJSON_AddNumberToObject(o, "new_device", (double)a->new_device) ||
       !cJSON_AddNumberToObject(o, "accounts", (double)a->accounts)) {
     cJSON_Delete(o);
     return NULL;

@@ -52,7 +52,8 @@ int pa_store_security_by_country(pa_store *db, int64_t since, pa_store_security_
 typedef struct pa_store_security_addr {
   const char *addr, *country;
   int64_t login_failed, limited, upload_refused, signin;
-  int64_t accounts; /* distinct accounts its failed sign-ins named */
+  int64_t new_device; /* those sign-ins from a device new to the account (secev.h) */
+  int64_t accounts;   /* distinct accounts its failed sign-ins named */
 } pa_store_security_addr;
 
 typedef int (*pa_store_security_addr_fn)(void *ctx, const pa_store_security_addr *a);

@@ -65,20 +65,22 @@ typedef struct addr_walk {
   void *ctx;
 } addr_walk;
 
-/* Columns: addr, country, the four kinds' sums, distinct accounts. */
+/* Columns: addr, country, the four kinds' sums, the new devices' among the
+ * sign-ins, distinct accounts. */
 #define ADDR_COLS                                                                                  \
   "addr, max(country) AS country,"                                                                 \
   " sum(CASE WHEN kind = 'login_failed' THEN n ELSE 0 END) AS failed,"                             \
   " sum(CASE WHEN kind = 'limited' THEN n ELSE 0 END) AS limited,"                                 \
   " sum(CASE WHEN kind = 'upload_refused' THEN n ELSE 0 END) AS refused,"                          \
   " sum(CASE WHEN kind = 'signin' THEN n ELSE 0 END) AS signins,"                                  \
+  " sum(CASE WHEN kind = 'signin' AND detail = 'new_device' THEN n ELSE 0 END) AS new_devices,"    \
   " count(DISTINCT CASE WHEN kind = 'login_failed' THEN user_id END) AS accounts"
 
 static int addr_row(void *ctx, pa_sql_stmt *st) {
   const addr_walk *w = ctx;
   pa_store_security_addr a = {pa_sq_text(st, 0), pa_sq_text(st, 1), pa_sq_i64(st, 2),
                               pa_sq_i64(st, 3),  pa_sq_i64(st, 4),  pa_sq_i64(st, 5),
-                              pa_sq_i64(st, 6)};
+                              pa_sq_i64(st, 6),  pa_sq_i64(st, 7)};
   return w->fn(w->ctx, &a);
 }
 
