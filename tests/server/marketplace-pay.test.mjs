@@ -32,6 +32,8 @@ function pay(args, { input = '', env = {} } = {}) {
       try { out = JSON.parse(stdout); } catch { out = null; }
       resolve({ code: err ? err.code : 0, out, stdout, stderr });
     });
+    // A command that reads no stdin may exit before this is written: not an error of the test.
+    child.stdin.on('error', (e) => { if (e.code !== 'EPIPE') throw e; });
     child.stdin.end(input);
   });
 }
@@ -49,13 +51,14 @@ before(async () => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
-      hooks.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      hooks.push({ url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       res.writeHead(200).end();
     });
   });
   await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
   sim = await startPaysim();
-  await sim.config({ paypal_webhook_url: `http://127.0.0.1:${hookServer.address().port}/paypal` });
+  const hookUrl = `http://127.0.0.1:${hookServer.address().port}`;
+  await sim.config({ paypal_webhook_url: `${hookUrl}/paypal`, mp_webhook_url: `${hookUrl}/mp` });
 });
 
 after(async () => {
@@ -199,6 +202,11 @@ describe('Mercado Pago marketplace through the adapter', () => {
 
     const { redirect } = await sim.approve('mercadopago', order.id);
     const paymentId = new URL(redirect).searchParams.get('payment_id');
+    // Its notification names the seller (user_id): the worker reads the payment with their token.
+    const note = await until('the payment notification', () => hooks.find((h) => h.url.startsWith('/mp?') && new URL(h.url, 'http://x').searchParams.get('data.id') === paymentId && h));
+    const noteEv = await ok(['webhook', 'mercadopago', '--query', note.url.slice(4), '--header', `x-signature: ${note.headers['x-signature']}`,
+      '--header', `x-request-id: ${note.headers['x-request-id']}`], { input: note.body });
+    assert.deepEqual([noteEv.kind, noteEv.txn_id, noteEv.user_id], ['txn', paymentId, g.user_id]);
     const split = await ok(['mp-seller-payment', file, 'BR', paymentId]);
     assert.equal(split.collector_id, g.user_id);
     assert.equal(split.marketplace_fee_minor, 2050);

@@ -84,6 +84,7 @@ static void check_event(int rc, pa_pay_provider p, const pa_pay_event *ev) {
   TERMINATED(ev->type);
   TERMINATED(ev->sub_id);
   TERMINATED(ev->country);
+  TERMINATED(ev->user_id);
   ASSERT(ev->id[0]);
   ASSERT(ev->kind >= PA_PAY_EV_SUBSCRIPTION && ev->kind <= PA_PAY_EV_PAYOUT);
   if (ev->kind == PA_PAY_EV_PAYOUT) {

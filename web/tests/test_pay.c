@@ -718,6 +718,7 @@ static void mp_bodies(void) {
   CHECK(ev.kind == PA_PAY_EV_TXN && strcmp(ev.txn.id, "987654321") == 0);
   CHECK(mp(mp_payment_body, NULL, &ev) == PA_PAY_OK); /* the body alone, e.g. a stored event */
   CHECK(strcmp(ev.id, "12345678901") == 0 && strcmp(ev.txn.id, "987654321") == 0);
+  CHECK(strcmp(ev.user_id, "44444") == 0); /* a seller's payment is read with their token */
   /* The query names another object than the body: refused. */
   CHECK(mp(mp_payment_body, "data.id=1&type=payment", &ev) == PA_PAY_EBADANSWER);
   CHECK(mp("{\"id\":8,\"type\":\"subscription_preapproval\",\"data\":{\"id\":"

@@ -209,6 +209,8 @@ static int webhook(pa_pay *pay, int argc, char **argv) {
   cJSON_AddStringToObject(j, "kind", kinds[ev.kind]);
   cJSON_AddStringToObject(j, "id", ev.id);
   cJSON_AddStringToObject(j, "type", ev.type);
+  cJSON_AddStringToObject(j, "user_id", ev.user_id);
+  if (ev.kind == PA_PAY_EV_TXN) cJSON_AddStringToObject(j, "txn_id", ev.txn.id);
   if (ev.kind == PA_PAY_EV_PAYOUT) cJSON_AddItemToObject(j, "payout", item_json(&ev.payout));
   return print_json(j);
 }

@@ -514,6 +514,10 @@ int pa_pay_mp_event(const unsigned char *body, size_t len, const char *query,
     rc = bad(err, "notification without id");
     goto done;
   }
+  /* The account the notification is for: a marketplace seller's payment
+   * is read with that seller's token. Optional: absent or malformed is "". */
+  if (pa_pay_jid(cJSON_GetObjectItemCaseSensitive(root, "user_id"), out->user_id))
+    out->user_id[0] = 0;
   if (strcmp(type, "payment") == 0) {
     out->kind = PA_PAY_EV_TXN;
     out->txn.kind = PA_PAY_TXN_CHARGE;

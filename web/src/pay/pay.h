@@ -325,8 +325,10 @@ typedef struct pa_pay_event {
   char id[PA_PAY_ID_MAX];     /* unique per provider: PayPal event id, MP notification "id" */
   char type[64];              /* PayPal event_type, MP type/topic */
   char sub_id[PA_PAY_ID_MAX]; /* the subscription named, or "" */
-  char country[3];  /* Mercado Pago: the account the notification is for ("" if unknown) */
-  pa_pay_txn txn;   /* PA_PAY_EV_TXN */
+  char country[3]; /* Mercado Pago: the account the notification is for ("" if unknown) */
+  char user_id[PA_PAY_ID_MAX]; /* Mercado Pago: the notification's user_id (a seller's, for
+                                  their split payments; "" if absent) */
+  pa_pay_txn txn;              /* PA_PAY_EV_TXN */
   int txn_complete; /* txn was read from a verified PayPal body (1) or needs a lookup (0) */
   /* PA_PAY_EV_PAYOUT: an item event fills the item (item_id set); a batch
    * event fills batch_id and status only. */
