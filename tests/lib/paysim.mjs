@@ -80,6 +80,10 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
         PA_PAYPAL_CERT_PREFIXES: `${url}paypal/certs/`,
         PA_MP_API: `${url}mercadopago`,
         PA_MP_WEBHOOK_SECRET: setting('PAYSIM_MP_WEBHOOK_SECRET', 'sim-mp-secret'),
+        // The marketplace's application (sellers connect to it through OAuth).
+        PA_MP_CLIENT_ID: setting('PAYSIM_MP_CLIENT_ID', '1234567890123456'),
+        PA_MP_CLIENT_SECRET: setting('PAYSIM_MP_CLIENT_SECRET', 'sim-mp-client-secret'),
+        PA_MP_AUTH: `${url}mercadopago`,
       };
       for (const cc of MP_COUNTRIES) vars[`PA_MP_TOKEN_${cc}`] = `SIM-MP-${cc}`;
       return vars;
@@ -96,6 +100,12 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
     release: (order = 'fifo') => sim('POST', 'release', { order }),
     deliveries: () => sim('GET', 'deliveries'),
     record: () => sim('GET', 'record'),
+    /** Payouts to receiver (an email) from now on end as outcome: success, unclaimed or failed. */
+    payoutReceiver: (receiver, outcome) => sim('POST', 'payouts/receiver', { receiver, outcome }),
+    /** PayPal processes the pending payout batches (and returns items unclaimed for 30 days): {processed, returned}. */
+    processPayouts: () => sim('POST', 'payouts/process', {}),
+    /** A seller's decision on Mercado Pago's authorization page: {redirect, code, user_id}. */
+    mpAuthorize: (o) => sim('POST', 'mp/authorize', o),
     /** SIGTERM; throws unless it exited 0 by itself within the grace period. Safe to call twice. */
     async stop() {
       if (stopped) return;

@@ -4,7 +4,8 @@
 // webhooks verified here independently (PayPal's RSA signature with the
 // certificate from PAYPAL-CERT-URL and zlib's crc32; Mercado Pago's HMAC),
 // the network's misbehaviour, API faults, renewals, declines, refunds,
-// chargebacks, the clock and the state file.
+// chargebacks, the clock and the state file; the marketplace's PayPal Payouts
+// and Mercado Pago OAuth with split payments (marketplace_fee).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomUUID, timingSafeEqual, verify, X509Certificate } from 'node:crypto';
@@ -925,6 +926,209 @@ describe('renewals, declines, refunds, chargebacks and the clock', () => {
     const back = await mp('PUT', `/preapproval/${pre.id}`, { status: 'authorized' });
     assert.equal(back.status, 400);
     assert.equal(back.body.error, 'bad_request');
+  });
+});
+
+describe('marketplace: PayPal Payouts', () => {
+  const ctx = simWithReceiver();
+  const payoutBody = (batchId, items) => ({
+    sender_batch_header: { sender_batch_id: batchId, email_subject: 'You have a payout' },
+    items: items.map(([receiver, value, currency, id]) => ({ recipient_type: 'EMAIL', amount: { value, currency }, receiver, sender_item_id: id, note: 'Your sale' })),
+  });
+  const itemEvents = (r, type, itemId) => paypalHits(r).filter((h) => h.json.event_type === type && h.json.resource.payout_item_id === itemId);
+
+  test('a batch is PENDING until processed, once per sender_batch_id; items end SUCCESS, UNCLAIMED or FAILED with signed webhooks', async () => {
+    const { sim, receiver } = ctx;
+    const api = await paypalClient(sim);
+    await sim.payoutReceiver('nobody@example.test', 'unclaimed');
+    await sim.payoutReceiver('locked@example.test', 'failed');
+    const body = payoutBody('po_1', [['seller@example.test', '90.00', 'USD', 'ord_1'], ['nobody@example.test', '0.01', 'USD', 'ord_2'], ['locked@example.test', '12.34', 'USD', 'ord_3']]);
+    const key = 'po_1';
+    const created = await api('POST', '/v1/payments/payouts', body, { headers: { 'paypal-request-id': key } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const batchId = created.body.batch_header.payout_batch_id;
+    assert.equal(created.body.batch_header.batch_status, 'PENDING');
+    assert.equal(created.body.batch_header.sender_batch_header.sender_batch_id, 'po_1');
+    const again = await api('POST', '/v1/payments/payouts', body, { headers: { 'paypal-request-id': key } });
+    assert.deepEqual(again.body, created.body, 'the retry is answered with the first batch');
+    const dup = await api('POST', '/v1/payments/payouts', body, { headers: { 'paypal-request-id': 'another' } });
+    assert.equal(dup.status, 400);
+    assert.equal(dup.body.name, 'USER_BUSINESS_ERROR');
+    assert.equal((await sim.record()).creates.paypal_payouts, 1);
+
+    const pending = await api('GET', `/v1/payments/payouts/${batchId}`);
+    assert.equal(pending.body.batch_header.batch_status, 'PENDING');
+    assert.deepEqual(pending.body.items.map((i) => i.transaction_status), ['PENDING', 'PENDING', 'PENDING']);
+    assert.deepEqual((await sim.processPayouts()).processed, [batchId]);
+    const done = await api('GET', `/v1/payments/payouts/${batchId}`);
+    assert.equal(done.body.batch_header.batch_status, 'SUCCESS');
+    const [ok, unclaimed, failed] = done.body.items;
+    assert.deepEqual([ok.transaction_status, unclaimed.transaction_status, failed.transaction_status], ['SUCCESS', 'UNCLAIMED', 'FAILED']);
+    assert.deepEqual(ok.payout_item.amount, { value: '90.00', currency: 'USD' });
+    assert.equal(ok.payout_item.sender_item_id, 'ord_1');
+    assert.deepEqual(ok.payout_item_fee, { currency: 'USD', value: '1.80' }, '2 % of 90.00');
+    assert.deepEqual(unclaimed.payout_item_fee, { currency: 'USD', value: '0.01' }, 'at least one minor unit');
+    assert.equal(unclaimed.errors.name, 'RECEIVER_UNREGISTERED');
+    assert.equal(failed.errors.name, 'RECEIVER_ACCOUNT_LOCKED');
+    assert.equal(failed.transaction_id, undefined);
+    const item = await api('GET', `/v1/payments/payouts-item/${ok.payout_item_id}`);
+    assert.equal(item.status, 200);
+    assert.equal(item.body.sender_batch_id, 'po_1');
+    assert.equal(item.body.transaction_status, 'SUCCESS');
+    assert.equal((await api('GET', '/v1/payments/payouts-item/NOPE')).status, 404);
+    assert.deepEqual((await sim.processPayouts()).processed, [], 'a processed batch is not processed again');
+
+    const hits = await waitFor('four payout webhooks', () => {
+      const h = [itemEvents(receiver, 'PAYMENT.PAYOUTS-ITEM.SUCCEEDED', ok.payout_item_id)[0], itemEvents(receiver, 'PAYMENT.PAYOUTS-ITEM.UNCLAIMED', unclaimed.payout_item_id)[0],
+        itemEvents(receiver, 'PAYMENT.PAYOUTS-ITEM.FAILED', failed.payout_item_id)[0],
+        paypalHits(receiver).find((x) => x.json.event_type === 'PAYMENT.PAYOUTSBATCH.SUCCESS' && x.json.resource.batch_header.payout_batch_id === batchId)];
+      return h.every(Boolean) && h;
+    });
+    for (const hit of hits) assert.ok(await paypalSignatureValid(hit), hit.json.event_type);
+    const money = (await sim.record()).money.filter((m) => m.parent_id === batchId);
+    assert.deepEqual(money.map((m) => [m.kind, m.gross_minor, m.fee_minor]), [['payout', 9000, 180], ['payout', 1, 1]], 'a failed item moves no money');
+
+    // 30 days unclaimed: PayPal returns it.
+    await sim.clock(31 * 86400);
+    assert.deepEqual((await sim.processPayouts()).returned, [unclaimed.payout_item_id]);
+    const api2 = await paypalClient(sim);
+    assert.equal((await api2('GET', `/v1/payments/payouts-item/${unclaimed.payout_item_id}`)).body.transaction_status, 'RETURNED');
+    const ret = await waitFor('RETURNED webhook', () => itemEvents(receiver, 'PAYMENT.PAYOUTS-ITEM.RETURNED', unclaimed.payout_item_id)[0]);
+    assert.ok(await paypalSignatureValid(ret));
+    await sim.clock(0);
+  });
+
+  test('amounts: JPY has no decimals, USD exactly two; one currency per batch; at least one item', async () => {
+    const api = await paypalClient(ctx.sim);
+    const post = (id, items) => api('POST', '/v1/payments/payouts', payoutBody(id, items), { headers: { 'paypal-request-id': id } });
+    assert.equal((await post('po_jpy', [['s@example.test', '1000', 'JPY', 'a']])).status, 201);
+    const frac = await post('po_jpy2', [['s@example.test', '1000.00', 'JPY', 'a']]);
+    assert.equal(frac.status, 422);
+    assert.equal(frac.body.details[0].issue, 'DECIMAL_PRECISION');
+    assert.equal((await post('po_usd', [['s@example.test', '1.5', 'USD', 'a']])).body.details[0].issue, 'DECIMAL_PRECISION');
+    assert.equal((await post('po_mix', [['s@example.test', '1.50', 'USD', 'a'], ['t@example.test', '1.50', 'EUR', 'b']])).status, 422);
+    assert.equal((await post('po_none', [])).status, 400);
+    assert.equal((await post('po_email', [['not-an-email', '1.00', 'USD', 'a']])).status, 400);
+  });
+});
+
+describe('marketplace: Mercado Pago OAuth and split payments', () => {
+  const ctx = simWithReceiver();
+  const CLIENT = { client_id: '1234567890123456', client_secret: 'sim-mp-client-secret' };
+  const REDIRECT = 'https://petamigos.test/sell/mercadopago/return';
+  const oauthToken = (sim, body) => sim.call('POST', 'mercadopago/oauth/token', body);
+  const asSeller = (sim, token) => (method, p, body, { headers = {} } = {}) => sim.call(method, `mercadopago${p}`, body, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const prefBody = (amount, currency, fee) => ({
+    items: [{ title: 'Dog bed', quantity: 1, unit_price: amount, currency_id: currency }], external_reference: 'ord_5',
+    back_urls: { success: 'https://petamigos.test/o?ok=1', failure: 'https://petamigos.test/o?ok=0', pending: 'https://petamigos.test/o' },
+    auto_return: 'approved', ...(fee === undefined ? {} : { marketplace_fee: fee }),
+  });
+
+  /** A new seller of country connected through the form: their token answer. */
+  async function connect(sim, country = 'BR') {
+    const form = new URLSearchParams({ client_id: CLIENT.client_id, response_type: 'code', platform_id: 'mp', state: 's1', redirect_uri: REDIRECT, decision: 'approve', country });
+    const back = await sim.call('POST', 'mercadopago/authorization', form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(back.status, 303);
+    const code = new URL(back.headers.get('location')).searchParams.get('code');
+    const tok = await oauthToken(sim, { ...CLIENT, grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
+    assert.equal(tok.status, 200, JSON.stringify(tok.body));
+    return tok.body;
+  }
+
+  test('the authorization page, codes once, refresh tokens once; invalid_grant and invalid_client', async () => {
+    const { sim } = ctx;
+    const q = new URLSearchParams({ client_id: CLIENT.client_id, response_type: 'code', platform_id: 'mp', state: 'xyz', redirect_uri: REDIRECT });
+    const page = await sim.call('GET', `mercadopago/authorization?${q}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /Connect your Mercado Pago account to PetAmigos/);
+    assert.match(page.body, /name="decision" value="approve"/);
+    assert.equal((await sim.call('GET', `mercadopago/authorization?${q.toString().replace(CLIENT.client_id, '999')}`)).status, 400);
+    const denied = await sim.call('POST', 'mercadopago/authorization', `${q}&decision=deny`, { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(denied.status, 303);
+    const deniedTo = new URL(denied.headers.get('location'));
+    assert.deepEqual([deniedTo.searchParams.get('error'), deniedTo.searchParams.get('state'), deniedTo.searchParams.get('code')], ['access_denied', 'xyz', null]);
+
+    const { code, user_id } = await sim.mpAuthorize({ client_id: CLIENT.client_id, redirect_uri: REDIRECT, state: 'xyz', decision: 'approve', country: 'AR' });
+    assert.equal((await oauthToken(sim, { ...CLIENT, client_secret: 'wrong', grant_type: 'authorization_code', code, redirect_uri: REDIRECT })).status, 401);
+    const wrongUri = await oauthToken(sim, { ...CLIENT, grant_type: 'authorization_code', code, redirect_uri: `${REDIRECT}x` });
+    assert.deepEqual([wrongUri.status, wrongUri.body.error], [400, 'invalid_grant']);
+    const tok = await oauthToken(sim, { ...CLIENT, grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
+    assert.equal(tok.status, 200);
+    assert.equal(tok.body.user_id, user_id);
+    assert.equal(tok.body.expires_in, 15552000);
+    assert.match(tok.body.access_token, /^APP_USR-1234567890123456-/);
+    assert.ok(tok.body.refresh_token && tok.body.public_key);
+    const reused = await oauthToken(sim, { ...CLIENT, grant_type: 'authorization_code', code, redirect_uri: REDIRECT });
+    assert.deepEqual([reused.status, reused.body.error], [400, 'invalid_grant']);
+    // The form body works as well as JSON.
+    const form = new URLSearchParams({ ...CLIENT, grant_type: 'refresh_token', refresh_token: tok.body.refresh_token });
+    const refreshed = await sim.call('POST', 'mercadopago/oauth/token', form.toString(), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(refreshed.status, 200);
+    assert.notEqual(refreshed.body.access_token, tok.body.access_token);
+    assert.equal(refreshed.body.user_id, user_id);
+    assert.equal((await oauthToken(sim, { ...CLIENT, grant_type: 'refresh_token', refresh_token: tok.body.refresh_token })).body.error, 'invalid_grant');
+    assert.equal((await oauthToken(sim, { ...CLIENT, grant_type: 'password' })).body.error, 'unsupported_grant_type');
+    const pref = await asSeller(sim, refreshed.body.access_token)('POST', '/checkout/preferences', prefBody(100.5, 'ARS', 10));
+    assert.equal(pref.status, 201, 'the refreshed token works');
+    assert.equal(pref.body.collector_id, user_id);
+  });
+
+  test('a split preference needs a seller token and a fee within the amount; the payment is the seller\'s, released later', async () => {
+    const { sim, receiver } = ctx;
+    await sim.clock(0);
+    const seller = await connect(sim, 'BR');
+    const platform = mpClient(sim, 'BR');
+    const own = await platform('POST', '/checkout/preferences', prefBody(200, 'BRL', 20));
+    assert.deepEqual([own.status, own.body.cause[0].code], [400, 'invalid_marketplace_fee']);
+    assert.equal((await asSeller(sim, 'APP_USR-forged-1')('POST', '/checkout/preferences', prefBody(200, 'BRL', 20))).status, 401);
+    const api = asSeller(sim, seller.access_token);
+    assert.equal((await api('POST', '/checkout/preferences', prefBody(200, 'BRL', 200.01))).status, 400, 'fee over the amount');
+    assert.equal((await api('POST', '/checkout/preferences', prefBody(200, 'BRL', 0.001))).status, 400, 'more decimals than BRL has');
+    assert.equal((await api('POST', '/checkout/preferences', prefBody(200, 'BRL', 200))).status, 201, 'fee equal to the amount');
+    const pref = await api('POST', '/checkout/preferences', prefBody(200, 'BRL', 20.5), { headers: { 'x-idempotency-key': 'k1' } });
+    assert.equal(pref.status, 201);
+    assert.equal(pref.body.marketplace_fee, 20.5);
+    assert.equal(pref.body.marketplace, '1234567890123456');
+    const { redirect } = await sim.approve('mercadopago', pref.body.id);
+    const paymentId = new URL(redirect).searchParams.get('payment_id');
+
+    const pay = await api('GET', `/v1/payments/${paymentId}`);
+    assert.equal(pay.status, 200);
+    assert.equal(pay.body.collector_id, seller.user_id);
+    assert.equal(pay.body.marketplace_fee, 20.5);
+    assert.deepEqual(pay.body.fee_details.map((f) => [f.type, f.amount]), [['mercadopago_fee', mpFee(20000) / 100], ['application_fee', 20.5]]);
+    assert.equal(pay.body.transaction_details.net_received_amount, (20000 - mpFee(20000) - 2050) / 100);
+    assert.equal(pay.body.money_release_status, 'pending');
+    assert.equal(Date.parse(pay.body.money_release_date), Date.parse(pay.body.date_approved) + 14 * 86400000);
+    assert.equal((await platform('GET', `/v1/payments/${paymentId}`)).status, 404, 'the platform\'s own account does not see the seller\'s payment');
+    const note = await waitFor('the payment notification', () => mpHits(receiver).find((h) => h.query.get('data.id') === paymentId));
+    assert.ok(mpSignatureValid(note));
+    assert.equal(note.json.user_id, seller.user_id);
+
+    await sim.clock(14 * 86400 + 60);
+    assert.equal((await api('GET', `/v1/payments/${paymentId}`)).body.money_release_status, 'released');
+    await sim.clock(0);
+
+    // Refunds give the marketplace fee back in proportion: 50 of 200 → 5.13 of 20.50 (half up), the rest → the rest.
+    const part = await api('POST', `/v1/payments/${paymentId}/refunds`, { amount: 50 }, { headers: { 'x-idempotency-key': 'r1' } });
+    assert.equal(part.status, 201);
+    assert.equal((await platform('POST', `/v1/payments/${paymentId}/refunds`, {})).status, 404, 'only the seller refunds');
+    const rest = await api('POST', `/v1/payments/${paymentId}/refunds`, {}, { headers: { 'x-idempotency-key': 'r2' } });
+    assert.equal(rest.status, 201);
+    assert.equal(rest.body.amount, 150);
+    const money = (await sim.record()).money.filter((m) => m.txn_id === paymentId || m.parent_id === paymentId);
+    assert.deepEqual(money.map((m) => [m.kind, m.gross_minor, m.marketplace_fee_minor, m.collector_id]),
+      [['charge', 20000, 2050, seller.user_id], ['refund', 5000, 513, seller.user_id], ['refund', 15000, 1537, seller.user_id]]);
+  });
+
+  test('CLP (no decimals): a whole-peso fee is taken, a fractional one refused', async () => {
+    const { sim } = ctx;
+    const api = asSeller(sim, (await connect(sim, 'CL')).access_token);
+    assert.equal((await api('POST', '/checkout/preferences', prefBody(15990, 'CLP', 1599.5))).status, 400);
+    const ok = await api('POST', '/checkout/preferences', prefBody(15990, 'CLP', 1599));
+    assert.equal(ok.status, 201);
+    assert.equal(ok.body.marketplace_fee, 1599);
+    assert.equal((await api('POST', '/checkout/preferences', prefBody(15990, 'BRL', 1599))).status, 400, 'the seller\'s site takes its own currency');
   });
 });
 

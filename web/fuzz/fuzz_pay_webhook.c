@@ -6,8 +6,9 @@
  *   newline, then the body;
  * - 2: an amount: the second byte picks the currency, the rest is text
  *   (pa_money_parse), which must format back to the same value;
- * - 3, 6, 7: a provider object (PayPal subscription and capture, Mercado
- *   Pago preapproval and payment) and an ISO 8601 time;
+ * - 3, 6, 7: a provider object (PayPal subscription, capture, payout item
+ *   and batch header, Mercado Pago preapproval and payment) and an ISO 8601
+ *   time;
  * - 4: Mercado Pago's x-signature header (pa_pay_mp_signature);
  * - 5: PayPal's certificate URL against an allow-list, "prefixes\nurl"
  *   (pa_pay_cert_url_allowed): nothing it accepts carries user info, dot
@@ -62,18 +63,39 @@ static void check_txn(const pa_pay_txn *t, int complete) {
   if (t->kind == PA_PAY_TXN_REFUND || t->kind == PA_PAY_TXN_CHARGEBACK) ASSERT(t->parent_id[0]);
 }
 
+static void check_payout_item(const pa_pay_payout_item *it) {
+  TERMINATED(it->item_id);
+  TERMINATED(it->batch_id);
+  TERMINATED(it->sender_item_id);
+  TERMINATED(it->transaction_id);
+  TERMINATED(it->receiver);
+  TERMINATED(it->error);
+  ASSERT(it->status >= PA_PAY_PAYOUT_PENDING && it->status <= PA_PAY_PAYOUT_OTHER);
+}
+
 static void check_event(int rc, pa_pay_provider p, const pa_pay_event *ev) {
   ASSERT(ev->provider == p);
   if (rc != PA_PAY_OK) {
-    ASSERT(ev->kind == 0 && ev->id[0] == 0 && ev->sub_id[0] == 0 && ev->txn.id[0] == 0);
+    ASSERT(ev->kind == 0 && ev->id[0] == 0 && ev->sub_id[0] == 0 && ev->txn.id[0] == 0 &&
+           ev->payout.item_id[0] == 0 && ev->payout.batch_id[0] == 0);
     return;
   }
   TERMINATED(ev->id);
   TERMINATED(ev->type);
   TERMINATED(ev->sub_id);
   TERMINATED(ev->country);
+  TERMINATED(ev->user_id);
   ASSERT(ev->id[0]);
-  ASSERT(ev->kind >= PA_PAY_EV_SUBSCRIPTION && ev->kind <= PA_PAY_EV_IGNORED);
+  ASSERT(ev->kind >= PA_PAY_EV_SUBSCRIPTION && ev->kind <= PA_PAY_EV_PAYOUT);
+  if (ev->kind == PA_PAY_EV_PAYOUT) {
+    /* An item event names its item (with a traded amount), a batch event its batch. */
+    check_payout_item(&ev->payout);
+    ASSERT(p == PA_PAY_PAYPAL && (ev->payout.item_id[0] || ev->payout.batch_id[0]));
+    if (ev->payout.item_id[0]) {
+      check_money(&ev->payout.amount, 0);
+      check_money(&ev->payout.fee, 0);
+    }
+  }
   if (ev->kind == PA_PAY_EV_SUBSCRIPTION) ASSERT(ev->sub_id[0]);
   if (ev->kind == PA_PAY_EV_TXN) {
     ASSERT(ev->txn.id[0]);
@@ -111,6 +133,22 @@ static void objects(const uint8_t *d, size_t n) {
   }
   pa_pay_txn tx[4];
   if (pa_pay_paypal_capture(root, &tx[0]) == 0) check_txn(&tx[0], 1);
+  pa_pay_payout_item it;
+  if (pa_pay_paypal_payout_item(root, &it) == 0) {
+    check_payout_item(&it);
+    ASSERT(it.item_id[0]);
+    check_money(&it.amount, 0);
+    check_money(&it.fee, 0);
+    ASSERT(strcmp(it.amount.currency, it.fee.currency) == 0);
+  } else {
+    ASSERT(it.item_id[0] == 0 && it.amount.minor == 0);
+  }
+  pa_pay_payout b;
+  if (pa_pay_paypal_payout_batch(root, &b) == 0) {
+    TERMINATED(b.id);
+    TERMINATED(b.sender_batch_id);
+    ASSERT(b.id[0]);
+  }
   int k = 0;
   if (pa_pay_mp_payment(root, tx, 4, &k) == 0) {
     ASSERT(k >= 0 && k <= 4);

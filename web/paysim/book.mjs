@@ -26,6 +26,10 @@ function configFromEnv(env) {
     paypal_merchant_country: env.PAYSIM_PAYPAL_MERCHANT_COUNTRY ?? 'US',
     mp_webhook_url: env.PAYSIM_MP_WEBHOOK_URL ?? '',
     mp_webhook_secret: env.PAYSIM_MP_WEBHOOK_SECRET ?? 'sim-mp-secret',
+    mp_client_id: env.PAYSIM_MP_CLIENT_ID ?? '1234567890123456',
+    mp_client_secret: env.PAYSIM_MP_CLIENT_SECRET ?? 'sim-mp-client-secret',
+    // Days after approval before a marketplace payment's money is released to the seller.
+    mp_money_release_days: Number(env.PAYSIM_MP_MONEY_RELEASE_DAYS ?? 14),
     retry_ms: Number(env.PAYSIM_RETRY_MS ?? 60000),
   };
 }
@@ -110,9 +114,9 @@ export const book = {
   },
 
   /** Appends one money movement to the sim's own book (GET /__sim/record). */
-  money(provider, kind, txnId, parentId, currency, grossMinor, feeMinor) {
+  money(provider, kind, txnId, parentId, currency, grossMinor, feeMinor, extra = {}) {
     this.state.money.push({
-      provider, kind, txn_id: txnId, parent_id: parentId, currency, gross_minor: grossMinor, fee_minor: feeMinor,
+      provider, kind, txn_id: txnId, parent_id: parentId, currency, gross_minor: grossMinor, fee_minor: feeMinor, ...extra,
     });
   },
 };

@@ -5,6 +5,8 @@ import { book, CONFIG_KEYS } from './book.mjs';
 import { addFault } from './faults.mjs';
 import * as paypal from './paypal.mjs';
 import * as mercadopago from './mercadopago.mjs';
+import * as payouts from './payouts.mjs';
+import { authorize } from './mp-oauth.mjs';
 import { DELIVERY_MODES, listDeliveries, release } from './webhooks.mjs';
 
 const PROVIDERS = { paypal, mercadopago };
@@ -20,6 +22,9 @@ const ROUTES = {
     const unknown = Object.keys(b).filter((k) => !CONFIG_KEYS.includes(k));
     if (unknown.length) return bad(400, `unknown settings: ${unknown.join(', ')} (known: ${CONFIG_KEYS.join(', ')})`);
     if ('retry_ms' in b && !(Number.isInteger(b.retry_ms) && b.retry_ms > 0)) return bad(400, 'retry_ms must be a positive integer');
+    if ('mp_money_release_days' in b && !(Number.isInteger(b.mp_money_release_days) && b.mp_money_release_days >= 0)) {
+      return bad(400, 'mp_money_release_days must be a non-negative integer');
+    }
     Object.assign(book.config, b);
     return ok(book.config);
   },
@@ -76,6 +81,15 @@ const ROUTES = {
     return ok({ released: release(order) });
   },
   'GET /__sim/deliveries': () => ok(listDeliveries()),
+  'POST /__sim/payouts/receiver': ({ receiver, outcome }) => {
+    const error = payouts.setReceiver(receiver, outcome);
+    return error ? bad(400, error) : ok();
+  },
+  'POST /__sim/payouts/process': () => ok(payouts.processPayouts()),
+  'POST /__sim/mp/authorize': (b) => {
+    const out = authorize(b);
+    return out.error ? bad(out.status, out.error) : ok({ redirect: out.redirect, code: out.code, user_id: out.user_id });
+  },
   'GET /__sim/record': () => ok({ creates: book.state.creates, tokens_issued: book.state.tokens_issued, money: book.state.money }),
 };
 

@@ -14,6 +14,7 @@ import { control } from './control.mjs';
 import { takeFault } from './faults.mjs';
 import * as paypal from './paypal.mjs';
 import * as mercadopago from './mercadopago.mjs';
+import { renderAuthorization, submitAuthorization } from './mp-oauth.mjs';
 import { PAGES, renderPage, submitPage } from './pages.mjs';
 import { CERT_PATH, resume, stopDeliveries } from './webhooks.mjs';
 
@@ -63,6 +64,8 @@ function apiCall(name, ctx) {
 function route(method, url, headers, raw) {
   const p = url.pathname;
   if (method === 'GET' && p === `/${CERT_PATH}`) return { status: 200, type: 'application/x-pem-file', body: book.state.signing.cert };
+  if (p === '/mercadopago/authorization' && method === 'GET') return renderAuthorization(url.searchParams);
+  if (p === '/mercadopago/authorization' && method === 'POST') return submitAuthorization(new URLSearchParams(raw));
   const spec = PAGES[p];
   if (spec && method === 'GET') return renderPage(spec, url.searchParams);
   if (spec && method === 'POST') return submitPage(spec, new URLSearchParams(raw));

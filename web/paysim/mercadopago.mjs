@@ -2,8 +2,12 @@
 // preapprovals (subscriptions), checkout preferences, payments and refunds,
 // each account (access token) bound to one country's site and currency; plus
 // what the payer and the card network do, each sending its notification.
+// Marketplace: a seller's OAuth token (mp-oauth.mjs) makes preferences with a
+// marketplace_fee; their payments are the seller's (collector), carry the fee
+// and release the seller's money mp_money_release_days after approval.
 import { addMonths, book, EXPONENT, hexId, numberToMinor, percentOf, toNumber, withQuery } from './book.mjs';
 import { enqueue } from './webhooks.mjs';
+import { sellerOf, token as oauthToken } from './mp-oauth.mjs';
 
 // Token SIM-MP-<CC> → the account's site and its only currency.
 const SITES = {
@@ -92,7 +96,7 @@ function preapprovalView(p) {
 /** A preapproval of this account, or null (another country's account does not see it). */
 function ownPreapproval(id, account) {
   const p = mp().preapprovals[id];
-  return p && p.country === account.country ? p : null;
+  return p && p.country === account.country && !account.seller ? p : null; // preapprovals are the platform's
 }
 
 function getPreapproval(ctx, account, [, id]) {
@@ -124,9 +128,11 @@ function setPreapprovalStatus(p, status) {
 // ---- Payments ----
 
 /** Makes a payment (approved, or rejected when declined), records and notifies it. */
-function makePayment({ country, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected }) {
+function makePayment({ country, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected, collectorId, marketplaceFee, marketplace }) {
   const now = book.now();
   const pay = {
+    collector_id: collectorId ?? SITES[country].collector_id, marketplace_fee_minor: marketplaceFee ?? 0,
+    marketplace: marketplace ?? null, marketplace_fee_refunded_minor: 0,
     id: book.serial(), country, status: rejected ? 'rejected' : 'approved',
     status_detail: rejected ? 'cc_rejected_insufficient_amount' : 'accredited', gross_minor: minor,
     fee_minor: rejected ? 0 : fee(minor), currency, external_reference: externalReference, description,
@@ -134,8 +140,9 @@ function makePayment({ country, minor, currency, externalReference, description,
     create_ms: now, approved_ms: rejected ? null : now, updated_ms: now, refunds: [],
   };
   mp().payments[pay.id] = pay;
-  if (!rejected) book.money('mercadopago', 'charge', String(pay.id), preapprovalId ?? preferenceId, currency, minor, pay.fee_minor);
-  notify(pay.country, 'payment', 'payment.created', pay.id);
+  const extra = pay.marketplace ? { collector_id: pay.collector_id, marketplace_fee_minor: pay.marketplace_fee_minor } : {};
+  if (!rejected) book.money('mercadopago', 'charge', String(pay.id), preapprovalId ?? preferenceId, currency, minor, pay.fee_minor, extra);
+  notify(pay.country, 'payment', 'payment.created', pay.id, pay.collector_id);
   return pay;
 }
 
@@ -151,14 +158,15 @@ function paymentView(pay) {
     transaction_amount: toNumber(pay.gross_minor, pay.currency), transaction_amount_refunded: toNumber(refunded, pay.currency),
     currency_id: pay.currency, external_reference: pay.external_reference, description: pay.description,
     date_created: iso(pay.create_ms), date_approved: pay.approved_ms ? iso(pay.approved_ms) : null, date_last_updated: iso(pay.updated_ms),
-    collector_id: SITES[pay.country].collector_id, live_mode: false,
+    collector_id: pay.collector_id ?? SITES[pay.country].collector_id, live_mode: false,
     fee_details: pay.fee_minor ? [{ type: 'mercadopago_fee', amount: toNumber(pay.fee_minor, pay.currency), fee_payer: 'collector' }] : [],
     transaction_details: {
-      net_received_amount: toNumber(pay.gross_minor - pay.fee_minor, pay.currency),
+      net_received_amount: toNumber(pay.gross_minor - pay.fee_minor - (pay.marketplace_fee_minor ?? 0), pay.currency),
       total_paid_amount: toNumber(pay.gross_minor, pay.currency),
     },
     refunds: pay.refunds.map((r) => ({ id: r.id, payment_id: pay.id, amount: toNumber(r.minor, pay.currency), date_created: iso(r.ms), status: 'approved' })),
   };
+  if (pay.marketplace) marketplaceFields(pay, view);
   if (pay.preapproval_id) {
     view.metadata = { preapproval_id: pay.preapproval_id };
     view.point_of_interaction = { type: 'SUBSCRIPTIONS', transaction_data: { subscription_id: pay.preapproval_id } };
@@ -168,9 +176,27 @@ function paymentView(pay) {
   return view;
 }
 
+/** A marketplace payment's split: its fee, the seller's net and when the seller's money is released. */
+function marketplaceFields(pay, view) {
+  view.marketplace = pay.marketplace;
+  view.marketplace_fee = toNumber(pay.marketplace_fee_minor, pay.currency);
+  if (pay.marketplace_fee_minor) {
+    view.fee_details.push({ type: 'application_fee', amount: toNumber(pay.marketplace_fee_minor, pay.currency), fee_payer: 'collector' });
+  }
+  if (pay.approved_ms) {
+    const release = pay.approved_ms + book.config.mp_money_release_days * 86400000;
+    view.money_release_date = iso(release);
+    view.money_release_status = book.now() >= release ? 'released' : 'pending';
+  } else {
+    view.money_release_date = null;
+    view.money_release_status = null;
+  }
+}
+
+/** A payment this account collected (a seller's token sees the seller's, a platform token its country's own). */
 function ownPayment(id, account) {
   const pay = mp().payments[id];
-  return pay && pay.country === account.country ? pay : null;
+  return pay && (pay.collector_id ?? SITES[pay.country].collector_id) === account.collector_id ? pay : null;
 }
 
 function getPayment(ctx, account, [, id]) {
@@ -187,7 +213,7 @@ function searchPayments(ctx, account) {
   const limit = Math.min(Number(q.get('limit') ?? 30) || 30, 1000);
   const offset = Math.max(Number(q.get('offset') ?? 0) || 0, 0);
   const all = Object.values(mp().payments)
-    .filter((p) => p.country === account.country && (ref === null || p.external_reference === ref))
+    .filter((p) => (p.collector_id ?? SITES[p.country].collector_id) === account.collector_id && (ref === null || p.external_reference === ref))
     .sort((a, b) => a.create_ms - b.create_ms || a.id - b.id);
   if (q.get('criteria') === 'desc') all.reverse();
   const results = all.slice(offset, offset + limit).map(paymentView);
@@ -200,7 +226,15 @@ function refundPayment(pay, minor) {
   const left = pay.gross_minor - refundedMinor(pay);
   const amount = minor ?? left;
   if (amount <= 0 || amount > left) return { error: mpError(400, 'The refund amount exceeds what is left of the payment', 'invalid_refund_amount') };
-  const refund = { id: book.serial(), minor: amount, ms: book.now() };
+  const refund = { id: book.serial(), minor: amount, ms: book.now(), marketplace_fee_minor: 0 };
+  if (pay.marketplace_fee_minor) {
+    // The marketplace fee goes back in proportion to what is refunded
+    // (rounded half up); the refund of what is left returns what is left of it.
+    const feeLeft = pay.marketplace_fee_minor - pay.marketplace_fee_refunded_minor;
+    refund.marketplace_fee_minor = amount === left ? feeLeft
+      : Math.min(feeLeft, Math.floor((pay.marketplace_fee_minor * amount * 2 + pay.gross_minor) / (2 * pay.gross_minor)));
+    pay.marketplace_fee_refunded_minor += refund.marketplace_fee_minor;
+  }
   pay.refunds.push(refund);
   pay.updated_ms = refund.ms;
   if (amount === left) {
@@ -209,8 +243,9 @@ function refundPayment(pay, minor) {
   } else {
     pay.status_detail = 'partially_refunded';
   }
-  book.money('mercadopago', 'refund', String(refund.id), String(pay.id), pay.currency, amount, 0);
-  notify(pay.country, 'payment', 'payment.updated', pay.id);
+  book.money('mercadopago', 'refund', String(refund.id), String(pay.id), pay.currency, amount, 0,
+    pay.marketplace ? { collector_id: pay.collector_id, marketplace_fee_minor: refund.marketplace_fee_minor } : {});
+  notify(pay.country, 'payment', 'payment.updated', pay.id, pay.collector_id);
   return { refund };
 }
 
@@ -229,7 +264,7 @@ function createRefund(ctx, account, [, id]) {
     status: 201,
     body: {
       id: refund.id, payment_id: pay.id, amount: toNumber(refund.minor, pay.currency), metadata: {},
-      source: { id: String(SITES[pay.country].collector_id), name: 'PetAmigos', type: 'collector' },
+      source: { id: String(pay.collector_id ?? SITES[pay.country].collector_id), name: pay.marketplace ? 'seller' : 'PetAmigos', type: 'collector' },
       date_created: iso(refund.ms), unique_sequence_number: null, refund_mode: 'standard', adjustment_amount: 0,
       status: 'approved', reason: null, labels: [], amount_refunded_to_payer: toNumber(refund.minor, pay.currency),
     },
@@ -254,7 +289,7 @@ export function chargeback(txnId) {
   pay.status_detail = 'settled';
   pay.updated_ms = book.now();
   book.money('mercadopago', 'chargeback', `${pay.id}-CB`, String(pay.id), pay.currency, left, 0);
-  notify(pay.country, 'payment', 'payment.updated', pay.id);
+  notify(pay.country, 'payment', 'payment.updated', pay.id, pay.collector_id);
   return null;
 }
 
@@ -303,7 +338,7 @@ export function decline(id, times) {
 // ---- Checkout preferences ----
 
 function createPreference(ctx, account) {
-  const { items, external_reference, back_urls = {}, auto_return } = ctx.json;
+  const { items, external_reference, back_urls = {}, auto_return, marketplace_fee } = ctx.json;
   if (!Array.isArray(items) || items.length === 0) return mpError(400, 'items is required', 'invalid_items');
   let total = 0;
   for (const item of items) {
@@ -314,10 +349,21 @@ function createPreference(ctx, account) {
     if (price.error) return price.error;
     total += price.minor * item.quantity;
   }
+  let feeMinor = 0;
+  if (marketplace_fee !== undefined) {
+    // A split payment needs the seller's token: the platform's own token
+    // would make the platform both collector and marketplace.
+    if (!account.seller) return mpError(400, 'marketplace_fee needs the access token of a seller connected through OAuth', 'invalid_marketplace_fee');
+    const parsed = numberToMinor(marketplace_fee, account.currency);
+    if (parsed === null || parsed < 0) return mpError(400, `marketplace_fee: must be a non-negative number with at most ${EXPONENT[account.currency]} decimals for ${account.currency}`, 'invalid_marketplace_fee');
+    if (parsed > total) return mpError(400, 'marketplace_fee cannot be greater than the total of the items', 'invalid_marketplace_fee');
+    feeMinor = parsed;
+  }
   const now = book.now();
   const pref = {
     id: `${account.collector_id}-${hexId(4)}-${hexId(2)}-${hexId(2)}-${hexId(2)}-${hexId(6)}`, country: account.country,
     items, external_reference, back_urls, auto_return, total_minor: total, currency: account.currency, create_ms: now, payment_id: null,
+    collector_id: account.collector_id, marketplace: account.seller ? account.client_id : null, marketplace_fee_minor: feeMinor,
   };
   mp().preferences[pref.id] = pref;
   book.state.creates.mp_preferences++;
@@ -327,15 +373,16 @@ function createPreference(ctx, account) {
 function preferenceView(pref) {
   const init = withQuery(`${book.base}mercadopago/checkout`, { pref_id: pref.id });
   return {
-    id: pref.id, collector_id: SITES[pref.country].collector_id, client_id: String(APPLICATION_ID), items: pref.items,
+    id: pref.id, collector_id: pref.collector_id ?? SITES[pref.country].collector_id, client_id: String(APPLICATION_ID), items: pref.items,
     external_reference: pref.external_reference, back_urls: pref.back_urls, auto_return: pref.auto_return,
     operation_type: 'regular_payment', date_created: iso(pref.create_ms), init_point: init, sandbox_init_point: init,
+    ...(pref.marketplace ? { marketplace: pref.marketplace, marketplace_fee: toNumber(pref.marketplace_fee_minor, pref.currency) } : {}),
   };
 }
 
 function getPreference(ctx, account, [, id]) {
   const pref = mp().preferences[id];
-  return pref && pref.country === account.country ? { status: 200, body: preferenceView(pref) } : mpError(404, 'Preference not found', 'not_found');
+  return pref && (pref.collector_id ?? SITES[pref.country].collector_id) === account.collector_id ? { status: 200, body: preferenceView(pref) } : mpError(404, 'Preference not found', 'not_found');
 }
 
 // ---- Approval (the checkout page and POST /__sim/approve) ----
@@ -368,6 +415,7 @@ export function approve(id, decision) {
   const pay = makePayment({
     country: pref.country, minor: pref.total_minor, currency: pref.currency, externalReference: pref.external_reference,
     description: pref.items[0].title, preferenceId: pref.id,
+    collectorId: pref.collector_id, marketplace: pref.marketplace, marketplaceFee: pref.marketplace_fee_minor,
   });
   pref.payment_id = pay.id;
   return { redirect: withQuery(pref.back_urls.success, { payment_id: pay.id, status: 'approved', ...query }) };
@@ -376,9 +424,9 @@ export function approve(id, decision) {
 // ---- Notifications ----
 
 /** Notifies the account of country (its collector is the notification's user_id). */
-function notify(country, topic, action, dataId) {
+function notify(country, topic, action, dataId, userId) {
   const event = {
-    id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: SITES[country].collector_id,
+    id: book.serial(), live_mode: false, type: topic, date_created: iso(book.now()), user_id: userId ?? SITES[country].collector_id,
     api_version: 'v1', action, data: { id: String(dataId) },
   };
   enqueue('mercadopago', event, { dataId: String(dataId), topic });
@@ -399,8 +447,12 @@ const ROUTES = [
 
 /** Answers one API call (ctx.path is after /mercadopago): {status, body}. */
 export function handle(ctx) {
-  const m = /^Bearer SIM-MP-([A-Z]{2})$/.exec(ctx.headers.authorization ?? '');
-  const account = m && SITES[m[1]] ? SITES[m[1]] : null;
+  if (ctx.method === 'POST' && ctx.path === '/oauth/token') return oauthToken(ctx);
+  const bearer = /^Bearer (\S+)$/.exec(ctx.headers.authorization ?? '')?.[1] ?? '';
+  const m = /^SIM-MP-([A-Z]{2})$/.exec(bearer);
+  let account = m && SITES[m[1]] ? SITES[m[1]] : null;
+  const seller = account ? null : sellerOf(bearer);
+  if (seller) account = { ...SITES[seller.country], collector_id: seller.user_id, seller: true, client_id: seller.client_id };
   if (!account) return mpError(401, 'invalid access token', 'invalid_token');
   for (const [method, re, fn] of ROUTES) {
     const found = method === ctx.method && re.exec(ctx.path);
@@ -414,5 +466,5 @@ export function handle(ctx) {
 /** Replays the stored answer for an X-Idempotency-Key already seen on this path and account. */
 function idempotent(ctx, account, run) {
   const key = ctx.method === 'POST' && ctx.headers['x-idempotency-key'];
-  return key ? book.idempotent(`mercadopago ${account.country} ${ctx.path} ${key}`, run) : run();
+  return key ? book.idempotent(`mercadopago ${account.collector_id} ${ctx.path} ${key}`, run) : run();
 }

@@ -1,13 +1,14 @@
 // PayPal's REST API as the adapter uses it (api-m.paypal.com shapes): OAuth
 // client credentials, catalog products, billing plans and subscriptions,
-// Orders v2 with capture, refunds of sales and captures, webhook signature
-// verification; plus what the payer and the card network do (approval,
+// Orders v2 with capture, refunds of sales and captures, Payouts
+// (payouts.mjs), webhook signature verification; plus what the payer and the card network do (approval,
 // renewals, declines, chargebacks), each sending PayPal's webhook.
 import { randomBytes } from 'node:crypto';
 import {
   addMonths, book, EXPONENT, isoTime, newId, percentOf, toDecimal, toMinor, withQuery,
 } from './book.mjs';
 import { enqueue, verifyPaypal } from './webhooks.mjs';
+import * as payouts from './payouts.mjs';
 
 // The currencies PayPal takes (its REST currency-codes page); BRL only for a
 // Brazilian merchant account.
@@ -634,7 +635,12 @@ const ROUTES = [
   ['POST', /^\/v2\/payments\/captures\/([^/]+)\/refund$/, refundCapture],
   ['GET', /^\/v2\/payments\/refunds\/([^/]+)$/, getRefund],
   ['POST', /^\/v1\/notifications\/verify-webhook-signature$/, verifyWebhook],
+  ['POST', /^\/v1\/payments\/payouts$/, payouts.createPayout],
+  ['GET', /^\/v1\/payments\/payouts\/([^/]+)$/, payouts.getPayout],
+  ['GET', /^\/v1\/payments\/payouts-item\/([^/]+)$/, payouts.getPayoutItem],
 ];
+
+payouts.init({ ppError, sendEvent, api });
 
 /** Answers one API call (ctx.path is after /paypal): {status, body}. */
 export function handle(ctx) {

@@ -11,6 +11,7 @@
 #include "limit.h"
 #include "log.h"
 #include "origin.h"
+#include "pay/cli.h"
 #include "srv.h"
 #include "store/store.h"
 
@@ -27,6 +28,8 @@ static const char usage[] =
     "usage: petamigos-server --root DIR --data DIR [--port N] [--host ADDR]\n"
     "       petamigos-server admin --data DIR grant|revoke EMAIL ROLE | list\n"
     "                      (roles; `petamigos-server admin --help` says more)\n"
+    "       petamigos-server pay COMMAND ARGS\n"
+    "                      (marketplace adapter calls; `petamigos-server pay --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -121,6 +124,7 @@ int main(int argc, char **argv) {
   char err[512];
   /* The roles' command line runs instead of the server: one binary to ship. */
   if (argc > 1 && strcmp(argv[1], "admin") == 0) return pa_admin_cli(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "pay") == 0) return pa_pay_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);

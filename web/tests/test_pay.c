@@ -47,7 +47,8 @@ static void money_exponents(void) {
   const char *two[] = {"USD", "EUR", "ARS", "BRL", "MXN", "COP"};
   for (int i = 0; i < 6; i++) CHECK(pa_money_exponent(two[i]) == 2);
   CHECK(pa_money_exponent("CLP") == 0);
-  CHECK(pa_money_exponent("JPY") == -1); /* a real currency, but not ours */
+  CHECK(pa_money_exponent("JPY") == 0);  /* marketplace payouts */
+  CHECK(pa_money_exponent("GBP") == -1); /* a real currency, but not ours */
   CHECK(pa_money_exponent("usd") == -1);
   CHECK(pa_money_exponent("") == -1);
   CHECK(pa_money_exponent(NULL) == -1);
@@ -60,6 +61,8 @@ static void money_format_edges(void) {
   CHECK(strcmp(fmt(-50, "BRL"), "-0.50") == 0);
   CHECK(strcmp(fmt(4990, "CLP"), "4990") == 0);
   CHECK(strcmp(fmt(0, "CLP"), "0") == 0);
+  CHECK(strcmp(fmt(1000, "JPY"), "1000") == 0);
+  CHECK(strcmp(fmt(1, "USD"), "0.01") == 0);
   CHECK(strcmp(fmt(PA_MONEY_MINOR_MAX, "USD"), "10000000000000.00") == 0);
   CHECK(strcmp(fmt(-PA_MONEY_MINOR_MAX, "USD"), "-10000000000000.00") == 0);
   CHECK(strcmp(fmt(PA_MONEY_MINOR_MAX, "CLP"), "1000000000000000") == 0);
@@ -715,6 +718,7 @@ static void mp_bodies(void) {
   CHECK(ev.kind == PA_PAY_EV_TXN && strcmp(ev.txn.id, "987654321") == 0);
   CHECK(mp(mp_payment_body, NULL, &ev) == PA_PAY_OK); /* the body alone, e.g. a stored event */
   CHECK(strcmp(ev.id, "12345678901") == 0 && strcmp(ev.txn.id, "987654321") == 0);
+  CHECK(strcmp(ev.user_id, "44444") == 0); /* a seller's payment is read with their token */
   /* The query names another object than the body: refused. */
   CHECK(mp(mp_payment_body, "data.id=1&type=payment", &ev) == PA_PAY_EBADANSWER);
   CHECK(mp("{\"id\":8,\"type\":\"subscription_preapproval\",\"data\":{\"id\":"
@@ -822,6 +826,7 @@ static void config_env(void) {
   CHECK(strcmp(cfg.paypal_cert_prefixes, default_prefixes) == 0);
   CHECK(cfg.timeout_ms == PA_PAY_TIMEOUT_DEFAULT_MS);
   CHECK(strcmp(cfg.mp_tokens[4][0], "CL") == 0 && strcmp(cfg.mp_tokens[4][1], "SIM-MP-CL") == 0);
+  CHECK(strcmp(cfg.mp_auth, "https://auth.mercadopago.com") == 0); /* the default */
   pa_pay *pay = pa_pay_new(&cfg);
   CHECK(pa_pay_enabled(pay, PA_PAY_MERCADOPAGO, "CL") == 0); /* no PA_MP_API */
   CHECK(pa_pay_enabled(pay, PA_PAY_PAYPAL, NULL) == 0);      /* no client id */
@@ -837,6 +842,125 @@ static void config_env(void) {
   unsetenv("PA_MP_TOKEN_CL");
   unsetenv("PA_PAYPAL_CERT_PREFIXES");
   unsetenv("PA_PAY_TIMEOUT_MS");
+}
+
+/* ---- marketplace: payouts, their webhooks, the OAuth URL */
+
+static void payout_objects(void) {
+  pa_pay_payout_item it;
+  cJSON *j = cJSON_Parse(
+      "{\"payout_item_id\":\"8AELMXH8UB2P8\",\"transaction_id\":\"0C413693MN970190K\","
+      "\"transaction_status\":\"SUCCESS\",\"payout_batch_id\":\"Q8KVJG9TZTNN4\","
+      "\"payout_item_fee\":{\"currency\":\"JPY\",\"value\":\"20\"},\"payout_item\":{"
+      "\"recipient_type\":\"EMAIL\",\"amount\":{\"value\":\"1000\",\"currency\":\"JPY\"},"
+      "\"receiver\":\"s@example.test\",\"sender_item_id\":\"ord_1\"}}");
+  CHECK(pa_pay_paypal_payout_item(j, &it) == 0);
+  CHECK(it.status == PA_PAY_PAYOUT_SUCCESS && it.amount.minor == 1000 && it.fee.minor == 20 &&
+        strcmp(it.amount.currency, "JPY") == 0 && strcmp(it.sender_item_id, "ord_1") == 0 &&
+        strcmp(it.batch_id, "Q8KVJG9TZTNN4") == 0 && strcmp(it.receiver, "s@example.test") == 0);
+  cJSON_Delete(j);
+  /* JPY with decimals, a fee in another currency, no id: malformed. */
+  const char *bad[] = {
+      "{\"payout_item_id\":\"A\",\"transaction_status\":\"SUCCESS\",\"payout_batch_id\":\"B\","
+      "\"payout_item\":{\"amount\":{\"value\":\"1000.00\",\"currency\":\"JPY\"}}}",
+      "{\"payout_item_id\":\"A\",\"transaction_status\":\"SUCCESS\",\"payout_batch_id\":\"B\","
+      "\"payout_item_fee\":{\"currency\":\"EUR\",\"value\":\"0.20\"},"
+      "\"payout_item\":{\"amount\":{\"value\":\"10.00\",\"currency\":\"USD\"}}}",
+      "{\"transaction_status\":\"SUCCESS\",\"payout_batch_id\":\"B\","
+      "\"payout_item\":{\"amount\":{\"value\":\"10.00\",\"currency\":\"USD\"}}}"};
+  for (int i = 0; i < 3; i++) {
+    j = cJSON_Parse(bad[i]);
+    CHECK(pa_pay_paypal_payout_item(j, &it) == -1 && it.item_id[0] == 0);
+    cJSON_Delete(j);
+  }
+  CHECK(pa_pay_payout_status_parse("UNCLAIMED") == PA_PAY_PAYOUT_UNCLAIMED);
+  CHECK(pa_pay_payout_status_parse("BLOCKED") == PA_PAY_PAYOUT_FAILED);
+  CHECK(pa_pay_payout_status_parse("RETURNED") == PA_PAY_PAYOUT_RETURNED);
+  CHECK(pa_pay_payout_status_parse("PROCESSING") == PA_PAY_PAYOUT_PENDING);
+  CHECK(pa_pay_payout_status_parse("NEWLY_INVENTED") == PA_PAY_PAYOUT_OTHER);
+  CHECK(pa_pay_payout_status_parse(NULL) == PA_PAY_PAYOUT_OTHER);
+}
+
+static void payout_events(void) {
+  pa_pay_event ev;
+  CHECK(pp("{\"id\":\"WH-P1\",\"event_type\":\"PAYMENT.PAYOUTS-ITEM.UNCLAIMED\",\"resource\":{"
+           "\"payout_item_id\":\"ITEM1\",\"transaction_status\":\"UNCLAIMED\","
+           "\"payout_batch_id\":\"BATCH1\",\"payout_item_fee\":{\"currency\":\"USD\","
+           "\"value\":\"0.01\"},\"payout_item\":{\"amount\":{\"value\":\"0.01\","
+           "\"currency\":\"USD\"},\"sender_item_id\":\"ord_2\"},\"errors\":{\"name\":"
+           "\"RECEIVER_UNREGISTERED\"}}}",
+           &ev) == PA_PAY_OK);
+  CHECK(ev.kind == PA_PAY_EV_PAYOUT && ev.payout.status == PA_PAY_PAYOUT_UNCLAIMED &&
+        strcmp(ev.payout.item_id, "ITEM1") == 0 && ev.payout.amount.minor == 1 &&
+        strcmp(ev.payout.error, "RECEIVER_UNREGISTERED") == 0);
+  CHECK(pp("{\"id\":\"WH-P2\",\"event_type\":\"PAYMENT.PAYOUTSBATCH.SUCCESS\",\"resource\":{"
+           "\"batch_header\":{\"payout_batch_id\":\"BATCH1\",\"batch_status\":\"SUCCESS\","
+           "\"sender_batch_header\":{\"sender_batch_id\":\"po_1\"}}}}",
+           &ev) == PA_PAY_OK);
+  CHECK(ev.kind == PA_PAY_EV_PAYOUT && ev.payout.item_id[0] == 0 &&
+        strcmp(ev.payout.batch_id, "BATCH1") == 0 && ev.payout.status == PA_PAY_PAYOUT_SUCCESS);
+  CHECK(pp("{\"id\":\"WH-P3\",\"event_type\":\"PAYMENT.PAYOUTS-ITEM.SUCCEEDED\","
+           "\"resource\":{\"payout_item_id\":\"X\"}}",
+           &ev) == PA_PAY_EBADANSWER);
+  CHECK(pp("{\"id\":\"WH-P4\",\"event_type\":\"PAYMENT.PAYOUTSBATCH.DENIED\","
+           "\"resource\":{}}",
+           &ev) == PA_PAY_EBADANSWER);
+}
+
+/* PA_PAY_PAYOUT_ITEMS_MAX at its edge: the last allowed goes out (to a
+ * closed port: unreachable), one more is refused before any call; a second
+ * currency or a missing batch id too. */
+static void payout_limits(void) {
+  pa_pay_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  strcpy(cfg.paypal_api, "http://127.0.0.1:9/paypal");
+  strcpy(cfg.paypal_client_id, "c");
+  strcpy(cfg.paypal_secret, "s");
+  cfg.timeout_ms = 2000;
+  pa_pay *pay = pa_pay_new(&cfg);
+  static pa_pay_payout_line lines[PA_PAY_PAYOUT_ITEMS_MAX + 1];
+  for (int i = 0; i <= PA_PAY_PAYOUT_ITEMS_MAX; i++)
+    lines[i] = (pa_pay_payout_line){"s@example.test", {100, "USD"}, "item_1", NULL};
+  pa_pay_payout_request rq = {"po_1", NULL, lines, PA_PAY_PAYOUT_ITEMS_MAX};
+  pa_pay_payout out;
+  char err[PA_PAY_ERR_MAX];
+  CHECK(pa_pay_payout_create(pay, &rq, &out, err) == PA_PAY_EUNREACHABLE);
+  rq.nlines = PA_PAY_PAYOUT_ITEMS_MAX + 1;
+  CHECK(pa_pay_payout_create(pay, &rq, &out, err) == PA_PAY_EREFUSED);
+  rq.nlines = 2;
+  memcpy(lines[1].amount.currency, "EUR", 4);
+  CHECK(pa_pay_payout_create(pay, &rq, &out, err) == PA_PAY_EREFUSED);
+  rq.batch_id = "po 1"; /* not an id */
+  rq.nlines = 1;
+  CHECK(pa_pay_payout_create(pay, &rq, &out, err) == PA_PAY_EREFUSED);
+  pa_pay_free(pay);
+}
+
+static void mp_oauth_url(void) {
+  pa_pay_config cfg;
+  memset(&cfg, 0, sizeof cfg);
+  strcpy(cfg.mp_api, "http://127.0.0.1:9/mercadopago");
+  strcpy(cfg.mp_auth, "https://auth.mercadopago.com");
+  strcpy(cfg.mp_client_id, "1234567890123456");
+  strcpy(cfg.mp_client_secret, "s");
+  pa_pay *pay = pa_pay_new(&cfg);
+  char url[PA_PAY_URL_MAX], err[PA_PAY_ERR_MAX];
+  CHECK(pa_pay_mp_oauth_url(pay, "a b&c", "https://x.test/r?k=1", url, err) == PA_PAY_OK);
+  CHECK(strcmp(url, "https://auth.mercadopago.com/authorization?client_id=1234567890123456"
+                    "&response_type=code&platform_id=mp&state=a%20b%26c"
+                    "&redirect_uri=https%3A%2F%2Fx.test%2Fr%3Fk%3D1") == 0);
+  CHECK(pa_pay_mp_oauth_url(pay, "", "https://x.test/r", url, err) == PA_PAY_EREFUSED);
+  CHECK(pa_pay_mp_oauth_url(pay, "s", "javascript:alert(1)", url, err) == PA_PAY_EREFUSED);
+  char longest[PA_PAY_URL_MAX];
+  memset(longest, 'a', sizeof longest - 1);
+  longest[sizeof longest - 1] = 0;
+  CHECK(pa_pay_mp_oauth_url(pay, longest, "https://x.test/r", url, err) == PA_PAY_EREFUSED);
+  CHECK(url[0] == 0);
+  pa_pay_free(pay);
+  cfg.mp_client_secret[0] = 0; /* not configured */
+  pay = pa_pay_new(&cfg);
+  CHECK(pa_pay_mp_oauth_url(pay, "s", "https://x.test/r", url, err) == PA_PAY_ENOTCONFIGURED);
+  pa_pay_free(pay);
 }
 
 /* ---- the HTTP client against a one-connection loopback server */
@@ -947,6 +1071,10 @@ int main(void) {
   RUN(mp_payment_objects);
   RUN(subscription_objects);
   RUN(config_env);
+  RUN(payout_objects);
+  RUN(payout_events);
+  RUN(payout_limits);
+  RUN(mp_oauth_url);
   RUN(http_client);
   EVP_PKEY_free(key);
   free(cert_pem);

@@ -13,6 +13,10 @@ static const char default_cert_prefixes[] =
     "https://api.paypal.com/,https://api-m.paypal.com/,https://api.sandbox.paypal.com/,"
     "https://api-m.sandbox.paypal.com/";
 
+/* Where a seller authorizes our Mercado Pago application (its OAuth docs;
+ * the sim's is <sim>/mercadopago). */
+static const char default_mp_auth[] = "https://auth.mercadopago.com";
+
 #define PA_PAY_TIMEOUT_MAX_MS 600000L /* a provider call never waits longer */
 
 static const char mp_countries[5][3] = {"BR", "AR", "MX", "CO", "CL"};
@@ -77,7 +81,12 @@ int pa_pay_config_from_env(pa_pay_config *cfg, char err[PA_PAY_ERR_MAX]) {
       prefixes_ok(cfg->paypal_cert_prefixes, err) ||
       var("PA_MP_API", NULL, cfg->mp_api, sizeof cfg->mp_api, err) ||
       base_url("PA_MP_API", cfg->mp_api, err) ||
-      var("PA_MP_WEBHOOK_SECRET", NULL, cfg->mp_webhook_secret, sizeof cfg->mp_webhook_secret, err))
+      var("PA_MP_WEBHOOK_SECRET", NULL, cfg->mp_webhook_secret, sizeof cfg->mp_webhook_secret,
+          err) ||
+      var("PA_MP_CLIENT_ID", NULL, cfg->mp_client_id, sizeof cfg->mp_client_id, err) ||
+      var("PA_MP_CLIENT_SECRET", NULL, cfg->mp_client_secret, sizeof cfg->mp_client_secret, err) ||
+      var("PA_MP_AUTH", default_mp_auth, cfg->mp_auth, sizeof cfg->mp_auth, err) ||
+      base_url("PA_MP_AUTH", cfg->mp_auth, err))
     return -1;
   for (int i = 0; i < 5; i++) {
     char name[32];

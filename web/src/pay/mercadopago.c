@@ -27,7 +27,14 @@ static int api(pa_pay *pay, const char *country, const char *method, const char 
   *root = NULL;
   const char *tok = pa_mp_token(pay, country);
   if (!tok) return pa_pay_fail(err, PA_PAY_ENOTCONFIGURED, "no Mercado Pago account for country");
-  char url[PA_PAY_URL_MAX + 256], auth[200], idem[PA_PAY_ID_MAX + 24];
+  return pa_mp_api_token(pay, tok, method, path, body, key, root, status, err);
+}
+
+int pa_mp_api_token(pa_pay *pay, const char *tok, const char *method, const char *path,
+                    const char *body, const char *key, cJSON **root, long *status,
+                    char err[PA_PAY_ERR_MAX]) {
+  *root = NULL;
+  char url[PA_PAY_URL_MAX + 256], auth[PA_PAY_MP_TOKEN_MAX + 32], idem[PA_PAY_ID_MAX + 24];
   if (snprintf(url, sizeof url, "%s%s", pay->cfg.mp_api, path) >= (int)sizeof url)
     return pa_pay_fail(err, PA_PAY_EREFUSED, "URL too long");
   snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
@@ -47,7 +54,7 @@ static int api(pa_pay *pay, const char *country, const char *method, const char 
 }
 
 /* Adds amount m to obj as a JSON number written from its exact text. */
-static int add_amount(cJSON *obj, const char *name, const pa_money *m) {
+int pa_mp_add_amount(cJSON *obj, const char *name, const pa_money *m) {
   char text[PA_MONEY_TEXT_MAX];
   if (pa_money_format(m, text, sizeof text) < 0) return 0;
   cJSON *raw = cJSON_CreateRaw(text);
@@ -95,7 +102,7 @@ int pa_mp_sub_create(pa_pay *pay, const pa_pay_sub_request *rq, pa_pay_sub *out,
            (ar = cJSON_AddObjectToObject(p, "auto_recurring")) &&
            cJSON_AddNumberToObject(ar, "frequency", rq->months) &&
            cJSON_AddStringToObject(ar, "frequency_type", "months") &&
-           add_amount(ar, "transaction_amount", &rq->price) &&
+           pa_mp_add_amount(ar, "transaction_amount", &rq->price) &&
            cJSON_AddStringToObject(ar, "currency_id", rq->price.currency) &&
            cJSON_AddStringToObject(p, "status", "pending");
   cJSON *root;
@@ -144,23 +151,36 @@ int pa_mp_sub_change(pa_pay *pay, const char *country, const char *id, pa_pay_su
 
 int pa_mp_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order *out,
                        char err[PA_PAY_ERR_MAX]) {
+  const char *tok = pa_mp_token(pay, rq->country);
+  if (!tok) return pa_pay_fail(err, PA_PAY_ENOTCONFIGURED, "no Mercado Pago account for country");
+  return pa_mp_preference_create(pay, tok, rq, NULL, out, err);
+}
+
+int pa_mp_preference_create(pa_pay *pay, const char *tok, const pa_pay_order_request *rq,
+                            const pa_money *marketplace_fee, pa_pay_order *out,
+                            char err[PA_PAY_ERR_MAX]) {
   if (!currency_ok(rq->country, &rq->amount))
     return pa_pay_fail(err, PA_PAY_EREFUSED, "currency is not the account's");
   cJSON *p = cJSON_CreateObject(), *items, *item, *back;
   int ok = p && (items = cJSON_AddArrayToObject(p, "items")) && (item = cJSON_CreateObject()) &&
            cJSON_AddItemToArray(items, item) && cJSON_AddStringToObject(item, "title", rq->title) &&
            cJSON_AddNumberToObject(item, "quantity", 1) &&
-           add_amount(item, "unit_price", &rq->amount) &&
+           pa_mp_add_amount(item, "unit_price", &rq->amount) &&
            cJSON_AddStringToObject(item, "currency_id", rq->amount.currency) &&
            cJSON_AddStringToObject(p, "external_reference", rq->reference) &&
            (back = cJSON_AddObjectToObject(p, "back_urls")) &&
            cJSON_AddStringToObject(back, "success", rq->return_url) &&
            cJSON_AddStringToObject(back, "failure", rq->cancel_url) &&
            cJSON_AddStringToObject(back, "pending", rq->return_url) &&
-           cJSON_AddStringToObject(p, "auto_return", "approved");
-  cJSON *root;
-  int rc = post_object(pay, rq->country, "/checkout/preferences", p, ok, rq->idempotency_key, &root,
-                       err);
+           cJSON_AddStringToObject(p, "auto_return", "approved") &&
+           (!marketplace_fee || pa_mp_add_amount(p, "marketplace_fee", marketplace_fee));
+  cJSON *root = NULL;
+  char *body = ok ? print(p) : NULL; /* print frees p */
+  if (!ok) cJSON_Delete(p);
+  if (!body) return pa_pay_fail(err, PA_PAY_ENOMEM, "out of memory");
+  int rc = pa_mp_api_token(pay, tok, "POST", "/checkout/preferences", body, rq->idempotency_key,
+                           &root, NULL, err);
+  cJSON_free(body);
   if (rc != PA_PAY_OK) return rc;
   if (pa_pay_jid(cJSON_GetObjectItemCaseSensitive(root, "id"), out->id) ||
       pa_pay_copy(out->approve_url, sizeof out->approve_url, pa_pay_jstr(root, "init_point")) ||
@@ -174,6 +194,14 @@ int pa_mp_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order
 
 int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_money *amount,
                  const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]) {
+  const char *tok = pa_mp_token(pay, country);
+  if (!tok) return pa_pay_fail(err, PA_PAY_ENOTCONFIGURED, "no Mercado Pago account for country");
+  return pa_mp_refund_token(pay, tok, country, txn_id, amount, key, out, err);
+}
+
+int pa_mp_refund_token(pa_pay *pay, const char *tok, const char *country, const char *txn_id,
+                       const pa_money *amount, const char *key, pa_pay_txn *out,
+                       char err[PA_PAY_ERR_MAX]) {
   if (!pa_pay_id_ok(txn_id)) return pa_pay_fail(err, PA_PAY_EREFUSED, "malformed payment id");
   const char *cur = pa_catalog_mp_currency(country);
   if (!cur || (amount && strcmp(amount->currency, cur) != 0))
@@ -186,7 +214,7 @@ int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_
     snprintf(body, sizeof body, "{\"amount\":%s}", text);
   }
   cJSON *root;
-  int rc = api(pay, country, "POST", path, body, key, &root, NULL, err);
+  int rc = pa_mp_api_token(pay, tok, "POST", path, body, key, &root, NULL, err);
   if (rc != PA_PAY_OK) return rc;
   char rid[PA_PAY_ID_MAX];
   out->kind = PA_PAY_TXN_REFUND;

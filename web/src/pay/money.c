@@ -4,14 +4,15 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The currencies we trade and their ISO 4217 exponents (brief: issue 18).
+/* The currencies we trade and their ISO 4217 exponents (brief: issue 18;
+ * JPY for marketplace payouts, issue 20).
  * Anything else is refused everywhere, so an unexpected currency from a
  * provider can never be booked with a guessed exponent. */
 static const struct {
   const char code[4];
   int exponent;
 } currencies[] = {{"USD", 2}, {"EUR", 2}, {"ARS", 2}, {"BRL", 2},
-                  {"MXN", 2}, {"COP", 2}, {"CLP", 0}};
+                  {"MXN", 2}, {"COP", 2}, {"CLP", 0}, {"JPY", 0}};
 
 int pa_money_exponent(const char *currency) {
   if (!currency) return -1;

@@ -421,6 +421,20 @@ int pa_pay_paypal_event(const unsigned char *body, size_t len, pa_pay_event *out
                                     : PA_PAY_TXN_CHARGEBACK,
                                 &out->txn))
       rc = bad(err, "malformed refund resource");
+  } else if (strncmp(type, "PAYMENT.PAYOUTS-ITEM.", 21) == 0) {
+    /* SUCCEEDED, FAILED, UNCLAIMED, RETURNED, BLOCKED, …: the item as it
+     * now is; its status, not the event's name, says what happened. */
+    out->kind = PA_PAY_EV_PAYOUT;
+    if (pa_pay_paypal_payout_item(res, &out->payout)) rc = bad(err, "malformed payout item");
+  } else if (strncmp(type, "PAYMENT.PAYOUTSBATCH.", 21) == 0) {
+    pa_pay_payout b;
+    out->kind = PA_PAY_EV_PAYOUT;
+    if (pa_pay_paypal_payout_batch(cJSON_GetObjectItemCaseSensitive(res, "batch_header"), &b))
+      rc = bad(err, "malformed payout batch");
+    else {
+      memcpy(out->payout.batch_id, b.id, sizeof b.id);
+      out->payout.status = b.status;
+    }
   } else {
     out->kind = PA_PAY_EV_IGNORED;
   }
@@ -500,6 +514,10 @@ int pa_pay_mp_event(const unsigned char *body, size_t len, const char *query,
     rc = bad(err, "notification without id");
     goto done;
   }
+  /* The account the notification is for: a marketplace seller's payment
+   * is read with that seller's token. Optional: absent or malformed is "". */
+  if (pa_pay_jid(cJSON_GetObjectItemCaseSensitive(root, "user_id"), out->user_id))
+    out->user_id[0] = 0;
   if (strcmp(type, "payment") == 0) {
     out->kind = PA_PAY_EV_TXN;
     out->txn.kind = PA_PAY_TXN_CHARGE;

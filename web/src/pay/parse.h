@@ -70,5 +70,12 @@ int pa_pay_cert_url_allowed(const char *prefixes, const char *url);
  * around parts; each once, non-empty, within its buffer): 0 or -1. */
 int pa_pay_mp_signature(const char *h, char ts[24], char v1[72]);
 
-
+/* parse_payout.c: PayPal Payouts. A status word ("SUCCESS", "UNCLAIMED", …)
+ * as pay.h's enum (PA_PAY_PAYOUT_OTHER for one we do not know). */
+pa_pay_payout_status pa_pay_payout_status_parse(const char *s);
+/* A payout item (GET …/payouts-item/{id}, a batch's items[], an item
+ * webhook's resource): 0, or -1 when ids, status or amount are missing. */
+int pa_pay_paypal_payout_item(const cJSON *it, pa_pay_payout_item *out);
+/* A batch_header: payout_batch_id, batch_status, sender_batch_id. */
+int pa_pay_paypal_payout_batch(const cJSON *header, pa_pay_payout *out);
 #endif

@@ -54,7 +54,12 @@ typedef struct pa_pay_config {
   char mp_api[PA_PAY_URL_MAX]; /* PA_MP_API, e.g. https://api.mercadopago.com */
   char mp_tokens[5][2][128];   /* {country, access token}: PA_MP_TOKEN_BR, _AR, _MX, _CO, _CL */
   char mp_webhook_secret[128]; /* PA_MP_WEBHOOK_SECRET */
-  long timeout_ms;             /* PA_PAY_TIMEOUT_MS, default PA_PAY_TIMEOUT_DEFAULT_MS */
+  /* Marketplace: our Mercado Pago application (PA_MP_CLIENT_ID / _SECRET)
+   * and where sellers authorize it (PA_MP_AUTH, default
+   * https://auth.mercadopago.com). */
+  char mp_client_id[64], mp_client_secret[128];
+  char mp_auth[PA_PAY_URL_MAX];
+  long timeout_ms; /* PA_PAY_TIMEOUT_MS, default PA_PAY_TIMEOUT_DEFAULT_MS */
 } pa_pay_config;
 
 #define PA_PAY_TIMEOUT_DEFAULT_MS 10000
@@ -185,6 +190,124 @@ int pa_pay_refund(pa_pay *pay, pa_pay_provider p, const char *country, const cha
                   int is_sale, const pa_money *amount, const char *idempotency_key, pa_pay_txn *out,
                   char err[PA_PAY_ERR_MAX]);
 
+/* ---- marketplace: paying sellers out (PayPal Payouts v1)
+ *
+ * We collect the buyer's payment (an order above), hold it until the buyer
+ * has the goods, then send the seller their share minus our fee. */
+
+#define PA_PAY_PAYOUT_ITEMS_MAX 100 /* items per batch we send (PayPal takes 15000) */
+#define PA_PAY_EMAIL_MAX        255 /* a receiver's email (with the NUL) */
+
+typedef enum pa_pay_payout_status {
+  PA_PAY_PAYOUT_PENDING = 1, /* batch PENDING/PROCESSING; item PENDING/ONHOLD/NEW */
+  PA_PAY_PAYOUT_SUCCESS,     /* the money is in the receiver's account */
+  PA_PAY_PAYOUT_UNCLAIMED, /* sent to an email with no PayPal account yet: returned after 30 days */
+  PA_PAY_PAYOUT_FAILED,    /* FAILED, BLOCKED, DENIED, CANCELED: no money moved */
+  PA_PAY_PAYOUT_RETURNED,  /* unclaimed, or reversed: the money came back to us */
+  PA_PAY_PAYOUT_OTHER      /* a status we do not know: re-read later */
+} pa_pay_payout_status;
+
+typedef struct pa_pay_payout_line {
+  const char *receiver;       /* the seller's PayPal email (recipient_type EMAIL) */
+  pa_money amount;            /* what the seller receives */
+  const char *sender_item_id; /* ours, e.g. the order id: unique per item */
+  const char *note;           /* shown to the receiver, or NULL */
+} pa_pay_payout_line;
+
+typedef struct pa_pay_payout_request {
+  /* Ours, e.g. "po_17": sender_batch_id and PayPal-Request-Id both, so a
+   * retry returns the first batch and PayPal never pays a batch id twice. */
+  const char *batch_id;
+  const char *email_subject; /* or NULL */
+  const pa_pay_payout_line *lines;
+  int nlines; /* 1..PA_PAY_PAYOUT_ITEMS_MAX, one currency */
+} pa_pay_payout_request;
+
+typedef struct pa_pay_payout {
+  char id[PA_PAY_ID_MAX];              /* PayPal's payout_batch_id */
+  char sender_batch_id[PA_PAY_ID_MAX]; /* ours */
+  pa_pay_payout_status status;
+} pa_pay_payout;
+
+typedef struct pa_pay_payout_item {
+  char item_id[PA_PAY_ID_MAX];        /* PayPal's payout_item_id */
+  char batch_id[PA_PAY_ID_MAX];       /* PayPal's payout_batch_id */
+  char sender_item_id[PA_PAY_ID_MAX]; /* ours */
+  char transaction_id[PA_PAY_ID_MAX]; /* PayPal's, once paid, or "" */
+  char receiver[PA_PAY_EMAIL_MAX];
+  pa_pay_payout_status status;
+  pa_money amount; /* sent */
+  pa_money fee;    /* PayPal's fee on it (paid by us), 0 when none */
+  char error[64];  /* errors.name when not paid (e.g. RECEIVER_UNREGISTERED), or "" */
+} pa_pay_payout_item;
+
+/* Sends a batch (status PENDING in out). Safe to retry with the same
+ * batch_id after PA_PAY_EUNREACHABLE: PayPal answers the first batch. */
+int pa_pay_payout_create(pa_pay *pay, const pa_pay_payout_request *rq, pa_pay_payout *out,
+                         char err[PA_PAY_ERR_MAX]);
+/* Reads batch id (PayPal's payout_batch_id) and up to cap of its items into
+ * items[0..*n) (items may be NULL with cap 0). */
+int pa_pay_payout_get(pa_pay *pay, const char *id, pa_pay_payout *out, pa_pay_payout_item *items,
+                      int cap, int *n, char err[PA_PAY_ERR_MAX]);
+/* Reads one item by PayPal's payout_item_id. */
+int pa_pay_payout_item_get(pa_pay *pay, const char *item_id, pa_pay_payout_item *out,
+                           char err[PA_PAY_ERR_MAX]);
+
+/* ---- marketplace: sellers' Mercado Pago accounts (OAuth) and split payments */
+
+#define PA_PAY_MP_TOKEN_MAX 256 /* a seller's access or refresh token (with the NUL) */
+
+/* A seller's grant. Secret: the caller stores it encrypted, wipes it
+ * (sodium_memzero) after use and never logs it. */
+typedef struct pa_pay_mp_grant {
+  char access_token[PA_PAY_MP_TOKEN_MAX];
+  char refresh_token[PA_PAY_MP_TOKEN_MAX];
+  char public_key[128];
+  char user_id[PA_PAY_ID_MAX]; /* the seller's Mercado Pago user id: the payments' collector */
+  int64_t expires_at;          /* Unix seconds */
+} pa_pay_mp_grant;
+
+/* The authorization page to send the seller to: state is ours (a random
+ * value bound to the person's session), redirect_uri must be the one
+ * registered with the application. PA_PAY_OK with out, or an error. */
+int pa_pay_mp_oauth_url(const pa_pay *pay, const char *state, const char *redirect_uri,
+                        char out[PA_PAY_URL_MAX], char err[PA_PAY_ERR_MAX]);
+/* Trades the code the seller came back with (and the same redirect_uri)
+ * for their grant. A wrong, expired or used code is PA_PAY_EREFUSED with
+ * err "invalid_grant". */
+int pa_pay_mp_oauth_exchange(pa_pay *pay, const char *code, const char *redirect_uri,
+                             pa_pay_mp_grant *out, char err[PA_PAY_ERR_MAX]);
+/* A new grant from refresh_token (which Mercado Pago then retires). */
+int pa_pay_mp_oauth_refresh(pa_pay *pay, const char *refresh_token, pa_pay_mp_grant *out,
+                            char err[PA_PAY_ERR_MAX]);
+
+/* A Checkout Pro preference collected by the seller whose access token is
+ * seller_token, carrying our marketplace_fee (same currency as
+ * rq->amount, 0 ≤ fee ≤ amount; rq->country names the seller's site). */
+int pa_pay_mp_seller_order_create(pa_pay *pay, const char *seller_token,
+                                  const pa_pay_order_request *rq, const pa_money *marketplace_fee,
+                                  pa_pay_order *out, char err[PA_PAY_ERR_MAX]);
+
+/* A seller's payment as the split shows it. */
+typedef struct pa_pay_mp_split {
+  pa_pay_txn charge;        /* kind CHARGE (or FAILED, or 0 while undecided); fee: MP's fee */
+  pa_money marketplace_fee; /* ours */
+  pa_money refunded;        /* refunded so far */
+  char collector_id[PA_PAY_ID_MAX];
+  char status[32];    /* MP's status: approved, refunded, charged_back, … */
+  int released;       /* money_release_status "released" */
+  int64_t release_at; /* money_release_date, Unix seconds (0: none) */
+} pa_pay_mp_split;
+
+int pa_pay_mp_seller_payment_get(pa_pay *pay, const char *seller_token, const char *country,
+                                 const char *payment_id, pa_pay_mp_split *out,
+                                 char err[PA_PAY_ERR_MAX]);
+/* Refunds a seller's payment with the seller's token (all when amount is
+ * NULL); Mercado Pago gives back our fee in proportion. */
+int pa_pay_mp_seller_refund(pa_pay *pay, const char *seller_token, const char *country,
+                            const char *payment_id, const pa_money *amount,
+                            const char *idempotency_key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
+
 /* ---- webhooks */
 
 #define PA_PAY_WEBHOOK_MAX 65536 /* bytes of body we accept from a provider */
@@ -192,7 +315,8 @@ int pa_pay_refund(pa_pay *pay, pa_pay_provider p, const char *country, const cha
 typedef enum pa_pay_event_kind {
   PA_PAY_EV_SUBSCRIPTION = 1, /* something about subscription sub_id changed: re-read it */
   PA_PAY_EV_TXN,              /* a money movement; PayPal: in txn; MP: payment txn.id, re-read */
-  PA_PAY_EV_IGNORED           /* a verified event we do not act on */
+  PA_PAY_EV_IGNORED,          /* a verified event we do not act on */
+  PA_PAY_EV_PAYOUT            /* PayPal payouts: an item (payout.item_id set) or a batch */
 } pa_pay_event_kind;
 
 typedef struct pa_pay_event {
@@ -201,9 +325,14 @@ typedef struct pa_pay_event {
   char id[PA_PAY_ID_MAX];     /* unique per provider: PayPal event id, MP notification "id" */
   char type[64];              /* PayPal event_type, MP type/topic */
   char sub_id[PA_PAY_ID_MAX]; /* the subscription named, or "" */
-  char country[3];  /* Mercado Pago: the account the notification is for ("" if unknown) */
-  pa_pay_txn txn;   /* PA_PAY_EV_TXN */
+  char country[3]; /* Mercado Pago: the account the notification is for ("" if unknown) */
+  char user_id[PA_PAY_ID_MAX]; /* Mercado Pago: the notification's user_id (a seller's, for
+                                  their split payments; "" if absent) */
+  pa_pay_txn txn;              /* PA_PAY_EV_TXN */
   int txn_complete; /* txn was read from a verified PayPal body (1) or needs a lookup (0) */
+  /* PA_PAY_EV_PAYOUT: an item event fills the item (item_id set); a batch
+   * event fills batch_id and status only. */
+  pa_pay_payout_item payout;
 } pa_pay_event;
 
 /* One incoming webhook request as the transport read it. */

@@ -72,6 +72,18 @@ int pa_paypal_order_capture(pa_pay *pay, const char *id, const char *key, pa_pay
 int pa_paypal_refund(pa_pay *pay, const char *txn_id, int is_sale, const pa_money *amount,
                      const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
 
+/* paypal.c's authenticated JSON call (token, one retry on 401, key as
+ * PayPal-Request-Id), for payout.c: *root is the answer (caller frees). */
+int pa_paypal_api(pa_pay *pay, const char *method, const char *path, const char *body,
+                  const char *key, cJSON **root, char err[PA_PAY_ERR_MAX]);
+/* mercadopago.c's JSON call with access token tok (ours or a seller's),
+ * for mp_seller.c; key is X-Idempotency-Key. */
+int pa_mp_api_token(pa_pay *pay, const char *tok, const char *method, const char *path,
+                    const char *body, const char *key, cJSON **root, long *status,
+                    char err[PA_PAY_ERR_MAX]);
+/* Adds m to obj as a JSON number written from its exact text: 1, or 0. */
+int pa_mp_add_amount(cJSON *obj, const char *name, const pa_money *m);
+
 /* Whether id may go into a provider URL's path: 1..PA_PAY_ID_MAX-1 of
  * [A-Za-z0-9_-] (PayPal's I-…, P-…, order and capture ids; Mercado Pago's
  * 32 hex digits and decimal payment ids). */
@@ -88,6 +100,14 @@ int pa_mp_order_create(pa_pay *pay, const pa_pay_order_request *rq, pa_pay_order
                        char err[PA_PAY_ERR_MAX]);
 int pa_mp_refund(pa_pay *pay, const char *country, const char *txn_id, const pa_money *amount,
                  const char *key, pa_pay_txn *out, char err[PA_PAY_ERR_MAX]);
+/* The same two with an explicit access token (ours or a seller's);
+ * marketplace_fee (or NULL) makes the preference a split payment. */
+int pa_mp_preference_create(pa_pay *pay, const char *tok, const pa_pay_order_request *rq,
+                            const pa_money *marketplace_fee, pa_pay_order *out,
+                            char err[PA_PAY_ERR_MAX]);
+int pa_mp_refund_token(pa_pay *pay, const char *tok, const char *country, const char *txn_id,
+                       const pa_money *amount, const char *key, pa_pay_txn *out,
+                       char err[PA_PAY_ERR_MAX]);
 int pa_mp_sub_txns(pa_pay *pay, const char *country, const char *sub_id, int64_t from, int64_t to,
                    pa_pay_txn *out, int cap, int *n, char err[PA_PAY_ERR_MAX]);
 int pa_mp_order_find(pa_pay *pay, const char *country, const char *reference, pa_pay_txn *out,

@@ -100,6 +100,11 @@ static int api(pa_pay *pay, const char *method, const char *path, const char *bo
   }
 }
 
+int pa_paypal_api(pa_pay *pay, const char *method, const char *path, const char *body,
+                  const char *key, cJSON **root, char err[PA_PAY_ERR_MAX]) {
+  return api(pay, method, path, body, key, 1, root, err);
+}
+
 /* The body of a cJSON tree, or PA_PAY_ENOMEM. */
 static char *print(cJSON *root) {
   char *s = root ? cJSON_PrintUnformatted(root) : NULL;
