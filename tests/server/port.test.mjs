@@ -34,9 +34,11 @@ function portDb(args) {
 }
 
 const sqlite = (file, sql) => execFileSync('sqlite3', [file, sql]).toString().trim();
-// The tables a port copies: every one but SQLite's own (sqlite_sequence).
+// The tables a port copies: every one but SQLite's own (sqlite_sequence)
+// and the full-text index's virtual and shadow tables (text_fts*: PostgreSQL
+// indexes text_docs itself).
 const tablesOf = (file) =>
-  sqlite(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").split('\n');
+  sqlite(file, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").split('\n');
 
 /** A client of `server` that carries `from`'s session (cookie and CSRF token). */
 function sameSession(server, from) {
