@@ -343,6 +343,10 @@ static void text_pages(void) {
   CHECK(pa_store_textindex_delete(db, "page", 3) == PA_STORE_OK);
   CHECK(strcmp(found("page", "en", "cat"), "") == 0);
   CHECK(pa_store_textindex_delete(db, "page", 3) == PA_STORE_ENOTFOUND);
+  char locale[PA_STORE_TEXTINDEX_LOCALE_MAX + 1];
+  CHECK(pa_store_textindex_locale(db, "page", 3, locale) == PA_STORE_ENOTFOUND && !locale[0]);
+  CHECK(pa_store_textindex_locale(db, "listing", 2, locale) == PA_STORE_OK);
+  CHECK(strcmp(locale, "pt-BR") == 0);
   CHECK(strcmp(found("listing", "pt-BR", "cama cachorro"), "2") == 0);
   CHECK(pa_store_textindex_delete(db, "listing", 2) == PA_STORE_OK);
   CHECK(strcmp(found("listing", "pt-BR", "cama cachorro"), "") == 0);

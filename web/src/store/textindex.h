@@ -56,6 +56,12 @@ int pa_store_textindex_put(pa_store *db, const char *kind, int64_t id, const cha
  * was not there. */
 int pa_store_textindex_delete(pa_store *db, const char *kind, int64_t id);
 
+/* The locale the row id of kind was indexed in, into locale (cut to its
+ * size); PA_STORE_ENOTFOUND when it is not indexed. One primary-key
+ * lookup: what scripts/bench-search measures the query against. */
+int pa_store_textindex_locale(pa_store *db, const char *kind, int64_t id,
+                              char locale[PA_STORE_TEXTINDEX_LOCALE_MAX + 1]);
+
 typedef int (*pa_store_textindex_fn)(void *ctx, int64_t id);
 
 /* The ids of kind whose text matches q (analyzed in locale, the

@@ -5,6 +5,7 @@
 #include "search/search.h"
 #include "store/sql/sql.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ static const char put_sql[] =
     "INSERT INTO text_docs (kind, ref_id, locale, terms) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (kind, ref_id) DO UPDATE SET locale = excluded.locale, terms = excluded.terms";
 static const char delete_sql[] = "DELETE FROM text_docs WHERE kind = ?1 AND ref_id = ?2";
+static const char locale_sql[] = "SELECT locale FROM text_docs WHERE kind = ?1 AND ref_id = ?2";
 
 /* ?1 the match, ?2 the kind, ?3 the offset, ?4 the row limit. */
 static const char query_sqlite[] =
@@ -84,6 +86,27 @@ int pa_store_textindex_delete(pa_store *db, const char *kind, int64_t id) {
   int rc = pa_sq_run(db, st, b, "unindex text", NULL, &changes);
   if (rc == PA_STORE_OK && changes == 0)
     return pa_sq_failf(db, PA_STORE_ENOTFOUND, "text index: no such row");
+  return rc;
+}
+
+int pa_store_textindex_locale(pa_store *db, const char *kind, int64_t id,
+                              char locale[PA_STORE_TEXTINDEX_LOCALE_MAX + 1]) {
+  locale[0] = 0;
+  if (!kind_ok(kind)) return pa_sq_failf(db, PA_STORE_EINVAL, "text index: a bad kind");
+  pa_sql_stmt *st = pa_sq_stmt(db, locale_sql);
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_text(st, 1, kind);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, id);
+  int step = b == PA_SQ_OK ? pa_sq_step(st) : b, rc = PA_STORE_OK;
+  if (step == PA_SQ_ROW) {
+    const char *l = pa_sq_text(st, 0);
+    snprintf(locale, PA_STORE_TEXTINDEX_LOCALE_MAX + 1, "%s", l ? l : "");
+  } else if (step == PA_SQ_DONE) {
+    rc = pa_sq_failf(db, PA_STORE_ENOTFOUND, "text index: no such row");
+  } else {
+    rc = pa_sq_fail(db, "text index: read a row");
+  }
+  pa_sq_done(st);
   return rc;
 }
 
