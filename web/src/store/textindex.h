@@ -24,7 +24,7 @@
  *    serves any kind; a listing query joins on it, so a forgotten row is
  *    never shown, only kept);
  *  - search with filters: store/sql/listings.c builds the match text with
- *    pa_sq_text_match (store/sql/sql.h) and joins text_docs on
+ *    the full-text match builder of store/sql/sql.h and joins text_docs on
  *    (kind = 'listing', ref_id = listings.id) with its own WHERE (category,
  *    price, place), ordering by the same rank; see that function's comment
  *    for the two engines' fragments. pa_store_textindex_query below is the
