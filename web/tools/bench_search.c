@@ -17,7 +17,9 @@
  *
  * stdout: "index ENGINE docs N seconds S" and for each of search and
  * lookup "ENGINE KIND p50 MS p99 MS max MS", then "found F of Q". Exit
- * status: 0, 1 when the store failed, 2 for bad arguments. */
+ * status: 0, 1 when the store failed, 2 for bad arguments. With
+ * PA_BENCH_SLOW_MS set, each search slower than that many ms is named on
+ * stderr with its hits and locale. */
 #include "store/store.h"
 #include "store/textindex.h"
 
@@ -220,6 +222,9 @@ int main(int argc, char **argv) {
   }
   printf("index %s docs %d seconds %.1f\n", engine, docs, (now_ms() - t0) / 1e3);
   int found = 0;
+  /* PA_BENCH_SLOW_MS: name the searches slower than that, on stderr. */
+  const char *slow_env = getenv("PA_BENCH_SLOW_MS");
+  double slow = slow_env ? atof(slow_env) : 0;
   for (int i = -WARMUP; i < queries; i++) {
     int d = (int)(next_rand() % (uint64_t)docs);
     const phrase *p = &phrases[picked[d * DOC_PHRASES + (int)(next_rand() % DOC_PHRASES)]];
@@ -237,6 +242,9 @@ int main(int argc, char **argv) {
     if (qrc != PA_STORE_OK && qrc != PA_STORE_EINVAL) goto fail;
     if (rc2 != PA_STORE_OK) goto fail;
     if (i < 0) continue;
+    if (slow > 0 && b - a > slow)
+      fprintf(stderr, "slow: %.1f ms, %d hits%s: %s [%s]\n", b - a, hits, more ? "+" : "", q,
+              locales[p->locale]);
     search[i] = b - a;
     lookup[i] = c - b;
     found += hits > 0;

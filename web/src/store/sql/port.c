@@ -191,6 +191,8 @@ static const char columns_pg[] =
     " c.is_identity = 'YES'"
     " FROM information_schema.columns c"
     " WHERE c.table_schema = current_schema() AND c.table_name = ?1"
+    /* A generated column (text_docs.lexemes) is computed by the destination. */
+    "  AND c.is_generated = 'NEVER'"
     " ORDER BY c.ordinal_position";
 
 /* The declared types of SQLite's STRICT tables, then their translations in

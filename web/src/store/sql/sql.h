@@ -234,14 +234,15 @@ enum { PA_SQ_TEXT_MATCH_MAX = 2048 /* bytes of a built full-text match, with its
  *  - PostgreSQL: ... FROM text_docs d WHERE PA_SQ_TEXT_VECTOR("d") @@
  *    CAST(?n AS tsquery) ... ORDER BY ts_rank(PA_SQ_TEXT_VECTOR("d"),
  *    CAST(?n AS tsquery), 1) DESC, d.ref_id — e.g. ('cam' | 'cama') &
- *    ('perr':* | 'perro':*); the expression is the GIN index's, so it is used.
+ *    ('perr':* | 'perro':*); the column is the GIN index's.
  * PA_STORE_EINVAL (recorded) for q over PA_STORE_TEXTINDEX_QUERY_MAX bytes
  * or PA_STORE_TEXTINDEX_QUERY_WORDS words, or not UTF-8. */
 int pa_sq_text_match(pa_store *db, const char *locale, const char *q,
                      char out[PA_SQ_TEXT_MATCH_MAX], int *words);
-/* The tsvector of the terms of text_docs row alias a, as PostgreSQL's GIN
- * index (store/pg/schema.c, text_docs_terms) is built: a string literal. */
-#define PA_SQ_TEXT_VECTOR(a) "array_to_tsvector(string_to_array(" a ".terms, ' '))"
+/* The tsvector of the terms of text_docs row alias a on PostgreSQL: its
+ * generated column, which the GIN index text_docs_terms indexes
+ * (store/pg/schema.c); a string literal. */
+#define PA_SQ_TEXT_VECTOR(a) a ".lexemes"
 
 /* The drivers, and how pa_store_open chooses: a postgresql:// or
  * postgres:// URI opens PostgreSQL, anything else is a SQLite file path. */
