@@ -23,12 +23,11 @@ static const char query_sqlite[] =
     " WHERE text_fts MATCH ?1 AND d.kind = ?2"
     " ORDER BY bm25(text_fts), d.ref_id LIMIT ?4 OFFSET ?3";
 /* ts_rank's normalization 1 divides by 1 + log(terms): shorter first, as bm25. */
+#define VECTOR PA_SQ_TEXT_VECTOR("d")
 static const char query_pg[] =
-    "SELECT d.ref_id FROM text_docs d"
-    " WHERE " PA_SQ_TEXT_VECTOR("d") " @@ CAST(?1 AS tsquery) AND d.kind = ?2"
-                                     " ORDER BY ts_rank(" PA_SQ_TEXT_VECTOR(
-                                         "d") ", CAST(?1 AS tsquery), 1) DESC, d.ref_id"
-                                              " LIMIT ?4 OFFSET ?3";
+    "SELECT d.ref_id FROM text_docs d WHERE " VECTOR " @@ CAST(?1 AS tsquery) AND d.kind = ?2"
+    " ORDER BY ts_rank(" VECTOR ", CAST(?1 AS tsquery), 1) DESC, d.ref_id LIMIT ?4 OFFSET ?3";
+#undef VECTOR
 
 static int kind_ok(const char *kind) {
   size_t n = kind ? strlen(kind) : 0;
