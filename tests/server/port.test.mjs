@@ -34,9 +34,11 @@ function portDb(args) {
 }
 
 const sqlite = (file, sql) => execFileSync('sqlite3', [file, sql]).toString().trim();
-// The tables a port copies: every one but SQLite's own (sqlite_sequence).
+// The tables a port copies: every one but SQLite's own (sqlite_sequence)
+// and the full-text index's virtual and shadow tables (text_fts*: PostgreSQL
+// indexes text_docs itself).
 const tablesOf = (file) =>
-  sqlite(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").split('\n');
+  sqlite(file, "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name").split('\n');
 
 /** A client of `server` that carries `from`'s session (cookie and CSRF token). */
 function sameSession(server, from) {
@@ -136,6 +138,10 @@ describe('petamigos-port-db', () => {
     sessions.kenji = kenji;
     before_ = await snapshot(sqliteServer, sessions);
     await stopServer(sqliteServer);
+    // Two rows of the full-text index (store/textindex.h's terms), written
+    // as the store does; SQLite's FTS5 tables stay behind, text_docs goes.
+    sqlite(file, `INSERT INTO text_docs (kind, ref_id, locale, terms) VALUES
+      ('listing', 1, 'es', 'cam camas ortoped ortopedicas perr perros'), ('listing', 2, 'ja', '大型 犬 ベッド')`);
 
     target = await createDatabase('pa_port');
     ported = await portDb(['--sqlite', file, '--postgres', target.url]);
@@ -168,6 +174,14 @@ describe('petamigos-port-db', () => {
     const rows = tables.reduce((n, t) => n + Number(sqlite(file, `SELECT count(*) FROM "${t}"`)), 0);
     assert.match(ported.stdout, new RegExp(`ported ${tables.length} tables, ${rows} rows in [0-9.]+ s; all ${tables.length} tables verified`));
     assert.match(ported.stdout, /^identity chat_devices\.id: next \d+$/m);
+  });
+
+  test('the full-text index arrives as its terms, and PostgreSQL indexes them itself', async () => {
+    assert.doesNotMatch(ported.stdout, /text_fts/);
+    assert.match(ported.stdout, /^verified +text_docs +2 rows/m);
+    assert.deepEqual(await query(target.url, `SELECT ref_id FROM text_docs
+      WHERE lexemes @@ CAST($q$'cam' & 'perr':*$q$ AS tsquery) OR lexemes @@ CAST($q$'ベッド'$q$ AS tsquery)
+      ORDER BY ref_id`), [{ ref_id: '1' }, { ref_id: '2' }]);
   });
 
   test('counters and notifications arrive as they were, not counted again by the triggers', async () => {

@@ -9,10 +9,16 @@
  * test_store [URL]: with no argument (ctest) on a SQLite file in a temporary
  * folder; with a postgresql:// URL on that database, which must be empty
  * (tests/server/store-seam.test.mjs runs it on a database of the test
- * cluster). The statements need no table, so neither engine gets a schema. */
+ * cluster). The statements need no table, so the schema is made only after
+ * them, for the full-text index (store/textindex.h): the issue's examples,
+ * ranking, prefixes, pages, replacing and deleting, query syntax of either
+ * engine in the text, and its limits at their edges — the same checks on
+ * both engines. */
 #include "pa_test.h"
+#include "search/search.h"
 #include "store/sql/sql.h"
 #include "store/store.h"
+#include "store/textindex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +239,219 @@ static void stmt_cache(void) {
   pa_store_close(own);
 }
 
+/* ---- the full-text index (store/textindex.h) */
+
+enum { IDS_MAX = 64 };
+typedef struct ids {
+  int n;
+  int64_t id[IDS_MAX];
+} ids;
+
+static int collect(void *ctx, int64_t id) {
+  ids *l = ctx;
+  if (l->n < IDS_MAX) l->id[l->n++] = id;
+  return 0;
+}
+
+/* The first page of kind's ids matching q in locale, as "1,2,3" ("" for
+ * none, "error" when the query failed). */
+static const char *found(const char *kind, const char *locale, const char *q) {
+  static char out[IDS_MAX * 8];
+  ids l = {0};
+  pa_store_cursor next;
+  int more = 0;
+  if (pa_store_textindex_query(db, kind, locale, q, NULL, PA_STORE_TEXTINDEX_PAGE_MAX, collect, &l,
+                               &next, &more) != PA_STORE_OK)
+    return "error";
+  size_t len = 0;
+  out[0] = 0;
+  for (int i = 0; i < l.n; i++)
+    len +=
+        (size_t)snprintf(out + len, sizeof out - len, "%s%lld", i ? "," : "", (long long)l.id[i]);
+  return out;
+}
+
+static void put(const char *kind, int64_t id, const char *locale, const char *text) {
+  int rc = pa_store_textindex_put(db, kind, id, locale, text);
+  CHECK(rc == PA_STORE_OK);
+  if (rc != PA_STORE_OK)
+    fprintf(stderr, "put %s %lld: %s\n", kind, (long long)id, pa_store_errmsg(db));
+}
+
+static void text_examples(void) {
+  put("listing", 1, "es", "Camas ortopédicas para perros grandes");
+  put("listing", 2, "pt-BR", "Cama ortopédica para cachorro");
+  put("listing", 3, "ja", "大型犬用の低反発ベッド");
+  put("listing", 4, "th", "ที่นอนสำหรับสุนัขขนาดใหญ่");
+  put("listing", 5, "zh-Hans", "大型犬的骨科狗床");
+  put("listing", 6, "ar", "سرير كبير للكلاب");
+  put("listing", 7, "ru", "Ортопедические кровати для больших собак");
+  CHECK(strcmp(found("listing", "es", "cama perro"), "1") == 0);
+  CHECK(strcmp(found("listing", "pt-BR", "cama cachorro"), "2") == 0);
+  CHECK(strcmp(found("listing", "ja", "ベッド"), "3") == 0);
+  CHECK(strcmp(found("listing", "th", "สุนัข"), "4") == 0);
+  CHECK(strcmp(found("listing", "zh-Hans", "狗床"), "5") == 0);
+  CHECK(strcmp(found("listing", "ar", "الكلاب"), "6") == 0);
+  CHECK(strcmp(found("listing", "ru", "большая собака"), "7") == 0);
+  /* Both Iberian beds by "cama" (stem cam); ranked, then by id. */
+  CHECK(strcmp(found("listing", "es", "cama"), "2,1") == 0 ||
+        strcmp(found("listing", "es", "cama"), "1,2") == 0);
+  /* From another language, by the written word. */
+  CHECK(strcmp(found("listing", "en", "perros"), "1") == 0);
+  CHECK(strcmp(found("listing", "es", "gato"), "") == 0);
+  /* Another kind is another index. */
+  CHECK(strcmp(found("post", "es", "cama perro"), "") == 0);
+}
+
+static void text_rank_prefix(void) {
+  /* The short title about beds before the long text that mentions one. */
+  put("rank", 1, "en",
+      "Large dog beds for older dogs: a long guide to sleeping well, with "
+      "notes on foam, covers, washing, sizes and prices");
+  put("rank", 2, "en", "Dog bed");
+  put("rank", 3, "en", "Cat tree");
+  CHECK(strcmp(found("rank", "en", "dog bed"), "2,1") == 0);
+  CHECK(strcmp(found("rank", "en", "cats"), "3") == 0);
+  /* The last word is a prefix; the others are whole words. Polish has no
+   * stemmer, so the terms are the words. */
+  put("prefix", 1, "pl", "Duże łóżko dla psa");
+  CHECK(strcmp(found("prefix", "pl", "łóż"), "1") == 0);
+  CHECK(strcmp(found("prefix", "pl", "duże łó"), "1") == 0);
+  CHECK(strcmp(found("prefix", "pl", "łóż duże"), "") == 0);
+  CHECK(strcmp(found("prefix", "pl", "LOZKO"), "1") == 0); /* folded, no diacritics */
+}
+
+static void text_pages(void) {
+  /* 25 documents of one length: one rank, so id orders them. */
+  for (int i = 1; i <= 25; i++) put("page", i, "en", "dog bowl");
+  pa_store_cursor at = {0, 0}, next;
+  int64_t want = 1, pages = 0;
+  for (int more = 1; more; pages++) {
+    ids l = {0};
+    CHECK(pa_store_textindex_query(db, "page", "en", "bowl", pages ? &at : NULL, 10, collect, &l,
+                                   &next, &more) == PA_STORE_OK);
+    for (int i = 0; i < l.n; i++) CHECK(l.id[i] == want++);
+    CHECK(next.created_at == at.created_at + l.n);
+    CHECK(more == (next.created_at < 25));
+    at = next;
+    if (pages > 5) break;
+  }
+  CHECK(pages == 3 && want == 26);
+  /* Replaced, then deleted. */
+  put("page", 3, "en", "cat bowl");
+  CHECK(strcmp(found("page", "en", "cat"), "3") == 0);
+  CHECK(pa_store_textindex_delete(db, "page", 3) == PA_STORE_OK);
+  CHECK(strcmp(found("page", "en", "cat"), "") == 0);
+  CHECK(pa_store_textindex_delete(db, "page", 3) == PA_STORE_ENOTFOUND);
+  char locale[PA_STORE_TEXTINDEX_LOCALE_MAX + 1];
+  CHECK(pa_store_textindex_locale(db, "page", 3, locale) == PA_STORE_ENOTFOUND && !locale[0]);
+  CHECK(pa_store_textindex_locale(db, "listing", 2, locale) == PA_STORE_OK);
+  CHECK(strcmp(locale, "pt-BR") == 0);
+  CHECK(strcmp(found("listing", "pt-BR", "cama cachorro"), "2") == 0);
+  CHECK(pa_store_textindex_delete(db, "listing", 2) == PA_STORE_OK);
+  CHECK(strcmp(found("listing", "pt-BR", "cama cachorro"), "") == 0);
+}
+
+/* Either engine's query syntax, in a document and in a query: only words. */
+static void text_syntax(void) {
+  put("syntax", 1, "en", "It's a \"dog\" bed * : & | ! ( ) ' \\ -- ; NOT AND OR NEAR");
+  static const char *const noise[] = {"'",
+                                      "\"",
+                                      "*",
+                                      ":",
+                                      "&",
+                                      "|",
+                                      "!",
+                                      "(",
+                                      ")",
+                                      "\\",
+                                      "--",
+                                      ";",
+                                      "'; DROP TABLE text_docs; --",
+                                      "\x01\x1f",
+                                      "\"\"",
+                                      "':*",
+                                      "*:*",
+                                      "!!",
+                                      "& |"};
+  for (size_t i = 0; i < sizeof noise / sizeof noise[0]; i++)
+    CHECK(strcmp(found("syntax", "en", noise[i]), "") == 0);
+  CHECK(strcmp(found("syntax", "en", "dog\""), "1") == 0);
+  CHECK(strcmp(found("syntax", "en", "'dog' | bed"), "1") == 0);
+  CHECK(strcmp(found("syntax", "en", "dog & !bed"), "1") == 0);
+  CHECK(strcmp(found("syntax", "en", "\"dog\" NOT"), "1") == 0); /* words, not operators */
+  CHECK(strcmp(found("syntax", "en", "NEAR(dog bed)"), "1") == 0);
+  CHECK(strcmp(found("syntax", "en", "its"), "1") == 0);
+  CHECK(strcmp(found("syntax", "en", "cat OR dog"), "") == 0);
+  /* A NUL ends a C string: the analyzer refuses one inside its length
+   * (web/tests/test_search.c); here the text simply ends there. */
+  put("syntax", 2, "en", "fish\0bird");
+  CHECK(strcmp(found("syntax", "en", "fish"), "2") == 0);
+  CHECK(strcmp(found("syntax", "en", "bird"), "") == 0);
+  /* Not UTF-8: refused with the analyzer's words, in a query and a text. */
+  CHECK(strcmp(found("syntax", "en", "dog \xff"), "error") == 0);
+  CHECK_CONTAINS(pa_store_errmsg(db), "not UTF-8");
+  CHECK(pa_store_textindex_put(db, "syntax", 3, "en", "\xc3") == PA_STORE_EINVAL);
+  /* The table is still there and whole. */
+  CHECK(strcmp(found("syntax", "en", "dog"), "1") == 0);
+}
+
+static void text_limits(void) {
+  ids l = {0};
+  pa_store_cursor next, at = {PA_STORE_TEXTINDEX_DEPTH_MAX, 0};
+  int more;
+  /* Page size, depth. */
+  CHECK(pa_store_textindex_query(db, "page", "en", "dog", NULL, PA_STORE_TEXTINDEX_PAGE_MAX,
+                                 collect, &l, &next, &more) == PA_STORE_OK);
+  CHECK(pa_store_textindex_query(db, "page", "en", "dog", NULL, PA_STORE_TEXTINDEX_PAGE_MAX + 1,
+                                 collect, &l, &next, &more) == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_query(db, "page", "en", "dog", NULL, 0, collect, &l, &next, &more) ==
+        PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_query(db, "page", "en", "dog", &at, 10, collect, &l, &next, &more) ==
+        PA_STORE_OK);
+  at.created_at++;
+  CHECK(pa_store_textindex_query(db, "page", "en", "dog", &at, 10, collect, &l, &next, &more) ==
+        PA_STORE_EINVAL);
+  /* Query bytes and words. */
+  char q[PA_STORE_TEXTINDEX_QUERY_MAX + 2];
+  memset(q, 'a', sizeof q);
+  q[PA_STORE_TEXTINDEX_QUERY_MAX] = 0; /* one word too long to be a term: no words */
+  CHECK(strcmp(found("page", "en", q), "") == 0);
+  q[PA_STORE_TEXTINDEX_QUERY_MAX] = 'a';
+  q[PA_STORE_TEXTINDEX_QUERY_MAX + 1] = 0;
+  CHECK(strcmp(found("page", "en", q), "error") == 0);
+  CHECK_CONTAINS(pa_store_errmsg(db), "longer than 256 bytes");
+  CHECK(strcmp(found("page", "en", "dog dog dog dog dog dog dog bowl"), "1,2,4,5,6,7,8,9,10,11,"
+                                                                        "12,13,14,15,16,17,18,19,"
+                                                                        "20,21,22,23,24,25") == 0);
+  CHECK(strcmp(found("page", "en", "dog dog dog dog dog dog dog dog bowl"), "error") == 0);
+  CHECK_CONTAINS(pa_store_errmsg(db), "more than 8 words");
+  /* Kind and locale. */
+  CHECK(pa_store_textindex_put(db, "abcdefghijklmnop", 1, "en", "dog") == PA_STORE_OK);
+  CHECK(pa_store_textindex_put(db, "abcdefghijklmnopq", 1, "en", "dog") == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_put(db, "Listing", 1, "en", "dog") == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_put(db, "", 1, "en", "dog") == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_put(db, "edge", 1, "abcdefghijklmno", "dog") == PA_STORE_OK);
+  CHECK(pa_store_textindex_put(db, "edge", 1, "abcdefghijklmnop", "dog") == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_put(db, "edge", 1, "e", "dog") == PA_STORE_EINVAL);
+  CHECK(pa_store_textindex_put(db, "edge", 1, "en'", "dog") == PA_STORE_EINVAL);
+  /* Text: PA_SEARCH_TEXT_MAX bytes of the worst growth stored; one more refused. */
+  static char text[PA_SEARCH_TEXT_MAX + 2];
+  size_t len = 0;
+  while (len + 3 <= PA_SEARCH_TEXT_MAX && len / 3 < PA_SEARCH_WORDS_MAX) {
+    memcpy(text + len, "\xc3\x9f ", 3); /* "ß " folds to "ss" */
+    len += 3;
+  }
+  while (len < PA_SEARCH_TEXT_MAX) text[len++] = ' ';
+  text[len] = 0;
+  CHECK(pa_store_textindex_put(db, "edge", 2, "de", text) == PA_STORE_OK);
+  CHECK(strcmp(found("edge", "de", "SS"), "2") == 0);
+  text[len] = 'x';
+  text[len + 1] = 0;
+  CHECK(pa_store_textindex_put(db, "edge", 3, "de", text) == PA_STORE_EINVAL);
+  CHECK_CONTAINS(pa_store_errmsg(db), "PA_SEARCH_TEXT_MAX");
+}
+
 int main(int argc, char **argv) {
   RUN(is_pg_url);
   RUN(cursor_edges);
@@ -261,6 +480,15 @@ int main(int argc, char **argv) {
   RUN(params_cached);
   RUN(params_dynamic);
   RUN(stmt_cache);
+  if (pa_store_migrate(db) != PA_STORE_OK) {
+    fprintf(stderr, "cannot make the schema: %s\n", pa_store_errmsg(db));
+    return 1;
+  }
+  RUN(text_examples);
+  RUN(text_rank_prefix);
+  RUN(text_pages);
+  RUN(text_syntax);
+  RUN(text_limits);
   pa_store_close(db);
   if (file[0]) {
     static const char *const tails[] = {"", "-wal", "-shm"};

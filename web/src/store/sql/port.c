@@ -169,8 +169,11 @@ static pa_sql_stmt *prepare(port *p, pa_store *db, sqlbuf *b, const char *what) 
 
 /* The tables a port copies: the engine's own bookkeeping is left out
  * (SQLite's sqlite_sequence, read for the identities; PostgreSQL's
- * pa_schema, which its migration writes). */
-static const char tables_sqlite[] = "SELECT name FROM sqlite_master WHERE type = 'table'"
+ * pa_schema, which its migration writes), and so are SQLite's full-text
+ * index and its shadow tables (text_fts: derived from text_docs, which is
+ * copied; PostgreSQL indexes the same terms itself). */
+static const char tables_sqlite[] = "SELECT name FROM pragma_table_list"
+                                    " WHERE schema = 'main' AND type = 'table'"
                                     " AND name NOT LIKE 'sqlite!_%' ESCAPE '!'";
 static const char tables_pg[] = "SELECT tablename FROM pg_catalog.pg_tables"
                                 " WHERE schemaname = current_schema() AND tablename <> 'pa_schema'";
@@ -188,6 +191,8 @@ static const char columns_pg[] =
     " c.is_identity = 'YES'"
     " FROM information_schema.columns c"
     " WHERE c.table_schema = current_schema() AND c.table_name = ?1"
+    /* A generated column (text_docs.lexemes) is computed by the destination. */
+    "  AND c.is_generated = 'NEVER'"
     " ORDER BY c.ordinal_position";
 
 /* The declared types of SQLite's STRICT tables, then their translations in

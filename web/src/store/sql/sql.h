@@ -225,6 +225,30 @@ void pa_sq_pet_ref(pa_sql_stmt *st, int c, pa_store_pet_ref *out);
  * backfill). */
 int pa_sq_post_tags(pa_store *db, int64_t post_id, const char *caption);
 
+enum { PA_SQ_TEXT_MATCH_MAX = 2048 /* bytes of a built full-text match, with its NUL */ };
+
+/* The full-text match for q (what someone typed, analyzed in locale; see
+ * store/textindex.h) in this connection's engine's syntax, into out: each
+ * word as (stem OR written form), all words required, the last one also
+ * as a prefix. Terms hold only letters, digits and marks (pa_search_terms),
+ * and are quoted all the same. *words is the number of words (0: the
+ * query finds nothing, and out is ""). Bind out as the match parameter:
+ *  - SQLite: ... FROM text_fts JOIN text_docs d ON d.id = text_fts.rowid
+ *    WHERE text_fts MATCH ?n AND d.kind = 'listing' ... ORDER BY
+ *    bm25(text_fts), d.ref_id — e.g. ("cam" OR "cama") AND ("perr"* OR "perro"*);
+ *  - PostgreSQL: ... FROM text_docs d WHERE PA_SQ_TEXT_VECTOR("d") @@
+ *    CAST(?n AS tsquery) ... ORDER BY ts_rank(PA_SQ_TEXT_VECTOR("d"),
+ *    CAST(?n AS tsquery), 1) DESC, d.ref_id — e.g. ('cam' | 'cama') &
+ *    ('perr':* | 'perro':*); the column is the GIN index's.
+ * PA_STORE_EINVAL (recorded) for q over PA_STORE_TEXTINDEX_QUERY_MAX bytes
+ * or PA_STORE_TEXTINDEX_QUERY_WORDS words, or not UTF-8. */
+int pa_sq_text_match(pa_store *db, const char *locale, const char *q,
+                     char out[PA_SQ_TEXT_MATCH_MAX], int *words);
+/* The tsvector of the terms of text_docs row alias a on PostgreSQL: its
+ * generated column, which the GIN index text_docs_terms indexes
+ * (store/pg/schema.c); a string literal. */
+#define PA_SQ_TEXT_VECTOR(a) a ".lexemes"
+
 /* The drivers, and how pa_store_open chooses: a postgresql:// or
  * postgres:// URI opens PostgreSQL, anything else is a SQLite file path. */
 int pa_sq_sqlite_open(const char *path, int create, pa_store **out, char *err, size_t errlen);

@@ -907,6 +907,33 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "INSERT INTO known_devices (user_id, browser, os, first_seen_at, last_seen_at)"
     "  SELECT user_id, browser, os, min(created_at), max(last_seen_at) FROM sessions"
     "  GROUP BY user_id, browser, os;",
+    /* 21: full-text search (issue 20; store/textindex.h). text_docs holds
+     * each indexed row's terms, already analyzed by pa_search_terms (ICU
+     * words, folded, stemmed, no diacritics; separated by one space), and
+     * text_fts indexes them as FTS5 external content kept by the triggers
+     * below. The tokenizer only splits at the spaces: terms hold letters,
+     * digits and marks, and marks are letters in Thai or Devanagari (FTS5's
+     * default splits at them), so categories names them; no diacritics are
+     * removed, as the analyzer already did. No foreign key: any kind of row
+     * can be indexed (a query joins on its table, store/textindex.h). */
+    "CREATE TABLE text_docs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (length(kind) BETWEEN 1 AND 16 AND kind NOT GLOB '*[^a-z_]*'),"
+    "  ref_id INTEGER NOT NULL,"
+    "  locale TEXT NOT NULL CHECK (length(locale) BETWEEN 2 AND 15),"
+    "  terms TEXT NOT NULL CHECK (length(CAST(terms AS BLOB)) <= 102400),"
+    "  UNIQUE (kind, ref_id)"
+    ") STRICT;"
+    "CREATE VIRTUAL TABLE text_fts USING fts5(terms, content = 'text_docs',"
+    "  content_rowid = 'id',"
+    "  tokenize = 'unicode61 remove_diacritics 0 categories ''L* N* M* Co''');"
+    "CREATE TRIGGER text_docs_insert AFTER INSERT ON text_docs BEGIN"
+    "  INSERT INTO text_fts (rowid, terms) VALUES (NEW.id, NEW.terms); END;"
+    "CREATE TRIGGER text_docs_delete AFTER DELETE ON text_docs BEGIN"
+    "  INSERT INTO text_fts (text_fts, rowid, terms) VALUES ('delete', OLD.id, OLD.terms); END;"
+    "CREATE TRIGGER text_docs_update AFTER UPDATE ON text_docs BEGIN"
+    "  INSERT INTO text_fts (text_fts, rowid, terms) VALUES ('delete', OLD.id, OLD.terms);"
+    "  INSERT INTO text_fts (rowid, terms) VALUES (NEW.id, NEW.terms); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
