@@ -908,4 +908,13 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "INSERT INTO known_devices (user_id, browser, os, first_seen_at, last_seen_at)"
     "  SELECT user_id, browser, os, min(created_at), max(last_seen_at) FROM sessions"
     "  GROUP BY user_id, browser, os;",
+    /* 21: reels and stories are moderated, as in store/sqlite/schema.c (its
+     * comment says why). */
+    "ALTER TABLE reels ADD COLUMN mod_state BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "ALTER TABLE stories ADD COLUMN mod_state BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "ALTER TABLE reports DROP CONSTRAINT reports_kind_check;"
+    "ALTER TABLE reports ADD CONSTRAINT reports_kind_check"
+    "  CHECK (kind IN ('post', 'comment', 'person', 'message', 'reel', 'story'));",
 };
