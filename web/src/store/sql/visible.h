@@ -47,7 +47,6 @@
 /* The moderated item aliased i (a reel or a story: mod_state 0 shown, 1
  * hidden) is shown to viewer: a hidden one only to its owner, the
  * expression owner. A removed one has no row left. */
-#define PA_SQ_ITEM_SHOWN(i, owner, viewer)                                                         \
-  "(" i ".mod_state = 0 OR " owner " = " viewer ")"
+#define PA_SQ_ITEM_SHOWN(i, owner, viewer) "(" i ".mod_state = 0 OR " owner " = " viewer ")"
 
 #endif
