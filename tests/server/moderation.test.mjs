@@ -12,11 +12,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { access, cp, mkdtemp, rm } from 'node:fs/promises';
+import { access, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
+import { makeLocatedVideo } from '../lib/video.mjs';
 import {
   BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png,
   startServer, stopServer,
@@ -290,6 +291,112 @@ describe('moderation', () => {
     assertError(await report(bob, { kind: 'post', id: p.id, reason: 'spam' }), 404, 'not_found');
   });
 
+  test('reels and stories: reported, queued in context, hidden (their owner only, marked), restored, removed (files freed); told; audited; moderators only', async () => {
+    const pet = (await alice.c.post('/api/v1/pets', { name: 'Reely', species: 'dog' })).body;
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pa-mod-reel-'));
+    const clip = await readFile(makeLocatedVideo(path.join(dir, 'reel.mp4')));
+    await rm(dir, { recursive: true, force: true });
+    const video = await alice.c.upload(clip, 'video/mp4');
+    const poster = await alice.c.upload(png(17, 31), 'image/png');
+    const reel = (await alice.c.post('/api/v1/reels', { video_media_id: video.id, poster_media_id: poster.id, caption: 'Zoomies #fast', pet_id: pet.id })).body;
+    const img = await alice.c.upload(png(19, 29), 'image/png');
+    const story = (await alice.c.post('/api/v1/stories', { media_id: img.id, pet_id: pet.id })).body;
+    assert.ok(reel.id && story.id, JSON.stringify({ reel, story }));
+    const reelIds = async (c) => (await c.get('/api/v1/reels?limit=50')).body.reels.map((x) => x.id);
+    const trayStories = async (c) => (await c.get('/api/v1/stories')).body.tray.flatMap((e) => e.stories);
+    const inTray = async (c) => (await trayStories(c)).some((x) => x.id === story.id);
+
+    // Reported with the existing route; one's own is 400, no session 401.
+    const rr = await report(bob, { kind: 'reel', id: reel.id, reason: 'violence' });
+    assert.equal(rr.status, 201, JSON.stringify(rr.body));
+    assert.deepEqual([rr.body.kind, rr.body.item_id], ['reel', reel.id]);
+    assert.equal((await report(carol, { kind: 'story', id: story.id, reason: 'nudity' })).status, 201);
+    assertError(await report(alice, { kind: 'reel', id: reel.id, reason: 'spam' }), 400, 'own_item');
+    assertError(await anon.post('/api/v1/reports', { kind: 'story', id: story.id, reason: 'spam' }), 401, 'unauthorized');
+    assertError(await report(bob, { kind: 'reel', id: 'r_999999', reason: 'spam' }), 404, 'not_found');
+    assertError(await report(bob, { kind: 'story', id: reel.id, reason: 'spam' }), 400, 'bad_request');
+
+    // The queue lists both, answered for by their owner; each in context.
+    const queue = (await mod.c.get('/api/v1/mod/queue?limit=100')).body.items;
+    for (const [kind, id] of [['reel', reel.id], ['story', story.id]]) {
+      const q = queue.find((i) => i.id === id);
+      assert.deepEqual([q.kind, q.subject.id, q.report_count], [kind, alice.id, 1]);
+    }
+    const ri = (await mod.c.get(`/api/v1/mod/items/reel/${reel.id}`)).body;
+    assert.deepEqual([ri.state, ri.actions], ['shown', ['hide', 'remove', 'restore', 'warn', 'suspend', 'ban']]);
+    assert.deepEqual([ri.reel.owner.id, ri.reel.caption, ri.reel.pet_name, ri.reel.media_url, ri.reel.poster_url],
+      [alice.id, 'Zoomies #fast', 'Reely', reel.video.url, reel.poster.url]);
+    assert.equal(ri.reports[0].reason, 'violence');
+    const si = (await mod.c.get(`/api/v1/mod/items/story/${story.id}`)).body;
+    assert.deepEqual([si.state, si.story.owner.id, si.story.pet_name, si.story.media_url, si.story.expires_at],
+      ['shown', alice.id, 'Reely', story.media.url, story.expires_at]);
+
+    // Moderators and admins only.
+    for (const [kind, id] of [['reel', reel.id], ['story', story.id]]) {
+      const url = `/api/v1/mod/items/${kind}/${id}`;
+      assertError(await anon.get(url), 401, 'unauthorized');
+      assertError(await anon.post(`${url}/actions`, { action: 'hide' }), 401, 'unauthorized');
+      for (const who of [dave, alice, support, finance]) {
+        assertError(await who.c.get(url), 403, 'forbidden');
+        assertError(await act(who, kind, id, { action: 'hide' }), 403, 'forbidden');
+      }
+    }
+    assert.ok((await reelIds(dave.c)).includes(reel.id), 'the refusals changed nothing');
+
+    // Hide: every surface leaves it but its owner's, marked; owner and reporter told.
+    const hid = await act(mod, 'reel', reel.id, { action: 'hide', note: 'too rough' });
+    assert.equal(hid.status, 200, JSON.stringify(hid.body));
+    assert.deepEqual([hid.body.state, hid.body.reel.state], ['hidden', 'hidden']);
+    for (const c of [anon, dave.c, bob.c, mod.c]) assert.ok(!(await reelIds(c)).includes(reel.id));
+    const mine = (await alice.c.get('/api/v1/reels?limit=50')).body.reels.find((x) => x.id === reel.id);
+    assert.equal(mine.moderation, 'hidden');
+    const [told] = await notices(alice, reel.id);
+    assert.deepEqual([told.post_id, told.actor, told.detail], [null, null, { action: 'hide', kind: 'reel', id: reel.id, note: 'too rough' }]);
+    assert.deepEqual((await notices(bob, reel.id)).map((n) => n.detail), [{ report: 'acted', action: 'hide', kind: 'reel', id: reel.id }]);
+    assertError(await report(dave, { kind: 'reel', id: reel.id, reason: 'spam' }), 404, 'not_found');
+    assert.equal((await act(mod, 'story', story.id, { action: 'hide' })).body.state, 'hidden');
+    for (const c of [anon, dave.c, carol.c]) assert.ok(!(await inTray(c)));
+    assertError(await dave.c.put(`/api/v1/stories/${story.id}/seen`), 404, 'not_found');
+    assert.equal((await trayStories(alice.c)).find((x) => x.id === story.id).moderation, 'hidden', 'the owner\'s tray');
+    assert.equal((await notices(alice, story.id))[0].detail.action, 'hide');
+
+    // Restore: back for everyone, unmarked.
+    assert.equal((await act(admin, 'reel', reel.id, { action: 'restore' })).body.state, 'shown');
+    assert.equal((await act(admin, 'story', story.id, { action: 'restore' })).body.state, 'shown');
+    assert.ok((await reelIds(dave.c)).includes(reel.id));
+    assert.ok(await inTray(dave.c));
+    assert.equal((await alice.c.get('/api/v1/reels?limit=50')).body.reels.find((x) => x.id === reel.id).moderation, undefined);
+    assert.equal((await trayStories(alice.c)).find((x) => x.id === story.id).moderation, undefined);
+
+    // Remove: gone for everyone, its owner too; the files freed; nothing to show again.
+    const file = (url) => path.join(server.dir, 'media', url.replace('/media/', ''));
+    const exists = (url) => access(file(url)).then(() => true, () => false);
+    for (const url of [reel.video.url, reel.poster.url, story.media.url]) assert.ok(await exists(url), url);
+    const gone = await act(mod, 'reel', reel.id, { action: 'remove' });
+    assert.equal(gone.status, 200, JSON.stringify(gone.body));
+    assert.deepEqual([gone.body.state, gone.body.reel], ['removed', null]);
+    assert.equal((await act(mod, 'story', story.id, { action: 'remove' })).body.story, null);
+    for (const c of [anon, dave.c, alice.c]) {
+      assert.ok(!(await reelIds(c)).includes(reel.id));
+      assert.ok(!(await inTray(c)));
+    }
+    for (const url of [reel.video.url, reel.poster.url, story.media.url]) assert.ok(!(await exists(url)), `${url} freed`);
+    for (const action of ['restore', 'hide']) {
+      assertError(await act(mod, 'reel', reel.id, { action }), 409, 'conflict');
+      assertError(await act(mod, 'story', story.id, { action }), 409, 'conflict');
+    }
+    // Still in context for the record, and the person actions still reach its owner.
+    assert.equal((await mod.c.get(`/api/v1/mod/items/reel/${reel.id}`)).body.state, 'removed');
+    assert.equal((await act(mod, 'story', story.id, { action: 'warn', note: 'last warning' })).status, 200);
+    assert.equal((await notices(alice, story.id))[0].detail.action, 'warn');
+    // Audited: who, what and which item.
+    const log = (await admin.c.get('/api/v1/admin/audit?limit=2')).body.entries;
+    assert.deepEqual(log.map((e) => [e.action, e.actor.id, e.target.kind, e.target.id]),
+      [['mod.warn', mod.id, 'story', story.id], ['mod.remove', mod.id, 'story', story.id]]);
+    const all = (await admin.c.get('/api/v1/admin/audit?limit=20')).body.entries.filter((e) => e.target.id === reel.id);
+    assert.deepEqual(all.map((e) => e.action), ['mod.remove', 'mod.restore', 'mod.hide']);
+  });
+
   test('comments: hidden ones reach their author only, marked; removed ones nobody; restore', async () => {
     const p = await postBy(dave, 'Comment on me');
     const c = (await alice.c.post(`/api/v1/posts/${p.id}/comments`, { body: 'a mean comment' })).body;
@@ -422,6 +529,8 @@ describe('moderation', () => {
 });
 
 const MOD_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE reports')) + 1;
+// The version that moderates reels and stories (21 when written; found in the source).
+const CLIP_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('ALTER TABLE reels ADD COLUMN mod_state')) + 1;
 
 describe('the moderation schema upgrade', () => {
   test('a SQLite database one version older is upgraded in place: everything shown, nobody suspended', async () => {
@@ -458,6 +567,59 @@ describe('the moderation schema upgrade', () => {
         assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         assert.deepEqual(await query(pg.url, 'SELECT suspended_until, banned_at FROM users'), [{ suspended_until: null, banned_at: null }]);
         assert.deepEqual(await query(pg.url, 'SELECT count(*) AS n FROM reports'), [{ n: '0' }]);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe(`the upgrade to schema ${CLIP_VERSION}: reels and stories are moderated`, () => {
+  const H = (c) => c.repeat(64);
+  const rows = `INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1), (2, 'bo', 'Bo', 'bo@example.test', 1);
+    INSERT INTO pets (id, owner_id, name, species, created_at) VALUES (1, 1, 'Rex', 'dog', 1);
+    INSERT INTO media (hash, ext, width, height, bytes, created_at) VALUES ('${H('a')}', 'mp4', 1, 1, 1, 1), ('${H('b')}', 'png', 1, 1, 1, 1);
+    INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at) VALUES (1, 1, '${H('a')}', '${H('b')}', 'kept', 2);
+    INSERT INTO stories (owner_id, pet_id, media, created_at, expires_at) VALUES (1, 1, '${H('b')}', 2, 9999999999);
+    INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, text, created_at) VALUES (2, 'post', 7, 1, 'spam', 'old', 3);`;
+
+  test('SQLite: a file one version older gains mod_state (shown) on reels and stories and report kinds reel and story, its rows kept', async () => {
+    assert.ok(CLIP_VERSION > 0, 'a migration moderates reels');
+    const { tmp, data, sql, migrations: m } = await oldDatabase('clipmod', CLIP_VERSION - 1);
+    sql(rows);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(sql('SELECT r.caption, r.mod_state, s.mod_state FROM reels r, stories s'), 'kept 0 0');
+      assert.equal(sql('SELECT id, kind, item_id, text FROM reports'), '1 post 7 old');
+      assert.equal(sql("INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (2, 'reel', 1, 1, 'spam', 4), (2, 'story', 1, 1, 'spam', 4); SELECT count(*) FROM reports"), '3');
+      assert.equal(sql("SELECT name FROM sqlite_master WHERE tbl_name = 'reports' AND type = 'index' ORDER BY name").replace(/\n/g, ' '),
+        'reports_open reports_queue reports_subject');
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('PostgreSQL: a database one version older gets the same from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-clipmod-pg-'));
+    const pg = await createDatabase('pa_clipmod_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, CLIP_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${CLIP_VERSION - 1};
+        ${rows}`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT r.caption, r.mod_state AS rm, s.mod_state AS sm FROM reels r, stories s'),
+          [{ caption: 'kept', rm: '0', sm: '0' }]);
+        await runSql(pg.url, "INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (2, 'reel', 1, 1, 'spam', 4), (2, 'story', 1, 1, 'spam', 4);");
+        assert.deepEqual(await query(pg.url, 'SELECT kind FROM reports ORDER BY kind'), [{ kind: 'post' }, { kind: 'reel' }, { kind: 'story' }]);
       } finally {
         await stopServer(server);
       }

@@ -565,6 +565,86 @@ describe('safety: private accounts', () => {
   });
 });
 
+describe('safety: a private account\'s follow lists and breeds', () => {
+  let server, owen, appr, pend, strg, pal, bea, owenPet;
+  const lists = () => [`/api/v1/users/${owen.user.id}/followers`, `/api/v1/users/${owen.user.id}/following`,
+    `/api/v1/pets/${owenPet.id}/followers`];
+  const breedCount = async (c) => {
+    const r = await c.get('/api/v1/search?q=quokkadoodle&type=breeds');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.results.filter((b) => b.breed === 'Quokkadoodle Zx' && b.species === 'dog').reduce((n, b) => n + b.pet_count, 0);
+  };
+  before(async () => {
+    server = await startServer({ seed: false });
+    [owen, appr, pend, strg, pal, bea] = await Promise.all(
+      ['Owen Own', 'Appr Approved', 'Pend Pending', 'Strg Stranger', 'Pal Public', 'Bea Breeder'].map((n) => person(server, n)));
+    owenPet = (await owen.post('/api/v1/pets', { name: 'Lsty', species: 'dog', breed: 'Quokkadoodle Zx' })).body;
+    for (const c of [bea, strg]) await c.post('/api/v1/pets', { name: 'Qd', species: 'dog', breed: 'Quokkadoodle Zx' });
+    // While public: Appr follows Owen's pet; Owen follows Pal. Then private,
+    // Appr's follow of Owen approved, Pend's still waiting.
+    assert.equal((await appr.put(`/api/v1/pets/${owenPet.id}/follow`)).status, 200);
+    assert.equal((await owen.put(`/api/v1/users/${pal.user.id}/follow`)).status, 200);
+    assert.equal((await owen.patch('/api/v1/me', { private: true })).status, 200);
+    for (const c of [appr, pend]) assert.equal((await c.put(`/api/v1/users/${owen.user.id}/follow`)).body.requested, true);
+    assert.deepEqual((await owen.put(`/api/v1/me/follow-requests/${appr.user.id}`)).body, { follower: true });
+  });
+  after(async () => { await stopServer(server, { keepData: false }); });
+
+  test('followers and following lists: the owner and approved followers; a pending request, a stranger, no session and an unfollower get an empty page marked private', async () => {
+    const open = async (c, who) => {
+      const [followers, following, petFollowers] = await Promise.all(lists().map((p) => c.get(p)));
+      for (const r of [followers, following, petFollowers]) {
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.equal(r.body.private, undefined, who);
+      }
+      assert.deepEqual(followers.body.users.map((u) => u.id), [appr.user.id], who);
+      assert.deepEqual(following.body.users.map((u) => u.id), [pal.user.id], who);
+      assert.deepEqual(petFollowers.body.users.map((u) => u.id), [appr.user.id], who);
+    };
+    const closed = async (c, who) => {
+      for (const p of lists()) {
+        const r = await c.get(p);
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.deepEqual(r.body, { users: [], next_cursor: null, private: true }, `${who} ${p}`);
+      }
+    };
+    await open(owen, 'the owner');
+    await open(appr, 'an approved follower');
+    await closed(pend, 'a pending request');
+    await closed(strg, 'a stranger');
+    await closed(new Client(server), 'no session');
+    // A public account's lists are everyone's, unmarked.
+    const pals = await strg.get(`/api/v1/users/${pal.user.id}/followers`);
+    assert.deepEqual([pals.body.users.map((u) => u.id), pals.body.private], [[owen.user.id], undefined]);
+    // Unfollowing closes them again (a new follow would be a request).
+    assert.equal((await appr.del(`/api/v1/users/${owen.user.id}/follow`)).status, 200);
+    await closed(appr, 'after unfollowing');
+  });
+
+  test('breed search counts and finds only the pets the viewer may see: blocks both ways, private accounts', async () => {
+    // Owen's pet is private; Bea's and Strg's are public.
+    assert.equal(await breedCount(new Client(server)), 2, 'no session');
+    assert.equal(await breedCount(strg), 2, 'a stranger');
+    assert.equal(await breedCount(owen), 3, 'the owner');
+    assert.equal((await pend.put(`/api/v1/users/${owen.user.id}/follow`)).body.requested, true);
+    assert.equal(await breedCount(pend), 2, 'a pending request');
+    assert.deepEqual((await owen.put(`/api/v1/me/follow-requests/${pend.user.id}`)).body, { follower: true });
+    assert.equal(await breedCount(pend), 3, 'an approved follower');
+    // Bea blocks Strg: neither counts the other's pet, others still count both.
+    assert.equal((await bea.put(`/api/v1/users/${strg.user.id}/block`)).status, 200);
+    assert.equal(await breedCount(bea), 1, 'the blocker');
+    assert.equal(await breedCount(strg), 1, 'the blocked');
+    assert.equal(await breedCount(pend), 3);
+    // A breed only people in a block with the viewer have is not found at all.
+    await bea.post('/api/v1/pets', { name: 'Bz', species: 'cat', breed: 'Quokkadoodle Zx' });
+    const cats = async (c) => (await c.get('/api/v1/search?q=quokkadoodle&type=breeds')).body.results.filter((b) => b.species === 'cat');
+    assert.deepEqual(await cats(strg), []);
+    assert.equal((await cats(pend)).length, 1);
+    assert.equal((await bea.del(`/api/v1/users/${strg.user.id}/block`)).status, 200);
+    assert.equal(await breedCount(strg), 2, 'unblocked');
+  });
+});
+
 // The version that adds blocks (13 when written; found in the source, so a
 // renumbering at merge needs no edit here).
 const SAFETY_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE blocks')) + 1;

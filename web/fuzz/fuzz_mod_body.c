@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The registry's kinds (api/mod_kinds.c), without the store behind them. */
 static const char *prefix_of(const char *kind) {
-  static const char *const kinds[][2] = {
-      {"post", "p"}, {"comment", "c"}, {"person", "u"}, {"message", "cm"}};
+  static const char *const kinds[][2] = {{"post", "p"},     {"comment", "c"}, {"person", "u"},
+                                         {"message", "cm"}, {"reel", "r"},    {"story", "s"}};
   for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
     if (strcmp(kind, kinds[i][0]) == 0) return kinds[i][1];
   return NULL;

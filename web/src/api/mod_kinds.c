@@ -6,6 +6,8 @@
 #include "clock.h"
 #include "store/moderation.h"
 #include "store/posts.h"
+#include "store/reels.h"
+#include "store/stories.h"
 
 #include <string.h>
 
@@ -138,6 +140,121 @@ static int comment_apply(pa_store *db, int64_t id, int action) {
   return pa_store_moderation_comment_set(db, id, to, NULL);
 }
 
+/* ---- reels and stories: hidden is a state (mod_state); removed is no row
+ * (its files are collected, as a removed post's photos), so the person who
+ * answered for a removed one is the one its reports name. */
+
+static int noop_reel(void *ctx, const pa_store_reel *r) {
+  (void)ctx;
+  (void)r;
+  return 0;
+}
+
+static int reel_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                        int64_t *subject) {
+  (void)claimed;
+  /* A reel someone cannot see (a block, a private account, hidden) is not
+   * one they can report. */
+  int rc = pa_store_reels_get(db, id, reporter, noop_reel, NULL);
+  return rc == PA_STORE_OK ? pa_store_reels_owner(db, id, subject) : rc;
+}
+
+static int story_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                         int64_t *subject) {
+  (void)claimed;
+  int rc = pa_store_stories_live(db, id, reporter, pa_clock_now());
+  return rc == PA_STORE_OK ? pa_store_stories_owner(db, id, subject) : rc;
+}
+
+/* The owner of a reel or story, or of a removed one the one its reports name. */
+static int clip_owner(pa_store *db, const char *kind, int rc, int64_t id, int64_t *subject) {
+  if (rc != PA_STORE_ENOTFOUND) return rc;
+  rc = pa_store_moderation_report_subject(db, kind, id, subject);
+  return rc == PA_STORE_OK && !*subject ? PA_STORE_ENOTFOUND : rc;
+}
+
+static int reel_owner(pa_store *db, int64_t id, int64_t *subject) {
+  return clip_owner(db, "reel", pa_store_reels_owner(db, id, subject), id, subject);
+}
+
+static int story_owner(pa_store *db, int64_t id, int64_t *subject) {
+  return clip_owner(db, "story", pa_store_stories_owner(db, id, subject), id, subject);
+}
+
+typedef struct clip_ctx {
+  cJSON *o;
+  const char *prefix;
+  int state;
+} clip_ctx;
+
+static int clip_json(void *ctx, const pa_store_moderation_clip *m) {
+  clip_ctx *c = ctx;
+  c->state = m->state;
+  return pa_api_add_id(c->o, "id", c->prefix, m->id) ||
+                 pa_api_add_time(c->o, "created_at", m->created_at) ||
+                 add_who(c->o, "owner", m->owner_id, m->owner_name, m->owner_handle) ||
+                 !cJSON_AddStringToObject(c->o, "pet_name", m->pet_name) ||
+                 !cJSON_AddStringToObject(c->o, "state", item_state_name(m->state)) ||
+                 pa_api_add_media_url(c->o, "media_url", m->media_hash, m->media_ext) ||
+                 (m->poster_hash
+                      ? pa_api_add_media_url(c->o, "poster_url", m->poster_hash, m->poster_ext) ||
+                            !cJSON_AddStringToObject(c->o, "caption", m->caption)
+                      : pa_api_add_time(c->o, "expires_at", m->expires_at))
+             ? -1
+             : 0;
+}
+
+/* The reel or story under key; null when removed (its row is gone). */
+static int clip_context(pa_store *db, int reel, int64_t id, cJSON *o, const char **state) {
+  const char *key = reel ? "reel" : "story";
+  clip_ctx c = {cJSON_CreateObject(), reel ? "r" : "s", PA_STORE_MOD_SHOWN};
+  if (!c.o) return PA_STORE_ENOMEM;
+  int rc = pa_store_moderation_clip_get(db, reel, id, clip_json, &c);
+  if (rc == PA_STORE_ENOTFOUND) {
+    int64_t subject = 0;
+    cJSON_Delete(c.o);
+    /* Removed: there is nothing left to show but that it was reported. */
+    rc = clip_owner(db, key, PA_STORE_ENOTFOUND, id, &subject);
+    *state = item_state_name(PA_STORE_MOD_REMOVED);
+    return rc == PA_STORE_OK && !cJSON_AddNullToObject(o, key) ? PA_STORE_ENOMEM : rc;
+  }
+  if (rc != PA_STORE_OK || !cJSON_AddItemToObject(o, key, c.o)) {
+    cJSON_Delete(c.o);
+    return rc != PA_STORE_OK ? rc : PA_STORE_ENOMEM;
+  }
+  *state = item_state_name(c.state);
+  return PA_STORE_OK;
+}
+
+static int reel_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  return clip_context(db, 1, id, o, state);
+}
+
+static int story_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  return clip_context(db, 0, id, o, state);
+}
+
+/* Hide and restore set the state; remove deletes the row, whose triggers
+ * queue its files for the collector. Gone already (removed, or deleted by
+ * its owner): PA_STORE_ECONFLICT, nothing to act on. */
+static int reel_apply(pa_store *db, int64_t id, int action) {
+  int64_t owner;
+  int rc = pa_store_reels_owner(db, id, &owner);
+  if (rc == PA_STORE_OK)
+    rc = action == PA_MOD_REMOVE ? pa_store_reels_delete(db, id)
+                                 : pa_store_reels_set_hidden(db, id, action == PA_MOD_HIDE);
+  return rc == PA_STORE_ENOTFOUND ? PA_STORE_ECONFLICT : rc;
+}
+
+static int story_apply(pa_store *db, int64_t id, int action) {
+  int64_t owner;
+  int rc = pa_store_stories_owner(db, id, &owner);
+  if (rc == PA_STORE_OK)
+    rc = action == PA_MOD_REMOVE ? pa_store_stories_delete(db, id)
+                                 : pa_store_stories_set_hidden(db, id, action == PA_MOD_HIDE);
+  return rc == PA_STORE_ENOTFOUND ? PA_STORE_ECONFLICT : rc;
+}
+
 /* ---- people */
 
 const char *pa_mod_person_state_name(int64_t suspended_until, int64_t banned_at, int64_t now) {
@@ -258,6 +375,10 @@ static const pa_mod_kind kinds[] = {
      person_context, NULL},
     {"message", "cm", PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS, message_subject, message_owner,
      message_context, NULL},
+    {"reel", "r", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     reel_subject, reel_owner, reel_context, reel_apply},
+    {"story", "s", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     story_subject, story_owner, story_context, story_apply},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -157,7 +157,7 @@ static int path_item(pa_srv_req *rq, const pa_mod_kind **k, int64_t *id) {
         (rq->path[n] == '\0' || rq->path[n] == '/'))
       return 0;
   }
-  PA_NOT_FOUND(rq, "No such item: the kinds are post, comment, person and message");
+  PA_NOT_FOUND(rq, "No such item: the kinds are post, comment, person, message, reel and story");
   return -1;
 }
 
@@ -368,8 +368,8 @@ void pa_api_mod_action(pa_srv_req *rq) {
   if (rc == PA_STORE_ECONFLICT) {
     pa_api_error(rq, 409, "conflict",
                  action == PA_MOD_SUSPEND ? "The person is banned already"
-                                          : "A removed post's photos are gone: it cannot be "
-                                            "hidden or shown again",
+                                          : "A removed item's photos or video are gone: it "
+                                            "cannot be hidden or shown again",
                  NULL);
     goto out;
   }

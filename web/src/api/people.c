@@ -304,7 +304,8 @@ void pa_api_pet_follow(pa_srv_req *rq) { follow(rq, PA_STORE_FOLLOW_PET, 1); }
 void pa_api_pet_unfollow(pa_srv_req *rq) { follow(rq, PA_STORE_FOLLOW_PET, 0); }
 
 /* A page of the people who follow the path's person or pet (following 0), or
- * whom the path's person follows (following 1). */
+ * whom the path's person follows (following 1); empty and marked "private"
+ * when the account is private and the viewer neither it nor a follower. */
 static void people_page(pa_srv_req *rq, pa_store_follow_kind kind, int following) {
   int limit, has_cursor, more = 0, rc;
   pa_store_cursor after, next = {0, 0};
@@ -326,8 +327,15 @@ static void people_page(pa_srv_req *rq, pa_store_follow_kind kind, int following
   }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "users");
   const pa_store_cursor *from = has_cursor ? &after : NULL;
-  if (!list)
+  /* A private account's lists, like its posts and pets, are for its owner
+   * and approved followers: anyone else gets an empty page marked private
+   * (as its posts answer an empty page and its profile posts_visible false).
+   * Someone who blocked a public account still sees its lists, as before. */
+  int closed = (rel & PA_STORE_REL_PRIVATE) && !(rel & (PA_STORE_REL_SELF | PA_STORE_REL_FOLLOWS));
+  if (!list || (closed && !cJSON_AddTrueToObject(root, "private")))
     rc = PA_STORE_ENOMEM;
+  else if (closed)
+    rc = PA_STORE_OK;
   else if (following)
     rc = pa_store_follows_following(rq->db, rq->ids[0], rq->viewer, from, limit, append_person,
                                     list, &next, &more);
@@ -428,7 +436,8 @@ void pa_api_search(pa_srv_req *rq) {
       rc = pa_store_search_pets(rq->db, folded, rq->viewer, from, limit, append_pet, list, &next,
                                 &more);
     else if (t == 2)
-      rc = pa_store_search_breeds(rq->db, folded, from, limit, append_breed, list, &next, &more);
+      rc = pa_store_search_breeds(rq->db, folded, rq->viewer, from, limit, append_breed, list,
+                                  &next, &more);
     else
       rc = pa_store_search_tags(rq->db, folded, rq->viewer, from, limit, append_tag, list, &next,
                                 &more);

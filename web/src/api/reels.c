@@ -35,7 +35,9 @@ static cJSON *reel_json(const pa_store_reel *r) {
   cJSON *tags = bad ? NULL : cJSON_AddArrayToObject(o, "tags");
   bad = bad || !tags || !cJSON_AddStringToObject(o, "caption", caption) ||
         pa_str_tags(caption, pa_api_add_tag, tags) ||
-        pa_api_add_time(o, "created_at", r->created_at);
+        pa_api_add_time(o, "created_at", r->created_at) ||
+        /* Only its author is shown a hidden reel: marked, as a hidden post. */
+        (r->hidden && !cJSON_AddStringToObject(o, "moderation", "hidden"));
   if (bad) {
     cJSON_Delete(o);
     return NULL;

@@ -14,7 +14,9 @@ static cJSON *story_json(const pa_store_story *s) {
     media = NULL;
     bad = pa_api_add_time(o, "created_at", s->created_at) ||
           pa_api_add_time(o, "expires_at", s->expires_at) ||
-          !cJSON_AddBoolToObject(o, "seen", s->seen);
+          !cJSON_AddBoolToObject(o, "seen", s->seen) ||
+          /* Only its owner is shown a hidden story: marked, as a hidden post. */
+          (s->hidden && !cJSON_AddStringToObject(o, "moderation", "hidden"));
   }
   cJSON_Delete(media);
   if (bad) {

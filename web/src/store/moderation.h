@@ -136,6 +136,22 @@ int pa_store_moderation_comment_get(pa_store *db, int64_t comment,
                                     int (*fn)(void *ctx, const pa_store_moderation_comment *c),
                                     void *ctx);
 
+/* A reel or a story in context (kind "reel" or "story"), whatever its
+ * state: its owner, caption (a story has none: ""), pet and media (a reel's
+ * video and poster; a story's image, poster NULL). expires_at: a story's
+ * end (0 for a reel). */
+typedef struct pa_store_moderation_clip {
+  int64_t id, created_at, expires_at, owner_id;
+  int state;
+  const char *caption, *owner_name, *owner_handle, *pet_name;
+  const char *media_hash, *media_ext, *poster_hash, *poster_ext;
+} pa_store_moderation_clip;
+/* Calls fn with reel (reel 1) or story (0) id; PA_STORE_ENOTFOUND when there
+ * is none (never was, or removed: the row goes with its removal). */
+int pa_store_moderation_clip_get(pa_store *db, int reel, int64_t id,
+                                 int (*fn)(void *ctx, const pa_store_moderation_clip *c),
+                                 void *ctx);
+
 /* A person in context. */
 typedef struct pa_store_moderation_profile {
   int64_t id, created_at, suspended_until, banned_at, posts;

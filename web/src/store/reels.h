@@ -13,13 +13,15 @@ typedef struct pa_store_reel {
   pa_store_pet_ref pet;
   pa_store_media_ref video, poster;
   pa_store_media_ref video_alt; /* the same clip in another format; hash NULL when none */
+  int hidden;                   /* a moderator hid it: only its author reads it, marked */
 } pa_store_reel;
 
 typedef int (*pa_store_reel_fn)(void *ctx, const pa_store_reel *r);
 
 /* A page of the reels viewer may see (0: nobody signed in), newest first
  * (store.h's paging): none of a person in a block with viewer either way, or
- * muted by viewer, or whose account is private and not followed by viewer. */
+ * muted by viewer, or whose account is private and not followed by viewer,
+ * nor one a moderator hid, but to its author. */
 int pa_store_reels_list(pa_store *db, int64_t viewer, const pa_store_cursor *after, int limit,
                         pa_store_reel_fn fn, void *ctx, pa_store_cursor *next, int *more);
 /* Calls fn once for reel id; PA_STORE_ENOTFOUND when there is no such reel or
@@ -41,6 +43,9 @@ int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id);
 
 /* The author of reel id; PA_STORE_ENOTFOUND when there is no such reel. */
 int pa_store_reels_owner(pa_store *db, int64_t id, int64_t *owner);
+/* Hides reel id from everyone but its author (hidden 1) or shows it again
+ * (0): moderation. PA_STORE_ENOTFOUND when there is no such reel. */
+int pa_store_reels_set_hidden(pa_store *db, int64_t id, int hidden);
 /* Deletes reel id; its files are then queued for collection. */
 int pa_store_reels_delete(pa_store *db, int64_t id);
 

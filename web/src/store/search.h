@@ -32,8 +32,11 @@ typedef struct pa_store_breed {
   int64_t pet_count;
 } pa_store_breed;
 typedef int (*pa_store_breed_fn)(void *ctx, const pa_store_breed *b);
-int pa_store_search_breeds(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                           pa_store_breed_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* The breeds of the pets viewer may see: none of a person in a block with
+ * viewer (either way), nor of a private account viewer does not follow. */
+int pa_store_search_breeds(pa_store *db, const char *q, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_breed_fn fn, void *ctx,
+                           pa_store_cursor *next, int *more);
 
 /* A #tag (without '#') and how many posts carry it; within a class the
  * most used first, then by tag. */

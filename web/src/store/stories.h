@@ -13,6 +13,7 @@ typedef struct pa_store_story {
   int seen; /* by the viewer the read was for */
   pa_store_pet_ref pet;
   pa_store_person owner;
+  int hidden; /* a moderator hid it: only its owner reads it, marked */
 } pa_store_story;
 
 typedef int (*pa_store_story_fn)(void *ctx, const pa_store_story *s);
@@ -21,7 +22,7 @@ typedef int (*pa_store_story_fn)(void *ctx, const pa_store_story *s);
  * id ascending) and oldest first within a pet; seen for viewer. Only the
  * stories viewer may see (0: nobody signed in): none of a person in a block
  * with viewer either way, or muted by viewer, or whose account is private
- * and not followed by viewer. */
+ * and not followed by viewer, nor one a moderator hid, but to its owner. */
 int pa_store_stories_tray(pa_store *db, int64_t viewer, int64_t now, int limit,
                           pa_store_story_fn fn, void *ctx);
 /* Calls fn once for story id, seen for viewer; PA_STORE_ENOTFOUND when there
@@ -42,6 +43,9 @@ int pa_store_stories_see(pa_store *db, int64_t id, int64_t viewer);
 
 /* The owner of story id; PA_STORE_ENOTFOUND when there is no such story. */
 int pa_store_stories_owner(pa_store *db, int64_t id, int64_t *owner);
+/* Hides story id from everyone but its owner (hidden 1) or shows it again
+ * (0): moderation. PA_STORE_ENOTFOUND when there is no such story. */
+int pa_store_stories_set_hidden(pa_store *db, int64_t id, int hidden);
 /* Deletes story id (its seen marks with it); its file is then queued for
  * collection. */
 int pa_store_stories_delete(pa_store *db, int64_t id);

@@ -925,4 +925,13 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  UNIQUE (kind, ref_id)"
     ");"
     "CREATE INDEX text_docs_terms ON text_docs USING GIN (lexemes);",
+    /* 22: reels and stories are moderated, as in store/sqlite/schema.c (its
+     * comment says why). */
+    "ALTER TABLE reels ADD COLUMN mod_state BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "ALTER TABLE stories ADD COLUMN mod_state BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "ALTER TABLE reports DROP CONSTRAINT reports_kind_check;"
+    "ALTER TABLE reports ADD CONSTRAINT reports_kind_check"
+    "  CHECK (kind IN ('post', 'comment', 'person', 'message', 'reel', 'story'));",
 };

@@ -344,6 +344,49 @@ int pa_store_moderation_comment_get(pa_store *db, int64_t comment,
   return one_row(db, st, pa_sq_bind_i64(st, 1, comment), comment_row, &w, "moderated comment");
 }
 
+typedef struct clip_walk {
+  int (*fn)(void *ctx, const pa_store_moderation_clip *c);
+  void *ctx;
+} clip_walk;
+
+static int clip_row(void *ctx, pa_sql_stmt *st) {
+  const clip_walk *w = ctx;
+  pa_store_moderation_clip c = {
+      .id = pa_sq_i64(st, 0),
+      .created_at = pa_sq_i64(st, 1),
+      .expires_at = pa_sq_i64(st, 2),
+      .owner_id = pa_sq_i64(st, 3),
+      .state = (int)pa_sq_i64(st, 4),
+      .caption = pa_sq_text(st, 5),
+      .owner_name = pa_sq_text(st, 6),
+      .owner_handle = pa_sq_text(st, 7),
+      .pet_name = pa_sq_text(st, 8),
+      .media_hash = pa_sq_text(st, 9),
+      .media_ext = pa_sq_text(st, 10),
+      .poster_hash = pa_sq_text(st, 11),
+      .poster_ext = pa_sq_text(st, 12),
+  };
+  return w->fn(w->ctx, &c);
+}
+
+int pa_store_moderation_clip_get(pa_store *db, int reel, int64_t id,
+                                 int (*fn)(void *ctx, const pa_store_moderation_clip *c),
+                                 void *ctx) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, reel ? "SELECT r.id, r.created_at, 0, r.author_id, r.mod_state, r.caption, u.name,"
+                 "       u.handle, t.name, v.hash, v.ext, pm.hash, pm.ext"
+                 "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"
+                 "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"
+                 " WHERE r.id = ?1"
+               : "SELECT s.id, s.created_at, s.expires_at, s.owner_id, s.mod_state, '', u.name,"
+                 "       u.handle, t.name, m.hash, m.ext, NULL, NULL"
+                 "  FROM stories s JOIN users u ON u.id = s.owner_id JOIN pets t ON t.id = s.pet_id"
+                 "  JOIN media m ON m.hash = s.media WHERE s.id = ?1");
+  if (!st) return PA_STORE_EDB;
+  clip_walk w = {fn, ctx};
+  return one_row(db, st, pa_sq_bind_i64(st, 1, id), clip_row, &w, "moderated clip");
+}
+
 typedef struct profile_walk {
   int (*fn)(void *ctx, const pa_store_moderation_profile *p);
   void *ctx;

@@ -7,13 +7,14 @@
 #define AUTHOR PA_SQ_PERSON_COLS("u", "um")
 /* Every read leaves out the reels the viewer (?4) may not see, as for posts
  * (store/sql/visible.h): blocks either way, a private account the viewer
- * does not follow. A reel is not a post: moderation has no state for it. */
-#define VISIBLE " AND " PA_SQ_POSTS_VISIBLE("u", "?4")
+ * does not follow, one a moderator hid (but to its author). */
+#define VISIBLE                                                                                    \
+  " AND " PA_SQ_POSTS_VISIBLE("u", "?4") " AND " PA_SQ_ITEM_SHOWN("r", "r.author_id", "?4")
 #define REEL_COLS                                                                                  \
   "SELECT r.id, r.created_at, r.caption, " AUTHOR ","                                              \
   "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
   "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
-  "       va.hash, va.ext, va.width, va.height"                                                    \
+  "       va.hash, va.ext, va.width, va.height, r.mod_state"                                       \
   "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
   "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
   "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
@@ -39,6 +40,7 @@ static int reel_row(void *ctx, pa_sql_stmt *st) {
       .video = media_ref(st, 13),
       .poster = media_ref(st, 17),
       .video_alt = media_ref(st, 21),
+      .hidden = pa_sq_i64(st, 25) == PA_STORE_MOD_HIDDEN,
   };
   pa_sq_person(st, 3, &r.author);
   pa_sq_pet_ref(st, 8, &r.pet);
@@ -95,6 +97,13 @@ int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
 
 int pa_store_reels_owner(pa_store *db, int64_t id, int64_t *owner) {
   return pa_sq_scalar_i64(db, "SELECT author_id FROM reels WHERE id = ?1", 1, &id, owner);
+}
+
+int pa_store_reels_set_hidden(pa_store *db, int64_t id, int hidden) {
+  int64_t a[2] = {id, hidden ? PA_STORE_MOD_HIDDEN : PA_STORE_MOD_SHOWN};
+  int changed = 0;
+  int rc = pa_sq_exec_i64(db, "UPDATE reels SET mod_state = ?2 WHERE id = ?1", 2, a, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ENOTFOUND : rc;
 }
 
 int pa_store_reels_delete(pa_store *db, int64_t id) {

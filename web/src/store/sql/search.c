@@ -29,14 +29,19 @@ static const char pets_sql[] =
     "   WHERE " PA_SQ_NOT_BLOCKED(
         "?5", "t.owner_id") ") AS found"
                             " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
-/* Groups have no id of their own: these page by (class, smallest member id). */
+/* Groups have no id of their own: these page by (class, smallest member id).
+ * ?5 the viewer: a breed counts and is found by the pets the viewer may see,
+ * as pet search finds them (no block either way) and as profiles show them
+ * (a private account's pets are for its followers). */
 static const char breeds_sql[] =
     "SELECT cls, gid, breed, species, n FROM ("
-    "  SELECT CASE WHEN instr(' ' || pa_fold(breed), ' ' || ?1) > 0 THEN 0"
-    "              WHEN instr(pa_fold(breed), ?1) > 0 THEN 1 ELSE 2 END AS cls,"
-    "         min(id) AS gid, breed, species, count(*) AS n"
-    "    FROM pets WHERE breed <> '' GROUP BY breed, species) AS found"
-    " WHERE cls < 2 AND (cls, gid) > (?2, ?3) ORDER BY cls, gid LIMIT ?4";
+    "  SELECT CASE WHEN instr(' ' || pa_fold(t.breed), ' ' || ?1) > 0 THEN 0"
+    "              WHEN instr(pa_fold(t.breed), ?1) > 0 THEN 1 ELSE 2 END AS cls,"
+    "         min(t.id) AS gid, t.breed AS breed, t.species AS species, count(*) AS n"
+    "    FROM pets t JOIN users u ON u.id = t.owner_id"
+    "   WHERE t.breed <> '' AND " PA_SQ_POSTS_VISIBLE(
+        "u", "?5") " GROUP BY t.breed, t.species) AS found"
+                   " WHERE cls < 2 AND (cls, gid) > (?2, ?3) ORDER BY cls, gid LIMIT ?4";
 /* Tags share posts, so (class, uses, tag) orders them and pages go by
  * offset: ?2 the tags already listed, ?4 the row limit (?3 unused), ?5 the
  * viewer; pos is how many are listed through this row. A tag's uses are the
@@ -104,7 +109,7 @@ static int search(pa_store *db, const char *sql, const char *q, int64_t viewer,
   /* Bound for tags too, unused there: PostgreSQL must know every parameter's type. */
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, after && !tags ? after->id : 0);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, limit + 1);
-  if (rc == PA_SQ_OK && sql != breeds_sql) rc = pa_sq_bind_i64(st, 5, viewer);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, viewer);
   if (rc != PA_SQ_OK) {
     int out = pa_sq_fail(db, "search");
     pa_sq_done(st);
@@ -131,10 +136,11 @@ int pa_store_search_pets(pa_store *db, const char *q, int64_t viewer, const pa_s
   return search(db, pets_sql, q, viewer, after, limit, pet_row, &w, next, more);
 }
 
-int pa_store_search_breeds(pa_store *db, const char *q, const pa_store_cursor *after, int limit,
-                           pa_store_breed_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_search_breeds(pa_store *db, const char *q, int64_t viewer,
+                           const pa_store_cursor *after, int limit, pa_store_breed_fn fn, void *ctx,
+                           pa_store_cursor *next, int *more) {
   walk w = {.breed = fn, .ctx = ctx};
-  return search(db, breeds_sql, q, 0, after, limit, breed_row, &w, next, more);
+  return search(db, breeds_sql, q, viewer, after, limit, breed_row, &w, next, more);
 }
 
 int pa_store_search_tags(pa_store *db, const char *q, int64_t viewer, const pa_store_cursor *after,

@@ -7,13 +7,13 @@
 #define OWNER PA_SQ_PERSON_COLS("u", "um")
 /* ?2 the viewer. Every read leaves out the stories the viewer may not see,
  * as for posts (store/sql/visible.h): blocks either way, a private account
- * the viewer does not follow. A story is not a post, so moderation, which
- * hides and removes posts and comments, has no state for it. */
-#define VISIBLE " AND " PA_SQ_POSTS_VISIBLE("u", "?2")
+ * the viewer does not follow, one a moderator hid (but to its owner). */
+#define VISIBLE                                                                                    \
+  " AND " PA_SQ_POSTS_VISIBLE("u", "?2") " AND " PA_SQ_ITEM_SHOWN("s", "s.owner_id", "?2")
 #define STORY_COLS                                                                                 \
   "SELECT s.id, s.created_at, s.expires_at, m.hash, m.ext, m.width, m.height,"                     \
   "       EXISTS (SELECT 1 FROM story_views v WHERE v.story_id = s.id AND v.user_id = ?2),"        \
-  "       t.id, t.name, t.species, t.avatar, tm.ext, " OWNER                                       \
+  "       t.id, t.name, t.species, t.avatar, tm.ext, " OWNER ", s.mod_state"                       \
   "  FROM stories s JOIN pets t ON t.id = s.pet_id JOIN users u ON u.id = s.owner_id"              \
   "  JOIN media m ON m.hash = s.media"                                                             \
   "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"
@@ -32,6 +32,7 @@ static int walk(pa_store *db, pa_sql_stmt *st, int bind_rc, pa_store_story_fn fn
         .media = {pa_sq_text(st, 3), pa_sq_text(st, 4), (int)pa_sq_i64(st, 5),
                   (int)pa_sq_i64(st, 6)},
         .seen = (int)pa_sq_i64(st, 7) != 0,
+        .hidden = pa_sq_i64(st, 18) == PA_STORE_MOD_HIDDEN,
     };
     pa_sq_pet_ref(st, 8, &s.pet);
     pa_sq_person(st, 13, &s.owner);
@@ -84,11 +85,11 @@ int pa_store_stories_add(pa_store *db, int64_t owner, int64_t pet, const char *m
 
 int pa_store_stories_live(pa_store *db, int64_t id, int64_t viewer, int64_t now) {
   int64_t a[3] = {id, now, viewer}, one;
-  return pa_sq_scalar_i64(
-      db,
-      "SELECT 1 FROM stories s JOIN users u ON u.id = s.owner_id"
-      " WHERE s.id = ?1 AND s.expires_at > ?2 AND " PA_SQ_POSTS_VISIBLE("u", "?3"),
-      3, a, &one);
+  return pa_sq_scalar_i64(db,
+                          "SELECT 1 FROM stories s JOIN users u ON u.id = s.owner_id"
+                          " WHERE s.id = ?1 AND s.expires_at > ?2 AND " PA_SQ_POSTS_VISIBLE(
+                              "u", "?3") " AND " PA_SQ_ITEM_SHOWN("s", "s.owner_id", "?3"),
+                          3, a, &one);
 }
 
 int pa_store_stories_see(pa_store *db, int64_t id, int64_t viewer) {
@@ -101,6 +102,13 @@ int pa_store_stories_see(pa_store *db, int64_t id, int64_t viewer) {
 
 int pa_store_stories_owner(pa_store *db, int64_t id, int64_t *owner) {
   return pa_sq_scalar_i64(db, "SELECT owner_id FROM stories WHERE id = ?1", 1, &id, owner);
+}
+
+int pa_store_stories_set_hidden(pa_store *db, int64_t id, int hidden) {
+  int64_t a[2] = {id, hidden ? PA_STORE_MOD_HIDDEN : PA_STORE_MOD_SHOWN};
+  int changed = 0;
+  int rc = pa_sq_exec_i64(db, "UPDATE stories SET mod_state = ?2 WHERE id = ?1", 2, a, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ENOTFOUND : rc;
 }
 
 int pa_store_stories_delete(pa_store *db, int64_t id) {

@@ -44,4 +44,9 @@
   "(SELECT count(*) FROM comments vc_ WHERE vc_.post_id = " post                                   \
   " AND " PA_SQ_COMMENT_SHOWN("vc_", viewer) ")"
 
+/* The moderated item aliased i (a reel or a story: mod_state 0 shown, 1
+ * hidden) is shown to viewer: a hidden one only to its owner, the
+ * expression owner. A removed one has no row left. */
+#define PA_SQ_ITEM_SHOWN(i, owner, viewer) "(" i ".mod_state = 0 OR " owner " = " viewer ")"
+
 #endif

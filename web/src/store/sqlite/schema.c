@@ -934,6 +934,46 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER text_docs_update AFTER UPDATE ON text_docs BEGIN"
     "  INSERT INTO text_fts (text_fts, rowid, terms) VALUES ('delete', OLD.id, OLD.terms);"
     "  INSERT INTO text_fts (rowid, terms) VALUES (NEW.id, NEW.terms); END;",
+    /* 22: reels and stories are moderated too (issue 19; web/README.md,
+     * "Moderation"). mod_state on each: 0 shown, 1 hidden (only its owner
+     * sees it, marked). Removing one deletes its row, so the unref_reel and
+     * unref_story triggers queue its files for the collector; there is no
+     * removed state to keep. reports.kind takes 'reel' and 'story': SQLite
+     * cannot alter a CHECK, so reports is rebuilt as post_images was in 10
+     * (new table, copy, drop, rename; its indexes made again; no trigger
+     * names it). */
+    "ALTER TABLE reels ADD COLUMN mod_state INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "ALTER TABLE stories ADD COLUMN mod_state INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (mod_state IN (0, 1));"
+    "CREATE TABLE reports_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL"
+    "    CHECK (kind IN ('post', 'comment', 'person', 'message', 'reel', 'story')),"
+    "  item_id INTEGER NOT NULL CHECK (item_id > 0),"
+    "  subject_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  reason TEXT NOT NULL CHECK (reason IN ('spam', 'harassment', 'hate', 'violence',"
+    "    'nudity', 'animal_cruelty', 'scam', 'impersonation', 'other')),"
+    "  text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 500),"
+    "  message TEXT CHECK (message IS NULL OR length(message) BETWEEN 1 AND 4000),"
+    "  created_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  outcome TEXT CHECK (outcome IS NULL OR length(outcome) BETWEEN 1 AND 20),"
+    "  CHECK ((kind = 'message') = (message IS NOT NULL)),"
+    "  CHECK ((closed_at IS NULL) = (outcome IS NULL)),"
+    "  CHECK (reporter_id <> subject_id)"
+    ") STRICT;"
+    "INSERT INTO reports_new SELECT id, reporter_id, kind, item_id, subject_id, reason, text,"
+    "  message, created_at, closed_at, outcome FROM reports;"
+    "DROP TABLE reports;"
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE reports_new RENAME TO reports;"
+    "PRAGMA legacy_alter_table = OFF;"
+    "CREATE UNIQUE INDEX reports_open ON reports(reporter_id, kind, item_id)"
+    "  WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_subject ON reports(subject_id);",
 };
 
 static int user_version(pa_store *db, int *out) {
