@@ -190,6 +190,7 @@ describe('the marketplace: sellers and listings', () => {
       [{ variants: [{ size: 'S', stock: 1, weight: 2 }] }, 'variants[0].weight'],
       [{ shipping: { zones: [{ name: 'A' }] } }, 'shipping.zones[0].price_minor'],
       [{ shipping: { courier: true } }, 'shipping.courier'],
+      [{ location: { city: 'X', country: 'BR', Lat: 1 } }, undefined],
     ];
     for (const [extra, field] of cases) {
       const r = await ann.c.post('/api/v1/listings', product([ann1], extra));
@@ -336,8 +337,8 @@ describe('the marketplace: sellers and listings', () => {
   test(`a seller keeps at most ${LISTINGS_MAX} listings and creates ${CREATES_PER_HOUR} an hour`, async () => {
     const now = Math.floor(Date.now() / 1000);
     const fill = (s, n, at) => dbQuery(server, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
-      INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, country, created_at, updated_at)
-      SELECT ${s.num}, 'Old', 'en', 100, 'USD', 'product', 'new', 'toys', 'X', 'US', ${at}, ${at} FROM n;`);
+      INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, city_key, country, created_at, updated_at)
+      SELECT ${s.num}, 'Old', 'en', 100, 'USD', 'product', 'new', 'toys', 'X', 'x', 'US', ${at}, ${at} FROM n;`);
     const many = await seller(server, 'many');
     const [ph] = await photos(many.c, 1);
     fill(many, LISTINGS_MAX - 1, now - 7200);
@@ -367,11 +368,11 @@ describe(`the marketplace schema upgrade (version ${MARKET_VERSION})`, () => {
       assert.equal(sql('PRAGMA user_version'), String(m.length));
       assert.equal(sql('SELECT kind, item_id FROM reports'), 'person 2');
       sql(`INSERT INTO sellers (user_id, name, provider, paypal_email, created_at, updated_at) VALUES (1, 'Ann', 'paypal', 'a@b.c', 1, 1);
-        INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, country, created_at, updated_at)
-        VALUES (1, 'Toy', 'en', 100, 'USD', 'product', 'new', 'toys', 'X', 'US', 1, 1);
+        INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, city_key, country, created_at, updated_at)
+        VALUES (1, 'Toy', 'en', 100, 'USD', 'product', 'new', 'toys', 'X', 'x', 'US', 1, 1);
         INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (2, 'listing', 1, 1, 'scam', 1);`);
-      assert.throws(() => sql(`INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, country, created_at, updated_at)
-        VALUES (1, 'Toy', 'en', 100, 'USD', 'service', 'new', 'toys', 'X', 'US', 1, 1);`));
+      assert.throws(() => sql(`INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, city_key, country, created_at, updated_at)
+        VALUES (1, 'Toy', 'en', 100, 'USD', 'service', 'new', 'toys', 'X', 'x', 'US', 1, 1);`));
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
     } finally {
       await stopServer(server);

@@ -142,7 +142,12 @@ static int only(pa_market_err *e, const cJSON *obj, const char *prefix, const ch
       known = c->string && strcmp(c->string, *n) == 0;
     if (known) continue;
     char field[PA_MARKET_FIELD_MAX];
-    snprintf(field, sizeof field, "%s%.30s", prefix, c->string ? c->string : "");
+    /* The member's name is the sender's: named back only when it is a plain
+     * word, so the error's field stays one the contract allows. */
+    size_t n = c->string ? strlen(c->string) : 0;
+    if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
+      return BAD(e, NULL, "%sa member is not one this object has", prefix);
+    snprintf(field, sizeof field, "%s%s", prefix, c->string);
     if (c->string && is_coordinate(c->string))
       return BAD(e, field, "%s: a listing shows its city, never a position on a map", field);
     return BAD(e, field, "%s is not a member of this object", field);

@@ -10,6 +10,7 @@
 #include "profile.h"
 #include "store/accounts.h"
 #include "store/moderation.h"
+#include "str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,7 +558,13 @@ void pa_api_market_browse(pa_srv_req *rq) {
   }
   q.category = category;
   q.condition = condition;
-  q.city = city;
+  /* Cities are kept case-folded beside their text (pa_str_fold). */
+  char city_key[sizeof city];
+  if (pa_str_fold(city, city_key, sizeof city_key) != 0) {
+    pa_api_field_error(rq, 400, "bad_request", "?city= must be UTF-8 text", "city");
+    return;
+  }
+  q.city = city_key;
   q.country = country;
   q.currency = currency;
   q.species = species[0] ? 1u << pa_market_species_find(species) : 0;

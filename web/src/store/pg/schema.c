@@ -925,6 +925,7 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  category TEXT COLLATE \"C\" NOT NULL CHECK (length(category) BETWEEN 1 AND 20),"
     "  species BIGINT NOT NULL DEFAULT 0 CHECK (species BETWEEN 0 AND 511),"
     "  city TEXT COLLATE \"C\" NOT NULL CHECK (length(city) BETWEEN 1 AND 80),"
+    "  city_key TEXT COLLATE \"C\" NOT NULL CHECK (length(city_key) BETWEEN 1 AND 80),"
     "  country TEXT COLLATE \"C\" NOT NULL CHECK (country ~ '^[A-Z][A-Z]$'),"
     "  shipping TEXT COLLATE \"C\" NOT NULL DEFAULT '{}' CHECK (length(shipping) BETWEEN 2"
     "    AND 16000 AND substr(shipping, 1, 1) = '{'),"

@@ -4,6 +4,7 @@
 #include "store/moderation.h"
 #include "store/sql/sql.h"
 #include "store/sql/visible.h"
+#include "str.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,10 +116,14 @@ int pa_store_market_listing_counts(pa_store *db, int64_t seller, int64_t since, 
 
 /* Binds l's columns to ?2..?15 (title, description, lang, price_minor,
  * currency, stock, kind, condition, category, species, city, country,
- * shipping, status) and now to ?16. */
+ * shipping, city_key) and now to ?16: a statement takes at most 16
+ * parameters, so the status is written by set_status. */
 static int bind_listing(pa_sql_stmt *st, const pa_market_listing *l, const char *shipping,
                         int64_t now) {
-  int rc = pa_sq_bind_text(st, 2, l->title);
+  /* Browse compares cities without regard to case, in every script the fold knows. */
+  char key[sizeof l->city];
+  int rc =
+      pa_str_fold(l->city, key, sizeof key) == 0 ? pa_sq_bind_text(st, 2, l->title) : PA_SQ_ERROR;
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, l->description);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 4, l->lang);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, l->price_minor);
@@ -132,22 +137,31 @@ static int bind_listing(pa_sql_stmt *st, const pa_market_listing *l, const char 
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 12, l->city);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 13, l->country);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 14, shipping);
-  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 15, pa_market_status_name(l->status));
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 15, key);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 16, now);
   return rc;
+}
+
+static int set_status(pa_store *db, int64_t id, int status) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE listings SET status = ?2 WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, pa_market_status_name(status));
+  return pa_sq_run(db, st, rc, "listing status", NULL, NULL);
 }
 
 int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
                                 const char *shipping, int64_t now, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO listings (seller_id, title, description, lang, price_minor, currency,"
-          " stock, kind, condition, category, species, city, country, shipping, status,"
+          " stock, kind, condition, category, species, city, country, shipping, city_key,"
           " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
           " ?13, ?14, ?15, ?16, ?16) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, seller);
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
-  return pa_sq_run(db, st, rc, "add listing", id, NULL);
+  rc = pa_sq_run(db, st, rc, "add listing", id, NULL);
+  return rc == PA_STORE_OK && l->status != PA_MARKET_ACTIVE ? set_status(db, *id, l->status) : rc;
 }
 
 int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
@@ -155,14 +169,15 @@ int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_lis
   pa_sql_stmt *st = pa_sq_stmt(
       db, "UPDATE listings SET title = ?2, description = ?3, lang = ?4, price_minor = ?5,"
           " currency = ?6, stock = ?7, kind = ?8, condition = ?9, category = ?10, species = ?11,"
-          " city = ?12, country = ?13, shipping = ?14, status = ?15, updated_at = ?16"
+          " city = ?12, country = ?13, shipping = ?14, city_key = ?15, updated_at = ?16"
           " WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   int changed = 0;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
   rc = pa_sq_run(db, st, rc, "change listing", NULL, &changed);
-  return rc == PA_STORE_OK && !changed ? PA_STORE_ENOTFOUND : rc;
+  if (rc == PA_STORE_OK && !changed) return PA_STORE_ENOTFOUND;
+  return rc == PA_STORE_OK ? set_status(db, id, l->status) : rc;
 }
 
 int pa_store_market_listing_delete(pa_store *db, int64_t id) {
@@ -374,7 +389,7 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
   " WHERE l.status = 'active' AND l.mod_state = 0 AND " PA_SQ_NOT_BLOCKED(                         \
       "?1",                                                                                        \
       "l.seller_id") " AND (?2 = '' OR l.category = ?2) AND (?3 = '' OR l.condition = ?3)"         \
-                     " AND (?4 = '' OR lower(l.city) = lower(?4)) AND (?5 = '' OR l.country = ?5)" \
+                     " AND (?4 = '' OR l.city_key = ?4) AND (?5 = '' OR l.country = ?5)"           \
                      " AND (?6 = '' OR l.currency = ?6) AND (?7 = 0 OR (l.species & ?7) <> 0)"     \
                      " AND (?8 < 0 OR l.price_minor >= ?8) AND (?9 < 0 OR l.price_minor <= ?9)"
 

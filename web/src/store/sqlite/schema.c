@@ -896,7 +896,8 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * minor units with their ISO 4217 currency; category is a name from
      * market_rules.c's registry (which holds the fee checkout reads); species
      * the bit mask of the species it suits; a city and a country, never
-     * coordinates; shipping the rates, pickup and service area as JSON the
+     * coordinates (city_key: the city case-folded by pa_str_fold, which
+     * browse compares); shipping the rates, pickup and service area as JSON the
      * server writes; status the seller's, mod_state the moderators' (as
      * posts'). stock is the listing's when it has no variants;
      * listing_variants keep their own, which checkout will decrement with
@@ -930,6 +931,7 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 20),"
     "  species INTEGER NOT NULL DEFAULT 0 CHECK (species BETWEEN 0 AND 511),"
     "  city TEXT NOT NULL CHECK (length(city) BETWEEN 1 AND 80),"
+    "  city_key TEXT NOT NULL CHECK (length(city_key) BETWEEN 1 AND 80),"
     "  country TEXT NOT NULL CHECK (length(country) = 2 AND country GLOB '[A-Z][A-Z]'),"
     "  shipping TEXT NOT NULL DEFAULT '{}' CHECK (length(shipping) BETWEEN 2 AND 16000"
     "    AND substr(shipping, 1, 1) = '{'),"
