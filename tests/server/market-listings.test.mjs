@@ -10,11 +10,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
+  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
 } from './helpers.mjs';
 
 // The limits of web/src/market_rules.h, each tried at its edge below.
@@ -29,10 +30,17 @@ const SELLER_NAME_MAX = 60;
 
 let uniq = 0;
 
+async function grant(server, mail, role) {
+  const env = { ...process.env, ...(await databaseEnv(server.dir)) };
+  const r = spawnSync(BIN, ['admin', '--data', server.dir, 'grant', mail, role], { env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+}
+
 async function person(server, tag) {
   const c = new Client(server);
-  const user = await c.signup(email(tag), 'correct horse battery', `Person ${tag}`);
-  return { c, user, id: user.id, num: Number(user.id.slice(2)) };
+  const mail = email(tag);
+  const user = await c.signup(mail, 'correct horse battery', `Person ${tag}`);
+  return { c, user, mail, id: user.id, num: Number(user.id.slice(2)) };
 }
 
 async function seller(server, tag) {
@@ -332,6 +340,34 @@ describe('the marketplace: sellers and listings', () => {
     }
     assert.equal(await seen(viewer.c), 1);
     assert.equal((await viewer.c.get(`/api/v1/sellers/${s.id}/listings`)).body.listings.length, 1);
+  });
+
+  test('moderation: a listing is reported, shown in context, hidden, removed and restored', async () => {
+    const mod = await person(server, 'moder');
+    await grant(server, mod.mail, 'moderator');
+    const s = await seller(server, 'reported');
+    const [ph] = await photos(s.c, 1);
+    const l = (await s.c.post('/api/v1/listings', product([ph], { title: 'Miracle cure' }))).body;
+    assertError(await s.c.post('/api/v1/reports', { kind: 'listing', id: l.id, reason: 'scam' }), 400, 'own_item');
+    const rep = await bob.c.post('/api/v1/reports', { kind: 'listing', id: l.id, reason: 'scam', text: 'Fake' });
+    assert.equal(rep.status, 201, JSON.stringify(rep.body));
+    assertError(await bob.c.post('/api/v1/reports', { kind: 'listing', id: 'lst_999999', reason: 'scam' }), 404, 'not_found');
+    const queue = (await mod.c.get('/api/v1/mod/queue?limit=100')).body.items;
+    assert.ok(queue.some((i) => i.kind === 'listing' && i.id === l.id && i.subject.id === s.id));
+    const item = (await mod.c.get(`/api/v1/mod/items/listing/${l.id}`)).body;
+    assert.equal(item.state, 'shown');
+    assert.equal(item.listing.title, 'Miracle cure');
+    assert.equal(item.listing.seller.id, s.id);
+    assert.equal(item.listing.images.length, 1);
+    assertError(await bob.c.get(`/api/v1/mod/items/listing/${l.id}`), 403, 'forbidden');
+    for (const [action, others, mine] of [['hide', 404, 'hidden'], ['remove', 404, 'removed'], ['restore', 200, 'shown']]) {
+      const r = await mod.c.post(`/api/v1/mod/items/listing/${l.id}/actions`, { action, note: 'checked' });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal((await bob.c.get(`/api/v1/listings/${l.id}`)).status, others, action);
+      const own = (await s.c.get(`/api/v1/listings/${l.id}`)).body;
+      assert.equal(own.moderation, mine, action);
+      assert.equal(own.status, mine === 'removed' ? 'removed' : 'active');
+    }
   });
 
   test(`a seller keeps at most ${LISTINGS_MAX} listings and creates ${CREATES_PER_HOUR} an hour`, async () => {

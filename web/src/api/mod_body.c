@@ -103,7 +103,7 @@ int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_rep
       str(body, "text", 0, 0, PA_MOD_BODY_TEXT_MAX, 1, &out->text, err, errlen, field))
     return -1;
   if (!(prefix = prefix_of(out->kind)))
-    return fail(err, errlen, field, "kind", "must be post, comment, person or message");
+    return fail(err, errlen, field, "kind", "must be post, comment, person, message or listing");
   size_t r = 0;
   while (r < sizeof reasons / sizeof reasons[0] && strcmp(out->reason, reasons[r]) != 0) r++;
   if (r == sizeof reasons / sizeof reasons[0])
