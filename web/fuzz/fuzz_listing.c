@@ -41,7 +41,7 @@ static int field_ok(const char *f) {
   if (!f[0]) return 1;
   for (const char *p = f; *p; p++)
     if (!strchr("abcdefghijklmnopqrstuvwxyz_[].0123456789", *p)) return 0;
-  return f[0] >= 'a' && f[0] <= 'z';
+  return (f[0] >= 'a' && f[0] <= 'z') || f[0] == '_';
 }
 
 static void check_err(const pa_market_err *e) {
