@@ -273,7 +273,11 @@ describe('the marketplace: sellers and listings', () => {
     assert.ok(!(await bob.c.get(`/api/v1/sellers/${ann.id}/listings?limit=100`)).body.listings.some((x) => x.id === made.id));
     // A service cannot keep a product's condition.
     assertError(await ann.c.patch(`/api/v1/listings/${made.id}`, { kind: 'service' }), 422, 'unprocessable');
+    // Deleting it frees its photos' files (nothing else holds them).
+    const urls = r.body.photos.map((p) => p.url);
+    for (const url of urls) assert.equal((await bob.c.get(url)).status, 200);
     assert.equal((await ann.c.del(`/api/v1/listings/${made.id}`)).status, 200);
+    for (const url of urls) assert.equal((await bob.c.get(url)).status, 404, url);
     assertError(await ann.c.get(`/api/v1/listings/${made.id}`), 404, 'not_found');
     assertError(await ann.c.del(`/api/v1/listings/${made.id}`), 404, 'not_found');
   });
