@@ -374,6 +374,18 @@ describe('the marketplace: sellers and listings', () => {
     }
   });
 
+  test('a seller who deletes their account takes their listings, and their photos\' files, with them', async () => {
+    const s = await seller(server, 'leaver');
+    const [ph] = await photos(s.c, 1);
+    const l = (await s.c.post('/api/v1/listings', product([ph]))).body;
+    const url = l.photos[0].url;
+    assert.equal((await bob.c.get(url)).status, 200);
+    assert.equal((await s.c.del('/api/v1/me', { password: 'correct horse battery' })).status, 200);
+    assertError(await bob.c.get(`/api/v1/listings/${l.id}`), 404, 'not_found');
+    assertError(await bob.c.get(`/api/v1/sellers/${s.id}`), 404, 'not_found');
+    assert.equal((await bob.c.get(url)).status, 404);
+  });
+
   test(`a seller keeps at most ${LISTINGS_MAX} listings and creates ${CREATES_PER_HOUR} an hour`, async () => {
     const now = Math.floor(Date.now() / 1000);
     const fill = (s, n, at) => dbQuery(server, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n})
