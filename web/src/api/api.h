@@ -344,6 +344,18 @@ void pa_api_admin_health(pa_srv_req *rq);
  * their order; 0 or -1 (out of memory). */
 int pa_api_add_roles(cJSON *o, int roles);
 
+/* market.c: the marketplace's sellers and listings (issue 20). */
+void pa_api_market_seller_get(pa_srv_req *rq);
+void pa_api_market_seller_put(pa_srv_req *rq);
+void pa_api_market_seller_page(pa_srv_req *rq);
+void pa_api_market_seller_listings(pa_srv_req *rq);
+void pa_api_market_my_listings(pa_srv_req *rq);
+void pa_api_market_browse(pa_srv_req *rq);
+void pa_api_market_listing_create(pa_srv_req *rq);
+void pa_api_market_listing_get(pa_srv_req *rq);
+void pa_api_market_listing_edit(pa_srv_req *rq);
+void pa_api_market_listing_delete(pa_srv_req *rq);
+
 /* health.c: the pet-health dashboard (issue 19); the owner's only. */
 void pa_api_health_get(pa_srv_req *rq);
 void pa_api_health_list(pa_srv_req *rq);

@@ -1,9 +1,10 @@
 /* pa_mod — the registry of item kinds the moderation queue knows
- * (api/moderation.h says what a row holds). Listings, ad creatives and
- * disputes add their rows here with their issues. */
+ * (api/moderation.h says what a row holds). Ad creatives and disputes add
+ * their rows here with their issues. */
 #include "api/api.h"
 #include "api/moderation.h"
 #include "clock.h"
+#include "store/market.h"
 #include "store/moderation.h"
 #include "store/posts.h"
 #include "store/reels.h"
@@ -364,6 +365,78 @@ static int message_context(pa_store *db, int64_t id, cJSON *o, const char **stat
                                                                                    : PA_STORE_OK;
 }
 
+/* ---- marketplace listings (issue 20): hidden, a listing is its seller's
+ * alone (marked); removed, nobody else sees it, and its seller sees it
+ * marked removed. Its photos stay, so a removal can be undone. */
+
+static int keep_seller(void *ctx, const pa_store_market_row *r) {
+  *(int64_t *)ctx = r->seller_id;
+  return 0;
+}
+
+static int listing_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                           int64_t *subject) {
+  (void)claimed;
+  /* A listing someone cannot see (hidden, paused, a block) is not one they can report. */
+  return pa_store_market_listing_get(db, id, reporter, keep_seller, subject);
+}
+
+static int listing_owner(pa_store *db, int64_t id, int64_t *subject) {
+  return pa_store_market_listing_seller(db, id, subject);
+}
+
+typedef struct listing_ctx {
+  pa_store *db;
+  cJSON *o;
+  int state;
+} listing_ctx;
+
+static int add_listing_photo(void *ctx, int64_t upload, const char *hash, const char *ext) {
+  cJSON *o = cJSON_CreateObject();
+  (void)upload;
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return pa_api_add_media_url(o, "url", hash, ext) || !cJSON_AddStringToObject(o, "alt", "") ? -1
+                                                                                             : 0;
+}
+
+static int listing_json(void *ctx, const pa_store_market_row *r) {
+  listing_ctx *c = ctx;
+  const pa_market_category *cat = pa_market_category_at(r->l.category);
+  cJSON *images;
+  c->state = r->mod_state;
+  return pa_api_add_id(c->o, "id", "lst", r->id) ||
+                 !cJSON_AddStringToObject(c->o, "title", r->l.title) ||
+                 !cJSON_AddStringToObject(c->o, "description", r->l.description) ||
+                 !cJSON_AddStringToObject(c->o, "category", cat ? cat->name : "") ||
+                 !cJSON_AddNumberToObject(c->o, "price_minor", (double)r->l.price_minor) ||
+                 !cJSON_AddStringToObject(c->o, "currency", r->l.currency) ||
+                 pa_api_add_time(c->o, "created_at", r->created_at) ||
+                 add_who(c->o, "seller", r->seller_id, r->seller_name, "") ||
+                 !cJSON_AddStringToObject(c->o, "state", item_state_name(r->mod_state)) ||
+                 !(images = cJSON_AddArrayToObject(c->o, "images")) ||
+                 pa_store_market_photos(c->db, r->id, add_listing_photo, images) != PA_STORE_OK
+             ? -1
+             : 0;
+}
+
+static int listing_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  listing_ctx c = {db, cJSON_AddObjectToObject(o, "listing"), 0};
+  if (!c.o) return PA_STORE_ENOMEM;
+  int rc = pa_store_market_listing_any(db, id, listing_json, &c);
+  *state = item_state_name(c.state);
+  return rc;
+}
+
+static int listing_apply(pa_store *db, int64_t id, int action) {
+  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
+           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
+                                     : PA_STORE_MOD_SHOWN;
+  return pa_store_market_mod_set(db, id, to);
+}
+
 /* ---- the registry */
 
 static const pa_mod_kind kinds[] = {
@@ -379,6 +452,8 @@ static const pa_mod_kind kinds[] = {
      reel_subject, reel_owner, reel_context, reel_apply},
     {"story", "s", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
      story_subject, story_owner, story_context, story_apply},
+    {"listing", "lst", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     listing_subject, listing_owner, listing_context, listing_apply},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -353,6 +353,18 @@ static const route routes[] = {
     {"DELETE", "/api/v1/admin/users/{u}/roles/{word}", pa_api_admin_revoke, F_ADMIN,
      PA_LIMIT_WRITE},
     {"GET", "/api/v1/admin/audit", pa_api_admin_audit, F_ADMIN, PA_LIMIT_NONE},
+    /* The marketplace (issue 20): anyone signed in may sell; a listing's reads are public
+     * (the store hides a blocked seller's); its writes are its seller's (the handlers check). */
+    {"GET", "/api/v1/me/seller", pa_api_market_seller_get, F_AUTH, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/me/seller", pa_api_market_seller_put, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/me/listings", pa_api_market_my_listings, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/sellers/{u}", pa_api_market_seller_page, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/sellers/{u}/listings", pa_api_market_seller_listings, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/listings", pa_api_market_browse, 0, PA_LIMIT_NONE},
+    {"POST", "/api/v1/listings", pa_api_market_listing_create, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/listings/{lst}", pa_api_market_listing_get, 0, PA_LIMIT_NONE},
+    {"PATCH", "/api/v1/listings/{lst}", pa_api_market_listing_edit, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/listings/{lst}", pa_api_market_listing_delete, F_AUTH, PA_LIMIT_WRITE},
     /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
      * The share routes come before the {word} ones, which would take "shares" as a kind. */
     {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},

@@ -45,7 +45,7 @@ enum {
 
 enum {
   PA_STORE_PORT_NAME_MAX = 64,    /* bytes of a table or column name, with its NUL */
-  PA_STORE_PORT_TABLES_MAX = 64,  /* tables in one schema */
+  PA_STORE_PORT_TABLES_MAX = 128, /* tables in one schema (about 55 at schema 20: room to grow) */
   PA_STORE_PORT_REPORT_MAX = 10,  /* offenders reported by a refusal; the rest are counted */
   PA_STORE_PORT_SUM_HEX = 65,     /* a SHA-256 in hex, with its NUL */
   PA_STORE_PORT_PROGRESS = 100000 /* rows between two COPYING reports of one table */

@@ -128,7 +128,8 @@ static const char held_sql[] =
     "    OR EXISTS (SELECT 1 FROM stories WHERE media = ?1)"
     "    OR EXISTS (SELECT 1 FROM reels WHERE video = ?1)"
     "    OR EXISTS (SELECT 1 FROM reels WHERE poster = ?1)"
-    "    OR EXISTS (SELECT 1 FROM reels WHERE video_alt = ?1)";
+    "    OR EXISTS (SELECT 1 FROM reels WHERE video_alt = ?1)"
+    "    OR EXISTS (SELECT 1 FROM listing_photos WHERE media = ?1)";
 
 /* Runs sql with hash bound as ?1 to its end; *held (optional) gets column 0
  * of its row. */

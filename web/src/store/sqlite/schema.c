@@ -974,6 +974,111 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 23: the marketplace's sellers and listings (issue 20; web/README.md,
+     * "Marketplace"). sellers: anyone signed in who sells, with the payout
+     * account (a PayPal e-mail, or Mercado Pago, connected through its OAuth
+     * later: mp_connected stays 0 until then). listings: prices in integer
+     * minor units with their ISO 4217 currency; category is a name from
+     * market_rules.c's registry (which holds the fee checkout reads); species
+     * the bit mask of the species it suits; a city and a country, never
+     * coordinates (city_key: the city case-folded by pa_str_fold, which
+     * browse compares); shipping the rates, pickup and service area as JSON the
+     * server writes; status the seller's, mod_state the moderators' (as
+     * posts'). stock is the listing's when it has no variants;
+     * listing_variants keep their own, which checkout will decrement with
+     * "stock >= n" in one UPDATE, so a reservation never oversells; a
+     * variant's id stays while its position does. listing_photos hold
+     * uploads as post_images do (the trigger queues a dropped one for
+     * collection). reports gains the 'listing' kind (a rebuild: SQLite
+     * cannot change a CHECK). */
+    "CREATE TABLE sellers ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 60),"
+    "  provider TEXT NOT NULL CHECK (provider IN ('paypal', 'mercadopago')),"
+    "  paypal_email TEXT CHECK (paypal_email IS NULL OR length(paypal_email) BETWEEN 3 AND 254),"
+    "  mp_connected INTEGER NOT NULL DEFAULT 0 CHECK (mp_connected IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  CHECK ((provider = 'paypal') = (paypal_email IS NOT NULL)),"
+    "  CHECK (provider = 'mercadopago' OR mp_connected = 0)"
+    ") STRICT;"
+    "CREATE TABLE listings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  seller_id INTEGER NOT NULL REFERENCES sellers(user_id) ON DELETE CASCADE,"
+    "  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120),"
+    "  description TEXT NOT NULL DEFAULT '' CHECK (length(description) <= 5000),"
+    "  lang TEXT NOT NULL CHECK (length(lang) BETWEEN 2 AND 15),"
+    "  price_minor INTEGER NOT NULL CHECK (price_minor BETWEEN 1 AND 1000000000000000),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]'),"
+    "  stock INTEGER NOT NULL DEFAULT 0 CHECK (stock BETWEEN 0 AND 100000),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('product', 'service')),"
+    "  condition TEXT NOT NULL CHECK (condition IN ('new', 'like_new', 'used', 'n/a')),"
+    "  category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 20),"
+    "  species INTEGER NOT NULL DEFAULT 0 CHECK (species BETWEEN 0 AND 511),"
+    "  city TEXT NOT NULL CHECK (length(city) BETWEEN 1 AND 80),"
+    "  city_key TEXT NOT NULL CHECK (length(city_key) BETWEEN 1 AND 80),"
+    "  country TEXT NOT NULL CHECK (length(country) = 2 AND country GLOB '[A-Z][A-Z]'),"
+    "  shipping TEXT NOT NULL DEFAULT '{}' CHECK (length(shipping) BETWEEN 2 AND 16000"
+    "    AND substr(shipping, 1, 1) = '{'),"
+    "  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused', 'sold_out')),"
+    "  mod_state INTEGER NOT NULL DEFAULT 0 CHECK (mod_state IN (0, 1, 2)),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  CHECK ((kind = 'service') = (condition = 'n/a'))"
+    ") STRICT;"
+    "CREATE INDEX listings_seller ON listings(seller_id, created_at, id);"
+    "CREATE INDEX listings_newest ON listings(created_at, id) WHERE status = 'active'"
+    "  AND mod_state = 0;"
+    "CREATE INDEX listings_price ON listings(currency, price_minor, id) WHERE status = 'active'"
+    "  AND mod_state = 0;"
+    "CREATE TABLE listing_photos ("
+    "  listing_id INTEGER NOT NULL REFERENCES listings(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 9),"
+    "  upload_id INTEGER NOT NULL CHECK (upload_id > 0),"
+    "  media TEXT NOT NULL REFERENCES media(hash),"
+    "  PRIMARY KEY (listing_id, position)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX listing_photos_media ON listing_photos(media);"
+    "CREATE TRIGGER unref_listing_photo AFTER DELETE ON listing_photos BEGIN"
+    "  INSERT OR IGNORE INTO media_unref VALUES (OLD.media); END;"
+    "CREATE TABLE listing_variants ("
+    "  id INTEGER PRIMARY KEY,"
+    "  listing_id INTEGER NOT NULL REFERENCES listings(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 19),"
+    "  size TEXT NOT NULL DEFAULT '' CHECK (length(size) <= 40),"
+    "  colour TEXT NOT NULL DEFAULT '' CHECK (length(colour) <= 40),"
+    "  stock INTEGER NOT NULL CHECK (stock BETWEEN 0 AND 100000),"
+    "  price_minor INTEGER CHECK (price_minor IS NULL OR price_minor BETWEEN 1"
+    "    AND 1000000000000000),"
+    "  UNIQUE (listing_id, position),"
+    "  CHECK (size <> '' OR colour <> '')"
+    ") STRICT;"
+    "CREATE TABLE reports_v23 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('post', 'comment', 'person', 'message', 'reel', 'story',"
+    "    'listing')),"
+    "  item_id INTEGER NOT NULL CHECK (item_id > 0),"
+    "  subject_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  reason TEXT NOT NULL CHECK (reason IN ('spam', 'harassment', 'hate', 'violence',"
+    "    'nudity', 'animal_cruelty', 'scam', 'impersonation', 'other')),"
+    "  text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 500),"
+    "  message TEXT CHECK (message IS NULL OR length(message) BETWEEN 1 AND 4000),"
+    "  created_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  outcome TEXT CHECK (outcome IS NULL OR length(outcome) BETWEEN 1 AND 20),"
+    "  CHECK ((kind = 'message') = (message IS NOT NULL)),"
+    "  CHECK ((closed_at IS NULL) = (outcome IS NULL)),"
+    "  CHECK (reporter_id <> subject_id)"
+    ") STRICT;"
+    "INSERT INTO reports_v23 SELECT id, reporter_id, kind, item_id, subject_id, reason, text,"
+    "  message, created_at, closed_at, outcome FROM reports;"
+    "DROP TABLE reports;"
+    "ALTER TABLE reports_v23 RENAME TO reports;"
+    "CREATE UNIQUE INDEX reports_open ON reports(reporter_id, kind, item_id)"
+    "  WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_subject ON reports(subject_id);",
 };
 
 static int user_version(pa_store *db, int *out) {

@@ -1,0 +1,137 @@
+/* pa_store_market — the marketplace's sellers and listings (issue 20;
+ * web/README.md, "Marketplace"; schema version 20). What a listing holds and
+ * the rules it obeys are market_rules.h's; this is where it is kept. Checkout
+ * (next) builds on it: listings and variants have integer ids, a price in
+ * minor units with its currency, and stock a single UPDATE can reserve
+ * (pa_store_market_reserve). Every read that shows a listing to someone
+ * takes the viewer, so a block between them hides it. */
+#ifndef PA_STORE_MARKET_H
+#define PA_STORE_MARKET_H
+
+#include "market_rules.h"
+#include "store/store.h"
+
+/* ---- sellers */
+
+typedef struct pa_store_market_seller {
+  int64_t user_id, created_at, updated_at;
+  pa_market_seller s;
+  int connected; /* Mercado Pago: the OAuth connection is made (0 until the payments lane does) */
+} pa_store_market_seller;
+
+/* The seller profile of user into *out; PA_STORE_ENOTFOUND when they do not sell. */
+int pa_store_market_seller_get(pa_store *db, int64_t user, pa_store_market_seller *out);
+/* Creates or replaces user's seller profile at now. A change of payout
+ * provider, or of the PayPal address, drops a Mercado Pago connection. */
+int pa_store_market_seller_put(pa_store *db, int64_t user, const pa_market_seller *s, int64_t now);
+/* Marks user's Mercado Pago payout account connected (1) or not (0), for the
+ * OAuth flow; PA_STORE_ENOTFOUND when user is no Mercado Pago seller. */
+int pa_store_market_seller_connect(pa_store *db, int64_t user, int connected, int64_t now);
+
+/* A seller's public page: their seller name, when they became one, how many
+ * of their listings others see, and their account's name. */
+typedef struct pa_store_market_seller_page {
+  int64_t user_id, since, listings;
+  const char *name; /* valid in the callback only */
+} pa_store_market_seller_page;
+typedef int (*pa_store_market_seller_fn)(void *ctx, const pa_store_market_seller_page *p);
+/* user's page as viewer sees it into fn; PA_STORE_ENOTFOUND when user does
+ * not sell or a block stands between them. */
+int pa_store_market_seller_page_get(pa_store *db, int64_t user, int64_t viewer,
+                                    pa_store_market_seller_fn fn, void *ctx);
+
+/* ---- listings: writes (the handler checks the seller first) */
+
+/* How many listings seller keeps, and how many they created at or after since. */
+int pa_store_market_listing_counts(pa_store *db, int64_t seller, int64_t since, int64_t *total,
+                                   int64_t *recent);
+/* Inserts l (its photos and variants apart: see below) for seller with
+ * shipping (the JSON pa_market_shipping_json wrote) at now; *id the new id. */
+int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
+                                const char *shipping, int64_t now, int64_t *id);
+/* Replaces listing id's columns with l and shipping at now. */
+int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
+                                   const char *shipping, int64_t now);
+/* Deletes listing id with its photos (queued for collection) and variants. */
+int pa_store_market_listing_delete(pa_store *db, int64_t id);
+/* The seller of listing id (a pa_api_owner_fn); PA_STORE_ENOTFOUND when none. */
+int pa_store_market_listing_seller(pa_store *db, int64_t id, int64_t *seller);
+/* Drops listing id's photos, then (call once per photo, in order) adds
+ * upload's file hash at position. */
+int pa_store_market_photos_clear(pa_store *db, int64_t id);
+int pa_store_market_photo_add(pa_store *db, int64_t id, int position, int64_t upload,
+                              const char *hash);
+/* Makes listing id's variants v[0..n-1]: position i keeps its id (a cart's
+ * reference stays valid while the variant is at its place), positions from
+ * n on go. */
+int pa_store_market_variants_set(pa_store *db, int64_t id, const pa_market_variant *v, int n);
+/* Takes n units of listing id's stock (variant 0: the listing's own, else
+ * that variant of it) if at least n are left: *taken 1 then, else 0 (none
+ * is taken). One UPDATE, so two checkouts racing for the last unit cannot
+ * both get it. */
+int pa_store_market_reserve(pa_store *db, int64_t id, int64_t variant, int64_t n, int *taken);
+
+/* ---- listings: reads */
+
+/* A listing as read back; the strings are copied into l. */
+typedef struct pa_store_market_row {
+  int64_t id, seller_id, created_at, updated_at;
+  int mod_state; /* PA_STORE_MOD_* (store/moderation.h) */
+  char seller_name[PA_MARKET_CAP(PA_MARKET_SELLER_NAME_MAX)];
+  char shipping[16000];              /* the stored JSON */
+  char cover_hash[65], cover_ext[8]; /* the first photo ("" when it has none) */
+  int64_t stock_total;               /* the listing's stock, or its variants' summed */
+  pa_market_listing l;               /* photos and variants not filled: see below */
+} pa_store_market_row;
+typedef int (*pa_store_market_row_fn)(void *ctx, const pa_store_market_row *r);
+
+/* Listing id as viewer may see it into fn: the seller sees their own in any
+ * state but removed-by-moderation is still theirs to see; anyone else only
+ * an active or sold-out one no moderator hid or removed, of a seller with no
+ * block between them. PA_STORE_ENOTFOUND otherwise. */
+int pa_store_market_listing_get(pa_store *db, int64_t id, int64_t viewer, pa_store_market_row_fn fn,
+                                void *ctx);
+/* The same without a viewer's rules, for moderators. */
+int pa_store_market_listing_any(pa_store *db, int64_t id, pa_store_market_row_fn fn, void *ctx);
+
+typedef int (*pa_store_market_photo_fn)(void *ctx, int64_t upload, const char *hash,
+                                        const char *ext);
+typedef int (*pa_store_market_variant_fn)(void *ctx, int64_t variant_id,
+                                          const pa_market_variant *v);
+/* Listing id's photos and variants, by position. */
+int pa_store_market_photos(pa_store *db, int64_t id, pa_store_market_photo_fn fn, void *ctx);
+int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_fn fn, void *ctx);
+
+enum { PA_STORE_MARKET_NEWEST = 0, PA_STORE_MARKET_PRICE_ASC, PA_STORE_MARKET_PRICE_DESC };
+
+/* Browse's filters ("" or -1: any) and page. The cursor of a price sort
+ * holds (price_minor, id) in (created_at, id). */
+typedef struct pa_store_market_query {
+  int64_t viewer;
+  const char *category, *condition, *city, *country, *currency;
+  unsigned species; /* 0: any; else listings suiting any of these */
+  int64_t price_min, price_max;
+  int sort;
+  const pa_store_cursor *after; /* NULL: the first page */
+  int limit;
+} pa_store_market_query;
+
+/* The active listings q selects, no moderator hid, of sellers with no block
+ * with the viewer, in q->sort's order; *next and *more as pa_sq_page. */
+int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
+                           void *ctx, pa_store_cursor *next, int *more);
+/* seller's listings, newest first: all of them when mine (drafts, paused,
+ * hidden and removed ones too), else those others see (as
+ * pa_store_market_listing_get) — none when a block stands between them. */
+int pa_store_market_seller_listings(pa_store *db, int64_t seller, int64_t viewer, int mine,
+                                    const pa_store_cursor *after, int limit,
+                                    pa_store_market_row_fn fn, void *ctx, pa_store_cursor *next,
+                                    int *more);
+
+/* ---- moderation */
+
+/* Listing id's moderation state; PA_STORE_ENOTFOUND when none. */
+int pa_store_market_mod_state(pa_store *db, int64_t id, int *state);
+int pa_store_market_mod_set(pa_store *db, int64_t id, int state);
+
+#endif

@@ -1,0 +1,117 @@
+/* The marketplace's pure rules (web/src/market_rules.c): the live-animal
+ * rule word by word (it is the one place that decides, so it is tested
+ * here, beside tests/server/market-listings.test.mjs's answers), the
+ * category registry and its fees, and the readers at their edges. */
+#include "market_rules.h"
+#include "pa_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void live_animals(void) {
+  static const char *const refused[] = {
+      "animals", "Animals",      "ANIMAL",      "pets",     "pet",   "puppies",
+      "kitten",  "live-animals", "livestock",   "breeding", "dog",   "dogs",
+      "cats",    "guinea pig",   "guinea_pigs", "fishes",   "horse", "adoption"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    CHECK(pa_market_sells_animal(refused[i], NULL));
+    CHECK(pa_market_sells_animal(refused[i], "product"));
+  }
+  /* A kind that names an animal sale, whatever the category. */
+  CHECK(pa_market_sells_animal("toys", "animal"));
+  CHECK(pa_market_sells_animal(NULL, "live_animal"));
+  CHECK(pa_market_sells_animal(NULL, "puppies"));
+  /* Everything the registry holds is allowed, and ordinary words. */
+  for (int i = 0; i < pa_market_categories(); i++) {
+    CHECK(!pa_market_sells_animal(pa_market_category_at(i)->name, "product"));
+    CHECK(!pa_market_sells_animal(pa_market_category_at(i)->name, "service"));
+  }
+  CHECK(!pa_market_sells_animal("dog food", NULL));
+  CHECK(!pa_market_sells_animal("cars", "thing"));
+  CHECK(!pa_market_sells_animal(NULL, NULL));
+  CHECK(!pa_market_sells_animal("", ""));
+  /* A word longer than any animal word is none (and never overflows). */
+  char longword[200];
+  memset(longword, 'a', sizeof longword - 1);
+  longword[sizeof longword - 1] = '\0';
+  CHECK(!pa_market_sells_animal(longword, longword));
+  CHECK(strstr(PA_MARKET_LIVE_ANIMALS_POLICY, "adoption post") != NULL);
+}
+
+static void registry(void) {
+  CHECK(pa_market_categories() == 10);
+  CHECK(pa_market_category_find("toys") >= 0);
+  CHECK(pa_market_category_find("animals") < 0);
+  CHECK(pa_market_category_find(NULL) < 0);
+  CHECK(pa_market_category_at(-1) == NULL);
+  CHECK(pa_market_category_at(pa_market_categories()) == NULL);
+  for (int i = 0; i < pa_market_categories(); i++) {
+    const pa_market_category *c = pa_market_category_at(i);
+    CHECK(c->fee_bps > 0 && c->fee_bps < 10000);
+    CHECK(c->service_ok || c->product_ok);
+    CHECK(strlen(c->name) <= 20); /* listings.category's CHECK */
+  }
+  CHECK(pa_market_category_at(pa_market_category_find("walking"))->fee_bps == 1200);
+  CHECK(pa_market_species_find("guinea pig") == 4);
+  CHECK(pa_market_species_find("dragon") < 0);
+  CHECK(pa_market_lang_ok("zh-Hans") && pa_market_lang_ok("pt") && !pa_market_lang_ok("en-XA"));
+}
+
+/* Parses text as a new listing onto a fresh struct: its status code (0 accepted). */
+static int parse(const char *text, pa_market_err *e) {
+  cJSON *b = cJSON_Parse(text);
+  pa_market_listing *l = malloc(sizeof *l);
+  pa_market_listing_defaults(l);
+  int rc = pa_market_listing_parse(b, 1, l, e);
+  free(l);
+  cJSON_Delete(b);
+  return rc == 0 ? 0 : e->status;
+}
+
+static void readers(void) {
+  pa_market_err e;
+  char body[2048];
+  const char *frame =
+      "{\"title\":\"%s\",\"photos\":[\"m_1\"],\"price_minor\":%s,\"currency\":"
+      "\"CLP\",\"condition\":\"new\",\"kind\":\"product\",\"category\":\"toys\","
+      "\"location\":{\"city\":\"X\",\"country\":\"CL\"},\"shipping\":{\"pickup\":true}}";
+  char title[PA_MARKET_TITLE_MAX + 2];
+  memset(title, 'x', sizeof title - 1);
+  title[PA_MARKET_TITLE_MAX] = '\0';
+  snprintf(body, sizeof body, frame, title, "1");
+  CHECK(parse(body, &e) == 0);
+  title[PA_MARKET_TITLE_MAX] = 'x';
+  title[PA_MARKET_TITLE_MAX + 1] = '\0';
+  snprintf(body, sizeof body, frame, title, "1");
+  CHECK(parse(body, &e) == 400 && strcmp(e.field, "title") == 0);
+  snprintf(body, sizeof body, frame, "T", "1000000000000000");
+  CHECK(parse(body, &e) == 0);
+  snprintf(body, sizeof body, frame, "T", "1000000000000001");
+  CHECK(parse(body, &e) == 400 && strcmp(e.field, "price_minor") == 0);
+  snprintf(body, sizeof body, frame, "T", "4.99");
+  CHECK(parse(body, &e) == 400);
+  CHECK(parse("[]", &e) == 400 && e.field[0] == '\0');
+  CHECK(parse("{\"category\":\"pets\"}", &e) == 422 &&
+        strcmp(e.code, "live_animals_forbidden") == 0 && strcmp(e.field, "category") == 0);
+  /* Shipping as stored reads back. */
+  pa_market_listing *l = malloc(sizeof *l);
+  pa_market_listing_defaults(l);
+  l->nzones = 1;
+  snprintf(l->zones[0].name, sizeof l->zones[0].name, "Sul \"BR\"");
+  l->zones[0].price_minor = 0;
+  l->pickup = 1;
+  char *json = pa_market_shipping_json(l);
+  pa_market_listing_defaults(l);
+  CHECK(json && pa_market_shipping_load(json, l, &e) == 0);
+  CHECK(l->nzones == 1 && l->pickup == 1 && strcmp(l->zones[0].name, "Sul \"BR\"") == 0);
+  cJSON_free(json);
+  free(l);
+}
+
+int main(void) {
+  RUN(live_animals);
+  RUN(registry);
+  RUN(readers);
+  return pa_test_summary("web.market");
+}
