@@ -156,6 +156,12 @@ describe('the marketplace: sellers and listings', () => {
     assert.ok(page.body.listings >= 2);
     assertError(await new Client(server).get(`/api/v1/sellers/${bob.id}`), 404, 'not_found');
     assertError(await new Client(server).get('/api/v1/listings/lst_999999'), 404, 'not_found');
+    // "Download my data" holds the seller profile, the listings and their photos.
+    const x = (await ann.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(x.seller.map((r) => [r.name, r.provider, r.paypal_email, r.connected]), [['Shop ann', 'paypal', 'pay.ann@example.test', false]]);
+    assert.ok(x.listings.some((r) => r.id === l.id && r.price_minor === 1299 && r.currency === 'USD' && JSON.parse(r.shipping).pickup === true));
+    assert.deepEqual(x.listing_photos.filter((r) => r.listing === l.id).map((r) => r.file), l.photos.map((p) => p.url.replace('/media/', '')));
+    assert.deepEqual((await bob.c.get('/api/v1/me/export')).body.listings, []);
   });
 
   test('live animals cannot be listed: 422 live_animals_forbidden with the adoption policy', async () => {

@@ -340,10 +340,6 @@ out:
   free(l);
 }
 
-typedef struct edit_ctx {
-  pa_store_market_row *row;
-} edit_ctx;
-
 static int keep_row(void *ctx, const pa_store_market_row *r) {
   memcpy(ctx, r, sizeof *r);
   return 0;

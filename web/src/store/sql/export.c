@@ -48,6 +48,16 @@ static const pa_store_export_col devices[] = {C("browser", TEXT), C("os", TEXT),
                                               C("first_seen_at", TIME), C("last_seen_at", TIME)};
 static const pa_store_export_col roles[] = {C("role", TEXT), C("granted_at", TIME)};
 static const pa_store_export_col two_step[] = {C("enabled_at", TIME)};
+static const pa_store_export_col seller[] = {C("name", TEXT), C("provider", TEXT),
+                                             C("paypal_email", TEXT), C("connected", BOOL),
+                                             C("created_at", TIME)};
+static const pa_store_export_col listings[] = {
+    ID("id", "lst"),       C("title", TEXT),    C("description", TEXT), C("lang", TEXT),
+    C("price_minor", INT), C("currency", TEXT), C("stock", INT),        C("kind", TEXT),
+    C("condition", TEXT),  C("category", TEXT), C("city", TEXT),        C("country", TEXT),
+    C("shipping", TEXT),   C("status", TEXT),   C("created_at", TIME)};
+static const pa_store_export_col listing_photos[] = {ID("listing", "lst"), C("position", INT),
+                                                     C("file", TEXT)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -72,6 +82,9 @@ static const pa_store_export_section sections[] = {
     S("known_devices", 0, devices),
     S("roles", 0, roles),
     S("two_step", 0, two_step),
+    S("seller", 0, seller),
+    S("listings", 0, listings),
+    S("listing_photos", 0, listing_photos),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -113,6 +126,13 @@ static const char *const queries[SECTIONS] = {
     " ORDER BY first_seen_at, browser, os",
     "SELECT role, granted_at FROM user_roles WHERE user_id = ?1 ORDER BY role",
     "SELECT enabled_at FROM user_totp WHERE user_id = ?1 AND enabled_at IS NOT NULL",
+    /* The marketplace (issue 20): a list of at most one seller profile. */
+    "SELECT name, provider, paypal_email, mp_connected, created_at FROM sellers WHERE user_id = ?1",
+    "SELECT id, title, description, lang, price_minor, currency, stock, kind, condition, category,"
+    " city, country, shipping, status, created_at FROM listings WHERE seller_id = ?1 ORDER BY id",
+    "SELECT ph.listing_id, ph.position, ph.media || '.' || m.ext FROM listing_photos ph"
+    " JOIN listings l ON l.id = ph.listing_id JOIN media m ON m.hash = ph.media"
+    " WHERE l.seller_id = ?1 ORDER BY ph.listing_id, ph.position",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };

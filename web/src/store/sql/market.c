@@ -297,7 +297,6 @@ typedef struct walk {
   pa_store_market_row_fn fn;
   void *ctx;
   pa_store_market_row *r; /* large: on the heap */
-  int sort;
 } walk;
 
 static int each_row(void *ctx, pa_sql_stmt *st) {
@@ -307,7 +306,7 @@ static int each_row(void *ctx, pa_sql_stmt *st) {
 }
 
 static int one(pa_store *db, pa_sql_stmt *st, int rc, pa_store_market_row_fn fn, void *ctx) {
-  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row)), 0};
+  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row))};
   if (!w.r) {
     pa_sq_done(st);
     return PA_STORE_ENOMEM;
@@ -424,7 +423,7 @@ int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_stor
     pa_sq_done(st);
     return pa_sq_fail(db, "browse listings");
   }
-  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row)), sort};
+  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row))};
   if (!w.r) {
     pa_sq_done(st);
     return PA_STORE_ENOMEM;
@@ -459,7 +458,7 @@ int pa_store_market_seller_listings(pa_store *db, int64_t seller, int64_t viewer
     pa_sq_done(st);
     return pa_sq_fail(db, "seller listings");
   }
-  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row)), 0};
+  walk w = {fn, ctx, malloc(sizeof(pa_store_market_row))};
   if (!w.r) {
     pa_sq_done(st);
     return PA_STORE_ENOMEM;
