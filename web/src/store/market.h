@@ -117,7 +117,8 @@ typedef struct pa_store_market_query {
 } pa_store_market_query;
 
 /* The active listings q selects, no moderator hid, of sellers with no block
- * with the viewer, in q->sort's order; *next and *more as pa_sq_page. */
+ * with the viewer, in q->sort's order; *next and *more say where the next page starts and whether
+ * there is one. */
 int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
                            void *ctx, pa_store_cursor *next, int *more);
 /* seller's listings, newest first: all of them when mine (drafts, paused,
