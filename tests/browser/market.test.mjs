@@ -38,7 +38,9 @@ async function open(pathname, { cookie, size }) {
   return { context, page, problems };
 }
 
+// axe, and nothing wider than the screen.
 async function axe(page, what) {
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what}: wider than the screen`);
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
