@@ -64,14 +64,16 @@ export async function mount(root, _params, ctx) {
   const sort = select('sort', ['newest', 'price_asc', 'price_desc'].map((s) => [s, t(`market.sort.${s}`)]));
   const searchRow = row('mkt-q', 'market.search', q);
   const apply = el('button', { type: 'submit', className: 'kit-primary', textContent: t('market.apply') });
-  form.append(searchRow,
-    el('fieldset', { className: 'mkt-fieldset' }, el('legend', { textContent: t('market.filters') }),
-      el('div', { className: 'mkt-filter-grid' },
-        row('mkt-price-min', 'market.priceMin', priceMin), row('mkt-price-max', 'market.priceMax', priceMax),
-        row('mkt-currency', 'market.currency', currency), row('mkt-species', 'market.species', species),
-        row('mkt-condition', 'market.conditionLabel', condition), row('mkt-city', 'market.city', city),
-        row('mkt-sort', 'market.sortLabel', sort))),
-    el('div', { className: 'kit-actions' }, apply));
+  // Folded on phones (the results would start a screen below) unless a filter is set.
+  const filters = el('details', { className: 'mkt-fieldset', open: matchMedia('(min-width: 720px)').matches
+    || FILTERS.some((f) => f !== 'q' && f !== 'category' && want.has(f)) },
+  el('summary', { textContent: t('market.filters') }),
+  el('div', { className: 'mkt-filter-grid' },
+    row('mkt-price-min', 'market.priceMin', priceMin), row('mkt-price-max', 'market.priceMax', priceMax),
+    row('mkt-currency', 'market.currency', currency), row('mkt-species', 'market.species', species),
+    row('mkt-condition', 'market.conditionLabel', condition), row('mkt-city', 'market.city', city),
+    row('mkt-sort', 'market.sortLabel', sort)));
+  form.append(searchRow, filters, el('div', { className: 'kit-actions' }, apply));
   const note = el('p', { className: 'kit-help', hidden: true });
   const failure = el('p', { className: 'kit-error', role: 'alert' });
 
@@ -100,6 +102,7 @@ export async function mount(root, _params, ctx) {
     const id = { currency: 'mkt-currency', price_min: 'mkt-price-min', price_max: 'mkt-price-max', city: 'mkt-city',
       sort: 'mkt-sort', q: 'mkt-q' }[error.field];
     if (id) {
+      if (id !== 'mkt-q') filters.open = true;
       errors[id].textContent = error.message || failureText(t, error);
       document.getElementById(id).setAttribute('aria-invalid', 'true');
     } else failure.textContent = failureText(t, error);
@@ -125,6 +128,7 @@ export async function mount(root, _params, ctx) {
       if (!input.value.trim()) continue;
       const minor = decimalToMinor(input.value, currency.value || 'USD');
       if (minor === null) {
+        filters.open = true;
         errors[id].textContent = t('market.error.amount');
         input.setAttribute('aria-invalid', 'true');
         input.focus();

@@ -3,11 +3,13 @@
 // becomes a seller on /sell, tries to list a live animal and is refused with
 // the adoption policy, then lists a dog bed with two real photos (prepared by
 // the core: the stored files carry no metadata); a buyer finds it on /market
-// by its category chip, opens it, moves through the photo carousel with the
-// keyboard, and reaches the seller's page, which a reload keeps; the seller
-// pauses it and deletes it from "My listings". A country the server refuses
-// is named beside its field (the server's nested `location.country`). Searching
-// by `q` is not exercised: text search over listings is not on main yet.
+// by its category chip (after a price order the server refuses without a
+// currency, said beside Currency), opens it, moves through the photo
+// carousel with the keyboard, and reaches the seller's page, which a reload
+// keeps; the seller pauses it and deletes it from "My listings". A country
+// the server refuses is named beside its field (the server's nested
+// `location.country`). Searching by `q` is not exercised: text search over
+// listings is not on main yet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -128,9 +130,20 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     ({ context, page, problems } = await open('/market', { cookie: buyer.cookie, size }));
     await waitForText(page, 'h1', 'Market');
     await axe(page, `${sizeName}: the market`);
-    await enter(page.getByRole('button', { name: 'Beds', exact: true }));
-    await page.waitForURL((u) => u.search === '?category=beds');
+    // The filters (folded on a phone): a price order without a currency is refused beside Currency.
+    const filters = page.locator('details.mkt-fieldset');
+    assert.equal(await filters.evaluate((d) => d.open), sizeName === 'desktop');
+    if (sizeName === 'phone') await enter(filters.locator('summary'));
+    await page.getByLabel('Sort by').selectOption('price_asc');
+    await enter(page.getByRole('button', { name: 'Show results' }));
+    await waitForText(page, '#mkt-currency-error', 'needs ?currency=');
+    assert.equal(await page.locator('#mkt-currency').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Currency').selectOption('USD');
+    await enter(page.getByRole('button', { name: 'Show results' }));
     const card = page.getByRole('link', { name: title });
+    await card.waitFor();
+    await enter(page.getByRole('button', { name: 'Beds', exact: true }));
+    await page.waitForURL((u) => u.search === '?category=beds&currency=USD&sort=price_asc');
     await card.waitFor();
     assert.equal(await page.getByRole('button', { name: 'Beds', exact: true }).getAttribute('aria-pressed'), 'true');
     await axe(page, `${sizeName}: results for Beds`);
