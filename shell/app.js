@@ -48,6 +48,14 @@ route('/admin', 'admin', { auth: true }); // the team's console; the screen refu
 route('/plans', 'plans');
 route('/billing/return', 'billing-return', { auth: true });
 route('/billing', 'billing', { auth: true });
+// The marketplace (screens/market.js, my-listings.js, listing.js, seller.js, sell.js;
+// shared parts in market-kit.js): browsing is for everyone, selling needs a session.
+route('/market', 'market');
+route('/market/mine', 'my-listings', { auth: true });
+route('/listings/:id', 'listing');
+route('/sellers/:id', 'seller');
+route('/sell', 'sell', { auth: true });
+route('/sell/:id', 'sell', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });

@@ -1,0 +1,152 @@
+// /market: browse the marketplace (issue 20). Category chips, a search box
+// (GET /api/v1/listings?q=, the text search lane's; until the server knows
+// `q` a refusal naming it is said and the filters alone answer), filters
+// (price range in one currency, species, condition, city), an order, and the
+// results as a grid of cards (DOM, not the core's canvas grid). Every choice
+// lives in the URL (?category=beds&q=…), so a reload or a shared link shows
+// the same results.
+import { get } from '../api.js';
+import { el, failureText } from '../compose-kit.js';
+import { CATEGORIES, CONDITIONS, CURRENCIES, SPECIES, categoryName, conditionName, decimalToMinor, listingGrid,
+  minorToDecimal, speciesName } from '../market-kit.js';
+
+const FILTERS = ['q', 'category', 'species', 'condition', 'city', 'currency', 'price_min', 'price_max', 'sort'];
+
+export async function mount(root, _params, ctx) {
+  const { t } = ctx;
+  const signedIn = !!(await ctx.session()).user;
+  const want = new URLSearchParams(location.search);
+
+  root.append(el('h1', { textContent: t('market.title') }),
+    el('p', { className: 'mkt-actions' },
+      el('a', { href: '/sell', className: 'kit-button', textContent: t('market.sell') }),
+      signedIn ? el('a', { href: '/market/mine', className: 'kit-secondary', textContent: t('market.mine') }) : null));
+
+  // ---- category chips: toggle buttons, one pressed at most ("All": none)
+  const chips = el('div', { className: 'mkt-chips', role: 'group', 'aria-label': t('market.categories') });
+  const chip = (value, label) => {
+    const b = el('button', { type: 'button', className: 'mkt-chip', textContent: label,
+      'aria-pressed': String((want.get('category') ?? '') === value) });
+    b.dataset.category = value;
+    b.addEventListener('click', () => {
+      for (const c of chips.children) c.setAttribute('aria-pressed', String(c === b));
+      search();
+    });
+    return b;
+  };
+  chips.append(chip('', t('market.allCategories')), ...CATEGORIES.map((c) => chip(c, categoryName(t, c))));
+
+  // ---- the search box and the filters, one form
+  const form = el('form', { className: 'mkt-filters', role: 'search', noValidate: true });
+  const errors = {};
+  const row = (id, labelKey, control) => {
+    control.id = id;
+    errors[id] = el('p', { id: `${id}-error`, className: 'kit-error' });
+    control.setAttribute('aria-describedby', `${id}-error`);
+    return el('div', { className: 'kit-field' }, el('label', { htmlFor: id, textContent: t(labelKey) }), control, errors[id]);
+  };
+  const select = (name, options, any) => {
+    const s = el('select', { name });
+    if (any) s.append(el('option', { value: '', textContent: any }));
+    for (const [value, label] of options) s.append(el('option', { value, textContent: label }));
+    s.value = want.get(name) ?? (any ? '' : options[0][0]);
+    return s;
+  };
+  const q = el('input', { type: 'search', name: 'q', maxLength: 100, autocomplete: 'off', value: want.get('q') ?? '' });
+  const currency = select('currency', CURRENCIES.map((c) => [c, c]), t('market.anyCurrency'));
+  const amount = (name) => el('input', { type: 'text', name, inputMode: 'decimal', autocomplete: 'off',
+    value: want.get(name) && want.get('currency') ? minorToDecimal(want.get(name), want.get('currency')) : '' });
+  const priceMin = amount('price_min');
+  const priceMax = amount('price_max');
+  const species = select('species', SPECIES.map((s) => [s, speciesName(t, s)]), t('market.anySpecies'));
+  const condition = select('condition', CONDITIONS.map((c) => [c, conditionName(t, c)]), t('market.anyCondition'));
+  const city = el('input', { type: 'text', name: 'city', maxLength: 120, autocomplete: 'address-level2', value: want.get('city') ?? '' });
+  const sort = select('sort', ['newest', 'price_asc', 'price_desc'].map((s) => [s, t(`market.sort.${s}`)]));
+  const searchRow = row('mkt-q', 'market.search', q);
+  const apply = el('button', { type: 'submit', className: 'kit-primary', textContent: t('market.apply') });
+  // Folded on phones (the results would start a screen below) unless a filter is set.
+  const filters = el('details', { className: 'mkt-fieldset', open: matchMedia('(min-width: 720px)').matches
+    || FILTERS.some((f) => f !== 'q' && f !== 'category' && want.has(f)) },
+  el('summary', { textContent: t('market.filters') }),
+  el('div', { className: 'mkt-filter-grid' },
+    row('mkt-price-min', 'market.priceMin', priceMin), row('mkt-price-max', 'market.priceMax', priceMax),
+    row('mkt-currency', 'market.currency', currency), row('mkt-species', 'market.species', species),
+    row('mkt-condition', 'market.conditionLabel', condition), row('mkt-city', 'market.city', city),
+    row('mkt-sort', 'market.sortLabel', sort)));
+  form.append(searchRow, filters, el('div', { className: 'kit-actions' }, apply));
+  const note = el('p', { className: 'kit-help', hidden: true });
+  const failure = el('p', { className: 'kit-error', role: 'alert' });
+
+  let query = new URLSearchParams();
+  const grid = listingGrid(t, {
+    label: t('market.results'),
+    empty: t('market.none'),
+    load: async (cursor) => {
+      const p = new URLSearchParams(query);
+      if (cursor) p.set('cursor', cursor);
+      let r = await get(`/api/v1/listings?${p}`);
+      // A server without text search refuses `q` by name: the filters alone answer, and that is said.
+      if (!r.ok && r.error.field === 'q' && p.has('q')) {
+        note.textContent = t('market.searchUnavailable');
+        note.hidden = false;
+        p.delete('q');
+        r = await get(`/api/v1/listings?${p}`);
+      }
+      if (!r.ok) showFailure(r.error);
+      return r;
+    },
+  });
+  root.append(chips, form, note, failure, grid.wrap);
+
+  function showFailure(error) {
+    const id = { currency: 'mkt-currency', price_min: 'mkt-price-min', price_max: 'mkt-price-max', city: 'mkt-city',
+      sort: 'mkt-sort', q: 'mkt-q' }[error.field];
+    if (id) {
+      if (id !== 'mkt-q') filters.open = true;
+      errors[id].textContent = error.message || failureText(t, error);
+      document.getElementById(id).setAttribute('aria-invalid', 'true');
+    } else failure.textContent = failureText(t, error);
+    grid.status.textContent = '';
+  }
+
+  function search({ push = true } = {}) {
+    for (const [id, p] of Object.entries(errors)) {
+      p.textContent = '';
+      document.getElementById(id)?.removeAttribute('aria-invalid');
+    }
+    failure.textContent = '';
+    note.hidden = true;
+    const p = new URLSearchParams();
+    const category = chips.querySelector('[aria-pressed="true"]')?.dataset.category;
+    if (q.value.trim()) p.set('q', q.value.trim());
+    if (category) p.set('category', category);
+    if (species.value) p.set('species', species.value);
+    if (condition.value) p.set('condition', condition.value);
+    if (city.value.trim()) p.set('city', city.value.trim());
+    if (currency.value) p.set('currency', currency.value);
+    for (const [input, name, id] of [[priceMin, 'price_min', 'mkt-price-min'], [priceMax, 'price_max', 'mkt-price-max']]) {
+      if (!input.value.trim()) continue;
+      const minor = decimalToMinor(input.value, currency.value || 'USD');
+      if (minor === null) {
+        filters.open = true;
+        errors[id].textContent = t('market.error.amount');
+        input.setAttribute('aria-invalid', 'true');
+        input.focus();
+        return;
+      }
+      p.set(name, String(minor));
+    }
+    if (sort.value !== 'newest') p.set('sort', sort.value);
+    query = p;
+    if (push) {
+      const url = `/market${p.size ? `?${p}` : ''}`;
+      if (url !== location.pathname + location.search) history.replaceState(null, '', url);
+    }
+    return grid.reload();
+  }
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    search();
+  });
+  await search({ push: FILTERS.some((f) => want.has(f)) });
+}
