@@ -4,7 +4,7 @@
 // listing cards of a results grid. Loaded only with those screens, so it
 // costs nothing at start. Listing text is the seller's: only ever textContent.
 import { el } from './compose-kit.js';
-import { currentLocale } from './i18n.js';
+import { currentLocale, money } from './i18n.js';
 import { SPECIES } from './pets.js';
 
 // In the server's order (market_rules.c: categories, conditions).
@@ -12,8 +12,8 @@ export const CATEGORIES = ['food', 'toys', 'beds', 'health', 'grooming', 'access
   'training', 'other'];
 export const CONDITIONS = ['new', 'like_new', 'used', 'n/a'];
 export { SPECIES };
-// ISO 4217 exponents, as web/src/pay/money.c has them (CLP has no minor unit).
-export const EXPONENTS = { USD: 2, EUR: 2, BRL: 2, ARS: 2, MXN: 2, COP: 2, CLP: 0 };
+// ISO 4217 exponents, as web/src/pay/money.c has them (CLP and JPY have no minor unit).
+export const EXPONENTS = { USD: 2, EUR: 2, BRL: 2, ARS: 2, MXN: 2, COP: 2, CLP: 0, JPY: 0 };
 export const CURRENCIES = Object.keys(EXPONENTS);
 // The catalogs a listing may be written in (market_rules.c: langs).
 export const LANGS = ['ar', 'bn', 'de', 'en', 'es', 'fr', 'hi', 'id', 'it', 'ja', 'ko', 'nl', 'pl', 'pt', 'ru', 'th',
@@ -24,7 +24,7 @@ export const conditionName = (t, c) => t(`market.cond.${c === 'n/a' ? 'na' : c}`
 export const speciesName = (t, s) => t(`petedit.species.${s.replace(' ', '_')}`);
 
 // The Intl locale for the current catalog (the pseudo-locale formats as English).
-export const intlLocale = () => (currentLocale() === 'en-XA' ? 'en' : currentLocale() || 'en');
+const intlLocale = () => (currentLocale() === 'en-XA' ? 'en' : currentLocale() || 'en');
 
 // 3990 USD → "39.90" — exact decimal text from integer minor units, never a float.
 export function minorToDecimal(minor, currency) {
@@ -33,17 +33,10 @@ export function minorToDecimal(minor, currency) {
   return exp ? `${digits.slice(0, -exp)}.${digits.slice(-exp)}` : digits;
 }
 
-// price(3990, 'USD') → "$39.90" in the person's locale: Intl.NumberFormat with
-// the currency's exponent as its fraction digits, fed the exact decimal text.
-export function price(minor, currency) {
-  const exp = EXPONENTS[currency] ?? 2;
-  try {
-    return new Intl.NumberFormat(intlLocale(), { style: 'currency', currency, minimumFractionDigits: exp,
-      maximumFractionDigits: exp }).format(minorToDecimal(minor, currency));
-  } catch {
-    return `${minorToDecimal(minor, currency)} ${currency}`;
-  }
-}
+// price(3990, 'USD') → "$39.90" in the person's locale: the core formats it
+// (i18n.js money(), as the Billing screen's prices), fed the exact decimal
+// text of the integer minor units.
+export const price = (minor, currency) => money(minorToDecimal(minor, currency), currency);
 
 // "39,90" or "39.90" → 3990 for a currency with two decimals; null when the
 // text is not an amount with at most the currency's digits after the point.
