@@ -2,8 +2,11 @@
 #include "orders.h"
 
 #include "log.h"
+#include "pay/pay.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Writes the paid rows of o once. */
 static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
@@ -103,4 +106,51 @@ void pa_orders_work(pa_store *db, int64_t now) {
   advance(db, PA_ORDER_AWAITING_PAYMENT, PA_ORDER_CANCELLED, now);
   advance(db, PA_ORDER_SHIPPED, PA_ORDER_DELIVERED, now);
   advance(db, PA_ORDER_DELIVERED, PA_ORDER_COMPLETED, now);
+}
+
+int pa_orders_refund(pa_store *db, pa_pay *pay, int64_t id, int64_t actor, int64_t now, char *err,
+                     size_t errlen) {
+  pa_store_order o;
+  pa_pay_txn t;
+  char key[80], perr[PA_PAY_ERR_MAX] = "";
+  int rc = pa_store_order_get(db, id, &o);
+  if (rc != PA_STORE_OK) return rc;
+  memset(&t, 0, sizeof t);
+  snprintf(key, sizeof key, "%s-refund", o.idem_key);
+  if (pa_pay_refund(pay, PA_PAY_PAYPAL, "", o.capture_id, 0, NULL, key, &t, perr) != PA_PAY_OK) {
+    snprintf(err, errlen, "%s", perr);
+    return PA_STORE_EDB;
+  }
+  return pa_orders_refunded(db, id, t.id, actor, now);
+}
+
+int pa_orders_charge_event(pa_store *db, pa_pay *pay, const pa_pay_txn *txn, int64_t now, int *rc) {
+  const char *ref = txn->reference;
+  pa_store_order o;
+  int applied = 0;
+  int64_t found = 0;
+  char err[PA_PAY_ERR_MAX] = "";
+  /* A refund may come without our reference: it names the charge it
+   * reverses, which an order keeps. We record our refunds when we make
+   * them, so it is only acknowledged. */
+  if (txn->kind != PA_PAY_TXN_CHARGE && txn->parent_id[0]) {
+    *rc = pa_store_order_by_capture(db, txn->parent_id, &found);
+    if (*rc == PA_STORE_OK) return 1;
+    if (*rc != PA_STORE_ENOTFOUND) return 1;
+    *rc = PA_STORE_OK;
+  }
+  if (strncmp(ref, "ord_", 4) != 0 || ref[4] < '1' || ref[4] > '9' ||
+      strspn(ref + 4, "0123456789") != strlen(ref + 4) || strlen(ref + 4) > 15)
+    return 0;
+  const int64_t id = strtoll(ref + 4, NULL, 10);
+  *rc = PA_STORE_OK;
+  /* Refunds are recorded when we make them; only charges are news. */
+  if (txn->kind != PA_PAY_TXN_CHARGE) return 1;
+  if ((*rc = pa_orders_paid(db, id, txn->id, 0, now, &applied)) != PA_STORE_OK ||
+      (*rc = pa_store_order_get(db, id, &o)) != PA_STORE_OK)
+    return 1;
+  if (o.state == PA_ORDER_CANCELLED && !o.refund_id[0] &&
+      (*rc = pa_orders_refund(db, pay, id, 0, now, err, sizeof err)) != PA_STORE_OK)
+    pa_log_event("warn", "orders", "refund ord_%lld after a lapse: %s", (long long)id, err);
+  return 1;
 }

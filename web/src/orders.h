@@ -29,6 +29,20 @@ int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t 
 /* Cancels unpaid order id by actor (0: the server, the reservation lapsed)
  * and gives its units back; *moved 0 when it was no longer unpaid. */
 int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int *moved);
+/* A PayPal charge a webhook reported (txn, verified): when its reference
+ * names one of our orders ("ord_N"), it is applied as the return's capture
+ * would (once, whichever comes first), and refunded at once through pay when
+ * the order had lapsed before the money came. 1 when txn was an order's
+ * (handled or put back: *rc), 0 when it is none of the marketplace's. */
+struct pa_pay;
+struct pa_pay_txn;
+int pa_orders_charge_event(pa_store *db, struct pa_pay *pay, const struct pa_pay_txn *txn,
+                           int64_t now, int *rc);
+/* Refunds order id's charge (key: the order's, so a retry refunds once) and
+ * records it; PA_STORE_OK, or PA_STORE_EDB also when the provider failed
+ * (err says why). */
+int pa_orders_refund(pa_store *db, struct pa_pay *pay, int64_t id, int64_t actor, int64_t now,
+                     char *err, size_t errlen);
 /* The worker's round: lapsed reservations cancelled, shipped orders past
  * PA_ORDER_AUTO_DELIVER_SECONDS delivered, delivered ones past
  * PA_ORDER_HOLD_SECONDS completed. */

@@ -766,27 +766,23 @@ void pa_api_order_deliver(pa_srv_req *rq) {
     simple_move(rq, &o, PA_ORDER_SHIPPED, PA_ORDER_DELIVERED, NULL);
 }
 
-/* Refunds order o's charge through the provider (the order's key, so a
- * retry refunds once) and records it. 0, or -1 with the error sent. */
+/* Refunds order o's charge through the provider and records it (orders.c).
+ * 0, or -1 with the error sent. */
 static int refund(pa_srv_req *rq, const pa_store_order *o) {
-  char key[80], err[PA_PAY_ERR_MAX] = "";
-  pa_pay_txn t;
-  memset(&t, 0, sizeof t);
-  snprintf(key, sizeof key, "%s-refund", o->idem_key);
-  if (pa_pay_refund(rq->srv->pay, PA_PAY_PAYPAL, "", o->capture_id, 0, NULL, key, &t, err) !=
-      PA_PAY_OK) {
+  char err[PA_PAY_ERR_MAX] = "";
+  int rc =
+      pa_orders_refund(rq->db, rq->srv->pay, o->id, rq->viewer, pa_clock_now(), err, sizeof err);
+  if (rc == PA_STORE_OK) return 0;
+  if (err[0]) {
     pa_log_event("warn", "orders", "refund ord_%lld: %s", (long long)o->id, err);
     pa_api_error(rq, 502, "provider_unreachable",
                  "The refund could not be made with the payment provider; nothing changed, try "
                  "again in a moment",
                  NULL);
-    return -1;
-  }
-  if (pa_orders_refunded(rq->db, o->id, t.id, rq->viewer, pa_clock_now()) != PA_STORE_OK) {
+  } else {
     pa_api_internal(rq, "record refund");
-    return -1;
   }
-  return 0;
+  return -1;
 }
 
 void pa_api_order_cancel(pa_srv_req *rq) {

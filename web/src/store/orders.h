@@ -74,6 +74,9 @@ int pa_store_order_item_add(pa_store *db, int64_t order, int position, int64_t l
                             int64_t variant, const char *title, int64_t unit_minor,
                             int64_t quantity);
 int pa_store_order_get(pa_store *db, int64_t id, pa_store_order *o);
+/* The order whose charge is the provider's capture_id into *id;
+ * PA_STORE_ENOTFOUND when none. */
+int pa_store_order_by_capture(pa_store *db, const char *capture_id, int64_t *id);
 int pa_store_order_set_payment(pa_store *db, int64_t id, const char *pay_id,
                                const char *approve_url);
 int pa_store_order_set_capture(pa_store *db, int64_t id, const char *capture_id);

@@ -285,6 +285,19 @@ int pa_store_order_get(pa_store *db, int64_t id, pa_store_order *o) {
                             : pa_sq_fail(db, "order");
 }
 
+int pa_store_order_by_capture(pa_store *db, const char *capture_id, int64_t *id) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id FROM market_orders WHERE capture_id = ?1 AND"
+                                   " capture_id <> '' ORDER BY id LIMIT 1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, capture_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) *id = pa_sq_i64(st, 0);
+  pa_sq_done(st);
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, "order by capture");
+}
+
 static int set_text(pa_store *db, const char *sql, int64_t id, const char *a, const char *b) {
   pa_sql_stmt *st = pa_sq_stmt(db, sql);
   if (!st) return PA_STORE_EDB;
