@@ -383,8 +383,7 @@ static const route routes[] = {
      PA_LIMIT_BILLING},
     {"POST", "/api/v1/orders/{ord}/ship", pa_api_order_ship, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/orders/{ord}/deliver", pa_api_order_deliver, F_AUTH, PA_LIMIT_WRITE},
-    {"POST", "/api/v1/orders/{ord}/cancel", pa_api_order_cancel, F_AUTH | F_SLOW,
-     PA_LIMIT_BILLING},
+    {"POST", "/api/v1/orders/{ord}/cancel", pa_api_order_cancel, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
     /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
      * The share routes come before the {word} ones, which would take "shares" as a kind. */
     {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},
