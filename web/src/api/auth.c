@@ -15,6 +15,7 @@
 #include "store/email.h"
 #include "store/moderation.h"
 #include "store/notifications.h"
+#include "store/orders.h"
 #include "store/people.h"
 #include "store/sessions.h"
 #include "store/totp.h"
@@ -387,6 +388,24 @@ out:
   cJSON_Delete(body);
 }
 
+static int sum_balance(void *ctx, const char *currency, int64_t pending, int64_t available) {
+  (void)currency;
+  *(int64_t *)ctx += pending + available;
+  return 0;
+}
+
+/* 1 when the viewer has open orders, 2 when a seller balance is not paid
+ * out, 0 when neither, -1 with the error sent. */
+static int account_has_orders(pa_srv_req *rq) {
+  int64_t open = 0, owed = 0;
+  if (pa_store_orders_open(rq->db, rq->viewer, &open) != PA_STORE_OK ||
+      pa_store_ledger_balance(rq->db, rq->viewer, sum_balance, &owed) != PA_STORE_OK) {
+    pa_api_internal(rq, "open orders");
+    return -1;
+  }
+  return open ? 1 : owed ? 2 : 0;
+}
+
 void pa_api_delete_me(pa_srv_req *rq) {
   static const char *const fields[] = {"password", NULL};
   const char *password;
@@ -398,6 +417,18 @@ void pa_api_delete_me(pa_srv_req *rq) {
     goto out;
   if (!pa_api_password_matches(&cred, password)) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
+    goto out;
+  }
+  /* The marketplace: goods or money still on their way between this person
+   * and someone else keep the account (its orders name them both). */
+  int open = account_has_orders(rq);
+  if (open < 0) goto out;
+  if (open) {
+    pa_api_error(rq, 409, open == 1 ? "open_orders" : "unpaid_balance",
+                 open == 1 ? "You have orders still open as a buyer or a seller; finish or cancel "
+                             "them before deleting your account"
+                           : "Your seller balance has not been paid out yet; nothing was deleted",
+                 NULL);
     goto out;
   }
   /* A provider must never charge a deleted account: its subscriptions are

@@ -365,6 +365,25 @@ static const route routes[] = {
     {"GET", "/api/v1/listings/{lst}", pa_api_market_listing_get, 0, PA_LIMIT_NONE},
     {"PATCH", "/api/v1/listings/{lst}", pa_api_market_listing_edit, F_AUTH, PA_LIMIT_WRITE},
     {"DELETE", "/api/v1/listings/{lst}", pa_api_market_listing_delete, F_AUTH, PA_LIMIT_WRITE},
+    /* Cart, addresses, checkout and orders: the handlers check whose order it is (its buyer
+     * or its seller; anyone else gets 404). Provider calls run on the slow workers. */
+    {"GET", "/api/v1/cart", pa_api_cart_get, F_AUTH, PA_LIMIT_NONE},
+    {"DELETE", "/api/v1/cart", pa_api_cart_clear, F_AUTH, PA_LIMIT_WRITE},
+    {"PUT", "/api/v1/cart/items", pa_api_cart_put, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/cart/items/{lst}", pa_api_cart_item_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/cart/items/{lst}/{lv}", pa_api_cart_item_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/me/addresses", pa_api_addresses_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/me/addresses", pa_api_address_create, F_AUTH, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/me/addresses/{adr}", pa_api_address_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/me/seller/balance", pa_api_seller_balance, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/checkout", pa_api_checkout, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"GET", "/api/v1/orders", pa_api_orders_list, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/orders/{ord}", pa_api_order_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/orders/{ord}/capture", pa_api_order_capture, F_AUTH | F_SLOW,
+     PA_LIMIT_BILLING},
+    {"POST", "/api/v1/orders/{ord}/ship", pa_api_order_ship, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/deliver", pa_api_order_deliver, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/cancel", pa_api_order_cancel, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
     /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
      * The share routes come before the {word} ones, which would take "shares" as a kind. */
     {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},

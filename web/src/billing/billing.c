@@ -3,6 +3,7 @@
 #include "billing/billing.h"
 
 #include "log.h"
+#include "orders.h"
 #include "pa/pa_civil.h"
 #include "pay/catalog.h"
 #include "pay/parse.h"
@@ -541,6 +542,12 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
     return rc;
   }
   for (int i = 0; i < n; i++) {
+    /* A marketplace order's charge (orders.h): applied there, once. */
+    int orc;
+    if (p == PA_PAY_PAYPAL && pa_orders_charge_event(db, pay, &txns[i], now, &orc)) {
+      if (orc != PA_STORE_OK) return PA_BILLING_EUNREACHABLE; /* again later */
+      continue;
+    }
     if ((rc = txn_sub(db, ev->provider, &txns[i], &sub)) == PA_BILLING_ENOTFOUND &&
         txns[i].parent_id[0] && !txns[i].sub_id[0])
       return PA_BILLING_EUNREACHABLE;         /* a refund before its charge: again later */

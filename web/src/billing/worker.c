@@ -4,6 +4,7 @@
 #include "billing/billing.h"
 #include "clock.h"
 #include "metrics/metrics.h"
+#include "orders.h"
 #include "secev.h"
 #include "store/pay.h"
 
@@ -11,6 +12,8 @@ void pa_billing_round(pa_store *db, void *pay) {
   const int64_t now = pa_clock_now();
   int64_t queued = 0;
   pa_billing_work(db, pay, now);
+  /* The marketplace's clocks (orders.h) need no provider: the same round. */
+  pa_orders_work(db, now);
   if (pa_store_pay_events_pending(db, &queued) == PA_STORE_OK)
     pa_metrics_gauge_set(PA_METRICS_QUEUE_BILLING, queued);
   /* This is the server's one housekeeping round with its own connection:

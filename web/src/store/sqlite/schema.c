@@ -1079,6 +1079,120 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 24: reserved for another lane's step (the lead renumbers on merge). */
+    "SELECT 1;",
+    /* 25: the marketplace's carts, address book, orders and their ledger
+     * (issue 20, items 3–5; web/README.md, "Marketplace"). market_cart_items:
+     * a line per listing and variant (0: none) with its quantity and the
+     * title it had when added, so a listing that went away still shows by
+     * name; no reference to listings, for that reason. market_addresses: the
+     * book, erased with the account. market_checkouts number one checkout,
+     * market_orders its orders, one per seller, with the address copied (a
+     * later edit of the book does not move a parcel), the provider's order
+     * and capture, the idempotency key every provider call of the order
+     * uses, pay_by (when the reservation lapses) and the times of each step;
+     * market_order_items the units and prices as sold (never the client's);
+     * market_order_history a row per transition. market_ledger: every money
+     * movement of an order in minor units, signed, append-only (triggers),
+     * once per (order, event, kind) so a webhook applied twice writes
+     * nothing new: at payment buyer_payment = seller_payable + platform_fee,
+     * at a refund the refund and both shares reversed. */
+    "CREATE TABLE market_cart_items ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  listing_id INTEGER NOT NULL CHECK (listing_id > 0),"
+    "  variant_id INTEGER NOT NULL DEFAULT 0 CHECK (variant_id >= 0),"
+    "  quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 99),"
+    "  title TEXT NOT NULL DEFAULT '' CHECK (length(title) <= 120),"
+    "  added_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, listing_id, variant_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE market_addresses ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),"
+    "  line1 TEXT NOT NULL CHECK (length(line1) BETWEEN 1 AND 200),"
+    "  line2 TEXT NOT NULL DEFAULT '' CHECK (length(line2) <= 200),"
+    "  city TEXT NOT NULL CHECK (length(city) BETWEEN 1 AND 80),"
+    "  region TEXT NOT NULL DEFAULT '' CHECK (length(region) <= 80),"
+    "  postal_code TEXT NOT NULL DEFAULT '' CHECK (length(postal_code) <= 20),"
+    "  phone TEXT NOT NULL DEFAULT '' CHECK (length(phone) <= 30),"
+    "  country TEXT NOT NULL CHECK (length(country) = 2 AND country GLOB '[A-Z][A-Z]'),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX market_addresses_user ON market_addresses(user_id, id);"
+    "CREATE TABLE market_checkouts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  buyer_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE market_orders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  checkout_id INTEGER NOT NULL REFERENCES market_checkouts(id),"
+    "  position INTEGER NOT NULL CHECK (position >= 0),"
+    "  buyer_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  seller_id INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('awaiting_payment', 'paid', 'shipped', 'delivered',"
+    "    'completed', 'cancelled')),"
+    "  provider TEXT NOT NULL CHECK (provider IN ('paypal', 'mercadopago')),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]'),"
+    "  total_minor INTEGER NOT NULL CHECK (total_minor > 0),"
+    "  fee_minor INTEGER NOT NULL CHECK (fee_minor BETWEEN 0 AND total_minor),"
+    "  address TEXT NOT NULL CHECK (substr(address, 1, 1) = '{'),"
+    "  idem_key TEXT NOT NULL UNIQUE CHECK (length(idem_key) BETWEEN 16 AND 64),"
+    "  pay_id TEXT NOT NULL DEFAULT '',"
+    "  approve_url TEXT NOT NULL DEFAULT '',"
+    "  capture_id TEXT NOT NULL DEFAULT '',"
+    "  refund_id TEXT NOT NULL DEFAULT '',"
+    "  carrier TEXT NOT NULL DEFAULT '' CHECK (length(carrier) <= 60),"
+    "  tracking TEXT NOT NULL DEFAULT '' CHECK (length(tracking) <= 64),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  pay_by INTEGER NOT NULL,"
+    "  paid_at INTEGER,"
+    "  shipped_at INTEGER,"
+    "  delivered_at INTEGER,"
+    "  closed_at INTEGER,"
+    "  UNIQUE (checkout_id, position)"
+    ") STRICT;"
+    "CREATE INDEX market_orders_buyer ON market_orders(buyer_id, created_at, id);"
+    "CREATE INDEX market_orders_seller ON market_orders(seller_id, created_at, id);"
+    "CREATE INDEX market_orders_state ON market_orders(state, updated_at);"
+    "CREATE TABLE market_order_items ("
+    "  order_id INTEGER NOT NULL REFERENCES market_orders(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL CHECK (position BETWEEN 0 AND 49),"
+    "  listing_id INTEGER NOT NULL CHECK (listing_id > 0),"
+    "  variant_id INTEGER NOT NULL DEFAULT 0 CHECK (variant_id >= 0),"
+    "  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 120),"
+    "  unit_minor INTEGER NOT NULL CHECK (unit_minor > 0),"
+    "  quantity INTEGER NOT NULL CHECK (quantity BETWEEN 1 AND 99),"
+    "  PRIMARY KEY (order_id, position)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE TABLE market_order_history ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES market_orders(id) ON DELETE CASCADE,"
+    "  from_state TEXT,"
+    "  to_state TEXT NOT NULL,"
+    "  actor_id INTEGER,"
+    "  at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX market_order_history_order ON market_order_history(order_id, id);"
+    "CREATE TABLE market_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL REFERENCES market_orders(id),"
+    "  seller_id INTEGER NOT NULL,"
+    "  event TEXT NOT NULL CHECK (event IN ('paid', 'refunded')),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('buyer_payment', 'platform_fee', 'seller_payable',"
+    "    'refund')),"
+    "  amount_minor INTEGER NOT NULL,"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (order_id, event, kind)"
+    ") STRICT;"
+    "CREATE INDEX market_ledger_seller ON market_ledger(seller_id);"
+    "CREATE TRIGGER market_ledger_frozen BEFORE UPDATE ON market_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER market_ledger_kept BEFORE DELETE ON market_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
 };
 
 static int user_version(pa_store *db, int *out) {

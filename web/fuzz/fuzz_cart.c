@@ -1,0 +1,118 @@
+/* libFuzzer target: the marketplace's cart, address, checkout and shipping
+ * body readers (web/src/market_order.c) on untrusted bytes. The first byte
+ * picks the reader (its value modulo 4: 0 a cart line, 1 an address, 2 a
+ * checkout, 3 a shipment), the rest is the JSON body as a request sends it.
+ * Invariants: an accepted body's ids are positive, its quantity within
+ * 1..PA_CART_QUANTITY_MAX, its strings NUL-terminated inside their buffers
+ * and within their limits in code points, an address's JSON reads back to
+ * the same; a refused body has status 400, a code, a message and a field of
+ * the contract's shape. */
+#include "market_order.h"
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define ASSERT(c)                                                                                  \
+  do {                                                                                             \
+    if (!(c)) {                                                                                    \
+      fprintf(stderr, "fuzz_cart.c:%d: invariant failed: %s\n", __LINE__, #c);                     \
+      abort();                                                                                     \
+    }                                                                                              \
+  } while (0)
+
+#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
+
+static long points(const char *s) {
+  long n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+static void check_err(const pa_market_err *e) {
+  ASSERT(e->status == 400);
+  ASSERT(e->code && e->code[0] && e->message[0]);
+  TERMINATED(e->message);
+  TERMINATED(e->field);
+  for (const char *p = e->field; *p; p++)
+    ASSERT(strchr("abcdefghijklmnopqrstuvwxyz_0123456789", *p));
+}
+
+static void check_address(const pa_market_address *a) {
+  TERMINATED(a->name);
+  TERMINATED(a->line1);
+  TERMINATED(a->city);
+  ASSERT(points(a->name) >= 1 && points(a->name) <= PA_ADDRESS_NAME_MAX);
+  ASSERT(points(a->line1) >= 1 && points(a->line1) <= PA_ADDRESS_LINE_MAX);
+  ASSERT(points(a->line2) <= PA_ADDRESS_LINE_MAX);
+  ASSERT(points(a->city) >= 1 && points(a->city) <= PA_ADDRESS_CITY_MAX);
+  ASSERT(points(a->postal_code) <= PA_ADDRESS_POSTAL_MAX);
+  ASSERT(strlen(a->country) == 2);
+  char *text = pa_market_address_json(a);
+  if (!text) return; /* out of memory */
+  cJSON *back = cJSON_Parse(text);
+  pa_market_address b;
+  pa_market_err e;
+  ASSERT(back && pa_market_address_parse(back, &b, &e) == 0);
+  ASSERT(memcmp(a, &b, sizeof b) == 0);
+  cJSON_Delete(back);
+  cJSON_free(text);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1 || size > 8192) return 0;
+  char *text = malloc(size);
+  if (!text) return 0;
+  memcpy(text, data + 1, size - 1);
+  text[size - 1] = '\0';
+  cJSON *body = cJSON_Parse(text);
+  free(text);
+  if (!body) return 0;
+  pa_market_err e;
+  memset(&e, 0, sizeof e);
+  switch (data[0] % 4) {
+  case 0: {
+    pa_market_cart_line l;
+    if (pa_market_cart_parse(body, &l, &e) == 0) {
+      ASSERT(l.listing > 0 && l.variant >= 0);
+      ASSERT(l.quantity >= 1 && l.quantity <= PA_CART_QUANTITY_MAX);
+    } else {
+      check_err(&e);
+    }
+    break;
+  }
+  case 1: {
+    pa_market_address a;
+    if (pa_market_address_parse(body, &a, &e) == 0)
+      check_address(&a);
+    else
+      check_err(&e);
+    break;
+  }
+  case 2: {
+    int64_t id = 0;
+    if (pa_market_checkout_parse(body, &id, &e) == 0)
+      ASSERT(id > 0);
+    else
+      check_err(&e);
+    break;
+  }
+  default: {
+    pa_market_shipment s;
+    if (pa_market_ship_parse(body, &s, &e) == 0) {
+      TERMINATED(s.carrier);
+      TERMINATED(s.tracking);
+      ASSERT(points(s.carrier) >= 1 && points(s.carrier) <= PA_ORDER_CARRIER_MAX);
+      ASSERT(points(s.tracking) >= 1 && points(s.tracking) <= PA_ORDER_TRACKING_MAX);
+    } else {
+      check_err(&e);
+    }
+  }
+  }
+  cJSON_Delete(body);
+  return 0;
+}

@@ -1,0 +1,51 @@
+/* pa_orders — the marketplace order's steps that move money or stock, in
+ * one place for the handlers (api/orders.c) and the worker's round: a
+ * payment applied once (a second capture, or one after the order lapsed,
+ * writes nothing twice), a refund recorded, an unpaid order cancelled with
+ * its units given back, and the clocks (PA_ORDER_PAY_TIMEOUT_SECONDS,
+ * PA_ORDER_AUTO_DELIVER_SECONDS, PA_ORDER_HOLD_SECONDS) run down by
+ * pa_orders_work. Every step is one transaction with its history row and
+ * its ledger rows (web/README.md, "Marketplace"). */
+#ifndef PA_ORDERS_H
+#define PA_ORDERS_H
+
+#include "store/orders.h"
+
+enum { PA_ORDERS_WORK_BATCH = 100 /* orders a round moves per clock, at most */ };
+
+/* Order id was charged (capture_id, the provider's id of the charge): moves
+ * it awaiting_payment → paid by actor and writes the ledger's paid rows
+ * (buyer_payment = seller_payable + platform_fee). *applied 1 when this call
+ * moved it; 0 when it was already paid or beyond (nothing written) or
+ * cancelled (the ledger's paid rows are written, once: the caller refunds).
+ * PA_STORE_* codes. */
+int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t actor, int64_t now,
+                   int *applied);
+/* Order id's payment was refunded in full (refund_id): moves it (paid →
+ * cancelled) by actor, gives its units back when this moved it, and writes
+ * the ledger's refunded rows once (refund = buyer_payment, both shares
+ * reversed). */
+int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t actor, int64_t now);
+/* Cancels unpaid order id by actor (0: the server, the reservation lapsed)
+ * and gives its units back; *moved 0 when it was no longer unpaid. */
+int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int *moved);
+/* A PayPal charge a webhook reported (txn, verified): when its reference
+ * names one of our orders ("ord_N"), it is applied as the return's capture
+ * would (once, whichever comes first), and refunded at once through pay when
+ * the order had lapsed before the money came. 1 when txn was an order's
+ * (handled or put back: *rc), 0 when it is none of the marketplace's. */
+struct pa_pay;
+struct pa_pay_txn;
+int pa_orders_charge_event(pa_store *db, struct pa_pay *pay, const struct pa_pay_txn *txn,
+                           int64_t now, int *rc);
+/* Refunds order id's charge (key: the order's, so a retry refunds once) and
+ * records it; PA_STORE_OK, or PA_STORE_EDB also when the provider failed
+ * (err says why). */
+int pa_orders_refund(pa_store *db, struct pa_pay *pay, int64_t id, int64_t actor, int64_t now,
+                     char *err, size_t errlen);
+/* The worker's round: lapsed reservations cancelled, shipped orders past
+ * PA_ORDER_AUTO_DELIVER_SECONDS delivered, delivered ones past
+ * PA_ORDER_HOLD_SECONDS completed. */
+void pa_orders_work(pa_store *db, int64_t now);
+
+#endif
