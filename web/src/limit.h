@@ -37,9 +37,9 @@ typedef enum pa_limit_purpose {
                      */
   PA_LIMIT_MAIL_ADDR,    /* e-mail link requests and token redemptions per client address; closed */
   PA_LIMIT_MAIL_ACCOUNT, /* e-mails asked for one address (lowercased, known or not); closed */
-  PA_LIMIT_REPORT,  /* reports filed per user (each lands in a moderator's queue); closed */
-  PA_LIMIT_TOTP,    /* two-step codes checked per account (sign-in, enable, disable); closed */
-  PA_LIMIT_EXPORT,  /* data exports (JSON, media archive) per user; open */
+  PA_LIMIT_REPORT,       /* reports filed per user (each lands in a moderator's queue); closed */
+  PA_LIMIT_TOTP,         /* two-step codes checked per account (sign-in, enable, disable); closed */
+  PA_LIMIT_EXPORT,       /* data exports (JSON, media archive) per user; open */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 

@@ -16,10 +16,10 @@ enum {
 };
 
 typedef struct pa_srv_config {
-  const char *root;     /* static site directory, served at "/" */
-  const char *data_dir; /* holds petamigos.db (already migrated) and media/ */
-  const char *host;     /* numeric IPv4 or IPv6 address to listen on */
-  int port;             /* 0 picks a free port; pa_srv_port tells which */
+  const char *root;                 /* static site directory, served at "/" */
+  const char *data_dir;             /* holds petamigos.db (already migrated) and media/ */
+  const char *host;                 /* numeric IPv4 or IPv6 address to listen on */
+  int port;                         /* 0 picks a free port; pa_srv_port tells which */
   const struct pa_origins *origins; /* public origins (origin.h); NULL or empty: the default
                                        for host and the port listened on */
 } pa_srv_config;

@@ -399,7 +399,7 @@ static int sum_balance(void *ctx, const char *currency, int64_t pending, int64_t
 static int account_has_orders(pa_srv_req *rq) {
   int64_t open = 0, owed = 0;
   if (pa_store_orders_open(rq->db, rq->viewer, &open) != PA_STORE_OK ||
-      pa_store_ledger_balance(rq->db, rq->viewer, sum_balance, &owed) != PA_STORE_OK) {
+      pa_store_orders_ledger_balance(rq->db, rq->viewer, sum_balance, &owed) != PA_STORE_OK) {
     pa_api_internal(rq, "open orders");
     return -1;
   }

@@ -46,7 +46,8 @@ static const char *line_status(const pa_store_cart_line *l) {
 static void send_cart(pa_srv_req *rq, int status) {
   cart_view *v = calloc(1, sizeof *v);
   cJSON *o = cJSON_CreateObject(), *items = o ? cJSON_AddArrayToObject(o, "items") : NULL;
-  int bad = !v || !items || pa_store_cart_lines(rq->db, rq->viewer, keep_line, v) != PA_STORE_OK;
+  int bad =
+      !v || !items || pa_store_orders_cart_lines(rq->db, rq->viewer, keep_line, v) != PA_STORE_OK;
   int64_t total = 0;
   const char *currency = NULL;
   for (int i = 0; !bad && i < v->n; i++) {
@@ -174,7 +175,7 @@ void pa_api_cart_put(pa_srv_req *rq) {
   /* One currency per cart: a checkout charges one amount per seller, and
    * the buyer sees one total. */
   currency_ctx c = {p.currency, line.listing, line.variant, 0, 0, 0};
-  if (pa_store_cart_lines(rq->db, rq->viewer, check_currency, &c) != PA_STORE_OK) {
+  if (pa_store_orders_cart_lines(rq->db, rq->viewer, check_currency, &c) != PA_STORE_OK) {
     pa_api_internal(rq, "cart");
     return;
   }
@@ -191,8 +192,8 @@ void pa_api_cart_put(pa_srv_req *rq) {
     pa_api_error(rq, 409, "cart_full", msg, NULL);
     return;
   }
-  if (pa_store_cart_put(rq->db, rq->viewer, line.listing, line.variant, line.quantity, p.title,
-                        pa_clock_now()) != PA_STORE_OK) {
+  if (pa_store_orders_cart_put(rq->db, rq->viewer, line.listing, line.variant, line.quantity,
+                               p.title, pa_clock_now()) != PA_STORE_OK) {
     pa_api_internal(rq, "cart put");
     return;
   }
@@ -201,7 +202,8 @@ void pa_api_cart_put(pa_srv_req *rq) {
 
 void pa_api_cart_item_delete(pa_srv_req *rq) {
   int removed = 0;
-  if (pa_store_cart_remove(rq->db, rq->viewer, rq->ids[0], rq->ids[1], &removed) != PA_STORE_OK) {
+  if (pa_store_orders_cart_remove(rq->db, rq->viewer, rq->ids[0], rq->ids[1], &removed) !=
+      PA_STORE_OK) {
     pa_api_internal(rq, "cart remove");
     return;
   }
@@ -213,7 +215,7 @@ void pa_api_cart_item_delete(pa_srv_req *rq) {
 }
 
 void pa_api_cart_clear(pa_srv_req *rq) {
-  if (pa_store_cart_clear(rq->db, rq->viewer) != PA_STORE_OK) {
+  if (pa_store_orders_cart_clear(rq->db, rq->viewer) != PA_STORE_OK) {
     pa_api_internal(rq, "cart clear");
     return;
   }
@@ -244,7 +246,7 @@ static int add_address(void *ctx, int64_t id, const pa_market_address *a) {
 void pa_api_addresses_get(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(),
         *list = root ? cJSON_AddArrayToObject(root, "addresses") : NULL;
-  if (!list || pa_store_addresses(rq->db, rq->viewer, add_address, list) != PA_STORE_OK) {
+  if (!list || pa_store_orders_addresses(rq->db, rq->viewer, add_address, list) != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "addresses");
     return;
@@ -271,14 +273,15 @@ void pa_api_address_create(pa_srv_req *rq) {
   }
   /* The count and the insert in one transaction: two at once cannot both
    * take the last place. */
-  int rc = pa_store_address_count(rq->db, rq->viewer, &n);
+  int rc = pa_store_orders_address_count(rq->db, rq->viewer, &n);
   if (rc == PA_STORE_OK && n >= PA_ADDRESSES_MAX) {
     pa_store_rollback(rq->db);
     snprintf(msg, sizeof msg, "An address book keeps at most %d addresses", PA_ADDRESSES_MAX);
     pa_api_error(rq, 409, "too_many_addresses", msg, NULL);
     return;
   }
-  if (rc == PA_STORE_OK) rc = pa_store_address_add(rq->db, rq->viewer, &a, pa_clock_now(), &id);
+  if (rc == PA_STORE_OK)
+    rc = pa_store_orders_address_add(rq->db, rq->viewer, &a, pa_clock_now(), &id);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);
@@ -293,7 +296,7 @@ void pa_api_address_create(pa_srv_req *rq) {
 }
 
 void pa_api_address_delete(pa_srv_req *rq) {
-  int rc = pa_store_address_delete(rq->db, rq->ids[0], rq->viewer);
+  int rc = pa_store_orders_address_delete(rq->db, rq->ids[0], rq->viewer);
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such address in your book");
   else if (rc != PA_STORE_OK)
@@ -387,9 +390,9 @@ static cJSON *order_json(pa_srv_req *rq, const pa_store_order *o, int full) {
           *history = cJSON_AddArrayToObject(j, "history"),
           *ledger = cJSON_AddArrayToObject(j, "ledger"), *addr = cJSON_Parse(o->address);
     bad = !items || !history || !ledger || !addr ||
-          pa_store_order_items(rq->db, o->id, add_item, items) != PA_STORE_OK ||
-          pa_store_order_history(rq->db, o->id, add_step, history) != PA_STORE_OK ||
-          pa_store_ledger_order(rq->db, o->id, add_entry, ledger) != PA_STORE_OK;
+          pa_store_orders_items(rq->db, o->id, add_item, items) != PA_STORE_OK ||
+          pa_store_orders_history(rq->db, o->id, add_step, history) != PA_STORE_OK ||
+          pa_store_orders_ledger_order(rq->db, o->id, add_entry, ledger) != PA_STORE_OK;
     if (addr && !cJSON_AddItemToObject(j, "address", addr)) {
       cJSON_Delete(addr);
       bad = 1;
@@ -405,7 +408,7 @@ static cJSON *order_json(pa_srv_req *rq, const pa_store_order *o, int full) {
 /* The path's order into *o when the viewer is its buyer or its seller: 0,
  * or -1 with 404 sent (someone else's order is not there for them). */
 static int my_order(pa_srv_req *rq, pa_store_order *o) {
-  int rc = pa_store_order_get(rq->db, rq->ids[0], o);
+  int rc = pa_store_orders_get(rq->db, rq->ids[0], o);
   if (rc == PA_STORE_OK && (o->buyer_id == rq->viewer || o->seller_id == rq->viewer)) return 0;
   if (rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such order");
@@ -417,7 +420,7 @@ static int my_order(pa_srv_req *rq, pa_store_order *o) {
 static void send_order(pa_srv_req *rq, int64_t id) {
   pa_store_order o;
   cJSON *j = NULL;
-  if (pa_store_order_get(rq->db, id, &o) != PA_STORE_OK || !(j = order_json(rq, &o, 1))) {
+  if (pa_store_orders_get(rq->db, id, &o) != PA_STORE_OK || !(j = order_json(rq, &o, 1))) {
     pa_api_internal(rq, "order");
     return;
   }
@@ -524,14 +527,14 @@ static int make_order(pa_srv_req *rq, const cart_view *v, const group *g, int64_
     pa_store_rollback(rq->db);
     return 0;
   }
-  if (rc == PA_STORE_OK) rc = pa_store_order_add(rq->db, o);
+  if (rc == PA_STORE_OK) rc = pa_store_orders_add(rq->db, o);
   for (int i = 0; rc == PA_STORE_OK && i < v->n; i++) {
     const pa_store_cart_line *l = &v->lines[i];
     if (l->seller != g->seller) continue;
-    rc = pa_store_order_item_add(rq->db, o->id, pos++, l->listing, l->variant, l->title,
-                                 l->unit_minor, l->quantity);
+    rc = pa_store_orders_item_add(rq->db, o->id, pos++, l->listing, l->variant, l->title,
+                                  l->unit_minor, l->quantity);
     if (rc == PA_STORE_OK)
-      rc = pa_store_cart_remove(rq->db, rq->viewer, l->listing, l->variant, &removed);
+      rc = pa_store_orders_cart_remove(rq->db, rq->viewer, l->listing, l->variant, &removed);
   }
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
@@ -569,7 +572,8 @@ static int ask_provider(pa_srv_req *rq, pa_store_order *o) {
   }
   snprintf(o->pay_id, sizeof o->pay_id, "%s", got.id);
   snprintf(o->approve_url, sizeof o->approve_url, "%s", got.approve_url);
-  return pa_store_order_set_payment(rq->db, o->id, got.id, got.approve_url) == PA_STORE_OK ? 0 : -1;
+  return pa_store_orders_set_payment(rq->db, o->id, got.id, got.approve_url) == PA_STORE_OK ? 0
+                                                                                            : -1;
 }
 
 void pa_api_checkout(pa_srv_req *rq) {
@@ -589,14 +593,14 @@ void pa_api_checkout(pa_srv_req *rq) {
     send_err(rq, &e);
     return;
   }
-  int rc = pa_store_address_get(rq->db, address_id, rq->viewer, &addr);
+  int rc = pa_store_orders_address_get(rq->db, address_id, rq->viewer, &addr);
   if (rc == PA_STORE_ENOTFOUND) {
     pa_api_field_error(rq, 404, "not_found", "No such address in your book", "address");
     return;
   }
   if (rc != PA_STORE_OK || !(v = calloc(1, sizeof *v)) ||
       !(address = pa_market_address_json(&addr)) ||
-      pa_store_cart_lines(rq->db, rq->viewer, keep_line, v) != PA_STORE_OK) {
+      pa_store_orders_cart_lines(rq->db, rq->viewer, keep_line, v) != PA_STORE_OK) {
     pa_api_internal(rq, "checkout");
     goto out;
   }
@@ -631,7 +635,7 @@ void pa_api_checkout(pa_srv_req *rq) {
   orders = root ? cJSON_AddArrayToObject(root, "orders") : NULL;
   refused = root ? cJSON_AddArrayToObject(root, "refused") : NULL;
   if (!orders || !refused ||
-      pa_store_checkout_add(rq->db, rq->viewer, now, &checkout) != PA_STORE_OK ||
+      pa_store_orders_checkout_add(rq->db, rq->viewer, now, &checkout) != PA_STORE_OK ||
       pa_api_add_id(root, "checkout", "chk", checkout)) {
     pa_api_internal(rq, "checkout");
     goto out;
@@ -671,7 +675,7 @@ void pa_api_checkout(pa_srv_req *rq) {
         goto fail;
       continue;
     }
-    if (pa_store_order_get(rq->db, o.id, &o) != PA_STORE_OK) goto fail;
+    if (pa_store_orders_get(rq->db, o.id, &o) != PA_STORE_OK) goto fail;
     cJSON *j = order_json(rq, &o, 0);
     if (!j || !cJSON_AddItemToArray(orders, j)) {
       cJSON_Delete(j);
@@ -729,8 +733,8 @@ static void simple_move(pa_srv_req *rq, pa_store_order *o, int from, int to,
   }
   int rc = pa_store_begin(rq->db);
   if (rc == PA_STORE_OK)
-    rc = pa_store_order_move(rq->db, o->id, from, to, rq->viewer, pa_clock_now(),
-                             s ? s->carrier : NULL, s ? s->tracking : NULL, &moved);
+    rc = pa_store_orders_move(rq->db, o->id, from, to, rq->viewer, pa_clock_now(),
+                              s ? s->carrier : NULL, s ? s->tracking : NULL, &moved);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);
@@ -738,7 +742,7 @@ static void simple_move(pa_srv_req *rq, pa_store_order *o, int from, int to,
     return;
   }
   if (!moved) {
-    pa_store_order_get(rq->db, o->id, o);
+    pa_store_orders_get(rq->db, o->id, o);
     send_state_conflict(rq, o);
     return;
   }
@@ -796,7 +800,7 @@ void pa_api_order_cancel(pa_srv_req *rq) {
     }
     if (!moved) {
       /* Paid in the meantime: cancel it as a paid one. */
-      if (pa_store_order_get(rq->db, o.id, &o) != PA_STORE_OK) {
+      if (pa_store_orders_get(rq->db, o.id, &o) != PA_STORE_OK) {
         pa_api_internal(rq, "cancel order");
         return;
       }
@@ -843,7 +847,7 @@ void pa_api_order_capture(pa_srv_req *rq) {
   }
   const int64_t now = pa_clock_now();
   if (pa_orders_paid(rq->db, o.id, t.id, rq->viewer, now, &applied) != PA_STORE_OK ||
-      pa_store_order_get(rq->db, o.id, &o) != PA_STORE_OK) {
+      pa_store_orders_get(rq->db, o.id, &o) != PA_STORE_OK) {
     pa_api_internal(rq, "order paid");
     return;
   }
@@ -876,7 +880,8 @@ static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t
 void pa_api_seller_balance(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(),
         *list = root ? cJSON_AddArrayToObject(root, "balances") : NULL;
-  if (!list || pa_store_ledger_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
+  if (!list ||
+      pa_store_orders_ledger_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "balance");
     return;

@@ -3,7 +3,7 @@
  * 25). The rules (limits, the state machine, the fee) are market_order.h's;
  * this is where they are kept. Stock is reserved with
  * pa_store_market_reserve (store/market.h) in the order's transaction and
- * given back by pa_store_order_release_stock. */
+ * given back by pa_store_orders_release_stock. */
 #ifndef PA_STORE_ORDERS_H
 #define PA_STORE_ORDERS_H
 
@@ -27,28 +27,28 @@ typedef struct pa_store_cart_line {
 } pa_store_cart_line;
 typedef int (*pa_store_cart_fn)(void *ctx, const pa_store_cart_line *l);
 
-int pa_store_cart_count(pa_store *db, int64_t user, int64_t *n);
+int pa_store_orders_cart_count(pa_store *db, int64_t user, int64_t *n);
 /* Sets the quantity of user's line (listing, variant), adding it with title at now. */
-int pa_store_cart_put(pa_store *db, int64_t user, int64_t listing, int64_t variant,
-                      int64_t quantity, const char *title, int64_t now);
+int pa_store_orders_cart_put(pa_store *db, int64_t user, int64_t listing, int64_t variant,
+                             int64_t quantity, const char *title, int64_t now);
 /* Removes a line; *removed 0 when there was none. */
-int pa_store_cart_remove(pa_store *db, int64_t user, int64_t listing, int64_t variant,
-                         int *removed);
-int pa_store_cart_clear(pa_store *db, int64_t user);
+int pa_store_orders_cart_remove(pa_store *db, int64_t user, int64_t listing, int64_t variant,
+                                int *removed);
+int pa_store_orders_cart_clear(pa_store *db, int64_t user);
 /* user's lines, oldest first, as they stand now (for user as the viewer). */
-int pa_store_cart_lines(pa_store *db, int64_t user, pa_store_cart_fn fn, void *ctx);
+int pa_store_orders_cart_lines(pa_store *db, int64_t user, pa_store_cart_fn fn, void *ctx);
 
 /* ---- the address book */
 
-int pa_store_address_count(pa_store *db, int64_t user, int64_t *n);
-int pa_store_address_add(pa_store *db, int64_t user, const pa_market_address *a, int64_t now,
-                         int64_t *id);
+int pa_store_orders_address_count(pa_store *db, int64_t user, int64_t *n);
+int pa_store_orders_address_add(pa_store *db, int64_t user, const pa_market_address *a, int64_t now,
+                                int64_t *id);
 /* Address id of user into *a; PA_STORE_ENOTFOUND when none, or not theirs. */
-int pa_store_address_get(pa_store *db, int64_t id, int64_t user, pa_market_address *a);
+int pa_store_orders_address_get(pa_store *db, int64_t id, int64_t user, pa_market_address *a);
 /* PA_STORE_ENOTFOUND when none, or not theirs. */
-int pa_store_address_delete(pa_store *db, int64_t id, int64_t user);
+int pa_store_orders_address_delete(pa_store *db, int64_t id, int64_t user);
 typedef int (*pa_store_address_fn)(void *ctx, int64_t id, const pa_market_address *a);
-int pa_store_addresses(pa_store *db, int64_t user, pa_store_address_fn fn, void *ctx);
+int pa_store_orders_addresses(pa_store *db, int64_t user, pa_store_address_fn fn, void *ctx);
 
 /* ---- orders */
 
@@ -67,39 +67,39 @@ typedef struct pa_store_order {
 typedef int (*pa_store_order_fn)(void *ctx, const pa_store_order *o);
 
 /* A new checkout of buyer at now: *id its number. */
-int pa_store_checkout_add(pa_store *db, int64_t buyer, int64_t now, int64_t *id);
+int pa_store_orders_checkout_add(pa_store *db, int64_t buyer, int64_t now, int64_t *id);
 /* Inserts o (state awaiting_payment, its history's first row); o->id set. */
-int pa_store_order_add(pa_store *db, pa_store_order *o);
-int pa_store_order_item_add(pa_store *db, int64_t order, int position, int64_t listing,
-                            int64_t variant, const char *title, int64_t unit_minor,
-                            int64_t quantity);
-int pa_store_order_get(pa_store *db, int64_t id, pa_store_order *o);
+int pa_store_orders_add(pa_store *db, pa_store_order *o);
+int pa_store_orders_item_add(pa_store *db, int64_t order, int position, int64_t listing,
+                             int64_t variant, const char *title, int64_t unit_minor,
+                             int64_t quantity);
+int pa_store_orders_get(pa_store *db, int64_t id, pa_store_order *o);
 /* The order whose charge is the provider's capture_id into *id;
  * PA_STORE_ENOTFOUND when none. */
-int pa_store_order_by_capture(pa_store *db, const char *capture_id, int64_t *id);
-int pa_store_order_set_payment(pa_store *db, int64_t id, const char *pay_id,
-                               const char *approve_url);
-int pa_store_order_set_capture(pa_store *db, int64_t id, const char *capture_id);
-int pa_store_order_set_refund(pa_store *db, int64_t id, const char *refund_id);
+int pa_store_orders_by_capture(pa_store *db, const char *capture_id, int64_t *id);
+int pa_store_orders_set_payment(pa_store *db, int64_t id, const char *pay_id,
+                                const char *approve_url);
+int pa_store_orders_set_capture(pa_store *db, int64_t id, const char *capture_id);
+int pa_store_orders_set_refund(pa_store *db, int64_t id, const char *refund_id);
 /* Moves order id from state from to state to at now by actor (0: the
  * server), with a history row and the time of the step (shipped: carrier
  * and tracking too, else NULL). *moved 0 when it was not in from any more:
  * whoever moved it first won, and nothing is written. */
-int pa_store_order_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
-                        const char *carrier, const char *tracking, int *moved);
+int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
+                         const char *carrier, const char *tracking, int *moved);
 /* Gives the units of order id's items back to their listings and variants
  * (those still there). */
-int pa_store_order_release_stock(pa_store *db, int64_t id);
+int pa_store_orders_release_stock(pa_store *db, int64_t id);
 
 typedef struct pa_store_order_item {
   int64_t listing, variant, unit_minor, quantity;
   const char *title; /* valid in the callback only */
 } pa_store_order_item;
 typedef int (*pa_store_order_item_fn)(void *ctx, const pa_store_order_item *it);
-int pa_store_order_items(pa_store *db, int64_t id, pa_store_order_item_fn fn, void *ctx);
+int pa_store_orders_items(pa_store *db, int64_t id, pa_store_order_item_fn fn, void *ctx);
 typedef int (*pa_store_order_step_fn)(void *ctx, const char *from, const char *to, int64_t actor,
                                       int64_t at);
-int pa_store_order_history(pa_store *db, int64_t id, pa_store_order_step_fn fn, void *ctx);
+int pa_store_orders_history(pa_store *db, int64_t id, pa_store_order_step_fn fn, void *ctx);
 
 /* user's orders as buyer (as_seller 0) or as seller, newest first, paged. */
 int pa_store_orders_list(pa_store *db, int64_t user, int as_seller, const pa_store_cursor *after,
@@ -117,15 +117,16 @@ int pa_store_orders_open(pa_store *db, int64_t user, int64_t *n);
 /* Appends one movement of order (kind: buyer_payment, platform_fee,
  * seller_payable, refund; event: paid or refunded); a second call with the
  * same (order, event, kind) writes nothing. */
-int pa_store_ledger_add(pa_store *db, int64_t order, int64_t seller, const char *event,
-                        const char *kind, int64_t amount_minor, const char *currency, int64_t now);
+int pa_store_orders_ledger_add(pa_store *db, int64_t order, int64_t seller, const char *event,
+                               const char *kind, int64_t amount_minor, const char *currency,
+                               int64_t now);
 typedef int (*pa_store_ledger_fn)(void *ctx, const char *event, const char *kind,
                                   int64_t amount_minor, const char *currency, int64_t at);
-int pa_store_ledger_order(pa_store *db, int64_t order, pa_store_ledger_fn fn, void *ctx);
+int pa_store_orders_ledger_order(pa_store *db, int64_t order, pa_store_ledger_fn fn, void *ctx);
 /* seller's balance per currency from the ledger: pending (orders not yet
  * completed), available (completed). */
 typedef int (*pa_store_balance_fn)(void *ctx, const char *currency, int64_t pending,
                                    int64_t available);
-int pa_store_ledger_balance(pa_store *db, int64_t seller, pa_store_balance_fn fn, void *ctx);
+int pa_store_orders_ledger_balance(pa_store *db, int64_t seller, pa_store_balance_fn fn, void *ctx);
 
 #endif

@@ -11,13 +11,13 @@ static void copy(char *out, size_t cap, const char *s) { snprintf(out, cap, "%s"
 
 /* ---- the cart */
 
-int pa_store_cart_count(pa_store *db, int64_t user, int64_t *n) {
+int pa_store_orders_cart_count(pa_store *db, int64_t user, int64_t *n) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM market_cart_items WHERE user_id = ?1", 1, &user,
                           n);
 }
 
-int pa_store_cart_put(pa_store *db, int64_t user, int64_t listing, int64_t variant,
-                      int64_t quantity, const char *title, int64_t now) {
+int pa_store_orders_cart_put(pa_store *db, int64_t user, int64_t listing, int64_t variant,
+                             int64_t quantity, const char *title, int64_t now) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_cart_items (user_id, listing_id, variant_id, quantity, title,"
           " added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, listing_id,"
@@ -30,8 +30,8 @@ int pa_store_cart_put(pa_store *db, int64_t user, int64_t listing, int64_t varia
   return pa_sq_run(db, st, rc, "cart put", NULL, NULL);
 }
 
-int pa_store_cart_remove(pa_store *db, int64_t user, int64_t listing, int64_t variant,
-                         int *removed) {
+int pa_store_orders_cart_remove(pa_store *db, int64_t user, int64_t listing, int64_t variant,
+                                int *removed) {
   int64_t a[3] = {user, listing, variant};
   return pa_sq_exec_i64(db,
                         "DELETE FROM market_cart_items WHERE user_id = ?1 AND listing_id = ?2"
@@ -39,7 +39,7 @@ int pa_store_cart_remove(pa_store *db, int64_t user, int64_t listing, int64_t va
                         3, a, removed);
 }
 
-int pa_store_cart_clear(pa_store *db, int64_t user) {
+int pa_store_orders_cart_clear(pa_store *db, int64_t user) {
   return pa_sq_exec_i64(db, "DELETE FROM market_cart_items WHERE user_id = ?1", 1, &user, NULL);
 }
 
@@ -76,7 +76,7 @@ static int cart_row(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, &l);
 }
 
-int pa_store_cart_lines(pa_store *db, int64_t user, pa_store_cart_fn fn, void *ctx) {
+int pa_store_orders_cart_lines(pa_store *db, int64_t user, pa_store_cart_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db,
       "SELECT c.listing_id, c.variant_id, c.quantity, c.added_at, c.title, l.title, l.seller_id,"
@@ -99,13 +99,13 @@ int pa_store_cart_lines(pa_store *db, int64_t user, pa_store_cart_fn fn, void *c
 
 /* ---- addresses */
 
-int pa_store_address_count(pa_store *db, int64_t user, int64_t *n) {
+int pa_store_orders_address_count(pa_store *db, int64_t user, int64_t *n) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM market_addresses WHERE user_id = ?1", 1, &user,
                           n);
 }
 
-int pa_store_address_add(pa_store *db, int64_t user, const pa_market_address *a, int64_t now,
-                         int64_t *id) {
+int pa_store_orders_address_add(pa_store *db, int64_t user, const pa_market_address *a, int64_t now,
+                                int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_addresses (user_id, name, line1, line2, city, region, postal_code,"
           " phone, country, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
@@ -133,7 +133,7 @@ static void address_row(pa_sql_stmt *st, pa_market_address *a) {
   copy(a->country, sizeof a->country, pa_sq_text(st, 8));
 }
 
-int pa_store_address_get(pa_store *db, int64_t id, int64_t user, pa_market_address *a) {
+int pa_store_orders_address_get(pa_store *db, int64_t id, int64_t user, pa_market_address *a) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " ADDRESS_COLS
                                    " FROM market_addresses WHERE id = ?1 AND user_id = ?2");
   if (!st) return PA_STORE_EDB;
@@ -147,7 +147,7 @@ int pa_store_address_get(pa_store *db, int64_t id, int64_t user, pa_market_addre
                             : pa_sq_fail(db, "address");
 }
 
-int pa_store_address_delete(pa_store *db, int64_t id, int64_t user) {
+int pa_store_orders_address_delete(pa_store *db, int64_t id, int64_t user) {
   int64_t a[2] = {id, user};
   int n = 0;
   int rc =
@@ -167,7 +167,7 @@ static int addr_each(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, pa_sq_i64(st, 0), &a);
 }
 
-int pa_store_addresses(pa_store *db, int64_t user, pa_store_address_fn fn, void *ctx) {
+int pa_store_orders_addresses(pa_store *db, int64_t user, pa_store_address_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " ADDRESS_COLS
                                    " FROM market_addresses WHERE user_id = ?1 ORDER BY id");
   if (!st) return PA_STORE_EDB;
@@ -177,7 +177,7 @@ int pa_store_addresses(pa_store *db, int64_t user, pa_store_address_fn fn, void 
 
 /* ---- orders */
 
-int pa_store_checkout_add(pa_store *db, int64_t buyer, int64_t now, int64_t *id) {
+int pa_store_orders_checkout_add(pa_store *db, int64_t buyer, int64_t now, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_checkouts (buyer_id, created_at) VALUES (?1, ?2) RETURNING id");
   if (!st) return PA_STORE_EDB;
@@ -198,7 +198,7 @@ static int history_add(pa_store *db, int64_t order, const char *from, const char
   return pa_sq_run(db, st, rc, "order history", NULL, NULL);
 }
 
-int pa_store_order_add(pa_store *db, pa_store_order *o) {
+int pa_store_orders_add(pa_store *db, pa_store_order *o) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_orders (checkout_id, position, buyer_id, seller_id, state,"
           " provider, currency, total_minor, fee_minor, address, idem_key, created_at,"
@@ -223,9 +223,9 @@ int pa_store_order_add(pa_store *db, pa_store_order *o) {
   return history_add(db, o->id, NULL, "awaiting_payment", o->buyer_id, o->created_at);
 }
 
-int pa_store_order_item_add(pa_store *db, int64_t order, int position, int64_t listing,
-                            int64_t variant, const char *title, int64_t unit_minor,
-                            int64_t quantity) {
+int pa_store_orders_item_add(pa_store *db, int64_t order, int position, int64_t listing,
+                             int64_t variant, const char *title, int64_t unit_minor,
+                             int64_t quantity) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_order_items (order_id, position, listing_id, variant_id, title,"
           " unit_minor, quantity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -273,7 +273,7 @@ static void order_row(pa_sql_stmt *st, pa_store_order *o) {
   o->closed_at = pa_sq_i64(st, 24);
 }
 
-int pa_store_order_get(pa_store *db, int64_t id, pa_store_order *o) {
+int pa_store_orders_get(pa_store *db, int64_t id, pa_store_order *o) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " ORDER_COLS " FROM market_orders WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
@@ -285,7 +285,7 @@ int pa_store_order_get(pa_store *db, int64_t id, pa_store_order *o) {
                             : pa_sq_fail(db, "order");
 }
 
-int pa_store_order_by_capture(pa_store *db, const char *capture_id, int64_t *id) {
+int pa_store_orders_by_capture(pa_store *db, const char *capture_id, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id FROM market_orders WHERE capture_id = ?1 AND"
                                    " capture_id <> '' ORDER BY id LIMIT 1");
   if (!st) return PA_STORE_EDB;
@@ -307,23 +307,23 @@ static int set_text(pa_store *db, const char *sql, int64_t id, const char *a, co
   return pa_sq_run(db, st, rc, "order update", NULL, NULL);
 }
 
-int pa_store_order_set_payment(pa_store *db, int64_t id, const char *pay_id,
-                               const char *approve_url) {
+int pa_store_orders_set_payment(pa_store *db, int64_t id, const char *pay_id,
+                                const char *approve_url) {
   return set_text(db, "UPDATE market_orders SET pay_id = ?2, approve_url = ?3 WHERE id = ?1", id,
                   pay_id, approve_url);
 }
 
-int pa_store_order_set_capture(pa_store *db, int64_t id, const char *capture_id) {
+int pa_store_orders_set_capture(pa_store *db, int64_t id, const char *capture_id) {
   return set_text(db, "UPDATE market_orders SET capture_id = ?2 WHERE id = ?1", id, capture_id,
                   NULL);
 }
 
-int pa_store_order_set_refund(pa_store *db, int64_t id, const char *refund_id) {
+int pa_store_orders_set_refund(pa_store *db, int64_t id, const char *refund_id) {
   return set_text(db, "UPDATE market_orders SET refund_id = ?2 WHERE id = ?1", id, refund_id, NULL);
 }
 
-int pa_store_order_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
-                        const char *carrier, const char *tracking, int *moved) {
+int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
+                         const char *carrier, const char *tracking, int *moved) {
   const char *f = pa_market_order_state_name(from), *t = pa_market_order_state_name(to);
   *moved = 0;
   if (!f || !t) return PA_STORE_EINVAL;
@@ -361,7 +361,7 @@ int pa_store_order_move(pa_store *db, int64_t id, int from, int to, int64_t acto
   " i.listing_id = listings.id), 100000) WHERE id IN (SELECT listing_id FROM"                      \
   " market_order_items WHERE order_id = ?1 AND variant_id = 0)"
 
-int pa_store_order_release_stock(pa_store *db, int64_t id) {
+int pa_store_orders_release_stock(pa_store *db, int64_t id) {
   int rc = pa_sq_exec_i64(db, pa_sq_dialect(db, RELEASE_VARIANTS("min"), RELEASE_VARIANTS("LEAST")),
                           1, &id, NULL);
   if (rc != PA_STORE_OK) return rc;
@@ -381,7 +381,7 @@ static int item_row(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, &it);
 }
 
-int pa_store_order_items(pa_store *db, int64_t id, pa_store_order_item_fn fn, void *ctx) {
+int pa_store_orders_items(pa_store *db, int64_t id, pa_store_order_item_fn fn, void *ctx) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT listing_id, variant_id, title, unit_minor, quantity"
                      " FROM market_order_items WHERE order_id = ?1 ORDER BY position");
@@ -400,7 +400,7 @@ static int step_row(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, pa_sq_text(st, 0), pa_sq_text(st, 1), pa_sq_i64(st, 2), pa_sq_i64(st, 3));
 }
 
-int pa_store_order_history(pa_store *db, int64_t id, pa_store_order_step_fn fn, void *ctx) {
+int pa_store_orders_history(pa_store *db, int64_t id, pa_store_order_step_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT from_state, to_state, actor_id, at FROM"
                                    " market_order_history WHERE order_id = ?1 ORDER BY id");
   if (!st) return PA_STORE_EDB;
@@ -478,8 +478,9 @@ int pa_store_orders_open(pa_store *db, int64_t user, int64_t *n) {
 
 /* ---- the ledger */
 
-int pa_store_ledger_add(pa_store *db, int64_t order, int64_t seller, const char *event,
-                        const char *kind, int64_t amount_minor, const char *currency, int64_t now) {
+int pa_store_orders_ledger_add(pa_store *db, int64_t order, int64_t seller, const char *event,
+                               const char *kind, int64_t amount_minor, const char *currency,
+                               int64_t now) {
   pa_sql_stmt *st = pa_sq_stmt(
       db,
       "INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency,"
@@ -506,7 +507,7 @@ static int ledger_row(void *ctx, pa_sql_stmt *st) {
                pa_sq_i64(st, 4));
 }
 
-int pa_store_ledger_order(pa_store *db, int64_t order, pa_store_ledger_fn fn, void *ctx) {
+int pa_store_orders_ledger_order(pa_store *db, int64_t order, pa_store_ledger_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT event, kind, amount_minor, currency, at FROM"
                                    " market_ledger WHERE order_id = ?1 ORDER BY id");
   if (!st) return PA_STORE_EDB;
@@ -524,7 +525,8 @@ static int balance_row(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, pa_sq_text(st, 0), pa_sq_i64(st, 1), pa_sq_i64(st, 2));
 }
 
-int pa_store_ledger_balance(pa_store *db, int64_t seller, pa_store_balance_fn fn, void *ctx) {
+int pa_store_orders_ledger_balance(pa_store *db, int64_t seller, pa_store_balance_fn fn,
+                                   void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT g.currency,"
           " CAST(COALESCE(sum(CASE WHEN o.state <> 'completed' THEN g.amount_minor END), 0) AS"
