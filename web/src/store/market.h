@@ -46,10 +46,14 @@ int pa_store_market_seller_page_get(pa_store *db, int64_t user, int64_t viewer,
 int pa_store_market_listing_counts(pa_store *db, int64_t seller, int64_t since, int64_t *total,
                                    int64_t *recent);
 /* Inserts l (its photos and variants apart: see below) for seller with
- * shipping (the JSON pa_market_shipping_json wrote) at now; *id the new id. */
+ * shipping (the JSON pa_market_shipping_json wrote) at now; *id the new id.
+ * Its title and description go into the text index (store/textindex.h) in
+ * l->lang by the same call, so run both in the caller's transaction; the
+ * index row goes with the listing (a trigger, whatever deletes it). */
 int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
                                 const char *shipping, int64_t now, int64_t *id);
-/* Replaces listing id's columns with l and shipping at now. */
+/* Replaces listing id's columns with l and shipping at now, and its text
+ * in the index (as pa_store_market_listing_add). */
 int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
                                    const char *shipping, int64_t now);
 /* Deletes listing id with its photos (queued for collection) and variants. */
@@ -102,22 +106,36 @@ typedef int (*pa_store_market_variant_fn)(void *ctx, int64_t variant_id,
 int pa_store_market_photos(pa_store *db, int64_t id, pa_store_market_photo_fn fn, void *ctx);
 int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_fn fn, void *ctx);
 
-enum { PA_STORE_MARKET_NEWEST = 0, PA_STORE_MARKET_PRICE_ASC, PA_STORE_MARKET_PRICE_DESC };
+enum {
+  PA_STORE_MARKET_NEWEST = 0,
+  PA_STORE_MARKET_PRICE_ASC,
+  PA_STORE_MARKET_PRICE_DESC,
+  PA_STORE_MARKET_RELEVANCE /* best match first: only with a text */
+};
 
 /* Browse's filters ("" or -1: any) and page. The cursor of a price sort
- * holds (price_minor, id) in (created_at, id). */
+ * holds (price_minor, id) in (created_at, id); relevance's holds the number
+ * of listings already listed in created_at and 1 in id (offset paging, as the text
+ * index's: at most PA_STORE_TEXTINDEX_DEPTH_MAX). text (NULL or "": none)
+ * is what someone typed, analyzed in text_locale (the searcher's) and
+ * matched against the index as store/textindex.h says. */
 typedef struct pa_store_market_query {
   int64_t viewer;
   const char *category, *condition, *city, *country, *currency;
   unsigned species; /* 0: any; else listings suiting any of these */
   int64_t price_min, price_max;
+  const char *text, *text_locale;
   int sort;
   const pa_store_cursor *after; /* NULL: the first page */
   int limit;
 } pa_store_market_query;
 
 /* The active listings q selects, no moderator hid, of sellers with no block
- * with the viewer, in q->sort's order; *next and *more as pa_sq_page. */
+ * with the viewer, in q->sort's order; *next and *more as pa_sq_page.
+ * PA_STORE_EINVAL (message recorded) for a text the index refuses (over
+ * PA_STORE_TEXTINDEX_QUERY_MAX bytes or PA_STORE_TEXTINDEX_QUERY_WORDS
+ * words, not UTF-8), for relevance without a text, or a relevance cursor
+ * past PA_STORE_TEXTINDEX_DEPTH_MAX; a text with no words finds nothing. */
 int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
                            void *ctx, pa_store_cursor *next, int *more);
 /* seller's listings, newest first: all of them when mine (drafts, paused,

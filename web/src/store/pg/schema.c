@@ -1008,4 +1008,12 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "ALTER TABLE reports DROP CONSTRAINT reports_kind_check,"
     "  ADD CONSTRAINT reports_kind_check CHECK (kind IN ('post', 'comment', 'person', 'message',"
     "    'reel', 'story', 'listing'));",
+    /* 24: a listing's text leaves the index with it, as in
+     * store/sqlite/schema.c (its comment says why). */
+    "CREATE FUNCTION listings_unindex() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id;\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER listings_unindex AFTER DELETE ON listings\n"
+    "  FOR EACH ROW EXECUTE FUNCTION listings_unindex();\n",
 };

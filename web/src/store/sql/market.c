@@ -1,9 +1,11 @@
 /* pa_store_market: the marketplace's sellers and listings (store/market.h). */
 #include "store/market.h"
 
+#include "search/search.h"
 #include "store/moderation.h"
 #include "store/sql/sql.h"
 #include "store/sql/visible.h"
+#include "store/textindex.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -150,6 +152,24 @@ static int set_status(pa_store *db, int64_t id, int status) {
   return pa_sq_run(db, st, rc, "listing status", NULL, NULL);
 }
 
+/* Puts listing id's title and description into the text index in its
+ * language. The analyzer reads at most PA_SEARCH_TEXT_MAX bytes: a
+ * description of wide characters past that has its tail cut at a character
+ * boundary (the title, first, always fits). */
+static int index_listing(pa_store *db, int64_t id, const pa_market_listing *l) {
+  char *text = malloc(PA_SEARCH_TEXT_MAX + 1);
+  if (!text) return pa_sq_failf(db, PA_STORE_ENOMEM, "index listing: no memory");
+  int n = snprintf(text, PA_SEARCH_TEXT_MAX + 1, "%s\n%s", l->title, l->description);
+  if (n > PA_SEARCH_TEXT_MAX) {
+    size_t cut = PA_SEARCH_TEXT_MAX;
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80) cut--;
+    text[cut] = 0;
+  }
+  int rc = pa_store_textindex_put(db, "listing", id, l->lang, text);
+  free(text);
+  return rc;
+}
+
 int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
                                 const char *shipping, int64_t now, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
@@ -161,7 +181,8 @@ int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_li
   int rc = pa_sq_bind_i64(st, 1, seller);
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
   rc = pa_sq_run(db, st, rc, "add listing", id, NULL);
-  return rc == PA_STORE_OK && l->status != PA_MARKET_ACTIVE ? set_status(db, *id, l->status) : rc;
+  if (rc == PA_STORE_OK && l->status != PA_MARKET_ACTIVE) rc = set_status(db, *id, l->status);
+  return rc == PA_STORE_OK ? index_listing(db, *id, l) : rc;
 }
 
 int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
@@ -177,9 +198,12 @@ int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_lis
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
   rc = pa_sq_run(db, st, rc, "change listing", NULL, &changed);
   if (rc == PA_STORE_OK && !changed) return PA_STORE_ENOTFOUND;
-  return rc == PA_STORE_OK ? set_status(db, id, l->status) : rc;
+  if (rc == PA_STORE_OK) rc = set_status(db, id, l->status);
+  return rc == PA_STORE_OK ? index_listing(db, id, l) : rc;
 }
 
+/* The index row goes by the trigger listings_unindex (schema 24), which an
+ * account deletion's cascade fires too. */
 int pa_store_market_listing_delete(pa_store *db, int64_t id) {
   int changed = 0;
   int rc = pa_sq_exec_i64(db, "DELETE FROM listings WHERE id = ?1", 1, &id, &changed);
@@ -383,7 +407,8 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
 
 /* Browse's WHERE: ?1 viewer, ?2 category, ?3 condition, ?4 city, ?5
  * country, ?6 currency ("" any), ?7 species mask (0 any), ?8 ?9 the price
- * range (-1 open), ?10 ?11 the cursor, ?12 the row limit. */
+ * range (-1 open), ?10 ?11 the cursor, ?12 the row limit; with a text, ?13
+ * its match (pa_sq_text_match). */
 #define BROWSE_WHERE                                                                               \
   " WHERE l.status = 'active' AND l.mod_state = 0 AND " PA_SQ_NOT_BLOCKED(                         \
       "?1",                                                                                        \
@@ -392,23 +417,83 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
                      " AND (?6 = '' OR l.currency = ?6) AND (?7 = 0 OR (l.species & ?7) <> 0)"     \
                      " AND (?8 < 0 OR l.price_minor >= ?8) AND (?9 < 0 OR l.price_minor <= ?9)"
 
+/* The three orders' cursor conditions and ORDER BYs (NEWEST, PRICE_ASC,
+ * PRICE_DESC). */
+#define AFTER_NEWEST                                                                               \
+  " AND (l.created_at < ?10 OR (l.created_at = ?10 AND l.id < ?11))"                               \
+  " ORDER BY l.created_at DESC, l.id DESC LIMIT ?12"
+#define AFTER_PRICE_ASC                                                                            \
+  " AND (l.price_minor > ?10 OR (l.price_minor = ?10 AND l.id > ?11))"                             \
+  " ORDER BY l.price_minor, l.id LIMIT ?12"
+#define AFTER_PRICE_DESC                                                                           \
+  " AND (l.price_minor < ?10 OR (l.price_minor = ?10 AND l.id < ?11))"                             \
+  " ORDER BY l.price_minor DESC, l.id DESC LIMIT ?12"
+
+/* A text with another order: the listings whose index row matches ?13
+ * (store/sql/sql.h's fragments for pa_sq_text_match). */
+#define MATCH_SQLITE                                                                               \
+  " AND l.id IN (SELECT d.ref_id FROM text_fts JOIN text_docs d ON d.id = text_fts.rowid"          \
+  " WHERE text_fts MATCH ?13 AND d.kind = 'listing')"
+#define VECTOR PA_SQ_TEXT_VECTOR("d")
+#define MATCH_PG                                                                                   \
+  " AND l.id IN (SELECT d.ref_id FROM text_docs d WHERE " VECTOR " @@ CAST(?13 AS tsquery)"        \
+  " AND d.kind = 'listing')"
+
+/* Relevance: the index's rank, then the id; ?10 the offset (?11 unused). */
+static const char relevance_sqlite[] =
+    "SELECT " ROW_COLS " FROM text_fts JOIN text_docs d ON d.id = text_fts.rowid"
+    " JOIN listings l ON l.id = d.ref_id JOIN sellers s ON s.user_id = l.seller_id"
+    " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"
+    " LEFT JOIN media m ON m.hash = ph.media" BROWSE_WHERE
+    " AND text_fts MATCH ?13 AND d.kind = 'listing' AND ?11 = ?11"
+    " ORDER BY bm25(text_fts), l.id LIMIT ?12 OFFSET ?10";
+/* ts_rank's normalization 1 as store/sql/textindex.c's (shorter first). */
+static const char relevance_pg[] =
+    "SELECT " ROW_COLS " FROM text_docs d JOIN listings l ON l.id = d.ref_id"
+    " JOIN sellers s ON s.user_id = l.seller_id"
+    " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"
+    " LEFT JOIN media m ON m.hash = ph.media" BROWSE_WHERE " AND " VECTOR
+    " @@ CAST(?13 AS tsquery) AND d.kind = 'listing' AND ?11 = ?11"
+    " ORDER BY ts_rank(" VECTOR ", CAST(?13 AS tsquery), 1) DESC, l.id LIMIT ?12 OFFSET ?10";
+
+static const char *const browse_sql[] = {"SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_NEWEST,
+                                         "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_PRICE_ASC,
+                                         "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_PRICE_DESC};
+static const char *const browse_sqlite[] = {
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_NEWEST,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_PRICE_ASC,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_PRICE_DESC, relevance_sqlite};
+static const char *const browse_pg[] = {
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_NEWEST,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_PRICE_ASC,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_PRICE_DESC, relevance_pg};
+
+#undef VECTOR
+
 int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
                            void *ctx, pa_store_cursor *next, int *more) {
-  static const char *const sql[] = {
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.created_at < ?10 OR (l.created_at = ?10 AND l.id < ?11))"
-      " ORDER BY l.created_at DESC, l.id DESC LIMIT ?12",
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.price_minor > ?10 OR (l.price_minor = ?10 AND l.id > ?11))"
-      " ORDER BY l.price_minor, l.id LIMIT ?12",
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.price_minor < ?10 OR (l.price_minor = ?10 AND l.id < ?11))"
-      " ORDER BY l.price_minor DESC, l.id DESC LIMIT ?12"};
-  const int sort = q->sort >= 0 && q->sort <= PA_STORE_MARKET_PRICE_DESC ? q->sort : 0;
-  pa_sql_stmt *st = pa_sq_stmt(db, sql[sort]);
+  const int text = q->text && q->text[0];
+  const int sort = q->sort >= 0 && q->sort <= PA_STORE_MARKET_RELEVANCE ? q->sort : 0;
+  char match[PA_SQ_TEXT_MATCH_MAX];
+  int words = 0;
+  next->created_at = next->id = 0;
+  *more = 0;
+  if (sort == PA_STORE_MARKET_RELEVANCE &&
+      (!text || (q->after && (q->after->created_at < 0 ||
+                              q->after->created_at > PA_STORE_TEXTINDEX_DEPTH_MAX))))
+    return pa_sq_failf(db, PA_STORE_EINVAL, "browse: relevance needs a text and a cursor it wrote");
+  if (text) {
+    int rc = pa_sq_text_match(db, q->text_locale ? q->text_locale : "en", q->text, match, &words);
+    if (rc != PA_STORE_OK) return rc;
+    if (words == 0) return PA_STORE_OK; /* nothing to look for finds nothing */
+  }
+  pa_sql_stmt *st = pa_sq_stmt(db, text ? pa_sq_dialect(db, browse_sqlite[sort], browse_pg[sort])
+                                        : browse_sql[sort]);
   if (!st) return PA_STORE_EDB;
   /* The first page starts beyond every row in the sort's direction. */
-  const int64_t edge = sort == PA_STORE_MARKET_PRICE_ASC ? -1 : INT64_MAX;
+  const int64_t edge = sort == PA_STORE_MARKET_RELEVANCE   ? 0
+                       : sort == PA_STORE_MARKET_PRICE_ASC ? -1
+                                                           : INT64_MAX;
   int rc = pa_sq_bind_i64(st, 1, q->viewer);
   const char *texts[] = {q->category, q->condition, q->city, q->country, q->currency};
   for (int i = 0; rc == PA_SQ_OK && i < 5; i++)
@@ -419,6 +504,7 @@ int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_stor
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 10, q->after ? q->after->created_at : edge);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 11, q->after ? q->after->id : edge);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 12, q->limit + 1);
+  if (rc == PA_SQ_OK && text) rc = pa_sq_bind_text(st, 13, match);
   if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "browse listings");
@@ -428,10 +514,18 @@ int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_stor
     pa_sq_done(st);
     return PA_STORE_ENOMEM;
   }
-  /* The cursor's first number: the time for newest, the price otherwise. */
-  rc = pa_sq_page(db, st, q->limit, each_row, &w, sort == PA_STORE_MARKET_NEWEST ? 17 : 5, 0, next,
-                  more, "browse listings");
+  /* The cursor's first number: the time for newest, the price for a price
+   * order; relevance's is the count listed, set below. */
+  rc = pa_sq_page(db, st, q->limit, each_row, &w,
+                  sort == PA_STORE_MARKET_PRICE_ASC || sort == PA_STORE_MARKET_PRICE_DESC ? 5 : 17,
+                  0, next, more, "browse listings");
   free(w.r);
+  if (rc == PA_STORE_OK && sort == PA_STORE_MARKET_RELEVANCE) {
+    next->created_at = (q->after ? q->after->created_at : 0) + q->limit;
+    next->id = 1; /* a cursor's id is at least 1 (pa_store_cursor_decode) */
+    /* Paging stops at the index's depth, as the text index's own. */
+    if (next->created_at > PA_STORE_TEXTINDEX_DEPTH_MAX) *more = 0;
+  }
   return rc;
 }
 

@@ -1079,6 +1079,13 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 24: a listing's text leaves the index with it (store/textindex.h): the
+     * trigger serves every way a listing goes, its seller's delete and an
+     * account deletion's cascade alike (text_docs has no foreign key: it
+     * serves any kind). Listings written under 23 were never indexed: the
+     * marketplace and this step landed in one release. */
+    "CREATE TRIGGER listings_unindex AFTER DELETE ON listings BEGIN"
+    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id; END;",
 };
 
 static int user_version(pa_store *db, int *out) {
