@@ -183,7 +183,7 @@ describe('the marketplace: full-text search in browse', () => {
 
 const UNINDEX_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('listings_unindex')) + 1;
 
-describe(`the listings' index trigger (schema ${UNINDEX_VERSION})`, () => {
+describe(`schema ${UNINDEX_VERSION}: the listings' index trigger and the Mercado Pago connection's tables`, () => {
   const seed = `INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
     INSERT INTO sellers (user_id, name, provider, paypal_email, created_at, updated_at) VALUES (1, 'Ann', 'paypal', 'a@b.c', 1, 1);
     INSERT INTO listings (seller_id, title, lang, price_minor, currency, kind, condition, category, city, city_key, country, created_at, updated_at)
@@ -199,6 +199,8 @@ describe(`the listings' index trigger (schema ${UNINDEX_VERSION})`, () => {
       sql('DELETE FROM listings WHERE id = 1;');
       assert.equal(sql("SELECT group_concat(ref_id) FROM text_docs WHERE kind = 'listing'"), '2');
       assert.equal(sql("SELECT count(*) FROM text_fts WHERE text_fts MATCH 'toy'"), '0');
+      // The Mercado Pago connection's tables arrive empty.
+      assert.equal(sql('SELECT count(*) FROM mp_grants; SELECT count(*) FROM mp_connect_states;'), '0\n0');
       assert.equal(sql('PRAGMA integrity_check;'), 'ok');
     } finally {
       await stopServer(server);
@@ -218,6 +220,7 @@ describe(`the listings' index trigger (schema ${UNINDEX_VERSION})`, () => {
         assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         await runSql(pg.url, 'DELETE FROM users WHERE id = 1;');
         assert.deepEqual(await query(pg.url, 'SELECT count(*) AS n FROM text_docs'), [{ n: '0' }]);
+        assert.deepEqual(await query(pg.url, 'SELECT (SELECT count(*) FROM mp_grants) + (SELECT count(*) FROM mp_connect_states) AS n'), [{ n: '0' }]);
       } finally {
         await stopServer(server);
       }

@@ -22,11 +22,52 @@ typedef struct pa_store_market_seller {
 /* The seller profile of user into *out; PA_STORE_ENOTFOUND when they do not sell. */
 int pa_store_market_seller_get(pa_store *db, int64_t user, pa_store_market_seller *out);
 /* Creates or replaces user's seller profile at now. A change of payout
- * provider, or of the PayPal address, drops a Mercado Pago connection. */
+ * provider drops a Mercado Pago connection and erases its grant. */
 int pa_store_market_seller_put(pa_store *db, int64_t user, const pa_market_seller *s, int64_t now);
 /* Marks user's Mercado Pago payout account connected (1) or not (0), for the
  * OAuth flow; PA_STORE_ENOTFOUND when user is no Mercado Pago seller. */
 int pa_store_market_seller_connect(pa_store *db, int64_t user, int connected, int64_t now);
+
+/* ---- sellers' Mercado Pago connection (OAuth; api/market_mp.c) */
+
+enum {
+  PA_STORE_MP_STATE_HASH = 32,  /* bytes of a connection state's hash */
+  PA_STORE_MP_SEALED_MAX = 512, /* bytes of a sealed token (schema 24 CHECK) */
+  PA_STORE_MP_USER_MAX = 63     /* bytes of Mercado Pago's user id */
+};
+
+/* Records a pending connection of user's session: the state's hash, until
+ * expires_at; user's earlier pending ones go (one at a time). */
+int pa_store_market_mp_state_put(pa_store *db, int64_t user, int64_t session,
+                                 const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t expires_at);
+/* Takes (deletes) the pending connection hash if it is user's, of session,
+ * and not expired at now: PA_STORE_OK once, PA_STORE_ENOTFOUND after (or
+ * for another person's, another session's, an expired or unknown one:
+ * those stay as they are, but expired ones of user go). */
+int pa_store_market_mp_state_take(pa_store *db, int64_t user, int64_t session,
+                                  const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t now);
+
+/* A seller's grant as kept: the tokens sealed (auth/twostep.h). */
+typedef struct pa_store_market_mp_grant {
+  char mp_user_id[PA_STORE_MP_USER_MAX + 1];
+  uint8_t access[PA_STORE_MP_SEALED_MAX], refresh[PA_STORE_MP_SEALED_MAX];
+  size_t access_len, refresh_len;
+  int64_t expires_at, generation, updated_at;
+} pa_store_market_mp_grant;
+
+/* user's grant into *out; PA_STORE_ENOTFOUND when none. */
+int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_grant *out);
+/* Stores g (its generation ignored) as user's grant at now and marks the
+ * seller connected; with generation > 0 only over that generation
+ * (PA_STORE_ECONFLICT when another save came first: a refresh that lost
+ * the race), with 0 whatever was there. PA_STORE_ENOTFOUND when user is no
+ * Mercado Pago seller. Run inside a transaction (two writes). */
+int pa_store_market_mp_grant_put(pa_store *db, int64_t user, const pa_store_market_mp_grant *g,
+                                 int64_t generation, int64_t now);
+/* Erases user's grant and marks the seller not connected;
+ * PA_STORE_ENOTFOUND when user is no Mercado Pago seller. Run inside a
+ * transaction (two writes). */
+int pa_store_market_mp_grant_delete(pa_store *db, int64_t user, int64_t now);
 
 /* A seller's public page: their seller name, when they became one, how many
  * of their listings others see, and their account's name. */

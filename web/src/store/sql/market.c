@@ -60,7 +60,110 @@ int pa_store_market_seller_put(pa_store *db, int64_t user, const pa_market_selle
     rc =
         s->provider == PA_MARKET_PAYPAL ? pa_sq_bind_text(st, 4, s->email) : pa_sq_bind_null(st, 4);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, now);
-  return pa_sq_run(db, st, rc, "put seller", NULL, NULL);
+  rc = pa_sq_run(db, st, rc, "put seller", NULL, NULL);
+  /* A dropped connection takes its grant: no token outlives it. */
+  return rc == PA_STORE_OK ? pa_sq_exec_i64(db,
+                                            "DELETE FROM mp_grants WHERE user_id = ?1 AND NOT"
+                                            " EXISTS (SELECT 1 FROM sellers WHERE user_id = ?1"
+                                            " AND mp_connected = 1)",
+                                            1, &user, NULL)
+                           : rc;
+}
+
+/* ---- Mercado Pago connection */
+
+int pa_store_market_mp_state_put(pa_store *db, int64_t user, int64_t session,
+                                 const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t expires_at) {
+  int rc = pa_sq_exec_i64(db, "DELETE FROM mp_connect_states WHERE user_id = ?1", 1, &user, NULL);
+  if (rc != PA_STORE_OK) return rc;
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO mp_connect_states (state_hash, user_id,"
+                                   " session_id, expires_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_blob(st, 1, hash, PA_STORE_MP_STATE_HASH);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, session);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, expires_at);
+  return pa_sq_run(db, st, b, "put connection state", NULL, NULL);
+}
+
+int pa_store_market_mp_state_take(pa_store *db, int64_t user, int64_t session,
+                                  const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t now) {
+  int64_t a[2] = {user, now};
+  int rc = pa_sq_exec_i64(
+      db, "DELETE FROM mp_connect_states WHERE user_id = ?1 AND expires_at <= ?2", 2, a, NULL);
+  if (rc != PA_STORE_OK) return rc;
+  /* One DELETE: of two callbacks with the same state, one takes it. */
+  pa_sql_stmt *st = pa_sq_stmt(db, "DELETE FROM mp_connect_states WHERE state_hash = ?1"
+                                   " AND user_id = ?2 AND session_id = ?3 AND expires_at > ?4");
+  if (!st) return PA_STORE_EDB;
+  int changed = 0, b = pa_sq_bind_blob(st, 1, hash, PA_STORE_MP_STATE_HASH);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, session);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, now);
+  rc = pa_sq_run(db, st, b, "take connection state", NULL, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ENOTFOUND : rc;
+}
+
+static void copy_blob(pa_sql_stmt *st, int col, uint8_t *out, size_t *len) {
+  size_t n = 0;
+  const unsigned char *p = pa_sq_blob(st, col, &n);
+  *len = p && n <= PA_STORE_MP_SEALED_MAX ? n : 0;
+  if (*len) memcpy(out, p, n);
+}
+
+int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_grant *out) {
+  /* Only a connected Mercado Pago seller's: a grant a provider change
+   * left behind (seller_put erases it after) is never used. */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT g.mp_user_id, g.access, g.refresh, g.expires_at, g.generation, g.updated_at"
+          " FROM mp_grants g JOIN sellers s ON s.user_id = g.user_id AND s.mp_connected = 1"
+          " AND s.provider = 'mercadopago' WHERE g.user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
+    memset(out, 0, sizeof *out);
+    copy(out->mp_user_id, sizeof out->mp_user_id, pa_sq_text(st, 0));
+    copy_blob(st, 1, out->access, &out->access_len);
+    copy_blob(st, 2, out->refresh, &out->refresh_len);
+    out->expires_at = pa_sq_i64(st, 3);
+    out->generation = pa_sq_i64(st, 4);
+    out->updated_at = pa_sq_i64(st, 5);
+  }
+  pa_sq_done(st);
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, "mercado pago grant");
+}
+
+int pa_store_market_mp_grant_put(pa_store *db, int64_t user, const pa_store_market_mp_grant *g,
+                                 int64_t generation, int64_t now) {
+  int rc = pa_store_market_seller_connect(db, user, 1, now);
+  if (rc != PA_STORE_OK) return rc;
+  /* ?7: the generation the caller read (0: any). The upsert's WHERE makes
+   * a stale save change nothing. */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO mp_grants (user_id, mp_user_id, access, refresh, expires_at, generation,"
+          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) ON CONFLICT (user_id) DO UPDATE SET"
+          " mp_user_id = excluded.mp_user_id, access = excluded.access,"
+          " refresh = excluded.refresh, expires_at = excluded.expires_at,"
+          " generation = mp_grants.generation + 1, updated_at = excluded.updated_at"
+          " WHERE ?7 = 0 OR mp_grants.generation = ?7");
+  if (!st) return PA_STORE_EDB;
+  int changed = 0, b = pa_sq_bind_i64(st, 1, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, g->mp_user_id);
+  if (b == PA_SQ_OK) b = pa_sq_bind_blob(st, 3, g->access, g->access_len);
+  if (b == PA_SQ_OK) b = pa_sq_bind_blob(st, 4, g->refresh, g->refresh_len);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 5, g->expires_at);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 6, now);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 7, generation);
+  rc = pa_sq_run(db, st, b, "put mercado pago grant", NULL, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ECONFLICT : rc;
+}
+
+int pa_store_market_mp_grant_delete(pa_store *db, int64_t user, int64_t now) {
+  int rc = pa_sq_exec_i64(db, "DELETE FROM mp_grants WHERE user_id = ?1", 1, &user, NULL);
+  return rc == PA_STORE_OK ? pa_store_market_seller_connect(db, user, 0, now) : rc;
 }
 
 int pa_store_market_seller_connect(pa_store *db, int64_t user, int connected, int64_t now) {

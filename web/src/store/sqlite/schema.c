@@ -1083,9 +1083,34 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * trigger serves every way a listing goes, its seller's delete and an
      * account deletion's cascade alike (text_docs has no foreign key: it
      * serves any kind). Listings written under 23 were never indexed: the
-     * marketplace and this step landed in one release. */
+     * marketplace and this step landed in one release.
+     * mp_connect_states: a Mercado Pago seller's pending connection, the
+     * state sent to the authorization page kept only as its BLAKE2b hash,
+     * bound to the session that asked (signing out drops it) and used once
+     * (taken by a DELETE). mp_grants: the seller's grant, its access and
+     * refresh tokens sealed with PA_SECRETS_KEY (auth/twostep.h: never
+     * kept in clear, so no key, no connection) and generation counting the
+     * saves, so two refreshes racing cannot both store (a refresh token
+     * works once). */
     "CREATE TRIGGER listings_unindex AFTER DELETE ON listings BEGIN"
-    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id; END;",
+    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id; END;"
+    "CREATE TABLE mp_connect_states ("
+    "  state_hash BLOB PRIMARY KEY CHECK (length(state_hash) = 32),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX mp_connect_states_user ON mp_connect_states(user_id);"
+    "CREATE INDEX mp_connect_states_session ON mp_connect_states(session_id);"
+    "CREATE TABLE mp_grants ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES sellers(user_id) ON DELETE CASCADE,"
+    "  mp_user_id TEXT NOT NULL CHECK (length(mp_user_id) BETWEEN 1 AND 63),"
+    "  access BLOB NOT NULL CHECK (length(access) BETWEEN 1 AND 512),"
+    "  refresh BLOB NOT NULL CHECK (length(refresh) BETWEEN 1 AND 512),"
+    "  expires_at INTEGER NOT NULL,"
+    "  generation INTEGER NOT NULL CHECK (generation >= 1),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;",
 };
 
 static int user_version(pa_store *db, int *out) {
