@@ -542,22 +542,26 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
   " AND l.id IN (SELECT d.ref_id FROM text_docs d WHERE " VECTOR " @@ CAST(?13 AS tsquery)"        \
   " AND d.kind = 'listing')"
 
-/* Relevance: the index's rank, then the id; ?10 the offset (?11 unused). */
+/* Relevance: the index's rank, then the id; ?10 the offset (?11 unused).
+ * The page is chosen first from the matches and the listings' own columns
+ * (the filters), and only its rows then join their seller and cover: a
+ * common word matches thousands, which need not all be joined. */
+#define PAGE_JOINS                                                                                 \
+  " JOIN listings l ON l.id = h.hit_id JOIN sellers s ON s.user_id = l.seller_id"                  \
+  " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"                       \
+  " LEFT JOIN media m ON m.hash = ph.media"
 static const char relevance_sqlite[] =
-    "SELECT " ROW_COLS " FROM text_fts JOIN text_docs d ON d.id = text_fts.rowid"
-    " JOIN listings l ON l.id = d.ref_id JOIN sellers s ON s.user_id = l.seller_id"
-    " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"
-    " LEFT JOIN media m ON m.hash = ph.media" BROWSE_WHERE
+    "SELECT " ROW_COLS " FROM (SELECT l.id AS hit_id, bm25(text_fts) AS hit_rank FROM text_fts"
+    " JOIN text_docs d ON d.id = text_fts.rowid JOIN listings l ON l.id = d.ref_id" BROWSE_WHERE
     " AND text_fts MATCH ?13 AND d.kind = 'listing' AND ?11 = ?11"
-    " ORDER BY bm25(text_fts), l.id LIMIT ?12 OFFSET ?10";
+    " ORDER BY hit_rank, l.id LIMIT ?12 OFFSET ?10) h" PAGE_JOINS " ORDER BY h.hit_rank, l.id";
 /* ts_rank's normalization 1 as store/sql/textindex.c's (shorter first). */
 static const char relevance_pg[] =
-    "SELECT " ROW_COLS " FROM text_docs d JOIN listings l ON l.id = d.ref_id"
-    " JOIN sellers s ON s.user_id = l.seller_id"
-    " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"
-    " LEFT JOIN media m ON m.hash = ph.media" BROWSE_WHERE " AND " VECTOR
+    "SELECT " ROW_COLS " FROM (SELECT l.id AS hit_id, ts_rank(" VECTOR ", CAST(?13 AS tsquery), 1)"
+    " AS hit_rank FROM text_docs d JOIN listings l ON l.id = d.ref_id" BROWSE_WHERE " AND " VECTOR
     " @@ CAST(?13 AS tsquery) AND d.kind = 'listing' AND ?11 = ?11"
-    " ORDER BY ts_rank(" VECTOR ", CAST(?13 AS tsquery), 1) DESC, l.id LIMIT ?12 OFFSET ?10";
+    " ORDER BY hit_rank DESC, l.id LIMIT ?12 OFFSET ?10) h" PAGE_JOINS
+    " ORDER BY h.hit_rank DESC, l.id";
 
 static const char *const browse_sql[] = {"SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_NEWEST,
                                          "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_PRICE_ASC,
