@@ -2,11 +2,15 @@
  * the command line alike. */
 #include "admin.h"
 
+#include "auth/twostep.h"
 #include "clock.h"
 #include "datadir.h"
+#include "market_mp.h"
 #include "store/accounts.h"
 #include "store/admin.h"
+#include "store/market.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -47,9 +51,13 @@ static const char usage[] =
     "usage: petamigos-server admin --data DIR grant EMAIL ROLE\n"
     "       petamigos-server admin --data DIR revoke EMAIL ROLE\n"
     "       petamigos-server admin --data DIR list\n"
+    "       petamigos-server admin --data DIR mp-check EMAIL\n"
     "  ROLE is admin, moderator, support or finance. The database is DIR/petamigos.db,\n"
     "  or PA_DATABASE_URL when set, as for the server. Each grant and revoke is written\n"
-    "  to the audit log with no actor (the command line).\n"
+    "  to the audit log with no actor (the command line). mp-check takes the Mercado Pago\n"
+    "  seller's access token as checkout does (refreshed when near its expiry; PA_MP_* and\n"
+    "  PA_SECRETS_KEY as for the server) and prints their Mercado Pago user id and when the\n"
+    "  token expires, never the token.\n"
     "exit status: 0 done (or nothing to change), 1 refused or failed, 2 bad arguments\n";
 
 static int print_holder(void *ctx, const pa_store_role_holder *h) {
@@ -103,6 +111,41 @@ static int change_cli(pa_store *db, int grant, const char *email, const char *ro
   return 0;
 }
 
+/* mp-check: pa_market_mp_token for the seller with email; 0, 1 or 2. */
+static int mp_check(pa_store *db, const char *email) {
+  pa_store_credentials cred;
+  pa_pay_config cfg;
+  char err[PA_PAY_ERR_MAX], token[PA_PAY_MP_TOKEN_MAX], mp_user[PA_PAY_ID_MAX];
+  /* The admin command runs before main's sodium_init. */
+  if (sodium_init() < 0) return 1;
+  if (pa_twostep_init(err, sizeof err) != 0 || pa_pay_config_from_env(&cfg, err) != 0) {
+    fprintf(stderr, "petamigos-server admin: %s\n", err);
+    return 2;
+  }
+  pa_pay *pay = pa_pay_new(&cfg);
+  sodium_memzero(&cfg, sizeof cfg);
+  if (!pay) return 1;
+  int rc = pa_store_accounts_find(db, email, &cred), status = 1;
+  if (rc != PA_STORE_OK) {
+    fprintf(stderr, "petamigos-server admin: no account has the email %s\n", email);
+  } else {
+    static const char *const why[] = {"", "not connected", "Mercado Pago did not answer",
+                                      "the grant does not open (PA_SECRETS_KEY)", "internal error"};
+    rc = pa_market_mp_token(db, pay, cred.id, pa_clock_now(), token, mp_user);
+    sodium_memzero(token, sizeof token);
+    pa_store_market_mp_grant g;
+    if (rc == PA_MARKET_MP_OK && pa_store_market_mp_grant_get(db, cred.id, &g) == PA_STORE_OK) {
+      printf("{\"mp_user_id\":\"%s\",\"expires_at\":%lld}\n", mp_user, (long long)g.expires_at);
+      status = 0;
+    } else {
+      fprintf(stderr, "petamigos-server admin: %s\n",
+              rc >= 0 && rc <= PA_MARKET_MP_EINTERNAL ? why[rc] : "failed");
+    }
+  }
+  pa_pay_free(pay);
+  return status;
+}
+
 int pa_admin_cli(int argc, char **argv) {
   const char *data = NULL, *words[4];
   int n = 0;
@@ -123,9 +166,11 @@ int pa_admin_cli(int argc, char **argv) {
     }
   }
   const int change_cmd = n == 3 && (!strcmp(words[0], "grant") || !strcmp(words[0], "revoke"));
-  if (!data || !(change_cmd || (n == 1 && !strcmp(words[0], "list")))) {
+  const int mp_cmd = n == 2 && !strcmp(words[0], "mp-check");
+  if (!data || !(change_cmd || mp_cmd || (n == 1 && !strcmp(words[0], "list")))) {
     fprintf(stderr, "petamigos-server admin: %s\n",
-            data ? "say grant EMAIL ROLE, revoke EMAIL ROLE or list" : "--data DIR is required");
+            data ? "say grant EMAIL ROLE, revoke EMAIL ROLE, list or mp-check EMAIL"
+                 : "--data DIR is required");
     fputs(usage, stderr);
     return 2;
   }
@@ -147,6 +192,8 @@ int pa_admin_cli(int argc, char **argv) {
             pa_store_errmsg(db));
   else if (change_cmd)
     status = change_cli(db, words[0][0] == 'g', words[1], words[2]);
+  else if (mp_cmd)
+    status = mp_check(db, words[1]);
   else if (list(db) == PA_STORE_OK)
     status = 0;
   else

@@ -218,6 +218,35 @@ static void sealing_and_challenges(void) {
   ch[5] = ch[5] == 'A' ? 'B' : 'A';
   CHECK(pa_twostep_challenge_read(ch, 1000, &user, &last) == -1);
   CHECK(pa_twostep_challenge_read("", 1000, &user, &last) == -1);
+  /* Providers' tokens: 1..PA_TWOSTEP_TOKEN_MAX bytes, one user's only, not
+   * a TOTP secret's key; never kept without a key (below). */
+  {
+    uint8_t tok[PA_TWOSTEP_TOKEN_SEALED_MAX];
+    char longest[PA_TWOSTEP_TOKEN_MAX + 2], got[PA_TWOSTEP_TOKEN_MAX + 1];
+    size_t tn = 0;
+    memset(longest, 'a', sizeof longest - 1);
+    longest[PA_TWOSTEP_TOKEN_MAX] = 0; /* the last allowed length */
+    CHECK(pa_twostep_seal_token(7, longest, tok, &tn) == 0 && tn == PA_TWOSTEP_TOKEN_SEALED_MAX);
+    CHECK(pa_twostep_open_token(7, tok, tn, got) == 0 && strcmp(got, longest) == 0);
+    longest[PA_TWOSTEP_TOKEN_MAX] = 'a';
+    longest[PA_TWOSTEP_TOKEN_MAX + 1] = 0; /* the first refused */
+    CHECK(pa_twostep_seal_token(7, longest, tok, &tn) == -1);
+    CHECK(pa_twostep_seal_token(7, "", tok, &tn) == -1);
+    CHECK(pa_twostep_seal_token(7, "APP_USR-1-x", tok, &tn) == 0);
+    int clear = 0; /* the token's text nowhere in what is kept */
+    for (size_t i = 0; i + 7 <= tn; i++) clear |= memcmp(tok + i, "APP_USR", 7) == 0;
+    CHECK(!clear);
+    CHECK(pa_twostep_open_token(8, tok, tn, got) == -1 && got[0] == 0);
+    CHECK(pa_twostep_open(7, tok, tn, 1, back) == -1);
+    tok[tn - 1] ^= 1;
+    CHECK(pa_twostep_open_token(7, tok, tn, got) == -1);
+    tok[tn - 1] ^= 1;
+    CHECK(pa_twostep_open_token(7, tok, tn, got) == 0 && strcmp(got, "APP_USR-1-x") == 0);
+    unsetenv("PA_SECRETS_KEY");
+    CHECK(pa_twostep_init(err, sizeof err) == 0);
+    CHECK(pa_twostep_seal_token(7, "APP_USR-1-x", tok, &tn) == -1);
+    CHECK(pa_twostep_open_token(7, tok, tn, got) == -1);
+  }
   unsetenv("PA_SECRETS_KEY");
   CHECK(pa_twostep_init(err, sizeof err) == 0 && !pa_twostep_sealing());
   CHECK(pa_twostep_seal(7, secret, out, &n, &sealed) == 0 && sealed == 0 && n == 20);

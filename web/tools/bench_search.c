@@ -19,10 +19,24 @@
  * lookup "ENGINE KIND p50 MS p99 MS max MS", then "found F of Q". Exit
  * status: 0, 1 when the store failed, 2 for bad arguments. With
  * PA_BENCH_SLOW_MS set, each search slower than that many ms is named on
- * stderr with its hits and locale. */
+ * stderr with its hits and locale.
+ *
+ * --listings QUERIES_FILE: the HTTP benchmark's data instead (the script's
+ * second part): N listings put through the store as the API does
+ * (pa_market_listing_parse, pa_store_market_listing_add, which indexes
+ * them), their title a phrase of their language (cut to the title's limit)
+ * and their description two more, LISTINGS_PER_SELLER to a seller (the
+ * API's own limit), in the languages a listing may have; then Q queries
+ * made the same way written to QUERIES_FILE as "locale<TAB>query" lines,
+ * for the HTTP client (scripts/bench/listings-http.mjs). Nothing timed but
+ * the loading ("listings ENGINE N seconds S"). */
+#include "market_rules.h"
+#include "store/accounts.h"
+#include "store/market.h"
 #include "store/store.h"
 #include "store/textindex.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +52,8 @@ enum {
   QUERY_BYTES = 96,    /* bytes of a query */
   BATCH = 500,         /* documents of one transaction */
   WARMUP = 100,        /* queries run before the measured ones */
-  PAGE = 20            /* ids of the page a search asks for */
+  PAGE = 20,           /* ids of the page a search asks for */
+  LISTINGS_PER_SELLER = PA_MARKET_LISTINGS_MAX
 };
 
 typedef struct phrase {
@@ -172,8 +187,105 @@ static int count_id(void *ctx, int64_t id) {
   return 0;
 }
 
+/* Text of at most k characters of s into out (cap bytes). */
+static void cut_chars(const char *s, int k, char *out, size_t cap) {
+  size_t n = chars(s, k);
+  if (n >= cap) n = cap - 1;
+  while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+  memcpy(out, s, n);
+  out[n] = 0;
+}
+
+/* The --listings mode: 0, or 1 (the store failed, said on stderr). */
+static int listings(pa_store *db, int n, int queries, const char *qfile) {
+  int ok_locale[LOCALES_MAX], nok = 0;
+  for (int l = 0; l < nlocales; l++)
+    if (pa_market_lang_ok(locales[l]) && count_of[l] > 0) ok_locale[nok++] = l;
+  FILE *qf = fopen(qfile, "w");
+  int *picked = malloc(sizeof(int) * (size_t)n * DOC_PHRASES);
+  pa_market_listing *l = malloc(sizeof *l);
+  if (!qf || !picked || !l || nok == 0) {
+    fprintf(stderr, "cannot write %s, or no memory, or no listing language among the phrases\n",
+            qfile);
+    return 1;
+  }
+  double t0 = now_ms();
+  int64_t seller = 0, now = (int64_t)time(NULL), id = 0;
+  int rc = PA_STORE_OK;
+  char handle[32], mail[64], name[64];
+  for (int i = 0; rc == PA_STORE_OK && i < n; i++) {
+    if (i % BATCH == 0) rc = pa_store_begin(db);
+    if (rc == PA_STORE_OK && i % LISTINGS_PER_SELLER == 0) {
+      snprintf(handle, sizeof handle, "bench_seller_%d", i / LISTINGS_PER_SELLER);
+      snprintf(mail, sizeof mail, "%s@example.test", handle);
+      snprintf(name, sizeof name, "Bench shop %d", i / LISTINGS_PER_SELLER);
+      pa_store_new_account a = {handle, name, mail, "", now};
+      pa_market_seller s = {.provider = PA_MARKET_PAYPAL};
+      snprintf(s.name, sizeof s.name, "%s", name);
+      snprintf(s.email, sizeof s.email, "%s", mail);
+      rc = pa_store_accounts_add(db, &a, &seller);
+      if (rc == PA_STORE_OK) rc = pa_store_market_seller_put(db, seller, &s, now);
+    }
+    int loc = ok_locale[i % nok];
+    int p[DOC_PHRASES];
+    for (int k = 0; k < DOC_PHRASES; k++)
+      picked[i * DOC_PHRASES + k] = p[k] = by_locale[loc][next_rand() % (uint64_t)count_of[loc]];
+    /* The API's own reader, so every listing is one the API would take. */
+    char title[PA_MARKET_CAP(PA_MARKET_TITLE_MAX)], desc[2 * PHRASE_MAX + 2];
+    cut_chars(phrases[p[0]].text, PA_MARKET_TITLE_MAX, title, sizeof title);
+    snprintf(desc, sizeof desc, "%s\n%s", phrases[p[1]].text, phrases[p[2]].text);
+    cJSON *b = cJSON_CreateObject(), *loc_o = cJSON_AddObjectToObject(b, "location"),
+          *ph = cJSON_AddArrayToObject(b, "photos"), *sp = cJSON_AddArrayToObject(b, "species"),
+          *ship = cJSON_AddObjectToObject(b, "shipping");
+    cJSON_AddItemToArray(ph, cJSON_CreateString("m_1"));
+    cJSON_AddItemToArray(sp, cJSON_CreateString(i % 2 ? "dog" : "cat"));
+    cJSON_AddStringToObject(b, "title", title[0] ? title : "?");
+    cJSON_AddStringToObject(b, "description", desc);
+    cJSON_AddStringToObject(b, "lang", locales[loc]);
+    cJSON_AddNumberToObject(b, "price_minor", 100 + (double)(next_rand() % 100000));
+    cJSON_AddStringToObject(b, "currency", "BRL");
+    cJSON_AddNumberToObject(b, "stock", 5);
+    cJSON_AddStringToObject(b, "condition", "new");
+    cJSON_AddStringToObject(b, "kind", "product");
+    cJSON_AddStringToObject(b, "category", i % 3 ? "toys" : "beds");
+    cJSON_AddStringToObject(loc_o, "city", "Curitiba");
+    cJSON_AddStringToObject(loc_o, "country", "BR");
+    cJSON_AddBoolToObject(ship, "pickup", 1);
+    pa_market_err e;
+    pa_market_listing_defaults(l);
+    char *shipping = NULL;
+    if (pa_market_listing_parse(b, 1, l, &e) != 0) {
+      fprintf(stderr, "listing %d refused: %s (%s)\n", i, e.message, e.field);
+      rc = PA_STORE_EINVAL;
+    } else if (!(shipping = pa_market_shipping_json(l))) {
+      rc = PA_STORE_ENOMEM;
+    } else {
+      rc = pa_store_market_listing_add(db, seller, l, shipping, now - n + i, &id);
+    }
+    cJSON_free(shipping);
+    cJSON_Delete(b);
+    if (rc == PA_STORE_OK && (i % BATCH == BATCH - 1 || i == n - 1)) rc = pa_store_commit(db);
+  }
+  if (rc == PA_STORE_OK) {
+    printf("listings %s %d seconds %.1f\n", pa_store_kind(db), n, (now_ms() - t0) / 1e3);
+    for (int i = 0; i < queries; i++) {
+      int d = (int)(next_rand() % (uint64_t)n);
+      const phrase *ph = &phrases[picked[d * DOC_PHRASES + (int)(next_rand() % DOC_PHRASES)]];
+      char q[QUERY_BYTES];
+      make_query(ph, q);
+      fprintf(qf, "%s\t%s\n", locales[ph->locale], q);
+    }
+  } else {
+    fprintf(stderr, "store: %s\n", pa_store_errmsg(db));
+  }
+  fclose(qf);
+  free(picked);
+  free(l);
+  return rc == PA_STORE_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
-  const char *where = NULL, *file = NULL;
+  const char *where = NULL, *file = NULL, *qfile = NULL;
   int docs = 50000, queries = 1000;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--db"))
@@ -184,10 +296,12 @@ int main(int argc, char **argv) {
       docs = atoi(argv[i + 1]);
     else if (!strcmp(argv[i], "--queries"))
       queries = atoi(argv[i + 1]);
+    else if (!strcmp(argv[i], "--listings"))
+      qfile = argv[i + 1];
   }
   if (!where || !file || docs < 1 || queries < 1) {
     fprintf(stderr, "usage: petamigos-bench-search --db WHERE --phrases FILE [--docs N] "
-                    "[--queries Q]\n");
+                    "[--queries Q] [--listings QUERIES_FILE]\n");
     return 2;
   }
   if (load(file) != 0) {
@@ -200,6 +314,13 @@ int main(int argc, char **argv) {
       pa_store_migrate(db) != PA_STORE_OK) {
     fprintf(stderr, "store: %s\n", db ? pa_store_errmsg(db) : err);
     return 1;
+  }
+  if (qfile) {
+    int st = listings(db, docs, queries, qfile);
+    pa_store_close(db);
+    for (int l = 0; l < nlocales; l++) free(by_locale[l]);
+    free(phrases);
+    return st;
   }
   const char *engine = pa_store_kind(db);
   int rc = 1;

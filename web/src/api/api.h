@@ -371,6 +371,10 @@ void pa_api_market_listing_create(pa_srv_req *rq);
 void pa_api_market_listing_get(pa_srv_req *rq);
 void pa_api_market_listing_edit(pa_srv_req *rq);
 void pa_api_market_listing_delete(pa_srv_req *rq);
+/* market_mp.c: a seller's Mercado Pago connection (OAuth). */
+void pa_api_market_mp_connect(pa_srv_req *rq);
+void pa_api_market_mp_callback(pa_srv_req *rq);
+void pa_api_market_mp_disconnect(pa_srv_req *rq);
 
 /* health.c: the pet-health dashboard (issue 19); the owner's only. */
 void pa_api_health_get(pa_srv_req *rq);

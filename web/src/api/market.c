@@ -8,8 +8,10 @@
 #include "clock.h"
 #include "pay/money.h"
 #include "profile.h"
+#include "srv_internal.h"
 #include "store/accounts.h"
 #include "store/moderation.h"
+#include "store/textindex.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -509,7 +511,40 @@ static int sort_find(const char *s) {
   return strcmp(s, "newest") == 0       ? PA_STORE_MARKET_NEWEST
          : strcmp(s, "price_asc") == 0  ? PA_STORE_MARKET_PRICE_ASC
          : strcmp(s, "price_desc") == 0 ? PA_STORE_MARKET_PRICE_DESC
+         : strcmp(s, "relevance") == 0  ? PA_STORE_MARKET_RELEVANCE
                                         : -1;
+}
+
+/* The locale a search is analyzed in (the searcher's, whatever the
+ * listings' own): ?lang= when it names one of the app's languages (those a
+ * listing may be written in: 400 for another), else the signed-in person's
+ * account locale, else the request's Accept-Language (pa_srv_locale, as the
+ * pages negotiate: "en" at the end). 0, or -1 with 400 sent. */
+static int search_locale(pa_srv_req *rq, char out[16]) {
+  char lang[16];
+  int rc = pa_api_query(rq, "lang", lang, sizeof lang);
+  if (rc < 0) return -1;
+  if (rc == 0) {
+    if (!pa_market_lang_ok(lang)) {
+      pa_api_field_error(rq, 400, "bad_request",
+                         "?lang= must be one of the app's languages (\"en\", \"es\", \"pt\", …)",
+                         "lang");
+      return -1;
+    }
+    snprintf(out, 16, "%s", lang);
+    return 0;
+  }
+  pa_store_credentials c;
+  if (rq->viewer && pa_store_accounts_credentials(rq->db, rq->viewer, &c) == PA_STORE_OK &&
+      pa_market_lang_ok(c.locale)) {
+    /* A catalog's tag (pa_srv_locale_ok) is shorter than out. */
+    size_t n = strnlen(c.locale, 15);
+    memcpy(out, c.locale, n);
+    out[n] = 0;
+    return 0;
+  }
+  pa_srv_locale(rq, out);
+  return 0;
 }
 
 /* ?name= a whole number of minor units into *out (-1 absent); -1 with 400 sent. */
@@ -528,9 +563,23 @@ static int query_price(pa_srv_req *rq, const char *name, int64_t *out) {
   return 0;
 }
 
+/* ?q= into out ("" when absent): what someone typed, at most
+ * PA_STORE_TEXTINDEX_QUERY_MAX bytes (the words' limit is the store's, once
+ * analyzed). 0, or -1 with 400 sent. */
+static int query_text(pa_srv_req *rq, char *out, size_t cap) {
+  char msg[96];
+  int n = pa_http_query_var(rq->query, "q", out, cap);
+  out[n >= 0 ? (size_t)n : 0] = 0;
+  if (n >= -1) return 0;
+  snprintf(msg, sizeof msg, "?q= is at most %d bytes, %%-escaped well",
+           PA_STORE_TEXTINDEX_QUERY_MAX);
+  pa_api_field_error(rq, 400, "bad_request", msg, "q");
+  return -1;
+}
+
 void pa_api_market_browse(pa_srv_req *rq) {
   char category[24], condition[16], city[PA_MARKET_CAP(PA_MARKET_CITY_MAX)], country[4],
-      currency[8], species[24], sort[16];
+      currency[8], species[24], sort[16], text[PA_STORE_TEXTINDEX_QUERY_MAX + 1], locale[16];
   int limit, has_cursor, more = 0;
   pa_store_cursor after, next = {0, 0};
   pa_store_market_query q = {.viewer = rq->viewer};
@@ -540,13 +589,26 @@ void pa_api_market_browse(pa_srv_req *rq) {
       query_word(rq, "country", country_find, country, sizeof country) ||
       query_word(rq, "currency", currency_find, currency, sizeof currency) ||
       query_word(rq, "species", pa_market_species_find, species, sizeof species) ||
-      query_word(rq, "sort", sort_find, sort, sizeof sort) ||
+      query_word(rq, "sort", sort_find, sort, sizeof sort) || query_text(rq, text, sizeof text) ||
       query_price(rq, "price_min", &q.price_min) || query_price(rq, "price_max", &q.price_max) ||
       pa_api_page(rq, PA_API_LIST_MAX, PA_API_LIST_DEFAULT, &limit, &after, &has_cursor) != 0)
     return;
-  q.sort = sort[0] ? sort_find(sort) : PA_STORE_MARKET_NEWEST;
+  /* A search is ranked by default; relevance means nothing without one. */
+  q.sort = sort[0] ? sort_find(sort) : text[0] ? PA_STORE_MARKET_RELEVANCE : PA_STORE_MARKET_NEWEST;
+  if (q.sort == PA_STORE_MARKET_RELEVANCE && !text[0]) {
+    pa_api_field_error(rq, 400, "bad_request", "?sort=relevance needs ?q= (what to look for)",
+                       "sort");
+    return;
+  }
+  if (text[0]) {
+    if (search_locale(rq, locale) != 0) return;
+    q.text = text;
+    q.text_locale = locale;
+  }
   /* Prices compare only within one currency. */
-  if (!currency[0] && (q.price_min >= 0 || q.price_max >= 0 || q.sort != PA_STORE_MARKET_NEWEST)) {
+  if (!currency[0] &&
+      (q.price_min >= 0 || q.price_max >= 0 || q.sort == PA_STORE_MARKET_PRICE_ASC ||
+       q.sort == PA_STORE_MARKET_PRICE_DESC)) {
     pa_api_field_error(rq, 400, "bad_request",
                        "A price filter or price order needs ?currency= (prices compare within one)",
                        "currency");
@@ -564,13 +626,31 @@ void pa_api_market_browse(pa_srv_req *rq) {
   q.country = country;
   q.currency = currency;
   q.species = species[0] ? 1u << pa_market_species_find(species) : 0;
+  /* Relevance pages by how many were listed (store/market.h): another
+   * order's cursor holds a time or a price, never that. */
+  if (has_cursor && q.sort == PA_STORE_MARKET_RELEVANCE &&
+      (after.created_at < 0 || after.created_at > PA_STORE_TEXTINDEX_DEPTH_MAX || after.id != 1)) {
+    PA_BAD(rq, "cursor is not valid; use next_cursor from the previous page");
+    return;
+  }
   q.after = has_cursor ? &after : NULL;
   q.limit = limit;
   cJSON *root = cJSON_CreateObject(),
         *list = root ? cJSON_AddArrayToObject(root, "listings") : NULL;
-  if (!list ||
-      pa_store_market_browse(rq->db, &q, append_summary, list, &next, &more) != PA_STORE_OK ||
-      pa_api_add_cursor(root, more, &next)) {
+  int rc = list ? pa_store_market_browse(rq->db, &q, append_summary, list, &next, &more)
+                : PA_STORE_ENOMEM;
+  if (rc == PA_STORE_EINVAL) {
+    /* The text index refused the words (the cursor was checked above). */
+    char msg[160];
+    cJSON_Delete(root);
+    snprintf(msg, sizeof msg,
+             "?q= is at most %d bytes of UTF-8 text and %d words; operators and quotes are"
+             " read as text",
+             PA_STORE_TEXTINDEX_QUERY_MAX, PA_STORE_TEXTINDEX_QUERY_WORDS);
+    pa_api_field_error(rq, 400, "bad_request", msg, "q");
+    return;
+  }
+  if (rc != PA_STORE_OK || pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "browse listings");
     return;

@@ -357,6 +357,14 @@ static const route routes[] = {
      * (the store hides a blocked seller's); its writes are its seller's (the handlers check). */
     {"GET", "/api/v1/me/seller", pa_api_market_seller_get, F_AUTH, PA_LIMIT_NONE},
     {"PUT", "/api/v1/me/seller", pa_api_market_seller_put, F_AUTH, PA_LIMIT_WRITE},
+    /* A Mercado Pago seller's connection: the callback is the browser's GET back from the
+     * provider, so no CSRF token; the single-use state bound to the session guards it. */
+    {"POST", "/api/v1/me/seller/mercadopago/connect", pa_api_market_mp_connect, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/me/seller/mercadopago", pa_api_market_mp_disconnect, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"GET", "/api/v1/market/mercadopago/callback", pa_api_market_mp_callback, F_AUTH,
+     PA_LIMIT_WRITE},
     {"GET", "/api/v1/me/listings", pa_api_market_my_listings, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/sellers/{u}", pa_api_market_seller_page, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/sellers/{u}/listings", pa_api_market_seller_listings, 0, PA_LIMIT_NONE},

@@ -9,6 +9,7 @@
 static uint8_t seal_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 static uint8_t challenge_key[crypto_auth_hmacsha256_KEYBYTES];
 static uint8_t pepper[crypto_generichash_KEYBYTES];
+static uint8_t token_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 static int have_key, ready;
 
 static void put64(uint8_t *p, int64_t v) {
@@ -37,6 +38,7 @@ int pa_twostep_init(char *err, size_t errlen) {
     crypto_kdf_derive_from_key(seal_key, sizeof seal_key, 1, "pa2step_", master);
     crypto_kdf_derive_from_key(challenge_key, sizeof challenge_key, 2, "pa2step_", master);
     crypto_kdf_derive_from_key(pepper, sizeof pepper, 3, "pa2step_", master);
+    crypto_kdf_derive_from_key(token_key, sizeof token_key, 4, "pa2step_", master);
     sodium_memzero(master, sizeof master);
     have_key = 1;
   } else {
@@ -98,6 +100,45 @@ int pa_twostep_open(int64_t user, const uint8_t *in, size_t n, int sealed,
           n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, sizeof ad, in, seal_key) != 0 ||
       mlen != PA_TOTP_SECRET_BYTES)
     return -1;
+  return 0;
+}
+
+int pa_twostep_seal_token(int64_t user, const char *token, uint8_t out[PA_TWOSTEP_TOKEN_SEALED_MAX],
+                          size_t *n) {
+  uint8_t ad[8];
+  unsigned long long clen = 0;
+  size_t len = token ? strlen(token) : 0;
+  ensure();
+  *n = 0;
+  if (!have_key || len == 0 || len > PA_TWOSTEP_TOKEN_MAX) return -1;
+  put64(ad, user);
+  uint8_t *nonce = out, *c = out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  if (crypto_aead_xchacha20poly1305_ietf_encrypt(c, &clen, (const uint8_t *)token, len, ad,
+                                                 sizeof ad, NULL, nonce, token_key) != 0)
+    return -1;
+  *n = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+  return 0;
+}
+
+int pa_twostep_open_token(int64_t user, const uint8_t *in, size_t n,
+                          char token[PA_TWOSTEP_TOKEN_MAX + 1]) {
+  uint8_t ad[8];
+  unsigned long long mlen = 0;
+  const size_t over =
+      crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  ensure();
+  token[0] = 0;
+  if (!have_key || n <= over || n > PA_TWOSTEP_TOKEN_SEALED_MAX) return -1;
+  put64(ad, user);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          (uint8_t *)token, &mlen, NULL, in + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+          n - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, ad, sizeof ad, in, token_key) != 0 ||
+      mlen > PA_TWOSTEP_TOKEN_MAX || memchr(token, 0, (size_t)mlen)) {
+    sodium_memzero(token, PA_TWOSTEP_TOKEN_MAX + 1);
+    return -1;
+  }
+  token[mlen] = 0;
   return 0;
 }
 

@@ -25,7 +25,11 @@ enum {
   PA_TWOSTEP_CHALLENGE_TEXT = 90, /* its base64url, no padding, and the NUL (>= 4/3 of 57) */
   PA_TWOSTEP_SEALED_MAX = PA_TOTP_SECRET_BYTES + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
                           crypto_aead_xchacha20poly1305_ietf_ABYTES,
-  PA_TWOSTEP_KEY_HEX = 64
+  PA_TWOSTEP_KEY_HEX = 64,
+  PA_TWOSTEP_TOKEN_MAX = 255, /* bytes of a provider's token pa_twostep_seal_token takes */
+  PA_TWOSTEP_TOKEN_SEALED_MAX = PA_TWOSTEP_TOKEN_MAX +
+                                crypto_aead_xchacha20poly1305_ietf_NPUBBYTES +
+                                crypto_aead_xchacha20poly1305_ietf_ABYTES
 };
 
 /* Reads PA_SECRETS_KEY; 0, or -1 with err when it is set but not 64 hex
@@ -46,6 +50,19 @@ int pa_twostep_seal(int64_t user, const uint8_t *secret, uint8_t out[PA_TWOSTEP_
  * -1 when it does not open (wrong key, altered, or sealed with no key now). */
 int pa_twostep_open(int64_t user, const uint8_t *in, size_t n, int sealed,
                     uint8_t secret[PA_TOTP_SECRET_BYTES]);
+
+/* Seals a payment provider's token of user (a seller's Mercado Pago access
+ * or refresh token: 1..PA_TWOSTEP_TOKEN_MAX bytes) into out, as
+ * pa_twostep_seal does with a subkey of its own (a sealed TOTP secret does
+ * not open as a token, nor one user's token as another's). *n the length
+ * written. 0, or -1 without a key (tokens are never kept in clear) or for a
+ * token of no or too many bytes. */
+int pa_twostep_seal_token(int64_t user, const char *token, uint8_t out[PA_TWOSTEP_TOKEN_SEALED_MAX],
+                          size_t *n);
+/* Opens what pa_twostep_seal_token wrote into token (NUL-terminated); 0, or
+ * -1 when it does not open (no key, wrong key, altered, another user's). */
+int pa_twostep_open_token(int64_t user, const uint8_t *in, size_t n,
+                          char token[PA_TWOSTEP_TOKEN_MAX + 1]);
 
 /* A challenge for user, valid until now + PA_TWOSTEP_CHALLENGE_SECONDS, bound
  * to last_step (the account's last used TOTP step: once a code is used the

@@ -22,11 +22,52 @@ typedef struct pa_store_market_seller {
 /* The seller profile of user into *out; PA_STORE_ENOTFOUND when they do not sell. */
 int pa_store_market_seller_get(pa_store *db, int64_t user, pa_store_market_seller *out);
 /* Creates or replaces user's seller profile at now. A change of payout
- * provider, or of the PayPal address, drops a Mercado Pago connection. */
+ * provider drops a Mercado Pago connection and erases its grant. */
 int pa_store_market_seller_put(pa_store *db, int64_t user, const pa_market_seller *s, int64_t now);
 /* Marks user's Mercado Pago payout account connected (1) or not (0), for the
  * OAuth flow; PA_STORE_ENOTFOUND when user is no Mercado Pago seller. */
 int pa_store_market_seller_connect(pa_store *db, int64_t user, int connected, int64_t now);
+
+/* ---- sellers' Mercado Pago connection (OAuth; api/market_mp.c) */
+
+enum {
+  PA_STORE_MP_STATE_HASH = 32,  /* bytes of a connection state's hash */
+  PA_STORE_MP_SEALED_MAX = 512, /* bytes of a sealed token (schema 24 CHECK) */
+  PA_STORE_MP_USER_MAX = 63     /* bytes of Mercado Pago's user id */
+};
+
+/* Records a pending connection of user's session: the state's hash, until
+ * expires_at; user's earlier pending ones go (one at a time). */
+int pa_store_market_mp_state_put(pa_store *db, int64_t user, int64_t session,
+                                 const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t expires_at);
+/* Takes (deletes) the pending connection hash if it is user's, of session,
+ * and not expired at now: PA_STORE_OK once, PA_STORE_ENOTFOUND after (or
+ * for another person's, another session's, an expired or unknown one:
+ * those stay as they are, but expired ones of user go). */
+int pa_store_market_mp_state_take(pa_store *db, int64_t user, int64_t session,
+                                  const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t now);
+
+/* A seller's grant as kept: the tokens sealed (auth/twostep.h). */
+typedef struct pa_store_market_mp_grant {
+  char mp_user_id[PA_STORE_MP_USER_MAX + 1];
+  uint8_t access[PA_STORE_MP_SEALED_MAX], refresh[PA_STORE_MP_SEALED_MAX];
+  size_t access_len, refresh_len;
+  int64_t expires_at, generation, updated_at;
+} pa_store_market_mp_grant;
+
+/* user's grant into *out; PA_STORE_ENOTFOUND when none. */
+int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_grant *out);
+/* Stores g (its generation ignored) as user's grant at now and marks the
+ * seller connected; with generation > 0 only over that generation
+ * (PA_STORE_ECONFLICT when another save came first: a refresh that lost
+ * the race), with 0 whatever was there. PA_STORE_ENOTFOUND when user is no
+ * Mercado Pago seller. Run inside a transaction (two writes). */
+int pa_store_market_mp_grant_put(pa_store *db, int64_t user, const pa_store_market_mp_grant *g,
+                                 int64_t generation, int64_t now);
+/* Erases user's grant and marks the seller not connected;
+ * PA_STORE_ENOTFOUND when user is no Mercado Pago seller. Run inside a
+ * transaction (two writes). */
+int pa_store_market_mp_grant_delete(pa_store *db, int64_t user, int64_t now);
 
 /* A seller's public page: their seller name, when they became one, how many
  * of their listings others see, and their account's name. */
@@ -46,10 +87,14 @@ int pa_store_market_seller_page_get(pa_store *db, int64_t user, int64_t viewer,
 int pa_store_market_listing_counts(pa_store *db, int64_t seller, int64_t since, int64_t *total,
                                    int64_t *recent);
 /* Inserts l (its photos and variants apart: see below) for seller with
- * shipping (the JSON pa_market_shipping_json wrote) at now; *id the new id. */
+ * shipping (the JSON pa_market_shipping_json wrote) at now; *id the new id.
+ * Its title and description go into the text index (store/textindex.h) in
+ * l->lang by the same call, so run both in the caller's transaction; the
+ * index row goes with the listing (a trigger, whatever deletes it). */
 int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
                                 const char *shipping, int64_t now, int64_t *id);
-/* Replaces listing id's columns with l and shipping at now. */
+/* Replaces listing id's columns with l and shipping at now, and its text
+ * in the index (as pa_store_market_listing_add). */
 int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
                                    const char *shipping, int64_t now);
 /* Deletes listing id with its photos (queued for collection) and variants. */
@@ -102,23 +147,37 @@ typedef int (*pa_store_market_variant_fn)(void *ctx, int64_t variant_id,
 int pa_store_market_photos(pa_store *db, int64_t id, pa_store_market_photo_fn fn, void *ctx);
 int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_fn fn, void *ctx);
 
-enum { PA_STORE_MARKET_NEWEST = 0, PA_STORE_MARKET_PRICE_ASC, PA_STORE_MARKET_PRICE_DESC };
+enum {
+  PA_STORE_MARKET_NEWEST = 0,
+  PA_STORE_MARKET_PRICE_ASC,
+  PA_STORE_MARKET_PRICE_DESC,
+  PA_STORE_MARKET_RELEVANCE /* best match first: only with a text */
+};
 
 /* Browse's filters ("" or -1: any) and page. The cursor of a price sort
- * holds (price_minor, id) in (created_at, id). */
+ * holds (price_minor, id) in (created_at, id); relevance's holds the number
+ * of listings already listed in created_at and 1 in id (offset paging, as the text
+ * index's: at most PA_STORE_TEXTINDEX_DEPTH_MAX). text (NULL or "": none)
+ * is what someone typed, analyzed in text_locale (the searcher's) and
+ * matched against the index as store/textindex.h says. */
 typedef struct pa_store_market_query {
   int64_t viewer;
   const char *category, *condition, *city, *country, *currency;
   unsigned species; /* 0: any; else listings suiting any of these */
   int64_t price_min, price_max;
+  const char *text, *text_locale;
   int sort;
   const pa_store_cursor *after; /* NULL: the first page */
   int limit;
 } pa_store_market_query;
 
 /* The active listings q selects, no moderator hid, of sellers with no block
- * with the viewer, in q->sort's order; *next and *more say where the next page starts and whether
- * there is one. */
+ * with the viewer, in q->sort's order; *next and *more say where the next page starts and
+ * whether there is one.
+ * PA_STORE_EINVAL (message recorded) for a text the index refuses (over
+ * PA_STORE_TEXTINDEX_QUERY_MAX bytes or PA_STORE_TEXTINDEX_QUERY_WORDS
+ * words, not UTF-8), for relevance without a text, or a relevance cursor
+ * past PA_STORE_TEXTINDEX_DEPTH_MAX; a text with no words finds nothing. */
 int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
                            void *ctx, pa_store_cursor *next, int *more);
 /* seller's listings, newest first: all of them when mine (drafts, paused,

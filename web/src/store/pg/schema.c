@@ -1008,8 +1008,31 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "ALTER TABLE reports DROP CONSTRAINT reports_kind_check,"
     "  ADD CONSTRAINT reports_kind_check CHECK (kind IN ('post', 'comment', 'person', 'message',"
     "    'reel', 'story', 'listing'));",
-    /* 24: reserved for another lane's step (the lead renumbers on merge). */
-    "SELECT 1;",
+    /* 24: a listing's text leaves the index with it, as in
+     * store/sqlite/schema.c (its comment says why). */
+    "CREATE FUNCTION listings_unindex() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN\n"
+    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id;\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER listings_unindex AFTER DELETE ON listings\n"
+    "  FOR EACH ROW EXECUTE FUNCTION listings_unindex();\n"
+    "CREATE TABLE mp_connect_states ("
+    "  state_hash BYTEA PRIMARY KEY CHECK (octet_length(state_hash) = 32),"
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  session_id BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  expires_at BIGINT NOT NULL"
+    ");"
+    "CREATE INDEX mp_connect_states_user ON mp_connect_states(user_id);"
+    "CREATE INDEX mp_connect_states_session ON mp_connect_states(session_id);"
+    "CREATE TABLE mp_grants ("
+    "  user_id BIGINT PRIMARY KEY REFERENCES sellers(user_id) ON DELETE CASCADE,"
+    "  mp_user_id TEXT COLLATE \"C\" NOT NULL CHECK (length(mp_user_id) BETWEEN 1 AND 63),"
+    "  access BYTEA NOT NULL CHECK (octet_length(access) BETWEEN 1 AND 512),"
+    "  refresh BYTEA NOT NULL CHECK (octet_length(refresh) BETWEEN 1 AND 512),"
+    "  expires_at BIGINT NOT NULL,"
+    "  generation BIGINT NOT NULL CHECK (generation >= 1),"
+    "  updated_at BIGINT NOT NULL"
+    ");",
     /* 25: as in store/sqlite/schema.c (its comment says why): the marketplace's carts, address book, orders and their ledger
      * (issue 20, items 3–5; web/README.md, "Marketplace"). market_cart_items:
      * a line per listing and variant (0: none) with its quantity and the

@@ -1,9 +1,11 @@
 /* pa_store_market: the marketplace's sellers and listings (store/market.h). */
 #include "store/market.h"
 
+#include "search/search.h"
 #include "store/moderation.h"
 #include "store/sql/sql.h"
 #include "store/sql/visible.h"
+#include "store/textindex.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -58,7 +60,110 @@ int pa_store_market_seller_put(pa_store *db, int64_t user, const pa_market_selle
     rc =
         s->provider == PA_MARKET_PAYPAL ? pa_sq_bind_text(st, 4, s->email) : pa_sq_bind_null(st, 4);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, now);
-  return pa_sq_run(db, st, rc, "put seller", NULL, NULL);
+  rc = pa_sq_run(db, st, rc, "put seller", NULL, NULL);
+  /* A dropped connection takes its grant: no token outlives it. */
+  return rc == PA_STORE_OK ? pa_sq_exec_i64(db,
+                                            "DELETE FROM mp_grants WHERE user_id = ?1 AND NOT"
+                                            " EXISTS (SELECT 1 FROM sellers WHERE user_id = ?1"
+                                            " AND mp_connected = 1)",
+                                            1, &user, NULL)
+                           : rc;
+}
+
+/* ---- Mercado Pago connection */
+
+int pa_store_market_mp_state_put(pa_store *db, int64_t user, int64_t session,
+                                 const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t expires_at) {
+  int rc = pa_sq_exec_i64(db, "DELETE FROM mp_connect_states WHERE user_id = ?1", 1, &user, NULL);
+  if (rc != PA_STORE_OK) return rc;
+  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO mp_connect_states (state_hash, user_id,"
+                                   " session_id, expires_at) VALUES (?1, ?2, ?3, ?4)");
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_blob(st, 1, hash, PA_STORE_MP_STATE_HASH);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, session);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, expires_at);
+  return pa_sq_run(db, st, b, "put connection state", NULL, NULL);
+}
+
+int pa_store_market_mp_state_take(pa_store *db, int64_t user, int64_t session,
+                                  const uint8_t hash[PA_STORE_MP_STATE_HASH], int64_t now) {
+  int64_t a[2] = {user, now};
+  int rc = pa_sq_exec_i64(
+      db, "DELETE FROM mp_connect_states WHERE user_id = ?1 AND expires_at <= ?2", 2, a, NULL);
+  if (rc != PA_STORE_OK) return rc;
+  /* One DELETE: of two callbacks with the same state, one takes it. */
+  pa_sql_stmt *st = pa_sq_stmt(db, "DELETE FROM mp_connect_states WHERE state_hash = ?1"
+                                   " AND user_id = ?2 AND session_id = ?3 AND expires_at > ?4");
+  if (!st) return PA_STORE_EDB;
+  int changed = 0, b = pa_sq_bind_blob(st, 1, hash, PA_STORE_MP_STATE_HASH);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, session);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, now);
+  rc = pa_sq_run(db, st, b, "take connection state", NULL, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ENOTFOUND : rc;
+}
+
+static void copy_blob(pa_sql_stmt *st, int col, uint8_t *out, size_t *len) {
+  size_t n = 0;
+  const unsigned char *p = pa_sq_blob(st, col, &n);
+  *len = p && n <= PA_STORE_MP_SEALED_MAX ? n : 0;
+  if (*len) memcpy(out, p, n);
+}
+
+int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_grant *out) {
+  /* Only a connected Mercado Pago seller's: a grant a provider change
+   * left behind (seller_put erases it after) is never used. */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT g.mp_user_id, g.access, g.refresh, g.expires_at, g.generation, g.updated_at"
+          " FROM mp_grants g JOIN sellers s ON s.user_id = g.user_id AND s.mp_connected = 1"
+          " AND s.provider = 'mercadopago' WHERE g.user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) {
+    memset(out, 0, sizeof *out);
+    copy(out->mp_user_id, sizeof out->mp_user_id, pa_sq_text(st, 0));
+    copy_blob(st, 1, out->access, &out->access_len);
+    copy_blob(st, 2, out->refresh, &out->refresh_len);
+    out->expires_at = pa_sq_i64(st, 3);
+    out->generation = pa_sq_i64(st, 4);
+    out->updated_at = pa_sq_i64(st, 5);
+  }
+  pa_sq_done(st);
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, "mercado pago grant");
+}
+
+int pa_store_market_mp_grant_put(pa_store *db, int64_t user, const pa_store_market_mp_grant *g,
+                                 int64_t generation, int64_t now) {
+  int rc = pa_store_market_seller_connect(db, user, 1, now);
+  if (rc != PA_STORE_OK) return rc;
+  /* ?7: the generation the caller read (0: any). The upsert's WHERE makes
+   * a stale save change nothing. */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO mp_grants (user_id, mp_user_id, access, refresh, expires_at, generation,"
+          " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6) ON CONFLICT (user_id) DO UPDATE SET"
+          " mp_user_id = excluded.mp_user_id, access = excluded.access,"
+          " refresh = excluded.refresh, expires_at = excluded.expires_at,"
+          " generation = mp_grants.generation + 1, updated_at = excluded.updated_at"
+          " WHERE ?7 = 0 OR mp_grants.generation = ?7");
+  if (!st) return PA_STORE_EDB;
+  int changed = 0, b = pa_sq_bind_i64(st, 1, user);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, g->mp_user_id);
+  if (b == PA_SQ_OK) b = pa_sq_bind_blob(st, 3, g->access, g->access_len);
+  if (b == PA_SQ_OK) b = pa_sq_bind_blob(st, 4, g->refresh, g->refresh_len);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 5, g->expires_at);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 6, now);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 7, generation);
+  rc = pa_sq_run(db, st, b, "put mercado pago grant", NULL, &changed);
+  return rc == PA_STORE_OK && !changed ? PA_STORE_ECONFLICT : rc;
+}
+
+int pa_store_market_mp_grant_delete(pa_store *db, int64_t user, int64_t now) {
+  int rc = pa_sq_exec_i64(db, "DELETE FROM mp_grants WHERE user_id = ?1", 1, &user, NULL);
+  return rc == PA_STORE_OK ? pa_store_market_seller_connect(db, user, 0, now) : rc;
 }
 
 int pa_store_market_seller_connect(pa_store *db, int64_t user, int connected, int64_t now) {
@@ -150,6 +255,24 @@ static int set_status(pa_store *db, int64_t id, int status) {
   return pa_sq_run(db, st, rc, "listing status", NULL, NULL);
 }
 
+/* Puts listing id's title and description into the text index in its
+ * language. The analyzer reads at most PA_SEARCH_TEXT_MAX bytes: a
+ * description of wide characters past that has its tail cut at a character
+ * boundary (the title, first, always fits). */
+static int index_listing(pa_store *db, int64_t id, const pa_market_listing *l) {
+  char *text = malloc(PA_SEARCH_TEXT_MAX + 1);
+  if (!text) return pa_sq_failf(db, PA_STORE_ENOMEM, "index listing: no memory");
+  int n = snprintf(text, PA_SEARCH_TEXT_MAX + 1, "%s\n%s", l->title, l->description);
+  if (n > PA_SEARCH_TEXT_MAX) {
+    size_t cut = PA_SEARCH_TEXT_MAX;
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80) cut--;
+    text[cut] = 0;
+  }
+  int rc = pa_store_textindex_put(db, "listing", id, l->lang, text);
+  free(text);
+  return rc;
+}
+
 int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_listing *l,
                                 const char *shipping, int64_t now, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
@@ -161,7 +284,8 @@ int pa_store_market_listing_add(pa_store *db, int64_t seller, const pa_market_li
   int rc = pa_sq_bind_i64(st, 1, seller);
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
   rc = pa_sq_run(db, st, rc, "add listing", id, NULL);
-  return rc == PA_STORE_OK && l->status != PA_MARKET_ACTIVE ? set_status(db, *id, l->status) : rc;
+  if (rc == PA_STORE_OK && l->status != PA_MARKET_ACTIVE) rc = set_status(db, *id, l->status);
+  return rc == PA_STORE_OK ? index_listing(db, *id, l) : rc;
 }
 
 int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_listing *l,
@@ -177,9 +301,12 @@ int pa_store_market_listing_update(pa_store *db, int64_t id, const pa_market_lis
   if (rc == PA_SQ_OK) rc = bind_listing(st, l, shipping, now);
   rc = pa_sq_run(db, st, rc, "change listing", NULL, &changed);
   if (rc == PA_STORE_OK && !changed) return PA_STORE_ENOTFOUND;
-  return rc == PA_STORE_OK ? set_status(db, id, l->status) : rc;
+  if (rc == PA_STORE_OK) rc = set_status(db, id, l->status);
+  return rc == PA_STORE_OK ? index_listing(db, id, l) : rc;
 }
 
+/* The index row goes by the trigger listings_unindex (schema 24), which an
+ * account deletion's cascade fires too. */
 int pa_store_market_listing_delete(pa_store *db, int64_t id) {
   int changed = 0;
   int rc = pa_sq_exec_i64(db, "DELETE FROM listings WHERE id = ?1", 1, &id, &changed);
@@ -383,7 +510,8 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
 
 /* Browse's WHERE: ?1 viewer, ?2 category, ?3 condition, ?4 city, ?5
  * country, ?6 currency ("" any), ?7 species mask (0 any), ?8 ?9 the price
- * range (-1 open), ?10 ?11 the cursor, ?12 the row limit. */
+ * range (-1 open), ?10 ?11 the cursor, ?12 the row limit; with a text, ?13
+ * its match (pa_sq_text_match). */
 #define BROWSE_WHERE                                                                               \
   " WHERE l.status = 'active' AND l.mod_state = 0 AND " PA_SQ_NOT_BLOCKED(                         \
       "?1",                                                                                        \
@@ -392,23 +520,87 @@ int pa_store_market_variants(pa_store *db, int64_t id, pa_store_market_variant_f
                      " AND (?6 = '' OR l.currency = ?6) AND (?7 = 0 OR (l.species & ?7) <> 0)"     \
                      " AND (?8 < 0 OR l.price_minor >= ?8) AND (?9 < 0 OR l.price_minor <= ?9)"
 
+/* The three orders' cursor conditions and ORDER BYs (NEWEST, PRICE_ASC,
+ * PRICE_DESC). */
+#define AFTER_NEWEST                                                                               \
+  " AND (l.created_at < ?10 OR (l.created_at = ?10 AND l.id < ?11))"                               \
+  " ORDER BY l.created_at DESC, l.id DESC LIMIT ?12"
+#define AFTER_PRICE_ASC                                                                            \
+  " AND (l.price_minor > ?10 OR (l.price_minor = ?10 AND l.id > ?11))"                             \
+  " ORDER BY l.price_minor, l.id LIMIT ?12"
+#define AFTER_PRICE_DESC                                                                           \
+  " AND (l.price_minor < ?10 OR (l.price_minor = ?10 AND l.id < ?11))"                             \
+  " ORDER BY l.price_minor DESC, l.id DESC LIMIT ?12"
+
+/* A text with another order: the listings whose index row matches ?13
+ * (store/sql/sql.h's fragments for pa_sq_text_match). */
+#define MATCH_SQLITE                                                                               \
+  " AND l.id IN (SELECT d.ref_id FROM text_fts JOIN text_docs d ON d.id = text_fts.rowid"          \
+  " WHERE text_fts MATCH ?13 AND d.kind = 'listing')"
+#define VECTOR PA_SQ_TEXT_VECTOR("d")
+#define MATCH_PG                                                                                   \
+  " AND l.id IN (SELECT d.ref_id FROM text_docs d WHERE " VECTOR " @@ CAST(?13 AS tsquery)"        \
+  " AND d.kind = 'listing')"
+
+/* Relevance: the index's rank, then the id; ?10 the offset (?11 unused).
+ * The page is chosen first from the matches and the listings' own columns
+ * (the filters), and only its rows then join their seller and cover: a
+ * common word matches thousands, which need not all be joined. */
+#define PAGE_JOINS                                                                                 \
+  " JOIN listings l ON l.id = h.hit_id JOIN sellers s ON s.user_id = l.seller_id"                  \
+  " LEFT JOIN listing_photos ph ON ph.listing_id = l.id AND ph.position = 0"                       \
+  " LEFT JOIN media m ON m.hash = ph.media"
+static const char relevance_sqlite[] =
+    "SELECT " ROW_COLS " FROM (SELECT l.id AS hit_id, bm25(text_fts) AS hit_rank FROM text_fts"
+    " JOIN text_docs d ON d.id = text_fts.rowid JOIN listings l ON l.id = d.ref_id" BROWSE_WHERE
+    " AND text_fts MATCH ?13 AND d.kind = 'listing' AND ?11 = ?11"
+    " ORDER BY hit_rank, l.id LIMIT ?12 OFFSET ?10) h" PAGE_JOINS " ORDER BY h.hit_rank, l.id";
+/* ts_rank's normalization 1 as store/sql/textindex.c's (shorter first). */
+static const char relevance_pg[] =
+    "SELECT " ROW_COLS " FROM (SELECT l.id AS hit_id, ts_rank(" VECTOR ", CAST(?13 AS tsquery), 1)"
+    " AS hit_rank FROM text_docs d JOIN listings l ON l.id = d.ref_id" BROWSE_WHERE " AND " VECTOR
+    " @@ CAST(?13 AS tsquery) AND d.kind = 'listing' AND ?11 = ?11"
+    " ORDER BY hit_rank DESC, l.id LIMIT ?12 OFFSET ?10) h" PAGE_JOINS
+    " ORDER BY h.hit_rank DESC, l.id";
+
+static const char *const browse_sql[] = {"SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_NEWEST,
+                                         "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_PRICE_ASC,
+                                         "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE AFTER_PRICE_DESC};
+static const char *const browse_sqlite[] = {
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_NEWEST,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_PRICE_ASC,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_SQLITE AFTER_PRICE_DESC, relevance_sqlite};
+static const char *const browse_pg[] = {
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_NEWEST,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_PRICE_ASC,
+    "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE MATCH_PG AFTER_PRICE_DESC, relevance_pg};
+
+#undef VECTOR
+
 int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_store_market_row_fn fn,
                            void *ctx, pa_store_cursor *next, int *more) {
-  static const char *const sql[] = {
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.created_at < ?10 OR (l.created_at = ?10 AND l.id < ?11))"
-      " ORDER BY l.created_at DESC, l.id DESC LIMIT ?12",
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.price_minor > ?10 OR (l.price_minor = ?10 AND l.id > ?11))"
-      " ORDER BY l.price_minor, l.id LIMIT ?12",
-      "SELECT " ROW_COLS ROW_FROM BROWSE_WHERE
-      " AND (l.price_minor < ?10 OR (l.price_minor = ?10 AND l.id < ?11))"
-      " ORDER BY l.price_minor DESC, l.id DESC LIMIT ?12"};
-  const int sort = q->sort >= 0 && q->sort <= PA_STORE_MARKET_PRICE_DESC ? q->sort : 0;
-  pa_sql_stmt *st = pa_sq_stmt(db, sql[sort]);
+  const int text = q->text && q->text[0];
+  const int sort = q->sort >= 0 && q->sort <= PA_STORE_MARKET_RELEVANCE ? q->sort : 0;
+  char match[PA_SQ_TEXT_MATCH_MAX];
+  int words = 0;
+  next->created_at = next->id = 0;
+  *more = 0;
+  if (sort == PA_STORE_MARKET_RELEVANCE &&
+      (!text || (q->after && (q->after->created_at < 0 ||
+                              q->after->created_at > PA_STORE_TEXTINDEX_DEPTH_MAX))))
+    return pa_sq_failf(db, PA_STORE_EINVAL, "browse: relevance needs a text and a cursor it wrote");
+  if (text) {
+    int rc = pa_sq_text_match(db, q->text_locale ? q->text_locale : "en", q->text, match, &words);
+    if (rc != PA_STORE_OK) return rc;
+    if (words == 0) return PA_STORE_OK; /* nothing to look for finds nothing */
+  }
+  pa_sql_stmt *st = pa_sq_stmt(db, text ? pa_sq_dialect(db, browse_sqlite[sort], browse_pg[sort])
+                                        : browse_sql[sort]);
   if (!st) return PA_STORE_EDB;
   /* The first page starts beyond every row in the sort's direction. */
-  const int64_t edge = sort == PA_STORE_MARKET_PRICE_ASC ? -1 : INT64_MAX;
+  const int64_t edge = sort == PA_STORE_MARKET_RELEVANCE   ? 0
+                       : sort == PA_STORE_MARKET_PRICE_ASC ? -1
+                                                           : INT64_MAX;
   int rc = pa_sq_bind_i64(st, 1, q->viewer);
   const char *texts[] = {q->category, q->condition, q->city, q->country, q->currency};
   for (int i = 0; rc == PA_SQ_OK && i < 5; i++)
@@ -419,6 +611,7 @@ int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_stor
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 10, q->after ? q->after->created_at : edge);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 11, q->after ? q->after->id : edge);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 12, q->limit + 1);
+  if (rc == PA_SQ_OK && text) rc = pa_sq_bind_text(st, 13, match);
   if (rc != PA_SQ_OK) {
     pa_sq_done(st);
     return pa_sq_fail(db, "browse listings");
@@ -428,10 +621,18 @@ int pa_store_market_browse(pa_store *db, const pa_store_market_query *q, pa_stor
     pa_sq_done(st);
     return PA_STORE_ENOMEM;
   }
-  /* The cursor's first number: the time for newest, the price otherwise. */
-  rc = pa_sq_page(db, st, q->limit, each_row, &w, sort == PA_STORE_MARKET_NEWEST ? 17 : 5, 0, next,
-                  more, "browse listings");
+  /* The cursor's first number: the time for newest, the price for a price
+   * order; relevance's is the count listed, set below. */
+  rc = pa_sq_page(db, st, q->limit, each_row, &w,
+                  sort == PA_STORE_MARKET_PRICE_ASC || sort == PA_STORE_MARKET_PRICE_DESC ? 5 : 17,
+                  0, next, more, "browse listings");
   free(w.r);
+  if (rc == PA_STORE_OK && sort == PA_STORE_MARKET_RELEVANCE) {
+    next->created_at = (q->after ? q->after->created_at : 0) + q->limit;
+    next->id = 1; /* a cursor's id is at least 1 (pa_store_cursor_decode) */
+    /* Paging stops at the index's depth, as the text index's own. */
+    if (next->created_at > PA_STORE_TEXTINDEX_DEPTH_MAX) *more = 0;
+  }
   return rc;
 }
 

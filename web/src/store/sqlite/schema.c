@@ -1079,8 +1079,38 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
-    /* 24: reserved for another lane's step (the lead renumbers on merge). */
-    "SELECT 1;",
+    /* 24: a listing's text leaves the index with it (store/textindex.h): the
+     * trigger serves every way a listing goes, its seller's delete and an
+     * account deletion's cascade alike (text_docs has no foreign key: it
+     * serves any kind). Listings written under 23 were never indexed: the
+     * marketplace and this step landed in one release.
+     * mp_connect_states: a Mercado Pago seller's pending connection, the
+     * state sent to the authorization page kept only as its BLAKE2b hash,
+     * bound to the session that asked (signing out drops it) and used once
+     * (taken by a DELETE). mp_grants: the seller's grant, its access and
+     * refresh tokens sealed with PA_SECRETS_KEY (auth/twostep.h: never
+     * kept in clear, so no key, no connection) and generation counting the
+     * saves, so two refreshes racing cannot both store (a refresh token
+     * works once). */
+    "CREATE TRIGGER listings_unindex AFTER DELETE ON listings BEGIN"
+    "  DELETE FROM text_docs WHERE kind = 'listing' AND ref_id = OLD.id; END;"
+    "CREATE TABLE mp_connect_states ("
+    "  state_hash BLOB PRIMARY KEY CHECK (length(state_hash) = 32),"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    "  expires_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX mp_connect_states_user ON mp_connect_states(user_id);"
+    "CREATE INDEX mp_connect_states_session ON mp_connect_states(session_id);"
+    "CREATE TABLE mp_grants ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES sellers(user_id) ON DELETE CASCADE,"
+    "  mp_user_id TEXT NOT NULL CHECK (length(mp_user_id) BETWEEN 1 AND 63),"
+    "  access BLOB NOT NULL CHECK (length(access) BETWEEN 1 AND 512),"
+    "  refresh BLOB NOT NULL CHECK (length(refresh) BETWEEN 1 AND 512),"
+    "  expires_at INTEGER NOT NULL,"
+    "  generation INTEGER NOT NULL CHECK (generation >= 1),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;",
     /* 25: the marketplace's carts, address book, orders and their ledger
      * (issue 20, items 3–5; web/README.md, "Marketplace"). market_cart_items:
      * a line per listing and variant (0: none) with its quantity and the
