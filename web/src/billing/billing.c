@@ -81,13 +81,19 @@ static int renewing(const pa_store_sub *s) {
          (!strcmp(s->status, "active") || !strcmp(s->status, "suspended"));
 }
 
-/* Recomputes users.plus_until from the ledger and the current subscription. */
-static int recompute(pa_store *db, int64_t user) {
+/* Recomputes users.plus_until from the ledger and the current subscription,
+ * as of now. When that ends Plus (it was on, it is over), the downgrade
+ * notice is written here, in the same transaction: the worker's sweep only
+ * sees ends that fall after its last round, and a change can move the end
+ * back behind it (a provider's cancellation after a declined renewal ends
+ * the grace period at the last paid day), which once left people untold. */
+static int recompute(pa_store *db, int64_t user, int64_t now) {
   char tomb[48];
-  int64_t party, until;
+  int64_t party, until, before = 0;
   pa_store_sub cur;
   random_hex("pty_", tomb, sizeof tomb);
-  int rc = pa_store_pay_party(db, user, tomb, &party);
+  int rc = pa_store_pay_plus_until(db, user, &before);
+  if (rc == PA_STORE_OK) rc = pa_store_pay_party(db, user, tomb, &party);
   if (rc == PA_STORE_OK) rc = pa_billing_paid_until(db, party, &until) ? PA_STORE_EDB : PA_STORE_OK;
   if (rc != PA_STORE_OK) return PA_BILLING_EDB;
   rc = pa_store_pay_subs_current(db, user, &cur);
@@ -95,7 +101,10 @@ static int recompute(pa_store *db, int64_t user) {
     until += PA_BILLING_GRACE_SECONDS;
   else if (rc != PA_STORE_ENOTFOUND && rc != PA_STORE_OK)
     return PA_BILLING_EDB;
-  return store_rc(pa_store_pay_set_plus_until(db, user, until));
+  rc = pa_store_pay_set_plus_until(db, user, until);
+  if (rc == PA_STORE_OK && before > now && until <= now)
+    rc = pa_store_pay_notice_add(db, user, "downgraded", now);
+  return store_rc(rc);
 }
 
 /* ---- checkout */
@@ -316,7 +325,7 @@ static int apply(pa_store *db, pa_store_sub *sub, const pa_pay_txn *txns, int n,
     int src = pa_store_pay_subs_update(db, sub);
     rc = src == PA_STORE_ECONFLICT ? PA_BILLING_ECONFLICT : store_rc(src);
   }
-  if (rc == PA_BILLING_OK && sub->user_id) rc = recompute(db, sub->user_id);
+  if (rc == PA_BILLING_OK && sub->user_id) rc = recompute(db, sub->user_id, now);
   if (rc == PA_BILLING_OK && pa_store_commit(db) != PA_STORE_OK) rc = PA_BILLING_EDB;
   if (rc != PA_BILLING_OK) pa_store_rollback(db);
   return rc;

@@ -115,7 +115,7 @@ int pa_store_pay_ledger_receipts(pa_store *db, int64_t party, int limit,
 int pa_store_pay_set_plus_until(pa_store *db, int64_t user, int64_t until);
 int pa_store_pay_plus_until(pa_store *db, int64_t user, int64_t *until);
 /* The people whose plus_until passed between after and upto (they lost Plus
- * then), for the downgrade notice. */
+ * then) and who have no downgrade notice since it, for that notice. */
 int pa_store_pay_lapsed(pa_store *db, int64_t after, int64_t upto,
                         int (*fn)(void *ctx, int64_t user), void *ctx);
 

@@ -350,8 +350,13 @@ static int user_row(void *ctx, pa_sql_stmt *st) {
 
 int pa_store_pay_lapsed(pa_store *db, int64_t after, int64_t upto,
                         int (*fn)(void *ctx, int64_t user), void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id FROM users WHERE plus_until > ?1 AND plus_until <= ?2"
-                                   " ORDER BY id");
+  /* Not those already told of this end (billing.c's recompute tells when a
+   * change ends Plus at once). */
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "SELECT id FROM users u WHERE plus_until > ?1 AND plus_until <= ?2"
+                     " AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.user_id = u.id"
+                     " AND n.kind = 'billing_downgraded' AND n.created_at >= u.plus_until)"
+                     " ORDER BY id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, after);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, upto);
