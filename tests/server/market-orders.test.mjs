@@ -37,14 +37,16 @@ const PAY_TIMEOUT = 30 * 60; // PA_ORDER_PAY_TIMEOUT_SECONDS
 const AUTO_DELIVER = 14 * 86400; // PA_ORDER_AUTO_DELIVER_SECONDS
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
 const PASSWORD = 'correct horse battery';
+const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals the Mercado Pago sellers' grants
 
 let uniq = 0;
 const w = { sim: null, server: null, offset: 0, clients: [] };
 
 async function start(data) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  // PayPal reports each capture by webhook too: applied once, whichever of it and the return comes first.
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
+  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  // PayPal reports each capture by webhook too: applied once, whichever of it and the return comes
+  // first; Mercado Pago reports a seller's split payments only by webhook.
+  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
   for (const c of w.clients) c.server = w.server;
 }
 
@@ -385,6 +387,106 @@ function prng(seed) {
     return x / 2 ** 32;
   };
 }
+
+/** Connects Mercado Pago seller s (the OAuth round through the simulator, site BR). */
+async function connectMp(s) {
+  const r = await s.c.post('/api/v1/me/seller/mercadopago/connect', {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const q = new URL(r.body.url).searchParams;
+  const out = await w.sim.mpAuthorize({ client_id: q.get('client_id'), redirect_uri: q.get('redirect_uri'), state: q.get('state'), decision: 'approve', country: 'BR' });
+  const back = new URL(out.redirect);
+  const cb = await s.c.get(back.pathname + back.search);
+  assert.equal(cb.status, 303);
+  assert.equal(new URL(cb.headers.location).searchParams.get('mercadopago'), 'connected');
+}
+
+/** The buyer approves Mercado Pago order o at the simulator: the payment's id. */
+async function approveMp(o) {
+  const pref = new URL(o.approve_url).searchParams.get('pref_id');
+  assert.ok(pref, 'the approval page names the seller\'s preference');
+  const { redirect } = await w.sim.approve('mercadopago', pref);
+  return new URL(redirect).searchParams.get('payment_id');
+}
+
+const eventsApplied = () => until('every webhook applied', async () => {
+  const d = await w.sim.deliveries();
+  return d.every((x) => x.delivered || x.dropped) && dbQuery(w.server, 'SELECT count(*) FROM pay_events WHERE done_at IS NULL') === '0';
+});
+
+describe('Mercado Pago split checkout', () => {
+  test('a connected seller\'s order: split with our fee, the webhook applied once (duplicated, out of order), refunded with our share back, the ledger balanced', async () => {
+    const s = await seller('mps', 'mercadopago');
+    const b = await person('mpb');
+    const l = await listing(s, { price_minor: 20000, currency: 'BRL', stock: 3 });
+    const usd = await listing(s, { price_minor: 1000, currency: 'USD', stock: 3 });
+    // Not connected yet: refused, the line stays in the cart.
+    const refused = await checkout(b, [{ listing: l.id, quantity: 1 }], { status: 409 });
+    assert.equal(refused.error.code, 'checkout_refused');
+    await connectMp(s);
+    const adr = (await b.c.get('/api/v1/me/addresses')).body.addresses[0].id;
+    const made = await b.c.post('/api/v1/checkout', { address: adr });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const [o] = made.body.orders;
+    assert.deepEqual([o.provider, o.total_minor, o.currency], ['mercadopago', 20000, 'BRL']);
+    // A currency no Mercado Pago site takes is refused before anything is made.
+    const other = await person('mpo');
+    const cur = await checkout(other, [{ listing: usd.id, quantity: 1 }], { status: 409 });
+    assert.equal(cur.error.code, 'checkout_refused');
+    assert.equal(await stockOf(usd.id), 3);
+
+    // Approved; the notification comes twice at once: paid once, by the server.
+    await w.sim.delivery('duplicate');
+    const paymentId = await approveMp(o);
+    const back = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
+    assert.equal(back.status, 200, 'the return shows the order as it is');
+    await until('the order paid', async () => (await b.c.get(`/api/v1/orders/${o.id}`)).body.state === 'paid');
+    await eventsApplied();
+    const paid = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
+    assert.deepEqual(paid.history.map((h) => [h.from, h.to, h.by]), [[null, 'awaiting_payment', b.id], ['awaiting_payment', 'paid', null]]);
+    assert.deepEqual(paid.ledger.map((g) => [g.event, g.kind, g.amount_minor]),
+      [['paid', 'buyer_payment', 20000], ['paid', 'platform_fee', 2000], ['paid', 'seller_payable', 18000]]);
+    const charge = (await w.sim.record()).money.filter((m) => m.kind === 'charge' && m.txn_id === String(paymentId));
+    assert.equal(charge.length, 1);
+    assert.deepEqual([charge[0].gross_minor, charge[0].marketplace_fee_minor, charge[0].collector_id === undefined], [20000, 2000, false], 'the seller collects, our fee rides along');
+    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 18000, available_minor: 0 }]);
+
+    // Cancelled before shipping: refunded with the seller's token, our whole fee back.
+    await w.sim.delivery('hold');
+    const c = await b.c.post(`/api/v1/orders/${o.id}/cancel`, {});
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    assert.equal(c.body.state, 'cancelled');
+    assert.equal(await stockOf(l.id), 3);
+    const refunds = (await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(paymentId));
+    assert.deepEqual(refunds.map((m) => [m.gross_minor, m.marketplace_fee_minor]), [[20000, 2000]]);
+    // The refund's notification, late: nothing changes.
+    await w.sim.delivery('deliver');
+    await w.sim.release('reverse');
+    await eventsApplied();
+    const g = (await b.c.get(`/api/v1/orders/${o.id}`)).body.ledger;
+    assert.deepEqual([sum(g, 'buyer_payment'), sum(g, 'refund'), sum(g, 'platform_fee'), sum(g, 'seller_payable')], [20000, 20000, 0, 0]);
+
+    // Out of order: the buyer cancels the unpaid order, then the payment's notification arrives;
+    // the money is recorded and refunded at once, once.
+    await w.sim.delivery('hold');
+    const [o2] = (await checkout(b, [{ listing: l.id, quantity: 2 }])).orders;
+    const pay2 = await approveMp(o2);
+    assert.equal((await b.c.post(`/api/v1/orders/${o2.id}/cancel`, {})).body.state, 'cancelled');
+    await w.sim.delivery('duplicate');
+    await w.sim.release('reverse');
+    await until('the late payment refunded', async () => (await w.sim.record()).money.some((m) => m.kind === 'refund' && m.parent_id === String(pay2)));
+    await w.sim.delivery('deliver');
+    await eventsApplied();
+    const g2 = (await b.c.get(`/api/v1/orders/${o2.id}`)).body.ledger;
+    assert.deepEqual([sum(g2, 'buyer_payment'), sum(g2, 'refund'), sum(g2, 'platform_fee'), sum(g2, 'seller_payable')], [40000, 40000, 0, 0]);
+    assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(pay2)).length, 1, 'refunded once');
+    assert.equal(await stockOf(l.id), 3);
+    // The property the ledger keeps, for this seller: buyer payments = payables + fees + refunds.
+    const t = Object.fromEntries(dbQuery(w.server, `SELECT kind, sum(amount_minor) FROM market_ledger WHERE seller_id = ${s.id.slice(2)} GROUP BY kind`)
+      .split('\n').map((r) => r.split('|')).map(([k, v]) => [k, Number(v)]));
+    assert.equal(t.buyer_payment, t.seller_payable + t.platform_fee + t.refund);
+    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 0, available_minor: 0 }]);
+  });
+});
 
 describe('the clocks and the ledger', () => {
   test('random order histories (pay, duplicate captures, cancel, ship, deliver, lapse, complete) keep the ledger balanced', async () => {

@@ -38,6 +38,16 @@ struct pa_pay;
 struct pa_pay_txn;
 int pa_orders_charge_event(pa_store *db, struct pa_pay *pay, const struct pa_pay_txn *txn,
                            int64_t now, int *rc);
+/* A Mercado Pago notification of payment payment_id collected by the
+ * Mercado Pago user mp_user (the notification's user_id; country its site
+ * when it says, else ""): when mp_user is a connected seller of ours, the
+ * payment is read with their token (pa_market_mp_token) and, when it is an
+ * approved charge of that seller's order ("ord_N", the whole amount), applied
+ * once as a PayPal capture is, and refunded at once when the order had
+ * lapsed. 1 when mp_user is our seller's (handled, or *rc not PA_STORE_OK:
+ * put it back for later), 0 when it is not (the caller's to apply). */
+int pa_orders_mp_event(pa_store *db, struct pa_pay *pay, const char *mp_user, const char *country,
+                       const char *payment_id, int64_t now, int *rc);
 /* Refunds order id's charge (key: the order's, so a retry refunds once) and
  * records it; PA_STORE_OK, or PA_STORE_EDB also when the provider failed
  * (err says why). */
