@@ -114,6 +114,22 @@ async function pay(b, o) {
   return r.body;
 }
 
+/** p's order notices (kind order), oldest first, each "ord_N step" (with the carrier and tracking when shipped). */
+async function orderNotices(p) {
+  const out = [];
+  let cursor = null;
+  do {
+    const r = await p.c.get(`/api/v1/notifications?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(r.status, 200);
+    for (const n of r.body.notifications.filter((x) => x.kind === 'order')) {
+      const d = n.detail;
+      out.push(`${d.order} ${d.step} ${d.role}${d.step === 'shipped' ? ` ${d.carrier}/${d.tracking}` : ''}`);
+    }
+    cursor = r.body.next_cursor;
+  } while (cursor);
+  return out.reverse();
+}
+
 const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
 
 before(async () => {
@@ -314,6 +330,14 @@ describe('checkout and orders', () => {
     assert.equal(c2.body.state, 'cancelled');
     assert.equal(await stockOf(l2.id, l2.variants[0].id), 2);
     assertError(await other.c.post(`/api/v1/orders/${o2.id}/cancel`, {}), 404, 'not_found');
+
+    // Each step told to the other side, once: the seller of the payment and delivery, the buyer of
+    // the shipment (carrier and tracking) and of the seller's cancellation; nobody of their own steps.
+    const ship1 = `${'x'.repeat(CARRIER_MAX)}/${'y'.repeat(TRACKING_MAX)}`;
+    assert.deepEqual(await orderNotices(b), [`${o1.id} shipped buyer ${ship1}`, `${o2.id} cancelled buyer`]);
+    assert.deepEqual(await orderNotices(s1), [`${o1.id} paid seller`, `${o1.id} delivered seller`]);
+    assert.deepEqual(await orderNotices(s2), []);
+    assert.deepEqual(await orderNotices(other), []);
   });
 
   test('a paid order cancelled before shipping is refunded through the provider; the ledger nets to nothing', async () => {
@@ -485,6 +509,10 @@ describe('Mercado Pago split checkout', () => {
       .split('\n').map((r) => r.split('|')).map(([k, v]) => [k, Number(v)]));
     assert.equal(t.buyer_payment, t.seller_payable + t.platform_fee + t.refund);
     assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 0, available_minor: 0 }]);
+    // Told once each, however often the notifications came: the seller of the payment and of the
+    // buyer's cancellation; the buyer of the refund the server made for the late payment.
+    assert.deepEqual(await orderNotices(s), [`${o.id} paid seller`, `${o.id} refunded seller`, `${o2.id} cancelled seller`]);
+    assert.deepEqual(await orderNotices(b), [`${o2.id} refunded buyer`]);
   });
 });
 
@@ -544,6 +572,23 @@ describe('the clocks and the ledger', () => {
     await restart(PAY_TIMEOUT + AUTO_DELIVER + HOLD + 180);
     await until('every order closed', async () => dbQuery(w.server, "SELECT count(*) FROM market_orders WHERE state NOT IN ('completed', 'cancelled')") === '0');
     assert.equal(dbQuery(w.server, 'SELECT count(*) FROM market_orders WHERE state = \'shipped\' OR state = \'delivered\''), '0');
+    // Every step of every history told once to the side that did not take it (the server's: as orders.h says).
+    const toldSeller = [];
+    const sellerNotices = await orderNotices(s);
+    for (const { b, o } of orders) {
+      const d = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
+      const want = { buyer: [], seller: [] };
+      for (const h of d.history.slice(1)) {
+        const step = { paid: 'paid', shipped: 'shipped', delivered: 'delivered', completed: 'completed' }[h.to]
+          ?? (h.from === 'paid' ? 'refunded' : h.by ? 'cancelled' : 'lapsed');
+        const toSeller = h.by ? h.by === b.id : ['paid', 'delivered', 'completed'].includes(step);
+        want[toSeller ? 'seller' : 'buyer'].push(`${o.id} ${step} ${toSeller ? 'seller' : 'buyer'}${step === 'shipped' ? ' C/T' : ''}`);
+      }
+      assert.deepEqual(await orderNotices(b), want.buyer, `seed ${seed} ${o.id}`);
+      assert.deepEqual(sellerNotices.filter((n) => n.startsWith(`${o.id} `)), want.seller, `seed ${seed} ${o.id}`);
+      toldSeller.push(...want.seller);
+    }
+    assert.equal(sellerNotices.length, toldSeller.length, 'no notice of an order twice');
     let expectedAvailable = 0;
     for (const { b, o, l } of orders) {
       const d = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
@@ -613,6 +658,69 @@ describe(`the orders schema upgrade (version ${ORDERS_VERSION})`, () => {
       } finally {
         await stopServer(server);
       }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+// Schema 26 lets notices be of kind order (SQLite rebuilds the table: its rows, indexes and push trigger must stay).
+const NOTICES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes("'security', 'order')")) + 1;
+const P256 = `B${'p'.repeat(64)}`;
+
+describe(`the order notices schema upgrade (version ${NOTICES_VERSION})`, () => {
+  test(`a SQLite database at version ${NOTICES_VERSION - 1} keeps its notices, their indexes and push trigger`, async () => {
+    const { tmp, data, sql, migrations: m } = await oldDatabase('notices', NOTICES_VERSION - 1);
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+      INSERT INTO sessions (id, user_id, token_hash, csrf, created_at, expires_at) VALUES (1, 1, CAST('token-of-ann-0123456789abcdefghi' AS BLOB), 'c', 1, 4102444800);
+      INSERT INTO notices (id, user_id, kind, detail, created_at, read) VALUES (7, 1, 'security', '{"event":"totp_on"}', 5, 1);`);
+    const indexes = "SELECT type, name FROM sqlite_master WHERE tbl_name = 'notices' AND name NOT LIKE 'sqlite_%' ORDER BY type, name";
+    const before = sql(indexes);
+    const server = await startServer({ data, seed: false, env: { PA_DATABASE_URL: '' } });
+    let stopped = false;
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('SELECT id, user_id, kind, detail, created_at, read FROM notices'), '7 1 security {"event":"totp_on"} 5 1');
+      assert.equal(sql(indexes), before, 'the indexes and push_notice are back');
+      // Stopped first: the running server's push worker would take a queued row at once.
+      await stopServer(server);
+      stopped = true;
+      sql(`INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, locale, created_at)
+        VALUES (1, 1, 'https://push.example.test/ann', CAST('${P256}' AS BLOB), CAST('auth-secret-0123' AS BLOB), 'en', 1);
+        INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 6);`);
+      assert.equal(sql("SELECT count(*) FROM push_queue WHERE kind = 'notice'"), '1', 'a push queued by the trigger');
+      assert.throws(() => sql(`INSERT INTO notices (user_id, kind, created_at) VALUES (1, 'welcome', 7);`));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+    } finally {
+      if (!stopped) await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test(`a PostgreSQL database at version ${NOTICES_VERSION - 1} takes order notices, its rows and trigger kept`, async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-notices-pg-'));
+    const pg = await createDatabase('pa_notices_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, NOTICES_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${NOTICES_VERSION - 1};
+        INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+        INSERT INTO sessions (id, user_id, token_hash, csrf, created_at, expires_at) VALUES (1, 1, convert_to('token-of-ann-0123456789abcdefghi', 'UTF8'), 'c', 1, 4102444800);
+        INSERT INTO notices (id, user_id, kind, detail, created_at, read) VALUES (7, 1, 'security', '{"event":"totp_on"}', 5, 1);`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT id, kind, read FROM notices'), [{ id: '7', kind: 'security', read: '1' }]);
+      } finally {
+        await stopServer(server);
+      }
+      // After the server stopped (its push worker would take the queued row at once).
+      await runSql(pg.url, `INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, locale, created_at)
+          VALUES (1, 1, 'https://push.example.test/ann', convert_to('${P256}', 'UTF8'), convert_to('auth-secret-0123', 'UTF8'), 'en', 1);
+        INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 6);`);
+      assert.deepEqual(await query(pg.url, "SELECT count(*) AS n FROM push_queue WHERE kind = 'notice'"), [{ n: '1' }]);
+      await assert.rejects(runSql(pg.url, `INSERT INTO notices (user_id, kind, created_at) VALUES (1, 'welcome', 7);`));
     } finally {
       await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });

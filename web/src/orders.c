@@ -6,7 +6,9 @@
 #include "pay/catalog.h"
 #include "pay/pay.h"
 #include "store/market.h"
+#include "store/notifications.h"
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,48 @@ static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   return rc;
 }
 
+int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, int64_t now) {
+  pa_store_order o;
+  int rc = pa_store_orders_get(db, id, &o);
+  if (rc != PA_STORE_OK) return rc;
+  /* The other side of who acted; the server's own steps go to whom they
+   * concern: the money's arrival, delivery and completion to the seller,
+   * a lapse, a shipment and a refund the server made to the buyer. */
+  int to_seller;
+  if (actor && actor == o.seller_id)
+    to_seller = 0;
+  else if (actor && actor == o.buyer_id)
+    to_seller = 1;
+  else
+    to_seller = strcmp(step, "paid") == 0 || strcmp(step, "delivered") == 0 ||
+                strcmp(step, "completed") == 0;
+  char ref[32];
+  snprintf(ref, sizeof ref, "ord_%lld", (long long)o.id);
+  cJSON *d = cJSON_CreateObject();
+  char *detail = NULL;
+  int ok = d && cJSON_AddStringToObject(d, "step", step) &&
+           cJSON_AddStringToObject(d, "order", ref) &&
+           cJSON_AddStringToObject(d, "role", to_seller ? "seller" : "buyer") &&
+           cJSON_AddNumberToObject(d, "total_minor", (double)o.total_minor) &&
+           cJSON_AddStringToObject(d, "currency", o.currency);
+  if (ok && strcmp(step, "shipped") == 0)
+    ok = cJSON_AddStringToObject(d, "carrier", o.carrier) &&
+         cJSON_AddStringToObject(d, "tracking", o.tracking);
+  if (ok) detail = cJSON_PrintUnformatted(d);
+  cJSON_Delete(d);
+  if (!detail) return PA_STORE_ENOMEM;
+  /* Carrier and tracking are bounded (market_order.h) well within the
+   * detail's bytes, escapes included. */
+  pa_store_notice_new n = {.user = to_seller ? o.seller_id : o.buyer_id,
+                           .kind = "order",
+                           .actor = actor,
+                           .detail = detail,
+                           .at = now};
+  rc = pa_store_notifications_add_notice(db, &n, NULL);
+  cJSON_free(detail);
+  return rc;
+}
+
 static int finish(pa_store *db, int rc) {
   if (rc == PA_STORE_OK) rc = pa_store_commit(db);
   if (rc != PA_STORE_OK) pa_store_rollback(db);
@@ -58,6 +102,7 @@ int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t act
   /* Money that came in is in the ledger whatever the order's state: a
    * payment that raced a lapse is recorded, then refunded. */
   if (rc == PA_STORE_OK && (moved || o.state == PA_ORDER_CANCELLED)) rc = ledger_paid(db, &o, now);
+  if (rc == PA_STORE_OK && moved) rc = pa_orders_tell(db, id, "paid", actor, now);
   if (rc == PA_STORE_OK && (moved || !o.capture_id[0]))
     rc = pa_store_orders_set_capture(db, id, capture_id);
   rc = finish(db, rc);
@@ -85,16 +130,21 @@ int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t 
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, id, o.seller_id, "refunded", "seller_payable",
                                     -(o.total_minor - o.fee_minor), o.currency, now);
+  /* Told once: a second record of the same refund writes no ledger row either. */
+  if (rc == PA_STORE_OK && !o.refund_id[0]) rc = pa_orders_tell(db, id, "refunded", actor, now);
   if (rc == PA_STORE_OK) rc = pa_store_orders_set_refund(db, id, refund_id);
   return finish(db, rc);
 }
 
-int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int *moved) {
+int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int tell,
+                            int *moved) {
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   rc = pa_store_orders_move(db, id, PA_ORDER_AWAITING_PAYMENT, PA_ORDER_CANCELLED, actor, now, NULL,
                             NULL, moved);
   if (rc == PA_STORE_OK && *moved) rc = pa_store_orders_release_stock(db, id);
+  if (rc == PA_STORE_OK && *moved && tell)
+    rc = pa_orders_tell(db, id, actor ? "cancelled" : "lapsed", actor, now);
   return finish(db, rc);
 }
 
@@ -109,10 +159,14 @@ static void advance(pa_store *db, int from, int to, int64_t now) {
   for (int i = 0; i < n; i++) {
     int rc;
     if (from == PA_ORDER_AWAITING_PAYMENT) {
-      rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, &moved);
+      rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, 1, &moved);
     } else if ((rc = pa_store_begin(db)) == PA_STORE_OK) {
       /* The step and its history row together. */
-      rc = finish(db, pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved));
+      rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
+      if (rc == PA_STORE_OK && moved)
+        rc = pa_orders_tell(db, ids[i], to == PA_ORDER_DELIVERED ? "delivered" : "completed", 0,
+                            now);
+      rc = finish(db, rc);
     }
     if (rc != PA_STORE_OK) pa_log_event("error", "orders", "%s", pa_store_errmsg(db));
   }

@@ -700,7 +700,7 @@ void pa_api_checkout(pa_srv_req *rq) {
     if (ask_provider(rq, &o) != 0) {
       int moved = 0;
       /* No payment to wait for: the units go back at once. */
-      if (pa_orders_cancel_unpaid(rq->db, o.id, 0, now, &moved) != PA_STORE_OK ||
+      if (pa_orders_cancel_unpaid(rq->db, o.id, 0, now, 0, &moved) != PA_STORE_OK ||
           add_refusal(refused, g->seller, "payment_unavailable",
                       "The payment provider could not be reached for this seller's order; it "
                       "was cancelled, try again"))
@@ -767,6 +767,9 @@ static void simple_move(pa_srv_req *rq, pa_store_order *o, int from, int to,
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_move(rq->db, o->id, from, to, rq->viewer, pa_clock_now(),
                               s ? s->carrier : NULL, s ? s->tracking : NULL, &moved);
+  if (rc == PA_STORE_OK && moved)
+    rc = pa_orders_tell(rq->db, o->id, to == PA_ORDER_SHIPPED ? "shipped" : "delivered", rq->viewer,
+                        pa_clock_now());
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);
@@ -826,7 +829,8 @@ void pa_api_order_cancel(pa_srv_req *rq) {
   int moved = 0;
   if (my_order(rq, &o) != 0) return;
   if (o.state == PA_ORDER_AWAITING_PAYMENT) {
-    if (pa_orders_cancel_unpaid(rq->db, o.id, rq->viewer, pa_clock_now(), &moved) != PA_STORE_OK) {
+    if (pa_orders_cancel_unpaid(rq->db, o.id, rq->viewer, pa_clock_now(), 1, &moved) !=
+        PA_STORE_OK) {
       pa_api_internal(rq, "cancel order");
       return;
     }
