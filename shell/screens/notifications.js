@@ -54,6 +54,24 @@ const KINDS = {
   follow_request: (t, n) => [t('safety.noticeFollowRequest', { name: n.actor?.name ?? '' }), '/settings#settings-privacy'],
   follow_accepted: (t, n) => [t('safety.noticeFollowAccepted', { name: n.actor?.name ?? '' }),
     `/people/${encodeURIComponent(n.actor?.id ?? '')}`],
+  // A step of a marketplace order (web/src/orders.h), told to the other side. The shell has no
+  // order screen yet: a seller's notice links to their listings, a buyer's to the market.
+  order: (t, n) => {
+    const key = ORDER_STEPS[n.detail?.step];
+    if (!key) return null;
+    const words = t(key, { order: n.detail.order ?? '', carrier: n.detail.carrier ?? '', tracking: n.detail.tracking ?? '' });
+    return [words, n.detail.role === 'seller' ? '/market/mine' : '/market'];
+  },
+};
+// An order notice's words by its detail.step.
+const ORDER_STEPS = {
+  paid: 'market.noticePaid',
+  shipped: 'market.noticeShipped',
+  delivered: 'market.noticeDelivered',
+  completed: 'market.noticeCompleted',
+  cancelled: 'market.noticeCancelled',
+  refunded: 'market.noticeRefunded',
+  lapsed: 'market.noticeLapsed',
 };
 // A security notice's words and link by its detail.event.
 const SECURITY = {

@@ -9,7 +9,9 @@
 // keeps; the seller pauses it and deletes it from "My listings". A country
 // the server refuses is named beside its field (the server's nested
 // `location.country`). Searching by `q` is not exercised: text search over
-// listings is not on main yet.
+// listings is not on main yet. An order's notices (kind order) read in
+// Notifications with their carrier and tracking, a seller's linking to "My
+// listings" and a buyer's to the market (no order screen yet), by keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { watchPage } from '../lib/browser.mjs';
 import { makeImages } from '../lib/images.mjs';
 import { DESKTOP, PHONE, assertNoMetadata, chooseWithKey, makeGpsJpeg, plain, serverAndBrowser, storedTags,
   waitForText, withArg } from '../lib/app.mjs';
-import { Client } from '../server/helpers.mjs';
+import { Client, dbQuery } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 let server, browser, images, gps;
@@ -199,3 +201,27 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await context.close();
   });
 }
+
+test('phone: order notices in Notifications: the shipment with carrier and tracking (buyer), the payment (seller), each to its screen', async () => {
+  const port = Number(new URL(server.url).port);
+  const p = new Client({ port });
+  const me = await p.signup(`orders.${process.pid}@example.test`, undefined, 'Oli Orders');
+  const id = Number(me.id.slice(2));
+  const now = Math.floor(Date.now() / 1000);
+  // As pa_orders_tell writes them (web/src/orders.c); the steps themselves are tests/server/market-orders.test.mjs's.
+  dbQuery(server, `INSERT INTO notices (user_id, kind, detail, created_at) VALUES
+    (${id}, 'order', '{"step":"shipped","order":"ord_41","role":"buyer","total_minor":2500,"currency":"BRL","carrier":"Correios","tracking":"BR123"}', ${now - 60}),
+    (${id}, 'order', '{"step":"paid","order":"ord_42","role":"seller","total_minor":2500,"currency":"BRL"}', ${now});`);
+  const { context, page, problems } = await open('/notifications', { cookie: p.cookie, size: PHONE });
+  await waitForText(page, '#screen', 'ord_42');
+  const links = await page.$$eval('#screen li a', (as) => as.map((a) => [a.textContent.replace(/[\u2066-\u2069]/g, ''), a.getAttribute('href')]));
+  assert.deepEqual(links, [
+    ['Order ord_42 was paid: you can ship it now.', '/market/mine'],
+    ['Your order ord_41 was shipped with Correios (tracking BR123).', '/market'],
+  ]);
+  await axe(page, 'phone: order notices');
+  await enter(page.locator('#screen li a[href="/market/mine"]'));
+  await waitForText(page, 'h1', 'My listings');
+  assert.deepEqual(realProblems(problems), []);
+  await context.close();
+});

@@ -37,14 +37,16 @@ const PAY_TIMEOUT = 30 * 60; // PA_ORDER_PAY_TIMEOUT_SECONDS
 const AUTO_DELIVER = 14 * 86400; // PA_ORDER_AUTO_DELIVER_SECONDS
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
 const PASSWORD = 'correct horse battery';
+const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals the Mercado Pago sellers' grants
 
 let uniq = 0;
 const w = { sim: null, server: null, offset: 0, clients: [] };
 
 async function start(data) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  // PayPal reports each capture by webhook too: applied once, whichever of it and the return comes first.
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
+  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  // PayPal reports each capture by webhook too: applied once, whichever of it and the return comes
+  // first; Mercado Pago reports a seller's split payments only by webhook.
+  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
   for (const c of w.clients) c.server = w.server;
 }
 
@@ -110,6 +112,22 @@ async function pay(b, o) {
   const r = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;
+}
+
+/** p's order notices (kind order), oldest first, each "ord_N step" (with the carrier and tracking when shipped). */
+async function orderNotices(p) {
+  const out = [];
+  let cursor = null;
+  do {
+    const r = await p.c.get(`/api/v1/notifications?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(r.status, 200);
+    for (const n of r.body.notifications.filter((x) => x.kind === 'order')) {
+      const d = n.detail;
+      out.push(`${d.order} ${d.step} ${d.role}${d.step === 'shipped' ? ` ${d.carrier}/${d.tracking}` : ''}`);
+    }
+    cursor = r.body.next_cursor;
+  } while (cursor);
+  return out.reverse();
 }
 
 const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
@@ -312,6 +330,14 @@ describe('checkout and orders', () => {
     assert.equal(c2.body.state, 'cancelled');
     assert.equal(await stockOf(l2.id, l2.variants[0].id), 2);
     assertError(await other.c.post(`/api/v1/orders/${o2.id}/cancel`, {}), 404, 'not_found');
+
+    // Each step told to the other side, once: the seller of the payment and delivery, the buyer of
+    // the shipment (carrier and tracking) and of the seller's cancellation; nobody of their own steps.
+    const ship1 = `${'x'.repeat(CARRIER_MAX)}/${'y'.repeat(TRACKING_MAX)}`;
+    assert.deepEqual(await orderNotices(b), [`${o1.id} shipped buyer ${ship1}`, `${o2.id} cancelled buyer`]);
+    assert.deepEqual(await orderNotices(s1), [`${o1.id} paid seller`, `${o1.id} delivered seller`]);
+    assert.deepEqual(await orderNotices(s2), []);
+    assert.deepEqual(await orderNotices(other), []);
   });
 
   test('a paid order cancelled before shipping is refunded through the provider; the ledger nets to nothing', async () => {
@@ -386,6 +412,110 @@ function prng(seed) {
   };
 }
 
+/** Connects Mercado Pago seller s (the OAuth round through the simulator, site BR). */
+async function connectMp(s) {
+  const r = await s.c.post('/api/v1/me/seller/mercadopago/connect', {});
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const q = new URL(r.body.url).searchParams;
+  const out = await w.sim.mpAuthorize({ client_id: q.get('client_id'), redirect_uri: q.get('redirect_uri'), state: q.get('state'), decision: 'approve', country: 'BR' });
+  const back = new URL(out.redirect);
+  const cb = await s.c.get(back.pathname + back.search);
+  assert.equal(cb.status, 303);
+  assert.equal(new URL(cb.headers.location).searchParams.get('mercadopago'), 'connected');
+}
+
+/** The buyer approves Mercado Pago order o at the simulator: the payment's id. */
+async function approveMp(o) {
+  const pref = new URL(o.approve_url).searchParams.get('pref_id');
+  assert.ok(pref, 'the approval page names the seller\'s preference');
+  const { redirect } = await w.sim.approve('mercadopago', pref);
+  return new URL(redirect).searchParams.get('payment_id');
+}
+
+const eventsApplied = () => until('every webhook applied', async () => {
+  const d = await w.sim.deliveries();
+  return d.every((x) => x.delivered || x.dropped) && dbQuery(w.server, 'SELECT count(*) FROM pay_events WHERE done_at IS NULL') === '0';
+});
+
+describe('Mercado Pago split checkout', () => {
+  test('a connected seller\'s order: split with our fee, the webhook applied once (duplicated, out of order), refunded with our share back, the ledger balanced', async () => {
+    const s = await seller('mps', 'mercadopago');
+    const b = await person('mpb');
+    const l = await listing(s, { price_minor: 20000, currency: 'BRL', stock: 3 });
+    const usd = await listing(s, { price_minor: 1000, currency: 'USD', stock: 3 });
+    // Not connected yet: refused, the line stays in the cart.
+    const refused = await checkout(b, [{ listing: l.id, quantity: 1 }], { status: 409 });
+    assert.equal(refused.error.code, 'checkout_refused');
+    await connectMp(s);
+    const adr = (await b.c.get('/api/v1/me/addresses')).body.addresses[0].id;
+    const made = await b.c.post('/api/v1/checkout', { address: adr });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const [o] = made.body.orders;
+    assert.deepEqual([o.provider, o.total_minor, o.currency], ['mercadopago', 20000, 'BRL']);
+    // A currency no Mercado Pago site takes is refused before anything is made.
+    const other = await person('mpo');
+    const cur = await checkout(other, [{ listing: usd.id, quantity: 1 }], { status: 409 });
+    assert.equal(cur.error.code, 'checkout_refused');
+    assert.equal(await stockOf(usd.id), 3);
+
+    // Approved; the notification comes twice at once: paid once, by the server.
+    await w.sim.delivery('duplicate');
+    const paymentId = await approveMp(o);
+    const back = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
+    assert.equal(back.status, 200, 'the return shows the order as it is');
+    await until('the order paid', async () => (await b.c.get(`/api/v1/orders/${o.id}`)).body.state === 'paid');
+    await eventsApplied();
+    const paid = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
+    assert.deepEqual(paid.history.map((h) => [h.from, h.to, h.by]), [[null, 'awaiting_payment', b.id], ['awaiting_payment', 'paid', null]]);
+    assert.deepEqual(paid.ledger.map((g) => [g.event, g.kind, g.amount_minor]),
+      [['paid', 'buyer_payment', 20000], ['paid', 'platform_fee', 2000], ['paid', 'seller_payable', 18000]]);
+    const charge = (await w.sim.record()).money.filter((m) => m.kind === 'charge' && m.txn_id === String(paymentId));
+    assert.equal(charge.length, 1);
+    assert.deepEqual([charge[0].gross_minor, charge[0].marketplace_fee_minor, charge[0].collector_id === undefined], [20000, 2000, false], 'the seller collects, our fee rides along');
+    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 18000, available_minor: 0 }]);
+
+    // Cancelled before shipping: refunded with the seller's token, our whole fee back.
+    await w.sim.delivery('hold');
+    const c = await b.c.post(`/api/v1/orders/${o.id}/cancel`, {});
+    assert.equal(c.status, 200, JSON.stringify(c.body));
+    assert.equal(c.body.state, 'cancelled');
+    assert.equal(await stockOf(l.id), 3);
+    const refunds = (await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(paymentId));
+    assert.deepEqual(refunds.map((m) => [m.gross_minor, m.marketplace_fee_minor]), [[20000, 2000]]);
+    // The refund's notification, late: nothing changes.
+    await w.sim.delivery('deliver');
+    await w.sim.release('reverse');
+    await eventsApplied();
+    const g = (await b.c.get(`/api/v1/orders/${o.id}`)).body.ledger;
+    assert.deepEqual([sum(g, 'buyer_payment'), sum(g, 'refund'), sum(g, 'platform_fee'), sum(g, 'seller_payable')], [20000, 20000, 0, 0]);
+
+    // Out of order: the buyer cancels the unpaid order, then the payment's notification arrives;
+    // the money is recorded and refunded at once, once.
+    await w.sim.delivery('hold');
+    const [o2] = (await checkout(b, [{ listing: l.id, quantity: 2 }])).orders;
+    const pay2 = await approveMp(o2);
+    assert.equal((await b.c.post(`/api/v1/orders/${o2.id}/cancel`, {})).body.state, 'cancelled');
+    await w.sim.delivery('duplicate');
+    await w.sim.release('reverse');
+    await until('the late payment refunded', async () => (await w.sim.record()).money.some((m) => m.kind === 'refund' && m.parent_id === String(pay2)));
+    await w.sim.delivery('deliver');
+    await eventsApplied();
+    const g2 = (await b.c.get(`/api/v1/orders/${o2.id}`)).body.ledger;
+    assert.deepEqual([sum(g2, 'buyer_payment'), sum(g2, 'refund'), sum(g2, 'platform_fee'), sum(g2, 'seller_payable')], [40000, 40000, 0, 0]);
+    assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(pay2)).length, 1, 'refunded once');
+    assert.equal(await stockOf(l.id), 3);
+    // The property the ledger keeps, for this seller: buyer payments = payables + fees + refunds.
+    const t = Object.fromEntries(dbQuery(w.server, `SELECT kind, sum(amount_minor) FROM market_ledger WHERE seller_id = ${s.id.slice(2)} GROUP BY kind`)
+      .split('\n').map((r) => r.split('|')).map(([k, v]) => [k, Number(v)]));
+    assert.equal(t.buyer_payment, t.seller_payable + t.platform_fee + t.refund);
+    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 0, available_minor: 0 }]);
+    // Told once each, however often the notifications came: the seller of the payment and of the
+    // buyer's cancellation; the buyer of the refund the server made for the late payment.
+    assert.deepEqual(await orderNotices(s), [`${o.id} paid seller`, `${o.id} refunded seller`, `${o2.id} cancelled seller`]);
+    assert.deepEqual(await orderNotices(b), [`${o2.id} refunded buyer`]);
+  });
+});
+
 describe('the clocks and the ledger', () => {
   test('random order histories (pay, duplicate captures, cancel, ship, deliver, lapse, complete) keep the ledger balanced', async () => {
     const seed = Number(process.env.PA_TEST_SEED ?? Date.now() % 100000);
@@ -442,6 +572,23 @@ describe('the clocks and the ledger', () => {
     await restart(PAY_TIMEOUT + AUTO_DELIVER + HOLD + 180);
     await until('every order closed', async () => dbQuery(w.server, "SELECT count(*) FROM market_orders WHERE state NOT IN ('completed', 'cancelled')") === '0');
     assert.equal(dbQuery(w.server, 'SELECT count(*) FROM market_orders WHERE state = \'shipped\' OR state = \'delivered\''), '0');
+    // Every step of every history told once to the side that did not take it (the server's: as orders.h says).
+    const toldSeller = [];
+    const sellerNotices = await orderNotices(s);
+    for (const { b, o } of orders) {
+      const d = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
+      const want = { buyer: [], seller: [] };
+      for (const h of d.history.slice(1)) {
+        const step = { paid: 'paid', shipped: 'shipped', delivered: 'delivered', completed: 'completed' }[h.to]
+          ?? (h.from === 'paid' ? 'refunded' : h.by ? 'cancelled' : 'lapsed');
+        const toSeller = h.by ? h.by === b.id : ['paid', 'delivered', 'completed'].includes(step);
+        want[toSeller ? 'seller' : 'buyer'].push(`${o.id} ${step} ${toSeller ? 'seller' : 'buyer'}${step === 'shipped' ? ' C/T' : ''}`);
+      }
+      assert.deepEqual(await orderNotices(b), want.buyer, `seed ${seed} ${o.id}`);
+      assert.deepEqual(sellerNotices.filter((n) => n.startsWith(`${o.id} `)), want.seller, `seed ${seed} ${o.id}`);
+      toldSeller.push(...want.seller);
+    }
+    assert.equal(sellerNotices.length, toldSeller.length, 'no notice of an order twice');
     let expectedAvailable = 0;
     for (const { b, o, l } of orders) {
       const d = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
@@ -511,6 +658,69 @@ describe(`the orders schema upgrade (version ${ORDERS_VERSION})`, () => {
       } finally {
         await stopServer(server);
       }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+// Schema 26 lets notices be of kind order (SQLite rebuilds the table: its rows, indexes and push trigger must stay).
+const NOTICES_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes("'security', 'order')")) + 1;
+const P256 = `B${'p'.repeat(64)}`;
+
+describe(`the order notices schema upgrade (version ${NOTICES_VERSION})`, () => {
+  test(`a SQLite database at version ${NOTICES_VERSION - 1} keeps its notices, their indexes and push trigger`, async () => {
+    const { tmp, data, sql, migrations: m } = await oldDatabase('notices', NOTICES_VERSION - 1);
+    sql(`INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+      INSERT INTO sessions (id, user_id, token_hash, csrf, created_at, expires_at) VALUES (1, 1, CAST('token-of-ann-0123456789abcdefghi' AS BLOB), 'c', 1, 4102444800);
+      INSERT INTO notices (id, user_id, kind, detail, created_at, read) VALUES (7, 1, 'security', '{"event":"totp_on"}', 5, 1);`);
+    const indexes = "SELECT type, name FROM sqlite_master WHERE tbl_name = 'notices' AND name NOT LIKE 'sqlite_%' ORDER BY type, name";
+    const before = sql(indexes);
+    const server = await startServer({ data, seed: false, env: { PA_DATABASE_URL: '' } });
+    let stopped = false;
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('SELECT id, user_id, kind, detail, created_at, read FROM notices'), '7 1 security {"event":"totp_on"} 5 1');
+      assert.equal(sql(indexes), before, 'the indexes and push_notice are back');
+      // Stopped first: the running server's push worker would take a queued row at once.
+      await stopServer(server);
+      stopped = true;
+      sql(`INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, locale, created_at)
+        VALUES (1, 1, 'https://push.example.test/ann', CAST('${P256}' AS BLOB), CAST('auth-secret-0123' AS BLOB), 'en', 1);
+        INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 6);`);
+      assert.equal(sql("SELECT count(*) FROM push_queue WHERE kind = 'notice'"), '1', 'a push queued by the trigger');
+      assert.throws(() => sql(`INSERT INTO notices (user_id, kind, created_at) VALUES (1, 'welcome', 7);`));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+    } finally {
+      if (!stopped) await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test(`a PostgreSQL database at version ${NOTICES_VERSION - 1} takes order notices, its rows and trigger kept`, async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-notices-pg-'));
+    const pg = await createDatabase('pa_notices_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, NOTICES_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${NOTICES_VERSION - 1};
+        INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+        INSERT INTO sessions (id, user_id, token_hash, csrf, created_at, expires_at) VALUES (1, 1, convert_to('token-of-ann-0123456789abcdefghi', 'UTF8'), 'c', 1, 4102444800);
+        INSERT INTO notices (id, user_id, kind, detail, created_at, read) VALUES (7, 1, 'security', '{"event":"totp_on"}', 5, 1);`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
+        assert.deepEqual(await query(pg.url, 'SELECT id, kind, read FROM notices'), [{ id: '7', kind: 'security', read: '1' }]);
+      } finally {
+        await stopServer(server);
+      }
+      // After the server stopped (its push worker would take the queued row at once).
+      await runSql(pg.url, `INSERT INTO push_subscriptions (user_id, session_id, endpoint, p256dh, auth, locale, created_at)
+          VALUES (1, 1, 'https://push.example.test/ann', convert_to('${P256}', 'UTF8'), convert_to('auth-secret-0123', 'UTF8'), 'en', 1);
+        INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 6);`);
+      assert.deepEqual(await query(pg.url, "SELECT count(*) AS n FROM push_queue WHERE kind = 'notice'"), [{ n: '1' }]);
+      await assert.rejects(runSql(pg.url, `INSERT INTO notices (user_id, kind, created_at) VALUES (1, 'welcome', 7);`));
     } finally {
       await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });

@@ -2,13 +2,31 @@
 #include "orders.h"
 
 #include "log.h"
+#include "market_mp.h"
+#include "pay/catalog.h"
 #include "pay/pay.h"
+#include "store/market.h"
+#include "store/notifications.h"
 
+#include <cjson/cJSON.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Writes the paid rows of o once. */
+/* Writes the paid rows of o once.
+ *
+ * A Mercado Pago order is a split payment: the buyer pays the seller's own
+ * Mercado Pago account (the collector) and Mercado Pago passes our
+ * marketplace_fee to us, so no money of the seller's passes through ours.
+ * Its rows are the same three all the same: buyer_payment (what the buyer
+ * paid) = seller_payable (what stays with the seller) + platform_fee (ours),
+ * and a refund reverses both shares (Mercado Pago gives our fee back in
+ * proportion, all of it on a full refund). The ledger records who is owed
+ * what for each order whichever account holds the money, so its balance
+ * property (buyer payments = seller payables + platform fees + refunds)
+ * holds for both providers; what differs is only who pays the seller out
+ * (PayPal: our payouts; Mercado Pago: MP itself, at its money release). */
 static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   int rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "paid", "buyer_payment",
                                       o->total_minor, o->currency, now);
@@ -18,6 +36,48 @@ static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "paid", "seller_payable",
                                     o->total_minor - o->fee_minor, o->currency, now);
+  return rc;
+}
+
+int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, int64_t now) {
+  pa_store_order o;
+  int rc = pa_store_orders_get(db, id, &o);
+  if (rc != PA_STORE_OK) return rc;
+  /* The other side of who acted; the server's own steps go to whom they
+   * concern: the money's arrival, delivery and completion to the seller,
+   * a lapse, a shipment and a refund the server made to the buyer. */
+  int to_seller;
+  if (actor && actor == o.seller_id)
+    to_seller = 0;
+  else if (actor && actor == o.buyer_id)
+    to_seller = 1;
+  else
+    to_seller = strcmp(step, "paid") == 0 || strcmp(step, "delivered") == 0 ||
+                strcmp(step, "completed") == 0;
+  char ref[32];
+  snprintf(ref, sizeof ref, "ord_%lld", (long long)o.id);
+  cJSON *d = cJSON_CreateObject();
+  char *detail = NULL;
+  int ok = d && cJSON_AddStringToObject(d, "step", step) &&
+           cJSON_AddStringToObject(d, "order", ref) &&
+           cJSON_AddStringToObject(d, "role", to_seller ? "seller" : "buyer") &&
+           cJSON_AddNumberToObject(d, "total_minor", (double)o.total_minor) &&
+           cJSON_AddStringToObject(d, "currency", o.currency);
+  if (ok && strcmp(step, "shipped") == 0)
+    ok = cJSON_AddStringToObject(d, "carrier", o.carrier) &&
+         cJSON_AddStringToObject(d, "tracking", o.tracking);
+  if (ok) detail = cJSON_PrintUnformatted(d);
+  cJSON_Delete(d);
+  if (!detail) return PA_STORE_ENOMEM;
+  /* Carrier and tracking are bounded (market_order.h) well within the
+   * detail's bytes, escapes included. */
+  pa_store_notice_new n = {.user = to_seller ? o.seller_id : o.buyer_id,
+                           .kind = "order",
+                           .actor = actor,
+                           .detail = detail,
+                           .at = now};
+  rc = pa_store_notifications_add_notice(db, &n, NULL);
+  cJSON_free(detail);
   return rc;
 }
 
@@ -42,6 +102,7 @@ int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t act
   /* Money that came in is in the ledger whatever the order's state: a
    * payment that raced a lapse is recorded, then refunded. */
   if (rc == PA_STORE_OK && (moved || o.state == PA_ORDER_CANCELLED)) rc = ledger_paid(db, &o, now);
+  if (rc == PA_STORE_OK && moved) rc = pa_orders_tell(db, id, "paid", actor, now);
   if (rc == PA_STORE_OK && (moved || !o.capture_id[0]))
     rc = pa_store_orders_set_capture(db, id, capture_id);
   rc = finish(db, rc);
@@ -69,16 +130,21 @@ int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t 
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, id, o.seller_id, "refunded", "seller_payable",
                                     -(o.total_minor - o.fee_minor), o.currency, now);
+  /* Told once: a second record of the same refund writes no ledger row either. */
+  if (rc == PA_STORE_OK && !o.refund_id[0]) rc = pa_orders_tell(db, id, "refunded", actor, now);
   if (rc == PA_STORE_OK) rc = pa_store_orders_set_refund(db, id, refund_id);
   return finish(db, rc);
 }
 
-int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int *moved) {
+int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int tell,
+                            int *moved) {
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   rc = pa_store_orders_move(db, id, PA_ORDER_AWAITING_PAYMENT, PA_ORDER_CANCELLED, actor, now, NULL,
                             NULL, moved);
   if (rc == PA_STORE_OK && *moved) rc = pa_store_orders_release_stock(db, id);
+  if (rc == PA_STORE_OK && *moved && tell)
+    rc = pa_orders_tell(db, id, actor ? "cancelled" : "lapsed", actor, now);
   return finish(db, rc);
 }
 
@@ -93,10 +159,14 @@ static void advance(pa_store *db, int from, int to, int64_t now) {
   for (int i = 0; i < n; i++) {
     int rc;
     if (from == PA_ORDER_AWAITING_PAYMENT) {
-      rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, &moved);
+      rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, 1, &moved);
     } else if ((rc = pa_store_begin(db)) == PA_STORE_OK) {
       /* The step and its history row together. */
-      rc = finish(db, pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved));
+      rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
+      if (rc == PA_STORE_OK && moved)
+        rc = pa_orders_tell(db, ids[i], to == PA_ORDER_DELIVERED ? "delivered" : "completed", 0,
+                            now);
+      rc = finish(db, rc);
     }
     if (rc != PA_STORE_OK) pa_log_event("error", "orders", "%s", pa_store_errmsg(db));
   }
@@ -108,6 +178,23 @@ void pa_orders_work(pa_store *db, int64_t now) {
   advance(db, PA_ORDER_DELIVERED, PA_ORDER_COMPLETED, now);
 }
 
+/* Refunds a Mercado Pago order's split payment in full with its seller's
+ * token (wiped after): Mercado Pago gives back our fee in proportion. */
+static int mp_refund(pa_store *db, pa_pay *pay, const pa_store_order *o, const char *key,
+                     int64_t now, pa_pay_txn *t, char perr[PA_PAY_ERR_MAX]) {
+  char token[PA_PAY_MP_TOKEN_MAX];
+  const char *country = pa_catalog_mp_country(o->currency);
+  int mrc = country ? pa_market_mp_token(db, pay, o->seller_id, now, token, NULL)
+                    : PA_MARKET_MP_ENOTCONNECTED;
+  int prc = PA_PAY_EREFUSED;
+  if (mrc == PA_MARKET_MP_OK)
+    prc = pa_pay_mp_seller_refund(pay, token, country, o->capture_id, NULL, key, t, perr);
+  else
+    snprintf(perr, PA_PAY_ERR_MAX, "the seller's Mercado Pago token is not available (%d)", mrc);
+  sodium_memzero(token, sizeof token);
+  return prc;
+}
+
 int pa_orders_refund(pa_store *db, pa_pay *pay, int64_t id, int64_t actor, int64_t now, char *err,
                      size_t errlen) {
   pa_store_order o;
@@ -117,7 +204,10 @@ int pa_orders_refund(pa_store *db, pa_pay *pay, int64_t id, int64_t actor, int64
   if (rc != PA_STORE_OK) return rc;
   memset(&t, 0, sizeof t);
   snprintf(key, sizeof key, "%s-refund", o.idem_key);
-  if (pa_pay_refund(pay, PA_PAY_PAYPAL, "", o.capture_id, 0, NULL, key, &t, perr) != PA_PAY_OK) {
+  int prc = o.provider == PA_MARKET_MERCADOPAGO
+                ? mp_refund(db, pay, &o, key, now, &t, perr)
+                : pa_pay_refund(pay, PA_PAY_PAYPAL, "", o.capture_id, 0, NULL, key, &t, perr);
+  if (prc != PA_PAY_OK) {
     snprintf(err, errlen, "%s", perr);
     return PA_STORE_EDB;
   }
@@ -147,6 +237,83 @@ int pa_orders_charge_event(pa_store *db, pa_pay *pay, const pa_pay_txn *txn, int
   /* Refunds are recorded when we make them; only charges are news. */
   if (txn->kind != PA_PAY_TXN_CHARGE) return 1;
   if ((*rc = pa_orders_paid(db, id, txn->id, 0, now, &applied)) != PA_STORE_OK ||
+      (*rc = pa_store_orders_get(db, id, &o)) != PA_STORE_OK)
+    return 1;
+  if (o.state == PA_ORDER_CANCELLED && !o.refund_id[0] &&
+      (*rc = pa_orders_refund(db, pay, id, 0, now, err, sizeof err)) != PA_STORE_OK)
+    pa_log_event("warn", "orders", "refund ord_%lld after a lapse: %s", (long long)id, err);
+  return 1;
+}
+
+/* Reads seller's payment payment_id on the site of country with their
+ * token (wiped after). */
+static int mp_read(pa_store *db, pa_pay *pay, int64_t seller, const char *country,
+                   const char *payment_id, int64_t now, pa_pay_mp_split *out,
+                   char err[PA_PAY_ERR_MAX]) {
+  char token[PA_PAY_MP_TOKEN_MAX];
+  int mrc = pa_market_mp_token(db, pay, seller, now, token, NULL);
+  int prc = PA_PAY_EUNREACHABLE;
+  if (mrc == PA_MARKET_MP_OK)
+    prc = pa_pay_mp_seller_payment_get(pay, token, country, payment_id, out, err);
+  else if (mrc == PA_MARKET_MP_ENOTCONNECTED)
+    prc = PA_PAY_EREFUSED;
+  sodium_memzero(token, sizeof token);
+  return prc;
+}
+
+int pa_orders_mp_event(pa_store *db, pa_pay *pay, const char *mp_user, const char *country,
+                       const char *payment_id, int64_t now, int *rc) {
+  int64_t seller = 0, id = 0;
+  pa_store_order o;
+  pa_pay_mp_split sp;
+  char err[PA_PAY_ERR_MAX] = "";
+  int applied = 0;
+  *rc = PA_STORE_OK;
+  if (!mp_user || !mp_user[0]) return 0;
+  int src = pa_store_market_mp_seller_of(db, mp_user, &seller);
+  if (src == PA_STORE_ENOTFOUND) return 0; /* no seller of ours (any more): billing's, or none */
+  if (src != PA_STORE_OK) {
+    *rc = src;
+    return 1;
+  }
+  /* The notification may not say the site; the order's currency does, so a
+   * first read on a guess is read again on the order's site when it differs
+   * (the amounts' decimals are the site's). */
+  const char *site = pa_catalog_mp_currency(country) ? country : "BR";
+  int prc = mp_read(db, pay, seller, site, payment_id, now, &sp, err);
+  if (prc == PA_PAY_EREFUSED) {
+    pa_log_event("warn", "orders", "seller payment %s not readable: %s", payment_id, err);
+    return 1; /* not connected any more, or not theirs: nothing to apply */
+  }
+  if (prc != PA_PAY_OK) {
+    pa_log_event("warn", "orders", "read seller payment %s: %s", payment_id, err);
+    *rc = PA_STORE_EDB; /* again later */
+    return 1;
+  }
+  if (pa_market_order_id(sp.charge.reference, "ord", &id) != 0) return 1; /* not an order's */
+  if ((*rc = pa_store_orders_get(db, id, &o)) != PA_STORE_OK) {
+    if (*rc == PA_STORE_ENOTFOUND) *rc = PA_STORE_OK;
+    return 1;
+  }
+  /* Only the order's own seller collects its payment. */
+  if (o.seller_id != seller || o.provider != PA_MARKET_MERCADOPAGO) return 1;
+  const char *own = pa_catalog_mp_country(o.currency);
+  if (own && strcmp(own, site) != 0) {
+    prc = mp_read(db, pay, seller, own, payment_id, now, &sp, err);
+    if (prc != PA_PAY_OK) {
+      *rc = prc == PA_PAY_EREFUSED ? PA_STORE_OK : PA_STORE_EDB;
+      return 1;
+    }
+  }
+  /* Refunds are recorded when we make them; only an approved charge of the
+   * whole order is news. */
+  if (sp.charge.kind != PA_PAY_TXN_CHARGE) return 1;
+  if (sp.charge.gross.minor != o.total_minor || strcmp(sp.charge.gross.currency, o.currency) != 0) {
+    pa_log_event("error", "orders", "seller payment %s does not match ord_%lld", payment_id,
+                 (long long)id);
+    return 1;
+  }
+  if ((*rc = pa_orders_paid(db, id, payment_id, 0, now, &applied)) != PA_STORE_OK ||
       (*rc = pa_store_orders_get(db, id, &o)) != PA_STORE_OK)
     return 1;
   if (o.state == PA_ORDER_CANCELLED && !o.refund_id[0] &&

@@ -27,8 +27,11 @@ int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t act
  * reversed). */
 int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t actor, int64_t now);
 /* Cancels unpaid order id by actor (0: the server, the reservation lapsed)
- * and gives its units back; *moved 0 when it was no longer unpaid. */
-int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int *moved);
+ * and gives its units back, telling the other side when tell (not for an
+ * order whose payment could not even be asked for: the checkout's answer
+ * says so); *moved 0 when it was no longer unpaid. */
+int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now, int tell,
+                            int *moved);
 /* A PayPal charge a webhook reported (txn, verified): when its reference
  * names one of our orders ("ord_N"), it is applied as the return's capture
  * would (once, whichever comes first), and refunded at once through pay when
@@ -38,11 +41,30 @@ struct pa_pay;
 struct pa_pay_txn;
 int pa_orders_charge_event(pa_store *db, struct pa_pay *pay, const struct pa_pay_txn *txn,
                            int64_t now, int *rc);
+/* A Mercado Pago notification of payment payment_id collected by the
+ * Mercado Pago user mp_user (the notification's user_id; country its site
+ * when it says, else ""): when mp_user is a connected seller of ours, the
+ * payment is read with their token (pa_market_mp_token) and, when it is an
+ * approved charge of that seller's order ("ord_N", the whole amount), applied
+ * once as a PayPal capture is, and refunded at once when the order had
+ * lapsed. 1 when mp_user is our seller's (handled, or *rc not PA_STORE_OK:
+ * put it back for later), 0 when it is not (the caller's to apply). */
+int pa_orders_mp_event(pa_store *db, struct pa_pay *pay, const char *mp_user, const char *country,
+                       const char *payment_id, int64_t now, int *rc);
 /* Refunds order id's charge (key: the order's, so a retry refunds once) and
  * records it; PA_STORE_OK, or PA_STORE_EDB also when the provider failed
  * (err says why). */
 int pa_orders_refund(pa_store *db, struct pa_pay *pay, int64_t id, int64_t actor, int64_t now,
                      char *err, size_t errlen);
+/* Tells the other side of order id's step (notice kind "order", inside the
+ * caller's transaction, so it stands or falls with the step): detail.step
+ * is paid (to the seller), shipped (to the buyer, with carrier and
+ * tracking), delivered and completed (to the seller: the balance is
+ * available), cancelled or refunded (to the side that did not act; the
+ * buyer when the server did), lapsed (to the buyer); detail also names the
+ * order, the recipient's role and the total. actor as the step's (0: the
+ * server). PA_STORE_* codes. */
+int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, int64_t now);
 /* The worker's round: lapsed reservations cancelled, shipped orders past
  * PA_ORDER_AUTO_DELIVER_SECONDS delivered, delivered ones past
  * PA_ORDER_HOLD_SECONDS completed. */

@@ -202,6 +202,11 @@ static void catalog_providers_and_plans(void) {
   CHECK(pa_catalog_providers("", p) == 0);
   CHECK(pa_catalog_providers(NULL, p) == 0);
   CHECK(strcmp(pa_catalog_mp_currency("CL"), "CLP") == 0);
+  /* The reverse: a marketplace order's currency names its seller's site. */
+  for (int i = 0; i < 5; i++)
+    CHECK(strcmp(pa_catalog_mp_country(pa_catalog_mp_currency(mp[i])), mp[i]) == 0);
+  CHECK(pa_catalog_mp_country("USD") == NULL && pa_catalog_mp_country("brl") == NULL &&
+        pa_catalog_mp_country(NULL) == NULL);
   CHECK(strcmp(pa_catalog_paypal_currency("IT"), "EUR") == 0);
   CHECK(strcmp(pa_catalog_paypal_currency("CH"), "USD") == 0);
   int n = 0;

@@ -8,7 +8,9 @@
 #include "api/api.h"
 #include "clock.h"
 #include "log.h"
+#include "market_mp.h"
 #include "origin.h"
+#include "pay/catalog.h"
 #include "pay/pay.h"
 #include "store/market.h"
 
@@ -544,7 +546,8 @@ static int make_order(pa_srv_req *rq, const cart_view *v, const group *g, int64_
   return 1;
 }
 
-/* Asks PayPal for order o's payment (key: the order's, so a retry is the
+/* Asks the provider for order o's payment (PayPal's, or the Mercado Pago
+ * seller's split preference) (key: the order's, so a retry is the
  * same order there). 0, or -1 when the provider refused or is away. */
 static int ask_provider(pa_srv_req *rq, pa_store_order *o) {
   char ret[PA_PAY_URL_MAX], cancel[PA_PAY_URL_MAX], ref[32], title[64], key[80],
@@ -566,7 +569,29 @@ static int ask_provider(pa_srv_req *rq, pa_store_order *o) {
   snprintf(prq.amount.currency, sizeof prq.amount.currency, "%s", o->currency);
   pa_pay_order got;
   memset(&got, 0, sizeof got);
-  if (pa_pay_order_create(rq->srv->pay, &prq, &got, err) != PA_PAY_OK) {
+  int prc;
+  if (o->provider == PA_MARKET_MERCADOPAGO) {
+    /* A split payment: the preference is the seller's (their token, wiped
+     * after use), our category fee rides along as marketplace_fee. */
+    char token[PA_PAY_MP_TOKEN_MAX];
+    pa_money fee = {.minor = o->fee_minor};
+    snprintf(fee.currency, sizeof fee.currency, "%s", o->currency);
+    prq.provider = PA_PAY_MERCADOPAGO;
+    prq.country = pa_catalog_mp_country(o->currency);
+    int mrc = prq.country ? pa_market_mp_token(rq->db, rq->srv->pay, o->seller_id, pa_clock_now(),
+                                               token, NULL)
+                          : PA_MARKET_MP_ENOTCONNECTED;
+    if (mrc == PA_MARKET_MP_OK)
+      prc = pa_pay_mp_seller_order_create(rq->srv->pay, token, &prq, &fee, &got, err);
+    else {
+      snprintf(err, sizeof err, "the seller's Mercado Pago token is not available (%d)", mrc);
+      prc = PA_PAY_EREFUSED;
+    }
+    sodium_memzero(token, sizeof token);
+  } else {
+    prc = pa_pay_order_create(rq->srv->pay, &prq, &got, err);
+  }
+  if (prc != PA_PAY_OK) {
     pa_log_event("warn", "orders", "create payment of %s: %s", ref, err);
     return -1;
   }
@@ -645,13 +670,20 @@ void pa_api_checkout(pa_srv_req *rq) {
   for (int k = 0; k < ngroups; k++) {
     const group *g = &groups[k];
     pa_store_order o;
-    if (g->provider != PA_MARKET_PAYPAL) {
+    if (g->provider != PA_MARKET_PAYPAL && !g->connected) {
       /* A Mercado Pago seller is paid through a split payment collected
-       * with their own account: not possible until it is connected (and
-       * its grant kept, which the OAuth route will do). */
+       * with their own account: not possible until it is connected. */
       if (add_refusal(refused, g->seller, "seller_not_connected",
                       "This seller has not connected their Mercado Pago account yet, so their "
                       "items cannot be paid now; they stay in your cart"))
+        goto fail;
+      continue;
+    }
+    if (g->provider != PA_MARKET_PAYPAL && !pa_catalog_mp_country(v->lines[g->first].currency)) {
+      /* Each Mercado Pago site takes its own currency only. */
+      if (add_refusal(refused, g->seller, "currency_unsupported",
+                      "This seller is paid through Mercado Pago, which does not take this "
+                      "currency; their items stay in your cart"))
         goto fail;
       continue;
     }
@@ -668,7 +700,7 @@ void pa_api_checkout(pa_srv_req *rq) {
     if (ask_provider(rq, &o) != 0) {
       int moved = 0;
       /* No payment to wait for: the units go back at once. */
-      if (pa_orders_cancel_unpaid(rq->db, o.id, 0, now, &moved) != PA_STORE_OK ||
+      if (pa_orders_cancel_unpaid(rq->db, o.id, 0, now, 0, &moved) != PA_STORE_OK ||
           add_refusal(refused, g->seller, "payment_unavailable",
                       "The payment provider could not be reached for this seller's order; it "
                       "was cancelled, try again"))
@@ -735,6 +767,9 @@ static void simple_move(pa_srv_req *rq, pa_store_order *o, int from, int to,
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_move(rq->db, o->id, from, to, rq->viewer, pa_clock_now(),
                               s ? s->carrier : NULL, s ? s->tracking : NULL, &moved);
+  if (rc == PA_STORE_OK && moved)
+    rc = pa_orders_tell(rq->db, o->id, to == PA_ORDER_SHIPPED ? "shipped" : "delivered", rq->viewer,
+                        pa_clock_now());
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);
@@ -794,7 +829,8 @@ void pa_api_order_cancel(pa_srv_req *rq) {
   int moved = 0;
   if (my_order(rq, &o) != 0) return;
   if (o.state == PA_ORDER_AWAITING_PAYMENT) {
-    if (pa_orders_cancel_unpaid(rq->db, o.id, rq->viewer, pa_clock_now(), &moved) != PA_STORE_OK) {
+    if (pa_orders_cancel_unpaid(rq->db, o.id, rq->viewer, pa_clock_now(), 1, &moved) !=
+        PA_STORE_OK) {
       pa_api_internal(rq, "cancel order");
       return;
     }
@@ -829,6 +865,12 @@ void pa_api_order_capture(pa_srv_req *rq) {
       send_state_conflict(rq, &o);
     else
       send_order(rq, o.id);
+    return;
+  }
+  if (o.provider == PA_MARKET_MERCADOPAGO) {
+    /* Mercado Pago captures at approval and tells us by webhook
+     * (pa_orders_mp_event): the return only shows the order as it is. */
+    send_order(rq, o.id);
     return;
   }
   memset(&t, 0, sizeof t);

@@ -543,6 +543,13 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
   pa_pay_txn txns[8];
   int n = 1, rc;
   char country[3] = "";
+  /* A seller's split payment (its user_id is a connected marketplace
+   * seller's): only their token reads it, and it is an order's. */
+  if (p == PA_PAY_MERCADOPAGO && !e.txn_complete) {
+    int orc;
+    if (pa_orders_mp_event(db, pay, e.user_id, e.country, e.txn.id, now, &orc))
+      return orc == PA_STORE_OK ? PA_BILLING_OK : PA_BILLING_EUNREACHABLE;
+  }
   if (e.txn_complete) {
     txns[0] = e.txn;
   } else if ((rc = pay_rc(pa_pay_payment_get(pay, p, e.country, e.txn.id, txns, 8, &n, country,

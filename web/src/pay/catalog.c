@@ -90,6 +90,12 @@ const char *pa_catalog_mp_currency(const char *country) {
   return NULL;
 }
 
+const char *pa_catalog_mp_country(const char *currency) {
+  for (size_t i = 0; currency && i < COUNT(mp_sites); i++)
+    if (strcmp(mp_sites[i].currency, currency) == 0) return mp_sites[i].country;
+  return NULL;
+}
+
 const char *pa_catalog_paypal_currency(const char *country) {
   if (!pa_catalog_country_ok(country)) return NULL;
   for (size_t i = 0; i < COUNT(eurozone); i++)

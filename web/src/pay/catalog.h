@@ -49,6 +49,10 @@ int pa_catalog_country_ok(const char *c);
 /* Mercado Pago's currency for country (BR BRL, AR ARS, MX MXN, CO COP, CL
  * CLP), or NULL where Mercado Pago is not offered. */
 const char *pa_catalog_mp_currency(const char *country);
+/* The Mercado Pago site (country) whose currency is currency, or NULL: a
+ * marketplace order's currency names the seller's site, each site having
+ * its own. */
+const char *pa_catalog_mp_country(const char *currency);
 /* PayPal's currency for country: EUR in the eurozone, USD elsewhere; NULL
  * when country is not two upper-case letters. */
 const char *pa_catalog_paypal_currency(const char *country);

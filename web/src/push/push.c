@@ -190,6 +190,8 @@ static const kind_words kinds[] = {
     {"security", "push.security", "account", 0},
     {"billing_renewal_failed", "push.billing", "billing", 4},
     {"billing_downgraded", "push.billing", "billing", 4},
+    /* A step of a marketplace order (orders.h); the notice says which. */
+    {"order", "push.order", "order", 0},
 };
 
 int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, size_t cap) {

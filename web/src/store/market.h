@@ -57,6 +57,10 @@ typedef struct pa_store_market_mp_grant {
 
 /* user's grant into *out; PA_STORE_ENOTFOUND when none. */
 int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_grant *out);
+/* The connected Mercado Pago seller whose grant is of Mercado Pago user
+ * mp_user_id into *user (a notification's user_id names the collector of a
+ * split payment); PA_STORE_ENOTFOUND when none. */
+int pa_store_market_mp_seller_of(pa_store *db, const char *mp_user_id, int64_t *user);
 /* Stores g (its generation ignored) as user's grant at now and marks the
  * seller connected; with generation > 0 only over that generation
  * (PA_STORE_ECONFLICT when another save came first: a refresh that lost

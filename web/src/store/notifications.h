@@ -19,7 +19,7 @@ typedef struct pa_store_notification {
   int notice; /* 1: a notices row (id "nt_N"); 0: a notifications row ("n_N") */
   /* notifications: "like", "comment", "reply", "follow", "pet_follow";
    * notices: "billing_renewal_failed", "billing_downgraded", "follow_request",
-   * "follow_accepted", "health_due", "moderation", "security" */
+   * "follow_accepted", "health_due", "moderation", "security", "order" */
   const char *kind;
   int64_t created_at;
   int read;

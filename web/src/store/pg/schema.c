@@ -1143,4 +1143,11 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "CREATE INDEX market_ledger_seller ON market_ledger(seller_id);"
     "CREATE TRIGGER market_ledger_frozen BEFORE UPDATE OR DELETE ON market_ledger\n"
     "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();\n",
+    /* 26: a notice of each step of a marketplace order, as in
+     * store/sqlite/schema.c (PostgreSQL alters the CHECK in place; the
+     * table, its indexes and push_notice stay). */
+    "ALTER TABLE notices DROP CONSTRAINT notices_kind_check,"
+    "  ADD CONSTRAINT notices_kind_check CHECK (kind IN ('billing_renewal_failed',"
+    "    'billing_downgraded', 'follow_request', 'follow_accepted', 'health_due', 'moderation',"
+    "    'security', 'order'));",
 };

@@ -136,6 +136,23 @@ int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_
                             : pa_sq_fail(db, "mercado pago grant");
 }
 
+int pa_store_market_mp_seller_of(pa_store *db, const char *mp_user_id, int64_t *user) {
+  /* mp_grants has a row per connected seller only: a scan of it is small
+   * (an index on mp_user_id would need a schema step). */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT g.user_id FROM mp_grants g JOIN sellers s ON s.user_id = g.user_id"
+          " AND s.mp_connected = 1 AND s.provider = 'mercadopago' WHERE g.mp_user_id = ?1"
+          " ORDER BY g.user_id LIMIT 1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, mp_user_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) *user = pa_sq_i64(st, 0);
+  pa_sq_done(st);
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, "mercado pago seller");
+}
+
 int pa_store_market_mp_grant_put(pa_store *db, int64_t user, const pa_store_market_mp_grant *g,
                                  int64_t generation, int64_t now) {
   int rc = pa_store_market_seller_connect(db, user, 1, now);

@@ -1223,6 +1223,41 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
     "CREATE TRIGGER market_ledger_kept BEFORE DELETE ON market_ledger BEGIN"
     "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
+    /* 26: a notice of each step of a marketplace order to the other side
+     * (kind 'order', detail.step; orders.h). SQLite cannot alter a CHECK, so
+     * notices is rebuilt as in 6 (new table, copy with the ids, drop,
+     * rename under legacy_alter_table), its indexes made again, and its
+     * push_notice trigger too: a table's own triggers go with it when it is
+     * dropped (push_queue rows name notices by id, which the copy keeps). */
+    "CREATE TABLE notices_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('billing_renewal_failed', 'billing_downgraded',"
+    "    'follow_request', 'follow_accepted', 'health_due', 'moderation', 'security', 'order')),"
+    "  actor_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    "  post_id INTEGER REFERENCES posts(id) ON DELETE CASCADE,"
+    "  pet_id INTEGER REFERENCES pets(id) ON DELETE CASCADE,"
+    "  detail TEXT NOT NULL DEFAULT '{}' CHECK (length(CAST(detail AS BLOB)) BETWEEN 2 AND 1000"
+    "    AND substr(detail, 1, 1) = '{'),"
+    "  created_at INTEGER NOT NULL,"
+    "  read INTEGER NOT NULL DEFAULT 0 CHECK (read IN (0, 1))"
+    ") STRICT;"
+    "INSERT INTO notices_new (id, user_id, kind, actor_id, post_id, pet_id, detail, created_at,"
+    "  read) SELECT id, user_id, kind, actor_id, post_id, pet_id, detail, created_at, read"
+    "  FROM notices;"
+    "DROP TABLE notices;"
+    "PRAGMA legacy_alter_table = ON;"
+    "ALTER TABLE notices_new RENAME TO notices;"
+    "PRAGMA legacy_alter_table = OFF;"
+    "CREATE INDEX notices_list ON notices(user_id, created_at, id);"
+    "CREATE INDEX notices_unread ON notices(user_id) WHERE read = 0;"
+    "CREATE INDEX notices_actor ON notices(actor_id) WHERE actor_id IS NOT NULL;"
+    "CREATE INDEX notices_post ON notices(post_id) WHERE post_id IS NOT NULL;"
+    "CREATE INDEX notices_pet ON notices(pet_id) WHERE pet_id IS NOT NULL;"
+    "CREATE TRIGGER push_notice AFTER INSERT ON notices BEGIN"
+    "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
+    "  SELECT id, 'notice', NEW.id, NEW.created_at, NEW.created_at"
+    "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;",
 };
 
 static int user_version(pa_store *db, int *out) {
