@@ -98,6 +98,8 @@ void pa_api_market_seller_page(pa_srv_req *rq) {
   cJSON *o = cJSON_CreateObject();
   int rc = o ? pa_store_market_seller_page_get(rq->db, rq->ids[0], rq->viewer, page_json, o)
              : PA_STORE_ENOMEM;
+  if (rc == PA_STORE_OK && pa_api_add_review_summary(rq->db, o, "reviews", rq->ids[0]))
+    rc = PA_STORE_EDB;
   if (rc == PA_STORE_OK) {
     pa_api_json(rq, 200, o);
     return;
