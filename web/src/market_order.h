@@ -39,6 +39,7 @@ enum {
    * to its limit, the seller's one reply. A review is written once and never
    * edited (a rating that can be changed after the seller answered it would
    * make the answer say something else); a moderator can hide it. */
+  PA_REVIEW_EDIT_SECONDS = 0, /* how long a review stays editable: never (no edit route) */
   PA_REVIEW_RATING_MIN = 1,
   PA_REVIEW_RATING_MAX = 5,
   PA_REVIEW_TEXT_MAX = 1000, /* code points of a review's text (may be empty) */
