@@ -10,7 +10,7 @@
 // (POST /api/v1/orders/{ord}/review; one per order, never edited).
 import { get, request } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
-import { categoryName, conditionName, price, speciesName } from '../market-kit.js';
+import { categoryName, conditionName, price, ratingSummary, speciesName } from '../market-kit.js';
 import { reportButton } from '../report.js';
 
 export async function mount(root, params, ctx) {
@@ -58,7 +58,8 @@ export async function mount(root, params, ctx) {
   if (ship.children.length) root.append(el('h2', { textContent: t('market.shipping') }), ship);
 
   root.append(el('h2', { textContent: t('market.seller') }),
-    el('p', {}, el('a', { href: `/sellers/${l.seller.id}`, textContent: l.seller.name })));
+    el('p', {}, el('a', { href: `/sellers/${l.seller.id}`, textContent: l.seller.name })),
+    ratingSummary(t, l.seller.reviews));
   const actions = el('p', { className: 'mkt-actions' });
   if (mine) actions.append(el('a', { href: `/sell/${l.id}`, className: 'kit-secondary', textContent: t('market.edit') }));
   else if (session.user) actions.append(reportButton(t, 'listing', l.id, 'kit-secondary'));

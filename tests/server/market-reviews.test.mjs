@@ -160,6 +160,7 @@ describe('reviews', () => {
     assert.equal(r.body.rating, 5);
     assertError(await reply(s, o, { text: 'Again' }), 409, 'already_replied');
     assert.deepEqual(await summary(anon, s), { count: 1, average_tenths: 50 });
+    assert.deepEqual((await anon.get(`/api/v1/listings/${s.listing.id}`)).body.seller.reviews, { count: 1, average_tenths: 50 }, 'beside the seller on the listing');
     const list = (await anon.get(`/api/v1/sellers/${s.id}/reviews`)).body;
     assert.deepEqual(list.summary, { count: 1, average_tenths: 50 });
     assert.deepEqual(list.reviews.map((v) => [v.order, v.reply.text.length]), [[o.id, REPLY_MAX]]);
