@@ -165,6 +165,9 @@ describe('reviews', () => {
     assert.deepEqual(list.summary, { count: 1, average_tenths: 50 });
     assert.deepEqual(list.reviews.map((v) => [v.order, v.reply.text.length]), [[o.id, REPLY_MAX]]);
     assertError(await anon.get('/api/v1/sellers/u_999999/reviews'), 404, 'not_found');
+    // The buyer's data export has the review and the reply it got.
+    const exported = (await b.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(exported.reviews.map((v) => [v.id, v.order, v.seller, v.rating, v.text.length, v.reply.length]), [[list.reviews[0].id, o.id, s.id, 5, TEXT_MAX, REPLY_MAX]]);
   });
 
   test('the average exact (rounded half up), paging, blocks both ways, moderation', async () => {
