@@ -101,3 +101,39 @@ export function listingGrid(t, { label, empty, load, cardOptions }) {
   });
   return { wrap: el('div', { className: 'mkt-results' }, status, list, more), status, reload: () => page(true) };
 }
+
+// Stars as text: "★★★★☆" for a rating rounded to whole stars. Never alone:
+// the glyphs are hidden from assistive technology and the number beside
+// them says the same in words (not colour, not shape only).
+export function starText(tenths) {
+  const n = Math.max(0, Math.min(5, Math.round(tenths / 10)));
+  return '★'.repeat(n) + '☆'.repeat(5 - n);
+}
+
+// 45 → "4.5" in the person's locale (one decimal: the server's tenths).
+export const tenthsText = (tenths) =>
+  new Intl.NumberFormat(intlLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(tenths / 10);
+
+// A seller's summary {count, average_tenths} as a paragraph.
+export function ratingSummary(t, s) {
+  if (!s.count) return el('p', { className: 'mkt-rating', textContent: t('market.noReviews') });
+  return el('p', { className: 'mkt-rating' },
+    el('span', { className: 'mkt-stars', 'aria-hidden': 'true', textContent: `${starText(s.average_tenths)} ` }),
+    el('span', { textContent: t('market.average', { avg: tenthsText(s.average_tenths), count: s.count }) }));
+}
+
+// One review with its seller's reply. The buyer's and seller's words are
+// theirs: textContent only.
+export function reviewItem(t, r, when) {
+  const item = el('li', { className: 'mkt-review' },
+    el('p', { className: 'mkt-rating' },
+      el('span', { className: 'mkt-stars', 'aria-hidden': 'true', textContent: `${starText(r.rating * 10)} ` }),
+      el('span', { textContent: t('market.outOf', { n: r.rating }) })),
+    el('p', { className: 'kit-help', textContent: `${r.buyer.name} · ${when(r.created_at)}` }));
+  if (r.text) item.append(el('p', { className: 'mkt-review-text', textContent: r.text }));
+  if (r.reply) {
+    item.append(el('p', { className: 'mkt-review-reply' }, el('strong', { textContent: `${t('market.sellerReply')} ` }),
+      el('span', { textContent: r.reply.text })));
+  }
+  return item;
+}

@@ -206,6 +206,13 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("browser", "Firefox"),
                          PA_MSG_STR("os", "Linux"),
                          PA_MSG_STR("device", "Firefox on Linux"),
+                         PA_MSG_STR("title", "Dog bed"),
+                         PA_MSG_STR("cities", "Recife, Olinda"),
+                         PA_MSG_STR("zone", "Brazil"),
+                         PA_MSG_STR("avg", "4.5"),
+                         PA_MSG_STR("order", "ord_12"),
+                         PA_MSG_STR("carrier", "Correios"),
+                         PA_MSG_STR("tracking", "BR123456789"),
                          PA_MSG_STR("network", "203.0.113.0/24"),
                          PA_MSG_STR("created", "Dec 6, 2026"),
                          PA_MSG_STR("seen", "Dec 7, 2026")};

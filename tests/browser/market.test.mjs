@@ -179,6 +179,9 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.reload();
     await waitForText(page, 'h1', shop);
     await page.getByRole('link', { name: title }).waitFor();
+    // Its rating in words (no reviews yet) and the reviews section.
+    await waitForText(page, 'h2#seller-reviews', 'Reviews');
+    await waitForText(page, 'p.mkt-rating', 'No reviews yet.');
     await axe(page, `${sizeName}: the seller's page`);
     assert.deepEqual(realProblems(problems), []);
     await context.close();

@@ -129,6 +129,8 @@ function sampleArgs() {
     note: k % 2 ? 'Please be kind' : 'كن لطيفًا',
     browser: k % 2 ? 'Firefox' : 'Chrome', os: k % 2 ? 'Linux' : 'Android', network: k % 2 ? '203.0.113.0/24' : '2001:db8:1::/48',
     created: 'Dec 6, 2026', seen: 'Dec 7, 2026', device: k % 2 ? 'Firefox on Linux' : 'Chrome على Android',
+    title: k % 2 ? 'Dog bed' : 'سرير كلب', cities: 'Recife, Olinda', zone: 'Brazil', avg: k % 2 ? '4.5' : '٤٫٥',
+    order: 'ord_12', carrier: k % 2 ? 'Correios' : 'DHL', tracking: 'BR123456789',
   }));
 }
 

@@ -1,10 +1,12 @@
-/* libFuzzer target: the marketplace's cart, address, checkout and shipping
- * body readers (web/src/market_order.c) on untrusted bytes. The first byte
- * picks the reader (its value modulo 4: 0 a cart line, 1 an address, 2 a
- * checkout, 3 a shipment), the rest is the JSON body as a request sends it.
+/* libFuzzer target: the marketplace's cart, address, checkout, shipping,
+ * review and reply body readers (web/src/market_order.c) on untrusted
+ * bytes. The first byte picks the reader (its value modulo 8: 0 and 4 a
+ * cart line, 1 and 5 an address, 2 a checkout, 3 a shipment, 6 a review, 7
+ * a seller's reply), the rest is the JSON body as a request sends it.
  * Invariants: an accepted body's ids are positive, its quantity within
  * 1..PA_CART_QUANTITY_MAX, its strings NUL-terminated inside their buffers
- * and within their limits in code points, an address's JSON reads back to
+ * and within their limits in code points, a review's rating within
+ * PA_REVIEW_RATING_MIN..MAX, an address's JSON reads back to
  * the same; a refused body has status 400, a code, a message and a field of
  * the contract's shape. */
 #include "market_order.h"
@@ -74,8 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!body) return 0;
   pa_market_err e;
   memset(&e, 0, sizeof e);
-  switch (data[0] % 4) {
-  case 0: {
+  switch (data[0] % 8) {
+  case 0:
+  case 4: {
     pa_market_cart_line l;
     if (pa_market_cart_parse(body, &l, &e) == 0) {
       ASSERT(l.listing > 0 && l.variant >= 0);
@@ -85,7 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     break;
   }
-  case 1: {
+  case 1:
+  case 5: {
     pa_market_address a;
     if (pa_market_address_parse(body, &a, &e) == 0)
       check_address(&a);
@@ -99,6 +103,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       ASSERT(id > 0);
     else
       check_err(&e);
+    break;
+  }
+  case 6: {
+    pa_market_review r;
+    if (pa_market_review_parse(body, &r, &e) == 0) {
+      ASSERT(r.rating >= PA_REVIEW_RATING_MIN && r.rating <= PA_REVIEW_RATING_MAX);
+      TERMINATED(r.text);
+      ASSERT(points(r.text) <= PA_REVIEW_TEXT_MAX);
+    } else {
+      check_err(&e);
+    }
+    break;
+  }
+  case 7: {
+    char reply[PA_MARKET_CAP(PA_REVIEW_REPLY_MAX)];
+    if (pa_market_review_reply_parse(body, reply, sizeof reply, &e) == 0) {
+      TERMINATED(reply);
+      ASSERT(points(reply) >= 1 && points(reply) <= PA_REVIEW_REPLY_MAX);
+    } else {
+      check_err(&e);
+    }
     break;
   }
   default: {

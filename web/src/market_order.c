@@ -181,3 +181,25 @@ int pa_market_ship_parse(const cJSON *body, pa_market_shipment *s, pa_market_err
              ? -1
              : 0;
 }
+
+int pa_market_review_parse(const cJSON *body, pa_market_review *out, pa_market_err *e) {
+  static const char *const names[] = {"rating", "text", NULL};
+  memset(out, 0, sizeof *out);
+  if (only(e, body, names)) return -1;
+  const cJSON *r = cJSON_GetObjectItemCaseSensitive(body, "rating");
+  /* Whole stars only: 4.5 is refused, not rounded. */
+  if (!r || !cJSON_IsNumber(r) ||
+      !(r->valuedouble >= PA_REVIEW_RATING_MIN && r->valuedouble <= PA_REVIEW_RATING_MAX) ||
+      r->valuedouble != (double)(int)r->valuedouble)
+    return failf(e, "rating", "rating must be a whole number from %d to %d", PA_REVIEW_RATING_MIN,
+                 PA_REVIEW_RATING_MAX);
+  out->rating = (int)r->valuedouble;
+  return text(e, body, "text", 0, PA_REVIEW_TEXT_MAX, out->text, sizeof out->text) < 0 ? -1 : 0;
+}
+
+int pa_market_review_reply_parse(const cJSON *body, char *out, size_t cap, pa_market_err *e) {
+  static const char *const names[] = {"text", NULL};
+  if (cap) out[0] = '\0';
+  return only(e, body, names) || text(e, body, "text", 1, PA_REVIEW_REPLY_MAX, out, cap) < 0 ? -1
+                                                                                             : 0;
+}

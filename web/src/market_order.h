@@ -11,6 +11,7 @@
 #include "market_rules.h"
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum {
@@ -33,7 +34,16 @@ enum {
   /* The hold after delivery before the seller's share moves from pending to
    * available (disputes would be opened inside it). */
   PA_ORDER_HOLD_SECONDS = 7 * 86400,
-  PA_ORDER_ERR_MAX = 200
+  PA_ORDER_ERR_MAX = 200,
+  /* Reviews (issue 20, item 6): a whole number of stars, a text optional up
+   * to its limit, the seller's one reply. A review is written once and never
+   * edited (a rating that can be changed after the seller answered it would
+   * make the answer say something else); a moderator can hide it. */
+  PA_REVIEW_EDIT_SECONDS = 0, /* how long a review stays editable: never (no edit route) */
+  PA_REVIEW_RATING_MIN = 1,
+  PA_REVIEW_RATING_MAX = 5,
+  PA_REVIEW_TEXT_MAX = 1000, /* code points of a review's text (may be empty) */
+  PA_REVIEW_REPLY_MAX = 1000 /* code points of the seller's reply (at least 1) */
 };
 
 /* The order states, in the store's words (pa_market_order_state_name). */
@@ -100,6 +110,18 @@ typedef struct pa_market_shipment {
   char tracking[PA_MARKET_CAP(PA_ORDER_TRACKING_MAX)];
 } pa_market_shipment;
 int pa_market_ship_parse(const cJSON *body, pa_market_shipment *out, pa_market_err *e);
+
+/* POST /orders/{ord}/review: {"rating": 1..5 (a whole number), "text"
+ * (optional, up to PA_REVIEW_TEXT_MAX code points)}. */
+typedef struct pa_market_review {
+  int rating;
+  char text[PA_MARKET_CAP(PA_REVIEW_TEXT_MAX)];
+} pa_market_review;
+int pa_market_review_parse(const cJSON *body, pa_market_review *out, pa_market_err *e);
+
+/* POST /orders/{ord}/review/reply: {"text": 1..PA_REVIEW_REPLY_MAX code
+ * points}; out holds PA_MARKET_CAP(PA_REVIEW_REPLY_MAX) bytes. */
+int pa_market_review_reply_parse(const cJSON *body, char *out, size_t cap, pa_market_err *e);
 
 /* A typed id "prefix_N" (N a positive decimal without leading zeros) into
  * *out: 0, or -1. */

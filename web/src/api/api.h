@@ -349,6 +349,13 @@ void pa_api_market_seller_get(pa_srv_req *rq);
 void pa_api_market_seller_put(pa_srv_req *rq);
 void pa_api_market_seller_page(pa_srv_req *rq);
 void pa_api_market_seller_listings(pa_srv_req *rq);
+/* reviews.c: reviews of orders and the sellers' replies (issue 20, item 6). */
+void pa_api_order_review(pa_srv_req *rq);
+void pa_api_order_review_reply(pa_srv_req *rq);
+void pa_api_seller_reviews(pa_srv_req *rq);
+/* Adds {"count", "average_tenths"} of seller's shown reviews under key of o:
+ * 0, or -1 (database or memory). */
+int pa_api_add_review_summary(pa_store *db, cJSON *o, const char *key, int64_t seller);
 void pa_api_market_my_listings(pa_srv_req *rq);
 void pa_api_market_browse(pa_srv_req *rq);
 /* The cart, address book, checkout and orders (api/orders.c). */

@@ -98,6 +98,8 @@ void pa_api_market_seller_page(pa_srv_req *rq) {
   cJSON *o = cJSON_CreateObject();
   int rc = o ? pa_store_market_seller_page_get(rq->db, rq->ids[0], rq->viewer, page_json, o)
              : PA_STORE_ENOMEM;
+  if (rc == PA_STORE_OK && pa_api_add_review_summary(rq->db, o, "reviews", rq->ids[0]))
+    rc = PA_STORE_EDB;
   if (rc == PA_STORE_OK) {
     pa_api_json(rq, 200, o);
     return;
@@ -230,6 +232,13 @@ static int keep_detail(void *ctx, const pa_store_market_row *r) {
 static void send_listing(pa_srv_req *rq, int status, int64_t id) {
   detail_ctx d = {rq->db, rq->viewer, NULL, 0};
   int rc = pa_store_market_listing_get(rq->db, id, rq->viewer, keep_detail, &d);
+  /* The seller's review summary beside their name: one indexed count. */
+  if (rc == PA_STORE_OK &&
+      pa_api_add_review_summary(rq->db, cJSON_GetObjectItemCaseSensitive(d.out, "seller"),
+                                "reviews", d.seller)) {
+    cJSON_Delete(d.out);
+    rc = PA_STORE_EDB;
+  }
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such listing");
   else if (rc != PA_STORE_OK)

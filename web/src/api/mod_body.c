@@ -104,7 +104,7 @@ int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_rep
     return -1;
   if (!(prefix = prefix_of(out->kind)))
     return fail(err, errlen, field, "kind",
-                "must be post, comment, person, message, reel, story or listing");
+                "must be post, comment, person, message, reel, story, listing or review");
   size_t r = 0;
   while (r < sizeof reasons / sizeof reasons[0] && strcmp(out->reason, reasons[r]) != 0) r++;
   if (r == sizeof reasons / sizeof reasons[0])

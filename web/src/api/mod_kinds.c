@@ -8,6 +8,7 @@
 #include "store/moderation.h"
 #include "store/posts.h"
 #include "store/reels.h"
+#include "store/reviews.h"
 #include "store/stories.h"
 
 #include <string.h>
@@ -437,6 +438,82 @@ static int listing_apply(pa_store *db, int64_t id, int action) {
   return pa_store_market_mod_set(db, id, to);
 }
 
+/* ---- marketplace reviews (issue 20, item 6): the buyer who wrote one
+ * answers for it; hidden or removed, it leaves the seller's page and its
+ * average (removed keeps the row, so a removal can be undone). A seller's
+ * reply goes with the review it answers. */
+
+typedef struct review_ctx {
+  cJSON *o;
+  int state;
+  int64_t buyer, seller;
+} review_ctx;
+
+static int keep_review(void *ctx, const pa_store_review *r) {
+  review_ctx *c = ctx;
+  c->state = r->mod_state;
+  c->buyer = r->buyer_id;
+  c->seller = r->seller_id;
+  if (!c->o) return 0;
+  cJSON *reply;
+  int bad = pa_api_add_id(c->o, "id", "rv", r->id) ||
+            pa_api_add_id(c->o, "order", "ord", r->order_id) ||
+            !cJSON_AddNumberToObject(c->o, "rating", r->rating) ||
+            !cJSON_AddStringToObject(c->o, "text", r->text) ||
+            pa_api_add_time(c->o, "created_at", r->created_at) ||
+            add_who(c->o, "author", r->buyer_id, r->buyer_name, "") ||
+            pa_api_add_id(c->o, "seller", "u", r->seller_id) ||
+            !cJSON_AddStringToObject(c->o, "state", item_state_name(r->mod_state));
+  if (bad) return -1;
+  if (!r->has_reply) return cJSON_AddNullToObject(c->o, "reply") ? 0 : -1;
+  return !(reply = cJSON_AddObjectToObject(c->o, "reply")) ||
+                 !cJSON_AddStringToObject(reply, "text", r->reply) ||
+                 pa_api_add_time(reply, "created_at", r->replied_at)
+             ? -1
+             : 0;
+}
+
+static int any_seller(void *ctx, const pa_store_market_seller_page *p) {
+  (void)ctx;
+  (void)p;
+  return 0;
+}
+
+static int review_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                          int64_t *subject) {
+  review_ctx c = {NULL, 0, 0, 0};
+  (void)claimed;
+  int rc = pa_store_reviews_get(db, id, keep_review, &c);
+  if (rc != PA_STORE_OK) return rc;
+  *subject = c.buyer;
+  /* A review someone cannot see (hidden, removed, or its seller's page
+   * closed to them by a block) is not one they can report. */
+  if (c.state != PA_STORE_MOD_SHOWN) return PA_STORE_ENOTFOUND;
+  return pa_store_market_seller_page_get(db, c.seller, reporter, any_seller, NULL);
+}
+
+static int review_owner(pa_store *db, int64_t id, int64_t *subject) {
+  review_ctx c = {NULL, 0, 0, 0};
+  int rc = pa_store_reviews_get(db, id, keep_review, &c);
+  *subject = c.buyer;
+  return rc;
+}
+
+static int review_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  review_ctx c = {cJSON_AddObjectToObject(o, "review"), 0, 0, 0};
+  if (!c.o) return PA_STORE_ENOMEM;
+  int rc = pa_store_reviews_get(db, id, keep_review, &c);
+  *state = item_state_name(c.state);
+  return rc;
+}
+
+static int review_apply(pa_store *db, int64_t id, int action) {
+  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
+           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
+                                     : PA_STORE_MOD_SHOWN;
+  return pa_store_reviews_mod_set(db, id, to);
+}
+
 /* ---- the registry */
 
 static const pa_mod_kind kinds[] = {
@@ -454,6 +531,8 @@ static const pa_mod_kind kinds[] = {
      story_subject, story_owner, story_context, story_apply},
     {"listing", "lst", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
      listing_subject, listing_owner, listing_context, listing_apply},
+    {"review", "rv", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
+     review_subject, review_owner, review_context, review_apply},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -157,7 +157,8 @@ static int path_item(pa_srv_req *rq, const pa_mod_kind **k, int64_t *id) {
         (rq->path[n] == '\0' || rq->path[n] == '/'))
       return 0;
   }
-  PA_NOT_FOUND(rq, "No such item: the kinds are post, comment, person, message, reel, story and listing");
+  PA_NOT_FOUND(rq, "No such item: the kinds are post, comment, person, message, reel, story, "
+                   "listing and review");
   return -1;
 }
 

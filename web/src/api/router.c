@@ -368,6 +368,7 @@ static const route routes[] = {
     {"GET", "/api/v1/me/listings", pa_api_market_my_listings, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/sellers/{u}", pa_api_market_seller_page, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/sellers/{u}/listings", pa_api_market_seller_listings, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/sellers/{u}/reviews", pa_api_seller_reviews, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/listings", pa_api_market_browse, 0, PA_LIMIT_NONE},
     {"POST", "/api/v1/listings", pa_api_market_listing_create, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/listings/{lst}", pa_api_market_listing_get, 0, PA_LIMIT_NONE},
@@ -392,6 +393,10 @@ static const route routes[] = {
     {"POST", "/api/v1/orders/{ord}/ship", pa_api_order_ship, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/orders/{ord}/deliver", pa_api_order_deliver, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/orders/{ord}/cancel", pa_api_order_cancel, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    /* Reviews: the handlers check whose order it is (buyer reviews, seller replies). */
+    {"POST", "/api/v1/orders/{ord}/review", pa_api_order_review, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/review/reply", pa_api_order_review_reply, F_AUTH,
+     PA_LIMIT_WRITE},
     /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
      * The share routes come before the {word} ones, which would take "shares" as a kind. */
     {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},

@@ -58,6 +58,9 @@ static const pa_store_export_col listings[] = {
     C("shipping", TEXT),   C("status", TEXT),   C("created_at", TIME)};
 static const pa_store_export_col listing_photos[] = {ID("listing", "lst"), C("position", INT),
                                                      C("file", TEXT)};
+static const pa_store_export_col reviews[] = {
+    ID("id", "rv"),  ID("order", "ord"), ID("seller", "u"),    C("rating", INT),
+    C("text", TEXT), C("reply", TEXT),   C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -85,6 +88,7 @@ static const pa_store_export_section sections[] = {
     S("seller", 0, seller),
     S("listings", 0, listings),
     S("listing_photos", 0, listing_photos),
+    S("reviews", 0, reviews),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -133,6 +137,9 @@ static const char *const queries[SECTIONS] = {
     "SELECT ph.listing_id, ph.position, ph.media || '.' || m.ext FROM listing_photos ph"
     " JOIN listings l ON l.id = ph.listing_id JOIN media m ON m.hash = ph.media"
     " WHERE l.seller_id = ?1 ORDER BY ph.listing_id, ph.position",
+    /* The reviews the person wrote as a buyer, with the seller's reply ("" when none). */
+    "SELECT id, order_id, seller_id, rating, text, coalesce(reply, ''), created_at"
+    " FROM market_reviews WHERE buyer_id = ?1 ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };

@@ -1258,6 +1258,56 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
     "  SELECT id, 'notice', NEW.id, NEW.created_at, NEW.created_at"
     "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;",
+    /* 27: reviews of delivered and completed orders (issue 20, item 6;
+     * market_order.h). One per order (order_id unique), written by its
+     * buyer, never edited; the seller's one reply beside it (reply and
+     * replied_at set together, once). seller_id and buyer_id are copied from
+     * the order so the seller's page reads one table; a review goes with
+     * either account, and with its order. mod_state as posts' (0 shown, 1
+     * hidden, 2 removed): only shown ones are listed or counted. reports
+     * gains the 'review' kind (a rebuild, as 23's: SQLite cannot change a
+     * CHECK; every earlier kind kept). */
+    "CREATE TABLE market_reviews ("
+    "  id INTEGER PRIMARY KEY,"
+    "  order_id INTEGER NOT NULL UNIQUE REFERENCES market_orders(id) ON DELETE CASCADE,"
+    "  seller_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  buyer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),"
+    "  text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 1000),"
+    "  reply TEXT CHECK (reply IS NULL OR length(reply) BETWEEN 1 AND 1000),"
+    "  replied_at INTEGER,"
+    "  mod_state INTEGER NOT NULL DEFAULT 0 CHECK (mod_state IN (0, 1, 2)),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((reply IS NULL) = (replied_at IS NULL))"
+    ") STRICT;"
+    "CREATE INDEX market_reviews_seller ON market_reviews(seller_id, created_at, id);"
+    "CREATE INDEX market_reviews_buyer ON market_reviews(buyer_id);"
+    "CREATE TABLE reports_v27 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  reporter_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('post', 'comment', 'person', 'message', 'reel', 'story',"
+    "    'listing', 'review')),"
+    "  item_id INTEGER NOT NULL CHECK (item_id > 0),"
+    "  subject_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  reason TEXT NOT NULL CHECK (reason IN ('spam', 'harassment', 'hate', 'violence',"
+    "    'nudity', 'animal_cruelty', 'scam', 'impersonation', 'other')),"
+    "  text TEXT NOT NULL DEFAULT '' CHECK (length(text) <= 500),"
+    "  message TEXT CHECK (message IS NULL OR length(message) BETWEEN 1 AND 4000),"
+    "  created_at INTEGER NOT NULL,"
+    "  closed_at INTEGER,"
+    "  outcome TEXT CHECK (outcome IS NULL OR length(outcome) BETWEEN 1 AND 20),"
+    "  CHECK ((kind = 'message') = (message IS NOT NULL)),"
+    "  CHECK ((closed_at IS NULL) = (outcome IS NULL)),"
+    "  CHECK (reporter_id <> subject_id)"
+    ") STRICT;"
+    "INSERT INTO reports_v27 SELECT id, reporter_id, kind, item_id, subject_id, reason, text,"
+    "  message, created_at, closed_at, outcome FROM reports;"
+    "DROP TABLE reports;"
+    "ALTER TABLE reports_v27 RENAME TO reports;"
+    "CREATE UNIQUE INDEX reports_open ON reports(reporter_id, kind, item_id)"
+    "  WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
+    "CREATE INDEX reports_subject ON reports(subject_id);",
 };
 
 static int user_version(pa_store *db, int *out) {
