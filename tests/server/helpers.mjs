@@ -225,7 +225,7 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
  */
 export function dbQuery(server, sql) {
   if (!server.database) {
-    return execFileSync('sqlite3', [path.join(server.dir, 'petamigos.db'), sql]).toString().trim();
+    return execFileSync('sqlite3', ['-cmd', '.timeout 10000', path.join(server.dir, 'petamigos.db'), sql]).toString().trim();
   }
   const out = execFileSync(PSQL, ['-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', databaseUrl(server.database), '-c', sql]);
   return out.toString().trim().split('\n').map((row) => row.split('|').map((f) => (f === 't' ? '1' : f === 'f' ? '0' : f)).join('|')).join('\n');
@@ -423,7 +423,11 @@ export async function oldDatabase(name, version) {
   const data = path.join(tmp, 'data');
   const db = path.join(data, 'petamigos.db');
   await mkdir(path.join(data, 'media'), { recursive: true });
-  const sql = (text) => execFileSync('sqlite3', ['-separator', ' ', db], { input: text }).toString().trim();
+  // A server running on the file (its worker writes every few seconds) may
+  // hold the write lock a moment: wait for it, as the server's own
+  // connections do, rather than fail with "database is locked".
+  const sql = (text) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', '-separator', ' ', db], { input: text })
+    .toString().trim();
   const m = await migrationsFromSource();
   assert.ok(m.length > version);
   sql(`${m.slice(0, version).join('\n')}\nPRAGMA user_version = ${version};`);
