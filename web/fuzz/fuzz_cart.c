@@ -9,6 +9,7 @@
  * PA_REVIEW_RATING_MIN..MAX, an address's JSON reads back to
  * the same; a refused body has status 400, a code, a message and a field of
  * the contract's shape. */
+#include "fuzz_check.h"
 #include "market_order.h"
 
 #include <cjson/cJSON.h>
@@ -18,22 +19,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_cart.c:%d: invariant failed: %s\n", __LINE__, #c);                     \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
-
-#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
-
-static long points(const char *s) {
-  long n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
 
 static void check_err(const pa_market_err *e) {
   ASSERT(e->status == 400);

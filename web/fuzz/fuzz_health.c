@@ -6,6 +6,7 @@
  * code points, its days are real calendar days, its numbers in range or -1,
  * its reminder time is never before the start of its day; a refused body
  * says why (and names a member or none); a share's days are 1..30. */
+#include "fuzz_check.h"
 #include "health_rules.h"
 
 #include <cjson/cJSON.h>
@@ -15,23 +16,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_health.c:%d: invariant failed: %s\n", __LINE__, #c);                   \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
-
-#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
-
-/* Code points of NUL-terminated UTF-8 (continuation bytes not counted). */
-static long points(const char *s) {
-  long n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
 
 static void check_day(const char *d, int required) {
   ASSERT(d[0] ? pa_health_day_ok(d) : !required);

@@ -8,6 +8,7 @@
  * condition n/a and an area, a product with a way to ship; its shipping JSON
  * reads back to the same; a refused body has a status of 400 or 422, a code
  * and a message, and a field only of the contract's shape. */
+#include "fuzz_check.h"
 #include "market_rules.h"
 #include "pay/money.h"
 
@@ -18,23 +19,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_listing.c:%d: invariant failed: %s\n", __LINE__, #c);                  \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
-
-#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
-
-/* Code points of NUL-terminated UTF-8 (continuation bytes not counted). */
-static long points(const char *s) {
-  long n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
 
 /* A field the contract allows: words, [n] and dots (openapi.yaml, Error). */
 static int field_ok(const char *f) {

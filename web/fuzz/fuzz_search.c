@@ -7,6 +7,7 @@
  * holds *n words of one or two nonempty terms of at most PA_SEARCH_TERM_MAX
  * bytes, holds no NUL, space or '|' inside a term and is itself UTF-8 (the
  * analyzer accepts it again); on failure it is "" and *n 0. */
+#include "fuzz_check.h"
 #include "search/search.h"
 
 #include <stdint.h>
@@ -15,14 +16,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_search.c:%d: invariant failed: %s\n", __LINE__, #c);                   \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
 
 static const char *const locales[32] = {
     "ar",    "bn",    "de", "en", "es",    "fr",    "hi",         "id", "it", "ja",
