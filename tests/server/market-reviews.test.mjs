@@ -19,7 +19,7 @@ import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import { startPaysim, until } from '../lib/paysim.mjs';
 import {
-  BIN, Client, assertError, databaseEnv, email, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
+  BIN, Client, assertError, databaseEnv, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
 } from './helpers.mjs';
 
 // The limits of web/src/market_order.h, each tried at its edge below.
@@ -28,7 +28,8 @@ const TEXT_MAX = 1000; // PA_REVIEW_TEXT_MAX
 const REPLY_MAX = 1000; // PA_REVIEW_REPLY_MAX
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
 const PASSWORD = 'correct horse battery';
-const REVIEWS_VERSION = 27; // the schema version that added market_reviews (store.h)
+// The schema version that added market_reviews, found in the source (a renumbering needs no edit).
+const REVIEWS_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE market_reviews')) + 1;
 
 let uniq = 0;
 const w = { sim: null, server: null, offset: 0, clients: [] };
