@@ -445,9 +445,11 @@ function shareSection(t, pet, status) {
     const link = el('input', { id: 'health-share-url', type: 'text', readOnly: true, value: r.data.url, className: 'health-share-url' });
     made.replaceChildren(el('p', { textContent: t('health.share.created', { date: Date.parse(r.data.expires_at) }) }),
       el('div', { className: 'field' }, el('label', { htmlFor: link.id, textContent: t('health.share.url') }), link));
-    await refresh();
+    // Focus first: the new link is what the person came for, and a test (or a
+    // screen reader) that finds it must find it focused, not after the list reloads.
     link.focus();
     link.select();
+    await refresh();
   });
   refresh();
   return section;
