@@ -3,6 +3,7 @@
  * cursor is exactly the text pa_store_cursor_encode writes for the position
  * it decodes to (one position, one spelling) and names a row (id >= 1);
  * text of PA_STORE_CURSOR_MAX bytes or more is refused. */
+#include "fuzz_check.h"
 #include "store/store.h"
 
 #include <stdint.h>
@@ -11,14 +12,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_cursor.c:%d: invariant failed: %s\n", __LINE__, #c);                   \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = malloc(size + 1);

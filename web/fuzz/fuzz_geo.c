@@ -5,6 +5,7 @@
  * holds at most PA_GEO_MAP_MAX distinct loopback addresses with two-letter
  * uppercase countries; the client address is always a canonical address or
  * "" and is the forwarded one only when the peer is loopback. */
+#include "fuzz_check.h"
 #include "geo.h"
 
 #include <stdint.h>
@@ -13,14 +14,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_geo.c:%d: invariant failed: %s\n", __LINE__, #c);                      \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
 
 static void canonical_fixed_point(const char *addr) {
   char again[PA_GEO_ADDR_MAX];

@@ -11,6 +11,7 @@
  *   and from the raw input cut at newlines, into exactly-sized buffers of
  *   several capacities (ASan sees a write past one), against references.
  * The random pieces come from a hash of the input, so a crash replays. */
+#include "fuzz_check.h"
 #include "net/http.h"
 
 #include <limits.h>
@@ -22,14 +23,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A broken invariant: abort, so libFuzzer keeps the input. */
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_http.c:%d: invariant failed: %s\n", __LINE__, #c);                     \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
-
 /* xorshift64: piece sizes for incremental feeding. */
 static uint64_t rnd(uint64_t *s) {
   *s ^= *s << 13;

@@ -7,6 +7,7 @@
  * letters; an accepted token is PA_AUTH_TOKEN_TEXT - 1 characters of
  * base64url and hashes the same way twice. */
 #include "auth.h"
+#include "fuzz_check.h"
 #include "profile.h"
 
 #include <sodium.h>
@@ -16,14 +17,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_profile.c:%d: invariant failed: %s\n", __LINE__, #c);                  \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
 
 static void link_case(const char *s, size_t n) {
   if (!pa_profile_link_ok(s, n)) return;

@@ -7,6 +7,7 @@
  *   (pa_push_decrypt), which must never read past it;
  * - 2: base64url text (pa_push_b64url_decode), which must re-encode to the
  *   same bytes' encoding. */
+#include "fuzz_check.h"
 #include "push/crypto.h"
 #include "push/sub.h"
 
@@ -16,14 +17,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_push.c:%d: invariant failed: %s\n", __LINE__, #c);                     \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
 
 /* RFC 8291 appendix A's user agent key. */
 static const uint8_t ua_priv[32] = {

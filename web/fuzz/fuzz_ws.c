@@ -10,6 +10,7 @@
  * - server headers from pa_ws_frame_header, with a mask added as a client
  *   would, parse back to the same frame;
  * - the handshake's accept key and close payloads from the same bytes. */
+#include "fuzz_check.h"
 #include "net/ws.h"
 
 #include <stdio.h>
@@ -19,14 +20,6 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A broken invariant: abort, so libFuzzer keeps the input. */
-#define ASSERT(c)                                                                                  \
-  do {                                                                                             \
-    if (!(c)) {                                                                                    \
-      fprintf(stderr, "fuzz_ws.c:%d: invariant failed: %s\n", __LINE__, #c);                       \
-      abort();                                                                                     \
-    }                                                                                              \
-  } while (0)
-
 static uint8_t *dup_exact(const void *p, size_t n) {
   uint8_t *d = malloc(n ? n : 1);
   if (!d) abort();
