@@ -95,11 +95,11 @@ async function stockOf(lst, variant) {
   return variant ? r.body.variants.find((v) => v.id === variant).stock : r.body.stock;
 }
 
-/** Puts lines into b's cart and checks out to a new address: the 201 answer. */
-async function checkout(b, lines, { status = 201 } = {}) {
+/** Puts lines into b's cart and checks out to a new address (asking delivery when given): the answer. */
+async function checkout(b, lines, { status = 201, delivery } = {}) {
   for (const l of lines) assert.equal((await b.c.put('/api/v1/cart/items', l)).status, 200);
   const adr = await address(b);
-  const r = await b.c.post('/api/v1/checkout', { address: adr.id });
+  const r = await b.c.post('/api/v1/checkout', { address: adr.id, ...(delivery ? { delivery } : {}) });
   assert.equal(r.status, status, JSON.stringify(r.body));
   return r.body;
 }
@@ -131,6 +131,30 @@ async function orderNotices(p) {
 }
 
 const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
+
+/**
+ * The shipping rule of web/src/market_ship.h, modelled for the property test: what one seller's
+ * products (listed in BR) charge to reach country, asking pickup or not; null when one cannot.
+ */
+function expectedShipping(shippings, country, pickup) {
+  let most = 0;
+  for (const sh of shippings) {
+    let price;
+    if (pickup) {
+      if (!sh.pickup) return null;
+      price = 0;
+    } else {
+      const code = (z) => /^ *[A-Za-z]{2} *$/.test(z.name);
+      const exact = sh.zones.filter((z) => code(z) && z.name.trim().toUpperCase() === country);
+      const domestic = country === 'BR' ? sh.zones.filter((z) => !code(z)) : [];
+      const serving = exact.length ? exact : domestic;
+      if (!serving.length) return null;
+      price = Math.min(...serving.map((z) => z.price_minor));
+    }
+    most = Math.max(most, price); // one parcel: the dearest rate, once
+  }
+  return most;
+}
 
 before(async () => {
   w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
@@ -260,9 +284,11 @@ describe('checkout and orders', () => {
       { listing: l1.id, quantity: 2 }, { listing: l2.id, variant: l2.variants[0].id, quantity: 1 }, { listing: l3.id, quantity: 1 },
     ]);
     assert.match(r.checkout, /^chk_\d+$/);
-    assert.deepEqual(r.orders.map((o) => [o.seller, o.state, o.total_minor, o.fee_minor, o.currency]), [
-      [s1.id, 'awaiting_payment', 2000, 200, 'USD'], // beds: 10%
-      [s2.id, 'awaiting_payment', 2000, 2000 * 1000 / 10000, 'USD'], // toys: 10%
+    // Each order adds its shipping (the listings' domestic "Brazil" rate, 500) to the items; the
+    // platform fee is on the items only (market_ship.h).
+    assert.deepEqual(r.orders.map((o) => [o.seller, o.state, o.total_minor, o.fee_minor, o.shipping_minor, o.shipping_method, o.currency]), [
+      [s1.id, 'awaiting_payment', 2000 + 500, 200, 500, 'ship', 'USD'], // beds: 10%
+      [s2.id, 'awaiting_payment', 2000 + 500, 2000 * 1000 / 10000, 500, 'ship', 'USD'], // toys: 10%
     ]);
     assert.ok(r.orders.every((o) => o.approve_url), 'each order lists its approval page, in cart order');
     assert.deepEqual(r.refused.map((x) => [x.seller, x.code]), [[mp.id, 'seller_not_connected']]);
@@ -293,9 +319,9 @@ describe('checkout and orders', () => {
     assert.equal(paid.state, 'paid');
     assert.deepEqual(paid.history.map((h) => [h.from, h.to, h.by]), [[null, 'awaiting_payment', b.id], ['awaiting_payment', 'paid', b.id]]);
     assert.deepEqual(paid.ledger.map((g) => [g.event, g.kind, g.amount_minor]),
-      [['paid', 'buyer_payment', 2000], ['paid', 'platform_fee', 200], ['paid', 'seller_payable', 1800]]);
+      [['paid', 'buyer_payment', 2500], ['paid', 'platform_fee', 200], ['paid', 'seller_payable', 2300]], 'the seller\'s share includes the shipping');
     assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'charge').length, 1, 'charged once');
-    assert.deepEqual((await s1.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'USD', pending_minor: 1800, available_minor: 0 }]);
+    assert.deepEqual((await s1.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'USD', pending_minor: 2300, available_minor: 0 }]);
 
     // Shipped: the seller only, with carrier and tracking at their edges.
     const ship = (body, c = s1.c) => c.post(`/api/v1/orders/${o1.id}/ship`, body);
@@ -352,11 +378,11 @@ describe('checkout and orders', () => {
     assert.equal(r.body.state, 'cancelled');
     assert.equal(await stockOf(l.id), 2, 'the units are back');
     const g = r.body.ledger;
-    assert.equal(sum(g, 'buyer_payment'), 6666);
-    assert.equal(sum(g, 'refund'), 6666);
+    assert.equal(sum(g, 'buyer_payment'), 6666 + 500);
+    assert.equal(sum(g, 'refund'), 6666 + 500, 'the shipping is refunded too');
     assert.equal(sum(g, 'seller_payable'), 0);
     assert.equal(sum(g, 'platform_fee'), 0);
-    assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.gross_minor === 6666).length, 1, 'refunded once at the provider');
+    assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.gross_minor === 6666 + 500).length, 1, 'refunded once at the provider');
     assertError(await b.c.post(`/api/v1/orders/${o.id}/cancel`, {}), 409, 'wrong_state');
     assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'USD', pending_minor: 0, available_minor: 0 }]);
   });
@@ -451,7 +477,7 @@ describe('Mercado Pago split checkout', () => {
     const made = await b.c.post('/api/v1/checkout', { address: adr });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const [o] = made.body.orders;
-    assert.deepEqual([o.provider, o.total_minor, o.currency], ['mercadopago', 20000, 'BRL']);
+    assert.deepEqual([o.provider, o.total_minor, o.shipping_minor, o.currency], ['mercadopago', 20500, 500, 'BRL']);
     // A currency no Mercado Pago site takes is refused before anything is made.
     const other = await person('mpo');
     const cur = await checkout(other, [{ listing: usd.id, quantity: 1 }], { status: 409 });
@@ -468,11 +494,11 @@ describe('Mercado Pago split checkout', () => {
     const paid = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
     assert.deepEqual(paid.history.map((h) => [h.from, h.to, h.by]), [[null, 'awaiting_payment', b.id], ['awaiting_payment', 'paid', null]]);
     assert.deepEqual(paid.ledger.map((g) => [g.event, g.kind, g.amount_minor]),
-      [['paid', 'buyer_payment', 20000], ['paid', 'platform_fee', 2000], ['paid', 'seller_payable', 18000]]);
+      [['paid', 'buyer_payment', 20500], ['paid', 'platform_fee', 2000], ['paid', 'seller_payable', 18500]]);
     const charge = (await w.sim.record()).money.filter((m) => m.kind === 'charge' && m.txn_id === String(paymentId));
     assert.equal(charge.length, 1);
-    assert.deepEqual([charge[0].gross_minor, charge[0].marketplace_fee_minor, charge[0].collector_id === undefined], [20000, 2000, false], 'the seller collects, our fee rides along');
-    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 18000, available_minor: 0 }]);
+    assert.deepEqual([charge[0].gross_minor, charge[0].marketplace_fee_minor, charge[0].collector_id === undefined], [20500, 2000, false], 'the seller collects, our fee rides along');
+    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'BRL', pending_minor: 18500, available_minor: 0 }]);
 
     // Cancelled before shipping: refunded with the seller's token, our whole fee back.
     await w.sim.delivery('hold');
@@ -481,13 +507,13 @@ describe('Mercado Pago split checkout', () => {
     assert.equal(c.body.state, 'cancelled');
     assert.equal(await stockOf(l.id), 3);
     const refunds = (await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(paymentId));
-    assert.deepEqual(refunds.map((m) => [m.gross_minor, m.marketplace_fee_minor]), [[20000, 2000]]);
+    assert.deepEqual(refunds.map((m) => [m.gross_minor, m.marketplace_fee_minor]), [[20500, 2000]]);
     // The refund's notification, late: nothing changes.
     await w.sim.delivery('deliver');
     await w.sim.release('reverse');
     await eventsApplied();
     const g = (await b.c.get(`/api/v1/orders/${o.id}`)).body.ledger;
-    assert.deepEqual([sum(g, 'buyer_payment'), sum(g, 'refund'), sum(g, 'platform_fee'), sum(g, 'seller_payable')], [20000, 20000, 0, 0]);
+    assert.deepEqual([sum(g, 'buyer_payment'), sum(g, 'refund'), sum(g, 'platform_fee'), sum(g, 'seller_payable')], [20500, 20500, 0, 0]);
 
     // Out of order: the buyer cancels the unpaid order, then the payment's notification arrives;
     // the money is recorded and refunded at once, once.
@@ -501,7 +527,7 @@ describe('Mercado Pago split checkout', () => {
     await w.sim.delivery('deliver');
     await eventsApplied();
     const g2 = (await b.c.get(`/api/v1/orders/${o2.id}`)).body.ledger;
-    assert.deepEqual([sum(g2, 'buyer_payment'), sum(g2, 'refund'), sum(g2, 'platform_fee'), sum(g2, 'seller_payable')], [40000, 40000, 0, 0]);
+    assert.deepEqual([sum(g2, 'buyer_payment'), sum(g2, 'refund'), sum(g2, 'platform_fee'), sum(g2, 'seller_payable')], [40500, 40500, 0, 0], 'two units, one parcel');
     assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'refund' && m.parent_id === String(pay2)).length, 1, 'refunded once');
     assert.equal(await stockOf(l.id), 3);
     // The property the ledger keeps, for this seller: buyer payments = payables + fees + refunds.
@@ -527,12 +553,39 @@ describe('the clocks and the ledger', () => {
     const mode = pick(['deliver', 'duplicate', 'hold']);
     await w.sim.delivery(mode);
     const orders = [];
+    // Random carts with shipping: one or two lines of the seller, each listing with its own options
+    // (a domestic rate, the country's code beside it, pickup only, or a foreign zone), the buyer
+    // asking for pickup or not; the model above says what the order charges, or that it is refused.
+    const rate = () => Math.floor(rnd() * 2000);
+    const shippingOf = () => pick([
+      () => ({ zones: [{ name: 'Brazil', price_minor: rate() }], pickup: rnd() < 0.5 }),
+      () => ({ zones: [{ name: 'br', price_minor: rate() }, { name: 'Nacional', price_minor: rate() }], pickup: true }),
+      () => ({ zones: [], pickup: true }),
+      () => ({ zones: [{ name: 'AR', price_minor: rate() }], pickup: rnd() < 0.5 }),
+    ])();
     for (let i = 0; i < 8; i++) {
       const b = await person(`prop-b${i}`);
-      const l = await listing(s, { price_minor: 100 + Math.floor(rnd() * 99900), stock: 3, category: pick(cats) });
-      const [o] = (await checkout(b, [{ listing: l.id, quantity: 1 + Math.floor(rnd() * 3) }])).orders;
-      orders.push({ b, o, l });
+      const ls = [];
+      for (let k = 0; k < (rnd() < 0.4 ? 2 : 1); k++) {
+        // The first cart always ships (a code and a domestic rate, pickup too): never a vacuous run.
+        const shipping = i === 0 ? { zones: [{ name: 'BR', price_minor: rate() }, { name: 'Brasil', price_minor: rate() }], pickup: true } : shippingOf();
+        ls.push({ shipping, ...(await listing(s, { price_minor: 100 + Math.floor(rnd() * 99900), stock: 3, category: pick(cats), shipping })) });
+      }
+      const lines = ls.map((l) => ({ listing: l.id, quantity: 1 + Math.floor(rnd() * 3) }));
+      const pickup = rnd() < 0.5;
+      const want = expectedShipping(ls.map((l) => l.shipping), 'BR', pickup);
+      const r = await checkout(b, lines, { status: want === null ? 409 : 201, delivery: pickup ? { [s.id]: 'pickup' } : undefined });
+      if (want === null) {
+        assert.equal(r.error.code, 'checkout_refused', `seed ${seed}`);
+        for (const l of ls) assert.equal(await stockOf(l.id), 3, `nothing reserved for a cart that cannot be shipped (seed ${seed})`);
+        continue;
+      }
+      const [o] = r.orders;
+      const items = lines.reduce((a, x, k) => a + x.quantity * ls[k].price_minor, 0);
+      assert.deepEqual([o.shipping_minor, o.shipping_method, o.total_minor], [want, pickup ? 'pickup' : 'ship', items + want], `seed ${seed}`);
+      orders.push({ b, o, ls });
     }
+    assert.ok(orders.length >= 1, `seed ${seed}`);
     // Each order takes a random walk: actions that the state allows or not (refused ones change nothing).
     for (const { b, o } of orders) {
       for (let step = 0; step < 4; step++) {
@@ -590,7 +643,7 @@ describe('the clocks and the ledger', () => {
     }
     assert.equal(sellerNotices.length, toldSeller.length, 'no notice of an order twice');
     let expectedAvailable = 0;
-    for (const { b, o, l } of orders) {
+    for (const { b, o, ls } of orders) {
       const d = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
       const g = d.ledger;
       assert.equal(sum(g, 'buyer_payment'), sum(g, 'seller_payable') + sum(g, 'platform_fee') + sum(g, 'refund'), `seed ${seed} ${o.id}`);
@@ -601,7 +654,7 @@ describe('the clocks and the ledger', () => {
         expectedAvailable += d.total_minor - d.fee_minor;
       } else {
         assert.equal(sum(g, 'seller_payable'), 0, `a cancelled order owes the seller nothing (seed ${seed})`);
-        assert.equal(await stockOf(l.id), 3, 'its units are back');
+        for (const l of ls) assert.equal(await stockOf(l.id), 3, 'its units are back');
       }
     }
     // Across the whole ledger, per currency.

@@ -590,6 +590,22 @@ describe('safety: a private account\'s follow lists and breeds', () => {
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
+  test('pet search finds a private account\'s pets only for its owner and approved followers, as its profile shows them', async () => {
+    // First (the lists test below unfollows): Owen is private, Appr's follow approved, Pend's a
+    // request; Bea's and Strg's pets are public.
+    const found = async (c) => (await searchIds(c, 'lsty', 'pets')).includes(owenPet.id);
+    assert.equal(await found(owen), true, 'the owner');
+    assert.equal(await found(appr), true, 'an approved follower');
+    assert.equal(await found(strg), false, 'a stranger');
+    assert.equal(await found(new Client(server)), false, 'no session');
+    assert.deepEqual((await pend.get(`/api/v1/users/${owen.user.id}`)).body.pets, [], 'the profile shows a pending request no pets');
+    assert.equal(await found(pend), false, 'nor does search');
+    // By breed too: the public pets are found by anyone, Owen's by the owner only.
+    const byBreed = async (c) => (await searchIds(c, 'quokkadoodle', 'pets')).length;
+    assert.equal(await byBreed(strg), 2);
+    assert.equal(await byBreed(owen), 3);
+  });
+
   test('followers and following lists: the owner and approved followers; a pending request, a stranger, no session and an unfollower get an empty page marked private', async () => {
     const open = async (c, who) => {
       const [followers, following, petFollowers] = await Promise.all(lists().map((p) => c.get(p)));

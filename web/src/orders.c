@@ -179,14 +179,18 @@ void pa_orders_work(pa_store *db, int64_t now) {
 }
 
 /* Refunds a Mercado Pago order's split payment in full with its seller's
- * token (wiped after): Mercado Pago gives back our fee in proportion. */
+ * token (wiped after): Mercado Pago gives back our fee in proportion.
+ * *disconnected 1 when the seller has no grant any more (disconnected, or
+ * Mercado Pago refused its refresh): the payment sits in their account,
+ * and only their token can refund it. */
 static int mp_refund(pa_store *db, pa_pay *pay, const pa_store_order *o, const char *key,
-                     int64_t now, pa_pay_txn *t, char perr[PA_PAY_ERR_MAX]) {
+                     int64_t now, pa_pay_txn *t, char perr[PA_PAY_ERR_MAX], int *disconnected) {
   char token[PA_PAY_MP_TOKEN_MAX];
   const char *country = pa_catalog_mp_country(o->currency);
   int mrc = country ? pa_market_mp_token(db, pay, o->seller_id, now, token, NULL)
                     : PA_MARKET_MP_ENOTCONNECTED;
   int prc = PA_PAY_EREFUSED;
+  *disconnected = mrc == PA_MARKET_MP_ENOTCONNECTED;
   if (mrc == PA_MARKET_MP_OK)
     prc = pa_pay_mp_seller_refund(pay, token, country, o->capture_id, NULL, key, t, perr);
   else
@@ -200,16 +204,20 @@ int pa_orders_refund(pa_store *db, pa_pay *pay, int64_t id, int64_t actor, int64
   pa_store_order o;
   pa_pay_txn t;
   char key[80], perr[PA_PAY_ERR_MAX] = "";
+  int disconnected = 0;
   int rc = pa_store_orders_get(db, id, &o);
   if (rc != PA_STORE_OK) return rc;
   memset(&t, 0, sizeof t);
   snprintf(key, sizeof key, "%s-refund", o.idem_key);
   int prc = o.provider == PA_MARKET_MERCADOPAGO
-                ? mp_refund(db, pay, &o, key, now, &t, perr)
+                ? mp_refund(db, pay, &o, key, now, &t, perr, &disconnected)
                 : pa_pay_refund(pay, PA_PAY_PAYPAL, "", o.capture_id, 0, NULL, key, &t, perr);
   if (prc != PA_PAY_OK) {
     snprintf(err, errlen, "%s", perr);
-    return PA_STORE_EDB;
+    /* Nothing was written: the order stays as it was (paid, its ledger's
+     * paid rows only) until the seller connects again and the refund is
+     * asked again with the same key. */
+    return disconnected ? PA_STORE_ECONFLICT : PA_STORE_EDB;
   }
   return pa_orders_refunded(db, id, t.id, actor, now);
 }

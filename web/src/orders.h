@@ -53,7 +53,10 @@ int pa_orders_mp_event(pa_store *db, struct pa_pay *pay, const char *mp_user, co
                        const char *payment_id, int64_t now, int *rc);
 /* Refunds order id's charge (key: the order's, so a retry refunds once) and
  * records it; PA_STORE_OK, or PA_STORE_EDB also when the provider failed
- * (err says why). */
+ * (err says why), or PA_STORE_ECONFLICT when the order is a Mercado Pago
+ * seller's who disconnected since (or whose grant Mercado Pago no longer
+ * refreshes): the money is in their account and only their token refunds
+ * it, so nothing is written and the order stays as it was. */
 int pa_orders_refund(pa_store *db, struct pa_pay *pay, int64_t id, int64_t actor, int64_t now,
                      char *err, size_t errlen);
 /* Tells the other side of order id's step (notice kind "order", inside the

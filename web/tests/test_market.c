@@ -1,8 +1,10 @@
-/* The marketplace's pure rules (web/src/market_rules.c): the live-animal
+/* The marketplace's pure rules (web/src/market_rules.c, market_ship.c): the live-animal
  * rule word by word (it is the one place that decides, so it is tested
  * here, beside tests/server/market-listings.test.mjs's answers), the
- * category registry and its fees, and the readers at their edges. */
+ * category registry and its fees, the readers at their edges, and an
+ * order's shipping rule case by case (market_ship.h). */
 #include "market_rules.h"
+#include "market_ship.h"
 #include "pa_test.h"
 
 #include <stdio.h>
@@ -109,9 +111,100 @@ static void readers(void) {
   free(l);
 }
 
+static void zone(pa_market_ship_offer *o, const char *name, int64_t price) {
+  snprintf(o->zones[o->nzones].name, sizeof o->zones[0].name, "%s", name);
+  o->zones[o->nzones++].price_minor = price;
+}
+
+static void shipping(void) {
+  static pa_market_ship_offer a, b, svc;
+  int m;
+  int64_t p;
+  memset(&a, 0, sizeof a);
+  snprintf(a.country, sizeof a.country, "BR");
+  zone(&a, "Brazil", 300);
+  zone(&a, "Nacional", 200);
+  /* Domestic rates: the cheapest, in the listing's own country only. */
+  CHECK(pa_market_ship_line(&a, "BR", "X", 0, &m, &p) == 0 && m == PA_SHIP_SHIP && p == 200);
+  CHECK(pa_market_ship_line(&a, "AR", "X", 0, &m, &p) == -1);
+  /* A code wins over cheaper domestic rates; any case, spaces around. */
+  zone(&a, " br ", 700);
+  CHECK(pa_market_ship_line(&a, "BR", "X", 0, &m, &p) == 0 && p == 700);
+  zone(&a, "BR", 650);
+  CHECK(pa_market_ship_line(&a, "BR", "X", 0, &m, &p) == 0 && p == 650);
+  /* Three letters are a name, not a code: domestic. */
+  b = a;
+  b.nzones = 0;
+  zone(&b, "ARG", 100);
+  CHECK(pa_market_ship_line(&b, "AR", "X", 0, &m, &p) == -1);
+  CHECK(pa_market_ship_line(&b, "BR", "X", 0, &m, &p) == 0 && p == 100);
+  /* Pickup: only when asked and offered, free. */
+  CHECK(pa_market_ship_line(&a, "BR", "X", 1, &m, &p) == -1 && m == PA_SHIP_PICKUP);
+  a.pickup = 1;
+  CHECK(pa_market_ship_line(&a, "AR", "X", 1, &m, &p) == 0 && m == PA_SHIP_PICKUP && p == 0);
+  /* A service: its area's cities, case-folded and trimmed, in its country. */
+  memset(&svc, 0, sizeof svc);
+  svc.kind = PA_MARKET_SERVICE;
+  snprintf(svc.country, sizeof svc.country, "BR");
+  snprintf(svc.area[svc.narea++], sizeof svc.area[0], "%s", "São Paulo");
+  CHECK(pa_market_ship_line(&svc, "BR", " SÃO PAULO ", 0, &m, &p) == 0 && m == PA_SHIP_SERVICE);
+  CHECK(pa_market_ship_line(&svc, "BR", "Sao Paulo", 0, &m, &p) == -1);
+  CHECK(pa_market_ship_line(&svc, "PT", "São Paulo", 0, &m, &p) == -1);
+  CHECK(pa_market_ship_line(&svc, "BR", "São Paulo", 1, &m, &p) == 0 && m == PA_SHIP_SERVICE);
+  /* Several lines: the dearest rate once; one line that cannot, the whole order. */
+  const pa_market_ship_offer *lines[3] = {&b, &a, &svc};
+  int failed;
+  CHECK(pa_market_ship_order(lines, 2, "BR", "X", 0, &m, &p, &failed) == 0 && p == 650 &&
+        m == PA_SHIP_SHIP && failed == -1);
+  CHECK(pa_market_ship_order(lines, 3, "BR", "X", 0, &m, &p, &failed) == -1 && failed == 2);
+  CHECK(pa_market_ship_order(lines, 2, "BR", "X", 1, &m, &p, &failed) == -1 && failed == 0);
+  CHECK(pa_market_ship_order(lines + 2, 1, "BR", "são paulo", 0, &m, &p, &failed) == 0 &&
+        m == PA_SHIP_SERVICE && p == 0);
+}
+
+static void checkout_body(void) {
+  static pa_market_checkout c;
+  pa_market_err e;
+  cJSON *j =
+      cJSON_Parse("{\"address\":\"adr_3\",\"delivery\":{\"u_7\":\"pickup\",\"u_8\":\"ship\"}}");
+  CHECK(pa_market_ship_checkout_parse(j, &c, &e) == 0 && c.address == 3 && c.n == 2);
+  CHECK(pa_market_ship_wants_pickup(&c, 7) && !pa_market_ship_wants_pickup(&c, 8) &&
+        !pa_market_ship_wants_pickup(&c, 9));
+  cJSON_Delete(j);
+  static const char *const bad[] = {
+      "{}",
+      "{\"address\":\"adr_0\"}",
+      "{\"address\":\"adr_1\",\"delivery\":[]}",
+      "{\"address\":\"adr_1\",\"delivery\":{\"u_1\":\"drone\"}}",
+      "{\"address\":\"adr_1\",\"delivery\":{\"x\":\"ship\"}}",
+      "{\"address\":\"adr_1\",\"delivery\":{\"u_1\":\"ship\",\"u_1\":\"pickup\"}}",
+      "{\"address\":\"adr_1\",\"address\":\"adr_2\"}",
+      "{\"address\":\"adr_1\",\"x\":1}"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    j = cJSON_Parse(bad[i]);
+    CHECK(j && pa_market_ship_checkout_parse(j, &c, &e) == -1 && e.status == 400);
+    cJSON_Delete(j);
+  }
+  /* PA_CART_LINES_MAX sellers, the last allowed; one more refused. */
+  for (int n = PA_CART_LINES_MAX; n <= PA_CART_LINES_MAX + 1; n++) {
+    j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "address", "adr_1");
+    cJSON *d = cJSON_AddObjectToObject(j, "delivery");
+    for (int i = 1; i <= n; i++) {
+      char k[16];
+      snprintf(k, sizeof k, "u_%d", i);
+      cJSON_AddStringToObject(d, k, "pickup");
+    }
+    CHECK(pa_market_ship_checkout_parse(j, &c, &e) == (n == PA_CART_LINES_MAX ? 0 : -1));
+    cJSON_Delete(j);
+  }
+}
+
 int main(void) {
   RUN(live_animals);
   RUN(registry);
   RUN(readers);
+  RUN(shipping);
+  RUN(checkout_body);
   return pa_test_summary("web.market");
 }

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "log.h"
 #include "market_mp.h"
+#include "market_ship.h"
 #include "origin.h"
 #include "pay/catalog.h"
 #include "pay/pay.h"
@@ -43,9 +44,12 @@ static const char *line_status(const pa_store_cart_line *l) {
   return l->gone ? "unavailable" : l->sold_out ? "sold_out" : "available";
 }
 
+static int add_quote(pa_srv_req *rq, cJSON *o, const cart_view *v, const pa_market_address *a);
+
 /* Sends the viewer's cart: its lines as they stand, the total of the
- * available ones and their currency (null when empty). */
-static void send_cart(pa_srv_req *rq, int status) {
+ * available ones and their currency (null when empty); with quote (an
+ * address of theirs), what each seller would charge to reach it. */
+static void send_cart_quote(pa_srv_req *rq, int status, const pa_market_address *quote) {
   cart_view *v = calloc(1, sizeof *v);
   cJSON *o = cJSON_CreateObject(), *items = o ? cJSON_AddArrayToObject(o, "items") : NULL;
   int bad =
@@ -79,6 +83,7 @@ static void send_cart(pa_srv_req *rq, int status) {
     bad = !cJSON_AddNumberToObject(o, "total_minor", (double)total) ||
           !(currency ? cJSON_AddStringToObject(o, "currency", currency)
                      : cJSON_AddNullToObject(o, "currency"));
+  if (!bad && quote) bad = add_quote(rq, o, v, quote) != 0;
   free(v);
   if (bad) {
     cJSON_Delete(o);
@@ -88,7 +93,34 @@ static void send_cart(pa_srv_req *rq, int status) {
   pa_api_json(rq, status, o);
 }
 
-void pa_api_cart_get(pa_srv_req *rq) { send_cart(rq, 200); }
+static void send_cart(pa_srv_req *rq, int status) { send_cart_quote(rq, status, NULL); }
+
+/* GET /cart, and with ?address=adr_N (of the viewer's book: anyone else's is
+ * 404, as at checkout) the shipping quote the cart screen shows before
+ * paying. */
+void pa_api_cart_get(pa_srv_req *rq) {
+  char text[32];
+  int64_t id = 0;
+  pa_market_address a;
+  int q = pa_api_query(rq, "address", text, sizeof text);
+  if (q < 0) return;
+  if (q == 1) {
+    send_cart(rq, 200);
+    return;
+  }
+  if (pa_market_order_id(text, "adr", &id) != 0) {
+    pa_api_field_error(rq, 400, "bad_request", "?address= is an id of your address book (adr_1)",
+                       "address");
+    return;
+  }
+  int rc = pa_store_orders_address_get(rq->db, id, rq->viewer, &a);
+  if (rc == PA_STORE_ENOTFOUND)
+    pa_api_field_error(rq, 404, "not_found", "No such address in your book", "address");
+  else if (rc != PA_STORE_OK)
+    pa_api_internal(rq, "cart quote");
+  else
+    send_cart_quote(rq, 200, &a);
+}
 
 typedef struct listing_pick {
   int64_t seller, variant, price;
@@ -373,6 +405,11 @@ static cJSON *order_json(pa_srv_req *rq, const pa_store_order *o, int full) {
                                      o->provider == PA_MARKET_PAYPAL ? "paypal" : "mercadopago") ||
             !cJSON_AddNumberToObject(j, "total_minor", (double)o->total_minor) ||
             !cJSON_AddNumberToObject(j, "fee_minor", (double)o->fee_minor) ||
+            !cJSON_AddNumberToObject(j, "shipping_minor", (double)o->shipping_minor) ||
+            !(pa_market_ship_method_name(o->shipping_method)
+                  ? cJSON_AddStringToObject(j, "shipping_method",
+                                            pa_market_ship_method_name(o->shipping_method))
+                  : cJSON_AddNullToObject(j, "shipping_method")) ||
             !cJSON_AddStringToObject(j, "currency", o->currency) ||
             /* The approval page is the buyer's, while it can still be paid. */
             (o->buyer_id == rq->viewer && o->state == PA_ORDER_AWAITING_PAYMENT && o->approve_url[0]
@@ -478,7 +515,105 @@ void pa_api_orders_list(pa_srv_req *rq) {
 typedef struct group {
   int64_t seller;
   int first, provider, connected;
+  int64_t shipping; /* what reaching the address costs (market_ship.h) */
+  int method;       /* PA_SHIP_* */
 } group;
+
+/* ---- shipping (market_ship.h) */
+
+static int keep_offer(void *ctx, const pa_store_market_row *r) {
+  pa_market_ship_offer_of(&r->l, ctx);
+  return 0;
+}
+
+/* The shipping offers of v's lines (offers[i] line i's, read from their
+ * listings now); a line gone offers nothing (it reaches no address). 0, or
+ * -1 when the database failed. */
+static int load_offers(pa_srv_req *rq, const cart_view *v, pa_market_ship_offer *offers) {
+  for (int i = 0; i < v->n; i++) {
+    memset(&offers[i], 0, sizeof offers[i]);
+    if (v->lines[i].gone) continue;
+    int rc = pa_store_market_listing_get(rq->db, v->lines[i].listing, rq->viewer, keep_offer,
+                                         &offers[i]);
+    if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return -1;
+  }
+  return 0;
+}
+
+/* What seller's lines (those not gone) of v cost to reach address a, the
+ * buyer asking for pickup or not: 0 with *method and *shipping, -1 with
+ * *failed the cart index of a line that cannot reach it; 1 when the seller
+ * has no such line. */
+static int seller_shipping(const cart_view *v, const pa_market_ship_offer *offers, int64_t seller,
+                           const pa_market_address *a, int pickup, int *method, int64_t *shipping,
+                           int *failed) {
+  const pa_market_ship_offer *mine[PA_CART_LINES_MAX];
+  int at[PA_CART_LINES_MAX], n = 0, k = -1;
+  for (int i = 0; i < v->n; i++)
+    if (v->lines[i].seller == seller && !v->lines[i].gone) {
+      at[n] = i;
+      mine[n++] = &offers[i];
+    }
+  if (n == 0) return 1;
+  int rc = pa_market_ship_order(mine, n, a->country, a->city, pickup, method, shipping, &k);
+  *failed = k >= 0 ? at[k] : -1;
+  return rc;
+}
+
+/* One seller's options into the quote: ship (or service), and pickup when
+ * their products offer it; none when nothing reaches the address. */
+static int add_options(cJSON *options, const cart_view *v, const pa_market_ship_offer *offers,
+                       int64_t seller, const pa_market_address *a) {
+  for (int pickup = 0; pickup < 2; pickup++) {
+    int method, failed;
+    int64_t shipping;
+    if (seller_shipping(v, offers, seller, a, pickup, &method, &shipping, &failed) != 0) continue;
+    /* A service-only seller has one way: asking for pickup changes nothing. */
+    if (pickup && method == PA_SHIP_SERVICE) continue;
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddItemToArray(options, o)) {
+      cJSON_Delete(o);
+      return -1;
+    }
+    if (!cJSON_AddStringToObject(o, "method", pa_market_ship_method_name(method)) ||
+        !cJSON_AddNumberToObject(o, "shipping_minor", (double)shipping))
+      return -1;
+  }
+  return 0;
+}
+
+/* The cart's quote for address a: "shipping": [{seller, items_minor,
+ * options: [{method, shipping_minor}]}] in cart order, one per seller of
+ * the lines not gone; items_minor sums its available lines as total_minor
+ * does. */
+static int add_quote(pa_srv_req *rq, cJSON *o, const cart_view *v, const pa_market_address *a) {
+  pa_market_ship_offer *offers = calloc((size_t)(v->n ? v->n : 1), sizeof *offers);
+  cJSON *list = cJSON_AddArrayToObject(o, "shipping");
+  int bad = !offers || !list || load_offers(rq, v, offers) != 0;
+  for (int i = 0; !bad && i < v->n; i++) {
+    const pa_store_cart_line *l = &v->lines[i];
+    int seen = 0;
+    for (int j = 0; j < i && !seen; j++)
+      seen = !v->lines[j].gone && v->lines[j].seller == l->seller;
+    if (l->gone || seen) continue;
+    int64_t items = 0;
+    for (int j = i; j < v->n; j++)
+      if (v->lines[j].seller == l->seller && !v->lines[j].gone && !v->lines[j].sold_out)
+        items += v->lines[j].unit_minor * v->lines[j].quantity;
+    cJSON *s = cJSON_CreateObject(), *options = NULL;
+    if (!s || !cJSON_AddItemToArray(list, s)) {
+      cJSON_Delete(s);
+      bad = 1;
+      break;
+    }
+    bad = pa_api_add_id(s, "seller", "u", l->seller) ||
+          !cJSON_AddNumberToObject(s, "items_minor", (double)items) ||
+          !(options = cJSON_AddArrayToObject(s, "options")) ||
+          add_options(options, v, offers, l->seller, a) != 0;
+  }
+  free(offers);
+  return bad ? -1 : 0;
+}
 
 /* A refusal of one seller's part of a checkout, into refused[]. */
 static int add_refusal(cJSON *refused, int64_t seller, const char *code, const char *message) {
@@ -519,6 +654,15 @@ static int make_order(pa_srv_req *rq, const cart_view *v, const group *g, int64_
     o->total_minor += l->unit_minor * l->quantity;
     o->fee_minor += pa_market_fee(l->unit_minor * l->quantity, cat ? cat->fee_bps : 0);
   }
+  /* Shipping is added after the fee: the platform's fee is a share of what
+   * is sold (the category's rate on the items), while shipping is what the
+   * seller pays a carrier or spends to get there, passed on at cost; a
+   * share of it would tax postage. It stays in seller_payable (total -
+   * fee), so the ledger still balances buyer_payment = seller_payable +
+   * platform_fee. */
+  o->shipping_minor = g->shipping;
+  o->shipping_method = g->method;
+  o->total_minor += g->shipping;
   if (pa_store_begin(rq->db) != PA_STORE_OK) return -1;
   int rc = PA_STORE_OK, taken = 1, pos = 0, removed;
   for (int i = 0; rc == PA_STORE_OK && taken && i < v->n; i++)
@@ -601,24 +745,44 @@ static int ask_provider(pa_srv_req *rq, pa_store_order *o) {
                                                                                             : -1;
 }
 
+/* Seller g's refusal when a line cannot reach the address (no_shipping),
+ * with its title; -1 when out of memory. */
+static int refuse_shipping(cJSON *refused, const group *g, const pa_store_cart_line *l,
+                           int pickup) {
+  char msg[PA_MARKET_CAP(PA_MARKET_TITLE_MAX) + 200];
+  if (pickup)
+    snprintf(msg, sizeof msg,
+             "\"%.120s\" cannot be picked up from this seller; ask for shipping instead. Their "
+             "items stay in your cart",
+             l->title);
+  else
+    snprintf(msg, sizeof msg,
+             "\"%.120s\" does not ship to, or serve, your address; choose pickup if the seller "
+             "offers it, or another address. Their items stay in your cart",
+             l->title);
+  return add_refusal(refused, g->seller, "no_shipping", msg);
+}
+
 void pa_api_checkout(pa_srv_req *rq) {
   cJSON *body = NULL, *root = NULL, *orders, *refused;
   pa_market_err e;
   pa_market_address addr;
-  int64_t address_id = 0, checkout = 0;
+  pa_market_checkout req;
+  pa_market_ship_offer *offers = NULL;
+  int64_t checkout = 0;
   char *address = NULL, msg[200];
   cart_view *v = NULL;
   group groups[PA_CART_LINES_MAX];
   int ngroups = 0, made = 0, sold_out = 0;
   const int64_t now = pa_clock_now();
   if (pa_api_body(rq, &body) != 0) return;
-  int bad = pa_market_checkout_parse(body, &address_id, &e);
+  int bad = pa_market_ship_checkout_parse(body, &req, &e);
   cJSON_Delete(body);
   if (bad) {
     send_err(rq, &e);
     return;
   }
-  int rc = pa_store_orders_address_get(rq->db, address_id, rq->viewer, &addr);
+  int rc = pa_store_orders_address_get(rq->db, req.address, rq->viewer, &addr);
   if (rc == PA_STORE_ENOTFOUND) {
     pa_api_field_error(rq, 404, "not_found", "No such address in your book", "address");
     return;
@@ -650,12 +814,16 @@ void pa_api_checkout(pa_srv_req *rq) {
     }
     int k = 0;
     while (k < ngroups && groups[k].seller != l->seller) k++;
-    if (k == ngroups) groups[ngroups++] = (group){l->seller, i, l->provider, l->connected};
+    if (k == ngroups)
+      groups[ngroups++] = (group){l->seller, i, l->provider, l->connected, 0, PA_SHIP_SHIP};
   }
-  if (!pa_pay_enabled(rq->srv->pay, PA_PAY_PAYPAL, NULL)) {
-    pa_api_error(rq, 503, "payments_unavailable", "Payments are not available right now", NULL);
+  if (!(offers = calloc((size_t)v->n, sizeof *offers)) || load_offers(rq, v, offers) != 0) {
+    pa_api_internal(rq, "checkout");
     goto out;
   }
+  /* PayPal not configured refuses its sellers only (payment_unavailable,
+   * below): a Mercado Pago seller's split payment does not need it. */
+  const int paypal = pa_pay_enabled(rq->srv->pay, PA_PAY_PAYPAL, NULL);
   root = cJSON_CreateObject();
   orders = root ? cJSON_AddArrayToObject(root, "orders") : NULL;
   refused = root ? cJSON_AddArrayToObject(root, "refused") : NULL;
@@ -684,6 +852,23 @@ void pa_api_checkout(pa_srv_req *rq) {
       if (add_refusal(refused, g->seller, "currency_unsupported",
                       "This seller is paid through Mercado Pago, which does not take this "
                       "currency; their items stay in your cart"))
+        goto fail;
+      continue;
+    }
+    if (g->provider == PA_MARKET_PAYPAL && !paypal) {
+      if (add_refusal(refused, g->seller, "payment_unavailable",
+                      "Payments through PayPal are not available right now; this seller's items "
+                      "stay in your cart"))
+        goto fail;
+      continue;
+    }
+    /* Shipping is chosen before anything is reserved: a line that cannot
+     * reach the address refuses its seller's order whole. */
+    const int pickup = pa_market_ship_wants_pickup(&req, g->seller);
+    int failed = -1;
+    if (seller_shipping(v, offers, g->seller, &addr, pickup, &groups[k].method, &groups[k].shipping,
+                        &failed) != 0) {
+      if (refuse_shipping(refused, g, &v->lines[failed >= 0 ? failed : g->first], pickup))
         goto fail;
       continue;
     }
@@ -734,6 +919,7 @@ fail:
 out:
   cJSON_Delete(root);
   cJSON_free(address);
+  free(offers);
   free(v);
 }
 
@@ -812,6 +998,15 @@ static int refund(pa_srv_req *rq, const pa_store_order *o) {
   int rc =
       pa_orders_refund(rq->db, rq->srv->pay, o->id, rq->viewer, pa_clock_now(), err, sizeof err);
   if (rc == PA_STORE_OK) return 0;
+  if (rc == PA_STORE_ECONFLICT) {
+    pa_log_event("warn", "orders", "refund ord_%lld: %s", (long long)o->id, err);
+    pa_api_error(rq, 409, "seller_disconnected",
+                 "The seller disconnected their Mercado Pago account, which holds this payment, "
+                 "so it cannot be refunded now; the order is unchanged. The seller must connect "
+                 "it again (or contact support)",
+                 NULL);
+    return -1;
+  }
   if (err[0]) {
     pa_log_event("warn", "orders", "refund ord_%lld: %s", (long long)o->id, err);
     pa_api_error(rq, 502, "provider_unreachable",

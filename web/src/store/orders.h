@@ -63,6 +63,11 @@ typedef struct pa_store_order {
   char pay_id[96], approve_url[512], capture_id[96], refund_id[96];
   char carrier[PA_MARKET_CAP(PA_ORDER_CARRIER_MAX)], tracking[PA_MARKET_CAP(PA_ORDER_TRACKING_MAX)];
   int64_t created_at, updated_at, pay_by, paid_at, shipped_at, delivered_at, closed_at;
+  /* Shipping (schema 28; market_ship.h): the part of total_minor charged to
+   * reach the buyer (the fee is on the rest), and how (PA_SHIP_*; -1 for an
+   * order made before shipping was charged). */
+  int64_t shipping_minor;
+  int shipping_method;
 } pa_store_order;
 typedef int (*pa_store_order_fn)(void *ctx, const pa_store_order *o);
 

@@ -1170,4 +1170,11 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "ALTER TABLE reports DROP CONSTRAINT reports_kind_check,"
     "  ADD CONSTRAINT reports_kind_check CHECK (kind IN ('post', 'comment', 'person', 'message',"
     "    'reel', 'story', 'listing', 'review'));",
+    /* 28: shipping in an order's total and the index on the Mercado Pago
+     * grants' mp_user_id, as in store/sqlite/schema.c (its comment says why). */
+    "ALTER TABLE market_orders ADD COLUMN shipping_minor BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (shipping_minor >= 0);"
+    "ALTER TABLE market_orders ADD COLUMN shipping_method TEXT NOT NULL DEFAULT ''"
+    "  CHECK (shipping_method IN ('', 'ship', 'pickup', 'service'));"
+    "CREATE INDEX mp_grants_mp_user ON mp_grants(mp_user_id);",
 };

@@ -137,8 +137,8 @@ int pa_store_market_mp_grant_get(pa_store *db, int64_t user, pa_store_market_mp_
 }
 
 int pa_store_market_mp_seller_of(pa_store *db, const char *mp_user_id, int64_t *user) {
-  /* mp_grants has a row per connected seller only: a scan of it is small
-   * (an index on mp_user_id would need a schema step). */
+  /* mp_grants_mp_user (schema 28) finds the grant: every Mercado Pago
+   * notification asks this. */
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT g.user_id FROM mp_grants g JOIN sellers s ON s.user_id = g.user_id"
           " AND s.mp_connected = 1 AND s.provider = 'mercadopago' WHERE g.mp_user_id = ?1"

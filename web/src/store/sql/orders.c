@@ -1,6 +1,7 @@
 /* pa_store_orders: carts, addresses, orders and the ledger (store/orders.h). */
 #include "store/orders.h"
 
+#include "market_ship.h"
 #include "store/sql/sql.h"
 #include "store/sql/visible.h"
 
@@ -202,8 +203,8 @@ int pa_store_orders_add(pa_store *db, pa_store_order *o) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO market_orders (checkout_id, position, buyer_id, seller_id, state,"
           " provider, currency, total_minor, fee_minor, address, idem_key, created_at,"
-          " updated_at, pay_by) VALUES (?1, ?2, ?3, ?4, 'awaiting_payment', ?5, ?6, ?7, ?8, ?9,"
-          " ?10, ?11, ?11, ?12) RETURNING id");
+          " updated_at, pay_by, shipping_minor, shipping_method) VALUES (?1, ?2, ?3, ?4,"
+          " 'awaiting_payment', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13, ?14) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int64_t a[4] = {o->checkout_id, o->position, o->buyer_id, o->seller_id};
   int rc = pa_sq_bind_i64s(st, 4, a);
@@ -216,6 +217,11 @@ int pa_store_orders_add(pa_store *db, pa_store_order *o) {
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 10, o->idem_key);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 11, o->created_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 12, o->pay_by);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 13, o->shipping_minor);
+  if (rc == PA_SQ_OK) {
+    const char *m = pa_market_ship_method_name(o->shipping_method);
+    rc = pa_sq_bind_text(st, 14, m ? m : "");
+  }
   rc = pa_sq_run(db, st, rc, "add order", &o->id, NULL);
   if (rc != PA_STORE_OK) return rc;
   o->state = PA_ORDER_AWAITING_PAYMENT;
@@ -241,7 +247,8 @@ int pa_store_orders_item_add(pa_store *db, int64_t order, int position, int64_t 
 #define ORDER_COLS                                                                                 \
   "id, checkout_id, position, buyer_id, seller_id, state, provider, currency, total_minor,"        \
   " fee_minor, address, idem_key, pay_id, approve_url, capture_id, refund_id, carrier,"            \
-  " tracking, created_at, updated_at, pay_by, paid_at, shipped_at, delivered_at, closed_at"
+  " tracking, created_at, updated_at, pay_by, paid_at, shipped_at, delivered_at, closed_at,"       \
+  " shipping_minor, shipping_method"
 
 static void order_row(pa_sql_stmt *st, pa_store_order *o) {
   memset(o, 0, sizeof *o);
@@ -271,6 +278,8 @@ static void order_row(pa_sql_stmt *st, pa_store_order *o) {
   o->shipped_at = pa_sq_i64(st, 22);
   o->delivered_at = pa_sq_i64(st, 23);
   o->closed_at = pa_sq_i64(st, 24);
+  o->shipping_minor = pa_sq_i64(st, 25);
+  o->shipping_method = pa_market_ship_method_find(pa_sq_text(st, 26));
 }
 
 int pa_store_orders_get(pa_store *db, int64_t id, pa_store_order *o) {

@@ -17,7 +17,10 @@ static const char people_sql[] =
     "   WHERE " PA_SQ_NOT_BLOCKED(
         "?5", "u.id") ") AS found"
                       " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
-/* Pets match by name or by breed (a breed result leads to its pets). */
+/* Pets match by name or by breed (a breed result leads to its pets). Found
+ * as profiles show them: no block either way, and a private account's pets
+ * only by its owner and the followers it approved (PA_SQ_POSTS_VISIBLE, as
+ * breeds_sql counts them). */
 static const char pets_sql[] =
     "SELECT cls, id, name, species, avatar, ext FROM ("
     "  SELECT CASE WHEN instr(' ' || pa_fold(t.name) || ' ' || pa_fold(t.breed), ' ' || ?1) > 0"
@@ -25,10 +28,10 @@ static const char pets_sql[] =
     "              WHEN instr(pa_fold(t.name) || ' ' || pa_fold(t.breed), ?1) > 0 THEN 1"
     "              ELSE 2 END AS cls,"
     "         t.id AS id, t.name AS name, t.species AS species, t.avatar AS avatar, m.ext AS ext"
-    "    FROM pets t LEFT JOIN media m ON m.hash = t.avatar"
-    "   WHERE " PA_SQ_NOT_BLOCKED(
-        "?5", "t.owner_id") ") AS found"
-                            " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
+    "    FROM pets t JOIN users u ON u.id = t.owner_id LEFT JOIN media m ON m.hash = t.avatar"
+    "   WHERE " PA_SQ_POSTS_VISIBLE(
+        "u", "?5") ") AS found"
+                   " WHERE cls < 2 AND (cls, id) > (?2, ?3) ORDER BY cls, id LIMIT ?4";
 /* Groups have no id of their own: these page by (class, smallest member id).
  * ?5 the viewer: a breed counts and is found by the pets the viewer may see,
  * as pet search finds them (no block either way) and as profiles show them

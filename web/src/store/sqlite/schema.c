@@ -1308,6 +1308,19 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 28: shipping in an order's total (issue 20, item 3; market_ship.h).
+     * shipping_minor is the part of total_minor the seller charged for
+     * delivery (the platform fee is on the items only, so fee_minor stays
+     * within total_minor - shipping_minor); shipping_method how the order
+     * reaches the buyer ('ship', 'pickup', 'service'; '' for orders made
+     * before shipping was charged, which charged none). mp_grants gains an
+     * index on mp_user_id: every Mercado Pago notification finds its seller
+     * by it (pa_store_market_mp_seller_of). */
+    "ALTER TABLE market_orders ADD COLUMN shipping_minor INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (shipping_minor >= 0);"
+    "ALTER TABLE market_orders ADD COLUMN shipping_method TEXT NOT NULL DEFAULT ''"
+    "  CHECK (shipping_method IN ('', 'ship', 'pickup', 'service'));"
+    "CREATE INDEX mp_grants_mp_user ON mp_grants(mp_user_id);",
 };
 
 static int user_version(pa_store *db, int *out) {
