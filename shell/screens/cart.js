@@ -114,7 +114,7 @@ export async function mount(root, _params, ctx) {
   // ---- the address and the button that places the orders
   const book = el('fieldset', { className: 'mkt-fieldset shop-book' });
   const place = el('button', { type: 'button', className: 'kit-primary', textContent: t('shop.placeOrders') });
-  const placeError = el('p', { className: 'kit-error', role: 'alert' });
+  const placeError = el('p', { className: 'kit-error shop-place-error', role: 'alert' });
   checkout.append(el('h2', { id: 'shop-address-title', textContent: t('shop.address') }), book, addressForm(), place, placeError);
   let chosen = '';
 

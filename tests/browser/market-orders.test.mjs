@@ -277,3 +277,141 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   await b.context.close();
   await s.context.close();
 });
+
+// A seller as the API makes one: PayPal or a Mercado Pago account not connected yet.
+async function sellerWith(port, name, provider = 'paypal') {
+  const c = new Client({ port });
+  const user = await c.signup(mail('seller'), undefined, name);
+  const payout = provider === 'paypal' ? { provider, email: mail('payout') } : { provider };
+  assert.equal((await c.put('/api/v1/me/seller', { name, payout })).status, 201);
+  const photo = (await c.upload(png(20, 20), 'image/png')).id;
+  const list = async (title, extra = {}) => {
+    const r = await c.post('/api/v1/listings', { title, photos: [photo], price_minor: 1000, currency: 'EUR', stock: 1,
+      condition: 'new', kind: 'product', category: 'toys', species: ['dog'], location: { city: 'Lyon', country: 'FR' },
+      shipping: { pickup: true }, ...extra });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  return { c, user, list };
+}
+
+test('desktop: options, a sold-out and a paused line marked, refusals in words, a payment left and resumed, a cancel, a plain tracking number', async () => {
+  const port = Number(new URL(w.server.url).port);
+  const a = await sellerWith(port, 'Atelier Ana');
+  const bSeller = await sellerWith(port, 'Bruno Toys');
+  const cSeller = await sellerWith(port, 'Casa MP', 'mercadopago');
+  const dSeller = await sellerWith(port, 'Dora Pets');
+  const withSizes = await a.list('Harness with sizes', { price_minor: 2000, stock: 0,
+    variants: [{ size: 'S', stock: 2 }, { size: 'L', stock: 0 }] });
+  const paused = await a.list('Paused chew toy');
+  const lastOne = await bSeller.list('Last rope toy');
+  const mp = await cSeller.list('Mercado Pago ball');
+  const dBowl = await dSeller.list('Dora bowl', { price_minor: 1250 });
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Noa Buyer');
+
+  // ---- an option chosen on the listing page (the sold-out size cannot be picked)
+  const b = await open(buyer.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(b.page, `/listings/${withSizes.id}`);
+  await b.page.locator('#shop-variant').waitFor();
+  const sizeL = withSizes.variants.find((v) => v.size === 'L').id;
+  const sizeS = withSizes.variants.find((v) => v.size === 'S').id;
+  assert.equal(await b.page.locator(`#shop-variant option[value="${sizeL}"]`).isDisabled(), true);
+  assert.equal(await b.page.inputValue('#shop-variant'), sizeS);
+  assert.deepEqual(await b.page.$$eval('#shop-quantity option', (o) => o.map((x) => x.value)), ['1', '2'], 'up to the size\'s stock');
+  await enter(b.page.locator('form.shop-buy button[type="submit"]'));
+  await b.page.locator('.shop-added a[href="/cart"]').waitFor();
+  for (const l of [paused, lastOne, mp, dBowl]) assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
+
+  // ---- someone else takes the last rope toy; the seller pauses the chew toy
+  const other = new Client({ port });
+  await other.signup(mail('other'), undefined, 'Quick Other');
+  assert.equal((await other.put('/api/v1/cart/items', { listing: lastOne.id, quantity: 1 })).status, 200);
+  const adr = await other.post('/api/v1/me/addresses', { name: 'Quick Other', street: 'Rue 1', city: 'Lyon', country: 'FR' });
+  assert.equal((await other.post('/api/v1/checkout', { address: adr.body.id })).status, 201);
+  assert.equal((await a.c.patch(`/api/v1/listings/${paused.id}`, { status: 'paused' })).status, 200);
+
+  await visit(b.page, '/cart');
+  await b.page.locator('.shop-line[data-status="sold_out"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-line[data-status="sold_out"] .mkt-card-status')), words('en', 'shop.line.sold_out'));
+  assert.equal(await text(b.page.locator('.shop-line[data-status="unavailable"] .mkt-card-status')), words('en', 'shop.line.unavailable'));
+  const cart = (await buyer.get('/api/v1/cart')).body;
+  assert.equal(cart.total_minor, 2000 + 1000 + 1250, 'the available lines (the server\'s sum)');
+  assert.equal(await text(b.page.locator('.shop-total')), words('en', 'shop.total', { price: euros('en', cart.total_minor) }));
+  await axe(b.page, 'cart with marked lines');
+
+  // ---- the address, then the paused line blocks checkout until it is removed
+  await b.page.fill('#shop-addr-name', 'Noa Buyer');
+  await b.page.fill('#shop-addr-street', '1 Main Street');
+  await b.page.fill('#shop-addr-city', 'Lisbon');
+  await b.page.fill('#shop-addr-country', 'PT');
+  await b.page.locator('.shop-address-form button[type="submit"]').click();
+  await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  await b.page.waitForFunction(() => document.querySelector('.shop-place-error')?.textContent.includes('Paused chew toy'));
+  const remove = b.page.locator('.shop-line[data-status="unavailable"] button');
+  assert.equal(plain(await remove.getAttribute('aria-label')), words('en', 'shop.removeNamed', { title: 'Paused chew toy' }));
+  await enter(remove);
+  await said(b.page, '.mkt-status', words('en', 'shop.removed', { title: 'Paused chew toy' }));
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  await b.page.locator('.shop-result .shop-pay a').first().waitFor();
+  assert.deepEqual(await b.page.$$eval('.shop-refused li', (li) => li.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.refused.sold_out', { name: 'Bruno Toys' }),
+    words('en', 'shop.refused.seller_not_connected', { name: 'Casa MP' }),
+  ]);
+  const orders = (await buyer.get('/api/v1/orders?as=buyer')).body.orders.slice().reverse();
+  assert.deepEqual(orders.map((o) => o.total_minor), [2000, 1250]);
+  const [first, second] = orders;
+  assert.deepEqual(await b.page.$$eval('.shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.payOrder', { n: 1, count: 2, price: euros('en', 2000) }),
+    words('en', 'shop.payOrder', { n: 2, count: 2, price: euros('en', 1250) }),
+  ]);
+  await axe(b.page, 'checkout with refusals');
+
+  // ---- the first payment left on the provider's page, then paid from the order
+  await b.page.locator('.shop-pay a').first().click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Cancel' }).click();
+  await b.page.locator('.shop-return[data-state="cancelled"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words('en', 'shop.leftPayment', { order: first.id }));
+  assert.equal(await b.page.locator('.shop-refused li').count(), 2, 'what checkout refused, said again');
+  assert.equal(await b.page.locator('.shop-next .shop-pay a').count(), 2);
+  await axe(b.page, 'payment left');
+  await b.page.locator(`.shop-next a[href="/orders/${first.id}"]`).click();
+  await b.page.locator('.shop-order-detail[data-state="awaiting_payment"]').waitFor();
+  const payNow = b.page.locator('.shop-actions a.kit-button');
+  assert.equal(await text(payNow), words('en', 'shop.payNow', { price: euros('en', 2000) }));
+  await payNow.click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Approve' }).click();
+  await b.page.locator('.shop-return[data-state="paid"]').waitFor();
+  assert.deepEqual(await b.page.$$eval('.shop-next .shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.payOrder', { n: 1, count: 1, price: euros('en', 1250) }),
+  ], 'the order still to pay');
+
+  // ---- the second order cancelled before paying, behind its question
+  await visit(b.page, `/orders/${second.id}`);
+  await b.page.locator('.shop-order-detail[data-state="awaiting_payment"]').waitFor();
+  await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelOrder') }));
+  assert.equal(await text(b.page.locator('#shop-cancel-q')), words('en', 'shop.cancelUnpaid'));
+  assert.equal(await b.page.evaluate(() => document.activeElement.textContent), words('en', 'shop.cancelKeep'), 'focus on Keep');
+  await axe(b.page, 'the cancel question');
+  await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelYes') }));
+  await b.page.locator('.shop-order-detail[data-state="cancelled"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-said')), words('en', 'shop.cancelledDone'));
+
+  // ---- a tracking number that is no URL stays text; another seller cannot see the order
+  assert.equal((await a.c.post(`/api/v1/orders/${first.id}/ship`, { carrier: 'CTT', tracking: 'javascript:alert(1)' })).status, 200);
+  await visit(b.page, `/orders/${first.id}`);
+  await b.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-tracking')), 'javascript:alert(1)');
+  assert.equal(await b.page.locator('.shop-order-detail dd a[href^="javascript"]').count(), 0, 'no link made of it');
+  const nosy = await open(dSeller.c.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(nosy.page, `/orders/${first.id}`);
+  await said(nosy.page, '#screen [role="alert"]', words('en', 'shop.orderMissing'));
+  assert.equal(await nosy.page.locator('.shop-address').count(), 0, 'no address for another seller');
+  assert.deepEqual(b.problems.filter((p) => !/status of 409/.test(p)), [], 'only the paused line\'s refusal');
+  assert.deepEqual(nosy.problems.filter((p) => !/status of 404/.test(p)), []);
+  await b.context.close();
+  await nosy.context.close();
+});
