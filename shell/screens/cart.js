@@ -43,11 +43,12 @@ export async function mount(root, _params, ctx) {
     }
     const sections = [];
     for (const [seller, group] of groups) {
-      const name = seller ? await nameOf(seller) : t('shop.unavailableSeller');
+      // Unavailable lines carry no seller (the server shows only their title): a group of their own.
+      const heading = seller ? t('shop.fromSeller', { name: await nameOf(seller) }) : t('shop.unavailableSeller');
       const sub = group.filter((l) => l.status === 'available').reduce((n, l) => n + l.unit_minor * l.quantity, 0);
       const id = `shop-seller-${seller || 'none'}`;
       sections.push(el('section', { className: 'shop-group', 'aria-labelledby': id },
-        el('h2', { id, textContent: t('shop.fromSeller', { name }) }),
+        el('h2', { id, textContent: heading }),
         el('ul', { className: 'shop-lines' }, ...group.map(lineItem)),
         cart.currency && sub ? el('p', { className: 'shop-subtotal', textContent: t('shop.subtotal', { price: price(sub, cart.currency) }) }) : null));
     }

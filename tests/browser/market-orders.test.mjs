@@ -335,6 +335,7 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   await b.page.locator('.shop-line[data-status="sold_out"]').waitFor();
   assert.equal(await text(b.page.locator('.shop-line[data-status="sold_out"] .mkt-card-status')), words('en', 'shop.line.sold_out'));
   assert.equal(await text(b.page.locator('.shop-line[data-status="unavailable"] .mkt-card-status')), words('en', 'shop.line.unavailable'));
+  assert.equal(await text(b.page.locator('#shop-seller-none')), words('en', 'shop.unavailableSeller'), 'a group of its own');
   const cart = (await buyer.get('/api/v1/cart')).body;
   assert.equal(cart.total_minor, 2000 + 1000 + 1250, 'the available lines (the server\'s sum)');
   assert.equal(await text(b.page.locator('.shop-total')), words('en', 'shop.total', { price: euros('en', cart.total_minor) }));
