@@ -4,12 +4,20 @@
 // a second return changes nothing on the server), says in words what was
 // paid or refused (402 payment_declined, 409 expired), repeats what checkout
 // refused (kept by cart.js for this tab), and offers the next order of the
-// same checkout still to pay, else the orders list. Announced in one live region.
+// same checkout still to pay, else the orders list. A Mercado Pago order is
+// paid when its notification is applied: the screen asks again meanwhile.
+// Announced in one live region.
 import { get, post } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { price } from '../market-kit.js';
 import { stateName } from '../shop-kit.js';
 import { payLinks, refusedKey, refusedList } from './cart.js';
+
+// The waits between asks while a payment is being applied: the first, the
+// longest, and the bound on them all (then the orders list tells the end).
+const POLL_FIRST_MS = 400;
+const POLL_MAX_MS = 5000;
+const POLL_TOTAL_MS = 60000;
 
 export async function mount(root, params, ctx) {
   const { t } = ctx;
@@ -27,6 +35,13 @@ export async function mount(root, params, ctx) {
   }
   say('pending', t('shop.confirming'));
   const cancelled = new URLSearchParams(location.search).get('result') === 'cancel';
+  const here = location.pathname; // the screen's root outlives it: a new path means it was left
+  let stopped = false;
+  let timer = 0;
+  const cleanup = () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
   let order = null;
   if (cancelled) {
     const r = await get(`/api/v1/orders/${id}`);
@@ -40,6 +55,16 @@ export async function mount(root, params, ctx) {
     const r = await post(`/api/v1/orders/${id}/capture`, {});
     if (r.ok) {
       order = r.data;
+      // Mercado Pago's payment is applied from its notification, which may
+      // land after the buyer is back: ask again, waits growing, for a bound.
+      const started = Date.now();
+      for (let wait = POLL_FIRST_MS; order.state === 'awaiting_payment' && Date.now() - started < POLL_TOTAL_MS && !stopped && location.pathname === here;
+        wait = Math.min(POLL_MAX_MS, Math.round(wait * 1.5))) {
+        await new Promise((resolve) => { timer = setTimeout(resolve, wait); });
+        const again = await get(`/api/v1/orders/${id}`);
+        if (again.ok) order = again.data;
+      }
+      if (stopped || location.pathname !== here) return undefined; // the person went elsewhere
       if (order.state === 'awaiting_payment') say('pending', t('shop.stillConfirming', { order: id }));
       else if (order.state === 'cancelled') say('cancelled', t('shop.stateNow', { order: id, state: stateName(t, 'cancelled') }));
       else say('paid', t('shop.paid', { order: id, price: price(order.total_minor, order.currency) }));
@@ -76,4 +101,5 @@ export async function mount(root, params, ctx) {
     parts.push(el('p', {}, el('a', { href: '/orders', className: 'kit-button', textContent: t('shop.orders') })));
   }
   next.replaceChildren(...parts);
+  return cleanup;
 }

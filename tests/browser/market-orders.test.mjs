@@ -12,7 +12,11 @@
 // delivery; after the hold (server and simulator restarted with
 // PA_TEST_CLOCK_OFFSET) the order is completed, the buyer reviews it, the
 // review shows on the seller's page, and the seller replies once from the
-// order. Each screen is checked by axe at phone and desktop sizes, and the
+// order. Then the edges on a desktop (options, sold-out and paused lines,
+// refusals in words, a payment left and resumed, a cancel, a tracking number
+// kept as text, another seller refused), and a Mercado Pago split payment
+// whose late notification the return screen waits for, on a phone in
+// Brazilian Portuguese. Each screen is checked by axe at phone and desktop sizes, and the
 // controls the journey needs are reached from the keyboard (Enter) where it
 // matters: the notice link, Add to cart, Place orders. Words are the
 // catalogs' (through the WASM core, as the page formats them), prices the
@@ -35,6 +39,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
 const TITLE = 'Camas ortopédicas para perros grandes';
+const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals a Mercado Pago seller's grant
 let serial = 0;
 const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
 
@@ -49,7 +54,8 @@ const euros = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'curren
 
 const w = { sim: null, server: null, servers: [], offset: 0, browser: null };
 async function start(data, port) {
-  w.server = await startServer({ data, port, seed: !data, env: { ...w.sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  w.server = await startServer({ data, port, seed: !data,
+    env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
   w.servers.push(w.server);
   await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
 }
@@ -415,4 +421,50 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   assert.deepEqual(nosy.problems.filter((p) => !/status of 404/.test(p)), []);
   await b.context.close();
   await nosy.context.close();
+});
+
+test('phone, Brazilian Portuguese: a Mercado Pago split payment, applied from its late notification while the return screen asks', async () => {
+  const port = Number(new URL(w.server.url).port);
+  const s = await sellerWith(port, 'Loja Rex', 'mercadopago');
+  // Connected through the simulator's OAuth page (tests/server/market-mercadopago.test.mjs covers it).
+  const connect = await s.c.post('/api/v1/me/seller/mercadopago/connect', {});
+  assert.equal(connect.status, 200, JSON.stringify(connect.body));
+  const q = new URL(connect.body.url).searchParams;
+  const out = await w.sim.mpAuthorize({ client_id: q.get('client_id'), redirect_uri: q.get('redirect_uri'), state: q.get('state'),
+    decision: 'approve', country: 'BR' });
+  const back = new URL(out.redirect);
+  assert.equal((await s.c.get(back.pathname + back.search)).status, 303);
+  const bed = await s.list('Cama ortopédica para cachorro', { price_minor: 8990, currency: 'BRL' });
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Rafa Compra');
+  assert.equal((await buyer.put('/api/v1/cart/items', { listing: bed.id, quantity: 1 })).status, 200);
+  assert.equal((await buyer.post('/api/v1/me/addresses', { name: 'Rafa Compra', street: 'Rua A 1', city: 'Recife', country: 'BR' })).status, 201);
+
+  const b = await open(buyer.cookie, { size: PHONE, locale: 'pt-BR' });
+  await visit(b.page, '/cart');
+  const pt = await b.page.evaluate(() => document.documentElement.lang);
+  assert.equal(pt, 'pt');
+  await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  const pay = b.page.locator('.shop-result .shop-pay a');
+  await pay.waitFor();
+  assert.equal(await text(pay), words(pt, 'shop.payOrder', { n: 1, count: 1, price: i18n.number(pt, '89.90', 'currency', 'BRL') }));
+  const [order] = (await buyer.get('/api/v1/orders?as=buyer')).body.orders;
+  assert.equal(order.provider, 'mercadopago');
+  // The provider's notification held: the buyer is back before the payment is applied.
+  await w.sim.delivery('hold');
+  await pay.click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Approve' }).click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.server.url) && u.pathname === `/orders/${order.id}/return`);
+  await b.page.locator('.shop-return[data-state="pending"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words(pt, 'shop.confirming'));
+  await axe(b.page, 'payment being confirmed');
+  await w.sim.delivery('deliver');
+  await w.sim.release('fifo');
+  await b.page.locator('.shop-return[data-state="paid"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words(pt, 'shop.paid', { order: order.id, price: i18n.number(pt, '89.90', 'currency', 'BRL') }));
+  assert.equal((await buyer.get(`/api/v1/orders/${order.id}`)).body.state, 'paid');
+  assert.deepEqual(b.problems, []);
+  await b.context.close();
 });
