@@ -32,6 +32,7 @@ import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { ROOT, SITE } from '../lib/paths.mjs';
 import { startPaysim, until } from '../lib/paysim.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
 import { startServer } from '../lib/server.mjs';
 import { Client, png } from '../server/helpers.mjs';
 
@@ -52,10 +53,14 @@ function catalog(tag) {
 const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
 const euros = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'EUR');
 
-const w = { sim: null, server: null, servers: [], offset: 0, browser: null };
+// The journey needs no demo world: an empty server, on SQLite, or on a
+// database of the run's PostgreSQL cluster in the PostgreSQL pass
+// (PA_TEST_DATABASE=postgresql, as tests/server's helpers do).
+const w = { sim: null, server: null, servers: [], offset: 0, browser: null, database: null };
 async function start(data, port) {
-  w.server = await startServer({ data, port, seed: !data,
-    env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
+  w.server = await startServer({ data, port, seed: false,
+    env: { ...w.sim.serverEnv(), ...db, PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
   w.servers.push(w.server);
   await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
 }
@@ -69,6 +74,7 @@ async function restart(offset) {
 }
 
 before(async () => {
+  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_shop')).name;
   w.sim = await startPaysim();
   await start(undefined, 0);
   w.browser = await launchBrowser();
@@ -80,7 +86,11 @@ after(async () => {
     try {
       for (const s of w.servers.slice().reverse()) await s.stop();
     } finally {
-      await w.sim?.stop();
+      try {
+        await w.sim?.stop();
+      } finally {
+        if (w.database) await dropDatabase(w.database);
+      }
     }
   }
 });
