@@ -36,12 +36,6 @@ export async function mount(root, params, ctx) {
   say('pending', t('shop.confirming'));
   const cancelled = new URLSearchParams(location.search).get('result') === 'cancel';
   const here = location.pathname; // the screen's root outlives it: a new path means it was left
-  let stopped = false;
-  let timer = 0;
-  const cleanup = () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
   let order = null;
   if (cancelled) {
     const r = await get(`/api/v1/orders/${id}`);
@@ -58,13 +52,13 @@ export async function mount(root, params, ctx) {
       // Mercado Pago's payment is applied from its notification, which may
       // land after the buyer is back: ask again, waits growing, for a bound.
       const started = Date.now();
-      for (let wait = POLL_FIRST_MS; order.state === 'awaiting_payment' && Date.now() - started < POLL_TOTAL_MS && !stopped && location.pathname === here;
+      for (let wait = POLL_FIRST_MS; order.state === 'awaiting_payment' && Date.now() - started < POLL_TOTAL_MS && location.pathname === here;
         wait = Math.min(POLL_MAX_MS, Math.round(wait * 1.5))) {
-        await new Promise((resolve) => { timer = setTimeout(resolve, wait); });
+        await new Promise((resolve) => { setTimeout(resolve, wait); });
         const again = await get(`/api/v1/orders/${id}`);
         if (again.ok) order = again.data;
       }
-      if (stopped || location.pathname !== here) return undefined; // the person went elsewhere
+      if (location.pathname !== here) return; // the person went elsewhere
       if (order.state === 'awaiting_payment') say('pending', t('shop.stillConfirming', { order: id }));
       else if (order.state === 'cancelled') say('cancelled', t('shop.stateNow', { order: id, state: stateName(t, 'cancelled') }));
       else say('paid', t('shop.paid', { order: id, price: price(order.total_minor, order.currency) }));
@@ -101,5 +95,4 @@ export async function mount(root, params, ctx) {
     parts.push(el('p', {}, el('a', { href: '/orders', className: 'kit-button', textContent: t('shop.orders') })));
   }
   next.replaceChildren(...parts);
-  return cleanup;
 }
