@@ -56,6 +56,14 @@ route('/listings/:id', 'listing');
 route('/sellers/:id', 'seller');
 route('/sell', 'sell', { auth: true });
 route('/sell/:id', 'sell', { auth: true });
+// Buying (screens/cart.js, order-return.js, orders.js, order.js; shared parts
+// in shop-kit.js): the cart and checkout, the provider's return, the buyer's
+// orders, the seller's sales and one order, all with a session.
+route('/cart', 'cart', { auth: true });
+route('/orders', 'orders', { auth: true });
+route('/orders/:id/return', 'order-return', { auth: true });
+route('/orders/:id', 'order', { auth: true });
+route('/market/orders', 'orders', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });

@@ -5,10 +5,12 @@
 // exponent), variants, condition, shipping, the seller with a link to their
 // page, and Report (shell/report.js, kind "listing"). Its seller sees its
 // state and an Edit link instead of Report. A buyer with a delivered or
-// completed order of it (there is no order screen yet) gets "Leave a
-// review" for that order: a rating from 1 to 5 and an optional text
-// (POST /api/v1/orders/{ord}/review; one per order, never edited).
-import { get, request } from '../api.js';
+// completed order of it gets "Leave a review" for that order here too (as on
+// the order's own screen, order.js): a rating from 1 to 5 and an optional
+// text (POST /api/v1/orders/{ord}/review; one per order, never edited).
+// Others get "Add to cart" (the option, the quantity; PUT /api/v1/cart/items),
+// or a link to sign in first.
+import { get, put, request } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { categoryName, conditionName, price, ratingSummary, speciesName } from '../market-kit.js';
 import { reportButton } from '../report.js';
@@ -57,6 +59,8 @@ export async function mount(root, params, ctx) {
   if (l.shipping.area?.length) ship.append(el('li', { textContent: t('market.area', { cities: l.shipping.area.join(', ') }) }));
   if (ship.children.length) root.append(el('h2', { textContent: t('market.shipping') }), ship);
 
+  if (!mine && l.status === 'active') root.append(buyBox(t, l, session));
+
   root.append(el('h2', { textContent: t('market.seller') }),
     el('p', {}, el('a', { href: `/sellers/${l.seller.id}`, textContent: l.seller.name })),
     ratingSummary(t, l.seller.reviews));
@@ -67,7 +71,60 @@ export async function mount(root, params, ctx) {
   if (session.user && !mine) await reviewForm(root, t, l);
 }
 
-const REVIEW_TEXT_MAX = 1000; // PA_REVIEW_TEXT_MAX (web/src/market_order.h)
+const REVIEW_TEXT_MAX = 1000;
+const QUANTITY_MAX = 99; // PA_CART_QUANTITY_MAX (web/src/market_order.h)
+
+// "Add to cart": the option (when the listing has some, sold-out ones
+// disabled), the quantity up to what is left, and what happened in words
+// with a link to the cart. Signed out: a link to sign in and come back.
+function buyBox(t, l, session) {
+  if (!session.user) {
+    return el('p', { className: 'mkt-actions' }, el('a', { href: `/login?next=${encodeURIComponent(location.pathname)}`,
+      className: 'kit-button', textContent: t('shop.loginToBuy') }));
+  }
+  const form = el('form', { className: 'mkt-form shop-buy', noValidate: true, 'aria-label': t('shop.addToCart') });
+  const status = el('p', { role: 'status', className: 'shop-added' });
+  const error = el('p', { className: 'kit-error', id: 'shop-buy-error' });
+  const quantity = el('select', { id: 'shop-quantity', 'aria-describedby': 'shop-buy-error' });
+  const setMax = (stock) => {
+    const keep = Number(quantity.value) || 1;
+    quantity.replaceChildren(...Array.from({ length: Math.max(1, Math.min(QUANTITY_MAX, stock)) }, (_, i) =>
+      el('option', { value: String(i + 1), textContent: String(i + 1) })));
+    quantity.value = String(Math.min(keep, quantity.options.length));
+  };
+  let variant = null;
+  if (l.variants.length) {
+    variant = el('select', { id: 'shop-variant', 'aria-describedby': 'shop-buy-error' },
+      ...l.variants.map((v) => el('option', { value: v.id, disabled: v.stock < 1,
+        textContent: `${[v.size, v.colour].filter(Boolean).join(' · ') || '—'} (${price(v.price_minor ?? l.price_minor, l.currency)})${v.stock < 1 ? ` — ${t('market.status.sold_out')}` : ''}` })));
+    const first = l.variants.find((v) => v.stock > 0);
+    if (first) variant.value = first.id;
+    variant.addEventListener('change', () => setMax(l.variants.find((v) => v.id === variant.value)?.stock ?? 1));
+    form.append(el('div', { className: 'kit-field' }, el('label', { htmlFor: 'shop-variant', textContent: t('market.variants') }), variant));
+    setMax(first?.stock ?? 1);
+  } else {
+    setMax(l.stock);
+  }
+  const add = el('button', { type: 'submit', className: 'kit-primary', textContent: t('shop.addToCart') });
+  form.append(el('div', { className: 'kit-field' }, el('label', { htmlFor: 'shop-quantity', textContent: t('shop.quantity') }), quantity),
+    add, error, status);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    error.textContent = '';
+    add.disabled = true;
+    const body = { listing: l.id, quantity: Number(quantity.value), ...(variant ? { variant: variant.value } : {}) };
+    const r = await put('/api/v1/cart/items', body);
+    add.disabled = false;
+    if (!r.ok) {
+      error.textContent = r.error.code === 'mixed_currencies' ? t('shop.mixedCurrencies') : failureText(t, r.error);
+      return;
+    }
+    const units = r.data.items.reduce((n, i) => n + i.quantity, 0);
+    status.replaceChildren(document.createTextNode(`${t('shop.added', { count: units })} `),
+      el('a', { href: '/cart', textContent: t('shop.viewCart') }));
+  });
+  return form;
+} // PA_REVIEW_TEXT_MAX (web/src/market_order.h)
 
 // The buyer's newest delivered or completed order of this listing, or null.
 async function orderOf(l) {

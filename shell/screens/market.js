@@ -4,8 +4,10 @@
 // (price range in one currency, species, condition, city), an order, and the
 // results as a grid of cards (DOM, not the core's canvas grid). Every choice
 // lives in the URL (?category=beds&q=…), so a reload or a shared link shows
-// the same results.
+// the same results. Signed in, the header links to the person's orders and
+// their cart, whose link says how many units it holds.
 import { get } from '../api.js';
+import { cartCount, cartLink } from '../shop-kit.js';
 import { el, failureText } from '../compose-kit.js';
 import { CATEGORIES, CONDITIONS, CURRENCIES, SPECIES, categoryName, conditionName, decimalToMinor, listingGrid,
   minorToDecimal, speciesName } from '../market-kit.js';
@@ -20,7 +22,9 @@ export async function mount(root, _params, ctx) {
   root.append(el('h1', { textContent: t('market.title') }),
     el('p', { className: 'mkt-actions' },
       el('a', { href: '/sell', className: 'kit-button', textContent: t('market.sell') }),
-      signedIn ? el('a', { href: '/market/mine', className: 'kit-secondary', textContent: t('market.mine') }) : null));
+      signedIn ? el('a', { href: '/market/mine', className: 'kit-secondary', textContent: t('market.mine') }) : null,
+      signedIn ? el('a', { href: '/orders', className: 'kit-secondary', textContent: t('shop.orders') }) : null,
+      signedIn ? cartLink(t, await cartCount()) : null));
 
   // ---- category chips: toggle buttons, one pressed at most ("All": none)
   const chips = el('div', { className: 'mkt-chips', role: 'group', 'aria-label': t('market.categories') });

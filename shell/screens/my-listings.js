@@ -8,7 +8,8 @@ import { price } from '../market-kit.js';
 export async function mount(root, _params, ctx) {
   const { t } = ctx;
   root.append(el('h1', { textContent: t('market.mine') }),
-    el('p', { className: 'mkt-actions' }, el('a', { href: '/sell', className: 'kit-button', textContent: t('market.newListing') })));
+    el('p', { className: 'mkt-actions' }, el('a', { href: '/sell', className: 'kit-button', textContent: t('market.newListing') }),
+      el('a', { href: '/market/orders', className: 'kit-secondary', textContent: t('shop.sales') })));
   const status = el('p', { role: 'status', className: 'mkt-status' });
   const list = el('ul', { className: 'mkt-mine' });
   const more = el('button', { type: 'button', className: 'kit-secondary', textContent: t('market.more'), hidden: true });

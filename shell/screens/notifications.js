@@ -54,13 +54,14 @@ const KINDS = {
   follow_request: (t, n) => [t('safety.noticeFollowRequest', { name: n.actor?.name ?? '' }), '/settings#settings-privacy'],
   follow_accepted: (t, n) => [t('safety.noticeFollowAccepted', { name: n.actor?.name ?? '' }),
     `/people/${encodeURIComponent(n.actor?.id ?? '')}`],
-  // A step of a marketplace order (web/src/orders.h), told to the other side. The shell has no
-  // order screen yet: a seller's notice links to their listings, a buyer's to the market.
+  // A step of a marketplace order (web/src/orders.h), told to the other side: to the order's
+  // screen (screens/order.js), or the person's orders when the notice names none.
   order: (t, n) => {
     const key = ORDER_STEPS[n.detail?.step];
     if (!key) return null;
     const words = t(key, { order: n.detail.order ?? '', carrier: n.detail.carrier ?? '', tracking: n.detail.tracking ?? '' });
-    return [words, n.detail.role === 'seller' ? '/market/mine' : '/market'];
+    if (/^ord_[1-9][0-9]{0,17}$/.test(n.detail.order ?? '')) return [words, `/orders/${n.detail.order}`];
+    return [words, n.detail.role === 'seller' ? '/market/orders' : '/orders'];
   },
 };
 // An order notice's words by its detail.step.

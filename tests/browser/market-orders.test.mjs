@@ -1,0 +1,480 @@
+// The marketplace's purchase journey in Chromium (issue 20, "Done when"),
+// against the real server and the payment simulator (web/paysim/): a seller
+// lists a dog bed with two photos (through the API: listing in the UI is
+// market.test.mjs's); a buyer in Spanish on a phone finds it by the deep
+// link /market?q=cama%20perro, adds it to the cart (the market header's
+// count follows), sees the cart's total in the server's figures, is told
+// beside the field what the address form misses, saves an address, places
+// the order, pays on the simulator's PayPal page and comes back to the return
+// screen, which captures and says what was paid; the seller, on a desktop in
+// English, follows the payment's notice to the order, sees the buyer's
+// address, marks it shipped with a tracking link; the buyer confirms
+// delivery; after the hold (server and simulator restarted with
+// PA_TEST_CLOCK_OFFSET) the order is completed, the buyer reviews it, the
+// review shows on the seller's page, and the seller replies once from the
+// order. Then the edges on a desktop (options, sold-out and paused lines,
+// refusals in words, a payment left and resumed, a cancel, a tracking number
+// kept as text, another seller refused), and a Mercado Pago split payment
+// whose late notification the return screen waits for, on a phone in
+// Brazilian Portuguese. Each screen is checked by axe at phone and desktop sizes, and the
+// controls the journey needs are reached from the keyboard (Enter) where it
+// matters: the notice link, Add to cart, Place orders. Words are the
+// catalogs' (through the WASM core, as the page formats them), prices the
+// core's. One server and one simulator for the file; waits are for
+// conditions (hang guards only), never for time.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { launchBrowser } from '../lib/browser.mjs';
+import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
+import { loadCore } from '../lib/core.mjs';
+import { ROOT, SITE } from '../lib/paths.mjs';
+import { startPaysim, until } from '../lib/paysim.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
+import { startServer } from '../lib/server.mjs';
+import { Client, png } from '../server/helpers.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
+const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
+const TITLE = 'Camas ortopédicas para perros grandes';
+const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals a Mercado Pago seller's grant
+let serial = 0;
+const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
+
+const i18n = wasmI18n(await loadCore());
+const catalogs = new Map();
+function catalog(tag) {
+  if (!catalogs.has(tag)) catalogs.set(tag, i18n.loadCatalog(tag, readFileSync(path.join(ROOT, 'locales', `${tag}.json`), 'utf8')));
+  return catalogs.get(tag);
+}
+const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
+const euros = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'EUR');
+
+// The journey needs no demo world: an empty server, on SQLite, or on a
+// database of the run's PostgreSQL cluster in the PostgreSQL pass
+// (PA_TEST_DATABASE=postgresql, as tests/server's helpers do).
+const w = { sim: null, server: null, servers: [], offset: 0, browser: null, database: null };
+async function start(data, port) {
+  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
+  w.server = await startServer({ data, port, seed: false,
+    env: { ...w.sim.serverEnv(), ...db, PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  w.servers.push(w.server);
+  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
+}
+// The server (same data, same port) and the simulator a clock offset on.
+async function restart(offset) {
+  const { dir, url } = w.server;
+  await w.server.down();
+  w.offset = offset;
+  await w.sim.clock(offset);
+  await start(dir, Number(new URL(url).port));
+}
+
+before(async () => {
+  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_shop')).name;
+  w.sim = await startPaysim();
+  await start(undefined, 0);
+  w.browser = await launchBrowser();
+});
+after(async () => {
+  try {
+    await w.browser?.close();
+  } finally {
+    try {
+      for (const s of w.servers.slice().reverse()) await s.stop();
+    } finally {
+      try {
+        await w.sim?.stop();
+      } finally {
+        if (w.database) await dropDatabase(w.database);
+      }
+    }
+  }
+});
+
+async function open(cookie, { size, locale }) {
+  const context = await w.browser.newContext({ viewport: size, locale, bypassCSP: true, serviceWorkers: 'block' });
+  await context.addCookies([{ name: 'pa_session', value: cookie, url: w.server.url }]);
+  const page = await context.newPage();
+  // lib/browser.mjs's watchPage, less the simulator's own favicon (another origin, not ours).
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.startsWith(w.sim.url)) problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  return { context, page, problems };
+}
+async function visit(page, pathname) {
+  await page.goto(new URL(pathname, w.server.url).href);
+  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+}
+
+// axe at this size and the other, and nothing wider than the screen.
+async function axe(page, what) {
+  const size = page.viewportSize();
+  for (const s of [size, size.width === PHONE.width ? DESKTOP : PHONE]) {
+    await page.setViewportSize(s);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what} at ${s.width}px: wider than the screen`);
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
+    assert.deepEqual(bad, [], `axe: ${what} at ${s.width}px`);
+  }
+  await page.setViewportSize(size);
+}
+const enter = async (locator) => {
+  await locator.focus();
+  await locator.page().keyboard.press('Enter');
+};
+const text = async (locator) => plain(await locator.textContent());
+const said = (page, selector, want) => page.waitForFunction(([sel, t]) =>
+  [...document.querySelectorAll(sel)].some((n) => n.textContent.replace(/[\u2066-\u2069]/g, '') === t), [selector, want]);
+
+test('a dog bed bought, paid in the simulator, shipped, delivered, completed after the hold and reviewed', async () => {
+  const port = Number(new URL(w.server.url).port);
+  // ---- the seller and the listing: two photos, in Spanish, 49,90 €
+  const seller = new Client({ port });
+  const sellerUser = await seller.signup(mail('seller'), undefined, 'Lía Camas');
+  assert.equal((await seller.put('/api/v1/me/seller', { name: 'Camas Lía', payout: { provider: 'paypal', email: mail('payout') } })).status, 201);
+  const photos = [(await seller.upload(png(40, 30), 'image/png')).id, (await seller.upload(png(30, 40), 'image/png')).id];
+  const made = await seller.post('/api/v1/listings', { title: TITLE, lang: 'es', photos, description: 'Espuma viscoelástica.',
+    price_minor: 4990, currency: 'EUR', stock: 3, condition: 'new', kind: 'product', category: 'beds', species: ['dog'],
+    location: { city: 'Valencia', country: 'ES' }, shipping: { pickup: true } });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const listing = made.body;
+  assert.equal(listing.photos.length, 2);
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Mateo Compras');
+
+  // ---- the buyer on a phone, in Spanish: found by "cama perro"
+  const b = await open(buyer.cookie, { size: PHONE, locale: 'es-ES' });
+  await visit(b.page, '/market?q=cama%20perro');
+  const es = await b.page.evaluate(() => document.documentElement.lang);
+  assert.equal(es, 'es');
+  const card = b.page.locator(`.mkt-card a[href="/listings/${listing.id}"]`);
+  await card.waitFor();
+  assert.equal(await text(b.page.locator('.shop-cart-link')), words(es, 'shop.cartCount', { count: 0 }));
+  await enter(card);
+  await b.page.locator('form.shop-buy').waitFor();
+  assert.equal(await text(b.page.locator('h1')), TITLE);
+  await axe(b.page, 'listing with Add to cart');
+  await b.page.selectOption('#shop-quantity', '2');
+  await enter(b.page.locator('form.shop-buy button[type="submit"]'));
+  await b.page.locator('.shop-added a[href="/cart"]').waitFor();
+  assert.ok((await text(b.page.locator('.shop-added'))).startsWith(words(es, 'shop.added', { count: 2 })));
+  await b.page.goBack();
+  await said(b.page, '.shop-cart-link', words(es, 'shop.cartCount', { count: 2 }));
+  await b.page.locator('.shop-cart-link').click();
+
+  // ---- the cart: the line, the seller's subtotal and the total (the server's), one unit less
+  await b.page.waitForURL((u) => u.pathname === '/cart');
+  const line = b.page.locator('.shop-line[data-status="available"]');
+  await line.waitFor();
+  assert.equal(await text(b.page.locator('.shop-group h2')), words(es, 'shop.fromSeller', { name: 'Camas Lía' }));
+  assert.equal(await text(b.page.locator('.shop-total')), words(es, 'shop.total', { price: euros(es, 9980) }));
+  const qty = b.page.locator(`#shop-q-${listing.id}-x`);
+  assert.equal(await qty.inputValue(), '2');
+  await qty.selectOption('1');
+  await said(b.page, '.shop-total', words(es, 'shop.total', { price: euros(es, 4990) }));
+  assert.equal(await text(b.page.locator('.shop-subtotal')), words(es, 'shop.subtotal', { price: euros(es, 4990) }));
+  assert.equal((await buyer.get('/api/v1/cart')).body.total_minor, 4990, 'the figure shown is the server\'s');
+  await axe(b.page, 'cart');
+
+  // ---- the address: what is missing said beside its field, then saved and chosen
+  await enter(b.page.locator('.shop-address-form button[type="submit"]'));
+  await said(b.page, '#shop-addr-name-error', words(es, 'shop.required'));
+  assert.equal(await b.page.getAttribute('#shop-addr-name', 'aria-invalid'), 'true');
+  assert.equal(await b.page.evaluate(() => document.activeElement.id), 'shop-addr-name');
+  await axe(b.page, 'address form with errors');
+  await b.page.fill('#shop-addr-name', 'Mateo Compras');
+  await b.page.fill('#shop-addr-street', 'Calle Mayor 5');
+  await b.page.fill('#shop-addr-city', 'Madrid');
+  await b.page.fill('#shop-addr-postal_code', '28013');
+  await b.page.fill('#shop-addr-country', 'es');
+  await b.page.locator('.shop-address-form button[type="submit"]').click();
+  await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  assert.ok((await text(b.page.locator('.shop-book label'))).includes('Calle Mayor 5'));
+
+  // ---- place the order, pay in the simulator, come back
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  const pay = b.page.locator('.shop-result .shop-pay a');
+  await pay.waitFor();
+  assert.equal(await text(b.page.locator('#shop-result-title')), words(es, 'shop.placed', { count: 1 }));
+  assert.equal(await text(pay), words(es, 'shop.payOrder', { n: 1, count: 1, price: euros(es, 4990) }));
+  assert.equal(await b.page.evaluate(() => document.activeElement.classList.contains('shop-result')), true, 'focus on the result');
+  await axe(b.page, 'checkout result');
+  const orders = (await buyer.get('/api/v1/orders?as=buyer')).body.orders;
+  assert.equal(orders.length, 1);
+  const order = orders[0];
+  assert.equal(order.state, 'awaiting_payment');
+  await pay.click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Approve' }).click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.server.url) && u.pathname === `/orders/${order.id}/return`);
+  await b.page.locator('.shop-return[data-state="paid"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words(es, 'shop.paid', { order: order.id, price: euros(es, 4990) }));
+  await axe(b.page, 'payment return');
+  assert.equal((await buyer.get(`/api/v1/orders/${order.id}`)).body.state, 'paid');
+  await b.page.locator(`.shop-next a[href="/orders/${order.id}"]`).click();
+  await b.page.locator('.shop-order-detail[data-state="paid"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-state')), words(es, 'shop.state.paid'));
+  await axe(b.page, 'the buyer\'s paid order');
+
+  // ---- the seller on a desktop: the notice leads to the order, the address, shipped
+  const s = await open(seller.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(s.page, '/notifications');
+  const notice = s.page.locator(`#screen li a[href="/orders/${order.id}"]`);
+  await notice.waitFor();
+  assert.equal(await text(notice), words('en', 'market.noticePaid', { order: order.id }));
+  await enter(notice);
+  await s.page.locator('.shop-order-detail[data-state="paid"]').waitFor();
+  assert.ok((await text(s.page.locator('.shop-address'))).includes('Calle Mayor 5'), 'the seller sees the address');
+  await axe(s.page, 'the seller\'s paid order');
+  await s.page.fill('#shop-carrier', 'Correos');
+  const tracking = 'https://correos.example/track/ES123456789';
+  await s.page.fill('#shop-tracking', tracking);
+  await enter(s.page.locator('#shop-ship-title ~ button[type="submit"]'));
+  await s.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
+  assert.equal(await text(s.page.locator('.shop-said')), words('en', 'shop.shippedDone'));
+  assert.equal(await s.page.locator(`.shop-order-detail a[href="${tracking}"]`).count(), 1, 'tracking as a link');
+  await visit(s.page, '/market/orders');
+  const sale = s.page.locator(`.shop-order[data-state="shipped"] a[href="/orders/${order.id}"]`);
+  await sale.waitFor();
+  await axe(s.page, 'sales');
+
+  // ---- the buyer confirms delivery
+  await b.page.reload();
+  await b.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
+  assert.equal(await b.page.locator(`.shop-order-detail a[href="${tracking}"]`).count(), 1);
+  await enter(b.page.getByRole('button', { name: words(es, 'shop.confirmDelivery') }));
+  await b.page.locator('.shop-order-detail[data-state="delivered"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-said')), words(es, 'shop.deliveredDone'));
+
+  // ---- after the hold: completed; the buyer reviews it from the order
+  await restart(HOLD + 86400);
+  await until('the order completed after the hold', async () =>
+    (await buyer.get(`/api/v1/orders/${order.id}`)).body.state === 'completed');
+  await b.page.reload();
+  await b.page.locator('.shop-order-detail[data-state="completed"]').waitFor();
+  const history = await b.page.$$eval('.shop-history li', (li) => li.length);
+  assert.equal(history, (await buyer.get(`/api/v1/orders/${order.id}`)).body.history.length);
+  await axe(b.page, 'the completed order with the review form');
+  await b.page.selectOption('#shop-rating', '5');
+  await b.page.fill('#shop-review-text', 'Muy cómoda, a mi perro le encanta.');
+  await enter(b.page.locator('#shop-review-title ~ button[type="submit"]'));
+  await said(b.page, '.shop-said', words(es, 'market.reviewThanks'));
+  assert.equal(await b.page.locator('.mkt-review-text').count(), 1);
+  assert.equal(await b.page.locator('#shop-review-title').count(), 0, 'one review per order');
+
+  // ---- the seller's page shows it; the seller replies once from the order
+  await visit(b.page, `/sellers/${sellerUser.id}`);
+  await said(b.page, '.mkt-review-text', 'Muy cómoda, a mi perro le encanta.');
+  await axe(b.page, 'the seller\'s page with the review');
+  await visit(s.page, `/orders/${order.id}`);
+  await s.page.locator('#shop-reply-text').waitFor();
+  await s.page.fill('#shop-reply-text', '¡Gracias, Mateo!');
+  await enter(s.page.locator('#shop-reply-title ~ button[type="submit"]'));
+  await said(s.page, '.shop-said', words('en', 'shop.replyDone'));
+  assert.equal(await s.page.locator('#shop-reply-text').count(), 0, 'one reply');
+  await said(s.page, '.mkt-review-reply span', '¡Gracias, Mateo!');
+  await axe(s.page, 'the seller\'s completed order');
+
+  // ---- the buyer's orders list
+  await visit(b.page, '/orders');
+  await b.page.locator(`.shop-order[data-state="completed"] a[href="/orders/${order.id}"]`).waitFor();
+  await axe(b.page, 'orders');
+  // The refusals are the tests' own: nothing else went wrong on either page.
+  assert.deepEqual(b.problems, []);
+  assert.deepEqual(s.problems, []);
+  await b.context.close();
+  await s.context.close();
+});
+
+// A seller as the API makes one: PayPal or a Mercado Pago account not connected yet.
+async function sellerWith(port, name, provider = 'paypal') {
+  const c = new Client({ port });
+  const user = await c.signup(mail('seller'), undefined, name);
+  const payout = provider === 'paypal' ? { provider, email: mail('payout') } : { provider };
+  assert.equal((await c.put('/api/v1/me/seller', { name, payout })).status, 201);
+  const photo = (await c.upload(png(20, 20), 'image/png')).id;
+  const list = async (title, extra = {}) => {
+    const r = await c.post('/api/v1/listings', { title, photos: [photo], price_minor: 1000, currency: 'EUR', stock: 1,
+      condition: 'new', kind: 'product', category: 'toys', species: ['dog'], location: { city: 'Lyon', country: 'FR' },
+      shipping: { pickup: true }, ...extra });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body;
+  };
+  return { c, user, list };
+}
+
+test('desktop: options, a sold-out and a paused line marked, refusals in words, a payment left and resumed, a cancel, a plain tracking number', async () => {
+  const port = Number(new URL(w.server.url).port);
+  const a = await sellerWith(port, 'Atelier Ana');
+  const bSeller = await sellerWith(port, 'Bruno Toys');
+  const cSeller = await sellerWith(port, 'Casa MP', 'mercadopago');
+  const dSeller = await sellerWith(port, 'Dora Pets');
+  const withSizes = await a.list('Harness with sizes', { price_minor: 2000, stock: 0,
+    variants: [{ size: 'S', stock: 2 }, { size: 'L', stock: 0 }] });
+  const paused = await a.list('Paused chew toy');
+  const lastOne = await bSeller.list('Last rope toy');
+  const mp = await cSeller.list('Mercado Pago ball');
+  const dBowl = await dSeller.list('Dora bowl', { price_minor: 1250 });
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Noa Buyer');
+
+  // ---- an option chosen on the listing page (the sold-out size cannot be picked)
+  const b = await open(buyer.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(b.page, `/listings/${withSizes.id}`);
+  await b.page.locator('#shop-variant').waitFor();
+  const sizeL = withSizes.variants.find((v) => v.size === 'L').id;
+  const sizeS = withSizes.variants.find((v) => v.size === 'S').id;
+  assert.equal(await b.page.locator(`#shop-variant option[value="${sizeL}"]`).isDisabled(), true);
+  assert.equal(await b.page.inputValue('#shop-variant'), sizeS);
+  assert.deepEqual(await b.page.$$eval('#shop-quantity option', (o) => o.map((x) => x.value)), ['1', '2'], 'up to the size\'s stock');
+  await enter(b.page.locator('form.shop-buy button[type="submit"]'));
+  await b.page.locator('.shop-added a[href="/cart"]').waitFor();
+  for (const l of [paused, lastOne, mp, dBowl]) assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
+
+  // ---- someone else takes the last rope toy; the seller pauses the chew toy
+  const other = new Client({ port });
+  await other.signup(mail('other'), undefined, 'Quick Other');
+  assert.equal((await other.put('/api/v1/cart/items', { listing: lastOne.id, quantity: 1 })).status, 200);
+  const adr = await other.post('/api/v1/me/addresses', { name: 'Quick Other', street: 'Rue 1', city: 'Lyon', country: 'FR' });
+  assert.equal((await other.post('/api/v1/checkout', { address: adr.body.id })).status, 201);
+  assert.equal((await a.c.patch(`/api/v1/listings/${paused.id}`, { status: 'paused' })).status, 200);
+
+  await visit(b.page, '/cart');
+  await b.page.locator('.shop-line[data-status="sold_out"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-line[data-status="sold_out"] .mkt-card-status')), words('en', 'shop.line.sold_out'));
+  assert.equal(await text(b.page.locator('.shop-line[data-status="unavailable"] .mkt-card-status')), words('en', 'shop.line.unavailable'));
+  assert.equal(await text(b.page.locator('#shop-seller-none')), words('en', 'shop.unavailableSeller'), 'a group of its own');
+  const cart = (await buyer.get('/api/v1/cart')).body;
+  assert.equal(cart.total_minor, 2000 + 1000 + 1250, 'the available lines (the server\'s sum)');
+  assert.equal(await text(b.page.locator('.shop-total')), words('en', 'shop.total', { price: euros('en', cart.total_minor) }));
+  await axe(b.page, 'cart with marked lines');
+
+  // ---- the address, then the paused line blocks checkout until it is removed
+  await b.page.fill('#shop-addr-name', 'Noa Buyer');
+  await b.page.fill('#shop-addr-street', '1 Main Street');
+  await b.page.fill('#shop-addr-city', 'Lisbon');
+  await b.page.fill('#shop-addr-country', 'PT');
+  await b.page.locator('.shop-address-form button[type="submit"]').click();
+  await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  await b.page.waitForFunction(() => document.querySelector('.shop-place-error')?.textContent.includes('Paused chew toy'));
+  const remove = b.page.locator('.shop-line[data-status="unavailable"] button');
+  assert.equal(plain(await remove.getAttribute('aria-label')), words('en', 'shop.removeNamed', { title: 'Paused chew toy' }));
+  await enter(remove);
+  await said(b.page, '.mkt-status', words('en', 'shop.removed', { title: 'Paused chew toy' }));
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  await b.page.locator('.shop-result .shop-pay a').first().waitFor();
+  assert.deepEqual(await b.page.$$eval('.shop-refused li', (li) => li.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.refused.sold_out', { name: 'Bruno Toys' }),
+    words('en', 'shop.refused.seller_not_connected', { name: 'Casa MP' }),
+  ]);
+  const orders = (await buyer.get('/api/v1/orders?as=buyer')).body.orders.slice().reverse();
+  assert.deepEqual(orders.map((o) => o.total_minor), [2000, 1250]);
+  const [first, second] = orders;
+  assert.deepEqual(await b.page.$$eval('.shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.payOrder', { n: 1, count: 2, price: euros('en', 2000) }),
+    words('en', 'shop.payOrder', { n: 2, count: 2, price: euros('en', 1250) }),
+  ]);
+  await axe(b.page, 'checkout with refusals');
+
+  // ---- the first payment left on the provider's page, then paid from the order
+  await b.page.locator('.shop-pay a').first().click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Cancel' }).click();
+  await b.page.locator('.shop-return[data-state="cancelled"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words('en', 'shop.leftPayment', { order: first.id }));
+  assert.equal(await b.page.locator('.shop-refused li').count(), 2, 'what checkout refused, said again');
+  assert.equal(await b.page.locator('.shop-next .shop-pay a').count(), 2);
+  await axe(b.page, 'payment left');
+  await b.page.locator(`.shop-next a[href="/orders/${first.id}"]`).click();
+  await b.page.locator('.shop-order-detail[data-state="awaiting_payment"]').waitFor();
+  const payNow = b.page.locator('.shop-actions a.kit-button');
+  assert.equal(await text(payNow), words('en', 'shop.payNow', { price: euros('en', 2000) }));
+  await payNow.click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Approve' }).click();
+  await b.page.locator('.shop-return[data-state="paid"]').waitFor();
+  assert.deepEqual(await b.page.$$eval('.shop-next .shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
+    words('en', 'shop.payOrder', { n: 1, count: 1, price: euros('en', 1250) }),
+  ], 'the order still to pay');
+
+  // ---- the second order cancelled before paying, behind its question
+  await visit(b.page, `/orders/${second.id}`);
+  await b.page.locator('.shop-order-detail[data-state="awaiting_payment"]').waitFor();
+  await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelOrder') }));
+  assert.equal(await text(b.page.locator('#shop-cancel-q')), words('en', 'shop.cancelUnpaid'));
+  assert.equal(await b.page.evaluate(() => document.activeElement.textContent), words('en', 'shop.cancelKeep'), 'focus on Keep');
+  await axe(b.page, 'the cancel question');
+  await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelYes') }));
+  await b.page.locator('.shop-order-detail[data-state="cancelled"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-said')), words('en', 'shop.cancelledDone'));
+
+  // ---- a tracking number that is no URL stays text; another seller cannot see the order
+  assert.equal((await a.c.post(`/api/v1/orders/${first.id}/ship`, { carrier: 'CTT', tracking: 'javascript:alert(1)' })).status, 200);
+  await visit(b.page, `/orders/${first.id}`);
+  await b.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-tracking')), 'javascript:alert(1)');
+  assert.equal(await b.page.locator('.shop-order-detail dd a[href^="javascript"]').count(), 0, 'no link made of it');
+  const nosy = await open(dSeller.c.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(nosy.page, `/orders/${first.id}`);
+  await said(nosy.page, '#screen [role="alert"]', words('en', 'shop.orderMissing'));
+  assert.equal(await nosy.page.locator('.shop-address').count(), 0, 'no address for another seller');
+  assert.deepEqual(b.problems.filter((p) => !/status of 409/.test(p)), [], 'only the paused line\'s refusal');
+  assert.deepEqual(nosy.problems.filter((p) => !/status of 404/.test(p)), []);
+  await b.context.close();
+  await nosy.context.close();
+});
+
+test('phone, Brazilian Portuguese: a Mercado Pago split payment, applied from its late notification while the return screen asks', async () => {
+  const port = Number(new URL(w.server.url).port);
+  const s = await sellerWith(port, 'Loja Rex', 'mercadopago');
+  // Connected through the simulator's OAuth page (tests/server/market-mercadopago.test.mjs covers it).
+  const connect = await s.c.post('/api/v1/me/seller/mercadopago/connect', {});
+  assert.equal(connect.status, 200, JSON.stringify(connect.body));
+  const q = new URL(connect.body.url).searchParams;
+  const out = await w.sim.mpAuthorize({ client_id: q.get('client_id'), redirect_uri: q.get('redirect_uri'), state: q.get('state'),
+    decision: 'approve', country: 'BR' });
+  const back = new URL(out.redirect);
+  assert.equal((await s.c.get(back.pathname + back.search)).status, 303);
+  const bed = await s.list('Cama ortopédica para cachorro', { price_minor: 8990, currency: 'BRL' });
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Rafa Compra');
+  assert.equal((await buyer.put('/api/v1/cart/items', { listing: bed.id, quantity: 1 })).status, 200);
+  assert.equal((await buyer.post('/api/v1/me/addresses', { name: 'Rafa Compra', street: 'Rua A 1', city: 'Recife', country: 'BR' })).status, 201);
+
+  const b = await open(buyer.cookie, { size: PHONE, locale: 'pt-BR' });
+  await visit(b.page, '/cart');
+  const pt = await b.page.evaluate(() => document.documentElement.lang);
+  assert.equal(pt, 'pt');
+  await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  await enter(b.page.locator('.shop-checkout > button.kit-primary'));
+  const pay = b.page.locator('.shop-result .shop-pay a');
+  await pay.waitFor();
+  assert.equal(await text(pay), words(pt, 'shop.payOrder', { n: 1, count: 1, price: i18n.number(pt, '89.90', 'currency', 'BRL') }));
+  const [order] = (await buyer.get('/api/v1/orders?as=buyer')).body.orders;
+  assert.equal(order.provider, 'mercadopago');
+  // The provider's notification held: the buyer is back before the payment is applied.
+  await w.sim.delivery('hold');
+  await pay.click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
+  await b.page.getByRole('button', { name: 'Approve' }).click();
+  await b.page.waitForURL((u) => u.href.startsWith(w.server.url) && u.pathname === `/orders/${order.id}/return`);
+  await b.page.locator('.shop-return[data-state="pending"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words(pt, 'shop.confirming'));
+  await axe(b.page, 'payment being confirmed');
+  await w.sim.delivery('deliver');
+  await w.sim.release('fifo');
+  await b.page.locator('.shop-return[data-state="paid"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-return')), words(pt, 'shop.paid', { order: order.id, price: i18n.number(pt, '89.90', 'currency', 'BRL') }));
+  assert.equal((await buyer.get(`/api/v1/orders/${order.id}`)).body.state, 'paid');
+  assert.deepEqual(b.problems, []);
+  await b.context.close();
+});
