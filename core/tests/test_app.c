@@ -1124,11 +1124,11 @@ static void test_grid_listings(void) {
   CHECK(red[0] > 180 && red[1] < 90 && red[2] < 90);
   CHECK(blue[2] > 180 && blue[0] < 90);
   /* The caption under the photo: title and price in dark text. */
-  CHECK(dark_pixels(fx, 0, 197, 193, 197 + 66) > 60);
+  CHECK(dark_pixels(fx, 0, 197, 193, 197 + 78) > 60);
   /* Tile 1 has no photo: the placeholder, and its caption still. */
-  CHECK(dark_pixels(fx, 197, 197, 390, 197 + 66) > 30);
+  CHECK(dark_pixels(fx, 197, 197, 390, 197 + 78) > 30);
   /* The second row starts below the first's caption. */
-  const uint8_t *row2 = pixel(fx, 40, 3 + 193 + 66 + 3 + 20);
+  const uint8_t *row2 = pixel(fx, 40, 3 + 193 + 78 + 3 + 20);
   CHECK(!(row2[0] == 0xf3 && row2[1] == 0xf1));
   m = mirror(fx);
   CHECK_CONTAINS(m, "\"total\":-1,\"columns\":2,\"kind\":\"listings\"");

@@ -8,8 +8,8 @@
 // carousel with the keyboard, and reaches the seller's page, which a reload
 // keeps; the seller pauses it and deletes it from "My listings". A country
 // the server refuses is named beside its field (the server's nested
-// `location.country`). Searching by `q` is not exercised: text search over
-// listings is not on main yet. An order's notices (kind order) read in
+// `location.country`). Searching by `q`, and the results the core draws, are
+// tests/browser/market-browse.test.mjs's. An order's notices (kind order) read in
 // Notifications with their carrier and tracking, a seller's linking to "My
 // listings" and a buyer's to the market (no order screen yet), by keyboard.
 import { test } from 'node:test';

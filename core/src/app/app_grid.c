@@ -20,7 +20,9 @@
 /* CSS pixels. */
 enum { GRID_MAX = 900, GRID_GAP = 3, GRID_COLUMNS = 3, GRID_FOOTER = 56 };
 /* A listing's caption under its photo: two lines of title, one of price. */
-enum { CAPTION_H = 66, CAPTION_PAD = 6, TITLE_SIZE = 14, PRICE_SIZE = 15 };
+enum { CAPTION_H = 78, CAPTION_PAD = 6, TITLE_SIZE = 14, PRICE_SIZE = 15 };
+/* Where the price starts under the photo: below two lines of title. */
+enum { PRICE_TOP = 48 };
 /* Below this width (CSS px) listings go two to a row: a third of a phone is
  * too narrow for a title. */
 enum { NARROW_MAX = 560, NARROW_COLUMNS = 2 };
@@ -373,7 +375,7 @@ static void paint_caption(pa_app *a, int i, tile t) {
   pa_text_style money = app_style(a, PRICE_SIZE, 1, c->text, w, 1);
   app_text_start(a, l->title, &title, t.x + pad, w, t.y + t.size + pad);
   app_text_start(a, listing_price(a, l, price, sizeof price), &money, t.x + pad, w,
-                 t.y + t.h - pad - app_px(a, PRICE_SIZE + 5));
+                 t.y + t.size + app_px(a, PRICE_TOP));
 }
 
 static void paint_tile(pa_app *a, int i, tile t) {
