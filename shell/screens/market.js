@@ -83,7 +83,8 @@ export async function mount(root, _params, ctx) {
     row('mkt-sort', 'market.sortLabel', sort)));
   form.append(searchRow, filters, el('div', { className: 'kit-actions' }, apply));
   const failure = el('p', { className: 'kit-error', role: 'alert' });
-  root.append(chips, form, failure);
+  // The search box first: on a phone the results start under this header.
+  root.append(form, chips, failure);
 
   function showFailure(error) {
     const id = { currency: 'mkt-currency', price_min: 'mkt-price-min', price_max: 'mkt-price-max', city: 'mkt-city',
