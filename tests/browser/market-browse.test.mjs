@@ -22,6 +22,7 @@ import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CITY = `Vila Teste ${process.pid}`; // only this file's listings are in this city
+const PAGING_CITY = `Paginas ${process.pid}`; // 21 listings: a second page (the API's default page is 20)
 const COLOURS = { es: [208, 32, 32], pt: [32, 176, 64], ja: [40, 64, 216] };
 const TITLES = {
   es: 'Camas ortopédicas para perros grandes',
@@ -50,7 +51,27 @@ serverAndBrowser(async (s, b) => {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     made[lang] = r.body;
   }
+  // Two sellers (a seller creates at most 20 listings an hour) fill a city past one page.
+  const shared = (await seller.upload(readFileSync(path.join(dir, 'es.png')), 'image/png')).id;
+  for (let i = 0; i < 21; i++) {
+    const who = i < 17 ? seller : await pager();
+    const photo = i < 17 ? shared : (await who.upload(readFileSync(path.join(dir, 'pt.png')), 'image/png')).id;
+    const r = await who.post('/api/v1/listings', {
+      title: `Brinquedo ${i + 1}`, lang: 'pt', photos: [photo], price_minor: 100 + i, currency: 'BRL', stock: 1, condition: 'new',
+      kind: 'product', category: 'toys', species: ['dog'], location: { city: PAGING_CITY, country: 'BR' }, shipping: { pickup: true },
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
 });
+
+let second = null; // the second seller, made once
+async function pager() {
+  if (second) return second;
+  second = new Client({ port: Number(new URL(server.url).port) });
+  await second.signup(`browse.pager.${process.pid}@example.test`, undefined, 'Loja Dois');
+  assert.equal((await second.put('/api/v1/me/seller', { name: 'Loja Dois', payout: { provider: 'paypal', email: 'dois@example.test' } })).status, 201);
+  return second;
+}
 
 async function open(pathname, { size, locale }) {
   const context = await browser.newContext({ viewport: size, locale, serviceWorkers: 'block' });
@@ -71,9 +92,12 @@ async function axe(page, what) {
 }
 
 // The grid's mirror once the core has answered: [{index, id, name}], in order.
-async function mirror(page) {
-  await page.waitForFunction(() => document.body.dataset.grid === 'listings'
-    && document.getElementById('grid-mirror').getAttribute('aria-busy') === 'false');
+// ids: wait until the mirror lists exactly these (a new search's answer, not
+// the previous one's links still in the document).
+async function mirror(page, ids) {
+  await page.waitForFunction((want) => document.body.dataset.grid === 'listings'
+    && document.getElementById('grid-mirror').getAttribute('aria-busy') === 'false'
+    && (!want || [...document.querySelectorAll('#grid-mirror li')].map((li) => li.dataset.id).join() === want.join()), ids);
   return page.$$eval('#grid-mirror li', (lis) => lis.map((li) => ({
     index: Number(li.dataset.index), id: li.dataset.id, href: li.firstChild.getAttribute('href'),
     name: li.firstChild.textContent, setsize: li.getAttribute('aria-setsize'),
@@ -105,7 +129,7 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     const { context, page, problems } = await open('/market', { size, locale: 'es-ES' });
     await waitForText(page, 'h1', 'Mercado');
     await search(page, 'cama perro');
-    const found = await mirror(page);
+    const found = await mirror(page, [made.es.id]);
     assert.deepEqual(found.map((l) => l.id), [made.es.id]);
     assert.equal(found[0].href, `/listings/${made.es.id}`);
     assert.equal(found[0].setsize, '1');
@@ -121,12 +145,12 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     // The deep link survives a reload: the box and the results.
     await page.reload();
     assert.equal(await page.locator('#mkt-q').inputValue(), 'cama perro');
-    assert.deepEqual((await mirror(page)).map((l) => l.id), [made.es.id]);
+    assert.deepEqual((await mirror(page, [made.es.id])).map((l) => l.id), [made.es.id]);
 
     // No match is said (the mirror's status; the canvas draws it too).
     await search(page, 'gato');
-    assert.deepEqual(await mirror(page), []);
     await waitForText(page, '#grid-status', 'Ningún anuncio coincide con «gato».');
+    assert.deepEqual(await mirror(page, []), []);
 
     // Nine words: the server's limit is eight, said beside the box in Spanish.
     await search(page, 'uno dos tres cuatro cinco seis siete ocho nueve');
@@ -138,7 +162,7 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
 
   test(`${sizeName}: in Brazilian Portuguese "cama cachorro" and in Japanese a word inside the title find their listing`, async () => {
     let { context, page, problems } = await open('/market?q=cama%20cachorro', { size, locale: 'pt-BR' });
-    let found = await mirror(page);
+    let found = await mirror(page, [made.pt.id]);
     assert.deepEqual(found.map((l) => l.id), [made.pt.id]);
     assert.ok(same(found[0].name, `${TITLES.pt}, ${priceIn('pt-BR', 3990, 'BRL')}`), found[0].name);
     assert.deepEqual(problems, []);
@@ -146,7 +170,7 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
 
     ({ context, page, problems } = await open('/market', { size, locale: 'ja' }));
     await search(page, '低反発');
-    found = await mirror(page);
+    found = await mirror(page, [made.ja.id]);
     assert.deepEqual(found.map((l) => l.id), [made.ja.id]);
     assert.ok(same(found[0].name, `${TITLES.ja}、${priceIn('ja', 1250, 'USD')}`), found[0].name);
     await imagesSettled(page);
@@ -189,3 +213,30 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await context.close();
   });
 }
+
+test('desktop: scrolling the canvas pages the results with the cursor: the 21st listing arrives and the list knows its size', async () => {
+  const { context, page, problems } = await open(`/market?city=${encodeURIComponent(PAGING_CITY)}`, { size: DESKTOP, locale: 'pt-BR' });
+  const pages = []; // the cursors of the pages asked for after the first
+  page.on('request', (r) => {
+    const cursor = r.url().includes('/api/v1/listings?') && new URL(r.url()).searchParams.get('cursor');
+    if (cursor) pages.push(cursor);
+  });
+  const first = await mirror(page);
+  assert.equal(first[0].name.replace(/[\u2066-\u2069]/g, '').split(',')[0], 'Brinquedo 21');
+  assert.equal(first[0].setsize, '-1', 'more to come: the size is not known yet');
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height - 20);
+  for (let i = 0; i < 40; i++) {
+    if (await page.locator('#grid-mirror li[aria-setsize="21"][data-index="20"]').count()) break;
+    await page.mouse.wheel(0, 400);
+    await page.waitForTimeout(50);
+  }
+  const all = await mirror(page);
+  const last = all.at(-1);
+  assert.equal(last.index, 20);
+  assert.equal(last.setsize, '21');
+  assert.equal(last.name.replace(/[\u2066-\u2069]/g, '').split(',')[0], 'Brinquedo 1');
+  assert.equal(pages.length, 1, 'the second page asked for once, with the cursor');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
