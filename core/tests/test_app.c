@@ -1167,6 +1167,12 @@ static void test_grid_listings(void) {
   m = mirror(fx);
   CHECK_CONTAINS(m, "\"price\":\"39,90\xC2\xA0$\"");
   free(m);
+  /* In Arabic the rows run right to left: tile 0's photo in the right column. */
+  set_locale(fx, "ar");
+  settle(fx);
+  const uint8_t *right = pixel(fx, 197 + 40, 40), *left = pixel(fx, 40, 40);
+  CHECK(right[0] > 180 && right[1] < 90 && right[2] < 90);
+  CHECK(!(left[0] > 180 && left[1] < 90 && left[2] < 90));
   /* On a desktop: three to a row. */
   pa_app_grid_close(fx->app);
   teardown(fx);
