@@ -1,8 +1,9 @@
-// PetAmigos embeds for partner sites (web/README.md, "Embedding a post").
-// Turns each <blockquote class="petamigos-embed" data-post-id="p_1"> on the
-// page into a sandboxed iframe of the post (/embed/p/:id on the PetAmigos
-// origin this script came from) and sizes it to the post's height. Only
-// messages from that iframe, from that origin, naming that post are believed.
+// PetAmigos embeds for partner sites (web/README.md, "Embedding a post",
+// "Embedding a listing"). Turns each <blockquote class="petamigos-embed"
+// data-post-id="p_1"> (or data-listing-id="lst_1", a marketplace listing) on
+// the page into a sandboxed iframe of it (/embed/p/:id or /embed/l/:id on the
+// PetAmigos origin this script came from) and sizes it to its height. Only
+// messages from that iframe, from that origin, naming that item are believed.
 // Loading the script twice is harmless; its one global, PetAmigosEmbed,
 // offers scan() for blockquotes added later.
 (() => {
@@ -13,16 +14,18 @@
   const script = document.currentScript;
   if (!script || !script.src) return;
   const origin = new URL(script.src).origin;
-  const frames = new Map(); // iframe -> post id
+  const frames = new Map(); // iframe -> post or listing id
 
   function scan() {
-    for (const quote of document.querySelectorAll('blockquote.petamigos-embed[data-post-id]')) {
-      const id = quote.dataset.postId;
-      if (!/^p_[1-9][0-9]{0,17}$/.test(id)) continue;
+    const quotes = 'blockquote.petamigos-embed[data-post-id], blockquote.petamigos-embed[data-listing-id]';
+    for (const quote of document.querySelectorAll(quotes)) {
+      const post = quote.dataset.postId;
+      const id = post ?? quote.dataset.listingId;
+      if (!(post ? /^p_[1-9][0-9]{0,17}$/ : /^lst_[1-9][0-9]{0,17}$/).test(id)) continue;
       const frame = document.createElement('iframe');
       // The partner page's language (the snippet's own lang names its fallback words).
       const lang = quote.parentElement?.closest('[lang]')?.lang;
-      frame.src = `${origin}/embed/p/${id}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`;
+      frame.src = `${origin}/embed/${post ? 'p' : 'l'}/${id}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`;
       // allow-same-origin keeps the frame on its own (PetAmigos) origin, so
       // its messages carry that origin; the partner's page stays out of reach.
       frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');

@@ -243,6 +243,7 @@ function onAction(handle, kind, id, value) {
   else if (kind === ACTION.SHARE) share(id);
   else if (kind === ACTION.LOAD_MORE) gridOpen() ? loadGridPage(id) : loadFeed(id);
   else if (kind === ACTION.OPEN_POST) navigate(`/posts/${encodeURIComponent(id)}`);
+  else if (kind === ACTION.OPEN_LISTING) navigate(`/listings/${encodeURIComponent(id)}`);
   else if (kind === ACTION.REFRESH) { loadFeed(); loadStories(); }
   else if (kind === ACTION.STORY_SEEN) storySeen(id);
   else if (kind === ACTION.LOAD_REELS) loadReels(id);

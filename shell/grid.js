@@ -1,14 +1,18 @@
-// The posts grid of a profile or a tag, drawn by the core (core/src/app/app_grid.c)
-// on the feed's canvas: this module fetches its pages, shows the canvas below
-// the screen's DOM header, and keeps the grid's mirror — a list of links, one
-// per post near the screen, labelled with the caption — in step with it.
-// Screens call openGrid(url) in mount and closeGrid() in their cleanup.
+// The posts grid of a profile or a tag, and the marketplace's browse results,
+// drawn by the core (core/src/app/app_grid.c) on the feed's canvas: this
+// module fetches their pages, shows the canvas below the screen's DOM header,
+// and keeps the grid's mirror — a list of links, one per post or listing near
+// the screen, labelled with the caption, or the title and the price the core
+// formats — in step with it. Screens call openGrid(url) in mount (the market:
+// openGrid(url, {kind: 'listings', …})) and closeGrid() in their cleanup.
 import { getBytes } from './api.js';
 import { t } from './i18n.js';
-import { pa_feed_mode } from './seam/app.js';
+import { pa_feed_mode, pa_grid_kind } from './seam/app.js';
 
 let host = null; // {pa (seam/app.js's exports), app, redraw, show} from feed.js
 let source = null; // the page URL of the open grid, or null
+let options = {}; // the open grid's openGrid options
+let columns = 3; // tiles a row, as the core last laid them out
 let generation = 0; // answers for a grid no longer open are dropped
 
 const $ = (id) => document.getElementById(id);
@@ -25,10 +29,11 @@ export function startGrid(bridge) {
     if (!list.contains(e.relatedTarget)) host.pa.appGridFocus(host.app, -1);
     host.redraw();
   });
-  // Arrows move between tiles as they are laid out: three to a row.
+  // Arrows move between tiles as they are laid out: three to a row (listings
+  // on a phone: two).
   list.addEventListener('keydown', (e) => {
     const li = e.target.closest('li');
-    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 3, ArrowUp: -3 }[e.key];
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: columns, ArrowUp: -columns }[e.key];
     if (!li || !step || e.altKey || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
     e.stopPropagation();
@@ -40,22 +45,31 @@ export function startGrid(bridge) {
 
 export const gridOpen = () => source !== null;
 
-// Shows the grid of the posts at url (a feed-shaped API path) under the screen.
-export function openGrid(url) {
+// Shows the grid of the posts at url (a feed-shaped API path) under the
+// screen; with kind 'listings', of the listings at url (a ListingPage path).
+// title names the mirror's list; empty is said when there are none; onPage(r)
+// hears every page's answer ({ok, error}), so a screen can say a refusal
+// beside the field it names. Opening again starts over (a new search).
+export function openGrid(url, { kind = 'posts', title, empty, onPage } = {}) {
   source = url;
+  options = { kind, empty, onPage };
   generation++;
-  document.body.dataset.grid = 'open';
+  document.body.dataset.grid = kind;
   $('grid').hidden = false;
-  host.pa.appGridOpen(host.app);
+  $('grid-title').textContent = title ?? t('grid.title');
+  host.pa.appGridOpenKind(host.app, kind === 'listings' ? pa_grid_kind.LISTINGS : pa_grid_kind.POSTS);
   host.show(true);
-  loadGridPage(null);
+  host.redraw();
+  return loadGridPage(null);
 }
 
 export function closeGrid() {
   if (source === null) return;
   source = null;
+  options = {};
   generation++;
   delete document.body.dataset.grid;
+  $('grid-title').textContent = t('grid.title');
   $('grid').hidden = true;
   $('grid-mirror').replaceChildren();
   host.pa.appGridClose(host.app);
@@ -68,6 +82,7 @@ export async function loadGridPage(cursor) {
   const sep = source.includes('?') ? '&' : '?';
   const r = await getBytes(`${source}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`);
   if (mine !== generation) return;
+  options.onPage?.(r, cursor);
   if (r.ok) {
     const bytes = r.data; // as the server sent it: the core's strict parser judges it
     try {
@@ -77,7 +92,7 @@ export async function loadGridPage(cursor) {
     }
   } else {
     const message = r.error.kind === 'offline' ? t('feed.error.offline') : r.error.kind === 'unreachable'
-      ? t('feed.error.unreachable') : t('grid.failed');
+      ? t('feed.error.unreachable') : t(options.kind === 'listings' ? 'grid.listingsFailed' : 'grid.failed');
     host.pa.appGridFailed(host.app, message);
   }
   host.redraw();
@@ -88,9 +103,29 @@ export async function loadGridPage(cursor) {
 export function renderGridMirror(g) {
   if (!g) return;
   const list = $('grid-mirror');
-  $('grid-status').textContent = g.state === 'loading' ? t('grid.loading')
-    : g.state === 'error' ? g.message : g.total === 0 ? t('grid.empty') : '';
+  const listings = g.kind === 'listings';
+  columns = g.columns || 3;
+  $('grid-status').textContent = g.state === 'loading' ? t(listings ? 'grid.listingsLoading' : 'grid.loading')
+    : g.state === 'error' ? g.message : g.total === 0 ? options.empty ?? t('grid.empty') : '';
   list.setAttribute('aria-busy', String(g.state === 'loading'));
+  if (listings) {
+    // A listing's link: its title and the price the core formats, in order.
+    keepChildren(list, g.listings, (l, li) => {
+      if (!li) {
+        li = document.createElement('li');
+        li.dataset.id = l.id;
+        li.append(document.createElement('a'));
+      }
+      li.dataset.index = String(l.index);
+      li.setAttribute('aria-posinset', String(l.index + 1));
+      li.setAttribute('aria-setsize', String(g.total));
+      const a = li.firstChild;
+      a.href = `/listings/${encodeURIComponent(l.id)}`;
+      a.textContent = l.label;
+      return li;
+    });
+    return;
+  }
   keepChildren(list, g.posts, (p, li) => {
     if (!li) {
       li = document.createElement('li');

@@ -1087,6 +1087,111 @@ static void test_grid_rtl(void) {
   teardown(fx);
 }
 
+/* ---- the marketplace's browse grid (PA_GRID_LISTINGS) */
+
+#define FSI "\xE2\x81\xA8" /* the names in a label are isolated */
+#define PDI "\xE2\x81\xA9"
+
+#define LISTING(id, title, price, currency, cover)                                                 \
+  "{\"id\":\"" id "\",\"seller\":{\"id\":\"u_1\",\"name\":\"Shop Ana\"},\"title\":\"" title        \
+  "\",\"lang\":\"en\",\"price_minor\":" price ",\"currency\":\"" currency "\",\"stock\":3,"        \
+  "\"kind\":\"product\",\"condition\":\"new\",\"category\":\"beds\",\"species\":[\"dog\"],"        \
+  "\"location\":{\"city\":\"Curitiba\",\"country\":\"BR\"},\"status\":\"active\",\"cover_"         \
+  "url\":" cover                                                                                   \
+  ",\"created_at\":\"2026-11-24T02:00:00Z\",\"updated_at\":\"2026-11-24T02:00:00Z\"}"
+
+static const char *LISTINGS = "{\"listings\":[" LISTING(
+    "lst_3", "Orthopedic dog bed", "4990", "BRL",
+    "\"/media/photo.jpg\"") "," LISTING("lst_2", "Cat tree", "1200", "JPY",
+                                        "null") "," LISTING("lst_1", "Leash", "3990", "USD",
+                                                            "\"/media/avatar.png\"") "],\"next_"
+                                                                                     "cursor\":"
+                                                                                     "\"c2\"}";
+
+/* The listings' photos drawn with their title and price under them, two to a
+ * row on a phone; the mirror names each in order with the price the core
+ * formats; a tap opens the listing; the end asks for the next page. */
+static void test_grid_listings(void) {
+  fixture *fx = setup_sized(390, 700, 1.0f);
+  pa_app_grid_open_kind(fx->app, PA_GRID_LISTINGS);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"grid\":{\"state\":\"loading\"");
+  free(m);
+  load_grid(fx, LISTINGS, PA_FEED_REPLACE);
+  settle(fx);
+  /* Two columns of (390 - 3) / 2 = 193.5 px: tile 0's photo in its quadrants. */
+  const uint8_t *red = pixel(fx, 40, 40), *blue = pixel(fx, 40, 150);
+  CHECK(red[0] > 180 && red[1] < 90 && red[2] < 90);
+  CHECK(blue[2] > 180 && blue[0] < 90);
+  /* The caption under the photo: title and price in dark text. */
+  CHECK(dark_pixels(fx, 0, 197, 193, 197 + 78) > 60);
+  /* Tile 1 has no photo: the placeholder, and its caption still. */
+  CHECK(dark_pixels(fx, 197, 197, 390, 197 + 78) > 30);
+  /* The second row starts below the first's caption. */
+  const uint8_t *row2 = pixel(fx, 40, 3 + 193 + 78 + 3 + 20);
+  CHECK(!(row2[0] == 0xf3 && row2[1] == 0xf1));
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"total\":-1,\"columns\":2,\"kind\":\"listings\"");
+  CHECK_CONTAINS(m, "{\"index\":0,\"id\":\"lst_3\",\"title\":\"Orthopedic dog bed\","
+                    "\"price\":\"R$49.90\",\"label\":\"" FSI "Orthopedic dog bed" PDI ", " FSI
+                    "R$49.90" PDI "\"}");
+  CHECK_CONTAINS(m, "\"id\":\"lst_2\",\"title\":\"Cat tree\",\"price\":\"\xC2\xA5"
+                    "1,200\"");
+  CHECK_CONTAINS(m, "\"id\":\"lst_1\",\"title\":\"Leash\",\"price\":\"$39.90\"");
+  CHECK(strstr(m, "\"images\"") == NULL); /* no post tiles */
+  free(m);
+  /* The end is near: the next page is asked for with the cursor. */
+  CHECK(count_actions(PA_ACTION_LOAD_MORE) == 1 && !strcmp(last_id(PA_ACTION_LOAD_MORE), "c2"));
+  /* A tap on the caption of tile 1 opens listing lst_2; activate opens too. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 300, 230, 1000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 300, 230, 1050);
+  CHECK(count_actions(PA_ACTION_OPEN_LISTING) == 1 &&
+        !strcmp(last_id(PA_ACTION_OPEN_LISTING), "lst_2"));
+  CHECK(count_actions(PA_ACTION_OPEN_POST) == 0);
+  pa_app_grid_activate(fx->app, 2);
+  CHECK(!strcmp(last_id(PA_ACTION_OPEN_LISTING), "lst_1"));
+  /* The focus ring goes round the whole cell, caption included. */
+  pa_app_grid_focus(fx->app, 0);
+  settle(fx);
+  CHECK(is_accent(pixel(fx, 1, 193 + 30)));
+  /* A feed page is not a listings page: refused, tiles kept, said. */
+  pa_error e;
+  CHECK(pa_app_grid_loaded(fx->app, GRID, strlen(GRID), PA_FEED_APPEND, &e) != PA_OK);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"state\":\"error\",\"message\":\"These listings could not be read.\"");
+  CHECK_CONTAINS(m, "\"id\":\"lst_3\"");
+  free(m);
+  /* In German the price follows the locale (the core's CLDR data). */
+  set_locale(fx, "de");
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"price\":\"39,90\xC2\xA0$\"");
+  free(m);
+  /* In Arabic the rows run right to left: tile 0's photo in the right column. */
+  set_locale(fx, "ar");
+  settle(fx);
+  const uint8_t *right = pixel(fx, 197 + 40, 40), *left = pixel(fx, 40, 40);
+  CHECK(right[0] > 180 && right[1] < 90 && right[2] < 90);
+  CHECK(!(left[0] > 180 && left[1] < 90 && left[2] < 90));
+  /* On a desktop: three to a row. */
+  pa_app_grid_close(fx->app);
+  teardown(fx);
+  fx = setup_sized(1100, 700, 1.0f);
+  pa_app_grid_open_kind(fx->app, PA_GRID_LISTINGS);
+  load_grid(fx, LISTINGS, PA_FEED_REPLACE);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"columns\":3,\"kind\":\"listings\"");
+  free(m);
+  /* Posts again after listings: the kind is the open's. */
+  pa_app_grid_open(fx->app);
+  load_grid(fx, GRID, PA_FEED_REPLACE);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"kind\":\"posts\"");
+  free(m);
+  teardown(fx);
+}
+
 static void test_grid_golden(void) {
   golden_with("grid-phone-light", 390, 500, 1.0f, PA_THEME_LIGHT, GRID);
   golden_with("grid-desktop-dark", 1100, 500, 1.0f, PA_THEME_DARK, GRID);
@@ -1280,6 +1385,7 @@ int main(void) {
   RUN(test_focus_ring_on_controls);
   RUN(test_grid_rtl);
   RUN(test_grid_golden);
+  RUN(test_grid_listings);
   RUN(test_ranking_hooks);
   RUN(test_thumbhash_placeholder);
   SDL_Quit();

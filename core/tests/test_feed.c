@@ -1,4 +1,5 @@
 #include "pa/pa_feed.h"
+#include "pa/pa_listings.h"
 #include "pa_test.h"
 
 #include <stdio.h>
@@ -252,6 +253,112 @@ static void test_time(void) {
   }
 }
 
+/* ---- the marketplace's listings page (pa_listings.h) */
+
+/* One listing's JSON with title, price and currency (and the rest valid). */
+static char *listing_json(const char *title, const char *price, const char *currency,
+                          const char *cover) {
+  char *s = malloc(4096);
+  snprintf(
+      s, 4096,
+      "{\"id\":\"lst_1\",\"seller\":{\"id\":\"u_1\",\"name\":\"Shop\"},\"title\":\"%s\","
+      "\"lang\":\"es\",\"price_minor\":%s,\"currency\":\"%s\",\"stock\":1,\"kind\":\"product\","
+      "\"condition\":\"new\",\"category\":\"beds\",\"species\":[],\"location\":{\"city\":"
+      "\"Lima\",\"country\":\"PE\"},\"status\":\"active\",\"cover_url\":%s,\"created_at\":"
+      "\"2026-11-24T02:00:00Z\",\"updated_at\":\"2026-11-24T02:00:00Z\"}",
+      title, price, currency, cover);
+  return s;
+}
+
+/* A page of n copies of one listing, with next_cursor. */
+static pa_status parse_listings(const char *one, int n, const char *cursor, pa_error *e,
+                                pa_listings **keep) {
+  size_t cap = (strlen(one) + 1) * (size_t)n + 256;
+  char *page = malloc(cap), *p = page;
+  p += sprintf(p, "{\"listings\":[");
+  for (int i = 0; i < n; i++) p += sprintf(p, "%s%s", i ? "," : "", one);
+  sprintf(p, "],\"next_cursor\":%s}", cursor);
+  pa_listings *l = NULL;
+  pa_status st = pa_listings_parse(page, strlen(page), &l, e);
+  CHECK((st == PA_OK) == (l != NULL));
+  free(page);
+  if (keep)
+    *keep = l;
+  else
+    pa_listings_free(l);
+  return st;
+}
+
+static void test_listings(void) {
+  pa_error e;
+  pa_listings *l;
+  char *one = listing_json("Cama ortop\\u00e9dica", "4990", "BRL", "\"/media/a.jpg\"");
+  CHECK(parse_listings(one, 2, "\"c_2\"", &e, &l) == PA_OK);
+  CHECK(pa_listings_count(l) == 2 && !strcmp(pa_listings_next_cursor(l), "c_2"));
+  const pa_listing *x = pa_listings_at(l, 1);
+  CHECK(!strcmp(x->id, "lst_1") && !strcmp(x->title, "Cama ortop\xC3\xA9"
+                                                     "dica"));
+  CHECK(x->price_minor == 4990 && !strcmp(x->currency, "BRL"));
+  CHECK(!strcmp(x->cover_url, "/media/a.jpg") && !strcmp(x->seller, "Shop"));
+  CHECK(!strcmp(x->city, "Lima") && pa_listings_at(l, 2) == NULL);
+  pa_listings_free(l);
+  free(one);
+  /* No photo, the last page, an empty page. */
+  one = listing_json("Leash", "1", "JPY", "null");
+  CHECK(parse_listings(one, 1, "null", &e, &l) == PA_OK);
+  CHECK(pa_listings_at(l, 0)->cover_url == NULL && pa_listings_next_cursor(l) == NULL);
+  pa_listings_free(l);
+  CHECK(parse_listings(one, 0, "null", &e, NULL) == PA_OK);
+  /* PA_LISTINGS_MAX_PAGE listings, then one more. */
+  CHECK(parse_listings(one, PA_LISTINGS_MAX_PAGE, "null", &e, NULL) == PA_OK);
+  CHECK(parse_listings(one, PA_LISTINGS_MAX_PAGE + 1, "null", &e, NULL) != PA_OK);
+  free(one);
+  /* A title of PA_LISTINGS_MAX_TITLE code points (two bytes each), then one more. */
+  char title[PA_LISTINGS_MAX_TITLE * 6 + 8] = "";
+  for (int i = 0; i < PA_LISTINGS_MAX_TITLE; i++) strcat(title, "\\u00e9");
+  one = listing_json(title, "1", "EUR", "null");
+  CHECK(parse_listings(one, 1, "null", &e, NULL) == PA_OK);
+  free(one);
+  strcat(title, "a");
+  one = listing_json(title, "1", "EUR", "null");
+  CHECK(parse_listings(one, 1, "null", &e, NULL) == PA_ERR_TOO_LARGE);
+  CHECK_CONTAINS(e.msg, "listings[0].title");
+  free(one);
+  /* The largest price, then one more; never a fraction or a negative. */
+  one = listing_json("a", "1000000000000000", "USD", "null");
+  CHECK(parse_listings(one, 1, "null", &e, &l) == PA_OK);
+  CHECK(pa_listings_at(l, 0)->price_minor == PA_LISTINGS_MAX_PRICE);
+  pa_listings_free(l);
+  free(one);
+  const char *bad_prices[] = {"1000000000000001", "-1", "49.9", "\"4990\"", "null"};
+  for (int i = 0; i < 5; i++) {
+    one = listing_json("a", bad_prices[i], "USD", "null");
+    CHECK(parse_listings(one, 1, "null", &e, NULL) != PA_OK);
+    CHECK_CONTAINS(e.msg, "listings[0].price_minor");
+    free(one);
+  }
+  /* Currencies: three capitals only. */
+  const char *bad_currencies[] = {"usd", "US", "USDX", "U$D", ""};
+  for (int i = 0; i < 5; i++) {
+    one = listing_json("a", "1", bad_currencies[i], "null");
+    CHECK(parse_listings(one, 1, "null", &e, NULL) != PA_OK);
+    CHECK_CONTAINS(e.msg, "listings[0].currency");
+    free(one);
+  }
+  /* An empty title, a cover on another site over http, a bad cursor. */
+  one = listing_json("", "1", "USD", "null");
+  CHECK(parse_listings(one, 1, "null", &e, NULL) != PA_OK);
+  free(one);
+  one = listing_json("a", "1", "USD", "\"http://evil.example/x.jpg\"");
+  CHECK(parse_listings(one, 1, "null", &e, NULL) != PA_OK);
+  CHECK_CONTAINS(e.msg, "cover_url");
+  CHECK(parse_listings(one, 0, "\"a b\"", &e, NULL) != PA_OK);
+  free(one);
+  /* Not a page; cut short. */
+  CHECK(pa_listings_parse("{\"posts\":[]}", 12, &l, &e) != PA_OK && l == NULL);
+  CHECK(pa_listings_parse("{\"listings\":[", 13, &l, &e) == PA_ERR_TRUNCATED);
+}
+
 int main(void) {
   RUN(test_valid_feed);
   RUN(test_empty_and_last_page);
@@ -260,5 +367,6 @@ int main(void) {
   RUN(test_images_edge);
   RUN(test_syntax_and_truncation);
   RUN(test_time);
+  RUN(test_listings);
   return pa_test_summary("feed");
 }

@@ -215,7 +215,8 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("tracking", "BR123456789"),
                          PA_MSG_STR("network", "203.0.113.0/24"),
                          PA_MSG_STR("created", "Dec 6, 2026"),
-                         PA_MSG_STR("seen", "Dec 7, 2026")};
+                         PA_MSG_STR("seen", "Dec 7, 2026"),
+                         PA_MSG_STR("seller", "Shop Ana")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));
@@ -310,6 +311,34 @@ static void number(const char *locale, const char *n, pa_num_style style, const 
   char what[64];
   snprintf(what, sizeof what, "%s %s", locale, n);
   report(what, out, want);
+}
+
+/* Prices from integer minor units: the currency's digits place the point. */
+static void minor_units(const char *locale, int64_t minor, const char *currency, const char *want) {
+  char buf[96];
+  pa_error e;
+  size_t n = pa_num_format_minor(locale, minor, currency, buf, sizeof buf, &e);
+  if (strcmp(buf, want) != 0)
+    fprintf(stderr, "minor %s %lld %s: got '%s'\n", locale, (long long)minor, currency, buf);
+  CHECK(!strcmp(buf, want) && n == strlen(want));
+}
+
+static void prices_from_minor_units(void) {
+  minor_units("en", 3990, "USD", "$39.90");
+  minor_units("en", 5, "USD", "$0.05");
+  minor_units("en", 0, "EUR",
+              "\xE2\x82\xAC"
+              "0.00");
+  minor_units("en", 1200, "JPY",
+              "\xC2\xA5"
+              "1,200");
+  minor_units("es", 15000, "CLP", "15.000" NBSP "CLP");
+  minor_units("pt", 4990, "BRL", "R$" NBSP "49,90");
+  minor_units("de", 3990, "USD", "39,90" NBSP "$");
+  minor_units("en", INT64_C(1000000000000000), "USD", "$10,000,000,000,000.00");
+  char buf[8];
+  pa_error e;
+  CHECK(pa_num_format_minor("en", 1, "usd", buf, sizeof buf, &e) == 0 && e.code == PA_ERR_ARG);
 }
 
 static void numbers_per_locale(void) {
@@ -523,6 +552,7 @@ int main(void) {
   RUN(catalog_lookup_and_fallback);
   RUN(catalog_errors);
   RUN(numbers_per_locale);
+  RUN(prices_from_minor_units);
   RUN(dates_per_locale);
   RUN(relative_times);
   return pa_test_summary("i18n");

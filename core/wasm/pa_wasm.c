@@ -321,6 +321,12 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_open(int handle) {
   if (s) pa_app_grid_open(s->app);
 }
 
+/* kind: a pa_grid_kind (posts or the marketplace's listings). */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_open_kind(int handle, int kind) {
+  slot *s = lookup(handle);
+  if (s) pa_app_grid_open_kind(s->app, kind == PA_GRID_LISTINGS ? PA_GRID_LISTINGS : PA_GRID_POSTS);
+}
+
 /* mode: 0 replace, 1 append. Returns 0 or a pa_status (message in pa_wasm_app_error).
  * seam: throws */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_grid(int handle, const char *json, size_t len, int mode) {

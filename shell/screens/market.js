@@ -1,16 +1,24 @@
 // /market: browse the marketplace (issue 20). Category chips, a search box
-// (GET /api/v1/listings?q=, the text search lane's; until the server knows
-// `q` a refusal naming it is said and the filters alone answer), filters
-// (price range in one currency, species, condition, city), an order, and the
-// results as a grid of cards (DOM, not the core's canvas grid). Every choice
-// lives in the URL (?category=beds&q=…), so a reload or a shared link shows
-// the same results. Signed in, the header links to the person's orders and
-// their cart, whose link says how many units it holds.
-import { get } from '../api.js';
+// (GET /api/v1/listings?q= with the person's language as `lang`, so the
+// server analyzes the words as they are meant: "cama perro" finds "Camas …
+// para perros"), filters (price range in one currency, species, condition,
+// city), an order, and the results drawn by the core on the canvas under the
+// form (grid.js with kind 'listings': each photo with its title and price,
+// paged by the core as it scrolls), whose mirror is a list of links with the
+// title and the price in words. Every choice lives in the URL
+// (?category=beds&q=…), so a reload or a shared link shows the same results.
+// The server's refusals (a search over its word limit, a price order without
+// a currency) are said beside their field. Signed in, the header links to the
+// person's orders and their cart, whose link says how many units it holds.
 import { cartCount, cartLink } from '../shop-kit.js';
 import { el, failureText } from '../compose-kit.js';
-import { CATEGORIES, CONDITIONS, CURRENCIES, SPECIES, categoryName, conditionName, decimalToMinor, listingGrid,
-  minorToDecimal, speciesName } from '../market-kit.js';
+import { closeGrid, openGrid } from '../grid.js';
+import { currentLocale } from '../i18n.js';
+import { CATEGORIES, CONDITIONS, CURRENCIES, SPECIES, categoryName, conditionName, decimalToMinor, minorToDecimal,
+  speciesName } from '../market-kit.js';
+
+// The server's limit on a search's words (store/textindex.h, PA_STORE_TEXTINDEX_QUERY_WORDS).
+const QUERY_WORDS = 8;
 
 const FILTERS = ['q', 'category', 'species', 'condition', 'city', 'currency', 'price_min', 'price_max', 'sort'];
 
@@ -78,39 +86,20 @@ export async function mount(root, _params, ctx) {
     row('mkt-condition', 'market.conditionLabel', condition), row('mkt-city', 'market.city', city),
     row('mkt-sort', 'market.sortLabel', sort)));
   form.append(searchRow, filters, el('div', { className: 'kit-actions' }, apply));
-  const note = el('p', { className: 'kit-help', hidden: true });
   const failure = el('p', { className: 'kit-error', role: 'alert' });
-
-  let query = new URLSearchParams();
-  const grid = listingGrid(t, {
-    label: t('market.results'),
-    empty: t('market.none'),
-    load: async (cursor) => {
-      const p = new URLSearchParams(query);
-      if (cursor) p.set('cursor', cursor);
-      let r = await get(`/api/v1/listings?${p}`);
-      // A server without text search refuses `q` by name: the filters alone answer, and that is said.
-      if (!r.ok && r.error.field === 'q' && p.has('q')) {
-        note.textContent = t('market.searchUnavailable');
-        note.hidden = false;
-        p.delete('q');
-        r = await get(`/api/v1/listings?${p}`);
-      }
-      if (!r.ok) showFailure(r.error);
-      return r;
-    },
-  });
-  root.append(chips, form, note, failure, grid.wrap);
+  // The search box first: on a phone the results start under this header.
+  root.append(form, chips, failure);
 
   function showFailure(error) {
     const id = { currency: 'mkt-currency', price_min: 'mkt-price-min', price_max: 'mkt-price-max', city: 'mkt-city',
       sort: 'mkt-sort', q: 'mkt-q' }[error.field];
     if (id) {
       if (id !== 'mkt-q') filters.open = true;
-      errors[id].textContent = error.message || failureText(t, error);
+      // The search's limits in the person's words; the server's message for the others.
+      errors[id].textContent = id === 'mkt-q' ? t('market.error.query', { count: QUERY_WORDS })
+        : error.message || failureText(t, error);
       document.getElementById(id).setAttribute('aria-invalid', 'true');
     } else failure.textContent = failureText(t, error);
-    grid.status.textContent = '';
   }
 
   function search({ push = true } = {}) {
@@ -119,7 +108,6 @@ export async function mount(root, _params, ctx) {
       document.getElementById(id)?.removeAttribute('aria-invalid');
     }
     failure.textContent = '';
-    note.hidden = true;
     const p = new URLSearchParams();
     const category = chips.querySelector('[aria-pressed="true"]')?.dataset.category;
     if (q.value.trim()) p.set('q', q.value.trim());
@@ -141,16 +129,26 @@ export async function mount(root, _params, ctx) {
       p.set(name, String(minor));
     }
     if (sort.value !== 'newest') p.set('sort', sort.value);
-    query = p;
     if (push) {
       const url = `/market${p.size ? `?${p}` : ''}`;
       if (url !== location.pathname + location.search) history.replaceState(null, '', url);
     }
-    return grid.reload();
+    // The words are analyzed in the person's language (the URL keeps only what they chose).
+    const api = new URLSearchParams(p);
+    if (p.has('q')) api.set('lang', currentLocale() === 'en-XA' ? 'en' : currentLocale() || 'en');
+    return openGrid(`/api/v1/listings?${api}`, {
+      kind: 'listings',
+      title: t('market.results'),
+      empty: p.has('q') ? t('market.noMatch', { q: p.get('q') }) : t('market.none'),
+      onPage: (r) => {
+        if (!r.ok) showFailure(r.error);
+      },
+    });
   }
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     search();
   });
   await search({ push: FILTERS.some((f) => want.has(f)) });
+  return closeGrid;
 }

@@ -2,7 +2,10 @@
 // (localhost, its own port) pastes the oEmbed snippet of a demo post; embed.js
 // swaps the blockquote for a sandboxed iframe of /embed/p/:id that shows the
 // caption and photo and is sized to its content; messages the partner's page
-// forges do not resize it. The embed page passes axe in light and dark.
+// forges do not resize it. A marketplace listing's snippet (made through the
+// API) becomes a frame of /embed/l/:id with its photo, title, seller and the
+// price in the partner page's language, its CSP intact. The embed pages pass
+// axe in light and dark.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,9 +13,10 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
 import { serverAndBrowser } from '../lib/app.mjs';
+import { Client, png } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-let server, browser, partner, partnerUrl, posts;
+let server, browser, partner, partnerUrl, posts, listing;
 const pages = new Map(); // partner path -> HTML
 
 serverAndBrowser(async (s, b) => {
@@ -25,6 +29,20 @@ serverAndBrowser(async (s, b) => {
     assert.equal(r.status, 200);
     posts.push({ ...p, oembed: await r.json() });
   }
+  // A seller's listing, made through the API, and its oEmbed in Portuguese.
+  const seller = new Client({ port: Number(new URL(server.url).port) });
+  await seller.signup(`embed.seller.${process.pid}@example.test`, undefined, 'Bia');
+  assert.equal((await seller.put('/api/v1/me/seller', { name: 'Loja da Bia', payout: { provider: 'paypal', email: 'bia@example.test' } })).status, 201);
+  const photo = (await seller.upload(png(64, 48), 'image/png')).id;
+  const made = await seller.post('/api/v1/listings', {
+    title: 'Cama ortopédica para cachorro', lang: 'pt', photos: [photo], price_minor: 4990, currency: 'BRL', stock: 2,
+    condition: 'new', kind: 'product', category: 'beds', species: ['dog'], location: { city: 'Curitiba', country: 'BR' },
+    shipping: { pickup: true },
+  });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const r = await fetch(`${server.url}api/v1/oembed?url=${encodeURIComponent(`${server.url}listings/${made.body.id}`)}&lang=pt`);
+  assert.equal(r.status, 200);
+  listing = { ...made.body, oembed: await r.json() };
   partner = http.createServer((req, res) => {
     if (req.url === '/favicon.ico') return res.writeHead(204).end();
     const html = pages.get(req.url.split('?')[0]);
@@ -134,9 +152,51 @@ test('without JavaScript the pasted blockquote reads as the caption and a link',
   await page.context().close();
 });
 
+test("a partner page shows a marketplace listing: photo, title, seller, the price in its language, a link; CSP intact", async () => {
+  const { page, problems } = await open(partnerPage('/shop', [listing.oembed.html], 'pt-BR'));
+  const frameEl = page.locator('iframe.petamigos-embed-frame');
+  await frameEl.waitFor();
+  assert.equal(await page.locator('blockquote').count(), 0, 'the blockquote was replaced');
+  assert.equal(await frameEl.getAttribute('src'), `${server.url}embed/l/${listing.id}?lang=pt-BR`);
+  assert.equal(await frameEl.getAttribute('sandbox'), 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');
+  assert.equal(await frameEl.getAttribute('title'), '\u2068Cama ortopédica para cachorro\u2069 no PetAmigos');
+  // The frame's own response keeps the embed CSP: framable anywhere, only its own script.
+  const response = await page.request.get(`${server.url}embed/l/${listing.id}?lang=pt-BR`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.match(csp, /frame-ancestors \*/);
+
+  const frame = page.frameLocator('iframe.petamigos-embed-frame');
+  await frame.locator('h1').waitFor();
+  assert.equal(await frame.locator('main').getAttribute('data-listing-id'), listing.id);
+  assert.equal(await frame.locator('h1').textContent(), 'Cama ortopédica para cachorro');
+  assert.equal(await frame.locator('.seller').textContent(), 'Vendido por Loja da Bia');
+  // The exact decimal worded by Intl for pt: "R$ 49,90" (a no-break space).
+  await frame.locator('data.money', { hasText: 'R$' }).waitFor();
+  assert.equal((await frame.locator('data.money').textContent()).replace(/\s/g, ' '), 'R$ 49,90');
+  const img = frame.locator('img.photo');
+  await img.evaluate((el) => (el.complete ? null : new Promise((r) => el.addEventListener('load', r, { once: true }))));
+  assert.ok(await img.evaluate((el) => el.naturalWidth === 64), 'the cover loaded');
+  assert.equal(await img.getAttribute('alt'), 'Foto de \u2068Cama ortopédica para cachorro\u2069');
+
+  // Sized to its content.
+  await page.waitForFunction(() => document.querySelector('iframe').getBoundingClientRect().height > 200);
+  const inner = await frame.locator('html').evaluate((el) => Math.ceil(el.getBoundingClientRect().height));
+  const [outer] = await frameHeights(page);
+  assert.ok(Math.abs(outer - inner) <= 1, `iframe ${outer}px, content ${inner}px`);
+
+  // "Ver no PetAmigos" opens the listing's page in a new tab.
+  const [popup] = await Promise.all([page.waitForEvent('popup'), frame.locator('a.view').click()]);
+  assert.equal(popup.url(), `${server.url}listings/${listing.id}`);
+  await popup.close();
+  assert.deepEqual(problems, [], 'no CSP violation or error in the partner page or the frame');
+  await page.context().close();
+});
+
 for (const colorScheme of ['light', 'dark']) {
-  test(`axe: the embed page and its unavailable page have no serious or critical violations (${colorScheme})`, async () => {
-    for (const path of [`embed/p/${posts[0].id}`, 'embed/p/p_999999']) {
+  test(`axe: the embed pages and their unavailable pages have no serious or critical violations (${colorScheme})`, async () => {
+    for (const path of [`embed/p/${posts[0].id}`, 'embed/p/p_999999', `embed/l/${listing.id}`, 'embed/l/lst_999999']) {
       // axe is injected as a script, which the embed's CSP rightly forbids: bypass it for the audit.
       const { page, problems } = await open(`${server.url}${path}`, { colorScheme, bypassCSP: true, viewport: { width: 360, height: 700 } });
       await page.evaluate(axeSource);

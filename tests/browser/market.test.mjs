@@ -8,9 +8,9 @@
 // carousel with the keyboard, and reaches the seller's page, which a reload
 // keeps; the seller pauses it and deletes it from "My listings". A country
 // the server refuses is named beside its field (the server's nested
-// `location.country`). Searching by `q` is not exercised: text search over
-// listings is not on main yet. An order's notices (kind order) read in
-// Notifications with their carrier and tracking, each linking to the order's
+// `location.country`). Searching by `q`, and the results the core draws, are
+// tests/browser/market-browse.test.mjs's. An order's notices (kind order) read
+// in Notifications with their carrier and tracking, each linking to the order's
 // screen (/orders/{id}), by keyboard.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,15 +1,22 @@
-/* pa_srv — embeds for partner sites (web/README.md, "Embedding a post"):
- * the embed page /embed/p/{post_id} that shell/embed.js frames, the oEmbed
- * endpoint GET /api/v1/oembed, and the oEmbed discovery <link> in the app's
- * page when it is served for a post (/posts/{post_id}).
+/* pa_srv — embeds for partner sites (web/README.md, "Embedding a post" and
+ * "Embedding a listing"): the embed pages /embed/p/{post_id} and
+ * /embed/l/{listing_id} that shell/embed.js frames, the oEmbed endpoint GET
+ * /api/v1/oembed for both, and the oEmbed discovery <link> in the app's page
+ * when it is served for a post (/posts/{post_id}) or a listing
+ * (/listings/{listing_id}).
  *
  * The page's few words come from the site's catalogs (locales/<tag>.json,
  * keys embed.*), read with cJSON; placeholders are plain {name}s. */
 #include "api/api.h"
 #include "buf.h"
+#include "clock.h"
 #include "net/http.h"
 #include "origin.h"
+#include "pay/money.h"
 #include "store/feed.h"
+#include "store/market.h"
+#include "store/media.h"
+#include "store/moderation.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -26,6 +33,8 @@ enum {
   OEMBED_MAX_WIDTH = 550,
   OEMBED_DEFAULT_WIDTH = 325,
   OEMBED_CHROME = 190, /* px around the photo: names, caption line, counts, link */
+  /* px around a listing's photo: title (up to three lines), seller, price, link */
+  OEMBED_LISTING_CHROME = 200,
   TAG_MAX = 16
 };
 
@@ -300,7 +309,8 @@ static int load_post(pa_store *db, int64_t id, embed_post *e) {
 
 /* ---- the embed page */
 
-static void page_head(buf *b, const words *w, const char *title_key, const char *pet_html) {
+static void page_head_as(buf *b, const words *w, const char *title_key, const char *name,
+                         const char *html) {
   put(b, "<!doctype html>\n<html lang=\"");
   put_esc(b, w->tag);
   put(b, rtl(w->tag) ? "\" dir=\"rtl\">\n" : "\" dir=\"ltr\">\n");
@@ -308,9 +318,13 @@ static void page_head(buf *b, const words *w, const char *title_key, const char 
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          "<meta name=\"color-scheme\" content=\"light dark\">\n"
          "<meta name=\"robots\" content=\"noindex\">\n<title>");
-  put_msg(b, w, title_key, "pet", pet_html);
+  put_msg(b, w, title_key, name, html);
   put(b, "</title>\n<link rel=\"stylesheet\" href=\"/embed.css\">\n"
          "<script src=\"/embed-frame.js\" defer></script>\n</head>\n<body>\n");
+}
+
+static void page_head(buf *b, const words *w, const char *title_key, const char *pet_html) {
+  page_head_as(b, w, title_key, "pet", pet_html);
 }
 
 static void post_page(buf *b, const words *w, const embed_post *e, const char *post_id) {
@@ -384,8 +398,169 @@ static void gone_page(buf *b, const words *w, const char *post_id) {
   put(b, "</p>\n</main>\n</body>\n</html>\n");
 }
 
+/* ---- the listing */
+
+typedef struct embed_listing {
+  int found;
+  int64_t id, seller_id, price_minor;
+  char title[PA_MARKET_CAP(PA_MARKET_TITLE_MAX)];
+  char seller[PA_MARKET_CAP(PA_MARKET_SELLER_NAME_MAX)];
+  char currency[4], hash[65], ext[8];
+  int width, height; /* the cover's, 0 without one */
+} embed_listing;
+
+static int copy_listing(void *ctx, const pa_store_market_row *r) {
+  embed_listing *e = ctx;
+  e->found = 1;
+  e->id = r->id;
+  e->seller_id = r->seller_id;
+  e->price_minor = r->l.price_minor;
+  snprintf(e->title, sizeof e->title, "%s", r->l.title);
+  snprintf(e->seller, sizeof e->seller, "%s", r->seller_name);
+  snprintf(e->currency, sizeof e->currency, "%s", r->l.currency);
+  snprintf(e->hash, sizeof e->hash, "%s", r->cover_hash);
+  snprintf(e->ext, sizeof e->ext, "%s", r->cover_ext);
+  return 0;
+}
+
+/* 0 found, 1 not shown to partners, -1 failed. Shown: what a signed-out
+ * person may see (pa_store_market_listing_get with nobody as the viewer:
+ * active or sold out, no moderator hid or removed it; a paused, deleted or
+ * deleted seller's listing has no such row), of a seller a moderator has
+ * neither banned nor suspended, as a post's embed follows its author. */
+static int load_listing(pa_store *db, int64_t id, embed_listing *e) {
+  memset(e, 0, sizeof *e);
+  if (!db) return -1;
+  int rc = pa_store_market_listing_get(db, id, 0, copy_listing, e);
+  if (rc == PA_STORE_ENOTFOUND || (rc == PA_STORE_OK && !e->found)) return 1;
+  if (rc != PA_STORE_OK) return -1;
+  pa_store_moderation_person_state who = {0};
+  rc = pa_store_moderation_person_get(db, e->seller_id, &who);
+  if (rc == PA_STORE_ENOTFOUND) return 1;
+  if (rc != PA_STORE_OK) return -1;
+  if (who.banned_at || who.suspended_until > pa_clock_now()) return 1;
+  if (e->hash[0]) {
+    rc = pa_store_media_size(db, e->hash, &e->width, &e->height);
+    if (rc == PA_STORE_ENOTFOUND)
+      e->hash[0] = '\0'; /* the file is going: no photo */
+    else if (rc != PA_STORE_OK)
+      return -1;
+  }
+  return 0;
+}
+
+/* The price as plain decimal text ("49.90"); embed-frame.js words it for
+ * the page's language with the currency's symbol. */
+static void price_text(const embed_listing *e, char out[PA_MONEY_TEXT_MAX]) {
+  pa_money m = {.minor = e->price_minor};
+  snprintf(m.currency, sizeof m.currency, "%s", e->currency);
+  if (pa_money_format(&m, out, PA_MONEY_TEXT_MAX) < 0)
+    snprintf(out, PA_MONEY_TEXT_MAX, "%lld", (long long)e->price_minor);
+}
+
+/* The title as plain text for titles and alt text: isolated with FSI…PDI. */
+static void put_plain_isolated(buf *b, const char *s) {
+  put(b, "\xE2\x81\xA8");
+  put_esc(b, s);
+  put(b, "\xE2\x81\xA9");
+}
+
+static void listing_page(buf *b, const words *w, const embed_listing *e, const char *listing_id) {
+  char price[PA_MONEY_TEXT_MAX], dim[64];
+  buf plain = {0}, seller = {0};
+  put_plain_isolated(&plain, e->title);
+  put(&seller, "<bdi>");
+  put_esc(&seller, e->seller);
+  put(&seller, "</bdi>");
+  b->failed |= plain.failed || seller.failed;
+  page_head_as(b, w, "embed.listingTitle", "title", b->failed ? "" : plain.p);
+  put(b, "<main class=\"embed listing\" data-listing-id=\"");
+  put(b, listing_id);
+  put(b, "\">\n<h1 class=\"who\" dir=\"auto\">");
+  put_esc(b, e->title);
+  put(b, "</h1>\n<p class=\"seller\">");
+  put_msg(b, w, "embed.soldBy", "seller", b->failed ? "" : seller.p);
+  put(b, "</p>\n");
+  if (e->hash[0]) {
+    put(b, "<img class=\"photo\" src=\"/media/");
+    put(b, e->hash);
+    put(b, ".");
+    put(b, e->ext);
+    snprintf(dim, sizeof dim, "\" width=\"%d\" height=\"%d\" alt=\"", e->width, e->height);
+    put(b, dim);
+    put_msg(b, w, "embed.listingPhoto", "title", b->failed ? "" : plain.p);
+    put(b, "\">\n");
+  }
+  price_text(e, price);
+  put(b, "<p class=\"price\"><data class=\"money\" value=\"");
+  put(b, price);
+  put(b, "\" data-currency=\"");
+  put_esc(b, e->currency);
+  put(b, "\">");
+  put(b, price);
+  put(b, " ");
+  put_esc(b, e->currency);
+  put(b, "</data></p>\n<a class=\"view\" href=\"/listings/");
+  put(b, listing_id);
+  put(b, "\" target=\"_blank\" rel=\"noopener\">");
+  put_msg(b, w, "embed.viewOn", NULL, NULL);
+  put(b, "<span class=\"visually-hidden\"> ");
+  put_msg(b, w, "embed.newTab", NULL, NULL);
+  put(b, "</span></a>\n</main>\n</body>\n</html>\n");
+  free(plain.p);
+  free(seller.p);
+}
+
+static void listing_gone_page(buf *b, const words *w, const char *listing_id) {
+  page_head_as(b, w, "embed.listingUnavailable", NULL, NULL);
+  put(b, "<main class=\"embed gone\" data-listing-id=\"");
+  put(b, listing_id);
+  put(b, "\">\n<h1>");
+  put_msg(b, w, "embed.listingUnavailable", NULL, NULL);
+  put(b, "</h1>\n<p>");
+  put_msg(b, w, "embed.listingUnavailableHelp", NULL, NULL);
+  put(b, "</p>\n</main>\n</body>\n</html>\n");
+}
+
+/* /embed/l/{listing_id}: as a post's, with the listing's own words. */
+static void listing_embed_page(pa_srv_req *rq) {
+  static const pa_srv_header vary = {"Vary", "Accept-Language"};
+  const char *seg = rq->path + strlen("/embed/l/");
+  char listing_id[32] = "";
+  int64_t id = 0;
+  embed_listing e;
+  words w;
+  buf b = {0};
+  int rc = 1;
+  if (pa_api_parse_id(seg, "lst", &id) == 0) {
+    snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
+    rc = load_listing(rq->db, id, &e);
+  }
+  rq->csp = embed_csp;
+  if (rc < 0) {
+    pa_srv_plain_error(rq, 500, NULL);
+    return;
+  }
+  words_open(rq, &w);
+  if (rc == 0)
+    listing_page(&b, &w, &e, listing_id);
+  else
+    listing_gone_page(&b, &w, listing_id);
+  words_close(&w);
+  if (b.failed)
+    pa_srv_plain_error(rq, 500, NULL);
+  else
+    pa_srv_send(rq, rc == 0 ? 200 : 404, "text/html; charset=utf-8", "public, max-age=60", &vary, 1,
+                b.p, b.len);
+  free(b.p);
+}
+
 void pa_srv_embed_page(pa_srv_req *rq) {
   static const pa_srv_header vary = {"Vary", "Accept-Language"};
+  if (strncmp(rq->path, "/embed/l/", 9) == 0) {
+    listing_embed_page(rq);
+    return;
+  }
   const char *seg = rq->path + strlen("/embed/p/");
   char post_id[32] = "";
   int64_t id = 0;
@@ -429,6 +604,20 @@ static int64_t post_path_id(const char *path, size_t n) {
   return pa_api_parse_id(seg, "p", &id) == 0 ? id : 0;
 }
 
+/* /listings/lst_N (the app's listing page) or /embed/l/lst_N: the
+ * listing's id, else 0. */
+static int64_t listing_path_id(const char *path, size_t n) {
+  char seg[32];
+  int64_t id = 0;
+  size_t skip = strncmp(path, "/listings/", 10) == 0 ? 10
+                : strncmp(path, "/embed/l/", 9) == 0 ? 9
+                                                     : 0;
+  if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
+  memcpy(seg, path + skip, n - skip);
+  seg[n - skip] = '\0';
+  return pa_api_parse_id(seg, "lst", &id) == 0 ? id : 0;
+}
+
 /* ---- oEmbed */
 
 /* url must be on one of our origins (origin.h), at /posts/p_N (or
@@ -436,6 +625,12 @@ static int64_t post_path_id(const char *path, size_t n) {
 static int64_t oembed_target(pa_srv_req *rq, const char *url) {
   const char *path = pa_origin_url_path(pa_api_origins(rq), url);
   return path ? post_path_id(path, strcspn(path, "?#")) : 0;
+}
+
+/* The same for a listing's address (/listings/lst_N or /embed/l/lst_N). */
+static int64_t oembed_listing_target(pa_srv_req *rq, const char *url) {
+  const char *path = pa_origin_url_path(pa_api_origins(rq), url);
+  return path ? listing_path_id(path, strcspn(path, "?#")) : 0;
 }
 
 /* Digits only; 0 when absent, -1 when not a number. */
@@ -507,9 +702,115 @@ static void oembed_title(buf *b, const embed_post *e) {
   if (cut < n) put(b, "…");
 }
 
+/* The blockquote for a listing: its title, seller and a link, readable
+ * without JavaScript; embed.js turns it into /embed/l/{listing_id}'s frame. */
+static void oembed_listing_html(buf *b, const words *w, const embed_listing *e, const char *origin,
+                                const char *listing_id, int width) {
+  char num[16];
+  buf plain = {0}, seller = {0};
+  put_plain_isolated(&plain, e->title);
+  put(&seller, "<bdi>");
+  put_esc(&seller, e->seller);
+  put(&seller, "</bdi>");
+  b->failed |= plain.failed || seller.failed;
+  put(b, "<blockquote class=\"petamigos-embed\" data-listing-id=\"");
+  put(b, listing_id);
+  snprintf(num, sizeof num, "%d", width);
+  put(b, "\" data-width=\"");
+  put(b, num);
+  put(b, "\" data-title=\"");
+  put_msg(b, w, "embed.listingTitle", "title", b->failed ? "" : plain.p);
+  put(b, "\" lang=\"");
+  put_esc(b, w->tag);
+  put(b, "\" cite=\"");
+  put_esc(b, origin);
+  put(b, "/listings/");
+  put(b, listing_id);
+  put(b, "\"><p dir=\"auto\">");
+  put_esc(b, e->title);
+  put(b, "</p><p>— ");
+  put_msg(b, w, "embed.soldBy", "seller", b->failed ? "" : seller.p);
+  put(b, " · <a href=\"");
+  put_esc(b, origin);
+  put(b, "/listings/");
+  put(b, listing_id);
+  put(b, "\">");
+  put_msg(b, w, "embed.viewOn", NULL, NULL);
+  put(b, "</a></p></blockquote>\n<script async src=\"");
+  put_esc(b, origin);
+  put(b, "/embed.js\" charset=\"utf-8\"></script>");
+  free(plain.p);
+  free(seller.p);
+}
+
+/* oEmbed's answer for listing id at width: the seller is its author (their
+ * seller page), the cover its thumbnail when it has one. */
+static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin) {
+  char listing_id[32], n[24];
+  embed_listing e;
+  int rc = load_listing(rq->db, id, &e);
+  if (rc < 0) {
+    pa_api_internal(rq, "oembed");
+    return;
+  }
+  if (rc > 0) {
+    PA_NOT_FOUND(rq, "No such listing");
+    return;
+  }
+  snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
+  words w;
+  words_open(rq, &w);
+  buf html = {0}, author_url = {0}, thumb = {0}, provider = {0};
+  oembed_listing_html(&html, &w, &e, origin, listing_id, width);
+  words_close(&w);
+  put(&author_url, origin);
+  put(&author_url, "/sellers/u_");
+  snprintf(n, sizeof n, "%lld", (long long)e.seller_id);
+  put(&author_url, n);
+  put(&provider, origin);
+  put(&provider, "/");
+  if (e.hash[0]) {
+    put(&thumb, origin);
+    put(&thumb, "/media/");
+    put(&thumb, e.hash);
+    put(&thumb, ".");
+    put(&thumb, e.ext);
+  }
+  /* A square photo's worth when the cover's size is unknown, as the page
+   * lays it out at the frame's width. */
+  int height =
+      (e.width > 0 ? (int)((long long)width * e.height / e.width) : 0) + OEMBED_LISTING_CHROME;
+  cJSON *root = cJSON_CreateObject();
+  int bad = !root || html.failed || author_url.failed || thumb.failed || provider.failed;
+  bad = bad || !cJSON_AddStringToObject(root, "type", "rich") ||
+        !cJSON_AddStringToObject(root, "version", "1.0") ||
+        !cJSON_AddStringToObject(root, "provider_name", "PetAmigos") ||
+        !cJSON_AddStringToObject(root, "provider_url", provider.p) ||
+        !cJSON_AddStringToObject(root, "title", e.title) ||
+        !cJSON_AddStringToObject(root, "author_name", e.seller) ||
+        !cJSON_AddStringToObject(root, "author_url", author_url.p) ||
+        !cJSON_AddStringToObject(root, "html", html.p) ||
+        !cJSON_AddNumberToObject(root, "width", width) ||
+        !cJSON_AddNumberToObject(root, "height", height);
+  if (!bad && e.hash[0])
+    bad = !cJSON_AddStringToObject(root, "thumbnail_url", thumb.p) ||
+          !cJSON_AddNumberToObject(root, "thumbnail_width", e.width) ||
+          !cJSON_AddNumberToObject(root, "thumbnail_height", e.height);
+  bad = bad || !cJSON_AddNumberToObject(root, "cache_age", 3600);
+  free(html.p);
+  free(author_url.p);
+  free(thumb.p);
+  free(provider.p);
+  if (bad) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_api_json(rq, 200, root);
+}
+
 void pa_api_oembed(pa_srv_req *rq) {
   char url[1024], format[16], width_text[16], post_id[32], media[128];
-  char why[PA_ORIGIN_URL_MAX + 80];
+  char why[2 * PA_ORIGIN_URL_MAX + 120];
   const char *origin = pa_origin_base(pa_api_origins(rq));
   int64_t id = 0;
   int width = OEMBED_DEFAULT_WIDTH;
@@ -531,9 +832,15 @@ void pa_api_oembed(pa_srv_req *rq) {
   }
   rc = pa_api_query(rq, "url", url, sizeof url);
   if (rc < 0) return;
+  if (rc == 0 && (id = oembed_listing_target(rq, url)) != 0) {
+    oembed_listing(rq, id, width, origin);
+    return;
+  }
   if (rc != 0 || (id = oembed_target(rq, url)) == 0) {
-    snprintf(why, sizeof why, "url must be the address of a post on this site, like %s/posts/p_1",
-             origin);
+    snprintf(why, sizeof why,
+             "url must be the address of a post or a listing on this site, like %s/posts/p_1 or "
+             "%s/listings/lst_1",
+             origin, origin);
     PA_BAD(rq, why);
     return;
   }
@@ -604,7 +911,8 @@ void pa_api_oembed(pa_srv_req *rq) {
 int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   size_t plen = strlen(rq->path);
   int64_t id = strncmp(rq->path, "/posts/", 7) == 0 ? post_path_id(rq->path, plen) : 0;
-  if (!id || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
+  int64_t listing = strncmp(rq->path, "/listings/", 10) == 0 ? listing_path_id(rq->path, plen) : 0;
+  if ((!id && !listing) || st->st_size <= 0 || st->st_size > HTML_MAX) return 0;
   char *page = malloc((size_t)st->st_size + 1);
   ssize_t got = page ? read(fd, page, (size_t)st->st_size) : -1;
   if (got != (ssize_t)st->st_size) {
@@ -616,7 +924,10 @@ int pa_srv_embed_index(pa_srv_req *rq, int fd, const struct stat *st) {
   char *head_end = strstr(page, "</head>");
   char target[PA_ORIGIN_URL_MAX + 40];
   const char *origin = pa_origin_base(pa_api_origins(rq));
-  snprintf(target, sizeof target, "%s/posts/p_%lld", origin, (long long)id);
+  if (listing)
+    snprintf(target, sizeof target, "%s/listings/lst_%lld", origin, (long long)listing);
+  else
+    snprintf(target, sizeof target, "%s/posts/p_%lld", origin, (long long)id);
   size_t before = head_end ? (size_t)(head_end - page) : (size_t)got;
   buf b = {0}, href = {0};
   put_n(&b, page, before);

@@ -136,10 +136,26 @@ void pa_app_focus_control(pa_app *app, int index, pa_control control);
  * The mirror JSON then has a "grid" object: {state, message, total, posts:
  * [{index, id, label}]}, label being the caption (or the photo's alt). */
 
-/* Opens an empty grid in its loading state, dropping any previous grid; the
- * host then fetches the first page and passes it to pa_app_grid_loaded. */
+/* What a grid shows. */
+typedef enum pa_grid_kind {
+  PA_GRID_POSTS = 0, /* posts, pages in the feed's JSON shape (pa_feed.h) */
+  /* The marketplace's browse: listings (pa_listings.h, the API's
+   * ListingPage) with their title and price (pa_num_format_minor) in a
+   * caption under the photo, two to a row below 560 CSS px. A tap asks for
+   * PA_ACTION_OPEN_LISTING. The mirror's "grid" then has kind "listings",
+   * columns, and listings: [{index, id, title, price, label}], label being
+   * the catalog's grid.listing ("{title}, {price}"). */
+  PA_GRID_LISTINGS = 1
+} pa_grid_kind;
+
+/* Opens an empty grid of posts in its loading state, dropping any previous
+ * grid; the host then fetches the first page and passes it to
+ * pa_app_grid_loaded. */
 void pa_app_grid_open(pa_app *app);
-/* A page of posts (the feed's JSON shape). Bad bytes keep the tiles shown and
+/* The same for a grid of kind. */
+void pa_app_grid_open_kind(pa_app *app, pa_grid_kind kind);
+/* A page of the open grid's kind (posts: the feed's JSON shape; listings:
+ * a ListingPage). Bad bytes keep the tiles shown and
  * put the grid in its error state; the error is returned. */
 pa_status pa_app_grid_loaded(pa_app *app, const char *json, size_t len, pa_feed_mode mode,
                              pa_error *err);

@@ -30,6 +30,12 @@ typedef enum pa_num_style {
 size_t pa_num_format(const char *locale, const char *number, pa_num_style style,
                      const char *currency, char *buf, size_t cap, pa_error *err);
 
+/* Formats a price given in integer minor units of currency (ISO 4217),
+ * never a float: the currency's CLDR digits place the decimal point (3990
+ * USD → "$39.90", 1200 JPY → "￥1,200"), then as PA_NUM_CURRENCY. */
+size_t pa_num_format_minor(const char *locale, int64_t minor, const char *currency, char *buf,
+                           size_t cap, pa_error *err);
+
 typedef enum pa_date_style {
   PA_DATE_NONE, /* leave this part out */
   PA_DATE_SHORT,

@@ -50,8 +50,9 @@ typedef enum pa_action_kind {
   PA_ACTION_WHY,            /* id = post: the user asked why it is in the feed */
   PA_ACTION_NOT_INTERESTED, /* id = post; the host learns from it and answers with
                                pa_app_remove_post */
-  PA_ACTION_WATCHED         /* id = the author (user) of a story or reel the user moved on
+  PA_ACTION_WATCHED,        /* id = the author (user) of a story or reel the user moved on
                                from; value = the fraction of it watched, 0..1 */
+  PA_ACTION_OPEN_LISTING    /* id = listing (a tile of a PA_GRID_LISTINGS grid) */
 } pa_action_kind;
 
 /* Where the host's video element goes (device pixels) and what it does. The

@@ -170,3 +170,28 @@ size_t pa_num_format(const char *locale, const char *number, pa_num_style style,
   }
   return pa_i18n_finish(&o);
 }
+
+size_t pa_num_format_minor(const char *locale, int64_t minor, const char *currency, char *buf,
+                           size_t cap, pa_error *err) {
+  /* The currency's CLDR digits place the point: 3990 USD is "39.90", 1200
+   * JPY is "1200" (a code without data has two, as pa_num_format assumes). */
+  int digits = 2;
+  for (int k = 0; currency && k < pa_i18n_currency_count; k++)
+    if (!strcmp(pa_i18n_currencies[k].code, currency)) digits = pa_i18n_currencies[k].digits;
+  char text[48], *p = text;
+  uint64_t v = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
+  char rev[24];
+  int n = 0;
+  do {
+    rev[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n <= digits) rev[n++] = '0'; /* at least one integer digit */
+  if (minor < 0) *p++ = '-';
+  for (int i = n - 1; i >= 0; i--) {
+    *p++ = rev[i];
+    if (i == digits && digits > 0) *p++ = '.';
+  }
+  *p = '\0';
+  return pa_num_format(locale, text, PA_NUM_CURRENCY, currency, buf, cap, err);
+}

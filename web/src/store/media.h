@@ -28,6 +28,9 @@ typedef struct pa_store_media_ref {
 /* Records a stored file; one that is already known keeps its row (and gains
  * a ThumbHash it lacked). */
 int pa_store_media_add(pa_store *db, const pa_store_media *m);
+/* The stored file hash's pixel size (an embed's thumbnail);
+ * PA_STORE_ENOTFOUND when there is no such file. */
+int pa_store_media_size(pa_store *db, const char *hash, int *width, int *height);
 
 /* The stored file of upload `upload` if `user` made it: its hash (64 hex
  * digits) and extension; PA_STORE_ENOTFOUND when there is no such upload of

@@ -193,3 +193,24 @@ int pa_store_media_collect(pa_store *db, int max, pa_store_media_file *freed, in
   *taken = m;
   return PA_STORE_OK;
 }
+
+typedef struct media_size {
+  int *width, *height;
+  int found;
+} media_size;
+
+static int read_size(void *ctx, pa_sql_stmt *st) {
+  media_size *m = ctx;
+  *m->width = (int)pa_sq_i64(st, 0);
+  *m->height = (int)pa_sq_i64(st, 1);
+  m->found = 1;
+  return 0;
+}
+
+int pa_store_media_size(pa_store *db, const char *hash, int *width, int *height) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT width, height FROM media WHERE hash = ?1");
+  if (!st) return PA_STORE_EDB;
+  media_size m = {width, height, 0};
+  int rc = pa_sq_each(db, st, pa_sq_bind_text(st, 1, hash), read_size, &m, "media size");
+  return rc != PA_STORE_OK ? rc : m.found ? PA_STORE_OK : PA_STORE_ENOTFOUND;
+}
