@@ -28,6 +28,7 @@ const POLL = 3600; // PA_PAYOUTS_POLL_SECONDS
 const UNCLAIMED_DAYS = 30; // PayPal returns an unclaimed payout after this (web/paysim/payouts.mjs)
 const MIN_USD = 100; // pa_payouts_minimum("USD")
 const LIST_MAX = 100; // PA_API_LIST_MAX: ?limit= of GET /api/v1/market/payouts
+const ITEMS_MAX = 100; // PA_PAY_PAYOUT_ITEMS_MAX: items of one batch
 const BEDS_FEE_BPS = 1000; // the beds category's fee (web/src/market_rules.c)
 const PASSWORD = 'correct horse battery';
 const PAYOUTS_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE market_payouts')) + 1;
@@ -270,6 +271,34 @@ describe('payouts', () => {
     const [again] = await payouts(g);
     assert.deepEqual([again.receiver, again.amount_minor, again.state], [g.mail, share(2000), 'pending']);
     assert.equal((await payouts(f)).length, 1, 'f did not save theirs: not sent again');
+  });
+});
+
+describe('the batch size', () => {
+  test(`at most ${ITEMS_MAX} items a batch: the ${ITEMS_MAX + 1}th seller goes in the next`, async () => {
+    // 101 PayPal sellers with a completed EUR order each, written straight into the database in one
+    // transaction (through HTTP this would be 101 sign-ups, listings and checkouts).
+    dbQuery(w.server, `BEGIN;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${ITEMS_MAX + 1})
+        INSERT INTO users (handle, name, email, created_at) SELECT 'bulkpo' || i, 'Bulk ' || i, 'bulkpo' || i || '@example.test', 1 FROM n;
+      INSERT INTO sellers (user_id, name, provider, paypal_email, created_at, updated_at)
+        SELECT id, name, 'paypal', 'pay.' || handle || '@example.test', 1, 1 FROM users WHERE handle LIKE 'bulkpo%';
+      INSERT INTO market_checkouts (buyer_id, created_at) VALUES (NULL, 1);
+      INSERT INTO market_orders (checkout_id, position, buyer_id, seller_id, state, provider, currency, total_minor, fee_minor,
+          address, idem_key, created_at, updated_at, pay_by, paid_at, closed_at)
+        SELECT (SELECT max(id) FROM market_checkouts), u.id, NULL, u.id, 'completed', 'paypal', 'EUR', 1000, 100, '{}',
+          'bulkpo-idem-key-' || u.id, 1, 1, 1, 1, 1 FROM users u WHERE u.handle LIKE 'bulkpo%';
+      INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
+        SELECT id, seller_id, 'paid', 'buyer_payment', 1000, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
+      INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
+        SELECT id, seller_id, 'paid', 'platform_fee', 100, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
+      INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
+        SELECT id, seller_id, 'paid', 'seller_payable', 900, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
+      COMMIT;`);
+    const eur = () => dbQuery(w.server, "SELECT items, state, total_minor FROM market_payouts WHERE currency = 'EUR' ORDER BY id");
+    await until('two EUR batches sent', async () => /^100\|(sent|done)\|90000\n1\|(sent|done)\|900$/.test(eur()));
+    const last = dbQuery(w.server, "SELECT max(id) FROM users WHERE handle LIKE 'bulkpo%'");
+    assert.equal(dbQuery(w.server, `SELECT p.items FROM market_payout_items i JOIN market_payouts p ON p.id = i.payout_id WHERE i.seller_id = ${last}`), '1', 'the last seller by id waited for the next batch');
   });
 });
 
