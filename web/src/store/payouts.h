@@ -55,7 +55,9 @@ typedef int (*pa_store_payout_item_fn)(void *ctx, const pa_store_payout_item *it
  * currency at now whose items are every PayPal seller's available balance
  * in currency of at least min_minor (up to max_items of them, the largest
  * seller ids last), and each item's sent row in market_payout_ledger. *id
- * the batch (0 when no seller reached the minimum: nothing written). */
+ * the batch (0 when no seller reached the minimum: nothing written). On
+ * PostgreSQL it takes a transaction-scoped advisory lock first, so rounds
+ * of two servers never take the same balance. */
 int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_minor,
                                 int max_items, int64_t now, int64_t *id);
 /* The currencies in which some PayPal seller has an available balance

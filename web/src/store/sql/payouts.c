@@ -59,6 +59,15 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
   int64_t total = 0;
   *id = 0;
   if (max_items < 1 || max_items > CANDIDATES_MAX || min_minor < 1) return PA_STORE_EINVAL;
+  /* Two servers on one PostgreSQL database each run the round: the
+   * balances are read and taken under one lock, or both would pay them.
+   * SQLite's BEGIN IMMEDIATE already orders writers. */
+  int64_t locked = 0;
+  rc = pa_sq_scalar_i64(
+      db,
+      pa_sq_dialect(db, "SELECT 1", "SELECT 1 FROM (SELECT pg_advisory_xact_lock(7305546018)) l"),
+      0, NULL, &locked);
+  if (rc != PA_STORE_OK) return rc;
   pa_sql_stmt *st = pa_sq_stmt(db, AVAILABLE_SQL);
   if (!st) return PA_STORE_EDB;
   rc = pa_sq_bind_text(st, 1, currency);
