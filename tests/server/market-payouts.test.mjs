@@ -25,6 +25,7 @@ import {
 
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
 const POLL = 3600; // PA_PAYOUTS_POLL_SECONDS
+const SCAN = 3600; // PA_PAYOUTS_SCAN_SECONDS: balances gathered this often when no order completed
 const UNCLAIMED_DAYS = 30; // PayPal returns an unclaimed payout after this (web/paysim/payouts.mjs)
 const MIN_USD = 100; // pa_payouts_minimum("USD")
 const LIST_MAX = 100; // PA_API_LIST_MAX: ?limit= of GET /api/v1/market/payouts
@@ -267,6 +268,7 @@ describe('payouts', () => {
     g.mail = `new.${g.mail}`;
     await w.sim.payoutReceiver(g.mail, 'success');
     assert.equal((await g.c.put('/api/v1/me/seller', { name: 'Shop po-g', payout: { provider: 'paypal', email: g.mail } })).status, 200);
+    await later(SCAN);
     await until('g paid to the new address', async () => (await payouts(g)).length === 2);
     const [again] = await payouts(g);
     assert.deepEqual([again.receiver, again.amount_minor, again.state], [g.mail, share(2000), 'pending']);
@@ -295,6 +297,9 @@ describe('the batch size', () => {
       INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
         SELECT id, seller_id, 'paid', 'seller_payable', 900, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
       COMMIT;`);
+    // No order completed: the balances are gathered when PA_PAYOUTS_SCAN_SECONDS have passed; a full
+    // batch has the next round gather again.
+    await later(SCAN);
     const eur = () => dbQuery(w.server, "SELECT items, state, total_minor FROM market_payouts WHERE currency = 'EUR' ORDER BY id");
     await until('two EUR batches sent', async () => /^100\|(sent|done)\|90000\n1\|(sent|done)\|900$/.test(eur()));
     const last = dbQuery(w.server, "SELECT max(id) FROM users WHERE handle LIKE 'bulkpo%'");

@@ -211,11 +211,20 @@ void pa_payouts_work(pa_store *db, pa_pay *pay, int64_t now) {
     pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
     return;
   }
-  if (n == 0) {
+  int64_t scanned = 0;
+  int news = 0, full = 0;
+  if (n == 0 && (pa_store_payouts_scanned(db, &scanned) != PA_STORE_OK ||
+                 pa_store_payouts_news(db, scanned, &news) != PA_STORE_OK)) {
+    pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
+    return;
+  }
+  if (n == 0 && (news || scanned <= now - PA_PAYOUTS_SCAN_SECONDS)) {
     char cur[PA_PAYOUTS_CURRENCIES_MAX][4];
-    int nc = 0;
-    if (pa_store_payouts_currencies(db, cur, PA_PAYOUTS_CURRENCIES_MAX, &nc) != PA_STORE_OK)
+    int nc = 0, ok = 1;
+    if (pa_store_payouts_currencies(db, cur, PA_PAYOUTS_CURRENCIES_MAX, &nc) != PA_STORE_OK) {
       pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
+      ok = 0;
+    }
     for (int i = 0; i < nc; i++) {
       const int64_t min = pa_payouts_minimum(cur[i]);
       int64_t id = 0;
@@ -224,11 +233,20 @@ void pa_payouts_work(pa_store *db, pa_pay *pay, int64_t now) {
       int rc = pa_store_begin(db);
       if (rc == PA_STORE_OK)
         rc = pa_store_payouts_batch_make(db, cur[i], min, PA_PAY_PAYOUT_ITEMS_MAX, now, &id);
-      if ((rc = finish(db, rc)) != PA_STORE_OK)
+      if ((rc = finish(db, rc)) != PA_STORE_OK) {
         pa_log_event("error", "payouts", "batch of %s: %s", cur[i], pa_store_errmsg(db));
-      else if (id && n < PA_PAYOUTS_ROUND_BATCHES)
-        ids[n++] = id;
+        ok = 0;
+      } else if (id) {
+        pa_store_payout_batch b;
+        if (n < PA_PAYOUTS_ROUND_BATCHES) ids[n++] = id;
+        /* A full batch may have left sellers out: gather again next round. */
+        if (pa_store_payouts_batch_get(db, id, &b) != PA_STORE_OK ||
+            b.items >= PA_PAY_PAYOUT_ITEMS_MAX)
+          full = 1;
+      }
     }
+    if (ok && !full && pa_store_payouts_set_scanned(db, now) != PA_STORE_OK)
+      pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
   }
   for (int i = 0; i < n; i++) send_batch(db, pay, ids[i], now);
   /* The repair for webhooks that never came. */

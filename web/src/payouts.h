@@ -37,6 +37,11 @@ enum {
   /* A batch at PayPal that is not done is read again this long after its
    * last reading: the repair for a webhook that never came. */
   PA_PAYOUTS_POLL_SECONDS = 3600,
+  /* Balances are gathered into new batches when a PayPal order completed
+   * since the last time (an index lookup), else at most this often (a
+   * payout that came back, then the seller's saved account): the gathering
+   * reads every seller's ledger, too much for every 5-second round. */
+  PA_PAYOUTS_SCAN_SECONDS = 3600,
   PA_PAYOUTS_ROUND_BATCHES = 8, /* batches a round sends, and reads, at most */
   PA_PAYOUTS_CURRENCIES_MAX = 16
 };

@@ -63,6 +63,13 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
 /* The currencies in which some PayPal seller has an available balance
  * above zero, into out[0..*n) (at most cap, sorted). */
 int pa_store_payouts_currencies(pa_store *db, char (*out)[4], int cap, int *n);
+/* When balances were last gathered into batches (meta payouts_scanned; 0
+ * before the first time), and setting it. */
+int pa_store_payouts_scanned(pa_store *db, int64_t *at);
+int pa_store_payouts_set_scanned(pa_store *db, int64_t at);
+/* *news 1 when a PayPal order completed at or after since (the state index
+ * answers it without reading the ledger). */
+int pa_store_payouts_news(pa_store *db, int64_t since, int *news);
 int pa_store_payouts_batch_get(pa_store *db, int64_t id, pa_store_payout_batch *out);
 /* The ids of up to cap batches still pending (to send), oldest first. */
 int pa_store_payouts_unsent(pa_store *db, int64_t *ids, int cap, int *n);

@@ -135,6 +135,33 @@ int pa_store_payouts_currencies(pa_store *db, char (*out)[4], int cap, int *n) {
   return rc == PA_SQ_DONE ? PA_STORE_OK : pa_sq_fail(db, "payout currencies");
 }
 
+int pa_store_payouts_scanned(pa_store *db, int64_t *at) {
+  int rc =
+      pa_sq_scalar_i64(db, "SELECT value FROM meta WHERE key = 'payouts_scanned'", 0, NULL, at);
+  if (rc == PA_STORE_ENOTFOUND) {
+    *at = 0;
+    return PA_STORE_OK;
+  }
+  return rc;
+}
+
+int pa_store_payouts_set_scanned(pa_store *db, int64_t at) {
+  return pa_sq_exec_i64(db,
+                        "INSERT INTO meta (key, value) VALUES ('payouts_scanned', ?1)"
+                        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        1, &at, NULL);
+}
+
+int pa_store_payouts_news(pa_store *db, int64_t since, int *news) {
+  int64_t n = 0;
+  int rc = pa_sq_scalar_i64(db,
+                            "SELECT count(*) FROM (SELECT 1 FROM market_orders WHERE state ="
+                            " 'completed' AND updated_at >= ?1 AND provider = 'paypal' LIMIT 1) x",
+                            1, &since, &n);
+  *news = rc == PA_STORE_OK && n > 0;
+  return rc;
+}
+
 #define BATCH_COLS                                                                                 \
   "id, state, currency, paypal_id, total_minor, items, created_at, updated_at, checked_at"
 
