@@ -184,6 +184,10 @@ describe('payouts', () => {
     assert.match(pa.batch, /^pob_[1-9][0-9]*$/);
     assert.deepEqual((await payouts(bb)).map((p) => p.batch), [pa.batch], 'one batch for every seller');
     assert.deepEqual(await payouts(d), []);
+    // "Download my data" has them.
+    const exported = (await a.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(exported.payouts.map((p) => [p.id, p.batch, p.state, p.amount_minor, p.currency, p.receiver]),
+      [[pa.id, pa.batch, 'pending', 2 * share(4000), 'USD', a.mail]]);
     // PayPal pays; its webhooks come twice each: applied once.
     await w.sim.delivery('duplicate');
     await w.sim.processPayouts();
