@@ -927,8 +927,7 @@ static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t
 void pa_api_seller_balance(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(),
         *list = root ? cJSON_AddArrayToObject(root, "balances") : NULL;
-  if (!list ||
-      pa_store_payouts_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
+  if (!list || pa_store_payouts_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "balance");
     return;

@@ -4,10 +4,10 @@
 
 #include "log.h"
 #include "orders.h"
-#include "payouts.h"
 #include "pa/pa_civil.h"
 #include "pay/catalog.h"
 #include "pay/parse.h"
+#include "payouts.h"
 #include "store/accounts.h"
 
 #include <sodium.h>
