@@ -281,7 +281,11 @@ describe('payouts', () => {
 });
 
 describe('the batch size', () => {
-  test(`at most ${ITEMS_MAX} items a batch: the ${ITEMS_MAX + 1}th seller goes in the next`, async () => {
+  test(`at most ${ITEMS_MAX} items a batch: the ${ITEMS_MAX + 1}th seller goes in the next; a Mercado Pago seller is never paid by us`, async () => {
+    // A Mercado Pago seller with a completed split order (Mercado Pago releases it to them).
+    const mp = await person('po-mp');
+    assert.equal((await mp.c.put('/api/v1/me/seller', { name: 'Shop mp', payout: { provider: 'mercadopago' } })).status, 201);
+    const mpId = mp.id.slice(2);
     // 101 PayPal sellers with a completed EUR order each, written straight into the database in one
     // transaction (through HTTP this would be 101 sign-ups, listings and checkouts).
     dbQuery(w.server, `BEGIN;
@@ -300,6 +304,14 @@ describe('the batch size', () => {
         SELECT id, seller_id, 'paid', 'platform_fee', 100, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
       INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
         SELECT id, seller_id, 'paid', 'seller_payable', 900, 'EUR', 1 FROM market_orders WHERE idem_key LIKE 'bulkpo-idem-key-%';
+      INSERT INTO market_orders (checkout_id, position, buyer_id, seller_id, state, provider, currency, total_minor, fee_minor,
+          address, idem_key, created_at, updated_at, pay_by, paid_at, closed_at)
+        VALUES ((SELECT max(id) FROM market_checkouts), 0, NULL, ${mpId}, 'completed', 'mercadopago', 'BRL', 10000, 1000, '{}',
+          'bulkpo-mp-idem-key-1', 1, 1, 1, 1, 1);
+      INSERT INTO market_ledger (order_id, seller_id, event, kind, amount_minor, currency, at)
+        SELECT id, seller_id, 'paid', k.kind, k.amount, 'BRL', 1 FROM market_orders,
+          (SELECT 'buyer_payment' AS kind, 10000 AS amount UNION ALL SELECT 'platform_fee', 1000
+           UNION ALL SELECT 'seller_payable', 9000) k WHERE idem_key = 'bulkpo-mp-idem-key-1';
       COMMIT;`);
     // No order completed: the balances are gathered when PA_PAYOUTS_SCAN_SECONDS have passed; a full
     // batch has the next round gather again.
@@ -308,6 +320,9 @@ describe('the batch size', () => {
     await until('two EUR batches sent', async () => /^100\|(sent|done)\|90000\n1\|(sent|done)\|900$/.test(eur()));
     const last = dbQuery(w.server, "SELECT max(id) FROM users WHERE handle LIKE 'bulkpo%'");
     assert.equal(dbQuery(w.server, `SELECT p.items FROM market_payout_items i JOIN market_payouts p ON p.id = i.payout_id WHERE i.seller_id = ${last}`), '1', 'the last seller by id waited for the next batch');
+    assert.equal(dbQuery(w.server, `SELECT count(*) FROM market_payout_items WHERE seller_id = ${mpId} OR currency = 'BRL'`), '0', 'Mercado Pago pays its sellers');
+    const [brl] = (await dashboard(mp)).balances;
+    assert.deepEqual(brl, { currency: 'BRL', pending_minor: 0, available_minor: 0, in_flight_minor: 0, paid_out_minor: 9000, payout_minimum_minor: 500 });
   });
 });
 
