@@ -666,12 +666,34 @@ describe('the clocks and the ledger', () => {
     }
     for (const [cur, t] of Object.entries(by))
       assert.equal(t.buyer_payment ?? 0, (t.seller_payable ?? 0) + (t.platform_fee ?? 0) + (t.refund ?? 0), `${cur} (seed ${seed})`);
-    assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'USD', pending_minor: 0, available_minor: expectedAvailable }]);
+    // Payouts (web/src/payouts.h): the worker sends the whole available balance (at least 1 USD) in a
+    // batch; whenever it is looked at, the seller's payables = net payouts + balance.
+    const usd = async (p) => (await p.c.get('/api/v1/market/dashboard')).body.balances.find((x) => x.currency === 'USD');
+    const balanced = async (p, what) => {
+      const b = await usd(p);
+      const payables = Number(dbQuery(w.server, `SELECT COALESCE(sum(amount_minor), 0) FROM market_ledger WHERE kind = 'seller_payable' AND seller_id = ${p.id.slice(2)}`));
+      const out = Number(dbQuery(w.server, `SELECT COALESCE(sum(amount_minor), 0) FROM market_payout_ledger WHERE seller_id = ${p.id.slice(2)}`));
+      assert.equal(payables, out + b.pending_minor + b.available_minor, `${what} (seed ${seed})`);
+      assert.equal(out, b.in_flight_minor + b.paid_out_minor, `${what} (seed ${seed})`);
+      return b;
+    };
+    let bal = await balanced(s, 'after the hold');
+    assert.deepEqual([bal.pending_minor, bal.available_minor + bal.in_flight_minor + bal.paid_out_minor], [0, expectedAvailable], `seed ${seed}`);
+    const { available_minor: available } = (await s.c.get('/api/v1/me/seller/balance')).body.balances.find((x) => x.currency === 'USD');
+    assert.equal(available, (await usd(s)).available_minor, 'the balance route and the dashboard agree');
     assert.throws(() => dbQuery(w.server, 'UPDATE market_ledger SET amount_minor = 0'), 'append-only');
-    // The delivered order from the deletion test completed too: its seller's balance is available, not paid out.
+    // The delivered order from the deletion test completed too: its seller's balance is available or on its way, not paid out.
     const { s: ds, b: db } = w.pending;
     assertError(await ds.c.del('/api/v1/me', { password: PASSWORD }), 409, 'unpaid_balance');
     assert.equal((await db.c.del('/api/v1/me', { password: PASSWORD })).status, 200, 'the buyer\'s orders are all closed');
+    await until('the balances sent', async () => (await usd(ds)).available_minor === 0 && (expectedAvailable < 100 || (await usd(s)).available_minor === 0)
+      && dbQuery(w.server, "SELECT count(*) FROM market_payouts WHERE state = 'pending'") === '0');
+    await w.sim.processPayouts();
+    await until('paid out', async () => (await usd(ds)).in_flight_minor === 0 && (await usd(s)).in_flight_minor === 0);
+    bal = await balanced(s, 'after the payout');
+    assert.deepEqual([bal.available_minor, bal.paid_out_minor], expectedAvailable < 100 ? [expectedAvailable, 0] : [0, expectedAvailable], `seed ${seed}`);
+    await balanced(ds, 'the deleting seller');
+    assert.equal((await ds.c.del('/api/v1/me', { password: PASSWORD })).status, 200, 'paid out: the seller may go');
   });
 });
 

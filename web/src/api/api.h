@@ -374,6 +374,9 @@ void pa_api_order_ship(pa_srv_req *rq);
 void pa_api_order_deliver(pa_srv_req *rq);
 void pa_api_order_cancel(pa_srv_req *rq);
 void pa_api_seller_balance(pa_srv_req *rq);
+/* api/payouts.c: the seller's dashboard and payouts (the viewer's own). */
+void pa_api_market_dashboard(pa_srv_req *rq);
+void pa_api_market_payouts(pa_srv_req *rq);
 void pa_api_market_listing_create(pa_srv_req *rq);
 void pa_api_market_listing_get(pa_srv_req *rq);
 void pa_api_market_listing_edit(pa_srv_req *rq);

@@ -16,6 +16,7 @@
 #include "store/moderation.h"
 #include "store/notifications.h"
 #include "store/orders.h"
+#include "store/payouts.h"
 #include "store/people.h"
 #include "store/sessions.h"
 #include "store/totp.h"
@@ -388,9 +389,12 @@ out:
   cJSON_Delete(body);
 }
 
-static int sum_balance(void *ctx, const char *currency, int64_t pending, int64_t available) {
-  (void)currency;
-  *(int64_t *)ctx += pending + available;
+/* What is still owed to the seller, or on its way to them (payouts in
+ * flight may come back to their balance). */
+static int sum_balance(void *ctx, const char *currency, int64_t pending, int64_t available,
+                       int64_t in_flight, int64_t paid_out) {
+  (void)currency, (void)paid_out;
+  *(int64_t *)ctx += pending + available + in_flight;
   return 0;
 }
 
@@ -399,7 +403,7 @@ static int sum_balance(void *ctx, const char *currency, int64_t pending, int64_t
 static int account_has_orders(pa_srv_req *rq) {
   int64_t open = 0, owed = 0;
   if (pa_store_orders_open(rq->db, rq->viewer, &open) != PA_STORE_OK ||
-      pa_store_orders_ledger_balance(rq->db, rq->viewer, sum_balance, &owed) != PA_STORE_OK) {
+      pa_store_payouts_balance(rq->db, rq->viewer, sum_balance, &owed) != PA_STORE_OK) {
     pa_api_internal(rq, "open orders");
     return -1;
   }

@@ -14,6 +14,7 @@
 #include "pay/catalog.h"
 #include "pay/pay.h"
 #include "store/market.h"
+#include "store/payouts.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -1101,7 +1102,11 @@ void pa_api_order_capture(pa_srv_req *rq) {
 
 /* ---- the seller's balance */
 
-static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t available) {
+/* Available is what we owe now: completed PayPal orders' share less
+ * payouts (store/payouts.h); the dashboard shows the rest. */
+static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t available,
+                       int64_t in_flight, int64_t paid_out) {
+  (void)in_flight, (void)paid_out;
   cJSON *o = cJSON_CreateObject();
   if (!o || !cJSON_AddItemToArray(ctx, o)) {
     cJSON_Delete(o);
@@ -1117,8 +1122,7 @@ static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t
 void pa_api_seller_balance(pa_srv_req *rq) {
   cJSON *root = cJSON_CreateObject(),
         *list = root ? cJSON_AddArrayToObject(root, "balances") : NULL;
-  if (!list ||
-      pa_store_orders_ledger_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
+  if (!list || pa_store_payouts_balance(rq->db, rq->viewer, add_balance, list) != PA_STORE_OK) {
     cJSON_Delete(root);
     pa_api_internal(rq, "balance");
     return;

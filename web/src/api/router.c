@@ -385,6 +385,9 @@ static const route routes[] = {
     {"POST", "/api/v1/me/addresses", pa_api_address_create, F_AUTH, PA_LIMIT_WRITE},
     {"DELETE", "/api/v1/me/addresses/{adr}", pa_api_address_delete, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/me/seller/balance", pa_api_seller_balance, F_AUTH, PA_LIMIT_NONE},
+    /* The seller's dashboard and payouts: the viewer's own (no id to name anyone else's). */
+    {"GET", "/api/v1/market/dashboard", pa_api_market_dashboard, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/market/payouts", pa_api_market_payouts, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/checkout", pa_api_checkout, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
     {"GET", "/api/v1/orders", pa_api_orders_list, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/orders/{ord}", pa_api_order_get, F_AUTH, PA_LIMIT_NONE},

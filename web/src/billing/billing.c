@@ -7,6 +7,7 @@
 #include "pa/pa_civil.h"
 #include "pay/catalog.h"
 #include "pay/parse.h"
+#include "payouts.h"
 #include "store/accounts.h"
 
 #include <sodium.h>
@@ -528,8 +529,11 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
     log_line("stored event no longer parses", err); /* verified when it came: a bug */
     return PA_BILLING_OK;
   }
-  /* Payouts are the marketplace's (checkout settles them), not billing's. */
-  if (e.kind == PA_PAY_EV_IGNORED || e.kind == PA_PAY_EV_PAYOUT) return PA_BILLING_OK;
+  if (e.kind == PA_PAY_EV_IGNORED) return PA_BILLING_OK;
+  /* Payouts to marketplace sellers (payouts.h): applied there, once. */
+  if (e.kind == PA_PAY_EV_PAYOUT)
+    return pa_payouts_event(db, pay, &e, now) == PA_STORE_OK ? PA_BILLING_OK
+                                                             : PA_BILLING_EUNREACHABLE;
   pa_store_sub sub;
   if (e.kind == PA_PAY_EV_SUBSCRIPTION) {
     int rc = find_sub(db, ev->provider, e.sub_id, &sub);

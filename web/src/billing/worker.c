@@ -5,6 +5,7 @@
 #include "clock.h"
 #include "metrics/metrics.h"
 #include "orders.h"
+#include "payouts.h"
 #include "secev.h"
 #include "store/pay.h"
 
@@ -14,6 +15,8 @@ void pa_billing_round(pa_store *db, void *pay) {
   pa_billing_work(db, pay, now);
   /* The marketplace's clocks (orders.h) need no provider: the same round. */
   pa_orders_work(db, now);
+  /* Then what completed orders made available is paid out (payouts.h). */
+  pa_payouts_work(db, pay, now);
   if (pa_store_pay_events_pending(db, &queued) == PA_STORE_OK)
     pa_metrics_gauge_set(PA_METRICS_QUEUE_BILLING, queued);
   /* This is the server's one housekeeping round with its own connection:

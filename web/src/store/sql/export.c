@@ -61,6 +61,10 @@ static const pa_store_export_col listing_photos[] = {ID("listing", "lst"), C("po
 static const pa_store_export_col reviews[] = {
     ID("id", "rv"),  ID("order", "ord"), ID("seller", "u"),    C("rating", INT),
     C("text", TEXT), C("reply", TEXT),   C("created_at", TIME)};
+static const pa_store_export_col payouts[] = {
+    ID("id", "poi"),        ID("batch", "pob"),    C("state", TEXT),
+    C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
+    C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -89,6 +93,7 @@ static const pa_store_export_section sections[] = {
     S("listings", 0, listings),
     S("listing_photos", 0, listing_photos),
     S("reviews", 0, reviews),
+    S("payouts", 0, payouts),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -140,6 +145,9 @@ static const char *const queries[SECTIONS] = {
     /* The reviews the person wrote as a buyer, with the seller's reply ("" when none). */
     "SELECT id, order_id, seller_id, rating, text, coalesce(reply, ''), created_at"
     " FROM market_reviews WHERE buyer_id = ?1 ORDER BY id",
+    /* The payouts the person was sent as a PayPal seller (payouts.h). */
+    "SELECT id, payout_id, state, amount_minor, currency, receiver, error, created_at, updated_at"
+    " FROM market_payout_items WHERE seller_id = ?1 ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };

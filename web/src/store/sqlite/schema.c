@@ -1321,6 +1321,66 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "ALTER TABLE market_orders ADD COLUMN shipping_method TEXT NOT NULL DEFAULT ''"
     "  CHECK (shipping_method IN ('', 'ship', 'pickup', 'service'));"
     "CREATE INDEX mp_grants_mp_user ON mp_grants(mp_user_id);",
+    /* 29: payouts to PayPal sellers in batches (issue 20, item 5; payouts.h,
+     * store/payouts.h). market_payouts: one PayPal Payouts batch of one
+     * currency, named at PayPal by its id ("pob_<id>": sender_batch_id and
+     * PayPal-Request-Id both, so a retry or a restart never pays twice);
+     * pending (written, PayPal's answer not recorded: sent again under the
+     * same id), sent (PayPal's payout_batch_id kept), done (every item
+     * final). market_payout_items: one seller's whole available balance in
+     * the batch's currency, the receiver as it was; pending, unclaimed
+     * (PayPal holds it for the receiver), paid, returned (back in the
+     * balance). market_payout_ledger: what left the available balance (sent,
+     * +amount) and came back (returned, -amount), append-only, once per
+     * (item, event): a seller's payables = net payouts + balance. A table of
+     * its own rather than new kinds in market_ledger, whose rows are each an
+     * order's (order_id NOT NULL, its CHECKs): SQLite would rebuild it. No
+     * foreign key to users: money records outlive an account (deletion is
+     * refused while a payout is in flight). */
+    "CREATE TABLE market_payouts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]'),"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'done')),"
+    "  paypal_id TEXT NOT NULL DEFAULT '' CHECK (length(paypal_id) <= 95),"
+    "  total_minor INTEGER NOT NULL CHECK (total_minor > 0),"
+    "  items INTEGER NOT NULL CHECK (items BETWEEN 1 AND 100),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  checked_at INTEGER NOT NULL,"
+    "  CHECK ((state = 'pending') = (paypal_id = ''))"
+    ") STRICT;"
+    "CREATE INDEX market_payouts_open ON market_payouts(state, checked_at);"
+    "CREATE TABLE market_payout_items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  payout_id INTEGER NOT NULL REFERENCES market_payouts(id),"
+    "  seller_id INTEGER NOT NULL,"
+    "  receiver TEXT NOT NULL CHECK (length(receiver) BETWEEN 3 AND 254),"
+    "  amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  state TEXT NOT NULL CHECK (state IN ('pending', 'unclaimed', 'paid', 'returned')),"
+    "  paypal_item_id TEXT NOT NULL DEFAULT '' CHECK (length(paypal_item_id) <= 95),"
+    "  error TEXT NOT NULL DEFAULT '' CHECK (length(error) <= 63),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (payout_id, seller_id)"
+    ") STRICT;"
+    "CREATE INDEX market_payout_items_seller ON market_payout_items(seller_id, created_at, id);"
+    "CREATE TABLE market_payout_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES market_payout_items(id),"
+    "  seller_id INTEGER NOT NULL,"
+    "  event TEXT NOT NULL CHECK (event IN ('sent', 'returned')),"
+    "  amount_minor INTEGER NOT NULL CHECK ((event = 'sent' AND amount_minor > 0)"
+    "    OR (event = 'returned' AND amount_minor < 0)),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (item_id, event)"
+    ") STRICT;"
+    "CREATE INDEX market_payout_ledger_seller ON market_payout_ledger(seller_id, currency);"
+    "CREATE TRIGGER market_payout_ledger_frozen BEFORE UPDATE ON market_payout_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER market_payout_ledger_kept BEFORE DELETE ON market_payout_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
