@@ -107,7 +107,10 @@ int pa_store_orders_list(pa_store *db, int64_t user, int as_seller, const pa_sto
                          int *more);
 /* The ids of up to limit orders in state whose clock ran out at now: an
  * unpaid one past pay_by, a shipped one PA_ORDER_AUTO_DELIVER_SECONDS after
- * shipping, a delivered one PA_ORDER_HOLD_SECONDS after delivery. */
+ * shipping, a delivered one PA_ORDER_HOLD_SECONDS after delivery. A shipped
+ * or delivered order whose refund request or dispute is open (or declined
+ * less than PA_CLAIM_DISPUTE_WINDOW_SECONDS ago) is never due: its clocks
+ * stand still (store/disputes.h). */
 int pa_store_orders_due(pa_store *db, int state, int64_t now, int limit, int64_t *ids, int *n);
 /* How many orders user has open as buyer or as seller. */
 int pa_store_orders_open(pa_store *db, int64_t user, int64_t *n);

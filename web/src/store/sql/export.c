@@ -61,6 +61,8 @@ static const pa_store_export_col listing_photos[] = {ID("listing", "lst"), C("po
 static const pa_store_export_col reviews[] = {
     ID("id", "rv"),  ID("order", "ord"), ID("seller", "u"),    C("rating", INT),
     C("text", TEXT), C("reply", TEXT),   C("created_at", TIME)};
+static const pa_store_export_col order_messages[] = {ID("id", "om"), ID("order", "ord"),
+                                                     C("text", TEXT), C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -89,6 +91,7 @@ static const pa_store_export_section sections[] = {
     S("listings", 0, listings),
     S("listing_photos", 0, listing_photos),
     S("reviews", 0, reviews),
+    S("order_messages", 0, order_messages),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -140,6 +143,9 @@ static const char *const queries[SECTIONS] = {
     /* The reviews the person wrote as a buyer, with the seller's reply ("" when none). */
     "SELECT id, order_id, seller_id, rating, text, coalesce(reply, ''), created_at"
     " FROM market_reviews WHERE buyer_id = ?1 ORDER BY id",
+    /* The messages the person wrote on their orders, as buyer or seller. */
+    "SELECT id, order_id, body, created_at FROM market_order_messages WHERE author_id = ?1"
+    " ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };
