@@ -404,6 +404,10 @@ describe('the clocks stand still while a claim is open', () => {
     await relogin(b, s, mod);
     await until('the control order delivered', async () => (await b.c.get(`/api/v1/orders/${control.id}`)).body.state === 'delivered');
     await until('the declined order completed after its window', async () => (await b.c.get(`/api/v1/orders/${declined.id}`)).body.state === 'completed');
+    // Completed, and so paid out: too late for a dispute now.
+    const late = (await b.c.get(`/api/v1/orders/${declined.id}`)).body;
+    assert.deepEqual([late.claim.state, late.claim.can_dispute], ['declined', false]);
+    assertError(await b.c.post(`/api/v1/orders/${declined.id}/dispute`, { text: 'late' }), 409, 'wrong_state');
     // The same rounds passed the open ones by.
     assert.equal((await b.c.get(`/api/v1/orders/${requested.id}`)).body.state, 'shipped');
     assert.equal((await b.c.get(`/api/v1/orders/${disputed.id}`)).body.state, 'delivered');

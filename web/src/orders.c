@@ -168,6 +168,20 @@ int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now
   return finish(db, rc);
 }
 
+/* Whether order id's claim stops its clocks at now (store/orders.h,
+ * pa_store_orders_due), read again inside the step's transaction: a
+ * request that came after the round listed the order wins. */
+static int frozen(pa_store *db, int64_t id, int64_t now, int *out) {
+  pa_store_claim c;
+  *out = 0;
+  int rc = pa_store_claims_get(db, id, &c);
+  if (rc == PA_STORE_ENOTFOUND) return PA_STORE_OK;
+  if (rc == PA_STORE_OK)
+    *out = pa_market_claim_open(c.state) ||
+           (c.state == PA_CLAIM_DECLINED && c.answered_at > now - PA_CLAIM_DISPUTE_WINDOW_SECONDS);
+  return rc;
+}
+
 /* Moves every due order of state from to to. */
 static void advance(pa_store *db, int from, int to, int64_t now) {
   int64_t ids[PA_ORDERS_WORK_BATCH];
@@ -181,8 +195,14 @@ static void advance(pa_store *db, int from, int to, int64_t now) {
     if (from == PA_ORDER_AWAITING_PAYMENT) {
       rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, 1, &moved);
     } else if ((rc = pa_store_begin(db)) == PA_STORE_OK) {
-      /* The step and its history row together. */
-      rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
+      /* The step and its history row together, the order's row taken
+       * first so a refund request on it waits for the step or is seen. */
+      int stop = 0;
+      moved = 0;
+      rc = pa_store_orders_lock(db, ids[i]);
+      if (rc == PA_STORE_OK) rc = frozen(db, ids[i], now, &stop);
+      if (rc == PA_STORE_OK && !stop)
+        rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
       if (rc == PA_STORE_OK && moved)
         rc = pa_orders_tell(db, ids[i], to == PA_ORDER_DELIVERED ? "delivered" : "completed", 0,
                             now);

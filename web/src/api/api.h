@@ -391,8 +391,9 @@ void pa_api_mod_dispute_decide(pa_srv_req *rq);
 void pa_api_order_messages(pa_srv_req *rq);
 void pa_api_order_message_create(pa_srv_req *rq);
 /* Adds "claim" to o: order's refund request and dispute as its buyer,
- * seller and moderators see it, or null. 0, or -1. */
-int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int64_t now);
+ * seller and moderators see it (order_state: the order's), or null. 0, or
+ * -1. */
+int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int order_state, int64_t now);
 /* Adds order's summary, its claim and its latest messages under "dispute"
  * of o (the moderation queue's context of a dispute); *state the claim's
  * state name (a static string). A PA_STORE_* code. */

@@ -43,14 +43,16 @@ static int add_opt_time(cJSON *o, const char *key, int64_t t) {
   return t ? pa_api_add_time(o, key, t) : !cJSON_AddNullToObject(o, key);
 }
 
-static cJSON *claim_json(const pa_store_claim *c, int64_t now) {
+static cJSON *claim_json(const pa_store_claim *c, int order_state, int64_t now) {
   cJSON *o = cJSON_CreateObject();
   /* When the buyer may take a request the seller left unanswered to a
    * moderator (null once answered or disputed). */
   int64_t dispute_from =
       c->state == PA_CLAIM_REQUESTED ? c->requested_at + PA_CLAIM_ANSWER_SECONDS : 0;
+  /* Only while the order is open to a refund (not completed meanwhile). */
   int can_dispute =
-      c->state == PA_CLAIM_DECLINED || (c->state == PA_CLAIM_REQUESTED && now >= dispute_from);
+      (order_state == PA_ORDER_SHIPPED || order_state == PA_ORDER_DELIVERED) &&
+      (c->state == PA_CLAIM_DECLINED || (c->state == PA_CLAIM_REQUESTED && now >= dispute_from));
   int bad = !o || !cJSON_AddStringToObject(o, "state", pa_market_claim_state_name(c->state)) ||
             !cJSON_AddStringToObject(o, "reason", c->reason) ||
             pa_api_add_time(o, "requested_at", c->requested_at) ||
@@ -71,12 +73,12 @@ static cJSON *claim_json(const pa_store_claim *c, int64_t now) {
   return o;
 }
 
-int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int64_t now) {
+int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int order_state, int64_t now) {
   pa_store_claim c;
   int rc = pa_store_claims_get(db, order, &c);
   if (rc == PA_STORE_ENOTFOUND) return cJSON_AddNullToObject(o, "claim") ? 0 : -1;
   if (rc != PA_STORE_OK) return -1;
-  cJSON *j = claim_json(&c, now);
+  cJSON *j = claim_json(&c, order_state, now);
   if (j && cJSON_AddItemToObject(o, "claim", j)) return 0;
   cJSON_Delete(j);
   return -1;
@@ -143,7 +145,10 @@ void pa_api_order_refund_request(pa_srv_req *rq) {
     return;
   }
   const int64_t now = pa_clock_now();
+  /* The order's row first: the worker's step on it waits, or came first
+   * and is seen (orders.c looks at the claim inside its step). */
   int rc = pa_store_begin(rq->db);
+  if (rc == PA_STORE_OK) rc = pa_store_orders_lock(rq->db, o.id);
   if (rc == PA_STORE_OK) rc = pa_store_orders_get(rq->db, o.id, &o);
   int ok = rc == PA_STORE_OK && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED);
   if (ok) rc = pa_store_claims_request(rq->db, o.id, reason, now);
@@ -215,8 +220,12 @@ void pa_api_order_dispute(pa_srv_req *rq) {
       text_body(rq, "text", PA_CLAIM_TEXT_MAX, text, sizeof text) != 0)
     return;
   const int64_t now = pa_clock_now();
+  /* Only while the order is still open to a refund: once the decline's
+   * window passed, the worker may have completed it (the seller paid). */
   int rc = pa_store_begin(rq->db);
-  if (rc == PA_STORE_OK)
+  if (rc == PA_STORE_OK) rc = pa_store_orders_lock(rq->db, o.id);
+  if (rc == PA_STORE_OK) rc = pa_store_orders_get(rq->db, o.id, &o);
+  if (rc == PA_STORE_OK && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED))
     rc = pa_store_claims_dispute(rq->db, o.id, text, now, now - PA_CLAIM_ANSWER_SECONDS, &moved);
   /* The dispute waits in the moderation queue as the buyer's report of the
    * order, its seller the subject (api/mod_kinds.c, kind dispute). */
@@ -387,7 +396,8 @@ int pa_api_dispute_context(pa_store *db, int64_t order, cJSON *o, const char **s
   if (rc != PA_STORE_OK) return rc;
   *state = pa_market_claim_state_name(c.state);
   cJSON *d = cJSON_AddObjectToObject(o, "dispute"),
-        *sum = d ? cJSON_AddObjectToObject(d, "order") : NULL, *claim = claim_json(&c, 0);
+        *sum = d ? cJSON_AddObjectToObject(d, "order") : NULL,
+        *claim = claim_json(&c, ord.state, pa_clock_now());
   if (!claim || !d || !cJSON_AddItemToObject(d, "claim", claim)) {
     cJSON_Delete(claim);
     return PA_STORE_ENOMEM;

@@ -399,7 +399,7 @@ static cJSON *order_json(pa_srv_req *rq, const pa_store_order *o, int full) {
       cJSON_Delete(addr);
       bad = 1;
     }
-    if (!bad) bad = pa_api_claim_add(rq->db, j, o->id, pa_clock_now()) != 0;
+    if (!bad) bad = pa_api_claim_add(rq->db, j, o->id, o->state, pa_clock_now()) != 0;
   }
   if (bad) {
     cJSON_Delete(j);

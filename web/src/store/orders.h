@@ -87,6 +87,11 @@ int pa_store_orders_set_refund(pa_store *db, int64_t id, const char *refund_id);
  * whoever moved it first won, and nothing is written. */
 int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
                          const char *carrier, const char *tracking, int *moved);
+/* Takes order id's row for the rest of the transaction (PostgreSQL's row
+ * lock; SQLite's write transaction holds everything already): a refund
+ * request and the worker's step on the same order then happen one after
+ * the other, so neither acts on what the other is changing. */
+int pa_store_orders_lock(pa_store *db, int64_t id);
 /* Gives the units of order id's items back to their listings and variants
  * (those still there). */
 int pa_store_orders_release_stock(pa_store *db, int64_t id);

@@ -348,6 +348,11 @@ int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t act
   return history_add(db, id, f, t, actor, now);
 }
 
+int pa_store_orders_lock(pa_store *db, int64_t id) {
+  return pa_sq_exec_i64(db, "UPDATE market_orders SET updated_at = updated_at WHERE id = ?1", 1,
+                        &id, NULL);
+}
+
 /* The units back, capped at PA_MARKET_STOCK_MAX (a seller may have raised
  * the stock meanwhile). SQLite's two-argument min is PostgreSQL's LEAST. */
 #define RELEASE_VARIANTS(MIN)                                                                      \
