@@ -174,6 +174,8 @@ before(async () => {
   await grant(w.mod, 'moderator');
   w.support = await person('support');
   await grant(w.support, 'support');
+  w.admin = await person('admin');
+  await grant(w.admin, 'admin');
   w.s = await seller('s');
   w.l = await listing(w.s);
 });
@@ -286,7 +288,9 @@ describe('disputes', () => {
     d = (await b.c.get(base)).body;
     assert.equal(d.state, 'cancelled');
     assertBalanced(d);
-    assert.equal(dbQuery(w.server, `SELECT count(*) FROM audit_log WHERE action = 'mod.dispute_refund' AND target_kind = 'dispute' AND target_id = ${o.id.slice(4)}`), '1');
+    // Audited like every moderation action: the admins' log names the moderator, the order and the note.
+    const entry = (await w.admin.c.get('/api/v1/admin/audit?limit=50')).body.entries.find((e) => e.target.kind === 'dispute' && e.target.id === o.id);
+    assert.deepEqual([entry.action, entry.actor.id, entry.detail.decision, entry.detail.note.length], ['mod.dispute_refund', mod.id, 'refund', NOTE_MAX]);
     assert.equal(dbQuery(w.server, `SELECT outcome FROM reports WHERE kind = 'dispute' AND item_id = ${o.id.slice(4)}`), 'refund');
     assert.equal((await mod.c.get('/api/v1/mod/queue?limit=50')).body.items.some((i) => i.id === o.id), false, 'out of the queue');
     assert.deepEqual(await notices(s, o.id), ['paid seller', 'delivered seller', 'message seller', 'refund_requested seller', 'disputed seller', 'refunded seller']);
