@@ -401,11 +401,26 @@ describe('the clocks stand still while a claim is open', () => {
     assert.equal((await b.c.post(`/api/v1/orders/${disputed.id}/dispute`, { text: 'it does not' })).status, 200);
     // The seller's silence is not yet long enough.
     assertError(await b.c.post(`/api/v1/orders/${requested.id}/dispute`, { text: 'no answer' }), 409, 'wrong_state');
+    // PA_CLAIM_ANSWER_DAYS at its edge (within the minutes a restart takes): five minutes short, refused; five past, allowed.
+    // (Another buyer: each checkout and capture counts against PA_LIMIT_BILLING.)
+    const b2 = await buyer('clk-b2');
+    const silent = await order(s, b2, l);
+    assert.equal((await b2.c.post(`/api/v1/orders/${silent.id}/refund-request`, { reason: 'no word' })).status, 200);
+    await restart(ANSWER - 300);
+    let c = (await b2.c.get(`/api/v1/orders/${silent.id}`)).body.claim;
+    assert.equal(c.can_dispute, false);
+    assert.equal(Date.parse(c.dispute_possible_at) - Date.parse(c.requested_at), ANSWER * 1000);
+    assertError(await b2.c.post(`/api/v1/orders/${silent.id}/dispute`, { text: 'waiting' }), 409, 'wrong_state');
+    await restart(ANSWER + 300);
+    c = (await b2.c.get(`/api/v1/orders/${silent.id}`)).body.claim;
+    assert.equal(c.can_dispute, true);
+    assert.equal((await b2.c.post(`/api/v1/orders/${silent.id}/dispute`, { text: 'no answer in 3 days' })).status, 200);
+    assert.equal((await s.c.get(`/api/v1/orders/${silent.id}`)).body.state, 'shipped', 'frozen all along');
     const balance = async () => (await s.c.get('/api/v1/me/seller/balance')).body.balances.find((x) => x.currency === 'USD');
     const before = await balance();
     // Past the auto-delivery, the hold, the answer days and the decline's window.
     await restart(AUTO_DELIVER + HOLD + ANSWER + WINDOW + 600);
-    await relogin(b, s, mod);
+    await relogin(b, b2, s, mod);
     await until('the control order delivered', async () => (await b.c.get(`/api/v1/orders/${control.id}`)).body.state === 'delivered');
     await until('the declined order completed after its window', async () => (await b.c.get(`/api/v1/orders/${declined.id}`)).body.state === 'completed');
     // Completed, and so paid out: too late for a dispute now.
@@ -420,7 +435,7 @@ describe('the clocks stand still while a claim is open', () => {
     assert.equal(mid.available_minor, before.available_minor + net, 'only the declined order paid out');
     // Restarted again, later still: still standing.
     await restart(AUTO_DELIVER + HOLD + ANSWER + WINDOW + 2 * HOLD);
-    await relogin(b, s, mod);
+    await relogin(b, b2, s, mod);
     await until('the control order completed', async () => (await b.c.get(`/api/v1/orders/${control.id}`)).body.state === 'completed');
     assert.equal((await b.c.get(`/api/v1/orders/${requested.id}`)).body.state, 'shipped');
     assert.equal((await b.c.get(`/api/v1/orders/${disputed.id}`)).body.state, 'delivered');
@@ -428,15 +443,15 @@ describe('the clocks stand still while a claim is open', () => {
     const d = (await b.c.get(`/api/v1/orders/${requested.id}`)).body;
     assert.equal(d.claim.can_dispute, true);
     assert.equal((await b.c.post(`/api/v1/orders/${requested.id}/dispute`, { text: 'still nothing' })).status, 200);
-    for (const o of [requested, disputed]) {
+    for (const o of [requested, disputed, silent]) {
       const r = await mod.c.post(`/api/v1/mod/disputes/${o.id}/decision`, { decision: 'release' });
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      const done = (await b.c.get(`/api/v1/orders/${o.id}`)).body;
+      const done = (await s.c.get(`/api/v1/orders/${o.id}`)).body;
       assert.equal(done.state, 'completed');
       assertBalanced(done);
     }
     const after = await balance();
-    assert.equal(after.available_minor, mid.available_minor + 2 * net + (control.total_minor - control.fee_minor), 'released: paid as usual');
+    assert.equal(after.available_minor, mid.available_minor + 3 * net + (control.total_minor - control.fee_minor), 'released: paid as usual');
     assertLedgerBalanced('after the releases');
   });
 });
@@ -523,6 +538,12 @@ describe('random histories with refund requests and disputes', () => {
       if (d.state === 'completed') available += d.total_minor - d.fee_minor;
     }
     assert.ok(claims.length >= 4, `the histories had claims (seed ${seed})`);
+    // Each step told once (messages aside, each its own).
+    for (const o of orders)
+      for (const p of [s, o.b]) {
+        const told = (await notices(p, o.id)).filter((n) => !n.startsWith('message'));
+        assert.deepEqual(told, [...new Set(told)], `${o.id} told once (seed ${seed})`);
+      }
     assert.deepEqual((await s.c.get('/api/v1/me/seller/balance')).body.balances, [{ currency: 'USD', pending_minor: 0, available_minor: available }]);
     assertLedgerBalanced(`seed ${seed}`);
   });
