@@ -388,24 +388,24 @@ describe('the clocks stand still while a claim is open', () => {
     const { mod } = w;
     const s = await seller('clk-s');
     const l = await listing(s);
+    // (Two buyers: each checkout and capture counts against PA_LIMIT_BILLING.)
     const b = await buyer('clk-b');
+    const b2 = await buyer('clk-b2');
+    const at = (o) => s.c.get(`/api/v1/orders/${o.id}`).then((r) => r.body);
     const requested = await order(s, b, l);
     const disputed = await order(s, b, l, { deliver: true });
     const declined = await order(s, b, l, { deliver: true });
     const control = await order(s, b, l);
-    assert.equal((await b.c.post(`/api/v1/orders/${requested.id}/refund-request`, { reason: 'never came' })).status, 200);
-    for (const o of [disputed, declined]) {
-      assert.equal((await b.c.post(`/api/v1/orders/${o.id}/refund-request`, { reason: 'wrong size' })).status, 200);
-      assert.equal((await s.c.post(`/api/v1/orders/${o.id}/refund-request/decline`, { reason: 'fits' })).status, 200);
-    }
+    const silent = await order(s, b2, l);
+    const windowed = await order(s, b2, l, { deliver: true });
+    for (const o of [requested, disputed, declined]) assert.equal((await b.c.post(`/api/v1/orders/${o.id}/refund-request`, { reason: 'never came' })).status, 200);
+    for (const o of [silent, windowed]) assert.equal((await b2.c.post(`/api/v1/orders/${o.id}/refund-request`, { reason: 'no word' })).status, 200);
+    for (const o of [disputed, declined]) assert.equal((await s.c.post(`/api/v1/orders/${o.id}/refund-request/decline`, { reason: 'fits' })).status, 200);
     assert.equal((await b.c.post(`/api/v1/orders/${disputed.id}/dispute`, { text: 'it does not' })).status, 200);
     // The seller's silence is not yet long enough.
     assertError(await b.c.post(`/api/v1/orders/${requested.id}/dispute`, { text: 'no answer' }), 409, 'wrong_state');
+
     // PA_CLAIM_ANSWER_DAYS at its edge (within the minutes a restart takes): five minutes short, refused; five past, allowed.
-    // (Another buyer: each checkout and capture counts against PA_LIMIT_BILLING.)
-    const b2 = await buyer('clk-b2');
-    const silent = await order(s, b2, l);
-    assert.equal((await b2.c.post(`/api/v1/orders/${silent.id}/refund-request`, { reason: 'no word' })).status, 200);
     await restart(ANSWER - 300);
     let c = (await b2.c.get(`/api/v1/orders/${silent.id}`)).body.claim;
     assert.equal(c.can_dispute, false);
@@ -415,43 +415,58 @@ describe('the clocks stand still while a claim is open', () => {
     c = (await b2.c.get(`/api/v1/orders/${silent.id}`)).body.claim;
     assert.equal(c.can_dispute, true);
     assert.equal((await b2.c.post(`/api/v1/orders/${silent.id}/dispute`, { text: 'no answer in 3 days' })).status, 200);
-    assert.equal((await s.c.get(`/api/v1/orders/${silent.id}`)).body.state, 'shipped', 'frozen all along');
+
+    // PA_CLAIM_DISPUTE_WINDOW_SECONDS at its edge: `windowed`'s hold is long over when its request is declined,
+    // so only the window keeps it; `control2`, delivered without a claim, falls due in the same batch of the worker
+    // (delivered → completed) just before the window ends, which shows a round passed `windowed` by.
+    const r1 = ANSWER + 600;
+    await restart(r1);
+    const control2 = await order(s, b2, l, { deliver: true });
+    const r2 = r1 + HOLD - WINDOW + 600; // control2's hold ends 3 days - 10 minutes after this
+    await restart(r2);
+    await until('the declined order completed, its window and hold over', async () => (await at(declined)).state === 'completed');
+    assert.equal((await at(windowed)).state, 'delivered', 'its request holds it');
+    assert.equal((await s.c.post(`/api/v1/orders/${windowed.id}/refund-request/decline`, { reason: 'fine' })).status, 200);
+    await restart(r2 + WINDOW - 300);
+    await until('control2 completed after its hold', async () => (await at(control2)).state === 'completed');
+    assert.equal((await at(windowed)).state, 'delivered', 'five minutes short of the window: still held');
+    await restart(r2 + WINDOW + 300);
+    await until('the declined order completed after its window', async () => (await at(windowed)).state === 'completed');
+
+    // Past the auto-delivery, the hold, the answer days and every window: only the claims still open hold.
     const balance = async () => (await s.c.get('/api/v1/me/seller/balance')).body.balances.find((x) => x.currency === 'USD');
+    const net = declined.total_minor - declined.fee_minor;
     const before = await balance();
-    // Past the auto-delivery, the hold, the answer days and the decline's window.
-    await restart(AUTO_DELIVER + HOLD + ANSWER + WINDOW + 600);
+    assert.equal(before.available_minor, 3 * net, 'declined, windowed and control2 paid out, nothing else');
+    const t1 = AUTO_DELIVER + HOLD + ANSWER + WINDOW + 600;
+    await restart(t1);
     await relogin(b, b2, s, mod);
-    await until('the control order delivered', async () => (await b.c.get(`/api/v1/orders/${control.id}`)).body.state === 'delivered');
-    await until('the declined order completed after its window', async () => (await b.c.get(`/api/v1/orders/${declined.id}`)).body.state === 'completed');
+    await until('the control order delivered', async () => (await at(control)).state === 'delivered');
+    // The same batch (shipped → delivered) passed the open one by.
+    assert.equal((await at(requested)).state, 'shipped');
+    assert.equal((await at(silent)).state, 'shipped');
     // Completed, and so paid out: too late for a dispute now.
     const late = (await b.c.get(`/api/v1/orders/${declined.id}`)).body;
     assert.deepEqual([late.claim.state, late.claim.can_dispute], ['declined', false]);
     assertError(await b.c.post(`/api/v1/orders/${declined.id}/dispute`, { text: 'late' }), 409, 'wrong_state');
-    // The same rounds passed the open ones by.
-    assert.equal((await b.c.get(`/api/v1/orders/${requested.id}`)).body.state, 'shipped');
-    assert.equal((await b.c.get(`/api/v1/orders/${disputed.id}`)).body.state, 'delivered');
-    const mid = await balance();
-    const net = declined.total_minor - declined.fee_minor;
-    assert.equal(mid.available_minor, before.available_minor + net, 'only the declined order paid out');
-    // Restarted again, later still: still standing.
-    await restart(AUTO_DELIVER + HOLD + ANSWER + WINDOW + 2 * HOLD);
+    await restart(t1 + HOLD + 600);
     await relogin(b, b2, s, mod);
-    await until('the control order completed', async () => (await b.c.get(`/api/v1/orders/${control.id}`)).body.state === 'completed');
-    assert.equal((await b.c.get(`/api/v1/orders/${requested.id}`)).body.state, 'shipped');
-    assert.equal((await b.c.get(`/api/v1/orders/${disputed.id}`)).body.state, 'delivered');
+    await until('the control order completed', async () => (await at(control)).state === 'completed');
+    // The same batch (delivered → completed) passed the disputed one by.
+    assert.equal((await at(disputed)).state, 'delivered');
+    const mid = await balance();
+    assert.equal(mid.available_minor, before.available_minor + net, 'only the control order paid out');
     // The seller never answered: the buyer takes it to a moderator now.
-    const d = (await b.c.get(`/api/v1/orders/${requested.id}`)).body;
-    assert.equal(d.claim.can_dispute, true);
+    assert.equal((await b.c.get(`/api/v1/orders/${requested.id}`)).body.claim.can_dispute, true);
     assert.equal((await b.c.post(`/api/v1/orders/${requested.id}/dispute`, { text: 'still nothing' })).status, 200);
     for (const o of [requested, disputed, silent]) {
       const r = await mod.c.post(`/api/v1/mod/disputes/${o.id}/decision`, { decision: 'release' });
       assert.equal(r.status, 200, JSON.stringify(r.body));
-      const done = (await s.c.get(`/api/v1/orders/${o.id}`)).body;
+      const done = await at(o);
       assert.equal(done.state, 'completed');
       assertBalanced(done);
     }
-    const after = await balance();
-    assert.equal(after.available_minor, mid.available_minor + 3 * net + (control.total_minor - control.fee_minor), 'released: paid as usual');
+    assert.equal((await balance()).available_minor, mid.available_minor + 3 * net, 'released: paid as usual');
     assertLedgerBalanced('after the releases');
   });
 });
