@@ -1,19 +1,23 @@
 /* libFuzzer target: the marketplace's cart, address, checkout, shipping,
- * review and reply body readers (web/src/market_order.c) on untrusted
- * bytes. The first byte picks the reader (its value modulo 8: 0 and 4 a
- * cart line, 1 and 5 an address, 2 a checkout, 3 a shipment, 6 a review, 7
- * a seller's reply), the rest is the JSON body as a request sends it. The
- * checkout reader is market_ship.c's (with its delivery member), and the
- * same bytes are read as a listing's shipping and quoted for a few
- * addresses (the shipping rule, market_ship.h).
+ * review, reply, refund request, dispute, order message and dispute
+ * decision body readers (web/src/market_order.c) on untrusted bytes. The
+ * first byte picks the reader (its value modulo 12: 0 and 4 a cart line, 1
+ * and 5 an address, 2 a checkout, 3 a shipment, 6 a review, 7 a seller's
+ * reply, 8 a refund request's or a decline's {"reason"}, 9 a dispute's or
+ * an answer's {"text"}, 10 an order message, 11 a moderator's decision),
+ * the rest is the JSON body as a request sends it. The checkout reader is
+ * market_ship.c's (with its delivery member), and the same bytes are read
+ * as a listing's shipping and quoted for a few addresses (the shipping
+ * rule, market_ship.h).
  * Invariants: an accepted body's ids are positive, its quantity within
  * 1..PA_CART_QUANTITY_MAX, its strings NUL-terminated inside their buffers
  * and within their limits in code points, a review's rating within
- * PA_REVIEW_RATING_MIN..MAX, an address's JSON reads back to
- * the same, a checkout's delivery names at most PA_CART_LINES_MAX distinct
- * positive sellers and agrees with the address-only reader, a quote is one
- * of the listing's own rates (0 for pickup and services) and several lines
- * cost their dearest; a refused body has status 400, a code, a message and a
+ * PA_REVIEW_RATING_MIN..MAX, a decision one of the two with its note
+ * within PA_CLAIM_NOTE_MAX, an address's JSON reads back to the same, a
+ * checkout's delivery names at most PA_CART_LINES_MAX distinct positive
+ * sellers and agrees with the address-only reader, a quote is one of the
+ * listing's own rates (0 for pickup and services) and several lines cost
+ * their dearest; a refused body has status 400, a code, a message and a
  * field of the contract's shape. */
 #include "fuzz_check.h"
 #include "market_order.h"
@@ -117,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!body) return 0;
   pa_market_err e;
   memset(&e, 0, sizeof e);
-  switch (data[0] % 8) {
+  switch (data[0] % 12) {
   case 0:
   case 4: {
     pa_market_cart_line l;
@@ -179,6 +183,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (pa_market_review_reply_parse(body, reply, sizeof reply, &e) == 0) {
       TERMINATED(reply);
       ASSERT(points(reply) >= 1 && points(reply) <= PA_REVIEW_REPLY_MAX);
+    } else {
+      check_err(&e);
+    }
+    break;
+  }
+  case 8:
+  case 9:
+  case 10: {
+    const char *name = data[0] % 12 == 8 ? "reason" : "text";
+    const long max = data[0] % 12 == 10 ? PA_ORDER_MESSAGE_MAX : PA_CLAIM_TEXT_MAX;
+    char out[PA_MARKET_CAP(PA_ORDER_MESSAGE_MAX)];
+    if (pa_market_text_body_parse(body, name, max, out, PA_MARKET_CAP(max), &e) == 0) {
+      TERMINATED(out);
+      ASSERT(points(out) >= 1 && points(out) <= max);
+    } else {
+      check_err(&e);
+    }
+    break;
+  }
+  case 11: {
+    int decision = 0;
+    char note[PA_MARKET_CAP(PA_CLAIM_NOTE_MAX)];
+    if (pa_market_decision_parse(body, &decision, note, sizeof note, &e) == 0) {
+      ASSERT(decision == PA_CLAIM_DECIDE_REFUND || decision == PA_CLAIM_DECIDE_RELEASE);
+      TERMINATED(note);
+      ASSERT(points(note) <= PA_CLAIM_NOTE_MAX);
     } else {
       check_err(&e);
     }

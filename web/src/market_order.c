@@ -27,11 +27,41 @@ int pa_market_order_can(int from, int to) {
   case PA_ORDER_SHIPPED: return from == PA_ORDER_PAID;
   case PA_ORDER_DELIVERED: return from == PA_ORDER_SHIPPED;
   case PA_ORDER_COMPLETED: return from == PA_ORDER_DELIVERED;
-  /* Once shipped the goods are on their way: a refund then is a dispute's. */
-  case PA_ORDER_CANCELLED: return from == PA_ORDER_AWAITING_PAYMENT || from == PA_ORDER_PAID;
+  /* Once shipped the goods are on their way: a refund then is a refund
+   * request's the seller accepted, or a dispute's a moderator decided
+   * (pa_market_claim_can), never a plain cancellation. */
+  case PA_ORDER_CANCELLED:
+    return from == PA_ORDER_AWAITING_PAYMENT || from == PA_ORDER_PAID || from == PA_ORDER_SHIPPED ||
+           from == PA_ORDER_DELIVERED;
   default: return 0;
   }
 }
+
+static const char *const claim_states[PA_CLAIM_STATES] = {"requested", "declined", "disputed",
+                                                          "refunded", "released"};
+
+const char *pa_market_claim_state_name(int s) {
+  return s >= 0 && s < PA_CLAIM_STATES ? claim_states[s] : NULL;
+}
+
+int pa_market_claim_state_find(const char *s) {
+  for (int i = 0; s && i < PA_CLAIM_STATES; i++)
+    if (strcmp(s, claim_states[i]) == 0) return i;
+  return -1;
+}
+
+int pa_market_claim_can(int from, int to) {
+  switch (to) {
+  case PA_CLAIM_REQUESTED: return from == -1;
+  case PA_CLAIM_DECLINED: return from == PA_CLAIM_REQUESTED;
+  case PA_CLAIM_DISPUTED: return from == PA_CLAIM_REQUESTED || from == PA_CLAIM_DECLINED;
+  case PA_CLAIM_REFUNDED: return from == PA_CLAIM_REQUESTED || from == PA_CLAIM_DISPUTED;
+  case PA_CLAIM_RELEASED: return from == PA_CLAIM_DISPUTED;
+  default: return 0;
+  }
+}
+
+int pa_market_claim_open(int s) { return s == PA_CLAIM_REQUESTED || s == PA_CLAIM_DISPUTED; }
 
 int pa_market_order_open(int s) { return s != PA_ORDER_COMPLETED && s != PA_ORDER_CANCELLED; }
 
@@ -202,4 +232,27 @@ int pa_market_review_reply_parse(const cJSON *body, char *out, size_t cap, pa_ma
   if (cap) out[0] = '\0';
   return only(e, body, names) || text(e, body, "text", 1, PA_REVIEW_REPLY_MAX, out, cap) < 0 ? -1
                                                                                              : 0;
+}
+
+int pa_market_text_body_parse(const cJSON *body, const char *name, long max, char *out, size_t cap,
+                              pa_market_err *e) {
+  const char *const names[] = {name, NULL};
+  if (cap) out[0] = '\0';
+  return only(e, body, names) || text(e, body, name, 1, max, out, cap) < 0 ? -1 : 0;
+}
+
+int pa_market_decision_parse(const cJSON *body, int *decision, char *note, size_t cap,
+                             pa_market_err *e) {
+  static const char *const names[] = {"decision", "note", NULL};
+  *decision = 0;
+  if (cap) note[0] = '\0';
+  if (only(e, body, names)) return -1;
+  const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "decision");
+  if (cJSON_IsString(d) && d->valuestring && strcmp(d->valuestring, "refund") == 0)
+    *decision = PA_CLAIM_DECIDE_REFUND;
+  else if (cJSON_IsString(d) && d->valuestring && strcmp(d->valuestring, "release") == 0)
+    *decision = PA_CLAIM_DECIDE_RELEASE;
+  else
+    return failf(e, "decision", "decision must be refund or release");
+  return text(e, body, "note", 0, PA_CLAIM_NOTE_MAX, note, cap) < 0 ? -1 : 0;
 }

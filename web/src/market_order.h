@@ -42,9 +42,51 @@ enum {
   PA_REVIEW_EDIT_SECONDS = 0, /* how long a review stays editable: never (no edit route) */
   PA_REVIEW_RATING_MIN = 1,
   PA_REVIEW_RATING_MAX = 5,
-  PA_REVIEW_TEXT_MAX = 1000, /* code points of a review's text (may be empty) */
-  PA_REVIEW_REPLY_MAX = 1000 /* code points of the seller's reply (at least 1) */
+  PA_REVIEW_TEXT_MAX = 1000,  /* code points of a review's text (may be empty) */
+  PA_REVIEW_REPLY_MAX = 1000, /* code points of the seller's reply (at least 1) */
+  /* Refund requests and disputes (issue 20, section 4): the buyer's reason,
+   * the seller's decline, the buyer's dispute and the seller's one answer
+   * are each a text of 1 to this many code points. */
+  PA_CLAIM_TEXT_MAX = 1000,
+  /* A seller who has not answered a refund request after this may have it
+   * taken to a moderator by the buyer as a dispute. */
+  PA_CLAIM_ANSWER_DAYS = 3,
+  PA_CLAIM_ANSWER_SECONDS = PA_CLAIM_ANSWER_DAYS * 86400,
+  /* After a decline the order's clocks stay stopped this long, so the buyer
+   * has the time to open a dispute before the worker completes the order. */
+  PA_CLAIM_DISPUTE_WINDOW_SECONDS = 3 * 86400,
+  PA_CLAIM_NOTE_MAX = 300,       /* code points of a moderator's note on a decision (optional) */
+  PA_ORDER_MESSAGE_MAX = 2000,   /* code points of an order message (at least 1) */
+  PA_ORDER_MESSAGES_PAGE = 50,   /* the most messages one page lists */
+  PA_ORDER_MESSAGES_DEFAULT = 20 /* a page's messages when the client does not say */
 };
+
+/* The refund request of a shipped or delivered order and its dispute, in
+ * the store's words (pa_market_claim_state_name). requested and disputed
+ * are open: while one is, the order's clocks stand still (no auto-delivery,
+ * no completion, so no payout). */
+typedef enum pa_market_claim_state {
+  PA_CLAIM_REQUESTED = 0, /* the buyer asked for a refund; the seller answers */
+  PA_CLAIM_DECLINED,      /* the seller said no; the buyer may open a dispute */
+  PA_CLAIM_DISPUTED,      /* a moderator decides */
+  PA_CLAIM_REFUNDED,      /* refunded in full (the seller accepted, or a moderator decided so) */
+  PA_CLAIM_RELEASED,      /* a moderator decided for the seller: the order completes */
+  PA_CLAIM_STATES
+} pa_market_claim_state;
+
+const char *pa_market_claim_state_name(int s);
+/* The claim state named s, or -1. */
+int pa_market_claim_state_find(const char *s);
+/* 1 when a claim may move from state from (-1: there is none yet) to state
+ * to: none → requested; requested → declined or refunded; requested (the
+ * seller silent for PA_CLAIM_ANSWER_SECONDS, which the caller checks) or
+ * declined → disputed; disputed → refunded or released. */
+int pa_market_claim_can(int from, int to);
+/* Whether a claim in state s stops the order's clocks. */
+int pa_market_claim_open(int s);
+
+/* A moderator's decision on a dispute. */
+enum { PA_CLAIM_DECIDE_REFUND = 1, PA_CLAIM_DECIDE_RELEASE = 2 };
 
 /* The order states, in the store's words (pa_market_order_state_name). */
 typedef enum pa_market_order_state {
@@ -122,6 +164,19 @@ int pa_market_review_parse(const cJSON *body, pa_market_review *out, pa_market_e
 /* POST /orders/{ord}/review/reply: {"text": 1..PA_REVIEW_REPLY_MAX code
  * points}; out holds PA_MARKET_CAP(PA_REVIEW_REPLY_MAX) bytes. */
 int pa_market_review_reply_parse(const cJSON *body, char *out, size_t cap, pa_market_err *e);
+
+/* A body of one text member name of 1..max code points (a refund
+ * request's {"reason"}, a decline's {"reason"}, a dispute's or an answer's
+ * {"text"}, an order message's {"text"}) into out (cap bytes, at least
+ * PA_MARKET_CAP(max)). */
+int pa_market_text_body_parse(const cJSON *body, const char *name, long max, char *out, size_t cap,
+                              pa_market_err *e);
+
+/* POST /mod/disputes/{ord}/decision: {"decision": "refund" | "release",
+ * "note" (optional, up to PA_CLAIM_NOTE_MAX code points)}; note holds
+ * PA_MARKET_CAP(PA_CLAIM_NOTE_MAX) bytes ("" when absent). */
+int pa_market_decision_parse(const cJSON *body, int *decision, char *note, size_t cap,
+                             pa_market_err *e);
 
 /* A typed id "prefix_N" (N a positive decimal without leading zeros) into
  * *out: 0, or -1. */

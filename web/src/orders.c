@@ -5,6 +5,7 @@
 #include "market_mp.h"
 #include "pay/catalog.h"
 #include "pay/pay.h"
+#include "store/disputes.h"
 #include "store/market.h"
 #include "store/notifications.h"
 
@@ -39,6 +40,9 @@ static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   return rc;
 }
 
+static int tell_to(pa_store *db, const pa_store_order *op, const char *step, int64_t actor,
+                   int to_seller, int64_t now);
+
 int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, int64_t now) {
   pa_store_order o;
   int rc = pa_store_orders_get(db, id, &o);
@@ -54,6 +58,22 @@ int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, in
   else
     to_seller = strcmp(step, "paid") == 0 || strcmp(step, "delivered") == 0 ||
                 strcmp(step, "completed") == 0;
+  return tell_to(db, &o, step, actor, to_seller, now);
+}
+
+int pa_orders_tell_side(pa_store *db, int64_t id, const char *step, int64_t actor, int to_seller,
+                        int64_t now) {
+  pa_store_order o;
+  int rc = pa_store_orders_get(db, id, &o);
+  return rc != PA_STORE_OK ? rc : tell_to(db, &o, step, actor, to_seller, now);
+}
+
+static int tell_to(pa_store *db, const pa_store_order *op, const char *step, int64_t actor,
+                   int to_seller, int64_t now) {
+  const pa_store_order o = *op;
+  int rc;
+  /* A side whose account is gone is told nothing. */
+  if (!(to_seller ? o.seller_id : o.buyer_id)) return PA_STORE_OK;
   char ref[32];
   snprintf(ref, sizeof ref, "ord_%lld", (long long)o.id);
   cJSON *d = cJSON_CreateObject();
@@ -148,6 +168,20 @@ int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now
   return finish(db, rc);
 }
 
+/* Whether order id's claim stops its clocks at now (store/orders.h,
+ * pa_store_orders_due), read again inside the step's transaction: a
+ * request that came after the round listed the order wins. */
+static int frozen(pa_store *db, int64_t id, int64_t now, int *out) {
+  pa_store_claim c;
+  *out = 0;
+  int rc = pa_store_claims_get(db, id, &c);
+  if (rc == PA_STORE_ENOTFOUND) return PA_STORE_OK;
+  if (rc == PA_STORE_OK)
+    *out = pa_market_claim_open(c.state) ||
+           (c.state == PA_CLAIM_DECLINED && c.answered_at > now - PA_CLAIM_DISPUTE_WINDOW_SECONDS);
+  return rc;
+}
+
 /* Moves every due order of state from to to. */
 static void advance(pa_store *db, int from, int to, int64_t now) {
   int64_t ids[PA_ORDERS_WORK_BATCH];
@@ -161,8 +195,14 @@ static void advance(pa_store *db, int from, int to, int64_t now) {
     if (from == PA_ORDER_AWAITING_PAYMENT) {
       rc = pa_orders_cancel_unpaid(db, ids[i], 0, now, 1, &moved);
     } else if ((rc = pa_store_begin(db)) == PA_STORE_OK) {
-      /* The step and its history row together. */
-      rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
+      /* The step and its history row together, the order's row taken
+       * first so a refund request on it waits for the step or is seen. */
+      int stop = 0;
+      moved = 0;
+      rc = pa_store_orders_lock(db, ids[i]);
+      if (rc == PA_STORE_OK) rc = frozen(db, ids[i], now, &stop);
+      if (rc == PA_STORE_OK && !stop)
+        rc = pa_store_orders_move(db, ids[i], from, to, 0, now, NULL, NULL, &moved);
       if (rc == PA_STORE_OK && moved)
         rc = pa_orders_tell(db, ids[i], to == PA_ORDER_DELIVERED ? "delivered" : "completed", 0,
                             now);
@@ -199,27 +239,119 @@ static int mp_refund(pa_store *db, pa_pay *pay, const pa_store_order *o, const c
   return prc;
 }
 
+/* Refunds order o's charge in full with the provider: an order is refunded
+ * once whichever way (a cancellation, a refund request, a dispute), so
+ * every way uses the one key derived from the order's, and a retry is the
+ * same refund there. 0, or -1 with err set and *disconnected (when not
+ * NULL) 1 if a Mercado Pago seller's grant is gone (mp_refund). */
+static int provider_refund(pa_store *db, pa_pay *pay, const pa_store_order *o, int64_t now,
+                           pa_pay_txn *t, char *err, size_t errlen, int *disconnected) {
+  char key[80], perr[PA_PAY_ERR_MAX] = "";
+  int gone = 0;
+  memset(t, 0, sizeof *t);
+  snprintf(key, sizeof key, "%s-refund", o->idem_key);
+  int prc = o->provider == PA_MARKET_MERCADOPAGO
+                ? mp_refund(db, pay, o, key, now, t, perr, &gone)
+                : pa_pay_refund(pay, PA_PAY_PAYPAL, "", o->capture_id, 0, NULL, key, t, perr);
+  if (disconnected) *disconnected = gone;
+  if (prc == PA_PAY_OK) return 0;
+  snprintf(err, errlen, "%s", perr);
+  return -1;
+}
+
 int pa_orders_refund(pa_store *db, pa_pay *pay, int64_t id, int64_t actor, int64_t now, char *err,
                      size_t errlen) {
   pa_store_order o;
   pa_pay_txn t;
-  char key[80], perr[PA_PAY_ERR_MAX] = "";
   int disconnected = 0;
   int rc = pa_store_orders_get(db, id, &o);
   if (rc != PA_STORE_OK) return rc;
-  memset(&t, 0, sizeof t);
-  snprintf(key, sizeof key, "%s-refund", o.idem_key);
-  int prc = o.provider == PA_MARKET_MERCADOPAGO
-                ? mp_refund(db, pay, &o, key, now, &t, perr, &disconnected)
-                : pa_pay_refund(pay, PA_PAY_PAYPAL, "", o.capture_id, 0, NULL, key, &t, perr);
-  if (prc != PA_PAY_OK) {
-    snprintf(err, errlen, "%s", perr);
-    /* Nothing was written: the order stays as it was (paid, its ledger's
-     * paid rows only) until the seller connects again and the refund is
-     * asked again with the same key. */
+  /* On a failure nothing is written: the order stays as it was (paid, its
+   * ledger's paid rows only) until the refund is asked again with the same
+   * key (for a disconnected Mercado Pago seller, once they connect again). */
+  if (provider_refund(db, pay, &o, now, &t, err, errlen, &disconnected) != 0)
     return disconnected ? PA_STORE_ECONFLICT : PA_STORE_EDB;
-  }
   return pa_orders_refunded(db, id, t.id, actor, now);
+}
+
+/* The ledger's refund rows of o: the payment back to the buyer, both shares
+ * reversed (a second call writes nothing: the rows are unique). */
+static int ledger_refunded(pa_store *db, const pa_store_order *o, int64_t now) {
+  int rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "refunded", "refund", o->total_minor,
+                                      o->currency, now);
+  if (rc == PA_STORE_OK)
+    rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "refunded", "platform_fee",
+                                    -o->fee_minor, o->currency, now);
+  if (rc == PA_STORE_OK)
+    rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "refunded", "seller_payable",
+                                    -(o->total_minor - o->fee_minor), o->currency, now);
+  return rc;
+}
+
+int pa_orders_claim_refund(pa_store *db, pa_pay *pay, int64_t id, int from, const char *decision,
+                           const char *note, int64_t actor, int64_t now, pa_orders_also_fn also,
+                           void *also_ctx, int *moved, char *err, size_t errlen) {
+  pa_store_order o;
+  pa_store_claim c;
+  pa_pay_txn t;
+  int order_moved = 0;
+  *moved = 0;
+  int rc = pa_store_orders_get(db, id, &o);
+  if (rc == PA_STORE_OK) rc = pa_store_claims_get(db, id, &c);
+  if (rc != PA_STORE_OK) return rc;
+  /* Looked at before the money moves, so a claim someone else closed
+   * meanwhile is not refunded (the transaction looks again). */
+  if (c.state != from || (o.state != PA_ORDER_SHIPPED && o.state != PA_ORDER_DELIVERED))
+    return PA_STORE_OK;
+  if (provider_refund(db, pay, &o, now, &t, err, errlen, NULL) != 0) return PA_STORE_EDB;
+  if ((rc = pa_store_begin(db)) != PA_STORE_OK) return rc;
+  rc = pa_store_claims_close(db, id, from, PA_CLAIM_REFUNDED, decision, note, decision ? actor : 0,
+                             now, moved);
+  if (rc == PA_STORE_OK) rc = pa_store_orders_get(db, id, &o);
+  /* The goods went out: no units go back to the listings. */
+  if (rc == PA_STORE_OK && *moved && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED))
+    rc = pa_store_orders_move(db, id, o.state, PA_ORDER_CANCELLED, actor, now, NULL, NULL,
+                              &order_moved);
+  if (rc == PA_STORE_OK && *moved && !order_moved) {
+    pa_log_event("error", "orders", "ord_%lld refunded (%s) but it moved meanwhile", (long long)id,
+                 t.id);
+    rc = PA_STORE_ECONFLICT;
+  }
+  if (rc == PA_STORE_OK && *moved) rc = ledger_refunded(db, &o, now);
+  if (rc == PA_STORE_OK && *moved) rc = pa_store_orders_set_refund(db, id, t.id);
+  /* The seller accepted: the buyer is told. A moderator decided: both are. */
+  if (rc == PA_STORE_OK && *moved && (decision || actor != o.buyer_id))
+    rc = tell_to(db, &o, "refunded", actor, 0, now);
+  if (rc == PA_STORE_OK && *moved && decision) rc = tell_to(db, &o, "refunded", actor, 1, now);
+  if (rc == PA_STORE_OK && *moved && also) rc = also(db, also_ctx);
+  return finish(db, rc);
+}
+
+int pa_orders_claim_release(pa_store *db, int64_t id, const char *note, int64_t actor, int64_t now,
+                            pa_orders_also_fn also, void *also_ctx, int *moved) {
+  pa_store_order o;
+  int step = 0;
+  *moved = 0;
+  int rc = pa_store_begin(db);
+  if (rc != PA_STORE_OK) return rc;
+  rc = pa_store_claims_close(db, id, PA_CLAIM_DISPUTED, PA_CLAIM_RELEASED, "release", note, actor,
+                             now, moved);
+  if (rc == PA_STORE_OK) rc = pa_store_orders_get(db, id, &o);
+  /* Decided for the seller: the goods count as delivered, and the hold,
+   * which is the buyer's time to dispute, has done its work, so the order
+   * completes now and the seller's share becomes available. */
+  if (rc == PA_STORE_OK && *moved && o.state == PA_ORDER_SHIPPED) {
+    rc = pa_store_orders_move(db, id, PA_ORDER_SHIPPED, PA_ORDER_DELIVERED, actor, now, NULL, NULL,
+                              &step);
+    o.state = PA_ORDER_DELIVERED;
+  }
+  if (rc == PA_STORE_OK && *moved && o.state == PA_ORDER_DELIVERED)
+    rc = pa_store_orders_move(db, id, PA_ORDER_DELIVERED, PA_ORDER_COMPLETED, actor, now, NULL,
+                              NULL, &step);
+  if (rc == PA_STORE_OK && *moved) rc = tell_to(db, &o, "released", actor, 0, now);
+  if (rc == PA_STORE_OK && *moved) rc = tell_to(db, &o, "released", actor, 1, now);
+  if (rc == PA_STORE_OK && *moved && also) rc = also(db, also_ctx);
+  return finish(db, rc);
 }
 
 int pa_orders_charge_event(pa_store *db, pa_pay *pay, const pa_pay_txn *txn, int64_t now, int *rc) {

@@ -73,4 +73,30 @@ int pa_orders_tell(pa_store *db, int64_t id, const char *step, int64_t actor, in
  * PA_ORDER_HOLD_SECONDS completed. */
 void pa_orders_work(pa_store *db, int64_t now);
 
+/* As pa_orders_tell, to the seller (to_seller 1) or the buyer: a
+ * moderator's decision is news to both sides. */
+int pa_orders_tell_side(pa_store *db, int64_t id, const char *step, int64_t actor, int to_seller,
+                        int64_t now);
+
+/* Refunds shipped or delivered order id in full through its provider
+ * (the order's one refund key) and closes its claim, which must be in
+ * state from (PA_CLAIM_REQUESTED: the seller accepted; PA_CLAIM_DISPUTED:
+ * moderator actor decided, decision "refund" and note). In one transaction:
+ * the claim refunded, the order cancelled (the units stay with the buyer),
+ * the ledger's refund rows, the notices. *moved 0 when the claim was not in
+ * from any more (nothing refunded). PA_STORE_EDB with err set when the
+ * provider refused or was away (nothing changed). */
+/* More writes of the caller's in a step's transaction (a moderator's
+ * decision closes its report and writes its audit row with it). */
+typedef int (*pa_orders_also_fn)(pa_store *db, void *ctx);
+int pa_orders_claim_refund(pa_store *db, struct pa_pay *pay, int64_t id, int from,
+                           const char *decision, const char *note, int64_t actor, int64_t now,
+                           pa_orders_also_fn also, void *also_ctx, int *moved, char *err,
+                           size_t errlen);
+/* A moderator's (actor) decision for the seller on order id's dispute: the
+ * claim released, the order delivered (when it was shipped) and completed
+ * at now, both sides told. *moved 0 when it was not disputed any more. */
+int pa_orders_claim_release(pa_store *db, int64_t id, const char *note, int64_t actor, int64_t now,
+                            pa_orders_also_fn also, void *also_ctx, int *moved);
+
 #endif

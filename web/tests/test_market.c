@@ -1,8 +1,10 @@
 /* The marketplace's pure rules (web/src/market_rules.c, market_ship.c): the live-animal
  * rule word by word (it is the one place that decides, so it is tested
  * here, beside tests/server/market-listings.test.mjs's answers), the
- * category registry and its fees, the readers at their edges, and an
- * order's shipping rule case by case (market_ship.h). */
+ * category registry and its fees, the readers at their edges, an order's
+ * shipping rule case by case (market_ship.h), and the refund-request/dispute
+ * state machine's whole table (market_order.c). */
+#include "market_order.h"
 #include "market_rules.h"
 #include "market_ship.h"
 #include "pa_test.h"
@@ -200,8 +202,40 @@ static void checkout_body(void) {
   }
 }
 
+/* Every (from, to) pair of the claim machine against the one table it
+ * should be, names round-tripped, and which states stop an order's clocks. */
+static void claims(void) {
+  static const int allowed[][2] = {
+      {-1, PA_CLAIM_REQUESTED},
+      {PA_CLAIM_REQUESTED, PA_CLAIM_DECLINED},
+      {PA_CLAIM_REQUESTED, PA_CLAIM_REFUNDED},
+      {PA_CLAIM_REQUESTED, PA_CLAIM_DISPUTED},
+      {PA_CLAIM_DECLINED, PA_CLAIM_DISPUTED},
+      {PA_CLAIM_DISPUTED, PA_CLAIM_REFUNDED},
+      {PA_CLAIM_DISPUTED, PA_CLAIM_RELEASED},
+  };
+  for (int from = -1; from <= PA_CLAIM_STATES; from++)
+    for (int to = -1; to <= PA_CLAIM_STATES; to++) {
+      int want = 0;
+      for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        want |= allowed[i][0] == from && allowed[i][1] == to;
+      CHECK(pa_market_claim_can(from, to) == want);
+    }
+  for (int s = 0; s < PA_CLAIM_STATES; s++) {
+    CHECK(pa_market_claim_state_find(pa_market_claim_state_name(s)) == s);
+    CHECK(pa_market_claim_open(s) == (s == PA_CLAIM_REQUESTED || s == PA_CLAIM_DISPUTED));
+  }
+  CHECK(pa_market_claim_state_name(PA_CLAIM_STATES) == NULL);
+  CHECK(pa_market_claim_state_find("open") == -1 && pa_market_claim_state_find(NULL) == -1);
+  /* A refund after shipping ends the order cancelled, never a completed one. */
+  CHECK(pa_market_order_can(PA_ORDER_SHIPPED, PA_ORDER_CANCELLED));
+  CHECK(pa_market_order_can(PA_ORDER_DELIVERED, PA_ORDER_CANCELLED));
+  CHECK(!pa_market_order_can(PA_ORDER_COMPLETED, PA_ORDER_CANCELLED));
+}
+
 int main(void) {
   RUN(live_animals);
+  RUN(claims);
   RUN(registry);
   RUN(readers);
   RUN(shipping);

@@ -377,6 +377,30 @@ void pa_api_seller_balance(pa_srv_req *rq);
 /* api/payouts.c: the seller's dashboard and payouts (the viewer's own). */
 void pa_api_market_dashboard(pa_srv_req *rq);
 void pa_api_market_payouts(pa_srv_req *rq);
+/* The path's order into *o when the viewer is its buyer or its seller: 0,
+ * or -1 with 404 sent (someone else's order is not there for them). */
+struct pa_store_order;
+int pa_api_order_mine(pa_srv_req *rq, struct pa_store_order *o);
+/* Answers 200 with order id in full, as GET /orders/{ord} does. */
+void pa_api_order_send(pa_srv_req *rq, int64_t id);
+/* disputes.c: an order's refund request, its dispute and its messages
+ * (issue 20, section 4). */
+void pa_api_order_refund_request(pa_srv_req *rq);
+void pa_api_order_refund_accept(pa_srv_req *rq);
+void pa_api_order_refund_decline(pa_srv_req *rq);
+void pa_api_order_dispute(pa_srv_req *rq);
+void pa_api_order_dispute_answer(pa_srv_req *rq);
+void pa_api_mod_dispute_decide(pa_srv_req *rq);
+void pa_api_order_messages(pa_srv_req *rq);
+void pa_api_order_message_create(pa_srv_req *rq);
+/* Adds "claim" to o: order's refund request and dispute as its buyer,
+ * seller and moderators see it (order_state: the order's), or null. 0, or
+ * -1. */
+int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int order_state, int64_t now);
+/* Adds order's summary, its claim and its latest messages under "dispute"
+ * of o (the moderation queue's context of a dispute); *state the claim's
+ * state name (a static string). A PA_STORE_* code. */
+int pa_api_dispute_context(pa_store *db, int64_t order, cJSON *o, const char **state);
 void pa_api_market_listing_create(pa_srv_req *rq);
 void pa_api_market_listing_get(pa_srv_req *rq);
 void pa_api_market_listing_edit(pa_srv_req *rq);

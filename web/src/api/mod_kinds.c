@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "store/market.h"
 #include "store/moderation.h"
+#include "store/orders.h"
 #include "store/posts.h"
 #include "store/reels.h"
 #include "store/reviews.h"
@@ -514,6 +515,33 @@ static int review_apply(pa_store *db, int64_t id, int action) {
   return pa_store_reviews_mod_set(db, id, to);
 }
 
+/* ---- marketplace disputes (issue 20, section 4): a dispute waits in the
+ * queue as its buyer's report of the order (api/disputes.c opens it); its
+ * seller answers for it. Nobody reports one through /reports: a moderator
+ * decides it through /mod/disputes/{ord}/decision (refund or release),
+ * and the actions on people stay with the seller's or buyer's own items. */
+
+static int dispute_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                           int64_t *subject) {
+  (void)db;
+  (void)id;
+  (void)reporter;
+  (void)claimed;
+  (void)subject;
+  return PA_STORE_ENOTFOUND;
+}
+
+static int dispute_owner(pa_store *db, int64_t id, int64_t *subject) {
+  pa_store_order o;
+  int rc = pa_store_orders_get(db, id, &o);
+  if (rc == PA_STORE_OK) *subject = o.seller_id;
+  return rc;
+}
+
+static int dispute_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  return pa_api_dispute_context(db, id, o, state);
+}
+
 /* ---- the registry */
 
 static const pa_mod_kind kinds[] = {
@@ -533,6 +561,7 @@ static const pa_mod_kind kinds[] = {
      listing_subject, listing_owner, listing_context, listing_apply},
     {"review", "rv", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
      review_subject, review_owner, review_context, review_apply},
+    {"dispute", "ord", 0, dispute_subject, dispute_owner, dispute_context, NULL},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -158,7 +158,7 @@ static int path_item(pa_srv_req *rq, const pa_mod_kind **k, int64_t *id) {
       return 0;
   }
   PA_NOT_FOUND(rq, "No such item: the kinds are post, comment, person, message, reel, story, "
-                   "listing and review");
+                   "listing, review and dispute");
   return -1;
 }
 

@@ -437,6 +437,7 @@ static cJSON *order_json(pa_srv_req *rq, const pa_store_order *o, int full) {
       cJSON_Delete(addr);
       bad = 1;
     }
+    if (!bad) bad = pa_api_claim_add(rq->db, j, o->id, o->state, pa_clock_now()) != 0;
   }
   if (bad) {
     cJSON_Delete(j);
@@ -457,6 +458,8 @@ static int my_order(pa_srv_req *rq, pa_store_order *o) {
   return -1;
 }
 
+int pa_api_order_mine(pa_srv_req *rq, pa_store_order *o) { return my_order(rq, o); }
+
 static void send_order(pa_srv_req *rq, int64_t id) {
   pa_store_order o;
   cJSON *j = NULL;
@@ -466,6 +469,8 @@ static void send_order(pa_srv_req *rq, int64_t id) {
   }
   pa_api_json(rq, 200, j);
 }
+
+void pa_api_order_send(pa_srv_req *rq, int64_t id) { send_order(rq, id); }
 
 void pa_api_order_get(pa_srv_req *rq) {
   pa_store_order o;

@@ -400,6 +400,19 @@ static const route routes[] = {
     {"POST", "/api/v1/orders/{ord}/review", pa_api_order_review, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/orders/{ord}/review/reply", pa_api_order_review_reply, F_AUTH,
      PA_LIMIT_WRITE},
+    /* Refund requests, disputes and order messages: the handlers check whose order it is
+     * (buyer asks and disputes, seller answers; a stranger gets 404). */
+    {"POST", "/api/v1/orders/{ord}/refund-request", pa_api_order_refund_request, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/refund-request/accept", pa_api_order_refund_accept,
+     F_AUTH | F_SLOW, PA_LIMIT_BILLING},
+    {"POST", "/api/v1/orders/{ord}/refund-request/decline", pa_api_order_refund_decline, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/dispute", pa_api_order_dispute, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/orders/{ord}/dispute/answer", pa_api_order_dispute_answer, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"GET", "/api/v1/orders/{ord}/messages", pa_api_order_messages, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/orders/{ord}/messages", pa_api_order_message_create, F_AUTH, PA_LIMIT_WRITE},
     /* The pet-health dashboard (issue 19): the owner's only (the handlers check the pet).
      * The share routes come before the {word} ones, which would take "shares" as a kind. */
     {"GET", "/api/v1/pets/{pet}/health", pa_api_health_get, F_AUTH, PA_LIMIT_NONE},
@@ -425,6 +438,9 @@ static const route routes[] = {
     {"GET", "/api/v1/mod/items/{word}/{id}", pa_api_mod_item, F_MOD | F_ADMIN, PA_LIMIT_NONE},
     {"POST", "/api/v1/mod/items/{word}/{id}/actions", pa_api_mod_action, F_MOD | F_ADMIN,
      PA_LIMIT_WRITE},
+    /* A moderator works through a queue: the write limit, as the item actions'. */
+    {"POST", "/api/v1/mod/disputes/{ord}/decision", pa_api_mod_dispute_decide,
+     F_MOD | F_ADMIN | F_SLOW, PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };

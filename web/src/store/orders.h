@@ -92,6 +92,11 @@ int pa_store_orders_set_refund(pa_store *db, int64_t id, const char *refund_id);
  * whoever moved it first won, and nothing is written. */
 int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t actor, int64_t now,
                          const char *carrier, const char *tracking, int *moved);
+/* Takes order id's row for the rest of the transaction (PostgreSQL's row
+ * lock; SQLite's write transaction holds everything already): a refund
+ * request and the worker's step on the same order then happen one after
+ * the other, so neither acts on what the other is changing. */
+int pa_store_orders_lock(pa_store *db, int64_t id);
 /* Gives the units of order id's items back to their listings and variants
  * (those still there). */
 int pa_store_orders_release_stock(pa_store *db, int64_t id);
@@ -112,7 +117,10 @@ int pa_store_orders_list(pa_store *db, int64_t user, int as_seller, const pa_sto
                          int *more);
 /* The ids of up to limit orders in state whose clock ran out at now: an
  * unpaid one past pay_by, a shipped one PA_ORDER_AUTO_DELIVER_SECONDS after
- * shipping, a delivered one PA_ORDER_HOLD_SECONDS after delivery. */
+ * shipping, a delivered one PA_ORDER_HOLD_SECONDS after delivery. A shipped
+ * or delivered order whose refund request or dispute is open (or declined
+ * less than PA_CLAIM_DISPUTE_WINDOW_SECONDS ago) is never due: its clocks
+ * stand still (store/disputes.h). */
 int pa_store_orders_due(pa_store *db, int state, int64_t now, int limit, int64_t *ids, int *n);
 /* How many orders user has open as buyer or as seller. */
 int pa_store_orders_open(pa_store *db, int64_t user, int64_t *n);

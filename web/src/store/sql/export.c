@@ -65,6 +65,8 @@ static const pa_store_export_col payouts[] = {
     ID("id", "poi"),        ID("batch", "pob"),    C("state", TEXT),
     C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
     C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
+static const pa_store_export_col order_messages[] = {ID("id", "om"), ID("order", "ord"),
+                                                     C("text", TEXT), C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -94,6 +96,7 @@ static const pa_store_export_section sections[] = {
     S("listing_photos", 0, listing_photos),
     S("reviews", 0, reviews),
     S("payouts", 0, payouts),
+    S("order_messages", 0, order_messages),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -148,6 +151,9 @@ static const char *const queries[SECTIONS] = {
     /* The payouts the person was sent as a PayPal seller (payouts.h). */
     "SELECT id, payout_id, state, amount_minor, currency, receiver, error, created_at, updated_at"
     " FROM market_payout_items WHERE seller_id = ?1 ORDER BY id",
+    /* The messages the person wrote on their orders, as buyer or seller. */
+    "SELECT id, order_id, body, created_at FROM market_order_messages WHERE author_id = ?1"
+    " ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };

@@ -357,6 +357,11 @@ int pa_store_orders_move(pa_store *db, int64_t id, int from, int to, int64_t act
   return history_add(db, id, f, t, actor, now);
 }
 
+int pa_store_orders_lock(pa_store *db, int64_t id) {
+  return pa_sq_exec_i64(db, "UPDATE market_orders SET updated_at = updated_at WHERE id = ?1", 1,
+                        &id, NULL);
+}
+
 /* The units back, capped at PA_MARKET_STOCK_MAX (a seller may have raised
  * the stock meanwhile). SQLite's two-argument min is PostgreSQL's LEAST. */
 #define RELEASE_VARIANTS(MIN)                                                                      \
@@ -450,6 +455,12 @@ int pa_store_orders_list(pa_store *db, int64_t user, int as_seller, const pa_sto
   return pa_sq_page(db, st, limit, list_row, &c, 18, 0, next, more, "orders");
 }
 
+/* No claim stops the order's clocks (store/disputes.h): none open, and no
+ * decline newer than ?3 (the buyer's time to open a dispute). */
+#define NOT_FROZEN                                                                                 \
+  "NOT EXISTS (SELECT 1 FROM market_order_claims c WHERE c.order_id = market_orders.id AND"        \
+  " (c.state IN ('requested', 'disputed') OR (c.state = 'declined' AND c.answered_at > ?3)))"
+
 int pa_store_orders_due(pa_store *db, int state, int64_t now, int limit, int64_t *ids, int *n) {
   pa_sql_stmt *st = NULL;
   int64_t at = now;
@@ -459,17 +470,19 @@ int pa_store_orders_due(pa_store *db, int state, int64_t now, int limit, int64_t
                         " AND pay_by <= ?1 ORDER BY id LIMIT ?2");
   else if (state == PA_ORDER_SHIPPED)
     st = pa_sq_stmt(db, "SELECT id FROM market_orders WHERE state = 'shipped'"
-                        " AND shipped_at <= ?1 ORDER BY id LIMIT ?2"),
+                        " AND shipped_at <= ?1 AND " NOT_FROZEN " ORDER BY id LIMIT ?2"),
     at = now - PA_ORDER_AUTO_DELIVER_SECONDS;
   else if (state == PA_ORDER_DELIVERED)
     st = pa_sq_stmt(db, "SELECT id FROM market_orders WHERE state = 'delivered'"
-                        " AND delivered_at <= ?1 ORDER BY id LIMIT ?2"),
+                        " AND delivered_at <= ?1 AND " NOT_FROZEN " ORDER BY id LIMIT ?2"),
     at = now - PA_ORDER_HOLD_SECONDS;
   else
     return PA_STORE_EINVAL;
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, limit);
+  if (rc == PA_SQ_OK && state != PA_ORDER_AWAITING_PAYMENT)
+    rc = pa_sq_bind_i64(st, 3, now - PA_CLAIM_DISPUTE_WINDOW_SECONDS);
   while (rc == PA_SQ_OK || rc == PA_SQ_ROW) {
     rc = pa_sq_step(st);
     if (rc == PA_SQ_ROW && *n < limit) ids[(*n)++] = pa_sq_i64(st, 0);
