@@ -174,7 +174,7 @@ int pa_orders_cancel_unpaid(pa_store *db, int64_t id, int64_t actor, int64_t now
 static int frozen(pa_store *db, int64_t id, int64_t now, int *out) {
   pa_store_claim c;
   *out = 0;
-  int rc = pa_store_claims_get(db, id, &c);
+  int rc = pa_store_disputes_claim_get(db, id, &c);
   if (rc == PA_STORE_ENOTFOUND) return PA_STORE_OK;
   if (rc == PA_STORE_OK)
     *out = pa_market_claim_open(c.state) ||
@@ -297,7 +297,7 @@ int pa_orders_claim_refund(pa_store *db, pa_pay *pay, int64_t id, int from, cons
   int order_moved = 0;
   *moved = 0;
   int rc = pa_store_orders_get(db, id, &o);
-  if (rc == PA_STORE_OK) rc = pa_store_claims_get(db, id, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_disputes_claim_get(db, id, &c);
   if (rc != PA_STORE_OK) return rc;
   /* Looked at before the money moves, so a claim someone else closed
    * meanwhile is not refunded (the transaction looks again). */
@@ -305,8 +305,8 @@ int pa_orders_claim_refund(pa_store *db, pa_pay *pay, int64_t id, int from, cons
     return PA_STORE_OK;
   if (provider_refund(db, pay, &o, now, &t, err, errlen, NULL) != 0) return PA_STORE_EDB;
   if ((rc = pa_store_begin(db)) != PA_STORE_OK) return rc;
-  rc = pa_store_claims_close(db, id, from, PA_CLAIM_REFUNDED, decision, note, decision ? actor : 0,
-                             now, moved);
+  rc = pa_store_disputes_claim_close(db, id, from, PA_CLAIM_REFUNDED, decision, note,
+                                     decision ? actor : 0, now, moved);
   if (rc == PA_STORE_OK) rc = pa_store_orders_get(db, id, &o);
   /* The goods went out: no units go back to the listings. */
   if (rc == PA_STORE_OK && *moved && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED))
@@ -334,8 +334,8 @@ int pa_orders_claim_release(pa_store *db, int64_t id, const char *note, int64_t 
   *moved = 0;
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
-  rc = pa_store_claims_close(db, id, PA_CLAIM_DISPUTED, PA_CLAIM_RELEASED, "release", note, actor,
-                             now, moved);
+  rc = pa_store_disputes_claim_close(db, id, PA_CLAIM_DISPUTED, PA_CLAIM_RELEASED, "release", note,
+                                     actor, now, moved);
   if (rc == PA_STORE_OK) rc = pa_store_orders_get(db, id, &o);
   /* Decided for the seller: the goods count as delivered, and the hold,
    * which is the buyer's time to dispute, has done its work, so the order

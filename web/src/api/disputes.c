@@ -75,7 +75,7 @@ static cJSON *claim_json(const pa_store_claim *c, int order_state, int64_t now) 
 
 int pa_api_claim_add(pa_store *db, cJSON *o, int64_t order, int order_state, int64_t now) {
   pa_store_claim c;
-  int rc = pa_store_claims_get(db, order, &c);
+  int rc = pa_store_disputes_claim_get(db, order, &c);
   if (rc == PA_STORE_ENOTFOUND) return cJSON_AddNullToObject(o, "claim") ? 0 : -1;
   if (rc != PA_STORE_OK) return -1;
   cJSON *j = claim_json(&c, order_state, now);
@@ -151,7 +151,7 @@ void pa_api_order_refund_request(pa_srv_req *rq) {
   if (rc == PA_STORE_OK) rc = pa_store_orders_lock(rq->db, o.id);
   if (rc == PA_STORE_OK) rc = pa_store_orders_get(rq->db, o.id, &o);
   int ok = rc == PA_STORE_OK && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED);
-  if (ok) rc = pa_store_claims_request(rq->db, o.id, reason, now);
+  if (ok) rc = pa_store_disputes_claim_request(rq->db, o.id, reason, now);
   if (ok && rc == PA_STORE_ECONFLICT) {
     pa_store_rollback(rq->db);
     pa_api_error(rq, 409, "claim_exists", "A refund was asked for on this order already", NULL);
@@ -171,7 +171,7 @@ void pa_api_order_refund_decline(pa_srv_req *rq) {
     return;
   const int64_t now = pa_clock_now();
   int rc = pa_store_begin(rq->db);
-  if (rc == PA_STORE_OK) rc = pa_store_claims_decline(rq->db, o.id, reason, now, &moved);
+  if (rc == PA_STORE_OK) rc = pa_store_disputes_claim_decline(rq->db, o.id, reason, now, &moved);
   if (rc == PA_STORE_OK && moved)
     rc = pa_orders_tell_side(rq->db, o.id, "refund_declined", rq->viewer, 0, now);
   end_step(rq, o.id, rc, moved, "There is no refund request waiting for your answer");
@@ -226,7 +226,8 @@ void pa_api_order_dispute(pa_srv_req *rq) {
   if (rc == PA_STORE_OK) rc = pa_store_orders_lock(rq->db, o.id);
   if (rc == PA_STORE_OK) rc = pa_store_orders_get(rq->db, o.id, &o);
   if (rc == PA_STORE_OK && (o.state == PA_ORDER_SHIPPED || o.state == PA_ORDER_DELIVERED))
-    rc = pa_store_claims_dispute(rq->db, o.id, text, now, now - PA_CLAIM_ANSWER_SECONDS, &moved);
+    rc = pa_store_disputes_claim_dispute(rq->db, o.id, text, now, now - PA_CLAIM_ANSWER_SECONDS,
+                                         &moved);
   /* The dispute waits in the moderation queue as the buyer's report of the
    * order, its seller the subject (api/mod_kinds.c, kind dispute). */
   if (rc == PA_STORE_OK && moved) {
@@ -252,7 +253,7 @@ void pa_api_order_dispute_answer(pa_srv_req *rq) {
     return;
   const int64_t now = pa_clock_now();
   int rc = pa_store_begin(rq->db);
-  if (rc == PA_STORE_OK) rc = pa_store_claims_answer(rq->db, o.id, text, now, &moved);
+  if (rc == PA_STORE_OK) rc = pa_store_disputes_claim_answer(rq->db, o.id, text, now, &moved);
   if (rc == PA_STORE_OK && moved)
     rc = pa_orders_tell_side(rq->db, o.id, "dispute_answered", rq->viewer, 0, now);
   end_step(rq, o.id, rc, moved,
@@ -295,7 +296,7 @@ void pa_api_mod_dispute_decide(pa_srv_req *rq) {
     return;
   }
   int rc = pa_store_orders_get(rq->db, rq->ids[0], &o);
-  if (rc == PA_STORE_OK) rc = pa_store_claims_get(rq->db, o.id, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_disputes_claim_get(rq->db, o.id, &c);
   if (rc == PA_STORE_ENOTFOUND) {
     PA_NOT_FOUND(rq, "No such dispute");
     return;
@@ -392,7 +393,7 @@ int pa_api_dispute_context(pa_store *db, int64_t order, cJSON *o, const char **s
   pa_store_cursor next = {0, 0};
   int more = 0;
   int rc = pa_store_orders_get(db, order, &ord);
-  if (rc == PA_STORE_OK) rc = pa_store_claims_get(db, order, &c);
+  if (rc == PA_STORE_OK) rc = pa_store_disputes_claim_get(db, order, &c);
   if (rc != PA_STORE_OK) return rc;
   *state = pa_market_claim_state_name(c.state);
   cJSON *d = cJSON_AddObjectToObject(o, "dispute"),
@@ -418,8 +419,8 @@ int pa_api_dispute_context(pa_store *db, int64_t order, cJSON *o, const char **s
             add_opt_time(sum, "delivered_at", ord.delivered_at);
   if (bad) return PA_STORE_ENOMEM;
   msg_ctx mc = {&ord, msgs};
-  return pa_store_order_messages(db, order, NULL, PA_DISPUTE_MESSAGES_SHOWN, add_message, &mc,
-                                 &next, &more);
+  return pa_store_disputes_messages(db, order, NULL, PA_DISPUTE_MESSAGES_SHOWN, add_message, &mc,
+                                    &next, &more);
 }
 
 /* ---- order messages */
@@ -444,8 +445,8 @@ void pa_api_order_messages(pa_srv_req *rq) {
         *list = root ? cJSON_AddArrayToObject(root, "messages") : NULL;
   msg_ctx c = {&o, list};
   if (!list || add_privacy(root) ||
-      pa_store_order_messages(rq->db, o.id, has_cursor ? &after : NULL, limit, add_message, &c,
-                              &next, &more) != PA_STORE_OK ||
+      pa_store_disputes_messages(rq->db, o.id, has_cursor ? &after : NULL, limit, add_message, &c,
+                                 &next, &more) != PA_STORE_OK ||
       pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "order messages");
@@ -478,7 +479,8 @@ void pa_api_order_message_create(pa_srv_req *rq) {
   const int64_t now = pa_clock_now();
   const int to_seller = rq->viewer == o.buyer_id;
   int rc = pa_store_begin(rq->db);
-  if (rc == PA_STORE_OK) rc = pa_store_order_messages_add(rq->db, o.id, rq->viewer, text, now, &id);
+  if (rc == PA_STORE_OK)
+    rc = pa_store_disputes_message_add(rq->db, o.id, rq->viewer, text, now, &id);
   if (rc == PA_STORE_OK)
     rc = pa_orders_tell_side(rq->db, o.id, "message", rq->viewer, to_seller, now);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);

@@ -174,7 +174,7 @@ static int add_payout(void *ctx, const pa_store_payout_item *it) {
     return -1;
   }
   return pa_api_add_id(o, "id", "poi", it->id) || pa_api_add_id(o, "batch", "pob", it->payout_id) ||
-                 !cJSON_AddStringToObject(o, "state", pa_store_payout_state_name(it->state)) ||
+                 !cJSON_AddStringToObject(o, "state", pa_store_payouts_state_name(it->state)) ||
                  !cJSON_AddNumberToObject(o, "amount_minor", (double)it->amount_minor) ||
                  !cJSON_AddStringToObject(o, "currency", it->currency) ||
                  !cJSON_AddStringToObject(o, "receiver", it->receiver) ||

@@ -23,26 +23,28 @@ typedef struct pa_store_claim {
 } pa_store_claim;
 
 /* The claim of order into *c; PA_STORE_ENOTFOUND when there is none. */
-int pa_store_claims_get(pa_store *db, int64_t order, pa_store_claim *c);
+int pa_store_disputes_claim_get(pa_store *db, int64_t order, pa_store_claim *c);
 /* A refund request of order with reason at now; PA_STORE_ECONFLICT when the
  * order has a claim already. */
-int pa_store_claims_request(pa_store *db, int64_t order, const char *reason, int64_t now);
+int pa_store_disputes_claim_request(pa_store *db, int64_t order, const char *reason, int64_t now);
 /* The seller's decline of a requested claim; *moved 0 when it was not
  * requested any more (whoever moved it first won). */
-int pa_store_claims_decline(pa_store *db, int64_t order, const char *reason, int64_t now,
-                            int *moved);
+int pa_store_disputes_claim_decline(pa_store *db, int64_t order, const char *reason, int64_t now,
+                                    int *moved);
 /* The buyer's dispute: from declined, or from requested when it was asked
  * at silent_before or earlier (the seller did not answer in time). */
-int pa_store_claims_dispute(pa_store *db, int64_t order, const char *text, int64_t now,
-                            int64_t silent_before, int *moved);
+int pa_store_disputes_claim_dispute(pa_store *db, int64_t order, const char *text, int64_t now,
+                                    int64_t silent_before, int *moved);
 /* The seller's one answer to a dispute; *moved 0 when it is not disputed or
  * was answered already. */
-int pa_store_claims_answer(pa_store *db, int64_t order, const char *text, int64_t now, int *moved);
+int pa_store_disputes_claim_answer(pa_store *db, int64_t order, const char *text, int64_t now,
+                                   int *moved);
 /* Closes a claim in state from as to (refunded or released), with the
  * moderator's decision ("refund", "release"; NULL when the seller accepted),
  * note and id (0: none). */
-int pa_store_claims_close(pa_store *db, int64_t order, int from, int to, const char *decision,
-                          const char *note, int64_t by, int64_t now, int *moved);
+int pa_store_disputes_claim_close(pa_store *db, int64_t order, int from, int to,
+                                  const char *decision, const char *note, int64_t by, int64_t now,
+                                  int *moved);
 
 /* ---- order messages */
 
@@ -53,11 +55,11 @@ typedef struct pa_store_order_message {
 typedef int (*pa_store_order_message_fn)(void *ctx, const pa_store_order_message *m);
 
 /* Adds author's message to order at now; *id its number. */
-int pa_store_order_messages_add(pa_store *db, int64_t order, int64_t author, const char *body,
-                                int64_t now, int64_t *id);
+int pa_store_disputes_message_add(pa_store *db, int64_t order, int64_t author, const char *body,
+                                  int64_t now, int64_t *id);
 /* order's messages, newest first, paged (after NULL: from the newest). */
-int pa_store_order_messages(pa_store *db, int64_t order, const pa_store_cursor *after, int limit,
-                            pa_store_order_message_fn fn, void *ctx, pa_store_cursor *next,
-                            int *more);
+int pa_store_disputes_messages(pa_store *db, int64_t order, const pa_store_cursor *after, int limit,
+                               pa_store_order_message_fn fn, void *ctx, pa_store_cursor *next,
+                               int *more);
 
 #endif

@@ -24,7 +24,7 @@ typedef enum pa_store_payout_state {
 } pa_store_payout_state;
 
 /* "pending", "unclaimed", "paid", "returned"; NULL for anything else. */
-const char *pa_store_payout_state_name(int state);
+const char *pa_store_payouts_state_name(int state);
 
 /* A batch's state: written and not yet acknowledged by PayPal (sent again
  * under the same id until it is), at PayPal (paypal_id kept), done (every

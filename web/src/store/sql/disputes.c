@@ -9,7 +9,7 @@
 
 static void copy(char *out, size_t cap, const char *s) { snprintf(out, cap, "%s", s ? s : ""); }
 
-int pa_store_claims_get(pa_store *db, int64_t order, pa_store_claim *c) {
+int pa_store_disputes_claim_get(pa_store *db, int64_t order, pa_store_claim *c) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT order_id, state, reason, decline_reason, dispute_text, seller_answer,"
                      " decision, decision_note, decided_by, requested_at, answered_at, disputed_at,"
@@ -40,7 +40,7 @@ int pa_store_claims_get(pa_store *db, int64_t order, pa_store_claim *c) {
                             : pa_sq_fail(db, "claim");
 }
 
-int pa_store_claims_request(pa_store *db, int64_t order, const char *reason, int64_t now) {
+int pa_store_disputes_claim_request(pa_store *db, int64_t order, const char *reason, int64_t now) {
   pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO market_order_claims (order_id, state, reason,"
                                    " requested_at) VALUES (?1, 'requested', ?2, ?3)"
                                    " ON CONFLICT (order_id) DO NOTHING");
@@ -67,16 +67,16 @@ static int update(pa_store *db, const char *sql, int64_t order, const char *text
   return pa_sq_run(db, st, rc, "claim", NULL, moved);
 }
 
-int pa_store_claims_decline(pa_store *db, int64_t order, const char *reason, int64_t now,
-                            int *moved) {
+int pa_store_disputes_claim_decline(pa_store *db, int64_t order, const char *reason, int64_t now,
+                                    int *moved) {
   return update(db,
                 "UPDATE market_order_claims SET state = 'declined', decline_reason = ?2,"
                 " answered_at = ?3 WHERE order_id = ?1 AND state = 'requested'",
                 order, reason, now, 0, 0, moved);
 }
 
-int pa_store_claims_dispute(pa_store *db, int64_t order, const char *text, int64_t now,
-                            int64_t silent_before, int *moved) {
+int pa_store_disputes_claim_dispute(pa_store *db, int64_t order, const char *text, int64_t now,
+                                    int64_t silent_before, int *moved) {
   return update(db,
                 "UPDATE market_order_claims SET state = 'disputed', dispute_text = ?2,"
                 " disputed_at = ?3 WHERE order_id = ?1 AND (state = 'declined' OR"
@@ -84,15 +84,17 @@ int pa_store_claims_dispute(pa_store *db, int64_t order, const char *text, int64
                 order, text, now, 1, silent_before, moved);
 }
 
-int pa_store_claims_answer(pa_store *db, int64_t order, const char *text, int64_t now, int *moved) {
+int pa_store_disputes_claim_answer(pa_store *db, int64_t order, const char *text, int64_t now,
+                                   int *moved) {
   return update(db,
                 "UPDATE market_order_claims SET seller_answer = ?2, seller_answered_at = ?3"
                 " WHERE order_id = ?1 AND state = 'disputed' AND seller_answer IS NULL",
                 order, text, now, 0, 0, moved);
 }
 
-int pa_store_claims_close(pa_store *db, int64_t order, int from, int to, const char *decision,
-                          const char *note, int64_t by, int64_t now, int *moved) {
+int pa_store_disputes_claim_close(pa_store *db, int64_t order, int from, int to,
+                                  const char *decision, const char *note, int64_t by, int64_t now,
+                                  int *moved) {
   const char *f = pa_market_claim_state_name(from), *t = pa_market_claim_state_name(to);
   *moved = 0;
   if (!f || !t) return PA_STORE_EINVAL;
@@ -114,8 +116,8 @@ int pa_store_claims_close(pa_store *db, int64_t order, int from, int to, const c
 
 /* ---- order messages */
 
-int pa_store_order_messages_add(pa_store *db, int64_t order, int64_t author, const char *body,
-                                int64_t now, int64_t *id) {
+int pa_store_disputes_message_add(pa_store *db, int64_t order, int64_t author, const char *body,
+                                  int64_t now, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO market_order_messages (order_id, author_id, body,"
                                    " created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
   if (!st) return PA_STORE_EDB;
@@ -138,9 +140,9 @@ static int message_row(void *ctx, pa_sql_stmt *st) {
   return c->fn(c->ctx, &m);
 }
 
-int pa_store_order_messages(pa_store *db, int64_t order, const pa_store_cursor *after, int limit,
-                            pa_store_order_message_fn fn, void *ctx, pa_store_cursor *next,
-                            int *more) {
+int pa_store_disputes_messages(pa_store *db, int64_t order, const pa_store_cursor *after, int limit,
+                               pa_store_order_message_fn fn, void *ctx, pa_store_cursor *next,
+                               int *more) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, order_id, author_id, body, created_at"
                                    " FROM market_order_messages WHERE order_id = ?1"
                                    " AND (created_at, id) < (?2, ?3)"

@@ -12,7 +12,7 @@ static void copy(char *out, size_t cap, const char *s) { snprintf(out, cap, "%s"
 static const char *const item_states[] = {"pending", "unclaimed", "paid", "returned"};
 static const char *const batch_states[] = {"pending", "sent", "done"};
 
-const char *pa_store_payout_state_name(int state) {
+const char *pa_store_payouts_state_name(int state) {
   return state >= 0 && state < (int)(sizeof item_states / sizeof item_states[0])
              ? item_states[state]
              : NULL;
@@ -295,7 +295,7 @@ int pa_store_payouts_item_get(pa_store *db, int64_t id, pa_store_payout_item *ou
 int pa_store_payouts_item_move(pa_store *db, int64_t id, int from, int to,
                                const char *paypal_item_id, const char *error, int64_t now,
                                int *moved) {
-  const char *name = pa_store_payout_state_name(to), *was = pa_store_payout_state_name(from);
+  const char *name = pa_store_payouts_state_name(to), *was = pa_store_payouts_state_name(from);
   *moved = 0;
   if (!name || !was) return PA_STORE_EINVAL;
   pa_sql_stmt *st = pa_sq_stmt(
