@@ -260,6 +260,7 @@ describe('each limit at its edge', () => {
       'POST /api/v1/chat/devices/{device_id}/bundle', 'POST /api/v1/auth/password',
       // PA_LIMIT_BILLING, at its edge in billing.test.mjs (the marketplace's provider calls share it)
       'POST /api/v1/checkout', 'POST /api/v1/orders/{order_id}/capture', 'POST /api/v1/orders/{order_id}/cancel',
+      'POST /api/v1/orders/{order_id}/refund-request/accept',
       'POST /api/v1/billing/checkout', 'POST /api/v1/billing/checkouts/{checkout_id}/retry',
       'POST /api/v1/billing/checkouts/{checkout_id}/abandon', 'POST /api/v1/billing/cancel',
       'POST /api/v1/billing/resume',
@@ -291,7 +292,7 @@ describe('each limit at its edge', () => {
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
-    assert.equal(checked, 54, 'write routes on the generic budget');
+    assert.equal(checked, 59, 'write routes on the generic budget');
     assert.equal((await u.get('/api/v1/feed')).status, 200, 'reads are not writes');
     const other = await member(server);
     assert.equal((await other.put('/api/v1/users/u_1/follow')).status, 200);
