@@ -128,6 +128,7 @@ export async function mount(root, _params, ctx) {
   let chosen = '';
   const delivery = new Map(); // seller → the method the buyer picked, where there is a choice
   let offered = []; // the last quote's sellers
+  let quotedFor = ''; // the address that quote was for
   let asked = 0; // the newest quote asked: an older answer is dropped
 
   // The quote for the chosen address: per seller its way(s) to reach it and
@@ -136,12 +137,14 @@ export async function mount(root, _params, ctx) {
     const mine = ++asked;
     if (!chosen || !cart?.items.some((l) => l.status === 'available')) {
       offered = [];
+      quotedFor = '';
       quoteBox.hidden = true;
       quoteBox.replaceChildren();
       return;
     }
     const r = await get(`/api/v1/cart?address=${encodeURIComponent(chosen)}`);
     if (mine !== asked) return;
+    quotedFor = chosen;
     const parts = [el('h3', { id: 'shop-quote-title', textContent: t('shop.shippingTitle') })];
     quoteBox.hidden = false;
     if (!r.ok) {
@@ -297,6 +300,7 @@ export async function mount(root, _params, ctx) {
       return;
     }
     place.disabled = true;
+    if (quotedFor !== chosen) await quote(); // placed before the quote came: the choices it shows
     // Pickup or ship for each seller that offers pickup, as shown.
     const ways = {};
     for (const s of offered) if (s.options.some((o) => o.method === 'pickup')) ways[s.seller] = methodOf(s).method === 'pickup' ? 'pickup' : 'ship';
