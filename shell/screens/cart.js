@@ -8,13 +8,19 @@
 // on its provider's page (approve_url), which comes back to
 // /orders/{id}/return (order-return.js). Sellers refused at checkout
 // (refused[]: sold_out …) are said in words, kept for the return screen.
+// Once an address is chosen, the quote for it (GET /api/v1/cart?address=):
+// per seller what reaching it costs, a choice ship / pick up where the
+// seller offers pickup (sent as checkout's delivery), a seller that cannot
+// reach it said in words before ordering, and the total with shipping (the
+// server's figures, added up per seller as the orders will be).
 import { get, post, put, del } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { price } from '../market-kit.js';
 import { ADDRESS_FIELDS, addressLines, sellerNames } from '../shop-kit.js';
 
 const QUANTITY_MAX = 99; // PA_CART_QUANTITY_MAX (web/src/market_order.h)
-export const REFUSALS = ['sold_out', 'seller_not_connected', 'payment_unavailable', 'currency_unsupported'];
+export const REFUSALS = ['sold_out', 'seller_not_connected', 'payment_unavailable', 'currency_unsupported', 'no_shipping'];
+export const METHODS = ['ship', 'pickup', 'service'];
 // What checkout refused, by checkout id, for the return screen (this tab only).
 export const refusedKey = (chk) => `pa:checkout:${chk}`;
 
@@ -56,6 +62,7 @@ export async function mount(root, _params, ctx) {
     status.textContent = cart.items.length ? '' : t('shop.cartEmpty');
     total.textContent = cart.currency && cart.total_minor ? t('shop.total', { price: price(cart.total_minor, cart.currency) }) : '';
     checkout.hidden = !cart.items.some((l) => l.status === 'available');
+    await quote();
   }
 
   function lineItem(line) {
@@ -116,8 +123,87 @@ export async function mount(root, _params, ctx) {
   const book = el('fieldset', { className: 'mkt-fieldset shop-book' });
   const place = el('button', { type: 'button', className: 'kit-primary', textContent: t('shop.placeOrders') });
   const placeError = el('p', { className: 'kit-error shop-place-error', role: 'alert' });
-  checkout.append(el('h2', { id: 'shop-address-title', textContent: t('shop.address') }), book, addressForm(), place, placeError);
+  const quoteBox = el('section', { className: 'shop-quote', 'aria-labelledby': 'shop-quote-title', hidden: true });
+  checkout.append(el('h2', { id: 'shop-address-title', textContent: t('shop.address') }), book, addressForm(), quoteBox, place, placeError);
   let chosen = '';
+  const delivery = new Map(); // seller → the method the buyer picked, where there is a choice
+  let offered = []; // the last quote's sellers
+  let quotedFor = ''; // the address that quote was for
+  let asked = 0; // the newest quote asked: an older answer is dropped
+
+  // The quote for the chosen address: per seller its way(s) to reach it and
+  // the total with shipping; nothing while no address is chosen.
+  async function quote() {
+    const mine = ++asked;
+    if (!chosen || !cart?.items.some((l) => l.status === 'available')) {
+      offered = [];
+      quotedFor = '';
+      quoteBox.hidden = true;
+      quoteBox.replaceChildren();
+      return;
+    }
+    const r = await get(`/api/v1/cart?address=${encodeURIComponent(chosen)}`);
+    if (mine !== asked) return;
+    quotedFor = chosen;
+    const parts = [el('h3', { id: 'shop-quote-title', textContent: t('shop.shippingTitle') })];
+    quoteBox.hidden = false;
+    if (!r.ok) {
+      offered = [];
+      quoteBox.replaceChildren(...parts, el('p', { className: 'kit-error', textContent: failureText(t, r.error) }));
+      return;
+    }
+    // A seller whose lines are all sold out has nothing to deliver: not
+    // shown, though still asked for pickup where offered (checkout then
+    // says sold_out, the true reason).
+    offered = r.data.shipping;
+    const shown = offered.filter((s) => s.items_minor > 0);
+    const currency = r.data.currency;
+    const total = el('p', { className: 'mkt-price shop-total-shipping', 'aria-live': 'polite' });
+    const sum = () => {
+      const n = shown.reduce((a, s) => a + (s.options.length ? s.items_minor + (methodOf(s).shipping_minor) : 0), 0);
+      total.textContent = n && currency ? t('shop.totalShipping', { price: price(n, currency) }) : '';
+    };
+    for (const s of shown) {
+      const name = await nameOf(s.seller);
+      const id = `shop-ship-${s.seller}`;
+      const box = el('fieldset', { className: 'mkt-fieldset shop-quote-seller' }, el('legend', { textContent: t('shop.deliveryFrom', { name }) }));
+      box.dataset.seller = s.seller;
+      parts.push(box);
+      if (!s.options.length) {
+        box.dataset.method = 'none';
+        box.append(el('p', { className: 'kit-error shop-no-shipping', textContent: t('shop.noShipping', { name }) }));
+        continue;
+      }
+      const withShipping = el('p', { className: 'shop-with-shipping' });
+      const said = () => {
+        const o = methodOf(s);
+        box.dataset.method = o.method;
+        withShipping.textContent = t('shop.withShipping', { price: price(s.items_minor + o.shipping_minor, currency) });
+      };
+      if (s.options.length === 1) {
+        box.append(el('p', { className: 'shop-method', textContent: methodText(t, s.options[0], currency) }));
+      } else {
+        for (const o of s.options) {
+          const rid = `${id}-${o.method}`;
+          const radio = el('input', { type: 'radio', name: id, id: rid, value: o.method, checked: o.method === methodOf(s).method });
+          radio.addEventListener('change', () => {
+            delivery.set(s.seller, o.method);
+            said();
+            sum();
+          });
+          box.append(el('div', { className: 'kit-check' }, radio, el('label', { htmlFor: rid, textContent: methodText(t, o, currency) })));
+        }
+      }
+      said();
+      box.append(withShipping);
+    }
+    sum();
+    quoteBox.replaceChildren(...parts, total);
+  }
+  // The option a seller's order takes: the buyer's pick, else the one that ships.
+  function methodOf(s) {
+    return s.options.find((o) => o.method === delivery.get(s.seller)) ?? s.options.find((o) => o.method !== 'pickup') ?? s.options[0];
+  }
 
   async function loadBook(select) {
     const r = await get('/api/v1/me/addresses');
@@ -132,9 +218,13 @@ export async function mount(root, _params, ctx) {
     for (const a of r.data.addresses) {
       const id = `shop-adr-${a.id}`;
       const radio = el('input', { type: 'radio', name: 'shop-address', id, value: a.id, checked: a.id === chosen });
-      radio.addEventListener('change', () => { chosen = a.id; });
+      radio.addEventListener('change', () => {
+        chosen = a.id;
+        quote();
+      });
       book.append(el('div', { className: 'kit-check' }, radio, el('label', { htmlFor: id, textContent: addressLines(a).join(', ') })));
     }
+    await quote();
   }
 
   function addressForm() {
@@ -210,7 +300,11 @@ export async function mount(root, _params, ctx) {
       return;
     }
     place.disabled = true;
-    const r = await post('/api/v1/checkout', { address: chosen });
+    if (quotedFor !== chosen) await quote(); // placed before the quote came: the choices it shows
+    // Pickup or ship for each seller that offers pickup, as shown.
+    const ways = {};
+    for (const s of offered) if (s.options.some((o) => o.method === 'pickup')) ways[s.seller] = methodOf(s).method === 'pickup' ? 'pickup' : 'ship';
+    const r = await post('/api/v1/checkout', { address: chosen, ...(Object.keys(ways).length ? { delivery: ways } : {}) });
     place.disabled = false;
     if (!r.ok) {
       placeError.textContent = r.error.code === 'sold_out' ? t('shop.soldOutAll') : failureText(t, r.error);
@@ -231,6 +325,19 @@ export async function mount(root, _params, ctx) {
 
   await show(await get('/api/v1/cart'));
   await loadBook();
+}
+
+// "Ship to this address: €4.50", "Pick up from the seller: free".
+function methodText(t, o, currency) {
+  return t(`shop.method.${METHODS.includes(o.method) ? o.method : 'ship'}`, { price: price(o.shipping_minor, currency) });
+}
+
+// An order's total with how it reaches the buyer: "€54.40, including
+// shipping €4.50"; just the amount for an order from before shipping.
+export function orderTotal(t, o) {
+  const total = price(o.total_minor, o.currency);
+  if (!METHODS.includes(o.shipping_method)) return total;
+  return t(`shop.orderTotal.${o.shipping_method}`, { price: total, shipping: price(o.shipping_minor, o.currency) });
 }
 
 // What checkout refused, in words: "Sold out before you could pay: nothing was charged (Sellername)".

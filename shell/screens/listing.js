@@ -4,13 +4,11 @@
 // in the person's locale (market-kit.js: Intl.NumberFormat, the currency's
 // exponent), variants, condition, shipping, the seller with a link to their
 // page, and Report (shell/report.js, kind "listing"). Its seller sees its
-// state and an Edit link instead of Report. A buyer with a delivered or
-// completed order of it gets "Leave a review" for that order here too (as on
-// the order's own screen, order.js): a rating from 1 to 5 and an optional
-// text (POST /api/v1/orders/{ord}/review; one per order, never edited).
-// Others get "Add to cart" (the option, the quantity; PUT /api/v1/cart/items),
-// or a link to sign in first.
-import { get, put, request } from '../api.js';
+// state and an Edit link instead of Report. Others get "Add to cart" (the
+// option, the quantity; PUT /api/v1/cart/items), or a link to sign in first.
+// Reviews are left from the order's own screen only (order.js): a review
+// belongs to an order, and that screen knows whether it has one.
+import { get, put } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { categoryName, conditionName, price, ratingSummary, speciesName } from '../market-kit.js';
 import { reportButton } from '../report.js';
@@ -68,10 +66,8 @@ export async function mount(root, params, ctx) {
   if (mine) actions.append(el('a', { href: `/sell/${l.id}`, className: 'kit-secondary', textContent: t('market.edit') }));
   else if (session.user) actions.append(reportButton(t, 'listing', l.id, 'kit-secondary'));
   if (actions.children.length) root.append(actions);
-  if (session.user && !mine) await reviewForm(root, t, l);
 }
 
-const REVIEW_TEXT_MAX = 1000;
 const QUANTITY_MAX = 99; // PA_CART_QUANTITY_MAX (web/src/market_order.h)
 
 // "Add to cart": the option (when the listing has some, sold-out ones
@@ -124,47 +120,6 @@ function buyBox(t, l, session) {
       el('a', { href: '/cart', textContent: t('shop.viewCart') }));
   });
   return form;
-} // PA_REVIEW_TEXT_MAX (web/src/market_order.h)
-
-// The buyer's newest delivered or completed order of this listing, or null.
-async function orderOf(l) {
-  const r = await get('/api/v1/orders?as=buyer&limit=50');
-  if (!r.ok) return null;
-  const done = r.data.orders.filter((o) => o.seller === l.seller.id && ['delivered', 'completed'].includes(o.state));
-  for (const o of done.slice(0, 5)) {
-    const d = await get(`/api/v1/orders/${o.id}`);
-    if (d.ok && d.data.items.some((i) => i.listing === l.id)) return o;
-  }
-  return null;
-}
-
-async function reviewForm(root, t, l) {
-  const o = await orderOf(l);
-  if (!o) return;
-  const rating = el('select', { id: 'review-rating', required: true },
-    ...[5, 4, 3, 2, 1].map((n) => el('option', { value: String(n), textContent: t('market.outOf', { n }) })));
-  const text = el('textarea', { id: 'review-text', rows: 4, maxLength: REVIEW_TEXT_MAX });
-  const status = el('p', { role: 'status' });
-  const send = el('button', { type: 'submit', className: 'kit-primary', textContent: t('market.reviewSend') });
-  const form = el('form', { className: 'mkt-review-form', 'aria-labelledby': 'review-title' },
-    el('h2', { id: 'review-title', textContent: t('market.leaveReview') }),
-    el('div', { className: 'kit-field' }, el('label', { htmlFor: 'review-rating', textContent: t('market.ratingField') }), rating),
-    el('div', { className: 'kit-field' }, el('label', { htmlFor: 'review-text', textContent: t('market.reviewText') }), text),
-    send, status);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    send.disabled = true;
-    const body = { rating: Number(rating.value), ...(text.value ? { text: text.value } : {}) };
-    const r = await request('POST', `/api/v1/orders/${o.id}/review`, body);
-    if (r.ok || r.error.code === 'already_reviewed') {
-      form.replaceChildren(el('h2', { id: 'review-title', textContent: t('market.leaveReview') }),
-        el('p', { role: 'status', textContent: t(r.ok ? 'market.reviewThanks' : 'market.reviewDone') }));
-      return;
-    }
-    send.disabled = false;
-    status.textContent = failureText(t, r.error);
-  });
-  root.append(form);
 }
 
 // A carousel of the listing's photos: one shown at a time; the buttons and

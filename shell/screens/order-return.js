@@ -3,7 +3,8 @@
 // cancel_url). It captures the payment once (POST /api/v1/orders/{id}/capture;
 // a second return changes nothing on the server), says in words what was
 // paid or refused (402 payment_declined, 409 expired), repeats what checkout
-// refused (kept by cart.js for this tab), and offers the next order of the
+// refused (kept by cart.js for this tab), the order's total with its
+// shipping (method and amount), and offers the next order of the
 // same checkout still to pay, else the orders list. A Mercado Pago order is
 // paid when its notification is applied: the screen asks again meanwhile.
 // Announced in one live region.
@@ -11,7 +12,7 @@ import { get, post } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { price } from '../market-kit.js';
 import { stateName } from '../shop-kit.js';
-import { payLinks, refusedKey, refusedList } from './cart.js';
+import { orderTotal, payLinks, refusedKey, refusedList } from './cart.js';
 
 // The waits between asks while a payment is being applied: the first, the
 // longest, and the bound on them all (then the orders list tells the end).
@@ -78,6 +79,8 @@ export async function mount(root, params, ctx) {
   // What checkout refused, and the orders of this checkout still to pay.
   const parts = [];
   if (order) {
+    parts.push(el('dl', { className: 'mkt-facts' }, el('dt', { textContent: t('shop.totalLabel') }),
+      el('dd', { className: 'shop-order-total', textContent: orderTotal(t, order) })));
     let refused = [];
     try {
       refused = JSON.parse(sessionStorage.getItem(refusedKey(order.checkout)) ?? '[]');

@@ -1,5 +1,6 @@
 // /orders/:id: one order, to its buyer or its seller (GET /api/v1/orders/{id};
-// anyone else gets the server's 404). Its items, total, state with its
+// anyone else gets the server's 404). Its items, total (with how it reaches
+// the buyer: shipping and its amount, or pickup), state with its
 // history, the delivery address (the server shows it to that order's buyer
 // and seller only), the shipment (a tracking number is a link only when the
 // server gave an http(s) URL), and what the viewer may do now, by role and
@@ -15,6 +16,7 @@ import { day } from '../i18n.js';
 import { el, failureText } from '../compose-kit.js';
 import { price, reviewItem } from '../market-kit.js';
 import { addressBlock, sellerNames, stateName, trackingNode } from '../shop-kit.js';
+import { orderTotal } from './cart.js';
 
 const CARRIER_MAX = 60; // PA_ORDER_CARRIER_MAX (web/src/market_order.h)
 const TRACKING_MAX = 64; // PA_ORDER_TRACKING_MAX
@@ -52,7 +54,7 @@ export async function mount(root, params, ctx) {
     const fact = (key, value) => facts.append(el('dt', { textContent: t(key) }), el('dd', {}, value));
     fact('shop.stateLabel', el('span', { className: 'shop-state', textContent: stateName(t, o.state) }));
     fact('market.seller', o.seller ? el('a', { href: `/sellers/${o.seller}`, textContent: sellerName }) : '—');
-    fact('shop.totalLabel', price(o.total_minor, o.currency));
+    fact('shop.totalLabel', el('span', { className: 'shop-order-total', textContent: orderTotal(t, o) }));
     fact('shop.ordered', day(o.created_at));
     if (o.carrier) fact('shop.carrier', o.carrier);
     if (o.tracking) fact('shop.tracking', trackingNode(o.tracking));

@@ -5,16 +5,20 @@
 // link /market?q=cama%20perro, adds it to the cart (the market header's
 // count follows), sees the cart's total in the server's figures, is told
 // beside the field what the address form misses, saves an address, places
-// the order, pays on the simulator's PayPal page and comes back to the return
-// screen, which captures and says what was paid; the seller, on a desktop in
-// English, follows the payment's notice to the order, sees the buyer's
-// address, marks it shipped with a tracking link; the buyer confirms
+// the delivery quote for it (shipping 4,50 € or pickup, the total with
+// shipping), picks it up instead, places the order, pays on the simulator's
+// PayPal page and comes back to the return screen, which captures and says
+// what was paid, without shipping; the seller, on a desktop in English,
+// follows the payment's notice to the order, sees the buyer's address and
+// the pickup, marks it shipped with a tracking link; the buyer confirms
 // delivery; after the hold (server and simulator restarted with
 // PA_TEST_CLOCK_OFFSET) the order is completed, the buyer reviews it, the
 // review shows on the seller's page, and the seller replies once from the
 // order. Then the edges on a desktop (options, sold-out and paused lines,
-// refusals in words, a payment left and resumed, a cancel, a tracking number
-// kept as text, another seller refused), and a Mercado Pago split payment
+// refusals in words, a seller that cannot deliver to the address said before
+// ordering and refused, an order with its shipping in its total, a payment
+// left and resumed, a cancel, a tracking number kept as text, another seller
+// refused), and a Mercado Pago split payment
 // whose late notification the return screen waits for, on a phone in
 // Brazilian Portuguese. Each screen is checked by axe at phone and desktop sizes, and the
 // controls the journey needs are reached from the keyboard (Enter) where it
@@ -143,7 +147,7 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   const photos = [(await seller.upload(png(40, 30), 'image/png')).id, (await seller.upload(png(30, 40), 'image/png')).id];
   const made = await seller.post('/api/v1/listings', { title: TITLE, lang: 'es', photos, description: 'Espuma viscoelástica.',
     price_minor: 4990, currency: 'EUR', stock: 3, condition: 'new', kind: 'product', category: 'beds', species: ['dog'],
-    location: { city: 'Valencia', country: 'ES' }, shipping: { pickup: true } });
+    location: { city: 'Valencia', country: 'ES' }, shipping: { pickup: true, zones: [{ name: 'ES', price_minor: 450 }] } });
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const listing = made.body;
   assert.equal(listing.photos.length, 2);
@@ -199,6 +203,24 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
   assert.ok((await text(b.page.locator('.shop-book label'))).includes('Calle Mayor 5'));
 
+  // ---- the quote for that address: ship (4,50 €) or pick up, the total with shipping; picked up
+  const [adr] = (await buyer.get('/api/v1/me/addresses')).body.addresses;
+  assert.deepEqual((await buyer.get(`/api/v1/cart?address=${adr.id}`)).body.shipping, [{ seller: sellerUser.id, items_minor: 4990,
+    options: [{ method: 'ship', shipping_minor: 450 }, { method: 'pickup', shipping_minor: 0 }] }], 'the figures shown are the server\'s');
+  const quoted = b.page.locator(`.shop-quote-seller[data-seller="${sellerUser.id}"]`);
+  await quoted.waitFor();
+  assert.equal(await text(quoted.locator('legend')), words(es, 'shop.deliveryFrom', { name: 'Camas Lía' }));
+  assert.deepEqual((await quoted.locator('label').allTextContents()).map(plain),
+    [words(es, 'shop.method.ship', { price: euros(es, 450) }), words(es, 'shop.method.pickup', { price: euros(es, 0) })]);
+  assert.equal(await quoted.getAttribute('data-method'), 'ship', 'shipped unless the buyer picks it up');
+  assert.equal(await text(quoted.locator('.shop-with-shipping')), words(es, 'shop.withShipping', { price: euros(es, 5440) }));
+  assert.equal(await text(b.page.locator('.shop-total-shipping')), words(es, 'shop.totalShipping', { price: euros(es, 5440) }));
+  await axe(b.page, 'cart with the delivery quote');
+  await b.page.focus(`#shop-ship-${sellerUser.id}-ship`);
+  await b.page.keyboard.press('ArrowDown'); // a radio group moves with the arrows
+  await said(b.page, '.shop-total-shipping', words(es, 'shop.totalShipping', { price: euros(es, 4990) }));
+  assert.equal(await quoted.getAttribute('data-method'), 'pickup');
+
   // ---- place the order, pay in the simulator, come back
   await enter(b.page.locator('.shop-checkout > button.kit-primary'));
   const pay = b.page.locator('.shop-result .shop-pay a');
@@ -211,12 +233,14 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   assert.equal(orders.length, 1);
   const order = orders[0];
   assert.equal(order.state, 'awaiting_payment');
+  assert.deepEqual([order.shipping_method, order.shipping_minor, order.total_minor], ['pickup', 0, 4990], 'picked up: no shipping');
   await pay.click();
   await b.page.waitForURL((u) => u.href.startsWith(w.sim.url));
   await b.page.getByRole('button', { name: 'Approve' }).click();
   await b.page.waitForURL((u) => u.href.startsWith(w.server.url) && u.pathname === `/orders/${order.id}/return`);
   await b.page.locator('.shop-return[data-state="paid"]').waitFor();
   assert.equal(await text(b.page.locator('.shop-return')), words(es, 'shop.paid', { order: order.id, price: euros(es, 4990) }));
+  assert.equal(await text(b.page.locator('.shop-next .shop-order-total')), words(es, 'shop.orderTotal.pickup', { price: euros(es, 4990) }));
   await axe(b.page, 'payment return');
   assert.equal((await buyer.get(`/api/v1/orders/${order.id}`)).body.state, 'paid');
   await b.page.locator(`.shop-next a[href="/orders/${order.id}"]`).click();
@@ -233,13 +257,14 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   await enter(notice);
   await s.page.locator('.shop-order-detail[data-state="paid"]').waitFor();
   assert.ok((await text(s.page.locator('.shop-address'))).includes('Calle Mayor 5'), 'the seller sees the address');
+  assert.equal(await text(s.page.locator('.shop-order-total')), words('en', 'shop.orderTotal.pickup', { price: euros('en', 4990) }));
   await axe(s.page, 'the seller\'s paid order');
   await s.page.fill('#shop-carrier', 'Correos');
   const tracking = 'https://correos.example/track/ES123456789';
   await s.page.fill('#shop-tracking', tracking);
   await enter(s.page.locator('#shop-ship-title ~ button[type="submit"]'));
   await s.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
-  assert.equal(await text(s.page.locator('.shop-said')), words('en', 'shop.shippedDone'));
+  await said(s.page, '.shop-said', words('en', 'shop.shippedDone'));
   assert.equal(await s.page.locator(`.shop-order-detail a[href="${tracking}"]`).count(), 1, 'tracking as a link');
   await visit(s.page, '/market/orders');
   const sale = s.page.locator(`.shop-order[data-state="shipped"] a[href="/orders/${order.id}"]`);
@@ -251,8 +276,7 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   await b.page.locator('.shop-order-detail[data-state="shipped"]').waitFor();
   assert.equal(await b.page.locator(`.shop-order-detail a[href="${tracking}"]`).count(), 1);
   await enter(b.page.getByRole('button', { name: words(es, 'shop.confirmDelivery') }));
-  await b.page.locator('.shop-order-detail[data-state="delivered"]').waitFor();
-  assert.equal(await text(b.page.locator('.shop-said')), words(es, 'shop.deliveredDone'));
+  await said(b.page, '.shop-said', words(es, 'shop.deliveredDone')); // said once the order is drawn again
 
   // ---- after the hold: completed; the buyer reviews it from the order
   await restart(HOLD + 86400);
@@ -322,7 +346,9 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   const paused = await a.list('Paused chew toy');
   const lastOne = await bSeller.list('Last rope toy');
   const mp = await cSeller.list('Mercado Pago ball');
-  const dBowl = await dSeller.list('Dora bowl', { price_minor: 1250 });
+  const dBowl = await dSeller.list('Dora bowl', { price_minor: 1250, shipping: { pickup: true, zones: [{ name: 'PT', price_minor: 300 }] } });
+  const eSeller = await sellerWith(port, 'Emil Ships');
+  const collar = await eSeller.list('Brazil-only collar', { price_minor: 1500, shipping: { zones: [{ name: 'BR', price_minor: 500 }] } });
   const buyer = new Client({ port });
   await buyer.signup(mail('buyer'), undefined, 'Noa Buyer');
 
@@ -337,14 +363,15 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   assert.deepEqual(await b.page.$$eval('#shop-quantity option', (o) => o.map((x) => x.value)), ['1', '2'], 'up to the size\'s stock');
   await enter(b.page.locator('form.shop-buy button[type="submit"]'));
   await b.page.locator('.shop-added a[href="/cart"]').waitFor();
-  for (const l of [paused, lastOne, mp, dBowl]) assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
+  for (const l of [paused, lastOne, mp, dBowl, collar]) assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
 
   // ---- someone else takes the last rope toy; the seller pauses the chew toy
   const other = new Client({ port });
   await other.signup(mail('other'), undefined, 'Quick Other');
   assert.equal((await other.put('/api/v1/cart/items', { listing: lastOne.id, quantity: 1 })).status, 200);
   const adr = await other.post('/api/v1/me/addresses', { name: 'Quick Other', street: 'Rue 1', city: 'Lyon', country: 'FR' });
-  assert.equal((await other.post('/api/v1/checkout', { address: adr.body.id })).status, 201);
+  // The rope toy is picked up (its only way): without asking, checkout refuses it (no_shipping).
+  assert.equal((await other.post('/api/v1/checkout', { address: adr.body.id, delivery: { [bSeller.user.id]: 'pickup' } })).status, 201);
   assert.equal((await a.c.patch(`/api/v1/listings/${paused.id}`, { status: 'paused' })).status, 200);
 
   await visit(b.page, '/cart');
@@ -353,7 +380,7 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   assert.equal(await text(b.page.locator('.shop-line[data-status="unavailable"] .mkt-card-status')), words('en', 'shop.line.unavailable'));
   assert.equal(await text(b.page.locator('#shop-seller-none')), words('en', 'shop.unavailableSeller'), 'a group of its own');
   const cart = (await buyer.get('/api/v1/cart')).body;
-  assert.equal(cart.total_minor, 2000 + 1000 + 1250, 'the available lines (the server\'s sum)');
+  assert.equal(cart.total_minor, 2000 + 1000 + 1250 + 1500, 'the available lines (the server\'s sum)');
   assert.equal(await text(b.page.locator('.shop-total')), words('en', 'shop.total', { price: euros('en', cart.total_minor) }));
   await axe(b.page, 'cart with marked lines');
 
@@ -364,6 +391,16 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   await b.page.fill('#shop-addr-country', 'PT');
   await b.page.locator('.shop-address-form button[type="submit"]').click();
   await b.page.locator('.shop-book input[type="radio"]:checked').waitFor();
+  // ---- the quote: Emil's collar cannot reach Portugal, said before ordering; Dora ships for 3 €
+  const noShip = b.page.locator(`.shop-quote-seller[data-seller="${eSeller.user.id}"] .shop-no-shipping`);
+  await noShip.waitFor();
+  assert.equal(await text(noShip), words('en', 'shop.noShipping', { name: 'Emil Ships' }));
+  const dora = b.page.locator(`.shop-quote-seller[data-seller="${dSeller.user.id}"]`);
+  assert.equal(await dora.getAttribute('data-method'), 'ship');
+  assert.equal(await text(dora.locator('.shop-with-shipping')), words('en', 'shop.withShipping', { price: euros('en', 1550) }));
+  assert.equal(await b.page.locator(`.shop-quote-seller[data-seller="${a.user.id}"] .shop-method`).count(), 1, 'pickup only: said, no choice');
+  assert.equal(await text(b.page.locator('.shop-total-shipping')), words('en', 'shop.totalShipping', { price: euros('en', 2000 + 1000 + 1550) }));
+  await axe(b.page, 'cart with a seller that cannot deliver');
   await enter(b.page.locator('.shop-checkout > button.kit-primary'));
   await b.page.waitForFunction(() => document.querySelector('.shop-place-error')?.textContent.includes('Paused chew toy'));
   const remove = b.page.locator('.shop-line[data-status="unavailable"] button');
@@ -375,13 +412,14 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   assert.deepEqual(await b.page.$$eval('.shop-refused li', (li) => li.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
     words('en', 'shop.refused.sold_out', { name: 'Bruno Toys' }),
     words('en', 'shop.refused.seller_not_connected', { name: 'Casa MP' }),
+    words('en', 'shop.refused.no_shipping', { name: 'Emil Ships' }),
   ]);
   const orders = (await buyer.get('/api/v1/orders?as=buyer')).body.orders.slice().reverse();
-  assert.deepEqual(orders.map((o) => o.total_minor), [2000, 1250]);
+  assert.deepEqual(orders.map((o) => [o.total_minor, o.shipping_method, o.shipping_minor]), [[2000, 'pickup', 0], [1550, 'ship', 300]]);
   const [first, second] = orders;
   assert.deepEqual(await b.page.$$eval('.shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
     words('en', 'shop.payOrder', { n: 1, count: 2, price: euros('en', 2000) }),
-    words('en', 'shop.payOrder', { n: 2, count: 2, price: euros('en', 1250) }),
+    words('en', 'shop.payOrder', { n: 2, count: 2, price: euros('en', 1550) }),
   ]);
   await axe(b.page, 'checkout with refusals');
 
@@ -391,7 +429,7 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   await b.page.getByRole('button', { name: 'Cancel' }).click();
   await b.page.locator('.shop-return[data-state="cancelled"]').waitFor();
   assert.equal(await text(b.page.locator('.shop-return')), words('en', 'shop.leftPayment', { order: first.id }));
-  assert.equal(await b.page.locator('.shop-refused li').count(), 2, 'what checkout refused, said again');
+  assert.equal(await b.page.locator('.shop-refused li').count(), 3, 'what checkout refused, said again');
   assert.equal(await b.page.locator('.shop-next .shop-pay a').count(), 2);
   await axe(b.page, 'payment left');
   await b.page.locator(`.shop-next a[href="/orders/${first.id}"]`).click();
@@ -403,19 +441,20 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   await b.page.getByRole('button', { name: 'Approve' }).click();
   await b.page.locator('.shop-return[data-state="paid"]').waitFor();
   assert.deepEqual(await b.page.$$eval('.shop-next .shop-pay a', (as) => as.map((x) => x.textContent.replace(/[\u2066-\u2069]/g, ''))), [
-    words('en', 'shop.payOrder', { n: 1, count: 1, price: euros('en', 1250) }),
+    words('en', 'shop.payOrder', { n: 1, count: 1, price: euros('en', 1550) }),
   ], 'the order still to pay');
 
   // ---- the second order cancelled before paying, behind its question
   await visit(b.page, `/orders/${second.id}`);
   await b.page.locator('.shop-order-detail[data-state="awaiting_payment"]').waitFor();
+  assert.equal(await text(b.page.locator('.shop-order-total')), words('en', 'shop.orderTotal.ship', { price: euros('en', 1550), shipping: euros('en', 300) }));
   await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelOrder') }));
   assert.equal(await text(b.page.locator('#shop-cancel-q')), words('en', 'shop.cancelUnpaid'));
   assert.equal(await b.page.evaluate(() => document.activeElement.textContent), words('en', 'shop.cancelKeep'), 'focus on Keep');
   await axe(b.page, 'the cancel question');
   await enter(b.page.getByRole('button', { name: words('en', 'shop.cancelYes') }));
   await b.page.locator('.shop-order-detail[data-state="cancelled"]').waitFor();
-  assert.equal(await text(b.page.locator('.shop-said')), words('en', 'shop.cancelledDone'));
+  await said(b.page, '.shop-said', words('en', 'shop.cancelledDone'));
 
   // ---- a tracking number that is no URL stays text; another seller cannot see the order
   assert.equal((await a.c.post(`/api/v1/orders/${first.id}/ship`, { carrier: 'CTT', tracking: 'javascript:alert(1)' })).status, 200);

@@ -177,6 +177,22 @@ describe('push', () => {
     assert.equal((await bob.del('/api/v1/push/subscriptions')).body.removed, 1);
   });
 
+  test('an order\'s notice opens that order; a detail naming none well formed opens the notifications', async () => {
+    const { ua, id } = await subscribe(alice);
+    // The notice as web/src/orders.c's pa_orders_tell writes it (a real order
+    // needs the payment simulator: tests/browser/market-orders.test.mjs
+    // follows that notice to the order), then one whose id is no order's path.
+    const detail = (order) => `{"step":"paid","order":"${order}","role":"seller","total_minor":4990,"currency":"EUR"}`;
+    for (const order of ['ord_42', 'ord_4/../../x']) {
+      dbQuery(server, `INSERT INTO notices (user_id, kind, actor_id, detail, created_at) VALUES (${uid(alice)}, 'order', ${uid(bob)}, '${detail(order)}', 1)`);
+    }
+    const got = (await sim.waitFor(id, 2)).map((m) => JSON.parse(ua.decrypt(m.body)));
+    assert.deepEqual(got.map((p) => p.url).sort(), ['/notifications', '/orders/ord_42']);
+    assert.deepEqual(got[0], { title: 'News about an order', body: 'Tap to open PetAmigos', url: got[0].url, tag: 'order', kind: 'order' });
+    await until(() => dbQuery(server, 'SELECT count(*) FROM push_queue') === '0', 'the queue to empty');
+    assert.equal((await alice.del('/api/v1/push/subscriptions')).body.removed, 1);
+  });
+
   test('a person keeps at most SUBS_MAX subscriptions: one more forgets the oldest; another person\'s are untouched', async () => {
     const first = await subscribe(bob);
     const mine = [];

@@ -121,7 +121,7 @@ function sampleArgs() {
     advertiser: 'Acme', reason: 'out of memory', unseen: k % 2 === 1, more: k % 3 === 0,
     label: 'Nap time #cats', tag: 'cats', q: k % 2 ? 'luna' : 'لونا',
     seconds: k + 1, email: 'ana@example.com', n: k + 1, mb: 64 + k,
-    provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90',
+    provider: k % 2 ? 'PayPal' : 'Mercado Pago', price: k % 2 ? '$4.99' : 'R$ 19,90', shipping: k % 2 ? '$1.50' : 'R$ 4,50',
     minutes: k + 1, plus: 20 + k, role: k % 2 ? 'moderator' : 'admin', tombstone: 'pty_0f3a',
     kg: k % 2 ? 12.5 : 0.35 + k, km: k / 4, until: when + k * 86400e3,
     link: 'https://petamigos.example/reset#token=abc',

@@ -288,6 +288,26 @@ static void payload_words(void) {
   it.n_kind = "like", it.post_id = 12;
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
   CHECK_CONTAINS(out, "\"url\":\"/posts/p_12\"");
+  /* An order's notice opens the order it names, and only a well-formed id. */
+  it.source = "notice", it.n_kind = "order";
+  it.detail = "{\"step\":\"paid\",\"order\":\"ord_42\",\"role\":\"seller\"}";
+  CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
+  CHECK_CONTAINS(out, "\"url\":\"/orders/ord_42\"");
+  const char *bad[] = {"{}",
+                       "{\"order\":\"ord_0\"}",
+                       "{\"order\":\"ord_4/../x\"}",
+                       "{\"order\":42}",
+                       "{\"order\":\"ord_1234567890123456789\"}",
+                       "not json",
+                       NULL};
+  for (int i = 0; bad[i]; i++) {
+    it.detail = bad[i];
+    CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
+    CHECK_CONTAINS(out, "\"url\":\"/notifications\"");
+  }
+  it.detail = NULL;
+  CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
+  CHECK_CONTAINS(out, "\"url\":\"/notifications\"");
   it.n_kind = "no_such_kind";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_EINVAL);
   pa_push_free(p);

@@ -173,7 +173,7 @@ static void words(const pa_push *p, const char *locale, const char *key, const c
 
 typedef struct kind_words {
   const char *kind, *key, *tag; /* tag: the notification's group on the device */
-  int url;                      /* 0 notifications, 1 the post, 2 the person, 3 chat, 4 billing */
+  int url; /* 0 notifications, 1 the post, 2 the person, 3 chat, 4 billing, 5 the order */
 } kind_words;
 
 static const kind_words kinds[] = {
@@ -191,8 +191,23 @@ static const kind_words kinds[] = {
     {"billing_renewal_failed", "push.billing", "billing", 4},
     {"billing_downgraded", "push.billing", "billing", 4},
     /* A step of a marketplace order (orders.h); the notice says which. */
-    {"order", "push.order", "order", 0},
+    {"order", "push.order", "order", 5},
 };
+
+/* The order a notice's detail names ({"order": "ord_12", ...}, orders.c's
+ * pa_orders_tell) into out as its screen's path, or -1 when it names none
+ * well formed: the path goes to the device as is, so only ord_ and digits. */
+static int order_url(const char *detail, char *out, size_t cap) {
+  cJSON *d = cJSON_Parse(detail ? detail : "");
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "order");
+  const char *s = cJSON_IsString(o) ? o->valuestring : "";
+  size_t n = strlen(s);
+  int ok = n > 4 && n <= 4 + 18 && strncmp(s, "ord_", 4) == 0 && s[4] != '0' &&
+           strspn(s + 4, "0123456789") == n - 4;
+  if (ok) snprintf(out, cap, "/orders/%s", s);
+  cJSON_Delete(d);
+  return ok ? 0 : -1;
+}
 
 int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, size_t cap) {
   const kind_words *k = NULL;
@@ -209,6 +224,9 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   case 2: snprintf(url, sizeof url, "/people/u_%lld", (long long)it->actor_id); break;
   case 3: snprintf(url, sizeof url, "/chat/u_%lld", (long long)it->actor_id); break;
   case 4: snprintf(url, sizeof url, "/billing"); break;
+  case 5:
+    if (order_url(it->detail, url, sizeof url)) snprintf(url, sizeof url, "/notifications");
+    break;
   default: snprintf(url, sizeof url, "/notifications");
   }
   if ((k->url == 1 && !it->post_id) || ((k->url == 2 || k->url == 3) && !it->actor_id))

@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "log.h"
 #include "push/push.h"
+#include "store/notifications.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@ typedef struct due {
   pa_store_push_item it;
   char endpoint[PA_PUSH_ENDPOINT_MAX + 1], locale[PA_PUSH_LOCALE_MAX + 1], source[16], kind[32];
   char name[96], handle[40];
+  char detail[PA_STORE_NOTICE_DETAIL_MAX + 1]; /* a notice's: the order it names */
 } due;
 
 typedef struct batch {
@@ -31,9 +33,11 @@ static int collect(void *ctx, const pa_store_push_item *it) {
   COPY(d->kind, it->n_kind);
   COPY(d->name, it->actor_name);
   COPY(d->handle, it->actor_handle);
+  COPY(d->detail, it->detail);
 #undef COPY
   d->it.endpoint = d->endpoint, d->it.locale = d->locale, d->it.source = d->source;
   d->it.n_kind = d->kind, d->it.actor_name = d->name, d->it.actor_handle = d->handle;
+  d->it.detail = d->detail;
   return 0;
 }
 

@@ -37,7 +37,8 @@ typedef struct pa_store_push_item {
   const char *source, *n_kind;
   const char *actor_name, *actor_handle; /* "" when the row names nobody */
   int64_t post_id, actor_id;             /* 0 when none */
-  int gone; /* the row it tells of no longer exists (an unlike, a deletion) */
+  const char *detail; /* a notice's detail JSON ("{}" for the others): an order's id */
+  int gone;           /* the row it tells of no longer exists (an unlike, a deletion) */
 } pa_store_push_item;
 
 typedef int (*pa_store_push_fn)(void *ctx, const pa_store_push_item *it);

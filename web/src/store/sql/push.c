@@ -56,7 +56,7 @@ static const char due_sql[] =
     "  COALESCE(na.id, ta.id, ca.id, 0),"
     "  CASE WHEN (q.kind = 'notification' AND n.id IS NULL)"
     "    OR (q.kind = 'notice' AND t.id IS NULL) OR (q.kind = 'chat' AND ca.id IS NULL)"
-    "    THEN 1 ELSE 0 END"
+    "    THEN 1 ELSE 0 END, COALESCE(t.detail, '{}')"
     " FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id"
     " LEFT JOIN notifications n ON q.kind = 'notification' AND n.id = q.ref_id"
     " LEFT JOIN users na ON na.id = n.actor_id"
@@ -91,7 +91,9 @@ int pa_store_push_due(pa_store *db, int64_t now, int limit, pa_store_push_fn fn,
         .post_id = pa_sq_i64(st, 11),
         .actor_id = pa_sq_i64(st, 12),
         .gone = (int)pa_sq_i64(st, 13),
+        .detail = pa_sq_text(st, 14),
     };
+    if (!it.detail) it.detail = "{}";
     if (!k || n1 != 65 || !au || n2 != 16) continue; /* the schema's CHECKs make this unreachable */
     memcpy(it.p256dh, k, 65);
     memcpy(it.auth, au, 16);
