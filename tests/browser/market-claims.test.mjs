@@ -13,7 +13,9 @@
 // now cancelled and refunded with the decision. axe at phone and desktop
 // sizes at each step. One server and one simulator for the file; waits are
 // for conditions (hang guards only), never for time. Runs on SQLite and on
-// PostgreSQL (PA_TEST_DATABASE=postgresql).
+// PostgreSQL (PA_TEST_DATABASE=postgresql). Then a second order accepted by
+// the seller from the keyboard behind its question, and a block between them
+// refusing the seller's message in words beside the field.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -106,7 +108,7 @@ const said = (page, selector, want) => page.waitForFunction(([sel, t]) =>
 const facts = (page) => page.$$eval('.shop-claim-facts dt', (dts) => dts.map((dt) =>
   [dt.textContent, dt.nextElementSibling.textContent].map((s) => s.replace(/[\u2066-\u2069]/g, ''))));
 
-test('delivered → refund asked → declined → disputed → answered → messages → a moderator refunds → the buyer sees it', async () => {
+test('delivered → refund asked → declined → disputed → answered → messages → a moderator refunds → the buyer sees it; an accept; a block', async () => {
   const port = Number(new URL(w.server.url).port);
   // ---- through the API: a seller, a listing, a buyer's order paid, shipped and delivered; a moderator
   const seller = new Client({ port });
@@ -260,8 +262,39 @@ test('delivered → refund asked → declined → disputed → answered → mess
   await said(b.page, '.shop-claim-facts dd', words(es, 'shop.claim.decisionRefund'));
   await said(b.page, '.shop-claim-facts dd', 'The photos show a broken corner.');
   await axe(b.page, 'the buyer\'s refunded order');
+
+  // ---- another order: the seller accepts a request from the keyboard, after the confirmation
+  assert.equal((await buyer.put('/api/v1/cart/items', { listing: listing.id, quantity: 1 })).status, 200);
+  const [o2] = (await buyer.post('/api/v1/checkout', { address: adr.id })).body.orders;
+  await w.sim.approve('paypal', new URL(o2.approve_url).searchParams.get('token'));
+  assert.equal((await buyer.post(`/api/v1/orders/${o2.id}/capture`, {})).status, 200);
+  assert.equal((await seller.post(`/api/v1/orders/${o2.id}/ship`, { carrier: 'Correos', tracking: 'ES124' })).status, 200);
+  assert.equal((await buyer.post(`/api/v1/orders/${o2.id}/refund-request`, { reason: 'No llegó.' })).status, 200);
+  await visit(s.page, `/orders/${o2.id}`);
+  const accept = s.page.getByRole('button', { name: words('en', 'shop.claim.accept') });
+  await enter(accept);
+  const keep = s.page.getByRole('button', { name: words('en', 'shop.claim.acceptKeep') });
+  assert.equal(await keep.evaluate((n) => n === document.activeElement), true, 'focus on "Not now"');
+  await said(s.page, '.shop-claim .shop-confirm p', words('en', 'shop.claim.acceptQuestion'));
+  await axe(s.page, 'the accept confirmation');
+  await s.page.keyboard.press('Enter');
+  assert.equal(await accept.evaluate((n) => n === document.activeElement), true, 'back on Accept');
+  assert.equal((await seller.get(`/api/v1/orders/${o2.id}`)).body.claim.state, 'requested', 'nothing done before the confirmation');
+  await s.page.keyboard.press('Enter');
+  await enter(s.page.getByRole('button', { name: words('en', 'shop.claim.acceptYes') }));
+  await said(s.page, '.shop-said', words('en', 'shop.claim.acceptDone'));
+  await s.page.locator('.shop-order-detail[data-state="cancelled"]').waitFor();
+  await said(s.page, '.shop-claim-facts dd', words('en', 'shop.claim.state.refunded'));
+
+  // ---- a block between them: the seller's message is refused in words, beside the field
+  assert.equal((await buyer.put(`/api/v1/users/${(await seller.get('/api/v1/auth/session')).body.user.id}/block`, {})).status < 300, true);
+  await s.page.fill('#shop-msg-text', 'Hello?');
+  await enter(s.page.locator('.shop-msg-form button[type="submit"]'));
+  await said(s.page, '#shop-msg-text-error', words('en', 'shop.msg.blocked'));
+  assert.equal(await s.page.getAttribute('#shop-msg-text', 'aria-invalid'), 'true');
+  await axe(s.page, 'the refused message');
   assert.deepEqual(b.problems, []);
-  assert.deepEqual(s.problems, []);
+  assert.deepEqual(s.problems.filter((p) => !/status of 403/.test(p)), [], 'only the block\'s refusal');
   assert.deepEqual(m.problems, []);
   await b.context.close();
   await s.context.close();
