@@ -14,7 +14,8 @@
 // sizes at each step. One server and one simulator for the file; waits are
 // for conditions (hang guards only), never for time. Runs on SQLite and on
 // PostgreSQL (PA_TEST_DATABASE=postgresql). Then a second order accepted by
-// the seller from the keyboard behind its question, and a block between them
+// the seller from the keyboard behind its question, its thread paged (21
+// messages: 20, then the older one), and a block between them
 // refusing the seller's message in words beside the field.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -285,6 +286,18 @@ test('delivered → refund asked → declined → disputed → answered → mess
   await said(s.page, '.shop-said', words('en', 'shop.claim.acceptDone'));
   await s.page.locator('.shop-order-detail[data-state="cancelled"]').waitFor();
   await said(s.page, '.shop-claim-facts dd', words('en', 'shop.claim.state.refunded'));
+
+  // ---- the thread is paged: 21 messages, 20 shown, the older one on asking
+  for (let i = 1; i <= 21; i++) assert.equal((await buyer.post(`/api/v1/orders/${o2.id}/messages`, { text: `Mensaje ${i}` })).status, 201);
+  await s.page.reload();
+  const older = s.page.getByRole('button', { name: words('en', 'shop.msg.older') });
+  await older.waitFor();
+  assert.equal(await s.page.locator('.shop-msg-text').count(), 20);
+  assert.equal(plain(await s.page.locator('.shop-msg-text').first().textContent()), 'Mensaje 21', 'newest first');
+  await enter(older);
+  await said(s.page, '.shop-msg-text', 'Mensaje 1');
+  assert.equal(await s.page.locator('.shop-msg-text').count(), 21);
+  await older.waitFor({ state: 'hidden' });
 
   // ---- a block between them: the seller's message is refused in words, beside the field
   assert.equal((await buyer.put(`/api/v1/users/${(await seller.get('/api/v1/auth/session')).body.user.id}/block`, {})).status < 300, true);
