@@ -5,15 +5,23 @@
 // message's text as its reporter received it) with its reports; and a form
 // with the actions that apply to it (the server's list), a note and, for a
 // suspension, the days. The result is said in a live region and the queue
-// reloads. The server checks every role again (F_MOD | F_ADMIN).
+// reloads. The server checks every role again (F_MOD | F_ADMIN). A dispute
+// (an order's, issue 20 §4) shows the order's summary, the claim's texts and
+// the order's messages, and is decided with Refund or Release and a note,
+// after a confirmation (POST /api/v1/mod/disputes/{order}/decision).
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
+import { price } from '../market-kit.js';
+import { CLAIM_STATES } from '../claim-kit.js';
+import { stateName } from '../shop-kit.js';
 import { problem } from './kit.js';
 
 const QUEUE_PAGE = 50; // items per page of the queue (the API allows 1..100)
 const NOTE_MAX = 200; // characters of a note (PA_MOD_BODY_NOTE_MAX)
 const DAYS_MAX = 365; // PA_MOD_BODY_DAYS_MAX
+const DECISION_NOTE_MAX = 300; // PA_CLAIM_NOTE_MAX (web/src/market_order.h)
 
+const claimKey = (s) => (CLAIM_STATES.includes(s) ? `shop.claim.state.${s}` : 'shop.state.unknown');
 const who = (p) => `${p.name} (@${p.handle})`;
 const when = (t, iso) => el('time', { dateTime: iso, textContent: t('time.dateAndTime', { when: Date.parse(iso) }) });
 
@@ -43,8 +51,43 @@ function context(t, item) {
         ` · ${t(`mod.state.${p.state}`)}`))));
   } else if (item.message) {
     box.append(el('p', { textContent: t('mod.messageFrom', { id: item.message.from }) }));
+  } else if (item.dispute) {
+    box.append(...disputeContext(t, item.dispute));
   }
   return box;
+}
+
+// A dispute: the order's summary, what each side wrote, and the order's latest messages.
+function disputeContext(t, d) {
+  const o = d.order;
+  const c = d.claim;
+  const facts = el('dl', { className: 'mkt-facts mod-dispute' });
+  const fact = (key, value) => facts.append(el('dt', { textContent: t(key) }), el('dd', {}, value));
+  fact('mod.dispute.order', o.id);
+  fact('shop.stateLabel', stateName(t, o.state));
+  fact('shop.totalLabel', price(o.total_minor, o.currency));
+  fact('mod.dispute.buyer', o.buyer ?? '—');
+  fact('mod.dispute.seller', o.seller ?? '—');
+  if (o.carrier) fact('shop.carrier', o.carrier);
+  if (o.tracking) fact('shop.tracking', o.tracking);
+  fact('shop.ordered', when(t, o.created_at));
+  if (o.shipped_at) fact('shop.state.shipped', when(t, o.shipped_at));
+  if (o.delivered_at) fact('shop.state.delivered', when(t, o.delivered_at));
+  fact('shop.claim.stateLabel', t(claimKey(c.state)));
+  const texts = el('dl', { className: 'mkt-facts mod-dispute-texts' });
+  const said = (key, value) => { if (value) texts.append(el('dt', { textContent: t(key) }), el('dd', { textContent: value })); };
+  said('shop.claim.reason', c.reason);
+  said('shop.claim.declineReason', c.decline_reason);
+  said('shop.claim.disputeText', c.dispute_text);
+  said('shop.claim.sellerAnswer', c.seller_answer);
+  if (c.decision) said('shop.claim.decision', t(c.decision === 'refund' ? 'shop.claim.decisionRefund' : 'shop.claim.decisionRelease'));
+  said('shop.claim.decisionNote', c.decision_note);
+  const messages = d.messages.length
+    ? el('ol', { className: 'mod-dispute-messages' }, ...d.messages.map((m) => el('li', {},
+      el('p', {}, el('strong', { textContent: t(m.role === 'buyer' ? 'shop.msg.buyer' : 'shop.msg.seller') }), ' · ', when(t, m.created_at)),
+      el('blockquote', { textContent: m.text }))))
+    : el('p', { textContent: t('shop.msg.empty') });
+  return [facts, texts, el('h4', { textContent: t('shop.msg.title') }), messages];
 }
 
 function reports(t, item) {
@@ -72,7 +115,7 @@ export function mount(t, panel) {
 
   function render(item) {
     const heading = el('h3', { id: 'mod-item-title', tabIndex: -1,
-      textContent: `${t(`mod.kind.${item.kind}`)} · ${t(`mod.state.${item.state}`)}` });
+      textContent: `${t(`mod.kind.${item.kind}`)} · ${t(item.dispute ? claimKey(item.state) : `mod.state.${item.state}`)}` });
     const action = el('select', { id: 'mod-action' },
       ...item.actions.map((a) => el('option', { value: a, textContent: t(`mod.action.${a}`) })));
     const note = el('textarea', { id: 'mod-note', maxLength: NOTE_MAX, rows: 2 });
@@ -102,9 +145,58 @@ export function mount(t, panel) {
       await loadQueue();
     });
     detail.replaceChildren(heading, context(t, item),
-      el('h4', { textContent: t('mod.reports', { count: item.reports.length }) }), reports(t, item), form);
+      el('h4', { textContent: t('mod.reports', { count: item.reports.length }) }), reports(t, item),
+      item.dispute ? decisionForm(item) : form);
     detail.hidden = false;
     heading.focus();
+  }
+
+  // Refund or Release with a note, then a confirmation naming the decision before it is sent.
+  function decisionForm(item) {
+    const order = item.dispute.order;
+    if (item.dispute.claim.state !== 'disputed') return el('p', { textContent: t('mod.dispute.closed') });
+    const choice = (value, key) => el('label', { className: 'mod-choice' },
+      el('input', { type: 'radio', name: 'mod-decision', value, checked: value === 'refund' }), ' ', t(key));
+    const note = el('textarea', { id: 'mod-decision-note', maxLength: DECISION_NOTE_MAX, rows: 2 });
+    const decide = el('button', { type: 'submit', className: 'social-button social-primary', textContent: t('mod.dispute.decide') });
+    const question = el('p', { id: 'mod-decision-q' });
+    const sure = el('button', { type: 'button', className: 'social-button social-primary', textContent: t('mod.dispute.yes') });
+    const back = el('button', { type: 'button', className: 'social-button', textContent: t('mod.dispute.back') });
+    const confirm = el('div', { className: 'mod-confirm', hidden: true, role: 'group', 'aria-labelledby': 'mod-decision-q' }, question, sure, ' ', back);
+    const form = el('form', { className: 'mod-form' },
+      el('fieldset', {}, el('legend', { textContent: t('mod.dispute.decision') }),
+        choice('refund', 'mod.dispute.refund'), ' ', choice('release', 'mod.dispute.release')),
+      el('p', {}, el('label', { htmlFor: 'mod-decision-note', textContent: t('mod.dispute.note') })), note,
+      el('p', {}, decide), confirm);
+    const picked = () => form.querySelector('input[name=mod-decision]:checked').value;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      question.textContent = t(picked() === 'refund' ? 'mod.dispute.confirmRefund' : 'mod.dispute.confirmRelease',
+        { order: order.id, price: price(order.total_minor, order.currency) });
+      confirm.hidden = false;
+      decide.hidden = true;
+      back.focus();
+    });
+    back.addEventListener('click', () => {
+      confirm.hidden = true;
+      decide.hidden = false;
+      decide.focus();
+    });
+    sure.addEventListener('click', async () => {
+      const body = { decision: picked() };
+      if (note.value.trim()) body.note = note.value.trim();
+      sure.disabled = true;
+      const r = await post(`/api/v1/mod/disputes/${encodeURIComponent(order.id)}/decision`, body);
+      sure.disabled = false;
+      if (!r.ok) {
+        status.textContent = problem(t, r.error);
+        return;
+      }
+      status.textContent = t(body.decision === 'refund' ? 'mod.dispute.refunded' : 'mod.dispute.released', { order: order.id });
+      render({ ...item, state: r.data.dispute.claim.state, dispute: r.data.dispute });
+      await loadQueue();
+    });
+    return form;
   }
 
   async function loadQueue() {

@@ -73,6 +73,13 @@ const ORDER_STEPS = {
   cancelled: 'market.noticeCancelled',
   refunded: 'market.noticeRefunded',
   lapsed: 'market.noticeLapsed',
+  // An order's side branches (shell/claim-kit.js): its refund request, dispute and messages.
+  refund_requested: 'market.noticeRefundRequested',
+  refund_declined: 'market.noticeRefundDeclined',
+  disputed: 'market.noticeDisputed',
+  dispute_answered: 'market.noticeDisputeAnswered',
+  released: 'market.noticeReleased',
+  message: 'market.noticeMessage',
 };
 // A security notice's words and link by its detail.event.
 const SECURITY = {

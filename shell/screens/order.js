@@ -10,13 +10,15 @@
 // unpaid one, reviews a delivered or completed one (rating 1-5 + text, once),
 // and the seller replies to that review once. The review is found in the
 // seller's reviews (GET /api/v1/sellers/{u}/reviews). Every outcome is said
-// in one status region and focus stays on the screen.
+// in one status region and focus stays on the screen. Below, the refund
+// request and its dispute, and the order's messages (claim-kit.js).
 import { get, post } from '../api.js';
 import { day } from '../i18n.js';
 import { el, failureText } from '../compose-kit.js';
 import { price, reviewItem } from '../market-kit.js';
 import { addressBlock, sellerNames, stateName, trackingNode } from '../shop-kit.js';
 import { orderTotal } from './cart.js';
+import { claimSection, messagesSection } from '../claim-kit.js';
 
 const CARRIER_MAX = 60; // PA_ORDER_CARRIER_MAX (web/src/market_order.h)
 const TRACKING_MAX = 64; // PA_ORDER_TRACKING_MAX
@@ -37,6 +39,7 @@ export async function mount(root, params, ctx) {
     return;
   }
   await render(r.data);
+  root.append(messagesSection(t, r.data));
 
   // Says what an action did, redraws the order, and keeps focus on the words.
   async function done(answer, words) {
@@ -71,7 +74,7 @@ export async function mount(root, params, ctx) {
       el('h2', { textContent: t('shop.items') }), items,
       el('h2', { textContent: t('shop.address') }), addressBlock(o.address),
       el('h2', { textContent: t('shop.history') }), history,
-      await actions(o, buyer));
+      await actions(o, buyer), claimSection(t, o, buyer, done) ?? '');
   }
 
   async function actions(o, buyer) {
