@@ -4,6 +4,9 @@ import { get } from '../api.js';
 import { el } from '../compose-kit.js';
 import { problem, roleName, personText } from './kit.js';
 
+// The item kinds the moderation queue knows (web/src/api/mod_kinds.c), each worded in the catalogs as mod.kind.*.
+const KINDS = new Set(['post', 'comment', 'person', 'message', 'reel', 'story', 'listing', 'review', 'dispute']);
+
 const AUDIT_PAGE = 25; // rows per page of the audit table (the API allows 1..100)
 
 // An act in words. Each feature that audits a new action adds its words here
@@ -35,7 +38,7 @@ export function mount(t, panel) {
     el('td', { textContent: personText(t, e.actor) }),
     el('td', { textContent: actionText(t, e) }),
     el('td', { textContent: e.target.person ? personText(t, e.target.person)
-      : `${['post', 'comment', 'message'].includes(e.target.kind) ? t(`mod.kind.${e.target.kind}`) : e.target.kind} ${e.target.id ?? ''}` }));
+      : `${KINDS.has(e.target.kind) ? t(`mod.kind.${e.target.kind}`) : e.target.kind} ${e.target.id ?? ''}` }));
 
   const load = async (first) => {
     more.disabled = true;
