@@ -15,6 +15,9 @@ function actionText(t, e) {
   const role = e.detail?.role ? roleName(t, e.detail.role) : '';
   if (e.action === 'role.grant') return t('admin.action.grant', { role });
   if (e.action === 'role.revoke') return t('admin.action.revoke', { role });
+  // A dispute's decision (shell/admin/moderation.js's dispute form): its own words.
+  if (e.action === 'mod.dispute_refund') return t('mod.dispute.refund');
+  if (e.action === 'mod.dispute_release') return t('mod.dispute.release');
   // Moderation (shell/admin/moderation.js): the action and, for a suspension, its days.
   const act = /^mod\.(hide|remove|restore|warn|suspend|ban)$/.exec(e.action);
   if (act) return t('mod.audit', { action: t(`mod.action.${act[1]}`), days: e.detail?.days ?? 0 });
