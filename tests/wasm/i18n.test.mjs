@@ -131,7 +131,7 @@ function sampleArgs() {
     created: 'Dec 6, 2026', seen: 'Dec 7, 2026', device: k % 2 ? 'Firefox on Linux' : 'Chrome على Android',
     title: k % 2 ? 'Dog bed' : 'سرير كلب', cities: 'Recife, Olinda', zone: 'Brazil', avg: k % 2 ? '4.5' : '٤٫٥',
     order: 'ord_12', carrier: k % 2 ? 'Correios' : 'DHL', tracking: 'BR123456789',
-    quantity: k + 1, unit: k % 2 ? '$2.50' : 'R$ 9,90',
+    quantity: k + 1, unit: k % 2 ? '$2.50' : 'R$ 9,90', seller: k % 2 ? 'Shop Ana' : 'متجر علي',
   }));
 }
 
