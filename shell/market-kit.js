@@ -47,6 +47,25 @@ export function decimalToMinor(text, currency) {
   return Number(m[1] + (m[2] ?? '').padEnd(exp, '0'));
 }
 
+// "2026-12" → "Dec 2026" in the person's language (a calendar month: UTC, no time zone moves it).
+export function monthName(ym) {
+  const at = Date.parse(`${ym}-01T00:00:00Z`);
+  try {
+    return new Intl.DateTimeFormat(intlLocale(), { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(at);
+  } catch {
+    return ym;
+  }
+}
+
+// 'USD' → "US dollars"-like, the currency's name in the person's language (Intl.DisplayNames), or its code.
+export function currencyName(code) {
+  try {
+    return new Intl.DisplayNames([intlLocale()], { type: 'currency' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 // A language's own name in the person's language (Intl.DisplayNames), or its tag.
 export function langName(tag) {
   try {

@@ -9,8 +9,8 @@ import { del, get, post, put } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { field, formMessage, setError } from '../forms.js';
 import { failurePage } from '../social.js';
+import { barChart, dataTable as chartTable, svg } from '../chart-kit.js';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const DAY_MS = 86400e3;
 // The limits of web/src/health_rules.h, checked here first so a mistake is
 // named beside its field in the person's language.
@@ -116,20 +116,8 @@ function selectField(form, { id, label, options }) {
   return { input: select, message };
 }
 
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
-// A table with a caption and column headers (th scope=col); rows: arrays of cell texts.
-function dataTable(caption, heads, rows, className) {
-  return el('table', { className: `health-table ${className}` },
-    el('caption', { textContent: caption }),
-    el('thead', {}, el('tr', {}, ...heads.map((h) => el('th', { scope: 'col', textContent: h })))),
-    el('tbody', {}, ...rows.map(([first, ...rest]) => el('tr', {},
-      el('th', { scope: 'row', textContent: first }), ...rest.map((c) => el('td', { textContent: c }))))));
-}
+// The chart kit's table, styled as this screen's.
+const dataTable = (caption, heads, rows, className) => chartTable(caption, heads, rows, `health-table ${className}`);
 
 // Weight over time: a line through the logged weights, oldest first.
 function weightChart(t, weights) {
@@ -166,16 +154,7 @@ function activityChart(t, activities) {
   const rows = [...weeks.entries()].sort((a, b) => a[0] - b[0]);
   const figure = el('figure', { className: 'health-chart' });
   const drawn = rows.slice(-CHART_WEEKS);
-  if (drawn.length) {
-    const w = 320, h = 140, pad = 8, most = Math.max(...drawn.map(([, v]) => v.minutes));
-    const slot = (w - 2 * pad) / drawn.length;
-    const drawing = svg('svg', { viewBox: `0 0 ${w} ${h}`, 'aria-hidden': 'true', focusable: 'false', class: 'health-svg' });
-    drawn.forEach(([, v], i) => {
-      const bh = Math.max(2, (v.minutes / most) * (h - 2 * pad));
-      drawing.append(svg('rect', { x: pad + i * slot + slot * 0.15, y: h - pad - bh, width: slot * 0.7, height: bh, class: 'health-bar' }));
-    });
-    figure.append(drawing);
-  }
+  if (drawn.length) figure.append(barChart(drawn.map(([, v]) => v.minutes), { svgClass: 'health-svg', barClass: 'health-bar' }));
   figure.append(dataTable(t('health.chart.activity'), [t('health.col.week'), t('health.col.minutes'), t('health.col.distance')],
     rows.map(([monday, v]) => [t('health.row.on', { date: monday }), t('health.minutes', { count: v.minutes }), t('health.km', { km: v.metres / 1000 })]),
     'health-activity-table'));

@@ -9,7 +9,9 @@
 // (?category=beds&q=…), so a reload or a shared link shows the same results.
 // The server's refusals (a search over its word limit, a price order without
 // a currency) are said beside their field. Signed in, the header links to the
-// person's orders and their cart, whose link says how many units it holds.
+// person's orders and their cart, whose link says how many units it holds,
+// and a seller's (someone with listings) to their dashboard.
+import { get } from '../api.js';
 import { cartCount, cartLink } from '../shop-kit.js';
 import { el, failureText } from '../compose-kit.js';
 import { closeGrid, openGrid } from '../grid.js';
@@ -25,6 +27,9 @@ const FILTERS = ['q', 'category', 'species', 'condition', 'city', 'currency', 'p
 export async function mount(root, _params, ctx) {
   const { t } = ctx;
   const signedIn = !!(await ctx.session()).user;
+  // Someone who has listed something (a seller) has a link to their dashboard too: asked of
+  // their listings, which answer everyone (GET /api/v1/me/seller would fail for non-sellers).
+  const [count, mine] = signedIn ? await Promise.all([cartCount(), get('/api/v1/me/listings?limit=1')]) : [0, null];
   const want = new URLSearchParams(location.search);
 
   root.append(el('h1', { textContent: t('market.title') }),
@@ -32,7 +37,8 @@ export async function mount(root, _params, ctx) {
       el('a', { href: '/sell', className: 'kit-button', textContent: t('market.sell') }),
       signedIn ? el('a', { href: '/market/mine', className: 'kit-secondary', textContent: t('market.mine') }) : null,
       signedIn ? el('a', { href: '/orders', className: 'kit-secondary', textContent: t('shop.orders') }) : null,
-      signedIn ? cartLink(t, await cartCount()) : null));
+      mine?.ok && mine.data.listings.length ? el('a', { href: '/market/dashboard', className: 'kit-secondary', textContent: t('dash.title') }) : null,
+      signedIn ? cartLink(t, count) : null));
 
   // ---- category chips: toggle buttons, one pressed at most ("All": none)
   const chips = el('div', { className: 'mkt-chips', role: 'group', 'aria-label': t('market.categories') });

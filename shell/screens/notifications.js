@@ -7,6 +7,7 @@ import { el } from '../compose-kit.js';
 import { authFailureText } from '../forms.js';
 import { setUnread, deviceName } from '../account.js';
 import { day } from '../i18n.js';
+import { price } from '../market-kit.js';
 
 // "3 minutes ago" from an ISO time, with the catalog's time.* messages.
 function ago(t, iso) {
@@ -57,6 +58,7 @@ const KINDS = {
   // A step of a marketplace order (web/src/orders.h), told to the other side: to the order's
   // screen (screens/order.js), or the person's orders when the notice names none.
   order: (t, n) => {
+    if (PAYOUT_STEPS[n.detail?.step]) return payoutNotice(t, n);
     const key = ORDER_STEPS[n.detail?.step];
     if (!key) return null;
     const words = t(key, { order: n.detail.order ?? '', carrier: n.detail.carrier ?? '', tracking: n.detail.tracking ?? '' });
@@ -81,6 +83,19 @@ const ORDER_STEPS = {
   released: 'market.noticeReleased',
   message: 'market.noticeMessage',
 };
+// A payout to a seller (web/src/payouts.h), told with kind order and its own
+// steps: its words by detail.step, its amount from total_minor and currency,
+// and the seller's dashboard (screens/dashboard.js), where payouts are listed.
+const PAYOUT_STEPS = {
+  payout_paid: 'market.noticePayoutPaid',
+  payout_unclaimed: 'market.noticePayoutUnclaimed',
+  payout_returned: 'market.noticePayoutReturned',
+};
+function payoutNotice(t, n) {
+  const { total_minor: minor, currency } = n.detail;
+  if (!Number.isSafeInteger(minor) || !/^[A-Z]{3}$/.test(currency ?? '')) return null;
+  return [t(PAYOUT_STEPS[n.detail.step], { price: price(minor, currency) }), '/market/dashboard'];
+}
 // A security notice's words and link by its detail.event.
 const SECURITY = {
   password_reset: ['profile.noticePasswordReset', '/settings/profile'],

@@ -1,0 +1,265 @@
+// The seller's dashboard in Chromium (issue 20 §5; shell/screens/dashboard.js),
+// against the real server and the payment simulator (web/paysim/): someone
+// who does not sell is told how to start; a PayPal seller with two orders
+// (made through the API and the simulator, picked up so the totals are the
+// prices) opens the dashboard from My listings with the keyboard and reads
+// the pending balance and the month's sales in the table, one bar per month
+// of the table; after the hold (server and simulator restarted with
+// PA_TEST_CLOCK_OFFSET) the worker's round sends the payout, PayPal pays it,
+// the dashboard lists it as paid with the balance paid out, and the
+// payout_paid notice reads in Notifications and leads back to the
+// dashboard. A second seller, on a phone in Spanish, whose PayPal account
+// is locked: the payout returned, in words, with what to do, and its
+// notice. axe at phone and desktop sizes at each step. Words are the
+// catalogs' (through the WASM core), prices the core's. One server and one
+// simulator for the file; waits are for conditions, never for time.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { launchBrowser } from '../lib/browser.mjs';
+import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
+import { loadCore } from '../lib/core.mjs';
+import { ROOT, SITE } from '../lib/paths.mjs';
+import { startPaysim, until } from '../lib/paysim.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
+import { startServer } from '../lib/server.mjs';
+import { Client, png } from '../server/helpers.mjs';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
+const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
+const MONTHS = 12; // the dashboard's months per currency (web/src/payouts.h)
+const BEDS_FEE_BPS = 1000; // the beds category's fee (web/src/market_rules.c)
+let serial = 0;
+const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
+
+const i18n = wasmI18n(await loadCore());
+const catalogs = new Map();
+function catalog(tag) {
+  if (!catalogs.has(tag)) catalogs.set(tag, i18n.loadCatalog(tag, readFileSync(path.join(ROOT, 'locales', `${tag}.json`), 'utf8')));
+  return catalogs.get(tag);
+}
+const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
+const usd = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'USD');
+const share = (price) => price - Math.floor((price * BEDS_FEE_BPS) / 10000);
+
+const w = { sim: null, server: null, servers: [], offset: 0, browser: null, database: null };
+async function start(data, port) {
+  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
+  w.server = await startServer({ data, port, seed: false, env: { ...w.sim.serverEnv(), ...db, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
+  w.servers.push(w.server);
+  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
+}
+// The server (same data, same port) and the simulator a clock offset on.
+async function restart(offset) {
+  const { dir, url } = w.server;
+  await w.server.down();
+  w.offset = offset;
+  await w.sim.clock(offset);
+  await start(dir, Number(new URL(url).port));
+}
+
+before(async () => {
+  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_dash')).name;
+  w.sim = await startPaysim();
+  await start(undefined, 0);
+  w.browser = await launchBrowser();
+});
+after(async () => {
+  try {
+    await w.browser?.close();
+  } finally {
+    try {
+      for (const s of w.servers.slice().reverse()) await s.stop();
+    } finally {
+      try {
+        await w.sim?.stop();
+      } finally {
+        if (w.database) await dropDatabase(w.database);
+      }
+    }
+  }
+});
+
+async function open(cookie, { size, locale }) {
+  const context = await w.browser.newContext({ viewport: size, locale, bypassCSP: true, serviceWorkers: 'block' });
+  await context.addCookies([{ name: 'pa_session', value: cookie, url: w.server.url }]);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.startsWith(w.sim.url)) problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  return { context, page, problems };
+}
+async function visit(page, pathname) {
+  await page.goto(new URL(pathname, w.server.url).href);
+  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+}
+// axe at this size and the other, and nothing wider than the screen.
+async function axe(page, what) {
+  const size = page.viewportSize();
+  for (const s of [size, size.width === PHONE.width ? DESKTOP : PHONE]) {
+    await page.setViewportSize(s);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what} at ${s.width}px: wider than the screen`);
+    await page.evaluate(axeSource);
+    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
+    assert.deepEqual(bad, [], `axe: ${what} at ${s.width}px`);
+  }
+  await page.setViewportSize(size);
+}
+const enter = async (locator) => {
+  await locator.focus();
+  await locator.page().keyboard.press('Enter');
+};
+const text = async (locator) => plain(await locator.textContent());
+// The rows of a table as arrays of cell texts (the row header first).
+const rows = (locator) => locator.locator('tbody tr').evaluateAll((trs) =>
+  trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/[\u2066-\u2069]/g, ''))));
+
+async function seller(port, tag) {
+  const c = new Client({ port });
+  const user = await c.signup(mail(tag), undefined, `Seller ${tag}`);
+  const payout = mail(`${tag}-paypal`);
+  assert.equal((await c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout: { provider: 'paypal', email: payout } })).status, 201);
+  return { c, id: user.id, payout };
+}
+
+/** One unit of a new listing of s at price (USD, beds), bought by buyer, paid in the simulator, shipped and delivered. */
+async function delivered(s, buyer, address, price) {
+  const photo = (await s.c.upload(png(20 + (++serial % 50), 30), 'image/png')).id;
+  const l = await s.c.post('/api/v1/listings', { title: `Dog bed ${serial}`, photos: [photo], price_minor: price, currency: 'USD', stock: 5,
+    condition: 'new', kind: 'product', category: 'beds', species: ['dog'], location: { city: 'Recife', country: 'BR' },
+    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true } });
+  assert.equal(l.status, 201, JSON.stringify(l.body));
+  assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.body.id, quantity: 1 })).status, 200);
+  // Picked up (free): the order's total is the price.
+  const r = await buyer.post('/api/v1/checkout', { address, delivery: { [s.id]: 'pickup' } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const [o] = r.body.orders;
+  await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'));
+  const paid = await buyer.post(`/api/v1/orders/${o.id}/capture`, {});
+  assert.equal(paid.body.total_minor, price, JSON.stringify(paid.body));
+  assert.equal((await s.c.post(`/api/v1/orders/${o.id}/ship`, { carrier: 'Correios', tracking: 'BR1' })).status, 200);
+  assert.equal((await buyer.post(`/api/v1/orders/${o.id}/deliver`, {})).body.state, 'delivered');
+}
+
+/** The balance table's rows of one currency: [label, amount] × 4. */
+const balanceRows = (page, currency) => rows(page.locator(`.dash-balance[data-currency="${currency}"] table`));
+
+test('a PayPal seller reads their balance and sales, is paid after the hold, and follows the notice back to the dashboard', async () => {
+  const port = Number(new URL(w.server.url).port);
+  const buyer = new Client({ port });
+  await buyer.signup(mail('buyer'), undefined, 'Ana Compras');
+  const address = (await buyer.post('/api/v1/me/addresses', { name: 'Ana', street: 'Rua 1', city: 'Recife', country: 'BR' })).body.id;
+
+  // ---- not a seller: told how to become one
+  const nb = await open(buyer.cookie, { size: PHONE, locale: 'en-US' });
+  await visit(nb.page, '/market');
+  await nb.page.locator('.mkt-actions .shop-cart-link').waitFor();
+  assert.equal(await nb.page.locator('a[href="/market/dashboard"]').count(), 0, 'no dashboard link for someone who does not sell');
+  await visit(nb.page, '/market/dashboard');
+  await nb.page.locator('#screen a[href="/sell"]').waitFor();
+  assert.equal(await text(nb.page.locator('#screen .mkt-status')), words('en', 'dash.notSeller'));
+  assert.equal(await text(nb.page.locator('#screen a[href="/sell"]')), words('en', 'dash.becomeSeller'));
+  await axe(nb.page, 'dashboard for someone who does not sell');
+  assert.deepEqual(nb.problems.filter((m) => !/Failed to load resource.*409.*market\/dashboard/.test(m)), [], 'only the answer that says so');
+  await nb.context.close();
+
+  // ---- two sellers: a's payouts are paid, b's PayPal account is locked
+  const a = await seller(port, 'dash-a');
+  const b = await seller(port, 'dash-b');
+  await w.sim.payoutReceiver(b.payout, 'failed');
+  await delivered(a, buyer, address, 4000);
+  await delivered(a, buyer, address, 2500);
+  await delivered(b, buyer, address, 3000);
+  const net = share(4000) + share(2500);
+
+  // ---- a on a desktop, from My listings by the keyboard: pending, the month's sales, a bar per month
+  const s = await open(a.c.cookie, { size: DESKTOP, locale: 'en-US' });
+  await visit(s.page, '/market');
+  await s.page.locator('.mkt-actions a[href="/market/dashboard"]').waitFor(); // the market's header, for a seller
+  await visit(s.page, '/market/mine');
+  const link = s.page.locator('#screen a[href="/market/dashboard"]');
+  await link.waitFor();
+  assert.equal(await text(link), words('en', 'dash.title'));
+  await enter(link);
+  await s.page.locator('.dash-sales-table').waitFor();
+  assert.equal(await text(s.page.locator('h1')), words('en', 'dash.title'));
+  assert.deepEqual(await balanceRows(s.page, 'USD'), [
+    [words('en', 'dash.pending'), usd('en', net)], [words('en', 'dash.available'), usd('en', 0)],
+    [words('en', 'dash.inFlight'), usd('en', 0)], [words('en', 'dash.paidOut'), usd('en', 0)]]);
+  assert.equal(await text(s.page.locator('.dash-balance[data-currency="USD"] .dash-minimum')), words('en', 'dash.minimum', { price: usd('en', 100) }));
+  assert.equal(await text(s.page.locator('.dash-sales-table caption')), words('en', 'dash.salesCaption', { name: 'US Dollar' }));
+  const dash = (await a.c.get('/api/v1/market/dashboard')).body;
+  const sold = dash.sales.filter((m) => m.orders > 0);
+  assert.deepEqual(sold.map((m) => [m.orders, m.total_minor, m.net_minor]), [[2, 6500, net]], 'the server\'s month');
+  const table = await rows(s.page.locator('.dash-sales-table'));
+  assert.equal(table.length, MONTHS);
+  const month = table.find((r) => r[1] === '2');
+  assert.deepEqual(month.slice(1), ['2', usd('en', 6500), usd('en', net)], 'the month\'s sales in the table');
+  assert.equal(table.at(-1), month, 'this month, the last row');
+  assert.equal(table.filter((r) => r[1] === '0').length, MONTHS - 1, 'the other months, zeros');
+  assert.equal(await s.page.locator('.dash-chart svg rect').count(), table.length, 'one bar per month of the table');
+  assert.equal(await s.page.getAttribute('.dash-chart svg', 'aria-hidden'), 'true');
+  assert.equal(await text(s.page.locator('.dash-orders li[data-state="delivered"]')),
+    words('en', 'dash.stateCount', { state: words('en', 'shop.state.delivered'), count: 2 }));
+  assert.equal(await text(s.page.locator('.dash-section [role="status"]')), words('en', 'dash.payoutsEmpty'));
+  await axe(s.page, 'the seller\'s dashboard, pending');
+
+  // ---- after the hold: the worker's round sends the batch, PayPal pays it
+  await restart(HOLD + 120);
+  await until('a\'s payout sent', async () => (await a.c.get('/api/v1/market/payouts')).body.payouts.length === 1);
+  await until('b\'s payout sent', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.length === 1);
+  await w.sim.processPayouts();
+  await until('a paid', async () => (await a.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'paid');
+  await until('b\'s returned', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'returned');
+  const notices = async (c, step) => (await c.get('/api/v1/notifications?limit=50')).body.notifications.filter((n) => n.detail?.step === step);
+  await until('a told', async () => (await notices(a.c, 'payout_paid')).length === 1);
+  await until('b told', async () => (await notices(b.c, 'payout_returned')).length === 1);
+
+  // ---- a reads the notice in Notifications and follows it to the dashboard
+  await visit(s.page, '/notifications');
+  const notice = s.page.locator('#screen li a[href="/market/dashboard"]');
+  await notice.waitFor();
+  assert.equal(await text(notice), words('en', 'market.noticePayoutPaid', { price: usd('en', net) }));
+  await axe(s.page, 'the payout notice');
+  await enter(notice);
+  await s.page.locator('.dash-payout[data-state="paid"]').waitFor();
+  assert.deepEqual(await balanceRows(s.page, 'USD'), [
+    [words('en', 'dash.pending'), usd('en', 0)], [words('en', 'dash.available'), usd('en', 0)],
+    [words('en', 'dash.inFlight'), usd('en', 0)], [words('en', 'dash.paidOut'), usd('en', net)]]);
+  const paid = s.page.locator('.dash-payout');
+  assert.equal(await paid.count(), 1);
+  const line = await text(paid.locator('p').first());
+  assert.ok(line.includes(usd('en', net)) && line.includes(a.payout), line);
+  assert.equal(await text(paid.locator('.mkt-card-status')), words('en', 'dash.state.paid'));
+  assert.equal(await paid.locator('.kit-error').count(), 0);
+  assert.equal(await text(s.page.locator('.dash-orders li[data-state="completed"]')),
+    words('en', 'dash.stateCount', { state: words('en', 'shop.state.completed'), count: 2 }));
+  await axe(s.page, 'the seller\'s dashboard, paid');
+  assert.deepEqual(s.problems, []);
+  await s.context.close();
+
+  // ---- b on a phone in Spanish: the returned payout in words, back in the balance, and its notice
+  const p = await open(b.c.cookie, { size: PHONE, locale: 'es-ES' });
+  await visit(p.page, '/notifications');
+  const es = await p.page.evaluate(() => document.documentElement.lang);
+  assert.equal(es, 'es');
+  const back = p.page.locator('#screen li a[href="/market/dashboard"]');
+  await back.waitFor();
+  assert.equal(await text(back), words(es, 'market.noticePayoutReturned', { price: usd(es, share(3000)) }));
+  await enter(back);
+  const returned = p.page.locator('.dash-payout[data-state="returned"]');
+  await returned.waitFor();
+  assert.equal(await text(returned.locator('.mkt-card-status')), words(es, 'dash.state.returned'));
+  assert.equal(await text(returned.locator('.kit-error')), words(es, 'dash.error.locked'));
+  assert.deepEqual((await balanceRows(p.page, 'USD'))[1], [words(es, 'dash.available'), usd(es, share(3000))], 'back in the balance');
+  await axe(p.page, 'a returned payout');
+  assert.deepEqual(p.problems, []);
+  await p.context.close();
+});
