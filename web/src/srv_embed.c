@@ -792,20 +792,26 @@ static void oembed_answer(pa_srv_req *rq, const char *origin, const oembed_item 
   pa_api_json(rq, 200, root);
 }
 
+/* Whether an item's load (rc: 0 found, 1 not shown, -1 failed) found it;
+ * else answers 500 or 404 with missing. */
+static int oembed_loaded(pa_srv_req *rq, int rc, const char *missing) {
+  if (rc < 0) {
+    pa_api_internal(rq, "oembed");
+    return 0;
+  }
+  if (rc > 0) {
+    PA_NOT_FOUND(rq, missing);
+    return 0;
+  }
+  return 1;
+}
+
 /* oEmbed's answer for listing id at width: the seller is its author (their
  * seller page), the cover its thumbnail when it has one. */
 static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin) {
   char listing_id[32];
   embed_listing e;
-  int rc = load_listing(rq->db, id, &e);
-  if (rc < 0) {
-    pa_api_internal(rq, "oembed");
-    return;
-  }
-  if (rc > 0) {
-    PA_NOT_FOUND(rq, "No such listing");
-    return;
-  }
+  if (!oembed_loaded(rq, load_listing(rq->db, id, &e), "No such listing")) return;
   snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
   words w;
   words_open(rq, &w);
@@ -859,15 +865,7 @@ void pa_api_oembed(pa_srv_req *rq) {
     return;
   }
   embed_post e;
-  rc = load_post(rq->db, id, &e);
-  if (rc < 0) {
-    pa_api_internal(rq, "oembed");
-    return;
-  }
-  if (rc > 0) {
-    PA_NOT_FOUND(rq, "No such post");
-    return;
-  }
+  if (!oembed_loaded(rq, load_post(rq->db, id, &e), "No such post")) return;
   snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
   words w;
   words_open(rq, &w);
