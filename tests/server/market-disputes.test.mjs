@@ -17,15 +17,13 @@
 // Runs on SQLite and on PostgreSQL (PA_TEST_DATABASE=postgresql).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import {
-  BIN, Client, assertError, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
-} from './helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { PASSWORD, marketWorld, prng, sum } from './market-world.mjs';
 
 // The limits of web/src/market_order.h, each tried at its edge below.
 const CLAIM_TEXT_MAX = 1000; // PA_CLAIM_TEXT_MAX
@@ -36,100 +34,41 @@ const ANSWER = 3 * 86400; // PA_CLAIM_ANSWER_SECONDS
 const WINDOW = 3 * 86400; // PA_CLAIM_DISPUTE_WINDOW_SECONDS
 const AUTO_DELIVER = 14 * 86400; // PA_ORDER_AUTO_DELIVER_SECONDS
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
-const PASSWORD = 'correct horse battery';
-
-let uniq = 0;
-const w = { sim: null, server: null, offset: 0, clients: [] };
-
-async function start(data) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
-  for (const c of w.clients) c.server = w.server;
-}
-
-/** Stops the server and starts it again on the same data with the clock offset by off seconds. */
-async function restart(off) {
-  await stopServer(w.server);
-  w.offset = off;
-  await w.sim.clock(off);
-  await start(w.server.dir);
-}
+const w = marketWorld({
+  listing: {
+    title: 'Cat tree', price_minor: 2500, currency: 'USD', stock: 50, condition: 'new', kind: 'product',
+    category: 'beds', species: ['cat'], location: { city: 'Porto Alegre', country: 'BR' },
+    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true },
+  },
+});
+const { grant, listing, person, restart, seller } = w;
 
 /** Signs p in again: a restart far ahead outlives the sessions. */
 async function relogin(...ps) {
   for (const p of ps) await p.c.login(p.mail, PASSWORD);
 }
 
-async function person(tag) {
-  const c = new Client(w.server);
-  w.clients.push(c);
-  const mail = email(`${tag}${++uniq}`);
-  const user = await c.signup(mail, PASSWORD, `Person ${tag}`);
-  return { c, id: user.id, mail };
-}
-
-async function grant(p, role) {
-  const env = { ...process.env, ...(await databaseEnv(w.server.dir)) };
-  const r = spawnSync(BIN, ['admin', '--data', w.server.dir, 'grant', p.mail, role], { env, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-}
-
-async function seller(tag) {
-  const p = await person(tag);
-  const r = await p.c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout: { provider: 'paypal', email: `pay.${tag}${uniq}@example.test` } });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return p;
-}
-
-async function listing(s, extra = {}) {
-  const ph = (await s.c.upload(png(2 + (++uniq % 200), 2 + Math.floor(uniq / 200)), 'image/png')).id;
-  const r = await s.c.post('/api/v1/listings', {
-    title: `Cat tree ${uniq}`, photos: [ph], price_minor: 2500, currency: 'USD', stock: 50, condition: 'new', kind: 'product',
-    category: 'beds', species: ['cat'], location: { city: 'Porto Alegre', country: 'BR' },
-    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true }, ...extra,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
-}
-
 /** A buyer with one address in their book (every checkout of theirs uses it). */
 async function buyer(tag) {
   const b = await person(tag);
-  const r = await b.c.post('/api/v1/me/addresses', { name: 'Ana Souza', street: 'Rua das Flores 12', city: 'Porto Alegre', country: 'BR' });
-  assert.equal(r.status, 201);
-  b.address = r.body.id;
+  b.address = (await w.address(b)).id;
   return b;
 }
 
 /** An order of one unit of l by b, paid, shipped by s, delivered when asked: its detail. */
 async function order(s, b, l, { deliver = false, price } = {}) {
-  assert.equal((await b.c.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
-  const r = await b.c.post('/api/v1/checkout', { address: b.address });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const [o] = r.body.orders;
+  const o = await w.checkoutOne(b, l.id, { address: b.address });
   if (price) assert.equal(o.total_minor, price);
-  await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'));
-  assert.equal((await b.c.post(`/api/v1/orders/${o.id}/capture`, {})).status, 200);
-  let d = (await s.c.post(`/api/v1/orders/${o.id}/ship`, { carrier: 'Correios', tracking: 'BR1' })).body;
-  assert.equal(d.state, 'shipped');
-  if (deliver) d = (await b.c.post(`/api/v1/orders/${o.id}/deliver`, {})).body;
+  await w.pay(b, o);
+  let d = await w.ship(s, o);
+  if (deliver) d = await w.deliver(b, o);
   return d;
 }
 
 /** p's order notices (kind order) about order id, oldest first, each "step role". */
 async function notices(p, id) {
-  const out = [];
-  let cursor = null;
-  do {
-    const r = await p.c.get(`/api/v1/notifications?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    assert.equal(r.status, 200);
-    for (const n of r.body.notifications.filter((x) => x.kind === 'order' && x.detail.order === id)) out.push(`${n.detail.step} ${n.detail.role}`);
-    cursor = r.body.next_cursor;
-  } while (cursor);
-  return out.reverse();
+  return (await w.orderNotices(p)).filter((d) => d.order === id).map((d) => `${d.step} ${d.role}`);
 }
-
-const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
 
 /**
  * What seller p has earned in USD: the seller's dashboard, with what the payout worker
@@ -170,19 +109,8 @@ function assertLedgerBalanced(msg) {
     assert.equal(t.buyer_payment ?? 0, (t.seller_payable ?? 0) + (t.platform_fee ?? 0) + (t.refund ?? 0), `${cur} ${msg}`);
 }
 
-function prng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
-
 before(async () => {
-  w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
-  await start();
+  await w.open();
   w.mod = await person('mod');
   await grant(w.mod, 'moderator');
   w.support = await person('support');
@@ -192,13 +120,7 @@ before(async () => {
   w.s = await seller('s');
   w.l = await listing(w.s);
 });
-after(async () => {
-  try {
-    await stopServer(w.server, { keepData: false });
-  } finally {
-    await w.sim.stop();
-  }
-});
+after(w.close);
 
 describe('refund requests', () => {
   test('accepted: refunded in full through the provider, the order cancelled, its units with the buyer, the ledger balanced, each side told once', async () => {

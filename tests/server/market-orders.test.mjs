@@ -21,10 +21,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
-} from './helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { PASSWORD, marketWorld, prng, sum } from './market-world.mjs';
 
 // The limits of web/src/market_order.h, each tried at its edge below.
 const CART_LINES_MAX = 50;
@@ -36,59 +35,19 @@ const TRACKING_MAX = 64;
 const PAY_TIMEOUT = 30 * 60; // PA_ORDER_PAY_TIMEOUT_SECONDS
 const AUTO_DELIVER = 14 * 86400; // PA_ORDER_AUTO_DELIVER_SECONDS
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
-const PASSWORD = 'correct horse battery';
 const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals the Mercado Pago sellers' grants
 
-let uniq = 0;
-const w = { sim: null, server: null, offset: 0, clients: [] };
-
-async function start(data) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  // PayPal reports each capture by webhook too: applied once, whichever of it and the return comes
-  // first; Mercado Pago reports a seller's split payments only by webhook.
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
-  for (const c of w.clients) c.server = w.server;
-}
-
-/** Stops the server and starts it again on the same data with the clock offset by off seconds. */
-async function restart(off) {
-  await stopServer(w.server);
-  w.offset = off;
-  await w.sim.clock(off);
-  await start(w.server.dir);
-}
-
-async function person(tag) {
-  const c = new Client(w.server);
-  w.clients.push(c);
-  const user = await c.signup(email(`${tag}${++uniq}`), PASSWORD, `Person ${tag}`);
-  return { c, id: user.id };
-}
-
-async function seller(tag, provider = 'paypal') {
-  const p = await person(tag);
-  const payout = provider === 'paypal' ? { provider, email: `pay.${tag}${uniq}@example.test` } : { provider };
-  const r = await p.c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return p;
-}
-
-async function listing(s, extra = {}) {
-  const ph = (await s.c.upload(png(2 + (++uniq % 200), 2 + Math.floor(uniq / 200)), 'image/png')).id;
-  const r = await s.c.post('/api/v1/listings', {
-    title: `Dog bed ${uniq}`, photos: [ph], price_minor: 2500, currency: 'USD', stock: 5, condition: 'new', kind: 'product',
+const w = marketWorld({
+  env: { PA_SECRETS_KEY: KEY },
+  mercadopago: true,
+  listing: {
+    title: 'Dog bed', price_minor: 2500, currency: 'USD', stock: 5, condition: 'new', kind: 'product',
     category: 'beds', species: ['dog'], location: { city: 'Porto Alegre', country: 'BR' },
-    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true }, ...extra,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
-}
-
-async function address(p, extra = {}) {
-  const r = await p.c.post('/api/v1/me/addresses', { name: 'Ana Souza', street: 'Rua das Flores 12', city: 'Porto Alegre', country: 'BR', ...extra });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
-}
+    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true },
+  },
+});
+const { address, listing, pay, person, restart } = w;
+const seller = (tag, provider) => w.seller(tag, { provider });
 
 async function stockOf(lst, variant) {
   const r = await w.clients[0].get(`/api/v1/listings/${lst}`);
@@ -104,33 +63,10 @@ async function checkout(b, lines, { status = 201, delivery } = {}) {
   return r.body;
 }
 
-/** Approves order o at the simulated PayPal and captures it by its buyer. */
-async function pay(b, o) {
-  const token = new URL(o.approve_url).searchParams.get('token');
-  assert.ok(token, 'the approval page names the PayPal order');
-  await w.sim.approve('paypal', token);
-  const r = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
-
 /** p's order notices (kind order), oldest first, each "ord_N step" (with the carrier and tracking when shipped). */
 async function orderNotices(p) {
-  const out = [];
-  let cursor = null;
-  do {
-    const r = await p.c.get(`/api/v1/notifications?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-    assert.equal(r.status, 200);
-    for (const n of r.body.notifications.filter((x) => x.kind === 'order')) {
-      const d = n.detail;
-      out.push(`${d.order} ${d.step} ${d.role}${d.step === 'shipped' ? ` ${d.carrier}/${d.tracking}` : ''}`);
-    }
-    cursor = r.body.next_cursor;
-  } while (cursor);
-  return out.reverse();
+  return (await w.orderNotices(p)).map((d) => `${d.order} ${d.step} ${d.role}${d.step === 'shipped' ? ` ${d.carrier}/${d.tracking}` : ''}`);
 }
-
-const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
 
 /**
  * The shipping rule of web/src/market_ship.h, modelled for the property test: what one seller's
@@ -156,17 +92,8 @@ function expectedShipping(shippings, country, pickup) {
   return most;
 }
 
-before(async () => {
-  w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
-  await start();
-});
-after(async () => {
-  try {
-    await stopServer(w.server, { keepData: false });
-  } finally {
-    await w.sim.stop();
-  }
-});
+before(w.open);
+after(w.close);
 
 describe('the cart', () => {
   test('prices from the listing, quantities at their edges, one currency, own listings refused', async () => {
@@ -426,17 +353,6 @@ describe('checkout and orders', () => {
     assert.equal(dbQuery(w.server, `SELECT count(*) FROM market_addresses WHERE user_id = ${n}`), '0', 'erased');
   });
 });
-
-// A small PRNG, seeded, so a failing history can be replayed (the seed is in the message).
-function prng(seed) {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x / 2 ** 32;
-  };
-}
 
 /** Connects Mercado Pago seller s (the OAuth round through the simulator, site BR). */
 async function connectMp(s) {

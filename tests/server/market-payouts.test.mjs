@@ -18,10 +18,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
-} from './helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { PASSWORD, marketWorld } from './market-world.mjs';
 
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
 const POLL = 3600; // PA_PAYOUTS_POLL_SECONDS
@@ -31,27 +30,23 @@ const MIN_USD = 100; // pa_payouts_minimum("USD")
 const LIST_MAX = 100; // PA_API_LIST_MAX: ?limit= of GET /api/v1/market/payouts
 const ITEMS_MAX = 100; // PA_PAY_PAYOUT_ITEMS_MAX: items of one batch
 const BEDS_FEE_BPS = 1000; // the beds category's fee (web/src/market_rules.c)
-const PASSWORD = 'correct horse battery';
 const PAYOUTS_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE market_payouts')) + 1;
 
-let uniq = 0;
-const w = { sim: null, server: null, offset: 0, clients: [] };
-
-async function start(data) {
-  // A lost answer costs the worker PA_PAY_TIMEOUT_MS: short here.
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_PAY_TIMEOUT_MS: '2000', PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
-  for (const c of w.clients) c.server = w.server;
-}
+// A lost answer costs the worker PA_PAY_TIMEOUT_MS: short here.
+const w = marketWorld({
+  env: { PA_PAY_TIMEOUT_MS: '2000' },
+  photoSize: [2, 4],
+  listing: {
+    title: 'Dog bed', currency: 'USD', stock: 50, condition: 'new', kind: 'product',
+    category: 'beds', species: ['dog'], location: { city: 'Recife', country: 'BR' },
+    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true },
+  },
+});
+const { person } = w;
+let payoutMails = 0;
 
 /** Stops the server and starts it again on the same data with the clock moved on by secs (between: what the simulator does meanwhile). */
-async function later(secs, between = async () => {}) {
-  await stopServer(w.server);
-  w.offset += secs;
-  await w.sim.clock(w.offset);
-  await between();
-  await start(w.server.dir);
-}
+const later = (secs, between) => w.restart(w.offset + secs, between);
 
 /** Every webhook the simulator sent was taken and applied by the server. */
 async function settled() {
@@ -59,52 +54,22 @@ async function settled() {
   await until('the webhooks applied', async () => dbQuery(w.server, 'SELECT count(*) FROM pay_events WHERE done_at IS NULL') === '0');
 }
 
-async function person(tag) {
-  const c = new Client(w.server);
-  w.clients.push(c);
-  const login = email(`${tag}${++uniq}`);
-  const user = await c.signup(login, PASSWORD, `Person ${tag}`);
-  return { c, id: user.id, login };
-}
-
-async function seller(tag) {
-  const p = await person(tag);
-  p.mail = `pay.${tag}${uniq}.${process.pid}@example.test`;
-  const r = await p.c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout: { provider: 'paypal', email: p.mail } });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return p;
-}
-
-async function listing(s, price) {
-  const ph = (await s.c.upload(png(2 + (++uniq % 200), 4 + Math.floor(uniq / 200)), 'image/png')).id;
-  const r = await s.c.post('/api/v1/listings', {
-    title: `Dog bed ${uniq}`, photos: [ph], price_minor: price, currency: 'USD', stock: 50, condition: 'new', kind: 'product',
-    category: 'beds', species: ['dog'], location: { city: 'Recife', country: 'BR' },
-    shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true },
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
-}
+/** A PayPal seller paid at p.payout, an address of this process's own. */
+const seller = (tag) => w.seller(tag, { payout: `pay.${tag}${++payoutMails}.${process.pid}@example.test` });
 
 /** The seller's share of one unit at price (beds: 10 %, rounded down). */
 const share = (price) => price - Math.floor((price * BEDS_FEE_BPS) / 10000);
 
 /** One unit of a new listing of s at price, bought by b, paid, shipped and delivered: the order. */
 async function delivered(s, b, price) {
-  const l = await listing(s, price);
-  assert.equal((await b.c.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
-  const adr = await b.c.post('/api/v1/me/addresses', { name: 'Ana', street: 'Rua 1', city: 'Recife', country: 'BR' });
+  const l = await w.listing(s, { price_minor: price });
+  const adr = await w.address(b, { name: 'Ana', street: 'Rua 1', city: 'Recife' });
   // Picked up (free): the order's total is the price, so the payouts' figures are the items'.
-  const r = await b.c.post('/api/v1/checkout', { address: adr.body.id, delivery: { [s.id]: 'pickup' } });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const [o] = r.body.orders;
-  await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'));
-  const paid = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
-  assert.equal(paid.status, 200, JSON.stringify(paid.body));
-  assert.equal(paid.body.total_minor, price);
-  assert.equal((await s.c.post(`/api/v1/orders/${o.id}/ship`, { carrier: 'Correios', tracking: 'BR1' })).status, 200);
-  assert.equal((await b.c.post(`/api/v1/orders/${o.id}/deliver`, {})).body.state, 'delivered');
-  return paid.body;
+  const paid = await w.pay(b, await w.checkoutOne(b, l.id, { address: adr.id, delivery: { [s.id]: 'pickup' } }));
+  assert.equal(paid.total_minor, price);
+  await w.ship(s, paid);
+  await w.deliver(b, paid);
+  return paid;
 }
 
 async function dashboard(p) {
@@ -138,17 +103,8 @@ const simPayouts = async () => (await w.sim.record()).money.filter((m) => m.prov
 const batchesMade = async () => (await w.sim.record()).creates.paypal_payouts ?? 0;
 const batchStates = () => dbQuery(w.server, 'SELECT state FROM market_payouts ORDER BY id').split('\n').filter(Boolean);
 
-before(async () => {
-  w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
-  await start();
-});
-after(async () => {
-  try {
-    await stopServer(w.server, { keepData: false });
-  } finally {
-    await w.sim.stop();
-  }
-});
+before(w.open);
+after(w.close);
 
 describe('payouts', () => {
   test('completed orders are paid out in one batch, exactly the available balance, once after a lost answer and after a restart mid-round; one unit below the minimum waits', async () => {
@@ -180,7 +136,7 @@ describe('payouts', () => {
     assert.deepEqual(await usd(d), [0, MIN_USD - 1, 0, 0], 'below the minimum: kept for later');
     assert.equal((await dashboard(a)).orders.completed, 2);
     const [pa] = await payouts(a);
-    assert.deepEqual([pa.state, pa.amount_minor, pa.currency, pa.receiver, pa.error], ['pending', 2 * share(4000), 'USD', a.mail, null]);
+    assert.deepEqual([pa.state, pa.amount_minor, pa.currency, pa.receiver, pa.error], ['pending', 2 * share(4000), 'USD', a.payout, null]);
     assert.match(pa.id, /^poi_[1-9][0-9]*$/);
     assert.match(pa.batch, /^pob_[1-9][0-9]*$/);
     assert.deepEqual((await payouts(bb)).map((p) => p.batch), [pa.batch], 'one batch for every seller');
@@ -188,7 +144,7 @@ describe('payouts', () => {
     // "Download my data" has them.
     const exported = (await a.c.get('/api/v1/me/export')).body;
     assert.deepEqual(exported.payouts.map((p) => [p.id, p.batch, p.state, p.amount_minor, p.currency, p.receiver]),
-      [[pa.id, pa.batch, 'pending', 2 * share(4000), 'USD', a.mail]]);
+      [[pa.id, pa.batch, 'pending', 2 * share(4000), 'USD', a.payout]]);
     // PayPal pays; its webhooks come twice each: applied once.
     await w.sim.delivery('duplicate');
     await w.sim.processPayouts();
@@ -209,7 +165,7 @@ describe('payouts', () => {
     await until('PayPal made the second batch', async () => (await batchesMade()) === before2 + 1);
     await stopServer(w.server);
     assert.equal(batchStates().join(), 'done,pending', 'the answer never came: still ours to send');
-    await start(w.server.dir);
+    await w.start(w.server.dir);
     await until('the second batch acknowledged', async () => batchStates().join() === 'done,sent');
     assert.equal(await batchesMade(), before2 + 1, 'sent again after the restart under the same id: one batch');
     assert.deepEqual(await usd(bb), [0, 0, share(2500), share(2500)]);
@@ -234,8 +190,8 @@ describe('payouts', () => {
     const g = await seller('po-g'); // failed
     const h = await seller('po-h'); // paid, its webhooks held: the poll finds it
     const buyer = await person('po-buyer2');
-    await w.sim.payoutReceiver(f.mail, 'unclaimed');
-    await w.sim.payoutReceiver(g.mail, 'failed');
+    await w.sim.payoutReceiver(f.payout, 'unclaimed');
+    await w.sim.payoutReceiver(g.payout, 'failed');
     await delivered(f, buyer, 3000);
     await delivered(g, buyer, 2000);
     await delivered(h, buyer, 1000);
@@ -250,7 +206,7 @@ describe('payouts', () => {
       assert.equal((await w.sim.processPayouts()).returned.length, 1);
     });
     // Sessions end after 30 days: signed in again.
-    for (const p of [f, g, h]) await p.c.login(p.login, PASSWORD);
+    for (const p of [f, g, h]) await p.c.login(p.mail, PASSWORD);
     // No webhook came: the worker reads the batch back (PA_PAYOUTS_POLL_SECONDS after its last reading).
     await until('h paid by the poll', async () => (await usd(h))[3] === share(1000));
     await until('f back', async () => (await usd(f))[1] === share(3000));
@@ -270,13 +226,13 @@ describe('payouts', () => {
     assert.deepEqual(await payoutNotices(g), [`${(await payouts(g))[0].id} payout_returned ${share(2000)} USD`]);
     assert.equal(dbQuery(w.server, `SELECT count(*) FROM market_payout_ledger WHERE event = 'returned' AND seller_id IN (${f.id.slice(2)}, ${g.id.slice(2)})`), '2');
     // A receiver PayPal could not pay is not sent to again until the seller saves their payout account.
-    g.mail = `new.${g.mail}`;
-    await w.sim.payoutReceiver(g.mail, 'success');
-    assert.equal((await g.c.put('/api/v1/me/seller', { name: 'Shop po-g', payout: { provider: 'paypal', email: g.mail } })).status, 200);
+    g.payout = `new.${g.payout}`;
+    await w.sim.payoutReceiver(g.payout, 'success');
+    assert.equal((await g.c.put('/api/v1/me/seller', { name: 'Shop po-g', payout: { provider: 'paypal', email: g.payout } })).status, 200);
     await later(SCAN);
     await until('g paid to the new address', async () => (await payouts(g)).length === 2);
     const [again] = await payouts(g);
-    assert.deepEqual([again.receiver, again.amount_minor, again.state], [g.mail, share(2000), 'pending']);
+    assert.deepEqual([again.receiver, again.amount_minor, again.state], [g.payout, share(2000), 'pending']);
     assert.equal((await payouts(f)).length, 1, 'f did not save theirs: not sent again');
   });
 });

@@ -13,106 +13,60 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import {
-  BIN, Client, assertError, databaseEnv, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
-} from './helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client, assertError, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { marketWorld } from './market-world.mjs';
 
 // The limits of web/src/market_order.h, each tried at its edge below.
 const RATING_MAX = 5; // PA_REVIEW_RATING_MAX (PA_REVIEW_RATING_MIN is 1)
 const TEXT_MAX = 1000; // PA_REVIEW_TEXT_MAX
 const REPLY_MAX = 1000; // PA_REVIEW_REPLY_MAX
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS
-const PASSWORD = 'correct horse battery';
 // The schema version that added market_reviews, found in the source (a renumbering needs no edit).
 const REVIEWS_VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE market_reviews')) + 1;
 
-let uniq = 0;
-const w = { sim: null, server: null, offset: 0, clients: [] };
-
-async function start(data) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
-  for (const c of w.clients) c.server = w.server;
-}
-
-async function person(tag) {
-  const c = new Client(w.server);
-  w.clients.push(c);
-  const mail = email(`${tag}${++uniq}`);
-  const user = await c.signup(mail, PASSWORD, `Person ${tag}`);
-  return { c, id: user.id, mail };
-}
-
-async function seller(tag) {
-  const p = await person(tag);
-  const r = await p.c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout: { provider: 'paypal', email: `pay.${tag}${uniq}@example.test` } });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  p.listing = await listing(p);
-  return p;
-}
-
-async function listing(s) {
-  const ph = (await s.c.upload(png(2 + (++uniq % 200), 3 + Math.floor(uniq / 200)), 'image/png')).id;
-  const r = await s.c.post('/api/v1/listings', {
-    title: `Cat tree ${uniq}`, photos: [ph], price_minor: 4000, currency: 'USD', stock: 50, condition: 'new', kind: 'product',
+const w = marketWorld({
+  photoSize: [2, 3],
+  listing: {
+    title: 'Cat tree', price_minor: 4000, currency: 'USD', stock: 50, condition: 'new', kind: 'product',
     category: 'beds', species: ['cat'], location: { city: 'Recife', country: 'BR' },
     shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true },
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
+  },
+});
+const { grant, person, restart } = w;
+
+/** A PayPal seller with one listing (p.listing). */
+async function seller(tag) {
+  const p = await w.seller(tag);
+  p.listing = await w.listing(p);
+  return p;
 }
 
 /** A paid order of one unit of s's listing by b. */
 async function paidOrder(s, b) {
-  assert.equal((await b.c.put('/api/v1/cart/items', { listing: s.listing.id, quantity: 1 })).status, 200);
-  const adr = await b.c.post('/api/v1/me/addresses', { name: 'Ana', street: 'Rua 1', city: 'Recife', country: 'BR' });
-  const r = await b.c.post('/api/v1/checkout', { address: adr.body.id });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  const [o] = r.body.orders;
-  await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'));
-  const paid = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
-  assert.equal(paid.status, 200, JSON.stringify(paid.body));
-  return paid.body;
+  const adr = await w.address(b, { name: 'Ana', street: 'Rua 1', city: 'Recife' });
+  return w.pay(b, await w.checkoutOne(b, s.listing.id, { address: adr.id }));
 }
 
 /** Ships o (seller s) and has its buyer b confirm delivery. */
 async function deliver(s, b, o) {
-  assert.equal((await s.c.post(`/api/v1/orders/${o.id}/ship`, { carrier: 'Correios', tracking: 'BR1' })).status, 200);
-  const r = await b.c.post(`/api/v1/orders/${o.id}/deliver`, {});
-  assert.equal(r.body.state, 'delivered');
-  return r.body;
+  await w.ship(s, o);
+  return w.deliver(b, o);
 }
 
 async function deliveredOrder(s, b) {
   return deliver(s, b, await paidOrder(s, b));
 }
 
-async function grant(mail, role) {
-  const env = { ...process.env, ...(await databaseEnv(w.server.dir)) };
-  const r = spawnSync(BIN, ['admin', '--data', w.server.dir, 'grant', mail, role], { env, encoding: 'utf8', timeout: 60_000 });
-  assert.equal(r.status, 0, r.stderr);
-}
-
 const review = (b, o, body, opts) => b.c.post(`/api/v1/orders/${o.id}/review`, body, opts);
 const reply = (s, o, body, opts) => s.c.post(`/api/v1/orders/${o.id}/review/reply`, body, opts);
 const summary = async (c, s) => (await c.get(`/api/v1/sellers/${s.id}`)).body.reviews;
 
-before(async () => {
-  w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
-  await start();
-});
-after(async () => {
-  try {
-    await stopServer(w.server, { keepData: false });
-  } finally {
-    await w.sim.stop();
-  }
-});
+before(w.open);
+after(w.close);
 
 describe('reviews', () => {
   test('only the buyer, only once delivered, once; the seller replies once; limits at their edges', async () => {
@@ -177,7 +131,7 @@ describe('reviews', () => {
     const b2 = await person('avg-b2');
     const v = await person('avg-v');
     const mod = await person('avg-mod');
-    await grant(mod.mail, 'moderator');
+    await grant(mod, 'moderator');
     const ratings = [[b1, 1], [b1, 2], [b2, 3], [b2, 3]];
     const ids = [];
     for (const [b, rating] of ratings) {
@@ -236,10 +190,7 @@ describe('reviews', () => {
     const s = await seller('done-s');
     const b = await person('done-b');
     const o = await deliveredOrder(s, b);
-    await stopServer(w.server);
-    w.offset = HOLD + 120;
-    await w.sim.clock(w.offset);
-    await start(w.server.dir);
+    await restart(HOLD + 120);
     await until('the order completed', async () => (await b.c.get(`/api/v1/orders/${o.id}`)).body.state === 'completed');
     const r = await review(b, o, { rating: 4, text: '' });
     assert.equal(r.status, 201, JSON.stringify(r.body));

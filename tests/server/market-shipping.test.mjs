@@ -19,54 +19,27 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer, stopServer,
-} from './helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { marketWorld, sum } from './market-world.mjs';
 
 const CART_LINES_MAX = 50; // PA_CART_LINES_MAX: a checkout's delivery names at most this many sellers
-const PASSWORD = 'correct horse battery';
 const KEY = 'c4'.repeat(32); // PA_SECRETS_KEY: seals the Mercado Pago sellers' grants
 
-let uniq = 0;
-const w = { sim: null, server: null, clients: [] };
-
-async function start(data, env = {}) {
-  w.server = await startServer({ data, env: { ...w.sim.serverEnv(), PA_SECRETS_KEY: KEY, ...env } });
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
-  for (const c of w.clients) c.server = w.server;
-}
-
-async function person(tag) {
-  const c = new Client(w.server);
-  w.clients.push(c);
-  const user = await c.signup(email(`${tag}${++uniq}`), PASSWORD, `Person ${tag}`);
-  return { c, id: user.id };
-}
-
-async function seller(tag, provider = 'paypal') {
-  const p = await person(tag);
-  const payout = provider === 'paypal' ? { provider, email: `pay.${tag}${uniq}@example.test` } : { provider };
-  const r = await p.c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return p;
-}
-
-async function listing(s, extra = {}) {
-  const ph = (await s.c.upload(png(3 + (++uniq % 200), 3 + Math.floor(uniq / 200)), 'image/png')).id;
-  const r = await s.c.post('/api/v1/listings', {
-    title: `Bowl ${uniq}`, photos: [ph], price_minor: 1000, currency: 'USD', stock: 5, condition: 'new', kind: 'product',
-    category: 'accessories', species: ['dog'], location: { city: 'Porto Alegre', country: 'BR' }, ...extra,
-  });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body;
-}
-
-async function address(p, extra = {}) {
-  const r = await p.c.post('/api/v1/me/addresses', { name: 'Ana Souza', street: 'Rua das Flores 12', city: 'Porto Alegre', country: 'BR', ...extra });
-  assert.equal(r.status, 201, JSON.stringify(r.body));
-  return r.body.id;
-}
+const w = marketWorld({
+  env: { PA_SECRETS_KEY: KEY },
+  mercadopago: true,
+  clock: false,
+  photoSize: [3, 3],
+  listing: {
+    title: 'Bowl', price_minor: 1000, currency: 'USD', stock: 5, condition: 'new', kind: 'product',
+    category: 'accessories', species: ['dog'], location: { city: 'Porto Alegre', country: 'BR' },
+  },
+});
+const { listing, person, put } = w;
+const seller = (tag, provider) => w.seller(tag, { provider });
+/** A new address of p's: its id. */
+const address = async (p, extra) => (await w.address(p, extra)).id;
 
 async function stockOf(lst) {
   return (await w.clients[0].get(`/api/v1/listings/${lst}`)).body.stock;
@@ -79,8 +52,6 @@ async function quote(b, adr) {
   return Object.fromEntries(r.body.shipping.map((s) => [s.seller, s.options.map((o) => [o.method, o.shipping_minor])]));
 }
 
-const put = async (b, listing, quantity = 1) => assert.equal((await b.c.put('/api/v1/cart/items', { listing, quantity })).status, 200);
-const sum = (rows, kind) => rows.filter((r) => r.kind === kind).reduce((a, r) => a + r.amount_minor, 0);
 
 /**
  * Connects Mercado Pago seller s (the OAuth round through the simulator, site BR): a new Mercado
@@ -98,17 +69,8 @@ async function connectMp(s, userId) {
   return out.user_id;
 }
 
-before(async () => {
-  w.sim = await startPaysim({ env: { PA_TEST_CLOCK_OFFSET: '0' } });
-  await start();
-});
-after(async () => {
-  try {
-    await stopServer(w.server, { keepData: false });
-  } finally {
-    await w.sim.stop();
-  }
-});
+before(w.open);
+after(w.close);
 
 describe('shipping rules', () => {
   const t = {};
@@ -190,10 +152,8 @@ describe('shipping rules', () => {
     assert.deepEqual([seen.shipping_minor, seen.shipping_method], [700, 'ship']);
     // Paid: buyer_payment = seller_payable (shipping included) + platform_fee.
     const o = by[t.s1.id];
-    await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'));
-    const paid = await b.c.post(`/api/v1/orders/${o.id}/capture`, {});
-    assert.equal(paid.status, 200, JSON.stringify(paid.body));
-    assert.deepEqual(paid.body.ledger.map((g) => [g.kind, g.amount_minor]),
+    const paid = await w.pay(b, o);
+    assert.deepEqual(paid.ledger.map((g) => [g.kind, g.amount_minor]),
       [['buyer_payment', 4700], ['platform_fee', 400], ['seller_payable', 4300]]);
     assert.equal((await w.sim.record()).money.filter((m) => m.kind === 'charge' && m.gross_minor === 4700).length, 1, 'the provider charged items + shipping');
     const c = await b.c.post(`/api/v1/orders/${o.id}/cancel`, {});
@@ -299,7 +259,7 @@ describe('PayPal not configured', () => {
     await put(b, lmp.id);
     const adr = await address(b);
     await stopServer(w.server);
-    await start(w.server.dir, { PA_PAYPAL_CLIENT_ID: '', PA_PAYPAL_SECRET: '' });
+    await w.start(w.server.dir, { PA_PAYPAL_CLIENT_ID: '', PA_PAYPAL_SECRET: '' });
     const before = await stockOf(lpp.id);
     const r = await b.c.post('/api/v1/checkout', { address: adr });
     assert.equal(r.status, 201, JSON.stringify(r.body));

@@ -74,7 +74,7 @@ int64_t pa_market_fee(int64_t amount, int fee_bps) {
 
 /* ---- readers */
 
-static int failf(pa_market_err *e, const char *field, const char *fmt, ...) {
+int pa_market_fail(pa_market_err *e, const char *field, const char *fmt, ...) {
   va_list ap;
   e->status = 400;
   e->code = "bad_request";
@@ -85,18 +85,20 @@ static int failf(pa_market_err *e, const char *field, const char *fmt, ...) {
   return -1;
 }
 
+int pa_market_fail_member(pa_market_err *e, const cJSON *c) {
+  size_t n = c->string ? strlen(c->string) : 0;
+  if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
+    return pa_market_fail(e, NULL, "A member is not one this object has");
+  return pa_market_fail(e, c->string, "%s is not a member of this object", c->string);
+}
+
 static int only(pa_market_err *e, const cJSON *obj, const char *const *names) {
-  if (!cJSON_IsObject(obj)) return failf(e, NULL, "The body must be a JSON object");
+  if (!cJSON_IsObject(obj)) return pa_market_fail(e, NULL, "The body must be a JSON object");
   for (const cJSON *c = obj->child; c; c = c->next) {
     int known = 0;
     for (const char *const *n = names; *n && !known; n++)
       known = c->string && strcmp(c->string, *n) == 0;
-    if (known) continue;
-    size_t n = c->string ? strlen(c->string) : 0;
-    /* Named back only when it is a plain word (the contract's field shape). */
-    if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
-      return failf(e, NULL, "A member is not one this object has");
-    return failf(e, c->string, "%s is not a member of this object", c->string);
+    if (!known) return pa_market_fail_member(e, c);
   }
   return 0;
 }
@@ -117,9 +119,9 @@ int pa_market_order_id(const char *s, const char *prefix, int64_t *out) {
 static int id_member(pa_market_err *e, const cJSON *obj, const char *name, const char *prefix,
                      int required, int64_t *out) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-  if (!v) return required ? failf(e, name, "%s is required", name) : 1;
+  if (!v) return required ? pa_market_fail(e, name, "%s is required", name) : 1;
   if (!cJSON_IsString(v) || pa_market_order_id(v->valuestring, prefix, out) != 0)
-    return failf(e, name, "%s must be an id like %s_1", name, prefix);
+    return pa_market_fail(e, name, "%s must be an id like %s_1", name, prefix);
   return 0;
 }
 
@@ -128,16 +130,18 @@ static int text(pa_market_err *e, const cJSON *obj, const char *name, long min, 
                 size_t cap) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
   if (!v) {
-    if (min > 0) return failf(e, name, "%s is required", name);
+    if (min > 0) return pa_market_fail(e, name, "%s is required", name);
     out[0] = '\0';
     return 1;
   }
-  if (!cJSON_IsString(v) || !v->valuestring) return failf(e, name, "%s must be a string", name);
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return pa_market_fail(e, name, "%s must be a string", name);
   size_t n = strlen(v->valuestring);
   long len = pa_str_utf8_len(v->valuestring, n, 0);
-  if (len < 0) return failf(e, name, "%s must be UTF-8 text without control characters", name);
+  if (len < 0)
+    return pa_market_fail(e, name, "%s must be UTF-8 text without control characters", name);
   if (len < min || len > max || n >= cap)
-    return failf(e, name, "%s must be %ld to %ld characters long", name, min, max);
+    return pa_market_fail(e, name, "%s must be %ld to %ld characters long", name, min, max);
   memcpy(out, v->valuestring, n + 1);
   return 0;
 }
@@ -153,8 +157,8 @@ int pa_market_cart_parse(const cJSON *body, pa_market_cart_line *out, pa_market_
   if (!q || !cJSON_IsNumber(q) ||
       !(q->valuedouble >= 1 && q->valuedouble <= PA_CART_QUANTITY_MAX) ||
       q->valuedouble != (double)(int64_t)q->valuedouble)
-    return failf(e, "quantity", "quantity must be a whole number from 1 to %d",
-                 PA_CART_QUANTITY_MAX);
+    return pa_market_fail(e, "quantity", "quantity must be a whole number from 1 to %d",
+                          PA_CART_QUANTITY_MAX);
   out->quantity = (int64_t)q->valuedouble;
   return 0;
 }
@@ -175,7 +179,7 @@ int pa_market_address_parse(const cJSON *body, pa_market_address *a, pa_market_e
       text(e, body, "country", 2, 2, a->country, sizeof a->country) < 0)
     return -1;
   if (!pa_profile_country_ok(a->country, strlen(a->country)))
-    return failf(e, "country", "country must be an ISO 3166-1 code like BR");
+    return pa_market_fail(e, "country", "country must be an ISO 3166-1 code like BR");
   return 0;
 }
 
@@ -221,8 +225,8 @@ int pa_market_review_parse(const cJSON *body, pa_market_review *out, pa_market_e
   if (!r || !cJSON_IsNumber(r) ||
       !(r->valuedouble >= PA_REVIEW_RATING_MIN && r->valuedouble <= PA_REVIEW_RATING_MAX) ||
       r->valuedouble != (double)(int)r->valuedouble)
-    return failf(e, "rating", "rating must be a whole number from %d to %d", PA_REVIEW_RATING_MIN,
-                 PA_REVIEW_RATING_MAX);
+    return pa_market_fail(e, "rating", "rating must be a whole number from %d to %d",
+                          PA_REVIEW_RATING_MIN, PA_REVIEW_RATING_MAX);
   out->rating = (int)r->valuedouble;
   return text(e, body, "text", 0, PA_REVIEW_TEXT_MAX, out->text, sizeof out->text) < 0 ? -1 : 0;
 }
@@ -253,6 +257,6 @@ int pa_market_decision_parse(const cJSON *body, int *decision, char *note, size_
   else if (cJSON_IsString(d) && d->valuestring && strcmp(d->valuestring, "release") == 0)
     *decision = PA_CLAIM_DECIDE_RELEASE;
   else
-    return failf(e, "decision", "decision must be refund or release");
+    return pa_market_fail(e, "decision", "decision must be refund or release");
   return text(e, body, "note", 0, PA_CLAIM_NOTE_MAX, note, cap) < 0 ? -1 : 0;
 }

@@ -182,4 +182,15 @@ int pa_market_decision_parse(const cJSON *body, int *decision, char *note, size_
  * *out: 0, or -1. */
 int pa_market_order_id(const char *s, const char *prefix, int64_t *out);
 
+/* The readers' refusal, shared by the marketplace's body readers (this
+ * module's and market_ship.c's): fills e as 400 bad_request about field (NULL
+ * for the body as a whole) with the formatted message; -1. */
+int pa_market_fail(pa_market_err *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The refusal of member c, which its object does not have: named back only
+ * when it is a plain word (the contract's field shape), so no byte of an
+ * arbitrary key reaches the answer; -1. */
+int pa_market_fail_member(pa_market_err *e, const cJSON *c);
+
 #endif

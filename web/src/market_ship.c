@@ -3,7 +3,6 @@
 
 #include "str.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,32 +125,22 @@ int pa_market_ship_order(const pa_market_ship_offer *const *offers, int n, const
 
 /* ---- the checkout body */
 
-static int fail(pa_market_err *e, const char *field, const char *fmt, ...) {
-  va_list ap;
-  e->status = 400;
-  e->code = "bad_request";
-  snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-  va_start(ap, fmt);
-  vsnprintf(e->message, sizeof e->message, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
 static int read_delivery(const cJSON *d, pa_market_checkout *out, pa_market_err *e) {
   if (!cJSON_IsObject(d))
-    return fail(e, "delivery", "delivery must be an object of sellers (\"u_1\": \"pickup\")");
+    return pa_market_fail(e, "delivery",
+                          "delivery must be an object of sellers (\"u_1\": \"pickup\")");
   for (const cJSON *c = d->child; c; c = c->next) {
     int64_t seller = 0;
     if (out->n >= PA_CART_LINES_MAX)
-      return fail(e, "delivery", "delivery names at most %d sellers", PA_CART_LINES_MAX);
+      return pa_market_fail(e, "delivery", "delivery names at most %d sellers", PA_CART_LINES_MAX);
     if (!c->string || pa_market_order_id(c->string, "u", &seller) != 0)
-      return fail(e, "delivery", "delivery's members are sellers' ids (\"u_1\")");
+      return pa_market_fail(e, "delivery", "delivery's members are sellers' ids (\"u_1\")");
     if (!cJSON_IsString(c) ||
         (strcmp(c->valuestring, "pickup") != 0 && strcmp(c->valuestring, "ship") != 0))
-      return fail(e, "delivery", "Each seller's delivery is \"pickup\" or \"ship\"");
+      return pa_market_fail(e, "delivery", "Each seller's delivery is \"pickup\" or \"ship\"");
     for (int i = 0; i < out->n; i++)
       if (out->delivery[i].seller == seller)
-        return fail(e, "delivery", "delivery names a seller twice");
+        return pa_market_fail(e, "delivery", "delivery names a seller twice");
     out->delivery[out->n].seller = seller;
     out->delivery[out->n].pickup = strcmp(c->valuestring, "pickup") == 0;
     out->n++;
@@ -161,26 +150,21 @@ static int read_delivery(const cJSON *d, pa_market_checkout *out, pa_market_err 
 
 int pa_market_ship_checkout_parse(const cJSON *body, pa_market_checkout *out, pa_market_err *e) {
   memset(out, 0, sizeof *out);
-  if (!cJSON_IsObject(body)) return fail(e, NULL, "The body must be a JSON object");
+  if (!cJSON_IsObject(body)) return pa_market_fail(e, NULL, "The body must be a JSON object");
   const cJSON *address = NULL, *delivery = NULL;
   for (const cJSON *c = body->child; c; c = c->next) {
     const cJSON **slot = !c->string                           ? NULL
                          : strcmp(c->string, "address") == 0  ? &address
                          : strcmp(c->string, "delivery") == 0 ? &delivery
                                                               : NULL;
-    if (!slot) {
-      size_t n = c->string ? strlen(c->string) : 0;
-      /* Named back only when it is a plain word (the contract's field shape). */
-      if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
-        return fail(e, NULL, "A member is not one this object has");
-      return fail(e, c->string, "%s is not a member of this object", c->string);
-    }
-    if (*slot) return fail(e, c->string, "%s is sent twice", c->string);
+    if (!slot) return pa_market_fail_member(e, c);
+    if (*slot) return pa_market_fail(e, c->string, "%s is sent twice", c->string);
     *slot = c;
   }
   if (!address || !cJSON_IsString(address) ||
       pa_market_order_id(address->valuestring, "adr", &out->address) != 0)
-    return fail(e, "address", "address is required: an id of your address book (\"adr_1\")");
+    return pa_market_fail(e, "address",
+                          "address is required: an id of your address book (\"adr_1\")");
   return delivery ? read_delivery(delivery, out, e) : 0;
 }
 

@@ -307,10 +307,23 @@ static int load_post(pa_store *db, int64_t id, embed_post *e) {
   return e->found ? 0 : 1;
 }
 
-/* ---- the embed page */
+/* ---- the embed page: what a post's and a listing's share */
 
-static void page_head_as(buf *b, const words *w, const char *title_key, const char *name,
-                         const char *html) {
+/* What differs between the two kinds of embed: the attribute naming the
+ * item, the app's page for it, the words of its gone page. */
+typedef struct embed_kind {
+  const char *id_attr;  /* data-post-id */
+  const char *app_path; /* /posts/ */
+  const char *gone_title, *gone_help;
+} embed_kind;
+
+static const embed_kind post_kind = {"data-post-id", "/posts/", "embed.unavailable",
+                                     "embed.unavailableHelp"};
+static const embed_kind listing_kind = {"data-listing-id", "/listings/", "embed.listingUnavailable",
+                                        "embed.listingUnavailableHelp"};
+
+static void page_head(buf *b, const words *w, const char *title_key, const char *name,
+                      const char *html) {
   put(b, "<!doctype html>\n<html lang=\"");
   put_esc(b, w->tag);
   put(b, rtl(w->tag) ? "\" dir=\"rtl\">\n" : "\" dir=\"ltr\">\n");
@@ -323,41 +336,91 @@ static void page_head_as(buf *b, const words *w, const char *title_key, const ch
          "<script src=\"/embed-frame.js\" defer></script>\n</head>\n<body>\n");
 }
 
-static void page_head(buf *b, const words *w, const char *title_key, const char *pet_html) {
-  page_head_as(b, w, title_key, "pet", pet_html);
+/* <main class="embed{more}" data-…-id="{id}"> */
+static void main_open(buf *b, const embed_kind *k, const char *more, const char *id) {
+  put(b, "<main class=\"embed");
+  put(b, more);
+  put(b, "\" ");
+  put(b, k->id_attr);
+  put(b, "=\"");
+  put(b, id);
+  put(b, "\">\n");
+}
+
+static void page_end(buf *b) { put(b, "</main>\n</body>\n</html>\n"); }
+
+/* A name as markup in a sentence: escaped, isolated with <bdi>. */
+static void put_bdi(buf *b, const char *s) {
+  put(b, "<bdi>");
+  put_esc(b, s);
+  put(b, "</bdi>");
+}
+
+/* A name as plain text for titles and alt text: isolated with FSI…PDI. */
+static void put_plain_isolated(buf *b, const char *s) {
+  put(b, "\xE2\x81\xA8");
+  put_esc(b, s);
+  put(b, "\xE2\x81\xA9");
+}
+
+/* The photo's <img> up to its alt text's value, which the caller writes
+ * before closing it with put(b, "\">\n"). */
+static void photo_open(buf *b, const char *hash, const char *ext, int width, int height) {
+  char dim[64];
+  put(b, "<img class=\"photo\" src=\"/media/");
+  put(b, hash);
+  put(b, ".");
+  put(b, ext);
+  snprintf(dim, sizeof dim, "\" width=\"%d\" height=\"%d\" alt=\"", width, height);
+  put(b, dim);
+}
+
+/* The link to the item's page in a new tab, and the page's end. */
+static void view_link_and_end(buf *b, const words *w, const embed_kind *k, const char *id) {
+  put(b, "<a class=\"view\" href=\"");
+  put(b, k->app_path);
+  put(b, id);
+  put(b, "\" target=\"_blank\" rel=\"noopener\">");
+  put_msg(b, w, "embed.viewOn", NULL, NULL);
+  put(b, "<span class=\"visually-hidden\"> ");
+  put_msg(b, w, "embed.newTab", NULL, NULL);
+  put(b, "</span></a>\n");
+  page_end(b);
+}
+
+/* What partners see of an item they may not: its words only. */
+static void gone_page(buf *b, const words *w, const embed_kind *k, const char *id) {
+  page_head(b, w, k->gone_title, NULL, NULL);
+  main_open(b, k, " gone", id);
+  put(b, "<h1>");
+  put_msg(b, w, k->gone_title, NULL, NULL);
+  put(b, "</h1>\n<p>");
+  put_msg(b, w, k->gone_help, NULL, NULL);
+  put(b, "</p>\n");
+  page_end(b);
 }
 
 static void post_page(buf *b, const words *w, const embed_post *e, const char *post_id) {
-  char n[32], when[32], dim[64];
+  char n[32], when[32];
   buf pet = {0}, count = {0}, plain = {0};
-  put(&pet, "<bdi>");
-  put_esc(&pet, e->pet);
-  put(&pet, "</bdi>");
+  put_bdi(&pet, e->pet);
   snprintf(n, sizeof n, "%lld", (long long)e->like_count);
   put(&count, "<data class=\"num\" value=\"");
   put(&count, n);
   put(&count, "\">");
   put(&count, n);
   put(&count, "</data>");
-  /* Plain text (the title, alt text): the name isolated with FSI…PDI. */
-  put(&plain, "\xE2\x81\xA8");
-  put_esc(&plain, e->pet);
-  put(&plain, "\xE2\x81\xA9");
+  put_plain_isolated(&plain, e->pet);
   b->failed |= pet.failed || count.failed || plain.failed;
 
-  page_head(b, w, "embed.title", b->failed ? "" : plain.p);
-  put(b, "<main class=\"embed\" data-post-id=\"");
-  put(b, post_id);
-  put(b, "\">\n<h1 class=\"who\">");
+  page_head(b, w, "embed.title", "pet", b->failed ? "" : plain.p);
+  main_open(b, &post_kind, "", post_id);
+  put(b, "<h1 class=\"who\">");
   put(b, b->failed ? "" : pet.p);
-  put(b, " <span class=\"author\"><bdi>");
-  put_esc(b, e->author);
-  put(b, "</bdi></span></h1>\n<img class=\"photo\" src=\"/media/");
-  put(b, e->hash);
-  put(b, ".");
-  put(b, e->ext);
-  snprintf(dim, sizeof dim, "\" width=\"%d\" height=\"%d\" alt=\"", e->width, e->height);
-  put(b, dim);
+  put(b, " <span class=\"author\">");
+  put_bdi(b, e->author);
+  put(b, "</span></h1>\n");
+  photo_open(b, e->hash, e->ext, e->width, e->height);
   if (e->alt[0])
     put_esc(b, e->alt);
   else
@@ -375,27 +438,11 @@ static void post_page(buf *b, const words *w, const embed_post *e, const char *p
   put(b, when);
   put(b, "\">");
   put_n(b, when, 10); /* YYYY-MM-DD; embed-frame.js words it for the locale */
-  put(b, "</time></p>\n<a class=\"view\" href=\"/posts/");
-  put(b, post_id);
-  put(b, "\" target=\"_blank\" rel=\"noopener\">");
-  put_msg(b, w, "embed.viewOn", NULL, NULL);
-  put(b, "<span class=\"visually-hidden\"> ");
-  put_msg(b, w, "embed.newTab", NULL, NULL);
-  put(b, "</span></a>\n</main>\n</body>\n</html>\n");
+  put(b, "</time></p>\n");
+  view_link_and_end(b, w, &post_kind, post_id);
   free(pet.p);
   free(count.p);
   free(plain.p);
-}
-
-static void gone_page(buf *b, const words *w, const char *post_id) {
-  page_head(b, w, "embed.unavailable", "");
-  put(b, "<main class=\"embed gone\" data-post-id=\"");
-  put(b, post_id);
-  put(b, "\">\n<h1>");
-  put_msg(b, w, "embed.unavailable", NULL, NULL);
-  put(b, "</h1>\n<p>");
-  put_msg(b, w, "embed.unavailableHelp", NULL, NULL);
-  put(b, "</p>\n</main>\n</body>\n</html>\n");
 }
 
 /* ---- the listing */
@@ -458,36 +505,21 @@ static void price_text(const embed_listing *e, char out[PA_MONEY_TEXT_MAX]) {
     snprintf(out, PA_MONEY_TEXT_MAX, "%lld", (long long)e->price_minor);
 }
 
-/* The title as plain text for titles and alt text: isolated with FSI…PDI. */
-static void put_plain_isolated(buf *b, const char *s) {
-  put(b, "\xE2\x81\xA8");
-  put_esc(b, s);
-  put(b, "\xE2\x81\xA9");
-}
-
 static void listing_page(buf *b, const words *w, const embed_listing *e, const char *listing_id) {
-  char price[PA_MONEY_TEXT_MAX], dim[64];
+  char price[PA_MONEY_TEXT_MAX];
   buf plain = {0}, seller = {0};
   put_plain_isolated(&plain, e->title);
-  put(&seller, "<bdi>");
-  put_esc(&seller, e->seller);
-  put(&seller, "</bdi>");
+  put_bdi(&seller, e->seller);
   b->failed |= plain.failed || seller.failed;
-  page_head_as(b, w, "embed.listingTitle", "title", b->failed ? "" : plain.p);
-  put(b, "<main class=\"embed listing\" data-listing-id=\"");
-  put(b, listing_id);
-  put(b, "\">\n<h1 class=\"who\" dir=\"auto\">");
+  page_head(b, w, "embed.listingTitle", "title", b->failed ? "" : plain.p);
+  main_open(b, &listing_kind, " listing", listing_id);
+  put(b, "<h1 class=\"who\" dir=\"auto\">");
   put_esc(b, e->title);
   put(b, "</h1>\n<p class=\"seller\">");
   put_msg(b, w, "embed.soldBy", "seller", b->failed ? "" : seller.p);
   put(b, "</p>\n");
   if (e->hash[0]) {
-    put(b, "<img class=\"photo\" src=\"/media/");
-    put(b, e->hash);
-    put(b, ".");
-    put(b, e->ext);
-    snprintf(dim, sizeof dim, "\" width=\"%d\" height=\"%d\" alt=\"", e->width, e->height);
-    put(b, dim);
+    photo_open(b, e->hash, e->ext, e->width, e->height);
     put_msg(b, w, "embed.listingPhoto", "title", b->failed ? "" : plain.p);
     put(b, "\">\n");
   }
@@ -500,42 +532,21 @@ static void listing_page(buf *b, const words *w, const embed_listing *e, const c
   put(b, price);
   put(b, " ");
   put_esc(b, e->currency);
-  put(b, "</data></p>\n<a class=\"view\" href=\"/listings/");
-  put(b, listing_id);
-  put(b, "\" target=\"_blank\" rel=\"noopener\">");
-  put_msg(b, w, "embed.viewOn", NULL, NULL);
-  put(b, "<span class=\"visually-hidden\"> ");
-  put_msg(b, w, "embed.newTab", NULL, NULL);
-  put(b, "</span></a>\n</main>\n</body>\n</html>\n");
+  put(b, "</data></p>\n");
+  view_link_and_end(b, w, &listing_kind, listing_id);
   free(plain.p);
   free(seller.p);
 }
 
-static void listing_gone_page(buf *b, const words *w, const char *listing_id) {
-  page_head_as(b, w, "embed.listingUnavailable", NULL, NULL);
-  put(b, "<main class=\"embed gone\" data-listing-id=\"");
-  put(b, listing_id);
-  put(b, "\">\n<h1>");
-  put_msg(b, w, "embed.listingUnavailable", NULL, NULL);
-  put(b, "</h1>\n<p>");
-  put_msg(b, w, "embed.listingUnavailableHelp", NULL, NULL);
-  put(b, "</p>\n</main>\n</body>\n</html>\n");
-}
-
-/* /embed/l/{listing_id}: as a post's, with the listing's own words. */
-static void listing_embed_page(pa_srv_req *rq) {
+/* Answers an embed page: 500 when loading it failed (rc < 0), else the
+ * item's page (rc == 0, written by page) or its gone page, in the asker's
+ * words, framable anywhere. */
+static void embed_answer(pa_srv_req *rq, int rc, const embed_kind *k, const char *id,
+                         void (*page)(buf *, const words *, const void *, const char *),
+                         const void *item) {
   static const pa_srv_header vary = {"Vary", "Accept-Language"};
-  const char *seg = rq->path + strlen("/embed/l/");
-  char listing_id[32] = "";
-  int64_t id = 0;
-  embed_listing e;
   words w;
   buf b = {0};
-  int rc = 1;
-  if (pa_api_parse_id(seg, "lst", &id) == 0) {
-    snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
-    rc = load_listing(rq->db, id, &e);
-  }
   rq->csp = embed_csp;
   if (rc < 0) {
     pa_srv_plain_error(rq, 500, NULL);
@@ -543,9 +554,9 @@ static void listing_embed_page(pa_srv_req *rq) {
   }
   words_open(rq, &w);
   if (rc == 0)
-    listing_page(&b, &w, &e, listing_id);
+    page(&b, &w, item, id);
   else
-    listing_gone_page(&b, &w, listing_id);
+    gone_page(&b, &w, k, id);
   words_close(&w);
   if (b.failed)
     pa_srv_plain_error(rq, 500, NULL);
@@ -555,82 +566,73 @@ static void listing_embed_page(pa_srv_req *rq) {
   free(b.p);
 }
 
+static void post_page_of(buf *b, const words *w, const void *e, const char *id) {
+  post_page(b, w, e, id);
+}
+
+static void listing_page_of(buf *b, const words *w, const void *e, const char *id) {
+  listing_page(b, w, e, id);
+}
+
+/* /embed/p/{post_id} and /embed/l/{listing_id}. */
 void pa_srv_embed_page(pa_srv_req *rq) {
-  static const pa_srv_header vary = {"Vary", "Accept-Language"};
+  char id_text[32] = "";
+  int64_t id = 0;
+  int rc = 1;
   if (strncmp(rq->path, "/embed/l/", 9) == 0) {
-    listing_embed_page(rq);
+    embed_listing e;
+    if (pa_api_parse_id(rq->path + 9, "lst", &id) == 0) {
+      snprintf(id_text, sizeof id_text, "lst_%lld", (long long)id);
+      rc = load_listing(rq->db, id, &e);
+    }
+    embed_answer(rq, rc, &listing_kind, id_text, listing_page_of, &e);
     return;
   }
-  const char *seg = rq->path + strlen("/embed/p/");
-  char post_id[32] = "";
-  int64_t id = 0;
   embed_post e;
-  words w;
-  buf b = {0};
-  int rc = 1;
-  if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_api_parse_id(seg, "p", &id) == 0) {
-    snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
+  if (strncmp(rq->path, "/embed/p/", 9) == 0 && pa_api_parse_id(rq->path + 9, "p", &id) == 0) {
+    snprintf(id_text, sizeof id_text, "p_%lld", (long long)id);
     rc = load_post(rq->db, id, &e);
   }
-  rq->csp = embed_csp;
-  if (rc < 0) {
-    pa_srv_plain_error(rq, 500, NULL);
-    return;
-  }
-  words_open(rq, &w);
-  if (rc == 0) {
-    post_page(&b, &w, &e, post_id);
-    post_free(&e);
-  } else {
-    gone_page(&b, &w, post_id);
-  }
-  words_close(&w);
-  if (b.failed)
-    pa_srv_plain_error(rq, 500, NULL);
-  else
-    pa_srv_send(rq, rc == 0 ? 200 : 404, "text/html; charset=utf-8", "public, max-age=60", &vary, 1,
-                b.p, b.len);
-  free(b.p);
+  embed_answer(rq, rc, &post_kind, id_text, post_page_of, &e);
+  if (rc == 0) post_free(&e);
+}
+
+/* path (n bytes) at app_prefix{id} (the app's page) or embed_prefix{id}
+ * (the embed's), id spelt id_prefix_N: N, else 0. */
+static int64_t path_id(const char *path, size_t n, const char *app_prefix, const char *embed_prefix,
+                       const char *id_prefix) {
+  char seg[32];
+  int64_t id = 0;
+  size_t app = strlen(app_prefix), embed = strlen(embed_prefix);
+  size_t skip = strncmp(path, app_prefix, app) == 0       ? app
+                : strncmp(path, embed_prefix, embed) == 0 ? embed
+                                                          : 0;
+  if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
+  memcpy(seg, path + skip, n - skip);
+  seg[n - skip] = '\0';
+  return pa_api_parse_id(seg, id_prefix, &id) == 0 ? id : 0;
 }
 
 /* /posts/p_N (the app's post page) or /embed/p/p_N: the post's id, else 0. */
 static int64_t post_path_id(const char *path, size_t n) {
-  char seg[32];
-  int64_t id = 0;
-  size_t skip = strncmp(path, "/posts/", 7) == 0 ? 7 : strncmp(path, "/embed/p/", 9) == 0 ? 9 : 0;
-  if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
-  memcpy(seg, path + skip, n - skip);
-  seg[n - skip] = '\0';
-  return pa_api_parse_id(seg, "p", &id) == 0 ? id : 0;
+  return path_id(path, n, "/posts/", "/embed/p/", "p");
 }
 
 /* /listings/lst_N (the app's listing page) or /embed/l/lst_N: the
  * listing's id, else 0. */
 static int64_t listing_path_id(const char *path, size_t n) {
-  char seg[32];
-  int64_t id = 0;
-  size_t skip = strncmp(path, "/listings/", 10) == 0 ? 10
-                : strncmp(path, "/embed/l/", 9) == 0 ? 9
-                                                     : 0;
-  if (!skip || n - skip >= sizeof seg || n <= skip) return 0;
-  memcpy(seg, path + skip, n - skip);
-  seg[n - skip] = '\0';
-  return pa_api_parse_id(seg, "lst", &id) == 0 ? id : 0;
+  return path_id(path, n, "/listings/", "/embed/l/", "lst");
 }
 
 /* ---- oEmbed */
 
-/* url must be on one of our origins (origin.h), at /posts/p_N (or
- * /embed/p/p_N), with an optional query or fragment: the post's id, else 0. */
-static int64_t oembed_target(pa_srv_req *rq, const char *url) {
+/* url must be on one of our origins (origin.h), at an item's address (as
+ * path_of reads it: /posts/p_N or /embed/p/p_N for a post), with an
+ * optional query or fragment: the item's id, else 0. */
+static int64_t oembed_target(pa_srv_req *rq, const char *url,
+                             int64_t (*path_of)(const char *, size_t)) {
   const char *path = pa_origin_url_path(pa_api_origins(rq), url);
-  return path ? post_path_id(path, strcspn(path, "?#")) : 0;
-}
-
-/* The same for a listing's address (/listings/lst_N or /embed/l/lst_N). */
-static int64_t oembed_listing_target(pa_srv_req *rq, const char *url) {
-  const char *path = pa_origin_url_path(pa_api_origins(rq), url);
-  return path ? listing_path_id(path, strcspn(path, "?#")) : 0;
+  return path ? path_of(path, strcspn(path, "?#")) : 0;
 }
 
 /* Digits only; 0 when absent, -1 when not a number. */
@@ -644,45 +646,61 @@ static int parse_width(const char *s) {
   return (int)v;
 }
 
-/* The blockquote partners paste: readable without JavaScript, turned into
- * the embed's iframe by embed.js. */
-static void oembed_html(buf *b, const words *w, const embed_post *e, const char *origin,
-                        const char *post_id, int width) {
+/* The item's address on the app: {origin}/posts/{id}, escaped. */
+static void put_item_url(buf *b, const char *origin, const embed_kind *k, const char *id) {
+  put_esc(b, origin);
+  put(b, k->app_path);
+  put(b, id);
+}
+
+/* The blockquote partners paste, readable without JavaScript and turned into
+ * the embed's iframe by embed.js: up to its first paragraph's text, which the
+ * caller writes, then "</p><p>— " and a byline, then quote_close. */
+static void quote_open(buf *b, const words *w, const embed_kind *k, const char *id, int width,
+                       const char *origin, const char *title_key, const char *name,
+                       const char *html) {
   char num[16];
-  buf pet = {0}, plain = {0};
-  put(&pet, "<bdi>");
-  put_esc(&pet, e->pet);
-  put(&pet, "</bdi>");
-  put(&plain, "\xE2\x81\xA8");
-  put_esc(&plain, e->pet);
-  put(&plain, "\xE2\x81\xA9");
-  b->failed |= pet.failed || plain.failed;
-  put(b, "<blockquote class=\"petamigos-embed\" data-post-id=\"");
-  put(b, post_id);
+  put(b, "<blockquote class=\"petamigos-embed\" ");
+  put(b, k->id_attr);
+  put(b, "=\"");
+  put(b, id);
   snprintf(num, sizeof num, "%d", width);
   put(b, "\" data-width=\"");
   put(b, num);
   put(b, "\" data-title=\"");
-  put_msg(b, w, "embed.title", "pet", b->failed ? "" : plain.p);
+  put_msg(b, w, title_key, name, html);
   put(b, "\" lang=\"");
   put_esc(b, w->tag);
   put(b, "\" cite=\"");
-  put_esc(b, origin);
-  put(b, "/posts/");
-  put(b, post_id);
+  put_item_url(b, origin, k, id);
   put(b, "\"><p dir=\"auto\">");
-  put_esc(b, e->caption);
-  put(b, "</p><p>— ");
-  put(b, b->failed ? "" : pet.p);
+}
+
+/* After the byline: the link to the item and the script that frames it. */
+static void quote_close(buf *b, const words *w, const embed_kind *k, const char *id,
+                        const char *origin) {
   put(b, " · <a href=\"");
-  put_esc(b, origin);
-  put(b, "/posts/");
-  put(b, post_id);
+  put_item_url(b, origin, k, id);
   put(b, "\">");
   put_msg(b, w, "embed.viewOn", NULL, NULL);
   put(b, "</a></p></blockquote>\n<script async src=\"");
   put_esc(b, origin);
   put(b, "/embed.js\" charset=\"utf-8\"></script>");
+}
+
+/* A post's blockquote: its caption, by its pet. */
+static void oembed_html(buf *b, const words *w, const embed_post *e, const char *origin,
+                        const char *post_id, int width) {
+  buf pet = {0}, plain = {0};
+  put_bdi(&pet, e->pet);
+  put_plain_isolated(&plain, e->pet);
+  b->failed |= pet.failed || plain.failed;
+  quote_open(b, w, &post_kind, post_id, width, origin, "embed.title", "pet",
+             b->failed ? "" : plain.p);
+  put_esc(b, e->caption);
+  put(b, "</p><p>— ");
+  put(b, b->failed ? "" : pet.p);
+  quote_close(b, w, &post_kind, post_id, origin);
   free(pet.p);
   free(plain.p);
 }
@@ -702,102 +720,68 @@ static void oembed_title(buf *b, const embed_post *e) {
   if (cut < n) put(b, "…");
 }
 
-/* The blockquote for a listing: its title, seller and a link, readable
- * without JavaScript; embed.js turns it into /embed/l/{listing_id}'s frame. */
+/* A listing's blockquote: its title, sold by its seller; embed.js turns it
+ * into /embed/l/{listing_id}'s frame. */
 static void oembed_listing_html(buf *b, const words *w, const embed_listing *e, const char *origin,
                                 const char *listing_id, int width) {
-  char num[16];
   buf plain = {0}, seller = {0};
   put_plain_isolated(&plain, e->title);
-  put(&seller, "<bdi>");
-  put_esc(&seller, e->seller);
-  put(&seller, "</bdi>");
+  put_bdi(&seller, e->seller);
   b->failed |= plain.failed || seller.failed;
-  put(b, "<blockquote class=\"petamigos-embed\" data-listing-id=\"");
-  put(b, listing_id);
-  snprintf(num, sizeof num, "%d", width);
-  put(b, "\" data-width=\"");
-  put(b, num);
-  put(b, "\" data-title=\"");
-  put_msg(b, w, "embed.listingTitle", "title", b->failed ? "" : plain.p);
-  put(b, "\" lang=\"");
-  put_esc(b, w->tag);
-  put(b, "\" cite=\"");
-  put_esc(b, origin);
-  put(b, "/listings/");
-  put(b, listing_id);
-  put(b, "\"><p dir=\"auto\">");
+  quote_open(b, w, &listing_kind, listing_id, width, origin, "embed.listingTitle", "title",
+             b->failed ? "" : plain.p);
   put_esc(b, e->title);
   put(b, "</p><p>— ");
   put_msg(b, w, "embed.soldBy", "seller", b->failed ? "" : seller.p);
-  put(b, " · <a href=\"");
-  put_esc(b, origin);
-  put(b, "/listings/");
-  put(b, listing_id);
-  put(b, "\">");
-  put_msg(b, w, "embed.viewOn", NULL, NULL);
-  put(b, "</a></p></blockquote>\n<script async src=\"");
-  put_esc(b, origin);
-  put(b, "/embed.js\" charset=\"utf-8\"></script>");
+  quote_close(b, w, &listing_kind, listing_id, origin);
   free(plain.p);
   free(seller.p);
 }
 
-/* oEmbed's answer for listing id at width: the seller is its author (their
- * seller page), the cover its thumbnail when it has one. */
-static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin) {
-  char listing_id[32], n[24];
-  embed_listing e;
-  int rc = load_listing(rq->db, id, &e);
-  if (rc < 0) {
-    pa_api_internal(rq, "oembed");
-    return;
-  }
-  if (rc > 0) {
-    PA_NOT_FOUND(rq, "No such listing");
-    return;
-  }
-  snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
-  words w;
-  words_open(rq, &w);
-  buf html = {0}, author_url = {0}, thumb = {0}, provider = {0};
-  oembed_listing_html(&html, &w, &e, origin, listing_id, width);
-  words_close(&w);
+/* What an oEmbed answer says of one item. */
+typedef struct oembed_item {
+  const char *html, *title, *author_name;
+  int failed;              /* html or title could not be written */
+  const char *author_path; /* on the origin, before author_id: "/pets/pet_" */
+  int64_t author_id;
+  const char *hash, *ext; /* the thumbnail's file; hash "" for none */
+  int photo_width, photo_height;
+  int width, height; /* the frame's */
+} oembed_item;
+
+static void oembed_answer(pa_srv_req *rq, const char *origin, const oembed_item *it) {
+  char n[24];
+  buf author_url = {0}, thumb = {0}, provider = {0};
   put(&author_url, origin);
-  put(&author_url, "/sellers/u_");
-  snprintf(n, sizeof n, "%lld", (long long)e.seller_id);
+  put(&author_url, it->author_path);
+  snprintf(n, sizeof n, "%lld", (long long)it->author_id);
   put(&author_url, n);
   put(&provider, origin);
   put(&provider, "/");
-  if (e.hash[0]) {
+  if (it->hash[0]) {
     put(&thumb, origin);
     put(&thumb, "/media/");
-    put(&thumb, e.hash);
+    put(&thumb, it->hash);
     put(&thumb, ".");
-    put(&thumb, e.ext);
+    put(&thumb, it->ext);
   }
-  /* A square photo's worth when the cover's size is unknown, as the page
-   * lays it out at the frame's width. */
-  int height =
-      (e.width > 0 ? (int)((long long)width * e.height / e.width) : 0) + OEMBED_LISTING_CHROME;
   cJSON *root = cJSON_CreateObject();
-  int bad = !root || html.failed || author_url.failed || thumb.failed || provider.failed;
+  int bad = !root || it->failed || author_url.failed || thumb.failed || provider.failed;
   bad = bad || !cJSON_AddStringToObject(root, "type", "rich") ||
         !cJSON_AddStringToObject(root, "version", "1.0") ||
         !cJSON_AddStringToObject(root, "provider_name", "PetAmigos") ||
         !cJSON_AddStringToObject(root, "provider_url", provider.p) ||
-        !cJSON_AddStringToObject(root, "title", e.title) ||
-        !cJSON_AddStringToObject(root, "author_name", e.seller) ||
+        !cJSON_AddStringToObject(root, "title", it->title) ||
+        !cJSON_AddStringToObject(root, "author_name", it->author_name) ||
         !cJSON_AddStringToObject(root, "author_url", author_url.p) ||
-        !cJSON_AddStringToObject(root, "html", html.p) ||
-        !cJSON_AddNumberToObject(root, "width", width) ||
-        !cJSON_AddNumberToObject(root, "height", height);
-  if (!bad && e.hash[0])
+        !cJSON_AddStringToObject(root, "html", it->html) ||
+        !cJSON_AddNumberToObject(root, "width", it->width) ||
+        !cJSON_AddNumberToObject(root, "height", it->height);
+  if (!bad && it->hash[0])
     bad = !cJSON_AddStringToObject(root, "thumbnail_url", thumb.p) ||
-          !cJSON_AddNumberToObject(root, "thumbnail_width", e.width) ||
-          !cJSON_AddNumberToObject(root, "thumbnail_height", e.height);
+          !cJSON_AddNumberToObject(root, "thumbnail_width", it->photo_width) ||
+          !cJSON_AddNumberToObject(root, "thumbnail_height", it->photo_height);
   bad = bad || !cJSON_AddNumberToObject(root, "cache_age", 3600);
-  free(html.p);
   free(author_url.p);
   free(thumb.p);
   free(provider.p);
@@ -808,8 +792,44 @@ static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *or
   pa_api_json(rq, 200, root);
 }
 
+/* Whether an item's load (rc: 0 found, 1 not shown, -1 failed) found it;
+ * else answers 500 or 404 with missing. */
+static int oembed_loaded(pa_srv_req *rq, int rc, const char *missing) {
+  if (rc < 0) {
+    pa_api_internal(rq, "oembed");
+    return 0;
+  }
+  if (rc > 0) {
+    PA_NOT_FOUND(rq, missing);
+    return 0;
+  }
+  return 1;
+}
+
+/* oEmbed's answer for listing id at width: the seller is its author (their
+ * seller page), the cover its thumbnail when it has one. */
+static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin) {
+  char listing_id[32];
+  embed_listing e;
+  if (!oembed_loaded(rq, load_listing(rq->db, id, &e), "No such listing")) return;
+  snprintf(listing_id, sizeof listing_id, "lst_%lld", (long long)id);
+  words w;
+  words_open(rq, &w);
+  buf html = {0};
+  oembed_listing_html(&html, &w, &e, origin, listing_id, width);
+  words_close(&w);
+  /* A square photo's worth when the cover's size is unknown, as the page
+   * lays it out at the frame's width. */
+  int height =
+      (e.width > 0 ? (int)((long long)width * e.height / e.width) : 0) + OEMBED_LISTING_CHROME;
+  oembed_item it = {html.p, e.title, e.seller, html.failed, "/sellers/u_", e.seller_id,
+                    e.hash, e.ext,   e.width,  e.height,    width,         height};
+  oembed_answer(rq, origin, &it);
+  free(html.p);
+}
+
 void pa_api_oembed(pa_srv_req *rq) {
-  char url[1024], format[16], width_text[16], post_id[32], media[128];
+  char url[1024], format[16], width_text[16], post_id[32];
   char why[2 * PA_ORIGIN_URL_MAX + 120];
   const char *origin = pa_origin_base(pa_api_origins(rq));
   int64_t id = 0;
@@ -832,11 +852,11 @@ void pa_api_oembed(pa_srv_req *rq) {
   }
   rc = pa_api_query(rq, "url", url, sizeof url);
   if (rc < 0) return;
-  if (rc == 0 && (id = oembed_listing_target(rq, url)) != 0) {
+  if (rc == 0 && (id = oembed_target(rq, url, listing_path_id)) != 0) {
     oembed_listing(rq, id, width, origin);
     return;
   }
-  if (rc != 0 || (id = oembed_target(rq, url)) == 0) {
+  if (rc != 0 || (id = oembed_target(rq, url, post_path_id)) == 0) {
     snprintf(why, sizeof why,
              "url must be the address of a post or a listing on this site, like %s/posts/p_1 or "
              "%s/listings/lst_1",
@@ -845,65 +865,27 @@ void pa_api_oembed(pa_srv_req *rq) {
     return;
   }
   embed_post e;
-  rc = load_post(rq->db, id, &e);
-  if (rc < 0) {
-    pa_api_internal(rq, "oembed");
-    return;
-  }
-  if (rc > 0) {
-    PA_NOT_FOUND(rq, "No such post");
-    return;
-  }
+  if (!oembed_loaded(rq, load_post(rq->db, id, &e), "No such post")) return;
   snprintf(post_id, sizeof post_id, "p_%lld", (long long)id);
-  snprintf(media, sizeof media, "/media/%s.%s", e.hash, e.ext);
   words w;
   words_open(rq, &w);
-  buf html = {0}, title = {0}, author_url = {0}, thumb = {0}, provider = {0};
+  buf html = {0}, title = {0};
   oembed_html(&html, &w, &e, origin, post_id, width);
   oembed_title(&title, &e);
-  put(&author_url, origin);
-  put(&author_url, "/pets/pet_");
-  {
-    char n[24];
-    snprintf(n, sizeof n, "%lld", (long long)e.pet_id);
-    put(&author_url, n);
-  }
-  put(&thumb, origin);
-  put(&thumb, media);
-  put(&provider, origin);
-  put(&provider, "/");
   words_close(&w);
   /* The photo at the embed's width plus the text around it; embed.js then
    * sizes the frame to what the page really measures. */
   int height = (e.width > 0 ? (int)((long long)width * e.height / e.width) : width) + OEMBED_CHROME;
-  cJSON *root = cJSON_CreateObject();
-  int bad =
-      !root || html.failed || title.failed || author_url.failed || thumb.failed || provider.failed;
-  bad = bad || !cJSON_AddStringToObject(root, "type", "rich") ||
-        !cJSON_AddStringToObject(root, "version", "1.0") ||
-        !cJSON_AddStringToObject(root, "provider_name", "PetAmigos") ||
-        !cJSON_AddStringToObject(root, "provider_url", provider.p) ||
-        !cJSON_AddStringToObject(root, "title", title.p ? title.p : "") ||
-        !cJSON_AddStringToObject(root, "author_name", e.pet) ||
-        !cJSON_AddStringToObject(root, "author_url", author_url.p) ||
-        !cJSON_AddStringToObject(root, "html", html.p) ||
-        !cJSON_AddNumberToObject(root, "width", width) ||
-        !cJSON_AddNumberToObject(root, "height", height) ||
-        !cJSON_AddStringToObject(root, "thumbnail_url", thumb.p) ||
-        !cJSON_AddNumberToObject(root, "thumbnail_width", e.width) ||
-        !cJSON_AddNumberToObject(root, "thumbnail_height", e.height) ||
-        !cJSON_AddNumberToObject(root, "cache_age", 3600);
+  oembed_item it = {html.p,       title.p ? title.p : "",
+                    e.pet,        html.failed || title.failed,
+                    "/pets/pet_", e.pet_id,
+                    e.hash,       e.ext,
+                    e.width,      e.height,
+                    width,        height};
+  oembed_answer(rq, origin, &it);
   free(html.p);
   free(title.p);
-  free(author_url.p);
-  free(thumb.p);
-  free(provider.p);
   post_free(&e);
-  if (bad) {
-    cJSON_Delete(root);
-    root = NULL;
-  }
-  pa_api_json(rq, 200, root);
 }
 
 /* ---- discovery: the app's page for /posts/p_N names its oEmbed */
