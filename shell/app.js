@@ -52,6 +52,7 @@ route('/billing', 'billing', { auth: true });
 // shared parts in market-kit.js): browsing is for everyone, selling needs a session.
 route('/market', 'market');
 route('/market/mine', 'my-listings', { auth: true });
+route('/market/seller', 'seller-profile', { auth: true }); // the seller's own name and payout account (seller-profile.js)
 route('/listings/:id', 'listing');
 route('/sellers/:id', 'seller');
 route('/sell', 'sell', { auth: true });

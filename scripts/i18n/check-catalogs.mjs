@@ -32,6 +32,8 @@ const SAME_AS_SOURCE = {
   'language.hi': '*',
   'language.th': ['nl', 'id'],
   'story.label': ['pt', 'fr', 'de'], // what Instagram's own UI says there
+  'mod.kind.reel': '*', // the format's name, as reel.label
+  'mod.kind.story': ['pt', 'fr', 'de'], // as story.label
   'auth.email': ['id', 'vi'],
   'auth.password': ['it'],
   'settings.account': ['it', 'nl'],

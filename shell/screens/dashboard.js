@@ -5,7 +5,8 @@
 // the last twelve months as bars with their data table (chart-kit.js: the
 // table is the truth, the drawing aria-hidden); the orders by state; and the
 // payouts, a page at a time, each with its state in words and, when PayPal
-// could not pay it, what to do. Someone who does not sell yet is told how to
+// could not pay it, what to do with a link to the seller profile
+// (screens/seller-profile.js). Someone who does not sell yet is told how to
 // start (/sell). Every figure is the server's, in integer minor units
 // through market-kit.js's price(); the receiver's e-mail is text.
 import { get } from '../api.js';
@@ -120,7 +121,9 @@ export async function mount(root, _params, ctx) {
     for (const o of p.data.payouts) {
       const item = el('li', { className: 'dash-payout', tabIndex: -1 },
         el('p', { textContent: t('dash.payoutLine', { price: price(o.amount_minor, o.currency), email: o.receiver, date: Date.parse(o.created_at) }) }),
-        ...payoutWords(t, o).map((s, i) => el('p', { className: i ? 'kit-error' : 'mkt-card-status', textContent: s })));
+        ...payoutWords(t, o).map((s, i) => el('p', { className: i ? 'kit-error' : 'mkt-card-status', textContent: s })),
+        // The advice says to check the payout e-mail: the way to do it (saving it again releases the held payouts).
+        o.state === 'returned' ? el('p', {}, el('a', { href: '/market/seller', textContent: t('dash.editProfile') })) : null);
       item.dataset.state = o.state;
       item.dataset.id = o.id;
       list.append(item);

@@ -1,7 +1,8 @@
 // /market/mine: the seller's own listings in every state (GET
 // /api/v1/me/listings), each with Pause or Resume (PATCH status), Edit
 // (/sell/:id) and Delete after a confirmation dialog. Links to the seller's
-// orders and their dashboard (screens/dashboard.js).
+// orders, their dashboard (screens/dashboard.js) and their seller profile
+// (screens/seller-profile.js).
 import { get, patch, del } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 import { price } from '../market-kit.js';
@@ -11,7 +12,8 @@ export async function mount(root, _params, ctx) {
   root.append(el('h1', { textContent: t('market.mine') }),
     el('p', { className: 'mkt-actions' }, el('a', { href: '/sell', className: 'kit-button', textContent: t('market.newListing') }),
       el('a', { href: '/market/orders', className: 'kit-secondary', textContent: t('shop.sales') }),
-      el('a', { href: '/market/dashboard', className: 'kit-secondary', textContent: t('dash.title') })));
+      el('a', { href: '/market/dashboard', className: 'kit-secondary', textContent: t('dash.title') }),
+      el('a', { href: '/market/seller', className: 'kit-secondary', textContent: t('market.profileTitle') })));
   const status = el('p', { role: 'status', className: 'mkt-status' });
   const list = el('ul', { className: 'mkt-mine' });
   const more = el('button', { type: 'button', className: 'kit-secondary', textContent: t('market.more'), hidden: true });

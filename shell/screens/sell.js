@@ -1,5 +1,6 @@
 // /sell and /sell/:id (issue 20): become a seller (a name and a payout
-// account: PUT /api/v1/me/seller), then list something or edit a listing
+// account: PUT /api/v1/me/seller, the form in seller-form.js, shared with
+// the seller profile /market/seller), then list something or edit a listing
 // (POST /api/v1/listings, PATCH /api/v1/listings/{id}). Photos go through the
 // core's upload preparation exactly as a post's do (media-prep.js:
 // downsized, re-encoded, no metadata) and upload with one progress bar
@@ -9,8 +10,9 @@
 // to its field, or the nearest enclosing one. A listing that would sell an
 // animal is refused (422 live_animals_forbidden) with the adoption policy,
 // which is said in a box of its own with the way to an adoption post.
-import { get, put, post, patch } from '../api.js';
+import { get, post, patch } from '../api.js';
 import { el, failureText, filePicker, progressBlock, withUploads } from '../compose-kit.js';
+import { connectStep, options, row, say, sellerForm } from '../seller-form.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
 import { currentLocale } from '../i18n.js';
 import { CATEGORIES, CONDITIONS, CURRENCIES, LANGS, SPECIES, categoryName, conditionName, decimalToMinor, langName,
@@ -48,76 +50,28 @@ export async function mount(root, params, ctx) {
   root.append(el('h1', { textContent: t(editing ? 'market.editTitle' : 'market.sellTitle') }));
   const listingSlot = el('div');
   if (sellerAnswer.ok) {
-    root.append(el('p', { className: 'kit-help', textContent: t('market.sellingAs', { name: sellerAnswer.data.name }) }), listingSlot);
+    root.append(el('p', { className: 'kit-help', textContent: t('market.sellingAs', { name: sellerAnswer.data.name }) }));
+    const payout = sellerAnswer.data.payout;
+    if (payout.provider === 'mercadopago' && !payout.connected) root.append(connectStep(t));
+    root.append(listingSlot);
     listingSlot.append(listingForm());
   } else {
-    root.append(sellerForm(), listingSlot);
+    root.append(firstSetup(), listingSlot);
   }
   return cleanup;
 
-  // ---- fields: a label, the control, a message the control is described by
-  function row(id, labelText, control, { help } = {}) {
-    control.id = id;
-    const message = el('p', { id: `${id}-error`, className: 'kit-error' });
-    const helpEl = help ? el('p', { id: `${id}-help`, className: 'kit-help', textContent: help }) : null;
-    control.setAttribute('aria-describedby', [helpEl && helpEl.id, message.id].filter(Boolean).join(' '));
-    const wrap = el('div', { className: 'kit-field' }, el('label', { htmlFor: id, textContent: labelText }), control, helpEl, message);
-    return { wrap, input: control, message };
-  }
-  function say(f, text) {
-    f.message.textContent = text ?? '';
-    if (text) f.input.setAttribute('aria-invalid', 'true');
-    else f.input.removeAttribute('aria-invalid');
-  }
-  function options(select, pairs, value) {
-    for (const [v, label] of pairs) select.append(el('option', { value: v, textContent: label }));
-    if (value !== undefined) select.value = value;
-    return select;
-  }
-
-  // ---- becoming a seller
-  function sellerForm() {
-    const form = el('form', { className: 'mkt-form', noValidate: true, 'aria-labelledby': 'mkt-seller-title' });
-    const name = row('seller-name', t('market.sellerName'), el('input', { type: 'text', maxLength: 60, autocomplete: 'organization', required: true }),
-      { help: t('market.sellerNameHelp') });
-    const provider = row('seller-provider', t('market.payout'), options(el('select', {}),
-      [['paypal', 'PayPal'], ['mercadopago', 'Mercado Pago']]));
-    const email = row('seller-email', t('market.payoutEmail'), el('input', { type: 'email', maxLength: 254, autocomplete: 'email' }));
-    const showEmail = () => { email.wrap.hidden = provider.input.value !== 'paypal'; };
-    provider.input.addEventListener('change', showEmail);
-    showEmail();
-    const error = el('p', { className: 'kit-error', role: 'alert' });
-    const save = el('button', { type: 'submit', className: 'kit-primary', textContent: t('market.becomeSeller') });
-    form.append(el('h2', { id: 'mkt-seller-title', textContent: t('market.becomeSellerTitle') }),
-      el('p', { textContent: t('market.becomeSellerIntro') }), name.wrap, provider.wrap, email.wrap, error,
-      el('div', { className: 'kit-actions' }, save));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      error.textContent = '';
-      for (const f of [name, provider, email]) say(f, '');
-      if (!name.input.value.trim()) return focusError(name, t('auth.error.required'));
-      if (provider.input.value === 'paypal' && !email.input.value.trim()) return focusError(email, t('auth.error.required'));
-      save.disabled = true;
-      const payout = provider.input.value === 'paypal' ? { provider: 'paypal', email: email.input.value.trim() } : { provider: 'mercadopago' };
-      const r = await put('/api/v1/me/seller', { name: name.input.value.trim(), payout });
-      save.disabled = false;
-      if (!r.ok) {
-        const f = { name, 'payout.email': email, 'payout.provider': provider, payout: provider }[r.error.field];
-        if (f && r.error.message) return focusError(f, r.error.message);
-        error.textContent = failureText(t, r.error);
-        return;
-      }
-      const done = el('p', { className: 'kit-help', role: 'status', textContent: t('market.sellingAs', { name: r.data.name }) });
-      form.replaceWith(done);
-      listingSlot.append(listingForm());
-      listingSlot.querySelector('h2')?.focus();
+  // ---- becoming a seller (seller-form.js); Mercado Pago then asks to connect the account
+  function firstSetup() {
+    const form = sellerForm(t, {
+      onSaved(seller) {
+        const done = el('p', { className: 'kit-help', role: 'status', textContent: t('market.sellingAs', { name: seller.name }) });
+        form.replaceWith(done);
+        if (seller.payout.provider === 'mercadopago' && !seller.payout.connected) done.after(connectStep(t));
+        listingSlot.append(listingForm());
+        listingSlot.querySelector('h2')?.focus();
+      },
     });
     return form;
-  }
-
-  function focusError(f, text) {
-    say(f, text);
-    f.input.focus();
   }
 
   // ---- the listing

@@ -8,9 +8,15 @@
 // PA_TEST_CLOCK_OFFSET) the worker's round sends the payout, PayPal pays it,
 // the dashboard lists it as paid with the balance paid out, and the
 // payout_paid notice reads in Notifications and leads back to the
-// dashboard. A second seller, on a phone in Spanish, whose PayPal account
-// is locked: the payout returned, in words, with what to do, and its
-// notice. axe at phone and desktop sizes at each step. Words are the
+// dashboard; a then changes their payout account to Mercado Pago on the
+// seller profile (screens/seller-profile.js, linked from My listings) and
+// is shown its connect step. A second seller, on a phone in Spanish, whose
+// PayPal account is locked: the payout returned, in words, with what to do,
+// and its notice; they follow the advice's link to the seller profile,
+// prefilled, are told an empty e-mail is required, save a working one and
+// hear it said; the worker's next scan (an hour on: PA_PAYOUTS_SCAN_SECONDS)
+// sends their balance there and the dashboard shows it paid out. axe at
+// phone and desktop sizes at each step. Words are the
 // catalogs' (through the WASM core), prices the core's. One server and one
 // simulator for the file; waits are for conditions, never for time.
 import { after, before, test } from 'node:test';
@@ -32,6 +38,7 @@ const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
 const MONTHS = 12; // the dashboard's months per currency (web/src/payouts.h)
 const BEDS_FEE_BPS = 1000; // the beds category's fee (web/src/market_rules.c)
+const SCAN = 3600; // PA_PAYOUTS_SCAN_SECONDS: how often the worker gathers balances (web/src/payouts.h)
 let serial = 0;
 const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
 
@@ -184,6 +191,7 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   await visit(s.page, '/market');
   await s.page.locator('.mkt-actions a[href="/market/dashboard"]').waitFor(); // the market's header, for a seller
   await visit(s.page, '/market/mine');
+  assert.equal(await text(s.page.locator('#screen a[href="/market/seller"]')), words('en', 'market.profileTitle'), 'the seller profile, from My listings');
   const link = s.page.locator('#screen a[href="/market/dashboard"]');
   await link.waitFor();
   assert.equal(await text(link), words('en', 'dash.title'));
@@ -241,7 +249,28 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   assert.equal(await paid.locator('.kit-error').count(), 0);
   assert.equal(await text(s.page.locator('.dash-orders li[data-state="completed"]')),
     words('en', 'dash.stateCount', { state: words('en', 'shop.state.completed'), count: 2 }));
+  assert.equal(await paid.locator('a[href="/market/seller"]').count(), 0, 'no advice on a paid payout');
   await axe(s.page, 'the seller\'s dashboard, paid');
+
+  // ---- a moves to Mercado Pago on the seller profile (from My listings): no e-mail, the connect step
+  await visit(s.page, '/market/mine');
+  await enter(s.page.locator('#screen a[href="/market/seller"]'));
+  const provider = s.page.locator('#seller-provider');
+  await provider.waitFor();
+  assert.equal(await text(s.page.locator('h1')), words('en', 'market.profileTitle'));
+  assert.equal(await provider.inputValue(), 'paypal');
+  assert.equal(await s.page.locator('#seller-email').inputValue(), a.payout);
+  await provider.selectOption('mercadopago');
+  assert.ok(await s.page.locator('#seller-email').isHidden(), 'no e-mail for Mercado Pago');
+  await enter(s.page.locator('#screen button[type="submit"]'));
+  const connect = s.page.locator('.mkt-connect button');
+  await connect.waitFor();
+  assert.equal(await text(connect), words('en', 'market.mpConnect'));
+  assert.equal(await text(s.page.locator('.mkt-connect p').first()), words('en', 'market.mpConnectIntro'));
+  assert.equal(await text(s.page.locator('.mkt-profile-saved')), words('en', 'market.profileSaved'));
+  assert.ok(await s.page.locator('.mkt-profile-saved').evaluate((e) => e === document.activeElement), 'the confirmation has the focus');
+  assert.deepEqual((await a.c.get('/api/v1/me/seller')).body.payout, { provider: 'mercadopago', connected: false });
+  await axe(s.page, 'the seller profile, Mercado Pago');
   assert.deepEqual(s.problems, []);
   await s.context.close();
 
@@ -260,6 +289,45 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   assert.equal(await text(returned.locator('.kit-error')), words(es, 'dash.error.locked'));
   assert.deepEqual((await balanceRows(p.page, 'USD'))[1], [words(es, 'dash.available'), usd(es, share(3000))], 'back in the balance');
   await axe(p.page, 'a returned payout');
+
+  // ---- b follows the advice to the seller profile, prefilled, and fixes the e-mail
+  const advice = returned.locator('a[href="/market/seller"]');
+  assert.equal(await text(advice), words(es, 'dash.editProfile'));
+  await enter(advice);
+  const email = p.page.locator('#seller-email');
+  await email.waitFor();
+  assert.equal(await text(p.page.locator('h1')), words(es, 'market.profileTitle'));
+  assert.equal(await p.page.locator('#seller-name').inputValue(), 'Shop dash-b');
+  assert.equal(await email.inputValue(), b.payout);
+  await axe(p.page, 'the seller profile');
+  await email.fill('');
+  await enter(p.page.locator('#screen button[type="submit"]'));
+  await p.page.locator('#seller-email[aria-invalid="true"]').waitFor();
+  assert.equal(await text(p.page.locator('#seller-email-error')), words(es, 'auth.error.required'), 'the first setup\'s field error');
+  assert.ok(await email.evaluate((e) => e === document.activeElement), 'the field at fault has the focus');
+  const fixed = mail('dash-b-fixed');
+  await email.fill(fixed);
+  await p.page.keyboard.press('Enter');
+  const saved = p.page.locator('.mkt-profile-saved');
+  await saved.locator('p').first().waitFor();
+  assert.equal(await text(saved), words(es, 'market.profileSaved') + words(es, 'market.payoutTo', { email: fixed }));
+  assert.ok(await saved.evaluate((e) => e === document.activeElement), 'the confirmation has the focus');
+  assert.equal(await p.page.locator('#seller-email-error').textContent(), '');
+  await axe(p.page, 'the seller profile, saved');
+
+  // ---- the worker's next scan pays the new address; the dashboard says so
+  await restart(w.offset + SCAN + 60);
+  await until('b\'s second payout sent', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.length === 2);
+  await w.sim.processPayouts();
+  await until('b paid', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.some((o) => o.state === 'paid'));
+  await visit(p.page, '/market/dashboard');
+  const repaid = p.page.locator('.dash-payout[data-state="paid"]');
+  await repaid.waitFor();
+  const repaidLine = await text(repaid.locator('p').first());
+  assert.ok(repaidLine.includes(fixed) && repaidLine.includes(usd(es, share(3000))), repaidLine);
+  assert.deepEqual((await balanceRows(p.page, 'USD'))[3], [words(es, 'dash.paidOut'), usd(es, share(3000))], 'paid out');
+  assert.deepEqual((await balanceRows(p.page, 'USD'))[1], [words(es, 'dash.available'), usd(es, 0)]);
+  await axe(p.page, 'the payout paid after the fix');
   assert.deepEqual(p.problems, []);
   await p.context.close();
 });
