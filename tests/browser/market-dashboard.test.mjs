@@ -223,9 +223,13 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   await restart(HOLD + 120);
   await until('a\'s payout sent', async () => (await a.c.get('/api/v1/market/payouts')).body.payouts.length === 1);
   await until('b\'s payout sent', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.length === 1);
-  await w.sim.processPayouts();
-  await until('a paid', async () => (await a.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'paid');
-  await until('b\'s returned', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'returned');
+  // The items exist once the worker wrote its batch, which reaches PayPal a moment later (payouts.c sends after
+  // the transaction): PayPal is asked to process until it has, rather than once, which could come too early.
+  await until('a paid and b\'s returned', async () => {
+    await w.sim.processPayouts();
+    return (await a.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'paid'
+      && (await b.c.get('/api/v1/market/payouts')).body.payouts[0].state === 'returned';
+  });
   const notices = async (c, step) => (await c.get('/api/v1/notifications?limit=50')).body.notifications.filter((n) => n.detail?.step === step);
   await until('a told', async () => (await notices(a.c, 'payout_paid')).length === 1);
   await until('b told', async () => (await notices(b.c, 'payout_returned')).length === 1);
@@ -318,8 +322,10 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   // ---- the worker's next scan pays the new address; the dashboard says so
   await restart(w.offset + SCAN + 60);
   await until('b\'s second payout sent', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.length === 2);
-  await w.sim.processPayouts();
-  await until('b paid', async () => (await b.c.get('/api/v1/market/payouts')).body.payouts.some((o) => o.state === 'paid'));
+  await until('b paid', async () => {
+    await w.sim.processPayouts();
+    return (await b.c.get('/api/v1/market/payouts')).body.payouts.some((o) => o.state === 'paid');
+  });
   await visit(p.page, '/market/dashboard');
   const repaid = p.page.locator('.dash-payout[data-state="paid"]');
   await repaid.waitFor();
