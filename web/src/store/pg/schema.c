@@ -1033,17 +1033,15 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  generation BIGINT NOT NULL CHECK (generation >= 1),"
     "  updated_at BIGINT NOT NULL"
     ");",
-    /* 25: as in store/sqlite/schema.c (its comment says why): the marketplace's carts, address book, orders and their ledger
-     * (issue 20, items 3–5; web/README.md, "Marketplace"). market_cart_items:
-     * a line per listing and variant (0: none) with its quantity and the
-     * title it had when added, so a listing that went away still shows by
-     * name; no reference to listings, for that reason. market_addresses: the
-     * book, erased with the account. market_checkouts number one checkout,
-     * market_orders its orders, one per seller, with the address copied (a
-     * later edit of the book does not move a parcel), the provider's order
-     * and capture, the idempotency key every provider call of the order
-     * uses, pay_by (when the reservation lapses) and the times of each step;
-     * market_order_items the units and prices as sold (never the client's);
+    /* 25: as in store/sqlite/schema.c (its comment says why): the marketplace's carts, address
+     * book, orders and their ledger (issue 20, items 3–5; web/README.md, "Marketplace").
+     * market_cart_items: a line per listing and variant (0: none) with its quantity and the title
+     * it had when added, so a listing that went away still shows by name; no reference to listings,
+     * for that reason. market_addresses: the book, erased with the account. market_checkouts number
+     * one checkout, market_orders its orders, one per seller, with the address copied (a later edit
+     * of the book does not move a parcel), the provider's order and capture, the idempotency key
+     * every provider call of the order uses, pay_by (when the reservation lapses) and the times of
+     * each step; market_order_items the units and prices as sold (never the client's);
      * market_order_history a row per transition. market_ledger: every money
      * movement of an order in minor units, signed, append-only (triggers),
      * once per (order, event, kind) so a webhook applied twice writes
@@ -1083,8 +1081,8 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  position BIGINT NOT NULL CHECK (position >= 0),"
     "  buyer_id BIGINT REFERENCES users(id) ON DELETE SET NULL,"
     "  seller_id BIGINT REFERENCES users(id) ON DELETE SET NULL,"
-    "  state TEXT COLLATE \"C\" NOT NULL CHECK (state IN ('awaiting_payment', 'paid', 'shipped', 'delivered',"
-    "    'completed', 'cancelled')),"
+    "  state TEXT COLLATE \"C\" NOT NULL CHECK (state IN ('awaiting_payment', 'paid', 'shipped',"
+    "    'delivered', 'completed', 'cancelled')),"
     "  provider TEXT COLLATE \"C\" NOT NULL CHECK (provider IN ('paypal', 'mercadopago')),"
     "  currency TEXT COLLATE \"C\" NOT NULL CHECK (currency ~ '^[A-Z][A-Z][A-Z]$'),"
     "  total_minor BIGINT NOT NULL CHECK (total_minor > 0),"
@@ -1133,8 +1131,8 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  order_id BIGINT NOT NULL REFERENCES market_orders(id),"
     "  seller_id BIGINT NOT NULL,"
     "  event TEXT COLLATE \"C\" NOT NULL CHECK (event IN ('paid', 'refunded')),"
-    "  kind TEXT COLLATE \"C\" NOT NULL CHECK (kind IN ('buyer_payment', 'platform_fee', 'seller_payable',"
-    "    'refund')),"
+    "  kind TEXT COLLATE \"C\" NOT NULL CHECK (kind IN ('buyer_payment', 'platform_fee',"
+    "    'seller_payable', 'refund')),"
     "  amount_minor BIGINT NOT NULL,"
     "  currency TEXT COLLATE \"C\" NOT NULL CHECK (length(currency) = 3),"
     "  at BIGINT NOT NULL,"
@@ -1228,17 +1226,18 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
      * replaced in place, every earlier kind kept. */
     "CREATE TABLE market_order_claims ("
     "  order_id BIGINT PRIMARY KEY REFERENCES market_orders(id) ON DELETE CASCADE,"
-    "  state TEXT COLLATE \"C\" NOT NULL CHECK (state IN ('requested', 'declined', 'disputed', 'refunded',"
-    "    'released')),"
+    "  state TEXT COLLATE \"C\" NOT NULL CHECK (state IN ('requested', 'declined', 'disputed',"
+    "    'refunded', 'released')),"
     "  reason TEXT COLLATE \"C\" NOT NULL CHECK (length(reason) BETWEEN 1 AND 1000),"
     "  requested_at BIGINT NOT NULL,"
-    "  decline_reason TEXT COLLATE \"C\" CHECK (decline_reason IS NULL OR length(decline_reason) BETWEEN 1"
-    "    AND 1000),"
+    "  decline_reason TEXT COLLATE \"C\" CHECK (decline_reason IS NULL"
+    "    OR length(decline_reason) BETWEEN 1 AND 1000),"
     "  answered_at BIGINT,"
-    "  dispute_text TEXT COLLATE \"C\" CHECK (dispute_text IS NULL OR length(dispute_text) BETWEEN 1 AND 1000),"
+    "  dispute_text TEXT COLLATE \"C\" CHECK (dispute_text IS NULL"
+    "    OR length(dispute_text) BETWEEN 1 AND 1000),"
     "  disputed_at BIGINT,"
-    "  seller_answer TEXT COLLATE \"C\" CHECK (seller_answer IS NULL OR length(seller_answer) BETWEEN 1 AND"
-    "    1000),"
+    "  seller_answer TEXT COLLATE \"C\" CHECK (seller_answer IS NULL"
+    "    OR length(seller_answer) BETWEEN 1 AND 1000),"
     "  seller_answered_at BIGINT,"
     "  decision TEXT COLLATE \"C\" CHECK (decision IS NULL OR decision IN ('refund', 'release')),"
     "  decision_note TEXT COLLATE \"C\" NOT NULL DEFAULT '' CHECK (length(decision_note) <= 300),"
