@@ -17,94 +17,17 @@
 // the seller from the keyboard behind its question, its thread paged (21
 // messages: 20, then the older one), and a block between them
 // refusing the seller's message in words beside the field.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { launchBrowser } from '../lib/browser.mjs';
 import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
-import { loadCore } from '../lib/core.mjs';
-import { ROOT, SERVER, SITE } from '../lib/paths.mjs';
-import { startPaysim } from '../lib/paysim.mjs';
-import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
-import { startServer } from '../lib/server.mjs';
+import { SERVER } from '../lib/paths.mjs';
+import { databaseUrl } from '../lib/pg.mjs';
 import { Client, png } from '../server/helpers.mjs';
+import { axe, enter, mail, said, shopWorld, words } from './shop-world.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
-let serial = 0;
-const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
-
-const i18n = wasmI18n(await loadCore());
-const catalogs = new Map();
-function catalog(tag) {
-  if (!catalogs.has(tag)) catalogs.set(tag, i18n.loadCatalog(tag, readFileSync(path.join(ROOT, 'locales', `${tag}.json`), 'utf8')));
-  return catalogs.get(tag);
-}
-const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
-
-const w = { sim: null, server: null, browser: null, database: null };
-before(async () => {
-  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_claims')).name;
-  w.sim = await startPaysim();
-  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
-  w.server = await startServer({ seed: false, env: { ...w.sim.serverEnv(), ...db } });
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
-  w.browser = await launchBrowser();
-});
-after(async () => {
-  try {
-    await w.browser?.close();
-  } finally {
-    try {
-      await w.server?.stop();
-    } finally {
-      try {
-        await w.sim?.stop();
-      } finally {
-        if (w.database) await dropDatabase(w.database);
-      }
-    }
-  }
-});
-
-async function open(cookie, { size, locale }) {
-  const context = await w.browser.newContext({ viewport: size, locale, bypassCSP: true, serviceWorkers: 'block' });
-  await context.addCookies([{ name: 'pa_session', value: cookie, url: w.server.url }]);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  return { context, page, problems };
-}
-async function visit(page, pathname) {
-  await page.goto(new URL(pathname, w.server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
-}
-// axe at this size and the other, and nothing wider than the screen.
-async function axe(page, what) {
-  const size = page.viewportSize();
-  for (const s of [size, size.width === PHONE.width ? DESKTOP : PHONE]) {
-    await page.setViewportSize(s);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what} at ${s.width}px: wider than the screen`);
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-    assert.deepEqual(bad, [], `axe: ${what} at ${s.width}px`);
-  }
-  await page.setViewportSize(size);
-}
-const enter = async (locator) => {
-  await locator.focus();
-  await locator.page().keyboard.press('Enter');
-};
-const said = (page, selector, want) => page.waitForFunction(([sel, t]) =>
-  [...document.querySelectorAll(sel)].some((n) => n.textContent.replace(/[\u2066-\u2069]/g, '') === t), [selector, want]);
+const w = shopWorld({ database: 'pa_claims' });
+const { open, visit, person } = w;
 // The claim's fact list as [term, value] pairs.
 const facts = (page) => page.$$eval('.shop-claim-facts dt', (dts) => dts.map((dt) =>
   [dt.textContent, dt.nextElementSibling.textContent].map((s) => s.replace(/[\u2066-\u2069]/g, ''))));
@@ -112,15 +35,13 @@ const facts = (page) => page.$$eval('.shop-claim-facts dt', (dts) => dts.map((dt
 test('delivered → refund asked → declined → disputed → answered → messages → a moderator refunds → the buyer sees it; an accept; a block', async () => {
   const port = Number(new URL(w.server.url).port);
   // ---- through the API: a seller, a listing, a buyer's order paid, shipped and delivered; a moderator
-  const seller = new Client({ port });
-  await seller.signup(mail('seller'), undefined, 'Lía Camas');
+  const seller = await person('seller', 'Lía Camas');
   assert.equal((await seller.put('/api/v1/me/seller', { name: 'Camas Lía', payout: { provider: 'paypal', email: mail('payout') } })).status, 201);
   const photo = (await seller.upload(png(40, 30), 'image/png')).id;
   const listing = (await seller.post('/api/v1/listings', { title: 'Cama para perro', photos: [photo], price_minor: 4990, currency: 'EUR',
     stock: 3, condition: 'new', kind: 'product', category: 'beds', species: ['dog'], location: { city: 'Valencia', country: 'ES' },
     shipping: { pickup: false, zones: [{ name: 'ES', price_minor: 450 }] } })).body;
-  const buyer = new Client({ port });
-  await buyer.signup(mail('buyer'), undefined, 'Mateo Compras');
+  const buyer = await person('buyer', 'Mateo Compras');
   const adr = (await buyer.post('/api/v1/me/addresses', { name: 'Mateo Compras', street: 'Calle Mayor 5', city: 'Madrid', country: 'ES' })).body;
   assert.equal((await buyer.put('/api/v1/cart/items', { listing: listing.id, quantity: 1 })).status, 200);
   const placed = await buyer.post('/api/v1/checkout', { address: adr.id });

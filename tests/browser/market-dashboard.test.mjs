@@ -19,118 +19,29 @@
 // phone and desktop sizes at each step. Words are the
 // catalogs' (through the WASM core), prices the core's. One server and one
 // simulator for the file; waits are for conditions, never for time.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { launchBrowser } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
-import { loadCore } from '../lib/core.mjs';
-import { ROOT, SITE } from '../lib/paths.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
-import { startServer } from '../lib/server.mjs';
-import { Client, png } from '../server/helpers.mjs';
+import { DESKTOP, PHONE } from '../lib/app.mjs';
+import { until } from '../lib/paysim.mjs';
+import { png } from '../server/helpers.mjs';
+import { axe, enter, i18n, mail, next, shopWorld, text, words } from './shop-world.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
 const MONTHS = 12; // the dashboard's months per currency (web/src/payouts.h)
 const BEDS_FEE_BPS = 1000; // the beds category's fee (web/src/market_rules.c)
 const SCAN = 3600; // PA_PAYOUTS_SCAN_SECONDS: how often the worker gathers balances (web/src/payouts.h)
-let serial = 0;
-const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
-
-const i18n = wasmI18n(await loadCore());
-const catalogs = new Map();
-function catalog(tag) {
-  if (!catalogs.has(tag)) catalogs.set(tag, i18n.loadCatalog(tag, readFileSync(path.join(ROOT, 'locales', `${tag}.json`), 'utf8')));
-  return catalogs.get(tag);
-}
-const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
 const usd = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'USD');
 const share = (price) => price - Math.floor((price * BEDS_FEE_BPS) / 10000);
 
-const w = { sim: null, server: null, servers: [], offset: 0, browser: null, database: null };
-async function start(data, port) {
-  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
-  w.server = await startServer({ data, port, seed: false, env: { ...w.sim.serverEnv(), ...db, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  w.servers.push(w.server);
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal` });
-}
-// The server (same data, same port) and the simulator a clock offset on.
-async function restart(offset) {
-  const { dir, url } = w.server;
-  await w.server.down();
-  w.offset = offset;
-  await w.sim.clock(offset);
-  await start(dir, Number(new URL(url).port));
-}
-
-before(async () => {
-  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_dash')).name;
-  w.sim = await startPaysim();
-  await start(undefined, 0);
-  w.browser = await launchBrowser();
-});
-after(async () => {
-  try {
-    await w.browser?.close();
-  } finally {
-    try {
-      for (const s of w.servers.slice().reverse()) await s.stop();
-    } finally {
-      try {
-        await w.sim?.stop();
-      } finally {
-        if (w.database) await dropDatabase(w.database);
-      }
-    }
-  }
-});
-
-async function open(cookie, { size, locale }) {
-  const context = await w.browser.newContext({ viewport: size, locale, bypassCSP: true, serviceWorkers: 'block' });
-  await context.addCookies([{ name: 'pa_session', value: cookie, url: w.server.url }]);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.startsWith(w.sim.url)) problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  return { context, page, problems };
-}
-async function visit(page, pathname) {
-  await page.goto(new URL(pathname, w.server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
-}
-// axe at this size and the other, and nothing wider than the screen.
-async function axe(page, what) {
-  const size = page.viewportSize();
-  for (const s of [size, size.width === PHONE.width ? DESKTOP : PHONE]) {
-    await page.setViewportSize(s);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what} at ${s.width}px: wider than the screen`);
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-    assert.deepEqual(bad, [], `axe: ${what} at ${s.width}px`);
-  }
-  await page.setViewportSize(size);
-}
-const enter = async (locator) => {
-  await locator.focus();
-  await locator.page().keyboard.press('Enter');
-};
-const text = async (locator) => plain(await locator.textContent());
+const w = shopWorld({ database: 'pa_dash', quietSim: true });
+const { restart, open, visit, person } = w;
 // The rows of a table as arrays of cell texts (the row header first).
 const rows = (locator) => locator.locator('tbody tr').evaluateAll((trs) =>
   trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/[\u2066-\u2069]/g, ''))));
 
-async function seller(port, tag) {
-  const c = new Client({ port });
-  const user = await c.signup(mail(tag), undefined, `Seller ${tag}`);
+async function seller(tag) {
+  const c = await person(tag, `Seller ${tag}`);
+  const { user } = c;
   const payout = mail(`${tag}-paypal`);
   assert.equal((await c.put('/api/v1/me/seller', { name: `Shop ${tag}`, payout: { provider: 'paypal', email: payout } })).status, 201);
   return { c, id: user.id, payout };
@@ -138,8 +49,9 @@ async function seller(port, tag) {
 
 /** One unit of a new listing of s at price (USD, beds), bought by buyer, paid in the simulator, shipped and delivered. */
 async function delivered(s, buyer, address, price) {
-  const photo = (await s.c.upload(png(20 + (++serial % 50), 30), 'image/png')).id;
-  const l = await s.c.post('/api/v1/listings', { title: `Dog bed ${serial}`, photos: [photo], price_minor: price, currency: 'USD', stock: 5,
+  const n = next();
+  const photo = (await s.c.upload(png(20 + (n % 50), 30), 'image/png')).id;
+  const l = await s.c.post('/api/v1/listings', { title: `Dog bed ${n}`, photos: [photo], price_minor: price, currency: 'USD', stock: 5,
     condition: 'new', kind: 'product', category: 'beds', species: ['dog'], location: { city: 'Recife', country: 'BR' },
     shipping: { zones: [{ name: 'Brazil', price_minor: 500 }], pickup: true } });
   assert.equal(l.status, 201, JSON.stringify(l.body));
@@ -159,9 +71,7 @@ async function delivered(s, buyer, address, price) {
 const balanceRows = (page, currency) => rows(page.locator(`.dash-balance[data-currency="${currency}"] table`));
 
 test('a PayPal seller reads their balance and sales, is paid after the hold, and follows the notice back to the dashboard', async () => {
-  const port = Number(new URL(w.server.url).port);
-  const buyer = new Client({ port });
-  await buyer.signup(mail('buyer'), undefined, 'Ana Compras');
+  const buyer = await person('buyer', 'Ana Compras');
   const address = (await buyer.post('/api/v1/me/addresses', { name: 'Ana', street: 'Rua 1', city: 'Recife', country: 'BR' })).body.id;
 
   // ---- not a seller: told how to become one
@@ -178,8 +88,8 @@ test('a PayPal seller reads their balance and sales, is paid after the hold, and
   await nb.context.close();
 
   // ---- two sellers: a's payouts are paid, b's PayPal account is locked
-  const a = await seller(port, 'dash-a');
-  const b = await seller(port, 'dash-b');
+  const a = await seller('dash-a');
+  const b = await seller('dash-b');
   await w.sim.payoutReceiver(b.payout, 'failed');
   await delivered(a, buyer, address, 4000);
   await delivered(a, buyer, address, 2500);

@@ -26,123 +26,27 @@
 // catalogs' (through the WASM core, as the page formats them), prices the
 // core's. One server and one simulator for the file; waits are for
 // conditions (hang guards only), never for time.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { launchBrowser } from '../lib/browser.mjs';
 import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
-import { loadCore } from '../lib/core.mjs';
-import { ROOT, SITE } from '../lib/paths.mjs';
-import { startPaysim, until } from '../lib/paysim.mjs';
-import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
-import { startServer } from '../lib/server.mjs';
-import { Client, png } from '../server/helpers.mjs';
+import { until } from '../lib/paysim.mjs';
+import { png } from '../server/helpers.mjs';
+import { axe, enter, i18n, mail, said, shopWorld, text, words } from './shop-world.mjs';
 
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const { wasmI18n } = await import(path.join(SITE, 'i18n-wasm.js'));
 const HOLD = 7 * 86400; // PA_ORDER_HOLD_SECONDS (web/src/market_order.h)
 const TITLE = 'Camas ortopédicas para perros grandes';
 const KEY = 'c3'.repeat(32); // PA_SECRETS_KEY: seals a Mercado Pago seller's grant
-let serial = 0;
-const mail = (tag) => `${tag}.${process.pid}.${++serial}@example.test`;
-
-const i18n = wasmI18n(await loadCore());
-const catalogs = new Map();
-function catalog(tag) {
-  if (!catalogs.has(tag)) catalogs.set(tag, i18n.loadCatalog(tag, readFileSync(path.join(ROOT, 'locales', `${tag}.json`), 'utf8')));
-  return catalogs.get(tag);
-}
-const words = (tag, key, args) => plain(i18n.text(catalog(tag), catalog('en'), key, args));
 const euros = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'EUR');
 
-// The journey needs no demo world: an empty server, on SQLite, or on a
-// database of the run's PostgreSQL cluster in the PostgreSQL pass
-// (PA_TEST_DATABASE=postgresql, as tests/server's helpers do).
-const w = { sim: null, server: null, servers: [], offset: 0, browser: null, database: null };
-async function start(data, port) {
-  const db = w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {};
-  w.server = await startServer({ data, port, seed: false,
-    env: { ...w.sim.serverEnv(), ...db, PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(w.offset) } });
-  w.servers.push(w.server);
-  await w.sim.config({ paypal_webhook_url: `${w.server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${w.server.url}api/v1/webhooks/mercadopago` });
-}
-// The server (same data, same port) and the simulator a clock offset on.
-async function restart(offset) {
-  const { dir, url } = w.server;
-  await w.server.down();
-  w.offset = offset;
-  await w.sim.clock(offset);
-  await start(dir, Number(new URL(url).port));
-}
-
-before(async () => {
-  if (process.env.PA_TEST_DATABASE === 'postgresql') w.database = (await createDatabase('pa_shop')).name;
-  w.sim = await startPaysim();
-  await start(undefined, 0);
-  w.browser = await launchBrowser();
-});
-after(async () => {
-  try {
-    await w.browser?.close();
-  } finally {
-    try {
-      for (const s of w.servers.slice().reverse()) await s.stop();
-    } finally {
-      try {
-        await w.sim?.stop();
-      } finally {
-        if (w.database) await dropDatabase(w.database);
-      }
-    }
-  }
-});
-
-async function open(cookie, { size, locale }) {
-  const context = await w.browser.newContext({ viewport: size, locale, bypassCSP: true, serviceWorkers: 'block' });
-  await context.addCookies([{ name: 'pa_session', value: cookie, url: w.server.url }]);
-  const page = await context.newPage();
-  // lib/browser.mjs's watchPage, less the simulator's own favicon (another origin, not ours).
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.startsWith(w.sim.url)) problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  return { context, page, problems };
-}
-async function visit(page, pathname) {
-  await page.goto(new URL(pathname, w.server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
-}
-
-// axe at this size and the other, and nothing wider than the screen.
-async function axe(page, what) {
-  const size = page.viewportSize();
-  for (const s of [size, size.width === PHONE.width ? DESKTOP : PHONE]) {
-    await page.setViewportSize(s);
-    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${what} at ${s.width}px: wider than the screen`);
-    await page.evaluate(axeSource);
-    const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(' ')})`);
-    assert.deepEqual(bad, [], `axe: ${what} at ${s.width}px`);
-  }
-  await page.setViewportSize(size);
-}
-const enter = async (locator) => {
-  await locator.focus();
-  await locator.page().keyboard.press('Enter');
-};
-const text = async (locator) => plain(await locator.textContent());
-const said = (page, selector, want) => page.waitForFunction(([sel, t]) =>
-  [...document.querySelectorAll(sel)].some((n) => n.textContent.replace(/[\u2066-\u2069]/g, '') === t), [selector, want]);
+// The journey needs no demo world: an empty server (tests/browser/shop-world.mjs),
+// which seals Mercado Pago grants and hears both providers' notifications.
+const w = shopWorld({ database: 'pa_shop', env: { PA_SECRETS_KEY: KEY }, mercadopago: true, quietSim: true });
+const { restart, open, visit, person } = w;
 
 test('a dog bed bought, paid in the simulator, shipped, delivered, completed after the hold and reviewed', async () => {
-  const port = Number(new URL(w.server.url).port);
   // ---- the seller and the listing: two photos, in Spanish, 49,90 €
-  const seller = new Client({ port });
-  const sellerUser = await seller.signup(mail('seller'), undefined, 'Lía Camas');
+  const seller = await person('seller', 'Lía Camas');
+  const sellerUser = seller.user;
   assert.equal((await seller.put('/api/v1/me/seller', { name: 'Camas Lía', payout: { provider: 'paypal', email: mail('payout') } })).status, 201);
   const photos = [(await seller.upload(png(40, 30), 'image/png')).id, (await seller.upload(png(30, 40), 'image/png')).id];
   const made = await seller.post('/api/v1/listings', { title: TITLE, lang: 'es', photos, description: 'Espuma viscoelástica.',
@@ -151,8 +55,7 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
   assert.equal(made.status, 201, JSON.stringify(made.body));
   const listing = made.body;
   assert.equal(listing.photos.length, 2);
-  const buyer = new Client({ port });
-  await buyer.signup(mail('buyer'), undefined, 'Mateo Compras');
+  const buyer = await person('buyer', 'Mateo Compras');
 
   // ---- the buyer on a phone, in Spanish: found by "cama perro"
   const b = await open(buyer.cookie, { size: PHONE, locale: 'es-ES' });
@@ -324,9 +227,9 @@ test('a dog bed bought, paid in the simulator, shipped, delivered, completed aft
 });
 
 // A seller as the API makes one: PayPal or a Mercado Pago account not connected yet.
-async function sellerWith(port, name, provider = 'paypal') {
-  const c = new Client({ port });
-  const user = await c.signup(mail('seller'), undefined, name);
+async function sellerWith(name, provider = 'paypal') {
+  const c = await person('seller', name);
+  const { user } = c;
   const payout = provider === 'paypal' ? { provider, email: mail('payout') } : { provider };
   assert.equal((await c.put('/api/v1/me/seller', { name, payout })).status, 201);
   const photo = (await c.upload(png(20, 20), 'image/png')).id;
@@ -341,21 +244,19 @@ async function sellerWith(port, name, provider = 'paypal') {
 }
 
 test('desktop: options, a sold-out and a paused line marked, refusals in words, a payment left and resumed, a cancel, a plain tracking number', async () => {
-  const port = Number(new URL(w.server.url).port);
-  const a = await sellerWith(port, 'Atelier Ana');
-  const bSeller = await sellerWith(port, 'Bruno Toys');
-  const cSeller = await sellerWith(port, 'Casa MP', 'mercadopago');
-  const dSeller = await sellerWith(port, 'Dora Pets');
+  const a = await sellerWith('Atelier Ana');
+  const bSeller = await sellerWith('Bruno Toys');
+  const cSeller = await sellerWith('Casa MP', 'mercadopago');
+  const dSeller = await sellerWith('Dora Pets');
   const withSizes = await a.list('Harness with sizes', { price_minor: 2000, stock: 0,
     variants: [{ size: 'S', stock: 2 }, { size: 'L', stock: 0 }] });
   const paused = await a.list('Paused chew toy');
   const lastOne = await bSeller.list('Last rope toy');
   const mp = await cSeller.list('Mercado Pago ball');
   const dBowl = await dSeller.list('Dora bowl', { price_minor: 1250, shipping: { pickup: true, zones: [{ name: 'PT', price_minor: 300 }] } });
-  const eSeller = await sellerWith(port, 'Emil Ships');
+  const eSeller = await sellerWith('Emil Ships');
   const collar = await eSeller.list('Brazil-only collar', { price_minor: 1500, shipping: { zones: [{ name: 'BR', price_minor: 500 }] } });
-  const buyer = new Client({ port });
-  await buyer.signup(mail('buyer'), undefined, 'Noa Buyer');
+  const buyer = await person('buyer', 'Noa Buyer');
 
   // ---- an option chosen on the listing page (the sold-out size cannot be picked)
   const b = await open(buyer.cookie, { size: DESKTOP, locale: 'en-US' });
@@ -371,8 +272,7 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
   for (const l of [paused, lastOne, mp, dBowl, collar]) assert.equal((await buyer.put('/api/v1/cart/items', { listing: l.id, quantity: 1 })).status, 200);
 
   // ---- someone else takes the last rope toy; the seller pauses the chew toy
-  const other = new Client({ port });
-  await other.signup(mail('other'), undefined, 'Quick Other');
+  const other = await person('other', 'Quick Other');
   assert.equal((await other.put('/api/v1/cart/items', { listing: lastOne.id, quantity: 1 })).status, 200);
   const adr = await other.post('/api/v1/me/addresses', { name: 'Quick Other', street: 'Rue 1', city: 'Lyon', country: 'FR' });
   // The rope toy is picked up (its only way): without asking, checkout refuses it (no_shipping).
@@ -478,8 +378,7 @@ test('desktop: options, a sold-out and a paused line marked, refusals in words, 
 });
 
 test('phone, Brazilian Portuguese: a Mercado Pago split payment, applied from its late notification while the return screen asks', async () => {
-  const port = Number(new URL(w.server.url).port);
-  const s = await sellerWith(port, 'Loja Rex', 'mercadopago');
+  const s = await sellerWith('Loja Rex', 'mercadopago');
   // Connected through the simulator's OAuth page (tests/server/market-mercadopago.test.mjs covers it).
   const connect = await s.c.post('/api/v1/me/seller/mercadopago/connect', {});
   assert.equal(connect.status, 200, JSON.stringify(connect.body));
@@ -489,8 +388,7 @@ test('phone, Brazilian Portuguese: a Mercado Pago split payment, applied from it
   const back = new URL(out.redirect);
   assert.equal((await s.c.get(back.pathname + back.search)).status, 303);
   const bed = await s.list('Cama ortopédica para cachorro', { price_minor: 8990, currency: 'BRL' });
-  const buyer = new Client({ port });
-  await buyer.signup(mail('buyer'), undefined, 'Rafa Compra');
+  const buyer = await person('buyer', 'Rafa Compra');
   assert.equal((await buyer.put('/api/v1/cart/items', { listing: bed.id, quantity: 1 })).status, 200);
   assert.equal((await buyer.post('/api/v1/me/addresses', { name: 'Rafa Compra', street: 'Rua A 1', city: 'Recife', country: 'BR' })).status, 201);
 
