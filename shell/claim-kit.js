@@ -10,6 +10,7 @@
 import { get, post } from './api.js';
 import { day } from './i18n.js';
 import { el, failureText } from './compose-kit.js';
+import { askFirst } from './shop-kit.js';
 
 const CLAIM_TEXT_MAX = 1000; // PA_CLAIM_TEXT_MAX (web/src/market_order.h)
 const MESSAGE_MAX = 2000; // PA_ORDER_MESSAGE_MAX
@@ -105,27 +106,10 @@ export function claimSection(t, o, buyer, done) {
 
 // Accept, then "Yes, refund in full" or "Not now" (focus moves between them).
 function acceptControl(t, base, done, error) {
-  const ask = el('button', { type: 'button', className: 'kit-secondary', textContent: t('shop.claim.accept') });
-  const sure = el('button', { type: 'button', className: 'kit-danger', textContent: t('shop.claim.acceptYes') });
-  const keep = el('button', { type: 'button', className: 'kit-secondary', textContent: t('shop.claim.acceptKeep') });
-  const question = el('div', { className: 'shop-confirm', hidden: true }, el('p', { textContent: t('shop.claim.acceptQuestion') }), sure, keep);
-  ask.addEventListener('click', () => {
-    question.hidden = false;
-    ask.hidden = true;
-    keep.focus();
-  });
-  keep.addEventListener('click', () => {
-    question.hidden = true;
-    ask.hidden = false;
-    ask.focus();
-  });
-  sure.addEventListener('click', async () => {
-    sure.disabled = true;
-    const a = await post(`${base}/refund-request/accept`, {});
-    sure.disabled = false;
-    if (!await done(a, t('shop.claim.acceptDone'))) error.textContent = failureText(t, a.error);
-  });
-  return el('div', { className: 'shop-cancel' }, el('p', {}, ask), question);
+  return askFirst(t, {
+    keys: ['shop.claim.accept', 'shop.claim.acceptYes', 'shop.claim.acceptKeep'],
+    question: el('p', { textContent: t('shop.claim.acceptQuestion') }),
+    path: `${base}/refund-request/accept`, doneKey: 'shop.claim.acceptDone', done, error });
 }
 
 // Who wrote a message, as the viewer reads it.

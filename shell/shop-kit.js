@@ -1,14 +1,43 @@
 // What the buyer's and seller's order screens share (screens/cart.js,
-// order-return.js, orders.js, order.js; issue 20 §3-4): the cart's count in
-// the market's header, an order's state in words, a seller's name, and the
-// address form. Every figure is the server's (prices in integer minor units
+// order-return.js, orders.js, order.js, claim-kit.js; issue 20 §3-4): the
+// cart's count in the market's header, an order's state in words, a seller's
+// name, the address form, and a step that asks first. Every figure is the server's (prices in integer minor units
 // through market-kit.js's price()); every text a person wrote (titles,
 // names, addresses, tracking) goes in through textContent only.
-import { get } from './api.js';
-import { el } from './compose-kit.js';
+import { get, post } from './api.js';
+import { el, failureText } from './compose-kit.js';
 
 export const ORDER_STATES = ['awaiting_payment', 'paid', 'shipped', 'delivered', 'completed', 'cancelled'];
 export const stateName = (t, s) => t(ORDER_STATES.includes(s) ? `shop.state.${s}` : 'shop.state.unknown');
+
+// A step that asks first (cancel an order, accept a refund): the ask button
+// shows question (its paragraph) with sure and keep and moves focus to keep;
+// keep hides it again and returns focus to ask; sure POSTs {} to path (sure
+// disabled meanwhile) and hands the answer to done with t(doneKey), the
+// failure said in error when done does not take it. keys: [ask, sure, keep].
+export function askFirst(t, { keys: [askKey, sureKey, keepKey], question, path, doneKey, done, error }) {
+  const ask = el('button', { type: 'button', className: 'kit-secondary', textContent: t(askKey) });
+  const sure = el('button', { type: 'button', className: 'kit-danger', textContent: t(sureKey) });
+  const keep = el('button', { type: 'button', className: 'kit-secondary', textContent: t(keepKey) });
+  const box = el('div', { className: 'shop-confirm', hidden: true }, question, sure, keep);
+  ask.addEventListener('click', () => {
+    box.hidden = false;
+    ask.hidden = true;
+    keep.focus();
+  });
+  keep.addEventListener('click', () => {
+    box.hidden = true;
+    ask.hidden = false;
+    ask.focus();
+  });
+  sure.addEventListener('click', async () => {
+    sure.disabled = true;
+    const a = await post(path, {});
+    sure.disabled = false;
+    if (!await done(a, t(doneKey))) error.textContent = failureText(t, a.error);
+  });
+  return el('div', { className: 'shop-cancel' }, el('p', {}, ask), box);
+}
 
 // The cart's number of units (GET /api/v1/cart), or 0 when it cannot be read.
 export async function cartCount() {

@@ -16,7 +16,7 @@ import { get, post } from '../api.js';
 import { day } from '../i18n.js';
 import { el, failureText } from '../compose-kit.js';
 import { price, reviewItem } from '../market-kit.js';
-import { addressBlock, sellerNames, stateName, trackingNode } from '../shop-kit.js';
+import { addressBlock, askFirst, sellerNames, stateName, trackingNode } from '../shop-kit.js';
 import { orderTotal } from './cart.js';
 import { claimSection, messagesSection } from '../claim-kit.js';
 
@@ -170,30 +170,10 @@ export async function mount(root, params, ctx) {
 
   // Cancel, then "Yes, cancel the order" or "Keep it" (focus moves between them).
   function cancelControl(o, error) {
-    const wrap = el('div', { className: 'shop-cancel' });
-    const ask = el('button', { type: 'button', className: 'kit-secondary', textContent: t('shop.cancelOrder') });
-    const sure = el('button', { type: 'button', className: 'kit-danger', textContent: t('shop.cancelYes') });
-    const keep = el('button', { type: 'button', className: 'kit-secondary', textContent: t('shop.cancelKeep') });
-    const question = el('div', { className: 'shop-confirm', hidden: true },
-      el('p', { id: 'shop-cancel-q', textContent: t(o.state === 'paid' ? 'shop.cancelPaid' : 'shop.cancelUnpaid') }), sure, keep);
-    ask.addEventListener('click', () => {
-      question.hidden = false;
-      ask.hidden = true;
-      keep.focus();
-    });
-    keep.addEventListener('click', () => {
-      question.hidden = true;
-      ask.hidden = false;
-      ask.focus();
-    });
-    sure.addEventListener('click', async () => {
-      sure.disabled = true;
-      const a = await post(`/api/v1/orders/${o.id}/cancel`, {});
-      sure.disabled = false;
-      if (!await done(a, t('shop.cancelledDone'))) error.textContent = failureText(t, a.error);
-    });
-    wrap.append(el('p', {}, ask), question);
-    return wrap;
+    return askFirst(t, {
+      keys: ['shop.cancelOrder', 'shop.cancelYes', 'shop.cancelKeep'],
+      question: el('p', { id: 'shop-cancel-q', textContent: t(o.state === 'paid' ? 'shop.cancelPaid' : 'shop.cancelUnpaid') }),
+      path: `/api/v1/orders/${o.id}/cancel`, doneKey: 'shop.cancelledDone', done, error });
   }
 
   function reviewForm(o, error) {
