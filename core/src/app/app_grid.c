@@ -26,6 +26,8 @@ enum { PRICE_TOP = 48 };
 /* Below this width (CSS px) listings go two to a row: a third of a phone is
  * too narrow for a title. */
 enum { NARROW_MAX = 560, NARROW_COLUMNS = 2 };
+/* How far back a new page's items are checked against those already shown. */
+enum { REPEAT_WINDOW = 50 };
 
 /* Its own pages, scroll and focus, so the feed underneath keeps its state
  * while a profile is open. */
@@ -177,6 +179,36 @@ static void grid_error(pa_app *a, const char *key, const char *text) {
   a->mirror_revision++;
 }
 
+/* A page replacing the grid starts it again from the top, nothing focused. */
+static void page_begin(app_grid *g, pa_feed_mode mode) {
+  if (mode != PA_FEED_REPLACE) return;
+  free_pages(g);
+  g->scroll = 0;
+  g->focused = -1;
+}
+
+/* Whether id is among the last REPEAT_WINDOW items loaded: a page may repeat
+ * the previous page's last item (post or listing). */
+static bool seen_recently(const app_grid *g, const char *id) {
+  for (int k = g->count - 1; k >= 0 && k >= g->count - REPEAT_WINDOW; k--)
+    if (strcmp(tile_id(g, k), id) == 0) return true;
+  return false;
+}
+
+/* A page is in: the next page's cursor (owned by that page), the grid ready
+ * and laid out again, the mirror told. */
+static pa_status page_done(pa_app *a, const char *next_cursor) {
+  app_grid *g = a->grid;
+  g->next_cursor = next_cursor;
+  g->loading_more = false;
+  g->state = ST_READY;
+  g->message_key = NULL;
+  g->message[0] = '\0';
+  grid_clamp(a);
+  a->mirror_revision++;
+  return PA_OK;
+}
+
 /* A page of listings (pa_listings.h), as pa_app_grid_loaded for posts. */
 static pa_status listings_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
                                  pa_error *e) {
@@ -188,11 +220,7 @@ static pa_status listings_loaded(pa_app *a, const char *json, size_t len, pa_fee
     grid_error(a, "grid.listingsUnreadable", NULL);
     return st;
   }
-  if (mode == PA_FEED_REPLACE) {
-    free_pages(g);
-    g->scroll = 0;
-    g->focused = -1;
-  }
+  page_begin(g, mode);
   int n = pa_listings_count(page);
   if (!app_grow((void **)&g->lpages, &g->lpage_cap, g->lpage_count + 1, sizeof *g->lpages) ||
       !app_grow((void **)&g->listings, &g->lcap, g->count + n, sizeof *g->listings)) {
@@ -203,19 +231,9 @@ static pa_status listings_loaded(pa_app *a, const char *json, size_t len, pa_fee
   g->lpages[g->lpage_count++] = page;
   for (int i = 0; i < n; i++) {
     const pa_listing *l = pa_listings_at(page, i);
-    bool seen = false; /* a page may repeat the previous page's last listing */
-    for (int k = g->count - 1; k >= 0 && k >= g->count - 50 && !seen; k--)
-      seen = strcmp(g->listings[k]->id, l->id) == 0;
-    if (!seen) g->listings[g->count++] = l;
+    if (!seen_recently(g, l->id)) g->listings[g->count++] = l;
   }
-  g->next_cursor = pa_listings_next_cursor(page);
-  g->loading_more = false;
-  g->state = ST_READY;
-  g->message_key = NULL;
-  g->message[0] = '\0';
-  grid_clamp(a);
-  a->mirror_revision++;
-  return PA_OK;
+  return page_done(a, pa_listings_next_cursor(page));
 }
 
 pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mode mode,
@@ -232,11 +250,7 @@ pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
     grid_error(a, "grid.unreadable", NULL);
     return st;
   }
-  if (mode == PA_FEED_REPLACE) {
-    free_pages(g);
-    g->scroll = 0;
-    g->focused = -1;
-  }
+  page_begin(g, mode);
   int n = pa_feed_count(feed);
   if (!app_grid_grow(g, n)) {
     pa_feed_free(feed);
@@ -246,19 +260,9 @@ pa_status pa_app_grid_loaded(pa_app *a, const char *json, size_t len, pa_feed_mo
   g->pages[g->page_count++] = feed;
   for (int i = 0; i < n; i++) {
     const pa_feed_post *p = pa_feed_post_at(feed, i);
-    bool seen = false; /* a page may repeat the previous page's last post */
-    for (int k = g->count - 1; k >= 0 && k >= g->count - 50 && !seen; k--)
-      seen = strcmp(g->posts[k]->id, p->id) == 0;
-    if (!seen) g->posts[g->count++] = p;
+    if (!seen_recently(g, p->id)) g->posts[g->count++] = p;
   }
-  g->next_cursor = pa_feed_next_cursor(feed);
-  g->loading_more = false;
-  g->state = ST_READY;
-  g->message_key = NULL;
-  g->message[0] = '\0';
-  grid_clamp(a);
-  a->mirror_revision++;
-  return PA_OK;
+  return page_done(a, pa_feed_next_cursor(feed));
 }
 
 void pa_app_grid_failed(pa_app *a, const char *message) {
