@@ -85,15 +85,21 @@ static int post_context(pa_store *db, int64_t id, cJSON *o, const char **state) 
   return rc;
 }
 
+/* The moderation state an item action leaves a kind with a mod_state
+ * column in (posts, comments, listings, reviews): restore shows it again. */
+static int target_state(int action) {
+  return action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
+         : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
+                                   : PA_STORE_MOD_SHOWN;
+}
+
 static int post_apply(pa_store *db, int64_t id, int action) {
   int state;
   int rc = pa_store_moderation_post_state(db, id, &state);
   if (rc != PA_STORE_OK) return rc;
   /* A removed post's images are gone: there is nothing to show again. */
   if (state == PA_STORE_MOD_REMOVED) return PA_STORE_ECONFLICT;
-  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
-           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
-                                     : PA_STORE_MOD_SHOWN;
+  int to = target_state(action);
   return pa_store_moderation_post_set(db, id, to, NULL);
 }
 
@@ -137,9 +143,7 @@ static int comment_context(pa_store *db, int64_t id, cJSON *o, const char **stat
 }
 
 static int comment_apply(pa_store *db, int64_t id, int action) {
-  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
-           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
-                                     : PA_STORE_MOD_SHOWN;
+  int to = target_state(action);
   return pa_store_moderation_comment_set(db, id, to, NULL);
 }
 
@@ -433,9 +437,7 @@ static int listing_context(pa_store *db, int64_t id, cJSON *o, const char **stat
 }
 
 static int listing_apply(pa_store *db, int64_t id, int action) {
-  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
-           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
-                                     : PA_STORE_MOD_SHOWN;
+  int to = target_state(action);
   return pa_store_market_mod_set(db, id, to);
 }
 
@@ -509,9 +511,7 @@ static int review_context(pa_store *db, int64_t id, cJSON *o, const char **state
 }
 
 static int review_apply(pa_store *db, int64_t id, int action) {
-  int to = action == PA_MOD_HIDE     ? PA_STORE_MOD_HIDDEN
-           : action == PA_MOD_REMOVE ? PA_STORE_MOD_REMOVED
-                                     : PA_STORE_MOD_SHOWN;
+  int to = target_state(action);
   return pa_store_reviews_mod_set(db, id, to);
 }
 
