@@ -31,6 +31,15 @@ function field(t, id, key, max) {
   return { wrap: el('div', { className: 'kit-field' }, el('label', { htmlFor: id, textContent: t(key) }), input, message), input, say };
 }
 
+// The field's trimmed text; empty, '' with "required" said beside it and the
+// focus there (each form here asks for one text).
+function filled(t, f) {
+  const v = f.input.value.trim();
+  f.say(v ? '' : t('shop.required'));
+  if (!v) f.input.focus();
+  return v;
+}
+
 // A form of one text: required, posted as { [name]: text } to path; a refusal
 // about that member is said beside it, any other in error.
 function textForm(t, { id, title, label, send, name, path, doneKey, done, error }) {
@@ -40,12 +49,8 @@ function textForm(t, { id, title, label, send, name, path, doneKey, done, error 
     el('h3', { id: `${id}-title`, textContent: t(title) }), f.wrap, button);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const v = f.input.value.trim();
-    f.say(v ? '' : t('shop.required'));
-    if (!v) {
-      f.input.focus();
-      return;
-    }
+    const v = filled(t, f);
+    if (!v) return;
     button.disabled = true;
     const a = await post(path, { [name]: v });
     button.disabled = false;
@@ -160,12 +165,8 @@ export function messagesSection(t, o) {
   more.addEventListener('click', load);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const v = f.input.value.trim();
-    f.say(v ? '' : t('shop.required'));
-    if (!v) {
-      f.input.focus();
-      return;
-    }
+    const v = filled(t, f);
+    if (!v) return;
     send.disabled = true;
     const a = await post(`/api/v1/orders/${o.id}/messages`, { text: v });
     send.disabled = false;
