@@ -37,8 +37,11 @@ static const char candidates_sql[] =
               /* What a moderator hid reaches its author only; what was removed, nobody.
                * What the viewer may not see, or muted, is never a candidate. */
               " WHERE (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?1))"
-              " AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED(
-                  "?1", "p.author_id") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+              /* Ad creatives are sponsored candidates only, never organic ones (visible.h). */
+              " AND " PA_SQ_NOT_CREATIVE("p.id") " AND " PA_SQ_POSTS_VISIBLE(
+                  "u", "?1") " AND " PA_SQ_NOT_MUTED("?1",
+                                                     "p.author_id") " ORDER BY p.created_at DESC, "
+                                                                    "p.id DESC LIMIT ?2";
 
 static int candidate_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
