@@ -196,8 +196,10 @@ static int my_topup(pa_srv_req *rq, pa_store_topup *t) {
 void pa_api_ads_topup_get(pa_srv_req *rq) {
   pa_store_topup t;
   char payment[PA_PAY_ID_MAX];
-  int has = pa_api_query(rq, "payment", payment, sizeof payment);
-  if (has < 0 || (has > 0 && strspn(payment, "0123456789") != strlen(payment))) {
+  int q = pa_api_query(rq, "payment", payment, sizeof payment);
+  if (q < 0) return;
+  int has = q == 0;
+  if (has && (!payment[0] || strspn(payment, "0123456789") != strlen(payment))) {
     pa_api_field_error(rq, 400, "bad_request", "payment must be the provider's payment number",
                        "payment");
     return;
@@ -205,7 +207,7 @@ void pa_api_ads_topup_get(pa_srv_req *rq) {
   if (my_topup(rq, &t) != 0) return;
   /* Reading a pending top-up asks its provider (the capture is keyed, so a
    * second read is the first capture again); credited once either way. */
-  int rc = pa_ads_topup_refresh(rq->db, rq->srv->pay, &t, has > 0 ? payment : NULL, pa_clock_now());
+  int rc = pa_ads_topup_refresh(rq->db, rq->srv->pay, &t, has ? payment : NULL, pa_clock_now());
   if (rc == PA_ADS_PAY_EDB) {
     pa_api_internal(rq, "top-up");
     return;
