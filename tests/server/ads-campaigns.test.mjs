@@ -193,6 +193,12 @@ describe('ad campaigns and creatives', () => {
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { bid_cpm_minor: BID_MAX + 1 }), 422, 'out_of_range');
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { state: 'ended' }), 400, 'bad_request');
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { state: 'draft' }), 400, 'bad_request');
+    // No money pending or unspent: the account may go; its campaigns end and the advertiser row
+    // outlives the person (user_id NULL), as money records do.
+    const adv = (await c.get('/api/v1/ads/account')).body.advertiser.id.slice(3);
+    assert.equal((await c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(dbQuery(server, `SELECT count(*) FROM advertisers WHERE id = ${adv} AND user_id IS NULL`), '1');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM campaigns WHERE advertiser_id = ${adv} AND state <> 'ended'`), '0');
   });
 
   test('a creative: its limits at their edges, an https link, the caller\'s own pet and photos', async () => {
