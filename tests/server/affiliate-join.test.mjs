@@ -6,13 +6,14 @@
 // window's edges), both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { validateResponse } from '../lib/openapi.mjs';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer,
+  BIN, Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer,
   stopServer,
 } from './helpers.mjs';
 
@@ -304,6 +305,25 @@ describe('affiliates: joining, links and attribution', () => {
     // The cookie is kept as long as the window: a click now (30 days on) sets a new one.
     const again = await follow(new Client(server), cy.code, { headers: { cookie: `pa_aff=${click.value}` } });
     assert.ok(again.value?.startsWith(`${cy.code}.`));
+  });
+});
+
+describe('PA_AFF_WINDOW_DAYS: the window from the environment', () => {
+  test('a malformed value stops the server (exit 2, named); 1 day makes the cookie last a day', async () => {
+    for (const bad of ['0', '366', '7d', '-1', '030']) {
+      const r = spawnSync(BIN, ['--root', 'tests/corpus', '--data', path.join(os.tmpdir(), `pa-aff-never-${process.pid}`), '--port', '0'],
+        { env: { ...process.env, PA_AFF_WINDOW_DAYS: bad }, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /PA_AFF_WINDOW_DAYS must be a whole number of days, 1\.\.365/);
+    }
+    const server = await startServer({ seed: false, env: { PA_AFF_WINDOW_DAYS: '1' } });
+    try {
+      const a = await affiliate(server, 'oneday');
+      const r = await follow(new Client(server), a.code);
+      assert.match(r.set, /; Max-Age=86400; /);
+    } finally {
+      await stopServer(server, { keepData: false });
+    }
   });
 });
 
