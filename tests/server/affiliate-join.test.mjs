@@ -280,6 +280,25 @@ describe('affiliates: joining, links and attribution', () => {
     assert.equal(clicks(server, ann), before + 1);
   });
 
+  test('leaving: a referred person who deletes their account takes their referral; an affiliate takes their clicks and referrals', async () => {
+    const eve = await affiliate(server, 'eve');
+    const click = await follow(new Client(server), eve.code, { xff: '172.16.5.1' });
+    const kept = await signupWith(server, 'kept', click.value, { xff: '172.16.6.1' });
+    const leaver = await signupWith(server, 'leaver', click.value, { xff: '172.16.7.1' });
+    assert.equal(referral(server, leaver), `attributed||${eve.num}`);
+    assert.equal((await leaver.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(referral(server, leaver), '');
+    assert.equal(referral(server, kept), `attributed||${eve.num}`);
+    assert.equal((await eve.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(dbQuery(server, `SELECT (SELECT count(*) FROM affiliates WHERE user_id = ${eve.num})
+      + (SELECT count(*) FROM aff_clicks WHERE affiliate_id = ${eve.num})
+      + (SELECT count(*) FROM aff_referrals WHERE affiliate_id = ${eve.num})`), '0');
+    // Their link now leads home like any unknown code, and sets nothing.
+    const after = await follow(new Client(server), eve.code, { to: '/market' });
+    assert.equal(after.location, '/market');
+    assert.equal(after.set, undefined);
+  });
+
   test(`the window's edges on the test clock: a sign-up ${WINDOW} s after the click is attributed, one second later expired`, async () => {
     const click = await follow(new Client(server), cy.code, { xff: '100.64.0.1' });
     const at = Number(click.value.split('.')[1]);
