@@ -1603,6 +1603,50 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 32: the affiliate program's joining, links and attribution (issue
+     * 21). affiliates is who joined (one row per person, the code in their
+     * links). aff_clicks is every counted visit of /r/{code}: day is the UTC
+     * day (at / 86400) the click limit and the monthly stats group by;
+     * source_hash is a keyed hash of the visitor's network prefix (never the
+     * address), 32 hex digits. aff_referrals is the decision at sign-up, one
+     * per new person: attributed, or refused with its reason (kept so the
+     * affiliate sees why); clicked_at is the first-touch click, attributed_at
+     * when the sign-up was decided, source_hash the sign-up's network prefix
+     * (the velocity check counts them). Commissions (aff-money) build on
+     * these. */
+    "CREATE TABLE affiliates ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 6 AND 16"
+    "    AND code NOT GLOB '*[^a-z0-9]*'),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('person', 'vet', 'shelter', 'shop')),"
+    "  joined_at INTEGER NOT NULL,"
+    "  payout_email TEXT CHECK (payout_email IS NULL OR length(payout_email) BETWEEN 3 AND 254)"
+    ") STRICT;"
+    "CREATE TABLE aff_clicks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  affiliate_id INTEGER NOT NULL REFERENCES affiliates(user_id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  day INTEGER NOT NULL CHECK (day >= 0),"
+    "  source_hash TEXT NOT NULL CHECK (length(source_hash) = 32"
+    "    AND source_hash NOT GLOB '*[^0-9a-f]*')"
+    ") STRICT;"
+    "CREATE INDEX aff_clicks_affiliate ON aff_clicks(affiliate_id, day);"
+    "CREATE INDEX aff_clicks_source ON aff_clicks(affiliate_id, source_hash, day);"
+    "CREATE TABLE aff_referrals ("
+    "  referred_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  affiliate_id INTEGER NOT NULL REFERENCES affiliates(user_id) ON DELETE CASCADE,"
+    "  clicked_at INTEGER NOT NULL,"
+    "  attributed_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('attributed', 'refused')),"
+    "  reason TEXT CHECK (reason IS NULL OR reason IN ('self_referral', 'velocity', 'expired',"
+    "    'same_payment_account')),"
+    "  source_hash TEXT NOT NULL CHECK (length(source_hash) = 32"
+    "    AND source_hash NOT GLOB '*[^0-9a-f]*'),"
+    "  CHECK ((state = 'refused') = (reason IS NOT NULL)),"
+    "  CHECK (referred_id <> affiliate_id)"
+    ") STRICT;"
+    "CREATE INDEX aff_referrals_affiliate ON aff_referrals(affiliate_id, attributed_at);"
+    "CREATE INDEX aff_referrals_source ON aff_referrals(affiliate_id, source_hash, attributed_at);",
 };
 
 static int user_version(pa_store *db, int *out) {
