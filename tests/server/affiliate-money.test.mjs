@@ -199,6 +199,46 @@ describe('a referred person buys Plus: pending at 25 %, reversed by a refund in 
   });
 });
 
+describe('a payout PayPal could not make comes back to the balance once', () => {
+  test('marketplace fees earn on the fee only; a failed payout, its webhooks duplicated, is credited back once and waits for next month', async () => {
+    const a = await affiliate('f-aff');
+    await w.sim.payoutReceiver(a.payout, 'failed');
+    const buyer = await referred(a, 'f-buyer');
+    buyer.id = buyer.id ?? buyer.c.user.id;
+    const seller = await w.seller('f-seller');
+    const l = await w.listing(seller, { price_minor: 250000 });
+    const adr = await w.address(buyer, { name: 'Ana', street: 'Rua 1', city: 'Recife' });
+    const paid = await w.pay(buyer, await w.checkoutOne(buyer, l.id, { address: adr.id, delivery: { [seller.id]: 'pickup' } }));
+    const fee = Number(dbQuery(w.server, `SELECT amount_minor FROM market_ledger WHERE order_id = ${paid.id.slice(4)} AND kind = 'platform_fee' AND event = 'paid'`));
+    assert.equal(fee, 25000, 'the beds category: 10 %');
+    const [c] = (await earnings(a)).commissions;
+    assert.deepEqual([c.source, c.state, c.base_minor, c.commission_minor], ['marketplace', 'pending', fee, COMMISSION(fee, 2500)]);
+    await w.sim.delivery('duplicate');
+    await later(HOLD + 2 * DAY);
+    await until('the batch sent', async () => dbQuery(w.server, `SELECT count(*) FROM market_payout_items WHERE payee = 'affiliate' AND seller_id = ${a.id.slice(2)}`) === '1'
+      && dbQuery(w.server, "SELECT count(*) FROM market_payouts WHERE state = 'pending'") === '0');
+    await w.sim.processPayouts();
+    await until('returned', async () => (await earnings(a)).payouts[0]?.state === 'returned');
+    await settled();
+    await w.sim.delivery('deliver');
+    assert.equal(dbQuery(w.server, `SELECT event || ' ' || amount_minor FROM aff_payout_ledger WHERE affiliate_id = ${a.id.slice(2)} ORDER BY id`),
+      `sent ${COMMISSION(fee, 2500)}\nreturned ${-COMMISSION(fee, 2500)}`, 'credited back once');
+    assert.deepEqual(await usd(a), { currency: 'USD', pending_minor: 0, approved_minor: COMMISSION(fee, 2500), paid_minor: 0, carried_minor: 0, payout_minimum_minor: MIN_USD });
+    assert.equal(dbQuery(w.server, "SELECT count(*) FROM market_payout_ledger WHERE seller_id = " + a.id.slice(2)), '0', 'the sellers\' ledger never sees it');
+    // One payout a month: the scan two hours on (past PA_PAYOUTS_SCAN_SECONDS) in the same month makes none;
+    // the next month's does, with the amount that came back. (Restarts at most 2 h later stay in the month
+    // unless the first one was within 2 h of its end: then the next month's batch is already the second.)
+    const items = () => dbQuery(w.server, `SELECT count(*) FROM market_payout_items WHERE payee = 'affiliate' AND seller_id = ${a.id.slice(2)}`);
+    const sameMonth = new Date(now() * 1000).getUTCMonth() === new Date((now() + 2 * 3600) * 1000).getUTCMonth();
+    await later(2 * 3600);
+    await until('the scan ran', async () => Number(dbQuery(w.server, "SELECT value FROM meta WHERE key = 'payouts_scanned'")) >= now() - 60);
+    assert.equal(items(), sameMonth ? '1' : '2');
+    await later(31 * DAY);
+    await until('next month\'s batch', async () => items() === (sameMonth ? '2' : '3'));
+    assert.equal(dbQuery(w.server, `SELECT amount_minor FROM market_payout_items WHERE payee = 'affiliate' AND seller_id = ${a.id.slice(2)} ORDER BY id DESC LIMIT 1`), String(COMMISSION(fee, 2500)));
+  });
+});
+
 describe('tiers: the count on the month\'s last day sets the month\'s rate', () => {
   test('provisional tier at 9/10 and 49/50 active referred subscribers', async () => {
     const a = await affiliate('t-aff', { payout: false });
