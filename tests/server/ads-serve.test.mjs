@@ -23,6 +23,8 @@ const FREQ_CAP = 3; // PA_ADS_FREQ_CAP
 const TOKEN_SECONDS = 3600; // PA_ADS_TOKEN_SECONDS
 const SLOT = 3600; // PA_ADS_PACE_SLOT_SECONDS
 const TOKEN_MAX = 256; // PA_ADS_TOKEN_MAX
+const PAGE_SHARE = 5; // PA_ADS_PAGE_SHARE: at most one ad in five candidates
+const EVENTS_BURST = 5; // PA_LIMIT_AD_EVENTS_BURST lowered for the second phase (limit.h: 120 a minute)
 
 const nowReal = Math.floor(Date.now() / 1000);
 // Ten minutes into the next UTC day: the first pacing slot, with 50 minutes to run in.
@@ -113,9 +115,9 @@ function spend(cmp) {
 
 const balance = (a) => Number(q(`SELECT COALESCE(SUM(amount_milli), 0) FROM ad_ledger WHERE advertiser_id = ${a.adv}`));
 
-async function restart(offset) {
+async function restart(offset, extra = {}) {
   await stopServer(server, { keepData: true });
-  server = await startServer({ root: repoRoot, data: server.dir, env: { ...SECRETS, PA_TEST_CLOCK_OFFSET: String(offset) } });
+  server = await startServer({ root: repoRoot, data: server.dir, env: { ...SECRETS, ...extra, PA_TEST_CLOCK_OFFSET: String(offset) } });
   for (const c of clients) c.server = server;
 }
 
@@ -290,6 +292,20 @@ describe('ads serving', () => {
     assert.equal((await served(p[2], broke)).length, 0);
   });
 
+  test(`at most one ad in ${PAGE_SHARE} candidates`, async () => {
+    const v = await person('share');
+    const count = async (limit) => {
+      const r = await v.get(`/api/v1/feed/candidates?limit=${limit}`);
+      assert.equal(r.body.candidates.length, limit);
+      return r.body.candidates.filter((k) => k.sponsored).length;
+    };
+    // Eligible for this viewer: the seed's two untargeted campaigns and the shop's open ones.
+    assert.equal(await count(PAGE_SHARE - 1), 0);
+    assert.equal(await count(PAGE_SHARE), 1);
+    assert.equal(await count(2 * PAGE_SHARE - 1), 1);
+    assert.equal(await count(2 * PAGE_SHARE), 2);
+  });
+
   test('Plus members are served no ads and their serves are not recorded', async () => {
     const v = await person('plus', { species: 'cat', locale: 'es', country: 'ES' });
     q(`UPDATE users SET plus_until = 4102444800 WHERE id = ${num(v.user.id)}`);
@@ -310,13 +326,21 @@ describe('ads serving', () => {
   });
 
   test('an hour later: the next slot serves again; a token older than its hour counts nothing', async () => {
-    await restart(OFFSET + SLOT);
+    await restart(OFFSET + SLOT, { PA_LIMIT_AD_EVENTS_BURST: String(EVENTS_BURST), PA_LIMIT_AD_EVENTS_WINDOW: '3600' });
     const v = clients.find((c) => c === held.v);
     assert.ok(v);
     assert.equal(await event(v, held.token, 'impression'), false, `expired after ${TOKEN_SECONDS} s`);
     const vs = [await person('pace4'), await person('pace5'), await person('pace6')];
     for (const p of vs.slice(0, 2)) assert.equal(await event(p, await tokenOf(p, paced), 'impression'), true);
     assert.equal((await served(vs[2], paced)).length, 0, '2 more in the second slot, then paced again');
+  });
+
+  test(`events are rate limited per person: ${EVENTS_BURST} allowed, the next 429`, async () => {
+    const v = await person('limited');
+    for (let i = 0; i < EVENTS_BURST; i++) assert.equal(await event(v, 'x', 'impression'), false);
+    assertError(await v.post('/api/v1/ads/events', { token: 'x', kind: 'impression' }), 429, 'rate_limited');
+    // A malformed body is refused before the limit is charged.
+    assertError(await (await person('limited2')).post('/api/v1/ads/events', { kind: 'x' }), 400, 'bad_request');
   });
 
   test('the report: the owner\'s totals, days and targets are the ledger\'s; others 404, no session 401', async () => {
