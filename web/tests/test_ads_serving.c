@@ -227,5 +227,5 @@ int main(void) {
   RUN(budgets);
   RUN(targeting);
   RUN(body);
-  return pa_test_summary("web.ads");
+  return pa_test_summary("web.ads_serving");
 }
