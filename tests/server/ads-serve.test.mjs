@@ -218,6 +218,11 @@ describe('ads serving', () => {
     const hans = await person('hans', { locale: 'zh-Hans' });
     assert.deepEqual((await served(hans, zh))[0].sponsored.why, { species: [], tags: [], languages: ['zh'], countries: [] });
     assert.equal((await served(mexico, zh)).length, 0);
+    // The longest list a campaign may keep (30 countries: PA_ADS_TARGET_COUNTRIES_MAX) is read whole.
+    const thirty = ['AR', 'AT', 'AU', 'BE', 'BO', 'BR', 'CA', 'CH', 'CL', 'CO', 'CR', 'CU', 'DE', 'DK', 'DO', 'EC', 'ES', 'FI',
+      'FR', 'GB', 'GT', 'HN', 'IE', 'IT', 'JP', 'NI', 'NL', 'PA', 'PE', 'MX'];
+    const wide = await campaign(shop, { targets: { country: thirty } });
+    assert.deepEqual((await served(mexico, wide))[0].sponsored.why.countries, ['MX']);
     // Tags: those of posts the viewer liked.
     const tagged = await campaign(shop, { targets: { tag: ['toys', 'nap'] } });
     const liker = await person('liker');
