@@ -67,6 +67,8 @@ route('/orders/:id', 'order', { auth: true });
 route('/market/orders', 'orders', { auth: true });
 // A seller's balances, sales by month, orders by state and payouts (screens/dashboard.js).
 route('/market/dashboard', 'dashboard', { auth: true });
+// An affiliate's figures (screens/affiliate-dashboard.js).
+route('/affiliate/dashboard', 'affiliate-dashboard', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });
