@@ -1,6 +1,7 @@
 /* pa_orders: the money- and stock-moving steps of an order (orders.h). */
 #include "orders.h"
 
+#include "commission.h"
 #include "log.h"
 #include "market_mp.h"
 #include "pay/catalog.h"
@@ -14,6 +15,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The buyer's referrer's commission on our fee of o (commission.h), or
+ * its reversal on the order's refund; once each (the keys are unique). */
+static int commission(pa_store *db, const pa_store_order *o, int refunded, int64_t now) {
+  char key[48], parent[48];
+  snprintf(key, sizeof key, "ord_%lld:%s", (long long)o->id, refunded ? "refunded" : "paid");
+  snprintf(parent, sizeof parent, "ord_%lld:paid", (long long)o->id);
+  pa_commission_event ce = {.user = o->buyer_id,
+                            .source = "marketplace",
+                            .key = key,
+                            .parent = refunded ? parent : NULL,
+                            .currency = o->currency,
+                            .base_minor = o->fee_minor,
+                            .at = now};
+  return pa_commission_record(db, &ce);
+}
 
 /* Writes the paid rows of o once.
  *
@@ -37,6 +54,7 @@ static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "paid", "seller_payable",
                                     o->total_minor - o->fee_minor, o->currency, now);
+  if (rc == PA_STORE_OK) rc = commission(db, o, 0, now);
   return rc;
 }
 
@@ -150,6 +168,7 @@ int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t 
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, id, o.seller_id, "refunded", "seller_payable",
                                     -(o.total_minor - o.fee_minor), o.currency, now);
+  if (rc == PA_STORE_OK) rc = commission(db, &o, 1, now);
   /* Told once: a second record of the same refund writes no ledger row either. */
   if (rc == PA_STORE_OK && !o.refund_id[0]) rc = pa_orders_tell(db, id, "refunded", actor, now);
   if (rc == PA_STORE_OK) rc = pa_store_orders_set_refund(db, id, refund_id);
@@ -285,6 +304,7 @@ static int ledger_refunded(pa_store *db, const pa_store_order *o, int64_t now) {
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "refunded", "seller_payable",
                                     -(o->total_minor - o->fee_minor), o->currency, now);
+  if (rc == PA_STORE_OK) rc = commission(db, o, 1, now);
   return rc;
 }
 

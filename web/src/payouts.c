@@ -1,6 +1,7 @@
 /* pa_payouts: batches of payouts to PayPal sellers (payouts.h). */
 #include "payouts.h"
 
+#include "commission.h"
 #include "log.h"
 #include "pay/pay.h"
 #include "store/notifications.h"
@@ -105,7 +106,9 @@ int pa_payouts_apply(pa_store *db, const pa_pay_payout_item *pi, int64_t now, in
   const int to = rc == PA_STORE_OK ? next_state(it.state, pi->status) : -1;
   if (to >= 0)
     rc = pa_store_payouts_item_move(db, id, it.state, to, pi->item_id, pi->error, now, &moved);
-  if (rc == PA_STORE_OK && moved)
+  /* Sellers are told through their order notices; an affiliate reads it on
+   * their earnings (GET /affiliate/earnings). */
+  if (rc == PA_STORE_OK && moved && it.payee == PA_PAYEE_SELLER)
     rc = tell(db, &it,
               to == PA_PAYOUT_ITEM_PAID        ? "payout_paid"
               : to == PA_PAYOUT_ITEM_UNCLAIMED ? "payout_unclaimed"
@@ -135,7 +138,8 @@ static int add_line(void *ctx, const pa_store_payout_item *it) {
   p->sender_item_id = l->sender_item_id[l->n];
   p->amount.minor = it->amount_minor;
   memcpy(p->amount.currency, it->currency, sizeof p->amount.currency);
-  p->note = "PetAmigos marketplace sales";
+  p->note = it->payee == PA_PAYEE_AFFILIATE ? "PetAmigos affiliate commissions"
+                                            : "PetAmigos marketplace sales";
   l->n++;
   return 0;
 }
@@ -219,30 +223,38 @@ void pa_payouts_work(pa_store *db, pa_pay *pay, int64_t now) {
     return;
   }
   if (n == 0 && (news || scanned <= now - PA_PAYOUTS_SCAN_SECONDS)) {
-    char cur[PA_PAYOUTS_CURRENCIES_MAX][4];
-    int nc = 0, ok = 1;
-    if (pa_store_payouts_currencies(db, cur, PA_PAYOUTS_CURRENCIES_MAX, &nc) != PA_STORE_OK) {
-      pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
-      ok = 0;
-    }
-    for (int i = 0; i < nc; i++) {
-      const int64_t min = pa_payouts_minimum(cur[i]);
-      int64_t id = 0;
-      if (!min) continue;
-      /* The batch, its items and their ledger rows stand or fall together. */
-      int rc = pa_store_begin(db);
-      if (rc == PA_STORE_OK)
-        rc = pa_store_payouts_batch_make(db, cur[i], min, PA_PAY_PAYOUT_ITEMS_MAX, now, &id);
-      if ((rc = finish(db, rc)) != PA_STORE_OK) {
-        pa_log_event("error", "payouts", "batch of %s: %s", cur[i], pa_store_errmsg(db));
+    int ok = 1;
+    /* Sellers, then affiliates (commission.h): the same batches, ids and
+     * reading back; only whose balance and which ledger differ. */
+    for (int payee = PA_PAYEE_SELLER; payee <= PA_PAYEE_AFFILIATE; payee++) {
+      char cur[PA_PAYOUTS_CURRENCIES_MAX][4];
+      int nc = 0;
+      if (pa_store_payouts_currencies(db, payee, cur, PA_PAYOUTS_CURRENCIES_MAX, &nc) !=
+          PA_STORE_OK) {
+        pa_log_event("error", "payouts", "%s", pa_store_errmsg(db));
         ok = 0;
-      } else if (id) {
-        pa_store_payout_batch b;
-        if (n < PA_PAYOUTS_ROUND_BATCHES) ids[n++] = id;
-        /* A full batch may have left sellers out: gather again next round. */
-        if (pa_store_payouts_batch_get(db, id, &b) != PA_STORE_OK ||
-            b.items >= PA_PAY_PAYOUT_ITEMS_MAX)
-          full = 1;
+      }
+      for (int i = 0; i < nc; i++) {
+        const int64_t min = payee == PA_PAYEE_AFFILIATE ? pa_commission_payout_minimum(cur[i])
+                                                        : pa_payouts_minimum(cur[i]);
+        int64_t id = 0;
+        if (!min) continue;
+        /* The batch, its items and their ledger rows stand or fall together. */
+        int rc = pa_store_begin(db);
+        if (rc == PA_STORE_OK)
+          rc = pa_store_payouts_batch_make(db, payee, cur[i], min, PA_PAY_PAYOUT_ITEMS_MAX, now,
+                                           &id);
+        if ((rc = finish(db, rc)) != PA_STORE_OK) {
+          pa_log_event("error", "payouts", "batch of %s: %s", cur[i], pa_store_errmsg(db));
+          ok = 0;
+        } else if (id) {
+          pa_store_payout_batch b;
+          if (n < PA_PAYOUTS_ROUND_BATCHES) ids[n++] = id;
+          /* A full batch may have left payees out: gather again next round. */
+          if (pa_store_payouts_batch_get(db, id, &b) != PA_STORE_OK ||
+              b.items >= PA_PAY_PAYOUT_ITEMS_MAX)
+            full = 1;
+        }
       }
     }
     if (ok && !full && pa_store_payouts_set_scanned(db, now) != PA_STORE_OK)

@@ -184,6 +184,10 @@ void pa_api_media_gc(struct pa_store *db, const char *media_dir);
 /* ---- handlers, by file */
 
 /* auth.c */
+/* An affiliate's money (affiliate_money.c). */
+void pa_api_affiliate_payout_put(pa_srv_req *rq);
+void pa_api_affiliate_earnings(pa_srv_req *rq);
+void pa_api_affiliate_earnings_csv(pa_srv_req *rq);
 void pa_api_signup(pa_srv_req *rq);
 void pa_api_login(pa_srv_req *rq);
 void pa_api_logout(pa_srv_req *rq);

@@ -194,8 +194,8 @@ void pa_api_market_payouts(pa_srv_req *rq) {
     return;
   cJSON *root = cJSON_CreateObject(), *list = root ? cJSON_AddArrayToObject(root, "payouts") : NULL;
   if (!list ||
-      pa_store_payouts_list(rq->db, rq->viewer, has_cursor ? &after : NULL, limit, add_payout, list,
-                            &next, &more) != PA_STORE_OK ||
+      pa_store_payouts_list(rq->db, PA_PAYEE_SELLER, rq->viewer, has_cursor ? &after : NULL, limit,
+                            add_payout, list, &next, &more) != PA_STORE_OK ||
       pa_api_add_cursor(root, more, &next)) {
     cJSON_Delete(root);
     pa_api_internal(rq, "payouts");

@@ -388,6 +388,10 @@ static const route routes[] = {
     /* The seller's dashboard and payouts: the viewer's own (no id to name anyone else's). */
     {"GET", "/api/v1/market/dashboard", pa_api_market_dashboard, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/market/payouts", pa_api_market_payouts, F_AUTH, PA_LIMIT_NONE},
+    /* An affiliate's money (issue 21): the viewer's own, no id to name anyone else's. */
+    {"PUT", "/api/v1/affiliate/payout", pa_api_affiliate_payout_put, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/affiliate/earnings", pa_api_affiliate_earnings, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/affiliate/earnings.csv", pa_api_affiliate_earnings_csv, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/checkout", pa_api_checkout, F_AUTH | F_SLOW, PA_LIMIT_BILLING},
     {"GET", "/api/v1/orders", pa_api_orders_list, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/orders/{ord}", pa_api_order_get, F_AUTH, PA_LIMIT_NONE},

@@ -2,6 +2,7 @@
  * order-independence is kept). */
 #include "billing/billing.h"
 
+#include "commission.h"
 #include "log.h"
 #include "orders.h"
 #include "pa/pa_civil.h"
@@ -295,7 +296,21 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
                       .occurred_at = t->at,
                       .recorded_at = now};
   int added;
-  return store_rc(pa_store_pay_ledger_record(db, &row, &added));
+  int rc = pa_store_pay_ledger_record(db, &row, &added);
+  if (rc != PA_STORE_OK || !added) return store_rc(rc);
+  /* The referrer's commission, in this transaction (commission.h): on
+   * gross − fee for a charge, what was taken back for a reversal. */
+  char key[PA_STORE_PAY_ID_MAX + 16], parent[PA_STORE_PAY_ID_MAX + 16];
+  snprintf(key, sizeof key, "%s:%s", sub->provider, t->id);
+  snprintf(parent, sizeof parent, "%s:%s", sub->provider, t->parent_id);
+  pa_commission_event ce = {.user = sub->user_id,
+                            .source = "subscription",
+                            .key = key,
+                            .parent = t->parent_id[0] ? parent : NULL,
+                            .currency = t->gross.currency,
+                            .base_minor = t->parent_id[0] ? gross : gross - row.fee_minor,
+                            .at = t->at};
+  return store_rc(pa_commission_record(db, &ce));
 }
 
 /* Records txns and the refreshed sub, then the tier, in one transaction. */

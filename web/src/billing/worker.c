@@ -3,6 +3,7 @@
 
 #include "billing/billing.h"
 #include "clock.h"
+#include "commission.h"
 #include "metrics/metrics.h"
 #include "orders.h"
 #include "payouts.h"
@@ -16,6 +17,7 @@ void pa_billing_round(pa_store *db, void *pay) {
   /* The marketplace's clocks (orders.h) need no provider: the same round. */
   pa_orders_work(db, now);
   /* Then what completed orders made available is paid out (payouts.h). */
+  pa_commission_work(db, now); /* months closed before their payouts */
   pa_payouts_work(db, pay, now);
   if (pa_store_pay_events_pending(db, &queued) == PA_STORE_OK)
     pa_metrics_gauge_set(PA_METRICS_QUEUE_BILLING, queued);

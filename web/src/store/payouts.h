@@ -23,6 +23,12 @@ typedef enum pa_store_payout_state {
   PA_PAYOUT_ITEM_RETURNED
 } pa_store_payout_state;
 
+/* Whom an item pays (schema 32): a marketplace seller their available
+ * balance (market_payout_ledger), or an affiliate their approved
+ * commissions (aff_payout_ledger, store/commission.h). A batch pays one
+ * kind only; seller_id is then the affiliate's user id. */
+typedef enum pa_store_payee { PA_PAYEE_SELLER = 0, PA_PAYEE_AFFILIATE } pa_store_payee;
+
 /* "pending", "unclaimed", "paid", "returned"; NULL for anything else. */
 const char *pa_store_payouts_state_name(int state);
 
@@ -41,6 +47,7 @@ typedef struct pa_store_payout_batch {
 
 typedef struct pa_store_payout_item {
   int64_t id, payout_id, seller_id;
+  int payee; /* pa_store_payee */
   char receiver[255];
   int64_t amount_minor;
   char currency[4];
@@ -53,16 +60,20 @@ typedef int (*pa_store_payout_item_fn)(void *ctx, const pa_store_payout_item *it
 
 /* Inside the caller's write transaction: writes a pending batch of
  * currency at now whose items are every PayPal seller's available balance
- * in currency of at least min_minor (up to max_items of them, the largest
- * seller ids last), and each item's sent row in market_payout_ledger. *id
- * the batch (0 when no seller reached the minimum: nothing written). On
- * PostgreSQL it takes a transaction-scoped advisory lock first, so rounds
- * of two servers never take the same balance. */
-int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_minor,
+ * in currency of at least min_minor (payee PA_PAYEE_SELLER), or every
+ * affiliate's approved balance less carried reversals at now of at least
+ * min_minor who has a payout email and no payout item this month (UTC)
+ * (PA_PAYEE_AFFILIATE) — up to max_items of them, the largest user ids
+ * last — and each item's sent row in market_payout_ledger or
+ * aff_payout_ledger. *id the batch (0 when nobody reached the minimum:
+ * nothing written). On PostgreSQL it takes a transaction-scoped advisory
+ * lock first, so rounds of two servers never take the same balance. */
+int pa_store_payouts_batch_make(pa_store *db, int payee, const char *currency, int64_t min_minor,
                                 int max_items, int64_t now, int64_t *id);
-/* The currencies in which some PayPal seller has an available balance
- * above zero, into out[0..*n) (at most cap, sorted). */
-int pa_store_payouts_currencies(pa_store *db, char (*out)[4], int cap, int *n);
+/* The currencies in which some payee of that kind has a balance to pay
+ * (sellers: available above zero; affiliates: any commission), into
+ * out[0..*n) (at most cap, sorted). */
+int pa_store_payouts_currencies(pa_store *db, int payee, char (*out)[4], int cap, int *n);
 /* When balances were last gathered into batches (meta payouts_scanned; 0
  * before the first time), and setting it. */
 int pa_store_payouts_scanned(pa_store *db, int64_t *at);
@@ -116,8 +127,10 @@ int pa_store_payouts_sales(pa_store *db, int64_t seller, int64_t since, pa_store
 typedef int (*pa_store_state_count_fn)(void *ctx, const char *state, int64_t n);
 int pa_store_payouts_order_states(pa_store *db, int64_t seller, pa_store_state_count_fn fn,
                                   void *ctx);
-/* seller's payout items, newest first, paged by (created_at, id). */
-int pa_store_payouts_list(pa_store *db, int64_t seller, const pa_store_cursor *after, int limit,
-                          pa_store_payout_item_fn fn, void *ctx, pa_store_cursor *next, int *more);
+/* seller's (or, payee PA_PAYEE_AFFILIATE, the affiliate's) payout items,
+ * newest first, paged by (created_at, id). */
+int pa_store_payouts_list(pa_store *db, int payee, int64_t seller, const pa_store_cursor *after,
+                          int limit, pa_store_payout_item_fn fn, void *ctx, pa_store_cursor *next,
+                          int *more);
 
 #endif

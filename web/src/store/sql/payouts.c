@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static void copy(char *out, size_t cap, const char *s) { snprintf(out, cap, "%s", s ? s : ""); }
 
@@ -42,8 +43,28 @@ static int state_of(const char *s, const char *const *names, int n) {
   " LEFT JOIN gone t ON t.seller_id = w.seller_id"                                                 \
   " WHERE w.amount - COALESCE(t.amount, 0) >= ?2 AND NOT EXISTS (SELECT 1 FROM"                    \
   " market_payout_items i WHERE i.seller_id = w.seller_id AND i.currency = ?1"                     \
-  " AND i.state = 'returned' AND i.updated_at > s.updated_at)"                                     \
+  " AND i.payee = 'seller' AND i.state = 'returned' AND i.updated_at > s.updated_at)"              \
   " ORDER BY w.seller_id LIMIT ?3"
+
+/* An affiliate's approved balance in ?1 at ?4 (store/commission.h): the
+ * commissions released by then in months closed (at the month's rate,
+ * truncated per row) less what went out in payouts and did not come back,
+ * carried reversals included; only affiliates with a payout email, and one
+ * payout a month: none whose item was made since ?5 (the month's first
+ * second, UTC), returned or not (a returned one waits for next month). */
+#define AFF_AVAILABLE_SQL                                                                          \
+  "WITH earned AS (SELECT c.affiliate_id, sum(c.base_minor * m.rate_bp / 10000) AS amount"         \
+  " FROM aff_commissions c JOIN aff_months m ON m.affiliate_id = c.affiliate_id"                   \
+  " AND m.month = c.month WHERE c.kind <> 'refused' AND c.currency = ?1 AND c.release_at <= ?4"    \
+  " GROUP BY c.affiliate_id),"                                                                     \
+  " gone AS (SELECT affiliate_id, sum(amount_minor) AS amount FROM aff_payout_ledger"              \
+  " WHERE currency = ?1 GROUP BY affiliate_id)"                                                    \
+  " SELECT e.affiliate_id, a.payout_email, CAST(e.amount - COALESCE(t.amount, 0) AS BIGINT)"       \
+  " FROM earned e JOIN affiliates a ON a.user_id = e.affiliate_id"                                 \
+  " AND a.payout_email IS NOT NULL LEFT JOIN gone t ON t.affiliate_id = e.affiliate_id"            \
+  " WHERE e.amount - COALESCE(t.amount, 0) >= ?2 AND NOT EXISTS (SELECT 1 FROM"                    \
+  " market_payout_items i WHERE i.seller_id = e.affiliate_id AND i.payee = 'affiliate'"            \
+  " AND i.currency = ?1 AND i.created_at >= ?5) ORDER BY e.affiliate_id LIMIT ?3"
 
 typedef struct candidate {
   int64_t seller, amount;
@@ -52,8 +73,17 @@ typedef struct candidate {
 
 enum { CANDIDATES_MAX = 100 /* PA_PAY_PAYOUT_ITEMS_MAX: items of one batch */ };
 
-int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_minor,
+/* The first second (UTC) of now's month. */
+static int64_t month_start(int64_t now) {
+  time_t t = (time_t)now;
+  struct tm tm;
+  if (!gmtime_r(&t, &tm)) return now;
+  return now - (int64_t)(tm.tm_mday - 1) * 86400 - tm.tm_hour * 3600 - tm.tm_min * 60 - tm.tm_sec;
+}
+
+int pa_store_payouts_batch_make(pa_store *db, int payee, const char *currency, int64_t min_minor,
                                 int max_items, int64_t now, int64_t *id) {
+  const int aff = payee == PA_PAYEE_AFFILIATE;
   candidate c[CANDIDATES_MAX];
   int n = 0, rc;
   int64_t total = 0;
@@ -68,11 +98,13 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
       pa_sq_dialect(db, "SELECT 1", "SELECT 1 FROM (SELECT pg_advisory_xact_lock(7305546018)) l"),
       0, NULL, &locked);
   if (rc != PA_STORE_OK) return rc;
-  pa_sql_stmt *st = pa_sq_stmt(db, AVAILABLE_SQL);
+  pa_sql_stmt *st = pa_sq_stmt(db, aff ? AFF_AVAILABLE_SQL : AVAILABLE_SQL);
   if (!st) return PA_STORE_EDB;
   rc = pa_sq_bind_text(st, 1, currency);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, min_minor);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, max_items);
+  if (rc == PA_SQ_OK && aff) rc = pa_sq_bind_i64(st, 4, now);
+  if (rc == PA_SQ_OK && aff) rc = pa_sq_bind_i64(st, 5, month_start(now));
   while (rc == PA_SQ_OK || rc == PA_SQ_ROW) {
     rc = pa_sq_step(st);
     if (rc == PA_SQ_ROW && n < max_items) {
@@ -97,8 +129,8 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
   for (int i = 0; rc == PA_STORE_OK && i < n; i++) {
     int64_t item = 0;
     st = pa_sq_stmt(db, "INSERT INTO market_payout_items (payout_id, seller_id, receiver,"
-                        " amount_minor, currency, state, created_at, updated_at) VALUES (?1, ?2,"
-                        " ?3, ?4, ?5, 'pending', ?6, ?6) RETURNING id");
+                        " amount_minor, currency, state, created_at, updated_at, payee) VALUES"
+                        " (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6, ?7) RETURNING id");
     if (!st) return PA_STORE_EDB;
     int b = pa_sq_bind_i64(st, 1, *id);
     if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, c[i].seller);
@@ -106,10 +138,13 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
     if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, c[i].amount);
     if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 5, currency);
     if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 6, now);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 7, aff ? "affiliate" : "seller");
     rc = pa_sq_run(db, st, b, "payout item", &item, NULL);
     if (rc != PA_STORE_OK) break;
-    st = pa_sq_stmt(db, "INSERT INTO market_payout_ledger (item_id, seller_id, event,"
-                        " amount_minor, currency, at) VALUES (?1, ?2, 'sent', ?3, ?4, ?5)");
+    st = pa_sq_stmt(db, aff ? "INSERT INTO aff_payout_ledger (item_id, affiliate_id, event,"
+                              " amount_minor, currency, at) VALUES (?1, ?2, 'sent', ?3, ?4, ?5)"
+                            : "INSERT INTO market_payout_ledger (item_id, seller_id, event,"
+                              " amount_minor, currency, at) VALUES (?1, ?2, 'sent', ?3, ?4, ?5)");
     if (!st) return PA_STORE_EDB;
     b = pa_sq_bind_i64(st, 1, item);
     if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, c[i].seller);
@@ -121,12 +156,15 @@ int pa_store_payouts_batch_make(pa_store *db, const char *currency, int64_t min_
   return rc;
 }
 
-int pa_store_payouts_currencies(pa_store *db, char (*out)[4], int cap, int *n) {
+int pa_store_payouts_currencies(pa_store *db, int payee, char (*out)[4], int cap, int *n) {
   *n = 0;
-  pa_sql_stmt *st = pa_sq_stmt(
-      db, "SELECT DISTINCT g.currency FROM market_ledger g JOIN market_orders o"
-          " ON o.id = g.order_id WHERE g.kind = 'seller_payable' AND o.state = 'completed'"
-          " AND o.provider = 'paypal' ORDER BY g.currency");
+  pa_sql_stmt *st =
+      payee == PA_PAYEE_AFFILIATE
+          ? pa_sq_stmt(db, "SELECT DISTINCT currency FROM aff_commissions WHERE kind <> 'refused'"
+                           " ORDER BY currency")
+          : pa_sq_stmt(db, "SELECT DISTINCT g.currency FROM market_ledger g JOIN market_orders o"
+                           " ON o.id = g.order_id WHERE g.kind = 'seller_payable' AND"
+                           " o.state = 'completed' AND o.provider = 'paypal' ORDER BY g.currency");
   if (!st) return PA_STORE_EDB;
   int rc;
   while ((rc = pa_sq_step(st)) == PA_SQ_ROW)
@@ -243,7 +281,7 @@ int pa_store_payouts_batch_checked(pa_store *db, int64_t id, int64_t now) {
 
 #define ITEM_COLS                                                                                  \
   "id, payout_id, seller_id, receiver, amount_minor, currency, state, paypal_item_id, error,"      \
-  " created_at, updated_at"
+  " created_at, updated_at, payee = 'affiliate'"
 
 static void item_row(pa_sql_stmt *st, pa_store_payout_item *it) {
   it->id = pa_sq_i64(st, 0);
@@ -257,6 +295,7 @@ static void item_row(pa_sql_stmt *st, pa_store_payout_item *it) {
   copy(it->error, sizeof it->error, pa_sq_text(st, 8));
   it->created_at = pa_sq_i64(st, 9);
   it->updated_at = pa_sq_i64(st, 10);
+  it->payee = pa_sq_i64(st, 11) ? PA_PAYEE_AFFILIATE : PA_PAYEE_SELLER;
 }
 
 typedef struct item_ctx {
@@ -314,9 +353,18 @@ int pa_store_payouts_item_move(pa_store *db, int64_t id, int from, int to,
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 6, was);
   rc = pa_sq_run(db, st, rc, "payout item", NULL, moved);
   if (rc != PA_STORE_OK || !*moved || to != PA_PAYOUT_ITEM_RETURNED) return rc;
+  /* Back into the balance of whom it paid: a seller's, or an affiliate's. */
   st = pa_sq_stmt(db, "INSERT INTO market_payout_ledger (item_id, seller_id, event, amount_minor,"
                       " currency, at) SELECT id, seller_id, 'returned', -amount_minor, currency,"
-                      " ?2 FROM market_payout_items WHERE id = ?1"
+                      " ?2 FROM market_payout_items WHERE id = ?1 AND payee = 'seller'"
+                      " ON CONFLICT (item_id, event) DO NOTHING");
+  if (!st) return PA_STORE_EDB;
+  rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, now);
+  if ((rc = pa_sq_run(db, st, rc, "payout returned", NULL, NULL)) != PA_STORE_OK) return rc;
+  st = pa_sq_stmt(db, "INSERT INTO aff_payout_ledger (item_id, affiliate_id, event, amount_minor,"
+                      " currency, at) SELECT id, seller_id, 'returned', -amount_minor, currency,"
+                      " ?2 FROM market_payout_items WHERE id = ?1 AND payee = 'affiliate'"
                       " ON CONFLICT (item_id, event) DO NOTHING");
   if (!st) return PA_STORE_EDB;
   rc = pa_sq_bind_i64(st, 1, id);
@@ -366,7 +414,7 @@ int pa_store_payouts_balance(pa_store *db, int64_t seller, pa_store_payouts_bala
       " UNION ALL SELECT currency, 0, 0,"
       " CASE WHEN state IN ('pending', 'unclaimed') THEN amount_minor ELSE 0 END,"
       " CASE WHEN state = 'paid' THEN amount_minor ELSE 0 END FROM market_payout_items"
-      " WHERE seller_id = ?1"
+      " WHERE seller_id = ?1 AND payee = 'seller'"
       ") m GROUP BY currency ORDER BY currency");
   if (!st) return PA_STORE_EDB;
   balance_ctx c = {fn, ctx};
@@ -421,13 +469,16 @@ int pa_store_payouts_order_states(pa_store *db, int64_t seller, pa_store_state_c
   return pa_sq_each(db, st, pa_sq_bind_i64(st, 1, seller), count_row, &c, "order states");
 }
 
-int pa_store_payouts_list(pa_store *db, int64_t seller, const pa_store_cursor *after, int limit,
-                          pa_store_payout_item_fn fn, void *ctx, pa_store_cursor *next, int *more) {
+int pa_store_payouts_list(pa_store *db, int payee, int64_t seller, const pa_store_cursor *after,
+                          int limit, pa_store_payout_item_fn fn, void *ctx, pa_store_cursor *next,
+                          int *more) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT " ITEM_COLS " FROM market_payout_items"
                                    " WHERE seller_id = ?1 AND (created_at, id) < (?2, ?3)"
-                                   " ORDER BY created_at DESC, id DESC LIMIT ?4");
+                                   " AND payee = ?5 ORDER BY created_at DESC, id DESC LIMIT ?4");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, seller);
+  if (rc == PA_SQ_OK)
+    rc = pa_sq_bind_text(st, 5, payee == PA_PAYEE_AFFILIATE ? "affiliate" : "seller");
   if (rc == PA_SQ_OK) rc = pa_sq_bind_page(st, 2, after, limit);
   if (rc != PA_SQ_OK) {
     pa_sq_done(st);

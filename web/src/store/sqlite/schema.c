@@ -1446,6 +1446,116 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  WHERE closed_at IS NULL;"
     "CREATE INDEX reports_queue ON reports(kind, item_id, created_at) WHERE closed_at IS NULL;"
     "CREATE INDEX reports_subject ON reports(subject_id);",
+    /* 31: the affiliate program's joining, links and attribution (issue
+     * 21). affiliates is who joined (one row per person, the code in their
+     * links). aff_clicks is every counted visit of /r/{code}: day is the UTC
+     * day (at / 86400) the click limit and the monthly stats group by;
+     * source_hash is a keyed hash of the visitor's network prefix (never the
+     * address), 32 hex digits. aff_referrals is the decision at sign-up, one
+     * per new person: attributed, or refused with its reason (kept so the
+     * affiliate sees why); clicked_at is the first-touch click, attributed_at
+     * when the sign-up was decided, source_hash the sign-up's network prefix
+     * (the velocity check counts them). Commissions (aff-money) build on
+     * these. */
+    "CREATE TABLE affiliates ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 6 AND 16"
+    "    AND code NOT GLOB '*[^a-z0-9]*'),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('person', 'vet', 'shelter', 'shop')),"
+    "  joined_at INTEGER NOT NULL,"
+    "  payout_email TEXT CHECK (payout_email IS NULL OR length(payout_email) BETWEEN 3 AND 254)"
+    ") STRICT;"
+    "CREATE TABLE aff_clicks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  affiliate_id INTEGER NOT NULL REFERENCES affiliates(user_id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  day INTEGER NOT NULL CHECK (day >= 0),"
+    "  source_hash TEXT NOT NULL CHECK (length(source_hash) = 32"
+    "    AND source_hash NOT GLOB '*[^0-9a-f]*')"
+    ") STRICT;"
+    "CREATE INDEX aff_clicks_affiliate ON aff_clicks(affiliate_id, day);"
+    "CREATE INDEX aff_clicks_source ON aff_clicks(affiliate_id, source_hash, day);"
+    "CREATE TABLE aff_referrals ("
+    "  referred_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  affiliate_id INTEGER NOT NULL REFERENCES affiliates(user_id) ON DELETE CASCADE,"
+    "  clicked_at INTEGER NOT NULL,"
+    "  attributed_at INTEGER NOT NULL,"
+    "  state TEXT NOT NULL CHECK (state IN ('attributed', 'refused')),"
+    "  reason TEXT CHECK (reason IS NULL OR reason IN ('self_referral', 'velocity', 'expired',"
+    "    'same_payment_account')),"
+    "  source_hash TEXT NOT NULL CHECK (length(source_hash) = 32"
+    "    AND source_hash NOT GLOB '*[^0-9a-f]*'),"
+    "  CHECK ((state = 'refused') = (reason IS NOT NULL)),"
+    "  CHECK (referred_id <> affiliate_id)"
+    ") STRICT;"
+    "CREATE INDEX aff_referrals_affiliate ON aff_referrals(affiliate_id, attributed_at);"
+    "CREATE INDEX aff_referrals_source ON aff_referrals(affiliate_id, source_hash, attributed_at);",
+    /* 32: the affiliates' commissions and their payouts (issue 21, items
+     * 3 and 4; commission.h, store/commission.h). aff_commissions: the
+     * commission ledger, append-only, one row per provider movement (UNIQUE
+     * movement: a replayed webhook writes nothing): accrual (base > 0: what
+     * the platform earned from a referred person), reversal (base < 0, its
+     * accrual's month and release_at; charge names the accrual), refused
+     * (base > 0, reason). aff_months: a month closed for an affiliate once,
+     * the count on its last day and the rate it set. market_payout_items
+     * gains payee: a seller's balance or an affiliate's commissions, one
+     * payee kind per batch (payouts.c's batcher serves both);
+     * aff_payout_ledger is market_payout_ledger for affiliates (so neither
+     * balance sees the other's). No foreign keys to users: money records
+     * outlive an account. */
+    "CREATE TABLE aff_commissions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  affiliate_id INTEGER NOT NULL,"
+    "  referred_id INTEGER NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('accrual', 'reversal', 'refused')),"
+    "  source TEXT NOT NULL CHECK (source IN ('subscription', 'marketplace')),"
+    "  movement TEXT NOT NULL UNIQUE CHECK (length(movement) BETWEEN 1 AND 120),"
+    "  charge TEXT NOT NULL CHECK (length(charge) BETWEEN 1 AND 120),"
+    "  base_minor INTEGER NOT NULL CHECK (base_minor <> 0 AND (kind = 'reversal') = (base_minor < 0)),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]'),"
+    "  month TEXT NOT NULL CHECK (length(month) = 7 AND month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),"
+    "  at INTEGER NOT NULL,"
+    "  release_at INTEGER NOT NULL,"
+    "  reason TEXT NOT NULL DEFAULT '' CHECK ((kind = 'refused') = (reason <> '')"
+    "    AND reason IN ('', 'same_payment_account'))"
+    ") STRICT;"
+    "CREATE INDEX aff_commissions_affiliate ON aff_commissions(affiliate_id, month);"
+    "CREATE INDEX aff_commissions_charge ON aff_commissions(charge);"
+    "CREATE TRIGGER aff_commissions_frozen BEFORE UPDATE ON aff_commissions BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER aff_commissions_kept BEFORE DELETE ON aff_commissions BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TABLE aff_months ("
+    "  affiliate_id INTEGER NOT NULL,"
+    "  month TEXT NOT NULL CHECK (length(month) = 7),"
+    "  active INTEGER NOT NULL CHECK (active >= 0),"
+    "  rate_bp INTEGER NOT NULL CHECK (rate_bp IN (2500, 3000, 3500)),"
+    "  closed_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (affiliate_id, month)"
+    ") STRICT;"
+    "CREATE TRIGGER aff_months_frozen BEFORE UPDATE ON aff_months BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER aff_months_kept BEFORE DELETE ON aff_months BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "ALTER TABLE market_payout_items ADD COLUMN payee TEXT NOT NULL DEFAULT 'seller'"
+    "  CHECK (payee IN ('seller', 'affiliate'));"
+    "CREATE INDEX market_payout_items_payee ON market_payout_items(payee, seller_id, currency);"
+    "CREATE TABLE aff_payout_ledger ("
+    "  id INTEGER PRIMARY KEY,"
+    "  item_id INTEGER NOT NULL REFERENCES market_payout_items(id),"
+    "  affiliate_id INTEGER NOT NULL,"
+    "  event TEXT NOT NULL CHECK (event IN ('sent', 'returned')),"
+    "  amount_minor INTEGER NOT NULL CHECK ((event = 'sent' AND amount_minor > 0)"
+    "    OR (event = 'returned' AND amount_minor < 0)),"
+    "  currency TEXT NOT NULL CHECK (length(currency) = 3),"
+    "  at INTEGER NOT NULL,"
+    "  UNIQUE (item_id, event)"
+    ") STRICT;"
+    "CREATE INDEX aff_payout_ledger_affiliate ON aff_payout_ledger(affiliate_id, currency);"
+    "CREATE TRIGGER aff_payout_ledger_frozen BEFORE UPDATE ON aff_payout_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    "CREATE TRIGGER aff_payout_ledger_kept BEFORE DELETE ON aff_payout_ledger BEGIN"
+    "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
 };
 
 static int user_version(pa_store *db, int *out) {
