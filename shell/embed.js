@@ -25,7 +25,12 @@
       const frame = document.createElement('iframe');
       // The partner page's language (the snippet's own lang names its fallback words).
       const lang = quote.parentElement?.closest('[lang]')?.lang;
-      frame.src = `${origin}/embed/${post ? 'p' : 'l'}/${id}${lang ? `?lang=${encodeURIComponent(lang)}` : ''}`;
+      // An affiliate's snippet names their code: the frame's link goes through their /r/ link.
+      const query = new URLSearchParams();
+      if (lang) query.set('lang', lang);
+      if (/^[a-z0-9]{6,16}$/.test(quote.dataset.ref ?? '')) query.set('ref', quote.dataset.ref);
+      const search = query.toString();
+      frame.src = `${origin}/embed/${post ? 'p' : 'l'}/${id}${search ? `?${search}` : ''}`;
       // allow-same-origin keeps the frame on its own (PetAmigos) origin, so
       // its messages carry that origin; the partner's page stays out of reach.
       frame.setAttribute('sandbox', 'allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox');

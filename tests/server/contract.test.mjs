@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contract, matchPath, operations, validateResponse } from '../lib/openapi.mjs';
 
-test('OpenAPI 3.1 with JSON Schema 2020-12, everything under /api/v1 (and /media, /embed, /metrics)', () => {
+test('OpenAPI 3.1 with JSON Schema 2020-12, everything under /api/v1 (and /media, /embed, /r, /metrics)', () => {
   assert.equal(contract.openapi, '3.1.0');
   assert.equal(contract.jsonSchemaDialect, 'https://json-schema.org/draft/2020-12/schema');
-  for (const p of Object.keys(contract.paths)) assert.match(p, /^\/(api\/v1\/|media\/|embed\/[pl]\/|metrics$)/, p);
+  for (const p of Object.keys(contract.paths)) assert.match(p, /^\/(api\/v1\/|media\/|embed\/[pl]\/|r\/\{code\}$|metrics$)/, p);
   assert.ok(operations().length >= 39);
 });
 
@@ -17,8 +17,10 @@ test('every operation has a success answer and the error shape for failures', ()
     const responses = contract.paths[template][method.toLowerCase()].responses;
     const codes = Object.keys(responses);
     // Success is a 2xx, or a 303 for a browser's redirect back from a provider
-    // (the Mercado Pago connection's callback answers nothing else).
-    assert.ok(codes.some((c) => /^(2\d\d|303)$/.test(c)), `${op}: no 2xx or 303`);
+    // (the Mercado Pago connection's callback answers nothing else), or the
+    // 302 of an affiliate's link (/r/{code}), which is nothing but a redirect.
+    assert.ok(codes.some((c) => /^(2\d\d|303)$/.test(c)) || (template === '/r/{code}' && codes.includes('302')),
+      `${op}: no 2xx or 303`);
     if (template.startsWith('/api/')) {
       assert.ok(responses.default, `${op}: no default error`);
       // Every documented failure validates as the error shape.

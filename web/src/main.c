@@ -3,6 +3,7 @@
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
 #include "admin.h"
+#include "aff.h"
 #include "auth.h"
 #include "auth/twostep.h"
 #include "blob.h"
@@ -141,6 +142,10 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (pa_twostep_init(err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 2;
+  }
+  if (pa_aff_init(err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 2;
   }

@@ -162,6 +162,13 @@ static int is_ops(const char *method, const char *path) {
          (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
 }
 
+/* GET /r/{code}: an affiliate's link, outside /api/ so it reads as a link,
+ * routed by the API's table like /metrics. Other methods fall to the files. */
+static int is_ref(const char *method, const char *path) {
+  return strncmp(path, "/r/", 3) == 0 &&
+         (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0);
+}
+
 /* The families of paths the route table does not name: a series each, so
  * the labels stay few whatever paths clients send. */
 enum { FAM_STATIC, FAM_MEDIA, FAM_EMBED, FAM_SOCKET, FAM_UNMATCHED, FAMILIES };
@@ -211,7 +218,7 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
     routed = 1;
     if (in->upgrade)
       pa_chat_upgrade(&rq);
-    else if (is_api(rq.path) || is_ops(rq.method, rq.path))
+    else if (is_api(rq.path) || is_ops(rq.method, rq.path) || is_ref(rq.method, rq.path))
       pa_api_handle(&rq);
     else
       pa_srv_files(&rq);
@@ -233,7 +240,9 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
 static pa_net_route on_route(void *arg, const pa_http_head *h) {
   pa_net_route r = {PA_NET_SMALL_BODY, 0,
                     0}; /* files and pages: refused (405) after a small body */
-  return is_api(h->path) || is_ops(h->method, h->path) ? pa_api_route(h) : r;
+  return is_api(h->path) || is_ops(h->method, h->path) || is_ref(h->method, h->path)
+             ? pa_api_route(h)
+             : r;
 }
 
 /* Each worker thread opens its own database connection and keeps it. */

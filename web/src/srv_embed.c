@@ -7,6 +7,7 @@
  *
  * The page's few words come from the site's catalogs (locales/<tag>.json,
  * keys embed.*), read with cJSON; placeholders are plain {name}s. */
+#include "aff.h"
 #include "api/api.h"
 #include "buf.h"
 #include "clock.h"
@@ -375,11 +376,31 @@ static void photo_open(buf *b, const char *hash, const char *ext, int width, int
   put(b, dim);
 }
 
-/* The link to the item's page in a new tab, and the page's end. */
-static void view_link_and_end(buf *b, const words *w, const embed_kind *k, const char *id) {
+/* The path of an item's page, or with ref (an affiliate's code, or NULL)
+ * the affiliate's link to it: /r/{ref}?to=%2Fposts%2Fp_12 (aff.h). */
+static void put_item_path(buf *b, const embed_kind *k, const char *id, const char *ref) {
+  if (!ref) {
+    put(b, k->app_path);
+    put(b, id);
+    return;
+  }
+  buf to = {0};
+  put(&to, k->app_path);
+  put(&to, id);
+  put(b, "/r/");
+  put(b, ref);
+  put(b, "?to=");
+  if (!to.failed) put_query_value(b, to.p);
+  b->failed |= to.failed;
+  free(to.p);
+}
+
+/* The link to the item's page in a new tab (through ref's link when an
+ * affiliate placed the embed), and the page's end. */
+static void view_link_and_end(buf *b, const words *w, const embed_kind *k, const char *id,
+                              const char *ref) {
   put(b, "<a class=\"view\" href=\"");
-  put(b, k->app_path);
-  put(b, id);
+  put_item_path(b, k, id, ref);
   put(b, "\" target=\"_blank\" rel=\"noopener\">");
   put_msg(b, w, "embed.viewOn", NULL, NULL);
   put(b, "<span class=\"visually-hidden\"> ");
@@ -400,7 +421,8 @@ static void gone_page(buf *b, const words *w, const embed_kind *k, const char *i
   page_end(b);
 }
 
-static void post_page(buf *b, const words *w, const embed_post *e, const char *post_id) {
+static void post_page(buf *b, const words *w, const embed_post *e, const char *post_id,
+                      const char *ref) {
   char n[32], when[32];
   buf pet = {0}, count = {0}, plain = {0};
   put_bdi(&pet, e->pet);
@@ -439,7 +461,7 @@ static void post_page(buf *b, const words *w, const embed_post *e, const char *p
   put(b, "\">");
   put_n(b, when, 10); /* YYYY-MM-DD; embed-frame.js words it for the locale */
   put(b, "</time></p>\n");
-  view_link_and_end(b, w, &post_kind, post_id);
+  view_link_and_end(b, w, &post_kind, post_id, ref);
   free(pet.p);
   free(count.p);
   free(plain.p);
@@ -505,7 +527,8 @@ static void price_text(const embed_listing *e, char out[PA_MONEY_TEXT_MAX]) {
     snprintf(out, PA_MONEY_TEXT_MAX, "%lld", (long long)e->price_minor);
 }
 
-static void listing_page(buf *b, const words *w, const embed_listing *e, const char *listing_id) {
+static void listing_page(buf *b, const words *w, const embed_listing *e, const char *listing_id,
+                         const char *ref) {
   char price[PA_MONEY_TEXT_MAX];
   buf plain = {0}, seller = {0};
   put_plain_isolated(&plain, e->title);
@@ -533,7 +556,7 @@ static void listing_page(buf *b, const words *w, const embed_listing *e, const c
   put(b, " ");
   put_esc(b, e->currency);
   put(b, "</data></p>\n");
-  view_link_and_end(b, w, &listing_kind, listing_id);
+  view_link_and_end(b, w, &listing_kind, listing_id, ref);
   free(plain.p);
   free(seller.p);
 }
@@ -542,8 +565,11 @@ static void listing_page(buf *b, const words *w, const embed_listing *e, const c
  * item's page (rc == 0, written by page) or its gone page, in the asker's
  * words, framable anywhere. */
 static void embed_answer(pa_srv_req *rq, int rc, const embed_kind *k, const char *id,
-                         void (*page)(buf *, const words *, const void *, const char *),
+                         void (*page)(buf *, const words *, const void *, const char *,
+                                      const char *),
                          const void *item) {
+  char ref_text[48], code[PA_AFF_CODE_MAX + 1];
+  const char *ref = NULL;
   static const pa_srv_header vary = {"Vary", "Accept-Language"};
   words w;
   buf b = {0};
@@ -552,9 +578,19 @@ static void embed_answer(pa_srv_req *rq, int rc, const embed_kind *k, const char
     pa_srv_plain_error(rq, 500, NULL);
     return;
   }
+  /* ?ref=: the affiliate whose snippet framed it (embed.js passes the
+   * blockquote's data-ref); an unknown code is left out, not refused. */
+  if (rc == 0 && pa_http_query_var(rq->query, "ref", ref_text, sizeof ref_text) > 0) {
+    int has = pa_api_aff_ref(rq, ref_text, code);
+    if (has < 0) {
+      pa_srv_plain_error(rq, 500, NULL);
+      return;
+    }
+    if (has) ref = code;
+  }
   words_open(rq, &w);
   if (rc == 0)
-    page(&b, &w, item, id);
+    page(&b, &w, item, id, ref);
   else
     gone_page(&b, &w, k, id);
   words_close(&w);
@@ -566,12 +602,13 @@ static void embed_answer(pa_srv_req *rq, int rc, const embed_kind *k, const char
   free(b.p);
 }
 
-static void post_page_of(buf *b, const words *w, const void *e, const char *id) {
-  post_page(b, w, e, id);
+static void post_page_of(buf *b, const words *w, const void *e, const char *id, const char *ref) {
+  post_page(b, w, e, id, ref);
 }
 
-static void listing_page_of(buf *b, const words *w, const void *e, const char *id) {
-  listing_page(b, w, e, id);
+static void listing_page_of(buf *b, const words *w, const void *e, const char *id,
+                            const char *ref) {
+  listing_page(b, w, e, id, ref);
 }
 
 /* /embed/p/{post_id} and /embed/l/{listing_id}. */
@@ -646,18 +683,23 @@ static int parse_width(const char *s) {
   return (int)v;
 }
 
-/* The item's address on the app: {origin}/posts/{id}, escaped. */
-static void put_item_url(buf *b, const char *origin, const embed_kind *k, const char *id) {
+/* The item's address on the app: {origin}/posts/{id}, escaped; with ref
+ * (an affiliate's code, or NULL) their link to it, {origin}/r/{ref}?to=…. */
+static void put_item_url(buf *b, const char *origin, const embed_kind *k, const char *id,
+                         const char *ref) {
+  buf path = {0};
   put_esc(b, origin);
-  put(b, k->app_path);
-  put(b, id);
+  put_item_path(&path, k, id, ref);
+  if (!path.failed) put_esc(b, path.p);
+  b->failed |= path.failed;
+  free(path.p);
 }
 
 /* The blockquote partners paste, readable without JavaScript and turned into
  * the embed's iframe by embed.js: up to its first paragraph's text, which the
  * caller writes, then "</p><p>— " and a byline, then quote_close. */
 static void quote_open(buf *b, const words *w, const embed_kind *k, const char *id, int width,
-                       const char *origin, const char *title_key, const char *name,
+                       const char *origin, const char *ref, const char *title_key, const char *name,
                        const char *html) {
   char num[16];
   put(b, "<blockquote class=\"petamigos-embed\" ");
@@ -667,20 +709,24 @@ static void quote_open(buf *b, const words *w, const embed_kind *k, const char *
   snprintf(num, sizeof num, "%d", width);
   put(b, "\" data-width=\"");
   put(b, num);
+  if (ref) {
+    put(b, "\" data-ref=\"");
+    put(b, ref);
+  }
   put(b, "\" data-title=\"");
   put_msg(b, w, title_key, name, html);
   put(b, "\" lang=\"");
   put_esc(b, w->tag);
   put(b, "\" cite=\"");
-  put_item_url(b, origin, k, id);
+  put_item_url(b, origin, k, id, NULL);
   put(b, "\"><p dir=\"auto\">");
 }
 
 /* After the byline: the link to the item and the script that frames it. */
 static void quote_close(buf *b, const words *w, const embed_kind *k, const char *id,
-                        const char *origin) {
+                        const char *origin, const char *ref) {
   put(b, " · <a href=\"");
-  put_item_url(b, origin, k, id);
+  put_item_url(b, origin, k, id, ref);
   put(b, "\">");
   put_msg(b, w, "embed.viewOn", NULL, NULL);
   put(b, "</a></p></blockquote>\n<script async src=\"");
@@ -690,17 +736,17 @@ static void quote_close(buf *b, const words *w, const embed_kind *k, const char 
 
 /* A post's blockquote: its caption, by its pet. */
 static void oembed_html(buf *b, const words *w, const embed_post *e, const char *origin,
-                        const char *post_id, int width) {
+                        const char *ref, const char *post_id, int width) {
   buf pet = {0}, plain = {0};
   put_bdi(&pet, e->pet);
   put_plain_isolated(&plain, e->pet);
   b->failed |= pet.failed || plain.failed;
-  quote_open(b, w, &post_kind, post_id, width, origin, "embed.title", "pet",
+  quote_open(b, w, &post_kind, post_id, width, origin, ref, "embed.title", "pet",
              b->failed ? "" : plain.p);
   put_esc(b, e->caption);
   put(b, "</p><p>— ");
   put(b, b->failed ? "" : pet.p);
-  quote_close(b, w, &post_kind, post_id, origin);
+  quote_close(b, w, &post_kind, post_id, origin, ref);
   free(pet.p);
   free(plain.p);
 }
@@ -723,17 +769,17 @@ static void oembed_title(buf *b, const embed_post *e) {
 /* A listing's blockquote: its title, sold by its seller; embed.js turns it
  * into /embed/l/{listing_id}'s frame. */
 static void oembed_listing_html(buf *b, const words *w, const embed_listing *e, const char *origin,
-                                const char *listing_id, int width) {
+                                const char *ref, const char *listing_id, int width) {
   buf plain = {0}, seller = {0};
   put_plain_isolated(&plain, e->title);
   put_bdi(&seller, e->seller);
   b->failed |= plain.failed || seller.failed;
-  quote_open(b, w, &listing_kind, listing_id, width, origin, "embed.listingTitle", "title",
+  quote_open(b, w, &listing_kind, listing_id, width, origin, ref, "embed.listingTitle", "title",
              b->failed ? "" : plain.p);
   put_esc(b, e->title);
   put(b, "</p><p>— ");
   put_msg(b, w, "embed.soldBy", "seller", b->failed ? "" : seller.p);
-  quote_close(b, w, &listing_kind, listing_id, origin);
+  quote_close(b, w, &listing_kind, listing_id, origin, ref);
   free(plain.p);
   free(seller.p);
 }
@@ -808,7 +854,8 @@ static int oembed_loaded(pa_srv_req *rq, int rc, const char *missing) {
 
 /* oEmbed's answer for listing id at width: the seller is its author (their
  * seller page), the cover its thumbnail when it has one. */
-static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin) {
+static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *origin,
+                           const char *ref) {
   char listing_id[32];
   embed_listing e;
   if (!oembed_loaded(rq, load_listing(rq->db, id, &e), "No such listing")) return;
@@ -816,7 +863,7 @@ static void oembed_listing(pa_srv_req *rq, int64_t id, int width, const char *or
   words w;
   words_open(rq, &w);
   buf html = {0};
-  oembed_listing_html(&html, &w, &e, origin, listing_id, width);
+  oembed_listing_html(&html, &w, &e, origin, ref, listing_id, width);
   words_close(&w);
   /* A square photo's worth when the cover's size is unknown, as the page
    * lays it out at the frame's width. */
@@ -852,8 +899,21 @@ void pa_api_oembed(pa_srv_req *rq) {
   }
   rc = pa_api_query(rq, "url", url, sizeof url);
   if (rc < 0) return;
+  /* The affiliate whose links the snippet carries: ?ref=, else a ref= in
+   * the item's address (a link an affiliate shared), else the signed-in
+   * viewer when they are one (they are copying the snippet). */
+  char ref_text[48] = "", code[PA_AFF_CODE_MAX + 1];
+  const char *ref = NULL, *url_query = rc == 0 ? strchr(url, '?') : NULL;
+  if (pa_http_query_var(rq->query, "ref", ref_text, sizeof ref_text) < 0 && url_query)
+    pa_http_query_var(url_query + 1, "ref", ref_text, sizeof ref_text);
+  int has = pa_api_aff_ref(rq, ref_text, code);
+  if (has < 0) {
+    pa_api_internal(rq, "oembed");
+    return;
+  }
+  if (has) ref = code;
   if (rc == 0 && (id = oembed_target(rq, url, listing_path_id)) != 0) {
-    oembed_listing(rq, id, width, origin);
+    oembed_listing(rq, id, width, origin, ref);
     return;
   }
   if (rc != 0 || (id = oembed_target(rq, url, post_path_id)) == 0) {
@@ -870,7 +930,7 @@ void pa_api_oembed(pa_srv_req *rq) {
   words w;
   words_open(rq, &w);
   buf html = {0}, title = {0};
-  oembed_html(&html, &w, &e, origin, post_id, width);
+  oembed_html(&html, &w, &e, origin, ref, post_id, width);
   oembed_title(&title, &e);
   words_close(&w);
   /* The photo at the embed's width plus the text around it; embed.js then

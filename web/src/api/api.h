@@ -147,6 +147,10 @@ void pa_api_delete_own(pa_srv_req *rq, pa_api_owner_fn owner, pa_api_remove_fn r
 void pa_api_error_retry(pa_srv_req *rq, int status, const char *code, const char *message,
                         int64_t seconds);
 
+/* Whether cookies set on this request say Secure: TLS here, or a proxy on
+ * this machine that says the client used https (X-Forwarded-Proto). */
+int pa_api_cookie_secure(pa_srv_req *rq);
+
 /* Sets the pa_session cookie (max_age 0 clears it). */
 void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
 
@@ -434,6 +438,24 @@ int pa_api_health_remind(struct pa_store *db, int64_t now, int64_t owner);
 
 /* srv_embed.c */
 void pa_api_oembed(pa_srv_req *rq);
+
+/* affiliate.c: the affiliate program's joining, links and attribution (issue 21). */
+void pa_api_affiliate_get(pa_srv_req *rq);
+void pa_api_affiliate_join(pa_srv_req *rq);
+void pa_api_affiliate_stats(pa_srv_req *rq);
+/* GET /r/{code} (outside /api; the code in rq->token): counts the click,
+ * sets the first-touch cookie and redirects to ?to= when it is a path here. */
+void pa_api_aff_click(pa_srv_req *rq);
+/* At sign-up, inside its transaction once user (with email) is added: reads
+ * the first-touch cookie and records the decision (attributed, or refused
+ * with its reason: self_referral, expired, velocity). 0 (also when there is
+ * no cookie to read), or -1 when the database failed. */
+int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email);
+/* The code an embed's links carry: candidate when it is an affiliate's code
+ * (a ?ref= the partner's snippet names), else, when candidate is NULL or "",
+ * the signed-in viewer's own code. 1 with code, 0 for none, -1 when the
+ * database failed. */
+int pa_api_aff_ref(pa_srv_req *rq, const char *candidate, char code[17]);
 
 /* ---- router.c */
 

@@ -202,7 +202,10 @@ void pa_api_signup(pa_srv_req *rq) {
   pa_store_new_account a = {NULL, name, email, hash, pa_clock_now()};
   int64_t user = 0;
   int new_device = 0;
+  /* The first-touch cookie of an affiliate's link (api/affiliate.c) decides
+   * in the same transaction: no account without its decision. */
   if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
+      pa_api_aff_attribute(rq, user, email) != 0 ||
       pa_api_new_session(rq, user, csrf, &new_device) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;

@@ -38,6 +38,8 @@ static int secure_request(pa_srv_req *rq) {
   return proto && strcasecmp(proto, "https") == 0 && is_loopback(rq->remote_addr);
 }
 
+int pa_api_cookie_secure(pa_srv_req *rq) { return secure_request(rq); }
+
 void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age) {
   snprintf(rq->set_cookie, sizeof rq->set_cookie,
            "pa_session=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", token,
@@ -225,7 +227,8 @@ typedef struct route {
   const char *pattern; /* "{u}" "{pet}" "{p}" "{c}" "{s}" "{r}" "{m}" stand for typed ids,
                           "{id}" for an id of any type, "{word}" for one lowercase word
                           (PA_API_WORD_MAX letters), "{token}" for a share link's token
-                          (pa_health_token_ok) */
+                          (pa_health_token_ok), "{code}" for an affiliate's code (any
+                          segment of up to PA_HEALTH_TOKEN_TEXT bytes, into rq->token) */
   void (*fn)(pa_srv_req *rq);
   int flags;
   pa_limit_purpose limit;
@@ -234,6 +237,13 @@ typedef struct route {
 static const route routes[] = {
     /* Outside /api/ (srv.c sends it here): Prometheus scrapes it. */
     {"GET", "/metrics", pa_api_metrics, F_OPS, PA_LIMIT_NONE},
+    /* Outside /api/ too (srv.c sends it here): an affiliate's link, followed by anyone; a
+     * click counts within its own limit (PA_AFF_CLICKS_SOURCE_DAY, aff.h), never refused. */
+    {"GET", "/r/{code}", pa_api_aff_click, 0, PA_LIMIT_NONE},
+    /* The affiliate program (issue 21): the viewer's own membership, no id to name another's. */
+    {"GET", "/api/v1/affiliate", pa_api_affiliate_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/affiliate", pa_api_affiliate_join, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/affiliate/stats", pa_api_affiliate_stats, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/auth/signup", pa_api_signup, F_ORIGIN | F_SLOW | F_LATE,
      PA_LIMIT_SIGNUP_ADDR},
     {"POST", "/api/v1/auth/login", pa_api_login, F_ORIGIN | F_SLOW | F_LATE, PA_LIMIT_LOGIN_ADDR},
@@ -476,6 +486,14 @@ static int match(const char *pattern, const char *path, int64_t ids[2], char *wo
       if (strcmp(prefix, "word") == 0) {
         if (slen > PA_API_WORD_MAX || strspn(seg, "abcdefghijklmnopqrstuvwxyz") != slen) return 0;
         if (word) memcpy(word, seg, slen + 1);
+        p = close + 1;
+        s += slen;
+        continue;
+      }
+      if (strcmp(prefix, "code") == 0) {
+        /* An affiliate's link: any segment that fits, so a malformed code
+         * still redirects (the handler checks it with pa_aff_code_ok). */
+        if (token) memcpy(token, seg, slen + 1);
         p = close + 1;
         s += slen;
         continue;

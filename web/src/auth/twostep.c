@@ -10,6 +10,8 @@ static uint8_t seal_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 static uint8_t challenge_key[crypto_auth_hmacsha256_KEYBYTES];
 static uint8_t pepper[crypto_generichash_KEYBYTES];
 static uint8_t token_key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+/* What pa_twostep_subkey derives other modules' keys from (subkey 5). */
+static uint8_t derive_key[crypto_kdf_KEYBYTES];
 static int have_key, ready;
 
 static void put64(uint8_t *p, int64_t v) {
@@ -39,10 +41,12 @@ int pa_twostep_init(char *err, size_t errlen) {
     crypto_kdf_derive_from_key(challenge_key, sizeof challenge_key, 2, "pa2step_", master);
     crypto_kdf_derive_from_key(pepper, sizeof pepper, 3, "pa2step_", master);
     crypto_kdf_derive_from_key(token_key, sizeof token_key, 4, "pa2step_", master);
+    crypto_kdf_derive_from_key(derive_key, sizeof derive_key, 5, "pa2step_", master);
     sodium_memzero(master, sizeof master);
     have_key = 1;
   } else {
     randombytes_buf(challenge_key, sizeof challenge_key);
+    randombytes_buf(derive_key, sizeof derive_key);
     /* No secret to pepper with: a fixed one still separates these hashes
      * from any other BLAKE2b use. */
     crypto_generichash(pepper, sizeof pepper, (const uint8_t *)"petamigos recovery", 18, NULL, 0);
@@ -140,6 +144,11 @@ int pa_twostep_open_token(int64_t user, const uint8_t *in, size_t n,
   }
   token[mlen] = 0;
   return 0;
+}
+
+void pa_twostep_subkey(uint8_t *out, size_t len, uint64_t id, const char context[8]) {
+  ensure();
+  crypto_kdf_derive_from_key(out, len, id, context, derive_key);
 }
 
 void pa_twostep_challenge(int64_t user, int64_t last_step, int64_t now,

@@ -64,6 +64,14 @@ int pa_twostep_seal_token(int64_t user, const char *token, uint8_t out[PA_TWOSTE
 int pa_twostep_open_token(int64_t user, const uint8_t *in, size_t n,
                           char token[PA_TWOSTEP_TOKEN_MAX + 1]);
 
+/* A key of len bytes (crypto_kdf_BYTES_MIN..MAX) for another module's
+ * signatures (the affiliate cookie, aff.h), number id under context (8
+ * characters, the module's): derived from PA_SECRETS_KEY, so every server
+ * process sharing the key derives the same, and a restart keeps it; without
+ * one, from a key drawn when the process started (what it signed dies with
+ * it, as challenges do). */
+void pa_twostep_subkey(uint8_t *out, size_t len, uint64_t id, const char context[8]);
+
 /* A challenge for user, valid until now + PA_TWOSTEP_CHALLENGE_SECONDS, bound
  * to last_step (the account's last used TOTP step: once a code is used the
  * challenge is spent). */
