@@ -107,7 +107,9 @@ function balances(t, list) {
     const rows = [['affdash.pending', b.pending_minor], ['affdash.approved', b.approved_minor], ['affdash.paid', b.paid_minor],
       ['affdash.carried', b.carried_minor]].map(([key, minor]) => [t(key), price(minor, b.currency)]);
     const box = el('div', { className: 'dash-balance aff-balance' },
-      dataTable(t('dash.balanceCaption', { name: currencyName(b.currency) }), [t('dash.col.what'), t('dash.col.amount')], rows, 'health-table'));
+      dataTable(t('dash.balanceCaption', { name: currencyName(b.currency) }), [t('dash.col.what'), t('dash.col.amount')], rows, 'health-table'),
+      // The payout minimum is the server's (an added field beside the contract's four balances).
+      b.payout_minimum_minor ? el('p', { className: 'kit-help aff-minimum', textContent: t('affdash.minimum', { price: price(b.payout_minimum_minor, b.currency) }) }) : null);
     box.dataset.currency = b.currency;
     s.append(box);
   }
@@ -115,6 +117,8 @@ function balances(t, list) {
 }
 
 // A commission in words: how much of what, and its state (with the release date while held).
+// A reversed one nets to nothing (the server nets an accrual's reversals
+// into its figures), so it names only what it was and when.
 function commissions(t, list) {
   const s = section('aff-h-commissions', t('affdash.commissions'));
   if (!list.length) {
@@ -124,9 +128,9 @@ function commissions(t, list) {
   s.append(el('ul', { className: 'dash-payouts aff-commissions', 'aria-labelledby': 'aff-h-commissions' }, ...list.map((c) => {
     const state = c.state === 'pending'
       ? t('affdash.com.pending', { date: Date.parse(c.release_at) }) : t(`affdash.com.${c.state}`);
+    const what = `affdash.com.${c.source === 'marketplace' ? 'marketplace' : 'subscription'}${c.state === 'reversed' ? 'On' : ''}`;
     const li = el('li', { className: 'dash-payout aff-commission' },
-      el('p', { textContent: t(c.source === 'marketplace' ? 'affdash.com.marketplace' : 'affdash.com.subscription',
-        { commission: price(c.commission_minor, c.currency), base: price(c.base_minor, c.currency), date: Date.parse(c.at) }) }),
+      el('p', { textContent: t(what, { commission: price(c.commission_minor, c.currency), base: price(c.base_minor, c.currency), date: Date.parse(c.at) }) }),
       el('p', { className: c.state === 'reversed' ? 'kit-error aff-state' : 'mkt-card-status aff-state', textContent: state }));
     li.dataset.id = c.id;
     li.dataset.state = c.state;
