@@ -252,3 +252,66 @@ describe('who may call the money routes', () => {
     assert.equal(csv.buf.toString('utf8'), 'id,at,source,state,base_minor,commission_minor,currency,release_at\r\n');
   });
 });
+
+describe(`the upgrade to schema ${MONEY_VERSION}: the commission ledger and affiliate payouts`, () => {
+  // A seller's payout item made before: it stays a seller's.
+  const rows = `INSERT INTO users (id, handle, name, email, created_at) VALUES (1, 'ann', 'Ann', 'ann@example.test', 1);
+    INSERT INTO market_payouts (id, currency, state, total_minor, items, created_at, updated_at, checked_at) VALUES (1, 'USD', 'pending', 500, 1, 1, 1, 1);
+    INSERT INTO market_payout_items (id, payout_id, seller_id, receiver, amount_minor, currency, state, created_at, updated_at) VALUES (1, 1, 1, 'ann@example.test', 500, 'USD', 'pending', 1, 1);`;
+  const after = `INSERT INTO aff_commissions (affiliate_id, referred_id, kind, source, movement, charge, base_minor, currency, month, at, release_at)
+      VALUES (1, 2, 'accrual', 'subscription', 'paypal:S1', 'paypal:S1', 100, 'USD', '1970-01', 5, 6);
+    INSERT INTO aff_months (affiliate_id, month, active, rate_bp, closed_at) VALUES (1, '1970-01', 0, 2500, 7);`;
+  const check = `SELECT (SELECT payee FROM market_payout_items WHERE id = 1) || ' ' || (SELECT count(*) FROM aff_commissions) || ' ' || (SELECT count(*) FROM aff_months) || ' ' || (SELECT count(*) FROM aff_payout_ledger) AS v`;
+
+  test('SQLite: a file one version older gains the tables, its seller payouts kept as sellers\'', async () => {
+    assert.ok(MONEY_VERSION > 0, 'a migration makes aff_commissions');
+    const { tmp, data, sql, migrations: m } = await oldDatabase('affmoney', MONEY_VERSION - 1);
+    sql(rows);
+    const server = await startServer({ data, seed: false });
+    try {
+      assert.equal(sql('PRAGMA user_version'), String(m.length));
+      assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
+      assert.equal(sql(check), 'seller 0 0 0');
+      sql(after);
+      assert.equal(sql(check), 'seller 1 1 0');
+      assert.match(spawnFails(() => sql('DELETE FROM aff_commissions')), /append-only/);
+    } finally {
+      await stopServer(server);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  test('PostgreSQL: a database one version older gets the same from pa_pg_migrations', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-affmoney-pg-'));
+    const pg = await createDatabase('pa_affmoney_up');
+    try {
+      const { base, baseVersion, migrations } = await pgSchemaFromSource();
+      await runSql(pg.url, `${base}\n${migrations.slice(0, MONEY_VERSION - 1 - baseVersion).join('\n')}
+        UPDATE pa_schema SET version = ${MONEY_VERSION - 1};
+        ${rows}`);
+      const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
+      try {
+        assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
+        assert.deepEqual(await query(pg.url, check), [{ v: 'seller 0 0 0' }]);
+        await runSql(pg.url, after);
+        assert.deepEqual(await query(pg.url, check), [{ v: 'seller 1 1 0' }]);
+        await assert.rejects(runSql(pg.url, 'DELETE FROM aff_commissions'), /append-only/);
+      } finally {
+        await stopServer(server);
+      }
+    } finally {
+      await dropDatabase(pg.name);
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The message of what fn throws (it must throw). */
+function spawnFails(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return String(e.stderr ?? e.message);
+  }
+  assert.fail('it was refused');
+}
