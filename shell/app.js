@@ -48,6 +48,8 @@ route('/admin', 'admin', { auth: true }); // the team's console; the screen refu
 route('/plans', 'plans');
 route('/billing/return', 'billing-return', { auth: true });
 route('/billing', 'billing', { auth: true });
+// An affiliate's figures (screens/affiliate-dashboard.js).
+route('/affiliate/dashboard', 'affiliate-dashboard', { auth: true });
 // The marketplace (screens/market.js, my-listings.js, listing.js, seller.js, sell.js;
 // shared parts in market-kit.js): browsing is for everyone, selling needs a session.
 route('/market', 'market');
@@ -67,8 +69,6 @@ route('/orders/:id', 'order', { auth: true });
 route('/market/orders', 'orders', { auth: true });
 // A seller's balances, sales by month, orders by state and payouts (screens/dashboard.js).
 route('/market/dashboard', 'dashboard', { auth: true });
-// An affiliate's figures (screens/affiliate-dashboard.js).
-route('/affiliate/dashboard', 'affiliate-dashboard', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });
