@@ -37,6 +37,7 @@ route('/signup', 'signup');
 route('/login', 'login');
 route('/settings/profile', 'settings-profile', { auth: true });
 route('/settings', 'settings');
+route('/affiliate', 'affiliate', { auth: true });
 // E-mailed links and the way to ask for one (screens/forgot.js, reset.js, confirm-email.js).
 route('/forgot', 'forgot');
 route('/reset', 'reset');

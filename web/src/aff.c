@@ -185,18 +185,18 @@ static int has_word(const char *s, const char *word) {
   return 0;
 }
 
-int pa_aff_not_a_click(const char *method, const char *purpose, const char *sec_purpose,
-                       const char *x_purpose, const char *x_moz, const char *user_agent) {
+pa_aff_visit pa_aff_visit_kind(const char *method, const char *purpose, const char *sec_purpose,
+                               const char *x_purpose, const char *x_moz, const char *user_agent) {
   /* Link previewers and crawlers as they name themselves; a person's browser does not. */
   static const char *const robots[] = {
-      "bot",     "crawler", "spider", "preview",        "slurp", "facebookexternalhit",
-      "embedly", "curl/",   "wget/",  "python-requests"};
-  if (method && strcmp(method, "HEAD") == 0) return 1;
+      "bot",   "crawler", "spider",         "preview", "slurp", "embedly", "facebookexternalhit",
+      "curl/", "wget/",   "python-requests"};
+  if (method && strcmp(method, "HEAD") == 0) return PA_AFF_ROBOT;
+  for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
+    if (has_word(user_agent, robots[i])) return PA_AFF_ROBOT;
   if (has_word(purpose, "prefetch") || has_word(sec_purpose, "prefetch") ||
       has_word(x_purpose, "prefetch") || has_word(x_purpose, "preview") ||
       has_word(x_moz, "prefetch"))
-    return 1;
-  for (size_t i = 0; i < sizeof robots / sizeof robots[0]; i++)
-    if (has_word(user_agent, robots[i])) return 1;
-  return 0;
+    return PA_AFF_PREFETCH;
+  return PA_AFF_PERSON;
 }

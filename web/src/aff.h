@@ -75,11 +75,13 @@ int pa_aff_to_ok(const char *to);
  * into out (cap bytes, cut to fit). */
 void pa_aff_email_norm(const char *email, char *out, size_t cap);
 
-/* 1 when a request to /r/{code} is not a person's click: HEAD, a prefetch
- * (Purpose, Sec-Purpose or X-Purpose saying prefetch or preview, X-Moz:
- * prefetch), or a User-Agent naming a crawler or link previewer. Any of the
- * values may be NULL. */
-int pa_aff_not_a_click(const char *method, const char *purpose, const char *sec_purpose,
-                       const char *x_purpose, const char *x_moz, const char *user_agent);
+/* What a request to /r/{code} is: a person following the link; a prefetch
+ * (Purpose, Sec-Purpose or X-Purpose saying prefetch, X-Moz: prefetch), which
+ * may become their navigation; or a robot: HEAD, or a User-Agent naming a
+ * crawler or link previewer. Only a person's counts as a click; a robot gets
+ * no cookie either. Any of the values may be NULL. */
+typedef enum pa_aff_visit { PA_AFF_PERSON, PA_AFF_PREFETCH, PA_AFF_ROBOT } pa_aff_visit;
+pa_aff_visit pa_aff_visit_kind(const char *method, const char *purpose, const char *sec_purpose,
+                               const char *x_purpose, const char *x_moz, const char *user_agent);
 
 #endif

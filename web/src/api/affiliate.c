@@ -257,9 +257,11 @@ void pa_api_aff_click(pa_srv_req *rq) {
     return;
   }
   const int64_t now = pa_clock_now();
-  if (!pa_aff_not_a_click(rq->method, pa_srv_req_header(rq, "Purpose"),
-                          pa_srv_req_header(rq, "Sec-Purpose"), pa_srv_req_header(rq, "X-Purpose"),
-                          pa_srv_req_header(rq, "X-Moz"), pa_srv_req_header(rq, "User-Agent"))) {
+  pa_aff_visit visit =
+      pa_aff_visit_kind(rq->method, pa_srv_req_header(rq, "Purpose"),
+                        pa_srv_req_header(rq, "Sec-Purpose"), pa_srv_req_header(rq, "X-Purpose"),
+                        pa_srv_req_header(rq, "X-Moz"), pa_srv_req_header(rq, "User-Agent"));
+  if (visit == PA_AFF_PERSON) {
     int counted = 0;
     pa_aff_source(rq->client, source);
     if (pa_store_aff_click(rq->db, affiliate, now, now / 86400, source, PA_AFF_CLICKS_SOURCE_DAY,
@@ -268,8 +270,9 @@ void pa_api_aff_click(pa_srv_req *rq) {
       return;
     }
   }
-  /* HEAD is never a navigation; a prefetch may become one, so it gets the cookie. */
-  if (rq->head || first_touch_held(rq, now)) {
+  /* A robot (HEAD included) gets no cookie; a prefetch may become the
+   * navigation, so it does. The first touch's cookie is kept. */
+  if (visit == PA_AFF_ROBOT || first_touch_held(rq, now)) {
     redirect(rq, target, NULL);
     return;
   }
@@ -281,7 +284,7 @@ void pa_api_aff_click(pa_srv_req *rq) {
 
 /* ---- attribution at sign-up */
 
-int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email) {
+int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email, int64_t now) {
   char value[PA_AFF_COOKIE_TEXT + 8], code[PA_AFF_CODE_MAX + 1], source[PA_AFF_SOURCE_HEX + 1];
   char theirs[PA_STORE_EMAIL_MAX + 1], a[PA_STORE_EMAIL_MAX + 1], b[PA_STORE_EMAIL_MAX + 1];
   int64_t at = 0, affiliate = 0;
@@ -292,7 +295,6 @@ int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email) {
   int rc = pa_store_aff_by_code(rq->db, code, &affiliate, theirs);
   if (rc == PA_STORE_ENOTFOUND) return 0; /* the affiliate left the program */
   if (rc != PA_STORE_OK) return -1;
-  const int64_t now = pa_clock_now();
   const char *reason = NULL;
   pa_aff_source(rq->client, source);
   pa_aff_email_norm(email, a, sizeof a);

@@ -446,11 +446,11 @@ void pa_api_affiliate_stats(pa_srv_req *rq);
 /* GET /r/{code} (outside /api; the code in rq->token): counts the click,
  * sets the first-touch cookie and redirects to ?to= when it is a path here. */
 void pa_api_aff_click(pa_srv_req *rq);
-/* At sign-up, inside its transaction once user (with email) is added: reads
+/* At sign-up (asked at now), inside its transaction once user (with email) is added: reads
  * the first-touch cookie and records the decision (attributed, or refused
  * with its reason: self_referral, expired, velocity). 0 (also when there is
  * no cookie to read), or -1 when the database failed. */
-int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email);
+int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email, int64_t now);
 /* The code an embed's links carry: candidate when it is an affiliate's code
  * (a ?ref= the partner's snippet names), else, when candidate is NULL or "",
  * the signed-in viewer's own code. 1 with code, 0 for none, -1 when the

@@ -172,6 +172,9 @@ void pa_api_signup(pa_srv_req *rq) {
   char hash[PA_AUTH_HASH_TEXT], csrf[PA_AUTH_TOKEN_TEXT];
   const char *email, *password, *name;
   cJSON *body = NULL;
+  /* When the person asked: the affiliate window is judged by it, not by
+   * when the password's hash was done. */
+  const int64_t asked = pa_clock_now();
   if (pa_api_body(rq, &body) != 0) return;
   if (pa_api_only(rq, body, fields) ||
       pa_api_str(rq, body, "email", 1, 3, PA_STORE_EMAIL_MAX, 0, &email) ||
@@ -205,7 +208,7 @@ void pa_api_signup(pa_srv_req *rq) {
   /* The first-touch cookie of an affiliate's link (api/affiliate.c) decides
    * in the same transaction: no account without its decision. */
   if (rc != PA_STORE_ENOTFOUND || add_account(rq, &a, &user) != PA_STORE_OK ||
-      pa_api_aff_attribute(rq, user, email) != 0 ||
+      pa_api_aff_attribute(rq, user, email, asked) != 0 ||
       pa_api_new_session(rq, user, csrf, &new_device) != 0 ||
       pa_store_commit(rq->db) != PA_STORE_OK)
     goto fail;
