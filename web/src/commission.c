@@ -102,10 +102,13 @@ static int reversal(pa_store *db, const pa_commission_event *e) {
 int pa_commission_record(pa_store *db, const pa_commission_event *e) {
   if (!e->key || !e->key[0] || e->base_minor <= 0 || !e->currency) return PA_STORE_OK;
   if (e->parent) return reversal(db, e);
-  /* The provider reports no payer account on a charge (neither the
-   * simulators nor PayPal's sale and Mercado Pago's payment as we read
-   * them), so "the same payment account on both sides" is refused at
-   * attribution (aff_referrals' same_payment_account) and not here. */
+  /* "The same payment account on both sides" is not checked here: the
+   * payer's account is not on the charge as we read it (pa_pay_txn has no
+   * payer; the simulators report none on a sale or a capture), so there is
+   * nothing to compare with the affiliate's payout email. The ledger keeps
+   * the refused kind and its reason for when a provider's charge carries
+   * it (PayPal's capture has payer.email_address, Mercado Pago's payment
+   * payer.email). */
   return e->user ? earning(db, e) : PA_STORE_OK;
 }
 
