@@ -25,7 +25,10 @@ import { focusError, row, say } from '../seller-form.js';
 // (issue 21 §3; the server's named constants decide, this only words the
 // next step after `next_at`).
 const TIER_RATES = [[0, 2500], [10, 3000], [50, 3500]];
-const rateOf = (bp) => bp / 10000; // a basis-point rate as the fraction {rate, number, percent} formats
+// A basis-point rate as the fraction {progress, number, percent} formats. The messages
+// reuse the catalogs' argument names (progress, price, total): tests/wasm/i18n.test.mjs
+// renders every message with one set of arguments, at the core's limit of 64 names.
+const rateOf = (bp) => bp / 10000;
 const CSV_PATH = '/api/v1/affiliate/earnings.csv';
 const EMAIL_MAX = 254; // an e-mail address's longest form (RFC 5321's path limit)
 
@@ -34,12 +37,12 @@ const section = (id, title, ...children) => el('section', { className: 'dash-sec
 
 function tier(t, tr) {
   const next = TIER_RATES.find(([at]) => at === tr.next_at);
-  const parts = [el('p', { className: 'aff-rate', textContent: t('affdash.rateNow', { rate: rateOf(tr.rate_bp) }) }),
+  const parts = [el('p', { className: 'aff-rate', textContent: t('affdash.rateNow', { progress: rateOf(tr.rate_bp) }) }),
     el('p', { className: 'aff-active', textContent: t('affdash.active', { count: tr.active_subscribers }) })];
   if (next) {
     const bar = el('progress', { id: 'aff-tier-progress', max: next[0], value: Math.min(tr.active_subscribers, next[0]) });
     parts.push(el('div', { className: 'kit-progress' }, el('label', { htmlFor: 'aff-tier-progress', className: 'aff-next',
-      textContent: t('affdash.toNext', { count: next[0] - tr.active_subscribers, rate: rateOf(next[1]) }) }), bar));
+      textContent: t('affdash.toNext', { count: next[0] - tr.active_subscribers, progress: rateOf(next[1]) }) }), bar));
   } else {
     parts.push(el('p', { className: 'kit-help aff-next', textContent: t('affdash.topTier') }));
   }
@@ -92,7 +95,7 @@ function earningsByMonth(t, months) {
       dataTable(t('affdash.earningsCaption', { name: currencyName(currency) }),
         [t('dash.col.month'), t('affdash.col.conversions'), t('affdash.col.base'), t('affdash.col.rate'), t('affdash.col.commission')],
         list.map((m) => [monthName(m.month), String(m.conversions), price(m.base_minor, currency),
-          t(m.final ? 'affdash.rate' : 'affdash.rateSoFar', { rate: rateOf(m.rate_bp) }), price(m.commission_minor, currency)]),
+          t(m.final ? 'affdash.rate' : 'affdash.rateSoFar', { progress: rateOf(m.rate_bp) }), price(m.commission_minor, currency)]),
         'health-table aff-earnings-table'));
     figure.dataset.currency = currency;
     s.append(figure);
@@ -130,7 +133,7 @@ function commissions(t, list) {
       ? t('affdash.com.pending', { date: Date.parse(c.release_at) }) : t(`affdash.com.${c.state}`);
     const what = `affdash.com.${c.source === 'marketplace' ? 'marketplace' : 'subscription'}${c.state === 'reversed' ? 'On' : ''}`;
     const li = el('li', { className: 'dash-payout aff-commission' },
-      el('p', { textContent: t(what, { commission: price(c.commission_minor, c.currency), base: price(c.base_minor, c.currency), date: Date.parse(c.at) }) }),
+      el('p', { textContent: t(what, { price: price(c.commission_minor, c.currency), total: price(c.base_minor, c.currency), date: Date.parse(c.at) }) }),
       el('p', { className: c.state === 'reversed' ? 'kit-error aff-state' : 'mkt-card-status aff-state', textContent: state }));
     li.dataset.id = c.id;
     li.dataset.state = c.state;

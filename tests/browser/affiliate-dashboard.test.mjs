@@ -96,15 +96,15 @@ test('an affiliate reads their charts\' tables, tier, balances and commission; t
   assert.equal(earnRows.length, usdMonths.length);
   assert.equal(await earnings.locator('svg rect').count(), usdMonths.length, 'one bar a month');
   const thisMonth = earnRows.find((r) => r[1] === '1');
-  assert.deepEqual(thisMonth.slice(2), [usd('en', sale.gross_minor - sale.fee_minor), words('en', 'affdash.rateSoFar', { rate: BASE_RATE_BP / 10000 }),
+  assert.deepEqual(thisMonth.slice(2), [usd('en', sale.gross_minor - sale.fee_minor), words('en', 'affdash.rateSoFar', { progress: BASE_RATE_BP / 10000 }),
     usd('en', commission)], 'the open month at the first tier\'s rate');
 
   // ---- the tier: 25 %, one active subscriber, nine to the next tier
-  assert.equal(await text(page.locator('.aff-rate')), words('en', 'affdash.rateNow', { rate: 0.25 }));
+  assert.equal(await text(page.locator('.aff-rate')), words('en', 'affdash.rateNow', { progress: 0.25 }));
   assert.equal(await text(page.locator('.aff-active')), words('en', 'affdash.active', { count: earned.tier.active_subscribers }));
   assert.equal(earned.tier.next_at, FIRST_TIER_NEXT_AT);
   assert.equal(await text(page.locator('label[for="aff-tier-progress"]')),
-    words('en', 'affdash.toNext', { count: FIRST_TIER_NEXT_AT - earned.tier.active_subscribers, rate: 0.3 }));
+    words('en', 'affdash.toNext', { count: FIRST_TIER_NEXT_AT - earned.tier.active_subscribers, progress: 0.3 }));
   assert.deepEqual(await page.locator('#aff-tier-progress').evaluate((p) => [p.max, p.value]), [FIRST_TIER_NEXT_AT, earned.tier.active_subscribers]);
 
   // ---- balances, and the commission held until its release date

@@ -114,7 +114,7 @@ test('an affiliate copies their link; a newcomer signs up through it in another 
   await item.waitFor();
   assert.equal(await item.getAttribute('data-state'), 'pending');
   assert.equal(await text(item.locator('p').first()),
-    words('en', 'affdash.com.subscription', { commission: usd('en', commission), base: usd('en', net), date: Date.parse(com.at) }));
+    words('en', 'affdash.com.subscription', { price: usd('en', commission), total: usd('en', net), date: Date.parse(com.at) }));
   assert.equal(await text(item.locator('.aff-state')), words('en', 'affdash.com.pending', { date: Date.parse(com.release_at) }));
   const month = (await rows(a.page.locator('.aff-activity-table'))).at(-1);
   assert.deepEqual(month.slice(1), ['1', '1', '1'], 'this month: one click, one sign-up, one conversion');
