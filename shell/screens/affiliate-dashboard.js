@@ -21,13 +21,14 @@ import { dataTable, barChart, groupedBars } from '../chart-kit.js';
 import { currencyName, monthName, price } from '../market-kit.js';
 import { focusError, row, say } from '../seller-form.js';
 
-// The tiers' rates by their lower bound of active referred subscribers
-// (issue 21 §3; the server's named constants decide, this only words the
-// next step after `next_at`).
-const TIER_RATES = [[0, 2500], [10, 3000], [50, 3500]];
-// A basis-point rate as the fraction {progress, number, percent} formats. The messages
-// reuse the catalogs' argument names (progress, price, total): tests/wasm/i18n.test.mjs
-// renders every message with one set of arguments, at the core's limit of 64 names.
+// The tiers' rates, lowest first (issue 21 §3): the server says the rate and
+// where the next tier starts (next_at, null at the top); this only names the
+// next tier's rate.
+const TIER_RATES_BP = [2500, 3000, 3500];
+// A basis-point rate as the fraction {progress, number, percent} formats. The
+// messages reuse the catalogs' argument names (progress, price, total):
+// tests/wasm/i18n.test.mjs renders every message with one set of arguments,
+// at the core's limit of 64 names.
 const rateOf = (bp) => bp / 10000;
 const CSV_PATH = '/api/v1/affiliate/earnings.csv';
 const EMAIL_MAX = 254; // an e-mail address's longest form (RFC 5321's path limit)
@@ -36,13 +37,14 @@ const section = (id, title, ...children) => el('section', { className: 'dash-sec
   el('h2', { id, textContent: title }), ...children);
 
 function tier(t, tr) {
-  const next = TIER_RATES.find(([at]) => at === tr.next_at);
+  const here = TIER_RATES_BP.indexOf(tr.rate_bp);
+  const nextBp = here >= 0 ? TIER_RATES_BP[here + 1] : undefined;
   const parts = [el('p', { className: 'aff-rate', textContent: t('affdash.rateNow', { progress: rateOf(tr.rate_bp) }) }),
     el('p', { className: 'aff-active', textContent: t('affdash.active', { count: tr.active_subscribers }) })];
-  if (next) {
-    const bar = el('progress', { id: 'aff-tier-progress', max: next[0], value: Math.min(tr.active_subscribers, next[0]) });
+  if (tr.next_at && nextBp) {
+    const bar = el('progress', { id: 'aff-tier-progress', max: tr.next_at, value: Math.min(tr.active_subscribers, tr.next_at) });
     parts.push(el('div', { className: 'kit-progress' }, el('label', { htmlFor: 'aff-tier-progress', className: 'aff-next',
-      textContent: t('affdash.toNext', { count: next[0] - tr.active_subscribers, progress: rateOf(next[1]) }) }), bar));
+      textContent: t('affdash.toNext', { count: Math.max(0, tr.next_at - tr.active_subscribers), progress: rateOf(nextBp) }) }), bar));
   } else {
     parts.push(el('p', { className: 'kit-help aff-next', textContent: t('affdash.topTier') }));
   }
