@@ -6,13 +6,14 @@
 // window's edges), both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { validateResponse } from '../lib/openapi.mjs';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
-  Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer,
+  BIN, Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, png, startServer,
   stopServer,
 } from './helpers.mjs';
 
@@ -279,6 +280,25 @@ describe('affiliates: joining, links and attribution', () => {
     assert.equal(clicks(server, ann), before + 1);
   });
 
+  test('leaving: a referred person who deletes their account takes their referral; an affiliate takes their clicks and referrals', async () => {
+    const eve = await affiliate(server, 'eve');
+    const click = await follow(new Client(server), eve.code, { xff: '172.16.5.1' });
+    const kept = await signupWith(server, 'kept', click.value, { xff: '172.16.6.1' });
+    const leaver = await signupWith(server, 'leaver', click.value, { xff: '172.16.7.1' });
+    assert.equal(referral(server, leaver), `attributed||${eve.num}`);
+    assert.equal((await leaver.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(referral(server, leaver), '');
+    assert.equal(referral(server, kept), `attributed||${eve.num}`);
+    assert.equal((await eve.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(dbQuery(server, `SELECT (SELECT count(*) FROM affiliates WHERE user_id = ${eve.num})
+      + (SELECT count(*) FROM aff_clicks WHERE affiliate_id = ${eve.num})
+      + (SELECT count(*) FROM aff_referrals WHERE affiliate_id = ${eve.num})`), '0');
+    // Their link now leads home like any unknown code, and sets nothing.
+    const after = await follow(new Client(server), eve.code, { to: '/market' });
+    assert.equal(after.location, '/market');
+    assert.equal(after.set, undefined);
+  });
+
   test(`the window's edges on the test clock: a sign-up ${WINDOW} s after the click is attributed, one second later expired`, async () => {
     const click = await follow(new Client(server), cy.code, { xff: '100.64.0.1' });
     const at = Number(click.value.split('.')[1]);
@@ -304,6 +324,25 @@ describe('affiliates: joining, links and attribution', () => {
     // The cookie is kept as long as the window: a click now (30 days on) sets a new one.
     const again = await follow(new Client(server), cy.code, { headers: { cookie: `pa_aff=${click.value}` } });
     assert.ok(again.value?.startsWith(`${cy.code}.`));
+  });
+});
+
+describe('PA_AFF_WINDOW_DAYS: the window from the environment', () => {
+  test('a malformed value stops the server (exit 2, named); 1 day makes the cookie last a day', async () => {
+    for (const bad of ['0', '366', '7d', '-1', '030']) {
+      const r = spawnSync(BIN, ['--root', 'tests/corpus', '--data', path.join(os.tmpdir(), `pa-aff-never-${process.pid}`), '--port', '0'],
+        { env: { ...process.env, PA_AFF_WINDOW_DAYS: bad }, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /PA_AFF_WINDOW_DAYS must be a whole number of days, 1\.\.365/);
+    }
+    const server = await startServer({ seed: false, env: { PA_AFF_WINDOW_DAYS: '1' } });
+    try {
+      const a = await affiliate(server, 'oneday');
+      const r = await follow(new Client(server), a.code);
+      assert.match(r.set, /; Max-Age=86400; /);
+    } finally {
+      await stopServer(server, { keepData: false });
+    }
   });
 });
 
