@@ -57,8 +57,9 @@ const now = () => Math.floor(Date.now() / 1000) + w.offset;
 /** A person who joined the affiliate program (POST /affiliate), their payout email set when payout. */
 async function affiliate(tag, { payout = true } = {}) {
   const p = await w.person(tag);
-  p.code = `c${++uniq}x${process.pid}`.slice(0, 16);
-  dbQuery(w.server, `INSERT INTO affiliates (user_id, code, kind, joined_at) VALUES (${p.id.slice(2)}, '${p.code}', 'person', ${now()})`); // TEMP
+  const r = await p.c.post('/api/v1/affiliate', { kind: 'person' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  p.code = r.body.affiliate.code;
   if (payout) {
     p.payout = `aff.${tag}${++uniq}.${process.pid}@example.test`;
     const s = await p.c.put('/api/v1/affiliate/payout', { paypal_email: p.payout });
@@ -71,11 +72,17 @@ async function affiliate(tag, { payout = true } = {}) {
 async function referred(a, tag) {
   const c = new Client(w.server);
   w.clients.push(c);
-  c.mail = email(`${tag}${++uniq}`);
-  const r = await c.post('/api/v1/auth/signup', { email: c.mail, password: PASSWORD, display_name: tag });
+  // Each from a network of its own: five sign-ups an hour from one source is the velocity check's limit.
+  const xff = `10.${Math.floor(++uniq / 250) % 250}.${uniq % 250}.7`;
+  const click = await c.get(`/r/${a.code}`, { headers: { 'x-forwarded-for': xff } });
+  assert.equal(click.status, 302);
+  const ref = (click.headers['set-cookie'] ?? []).find((x) => x.startsWith('pa_aff='));
+  assert.ok(ref, 'the first-touch cookie');
+  c.mail = email(`${tag}${uniq}`);
+  const r = await c.post('/api/v1/auth/signup', { email: c.mail, password: PASSWORD, display_name: tag },
+    { headers: { cookie: ref.split(';')[0], 'x-forwarded-for': xff } });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const id = r.body.user.id.slice(2);
-  dbQuery(w.server, `INSERT INTO aff_referrals (referred_id, affiliate_id, clicked_at, attributed_at, state, source_hash) VALUES (${id}, ${a.id.slice(2)}, ${now()}, ${now()}, 'attributed', '${'0c'.repeat(16)}')`); // TEMP
   assert.equal(dbQuery(w.server, `SELECT affiliate_id || ' ' || state FROM aff_referrals WHERE referred_id = ${id}`), `${a.id.slice(2)} attributed`);
   return { c, id: r.body.user.id, mail: c.mail };
 }

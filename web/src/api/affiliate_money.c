@@ -61,11 +61,17 @@ void pa_api_affiliate_payout_put(pa_srv_req *rq) {
   pa_api_json(rq, 200, root);
 }
 
+/* The months' list and the provisional rate an open month shows. */
+typedef struct month_list {
+  cJSON *rows;
+  int provisional_bp;
+} month_list;
+
 static int add_month(void *ctx, const char *month, const char *currency, int64_t conversions,
                      int64_t base, int rate_bp, int64_t commission) {
-  int *prov = ((void **)ctx)[1];
+  const month_list *m = ctx;
   cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(((void **)ctx)[0], o)) {
+  if (!o || !cJSON_AddItemToArray(m->rows, o)) {
     cJSON_Delete(o);
     return -1;
   }
@@ -74,7 +80,7 @@ static int add_month(void *ctx, const char *month, const char *currency, int64_t
                  !cJSON_AddNumberToObject(o, "conversions", (double)conversions) ||
                  !cJSON_AddNumberToObject(o, "base_minor", (double)base) ||
                  !cJSON_AddNumberToObject(o, "commission_minor", (double)commission) ||
-                 !cJSON_AddNumberToObject(o, "rate_bp", rate_bp ? rate_bp : *prov) ||
+                 !cJSON_AddNumberToObject(o, "rate_bp", rate_bp ? rate_bp : m->provisional_bp) ||
                  !cJSON_AddBoolToObject(o, "final", rate_bp != 0)
              ? -1
              : 0;
@@ -144,14 +150,14 @@ void pa_api_affiliate_earnings(pa_srv_req *rq) {
   cJSON *bal = root ? cJSON_AddArrayToObject(root, "balances") : NULL;
   cJSON *coms = root ? cJSON_AddArrayToObject(root, "commissions") : NULL;
   cJSON *pays = root ? cJSON_AddArrayToObject(root, "payouts") : NULL;
-  void *mctx[2] = {months, &rate};
+  month_list mctx = {months, rate};
   pa_store_cursor next = {0, 0};
   int ok = tier && months && bal && coms && pays &&
            cJSON_AddNumberToObject(tier, "rate_bp", rate) &&
            cJSON_AddNumberToObject(tier, "active_subscribers", (double)active) &&
            (next_at ? cJSON_AddNumberToObject(tier, "next_at", next_at)
                     : cJSON_AddNullToObject(tier, "next_at")) &&
-           pa_store_commission_months(rq->db, rq->viewer, rate, add_month, mctx) == PA_STORE_OK &&
+           pa_store_commission_months(rq->db, rq->viewer, rate, add_month, &mctx) == PA_STORE_OK &&
            pa_store_commission_balances(rq->db, rq->viewer, rate, now, add_balance, bal) ==
                PA_STORE_OK &&
            pa_store_commission_list(rq->db, rq->viewer, rate, now, PA_AFF_LIST_MAX, add_commission,

@@ -26,11 +26,6 @@
 
 #include "store/store.h"
 
-enum {
-  PA_STORE_COMMISSION_KEY_MAX = 120, /* movement keys, without the NUL */
-  PA_STORE_COMMISSION_ID_MAX = 8     /* rows a write looks at: see _accrual */
-};
-
 /* The affiliate user was attributed to and when; ENOTFOUND when nobody
  * (or the sign-up was refused). */
 int pa_store_commission_referrer(pa_store *db, int64_t user, int64_t *affiliate,
