@@ -9,16 +9,28 @@
 // one; the balances; the pending commission with its release date; the
 // payout e-mail form says its errors at the field (required, then the
 // server's refusal) and saves; the CSV link, reached by Tab, downloads the
-// commissions with a header row. Again on a phone in Spanish. axe at both
-// sizes at each step. Words are the catalogs' (through the WASM core),
-// prices the core's. One server and one simulator for the file; waits are
-// for conditions, never for time.
+// commissions with a header row. Again on a phone in Spanish. Then, for an
+// affiliate with five yearly Plus sales (the most one source attributes in
+// an hour), the server and simulator restarted past the hold: the worker's
+// batch paid by the simulator is listed as paid, the commissions paid, the
+// balance paid out and the months closed; a refund after the payout shows
+// the negative carried balance. axe at both sizes at each step. Words are
+// the catalogs' (through the WASM core), prices the core's. One server and
+// one simulator for the file (restarted once, last); waits are for
+// conditions, never for time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DESKTOP, PHONE } from '../lib/app.mjs';
-import { axe, enter, i18n, said, shopWorld, text, words } from './shop-world.mjs';
+import { until } from '../lib/paysim.mjs';
+import { Client } from '../server/helpers.mjs';
+import { axe, enter, i18n, mail, said, shopWorld, text, words } from './shop-world.mjs';
 import { BASE_RATE_BP, FIRST_TIER_NEXT_AT, buyPlus, click, commissionOf, earningsWhen, signUpWith } from './affiliate-world.mjs';
+
+const PASSWORD = 'correct horse battery';
+const DAY = 86400;
+const HOLD = 30 * DAY; // PA_AFF_HOLD_SECONDS (web/src/commission.h)
+const VELOCITY_PER_HOUR = 5; // PA_AFF_VELOCITY_PER_HOUR (web/src/aff.h): sign-ups attributed from one source in an hour
 
 const w = shopWorld({ database: 'pa_affdash', quietSim: true });
 const { open, visit, person } = w;
@@ -185,4 +197,53 @@ test('an affiliate reads their charts\' tables, tier, balances and commission; t
   await axe(es.page, 'the affiliate dashboard in Spanish');
   assert.deepEqual(es.problems, []);
   await es.context.close();
+});
+
+test('after the hold: the payout listed as paid with the commissions paid; a refund after it shows a negative carried balance', async () => {
+  const email = mail('payout-aff');
+  const aff = new Client({ port: Number(new URL(w.server.url).port) });
+  await aff.signup(email, PASSWORD, 'Paid Affiliate');
+  const { link } = (await aff.post('/api/v1/affiliate', { kind: 'shop' })).body.affiliate;
+  const payoutTo = `aff.paid.${process.pid}@example.test`;
+  assert.equal((await aff.put('/api/v1/affiliate/payout', { paypal_email: payoutTo })).status, 200);
+  // Enough yearly Plus through the link for the payout minimum (at most PA_AFF_VELOCITY_PER_HOUR from one source).
+  const sales = [];
+  for (let i = 0; i < VELOCITY_PER_HOUR; i++) sales.push(await buyPlus(w, await signUpWith(w, await click(w, link), `yearly${i}`), 'plus_yearly'));
+  const owed = sales.reduce((s, x) => s + commissionOf(x), 0);
+  const minimum = (await earningsWhen(aff, 'five commissions', (e) => e.commissions.length === VELOCITY_PER_HOUR)).balances[0].payout_minimum_minor;
+  assert.ok(owed >= minimum, `${owed} reaches the minimum ${minimum}`);
+
+  // ---- the hold over and the month closed: the worker's batch, which the simulator pays
+  await w.restart(w.offset + HOLD + 2 * DAY);
+  await aff.login(email, PASSWORD); // the session ended with the month
+  await earningsWhen(aff, 'the batch sent', (e) => e.payouts.length === 1);
+  await until('paid', async () => {
+    await w.sim.processPayouts();
+    return (await aff.get('/api/v1/affiliate/earnings')).body.payouts[0].state === 'paid';
+  });
+  const paid = (await aff.get('/api/v1/affiliate/earnings')).body;
+  const { context, page, problems } = await open(aff.cookie, { size: PHONE, locale: 'en-US' });
+  await visit(page, '/affiliate/dashboard');
+  const payout = page.locator(`.aff-payout[data-id="${paid.payouts[0].id}"]`);
+  await payout.waitFor();
+  assert.equal(await payout.getAttribute('data-state'), 'paid');
+  assert.equal(await text(payout.locator('p').first()), words('en', 'affdash.payoutLine', { price: usd('en', owed), date: Date.parse(paid.payouts[0].at) }));
+  assert.equal(await text(payout.locator('p').nth(1)), words('en', 'affdash.po.paid'));
+  assert.deepEqual(await page.locator('.aff-commission').evaluateAll((li) => li.map((x) => x.dataset.state)), Array(VELOCITY_PER_HOUR).fill('paid'));
+  assert.deepEqual((await rows(page.locator('.aff-balance[data-currency="USD"] table'))).map((r) => r[1]),
+    [usd('en', 0), usd('en', 0), usd('en', owed), usd('en', 0)], 'paid out');
+  assert.ok((await rows(page.locator('.aff-earnings-table'))).every((r) => !r[3].includes('so far')), 'the months closed');
+  await axe(page, 'the dashboard with a paid payout');
+
+  // ---- a refund after the payout: the commission reversed, its amount carried as a negative balance
+  await w.sim.refund('paypal', sales[0].txn_id, sales[0].gross_minor);
+  const back = commissionOf(sales[0]);
+  await earningsWhen(aff, 'carried', (e) => e.balances[0].carried_minor === -back);
+  await page.reload();
+  await page.locator('.aff-commission[data-state="reversed"]').waitFor();
+  assert.equal(await text(page.locator('.aff-balance[data-currency="USD"] tbody tr').nth(3).locator('td')), usd('en', -back));
+  assert.ok(usd('en', -back).includes('-'), `a negative amount reads as one: ${usd('en', -back)}`);
+  await axe(page, 'the dashboard with a carried balance');
+  assert.deepEqual(problems, []);
+  await context.close();
 });

@@ -35,9 +35,9 @@ export async function signUpWith(w, cookie, tag, name = `Referred ${tag}`) {
   return c;
 }
 
-/** c takes Plus monthly with PayPal in the US, approved at the simulator: the sale as the simulator booked it. */
-export async function buyPlus(w, c) {
-  const r = await c.post('/api/v1/billing/checkout', { plan: 'plus_monthly', provider: 'paypal', country: 'US' });
+/** c takes Plus (monthly unless plan says) with PayPal in the US, approved at the simulator: the sale as the simulator booked it. */
+export async function buyPlus(w, c, plan = 'plus_monthly') {
+  const r = await c.post('/api/v1/billing/checkout', { plan, provider: 'paypal', country: 'US' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const { redirect } = await w.sim.approve('paypal', new URL(r.body.checkout.approve_url).searchParams.get('ba_token'));
   const sub = new URL(redirect).searchParams.get('subscription_id');
