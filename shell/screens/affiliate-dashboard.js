@@ -83,7 +83,8 @@ function activity(t, stats, earnings) {
   return s;
 }
 
-const REASONS = ['self_referral', 'velocity'];
+// The refusals the server records (aff-join's reasons); any other is named by its code.
+const REASONS = ['self_referral', 'velocity', 'expired', 'same_payment_account'];
 const reasonName = (t, r) => (REASONS.includes(r) ? t(`affdash.reason.${r}`) : t('affdash.reason.other', { reason: r }));
 
 function earningsByMonth(t, months) {

@@ -11,7 +11,7 @@
 // server's refusal) and saves; the CSV link, reached by Tab, downloads the
 // commissions with a header row. Again on a phone in Spanish. Then, for an
 // affiliate with five yearly Plus sales (the most one source attributes in
-// an hour), the server and simulator restarted past the hold: the worker's
+// an hour; a sixth sign-up is refused as velocity, and said), the server and simulator restarted past the hold: the worker's
 // batch paid by the simulator is listed as paid, the commissions paid, the
 // balance paid out and the months closed; a refund after the payout shows
 // the negative carried balance. axe at both sizes at each step. Words are
@@ -209,6 +209,8 @@ test('after the hold: the payout listed as paid with the commissions paid; a ref
   // Enough yearly Plus through the link for the payout minimum (at most PA_AFF_VELOCITY_PER_HOUR from one source).
   const sales = [];
   for (let i = 0; i < VELOCITY_PER_HOUR; i++) sales.push(await buyPlus(w, await signUpWith(w, await click(w, link), `yearly${i}`), 'plus_yearly'));
+  // One more from the same source within the hour: refused as velocity (shown below).
+  await signUpWith(w, await click(w, link), 'one-too-many');
   const owed = sales.reduce((s, x) => s + commissionOf(x), 0);
   const minimum = (await earningsWhen(aff, 'five commissions', (e) => e.commissions.length === VELOCITY_PER_HOUR)).balances[0].payout_minimum_minor;
   assert.ok(owed >= minimum, `${owed} reaches the minimum ${minimum}`);
@@ -233,6 +235,8 @@ test('after the hold: the payout listed as paid with the commissions paid; a ref
   assert.deepEqual((await rows(page.locator('.aff-balance[data-currency="USD"] table'))).map((r) => r[1]),
     [usd('en', 0), usd('en', 0), usd('en', owed), usd('en', 0)], 'paid out');
   assert.ok((await rows(page.locator('.aff-earnings-table'))).every((r) => !r[3].includes('so far')), 'the months closed');
+  assert.equal(await text(page.locator('.aff-refused li[data-reason="velocity"]')),
+    words('en', 'affdash.refusedLine', { reason: words('en', 'affdash.reason.velocity'), count: 1 }), 'the sixth sign-up refused');
   await axe(page, 'the dashboard with a paid payout');
 
   // ---- a refund after the payout: the commission reversed, its amount carried as a negative balance
