@@ -4,8 +4,10 @@
 // caption and photo and is sized to its content; messages the partner's page
 // forges do not resize it. A marketplace listing's snippet (made through the
 // API) becomes a frame of /embed/l/:id with its photo, title, seller and the
-// price in the partner page's language, its CSP intact. The embed pages pass
-// axe in light and dark.
+// price in the partner page's language, its CSP intact. An affiliate's
+// snippet (issue 21) frames with its code, and the frame's link goes through
+// the affiliate's /r/ link (a click counted, the first-touch cookie set). The
+// embed pages pass axe in light and dark.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -211,3 +213,33 @@ for (const colorScheme of ['light', 'dark']) {
     }
   });
 }
+
+test("an affiliate's snippet: the frame carries the code, and its link counts the click and sets the first touch", async () => {
+  const port = Number(new URL(server.url).port);
+  const vet = new Client({ port });
+  await vet.signup(`embed.affiliate.${process.pid}@example.test`, undefined, 'Dr Vet');
+  const joined = await vet.post('/api/v1/affiliate', { kind: 'vet' });
+  assert.equal(joined.status, 201);
+  const code = joined.body.affiliate.code;
+  const post = posts[0];
+  const r = await vet.get(`/api/v1/oembed?url=${encodeURIComponent(`${server.url}posts/${post.id}`)}`);
+  assert.ok(r.body.html.includes(`data-ref="${code}"`), r.body.html);
+  const { page, problems } = await open(partnerPage('/affiliate', [r.body.html]));
+  const frameEl = page.locator('iframe.petamigos-embed-frame');
+  await frameEl.waitFor();
+  assert.equal(await frameEl.getAttribute('src'), `${server.url}embed/p/${post.id}?lang=en&ref=${code}`);
+  const frame = page.frameLocator('iframe.petamigos-embed-frame');
+  const view = frame.locator('a.view');
+  await view.waitFor();
+  assert.equal(await view.getAttribute('href'), `/r/${code}?to=${encodeURIComponent(`/posts/${post.id}`)}`);
+  const [popup] = await Promise.all([page.waitForEvent('popup'), view.click()]);
+  await popup.waitForURL(`${server.url}posts/${post.id}`);
+  const cookies = (await page.context().cookies(server.url)).filter((c) => c.name === 'pa_aff');
+  assert.equal(cookies.length, 1);
+  assert.ok(cookies[0].value.startsWith(`${code}.`));
+  const stats = (await vet.get('/api/v1/affiliate/stats')).body;
+  assert.equal(stats.months.at(-1).clicks, 1);
+  await popup.close();
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});

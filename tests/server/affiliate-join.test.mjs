@@ -289,6 +289,15 @@ describe('affiliates: joining, links and attribution', () => {
     assert.equal((await leaver.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
     assert.equal(referral(server, leaver), '');
     assert.equal(referral(server, kept), `attributed||${eve.num}`);
+    // Download my data: the affiliate's membership, clicks by day and sign-ups (not who); the newcomer's referrer.
+    const mine = (await eve.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(mine.affiliate.map((a) => [a.code, a.kind, a.payout_email]), [[eve.code, 'person', null]]);
+    assert.deepEqual(mine.affiliate_clicks.map((c) => c.clicks), [1]);
+    assert.deepEqual(mine.affiliate_referrals.map((r) => [r.state, r.reason]), [['attributed', '']]); // the leaver's went with them
+    assert.ok(!JSON.stringify(mine.affiliate_referrals).includes(kept.id));
+    assert.deepEqual(mine.referred_by, []);
+    const theirs = (await kept.c.get('/api/v1/me/export')).body.referred_by;
+    assert.deepEqual(theirs.map((r) => [r.affiliate, r.state]), [[eve.id, 'attributed']]);
     assert.equal((await eve.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
     assert.equal(dbQuery(server, `SELECT (SELECT count(*) FROM affiliates WHERE user_id = ${eve.num})
       + (SELECT count(*) FROM aff_clicks WHERE affiliate_id = ${eve.num})

@@ -67,6 +67,14 @@ static const pa_store_export_col payouts[] = {
     C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
 static const pa_store_export_col order_messages[] = {ID("id", "om"), ID("order", "ord"),
                                                      C("text", TEXT), C("created_at", TIME)};
+static const pa_store_export_col affiliate[] = {C("code", TEXT), C("kind", TEXT),
+                                                C("joined_at", TIME), C("payout_email", TEXT)};
+static const pa_store_export_col affiliate_clicks[] = {C("day", TIME), C("clicks", INT)};
+static const pa_store_export_col affiliate_referrals[] = {
+    C("clicked_at", TIME), C("signed_up_at", TIME), C("state", TEXT), C("reason", TEXT)};
+static const pa_store_export_col referred_by[] = {ID("affiliate", "u"), C("clicked_at", TIME),
+                                                  C("signed_up_at", TIME), C("state", TEXT),
+                                                  C("reason", TEXT)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -97,6 +105,10 @@ static const pa_store_export_section sections[] = {
     S("reviews", 0, reviews),
     S("payouts", 0, payouts),
     S("order_messages", 0, order_messages),
+    S("affiliate", 0, affiliate),
+    S("affiliate_clicks", 0, affiliate_clicks),
+    S("affiliate_referrals", 0, affiliate_referrals),
+    S("referred_by", 0, referred_by),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -154,6 +166,17 @@ static const char *const queries[SECTIONS] = {
     /* The messages the person wrote on their orders, as buyer or seller. */
     "SELECT id, order_id, body, created_at FROM market_order_messages WHERE author_id = ?1"
     " ORDER BY id",
+    /* The affiliate program (issue 21): the membership (a list of at most
+     * one), the clicks on the person's links by UTC day (their sources are
+     * hashes, nobody's data), the sign-ups through them without who signed
+     * up (that is the newcomer's), and who referred the person. */
+    "SELECT code, kind, joined_at, payout_email FROM affiliates WHERE user_id = ?1",
+    "SELECT day * 86400, count(*) FROM aff_clicks WHERE affiliate_id = ?1 GROUP BY day ORDER BY "
+    "day",
+    "SELECT clicked_at, attributed_at, state, coalesce(reason, '') FROM aff_referrals"
+    " WHERE affiliate_id = ?1 ORDER BY attributed_at, referred_id",
+    "SELECT affiliate_id, clicked_at, attributed_at, state, coalesce(reason, '')"
+    " FROM aff_referrals WHERE referred_id = ?1",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };
