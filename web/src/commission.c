@@ -8,6 +8,7 @@
 #include "store/commission.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int pa_commission_rate_bp(int64_t active) {
@@ -135,7 +136,20 @@ void pa_commission_work(pa_store *db, int64_t now) {
   closing c = {.db = db, .now = now, .n = 0}; /* about 3 KB */
   char month[8];
   pa_commission_month(now, month);
-  int rc = pa_store_commission_open_months(db, month, PA_AFF_CLOSE_BATCH, open_month, &c);
+  /* Only when a month ended or a row was written since the last complete
+   * pass (an accrual of a month already over, from a late webhook, needs
+   * its close too): otherwise every 5-second round would read the ledger.
+   * On PostgreSQL a row can commit after a higher id was seen; its month,
+   * if already over, then closes at the next month's pass at the latest. */
+  int64_t last_id = 0, marked = 0, max_id = 0;
+  const int64_t yyyymm = (int64_t)atoi(month) * 100 + atoi(month + 5);
+  int rc = pa_store_commission_close_mark(db, &last_id, &marked, &max_id);
+  if (rc != PA_STORE_OK) {
+    pa_log_event("error", "commission", "%s", pa_store_errmsg(db));
+    return;
+  }
+  if (marked == yyyymm && last_id == max_id) return;
+  rc = pa_store_commission_open_months(db, month, PA_AFF_CLOSE_BATCH, open_month, &c);
   if (rc != PA_STORE_OK && rc != PA_STORE_EABORT) {
     pa_log_event("error", "commission", "%s", pa_store_errmsg(db));
     return;
@@ -148,8 +162,15 @@ void pa_commission_work(pa_store *db, int64_t now) {
     if (rc == PA_STORE_OK)
       rc = pa_store_commission_close(db, c.open[i].affiliate, c.open[i].month, active,
                                      pa_commission_rate_bp(active), now);
-    if (rc != PA_STORE_OK) pa_log_event("error", "commission", "%s", pa_store_errmsg(db));
+    if (rc != PA_STORE_OK) {
+      pa_log_event("error", "commission", "%s", pa_store_errmsg(db));
+      return; /* the mark stays: the next round tries again */
+    }
   }
+  /* A full batch may have left months open: the next round goes on. */
+  if (c.n < PA_AFF_CLOSE_BATCH &&
+      pa_store_commission_set_close_mark(db, max_id, yyyymm) != PA_STORE_OK)
+    pa_log_event("error", "commission", "%s", pa_store_errmsg(db));
 }
 
 int pa_commission_tier(pa_store *db, int64_t affiliate, int64_t now, int *rate_bp, int64_t *active,

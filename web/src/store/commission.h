@@ -67,6 +67,12 @@ int pa_store_commission_active(pa_store *db, int64_t affiliate, int64_t at, int6
 int pa_store_commission_open_months(pa_store *db, const char *month, int limit,
                                     int (*fn)(void *ctx, int64_t affiliate, const char *month),
                                     void *ctx);
+/* Where the month closing stands (meta aff_close_mark: the highest
+ * aff_commissions id and the month, as YYYYMM, of the last complete pass;
+ * 0s before the first), the highest id now, and setting the mark: the
+ * worker's round skips the scan when neither moved. */
+int pa_store_commission_close_mark(pa_store *db, int64_t *last_id, int64_t *month, int64_t *max_id);
+int pa_store_commission_set_close_mark(pa_store *db, int64_t last_id, int64_t month);
 /* Closes affiliate's month with its count and rate (a second close writes
  * nothing). */
 int pa_store_commission_close(pa_store *db, int64_t affiliate, const char *month, int64_t active,

@@ -276,3 +276,25 @@ int pa_store_commission_is_affiliate(pa_store *db, int64_t user, int64_t *joined
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM affiliates WHERE user_id = ?1", 1, &user,
                           joined);
 }
+
+int pa_store_commission_close_mark(pa_store *db, int64_t *last_id, int64_t *month,
+                                   int64_t *max_id) {
+  *last_id = *month = *max_id = 0;
+  int rc =
+      pa_sq_scalar_i64(db, "SELECT value FROM meta WHERE key = 'aff_close_id'", 0, NULL, last_id);
+  if (rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND)
+    rc = pa_sq_scalar_i64(db, "SELECT value FROM meta WHERE key = 'aff_close_month'", 0, NULL,
+                          month);
+  if (rc == PA_STORE_OK || rc == PA_STORE_ENOTFOUND)
+    rc = pa_sq_scalar_i64(db, "SELECT COALESCE(max(id), 0) FROM aff_commissions", 0, NULL, max_id);
+  return rc;
+}
+
+int pa_store_commission_set_close_mark(pa_store *db, int64_t last_id, int64_t month) {
+  int64_t a[2] = {last_id, month};
+  return pa_sq_exec_i64(
+      db,
+      "INSERT INTO meta (key, value) VALUES ('aff_close_id', ?1), ('aff_close_month',"
+      " ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      2, a, NULL);
+}
