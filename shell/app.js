@@ -49,6 +49,8 @@ route('/admin', 'admin', { auth: true }); // the team's console; the screen refu
 route('/plans', 'plans');
 route('/billing/return', 'billing-return', { auth: true });
 route('/billing', 'billing', { auth: true });
+// An affiliate's figures (screens/affiliate-dashboard.js).
+route('/affiliate/dashboard', 'affiliate-dashboard', { auth: true });
 // The marketplace (screens/market.js, my-listings.js, listing.js, seller.js, sell.js;
 // shared parts in market-kit.js): browsing is for everyone, selling needs a session.
 route('/market', 'market');

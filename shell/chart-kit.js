@@ -35,3 +35,25 @@ export function barChart(values, { svgClass, barClass, w = 320, h = 140, pad = 8
   });
   return drawing;
 }
+
+// Several series side by side in each slot (screens/affiliate-dashboard.js:
+// clicks, sign-ups and conversions by month), oldest first, one scale for
+// all. The series are told apart by their opacity (a presentation attribute:
+// the strict CSP takes no inline style, and app.css, loaded at start, gets
+// nothing new); the table beside it names them.
+export function groupedBars(series, { svgClass, barClass, w = 320, h = 140, pad = 8, least = 2 }) {
+  const drawing = svg('svg', { viewBox: `0 0 ${w} ${h}`, 'aria-hidden': 'true', focusable: 'false', class: svgClass });
+  const most = Math.max(0, ...series.flat());
+  const slots = Math.max(1, ...series.map((s) => s.length));
+  const slot = (w - 2 * pad) / slots;
+  const bar = (slot * 0.8) / Math.max(1, series.length);
+  series.forEach((values, k) => {
+    const opacity = 1 - (0.6 * k) / Math.max(1, series.length - 1);
+    values.forEach((v, i) => {
+      const bh = v > 0 ? Math.max(least, (v / most) * (h - 2 * pad)) : 1;
+      drawing.append(svg('rect', { x: pad + i * slot + slot * 0.1 + k * bar, y: h - pad - bh, width: bar, height: bh, class: barClass,
+        'fill-opacity': opacity.toFixed(2) }));
+    });
+  });
+  return drawing;
+}

@@ -28,6 +28,8 @@ const intlLocale = () => (currentLocale() === 'en-XA' ? 'en' : currentLocale() |
 
 // 3990 USD → "39.90" — exact decimal text from integer minor units, never a float.
 export function minorToDecimal(minor, currency) {
+  // A negative amount (an affiliate's balance carried forward) keeps its sign in front of the digits.
+  if (minor < 0) return `-${minorToDecimal(-minor, currency)}`;
   const exp = EXPONENTS[currency] ?? 2;
   const digits = String(minor).padStart(exp + 1, '0');
   return exp ? `${digits.slice(0, -exp)}.${digits.slice(-exp)}` : digits;

@@ -3,7 +3,8 @@
 // link with a Copy button, and an embed snippet for a post or listing whose
 // links carry the code (GET /api/v1/oembed?ref=). Reached from Settings;
 // loaded only when visited. Sign-up needs nothing here: the link's cookie
-// does it on the server.
+// does it on the server. A member's figures are the dashboard's
+// (/affiliate/dashboard, screens/affiliate-dashboard.js), linked from here.
 import { get, post } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
 
@@ -107,6 +108,8 @@ export async function mount(root, _params, ctx) {
       el('code', { textContent: affiliate.code }));
     body.replaceChildren(
       justJoined ? el('p', { className: 'done', role: 'status', textContent: t('affiliate.welcome') }) : '',
+      // The figures: clicks, sign-ups, earnings, payouts (screens/affiliate-dashboard.js).
+      el('p', { className: 'mkt-actions' }, el('a', { href: '/affiliate/dashboard', className: 'kit-secondary', textContent: t('affdash.title') })),
       code,
       copyBox(t, { id: 'aff-link', label: 'affiliate.linkLabel', value: affiliate.link, copy: 'affiliate.copy',
         copied: 'affiliate.copied' }),
