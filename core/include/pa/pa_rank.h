@@ -66,7 +66,7 @@ enum {
   PA_RANK_TASTE_VERSION = 1,
   /* A sponsored candidate's "why" (issue 21): the campaign's targeting that
    * matched this viewer, four lists of short strings. */
-  PA_RANK_MAX_TARGETS = 16,     /* entries per list */
+  PA_RANK_MAX_TARGETS = 20,     /* entries per list (the server reads at most 20 a list) */
   PA_RANK_MAX_TARGET_TEXT = 80, /* code points of a species or a tag */
   PA_RANK_MAX_TARGET_LANG = 16  /* bytes of a language tag ("es", "pt-BR", "zh-Hans") */
 };
