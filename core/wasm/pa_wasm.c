@@ -258,7 +258,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_pointer(int handle, int phase, float x, fl
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_activate(int handle, int index, int control) {
   slot *s = lookup(handle);
-  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_NOT_INTERESTED)
+  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_AD_LINK)
     pa_app_activate(s->app, index, (pa_control)control);
 }
 
