@@ -1437,8 +1437,18 @@ static void test_ad_impressions_and_clicks(void) {
   pa_app_frame(fx->app, NOW + 12999);
   CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
   CHECK(pa_app_wake_ms(fx->app) == NOW + 13000);
-  /* A viewer over the feed covers it too; after that, a full second counts. */
+  /* A screen over the feed (the grid) covers it: no impression, and no frame
+   * asked for at a time gone by; closed, a full second from then counts. */
+  pa_app_grid_open(fx->app);
   pa_app_frame(fx->app, NOW + 13000);
+  pa_app_frame(fx->app, NOW + 14000);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0 && pa_app_wake_ms(fx->app) == 0);
+  pa_app_grid_close(fx->app);
+  pa_app_frame(fx->app, NOW + 15000);
+  CHECK(pa_app_wake_ms(fx->app) == NOW + 16000);
+  pa_app_frame(fx->app, NOW + 15999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  pa_app_frame(fx->app, NOW + 16000);
   CHECK(count_id(PA_ACTION_AD_IMPRESSION, "tok_C") == 1);
   free(page);
   teardown(fx);

@@ -913,7 +913,12 @@ void app_feed_hidden(pa_app *a) {
   f->ad_wake = 0;
 }
 
-double app_feed_wake(const pa_app *a) { return a->feed->ad_wake; }
+/* Only a time still to come: a screen over the feed (the grid, a viewer)
+ * stops its frames, and a due time left from before must not ask the host
+ * for frames over and over. */
+double app_feed_wake(const pa_app *a) {
+  return a->feed->ad_wake > a->now_ms ? a->feed->ad_wake : 0;
+}
 
 static void feed_free(pa_app *a, app_screen *s) {
   app_feed *f = (app_feed *)s;
