@@ -117,10 +117,10 @@ int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
   char locale[17], country[3], day[11];
   int rc = all && ads && tg ? PA_STORE_OK : PA_STORE_ENOMEM;
   if (rc == PA_STORE_OK)
-    rc = pa_store_adserve_offers(rq->db, rq->viewer, now, today, now - PA_ADS_FREQ_WINDOW_SECONDS,
-                                 PA_API_ADS_SCAN_MAX, keep_offer, all);
+    rc = pa_store_ads_serve_offers(rq->db, rq->viewer, now, today, now - PA_ADS_FREQ_WINDOW_SECONDS,
+                                   PA_API_ADS_SCAN_MAX, keep_offer, all);
   if (rc == PA_STORE_OK && all->n > 0)
-    rc = pa_store_adserve_viewer(rq->db, rq->viewer, locale, country);
+    rc = pa_store_ads_serve_viewer(rq->db, rq->viewer, locale, country);
   format_day(now, day);
   int count = 0;
   for (int i = 0; rc == PA_STORE_OK && i < all->n && count < max; i++) {
@@ -139,7 +139,7 @@ int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
                        now};
     if (pa_ads_may_serve(&b) != PA_ADS_OK) continue;
     memset(tg, 0, sizeof *tg);
-    rc = pa_store_adserve_targets(rq->db, o->campaign_id, rq->viewer, keep_target, tg);
+    rc = pa_store_ads_serve_targets(rq->db, o->campaign_id, rq->viewer, keep_target, tg);
     if (rc != PA_STORE_OK) break;
     pa_ads_viewer v = {tg->species_matched, tg->tags_matched, locale, country};
     pa_ads_targeting why;
@@ -147,8 +147,8 @@ int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
     pa_api_ad *ad = &ads[count];
     if (why_text(&why, ad->why, sizeof ad->why) != 0) continue;
     int64_t serve = 0;
-    rc = pa_store_adserve_record(rq->db, o->campaign_id, o->creative_id, rq->viewer, now,
-                                 now + PA_ADS_TOKEN_SECONDS, day, ad->why, &serve);
+    rc = pa_store_ads_serve_record(rq->db, o->campaign_id, o->creative_id, rq->viewer, now,
+                                   now + PA_ADS_TOKEN_SECONDS, day, ad->why, &serve);
     if (rc != PA_STORE_OK) break;
     pa_ads_token t = {serve, rq->viewer, o->campaign_id, now + PA_ADS_TOKEN_SECONDS};
     pa_ads_token_make(&t, ad->token);
@@ -180,8 +180,8 @@ static int count_event(pa_srv_req *rq, const pa_ads_token *t, pa_ads_kind kind, 
   *counted = 0;
   int rc = pa_store_begin(rq->db);
   if (rc != PA_STORE_OK) return rc;
-  rc = pa_store_adserve_lock(rq->db, t->serve, now, day_start(now),
-                             now - PA_ADS_FREQ_WINDOW_SECONDS, &s);
+  rc = pa_store_ads_serve_lock(rq->db, t->serve, now, day_start(now),
+                               now - PA_ADS_FREQ_WINDOW_SECONDS, &s);
   /* The token's campaign and viewer are the row's: a token signed for one
    * serve never counts for another. */
   int ok = rc == PA_STORE_OK && s.campaign_id == t->campaign && s.viewer_id == rq->viewer &&
@@ -196,9 +196,9 @@ static int count_event(pa_srv_req *rq, const pa_ads_token *t, pa_ads_kind kind, 
                        s.balance_th,
                        now};
     if (!s.impressed && s.seen < PA_ADS_FREQ_CAP && pa_ads_may_count(&b) == PA_ADS_OK)
-      rc = pa_store_adserve_impress(rq->db, t->serve, now, &s, counted);
+      rc = pa_store_ads_serve_impress(rq->db, t->serve, now, &s, counted);
   } else if (ok && kind == PA_ADS_CLICK && s.impressed && !s.clicked) {
-    rc = pa_store_adserve_click(rq->db, t->serve, now, counted);
+    rc = pa_store_ads_serve_click(rq->db, t->serve, now, counted);
   }
   int end = pa_store_end(rq->db, rc == PA_STORE_OK);
   if (end != PA_STORE_OK) *counted = 0;
@@ -305,7 +305,7 @@ static int add_match(void *ctx, const pa_store_ad_report_row *r) {
 void pa_api_ad_report(pa_srv_req *rq) {
   int64_t owner = 0, spend_th = 0;
   char currency[4];
-  int rc = pa_store_adserve_owner(rq->db, rq->ids[0], &owner, currency);
+  int rc = pa_store_ads_serve_owner(rq->db, rq->ids[0], &owner, currency);
   /* Another person's campaign is as good as none. */
   if (rc == PA_STORE_ENOTFOUND || (rc == PA_STORE_OK && owner != rq->viewer)) {
     PA_NOT_FOUND(rq, "No such campaign");
@@ -316,10 +316,10 @@ void pa_api_ad_report(pa_srv_req *rq) {
   if (!s || !root) rc = PA_STORE_ENOMEM;
   if (rc == PA_STORE_OK) {
     s->days = cJSON_CreateArray();
-    rc = s->days ? pa_store_adserve_report_days(rq->db, rq->ids[0], add_day, s) : PA_STORE_ENOMEM;
+    rc = s->days ? pa_store_ads_serve_report_days(rq->db, rq->ids[0], add_day, s) : PA_STORE_ENOMEM;
   }
-  if (rc == PA_STORE_OK) rc = pa_store_adserve_report_matches(rq->db, rq->ids[0], add_match, s);
-  if (rc == PA_STORE_OK) rc = pa_store_adserve_spend(rq->db, rq->ids[0], &spend_th);
+  if (rc == PA_STORE_OK) rc = pa_store_ads_serve_report_matches(rq->db, rq->ids[0], add_match, s);
+  if (rc == PA_STORE_OK) rc = pa_store_ads_serve_spend(rq->db, rq->ids[0], &spend_th);
   cJSON *totals = rc == PA_STORE_OK ? cJSON_CreateObject() : NULL;
   cJSON *targets = totals ? cJSON_CreateArray() : NULL;
   if (targets) {
