@@ -40,7 +40,8 @@ typedef struct sink {
 /* ?2 the row limit. An ad's post is a candidate only when it is served
  * (pa_store_rank_candidate, api/ads_serve.c), never as an organic one. */
 static const char candidates_sql[] =
-    CANDIDATE_SELECT " AND p.campaign_id IS NULL ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+    CANDIDATE_SELECT " AND p.campaign_id IS NULL AND " PA_SQ_NOT_CREATIVE(
+        "p.id") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
 
 /* ?2 the post. */
 static const char candidate_sql[] = CANDIDATE_SELECT " AND p.id = ?2";
