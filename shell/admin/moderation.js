@@ -8,7 +8,11 @@
 // reloads. The server checks every role again (F_MOD | F_ADMIN). A dispute
 // (an order's, issue 20 §4) shows the order's summary, the claim's texts and
 // the order's messages, and is decided with Refund or Release and a note,
-// after a confirmation (POST /api/v1/mod/disputes/{order}/decision).
+// after a confirmation (POST /api/v1/mod/disputes/{order}/decision). An ad
+// creative (kind `ad`, issue 21) waits here for its review: its photos or
+// reel, caption and link (as text: the moderator reads where it leads before
+// anyone follows it), the campaign and advertiser, approved or rejected
+// with the same form, a rejection's note required (the advertiser reads it).
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { price } from '../market-kit.js';
@@ -53,8 +57,30 @@ function context(t, item) {
     box.append(el('p', { textContent: t('mod.messageFrom', { id: item.message.from }) }));
   } else if (item.dispute) {
     box.append(...disputeContext(t, item.dispute));
+  } else if (item.ad) {
+    box.append(...adContext(t, item.ad));
   }
   return box;
+}
+
+// An ad creative: who pays for it, its media, caption and link.
+function adContext(t, ad) {
+  const parts = [];
+  if (ad.advertiser) parts.push(el('p', { textContent: t('mod.ad.advertiser', { name: ad.advertiser.name }) }));
+  if (ad.campaign) parts.push(el('p', { textContent: t('mod.ad.campaign', { name: ad.campaign.name }) }));
+  const images = ad.images ?? ad.post?.images ?? [];
+  if (images.length) {
+    parts.push(el('ul', { className: 'social-photos mod-photos mod-ad-media' },
+      ...images.map((im) => el('li', {}, el('img', { src: im.url, alt: im.alt ?? '', decoding: 'async' })))));
+  }
+  const video = ad.video_url ?? ad.reel?.video_url;
+  if (video) {
+    parts.push(el('p', { className: 'mod-ad-media' }, el('video', { src: video, poster: ad.poster_url ?? ad.reel?.poster_url ?? undefined,
+      controls: true, muted: true, playsInline: true, preload: 'metadata', 'aria-label': t('mod.ad.video') })));
+  }
+  parts.push(el('p', { className: 'social-caption mod-ad-caption', textContent: ad.caption ?? ad.post?.caption ?? '' }),
+    el('p', { className: 'mod-ad-link', textContent: t('mod.ad.link', { link: ad.link || '—' }) }));
+  return parts;
 }
 
 // A dispute: the order's summary, what each side wrote, and the order's latest messages.
@@ -118,20 +144,30 @@ export function mount(t, panel) {
       textContent: `${t(`mod.kind.${item.kind}`)} · ${t(item.dispute ? claimKey(item.state) : `mod.state.${item.state}`)}` });
     const action = el('select', { id: 'mod-action' },
       ...item.actions.map((a) => el('option', { value: a, textContent: t(`mod.action.${a}`) })));
-    const note = el('textarea', { id: 'mod-note', maxLength: NOTE_MAX, rows: 2 });
+    const note = el('textarea', { id: 'mod-note', maxLength: NOTE_MAX, rows: 2, 'aria-describedby': 'mod-note-error' });
+    const noteError = el('p', { id: 'mod-note-error', className: 'kit-error' });
     const days = el('input', { id: 'mod-days', type: 'number', min: 1, max: DAYS_MAX, value: 7, required: true });
     const daysRow = el('p', { hidden: true }, el('label', { htmlFor: 'mod-days', textContent: t('mod.days') }), ' ', days);
     const apply = el('button', { type: 'submit', className: 'social-button social-primary', textContent: t('mod.apply') });
     const form = el('form', { className: 'mod-form' },
       el('p', {}, el('label', { htmlFor: 'mod-action', textContent: t('mod.actionLabel') }), ' ', action),
       daysRow,
-      el('p', {}, el('label', { htmlFor: 'mod-note', textContent: t('mod.note') })), note,
+      el('p', {}, el('label', { htmlFor: 'mod-note', textContent: t('mod.note') })), note, noteError,
       el('p', {}, apply));
     action.addEventListener('change', () => { daysRow.hidden = action.value !== 'suspend'; });
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const body = { action: action.value };
       if (note.value.trim()) body.note = note.value.trim();
+      // A rejected ad's advertiser is told why: the note is what they read.
+      if (action.value === 'reject' && !body.note) {
+        noteError.textContent = t('mod.ad.noteRequired');
+        note.setAttribute('aria-invalid', 'true');
+        note.focus();
+        return;
+      }
+      noteError.textContent = '';
+      note.removeAttribute('aria-invalid');
       if (action.value === 'suspend') body.days = Number(days.value);
       apply.disabled = true;
       const r = await post(`/api/v1/mod/items/${item.kind}/${encodeURIComponent(item.id)}/actions`, body);
