@@ -512,7 +512,7 @@ describe(`the disputes schema upgrade (version ${VERSION})`, () => {
       assert.equal(sql('PRAGMA user_version'), String(m.length));
       assert.equal(sql('SELECT group_concat(kind) FROM (SELECT kind FROM reports ORDER BY id)'), kinds.join(','));
       sql(`INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'dispute', 1, 2, 'other', 2);`);
-      assert.throws(() => sql(`INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'ad', 1, 2, 'other', 2);`));
+      assert.throws(() => sql(`INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'advert', 1, 2, 'other', 2);`));
       assert.equal(sql("SELECT count(*) FROM sqlite_master WHERE name IN ('reports_open', 'reports_queue', 'reports_subject', 'market_order_claims', 'market_order_messages')"), '5');
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');
     } finally {
@@ -539,7 +539,7 @@ describe(`the disputes schema upgrade (version ${VERSION})`, () => {
         await stopServer(server);
       }
       await runSql(pg.url, `INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'dispute', 1, 2, 'other', 2);`);
-      await assert.rejects(runSql(pg.url, `INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'ad', 1, 2, 'other', 2);`));
+      await assert.rejects(runSql(pg.url, `INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, created_at) VALUES (1, 'advert', 1, 2, 'other', 2);`));
     } finally {
       await dropDatabase(pg.name);
       await rm(tmp, { recursive: true, force: true });

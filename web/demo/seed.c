@@ -317,6 +317,11 @@ static int seed_sponsors(seeder *s, world *w) {
   return PA_DEMO_OK;
 }
 
+/* The sponsors' campaigns made ready to serve their posts (store/seed.h). */
+static int seed_ads(seeder *s) {
+  return pa_store_seed_ads(s->db, s->now) == PA_STORE_OK ? PA_DEMO_OK : db_fail(s);
+}
+
 static int seed_owners(seeder *s, world *w) {
   char hash[PA_BLOB_HASH_HEX + 1], handle[32], pw[PA_AUTH_HASH_TEXT];
   int rc;
@@ -610,7 +615,7 @@ static int seed_all(seeder *s, pa_demo_size size) {
     rc = PA_DEMO_ENOMEM;
   } else if ((rc = seed_sponsors(s, &w)) == PA_DEMO_OK && (rc = seed_owners(s, &w)) == PA_DEMO_OK &&
              (rc = seed_pets(s, &w)) == PA_DEMO_OK && (rc = seed_posts(s, &w)) == PA_DEMO_OK &&
-             (rc = seed_social(s, &w)) == PA_DEMO_OK &&
+             (rc = seed_ads(s)) == PA_DEMO_OK && (rc = seed_social(s, &w)) == PA_DEMO_OK &&
              (rc = seed_stories(s, &w, full)) == PA_DEMO_OK) {
     rc = seed_reels(s, &w, full);
   }

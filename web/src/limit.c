@@ -75,6 +75,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
     [PA_LIMIT_TOTP] = {"totp", PA_LIMIT_TOTP_BURST, PA_LIMIT_TOTP_WINDOW, PA_LIMIT_TOTP_SLOTS, 0},
     [PA_LIMIT_EXPORT] = {"export", PA_LIMIT_EXPORT_BURST, PA_LIMIT_EXPORT_WINDOW,
                          PA_LIMIT_EXPORT_SLOTS, 1},
+    [PA_LIMIT_AD_EVENTS] = {"ad_events", PA_LIMIT_AD_EVENTS_BURST, PA_LIMIT_AD_EVENTS_WINDOW,
+                            PA_LIMIT_AD_EVENTS_SLOTS, 1},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

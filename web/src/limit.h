@@ -40,6 +40,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_REPORT,       /* reports filed per user (each lands in a moderator's queue); closed */
   PA_LIMIT_TOTP,         /* two-step codes checked per account (sign-in, enable, disable); closed */
   PA_LIMIT_EXPORT,       /* data exports (JSON, media archive) per user; open */
+  PA_LIMIT_AD_EVENTS,    /* ad impressions and clicks sent per user; open (a token counts once
+                            anyway: this only bounds the work of checking them) */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -98,6 +100,9 @@ enum {
       5, /* each reads everything the person has; the archive reads every file */
   PA_LIMIT_EXPORT_WINDOW = 3600,
   PA_LIMIT_EXPORT_SLOTS = 4096,
+  PA_LIMIT_AD_EVENTS_BURST = 120, /* an impression and a click for each ad of a long scroll */
+  PA_LIMIT_AD_EVENTS_WINDOW = 60,
+  PA_LIMIT_AD_EVENTS_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

@@ -323,6 +323,9 @@ void pa_api_reel_delete(pa_srv_req *rq);
 
 /* rank.c */
 void pa_api_candidates(pa_srv_req *rq);
+/* Self-serve ads: an ad's impression or click; a campaign's report (api/ads_serve.c). */
+void pa_api_ad_event(pa_srv_req *rq);
+void pa_api_ad_report(pa_srv_req *rq);
 void pa_api_posts_by_id(pa_srv_req *rq);
 
 /* moderation.c: reports (anyone signed in) and the moderators' routes (F_MOD | F_ADMIN). */

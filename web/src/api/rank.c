@@ -5,6 +5,7 @@
  * through cJSON. */
 #include "store/rank.h"
 
+#include "api/ads_serve.h"
 #include "api/api.h"
 #include "buf.h"
 #include "embed.h"
@@ -65,9 +66,23 @@ static int tag_keep(void *ctx, const char *tag) {
   return 0;
 }
 
-/* pa_store_candidate_fn: writes one candidate to the buffer ctx. */
+/* The answer being written: its buffer, and the served ads still to place
+ * (newest post first), merged into the organic candidates by time as the
+ * feed orders posts. */
+typedef struct page {
+  buf b;
+  pa_store *db;
+  int64_t viewer;
+  const pa_api_ad *ads;
+  int nads, next;
+  const pa_api_ad *ad; /* the ad being written, NULL for an organic candidate */
+  int failed;
+} page;
+
+/* pa_store_candidate_fn: writes one candidate to the page ctx. */
 static int put_candidate(void *ctx, const pa_store_candidate *c) {
-  buf *b = ctx;
+  page *pg = ctx;
+  buf *b = &pg->b;
   char when[32];
   const char *caption = c->caption ? c->caption : "";
   pa_api_format_time(c->created_at, when);
@@ -93,17 +108,45 @@ static int put_candidate(void *ctx, const pa_store_candidate *c) {
   }
   for (int k = 0; k < PA_EMBED_DIM; k++)
     putf(b, "%s%.6g", k ? "," : "", isfinite(v[k]) ? (double)v[k] : 0.0);
-  if (!c->advertiser_id)
+  if (!pg->ad) {
     puts_(b, "],\"sponsored\":null}");
-  else
-    putf(b, "],\"sponsored\":{\"advertiser_id\":\"ad_%lld\",\"campaign_id\":\"c_%lld\"}}",
-         (long long)c->advertiser_id, (long long)c->campaign_id);
+  } else {
+    putf(b, "],\"sponsored\":{\"advertiser_id\":\"ad_%lld\",\"campaign_id\":\"c_%lld\",\"token\":",
+         (long long)pg->ad->advertiser_id, (long long)pg->ad->campaign_id);
+    put_string(b, pg->ad->token);
+    puts_(b, ",\"link\":");
+    put_string(b, pg->ad->link);
+    /* why was written by cJSON (api/ads_serve.c): JSON already. */
+    putf(b, ",\"why\":%s}}", pg->ad->why);
+  }
   return b->failed ? -1 : 0;
 }
 
-/* People with Plus see no ads: their candidates leave sponsored posts out. */
-static int put_candidate_no_ads(void *ctx, const pa_store_candidate *c) {
-  return c->advertiser_id ? 0 : put_candidate(ctx, c);
+/* Writes the served ads whose posts are newer than (created_at, id); all of
+ * them when id is 0. An ad's post the viewer can no longer see is left out. */
+static int put_ads_before(page *pg, int64_t created_at, int64_t id) {
+  while (pg->next < pg->nads) {
+    const pa_api_ad *ad = &pg->ads[pg->next];
+    if (id && (ad->post_created_at < created_at ||
+               (ad->post_created_at == created_at && ad->post_id < id)))
+      break;
+    pg->next++;
+    pg->ad = ad;
+    int rc = pa_store_rank_candidate(pg->db, pg->viewer, ad->post_id, put_candidate, pg);
+    pg->ad = NULL;
+    if (rc != PA_STORE_OK) return rc;
+  }
+  return PA_STORE_OK;
+}
+
+/* pa_store_candidate_fn for the organic candidates: the ads due before it, then it. */
+static int put_organic(void *ctx, const pa_store_candidate *c) {
+  page *pg = ctx;
+  if (put_ads_before(pg, c->created_at, c->post_id) != PA_STORE_OK) {
+    pg->failed = 1;
+    return -1;
+  }
+  return put_candidate(pg, c);
 }
 
 void pa_api_candidates(pa_srv_req *rq) {
@@ -123,19 +166,29 @@ void pa_api_candidates(pa_srv_req *rq) {
     limit = (int)v;
   }
   if (pa_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
-  buf b = {0};
-  puts_(&b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
-  int rc = b.failed ? PA_STORE_ENOMEM
-                    : pa_store_rank_candidates(rq->db, rq->viewer, limit,
-                                               rq->plus ? put_candidate_no_ads : put_candidate, &b);
-  puts_(&b, "]}");
-  if (rc != PA_STORE_OK || b.failed) {
-    free(b.p);
+  /* Ads take at most one place in PA_ADS_PAGE_SHARE (the ranker's 1 in 5), and
+   * never Plus members' (pa_api_ads_offer offers them none). */
+  pa_api_ad *ads = NULL;
+  int nads = 0;
+  if (pa_api_ads_offer(rq, limit / PA_ADS_PAGE_SHARE, &ads, &nads) != 0) {
     pa_api_internal(rq, "candidates");
     return;
   }
-  pa_srv_send(rq, 200, "application/json; charset=utf-8", "no-store", NULL, 0, b.p, b.len);
-  free(b.p);
+  page pg = {.db = rq->db, .viewer = rq->viewer, .ads = ads, .nads = nads};
+  buf *b = &pg.b;
+  puts_(b, "{\"model\":{\"version\":\"mf-v1\",\"dim\":64},\"candidates\":[");
+  int rc = b->failed ? PA_STORE_ENOMEM
+                     : pa_store_rank_candidates(rq->db, rq->viewer, limit - nads, put_organic, &pg);
+  if (rc == PA_STORE_OK) rc = put_ads_before(&pg, 0, 0);
+  puts_(b, "]}");
+  free(ads);
+  if (rc != PA_STORE_OK || b->failed || pg.failed) {
+    free(b->p);
+    pa_api_internal(rq, "candidates");
+    return;
+  }
+  pa_srv_send(rq, 200, "application/json; charset=utf-8", "no-store", NULL, 0, b->p, b->len);
+  free(b->p);
 }
 
 /* ---- the ranked feed's posts: the phone ranks candidates, then asks for the

@@ -290,6 +290,9 @@ static const route routes[] = {
     {"GET", "/api/v1/feed/following", pa_api_feed_following, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/feed/tag", pa_api_feed_tag, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/feed/candidates", pa_api_candidates, F_AUTH | F_LATE, PA_LIMIT_CANDIDATES},
+    /* Self-serve ads' serving (issue 21): events carry the served ad's token. */
+    {"POST", "/api/v1/ads/events", pa_api_ad_event, F_AUTH | F_LATE, PA_LIMIT_AD_EVENTS},
+    {"GET", "/api/v1/ads/campaigns/{c}/report", pa_api_ad_report, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/posts", pa_api_post_create, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/posts", pa_api_posts_by_id, 0, PA_LIMIT_NONE},
     {"GET", "/api/v1/posts/{p}", pa_api_post_get, 0, PA_LIMIT_NONE},

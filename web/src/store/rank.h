@@ -19,9 +19,13 @@ typedef struct pa_store_candidate {
 
 typedef int (*pa_store_candidate_fn)(void *ctx, const pa_store_candidate *c);
 
-/* Calls fn for the newest `limit` posts, newest first, as `viewer` sees them. */
+/* Calls fn for the newest `limit` posts, newest first, as `viewer` sees them;
+ * ads' posts (campaign_id set) are not among them: they come only as served. */
 int pa_store_rank_candidates(pa_store *db, int64_t viewer, int limit, pa_store_candidate_fn fn,
                              void *ctx);
+/* Calls fn for post when `viewer` may see it (an ad's post too); no call otherwise. */
+int pa_store_rank_candidate(pa_store *db, int64_t viewer, int64_t post, pa_store_candidate_fn fn,
+                            void *ctx);
 
 typedef int (*pa_store_id_fn)(void *ctx, int64_t id);
 /* Calls fn with every person's (every post's) id, ascending. */

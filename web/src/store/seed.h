@@ -30,4 +30,10 @@ int pa_store_seed_pet_follow(pa_store *db, int64_t follower_id, int64_t pet_id, 
 /* The highest user id the table holds, 0 when it has none. */
 int pa_store_seed_last_user(pa_store *db, int64_t *id);
 
+/* Readies the seed's campaigns for serving as serving's rules need
+ * (api/ads_serve.c): active, with a bid and budgets, every post that names a
+ * campaign its approved creative, each advertiser credited by a paid top-up.
+ * Run once the posts are in. */
+int pa_store_seed_ads(pa_store *db, int64_t now);
+
 #endif

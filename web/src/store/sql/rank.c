@@ -19,26 +19,37 @@ typedef struct sink {
   void *ctx;
 } sink;
 
-/* ?1 the viewer, ?2 the row limit. */
+/* The columns and joins of a candidate; ?1 the viewer. */
+#define CANDIDATE_SELECT                                                                           \
+  "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count," /* The comments the \
+                                                                                  viewer can page  \
+                                                                                  through (feed.c  \
+                                                                                  says why). */    \
+  "       " PA_SQ_COMMENT_COUNT(                                                                   \
+      "p.id",                                                                                      \
+      "?1") ","                                                                                    \
+            "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"       \
+            "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = "      \
+            "pp.pet_id"                                                                            \
+            "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"                  \
+            "       v.vec, c.advertiser_id, p.campaign_id, p.caption"                              \
+            "  FROM posts p JOIN pets t ON t.id = p.pet_id JOIN users u ON u.id = p.author_id"     \
+            "  LEFT JOIN post_vectors v ON v.post_id = p.id"                                       \
+            "  LEFT JOIN campaigns c ON c.id = p.campaign_id" /* What a moderator hid reaches its  \
+                                                               * author only; what was removed,    \
+                                                               * nobody. What the viewer may not                                                                           \
+                                                               * see, or muted, is never a         \
+                                                               * candidate. */                     \
+            " WHERE (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?1))"                   \
+            " AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED("?1", "p.author_id")
+
+/* ?2 the row limit. An ad's post is a candidate only when it is served
+ * (pa_store_rank_candidate, api/ads_serve.c), never as an organic one. */
 static const char candidates_sql[] =
-    "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count,"
-    /* The comments the viewer can page through (feed.c says why). */
-    "       " PA_SQ_COMMENT_COUNT(
-        "p.id",
-        "?1") ","
-              "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"
-              "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = "
-              "pp.pet_id"
-              "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"
-              "       v.vec, c.advertiser_id, p.campaign_id, p.caption"
-              "  FROM posts p JOIN pets t ON t.id = p.pet_id JOIN users u ON u.id = p.author_id"
-              "  LEFT JOIN post_vectors v ON v.post_id = p.id"
-              "  LEFT JOIN campaigns c ON c.id = p.campaign_id"
-              /* What a moderator hid reaches its author only; what was removed, nobody.
-               * What the viewer may not see, or muted, is never a candidate. */
-              " WHERE (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?1))"
-              " AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED(
-                  "?1", "p.author_id") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+    CANDIDATE_SELECT " AND p.campaign_id IS NULL ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+
+/* ?2 the post. */
+static const char candidate_sql[] = CANDIDATE_SELECT " AND p.id = ?2";
 
 static int candidate_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
@@ -73,6 +84,15 @@ int pa_store_rank_candidates(pa_store *db, int64_t viewer, int limit, pa_store_c
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, limit);
   sink s = {.fn.candidate = fn, .ctx = ctx};
   return pa_sq_each(db, st, rc, candidate_row, &s, "candidates");
+}
+
+int pa_store_rank_candidate(pa_store *db, int64_t viewer, int64_t post, pa_store_candidate_fn fn,
+                            void *ctx) {
+  pa_sql_stmt *st = pa_sq_stmt(db, candidate_sql);
+  if (!st) return PA_STORE_EDB;
+  int64_t args[2] = {viewer, post};
+  sink s = {.fn.candidate = fn, .ctx = ctx};
+  return pa_sq_each(db, st, pa_sq_bind_i64s(st, 2, args), candidate_row, &s, "candidate");
 }
 
 static int id_row(void *ctx, pa_sql_stmt *st) {

@@ -1,0 +1,32 @@
+/* pa_api_ads — serving self-serve ads to the feed's candidates (api/rank.c
+ * asks for them), counting their events (POST /ads/events) and a campaign's
+ * report (GET /ads/campaigns/{c}/report). The rules are ads_rules.h's; the
+ * rows store/ads_serve.h's. */
+#ifndef PA_API_ADS_SERVE_H
+#define PA_API_ADS_SERVE_H
+
+#include "ads_rules.h"
+#include "srv_internal.h"
+
+#include <stdint.h>
+
+enum {
+  PA_API_ADS_SCAN_MAX = 100,    /* eligible creatives read per answer, highest bid first */
+  PA_API_ADS_LINK_MAX = 2000,   /* bytes of a creative's link (the schema's CHECK) */
+  PA_API_ADS_MATCHED_MAX = 1000 /* bytes of a serve's matched JSON (ad_serves.matched's CHECK) */
+};
+
+/* One ad offered to the viewer, its serve recorded. */
+typedef struct pa_api_ad {
+  int64_t post_id, post_created_at, advertiser_id, campaign_id;
+  char token[PA_ADS_TOKEN_TEXT];
+  char link[PA_API_ADS_LINK_MAX + 1];
+  char why[PA_API_ADS_MATCHED_MAX + 1]; /* {"species":[…],"tags":[…],…} */
+} pa_api_ad;
+
+/* Chooses at most max ads for rq->viewer now (none for Plus or max < 1),
+ * records a serve for each and fills *out (malloc'd, newest post first, the
+ * caller frees it) and *n. 0, or -1 when the database failed (nothing sent). */
+int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n);
+
+#endif
