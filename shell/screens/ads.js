@@ -67,7 +67,7 @@ export async function mount(root, _params, ctx) {
   }
 
   function showAccount(ad) {
-    const facts = dataTable(t('adv.balanceCaption', { name: ad.name }), [t('dash.col.what'), t('dash.col.amount')],
+    const facts = dataTable(t('adv.balanceCaption', { name: ad.name }), [t('adv.balanceTitle'), t('dash.col.amount')],
       [[t('adv.balance'), price(ad.balance_minor, ad.currency)], [t('adv.spent'), price(ad.spent_minor, ad.currency)]],
       'health-table adv-balance');
     const rename = el('details', { className: 'adv-rename' }, el('summary', { textContent: t('adv.editAccount') }), accountForm(ad));
