@@ -7,7 +7,7 @@ import { bindApp, pa_key, pa_action_kind as ACTION, pa_control, pa_pointer_phase
 import { rasterText } from './text.js';
 import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
-import { request, getBytes, ApiError, failureMessage } from './api.js';
+import { request, post, getBytes, ApiError, failureMessage } from './api.js';
 import { feedPage, viewed, watched, signal, showWhy, startRanking } from './ranking.js';
 import { t, catalogHandles } from './i18n.js';
 import { plusBadge } from './plus.js';
@@ -21,6 +21,7 @@ const KEYS = { ArrowDown: KEY.DOWN, j: KEY.DOWN, ArrowUp: KEY.UP, k: KEY.UP, Pag
 // The mirror's data-control names: pa_control's, in lower case with dashes.
 const CONTROL = Object.fromEntries(Object.entries(pa_control).map(([k, v]) => [k.toLowerCase().replace(/_/g, '-'), v]));
 const sponsoredIds = new Set(); // posts the mirror says are ads
+const adLinks = new Map(); // token -> the ad's link, from the mirror (an ad's "link")
 const POINTER = { pointerdown: pa_pointer_phase.DOWN, pointermove: pa_pointer_phase.MOVE, pointerup: pa_pointer_phase.UP,
   pointercancel: pa_pointer_phase.CANCEL };
 
@@ -51,6 +52,14 @@ export function timeFrames() {
   return () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
 }
 
+// The core asks for a frame at a time of its clock although nothing moves
+// (an ad's impression falls due then): one timer, moved or dropped each frame.
+let wakeTimer = 0;
+function wakeAt(ms) {
+  clearTimeout(wakeTimer);
+  wakeTimer = ms > 0 ? setTimeout(redraw, Math.max(0, ms - Date.now())) : 0;
+}
+
 function frame() {
   dirty = false;
   // Under another screen the canvas is 1x1: a frame would lay out at that size
@@ -62,6 +71,7 @@ function frame() {
   const more = pa.appFrame(app, Date.now());
   if (frameTimes) frameTimes.ring[frameTimes.n++ % 4096] = performance.now() - t0;
   if (more) redraw();
+  wakeAt(pa.appWakeMs(app));
   const revision = pa.appMirrorRevision(app);
   if (revision !== mirrorRevision) {
     mirrorRevision = revision;
@@ -220,6 +230,27 @@ async function loadReels(cursor) {
   redraw();
 }
 
+// POST /api/v1/ads/events {token, kind}: what the server says is not the
+// person's business (counted or not), and a failure is not retried.
+function adEvent(token, kind) {
+  if (token) post('/api/v1/ads/events', { token, kind }).catch(() => {});
+}
+
+// The ad's link in a new tab, as a link would open it: an anchor with
+// rel="sponsored noopener noreferrer", clicked inside the person's gesture
+// (the core's action comes synchronously from their tap or the mirror's link).
+function openAdLink(href) {
+  if (!href || !href.startsWith('https://')) return;
+  const a = document.createElement('a');
+  a.href = href;
+  a.target = '_blank';
+  a.rel = 'sponsored noopener noreferrer';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
 // Seen state is a courtesy: whatever the answer, the viewer goes on.
 function storySeen(id) {
   request('PUT', `/api/v1/stories/${encodeURIComponent(id)}/seen`);
@@ -241,6 +272,14 @@ function onAction(handle, kind, id, value) {
     redraw();
   }
   else if (kind === ACTION.SHARE) share(id);
+  // Ads (issue 21): the core counted an impression or the person followed the
+  // ad's link; id is the server's token. One request each: the server counts
+  // once per token and kind, so nothing here retries.
+  else if (kind === ACTION.AD_IMPRESSION) adEvent(id, 'impression');
+  else if (kind === ACTION.AD_CLICK) {
+    openAdLink(adLinks.get(id));
+    adEvent(id, 'click');
+  }
   else if (kind === ACTION.LOAD_MORE) gridOpen() ? loadGridPage(id) : loadFeed(id);
   else if (kind === ACTION.OPEN_POST) navigate(`/posts/${encodeURIComponent(id)}`);
   else if (kind === ACTION.OPEN_LISTING) navigate(`/listings/${encodeURIComponent(id)}`);
@@ -388,7 +427,10 @@ function createArticle(p) {
   title.id = `${article.id}-title`;
   const controls = document.createElement('div');
   controls.className = 'controls';
-  article.append(title, document.createElement('p'), document.createElement('p'), document.createElement('p'), controls);
+  // A sponsored post's link (its call to action on the canvas) as a real link.
+  const link = document.createElement('p');
+  link.className = 'ad-link';
+  article.append(title, document.createElement('p'), document.createElement('p'), document.createElement('p'), link, controls);
   return article;
 }
 
@@ -396,13 +438,14 @@ function fillArticle(article, p, total) {
   article.dataset.index = String(p.index);
   article.setAttribute('aria-posinset', String(p.index + 1));
   article.setAttribute('aria-setsize', String(total));
-  const [title, caption, photos, counts, controls] = article.children;
+  const [title, caption, photos, counts, link, controls] = article.children;
   title.textContent = p.sponsored ? `${t('rank.sponsored')}: ${p.title}` : p.title;
   if (p.plus) title.append(' ', plusBadge(t));
   article.toggleAttribute('data-plus', !!p.plus);
   if (p.sponsored) sponsoredIds.add(p.id);
   article.toggleAttribute('data-sponsored', !!p.sponsored);
   caption.textContent = p.caption;
+  fillAdLink(link, p.link);
   photos.textContent = p.photo; // "Photo 1 of 3: …" and the counts come worded from the core
   counts.textContent = p.counts;
   const buttons = p.controls.map((c, i) => {
@@ -416,6 +459,21 @@ function fillArticle(article, p, total) {
   });
   if (buttons.some((b, i) => controls.children[i] !== b) || controls.children.length !== buttons.length)
     controls.replaceChildren(...buttons);
+}
+
+// The ad's link: an <a> the keyboard reaches and a screen reader names; its
+// click goes through the core (PA_CONTROL_AD_LINK → PA_ACTION_AD_CLICK), which
+// opens it and reports it, as a tap on the canvas's call to action does.
+function fillAdLink(box, link) {
+  box.hidden = !link;
+  if (!link) return box.replaceChildren();
+  adLinks.set(link.token, link.href);
+  const a = box.firstChild ?? box.appendChild(document.createElement('a'));
+  if (a.getAttribute('href') !== link.href) a.href = link.href;
+  a.target = '_blank';
+  a.rel = 'sponsored noopener noreferrer';
+  a.dataset.control = 'ad-link';
+  a.textContent = link.label;
 }
 
 function resize() {
@@ -489,7 +547,7 @@ function bindInput() {
   mirror.addEventListener('focusin', (e) => {
     // A focused button gets its own ring on the canvas (issue 4).
     const article = e.target.closest('article');
-    const control = CONTROL[e.target.closest('button[data-control]')?.dataset.control] ?? 0;
+    const control = CONTROL[e.target.closest('[data-control]')?.dataset.control] ?? 0;
     if (article) pa.appFocusControl(app, Number(article.dataset.index), control);
     redraw();
   });
@@ -498,8 +556,9 @@ function bindInput() {
     redraw();
   });
   mirror.addEventListener('click', (e) => {
-    const button = e.target.closest('button[data-control]');
+    const button = e.target.closest('button[data-control], a[data-control]');
     if (!button) return;
+    if (button.localName === 'a') e.preventDefault(); // the core's action opens it, once
     const article = button.closest('article');
     pa.appActivate(app, Number(article.dataset.index), CONTROL[button.dataset.control]);
     redraw();
@@ -564,6 +623,13 @@ export async function startFeed() {
   return core;
 }
 
+// What the person can see of the canvas: the feed's view shown and the page
+// in the foreground (the core stops an ad's time and reports dwell otherwise).
+function showCanvas() {
+  if (pa) pa.appSetVisible(app, $('feed-view').hidden || document.visibilityState === 'hidden' ? 0 : 1);
+}
+document.addEventListener('visibilitychange', () => { showCanvas(); redraw(); });
+
 // The feed's first load, after the shell is ready (session, language).
 let feedLoaded = false; // the feed loads when first shown; later mode switches reload it
 export function loadFirstFeed() {
@@ -583,6 +649,7 @@ addEventListener('pa:posted', ({ detail }) => {
 // Shown on the feed's routes, hidden (and quiet) under other screens.
 export function showFeed(visible, { reels = false } = {}) {
   $('feed-view').hidden = !visible;
+  showCanvas();
   $('feed-view').toggleAttribute('data-reels', !!reels);
   if (visible) {
     resize();

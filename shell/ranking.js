@@ -22,7 +22,7 @@ const MODE_KEY = 'petamigos.feedMode';
 const SEED_KEY = 'petamigos.rankSeed';
 const SLICE = 20; // posts per ranked slice (the feed's page size)
 const CANDIDATES = 1000; // candidates fetched and ranked per load
-import { t } from './i18n.js';
+import { t, currentLocale } from './i18n.js';
 import { getSession, getBytes } from './api.js';
 import { keyValueStore } from './idb.js';
 import { bindRank, pa_rank_signal, pa_rank_mode } from './seam/rank.js';
@@ -227,7 +227,19 @@ export async function feedPage(cursor) {
   }
   // The app's cursor: the next slice of the ranked list, if any.
   if (page && typeof page === 'object') page.next_cursor = (slice + 1) * SLICE < ranked.length ? `r${slice + 1}` : null;
+  withAds(page);
   return new TextEncoder().encode(JSON.stringify(page));
+}
+
+// A sponsored post's serving fields (issue 21) reach the app through its
+// page: the posts routes carry only `sponsored: true`, the candidate's
+// `sponsored` object (checked by the ranker's parser) has the server's token
+// and the ad's link. The app's parser checks them again (pa_feed.h, "ad").
+function withAds(page) {
+  for (const post of Array.isArray(page?.posts) ? page.posts : []) {
+    const ad = post?.sponsored === true ? whyById.get(post.id)?.sponsored : null;
+    if (typeof ad?.token === 'string') post.ad = { token: ad.token, link: ad.link ?? '' };
+  }
 }
 
 // The last ranking's entry for a post ({why: [{code, weight}], sponsored}), or null.
@@ -274,16 +286,60 @@ function dialog() {
   title.id = 'why-title';
   const list = document.createElement('ul');
   list.id = 'why-reasons';
+  const targets = document.createElement('div');
+  targets.id = 'why-targets';
   const note = document.createElement('p');
   note.id = 'why-note';
   const close = document.createElement('button');
   close.type = 'button';
   close.id = 'why-close';
   close.addEventListener('click', () => whyDialog.close());
-  whyDialog.append(title, list, note, close);
+  whyDialog.append(title, list, targets, note, close);
   whyDialog.addEventListener('close', () => whyReturn?.focus?.());
   document.body.append(whyDialog);
   return whyDialog;
+}
+
+// "Why this ad": the campaign's targeting that matched this person (the
+// candidate's `sponsored.why`), named in their language where the app or the
+// browser has the names: species from the catalogs, languages and countries
+// from Intl.DisplayNames, tags as written.
+const TARGETS = ['species', 'tags', 'languages', 'countries'];
+function targetName(kind, value) {
+  try {
+    if (kind === 'species') {
+      const key = `petedit.species.${value}`;
+      const name = t(key);
+      return name && name !== key ? name : value;
+    }
+    if (kind === 'tags') return `#${value}`;
+    const names = new Intl.DisplayNames([currentLocale() || 'en'], { type: kind === 'languages' ? 'language' : 'region' });
+    return names.of(value) ?? value;
+  } catch {
+    return value; // a code the browser does not know: shown as sent
+  }
+}
+
+function targeting(why) {
+  if (!why) return [];
+  const intro = document.createElement('p');
+  intro.id = 'why-targets-intro';
+  const list = document.createElement('ul');
+  list.id = 'why-targets-list';
+  const kinds = TARGETS.filter((k) => Array.isArray(why[k]) && why[k].length);
+  if (!kinds.length) {
+    intro.textContent = t('sponsored.why.everyone');
+    return [intro];
+  }
+  intro.textContent = t('sponsored.whyIntro');
+  const lists = new Intl.ListFormat([currentLocale() || 'en'], { type: 'conjunction' });
+  list.append(...kinds.map((k) => {
+    const li = document.createElement('li');
+    li.dataset.target = k;
+    li.textContent = t(`sponsored.why.${k}`, { list: lists.format(why[k].map((v) => targetName(k, v))) });
+    return li;
+  }));
+  return [intro, list];
 }
 
 // Reason codes of pa_rank_items_json, strongest first; Following explains itself.
@@ -300,6 +356,7 @@ export function showWhy(postId, sponsored = false) {
     li.textContent = t(`rank.why.${code}`);
     return li;
   }));
+  d.querySelector('#why-targets').replaceChildren(...(sponsored ? targeting(item?.sponsored?.why) : []));
   d.querySelector('#why-note').textContent = t('rank.whyPrivacy');
   d.querySelector('#why-close').textContent = t('rank.close');
   if (!d.open) d.showModal();

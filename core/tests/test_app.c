@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 enum { W = 400, H = 900 };
+enum { CTA_PX = 48 }; /* an ad's call-to-action band (app_internal.h's CTA) at scale 1 */
 
 typedef struct fixture {
   char dir[64];
@@ -1315,6 +1316,144 @@ static void test_ranking_hooks(void) {
   teardown(fx);
 }
 
+/* Makes post id of page an ad with a token and a link ("" for none); frees page. */
+static char *with_ad(char *page, const char *id, const char *token, const char *link) {
+  char at[32], ad[512];
+  snprintf(at, sizeof at, "{\"id\":\"%s\",", id);
+  snprintf(ad, sizeof ad, "\"sponsored\":true,\"ad\":{\"token\":\"%s\",\"link\":\"%s\"},", token,
+           link);
+  char *where = strstr(page, at);
+  CHECK(where != NULL);
+  size_t head = (size_t)(where - page) + strlen(at), n = strlen(page) + strlen(ad) + 1;
+  char *r = malloc(n);
+  snprintf(r, n, "%.*s%s%s", (int)head, page, ad, page + head);
+  free(page);
+  return r;
+}
+
+static int count_id(pa_action_kind kind, const char *id) {
+  int n = 0;
+  for (int i = 0; i < acts.count; i++) n += acts.kind[i] == kind && !strcmp(acts.id[i], id);
+  return n;
+}
+
+/* The first card's top and bottom on screen (device px): its border in the
+ * column's first pixel column, against the page colour above it. */
+static void first_card(fixture *fx, int *top, int *bottom) {
+  const uint8_t *page = pixel(fx, 0, 2);
+  int y = 3;
+  while (y < H && !memcmp(pixel(fx, 0, y), page, 3)) y++;
+  *top = y;
+  while (y < H && memcmp(pixel(fx, 0, y), page, 3)) y++;
+  *bottom = y;
+}
+
+/* An ad's impression (pa_app.h: half its card in view for a second of the
+ * host's clock, without a break, once per token) and its link's clicks. */
+static void test_ad_impressions_and_clicks(void) {
+  /* The rule at its edges on its own. */
+  CHECK(pa_app_ad_in_view(50, 100) && !pa_app_ad_in_view(49, 100));
+  CHECK(pa_app_ad_in_view(290, 580) && !pa_app_ad_in_view(289.99, 580));
+  CHECK(pa_app_ad_in_view(100, 100) && !pa_app_ad_in_view(0, 0) && !pa_app_ad_in_view(-5, 10));
+
+  fixture *fx = setup();
+  char *page = with_ad(make_page(0, 8, NULL), "p_0", "tok_A", "https://shop.example/cats?x=1");
+  page = with_ad(page, "p_5", "tok_B", "");
+  load(fx, page, PA_FEED_REPLACE);
+  settle_at(fx, NOW, NULL); /* p_0 fully on screen from NOW */
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  CHECK(pa_app_wake_ms(fx->app) == NOW + PA_APP_AD_VIEW_MS); /* the host's frame to come */
+  pa_app_frame(fx->app, NOW + 999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0); /* 999 ms: not yet */
+  pa_app_frame(fx->app, NOW + 1000);
+  CHECK(count_id(PA_ACTION_AD_IMPRESSION, "tok_A") == 1); /* 1000 ms: counted, with its token */
+  CHECK(pa_app_wake_ms(fx->app) == 0);
+  for (int i = 1; i <= 5; i++) pa_app_frame(fx->app, NOW + 1000 + i * 1000.0);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 1); /* once */
+  /* The same page again (a refresh with the same token): still once. */
+  load(fx, page, PA_FEED_REPLACE);
+  for (int i = 0; i <= 3; i++) pa_app_frame(fx->app, NOW + 10000 + i * 1000.0);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 1);
+
+  /* The link: a real link in the mirror, and a click through the core. */
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"link\":{\"href\":\"https://shop.example/cats?x=1\",\"token\":\"tok_A\","
+                    "\"label\":\"Visit \xe2\x81\xa8shop.example\xe2\x81\xa9 (sponsored link, opens "
+                    "in a new tab)\"}");
+  CHECK(strstr(m, "\"token\":\"tok_B\"") == NULL); /* no link, nothing to follow */
+  free(m);
+  pa_app_activate(fx->app, 0, PA_CONTROL_AD_LINK);
+  CHECK(count_id(PA_ACTION_AD_CLICK, "tok_A") == 1);
+  pa_app_activate(fx->app, 1, PA_CONTROL_AD_LINK); /* an organic post has none */
+  pa_app_activate(fx->app, 5, PA_CONTROL_AD_LINK); /* an ad without a link */
+  CHECK(count_actions(PA_ACTION_AD_CLICK) == 1);
+  /* The call to action on the canvas: a band under the photo. */
+  settle_at(fx, NOW + 14000, NULL);
+  int top, bottom;
+  first_card(fx, &top, &bottom);
+  CHECK(top == 14 && bottom > top + 60 + 400 + CTA_PX);
+  int cta_y = top + 60 + 400 + CTA_PX / 2;
+  /* The button (inside the card's padding) is not the card's colour. */
+  CHECK(memcmp(pixel(fx, 5, cta_y), pixel(fx, 100, cta_y - 12), 3) != 0);
+  CHECK(memcmp(pixel(fx, 5, cta_y), pixel(fx, 5, cta_y - 12), 3) == 0);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, (float)cta_y, 20000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, (float)cta_y, 20050);
+  CHECK(count_id(PA_ACTION_AD_CLICK, "tok_A") == 2);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, (float)(top + 200), 21000); /* the photo: no */
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, (float)(top + 200), 21050);
+  CHECK(count_actions(PA_ACTION_AD_CLICK) == 2);
+  free(page);
+  teardown(fx);
+
+  /* Half the card at the pixel: 1 px under half never counts, half does. */
+  fx = setup();
+  page = with_ad(make_page(0, 8, NULL), "p_0", "tok_C", "https://shop.example/");
+  load(fx, page, PA_FEED_REPLACE);
+  pa_app_set_visible(fx->app, 0); /* hidden while the test measures the card */
+  settle_at(fx, NOW, NULL);
+  first_card(fx, &top, &bottom);
+  int height = bottom - top, half = (height + 1) / 2;
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0 && pa_app_wake_ms(fx->app) == 0);
+  pa_app_set_visible(fx->app, 1);
+  pa_app_scroll(fx->app, (float)(bottom - (half - 1))); /* half - 1 px left on screen */
+  pa_app_frame(fx->app, NOW + 1000);
+  pa_app_frame(fx->app, NOW + 9000);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0 && pa_app_wake_ms(fx->app) == 0);
+  pa_app_scroll(fx->app, -1); /* half */
+  pa_app_frame(fx->app, NOW + 10000);
+  pa_app_frame(fx->app, NOW + 10999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  /* Scrolled away (a frame without it) and back: the second starts again. */
+  pa_app_scroll(fx->app, 3000);
+  pa_app_frame(fx->app, NOW + 10999.5);
+  pa_app_scroll(fx->app, -3000);
+  pa_app_frame(fx->app, NOW + 11000);
+  pa_app_frame(fx->app, NOW + 11999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  /* Hidden by the host (another screen, a background tab): the same. */
+  pa_app_set_visible(fx->app, 0);
+  pa_app_set_visible(fx->app, 1);
+  pa_app_frame(fx->app, NOW + 12000);
+  pa_app_frame(fx->app, NOW + 12999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  CHECK(pa_app_wake_ms(fx->app) == NOW + 13000);
+  /* A screen over the feed (the grid) covers it: no impression, and no frame
+   * asked for at a time gone by; closed, a full second from then counts. */
+  pa_app_grid_open(fx->app);
+  pa_app_frame(fx->app, NOW + 13000);
+  pa_app_frame(fx->app, NOW + 14000);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0 && pa_app_wake_ms(fx->app) == 0);
+  pa_app_grid_close(fx->app);
+  pa_app_frame(fx->app, NOW + 15000);
+  CHECK(pa_app_wake_ms(fx->app) == NOW + 16000);
+  pa_app_frame(fx->app, NOW + 15999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  pa_app_frame(fx->app, NOW + 16000);
+  CHECK(count_id(PA_ACTION_AD_IMPRESSION, "tok_C") == 1);
+  free(page);
+  teardown(fx);
+}
+
 /* A post whose image has not arrived shows its ThumbHash's colours at once,
  * not the empty box; the image replaces it when it comes. */
 static void test_thumbhash_placeholder(void) {
@@ -1387,6 +1526,7 @@ int main(void) {
   RUN(test_grid_golden);
   RUN(test_grid_listings);
   RUN(test_ranking_hooks);
+  RUN(test_ad_impressions_and_clicks);
   RUN(test_thumbhash_placeholder);
   SDL_Quit();
   return pa_test_summary("app");

@@ -138,6 +138,69 @@ static void test_schema_errors(void) {
   expect("{\"posts\":[", "{\"postz\":[", PA_ERR_SCHEMA, "posts: missing");
 }
 
+/* A sponsored post's "ad" object (issue 21): the same rules as the ranking
+ * candidate's token and link, and only on a sponsored post. */
+static void test_ad_object(void) {
+  const char *liked = "\"liked\":true,";
+  char *json = mutate(liked, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"tOk-_9\","
+                             "\"link\":\"https://shop.example/a?b=c\"},");
+  pa_feed *f = NULL;
+  pa_error e;
+  CHECK(pa_feed_parse(json, strlen(json), &f, &e) == PA_OK);
+  free(json);
+  if (f) {
+    const pa_feed_post *p = pa_feed_post_at(f, 0);
+    CHECK(p->sponsored && !strcmp(p->ad_token, "tOk-_9") &&
+          !strcmp(p->ad_link, "https://shop.example/a?b=c"));
+    p = pa_feed_post_at(f, 1);
+    CHECK(!p->sponsored && !p->ad_token && !p->ad_link);
+    pa_feed_free(f);
+  }
+  expect(liked, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"t\",\"link\":\"\"},", PA_OK,
+         "");
+  expect(liked, "\"liked\":true,\"ad\":{\"token\":\"t\",\"link\":\"\"},", PA_ERR_SCHEMA,
+         "posts[0].ad: only a sponsored post has one");
+  expect(liked, "\"liked\":true,\"sponsored\":false,\"ad\":{\"token\":\"t\",\"link\":\"\"},",
+         PA_ERR_SCHEMA, "posts[0].ad: only a sponsored post has one");
+  expect(liked, "\"liked\":true,\"sponsored\":true,\"ad\":null,", PA_ERR_SCHEMA, "posts[0].ad");
+  expect(liked, "\"liked\":true,\"sponsored\":true,\"ad\":{\"link\":\"\"},", PA_ERR_SCHEMA,
+         "posts[0].ad.token: missing");
+  expect(liked, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"t\"},", PA_ERR_SCHEMA,
+         "posts[0].ad.link: missing");
+  expect(liked, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"t=\",\"link\":\"\"},",
+         PA_ERR_SCHEMA, "posts[0].ad.token: may only hold base64url");
+  expect(
+      liked,
+      "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"t\",\"link\":\"http://x.example\"},",
+      PA_ERR_SCHEMA, "posts[0].ad.link: must be an https URL");
+  /* Both limits at their edges: the last allowed, the first refused. */
+  char token[PA_FEED_MAX_AD_TOKEN + 2], link[PA_FEED_MAX_AD_LINK + 2];
+  memset(token, 'Z', sizeof token - 1);
+  token[PA_FEED_MAX_AD_TOKEN] = '\0';
+  snprintf(link, sizeof link, "https://x.example/");
+  memset(link + 18, 'q', PA_FEED_MAX_AD_LINK - 18);
+  link[PA_FEED_MAX_AD_LINK] = '\0';
+  for (int extra = 0; extra <= 1; extra++) {
+    char *ad = malloc(sizeof token + sizeof link + 128);
+    if (extra) token[PA_FEED_MAX_AD_TOKEN] = 'Z', token[PA_FEED_MAX_AD_TOKEN + 1] = '\0';
+    sprintf(ad, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"%s\",\"link\":\"\"},",
+            token);
+    expect(liked, ad, extra ? PA_ERR_TOO_LARGE : PA_OK,
+           extra ? "posts[0].ad.token: is too long" : "");
+    if (extra) link[PA_FEED_MAX_AD_LINK] = 'q', link[PA_FEED_MAX_AD_LINK + 1] = '\0';
+    sprintf(ad, "\"liked\":true,\"sponsored\":true,\"ad\":{\"token\":\"t\",\"link\":\"%s\"},",
+            link);
+    expect(liked, ad, extra ? PA_ERR_TOO_LARGE : PA_OK,
+           extra ? "posts[0].ad.link: is too long" : "");
+    free(ad);
+  }
+  /* The checks on their own, as the ranker calls them. */
+  CHECK(pa_feed_ad_token_check("abc") == NULL && pa_feed_ad_link_check("") == NULL);
+  CHECK(pa_feed_ad_link_check("https://a") == NULL);
+  CHECK(pa_feed_ad_link_check("https://a@b") != NULL);
+  CHECK(pa_feed_ad_link_check("HTTPS://a") != NULL); /* written as the server writes it */
+}
+
 static void test_limits(void) {
   /* 101 posts: one over the page limit. */
   size_t one = strlen("{},"), n = 101;
@@ -363,6 +426,7 @@ int main(void) {
   RUN(test_valid_feed);
   RUN(test_empty_and_last_page);
   RUN(test_schema_errors);
+  RUN(test_ad_object);
   RUN(test_limits);
   RUN(test_images_edge);
   RUN(test_syntax_and_truncation);

@@ -352,6 +352,224 @@ static void test_build_checks(void) {
   CHECK(pa_rank_page_build("mf-v1", 64, &k, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
 }
 
+/* ---- a sponsored candidate's serving fields (issue 21): token, link, why */
+
+/* The two-candidate page with candidate 1's sponsored object ending in extra. */
+static char *ad_page(const char *extra) {
+  cand c[2] = {{"u_1", 0, 1, 12, true, NULL, NULL}, {"u_2", 1, 2, 3, false, "ad_1", NULL}};
+  char *good = page_json(c, 2);
+  sbuf b = {0};
+  add(&b, "\"campaign_id\":\"c_1\"%s%s", *extra ? "," : "", extra);
+  char *r = replace(good, "\"campaign_id\":\"c_1\"", b.p);
+  free(good);
+  free(b.p);
+  return r;
+}
+
+static void expect_ad(const char *extra, pa_status code, const char *msg) {
+  char *json = ad_page(extra);
+  expect(json, code, msg);
+  free(json);
+}
+
+/* n copies of c, as a C string. */
+static char *run_of(char c, size_t n) {
+  char *s = malloc(n + 1);
+  memset(s, c, n);
+  s[n] = '\0';
+  return s;
+}
+
+static void test_ad_fields(void) {
+  /* All of them: kept, and given to the shell with the ranking. */
+  char *json = ad_page("\"token\":\"tok-1_AZaz09\",\"link\":\"https://shop.example/cats?a=1\","
+                       "\"why\":{\"species\":[\"cat\"],\"tags\":[\"toys\",\"say \\\"hi\\\"\"],"
+                       "\"languages\":[\"es\",\"pt-BR\",\"zh-Hans\"],\"countries\":[\"ES\"]}");
+  pa_rank_page *p = NULL;
+  pa_error e;
+  CHECK(pa_rank_page_parse(json, strlen(json), &p, &e) == PA_OK && p);
+  free(json);
+  if (!p) return;
+  const pa_rank_candidate *k = pa_rank_page_candidate(p, 1);
+  CHECK(!strcmp(k->ad_token, "tok-1_AZaz09") &&
+        !strcmp(k->ad_link, "https://shop.example/cats?a=1"));
+  CHECK(k->why_count[PA_RANK_TARGET_SPECIES] == 1 && !strcmp(k->why[0][0], "cat"));
+  CHECK(k->why_count[PA_RANK_TARGET_TAGS] == 2 && !strcmp(k->why[1][1], "say \"hi\""));
+  CHECK(k->why_count[PA_RANK_TARGET_LANGUAGES] == 3 && !strcmp(k->why[2][2], "zh-Hans"));
+  CHECK(k->why_count[PA_RANK_TARGET_COUNTRIES] == 1 && !strcmp(k->why[3][0], "ES"));
+  k = pa_rank_page_candidate(p, 0);
+  CHECK(!k->ad_token && !k->ad_link && !k->why_count[0] && !k->why_count[3]);
+  pa_rank_item items[2] = {{.index = 1, .sponsored = true}, {.index = 0}};
+  size_t need = pa_rank_items_json(p, items, 2, NULL, 0);
+  char *text = malloc(need + 1);
+  CHECK(pa_rank_items_json(p, items, 2, text, need + 1) == need);
+  CHECK_CONTAINS(text, "\"sponsored\":{\"advertiser_id\":\"ad_1\",\"campaign_id\":\"c_1\","
+                       "\"token\":\"tok-1_AZaz09\",\"link\":\"https://shop.example/cats?a=1\","
+                       "\"why\":{\"species\":[\"cat\"],\"tags\":[\"toys\",\"say \\\"hi\\\"\"],"
+                       "\"languages\":[\"es\",\"pt-BR\",\"zh-Hans\"],\"countries\":[\"ES\"]}}");
+  CHECK_CONTAINS(text, "\"post_id\":\"p_0\",\"score\":0.0000,\"sponsored\":null");
+  free(text);
+  pa_rank_page_free(p);
+  CHECK(!strcmp(pa_rank_target_name(PA_RANK_TARGET_COUNTRIES), "countries"));
+  CHECK(!strcmp(pa_rank_target_name(PA_RANK_TARGET_LISTS), "unknown"));
+
+  /* Each optional (a server before issue 21 sends none); an empty link is no link. */
+  expect_ad("", PA_OK, "");
+  expect_ad("\"link\":\"\"", PA_OK, "");
+  expect_ad("\"why\":{}", PA_OK, "");
+  {
+    char *j = ad_page("\"why\":{\"tags\":[]}");
+    pa_rank_page *q = NULL;
+    CHECK(pa_rank_page_parse(j, strlen(j), &q, &e) == PA_OK);
+    items[0] = (pa_rank_item){.index = 1, .sponsored = true};
+    need = pa_rank_items_json(q, items, 1, NULL, 0);
+    text = malloc(need + 1);
+    pa_rank_items_json(q, items, 1, text, need + 1);
+    CHECK_CONTAINS(text, "\"campaign_id\":\"c_1\",\"why\":{\"species\":[],\"tags\":[],"
+                         "\"languages\":[],\"countries\":[]}}");
+    free(text);
+    pa_rank_page_free(q);
+    free(j);
+  }
+
+  /* The token: base64url, at most PA_FEED_MAX_AD_TOKEN bytes. */
+  sbuf b = {0};
+  char *run = run_of('A', PA_FEED_MAX_AD_TOKEN);
+  add(&b, "\"token\":\"%s\"", run);
+  expect_ad(b.p, PA_OK, ""); /* the last allowed */
+  free(b.p);
+  b = (sbuf){0};
+  add(&b, "\"token\":\"%sA\"", run);
+  expect_ad(b.p, PA_ERR_TOO_LARGE,
+            "candidates[1].sponsored.token: is too long"); /* the first refused */
+  free(b.p);
+  free(run);
+  expect_ad("\"token\":\"\"", PA_ERR_SCHEMA, "candidates[1].sponsored.token: is empty");
+  expect_ad("\"token\":\"abc=\"", PA_ERR_SCHEMA, "sponsored.token: may only hold base64url");
+  expect_ad("\"token\":\"a.b\"", PA_ERR_SCHEMA, "sponsored.token: may only hold base64url");
+  expect_ad("\"token\":\"a+/b\"", PA_ERR_SCHEMA, "sponsored.token: may only hold base64url");
+  expect_ad("\"token\":7", PA_ERR_SCHEMA, "candidates[1].sponsored.token: expected a string");
+  expect_ad("\"token\":null", PA_ERR_SCHEMA, "candidates[1].sponsored.token: expected a string");
+
+  /* The link: "" or https, at most PA_FEED_MAX_AD_LINK bytes. */
+  b = (sbuf){0};
+  run = run_of('a', PA_FEED_MAX_AD_LINK - strlen("https://x.example/"));
+  add(&b, "\"link\":\"https://x.example/%s\"", run);
+  expect_ad(b.p, PA_OK, ""); /* 2048 bytes: the last allowed */
+  free(b.p);
+  b = (sbuf){0};
+  add(&b, "\"link\":\"https://x.example/%sa\"", run);
+  expect_ad(b.p, PA_ERR_TOO_LARGE, "candidates[1].sponsored.link: is too long");
+  free(b.p);
+  free(run);
+  expect_ad("\"link\":\"http://shop.example/\"", PA_ERR_SCHEMA,
+            "sponsored.link: must be an https URL");
+  expect_ad("\"link\":\"/posts/p_1\"", PA_ERR_SCHEMA, "sponsored.link: must be an https URL");
+  expect_ad("\"link\":\"javascript:alert(1)\"", PA_ERR_SCHEMA, "must be an https URL");
+  expect_ad("\"link\":\"https://\"", PA_ERR_SCHEMA, "sponsored.link: has no host");
+  expect_ad("\"link\":\"https:///x\"", PA_ERR_SCHEMA, "sponsored.link: has no host");
+  expect_ad("\"link\":\"https://:443/\"", PA_ERR_SCHEMA, "sponsored.link: has no host");
+  expect_ad("\"link\":\"https://bank.example@evil.example/\"", PA_ERR_SCHEMA,
+            "sponsored.link: may not hold user info");
+  expect_ad("\"link\":\"https://shop.example/?next=a@b\"", PA_OK, ""); /* an @ after the host */
+  expect_ad("\"link\":\"https://shop.example/a b\"", PA_ERR_SCHEMA, "must be escaped");
+  expect_ad("\"link\":\"https://shop.example/\\\"x\"", PA_ERR_SCHEMA, "must be escaped");
+  expect_ad("\"link\":\"https://shop.example/<x>\"", PA_ERR_SCHEMA, "must be escaped");
+  expect_ad("\"link\":\"https://shop.example/\\u00e9\"", PA_ERR_SCHEMA, "must be escaped");
+  expect_ad("\"link\":\"https://shop.example/\\n\"", PA_ERR_SCHEMA, "must be escaped");
+  expect_ad("\"link\":null", PA_ERR_SCHEMA, "candidates[1].sponsored.link: expected a string");
+
+  /* why: four lists of short strings, PA_RANK_MAX_TARGETS entries each. */
+  expect_ad("\"why\":[]", PA_ERR_SCHEMA, "candidates[1].sponsored.why: expected an object");
+  expect_ad("\"why\":{\"species\":\"cat\"}", PA_ERR_SCHEMA,
+            "candidates[1].sponsored.why.species: expected an array");
+  b = (sbuf){0};
+  add(&b, "\"why\":{\"tags\":[\"t\"");
+  for (int i = 1; i < PA_RANK_MAX_TARGETS; i++) add(&b, ",\"t%d\"", i);
+  add(&b, "]}");
+  expect_ad(b.p, PA_OK, ""); /* 20: the last allowed */
+  char *more = replace(b.p, "]}", ",\"t20\"]}");
+  expect_ad(more, PA_ERR_TOO_LARGE,
+            "candidates[1].sponsored.why.tags: holds 21 items, expected 0..20");
+  free(more);
+  free(b.p);
+  b = (sbuf){0};
+  run = run_of('x', PA_RANK_MAX_TARGET_TEXT - 1);
+  add(&b, "\"why\":{\"species\":[\"\xc3\xa9%s\"]}", run); /* 80 code points, 81 bytes */
+  expect_ad(b.p, PA_OK, "");
+  free(b.p);
+  b = (sbuf){0};
+  add(&b, "\"why\":{\"species\":[\"\xc3\xa9%sx\"]}", run);
+  expect_ad(b.p, PA_ERR_TOO_LARGE, "candidates[1].sponsored.why.species[0]: is too long");
+  free(b.p);
+  free(run);
+  expect_ad("\"why\":{\"species\":[\"\"]}", PA_ERR_SCHEMA, "why.species[0]: is empty");
+  expect_ad("\"why\":{\"tags\":[\"a\\u0007\"]}", PA_ERR_SCHEMA, "why.tags[0]: holds a control");
+  expect_ad("\"why\":{\"tags\":[\"ok\",3]}", PA_ERR_SCHEMA, "why.tags[1]: expected a string");
+  expect_ad("\"why\":{\"languages\":[\"en-Latn-US\"]}", PA_OK, "");
+  expect_ad("\"why\":{\"languages\":[\"abcdefgh-12345678\"]}", PA_ERR_TOO_LARGE,
+            "why.languages[0]: is too long"); /* 17 bytes */
+  expect_ad("\"why\":{\"languages\":[\"abc-12345678ab\"]}", PA_ERR_SCHEMA,
+            "why.languages[0]: is not a language tag");                   /* a subtag of 10 */
+  expect_ad("\"why\":{\"languages\":[\"abc-1234567-abcd\"]}", PA_OK, ""); /* 16 bytes */
+  expect_ad("\"why\":{\"languages\":[\"e\"]}", PA_ERR_SCHEMA, "is not a language tag");
+  expect_ad("\"why\":{\"languages\":[\"es-\"]}", PA_ERR_SCHEMA, "is not a language tag");
+  expect_ad("\"why\":{\"languages\":[\"e1\"]}", PA_ERR_SCHEMA, "is not a language tag");
+  expect_ad("\"why\":{\"languages\":[\"es_ES\"]}", PA_ERR_SCHEMA, "is not a language tag");
+  expect_ad("\"why\":{\"countries\":[\"es\"]}", PA_ERR_SCHEMA,
+            "why.countries[0]: is not an ISO 3166-1 alpha-2 code");
+  expect_ad("\"why\":{\"countries\":[\"ESP\"]}", PA_ERR_SCHEMA, "is not an ISO 3166-1 alpha-2");
+  expect_ad("\"why\":{\"countries\":[\"E\"]}", PA_ERR_SCHEMA, "is not an ISO 3166-1 alpha-2");
+
+  /* The builder holds pages made in memory to the same rules. */
+  static const char *const cats[] = {"cat"};
+  pa_rank_candidate in = {.post_id = "p_1",
+                          .author_id = "u_1",
+                          .pet_id = "pet_1",
+                          .species = "cat",
+                          .created_at = T0,
+                          .sponsored = true,
+                          .advertiser_id = "ad_1",
+                          .campaign_id = "c_1",
+                          .ad_token = "t0k",
+                          .ad_link = "https://shop.example/"};
+  in.why[PA_RANK_TARGET_SPECIES] = cats;
+  in.why_count[PA_RANK_TARGET_SPECIES] = 1;
+  float emb[64] = {1};
+  p = NULL;
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_OK && p);
+  if (p) {
+    k = pa_rank_page_candidate(p, 0);
+    CHECK(k->ad_token != in.ad_token && !strcmp(k->ad_token, "t0k")); /* copied */
+    CHECK(k->why[0] != cats && !strcmp(k->why[0][0], "cat"));
+    pa_rank_page_free(p);
+  }
+  in.ad_token = "t=k";
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
+  CHECK_CONTAINS(e.msg, "candidates[0].sponsored.token: may only hold base64url");
+  in.ad_token = "t0k";
+  in.ad_link = "http://shop.example/";
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
+  in.ad_link = NULL;
+  in.why_count[PA_RANK_TARGET_SPECIES] = PA_RANK_MAX_TARGETS + 1;
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_TOO_LARGE && !p);
+  in.why_count[PA_RANK_TARGET_SPECIES] = 1;
+  static const char *const bad_country[] = {"es"};
+  in.why[PA_RANK_TARGET_COUNTRIES] = bad_country;
+  in.why_count[PA_RANK_TARGET_COUNTRIES] = 1;
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
+  CHECK_CONTAINS(e.msg, "candidates[0].sponsored.why.countries[0]: is not an ISO 3166-1");
+  in.why_count[PA_RANK_TARGET_COUNTRIES] = 0;
+  in.sponsored = false;
+  in.advertiser_id = in.campaign_id = NULL;
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
+  in.ad_token = NULL; /* an organic post with targeting */
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_ERR_SCHEMA && !p);
+  in.why_count[PA_RANK_TARGET_SPECIES] = 0;
+  CHECK(pa_rank_page_build("mf-v1", 64, &in, emb, 1, &p, &e) == PA_OK && p);
+  pa_rank_page_free(p);
+}
+
 /* ---- kernels: every path sums in the same order, to the bit */
 
 static void test_kernels(void) {
@@ -1049,6 +1267,7 @@ int main(void) {
   RUN(test_parse_valid);
   RUN(test_parse_errors);
   RUN(test_build_checks);
+  RUN(test_ad_fields);
   RUN(test_kernels);
   RUN(test_taste_roundtrip);
   RUN(test_taste_corruption);

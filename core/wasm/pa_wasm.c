@@ -258,7 +258,7 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_pointer(int handle, int phase, float x, fl
 
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_activate(int handle, int index, int control) {
   slot *s = lookup(handle);
-  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_NOT_INTERESTED)
+  if (s && control >= PA_CONTROL_LIKE && control <= PA_CONTROL_AD_LINK)
     pa_app_activate(s->app, index, (pa_control)control);
 }
 
@@ -354,6 +354,20 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_focus(int handle, int index) {
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_grid_activate(int handle, int index) {
   slot *s = lookup(handle);
   if (s) pa_app_grid_activate(s->app, index);
+}
+
+/* The page shows (1) or hides (0) the feed's canvas (another screen, a
+ * background tab): see pa_app_set_visible. */
+EMSCRIPTEN_KEEPALIVE void pa_wasm_app_set_visible(int handle, int visible) {
+  slot *s = lookup(handle);
+  if (s) pa_app_set_visible(s->app, visible);
+}
+
+/* When (ms, the clock of pa_wasm_app_frame) the app needs a frame although
+ * nothing else changes, or 0: a sponsored post's impression falls due. */
+EMSCRIPTEN_KEEPALIVE double pa_wasm_app_wake_ms(int handle) {
+  slot *s = lookup(handle);
+  return s ? pa_app_wake_ms(s->app) : 0;
 }
 
 /* Returns 1 while the app animates and wants another frame. */

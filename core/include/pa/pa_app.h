@@ -60,9 +60,21 @@ typedef enum pa_control {
   PA_CONTROL_PROFILE,
   PA_CONTROL_NEXT_IMAGE,
   PA_CONTROL_PREV_IMAGE,
-  PA_CONTROL_WHY,           /* "Why am I seeing this?": PA_ACTION_WHY */
-  PA_CONTROL_NOT_INTERESTED /* "Not interested": PA_ACTION_NOT_INTERESTED */
+  PA_CONTROL_WHY,            /* "Why am I seeing this?": PA_ACTION_WHY */
+  PA_CONTROL_NOT_INTERESTED, /* "Not interested": PA_ACTION_NOT_INTERESTED */
+  PA_CONTROL_AD_LINK         /* a sponsored post's link (its call to action): PA_ACTION_AD_CLICK */
 } pa_control;
+
+/* The impression rule for sponsored posts (issue 21): an ad counts once per
+ * token when at least PA_APP_AD_VIEW_PERCENT percent of its drawn card has
+ * been inside the viewport for PA_APP_AD_VIEW_MS of the host's clock (the
+ * now_ms of pa_app_frame) without a break; dropping below it, a frame in
+ * which it was not drawn (scrolled away, covered by a viewer or the grid),
+ * or the app hidden (pa_app_set_visible) starts the time again. */
+enum { PA_APP_AD_VIEW_PERCENT = 50, PA_APP_AD_VIEW_MS = 1000 };
+
+/* Whether visible_px of a card height_px tall is enough for the rule above. */
+int pa_app_ad_in_view(double visible_px, double height_px);
 
 /* Creates an app in the "loading" state. The caller frees it with pa_app_destroy. */
 pa_status pa_app_create(const pa_app_config *config, pa_app **out, pa_error *err);
@@ -176,6 +188,16 @@ void pa_app_grid_activate(pa_app *app, int index);
  * and redraws at the next frame, keeping the post at the top of the screen
  * where it was. Before the first call the app shows no text of its own. */
 void pa_app_set_locale(pa_app *app, const pa_i18n_catalog *cat, const pa_i18n_catalog *fallback);
+
+/* The host shows (1) or hides (0) the app: another screen over the canvas, or
+ * the page in the background. While hidden nothing counts as on screen: the
+ * posts' dwell is reported (PA_ACTION_VIEWED) and sponsored posts' time stops. */
+void pa_app_set_visible(pa_app *app, int visible);
+
+/* The host's clock time (as pa_app_frame's now_ms) at which the app needs a
+ * frame although nothing else changes — a sponsored post's impression falls
+ * due then — or 0 when none. The host calls pa_app_frame at that time. */
+double pa_app_wake_ms(const pa_app *app);
 
 /* Lays out and paints one frame. now_ms is wall-clock time (ms since the
  * Unix epoch), used for relative times and animation. Returns 1 while an

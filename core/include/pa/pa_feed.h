@@ -23,7 +23,11 @@ enum {
   PA_FEED_MAX_NAME = 80,      /* code points */
   PA_FEED_MAX_ID = 64,        /* bytes of [A-Za-z0-9_-] */
   PA_FEED_MAX_URL = 2048,
-  PA_FEED_MAX_DIMENSION = 16384
+  PA_FEED_MAX_DIMENSION = 16384,
+  /* A sponsored post's serving fields (issue 21): the server's single-use
+   * token, base64url without padding, and the ad's link. */
+  PA_FEED_MAX_AD_TOKEN = 256, /* bytes of [A-Za-z0-9_-] */
+  PA_FEED_MAX_AD_LINK = 2048  /* bytes of an https URL */
 };
 
 typedef struct pa_feed_image {
@@ -57,6 +61,12 @@ typedef struct pa_feed_post {
   bool liked;
   int64_t created_at; /* seconds since the Unix epoch, UTC */
   bool sponsored;     /* an ad: the UI labels it "Sponsored" (optional, default false) */
+  /* A sponsored post's optional "ad" object, {"token": "...", "link": "" or
+   * "https://..."}: the shell copies it from the ranking candidate's
+   * "sponsored" object (pa_rank.h), as the posts routes do not carry it. Both
+   * NULL without one; with one, token is a valid ad token and link "" (no
+   * link) or an https URL. Only a sponsored post may have one. */
+  const char *ad_token, *ad_link;
 } pa_feed_post;
 
 typedef struct pa_feed pa_feed;
@@ -76,6 +86,16 @@ const char *pa_feed_next_cursor(const pa_feed *feed);
 /* Writes a human-readable summary of feed into buf (always NUL-terminated
  * when cap > 0). Returns the length the full text needs, like snprintf. */
 size_t pa_feed_describe(const pa_feed *feed, char *buf, size_t cap);
+
+/* The checks every parser applies to an ad's serving fields: NULL when s is
+ * valid, else why not ("is too long" means PA_ERR_TOO_LARGE). A token is
+ * 1..PA_FEED_MAX_AD_TOKEN bytes of base64url ([A-Za-z0-9_-], no padding). A
+ * link is "" (the ad has none) or https://host[:port][/...] in printable
+ * ASCII without spaces, quotes, angle brackets, backslashes or user info,
+ * at most PA_FEED_MAX_AD_LINK bytes. */
+const char *pa_feed_ad_token_check(const char *s);
+const char *pa_feed_ad_link_check(const char *s);
+extern const char PA_FEED_TOO_LONG[]; /* the reason both give for an over-long value */
 
 /* Formats t (Unix seconds) as "YYYY-MM-DDTHH:MM:SSZ" into buf[21]. */
 void pa_feed_format_time(int64_t t, char buf[21]);

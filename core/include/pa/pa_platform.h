@@ -52,7 +52,14 @@ typedef enum pa_action_kind {
                                pa_app_remove_post */
   PA_ACTION_WATCHED,        /* id = the author (user) of a story or reel the user moved on
                                from; value = the fraction of it watched, 0..1 */
-  PA_ACTION_OPEN_LISTING    /* id = listing (a tile of a PA_GRID_LISTINGS grid) */
+  PA_ACTION_OPEN_LISTING,   /* id = listing (a tile of a PA_GRID_LISTINGS grid) */
+  PA_ACTION_AD_IMPRESSION,  /* id = a sponsored post's token (pa_feed_post.ad_token): at least
+                               PA_APP_AD_VIEW_PERCENT % of the post was on screen for
+                               PA_APP_AD_VIEW_MS of the host's clock without a break; once per
+                               token. The host reports it ({token, kind: "impression"}) */
+  PA_ACTION_AD_CLICK        /* id = a sponsored post's token: the person activated the ad's link
+                               (its call to action on the canvas, or PA_CONTROL_AD_LINK). The
+                               host opens the link (the mirror's "link") and reports the click */
 } pa_action_kind;
 
 /* Where the host's video element goes (device pixels) and what it does. The

@@ -63,8 +63,26 @@ enum {
   PA_RANK_MAX_AUTHORS = 512,       /* taste's author-affinity table */
   PA_RANK_MAX_HIDDEN_POSTS = 1024, /* oldest forgotten first */
   PA_RANK_MAX_HIDDEN_AUTHORS = 256,
-  PA_RANK_TASTE_VERSION = 1
+  PA_RANK_TASTE_VERSION = 1,
+  /* A sponsored candidate's "why" (issue 21): the campaign's targeting that
+   * matched this viewer, four lists of short strings. */
+  PA_RANK_MAX_TARGETS = 20,     /* entries per list (the server reads at most 20 a list) */
+  PA_RANK_MAX_TARGET_TEXT = 80, /* code points of a species or a tag */
+  PA_RANK_MAX_TARGET_LANG = 16  /* bytes of a language tag ("es", "pt-BR", "zh-Hans") */
 };
+
+/* The lists of a sponsored candidate's "why", in the JSON's order. species
+ * and tags are text (valid UTF-8, no control characters, 1..80 code points);
+ * languages are catalog tags (a 2-3 letter language, then "-" and 2-8
+ * letters or digits, up to 16 bytes); countries are ISO 3166-1 alpha-2 (two
+ * capital letters). */
+typedef enum pa_rank_target {
+  PA_RANK_TARGET_SPECIES,
+  PA_RANK_TARGET_TAGS,
+  PA_RANK_TARGET_LANGUAGES,
+  PA_RANK_TARGET_COUNTRIES,
+  PA_RANK_TARGET_LISTS
+} pa_rank_target;
 
 typedef enum pa_rank_mode { PA_RANK_FOR_YOU = 0, PA_RANK_FOLLOWING = 1 } pa_rank_mode;
 
@@ -113,6 +131,15 @@ typedef struct pa_rank_candidate {
   bool following;
   bool sponsored;
   const char *advertiser_id, *campaign_id; /* NULL unless sponsored */
+  /* Serving (issue 21), optional in a sponsored object and NULL when absent:
+   * the server's single-use token (pa_feed_ad_token_check) and the ad's link
+   * ("" for none, else https: pa_feed_ad_link_check). Never set unless
+   * sponsored. */
+  const char *ad_token, *ad_link;
+  /* The targeting that matched ("why"), by pa_rank_target; an absent "why"
+   * or list is empty. */
+  const char *const *why[PA_RANK_TARGET_LISTS];
+  int why_count[PA_RANK_TARGET_LISTS];
 } pa_rank_candidate;
 
 typedef struct pa_rank_reason {
@@ -253,6 +280,7 @@ pa_status pa_rank_session_rank(pa_rank_session *s, const pa_rank_taste *taste,
 const char *pa_rank_mode_name(pa_rank_mode mode);    /* "for-you", "following" */
 const char *pa_rank_why_name(pa_rank_why why);       /* "similar", "sponsored", ... */
 const char *pa_rank_signal_name(pa_rank_signal sig); /* "like", "dwell", ... */
+const char *pa_rank_target_name(pa_rank_target t);   /* "species", "tags", ... */
 /* Parses a name from the functions above; false when unknown. */
 bool pa_rank_signal_from_name(const char *name, pa_rank_signal *out);
 
@@ -260,7 +288,10 @@ bool pa_rank_signal_from_name(const char *name, pa_rank_signal *out);
 size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int count,
                         pa_rank_mode mode, bool explain, char *buf, size_t cap);
 /* [{"index":3,"post_id":"p_3","score":0.8123,"sponsored":null|{"advertiser_id":..,
- *  "campaign_id":..},"why":[{"code":"similar","weight":0.42}]}] for the shell. */
+ *  "campaign_id":..[,"token":..,"link":..],"why":{"species":[..],"tags":[..],
+ *  "languages":[..],"countries":[..]}},"why":[{"code":"similar","weight":0.42}]}] for the
+ * shell: the sponsored object as the server's, token and link only when the page had
+ * them, its "why" always (lists empty where it had none). */
 size_t pa_rank_items_json(const pa_rank_page *page, const pa_rank_item *items, int count, char *buf,
                           size_t cap);
 

@@ -318,6 +318,14 @@ void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t c
   pa_draw_rect(a->draw, x + w - t, y, t, h, color);
 }
 
+void pa_app_set_visible(pa_app *a, int visible) {
+  if (a->hidden == !visible) return;
+  a->hidden = !visible;
+  if (a->hidden) app_feed_hidden(a);
+}
+
+double pa_app_wake_ms(const pa_app *a) { return a->hidden ? 0 : app_feed_wake(a); }
+
 int pa_app_frame(pa_app *a, double now_ms) {
   double dt = a->last_frame_ms > 0 ? fmin(64.0, fmax(0.0, now_ms - a->last_frame_ms)) : 0;
   a->now_ms = a->last_frame_ms = now_ms;

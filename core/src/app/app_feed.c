@@ -25,7 +25,16 @@ typedef struct post_view {
   int like_pending;  /* 0, or the state we asked the server for: 1 like, -1 unlike */
   int image_index;   /* carousel position */
   double view_start; /* ms when it came on screen, 0 while it is not (PA_ACTION_VIEWED) */
+  /* A sponsored post's impression (pa_app.h's rule): in view since ad_since,
+   * seen so in frame ad_frame (0: not in view; a frame without it breaks the time). */
+  double ad_since;
+  uint64_t ad_frame;
+  bool ad_counted;
 } post_view;
+
+/* Tokens already counted, remembered (a ring of hashes) so that a page
+ * loaded again with the same token does not count it twice. */
+enum { AD_REMEMBERED = 256 };
 
 struct app_feed {
   app_screen screen;
@@ -56,6 +65,9 @@ struct app_feed {
   int focused;                /* post index with keyboard focus, or -1 */
   pa_control focused_control; /* the mirror button with focus in that post, or 0 */
   int first_visible, last_visible;
+  uint64_t ad_counted[AD_REMEMBERED]; /* FNV-1a hashes of counted tokens */
+  int ad_counted_next;                /* where the next one goes */
+  double ad_wake;                     /* when an impression falls due, 0 for none */
 };
 
 /* Dwell: a post on screen since view_start is reported when it leaves. */
@@ -63,6 +75,51 @@ static void report_view(pa_app *a, post_view *v) {
   if (v->view_start <= 0) return;
   app_act_value(a, PA_ACTION_VIEWED, v->post->id, fmax(0.0, a->now_ms - v->view_start));
   v->view_start = 0;
+}
+
+int pa_app_ad_in_view(double visible_px, double height_px) {
+  /* In whole percents of the drawn height, compared without rounding. */
+  return height_px > 0 && visible_px * 100.0 >= height_px * PA_APP_AD_VIEW_PERCENT;
+}
+
+static uint64_t token_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325u;
+  for (; *s; s++) h = (h ^ (uint8_t)*s) * 0x100000001b3u;
+  return h ? h : 1; /* 0 marks an empty slot */
+}
+
+/* The impression rule for one sponsored post this frame: visible px of it in
+ * the viewport, shown (not covered, not hidden). Emits the impression once. */
+static void ad_step(pa_app *a, post_view *v, float visible, bool shown) {
+  if (!shown || !pa_app_ad_in_view(visible, v->height)) {
+    v->ad_frame = 0;
+    return;
+  }
+  double now = a->now_ms;
+  /* A new stretch: first seen, a frame went by without it, or the clock went back. */
+  if (v->ad_frame == 0 || v->ad_frame + 1 != a->frame || now < v->ad_since) v->ad_since = now;
+  v->ad_frame = a->frame;
+  if (now - v->ad_since < PA_APP_AD_VIEW_MS) {
+    double due = v->ad_since + PA_APP_AD_VIEW_MS;
+    if (a->feed->ad_wake == 0 || due < a->feed->ad_wake) a->feed->ad_wake = due;
+    return;
+  }
+  v->ad_counted = true;
+  uint64_t h = token_hash(v->post->ad_token);
+  for (int i = 0; i < AD_REMEMBERED; i++)
+    if (a->feed->ad_counted[i] == h) return; /* counted before this page came */
+  a->feed->ad_counted[a->feed->ad_counted_next] = h;
+  a->feed->ad_counted_next = (a->feed->ad_counted_next + 1) % AD_REMEMBERED;
+  app_act(a, PA_ACTION_AD_IMPRESSION, v->post->ad_token);
+}
+
+static bool has_link(const pa_feed_post *p) { return p->ad_link && p->ad_link[0]; }
+
+/* The host part of an ad's https link ("shop.example"), for its words. */
+static const char *link_host(const char *link, char *buf, size_t cap) {
+  const char *h = link + 8; /* after "https://", which the parser required */
+  snprintf(buf, cap, "%.*s", (int)strcspn(h, "/?#"), h);
+  return buf;
 }
 
 /* A transient notice: a catalog key, or (key NULL) text from the host. */
@@ -86,6 +143,7 @@ typedef struct box {
 
 typedef struct card {
   box whole, avatar, names, image, like, comments, share, caption, prev, next;
+  box cta; /* a sponsored post's link, when it has one (else zero) */
   float dots_y;
 } card;
 
@@ -102,6 +160,7 @@ static pa_text_style caption_style(const pa_app *a) {
 static float card_height(const pa_app *a, const post_view *v, float caption_h) {
   float h = px(a, HEADER) + image_box_height(a, &v->post->images[0]) + px(a, ACTIONS) + caption_h +
             px(a, PAD);
+  if (has_link(v->post)) h += px(a, CTA);
   return v->post->image_count > 1 ? h + px(a, DOTS) : h;
 }
 
@@ -119,13 +178,18 @@ static card card_at(const pa_app *a, const post_view *v) {
   float ay = c.image.y + ih;
   c.dots_y = ay + px(a, DOTS) / 2 + px(a, 2);
   if (v->post->image_count > 1) ay += px(a, DOTS);
+  c.cta = (box){0, 0, 0, 0};
+  if (has_link(v->post)) {
+    c.cta = (box){x + pad, ay + px(a, CTA - CTA_BUTTON) / 2, w - 2 * pad, px(a, CTA_BUTTON)};
+    ay += px(a, CTA);
+  }
   c.like = (box){x + pad / 2, ay, px(a, 84), px(a, ACTIONS)};
   c.comments = (box){c.like.x + c.like.w, ay, px(a, 76), px(a, ACTIONS)};
   c.share = (box){x + w - pad / 2 - px(a, 44), ay, px(a, 44), px(a, ACTIONS)};
   c.caption = (box){x + pad, ay + px(a, ACTIONS), w - 2 * pad, v->height};
   if (a->rtl) { /* right to left: the card's boxes mirrored in the column */
-    box *all[] = {&c.avatar, &c.names,    &c.image, &c.prev,   &c.next,
-                  &c.like,   &c.comments, &c.share, &c.caption};
+    box *all[] = {&c.avatar, &c.names,    &c.image, &c.prev,    &c.next,
+                  &c.like,   &c.comments, &c.share, &c.caption, &c.cta};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
       all[i]->x = app_mx(a, all[i]->x, all[i]->w, x, w);
   }
@@ -300,6 +364,9 @@ void pa_app_activate(pa_app *a, int index, pa_control control) {
   case PA_CONTROL_PROFILE: app_act(a, PA_ACTION_OPEN_PET, v->post->pet.id); break;
   case PA_CONTROL_WHY: app_act(a, PA_ACTION_WHY, v->post->id); break;
   case PA_CONTROL_NOT_INTERESTED: app_act(a, PA_ACTION_NOT_INTERESTED, v->post->id); break;
+  case PA_CONTROL_AD_LINK: /* only an ad with a link has one */
+    if (has_link(v->post)) app_act(a, PA_ACTION_AD_CLICK, v->post->ad_token);
+    break;
   case PA_CONTROL_NEXT_IMAGE:
   case PA_CONTROL_PREV_IMAGE: {
     int k = v->image_index + (control == PA_CONTROL_NEXT_IMAGE ? 1 : -1);
@@ -385,7 +452,9 @@ static void tap(pa_app *a, float x, float y, double t) {
   for (int i = a->feed->first_visible; i <= a->feed->last_visible && i < a->feed->post_count; i++) {
     card c = card_at(a, &a->feed->posts[i]);
     if (!inside(c.whole, x, y)) continue;
-    if (inside(c.like, x, y))
+    if (c.cta.w > 0 && inside(c.cta, x, y))
+      pa_app_activate(a, i, PA_CONTROL_AD_LINK);
+    else if (inside(c.like, x, y))
       pa_app_activate(a, i, PA_CONTROL_LIKE);
     else if (inside(c.comments, x, y))
       pa_app_activate(a, i, PA_CONTROL_COMMENTS);
@@ -599,6 +668,16 @@ static void paint_post(pa_app *a, int index) {
   pa_text_style cap = caption_style(a);
   app_text_start(a, p->caption, &cap, k.caption.x, k.caption.w, k.caption.y);
 
+  if (k.cta.w > 0) { /* the ad's call to action: "Visit shop.example" */
+    char host[256], words[384];
+    APP_TA(a, words, sizeof words, "sponsored.cta",
+           PA_MSG_STR("host", link_host(p->ad_link, host, sizeof host)));
+    pa_draw_rect(a->draw, k.cta.x, k.cta.y, k.cta.w, k.cta.h, c->accent);
+    pa_text_style st = app_style(a, 14, 1, c->card, k.cta.w - 2 * pad, 1);
+    app_text_at(a, words, &st, k.cta.x + (k.cta.w - app_text_width(a, words, &st)) / 2,
+                k.cta.y + (k.cta.h - px(a, 18)) / 2);
+  }
+
   if (index == a->feed->focused) {
     app_ring(a, k.whole.x, k.whole.y, k.whole.w, k.whole.h, px(a, 3), c->accent);
     /* A mirror button has focus: ring the control it stands for. */
@@ -615,6 +694,7 @@ static void paint_post(pa_app *a, int index) {
       break;
     case PA_CONTROL_PREV_IMAGE: f = k.prev; break;
     case PA_CONTROL_NEXT_IMAGE: f = k.next; break;
+    case PA_CONTROL_AD_LINK: f = k.cta; break;
     default: break; /* controls with no place on the card have no ring */
     }
     if (f.w > 0) app_ring(a, f.x, f.y, f.w, f.h, px(a, 3), c->accent);
@@ -663,11 +743,16 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
   /* Paint what intersects the viewport; fetch a screen ahead and behind. */
   int first = -1, last = -1;
   float h = (float)a->height;
+  bool shown = !app_covered(a, s) && !a->hidden;
+  a->feed->ad_wake = 0;
   for (int i = 0; i < a->feed->post_count; i++) {
     post_view *v = &a->feed->posts[i];
     float top = v->top - a->feed->scroll + a->feed->pull, bottom = top + v->height;
+    float visible = fminf(bottom, h) - fmaxf(top, 0);
+    /* Sponsored posts' impressions: a branch for the others, no extra pass. */
+    if (v->post->ad_token && !v->ad_counted) ad_step(a, v, visible, shown);
     /* On screen: half of the post, or half the viewport for a tall one. */
-    bool on = fminf(bottom, h) - fmaxf(top, 0) >= 0.5f * fminf(v->height, h) && !app_covered(a, s);
+    bool on = visible >= 0.5f * fminf(v->height, h) && shown;
     if (on && v->view_start <= 0)
       v->view_start = now_ms;
     else if (!on)
@@ -781,6 +866,15 @@ static void feed_mirror(pa_app *a, app_screen *s, void *root_) {
     cJSON_AddBoolToObject(o, "liked", v->liked);
     cJSON_AddBoolToObject(o, "sponsored", p->sponsored);
     cJSON_AddBoolToObject(o, "plus", p->author.plus); /* the author's Plus badge */
+    if (has_link(p)) { /* the ad's link, for a real link in the DOM */
+      char host[256];
+      cJSON *link = cJSON_AddObjectToObject(o, "link");
+      cJSON_AddStringToObject(link, "href", p->ad_link);
+      cJSON_AddStringToObject(link, "token", p->ad_token);
+      APP_TA(a, label, sizeof label, "sponsored.linkLabel",
+             PA_MSG_STR("host", link_host(p->ad_link, host, sizeof host)));
+      cJSON_AddStringToObject(link, "label", label);
+    }
     /* The same facts as words, for the article's text. */
     const char *alt = p->images[v->image_index].alt;
     char alt_none[96];
@@ -808,6 +902,22 @@ static void feed_mirror(pa_app *a, app_screen *s, void *root_) {
     cJSON_AddItemToArray(posts, o);
   }
   app_tray_mirror(a, root);
+}
+
+void app_feed_hidden(pa_app *a) {
+  app_feed *f = a->feed;
+  for (int i = f->first_visible; i >= 0 && i <= f->last_visible && i < f->post_count; i++) {
+    report_view(a, &f->posts[i]);
+    f->posts[i].ad_frame = 0;
+  }
+  f->ad_wake = 0;
+}
+
+/* Only a time still to come: a screen over the feed (the grid, a viewer)
+ * stops its frames, and a due time left from before must not ask the host
+ * for frames over and over. */
+double app_feed_wake(const pa_app *a) {
+  return a->feed->ad_wake > a->now_ms ? a->feed->ad_wake : 0;
 }
 
 static void feed_free(pa_app *a, app_screen *s) {

@@ -46,6 +46,8 @@ enum {
   CAPTION_LINES = 6,
   CAPTION_ESTIMATE = 40, /* two lines, until measured */
   FOOTER = 64,
+  CTA = 48,        /* a sponsored post's call-to-action band under the photo */
+  CTA_BUTTON = 36, /* the button inside it */
   PULL_TRIGGER = 72
 };
 
@@ -141,6 +143,7 @@ struct pa_app {
 
   double now_ms, last_frame_ms;
   uint64_t frame;
+  bool hidden; /* pa_app_set_visible(0): nothing is on screen */
   uint32_t mirror_revision;
 };
 
@@ -168,6 +171,10 @@ bool app_grow(void **items, int *cap, int need, size_t size);
 /* Posts are measured again at the next frame (width, scale or content above
  * changed); app_feed.c. */
 void app_invalidate_layout(pa_app *a);
+/* The app was hidden: what was on screen has left it (dwell, ads' time); app_feed.c. */
+void app_feed_hidden(pa_app *a);
+/* When the feed next needs a frame for an ad's impression, or 0; app_feed.c. */
+double app_feed_wake(const pa_app *a);
 
 /* ---- words and direction (app_i18n.c) */
 

@@ -35,6 +35,66 @@ pa_status pa_feed_parse_pet(pa_jv *v, const cJSON *o, pa_feed_pet *p) {
   return pa_jv_string(v, o, "avatar_url", PA_JV_URL, PA_FEED_MAX_URL, true, &p->avatar_url);
 }
 
+const char PA_FEED_TOO_LONG[] = "is too long";
+
+const char *pa_feed_ad_token_check(const char *s) {
+  size_t n = 0;
+  for (; s[n]; n++) {
+    char c = s[n];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-'))
+      return "may only hold base64url characters (letters, digits, '_' and '-')";
+    if (n >= PA_FEED_MAX_AD_TOKEN) return PA_FEED_TOO_LONG;
+  }
+  return n ? NULL : "is empty";
+}
+
+const char *pa_feed_ad_link_check(const char *s) {
+  if (!*s) return NULL; /* the ad has no link */
+  if (strncmp(s, "https://", 8) != 0) return "must be an https URL";
+  size_t n = 0;
+  for (; s[n]; n++) {
+    unsigned char c = (unsigned char)s[n];
+    /* Printable ASCII only (a link is shown and opened as is), and none of
+     * the characters that would need escaping in HTML or a URL. */
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '`' ||
+        c == '{' || c == '}' || c == '|' || c == '^')
+      return "holds a character that must be escaped";
+    if (n >= PA_FEED_MAX_AD_LINK) return PA_FEED_TOO_LONG;
+  }
+  /* The host: what follows "https://" up to the path, query or fragment. */
+  size_t host = strcspn(s + 8, "/?#");
+  if (host == 0 || s[8] == ':') return "has no host";
+  /* User info ("https://bank.example@elsewhere") would show one site and open another. */
+  if (memchr(s + 8, '@', host)) return "may not hold user info";
+  return NULL;
+}
+
+/* One of the ad's strings, held to check (pa_feed_ad_token_check or _link_check). */
+static pa_status ad_string(pa_jv *v, const cJSON *o, const char *field,
+                           const char *(*check)(const char *), const char **out) {
+  const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, field);
+  if (!j) return pa_jv_fail(v, PA_ERR_SCHEMA, field, "missing");
+  if (!cJSON_IsString(j) || !j->valuestring)
+    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected a string");
+  const char *why = check(j->valuestring);
+  if (why)
+    return pa_jv_fail(v, why == PA_FEED_TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA, field, "%s",
+                      why);
+  size_t n = strlen(j->valuestring) + 1;
+  char *kept = pa_jv_alloc(v->arena, n);
+  if (!kept) return pa_error_set(v->err, PA_ERR_NOMEM, "out of memory");
+  *out = memcpy(kept, j->valuestring, n);
+  return PA_OK;
+}
+
+/* The optional "ad" object of a sponsored post (pa_feed.h). */
+static pa_status parse_ad(pa_jv *v, const cJSON *o, pa_feed_post *p) {
+  if (!p->sponsored) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "only a sponsored post has one");
+  PA_JV_TRY(ad_string(v, o, "token", pa_feed_ad_token_check, &p->ad_token));
+  return ad_string(v, o, "link", pa_feed_ad_link_check, &p->ad_link);
+}
+
 static pa_status parse_image(pa_jv *v, const cJSON *o, pa_feed_image *im) {
   int64_t w, h;
   if (!cJSON_IsObject(o)) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "expected an object");
@@ -102,6 +162,8 @@ static pa_status parse_post(pa_jv *v, const cJSON *o, pa_feed_post *p) {
   p->sponsored = false;
   if (cJSON_GetObjectItemCaseSensitive(o, "sponsored"))
     PA_JV_TRY(pa_jv_bool(v, o, "sponsored", &p->sponsored));
+  p->ad_token = p->ad_link = NULL;
+  if (cJSON_GetObjectItemCaseSensitive(o, "ad")) PA_JV_NESTED(v, o, "ad", parse_ad, p);
   return pa_jv_time(v, o, "created_at", &p->created_at);
 }
 
@@ -237,6 +299,10 @@ size_t pa_feed_describe(const pa_feed *feed, char *buf, size_t cap) {
     pa_strbuf_put(&o, "  tags:");
     for (int k = 0; k < p->tag_count; k++) pa_strbuf_put(&o, " #%s", p->tags[k]);
     pa_strbuf_put(&o, "\n  caption: \"%s\"\n", p->caption);
+    if (p->sponsored) /* the ad's serving fields, when the shell gave them */
+      pa_strbuf_put(&o, "  sponsored%s%s%s%s\n", p->ad_token ? ", token " : "",
+                    p->ad_token ? p->ad_token : "", p->ad_link && *p->ad_link ? ", link " : "",
+                    p->ad_link ? p->ad_link : "");
   }
   return o.len;
 }

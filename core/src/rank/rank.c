@@ -172,6 +172,42 @@ static const char *check_text(const char *s, long max) {
   return NULL;
 }
 
+static const char *const TARGETS[PA_RANK_TARGET_LISTS] = {"species", "tags", "languages",
+                                                          "countries"};
+
+/* A language tag as the catalogs name them: 2-3 letters, then "-" and
+ * subtags of 2-8 letters or digits ("es", "pt-BR", "zh-Hans"). */
+static const char *check_lang(const char *s) {
+  size_t n = strlen(s), run = 0;
+  if (n > PA_RANK_MAX_TARGET_LANG) return TOO_LONG;
+  for (size_t i = 0, first = 1; i <= n; i++) {
+    char c = s[i];
+    if (c == '-' || c == '\0') {
+      if (first ? run < 2 || run > 3 : run < 2 || run > 8) return "is not a language tag";
+      first = 0;
+      run = 0;
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (!first && c >= '0' && c <= '9')) {
+      run++;
+    } else {
+      return "is not a language tag";
+    }
+  }
+  return NULL;
+}
+
+/* The reason an entry of target list t is refused, or NULL. */
+static const char *check_target(pa_rank_target t, const char *s) {
+  switch (t) {
+  case PA_RANK_TARGET_LANGUAGES: return check_lang(s);
+  case PA_RANK_TARGET_COUNTRIES:
+    return s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && !s[2]
+               ? NULL
+               : "is not an ISO 3166-1 alpha-2 code";
+  default: return check_text(s, PA_RANK_MAX_TARGET_TEXT);
+  }
+}
+
 /* ---- the parser's context: the JSON path for error messages */
 
 typedef struct ctx {
@@ -256,6 +292,57 @@ static const cJSON *get_array(ctx *c, const cJSON *o, const char *name, int lo, 
   return v;
 }
 
+/* An optional string of the sponsored object held to check (pa_feed.h's rules). */
+static pa_status get_ad_string(ctx *c, const cJSON *o, const char *name,
+                               const char *(*check)(const char *), const char **out) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+  if (!v) return PA_OK; /* servers before issue 21 send none */
+  if (!cJSON_IsString(v) || !v->valuestring)
+    return fail(c, PA_ERR_SCHEMA, name, "expected a string");
+  const char *why = check(v->valuestring);
+  if (why)
+    return fail(c, why == PA_FEED_TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA, name, "%s", why);
+  if (!(*out = keep(c->page, v->valuestring)))
+    return pa_error_set(c->err, PA_ERR_NOMEM, "out of memory");
+  return PA_OK;
+}
+
+/* The sponsored object's serving fields (issue 21): token, link and why, each
+ * optional (a server before it sends none) and strict when present. */
+static pa_status parse_serving(ctx *c, const cJSON *o, pa_rank_candidate *k) {
+  TRY(get_ad_string(c, o, "token", pa_feed_ad_token_check, &k->ad_token));
+  TRY(get_ad_string(c, o, "link", pa_feed_ad_link_check, &k->ad_link));
+  const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "why");
+  if (!why) return PA_OK;
+  if (!cJSON_IsObject(why)) return fail(c, PA_ERR_SCHEMA, "why", "expected an object");
+  for (int t = 0; t < PA_RANK_TARGET_LISTS; t++) {
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(why, TARGETS[t]);
+    char name[40];
+    snprintf(name, sizeof name, "why.%s", TARGETS[t]);
+    if (!list) continue; /* an absent list is an empty one */
+    if (!cJSON_IsArray(list)) return fail(c, PA_ERR_SCHEMA, name, "expected an array");
+    int n = cJSON_GetArraySize(list);
+    if (n > PA_RANK_MAX_TARGETS)
+      return fail(c, PA_ERR_TOO_LARGE, name, "holds %d items, expected 0..%d", n,
+                  PA_RANK_MAX_TARGETS);
+    const char **items = arena(c->page, sizeof *items * (size_t)(n ? n : 1));
+    if (!items) return pa_error_set(c->err, PA_ERR_NOMEM, "out of memory");
+    int j = 0;
+    for (const cJSON *e = list->child; e; e = e->next, j++) {
+      snprintf(name, sizeof name, "why.%s[%d]", TARGETS[t], j);
+      if (!cJSON_IsString(e) || !e->valuestring)
+        return fail(c, PA_ERR_SCHEMA, name, "expected a string");
+      const char *bad = check_target((pa_rank_target)t, e->valuestring);
+      if (bad) return fail(c, bad == TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA, name, "%s", bad);
+      if (!(items[j] = keep(c->page, e->valuestring)))
+        return pa_error_set(c->err, PA_ERR_NOMEM, "out of memory");
+    }
+    k->why[t] = items;
+    k->why_count[t] = n;
+  }
+  return PA_OK;
+}
+
 static pa_status parse_candidate(ctx *c, const cJSON *o, int i) {
   pa_rank_page *pg = c->page;
   pa_rank_candidate *k = &pg->cands[i];
@@ -323,6 +410,7 @@ static pa_status parse_candidate(ctx *c, const cJSON *o, int i) {
       memcpy(c->path + mark, ".sponsored", sizeof ".sponsored");
     TRY(get_string(c, v, "advertiser_id", K_ID, &k->advertiser_id));
     TRY(get_string(c, v, "campaign_id", K_ID, &k->campaign_id));
+    TRY(parse_serving(c, v, k));
     c->path[mark] = '\0';
     k->sponsored = true;
   }
@@ -522,6 +610,31 @@ pa_status pa_rank_page_build(const char *model, int dim, const pa_rank_candidate
     if (in->sponsored && ((why = check_id(in->advertiser_id, PA_RANK_MAX_ID, false)) ||
                           (why = check_id(in->campaign_id, PA_RANK_MAX_ID, false))))
       BAD(PA_ERR_SCHEMA, "candidates[%d].sponsored: %s", i, why);
+    if (!in->sponsored && (in->ad_token || in->ad_link))
+      BAD(PA_ERR_SCHEMA, "candidates[%d].sponsored: a token or link needs sponsored", i);
+    if (in->ad_token && (why = pa_feed_ad_token_check(in->ad_token)))
+      BAD(why == PA_FEED_TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA,
+          "candidates[%d].sponsored.token: %s", i, why);
+    if (in->ad_link && (why = pa_feed_ad_link_check(in->ad_link)))
+      BAD(why == PA_FEED_TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA,
+          "candidates[%d].sponsored.link: %s", i, why);
+    for (int t = 0; t < PA_RANK_TARGET_LISTS; t++) {
+      int m = in->why_count[t];
+      if (m < 0 || m > PA_RANK_MAX_TARGETS || (m && (!in->why[t] || !in->sponsored)))
+        BAD(m > PA_RANK_MAX_TARGETS ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA,
+            "candidates[%d].sponsored.why.%s: holds %d items, expected 0..%d (sponsored only)", i,
+            TARGETS[t], m, PA_RANK_MAX_TARGETS);
+      const char **items = arena(p, sizeof *items * (size_t)(m ? m : 1));
+      if (!items) BAD(PA_ERR_NOMEM, "out of memory");
+      for (int j = 0; j < m; j++) {
+        if (!in->why[t][j] || (why = check_target((pa_rank_target)t, in->why[t][j])))
+          BAD(why == TOO_LONG ? PA_ERR_TOO_LARGE : PA_ERR_SCHEMA,
+              "candidates[%d].sponsored.why.%s[%d]: %s", i, TARGETS[t], j,
+              in->why[t][j] ? why : "missing");
+        if (!(items[j] = keep(p, in->why[t][j]))) BAD(PA_ERR_NOMEM, "out of memory");
+      }
+      p->cands[i].why[t] = items; /* kept through *k = *in below */
+    }
     const char **tags = arena(p, sizeof *tags * (size_t)(in->tag_count ? in->tag_count : 1));
     if (!tags) BAD(PA_ERR_NOMEM, "out of memory");
     for (int t = 0; t < in->tag_count; t++) {
@@ -529,8 +642,14 @@ pa_status pa_rank_page_build(const char *model, int dim, const pa_rank_candidate
         BAD(PA_ERR_SCHEMA, "candidates[%d].tags[%d]: %s", i, t, in->tags[t] ? why : "missing");
       if (!(tags[t] = keep(p, in->tags[t]))) BAD(PA_ERR_NOMEM, "out of memory");
     }
+    const char *const *why_kept[PA_RANK_TARGET_LISTS];
+    memcpy(why_kept, k->why, sizeof why_kept);
     *k = *in;
     k->tags = tags;
+    memcpy(k->why, why_kept, sizeof why_kept);
+    if ((in->ad_token && !(k->ad_token = keep(p, in->ad_token))) ||
+        (in->ad_link && !(k->ad_link = keep(p, in->ad_link))))
+      BAD(PA_ERR_NOMEM, "out of memory");
     if (!(k->post_id = keep(p, in->post_id)) || !(k->author_id = keep(p, in->author_id)) ||
         !(k->pet_id = keep(p, in->pet_id)) || !(k->species = keep(p, in->species)) ||
         (in->sponsored && (!(k->advertiser_id = keep(p, in->advertiser_id)) ||
@@ -630,6 +749,10 @@ const char *pa_rank_why_name(pa_rank_why why) {
 static const char *const SIGNALS[] = {"like", "dwell",       "watch", "skip",
                                       "hide", "hide-author", "follow"};
 
+const char *pa_rank_target_name(pa_rank_target t) {
+  return (unsigned)t < PA_RANK_TARGET_LISTS ? TARGETS[t] : "unknown";
+}
+
 const char *pa_rank_signal_name(pa_rank_signal sig) {
   return (unsigned)sig < sizeof SIGNALS / sizeof SIGNALS[0] ? SIGNALS[sig] : "unknown";
 }
@@ -672,6 +795,18 @@ size_t pa_rank_describe(const pa_rank_page *page, const pa_rank_item *items, int
   return o.len;
 }
 
+/* s as a JSON string: the checks allow no control characters, so only the
+ * quote and the backslash need escaping. */
+static void json_string(pa_strbuf *o, const char *s) {
+  pa_strbuf_put(o, "\"");
+  for (const char *run = s; *s; run = s) {
+    s += strcspn(s, "\"\\");
+    pa_strbuf_put(o, "%.*s", (int)(s - run), run);
+    if (*s) pa_strbuf_put(o, "\\%c", *s++);
+  }
+  pa_strbuf_put(o, "\"");
+}
+
 size_t pa_rank_items_json(const pa_rank_page *page, const pa_rank_item *items, int count, char *buf,
                           size_t cap) {
   pa_strbuf o = {buf, cap, 0};
@@ -685,10 +820,23 @@ size_t pa_rank_items_json(const pa_rank_page *page, const pa_rank_item *items, i
     pa_strbuf_put(&o,
                   "%s{\"index\":%d,\"post_id\":\"%s\",\"score\":%.4f,\"sponsored\":", r ? "," : "",
                   it->index, k->post_id, it->score);
-    if (it->sponsored)
-      pa_strbuf_put(&o, "{\"advertiser_id\":\"%s\",\"campaign_id\":\"%s\"}", k->advertiser_id,
+    if (it->sponsored) {
+      /* Tokens and links hold no character JSON must escape (the checks). */
+      pa_strbuf_put(&o, "{\"advertiser_id\":\"%s\",\"campaign_id\":\"%s\"", k->advertiser_id,
                     k->campaign_id);
-    else
+      if (k->ad_token) pa_strbuf_put(&o, ",\"token\":\"%s\"", k->ad_token);
+      if (k->ad_link) pa_strbuf_put(&o, ",\"link\":\"%s\"", k->ad_link);
+      pa_strbuf_put(&o, ",\"why\":{");
+      for (int t = 0; t < PA_RANK_TARGET_LISTS; t++) {
+        pa_strbuf_put(&o, "%s\"%s\":[", t ? "," : "", TARGETS[t]);
+        for (int j = 0; j < k->why_count[t]; j++) {
+          pa_strbuf_put(&o, "%s", j ? "," : "");
+          json_string(&o, k->why[t][j]);
+        }
+        pa_strbuf_put(&o, "]");
+      }
+      pa_strbuf_put(&o, "}}");
+    } else
       pa_strbuf_put(&o, "null");
     pa_strbuf_put(&o, ",\"why\":[");
     for (int w = 0; w < it->reason_count; w++)

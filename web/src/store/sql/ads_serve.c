@@ -26,8 +26,8 @@ typedef struct sink {
   "  AND l.kind = 'spend'), 0),"                                                                   \
   " COALESCE((SELECT SUM(l.amount_milli) FROM ad_ledger l"                                         \
   "  WHERE l.advertiser_id = " c ".advertiser_id), 0),"                                            \
-  " (SELECT count(*) FROM ad_serves s WHERE s.viewer_id = " V " AND s.campaign_id = " c ".id"      \
-  "  AND s.impressed_at >= " S ")"
+  " (SELECT count(*) FROM ad_serves sv WHERE sv.viewer_id = " V " AND sv.campaign_id = " c ".id"   \
+  "  AND sv.impressed_at >= " S ")"
 
 /* ?1 viewer, ?2 now, ?3 today's start, ?4 the frequency window's start, ?5 the limit. */
 static const char offers_sql[] =
