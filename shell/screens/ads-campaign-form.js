@@ -15,9 +15,10 @@ import { decimalToMinor, minorToDecimal } from '../market-kit.js';
 import { COUNTRIES } from './settings-profile.js';
 import { ACCOUNT, LANGS, OBJECTIVES, SPECIES, adsNav, campaignPath, langName, objectiveName, regionName, speciesName } from '../ads-kit.js';
 
-const NAME_MAX = 80; // a campaign name's length the form allows (the server has the last word)
-const TAGS_MAX = 20; // tags a campaign may target (the form's bound; the server has the last word)
-const TAG_RE = /^[\p{L}\p{N}_]{1,50}$/u; // a tag as the app writes them (#word), without the '#'
+// web/src/ads_rules.h: PA_ADS_CAMPAIGN_NAME_MAX, _TARGET_TAGS_MAX, _TAG_MAX (the server has the last word on each).
+const NAME_MAX = 80;
+const TAGS_MAX = 20;
+const TAG_RE = /^[\p{L}\p{N}_]{1,40}$/u; // a tag as captions write them (#word), without the '#'
 
 // 'YYYY-MM-DD' of an RFC 3339 time (its UTC day), or ''.
 const dayOf = (iso) => (iso ? new Date(Date.parse(iso)).toISOString().slice(0, 10) : '');
@@ -115,8 +116,9 @@ export async function mount(root, params, ctx) {
     const end = ends.input.value;
     if (!start) bad(starts, t('auth.error.required'));
     if (end && start && end < start) bad(ends, t('adv.error.endsBeforeStart'));
-    // A start today means now (a campaign's start is a time; a day's midnight has passed).
-    if (!editing || start !== dayOf(c.starts_at)) b.starts_at = start === today() ? `${new Date().toISOString().slice(0, 19)}Z` : `${start}T00:00:00Z`;
+    // A start today is the server's now (its default: a day's midnight has passed, and only its clock says
+    // when now is); another day starts at its midnight, UTC. An edit sends the start only when it changed.
+    if (editing ? start !== dayOf(c.starts_at) : start !== today()) b.starts_at = `${start}T00:00:00Z`;
     b.ends_at = end ? `${end}T23:59:59Z` : null;
     const words = tags.input.value.split(/[,\s]+/).map((s) => s.replace(/^#/, '').toLowerCase()).filter(Boolean);
     if (words.some((w) => !TAG_RE.test(w))) bad(tags, t('adv.error.tag'));

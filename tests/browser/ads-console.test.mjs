@@ -10,9 +10,9 @@
 // cat owners in Spanish in Spain with two tags is created from the keyboard
 // (the server holds exactly what was typed, in minor units), read back on
 // its page in words, and edited. Starting it with no approved ad is refused
-// in the server's words. The ad form: empty, each field says what it needs;
-// an http link is refused at its field; a photo is prepared and uploaded and
-// the ad waits for review. axe at phone and desktop sizes at each step
+// in the server's words. The ad form: empty, the photo it needs is said at
+// its field; an http link is refused at its field; a photo is prepared and
+// uploaded and the ad waits for review. axe at phone and desktop sizes at each step
 // (shop-world.mjs). One server for the file; waits are for conditions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -146,9 +146,8 @@ test('the account, a top-up amount, the campaign form and the ad form: errors at
   await page.waitForFunction(() => document.querySelectorAll('#cr-pet option').length === 1);
   await enter(page.locator('.adv-creative-form button[type=submit]'));
   await said(page, '#cr-media-error', words('en', 'adv.error.needPhoto'));
-  await said(page, '#cr-caption-error', words('en', 'auth.error.required'));
-  await said(page, '#cr-link-error', words('en', 'auth.error.required'));
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cr-media', 'the first field in error has the focus');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'cr-media', 'the field in error has the focus');
+  assert.equal(await text(page.locator('#cr-link-error')), '', 'an awareness campaign\'s ad needs no link');
   await page.locator('#cr-media').setInputFiles({ name: 'toy.png', mimeType: 'image/png', buffer: png(64, 48) });
   await page.locator('.adv-creative-form .mkt-photo-item img').waitFor();
   await page.locator('#cr-caption').fill('Ratones de juguete para tu gato');

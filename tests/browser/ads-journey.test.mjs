@@ -2,19 +2,19 @@
 // real server and the payment simulator (web/paysim/): an advertiser tops up
 // 50 USD from /ads through PayPal's approval page and comes back to
 // /ads/topups/return, which reads the top-up until it is paid; creates a
-// campaign for cat owners in Spanish (CPM bid 100 USD, so one impression
-// costs 10 cents; daily and total budget 20 cents: two impressions) and a
-// photo ad; Start is refused while the ad waits for review. A moderator
+// campaign for cat owners in Spanish (the highest CPM bid, 100 USD, so one
+// impression costs 10 cents; the lowest daily and total budget, 1 USD: ten
+// impressions) and a photo ad; Start is refused while the ad waits for review. A moderator
 // opens the ad in the console's Moderation tab (photo, caption, link), is
 // told a rejection needs a note, and approves it; the advertiser starts the
 // campaign. A Spanish-speaking cat owner (locale es, a cat, another browser
 // context) sees it in the feed labelled "Patrocinado"; the page posts its
 // impression once it has been on screen (the core's rule) and its click
 // when the ad's link is followed: each counted once, the same events sent
-// again are not. A second cat owner's impression spends the total budget
-// (through the API), and a third is offered nothing of it: delivery stopped.
-// The campaign's report shows two impressions, one click, 50 % and 20 cents
-// by day and by target, in tables and charts. The server's clock is set to
+// again are not. More cat owners' impressions (through the API, three each:
+// the frequency cap) spend the total budget, and one more is offered nothing
+// of it: delivery stopped. The campaign's report shows ten impressions, one
+// click, 10 % and 1 USD by day and by target, in tables and charts. The server's clock is set to
 // 23:30 UTC of a day (PA_TEST_CLOCK_OFFSET, simulator too) so pacing's
 // allowance is the whole daily budget whatever the hour the test runs at.
 // axe at phone and desktop sizes at each step. One server and one
@@ -22,7 +22,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { DESKTOP, PHONE, plain, press } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
 import { SERVER } from '../lib/paths.mjs';
 import { databaseUrl } from '../lib/pg.mjs';
 import { Client, png } from '../server/helpers.mjs';
@@ -31,8 +31,10 @@ import { axe, enter, i18n, mail, said, shopWorld, text, words } from './shop-wor
 const w = shopWorld({ database: 'pa_adsjourney', quietSim: true });
 const { open, visit, person } = w;
 const usd = (tag, minor) => i18n.number(tag, (minor / 100).toFixed(2), 'currency', 'USD');
-const BID = 10000; // 100 USD per thousand impressions: 10 cents an impression
-const BUDGET = 20; // 20 cents, daily and total: two impressions
+const BID = 10000; // 100 USD per thousand impressions (PA_ADS_BID_MAX_UNITS): 10 cents an impression
+const BUDGET = 100; // 1 USD daily and total (PA_ADS_DAILY_MIN_UNITS): ten impressions
+const SHOWN = BUDGET / (BID / 1000);
+const FREQ_CAP = 3; // PA_ADS_FREQ_CAP: counted impressions per person per campaign a day
 // The rows of a table as arrays of cell texts (the row header first).
 const rows = (locator) => locator.locator('tbody tr').evaluateAll((trs) =>
   trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/[\u2066-\u2069]/g, ''))));
@@ -105,8 +107,8 @@ test('top up 50 USD → a campaign for Spanish cat owners → approved → seen,
   await a.page.locator('#cmp-name').fill('Gatos en español');
   await a.page.locator('#cmp-objective').selectOption('traffic');
   await a.page.locator('#cmp-bid').fill('100');
-  await a.page.locator('#cmp-daily').fill('0.20');
-  await a.page.locator('#cmp-total').fill('0.20');
+  await a.page.locator('#cmp-daily').fill('1');
+  await a.page.locator('#cmp-total').fill('1.00');
   await a.page.locator('#cmp-species input[value="cat"]').check();
   await a.page.locator('#cmp-languages input[value="es"]').check();
   await enter(a.page.locator('#screen form button[type=submit]'));
@@ -139,13 +141,16 @@ test('top up 50 USD → a campaign for Spanish cat owners → approved → seen,
   assert.equal(await text(m.page.locator('.mod-ad-link')), words('en', 'mod.ad.link', { link: 'https://tienda.example/ratones' }));
   assert.equal(await m.page.locator('.mod-ad-media img').count(), 1, 'the ad\'s photo');
   await axe(m.page, 'the ad in the Moderation tab');
-  await m.page.locator('#mod-action').selectOption('reject');
-  await enter(m.page.locator('.mod-form button[type=submit]'));
-  await said(m.page, '#mod-note-error', words('en', 'mod.ad.noteRequired'));
-  assert.equal(await m.page.evaluate(() => document.activeElement?.id), 'mod-note');
+  const reject = m.page.locator('.mod-review input[value="reject"]');
+  await reject.focus();
+  await m.page.keyboard.press('Space');
+  await enter(m.page.locator('.mod-review button[type=submit]'));
+  await said(m.page, '#mod-review-note-error', words('en', 'mod.ad.noteRequired'));
+  assert.equal(await m.page.evaluate(() => document.activeElement?.id), 'mod-review-note');
   assert.equal((await adv.get(`/api/v1/ads/campaigns/${cmp}`)).body.campaign.creatives[0].review, 'pending', 'nothing sent');
-  await m.page.locator('#mod-action').selectOption('approve');
-  await enter(m.page.locator('.mod-form button[type=submit]'));
+  await axe(m.page, 'a rejection without its note');
+  await m.page.locator('.mod-review input[value="approve"]').check();
+  await enter(m.page.locator('.mod-review button[type=submit]'));
   await said(m.page, '#admin-panel-moderation [role=status]', words('en', 'mod.done',
     { action: words('en', 'mod.action.approve'), state: words('en', 'mod.state.approved') }));
   await item.waitFor({ state: 'detached' });
@@ -162,60 +167,75 @@ test('top up 50 USD → a campaign for Spanish cat owners → approved → seen,
   // ---- a Spanish-speaking cat owner on a phone: the ad in the feed, labelled; its impression and click once each
   const viewer = await catOwner('viewer', 'Carmen Gata');
   const v = await open(viewer.cookie, { size: PHONE, locale: 'es-ES' });
-  const isEvent = (kind) => (r) => r.url().endsWith('/api/v1/ads/events') && r.postDataJSON()?.kind === kind;
-  const impressionSent = v.page.waitForRequest(isEvent('impression'), { timeout: 120000 });
+  // The advertiser's site, answered here (the test has no internet).
+  await v.context.route('https://tienda.example/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>Tienda</title>' }));
+  const isEvent = (kind) => (r) => new URL(r.url()).pathname === '/api/v1/ads/events' && r.request().postDataJSON()?.kind === kind;
   await visit(v.page, '/');
-  const ad = v.page.locator('#mirror article[data-sponsored]');
+  const ad = v.page.locator('#mirror > article[data-sponsored]:has(a[data-control="ad-link"])').first();
   for (let i = 0; i < 40 && !(await ad.count()); i++) {
     await v.page.mouse.move(180, 400);
     await v.page.mouse.wheel(0, 300);
-    await v.page.waitForTimeout(100); // a hang guard between scrolls, never an assertion
+    await v.page.waitForTimeout(100); // a pause between scrolls, never an assertion
   }
-  await ad.first().waitFor({ state: 'attached' });
-  assert.ok(plain(await ad.first().locator('h2').textContent()).startsWith(`${words('es', 'rank.sponsored')}: `), 'labelled in Spanish');
-  // Its card on screen (the mirror's focus brings the core's card into view): the core's rule sends the impression.
-  await ad.first().focus();
-  const impression = (await impressionSent).postDataJSON();
-  assert.ok(impression.token, 'the impression carries its token');
-  const link = v.page.getByRole('link', { name: words('es', 'sponsored.linkLabel', { host: 'tienda.example' }) });
-  const clickSent = v.page.waitForRequest(isEvent('click'));
+  assert.equal(await ad.count(), 1, 'the campaign\'s ad is in the Spanish cat owner\'s feed');
+  assert.ok(plain(await ad.locator('h2').textContent()).startsWith(`${words('es', 'rank.sponsored')}: `), 'labelled in Spanish');
+  const link = ad.locator('a[data-control="ad-link"]');
+  assert.equal(await link.getAttribute('href'), 'https://tienda.example/ratones');
+  assert.equal(plain(await link.textContent()), words('es', 'sponsored.linkLabel', { host: 'tienda.example' }));
+  // On screen (focus brings the core's card into view): a second of the page's clock later the impression is posted.
+  const impressionAnswer = v.page.waitForResponse(isEvent('impression'));
+  await ad.focus();
+  const impressed = await impressionAnswer;
+  assert.deepEqual(await impressed.json(), { counted: true });
+  const token = impressed.request().postDataJSON().token;
+  // Its link from the keyboard: the site in a new tab, the click posted and counted.
+  const clickAnswer = v.page.waitForResponse(isEvent('click'));
   const popup = v.context.waitForEvent('page');
-  await press(link);
+  await link.focus();
+  await v.page.keyboard.press('Enter');
   await (await popup).close();
-  await clickSent;
+  assert.deepEqual(await (await clickAnswer).json(), { counted: true });
   await axe(v.page, 'the feed with the ad');
   // The client repeats both: nothing more is counted.
-  assert.deepEqual((await viewer.post('/api/v1/ads/events', { token: impression.token, kind: 'impression' })).body, { counted: false });
-  assert.deepEqual((await viewer.post('/api/v1/ads/events', { token: impression.token, kind: 'click' })).body, { counted: false });
+  assert.deepEqual((await viewer.post('/api/v1/ads/events', { token, kind: 'impression' })).body, { counted: false });
+  assert.deepEqual((await viewer.post('/api/v1/ads/events', { token, kind: 'click' })).body, { counted: false });
   const counted = (await adv.get(`/api/v1/ads/campaigns/${cmp}/report`)).body.totals;
   assert.deepEqual([counted.impressions, counted.clicks, counted.spend_minor], [1, 1, BID / 1000]);
   await v.context.close();
 
-  // ---- a second cat owner's impression spends the budget; a third is offered nothing of it
-  const second = await catOwner('second', 'Diego Gato');
-  const [served] = await offered(second, cmp);
-  assert.ok(served, 'the ad is offered to a Spanish cat owner while budget is left');
-  assert.deepEqual(served.sponsored.why.species, ['cat']);
-  assert.deepEqual(served.sponsored.why.languages, ['es']);
-  assert.deepEqual((await second.post('/api/v1/ads/events', { token: served.sponsored.token, kind: 'impression' })).body, { counted: true });
-  const third = await catOwner('third', 'Elena Gata');
-  assert.deepEqual(await offered(third, cmp), [], 'the total budget is spent: delivery stopped');
+  // ---- more cat owners' impressions (three each at most) spend the budget; one more is offered nothing of it
+  let shown = 1;
+  for (let i = 0; shown < SHOWN && i < SHOWN; i++) {
+    const c = await catOwner(`more${i}`, `Gata ${i}`);
+    for (let k = 0; k < FREQ_CAP && shown < SHOWN; k++) {
+      const [served] = await offered(c, cmp);
+      assert.ok(served, `offered while budget is left (${shown} of ${SHOWN} shown)`);
+      assert.deepEqual(served.sponsored.why.species, ['cat']);
+      assert.deepEqual(served.sponsored.why.languages, ['es']);
+      assert.deepEqual((await c.post('/api/v1/ads/events', { token: served.sponsored.token, kind: 'impression' })).body, { counted: true });
+      shown++;
+    }
+  }
+  assert.equal(shown, SHOWN);
+  const last = await catOwner('last', 'Elena Gata');
+  assert.deepEqual(await offered(last, cmp), [], 'the total budget is spent: delivery stopped');
   const spent = (await adv.get(`/api/v1/ads/campaigns/${cmp}`)).body.campaign.spent_minor;
   assert.equal(spent, BUDGET);
 
   // ---- the report on the campaign's page: totals, by day, by target
   await a.page.reload();
   await a.page.locator('.adv-days-table').waitFor();
-  const pct = await a.page.evaluate(() => new Intl.NumberFormat('en', { style: 'percent', minimumFractionDigits: 2 }).format(0.5));
-  assert.deepEqual(await rows(a.page.locator('.adv-totals')), [[words('en', 'adv.totals'), '2', '1', pct, usd('en', BUDGET)]]);
+  const pct = await a.page.evaluate((x) => new Intl.NumberFormat('en', { style: 'percent', minimumFractionDigits: 2 }).format(x), 1 / SHOWN);
+  const figures = [String(SHOWN), '1', pct, usd('en', BUDGET)];
+  assert.deepEqual(await rows(a.page.locator('.adv-totals')), [[words('en', 'adv.totals'), ...figures]]);
   const days = await rows(a.page.locator('.adv-days-table'));
   assert.equal(days.length, 1);
-  assert.deepEqual(days[0].slice(1), ['2', '1', pct, usd('en', BUDGET)]);
+  assert.deepEqual(days[0].slice(1), figures);
   const targets = await rows(a.page.locator('.adv-targets-table'));
   const species = words('en', 'adv.target', { kind: words('en', 'adv.targetKind.species'), value: words('en', 'petedit.species.cat') });
   const language = words('en', 'adv.target', { kind: words('en', 'adv.targetKind.language'), value: 'Spanish' });
-  assert.deepEqual(targets.find((r) => r[0] === species)?.slice(1), ['2', '1', pct, usd('en', BUDGET)], 'by species');
-  assert.deepEqual(targets.find((r) => r[0] === language)?.slice(1), ['2', '1', pct, usd('en', BUDGET)], 'by language');
+  assert.deepEqual(targets.find((r) => r[0] === species)?.slice(1), figures, 'by species');
+  assert.deepEqual(targets.find((r) => r[0] === language)?.slice(1), figures, 'by language');
   assert.equal(await a.page.locator('.adv-days svg').first().getAttribute('aria-hidden'), 'true');
   assert.equal(await a.page.locator('.adv-days svg').first().locator('rect').count(), days.length, 'a bar per day of the table');
   await axe(a.page, 'the campaign\'s report');
