@@ -3,7 +3,8 @@
 // captures it at the provider once and credits the balance once (the
 // provider's webhook may do it first), so this screen reads it with a
 // growing interval, for a bounded total, until it is paid or failed, as
-// billing-return.js and order-return.js do; every state is announced in one
+// billing-return.js and order-return.js do (Mercado Pago's payment_id passed
+// on as ?payment=); every state is announced in one
 // live region, and the way on is the account (/ads) or the campaigns.
 import { get } from '../api.js';
 import { el, failureText } from '../compose-kit.js';
@@ -17,7 +18,10 @@ const POLL_TOTAL_MS = 60000;
 
 export async function mount(root, _params, ctx) {
   const { t } = ctx;
-  const id = new URLSearchParams(location.search).get('topup') ?? '';
+  const query = new URLSearchParams(location.search);
+  const id = query.get('topup') ?? '';
+  // Mercado Pago comes back naming its payment: the server asks for that one.
+  const payment = /^[0-9]{1,40}$/.test(query.get('payment_id') ?? '') ? `?payment=${query.get('payment_id')}` : '';
   const live = el('div', { className: 'shop-return adv-return', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
   const next = el('p', { className: 'mkt-actions' });
   root.append(el('h1', { textContent: t('adv.returnTitle') }), live, next);
@@ -39,7 +43,7 @@ export async function mount(root, _params, ctx) {
   let wait = POLL_FIRST_MS;
   async function poll() {
     if (stopped) return;
-    const r = await get(`/api/v1/ads/topups/${encodeURIComponent(id)}`);
+    const r = await get(`/api/v1/ads/topups/${encodeURIComponent(id)}${payment}`);
     if (stopped) return;
     if (r.ok) {
       const tp = r.data.topup;
