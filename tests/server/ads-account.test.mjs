@@ -1,13 +1,200 @@
 // Self-serve ads, the advertiser's account (issue 21; web/README.md,
-// "Self-serve ads"): the schema upgrade from the version before on both
-// engines. Runs on SQLite and on PostgreSQL (PA_TEST_DATABASE=postgresql).
-import { describe, test } from 'node:test';
+// "Self-serve ads"; web/src/api/ads.c, ads_pay.c) against the payment
+// simulator (web/paysim/): the account (one per person, its name at its
+// edge, its currency fixed by money), every route closed to who must not use
+// it (no session 401, no CSRF token 403, another person's top-up 404); a
+// top-up's amount at its edges; a top-up paid through PayPal (captured by
+// the return page's read) and through Mercado Pago (told by the webhook),
+// each credited once with the provider's fee however often the return page
+// is read and the webhook delivered; the balance from the ledger; account
+// deletion refused while money is pending or unspent. Waits are for
+// conditions (hang guards only), never for time. Then the schema upgrade
+// from the version before on both engines. Runs on SQLite and on PostgreSQL
+// (PA_TEST_DATABASE=postgresql).
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
-import { migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+import { startPaysim, until } from '../lib/paysim.mjs';
+import { Client, assertError, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource, startServer, stopServer } from './helpers.mjs';
+
+const PASSWORD = 'correct horse battery';
+const NAME_MAX = 80; // PA_ADS_NAME_MAX
+// A top-up's edges (ads_rules.h: PA_ADS_TOPUP_MIN_UNITS 5, _MAX_UNITS 10000
+// of a "unit", USD 100 and BRL 500 minor units).
+const USD_MIN = 500;
+const USD_MAX = 1000000;
+const BRL_MIN = 2500;
+const BRL_MAX = 5000000;
+
+describe('the advertiser account and its top-ups', () => {
+  let sim, server, anon;
+  before(async () => {
+    sim = await startPaysim();
+    server = await startServer({ seed: false, env: sim.serverEnv() });
+    await sim.config({
+      paypal_webhook_url: `${server.url}api/v1/webhooks/paypal`,
+      mp_webhook_url: `${server.url}api/v1/webhooks/mercadopago`,
+    });
+    anon = new Client(server);
+  });
+  after(async () => {
+    try {
+      await stopServer(server, { keepData: false });
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  async function person(tag) {
+    const c = new Client(server);
+    c.mail = email(tag);
+    c.user = await c.signup(c.mail, PASSWORD, tag);
+    return c;
+  }
+  const account = async (c) => {
+    const r = await c.get('/api/v1/ads/account');
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body.advertiser;
+  };
+  const credits = (topup) => dbQuery(server, `SELECT count(*) FROM ad_ledger WHERE kind = 'topup' AND topup_id = ${topup.slice(4)}`);
+  const delivered = async () => until('every delivery made', async () => (await sim.deliveries()).every((d) => d.delivered));
+
+  test('every route: no session 401, no CSRF token 403, another person\'s top-up 404', async () => {
+    const a = await person('auth-a');
+    const b = await person('auth-b');
+    assert.equal((await a.put('/api/v1/ads/account', { name: 'A', currency: 'USD' })).status, 200);
+    const t = await a.post('/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'paypal' });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    for (const [method, url, json] of [['GET', '/api/v1/ads/account'], ['PUT', '/api/v1/ads/account', { name: 'X', currency: 'USD' }],
+      ['GET', '/api/v1/ads/topups'], ['POST', '/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'paypal' }],
+      ['GET', `/api/v1/ads/topups/${t.body.topup.id}`]]) {
+      assertError(await anon.request(method, url, { json }), 401, 'unauthorized');
+      if (method !== 'GET') assertError(await a.request(method, url, { json, csrf: false }), 403, 'csrf');
+    }
+    assertError(await b.get(`/api/v1/ads/topups/${t.body.topup.id}`), 404, 'not_found');
+    assert.equal((await b.put('/api/v1/ads/account', { name: 'B', currency: 'USD' })).status, 200);
+    assertError(await b.get(`/api/v1/ads/topups/${t.body.topup.id}`), 404, 'not_found');
+    assert.deepEqual((await b.get('/api/v1/ads/topups')).body, { topups: [] });
+    assertError(await b.get('/api/v1/ads/topups/top_999999'), 404, 'not_found');
+    // Nothing the refusals tried changed a's account.
+    const acc = await account(a);
+    assert.deepEqual([acc.name, acc.currency, acc.balance_minor], ['A', 'USD', 0]);
+    assert.deepEqual((await a.get('/api/v1/ads/topups')).body.topups.map((x) => x.id), [t.body.topup.id]);
+  });
+
+  test('the account: none, then one per person; its name at its edge; its currency fixed once money is on its way', async () => {
+    const c = await person('account');
+    assert.deepEqual((await c.get('/api/v1/ads/account')).body, { advertiser: null });
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'paypal' }), 404, 'no_advertiser');
+    const r = await c.put('/api/v1/ads/account', { name: 'n'.repeat(NAME_MAX), currency: 'EUR' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.advertiser.name, 'n'.repeat(NAME_MAX));
+    assert.match(r.body.advertiser.id, /^ad_[1-9]/);
+    assertError(await c.put('/api/v1/ads/account', { name: 'n'.repeat(NAME_MAX + 1), currency: 'EUR' }), 422, 'bad_length');
+    assertError(await c.put('/api/v1/ads/account', { name: '', currency: 'EUR' }), 422, 'bad_length');
+    assertError(await c.put('/api/v1/ads/account', { name: 'Shop', currency: 'GBP' }), 400, 'bad_request');
+    assertError(await c.put('/api/v1/ads/account', { name: 'Shop', currency: 'USD', extra: 1 }), 400, 'bad_request');
+    // Renamed and moved to USD while it holds nothing: the same account.
+    const again = await c.put('/api/v1/ads/account', { name: 'Pet Shop', currency: 'USD' });
+    assert.equal(again.body.advertiser.id, r.body.advertiser.id);
+    assert.deepEqual([again.body.advertiser.name, again.body.advertiser.currency], ['Pet Shop', 'USD']);
+    // A top-up's amount at its edges (the refused ones start nothing).
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: USD_MIN - 1, provider: 'paypal' }), 422, 'out_of_range');
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: USD_MAX + 1, provider: 'paypal' }), 422, 'out_of_range');
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: 12.5, provider: 'paypal' }), 400, 'bad_request');
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'stripe' }), 400, 'bad_request');
+    // Mercado Pago takes no USD.
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'mercadopago' }), 422, 'provider_unavailable');
+    assert.deepEqual((await c.get('/api/v1/ads/topups')).body.topups, []);
+    for (const amount of [USD_MIN, USD_MAX]) {
+      const t = await c.post('/api/v1/ads/topups', { amount_minor: amount, provider: 'paypal' });
+      assert.equal(t.status, 201, JSON.stringify(t.body));
+      assert.deepEqual([t.body.topup.state, t.body.topup.amount_minor, t.body.topup.currency], ['pending', amount, 'USD']);
+      assert.match(t.body.topup.approve_url, /^https?:\/\//);
+    }
+    assert.deepEqual((await c.get('/api/v1/ads/topups')).body.topups.map((x) => x.amount_minor), [USD_MAX, USD_MIN], 'newest first');
+    assertError(await c.put('/api/v1/ads/account', { name: 'Pet Shop', currency: 'EUR' }), 409, 'currency_locked');
+    assert.equal((await c.put('/api/v1/ads/account', { name: 'Renamed', currency: 'USD' })).status, 200, 'the name may change');
+    // Money pending keeps the account (its deletion is refused, nothing deleted).
+    assertError(await c.del('/api/v1/me', { password: PASSWORD }), 409, 'ad_topup_pending');
+    assert.equal((await account(c)).name, 'Renamed');
+  });
+
+  test('PayPal: approved, captured by the return page\'s read, credited once with its fee however often read and delivered', async () => {
+    const c = await person('paypal');
+    await c.put('/api/v1/ads/account', { name: 'Acme', currency: 'USD' });
+    await sim.delivery('duplicate'); // every webhook twice
+    const r = await c.post('/api/v1/ads/topups', { amount_minor: 5000, provider: 'paypal' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.topup.id;
+    const order = new URL(r.body.topup.approve_url).searchParams.get('token');
+    assert.ok(order, 'the approval page names the order');
+    assert.equal((await c.get(`/api/v1/ads/topups/${id}`)).body.topup.state, 'pending', 'not approved yet');
+    assert.equal((await account(c)).balance_minor, 0);
+    const { redirect } = await sim.approve('paypal', order);
+    assert.match(redirect, new RegExp(`/ads/topups/return\\?topup=${id}`));
+    for (let i = 0; i < 3; i++) {
+      const t = (await c.get(`/api/v1/ads/topups/${id}`)).body.topup;
+      assert.equal(t.state, 'paid');
+      assert.ok(t.fee_minor > 0, 'the provider\'s fee is kept');
+    }
+    await delivered();
+    await sim.delivery('deliver');
+    const capture = dbQuery(server, `SELECT capture_ref FROM ad_topups WHERE id = ${id.slice(4)}`);
+    const charges = (await sim.record()).money.filter((m) => m.kind === 'charge' && m.txn_id === capture);
+    assert.equal(charges.length, 1, 'captured once');
+    assert.deepEqual([charges[0].gross_minor, charges[0].currency], [5000, 'USD']);
+    assert.equal(credits(id), '1', 'credited once');
+    const acc = await account(c);
+    assert.deepEqual([acc.balance_minor, acc.spent_minor], [5000, 0]);
+    assert.equal((await c.get('/api/v1/ads/topups')).body.topups[0].fee_minor, charges[0].fee_minor, 'the provider\'s fee, as it charged it');
+    // An unspent balance keeps the account too.
+    assertError(await c.del('/api/v1/me', { password: PASSWORD }), 409, 'ad_balance');
+    assert.equal((await account(c)).balance_minor, 5000);
+  });
+
+  test('Mercado Pago: the webhook credits it; the return page read twice and the webhook again change nothing', async () => {
+    const c = await person('mp');
+    await c.put('/api/v1/ads/account', { name: 'Patas', currency: 'BRL' });
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: BRL_MIN - 1, provider: 'mercadopago' }), 422, 'out_of_range');
+    assertError(await c.post('/api/v1/ads/topups', { amount_minor: BRL_MAX + 1, provider: 'mercadopago' }), 422, 'out_of_range');
+    const r = await c.post('/api/v1/ads/topups', { amount_minor: BRL_MIN, provider: 'mercadopago' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.topup.id;
+    const pref = new URL(r.body.topup.approve_url).searchParams.get('pref_id');
+    assert.ok(pref);
+    await sim.delivery('duplicate');
+    const { redirect } = await sim.approve('mercadopago', pref);
+    const payment = new URL(redirect).searchParams.get('payment_id');
+    assert.ok(payment);
+    await until('the webhook credits it', async () => credits(id) === '1');
+    await delivered();
+    await sim.delivery('deliver');
+    for (let i = 0; i < 2; i++) {
+      const t = (await c.get(`/api/v1/ads/topups/${id}?payment=${payment}`)).body.topup;
+      assert.equal(t.state, 'paid');
+      assert.ok(t.fee_minor > 0);
+    }
+    assert.equal((await c.get(`/api/v1/ads/topups/${id}`)).body.topup.state, 'paid');
+    assert.equal(credits(id), '1', 'credited once');
+    assert.equal((await account(c)).balance_minor, BRL_MIN);
+    const charges = (await sim.record()).money.filter((m) => m.kind === 'charge' && String(m.txn_id) === payment);
+    assert.equal(charges.length, 1);
+    assert.equal((await c.get(`/api/v1/ads/topups/${id}`)).body.topup.fee_minor, charges[0].fee_minor, 'the provider\'s fee');
+    assertError(await c.get(`/api/v1/ads/topups/${id}?payment=12ab`), 400, 'bad_request');
+    // Someone else's payment named on another top-up credits nothing there.
+    const other = await person('mp-other');
+    await other.put('/api/v1/ads/account', { name: 'Other', currency: 'BRL' });
+    const o = await other.post('/api/v1/ads/topups', { amount_minor: BRL_MIN, provider: 'mercadopago' });
+    assert.equal((await other.get(`/api/v1/ads/topups/${o.body.topup.id}?payment=${payment}`)).body.topup.state, 'pending');
+    assert.equal((await account(other)).balance_minor, 0);
+    // Every delivery came twice and the return page was read three times: one ledger row.
+    assert.equal(dbQuery(server, `SELECT count(*) FROM ad_ledger WHERE advertiser_id = ${(await account(c)).id.slice(3)}`), '1');
+  });
+});
 
 const VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE ad_ledger')) + 1;
 

@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
 
-const FREQ_CAP = 3; // PA_ADS_FREQ_CAP (web/src/ads_rules.h)
+const FREQ_CAP = 3; // PA_ADSERVE_FREQ_CAP (web/src/ads_serving.h)
 const STEPS = 300;
 const SEED = Number(process.env.PA_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 

@@ -18,12 +18,12 @@ import { Client, assertError, dbQuery, email, png, startServer, stopServer } fro
 // The repository as the site: its locales/ are the languages a person may choose.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// web/src/ads_rules.h
-const FREQ_CAP = 3; // PA_ADS_FREQ_CAP
-const TOKEN_SECONDS = 3600; // PA_ADS_TOKEN_SECONDS
-const SLOT = 3600; // PA_ADS_PACE_SLOT_SECONDS
-const TOKEN_MAX = 256; // PA_ADS_TOKEN_MAX
-const PAGE_SHARE = 5; // PA_ADS_PAGE_SHARE: at most one ad in five candidates
+// web/src/ads_serving.h
+const FREQ_CAP = 3; // PA_ADSERVE_FREQ_CAP
+const TOKEN_SECONDS = 3600; // PA_ADSERVE_TOKEN_SECONDS
+const SLOT = 3600; // PA_ADSERVE_PACE_SLOT_SECONDS
+const TOKEN_MAX = 256; // PA_ADSERVE_TOKEN_MAX
+const PAGE_SHARE = 5; // PA_ADSERVE_PAGE_SHARE: at most one ad in five candidates
 const EVENTS_BURST = 5; // PA_LIMIT_AD_EVENTS_BURST lowered for the second phase (limit.h: 120 a minute)
 
 const nowReal = Math.floor(Date.now() / 1000);

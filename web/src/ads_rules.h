@@ -1,134 +1,143 @@
-/* pa_ads — the rules of serving self-serve ads, with no database: the signed
- * single-use token a served ad carries, the pacing and budget arithmetic, the
- * targeting match (what "why this ad" names), and the body of POST
- * /ads/events. The store (store/ads_serve.h) keeps the rows; these decide.
- *
- * Money here is in thousandths of a minor unit (an impression costs
- * bid_cpm_minor of them: CPM = price per thousand), kept as integers.
- *
- * The token's key is a subkey of PA_SECRETS_KEY (crypto_kdf, context
- * "pa_ads__"), read once by pa_ads_init; without one a key is drawn when the
- * process starts, as two-step's challenges do (auth/twostep.h): a restart then
- * refuses the tokens it did not sign, which only loses those ads' events. */
+/* pa_ads — self-serve ads' pure rules (issue 21; web/README.md, "Self-serve
+ * ads"): every limit of an advertiser's account, a top-up, a campaign and a
+ * creative, the money limits of each currency, and the strict readers of
+ * their request bodies. No database, no HTTP: the bytes come from request
+ * bodies, so every reader is total over any input and fuzzed
+ * (web/fuzz/fuzz_ads.c). Errors use the marketplace's shape
+ * (pa_market_err: status 400 or 422, a code, a message, a field). */
 #ifndef PA_ADS_RULES_H
 #define PA_ADS_RULES_H
 
+#include "market_rules.h"
+
 #include <cjson/cJSON.h>
-#include <stddef.h>
 #include <stdint.h>
 
 enum {
-  PA_ADS_TOKEN_SECONDS = 3600, /* a served ad's events count for an hour after serving */
-  PA_ADS_TOKEN_BYTES = 1 + 8 + 8 + 8 + 8 + 32, /* version, serve, viewer, campaign, expiry, MAC */
-  PA_ADS_TOKEN_TEXT = 88,                      /* its base64url, no padding (87), and the NUL */
-  PA_ADS_TOKEN_MAX = 256, /* characters of a token a body may carry (the contract's bound) */
-  PA_ADS_DAY_SECONDS = 86400,
-  /* Pacing: the day is cut into slots; by the end of slot k (0-based) at most
-   * (k + 1) / slots of the daily budget may be spent, so spend spreads over
-   * the day instead of going in the first minutes. */
-  PA_ADS_PACE_SLOT_SECONDS = 3600,
-  PA_ADS_FREQ_CAP = 3, /* counted impressions per person per campaign per window */
-  PA_ADS_FREQ_WINDOW_SECONDS = 86400,
-  PA_ADS_PAGE_SHARE = 5,  /* at most one sponsored candidate in five (the ranker's 1 in 5) */
-  PA_ADS_TARGET_MAX = 20, /* values of one targeting list this module reads */
-  PA_ADS_WORD_MAX = 40    /* bytes of one targeting value (species, tag, language, country) */
+  PA_ADS_NAME_MAX = 80,             /* code points of an advertiser's name (at least 1) */
+  PA_ADS_CAMPAIGN_NAME_MAX = 80,    /* code points of a campaign's name (at least 1) */
+  PA_ADS_CAPTION_MAX = 2200,        /* code points of a creative's caption (a post's) */
+  PA_ADS_LINK_MAX = 200,            /* bytes of a creative's https link (a profile link's) */
+  PA_ADS_PHOTOS_MAX = 10,           /* photos of one creative (at least 1) */
+  PA_ADS_TARGET_SPECIES_MAX = 9,    /* species a campaign targets (the app has 9) */
+  PA_ADS_TARGET_TAGS_MAX = 20,      /* tags a campaign targets */
+  PA_ADS_TARGET_LANGUAGES_MAX = 20, /* languages (the app's catalogs) */
+  PA_ADS_TARGET_COUNTRIES_MAX = 30, /* countries people declare */
+  PA_ADS_TAG_MAX = 40,              /* letters of one targeted tag (as captions write them) */
+  PA_ADS_NOTE_MAX = 300,            /* code points of a moderator's rejection note (at least 1) */
+  PA_ADS_CAMPAIGNS_MAX = 100,       /* campaigns an advertiser keeps */
+  PA_ADS_CREATIVES_MAX = 10,        /* creatives of one campaign */
+  PA_ADS_TOPUPS_LISTED = 50,        /* top-ups GET /ads/topups lists, newest first */
+  /* A campaign's schedule: it may start at most this far back (a form
+   * filled in a moment ago) and this far ahead, and runs at least an hour
+   * and at most a year and a day. */
+  PA_ADS_START_PAST_SECONDS = 3600,
+  PA_ADS_START_AHEAD_SECONDS = 365 * 86400,
+  PA_ADS_RUN_MIN_SECONDS = 3600,
+  PA_ADS_RUN_MAX_SECONDS = 366 * 86400,
+  /* Money limits, in a currency's "unit" (about one US dollar's worth of
+   * it, pa_ads_unit): a top-up of 5 to 10 000 units; a CPM bid of a tenth
+   * of a unit to 100 units; a daily budget of 1 to 10 000 units; a total
+   * budget of 1 to 1 000 000 units, never below the daily one. */
+  PA_ADS_TOPUP_MIN_UNITS = 5,
+  PA_ADS_TOPUP_MAX_UNITS = 10000,
+  PA_ADS_BID_MIN_TENTHS = 1,
+  PA_ADS_BID_MAX_UNITS = 100,
+  PA_ADS_DAILY_MIN_UNITS = 1,
+  PA_ADS_DAILY_MAX_UNITS = 10000,
+  PA_ADS_TOTAL_MIN_UNITS = 1,
+  PA_ADS_TOTAL_MAX_UNITS = 1000000,
+  /* One impression at a CPM bid of B minor units costs B thousandths of a
+   * minor unit: the ledger counts in thousandths (ad_ledger.amount_milli). */
+  PA_ADS_MILLI = 1000
 };
 
-/* Reads PA_SECRETS_KEY for the token key; 0, or -1 with err when it is set
- * but not 64 hex digits. Needs sodium_init first; called once by main before
- * any worker starts (pa_ads_token_* call it themselves when it was not). */
-int pa_ads_init(char *err, size_t errlen);
+/* The minor units of one "unit" of currency (USD 100, BRL 500, JPY 150, …),
+ * or 0 for a currency ads are not sold in. */
+int64_t pa_ads_unit(const char *currency);
 
-/* What a token says. */
-typedef struct pa_ads_token {
-  int64_t serve, viewer, campaign, expires_at;
-} pa_ads_token;
+/* The money limits of a currency in its minor units (pa_ads_limits). */
+typedef struct pa_ads_limits {
+  int64_t topup_min, topup_max, bid_min, bid_max, daily_min, daily_max, total_min, total_max;
+} pa_ads_limits;
+/* 0 and *out for a currency ads are sold in, else -1. */
+int pa_ads_limits_of(const char *currency, pa_ads_limits *out);
 
-/* Writes the token for t (HMAC-SHA256 under the key, base64url) into out. */
-void pa_ads_token_make(const pa_ads_token *t, char out[PA_ADS_TOKEN_TEXT]);
+enum { PA_ADS_AWARENESS = 0, PA_ADS_TRAFFIC = 1, PA_ADS_OBJECTIVES };
+enum { PA_ADS_DRAFT = 0, PA_ADS_ACTIVE, PA_ADS_PAUSED, PA_ADS_ENDED, PA_ADS_STATES };
+const char *pa_ads_objective_name(int i);
+int pa_ads_objective_find(const char *s);
+const char *pa_ads_state_name(int i);
+int pa_ads_state_find(const char *s);
 
-/* Reads text (n bytes, any bytes: fuzzed): 0 with *out, -1 when it is not
- * exactly a token we signed, -2 when it is ours but expired at now. */
-int pa_ads_token_read(const char *text, size_t n, int64_t now, pa_ads_token *out);
+/* PUT /ads/account: {"name", "currency"}, both required. */
+typedef struct pa_ads_account {
+  char name[PA_MARKET_CAP(PA_ADS_NAME_MAX)];
+  char currency[4];
+} pa_ads_account;
+int pa_ads_account_parse(const cJSON *body, pa_ads_account *a, pa_market_err *e);
 
-/* ---- budgets and pacing (thousandths of a minor unit) */
+/* POST /ads/topups: {"amount_minor", "provider"} in the account's currency. */
+enum { PA_ADS_PAYPAL = 1, PA_ADS_MERCADOPAGO = 2 }; /* pa_pay_provider's values */
+typedef struct pa_ads_topup {
+  int64_t amount_minor;
+  int provider;
+} pa_ads_topup;
+int pa_ads_topup_parse(const cJSON *body, const char *currency, pa_ads_topup *t, pa_market_err *e);
 
-/* What the serving decision reads of one campaign at now. */
-typedef struct pa_ads_budget {
-  int64_t bid_cpm_minor;      /* thousandths per impression */
-  int64_t daily_budget_minor; /* 0: no daily budget */
-  int64_t total_budget_minor; /* 0: no lifetime budget (the balance still caps) */
-  int64_t spent_today_th, spent_total_th, balance_th;
-  int64_t now; /* Unix seconds; the day is UTC's */
-} pa_ads_budget;
-
-typedef enum pa_ads_verdict {
-  PA_ADS_OK = 0,
-  PA_ADS_PACED,   /* today's allowance so far is spent: later today */
-  PA_ADS_DAILY,   /* the daily budget is spent */
-  PA_ADS_TOTAL,   /* the lifetime budget is spent */
-  PA_ADS_BALANCE, /* the advertiser's balance cannot pay one more impression */
-  PA_ADS_BAD      /* a bid below 1 */
-} pa_ads_verdict;
-
-/* The part of the daily budget (in thousandths) that may be spent by now:
- * whole slots, never above the budget. */
-int64_t pa_ads_paced_th(int64_t daily_budget_minor, int64_t now);
-
-/* May one more impression be offered: the next impression's cost fits under
- * the paced allowance, the daily and lifetime budgets and the balance. */
-pa_ads_verdict pa_ads_may_serve(const pa_ads_budget *b);
-
-/* May an impression be counted (charged): the hard caps only, checked before
- * this impression's cost, so spend passes a budget or the balance falls below
- * zero by less than one impression's cost (one CPM step) at most. */
-pa_ads_verdict pa_ads_may_count(const pa_ads_budget *b);
-
-/* Whole minor units of th thousandths, rounded toward minus infinity. */
-int64_t pa_ads_floor_minor(int64_t th);
-
-/* ---- targeting */
-
-/* A list of words (borrowed pointers). */
-typedef struct pa_ads_words {
-  const char *v[PA_ADS_TARGET_MAX];
-  int n;
-} pa_ads_words;
-
+/* A campaign's targeting: empty lists target everyone. */
 typedef struct pa_ads_targeting {
-  pa_ads_words species, tags, languages, countries;
+  char species[PA_ADS_TARGET_SPECIES_MAX][16];
+  char tags[PA_ADS_TARGET_TAGS_MAX][PA_ADS_TAG_MAX + 1];
+  char languages[PA_ADS_TARGET_LANGUAGES_MAX][16];
+  char countries[PA_ADS_TARGET_COUNTRIES_MAX][3];
+  int nspecies, ntags, nlanguages, ncountries;
 } pa_ads_targeting;
 
-/* What the viewer declared or did: their pets' species, the tags of posts
- * they liked, their locale, the country in their settings ("" when none). */
-typedef struct pa_ads_viewer {
-  pa_ads_words species, tags;
-  const char *locale, *country;
-} pa_ads_viewer;
+/* A campaign as a body sets it (and as the store keeps it). */
+typedef struct pa_ads_campaign {
+  char name[PA_MARKET_CAP(PA_ADS_CAMPAIGN_NAME_MAX)];
+  int objective;
+  int state; /* pa_ads_state; a PATCH may ask for active or paused (state_sent) */
+  int state_sent;
+  int64_t bid_cpm_minor, daily_budget_minor, total_budget_minor;
+  char currency[4];
+  int64_t starts_at, ends_at; /* Unix seconds; ends_at 0: open-ended */
+  pa_ads_targeting targeting;
+  int targeting_sent; /* an edit that sent "targeting" replaces every list it names */
+} pa_ads_campaign;
 
-/* 1 when every list the campaign targets (a non-empty one) has a value that
- * matches the viewer, filling why with the matching values; 0 otherwise. A
- * language matches the locale itself or its base ("es" matches "es-MX"). */
-int pa_ads_match(const pa_ads_targeting *t, const pa_ads_viewer *v, pa_ads_targeting *why);
+/* Reads a campaign body onto *c. create: name, objective, bid_cpm_minor,
+ * daily_budget_minor, total_budget_minor are required, starts_at defaults to
+ * now, ends_at to none, targeting to everyone, and *c starts empty; else
+ * (PATCH) *c holds the campaign as stored and the members sent change, a
+ * state only to "active" or "paused". currency is the account's (a body's
+ * currency must equal it). Then the whole campaign is checked against the
+ * currency's limits and the schedule's (a start sent is checked against now,
+ * a stored one is not). Unknown members are refused. 0, or -1 with *e. */
+int pa_ads_campaign_parse(const cJSON *body, int create, const char *currency, int64_t now,
+                          pa_ads_campaign *c, pa_market_err *e);
 
-/* Reads a targeting list stored as a JSON array of strings (the campaign's
- * row) into out, pointing into arr. 0, or -1 when it is not one. */
-int pa_ads_words_from_json(const cJSON *arr, pa_ads_words *out);
+/* POST /ads/campaigns/{c}/creatives: {"pet_id", "media": ["m_N", …],
+ * "caption", "link"}. link is required for a traffic campaign ("" or
+ * absent: none, for awareness). A "reel" is refused (422 reel_unsupported:
+ * creatives are photo posts for now). */
+typedef struct pa_ads_creative {
+  int64_t pet_id;
+  int64_t media[PA_ADS_PHOTOS_MAX];
+  int nmedia;
+  char caption[PA_MARKET_CAP(PA_ADS_CAPTION_MAX)];
+  char link[PA_ADS_LINK_MAX + 1];
+} pa_ads_creative;
+int pa_ads_creative_parse(const cJSON *body, int objective, pa_ads_creative *c, pa_market_err *e);
 
-/* ---- POST /ads/events {"token": "...", "kind": "impression" | "click"} */
+/* A moderator's review: {"decision": "approve"|"reject", "note"} — a
+ * rejection says why (1..PA_ADS_NOTE_MAX), an approval may not. *approve 1
+ * or 0. */
+int pa_ads_review_parse(const cJSON *body, int *approve, char *note, size_t cap, pa_market_err *e);
 
-typedef enum pa_ads_kind { PA_ADS_IMPRESSION = 1, PA_ADS_CLICK = 2 } pa_ads_kind;
-
-typedef struct pa_ads_event_body {
-  const char *token; /* borrowed from the tree */
-  pa_ads_kind kind;
-} pa_ads_event_body;
-
-/* Checks the body's shape (exactly the two members, a string token of 1 to
- * PA_ADS_TOKEN_MAX bytes, a known kind). 0, or -1 with a message in err and
- * the member at fault in *field (which may point into body). Whether the token is good is not its
- * business: a well-formed body with a bad token is counted: false. */
-int pa_ads_event_parse(const cJSON *body, pa_ads_event_body *out, char *err, size_t errlen,
-                       const char **field);
+/* RFC 3339 ("2026-12-06T20:00:00Z", an offset, optional fraction) into Unix
+ * seconds: 0, or -1. */
+int pa_ads_time_parse(const char *s, int64_t *out);
 
 #endif

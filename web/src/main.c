@@ -3,7 +3,7 @@
  * Exit status: 0 after SIGINT/SIGTERM, 1 when the server could not run,
  * 2 for bad arguments. stdout carries exactly one line, once listening. */
 #include "admin.h"
-#include "ads_rules.h"
+#include "ads_serving.h"
 #include "auth.h"
 #include "auth/twostep.h"
 #include "blob.h"
@@ -141,7 +141,7 @@ int main(int argc, char **argv) {
             "petamigos-server: a PA_LIMIT_* variable is not a whole number (named above)\n");
     return 2;
   }
-  if (pa_twostep_init(err, sizeof err) != 0 || pa_ads_init(err, sizeof err) != 0) {
+  if (pa_twostep_init(err, sizeof err) != 0 || pa_adserve_init(err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 2;
   }

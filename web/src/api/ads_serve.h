@@ -1,11 +1,11 @@
 /* pa_api_ads — serving self-serve ads to the feed's candidates (api/rank.c
  * asks for them), counting their events (POST /ads/events) and a campaign's
- * report (GET /ads/campaigns/{c}/report). The rules are ads_rules.h's; the
+ * report (GET /ads/campaigns/{c}/report). The rules are ads_serving.h's; the
  * rows store/ads_serve.h's. */
 #ifndef PA_API_ADS_SERVE_H
 #define PA_API_ADS_SERVE_H
 
-#include "ads_rules.h"
+#include "ads_serving.h"
 #include "srv_internal.h"
 
 #include <stdint.h>
@@ -19,7 +19,7 @@ enum {
 /* One ad offered to the viewer, its serve recorded. */
 typedef struct pa_api_ad {
   int64_t post_id, post_created_at, advertiser_id, campaign_id;
-  char token[PA_ADS_TOKEN_TEXT];
+  char token[PA_ADSERVE_TOKEN_TEXT];
   char link[PA_API_ADS_LINK_MAX + 1];
   char why[PA_API_ADS_MATCHED_MAX + 1]; /* {"species":[…],"tags":[…],…} */
 } pa_api_ad;

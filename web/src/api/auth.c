@@ -12,6 +12,7 @@
 #include "mail/mail.h"
 #include "secev.h"
 #include "store/accounts.h"
+#include "store/ads.h"
 #include "store/email.h"
 #include "store/moderation.h"
 #include "store/notifications.h"
@@ -410,6 +411,25 @@ static int account_has_orders(pa_srv_req *rq) {
   return open ? 1 : owed ? 2 : 0;
 }
 
+/* 1: an ad top-up of the viewer's is pending; 2: their ad balance holds a
+ * whole minor unit or more; 0: neither (their campaigns are ended); -1 with
+ * 500 sent. */
+static int account_ad_money(pa_srv_req *rq) {
+  pa_store_advertiser a;
+  int64_t balance = 0, spent = 0, paid = 0, pending = 0;
+  int rc = pa_store_ads_advertiser_of(rq->db, rq->viewer, &a);
+  if (rc == PA_STORE_ENOTFOUND) return 0;
+  if (rc == PA_STORE_OK) rc = pa_store_ads_topup_counts(rq->db, a.id, &paid, &pending);
+  if (rc == PA_STORE_OK) rc = pa_store_ads_balance(rq->db, a.id, &balance, &spent);
+  if (rc == PA_STORE_OK && !pending && balance < PA_ADS_MILLI)
+    rc = pa_store_ads_campaigns_end(rq->db, a.id, pa_clock_now());
+  if (rc != PA_STORE_OK) {
+    pa_api_internal(rq, "ad account");
+    return -1;
+  }
+  return pending ? 1 : balance >= PA_ADS_MILLI ? 2 : 0;
+}
+
 void pa_api_delete_me(pa_srv_req *rq) {
   static const char *const fields[] = {"password", NULL};
   const char *password;
@@ -432,6 +452,21 @@ void pa_api_delete_me(pa_srv_req *rq) {
                  open == 1 ? "You have orders still open as a buyer or a seller; finish or cancel "
                              "them before deleting your account"
                            : "Your seller balance has not been paid out yet; nothing was deleted",
+                 NULL);
+    goto out;
+  }
+  /* Self-serve ads: money still on its way (a top-up pending at its
+   * provider) or unspent in the ad balance keeps the account, as a seller's
+   * unpaid balance does; otherwise its campaigns end, and the advertiser row
+   * and its ledger outlive the person (user_id set NULL). */
+  int ads = account_ad_money(rq);
+  if (ads < 0) goto out;
+  if (ads) {
+    pa_api_error(rq, 409, ads == 1 ? "ad_topup_pending" : "ad_balance",
+                 ads == 1 ? "An ad top-up is still pending at its provider; wait for it to end "
+                            "before deleting your account"
+                          : "Your ad balance still holds money; spend it on your campaigns or ask "
+                            "support for a refund before deleting your account",
                  NULL);
     goto out;
   }

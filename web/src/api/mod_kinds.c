@@ -1,9 +1,10 @@
 /* pa_mod — the registry of item kinds the moderation queue knows
  * (api/moderation.h says what a row holds). Ad creatives and disputes add
- * their rows here with their issues. */
+ * their rows here with their issues (ads: issue 21). */
 #include "api/api.h"
 #include "api/moderation.h"
 #include "clock.h"
+#include "store/ads.h"
 #include "store/market.h"
 #include "store/moderation.h"
 #include "store/orders.h"
@@ -542,6 +543,53 @@ static int dispute_context(pa_store *db, int64_t id, cJSON *o, const char **stat
   return pa_api_dispute_context(db, id, o, state);
 }
 
+/* ---- ad creatives (issue 21; api/ads.c): a creative waits in the queue
+ * as its advertiser's own request for review, and a moderator approves or
+ * rejects it through /mod/ads/{cr}/review (rejecting says why). People may
+ * report an approved creative they were shown; its advertiser answers for
+ * it. The moderator sees the creative's post (photos, caption) in context. */
+
+static int ad_owner(pa_store *db, int64_t id, int64_t *subject) {
+  pa_store_creative k;
+  int rc = pa_store_ads_creative_get(db, id, &k);
+  if (rc == PA_STORE_OK && !k.user_id) rc = PA_STORE_ENOTFOUND; /* the account is gone */
+  if (rc == PA_STORE_OK) *subject = k.user_id;
+  return rc;
+}
+
+static int ad_subject(pa_store *db, int64_t id, int64_t reporter, int64_t claimed,
+                      int64_t *subject) {
+  pa_store_creative k;
+  (void)reporter;
+  (void)claimed;
+  int rc = pa_store_ads_creative_get(db, id, &k);
+  /* Only an approved creative reaches anyone to report. */
+  if (rc == PA_STORE_OK && (strcmp(k.review, "approved") != 0 || !k.user_id))
+    rc = PA_STORE_ENOTFOUND;
+  if (rc == PA_STORE_OK) *subject = k.user_id;
+  return rc;
+}
+
+static int ad_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
+  pa_store_creative k;
+  const char *post_state = NULL;
+  int rc = pa_store_ads_creative_get(db, id, &k);
+  if (rc != PA_STORE_OK) return rc;
+  cJSON *ad = cJSON_AddObjectToObject(o, "ad");
+  if (!ad || pa_api_add_id(ad, "id", "cr", k.id) ||
+      pa_api_add_id(ad, "campaign_id", "c", k.campaign_id) ||
+      pa_api_add_id(ad, "post_id", "p", k.post_id) ||
+      !cJSON_AddStringToObject(ad, "link", k.link) ||
+      !cJSON_AddStringToObject(ad, "review", k.review) ||
+      !cJSON_AddStringToObject(ad, "review_note", k.note) ||
+      pa_api_add_time(ad, "created_at", k.created_at))
+    return PA_STORE_ENOMEM;
+  *state = !strcmp(k.review, "approved")   ? "approved"
+           : !strcmp(k.review, "rejected") ? "rejected"
+                                           : "pending";
+  return post_context(db, k.post_id, o, &post_state);
+}
+
 /* ---- the registry */
 
 static const pa_mod_kind kinds[] = {
@@ -562,6 +610,7 @@ static const pa_mod_kind kinds[] = {
     {"review", "rv", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
      review_subject, review_owner, review_context, review_apply},
     {"dispute", "ord", 0, dispute_subject, dispute_owner, dispute_context, NULL},
+    {"ad", "cr", PA_MOD_PERSON_ACTIONS, ad_subject, ad_owner, ad_context, NULL},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -166,11 +166,11 @@ void pa_api_candidates(pa_srv_req *rq) {
     limit = (int)v;
   }
   if (pa_api_limited(rq, PA_LIMIT_CANDIDATES, NULL) != 0) return;
-  /* Ads take at most one place in PA_ADS_PAGE_SHARE (the ranker's 1 in 5), and
+  /* Ads take at most one place in PA_ADSERVE_PAGE_SHARE (the ranker's 1 in 5), and
    * never Plus members' (pa_api_ads_offer offers them none). */
   pa_api_ad *ads = NULL;
   int nads = 0;
-  if (pa_api_ads_offer(rq, limit / PA_ADS_PAGE_SHARE, &ads, &nads) != 0) {
+  if (pa_api_ads_offer(rq, limit / PA_ADSERVE_PAGE_SHARE, &ads, &nads) != 0) {
     pa_api_internal(rq, "candidates");
     return;
   }

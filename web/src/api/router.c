@@ -444,6 +444,24 @@ static const route routes[] = {
     /* A moderator works through a queue: the write limit, as the item actions'. */
     {"POST", "/api/v1/mod/disputes/{ord}/decision", pa_api_mod_dispute_decide,
      F_MOD | F_ADMIN | F_SLOW, PA_LIMIT_WRITE},
+    /* Self-serve ads, the advertiser's side (api/ads.c): each route is the caller's own
+     * account's (another person's campaign, creative or top-up is a 404). A top-up calls a
+     * provider: the billing limit, charged once the body is valid. */
+    {"GET", "/api/v1/ads/account", pa_api_ads_account_get, F_AUTH, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/ads/account", pa_api_ads_account_put, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/ads/topups", pa_api_ads_topups, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/ads/topups", pa_api_ads_topup_create, F_AUTH | F_SLOW | F_LATE,
+     PA_LIMIT_BILLING},
+    {"GET", "/api/v1/ads/topups/{top}", pa_api_ads_topup_get, F_AUTH | F_SLOW, PA_LIMIT_NONE},
+    {"GET", "/api/v1/ads/campaigns", pa_api_ads_campaigns, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/ads/campaigns", pa_api_ads_campaign_create, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/ads/campaigns/{c}", pa_api_ads_campaign_get, F_AUTH, PA_LIMIT_NONE},
+    {"PATCH", "/api/v1/ads/campaigns/{c}", pa_api_ads_campaign_patch, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/ads/campaigns/{c}/creatives", pa_api_ads_creative_create, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/ads/creatives/{cr}", pa_api_ads_creative_delete, F_AUTH, PA_LIMIT_WRITE},
+    /* A moderator approves or rejects an ad creative waiting in the queue (kind ad). */
+    {"POST", "/api/v1/mod/ads/{cr}/review", pa_api_mod_ad_review, F_MOD | F_ADMIN, PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };

@@ -2,6 +2,7 @@
  * order-independence is kept). */
 #include "billing/billing.h"
 
+#include "ads_pay.h"
 #include "log.h"
 #include "orders.h"
 #include "pa/pa_civil.h"
@@ -562,8 +563,13 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
     return rc;
   }
   for (int i = 0; i < n; i++) {
-    /* A marketplace order's charge (orders.h): applied there, once. */
+    /* An advertiser's top-up (ads_pay.h): credited there, once. */
     int orc;
+    if (pa_ads_charge_event(db, &txns[i], now, &orc)) {
+      if (orc != PA_STORE_OK) return PA_BILLING_EUNREACHABLE; /* again later */
+      continue;
+    }
+    /* A marketplace order's charge (orders.h): applied there, once. */
     if (p == PA_PAY_PAYPAL && pa_orders_charge_event(db, pay, &txns[i], now, &orc)) {
       if (orc != PA_STORE_OK) return PA_BILLING_EUNREACHABLE; /* again later */
       continue;
@@ -635,6 +641,8 @@ void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
       pa_store_pay_lapsed(db, swept, now, lapsed, &w) == PA_STORE_OK)
     pa_store_pay_set_swept(db, now);
   pa_store_pay_events_prune(db, now - PA_BILLING_EVENTS_KEEP_SECONDS);
+  /* Ad top-ups whose return and webhook were both lost. */
+  pa_ads_pay_work(db, pay, now);
 }
 
 int pa_billing_close_account(pa_store *db, pa_pay *pay, int64_t user, int64_t now) {

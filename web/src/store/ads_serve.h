@@ -1,4 +1,4 @@
-/* pa_store_adserve — what serving ads reads and writes (schema 31's tables:
+/* pa_store_ads_serve — what serving ads reads and writes (schema 31's tables:
  * campaigns, ad_targets, ad_creatives, ad_serves, ad_ledger): the creatives
  * a viewer may be offered with their campaign's budget figures, the
  * targeting each campaign matches for a viewer, a served ad's row, counting
@@ -25,12 +25,12 @@ typedef int (*pa_store_ad_offer_fn)(void *ctx, const pa_store_ad_offer *o);
 /* Calls fn for at most max creatives viewer could be offered at now, highest
  * bid first: not the viewer's own (as author or advertiser); spend counted
  * from day_start (today's) and seen from seen_since. */
-int pa_store_adserve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
-                            int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx);
+int pa_store_ads_serve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
+                              int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx);
 
 /* The viewer's locale ("" when none) and declared country ("" when none),
  * copied into the buffers. */
-int pa_store_adserve_viewer(pa_store *db, int64_t viewer, char locale[17], char country[3]);
+int pa_store_ads_serve_viewer(pa_store *db, int64_t viewer, char locale[17], char country[3]);
 
 /* One targeting value of a campaign and, for species and tags, whether the
  * viewer matches it (owns a pet of the species; liked a post with the tag);
@@ -41,14 +41,14 @@ typedef struct pa_store_ad_target {
 } pa_store_ad_target;
 
 typedef int (*pa_store_ad_target_fn)(void *ctx, const pa_store_ad_target *t);
-int pa_store_adserve_targets(pa_store *db, int64_t campaign, int64_t viewer,
-                             pa_store_ad_target_fn fn, void *ctx);
+int pa_store_ads_serve_targets(pa_store *db, int64_t campaign, int64_t viewer,
+                               pa_store_ad_target_fn fn, void *ctx);
 
 /* Records a served ad (day "YYYY-MM-DD", matched the why as JSON text); *id
  * its serve id, which the token names. */
-int pa_store_adserve_record(pa_store *db, int64_t campaign, int64_t creative, int64_t viewer,
-                            int64_t now, int64_t expires_at, const char *day, const char *matched,
-                            int64_t *id);
+int pa_store_ads_serve_record(pa_store *db, int64_t campaign, int64_t creative, int64_t viewer,
+                              int64_t now, int64_t expires_at, const char *day, const char *matched,
+                              int64_t *id);
 
 /* A served ad read for its event inside the caller's transaction, its
  * advertiser's row locked (PostgreSQL; SQLite's BEGIN IMMEDIATE already
@@ -62,24 +62,24 @@ typedef struct pa_store_ad_serve_state {
 } pa_store_ad_serve_state;
 
 /* PA_STORE_ENOTFOUND when there is no such serve. */
-int pa_store_adserve_lock(pa_store *db, int64_t serve, int64_t now, int64_t day_start,
-                          int64_t seen_since, pa_store_ad_serve_state *out);
+int pa_store_ads_serve_lock(pa_store *db, int64_t serve, int64_t now, int64_t day_start,
+                            int64_t seen_since, pa_store_ad_serve_state *out);
 
 /* The one conditional UPDATE that decides an impression (unexpired, not
  * impressed yet); when it changed the row, the spend row of cost_th for the
  * serve is written. *counted 1 when both were. Inside the caller's
  * transaction. */
-int pa_store_adserve_impress(pa_store *db, int64_t serve, int64_t now,
-                             const pa_store_ad_serve_state *s, int *counted);
+int pa_store_ads_serve_impress(pa_store *db, int64_t serve, int64_t now,
+                               const pa_store_ad_serve_state *s, int *counted);
 
 /* The click's conditional UPDATE (impressed, not clicked, unexpired). */
-int pa_store_adserve_click(pa_store *db, int64_t serve, int64_t now, int *counted);
+int pa_store_ads_serve_click(pa_store *db, int64_t serve, int64_t now, int *counted);
 
 /* ---- the report */
 
 /* The campaign's advertiser's person (0 for the seed's, who have none), and
  * its currency; PA_STORE_ENOTFOUND when there is no such campaign. */
-int pa_store_adserve_owner(pa_store *db, int64_t campaign, int64_t *user, char currency[4]);
+int pa_store_ads_serve_owner(pa_store *db, int64_t campaign, int64_t *user, char currency[4]);
 
 typedef struct pa_store_ad_report_row {
   int64_t day;       /* impressed_at / 86400 (days since 1970, UTC) for days; 0 for targets */
@@ -90,12 +90,12 @@ typedef struct pa_store_ad_report_row {
 typedef int (*pa_store_ad_report_fn)(void *ctx, const pa_store_ad_report_row *r);
 
 /* The campaign's counted impressions grouped by day, oldest first. */
-int pa_store_adserve_report_days(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
-                                 void *ctx);
+int pa_store_ads_serve_report_days(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
+                                   void *ctx);
 /* The same grouped by what the serves matched. */
-int pa_store_adserve_report_matches(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
-                                    void *ctx);
+int pa_store_ads_serve_report_matches(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
+                                      void *ctx);
 /* The ledger's spend of the campaign (thousandths, positive). */
-int pa_store_adserve_spend(pa_store *db, int64_t campaign, int64_t *spend_th);
+int pa_store_ads_serve_spend(pa_store *db, int64_t campaign, int64_t *spend_th);
 
 #endif

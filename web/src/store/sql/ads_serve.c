@@ -1,4 +1,4 @@
-/* pa_store_adserve: serving's rows (store/ads_serve.h). */
+/* pa_store_ads_serve: serving's rows (store/ads_serve.h). */
 #include "store/ads_serve.h"
 
 #include "store/sql/sql.h"
@@ -67,8 +67,8 @@ static int offer_row(void *ctx, pa_sql_stmt *st) {
   return s->fn.offer(s->ctx, &o);
 }
 
-int pa_store_adserve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
-                            int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx) {
+int pa_store_ads_serve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
+                              int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, offers_sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[5] = {viewer, now, day_start, seen_since, max};
@@ -76,7 +76,7 @@ int pa_store_adserve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t d
   return pa_sq_each(db, st, pa_sq_bind_i64s(st, 5, args), offer_row, &s, "ad offers");
 }
 
-int pa_store_adserve_viewer(pa_store *db, int64_t viewer, char locale[17], char country[3]) {
+int pa_store_ads_serve_viewer(pa_store *db, int64_t viewer, char locale[17], char country[3]) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT locale, COALESCE(country, '') FROM users WHERE id = ?1");
   if (!st) return PA_STORE_EDB;
   locale[0] = country[0] = '\0';
@@ -113,8 +113,8 @@ static int target_row(void *ctx, pa_sql_stmt *st) {
   return s->fn.target(s->ctx, &t);
 }
 
-int pa_store_adserve_targets(pa_store *db, int64_t campaign, int64_t viewer,
-                             pa_store_ad_target_fn fn, void *ctx) {
+int pa_store_ads_serve_targets(pa_store *db, int64_t campaign, int64_t viewer,
+                               pa_store_ad_target_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(db, targets_sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[2] = {campaign, viewer};
@@ -122,9 +122,9 @@ int pa_store_adserve_targets(pa_store *db, int64_t campaign, int64_t viewer,
   return pa_sq_each(db, st, pa_sq_bind_i64s(st, 2, args), target_row, &s, "ad targets");
 }
 
-int pa_store_adserve_record(pa_store *db, int64_t campaign, int64_t creative, int64_t viewer,
-                            int64_t now, int64_t expires_at, const char *day, const char *matched,
-                            int64_t *id) {
+int pa_store_ads_serve_record(pa_store *db, int64_t campaign, int64_t creative, int64_t viewer,
+                              int64_t now, int64_t expires_at, const char *day, const char *matched,
+                              int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO ad_serves (campaign_id, creative_id, viewer_id, issued_at, expires_at, day,"
           " matched) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
@@ -165,8 +165,8 @@ static int lock_row(void *ctx, pa_sql_stmt *st) {
   return 0;
 }
 
-int pa_store_adserve_lock(pa_store *db, int64_t serve, int64_t now, int64_t day_start,
-                          int64_t seen_since, pa_store_ad_serve_state *out) {
+int pa_store_ads_serve_lock(pa_store *db, int64_t serve, int64_t now, int64_t day_start,
+                            int64_t seen_since, pa_store_ad_serve_state *out) {
   (void)now;
   int64_t adv = 0;
   /* The advertiser first: every spend of theirs waits here for the one
@@ -190,8 +190,8 @@ int pa_store_adserve_lock(pa_store *db, int64_t serve, int64_t now, int64_t day_
   return rc;
 }
 
-int pa_store_adserve_impress(pa_store *db, int64_t serve, int64_t now,
-                             const pa_store_ad_serve_state *s, int *counted) {
+int pa_store_ads_serve_impress(pa_store *db, int64_t serve, int64_t now,
+                               const pa_store_ad_serve_state *s, int *counted) {
   int n = 0;
   int64_t args[2] = {serve, now};
   *counted = 0;
@@ -215,7 +215,7 @@ int pa_store_adserve_impress(pa_store *db, int64_t serve, int64_t now,
   return rc;
 }
 
-int pa_store_adserve_click(pa_store *db, int64_t serve, int64_t now, int *counted) {
+int pa_store_ads_serve_click(pa_store *db, int64_t serve, int64_t now, int *counted) {
   int n = 0;
   int64_t args[2] = {serve, now};
   int rc =
@@ -227,7 +227,7 @@ int pa_store_adserve_click(pa_store *db, int64_t serve, int64_t now, int *counte
   return rc;
 }
 
-int pa_store_adserve_owner(pa_store *db, int64_t campaign, int64_t *user, char currency[4]) {
+int pa_store_ads_serve_owner(pa_store *db, int64_t campaign, int64_t *user, char currency[4]) {
   pa_sql_stmt *st = pa_sq_stmt(db, "SELECT COALESCE(a.user_id, 0), c.currency FROM campaigns c"
                                    " JOIN advertisers a ON a.id = c.advertiser_id WHERE c.id = ?1");
   if (!st) return PA_STORE_EDB;
@@ -262,8 +262,8 @@ static int match_row(void *ctx, pa_sql_stmt *st) {
 }
 
 /* The day as a whole number: the same integer division on both engines. */
-int pa_store_adserve_report_days(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
-                                 void *ctx) {
+int pa_store_ads_serve_report_days(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
+                                   void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT s.impressed_at / 86400 AS d, count(*), count(s.clicked_at),"
           " COALESCE(-SUM(l.amount_milli), 0) FROM ad_serves s"
@@ -274,8 +274,8 @@ int pa_store_adserve_report_days(pa_store *db, int64_t campaign, pa_store_ad_rep
   return pa_sq_each(db, st, pa_sq_bind_i64(st, 1, campaign), day_row, &s, "ad report days");
 }
 
-int pa_store_adserve_report_matches(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
-                                    void *ctx) {
+int pa_store_ads_serve_report_matches(pa_store *db, int64_t campaign, pa_store_ad_report_fn fn,
+                                      void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT s.matched, count(*), count(s.clicked_at), COALESCE(-SUM(l.amount_milli), 0)"
           " FROM ad_serves s LEFT JOIN ad_ledger l ON l.serve_id = s.id AND l.kind = 'spend'"
@@ -286,7 +286,7 @@ int pa_store_adserve_report_matches(pa_store *db, int64_t campaign, pa_store_ad_
   return pa_sq_each(db, st, pa_sq_bind_i64(st, 1, campaign), match_row, &s, "ad report targets");
 }
 
-int pa_store_adserve_spend(pa_store *db, int64_t campaign, int64_t *spend_th) {
+int pa_store_ads_serve_spend(pa_store *db, int64_t campaign, int64_t *spend_th) {
   return pa_sq_scalar_i64(db,
                           "SELECT COALESCE(-SUM(amount_milli), 0) FROM ad_ledger"
                           " WHERE campaign_id = ?1 AND kind = 'spend'",

@@ -24,6 +24,8 @@
  * (PA_SQ_COMMENT_COUNT), not the stored total, which counts hidden and
  * removed ones and those of people in a block with the viewer. */
 #define UNMUTED " AND " PA_SQ_NOT_MUTED("?4", "p.author_id")
+/* Ad creatives are never in a listing (visible.h); one is read by id alone. */
+#define ORGANIC " AND " PA_SQ_NOT_CREATIVE("p.id")
 #define FEED_SQL(filter)                                                                           \
   "WITH page AS ("                                                                                 \
   "SELECT p.id AS id, p.created_at AS created_at, p.like_count AS likes,"                          \
@@ -58,17 +60,18 @@
       " ORDER BY g.created_at DESC, g.id DESC, i.position"
 
 static const char *const feed_sql[] = {
-    [PA_STORE_FEED_ALL] = FEED_SQL(" AND ?5 = ?5" UNMUTED),
+    [PA_STORE_FEED_ALL] = FEED_SQL(" AND ?5 = ?5" UNMUTED ORGANIC),
     [PA_STORE_FEED_FOLLOWING] = FEED_SQL(
         " AND ?5 = ?5 AND (p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?4)"
         "  OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"
-        "             WHERE pp.post_id = p.id AND f.follower_id = ?4))" UNMUTED),
-    [PA_STORE_FEED_AUTHOR] = FEED_SQL(" AND p.author_id = ?5"),
-    [PA_STORE_FEED_PET] = FEED_SQL(
-        " AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = p.id AND pp.pet_id = ?5)"),
-    [PA_STORE_FEED_ONE] = FEED_SQL(" AND p.id = ?5"),
+        "             WHERE pp.post_id = p.id AND f.follower_id = ?4))" UNMUTED ORGANIC),
+    [PA_STORE_FEED_AUTHOR] = FEED_SQL(" AND p.author_id = ?5" ORGANIC),
+    [PA_STORE_FEED_PET] = FEED_SQL(" AND EXISTS (SELECT 1 FROM post_pets pp WHERE pp.post_id = "
+                                   "p.id AND pp.pet_id = ?5)" ORGANIC),
+    [PA_STORE_FEED_ONE] =
+        FEED_SQL(" AND p.id = ?5 AND " PA_SQ_CREATIVE_READABLE("p.id", "p.author_id", "?4")),
     [PA_STORE_FEED_TAG] = FEED_SQL(" AND ?5 = ?5 AND EXISTS (SELECT 1 FROM post_tags pt WHERE "
-                                   "pt.post_id = p.id AND pt.tag = ?6)" UNMUTED),
+                                   "pt.post_id = p.id AND pt.tag = ?6)" UNMUTED ORGANIC),
 };
 
 enum { IMAGE_COL = 18 }; /* the first of the image's columns */

@@ -2,6 +2,7 @@
 #include "store/people.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 #include <stdio.h>
 
@@ -74,12 +75,15 @@ static const char profile_sql[] =
     "SELECT " PERSON ", u.handle, u.bio, u.created_at,"
     "       (SELECT count(*) FROM pets WHERE owner_id = u.id),"
     "       (SELECT count(*) FROM posts WHERE author_id = u.id"
-    "         AND (mod_state = 0 OR (mod_state = 1 AND author_id = ?2))),"
-    "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
-    "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
-    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id = ?2),"
-    "       u.links, u.country"
-    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
+    "         AND (mod_state = 0 OR (mod_state = 1 AND author_id = ?2))"
+    "         AND " PA_SQ_NOT_CREATIVE(
+        "posts.id") "),"
+                    "       (SELECT count(*) FROM follows WHERE followee_id = u.id),"
+                    "       (SELECT count(*) FROM follows WHERE follower_id = u.id),"
+                    "       EXISTS (SELECT 1 FROM follows WHERE followee_id = u.id AND follower_id "
+                    "= ?2),"
+                    "       u.links, u.country"
+                    "  FROM users u LEFT JOIN media m ON m.hash = u.avatar WHERE u.id = ?1";
 
 int pa_store_people_profile(pa_store *db, int64_t user, int64_t viewer, pa_store_profile_fn fn,
                             void *ctx) {

@@ -2,6 +2,7 @@
 #include "store/pets.h"
 
 #include "store/sql/sql.h"
+#include "store/sql/visible.h"
 
 #include <limits.h>
 
@@ -66,12 +67,15 @@ int pa_store_pets_owner(pa_store *db, int64_t pet, int64_t *owner) {
   "SELECT t.id, t.name, t.species, t.avatar, tm.ext, t.breed, t.birth_date, t.bio,"                \
   "       t.created_at, " OWNER ","                                                                \
   "       (SELECT count(*) FROM post_pets pp JOIN posts p ON p.id = pp.post_id"                    \
-  "         WHERE pp.pet_id = t.id AND p.mod_state = 0),"                                          \
-  "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                             \
-  "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND f.follower_id = ?2)"       \
-  "  FROM pets t JOIN users u ON u.id = t.owner_id"                                                \
-  "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = u.avatar"            \
-  " WHERE " where
+  "         WHERE pp.pet_id = t.id AND p.mod_state = 0 AND " PA_SQ_NOT_CREATIVE(                   \
+      "p.id") "),"                                                                                 \
+              "       (SELECT count(*) FROM pet_follows f WHERE f.pet_id = t.id),"                 \
+              "       EXISTS (SELECT 1 FROM pet_follows f WHERE f.pet_id = t.id AND "              \
+              "f.follower_id = ?2)"                                                                \
+              "  FROM pets t JOIN users u ON u.id = t.owner_id"                                    \
+              "  LEFT JOIN media tm ON tm.hash = t.avatar LEFT JOIN media um ON um.hash = "        \
+              "u.avatar"                                                                           \
+              " WHERE " where
 
 /* The caller's callback for the rows of a walk, and how many it was given. */
 typedef struct rows {

@@ -19,34 +19,29 @@ typedef struct sink {
   void *ctx;
 } sink;
 
-/* The columns and joins of a candidate; ?1 the viewer. */
+/* The columns and joins of a candidate; ?1 the viewer. The comment count is
+ * what the viewer can page through (feed.c says why). What a moderator hid
+ * reaches its author only; what was removed, nobody. What the viewer may not
+ * see, or muted, is never a candidate. */
 #define CANDIDATE_SELECT                                                                           \
-  "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, p.like_count," /* The comments the \
-                                                                                  viewer can page  \
-                                                                                  through (feed.c  \
-                                                                                  says why). */    \
-  "       " PA_SQ_COMMENT_COUNT(                                                                   \
+  "SELECT p.id, p.author_id, p.pet_id, t.species, p.created_at, "                                  \
+  "p.like_count, " PA_SQ_COMMENT_COUNT(                                                            \
       "p.id",                                                                                      \
-      "?1") ","                                                                                    \
-            "       p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"       \
-            "        OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = "      \
-            "pp.pet_id"                                                                            \
-            "                   WHERE pp.post_id = p.id AND f.follower_id = ?1),"                  \
-            "       v.vec, c.advertiser_id, p.campaign_id, p.caption"                              \
-            "  FROM posts p JOIN pets t ON t.id = p.pet_id JOIN users u ON u.id = p.author_id"     \
-            "  LEFT JOIN post_vectors v ON v.post_id = p.id"                                       \
-            "  LEFT JOIN campaigns c ON c.id = p.campaign_id" /* What a moderator hid reaches its  \
-                                                               * author only; what was removed,    \
-                                                               * nobody. What the viewer may not                                                                           \
-                                                               * see, or muted, is never a         \
-                                                               * candidate. */                     \
+      "?1") ", p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)"            \
+            " OR EXISTS (SELECT 1 FROM post_pets pp JOIN pet_follows f ON f.pet_id = pp.pet_id"    \
+            "   WHERE pp.post_id = p.id AND f.follower_id = ?1),"                                  \
+            " v.vec, c.advertiser_id, p.campaign_id, p.caption"                                    \
+            " FROM posts p JOIN pets t ON t.id = p.pet_id JOIN users u ON u.id = p.author_id"      \
+            " LEFT JOIN post_vectors v ON v.post_id = p.id"                                        \
+            " LEFT JOIN campaigns c ON c.id = p.campaign_id"                                       \
             " WHERE (p.mod_state = 0 OR (p.mod_state = 1 AND p.author_id = ?1))"                   \
             " AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED("?1", "p.author_id")
 
 /* ?2 the row limit. An ad's post is a candidate only when it is served
  * (pa_store_rank_candidate, api/ads_serve.c), never as an organic one. */
 static const char candidates_sql[] =
-    CANDIDATE_SELECT " AND p.campaign_id IS NULL ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
+    CANDIDATE_SELECT " AND p.campaign_id IS NULL AND " PA_SQ_NOT_CREATIVE(
+        "p.id") " ORDER BY p.created_at DESC, p.id DESC LIMIT ?2";
 
 /* ?2 the post. */
 static const char candidate_sql[] = CANDIDATE_SELECT " AND p.id = ?2";

@@ -57,10 +57,10 @@ static const char tags_sql[] =
     "    SELECT CASE WHEN instr(tag, ?1) = 1 THEN 0 WHEN instr(tag, ?1) > 1 THEN 1 ELSE 2 END"
     "           AS cls, tag, count(*) AS n FROM post_tags pt"
     "      JOIN posts p ON p.id = pt.post_id AND p.mod_state = 0 JOIN users u ON u.id = p.author_id"
-    "     WHERE " PA_SQ_POSTS_VISIBLE("u", "?5") " AND " PA_SQ_NOT_MUTED(
-        "?5", "p.author_id") "     GROUP BY tag) AS found"
-                             "   WHERE cls < 2) AS listed"
-                             " ORDER BY pos LIMIT ?4 OFFSET ?2";
+    "     WHERE " PA_SQ_POSTS_VISIBLE("u", "?5") " AND " PA_SQ_NOT_CREATIVE(
+        "p.id") " AND " PA_SQ_NOT_MUTED("?5", "p.author_id") "     GROUP BY tag) AS found"
+                                                             "   WHERE cls < 2) AS listed"
+                                                             " ORDER BY pos LIMIT ?4 OFFSET ?2";
 
 /* The caller's callback, by what is searched. */
 typedef struct walk {

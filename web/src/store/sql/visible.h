@@ -49,4 +49,21 @@
  * expression owner. A removed one has no row left. */
 #define PA_SQ_ITEM_SHOWN(i, owner, viewer) "(" i ".mod_state = 0 OR " owner " = " viewer ")"
 
+/* The post whose id is the expression post is no ad creative (issue 21,
+ * store/ads.h): a creative is a post of its advertiser's own account that
+ * reaches people only as a sponsored candidate, never in an organic listing
+ * (feeds, profiles, pet and tag pages, search, their counts). The alias
+ * vk_ is its own. */
+#define PA_SQ_NOT_CREATIVE(post)                                                                   \
+  "NOT EXISTS (SELECT 1 FROM ad_creatives vk_ WHERE vk_.post_id = " post ")"
+
+/* The post whose id is post, when it is a creative, may be read by id
+ * (a sponsored candidate's, GET /posts/{p}): once approved, or by its
+ * author. The alias vk_ is its own. */
+#define PA_SQ_CREATIVE_READABLE(post, author, viewer)                                              \
+  "(" PA_SQ_NOT_CREATIVE(                                                                          \
+      post) " OR " author " = " viewer                                                             \
+            " OR EXISTS (SELECT 1 FROM ad_creatives vk_ WHERE vk_.post_id = " post                 \
+            " AND vk_.review = 'approved'))"
+
 #endif

@@ -1461,7 +1461,10 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * units costs exactly B), each top-up credited once (topup_id UNIQUE),
      * each served ad charged once (serve_id UNIQUE), a refund once per
      * top-up (refund_of UNIQUE); no foreign key to serves or campaigns: the
-     * book outlives them. ad_serves: each sponsored candidate handed to a
+     * book outlives them. Creatives and serves never reuse an id
+     * (AUTOINCREMENT, as PostgreSQL's identity): a closed review names its
+     * creative, a spend row its serve, after the row is gone. ad_serves: each
+     * sponsored candidate handed to a
      * viewer (its single-use token names the row), for pacing, frequency
      * caps and the report. reports gains the 'ad' kind (a rebuild, as 30's,
      * every earlier kind kept): a creative waits in the moderation queue as
@@ -1500,7 +1503,7 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX ad_targets_value ON ad_targets(kind, value);"
     "CREATE TABLE ad_creatives ("
-    "  id INTEGER PRIMARY KEY,"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
     "  post_id INTEGER NOT NULL UNIQUE REFERENCES posts(id) ON DELETE CASCADE,"
     "  link TEXT NOT NULL CHECK (link = '' OR (length(link) BETWEEN 9 AND 2000"
@@ -1558,7 +1561,7 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE TRIGGER ad_ledger_kept BEFORE DELETE ON ad_ledger BEGIN"
     "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
     "CREATE TABLE ad_serves ("
-    "  id INTEGER PRIMARY KEY,"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
     "  creative_id INTEGER REFERENCES ad_creatives(id) ON DELETE SET NULL,"
     "  viewer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
