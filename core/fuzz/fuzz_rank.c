@@ -3,6 +3,7 @@
  * learned from; a taste that loads must save back to the very same bytes. */
 #include "pa/pa_rank.h"
 
+#include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         abort();
       pa_rank_describe(page, items, count, (pa_rank_mode)mode, true, text, sizeof text);
       pa_rank_items_json(page, items, count, text, sizeof text);
+      /* The whole JSON the shell reads is JSON, whatever the page held
+       * (a sponsored object's why strings are escaped). */
+      size_t need = pa_rank_items_json(page, items, count, NULL, 0);
+      char *json = malloc(need + 1);
+      if (!json) abort();
+      pa_rank_items_json(page, items, count, json, need + 1);
+      cJSON *back = cJSON_ParseWithLength(json, need);
+      if (!back) abort();
+      cJSON_Delete(back);
+      free(json);
     }
     pa_rank_session_free(s);
     pa_rank_page_free(page);

@@ -4,8 +4,8 @@
 // the impression when half of the ad has been on screen for a second of the
 // page's clock and the click when the person follows the ad's link, and
 // shell/feed.js posts each once to POST /api/v1/ads/events. The link is a
-// real link in the mirror (keyboard, axe) and opens in a new tab without an
-// opener or a referrer; "why this ad" names the targeting that matched.
+// real link in the mirror (keyboard, axe) and, like a tap on the canvas's
+// call to action, opens in a new tab without an opener or a referrer; "why this ad" names the targeting that matched.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
-import { plain, serverAndBrowser } from '../lib/app.mjs';
+import { canvasPixels, plain, serverAndBrowser } from '../lib/app.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const LINK = 'https://shop.example/cats?utm=petamigos';
@@ -45,7 +45,7 @@ const serves = () => sql(`SELECT s.id || ':' || (s.impressed_at IS NOT NULL) || 
   FROM ad_serves s JOIN users u ON u.id = s.viewer_id WHERE u.email = '${EMAIL}' ORDER BY s.id`).split('\n').filter(Boolean);
 
 test('an ad on screen for a second is counted once, its link opens in a new tab and is counted once', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1100 }, deviceScaleFactor: 1, serviceWorkers: 'block' });
   await context.addCookies([{ name: 'pa_session', value: cookie, url: server.url }]);
   await context.addInitScript(() => localStorage.setItem('petamigos.rankSeed', '7'));
   // The advertiser's site, answered here (the test has no internet).
@@ -102,20 +102,45 @@ test('an ad on screen for a second is counted once, its link opens in a new tab 
   assert.deepEqual(await (await click).json(), { counted: true });
   await tab.close();
 
+  // A tap on the canvas's call to action (the accent band under the photo,
+  // found in the pixels) goes the same way: a new tab, one more post, which
+  // the server does not count twice.
+  const { width, pixels } = await canvasPixels(page);
+  const column = Math.round((width - 600) / 2) + 30; // inside the button, which spans the column less its padding
+  const accent = (y) => { const i = (y * width + column) * 4; return Math.abs(pixels[i] - 0x2a) + Math.abs(pixels[i + 1] - 0x7d) + Math.abs(pixels[i + 2] - 0x6f) < 12; };
+  let band = -1;
+  for (let y = 0, run = 0; y < pixels.length / 4 / width && band < 0; y++) {
+    run = accent(y) ? run + 1 : 0;
+    if (run === 30) band = y - 12; // inside the 36 px button
+  }
+  assert.ok(band > 0, 'the call to action is drawn (core/src/app/app_feed.c, CTA)');
+  const again = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/ads/events'
+    && r.request().postDataJSON().kind === 'click');
+  const popup2 = context.waitForEvent('page');
+  const box = await page.locator('#canvas').boundingBox();
+  await page.mouse.click(box.x + width / 2, box.y + band);
+  const tab2 = await popup2;
+  await tab2.waitForLoadState();
+  assert.equal(tab2.url(), LINK);
+  assert.equal(await tab2.evaluate(() => window.opener), null);
+  assert.deepEqual(await (await again).json(), { counted: false });
+  await tab2.close();
+
   // One post per action, each with this ad's token; the server has each once.
   assert.deepEqual(events, [
     { method: 'POST', body: { token, kind: 'impression' } },
     { method: 'POST', body: { token, kind: 'click' } },
+    { method: 'POST', body: { token, kind: 'click' } },
   ]);
   assert.ok(serves().some((s) => s.endsWith(':1:1')), `the serve is impressed and clicked: ${serves()}`);
   // A client repeating them inflates nothing: the server counts each once.
-  const again = await page.evaluate(async (t) => {
+  const repeated = await page.evaluate(async (t) => {
     const csrf = (await (await fetch('/api/v1/auth/session')).json()).csrf_token;
     const send = (kind) => fetch('/api/v1/ads/events', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
       body: JSON.stringify({ token: t, kind }) }).then((r) => r.json());
     return [await send('impression'), await send('click')];
   }, token);
-  assert.deepEqual(again, [{ counted: false }, { counted: false }]);
+  assert.deepEqual(repeated, [{ counted: false }, { counted: false }]);
   assert.deepEqual(problems, []);
   await context.close();
 });
