@@ -194,6 +194,36 @@ describe('the advertiser account and its top-ups', () => {
     // Every delivery came twice and the return page was read three times: one ledger row.
     assert.equal(dbQuery(server, `SELECT count(*) FROM ad_ledger WHERE advertiser_id = ${(await account(c)).id.slice(3)}`), '1');
   });
+
+  test('a top-up whose return and webhook were both lost is found by the worker\'s re-read (PayPal captured, Mercado Pago searched)', async () => {
+    const p = await person('lost-pp');
+    const m = await person('lost-mp');
+    await p.put('/api/v1/ads/account', { name: 'Lost PP', currency: 'USD' });
+    await m.put('/api/v1/ads/account', { name: 'Lost MP', currency: 'MXN' });
+    const tp = (await p.post('/api/v1/ads/topups', { amount_minor: USD_MIN, provider: 'paypal' })).body.topup;
+    const tm = (await m.post('/api/v1/ads/topups', { amount_minor: 10000, provider: 'mercadopago' })).body.topup;
+    await sim.delivery('drop');
+    await sim.approve('paypal', new URL(tp.approve_url).searchParams.get('token'));
+    await sim.approve('mercadopago', new URL(tm.approve_url).searchParams.get('pref_id'));
+    await sim.delivery('deliver');
+    assert.equal(credits(tp.id), '0');
+    assert.equal(credits(tm.id), '0', 'nothing has told the server yet');
+    // Nobody comes back; PA_ADS_PAY_RECHECK_SECONDS (15 minutes) later the worker reads them again.
+    const offset = 16 * 60;
+    await stopServer(server);
+    await sim.clock(offset);
+    server = await startServer({ data: server.dir, seed: false, env: { ...sim.serverEnv(), PA_TEST_CLOCK_OFFSET: String(offset) } });
+    await sim.config({ paypal_webhook_url: `${server.url}api/v1/webhooks/paypal`, mp_webhook_url: `${server.url}api/v1/webhooks/mercadopago` });
+    await until('both credited by the re-read', async () => credits(tp.id) === '1' && credits(tm.id) === '1');
+    for (const c of [p, m]) {
+      c.server = server;
+      await c.login(c.mail, PASSWORD);
+    }
+    assert.equal((await account(p)).balance_minor, USD_MIN);
+    assert.equal((await account(m)).balance_minor, 10000);
+    assert.equal((await p.get(`/api/v1/ads/topups/${tp.id}`)).body.topup.state, 'paid');
+    assert.equal(credits(tp.id), '1', 'the later read credits nothing more');
+  });
 });
 
 const VERSION = (await migrationsFromSource()).findIndex((sql) => sql.includes('CREATE TABLE ad_ledger')) + 1;

@@ -53,7 +53,10 @@ static cJSON *account_json(pa_srv_req *rq, const pa_store_advertiser *a) {
   cJSON *o = cJSON_CreateObject();
   if (!o || pa_api_add_id(o, "id", "ad", a->id) || !cJSON_AddStringToObject(o, "name", a->name) ||
       !cJSON_AddStringToObject(o, "currency", a->currency) ||
-      !cJSON_AddNumberToObject(o, "balance_minor", (double)minor_of(balance)) ||
+      /* Delivery may overshoot the balance by less than one CPM step (the
+       * serving side charges each impression as it counts): what is left to
+       * spend is then nothing. */
+      !cJSON_AddNumberToObject(o, "balance_minor", (double)(balance > 0 ? minor_of(balance) : 0)) ||
       !cJSON_AddNumberToObject(o, "spent_minor", (double)minor_of(spent)) ||
       pa_api_add_time(o, "created_at", a->created_at)) {
     cJSON_Delete(o);
