@@ -109,7 +109,7 @@ test('the account, a top-up amount, the campaign form and the ad form: errors at
   assert.equal(made.name, 'Juguetes para gatos');
   assert.equal(made.state, 'draft');
   assert.deepEqual([made.bid_cpm_minor, made.daily_budget_minor, made.total_budget_minor, made.currency], [1250, 2000, 10000, 'USD']);
-  assert.deepEqual(made.targeting, { species: ['cat'], tags: ['toys', 'grooming'], languages: ['es'], countries: ['ES'] });
+  assert.deepEqual(made.targeting, { species: ['cat'], tags: ['grooming', 'toys'], languages: ['es'], countries: ['ES'] }); // the server's order
   assert.equal(made.ends_at, null);
   await page.locator('.adv-facts').waitFor();
   assert.equal(await text(page.locator('h1')), 'Juguetes para gatos');
@@ -131,7 +131,7 @@ test('the account, a top-up amount, the campaign form and the ad form: errors at
   await page.locator('#cmp-name').waitFor();
   assert.equal(await page.locator('#cmp-name').inputValue(), 'Juguetes para gatos');
   assert.equal(await page.locator('#cmp-bid').inputValue(), '12.50');
-  assert.equal(await page.locator('#cmp-tags').inputValue(), 'toys, grooming');
+  assert.equal(await page.locator('#cmp-tags').inputValue(), 'grooming, toys');
   assert.ok(await page.locator('#cmp-species input[value="cat"]').isChecked());
   await page.locator('#cmp-name').fill('Juguetes felinos');
   await page.locator('#cmp-total').fill('150.00');
