@@ -7,7 +7,7 @@
 // impressions) and a photo ad; Start is refused while the ad waits for review. A moderator
 // opens the ad in the console's Moderation tab (photo, caption, link), is
 // told a rejection needs a note, and approves it; the advertiser starts the
-// campaign. A Spanish-speaking cat owner (locale es, a cat, another browser
+// campaign, pauses and resumes it from the keyboard. A Spanish-speaking cat owner (locale es, a cat, another browser
 // context) sees it in the feed labelled "Patrocinado"; the page posts its
 // impression once it has been on screen (the core's rule) and its click
 // when the ad's link is followed: each counted once, the same events sent
@@ -163,6 +163,15 @@ test('top up 50 USD → a campaign for Spanish cat owners → approved → seen,
   await said(a.page, '.adv-state-said', words('en', 'adv.stateNow', { state: words('en', 'adv.state.active') }));
   assert.equal((await adv.get(`/api/v1/ads/campaigns/${cmp}`)).body.campaign.state, 'active');
   await axe(a.page, 'the running campaign');
+  // Pause and resume from the keyboard: the button keeps the focus and says the new state.
+  assert.equal(await text(a.page.locator('.adv-state-button')), words('en', 'adv.pause'));
+  await enter(a.page.locator('.adv-state-button'));
+  await said(a.page, '.adv-state-said', words('en', 'adv.stateNow', { state: words('en', 'adv.state.paused') }));
+  assert.equal((await adv.get(`/api/v1/ads/campaigns/${cmp}`)).body.campaign.state, 'paused');
+  assert.equal(await a.page.evaluate(() => document.activeElement?.textContent), words('en', 'adv.resume'));
+  await a.page.keyboard.press('Enter');
+  await said(a.page, '.adv-state-said', words('en', 'adv.stateNow', { state: words('en', 'adv.state.active') }));
+  assert.equal((await adv.get(`/api/v1/ads/campaigns/${cmp}`)).body.campaign.state, 'active');
 
   // ---- a Spanish-speaking cat owner on a phone: the ad in the feed, labelled; its impression and click once each
   const viewer = await catOwner('viewer', 'Carmen Gata');
