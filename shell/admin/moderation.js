@@ -13,7 +13,9 @@
 // photos and caption, its link as text (the moderator reads where it leads
 // before anyone follows it) and its review, approved or rejected with a
 // note the advertiser reads, required for a rejection (POST
-// /api/v1/mod/ads/{cr}/review); the person actions stay below it.
+// /api/v1/mod/ads/{cr}/review); an approved ad people reported is reviewed
+// the same way (approve keeps it, reject takes it down). The kind has no
+// generic actions.
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { price } from '../market-kit.js';
@@ -170,7 +172,7 @@ export function mount(t, panel) {
     });
     detail.replaceChildren(heading, context(t, item),
       el('h4', { textContent: t('mod.reports', { count: item.reports.length }) }), reports(t, item),
-      item.ad?.review === 'pending' ? reviewForm(item) : null,
+      item.ad && item.ad.review !== 'rejected' ? reviewForm(item) : null, // pending, or approved and reported: kept or taken down
       item.dispute ? decisionForm(item) : item.actions.length ? form : null);
     detail.hidden = false;
     heading.focus();
