@@ -193,6 +193,12 @@ describe('ad campaigns and creatives', () => {
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { bid_cpm_minor: BID_MAX + 1 }), 422, 'out_of_range');
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { state: 'ended' }), 400, 'bad_request');
     assertError(await c.patch(`/api/v1/ads/campaigns/${e.id}`, { state: 'draft' }), 400, 'bad_request');
+    // No money pending or unspent: the account may go; its campaigns end and the advertiser row
+    // outlives the person (user_id NULL), as money records do.
+    const adv = (await c.get('/api/v1/ads/account')).body.advertiser.id.slice(3);
+    assert.equal((await c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    assert.equal(dbQuery(server, `SELECT count(*) FROM advertisers WHERE id = ${adv} AND user_id IS NULL`), '1');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM campaigns WHERE advertiser_id = ${adv} AND state <> 'ended'`), '0');
   });
 
   test('a creative: its limits at their edges, an https link, the caller\'s own pet and photos', async () => {
@@ -331,6 +337,18 @@ describe('ad campaigns and creatives', () => {
     }
     mine = (await a.get('/api/v1/ads/campaigns')).body.campaigns.find((x) => x.id === cmp.id);
     assert.equal(mine.state, 'active');
+    // A person shown the approved ad reports it; the same review takes it down, closing their report.
+    const rep = await viewer.post('/api/v1/reports', { kind: 'ad', id: good.id, reason: 'scam' });
+    assert.equal(rep.status, 201, JSON.stringify(rep.body));
+    assertError(await viewer.post('/api/v1/reports', { kind: 'ad', id: bad.id, reason: 'scam' }), 404, 'not_found');
+    assert.deepEqual((await queue()).filter((id) => id === good.id), [good.id]);
+    const inQueue = (await mod.get(`/api/v1/mod/items/ad/${good.id}`)).body;
+    assert.deepEqual([inQueue.state, inQueue.actions], ['approved', []]);
+    const down = await review(good.id, { decision: 'reject', note: 'Reported as a scam; the shop does not exist' });
+    assert.equal(down.status, 200, JSON.stringify(down.body));
+    assert.equal(down.body.creative.review, 'rejected');
+    assert.deepEqual((await queue()).filter((id) => id === good.id), []);
+    assertError(await viewer.get(`/api/v1/posts/${good.post_id}`), 404, 'not_found');
     // An ended campaign (here by the database, as the serving side ends them) changes no more.
     dbQuery(server, `UPDATE campaigns SET state = 'ended' WHERE id = ${cmp.id.slice(2)}`);
     assertError(await a.patch(`/api/v1/ads/campaigns/${cmp.id}`, { state: 'paused' }), 409, 'campaign_ended');

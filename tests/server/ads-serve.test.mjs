@@ -11,9 +11,10 @@
 // the product; here only serving is under test). SQLite and PostgreSQL.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, assertError, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
+import { BIN, Client, assertError, databaseEnv, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
 
 // The repository as the site: its locales/ are the languages a person may choose.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -42,7 +43,8 @@ const num = (id) => Number(id.split('_')[1]);
 async function person(tag, { species, locale, country } = {}) {
   const c = new Client(server);
   clients.push(c);
-  await c.signup(email(tag));
+  c.email = email(tag);
+  await c.signup(c.email);
   if (species) assert.equal((await c.post('/api/v1/pets', { name: 'Pet', species })).status, 201);
   const patch = {};
   if (locale) patch.locale = locale;
@@ -157,6 +159,51 @@ describe('ads serving', () => {
     assert.equal((await served(brand.c, cats)).length, 0);
   });
 
+  test('through the ads-buy routes: account, campaign, creative approved by a moderator, activated → served, counted, reported', async () => {
+    const adv = await person('acme');
+    assert.equal((await adv.put('/api/v1/ads/account', { name: 'Acme Pets', currency: 'USD' })).status, 200);
+    const account = (await adv.get('/api/v1/ads/account')).body.advertiser;
+    topup({ adv: num(account.id) }, 5000); // the top-up's provider flow is ads-buy's (tests/server/ads-account.test.mjs)
+    const cmp = (await adv.post('/api/v1/ads/campaigns', { name: 'Gatos', objective: 'traffic', bid_cpm_minor: 3000,
+      daily_budget_minor: 1000, total_budget_minor: 5000, targeting: { species: ['cat'], languages: ['es'], countries: ['ES'] } })).body.campaign;
+    assert.equal(cmp.state, 'draft');
+    const pet = (await adv.post('/api/v1/pets', { name: 'Michi', species: 'cat' })).body;
+    const m = await adv.upload(png(9, 9), 'image/png');
+    const cr = await adv.post(`/api/v1/ads/campaigns/${cmp.id}/creatives`,
+      { pet_id: pet.id, media: [m.id], caption: 'Juguetes #gatosfelices', link: 'https://acme.example/juguete' });
+    assert.equal(cr.status, 201, JSON.stringify(cr.body));
+    const mod = await person('mod');
+    const env = { ...process.env, ...(await databaseEnv(server.dir)) };
+    const g = spawnSync(BIN, ['admin', '--data', server.dir, 'grant', mod.email, 'moderator'], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(g.status, 0, g.stderr);
+    await mod.login(mod.email, 'correct horse battery');
+    const viewer = await person('gata', { species: 'cat', locale: 'es', country: 'ES' });
+    const unserved = await (async () => {
+      const r = await adv.patch(`/api/v1/ads/campaigns/${cmp.id}`, { state: 'active' });
+      return r.status;
+    })();
+    assert.notEqual(unserved, 200, 'no approved creative yet: not active');
+    assert.equal((await served(viewer, cmp)).length, 0);
+    assert.equal((await mod.post(`/api/v1/mod/ads/${cr.body.creative.id}/review`, { decision: 'approve' })).status, 200);
+    assert.equal((await served(viewer, cmp)).length, 0, 'approved but still a draft');
+    const act = await adv.patch(`/api/v1/ads/campaigns/${cmp.id}`, { state: 'active' });
+    assert.equal(act.status, 200, JSON.stringify(act.body));
+    const ads = await served(viewer, cmp);
+    assert.equal(ads.length, 1);
+    assert.equal(ads[0].post_id, cr.body.creative.post_id);
+    assert.deepEqual(ads[0].sponsored.why, { species: ['cat'], tags: [], languages: ['es'], countries: ['ES'] });
+    assert.equal(ads[0].sponsored.link, 'https://acme.example/juguete');
+    const t = ads[0].sponsored.token;
+    assert.deepEqual([await event(viewer, t, 'impression'), await event(viewer, t, 'impression')], [true, false]);
+    assert.deepEqual([await event(viewer, t, 'click'), await event(viewer, t, 'click')], [true, false]);
+    const r = (await adv.get(`/api/v1/ads/campaigns/${cmp.id}/report`)).body;
+    assert.deepEqual(r.totals, { impressions: 1, clicks: 1, ctr_bp: 10000, spend_minor: 3 });
+    assert.equal((await adv.get('/api/v1/ads/account')).body.advertiser.balance_minor, 5000 - 3);
+    // Paused: served no more.
+    assert.equal((await adv.patch(`/api/v1/ads/campaigns/${cmp.id}`, { state: 'paused' })).status, 200);
+    assert.equal((await served(viewer, cmp)).length, 0);
+  });
+
   test('targeting: species, language, country each must match; nothing is guessed', async () => {
     const dog = await person('perro', { species: 'dog', locale: 'es', country: 'ES' });
     const english = await person('cat-en', { species: 'cat', locale: 'en', country: 'ES' });
@@ -171,6 +218,11 @@ describe('ads serving', () => {
     const hans = await person('hans', { locale: 'zh-Hans' });
     assert.deepEqual((await served(hans, zh))[0].sponsored.why, { species: [], tags: [], languages: ['zh'], countries: [] });
     assert.equal((await served(mexico, zh)).length, 0);
+    // The longest list a campaign may keep (30 countries: PA_ADS_TARGET_COUNTRIES_MAX) is read whole.
+    const thirty = ['AR', 'AT', 'AU', 'BE', 'BO', 'BR', 'CA', 'CH', 'CL', 'CO', 'CR', 'CU', 'DE', 'DK', 'DO', 'EC', 'ES', 'FI',
+      'FR', 'GB', 'GT', 'HN', 'IE', 'IT', 'JP', 'NI', 'NL', 'PA', 'PE', 'MX'];
+    const wide = await campaign(shop, { targets: { country: thirty } });
+    assert.deepEqual((await served(mexico, wide))[0].sponsored.why.countries, ['MX']);
     // Tags: those of posts the viewer liked.
     const tagged = await campaign(shop, { targets: { tag: ['toys', 'nap'] } });
     const liker = await person('liker');

@@ -30,9 +30,13 @@ enum {
   PA_ADSERVE_PACE_SLOT_SECONDS = 3600,
   PA_ADSERVE_FREQ_CAP = 3, /* counted impressions per person per campaign per window */
   PA_ADSERVE_FREQ_WINDOW_SECONDS = 86400,
-  PA_ADSERVE_PAGE_SHARE = 5,  /* at most one sponsored candidate in five (the ranker's 1 in 5) */
-  PA_ADSERVE_TARGET_MAX = 20, /* values of one targeting list this module reads */
-  PA_ADSERVE_WORD_MAX = 40    /* bytes of one targeting value (species, tag, language, country) */
+  PA_ADSERVE_PAGE_SHARE = 5, /* at most one sponsored candidate in five (the ranker's 1 in 5) */
+  /* Values of one targeting list this module reads: the longest ads-buy lets a
+   * campaign keep (countries, ads_rules.h PA_ADS_TARGET_COUNTRIES_MAX). A
+   * viewer's why never holds more than 20 in a list: one locale and one
+   * country match, species are 9, tags at most 20. */
+  PA_ADSERVE_TARGET_MAX = 30,
+  PA_ADSERVE_WORD_MAX = 40 /* bytes of one targeting value (species, tag, language, country) */
 };
 
 /* Reads PA_SECRETS_KEY for the token key; 0, or -1 with err when it is set

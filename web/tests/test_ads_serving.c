@@ -168,6 +168,16 @@ static void targeting(void) {
   v.tags.n = 0;
   CHECK(pa_adserve_match(&t, &v, &why) == 0);
 
+  /* A list at its longest: the viewer's country found at the end of it. */
+  pa_adserve_targeting many = {0};
+  static char codes[PA_ADSERVE_TARGET_MAX][3];
+  for (int i = 0; i < PA_ADSERVE_TARGET_MAX; i++) {
+    snprintf(codes[i], sizeof codes[i], "%c%c", 'A' + i / 26, 'A' + i % 26);
+    many.countries.v[many.countries.n++] = codes[i];
+  }
+  pa_adserve_viewer last = {.locale = "en", .country = codes[PA_ADSERVE_TARGET_MAX - 1]};
+  CHECK(pa_adserve_match(&many, &last, &why) == 1 && why.countries.n == 1);
+
   cJSON *a = cJSON_Parse("[\"cat\",\"dog\"]"), *bad = cJSON_Parse("[\"cat\",1]");
   pa_adserve_words w;
   CHECK(pa_adserve_words_from_json(a, &w) == 0 && w.n == 2 && strcmp(w.v[1], "dog") == 0);

@@ -2,6 +2,7 @@
  * (api/ads_serve.h; the contract: CONTRACT21.md "Serving"). */
 #include "api/ads_serve.h"
 
+#include "ads_rules.h"
 #include "api/api.h"
 #include "clock.h"
 #include "store/ads_serve.h"
@@ -22,6 +23,15 @@ static void format_day(int64_t t, char out[11]) {
 static int64_t day_start(int64_t now) {
   return now - ((now % PA_ADSERVE_DAY_SECONDS) + PA_ADSERVE_DAY_SECONDS) % PA_ADSERVE_DAY_SECONDS;
 }
+
+/* Every list ads-buy lets a campaign keep is read whole (a longer one would
+ * leave the campaign unserved: keep_target). */
+_Static_assert((int)PA_ADSERVE_TARGET_MAX >= (int)PA_ADS_TARGET_COUNTRIES_MAX &&
+                   (int)PA_ADSERVE_TARGET_MAX >= (int)PA_ADS_TARGET_LANGUAGES_MAX &&
+                   (int)PA_ADSERVE_TARGET_MAX >= (int)PA_ADS_TARGET_TAGS_MAX &&
+                   (int)PA_ADSERVE_TARGET_MAX >= (int)PA_ADS_TARGET_SPECIES_MAX &&
+                   (int)PA_ADSERVE_WORD_MAX >= (int)PA_ADS_TAG_MAX,
+               "serving reads every targeting list ads-buy keeps");
 
 /* ---- choosing */
 

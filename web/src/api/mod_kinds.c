@@ -547,7 +547,10 @@ static int dispute_context(pa_store *db, int64_t id, cJSON *o, const char **stat
  * as its advertiser's own request for review, and a moderator approves or
  * rejects it through /mod/ads/{cr}/review (rejecting says why). People may
  * report an approved creative they were shown; its advertiser answers for
- * it. The moderator sees the creative's post (photos, caption) in context. */
+ * it, and the same review keeps it (approve) or takes it down (reject). The
+ * kind has no generic actions, as disputes: an action there would close the
+ * review request without a decision on the creative. The moderator sees the
+ * creative's post (photos, caption) in context. */
 
 static int ad_owner(pa_store *db, int64_t id, int64_t *subject) {
   pa_store_creative k;
@@ -610,7 +613,7 @@ static const pa_mod_kind kinds[] = {
     {"review", "rv", PA_MOD_HIDE | PA_MOD_REMOVE | PA_MOD_RESTORE | PA_MOD_PERSON_ACTIONS,
      review_subject, review_owner, review_context, review_apply},
     {"dispute", "ord", 0, dispute_subject, dispute_owner, dispute_context, NULL},
-    {"ad", "cr", PA_MOD_PERSON_ACTIONS, ad_subject, ad_owner, ad_context, NULL},
+    {"ad", "cr", 0, ad_subject, ad_owner, ad_context, NULL},
 };
 
 const pa_mod_kind *pa_mod_kind_find(const char *name) {

@@ -107,8 +107,9 @@ int pa_store_ads_creative_get(pa_store *db, int64_t id, pa_store_creative *out);
 int pa_store_ads_creatives(pa_store *db, int64_t campaign, pa_store_creative_fn fn, void *ctx);
 /* Counts of campaign's creatives: all, and approved. */
 int pa_store_ads_creative_counts(pa_store *db, int64_t campaign, int64_t *all, int64_t *approved);
-/* A moderator's review of pending creative id; *changed 0 when it was not
- * pending any more. note "" for an approval. */
+/* A moderator's review of creative id, pending or approved (an approved one
+ * people reported is kept, or taken down); *changed 0 when it was rejected
+ * already (a rejection is final). note "" for an approval. */
 int pa_store_ads_creative_review(pa_store *db, int64_t id, int approve, const char *note,
                                  int64_t by, int64_t now, int *changed);
 

@@ -468,7 +468,7 @@ int pa_store_ads_creative_review(pa_store *db, int64_t id, int approve, const ch
                                  int64_t by, int64_t now, int *changed) {
   pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE ad_creatives SET review = ?2, review_note = ?3,"
                                    " reviewed_by = ?4, reviewed_at = ?5"
-                                   " WHERE id = ?1 AND review = 'pending'");
+                                   " WHERE id = ?1 AND review <> 'rejected'");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, approve ? "approved" : "rejected");
