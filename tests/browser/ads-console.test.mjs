@@ -12,13 +12,17 @@
 // its page in words, and edited. Starting it with no approved ad is refused
 // in the server's words. The ad form: empty, the photo it needs is said at
 // its field; an http link is refused at its field; a photo is prepared and
-// uploaded and the ad waits for review. axe at phone and desktop sizes at each step
+// uploaded and the ad waits for review; a moderator rejects it with a note,
+// which the advertiser reads beside it before removing it. axe at phone and desktop sizes at each step
 // (shop-world.mjs). One server for the file; waits are for conditions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { DESKTOP, PHONE, tabTo } from '../lib/app.mjs';
-import { png } from '../server/helpers.mjs';
-import { axe, enter, said, shopWorld, text, words } from './shop-world.mjs';
+import { SERVER } from '../lib/paths.mjs';
+import { databaseUrl } from '../lib/pg.mjs';
+import { Client, png } from '../server/helpers.mjs';
+import { axe, enter, mail, said, shopWorld, text, words } from './shop-world.mjs';
 
 const w = shopWorld({ database: 'pa_adsform', quietSim: true });
 const { open, visit, person } = w;
@@ -165,6 +169,30 @@ test('the account, a top-up amount, the campaign form and the ad form: errors at
   const [cr] = (await adv.get(`/api/v1/ads/campaigns/${made.id}`)).body.campaign.creatives;
   assert.deepEqual([cr.review, cr.caption, cr.link], ['pending', 'Ratones de juguete para tu gato', 'https://gatos.example/ratones']);
   await axe(page, 'the campaign with an ad waiting for review');
+
+  // ---- a moderator rejects it with a note (through the API): the advertiser reads why, and removes it
+  const modMail = mail('mod');
+  const mod = new Client({ port: Number(new URL(w.server.url).port) });
+  await mod.signup(modMail, undefined, 'Mo Moderator');
+  const env = { ...process.env, ...(w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {}) };
+  const granted = spawnSync(SERVER, ['admin', '--data', w.server.dir, 'grant', modMail, 'moderator'], { env, encoding: 'utf8' });
+  assert.equal(granted.status, 0, granted.stderr);
+  const note = 'La foto no muestra el producto.';
+  assert.equal((await mod.post(`/api/v1/mod/ads/${cr.id}/review`, { decision: 'reject', note })).status, 200);
+  await page.reload();
+  const rejected = page.locator(`.adv-creative[data-id="${cr.id}"][data-review="rejected"]`);
+  await rejected.waitFor();
+  assert.equal(await text(rejected.locator('.adv-review')), words('en', 'adv.review.rejected'));
+  assert.equal(await text(rejected.locator('.adv-review-note')), words('en', 'adv.rejectedWhy', { note }));
+  await axe(page, 'a rejected ad with its note');
+  const remove = rejected.locator('button');
+  assert.equal((await remove.getAttribute('aria-label')).replace(/[\u2066-\u2069]/g, ''),
+    words('en', 'adv.removeCreativeNamed', { caption: 'Ratones de juguete para tu gato' }), 'the button names the ad');
+  await enter(remove);
+  await said(page, '#screen > .mkt-status', words('en', 'adv.creativeRemoved'));
+  await said(page, '.adv-creatives-wrap', words('en', 'adv.creativesEmpty'));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'adv-h-creatives', 'the focus on the list\'s heading');
+  assert.deepEqual((await adv.get(`/api/v1/ads/campaigns/${made.id}`)).body.campaign.creatives, []);
 
   // ---- the campaigns list on a phone: the campaign by name, its state and spend in words
   await page.setViewportSize(PHONE);
