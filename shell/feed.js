@@ -52,8 +52,7 @@ export function timeFrames() {
   return () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
 }
 
-// The core asks for a frame at a time of its clock although nothing moves
-// (an ad's impression falls due then): one timer, moved or dropped each frame.
+// A frame the core wants although nothing moves (an ad's impression falls due).
 let wakeTimer = 0;
 function wakeAt(ms) {
   clearTimeout(wakeTimer);
@@ -230,15 +229,12 @@ async function loadReels(cursor) {
   redraw();
 }
 
-// POST /api/v1/ads/events {token, kind}: what the server says is not the
-// person's business (counted or not), and a failure is not retried.
+// One post per event, never retried: the server counts once per token and kind.
 function adEvent(token, kind) {
   if (token) post('/api/v1/ads/events', { token, kind }).catch(() => {});
 }
 
-// The ad's link in a new tab, as a link would open it: an anchor with
-// rel="sponsored noopener noreferrer", clicked inside the person's gesture
-// (the core's action comes synchronously from their tap or the mirror's link).
+// Opened as its link would be, within the person's own tap or click.
 function openAdLink(href) {
   if (!href || !href.startsWith('https://')) return;
   const a = document.createElement('a');
@@ -272,9 +268,7 @@ function onAction(handle, kind, id, value) {
     redraw();
   }
   else if (kind === ACTION.SHARE) share(id);
-  // Ads (issue 21): the core counted an impression or the person followed the
-  // ad's link; id is the server's token. One request each: the server counts
-  // once per token and kind, so nothing here retries.
+  // Ads (issue 21): id is the server's token.
   else if (kind === ACTION.AD_IMPRESSION) adEvent(id, 'impression');
   else if (kind === ACTION.AD_CLICK) {
     openAdLink(adLinks.get(id));
@@ -427,7 +421,6 @@ function createArticle(p) {
   title.id = `${article.id}-title`;
   const controls = document.createElement('div');
   controls.className = 'controls';
-  // A sponsored post's link (its call to action on the canvas) as a real link.
   const link = document.createElement('p');
   link.className = 'ad-link';
   article.append(title, document.createElement('p'), document.createElement('p'), document.createElement('p'), link, controls);
@@ -461,9 +454,7 @@ function fillArticle(article, p, total) {
     controls.replaceChildren(...buttons);
 }
 
-// The ad's link: an <a> the keyboard reaches and a screen reader names; its
-// click goes through the core (PA_CONTROL_AD_LINK → PA_ACTION_AD_CLICK), which
-// opens it and reports it, as a tap on the canvas's call to action does.
+// An ad's link as a real link; its click goes through the core (PA_CONTROL_AD_LINK).
 function fillAdLink(box, link) {
   box.hidden = !link;
   if (!link) return box.replaceChildren();
@@ -623,8 +614,7 @@ export async function startFeed() {
   return core;
 }
 
-// What the person can see of the canvas: the feed's view shown and the page
-// in the foreground (the core stops an ad's time and reports dwell otherwise).
+// Hidden (another screen, a background tab): an ad's time stops, dwell is reported.
 function showCanvas() {
   if (pa) pa.appSetVisible(app, $('feed-view').hidden || document.visibilityState === 'hidden' ? 0 : 1);
 }

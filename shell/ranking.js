@@ -231,10 +231,7 @@ export async function feedPage(cursor) {
   return new TextEncoder().encode(JSON.stringify(page));
 }
 
-// A sponsored post's serving fields (issue 21) reach the app through its
-// page: the posts routes carry only `sponsored: true`, the candidate's
-// `sponsored` object (checked by the ranker's parser) has the server's token
-// and the ad's link. The app's parser checks them again (pa_feed.h, "ad").
+// An ad's token and link, from its candidate, as the post's "ad" (pa_feed.h).
 function withAds(page) {
   for (const post of Array.isArray(page?.posts) ? page.posts : []) {
     const ad = post?.sponsored === true ? whyById.get(post.id)?.sponsored : null;
@@ -300,10 +297,7 @@ function dialog() {
   return whyDialog;
 }
 
-// "Why this ad": the campaign's targeting that matched this person (the
-// candidate's `sponsored.why`), named in their language where the app or the
-// browser has the names: species from the catalogs, languages and countries
-// from Intl.DisplayNames, tags as written.
+// "Why this ad": the targeting that matched (the candidate's sponsored.why), named.
 const TARGETS = ['species', 'tags', 'languages', 'countries'];
 function targetName(kind, value) {
   try {

@@ -175,18 +175,6 @@ int pa_adserve_match(const pa_adserve_targeting *t, const pa_adserve_viewer *v,
   return ok;
 }
 
-int pa_adserve_words_from_json(const cJSON *arr, pa_adserve_words *out) {
-  out->n = 0;
-  if (!cJSON_IsArray(arr)) return -1;
-  for (const cJSON *e = arr->child; e; e = e->next) {
-    if (!cJSON_IsString(e) || !e->valuestring || !*e->valuestring ||
-        strlen(e->valuestring) > PA_ADSERVE_WORD_MAX || out->n == PA_ADSERVE_TARGET_MAX)
-      return -1;
-    out->v[out->n++] = e->valuestring;
-  }
-  return 0;
-}
-
 /* ---- the events body */
 
 static int fail(char *err, size_t errlen, const char **field, const char *name, const char *msg) {

@@ -117,10 +117,6 @@ typedef struct pa_adserve_viewer {
 int pa_adserve_match(const pa_adserve_targeting *t, const pa_adserve_viewer *v,
                      pa_adserve_targeting *why);
 
-/* Reads a targeting list stored as a JSON array of strings (the campaign's
- * row) into out, pointing into arr. 0, or -1 when it is not one. */
-int pa_adserve_words_from_json(const cJSON *arr, pa_adserve_words *out);
-
 /* ---- POST /ads/events {"token": "...", "kind": "impression" | "click"} */
 
 typedef enum pa_adserve_kind { PA_ADSERVE_IMPRESSION = 1, PA_ADSERVE_CLICK = 2 } pa_adserve_kind;

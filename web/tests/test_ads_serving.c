@@ -177,14 +177,6 @@ static void targeting(void) {
   }
   pa_adserve_viewer last = {.locale = "en", .country = codes[PA_ADSERVE_TARGET_MAX - 1]};
   CHECK(pa_adserve_match(&many, &last, &why) == 1 && why.countries.n == 1);
-
-  cJSON *a = cJSON_Parse("[\"cat\",\"dog\"]"), *bad = cJSON_Parse("[\"cat\",1]");
-  pa_adserve_words w;
-  CHECK(pa_adserve_words_from_json(a, &w) == 0 && w.n == 2 && strcmp(w.v[1], "dog") == 0);
-  CHECK(pa_adserve_words_from_json(bad, &w) == -1);
-  CHECK(pa_adserve_words_from_json(NULL, &w) == -1);
-  cJSON_Delete(a);
-  cJSON_Delete(bad);
 }
 
 /* Parses json; *field copied out before the tree goes (it may point into it). */
