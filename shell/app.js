@@ -70,6 +70,15 @@ route('/orders/:id', 'order', { auth: true });
 route('/market/orders', 'orders', { auth: true });
 // A seller's balances, sales by month, orders by state and payouts (screens/dashboard.js).
 route('/market/dashboard', 'dashboard', { auth: true });
+// Self-serve ads (issue 21): the advertiser's account and top-ups, the
+// provider's return, campaigns, a campaign's form and page (screens/ads*.js;
+// shared parts in ads-kit.js).
+route('/ads', 'ads', { auth: true });
+route('/ads/topups/return', 'ads-topup-return', { auth: true });
+route('/ads/campaigns', 'ads-campaigns', { auth: true });
+route('/ads/campaigns/new', 'ads-campaign-form', { auth: true });
+route('/ads/campaigns/:id/edit', 'ads-campaign-form', { auth: true });
+route('/ads/campaigns/:id', 'ads-campaign', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });

@@ -72,6 +72,18 @@ const SAME_AS_SOURCE = {
   'ops.perMinute': ['de', 'es', 'pt', 'fr', 'it', 'nl', 'pl'],
   'ops.colRoute': ['fr', 'de', 'nl'],
   'ops.colP50': ['id', 'de'],
+  // The advertiser's console (issue 21): words those languages write as English does.
+  'adv.link': ['pt', 'de', 'it', 'nl', 'pl'],
+  'adv.linkTo': ['pt', 'de', 'it', 'nl', 'pl'],
+  'mod.ad.link': ['pt', 'de', 'it', 'nl', 'pl'],
+  'adv.topupLine': ['pt', 'fr', 'nl'], // "{price} via {provider}"
+  'adv.targetKind.tag': ['pt', 'fr', 'de', 'it', 'nl', 'pl', 'id'],
+  'adv.targetTags': ['pt', 'fr', 'de', 'nl'],
+  'adv.kind.photo': ['fr'],
+  'adv.kind.reel': '*', // the format's name, as reel.label
+  'adv.col.impressions': ['fr'],
+  'adv.report': ['it'],
+  'adv.col.target': ['it', 'id'],
 };
 const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
 

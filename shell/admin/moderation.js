@@ -8,7 +8,14 @@
 // reloads. The server checks every role again (F_MOD | F_ADMIN). A dispute
 // (an order's, issue 20 §4) shows the order's summary, the claim's texts and
 // the order's messages, and is decided with Refund or Release and a note,
-// after a confirmation (POST /api/v1/mod/disputes/{order}/decision).
+// after a confirmation (POST /api/v1/mod/disputes/{order}/decision). An ad
+// creative (kind `ad`, issue 21) waits here for its review: its post's
+// photos and caption, its link as text (the moderator reads where it leads
+// before anyone follows it) and its review, approved or rejected with a
+// note the advertiser reads, required for a rejection (POST
+// /api/v1/mod/ads/{cr}/review); an approved ad people reported is reviewed
+// the same way (approve keeps it, reject takes it down). The kind has no
+// generic actions.
 import { get, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { price } from '../market-kit.js';
@@ -20,6 +27,7 @@ const QUEUE_PAGE = 50; // items per page of the queue (the API allows 1..100)
 const NOTE_MAX = 200; // characters of a note (PA_MOD_BODY_NOTE_MAX)
 const DAYS_MAX = 365; // PA_MOD_BODY_DAYS_MAX
 const DECISION_NOTE_MAX = 300; // PA_CLAIM_NOTE_MAX (web/src/market_order.h)
+const AD_NOTE_MAX = 300; // PA_ADS_NOTE_MAX (web/src/ads_rules.h): a rejection's note
 
 const claimKey = (s) => (CLAIM_STATES.includes(s) ? `shop.claim.state.${s}` : 'shop.state.unknown');
 const who = (p) => `${p.name} (@${p.handle})`;
@@ -28,7 +36,9 @@ const when = (t, iso) => el('time', { dateTime: iso, textContent: t('time.dateAn
 // The item in context, by kind: what the moderator reads before acting.
 function context(t, item) {
   const box = el('div', { className: 'mod-context' });
-  if (item.post) {
+  if (item.ad) {
+    box.append(...adContext(t, item.ad, item.post));
+  } else if (item.post) {
     const p = item.post;
     box.append(el('p', { textContent: t('mod.byPerson', { name: who(p.author) }) }),
       el('p', { className: 'social-caption', textContent: p.caption }));
@@ -55,6 +65,22 @@ function context(t, item) {
     box.append(...disputeContext(t, item.dispute));
   }
   return box;
+}
+
+// An ad creative: its post (author, photos, caption), its link as text and its review.
+function adContext(t, ad, post) {
+  const parts = [];
+  if (post) {
+    parts.push(el('p', { textContent: t('mod.byPerson', { name: who(post.author) }) }));
+    if (post.images.length) {
+      parts.push(el('ul', { className: 'social-photos mod-photos mod-ad-media' },
+        ...post.images.map((im) => el('li', {}, el('img', { src: im.url, alt: im.alt, decoding: 'async' })))));
+    }
+    parts.push(el('p', { className: 'social-caption mod-ad-caption', textContent: post.caption }));
+  }
+  parts.push(el('p', { className: 'mod-ad-link', textContent: t('mod.ad.link', { link: ad.link || '—' }) }));
+  if (ad.review === 'rejected' && ad.review_note) parts.push(el('p', { className: 'mod-ad-note', textContent: ad.review_note }));
+  return parts;
 }
 
 // A dispute: the order's summary, what each side wrote, and the order's latest messages.
@@ -146,9 +172,51 @@ export function mount(t, panel) {
     });
     detail.replaceChildren(heading, context(t, item),
       el('h4', { textContent: t('mod.reports', { count: item.reports.length }) }), reports(t, item),
-      item.dispute ? decisionForm(item) : form);
+      item.ad && item.ad.review !== 'rejected' ? reviewForm(item) : null, // pending, or approved and reported: kept or taken down
+      item.dispute ? decisionForm(item) : item.actions.length ? form : null);
     detail.hidden = false;
     heading.focus();
+  }
+
+  // An ad's review: Approve or Reject; a rejection's note is what the advertiser reads, so it is required.
+  function reviewForm(item) {
+    const choice = (value) => el('label', { className: 'mod-choice' },
+      el('input', { type: 'radio', name: 'mod-review', value, checked: value === 'approve' }), ' ', t(`mod.action.${value}`));
+    const note = el('textarea', { id: 'mod-review-note', maxLength: AD_NOTE_MAX, rows: 2, 'aria-describedby': 'mod-review-note-error' });
+    const noteError = el('p', { id: 'mod-review-note-error', className: 'kit-error' });
+    const send = el('button', { type: 'submit', className: 'social-button social-primary', textContent: t('mod.apply') });
+    const form = el('form', { className: 'mod-form mod-review' },
+      el('fieldset', {}, el('legend', { textContent: t('mod.actionLabel') }), choice('approve'), ' ', choice('reject')),
+      el('p', {}, el('label', { htmlFor: 'mod-review-note', textContent: t('mod.note') })), note, noteError,
+      el('p', {}, send));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const decision = form.querySelector('input[name=mod-review]:checked').value;
+      const body = { decision };
+      if (decision === 'reject') {
+        if (!note.value.trim()) {
+          noteError.textContent = t('mod.ad.noteRequired');
+          note.setAttribute('aria-invalid', 'true');
+          note.focus();
+          return;
+        }
+        body.note = note.value.trim();
+      }
+      noteError.textContent = '';
+      note.removeAttribute('aria-invalid');
+      send.disabled = true;
+      const r = await post(`/api/v1/mod/ads/${encodeURIComponent(item.id)}/review`, body);
+      send.disabled = false;
+      if (!r.ok) {
+        status.textContent = problem(t, r.error);
+        return;
+      }
+      const review = r.data.creative.review;
+      status.textContent = t('mod.done', { action: t(`mod.action.${decision}`), state: t(`mod.state.${review}`) });
+      render({ ...item, state: review, ad: { ...item.ad, review, review_note: r.data.creative.review_note } });
+      await loadQueue();
+    });
+    return form;
   }
 
   // Refund or Release with a note, then a confirmation naming the decision before it is sent.

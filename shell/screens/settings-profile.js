@@ -15,8 +15,9 @@ export const PROFILE_BIO_MAX = 500;
 export const PROFILE_LINKS_MAX = 5;
 export const PROFILE_LINK_MAX = 200;
 
-// ISO 3166-1 alpha-2, officially assigned (as web/src/profile.c), named by Intl.DisplayNames.
-const COUNTRIES = ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ '
+// ISO 3166-1 alpha-2, officially assigned (as web/src/profile.c), named by Intl.DisplayNames;
+// also the countries an ad campaign may target (screens/ads-campaign-form.js).
+export const COUNTRIES = ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ '
   + 'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE '
   + 'GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP '
   + 'KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF '

@@ -110,6 +110,7 @@ export async function mount(root, params, ctx) {
     el('p', {}, el('a', { href: '/settings/profile', className: 'settings-profile', 'data-i18n': 'profile.edit' })),
     el('p', {}, el('a', { href: '/billing', className: 'settings-billing', 'data-i18n': 'billing.settingsLink' })),
     el('p', {}, el('a', { href: '/affiliate', className: 'settings-affiliate', 'data-i18n': 'affiliate.settingsLink' })),
+    el('p', {}, el('a', { href: '/ads', className: 'settings-ads', 'data-i18n': 'adv.settingsLink' })),
     el('div', { className: 'row' }, logout, everywhere),
     el('p', { id: 'everywhere-help', className: 'field-hint', 'data-i18n': 'settings.signOutEverywhereHelp' }),
     el('div', { className: 'row' }, remove),
