@@ -219,7 +219,14 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("network", "203.0.113.0/24"),
                          PA_MSG_STR("created", "Dec 6, 2026"),
                          PA_MSG_STR("seen", "Dec 7, 2026"),
-                         PA_MSG_STR("seller", "Shop Ana")};
+                         PA_MSG_STR("seller", "Shop Ana"),
+                         PA_MSG_STR("currency", "USD"),
+                         PA_MSG_STR("spent", "$12.00"),
+                         PA_MSG_STR("value", "cats"),
+                         PA_MSG_STR("host", "shop.example"),
+                         PA_MSG_STR("list", "cat, dog"),
+                         PA_MSG_TIME("from", INT64_C(1796569800000)),
+                         PA_MSG_TIME("to", INT64_C(1799161800000))};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

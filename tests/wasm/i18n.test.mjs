@@ -132,6 +132,8 @@ function sampleArgs() {
     title: k % 2 ? 'Dog bed' : 'سرير كلب', cities: 'Recife, Olinda', zone: 'Brazil', avg: k % 2 ? '4.5' : '٤٫٥',
     order: 'ord_12', carrier: k % 2 ? 'Correios' : 'DHL', tracking: 'BR123456789',
     quantity: k + 1, unit: k % 2 ? '$2.50' : 'R$ 9,90', seller: k % 2 ? 'Shop Ana' : 'متجر آنا',
+    currency: k % 2 ? 'USD' : 'BRL', spent: k % 2 ? '$12.00' : 'R$ 60,00', value: k % 2 ? 'cats' : 'قطط',
+    host: 'shop.example', list: k % 2 ? 'cat, dog' : 'قط، كلب', from: when - k * 86400e3, to: when + k * 86400e3,
   }));
 }
 

@@ -26,7 +26,7 @@ enum {
   PA_MSG_MAX_BYTES = 16384,  /* longest message */
   PA_MSG_MAX_OUTPUT = 16384, /* longest formatted text, bytes */
   PA_MSG_MAX_DEPTH = 8,      /* nested complex arguments */
-  PA_MSG_MAX_ARGS = 64       /* arguments in one call / JSON object */
+  PA_MSG_MAX_ARGS = 96       /* arguments in one call / JSON object */
 };
 
 typedef enum pa_msg_type {
