@@ -55,9 +55,14 @@ static cJSON *account_json(pa_srv_req *rq, const pa_store_advertiser *a) {
   if (!o || pa_api_add_id(o, "id", "ad", a->id) || !cJSON_AddStringToObject(o, "name", a->name) ||
       !cJSON_AddStringToObject(o, "currency", a->currency) ||
       /* Delivery may overshoot the balance by less than one CPM step (the
-       * serving side charges each impression as it counts): what is left to
-       * spend is then nothing. */
+       * serving side charges each impression as it counts), and a top-up
+       * refunded or charged back at its provider after it was spent takes
+       * the ledger below zero: what is left to spend is then nothing, and
+       * owed_minor says what the ledger is below zero. Both are whole minor
+       * units rounded toward zero (in the advertiser's favour). */
       !cJSON_AddNumberToObject(o, "balance_minor", (double)(balance > 0 ? minor_of(balance) : 0)) ||
+      !cJSON_AddNumberToObject(o, "owed_minor",
+                               (double)(balance < 0 ? -balance / PA_ADS_MILLI : 0)) ||
       !cJSON_AddNumberToObject(o, "spent_minor", (double)minor_of(spent)) ||
       pa_api_add_time(o, "created_at", a->created_at)) {
     cJSON_Delete(o);
