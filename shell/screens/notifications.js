@@ -46,6 +46,14 @@ const KINDS = {
   // A moderator's action (api/moderation.c): to a reporter ("report": "acted"), or to the
   // person it concerns, with the moderator's note; a post links to it (its author still sees it).
   moderation: (t, n) => {
+    // A decision on the viewer's own ad creative (web/src/api/ads.c): approved (it may run), or
+    // rejected with the moderator's note; it links to the creative's post, which its author reads.
+    if (n.detail.item === 'ad') {
+      if (n.detail.action === 'approve') return [t('mod.notice.adApproved'), n.post_id ? postLink(n) : '/'];
+      if (n.detail.action !== 'reject') return null;
+      const why = n.detail.note ? ` ${t('mod.notice.note', { note: n.detail.note })}` : '';
+      return [`${t('mod.notice.adRejected')}${why}`, n.post_id ? postLink(n) : '/'];
+    }
     const action = t(`mod.action.${n.detail.action}`);
     if (n.detail.report) return [t('mod.notice.report', { action }), '/'];
     const note = n.detail.note ? ` ${t('mod.notice.note', { note: n.detail.note })}` : '';

@@ -195,6 +195,55 @@ describe('the advertiser account and its top-ups', () => {
     assert.equal(dbQuery(server, `SELECT count(*) FROM ad_ledger WHERE advertiser_id = ${(await account(c)).id.slice(3)}`), '1');
   });
 
+  test('a top-up refunded or charged back at the provider: one refund row (once per top-up, however often told), the balance below zero shown as owed', async () => {
+    const refunds = (topup) => dbQuery(server, `SELECT count(*) || ' ' || COALESCE(SUM(amount_milli), 0) FROM ad_ledger WHERE kind = 'refund' AND refund_of = ${topup.slice(4)}`);
+    // PayPal: paid (captured by the return page's read), then partly spent (as the serving side writes spend).
+    const p = await person('refund-pp');
+    await p.put('/api/v1/ads/account', { name: 'Refunded PP', currency: 'USD' });
+    const tp = (await p.post('/api/v1/ads/topups', { amount_minor: 5000, provider: 'paypal' })).body.topup;
+    await sim.approve('paypal', new URL(tp.approve_url).searchParams.get('token'));
+    assert.equal((await p.get(`/api/v1/ads/topups/${tp.id}`)).body.topup.state, 'paid');
+    await delivered();
+    const pAdv = (await account(p)).id.slice(3);
+    dbQuery(server, `INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency, serve_id, campaign_id, at)
+      VALUES (${pAdv}, 'spend', -4000500, 'USD', -${pAdv}, 1, 1)`);
+    // The refund's webhook names only the capture; every delivery twice.
+    await sim.delivery('duplicate');
+    const capture = dbQuery(server, `SELECT capture_ref FROM ad_topups WHERE id = ${tp.id.slice(4)}`);
+    await sim.refund('paypal', capture, 2000);
+    await until('the refund booked', async () => refunds(tp.id) === '1 -2000000');
+    await delivered();
+    await sim.delivery('deliver');
+    // 5000 − 4000.5 − 2000 = −1000.5: nothing left to spend, 1000 owed (rounded toward zero).
+    let acc = await account(p);
+    assert.deepEqual([acc.balance_minor, acc.owed_minor, acc.spent_minor], [0, 1000, 4000]);
+    // The rest charged back later: the ledger keeps one refund per top-up (schema 31), so it is logged, not booked.
+    await sim.chargeback('paypal', capture);
+    await delivered();
+    assert.equal(refunds(tp.id), '1 -2000000');
+    assert.equal((await account(p)).owed_minor, 1000);
+    // Mercado Pago: credited by its webhook, refunded in full: the refund's reference names the top-up.
+    const m = await person('refund-mp');
+    await m.put('/api/v1/ads/account', { name: 'Refunded MP', currency: 'BRL' });
+    const tm = (await m.post('/api/v1/ads/topups', { amount_minor: BRL_MIN, provider: 'mercadopago' })).body.topup;
+    const { redirect } = await sim.approve('mercadopago', new URL(tm.approve_url).searchParams.get('pref_id'));
+    const payment = new URL(redirect).searchParams.get('payment_id');
+    await until('the webhook credits it', async () => credits(tm.id) === '1');
+    await delivered();
+    await sim.delivery('duplicate');
+    await sim.refund('mercadopago', payment);
+    await until('the refund booked', async () => refunds(tm.id) === `1 -${BRL_MIN * 1000}`);
+    await delivered();
+    await sim.delivery('deliver');
+    acc = await account(m);
+    assert.deepEqual([acc.balance_minor, acc.owed_minor, acc.spent_minor], [0, 0, 0]);
+    // Another webhook for the payment (it is read back with its refunds) books nothing more.
+    await sim.chargeback('mercadopago', payment).catch(() => {}); // refunded in full: the simulator may refuse it
+    await delivered();
+    assert.equal(refunds(tm.id), `1 -${BRL_MIN * 1000}`);
+    assert.equal(credits(tm.id), '1');
+  });
+
   test('a top-up whose return and webhook were both lost is found by the worker\'s re-read (PayPal captured, Mercado Pago searched)', async () => {
     const p = await person('lost-pp');
     const m = await person('lost-mp');

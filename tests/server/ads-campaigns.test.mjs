@@ -320,6 +320,13 @@ describe('ad campaigns and creatives', () => {
     assertError(await a.patch(`/api/v1/ads/campaigns/${cmp.id}`, { state: 'active' }), 409, 'no_approved_creative');
     assert.equal((await review(good.id, { decision: 'approve' })).status, 200);
     assert.deepEqual((await queue()).filter((id) => id === bad.id || id === good.id), [], 'the queue is emptied');
+    // The advertiser was told each decision: a moderation notice naming the ad, its creative's post,
+    // and the rejection's note (the longest note fits a notice's detail when it is plain text).
+    const told = async () => (await a.get('/api/v1/notifications?limit=50')).body.notifications
+      .filter((n) => n.kind === 'moderation' && n.detail.item === 'ad');
+    let notes = await told();
+    assert.deepEqual(notes.map((n) => [n.detail.action, n.detail.creative, n.detail.campaign, n.post_id, n.actor, n.detail.note ?? null]),
+      [['approve', good.id, cmp.id, good.post_id, null, null], ['reject', bad.id, cmp.id, bad.post_id, null, note]]);
     const audit = dbQuery(server, `SELECT action FROM audit_log WHERE action LIKE 'mod.ad_%' ORDER BY id`).split('\n');
     assert.ok(audit.includes('mod.ad_reject') && audit.includes('mod.ad_approve'), audit.join());
     // Approved, but no balance: still refused; a credited balance lets it run, pause and resume.
@@ -347,6 +354,11 @@ describe('ad campaigns and creatives', () => {
     const down = await review(good.id, { decision: 'reject', note: 'Reported as a scam; the shop does not exist' });
     assert.equal(down.status, 200, JSON.stringify(down.body));
     assert.equal(down.body.creative.review, 'rejected');
+    notes = await told();
+    assert.deepEqual(notes.map((n) => [n.detail.action, n.detail.creative]).slice(0, 2), [['reject', good.id], ['approve', good.id]],
+      'the take-down is told too');
+    // Nobody else is told: the reporter's notices name no ad decision.
+    assert.deepEqual((await viewer.get('/api/v1/notifications?limit=50')).body.notifications.filter((n) => n.detail?.item === 'ad'), []);
     assert.deepEqual((await queue()).filter((id) => id === good.id), []);
     assertError(await viewer.get(`/api/v1/posts/${good.post_id}`), 404, 'not_found');
     // An ended campaign (here by the database, as the serving side ends them) changes no more.

@@ -1,12 +1,15 @@
 // Self-serve ads' money over random histories (issue 21): top-ups with
-// non-zero provider fees, serves, impressions, clicks, replays and
-// forgeries, bid edits, pauses and resumes. After every step, against a model
-// kept here: each answer of POST /ads/events is the model's; every
-// advertiser's balance = paid top-ups − spend (the fee is the provider's, not
-// taken from the balance); each campaign's spend = its counted impressions ×
-// the bid when counted; the report's totals = the ledger's; the balance never
-// below −(one impression's cost); nothing served that the model says cannot
-// be paid. Seeded (printed; PA_TEST_SEED replays one). Top-ups, edits and
+// non-zero provider fees, top-ups refunded at the provider (a refund row, once
+// per top-up, as ads_pay.c books it — which may take the balance below
+// zero), serves, impressions, clicks, replays and forgeries, bid edits,
+// pauses and resumes. After every step, against a model kept here: each
+// answer of POST /ads/events is the model's; every advertiser's balance =
+// paid top-ups − refunds − spend (the fee is the provider's, not taken from
+// the balance); each campaign's spend = its counted impressions × the bid
+// when counted; the report's totals = the ledger's; the balance never below
+// −(one impression's cost) but by refunds; the account's balance_minor and
+// owed_minor the ledger's, rounded toward zero; nothing served or counted
+// that the model says cannot be paid. Seeded (printed; PA_TEST_SEED replays one). Top-ups, edits and
 // pauses are written straight into the database (the ads-buy lane's routes
 // make them in the product); serving and events go through the API. SQLite
 // and PostgreSQL.
@@ -61,7 +64,7 @@ describe('ads money over random histories', () => {
       const media = (await c.upload(png(8, 8), 'image/png')).id;
       const adv = first(q(`INSERT INTO advertisers (name, user_id, currency, created_at)
         VALUES ('adv ${i}', ${num(c.user.id)}, 'USD', 0) RETURNING id`));
-      const a = { c, adv, topups: 0, fees: 0 };
+      const a = { c, adv, topups: 0, fees: 0, refunds: 0, paid: [] };
       advertisers.push(a);
       for (let k = 0; k < 2; k++) {
         const bid = int(1, 3000);
@@ -85,7 +88,7 @@ describe('ads money over random histories', () => {
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
-  const balanceOf = (a) => a.topups * 1000 - campaigns.filter((c) => c.a === a).reduce((s, c) => s + c.spent, 0);
+  const balanceOf = (a) => (a.topups - a.refunds) * 1000 - campaigns.filter((c) => c.a === a).reduce((s, c) => s + c.spent, 0);
 
   function topup(a) {
     const amount = int(1, 400);
@@ -97,6 +100,22 @@ describe('ads money over random histories', () => {
       VALUES (${a.adv}, 'topup', ${amount * 1000}, 'USD', ${t}, 0)`);
     a.topups += amount;
     a.fees += fee;
+    a.paid.push({ t, amount });
+  }
+
+  // A top-up refunded (in part or whole) at its provider: the refund row
+  // ads_pay.c writes (tests/server/ads-account.test.mjs books it through the
+  // simulators), once per top-up.
+  function refund(a) {
+    const open = a.paid.filter((x) => !x.refunded);
+    if (!open.length) return false;
+    const x = pick(open);
+    const amount = int(1, x.amount);
+    q(`INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency, refund_of, at)
+      VALUES (${a.adv}, 'refund', ${-amount * 1000}, 'USD', ${x.t}, 0)`);
+    x.refunded = true;
+    a.refunds += amount;
+    return true;
   }
 
   async function serve(v) {
@@ -162,15 +181,25 @@ describe('ads money over random histories', () => {
     for (const a of advertisers) {
       const sum = ledger.filter((r) => r[0] === a.adv).reduce((s, r) => s + r[3], 0);
       const paid = ledger.filter((r) => r[0] === a.adv && r[1] === 'topup').reduce((s, r) => s + r[3], 0);
+      const refunded = ledger.filter((r) => r[0] === a.adv && r[1] === 'refund').reduce((s, r) => s - r[3], 0);
       assert.equal(paid, a.topups * 1000, 'the ledger holds each paid top-up whole (fees apart)');
-      assert.equal(sum, balanceOf(a), `balance of advertiser ${a.adv} = paid top-ups − spend`);
-      assert.ok(sum >= -maxBid, `balance ${sum} never below one impression's cost`);
+      assert.equal(refunded, a.refunds * 1000, 'and each refund');
+      assert.equal(sum, balanceOf(a), `balance of advertiser ${a.adv} = paid top-ups − refunds − spend`);
+      // Counting needs a positive balance, so spend overshoots by less than one impression; only a refund goes further.
+      assert.ok(sum + refunded >= -maxBid, `balance ${sum} (refunds ${refunded}) never below one impression's cost but by refunds`);
     }
     for (const c of campaigns) {
       const r = ledger.find((x) => x[2] === c.id && x[1] === 'spend');
       assert.equal(r ? -r[3] : 0, c.spent, `${c.cid}: spend = counted impressions × bid`);
       assert.equal(r ? r[4] : 0, c.impressions, `${c.cid}: one spend row per counted impression`);
     }
+  }
+
+  async function account(a) {
+    const acc = (await a.c.get('/api/v1/ads/account')).body.advertiser;
+    const b = balanceOf(a);
+    assert.deepEqual([acc.balance_minor, acc.owed_minor], [b > 0 ? Math.floor(b / 1000) : 0, b < 0 ? Math.floor(-b / 1000) : 0],
+      `account of advertiser ${a.adv} at ${b}`);
   }
 
   async function report(c) {
@@ -197,6 +226,8 @@ describe('ads money over random histories', () => {
       if (r < 0.08) {
         kind = 'topup';
         topup(pick(advertisers));
+      } else if (r < 0.11 && refund(pick(advertisers))) {
+        kind = 'refund';
       } else if (r < 0.3 || tokens.length === 0) {
         kind = 'serve';
         await serve(pick(viewers));
@@ -228,12 +259,13 @@ describe('ads money over random histories', () => {
       counts[kind] = (counts[kind] ?? 0) + 1;
       check();
       if (step % 10 === 0) await report(pick(campaigns));
+      if (step % 10 === 5) await account(pick(advertisers));
     }
     for (const c of campaigns) await report(c);
     console.log('ads-property steps', JSON.stringify(counts), 'fees', advertisers.map((a) => a.fees).join(','));
     // Not vacuous: money moved, events were refused, and some were counted.
     assert.ok(campaigns.some((c) => c.impressions > 0));
     assert.ok(campaigns.some((c) => c.clicks > 0));
-    assert.ok(counts.forgery > 0 && counts.replay > 0 && counts.topup > 0);
+    assert.ok(counts.forgery > 0 && counts.replay > 0 && counts.topup > 0 && counts.refund > 0);
   });
 });

@@ -72,6 +72,7 @@ function topup(a, minor, fee = 37) {
     ${minor}, 'USD', 'paid', ${fee}, 0, 0) RETURNING id`));
   q(`INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency, topup_id, at)
     VALUES (${a.adv}, 'topup', ${minor * 1000}, 'USD', ${t}, 0)`);
+  return t;
 }
 
 /** An active campaign of a with one approved creative (a post of a's with campaign_id). */
@@ -342,6 +343,36 @@ describe('ads serving', () => {
     assert.equal(balance(poor), -1000);
     assert.ok(balance(poor) >= -2000, 'never below one impression\'s cost');
     assert.equal((await served(p[2], broke)).length, 0);
+  });
+
+  test('a top-up refunded after it was spent: the balance below zero shows as owed, nothing is served or counted until a top-up', async () => {
+    // 10 minor units at 2 per impression; 4 spent, then the 10 refunded at the provider
+    // (booked as ads_pay.c books it; tests/server/ads-account.test.mjs books it through the simulators).
+    const a = await advertiser('refunded');
+    const t = topup(a, 10);
+    const cmp = await campaign(a, { bid: 2000 });
+    const v = [await person('rf1'), await person('rf2'), await person('rf3'), await person('rf4')];
+    const tokens = [await tokenOf(v[0], cmp), await tokenOf(v[1], cmp), await tokenOf(v[2], cmp)];
+    assert.equal(await event(v[0], tokens[0], 'impression'), true);
+    assert.equal(await event(v[1], tokens[1], 'impression'), true);
+    q(`INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency, refund_of, at) VALUES (${a.adv}, 'refund', -10000, 'USD', ${t}, 0)`);
+    assert.equal(balance(a), -4000);
+    let acc = (await a.c.get('/api/v1/ads/account')).body.advertiser;
+    assert.deepEqual([acc.balance_minor, acc.owed_minor, acc.spent_minor], [0, 4, 4]);
+    assert.equal((await served(v[3], cmp)).length, 0, 'a negative balance serves nothing');
+    assert.equal(await event(v[2], tokens[2], 'impression'), false, 'nor counts a token served before');
+    assert.equal(spend(cmp).rows, 2);
+    // A part of a minor unit below zero owes nothing whole: rounded toward zero.
+    topup(a, 4);
+    q(`INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency, serve_id, campaign_id, at) VALUES (${a.adv}, 'spend', -500, 'USD', -1, ${cmp.n}, 0)`);
+    acc = (await a.c.get('/api/v1/ads/account')).body.advertiser;
+    assert.deepEqual([balance(a), acc.balance_minor, acc.owed_minor], [-500, 0, 0]);
+    assert.equal((await served(v[3], cmp)).length, 0);
+    // A top-up that covers the debt and one impression serves again.
+    topup(a, 3);
+    acc = (await a.c.get('/api/v1/ads/account')).body.advertiser;
+    assert.deepEqual([acc.balance_minor, acc.owed_minor], [2, 0]);
+    assert.equal((await served(v[3], cmp)).length, 1, 'served again once the balance pays an impression');
   });
 
   test(`at most one ad in ${PAGE_SHARE} candidates`, async () => {

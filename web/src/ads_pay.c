@@ -132,12 +132,71 @@ int pa_ads_topup_refresh(pa_store *db, pa_pay *pay, pa_store_topup *t, const cha
   return pa_store_ads_topup_get(db, t->id, t) == PA_STORE_OK ? PA_ADS_PAY_OK : PA_ADS_PAY_EDB;
 }
 
-int pa_ads_charge_event(pa_store *db, const pa_pay_txn *txn, int64_t now, int *rc) {
+/* A refund or chargeback r of a top-up at its provider (pa_ads_charge_event):
+ * 1 when it is one of ours (booked, or *rc not PA_STORE_OK to put it back
+ * for later), 0 when it is none of ours. */
+static int refund_event(pa_store *db, const char *provider, const pa_pay_txn *r, int64_t now,
+                        int *rc) {
+  pa_store_topup t;
+  int64_t id = 0;
+  int found;
+  /* Its reference names the top-up (Mercado Pago's refunds, PayPal's
+   * reversals), or only the charge it reverses does (PayPal's refunds): a
+   * charge credited to no top-up is another feature's, or ours not credited
+   * yet — billing's queue then tries it again later (a refund before its
+   * charge). */
+  if (topup_id(r->reference, &id) == 0)
+    found = pa_store_ads_topup_get(db, id, &t);
+  else if (r->parent_id[0])
+    found = pa_store_ads_topup_by_capture(db, provider, r->parent_id, &t);
+  else
+    return 0;
+  if (found == PA_STORE_ENOTFOUND && id) return 1; /* not ours (another deployment's) */
+  if (found == PA_STORE_ENOTFOUND) return 0;
+  if (found != PA_STORE_OK) {
+    *rc = found;
+    return 1;
+  }
+  if (!strcmp(t.state, "failed")) return 1; /* never credited: nothing to take back */
+  if (strcmp(t.state, "paid") != 0) {
+    *rc = PA_STORE_EABORT; /* its charge is not credited yet: again later, in order */
+    return 1;
+  }
+  if (r->gross.minor <= 0 || strcmp(r->gross.currency, t.currency) != 0) {
+    pa_log_event("warn", "ads", "top_%lld: a reversal of %lld %s, not booked", (long long)t.id,
+                 (long long)r->gross.minor, r->gross.currency);
+    return 1;
+  }
+  /* Never more than the top-up brought (a chargeback may name the whole
+   * charge after a partial refund). */
+  int64_t amount = r->gross.minor < t.amount_minor ? r->gross.minor : t.amount_minor;
+  int applied = 0;
+  if ((*rc = pa_store_begin(db)) != PA_STORE_OK) return 1;
+  *rc = pa_store_ads_topup_refunded(db, t.id, amount, now, &applied);
+  if (*rc == PA_STORE_OK) *rc = pa_store_commit(db);
+  if (*rc != PA_STORE_OK) {
+    pa_store_rollback(db);
+    return 1;
+  }
+  /* The ledger keeps one refund per top-up (refund_of UNIQUE, schema 31): a
+   * replay of the booked movement is nothing new, but a second movement of
+   * the same top-up (a chargeback after a partial refund, a second partial
+   * refund) is not booked either — said here for support. */
+  if (!applied)
+    pa_log_event("info", "ads", "top_%lld: reversal %s not booked (one refund per top-up)",
+                 (long long)t.id, r->id);
+  return 1;
+}
+
+int pa_ads_charge_event(pa_store *db, const char *provider, const pa_pay_txn *txn, int64_t now,
+                        int *rc) {
   int64_t id = 0;
   *rc = PA_STORE_OK;
+  /* Refunds and chargebacks at the provider come off the balance, once
+   * (which may take it below zero: serving stops until a top-up). */
+  if (txn->kind == PA_PAY_TXN_REFUND || txn->kind == PA_PAY_TXN_CHARGEBACK)
+    return refund_event(db, provider, txn, now, rc);
   if (topup_id(txn->reference, &id) != 0) return 0;
-  /* Refunds and chargebacks of a top-up are recorded by whoever makes them
-   * (support); the webhook only acknowledges them. */
   if (txn->kind != PA_PAY_TXN_CHARGE && txn->kind != PA_PAY_TXN_FAILED) return 1;
   *rc = apply(db, id, txn, now);
   return 1;

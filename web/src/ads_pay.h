@@ -47,10 +47,13 @@ int pa_ads_topup_start(pa_store *db, struct pa_pay *pay, const pa_store_advertis
  * *t is the row after. A top-up not pending is left as it is. */
 int pa_ads_topup_refresh(pa_store *db, struct pa_pay *pay, pa_store_topup *t, const char *payment,
                          int64_t now);
-/* A charge the webhook queue read (verified): 1 when its reference names a
- * top-up ("top_N"; applied, or *rc not PA_STORE_OK to put it back for
- * later), 0 when it is none of ours. */
-int pa_ads_charge_event(pa_store *db, const struct pa_pay_txn *txn, int64_t now, int *rc);
+/* A movement of provider ("paypal", "mercadopago") the webhook queue read
+ * (verified): 1 when it is a top-up's — a charge whose reference names it
+ * ("top_N"; credited once), or a refund or chargeback of one (by its
+ * reference or its charge's id; a refund row in the ledger) — applied, or
+ * *rc not PA_STORE_OK to put it back for later; 0 when it is none of ours. */
+int pa_ads_charge_event(pa_store *db, const char *provider, const struct pa_pay_txn *txn,
+                        int64_t now, int *rc);
 /* The worker's round: pending top-ups read again (pa_ads_topup_refresh). */
 void pa_ads_pay_work(pa_store *db, struct pa_pay *pay, int64_t now);
 

@@ -15,6 +15,7 @@
 #include "pay/pay.h"
 #include "store/admin.h"
 #include "store/moderation.h"
+#include "store/notifications.h"
 #include "store/posts.h"
 
 #include <stdio.h>
@@ -54,9 +55,14 @@ static cJSON *account_json(pa_srv_req *rq, const pa_store_advertiser *a) {
   if (!o || pa_api_add_id(o, "id", "ad", a->id) || !cJSON_AddStringToObject(o, "name", a->name) ||
       !cJSON_AddStringToObject(o, "currency", a->currency) ||
       /* Delivery may overshoot the balance by less than one CPM step (the
-       * serving side charges each impression as it counts): what is left to
-       * spend is then nothing. */
+       * serving side charges each impression as it counts), and a top-up
+       * refunded or charged back at its provider after it was spent takes
+       * the ledger below zero: what is left to spend is then nothing, and
+       * owed_minor says what the ledger is below zero. Both are whole minor
+       * units rounded toward zero (in the advertiser's favour). */
       !cJSON_AddNumberToObject(o, "balance_minor", (double)(balance > 0 ? minor_of(balance) : 0)) ||
+      !cJSON_AddNumberToObject(o, "owed_minor",
+                               (double)(balance < 0 ? -balance / PA_ADS_MILLI : 0)) ||
       !cJSON_AddNumberToObject(o, "spent_minor", (double)minor_of(spent)) ||
       pa_api_add_time(o, "created_at", a->created_at)) {
     cJSON_Delete(o);
@@ -554,6 +560,38 @@ void pa_api_ads_creative_delete(pa_srv_req *rq) {
 
 /* ---- the moderator's review */
 
+/* The advertiser is told of a decision on their creative k (in the review's
+ * transaction): a notice of kind moderation (no migration: the notices'
+ * kinds are the schema's CHECK) whose detail says it is an ad ("item":
+ * "ad"), the decision ("action": "approve" or "reject"), the creative and
+ * its campaign, and the rejection's note when it fits a notice's detail
+ * (the creative's review_note always holds it). post_id is the creative's
+ * post, which its author may read. No actor, as for every moderation
+ * notice: the audit log keeps who. */
+static int tell_advertiser(pa_store *db, const pa_store_creative *k, int approve, const char *note,
+                           int64_t now) {
+  char detail[PA_STORE_NOTICE_DETAIL_MAX + 1], cr[32], cmp[32];
+  snprintf(cr, sizeof cr, "cr_%lld", (long long)k->id);
+  snprintf(cmp, sizeof cmp, "c_%lld", (long long)k->campaign_id);
+  int fits = -1;
+  for (int with_note = note[0] != 0; with_note >= 0 && fits != 0; with_note--) {
+    cJSON *d = cJSON_CreateObject();
+    fits = d && cJSON_AddStringToObject(d, "item", "ad") &&
+                   cJSON_AddStringToObject(d, "action", approve ? "approve" : "reject") &&
+                   cJSON_AddStringToObject(d, "creative", cr) &&
+                   cJSON_AddStringToObject(d, "campaign", cmp) &&
+                   (!with_note || cJSON_AddStringToObject(d, "note", note)) &&
+                   cJSON_PrintPreallocated(d, detail, (int)sizeof detail, 0) &&
+                   strlen(detail) <= PA_STORE_NOTICE_DETAIL_MAX
+               ? 0
+               : -1;
+    cJSON_Delete(d);
+  }
+  if (fits != 0) return PA_STORE_EDB;
+  pa_store_notice_new n = {k->user_id, "moderation", 0, k->post_id, 0, detail, now};
+  return pa_store_notifications_add_notice(db, &n, NULL);
+}
+
 void pa_api_mod_ad_review(pa_srv_req *rq) {
   cJSON *body = NULL;
   pa_market_err e;
@@ -603,6 +641,8 @@ void pa_api_mod_ad_review(pa_srv_req *rq) {
   if (rc == PA_STORE_OK && changed)
     rc = pa_store_moderation_close(rq->db, "ad", k.id, approve ? "approve" : "reject", now, NULL,
                                    NULL);
+  if (rc == PA_STORE_OK && changed && (!approve || strcmp(k.review, "pending") == 0))
+    rc = tell_advertiser(rq->db, &k, approve, note, now);
   if (rc == PA_STORE_OK && changed) {
     pa_store_audit_new au = {now,  rq->viewer, approve ? "mod.ad_approve" : "mod.ad_reject",
                              "ad", k.id,       detail};

@@ -580,7 +580,7 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
   for (int i = 0; i < n; i++) {
     /* An advertiser's top-up (ads_pay.h): credited there, once. */
     int orc;
-    if (pa_ads_charge_event(db, &txns[i], now, &orc)) {
+    if (pa_ads_charge_event(db, ev->provider, &txns[i], now, &orc)) {
       if (orc != PA_STORE_OK) return PA_BILLING_EUNREACHABLE; /* again later */
       continue;
     }

@@ -62,6 +62,18 @@ int pa_store_ads_topups_pending(pa_store *db, int64_t before, int limit, pa_stor
  * first — *applied 1 for the call that did. The caller holds a transaction. */
 int pa_store_ads_topup_paid(pa_store *db, int64_t id, const char *capture, int64_t fee, int64_t now,
                             int *applied);
+/* The paid top-up whose provider charge is capture (PayPal's capture id,
+ * Mercado Pago's payment id) into *t; PA_STORE_ENOTFOUND when none (a
+ * refund of something else, or of a top-up not credited yet). */
+int pa_store_ads_topup_by_capture(pa_store *db, const char *provider, const char *capture,
+                                  pa_store_topup *t);
+/* Paid top-up id was refunded or charged back at its provider: a refund row
+ * of −amount_minor × 1000 in the ledger (amount_minor > 0, at most the
+ * top-up's), once per top-up (refund_of UNIQUE, schema 31) — *applied 1 for
+ * the call that wrote it, 0 when one was booked already or the top-up is not
+ * paid. The balance may then go below zero. */
+int pa_store_ads_topup_refunded(pa_store *db, int64_t id, int64_t amount_minor, int64_t now,
+                                int *applied);
 /* A pending top-up that will never be paid (the provider refused it). */
 int pa_store_ads_topup_failed(pa_store *db, int64_t id, int64_t now);
 

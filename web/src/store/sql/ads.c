@@ -201,6 +201,36 @@ int pa_store_ads_topup_paid(pa_store *db, int64_t id, const char *capture, int64
   return rc;
 }
 
+int pa_store_ads_topup_by_capture(pa_store *db, const char *provider, const char *capture,
+                                  pa_store_topup *t) {
+  if (!capture[0]) return PA_STORE_ENOTFOUND; /* "" is every unpaid top-up's */
+  pa_sql_stmt *st = pa_sq_stmt(db, TOPUP_COLS " WHERE provider = ?1 AND capture_ref = ?2"
+                                              " AND state = 'paid' ORDER BY id LIMIT 1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_text(st, 1, provider);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, capture);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) topup_read(st, t);
+  pa_sq_done(st);
+  return rc == PA_SQ_ROW    ? PA_STORE_OK
+         : rc == PA_SQ_DONE ? PA_STORE_ENOTFOUND
+                            : pa_sq_fail(db, "top-up by capture");
+}
+
+int pa_store_ads_topup_refunded(pa_store *db, int64_t id, int64_t amount_minor, int64_t now,
+                                int *applied) {
+  /* The debit in thousandths, computed here: the statement's parameters
+   * stay plain integers on both engines. */
+  int64_t a[3] = {id, -amount_minor * PA_ADS_MILLI, now};
+  *applied = 0;
+  return pa_sq_exec_i64(db,
+                        "INSERT INTO ad_ledger (advertiser_id, kind, amount_milli, currency,"
+                        " refund_of, at) SELECT advertiser_id, 'refund', ?2, currency, id, ?3"
+                        " FROM ad_topups WHERE id = ?1 AND state = 'paid'"
+                        " ON CONFLICT (refund_of) DO NOTHING",
+                        3, a, applied);
+}
+
 int pa_store_ads_topup_failed(pa_store *db, int64_t id, int64_t now) {
   int64_t a[2] = {id, now};
   return pa_sq_exec_i64(db,
