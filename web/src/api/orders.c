@@ -1089,7 +1089,7 @@ void pa_api_order_capture(pa_srv_req *rq) {
     return;
   }
   const int64_t now = pa_clock_now();
-  if (pa_orders_paid(rq->db, o.id, t.id, rq->viewer, now, &applied) != PA_STORE_OK ||
+  if (pa_orders_paid(rq->db, o.id, t.id, t.payer, rq->viewer, now, &applied) != PA_STORE_OK ||
       pa_store_orders_get(rq->db, o.id, &o) != PA_STORE_OK) {
     pa_api_internal(rq, "order paid");
     return;
