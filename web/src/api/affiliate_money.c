@@ -70,11 +70,8 @@ typedef struct month_list {
 static int add_month(void *ctx, const char *month, const char *currency, int64_t conversions,
                      int64_t base, int rate_bp, int64_t commission) {
   const month_list *m = ctx;
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(m->rows, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(m->rows);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "month", month) ||
                  !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "conversions", (double)conversions) ||
@@ -88,11 +85,8 @@ static int add_month(void *ctx, const char *month, const char *currency, int64_t
 
 static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t approved,
                        int64_t paid, int64_t carried) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "pending_minor", (double)pending) ||
                  !cJSON_AddNumberToObject(o, "approved_minor", (double)approved) ||
@@ -105,11 +99,8 @@ static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t
 }
 
 static int add_commission(void *ctx, const pa_store_commission_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "com", it->id) || pa_api_add_time(o, "at", it->at) ||
                  !cJSON_AddStringToObject(o, "source", it->source) ||
                  !cJSON_AddStringToObject(o, "state", it->state) ||
@@ -122,11 +113,8 @@ static int add_commission(void *ctx, const pa_store_commission_item *it) {
 }
 
 static int add_payout(void *ctx, const pa_store_payout_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   /* Unclaimed waits at PayPal for the receiver: still pending for them. */
   const char *state = it->state == PA_PAYOUT_ITEM_PAID       ? "paid"
                       : it->state == PA_PAYOUT_ITEM_RETURNED ? "returned"
