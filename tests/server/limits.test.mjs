@@ -258,12 +258,12 @@ describe('each limit at its edge', () => {
     const own = new Set(['POST /api/v1/auth/signup', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout',
       'POST /api/v1/auth/logout-all', 'DELETE /api/v1/me', 'POST /api/v1/media', 'POST /api/v1/chat/attachments',
       'POST /api/v1/chat/devices/{device_id}/bundle', 'POST /api/v1/auth/password',
-      // PA_LIMIT_BILLING, at its edge in billing.test.mjs (the marketplace's provider calls share it)
+      // PA_LIMIT_BILLING, at its edge in billing.test.mjs (the marketplace's and the ad top-ups' provider calls share it)
       'POST /api/v1/checkout', 'POST /api/v1/orders/{order_id}/capture', 'POST /api/v1/orders/{order_id}/cancel',
       'POST /api/v1/orders/{order_id}/refund-request/accept',
       'POST /api/v1/billing/checkout', 'POST /api/v1/billing/checkouts/{checkout_id}/retry',
       'POST /api/v1/billing/checkouts/{checkout_id}/abandon', 'POST /api/v1/billing/cancel',
-      'POST /api/v1/billing/resume',
+      'POST /api/v1/billing/resume', 'POST /api/v1/ads/topups',
       // PA_LIMIT_MAIL_ADDR / _MAIL_ACCOUNT and the password's, at their edges in account.test.mjs
       'POST /api/v1/auth/reset', 'POST /api/v1/auth/reset/confirm', 'POST /api/v1/auth/email/confirm',
       'POST /api/v1/me/email',
@@ -271,12 +271,14 @@ describe('each limit at its edge', () => {
       'POST /api/v1/auth/login/totp', 'POST /api/v1/auth/totp/setup', 'POST /api/v1/auth/totp/enable',
       'POST /api/v1/auth/totp/disable', 'DELETE /api/v1/auth/sessions/{ses}',
       // PA_LIMIT_REPORT, at its edge in moderation.test.mjs
-      'POST /api/v1/reports']);
+      'POST /api/v1/reports',
+      // PA_LIMIT_AD_EVENTS, at its edge in ads-serve.test.mjs
+      'POST /api/v1/ads/events']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',
       kind: 'weights', record_id: 'hr_1', share_id: 'hs_1', ses: 'ses_1', id: 'p_1', listing_id: 'lst_1',
-      variant_id: 'lv_1', address_id: 'adr_1', order_id: 'ord_1' };
+      variant_id: 'lv_1', address_id: 'adr_1', order_id: 'ord_1', campaign_id: 'c_1', creative_id: 'cr_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');
@@ -292,7 +294,7 @@ describe('each limit at its edge', () => {
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
-    assert.equal(checked, 59, 'write routes on the generic budget');
+    assert.equal(checked, 66, 'write routes on the generic budget');
     assert.equal((await u.get('/api/v1/feed')).status, 200, 'reads are not writes');
     const other = await member(server);
     assert.equal((await other.put('/api/v1/users/u_1/follow')).status, 200);

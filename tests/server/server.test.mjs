@@ -48,6 +48,9 @@ const MEDIA_URL = /^\/media\/[0-9a-f]{64}\.jpg$/;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 const INDEX_HTML = '<!doctype html><meta charset="utf-8"><title>PetAmigos test</title>\n';
+// The demo seeds 30 posts; two of them are its campaigns' ad creatives, which
+// are offered as ranking candidates and never listed in a feed (issue 21).
+const ORGANIC = 28;
 
 // ---- process management
 
@@ -286,7 +289,7 @@ describe('petamigos-server', () => {
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.deepEqual(Object.keys(body).sort(), ['next_cursor', 'posts']);
     assert.equal(body.next_cursor, null);
-    assert.equal(body.posts.length, 30);
+    assert.equal(body.posts.length, ORGANIC);
 
     const ownersWithoutAvatar = new Set();
     for (const p of body.posts) {
@@ -360,15 +363,15 @@ describe('petamigos-server', () => {
     assert.equal(typeof body.next_cursor, 'string');
   });
 
-  test('feed: pagination walks all 30 posts once, in order, ending with null', async () => {
+  test('feed: pagination walks all 28 organic posts once, in order, ending with null', async () => {
     const { body: all } = await getJson(server, '/api/v1/feed?limit=50');
     const allIds = all.posts.map((p) => p.id);
-    for (const limit of [1, 7, 10, 29, 30]) {
+    for (const limit of [1, 7, 10, 27, 28]) {
       const pages = await walkFeed(server, limit);
       const ids = pages.flatMap((pg) => pg.posts.map((p) => p.id));
       assert.equal(new Set(ids).size, ids.length, `limit ${limit}: duplicates`);
       assert.deepEqual(ids, allIds, `limit ${limit}: order`);
-      assert.equal(pages.length, Math.ceil(30 / limit), `limit ${limit}: pages`);
+      assert.equal(pages.length, Math.ceil(ORGANIC / limit), `limit ${limit}: pages`);
       for (const pg of pages.slice(0, -1)) {
         assert.equal(pg.posts.length, limit);
         assert.match(pg.next_cursor, /^[A-Za-z0-9_-]+$/);
@@ -474,7 +477,7 @@ describe('petamigos-server', () => {
       media.set(p.pet.avatar_url, { width: 160, height: 160 });
       if (p.author.avatar_url) media.set(p.author.avatar_url, { width: 160, height: 160 });
     }
-    assert.ok(media.size >= 50, `expected ~54 distinct media files, got ${media.size}`);
+    assert.ok(media.size >= 45, `expected ~49 distinct media files, got ${media.size}`);
     for (const [url, size] of media) {
       const res = await get(server, url);
       assert.equal(res.status, 200, url);
@@ -669,7 +672,7 @@ describe('petamigos-server', () => {
     server = await startServer(root, data);
     assert.match(server.stderr, /not seeding/);
     const afterRestart = (await getJson(server, '/api/v1/feed?limit=50')).body;
-    assert.equal(afterRestart.posts.length, 30);
+    assert.equal(afterRestart.posts.length, ORGANIC);
     assert.deepEqual(afterRestart.posts.map((p) => p.id), before.posts.map((p) => p.id));
     assert.deepEqual(afterRestart, before);
 

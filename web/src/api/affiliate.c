@@ -2,13 +2,13 @@
  * 21; web/README.md, "Affiliates"): GET/POST /affiliate, GET
  * /affiliate/stats, the link GET /r/{code} (outside /api: a click and the
  * first-touch cookie, then a redirect), and attribution at sign-up. The
- * rules without a database are aff.h's; the rows store/affiliates.h's. */
+ * rules without a database are aff.h's; the rows store/aff.h's. */
 #include "aff.h"
 #include "api/api.h"
 #include "clock.h"
 #include "net/http.h"
 #include "origin.h"
-#include "store/affiliates.h"
+#include "store/aff.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* pa_store_aff: affiliates, their clicks and referrals (store/affiliates.h). */
-#include "store/affiliates.h"
+/* pa_store_aff: affiliates, their clicks and referrals (store/aff.h). */
+#include "store/aff.h"
 
 #include "store/sql/sql.h"
 

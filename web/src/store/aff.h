@@ -2,8 +2,8 @@
  * (issue 21; web/README.md, "Affiliates"; schema version 32: affiliates,
  * aff_clicks, aff_referrals). The rules (codes, windows, limits) are aff.h's
  * and the handlers'; this keeps what they decided. */
-#ifndef PA_STORE_AFFILIATES_H
-#define PA_STORE_AFFILIATES_H
+#ifndef PA_STORE_AFF_H
+#define PA_STORE_AFF_H
 
 #include "store/accounts.h"
 #include "store/store.h"
