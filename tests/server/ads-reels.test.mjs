@@ -154,6 +154,11 @@ describe('creatives that are reels', () => {
     assert.match(item.body.reel.poster_url, /\.(png|jpg|webp)$/);
     assert.equal(item.body.reel.caption, 'Juguete #gatos');
     for (const c of [cr, cr2]) assert.equal((await mod.post(`/api/v1/mod/ads/${c.id}/review`, { decision: 'approve' })).status, 200);
+    // The advertiser is told, as for a photo creative, with no post to name.
+    const told = (await adv.get('/api/v1/notifications?limit=50')).body.notifications
+      .filter((n) => n.kind === 'moderation' && n.detail.item === 'ad');
+    assert.deepEqual(told.map((n) => [n.detail.action, n.detail.creative, n.detail.campaign, n.post_id ?? null]).sort(),
+      [['approve', cr.id, cmp.id, null], ['approve', cr2.id, cmp.id, null]].sort());
     // Not served until the campaign runs (a draft); then active with a balance.
     assert.ok((await reelIds(viewer, 10)).every((x) => x.sponsored === null));
     const t = Number.parseInt(q(`INSERT INTO ad_topups (advertiser_id, provider, idem_key, amount_minor, currency, state, fee_minor,
