@@ -90,7 +90,8 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
     },
     config: (o) => sim('POST', 'config', o),
     clock: (offset) => sim('POST', 'clock', { offset }),
-    approve: (provider, id, decision = 'approve') => sim('POST', 'approve', { provider, id, decision }),
+    // payerEmail: the account the payer pays from (the sim makes a new one when not given).
+    approve: (provider, id, decision = 'approve', payerEmail) => sim('POST', 'approve', { provider, id, decision, payer_email: payerEmail }),
     bill: () => sim('POST', 'bill', {}),
     decline: (provider, id, times = 1) => sim('POST', 'decline', { provider, id, times }),
     refund: (provider, txnId, amountMinor) => sim('POST', 'refund', { provider, txn_id: txnId, amount_minor: amountMinor }),

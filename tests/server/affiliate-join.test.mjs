@@ -214,6 +214,39 @@ describe('affiliates: joining, links and attribution', () => {
     assert.equal(dbQuery(server, `SELECT count(*) FROM aff_referrals WHERE affiliate_id = ${bea.num}`), String(VELOCITY_PER_HOUR + 4));
   });
 
+  test('the first-touch cookie is cleared on the sign-up\'s answer: a second account from that browser is not attributed', async () => {
+    const dan = await affiliate(server, 'dan');
+    const click = await follow(new Client(server), dan.code, { xff: '100.64.1.1' });
+    // A browser's jar: what each answer's Set-Cookie leaves (Max-Age=0 removes).
+    const jar = new Map([['pa_aff', click.value]]);
+    const take = (r) => {
+      for (const line of r.headers['set-cookie'] ?? []) {
+        const [, name, value] = /^([^=]+)=([^;]*)/.exec(line);
+        if (/;\s*Max-Age=0(;|$)/i.test(line)) jar.delete(name);
+        else jar.set(name, value);
+      }
+    };
+    const signup = async (tag, xff) => {
+      const r = await new Client(server).request('POST', '/api/v1/auth/signup', {
+        json: { email: email(tag), password: PASSWORD, display_name: `Person ${tag}` },
+        headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': xff }, cookie: false,
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      take(r);
+      return { r, num: Number(r.body.user.id.slice(2)) };
+    };
+    const first = await signup('browser1', '100.64.2.1');
+    assert.equal(referral(server, first), `attributed||${dan.num}`);
+    const cleared = first.r.headers['set-cookie'].filter((x) => x.startsWith('pa_aff='));
+    assert.deepEqual(cleared, ['pa_aff=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax']);
+    assert.ok(jar.has('pa_session') && !jar.has('pa_aff'));
+    const second = await signup('browser2', '100.64.2.1');
+    assert.equal(referral(server, second), '');
+    // A sign-up with no affiliate cookie clears nothing.
+    assert.ok(!(second.r.headers['set-cookie'] ?? []).some((x) => x.startsWith('pa_aff=')));
+    assert.equal(dbQuery(server, `SELECT count(*) FROM aff_referrals WHERE affiliate_id = ${dan.num}`), '1');
+  });
+
   test('stats: every month since joining, clicks and attributed sign-ups, refusals by reason', async () => {
     const r = await bea.c.get('/api/v1/affiliate/stats');
     assert.equal(r.status, 200);

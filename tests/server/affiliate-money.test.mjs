@@ -90,12 +90,15 @@ async function referred(a, tag) {
 /** Our checkout's subscription at PayPal, as the database holds it. */
 const providerIdOf = (co) => dbQuery(w.server, `SELECT provider_id FROM subscriptions WHERE id = ${co.slice(3)}`);
 
-/** p buys plan through the simulated PayPal and waits for Plus: the sale's movement at the sim. */
-async function buyPlus(p, plan = 'plus_yearly') {
+/**
+ * p buys plan through the simulated PayPal, paying from the PayPal account payer (a new one when
+ * not given), and waits for Plus: the sale's movement at the sim.
+ */
+async function buyPlus(p, plan = 'plus_yearly', payer = undefined) {
   const r = await p.c.post('/api/v1/billing/checkout', { plan, provider: 'paypal', country: 'US' });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   const pid = providerIdOf(r.body.checkout.id);
-  await w.sim.approve('paypal', pid);
+  await w.sim.approve('paypal', pid, 'approve', payer);
   await until('plus', async () => (await p.c.get('/api/v1/billing')).body.tier === 'plus');
   const sale = (await w.sim.record()).money.find((m) => m.parent_id === pid && m.kind === 'charge');
   assert.ok(sale, 'the sim charged');
@@ -151,6 +154,8 @@ describe('a referred person buys Plus: pending at 25 %, reversed by a refund in 
     assert.deepEqual([c1.source, c1.state, c1.base_minor, c1.commission_minor, c1.currency], ['subscription', 'pending', base, COMMISSION(base, 2500), 'USD']);
     assert.equal(Date.parse(c1.release_at) - Date.parse(c1.at), HOLD * 1000);
     assert.deepEqual((await usd(a)), { currency: 'USD', pending_minor: COMMISSION(base, 2500), approved_minor: 0, paid_minor: 0, carried_minor: 0, payout_minimum_minor: MIN_USD });
+    // Money owed keeps the account (its payout email would go with it).
+    assertError(await a.c.del('/api/v1/me', { password: PASSWORD }), 409, 'affiliate_balance');
     await w.sim.refund('paypal', sale.txn_id, sale.gross_minor);
     await until('reversed', async () => (await earnings(a)).commissions[0].state === 'reversed');
     e = await earnings(a);
@@ -178,6 +183,8 @@ describe('a referred person buys Plus: pending at 25 %, reversed by a refund in 
     assert.deepEqual(e.payouts.map((p) => [p.state, p.amount_minor, p.currency]), [['pending', owed, 'USD']]);
     assert.match(e.payouts[0].id, /^apo_[1-9][0-9]*$/);
     assert.deepEqual(await usd(a), { currency: 'USD', pending_minor: 0, approved_minor: 0, paid_minor: owed, carried_minor: 0, payout_minimum_minor: MIN_USD });
+    // Nothing approved is left, but the payout is on its way: the account stays.
+    assertError(await a.c.del('/api/v1/me', { password: PASSWORD }), 409, 'affiliate_payout_in_flight');
     await w.sim.processPayouts();
     await until('paid', async () => (await earnings(a)).payouts[0].state === 'paid');
     e = await earnings(a);
@@ -203,6 +210,63 @@ describe('a referred person buys Plus: pending at 25 %, reversed by a refund in 
     assert.equal(lines[0], 'id,at,source,state,base_minor,commission_minor,currency,release_at');
     assert.equal(lines.at(-1), '', 'every row ends with CRLF');
     assert.deepEqual(lines.slice(1, -1).map((l) => l.split(',')[0]), (await earnings(a)).commissions.map((c) => c.id));
+    // Download my data: the affiliate's commissions and payouts.
+    const mine = (await a.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(mine.affiliate_commissions.map((c) => [c.kind, c.base_minor, c.currency]).sort(),
+      [...sales.map((x) => ['accrual', x.gross_minor - x.fee_minor, 'USD']), ['accrual', base, 'USD'], ['reversal', -base, 'USD'],
+        ['reversal', -(sales[0].gross_minor - sales[0].fee_minor), 'USD']].sort());
+    assert.deepEqual(mine.affiliate_payouts.map((p) => [p.state, p.amount_minor, p.currency]), [['paid', owed, 'USD']]);
+    assert.deepEqual(mine.payouts, [], 'a seller\'s payouts are not an affiliate\'s');
+    assert.ok(!JSON.stringify(mine.affiliate_commissions).includes(n1.id), 'not who was referred');
+    // Paid out, only a carried debt: the account may go; its ledger rows stay.
+    assert.equal((await a.c.del('/api/v1/me', { password: PASSWORD })).status, 200);
+    a.c.mail = null; // no sign-in after the next restart
+    assert.equal(dbQuery(w.server, `SELECT count(*) FROM aff_commissions WHERE affiliate_id = ${a.id.slice(2)}`), '8');
+  });
+});
+
+describe('the same payment account on both sides', () => {
+  test('a referred person paying from the affiliate\'s payout account (another case) earns no commission: refused, in stats; another account earns', async () => {
+    const a = await affiliate('s-aff');
+    const same = await referred(a, 's-same');
+    const payer = a.payout.toUpperCase();
+    const sale = await buyPlus(same, 'plus_yearly', payer);
+    const movement = `paypal:${sale.txn_id}`;
+    assert.equal(dbQuery(w.server, `SELECT kind || '|' || reason || '|' || base_minor FROM aff_commissions WHERE movement = '${movement}'`),
+      `refused|same_payment_account|${sale.gross_minor - sale.fee_minor}`);
+    let e = await earnings(a);
+    assert.deepEqual([e.commissions, e.balances, e.months], [[], [], []], 'a refusal pays nothing and counts nowhere');
+    const stats = async () => (await a.c.get('/api/v1/affiliate/stats')).body.refused;
+    assert.deepEqual(await stats(), [{ reason: 'same_payment_account', n: 1 }]);
+    // Its refund reverses nothing; a renewal from the same account is refused too and the person counted once.
+    await w.sim.refund('paypal', sale.txn_id, 100);
+    await settled();
+    assert.equal(dbQuery(w.server, `SELECT count(*) FROM aff_commissions WHERE charge = '${movement}'`), '1');
+    // A marketplace order of theirs paid from that account: our fee's commission refused too (checked as
+    // the capture's answer books it; the simulator's webhooks held until then).
+    const seller = await w.seller('s-seller');
+    const l = await w.listing(seller, { price_minor: 250000 });
+    const adr = await w.address(same, { name: 'Ana', street: 'Rua 1', city: 'Recife' });
+    const o = await w.checkoutOne(same, l.id, { address: adr.id, delivery: { [seller.id]: 'pickup' } });
+    await w.sim.delivery('hold');
+    await w.sim.approve('paypal', new URL(o.approve_url).searchParams.get('token'), 'approve', a.payout);
+    const paid = await same.c.post(`/api/v1/orders/${o.id}/capture`, {});
+    assert.equal(paid.status, 200, JSON.stringify(paid.body));
+    await w.sim.delivery('deliver');
+    await w.sim.release();
+    await settled();
+    assert.equal(dbQuery(w.server, `SELECT kind || '|' || reason || '|' || base_minor FROM aff_commissions WHERE movement = 'ord_${o.id.slice(4)}:paid'`),
+      'refused|same_payment_account|25000');
+    assert.deepEqual(await stats(), [{ reason: 'same_payment_account', n: 1 }], 'the person once');
+    // Another referred person paying from an account of their own: a commission.
+    const other = await referred(a, 's-other');
+    const sale2 = await buyPlus(other);
+    e = await earnings(a);
+    assert.deepEqual(e.commissions.map((c) => [c.state, c.base_minor]), [['pending', sale2.gross_minor - sale2.fee_minor]]);
+    assert.deepEqual(await stats(), [{ reason: 'same_payment_account', n: 1 }]);
+    // The payer's address is compared, never kept nor logged (the payout email is stored lower case).
+    assert.equal(dbQuery(w.server, `SELECT count(*) FROM aff_commissions WHERE movement LIKE '%@%' OR charge LIKE '%@%' OR reason LIKE '%@%'`), '0');
+    assert.ok(!w.server.stderr.includes(payer) && !w.server.stdout.includes(payer), 'not in the log');
   });
 });
 
@@ -314,6 +378,8 @@ describe('the commission ledger over random histories reconciles with the paymen
     const referrals = new Map(dbQuery(w.server, "SELECT referred_id || ' ' || affiliate_id || ' ' || attributed_at FROM aff_referrals WHERE state = 'attributed'")
       .split('\n').filter(Boolean).map((l) => { const [u, a, t] = l.split(' ').map(Number); return [u, { a, t }]; }));
     const inside = (user, at) => { const r = referrals.get(user); return r && at >= r.t && at < addMonths(r.t, 12) ? r : null; };
+    // Earnings refused for the same payment account on both sides pay nothing (their own test checks them).
+    const refused = new Set(dbQuery(w.server, "SELECT movement FROM aff_commissions WHERE kind = 'refused'").split('\n').filter(Boolean));
     const out = new Map();
     // Subscriptions: gross − fee − what refunds and chargebacks took back, never below zero.
     for (const l of dbQuery(w.server, `SELECT c.provider || ':' || c.provider_txn, p.user_id, c.occurred_at, c.currency, c.gross_minor, c.fee_minor,
@@ -321,7 +387,7 @@ describe('the commission ledger over random histories reconciles with the paymen
         FROM ledger_txns c JOIN ledger_parties p ON p.id = c.party_id WHERE c.kind = 'charge' AND p.user_id IS NOT NULL`).split('\n').filter(Boolean)) {
       const [key, user, at, currency, gross, fee, back] = l.split('|');
       const r = inside(Number(user), Number(at));
-      if (r) out.set(key, { a: r.a, currency, base: Math.max(0, Number(gross) - Number(fee) - Number(back)) });
+      if (r && !refused.has(key)) out.set(key, { a: r.a, currency, base: Math.max(0, Number(gross) - Number(fee) - Number(back)) });
     }
     // Marketplace: our fee, back to zero when the order was refunded.
     for (const l of dbQuery(w.server, `SELECT g.order_id, o.buyer_id, g.at, g.currency, g.amount_minor,
@@ -329,14 +395,17 @@ describe('the commission ledger over random histories reconciles with the paymen
         FROM market_ledger g JOIN market_orders o ON o.id = g.order_id WHERE g.kind = 'platform_fee' AND g.event = 'paid' AND g.amount_minor > 0`).split('\n').filter(Boolean)) {
       const [order, buyer, at, currency, fee, back] = l.split('|');
       const r = inside(Number(buyer), Number(at));
-      if (r) out.set(`ord_${order}:paid`, { a: r.a, currency, base: Number(fee) + Number(back) });
+      if (r && !refused.has(`ord_${order}:paid`)) out.set(`ord_${order}:paid`, { a: r.a, currency, base: Number(fee) + Number(back) });
     }
     return out;
   }
 
-  /** The commission ledger's net base per charge key. */
+  /**
+   * The commission ledger's net base per charge key, for the affiliates still here (a deleted one's
+   * rows outlive them, their referrals do not).
+   */
   function ours() {
-    return new Map(dbQuery(w.server, "SELECT charge || '|' || affiliate_id || '|' || currency || '|' || sum(base_minor) FROM aff_commissions WHERE kind <> 'refused' GROUP BY charge, affiliate_id, currency")
+    return new Map(dbQuery(w.server, "SELECT charge || '|' || affiliate_id || '|' || currency || '|' || sum(base_minor) FROM aff_commissions WHERE kind <> 'refused' AND affiliate_id IN (SELECT user_id FROM affiliates) GROUP BY charge, affiliate_id, currency")
       .split('\n').filter(Boolean).map((l) => { const [k, a, currency, base] = l.split('|'); return [k, { a: Number(a), currency, base: Number(base) }]; }));
   }
 

@@ -13,6 +13,7 @@
  * its note; a refused body has a status of 400 or 422, a code, a message and
  * a field only of the contract's shape. */
 #include "ads_rules.h"
+#include "fuzz_body_err.h"
 #include "fuzz_check.h"
 #include "profile.h"
 
@@ -23,21 +24,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int field_ok(const char *f) {
-  if (!f[0]) return 1;
-  for (const char *p = f; *p; p++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyz_[].0123456789", *p)) return 0;
-  return (f[0] >= 'a' && f[0] <= 'z') || f[0] == '_';
-}
-
-static void check_err(const pa_market_err *e) {
-  ASSERT(e->status == 400 || e->status == 422);
-  ASSERT(e->code && e->code[0] && e->message[0]);
-  TERMINATED(e->message);
-  TERMINATED(e->field);
-  ASSERT(field_ok(e->field));
-}
 
 static const char *const currencies[] = {"USD", "EUR", "BRL", "MXN", "ARS", "COP", "CLP", "JPY"};
 enum { NOW = 1800000000 };

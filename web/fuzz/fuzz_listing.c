@@ -8,6 +8,7 @@
  * condition n/a and an area, a product with a way to ship; its shipping JSON
  * reads back to the same; a refused body has a status of 400 or 422, a code
  * and a message, and a field only of the contract's shape. */
+#include "fuzz_body_err.h"
 #include "fuzz_check.h"
 #include "market_rules.h"
 #include "pay/money.h"
@@ -19,22 +20,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* A field the contract allows: words, [n] and dots (openapi.yaml, Error). */
-static int field_ok(const char *f) {
-  if (!f[0]) return 1;
-  for (const char *p = f; *p; p++)
-    if (!strchr("abcdefghijklmnopqrstuvwxyz_[].0123456789", *p)) return 0;
-  return (f[0] >= 'a' && f[0] <= 'z') || f[0] == '_';
-}
-
-static void check_err(const pa_market_err *e) {
-  ASSERT(e->status == 400 || e->status == 422);
-  ASSERT(e->code && e->code[0] && e->message[0]);
-  TERMINATED(e->message);
-  TERMINATED(e->field);
-  ASSERT(field_ok(e->field));
-}
 
 static void check_listing(const pa_market_listing *l) {
   TERMINATED(l->title);

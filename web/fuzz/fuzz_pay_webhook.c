@@ -6,9 +6,9 @@
  *   newline, then the body;
  * - 2: an amount: the second byte picks the currency, the rest is text
  *   (pa_money_parse), which must format back to the same value;
- * - 3, 6, 7: a provider object (PayPal subscription, capture, payout item
- *   and batch header, Mercado Pago preapproval and payment) and an ISO 8601
- *   time;
+ * - 3, 6, 7: a provider object (PayPal subscription, capture, captured
+ *   order, payout item and batch header, Mercado Pago preapproval and
+ *   payment, with their payers' addresses) and an ISO 8601 time;
  * - 4: Mercado Pago's x-signature header (pa_pay_mp_signature);
  * - 5: PayPal's certificate URL against an allow-list, "prefixes\nurl"
  *   (pa_pay_cert_url_allowed): nothing it accepts carries user info, dot
@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
     }                                                                                              \
   } while (0)
 
-#define TERMINATED(buf) ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
+#define TERMINATED(buf)      ASSERT(memchr((buf), 0, sizeof(buf)) != NULL)
+#define TERMINATED_N(buf, n) ASSERT(memchr((buf), 0, (n)) != NULL)
 
 static const char *const currencies[] = {"USD", "EUR", "ARS", "BRL", "MXN", "COP", "CLP", "JPY"};
 
@@ -49,11 +50,22 @@ static void check_money(const pa_money *m, int may_be_empty) {
   ASSERT(m->minor >= 0 && m->minor <= PA_MONEY_MINOR_MAX);
 }
 
+/* A payer's address is "" or one '@' with text either side, no space or
+ * control byte (pa_pay_payer_email). */
+static void check_payer(const char payer[PA_PAY_EMAIL_MAX]) {
+  TERMINATED_N(payer, PA_PAY_EMAIL_MAX);
+  if (!payer[0]) return;
+  const char *at = strchr(payer, '@');
+  ASSERT(at && at != payer && at[1] && !strchr(at + 1, '@'));
+  for (const char *c = payer; *c; c++) ASSERT((unsigned char)*c > ' ' && (unsigned char)*c < 0x7f);
+}
+
 static void check_txn(const pa_pay_txn *t, int complete) {
   TERMINATED(t->id);
   TERMINATED(t->parent_id);
   TERMINATED(t->sub_id);
   TERMINATED(t->reference);
+  check_payer(t->payer);
   if (!complete) return;
   ASSERT(t->kind >= PA_PAY_TXN_CHARGE && t->kind <= PA_PAY_TXN_FAILED);
   ASSERT(t->id[0]);
@@ -130,9 +142,15 @@ static void objects(const uint8_t *d, size_t n) {
     TERMINATED(s.reference);
     ASSERT(s.id[0] && s.status >= PA_PAY_SUB_PENDING && s.status <= PA_PAY_SUB_EXPIRED);
     check_money(&s.price, 1);
+    check_payer(s.payer);
   }
   pa_pay_txn tx[4];
   if (pa_pay_paypal_capture(root, &tx[0]) == 0) check_txn(&tx[0], 1);
+  /* A captured order (the capture call's answer): its capture and payer. */
+  if (pa_pay_paypal_order_capture(root, &tx[0]) == 0)
+    check_txn(&tx[0], 1);
+  else
+    ASSERT(tx[0].id[0] == 0 && tx[0].payer[0] == 0);
   pa_pay_payout_item it;
   if (pa_pay_paypal_payout_item(root, &it) == 0) {
     check_payout_item(&it);

@@ -34,12 +34,15 @@ const ROUTES = {
     book.instant = null; // this request's instant was on the old clock
     return ok({ offset, now: new Date(book.now()).toISOString() });
   },
-  'POST /__sim/approve': ({ provider: name, id, decision }) => {
+  'POST /__sim/approve': ({ provider: name, id, decision, payer_email: payerEmail }) => {
     const p = provider(name);
     if (!p || typeof id !== 'string' || !['approve', 'cancel'].includes(decision)) {
       return bad(400, 'provider (paypal|mercadopago), id and decision (approve|cancel) are required');
     }
-    const out = p.approve(id, decision);
+    if (payerEmail !== undefined && (typeof payerEmail !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(payerEmail))) {
+      return bad(400, 'payer_email must be an email address');
+    }
+    const out = p.approve(id, decision, payerEmail);
     return out.error ? bad(out.status, out.error) : ok({ redirect: out.redirect });
   },
   'POST /__sim/bill': () => {

@@ -128,9 +128,11 @@ function setPreapprovalStatus(p, status) {
 // ---- Payments ----
 
 /** Makes a payment (approved, or rejected when declined), records and notifies it. */
-function makePayment({ country, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected, collectorId, marketplaceFee, marketplace }) {
+function makePayment({ country, minor, currency, externalReference, description, preapprovalId, preferenceId, rejected, collectorId, marketplaceFee, marketplace, payerEmail }) {
   const now = book.now();
+  const payerId = book.serial();
   const pay = {
+    payer_id: payerId, payer_email: payerEmail ?? `payer-${payerId}@paysim.example`,
     collector_id: collectorId ?? SITES[country].collector_id, marketplace_fee_minor: marketplaceFee ?? 0,
     marketplace: marketplace ?? null, marketplace_fee_refunded_minor: 0,
     id: book.serial(), country, status: rejected ? 'rejected' : 'approved',
@@ -165,6 +167,7 @@ function paymentView(pay) {
       total_paid_amount: toNumber(pay.gross_minor, pay.currency),
     },
     refunds: pay.refunds.map((r) => ({ id: r.id, payment_id: pay.id, amount: toNumber(r.minor, pay.currency), date_created: iso(r.ms), status: 'approved' })),
+    payer: { id: String(pay.payer_id), email: pay.payer_email, type: 'customer' },
   };
   if (pay.marketplace) marketplaceFields(pay, view);
   if (pay.preapproval_id) {
@@ -301,7 +304,7 @@ function chargeCycle(p) {
   if (rejected) p.declines--;
   const pay = makePayment({
     country: p.country, minor: p.price_minor, currency: p.currency, externalReference: p.external_reference,
-    description: p.reason, preapprovalId: p.id, rejected,
+    description: p.reason, preapprovalId: p.id, rejected, payerEmail: p.payer_email,
   });
   if (!rejected) {
     p.charged_quantity++;
@@ -396,8 +399,12 @@ export function describe(id) {
   return null;
 }
 
-/** The payer approves or cancels. Returns {redirect} or {error, status}. */
-export function approve(id, decision) {
+/**
+ * The payer approves or cancels. payerEmail: the account a preference is
+ * paid from (a new one when not given; a preapproval's is the payer_email it
+ * was created with). Returns {redirect} or {error, status}.
+ */
+export function approve(id, decision, payerEmail) {
   const p = mp().preapprovals[id];
   if (p) {
     if (p.status !== 'pending') return { status: 409, error: `preapproval ${id} is ${p.status}, not pending` };
@@ -415,7 +422,7 @@ export function approve(id, decision) {
   const pay = makePayment({
     country: pref.country, minor: pref.total_minor, currency: pref.currency, externalReference: pref.external_reference,
     description: pref.items[0].title, preferenceId: pref.id,
-    collectorId: pref.collector_id, marketplace: pref.marketplace, marketplaceFee: pref.marketplace_fee_minor,
+    collectorId: pref.collector_id, marketplace: pref.marketplace, marketplaceFee: pref.marketplace_fee_minor, payerEmail,
   });
   pref.payment_id = pay.id;
   return { redirect: withQuery(pref.back_urls.success, { payment_id: pay.id, status: 'approved', ...query }) };

@@ -195,6 +195,8 @@ function subscriptionView(sub) {
     view.links.unshift({ href: withQuery(`${book.base}paypal/checkoutnow`, { ba_token: sub.ba_token }), rel: 'approve', method: 'GET' });
     return view;
   }
+  // Who approved it: PayPal names the subscriber's account (its sales name nobody).
+  if (sub.payer_email) view.subscriber = { email_address: sub.payer_email, payer_id: sub.payer_id };
   view.start_time = isoTime(sub.start_ms);
   view.billing_info = {
     outstanding_balance: money(0, plan.currency),
@@ -381,7 +383,7 @@ function orderView(o) {
     id: o.id, intent: o.intent, status: o.status, purchase_units: [unit],
     create_time: isoTime(o.create_ms), update_time: isoTime(o.update_ms), links,
   };
-  if (o.payer_id) view.payer = { payer_id: o.payer_id };
+  if (o.payer_id) view.payer = { payer_id: o.payer_id, email_address: o.payer_email };
   return view;
 }
 
@@ -575,8 +577,14 @@ function findApprovable(id) {
   return order ? { order } : null;
 }
 
-/** The payer approves or cancels. Returns {redirect} or {error, status}. */
-export function approve(id, decision) {
+/** A payer account's email for an approval that named none: one new account each time. */
+const anyPayer = (payerId) => `payer-${payerId.toLowerCase()}@paysim.example`;
+
+/**
+ * The payer approves or cancels. payerEmail: the PayPal account they pay
+ * from (a new one when not given). Returns {redirect} or {error, status}.
+ */
+export function approve(id, decision, payerEmail) {
   const found = findApprovable(id);
   if (!found) return { status: 404, error: `no PayPal subscription or order ${id}` };
   if (found.sub) {
@@ -585,6 +593,8 @@ export function approve(id, decision) {
     const query = { subscription_id: sub.id, ba_token: sub.ba_token, token: sub.ec_token };
     if (decision === 'cancel') return { redirect: withQuery(sub.cancel_url, query) };
     sub.start_ms = book.now();
+    sub.payer_id = newId('', 13);
+    sub.payer_email = payerEmail ?? anyPayer(sub.payer_id);
     setStatus(sub, 'ACTIVE', 'BILLING.SUBSCRIPTION.ACTIVATED', 'Subscription activated');
     chargeCycle(sub); // the first payment is taken at approval
     return { redirect: withQuery(sub.return_url, query) };
@@ -594,6 +604,7 @@ export function approve(id, decision) {
   if (decision === 'cancel') return { redirect: withQuery(o.cancel_url, { token: o.id }) };
   o.status = 'APPROVED';
   o.payer_id = newId('', 13);
+  o.payer_email = payerEmail ?? anyPayer(o.payer_id);
   o.update_ms = book.now();
   sendEvent('CHECKOUT.ORDER.APPROVED', 'checkout-order', '2.0', 'An order has been approved by buyer', orderView(o));
   return { redirect: withQuery(o.return_url, { token: o.id, PayerID: o.payer_id }) };

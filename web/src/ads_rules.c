@@ -1,12 +1,12 @@
 /* pa_ads: self-serve ads' pure rules and strict body readers (ads_rules.h). */
 #include "ads_rules.h"
 
+#include "body.h"
 #include "pa/pa_civil.h"
 #include "pay/money.h"
 #include "profile.h"
 #include "str.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,56 +105,22 @@ int pa_ads_time_parse(const char *s, int64_t *out) {
 
 /* ---- the readers */
 
-static int failf(pa_market_err *e, int status, const char *code, const char *field, const char *fmt,
-                 ...) {
-  va_list ap;
-  e->status = status;
-  e->code = code;
-  snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-  va_start(ap, fmt);
-  vsnprintf(e->message, sizeof e->message, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
-#define BAD(e, field, ...) failf((e), 400, "bad_request", (field), __VA_ARGS__)
+#define BAD(e, field, ...) pa_body_fail((e), 400, "bad_request", (field), __VA_ARGS__)
 #define ITEM(o, name)      cJSON_GetObjectItemCaseSensitive((o), (name))
 #define TRY(x)                                                                                     \
   do {                                                                                             \
     if ((x) < 0) return -1;                                                                        \
   } while (0)
 
-/* Refuses members of obj other than names; prefix names where obj sits. */
 static int only(pa_market_err *e, const cJSON *obj, const char *prefix, const char *const *names) {
-  for (const cJSON *c = obj->child; c; c = c->next) {
-    int known = 0;
-    for (const char *const *n = names; *n && !known; n++)
-      known = c->string && strcmp(c->string, *n) == 0;
-    if (known) continue;
-    /* Named back only when a plain word, so the field stays the contract's. */
-    size_t n = c->string ? strlen(c->string) : 0;
-    if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
-      return BAD(e, NULL, "%sa member is not one this object has", prefix);
-    char field[PA_MARKET_FIELD_MAX];
-    snprintf(field, sizeof field, "%s%s", prefix, c->string);
-    return BAD(e, field, "%s is not a member of this object", field);
-  }
-  return 0;
+  return pa_body_only(e, obj, prefix, names, NULL);
 }
 
-/* A string of min..max code points into out; absent: 1. */
+/* A string of min..max code points into out; absent: 1. A wrong length is
+ * 422 bad_length (the body is well formed, the ad's text is not). */
 static int text(pa_market_err *e, const cJSON *v, const char *field, long min, long max,
                 int multiline, char *out, size_t cap) {
-  if (!v) return 1;
-  if (!cJSON_IsString(v) || !v->valuestring) return BAD(e, field, "%s must be a string", field);
-  size_t n = strlen(v->valuestring);
-  long len = pa_str_utf8_len(v->valuestring, n, multiline);
-  if (len < 0) return BAD(e, field, "%s must be UTF-8 text without control characters", field);
-  if (len < min || len > max || n >= cap)
-    return failf(e, 422, "bad_length", field, "%s must be %ld to %ld characters long", field, min,
-                 max);
-  memcpy(out, v->valuestring, n + 1);
-  return 0;
+  return pa_body_text(e, v, field, min, max, multiline, out, cap, 422, "bad_length");
 }
 
 /* A whole number (never rounded) into *out; absent: 1. Its range is the
@@ -172,8 +138,9 @@ static int whole(pa_market_err *e, const cJSON *v, const char *field, int64_t *o
 static int in_range(pa_market_err *e, const char *field, int64_t v, int64_t min, int64_t max,
                     const char *currency) {
   if (v >= min && v <= max) return 0;
-  return failf(e, 422, "out_of_range", field, "%s must be from %lld to %lld (%s minor units)",
-               field, (long long)min, (long long)max, currency);
+  return pa_body_fail(e, 422, "out_of_range", field,
+                      "%s must be from %lld to %lld (%s minor units)", field, (long long)min,
+                      (long long)max, currency);
 }
 
 static int currency_ok(const char *s) {
@@ -231,7 +198,7 @@ static int read_list(pa_market_err *e, const cJSON *v, const char *field, int ma
   if (!cJSON_IsArray(v)) return BAD(e, field, "%s must be an array of strings", field);
   int count = cJSON_GetArraySize(v);
   if (count > max)
-    return failf(e, 422, "too_many", field, "%s holds at most %d entries", field, max);
+    return pa_body_fail(e, 422, "too_many", field, "%s holds at most %d entries", field, max);
   int i = 0;
   for (const cJSON *c = v->child; c; c = c->next, i++) {
     char f[PA_MARKET_FIELD_MAX];
@@ -326,8 +293,8 @@ int pa_ads_campaign_parse(const cJSON *body, int create, const char *currency, i
   }
   v = ITEM(body, "currency");
   if (v && (!cJSON_IsString(v) || strcmp(v->valuestring, currency) != 0))
-    return failf(e, 422, "currency_mismatch", "currency",
-                 "A campaign spends in its account's currency (%s)", currency);
+    return pa_body_fail(e, 422, "currency_mismatch", "currency",
+                        "A campaign spends in its account's currency (%s)", currency);
   memcpy(c->currency, currency, 4);
   struct {
     const char *name;
@@ -346,15 +313,15 @@ int pa_ads_campaign_parse(const cJSON *body, int create, const char *currency, i
   TRY(in_range(e, "total_budget_minor", c->total_budget_minor, lim.total_min, lim.total_max,
                currency));
   if (c->total_budget_minor < c->daily_budget_minor)
-    return failf(e, 422, "budget_below_daily", "total_budget_minor",
-                 "total_budget_minor cannot be below daily_budget_minor");
+    return pa_body_fail(e, 422, "budget_below_daily", "total_budget_minor",
+                        "total_budget_minor cannot be below daily_budget_minor");
   v = ITEM(body, "starts_at");
   if (v) {
     TRY(read_time(e, v, "starts_at", &c->starts_at));
     if (c->starts_at < now - PA_ADS_START_PAST_SECONDS ||
         c->starts_at > now + PA_ADS_START_AHEAD_SECONDS)
-      return failf(e, 422, "bad_schedule", "starts_at",
-                   "starts_at must be from an hour ago to a year from now");
+      return pa_body_fail(e, 422, "bad_schedule", "starts_at",
+                          "starts_at must be from an hour ago to a year from now");
   } else if (create) {
     c->starts_at = now;
   }
@@ -364,12 +331,12 @@ int pa_ads_campaign_parse(const cJSON *body, int create, const char *currency, i
   } else if (v) {
     TRY(read_time(e, v, "ends_at", &c->ends_at));
     if (c->ends_at <= now)
-      return failf(e, 422, "bad_schedule", "ends_at", "ends_at must be in the future");
+      return pa_body_fail(e, 422, "bad_schedule", "ends_at", "ends_at must be in the future");
   }
   if (c->ends_at && (c->ends_at - c->starts_at < PA_ADS_RUN_MIN_SECONDS ||
                      c->ends_at - c->starts_at > PA_ADS_RUN_MAX_SECONDS))
-    return failf(e, 422, "bad_schedule", "ends_at",
-                 "A campaign runs at least an hour and at most 366 days after it starts");
+    return pa_body_fail(e, 422, "bad_schedule", "ends_at",
+                        "A campaign runs at least an hour and at most 366 days after it starts");
   v = ITEM(body, "targeting");
   if (v) {
     memset(&c->targeting, 0, sizeof c->targeting);
@@ -396,7 +363,8 @@ static int photos(const cJSON *v, pa_ads_creative *c, pa_market_err *e) {
   if (!cJSON_IsArray(v)) return BAD(e, "media", "media must be an array of photo upload ids");
   int n = cJSON_GetArraySize(v);
   if (n < 1 || n > PA_ADS_PHOTOS_MAX)
-    return failf(e, 422, "too_many", "media", "A creative shows 1 to %d photos", PA_ADS_PHOTOS_MAX);
+    return pa_body_fail(e, 422, "too_many", "media", "A creative shows 1 to %d photos",
+                        PA_ADS_PHOTOS_MAX);
   int i = 0;
   for (const cJSON *m = v->child; m; m = m->next, i++) {
     char f[PA_MARKET_FIELD_MAX];
@@ -445,12 +413,13 @@ int pa_ads_creative_parse(const cJSON *body, int objective, pa_ads_creative *c, 
   v = ITEM(body, "link");
   if (v && (!cJSON_IsString(v) ||
             (v->valuestring[0] && !pa_profile_link_ok(v->valuestring, strlen(v->valuestring)))))
-    return failf(e, 422, "bad_link", "link",
-                 "link must be an https:// address of at most %d characters", PA_ADS_LINK_MAX);
+    return pa_body_fail(e, 422, "bad_link", "link",
+                        "link must be an https:// address of at most %d characters",
+                        PA_ADS_LINK_MAX);
   if (v) snprintf(c->link, sizeof c->link, "%s", v->valuestring);
   if (objective == PA_ADS_TRAFFIC && !c->link[0])
-    return failf(e, 422, "link_required", "link",
-                 "A traffic campaign's creative links somewhere: send an https:// link");
+    return pa_body_fail(e, 422, "link_required", "link",
+                        "A traffic campaign's creative links somewhere: send an https:// link");
   return 0;
 }
 

@@ -1,12 +1,14 @@
 /* pa_adserve: serving's rules without a database (ads_serving.h). */
 #include "ads_serving.h"
 
+#include "auth/twostep.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { TOKEN_VERSION = 1, SIGNED = 1 + 8 * 4, KEY_HEX = 64 };
+enum { TOKEN_VERSION = 1, SIGNED = 1 + 8 * 4 };
 
 /* Written once by pa_adserve_init before any worker starts; read after. */
 static uint8_t token_key[crypto_auth_hmacsha256_KEYBYTES];
@@ -14,15 +16,9 @@ static int ready;
 
 int pa_adserve_init(char *err, size_t errlen) {
   uint8_t master[crypto_kdf_KEYBYTES];
-  size_t n = 0;
-  const char *hex = getenv("PA_SECRETS_KEY");
-  if (hex && *hex) {
-    if (strlen(hex) != KEY_HEX ||
-        sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &n, NULL) != 0 ||
-        n != sizeof master) {
-      snprintf(err, errlen, "PA_SECRETS_KEY must be %d hex digits", KEY_HEX);
-      return -1;
-    }
+  int got = pa_twostep_secrets_key(master, err, errlen);
+  if (got < 0) return -1;
+  if (got) {
     /* Its own context: no other use of the master key derives this one. */
     crypto_kdf_derive_from_key(token_key, sizeof token_key, 1, "pa_adsrv", master);
     sodium_memzero(master, sizeof master);

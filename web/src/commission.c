@@ -7,6 +7,7 @@
 #include "payouts.h"
 #include "store/commission.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,18 @@ static int64_t month_end(const char *month) {
   return pa_civil_days(y, m, 1) * 86400;
 }
 
+/* a and b equal with ASCII letters' case folded (an address's domain is
+ * case-blind, and providers and people write local parts in any case). */
+static int ascii_case_equal(const char *a, const char *b) {
+  for (;; a++, b++) {
+    const unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+    const unsigned char fx = x >= 'A' && x <= 'Z' ? (unsigned char)(x + 32) : x;
+    const unsigned char fy = y >= 'A' && y <= 'Z' ? (unsigned char)(y + 32) : y;
+    if (fx != fy) return 0;
+    if (!x) return 1;
+  }
+}
+
 static int earning(pa_store *db, const pa_commission_event *e) {
   int64_t affiliate = 0, attributed = 0;
   int rc = pa_store_commission_referrer(db, e->user, &affiliate, &attributed);
@@ -57,11 +70,23 @@ static int earning(pa_store *db, const pa_commission_event *e) {
   /* Only what is earned inside the 12 months after attribution. */
   if (e->at < attributed || e->at >= pa_billing_add_months(attributed, PA_AFF_COMMISSION_MONTHS))
     return PA_STORE_OK;
+  /* The same payment account on both sides (issue 21, "Attribution"):
+   * the person paid from the account the affiliate is paid into. The
+   * earning is kept as refused with its reason (it pays nothing and no
+   * balance counts it); the payer's address itself is never written. */
+  int same = 0;
+  if (e->payer && e->payer[0]) {
+    char payout[PA_STORE_COMMISSION_EMAIL_MAX];
+    rc = pa_store_commission_payout_email(db, affiliate, payout);
+    if (rc != PA_STORE_OK) return rc;
+    same = payout[0] && ascii_case_equal(payout, e->payer);
+    sodium_memzero(payout, sizeof payout);
+  }
   char month[8];
   pa_commission_month(e->at, month);
   pa_store_commission_row r = {.affiliate_id = affiliate,
                                .referred_id = e->user,
-                               .kind = "accrual",
+                               .kind = same ? "refused" : "accrual",
                                .source = e->source,
                                .movement = e->key,
                                .charge = e->key,
@@ -70,7 +95,7 @@ static int earning(pa_store *db, const pa_commission_event *e) {
                                .month = month,
                                .at = e->at,
                                .release_at = e->at + PA_AFF_HOLD_SECONDS,
-                               .reason = ""};
+                               .reason = same ? "same_payment_account" : ""};
   int added = 0;
   return pa_store_commission_add(db, &r, &added);
 }
@@ -103,13 +128,7 @@ static int reversal(pa_store *db, const pa_commission_event *e) {
 int pa_commission_record(pa_store *db, const pa_commission_event *e) {
   if (!e->key || !e->key[0] || e->base_minor <= 0 || !e->currency) return PA_STORE_OK;
   if (e->parent) return reversal(db, e);
-  /* "The same payment account on both sides" is not checked here: the
-   * payer's account is not on the charge as we read it (pa_pay_txn has no
-   * payer; the simulators report none on a sale or a capture), so there is
-   * nothing to compare with the affiliate's payout email. The ledger keeps
-   * the refused kind and its reason for when a provider's charge carries
-   * it (PayPal's capture has payer.email_address, Mercado Pago's payment
-   * payer.email). */
+  /* An earning is checked against the same payment account in earning(). */
   return e->user ? earning(db, e) : PA_STORE_OK;
 }
 

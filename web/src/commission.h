@@ -71,6 +71,11 @@ typedef struct pa_commission_event {
   const char *currency; /* ISO 4217 */
   int64_t base_minor;   /* an earning's base (> 0), or what a reversal took back (> 0) */
   int64_t at;           /* when it happened (the provider's time) */
+  /* An earning's payer account as the provider named it (pa_pay_txn's
+   * payer), or NULL/"" when unknown: equal to the affiliate's payout email
+   * (ASCII case folded), the earning is refused (same_payment_account).
+   * Compared only, never written anywhere. */
+  const char *payer;
 } pa_commission_event;
 
 /* Writes e's commission row, if any, in the caller's transaction (an

@@ -1,11 +1,11 @@
 /* pa_market: the marketplace's pure rules and strict body readers (market_rules.h). */
 #include "market_rules.h"
 
+#include "body.h"
 #include "pay/money.h"
 #include "profile.h"
 #include "str.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,19 +111,7 @@ int pa_market_sells_animal(const char *category, const char *kind) {
 
 /* ---- the reader */
 
-static int failf(pa_market_err *e, int status, const char *code, const char *field, const char *fmt,
-                 ...) {
-  va_list ap;
-  e->status = status;
-  e->code = code;
-  snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-  va_start(ap, fmt);
-  vsnprintf(e->message, sizeof e->message, fmt, ap);
-  va_end(ap);
-  return -1;
-}
-
-#define BAD(e, field, ...) failf((e), 400, "bad_request", (field), __VA_ARGS__)
+#define BAD(e, field, ...) pa_body_fail((e), 400, "bad_request", (field), __VA_ARGS__)
 
 /* Members that would place a listing on a map: refused by name. */
 static int is_coordinate(const char *s) {
@@ -134,40 +122,22 @@ static int is_coordinate(const char *s) {
   return 0;
 }
 
-/* Refuses members of obj other than names; prefix names where obj sits. */
-static int only(pa_market_err *e, const cJSON *obj, const char *prefix, const char *const *names) {
-  for (const cJSON *c = obj->child; c; c = c->next) {
-    int known = 0;
-    for (const char *const *n = names; *n && !known; n++)
-      known = c->string && strcmp(c->string, *n) == 0;
-    if (known) continue;
-    char field[PA_MARKET_FIELD_MAX];
-    /* The member's name is the sender's: named back only when it is a plain
-     * word, so the error's field stays one the contract allows. */
-    size_t n = c->string ? strlen(c->string) : 0;
-    if (n == 0 || n > 30 || strspn(c->string, "abcdefghijklmnopqrstuvwxyz_") != n)
-      return BAD(e, NULL, "%sa member is not one this object has", prefix);
-    snprintf(field, sizeof field, "%s%s", prefix, c->string);
-    if (c->string && is_coordinate(c->string))
-      return BAD(e, field, "%s: a listing shows its city, never a position on a map", field);
-    return BAD(e, field, "%s is not a member of this object", field);
-  }
+/* The marketplace's own refusal: a member that would place a listing on a map. */
+static int refuse_coordinate(pa_market_err *e, const char *field, const char *name) {
+  if (is_coordinate(name))
+    return BAD(e, field, "%s: a listing shows its city, never a position on a map", field);
   return 0;
 }
 
+static int only(pa_market_err *e, const cJSON *obj, const char *prefix, const char *const *names) {
+  return pa_body_only(e, obj, prefix, names, refuse_coordinate);
+}
+
 /* A string member (its field name in field) of min..max code points into
- * out; absent: 1 (out untouched). */
+ * out; absent: 1 (out untouched). A wrong length is a malformed body here. */
 static int text(pa_market_err *e, const cJSON *v, const char *field, long min, long max,
                 int multiline, char *out, size_t cap) {
-  if (!v) return 1;
-  if (!cJSON_IsString(v) || !v->valuestring) return BAD(e, field, "%s must be a string", field);
-  size_t n = strlen(v->valuestring);
-  long len = pa_str_utf8_len(v->valuestring, n, multiline);
-  if (len < 0) return BAD(e, field, "%s must be UTF-8 text without control characters", field);
-  if (len < min || len > max || n >= cap)
-    return BAD(e, field, "%s must be %ld to %ld characters long", field, min, max);
-  memcpy(out, v->valuestring, n + 1);
-  return 0;
+  return pa_body_text(e, v, field, min, max, multiline, out, cap, 400, "bad_request");
 }
 
 /* A whole number in min..max into *out; absent: 1. */
@@ -216,8 +186,8 @@ static int read_photos(pa_market_err *e, const cJSON *v, pa_market_listing *l) {
   if (!cJSON_IsArray(v)) return BAD(e, "photos", "photos must be an array of upload ids");
   int n = cJSON_GetArraySize(v);
   if (n < PA_MARKET_PHOTOS_MIN || n > PA_MARKET_PHOTOS_MAX)
-    return failf(e, 422, "too_many_photos", "photos", "A listing shows %d to %d photos",
-                 PA_MARKET_PHOTOS_MIN, PA_MARKET_PHOTOS_MAX);
+    return pa_body_fail(e, 422, "too_many_photos", "photos", "A listing shows %d to %d photos",
+                        PA_MARKET_PHOTOS_MIN, PA_MARKET_PHOTOS_MAX);
   int i = 0;
   for (const cJSON *c = v->child; c; c = c->next, i++) {
     char field[PA_MARKET_FIELD_MAX];
@@ -236,8 +206,8 @@ static int read_variants(pa_market_err *e, const cJSON *v, pa_market_listing *l)
   if (!cJSON_IsArray(v)) return BAD(e, "variants", "variants must be an array");
   int n = cJSON_GetArraySize(v);
   if (n > PA_MARKET_VARIANTS_MAX)
-    return failf(e, 422, "too_many_variants", "variants", "A listing has at most %d variants",
-                 PA_MARKET_VARIANTS_MAX);
+    return pa_body_fail(e, 422, "too_many_variants", "variants",
+                        "A listing has at most %d variants", PA_MARKET_VARIANTS_MAX);
   int i = 0;
   for (const cJSON *c = v->child; c; c = c->next, i++) {
     pa_market_variant *va = &l->variants[i];
@@ -385,29 +355,31 @@ static int check_whole(pa_market_err *e, const pa_market_listing *l) {
   const pa_market_category *cat = pa_market_category_at(l->category);
   if (l->kind == PA_MARKET_SERVICE) {
     if (!cat->service_ok)
-      return failf(e, 422, "unprocessable", "category", "Services are not listed in %s", cat->name);
+      return pa_body_fail(e, 422, "unprocessable", "category", "Services are not listed in %s",
+                          cat->name);
     if (l->condition != PA_MARKET_NA)
-      return failf(e, 422, "unprocessable", "condition", "A service's condition is \"n/a\"");
+      return pa_body_fail(e, 422, "unprocessable", "condition", "A service's condition is \"n/a\"");
     if (l->nvariants > 0)
-      return failf(e, 422, "unprocessable", "variants", "A service has no variants");
+      return pa_body_fail(e, 422, "unprocessable", "variants", "A service has no variants");
     if (l->nzones > 0 || l->pickup)
-      return failf(e, 422, "unprocessable", "shipping",
-                   "A service names its area (shipping.area), not shipping rates or pickup");
+      return pa_body_fail(e, 422, "unprocessable", "shipping",
+                          "A service names its area (shipping.area), not shipping rates or pickup");
     if (l->narea == 0)
-      return failf(e, 422, "unprocessable", "shipping.area",
-                   "A service names at least one city it serves (shipping.area)");
+      return pa_body_fail(e, 422, "unprocessable", "shipping.area",
+                          "A service names at least one city it serves (shipping.area)");
   } else {
     if (!cat->product_ok)
-      return failf(e, 422, "unprocessable", "category", "Products are not listed in %s", cat->name);
+      return pa_body_fail(e, 422, "unprocessable", "category", "Products are not listed in %s",
+                          cat->name);
     if (l->condition == PA_MARKET_NA)
-      return failf(e, 422, "unprocessable", "condition",
-                   "A product's condition is new, like_new or used");
+      return pa_body_fail(e, 422, "unprocessable", "condition",
+                          "A product's condition is new, like_new or used");
     if (l->narea > 0)
-      return failf(e, 422, "unprocessable", "shipping.area",
-                   "A product ships by zones or pickup; an area is a service's");
+      return pa_body_fail(e, 422, "unprocessable", "shipping.area",
+                          "A product ships by zones or pickup; an area is a service's");
     if (l->nzones == 0 && !l->pickup)
-      return failf(e, 422, "unprocessable", "shipping",
-                   "A product ships by at least one rate (shipping.zones) or local pickup");
+      return pa_body_fail(e, 422, "unprocessable", "shipping",
+                          "A product ships by at least one rate (shipping.zones) or local pickup");
   }
   return 0;
 }
@@ -424,11 +396,11 @@ int pa_market_listing_parse(const cJSON *body, int create, pa_market_listing *l,
    * is listed, never a typo to fix. */
   if (pa_market_sells_animal(cJSON_IsString(cat) ? cat->valuestring : NULL,
                              cJSON_IsString(kind) ? kind->valuestring : NULL))
-    return failf(e, 422, "live_animals_forbidden",
-                 pa_market_sells_animal(cJSON_IsString(cat) ? cat->valuestring : NULL, NULL)
-                     ? "category"
-                     : "kind",
-                 "%s", PA_MARKET_LIVE_ANIMALS_POLICY);
+    return pa_body_fail(e, 422, "live_animals_forbidden",
+                        pa_market_sells_animal(cJSON_IsString(cat) ? cat->valuestring : NULL, NULL)
+                            ? "category"
+                            : "kind",
+                        "%s", PA_MARKET_LIVE_ANIMALS_POLICY);
   TRY(only(e, body, "", names));
   int rc;
   TRY(rc = text(e, ITEM(body, "title"), "title", 1, PA_MARKET_TITLE_MAX, 0, l->title,

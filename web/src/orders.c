@@ -18,7 +18,8 @@
 
 /* The buyer's referrer's commission on our fee of o (commission.h), or
  * its reversal on the order's refund; once each (the keys are unique). */
-static int commission(pa_store *db, const pa_store_order *o, int refunded, int64_t now) {
+static int commission(pa_store *db, const pa_store_order *o, int refunded, const char *payer,
+                      int64_t now) {
   char key[48], parent[48];
   snprintf(key, sizeof key, "ord_%lld:%s", (long long)o->id, refunded ? "refunded" : "paid");
   snprintf(parent, sizeof parent, "ord_%lld:paid", (long long)o->id);
@@ -28,7 +29,8 @@ static int commission(pa_store *db, const pa_store_order *o, int refunded, int64
                             .parent = refunded ? parent : NULL,
                             .currency = o->currency,
                             .base_minor = o->fee_minor,
-                            .at = now};
+                            .at = now,
+                            .payer = payer};
   return pa_commission_record(db, &ce);
 }
 
@@ -45,7 +47,7 @@ static int commission(pa_store *db, const pa_store_order *o, int refunded, int64
  * property (buyer payments = seller payables + platform fees + refunds)
  * holds for both providers; what differs is only who pays the seller out
  * (PayPal: our payouts; Mercado Pago: MP itself, at its money release). */
-static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
+static int ledger_paid(pa_store *db, const pa_store_order *o, const char *payer, int64_t now) {
   int rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "paid", "buyer_payment",
                                       o->total_minor, o->currency, now);
   if (rc == PA_STORE_OK)
@@ -54,7 +56,7 @@ static int ledger_paid(pa_store *db, const pa_store_order *o, int64_t now) {
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "paid", "seller_payable",
                                     o->total_minor - o->fee_minor, o->currency, now);
-  if (rc == PA_STORE_OK) rc = commission(db, o, 0, now);
+  if (rc == PA_STORE_OK) rc = commission(db, o, 0, payer, now);
   return rc;
 }
 
@@ -125,8 +127,8 @@ static int finish(pa_store *db, int rc) {
   return rc;
 }
 
-int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t actor, int64_t now,
-                   int *applied) {
+int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, const char *payer,
+                   int64_t actor, int64_t now, int *applied) {
   pa_store_order o;
   int moved = 0;
   *applied = 0;
@@ -139,7 +141,8 @@ int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t act
                               NULL, &moved);
   /* Money that came in is in the ledger whatever the order's state: a
    * payment that raced a lapse is recorded, then refunded. */
-  if (rc == PA_STORE_OK && (moved || o.state == PA_ORDER_CANCELLED)) rc = ledger_paid(db, &o, now);
+  if (rc == PA_STORE_OK && (moved || o.state == PA_ORDER_CANCELLED))
+    rc = ledger_paid(db, &o, payer, now);
   if (rc == PA_STORE_OK && moved) rc = pa_orders_tell(db, id, "paid", actor, now);
   if (rc == PA_STORE_OK && (moved || !o.capture_id[0]))
     rc = pa_store_orders_set_capture(db, id, capture_id);
@@ -168,7 +171,7 @@ int pa_orders_refunded(pa_store *db, int64_t id, const char *refund_id, int64_t 
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, id, o.seller_id, "refunded", "seller_payable",
                                     -(o.total_minor - o.fee_minor), o.currency, now);
-  if (rc == PA_STORE_OK) rc = commission(db, &o, 1, now);
+  if (rc == PA_STORE_OK) rc = commission(db, &o, 1, NULL, now);
   /* Told once: a second record of the same refund writes no ledger row either. */
   if (rc == PA_STORE_OK && !o.refund_id[0]) rc = pa_orders_tell(db, id, "refunded", actor, now);
   if (rc == PA_STORE_OK) rc = pa_store_orders_set_refund(db, id, refund_id);
@@ -304,7 +307,7 @@ static int ledger_refunded(pa_store *db, const pa_store_order *o, int64_t now) {
   if (rc == PA_STORE_OK)
     rc = pa_store_orders_ledger_add(db, o->id, o->seller_id, "refunded", "seller_payable",
                                     -(o->total_minor - o->fee_minor), o->currency, now);
-  if (rc == PA_STORE_OK) rc = commission(db, o, 1, now);
+  if (rc == PA_STORE_OK) rc = commission(db, o, 1, NULL, now);
   return rc;
 }
 
@@ -396,7 +399,7 @@ int pa_orders_charge_event(pa_store *db, pa_pay *pay, const pa_pay_txn *txn, int
   *rc = PA_STORE_OK;
   /* Refunds are recorded when we make them; only charges are news. */
   if (txn->kind != PA_PAY_TXN_CHARGE) return 1;
-  if ((*rc = pa_orders_paid(db, id, txn->id, 0, now, &applied)) != PA_STORE_OK ||
+  if ((*rc = pa_orders_paid(db, id, txn->id, txn->payer, 0, now, &applied)) != PA_STORE_OK ||
       (*rc = pa_store_orders_get(db, id, &o)) != PA_STORE_OK)
     return 1;
   if (o.state == PA_ORDER_CANCELLED && !o.refund_id[0] &&
@@ -473,7 +476,8 @@ int pa_orders_mp_event(pa_store *db, pa_pay *pay, const char *mp_user, const cha
                  (long long)id);
     return 1;
   }
-  if ((*rc = pa_orders_paid(db, id, payment_id, 0, now, &applied)) != PA_STORE_OK ||
+  if ((*rc = pa_orders_paid(db, id, payment_id, sp.charge.payer, 0, now, &applied)) !=
+          PA_STORE_OK ||
       (*rc = pa_store_orders_get(db, id, &o)) != PA_STORE_OK)
     return 1;
   if (o.state == PA_ORDER_CANCELLED && !o.refund_id[0] &&

@@ -19,8 +19,11 @@ enum { PA_ORDERS_WORK_BATCH = 100 /* orders a round moves per clock, at most */ 
  * moved it; 0 when it was already paid or beyond (nothing written) or
  * cancelled (the ledger's paid rows are written, once: the caller refunds).
  * PA_STORE_* codes. */
-int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, int64_t actor, int64_t now,
-                   int *applied);
+/* payer: the charge's payer account (pa_pay_txn's), or NULL when the
+ * provider's object names none: the buyer's referrer's commission is
+ * refused when it is the affiliate's payout account (commission.h). */
+int pa_orders_paid(pa_store *db, int64_t id, const char *capture_id, const char *payer,
+                   int64_t actor, int64_t now, int *applied);
 /* Order id's payment was refunded in full (refund_id): moves it (paid →
  * cancelled) by actor, gives its units back when this moved it, and writes
  * the ledger's refunded rows once (refund = buyer_payment, both shares

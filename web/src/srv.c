@@ -105,6 +105,7 @@ void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *
   if (cache) pa_net_resp_header(r, "Cache-Control", cache);
   for (int i = 0; i < nextra; i++) pa_net_resp_header(r, extra[i].name, extra[i].value);
   if (rq->set_cookie[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie);
+  if (rq->set_cookie2[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie2);
   if (rq->request_id[0]) pa_net_resp_header(r, "X-Request-Id", rq->request_id);
   r->head_only = rq->head;
 }

@@ -52,16 +52,19 @@ typedef struct pa_srv_req {
   int metric;
   const char *route;
   /* API requests only (srv_api.c fills these before a handler runs): */
-  struct pa_store *db;     /* this worker's connection */
-  int64_t ids[2];          /* ids taken from the path, in order */
-  int64_t viewer;          /* signed-in user, 0 for nobody */
-  int64_t session_id;      /* 0 without a session */
-  int plus;                /* the viewer has Plus now (no ads, the badge, higher limits) */
-  int roles;               /* the viewer's roles, a PA_STORE_ROLE_* mask (store/admin.h) */
-  char word[24];           /* a {word} segment of the path (a role's name), "" without one */
-  char token[48];          /* a {token} segment (a vet's share link), "" without one */
-  char csrf[48];           /* the session's CSRF token, "" without one */
-  char set_cookie[160];    /* a Set-Cookie to send with the answer, or "" */
+  struct pa_store *db;  /* this worker's connection */
+  int64_t ids[2];       /* ids taken from the path, in order */
+  int64_t viewer;       /* signed-in user, 0 for nobody */
+  int64_t session_id;   /* 0 without a session */
+  int plus;             /* the viewer has Plus now (no ads, the badge, higher limits) */
+  int roles;            /* the viewer's roles, a PA_STORE_ROLE_* mask (store/admin.h) */
+  char word[24];        /* a {word} segment of the path (a role's name), "" without one */
+  char token[48];       /* a {token} segment (a vet's share link), "" without one */
+  char csrf[48];        /* the session's CSRF token, "" without one */
+  char set_cookie[160]; /* a Set-Cookie to send with the answer, or "" */
+  /* A second one (sign-up clears the affiliate first-touch cookie beside
+   * setting the session's), or "". */
+  char set_cookie2[96];
   const char *remote_addr; /* the peer's numeric address */
   /* The client's address (geo.h: the peer's, or what a proxy on this
    * machine forwarded), canonical; filled by pa_api_handle, "" before. */

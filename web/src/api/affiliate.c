@@ -292,6 +292,12 @@ int pa_api_aff_attribute(pa_srv_req *rq, int64_t user, const char *email, int64_
   if (!cookies || pa_http_cookie(cookies, "pa_aff", value, sizeof value) <= 0 ||
       pa_aff_cookie_read(value, code, &at) != 0)
     return 0; /* no cookie, or not one we signed: nobody to attribute to */
+  /* Whatever it decides, the cookie has done its work: cleared on the
+   * answer, so another account made in this browser is not attributed
+   * (again) to the same click. Sent only with the sign-up's 201. */
+  snprintf(rq->set_cookie2, sizeof rq->set_cookie2,
+           "pa_aff=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+           pa_api_cookie_secure(rq) ? "; Secure" : "");
   int rc = pa_store_aff_by_code(rq->db, code, &affiliate, theirs);
   if (rc == PA_STORE_ENOTFOUND) return 0; /* the affiliate left the program */
   if (rc != PA_STORE_OK) return -1;

@@ -4,6 +4,7 @@
  * else's money is ever shown; someone who has not joined is told so
  * (409 not_an_affiliate), as seller-only routes say not_a_seller. */
 #include "api/api.h"
+#include "buf.h"
 #include "clock.h"
 #include "commission.h"
 #include "commission_text.h"
@@ -70,11 +71,8 @@ typedef struct month_list {
 static int add_month(void *ctx, const char *month, const char *currency, int64_t conversions,
                      int64_t base, int rate_bp, int64_t commission) {
   const month_list *m = ctx;
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(m->rows, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(m->rows);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "month", month) ||
                  !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "conversions", (double)conversions) ||
@@ -88,11 +86,8 @@ static int add_month(void *ctx, const char *month, const char *currency, int64_t
 
 static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t approved,
                        int64_t paid, int64_t carried) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "pending_minor", (double)pending) ||
                  !cJSON_AddNumberToObject(o, "approved_minor", (double)approved) ||
@@ -105,11 +100,8 @@ static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t
 }
 
 static int add_commission(void *ctx, const pa_store_commission_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "com", it->id) || pa_api_add_time(o, "at", it->at) ||
                  !cJSON_AddStringToObject(o, "source", it->source) ||
                  !cJSON_AddStringToObject(o, "state", it->state) ||
@@ -122,11 +114,8 @@ static int add_commission(void *ctx, const pa_store_commission_item *it) {
 }
 
 static int add_payout(void *ctx, const pa_store_payout_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   /* Unclaimed waits at PayPal for the receiver: still pending for them. */
   const char *state = it->state == PA_PAYOUT_ITEM_PAID       ? "paid"
                       : it->state == PA_PAYOUT_ITEM_RETURNED ? "returned"
@@ -172,44 +161,19 @@ void pa_api_affiliate_earnings(pa_srv_req *rq) {
   pa_api_json(rq, 200, root);
 }
 
-/* The CSV being written: grows as rows come. */
-typedef struct csv {
-  char *text;
-  size_t len, cap;
-  int failed;
-} csv;
-
-static void csv_put(csv *c, const char *s) {
-  size_t n = strlen(s);
-  if (c->failed) return;
-  if (c->len + n + 1 > c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 4096;
-    while (cap < c->len + n + 1) cap *= 2;
-    char *t = realloc(c->text, cap);
-    if (!t) {
-      c->failed = 1;
-      return;
-    }
-    c->text = t;
-    c->cap = cap;
-  }
-  memcpy(c->text + c->len, s, n + 1);
-  c->len += n;
-}
-
 /* A text cell, quoted and formula-safe (commission_text.h), then sep. */
-static void csv_cell(csv *c, const char *s, const char *sep) {
+static void csv_cell(pa_buf *c, const char *s, const char *sep) {
   char cell[PA_AFF_CSV_CELL_MAX];
   if (pa_commission_csv_cell(s, cell, sizeof cell) != 0) {
     c->failed = 1;
     return;
   }
-  csv_put(c, cell);
-  csv_put(c, sep);
+  pa_buf_puts(c, cell);
+  pa_buf_puts(c, sep);
 }
 
 static int csv_row(void *ctx, const pa_store_commission_item *it) {
-  csv *c = ctx;
+  pa_buf *c = ctx;
   char id[32], at[32], release[32], num[32];
   snprintf(id, sizeof id, "com_%lld", (long long)it->id);
   pa_api_format_time(it->at, at);
@@ -219,9 +183,9 @@ static int csv_row(void *ctx, const pa_store_commission_item *it) {
   csv_cell(c, it->source, ",");
   csv_cell(c, it->state, ",");
   snprintf(num, sizeof num, "%lld,", (long long)it->base_minor);
-  csv_put(c, num);
+  pa_buf_puts(c, num);
   snprintf(num, sizeof num, "%lld,", (long long)it->commission_minor);
-  csv_put(c, num);
+  pa_buf_puts(c, num);
   csv_cell(c, it->currency, ",");
   csv_cell(c, release, "\r\n");
   return c->failed ? -1 : 0;
@@ -231,16 +195,16 @@ void pa_api_affiliate_earnings_csv(pa_srv_req *rq) {
   int rate = 0, next_at = 0;
   int64_t active = 0;
   if (affiliate_only(rq, &rate, &active, &next_at) != 0) return;
-  csv c = {0};
-  csv_put(&c, "id,at,source,state,base_minor,commission_minor,currency,release_at\r\n");
+  pa_buf c = {0}; /* the CSV, growing as rows come */
+  pa_buf_puts(&c, "id,at,source,state,base_minor,commission_minor,currency,release_at\r\n");
   int rc = pa_store_commission_list(rq->db, rq->viewer, rate, pa_clock_now(), PA_AFF_CSV_ROWS_MAX,
                                     csv_row, &c);
   if (rc != PA_STORE_OK || c.failed) {
-    free(c.text);
+    free(c.p);
     pa_api_internal(rq, "earnings csv");
     return;
   }
   const pa_srv_header disp = {"Content-Disposition", "attachment; filename=\"earnings.csv\""};
-  pa_srv_send(rq, 200, "text/csv; charset=utf-8", "no-store", &disp, 1, c.text, c.len);
-  free(c.text);
+  pa_srv_send(rq, 200, "text/csv; charset=utf-8", "no-store", &disp, 1, c.p, c.len);
+  free(c.p);
 }

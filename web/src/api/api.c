@@ -321,6 +321,15 @@ cJSON *pa_api_pet_ref_json(const pa_store_pet_ref *p) {
   return o;
 }
 
+cJSON *pa_api_array_add_object(cJSON *array) {
+  cJSON *o = cJSON_CreateObject();
+  if (!o || !cJSON_AddItemToArray(array, o)) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  return o;
+}
+
 int pa_api_add_tag(void *ctx, const char *tag) {
   cJSON *item = cJSON_CreateString(tag);
   if (!item || !cJSON_AddItemToArray(ctx, item)) {

@@ -108,6 +108,10 @@ cJSON *pa_api_pet_ref_json(const pa_store_pet_ref *p);
 /* {"url","type","width","height"} of a stored file (width and height null
  * when unknown); owned by the caller as above. */
 cJSON *pa_api_media_ref_json(const pa_store_media_ref *m);
+/* A new empty object appended to array, which owns it (the caller fills it
+ * and never frees it); NULL when out of memory, nothing appended. The start
+ * of every store callback that adds a row to a JSON list. */
+cJSON *pa_api_array_add_object(cJSON *array);
 /* A pa_str_tags callback: appends tag to the cJSON array ctx; -1 when out of
  * memory. */
 int pa_api_add_tag(void *ctx, const char *tag);

@@ -9,10 +9,12 @@
 #include "auth/twostep.h"
 #include "billing/billing.h"
 #include "clock.h"
+#include "commission.h"
 #include "mail/mail.h"
 #include "secev.h"
 #include "store/accounts.h"
 #include "store/ads.h"
+#include "store/commission.h"
 #include "store/email.h"
 #include "store/moderation.h"
 #include "store/notifications.h"
@@ -220,6 +222,7 @@ fail:
   pa_api_internal(rq, "signup");
   pa_store_rollback(rq->db);
   rq->set_cookie[0] = '\0';
+  rq->set_cookie2[0] = '\0';
 out:
   sodium_memzero(hash, sizeof hash);
   cJSON_Delete(body);
@@ -436,6 +439,37 @@ static int account_ad_money(pa_srv_req *rq) {
   return pending ? 1 : balance >= PA_ADS_MILLI ? 2 : 0;
 }
 
+/* What the affiliate is still owed: commissions pending in their hold or
+ * approved and not paid out, per currency, at today's rate. */
+static int sum_commissions(void *ctx, const char *currency, int64_t pending, int64_t approved,
+                           int64_t paid, int64_t carried) {
+  (void)currency, (void)paid, (void)carried;
+  if (pending > 0 || approved > 0) *(int *)ctx = 1;
+  return 0;
+}
+
+/* 1: the viewer's commissions are pending or approved and unpaid above
+ * zero; 2: an affiliate payout item of theirs is in flight; 0: neither (or
+ * not an affiliate); -1 with 500 sent. The affiliates row (and its payout
+ * email) cascades away with the account, so money owed must go first. */
+static int account_affiliate_money(pa_srv_req *rq) {
+  int64_t joined = 0, in_flight = 0, active = 0;
+  int owed = 0, rate_bp = 0, next_at = 0;
+  const int64_t now = pa_clock_now();
+  int rc = pa_store_commission_is_affiliate(rq->db, rq->viewer, &joined);
+  if (rc == PA_STORE_OK && !joined) return 0;
+  if (rc == PA_STORE_OK) rc = pa_store_commission_payouts_in_flight(rq->db, rq->viewer, &in_flight);
+  if (rc == PA_STORE_OK)
+    rc = pa_commission_tier(rq->db, rq->viewer, now, &rate_bp, &active, &next_at);
+  if (rc == PA_STORE_OK)
+    rc = pa_store_commission_balances(rq->db, rq->viewer, rate_bp, now, sum_commissions, &owed);
+  if (rc != PA_STORE_OK) {
+    pa_api_internal(rq, "affiliate balance");
+    return -1;
+  }
+  return in_flight ? 2 : owed ? 1 : 0;
+}
+
 void pa_api_delete_me(pa_srv_req *rq) {
   static const char *const fields[] = {"password", NULL};
   const char *password;
@@ -473,6 +507,20 @@ void pa_api_delete_me(pa_srv_req *rq) {
                             "before deleting your account"
                           : "Your ad balance still holds money; spend it on your campaigns or ask "
                             "support for a refund before deleting your account",
+                 NULL);
+    goto out;
+  }
+  /* Affiliates: commissions owed (pending in their hold, or approved and
+   * not paid out) or a payout on its way keep the account, as a seller's
+   * unpaid balance does: the payout email goes with the account. */
+  int aff = account_affiliate_money(rq);
+  if (aff < 0) goto out;
+  if (aff) {
+    pa_api_error(rq, 409, aff == 1 ? "affiliate_balance" : "affiliate_payout_in_flight",
+                 aff == 1 ? "Your affiliate commissions have not been paid out yet; nothing was "
+                            "deleted"
+                          : "An affiliate payout to you is still on its way; wait for it to "
+                            "arrive before deleting your account",
                  NULL);
     goto out;
   }

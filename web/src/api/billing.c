@@ -285,11 +285,8 @@ void pa_api_billing_checkout_abandon(pa_srv_req *rq) {
 /* ---- the person's billing */
 
 static int add_receipt(void *ctx, const pa_store_receipt *r) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "rc", r->id) || pa_api_add_time(o, "at", r->at) ||
                  !cJSON_AddStringToObject(o, "kind", r->kind) ||
                  !cJSON_AddStringToObject(o, "provider", r->provider) ||
@@ -300,11 +297,8 @@ static int add_receipt(void *ctx, const pa_store_receipt *r) {
 }
 
 static int add_notice(void *ctx, const char *kind, int64_t at) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "kind", kind) || pa_api_add_time(o, "at", at) ? -1 : 0;
 }
 

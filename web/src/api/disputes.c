@@ -373,11 +373,8 @@ typedef struct msg_ctx {
 
 static int add_message(void *ctx, const pa_store_order_message *m) {
   msg_ctx *c = ctx;
-  cJSON *j = cJSON_CreateObject();
-  if (!j || !cJSON_AddItemToArray(c->list, j)) {
-    cJSON_Delete(j);
-    return -1;
-  }
+  cJSON *j = pa_api_array_add_object(c->list);
+  if (!j) return -1;
   return pa_api_add_id(j, "id", "om", m->id) || pa_api_add_id(j, "author", "u", m->author_id) ||
                  !cJSON_AddStringToObject(j, "role",
                                           m->author_id == c->o->seller_id ? "seller" : "buyer") ||

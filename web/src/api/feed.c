@@ -43,11 +43,8 @@ int pa_api_add_feed_post(void *ctx, const pa_store_feed_post *p) {
   bad |= !(images = cJSON_AddArrayToObject(post, "images"));
   for (int i = 0; !bad && i < p->image_count; i++) {
     const pa_store_image *im = &p->images[i];
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddItemToArray(images, o)) {
-      cJSON_Delete(o);
-      return -1;
-    }
+    cJSON *o = pa_api_array_add_object(images);
+    if (!o) return -1;
     bad |= pa_api_add_media_url(o, "url", im->hash, im->ext);
     bad |= !cJSON_AddNumberToObject(o, "width", im->width);
     bad |= !cJSON_AddNumberToObject(o, "height", im->height);

@@ -169,20 +169,14 @@ static cJSON *summary_json(const pa_store_market_row *r) {
 }
 
 static int add_photo(void *ctx, int64_t upload, const char *hash, const char *ext) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "m", upload) || pa_api_add_media_url(o, "url", hash, ext) ? -1 : 0;
 }
 
 static int add_variant(void *ctx, int64_t id, const pa_market_variant *v) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "lv", id) || !cJSON_AddStringToObject(o, "size", v->size) ||
                  !cJSON_AddStringToObject(o, "colour", v->colour) ||
                  !cJSON_AddNumberToObject(o, "stock", (double)v->stock) ||

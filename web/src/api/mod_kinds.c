@@ -49,11 +49,8 @@ static int post_owner(pa_store *db, int64_t id, int64_t *subject) {
 }
 
 static int add_image(void *ctx, const char *hash, const char *ext, const char *alt) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_media_url(o, "url", hash, ext) || !cJSON_AddStringToObject(o, "alt", alt) ? -1
                                                                                               : 0;
 }
@@ -291,11 +288,8 @@ typedef struct person_ctx {
 } person_ctx;
 
 static int add_recent(void *ctx, const pa_store_moderation_post *p) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "p", p->id) || !cJSON_AddStringToObject(o, "caption", p->caption) ||
                  pa_api_add_time(o, "created_at", p->created_at) ||
                  !cJSON_AddStringToObject(o, "state", item_state_name(p->state))

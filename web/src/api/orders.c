@@ -343,11 +343,8 @@ void pa_api_address_delete(pa_srv_req *rq) {
 /* ---- orders as JSON */
 
 static int add_item(void *ctx, const pa_store_order_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "listing", "lst", it->listing) ||
                  (it->variant ? pa_api_add_id(o, "variant", "lv", it->variant)
                               : !cJSON_AddNullToObject(o, "variant")) ||
@@ -359,11 +356,8 @@ static int add_item(void *ctx, const pa_store_order_item *it) {
 }
 
 static int add_step(void *ctx, const char *from, const char *to, int64_t actor, int64_t at) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !(from ? cJSON_AddStringToObject(o, "from", from) : cJSON_AddNullToObject(o, "from")) ||
                  !cJSON_AddStringToObject(o, "to", to) ||
                  (actor ? pa_api_add_id(o, "by", "u", actor) : !cJSON_AddNullToObject(o, "by")) ||
@@ -374,11 +368,8 @@ static int add_step(void *ctx, const char *from, const char *to, int64_t actor, 
 
 static int add_entry(void *ctx, const char *event, const char *kind, int64_t amount,
                      const char *currency, int64_t at) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "event", event) || !cJSON_AddStringToObject(o, "kind", kind) ||
                  !cJSON_AddNumberToObject(o, "amount_minor", (double)amount) ||
                  !cJSON_AddStringToObject(o, "currency", currency) || pa_api_add_time(o, "at", at)
@@ -576,11 +567,8 @@ static int add_options(cJSON *options, const cart_view *v, const pa_market_ship_
     if (seller_shipping(v, offers, seller, a, pickup, &method, &shipping, &failed) != 0) continue;
     /* A service-only seller has one way: asking for pickup changes nothing. */
     if (pickup && method == PA_SHIP_SERVICE) continue;
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !cJSON_AddItemToArray(options, o)) {
-      cJSON_Delete(o);
-      return -1;
-    }
+    cJSON *o = pa_api_array_add_object(options);
+    if (!o) return -1;
     if (!cJSON_AddStringToObject(o, "method", pa_market_ship_method_name(method)) ||
         !cJSON_AddNumberToObject(o, "shipping_minor", (double)shipping))
       return -1;
@@ -623,11 +611,8 @@ static int add_quote(pa_srv_req *rq, cJSON *o, const cart_view *v, const pa_mark
 
 /* A refusal of one seller's part of a checkout, into refused[]. */
 static int add_refusal(cJSON *refused, int64_t seller, const char *code, const char *message) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(refused, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(refused);
+  if (!o) return -1;
   return pa_api_add_id(o, "seller", "u", seller) || !cJSON_AddStringToObject(o, "code", code) ||
                  !cJSON_AddStringToObject(o, "message", message)
              ? -1
@@ -1089,7 +1074,7 @@ void pa_api_order_capture(pa_srv_req *rq) {
     return;
   }
   const int64_t now = pa_clock_now();
-  if (pa_orders_paid(rq->db, o.id, t.id, rq->viewer, now, &applied) != PA_STORE_OK ||
+  if (pa_orders_paid(rq->db, o.id, t.id, t.payer, rq->viewer, now, &applied) != PA_STORE_OK ||
       pa_store_orders_get(rq->db, o.id, &o) != PA_STORE_OK) {
     pa_api_internal(rq, "order paid");
     return;
@@ -1112,11 +1097,8 @@ void pa_api_order_capture(pa_srv_req *rq) {
 static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t available,
                        int64_t in_flight, int64_t paid_out) {
   (void)in_flight, (void)paid_out;
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "pending_minor", (double)pending) ||
                  !cJSON_AddNumberToObject(o, "available_minor", (double)available)

@@ -32,11 +32,8 @@ static int seller_only(pa_srv_req *rq) {
 
 static int add_balance(void *ctx, const char *currency, int64_t pending, int64_t available,
                        int64_t in_flight, int64_t paid_out) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "pending_minor", (double)pending) ||
                  !cJSON_AddNumberToObject(o, "available_minor", (double)available) ||
@@ -74,11 +71,8 @@ typedef struct sales {
 static int add_sale(void *ctx, const char *month, const char *currency, int64_t orders,
                     int64_t total, int64_t fee, int64_t net) {
   sales *s = ctx;
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(s->rows, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(s->rows);
+  if (!o) return -1;
   return !cJSON_AddStringToObject(o, "month", month) ||
                  !cJSON_AddStringToObject(o, "currency", currency) ||
                  !cJSON_AddNumberToObject(o, "orders", (double)orders) ||
@@ -168,11 +162,8 @@ void pa_api_market_dashboard(pa_srv_req *rq) {
 }
 
 static int add_payout(void *ctx, const pa_store_payout_item *it) {
-  cJSON *o = cJSON_CreateObject();
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
-    cJSON_Delete(o);
-    return -1;
-  }
+  cJSON *o = pa_api_array_add_object(ctx);
+  if (!o) return -1;
   return pa_api_add_id(o, "id", "poi", it->id) || pa_api_add_id(o, "batch", "pob", it->payout_id) ||
                  !cJSON_AddStringToObject(o, "state", pa_store_payouts_state_name(it->state)) ||
                  !cJSON_AddNumberToObject(o, "amount_minor", (double)it->amount_minor) ||

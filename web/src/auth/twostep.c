@@ -25,18 +25,26 @@ static int64_t get64(const uint8_t *p) {
   return (int64_t)u;
 }
 
-int pa_twostep_init(char *err, size_t errlen) {
-  uint8_t master[crypto_kdf_KEYBYTES];
+int pa_twostep_secrets_key(uint8_t master[crypto_kdf_KEYBYTES], char *err, size_t errlen) {
   size_t n = 0;
   const char *hex = getenv("PA_SECRETS_KEY");
+  if (!hex || !*hex) return 0;
+  if (strlen(hex) != PA_TWOSTEP_KEY_HEX ||
+      sodium_hex2bin(master, crypto_kdf_KEYBYTES, hex, strlen(hex), NULL, &n, NULL) != 0 ||
+      n != crypto_kdf_KEYBYTES) {
+    sodium_memzero(master, crypto_kdf_KEYBYTES);
+    snprintf(err, errlen, "PA_SECRETS_KEY must be %d hex digits", PA_TWOSTEP_KEY_HEX);
+    return -1;
+  }
+  return 1;
+}
+
+int pa_twostep_init(char *err, size_t errlen) {
+  uint8_t master[crypto_kdf_KEYBYTES];
   have_key = 0;
-  if (hex && *hex) {
-    if (strlen(hex) != PA_TWOSTEP_KEY_HEX ||
-        sodium_hex2bin(master, sizeof master, hex, strlen(hex), NULL, &n, NULL) != 0 ||
-        n != sizeof master) {
-      snprintf(err, errlen, "PA_SECRETS_KEY must be %d hex digits", PA_TWOSTEP_KEY_HEX);
-      return -1;
-    }
+  int got = pa_twostep_secrets_key(master, err, errlen);
+  if (got < 0) return -1;
+  if (got) {
     crypto_kdf_derive_from_key(seal_key, sizeof seal_key, 1, "pa2step_", master);
     crypto_kdf_derive_from_key(challenge_key, sizeof challenge_key, 2, "pa2step_", master);
     crypto_kdf_derive_from_key(pepper, sizeof pepper, 3, "pa2step_", master);

@@ -32,6 +32,12 @@ enum {
                                 crypto_aead_xchacha20poly1305_ietf_ABYTES
 };
 
+/* The one reader of PA_SECRETS_KEY, for every module that derives a key of
+ * its own from it (each with its own crypto_kdf context): 1 with the 32
+ * bytes in master (the caller wipes them after deriving), 0 when unset
+ * (master untouched), -1 with err when set but not 64 hex digits. */
+int pa_twostep_secrets_key(uint8_t master[crypto_kdf_KEYBYTES], char *err, size_t errlen);
+
 /* Reads PA_SECRETS_KEY; 0, or -1 with err when it is set but not 64 hex
  * digits (the server refuses to start). Needs sodium_init first. */
 int pa_twostep_init(char *err, size_t errlen);

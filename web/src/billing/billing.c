@@ -310,7 +310,8 @@ static int record_txn(pa_store *db, pa_store_sub *sub, const pa_pay_txn *t, int6
                             .parent = t->parent_id[0] ? parent : NULL,
                             .currency = t->gross.currency,
                             .base_minor = t->parent_id[0] ? gross : gross - row.fee_minor,
-                            .at = t->at};
+                            .at = t->at,
+                            .payer = t->payer};
   return store_rc(pa_commission_record(db, &ce));
 }
 
@@ -423,6 +424,10 @@ static int refresh_once(pa_store *db, pa_pay *pay, pa_store_sub *sub, const char
     free(txns);
     return rc;
   }
+  /* A subscription's sales name no payer (PayPal's v1 sale): its
+   * subscriber is who pays them (the affiliates' same-account check). */
+  for (int i = 0; i < n; i++)
+    if (!txns[i].payer[0]) memcpy(txns[i].payer, got.payer, sizeof txns[i].payer);
   /* The person said no at the approval page: a later re-read that still
    * finds it pending keeps it abandoned. */
   const char *st = local_status(got.status);
@@ -594,6 +599,21 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
       return PA_BILLING_EUNREACHABLE;         /* a refund before its charge: again later */
     if (rc == PA_BILLING_ENOTFOUND) continue; /* not ours (another app on the account) */
     if (rc != PA_BILLING_OK) return rc;
+    /* A PayPal sale names no payer: the subscription's subscriber pays it,
+     * read before the charge is booked (its commission is written with it
+     * and checks the payer's account against the affiliate's). */
+    if (p == PA_PAY_PAYPAL && !sub.once && txns[i].kind == PA_PAY_TXN_CHARGE && !txns[i].payer[0] &&
+        sub.provider_id[0]) {
+      pa_pay_sub got;
+      memset(&got, 0, sizeof got);
+      if ((rc = pay_rc(pa_pay_sub_get(pay, p, sub.country, sub.provider_id, &got, err))) !=
+          PA_BILLING_OK) {
+        log_line("read subscription", err);
+        return rc;
+      }
+      memcpy(txns[i].payer, got.payer, sizeof txns[i].payer);
+      sodium_memzero(&got, sizeof got);
+    }
     if ((rc = apply(db, &sub, &txns[i], 1, now)) != PA_BILLING_OK) return rc;
     if ((rc = pa_billing_refresh(db, pay, &sub, now)) != PA_BILLING_OK) return rc;
   }

@@ -175,6 +175,19 @@ uint32_t pa_pay_crc32(const void *data, size_t len) {
 
 /* ---- subscriptions */
 
+void pa_pay_payer_email(const char *s, char out[PA_PAY_EMAIL_MAX]) {
+  out[0] = '\0';
+  if (!s) return;
+  size_t n = 0, at = 0, ats = 0;
+  for (; s[n] && n < PA_PAY_EMAIL_MAX; n++) {
+    const unsigned char c = (unsigned char)s[n];
+    if (c <= ' ' || c >= 0x7f) return;
+    if (c == '@') ats++, at = n;
+  }
+  if (n == 0 || n >= PA_PAY_EMAIL_MAX || ats != 1 || at == 0 || at == n - 1) return;
+  memcpy(out, s, n + 1);
+}
+
 int pa_pay_paypal_sub(const cJSON *sub, pa_pay_sub *out) {
   memset(out, 0, sizeof *out);
   const char *st = pa_pay_jstr(sub, "status");
@@ -209,6 +222,9 @@ int pa_pay_paypal_sub(const cJSON *sub, pa_pay_sub *out) {
       cJSON_GetObjectItemCaseSensitive(bi, "last_payment"), "amount");
   if (amt)
     pa_pay_money_text(pa_pay_jstr(amt, "value"), pa_pay_jstr(amt, "currency_code"), 0, &out->price);
+  pa_pay_payer_email(
+      pa_pay_jstr(cJSON_GetObjectItemCaseSensitive(sub, "subscriber"), "email_address"),
+      out->payer);
   return 0;
 }
 
@@ -294,6 +310,25 @@ int pa_pay_paypal_capture(const cJSON *cap, pa_pay_txn *out) {
   const char *custom = pa_pay_jstr(cap, "custom_id");
   if (custom && pa_pay_copy(out->reference, sizeof out->reference, custom)) return -1;
   txn_time(cap, out);
+  return 0;
+}
+
+int pa_pay_paypal_order_capture(const cJSON *order, pa_pay_txn *out) {
+  const cJSON *unit =
+      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(order, "purchase_units"), 0);
+  const cJSON *cap =
+      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                             cJSON_GetObjectItemCaseSensitive(unit, "payments"), "captures"),
+                         0);
+  if (!cap || pa_pay_paypal_capture(cap, out)) {
+    memset(out, 0, sizeof *out);
+    return -1;
+  }
+  if (!out->reference[0] &&
+      pa_pay_copy(out->reference, sizeof out->reference, pa_pay_jstr(unit, "custom_id")))
+    out->reference[0] = '\0';
+  pa_pay_payer_email(pa_pay_jstr(cJSON_GetObjectItemCaseSensitive(order, "payer"), "email_address"),
+                     out->payer);
   return 0;
 }
 
@@ -561,6 +596,7 @@ int pa_pay_mp_payment(const cJSON *pay, pa_pay_txn *out, int cap, int *n) {
   memcpy(c.fee.currency, cur, 4);
   const char *ref = pa_pay_jstr(pay, "external_reference");
   if (ref && pa_pay_copy(c.reference, sizeof c.reference, ref)) return -1;
+  pa_pay_payer_email(pa_pay_jstr(cJSON_GetObjectItemCaseSensitive(pay, "payer"), "email"), c.payer);
   const char *sub =
       pa_pay_jstr(cJSON_GetObjectItemCaseSensitive(pay, "metadata"), "preapproval_id");
   if (!sub)

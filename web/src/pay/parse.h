@@ -45,6 +45,16 @@ int pa_pay_paypal_sub(const cJSON *sub, pa_pay_sub *out);
 int pa_pay_mp_sub(const cJSON *pre, pa_pay_sub *out);
 /* A PayPal v2 capture (orders, PAYMENT.CAPTURE.*) as a charge. */
 int pa_pay_paypal_capture(const cJSON *cap, pa_pay_txn *out);
+/* A captured PayPal order (the capture call's answer): its first capture
+ * as pa_pay_paypal_capture reads it, the unit's custom_id when the capture
+ * has none, and the order's payer.email_address. 0, or -1 when it holds no
+ * decided capture. */
+int pa_pay_paypal_order_capture(const cJSON *order, pa_pay_txn *out);
+/* A payer's address a provider reports, into out when it looks like one
+ * (1..PA_PAY_EMAIL_MAX - 1 bytes of printable ASCII but space, one '@'
+ * with text either side), else "": an odd value never refuses the
+ * movement it came with, it only leaves the check without an account. */
+void pa_pay_payer_email(const char *s, char out[PA_PAY_EMAIL_MAX]);
 /* A Mercado Pago payment: the charge (or failed charge), then one refund
  * per refunds[] entry and a chargeback (of what was not refunded) when
  * charged back, into

@@ -38,9 +38,10 @@ enum {
   PA_PAY_EVERIFY = 6 /* a webhook whose signature does not verify */
 };
 
-#define PA_PAY_ID_MAX  96  /* provider ids, our keys, event ids (with the NUL) */
-#define PA_PAY_URL_MAX 512 /* approval and return URLs (with the NUL) */
-#define PA_PAY_ERR_MAX 200 /* printable error text (with the NUL) */
+#define PA_PAY_ID_MAX    96  /* provider ids, our keys, event ids (with the NUL) */
+#define PA_PAY_URL_MAX   512 /* approval and return URLs (with the NUL) */
+#define PA_PAY_ERR_MAX   200 /* printable error text (with the NUL) */
+#define PA_PAY_EMAIL_MAX 255 /* a receiver's or payer's email (with the NUL) */
 
 /* Where each provider is and who we are there. Read once from the
  * environment by pa_pay_config_from_env; a provider with no base URL is off. */
@@ -107,6 +108,9 @@ typedef struct pa_pay_sub {
   pa_pay_sub_status status;
   int64_t next_charge_at; /* Unix seconds, 0 when none */
   pa_money price;         /* the recurring amount the provider holds */
+  /* The subscriber's account (PayPal subscriber.email_address, once
+   * approved), or "": for the affiliates' same-account check only. */
+  char payer[PA_PAY_EMAIL_MAX];
 } pa_pay_sub;
 
 /* Creates the subscription (for PayPal also its product and billing plan,
@@ -144,6 +148,12 @@ typedef struct pa_pay_txn {
   pa_money gross;                /* always positive */
   pa_money fee;                  /* the provider's fee on a charge (0 on others) */
   int64_t at;                    /* Unix seconds */
+  /* A charge's payer account where the provider names it (PayPal: the
+   * captured order's payer.email_address, a subscription's
+   * subscriber.email_address; Mercado Pago: the payment's payer.email), or
+   * "". Only for the affiliates' same-payment-account check (commission.h):
+   * never stored or logged. */
+  char payer[PA_PAY_EMAIL_MAX];
 } pa_pay_txn;
 
 /* Lists a subscription's money movements between from and to (Unix
@@ -196,7 +206,6 @@ int pa_pay_refund(pa_pay *pay, pa_pay_provider p, const char *country, const cha
  * has the goods, then send the seller their share minus our fee. */
 
 #define PA_PAY_PAYOUT_ITEMS_MAX 100 /* items per batch we send (PayPal takes 15000) */
-#define PA_PAY_EMAIL_MAX        255 /* a receiver's email (with the NUL) */
 
 typedef enum pa_pay_payout_status {
   PA_PAY_PAYOUT_PENDING = 1, /* batch PENDING/PROCESSING; item PENDING/ONHOLD/NEW */

@@ -437,16 +437,8 @@ int pa_paypal_order_capture(pa_pay *pay, const char *id, const char *key, pa_pay
   cJSON *root;
   int rc = api(pay, "POST", path, "{}", key, 1, &root, err);
   if (rc != PA_PAY_OK) return rc;
-  const cJSON *unit =
-      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "purchase_units"), 0);
-  const cJSON *cap =
-      cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
-                             cJSON_GetObjectItemCaseSensitive(unit, "payments"), "captures"),
-                         0);
-  if (!cap || pa_pay_paypal_capture(cap, out))
+  if (pa_pay_paypal_order_capture(root, out))
     rc = pa_pay_fail(err, PA_PAY_EBADANSWER, "PayPal capture answer without a decided capture");
-  else if (!out->reference[0])
-    pa_pay_copy(out->reference, sizeof out->reference, pa_pay_jstr(unit, "custom_id"));
   cJSON_Delete(root);
   return rc;
 }

@@ -61,7 +61,8 @@ int pa_store_aff_signup_days(pa_store *db, int64_t affiliate, int64_t since, pa_
                              void *ctx);
 
 /* affiliate's refused sign-ups, all time, by reason (in the reasons' byte
- * order): fn(ctx, reason, n). */
+ * order): fn(ctx, reason, n); same_payment_account counts the referred
+ * people an earning of whose the commissions refused. */
 typedef int (*pa_store_aff_reason_fn)(void *ctx, const char *reason, int64_t n);
 int pa_store_aff_refusals(pa_store *db, int64_t affiliate, pa_store_aff_reason_fn fn, void *ctx);
 

@@ -112,6 +112,17 @@ int pa_store_commission_list(pa_store *db, int64_t affiliate, int provisional_bp
                              int limit, int (*fn)(void *ctx, const pa_store_commission_item *it),
                              void *ctx);
 
+#define PA_STORE_COMMISSION_EMAIL_MAX 255 /* a payout email (with the NUL) */
+
+/* affiliate's payout email (affiliates.payout_email) into out, "" when
+ * none is set or they are not an affiliate. */
+int pa_store_commission_payout_email(pa_store *db, int64_t affiliate,
+                                     char out[PA_STORE_COMMISSION_EMAIL_MAX]);
+
+/* How many of affiliate's payout items are in flight (pending: to send or
+ * at PayPal; unclaimed: may come back to the balance). */
+int pa_store_commission_payouts_in_flight(pa_store *db, int64_t affiliate, int64_t *n);
+
 /* *joined 1 when user joined the affiliate program (has an affiliates row). */
 int pa_store_commission_is_affiliate(pa_store *db, int64_t user, int64_t *joined);
 

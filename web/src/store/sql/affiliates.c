@@ -168,9 +168,15 @@ static int reason_row(void *ctx, pa_sql_stmt *st) {
 }
 
 int pa_store_aff_refusals(pa_store *db, int64_t affiliate, pa_store_aff_reason_fn fn, void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT reason, count(*) FROM aff_referrals"
-                                   " WHERE affiliate_id = ?1 AND state = 'refused'"
-                                   " GROUP BY reason ORDER BY reason");
+  /* Refused sign-ups, and the referred people one of whose earnings the
+   * commissions refused (same_payment_account, store/commission.h): each
+   * person once per reason. */
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT reason, CAST(sum(n) AS BIGINT) FROM (SELECT reason, count(*) AS n"
+          " FROM aff_referrals WHERE affiliate_id = ?1 AND state = 'refused' GROUP BY reason"
+          " UNION ALL SELECT reason, count(DISTINCT referred_id) FROM aff_commissions"
+          " WHERE affiliate_id = ?1 AND kind = 'refused' GROUP BY reason) x"
+          " GROUP BY reason ORDER BY reason");
   if (!st) return PA_STORE_EDB;
   reason_ctx c = {fn, ctx};
   return pa_sq_each(db, st, pa_sq_bind_i64(st, 1, affiliate), reason_row, &c, "refusals");

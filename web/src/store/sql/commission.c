@@ -272,6 +272,27 @@ int pa_store_commission_set_payout(pa_store *db, int64_t affiliate, const char *
   return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
 }
 
+int pa_store_commission_payout_email(pa_store *db, int64_t affiliate,
+                                     char out[PA_STORE_COMMISSION_EMAIL_MAX]) {
+  out[0] = '\0';
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "SELECT COALESCE(payout_email, '') FROM affiliates WHERE user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, affiliate);
+  if (rc == PA_SQ_OK) rc = pa_sq_step(st);
+  if (rc == PA_SQ_ROW) copy(out, PA_STORE_COMMISSION_EMAIL_MAX, pa_sq_text(st, 0));
+  int res = rc == PA_SQ_ROW || rc == PA_SQ_DONE ? PA_STORE_OK : pa_sq_fail(db, "payout email");
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_commission_payouts_in_flight(pa_store *db, int64_t affiliate, int64_t *n) {
+  return pa_sq_scalar_i64(db,
+                          "SELECT count(*) FROM market_payout_items WHERE payee = 'affiliate'"
+                          " AND seller_id = ?1 AND state IN ('pending', 'unclaimed')",
+                          1, &affiliate, n);
+}
+
 int pa_store_commission_is_affiliate(pa_store *db, int64_t user, int64_t *joined) {
   return pa_sq_scalar_i64(db, "SELECT count(*) FROM affiliates WHERE user_id = ?1", 1, &user,
                           joined);

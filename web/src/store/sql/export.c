@@ -75,6 +75,14 @@ static const pa_store_export_col affiliate_referrals[] = {
 static const pa_store_export_col referred_by[] = {ID("affiliate", "u"), C("clicked_at", TIME),
                                                   C("signed_up_at", TIME), C("state", TEXT),
                                                   C("reason", TEXT)};
+static const pa_store_export_col affiliate_commissions[] = {
+    ID("id", "com"),     C("kind", TEXT),       C("source", TEXT), C("base_minor", INT),
+    C("currency", TEXT), C("month", TEXT),      C("rate_bp", INT), C("commission_minor", INT),
+    C("at", TIME),       C("release_at", TIME), C("reason", TEXT)};
+static const pa_store_export_col affiliate_payouts[] = {
+    ID("id", "apo"),        ID("batch", "pob"),    C("state", TEXT),
+    C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
+    C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -109,6 +117,8 @@ static const pa_store_export_section sections[] = {
     S("affiliate_clicks", 0, affiliate_clicks),
     S("affiliate_referrals", 0, affiliate_referrals),
     S("referred_by", 0, referred_by),
+    S("affiliate_commissions", 0, affiliate_commissions),
+    S("affiliate_payouts", 0, affiliate_payouts),
     S("uploads", 0, uploads),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
@@ -162,7 +172,7 @@ static const char *const queries[SECTIONS] = {
     " FROM market_reviews WHERE buyer_id = ?1 ORDER BY id",
     /* The payouts the person was sent as a PayPal seller (payouts.h). */
     "SELECT id, payout_id, state, amount_minor, currency, receiver, error, created_at, updated_at"
-    " FROM market_payout_items WHERE seller_id = ?1 ORDER BY id",
+    " FROM market_payout_items WHERE seller_id = ?1 AND payee = 'seller' ORDER BY id",
     /* The messages the person wrote on their orders, as buyer or seller. */
     "SELECT id, order_id, body, created_at FROM market_order_messages WHERE author_id = ?1"
     " ORDER BY id",
@@ -177,6 +187,17 @@ static const char *const queries[SECTIONS] = {
     " WHERE affiliate_id = ?1 ORDER BY attributed_at, referred_id",
     "SELECT affiliate_id, clicked_at, attributed_at, state, coalesce(reason, '')"
     " FROM aff_referrals WHERE referred_id = ?1",
+    /* The affiliate's commission ledger (not whom each came from: that is
+     * the referred person's) with the rate of its month once closed (NULL
+     * while open: the dashboard shows the provisional one), and the
+     * affiliate payouts sent to them. */
+    "SELECT c.id, c.kind, c.source, c.base_minor, c.currency, c.month, m.rate_bp,"
+    " CASE WHEN m.rate_bp IS NULL OR c.kind = 'refused' THEN NULL"
+    " ELSE c.base_minor * m.rate_bp / 10000 END, c.at, c.release_at, c.reason"
+    " FROM aff_commissions c LEFT JOIN aff_months m ON m.affiliate_id = c.affiliate_id"
+    " AND m.month = c.month WHERE c.affiliate_id = ?1 ORDER BY c.id",
+    "SELECT id, payout_id, state, amount_minor, currency, receiver, error, created_at, updated_at"
+    " FROM market_payout_items WHERE seller_id = ?1 AND payee = 'affiliate' ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
 };
