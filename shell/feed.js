@@ -21,7 +21,8 @@ const KEYS = { ArrowDown: KEY.DOWN, j: KEY.DOWN, ArrowUp: KEY.UP, k: KEY.UP, Pag
 // The mirror's data-control names: pa_control's, in lower case with dashes.
 const CONTROL = Object.fromEntries(Object.entries(pa_control).map(([k, v]) => [k.toLowerCase().replace(/_/g, '-'), v]));
 const sponsoredIds = new Set(); // posts the mirror says are ads
-const adLinks = new Map(); // token -> the ad's link, from the mirror (an ad's "link")
+const adLinks = new Map(); // token -> the ad's link, from the mirror (an ad's "link") or a sponsored reel
+const reelAds = new Map(); // reel id -> its served ad ({token, link, why}), from GET /reels
 const POINTER = { pointerdown: pa_pointer_phase.DOWN, pointermove: pa_pointer_phase.MOVE, pointerup: pa_pointer_phase.UP,
   pointercancel: pa_pointer_phase.CANCEL };
 
@@ -225,8 +226,26 @@ async function loadStories() {
 
 async function loadReels(cursor) {
   const bytes = await coreBytes(`/api/v1/reels${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
-  if (bytes) rejected('reels', () => pa.appReels(app, bytes, cursor ? pa_feed_mode.APPEND : pa_feed_mode.REPLACE));
+  if (bytes) {
+    rememberReelAds(bytes);
+    rejected('reels', () => pa.appReels(app, bytes, cursor ? pa_feed_mode.APPEND : pa_feed_mode.REPLACE));
+  }
   redraw();
+}
+
+// A page's sponsored reels (issue 21): their "why" for the dialog and their
+// link for a click; the core reads the same page for the rest.
+function rememberReelAds(bytes) {
+  try {
+    for (const r of JSON.parse(new TextDecoder().decode(bytes)).reels ?? []) {
+      const ad = r?.sponsored;
+      if (typeof ad?.token !== 'string') continue;
+      reelAds.set(r.id, ad);
+      if (ad.link) adLinks.set(ad.token, ad.link);
+    }
+  } catch {
+    // not JSON: the core refuses it with its own message
+  }
 }
 
 // One post per event, never retried: the server counts once per token and kind.
@@ -261,7 +280,7 @@ function onAction(handle, kind, id, value) {
   // value: the fraction watched).
   } else if (kind === ACTION.VIEWED) viewed(id, value);
   else if (kind === ACTION.WATCHED) watched(id, value);
-  else if (kind === ACTION.WHY) showWhy(id, sponsoredIds.has(id));
+  else if (kind === ACTION.WHY) reelAds.has(id) ? showWhy(id, true, reelAds.get(id).why) : showWhy(id, sponsoredIds.has(id));
   else if (kind === ACTION.NOT_INTERESTED) {
     signal('hide', id);
     pa.appRemovePost(app, id);
@@ -391,16 +410,19 @@ function renderTray(labels) {
 // The open story or reel as a modal dialog: its label, its buttons, focus
 // kept inside while it is open and given back when it closes.
 let focusBeforeViewer = null;
+let viewerAd = null; // the open reel's served ad, or null
 function renderViewer(v) {
   const dialog = $('viewer');
   const wasOpen = !dialog.hidden;
   dialog.hidden = !v;
+  viewerAd = v?.kind === 'reel' && v.ad_token ? reelAds.get(v.id) ?? null : null;
   if (!v) {
     if (wasOpen) (focusBeforeViewer?.isConnected ? focusBeforeViewer : canvas).focus?.();
     return;
   }
   if (!wasOpen) focusBeforeViewer = document.activeElement;
   dialog.dataset.kind = v.kind;
+  dialog.dataset.reel = v.kind === 'reel' ? v.id ?? '' : '';
   dialog.setAttribute('aria-label', t(v.kind === 'story' ? 'story.label' : 'nav.reels'));
   $('viewer-label').textContent = v.label;
   $('viewer-caption').textContent = v.caption ?? '';
@@ -408,6 +430,10 @@ function renderViewer(v) {
   $('viewer-pause').textContent = t(v.paused ? 'viewer.play' : 'viewer.pause');
   $('viewer-sound').hidden = v.kind !== 'reel';
   $('viewer-sound').textContent = t(v.muted ? 'viewer.soundOn' : 'viewer.soundOff');
+  // A sponsored reel: labelled, why, and its link (the canvas draws the same).
+  $('viewer-sponsored').hidden = $('viewer-why').hidden = !viewerAd;
+  $('viewer-link').hidden = !viewerAd?.link;
+  if (viewerAd?.link) $('viewer-link').textContent = t('sponsored.linkLabel', { host: new URL(viewerAd.link).host });
   if (!wasOpen) $('viewer-next').focus();
 }
 
@@ -499,6 +525,7 @@ function bindInput() {
     });
   }
   document.addEventListener('keydown', (e) => {
+    if (e.target.closest?.('#why-dialog')) return; // "why" over a reel keeps its own keys
     const key = KEYS[e.key];
     const viewing = !$('viewer').hidden;
     if (viewing && e.key === 'Tab') {
@@ -568,7 +595,13 @@ function bindInput() {
   });
   const viewerKeys = { 'viewer-prev': KEY.LEFT, 'viewer-next': KEY.RIGHT, 'viewer-pause': KEY.PAUSE, 'viewer-sound': KEY.MUTE, 'viewer-close': KEY.ESCAPE };
   $('viewer').addEventListener('click', (e) => {
-    const key = viewerKeys[e.target.closest('button')?.id];
+    const id = e.target.closest('button')?.id;
+    if (id === 'viewer-why' && viewerAd) showWhy($('viewer').dataset.reel, true, viewerAd.why);
+    if (id === 'viewer-link' && viewerAd?.link) {
+      openAdLink(viewerAd.link);
+      adEvent(viewerAd.token, 'click');
+    }
+    const key = viewerKeys[id];
     if (key) { pa.appKey(app, key); redraw(); }
   });
   video.addEventListener('playing', () => { pa.appVideoPlaying(app, 1); redraw(); });

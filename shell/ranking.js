@@ -337,11 +337,12 @@ function targeting(why) {
 }
 
 // Reason codes of pa_rank_items_json, strongest first; Following explains itself.
-export function showWhy(postId, sponsored = false) {
+// adWhy: a sponsored reel's targeting (GET /reels), which no ranking names.
+export function showWhy(postId, sponsored = false, adWhy = null) {
   const d = dialog();
   whyReturn = document.activeElement;
-  const item = whyOf(postId);
-  const codes = item ? item.why.map((r) => r.code) : feedMode() === 'following' ? ['followingMode'] : ['recent'];
+  const item = adWhy ? null : whyOf(postId);
+  const codes = item ? item.why.map((r) => r.code) : adWhy ? [] : feedMode() === 'following' ? ['followingMode'] : ['recent'];
   if (sponsored && !codes.includes('sponsored')) codes.unshift('sponsored');
   d.querySelector('#why-title').textContent = t('rank.whyTitle');
   d.querySelector('#why-reasons').replaceChildren(...codes.map((code) => {
@@ -350,7 +351,7 @@ export function showWhy(postId, sponsored = false) {
     li.textContent = t(`rank.why.${code}`);
     return li;
   }));
-  d.querySelector('#why-targets').replaceChildren(...(sponsored ? targeting(item?.sponsored?.why) : []));
+  d.querySelector('#why-targets').replaceChildren(...(sponsored ? targeting(adWhy ?? item?.sponsored?.why) : []));
   d.querySelector('#why-note').textContent = t('rank.whyPrivacy');
   d.querySelector('#why-close').textContent = t('rank.close');
   if (!d.open) d.showModal();

@@ -330,6 +330,7 @@ static void test_plus_badge(void) {
  * accent; the next-photo control reaches every photo and stops at the last;
  * the mirror counts them. */
 static int is_accent(const uint8_t *p);
+static int count_id(pa_action_kind kind, const char *id);
 
 static int dot_runs(fixture *fx, int y, int *first_accent, int *last_accent) {
   const uint8_t *bg = pixel(fx, fx->surface->w / 2, y - 8); /* the card, between photo and dots */
@@ -866,6 +867,72 @@ static void test_reels_viewer(void) {
   m = mirror(fx);
   CHECK(strstr(m, "\"viewer\"") == NULL);
   free(m);
+  teardown(fx);
+}
+
+/* A sponsored reel (issue 21: GET /reels' "sponsored" object): labelled,
+ * its impression by the feed's rule (its stage on screen for a second of the
+ * host's clock, once per token), its link's button and "why" on the canvas,
+ * its token in the mirror; a malformed one refuses the page. */
+static void test_reel_ads(void) {
+  static const char *SPONSORED =
+      "\"sponsored\":{\"advertiser_id\":\"ad_1\",\"campaign_id\":\"c_1\",\"token\":\"tok_R\","
+      "\"link\":\"https://shop.example/r?x=1\",\"why\":{\"species\":[\"dog\"],\"tags\":[],"
+      "\"languages\":[],\"countries\":[]}},";
+  const char *at = strstr(REELS, "{\"id\":\"r_2\",");
+  CHECK(at != NULL);
+  size_t head = (size_t)(at - REELS) + strlen("{\"id\":\"r_2\","), n = strlen(REELS) + 512;
+  char *page = malloc(n), *bad = malloc(n);
+  snprintf(page, n, "%.*s%s%s", (int)head, REELS, SPONSORED, REELS + head);
+  snprintf(bad, n, "%.*s%s%s", (int)head, REELS, "\"sponsored\":{\"token\":\"a b\",\"link\":\"\"},",
+           REELS + head);
+  fixture *fx = setup();
+  pa_error e;
+  load(fx, FEED, PA_FEED_REPLACE);
+  settle(fx);
+  pa_app_open_reels(fx->app);
+  CHECK(pa_app_reels_loaded(fx->app, bad, strlen(bad), PA_FEED_REPLACE, &e) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[1].sponsored.token");
+  CHECK(pa_app_reels_loaded(fx->app, page, strlen(page), PA_FEED_REPLACE, &e) == PA_OK);
+  settle_at(fx, NOW, NULL);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0 && pa_app_wake_ms(fx->app) == 0); /* organic */
+  char *m = mirror(fx);
+  CHECK(strstr(m, "ad_token") == NULL);
+  free(m);
+  /* Swiped to the ad: a second of it on screen counts, once. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 200, 600, NOW);
+  pa_app_pointer(fx->app, PA_POINTER_MOVE, 200, 400, NOW);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 200, 300, NOW);
+  settle_at(fx, NOW, "reel-ad");
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"ad_token\":\"tok_R\"");
+  free(m);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  CHECK(pa_app_wake_ms(fx->app) == NOW + PA_APP_AD_VIEW_MS);
+  pa_app_frame(fx->app, NOW + 999);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 0);
+  pa_app_frame(fx->app, NOW + 1000);
+  CHECK(count_id(PA_ACTION_AD_IMPRESSION, "tok_R") == 1 && pa_app_wake_ms(fx->app) == 0);
+  pa_app_frame(fx->app, NOW + 5000);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 1);
+  /* Its link's button over the shade (the accent's colour), and "why" at the end side. */
+  float cta_y = (float)H - 120 - 30 - 12 - 22;
+  CHECK(is_accent(pixel(fx, W / 2 - 60, (int)cta_y)));
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, (float)W / 2, cta_y, NOW + 6000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, (float)W / 2, cta_y, NOW + 6050);
+  CHECK(count_id(PA_ACTION_AD_CLICK, "tok_R") == 1);
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, (float)W - 30, (float)H - 140, NOW + 7000);
+  pa_app_pointer(fx->app, PA_POINTER_UP, (float)W - 30, (float)H - 140, NOW + 7050);
+  CHECK(count_id(PA_ACTION_WHY, "r_2") == 1 && count_actions(PA_ACTION_AD_CLICK) == 1);
+  /* Back to the first reel and to the ad again: not counted twice. */
+  pa_app_key(fx->app, PA_KEY_UP);
+  pa_app_frame(fx->app, NOW + 8000);
+  pa_app_key(fx->app, PA_KEY_DOWN);
+  pa_app_frame(fx->app, NOW + 9000);
+  pa_app_frame(fx->app, NOW + 10500);
+  CHECK(count_actions(PA_ACTION_AD_IMPRESSION) == 1);
+  free(page);
+  free(bad);
   teardown(fx);
 }
 
@@ -1518,6 +1585,7 @@ int main(void) {
   RUN(test_locales);
   RUN(test_stories_tray_and_viewer);
   RUN(test_reels_viewer);
+  RUN(test_reel_ads);
   RUN(test_grid_draws_tiles_and_hits);
   RUN(test_image_asked_again_for_a_larger_box);
   RUN(test_grid_pages_and_virtualises);

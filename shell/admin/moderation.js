@@ -10,7 +10,7 @@
 // the order's messages, and is decided with Refund or Release and a note,
 // after a confirmation (POST /api/v1/mod/disputes/{order}/decision). An ad
 // creative (kind `ad`, issue 21) waits here for its review: its post's
-// photos and caption, its link as text (the moderator reads where it leads
+// photos and caption (or its reel's video, under its poster, to play), its link as text (the moderator reads where it leads
 // before anyone follows it) and its review, approved or rejected with a
 // note the advertiser reads, required for a rejection (POST
 // /api/v1/mod/ads/{cr}/review); an approved ad people reported is reviewed
@@ -37,7 +37,7 @@ const when = (t, iso) => el('time', { dateTime: iso, textContent: t('time.dateAn
 function context(t, item) {
   const box = el('div', { className: 'mod-context' });
   if (item.ad) {
-    box.append(...adContext(t, item.ad, item.post));
+    box.append(...adContext(t, item.ad, item.post, item.reel));
   } else if (item.post) {
     const p = item.post;
     box.append(el('p', { textContent: t('mod.byPerson', { name: who(p.author) }) }),
@@ -67,9 +67,17 @@ function context(t, item) {
   return box;
 }
 
-// An ad creative: its post (author, photos, caption), its link as text and its review.
-function adContext(t, ad, post) {
+// An ad creative: its post (author, photos, caption) or its reel (author,
+// the video under its poster, which the moderator plays with the browser's
+// controls, and caption), its link as text and its review.
+function adContext(t, ad, post, reel) {
   const parts = [];
+  if (reel) {
+    parts.push(el('p', { textContent: t('mod.byPerson', { name: who(reel.owner) }) }),
+      el('video', { className: 'mod-ad-media mod-ad-video', src: reel.media_url, poster: reel.poster_url, controls: true,
+        preload: 'none', playsInline: true, width: 270, height: 480 }),
+      el('p', { className: 'social-caption mod-ad-caption', textContent: reel.caption }));
+  }
   if (post) {
     parts.push(el('p', { textContent: t('mod.byPerson', { name: who(post.author) }) }));
     if (post.images.length) {

@@ -5,7 +5,8 @@
 // the server's words); its creatives with their review in words and a
 // rejection's note, each removable (DELETE /api/v1/ads/creatives/{cr}), and
 // a new one: a photo (prepared by the core as a post's, media-prep.js) or a
-// reel's video (its metadata cleared by the core) uploaded with progress
+// reel's video (its metadata cleared by the core) with its poster (a frame
+// of it, poster-frame.js) uploaded with progress
 // (compose-kit.js withUploads), by one of the advertiser's pets, with a
 // caption and an https link (POST …/creatives; it waits for a moderator);
 // and the report (GET …/report): totals, then impressions and clicks by day
@@ -17,6 +18,7 @@ import { el, failureText, filePicker, progressBlock, withUploads } from '../comp
 import { barChart, dataTable } from '../chart-kit.js';
 import { row, say } from '../seller-form.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
+import { posterFrame } from '../poster-frame.js';
 import { myPets } from '../pets.js';
 import { adsNav, campaignPath, count, ctrBp, ctrText, dayName, objectiveName, price, reviewName, stateName, targetText,
   targetingText } from '../ads-kit.js';
@@ -24,9 +26,9 @@ import { adsNav, campaignPath, count, ctrBp, ctrText, dayName, objectiveName, pr
 const PHOTOS_MAX = 10; // PA_ADS_PHOTOS_MAX (web/src/ads_rules.h): photos of one ad
 const CAPTION_MAX = 2200; // PA_ADS_CAPTION_MAX: a post's caption
 const LINK_MAX = 200; // PA_ADS_LINK_MAX: bytes of the https link (a profile link's)
-// The kinds of ad the server takes: a reel is refused for now (422
-// reel_unsupported); adding 'reel' here offers it (the form handles its video).
-const KINDS = ['photo'];
+// The kinds of ad the server takes: photos, or a reel (its video and a
+// poster, a frame of it, as a reel is posted; schema 34).
+const KINDS = ['photo', 'reel'];
 const linkOk = (s) => /^https:\/\/[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$/.test(s) && new TextEncoder().encode(s).length <= LINK_MAX;
 
 export async function mount(root, params, ctx) {
@@ -192,9 +194,20 @@ export async function mount(root, params, ctx) {
           say(mediaField, `${refusalText(t, file.name, p)} ${p.message}`);
           continue;
         }
+        // A reel's poster: a frame of it, prepared as a photo (as compose.js does).
+        let poster = null;
+        if (reel) {
+          const frame = await posterFrame(p.blob);
+          const q = frame && await preparer.prepare(frame.png, { maxEdge: 1080 });
+          if (!q?.ok) {
+            say(mediaField, t('compose.videoBroken', { name: file.name }));
+            continue;
+          }
+          poster = { blob: q.blob, mediaId: null };
+        }
         const url = URL.createObjectURL(p.blob);
         urls.add(url);
-        media.push({ blob: p.blob, mediaId: null, url, video: reel, name: file.name });
+        media.push({ blob: p.blob, mediaId: null, url, video: reel, name: file.name, poster });
         renderMedia();
       }
       mediaStatus.textContent = '';
@@ -234,17 +247,20 @@ export async function mount(root, params, ctx) {
       }
       add.disabled = true;
       const reel = kind() === 'reel';
-      const p = await withUploads(media, { onProgress: (f) => progress.set(f) }, () => {
+      const parts = reel ? [media[0], media[0].poster] : media;
+      const p = await withUploads(parts, { onProgress: (f) => progress.set(f) }, () => {
         const b = { pet_id: pet.input.value, caption: caption.input.value.trim() };
         if (l) b.link = l;
-        if (reel) b.reel = media[0].mediaId;
-        else b.media = media.map((m) => m.mediaId);
+        if (reel) {
+          b.reel = media[0].mediaId;
+          b.poster = media[0].poster.mediaId;
+        } else b.media = media.map((m) => m.mediaId);
         return post(`${campaignPath(c.id)}/creatives`, b);
       });
       add.disabled = false;
       progress.hide();
       if (!p.ok) {
-        const f = { pet_id: pet, media: mediaField, reel: mediaField, caption, link }[(p.error.field ?? '').replace(/\[\d+\]$/, '')];
+        const f = { pet_id: pet, media: mediaField, reel: mediaField, poster: mediaField, caption, link }[(p.error.field ?? '').replace(/\[\d+\]$/, '')];
         if (f && p.error.message) {
           say(f, p.error.message);
           f.input.focus();

@@ -14,6 +14,7 @@ import { planLimits, post } from '../api.js';
 import { el, failureText, filePicker, isPhone, progressBlock, withUploads } from '../compose-kit.js';
 import { loadDraft, saveDraft, clearDraft } from '../drafts.js';
 import { createPreparer, refusalText, PHOTO_EDGE } from '../media-prep.js';
+import { posterFrame } from '../poster-frame.js';
 import { myPets, mountPetSwitcher, activePetId } from '../pets.js';
 import { attachMentions } from '../mentions.js';
 
@@ -331,37 +332,6 @@ export async function mountComposer(root, ctx, kind) {
   function showPickError(text) {
     pickError.textContent = text;
     pickError.hidden = false;
-  }
-
-  // The frame at 0.5 s (or the middle of a shorter clip) as a PNG, and the
-  // length the browser reads (seconds; Infinity for a MediaRecorder WebM), or
-  // null when this browser cannot play the file.
-  function posterFrame(blob) {
-    return new Promise((resolve) => {
-      const video = document.createElement('video');
-      const url = URL.createObjectURL(blob);
-      const done = (v) => {
-        URL.revokeObjectURL(url);
-        video.removeAttribute('src');
-        video.load();
-        resolve(v);
-      };
-      video.muted = true;
-      video.preload = 'auto';
-      video.onerror = () => done(null);
-      video.onloadeddata = () => {
-        video.currentTime = Math.min(0.5, (video.duration || 0) / 2);
-      };
-      video.onseeked = () => {
-        const canvas = document.createElement('canvas');
-        canvas.width = video.videoWidth;
-        canvas.height = video.videoHeight;
-        if (!canvas.width || !canvas.height) return done(null);
-        canvas.getContext('2d').drawImage(video, 0, 0);
-        canvas.toBlob((png) => done(png && { png, duration: video.duration }), 'image/png');
-      };
-      video.src = url;
-    });
   }
 
   function renderVideo() {

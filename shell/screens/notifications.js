@@ -47,12 +47,14 @@ const KINDS = {
   // person it concerns, with the moderator's note; a post links to it (its author still sees it).
   moderation: (t, n) => {
     // A decision on the viewer's own ad creative (web/src/api/ads.c): approved (it may run), or
-    // rejected with the moderator's note; it links to the creative's post, which its author reads.
+    // rejected with the moderator's note; it links to the creative's post, which its author reads,
+    // or for a reel's creative (no post) to its campaign.
     if (n.detail.item === 'ad') {
-      if (n.detail.action === 'approve') return [t('mod.notice.adApproved'), n.post_id ? postLink(n) : '/'];
+      const to = n.post_id ? postLink(n) : n.detail.campaign ? `/ads/campaigns/${encodeURIComponent(n.detail.campaign)}` : '/';
+      if (n.detail.action === 'approve') return [t('mod.notice.adApproved'), to];
       if (n.detail.action !== 'reject') return null;
       const why = n.detail.note ? ` ${t('mod.notice.note', { note: n.detail.note })}` : '';
-      return [`${t('mod.notice.adRejected')}${why}`, n.post_id ? postLink(n) : '/'];
+      return [`${t('mod.notice.adRejected')}${why}`, to];
     }
     const action = t(`mod.action.${n.detail.action}`);
     if (n.detail.report) return [t('mod.notice.report', { action }), '/'];

@@ -218,7 +218,7 @@ describe('ad campaigns and creatives', () => {
     assertError(await c.post(url, body({ link: '' })), 422, 'link_required'); // a traffic campaign links somewhere
     assertError(await c.post(url, body({ media: [] })), 422, 'too_many');
     assertError(await c.post(url, body({ media: Array.from({ length: PHOTOS_MAX + 1 }, (_, i) => `m_${i + 1}`) })), 422, 'too_many');
-    assertError(await c.post(url, body({ reel: m.id })), 422, 'reel_unsupported');
+    assertError(await c.post(url, body({ reel: m.id })), 400, 'bad_request'); // a reel with photos (media): one or the other
     const theirPet = await pet(other);
     assertError(await c.post(url, body({ pet_id: theirPet.id })), 403, 'forbidden');
     const theirPhoto = await other.upload(png(91, 20), 'image/png');

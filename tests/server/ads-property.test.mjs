@@ -9,7 +9,10 @@
 // when counted; the report's totals = the ledger's; the balance never below
 // −(one impression's cost) but by refunds; the account's balance_minor and
 // owed_minor the ledger's, rounded toward zero; nothing served or counted
-// that the model says cannot be paid. Seeded (printed; PA_TEST_SEED replays one). Top-ups, edits and
+// that the model says cannot be paid. Each campaign has a photo creative and
+// a reel creative (schema 34): a serve asks the feed's candidates or GET
+// /reels, one serving path and one model for both, at most one ad in five
+// of either answer. Seeded (printed; PA_TEST_SEED replays one). Top-ups, edits and
 // pauses are written straight into the database (the ads-buy lane's routes
 // make them in the product); serving and events go through the API. SQLite
 // and PostgreSQL.
@@ -18,6 +21,8 @@ import assert from 'node:assert/strict';
 import { Client, dbQuery, email, png, startServer, stopServer } from './helpers.mjs';
 
 const FREQ_CAP = 3; // PA_ADSERVE_FREQ_CAP (web/src/ads_serving.h)
+const PAGE_SHARE = 5; // PA_ADSERVE_PAGE_SHARE: at most one ad in five
+const ORGANIC_REELS = 40; // enough for a page of 50 to place every reel ad it is offered
 const STEPS = 300;
 const SEED = Number(process.env.PA_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -32,6 +37,9 @@ function prng(seed) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+const VIDEO = 'e'.repeat(64);
+const POSTER = 'f'.repeat(64);
 
 const nowReal = Math.floor(Date.now() / 1000);
 // Late in the next UTC day: pacing has opened all but the last slot, so daily budgets bite too.
@@ -57,6 +65,9 @@ describe('ads money over random histories', () => {
     server = await startServer({ env: { PA_TEST_CLOCK_OFFSET: String(OFFSET) } });
     // The seed's campaigns stay out of the way.
     q("UPDATE campaigns SET state = 'paused'");
+    // A clip and its poster for the reels (rows only: no file is read).
+    q(`INSERT INTO media (hash, ext, width, height, bytes, created_at) VALUES ('${VIDEO}', 'mp4', 96, 64, 10, 0),
+      ('${POSTER}', 'png', 96, 64, 10, 0)`);
     for (let i = 0; i < 3; i++) {
       const c = new Client(server);
       await c.signup(email(`adv${i}`));
@@ -77,6 +88,11 @@ describe('ads money over random histories', () => {
         q(`UPDATE posts SET campaign_id = ${id} WHERE id = ${num(post.id)}`);
         q(`INSERT INTO ad_creatives (campaign_id, post_id, link, review, reviewed_at, created_at)
           VALUES (${id}, ${num(post.id)}, '', 'approved', 1, 1)`);
+        // Its reel creative: a reel of the advertiser's with the campaign set.
+        const reel = first(q(`INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at, campaign_id)
+          VALUES (${num(c.user.id)}, ${num(pet.id)}, '${VIDEO}', '${POSTER}', 'reel ad ${i}.${k}', ${k}, ${id}) RETURNING id`));
+        q(`INSERT INTO ad_creatives (campaign_id, reel_id, link, review, reviewed_at, created_at)
+          VALUES (${id}, ${reel}, '', 'approved', 1, 1)`);
         campaigns.push({ id, cid: `c_${id}`, a, bid, daily, total, active: true, spent: 0, impressions: 0, clicks: 0, seen: new Map() });
       }
     }
@@ -84,6 +100,13 @@ describe('ads money over random histories', () => {
       const c = new Client(server);
       await c.signup(email(`viewer${i}`));
       viewers.push(c);
+    }
+    // Organic reels, so that GET /reels has a place for every ad it is offered.
+    const author = advertisers[0].c;
+    const pet = first(q(`SELECT id FROM pets WHERE owner_id = ${num(author.user.id)} LIMIT 1`));
+    for (let i = 0; i < ORGANIC_REELS; i++) {
+      q(`INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at)
+        VALUES (${num(author.user.id)}, ${pet}, '${VIDEO}', '${POSTER}', 'organic ${i}', ${100 + i})`);
     }
   });
   after(async () => { await stopServer(server, { keepData: false }); });
@@ -118,11 +141,12 @@ describe('ads money over random histories', () => {
     return true;
   }
 
-  async function serve(v) {
-    const r = await v.get('/api/v1/feed/candidates?limit=50');
+  async function serve(v, reels) {
+    const r = await v.get(reels ? '/api/v1/reels?limit=50' : '/api/v1/feed/candidates?limit=50');
     assert.equal(r.status, 200);
-    const ads = r.body.candidates.filter((k) => k.sponsored);
-    assert.ok(ads.length <= 10, 'at most 1 in 5');
+    const items = reels ? r.body.reels : r.body.candidates;
+    const ads = items.filter((k) => k.sponsored);
+    assert.ok(ads.length * PAGE_SHARE <= items.length, 'at most 1 in 5');
     for (const k of ads) {
       const c = campaigns.find((x) => x.cid === k.sponsored.campaign_id);
       assert.ok(c, `a campaign of this test: ${k.sponsored.campaign_id}`);
@@ -229,8 +253,9 @@ describe('ads money over random histories', () => {
       } else if (r < 0.11 && refund(pick(advertisers))) {
         kind = 'refund';
       } else if (r < 0.3 || tokens.length === 0) {
-        kind = 'serve';
-        await serve(pick(viewers));
+        const reels = rnd() < 0.5;
+        kind = reels ? 'serve-reels' : 'serve';
+        await serve(pick(viewers), reels);
       } else if (r < 0.55 && unused.length) {
         kind = 'impression';
         await impression(pick(unused));
@@ -267,5 +292,8 @@ describe('ads money over random histories', () => {
     assert.ok(campaigns.some((c) => c.impressions > 0));
     assert.ok(campaigns.some((c) => c.clicks > 0));
     assert.ok(counts.forgery > 0 && counts.replay > 0 && counts.topup > 0 && counts.refund > 0);
+    assert.ok(counts.serve > 0 && counts['serve-reels'] > 0);
+    assert.ok(Number(q(`SELECT count(*) FROM ad_serves s JOIN ad_creatives k ON k.id = s.creative_id
+      WHERE k.reel_id IS NOT NULL AND s.impressed_at IS NOT NULL`)) > 0, 'reel ads were counted too');
   });
 });

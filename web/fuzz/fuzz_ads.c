@@ -8,7 +8,8 @@
  * buffers and within their limits, its amounts within the currency's limits
  * (the total never below the daily budget), its schedule sane, its
  * targeting lists within their sizes and made of the app's words, a
- * creative's link https or empty (never empty for traffic), a rejection with
+ * creative's link https or empty (never empty for traffic), its photos or
+ * its reel and poster (never both), a rejection with
  * its note; a refused body has a status of 400 or 422, a code, a message and
  * a field only of the contract's shape. */
 #include "ads_rules.h"
@@ -113,7 +114,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else {
       TERMINATED(k->caption);
       TERMINATED(k->link);
-      ASSERT(k->pet_id > 0 && k->nmedia >= 1 && k->nmedia <= PA_ADS_PHOTOS_MAX);
+      /* Photos, or a reel with its poster (two uploads): one or the other. */
+      ASSERT(k->pet_id > 0);
+      ASSERT(k->reel ? k->nmedia == 0 && k->poster > 0 && k->poster != k->reel
+                     : k->poster == 0 && k->nmedia >= 1 && k->nmedia <= PA_ADS_PHOTOS_MAX);
       for (int i = 0; i < k->nmedia; i++) ASSERT(k->media[i] > 0);
       ASSERT(points(k->caption) <= PA_ADS_CAPTION_MAX);
       ASSERT(k->link[0]

@@ -358,19 +358,8 @@ static int upload_id(const char *s, const char *prefix, int64_t *out) {
   return 0;
 }
 
-int pa_ads_creative_parse(const cJSON *body, int objective, pa_ads_creative *c, pa_market_err *e) {
-  static const char *const names[] = {"pet_id", "media", "reel", "caption", "link", NULL};
-  memset(e, 0, sizeof *e);
-  memset(c, 0, sizeof *c);
-  if (!cJSON_IsObject(body)) return BAD(e, NULL, "The body must be a JSON object");
-  TRY(only(e, body, "", names));
-  const cJSON *v = ITEM(body, "pet_id");
-  if (!cJSON_IsString(v) || upload_id(v->valuestring, "pet_", &c->pet_id) != 0)
-    return BAD(e, "pet_id", "pet_id must be one of your pets' ids, such as \"pet_3\"");
-  if (ITEM(body, "reel"))
-    return pa_body_fail(e, 422, "reel_unsupported", "reel",
-                        "A creative is a photo post for now; send media (photo upload ids)");
-  v = ITEM(body, "media");
+/* A photo creative's media: 1 to PA_ADS_PHOTOS_MAX distinct upload ids. */
+static int photos(const cJSON *v, pa_ads_creative *c, pa_market_err *e) {
   if (!cJSON_IsArray(v)) return BAD(e, "media", "media must be an array of photo upload ids");
   int n = cJSON_GetArraySize(v);
   if (n < 1 || n > PA_ADS_PHOTOS_MAX)
@@ -386,6 +375,38 @@ int pa_ads_creative_parse(const cJSON *body, int objective, pa_ads_creative *c, 
       if (c->media[j] == c->media[i]) return BAD(e, f, "%s repeats a photo", f);
   }
   c->nmedia = n;
+  return 0;
+}
+
+/* A reel creative's video and poster uploads, as POST /reels takes them. */
+static int reel(const cJSON *body, pa_ads_creative *c, pa_market_err *e) {
+  const cJSON *v = ITEM(body, "reel");
+  if (ITEM(body, "media"))
+    return BAD(e, "media", "A creative is photos (media) or a reel (reel), not both");
+  if (!cJSON_IsString(v) || upload_id(v->valuestring, "m_", &c->reel) != 0)
+    return BAD(e, "reel", "reel must be a video's upload id such as \"m_12\"");
+  v = ITEM(body, "poster");
+  if (!cJSON_IsString(v) || upload_id(v->valuestring, "m_", &c->poster) != 0)
+    return BAD(e, "poster", "A reel's poster is an image's upload id such as \"m_13\"");
+  if (c->poster == c->reel) return BAD(e, "poster", "poster must be another upload than reel");
+  return 0;
+}
+
+int pa_ads_creative_parse(const cJSON *body, int objective, pa_ads_creative *c, pa_market_err *e) {
+  static const char *const names[] = {"pet_id", "media", "reel", "poster", "caption", "link", NULL};
+  memset(e, 0, sizeof *e);
+  memset(c, 0, sizeof *c);
+  if (!cJSON_IsObject(body)) return BAD(e, NULL, "The body must be a JSON object");
+  TRY(only(e, body, "", names));
+  const cJSON *v = ITEM(body, "pet_id");
+  if (!cJSON_IsString(v) || upload_id(v->valuestring, "pet_", &c->pet_id) != 0)
+    return BAD(e, "pet_id", "pet_id must be one of your pets' ids, such as \"pet_3\"");
+  if (ITEM(body, "reel"))
+    TRY(reel(body, c, e));
+  else if (ITEM(body, "poster"))
+    return BAD(e, "poster", "poster goes with a reel");
+  else
+    TRY(photos(ITEM(body, "media"), c, e));
   int rc = text(e, ITEM(body, "caption"), "caption", 0, PA_ADS_CAPTION_MAX, 1, c->caption,
                 sizeof c->caption);
   TRY(rc);

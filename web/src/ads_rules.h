@@ -119,13 +119,16 @@ int pa_ads_campaign_parse(const cJSON *body, int create, const char *currency, i
                           pa_ads_campaign *c, pa_market_err *e);
 
 /* POST /ads/campaigns/{c}/creatives: {"pet_id", "media": ["m_N", …],
- * "caption", "link"}. link is required for a traffic campaign ("" or
- * absent: none, for awareness). A "reel" is refused (422 reel_unsupported:
- * creatives are photo posts for now). */
+ * "caption", "link"} for a photo post, or {"pet_id", "reel": "m_N",
+ * "poster": "m_N", "caption", "link"} for a reel (a video uploaded as reels
+ * are, POST /media holding it to the reels' length and size, and its poster
+ * image, as POST /reels takes them; schema 34). link is required for a
+ * traffic campaign ("" or absent: none, for awareness). */
 typedef struct pa_ads_creative {
   int64_t pet_id;
   int64_t media[PA_ADS_PHOTOS_MAX];
   int nmedia;
+  int64_t reel, poster; /* a reel's video and poster uploads; 0 for photos */
   char caption[PA_MARKET_CAP(PA_ADS_CAPTION_MAX)];
   char link[PA_ADS_LINK_MAX + 1];
 } pa_ads_creative;

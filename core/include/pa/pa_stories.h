@@ -48,6 +48,11 @@ typedef struct pa_reel {
   const char *caption;
   pa_media_ref video, poster;
   int64_t created_at;
+  /* A sponsored reel's serving fields (issue 21, GET /reels' "sponsored"
+   * object: null or absent for a reel): the server's single-use token and
+   * the ad's link ("" for none), as pa_feed_post's ad_token and ad_link.
+   * NULL for a reel that is no ad. */
+  const char *ad_token, *ad_link;
 } pa_reel;
 
 typedef struct pa_reels pa_reels;

@@ -321,10 +321,18 @@ void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t c
 void pa_app_set_visible(pa_app *a, int visible) {
   if (a->hidden == !visible) return;
   a->hidden = !visible;
-  if (a->hidden) app_feed_hidden(a);
+  if (a->hidden) {
+    app_feed_hidden(a);
+    app_reels_hidden(a);
+  }
 }
 
-double pa_app_wake_ms(const pa_app *a) { return a->hidden ? 0 : app_feed_wake(a); }
+double pa_app_wake_ms(const pa_app *a) {
+  if (a->hidden) return 0;
+  /* The earlier of the feed's and the reels' due times (0: none). */
+  double f = app_feed_wake(a), r = app_reels_wake(a);
+  return f > 0 && r > 0 ? fmin(f, r) : f > 0 ? f : r;
+}
 
 int pa_app_frame(pa_app *a, double now_ms) {
   double dt = a->last_frame_ms > 0 ? fmin(64.0, fmax(0.0, now_ms - a->last_frame_ms)) : 0;

@@ -105,12 +105,16 @@ static void ad_step(pa_app *a, post_view *v, float visible, bool shown) {
     return;
   }
   v->ad_counted = true;
-  uint64_t h = token_hash(v->post->ad_token);
+  app_ad_impression(a, v->post->ad_token);
+}
+
+void app_ad_impression(pa_app *a, const char *token) {
+  uint64_t h = token_hash(token);
   for (int i = 0; i < AD_REMEMBERED; i++)
     if (a->feed->ad_counted[i] == h) return; /* counted before this page came */
   a->feed->ad_counted[a->feed->ad_counted_next] = h;
   a->feed->ad_counted_next = (a->feed->ad_counted_next + 1) % AD_REMEMBERED;
-  app_act(a, PA_ACTION_AD_IMPRESSION, v->post->ad_token);
+  app_act(a, PA_ACTION_AD_IMPRESSION, token);
 }
 
 static bool has_link(const pa_feed_post *p) { return p->ad_link && p->ad_link[0]; }

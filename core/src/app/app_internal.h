@@ -175,6 +175,13 @@ void app_invalidate_layout(pa_app *a);
 void app_feed_hidden(pa_app *a);
 /* When the feed next needs a frame for an ad's impression, or 0; app_feed.c. */
 double app_feed_wake(const pa_app *a);
+/* The impression of the served ad token is due (pa_app.h's rule met, in the
+ * feed or the reels): hands it to the host unless a token of the same text
+ * was counted before (one ring for both, app_feed.c). */
+void app_ad_impression(pa_app *a, const char *token);
+/* The reels' like app_feed_hidden and app_feed_wake (app_reels.c). */
+void app_reels_hidden(pa_app *a);
+double app_reels_wake(const pa_app *a);
 
 /* ---- words and direction (app_i18n.c) */
 

@@ -1,6 +1,11 @@
 /* Reels: a vertical swipe viewer. The browser decodes the video in its own
  * element, which the core places, preloads and mutes through the platform;
- * the core draws the poster under it and the overlays. */
+ * the core draws the poster under it and the overlays. A sponsored reel
+ * (issue 21: GET /reels carries them, at most one in five) is labelled
+ * "Sponsored" with "Why am I seeing this?" and its link as a button; its
+ * impression is counted by the feed's rule (pa_app.h: half of it on screen
+ * for PA_APP_AD_VIEW_MS of the host's clock), its click when the link is
+ * activated. */
 #include "app_internal.h"
 
 #include <cjson/cJSON.h>
@@ -23,6 +28,17 @@ struct app_reels {
   double reel_watched, reel_position; /* fraction of the current reel seen (-1: nothing yet) */
   pa_video video_sent;                /* what the host last heard, to call it only on change */
   char video_url[PA_FEED_MAX_URL + 1];
+  /* The impression of reel ad_reel (an ad): on screen since ad_since, seen
+   * so in frame ad_frame (0: not; a frame without it breaks the time);
+   * ad_wake when it falls due (0: none); ad_done once counted. */
+  int ad_reel;
+  double ad_since, ad_wake;
+  uint64_t ad_frame;
+  bool ad_done;
+  /* The current ad's link button and "why" words this frame, for taps (w 0: none). */
+  struct {
+    float x, y, w, h;
+  } cta, why;
 };
 
 static void free_reels(pa_app *a) {
@@ -145,15 +161,25 @@ static void reels_key(pa_app *a, app_screen *s, pa_key key) {
   }
 }
 
+/* Whether (x, y) falls in box b (w 0: no box). */
+#define IN_BOX(b, px_, py_)                                                                        \
+  ((b).w > 0 && (px_) >= (b).x && (px_) < (b).x + (b).w && (py_) >= (b).y && (py_) < (b).y + (b).h)
+
 /* A vertical swipe moves between reels; a tap toggles sound; the top corner
- * on the start side (left, or right in RTL) closes. */
+ * on the start side (left, or right in RTL) closes; on an ad, a tap on its
+ * link button is its click and on "why" asks the host to say why. */
 static void reels_input(pa_app *a, app_screen *s, pa_pointer_phase phase, float x, float y,
                         double t) {
   app_track_pointer(a, phase);
   if (phase != PA_POINTER_UP) return;
   float dy = y - a->ptr.y0;
+  const pa_reel *r = a->reels->reel < a->reels->reel_count ? a->reels->reels[a->reels->reel] : NULL;
   if (fabsf(dy) > app_px(a, SWIPE))
     go(a, dy < 0 ? 1 : -1);
+  else if (r && r->ad_token && IN_BOX(a->reels->cta, x, y))
+    app_act(a, PA_ACTION_AD_CLICK, r->ad_token);
+  else if (r && r->ad_token && IN_BOX(a->reels->why, x, y))
+    app_act(a, PA_ACTION_WHY, r->id);
   else if ((a->rtl ? (float)a->width - x : x) < app_px(a, 56) && y < app_px(a, 56))
     close_reels(a);
   else {
@@ -186,9 +212,79 @@ static void send_video(pa_app *a, const pa_video *v) {
   a->reels->video_sent.next_url = v->next_url ? "" : NULL; /* only whether there was one */
 }
 
+/* The impression rule for the reel on screen this frame (the feed's, with
+ * the stage for the card): visible px of its stage of height h, shown (not
+ * covered, the app not hidden). Hands the impression over once. */
+static void ad_step(pa_app *a, const pa_reel *r, float visible, float h, bool shown) {
+  app_reels *rs = a->reels;
+  if (!r->ad_token || !shown || !pa_app_ad_in_view(visible, h)) {
+    rs->ad_frame = 0;
+    return;
+  }
+  if (rs->ad_reel != rs->reel) { /* another reel: its own time */
+    rs->ad_reel = rs->reel;
+    rs->ad_done = false;
+    rs->ad_frame = 0;
+  }
+  if (rs->ad_done) return;
+  double now = a->now_ms;
+  /* A new stretch: first seen, a frame went by without it, or the clock went back. */
+  if (rs->ad_frame == 0 || rs->ad_frame + 1 != a->frame || now < rs->ad_since) rs->ad_since = now;
+  rs->ad_frame = a->frame;
+  if (now - rs->ad_since < PA_APP_AD_VIEW_MS) {
+    rs->ad_wake = rs->ad_since + PA_APP_AD_VIEW_MS;
+    return;
+  }
+  rs->ad_done = true;
+  app_ad_impression(a, r->ad_token);
+}
+
+void app_reels_hidden(pa_app *a) {
+  a->reels->ad_frame = 0;
+  a->reels->ad_wake = 0;
+}
+
+/* Only a time still to come (as app_feed_wake). */
+double app_reels_wake(const pa_app *a) {
+  return a->reels->ad_wake > a->now_ms ? a->reels->ad_wake : 0;
+}
+
+/* An ad's overlay over the shade's top, from base up: "Sponsored" and "Why
+ * am I seeing this?" on one line, its link as a button above when it has
+ * one. The boxes are kept for taps. */
+static void paint_ad(pa_app *a, const pa_reel *r, float x, float w, float base) {
+  app_reels *rs = a->reels;
+  float pad = app_px(a, 14);
+  char text[384], host[256];
+  pa_text_style st = app_style(a, 13, 1, 0xffffffff, w / 2 - pad, 1);
+  float ly = base - app_px(a, 30);
+  app_text_start(a, APP_T(a, text, sizeof text, "rank.sponsored"), &st, x + pad, w / 2 - pad, ly);
+  APP_T(a, text, sizeof text, "rank.whyButton");
+  float tw = app_text_width(a, text, &st);
+  float wx = app_mx(a, x + w - pad - tw, tw, x, w);
+  app_text_at(a, text, &st, wx, ly);
+  pa_draw_rect(a->draw, wx, ly + app_px(a, 19), tw, app_px(a, 1), 0xffffffff); /* a link's line */
+  rs->why.x = wx - app_px(a, 6), rs->why.y = ly - app_px(a, 8);
+  rs->why.w = tw + app_px(a, 12), rs->why.h = app_px(a, 36);
+  rs->cta.w = 0;
+  if (!r->ad_link || !r->ad_link[0]) return;
+  /* "Visit shop.example": the host part of the https link the parser checked. */
+  const char *h = r->ad_link + 8;
+  snprintf(host, sizeof host, "%.*s", (int)strcspn(h, "/?#"), h);
+  APP_TA(a, text, sizeof text, "sponsored.cta", PA_MSG_STR("host", host));
+  rs->cta.x = x + pad, rs->cta.w = w - 2 * pad, rs->cta.h = app_px(a, 44);
+  rs->cta.y = ly - app_px(a, 12) - rs->cta.h;
+  pa_draw_rect(a->draw, rs->cta.x, rs->cta.y, rs->cta.w, rs->cta.h, a->pal.accent);
+  pa_text_style bt = app_style(a, 15, 1, 0xffffffff, rs->cta.w - 2 * pad, 1);
+  app_text_at(a, text, &bt, rs->cta.x + (rs->cta.w - app_text_width(a, text, &bt)) / 2,
+              rs->cta.y + (rs->cta.h - app_px(a, 20)) / 2);
+}
+
 /* Closed, it only tells the host to take the video away (once). */
 static bool reels_frame(pa_app *a, app_screen *s, double dt) {
   float W = (float)a->width, H = (float)a->height;
+  a->reels->ad_wake = 0;
+  a->reels->cta.w = a->reels->why.w = 0;
   if (!a->reels->screen.open) {
     if (a->reels->video_sent.url) send_video(a, &(pa_video){0});
     return false;
@@ -217,8 +313,15 @@ static bool reels_frame(pa_app *a, app_screen *s, double dt) {
   if (a->reels->reel + 1 < a->reels->reel_count)
     app_want_image(a, a->reels->reels[a->reels->reel + 1]->poster.url, w, h);
 
-  /* Overlays: who, what, and the sound state, over a shade for contrast. */
-  pa_draw_rect(a->draw, x, y + h - app_px(a, 120), w, app_px(a, 120), 0x00000088);
+  /* An ad's impression: its whole stage is on screen while it is the one shown. */
+  ad_step(a, r, fminf(y + h, H) - fmaxf(y, 0), h, !app_covered(a, s) && !a->hidden);
+
+  /* Overlays: who, what, and the sound state, over a shade for contrast
+   * (taller for an ad's label and link). */
+  float shade =
+      app_px(a, 120) + (r->ad_token ? app_px(a, r->ad_link && r->ad_link[0] ? 104 : 44) : 0);
+  pa_draw_rect(a->draw, x, y + h - shade, w, shade, 0x00000088);
+  if (r->ad_token) paint_ad(a, r, x, w, y + h - app_px(a, 120));
   float pad = app_px(a, 14);
   /* Who and what on the start side; position and sound on the end side. */
   pa_text_style name = app_user_style(a, 15, 1, 0xffffffff, w - 2 * pad, 1);
@@ -253,6 +356,9 @@ static void reels_mirror(pa_app *a, app_screen *s, void *root_) {
            PA_MSG_STR("species", species), PA_MSG_STR("author", r->author.name));
     cJSON_AddStringToObject(o, "id", r->id);
     cJSON_AddStringToObject(o, "caption", r->caption);
+    /* An ad: the shell labels it and offers "why" and its link (its token
+     * names it, as a sponsored post's). */
+    if (r->ad_token) cJSON_AddStringToObject(o, "ad_token", r->ad_token);
   } else {
     APP_T(a, label, sizeof label, a->reels->reels_loading ? "reel.loading" : "reel.empty");
   }
@@ -279,6 +385,7 @@ static const app_screen_ops REELS_OPS = {
 app_screen *app_reels_create(pa_app *a) {
   app_reels *r = app_screen_alloc(sizeof *r, &REELS_OPS);
   if (!r) return NULL;
+  r->ad_reel = -1;
   a->reels = r;
   return &r->screen;
 }

@@ -88,11 +88,16 @@ static pa_status ad_string(pa_jv *v, const cJSON *o, const char *field,
   return PA_OK;
 }
 
+pa_status pa_feed_parse_ad_fields(pa_jv *v, const cJSON *o, const char **token, const char **link) {
+  if (!cJSON_IsObject(o)) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "expected an object");
+  PA_JV_TRY(ad_string(v, o, "token", pa_feed_ad_token_check, token));
+  return ad_string(v, o, "link", pa_feed_ad_link_check, link);
+}
+
 /* The optional "ad" object of a sponsored post (pa_feed.h). */
 static pa_status parse_ad(pa_jv *v, const cJSON *o, pa_feed_post *p) {
   if (!p->sponsored) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "only a sponsored post has one");
-  PA_JV_TRY(ad_string(v, o, "token", pa_feed_ad_token_check, &p->ad_token));
-  return ad_string(v, o, "link", pa_feed_ad_link_check, &p->ad_link);
+  return pa_feed_parse_ad_fields(v, o, &p->ad_token, &p->ad_link);
 }
 
 static pa_status parse_image(pa_jv *v, const cJSON *o, pa_feed_image *im) {

@@ -84,6 +84,11 @@ void pa_jv_pop(pa_jv *v, size_t mark);
 struct pa_feed_person;
 struct pa_feed_pet;
 pa_status pa_feed_parse_person(pa_jv *v, const cJSON *obj, struct pa_feed_person *out);
+/* A served ad's token and link in obj (the feed's "ad", a reel's
+ * "sponsored"), held to pa_feed_ad_token_check and pa_feed_ad_link_check;
+ * both copied into v's arena. */
+pa_status pa_feed_parse_ad_fields(pa_jv *v, const cJSON *obj, const char **token,
+                                  const char **link);
 pa_status pa_feed_parse_pet(pa_jv *v, const cJSON *obj, struct pa_feed_pet *out);
 
 #define PA_JV_TRY(x)                                                                               \

@@ -103,6 +103,12 @@ const pa_story_entry *pa_stories_entry_at(const pa_stories *t, int i) {
   return t && i >= 0 && i < t->count ? &t->entries[i] : NULL;
 }
 
+/* A sponsored reel's "sponsored" object: its token and link (the rest, the
+ * campaign's ids and why, is the shell's to show). */
+static pa_status parse_sponsored(pa_jv *v, const cJSON *o, pa_reel *r) {
+  return pa_feed_parse_ad_fields(v, o, &r->ad_token, &r->ad_link);
+}
+
 static pa_status parse_reel(pa_jv *v, const cJSON *o, pa_reel *r) {
   if (!cJSON_IsObject(o)) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "expected an object");
   PA_JV_TRY(pa_jv_string(v, o, "id", PA_JV_ID, PA_FEED_MAX_ID, false, &r->id));
@@ -116,6 +122,9 @@ static pa_status parse_reel(pa_jv *v, const cJSON *o, pa_reel *r) {
     return pa_jv_fail(v, PA_ERR_SCHEMA, "video.type", "expected a video type");
   if (strncmp(r->poster.type, "image/", 6) != 0)
     return pa_jv_fail(v, PA_ERR_SCHEMA, "poster.type", "expected an image type");
+  r->ad_token = r->ad_link = NULL;
+  const cJSON *ad = cJSON_GetObjectItemCaseSensitive(o, "sponsored");
+  if (ad && !cJSON_IsNull(ad)) PA_JV_NESTED(v, o, "sponsored", parse_sponsored, r);
   return pa_jv_time(v, o, "created_at", &r->created_at);
 }
 

@@ -2,8 +2,9 @@
  * "Self-serve ads"; /work CONTRACT21 "Account and balance", "Campaigns and
  * creatives"): the account and its balance (from the ad ledger), prepaid
  * top-ups through the providers (ads_pay.h), campaigns with their limits
- * (ads_rules.h), pause/resume/edit, creatives (posts of the advertiser's
- * own account with campaign_id set, kept out of every organic listing) that
+ * (ads_rules.h), pause/resume/edit, creatives (posts or reels of the
+ * advertiser's own account with campaign_id set, kept out of every organic
+ * listing) that
  * wait in the moderation queue as kind "ad" until a moderator approves or
  * rejects them. Every route is the signed-in person's own: another
  * person's campaign, creative or top-up is a 404. */
@@ -17,6 +18,7 @@
 #include "store/moderation.h"
 #include "store/notifications.h"
 #include "store/posts.h"
+#include "store/reels.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -260,7 +262,11 @@ static int add_strings(cJSON *o, const char *key, const char *base, size_t width
 
 static cJSON *creative_json(const pa_store_creative *k) {
   cJSON *o = cJSON_CreateObject();
-  if (!o || pa_api_add_id(o, "id", "cr", k->id) || pa_api_add_id(o, "post_id", "p", k->post_id) ||
+  /* A reel's creative (schema 34) has no post: post_id null, reel_id set. */
+  if (!o || pa_api_add_id(o, "id", "cr", k->id) ||
+      (k->post_id ? pa_api_add_id(o, "post_id", "p", k->post_id)
+                  : !cJSON_AddNullToObject(o, "post_id")) ||
+      (k->reel_id && pa_api_add_id(o, "reel_id", "r", k->reel_id)) ||
       !cJSON_AddStringToObject(o, "link", k->link) ||
       !cJSON_AddStringToObject(o, "review", k->review) ||
       !cJSON_AddStringToObject(o, "review_note", k->note) ||
@@ -472,8 +478,8 @@ void pa_api_ads_creative_create(pa_srv_req *rq) {
   pa_store_campaign s;
   pa_ads_creative in;
   pa_store_creative k;
-  int64_t all = 0, approved = 0, post = 0, id = 0;
-  char what[32], hash[65], ext[8];
+  int64_t all = 0, approved = 0, post = 0, reel = 0, id = 0;
+  char what[32], hash[65], ext[8], phash[65], pext[8];
   const int64_t now = pa_clock_now();
   if (my_campaign(rq, rq->ids[0], &a, &s) != 0) return;
   if (pa_api_body(rq, &body) != 0) return;
@@ -499,18 +505,37 @@ void pa_api_ads_creative_create(pa_srv_req *rq) {
     pa_api_internal(rq, "new creative");
     return;
   }
-  /* The post, its photos and the creative go in together; any refusal
-   * rolls all of them back. The post names the campaign, which keeps it out
-   * of every organic listing (store/sql/visible.h, PA_SQ_NOT_CREATIVE). */
-  pa_store_new_post row = {rq->viewer, in.pet_id, in.caption, 0, 0, now, s.id};
+  /* The post and its photos (or the reel and its video and poster) and the
+   * creative go in together; any refusal rolls all of them back. The post
+   * or reel names the campaign, which keeps it out of every organic listing
+   * (store/sql/visible.h, PA_SQ_NOT_CREATIVE; pa_store_reels_list). */
   if (pa_api_own_pet(rq, in.pet_id, "pet_id") != 0) goto undo;
-  if (pa_store_posts_add(rq->db, &row, &post) != PA_STORE_OK) goto fail;
-  for (int i = 0; i < in.nmedia; i++) {
-    snprintf(what, sizeof what, "media[%d]", i);
-    if (pa_api_own_media(rq, in.media[i], "image", what, "media", hash, ext) != 0) goto undo;
-    if (pa_store_posts_image_add(rq->db, post, i, hash, "") != PA_STORE_OK) goto fail;
+  if (in.reel) {
+    /* The video was held to the reels' length and size when uploaded
+     * (POST /media); here it must be the viewer's video, the poster their
+     * image, as for POST /reels. */
+    if (pa_api_own_media(rq, in.reel, "video", "reel", "reel", hash, ext) != 0 ||
+        pa_api_own_media(rq, in.poster, "image", "poster", "poster", phash, pext) != 0)
+      goto undo;
+    pa_store_new_reel r = {.author_id = rq->viewer,
+                           .pet_id = in.pet_id,
+                           .campaign_id = s.id,
+                           .video = hash,
+                           .poster = phash,
+                           .caption = in.caption,
+                           .created_at = now};
+    if (pa_store_reels_add(rq->db, &r, &reel) != PA_STORE_OK) goto fail;
+  } else {
+    pa_store_new_post row = {rq->viewer, in.pet_id, in.caption, 0, 0, now, s.id};
+    if (pa_store_posts_add(rq->db, &row, &post) != PA_STORE_OK) goto fail;
+    for (int i = 0; i < in.nmedia; i++) {
+      snprintf(what, sizeof what, "media[%d]", i);
+      if (pa_api_own_media(rq, in.media[i], "image", what, "media", hash, ext) != 0) goto undo;
+      if (pa_store_posts_image_add(rq->db, post, i, hash, "") != PA_STORE_OK) goto fail;
+    }
   }
-  if (pa_store_ads_creative_add(rq->db, s.id, post, in.link, now, &id) != PA_STORE_OK) goto fail;
+  if (pa_store_ads_creative_add(rq->db, s.id, post, reel, in.link, now, &id) != PA_STORE_OK)
+    goto fail;
   /* It waits in the moderation queue as its advertiser's own request for
    * review (kind "ad": the one kind whose reporter is its subject). */
   pa_store_report_new r = {rq->viewer, "ad", id, rq->viewer, "other", "", NULL, now};
@@ -543,12 +568,14 @@ static int my_creative(pa_srv_req *rq, int64_t id, pa_store_creative *k) {
 void pa_api_ads_creative_delete(pa_srv_req *rq) {
   pa_store_creative k;
   if (my_creative(rq, rq->ids[0], &k) != 0) return;
-  /* The post goes, and with it the creative (ON DELETE CASCADE); its open
-   * review closes. Serves keep their counts (creative_id set NULL). */
+  /* The post (or reel) goes, and with it the creative (ON DELETE CASCADE);
+   * its open review closes. Serves keep their counts (creative_id set NULL). */
   int rc = pa_store_begin(rq->db);
   if (rc == PA_STORE_OK)
     rc = pa_store_moderation_close(rq->db, "ad", k.id, "withdrawn", pa_clock_now(), NULL, NULL);
-  if (rc == PA_STORE_OK) rc = pa_store_posts_delete(rq->db, k.post_id);
+  if (rc == PA_STORE_OK)
+    rc = k.reel_id ? pa_store_reels_delete(rq->db, k.reel_id)
+                   : pa_store_posts_delete(rq->db, k.post_id);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   if (rc != PA_STORE_OK) {
     pa_store_rollback(rq->db);

@@ -113,10 +113,11 @@ static int by_post_newest(const void *a, const void *b) {
   const pa_api_ad *x = a, *y = b;
   if (x->post_created_at != y->post_created_at)
     return x->post_created_at < y->post_created_at ? 1 : -1;
-  return x->post_id < y->post_id ? 1 : x->post_id > y->post_id ? -1 : 0;
+  int64_t a_id = x->post_id + x->reel_id, b_id = y->post_id + y->reel_id; /* one is 0 */
+  return a_id < b_id ? 1 : a_id > b_id ? -1 : 0;
 }
 
-int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
+int pa_api_ads_offer(pa_srv_req *rq, int reels, int max, pa_api_ad **out, int *n) {
   *out = NULL;
   *n = 0;
   if (rq->plus || max < 1 || rq->viewer <= 0) return 0;
@@ -127,7 +128,7 @@ int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
   char locale[17], country[3], day[11];
   int rc = all && ads && tg ? PA_STORE_OK : PA_STORE_ENOMEM;
   if (rc == PA_STORE_OK)
-    rc = pa_store_ads_serve_offers(rq->db, rq->viewer, now, today,
+    rc = pa_store_ads_serve_offers(rq->db, reels, rq->viewer, now, today,
                                    now - PA_ADSERVE_FREQ_WINDOW_SECONDS, PA_API_ADS_SCAN_MAX,
                                    keep_offer, all);
   if (rc == PA_STORE_OK && all->n > 0)
@@ -164,6 +165,7 @@ int pa_api_ads_offer(pa_srv_req *rq, int max, pa_api_ad **out, int *n) {
     pa_adserve_token t = {serve, rq->viewer, o->campaign_id, now + PA_ADSERVE_TOKEN_SECONDS};
     pa_adserve_token_make(&t, ad->token);
     ad->post_id = o->post_id;
+    ad->reel_id = o->reel_id;
     ad->post_created_at = o->post_created_at;
     ad->advertiser_id = o->advertiser_id;
     ad->campaign_id = o->campaign_id;

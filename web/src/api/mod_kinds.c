@@ -544,7 +544,8 @@ static int dispute_context(pa_store *db, int64_t id, cJSON *o, const char **stat
  * it, and the same review keeps it (approve) or takes it down (reject). The
  * kind has no generic actions, as disputes: an action there would close the
  * review request without a decision on the creative. The moderator sees the
- * creative's post (photos, caption) in context. */
+ * creative's post (photos, caption), or its reel (poster, video, caption),
+ * in context. */
 
 static int ad_owner(pa_store *db, int64_t id, int64_t *subject) {
   pa_store_creative k;
@@ -575,7 +576,9 @@ static int ad_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
   cJSON *ad = cJSON_AddObjectToObject(o, "ad");
   if (!ad || pa_api_add_id(ad, "id", "cr", k.id) ||
       pa_api_add_id(ad, "campaign_id", "c", k.campaign_id) ||
-      pa_api_add_id(ad, "post_id", "p", k.post_id) ||
+      (k.post_id ? pa_api_add_id(ad, "post_id", "p", k.post_id)
+                 : !cJSON_AddNullToObject(ad, "post_id")) ||
+      (k.reel_id && pa_api_add_id(ad, "reel_id", "r", k.reel_id)) ||
       !cJSON_AddStringToObject(ad, "link", k.link) ||
       !cJSON_AddStringToObject(ad, "review", k.review) ||
       !cJSON_AddStringToObject(ad, "review_note", k.note) ||
@@ -584,7 +587,10 @@ static int ad_context(pa_store *db, int64_t id, cJSON *o, const char **state) {
   *state = !strcmp(k.review, "approved")   ? "approved"
            : !strcmp(k.review, "rejected") ? "rejected"
                                            : "pending";
-  return post_context(db, k.post_id, o, &post_state);
+  /* A reel's creative (schema 34): the reel as the kind "reel" shows it,
+   * its poster and video, which the moderator plays. */
+  return k.reel_id ? clip_context(db, 1, k.reel_id, o, &post_state)
+                   : post_context(db, k.post_id, o, &post_state);
 }
 
 /* ---- the registry */

@@ -170,7 +170,7 @@ void pa_api_candidates(pa_srv_req *rq) {
    * never Plus members' (pa_api_ads_offer offers them none). */
   pa_api_ad *ads = NULL;
   int nads = 0;
-  if (pa_api_ads_offer(rq, limit / PA_ADSERVE_PAGE_SHARE, &ads, &nads) != 0) {
+  if (pa_api_ads_offer(rq, 0, limit / PA_ADSERVE_PAGE_SHARE, &ads, &nads) != 0) {
     pa_api_internal(rq, "candidates");
     return;
   }

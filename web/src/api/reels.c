@@ -1,9 +1,14 @@
-/* pa_api — reels. */
+/* pa_api — reels, and the sponsored reels GET /reels carries (issue 21: an
+ * ad creative that is a reel, schema 34; chosen by api/ads_serve.c under the
+ * photo creatives' rules). */
 #include "store/reels.h"
 
+#include "api/ads_serve.h"
 #include "api/api.h"
 #include "clock.h"
 #include "str.h"
+
+#include <stdlib.h>
 
 /* Every encoding of the clip, for <source> elements: the main one first. */
 static int add_sources(cJSON *o, const pa_store_reel *r) {
@@ -45,29 +50,109 @@ static cJSON *reel_json(const pa_store_reel *r) {
   return o;
 }
 
-/* pa_store_reels_list callback: appends the reel to the array ctx. */
+/* pa_store_reels_list callback: appends the reel to the array ctx, with
+ * "sponsored": null (an organic reel). */
 static int reel_add(void *ctx, const pa_store_reel *r) {
   cJSON *o = reel_json(r);
-  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+  if (!o || !cJSON_AddNullToObject(o, "sponsored") || !cJSON_AddItemToArray(ctx, o)) {
     cJSON_Delete(o);
     return -1;
   }
   return 0;
 }
 
+/* A sponsored reel being read: its ad, and its JSON once read. */
+typedef struct sponsored {
+  const pa_api_ad *ad;
+  cJSON *o;
+} sponsored;
+
+/* pa_store_reels_get callback: the reel with the contract's "sponsored"
+ * object (the feed's candidates' shape, api/rank.c). */
+static int sponsored_one(void *ctx, const pa_store_reel *r) {
+  sponsored *s = ctx;
+  const pa_api_ad *ad = s->ad;
+  cJSON *o = reel_json(r), *sp = cJSON_CreateObject();
+  cJSON *why = cJSON_Parse(ad->why); /* written by cJSON (api/ads_serve.c) */
+  int bad = !o || !sp || !why || pa_api_add_id(sp, "advertiser_id", "ad", ad->advertiser_id) ||
+            pa_api_add_id(sp, "campaign_id", "c", ad->campaign_id) ||
+            !cJSON_AddStringToObject(sp, "token", ad->token) ||
+            !cJSON_AddStringToObject(sp, "link", ad->link);
+  if (!bad && cJSON_AddItemToObject(sp, "why", why))
+    why = NULL;
+  else
+    bad = 1;
+  if (!bad && cJSON_AddItemToObject(o, "sponsored", sp))
+    sp = NULL;
+  else
+    bad = 1;
+  cJSON_Delete(why);
+  cJSON_Delete(sp);
+  if (bad) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  s->o = o;
+  return 0;
+}
+
+/* Moves the page's organic reels (organic, emptied) into list with ads
+ * placed among them: one after every PA_ADSERVE_PAGE_SHARE - 1 organic
+ * reels, so at most one reel in five is sponsored. An ad with no place (a
+ * short page) is left out: its serve is never impressed, so it costs and
+ * counts nothing. So is one whose reel the viewer can no longer read. 0, or
+ * -1 when the database failed or memory ran out. */
+static int place_ads(pa_srv_req *rq, cJSON *organic, cJSON *list, const pa_api_ad *ads, int nads) {
+  enum { RUN = PA_ADSERVE_PAGE_SHARE - 1 };
+  int next = 0;
+  for (int run = 0; cJSON_GetArraySize(organic) > 0; run++) {
+    cJSON *item = cJSON_DetachItemFromArray(organic, 0);
+    if (!cJSON_AddItemToArray(list, item)) {
+      cJSON_Delete(item);
+      return -1;
+    }
+    if ((run + 1) % RUN != 0) continue;
+    /* Four organic reels are in: the next ad the viewer can read. */
+    for (; next < nads; next++) {
+      sponsored sp = {&ads[next], NULL};
+      int rc = pa_store_reels_get(rq->db, ads[next].reel_id, rq->viewer, sponsored_one, &sp);
+      if (rc == PA_STORE_ENOTFOUND) continue;
+      if (rc != PA_STORE_OK || !cJSON_AddItemToArray(list, sp.o)) {
+        cJSON_Delete(sp.o);
+        return -1;
+      }
+      next++;
+      break;
+    }
+  }
+  return 0;
+}
+
 void pa_api_reels_get(pa_srv_req *rq) {
-  int limit, has_cursor, more = 0;
+  int limit, has_cursor, more = 0, nads = 0;
   pa_store_cursor after, next = {0, 0};
+  pa_api_ad *ads = NULL;
   if (pa_api_page(rq, PA_API_LIST_MAX, 10, &limit, &after, &has_cursor)) return;
+  /* Sponsored reels take at most one place in PA_ADSERVE_PAGE_SHARE, as in
+   * the feed, never a Plus member's or someone signed out's (none offered). */
+  if (pa_api_ads_offer(rq, 1, limit / PA_ADSERVE_PAGE_SHARE, &ads, &nads) != 0) {
+    pa_api_internal(rq, "sponsored reels");
+    return;
+  }
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "reels");
-  if (!list ||
-      pa_store_reels_list(rq->db, rq->viewer, has_cursor ? &after : NULL, limit, reel_add, list,
-                          &next, &more) != PA_STORE_OK ||
-      pa_api_add_cursor(root, more, &next) != 0) {
+  cJSON *organic = cJSON_CreateArray();
+  if (!list || !organic ||
+      pa_store_reels_list(rq->db, rq->viewer, has_cursor ? &after : NULL, limit - nads, reel_add,
+                          organic, &next, &more) != PA_STORE_OK ||
+      place_ads(rq, organic, list, ads, nads) != 0 || pa_api_add_cursor(root, more, &next) != 0) {
+    free(ads);
+    cJSON_Delete(organic);
     cJSON_Delete(root);
     pa_api_internal(rq, "reels");
     return;
   }
+  free(ads);
+  cJSON_Delete(organic);
   pa_api_json(rq, 200, root);
 }
 

@@ -104,7 +104,8 @@ int pa_store_ads_campaigns_end(pa_store *db, int64_t advertiser, int64_t now);
 /* ---- creatives */
 
 typedef struct pa_store_creative {
-  int64_t id, campaign_id, post_id, advertiser_id, user_id, reviewed_by, reviewed_at, created_at;
+  int64_t id, campaign_id, advertiser_id, user_id, reviewed_by, reviewed_at, created_at;
+  int64_t post_id, reel_id; /* exactly one set (schema 34): a photo post's or a reel's */
   char link[PA_ADS_LINK_MAX + 1];
   char review[12]; /* "pending", "approved", "rejected" */
   char note[PA_MARKET_CAP(PA_ADS_NOTE_MAX)];
@@ -112,10 +113,11 @@ typedef struct pa_store_creative {
 } pa_store_creative;
 typedef int (*pa_store_creative_fn)(void *ctx, const pa_store_creative *c);
 
-int pa_store_ads_creative_add(pa_store *db, int64_t campaign, int64_t post, const char *link,
-                              int64_t now, int64_t *id);
+/* A creative of campaign on post or on reel (exactly one non-zero); *id. */
+int pa_store_ads_creative_add(pa_store *db, int64_t campaign, int64_t post, int64_t reel,
+                              const char *link, int64_t now, int64_t *id);
 int pa_store_ads_creative_get(pa_store *db, int64_t id, pa_store_creative *out);
-/* campaign's creatives, oldest first, with their posts' captions. */
+/* campaign's creatives, oldest first, with their posts' or reels' captions. */
 int pa_store_ads_creatives(pa_store *db, int64_t campaign, pa_store_creative_fn fn, void *ctx);
 /* Counts of campaign's creatives: all, and approved. */
 int pa_store_ads_creative_counts(pa_store *db, int64_t campaign, int64_t *all, int64_t *approved);

@@ -11,9 +11,11 @@
 #include "store/store.h"
 
 /* One approved creative of an active campaign within its schedule, on a
- * post the viewer may see, and the campaign's figures now. */
+ * post (or a reel) the viewer may see, and the campaign's figures now. */
 typedef struct pa_store_ad_offer {
-  int64_t creative_id, post_id, post_created_at, campaign_id, advertiser_id;
+  int64_t creative_id, campaign_id, advertiser_id;
+  int64_t post_id, reel_id; /* the creative's item: one of them, the other 0 */
+  int64_t post_created_at;  /* that post's or reel's created_at */
   const char *link, *currency;
   int64_t bid_cpm_minor, daily_budget_minor, total_budget_minor;
   int64_t spent_today_th, spent_total_th, balance_th;
@@ -23,10 +25,13 @@ typedef struct pa_store_ad_offer {
 typedef int (*pa_store_ad_offer_fn)(void *ctx, const pa_store_ad_offer *o);
 
 /* Calls fn for at most max creatives viewer could be offered at now, highest
- * bid first: not the viewer's own (as author or advertiser); spend counted
- * from day_start (today's) and seen from seen_since. */
-int pa_store_ads_serve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
-                              int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx);
+ * bid first: photo posts' (reels 0: the feed's) or reels' (reels 1: GET
+ * /reels'), under the same rules; not the viewer's own (as author or
+ * advertiser); spend counted from day_start (today's) and seen from
+ * seen_since. */
+int pa_store_ads_serve_offers(pa_store *db, int reels, int64_t viewer, int64_t now,
+                              int64_t day_start, int64_t seen_since, int max,
+                              pa_store_ad_offer_fn fn, void *ctx);
 
 /* The viewer's locale ("" when none) and declared country ("" when none),
  * copied into the buffers. */

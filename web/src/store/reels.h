@@ -21,7 +21,8 @@ typedef int (*pa_store_reel_fn)(void *ctx, const pa_store_reel *r);
 /* A page of the reels viewer may see (0: nobody signed in), newest first
  * (store.h's paging): none of a person in a block with viewer either way, or
  * muted by viewer, or whose account is private and not followed by viewer,
- * nor one a moderator hid, but to its author. */
+ * nor one a moderator hid, but to its author; never an ad creative's reel
+ * (campaign_id set: it reaches people only as a sponsored reel). */
 int pa_store_reels_list(pa_store *db, int64_t viewer, const pa_store_cursor *after, int limit,
                         pa_store_reel_fn fn, void *ctx, pa_store_cursor *next, int *more);
 /* Calls fn once for reel id; PA_STORE_ENOTFOUND when there is no such reel or
@@ -31,6 +32,7 @@ int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_f
 
 typedef struct pa_store_new_reel {
   int64_t author_id, pet_id;
+  int64_t campaign_id;        /* an ad creative's reel (never listed organically), or 0 */
   const char *video, *poster; /* stored files' hashes */
   const char *video_alt;      /* the same clip in another format, or NULL */
   const char *caption;

@@ -1420,9 +1420,12 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  source TEXT COLLATE \"C\" NOT NULL CHECK (source IN ('subscription', 'marketplace')),"
     "  movement TEXT COLLATE \"C\" NOT NULL UNIQUE CHECK (length(movement) BETWEEN 1 AND 120),"
     "  charge TEXT COLLATE \"C\" NOT NULL CHECK (length(charge) BETWEEN 1 AND 120),"
-    "  base_minor BIGINT NOT NULL CHECK (base_minor <> 0 AND (kind = 'reversal') = (base_minor < 0)),"
-    "  currency TEXT COLLATE \"C\" NOT NULL CHECK (length(currency) = 3 AND currency ~ '^[A-Z]{3}$'),"
-    "  month TEXT COLLATE \"C\" NOT NULL CHECK (length(month) = 7 AND month ~ '^[0-9]{4}-[0-9]{2}$'),"
+    "  base_minor BIGINT NOT NULL CHECK (base_minor <> 0 AND (kind = 'reversal') = (base_minor < "
+    "0)),"
+    "  currency TEXT COLLATE \"C\" NOT NULL CHECK (length(currency) = 3 AND currency ~ "
+    "'^[A-Z]{3}$'),"
+    "  month TEXT COLLATE \"C\" NOT NULL CHECK (length(month) = 7 AND month ~ "
+    "'^[0-9]{4}-[0-9]{2}$'),"
     "  at BIGINT NOT NULL,"
     "  release_at BIGINT NOT NULL,"
     "  reason TEXT COLLATE \"C\" NOT NULL DEFAULT '' CHECK ((kind = 'refused') = (reason <> '')"
@@ -1459,4 +1462,13 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "CREATE INDEX aff_payout_ledger_affiliate ON aff_payout_ledger(affiliate_id, currency);"
     "CREATE TRIGGER aff_payout_ledger_frozen BEFORE UPDATE OR DELETE ON aff_payout_ledger"
     "  FOR EACH ROW EXECUTE FUNCTION ledger_append_only();",
+    /* 34: creatives that are reels (the SQLite migration's note). The
+     * identity keeps its sequence: nothing to carry over. */
+    "ALTER TABLE reels ADD COLUMN campaign_id BIGINT REFERENCES campaigns(id) ON DELETE CASCADE;"
+    "CREATE INDEX reels_campaign ON reels(campaign_id) WHERE campaign_id IS NOT NULL;"
+    "ALTER TABLE ad_creatives ALTER COLUMN post_id DROP NOT NULL;"
+    "ALTER TABLE ad_creatives ADD COLUMN reel_id BIGINT UNIQUE REFERENCES reels(id) ON DELETE "
+    "CASCADE;"
+    "ALTER TABLE ad_creatives ADD CONSTRAINT ad_creatives_one_item"
+    "  CHECK ((post_id IS NULL) <> (reel_id IS NULL));",
 };

@@ -418,24 +418,27 @@ int pa_store_ads_campaigns_end(pa_store *db, int64_t advertiser, int64_t now) {
 
 /* ---- creatives */
 
-int pa_store_ads_creative_add(pa_store *db, int64_t campaign, int64_t post, const char *link,
-                              int64_t now, int64_t *id) {
-  pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO ad_creatives (campaign_id, post_id, link,"
-                                   " created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id");
+int pa_store_ads_creative_add(pa_store *db, int64_t campaign, int64_t post, int64_t reel,
+                              const char *link, int64_t now, int64_t *id) {
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO ad_creatives (campaign_id, post_id, link,"
+                     " created_at, reel_id) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, campaign);
-  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, post);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 2, post);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 3, link);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, now);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 5, reel);
   return pa_sq_run(db, st, rc, "add creative", id, NULL);
 }
 
 #define CREATIVE_COLS                                                                              \
-  "SELECT k.id, k.campaign_id, k.post_id, c.advertiser_id, COALESCE(a.user_id, 0),"                \
+  "SELECT k.id, k.campaign_id, COALESCE(k.post_id, 0), c.advertiser_id, COALESCE(a.user_id, 0),"   \
   " COALESCE(k.reviewed_by, 0), COALESCE(k.reviewed_at, 0), k.created_at, k.link, k.review,"       \
-  " k.review_note, p.caption"                                                                      \
+  " k.review_note, COALESCE(p.caption, r.caption), COALESCE(k.reel_id, 0)"                         \
   " FROM ad_creatives k JOIN campaigns c ON c.id = k.campaign_id"                                  \
-  " JOIN advertisers a ON a.id = c.advertiser_id JOIN posts p ON p.id = k.post_id"
+  " JOIN advertisers a ON a.id = c.advertiser_id LEFT JOIN posts p ON p.id = k.post_id"            \
+  " LEFT JOIN reels r ON r.id = k.reel_id"
 
 static void creative_read(pa_sql_stmt *st, pa_store_creative *k) {
   memset(k, 0, sizeof *k);
@@ -450,6 +453,7 @@ static void creative_read(pa_sql_stmt *st, pa_store_creative *k) {
   copy(k->link, sizeof k->link, pa_sq_text(st, 8));
   copy(k->review, sizeof k->review, pa_sq_text(st, 9));
   copy(k->note, sizeof k->note, pa_sq_text(st, 10));
+  k->reel_id = pa_sq_i64(st, 12);
 }
 
 int pa_store_ads_creative_get(pa_store *db, int64_t id, pa_store_creative *out) {

@@ -29,22 +29,29 @@ typedef struct sink {
   " (SELECT count(*) FROM ad_serves sv WHERE sv.viewer_id = " V " AND sv.campaign_id = " c ".id"   \
   "  AND sv.impressed_at >= " S ")"
 
-/* ?1 viewer, ?2 now, ?3 today's start, ?4 the frequency window's start, ?5 the limit. */
-static const char offers_sql[] =
-    "SELECT cr.id, cr.post_id, p.created_at, c.id, c.advertiser_id, cr.link, c.currency,"
-    " c.bid_cpm_minor, c.daily_budget_minor, c.total_budget_minor, " FIGURES(
-        "c", "?3", "?1",
-        "?4") "  FROM ad_creatives cr JOIN campaigns c ON c.id = cr.campaign_id"
-              "  JOIN advertisers a ON a.id = c.advertiser_id"
-              "  JOIN posts p ON p.id = cr.post_id JOIN users u ON u.id = p.author_id"
-              " WHERE cr.review = 'approved' AND c.state = 'active' AND c.starts_at <= ?2"
-              "   AND (c.ends_at IS NULL OR c.ends_at > ?2) AND p.campaign_id = c.id AND "
-              "p.mod_state = 0"
-              /* Nobody is charged for looking at their own ads. */
-              "   AND p.author_id <> ?1 AND (a.user_id IS NULL OR a.user_id <> ?1)"
-              "   AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED(
-                  "?1", "p.author_id") " ORDER BY c.bid_cpm_minor DESC, p.created_at DESC, cr.id "
-                                       "DESC LIMIT ?5";
+/* The offers of creatives on the item aliased i (p a post, r a reel: the
+ * same rules for both kinds, schema 34) of the table joined by join.
+ * ?1 viewer, ?2 now, ?3 today's start, ?4 the frequency window's start, ?5
+ * the limit. */
+#define OFFERS_SQL(i, join)                                                                        \
+  "SELECT cr.id, COALESCE(cr.post_id, 0), " i ".created_at, c.id, c.advertiser_id, cr.link,"       \
+  " c.currency, c.bid_cpm_minor, c.daily_budget_minor, c.total_budget_minor, " FIGURES(            \
+      "c", "?3", "?1",                                                                             \
+      "?4") ", COALESCE(cr.reel_id, 0)"                                                            \
+            "  FROM ad_creatives cr JOIN campaigns c ON c.id = cr.campaign_id"                     \
+            "  JOIN advertisers a ON a.id = c.advertiser_id " join " JOIN users u ON u.id = " i    \
+            ".author_id"                                                                           \
+            " WHERE cr.review = 'approved' AND c.state = 'active'"                                 \
+            "   AND c.starts_at <= ?2 AND (c.ends_at IS NULL OR c.ends_at > ?2)"                   \
+            "   AND " i ".campaign_id = c.id AND " i                                               \
+            ".mod_state = 0" /* Nobody is charged for looking at their own ads. */                 \
+            "   AND " i ".author_id <> ?1 AND (a.user_id IS NULL OR a.user_id <> "                 \
+            "?1) AND " PA_SQ_POSTS_VISIBLE("u", "?1") " AND " PA_SQ_NOT_MUTED(                     \
+                "?1", i ".author_id") " ORDER BY c.bid_cpm_minor DESC, " i                         \
+                                      ".created_at DESC, cr.id DESC LIMIT ?5"
+
+static const char offers_sql[] = OFFERS_SQL("p", "JOIN posts p ON p.id = cr.post_id");
+static const char reel_offers_sql[] = OFFERS_SQL("r", "JOIN reels r ON r.id = cr.reel_id");
 
 static int offer_row(void *ctx, pa_sql_stmt *st) {
   const sink *s = ctx;
@@ -63,13 +70,15 @@ static int offer_row(void *ctx, pa_sql_stmt *st) {
       .spent_total_th = pa_sq_i64(st, 11),
       .balance_th = pa_sq_i64(st, 12),
       .seen = pa_sq_i64(st, 13),
+      .reel_id = pa_sq_i64(st, 14),
   };
   return s->fn.offer(s->ctx, &o);
 }
 
-int pa_store_ads_serve_offers(pa_store *db, int64_t viewer, int64_t now, int64_t day_start,
-                              int64_t seen_since, int max, pa_store_ad_offer_fn fn, void *ctx) {
-  pa_sql_stmt *st = pa_sq_stmt(db, offers_sql);
+int pa_store_ads_serve_offers(pa_store *db, int reels, int64_t viewer, int64_t now,
+                              int64_t day_start, int64_t seen_since, int max,
+                              pa_store_ad_offer_fn fn, void *ctx) {
+  pa_sql_stmt *st = pa_sq_stmt(db, reels ? reel_offers_sql : offers_sql);
   if (!st) return PA_STORE_EDB;
   int64_t args[5] = {viewer, now, day_start, seen_since, max};
   sink s = {.fn.offer = fn, .ctx = ctx};

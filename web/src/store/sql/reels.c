@@ -53,7 +53,8 @@ int pa_store_reels_list(pa_store *db, int64_t viewer, const pa_store_cursor *aft
   /* The reels are a feed: the viewer's mutes leave it too (store/sql/feed.c). */
   pa_sql_stmt *st = pa_sq_stmt(
       db, REEL_COLS " WHERE (r.created_at, r.id) < (?1, ?2)" VISIBLE " AND " PA_SQ_NOT_MUTED(
-              "?4", "r.author_id") " ORDER BY r.created_at DESC, r.id DESC LIMIT ?3");
+              "?4", "r.author_id") " AND r.campaign_id IS NULL ORDER BY r.created_at DESC, r.id "
+                                   "DESC LIMIT ?3");
   *more = 0;
   if (!st) return PA_STORE_EDB;
   if (pa_sq_bind_page(st, 1, after, limit) != PA_SQ_OK ||
@@ -81,9 +82,9 @@ int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_f
 }
 
 int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
-  pa_sql_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
-                     " video_alt) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
+          " video_alt, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, r->author_id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, r->pet_id);
@@ -92,6 +93,7 @@ int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 5, r->caption ? r->caption : "");
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, r->created_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 8, r->campaign_id);
   return pa_sq_run(db, st, rc, "add reel", id, NULL);
 }
 

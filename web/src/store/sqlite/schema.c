@@ -1668,9 +1668,11 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  source TEXT NOT NULL CHECK (source IN ('subscription', 'marketplace')),"
     "  movement TEXT NOT NULL UNIQUE CHECK (length(movement) BETWEEN 1 AND 120),"
     "  charge TEXT NOT NULL CHECK (length(charge) BETWEEN 1 AND 120),"
-    "  base_minor INTEGER NOT NULL CHECK (base_minor <> 0 AND (kind = 'reversal') = (base_minor < 0)),"
+    "  base_minor INTEGER NOT NULL CHECK (base_minor <> 0 AND (kind = 'reversal') = (base_minor < "
+    "0)),"
     "  currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency GLOB '[A-Z][A-Z][A-Z]'),"
-    "  month TEXT NOT NULL CHECK (length(month) = 7 AND month GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]'),"
+    "  month TEXT NOT NULL CHECK (length(month) = 7 AND month GLOB "
+    "'[0-9][0-9][0-9][0-9]-[0-9][0-9]'),"
     "  at INTEGER NOT NULL,"
     "  release_at INTEGER NOT NULL,"
     "  reason TEXT NOT NULL DEFAULT '' CHECK ((kind = 'refused') = (reason <> '')"
@@ -1713,6 +1715,44 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
     "CREATE TRIGGER aff_payout_ledger_kept BEFORE DELETE ON aff_payout_ledger BEGIN"
     "  SELECT RAISE(ABORT, 'the ledger is append-only'); END;",
+    /* 34: creatives that are reels (issue 21, "Self-serve ads" item 1).
+     * reels.campaign_id: a reel of its advertiser's own account made for a
+     * campaign, never in an organic listing (it goes with its campaign).
+     * ad_creatives gains reel_id and its post_id becomes nullable, exactly
+     * one of the two set: a rebuild, which keeps every id and the
+     * AUTOINCREMENT high-water mark (sqlite_sequence copied before the old
+     * table and its row go), so a deleted creative's id is never reused
+     * and a closed review or a spend row names only its own. */
+    "ALTER TABLE reels ADD COLUMN campaign_id INTEGER REFERENCES campaigns(id) ON DELETE CASCADE;"
+    "CREATE INDEX reels_campaign ON reels(campaign_id) WHERE campaign_id IS NOT NULL;"
+    "CREATE TABLE ad_creatives_v34 ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,"
+    "  post_id INTEGER UNIQUE REFERENCES posts(id) ON DELETE CASCADE,"
+    "  reel_id INTEGER UNIQUE REFERENCES reels(id) ON DELETE CASCADE,"
+    "  link TEXT NOT NULL CHECK (link = '' OR (length(link) BETWEEN 9 AND 2000"
+    "    AND substr(link, 1, 8) = 'https://')),"
+    "  review TEXT NOT NULL DEFAULT 'pending' CHECK (review IN ('pending', 'approved', "
+    "'rejected')),"
+    "  review_note TEXT NOT NULL DEFAULT '' CHECK (length(review_note) <= 300),"
+    "  reviewed_by INTEGER REFERENCES users(id) ON DELETE SET NULL,"
+    "  reviewed_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((review = 'pending') = (reviewed_at IS NULL)),"
+    "  CHECK ((post_id IS NULL) <> (reel_id IS NULL))"
+    ") STRICT;"
+    "INSERT INTO ad_creatives_v34 (id, campaign_id, post_id, reel_id, link, review, review_note,"
+    "  reviewed_by, reviewed_at, created_at)"
+    "  SELECT id, campaign_id, post_id, NULL, link, review, review_note, reviewed_by, reviewed_at,"
+    "  created_at FROM ad_creatives;"
+    "DELETE FROM sqlite_sequence WHERE name = 'ad_creatives_v34';"
+    "INSERT INTO sqlite_sequence (name, seq)"
+    "  SELECT 'ad_creatives_v34', seq FROM sqlite_sequence WHERE name = 'ad_creatives';"
+    "DROP TABLE ad_creatives;"
+    "ALTER TABLE ad_creatives_v34 RENAME TO ad_creatives;"
+    "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
+    "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
+    "NULL;",
 };
 
 static int user_version(pa_store *db, int *out) {
