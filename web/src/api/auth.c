@@ -483,46 +483,40 @@ void pa_api_delete_me(pa_srv_req *rq) {
     pa_api_error(rq, 403, "forbidden", "The password is wrong", NULL);
     goto out;
   }
-  /* The marketplace: goods or money still on their way between this person
-   * and someone else keep the account (its orders name them both). */
-  int open = account_has_orders(rq);
-  if (open < 0) goto out;
-  if (open) {
-    pa_api_error(rq, 409, open == 1 ? "open_orders" : "unpaid_balance",
-                 open == 1 ? "You have orders still open as a buyer or a seller; finish or cancel "
-                             "them before deleting your account"
-                           : "Your seller balance has not been paid out yet; nothing was deleted",
-                 NULL);
-    goto out;
-  }
-  /* Self-serve ads: money still on its way (a top-up pending at its
-   * provider) or unspent in the ad balance keeps the account, as a seller's
-   * unpaid balance does; otherwise its campaigns end, and the advertiser row
-   * and its ledger outlive the person (user_id set NULL). */
-  int ads = account_ad_money(rq);
-  if (ads < 0) goto out;
-  if (ads) {
-    pa_api_error(rq, 409, ads == 1 ? "ad_topup_pending" : "ad_balance",
-                 ads == 1 ? "An ad top-up is still pending at its provider; wait for it to end "
-                            "before deleting your account"
-                          : "Your ad balance still holds money; spend it on your campaigns or ask "
-                            "support for a refund before deleting your account",
-                 NULL);
-    goto out;
-  }
-  /* Affiliates: commissions owed (pending in their hold, or approved and
-   * not paid out) or a payout on its way keep the account, as a seller's
-   * unpaid balance does: the payout email goes with the account. */
-  int aff = account_affiliate_money(rq);
-  if (aff < 0) goto out;
-  if (aff) {
-    pa_api_error(rq, 409, aff == 1 ? "affiliate_balance" : "affiliate_payout_in_flight",
-                 aff == 1 ? "Your affiliate commissions have not been paid out yet; nothing was "
-                            "deleted"
-                          : "An affiliate payout to you is still on its way; wait for it to "
-                            "arrive before deleting your account",
-                 NULL);
-    goto out;
+  /* Money or goods still owed keep the account, each check answering 1 or
+   * 2 for its two reasons (see each function): the marketplace (its orders
+   * name both people), self-serve ads (a top-up pending, or an unspent
+   * balance; otherwise the campaigns end and the advertiser row outlives the
+   * person) and affiliates (commissions owed, or a payout on its way; the
+   * payout e-mail goes with the account). */
+  static const struct {
+    int (*check)(pa_srv_req *rq);
+    const char *code[2], *message[2];
+  } owed[] = {
+      {account_has_orders,
+       {"open_orders", "unpaid_balance"},
+       {"You have orders still open as a buyer or a seller; finish or cancel them before "
+        "deleting your account",
+        "Your seller balance has not been paid out yet; nothing was deleted"}},
+      {account_ad_money,
+       {"ad_topup_pending", "ad_balance"},
+       {"An ad top-up is still pending at its provider; wait for it to end before deleting "
+        "your account",
+        "Your ad balance still holds money; spend it on your campaigns or ask support for a "
+        "refund before deleting your account"}},
+      {account_affiliate_money,
+       {"affiliate_balance", "affiliate_payout_in_flight"},
+       {"Your affiliate commissions have not been paid out yet; nothing was deleted",
+        "An affiliate payout to you is still on its way; wait for it to arrive before "
+        "deleting your account"}},
+  };
+  for (size_t i = 0; i < sizeof owed / sizeof owed[0]; i++) {
+    int why = owed[i].check(rq);
+    if (why < 0) goto out;
+    if (why) {
+      pa_api_error(rq, 409, owed[i].code[why - 1], owed[i].message[why - 1], NULL);
+      goto out;
+    }
   }
   /* A provider must never charge a deleted account: its subscriptions are
    * cancelled there first, and nothing is deleted unless all of them are. */
