@@ -85,14 +85,16 @@ static int renewing(const pa_store_sub *s) {
 }
 
 /* Recomputes users.plus_until from the ledger and the current subscription,
- * as of now. When that ends Plus (it was on, it is over), the downgrade
- * notice is written here, in the same transaction: the worker's sweep only
- * sees ends that fall after its last round, and a change can move the end
- * back behind it (a provider's cancellation after a declined renewal ends
- * the grace period at the last paid day), which once left people untold. */
+ * as of now. When that ends Plus (it was on at the worker's last sweep, it
+ * is over now), the downgrade notice is written here, in the same
+ * transaction: the sweep only sees ends that fall after its last round, and
+ * a change can move the end back behind it (a provider's cancellation after a
+ * declined renewal ends the grace period at the last paid day), which once
+ * left people untold. Comparing with the sweep, not with now, also covers a
+ * grace period that ran out between two rounds and was then moved back. */
 static int recompute(pa_store *db, int64_t user, int64_t now) {
   char tomb[48];
-  int64_t party, until, before = 0;
+  int64_t party, until, before = 0, swept = 0;
   pa_store_sub cur;
   random_hex("pty_", tomb, sizeof tomb);
   int rc = pa_store_pay_plus_until(db, user, &before);
@@ -105,7 +107,8 @@ static int recompute(pa_store *db, int64_t user, int64_t now) {
   else if (rc != PA_STORE_ENOTFOUND && rc != PA_STORE_OK)
     return PA_BILLING_EDB;
   rc = pa_store_pay_set_plus_until(db, user, until);
-  if (rc == PA_STORE_OK && before > now && until <= now)
+  if (rc == PA_STORE_OK) rc = pa_store_pay_swept(db, &swept);
+  if (rc == PA_STORE_OK && before > swept && before > until && until <= now)
     rc = pa_store_pay_notice_add(db, user, "downgraded", now);
   return store_rc(rc);
 }
