@@ -107,7 +107,7 @@ describe('chat: prekeys and the relay', () => {
 
     const list = await alice.get(`/api/v1/users/${bob.user.id}/chat-devices`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.devices, [{ id: devB, identity_key: toB64(c.identityKey(idb)) }]);
+    assert.deepEqual(list.body.devices, [{ id: devB, identity_key: toB64(c.identityKey(idb)), name: null }]);
     assertError(await alice.get('/api/v1/users/u_999999/chat-devices'), 404, 'not_found');
   });
 

@@ -131,9 +131,9 @@ static int bundle_device(pa_srv_req *rq, int64_t device, const bundle *b, int64_
   if ((rc = pa_store_chat_device_count(rq->db, rq->viewer, &owned)) != PA_STORE_OK) return rc;
   if (owned >= PA_CHAT_MAX_DEVICES) {
     char msg[96];
-    snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
+    snprintf(msg, sizeof msg, "You have %d devices; remove one in Settings first",
              PA_CHAT_MAX_DEVICES);
-    pa_api_error(rq, 409, "conflict", msg, NULL);
+    pa_api_error(rq, 409, "too_many_devices", msg, NULL);
     return REFUSED;
   }
   rc = pa_store_chat_device_add(rq->db, rq->viewer, bundle_ik(b), bundle_spk(b),
@@ -214,16 +214,21 @@ void pa_api_chat_device_delete(pa_srv_req *rq) {
 
 /* Appends {"id","created_at"} (the viewer's own list) or {"id",
  * "identity_key"} (anyone's, for peers) of d to the array ctx. */
+static int add_name(cJSON *o, const pa_store_chat_device *d) {
+  return !(d->name ? cJSON_AddStringToObject(o, "name", d->name)
+                   : cJSON_AddNullToObject(o, "name"));
+}
+
 static int add_my_device(void *ctx, const pa_store_chat_device *d) {
   cJSON *o = cJSON_CreateObject();
   return !o || !cJSON_AddItemToArray(ctx, o) || pa_api_add_id(o, "id", "d", d->id) ||
-         pa_api_add_time(o, "created_at", d->created_at);
+         pa_api_add_time(o, "created_at", d->created_at) || add_name(o, d);
 }
 
 static int add_peer_device(void *ctx, const pa_store_chat_device *d) {
   cJSON *o = cJSON_CreateObject();
   return !o || !cJSON_AddItemToArray(ctx, o) || pa_api_add_id(o, "id", "d", d->id) ||
-         pa_chat_add_b64(o, "identity_key", d->identity, PA_STORE_CHAT_KEY_BYTES);
+         pa_chat_add_b64(o, "identity_key", d->identity, PA_STORE_CHAT_KEY_BYTES) || add_name(o, d);
 }
 
 /* {"devices":[...]} of user, built by add; NULL with an error sent. */
