@@ -11,6 +11,7 @@
  * before freeing them, and copies each output out, then wipes it.
  * seam: wipe-inputs */
 #include "pa/pa_crypto.h"
+#include "pa/pa_link.h"
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
 
@@ -384,4 +385,92 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_decrypt(const uint8_t *key, const u
   if (!out_reserve(len ? len : 1, 1)) return fail(PA_ERR_NOMEM);
   pa_status st = pa_attach_decrypt(key, sealed, len, out_buf, len, &out_len, &last_error);
   return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* ---- linking a device (pa_link.h, chat.md "Linking a device") */
+
+/* The new device: a fresh S and ephemeral key and the request naming its
+ * 32-byte device identity key. Output: S (10) || ephemeral secret (32) ||
+ * request (97); keep the first two in memory only, until link_finish.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_begin(const uint8_t *device_ik) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  size_t n = PA_LINK_SECRET_BYTES + 32 + PA_LINK_REQUEST_BYTES;
+  if (!out_reserve(n, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_link_request_build(device_ik, out_buf, out_buf + PA_LINK_SECRET_BYTES,
+                                       out_buf + PA_LINK_SECRET_BYTES + 32, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = n;
+  return (int)n;
+}
+
+/* The link code text for a link id ("lk_N") and S, to the output.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_code(const char *id, const uint8_t *secret) {
+  begin();
+  if (!out_reserve(PA_LINK_CODE_MAX + 1, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_link_code_format(id, secret, (char *)out_buf, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = strlen((char *)out_buf);
+  return (int)out_len;
+}
+
+/* Reads a typed link code. Output: S (10) || the link id ("lk_N").
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_code_parse(const char *text, size_t len) {
+  begin();
+  char id[PA_LINK_ID_MAX + 1];
+  if (!out_reserve(PA_LINK_SECRET_BYTES + PA_LINK_ID_MAX, 1)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_link_code_parse(text, len, id, out_buf, &last_error);
+  if (st != PA_OK) return fail(st);
+  size_t n = strlen(id);
+  memcpy(out_buf + PA_LINK_SECRET_BYTES, id, n);
+  out_len = PA_LINK_SECRET_BYTES + n;
+  return (int)out_len;
+}
+
+/* The existing device: checks a request's MAC with S; the new device's
+ * identity key (32) to the output. seam: throws-negative
+ * bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_check(const uint8_t *req, size_t len,
+                                                 const uint8_t *secret) {
+  begin();
+  uint8_t eph[32];
+  if (!out_reserve(32, 0)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_link_request_parse(req, len, secret, eph, out_buf, &last_fault, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = 32;
+  return 32;
+}
+
+/* The existing device: the response carrying the AIK secret (64) and the new
+ * signed device list, to the output. seam: throws-negative
+ * bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_approve(const uint8_t *req, size_t req_len,
+                                                   const uint8_t *secret, const uint8_t *aik_sk,
+                                                   const uint8_t *list, size_t list_len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  size_t cap = pa_link_response_size(list_len);
+  if (!out_reserve(cap, 0)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_link_response_seal(req, req_len, secret, aik_sk, list, list_len, out_buf, cap,
+                                       &out_len, &last_fault, &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* The new device: opens the response to its request for account ("u_N").
+ * Output: AIK secret (64) || the device list.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_finish(const uint8_t *resp, size_t len,
+                                                  const uint8_t *req, size_t req_len,
+                                                  const uint8_t *secret, const uint8_t *eph_sk,
+                                                  const char *account) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  if (!out_reserve(PA_LINK_AIK_SK_BYTES + PA_LINK_LIST_MAX, 1)) return fail(PA_ERR_NOMEM);
+  size_t n = 0;
+  pa_status st = pa_link_response_open(resp, len, req, req_len, secret, eph_sk, account, out_buf,
+                                       out_buf + PA_LINK_AIK_SK_BYTES, PA_LINK_LIST_MAX, &n,
+                                       &last_fault, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = PA_LINK_AIK_SK_BYTES + n;
+  return (int)out_len;
 }

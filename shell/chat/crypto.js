@@ -4,7 +4,7 @@
 // throw a ChatError carrying the core's status and, for refused peer bytes, its
 // fault name ('replay', 'forged', ...). Works in the browser and in Node (tests
 // pass the module).
-import { bindChat, PA_ATTACH_KEY_BYTES } from '../seam/chat.js';
+import { bindChat, PA_ATTACH_KEY_BYTES, PA_LINK_SECRET_BYTES, PA_LINK_AIK_SK_BYTES } from '../seam/chat.js';
 import { PaError } from '../seam/heap.js';
 
 // The seam's error (status, statusName, fault), under the name the chat code knows.
@@ -47,6 +47,29 @@ export function wrapChat(m) {
     },
     attachDecrypt: (key, sealed) => c.chatAttachDecrypt(key, sealed),
     free: (h) => c.chatFree(h),
+    // Linking a device (chat.md "Linking a device"). The new device: S, the
+    // ephemeral secret (both kept in memory until linkFinish) and the request.
+    linkBegin(deviceIk) {
+      const b = c.chatLinkBegin(deviceIk);
+      const e = PA_LINK_SECRET_BYTES + 32;
+      return { secret: b.slice(0, PA_LINK_SECRET_BYTES), ephSk: b.slice(PA_LINK_SECRET_BYTES, e), request: b.slice(e) };
+    },
+    // The code the new device shows: "lk_N ABCD-EFGH-JKMN-PQRS".
+    linkCode: (id, secret) => new TextDecoder().decode(c.chatLinkCode(id, secret)),
+    // A typed code: {id, secret}; throws (syntax) when it is not one.
+    linkParseCode(text) {
+      const b = c.chatLinkCodeParse(text);
+      return { secret: b.slice(0, PA_LINK_SECRET_BYTES), id: new TextDecoder().decode(b.slice(PA_LINK_SECRET_BYTES)) };
+    },
+    // The existing device: the new device's identity key once the request's MAC checks with S.
+    linkCheck: (request, secret) => c.chatLinkCheck(request, secret),
+    // The existing device: the response carrying the AIK secret and the new signed list.
+    linkApprove: (request, secret, aikSk, list) => c.chatLinkApprove(request, secret, aikSk, list),
+    // The new device: {aikSk, list} from the response to its own request, checked for account.
+    linkFinish(response, request, secret, ephSk, account) {
+      const b = c.chatLinkFinish(response, request, secret, ephSk, account);
+      return { aikSk: b.slice(0, PA_LINK_AIK_SK_BYTES), list: b.slice(PA_LINK_AIK_SK_BYTES) };
+    },
   };
 }
 

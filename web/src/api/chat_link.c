@@ -7,6 +7,7 @@
  * that the request names the asking device's own identity key, and the
  * link's age (PA_CHAT_LINK_TTL_S). Device names live here too. */
 #include "api/chat_relay.h"
+#include "chat_link_rules.h"
 #include "clock.h"
 
 #include <stdlib.h>
@@ -40,16 +41,13 @@ void pa_api_chat_link_create(pa_srv_req *rq) {
     return;
   }
   const cJSON *d = cJSON_GetObjectItemCaseSensitive(body, "device");
-  const cJSON *r = cJSON_GetObjectItemCaseSensitive(body, "request");
-  uint8_t req[PA_STORE_CHAT_LINK_REQUEST + 1], ik[PA_STORE_CHAT_KEY_BYTES];
-  size_t len = 0;
+  uint8_t req[PA_CHAT_LINK_REQUEST_BYTES], ik[PA_STORE_CHAT_KEY_BYTES];
   int64_t device = 0;
   const char *why = NULL, *field = NULL;
   if (!cJSON_IsString(d) || pa_api_parse_id(d->valuestring, "d", &device) != 0)
     why = "device must be a device id like \"d_1\"", field = "device";
-  else if (!cJSON_IsString(r) || pa_chat_b64_decode(r->valuestring, req, sizeof req, &len) != 0 ||
-           len != PA_STORE_CHAT_LINK_REQUEST || req[0] != 1)
-    why = "request must be base64 of a version 1 link request (97 bytes)", field = "request";
+  else if (pa_chat_link_request_read(body, req, &why) != 0)
+    field = "request";
   cJSON_Delete(body);
   if (why) {
     pa_api_field_error(rq, 400, "bad_request", why, field);
@@ -146,19 +144,14 @@ void pa_api_chat_link_approve(pa_srv_req *rq) {
     free(l);
     return;
   }
-  const cJSON *r = cJSON_GetObjectItemCaseSensitive(body, "response");
-  uint8_t resp[PA_STORE_CHAT_LINK_RESPONSE_MAX + 1];
+  uint8_t resp[PA_CHAT_LINK_RESPONSE_MAX_BYTES];
   size_t len = 0;
-  int bad = !cJSON_IsString(r) ||
-            pa_chat_b64_decode(r->valuestring, resp, sizeof resp, &len) != 0 ||
-            len < PA_STORE_CHAT_LINK_RESPONSE_MIN || len > PA_STORE_CHAT_LINK_RESPONSE_MAX ||
-            resp[0] != 1;
+  const char *why = NULL;
+  int bad = pa_chat_link_response_read(body, resp, &len, &why) != 0;
   cJSON_Delete(body);
   int64_t now = pa_clock_now();
   if (bad) {
-    pa_api_field_error(rq, 400, "bad_request",
-                       "response must be base64 of a version 1 link response (283 to 411 bytes)",
-                       "response");
+    pa_api_field_error(rq, 400, "bad_request", why, "response");
   } else if (l->response_len) {
     pa_api_error(rq, 409, "already_approved", "This link was approved already", NULL);
   } else if (link_expired(l, now)) {
@@ -185,28 +178,13 @@ void pa_api_chat_device_rename(pa_srv_req *rq) {
     cJSON_Delete(body);
     return;
   }
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "name");
-  int ok = cJSON_IsNull(v);
-  if (cJSON_IsString(v)) {
-    /* Characters (code points) of valid UTF-8 (cJSON made it from JSON), no
-     * control characters: it is shown in lists. */
-    size_t chars = 0;
-    ok = 1;
-    for (const unsigned char *p = (const unsigned char *)v->valuestring; *p; p++) {
-      if ((*p & 0xC0) != 0x80) chars++;
-      if (*p < 0x20 || *p == 0x7F) ok = 0;
-    }
-    ok = ok && chars >= 1 && chars <= PA_CHAT_DEVICE_NAME_MAX;
-  }
-  if (!ok) {
+  const char *name = NULL, *why = NULL;
+  if (pa_chat_device_name_read(body, &name, &why) != 0) {
     cJSON_Delete(body);
-    pa_api_field_error(rq, 400, "bad_request",
-                       "name must be 1 to 40 characters without control characters, or null",
-                       "name");
+    pa_api_field_error(rq, 400, "bad_request", why, "name");
     return;
   }
-  int rc = pa_store_chat_device_rename(rq->db, rq->ids[0], rq->viewer,
-                                       cJSON_IsString(v) ? v->valuestring : NULL);
+  int rc = pa_store_chat_device_rename(rq->db, rq->ids[0], rq->viewer, name);
   if (rc == PA_STORE_ENOTFOUND)
     PA_NOT_FOUND(rq, "No such device of yours");
   else if (rc != PA_STORE_OK)
@@ -214,8 +192,8 @@ void pa_api_chat_device_rename(pa_srv_req *rq) {
   else {
     cJSON *root = cJSON_CreateObject();
     if (!root || pa_api_add_id(root, "id", "d", rq->ids[0]) ||
-        !(cJSON_IsString(v) ? cJSON_AddStringToObject(root, "name", v->valuestring)
-                            : cJSON_AddNullToObject(root, "name"))) {
+        !(name ? cJSON_AddStringToObject(root, "name", name)
+               : cJSON_AddNullToObject(root, "name"))) {
       cJSON_Delete(root);
       root = NULL;
     }
