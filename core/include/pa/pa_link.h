@@ -13,6 +13,7 @@
 #define PA_LINK_H
 
 #include "pa/pa_crypto.h"
+#include "pa/pa_devlist.h"
 #include "pa/pa_status.h"
 
 #include <stddef.h>
@@ -20,21 +21,21 @@
 
 enum {
   PA_LINK_VERSION = 1,
-  PA_LINK_SECRET_BYTES = 10,    /* S: 80 bits */
-  PA_LINK_SECRET_CHARS = 16,    /* S in Crockford base32 (5 bits a character) */
-  PA_LINK_REQUEST_BYTES = 97,   /* version | eph pub (32) | device IK (32) | HMAC (32) */
-  PA_LINK_REQUEST_MACED = 65,   /* the request's bytes the HMAC covers */
-  PA_LINK_RESPONSE_HEAD = 57,   /* version | eph pub (32) | nonce (24) */
-  PA_LINK_AIK_SK_BYTES = 64,    /* Ed25519 secret key: seed (32) || public key (32) */
-  PA_LINK_LIST_MAX_DEVICES = 5, /* equal to PA_DEVLIST_MAX and the server's PA_CHAT_MAX_DEVICES */
-  PA_LINK_LIST_FIXED = 50,      /* device list bytes besides the keys: 0x01, AIK, 2 u64, count */
+  PA_LINK_SECRET_BYTES = 10,  /* S: 80 bits */
+  PA_LINK_SECRET_CHARS = 16,  /* S in Crockford base32 (5 bits a character) */
+  PA_LINK_REQUEST_BYTES = 97, /* version | eph pub (32) | device IK (32) | HMAC (32) */
+  PA_LINK_REQUEST_MACED = 65, /* the request's bytes the HMAC covers */
+  PA_LINK_RESPONSE_HEAD = 57, /* version | eph pub (32) | nonce (24) */
+  PA_LINK_AIK_SK_BYTES = 64,  /* Ed25519 secret key: seed (32) || public key (32) */
+  PA_LINK_LIST_MAX_DEVICES = PA_DEVLIST_MAX, /* and the server's PA_CHAT_MAX_DEVICES */
+  PA_LINK_LIST_FIXED = PA_DEVLIST_FIXED, /* list bytes besides the keys: 0x01, AIK, 2 u64, count */
   PA_LINK_LIST_MIN = PA_LINK_LIST_FIXED + 32 + 64,
   PA_LINK_LIST_MAX = PA_LINK_LIST_FIXED + 32 * PA_LINK_LIST_MAX_DEVICES + 64,
   PA_LINK_RESPONSE_MIN = PA_LINK_RESPONSE_HEAD + PA_LINK_AIK_SK_BYTES + PA_LINK_LIST_MIN + 16,
   PA_LINK_RESPONSE_MAX = PA_LINK_RESPONSE_HEAD + PA_LINK_AIK_SK_BYTES + PA_LINK_LIST_MAX + 16,
-  PA_LINK_ID_MAX = 22,     /* "lk_" and up to 19 decimal digits (an int64 row id) */
-  PA_LINK_CODE_MAX = 42,   /* "lk_N ABCD-EFGH-JKMN-PQRS" at its longest, without the NUL */
-  PA_LINK_ACCOUNT_MAX = 64 /* bytes of an account id ("u_N") */
+  PA_LINK_ID_MAX = 22,   /* "lk_" and up to 19 decimal digits (an int64 row id) */
+  PA_LINK_CODE_MAX = 42, /* "lk_N ABCD-EFGH-JKMN-PQRS" at its longest, without the NUL */
+  PA_LINK_ACCOUNT_MAX = PA_DEVLIST_MAX_ACCOUNT /* bytes of an account id ("u_N") */
 };
 
 /* The new device: a fresh secret S and ephemeral key pair, and the request

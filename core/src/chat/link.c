@@ -1,17 +1,18 @@
 /* Linking a new device (pa_link.h; the format is in chat.md, "Linking a
  * device"). Everything here is about bytes the server carries between the two
  * devices, so every parser is strict and fails closed. */
+#include "pa/pa_devlist.h"
 #include "pa/pa_link.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char K_S_INFO[] = "PetAmigos Link v1";
 static const char K_INFO[] = "PetAmigos Link key v1";
-static const char LIST_CONTEXT[] = "PetAmigos DeviceList v1";
 /* Crockford's base32 alphabet: no I, L, O, U. */
 static const char CROCKFORD[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-enum { ID_DIGITS_MAX = 19, LIST_SIG_CONTEXT_MAX = 24 + PA_LINK_ACCOUNT_MAX + 1 + PA_LINK_LIST_MAX };
+enum { ID_DIGITS_MAX = 19 };
 
 static pa_status refuse(pa_crypto_fault *fault, pa_crypto_fault why, pa_error *err, pa_status st,
                         const char *msg) {
@@ -186,32 +187,31 @@ pa_status pa_link_response_open(const uint8_t *resp, size_t len, const uint8_t *
   if (st != PA_OK)
     return refuse(fault, PA_FAULT_FORGED, err, PA_ERR_SYNTAX, "the response does not open");
   const uint8_t *lb = plain + PA_LINK_AIK_SK_BYTES;
-  /* The AIK secret must be a consistent pair: its public half derived again. */
-  uint8_t pk[32], sk[64], msg[LIST_SIG_CONTEXT_MAX];
-  pa_crypto_ed25519_from_seed(pk, sk, plain);
-  int aik_ok = pa_crypto_equal(pk, plain + 32, 32);
-  pa_crypto_wipe(sk, sizeof sk);
+  /* The AIK secret must be a consistent pair (import derives the public half
+   * again), and the list must verify for this account under that very key
+   * and name this device: the same checks ident's code makes of any list. */
+  pa_devlist_aik *aik = NULL;
+  pa_devlist *dl = malloc(sizeof *dl);
   st = PA_OK;
-  int named = 0;
-  if (!aik_ok || !list_shape_ok(lb, n, &count) || memcmp(lb + 1, pk, 32)) {
-    st = refuse(fault, PA_FAULT_MALFORMED, err, PA_ERR_SCHEMA,
-                "the key and the list do not belong together");
+  if (!dl) {
+    st = pa_error_set(err, PA_ERR_NOMEM, "link: out of memory");
+  } else if (pa_devlist_aik_import(plain, PA_LINK_AIK_SK_BYTES, &aik, NULL) != PA_OK) {
+    st = refuse(fault, PA_FAULT_MALFORMED, err, PA_ERR_SCHEMA, "the account key is not a key pair");
+  } else if (pa_devlist_verify(lb, n, account, dl, NULL) != PA_OK) {
+    st = refuse(fault, PA_FAULT_FORGED, err, PA_ERR_SYNTAX,
+                "the device list does not verify for this account");
+  } else if (!pa_crypto_equal(dl->aik, pa_devlist_aik_key(aik), 32)) {
+    st = refuse(fault, PA_FAULT_FORGED, err, PA_ERR_SYNTAX,
+                "the device list is not signed by the key sent with it");
   } else {
-    for (size_t i = 0; i < count; i++) named |= !memcmp(lb + 50 + 32 * i, req + 33, 32);
-    size_t body = n - 64, m = 0;
-    memcpy(msg, LIST_CONTEXT, sizeof LIST_CONTEXT - 1);
-    m = sizeof LIST_CONTEXT - 1;
-    memcpy(msg + m, account, acc_len);
-    m += acc_len;
-    msg[m++] = 0;
-    memcpy(msg + m, lb, body);
-    m += body;
+    int named = 0;
+    for (int i = 0; i < dl->count; i++) named |= !memcmp(dl->devices[i], req + 33, 32);
     if (!named)
       st = refuse(fault, PA_FAULT_MALFORMED, err, PA_ERR_SCHEMA,
                   "the list does not name this device");
-    else if (!pa_crypto_ed25519_verify(lb + body, msg, m, pk))
-      st = refuse(fault, PA_FAULT_FORGED, err, PA_ERR_SYNTAX, "the list's signature fails");
   }
+  pa_devlist_aik_free(aik);
+  free(dl);
   if (st == PA_OK) {
     memcpy(aik_sk, plain, PA_LINK_AIK_SK_BYTES);
     memcpy(list, lb, n);
