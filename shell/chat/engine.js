@@ -18,6 +18,7 @@ import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
 import { Identity, IdentityChanged, MAX_DEVICES } from './identity.js';
+import { ownCopies, readCopy } from './devices.js';
 
 export { IdentityChanged, MAX_DEVICES };
 
@@ -430,6 +431,7 @@ class ChatEngine extends EventTarget {
     if (who.notice) throw new IdentityChanged(peer, who.notice.kind);
     const out = [];
     for (const d of who.devices) {
+      if (d.id === this.device) continue; // my own list names this device: never a target
       let s = this.sessions.filter((x) => x.device === d.id).sort((a, b) => b.used - a.used)[0];
       if (!s) {
         const b = await post(`/api/v1/chat/devices/${d.id}/bundle`, {});
@@ -476,8 +478,11 @@ class ChatEngine extends EventTarget {
         }
         const plain = encodePayload(m.text, m.image);
         item.envelopes = targets.map((t) => ({ device: t.device, body: toB64(this.c.encrypt(t.session.handle, plain)) }));
+        const copies = await ownCopies(this, item.peer, plain); // my other devices (devices.js)
+        item.envelopes.push(...copies.envelopes);
         plain.fill(0);
         await this.store.put('outbox', item, ...targets.flatMap((t) => this.sessionRecord(t.session)),
+          ...copies.sessions.flatMap((s) => this.sessionRecord(s)),
           ...(await this.convRecord(item.peer, { noDevice: false })));
       }
       if (!this.socket.send({ type: 'send', id: item.key, to: item.peer, envelopes: item.envelopes })) return;
@@ -510,7 +515,8 @@ class ChatEngine extends EventTarget {
       case 'msg': return this.receive(f);
       case 'sent': return this.setStatus(f.to, f.id, 'sent', f.seq, [['del', 'outbox', f.id]]);
       case 'delivered':
-        await this.setStatus(f.to, f.cid, 'delivered', f.seq, [['del', 'outbox', f.cid]]);
+        // A copy reached another device of mine: nothing to show the person.
+        if (f.to !== this.me) await this.setStatus(f.to, f.cid, 'delivered', f.seq, [['del', 'outbox', f.cid]]);
         this.socket.send({ type: 'delivered_ack', ids: [f.id] });
         return undefined;
       case 'read': return this.readUpTo(f.from, f.seq);
@@ -542,7 +548,10 @@ class ChatEngine extends EventTarget {
   }
 
   async receive(f) {
-    const peer = f.from;
+    // A copy (f.to) is what another device of mine sent to f.to: filed under
+    // that person as an outgoing message (devices.js). The sender is me then.
+    const sender = f.from, copy = !!f.to && sender === this.me;
+    const peer = copy ? f.to : sender;
     if (await this.store.get('messages', `${peer}|${f.cid}`)) {
       this.socket.send({ type: 'ack', ids: [f.id] });
       return;
@@ -552,7 +561,7 @@ class ChatEngine extends EventTarget {
     // A session start opens a session only from a device of the sender's
     // trusted signed list, labelled with its own id; others are dropped.
     if ((bytes[0] === 2 || bytes[0] === 3) && !this.c.owner(bytes)
-        && !(await this.idn.allowsStart(peer, f.from_device, bytes.subarray(1, 33)).catch(() => false))) {
+        && !(await this.idn.allowsStart(sender, f.from_device, bytes.subarray(1, 33)).catch(() => false))) {
       console.warn('chat: refused a session start from an unlisted device', f.from_device);
       this.socket.send({ type: 'ack', ids: [f.id] }); // 'failed' once the relay has it (issue 22, robust)
       return;
@@ -565,7 +574,7 @@ class ChatEngine extends EventTarget {
           text = this.c.decrypt(session.handle, bytes);
         } else {
           const r = this.c.accept(this.identity, bytes);
-          session = { key: crypto.randomUUID(), peer, device: f.from_device, gen: 0, used: 0, handle: r.session };
+          session = { key: crypto.randomUUID(), peer: sender, device: f.from_device, gen: 0, used: 0, handle: r.session };
           this.sessions.push(session);
           text = r.plain;
           idChanged = true;
@@ -586,15 +595,29 @@ class ChatEngine extends EventTarget {
       console.warn('chat: refused a message:', err.fault || err.message);
     }
     // rid: the relay's id of the message as received, what a report names it by (cm_…).
-    const m = { peer, cid: f.cid, rid: f.id, dir: 'in', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'received', failed: !text };
-    const { text: body, image } = decodePayload(text ? dec.decode(text) : '');
+    let plain = text ? dec.decode(text) : '';
     text?.fill(0);
+    if (copy) {
+      // A copy whose own peer disagrees with the relay's label is refused.
+      const c = text ? readCopy(plain, f.to) : null;
+      if (!c) {
+        console.warn('chat: refused a copy that is not one for', f.to);
+        if (session) await this.store.put(...this.sessionRecord(session), ...(idChanged ? this.identityRecord() : []));
+        this.socket.send({ type: 'ack', ids: [f.id] });
+        return;
+      }
+      plain = c.body;
+    }
+    const m = copy
+      ? { peer, cid: f.cid, dir: 'out', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'sent', failed: !text }
+      : { peer, cid: f.cid, rid: f.id, dir: 'in', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'received', failed: !text };
+    const { text: body, image } = decodePayload(plain);
     const conv = await this.conversation(peer);
     const seen = this.visible === peer && document.visibilityState === 'visible';
     await this.store.put(...(await this.messageRecord(m, body, image)),
       ...(session ? this.sessionRecord(session) : []),
       ...(idChanged ? this.identityRecord() : []),
-      ...(await this.convRecord(peer, { last: image && !body ? '📷' : body, lastAt: Math.max(conv.lastAt, m.at), unread: seen ? 0 : (conv.unread || 0) + 1 })));
+      ...(await this.convRecord(peer, { last: image && !body ? '📷' : body, lastAt: Math.max(conv.lastAt, m.at), unread: copy ? conv.unread || 0 : seen ? 0 : (conv.unread || 0) + 1 })));
     this.socket.send({ type: 'ack', ids: [f.id] });
     this.emit('change', { peer });
     if (idChanged) this.run(() => this.publish()).catch(() => {}); // a one-time prekey is spent: top up

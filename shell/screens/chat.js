@@ -13,7 +13,22 @@ export async function mount(root, params, ctx) {
   const me = (await ctx.session()).user;
   const engine = await openChat(root, me, ctx);
   if (!engine) return undefined;
-  return params.id ? conversation(root, params.id, me, engine, ctx) : list(root, engine, ctx);
+  // A device of an account that has devices already must be linked first
+  // (chat-link.js); the engine may learn that once it has connected.
+  let cleanup = null;
+  const linkFirst = async () => {
+    cleanup?.();
+    const { linkScreen } = await import('./chat-link.js');
+    cleanup = linkScreen(root, engine, ctx, () => ctx.navigate(location.pathname, { replace: true }));
+  };
+  const onNeeds = (e) => { if (e.detail.needsLink) linkFirst(); };
+  engine.addEventListener('needs-link', onNeeds);
+  if (engine.needsLink) await linkFirst();
+  else cleanup = params.id ? conversation(root, params.id, me, engine, ctx) : list(root, engine, ctx);
+  return () => {
+    engine.removeEventListener('needs-link', onNeeds);
+    cleanup?.();
+  };
 }
 
 // The chat engine, with a note while it starts; null (with the reason and a
