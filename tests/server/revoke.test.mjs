@@ -12,7 +12,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { Client, assertError, chatBundle as bundle, dbQuery, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
 
-const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES
+const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES (web/src/api/chat_relay.h)
 const REVOKED = 4001;
 const NOW = Math.floor(Date.now() / 1000);
 

@@ -19,8 +19,8 @@ enum {
   PA_CHAT_SPK_BYTES =
       PA_STORE_CHAT_SPK_BYTES,  /* spk id, created_at, key, signature: bundle[33..141) */
   PA_CHAT_MAX_MESSAGE = 262298, /* 256 KiB of plaintext + 154 bytes (chat.md) */
-  PA_CHAT_MAX_DEVICES = 5,      /* devices per person (core PA_DEVLIST_MAX); none evicted */
-  /* devices one 1:1 message goes to: the peer's and the sender's own other ones */
+  PA_CHAT_MAX_DEVICES = 5, /* devices per person (core's PA_DEVLIST_MAX); one more is refused */
+  /* envelopes of one 1:1 message: the peer's devices and my own other ones */
   PA_CHAT_MAX_ENVELOPES = 2 * PA_CHAT_MAX_DEVICES,
   PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
   PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
@@ -68,6 +68,7 @@ void pa_api_chat_my_devices(pa_srv_req *rq);
 void pa_api_chat_prekeys_put(pa_srv_req *rq);
 void pa_api_chat_bundle_take(pa_srv_req *rq);
 void pa_api_chat_user_devices(pa_srv_req *rq);
+void pa_api_chat_devlist_put(pa_srv_req *rq);
 void pa_api_chat_attachment_put(pa_srv_req *rq);
 void pa_api_chat_attachment_get(pa_srv_req *rq);
 void pa_api_chat_attachment_delete(pa_srv_req *rq);
