@@ -152,6 +152,16 @@ export function approveLink(engine, text) {
 
 // ---- managing
 
+// This device was removed from my account's signed list by another of my
+// devices: it drops the account key (sealed record and handle) and waits to be
+// linked again (engine.needsLink). Called by engine.ensureAccount.
+export async function forgetAccount(engine) {
+  if (engine.aik) engine.c.free(engine.aik);
+  engine.aik = null;
+  await engine.store.batch([['del', 'state', 'aik']]);
+  engine.setNeedsLink(true);
+}
+
 export async function renameDevice(id, name) {
   const r = await request('PATCH', `/api/v1/chat/devices/${encodeURIComponent(id)}`, { name: name || null });
   if (!r.ok) throw fail(r);

@@ -18,7 +18,7 @@ import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
 import { Identity, IdentityChanged, MAX_DEVICES } from './identity.js';
-import { ownCopies, readCopy } from './devices.js';
+import { forgetAccount, ownCopies, readCopy } from './devices.js';
 
 export { IdentityChanged, MAX_DEVICES };
 
@@ -279,10 +279,13 @@ class ChatEngine extends EventTarget {
     const key = this.aik ? this.c.aikKey(this.aik) : null;
     if (list && key && same(list.aik, key)) {
       this.myAik = key;
-      this.setNeedsLink(false);
-      if (list.devices.some((d) => same(d, ik))) return;
-      if (live.length >= MAX_DEVICES) throw new ChatDeviceLimit('too many devices');
-      return this.publishList([...live, ik], list.version + 1);
+      if (list.devices.some((d) => same(d, ik))) {
+        this.setNeedsLink(false);
+        return;
+      }
+      // Another device of mine removed this one from the list (devices.js):
+      // it gives the account key up and must be linked again to chat.
+      return forgetAccount(this);
     }
     if (list && live.length) {
       this.myAik = list.aik;
