@@ -240,7 +240,7 @@ export function devicesSection(ctx, user) {
     say(() => t(here ? 'settings.thisDeviceRemoved' : 'settings.deviceRemoved'), null);
     await load();
     // Focus stays in the list: the next device's button, else the heading.
-    const buttons = list.querySelectorAll('button');
+    const buttons = list.querySelectorAll('button[data-device]');
     (buttons[Math.min(at, buttons.length - 1)] ?? title).focus();
   }
 
