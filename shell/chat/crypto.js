@@ -4,7 +4,7 @@
 // throw a ChatError carrying the core's status and, for refused peer bytes, its
 // fault name ('replay', 'forged', ...). Works in the browser and in Node (tests
 // pass the module).
-import { bindChat, PA_ATTACH_KEY_BYTES } from '../seam/chat.js';
+import { bindChat, PA_ATTACH_KEY_BYTES, PA_LINK_SECRET_BYTES, PA_LINK_AIK_SK_BYTES } from '../seam/chat.js';
 import { PaError } from '../seam/heap.js';
 
 // The seam's error (status, statusName, fault), under the name the chat code knows.
@@ -47,7 +47,63 @@ export function wrapChat(m) {
     },
     attachDecrypt: (key, sealed) => c.chatAttachDecrypt(key, sealed),
     free: (h) => c.chatFree(h),
+    // ---- the account identity key (AIK) and signed device lists (chat.md)
+    aikCreate: () => c.chatAikCreate(),
+    aikKey: (h) => c.chatAikKey(h),
+    // The 64-byte secret linking hands a new device, and back to a handle.
+    aikSecret: (h) => c.chatAikSecret(h),
+    aikImport: (secret) => c.chatAikImport(secret),
+    // devices: [Uint8Array(32)] → the signed list's bytes.
+    devlistSign(h, account, version, at, devices) {
+      const flat = new Uint8Array(devices.length * 32);
+      devices.forEach((d, i) => { key32(d); flat.set(d, i * 32); });
+      return c.chatDevlistSign(h, account, version, at, flat);
+    },
+    // The list verified for account → {aik, version, at, devices: [Uint8Array(32)]};
+    // throws (status, fault 'forged' for a bad signature) otherwise.
+    devlistVerify(list, account) {
+      const b = c.chatDevlistVerify(list, account);
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const num = (o) => v.getUint32(o) * 2 ** 32 + v.getUint32(o + 4);
+      const devices = [];
+      for (let i = 0; i < b[49]; i++) devices.push(b.slice(50 + 32 * i, 82 + 32 * i));
+      return { aik: b.slice(1, 33), version: num(33), at: num(41), devices };
+    },
+    // The safety number of two people over their AIKs (myAik: a handle or 32 bytes).
+    safetyAccounts(myAik, peerAik, me, peer) {
+      const own = typeof myAik === 'number' ? c.chatAikKey(myAik) : key32(myAik);
+      return new TextDecoder().decode(c.chatSafetyAccounts(own, key32(peerAik), me, peer));
+    },
+    // Linking a device (chat.md "Linking a device"). The new device: S, the
+    // ephemeral secret (both kept in memory until linkFinish) and the request.
+    linkBegin(deviceIk) {
+      const b = c.chatLinkBegin(deviceIk);
+      const e = PA_LINK_SECRET_BYTES + 32;
+      return { secret: b.slice(0, PA_LINK_SECRET_BYTES), ephSk: b.slice(PA_LINK_SECRET_BYTES, e), request: b.slice(e) };
+    },
+    // The code the new device shows: "lk_N ABCD-EFGH-JKMN-PQRS".
+    linkCode: (id, secret) => new TextDecoder().decode(c.chatLinkCode(id, secret)),
+    // A typed code: {id, secret}; throws (syntax) when it is not one.
+    linkParseCode(text) {
+      const b = c.chatLinkCodeParse(text);
+      return { secret: b.slice(0, PA_LINK_SECRET_BYTES), id: new TextDecoder().decode(b.slice(PA_LINK_SECRET_BYTES)) };
+    },
+    // The existing device: the new device's identity key once the request's MAC checks with S.
+    linkCheck: (request, secret) => c.chatLinkCheck(request, secret),
+    // The existing device: the response carrying the AIK secret and the new signed list.
+    linkApprove: (request, secret, aikSk, list) => c.chatLinkApprove(request, secret, aikSk, list),
+    // The new device: {aikSk, list} from the response to its own request, checked for account.
+    linkFinish(response, request, secret, ephSk, account) {
+      const b = c.chatLinkFinish(response, request, secret, ephSk, account);
+      return { aikSk: b.slice(0, PA_LINK_AIK_SK_BYTES), list: b.slice(PA_LINK_AIK_SK_BYTES) };
+    },
   };
+}
+
+// The core reads exactly 32 bytes from a key argument: a shorter one never reaches it.
+function key32(k) {
+  if (!(k instanceof Uint8Array) || k.length !== 32) throw new TypeError('chat: a key is 32 bytes');
+  return k;
 }
 
 // Base64 of bytes (standard alphabet, padded), as the server's JSON carries them.

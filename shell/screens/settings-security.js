@@ -10,6 +10,7 @@ import { deviceName } from '../account.js';
 import { storedDevice, deleteStore } from '../chat/store.js';
 
 const bytes = (s) => new TextEncoder().encode(s).length;
+const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES (chat/identity.js, not loaded here)
 
 // A field's message kept as a function, so a language change re-says it.
 function messages(t) {
@@ -115,6 +116,15 @@ export function devicesSection(ctx, user) {
   section.append(list, empty, done, failure);
   const dialog = removeDialog(ctx);
   section.append(dialog.element);
+  // This browser's chat engine, only when it already is a chat device
+  // (opening Settings must not register one); null otherwise.
+  const runningEngine = async () => {
+    if (!mine) return null;
+    const { chatEngine } = await import('../chat/engine.js');
+    return chatEngine(user).catch(() => null);
+  };
+  const link = linkForm(ctx, runningEngine, async () => { await load(); });
+  section.append(link.element);
   let devices = null, mine = null, doneSay = null, failSay = null; // devices: null until loaded
 
   const when = (iso) => new Intl.DateTimeFormat(document.documentElement.lang || undefined,
@@ -127,12 +137,19 @@ export function devicesSection(ctx, user) {
     failure.hidden = !fail;
   };
 
+  let renaming = null; // the device whose name is being edited
   const render = () => {
     empty.hidden = !devices || devices.length > 0;
+    link.element.hidden = !mine;
     list.replaceChildren(...(devices ?? []).map((d) => {
       const name = el('span', { id: `device-${d.id}`, className: 'device-name',
-        textContent: t('settings.chatDevice', { n: d.id.slice(2), date: when(d.created_at) }) });
+        textContent: d.name ? t('settings.chatDeviceNamed', { name: d.name, date: when(d.created_at) })
+          : t('settings.chatDevice', { n: d.id.slice(2), date: when(d.created_at) }) });
       const row = el('li', {}, name);
+      if (renaming === d.id) {
+        row.append(renameForm(d));
+        return row;
+      }
       const describedBy = [name.id];
       if (d.id === mine) {
         row.append(el('span', { id: `device-${d.id}-this`, className: 'device-this', textContent: t('settings.thisDevice') }));
@@ -141,10 +158,46 @@ export function devicesSection(ctx, user) {
       const remove = el('button', { type: 'button', className: 'secondary', 'data-device': d.id,
         'aria-describedby': describedBy.join(' '), textContent: t('settings.removeDevice') });
       remove.addEventListener('click', () => dialog.open(d.id === mine, () => removeDevice(d.id)));
-      row.append(remove);
+      const rename = el('button', { type: 'button', className: 'secondary', 'data-rename': d.id,
+        'aria-describedby': describedBy.join(' '), textContent: t('settings.renameDevice') });
+      rename.addEventListener('click', () => {
+        renaming = d.id;
+        render();
+        list.querySelector(`#device-${d.id}-name`)?.focus();
+      });
+      row.append(rename, remove);
       return row;
     }));
   };
+
+  // The inline "Device name" form of device d (1..40 characters; empty clears it).
+  function renameForm(d) {
+    const input = el('input', { id: `device-${d.id}-name`, type: 'text', maxLength: 40, value: d.name ?? '', autocomplete: 'off' });
+    const label = el('label', { htmlFor: input.id, textContent: t('settings.deviceNameLabel') });
+    const save = el('button', { type: 'submit', textContent: t('settings.saveName') });
+    const cancel = el('button', { type: 'button', className: 'secondary', textContent: t('settings.cancel') });
+    const form = el('form', { className: 'device-rename' }, label, input, save, cancel);
+    const back = () => {
+      renaming = null;
+      render();
+      list.querySelector(`[data-rename="${d.id}"]`)?.focus();
+    };
+    cancel.addEventListener('click', back);
+    input.addEventListener('keydown', (e) => { if (e.key === 'Escape') back(); });
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const { renameDevice } = await import('../chat/devices.js');
+      try {
+        d.name = await renameDevice(d.id, input.value.trim());
+        say(() => t('settings.deviceRenamed'), null);
+      } catch (err) {
+        const reason = err.message;
+        say(null, () => t('settings.linkFailed', { reason }));
+      }
+      back();
+    });
+    return form;
+  }
 
   const load = async () => {
     const [r, here] = await Promise.all([get('/api/v1/chat/devices'), storedDevice(user.id)]);
@@ -163,27 +216,92 @@ export function devicesSection(ctx, user) {
     // This browser's engine would register a new device the moment its own
     // went away: it stops first (in every tab).
     if (here) await (await import('../chat/engine.js')).stopChat(user.id);
-    const r = await request('DELETE', `/api/v1/chat/devices/${encodeURIComponent(id)}`);
-    if (!r.ok && r.error.status !== 404) { // 404: already gone, as wanted
-      const error = r.error;
-      say(null, () => authFailureText(t, error));
-      return;
+    // Another device of mine goes out of my signed list first (devices.js),
+    // when this browser runs chat and holds the account key.
+    const engine = here ? null : await runningEngine();
+    if (engine) {
+      try {
+        await (await import('../chat/devices.js')).removeDevice(engine, id);
+      } catch (err) {
+        const reason = err.message;
+        say(null, () => t('settings.linkFailed', { reason }));
+        return;
+      }
+    } else {
+      const r = await request('DELETE', `/api/v1/chat/devices/${encodeURIComponent(id)}`);
+      if (!r.ok && r.error.status !== 404) { // 404: already gone, as wanted
+        const error = r.error;
+        say(null, () => authFailureText(t, error));
+        return;
+      }
     }
     if (here) await deleteStore(user.id);
     const at = devices.findIndex((d) => d.id === id);
     say(() => t(here ? 'settings.thisDeviceRemoved' : 'settings.deviceRemoved'), null);
     await load();
     // Focus stays in the list: the next device's button, else the heading.
-    const buttons = list.querySelectorAll('button');
+    const buttons = list.querySelectorAll('button[data-device]');
     (buttons[Math.min(at, buttons.length - 1)] ?? title).focus();
   }
 
   load();
   const relabel = () => {
     render();
+    link.relabel();
     say(doneSay, failSay);
   };
   return { element: section, relabel, close: () => dialog.element.close?.() };
+}
+
+// "Link a device": the code the new device shows, typed here; this device
+// approves it (chat/devices.js approveLink) and says "Linked.".
+function linkForm(ctx, runningEngine, linked) {
+  const { t } = ctx;
+  const title = el('h3', { id: 'link-device-title', 'data-i18n': 'settings.linkDevice' });
+  const help = el('p', { id: 'link-device-help', className: 'field-hint', 'data-i18n': 'settings.linkDeviceHelp' });
+  const input = el('input', { id: 'link-code', type: 'text', autocomplete: 'off', spellcheck: false,
+    autocapitalize: 'characters', maxLength: 84, 'aria-describedby': 'link-device-help' });
+  const label = el('label', { htmlFor: 'link-code', 'data-i18n': 'settings.linkCodeLabel' });
+  const button = el('button', { type: 'submit', 'data-i18n': 'settings.linkButton' });
+  const status = el('p', { className: 'done', role: 'status' });
+  const failure = el('p', { className: 'form-message', role: 'alert', hidden: true });
+  const form = el('form', { className: 'link-device', 'aria-labelledby': 'link-device-title' },
+    title, help, label, input, button, status, failure);
+  let said = null;
+  const show = (ok, text) => {
+    said = [ok, text];
+    status.textContent = ok ? text() : '';
+    failure.textContent = ok ? '' : text();
+    failure.hidden = ok;
+  };
+  const relabel = () => {
+    for (const n of form.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+    if (said) show(...said);
+  };
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    button.disabled = true;
+    show(true, () => '');
+    try {
+      const engine = await runningEngine();
+      if (!engine) throw Object.assign(new Error('chat is not open on this device'), { kind: 'server' });
+      const { approveLink } = await import('../chat/devices.js');
+      await approveLink(engine, input.value);
+      input.value = '';
+      show(true, () => t('settings.linked'));
+      await linked();
+    } catch (err) {
+      const reason = err.message;
+      show(false, () => err.kind === 'code' || err.kind === 'mismatch' ? t('settings.linkBadCode')
+        : err.kind === 'expired' ? t('settings.linkExpired')
+          : err.kind === 'full' ? t('settings.linkFull', { max: MAX_DEVICES }) : t('settings.linkFailed', { reason }));
+      input.focus();
+    } finally {
+      button.disabled = false;
+    }
+  });
+  relabel();
+  return { element: form, relabel };
 }
 
 // "Remove this device?" as a modal <dialog>, Cancel focused first; the text

@@ -77,6 +77,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                          PA_LIMIT_EXPORT_SLOTS, 1},
     [PA_LIMIT_AD_EVENTS] = {"ad_events", PA_LIMIT_AD_EVENTS_BURST, PA_LIMIT_AD_EVENTS_WINDOW,
                             PA_LIMIT_AD_EVENTS_SLOTS, 1},
+    [PA_LIMIT_CHAT_LINK] = {"chat_link", PA_LIMIT_CHAT_LINK_BURST, PA_LIMIT_CHAT_LINK_WINDOW,
+                            PA_LIMIT_CHAT_LINK_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

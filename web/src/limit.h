@@ -42,6 +42,7 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_EXPORT,       /* data exports (JSON, media archive) per user; open */
   PA_LIMIT_AD_EVENTS,    /* ad impressions and clicks sent per user; open (a token counts once
                             anyway: this only bounds the work of checking them) */
+  PA_LIMIT_CHAT_LINK,    /* device links asked for and approved per user; closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -88,6 +89,9 @@ enum {
   PA_LIMIT_MAIL_ACCOUNT_BURST = 3, /* nobody's inbox is flooded from outside */
   PA_LIMIT_MAIL_ACCOUNT_WINDOW = 3600,
   PA_LIMIT_MAIL_ACCOUNT_SLOTS = 16384,
+  PA_LIMIT_CHAT_LINK_BURST = 10, /* a few tries at linking a phone; each link carries keys */
+  PA_LIMIT_CHAT_LINK_WINDOW = 600,
+  PA_LIMIT_CHAT_LINK_SLOTS = 4096,
   PA_LIMIT_REPORT_BURST = 20, /* a run of spam reported item by item */
   PA_LIMIT_REPORT_WINDOW = 3600,
   PA_LIMIT_REPORT_SLOTS = 16384,

@@ -166,7 +166,8 @@ static cJSON *msg_frame(const pa_store_chat_message *m) {
       pa_api_add_id(root, "from_device", "d", m->from_device) ||
       !cJSON_AddStringToObject(root, "cid", m->cid) ||
       pa_chat_add_b64(root, "body", m->body, m->len) ||
-      pa_api_add_time(root, "at", m->created_at)) {
+      pa_api_add_time(root, "at", m->created_at) ||
+      (m->to_user && pa_api_add_id(root, "to", "u", m->to_user))) {
     cJSON_Delete(root);
     return NULL;
   }
@@ -259,15 +260,17 @@ static int id_member(const cJSON *obj, const char *name, const char *prefix, int
 }
 
 /* Reads a send's envelopes into env, their bodies decoded into bufs (n of
- * them, for the caller to free). NULL, or what is wrong ("internal": the
- * store failed). */
-static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_user,
-                                  pa_store_chat_envelope *env, uint8_t **bufs, int *n) {
+ * them, for the caller to free): each for a device of to_user, or a copy for
+ * one of the sender's own other devices (never the sending one). NULL, or
+ * what is wrong ("internal": the store failed). */
+static const char *read_envelopes(pa_store *db, const ws_conn *wc, const cJSON *list,
+                                  int64_t to_user, pa_store_chat_envelope *env, uint8_t **bufs,
+                                  int *n) {
   const char *why = NULL;
   const cJSON *e;
   if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
       cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
-    return "envelopes must list 1 to 20 {device, body}";
+    return "envelopes must list 1 to 10 {device, body}";
   cJSON_ArrayForEach(e, list) {
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
     int i = (*n)++;
@@ -278,8 +281,10 @@ static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_us
       if (env[j].device == env[i].device) why = "two envelopes for one device";
     int rc = pa_store_chat_device_owner(db, env[i].device, &owner);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) return "internal";
-    if (rc == PA_STORE_ENOTFOUND || owner != to_user)
-      return "an envelope's device is not one of the recipient's";
+    env[i].copy = rc == PA_STORE_OK && owner == wc->user && owner != to_user;
+    if (rc == PA_STORE_ENOTFOUND || (owner != to_user && !env[i].copy) ||
+        env[i].device == wc->device)
+      return "an envelope's device is not one of the recipient's or your own other ones";
     size_t cap = strlen(body->valuestring) / 4 * 3 + 3;
     if (cap > PA_CHAT_MAX_MESSAGE + 3) cap = PA_CHAT_MAX_MESSAGE + 3;
     bufs[i] = malloc(cap);
@@ -298,8 +303,9 @@ static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const in
                     int64_t seq) {
   for (int i = 0; i < m->n; i++) {
     if (!ids[i]) continue;
-    pa_store_chat_message msg = {ids[i], seq,    m->from_user,   m->from_device,
-                                 m->now, m->cid, m->env[i].body, m->env[i].len};
+    pa_store_chat_message msg = {ids[i],         seq,           m->from_user,
+                                 m->from_device, m->now,        m->cid,
+                                 m->env[i].body, m->env[i].len, m->env[i].copy ? m->to_user : 0};
     push(srv, 0, m->env[i].device, msg_frame(&msg));
   }
 }
@@ -344,8 +350,8 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   if (id_member(in, "to", "u", &to_user) != 0)
     why = "to must be a user id like \"u_1\"";
   else
-    why = read_envelopes(db, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env, bufs,
-                         &n);
+    why = read_envelopes(db, wc, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env,
+                         bufs, &n);
   if (!why && in_block(srv, db, wc, to_user)) why = "blocked";
   pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
   if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";

@@ -18,16 +18,19 @@
 #include "store/store.h"
 
 enum {
-  PA_STORE_CHAT_KEY_BYTES = 32, /* an identity key or a one-time prekey */
-  PA_STORE_CHAT_SPK_BYTES = 108 /* a signed prekey: id, created_at, key, signature */
+  PA_STORE_CHAT_KEY_BYTES = 32,  /* an identity key or a one-time prekey */
+  PA_STORE_CHAT_SPK_BYTES = 108, /* a signed prekey: id, created_at, key, signature */
+  PA_STORE_CHAT_LIST_MAX = 274 /* a signed device list of 5 devices (core's PA_DEVLIST_MAX_BYTES) */
 };
 
 /* ---- devices and their keys */
 
-/* One of a person's devices; identity has PA_STORE_CHAT_KEY_BYTES bytes. */
+/* One of a person's devices; identity has PA_STORE_CHAT_KEY_BYTES bytes;
+ * name is the one its person gave it, NULL when none. */
 typedef struct pa_store_chat_device {
   int64_t id, created_at;
   const unsigned char *identity;
+  const char *name;
 } pa_store_chat_device;
 
 typedef int (*pa_store_chat_device_fn)(void *ctx, const pa_store_chat_device *d);
@@ -51,9 +54,29 @@ int pa_store_chat_devices_list(pa_store *db, int64_t user, int limit, pa_store_c
 /* Removes user's device; its prekeys and every message queued to or from it
  * go with it. PA_STORE_ENOTFOUND when user has no such device. */
 int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user);
+/* Names (name: 1..40 characters, checked by the caller) or unnames (NULL)
+ * user's device; PA_STORE_ENOTFOUND when user has no such device. */
+int pa_store_chat_device_rename(pa_store *db, int64_t device, int64_t user, const char *name);
 /* The one-time prekeys device holds and its signed prekey's id; both left
  * as they were and PA_STORE_ENOTFOUND when there is no such device. */
 int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id);
+
+/* ---- each account's signed device list (core/src/chat/chat.md), verified by
+ * the caller before it is stored */
+
+typedef struct pa_store_chat_devlist {
+  unsigned char aik[PA_STORE_CHAT_KEY_BYTES];
+  int64_t version, updated_at;
+  unsigned char list[PA_STORE_CHAT_LIST_MAX];
+  size_t len;
+} pa_store_chat_devlist;
+
+/* user's current list, copied into *out; PA_STORE_ENOTFOUND when user never
+ * published one. */
+int pa_store_chat_devlist_get(pa_store *db, int64_t user, pa_store_chat_devlist *out);
+/* Stores l as user's current list, replacing the one before (the caller
+ * checked it is newer, inside its transaction). */
+int pa_store_chat_devlist_put(pa_store *db, int64_t user, const pa_store_chat_devlist *l);
 
 /* A one-time prekey: its id (1..2^32-1) and PA_STORE_CHAT_KEY_BYTES of key. */
 typedef struct pa_store_chat_prekey {
@@ -82,13 +105,48 @@ int pa_store_chat_bundle_get(pa_store *db, int64_t device, int64_t *user,
 int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
                               unsigned char key[PA_STORE_CHAT_KEY_BYTES]);
 
+/* ---- linking a device (core/src/chat/chat.md, "Linking a device"): the new
+ * device's request waits, under a link id, for one of the person's devices to
+ * answer it; both are opaque bytes to the server. */
+
+enum {
+  PA_STORE_CHAT_LINK_REQUEST = 97, /* bytes of a link request */
+  PA_STORE_CHAT_LINK_RESPONSE_MIN = 283,
+  PA_STORE_CHAT_LINK_RESPONSE_MAX = 411
+};
+
+/* A link as its person's devices see it. */
+typedef struct pa_store_chat_link {
+  int64_t id, user, device, created_at, approved_at; /* approved_at 0 while waiting */
+  unsigned char request[PA_STORE_CHAT_LINK_REQUEST];
+  unsigned char response[PA_STORE_CHAT_LINK_RESPONSE_MAX];
+  size_t response_len; /* 0 while waiting */
+} pa_store_chat_link;
+
+/* Adds a link for user's device with its request; *id gets the new link's id.
+ * Links of user created before `expired_before` go first (they can no longer
+ * be answered). */
+int pa_store_chat_link_add(pa_store *db, int64_t user, int64_t device,
+                           const unsigned char request[PA_STORE_CHAT_LINK_REQUEST], int64_t now,
+                           int64_t expired_before, int64_t *id);
+/* Link id into *out; PA_STORE_ENOTFOUND when there is none. */
+int pa_store_chat_link_get(pa_store *db, int64_t id, pa_store_chat_link *out);
+/* Answers link id once: stores the response (len bytes) at now,
+ * only while it waits and was created at or after `not_before`.
+ * PA_STORE_ENOTFOUND when no such link waits any more. */
+int pa_store_chat_link_approve(pa_store *db, int64_t id, const unsigned char *response, size_t len,
+                               int64_t now, int64_t not_before);
+
 /* ---- the relay's queue */
 
-/* One recipient device's copy of a message: the opaque ratchet message. */
+/* One recipient device's copy of a message: the opaque ratchet message.
+ * copy: the device is one of the sender's own (an own-device copy, stored
+ * with the message's recipient as its peer). */
 typedef struct pa_store_chat_envelope {
   int64_t device;
   const unsigned char *body;
   size_t len;
+  int copy;
 } pa_store_chat_envelope;
 
 /* A message as its sender's device sent it: cid is the client's id for it. */
@@ -110,12 +168,14 @@ int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64
                             int64_t *seq, int *dup);
 
 /* A queued message as its recipient device receives it; body (len bytes)
- * and cid are valid during the callback only. */
+ * and cid are valid during the callback only. to_user: on an own-device copy,
+ * the person the message went to; 0 otherwise. */
 typedef struct pa_store_chat_message {
   int64_t id, seq, from_user, from_device, created_at;
   const char *cid;
   const unsigned char *body;
   size_t len;
+  int64_t to_user;
 } pa_store_chat_message;
 
 /* A delivered message as its sender's device hears of it: to_user's

@@ -80,7 +80,8 @@ typedef struct device_walk {
 
 static int device_row(void *ctx, pa_sql_stmt *st) {
   device_walk *w = ctx;
-  pa_store_chat_device d = {pa_sq_i64(st, 0), pa_sq_i64(st, 1), blob_of(st, 2, KEY)};
+  pa_store_chat_device d = {pa_sq_i64(st, 0), pa_sq_i64(st, 1), blob_of(st, 2, KEY),
+                            pa_sq_null(st, 3) ? NULL : pa_sq_text(st, 3)};
   if (!d.identity) w->bad = 1;
   return w->bad || w->fn(w->ctx, &d);
 }
@@ -90,7 +91,7 @@ int pa_store_chat_devices_list(pa_store *db, int64_t user, int limit, pa_store_c
   int64_t one;
   int rc = pa_sq_scalar_i64(db, "SELECT 1 FROM users WHERE id = ?1", 1, &user, &one);
   if (rc != PA_STORE_OK) return rc;
-  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, identity FROM chat_devices"
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT id, created_at, identity, name FROM chat_devices"
                                    " WHERE user_id = ?1 ORDER BY id LIMIT ?2");
   if (!st) return PA_STORE_EDB;
   device_walk w = {fn, ctx, 0};
@@ -111,6 +112,55 @@ int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user) {
   int rc =
       pa_sq_exec_i64(db, "DELETE FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, a, &changes);
   return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
+}
+
+int pa_store_chat_device_rename(pa_store *db, int64_t device, int64_t user, const char *name) {
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "UPDATE chat_devices SET name = ?3 WHERE id = ?1 AND user_id = ?2");
+  if (!st) return PA_STORE_EDB;
+  int changes = 0;
+  int rc = pa_sq_bind_i64(st, 1, device);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, user);
+  if (rc == PA_SQ_OK) rc = name ? pa_sq_bind_text(st, 3, name) : pa_sq_bind_null(st, 3);
+  rc = pa_sq_run(db, st, rc, "rename chat device", NULL, &changes);
+  return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
+}
+
+int pa_store_chat_devlist_get(pa_store *db, int64_t user, pa_store_chat_devlist *out) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT aik, version, list, updated_at FROM chat_device_lists WHERE user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, pa_sq_bind_i64(st, 1, user), "chat device list");
+  if (res == PA_STORE_OK) {
+    const unsigned char *aik = blob_of(st, 0, KEY);
+    size_t len = 0;
+    const unsigned char *list = pa_sq_blob(st, 2, &len);
+    if (!aik || !list || len > PA_STORE_CHAT_LIST_MAX) {
+      res = pa_sq_failf(db, PA_STORE_EDB, "chat device list: a stored list has the wrong size");
+    } else {
+      memcpy(out->aik, aik, KEY);
+      out->version = pa_sq_i64(st, 1);
+      memcpy(out->list, list, len);
+      out->len = len;
+      out->updated_at = pa_sq_i64(st, 3);
+    }
+  }
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_devlist_put(pa_store *db, int64_t user, const pa_store_chat_devlist *l) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO chat_device_lists (user_id, aik, version, list, updated_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO UPDATE SET aik = excluded.aik,"
+          " version = excluded.version, list = excluded.list, updated_at = excluded.updated_at");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, l->aik, KEY);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, l->version);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 4, l->list, l->len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, l->updated_at);
+  return pa_sq_run(db, st, rc, "put chat device list", NULL, NULL);
 }
 
 int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id) {
@@ -219,6 +269,68 @@ int pa_store_chat_prekey_take(pa_store *db, int64_t device, int64_t *key_id,
   return res;
 }
 
+/* ---- linking a device */
+
+int pa_store_chat_link_add(pa_store *db, int64_t user, int64_t device,
+                           const unsigned char request[PA_STORE_CHAT_LINK_REQUEST], int64_t now,
+                           int64_t expired_before, int64_t *id) {
+  int64_t a[2] = {user, expired_before};
+  int rc = pa_sq_exec_i64(db, "DELETE FROM chat_links WHERE user_id = ?1 AND created_at < ?2", 2, a,
+                          NULL);
+  if (rc != PA_STORE_OK) return rc;
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO chat_links (user_id, device_id, request, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4) RETURNING id");
+  if (!st) return PA_STORE_EDB;
+  rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, device);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 3, request, PA_STORE_CHAT_LINK_REQUEST);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, now);
+  return pa_sq_run(db, st, rc, "add chat link", id, NULL);
+}
+
+int pa_store_chat_link_get(pa_store *db, int64_t id, pa_store_chat_link *out) {
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT user_id, device_id, created_at, approved_at, request,"
+                                   " response FROM chat_links WHERE id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, pa_sq_bind_i64(st, 1, id), "chat link");
+  if (res == PA_STORE_OK) {
+    const unsigned char *req = blob_of(st, 4, PA_STORE_CHAT_LINK_REQUEST);
+    size_t rlen = 0;
+    const unsigned char *resp = pa_sq_null(st, 5) ? NULL : pa_sq_blob(st, 5, &rlen);
+    if (!req || (resp && (rlen < PA_STORE_CHAT_LINK_RESPONSE_MIN ||
+                          rlen > PA_STORE_CHAT_LINK_RESPONSE_MAX))) {
+      pa_sq_done(st);
+      return pa_sq_failf(db, PA_STORE_EDB, "chat link: stored bytes of the wrong size");
+    }
+    out->id = id;
+    out->user = pa_sq_i64(st, 0);
+    out->device = pa_sq_i64(st, 1);
+    out->created_at = pa_sq_i64(st, 2);
+    out->approved_at = pa_sq_null(st, 3) ? 0 : pa_sq_i64(st, 3);
+    memcpy(out->request, req, PA_STORE_CHAT_LINK_REQUEST);
+    out->response_len = resp ? rlen : 0;
+    if (resp) memcpy(out->response, resp, rlen);
+  }
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_link_approve(pa_store *db, int64_t id, const unsigned char *response, size_t len,
+                               int64_t now, int64_t not_before) {
+  /* One statement: of two approvals at once, exactly one finds it waiting. */
+  pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE chat_links SET response = ?2, approved_at = ?3"
+                                   " WHERE id = ?1 AND response IS NULL AND created_at >= ?4");
+  if (!st) return PA_STORE_EDB;
+  int changes = 0;
+  int rc = pa_sq_bind_i64(st, 1, id);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, response, len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, now);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, not_before);
+  rc = pa_sq_run(db, st, rc, "approve chat link", NULL, &changes);
+  return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
+}
+
 /* ---- the relay's queue */
 
 /* The seq of from_device's message cid while any copy of it is held. */
@@ -246,8 +358,8 @@ static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
                         const pa_store_chat_envelope *e, int64_t seq, int64_t *id) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "INSERT INTO chat_messages"
-                     " (sender_device, recipient_device, client_id, seq, body, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING RETURNING id");
+                     " (sender_device, recipient_device, client_id, seq, body, created_at, peer_id)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, m->from_device);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, e->device);
@@ -255,6 +367,7 @@ static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 4, seq);
   if (rc == PA_SQ_OK) rc = bind_blob(st, 5, e->body, e->len);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, m->now);
+  if (rc == PA_SQ_OK) rc = e->copy ? pa_sq_bind_i64(st, 7, m->to_user) : pa_sq_bind_null(st, 7);
   return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
 }
 
@@ -290,7 +403,8 @@ static int message_row(void *ctx, pa_sql_stmt *st) {
                              pa_sq_i64(st, 6),
                              pa_sq_text(st, 4),
                              NULL,
-                             0};
+                             0,
+                             pa_sq_null(st, 7) ? 0 : pa_sq_i64(st, 7)};
   m.body = pa_sq_blob(st, 5, &m.len);
   return w->fn(w->ctx, &m);
 }
@@ -326,7 +440,8 @@ static int backlog(pa_store *db, const char *sql, int64_t device, int64_t after,
 int pa_store_chat_inbox(pa_store *db, int64_t device, int64_t after, int limit,
                         pa_store_chat_message_fn fn, void *ctx) {
   static const char sql[] =
-      "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at"
+      "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at,"
+      " m.peer_id"
       " FROM chat_messages m JOIN chat_devices d ON d.id = m.sender_device"
       " WHERE m.recipient_device = ?1 AND m.body IS NOT NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3";
   message_walk w = {fn, ctx};

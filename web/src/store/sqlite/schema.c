@@ -1753,6 +1753,54 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
+    /* 35: one identity per person (issue 22): each account's current signed
+     * device list (core/src/chat/chat.md), as its account identity key
+     * signed it. The server verifies a list before it stores one, and keeps
+     * only the newest (a higher version replaces it); contacts check the
+     * signature themselves, so this row is what they are served, not what
+     * they trust. */
+    "CREATE TABLE chat_device_lists ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  aik BLOB NOT NULL CHECK (length(aik) = 32),"
+    "  version INTEGER NOT NULL CHECK (version >= 0),"
+    "  list BLOB NOT NULL CHECK (length(list) BETWEEN 146 AND 274),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;",
+    /* 36: taken by another lane of issue 22 (the lead renumbers at the merge):
+     * nothing here on this branch. */
+    "SELECT 1;",
+    /* 37: taken by another lane of issue 22 (the lead renumbers at the merge):
+     * nothing here on this branch. */
+    "SELECT 1;",
+    /* 38: taken by another lane of issue 22 (the lead renumbers at the merge):
+     * nothing here on this branch. */
+    "SELECT 1;",
+    /* 39: taken by another lane of issue 22 (the lead renumbers at the merge):
+     * nothing here on this branch. */
+    "SELECT 1;",
+    /* 40: linking a device and naming devices (issue 22, "Devices";
+     * core/src/chat/chat.md "Linking a device"). chat_devices.name is the
+     * person's own name for a device (1..40 characters). chat_links holds a
+     * new device's link request (opaque, 97 bytes) until one of the person's
+     * devices answers it once (the response, opaque, 283..411 bytes); both
+     * go with the device that asked. chat_messages.peer_id is set on a
+     * copy of a message for one of its sender's own other devices (the
+     * person the message went to); NULL on everything else. */
+    "ALTER TABLE chat_devices ADD COLUMN name TEXT"
+    "  CHECK (name IS NULL OR length(name) BETWEEN 1 AND 40);"
+    "CREATE TABLE chat_links ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  device_id INTEGER NOT NULL REFERENCES chat_devices(id) ON DELETE CASCADE,"
+    "  request BLOB NOT NULL CHECK (length(request) = 97),"
+    "  response BLOB CHECK (response IS NULL OR length(response) BETWEEN 283 AND 411),"
+    "  approved_at INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((response IS NULL) = (approved_at IS NULL))"
+    ") STRICT;"
+    "CREATE INDEX chat_links_user ON chat_links(user_id, created_at);"
+    "CREATE INDEX chat_links_device ON chat_links(device_id);"
+    "ALTER TABLE chat_messages ADD COLUMN peer_id INTEGER REFERENCES users(id) ON DELETE CASCADE;",
 };
 
 static int user_version(pa_store *db, int *out) {
