@@ -11,7 +11,9 @@
 // the two account keys; Ana marks it verified; Kenji's account is reset (his
 // only device removed, a new browser becomes its first device under a new
 // account key) and Ana's verified contact reads "changed", with a new number
-// that again matches Kenji's. axe on the notice and the dialog.
+// that again matches Kenji's. A second browser of Kenji's without his
+// account key registers but publishes no list and cannot send (it needs
+// linking). axe on the notice and the dialog.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -196,5 +198,18 @@ test('an injected device is shown and asked about, never encrypted to; a changed
   await write(ana.page, 'Verified, so no question');
   await go(kenji.page, `/chat/${ana.user.id}`);
   await bubble(kenji.page, 'Verified, so no question').waitFor({ timeout: 30_000 });
-  for (const p of [ana, kenji]) assert.deepEqual(p.problems.filter((x) => !/WebSocket|Failed to load resource/.test(x)), []);
+
+  // A second browser of Kenji's, which does not hold his account key: it
+  // registers its device but publishes no list (it needs linking), and
+  // cannot send. The chat screen shows once the engine knows that.
+  const version = sql(`SELECT version FROM chat_device_lists WHERE user_id = ${num(kenji.user.id)}`);
+  const other = await person('kenji');
+  await other.page.goto(`${server.url}chat/${ana.user.id}`);
+  await other.page.getByLabel('Message', { exact: true }).waitFor({ timeout: 30_000 });
+  assert.equal(sql(`SELECT count(*) FROM chat_devices WHERE user_id = ${num(kenji.user.id)}`), '2');
+  assert.equal(sql(`SELECT version FROM chat_device_lists WHERE user_id = ${num(kenji.user.id)}`), version, 'no list published');
+  await write(other.page, 'From an unlinked browser');
+  await other.page.locator('#chat-error', { hasText: 'not linked' }).waitFor();
+  assert.equal(await bubble(other.page, 'From an unlinked browser').count(), 0);
+  for (const p of [ana, kenji, other]) assert.deepEqual(p.problems.filter((x) => !/WebSocket|Failed to load resource/.test(x)), []);
 });
