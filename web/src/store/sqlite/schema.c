@@ -1753,6 +1753,33 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
+    /* 35-38: issue 22's other lanes (ident 35, reqvec 36, groups 37, calls
+     * 38) fill these in at the merge; no-ops here so robust's step keeps
+     * its number. */
+    "SELECT 1;",
+    "SELECT 1;",
+    "SELECT 1;",
+    "SELECT 1;",
+    /* 39: chat robustness (issue 22, item 3; web/README.md, "Chat").
+     * chat_messages.failed: the recipient device could not decrypt the
+     * message; its row is then a receipt that says "failed" rather than
+     * "delivered" (body cleared, delivered_at set, like an ack).
+     * chat_starts: one row per session-start envelope a user queued for
+     * another user, kept an hour, so the relay's per-pair limit survives a
+     * restart. chat_devices.identity_gen: the highest identity-vault
+     * generation the device reported, so a profile restored from an older
+     * copy is told it is older than the server's count. */
+    "ALTER TABLE chat_messages ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (failed IN (0, 1));"
+    "CREATE TABLE chat_starts ("
+    "  sender_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  recipient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX chat_starts_pair ON chat_starts(sender_id, recipient_id, created_at);"
+    "CREATE INDEX chat_starts_recipient ON chat_starts(recipient_id);"
+    "ALTER TABLE chat_devices ADD COLUMN identity_gen INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (identity_gen >= 0);",
 };
 
 static int user_version(pa_store *db, int *out) {
