@@ -68,7 +68,14 @@ async function connect(server, client, device) {
   return ws;
 }
 
-const body = (first, n = 200) => { const b = new Uint8Array(n).fill(7); b[0] = first; return toB64(b); };
+// A body with first byte `first`; a start's base key (bytes 33..64, which
+// names its session) is filled with `session`.
+const body = (first, session = 0, n = 200) => {
+  const b = new Uint8Array(n).fill(7);
+  b[0] = first;
+  b.fill(session, 33, 65);
+  return toB64(b);
+};
 // A frame round trip: everything sent before it on this socket has been handled.
 const settled = async (ws) => { ws.sendJson({ type: 'ping' }); await ws.next('pong'); };
 
@@ -150,15 +157,23 @@ describe('chat relay: failed, starts per peer, identity generation', () => {
       wa.sendJson({ type: 'send', id: `plain-${i}`, to: bob.user.id, envelopes: [{ device: devB, body: body(1) }] });
       assert.equal((await wa.answer(`plain-${i}`)).type, 'sent');
     }
-    // 9 starts (0x03), one of them the refused v1 (0x02): counted all the same.
+    // 9 sessions started (0x03), one of them with the refused v1 (0x02):
+    // counted all the same.
     for (let i = 1; i < STARTS_PER_PEER; i++) {
-      wa.sendJson({ type: 'send', id: `start-${i}`, to: bob.user.id, envelopes: [{ device: devB, body: body(i === 5 ? 2 : 3) }] });
+      wa.sendJson({ type: 'send', id: `start-${i}`, to: bob.user.id, envelopes: [{ device: devB, body: body(i === 5 ? 2 : 3, i) }] });
       assert.equal((await wa.answer(`start-${i}`)).type, 'sent', `start ${i}`);
     }
-    // A resend of a start already queued is not counted again.
-    wa.sendJson({ type: 'send', id: 'start-1', to: bob.user.id, envelopes: [{ device: devB, body: body(3) }] });
+    // A resend of a start already queued is not counted again, nor is a
+    // further message of a session already started (start data goes with
+    // every message until the first reply), nor a body too short to name one twice.
+    wa.sendJson({ type: 'send', id: 'start-1', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 1) }] });
     const dup = await wa.answer('start-1');
     assert.deepEqual([dup.type, dup.dup], ['sent', true]);
+    for (let k = 0; k < 5; k++) {
+      wa.sendJson({ type: 'send', id: `start-1-more-${k}`, to: bob.user.id, envelopes: [{ device: devB, body: body(3, 1) }] });
+      assert.equal((await wa.answer(`start-1-more-${k}`)).type, 'sent');
+    }
+    assert.equal(dbQuery(server, `SELECT count(*) FROM chat_starts WHERE sender_id = ${alice.user.id.slice(2)}`), String(STARTS_PER_PEER - 1));
     // The server restarts: the count is in the database.
     const dir = server.dir, tmp = server.tmp;
     await wa.close_();
@@ -169,14 +184,17 @@ describe('chat relay: failed, starts per peer, identity generation', () => {
     wa = await connect(server, alice, devA);
     await wa.next('hello');
     // The 10th: taken (last allowed).
-    wa.sendJson({ type: 'send', id: 'start-10', to: bob.user.id, envelopes: [{ device: devB, body: body(3) }] });
+    wa.sendJson({ type: 'send', id: 'start-10', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 10) }] });
     assert.equal((await wa.answer('start-10')).type, 'sent');
     // The 11th: refused (first refused), nothing stored, no number used.
-    wa.sendJson({ type: 'send', id: 'start-11', to: bob.user.id, envelopes: [{ device: devB, body: body(3) }] });
+    wa.sendJson({ type: 'send', id: 'start-11', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 11) }] });
     const refused = await wa.answer('start-11');
     assert.deepEqual([refused.type, refused.code], ['error', 'too_many_starts']);
     assert.match(refused.message, /hour/);
     assert.equal(dbQuery(server, "SELECT count(*) FROM chat_messages WHERE client_id = 'start-11'"), '0');
+    // A session already started still sends (its start data counts once).
+    wa.sendJson({ type: 'send', id: 'start-2-more', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 2) }] });
+    assert.equal((await wa.answer('start-2-more')).type, 'sent');
     // Ordinary messages still go; so do starts to someone else, and bob's starts to alice.
     wa.sendJson({ type: 'send', id: 'plain-after', to: bob.user.id, envelopes: [{ device: devB, body: body(1) }] });
     const plain = await wa.answer('plain-after');
@@ -190,7 +208,7 @@ describe('chat relay: failed, starts per peer, identity generation', () => {
     // A second device of alice's shares her count (it is per person).
     const wa2 = await connect(server, alice, devA2);
     await wa2.next('hello');
-    wa2.sendJson({ type: 'send', id: 'start-other-device', to: bob.user.id, envelopes: [{ device: devB, body: body(3) }] });
+    wa2.sendJson({ type: 'send', id: 'start-other-device', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 12) }] });
     assert.equal((await wa2.answer('start-other-device')).code, 'too_many_starts');
     for (const w of [wa, wa2, wb]) await w.close_();
     // An hour later (the test clock) they are taken again, and housekeeping
@@ -206,7 +224,7 @@ describe('chat relay: failed, starts per peer, identity generation', () => {
     }
     wa = await connect(server, alice, devA);
     await wa.next('hello');
-    wa.sendJson({ type: 'send', id: 'start-later', to: bob.user.id, envelopes: [{ device: devB, body: body(3) }] });
+    wa.sendJson({ type: 'send', id: 'start-later', to: bob.user.id, envelopes: [{ device: devB, body: body(3, 13) }] });
     assert.equal((await wa.answer('start-later')).type, 'sent');
     await wa.close_();
   });
@@ -242,7 +260,7 @@ describe(`the chat robustness schema upgrade (version ${ROBUST_VERSION})`, () =>
     try {
       assert.equal(sql('PRAGMA user_version'), String(m.length));
       assert.equal(sql('SELECT failed FROM chat_messages; SELECT identity_gen FROM chat_devices;'), '0\n0');
-      sql('INSERT INTO chat_starts (sender_id, recipient_id, created_at) VALUES (1, 1, 5);');
+      sql("INSERT INTO chat_starts (sender_id, recipient_id, base, created_at) VALUES (1, 1, x'01', 5);");
       assert.throws(() => sql('UPDATE chat_messages SET failed = 2;'));
       assert.throws(() => sql('UPDATE chat_devices SET identity_gen = -1;'));
       assert.equal(sql('PRAGMA foreign_key_check; PRAGMA integrity_check;'), 'ok');

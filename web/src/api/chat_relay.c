@@ -25,7 +25,9 @@ enum {
   BACKLOG_PAGE = 100,         /* backlog frames sent at once ... */
   BACKLOG_BYTES = 256 * 1024, /* ... and bytes; the next page follows the client's acks */
   SEND_BURST = 60,            /* messages a socket may send at once ... */
-  SEND_PER_SECOND = 2         /* ... and then per second */
+  SEND_PER_SECOND = 2,        /* ... and then per second */
+  START_BASE_AT = 33,         /* a start's EK_A: after the kind byte and IK_A */
+  START_BASE_END = 65
 };
 
 static int64_t mono_ms(void) {
@@ -289,8 +291,14 @@ static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_us
       return "body must be base64 of 1 to 262,298 bytes";
     env[i].body = bufs[i];
     /* A session start (chat.md): 0x03, or the 0x02 of start v1, which
-     * clients refuse but which still counts against the pair's limit. */
-    env[i].start = bufs[i][0] == 0x03 || bufs[i][0] == 0x02;
+     * clients refuse but which still counts against the pair's limit. Its
+     * base key EK_A (bytes 33..64) names the session; a body too short to
+     * hold one is named by what it has. */
+    if (bufs[i][0] == 0x03 || bufs[i][0] == 0x02) {
+      int whole = env[i].len >= START_BASE_END;
+      env[i].start = whole ? bufs[i] + START_BASE_AT : bufs[i];
+      env[i].start_len = whole ? 32 : env[i].len < 32 ? env[i].len : 32;
+    }
   }
   return why;
 }

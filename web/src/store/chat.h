@@ -89,7 +89,11 @@ typedef struct pa_store_chat_envelope {
   int64_t device;
   const unsigned char *body;
   size_t len;
-  int start; /* 1: a session start (counted against the pair's limit) */
+  /* A session start: its base key (EK_A, 1..32 bytes), which names the
+   * session, so its resends count once against the pair's limit; NULL for
+   * any other message. */
+  const unsigned char *start;
+  size_t start_len;
 } pa_store_chat_envelope;
 
 /* A message as its sender's device sent it: cid is the client's id for it. */
@@ -99,9 +103,8 @@ typedef struct pa_store_chat_outgoing {
   const pa_store_chat_envelope *env;
   int n;
   int64_t now;
-  /* When starts_max > 0: at most starts_max session-start envelopes from
-   * from_user to to_user queued after starts_since (a resend's are not
-   * counted again). */
+  /* When starts_max > 0: at most starts_max sessions (distinct start base
+   * keys) from from_user to to_user first seen after starts_since. */
   int starts_max;
   int64_t starts_since;
 } pa_store_chat_outgoing;
@@ -112,9 +115,9 @@ typedef struct pa_store_chat_outgoing {
  * envelope queued before for the same device is not queued again. ids[i]
  * (m->n of them) gets env[i]'s queued message id, 0 when it was queued
  * before; *seq the number; *dup 1 when nothing was new.
- * PA_STORE_ECONFLICT, with nothing queued, when the new start envelopes
- * would go over m->starts_max; each start queued is remembered (one row,
- * kept until housekeeping removes it after the window). */
+ * PA_STORE_ECONFLICT, with nothing queued, when the start envelopes would
+ * make more than m->starts_max sessions; each new session is remembered
+ * (one row per base key, until housekeeping removes it after the window). */
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup);
 

@@ -258,17 +258,22 @@ static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
   return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
 }
 
-/* Remembers n session starts from m's sender to its recipient, then
- * PA_STORE_ECONFLICT when that makes more than m->starts_max since
- * m->starts_since (the caller's transaction is then rolled back). */
-static int starts_count(pa_store *db, const pa_store_chat_outgoing *m, int n) {
+/* Remembers the sessions m's start envelopes name (a base key seen before
+ * is not added again), then PA_STORE_ECONFLICT when the pair has more than
+ * m->starts_max since m->starts_since (the caller then rolls back). */
+static int starts_count(pa_store *db, const pa_store_chat_outgoing *m) {
   int rc = PA_STORE_OK;
-  for (int i = 0; i < n && rc == PA_STORE_OK; i++) {
-    int64_t a[3] = {m->from_user, m->to_user, m->now};
-    rc = pa_sq_exec_i64(db,
-                        "INSERT INTO chat_starts (sender_id, recipient_id, created_at)"
-                        " VALUES (?1, ?2, ?3)",
-                        3, a, NULL);
+  for (int i = 0; i < m->n && rc == PA_STORE_OK; i++) {
+    const pa_store_chat_envelope *e = &m->env[i];
+    if (!e->start) continue;
+    pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_starts (sender_id, recipient_id, base,"
+                                     " created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+    if (!st) return PA_STORE_EDB;
+    int b = pa_sq_bind_i64(st, 1, m->from_user);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, m->to_user);
+    if (b == PA_SQ_OK) b = bind_blob(st, 3, e->start, e->start_len);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, m->now);
+    rc = pa_sq_run(db, st, b, "chat start", NULL, NULL);
   }
   int64_t a[3] = {m->from_user, m->to_user, m->starts_since}, count = 0;
   if (rc == PA_STORE_OK)
@@ -292,9 +297,9 @@ int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64
     ids[i] = 0;
     if (rc == PA_STORE_OK) rc = envelope_add(db, m, &m->env[i], *seq, &ids[i]);
     if (ids[i]) *dup = 0;
-    if (ids[i] && m->env[i].start) starts++;
+    if (m->env[i].start) starts++;
   }
-  if (rc == PA_STORE_OK && starts && m->starts_max > 0) rc = starts_count(db, m, starts);
+  if (rc == PA_STORE_OK && starts && m->starts_max > 0) rc = starts_count(db, m);
   int end = pa_store_end(db, rc == PA_STORE_OK);
   if (rc != PA_STORE_OK) {
     *dup = 1;

@@ -1764,9 +1764,10 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * chat_messages.failed: the recipient device could not decrypt the
      * message; its row is then a receipt that says "failed" rather than
      * "delivered" (body cleared, delivered_at set, like an ack).
-     * chat_starts: one row per session-start envelope a user queued for
-     * another user, kept an hour, so the relay's per-pair limit survives a
-     * restart. chat_devices.identity_gen: the highest identity-vault
+     * chat_starts: one row per session a user started with another user
+     * (named by the start's base key EK_A, so the start data every message
+     * carries until the first reply counts once), kept an hour, so the
+     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest identity-vault
      * generation the device reported, so a profile restored from an older
      * copy is told it is older than the server's count. */
     "ALTER TABLE chat_messages ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"
@@ -1774,8 +1775,10 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE TABLE chat_starts ("
     "  sender_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     "  recipient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
-    "  created_at INTEGER NOT NULL"
-    ") STRICT;"
+    "  base BLOB NOT NULL CHECK (length(base) BETWEEN 1 AND 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (sender_id, recipient_id, base)"
+    ") STRICT, WITHOUT ROWID;"
     "CREATE INDEX chat_starts_pair ON chat_starts(sender_id, recipient_id, created_at);"
     "CREATE INDEX chat_starts_recipient ON chat_starts(recipient_id);"
     "ALTER TABLE chat_devices ADD COLUMN identity_gen INTEGER NOT NULL DEFAULT 0"
