@@ -13,6 +13,9 @@
 //   back) shows "Failed" for Priya, her engine re-keys by itself (new
 //   session from a fresh bundle) and resends it, and it and the next one get
 //   through.
+// - A profile older than the relay's count of its identity seals (the count
+//   raised in the database, as a restored copy would find it) stops chat and
+//   says so.
 import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -257,4 +260,26 @@ test('a message that cannot be decrypted shows Failed, the sender re-keys by its
   await write(page, 'Sunday it is');
   await bubble(priya.page, 'Sunday it is').waitFor({ timeout: 60_000 });
   assert.deepEqual([...priya.problems, ...problems], []);
+});
+
+test('a profile older than the relay\'s count of identity seals stops chat and says so', async () => {
+  const ana = await person('ana'); // a fresh context: a new chat device for Ana
+  await ana.page.goto(`${server.url}chat`);
+  const device = await deviceOf(ana.page, ana.user);
+  const count = () => Number(dbQuery(server, `SELECT identity_gen FROM chat_devices WHERE id = ${device.slice(2)}`));
+  const reported = await until('the identity generation reported', () => count());
+  assert.ok(reported > 0);
+  // A report from an older copy never lowers it (the relay keeps the highest).
+  await ana.page.reload();
+  await ana.page.getByRole('heading', { name: 'Messages' }).waitFor();
+  assert.ok(count() >= reported);
+  // The server has seen later seals than this profile holds: as if the
+  // profile were restored from a copy made before them.
+  dbQuery(server, `UPDATE chat_devices SET identity_gen = ${count() + 5} WHERE id = ${device.slice(2)}`);
+  await ana.page.reload();
+  await ana.page.getByRole('alert').filter({ hasText: 'older copy of your profile' }).waitFor({ timeout: 30_000 });
+  await ana.page.getByRole('link', { name: 'Manage chat devices' }).waitFor();
+  // Stopped: nothing sent from the stale keys, and the count is not lowered.
+  assert.ok(count() >= reported + 5);
+  assert.deepEqual(ana.problems, []);
 });
