@@ -1778,9 +1778,9 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * chat_starts: one row per session a user started with another user
      * (named by the start's base key EK_A, so the start data every message
      * carries until the first reply counts once), kept an hour, so the
-     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest identity-vault
-     * generation the device reported, so a profile restored from an older
-     * copy is told it is older than the server's count. */
+     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest
+     * identity-vault generation the device reported, so a profile restored from an older copy is
+     * told it is older than the server's count. */
     "ALTER TABLE chat_messages ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"
     "  CHECK (failed IN (0, 1));"
     "CREATE TABLE chat_starts ("
