@@ -68,5 +68,7 @@ void pa_api_chat_user_devices(pa_srv_req *rq);
 void pa_api_chat_attachment_put(pa_srv_req *rq);
 void pa_api_chat_attachment_get(pa_srv_req *rq);
 void pa_api_chat_attachment_delete(pa_srv_req *rq);
+void pa_api_chat_requests(pa_srv_req *rq);
+void pa_api_chat_request_accept(pa_srv_req *rq);
 
 #endif

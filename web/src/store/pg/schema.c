@@ -1471,4 +1471,18 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "CASCADE;"
     "ALTER TABLE ad_creatives ADD CONSTRAINT ad_creatives_one_item"
     "  CHECK ((post_id IS NULL) <> (reel_id IS NULL));",
+    /* 35: issue 22's lane "ident" (the SQLite migration's note). */
+    "SELECT 1;",
+    /* 36: message requests and reports of several chat messages (the SQLite
+     * migration's note). */
+    "CREATE TABLE chat_accepts ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  peer_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, peer_id),"
+    "  CHECK (user_id <> peer_id)"
+    ");"
+    "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
+    "ALTER TABLE reports ADD COLUMN messages TEXT"
+    "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
 };

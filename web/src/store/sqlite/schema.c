@@ -1753,6 +1753,25 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
+    /* 35: issue 22's lane "ident" (its schema lands at the merge; the lead
+     * renumbers: this step only holds the number). */
+    "SELECT 1;",
+    /* 36: message requests and reports of several chat messages (issue 22,
+     * items 6; web/README.md, "Chat" and "Moderation"). chat_accepts: user
+     * accepted peer's messages (explicitly, or by writing to them), so
+     * peer's messages are no longer requests. reports.messages: the chat
+     * messages a reporter selected, as the server wrote them (a JSON array
+     * of {id, from, at, text}, the reporter's word like reports.message). */
+    "CREATE TABLE chat_accepts ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  peer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, peer_id),"
+    "  CHECK (user_id <> peer_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
+    "ALTER TABLE reports ADD COLUMN messages TEXT"
+    "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
 };
 
 static int user_version(pa_store *db, int *out) {
