@@ -64,7 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ASSERT(chars(m->text, 1) >= 1 && chars(m->text, 1) <= PA_MOD_BODY_MESSAGE_MAX);
         total += chars(m->text, 1);
         for (int j = 0; j < i; j++) ASSERT(r.messages[j].id != m->id);
-        if (m->id == r.item) named = 1, ASSERT(m->from == r.from && m->text == r.message);
+        if (m->id == r.item) {
+          named = 1;
+          ASSERT(m->from == r.from && m->text == r.message);
+        }
       }
       ASSERT(total <= PA_MOD_BODY_MESSAGES_CHARS && (r.n_messages == 0 || named));
     } else {
