@@ -1485,4 +1485,22 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
     "ALTER TABLE reports ADD COLUMN messages TEXT"
     "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
+    /* 37-38: issue 22's lanes groups (37) and calls (38) fill these in at
+     * the merge; no-ops here so robust's step keeps its number. */
+    "SELECT 1;",
+    "SELECT 1;",
+    /* 39: chat robustness, as in store/sqlite/schema.c (its comment says why). */
+    "ALTER TABLE chat_messages ADD COLUMN failed BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (failed IN (0, 1));"
+    "CREATE TABLE chat_starts ("
+    "  sender_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  recipient_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  base BYTEA NOT NULL CHECK (octet_length(base) BETWEEN 1 AND 32),"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (sender_id, recipient_id, base)"
+    ");"
+    "CREATE INDEX chat_starts_pair ON chat_starts (sender_id, recipient_id, created_at);"
+    "CREATE INDEX chat_starts_recipient ON chat_starts (recipient_id);"
+    "ALTER TABLE chat_devices ADD COLUMN identity_gen BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (identity_gen >= 0);",
 };
