@@ -6,7 +6,7 @@
 import { get } from '../api.js';
 import { el, filePicker } from '../compose-kit.js';
 import { createPreparer, refusalText } from '../media-prep.js';
-import { chatEngine, ChatBusy, ChatDeviceLimit, MAX_DEVICES } from '../chat/engine.js';
+import { chatEngine, ChatBusy, ChatDeviceLimit, IdentityChanged, MAX_DEVICES } from '../chat/engine.js';
 import { reportButton } from '../report.js';
 import { requestBar } from '../chat/requests.js';
 
@@ -113,6 +113,11 @@ function conversation(root, peer, me, engine, ctx) {
   const net = el('p', { className: 'chat-note', role: 'status' });
   const note = el('p', { className: 'chat-note', hidden: true });
   const held = el('p', { className: 'chat-note', role: 'status', hidden: true });
+  // A change of the person's identity or devices (chat/identity.js): shown
+  // until they confirm sending or verify, whatever else happens meanwhile.
+  const idText = el('p', { id: 'chat-identity-text' });
+  const idNotice = el('div', { className: 'chat-identity', hidden: true }, idText,
+    el('a', { href: `/chat/${encodeURIComponent(peer)}/verify`, textContent: t('chat.verify') }));
   // The scrolling region is the live log; the list inside keeps its list semantics.
   const items = el('ol', { className: 'chat-items' });
   const log = el('div', { className: 'chat-log', role: 'log', tabIndex: 0 }, items);
@@ -134,8 +139,8 @@ function conversation(root, peer, me, engine, ctx) {
           continue;
         }
         try {
-          await engine.sendPhoto(peer, new Uint8Array(await r.blob.arrayBuffer()), { type: r.blob.type, w: r.width, h: r.height },
-            name === peer ? '' : name);
+          const bytes = new Uint8Array(await r.blob.arrayBuffer());
+          await asking(() => engine.sendPhoto(peer, bytes, { type: r.blob.type, w: r.width, h: r.height }, name === peer ? '' : name));
         } catch (err) {
           error.textContent = t('chat.sendFailed', { reason: err.message });
         }
@@ -148,7 +153,7 @@ function conversation(root, peer, me, engine, ctx) {
       el('button', { type: 'submit', className: 'chat-button chat-send', textContent: t('chat.send') })),
     picker.wrap, error);
   root.append(el('header', { className: 'chat-head' },
-    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, held, log, typing, form);
+    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, held, idNotice, log, typing, form);
   let name = peer;
   let alive = true;
 
@@ -264,12 +269,58 @@ function conversation(root, peer, me, engine, ctx) {
       form.requestSubmit();
     }
   });
+  const showIdentity = (notice) => {
+    idNotice.hidden = !notice;
+    idText.textContent = notice ? t(notice.kind === 'identity' ? 'chat.identityChanged' : 'chat.devicesChanged', { name }) : '';
+  };
+  const refreshIdentity = () => engine.checkIdentity(peer).then((r) => { if (alive) showIdentity(r.notice); }, () => {});
+  const onIdentity = (e) => { if (e.detail.peer === peer) showIdentity(e.detail.notice); };
+  engine.addEventListener('identity', onIdentity);
+  refreshIdentity();
+
+  // Sending after a change asks first: "Send anyway" (the change is
+  // acknowledged, then the message goes) or "Verify first" (the verify screen).
+  let dialog = null;
+  const confirmSend = () => new Promise((resolve) => {
+    dialog?.remove();
+    const send = el('button', { type: 'button', className: 'social-button social-primary', textContent: t('chat.sendAnyway') });
+    const first = el('button', { type: 'button', className: 'social-link-button', textContent: t('chat.verifyFirst') });
+    dialog = el('dialog', { className: 'confirm-dialog chat-confirm', 'aria-labelledby': 'chat-confirm-title', 'aria-describedby': 'chat-confirm-body' },
+      el('h2', { id: 'chat-confirm-title', textContent: t('chat.confirmTitle', { name }) }),
+      el('p', { id: 'chat-confirm-body', textContent: t('chat.confirmBody', { name }) }),
+      el('div', { className: 'row' }, send, first));
+    let answer = 'cancel';
+    send.addEventListener('click', () => { answer = 'send'; dialog.close(); });
+    first.addEventListener('click', () => { answer = 'verify'; dialog.close(); });
+    dialog.addEventListener('close', () => resolve(answer));
+    document.body.append(dialog);
+    dialog.showModal();
+    send.focus();
+  });
+  // Runs send(); after a change of the person's identity or devices it asks
+  // first, and sends once they say "Send anyway". Resolves true when sent.
+  async function asking(send) {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      if (!(err instanceof IdentityChanged)) throw err;
+      showIdentity({ kind: err.kind });
+      const answer = await confirmSend();
+      if (answer === 'verify') ctx.navigate(`/chat/${encodeURIComponent(peer)}/verify`);
+      if (answer !== 'send') return false;
+      await engine.acceptIdentity(peer);
+      showIdentity(null);
+      await send();
+      return true;
+    }
+  }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     try {
-      await engine.send(peer, text, name === peer ? '' : name);
+      if (!(await asking(() => engine.send(peer, text, name === peer ? '' : name)))) return input.focus();
       if (input.value.trim() === text) input.value = '';
       error.textContent = '';
     } catch (err) {
@@ -281,6 +332,7 @@ function conversation(root, peer, me, engine, ctx) {
   nameOf(engine, peer).then((n) => {
     name = n;
     heading.textContent = n;
+    if (!idNotice.hidden) refreshIdentity();
     log.setAttribute('aria-label', t('chat.log', { name: n }));
     paint().catch(() => {});
   }).catch(() => {});
@@ -295,6 +347,8 @@ function conversation(root, peer, me, engine, ctx) {
     if (engine.visible === peer) engine.visible = null;
     engine.removeEventListener('change', onChange);
     engine.removeEventListener('typing', onTyping);
+    engine.removeEventListener('identity', onIdentity);
+    dialog?.remove();
     engine.removeEventListener('state', showNet);
     removeEventListener('offline', showNet);
     document.removeEventListener('visibilitychange', onVisible);

@@ -63,8 +63,8 @@ const until = async (what, fn, timeout = 120_000) => {
 };
 
 // A signed-in demo person in their own context (serviceWorkers blocked, as in chat.test.mjs).
-async function person(who) {
-  const context = await newContext();
+async function person(who, { keep = false } = {}) {
+  const context = keep ? await browser.newContext({ viewport: { width: 1280, height: 800 }, serviceWorkers: 'block' }) : await newContext();
   const page = await context.newPage();
   const problems = watchPage(page);
   if (process.env.PA_CHAT_DEBUG) page.on('console', (m) => { if (/chat/.test(m.text())) console.log(who, m.type(), m.text()); });
@@ -119,8 +119,13 @@ async function socket(client, device) {
   return ws;
 }
 
+// Kenji's browser, shared by the first two tests: his account's first chat
+// device (a second browser would be a device waiting to be linked).
+let kenjiBrowser;
+
 test('300 session starts from attackers: the relay limits each, Kenji prunes, and still starts a new conversation', async () => {
-  const kenji = await person('kenji');
+  const kenji = await person('kenji', { keep: true });
+  kenjiBrowser = kenji.context;
   await kenji.page.goto(`${server.url}chat`);
   const kenjiDevice = await deviceOf(kenji.page, kenji.user);
   const c = wrapChat(await loadCore('chat'));
@@ -144,8 +149,15 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
       const identity = c.identityCreate(Math.floor(Date.now() / 1000), 0);
       const r = await client.post('/api/v1/chat/devices', { bundle: toB64(c.bundle(identity)) });
       assert.equal(r.status, 201, JSON.stringify(r.body));
-      devices.push({ identity, ws: await socket(client, r.body.id) });
+      devices.push({ id: r.body.id, identity, ws: await socket(client, r.body.id) });
     }
+    // The attacker's account signs its device list (identity.js accepts
+    // starts only from a device in the sender's signed list).
+    const aik = c.aikCreate();
+    const list = c.devlistSign(aik, who.id, 1, Math.floor(Date.now() / 1000), devices.map((d) => c.identityKey(d.identity)));
+    const published = await client.put('/api/v1/chat/device-list', { list: toB64(list), device: devices[0].id });
+    assert.equal(published.status, 200, JSON.stringify(published.body));
+    c.free(aik);
     const share = Math.round((STARTS * (a + 1)) / ATTACKERS) - Math.round((STARTS * a) / ATTACKERS);
     let sinceClear = 0;
     for (let k = 0; k < share; k++) {
@@ -203,12 +215,14 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
   await bubble(kenji.page, 'Glad to hear it').waitFor({ timeout: 60_000 });
   assert.ok((await engineState(kenji.page, kenji.user)).open <= SESSION_HANDLES);
   assert.deepEqual([...kenji.problems, ...ana.problems], []);
+  await kenji.page.close(); // his chat stops; the next test reopens it in the same browser
 });
 
 test('a message that cannot be decrypted shows Failed, the sender re-keys by itself, across a signed-prekey rotation', async () => {
   // Kenji's device exists (the test above); his chat is closed.
   const priya = await person('priya');
-  const kenjiCtx = await newContext();
+  const kenjiCtx = kenjiBrowser;
+  contexts.push(kenjiCtx); // closed after this test
   const signIn = async (page) => {
     await page.goto(server.url);
     return page.evaluate(async ([mail, password]) => {

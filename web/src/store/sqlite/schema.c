@@ -1753,9 +1753,19 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
-    /* 35: issue 22's lane "ident" (its schema lands at the merge; the lead
-     * renumbers: this step only holds the number). */
-    "SELECT 1;",
+    /* 35: one identity per person (issue 22): each account's current signed
+     * device list (core/src/chat/chat.md), as its account identity key
+     * signed it. The server verifies a list before it stores one, and keeps
+     * only the newest (a higher version replaces it); contacts check the
+     * signature themselves, so this row is what they are served, not what
+     * they trust. */
+    "CREATE TABLE chat_device_lists ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  aik BLOB NOT NULL CHECK (length(aik) = 32),"
+    "  version INTEGER NOT NULL CHECK (version >= 0),"
+    "  list BLOB NOT NULL CHECK (length(list) BETWEEN 146 AND 274),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;",
     /* 36: message requests and reports of several chat messages (issue 22,
      * items 6; web/README.md, "Chat" and "Moderation"). chat_accepts: user
      * accepted peer's messages (explicitly, or by writing to them), so
@@ -1783,9 +1793,9 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
      * chat_starts: one row per session a user started with another user
      * (named by the start's base key EK_A, so the start data every message
      * carries until the first reply counts once), kept an hour, so the
-     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest identity-vault
-     * generation the device reported, so a profile restored from an older
-     * copy is told it is older than the server's count. */
+     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest
+     * identity-vault generation the device reported, so a profile restored from an older copy is
+     * told it is older than the server's count. */
     "ALTER TABLE chat_messages ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"
     "  CHECK (failed IN (0, 1));"
     "CREATE TABLE chat_starts ("
