@@ -128,7 +128,18 @@ function reports(t, item) {
   return el('ul', { className: 'mod-reports' }, ...item.reports.map((r) => el('li', {},
     el('p', {}, `${t('mod.reportBy', { name: who(r.reporter), reason: t(`report.reason.${r.reason}`) })} · `, when(t, r.created_at)),
     r.text ? el('p', { textContent: r.text }) : '',
-    r.message !== null ? el('blockquote', { className: 'mod-message', textContent: r.message }) : '')));
+    r.messages?.length ? selected(t, r.messages)
+      : r.message !== null ? el('blockquote', { className: 'mod-message', textContent: r.message }) : '')));
+}
+
+// The chat messages a reporter ticked (schema 36), each with its sender and
+// time, in the order they were sent: the reporter's word, as the device decrypted them.
+function selected(t, messages) {
+  return el('section', { className: 'mod-selected' },
+    el('h4', { textContent: t('mod.selected', { count: messages.length }) }),
+    el('ol', { className: 'mod-selected-list' }, ...messages.map((m) => el('li', {},
+      el('p', {}, `${t('mod.messageFrom', { id: m.from })} · `, when(t, m.at)),
+      el('blockquote', { className: 'mod-message', textContent: m.text })))));
 }
 
 export function mount(t, panel) {

@@ -390,7 +390,8 @@ class ChatEngine extends EventTarget {
       const m = { peer, cid: crypto.randomUUID(), dir: 'out', at: Date.now(), seq: 0, status: 'pending' };
       await this.store.put(...(await this.messageRecord(m, text)),
         'outbox', { key: m.cid, peer, at: m.at, envelopes: null },
-        ...(await this.convRecord(peer, { last: text, lastAt: m.at, draft: '', ...(name ? { name } : {}) })));
+        // Writing to someone accepts them, here as at the relay (chat/requests.js).
+        ...(await this.convRecord(peer, { last: text, lastAt: m.at, draft: '', request: false, accepted: true, ...(name ? { name } : {}) })));
       this.emit('change', { peer });
       // Stored: from here on it is the outbox's to deliver, whatever happens now.
       await this.flush().catch((err) => console.info('chat: send later:', err.message));
@@ -408,7 +409,7 @@ class ChatEngine extends EventTarget {
       this.localPhotos.set(m.cid, new Blob([bytes], { type }));
       await this.store.put(...(await this.messageRecord(m, '', image)),
         'outbox', { key: m.cid, peer, at: m.at, envelopes: null, upload: sealed },
-        ...(await this.convRecord(peer, { last: '📷', lastAt: m.at, ...(name ? { name } : {}) })));
+        ...(await this.convRecord(peer, { last: '📷', lastAt: m.at, request: false, accepted: true, ...(name ? { name } : {}) })));
       this.emit('change', { peer });
       // Stored: from here on it is the outbox's to deliver, whatever happens now.
       await this.flush().catch((err) => console.info('chat: send later:', err.message));
@@ -514,7 +515,8 @@ class ChatEngine extends EventTarget {
       const seq = Math.max(0, ...(await this.messages(peer)).filter((m) => m.dir === 'in').map((m) => m.seq));
       const conv = await this.conversation(peer);
       if (conv.unread) await this.store.put(...(await this.convRecord(peer, { unread: 0 })));
-      if (seq && seq > (conv.readSent ?? 0) && this.socket?.send({ type: 'read', to: peer, seq })) {
+      // A message request is read in silence: its sender learns nothing (chat/requests.js).
+      if (seq && !conv.request && seq > (conv.readSent ?? 0) && this.socket?.send({ type: 'read', to: peer, seq })) {
         await this.store.put(...(await this.convRecord(peer, { readSent: seq })));
       }
     });
@@ -635,7 +637,8 @@ class ChatEngine extends EventTarget {
     await this.store.put(...(await this.messageRecord(m, body, image)),
       ...(session ? this.sessionRecord(session) : []),
       ...(idChanged ? this.identityRecord() : []),
-      ...(await this.convRecord(peer, { last: image && !body ? '📷' : body, lastAt: Math.max(conv.lastAt, m.at), unread: copy ? conv.unread || 0 : seen ? 0 : (conv.unread || 0) + 1 })));
+      ...(await this.convRecord(peer, { last: image && !body ? '📷' : body, lastAt: Math.max(conv.lastAt, m.at), unread: copy ? conv.unread || 0 : seen ? 0 : (conv.unread || 0) + 1,
+        request: !copy && !!f.request && !conv.accepted })));
     // Not decrypted: the sender hears "failed" (and starts a new session), never "delivered".
     this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
     if (idChanged) robust.reportGeneration(this);

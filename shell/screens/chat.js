@@ -8,6 +8,7 @@ import { el, filePicker } from '../compose-kit.js';
 import { createPreparer, refusalText } from '../media-prep.js';
 import { chatEngine, ChatBusy, ChatDeviceLimit, IdentityChanged, MAX_DEVICES } from '../chat/engine.js';
 import { reportButton } from '../report.js';
+import { requestBar } from '../chat/requests.js';
 
 export async function mount(root, params, ctx) {
   const me = (await ctx.session()).user;
@@ -82,11 +83,20 @@ async function nameOf(engine, peer) {
 function list(root, engine, { t }) {
   const items = el('ul', { className: 'chat-list' });
   const empty = el('p', { className: 'chat-note', textContent: t('chat.empty') });
-  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), items, empty);
+  // Message requests (chat/requests.js): apart from the conversations, above them.
+  const requestItems = el('ul', { className: 'chat-list chat-requests-list' });
+  const requests = el('section', { className: 'chat-requests', 'aria-labelledby': 'chat-requests-title', hidden: true },
+    el('h2', { id: 'chat-requests-title', textContent: t('chat.requests.heading') }),
+    el('p', { className: 'chat-note', textContent: t('chat.requests.listNote') }), requestItems);
+  const convTitle = el('h2', { id: 'chat-convs-title', textContent: t('chat.requests.conversations'), hidden: true });
+  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), requests, convTitle, items, empty);
   const paint = async () => {
-    const convs = await engine.conversations();
+    const all = await engine.conversations();
+    const convs = all.filter((c) => !c.request), asks = all.filter((c) => c.request);
     empty.hidden = convs.length > 0;
-    const rows = await Promise.all(convs.map(async (c) => {
+    requests.hidden = asks.length === 0;
+    convTitle.hidden = asks.length === 0;
+    const row = async (c) => {
       const name = await nameOf(engine, c.peer);
       const link = el('a', { href: `/chat/${encodeURIComponent(c.peer)}`, className: 'chat-row' },
         el('span', { className: 'chat-row-name', textContent: name }),
@@ -94,8 +104,10 @@ function list(root, engine, { t }) {
         el('time', { className: 'chat-row-time', dateTime: new Date(c.lastAt).toISOString(), textContent: timeOf(c.lastAt) }));
       if (c.unread) link.append(el('span', { className: 'chat-unread', textContent: t('chat.unread', { count: c.unread }) }));
       return el('li', {}, link);
-    }));
+    };
+    const [rows, askRows] = await Promise.all([Promise.all(convs.map(row)), Promise.all(asks.map(row))]);
     items.replaceChildren(...rows);
+    requestItems.replaceChildren(...askRows);
   };
   const onChange = () => paint().catch((err) => console.error(err));
   engine.addEventListener('change', onChange);
@@ -190,9 +202,29 @@ function conversation(root, peer, me, engine, ctx) {
     return b;
   };
 
+  // A message request: Accept / Block / Report above the composer, until
+  // accepted (replying accepts too, as at the relay).
+  let bar = null;
+  const showRequest = (isRequest) => {
+    if (isRequest && !bar) {
+      bar = requestBar(t, { engine, peer, name: () => name, messages: () => engine.messages(peer),
+        done: (what) => {
+          if (what === 'blocked') return ctx.navigate('/chat');
+          showRequest(false);
+          return input.focus();
+        } });
+      form.before(bar);
+    }
+    if (bar) {
+      bar.hidden = !isRequest;
+      bar.rename();
+    }
+  };
+
   const paint = async () => {
     const [msgs, conv] = await Promise.all([engine.messages(peer), engine.conversation(peer)]);
     if (!alive) return;
+    showRequest(!!conv.request);
     note.hidden = !conv.noDevice;
     note.textContent = t('chat.noDevice', { name });
     held.hidden = !(conv.startsLimited > Date.now());

@@ -4,7 +4,10 @@
  * parsed as JSON as the server's body reader would hand it over.
  * Invariants: an accepted report names a known kind, a positive item id, a
  * reason and strings within their limits (characters), from and message
- * exactly for chat messages; an accepted action is one action bit, days
+ * exactly for chat messages; selected messages (messages[]) number
+ * 1..PA_MOD_BODY_MESSAGES_MAX with unique ids, canonical times, texts within
+ * PA_MOD_BODY_MESSAGES_CHARS together, one of them the item, sent by from,
+ * whose text is message; an accepted action is one action bit, days
  * 1..PA_MOD_BODY_DAYS_MAX for suspend only; a refusal always says why. */
 #include "api/mod_body.h"
 #include "api/moderation.h"
@@ -51,6 +54,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       int chat = strcmp(r.kind, "message") == 0;
       ASSERT(chat == (r.message != NULL) && chat == (r.from > 0));
       if (chat) ASSERT(chars(r.message, 1) >= 1 && chars(r.message, 1) <= PA_MOD_BODY_MESSAGE_MAX);
+      ASSERT(r.n_messages >= 0 && r.n_messages <= PA_MOD_BODY_MESSAGES_MAX);
+      ASSERT(chat || r.n_messages == 0);
+      long total = 0;
+      int named = 0;
+      for (int i = 0; i < r.n_messages; i++) {
+        const pa_mod_report_message *m = &r.messages[i];
+        ASSERT(m->id > 0 && m->from > 0 && m->at && strlen(m->at) == PA_MOD_BODY_TIME_LEN);
+        ASSERT(chars(m->text, 1) >= 1 && chars(m->text, 1) <= PA_MOD_BODY_MESSAGE_MAX);
+        total += chars(m->text, 1);
+        for (int j = 0; j < i; j++) ASSERT(r.messages[j].id != m->id);
+        if (m->id == r.item) {
+          named = 1;
+          ASSERT(m->from == r.from && m->text == r.message);
+        }
+      }
+      ASSERT(total <= PA_MOD_BODY_MESSAGES_CHARS && (r.n_messages == 0 || named));
     } else {
       ASSERT(err[0]);
     }

@@ -1,6 +1,7 @@
 /* The Double Ratchet (Signal spec rev. 1, section 3), with the bounded
  * skipped-key store of section 6 and staged commits: decryption runs on a
  * copy (`stage`) and only a verified tag lets it replace the session. */
+#include "chat/chat_test.h"
 #include "pa/pa_ratchet.h"
 
 #include <sodium.h>
@@ -671,3 +672,11 @@ void pa_ratchet_free(pa_ratchet *s) {
   sodium_memzero(s, sizeof *s);
   free(s);
 }
+
+/* ---- test-only (chat/chat_test.h): the KDFs for the known-answer test */
+
+void pa_ratchet_test_kdf_rk(uint8_t rk[32], uint8_t ck[32], const uint8_t dh_out[32]) {
+  kdf_rk(rk, ck, dh_out);
+}
+
+void pa_ratchet_test_kdf_ck(uint8_t ck[32], uint8_t mk[32]) { kdf_ck(ck, mk); }

@@ -1,4 +1,5 @@
 /* Device identities, prekeys, bundles and X3DH. Formats: core/src/chat/chat.md. */
+#include "chat/chat_test.h"
 #include "pa/pa_x3dh.h"
 
 #include <sodium.h>
@@ -501,5 +502,31 @@ pa_status pa_x3dh_respond(const pa_x3dh_identity *self, const pa_x3dh_initial *i
   make_ad(shared->ad, initial->identity, self->sign_pk);
   memcpy(shared->spk, spk->pk, 32);
   memcpy(shared->spk_secret, spk->sk, 32);
+  return PA_OK;
+}
+
+/* ---- test-only (chat/chat_test.h): fixed keys for the known-answer test */
+
+pa_status pa_x3dh_test_identity(const uint8_t seed[32], uint32_t spk_id,
+                                const uint8_t spk_secret[32], uint32_t opk_id,
+                                const uint8_t opk_secret[32], pa_x3dh_identity **out,
+                                pa_error *err) {
+  if (!seed || !spk_secret || !out || spk_id == 0 || (opk_id && !opk_secret))
+    return pa_error_set(err, PA_ERR_ARG, "identity: missing argument");
+  pa_status st = pa_x3dh_identity_create(0, 0, out, err);
+  if (st != PA_OK) return st;
+  pa_x3dh_identity *id = *out;
+  memcpy(id->seed, seed, 32);
+  identity_from_seed(id);
+  id->spk.id = spk_id;
+  memcpy(id->spk.sk, spk_secret, 32);
+  spk_finish(id, &id->spk);
+  if (opk_id) {
+    opk *k = &id->opks[id->opk_count++];
+    k->id = opk_id;
+    memcpy(k->sk, opk_secret, 32);
+    crypto_scalarmult_base(k->pk, k->sk);
+    id->next_opk_id = opk_id + 1;
+  }
   return PA_OK;
 }

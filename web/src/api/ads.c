@@ -538,7 +538,7 @@ void pa_api_ads_creative_create(pa_srv_req *rq) {
     goto fail;
   /* It waits in the moderation queue as its advertiser's own request for
    * review (kind "ad": the one kind whose reporter is its subject). */
-  pa_store_report_new r = {rq->viewer, "ad", id, rq->viewer, "other", "", NULL, now};
+  pa_store_report_new r = {rq->viewer, "ad", id, rq->viewer, "other", "", NULL, now, NULL};
   if (pa_store_moderation_report_add(rq->db, &r, NULL) != PA_STORE_OK) goto fail;
   if (pa_store_commit(rq->db) != PA_STORE_OK) goto fail;
   if (pa_store_ads_creative_get(rq->db, id, &k) != PA_STORE_OK) {

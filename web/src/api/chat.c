@@ -559,3 +559,55 @@ void pa_api_chat_attachment_get(pa_srv_req *rq) {
   else
     pa_api_internal(rq, "chat attachment");
 }
+
+/* ---- message requests (schema 36): a person's messages are a request
+ * while the recipient neither follows nor accepted them (web/README.md,
+ * "Chat"). Declining is blocking (PUT /users/{u}/block). */
+
+static int add_request(void *ctx, const pa_store_person *p, const char *handle) {
+  cJSON *o = pa_api_person_json(p);
+  if (!o || !cJSON_AddItemToArray(ctx, o)) {
+    cJSON_Delete(o);
+    return -1;
+  }
+  return cJSON_AddStringToObject(o, "handle", handle ? handle : "") ? 0 : -1;
+}
+
+/* GET /chat/requests: who waits, never what they wrote (the server has no
+ * text; the device holds the messages). */
+void pa_api_chat_requests(pa_srv_req *rq) {
+  cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "requests");
+  if (!list || pa_store_chat_requests(rq->db, rq->viewer, PA_STORE_CHAT_REQUESTS_MAX, add_request,
+                                      list) != PA_STORE_OK) {
+    cJSON_Delete(root);
+    pa_api_internal(rq, "chat requests");
+    return;
+  }
+  pa_api_json(rq, 200, root);
+}
+
+/* POST /chat/requests/{u}/accept: u's messages are no longer requests. */
+void pa_api_chat_request_accept(pa_srv_req *rq) {
+  int64_t peer = rq->ids[0];
+  int rel = 0, missing = pa_api_standing(rq, peer, &rel);
+  if (missing < 0) return;
+  if (missing || (rel & (PA_STORE_REL_BLOCKS | PA_STORE_REL_BLOCKED_BY))) {
+    PA_NOT_FOUND(rq, "No such user");
+    return;
+  }
+  if (peer == rq->viewer) {
+    PA_BAD(rq, "Your own messages are never requests");
+    return;
+  }
+  if (pa_store_chat_accept(rq->db, rq->viewer, peer, pa_clock_now()) != PA_STORE_OK) {
+    pa_api_internal(rq, "chat accept");
+    return;
+  }
+  cJSON *root = cJSON_CreateObject();
+  if (root &&
+      (pa_api_add_id(root, "user", "u", peer) || !cJSON_AddBoolToObject(root, "accepted", 1))) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
+  pa_api_json(rq, 200, root);
+}

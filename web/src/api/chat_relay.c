@@ -13,6 +13,7 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "store/chat.h"
 #include "store/safety.h"
 
 #include <stdio.h>
@@ -70,6 +71,7 @@ typedef struct ws_conn {
   int64_t checked_peer;
   int checked_blocked;
   unsigned long checked_gen;
+  int64_t accepted_peer; /* the last person this socket's user wrote to (and so accepted) */
 } ws_conn;
 
 /* Token bucket per socket: 1 when one more message may be stored. */
@@ -159,8 +161,9 @@ static cJSON *frame(const char *type) {
   return root;
 }
 
-/* {"type":"msg",...} of a queued message. */
-static cJSON *msg_frame(const pa_store_chat_message *m) {
+/* {"type":"msg",...} of a queued message; "request":true when the
+ * recipient neither follows nor accepted the sender (a message request). */
+static cJSON *msg_frame(const pa_store_chat_message *m, int request) {
   cJSON *root = frame("msg");
   if (!root || !m->cid || !cJSON_AddNumberToObject(root, "id", (double)m->id) ||
       !cJSON_AddNumberToObject(root, "seq", (double)m->seq) ||
@@ -169,7 +172,9 @@ static cJSON *msg_frame(const pa_store_chat_message *m) {
       !cJSON_AddStringToObject(root, "cid", m->cid) ||
       pa_chat_add_b64(root, "body", m->body, m->len) ||
       pa_api_add_time(root, "at", m->created_at) ||
-      (m->to_user && pa_api_add_id(root, "to", "u", m->to_user))) {
+      (m->to_user && pa_api_add_id(root, "to", "u", m->to_user)) ||
+      /* a copy for my own device is never a request */
+      (request && !m->to_user && !cJSON_AddBoolToObject(root, "request", 1))) {
     cJSON_Delete(root);
     return NULL;
   }
@@ -196,10 +201,13 @@ static cJSON *delivered_frame(const pa_store_chat_receipt *r) {
 /* One page being sent to a socket. */
 typedef struct page {
   const pa_srv *srv;
+  pa_store *db;
   const ws_conn *wc;
   backlog *bl;
   size_t bytes;
   int n;
+  int64_t sender; /* the last sender looked up, and whether theirs are requests */
+  int request;
 } page;
 
 /* 1 when the page has its bytes: the rest waits for the next page. */
@@ -224,8 +232,23 @@ static int page_send(page *p, int64_t id, cJSON *f) {
   return 0;
 }
 
+/* Whether sender's messages to user are requests. A failing lookup says
+ * yes: a request hides nothing, it only asks the recipient first. */
+static int is_request(pa_store *db, int64_t user, int64_t sender) {
+  int request = 1;
+  if (pa_store_chat_is_request(db, user, sender, &request) != PA_STORE_OK) {
+    pa_log_event("error", "chat", "request: %s", pa_store_errmsg(db));
+    return 1;
+  }
+  return request;
+}
+
 static int inbox_row(void *ctx, const pa_store_chat_message *m) {
-  return page_full(ctx) || page_send(ctx, m->id, msg_frame(m));
+  page *p = ctx;
+  if (page_full(p)) return 1;
+  if (p->sender != m->from_user) /* backlogs come in runs from one sender */
+    p->sender = m->from_user, p->request = is_request(p->db, p->wc->user, m->from_user);
+  return page_send(p, m->id, msg_frame(m, p->request));
 }
 
 static int receipt_row(void *ctx, const pa_store_chat_receipt *r) {
@@ -235,7 +258,7 @@ static int receipt_row(void *ctx, const pa_store_chat_receipt *r) {
 /* Sends the next page of the socket's inbox (or of its receipts) after
  * bl->after; counts what awaits an ack. */
 static int flush(const pa_srv *srv, pa_store *db, const ws_conn *wc, backlog *bl, int receipts) {
-  page p = {srv, wc, bl, 0, 0};
+  page p = {srv, db, wc, bl, 0, 0, 0, 0};
   bl->more = 0;
   int rc = receipts
                ? pa_store_chat_receipts(db, wc->device, bl->after, BACKLOG_PAGE, receipt_row, &p)
@@ -312,13 +335,13 @@ static const char *read_envelopes(pa_store *db, const ws_conn *wc, const cJSON *
  * recipient's connected devices; the rest read it from the backlog when they
  * connect. */
 static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const int64_t *ids,
-                    int64_t seq) {
+                    int64_t seq, int request) {
   for (int i = 0; i < m->n; i++) {
     if (!ids[i]) continue;
     pa_store_chat_message msg = {ids[i],         seq,           m->from_user,
                                  m->from_device, m->now,        m->cid,
                                  m->env[i].body, m->env[i].len, m->env[i].copy ? m->to_user : 0};
-    push(srv, 0, m->env[i].device, msg_frame(&msg));
+    push(srv, 0, m->env[i].device, msg_frame(&msg, request));
   }
 }
 
@@ -403,7 +426,15 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
       ack = (cJSON_Delete(ack), NULL);
     send_json(srv, wc->conn, ack);
     cJSON_Delete(ack);
-    deliver(srv, &m, ids, seq);
+    /* Writing to someone accepts their messages: a reply is never a request.
+     * The sender is told nothing of whether theirs is one. */
+    if (wc->accepted_peer != to_user) {
+      if (pa_store_chat_accept(db, wc->user, to_user, m.now) == PA_STORE_OK)
+        wc->accepted_peer = to_user;
+      else
+        pa_log_event("error", "chat", "accept: %s", pa_store_errmsg(db));
+    }
+    deliver(srv, &m, ids, seq, is_request(db, to_user, wc->user));
   }
   for (int i = 0; i < n; i++) free(bufs[i]);
 }
@@ -543,6 +574,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
                   mono_ms(),
                   {0, 0, 0},
                   {0, 0, 0},
+                  0,
                   0,
                   0,
                   0};

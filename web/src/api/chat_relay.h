@@ -82,5 +82,7 @@ void pa_api_chat_device_rename(pa_srv_req *rq);
 void pa_api_chat_link_create(pa_srv_req *rq);
 void pa_api_chat_link_get(pa_srv_req *rq);
 void pa_api_chat_link_approve(pa_srv_req *rq);
+void pa_api_chat_requests(pa_srv_req *rq);
+void pa_api_chat_request_accept(pa_srv_req *rq);
 
 #endif

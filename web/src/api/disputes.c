@@ -231,7 +231,8 @@ void pa_api_order_dispute(pa_srv_req *rq) {
   /* The dispute waits in the moderation queue as the buyer's report of the
    * order, its seller the subject (api/mod_kinds.c, kind dispute). */
   if (rc == PA_STORE_OK && moved) {
-    pa_store_report_new r = {o.buyer_id, "dispute", o.id, o.seller_id, "other", "", NULL, now};
+    pa_store_report_new r = {o.buyer_id, "dispute", o.id, o.seller_id, "other",
+                             "",         NULL,      now,  NULL};
     rc = pa_store_moderation_report_add(rq->db, &r, NULL);
   }
   if (rc == PA_STORE_OK && moved)

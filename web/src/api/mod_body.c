@@ -3,6 +3,7 @@
 #include "api/mod_body.h"
 
 #include "api/moderation.h"
+#include "pa/pa_civil.h"
 #include "str.h"
 
 #include <stdio.h>
@@ -86,9 +87,76 @@ static int only(const cJSON *o, const char *const *names, char *err, size_t errl
   return 0;
 }
 
+/* A canonical "YYYY-MM-DDTHH:MM:SSZ" (the relay's own format): 0 when s
+ * is one, a real date and time written exactly as the server writes it. */
+static int parse_time(const char *s) {
+  static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+  if (!s || strlen(s) != PA_MOD_BODY_TIME_LEN) return -1;
+  for (int i = 0; i < PA_MOD_BODY_TIME_LEN; i++)
+    if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i]) return -1;
+  int v[6];
+  static const int at[6] = {0, 5, 8, 11, 14, 17}, width[6] = {4, 2, 2, 2, 2, 2};
+  for (int i = 0; i < 6; i++) {
+    v[i] = 0;
+    for (int j = 0; j < width[i]; j++) v[i] = v[i] * 10 + (s[at[i] + j] - '0');
+  }
+  if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 ||
+      v[5] > 59)
+    return -1;
+  /* The round trip through days refuses 31 April and 29 February of a common year. */
+  int64_t secs = pa_civil_days(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+  pa_civil c = pa_civil_from_unix(secs);
+  return c.year == v[0] && c.month == v[1] && c.day == v[2] ? 0 : -1;
+}
+
+/* messages[] of a chat report into out (n_messages, messages); the id
+ * named by the report must be among them, sent by out->from. */
+static int report_messages(const cJSON *list, pa_mod_report_body *out, char *err, size_t errlen,
+                           const char **field) {
+  static const char *const members[] = {"id", "from", "at", "text", NULL};
+  const cJSON *e;
+  long total = 0;
+  int named = 0;
+  if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+      cJSON_GetArraySize(list) > PA_MOD_BODY_MESSAGES_MAX)
+    return fail(err, errlen, field, "messages", "must list 1 to 10 messages");
+  cJSON_ArrayForEach(e, list) {
+    pa_mod_report_message *m = &out->messages[out->n_messages];
+    const char *id, *from;
+    if (!cJSON_IsObject(e) || only(e, members, err, errlen, field))
+      return fail(err, errlen, field, "messages", "must hold {id, from, at, text} objects");
+    if (str(e, "id", 1, 1, PA_MOD_BODY_ID_MAX, 0, &id, err, errlen, field) ||
+        str(e, "from", 1, 1, PA_MOD_BODY_ID_MAX, 0, &from, err, errlen, field) ||
+        str(e, "at", 1, 1, PA_MOD_BODY_TIME_LEN, 0, &m->at, err, errlen, field) ||
+        str(e, "text", 1, 1, PA_MOD_BODY_MESSAGE_MAX, 1, &m->text, err, errlen, field))
+      return -1;
+    if (parse_id(id, "cm", &m->id) != 0)
+      return fail(err, errlen, field, "messages", "ids must be chat message ids like \"cm_1\"");
+    if (parse_id(from, "u", &m->from) != 0)
+      return fail(err, errlen, field, "messages", "senders must be person ids like \"u_1\"");
+    if (parse_time(m->at) != 0)
+      return fail(err, errlen, field, "messages", "times must be like \"2026-12-07T00:00:00Z\"");
+    for (int j = 0; j < out->n_messages; j++)
+      if (out->messages[j].id == m->id)
+        return fail(err, errlen, field, "messages", "must not name a message twice");
+    total += pa_str_utf8_len(m->text, strlen(m->text), 1);
+    if (total > PA_MOD_BODY_MESSAGES_CHARS)
+      return fail(err, errlen, field, "messages", "must hold at most 8000 characters of text");
+    if (m->id == out->item) {
+      if (m->from != out->from)
+        return fail(err, errlen, field, "messages", "the reported message must be from from");
+      out->message = m->text;
+      named = 1;
+    }
+    out->n_messages++;
+  }
+  return named ? 0 : fail(err, errlen, field, "messages", "must include the reported message (id)");
+}
+
 int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_report_body *out,
                        char *err, size_t errlen, const char **field) {
-  static const char *const fields[] = {"kind", "id", "reason", "text", "from", "message", NULL};
+  static const char *const fields[] = {"kind", "id",      "reason",   "text",
+                                       "from", "message", "messages", NULL};
   const char *prefix, *from_text = NULL;
   memset(out, 0, sizeof *out);
   *field = NULL;
@@ -118,14 +186,19 @@ int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_rep
   }
   /* A chat message is end-to-end encrypted: its report carries the text the
    * reporter's device decrypted and who sent it; other kinds carry neither. */
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "messages");
   if (strcmp(out->kind, "message") == 0) {
-    if (str(body, "from", 1, 3, PA_MOD_BODY_ID_MAX, 0, &from_text, err, errlen, field) ||
-        str(body, "message", 1, 1, PA_MOD_BODY_MESSAGE_MAX, 1, &out->message, err, errlen, field))
-      return -1;
+    if (str(body, "from", 1, 3, PA_MOD_BODY_ID_MAX, 0, &from_text, err, errlen, field)) return -1;
     if (parse_id(from_text, "u", &out->from) != 0)
       return fail(err, errlen, field, "from", "must be a person's id like \"u_1\"");
+    /* One message (the first contract) or several selected (schema 36). */
+    if (list && cJSON_GetObjectItemCaseSensitive(body, "message"))
+      return fail(err, errlen, field, "messages", "and message cannot both be given");
+    if (list) return report_messages(list, out, err, errlen, field);
+    if (str(body, "message", 1, 1, PA_MOD_BODY_MESSAGE_MAX, 1, &out->message, err, errlen, field))
+      return -1;
   } else if (cJSON_GetObjectItemCaseSensitive(body, "from") ||
-             cJSON_GetObjectItemCaseSensitive(body, "message")) {
+             cJSON_GetObjectItemCaseSensitive(body, "message") || list) {
     return fail(err, errlen, field, "message", "belongs to reports of chat messages only");
   }
   return 0;

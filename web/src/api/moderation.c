@@ -49,7 +49,32 @@ static const char *kind_prefix(const char *kind) {
 
 /* ---- POST /api/v1/reports */
 
+/* The selected chat messages as the report stores them: a JSON array of
+ * {id, from, at, text}, written here from the checked body (so the
+ * moderator's view reads only what the server wrote). Freed with cJSON_free. */
+static char *messages_json(const pa_mod_report_body *b) {
+  cJSON *list = cJSON_CreateArray();
+  for (int i = 0; list && i < b->n_messages; i++) {
+    const pa_mod_report_message *m = &b->messages[i];
+    cJSON *o = cJSON_CreateObject();
+    if (!o) {
+      cJSON_Delete(list);
+      return NULL;
+    }
+    cJSON_AddItemToArray(list, o); /* list owns o from here */
+    if (pa_api_add_id(o, "id", "cm", m->id) || pa_api_add_id(o, "from", "u", m->from) ||
+        !cJSON_AddStringToObject(o, "at", m->at) || !cJSON_AddStringToObject(o, "text", m->text)) {
+      cJSON_Delete(list);
+      return NULL;
+    }
+  }
+  char *text = list ? cJSON_PrintUnformatted(list) : NULL;
+  cJSON_Delete(list);
+  return text;
+}
+
 void pa_api_report_create(pa_srv_req *rq) {
+  char *messages = NULL;
   char msg[160];
   const char *field;
   int64_t subject = 0, id = 0;
@@ -75,10 +100,22 @@ void pa_api_report_create(pa_srv_req *rq) {
     pa_api_error(rq, 400, "own_item", "You cannot report your own", NULL);
     goto out;
   }
+  /* Selected chat messages come from the two people of the conversation:
+   * the one reported, or the reporter (context). */
+  for (int i = 0; i < b.n_messages; i++)
+    if (b.messages[i].from != b.from && b.messages[i].from != rq->viewer) {
+      pa_api_error(rq, 400, "bad_request",
+                   "messages must come from the reported person or from you", "messages");
+      goto out;
+    }
   /* Charged once the report is valid: a rejected one costs nothing. */
   if (pa_api_limited(rq, PA_LIMIT_REPORT, NULL)) goto out;
-  pa_store_report_new r = {rq->viewer, k->name, b.item,    subject,
-                           b.reason,   b.text,  b.message, pa_clock_now()};
+  if (b.n_messages && !(messages = messages_json(&b))) {
+    pa_api_internal(rq, "report");
+    goto out;
+  }
+  pa_store_report_new r = {rq->viewer, k->name,   b.item,         subject, b.reason,
+                           b.text,     b.message, pa_clock_now(), messages};
   rc = pa_store_moderation_report_add(rq->db, &r, &id);
   if (rc == PA_STORE_ECONFLICT) {
     pa_api_error(rq, 409, "already_reported",
@@ -99,6 +136,7 @@ void pa_api_report_create(pa_srv_req *rq) {
   }
   pa_api_json(rq, 201, o);
 out:
+  cJSON_free(messages);
   cJSON_Delete(body);
 }
 
@@ -181,6 +219,15 @@ static int add_report(void *ctx, const pa_store_report *r) {
                            : !cJSON_AddNullToObject(o, "message"));
   bad = bad || (r->outcome ? !cJSON_AddStringToObject(o, "outcome", r->outcome)
                            : !cJSON_AddNullToObject(o, "outcome"));
+  /* The chat messages the reporter selected (schema 36): the array the
+   * server wrote, or empty for reports of other kinds and older ones. */
+  cJSON *messages = r->messages ? cJSON_Parse(r->messages) : cJSON_CreateArray();
+  if (!cJSON_IsArray(messages)) {
+    cJSON_Delete(messages);
+    messages = cJSON_CreateArray();
+  }
+  if (!messages) return -1;
+  cJSON_AddItemToObject(o, "messages", messages); /* o (in ctx's array) owns it now */
   return bad ? -1 : 0;
 }
 

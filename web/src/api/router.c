@@ -365,6 +365,9 @@ static const route routes[] = {
      PA_LIMIT_UPLOAD},
     {"GET", "/api/v1/chat/attachments", pa_api_chat_attachment_get, F_AUTH, PA_LIMIT_NONE},
     {"DELETE", "/api/v1/chat/attachments", pa_api_chat_attachment_delete, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/chat/requests", pa_api_chat_requests, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/chat/requests/{u}/accept", pa_api_chat_request_accept, F_AUTH,
+     PA_LIMIT_WRITE},
     /* The admin console (issue 19): its roles are checked here, never in the handlers. */
     {"GET", "/api/v1/admin/roles", pa_api_admin_holders, F_ADMIN, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/people", pa_api_admin_find, F_ADMIN, PA_LIMIT_NONE},

@@ -235,6 +235,24 @@ int pa_store_chat_identity_gen(pa_store *db, int64_t device, int64_t user, int64
  * person; PA_STORE_ENOTFOUND once either has ended. */
 int pa_store_chat_session_check(pa_store *db, int64_t session, int64_t device, int64_t now);
 
+/* ---- message requests (schema 36): a person's messages to user are a
+ * request while user neither follows them nor accepted them (explicitly,
+ * or by writing to them: the relay accepts on every send). */
+
+enum { PA_STORE_CHAT_REQUESTS_MAX = 100 /* people GET /chat/requests lists */ };
+
+/* user accepts peer's messages; accepting again changes nothing. */
+int pa_store_chat_accept(pa_store *db, int64_t user, int64_t peer, int64_t now);
+/* *request 1 when peer's messages to user are requests, else 0. */
+int pa_store_chat_is_request(pa_store *db, int64_t user, int64_t peer, int *request);
+/* The people whose messages wait for user as requests: those with whom user
+ * shares a conversation (chat_convs), whom user neither follows nor
+ * accepted, and who are in no block with user; by id, at most limit.
+ * handle is valid during the callback only. */
+int pa_store_chat_requests(pa_store *db, int64_t user, int limit,
+                           int (*fn)(void *ctx, const pa_store_person *p, const char *handle),
+                           void *ctx);
+
 /* ---- encrypted attachments: opaque bytes under a random name (32 lowercase
  * hex digits) */
 

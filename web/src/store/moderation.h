@@ -39,13 +39,16 @@ int pa_store_moderation_person_get(pa_store *db, int64_t user,
 int pa_store_moderation_chatted(pa_store *db, int64_t a, int64_t b, int *shared);
 
 /* A new report. message: the decrypted text of a reported chat message
- * (kind "message" only, else NULL). */
+ * (kind "message" only, else NULL); messages: the chat messages the
+ * reporter selected, a JSON array the caller wrote (schema 36; NULL when
+ * the report names one message only). */
 typedef struct pa_store_report_new {
   int64_t reporter;
   const char *kind;
   int64_t item, subject;
   const char *reason, *text, *message;
   int64_t at;
+  const char *messages;
 } pa_store_report_new;
 
 /* Adds r; *id (optional) its id. PA_STORE_ECONFLICT when the reporter has an
@@ -77,6 +80,7 @@ typedef struct pa_store_report {
   int64_t subject;
   pa_store_person reporter;
   const char *reporter_handle, *reason, *text, *message, *outcome;
+  const char *messages; /* the JSON array stored with the report, or NULL */
 } pa_store_report;
 
 typedef int (*pa_store_report_fn)(void *ctx, const pa_store_report *r);

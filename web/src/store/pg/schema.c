@@ -1479,8 +1479,20 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  list BYTEA NOT NULL CHECK (octet_length(list) BETWEEN 146 AND 274),"
     "  updated_at BIGINT NOT NULL"
     ");",
-    /* 36-38: issue 22's other lanes fill these in at the merge. */
-    "SELECT 1;",
+    /* 36: message requests and reports of several chat messages (the SQLite
+     * migration's note). */
+    "CREATE TABLE chat_accepts ("
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  peer_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (user_id, peer_id),"
+    "  CHECK (user_id <> peer_id)"
+    ");"
+    "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
+    "ALTER TABLE reports ADD COLUMN messages TEXT"
+    "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
+    /* 37-38: issue 22's lanes groups (37) and calls (38) fill these in at
+     * the merge; no-ops here so robust's step keeps its number. */
     "SELECT 1;",
     "SELECT 1;",
     /* 39: chat robustness, as in store/sqlite/schema.c (its comment says why). */

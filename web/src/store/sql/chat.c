@@ -605,3 +605,64 @@ int pa_store_chat_attachments_expire(pa_store *db, int64_t before) {
   return pa_sq_exec_i64(db, "DELETE FROM chat_attachments WHERE created_at <= ?1", 1, &before,
                         NULL);
 }
+
+/* ---- message requests */
+
+int pa_store_chat_accept(pa_store *db, int64_t user, int64_t peer, int64_t now) {
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO chat_accepts (user_id, peer_id, created_at) VALUES (?1, ?2, ?3)"
+                     " ON CONFLICT (user_id, peer_id) DO NOTHING");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, peer);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, now);
+  return pa_sq_run(db, st, rc, "accept chat", NULL, NULL);
+}
+
+int pa_store_chat_is_request(pa_store *db, int64_t user, int64_t peer, int *request) {
+  int64_t args[2] = {user, peer}, n = 0;
+  int rc = pa_sq_scalar_i64(
+      db,
+      "SELECT (SELECT count(*) FROM follows WHERE follower_id = ?1 AND followee_id = ?2)"
+      " + (SELECT count(*) FROM chat_accepts WHERE user_id = ?1 AND peer_id = ?2)",
+      2, args, &n);
+  *request = rc == PA_STORE_OK && n == 0;
+  return rc;
+}
+
+typedef struct request_walk {
+  int (*fn)(void *ctx, const pa_store_person *p, const char *handle);
+  void *ctx;
+} request_walk;
+
+static int request_row(void *ctx, pa_sql_stmt *st) {
+  const request_walk *w = ctx;
+  pa_store_person p;
+  pa_sq_person(st, 0, &p);
+  return w->fn(w->ctx, &p, pa_sq_text(st, 5));
+}
+
+int pa_store_chat_requests(pa_store *db, int64_t user, int limit,
+                           int (*fn)(void *ctx, const pa_store_person *p, const char *handle),
+                           void *ctx) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT " PA_SQ_PERSON_COLS(
+              "u", "m") ", u.handle"
+                        "  FROM chat_convs c JOIN users u ON u.id = CASE WHEN c.lo = ?1 THEN c.hi "
+                        "ELSE c.lo END"
+                        "  LEFT JOIN media m ON m.hash = u.avatar"
+                        " WHERE (c.lo = ?1 OR c.hi = ?1)"
+                        "   AND NOT EXISTS (SELECT 1 FROM follows f WHERE f.follower_id = ?1 AND "
+                        "f.followee_id = u.id)"
+                        "   AND NOT EXISTS (SELECT 1 FROM chat_accepts a WHERE a.user_id = ?1 AND "
+                        "a.peer_id = u.id)"
+                        "   AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ?1 AND "
+                        "b.blocked_id = u.id)"
+                        "                    OR (b.blocker_id = u.id AND b.blocked_id = ?1))"
+                        " ORDER BY u.id LIMIT ?2");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, limit);
+  request_walk w = {fn, ctx};
+  return pa_sq_each(db, st, rc, request_row, &w, "chat requests");
+}

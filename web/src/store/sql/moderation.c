@@ -71,7 +71,7 @@ int pa_store_moderation_chatted(pa_store *db, int64_t a, int64_t b, int *shared)
 int pa_store_moderation_report_add(pa_store *db, const pa_store_report_new *r, int64_t *id) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "INSERT INTO reports (reporter_id, kind, item_id, subject_id, reason, text, message,"
-          " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+          " created_at, messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, r->reporter);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 2, r->kind);
@@ -81,6 +81,7 @@ int pa_store_moderation_report_add(pa_store *db, const pa_store_report_new *r, i
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 6, r->text ? r->text : "");
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, r->message);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 8, r->at);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 9, r->messages);
   return pa_sq_run(db, st, rc, "add report", id, NULL);
 }
 
@@ -152,6 +153,7 @@ static int report_row(void *ctx, pa_sql_stmt *st) {
       .text = pa_sq_text(st, 11),
       .message = pa_sq_text(st, 12),
       .outcome = pa_sq_text(st, 13),
+      .messages = pa_sq_text(st, 14),
   };
   pa_sq_person(st, 4, &r.reporter);
   return w->fn(w->ctx, &r);
@@ -161,7 +163,7 @@ int pa_store_moderation_reports(pa_store *db, const char *kind, int64_t item, in
                                 pa_store_report_fn fn, void *ctx) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT r.id, r.created_at, r.closed_at, r.subject_id, " PA_SQ_PERSON_COLS(
-                         "u", "m") ", u.handle, r.reason, r.text, r.message, r.outcome"
+                         "u", "m") ", u.handle, r.reason, r.text, r.message, r.outcome, r.messages"
                                    "  FROM reports r JOIN users u ON u.id = r.reporter_id"
                                    "  LEFT JOIN media m ON m.hash = u.avatar"
                                    " WHERE r.kind = ?1 AND r.item_id = ?2"

@@ -1766,9 +1766,24 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  list BLOB NOT NULL CHECK (length(list) BETWEEN 146 AND 274),"
     "  updated_at INTEGER NOT NULL"
     ") STRICT;",
-    /* 36-38: issue 22's other lanes (reqvec 36, groups 37, calls 38) fill
-     * these in at the merge; no-ops here so robust's step keeps its number. */
-    "SELECT 1;",
+    /* 36: message requests and reports of several chat messages (issue 22,
+     * items 6; web/README.md, "Chat" and "Moderation"). chat_accepts: user
+     * accepted peer's messages (explicitly, or by writing to them), so
+     * peer's messages are no longer requests. reports.messages: the chat
+     * messages a reporter selected, as the server wrote them (a JSON array
+     * of {id, from, at, text}, the reporter's word like reports.message). */
+    "CREATE TABLE chat_accepts ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  peer_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (user_id, peer_id),"
+    "  CHECK (user_id <> peer_id)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
+    "ALTER TABLE reports ADD COLUMN messages TEXT"
+    "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
+    /* 37-38: issue 22's lanes groups (37) and calls (38) fill these in at
+     * the merge; no-ops here so robust's step keeps its number. */
     "SELECT 1;",
     "SELECT 1;",
     /* 39: chat robustness (issue 22, item 3; web/README.md, "Chat").
