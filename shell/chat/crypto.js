@@ -47,6 +47,9 @@ export function wrapChat(m) {
     },
     attachDecrypt: (key, sealed) => c.chatAttachDecrypt(key, sealed),
     free: (h) => c.chatFree(h),
+    // A call signalling payload (bytes from a ratchet message) checked by the
+    // core (pa_callsig.h): its canonical JSON parsed, or a ChatError.
+    callParse: (bytes) => JSON.parse(new TextDecoder().decode(c.chatCallParse(bytes))),
   };
 }
 
