@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID "0123456789abcdef0123456789abcdef"
+#define ID   "0123456789abcdef0123456789abcdef"
 #define HEAD "{\"v\":2,\"kind\":\"call\",\"call\":\"" ID "\","
 
 static char out[PA_CALLSIG_OUTPUT_MAX];
@@ -26,10 +26,13 @@ static int canonical(const char *json) {
 }
 
 static void test_every_op_shape(void) {
-  CHECK(canonical(HEAD "\"op\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\",\"video\":true}"));
+  CHECK(canonical(
+      HEAD "\"op\":\"offer\",\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\",\"video\":true}"));
   CHECK(canonical(HEAD "\"op\":\"answer\",\"sdp\":\"v=0\\r\\n\"}"));
   CHECK(canonical(HEAD "\"op\":\"answer\",\"sdp\":\"v=0\\r\\n\",\"video\":false}"));
-  CHECK(canonical(HEAD "\"op\":\"ice\",\"candidates\":[\"candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host\"]}"));
+  CHECK(canonical(
+      HEAD
+      "\"op\":\"ice\",\"candidates\":[\"candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host\"]}"));
   const char *bare[] = {"end", "decline", "busy", "accepted_elsewhere"};
   for (int i = 0; i < 4; i++) {
     char j[256];
@@ -37,7 +40,7 @@ static void test_every_op_shape(void) {
     pa_callsig_op op = 0;
     size_t n;
     CHECK(canonical(j));
-    CHECK(parse(j, &n, &op) == PA_OK && op == PA_CALLSIG_END + i);
+    CHECK(parse(j, &n, &op) == PA_OK && (int)op == (int)PA_CALLSIG_END + i);
     CHECK(strcmp(pa_callsig_op_name(op), bare[i]) == 0);
   }
   size_t n;
@@ -81,7 +84,8 @@ static void test_refusals(void) {
   /* Escapes are read, and the canonical form writes them its own way. */
   CHECK(parse(HEAD "\"op\":\"answer\",\"sdp\":\"\\u0076=0\\r\\n\"}", &n, NULL) == PA_OK);
   CHECK(n == strlen(HEAD "\"op\":\"answer\",\"sdp\":\"v=0\\r\\n\"}"));
-  CHECK(parse(" {\"op\":\"end\",\"call\":\"" ID "\",\"kind\":\"call\",\"v\":2}", &n, NULL) == PA_OK);
+  CHECK(parse(" {\"op\":\"end\",\"call\":\"" ID "\",\"kind\":\"call\",\"v\":2}", &n, NULL) ==
+        PA_OK);
   CHECK(n == strlen(HEAD "\"op\":\"end\"}") && memcmp(out, HEAD "\"op\":\"end\"}", n) == 0);
 }
 

@@ -2,9 +2,8 @@
  * signalling"). Read with the strict-JSON toolkit (jv), then checked field
  * by field against the op's shape; the canonical encoder is the only writer,
  * so a payload that passes always re-encodes to the bytes it was sent as. */
-#include "pa/pa_callsig.h"
-
 #include "../feed/jv.h"
+#include "pa/pa_callsig.h"
 
 #include <string.h>
 
@@ -22,9 +21,12 @@ typedef struct shape {
   int sdp, candidates, video;
 } shape;
 static const shape shapes[] = {
-    [PA_CALLSIG_OFFER] = {2, 0, 2},  [PA_CALLSIG_ANSWER] = {2, 0, 1},
-    [PA_CALLSIG_ICE] = {0, 2, 0},    [PA_CALLSIG_END] = {0, 0, 0},
-    [PA_CALLSIG_DECLINE] = {0, 0, 0}, [PA_CALLSIG_BUSY] = {0, 0, 0},
+    [PA_CALLSIG_OFFER] = {2, 0, 2},
+    [PA_CALLSIG_ANSWER] = {2, 0, 1},
+    [PA_CALLSIG_ICE] = {0, 2, 0},
+    [PA_CALLSIG_END] = {0, 0, 0},
+    [PA_CALLSIG_DECLINE] = {0, 0, 0},
+    [PA_CALLSIG_BUSY] = {0, 0, 0},
     [PA_CALLSIG_ACCEPTED_ELSEWHERE] = {0, 0, 0},
 };
 
@@ -176,7 +178,8 @@ static pa_status parse_tree(pa_jv *v, const cJSON *root, pa_callsig *s) {
   PA_JV_TRY(keys_ok(v, root));
   int64_t version;
   PA_JV_TRY(pa_jv_int(v, root, "v", 0, 1000000, &version));
-  if (version != 2) return pa_jv_fail(v, PA_ERR_UNSUPPORTED, "v", "version %lld", (long long)version);
+  if (version != 2)
+    return pa_jv_fail(v, PA_ERR_UNSUPPORTED, "v", "version %lld", (long long)version);
   const cJSON *kind = cJSON_GetObjectItemCaseSensitive(root, "kind");
   if (!cJSON_IsString(kind)) return pa_jv_fail(v, PA_ERR_SCHEMA, "kind", "missing or not a string");
   if (strcmp(kind->valuestring, "call") != 0)
