@@ -1789,7 +1789,12 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "INSERT INTO push_queue_v38 SELECT id, subscription_id, kind, ref_id, attempts, next_at, "
     "created_at FROM push_queue;"
     "DROP TABLE push_queue;"
+    /* The triggers that fill the queue name it: in between it does not
+     * exist, which a modern RENAME refuses (it re-checks every trigger);
+     * the legacy one just renames, and the triggers find it again. */
+    "PRAGMA legacy_alter_table = ON;"
     "ALTER TABLE push_queue_v38 RENAME TO push_queue;"
+    "PRAGMA legacy_alter_table = OFF;"
     "CREATE INDEX push_queue_due ON push_queue(next_at, id);"
     "CREATE INDEX push_queue_sub ON push_queue(subscription_id, kind, ref_id);"
     "CREATE TRIGGER push_call AFTER INSERT ON calls BEGIN"
