@@ -86,7 +86,7 @@ function callState(page) {
     const { currentCall } = await import('/chat/calls.js');
     const c = currentCall();
     if (!c) return null;
-    const out = { state: c.state, role: c.role, video: c.video, muted: c.muted, local: c.pc?.localDescription?.sdp ?? '',
+    const out = { id: c.id, state: c.state, role: c.role, video: c.video, muted: c.muted, local: c.pc?.localDescription?.sdp ?? '',
       remote: c.pc?.remoteDescription?.sdp ?? '' };
     if (c.pc) {
       const stats = [...(await c.pc.getStats()).values()];
@@ -229,19 +229,66 @@ test('declined, and missed: the caller hears it was declined; a call given up wh
   assert.deepEqual([...ana.problems, ...kenji.problems], []);
 });
 
+test('two devices of the callee ring; the first to accept wins, the other hears it was answered elsewhere', { timeout: 120_000 }, async () => {
+  const kenji2 = await person('kenji');
+  try {
+    await kenji2.page.goto(`${server.url}chat/${ana.user.id}`);
+    await kenji2.page.getByRole('heading', { name: ana.user.name }).waitFor();
+    for (let i = 0; i < 600; i++) { // hang guard only
+      const n = await ana.page.evaluate(async (u) => (await (await fetch(`/api/v1/users/${u}/chat-devices`)).json()).devices.length, kenji.user.id);
+      if (n >= 2) break;
+      await ana.page.waitForTimeout(100);
+    }
+    await dialog(ana.page).waitFor({ state: 'hidden' });
+    await press(ana.page.getByRole('button', { name: 'Call', exact: true }));
+    await dialog(kenji.page).getByRole('button', { name: 'Accept' }).waitFor();
+    await dialog(kenji2.page).getByRole('button', { name: 'Accept' }).waitFor();
+    await press(dialog(kenji2.page).getByRole('button', { name: 'Accept' }));
+    await until(ana.page, (s) => s?.state === 'active', 'Ana connected to the second device');
+    await until(kenji2.page, (s) => s?.state === 'active', 'the second device connected');
+    await dialog(kenji.page).getByRole('status').filter({ hasText: 'Answered on another of your devices' }).waitFor();
+    assert.equal(await callState(kenji.page), null, 'the first device stopped ringing');
+    await press(dialog(ana.page).getByRole('button', { name: 'Hang up' }));
+    await until(kenji2.page, (s) => s === null, 'the second device\'s call to end');
+    assert.deepEqual(kenji2.problems, []);
+  } finally {
+    await kenji2.context.close();
+  }
+});
+
+test('glare: both call each other at once, and exactly one call connects', { timeout: 120_000 }, async () => {
+  await dialog(ana.page).waitFor({ state: 'hidden' });
+  await dialog(kenji.page).waitFor({ state: 'hidden' });
+  await Promise.all([press(ana.page.getByRole('button', { name: 'Call', exact: true })),
+    press(kenji.page.getByRole('button', { name: 'Call', exact: true }))]);
+  const a = await until(ana.page, (s) => s?.state === 'active', 'Ana in a call');
+  const k = await until(kenji.page, (s) => s?.state === 'active', 'Kenji in a call');
+  assert.equal(a.id, k.id, 'the same call on both sides');
+  assert.notEqual(a.role, k.role, 'one calls, the other answers');
+  await press(dialog(kenji.page).getByRole('button', { name: 'Hang up' }));
+  await until(ana.page, (s) => s === null, 'Ana\'s call to end');
+  assert.deepEqual([...ana.problems, ...kenji.problems], []);
+});
+
 test('the server keeps who called whom, when and how it ended; its database and WAL hold no SDP and no candidate', async () => {
-  // The record: four calls by Ana to Kenji, in order, each ended as it did.
+  // The record: five calls by Ana to Kenji, in order, each ended as it did, then the glare's two.
   const db = path.join(server.dir, 'petamigos.db');
   const num = (id) => Number(id.slice(2));
   let rows = '';
   for (let i = 0; i < 100; i++) { // the last end is posted as the call closes: wait for it (hang guard only)
     rows = execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
       'SELECT caller, callee, started_at > 0, ended_at >= started_at, state FROM calls ORDER BY id']).toString().trim();
-    if (!rows.includes('ringing') && rows.split('\n').length === 4) break;
+    if (!rows.includes('ringing') && rows.split('\n').length === 7) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const pair = `${num(ana.user.id)}|${num(kenji.user.id)}|1|1`;
-  assert.equal(rows, [`${pair}|answered`, `${pair}|answered`, `${pair}|declined`, `${pair}|ended`].join('\n'));
+  const list = rows.split('\n');
+  assert.deepEqual(list.slice(0, 5), [`${pair}|answered`, `${pair}|answered`, `${pair}|declined`, `${pair}|ended`, `${pair}|answered`]);
+  // Glare: each recorded a call; the one kept was answered, the one dropped ended.
+  const back = `${num(kenji.user.id)}|${num(ana.user.id)}|1|1`;
+  assert.deepEqual(list.slice(5).map((r) => r.split('|')).map((r) => r.slice(0, 2).join('|')).sort(),
+    [pair.split('|').slice(0, 2).join('|'), back.split('|').slice(0, 2).join('|')].sort());
+  assert.deepEqual(list.slice(5).map((r) => r.split('|')[4]).sort(), ['answered', 'ended']);
   assert.ok(secrets.size > 4, 'fingerprints, ufrags and candidates collected');
   const files = [db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f));
   for (const s of secrets) {
