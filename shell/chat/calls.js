@@ -169,8 +169,13 @@ class Calls extends EventTarget {
 
   // ---- payloads from the engine: (peer, the sending device, the checked payload)
 
-  receive(peer, device, p) {
+  // at: when the relay took it (an offer kept while this device was offline
+  // is over by now: a missed call, never a ring).
+  receive(peer, device, p, at = Date.now()) {
     const call = this.call;
+    if (p.op === 'offer' && Date.now() - at > RING_MS) {
+      return this.noteMissed({ id: p.call, peer }).catch((err) => console.warn('calls:', err));
+    }
     if (p.op === 'offer') return this.offered(peer, device, p);
     if (!call || call.id !== p.call || call.peer !== peer) return undefined;
     switch (p.op) {

@@ -518,7 +518,7 @@ class ChatEngine extends EventTarget {
     if (idChanged) this.run(() => this.publish()).catch(() => {});
     if (p) {
       const { callsFor } = await import('./calls.js');
-      callsFor(this).receive(f.from, f.from_device, p);
+      callsFor(this).receive(f.from, f.from_device, p, Date.parse(f.at) || Date.now());
     }
   }
 

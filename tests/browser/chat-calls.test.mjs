@@ -62,6 +62,7 @@ async function person(who) {
     permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   const problems = watchPage(page);
+  if (process.env.PA_CALLS_DEBUG) page.on('console', (m) => console.log(who, m.type(), m.text()));
   await page.goto(server.url);
   const user = await page.evaluate(async ([email, password]) => {
     const r = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
@@ -86,7 +87,7 @@ function callState(page) {
     const { currentCall } = await import('/chat/calls.js');
     const c = currentCall();
     if (!c) return null;
-    const out = { id: c.id, state: c.state, role: c.role, video: c.video, muted: c.muted, local: c.pc?.localDescription?.sdp ?? '',
+    const out = { id: c.id, state: c.state, role: c.role, signalled: !!c.signalled, video: c.video, muted: c.muted, local: c.pc?.localDescription?.sdp ?? '',
       remote: c.pc?.remoteDescription?.sdp ?? '' };
     if (c.pc) {
       const stats = [...(await c.pc.getStats()).values()];
@@ -225,7 +226,24 @@ test('declined, and missed: the caller hears it was declined; a call given up wh
   // Ana gives up (Escape hangs up); Kenji's ring stops and his conversation says so.
   await ana.page.keyboard.press('Escape');
   await until(kenji.page, (s) => s === null, 'Kenji\'s ringing to stop');
-  await kenji.page.locator('.chat-log li.chat-call', { hasText: withArg('Missed call from ', ana.user.name) }).waitFor();
+  const missed = kenji.page.locator('.chat-log li.chat-call', { hasText: withArg('Missed call from ', ana.user.name) });
+  await missed.waitFor();
+
+  // Called while offline and given up before he is back: the relay keeps the
+  // (encrypted) offer and end for him, and he finds a second missed call.
+  await dialog(ana.page).waitFor({ state: 'hidden' });
+  await kenji.context.setOffline(true);
+  await kenji.page.locator('.chat-note', { hasText: 'You are offline' }).waitFor();
+  await press(ana.page.getByRole('button', { name: 'Call', exact: true }));
+  await until(ana.page, (s) => s?.state === 'calling' && s.signalled, 'Ana\'s offer to go out');
+  await press(dialog(ana.page).getByRole('button', { name: 'Hang up' }));
+  await until(ana.page, (s) => s === null, 'Ana to give up');
+  await kenji.context.setOffline(false);
+  for (let i = 0; i < 600 && await missed.count() < 2; i++) await kenji.page.waitForTimeout(100); // hang guard only
+  assert.equal(await missed.count(), 2);
+  assert.equal(await callState(kenji.page), null, 'nothing rings on');
+  // What failed to load while Kenji was offline is expected; nothing else.
+  kenji.problems.splice(0, Infinity, ...kenji.problems.filter((p) => !/ERR_INTERNET_DISCONNECTED/.test(p)));
   assert.deepEqual([...ana.problems, ...kenji.problems], []);
 });
 
@@ -271,24 +289,25 @@ test('glare: both call each other at once, and exactly one call connects', { tim
 });
 
 test('the server keeps who called whom, when and how it ended; its database and WAL hold no SDP and no candidate', async () => {
-  // The record: five calls by Ana to Kenji, in order, each ended as it did, then the glare's two.
+  // The record: six calls by Ana to Kenji, in order, each ended as it did, then the glare's two.
   const db = path.join(server.dir, 'petamigos.db');
   const num = (id) => Number(id.slice(2));
   let rows = '';
   for (let i = 0; i < 100; i++) { // the last end is posted as the call closes: wait for it (hang guard only)
     rows = execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
       'SELECT caller, callee, started_at > 0, ended_at >= started_at, state FROM calls ORDER BY id']).toString().trim();
-    if (!rows.includes('ringing') && rows.split('\n').length === 7) break;
+    if (!rows.includes('ringing') && rows.split('\n').length === 8) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const pair = `${num(ana.user.id)}|${num(kenji.user.id)}|1|1`;
   const list = rows.split('\n');
-  assert.deepEqual(list.slice(0, 5), [`${pair}|answered`, `${pair}|answered`, `${pair}|declined`, `${pair}|ended`, `${pair}|answered`]);
+  assert.deepEqual(list.slice(0, 6),
+    [`${pair}|answered`, `${pair}|answered`, `${pair}|declined`, `${pair}|ended`, `${pair}|ended`, `${pair}|answered`]);
   // Glare: each recorded a call; the one kept was answered, the one dropped ended.
   const back = `${num(kenji.user.id)}|${num(ana.user.id)}|1|1`;
-  assert.deepEqual(list.slice(5).map((r) => r.split('|')).map((r) => r.slice(0, 2).join('|')).sort(),
+  assert.deepEqual(list.slice(6).map((r) => r.split('|')).map((r) => r.slice(0, 2).join('|')).sort(),
     [pair.split('|').slice(0, 2).join('|'), back.split('|').slice(0, 2).join('|')].sort());
-  assert.deepEqual(list.slice(5).map((r) => r.split('|')[4]).sort(), ['answered', 'ended']);
+  assert.deepEqual(list.slice(6).map((r) => r.split('|')[4]).sort(), ['answered', 'ended']);
   assert.ok(secrets.size > 4, 'fingerprints, ufrags and candidates collected');
   const files = [db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f));
   for (const s of secrets) {
