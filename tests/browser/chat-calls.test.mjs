@@ -288,15 +288,38 @@ test('glare: both call each other at once, and exactly one call connects', { tim
   assert.deepEqual([...ana.problems, ...kenji.problems], []);
 });
 
+test('busy: a third person calling someone in a call hears so, and the call goes on', { timeout: 120_000 }, async () => {
+  const priya = await person('priya');
+  try {
+    await priya.page.goto(`${server.url}chat/${kenji.user.id}`);
+    await priya.page.getByRole('heading', { name: kenji.user.name }).waitFor();
+    await dialog(ana.page).waitFor({ state: 'hidden' });
+    await dialog(kenji.page).waitFor({ state: 'hidden' });
+    await press(ana.page.getByRole('button', { name: 'Call', exact: true }));
+    await press(dialog(kenji.page).getByRole('button', { name: 'Accept' }));
+    const k = await until(kenji.page, (s) => s?.state === 'active', 'Kenji in a call with Ana');
+    await press(priya.page.getByRole('button', { name: 'Call', exact: true }));
+    await dialog(priya.page).getByRole('status').filter({ hasText: withArg('', kenji.user.name, ' is in another call') }).waitFor();
+    assert.equal(await callState(priya.page), null);
+    const still = await callState(kenji.page);
+    assert.deepEqual([still.id, still.state], [k.id, 'active'], 'Kenji\'s call with Ana goes on');
+    await press(dialog(ana.page).getByRole('button', { name: 'Hang up' }));
+    await until(kenji.page, (s) => s === null, 'Kenji\'s call to end');
+    assert.deepEqual(priya.problems, []);
+  } finally {
+    await priya.context.close();
+  }
+});
+
 test('the server keeps who called whom, when and how it ended; its database and WAL hold no SDP and no candidate', async () => {
-  // The record: six calls by Ana to Kenji, in order, each ended as it did, then the glare's two.
+  // The record: six calls by Ana to Kenji, in order, each ended as it did, the glare's two, then the busy test's two.
   const db = path.join(server.dir, 'petamigos.db');
   const num = (id) => Number(id.slice(2));
   let rows = '';
   for (let i = 0; i < 100; i++) { // the last end is posted as the call closes: wait for it (hang guard only)
     rows = execFileSync('sqlite3', ['-cmd', '.timeout 10000', db,
       'SELECT caller, callee, started_at > 0, ended_at >= started_at, state FROM calls ORDER BY id']).toString().trim();
-    if (!rows.includes('ringing') && rows.split('\n').length === 8) break;
+    if (!rows.includes('ringing') && rows.split('\n').length === 10) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const pair = `${num(ana.user.id)}|${num(kenji.user.id)}|1|1`;
@@ -305,9 +328,12 @@ test('the server keeps who called whom, when and how it ended; its database and 
     [`${pair}|answered`, `${pair}|answered`, `${pair}|declined`, `${pair}|ended`, `${pair}|ended`, `${pair}|answered`]);
   // Glare: each recorded a call; the one kept was answered, the one dropped ended.
   const back = `${num(kenji.user.id)}|${num(ana.user.id)}|1|1`;
-  assert.deepEqual(list.slice(6).map((r) => r.split('|')).map((r) => r.slice(0, 2).join('|')).sort(),
+  assert.deepEqual(list.slice(6, 8).map((r) => r.split('|')).map((r) => r.slice(0, 2).join('|')).sort(),
     [pair.split('|').slice(0, 2).join('|'), back.split('|').slice(0, 2).join('|')].sort());
-  assert.deepEqual(list.slice(6).map((r) => r.split('|')[4]).sort(), ['answered', 'ended']);
+  assert.deepEqual(list.slice(6, 8).map((r) => r.split('|')[4]).sort(), ['answered', 'ended']);
+  // Busy: Ana's call answered, Priya's recorded as missed.
+  const priya = execFileSync('sqlite3', [db, "SELECT id FROM users WHERE email = 'priya@demo.petamigos.test'"]).toString().trim();
+  assert.deepEqual(list.slice(8), [`${pair}|answered`, `${priya}|${num(kenji.user.id)}|1|1|missed`]);
   assert.ok(secrets.size > 4, 'fingerprints, ufrags and candidates collected');
   const files = [db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f));
   for (const s of secrets) {
