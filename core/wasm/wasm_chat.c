@@ -10,6 +10,7 @@
  * The generated seam (core/wasm/README.md) wipes its copies of the inputs
  * before freeing them, and copies each output out, then wipes it.
  * seam: wipe-inputs */
+#include "pa/pa_callsig.h"
 #include "pa/pa_crypto.h"
 #include "pa/pa_devlist.h"
 #include "pa/pa_link.h"
@@ -596,4 +597,20 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_link_finish(const uint8_t *resp, size_t le
   if (st != PA_OK) return fail(st);
   out_len = PA_LINK_AIK_SK_BYTES + n;
   return (int)out_len;
+}
+
+/* ---- call signalling */
+
+/* Checks a call payload (pa_callsig.h) and puts its canonical JSON in the
+ * output; the shell reads the fields from that, never from the bytes it got.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_call_parse(const uint8_t *json, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  if (!out_reserve(PA_CALLSIG_OUTPUT_MAX, 1)) return fail(PA_ERR_NOMEM);
+  size_t n = 0;
+  pa_status st =
+      pa_callsig_parse((const char *)json, len, (char *)out_buf, out_cap, &n, NULL, &last_error);
+  if (st != PA_OK) return fail(st);
+  out_len = n;
+  return (int)n;
 }

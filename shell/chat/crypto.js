@@ -97,6 +97,9 @@ export function wrapChat(m) {
       const b = c.chatLinkFinish(response, request, secret, ephSk, account);
       return { aikSk: b.slice(0, PA_LINK_AIK_SK_BYTES), list: b.slice(PA_LINK_AIK_SK_BYTES) };
     },
+    // A call signalling payload (bytes from a ratchet message) checked by the
+    // core (pa_callsig.h): its canonical JSON parsed, or a ChatError.
+    callParse: (bytes) => JSON.parse(new TextDecoder().decode(c.chatCallParse(bytes))),
   };
 }
 

@@ -36,6 +36,16 @@ function encodePayload(text, image) {
   return enc.encode(image || text.startsWith('{') ? JSON.stringify({ v: 1, text, ...(image ? { image } : {}) }) : text);
 }
 
+// A ratchet plaintext that is a call payload ({"v":2,"kind":"call",…}).
+function isCallPayload(bytes) {
+  if (bytes[0] !== 0x7b) return false;
+  try {
+    return JSON.parse(dec.decode(bytes))?.kind === 'call';
+  } catch {
+    return false;
+  }
+}
+
 function decodePayload(s) {
   if (s.startsWith('{')) {
     try {
@@ -615,6 +625,8 @@ class ChatEngine extends EventTarget {
       console.warn('chat: refused a message:', err.fault || err.message);
     }
     // rid: the relay's id of the message as received, what a report names it by (cm_…).
+    // Call signalling (kind "call") is calls.js's, never a message: its session is kept, it is acked.
+    if (text && !copy && isCallPayload(text)) return this.receiveCall(f, text, session, idChanged);
     let plain = text ? dec.decode(text) : '';
     text?.fill(0);
     if (copy) {
@@ -644,6 +656,44 @@ class ChatEngine extends EventTarget {
     if (idChanged) robust.reportGeneration(this);
     this.emit('change', { peer });
     if (idChanged) this.run(() => this.publish()).catch(() => {}); // a one-time prekey is spent: top up
+  }
+
+  // ---- calls (calls.js): signalling as E2E messages of kind "call"
+
+  async receiveCall(f, text, session, idChanged) {
+    let p = null;
+    try {
+      p = this.c.callParse(text); // the core's strict check (pa_callsig.h); refused ones are dropped
+    } catch (err) {
+      console.warn('chat: refused a call payload:', err.message);
+    }
+    text.fill(0);
+    const recs = [...(session ? this.sessionRecord(session) : []), ...(idChanged ? this.identityRecord() : [])];
+    if (recs.length) await this.store.put(...recs);
+    this.socket.send({ type: 'ack', ids: [f.id] });
+    if (idChanged) robust.reportGeneration(this);
+    if (idChanged) this.run(() => this.publish()).catch(() => {});
+    if (p) {
+      const { callsFor } = await import('./calls.js');
+      callsFor(this).receive(f.from, f.from_device, p, Date.parse(f.at) || Date.now());
+    }
+  }
+
+  // Sends a call payload to peer's devices (all, or those listed), encrypted
+  // per device like a message but sent at once and never stored (a call
+  // signal retried later is useless). Resolves to the devices it went to.
+  sendCall(peer, payload, devices = null) {
+    return this.run(async () => {
+      if (!this.online) throw new Error('offline');
+      const targets = (await this.sessionsFor(peer)).filter((t) => !devices || devices.includes(t.device));
+      if (!targets.length) throw new Error('no device to call');
+      const plain = enc.encode(JSON.stringify(payload));
+      const envelopes = targets.map((t) => ({ device: t.device, body: toB64(this.c.encrypt(t.session.handle, plain)) }));
+      plain.fill(0);
+      await this.store.put(...targets.flatMap((t) => this.sessionRecord(t.session)));
+      if (!this.socket.send({ type: 'send', id: crypto.randomUUID(), to: peer, envelopes })) throw new Error('offline');
+      return targets.map((t) => t.device);
+    });
   }
 
   // ---- identities and safety numbers (identity.js)
@@ -679,6 +729,7 @@ class ChatEngine extends EventTarget {
 
   stop() {
     this.stopped = true;
+    this.emit('stop'); // a call in progress ends (calls.js)
     clearTimeout(this.retry);
     clearTimeout(this.resendTimer);
     this.socket?.stop();

@@ -167,8 +167,19 @@ function conversation(root, peer, me, engine, ctx) {
     el('div', { className: 'chat-compose-row' }, input,
       el('button', { type: 'submit', className: 'chat-button chat-send', textContent: t('chat.send') })),
     picker.wrap, error);
+  // Calls (chat/calls.js, screens/call.js): loaded when a call starts.
+  const callButton = (video) => {
+    const b = el('button', { type: 'button', className: 'chat-button chat-call-button', textContent: t(video ? 'call.video' : 'call.voice') });
+    b.addEventListener('click', () => {
+      error.textContent = '';
+      import('../chat/calls.js').then((m) => m.callsFor(engine).start(peer, { video, name }))
+        .catch((err) => { error.textContent = t('call.failed', { reason: err.message }); });
+    });
+    return b;
+  };
   root.append(el('header', { className: 'chat-head' },
-    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, held, idNotice, log, typing, form);
+    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify,
+    callButton(false), callButton(true)), net, note, held, idNotice, log, typing, form);
   let name = peer;
   let alive = true;
 
@@ -236,6 +247,11 @@ function conversation(root, peer, me, engine, ctx) {
       if (m.dir === 'out') {
         meta.append(el('span', { className: `chat-tick chat-${m.status}`, 'aria-hidden': 'true', textContent: TICKS[m.status] }),
           el('span', { className: 'chat-status', textContent: t(`chat.status.${m.status}`) }));
+      }
+      if (m.call) {
+        // A missed call (calls.js): a notice in the conversation, not a message.
+        return el('li', { className: 'chat-msg chat-call', 'data-cid': m.cid },
+          el('p', { className: 'chat-text', textContent: t('call.missed', { name }) }), meta);
       }
       const li = el('li', { className: `chat-msg chat-${m.dir}`, 'data-cid': m.cid });
       if (m.image) li.append(photoOf(m));

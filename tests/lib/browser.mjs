@@ -1,11 +1,12 @@
 // Debian's Chromium driven by playwright-core: browsers cannot be downloaded here.
 import { chromium } from 'playwright-core';
 
-export function launchBrowser() {
+// args: more flags for one file's needs (the calls test's fake camera and microphone).
+export function launchBrowser({ args = [] } = {}) {
   return chromium.launch({
     executablePath: process.env.PA_CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-quic',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   });
 }
 

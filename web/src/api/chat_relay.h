@@ -85,4 +85,24 @@ void pa_api_chat_link_approve(pa_srv_req *rq);
 void pa_api_chat_requests(pa_srv_req *rq);
 void pa_api_chat_request_accept(pa_srv_req *rq);
 
+/* ---- calls (api/calls.c; web/README.md, "Calls") */
+
+enum {
+  /* Life of a TURN credential (coturn's REST scheme: the expiry is in the
+   * username). coturn checks it at every allocation and refresh, so a relayed
+   * call longer than this loses its relay: hours, not minutes. */
+  PA_TURN_TTL_S = 6 * 3600,
+  PA_TURN_URL_MAX = 200,    /* bytes of PA_TURN_URL */
+  PA_CALLS_PER_HOUR = 20,   /* calls one person may start in an hour (each rings a phone) */
+  PA_CALLS_WINDOW_S = 3600, /* the window PA_CALLS_PER_HOUR counts over */
+};
+
+/* POST /api/v1/chat/turn: short-lived TURN credentials for the viewer from
+ * PA_TURN_URL and PA_TURN_SECRET (503 turn_unconfigured without them). */
+void pa_api_chat_turn(pa_srv_req *rq);
+/* POST /api/v1/chat/calls {"to","video"}: records the call, rings the callee. */
+void pa_api_chat_call_start(pa_srv_req *rq);
+/* POST /api/v1/chat/calls/{call}/end {"state"}: how it ended, by either party. */
+void pa_api_chat_call_end(pa_srv_req *rq);
+
 #endif

@@ -368,6 +368,11 @@ static const route routes[] = {
     {"GET", "/api/v1/chat/requests", pa_api_chat_requests, F_AUTH, PA_LIMIT_NONE},
     {"POST", "/api/v1/chat/requests/{u}/accept", pa_api_chat_request_accept, F_AUTH,
      PA_LIMIT_WRITE},
+    /* Calls: the media relay's credentials, and who called whom (the
+     * signalling itself goes end-to-end encrypted through the relay). */
+    {"POST", "/api/v1/chat/turn", pa_api_chat_turn, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/chat/calls", pa_api_chat_call_start, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/chat/calls/{call}/end", pa_api_chat_call_end, F_AUTH, PA_LIMIT_WRITE},
     /* The admin console (issue 19): its roles are checked here, never in the handlers. */
     {"GET", "/api/v1/admin/roles", pa_api_admin_holders, F_ADMIN, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/people", pa_api_admin_find, F_ADMIN, PA_LIMIT_NONE},

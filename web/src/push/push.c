@@ -183,6 +183,9 @@ static const kind_words kinds[] = {
     {"follow", "push.follow", "follow", 2},
     {"pet_follow", "push.petFollow", "follow", 2},
     {"chat", "push.chat", "chat", 3},
+    /* A call ringing (issue 22): "Incoming call", the caller's name as the
+     * body and nothing else, the conversation as the screen to open. */
+    {"call", "push.call", "call", 3},
     {"follow_request", "push.followRequest", "follow", 0},
     {"follow_accepted", "push.followAccepted", "follow", 2},
     {"health_due", "push.healthDue", "health", 0},
@@ -219,6 +222,7 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   /* A message's body names its sender; the others' titles say it all. */
   words(p, it->locale, k->url == 3 ? "push.chat.body" : "push.open", it->actor_name, body,
         sizeof body);
+  if (strcmp(k->kind, "call") == 0) snprintf(body, sizeof body, "%s", it->actor_name);
   switch (k->url) {
   case 1: snprintf(url, sizeof url, "/posts/p_%lld", (long long)it->post_id); break;
   case 2: snprintf(url, sizeof url, "/people/u_%lld", (long long)it->actor_id); break;

@@ -51,11 +51,12 @@ int pa_store_push_unsubscribe(pa_store *db, int64_t session, int *removed) {
 
 static const char due_sql[] =
     "SELECT q.id, q.attempts, q.kind, s.id, s.endpoint, s.p256dh, s.auth, s.locale,"
-    "  COALESCE(n.kind, t.kind, 'chat'), COALESCE(na.name, ta.name, ca.name, ''),"
-    "  COALESCE(na.handle, ta.handle, ca.handle, ''), COALESCE(n.post_id, t.post_id, 0),"
-    "  COALESCE(na.id, ta.id, ca.id, 0),"
+    "  COALESCE(n.kind, t.kind, q.kind), COALESCE(na.name, ta.name, ca.name, ka.name, ''),"
+    "  COALESCE(na.handle, ta.handle, ca.handle, ka.handle, ''), COALESCE(n.post_id, t.post_id, 0),"
+    "  COALESCE(na.id, ta.id, ca.id, ka.id, 0),"
     "  CASE WHEN (q.kind = 'notification' AND n.id IS NULL)"
     "    OR (q.kind = 'notice' AND t.id IS NULL) OR (q.kind = 'chat' AND ca.id IS NULL)"
+    "    OR (q.kind = 'call' AND (k.id IS NULL OR k.state <> 'ringing'))"
     "    THEN 1 ELSE 0 END, COALESCE(t.detail, '{}')"
     " FROM push_queue q JOIN push_subscriptions s ON s.id = q.subscription_id"
     " LEFT JOIN notifications n ON q.kind = 'notification' AND n.id = q.ref_id"
@@ -63,6 +64,9 @@ static const char due_sql[] =
     " LEFT JOIN notices t ON q.kind = 'notice' AND t.id = q.ref_id"
     " LEFT JOIN users ta ON ta.id = t.actor_id"
     " LEFT JOIN users ca ON q.kind = 'chat' AND ca.id = q.ref_id"
+    /* A call rings while it rings: once ended, its push is dropped unsent. */
+    " LEFT JOIN calls k ON q.kind = 'call' AND k.id = q.ref_id"
+    " LEFT JOIN users ka ON ka.id = k.caller"
     " WHERE q.next_at <= ?1 ORDER BY q.next_at, q.id LIMIT ?2";
 
 int pa_store_push_due(pa_store *db, int64_t now, int limit, pa_store_push_fn fn, void *ctx) {
