@@ -14,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char BASE[] = "{\"group\":\"g_7\",\"epoch\":1,\"name\":\"Parque\",\"members\":["
-                           "{\"id\":\"u_1\",\"role\":\"admin\"},{\"id\":\"u_2\",\"role\":\"member\"},"
-                           "{\"id\":\"u_3\",\"role\":\"member\"}]}";
+static const char BASE[] =
+    "{\"group\":\"g_7\",\"epoch\":1,\"name\":\"Parque\",\"members\":["
+    "{\"id\":\"u_1\",\"role\":\"admin\"},{\"id\":\"u_2\",\"role\":\"member\"},"
+    "{\"id\":\"u_3\",\"role\":\"member\"}]}";
 
 static void check_state(const pa_group_state *s) {
   char *j = pa_group_state_encode(s);

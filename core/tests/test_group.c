@@ -38,9 +38,10 @@ static void refused(const char *json, pa_status code) {
 
 static void every_op_round_trips(void) {
   round_trip(G "\"op\":\"text\",\"text\":\"hola\\nqué tal\"}");
-  round_trip(G "\"op\":\"text\",\"text\":\"\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
-               "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
-               "\"type\":\"image/png\",\"w\":10,\"h\":20}}");
+  round_trip(
+      G "\"op\":\"text\",\"text\":\"\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
+        "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
+        "\"type\":\"image/png\",\"w\":10,\"h\":20}}");
   round_trip(G "\"op\":\"create\",\"epoch\":1,\"name\":\"Perros del parque\",\"members\":"
                "[{\"id\":\"u_1\",\"role\":\"admin\"},{\"id\":\"u_2\",\"role\":\"member\"}]}");
   round_trip(G "\"op\":\"add\",\"epoch\":2,\"name\":\"P\",\"user\":\"u_3\",\"members\":"
@@ -70,30 +71,33 @@ static void refusals(void) {
   refused("{\"v\":2,\"kind\":\"copy\",\"group\":\"g_7\",\"op\":\"text\",\"text\":\"a\"}",
           PA_ERR_UNSUPPORTED);
   refused(G "\"op\":\"shout\",\"text\":\"a\"}", PA_ERR_SCHEMA);
-  refused(G "\"op\":\"text\"}", PA_ERR_SCHEMA);                                 /* no text */
-  refused(G "\"op\":\"text\",\"text\":\"\"}", PA_ERR_SCHEMA);                   /* empty */
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"epoch\":1}", PA_ERR_SCHEMA);      /* foreign field */
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"extra\":1}", PA_ERR_SCHEMA);      /* unknown field */
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"text\":\"b\"}", PA_ERR_SCHEMA);   /* twice */
-  refused(G "\"op\":\"text\",\"text\":\"a\\u0000b\"}", PA_ERR_SCHEMA);          /* NUL */
-  refused(G "\"op\":\"text\",\"text\":\"a\\tb\"}", PA_ERR_SCHEMA);              /* control */
-  refused(G "\"op\":\"text\",\"text\":\"\xff\"}", PA_ERR_SCHEMA);               /* bad UTF-8 */
+  refused(G "\"op\":\"text\"}", PA_ERR_SCHEMA);                               /* no text */
+  refused(G "\"op\":\"text\",\"text\":\"\"}", PA_ERR_SCHEMA);                 /* empty */
+  refused(G "\"op\":\"text\",\"text\":\"a\",\"epoch\":1}", PA_ERR_SCHEMA);    /* foreign field */
+  refused(G "\"op\":\"text\",\"text\":\"a\",\"extra\":1}", PA_ERR_SCHEMA);    /* unknown field */
+  refused(G "\"op\":\"text\",\"text\":\"a\",\"text\":\"b\"}", PA_ERR_SCHEMA); /* twice */
+  refused(G "\"op\":\"text\",\"text\":\"a\\u0000b\"}", PA_ERR_SCHEMA);        /* NUL */
+  refused(G "\"op\":\"text\",\"text\":\"a\\tb\"}", PA_ERR_SCHEMA);            /* control */
+  refused(G "\"op\":\"text\",\"text\":\"\xff\"}", PA_ERR_SCHEMA);             /* bad UTF-8 */
   refused("{\"v\":2,\"kind\":\"group\",\"group\":\"g_07\",\"op\":\"text\",\"text\":\"a\"}",
           PA_ERR_SCHEMA);
   refused("{\"v\":2,\"kind\":\"group\",\"group\":\"u_7\",\"op\":\"text\",\"text\":\"a\"}",
           PA_ERR_SCHEMA);
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789ABCDEF0123456789abcdef\","
-            "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
-            "\"type\":\"image/png\",\"w\":10,\"h\":20}}",
-          PA_ERR_SCHEMA);
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
-            "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
-            "\"type\":\"image/png\",\"w\":10,\"h\":20}}",
-          PA_ERR_SCHEMA);
-  refused(G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
-            "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
-            "\"type\":\"image/gif\",\"w\":10,\"h\":20}}",
-          PA_ERR_SCHEMA);
+  refused(
+      G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789ABCDEF0123456789abcdef\","
+        "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
+        "\"type\":\"image/png\",\"w\":10,\"h\":20}}",
+      PA_ERR_SCHEMA);
+  refused(
+      G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
+        "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+        "\"type\":\"image/png\",\"w\":10,\"h\":20}}",
+      PA_ERR_SCHEMA);
+  refused(
+      G "\"op\":\"text\",\"text\":\"a\",\"image\":{\"id\":\"0123456789abcdef0123456789abcdef\","
+        "\"key\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\","
+        "\"type\":\"image/gif\",\"w\":10,\"h\":20}}",
+      PA_ERR_SCHEMA);
   refused(G "\"op\":\"create\",\"epoch\":2,\"name\":\"P\",\"members\":"
             "[{\"id\":\"u_1\",\"role\":\"admin\"}]}",
           PA_ERR_SCHEMA); /* created at 1 only */
@@ -158,7 +162,8 @@ static void limits_at_their_edges(void) {
   free(s);
   /* 32 members parse, 33 do not. */
   for (int n = PA_GROUP_MAX_MEMBERS; n <= PA_GROUP_MAX_MEMBERS + 1; n++) {
-    int at = snprintf(buf, sizeof buf, G "\"op\":\"create\",\"epoch\":1,\"name\":\"P\",\"members\":[");
+    int at =
+        snprintf(buf, sizeof buf, G "\"op\":\"create\",\"epoch\":1,\"name\":\"P\",\"members\":[");
     for (int i = 1; i <= n; i++)
       at += snprintf(buf + at, sizeof buf - (size_t)at, "%s{\"id\":\"u_%d\",\"role\":\"%s\"}",
                      i > 1 ? "," : "", i, i == 1 ? "admin" : "member");
@@ -192,9 +197,10 @@ static void apply_refused(const char *json, const char *sender, const char *me) 
   if (s != PA_ERR_SCHEMA) fprintf(stderr, "    accepted: %s from %s\n", json, sender);
 }
 
-static const char CREATE[] = G "\"op\":\"create\",\"epoch\":1,\"name\":\"Parque\",\"members\":"
-                               "[{\"id\":\"u_1\",\"role\":\"admin\"},{\"id\":\"u_2\",\"role\":\"member\"},"
-                               "{\"id\":\"u_3\",\"role\":\"member\"}]}";
+static const char CREATE[] =
+    G "\"op\":\"create\",\"epoch\":1,\"name\":\"Parque\",\"members\":"
+      "[{\"id\":\"u_1\",\"role\":\"admin\"},{\"id\":\"u_2\",\"role\":\"member\"},"
+      "{\"id\":\"u_3\",\"role\":\"member\"}]}";
 
 static void state_machine(void) {
   memset(&st, 0, sizeof st);
@@ -250,13 +256,14 @@ static void state_machine(void) {
   /* A removed member's messages count for nothing any more. */
   apply_refused(G "\"op\":\"leave\",\"epoch\":5,\"user\":\"u_2\"}", "u_2", "u_3");
   /* role: the last admin cannot step down; a member made admin can act. */
-  apply_refused(G "\"op\":\"role\",\"epoch\":5,\"user\":\"u_1\",\"role\":\"member\"}", "u_1", "u_3");
+  apply_refused(G "\"op\":\"role\",\"epoch\":5,\"user\":\"u_1\",\"role\":\"member\"}", "u_1",
+                "u_3");
   CHECK(apply(G "\"op\":\"role\",\"epoch\":5,\"user\":\"u_3\",\"role\":\"admin\"}", "u_1", "u_3") ==
         PA_OK);
   CHECK(apply(G "\"op\":\"remove\",\"epoch\":6,\"user\":\"u_4\"}", "u_3", "u_3") == PA_OK);
   /* The last admin leaving: the oldest remaining member becomes admin. */
-  CHECK(apply(G "\"op\":\"role\",\"epoch\":7,\"user\":\"u_3\",\"role\":\"member\"}", "u_3", "u_3") ==
-        PA_OK);
+  CHECK(apply(G "\"op\":\"role\",\"epoch\":7,\"user\":\"u_3\",\"role\":\"member\"}", "u_3",
+              "u_3") == PA_OK);
   CHECK(apply(G "\"op\":\"leave\",\"epoch\":8,\"user\":\"u_1\"}", "u_1", "u_3") == PA_OK);
   CHECK(st.n_members == 1 && st.members[0].role == PA_GROUP_ADMIN);
   /* Text is not a control message. */
@@ -307,7 +314,8 @@ static void state_json(void) {
   CHECK(memcmp(&back, &st, sizeof st) == 0);
   free(j);
   static const char *const bad[] = {
-      "{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[{\"id\":\"u_1\",\"role\":\"member\"}]}",
+      "{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[{\"id\":\"u_1\",\"role\":"
+      "\"member\"}]}",
       "{\"group\":\"g_1\",\"epoch\":0,\"name\":\"P\",\"members\":[]}",
       "{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[],\"x\":1}",
       "{\"group\":\"g_1\",\"epoch\":1,\"members\":[]}",

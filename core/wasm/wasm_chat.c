@@ -423,9 +423,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_parse(const uint8_t *json, size_t le
  * me; the new state's JSON goes to the output. Refused: -PA_ERR_SCHEMA and
  * the reason (not an admin, wrong epoch, ...), the state unchanged.
  * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
-EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_apply(const char *state, const uint8_t *msg,
-                                                  size_t len, const char *sender,
-                                                  const char *me) {
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_apply(const char *state, const uint8_t *msg, size_t len,
+                                                  const char *sender, const char *me) {
   begin();
   pa_group_state s;
   pa_group_msg m;

@@ -16,11 +16,11 @@
 #include <stdint.h>
 
 enum {
-  PA_GROUP_MAX_MEMBERS = 32,         /* people in one group, admins included */
-  PA_GROUP_NAME_MAX = 100,           /* characters (code points) of a group's name */
-  PA_GROUP_TEXT_MAX = 4000,          /* characters of one group text message */
-  PA_GROUP_ID_MAX = 24,              /* bytes of "g_N" / "u_N" with the NUL */
-  PA_GROUP_PAYLOAD_MAX = 64 * 1024   /* bytes of one payload's JSON */
+  PA_GROUP_MAX_MEMBERS = 32,       /* people in one group, admins included */
+  PA_GROUP_NAME_MAX = 100,         /* characters (code points) of a group's name */
+  PA_GROUP_TEXT_MAX = 4000,        /* characters of one group text message */
+  PA_GROUP_ID_MAX = 24,            /* bytes of "g_N" / "u_N" with the NUL */
+  PA_GROUP_PAYLOAD_MAX = 64 * 1024 /* bytes of one payload's JSON */
 };
 
 typedef enum pa_group_op {

@@ -1,8 +1,7 @@
 /* pa_group: group payloads (strict parse, canonical encode) and the
  * membership state machine a member's device applies (chat.md, "Groups"). */
-#include "pa/pa_group.h"
-
 #include "feed/jv.h"
+#include "pa/pa_group.h"
 
 #include <cjson/cJSON.h>
 #include <stdbool.h>
@@ -18,15 +17,7 @@ static const char *const OPS[] = {NULL,     "text",  "create", "add",
 enum { N_OPS = sizeof OPS / sizeof OPS[0] };
 
 /* Which optional fields each op has (beyond v, kind, group, op). */
-enum {
-  F_EPOCH = 1,
-  F_NAME = 2,
-  F_TEXT = 4,
-  F_IMAGE = 8,
-  F_USER = 16,
-  F_ROLE = 32,
-  F_MEMBERS = 64
-};
+enum { F_EPOCH = 1, F_NAME = 2, F_TEXT = 4, F_IMAGE = 8, F_USER = 16, F_ROLE = 32, F_MEMBERS = 64 };
 /* Required fields per op; F_IMAGE is the only optional one (text). */
 static const unsigned NEEDS[N_OPS] = {
     0,
@@ -42,8 +33,8 @@ static const unsigned NEEDS[N_OPS] = {
 static const struct {
   const char *key;
   unsigned flag; /* 0: always present */
-} KEYS[] = {{"v", 0},        {"kind", 0},    {"group", 0},     {"op", 0},
-            {"epoch", F_EPOCH}, {"name", F_NAME}, {"text", F_TEXT}, {"image", F_IMAGE},
+} KEYS[] = {{"v", 0},           {"kind", 0},      {"group", 0},          {"op", 0},
+            {"epoch", F_EPOCH}, {"name", F_NAME}, {"text", F_TEXT},      {"image", F_IMAGE},
             {"user", F_USER},   {"role", F_ROLE}, {"members", F_MEMBERS}};
 enum { N_KEYS = sizeof KEYS / sizeof KEYS[0] };
 
@@ -107,8 +98,7 @@ static pa_status get_name(pa_jv *v, const cJSON *obj, char **out) {
   return *out ? PA_OK : pa_error_set(v->err, PA_ERR_NOMEM, "out of memory");
 }
 
-static pa_status get_members(pa_jv *v, const cJSON *obj, int lo, pa_group_member *out,
-                             int *n_out) {
+static pa_status get_members(pa_jv *v, const cJSON *obj, int lo, pa_group_member *out, int *n_out) {
   static const char *const names[] = {"id", "role"};
   int n = 0, i = 0;
   const cJSON *list = pa_jv_array(v, obj, "members", lo, PA_GROUP_MAX_MEMBERS, &n);
@@ -262,9 +252,9 @@ char *pa_group_encode(const pa_group_msg *m) {
   if (m->op < PA_GROUP_OP_TEXT || (int)m->op >= N_OPS) return NULL;
   unsigned need = NEEDS[m->op];
   cJSON *o = cJSON_CreateObject();
-  bool ok = o && cJSON_AddNumberToObject(o, "v", 2) && cJSON_AddStringToObject(o, "kind", "group") &&
-            cJSON_AddStringToObject(o, "group", m->group) &&
-            cJSON_AddStringToObject(o, "op", OPS[m->op]);
+  bool ok =
+      o && cJSON_AddNumberToObject(o, "v", 2) && cJSON_AddStringToObject(o, "kind", "group") &&
+      cJSON_AddStringToObject(o, "group", m->group) && cJSON_AddStringToObject(o, "op", OPS[m->op]);
   if (ok && (need & F_EPOCH)) ok = add_int(o, "epoch", m->epoch);
   if (ok && (need & F_NAME)) ok = m->name && cJSON_AddStringToObject(o, "name", m->name);
   if (ok && (need & F_TEXT)) ok = m->text && cJSON_AddStringToObject(o, "text", m->text);
@@ -272,8 +262,7 @@ char *pa_group_encode(const pa_group_msg *m) {
     cJSON *i = cJSON_AddObjectToObject(o, "image");
     ok = i && cJSON_AddStringToObject(i, "id", m->image.id) &&
          cJSON_AddStringToObject(i, "key", m->image.key) &&
-         cJSON_AddStringToObject(i, "type", m->image.type) &&
-         add_int(i, "w", m->image.w) &&
+         cJSON_AddStringToObject(i, "type", m->image.type) && add_int(i, "w", m->image.w) &&
          add_int(i, "h", m->image.h);
   }
   if (ok && (need & F_USER)) ok = cJSON_AddStringToObject(o, "user", m->user) != NULL;
@@ -305,6 +294,8 @@ static void drop_member(pa_group_state *s, int at) {
   memmove(&s->members[at], &s->members[at + 1],
           (size_t)(s->n_members - at - 1) * sizeof s->members[0]);
   s->n_members--;
+  /* Unused slots stay zero, so equal states are equal bytes. */
+  memset(&s->members[s->n_members], 0, sizeof s->members[0]);
   /* Never a group without an admin: the oldest member takes over (the server
    * applies the same rule to its own list). */
   if (s->n_members > 0 && admins(s) == 0) s->members[0].role = PA_GROUP_ADMIN;
@@ -371,8 +362,7 @@ pa_status pa_group_apply(const pa_group_state *state, const pa_group_msg *m, con
     if (m->n_members != s.n_members || !m->name || strcmp(m->name, s.name) != 0)
       return refuse(err, "the add's list or name differs from this device's");
     for (int i = 0; i < s.n_members; i++)
-      if (strcmp(m->members[i].id, s.members[i].id) != 0 ||
-          m->members[i].role != s.members[i].role)
+      if (strcmp(m->members[i].id, s.members[i].id) != 0 || m->members[i].role != s.members[i].role)
         return refuse(err, "the add's list differs from this device's");
     break;
   case PA_GROUP_OP_REMOVE:
@@ -383,6 +373,7 @@ pa_status pa_group_apply(const pa_group_state *state, const pa_group_msg *m, con
   case PA_GROUP_OP_LEAVE: drop_member(&s, at); break;
   case PA_GROUP_OP_RENAME:
     if (strlen(m->name) >= sizeof s.name) return refuse(err, "name too long");
+    memset(s.name, 0, sizeof s.name);
     strcpy(s.name, m->name);
     break;
   case PA_GROUP_OP_ROLE:
@@ -402,8 +393,7 @@ char *pa_group_state_encode(const pa_group_state *s) {
   cJSON *o = cJSON_CreateObject();
   cJSON *list = members_json(s->members, s->n_members);
   bool ok = o && list && cJSON_AddStringToObject(o, "group", s->group) &&
-            add_int(o, "epoch", s->epoch) &&
-            cJSON_AddStringToObject(o, "name", s->name);
+            add_int(o, "epoch", s->epoch) && cJSON_AddStringToObject(o, "name", s->name);
   if (ok)
     ok = cJSON_AddItemToObject(o, "members", list);
   else
@@ -431,7 +421,8 @@ pa_status pa_group_state_parse(const char *json, size_t len, pa_group_state *out
   if (st == PA_OK) st = get_name(&v, root, &name);
   /* 0 members: the last one left (this device's own leave). */
   if (st == PA_OK) st = get_members(&v, root, 0, s.members, &s.n_members);
-  if (st == PA_OK && s.n_members > 0 && admins(&s) == 0) st = pa_jv_fail(&v, PA_ERR_SCHEMA, "members", "no admin");
+  if (st == PA_OK && s.n_members > 0 && admins(&s) == 0)
+    st = pa_jv_fail(&v, PA_ERR_SCHEMA, "members", "no admin");
   if (st == PA_OK) {
     strcpy(s.name, name);
     *out = s;

@@ -24,7 +24,12 @@ enum {
   PA_CHAT_CID_MAX = 64,                        /* bytes of a client message id */
   PA_CHAT_ATTACH_MAX = 8 << 20,                /* bytes of one encrypted attachment */
   PA_CHAT_ATTACH_MIN = 17,                     /* one empty final secretstream chunk */
-  PA_WS_PER_USER = 10 /* chat sockets one person may have open (one per device) */
+  PA_WS_PER_USER = 10, /* chat sockets one person may have open (one per device) */
+  /* Groups (issue 22, item 4): people in one group, and the devices one group
+   * message may go to (each member's, the sender's other devices included). */
+  PA_GROUP_MAX_MEMBERS = 32,
+  PA_GROUP_MAX_ENVELOPES = PA_GROUP_MAX_MEMBERS * PA_CHAT_MAX_DEVICES,
+  PA_GROUP_LIST_MAX = 200 /* groups GET /chat/groups lists (the newest) */
 };
 
 /* The connections of signed-in devices; one per server. */
@@ -68,5 +73,13 @@ void pa_api_chat_user_devices(pa_srv_req *rq);
 void pa_api_chat_attachment_put(pa_srv_req *rq);
 void pa_api_chat_attachment_get(pa_srv_req *rq);
 void pa_api_chat_attachment_delete(pa_srv_req *rq);
+
+/* Groups (api/chat_group.c). */
+void pa_api_chat_group_create(pa_srv_req *rq);
+void pa_api_chat_groups_mine(pa_srv_req *rq);
+void pa_api_chat_group_get(pa_srv_req *rq);
+void pa_api_chat_group_member_add(pa_srv_req *rq);
+void pa_api_chat_group_member_remove(pa_srv_req *rq);
+void pa_api_chat_group_member_role(pa_srv_req *rq);
 
 #endif

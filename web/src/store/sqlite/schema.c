@@ -1753,6 +1753,35 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
+    /* 35, 36: the numbers of issue 22's ident and reqvec lanes, empty on
+     * this branch; the lead renumbers at the merge. */
+    "SELECT 1;",
+    "SELECT 1;",
+    /* 37: groups (issue 22, item 4; web/README.md "Chat", "Groups"). The
+     * server knows who is in a group, to route envelopes and say who may
+     * change it; the name and every message stay on the members' devices,
+     * which apply only changes an admin's device sent them (chat.md).
+     * chat_group_members.id is the join order: the oldest member is the
+     * lowest id (who becomes admin when the last one goes). last_seq numbers
+     * the group's messages as chat_convs.last_seq numbers a pair's; a
+     * chat_messages row with group_id belongs to the group's numbering. */
+    "CREATE TABLE chat_groups ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE chat_group_members ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  group_id INTEGER NOT NULL REFERENCES chat_groups(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
+    "  joined_at INTEGER NOT NULL,"
+    "  UNIQUE (group_id, user_id)"
+    ") STRICT;"
+    "CREATE INDEX chat_group_members_user ON chat_group_members(user_id, group_id);"
+    "ALTER TABLE chat_messages ADD COLUMN group_id INTEGER REFERENCES chat_groups(id)"
+    "  ON DELETE CASCADE;"
+    "CREATE INDEX chat_messages_group ON chat_messages(group_id) WHERE group_id IS NOT NULL;",
 };
 
 static int user_version(pa_store *db, int *out) {
