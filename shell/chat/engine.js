@@ -17,6 +17,7 @@ import { loadChatModule, wrapChat, toB64, fromB64 } from './crypto.js';
 import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
+import { Groups } from './groups.js';
 
 const OPK_FIRST = 50, OPK_LOW = 20, OPK_BATCH = 50;
 const unix = () => Math.floor(Date.now() / 1000);
@@ -126,6 +127,7 @@ class ChatEngine extends EventTarget {
     this.typingSent = new Map();
     this.visible = null; // the peer whose conversation is on screen
     this.localPhotos = new Map(); // cid → decrypted photo Blob, this page's life
+    this.groups = new Groups(this); // group chats (groups.js)
   }
 
   // Runs fn after everything queued before it; the result (or failure) is
@@ -347,6 +349,10 @@ class ChatEngine extends EventTarget {
     if (!this.online) return;
     const items = (await this.store.all('outbox')).sort((a, b) => a.at - b.at);
     for (const item of items) {
+      if (item.group) {
+        if (!(await this.groups.flush(item))) return;
+        continue;
+      }
       if (item.upload) {
         const r = await request('POST', '/api/v1/chat/attachments', new Blob([item.upload], { type: 'application/octet-stream' }));
         if (!r.ok) {
@@ -404,6 +410,7 @@ class ChatEngine extends EventTarget {
   // ---- frames from the relay
 
   async onFrame(f) {
+    if (f.group && f.type !== 'msg') return this.groups.onFrame(f);
     switch (f.type) {
       case 'msg': return this.receive(f);
       case 'sent': return this.setStatus(f.to, f.id, 'sent', f.seq, [['del', 'outbox', f.id]]);
@@ -415,6 +422,7 @@ class ChatEngine extends EventTarget {
       case 'typing': this.emit('typing', { peer: f.from }); return undefined;
       case 'error':
         console.warn('chat relay:', f.code, f.message);
+        if (f.id && (await this.groups.refused(f))) return undefined;
         // A message the relay could not take stays in the outbox: try again soon.
         if (f.id) setTimeout(() => this.run(() => this.flush()).catch((err) => console.info('chat: send later:', err.message)), 3000);
         return undefined;
@@ -441,7 +449,7 @@ class ChatEngine extends EventTarget {
 
   async receive(f) {
     const peer = f.from;
-    if (await this.store.get('messages', `${peer}|${f.cid}`)) {
+    if (await this.store.get('messages', f.group ? `${f.group}|${peer}|${f.cid}` : `${peer}|${f.cid}`)) {
       this.socket.send({ type: 'ack', ids: [f.id] });
       return;
     }
@@ -474,6 +482,15 @@ class ChatEngine extends EventTarget {
       }
     } catch (err) {
       console.warn('chat: refused a message:', err.fault || err.message);
+    }
+    if (f.group) {
+      // A group's payload: groups.js files it (with the session) before the ack.
+      await this.groups.receive(f, text ? dec.decode(text) : null,
+        [...(session ? this.sessionRecord(session) : []), ...(idChanged ? this.identityRecord() : [])]);
+      text?.fill(0);
+      this.socket.send({ type: 'ack', ids: [f.id] });
+      if (idChanged) this.run(() => this.publish()).catch(() => {});
+      return;
     }
     // rid: the relay's id of the message as received, what a report names it by (cm_…).
     const m = { peer, cid: f.cid, rid: f.id, dir: 'in', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'received', failed: !text };

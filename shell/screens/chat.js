@@ -52,13 +52,51 @@ async function nameOf(engine, peer) {
   return r.data.name;
 }
 
-function list(root, engine, { t }) {
+// The groups this device is in (chat/groups.js) and a form to start one.
+function groupList(engine, { t, navigate }) {
+  const items = el('ul', { className: 'chat-list' });
+  const name = el('input', { id: 'group-name', name: 'group-name', autocomplete: 'off', maxLength: 100, required: true });
+  const error = el('p', { className: 'chat-error', role: 'alert' });
+  const form = el('form', { className: 'chat-group-new', noValidate: true },
+    el('label', { htmlFor: 'group-name', textContent: t('chat.groupName') }),
+    el('div', { className: 'chat-compose-row' }, name,
+      el('button', { type: 'submit', className: 'chat-button', textContent: t('chat.groupCreate') })), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = name.value.trim();
+    if (!text) return;
+    try {
+      navigate(`/chat/groups/${await engine.groups.create(text)}`);
+    } catch (err) {
+      error.textContent = t('chat.groupFailed', { reason: err.message });
+    }
+  });
+  const section = el('section', { className: 'chat-groups', 'aria-labelledby': 'chat-groups' },
+    el('h2', { id: 'chat-groups', textContent: t('chat.groups') }), items, form);
+  const paint = async () => {
+    const list = await engine.groups.list();
+    items.replaceChildren(...list.map((c) => {
+      const link = el('a', { href: `/chat/groups/${c.peer}`, className: 'chat-row' },
+        el('span', { className: 'chat-row-name', textContent: c.name || c.peer }),
+        el('span', { className: 'chat-row-last', textContent: c.last }));
+      if (c.unread) link.append(el('span', { className: 'chat-unread', textContent: t('chat.unread', { count: c.unread }) }));
+      return el('li', {}, link);
+    }));
+  };
+  return { section, paint };
+}
+
+function list(root, engine, ctx) {
+  const { t } = ctx;
   const items = el('ul', { className: 'chat-list' });
   const empty = el('p', { className: 'chat-note', textContent: t('chat.empty') });
-  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), items, empty);
+  const groups = groupList(engine, ctx);
+  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), items, empty,
+    groups.section);
   const paint = async () => {
-    const convs = await engine.conversations();
+    const convs = (await engine.conversations()).filter((c) => !c.group);
     empty.hidden = convs.length > 0;
+    await groups.paint();
     const rows = await Promise.all(convs.map(async (c) => {
       const name = await nameOf(engine, c.peer);
       const link = el('a', { href: `/chat/${encodeURIComponent(c.peer)}`, className: 'chat-row' },
