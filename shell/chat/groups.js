@@ -163,11 +163,16 @@ export class Groups {
   // the same bytes), then sends. false: stop flushing for now.
   async flush(item) {
     if (!item.envelopes) {
-      let server;
       const r = await get(`/api/v1/chat/groups/${item.group}`);
-      if (r.ok) server = new Set(r.data.members.map((m) => m.id));
-      else if (r.error.status === 404) server = new Set();
-      else return false;
+      if (!r.ok && r.error.status === 404) {
+        // We are out (removed, or left): nothing of ours goes to this group any more.
+        await this.e.store.batch([['del', 'outbox', item.key]]);
+        await this.e.store.put(...(await this.e.convRecord(item.group, { left: true })));
+        this.e.emit('change', { peer: item.group });
+        return true;
+      }
+      if (!r.ok) return false;
+      const server = new Set(r.data.members.map((m) => m.id));
       // Our copy decides; the server's list only leaves people out.
       const targets = item.to.filter((u) => u !== this.me && server.has(u));
       const { text } = await this.e.vault.open(`outbox:${item.key}`, item.sealed);
@@ -283,7 +288,8 @@ export class Groups {
       if (item) await this.after(item);
     } else if (f.type === 'read') {
       const rec = await this.record(g);
-      if (!(f.seq > (rec.reads[f.from] ?? 0))) return;
+      if (!rec.state || !(f.seq > (rec.reads[f.from] ?? 0))) return; // a group we are not in here
+
       await this.e.store.put(...(await this.e.convRecord(g, { reads: { ...rec.reads, [f.from]: f.seq } })));
       this.e.emit('change', { peer: g });
     } else if (f.type === 'typing') {
