@@ -99,7 +99,7 @@ void pa_api_chat_groups_mine(pa_srv_req *rq) {
     pa_api_json(rq, 200, NULL);
     return;
   }
-  int rc = pa_store_chat_groups_mine(rq->db, rq->viewer, PA_GROUP_LIST_MAX, add_group, list);
+  int rc = pa_store_chat_group_mine(rq->db, rq->viewer, PA_GROUP_LIST_MAX, add_group, list);
   if (rc != PA_STORE_OK) {
     cJSON_Delete(root);
     if (rc == PA_STORE_EABORT)

@@ -32,8 +32,8 @@ typedef struct pa_store_chat_group_row {
 } pa_store_chat_group_row;
 typedef int (*pa_store_chat_group_fn)(void *ctx, const pa_store_chat_group_row *g);
 /* Up to limit of user's groups, newest first. */
-int pa_store_chat_groups_mine(pa_store *db, int64_t user, int limit, pa_store_chat_group_fn fn,
-                              void *ctx);
+int pa_store_chat_group_mine(pa_store *db, int64_t user, int limit, pa_store_chat_group_fn fn,
+                             void *ctx);
 
 /* Adds user to group as a member, in one transaction: PA_STORE_ECONFLICT
  * when they are in it already, PA_STORE_EABORT (nothing written) when the

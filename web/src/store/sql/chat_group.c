@@ -89,8 +89,8 @@ static int group_row(void *ctx, pa_sql_stmt *st) {
   return w->fn(w->ctx, &g);
 }
 
-int pa_store_chat_groups_mine(pa_store *db, int64_t user, int limit, pa_store_chat_group_fn fn,
-                              void *ctx) {
+int pa_store_chat_group_mine(pa_store *db, int64_t user, int limit, pa_store_chat_group_fn fn,
+                             void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
       db, "SELECT g.id, g.created_at,"
           " (SELECT count(*) FROM chat_group_members c WHERE c.group_id = g.id), g.last_seq,"
