@@ -12,6 +12,7 @@
  * seam: wipe-inputs */
 #include "pa/pa_crypto.h"
 #include "pa/pa_group.h"
+#include "pa/pa_devlist.h"
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
 
@@ -41,7 +42,7 @@ EM_JS(void, pa_js_chat_install_random, (void), {
 
 /* ---- host state: the handle table, last error, output buffer */
 
-enum { MAX_HANDLES = 256, KIND_IDENTITY = 1, KIND_SESSION = 2, REUSE_SHIFT = 9 };
+enum { MAX_HANDLES = 256, KIND_IDENTITY = 1, KIND_SESSION = 2, KIND_AIK = 3, REUSE_SHIFT = 9 };
 
 typedef struct entry {
   int kind;
@@ -114,6 +115,8 @@ static int keep(int kind, void *obj) {
   if (h) return h;
   if (kind == KIND_IDENTITY)
     pa_x3dh_identity_free(obj);
+  else if (kind == KIND_AIK)
+    pa_devlist_aik_free(obj);
   else
     pa_ratchet_free(obj);
   return fail(
@@ -142,13 +145,15 @@ EMSCRIPTEN_KEEPALIVE const char *pa_wasm_chat_fault_name(int fault) {
   return pa_crypto_fault_name((pa_crypto_fault)fault);
 }
 
-/* Frees an identity or session handle (wiping it). */
+/* Frees an identity, session or account key handle (wiping it). */
 EMSCRIPTEN_KEEPALIVE void pa_wasm_chat_free(int handle) {
   void *obj;
   if ((obj = lookup(handle, KIND_IDENTITY)))
     pa_x3dh_identity_free(obj);
   else if ((obj = lookup(handle, KIND_SESSION)))
     pa_ratchet_free(obj);
+  else if ((obj = lookup(handle, KIND_AIK)))
+    pa_devlist_aik_free(obj);
   else
     return;
   entry *e = &table[(handle & ((1 << REUSE_SHIFT) - 1)) - 1];
@@ -317,6 +322,16 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety(int session, const char *own_id, co
  * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_seal(int handle, const uint8_t *key, double generation) {
   begin();
+  pa_devlist_aik *aik = lookup(handle, KIND_AIK);
+  if (aik) {
+    uint8_t saved[PA_DEVLIST_AIK_SAVED];
+    if (!out_reserve(pa_vault_sealed_size(sizeof saved), 0)) return fail(PA_ERR_NOMEM);
+    pa_devlist_aik_save(aik, saved);
+    pa_status st = pa_vault_seal(key, PA_VAULT_ACCOUNT, (uint64_t)generation, saved, sizeof saved,
+                                 out_buf, out_cap, &out_len, &last_error);
+    pa_crypto_wipe(saved, sizeof saved);
+    return st == PA_OK ? (int)out_len : fail(st);
+  }
   pa_x3dh_identity *id = lookup(handle, KIND_IDENTITY);
   pa_ratchet *s = id ? NULL : lookup(handle, KIND_SESSION);
   if (!id && !s) return no_such("identity or session");
@@ -336,14 +351,14 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_seal(int handle, const uint8_t *key, doubl
   return st == PA_OK ? (int)out_len : fail(st);
 }
 
-/* Opens a blob sealed by pa_wasm_chat_seal (kind 1 identity, 2 session),
- * refusing tampering, other versions and generations below min_generation.
- * Returns a new handle. seam: throws-negative */
+/* Opens a blob sealed by pa_wasm_chat_seal (kind 1 identity, 2 session,
+ * 4 account key), refusing tampering, other versions and generations below
+ * min_generation. Returns a new handle. seam: throws-negative */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double min_generation,
                                            const uint8_t *blob, size_t len) {
   if (!begin()) return fail(PA_ERR_PLATFORM);
-  if (kind != PA_VAULT_IDENTITY && kind != PA_VAULT_SESSION)
-    return fail(pa_error_set(&last_error, PA_ERR_ARG, "chat: kind must be 1 or 2"));
+  if (kind != PA_VAULT_IDENTITY && kind != PA_VAULT_SESSION && kind != PA_VAULT_ACCOUNT)
+    return fail(pa_error_set(&last_error, PA_ERR_ARG, "chat: kind must be 1, 2 or 4"));
   uint8_t *plain = malloc(len ? len : 1);
   if (!plain) return fail(PA_ERR_NOMEM);
   size_t n = 0;
@@ -353,11 +368,16 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_open(int kind, const uint8_t *key, double 
   if (st == PA_OK)
     st = kind == PA_VAULT_IDENTITY
              ? pa_x3dh_identity_load(plain, n, (pa_x3dh_identity **)&obj, &last_error)
+         : kind == PA_VAULT_ACCOUNT
+             ? pa_devlist_aik_load(plain, n, (pa_devlist_aik **)&obj, &last_error)
              : pa_ratchet_load(plain, n, (pa_ratchet **)&obj, &last_error);
   pa_crypto_wipe(plain, len);
   free(plain);
-  return st == PA_OK ? keep(kind == PA_VAULT_IDENTITY ? KIND_IDENTITY : KIND_SESSION, obj)
-                     : fail(st);
+  if (st != PA_OK) return fail(st);
+  return keep(kind == PA_VAULT_IDENTITY  ? KIND_IDENTITY
+              : kind == PA_VAULT_ACCOUNT ? KIND_AIK
+                                         : KIND_SESSION,
+              obj);
 }
 
 /* ---- attachments */
@@ -437,4 +457,105 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_apply(const char *state, const uint8
   pa_group_msg_free(&m);
   if (st != PA_OK) return fail(st);
   return out_text(pa_group_state_encode(&s));
+/* ---- the account identity key and signed device lists (pa_devlist.h) */
+
+/* Creates an account identity key (AIK); returns its handle. Seal it with
+ * pa_wasm_chat_seal (vault kind 4). seam: throws-negative */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_aik_create(void) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_devlist_aik *a;
+  pa_status st = pa_devlist_aik_create(&a, &last_error);
+  return st == PA_OK ? keep(KIND_AIK, a) : fail(st);
+}
+
+/* Writes the AIK's 32-byte Ed25519 public key to the output; returns 32.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_aik_key(int handle) {
+  begin();
+  pa_devlist_aik *a = lookup(handle, KIND_AIK);
+  if (!a) return no_such("account key");
+  if (!out_reserve(32, 0)) return fail(PA_ERR_NOMEM);
+  memcpy(out_buf, pa_devlist_aik_key(a), 32);
+  out_len = 32;
+  return 32;
+}
+
+/* Writes the AIK's 64-byte secret (seed || public key, what linking hands a
+ * new device) to the output; returns 64. A secret: the wrapper wipes it.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_aik_secret(int handle) {
+  begin();
+  pa_devlist_aik *a = lookup(handle, KIND_AIK);
+  if (!a) return no_such("account key");
+  if (!out_reserve(PA_DEVLIST_AIK_SECRET, 1)) return fail(PA_ERR_NOMEM);
+  pa_devlist_aik_secret(a, out_buf);
+  out_len = PA_DEVLIST_AIK_SECRET;
+  return PA_DEVLIST_AIK_SECRET;
+}
+
+/* Imports a 64-byte AIK secret (from linking); returns a new handle.
+ * seam: throws-negative */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_aik_import(const uint8_t *secret, size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_devlist_aik *a;
+  pa_status st = pa_devlist_aik_import(secret, len, &a, &last_error);
+  return st == PA_OK ? keep(KIND_AIK, a) : fail(st);
+}
+
+/* Signs a device list for account: devices is count x 32 bytes of device
+ * identity keys (1..PA_DEVLIST_MAX, unique); version and created_at (Unix s)
+ * are whole numbers. The signed list goes to the output; returns its length.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_devlist_sign(int handle, const char *account, double version,
+                                                   double created_at, const uint8_t *devices,
+                                                   size_t len) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_devlist_aik *a = lookup(handle, KIND_AIK);
+  if (!a) return no_such("account key");
+  if (len % PA_DEVLIST_DEVICE_BYTES || len > (size_t)PA_DEVLIST_MAX * PA_DEVLIST_DEVICE_BYTES + 32)
+    return fail(pa_error_set(&last_error, PA_ERR_ARG, "device list: devices must be 32-byte keys"));
+  if (!(version >= 0 && version <= 9007199254740991.0) ||
+      !(created_at >= 0 && created_at <= 9007199254740991.0))
+    return fail(
+        pa_error_set(&last_error, PA_ERR_ARG, "device list: version and date are whole numbers"));
+  if (!out_reserve(PA_DEVLIST_MAX_BYTES + 32, 0)) return fail(PA_ERR_NOMEM);
+  pa_status st = pa_devlist_sign(a, account, (uint64_t)version, (int64_t)created_at, devices,
+                                 (int)(len / PA_DEVLIST_DEVICE_BYTES), out_buf, out_cap, &out_len,
+                                 &last_error);
+  return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* Verifies a signed device list for account (refusing anything
+ * pa_devlist_verify refuses); the output is the list's signed bytes without
+ * the signature (0x01, AIK, version u64, created_at u64, count, devices),
+ * which the wrapper reads into {aik, version, at, devices}. Returns its length.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_devlist_verify(const uint8_t *list, size_t len,
+                                                     const char *account) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  pa_devlist l;
+  pa_status st = pa_devlist_verify(list, len, account, &l, &last_error);
+  if (st != PA_OK) {
+    last_fault = st == PA_ERR_SCHEMA ? PA_FAULT_FORGED : PA_FAULT_MALFORMED;
+    return fail(st);
+  }
+  if (!out_reserve(PA_DEVLIST_MAX_BYTES, 0)) return fail(PA_ERR_NOMEM);
+  out_len = pa_devlist_encode_body(&l, out_buf);
+  return (int)out_len;
+}
+
+/* The formatted safety number of two people over their account keys (32
+ * bytes each) and account ids, NUL-terminated; returns 71.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_safety_accounts(const uint8_t *own_aik,
+                                                      const uint8_t *peer_aik, const char *own_id,
+                                                      const char *peer_id) {
+  if (!begin()) return fail(PA_ERR_PLATFORM);
+  char digits[61];
+  pa_status st = pa_devlist_safety(own_aik, own_id, peer_aik, peer_id, digits, &last_error);
+  if (st != PA_OK) return fail(st);
+  if (!out_reserve(PA_SAFETY_FORMATTED + 1, 0)) return fail(PA_ERR_NOMEM);
+  pa_safety_format(digits, (char *)out_buf);
+  out_len = PA_SAFETY_FORMATTED;
+  return PA_SAFETY_FORMATTED;
 }

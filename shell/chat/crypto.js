@@ -54,7 +54,40 @@ export function wrapChat(m) {
     // sender: state is the copy's JSON ('' when new), the result the new JSON.
     // Throws (statusName 'schema') when msg may not change it.
     groupApply: (state, msg, sender, me) => new TextDecoder().decode(c.chatGroupApply(state, msg, sender, me)),
+    // ---- the account identity key (AIK) and signed device lists (chat.md)
+    aikCreate: () => c.chatAikCreate(),
+    aikKey: (h) => c.chatAikKey(h),
+    // The 64-byte secret linking hands a new device, and back to a handle.
+    aikSecret: (h) => c.chatAikSecret(h),
+    aikImport: (secret) => c.chatAikImport(secret),
+    // devices: [Uint8Array(32)] → the signed list's bytes.
+    devlistSign(h, account, version, at, devices) {
+      const flat = new Uint8Array(devices.length * 32);
+      devices.forEach((d, i) => { key32(d); flat.set(d, i * 32); });
+      return c.chatDevlistSign(h, account, version, at, flat);
+    },
+    // The list verified for account → {aik, version, at, devices: [Uint8Array(32)]};
+    // throws (status, fault 'forged' for a bad signature) otherwise.
+    devlistVerify(list, account) {
+      const b = c.chatDevlistVerify(list, account);
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      const num = (o) => v.getUint32(o) * 2 ** 32 + v.getUint32(o + 4);
+      const devices = [];
+      for (let i = 0; i < b[49]; i++) devices.push(b.slice(50 + 32 * i, 82 + 32 * i));
+      return { aik: b.slice(1, 33), version: num(33), at: num(41), devices };
+    },
+    // The safety number of two people over their AIKs (myAik: a handle or 32 bytes).
+    safetyAccounts(myAik, peerAik, me, peer) {
+      const own = typeof myAik === 'number' ? c.chatAikKey(myAik) : key32(myAik);
+      return new TextDecoder().decode(c.chatSafetyAccounts(own, key32(peerAik), me, peer));
+    },
   };
+}
+
+// The core reads exactly 32 bytes from a key argument: a shorter one never reaches it.
+function key32(k) {
+  if (!(k instanceof Uint8Array) || k.length !== 32) throw new TypeError('chat: a key is 32 bytes');
+  return k;
 }
 
 // Base64 of bytes (standard alphabet, padded), as the server's JSON carries them.

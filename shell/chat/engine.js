@@ -18,6 +18,9 @@ import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
 import { Groups } from './groups.js';
+import { Identity, IdentityChanged, MAX_DEVICES } from './identity.js';
+
+export { IdentityChanged, MAX_DEVICES };
 
 const OPK_FIRST = 50, OPK_LOW = 20, OPK_BATCH = 50;
 const unix = () => Math.floor(Date.now() / 1000);
@@ -51,9 +54,6 @@ function decodePayload(s) {
 }
 
 let current = null; // {user, engine: Promise}
-
-// PA_CHAT_MAX_DEVICES (web/src/srv_chat.h): devices one account may register.
-export const MAX_DEVICES = 20;
 
 // Signed out, signed in as someone else, or the session expired: the chat
 // of the previous account stops (socket closed, keys wiped from memory).
@@ -99,6 +99,12 @@ export class ChatBusy extends Error {}
 // MAX_DEVICES already (the server refuses a new one; nothing is evicted).
 export class ChatDeviceLimit extends Error {}
 
+// Thrown by send while this device is not linked: the account has devices
+// whose account key this one does not hold (engine.needsLink).
+export class ChatNeedsLink extends Error {}
+
+const same = (a, b) => !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+
 class ChatEngine extends EventTarget {
   static async start(user) {
     const release = await new Promise((resolve) => {
@@ -128,6 +134,10 @@ class ChatEngine extends EventTarget {
     this.visible = null; // the peer whose conversation is on screen
     this.localPhotos = new Map(); // cid → decrypted photo Blob, this page's life
     this.groups = new Groups(this); // group chats (groups.js)
+    this.idn = new Identity(this); // contacts' pinned identities (identity.js)
+    this.aik = null; // my account identity key's handle, when this device holds it
+    this.myAik = null; // my account's AIK (public bytes), once known
+    this.needsLink = false; // the account has a list whose key this device lacks
   }
 
   // Runs fn after everything queued before it; the result (or failure) is
@@ -154,6 +164,11 @@ class ChatEngine extends EventTarget {
       this.identity = this.c.identityCreate(unix(), OPK_FIRST);
       Object.assign(this, { idGen: 0, device: null, opkFrom: 1 });
       await this.store.put(...this.identityRecord());
+    }
+    const aik = await this.store.get('state', 'aik');
+    if (aik) {
+      this.aik = this.c.open(4, this.vault.raw, aik.gen, aik.blob);
+      this.aikGen = aik.gen;
     }
     for (const rec of await this.store.all('sessions')) {
       this.sessions.push({ ...rec, handle: this.c.open(2, this.vault.raw, rec.gen, rec.blob) });
@@ -191,6 +206,7 @@ class ChatEngine extends EventTarget {
     if (this.stopped) return;
     try {
       await this.run(() => this.publish());
+      await this.run(() => this.ensureAccount());
     } catch (err) {
       // At the device cap, asking again changes nothing until a device is removed.
       if (!(err instanceof ChatDeviceLimit)) this.retry = setTimeout(() => this.connect().catch(() => {}), 5000);
@@ -240,6 +256,84 @@ class ChatEngine extends EventTarget {
     await this.store.put(...this.identityRecord());
   }
 
+  // The account's identity (identity.js): the first device of an account (no
+  // list on the server, or none of its devices left) makes the account key,
+  // seals it, and publishes a list naming itself; a device holding the key
+  // keeps itself listed; any other device needs linking and never publishes.
+  // This is also how a profile from before account keys carries over: its
+  // device becomes the first one.
+  async ensureAccount() {
+    if (!this.device) return;
+    const r = await get(`/api/v1/users/${encodeURIComponent(this.me)}/chat-devices`);
+    if (!r.ok) throw new Error(r.error.message || r.error.kind);
+    const registered = r.data.devices.map((d) => d.identity ?? d.identity_key);
+    const ik = this.c.identityKey(this.identity);
+    let list = null;
+    if (r.data.device_list) {
+      try {
+        list = this.c.devlistVerify(fromB64(r.data.device_list), this.me);
+      } catch (err) {
+        console.warn('chat: my account\'s device list does not verify:', err.message);
+      }
+    }
+    const live = list ? list.devices.filter((d) => registered.includes(toB64(d))) : [];
+    const key = this.aik ? this.c.aikKey(this.aik) : null;
+    if (list && key && same(list.aik, key)) {
+      this.myAik = key;
+      this.setNeedsLink(false);
+      if (list.devices.some((d) => same(d, ik))) return;
+      if (live.length >= MAX_DEVICES) throw new ChatDeviceLimit('too many devices');
+      return this.publishList([...live, ik], list.version + 1);
+    }
+    if (list && live.length) {
+      this.myAik = list.aik;
+      this.setNeedsLink(true);
+      return;
+    }
+    // No list, or a list none of whose devices exists any more: first device.
+    if (!this.aik) {
+      this.aik = this.c.aikCreate();
+      this.aikGen = 0;
+      await this.store.put(...this.aikRecord());
+    }
+    this.myAik = this.c.aikKey(this.aik);
+    this.setNeedsLink(false);
+    return this.publishList([ik], (list?.version ?? 0) + 1);
+  }
+
+  aikRecord() {
+    this.aikGen += 1;
+    return ['state', { key: 'aik', blob: this.c.seal(this.aik, this.vault.raw, this.aikGen), gen: this.aikGen }];
+  }
+
+  // Signs and publishes my account's list of devices (identity keys).
+  async publishList(devices, version) {
+    const list = this.c.devlistSign(this.aik, this.me, version, unix(), devices);
+    const p = await put('/api/v1/chat/device-list', { list: toB64(list), device: this.device });
+    if (!p.ok) throw new Error(p.error.message || p.error.kind);
+    this.emit('devices', { version });
+  }
+
+  setNeedsLink(on) {
+    if (this.needsLink === on) return;
+    this.needsLink = on;
+    this.emit('needs-link', { needsLink: on });
+  }
+
+  // Before a new message to peer: refused while this device is not linked,
+  // or while peer's identity or devices changed and the person has not
+  // confirmed (identity.accept) — checked against the server when online.
+  async guard(peer) {
+    if (this.needsLink) throw new ChatNeedsLink('this device is not linked to your account yet');
+    let notice;
+    try {
+      notice = (await this.idn.check(peer)).notice;
+    } catch {
+      notice = await this.idn.blocked(peer);
+    }
+    if (notice) throw new IdentityChanged(peer, notice.kind);
+  }
+
   get online() {
     return !!this.socket?.open;
   }
@@ -286,6 +380,7 @@ class ChatEngine extends EventTarget {
 
   send(peer, text, name) {
     return this.run(async () => {
+      await this.guard(peer);
       const m = { peer, cid: crypto.randomUUID(), dir: 'out', at: Date.now(), seq: 0, status: 'pending' };
       await this.store.put(...(await this.messageRecord(m, text)),
         'outbox', { key: m.cid, peer, at: m.at, envelopes: null },
@@ -299,6 +394,7 @@ class ChatEngine extends EventTarget {
   // A photo (already prepared: no metadata): encrypted here, uploaded by flush().
   sendPhoto(peer, bytes, { type, w, h }, name) {
     return this.run(async () => {
+      await this.guard(peer);
       const { key, sealed } = this.c.attachEncrypt(bytes);
       const m = { peer, cid: crypto.randomUUID(), dir: 'out', at: Date.now(), seq: 0, status: 'pending' };
       const image = { id: null, key: toB64(key), type, w, h };
@@ -326,18 +422,23 @@ class ChatEngine extends EventTarget {
     return blob;
   }
 
-  // A session per device of peer: the most recently used, else a new one
-  // from a fresh bundle. Returns [{device, session}], [] when peer has no device.
+  // A session per device of peer in peer's trusted signed list
+  // (identity.check): the most recently used, else a new one from a fresh
+  // bundle whose identity key must be the listed one. Returns
+  // [{device, session}], [] when peer has no such device. Throws
+  // IdentityChanged while a change waits for the person's confirmation.
   async sessionsFor(peer) {
-    const r = await get(`/api/v1/users/${encodeURIComponent(peer)}/chat-devices`);
-    if (!r.ok) throw new Error(r.error.message || r.error.kind);
+    const who = await this.idn.check(peer);
+    if (who.notice) throw new IdentityChanged(peer, who.notice.kind);
     const out = [];
-    for (const d of r.data.devices) {
+    for (const d of who.devices) {
       let s = this.sessions.filter((x) => x.device === d.id).sort((a, b) => b.used - a.used)[0];
       if (!s) {
         const b = await post(`/api/v1/chat/devices/${d.id}/bundle`, {});
         if (!b.ok) throw new Error(b.error.message || b.error.kind);
-        s = { key: crypto.randomUUID(), peer, device: d.id, gen: 0, used: 0, handle: this.c.start(this.identity, fromB64(b.data.bundle)) };
+        const bundle = fromB64(b.data.bundle);
+        if (toB64(bundle.subarray(1, 33)) !== d.ik) throw new Error(`the server served another key for ${d.id}`);
+        s = { key: crypto.randomUUID(), peer, device: d.id, gen: 0, used: 0, handle: this.c.start(this.identity, bundle) };
         this.sessions.push(s);
       }
       out.push({ device: d.id, session: s });
@@ -370,6 +471,7 @@ class ChatEngine extends EventTarget {
         try {
           targets = await this.sessionsFor(item.peer);
         } catch (err) {
+          if (err instanceof IdentityChanged) continue; // held until the person confirms
           console.info('chat: will retry:', err.message);
           return;
         }
@@ -455,6 +557,14 @@ class ChatEngine extends EventTarget {
     }
     const bytes = fromB64(f.body);
     let text = null, session = null, idChanged = false;
+    // A session start opens a session only from a device of the sender's
+    // trusted signed list, labelled with its own id; others are dropped.
+    if ((bytes[0] === 2 || bytes[0] === 3) && !this.c.owner(bytes)
+        && !(await this.idn.allowsStart(peer, f.from_device, bytes.subarray(1, 33)).catch(() => false))) {
+      console.warn('chat: refused a session start from an unlisted device', f.from_device);
+      this.socket.send({ type: 'ack', ids: [f.id] }); // 'failed' once the relay has it (issue 22, robust)
+      return;
+    }
     try {
       if (bytes[0] === 2) {
         const h = this.c.owner(bytes);
@@ -507,12 +617,35 @@ class ChatEngine extends EventTarget {
     if (idChanged) this.run(() => this.publish()).catch(() => {}); // a one-time prekey is spent: top up
   }
 
-  // ---- safety numbers
+  // ---- identities and safety numbers (identity.js)
 
-  // The 60 digits (12 groups) for the most recent session with peer, or ''.
-  safetyNumber(peer) {
-    const s = this.sessions.filter((x) => x.peer === peer).sort((a, b) => b.used - a.used)[0];
-    return s ? this.c.safety(s.handle, this.me, peer) : '';
+  // identity.check(peer): which of peer's devices are trusted targets, and
+  // what changed; check(me) gives my own other listed devices.
+  checkIdentity(peer) {
+    return this.run(() => this.idn.check(peer));
+  }
+
+  // The person confirmed "Send anyway": held messages go out.
+  acceptIdentity(peer) {
+    return this.run(async () => {
+      await this.idn.accept(peer);
+      this.emit('change', { peer });
+      await this.flush().catch((err) => console.info('chat: send later:', err.message));
+    });
+  }
+
+  setVerified(peer, on) {
+    return this.run(async () => {
+      await this.idn.setVerified(peer, on);
+      this.emit('change', { peer });
+      if (on) await this.flush().catch((err) => console.info('chat: send later:', err.message));
+    });
+  }
+
+  // {number, verified, changed, notice}: the safety number over both account
+  // keys (60 digits in 12 groups, '' until both are known).
+  safety(peer) {
+    return this.run(() => this.idn.check(peer).catch(() => null).then(() => this.idn.safety(peer)));
   }
 
   stop() {
@@ -521,6 +654,7 @@ class ChatEngine extends EventTarget {
     this.socket?.stop();
     for (const s of this.sessions) this.c.free(s.handle);
     if (this.identity) this.c.free(this.identity);
+    if (this.aik) this.c.free(this.aik);
     this.vault?.wipe();
     this.store?.close();
     this.release?.();

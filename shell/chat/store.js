@@ -7,16 +7,20 @@
 //   messages  {key: peer|cid, peer, sealed}          — history, sealed (vault.js)
 //   outbox    {key: cid, at, sealed}                 — not yet accepted by the server
 //   convs     {key: peer, sealed}                    — list entries and drafts, sealed
+//   contacts  {key: peer, sealed}                    — pinned identities (identity.js), sealed
+// (state also holds 'aik': {blob, gen}, the sealed account identity key.)
 // Everything that holds message text or keys is sealed before it is stored.
 import { openDb, transact, deleteDb } from '../idb.js';
 
-const STORES = ['keys', 'state', 'sessions', 'messages', 'outbox', 'convs'];
+const STORES = ['keys', 'state', 'sessions', 'messages', 'outbox', 'convs', 'contacts'];
 
 const dbName = (user) => `petamigos-chat-${user}`;
 
 export async function openStore(user) {
-  const db = await openDb(dbName(user), 1, (d) => {
+  // Version 2 added contacts; a version 1 database keeps all it has.
+  const db = await openDb(dbName(user), 2, (d) => {
     for (const name of STORES) {
+      if (d.objectStoreNames.contains(name)) continue;
       const s = d.createObjectStore(name, { keyPath: 'key' });
       if (name === 'messages' || name === 'sessions') s.createIndex('peer', 'peer');
     }

@@ -1,7 +1,10 @@
-// /chat/:id/verify — the safety number (core/src/chat/chat.md): 60 digits in 12
-// groups that both people see alike; compared in person or on a call, then
-// marked verified. A verification is kept with the number it was made for,
-// so a changed key shows as changed rather than verified.
+// /chat/:id/verify — the safety number (core/src/chat/chat.md, "Account
+// identity and device list"): 60 digits in 12 groups over both people's
+// account keys, so it names the person, not one device, and both see the same
+// digits. Compared in person or on a call, then marked verified. A
+// verification is kept with the account key it was made for, so a changed key
+// reads as changed rather than verified; verifying also acknowledges a
+// pending change notice (chat/identity.js).
 import { el } from '../compose-kit.js';
 import { openChat } from './chat.js';
 
@@ -15,27 +18,29 @@ export async function mount(root, params, ctx) {
   const name = conv.name || peer;
   const back = el('a', { href: `/chat/${encodeURIComponent(peer)}`, className: 'chat-back', textContent: t('chat.backTo', { name }) });
   root.append(el('header', { className: 'chat-head' }, back, el('h1', { textContent: t('chat.safetyTitle') })));
-  const number = engine.safetyNumber(peer);
-  if (!number) {
-    root.append(el('p', { className: 'chat-note', textContent: t('chat.safetyNone') }));
+  let s = await engine.safety(peer);
+  if (!s.number) {
+    root.append(el('p', { className: 'chat-note', textContent: t('chat.safetyNoKey', { name }) }));
     return;
   }
   const digits = el('p', { className: 'chat-safety', id: 'chat-safety-number' },
-    ...number.split(' ').map((g) => el('span', { textContent: g })));
+    ...s.number.split(' ').map((g) => el('span', { textContent: g })));
   const state = el('p', { className: 'chat-note', role: 'status' });
   const button = el('button', { type: 'button', className: 'chat-button' });
-  const paint = (verified) => {
-    const changed = !!verified && verified !== number;
-    state.textContent = verified === number ? t('chat.verifiedNote', { name }) : changed ? t('chat.changedNote', { name }) : '';
-    state.className = verified === number ? 'chat-note chat-ok' : 'chat-note';
-    button.textContent = t(verified === number ? 'chat.clearVerified' : 'chat.markVerified');
-    button.onclick = async () => {
-      const next = verified === number ? '' : number;
-      await engine.updateConversation(peer, { verified: next });
-      paint(next);
-    };
+  const paint = () => {
+    state.textContent = s.verified ? t('chat.verifiedNote', { name })
+      : s.changed ? t('chat.changedNote', { name })
+        : s.notice?.kind === 'identity' ? t('chat.identityChanged', { name })
+          : s.notice ? t('chat.devicesChanged', { name }) : '';
+    state.className = s.verified ? 'chat-note chat-ok' : 'chat-note';
+    button.textContent = t(s.verified ? 'chat.clearVerified' : 'chat.markVerified');
   };
+  button.addEventListener('click', async () => {
+    await engine.setVerified(peer, !s.verified);
+    s = await engine.safety(peer);
+    paint();
+  });
   root.append(el('p', { className: 'chat-intro', textContent: t('chat.safetyHelp', { name }) }), digits,
     el('div', { className: 'chat-actions' }, state, button));
-  paint(conv.verified || '');
+  paint();
 }

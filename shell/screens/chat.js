@@ -6,7 +6,7 @@
 import { get } from '../api.js';
 import { el, filePicker } from '../compose-kit.js';
 import { createPreparer, refusalText } from '../media-prep.js';
-import { chatEngine, ChatBusy, ChatDeviceLimit, MAX_DEVICES } from '../chat/engine.js';
+import { chatEngine, ChatBusy, ChatDeviceLimit, IdentityChanged, MAX_DEVICES } from '../chat/engine.js';
 import { reportButton } from '../report.js';
 
 export async function mount(root, params, ctx) {
@@ -116,7 +116,8 @@ function list(root, engine, ctx) {
 
 const TICKS = { pending: '○', sent: '✓', delivered: '✓✓', read: '✓✓' };
 
-function conversation(root, peer, me, engine, { t }) {
+function conversation(root, peer, me, engine, ctx) {
+  const { t } = ctx;
   if (peer === me.id) {
     root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-note', textContent: t('chat.self') }));
     return undefined;
@@ -125,6 +126,11 @@ function conversation(root, peer, me, engine, { t }) {
   const verify = el('a', { className: 'chat-verify', href: `/chat/${encodeURIComponent(peer)}/verify`, textContent: t('chat.verify') });
   const net = el('p', { className: 'chat-note', role: 'status' });
   const note = el('p', { className: 'chat-note', hidden: true });
+  // A change of the person's identity or devices (chat/identity.js): shown
+  // until they confirm sending or verify, whatever else happens meanwhile.
+  const idText = el('p', { id: 'chat-identity-text' });
+  const idNotice = el('div', { className: 'chat-identity', hidden: true }, idText,
+    el('a', { href: `/chat/${encodeURIComponent(peer)}/verify`, textContent: t('chat.verify') }));
   // The scrolling region is the live log; the list inside keeps its list semantics.
   const items = el('ol', { className: 'chat-items' });
   const log = el('div', { className: 'chat-log', role: 'log', tabIndex: 0 }, items);
@@ -160,7 +166,7 @@ function conversation(root, peer, me, engine, { t }) {
       el('button', { type: 'submit', className: 'chat-button chat-send', textContent: t('chat.send') })),
     picker.wrap, error);
   root.append(el('header', { className: 'chat-head' },
-    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, log, typing, form);
+    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, idNotice, log, typing, form);
   let name = peer;
   let alive = true;
 
@@ -254,12 +260,51 @@ function conversation(root, peer, me, engine, { t }) {
       form.requestSubmit();
     }
   });
+  const showIdentity = (notice) => {
+    idNotice.hidden = !notice;
+    idText.textContent = notice ? t(notice.kind === 'identity' ? 'chat.identityChanged' : 'chat.devicesChanged', { name }) : '';
+  };
+  const refreshIdentity = () => engine.checkIdentity(peer).then((r) => { if (alive) showIdentity(r.notice); }, () => {});
+  const onIdentity = (e) => { if (e.detail.peer === peer) showIdentity(e.detail.notice); };
+  engine.addEventListener('identity', onIdentity);
+  refreshIdentity();
+
+  // Sending after a change asks first: "Send anyway" (the change is
+  // acknowledged, then the message goes) or "Verify first" (the verify screen).
+  let dialog = null;
+  const confirmSend = () => new Promise((resolve) => {
+    dialog?.remove();
+    const send = el('button', { type: 'button', className: 'social-button social-primary', textContent: t('chat.sendAnyway') });
+    const first = el('button', { type: 'button', className: 'social-link-button', textContent: t('chat.verifyFirst') });
+    dialog = el('dialog', { className: 'confirm-dialog chat-confirm', 'aria-labelledby': 'chat-confirm-title', 'aria-describedby': 'chat-confirm-body' },
+      el('h2', { id: 'chat-confirm-title', textContent: t('chat.confirmTitle', { name }) }),
+      el('p', { id: 'chat-confirm-body', textContent: t('chat.confirmBody', { name }) }),
+      el('div', { className: 'row' }, send, first));
+    let answer = 'cancel';
+    send.addEventListener('click', () => { answer = 'send'; dialog.close(); });
+    first.addEventListener('click', () => { answer = 'verify'; dialog.close(); });
+    dialog.addEventListener('close', () => resolve(answer));
+    document.body.append(dialog);
+    dialog.showModal();
+    send.focus();
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     try {
-      await engine.send(peer, text, name === peer ? '' : name);
+      try {
+        await engine.send(peer, text, name === peer ? '' : name);
+      } catch (err) {
+        if (!(err instanceof IdentityChanged)) throw err;
+        showIdentity({ kind: err.kind });
+        const answer = await confirmSend();
+        if (answer === 'verify') return ctx.navigate(`/chat/${encodeURIComponent(peer)}/verify`);
+        if (answer !== 'send') return input.focus();
+        await engine.acceptIdentity(peer);
+        showIdentity(null);
+        await engine.send(peer, text, name === peer ? '' : name);
+      }
       if (input.value.trim() === text) input.value = '';
       error.textContent = '';
     } catch (err) {
@@ -271,6 +316,7 @@ function conversation(root, peer, me, engine, { t }) {
   nameOf(engine, peer).then((n) => {
     name = n;
     heading.textContent = n;
+    if (!idNotice.hidden) refreshIdentity();
     log.setAttribute('aria-label', t('chat.log', { name: n }));
     paint().catch(() => {});
   }).catch(() => {});
@@ -285,6 +331,8 @@ function conversation(root, peer, me, engine, { t }) {
     if (engine.visible === peer) engine.visible = null;
     engine.removeEventListener('change', onChange);
     engine.removeEventListener('typing', onTyping);
+    engine.removeEventListener('identity', onIdentity);
+    dialog?.remove();
     engine.removeEventListener('state', showNet);
     removeEventListener('offline', showNet);
     document.removeEventListener('visibilitychange', onVisible);

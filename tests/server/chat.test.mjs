@@ -107,7 +107,11 @@ describe('chat: prekeys and the relay', () => {
 
     const list = await alice.get(`/api/v1/users/${bob.user.id}/chat-devices`);
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.devices, [{ id: devB, identity_key: toB64(c.identityKey(idb)) }]);
+    const [listed] = list.body.devices;
+    assert.ok(Date.parse(listed.created_at) > 0);
+    assert.deepEqual(list.body.devices, [{ id: devB, identity: toB64(c.identityKey(idb)), identity_key: toB64(c.identityKey(idb)),
+      name: null, created_at: listed.created_at }]);
+    assert.equal(list.body.device_list, null, 'no signed list published yet');
     assertError(await alice.get('/api/v1/users/u_999999/chat-devices'), 404, 'not_found');
   });
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { Client, assertError, chatBundle as bundle, dbQuery, email, oldDatabase, startServer, stopServer } from './helpers.mjs';
 
-const MAX_DEVICES = 20; // PA_CHAT_MAX_DEVICES
+const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES (web/src/api/chat_relay.h)
 const REVOKED = 4001;
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -197,21 +197,21 @@ describe('revocation: routes', () => {
     const ids = [];
     for (let i = 0; i < MAX_DEVICES - 1; i++) ids.push(await newDevice(many));
     const lastBundle = bundle();
-    const twentieth = await many.post('/api/v1/chat/devices', { bundle: lastBundle });
-    assert.equal(twentieth.status, 201, JSON.stringify(twentieth.body));
-    ids.push(twentieth.body.id);
+    const last = await many.post('/api/v1/chat/devices', { bundle: lastBundle });
+    assert.equal(last.status, 201, JSON.stringify(last.body));
+    ids.push(last.body.id);
     const refused = await many.post('/api/v1/chat/devices', { bundle: bundle() });
-    assertError(refused, 409, 'conflict');
-    assert.equal(refused.body.error.message, `You have ${MAX_DEVICES} chat devices; remove one in Settings first`);
+    assertError(refused, 409, 'too_many_devices');
+    assert.equal(refused.body.error.message, `You have ${MAX_DEVICES} devices; remove one in Settings first`);
     assert.deepEqual((await many.get('/api/v1/chat/devices')).body.devices.map((d) => d.id), ids, 'none evicted');
     // A device already registered still publishes at the cap.
     const again = await many.post('/api/v1/chat/devices', { bundle: lastBundle });
     assert.equal(again.status, 200);
-    assert.equal(again.body.id, twentieth.body.id);
+    assert.equal(again.body.id, last.body.id);
     // One removed: room for one more, and only one.
     assert.equal((await many.del(`/api/v1/chat/devices/${ids[0]}`)).status, 200);
     await newDevice(many);
-    assertError(await many.post('/api/v1/chat/devices', { bundle: bundle() }), 409, 'conflict');
+    assertError(await many.post('/api/v1/chat/devices', { bundle: bundle() }), 409, 'too_many_devices');
     // The cap is per person: someone else registers as usual.
     await newDevice(await signedUp(server, 'few'));
   });

@@ -139,7 +139,8 @@ enum {
 typedef enum pa_vault_kind {
   PA_VAULT_IDENTITY = 1, /* pa_x3dh_identity_save bytes */
   PA_VAULT_SESSION = 2,  /* pa_ratchet_save bytes */
-  PA_VAULT_OTHER = 3     /* anything else the shell wants sealed */
+  PA_VAULT_OTHER = 3,    /* anything else the shell wants sealed */
+  PA_VAULT_ACCOUNT = 4   /* pa_devlist_aik_save bytes: the account identity key */
 } pa_vault_kind;
 
 /* Seals len bytes into out (pa_vault_sealed_size(len) bytes). generation is

@@ -23,7 +23,7 @@ pa_status pa_vault_seal(const uint8_t key[32], pa_vault_kind kind, uint64_t gene
                         const uint8_t *plain, size_t len, uint8_t *out, size_t cap, size_t *out_len,
                         pa_error *err) {
   if (!key || !out || !out_len || (!plain && len) || kind < PA_VAULT_IDENTITY ||
-      kind > PA_VAULT_OTHER)
+      kind > PA_VAULT_ACCOUNT)
     return pa_error_set(err, PA_ERR_ARG, "vault: missing key, input or output");
   if (len > PA_VAULT_MAX_PLAIN)
     return pa_error_set(err, PA_ERR_TOO_LARGE, "vault: %zu bytes is over the %d byte limit", len,

@@ -4,7 +4,9 @@
  * and the signed prekey's signature, so it never stores a bundle a client
  * would refuse. */
 #include "api/chat_relay.h"
+#include "chat_devlist.h"
 #include "clock.h"
+#include "pa/pa_devlist.h"
 #include "store/safety.h"
 
 #include <sodium.h>
@@ -131,9 +133,9 @@ static int bundle_device(pa_srv_req *rq, int64_t device, const bundle *b, int64_
   if ((rc = pa_store_chat_device_count(rq->db, rq->viewer, &owned)) != PA_STORE_OK) return rc;
   if (owned >= PA_CHAT_MAX_DEVICES) {
     char msg[96];
-    snprintf(msg, sizeof msg, "You have %d chat devices; remove one in Settings first",
+    snprintf(msg, sizeof msg, "You have %d devices; remove one in Settings first",
              PA_CHAT_MAX_DEVICES);
-    pa_api_error(rq, 409, "conflict", msg, NULL);
+    pa_api_error(rq, 409, "too_many_devices", msg, NULL);
     return REFUSED;
   }
   rc = pa_store_chat_device_add(rq->db, rq->viewer, bundle_ik(b), bundle_spk(b),
@@ -220,10 +222,14 @@ static int add_my_device(void *ctx, const pa_store_chat_device *d) {
          pa_api_add_time(o, "created_at", d->created_at);
 }
 
+/* identity_key is the older name of identity, kept for clients of before
+ * issue 22; name stays null until devices can be named. */
 static int add_peer_device(void *ctx, const pa_store_chat_device *d) {
   cJSON *o = cJSON_CreateObject();
   return !o || !cJSON_AddItemToArray(ctx, o) || pa_api_add_id(o, "id", "d", d->id) ||
-         pa_chat_add_b64(o, "identity_key", d->identity, PA_STORE_CHAT_KEY_BYTES);
+         pa_chat_add_b64(o, "identity", d->identity, PA_STORE_CHAT_KEY_BYTES) ||
+         pa_chat_add_b64(o, "identity_key", d->identity, PA_STORE_CHAT_KEY_BYTES) ||
+         !cJSON_AddNullToObject(o, "name") || pa_api_add_time(o, "created_at", d->created_at);
 }
 
 /* {"devices":[...]} of user, built by add; NULL with an error sent. */
@@ -273,15 +279,138 @@ static int blocked(pa_srv_req *rq, int64_t person, const char *missing) {
   return 0;
 }
 
+/* A person's devices for peers, and their signed device list (null until
+ * they publish one): {"user","devices":[{"id","identity","name",
+ * "created_at"}],"device_list"}. Clients encrypt only to the devices the list
+ * names; the others are "pending" to them. */
 void pa_api_chat_user_devices(pa_srv_req *rq) {
   if (blocked(rq, rq->ids[0], "No such user") != 0) return;
   cJSON *root = device_list(rq, rq->ids[0], add_peer_device);
   if (!root) return;
-  if (pa_api_add_id(root, "user", "u", rq->ids[0])) {
+  pa_store_chat_devlist l;
+  int rc = pa_store_chat_devlist_get(rq->db, rq->ids[0], &l);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND) {
+    cJSON_Delete(root);
+    pa_api_internal(rq, "chat device list");
+    return;
+  }
+  if (pa_api_add_id(root, "user", "u", rq->ids[0]) ||
+      (rc == PA_STORE_OK ? pa_chat_add_b64(root, "device_list", l.list, l.len)
+                         : !cJSON_AddNullToObject(root, "device_list"))) {
     cJSON_Delete(root);
     root = NULL;
   }
   pa_api_json(rq, 200, root);
+}
+
+/* ---- the account's signed device list (core/src/chat/chat.md) */
+
+enum { LIST_REFUSED = 1 }; /* a list refused, its answer sent */
+
+/* In the PUT's transaction: every device l names is one of the viewer's, the
+ * version is above the stored one, and the AIK is the stored one unless no
+ * device of the stored list exists any more (a reset). A store code, or
+ * LIST_REFUSED. */
+static int devlist_check(pa_srv_req *rq, const pa_devlist *l) {
+  int64_t id = 0;
+  for (int i = 0; i < l->count; i++) {
+    int rc = pa_store_chat_device_find(rq->db, rq->viewer, l->devices[i], &id);
+    if (rc == PA_STORE_ENOTFOUND) {
+      char msg[96];
+      snprintf(msg, sizeof msg, "Device %d of the list is not one of your registered devices",
+               i + 1);
+      pa_api_field_error(rq, 400, "bad_list", msg, "list");
+      return LIST_REFUSED;
+    }
+    if (rc != PA_STORE_OK) return rc;
+  }
+  pa_store_chat_devlist stored;
+  int rc = pa_store_chat_devlist_get(rq->db, rq->viewer, &stored);
+  if (rc == PA_STORE_ENOTFOUND) return PA_STORE_OK;
+  if (rc != PA_STORE_OK) return rc;
+  if ((uint64_t)stored.version >= l->version) {
+    pa_api_error(rq, 409, "stale_version",
+                 "A device list with this version or a newer one is already published", NULL);
+    return LIST_REFUSED;
+  }
+  if (pa_crypto_equal(stored.aik, l->aik, 32)) return PA_STORE_OK;
+  /* A new AIK only replaces a list none of whose devices exists any more:
+   * the account was reset. The stored list verified when it was stored. */
+  pa_devlist old;
+  char account[32];
+  pa_error err;
+  snprintf(account, sizeof account, "u_%lld", (long long)rq->viewer);
+  if (pa_devlist_verify(stored.list, stored.len, account, &old, &err) != PA_OK) return PA_STORE_EDB;
+  for (int i = 0; i < old.count; i++) {
+    rc = pa_store_chat_device_find(rq->db, rq->viewer, old.devices[i], &id);
+    if (rc == PA_STORE_OK) {
+      pa_api_error(rq, 409, "identity_mismatch",
+                   "The list is signed by another account key than your devices use; link this "
+                   "device from one of them",
+                   NULL);
+      return LIST_REFUSED;
+    }
+    if (rc != PA_STORE_ENOTFOUND) return rc;
+  }
+  return PA_STORE_OK;
+}
+
+/* PUT /api/v1/chat/device-list {"list","device"}: a signed-in device of the
+ * viewer publishes the account's device list. The server verifies it like
+ * any client would (signature for this account, format), then the rules of
+ * devlist_check, and keeps it as the one peers are served. */
+void pa_api_chat_devlist_put(pa_srv_req *rq) {
+  cJSON *body;
+  if (pa_api_body(rq, &body) != 0) return;
+  pa_chat_devlist_req req;
+  const char *why, *field;
+  int bad = pa_chat_devlist_read(body, &req, &why, &field);
+  if (bad) pa_api_field_error(rq, 400, "bad_request", why, field); /* field lives in body */
+  cJSON_Delete(body);
+  if (bad) return;
+  if (own_device(rq, req.device) != 0) return;
+  char account[32];
+  snprintf(account, sizeof account, "u_%lld", (long long)rq->viewer);
+  pa_devlist l;
+  pa_error err;
+  if (pa_devlist_verify(req.list, req.len, account, &l, &err) != PA_OK) {
+    pa_api_field_error(rq, 400, "bad_list", err.msg, "list");
+    return;
+  }
+  if (l.version > INT64_MAX) {
+    pa_api_field_error(rq, 400, "bad_list", "The list's version is above 2^63 - 1", "list");
+    return;
+  }
+  uint8_t ik[PA_STORE_CHAT_KEY_BYTES], spk[PA_STORE_CHAT_SPK_BYTES];
+  int64_t owner = 0;
+  int rc = pa_store_chat_bundle_get(rq->db, req.device, &owner, ik, spk);
+  if (rc == PA_STORE_OK && !pa_devlist_has(&l, ik)) {
+    pa_api_field_error(rq, 400, "bad_list", "The list must name the device that publishes it",
+                       "list");
+    return;
+  }
+  if (rc == PA_STORE_OK) rc = pa_store_begin(rq->db);
+  if (rc == PA_STORE_OK) {
+    rc = devlist_check(rq, &l);
+    if (rc == PA_STORE_OK) {
+      pa_store_chat_devlist row = {
+          .version = (int64_t)l.version, .updated_at = pa_clock_now(), .len = req.len};
+      memcpy(row.aik, l.aik, 32);
+      memcpy(row.list, req.list, req.len);
+      rc = pa_store_chat_devlist_put(rq->db, rq->viewer, &row);
+    }
+    if (pa_store_end(rq->db, rc == PA_STORE_OK) == PA_STORE_OK && rc == PA_STORE_OK) {
+      cJSON *root = cJSON_CreateObject();
+      if (!root || !cJSON_AddNumberToObject(root, "version", (double)l.version) ||
+          !cJSON_AddNumberToObject(root, "devices", l.count)) {
+        cJSON_Delete(root);
+        root = NULL;
+      }
+      pa_api_json(rq, 200, root);
+      return;
+    }
+  }
+  if (rc != LIST_REFUSED) pa_api_internal(rq, "chat device list");
 }
 
 static void put32(uint8_t *p, uint32_t v) {

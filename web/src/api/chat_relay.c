@@ -276,7 +276,7 @@ static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_us
   const cJSON *e;
   if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
       cJSON_GetArraySize(list) > PA_CHAT_MAX_ENVELOPES)
-    return "envelopes must list 1 to 20 {device, body}";
+    return "envelopes must list 1 to 10 {device, body}";
   cJSON_ArrayForEach(e, list) {
     const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
     int i = (*n)++;

@@ -355,6 +355,7 @@ static const route routes[] = {
     {"POST", "/api/v1/chat/devices/{d}/bundle", pa_api_chat_bundle_take, F_AUTH | F_LATE,
      PA_LIMIT_CHAT_BUNDLE},
     {"GET", "/api/v1/users/{u}/chat-devices", pa_api_chat_user_devices, F_AUTH, PA_LIMIT_NONE},
+    {"PUT", "/api/v1/chat/device-list", pa_api_chat_devlist_put, F_AUTH, PA_LIMIT_WRITE},
     {"POST", "/api/v1/chat/attachments", pa_api_chat_attachment_put, F_AUTH | F_ATTACH,
      PA_LIMIT_UPLOAD},
     {"GET", "/api/v1/chat/attachments", pa_api_chat_attachment_get, F_AUTH, PA_LIMIT_NONE},

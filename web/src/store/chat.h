@@ -18,8 +18,9 @@
 #include "store/store.h"
 
 enum {
-  PA_STORE_CHAT_KEY_BYTES = 32, /* an identity key or a one-time prekey */
-  PA_STORE_CHAT_SPK_BYTES = 108 /* a signed prekey: id, created_at, key, signature */
+  PA_STORE_CHAT_KEY_BYTES = 32,  /* an identity key or a one-time prekey */
+  PA_STORE_CHAT_SPK_BYTES = 108, /* a signed prekey: id, created_at, key, signature */
+  PA_STORE_CHAT_LIST_MAX = 274 /* a signed device list of 5 devices (core's PA_DEVLIST_MAX_BYTES) */
 };
 
 /* ---- devices and their keys */
@@ -54,6 +55,23 @@ int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user);
 /* The one-time prekeys device holds and its signed prekey's id; both left
  * as they were and PA_STORE_ENOTFOUND when there is no such device. */
 int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id);
+
+/* ---- each account's signed device list (core/src/chat/chat.md), verified by
+ * the caller before it is stored */
+
+typedef struct pa_store_chat_devlist {
+  unsigned char aik[PA_STORE_CHAT_KEY_BYTES];
+  int64_t version, updated_at;
+  unsigned char list[PA_STORE_CHAT_LIST_MAX];
+  size_t len;
+} pa_store_chat_devlist;
+
+/* user's current list, copied into *out; PA_STORE_ENOTFOUND when user never
+ * published one. */
+int pa_store_chat_devlist_get(pa_store *db, int64_t user, pa_store_chat_devlist *out);
+/* Stores l as user's current list, replacing the one before (the caller
+ * checked it is newer, inside its transaction). */
+int pa_store_chat_devlist_put(pa_store *db, int64_t user, const pa_store_chat_devlist *l);
 
 /* A one-time prekey: its id (1..2^32-1) and PA_STORE_CHAT_KEY_BYTES of key. */
 typedef struct pa_store_chat_prekey {

@@ -1471,8 +1471,16 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "CASCADE;"
     "ALTER TABLE ad_creatives ADD CONSTRAINT ad_creatives_one_item"
     "  CHECK ((post_id IS NULL) <> (reel_id IS NULL));",
-    /* 35, 36: issue 22's ident and reqvec lanes, empty on this branch. */
-    "SELECT 1;",
+    /* 35: each account's current signed device list (the SQLite migration's note). */
+    "CREATE TABLE chat_device_lists ("
+    "  user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  aik BYTEA NOT NULL CHECK (octet_length(aik) = 32),"
+    "  version BIGINT NOT NULL CHECK (version >= 0),"
+    "  list BYTEA NOT NULL CHECK (octet_length(list) BETWEEN 146 AND 274),"
+    "  updated_at BIGINT NOT NULL"
+    ");",
+    /* 36: the number of issue 22's reqvec lane, empty on this branch; the
+     * lead renumbers at the merge. */
     "SELECT 1;",
     /* 37: groups, as in store/sqlite/schema.c. */
     "CREATE TABLE chat_groups ("

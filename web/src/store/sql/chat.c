@@ -113,6 +113,43 @@ int pa_store_chat_device_delete(pa_store *db, int64_t device, int64_t user) {
   return rc == PA_STORE_OK && changes == 0 ? PA_STORE_ENOTFOUND : rc;
 }
 
+int pa_store_chat_devlist_get(pa_store *db, int64_t user, pa_store_chat_devlist *out) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "SELECT aik, version, list, updated_at FROM chat_device_lists WHERE user_id = ?1");
+  if (!st) return PA_STORE_EDB;
+  int res = step_row(db, st, pa_sq_bind_i64(st, 1, user), "chat device list");
+  if (res == PA_STORE_OK) {
+    const unsigned char *aik = blob_of(st, 0, KEY);
+    size_t len = 0;
+    const unsigned char *list = pa_sq_blob(st, 2, &len);
+    if (!aik || !list || len > PA_STORE_CHAT_LIST_MAX) {
+      res = pa_sq_failf(db, PA_STORE_EDB, "chat device list: a stored list has the wrong size");
+    } else {
+      memcpy(out->aik, aik, KEY);
+      out->version = pa_sq_i64(st, 1);
+      memcpy(out->list, list, len);
+      out->len = len;
+      out->updated_at = pa_sq_i64(st, 3);
+    }
+  }
+  pa_sq_done(st);
+  return res;
+}
+
+int pa_store_chat_devlist_put(pa_store *db, int64_t user, const pa_store_chat_devlist *l) {
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO chat_device_lists (user_id, aik, version, list, updated_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO UPDATE SET aik = excluded.aik,"
+          " version = excluded.version, list = excluded.list, updated_at = excluded.updated_at");
+  if (!st) return PA_STORE_EDB;
+  int rc = pa_sq_bind_i64(st, 1, user);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 2, l->aik, KEY);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 3, l->version);
+  if (rc == PA_SQ_OK) rc = bind_blob(st, 4, l->list, l->len);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 5, l->updated_at);
+  return pa_sq_run(db, st, rc, "put chat device list", NULL, NULL);
+}
+
 int pa_store_chat_device_stock(pa_store *db, int64_t device, int64_t *prekeys, int64_t *spk_id) {
   pa_sql_stmt *st =
       pa_sq_stmt(db, "SELECT spk_id, (SELECT count(*) FROM chat_prekeys WHERE device_id = ?1)"

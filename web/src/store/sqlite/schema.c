@@ -1753,9 +1753,21 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX ad_creatives_campaign ON ad_creatives(campaign_id, id);"
     "CREATE INDEX ad_creatives_reviewer ON ad_creatives(reviewed_by) WHERE reviewed_by IS NOT "
     "NULL;",
-    /* 35, 36: the numbers of issue 22's ident and reqvec lanes, empty on
-     * this branch; the lead renumbers at the merge. */
-    "SELECT 1;",
+    /* 35: one identity per person (issue 22): each account's current signed
+     * device list (core/src/chat/chat.md), as its account identity key
+     * signed it. The server verifies a list before it stores one, and keeps
+     * only the newest (a higher version replaces it); contacts check the
+     * signature themselves, so this row is what they are served, not what
+     * they trust. */
+    "CREATE TABLE chat_device_lists ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  aik BLOB NOT NULL CHECK (length(aik) = 32),"
+    "  version INTEGER NOT NULL CHECK (version >= 0),"
+    "  list BLOB NOT NULL CHECK (length(list) BETWEEN 146 AND 274),"
+    "  updated_at INTEGER NOT NULL"
+    ") STRICT;",
+    /* 36: the number of issue 22's reqvec lane, empty on this branch; the
+     * lead renumbers at the merge. */
     "SELECT 1;",
     /* 37: groups (issue 22, item 4; web/README.md "Chat", "Groups"). The
      * server knows who is in a group, to route envelopes and say who may
