@@ -457,6 +457,8 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_apply(const char *state, const uint8
   pa_group_msg_free(&m);
   if (st != PA_OK) return fail(st);
   return out_text(pa_group_state_encode(&s));
+}
+
 /* ---- the account identity key and signed device lists (pa_devlist.h) */
 
 /* Creates an account identity key (AIK); returns its handle. Seal it with
