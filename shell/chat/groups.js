@@ -8,6 +8,11 @@
 // person the server lists but our copy does not gets nothing (the server
 // cannot add a listener), and one our copy lists but the server removed is
 // left out, since the relay would refuse their envelopes.
+// Each member's devices are the ones identity.check trusts (engine
+// sessionsFor: listed by the server and in the member's verified signed
+// list); a member whose identity or devices changed and wait for this
+// person's confirmation in their 1:1 conversation is left out of that
+// message (logged), never sent to unconfirmed.
 //
 // Records (in the engine's stores, so the database keeps its version):
 //   convs     key g_N: sealed {group: true, state (JSON), name, last, lastAt,
@@ -126,6 +131,7 @@ export class Groups {
   // Applies a change to this device's copy (the core refuses what this
   // person may not do), keeps it, and queues the control message to `to`.
   async control(g, s, change, to, then = null) {
+    this.linked();
     const payload = { v: 2, kind: 'group', group: g, epoch: s.epoch + 1, ...change };
     const text = this.e.c.groupParse(JSON.stringify(payload));
     const state = this.e.c.groupApply(JSON.stringify(s), text, this.me, this.me);
@@ -139,10 +145,17 @@ export class Groups {
     await this.e.flush().catch((err) => console.info('chat: send later:', err.message));
   }
 
+  // A device not yet linked to its account sends nothing (identity.js):
+  // its contacts would refuse its sessions anyway.
+  linked() {
+    if (this.e.needsLink) throw new Error('this device is not linked to your account yet');
+  }
+
   // ---- text
 
   send(g, text) {
     return this.e.run(async () => {
+      this.linked();
       const s = await this.state(g);
       if (!s) throw new Error('no such group');
       const cid = crypto.randomUUID();
