@@ -22,6 +22,10 @@ import {
 } from './helpers.mjs';
 
 const MAX_MEMBERS = 32; // PA_GROUP_MAX_MEMBERS
+const MAX_ENVELOPES = MAX_MEMBERS * 5; // PA_GROUP_MAX_ENVELOPES = 32 × PA_CHAT_MAX_DEVICES
+// n random bytes as an SQL expression, on either engine.
+const DATABASE_RANDOM = (n) => (process.env.PA_TEST_DATABASE === 'postgresql'
+  ? `decode('${randomBytes(n).toString('hex')}', 'hex')` : `x'${randomBytes(n).toString('hex')}'`);
 
 // A socket that queues frames so a test can wait for the next one of a type.
 async function connect(server, client, device) {
@@ -221,6 +225,29 @@ describe('chat groups: routes and relay', () => {
     assert.equal((await dave.del(`/api/v1/chat/groups/${h}/members/${dave.user.id}`)).status, 200);
     assert.equal((await bob.del(`/api/v1/chat/groups/${h}/members/${bob.user.id}`)).status, 200);
     assert.equal(dbQuery(server, `SELECT count(*) FROM chat_groups WHERE id = ${h.slice(2)}`), '0');
+  });
+
+  test(`one group message goes to at most ${MAX_ENVELOPES} devices (PA_GROUP_MAX_ENVELOPES)`, async () => {
+    // Devices made in the database (past the per-person cap, which the relay
+    // does not count), so the edge itself can be reached.
+    const rows = Array.from({ length: MAX_ENVELOPES },
+      () => `(${bob.user.id.slice(2)}, ${DATABASE_RANDOM(32)}, ${DATABASE_RANDOM(108)}, 1, 1)`);
+    const more = dbQuery(server, `INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)
+      VALUES ${rows.join(',')} RETURNING id`).split('\n').filter((l) => /^\d+$/.test(l)).map((id) => `d_${id}`); // psql adds "INSERT 0 n"
+    assert.equal(more.length, MAX_ENVELOPES);
+    const envelopes = (devices) => devices.map((device) => ({ device, body: body() }));
+    const targets = [dev.bob, ...more.slice(0, MAX_ENVELOPES - 1)];
+    sock.alice.sendJson({ type: 'send', id: 'cap-1', group: g, envelopes: envelopes(targets) });
+    const sent = await sock.alice.next('sent');
+    assert.equal(sent.id, 'cap-1');
+    assert.equal(dbQuery(server, `SELECT count(*) FROM chat_messages WHERE client_id = 'cap-1'`), String(MAX_ENVELOPES));
+    assert.equal((await sock.bob.next('msg')).cid, 'cap-1');
+    sock.alice.sendJson({ type: 'send', id: 'cap-2', group: g, envelopes: envelopes([dev.bob, ...more]) });
+    const err = await sock.alice.next('error');
+    assert.deepEqual([err.code, err.id], ['bad_request', 'cap-2']);
+    assert.match(err.message, /^envelopes must list/);
+    assert.equal(dbQuery(server, `SELECT count(*) FROM chat_messages WHERE client_id = 'cap-2'`), '0');
+    dbQuery(server, `DELETE FROM chat_devices WHERE id IN (${more.map((d) => d.slice(2)).join(',')})`);
   });
 
   test(`at most ${MAX_MEMBERS} people: the ${MAX_MEMBERS}nd is taken, the ${MAX_MEMBERS + 1}rd is group_full`, async () => {
