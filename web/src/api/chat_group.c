@@ -173,6 +173,8 @@ void pa_api_chat_group_member_add(pa_srv_req *rq) {
     pa_api_error(rq, 409, "group_full", msg, NULL);
   } else if (rc == PA_STORE_ECONFLICT) {
     pa_api_error(rq, 409, "already_member", "Already in this group", NULL);
+  } else if (rc == PA_STORE_ENOTFOUND) {
+    PA_NOT_FOUND(rq, "No such group"); /* its last member left meanwhile */
   } else if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "add group member");
   } else {

@@ -37,7 +37,7 @@ int pa_store_chat_group_mine(pa_store *db, int64_t user, int limit, pa_store_cha
 
 /* Adds user to group as a member, in one transaction: PA_STORE_ECONFLICT
  * when they are in it already, PA_STORE_EABORT (nothing written) when the
- * group has max members. */
+ * group has max members, PA_STORE_ENOTFOUND when there is no such group. */
 int pa_store_chat_group_add(pa_store *db, int64_t group, int64_t user, int max, int64_t now);
 /* Takes user out of group, in one transaction: when no admin is left the
  * oldest remaining member becomes one, and a group nobody is left in goes
