@@ -82,6 +82,7 @@ route('/ads/campaigns/:id', 'ads-campaign', { auth: true });
 // E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
 // the deep link for "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });
+route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/chat-group.js)
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
 

@@ -12,6 +12,7 @@
  * seam: wipe-inputs */
 #include "pa/pa_callsig.h"
 #include "pa/pa_crypto.h"
+#include "pa/pa_group.h"
 #include "pa/pa_devlist.h"
 #include "pa/pa_link.h"
 #include "pa/pa_ratchet.h"
@@ -406,6 +407,58 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_attach_decrypt(const uint8_t *key, const u
   if (!out_reserve(len ? len : 1, 1)) return fail(PA_ERR_NOMEM);
   pa_status st = pa_attach_decrypt(key, sealed, len, out_buf, len, &out_len, &last_error);
   return st == PA_OK ? (int)out_len : fail(st);
+}
+
+/* ---- groups (pa_group.h; chat.md, "Groups") */
+
+/* Puts text (malloc'd, NULL when out of memory) into the output as a secret
+ * (group names and texts are plaintext) and frees it; returns its length. */
+static int out_text(char *text) {
+  if (!text) return fail(pa_error_set(&last_error, PA_ERR_NOMEM, "group: out of memory"));
+  size_t n = strlen(text);
+  if (!out_reserve(n ? n : 1, 1)) {
+    free(text);
+    return fail(PA_ERR_NOMEM);
+  }
+  memcpy(out_buf, text, n);
+  out_len = n;
+  pa_crypto_wipe(text, n);
+  free(text);
+  return (int)n;
+}
+
+/* A group payload (JSON, from a ratchet message or about to go into one)
+ * checked strictly; its canonical JSON goes to the output.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_parse(const uint8_t *json, size_t len) {
+  begin();
+  pa_group_msg m;
+  pa_status st = pa_group_parse((const char *)json, len, &m, &last_error);
+  if (st != PA_OK) return fail(st);
+  char *text = pa_group_encode(&m);
+  pa_group_msg_free(&m);
+  return out_text(text);
+}
+
+/* Applies control payload msg from user sender to this device's group
+ * state (its JSON; "" when the group is new here) for the device of user
+ * me; the new state's JSON goes to the output. Refused: -PA_ERR_SCHEMA and
+ * the reason (not an admin, wrong epoch, ...), the state unchanged.
+ * seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_group_apply(const char *state, const uint8_t *msg, size_t len,
+                                                  const char *sender, const char *me) {
+  begin();
+  pa_group_state s;
+  pa_group_msg m;
+  int have = state && state[0];
+  if (have && pa_group_state_parse(state, strlen(state), &s, &last_error) != PA_OK)
+    return fail(last_error.code);
+  pa_status st = pa_group_parse((const char *)msg, len, &m, &last_error);
+  if (st != PA_OK) return fail(st);
+  st = pa_group_apply(have ? &s : NULL, &m, sender, me, &s, &last_error);
+  pa_group_msg_free(&m);
+  if (st != PA_OK) return fail(st);
+  return out_text(pa_group_state_encode(&s));
 }
 
 /* ---- the account identity key and signed device lists (pa_devlist.h) */

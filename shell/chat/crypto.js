@@ -47,6 +47,13 @@ export function wrapChat(m) {
     },
     attachDecrypt: (key, sealed) => c.chatAttachDecrypt(key, sealed),
     free: (h) => c.chatFree(h),
+    // A group payload (chat.md, "Groups") checked strictly: its canonical
+    // JSON text, what is encrypted and what a receiver trusts. Throws on refusal.
+    groupParse: (payload) => new TextDecoder().decode(c.chatGroupParse(payload)),
+    // This device's copy of a group after control payload msg from user
+    // sender: state is the copy's JSON ('' when new), the result the new JSON.
+    // Throws (statusName 'schema') when msg may not change it.
+    groupApply: (state, msg, sender, me) => new TextDecoder().decode(c.chatGroupApply(state, msg, sender, me)),
     // ---- the account identity key (AIK) and signed device lists (chat.md)
     aikCreate: () => c.chatAikCreate(),
     aikKey: (h) => c.chatAikKey(h),

@@ -17,6 +17,7 @@ import { loadChatModule, wrapChat, toB64, fromB64 } from './crypto.js';
 import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
+import { Groups } from './groups.js';
 import { Identity, IdentityChanged, MAX_DEVICES } from './identity.js';
 import { forgetAccount, ownCopies, readCopy } from './devices.js';
 
@@ -144,6 +145,7 @@ class ChatEngine extends EventTarget {
     this.typingSent = new Map();
     this.visible = null; // the peer whose conversation is on screen
     this.localPhotos = new Map(); // cid → decrypted photo Blob, this page's life
+    this.groups = new Groups(this); // group chats (groups.js)
     this.idn = new Identity(this); // contacts' pinned identities (identity.js)
     this.aik = null; // my account identity key's handle, when this device holds it
     this.myAik = null; // my account's AIK (public bytes), once known
@@ -473,6 +475,10 @@ class ChatEngine extends EventTarget {
     if (!this.online) return;
     const items = (await this.store.all('outbox')).sort((a, b) => a.at - b.at);
     for (const item of items) {
+      if (item.group) {
+        if (!(await this.groups.flush(item))) return;
+        continue;
+      }
       if (item.upload) {
         const r = await request('POST', '/api/v1/chat/attachments', new Blob([item.upload], { type: 'application/octet-stream' }));
         if (!r.ok) {
@@ -536,6 +542,7 @@ class ChatEngine extends EventTarget {
 
   async onFrame(f) {
     if (this.stopped) return undefined; // e.g. stopped by a stale profile's hello
+    if (f.group && f.type !== 'msg') return this.groups.onFrame(f);
     switch (f.type) {
       case 'msg': return this.receive(f);
       case 'hello': robust.checkGeneration(this, f); return undefined;
@@ -552,6 +559,7 @@ class ChatEngine extends EventTarget {
       case 'typing': this.emit('typing', { peer: f.from }); return undefined;
       case 'error':
         console.warn('chat relay:', f.code, f.message);
+        if (f.id && (await this.groups.refused(f))) return undefined;
         // A message the relay could not take stays in the outbox: try again later.
         return f.id ? robust.onSendError(this, f) : undefined;
       default: return undefined;
@@ -580,7 +588,7 @@ class ChatEngine extends EventTarget {
     // that person as an outgoing message (devices.js). The sender is me then.
     const sender = f.from, copy = !!f.to && sender === this.me;
     const peer = copy ? f.to : sender;
-    const known = await this.store.get('messages', `${peer}|${f.cid}`);
+    const known = await this.store.get('messages', f.group ? `${f.group}|${sender}|${f.cid}` : `${peer}|${f.cid}`);
     if (known) {
       this.socket.send({ type: known.failed ? 'failed' : 'ack', ids: [f.id] });
       return;
@@ -624,9 +632,20 @@ class ChatEngine extends EventTarget {
     } catch (err) {
       console.warn('chat: refused a message:', err.fault || err.message);
     }
-    // rid: the relay's id of the message as received, what a report names it by (cm_…).
+    if (f.group) {
+      // A group's payload: groups.js files it (with the session) before the ack.
+      await this.groups.receive(f, text ? dec.decode(text) : null,
+        [...(session ? this.sessionRecord(session) : []), ...(idChanged ? this.identityRecord() : [])]);
+      text?.fill(0);
+      // Not decrypted: "failed", so the sender re-keys (as for 1:1 messages).
+      this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
+      if (idChanged) robust.reportGeneration(this);
+      if (idChanged) this.run(() => this.publish()).catch(() => {});
+      return;
+    }
     // Call signalling (kind "call") is calls.js's, never a message: its session is kept, it is acked.
     if (text && !copy && isCallPayload(text)) return this.receiveCall(f, text, session, idChanged);
+    // rid: the relay's id of the message as received, what a report names it by (cm_…).
     let plain = text ? dec.decode(text) : '';
     text?.fill(0);
     if (copy) {

@@ -80,22 +80,60 @@ async function nameOf(engine, peer) {
   return r.data.name;
 }
 
-function list(root, engine, { t }) {
+// The groups this device is in (chat/groups.js) and a form to start one.
+function groupList(engine, { t, navigate }) {
+  const items = el('ul', { className: 'chat-list' });
+  const name = el('input', { id: 'group-name', name: 'group-name', autocomplete: 'off', maxLength: 100, required: true });
+  const error = el('p', { className: 'chat-error', role: 'alert' });
+  const form = el('form', { className: 'chat-group-new', noValidate: true },
+    el('label', { htmlFor: 'group-name', textContent: t('chat.groupName') }),
+    el('div', { className: 'chat-compose-row' }, name,
+      el('button', { type: 'submit', className: 'chat-button', textContent: t('chat.groupCreate') })), error);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = name.value.trim();
+    if (!text) return;
+    try {
+      navigate(`/chat/groups/${await engine.groups.create(text)}`);
+    } catch (err) {
+      error.textContent = t('chat.groupFailed', { reason: err.message });
+    }
+  });
+  const section = el('section', { className: 'chat-groups', 'aria-labelledby': 'chat-groups' },
+    el('h2', { id: 'chat-groups', textContent: t('chat.groups') }), items, form);
+  const paint = async () => {
+    const list = await engine.groups.list();
+    items.replaceChildren(...list.map((c) => {
+      const link = el('a', { href: `/chat/groups/${c.peer}`, className: 'chat-row' },
+        el('span', { className: 'chat-row-name', textContent: c.name || c.peer }),
+        el('span', { className: 'chat-row-last', textContent: c.last }));
+      if (c.unread) link.append(el('span', { className: 'chat-unread', textContent: t('chat.unread', { count: c.unread }) }));
+      return el('li', {}, link);
+    }));
+  };
+  return { section, paint };
+}
+
+function list(root, engine, ctx) {
+  const { t } = ctx;
   const items = el('ul', { className: 'chat-list' });
   const empty = el('p', { className: 'chat-note', textContent: t('chat.empty') });
+  const groups = groupList(engine, ctx);
   // Message requests (chat/requests.js): apart from the conversations, above them.
   const requestItems = el('ul', { className: 'chat-list chat-requests-list' });
   const requests = el('section', { className: 'chat-requests', 'aria-labelledby': 'chat-requests-title', hidden: true },
     el('h2', { id: 'chat-requests-title', textContent: t('chat.requests.heading') }),
     el('p', { className: 'chat-note', textContent: t('chat.requests.listNote') }), requestItems);
   const convTitle = el('h2', { id: 'chat-convs-title', textContent: t('chat.requests.conversations'), hidden: true });
-  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), requests, convTitle, items, empty);
+  root.append(el('h1', { textContent: t('chat.title') }), el('p', { className: 'chat-intro', textContent: t('chat.intro') }), requests, convTitle, items, empty,
+    groups.section);
   const paint = async () => {
-    const all = await engine.conversations();
+    const all = (await engine.conversations()).filter((c) => !c.group);
     const convs = all.filter((c) => !c.request), asks = all.filter((c) => c.request);
     empty.hidden = convs.length > 0;
     requests.hidden = asks.length === 0;
     convTitle.hidden = asks.length === 0;
+    await groups.paint();
     const row = async (c) => {
       const name = await nameOf(engine, c.peer);
       const link = el('a', { href: `/chat/${encodeURIComponent(c.peer)}`, className: 'chat-row' },

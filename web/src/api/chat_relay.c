@@ -14,6 +14,7 @@
 #include "net/http.h"
 #include "net/ws.h"
 #include "store/chat.h"
+#include "store/chat_group.h"
 #include "store/safety.h"
 
 #include <stdio.h>
@@ -133,6 +134,13 @@ static void push(const pa_srv *srv, int64_t user, int64_t device, cJSON *root) {
   cJSON_free(text);
 }
 
+/* Sends text to every socket of user. */
+static void push_text(const pa_srv *srv, int64_t user, const char *text) {
+  uint64_t conns[PA_WS_PER_USER];
+  int n = hub_find(srv->chat, user, 0, 0, conns, PA_WS_PER_USER);
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+}
+
 void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session) {
   enum { BATCH = 64 };
   uint64_t conns[BATCH];
@@ -173,8 +181,9 @@ static cJSON *msg_frame(const pa_store_chat_message *m, int request) {
       pa_chat_add_b64(root, "body", m->body, m->len) ||
       pa_api_add_time(root, "at", m->created_at) ||
       (m->to_user && pa_api_add_id(root, "to", "u", m->to_user)) ||
-      /* a copy for my own device is never a request */
-      (request && !m->to_user && !cJSON_AddBoolToObject(root, "request", 1))) {
+      (m->group && pa_api_add_id(root, "group", "g", m->group)) ||
+      /* a copy for my own device, or a group's message, is never a request */
+      (request && !m->to_user && !m->group && !cJSON_AddBoolToObject(root, "request", 1))) {
     cJSON_Delete(root);
     return NULL;
   }
@@ -340,7 +349,8 @@ static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const in
     if (!ids[i]) continue;
     pa_store_chat_message msg = {ids[i],         seq,           m->from_user,
                                  m->from_device, m->now,        m->cid,
-                                 m->env[i].body, m->env[i].len, m->env[i].copy ? m->to_user : 0};
+                                 m->env[i].body, m->env[i].len, m->env[i].copy ? m->to_user : 0,
+                                 m->group};
     push(srv, 0, m->env[i].device, msg_frame(&msg, request));
   }
 }
@@ -365,6 +375,158 @@ void pa_chat_blocks_changed(const pa_srv *srv) {
   if (srv->chat) srv->chat->blocks_gen++;
 }
 
+/* ---- groups: one message to the devices of a group's current members */
+
+/* What a group send refused: its error code and message; NULL code when
+ * the store failed ("internal"). */
+typedef struct refusal {
+  const char *code, *message;
+} refusal;
+
+/* Whether the socket's person is a member of group (1), not (0), or the
+ * store failed (-1). */
+static int is_member(pa_store *db, const ws_conn *wc, int64_t group) {
+  int role = 0;
+  int rc = pa_store_chat_group_role(db, group, wc->user, &role, NULL);
+  return rc == PA_STORE_OK ? 1 : rc == PA_STORE_ENOTFOUND ? 0 : -1;
+}
+
+/* Reads a group send's envelopes: each for a device of a current member
+ * (own devices included, this one not), at most PA_GROUP_MAX_ENVELOPES,
+ * one per device. Envelopes for a member in a block with the sender are
+ * left out (kept = 0), as a 1:1 message would be refused. */
+static refusal read_group_envelopes(const pa_srv *srv, pa_store *db, ws_conn *wc, int64_t group,
+                                    const cJSON *list, pa_store_chat_envelope *env, uint8_t **bufs,
+                                    int *n) {
+  const cJSON *e;
+  if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) < 1 ||
+      cJSON_GetArraySize(list) > PA_GROUP_MAX_ENVELOPES)
+    return (refusal){"bad_request",
+                     "envelopes must list {device, body} for 1 or more member devices, one each"};
+  cJSON_ArrayForEach(e, list) {
+    const cJSON *body = cJSON_GetObjectItemCaseSensitive(e, "body");
+    int64_t device = 0, owner = 0;
+    if (id_member(e, "device", "d", &device) != 0 || !cJSON_IsString(body))
+      return (refusal){"bad_request", "each envelope needs device (\"d_1\") and body (base64)"};
+    for (int j = 0; j < *n; j++)
+      if (env[j].device == device) return (refusal){"bad_request", "two envelopes for one device"};
+    if (device == wc->device)
+      return (refusal){"bad_request", "an envelope for the sending device itself"};
+    int rc = pa_store_chat_group_device_member(db, group, device, &owner);
+    if (rc == PA_STORE_ENOTFOUND)
+      return (refusal){"not_member", "an envelope's device is not a current member's"};
+    if (rc != PA_STORE_OK) return (refusal){NULL, NULL};
+    if (owner != wc->user && in_block(srv, db, wc, owner)) continue;
+    int i = (*n)++;
+    env[i].device = device;
+    size_t cap = strlen(body->valuestring) / 4 * 3 + 3;
+    if (cap > PA_CHAT_MAX_MESSAGE + 3) cap = PA_CHAT_MAX_MESSAGE + 3;
+    bufs[i] = malloc(cap);
+    if (!bufs[i] || pa_chat_b64_decode(body->valuestring, bufs[i], cap, &env[i].len) != 0 ||
+        env[i].len == 0 || env[i].len > PA_CHAT_MAX_MESSAGE)
+      return (refusal){"bad_request", "body must be base64 of 1 to 262,298 bytes"};
+    env[i].body = bufs[i];
+  }
+  return (refusal){"", ""};
+}
+
+static void on_group_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in,
+                          const char *cid) {
+  enum { CAP = PA_GROUP_MAX_ENVELOPES };
+  pa_store_chat_envelope *env = calloc(CAP, sizeof *env);
+  uint8_t **bufs = calloc(CAP, sizeof *bufs);
+  int64_t *ids = calloc(CAP, sizeof *ids), group = 0, seq = 0;
+  int n = 0, dup = 0;
+  refusal why = {"", ""};
+  if (!env || !bufs || !ids)
+    why = (refusal){NULL, NULL};
+  else if (id_member(in, "group", "g", &group) != 0)
+    why = (refusal){"bad_request", "group must be a group id like \"g_1\""};
+  else if (cJSON_GetObjectItemCaseSensitive(in, "to"))
+    why = (refusal){"bad_request", "a group message has no \"to\""};
+  else {
+    int member = is_member(db, wc, group);
+    if (member < 0)
+      why = (refusal){NULL, NULL};
+    else if (!member)
+      why = (refusal){"not_member", "You are not in this group"};
+    else
+      why = read_group_envelopes(srv, db, wc, group,
+                                 cJSON_GetObjectItemCaseSensitive(in, "envelopes"), env, bufs, &n);
+  }
+  pa_store_chat_outgoing m = {.from_user = wc->user,
+                              .from_device = wc->device,
+                              .cid = cid,
+                              .env = env,
+                              .n = n,
+                              .now = pa_clock_now(),
+                              .group = group};
+  /* Everyone left out (blocks): stored nowhere, answered as sent. */
+  if (why.code && !why.code[0] && n > 0 &&
+      pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK)
+    why = (refusal){NULL, NULL};
+  if (!why.code) {
+    pa_log_event("error", "chat", "group send: %s", pa_store_errmsg(db));
+    send_error(srv, wc->conn, "internal", "Something went wrong on our side", cid);
+  } else if (why.code[0]) {
+    send_error(srv, wc->conn, why.code, why.message, cid);
+  } else {
+    cJSON *ack = frame("sent");
+    if (ack && (!cJSON_AddStringToObject(ack, "id", cid) ||
+                !cJSON_AddNumberToObject(ack, "seq", (double)seq) ||
+                pa_api_add_id(ack, "group", "g", group) || !cJSON_AddBoolToObject(ack, "dup", dup)))
+      ack = (cJSON_Delete(ack), NULL);
+    send_json(srv, wc->conn, ack);
+    cJSON_Delete(ack);
+    deliver(srv, &m, ids, seq, 0); /* a group's messages are never requests */
+  }
+  for (int i = 0; bufs && i < n; i++) free(bufs[i]);
+  free(env);
+  free(bufs);
+  free(ids);
+}
+
+typedef struct indicator_walk {
+  const pa_srv *srv;
+  pa_store *db;
+  ws_conn *wc;
+  const char *text;
+} indicator_walk;
+
+static int indicator_member(void *ctx, const pa_store_chat_group_member *m) {
+  indicator_walk *w = ctx;
+  if (m->user != w->wc->user && !in_block(w->srv, w->db, w->wc, m->user))
+    push_text(w->srv, m->user, w->text);
+  return 0;
+}
+
+/* typing / read in a group: relayed to the other members' connected
+ * devices, never stored; from a member only. */
+static void on_group_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in,
+                               const char *type, int64_t group) {
+  const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
+  int is_read = strcmp(type, "read") == 0;
+  if (is_read && (!cJSON_IsNumber(seq) || seq->valuedouble < 0)) {
+    send_error(srv, wc->conn, "bad_request", "read needs group (\"g_1\") and seq", NULL);
+    return;
+  }
+  if (is_member(db, wc, group) != 1) {
+    send_error(srv, wc->conn, "not_member", "You are not in this group", NULL);
+    return;
+  }
+  cJSON *f = frame(type);
+  char *text = NULL;
+  if (f && !pa_api_add_id(f, "group", "g", group) && !pa_api_add_id(f, "from", "u", wc->user) &&
+      (!is_read || cJSON_AddNumberToObject(f, "seq", seq->valuedouble)))
+    text = cJSON_PrintUnformatted(f);
+  cJSON_Delete(f);
+  if (!text) return;
+  indicator_walk w = {srv, db, wc, text};
+  if (pa_store_chat_group_members(db, group, indicator_member, &w) != PA_STORE_OK)
+    pa_log_event("error", "chat", "group %s: %s", type, pa_store_errmsg(db));
+  cJSON_free(text);
+}
+
 static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
   pa_store_chat_envelope env[PA_CHAT_MAX_ENVELOPES] = {{0}};
   uint8_t *bufs[PA_CHAT_MAX_ENVELOPES] = {0};
@@ -380,6 +542,10 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
   if (!may_send(wc)) {
     send_error(srv, wc->conn, "rate_limited", "Too many messages at once; try again in a moment",
                cid);
+    return;
+  }
+  if (cJSON_GetObjectItemCaseSensitive(in, "group")) {
+    on_group_send(srv, db, wc, in, cid);
     return;
   }
   if (id_member(in, "to", "u", &to_user) != 0)
@@ -484,9 +650,16 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
 /* typing / read: relayed to the other user's connected devices, not stored. */
 static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in,
                          const char *type) {
-  int64_t to = 0;
+  int64_t to = 0, group = 0;
   const cJSON *seq = cJSON_GetObjectItemCaseSensitive(in, "seq");
   int is_read = strcmp(type, "read") == 0;
+  if (cJSON_GetObjectItemCaseSensitive(in, "group")) {
+    if (id_member(in, "group", "g", &group) != 0)
+      send_error(srv, wc->conn, "bad_request", "group must be a group id like \"g_1\"", NULL);
+    else
+      on_group_indicator(srv, db, wc, in, type, group);
+    return;
+  }
   if (id_member(in, "to", "u", &to) != 0 ||
       (is_read && (!cJSON_IsNumber(seq) || seq->valuedouble < 0))) {
     send_error(srv, wc->conn, "bad_request",

@@ -32,7 +32,12 @@ enum {
    * 0x02) one person may start with another per window; one more is refused
    * with too_many_starts. Counted in the database (chat_starts). */
   PA_CHAT_STARTS_PER_PEER = 10,
-  PA_CHAT_STARTS_WINDOW_S = 3600
+  PA_CHAT_STARTS_WINDOW_S = 3600,
+  /* Groups (issue 22, item 4): people in one group, and the devices one group
+   * message may go to (each member's, the sender's other devices included). */
+  PA_GROUP_MAX_MEMBERS = 32,
+  PA_GROUP_MAX_ENVELOPES = PA_GROUP_MAX_MEMBERS * PA_CHAT_MAX_DEVICES,
+  PA_GROUP_LIST_MAX = 200 /* groups GET /chat/groups lists (the newest) */
 };
 
 /* The connections of signed-in devices; one per server. */
@@ -104,5 +109,13 @@ void pa_api_chat_turn(pa_srv_req *rq);
 void pa_api_chat_call_start(pa_srv_req *rq);
 /* POST /api/v1/chat/calls/{call}/end {"state"}: how it ended, by either party. */
 void pa_api_chat_call_end(pa_srv_req *rq);
+
+/* Groups (api/chat_group.c). */
+void pa_api_chat_group_create(pa_srv_req *rq);
+void pa_api_chat_groups_mine(pa_srv_req *rq);
+void pa_api_chat_group_get(pa_srv_req *rq);
+void pa_api_chat_group_member_add(pa_srv_req *rq);
+void pa_api_chat_group_member_remove(pa_srv_req *rq);
+void pa_api_chat_group_member_role(pa_srv_req *rq);
 
 #endif

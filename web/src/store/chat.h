@@ -154,7 +154,9 @@ typedef struct pa_store_chat_envelope {
   size_t start_len;
 } pa_store_chat_envelope;
 
-/* A message as its sender's device sent it: cid is the client's id for it. */
+/* A message as its sender's device sent it: cid is the client's id for it.
+ * group (0 for a 1:1 message, whose to_user names the peer) makes it a group
+ * message, numbered by the group's last_seq (to_user is then 0). */
 typedef struct pa_store_chat_outgoing {
   int64_t from_user, from_device, to_user;
   const char *cid;
@@ -165,6 +167,7 @@ typedef struct pa_store_chat_outgoing {
    * keys) from from_user to to_user first seen after starts_since. */
   int starts_max;
   int64_t starts_since;
+  int64_t group;
 } pa_store_chat_outgoing;
 
 /* Queues m, in one transaction of its own: its envelopes under the next
@@ -188,6 +191,7 @@ typedef struct pa_store_chat_message {
   const unsigned char *body;
   size_t len;
   int64_t to_user;
+  int64_t group; /* 0 for a 1:1 message */
 } pa_store_chat_message;
 
 /* A delivered message as its sender's device hears of it: to_user's

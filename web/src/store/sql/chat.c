@@ -344,6 +344,14 @@ static int resent_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *se
 }
 
 static int next_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq) {
+  if (m->group) {
+    pa_sql_stmt *g = pa_sq_stmt(db, "UPDATE chat_groups SET last_seq = last_seq + 1 WHERE id = ?1"
+                                    " RETURNING last_seq");
+    if (!g) return PA_STORE_EDB;
+    *seq = 0;
+    int rc = pa_sq_run(db, g, pa_sq_bind_i64(g, 1, m->group), "group sequence", seq, NULL);
+    return rc == PA_STORE_OK && !*seq ? pa_sq_failf(db, PA_STORE_ENOTFOUND, "no such group") : rc;
+  }
   int64_t a[2] = {m->from_user < m->to_user ? m->from_user : m->to_user,
                   m->from_user < m->to_user ? m->to_user : m->from_user};
   pa_sql_stmt *st =
@@ -356,10 +364,11 @@ static int next_seq(pa_store *db, const pa_store_chat_outgoing *m, int64_t *seq)
 
 static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
                         const pa_store_chat_envelope *e, int64_t seq, int64_t *id) {
-  pa_sql_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO chat_messages"
-                     " (sender_device, recipient_device, client_id, seq, body, created_at, peer_id)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(
+      db, "INSERT INTO chat_messages"
+          " (sender_device, recipient_device, client_id, seq, body, created_at, peer_id,"
+          " group_id)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, m->from_device);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, e->device);
@@ -368,6 +377,7 @@ static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
   if (rc == PA_SQ_OK) rc = bind_blob(st, 5, e->body, e->len);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, m->now);
   if (rc == PA_SQ_OK) rc = e->copy ? pa_sq_bind_i64(st, 7, m->to_user) : pa_sq_bind_null(st, 7);
+  if (rc == PA_SQ_OK) rc = m->group ? pa_sq_bind_i64(st, 8, m->group) : pa_sq_bind_null(st, 8);
   return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
 }
 
@@ -437,7 +447,8 @@ static int message_row(void *ctx, pa_sql_stmt *st) {
                              pa_sq_text(st, 4),
                              NULL,
                              0,
-                             pa_sq_null(st, 7) ? 0 : pa_sq_i64(st, 7)};
+                             pa_sq_null(st, 7) ? 0 : pa_sq_i64(st, 7),
+                             pa_sq_null(st, 8) ? 0 : pa_sq_i64(st, 8)};
   m.body = pa_sq_blob(st, 5, &m.len);
   return w->fn(w->ctx, &m);
 }
@@ -475,7 +486,7 @@ int pa_store_chat_inbox(pa_store *db, int64_t device, int64_t after, int limit,
                         pa_store_chat_message_fn fn, void *ctx) {
   static const char sql[] =
       "SELECT m.id, m.seq, d.user_id, m.sender_device, m.client_id, m.body, m.created_at,"
-      " m.peer_id"
+      " m.peer_id, m.group_id"
       " FROM chat_messages m JOIN chat_devices d ON d.id = m.sender_device"
       " WHERE m.recipient_device = ?1 AND m.body IS NOT NULL AND m.id > ?2 ORDER BY m.id LIMIT ?3";
   message_walk w = {fn, ctx};

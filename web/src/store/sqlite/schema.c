@@ -1782,8 +1782,31 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX chat_accepts_peer ON chat_accepts(peer_id);"
     "ALTER TABLE reports ADD COLUMN messages TEXT"
     "  CHECK (messages IS NULL OR (kind = 'message' AND length(messages) BETWEEN 2 AND 100000));",
-    /* 37: issue 22's groups lane fills this in at the merge. */
-    "SELECT 1;",
+    /* 37: groups (issue 22, item 4; web/README.md "Chat", "Groups"). The
+     * server knows who is in a group, to route envelopes and say who may
+     * change it; the name and every message stay on the members' devices,
+     * which apply only changes an admin's device sent them (chat.md).
+     * chat_group_members.id is the join order: the oldest member is the
+     * lowest id (who becomes admin when the last one goes). last_seq numbers
+     * the group's messages as chat_convs.last_seq numbers a pair's; a
+     * chat_messages row with group_id belongs to the group's numbering. */
+    "CREATE TABLE chat_groups ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  last_seq INTEGER NOT NULL DEFAULT 0 CHECK (last_seq >= 0),"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE chat_group_members ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  group_id INTEGER NOT NULL REFERENCES chat_groups(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
+    "  joined_at INTEGER NOT NULL,"
+    "  UNIQUE (group_id, user_id)"
+    ") STRICT;"
+    "CREATE INDEX chat_group_members_user ON chat_group_members(user_id, group_id);"
+    "ALTER TABLE chat_messages ADD COLUMN group_id INTEGER REFERENCES chat_groups(id)"
+    "  ON DELETE CASCADE;"
+    "CREATE INDEX chat_messages_group ON chat_messages(group_id) WHERE group_id IS NOT NULL;",
     /* 38: calls (issue 22, "Calls"; web/README.md). Who called whom, when,
      * and how it ended: nothing else — the offer, answer and candidates go
      * end-to-end encrypted through the relay and are never stored in the
