@@ -12,8 +12,8 @@
  * seam: wipe-inputs */
 #include "pa/pa_callsig.h"
 #include "pa/pa_crypto.h"
-#include "pa/pa_group.h"
 #include "pa/pa_devlist.h"
+#include "pa/pa_group.h"
 #include "pa/pa_link.h"
 #include "pa/pa_ratchet.h"
 #include "pa/pa_x3dh.h"
