@@ -328,10 +328,11 @@ static const char *read_envelopes(pa_store *db, const ws_conn *wc, const cJSON *
       return "body must be base64 of 1 to 262,298 bytes";
     env[i].body = bufs[i];
     /* A session start (chat.md): 0x03, or the 0x02 of start v1, which
-     * clients refuse but which still counts against the pair's limit. Its
+     * clients refuse but which still counts against the pair's limit (a
+     * start to one's own other device, a copy, is not one with the peer). Its
      * base key EK_A (bytes 33..64) names the session; a body too short to
      * hold one is named by what it has. */
-    if (bufs[i][0] == 0x03 || bufs[i][0] == 0x02) {
+    if (!env[i].copy && (bufs[i][0] == 0x03 || bufs[i][0] == 0x02)) {
       int whole = env[i].len >= START_BASE_END;
       env[i].start = whole ? bufs[i] + START_BASE_AT : bufs[i];
       env[i].start_len = whole ? 32 : env[i].len < 32 ? env[i].len : 32;
