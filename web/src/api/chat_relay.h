@@ -25,7 +25,12 @@ enum {
   PA_CHAT_CID_MAX = 64,         /* bytes of a client message id */
   PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
   PA_CHAT_ATTACH_MIN = 17,      /* one empty final secretstream chunk */
-  PA_WS_PER_USER = 10           /* chat sockets one person may have open (one per device) */
+  PA_WS_PER_USER = 10,          /* chat sockets one person may have open (one per device) */
+  /* Session-start envelopes (first byte 0x03, or the refused 0x02) one
+   * person may queue for another per window; one more is refused with
+   * too_many_starts. Counted in the database (chat_starts). */
+  PA_CHAT_STARTS_PER_PEER = 10,
+  PA_CHAT_STARTS_WINDOW_S = 3600
 };
 
 /* The connections of signed-in devices; one per server. */
