@@ -6,7 +6,10 @@
 //   database's chat_starts rows are cleared to stand for the hour passing)
 //   leave Kenji able to start a new conversation: his engine keeps at most
 //   SESSIONS_PER_DEVICE sessions per attacker device and at most
-//   SESSION_HANDLES open WASM handles (there are more sessions than that).
+//   SESSION_HANDLES open WASM handles (there are more sessions than that;
+//   one closed as idle is reopened from its sealed blob when written on);
+//   at the relay's limit with Ana himself, his conversation says so and the
+//   message waits, then goes.
 // - A message Kenji cannot decrypt (Priya's session start names a signed
 //   prekey Kenji rotated away twice while it waited; the rotations happen
 //   with Kenji's page clock moved 8 and 16 days on, its relay socket held
@@ -141,6 +144,9 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
   bundle[142] = 0;
 
   let sent = 0, refusedAtEdge = 0;
+  // The first attacker's last session on its first device is kept, to write
+  // on again after the flood: by then Kenji has closed it as idle.
+  let kept = null;
   for (let a = 0; a < ATTACKERS; a++) {
     const client = new Client({ port: port() });
     const who = await client.signup(email(`attacker${a}`), 'attacker password', `Attacker ${a}`);
@@ -164,7 +170,9 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
       const dev = devices[k % DEVICES];
       const session = c.start(dev.identity, bundle);
       const body = toB64(c.encrypt(session, new TextEncoder().encode(`spam ${a}.${k}`)));
-      c.free(session);
+      const last = a === 0 && k % DEVICES === 0 && k + DEVICES >= share;
+      if (last) kept = { client, who, session, dev };
+      else c.free(session);
       const frame = { type: 'send', id: `spam-${a}-${k}`, to: kenji.user.id, envelopes: [{ device: kenjiDevice, body }] };
       let answer = await dev.ws.send_(frame);
       if (answer.type === 'error') {
@@ -183,7 +191,7 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
     }
     for (const dev of devices) {
       dev.ws.close();
-      c.free(dev.identity);
+      if (dev !== kept?.dev) c.free(dev.identity);
     }
   }
   assert.equal(sent, STARTS);
@@ -202,12 +210,47 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
   assert.ok(st.open <= SESSION_HANDLES, `${st.open} open handles`);
   assert.ok(st.sessions > SESSION_HANDLES, `${st.sessions} sessions`);
 
+  // The kept session writes again (its start data again, the same base key):
+  // Kenji's copy of it was closed as idle, is reopened from its sealed blob,
+  // and reads the message.
+  const again = c.encrypt(kept.session, new TextEncoder().encode('reopened from its blob'));
+  const base = toB64(again.subarray(33, 65));
+  const sessionOpen = () => kenji.page.evaluate(async ([id, b]) => {
+    const { chatEngine } = await import('/chat/engine.js');
+    const s = (await chatEngine({ id })).sessions.find((x) => x.base === b);
+    return s ? !!s.handle : null;
+  }, [kenji.user.id, base]);
+  assert.equal(await sessionOpen(), false, 'closed as idle, still kept');
+  const ws = await socket(kept.client, kept.dev.id);
+  assert.equal((await ws.send_({ type: 'send', id: 'spam-again', to: kenji.user.id, envelopes: [{ device: kenjiDevice, body: toB64(again) }] })).type, 'sent');
+  ws.close();
+  const readAgain = () => kenji.page.evaluate(async ([id, from]) => {
+    const { chatEngine } = await import('/chat/engine.js');
+    const m = (await (await chatEngine({ id })).messages(from)).find((x) => x.cid === 'spam-again');
+    return m ? { text: m.text, failed: m.failed } : null;
+  }, [kenji.user.id, kept.who.id]);
+  assert.deepEqual(await until('the message on the reopened session', readAgain), { text: 'reopened from its blob', failed: false });
+  assert.equal(await sessionOpen(), true);
+  c.free(kept.session);
+  c.free(kept.dev.identity);
+
   // Kenji starts a new conversation with Ana; she gets it and answers.
   const ana = await person('ana');
   await ana.page.goto(`${server.url}chat`);
   await deviceOf(ana.page, ana.user);
+  // First Kenji is at the relay's limit with Ana (10 new sessions in the
+  // hour, put in the database): his message is refused with too_many_starts,
+  // stays unsent, and the conversation says why rather than retrying at once.
+  const pair = `${kenji.user.id.slice(2)}, ${ana.user.id.slice(2)}`;
+  dbQuery(server, `INSERT INTO chat_starts (sender_id, recipient_id, base, created_at) VALUES ${
+    Array.from({ length: STARTS_PER_PEER }, (_, i) => `(${pair}, x'${(i + 1).toString(16).padStart(2, '0')}', strftime('%s','now'))`).join(', ')}`);
   await kenji.page.goto(`${server.url}chat/${ana.user.id}`);
   await write(kenji.page, 'Still here after the flood');
+  await kenji.page.getByText(/Too many new secure sessions with .*Ana/).waitFor({ timeout: 30_000 });
+  await status(kenji.page, 'Still here after the flood', 'Sending');
+  // The hour passes; the page is opened again and the message goes.
+  dbQuery(server, `DELETE FROM chat_starts WHERE sender_id = ${kenji.user.id.slice(2)}`);
+  await kenji.page.reload();
   await ana.page.goto(`${server.url}chat/${kenji.user.id}`);
   await bubble(ana.page, 'Still here after the flood').waitFor({ timeout: 60_000 });
   await status(kenji.page, 'Still here after the flood', /Delivered|Read/);
