@@ -566,8 +566,9 @@ class ChatEngine extends EventTarget {
     const bytes = fromB64(f.body);
     let text = null, session = null, idChanged = false;
     // A session start opens a session only from a device of the sender's
-    // trusted signed list, labelled with its own id; others are dropped.
-    if ((bytes[0] === 2 || robust.isStart(bytes)) && !robust.startOwner(this, bytes, f.from_device) && !this.c.owner(bytes)
+    // trusted signed list, labelled with its own id; others are dropped and
+    // answered failed (IK_A is bytes 1..33 of a start; X3DH authenticates it).
+    if (robust.isStart(bytes) && !robust.startOwner(this, bytes, f.from_device)
         && !(await this.idn.allowsStart(peer, f.from_device, bytes.subarray(1, 33)).catch(() => false))) {
       console.warn('chat: refused a session start from an unlisted device', f.from_device);
       this.socket.send({ type: 'failed', ids: [f.id] });

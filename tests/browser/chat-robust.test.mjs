@@ -6,7 +6,9 @@
 //   database's chat_starts rows are cleared to stand for the hour passing)
 //   leave Kenji able to start a new conversation: his engine keeps at most
 //   SESSIONS_PER_DEVICE sessions per attacker device and at most
-//   SESSION_HANDLES open WASM handles (there are more sessions than that).
+//   SESSION_HANDLES open WASM handles (there are more sessions than that);
+//   at the relay's limit with Ana himself, his conversation says so and the
+//   message waits, then goes.
 // - A message Kenji cannot decrypt (Priya's session start names a signed
 //   prekey Kenji rotated away twice while it waited; the rotations happen
 //   with Kenji's page clock moved 8 and 16 days on, its relay socket held
@@ -206,8 +208,19 @@ test('300 session starts from attackers: the relay limits each, Kenji prunes, an
   const ana = await person('ana');
   await ana.page.goto(`${server.url}chat`);
   await deviceOf(ana.page, ana.user);
+  // First Kenji is at the relay's limit with Ana (10 new sessions in the
+  // hour, put in the database): his message is refused with too_many_starts,
+  // stays unsent, and the conversation says why rather than retrying at once.
+  const pair = `${kenji.user.id.slice(2)}, ${ana.user.id.slice(2)}`;
+  dbQuery(server, `INSERT INTO chat_starts (sender_id, recipient_id, base, created_at) VALUES ${
+    Array.from({ length: STARTS_PER_PEER }, (_, i) => `(${pair}, x'${(i + 1).toString(16).padStart(2, '0')}', strftime('%s','now'))`).join(', ')}`);
   await kenji.page.goto(`${server.url}chat/${ana.user.id}`);
   await write(kenji.page, 'Still here after the flood');
+  await kenji.page.getByText(/Too many new secure sessions with .*Ana/).waitFor({ timeout: 30_000 });
+  await status(kenji.page, 'Still here after the flood', 'Sending');
+  // The hour passes; the page is opened again and the message goes.
+  dbQuery(server, `DELETE FROM chat_starts WHERE sender_id = ${kenji.user.id.slice(2)}`);
+  await kenji.page.reload();
   await ana.page.goto(`${server.url}chat/${kenji.user.id}`);
   await bubble(ana.page, 'Still here after the flood').waitFor({ timeout: 60_000 });
   await status(kenji.page, 'Still here after the flood', /Delivered|Read/);

@@ -9,6 +9,7 @@
  * and never stored. Frames are JSON text (web/README.md, "Chat"). */
 #include "api/chat_relay.h"
 
+#include "chat_frame.h"
 #include "clock.h"
 #include "log.h"
 #include "net/http.h"
@@ -22,13 +23,11 @@
 #include <time.h>
 
 enum {
-  MAX_ACKS = 500,             /* ids in one ack */
-  BACKLOG_PAGE = 100,         /* backlog frames sent at once ... */
-  BACKLOG_BYTES = 256 * 1024, /* ... and bytes; the next page follows the client's acks */
-  SEND_BURST = 60,            /* messages a socket may send at once ... */
-  SEND_PER_SECOND = 2,        /* ... and then per second */
-  START_BASE_AT = 33,         /* a start's EK_A: after the kind byte and IK_A */
-  START_BASE_END = 65
+  MAX_ACKS = PA_CHAT_FRAME_MAX_IDS, /* ids in one ack */
+  BACKLOG_PAGE = 100,               /* backlog frames sent at once ... */
+  BACKLOG_BYTES = 256 * 1024,       /* ... and bytes; the next page follows the client's acks */
+  SEND_BURST = 60,                  /* messages a socket may send at once ... */
+  SEND_PER_SECOND = 2               /* ... and then per second */
 };
 
 static int64_t mono_ms(void) {
@@ -312,15 +311,9 @@ static const char *read_envelopes(pa_store *db, const cJSON *list, int64_t to_us
         env[i].len == 0 || env[i].len > PA_CHAT_MAX_MESSAGE)
       return "body must be base64 of 1 to 262,298 bytes";
     env[i].body = bufs[i];
-    /* A session start (chat.md): 0x03, or the 0x02 of start v1, which
-     * clients refuse but which still counts against the pair's limit. Its
-     * base key EK_A (bytes 33..64) names the session; a body too short to
-     * hold one is named by what it has. */
-    if (bufs[i][0] == 0x03 || bufs[i][0] == 0x02) {
-      int whole = env[i].len >= START_BASE_END;
-      env[i].start = whole ? bufs[i] + START_BASE_AT : bufs[i];
-      env[i].start_len = whole ? 32 : env[i].len < 32 ? env[i].len : 32;
-    }
+    /* A session start (chat.md) counts against the pair's limit once per
+     * session: the start's base key names it. */
+    env[i].start_len = pa_chat_start_key(bufs[i], env[i].len, &env[i].start);
   }
   return why;
 }
@@ -453,12 +446,11 @@ enum { ON_ACK, ON_RECEIPT, ON_FAILED };
  * delivered_ack: the sender has heard either; the rows go. */
 static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int kind) {
   int receipts = kind == ON_RECEIPT;
-  const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in, "ids"), *v;
   backlog *bl = receipts ? &wc->receipts : &wc->inbox;
-  if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > MAX_ACKS) return;
-  cJSON_ArrayForEach(v, ids) {
-    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 9007199254740991.0) continue;
-    int64_t id = (int64_t)v->valuedouble;
+  int64_t ids[MAX_ACKS];
+  int n = pa_chat_frame_ids(in, ids, MAX_ACKS);
+  for (int i = 0; i < n; i++) {
+    int64_t id = ids[i];
     receipt_out out = {NULL, 0};
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
              : kind == ON_FAILED
@@ -470,6 +462,7 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
     /* An acked backlog frame makes room for the next page. */
     if ((out.frame || receipts) && id <= bl->after && bl->inflight > 0) bl->inflight--;
   }
+  if (n < 0) return;
   if (bl->more && bl->inflight == 0 && flush(srv, db, wc, bl, receipts) != 0)
     pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
 }
@@ -498,15 +491,13 @@ static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJS
  * server keeps the highest, and the hello frame tells it back, so a profile
  * restored from an older copy (a lower generation) learns it is stale. */
 static void on_identity_gen(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
-  const cJSON *g = cJSON_GetObjectItemCaseSensitive(in, "generation");
-  int64_t highest = 0;
-  if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > 9007199254740991.0 ||
-      g->valuedouble != (double)(int64_t)g->valuedouble) {
+  int64_t gen = 0, highest = 0;
+  if (pa_chat_frame_generation(in, &gen) != 0) {
     send_error(srv, wc->conn, "bad_request", "identity_gen needs generation (a positive integer)",
                NULL);
     return;
   }
-  int rc = pa_store_chat_identity_gen(db, wc->device, wc->user, (int64_t)g->valuedouble, &highest);
+  int rc = pa_store_chat_identity_gen(db, wc->device, wc->user, gen, &highest);
   if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
     pa_log_event("error", "chat", "identity_gen: %s", pa_store_errmsg(db));
 }
