@@ -26,6 +26,7 @@ import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 const MESSAGES_MAX = 10;
 const MESSAGES_CHARS = 8000;
 const MESSAGE_MAX = 4000;
+const REQUESTS_MAX = 100;
 
 async function cli(server, ...args) {
   const env = { ...process.env, ...(await databaseEnv(server.dir)) };
@@ -188,6 +189,24 @@ describe('message requests', () => {
     const next = await wsAnn.next('msg', (f) => f.cid === s5.cid);
     assert.deepEqual(wsAnn.frames.filter((f) => f.type === 'msg' && f.from === bo.id), []);
     wsAnn.sendJson({ type: 'ack', ids: [next.id] });
+  });
+
+  test('GET /chat/requests lists at most PA_STORE_CHAT_REQUESTS_MAX people, by id', async () => {
+    // People who wrote to ann (a conversation each), made in the database: 100, then one more.
+    const me = Number(ann.id.slice(2));
+    const strangers = (from, to) => dbQuery(server, `WITH RECURSIVE n(i) AS (SELECT ${from} UNION ALL SELECT i + 1 FROM n WHERE i < ${to})
+      INSERT INTO users (handle, name, email, created_at) SELECT 'rq' || i, 'Rq', 'rq' || i || '@example.test', 1 FROM n;
+      INSERT INTO chat_convs (lo, hi, last_seq) SELECT ${me}, id, 1 FROM users WHERE handle LIKE 'rq%' AND id > ${me}
+        ON CONFLICT (lo, hi) DO NOTHING;`);
+    strangers(1, REQUESTS_MAX);
+    const all = (await ann.c.get('/api/v1/chat/requests')).body.requests;
+    assert.equal(all.length, REQUESTS_MAX, 'the last one allowed');
+    const ids = all.map((p) => Number(p.id.slice(2)));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    strangers(REQUESTS_MAX + 1, REQUESTS_MAX + 1);
+    const capped = (await ann.c.get('/api/v1/chat/requests')).body.requests;
+    assert.equal(capped.length, REQUESTS_MAX, 'the first one over is left out');
+    assert.deepEqual(capped.map((p) => p.id), all.map((p) => p.id), 'the newest person is the one left out');
   });
 
   test('a report carries the selected messages to the moderator; limits at their edges; the one-message form still works', async () => {
