@@ -297,7 +297,7 @@ describe('each limit at its edge', () => {
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
-    assert.equal(checked, 76, 'write routes on the generic budget');
+    assert.equal(checked, 76, 'write routes on the generic budget'); // issue 22 added 10
     assert.equal((await u.get('/api/v1/feed')).status, 200, 'reads are not writes');
     const other = await member(server);
     assert.equal((await other.put('/api/v1/users/u_1/follow')).status, 200);
