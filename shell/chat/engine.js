@@ -181,6 +181,9 @@ class ChatEngine extends EventTarget {
         if (err instanceof ChatDeviceLimit) throw err;
       }
     }
+    // Who this device is for the account (first device, linked, or needing a
+    // link) before any screen asks; offline, connect() finds out later.
+    await this.run(() => this.ensureAccount()).catch((err) => console.info('chat: account identity later:', err.message));
     this.connect().catch((err) => console.info('chat: offline for now:', err.message));
   }
 

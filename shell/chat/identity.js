@@ -8,7 +8,8 @@
 //   list     the newest signed list accepted (base64 bytes), version its version
 //   devices  its device identity keys (base64)
 //   verified the AIK the person marked verified (base64), '' when not
-//   notice   null, or {kind: 'identity'|'devices', at, since} — a change not yet
+//   seen     ids of registered devices outside the list already reported
+//   notice   null, or {kind: 'identity'|'devices', at, since, injected?} — a change not yet
 //            acknowledged: shown in the conversation until the person
 //            confirms ("Send anyway") or verifies, and sending asks first.
 // A server can still withhold a newer list or serve devices outside the list
@@ -86,18 +87,33 @@ export class Identity {
         fresh = !!kind && notice?.kind !== 'identity';
         if (fresh) notice = { kind, at: Date.now(), since: c.aik };
       }
-      c = { peer, aik, list: r.data.device_list, version: list.version, devices, verified: c?.verified ?? '', notice };
+      c = { peer, aik, list: r.data.device_list, version: list.version, devices, verified: c?.verified ?? '', notice, seen: c?.seen };
       await this.save(peer, c);
       if (fresh) this.e.emit?.('identity', { peer, notice });
     }
     if (!c) return { ok: false, devices: [], changed: null, verified: false, injected: served.map((d) => d.id), aik: null, version: 0, notice: null };
     const devices = served.filter((d) => c.devices.includes(d.ik));
+    const injected = served.filter((d) => !c.devices.includes(d.ik)).map((d) => d.id);
+    // A registered device the signed list does not name (pending, or added
+    // by the server) gets nothing, and is a change worth a notice the first
+    // time it is seen; not on first contact, nor for my own account.
+    const unseen = injected.filter((id) => !(c.seen ?? []).includes(id));
+    if (unseen.length) {
+      const fresh = !!c.seen && !mine && c.notice?.kind !== 'identity';
+      const notice = fresh ? { kind: 'devices', at: Date.now(), since: c.aik, injected: unseen } : c.notice;
+      c = { ...c, seen: [...(c.seen ?? []), ...unseen], notice };
+      await this.save(peer, c);
+      if (fresh) this.e.emit?.('identity', { peer, notice });
+    } else if (!c.seen) {
+      c = { ...c, seen: [] };
+      await this.save(peer, c);
+    }
     return {
       ok: devices.length > 0,
       devices,
       changed: c.notice?.kind ?? null,
       verified: !!c.verified && c.verified === c.aik,
-      injected: served.filter((d) => !c.devices.includes(d.ik)).map((d) => d.id),
+      injected,
       aik: fromB64(c.aik),
       version: c.version,
       notice: c.notice,

@@ -129,8 +129,8 @@ function conversation(root, peer, me, engine, ctx) {
           continue;
         }
         try {
-          await engine.sendPhoto(peer, new Uint8Array(await r.blob.arrayBuffer()), { type: r.blob.type, w: r.width, h: r.height },
-            name === peer ? '' : name);
+          const bytes = new Uint8Array(await r.blob.arrayBuffer());
+          await asking(() => engine.sendPhoto(peer, bytes, { type: r.blob.type, w: r.width, h: r.height }, name === peer ? '' : name));
         } catch (err) {
           error.textContent = t('chat.sendFailed', { reason: err.message });
         }
@@ -265,23 +265,30 @@ function conversation(root, peer, me, engine, ctx) {
     dialog.showModal();
     send.focus();
   });
+  // Runs send(); after a change of the person's identity or devices it asks
+  // first, and sends once they say "Send anyway". Resolves true when sent.
+  async function asking(send) {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      if (!(err instanceof IdentityChanged)) throw err;
+      showIdentity({ kind: err.kind });
+      const answer = await confirmSend();
+      if (answer === 'verify') ctx.navigate(`/chat/${encodeURIComponent(peer)}/verify`);
+      if (answer !== 'send') return false;
+      await engine.acceptIdentity(peer);
+      showIdentity(null);
+      await send();
+      return true;
+    }
+  }
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     try {
-      try {
-        await engine.send(peer, text, name === peer ? '' : name);
-      } catch (err) {
-        if (!(err instanceof IdentityChanged)) throw err;
-        showIdentity({ kind: err.kind });
-        const answer = await confirmSend();
-        if (answer === 'verify') return ctx.navigate(`/chat/${encodeURIComponent(peer)}/verify`);
-        if (answer !== 'send') return input.focus();
-        await engine.acceptIdentity(peer);
-        showIdentity(null);
-        await engine.send(peer, text, name === peer ? '' : name);
-      }
+      if (!(await asking(() => engine.send(peer, text, name === peer ? '' : name)))) return input.focus();
       if (input.value.trim() === text) input.value = '';
       error.textContent = '';
     } catch (err) {

@@ -15,7 +15,7 @@ import { Client, chatBundle } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery';
-const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES
+const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES (web/src/api/chat_relay.h)
 let server, browser, port;
 let serial = 0;
 
