@@ -238,7 +238,7 @@ static void test_in_order_both_ways(void) {
 static void test_start_data_until_reply(void) {
   pair p = start();
   msg m1 = seal(p.alice, "again");
-  CHECK(m1.n == 5 + PA_RATCHET_OVERHEAD + PA_RATCHET_PREKEY_BYTES && m1.b[0] == 0x02);
+  CHECK(m1.n == 5 + PA_RATCHET_OVERHEAD + PA_RATCHET_PREKEY_BYTES && m1.b[0] == 0x03);
   /* Changed start data names another session; the session is untouched. */
   size_t n;
   uint8_t *before = saved(p.bob, &n);
@@ -257,6 +257,107 @@ static void test_start_data_until_reply(void) {
   CHECK(m2.b[0] == 0x01 && m2.n == 9 + PA_RATCHET_OVERHEAD);
   CHECK(opens(p.bob, m2, "plain now"));
   free(m1.b), free(r.b), free(m2.b);
+  finish(&p);
+}
+
+static uint8_t *identity_bytes(const pa_x3dh_identity *id, size_t *n) {
+  size_t cap = pa_x3dh_identity_saved_size(id);
+  uint8_t *b = malloc(cap);
+  pa_error e;
+  if (pa_x3dh_identity_save(id, b, cap, n, &e) != PA_OK) *n = 0;
+  return b;
+}
+
+/* Start v2: every one of the 73 bytes of start data is authenticated. A
+ * changed byte (any of them, the prekey ids at 65..72 included, and with
+ * every bit) makes a fresh accept refuse the start, spending nothing, and
+ * makes the session that owns the genuine start refuse the changed resend.
+ * Bob's signed prekey has rotated once, so a changed SPK id can name the
+ * previous one, which still answers; and several one-time prekeys are held,
+ * so a changed OPK id can name another held one. */
+static void test_every_start_byte_authenticated(void) {
+  pa_x3dh_identity *alice_id, *bob_id;
+  pa_ratchet *alice, *bob = NULL, *none = NULL;
+  pa_error e;
+  pa_crypto_fault why;
+  CHECK(pa_x3dh_identity_create(NOW, 0, &alice_id, &e) == PA_OK);
+  CHECK(pa_x3dh_identity_create(NOW, 8, &bob_id, &e) == PA_OK);
+  CHECK(pa_x3dh_spk_rotate(bob_id, NOW + 60, &e) == PA_OK && pa_x3dh_spk_id(bob_id) == 2);
+  msg b = bundle_of(bob_id, 2); /* serves OPK 2; 1 and 3.. are held too */
+  CHECK(pa_ratchet_initiate(alice_id, b.b, b.n, &alice, &e) == PA_OK);
+  msg m = seal(alice, "every byte");
+  CHECK(m.b[0] == PA_X3DH_START_VERSION && m.b[68] == 2 && m.b[72] == 2);
+  size_t idn;
+  uint8_t *id_before = identity_bytes(bob_id, &idn);
+  uint8_t out[64];
+  size_t n;
+  int refused = 0;
+  for (size_t at = 0; at < PA_RATCHET_PREKEY_BYTES; at++) {
+    for (int bit = 0; bit < 8; bit++) {
+      m.b[at] ^= (uint8_t)(1u << bit);
+      pa_status st = pa_ratchet_accept(bob_id, m.b, m.n, out, sizeof out, &n, &none, &why, &e);
+      if (st != PA_OK && none == NULL && why != PA_FAULT_NONE)
+        refused++;
+      else
+        fprintf(stderr, "  start byte %zu bit %d was accepted\n", at, bit);
+      m.b[at] ^= (uint8_t)(1u << bit);
+      pa_ratchet_free(none), none = NULL;
+    }
+  }
+  CHECK(refused == PA_RATCHET_PREKEY_BYTES * 8);
+  size_t now_n;
+  uint8_t *id_now = identity_bytes(bob_id, &now_n);
+  CHECK(now_n == idn && memcmp(id_now, id_before, idn) == 0); /* no prekey spent */
+  free(id_now);
+  /* The genuine start is accepted; then a resend with any start byte
+   * changed is refused by the session that owns it, which stays as it was. */
+  CHECK(pa_ratchet_accept(bob_id, m.b, m.n, out, sizeof out, &n, &bob, &why, &e) == PA_OK);
+  CHECK(n == 10 && memcmp(out, "every byte", 10) == 0 && !pa_x3dh_opk_held(bob_id, 2));
+  msg again = seal(alice, "resent");
+  size_t sn;
+  uint8_t *before = saved(bob, &sn);
+  refused = 0;
+  for (size_t at = 0; at < PA_RATCHET_PREKEY_BYTES; at++) {
+    again.b[at] ^= 0x04;
+    pa_status st = open_as(bob, again, NULL, &why);
+    if (st != PA_OK)
+      refused++;
+    else
+      fprintf(stderr, "  resent start byte %zu was accepted\n", at);
+    if (at >= 65 && at < 73) CHECK(why == PA_FAULT_FORGED); /* the prekey ids: the tag */
+    again.b[at] ^= 0x04;
+  }
+  CHECK(refused == PA_RATCHET_PREKEY_BYTES);
+  CHECK(unchanged(bob, before, sn));
+  CHECK(opens(bob, again, "resent"));
+  free(before), free(id_before), free(b.b), free(m.b), free(again.b);
+  pa_ratchet_free(alice), pa_ratchet_free(bob);
+  pa_x3dh_identity_free(alice_id), pa_x3dh_identity_free(bob_id);
+}
+
+/* A start v1 (first byte 0x02) is refused as unsupported since start v2,
+ * before any key is looked at. */
+static void test_start_v1_refused(void) {
+  pair p = start();
+  pa_x3dh_identity *carol;
+  pa_ratchet *c = NULL, *none = NULL;
+  pa_error e;
+  pa_crypto_fault why;
+  CHECK(pa_x3dh_identity_create(NOW, 0, &carol, &e) == PA_OK);
+  msg b = bundle_of(p.bob_id, 1);
+  CHECK(pa_ratchet_initiate(carol, b.b, b.n, &c, &e) == PA_OK);
+  msg m = seal(c, "old");
+  m.b[0] = 0x02;
+  uint8_t out[64];
+  size_t n;
+  CHECK(pa_ratchet_accept(p.bob_id, m.b, m.n, out, sizeof out, &n, &none, &why, &e) ==
+            PA_ERR_UNSUPPORTED &&
+        why == PA_FAULT_MALFORMED && none == NULL);
+  pa_ratchet_info info;
+  CHECK(pa_ratchet_peek(m.b, m.n, &info, &e) == PA_ERR_UNSUPPORTED);
+  free(b.b), free(m.b);
+  pa_ratchet_free(c);
+  pa_x3dh_identity_free(carol);
   finish(&p);
 }
 
@@ -568,6 +669,8 @@ int main(void) {
   RUN(test_one_time_prekey_used_once);
   RUN(test_in_order_both_ways);
   RUN(test_start_data_until_reply);
+  RUN(test_every_start_byte_authenticated);
+  RUN(test_start_v1_refused);
   RUN(test_out_of_order_and_lost);
   RUN(test_skip_limits);
   RUN(test_tampering_leaves_state_unchanged);

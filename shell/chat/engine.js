@@ -17,6 +17,7 @@ import { loadChatModule, wrapChat, toB64, fromB64 } from './crypto.js';
 import { openStore } from './store.js';
 import { openVault } from './vault.js';
 import { ChatSocket } from './socket.js';
+import * as robust from './robust.js';
 import { Identity, IdentityChanged, MAX_DEVICES } from './identity.js';
 import { forgetAccount, ownCopies, readCopy } from './devices.js';
 
@@ -169,9 +170,7 @@ class ChatEngine extends EventTarget {
       this.aik = this.c.open(4, this.vault.raw, aik.gen, aik.blob);
       this.aikGen = aik.gen;
     }
-    for (const rec of await this.store.all('sessions')) {
-      this.sessions.push({ ...rec, handle: this.c.open(2, this.vault.raw, rec.gen, rec.blob) });
-    }
+    robust.loadSessions(this, await this.store.all('sessions'));
     if (!this.device) {
       // Registered before chat opens, so a refusal at the device cap is said
       // plainly; any other failure is retried by connect() below.
@@ -252,10 +251,12 @@ class ChatEngine extends EventTarget {
     const rotated = this.c.spkRotateIfDue(this.identity, unix());
     if (!added && !rotated) return;
     await this.store.put(...this.identityRecord()); // the new keys exist before anyone can use them
+    robust.reportGeneration(this);
     const p = await put(`/api/v1/chat/devices/${this.device}/prekeys`, { bundle: toB64(this.c.bundle(this.identity, this.opkFrom)) });
     if (!p.ok) throw new Error(p.error.message || p.error.kind);
     this.opkFrom = this.c.opkNextId(this.identity);
     await this.store.put(...this.identityRecord());
+    robust.reportGeneration(this);
   }
 
   // The account's identity (identity.js): the first device of an account (no
@@ -432,20 +433,25 @@ class ChatEngine extends EventTarget {
   // bundle whose identity key must be the listed one. Returns
   // [{device, session}], [] when peer has no such device. Throws
   // IdentityChanged while a change waits for the person's confirmation.
-  async sessionsFor(peer) {
+  // only: just these device ids (a resend after a failure).
+  async sessionsFor(peer, only = null) {
     const who = await this.idn.check(peer);
     if (who.notice) throw new IdentityChanged(peer, who.notice.kind);
     const out = [];
     for (const d of who.devices) {
       if (d.id === this.device) continue; // my own list names this device: never a target
+      if (only && !only.includes(d.id)) continue;
       let s = this.sessions.filter((x) => x.device === d.id).sort((a, b) => b.used - a.used)[0];
+      if (s) robust.openHandle(this, s);
       if (!s) {
         const b = await post(`/api/v1/chat/devices/${d.id}/bundle`, {});
         if (!b.ok) throw new Error(b.error.message || b.error.kind);
         const bundle = fromB64(b.data.bundle);
         if (toB64(bundle.subarray(1, 33)) !== d.ik) throw new Error(`the server served another key for ${d.id}`);
-        s = { key: crypto.randomUUID(), peer, device: d.id, gen: 0, used: 0, handle: this.c.start(this.identity, bundle) };
+        robust.makeRoom(this);
+        s = { key: crypto.randomUUID(), peer, device: d.id, gen: 0, used: Date.now(), handle: this.c.start(this.identity, bundle) };
         this.sessions.push(s);
+        await robust.prune(this, d.id, s);
       }
       out.push({ device: d.id, session: s });
     }
@@ -471,7 +477,7 @@ class ChatEngine extends EventTarget {
         const m = (await this.messages(item.peer)).find((x) => x.cid === item.key);
         let targets;
         try {
-          targets = await this.sessionsFor(item.peer);
+          targets = await this.sessionsFor(item.peer, item.devices);
         } catch (err) {
           if (err instanceof IdentityChanged) continue; // held until the person confirms
           console.info('chat: will retry:', err.message);
@@ -517,9 +523,14 @@ class ChatEngine extends EventTarget {
   // ---- frames from the relay
 
   async onFrame(f) {
+    if (this.stopped) return undefined; // e.g. stopped by a stale profile's hello
     switch (f.type) {
       case 'msg': return this.receive(f);
-      case 'sent': return this.setStatus(f.to, f.id, 'sent', f.seq, [['del', 'outbox', f.id]]);
+      case 'hello': robust.checkGeneration(this, f); return undefined;
+      case 'sent':
+        await robust.onSent(this, f.to);
+        return this.setStatus(f.to, f.id, 'sent', f.seq, [['del', 'outbox', f.id]]);
+      case 'failed': return robust.onFailed(this, f);
       case 'delivered':
         // A copy reached another device of mine: nothing to show the person.
         if (f.to !== this.me) await this.setStatus(f.to, f.cid, 'delivered', f.seq, [['del', 'outbox', f.cid]]);
@@ -529,9 +540,8 @@ class ChatEngine extends EventTarget {
       case 'typing': this.emit('typing', { peer: f.from }); return undefined;
       case 'error':
         console.warn('chat relay:', f.code, f.message);
-        // A message the relay could not take stays in the outbox: try again soon.
-        if (f.id) setTimeout(() => this.run(() => this.flush()).catch((err) => console.info('chat: send later:', err.message)), 3000);
-        return undefined;
+        // A message the relay could not take stays in the outbox: try again later.
+        return f.id ? robust.onSendError(this, f) : undefined;
       default: return undefined;
     }
   }
@@ -539,7 +549,7 @@ class ChatEngine extends EventTarget {
   async setStatus(peer, cid, status, seq, extra = []) {
     const key = `${peer}|${cid}`;
     const rec = await this.store.get('messages', key);
-    const rank = { pending: 0, sent: 1, delivered: 2, read: 3 };
+    const rank = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
     const ops = [...extra];
     if (rec && rank[status] > rank[rec.status]) ops.push(['put', 'messages', { ...rec, status, seq: seq || rec.seq }]);
     else if (rec && seq && !rec.seq) ops.push(['put', 'messages', { ...rec, seq }]);
@@ -548,7 +558,7 @@ class ChatEngine extends EventTarget {
   }
 
   async readUpTo(peer, seq) {
-    const recs = (await this.store.all('messages', peer)).filter((r) => r.dir === 'out' && r.seq && r.seq <= seq && r.status !== 'read');
+    const recs = (await this.store.all('messages', peer)).filter((r) => r.dir === 'out' && r.seq && r.seq <= seq && r.status !== 'read' && r.status !== 'failed');
     if (recs.length) await this.store.batch(recs.map((r) => ['put', 'messages', { ...r, status: 'read' }]));
     this.emit('change', { peer });
   }
@@ -558,38 +568,41 @@ class ChatEngine extends EventTarget {
     // that person as an outgoing message (devices.js). The sender is me then.
     const sender = f.from, copy = !!f.to && sender === this.me;
     const peer = copy ? f.to : sender;
-    if (await this.store.get('messages', `${peer}|${f.cid}`)) {
-      this.socket.send({ type: 'ack', ids: [f.id] });
+    const known = await this.store.get('messages', `${peer}|${f.cid}`);
+    if (known) {
+      this.socket.send({ type: known.failed ? 'failed' : 'ack', ids: [f.id] });
       return;
     }
     const bytes = fromB64(f.body);
     let text = null, session = null, idChanged = false;
     // A session start opens a session only from a device of the sender's
-    // trusted signed list, labelled with its own id; others are dropped.
-    if ((bytes[0] === 2 || bytes[0] === 3) && !this.c.owner(bytes)
+    // trusted signed list, labelled with its own id; others are dropped and
+    // answered failed (IK_A is bytes 1..33 of a start; X3DH authenticates it).
+    if (robust.isStart(bytes) && !robust.startOwner(this, bytes, f.from_device)
         && !(await this.idn.allowsStart(sender, f.from_device, bytes.subarray(1, 33)).catch(() => false))) {
       console.warn('chat: refused a session start from an unlisted device', f.from_device);
-      this.socket.send({ type: 'ack', ids: [f.id] }); // 'failed' once the relay has it (issue 22, robust)
+      this.socket.send({ type: 'failed', ids: [f.id] });
       return;
     }
     try {
-      if (bytes[0] === 2) {
-        const h = this.c.owner(bytes);
-        session = h ? this.sessions.find((s) => s.handle === h) : null;
+      if (robust.isStart(bytes)) {
+        session = robust.startOwner(this, bytes, f.from_device);
         if (session) {
           text = this.c.decrypt(session.handle, bytes);
         } else {
+          robust.makeRoom(this);
           const r = this.c.accept(this.identity, bytes);
-          session = { key: crypto.randomUUID(), peer: sender, device: f.from_device, gen: 0, used: 0, handle: r.session };
+          session = { key: crypto.randomUUID(), peer: sender, device: f.from_device, gen: 0, used: Date.now(), base: robust.startBase(bytes), handle: r.session };
           this.sessions.push(session);
           text = r.plain;
           idChanged = true;
+          await robust.prune(this, f.from_device, session);
         }
       } else {
         const mine = this.sessions.filter((s) => s.device === f.from_device).sort((a, b) => b.used - a.used);
         for (const s of mine) {
           try {
-            text = this.c.decrypt(s.handle, bytes);
+            text = this.c.decrypt(robust.openHandle(this, s), bytes);
             session = s;
             break;
           } catch {
@@ -605,13 +618,12 @@ class ChatEngine extends EventTarget {
     const copied = copy && text ? readCopy(this, text, f.to) : null;
     const plain = copy ? copied ?? '' : text ? dec.decode(text) : '';
     text?.fill(0);
-    if (copy) {
-      if (copied === null) {
-        console.warn('chat: refused a copy that is not one for', f.to);
-        if (session) await this.store.put(...this.sessionRecord(session), ...(idChanged ? this.identityRecord() : []));
-        this.socket.send({ type: 'ack', ids: [f.id] });
-        return;
-      }
+    if (copy && copied === null) {
+      // Not decrypted: failed, as for any message; decrypted but not a copy for f.to: dropped.
+      console.warn('chat: refused a copy that is not one for', f.to);
+      if (session) await this.store.put(...this.sessionRecord(session), ...(idChanged ? this.identityRecord() : []));
+      this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
+      return;
     }
     const m = copy
       ? { peer, cid: f.cid, dir: 'out', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'sent', failed: !text }
@@ -623,7 +635,9 @@ class ChatEngine extends EventTarget {
       ...(session ? this.sessionRecord(session) : []),
       ...(idChanged ? this.identityRecord() : []),
       ...(await this.convRecord(peer, { last: image && !body ? '📷' : body, lastAt: Math.max(conv.lastAt, m.at), unread: copy ? conv.unread || 0 : seen ? 0 : (conv.unread || 0) + 1 })));
-    this.socket.send({ type: 'ack', ids: [f.id] });
+    // Not decrypted: the sender hears "failed" (and starts a new session), never "delivered".
+    this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
+    if (idChanged) robust.reportGeneration(this);
     this.emit('change', { peer });
     if (idChanged) this.run(() => this.publish()).catch(() => {}); // a one-time prekey is spent: top up
   }
@@ -662,6 +676,7 @@ class ChatEngine extends EventTarget {
   stop() {
     this.stopped = true;
     clearTimeout(this.retry);
+    clearTimeout(this.resendTimer);
     this.socket?.stop();
     for (const s of this.sessions) this.c.free(s.handle);
     if (this.identity) this.c.free(this.identity);

@@ -26,6 +26,7 @@ export async function mount(root, params, ctx) {
   const digits = el('p', { className: 'chat-safety', id: 'chat-safety-number' },
     ...s.number.split(' ').map((g) => el('span', { textContent: g })));
   const state = el('p', { className: 'chat-note', role: 'status' });
+  const when = el('p', { className: 'chat-note' });
   const button = el('button', { type: 'button', className: 'chat-button' });
   const paint = () => {
     state.textContent = s.verified ? t('chat.verifiedNote', { name })
@@ -33,6 +34,10 @@ export async function mount(root, params, ctx) {
         : s.notice?.kind === 'identity' ? t('chat.identityChanged', { name })
           : s.notice ? t('chat.devicesChanged', { name }) : '';
     state.className = s.verified ? 'chat-note chat-ok' : 'chat-note';
+    // When the change was seen (a notice not yet acknowledged).
+    when.textContent = s.notice?.at ? t('chat.changedAt', {
+      when: new Date(s.notice.at).toLocaleString(document.documentElement.lang, { dateStyle: 'medium', timeStyle: 'short' }),
+    }) : '';
     button.textContent = t(s.verified ? 'chat.clearVerified' : 'chat.markVerified');
   };
   button.addEventListener('click', async () => {
@@ -41,6 +46,6 @@ export async function mount(root, params, ctx) {
     paint();
   });
   root.append(el('p', { className: 'chat-intro', textContent: t('chat.safetyHelp', { name }) }), digits,
-    el('div', { className: 'chat-actions' }, state, button));
+    el('div', { className: 'chat-actions' }, state, when, button));
   paint();
 }

@@ -53,6 +53,18 @@ export async function openChat(root, me, ctx) {
     return null;
   }
   status.remove();
+  // The relay counts this device's identity seals: a profile restored from
+  // an older copy is behind it, and the engine stops rather than reuse keys.
+  const stale = () => {
+    root.replaceChildren(el('h1', { textContent: t('chat.title') }),
+      el('p', { className: 'chat-note', role: 'alert', textContent: t('chat.restored') }),
+      el('p', {}, el('a', { href: '/settings#settings-devices', textContent: t('chat.manageDevices') })));
+  };
+  if (engine.stale) {
+    stale();
+    return null;
+  }
+  engine.addEventListener('stale', stale, { once: true });
   return engine;
 }
 
@@ -91,7 +103,7 @@ function list(root, engine, { t }) {
   return () => engine.removeEventListener('change', onChange);
 }
 
-const TICKS = { pending: '○', sent: '✓', delivered: '✓✓', read: '✓✓' };
+const TICKS = { pending: '○', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
 
 function conversation(root, peer, me, engine, ctx) {
   const { t } = ctx;
@@ -108,6 +120,7 @@ function conversation(root, peer, me, engine, ctx) {
   const idText = el('p', { id: 'chat-identity-text' });
   const idNotice = el('div', { className: 'chat-identity', hidden: true }, idText,
     el('a', { href: `/chat/${encodeURIComponent(peer)}/verify`, textContent: t('chat.verify') }));
+  const held = el('p', { className: 'chat-note', role: 'status', hidden: true });
   // The scrolling region is the live log; the list inside keeps its list semantics.
   const items = el('ol', { className: 'chat-items' });
   const log = el('div', { className: 'chat-log', role: 'log', tabIndex: 0 }, items);
@@ -143,7 +156,7 @@ function conversation(root, peer, me, engine, ctx) {
       el('button', { type: 'submit', className: 'chat-button chat-send', textContent: t('chat.send') })),
     picker.wrap, error);
   root.append(el('header', { className: 'chat-head' },
-    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, idNotice, log, typing, form);
+    el('a', { href: '/chat', className: 'chat-back', textContent: t('chat.back') }), heading, verify), net, note, held, idNotice, log, typing, form);
   let name = peer;
   let alive = true;
 
@@ -182,6 +195,8 @@ function conversation(root, peer, me, engine, ctx) {
     if (!alive) return;
     note.hidden = !conv.noDevice;
     note.textContent = t('chat.noDevice', { name });
+    held.hidden = !(conv.startsLimited > Date.now());
+    held.textContent = held.hidden ? '' : t('chat.startsLimited', { name });
     const atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     items.replaceChildren(...msgs.map((m) => {
       const meta = el('span', { className: 'chat-meta' },

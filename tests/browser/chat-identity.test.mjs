@@ -184,6 +184,8 @@ test('an injected device is shown and asked about, never encrypted to; a changed
   await ana.page.locator('#chat-safety-number').waitFor();
   assert.equal(await digits(ana.page), after);
   await ana.page.locator('.chat-note', { hasText: 'changed since you verified it' }).waitFor();
+  // ...and says when the change was seen (a date and time in her locale's words).
+  await ana.page.locator('.chat-note', { hasText: /Changed \u2068?[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}/ }).waitFor();
   assert.equal(await ana.page.locator('.chat-ok').count(), 0);
   assert.ok(await ana.page.getByRole('button', { name: 'Mark as verified' }).isVisible());
   // Sending to the changed identity asks first again; "Verify first" leads here.

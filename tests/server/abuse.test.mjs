@@ -11,7 +11,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { Client, email, startServer, stopServer } from './helpers.mjs';
+import { Client, dbQuery, email, startServer, stopServer } from './helpers.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { SITE } from '../lib/paths.mjs';
 // The site's copy: it imports the generated seam/chat.js beside it.
@@ -24,6 +24,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const PA_NET_CONNS_PER_ADDR = 256;
 const PA_WS_MESSAGE_MAX = 400000;
 const PA_WS_PER_USER = 10;
+const PA_CHAT_MAX_DEVICES = 5;
 
 function constant(file, name) {
   const m = new RegExp(`${name}\\s*=\\s*([^,/]+)`).exec(readFileSync(path.join(repo, file), 'utf8'));
@@ -74,9 +75,20 @@ async function feedOk(client) {
   return r;
 }
 
-async function devices(c, client, n) {
+// n devices of client's: up to PA_CHAT_MAX_DEVICES registered, the rest
+// written into the database (the registration cap, 5, is below the socket
+// cap, 10, which these tests reach as a second line of defence).
+async function devices(c, server, client, n) {
   const out = [];
   for (let i = 0; i < n; i++) {
+    if (i >= PA_CHAT_MAX_DEVICES) {
+      const key = server.database ? "decode(md5(random()::text) || md5(random()::text), 'hex')" : 'randomblob(32)';
+      const spk = server.database ? "decode(repeat('ab', 108), 'hex')" : 'zeroblob(108)';
+      const id = dbQuery(server, `INSERT INTO chat_devices (user_id, identity, spk, spk_id, created_at)
+        VALUES (${client.user.id.slice(2)}, ${key}, ${spk}, 1, 1) RETURNING id`).split('\n')[0]; // (psql adds its INSERT tag)
+      out.push(`d_${id}`);
+      continue;
+    }
     const r = await client.post('/api/v1/chat/devices', { bundle: toB64(c.bundle(c.identityCreate(NOW, 2))) });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     out.push(r.body.id);
@@ -92,7 +104,7 @@ describe('abuse: the transport holds', () => {
     owner = new Client(server);
     await owner.signup(email('owner'), 'owner password', 'Owner');
     reader = new Client(server);
-    ownerDevices = await devices(c, owner, PA_WS_PER_USER + 2);
+    ownerDevices = await devices(c, server, owner, PA_WS_PER_USER + 2);
   });
   after(async () => { await stopServer(server, { keepData: false }); });
 
@@ -100,6 +112,7 @@ describe('abuse: the transport holds', () => {
     assert.equal(constant('web/src/net/net.h', 'PA_NET_CONNS_PER_ADDR'), PA_NET_CONNS_PER_ADDR);
     assert.equal(constant('web/src/net/net.h', 'PA_WS_MESSAGE_MAX'), PA_WS_MESSAGE_MAX);
     assert.equal(constant('web/src/api/chat_relay.h', 'PA_WS_PER_USER'), PA_WS_PER_USER);
+    assert.equal(constant('web/src/api/chat_relay.h', 'PA_CHAT_MAX_DEVICES'), PA_CHAT_MAX_DEVICES);
   });
 
   test('only the transport includes the event-loop library; handlers never see a socket', () => {
@@ -211,7 +224,7 @@ describe('abuse: the transport holds', () => {
   test('a client that stops reading is dropped past its send queue; what it missed waits in the backlog', async () => {
     const sender = new Client(server);
     await sender.signup(email('sender'), 'sender password', 'Sender');
-    const [senderDevice] = await devices(c, sender, 1);
+    const [senderDevice] = await devices(c, server, sender, 1);
     const target = ownerDevices[2];
     const slowReader = await open(server, owner, target);
     slowReader._socket.pause(); // reads nothing from here on

@@ -177,7 +177,7 @@ describe('chat: prekeys and the relay', () => {
     assert.equal(await refused(server, alice, devB), 404);
     assert.equal(await refused(server, alice, 'x_1'), 400);
     const ws = await connect(server, alice, devA);
-    assert.deepEqual(await ws.next('hello'), { type: 'hello', user: alice.user.id, device: devA });
+    assert.deepEqual(await ws.next('hello'), { type: 'hello', user: alice.user.id, device: devA, identity_gen: 0 });
     ws.sendJson({ type: 'send', id: 'bad id!', to: bob.user.id, envelopes: [] });
     assert.equal((await ws.next('error')).code, 'bad_request');
     ws.sendJson({ type: 'send', id: 'm1', to: bob.user.id, envelopes: [{ device: devA, body: 'AAAA' }] });

@@ -352,10 +352,10 @@ describe('petamigos-port-db: the batches and the schema at their edges', () => {
   const longColumn = `c${'o'.repeat(NAME_MAX - 2)}`;
   const MIB = 1 << 20;
   // What the port counts of a chat_messages row (port.c, value_keep): 8 per
-  // integer (id, sender_device, recipient_device, seq, created_at), a
-  // text's or blob's length (client_id 'm01'..'m10', body), 0 for NULL
-  // (delivered_at).
-  const MESSAGE_OVERHEAD = 5 * 8 + 3;
+  // integer (id, sender_device, recipient_device, seq, created_at, and
+  // failed since schema 39), a text's or blob's length (client_id
+  // 'm01'..'m10', body), 0 for NULL (delivered_at).
+  const MESSAGE_OVERHEAD = 6 * 8 + 3;
   const wide = (n) => Array.from({ length: n - 1 }, (_, i) => `c${i + 2}`);
   let tmp, target, ported;
   const src = {};

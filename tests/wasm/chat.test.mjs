@@ -65,7 +65,7 @@ test('a conversation inside WASM: order, loss, tampering, replay', () => {
   const alice = c.identity(0), bob = c.identity(5);
   const a = c.start(alice, c.bundle(bob));
   const first = c.encrypt(a, 'hi bob');
-  assert.equal(first[0], 0x02); // a session start
+  assert.equal(first[0], 0x03); // a session start (v2)
   const { session: b, text } = c.accept(bob, first);
   assert.equal(text, 'hi bob');
   assert.equal(c.decrypt(a, c.encrypt(b, 'hi alice')), 'hi alice');

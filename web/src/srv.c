@@ -277,7 +277,8 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   if (pa_store_stories_expire(db, purge_before) != PA_STORE_OK ||
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
       pa_store_email_tokens_prune(db, purge_before) != PA_STORE_OK ||
-      pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK)
+      pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK ||
+      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   /* Reminders of vaccinations and doses come due (issue 19): readers of

@@ -17,6 +17,7 @@
 
 enum {
   PA_X3DH_VERSION = 1,
+  PA_X3DH_START_VERSION = 0x03,    /* first byte of a start message; in SK's info too */
   PA_X3DH_MAX_OPKS = 200,          /* one-time prekeys a device holds */
   PA_X3DH_SPK_MAX_AGE = 7 * 86400, /* rotate the signed prekey after a week */
   PA_X3DH_ENCODED_KEY_BYTES = 33,  /* Encode(IK) = 0xED || Ed25519 public key */

@@ -10,13 +10,14 @@
 static const char ROOT_INFO[] = "PetAmigos Ratchet v1";
 
 enum {
-  KIND_MESSAGE = 0x01, /* also the header's version byte */
-  KIND_START = 0x02,
+  KIND_MESSAGE = 0x01,                /* also the header's version byte */
+  KIND_START = PA_X3DH_START_VERSION, /* 0x03: start v2 */
+  KIND_START_V1 = 0x02,               /* refused since start v2 (chat.md) */
   OLD_CHAINS = PA_RATCHET_MAX_CHAINS - 1,
   SAVED_FIXED = 281, /* through the skipped-key count, with no old chains */
   SAVED_CHAIN = 36,
   SAVED_KEY = 68,
-  AD_MAX = PA_X3DH_AD_BYTES + PA_RATCHET_HEADER_BYTES
+  AD_MAX = PA_X3DH_AD_BYTES + PA_RATCHET_PREKEY_BYTES + PA_RATCHET_HEADER_BYTES
 };
 
 enum { F_INITIATOR = 1, F_DHR = 2, F_CKS = 4, F_CKR = 8, F_PENDING = 16 };
@@ -92,13 +93,18 @@ static void kdf_ck(uint8_t ck[32], uint8_t mk[32]) {
   sodium_memzero(next, sizeof next);
 }
 
-/* AD || header: the associated data of every message. */
-static size_t message_ad(const state *s, const uint8_t header[PA_RATCHET_HEADER_BYTES],
-                         uint8_t out[AD_MAX]) {
+/* AD [|| start data] || header: the associated data of every message. A
+ * start message's 73 bytes of start data are in it, so a resent start whose
+ * bytes were changed (the prekey ids too, which the owning session does not
+ * otherwise look at) fails its tag. */
+static size_t message_ad(const state *s, const uint8_t *start,
+                         const uint8_t header[PA_RATCHET_HEADER_BYTES], uint8_t out[AD_MAX]) {
   pa_x3dh_encode_key(s->initiator ? s->own_ik : s->peer_ik, out);
   pa_x3dh_encode_key(s->initiator ? s->peer_ik : s->own_ik, out + PA_X3DH_ENCODED_KEY_BYTES);
-  memcpy(out + PA_X3DH_AD_BYTES, header, PA_RATCHET_HEADER_BYTES);
-  return AD_MAX;
+  size_t n = PA_X3DH_AD_BYTES;
+  if (start) memcpy(out + n, start, PA_RATCHET_PREKEY_BYTES), n += PA_RATCHET_PREKEY_BYTES;
+  memcpy(out + n, header, PA_RATCHET_HEADER_BYTES);
+  return n + PA_RATCHET_HEADER_BYTES;
 }
 
 /* ---- wire parsing */
@@ -106,7 +112,8 @@ static size_t message_ad(const state *s, const uint8_t header[PA_RATCHET_HEADER_
 typedef struct parsed {
   bool start;
   pa_x3dh_initial init;
-  const uint8_t *header; /* PA_RATCHET_HEADER_BYTES */
+  const uint8_t *start_data; /* start only: its PA_RATCHET_PREKEY_BYTES */
+  const uint8_t *header;     /* PA_RATCHET_HEADER_BYTES */
   uint8_t dh[32];
   uint32_t pn, n;
   const uint8_t *nonce, *body; /* body: ciphertext || tag */
@@ -120,10 +127,14 @@ static pa_status parse(const uint8_t *msg, size_t len, parsed *m, pa_crypto_faul
     return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TRUNCATED, "empty message");
   if (len > PA_RATCHET_MAX_MESSAGE)
     return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TOO_LARGE, "message is over the size limit");
+  if (msg[0] == KIND_START_V1)
+    return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_UNSUPPORTED,
+                  "session start v1 (0x02) is no longer accepted");
   if (msg[0] == KIND_START) {
     if (len < PA_RATCHET_PREKEY_BYTES + PA_RATCHET_OVERHEAD)
       return refuse(why, PA_FAULT_MALFORMED, err, PA_ERR_TRUNCATED, "session start is cut short");
     m->start = true;
+    m->start_data = msg;
     memcpy(m->init.identity, msg + 1, 32);
     memcpy(m->init.ephemeral, msg + 33, 32);
     m->init.spk_id = get32(msg + 65);
@@ -330,7 +341,7 @@ static pa_status open_message(pa_ratchet *s, const parsed *m, uint8_t *plain, si
     }
   }
   uint8_t ad[AD_MAX];
-  size_t ad_len = message_ad(&s->st, m->header, ad);
+  size_t ad_len = message_ad(&s->st, m->start_data, m->header, ad);
   pa_status st = pa_crypto_aead_open(plain, m->body, m->body_len, ad, ad_len, m->nonce, mk, NULL);
   sodium_memzero(mk, sizeof mk);
   if (st != PA_OK) {
@@ -472,6 +483,7 @@ pa_status pa_ratchet_encrypt(pa_ratchet *s, const uint8_t *plain, size_t len, ui
   if (t->ns == UINT32_MAX)
     return pa_error_set(err, PA_ERR_TOO_LARGE, "ratchet: sending chain exhausted");
   uint8_t *p = out;
+  const uint8_t *start = t->pending ? out : NULL;
   if (t->pending) {
     *p++ = KIND_START;
     p = putn(p, t->own_ik, 32);
@@ -489,7 +501,7 @@ pa_status pa_ratchet_encrypt(pa_ratchet *s, const uint8_t *plain, size_t len, ui
   t->ns++;
   /* Random, not derived: a session restored from an old backup must not repeat a nonce. */
   pa_crypto_random(p, PA_CRYPTO_NONCE_BYTES);
-  size_t ad_len = message_ad(t, header, ad);
+  size_t ad_len = message_ad(t, start, header, ad);
   pa_crypto_aead_seal(p + PA_CRYPTO_NONCE_BYTES, plain, len, ad, ad_len, p, mk);
   sodium_memzero(mk, sizeof mk);
   *out_len = need;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const uint8_t SPK_CONTEXT[16] = "PetAmigos SPK v1"; /* not NUL-terminated */
-static const char X3DH_INFO[] = "PetAmigos X3DH v1";
+static const char X3DH_INFO[] = "PetAmigos X3DH v2";
 enum { ENCODED_TYPE = 0xED, SAVED_FIXED = 127, SAVED_OPK = 36 };
 
 typedef struct prekey {
@@ -402,12 +402,21 @@ static void make_ad(uint8_t ad[PA_X3DH_AD_BYTES], const uint8_t ik_a[32], const 
   pa_x3dh_encode_key(ik_b, ad + PA_X3DH_ENCODED_KEY_BYTES);
 }
 
-/* SK = HKDF(salt = 32 zero bytes, F || DH1 || DH2 || DH3 [|| DH4], info). */
-static pa_status derive_sk(uint8_t sk[32], uint8_t km[5 * 32], size_t km_len, pa_error *err) {
+/* SK = HKDF(salt = 32 zero bytes, F || DH1 || DH2 || DH3 [|| DH4],
+ * info = "PetAmigos X3DH v2" || 0x03 || SPK id || OPK id): the start's version
+ * byte and both prekey ids are bound to SK, so every byte of the start data
+ * is authenticated (IK_A and EK_A already are, through the DHs and AD). */
+static pa_status derive_sk(uint8_t sk[32], uint8_t km[5 * 32], size_t km_len, uint32_t spk_id,
+                           uint32_t opk_id, pa_error *err) {
   static const uint8_t salt[32] = {0};
+  uint8_t info[sizeof X3DH_INFO - 1 + 9];
+  memcpy(info, X3DH_INFO, sizeof X3DH_INFO - 1);
+  uint8_t *p = info + sizeof X3DH_INFO - 1;
+  *p++ = PA_X3DH_START_VERSION;
+  for (int i = 3; i >= 0; i--) *p++ = (uint8_t)(spk_id >> (8 * i));
+  for (int i = 3; i >= 0; i--) *p++ = (uint8_t)(opk_id >> (8 * i));
   memset(km, 0xFF, 32);
-  return pa_kdf_hkdf(sk, 32, salt, sizeof salt, km, km_len, (const uint8_t *)X3DH_INFO,
-                     sizeof X3DH_INFO - 1, err);
+  return pa_kdf_hkdf(sk, 32, salt, sizeof salt, km, km_len, info, sizeof info, err);
 }
 
 pa_status pa_x3dh_initiate(const pa_x3dh_identity *self, const pa_x3dh_bundle *peer,
@@ -429,7 +438,8 @@ pa_status pa_x3dh_initiate(const pa_x3dh_identity *self, const pa_x3dh_bundle *p
   if (st == PA_OK) st = pa_crypto_x25519(km + 64, ek_sk, ik_b, err);
   if (st == PA_OK) st = pa_crypto_x25519(km + 96, ek_sk, peer->spk, err);
   if (st == PA_OK && peer->opk_count) st = pa_crypto_x25519(km + 128, ek_sk, peer->opk, err);
-  if (st == PA_OK) st = derive_sk(shared->sk, km, km_len, err);
+  if (st == PA_OK)
+    st = derive_sk(shared->sk, km, km_len, peer->spk_id, peer->opk_count ? peer->opk_id : 0, err);
   sodium_memzero(ek_sk, sizeof ek_sk);
   sodium_memzero(km, sizeof km);
   if (st != PA_OK) {
@@ -480,7 +490,8 @@ pa_status pa_x3dh_respond(const pa_x3dh_identity *self, const pa_x3dh_initial *i
   if (st != PA_OK) {
     *why = PA_FAULT_BAD_KEY;
   } else {
-    st = derive_sk(shared->sk, km, oi >= 0 ? 5 * 32 : 4 * 32, err);
+    st =
+        derive_sk(shared->sk, km, oi >= 0 ? 5 * 32 : 4 * 32, initial->spk_id, initial->opk_id, err);
   }
   sodium_memzero(km, sizeof km);
   if (st != PA_OK) {

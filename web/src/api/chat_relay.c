@@ -25,7 +25,9 @@ enum {
   BACKLOG_PAGE = 100,         /* backlog frames sent at once ... */
   BACKLOG_BYTES = 256 * 1024, /* ... and bytes; the next page follows the client's acks */
   SEND_BURST = 60,            /* messages a socket may send at once ... */
-  SEND_PER_SECOND = 2         /* ... and then per second */
+  SEND_PER_SECOND = 2,        /* ... and then per second */
+  START_BASE_AT = 33,         /* a start's EK_A: after the kind byte and IK_A */
+  START_BASE_END = 65
 };
 
 static int64_t mono_ms(void) {
@@ -174,9 +176,10 @@ static cJSON *msg_frame(const pa_store_chat_message *m) {
   return root;
 }
 
-/* {"type":"delivered",...} of a delivered message, for its sender. */
+/* {"type":"delivered",...} of a delivered message, for its sender; "failed"
+ * when the recipient device could not decrypt it. */
 static cJSON *delivered_frame(const pa_store_chat_receipt *r) {
-  cJSON *root = frame("delivered");
+  cJSON *root = frame(r->failed ? "failed" : "delivered");
   if (!root || !r->cid || !cJSON_AddNumberToObject(root, "id", (double)r->id) ||
       !cJSON_AddNumberToObject(root, "seq", (double)r->seq) ||
       pa_api_add_id(root, "to", "u", r->to_user) ||
@@ -292,6 +295,15 @@ static const char *read_envelopes(pa_store *db, const ws_conn *wc, const cJSON *
         env[i].len == 0 || env[i].len > PA_CHAT_MAX_MESSAGE)
       return "body must be base64 of 1 to 262,298 bytes";
     env[i].body = bufs[i];
+    /* A session start (chat.md): 0x03, or the 0x02 of start v1, which
+     * clients refuse but which still counts against the pair's limit. Its
+     * base key EK_A (bytes 33..64) names the session; a body too short to
+     * hold one is named by what it has. */
+    if (bufs[i][0] == 0x03 || bufs[i][0] == 0x02) {
+      int whole = env[i].len >= START_BASE_END;
+      env[i].start = whole ? bufs[i] + START_BASE_AT : bufs[i];
+      env[i].start_len = whole ? 32 : env[i].len < 32 ? env[i].len : 32;
+    }
   }
   return why;
 }
@@ -353,17 +365,34 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
     why = read_envelopes(db, wc, cJSON_GetObjectItemCaseSensitive(in, "envelopes"), to_user, env,
                          bufs, &n);
   if (!why && in_block(srv, db, wc, to_user)) why = "blocked";
-  pa_store_chat_outgoing m = {wc->user, wc->device, to_user, cid, env, n, pa_clock_now()};
-  if (!why && pa_store_chat_queue_add(db, &m, ids, &seq, &dup) != PA_STORE_OK) why = "internal";
+  int64_t now = pa_clock_now();
+  pa_store_chat_outgoing m = {.from_user = wc->user,
+                              .from_device = wc->device,
+                              .to_user = to_user,
+                              .cid = cid,
+                              .env = env,
+                              .n = n,
+                              .now = now,
+                              .starts_max = PA_CHAT_STARTS_PER_PEER,
+                              .starts_since = now - PA_CHAT_STARTS_WINDOW_S};
+  int rc = why ? PA_STORE_OK : pa_store_chat_queue_add(db, &m, ids, &seq, &dup);
+  if (rc == PA_STORE_ECONFLICT)
+    why = "starts";
+  else if (rc != PA_STORE_OK)
+    why = "internal";
   if (why) {
     int internal = strcmp(why, "internal") == 0, refused = strcmp(why, "blocked") == 0;
+    int starts = strcmp(why, "starts") == 0;
     if (internal) pa_log_event("error", "chat", "store: %s", pa_store_errmsg(db));
     send_error(srv, wc->conn,
                internal  ? "internal"
                : refused ? "not_allowed"
+               : starts  ? "too_many_starts"
                          : "bad_request",
                internal  ? "Something went wrong on our side"
                : refused ? "This person cannot receive your messages"
+               : starts  ? "Too many new secure sessions with this person in the last hour; "
+                           "try again later"
                          : why,
                cid);
   } else {
@@ -392,9 +421,14 @@ static int take_receipt(void *ctx, const pa_store_chat_receipt *r) {
   return 0;
 }
 
+enum { ON_ACK, ON_RECEIPT, ON_FAILED };
+
 /* ack: the recipient has the messages; their ciphertext goes, senders hear
- * "delivered". delivered_ack: the sender has heard; the rows go. */
-static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int receipts) {
+ * "delivered". failed: the same, but the recipient could not decrypt them
+ * and senders hear "failed" (to start a new session and resend).
+ * delivered_ack: the sender has heard either; the rows go. */
+static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int kind) {
+  int receipts = kind == ON_RECEIPT;
   const cJSON *ids = cJSON_GetObjectItemCaseSensitive(in, "ids"), *v;
   backlog *bl = receipts ? &wc->receipts : &wc->inbox;
   if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > MAX_ACKS) return;
@@ -403,7 +437,9 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
     int64_t id = (int64_t)v->valuedouble;
     receipt_out out = {NULL, 0};
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
-                      : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &out);
+             : kind == ON_FAILED
+                 ? pa_store_chat_fail(db, id, wc->device, pa_clock_now(), take_receipt, &out)
+                 : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &out);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
       pa_log_event("error", "chat", "ack: %s", pa_store_errmsg(db));
     if (out.frame) push(srv, 0, out.sender, out.frame);
@@ -432,6 +468,23 @@ static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJS
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
     f = (cJSON_Delete(f), NULL);
   push(srv, to, 0, f);
+}
+
+/* identity_gen: the device sealed its identity under this generation. The
+ * server keeps the highest, and the hello frame tells it back, so a profile
+ * restored from an older copy (a lower generation) learns it is stale. */
+static void on_identity_gen(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in) {
+  const cJSON *g = cJSON_GetObjectItemCaseSensitive(in, "generation");
+  int64_t highest = 0;
+  if (!cJSON_IsNumber(g) || g->valuedouble < 1 || g->valuedouble > 9007199254740991.0 ||
+      g->valuedouble != (double)(int64_t)g->valuedouble) {
+    send_error(srv, wc->conn, "bad_request", "identity_gen needs generation (a positive integer)",
+               NULL);
+    return;
+  }
+  int rc = pa_store_chat_identity_gen(db, wc->device, wc->user, (int64_t)g->valuedouble, &highest);
+  if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
+    pa_log_event("error", "chat", "identity_gen: %s", pa_store_errmsg(db));
 }
 
 /* ---- the socket's life: handshake, messages, close */
@@ -540,9 +593,12 @@ void pa_chat_upgrade(pa_srv_req *rq) {
   pa_net_resp_accept_ws(rq->out, wc);
   rq->status = 101;
   /* Queued now, sent right after the handshake's answer. */
+  int64_t gen = 0;
+  if (pa_store_chat_identity_gen(rq->db, wc->device, wc->user, 0, &gen) != PA_STORE_OK) gen = 0;
   cJSON *hello = frame("hello");
   if (hello && (pa_api_add_id(hello, "user", "u", wc->user) ||
-                pa_api_add_id(hello, "device", "d", wc->device)))
+                pa_api_add_id(hello, "device", "d", wc->device) ||
+                !cJSON_AddNumberToObject(hello, "identity_gen", (double)gen)))
     hello = (cJSON_Delete(hello), NULL);
   send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
@@ -578,9 +634,13 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   else if (strcmp(t, "send") == 0)
     on_send(srv, db, wc, in);
   else if (strcmp(t, "ack") == 0)
-    on_ack(srv, db, wc, in, 0);
+    on_ack(srv, db, wc, in, ON_ACK);
+  else if (strcmp(t, "failed") == 0)
+    on_ack(srv, db, wc, in, ON_FAILED);
   else if (strcmp(t, "delivered_ack") == 0)
-    on_ack(srv, db, wc, in, 1);
+    on_ack(srv, db, wc, in, ON_RECEIPT);
+  else if (strcmp(t, "identity_gen") == 0)
+    on_identity_gen(srv, db, wc, in);
   else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
     on_indicator(srv, db, wc, in, t);
   else if (strcmp(t, "ping") == 0) {

@@ -26,6 +26,11 @@ enum {
   PA_CHAT_ATTACH_MAX = 8 << 20, /* bytes of one encrypted attachment */
   PA_CHAT_ATTACH_MIN = 17,      /* one empty final secretstream chunk */
   PA_WS_PER_USER = 10,          /* chat sockets one person may have open (one per device) */
+  /* Session-start envelopes (first byte 0x03, or the refused 0x02) one
+   * person may queue for another per window; one more is refused with
+   * too_many_starts. Counted in the database (chat_starts). */
+  PA_CHAT_STARTS_PER_PEER = 10,
+  PA_CHAT_STARTS_WINDOW_S = 3600,
   PA_CHAT_LINK_TTL_S = 600,     /* a link request can be approved for 10 minutes */
   PA_CHAT_DEVICE_NAME_MAX = 40  /* characters of a device's name */
 };

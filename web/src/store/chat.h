@@ -147,6 +147,11 @@ typedef struct pa_store_chat_envelope {
   const unsigned char *body;
   size_t len;
   int copy;
+  /* A session start: its base key (EK_A, 1..32 bytes), which names the
+   * session, so its resends count once against the pair's limit; NULL for
+   * any other message. */
+  const unsigned char *start;
+  size_t start_len;
 } pa_store_chat_envelope;
 
 /* A message as its sender's device sent it: cid is the client's id for it. */
@@ -156,6 +161,10 @@ typedef struct pa_store_chat_outgoing {
   const pa_store_chat_envelope *env;
   int n;
   int64_t now;
+  /* When starts_max > 0: at most starts_max sessions (distinct start base
+   * keys) from from_user to to_user first seen after starts_since. */
+  int starts_max;
+  int64_t starts_since;
 } pa_store_chat_outgoing;
 
 /* Queues m, in one transaction of its own: its envelopes under the next
@@ -163,7 +172,10 @@ typedef struct pa_store_chat_outgoing {
  * message cid is still held (a resend), under that message's number; an
  * envelope queued before for the same device is not queued again. ids[i]
  * (m->n of them) gets env[i]'s queued message id, 0 when it was queued
- * before; *seq the number; *dup 1 when nothing was new. */
+ * before; *seq the number; *dup 1 when nothing was new.
+ * PA_STORE_ECONFLICT, with nothing queued, when the start envelopes would
+ * make more than m->starts_max sessions; each new session is remembered
+ * (one row per base key, until housekeeping removes it after the window). */
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup);
 
@@ -183,6 +195,7 @@ typedef struct pa_store_chat_message {
 typedef struct pa_store_chat_receipt {
   int64_t id, seq, to_user, to_device, from_device;
   const char *cid;
+  int failed; /* 1: the recipient device could not decrypt it */
 } pa_store_chat_receipt;
 
 typedef int (*pa_store_chat_message_fn)(void *ctx, const pa_store_chat_message *m);
@@ -202,9 +215,21 @@ int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limi
  * queued to device (e.g. acked before). */
 int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
                       pa_store_chat_receipt_fn fn, void *ctx);
+/* The same for a message device could not decrypt: the receipt says failed. */
+int pa_store_chat_fail(pa_store *db, int64_t id, int64_t device, int64_t now,
+                       pa_store_chat_receipt_fn fn, void *ctx);
 /* device, the sender, has heard that message id was delivered: it goes.
  * Not an error when there is no such delivered message of device's. */
 int pa_store_chat_receipt_drop(pa_store *db, int64_t id, int64_t device);
+
+/* Removes the remembered session starts made before `before` (housekeeping). */
+int pa_store_chat_starts_expire(pa_store *db, int64_t before);
+
+/* The highest identity-vault generation device reported into *highest,
+ * after raising it to report when report is higher (report 0 only reads).
+ * PA_STORE_ENOTFOUND when user has no such device. */
+int pa_store_chat_identity_gen(pa_store *db, int64_t device, int64_t user, int64_t report,
+                               int64_t *highest);
 
 /* PA_STORE_OK while session is signed in at now and device belongs to its
  * person; PA_STORE_ENOTFOUND once either has ended. */

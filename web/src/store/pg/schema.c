@@ -1479,14 +1479,24 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  list BYTEA NOT NULL CHECK (octet_length(list) BETWEEN 146 AND 274),"
     "  updated_at BIGINT NOT NULL"
     ");",
-    /* 36: taken by another lane of issue 22 (the lead renumbers at the merge). */
+    /* 36-38: issue 22's other lanes fill these in at the merge. */
     "SELECT 1;",
-    /* 37: taken by another lane of issue 22 (the lead renumbers at the merge). */
     "SELECT 1;",
-    /* 38: taken by another lane of issue 22 (the lead renumbers at the merge). */
     "SELECT 1;",
-    /* 39: taken by another lane of issue 22 (the lead renumbers at the merge). */
-    "SELECT 1;",
+    /* 39: chat robustness, as in store/sqlite/schema.c (its comment says why). */
+    "ALTER TABLE chat_messages ADD COLUMN failed BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (failed IN (0, 1));"
+    "CREATE TABLE chat_starts ("
+    "  sender_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  recipient_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  base BYTEA NOT NULL CHECK (octet_length(base) BETWEEN 1 AND 32),"
+    "  created_at BIGINT NOT NULL,"
+    "  PRIMARY KEY (sender_id, recipient_id, base)"
+    ");"
+    "CREATE INDEX chat_starts_pair ON chat_starts (sender_id, recipient_id, created_at);"
+    "CREATE INDEX chat_starts_recipient ON chat_starts (recipient_id);"
+    "ALTER TABLE chat_devices ADD COLUMN identity_gen BIGINT NOT NULL DEFAULT 0"
+    "  CHECK (identity_gen >= 0);",
     /* 40: linking a device and naming devices (the SQLite migration's note). */
     "ALTER TABLE chat_devices ADD COLUMN name TEXT COLLATE \"C\""
     "  CHECK (name IS NULL OR length(name) BETWEEN 1 AND 40);"

@@ -371,10 +371,37 @@ static int envelope_add(pa_store *db, const pa_store_chat_outgoing *m,
   return pa_sq_run(db, st, rc, "queue chat message", id, NULL);
 }
 
+/* Remembers the sessions m's start envelopes name (a base key seen before
+ * is not added again), then PA_STORE_ECONFLICT when the pair has more than
+ * m->starts_max since m->starts_since (the caller then rolls back). */
+static int starts_count(pa_store *db, const pa_store_chat_outgoing *m) {
+  int rc = PA_STORE_OK;
+  for (int i = 0; i < m->n && rc == PA_STORE_OK; i++) {
+    const pa_store_chat_envelope *e = &m->env[i];
+    if (!e->start) continue;
+    pa_sql_stmt *st = pa_sq_stmt(db, "INSERT INTO chat_starts (sender_id, recipient_id, base,"
+                                     " created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING");
+    if (!st) return PA_STORE_EDB;
+    int b = pa_sq_bind_i64(st, 1, m->from_user);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 2, m->to_user);
+    if (b == PA_SQ_OK) b = bind_blob(st, 3, e->start, e->start_len);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, m->now);
+    rc = pa_sq_run(db, st, b, "chat start", NULL, NULL);
+  }
+  int64_t a[3] = {m->from_user, m->to_user, m->starts_since}, count = 0;
+  if (rc == PA_STORE_OK)
+    rc = pa_sq_scalar_i64(db,
+                          "SELECT count(*) FROM chat_starts"
+                          " WHERE sender_id = ?1 AND recipient_id = ?2 AND created_at > ?3",
+                          3, a, &count);
+  return rc == PA_STORE_OK && count > m->starts_max ? PA_STORE_ECONFLICT : rc;
+}
+
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup) {
   *seq = 0;
   *dup = 1;
+  int starts = 0;
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
   rc = resent_seq(db, m, seq);
@@ -383,8 +410,14 @@ int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64
     ids[i] = 0;
     if (rc == PA_STORE_OK) rc = envelope_add(db, m, &m->env[i], *seq, &ids[i]);
     if (ids[i]) *dup = 0;
+    if (m->env[i].start) starts++;
   }
+  if (rc == PA_STORE_OK && starts && m->starts_max > 0) rc = starts_count(db, m);
   int end = pa_store_end(db, rc == PA_STORE_OK);
+  if (rc != PA_STORE_OK) {
+    *dup = 1;
+    for (int i = 0; i < m->n; i++) ids[i] = 0;
+  }
   return rc != PA_STORE_OK ? rc : end;
 }
 
@@ -414,11 +447,12 @@ typedef struct receipt_walk {
   void *ctx;
 } receipt_walk;
 
-/* (id, seq, recipient user, recipient device, sender device, client id) */
+/* (id, seq, recipient user, recipient device, sender device, client id, failed) */
 static int receipt_row(void *ctx, pa_sql_stmt *st) {
   receipt_walk *w = ctx;
-  pa_store_chat_receipt r = {pa_sq_i64(st, 0), pa_sq_i64(st, 1), pa_sq_i64(st, 2),
-                             pa_sq_i64(st, 3), pa_sq_i64(st, 4), pa_sq_text(st, 5)};
+  pa_store_chat_receipt r = {pa_sq_i64(st, 0),     pa_sq_i64(st, 1), pa_sq_i64(st, 2),
+                             pa_sq_i64(st, 3),     pa_sq_i64(st, 4), pa_sq_text(st, 5),
+                             (int)pa_sq_i64(st, 6)};
   return w->fn(w->ctx, &r);
 }
 
@@ -451,7 +485,7 @@ int pa_store_chat_inbox(pa_store *db, int64_t device, int64_t after, int limit,
 int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limit,
                            pa_store_chat_receipt_fn fn, void *ctx) {
   static const char sql[] =
-      "SELECT m.id, m.seq, d.user_id, m.recipient_device, m.sender_device, m.client_id"
+      "SELECT m.id, m.seq, d.user_id, m.recipient_device, m.sender_device, m.client_id, m.failed"
       " FROM chat_messages m JOIN chat_devices d ON d.id = m.recipient_device"
       " WHERE m.sender_device = ?1 AND m.delivered_at IS NOT NULL AND m.id > ?2"
       " ORDER BY m.id LIMIT ?3";
@@ -459,17 +493,18 @@ int pa_store_chat_receipts(pa_store *db, int64_t device, int64_t after, int limi
   return backlog(db, sql, device, after, limit, receipt_row, &w, "chat receipts");
 }
 
-int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
-                      pa_store_chat_receipt_fn fn, void *ctx) {
+/* The ack and the failure: body cleared, delivered at now, failed set. */
+static int settle(pa_store *db, int64_t id, int64_t device, int64_t now, int failed,
+                  pa_store_chat_receipt_fn fn, void *ctx) {
   pa_sql_stmt *st = pa_sq_stmt(
-      db, "UPDATE chat_messages SET body = NULL, delivered_at = ?3"
+      db, "UPDATE chat_messages SET body = NULL, delivered_at = ?3, failed = ?4"
           " WHERE id = ?1 AND recipient_device = ?2 AND body IS NOT NULL"
           " RETURNING id, seq,"
           " (SELECT d.user_id FROM chat_devices d WHERE d.id = chat_messages.recipient_device),"
-          " recipient_device, sender_device, client_id");
+          " recipient_device, sender_device, client_id, failed");
   if (!st) return PA_STORE_EDB;
-  int64_t a[3] = {id, device, now};
-  int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64s(st, 3, a);
+  int64_t a[4] = {id, device, now, failed ? 1 : 0};
+  int res = PA_STORE_ENOTFOUND, rc = pa_sq_bind_i64s(st, 4, a);
   if (rc == PA_SQ_OK) rc = pa_sq_step(st);
   if (rc == PA_SQ_ROW) {
     receipt_walk w = {fn, ctx};
@@ -482,12 +517,40 @@ int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
   return res;
 }
 
+int pa_store_chat_ack(pa_store *db, int64_t id, int64_t device, int64_t now,
+                      pa_store_chat_receipt_fn fn, void *ctx) {
+  return settle(db, id, device, now, 0, fn, ctx);
+}
+
+int pa_store_chat_fail(pa_store *db, int64_t id, int64_t device, int64_t now,
+                       pa_store_chat_receipt_fn fn, void *ctx) {
+  return settle(db, id, device, now, 1, fn, ctx);
+}
+
 int pa_store_chat_receipt_drop(pa_store *db, int64_t id, int64_t device) {
   int64_t a[2] = {id, device};
   return pa_sq_exec_i64(db,
                         "DELETE FROM chat_messages"
                         " WHERE id = ?1 AND sender_device = ?2 AND delivered_at IS NOT NULL",
                         2, a, NULL);
+}
+
+int pa_store_chat_starts_expire(pa_store *db, int64_t before) {
+  return pa_sq_exec_i64(db, "DELETE FROM chat_starts WHERE created_at <= ?1", 1, &before, NULL);
+}
+
+int pa_store_chat_identity_gen(pa_store *db, int64_t device, int64_t user, int64_t report,
+                               int64_t *highest) {
+  int64_t a[3] = {device, user, report};
+  /* Only ever raised, in one statement, so two reports never lower it. */
+  int rc = report > 0 ? pa_sq_exec_i64(db,
+                                       "UPDATE chat_devices SET identity_gen = ?3"
+                                       " WHERE id = ?1 AND user_id = ?2 AND identity_gen < ?3",
+                                       3, a, NULL)
+                      : PA_STORE_OK;
+  if (rc != PA_STORE_OK) return rc;
+  return pa_sq_scalar_i64(
+      db, "SELECT identity_gen FROM chat_devices WHERE id = ?1 AND user_id = ?2", 2, a, highest);
 }
 
 int pa_store_chat_session_check(pa_store *db, int64_t session, int64_t device, int64_t now) {

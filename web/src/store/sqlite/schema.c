@@ -1766,18 +1766,34 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  list BLOB NOT NULL CHECK (length(list) BETWEEN 146 AND 274),"
     "  updated_at INTEGER NOT NULL"
     ") STRICT;",
-    /* 36: taken by another lane of issue 22 (the lead renumbers at the merge):
-     * nothing here on this branch. */
+    /* 36-38: issue 22's other lanes (reqvec 36, groups 37, calls 38) fill these in at
+     * the merge; no-ops here so robust's step keeps its number. */
     "SELECT 1;",
-    /* 37: taken by another lane of issue 22 (the lead renumbers at the merge):
-     * nothing here on this branch. */
     "SELECT 1;",
-    /* 38: taken by another lane of issue 22 (the lead renumbers at the merge):
-     * nothing here on this branch. */
     "SELECT 1;",
-    /* 39: taken by another lane of issue 22 (the lead renumbers at the merge):
-     * nothing here on this branch. */
-    "SELECT 1;",
+    /* 39: chat robustness (issue 22, item 3; web/README.md, "Chat").
+     * chat_messages.failed: the recipient device could not decrypt the
+     * message; its row is then a receipt that says "failed" rather than
+     * "delivered" (body cleared, delivered_at set, like an ack).
+     * chat_starts: one row per session a user started with another user
+     * (named by the start's base key EK_A, so the start data every message
+     * carries until the first reply counts once), kept an hour, so the
+     * relay's per-pair limit survives a restart. chat_devices.identity_gen: the highest identity-vault
+     * generation the device reported, so a profile restored from an older
+     * copy is told it is older than the server's count. */
+    "ALTER TABLE chat_messages ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (failed IN (0, 1));"
+    "CREATE TABLE chat_starts ("
+    "  sender_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  recipient_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  base BLOB NOT NULL CHECK (length(base) BETWEEN 1 AND 32),"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (sender_id, recipient_id, base)"
+    ") STRICT, WITHOUT ROWID;"
+    "CREATE INDEX chat_starts_pair ON chat_starts(sender_id, recipient_id, created_at);"
+    "CREATE INDEX chat_starts_recipient ON chat_starts(recipient_id);"
+    "ALTER TABLE chat_devices ADD COLUMN identity_gen INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (identity_gen >= 0);",
     /* 40: linking a device and naming devices (issue 22, "Devices";
      * core/src/chat/chat.md "Linking a device"). chat_devices.name is the
      * person's own name for a device (1..40 characters). chat_links holds a
