@@ -1,22 +1,26 @@
 /* libFuzzer target: the linking parsers (pa_link.h) over arbitrary bytes.
  * The first byte picks the parser: a link request checked with a fixed S, a
- * response opened against a fixed request, or a typed link code. A genuine
+ * response opened against a fixed request, a typed link code, or an
+ * own-device copy's plaintext (pa_copy.h) for peer u_7. A genuine
  * request and response are made once with seeded randomness, so the seed
  * corpus in tests/corpus/link stays valid.
  *
  * Invariants beyond "no crash": an accepted code formats and parses back to
  * the same id and S; an accepted response's list is exactly the bytes sealed;
- * a refused response leaves no AIK secret behind.
+ * a refused response leaves no AIK secret behind; an accepted copy,
+ * written again canonically, reads back to the same body.
  * PA_FUZZ_LINK_SEEDS=DIR writes the seed corpus to DIR. */
+#include "pa/pa_copy.h"
 #include "pa/pa_crypto.h"
 #include "pa/pa_link.h"
 
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { T_REQUEST, T_RESPONSE, T_CODE, T_COUNT };
+enum { T_REQUEST, T_RESPONSE, T_CODE, T_COPY, T_COUNT };
 
 static struct {
   uint64_t counter;
@@ -95,6 +99,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   write_seed(dir, "code", T_CODE, (const uint8_t *)code, strlen(code));
   const char *typed = " lk-42 abcd efgh-jkmn-pqrs";
   write_seed(dir, "code-typed", T_CODE, (const uint8_t *)typed, strlen(typed));
+  const char *copy = "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_7\",\"body\":\"{\\\"v\\\":1,"
+                     "\\\"text\\\":\\\"hi\\\"}\"}";
+  write_seed(dir, "copy", T_COPY, (const uint8_t *)copy, strlen(copy));
   return 0;
 }
 
@@ -133,6 +140,30 @@ static void fuzz_response(const uint8_t *d, size_t n) {
   }
 }
 
+static void fuzz_copy(const uint8_t *d, size_t n) {
+  char *body = NULL, *again = NULL;
+  size_t len = 0, len2 = 0;
+  if (pa_copy_parse((const char *)d, n, "u_7", &body, &len, NULL) != PA_OK) {
+    need(body == NULL, "a refused copy gives no body");
+    return;
+  }
+  /* Canonical form: cJSON writes the body back; it must read the same. */
+  cJSON *o = cJSON_CreateObject();
+  need(o && cJSON_AddNumberToObject(o, "v", 2) && cJSON_AddStringToObject(o, "kind", "copy") &&
+           cJSON_AddStringToObject(o, "peer", "u_7") && cJSON_AddStringToObject(o, "body", body),
+       "build");
+  char *text = cJSON_PrintUnformatted(o);
+  need(text && pa_copy_parse(text, strlen(text), "u_7", &again, &len2, NULL) == PA_OK &&
+           len2 == len && !memcmp(again, body, len),
+       "an accepted copy re-encodes to the same body");
+  pa_copy_free(again, len2);
+  need(pa_copy_parse(text, strlen(text), "u_8", &again, &len2, NULL) != PA_OK && !again,
+       "a copy is only for its own peer");
+  cJSON_free(text);
+  cJSON_Delete(o);
+  pa_copy_free(body, len);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size < 1) return 0;
@@ -140,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   case T_REQUEST: fuzz_request(data + 1, size - 1); break;
   case T_RESPONSE: fuzz_response(data + 1, size - 1); break;
   case T_CODE: fuzz_code(data + 1, size - 1); break;
+  case T_COPY: fuzz_copy(data + 1, size - 1); break;
   }
   return 0;
 }

@@ -2,6 +2,7 @@
  * exchange, every refusal (a wrong code, each byte changed, a list for another
  * account or device, a mismatched key), and the link code's text at its
  * edges. */
+#include "pa/pa_copy.h"
 #include "pa/pa_crypto.h"
 #include "pa/pa_link.h"
 #include "pa_test.h"
@@ -249,11 +250,53 @@ static void test_link_code(void) {
   CHECK(pa_link_code_parse(pad, 2 * PA_LINK_CODE_MAX + 1, id, back, NULL) == PA_ERR_TOO_LARGE);
 }
 
+/* Own-device copies (pa_copy.h): the one shape, refused otherwise. */
+static void test_copy(void) {
+  char *body = NULL;
+  size_t n = 0;
+  const char *ok = "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"hi \\n there\"}";
+  CHECK(pa_copy_parse(ok, strlen(ok), "u_12", &body, &n, NULL) == PA_OK);
+  CHECK(body && n == 10 && !strcmp(body, "hi \n there"));
+  pa_copy_free(body, n);
+  CHECK(pa_copy_parse(ok, strlen(ok), "u_13", &body, &n, NULL) == PA_ERR_SCHEMA && !body);
+  const char *bad[] = {"{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\"}",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"x\",\"more\":1}",
+                       "{\"v\":1,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"x\"}",
+                       "{\"v\":2,\"kind\":\"group\",\"peer\":\"u_12\",\"body\":\"x\"}",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_012\",\"body\":\"x\"}",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":7}",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"x\"} x",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"a\\u0000b\"}",
+                       "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"x\"",
+                       "[2,\"copy\",\"u_12\",\"x\"]",
+                       ""};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    CHECK(pa_copy_parse(bad[i], strlen(bad[i]), "u_12", &body, &n, NULL) != PA_OK);
+    CHECK(body == NULL);
+  }
+  /* An escaped backslash before "u0000" is text, not a NUL. */
+  const char *esc = "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_12\",\"body\":\"\\\\u0000\"}";
+  CHECK(pa_copy_parse(esc, strlen(esc), "u_12", &body, &n, NULL) == PA_OK && n == 6);
+  pa_copy_free(body, n);
+  /* The body's limit: 256 KiB passes, one byte more is refused. */
+  static char big[PA_COPY_BODY_MAX + 128];
+  for (int extra = 0; extra <= 1; extra++) {
+    int m = snprintf(big, sizeof big, "{\"v\":2,\"kind\":\"copy\",\"peer\":\"u_1\",\"body\":\"");
+    memset(big + m, 'a', PA_COPY_BODY_MAX + extra);
+    m += PA_COPY_BODY_MAX + extra;
+    m += snprintf(big + m, sizeof big - (size_t)m, "\"}");
+    pa_status st = pa_copy_parse(big, (size_t)m, "u_1", &body, &n, NULL);
+    CHECK(extra ? st == PA_ERR_TOO_LARGE : (st == PA_OK && n == PA_COPY_BODY_MAX));
+    pa_copy_free(body, n);
+  }
+}
+
 int main(void) {
   if (pa_crypto_init(NULL) != PA_OK) return 1;
   RUN(test_link_round_trip);
   RUN(test_link_request_refusals);
   RUN(test_link_response_refusals);
   RUN(test_link_code);
+  RUN(test_copy);
   return pa_test_summary("link");
 }

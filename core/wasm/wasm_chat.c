@@ -11,6 +11,7 @@
  * before freeing them, and copies each output out, then wipes it.
  * seam: wipe-inputs */
 #include "pa/pa_callsig.h"
+#include "pa/pa_copy.h"
 #include "pa/pa_crypto.h"
 #include "pa/pa_devlist.h"
 #include "pa/pa_group.h"
@@ -665,5 +666,26 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_call_parse(const uint8_t *json, size_t len
       pa_callsig_parse((const char *)json, len, (char *)out_buf, out_cap, &n, NULL, &last_error);
   if (st != PA_OK) return fail(st);
   out_len = n;
+  return (int)n;
+}
+
+/* ---- own-device copies (pa_copy.h) */
+
+/* Reads a copy's plaintext (a ratchet message's) strictly, for the peer the
+ * relay labelled it with (to, "u_N"); the body (the v1 payload) goes to the
+ * output. seam: throws-negative bytes-at=pa_wasm_chat_out wipe=pa_wasm_chat_out_wipe */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_chat_copy_read(const uint8_t *json, size_t len, const char *to) {
+  begin();
+  char *body = NULL;
+  size_t n = 0;
+  pa_status st = pa_copy_parse((const char *)json, len, to, &body, &n, &last_error);
+  if (st != PA_OK) return fail(st);
+  if (!out_reserve(n ? n : 1, 1)) {
+    pa_copy_free(body, n);
+    return fail(PA_ERR_NOMEM);
+  }
+  memcpy(out_buf, body, n);
+  out_len = n;
+  pa_copy_free(body, n);
   return (int)n;
 }

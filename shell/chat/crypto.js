@@ -100,6 +100,9 @@ export function wrapChat(m) {
     // The existing device: the response carrying the AIK secret and the new signed list.
     linkApprove: (request, secret, aikSk, list) => c.chatLinkApprove(request, secret, aikSk, list),
     // The new device: {aikSk, list} from the response to its own request, checked for account.
+    // An own-device copy's plaintext read by the core for the relay's peer `to`:
+    // the body (the v1 payload bytes); throws when it is not exactly a copy for `to`.
+    copyRead: (plain, to) => c.chatCopyRead(plain, to),
     linkFinish(response, request, secret, ephSk, account) {
       const b = c.chatLinkFinish(response, request, secret, ephSk, account);
       return { aikSk: b.slice(0, PA_LINK_AIK_SK_BYTES), list: b.slice(PA_LINK_AIK_SK_BYTES) };

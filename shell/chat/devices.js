@@ -214,17 +214,17 @@ export async function ownCopies(engine, peer, plain) {
   return { envelopes, sessions: mine.map((t) => t.session) };
 }
 
-// A copy's plaintext → {peer, body (the v1 payload text)}, or null when it
-// is not a well-formed copy for peer `to` (the relay's label, which must agree).
-export function readCopy(text, to) {
-  let o;
+// A copy's plaintext (bytes) → the v1 payload text it carries, or null when
+// it is not exactly a copy for peer `to` (the relay's label, which must
+// agree). The core reads it (pa_copy_parse, fuzzed with fuzz_link).
+export function readCopy(engine, plain, to) {
   try {
-    o = JSON.parse(text);
-  } catch {
+    const body = engine.c.copyRead(plain, to);
+    const text = dec.decode(body);
+    body.fill(0);
+    return text;
+  } catch (err) {
+    console.warn('chat: refused a copy:', err.message);
     return null;
   }
-  const keys = o && typeof o === 'object' ? Object.keys(o).sort().join(',') : '';
-  if (keys !== 'body,kind,peer,v' || o.v !== 2 || o.kind !== 'copy' || typeof o.body !== 'string'
-      || typeof o.peer !== 'string' || !/^u_[1-9][0-9]{0,17}$/.test(o.peer) || o.peer !== to) return null;
-  return { peer: o.peer, body: o.body };
 }

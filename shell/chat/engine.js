@@ -647,18 +647,16 @@ class ChatEngine extends EventTarget {
     // Call signalling (kind "call") is calls.js's, never a message: its session is kept, it is acked.
     if (text && !copy && isCallPayload(text)) return this.receiveCall(f, text, session, idChanged);
     // rid: the relay's id of the message as received, what a report names it by (cm_…).
-    let plain = text ? dec.decode(text) : '';
+    // A copy whose own peer disagrees with the relay's label is refused.
+    const copied = copy && text ? readCopy(this, text, f.to) : null;
+    const plain = copy ? copied ?? '' : text ? dec.decode(text) : '';
     text?.fill(0);
-    if (copy) {
-      // A copy whose own peer disagrees with the relay's label is refused.
-      const c = text ? readCopy(plain, f.to) : null;
-      if (!c) {
-        console.warn('chat: refused a copy that is not one for', f.to);
-        if (session) await this.store.put(...this.sessionRecord(session), ...(idChanged ? this.identityRecord() : []));
-        this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
-        return;
-      }
-      plain = c.body;
+    if (copy && copied === null) {
+      // Not decrypted: failed, as for any message; decrypted but not a copy for f.to: dropped.
+      console.warn('chat: refused a copy that is not one for', f.to);
+      if (session) await this.store.put(...this.sessionRecord(session), ...(idChanged ? this.identityRecord() : []));
+      this.socket.send({ type: text ? 'ack' : 'failed', ids: [f.id] });
+      return;
     }
     const m = copy
       ? { peer, cid: f.cid, dir: 'out', at: Date.parse(f.at) || Date.now(), seq: f.seq, status: 'sent', failed: !text }

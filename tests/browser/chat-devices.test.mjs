@@ -8,11 +8,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { DESKTOP, serverAndBrowser } from '../lib/app.mjs';
 import { Client, chatBundle } from '../server/helpers.mjs';
 
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery';
 const MAX_DEVICES = 5; // PA_CHAT_MAX_DEVICES
 let server, browser, port;
@@ -35,13 +38,21 @@ async function person(name) {
 
 // A device of `as`: a browser context of its own signed in with the same session.
 async function device(as, where = '/chat') {
-  const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block' });
+  // bypassCSP only so axe can be injected.
+  const context = await browser.newContext({ viewport: DESKTOP, serviceWorkers: 'block', bypassCSP: true });
   await context.addCookies([{ name: 'pa_session', value: as.cookie, url: server.url }]);
   const page = await context.newPage();
   const problems = watchPage(page);
   if (process.env.PA_CHAT_DEBUG) page.on('console', (m) => console.log(as.user.name, m.type(), m.text()));
   await page.goto(new URL(where, server.url).href);
   return { context, page, problems };
+}
+
+async function axe(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
 const bubble = (page, text) => page.locator('.chat-log li.chat-msg', { hasText: text });
@@ -76,7 +87,10 @@ async function link(existing, fresh) {
   const code = fresh.page.locator('#chat-link-code');
   await code.filter({ hasText: /^lk_[1-9][0-9]* [0-9A-Z]{4}-/ }).waitFor();
   const text = await code.textContent();
+  assert.deepEqual(await axe(fresh.page), [], 'the Link this device screen');
   await existing.page.goto(new URL('/settings#settings-devices', server.url).href);
+  await existing.page.getByLabel('Link code').waitFor();
+  assert.deepEqual(await axe(existing.page), [], 'Settings with Link a device');
   await existing.page.getByLabel('Link code').fill(text.toLowerCase()); // as typed: case does not matter
   await existing.page.getByRole('button', { name: 'Link', exact: true }).click();
   await existing.page.getByRole('status').filter({ hasText: 'Linked.' }).waitFor();
@@ -104,6 +118,8 @@ test('a second device is linked with its code: it receives the next message and 
   // The first device's Settings names both, this one marked; a name given there shows.
   await k1.page.locator('ul.devices li').nth(1).waitFor();
   await k1.page.locator('ul.devices li', { hasText: 'This device' }).getByRole('button', { name: 'Rename' }).click();
+  await k1.page.getByLabel('Device name').waitFor();
+  assert.deepEqual(await axe(k1.page), [], 'Settings with a device being renamed');
   await k1.page.getByLabel('Device name').fill('Kenji’s laptop');
   await k1.page.getByRole('button', { name: 'Save' }).click();
   await k1.page.locator('ul.devices li', { hasText: 'Kenji’s laptop' }).waitFor();
@@ -128,7 +144,10 @@ test('a second device is linked with its code: it receives the next message and 
   await k1.page.getByRole('status').filter({ hasText: 'Device removed.' }).waitFor();
   assert.equal(sql(`SELECT count(*) FROM chat_devices WHERE id = ${k2id}`), '0');
   await openConversation(k1.page, ana);
-  await write(a.page, 'After the removal');
+  // The removed browser, still open, registers again as a device no list
+  // names (pending): Ana's screen reports it and asks (identity.js), and her
+  // message goes to the listed device only.
+  await writeAnyway(a.page, 'After the removal');
   await a.page.locator('.chat-log li.chat-msg.chat-out', { hasText: 'After the removal' }).locator('.chat-status', { hasText: /Delivered|Read/ }).waitFor({ timeout: 30_000 });
   await bubble(k1.page, 'After the removal').waitFor({ timeout: 30_000 });
   // The removed device holds nothing of it: opening chat there asks to be linked again.

@@ -120,3 +120,15 @@ test('refusals: a mistyped code, a request the server made up, another account, 
   }
   assert.deepEqual(c.linkFinish(response, begun.request, begun.secret, begun.ephSk, 'u_9').aikSk, aik.sk);
 });
+
+test('an own-device copy is read by the core only for the peer the relay named', () => {
+  const enc = new TextEncoder();
+  const copy = (o) => enc.encode(JSON.stringify(o));
+  const body = JSON.stringify({ v: 1, text: 'hi {there}' });
+  assert.equal(new TextDecoder().decode(c.copyRead(copy({ v: 2, kind: 'copy', peer: 'u_5', body }), 'u_5')), body);
+  assert.throws(() => c.copyRead(copy({ v: 2, kind: 'copy', peer: 'u_5', body }), 'u_6'), (e) => e.statusName === 'schema');
+  for (const bad of [{ v: 2, kind: 'copy', peer: 'u_5' }, { v: 2, kind: 'copy', peer: 'u_5', body, x: 1 }, { v: 3, kind: 'copy', peer: 'u_5', body },
+    { v: 2, kind: 'copy', peer: 'd_5', body }, { v: 2, kind: 'copy', peer: 'u_5', body: 5 }]) {
+    assert.throws(() => c.copyRead(copy(bad), 'u_5'), JSON.stringify(bad));
+  }
+});
