@@ -115,7 +115,7 @@ void pa_api_chat_call_end(pa_srv_req *rq) {
   cJSON *body;
   if (pa_api_body(rq, &body) != 0) return;
   const cJSON *s = cJSON_GetObjectItemCaseSensitive(body, "state");
-  int state = cJSON_IsString(s) ? pa_store_call_state_parse(s->valuestring) : -1;
+  int state = cJSON_IsString(s) ? pa_store_calls_state_parse(s->valuestring) : -1;
   int bad = pa_api_only(rq, body, names);
   cJSON_Delete(body);
   if (bad) return;

@@ -19,9 +19,9 @@ typedef enum pa_store_call_state {
 } pa_store_call_state;
 
 /* The state's name in the schema and the API; NULL for none. */
-const char *pa_store_call_state_name(int state);
+const char *pa_store_calls_state_name(int state);
 /* The state a name stands for, or -1. */
-int pa_store_call_state_parse(const char *name);
+int pa_store_calls_state_parse(const char *name);
 
 /* Records caller calling callee at now; *id gets its id. */
 int pa_store_calls_start(pa_store *db, int64_t caller, int64_t callee, int64_t now, int64_t *id);

@@ -8,11 +8,11 @@
 static const char *const state_names[] = {"ringing", "answered", "declined", "missed", "ended"};
 enum { STATES = (int)(sizeof state_names / sizeof state_names[0]) };
 
-const char *pa_store_call_state_name(int state) {
+const char *pa_store_calls_state_name(int state) {
   return state >= 0 && state < STATES ? state_names[state] : NULL;
 }
 
-int pa_store_call_state_parse(const char *name) {
+int pa_store_calls_state_parse(const char *name) {
   for (int i = 0; name && i < STATES; i++)
     if (strcmp(name, state_names[i]) == 0) return i;
   return -1;
@@ -44,7 +44,7 @@ int pa_store_calls_get(pa_store *db, int64_t id, int64_t *caller, int64_t *calle
     *caller = pa_sq_i64(st, 0);
     *callee = pa_sq_i64(st, 1);
     const char *s = pa_sq_text(st, 2);
-    *state = pa_store_call_state_parse(s);
+    *state = pa_store_calls_state_parse(s);
     out = PA_STORE_OK;
   } else if (rc != PA_SQ_DONE) {
     out = pa_sq_fail(db, "call get");
@@ -54,7 +54,7 @@ int pa_store_calls_get(pa_store *db, int64_t id, int64_t *caller, int64_t *calle
 }
 
 int pa_store_calls_end(pa_store *db, int64_t id, int state, int64_t now) {
-  const char *name = pa_store_call_state_name(state);
+  const char *name = pa_store_calls_state_name(state);
   if (!name || state == PA_STORE_CALL_RINGING)
     return pa_sq_failf(db, PA_STORE_EINVAL, "call end: bad state");
   pa_sql_stmt *st = pa_sq_stmt(db, "UPDATE calls SET state = ?2, ended_at = ?3"
