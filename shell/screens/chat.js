@@ -208,10 +208,18 @@ function conversation(root, peer, me, engine, ctx) {
   // Calls (chat/calls.js, screens/call.js): loaded when a call starts.
   const callButton = (video) => {
     const b = el('button', { type: 'button', className: 'chat-button chat-call-button', textContent: t(video ? 'call.video' : 'call.voice') });
-    b.addEventListener('click', () => {
+    b.addEventListener('click', async () => {
       error.textContent = '';
-      import('../chat/calls.js').then((m) => m.callsFor(engine).start(peer, { video, name }))
-        .catch((err) => { error.textContent = t('call.failed', { reason: err.message }); });
+      try {
+        // The offer is encrypted to the person's devices like a message: after
+        // a change of their identity or devices, ask first (as for a message),
+        // before anything rings or is recorded.
+        if (!(await asking(() => engine.run(() => engine.guard(peer))))) return;
+        const m = await import('../chat/calls.js');
+        await m.callsFor(engine).start(peer, { video, name });
+      } catch (err) {
+        error.textContent = t('call.failed', { reason: err.message });
+      }
     });
     return b;
   };
