@@ -76,10 +76,14 @@ async function writeAnyway(page, text) {
   await bubble(page, text).waitFor();
 }
 
+// (exact: a message request's bar has a heading naming the person too.)
 async function openConversation(page, peer) {
   await page.goto(new URL(`/chat/${peer.user.id}`, server.url).href);
-  await page.getByRole('heading', { name: peer.user.name }).waitFor();
+  await page.getByRole('heading', { name: peer.user.name, exact: true }).waitFor();
 }
+
+// The bar of a message request from peer (chat/requests.js).
+const requestBar = (page, peer) => page.getByRole('region', { name: new RegExp(`${peer.user.name}.*wants to send you messages`) });
 
 // Links a new device of `as`: its code, typed on the existing device's Settings.
 async function link(existing, fresh) {
@@ -129,11 +133,16 @@ test('a second device is linked with its code: it receives the next message and 
   await openConversation(k2.page, ana);
   await bubble(k2.page, 'After the second device').waitFor({ timeout: 30_000 });
   assert.equal(await bubble(k2.page, 'Before the second device').count(), 0, 'nothing from before it was linked');
+  // Kenji follows nobody: Ana's messages are a request on each of his devices.
+  await requestBar(k2.page, ana).waitFor();
 
-  // Kenji writes from his first device: the second has a copy, as his own message.
+  // Kenji writes from his first device: the second has a copy, as his own
+  // message, and (writing accepts, as at the relay) no longer shows the request.
   await openConversation(k1.page, ana);
+  await requestBar(k1.page, ana).waitFor();
   await write(k1.page, 'Reply from the first device');
   await k2.page.locator('.chat-log li.chat-msg.chat-out', { hasText: 'Reply from the first device' }).waitFor({ timeout: 30_000 });
+  await requestBar(k2.page, ana).waitFor({ state: 'hidden' });
   await bubble(a.page, 'Reply from the first device').waitFor({ timeout: 30_000 });
 
   // Removing the second device (from the first): a new list without it, then the server forgets it.

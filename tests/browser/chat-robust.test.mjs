@@ -18,7 +18,7 @@
 //   through.
 // - A profile older than the relay's count of its identity seals (the count
 //   raised in the database, as a restored copy would find it) stops chat and
-//   says so.
+//   says so (a new account's first device, which chats without linking).
 import { test, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -319,9 +319,22 @@ test('a message that cannot be decrypted shows Failed, the sender re-keys by its
   assert.deepEqual([...priya.problems, ...problems], []);
 });
 
+// A new account signed in in a context of its own: its first chat device
+// (a new device of an account that has one already would wait to be linked).
+async function newcomer(name) {
+  const client = new Client({ port: port() });
+  const user = await client.signup(email('newcomer'), 'correct horse battery', name);
+  const context = await newContext();
+  await context.addCookies([{ name: 'pa_session', value: client.cookie, url: server.url }]);
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  return { context, page, problems, user };
+}
+
 test('a profile older than the relay\'s count of identity seals stops chat and says so', async () => {
-  const ana = await person('ana'); // a fresh context: a new chat device for Ana
+  const ana = await newcomer('Ana Restored'); // an account's first chat device, so chat opens (no link needed)
   await ana.page.goto(`${server.url}chat`);
+  await ana.page.getByRole('heading', { name: 'Messages' }).waitFor();
   const device = await deviceOf(ana.page, ana.user);
   const count = () => Number(dbQuery(server, `SELECT identity_gen FROM chat_devices WHERE id = ${device.slice(2)}`));
   const reported = await until('the identity generation reported', () => count());
