@@ -314,8 +314,9 @@ static void state_json(void) {
   CHECK(memcmp(&back, &st, sizeof st) == 0);
   free(j);
   static const char *const bad[] = {
-      "{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[{\"id\":\"u_1\",\"role\":"
-      "\"member\"}]}",
+      /* a member but no admin */
+      ("{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[{\"id\":\"u_1\",\"role\":"
+       "\"member\"}]}"),
       "{\"group\":\"g_1\",\"epoch\":0,\"name\":\"P\",\"members\":[]}",
       "{\"group\":\"g_1\",\"epoch\":1,\"name\":\"P\",\"members\":[],\"x\":1}",
       "{\"group\":\"g_1\",\"epoch\":1,\"members\":[]}",
