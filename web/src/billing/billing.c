@@ -625,16 +625,42 @@ int pa_billing_apply_event(pa_store *db, pa_pay *pay, const pa_store_pay_event *
 
 /* ---- background work */
 
+/* The people whose Plus ended since the last sweep, collected before any
+ * notice is written: writing from inside the walk would upgrade the walk's
+ * read transaction to a write one, which SQLite refuses at once (no busy
+ * wait) when another connection wrote meanwhile (a sign-in, say), and the
+ * notice was then lost while the sweep moved on. */
 typedef struct sweep {
-  pa_store *db;
-  int64_t now;
+  int64_t users[PA_BILLING_LAPSED_BATCH];
+  int n;
 } sweep;
 
 static int lapsed(void *ctx, int64_t user) {
   sweep *w = ctx;
-  if (pa_store_pay_notice_add(w->db, user, "downgraded", w->now) != PA_STORE_OK)
-    log_line("downgrade notice", pa_store_errmsg(w->db));
+  if (w->n == PA_BILLING_LAPSED_BATCH) return 1; /* the rest next round */
+  w->users[w->n++] = user;
   return 0;
+}
+
+/* Downgrade notices for everyone whose Plus ended in (swept, now]; the
+ * sweep moves on only once all of them are written (the lapsed query skips
+ * those already told, so a retry writes none twice). */
+static void sweep_lapsed(pa_store *db, int64_t now) {
+  int64_t swept = 0;
+  sweep w = {.n = 0};
+  if (pa_store_pay_swept(db, &swept) != PA_STORE_OK || swept >= now) return;
+  int rc = pa_store_pay_lapsed(db, swept, now, lapsed, &w);
+  int whole = rc == PA_STORE_OK;
+  if (rc != PA_STORE_OK && w.n < PA_BILLING_LAPSED_BATCH) {
+    log_line("lapsed", pa_store_errmsg(db));
+    return;
+  }
+  for (int i = 0; i < w.n; i++)
+    if (pa_store_pay_notice_add(db, w.users[i], "downgraded", now) != PA_STORE_OK) {
+      log_line("downgrade notice", pa_store_errmsg(db));
+      whole = 0;
+    }
+  if (whole) pa_store_pay_set_swept(db, now);
 }
 
 void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
@@ -673,11 +699,7 @@ void pa_billing_work(pa_store *db, pa_pay *pay, int64_t now) {
       }
     }
   /* Downgrade notices for everyone whose Plus ended since the last round. */
-  int64_t swept = 0;
-  sweep w = {db, now};
-  if (pa_store_pay_swept(db, &swept) == PA_STORE_OK && swept < now &&
-      pa_store_pay_lapsed(db, swept, now, lapsed, &w) == PA_STORE_OK)
-    pa_store_pay_set_swept(db, now);
+  sweep_lapsed(db, now);
   pa_store_pay_events_prune(db, now - PA_BILLING_EVENTS_KEEP_SECONDS);
   /* Ad top-ups whose return and webhook were both lost. */
   pa_ads_pay_work(db, pay, now);

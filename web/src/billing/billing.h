@@ -28,6 +28,7 @@ enum {
   PA_BILLING_POLL_RECHECK_SECONDS = 2,
   /* Subscriptions the worker re-reads per round. */
   PA_BILLING_RECHECK_BATCH = 20,
+  PA_BILLING_LAPSED_BATCH = 256, /* downgrade notices written per round at most */
   /* A pending checkout of the same plan and provider is reused for this
    * long (a second click must not open a second subscription). */
   PA_BILLING_REUSE_SECONDS = 1800,
