@@ -80,7 +80,7 @@ pa_status pa_devlist_aik_import(const uint8_t *secret, size_t len, pa_devlist_ai
   if (len != PA_DEVLIST_AIK_SECRET)
     return pa_error_set(err, len < PA_DEVLIST_AIK_SECRET ? PA_ERR_TRUNCATED : PA_ERR_SYNTAX,
                         "account key: secret of %zu bytes, want %d", len, PA_DEVLIST_AIK_SECRET);
-  pa_devlist_aik *a;
+  pa_devlist_aik *a = NULL;
   pa_status st = aik_from_seed(secret, &a, err);
   if (st != PA_OK) return st;
   /* A secret whose halves disagree would sign for a key nobody pinned. */

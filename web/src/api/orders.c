@@ -808,7 +808,10 @@ void pa_api_checkout(pa_srv_req *rq) {
     if (k == ngroups)
       groups[ngroups++] = (group){l->seller, i, l->provider, l->connected, 0, PA_SHIP_SHIP};
   }
-  if (!(offers = calloc((size_t)v->n, sizeof *offers)) || load_offers(rq, v, offers) != 0) {
+  /* v->n > 0 here (an empty cart was refused above); said again for GCC's
+   * range analysis, which otherwise takes the int for a huge size. */
+  if (v->n <= 0 || !(offers = calloc((size_t)v->n, sizeof *offers)) ||
+      load_offers(rq, v, offers) != 0) {
     pa_api_internal(rq, "checkout");
     goto out;
   }
