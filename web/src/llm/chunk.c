@@ -110,7 +110,15 @@ int pa_llm_chunk(pa_llm_reply *r, const char *data, size_t len, const char **del
     r->done = 1;
     return PA_LLM_OK;
   }
-  cJSON *root = cJSON_ParseWithLength(data, len);
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+  /* One JSON value and nothing after it but spaces. */
+  while (root && end < data + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+    end++;
+  if (root && end != data + len) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
   if (!root) return PA_LLM_EBAD;
   int rc = chunk_json(r, root, delta, delta_len);
   cJSON_Delete(root);
