@@ -297,6 +297,20 @@ static void tool_calls_accumulate(void) {
   a = pa_llm_tool_args(&reply.calls[1]); /* empty arguments are {} */
   CHECK(cJSON_IsObject(a) && cJSON_GetArraySize(a) == 0);
   cJSON_Delete(a);
+  /* The assistant message for the second round names both calls. */
+  cJSON *m = pa_llm_reply_message(&reply);
+  char *text = cJSON_PrintUnformatted(m);
+  CHECK(strcmp(text,
+               "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+               "\"type\":\"function\",\"function\":{\"name\":\"order_status\",\"arguments\":"
+               "\"{\\\"order_id\\\":\\\"ord_12\\\"}\"}},{\"id\":\"call_2\",\"type\":\"function\","
+               "\"function\":{\"name\":\"my_plan\",\"arguments\":\"{}\"}}]}") == 0);
+  cJSON_free(text);
+  cJSON_Delete(m);
+  reply.calls[1].id[0] = '\0'; /* no id from the server: one of ours */
+  char id[PA_LLM_TOOL_ID_MAX + 1];
+  pa_llm_tool_call_id(&reply, 1, id);
+  CHECK(strcmp(id, "call_pa_1") == 0); /* not to be taken for the server's call_1 */
   /* A call with no name, or arguments that are not an object: incoherent. */
   pa_llm_reply_init(&reply);
   CHECK(chunk("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"name\":"
