@@ -47,6 +47,9 @@ typedef struct pa_store_help_hit {
   double score; /* higher is better; only comparable within one search */
 } pa_store_help_hit;
 
+/* The contract's name for both the struct and the function: C keeps a
+ * struct's tag apart from functions, so the struct is spelled with its tag
+ * (struct pa_store_help_article) and has the typedef pa_store_help_doc. */
 typedef struct pa_store_help_article {
   char slug[48];
   char locale[16]; /* the locale served: the one asked for, else "en" */
@@ -56,7 +59,7 @@ typedef struct pa_store_help_article {
   char summary[512];
   char body[8192];
   int64_t updated_at; /* when this article's text last changed in this locale */
-} pa_store_help_article;
+} pa_store_help_doc;
 
 /* The best articles for question (UTF-8, at most PA_STORE_HELP_QUESTION_MAX
  * bytes and PA_STORE_HELP_QUESTION_WORDS words once analyzed) in locale
@@ -73,7 +76,7 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
  * says which); caller-owned fields, cut to their sizes. PA_STORE_ENOTFOUND
  * when neither has it; PA_STORE_EINVAL for a malformed slug or locale. */
 int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
-                          pa_store_help_article *a);
+                          struct pa_store_help_article *a);
 
 typedef struct pa_store_help_entry {
   const char *slug;
