@@ -83,7 +83,12 @@ void pa_api_help_ask(pa_srv_req *rq) {
   if (pa_api_limited(rq, PA_LIMIT_HELP_ASK, NULL) != 0) goto out;
   pa_store_help_hit hits[PA_ASSIST_ARTICLES];
   int n = 0;
-  if (pa_store_help_search(rq->db, locale, question, PA_ASSIST_ARTICLES, hits, &n) != PA_STORE_OK) {
+  int rc = pa_store_help_search(rq->db, locale, question, PA_ASSIST_ARTICLES, hits, &n);
+  if (rc == PA_STORE_EINVAL) { /* too many words, or not text */
+    pa_api_field_error(rq, 400, "bad_request", "question has too many words", "question");
+    goto out;
+  }
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "help search");
     goto out;
   }
