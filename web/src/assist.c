@@ -2,6 +2,7 @@
 #include "assist.h"
 
 #include "api/api.h"
+#include "assist_text.h"
 #include "assist_tools.h"
 #include "llm/client.h"
 #include "llm/sse.h"
@@ -85,20 +86,6 @@ cJSON *pa_assist_request(const char *locale, const char *question,
     return NULL;
   }
   return req;
-}
-
-int pa_assist_citations(const char *answer, int n, int *out) {
-  int count = 0;
-  for (const char *p = strchr(answer, '['); p && count < n; p = strchr(p + 1, '[')) {
-    int v = 0, digits = 0;
-    const char *q = p + 1;
-    while (*q >= '0' && *q <= '9' && digits < 3) v = v * 10 + (*q++ - '0'), digits++;
-    if (!digits || *q != ']' || v < 1 || v > n) continue;
-    int seen = 0;
-    for (int i = 0; i < count; i++) seen |= out[i] == v;
-    if (!seen) out[count++] = v;
-  }
-  return count;
 }
 
 /* ---- the threads and their queue */

@@ -59,8 +59,4 @@ void pa_assist_stream(pa_srv_req *rq, const pa_store_assist_ask *a);
 cJSON *pa_assist_request(const char *locale, const char *question,
                          const struct pa_store_help_article *docs, int n, int with_tools);
 
-/* The article numbers answer cites ("[2]", "[1]"), each once in the order
- * first cited, only those 1..n, into out (at most n); the count. */
-int pa_assist_citations(const char *answer, int n, int *out);
-
 #endif
