@@ -54,21 +54,22 @@ describe('the help center', () => {
     assert.equal(dbQuery(server, "SELECT count(*) FROM help_articles WHERE locale = 'es'"), '3');
   });
 
-  test('the articles of a locale come by section, in the folder\'s order', async () => {
+  test('the articles of a locale come by section, in sections.json\'s order', async () => {
     const c = new Client(server);
     const es = await c.get('/api/v1/help/articles?locale=es');
     assert.equal(es.status, 200);
     assert.equal(es.body.locale, 'es');
     assert.deepEqual(es.body.sections.map((s) => [s.id, s.title, s.articles.map((a) => a.slug)]), [
-      ['pets', 'Mascotas', ['pet-photo']],
       ['market', 'Mercado', ['market-buy']],
+      ['pets', 'Mascotas', ['pet-photo']],
       ['plus', 'PetAmigos Plus', ['plus-plans']],
     ]);
-    assert.equal(es.body.sections[0].articles[0].title, 'Cambiar la foto de perfil de tu mascota');
-    // en lists its sections in the order of their first article (two-step is first).
+    assert.equal(es.body.sections[1].articles[0].title, 'Cambiar la foto de perfil de tu mascota');
+    // The folder's sections.json orders every locale alike; plus-plans, not in it, takes its
+    // section from the contract's table and comes after the listed ones.
     const en = await c.get('/api/v1/help/articles');
     assert.equal(en.body.locale, 'en');
-    assert.deepEqual(en.body.sections.map((s) => s.id), ['account', 'pets', 'market', 'plus']);
+    assert.deepEqual(en.body.sections.map((s) => s.id), ['account', 'market', 'pets', 'plus']);
     // A locale without articles is answered in en.
     const fr = await c.get('/api/v1/help/articles?locale=fr');
     assert.equal(fr.body.locale, 'en');

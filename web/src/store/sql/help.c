@@ -405,6 +405,35 @@ static const char *default_section(const char *slug) {
   return NULL;
 }
 
+/* The folder's sections.json (hcontent's: [{"section","slugs":[…]}, …]),
+ * parsed: which section each slug is in, and the order of all of them
+ * (an article's position), for every locale alike. NULL root: none. */
+typedef struct section_map {
+  cJSON *root;
+} section_map;
+
+/* The section of slug and its place in sections.json, or NULL. */
+static const char *mapped_section(const section_map *m, const char *slug, int *position) {
+  int i = 0;
+  const cJSON *sec;
+  if (!m->root) return NULL;
+  cJSON_ArrayForEach(sec, m->root) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(sec, "section"), *slug_;
+    const cJSON *slugs = cJSON_GetObjectItemCaseSensitive(sec, "slugs");
+    cJSON_ArrayForEach(slug_, slugs) {
+      if (cJSON_IsString(slug_) && strcmp(slug_->valuestring, slug) == 0) {
+        *position = i;
+        return id->valuestring;
+      }
+      i++;
+    }
+  }
+  return NULL;
+}
+
+/* Reads dir/sections.json into m when it exists; a malformed one fails. */
+static int read_sections(const char *dir, section_map *m, char *err, size_t errlen);
+
 typedef struct article {
   char slug[PA_STORE_HELP_SLUG_MAX + 1];
   const char *title, *summary, *body, *keywords, *section;
@@ -546,8 +575,9 @@ static const char *field(const cJSON *root, const char *slug, const char *name) 
 }
 
 /* Loads one locale's file (parsed) into the store; adds its articles to s. */
-static int load_locale(pa_store *db, const char *locale, const cJSON *root, int64_t now, seen *s,
-                       pa_store_help_load_stats *stats, char *err, size_t errlen) {
+static int load_locale(pa_store *db, const char *locale, const cJSON *root, const section_map *m,
+                       int64_t now, seen *s, pa_store_help_load_stats *stats, char *err,
+                       size_t errlen) {
   int position = 0, count = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, root) {
@@ -576,7 +606,16 @@ static int load_locale(pa_store *db, const char *locale, const cJSON *root, int6
     a.body = field(root, a.slug, "body");
     a.keywords = field(root, a.slug, "keywords");
     if (!a.keywords) a.keywords = "";
-    a.section = field(root, a.slug, "section");
+    /* The folder's sections.json first (its order is every locale's), then
+     * the article's own key, then the contract's table (after the listed
+     * ones, in the file's order). */
+    int mapped = 0;
+    a.section = mapped_section(m, a.slug, &mapped);
+    if (a.section)
+      a.position = mapped;
+    else
+      a.position += PA_STORE_HELP_ARTICLES_MAX;
+    if (!a.section) a.section = field(root, a.slug, "section");
     if (!a.section) a.section = default_section(a.slug);
     if (!a.title || !a.summary || !a.body || !a.section || !section_ok(a.section)) {
       snprintf(err, errlen, "help: %s.json: %s lacks a title, summary, body or section", locale,
@@ -647,14 +686,47 @@ static int gone_row(void *ctx, pa_sql_stmt *st) {
   return 0;
 }
 
+static int read_sections(const char *dir, section_map *m, char *err, size_t errlen) {
+  char path[4096];
+  size_t len = 0;
+  snprintf(path, sizeof path, "%s/sections.json", dir);
+  m->root = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return PA_STORE_OK; /* none: the articles' own keys, or the table */
+  fclose(f);
+  char *text = read_file(path, &len, err, errlen);
+  if (!text) return PA_STORE_EINVAL;
+  m->root = cJSON_ParseWithLength(text, len);
+  free(text);
+  int ok = cJSON_IsArray(m->root);
+  const cJSON *list = ok ? m->root : NULL, *sec, *slug;
+  cJSON_ArrayForEach(sec, list) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(sec, "section");
+    const cJSON *slugs = cJSON_GetObjectItemCaseSensitive(sec, "slugs");
+    ok = ok && cJSON_IsString(id) && section_ok(id->valuestring) && cJSON_IsArray(slugs);
+    if (!ok) break;
+    cJSON_ArrayForEach(slug, slugs) ok = ok && cJSON_IsString(slug) && slug_ok(slug->valuestring);
+  }
+  if (!ok) {
+    snprintf(err, errlen, "help: %s is not a list of {\"section\", \"slugs\"}", path);
+    cJSON_Delete(m->root);
+    m->root = NULL;
+    return PA_STORE_EINVAL;
+  }
+  return PA_STORE_OK;
+}
+
 static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
                     pa_store_help_load_stats *stats, char *err, size_t errlen) {
+  section_map m = {NULL};
+  int rc = read_sections(dir, &m, err, errlen);
+  if (rc != PA_STORE_OK) return rc;
   DIR *d = opendir(dir);
   if (!d) {
+    cJSON_Delete(m.root);
     snprintf(err, errlen, "help: cannot open the folder %s", dir);
     return PA_STORE_EINVAL;
   }
-  int rc = PA_STORE_OK;
   struct dirent *e;
   while (rc == PA_STORE_OK && (e = readdir(d)) != NULL) {
     size_t n = strlen(e->d_name);
@@ -663,7 +735,7 @@ static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
     if (n - 5 > PA_STORE_HELP_LOCALE_MAX) continue;
     memcpy(locale, e->d_name, n - 5);
     locale[n - 5] = 0;
-    if (!locale_ok(locale)) continue;
+    if (!locale_ok(locale) || strcmp(locale, "sections") == 0) continue;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     size_t len = 0;
@@ -681,10 +753,11 @@ static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
       break;
     }
     stats->files++;
-    rc = load_locale(db, locale, root, now, s, stats, err, errlen);
+    rc = load_locale(db, locale, root, &m, now, s, stats, err, errlen);
     cJSON_Delete(root);
   }
   closedir(d);
+  cJSON_Delete(m.root);
   return rc;
 }
 
