@@ -129,6 +129,36 @@ describe('the help center', () => {
     }
   });
 
+  test('the score is BM25 with the locale\'s N and average length, the same on both engines', async () => {
+    // The reference: store/help.h's formula over the stored terms, computed here.
+    const W = [4, 4, 2, 1], K1 = 1.2, B = 0.75;
+    const rows = dbQuery(server, "SELECT slug, title_terms, keyword_terms, summary_terms, body_terms FROM help_articles WHERE locale = 'es' ORDER BY slug")
+      .split('\n').map((r) => { const [slug, ...cols] = r.split('|'); return { slug, cols: cols.map((c) => (c ? c.split(' ') : [])) }; });
+    const avgdl = rows.reduce((a, r) => a + r.cols.flat().length, 0) / rows.length;
+    const terms = dbQuery(server, "SELECT title_terms FROM help_articles WHERE slug = 'pet-photo' AND locale = 'es'").split(' ');
+    // A question made of stored terms' words: "foto" and "mascota", and a word no article has.
+    const q = 'foto mascota zzzz';
+    const qterms = ['esfot', 'esfoto', 'esmascot', 'esmascota', 'eszzzz'].map((t) => t.replace(/^es/, 'es\uE000'));
+    assert.ok(qterms.slice(0, 2).some((t) => terms.includes(t)), `stored: ${terms.join(' ')}`);
+    const expected = new Map();
+    for (const r of rows) {
+      let score = 0;
+      for (const t of new Set(qterms)) {
+        const n = rows.filter((x) => x.cols.flat().includes(t)).length;
+        if (!n) continue;
+        const idf = Math.max(Math.log((rows.length - n + 0.5) / (n + 0.5)), 1e-6);
+        const f = r.cols.reduce((a, col, i) => a + W[i] * col.filter((x) => x === t).length, 0);
+        if (f) score += (idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * r.cols.flat().length) / avgdl));
+      }
+      if (score) expected.set(r.slug, score);
+    }
+    assert.ok(expected.size >= 1);
+    const res = await search(new Client(server), q, 'es');
+    assert.ok(res.body.results.length >= 1);
+    assert.deepEqual(res.body.results.map((r) => r.slug), [...expected].sort((a, b) => b[1] - a[1]).map(([s]) => s));
+    for (const r of res.body.results) assert.ok(Math.abs(r.score - expected.get(r.slug)) < 1e-9, `${r.slug}: ${r.score} vs ${expected.get(r.slug)}`);
+  });
+
   test('a locale without articles is searched in en; nothing matching is an empty list', async () => {
     const c = new Client(server);
     const fr = await search(c, 'order tracking', 'fr');

@@ -5,12 +5,12 @@
  * (search/search.h: ICU words, folded, Snowball-stemmed per locale).
  *
  * Ranking is BM25 on both engines over the articles of one locale:
- *  - SQLite: FTS5's bm25() over help_fts with column weights (title and
- *    keywords above summary, summary above body); terms are stored with
- *    their locale in front of them, so a term's document frequency is
- *    counted in its own locale only (FTS5's N and average length are the
- *    whole table's: every locale holds the same articles, so that is the
- *    same scale for all of them);
+ *  - SQLite: FTS5 over help_fts, ranked by pa_bm25 (an FTS5 auxiliary
+ *    function of store/sqlite/driver.c: FTS5's bm25() with column weights,
+ *    title and keywords above summary, summary above body, but with the
+ *    asker's locale's N and average length — the built-in takes the whole
+ *    table's); terms are stored with their locale in front of them, so a
+ *    term's document frequency is counted in its own locale only;
  *  - PostgreSQL: the same formula (k1 1.2, b 0.75, the same weights and
  *    terms) written out in SQL, with N and the average length of the
  *    asker's locale.

@@ -126,16 +126,19 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
 
 /* ---- search */
 
-/* ?1 the match, ?2 the locale, ?3 the limit. bm25() is lower for better. */
+/* ?1 the match, ?2 the locale, ?3 the limit, ?4 the locale's articles and
+ * ?5 their terms in all: pa_bm25 (store/sqlite/driver.c) is FTS5's bm25()
+ * with the locale's N and average length, higher for better. */
 static const char search_sqlite[] =
     "SELECT a.slug, a.locale, a.title, a.summary,"
-    " -bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY ") AS score"
+    " pa_bm25(help_fts, ?4, ?5, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY ") AS score"
     " FROM help_fts JOIN help_articles a ON a.id = help_fts.rowid"
     " WHERE help_fts MATCH ?1 AND a.locale = ?2"
-    " ORDER BY bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY "), a.slug"
-    " LIMIT ?3";
+    " ORDER BY score DESC, a.slug LIMIT ?3";
+static const char stats_sql[] =
+    "SELECT count(*), COALESCE(sum(terms_len), 0) FROM help_articles WHERE locale = ?1";
 
-/* FTS5's bm25() written out (k1 1.2, b 0.75; a term's frequency is the sum
+/* The same BM25 written out in SQL (k1 1.2, b 0.75; a term's frequency is the sum
  * of its column weights over its occurrences; IDF ln((N - n + 0.5) /
  * (n + 0.5)), at least 1e-6; the length is the article's terms), with N,
  * n and the average length of the locale's articles. ?1 the distinct
@@ -247,6 +250,21 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
     free(match.p);
     return pa_sq_failf(db, PA_STORE_ENOMEM, "help search: no memory");
   }
+  int64_t docs = 0, all_terms = 0;
+  if (!pg) {
+    pa_sql_stmt *s = pa_sq_stmt(db, stats_sql);
+    int step = s ? pa_sq_bind_text(s, 1, served) : PA_SQ_ERROR;
+    if (step == PA_SQ_OK) step = pa_sq_step(s);
+    if (step == PA_SQ_ROW) {
+      docs = pa_sq_i64(s, 0);
+      all_terms = pa_sq_i64(s, 1);
+    }
+    pa_sq_done(s);
+    if (step != PA_SQ_ROW) {
+      free(match.p);
+      return s ? pa_sq_fail(db, "help search: count the locale's articles") : PA_STORE_EDB;
+    }
+  }
   pa_sql_stmt *st = pa_sq_stmt(db, pa_sq_dialect(db, search_sqlite, search_pg));
   if (!st) {
     free(match.p);
@@ -255,6 +273,8 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
   int b = pa_sq_bind_text(st, 1, match.p);
   if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, served);
   if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, limit);
+  if (!pg && b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, docs);
+  if (!pg && b == PA_SQ_OK) b = pa_sq_bind_i64(st, 5, all_terms);
   hits h = {out, 0, limit};
   rc = pa_sq_each(db, st, b, hit_row, &h, "help search");
   free(match.p);
