@@ -26,7 +26,7 @@ const FIXTURE = path.join(here, 'fixtures/help');
 
 // store/help.h's caps, each tried at its edge.
 const QUESTION_MAX = 500;
-const QUESTION_WORDS = 100;
+const QUESTION_WORDS = 200;
 const RESULTS_MAX = 10;
 // PA_LIMIT_SEARCH lowered for this file (a long window: nothing refills during it).
 const SEARCH_BURST = 20;
@@ -173,6 +173,7 @@ describe('the help center', () => {
 
   test('the question\'s caps at their edges, and bad input', async () => {
     const c = new Client(server);
+    const d0 = () => new Client(server);
     // Bytes: the last allowed and the first refused (multi-byte text counts bytes).
     const atMax = 'pedido '.repeat(71) + 'abc'; // 7 * 71 + 3 = 500
     assert.equal(Buffer.byteLength(atMax), QUESTION_MAX);
@@ -185,7 +186,13 @@ describe('the help center', () => {
     assert.equal((await search(c, words(QUESTION_WORDS), 'en')).status, 200);
     const tooMany = await search(c, words(QUESTION_WORDS + 1), 'en');
     assertError(tooMany, 400, 'bad_request');
-    assert.match(tooMany.body.error.message, /100 words/);
+    assert.match(tooMany.body.error.message, /200 words/);
+    // The longest Chinese question is within the words' cap.
+    const zh = '我的订单到哪里了'.repeat(20) + '怎么换照片';
+    assert.ok(Buffer.byteLength(zh) <= QUESTION_MAX && Buffer.byteLength(zh) > QUESTION_MAX - 6);
+    const zhRes = await search(d0(), zh, 'zh-Hans');
+    assert.equal(zhRes.status, 200);
+    assert.equal(zhRes.body.results[0].slug, 'market-buy');
     // Missing or empty q, a malformed locale.
     const d = new Client(server);
     assertError(await d.get('/api/v1/help/search'), 400, 'bad_request');

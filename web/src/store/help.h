@@ -25,18 +25,21 @@
 #include <stdint.h>
 
 enum {
-  PA_STORE_HELP_QUESTION_MAX = 500,   /* bytes of a question (or a search box's text) */
-  PA_STORE_HELP_QUESTION_WORDS = 100, /* words of a question, once analyzed */
-  PA_STORE_HELP_RESULTS_MAX = 10,     /* hits of one search */
-  PA_STORE_HELP_SLUG_MAX = 47,        /* bytes of a slug: a-z, 0-9, '-' */
-  PA_STORE_HELP_LOCALE_MAX = 15,      /* bytes of a locale tag */
-  PA_STORE_HELP_SECTION_MAX = 31,     /* bytes of a section id: a-z, '-' */
-  PA_STORE_HELP_TITLE_MAX = 255,      /* bytes of a title (and of a section's title) */
-  PA_STORE_HELP_SUMMARY_MAX = 511,    /* bytes of a summary */
-  PA_STORE_HELP_BODY_MAX = 8191,      /* bytes of a body */
-  PA_STORE_HELP_KEYWORDS_MAX = 2047,  /* bytes of an article's keywords */
-  PA_STORE_HELP_ARTICLES_MAX = 256,   /* articles of one locale the loader accepts */
-  PA_STORE_HELP_FILE_MAX = 4194304    /* bytes of one locales/help/<locale>.json */
+  PA_STORE_HELP_QUESTION_MAX = 500, /* bytes of a question (or a search box's text) */
+  /* words of a question, once analyzed: 500 bytes of Chinese or Japanese
+   * (3 bytes a character) are at most ~166 words, all accepted; only runs of
+   * 1-letter words are refused past it */
+  PA_STORE_HELP_QUESTION_WORDS = 200,
+  PA_STORE_HELP_RESULTS_MAX = 10,    /* hits of one search */
+  PA_STORE_HELP_SLUG_MAX = 47,       /* bytes of a slug: a-z, 0-9, '-' */
+  PA_STORE_HELP_LOCALE_MAX = 15,     /* bytes of a locale tag */
+  PA_STORE_HELP_SECTION_MAX = 31,    /* bytes of a section id: a-z, '-' */
+  PA_STORE_HELP_TITLE_MAX = 255,     /* bytes of a title (and of a section's title) */
+  PA_STORE_HELP_SUMMARY_MAX = 511,   /* bytes of a summary */
+  PA_STORE_HELP_BODY_MAX = 8191,     /* bytes of a body */
+  PA_STORE_HELP_KEYWORDS_MAX = 2047, /* bytes of an article's keywords */
+  PA_STORE_HELP_ARTICLES_MAX = 256,  /* articles of one locale the loader accepts */
+  PA_STORE_HELP_FILE_MAX = 4194304   /* bytes of one locales/help/<locale>.json */
 };
 
 typedef struct pa_store_help_hit {
