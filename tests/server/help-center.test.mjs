@@ -70,6 +70,13 @@ describe('the help center', () => {
     const en = await c.get('/api/v1/help/articles');
     assert.equal(en.body.locale, 'en');
     assert.deepEqual(en.body.sections.map((s) => s.id), ['account', 'market', 'pets', 'plus']);
+    // A regional tag is served its language's articles (any zh-… our zh-Hans).
+    assert.equal((await c.get('/api/v1/help/articles?locale=es-MX')).body.locale, 'es');
+    assert.equal((await c.get('/api/v1/help/articles?locale=zh-TW')).body.locale, 'zh-Hans');
+    assert.equal((await c.get('/api/v1/help/articles/pet-photo?locale=ja-JP')).body.locale, 'ja');
+    const mx = await search(new Client(server), '¿Cómo cambio la foto de mi perro?', 'es-MX');
+    assert.equal(mx.body.results[0].slug, 'pet-photo');
+    assert.equal(mx.body.results[0].locale, 'es');
     // A locale without articles is answered in en.
     const fr = await c.get('/api/v1/help/articles?locale=fr');
     assert.equal(fr.body.locale, 'en');

@@ -55,7 +55,7 @@ typedef struct pa_store_help_hit {
  * (struct pa_store_help_article) and has the typedef pa_store_help_doc. */
 typedef struct pa_store_help_article {
   char slug[48];
-  char locale[16]; /* the locale served: the one asked for, else "en" */
+  char locale[16]; /* the locale served: the one asked for, its language's, else "en" */
   char section[32];
   char section_title[256];
   char title[256];
@@ -66,7 +66,8 @@ typedef struct pa_store_help_article {
 
 /* The best articles for question (UTF-8, at most PA_STORE_HELP_QUESTION_MAX
  * bytes and PA_STORE_HELP_QUESTION_WORDS words once analyzed) in locale
- * (the asker's; when it has no articles, "en"), best first (ties by slug),
+ * (the asker's; when it has no articles, its language's — "es-MX" is
+ * served "es", any "zh-…" "zh-Hans" — else "en"), best first (ties by slug),
  * at most limit (1..PA_STORE_HELP_RESULTS_MAX) into out (caller-owned, limit
  * entries); *n the number found (0 for a question with no words, or no
  * word any article holds). PA_STORE_EINVAL for a bad locale, limit or
@@ -75,9 +76,10 @@ typedef struct pa_store_help_article {
 int pa_store_help_search(pa_store *db, const char *locale, const char *question, int limit,
                          pa_store_help_hit *out, int *n);
 
-/* Article slug in locale, or in "en" when locale has no such article (a->locale
- * says which); caller-owned fields, cut to their sizes. PA_STORE_ENOTFOUND
- * when neither has it; PA_STORE_EINVAL for a malformed slug or locale. */
+/* Article slug in locale (or its language's, as pa_store_help_search
+ * serves it), or in "en" when that has no such article (a->locale says which); caller-owned fields,
+ * cut to their sizes. PA_STORE_ENOTFOUND when neither has it; PA_STORE_EINVAL for a malformed slug
+ * or locale. */
 int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
                           struct pa_store_help_article *a);
 
@@ -90,7 +92,7 @@ typedef struct pa_store_help_entry {
 } pa_store_help_entry;
 typedef int (*pa_store_help_entry_fn)(void *ctx, const pa_store_help_entry *e);
 
-/* The articles of locale (or "en" when locale has none; *served says which,
+/* The articles of locale (served as pa_store_help_search does; *served says which,
  * caller-owned, 16 bytes) in the help folder's order, sections in the order
  * of their first article, each to fn (strings valid during the call).
  * PA_STORE_EABORT when fn returned non-zero. */

@@ -167,15 +167,36 @@ static const char search_pg[] =
 
 static const char has_locale_sql[] = "SELECT 1 FROM help_articles WHERE locale = ?1 LIMIT 1";
 
-/* locale when it has articles, else "en", into out. */
-static int served_locale(pa_store *db, const char *locale, char out[16]) {
+/* 1 when tag has articles, 0 when not, <0 on failure. */
+static int has_articles(pa_store *db, const char *tag) {
   pa_sql_stmt *st = pa_sq_stmt(db, has_locale_sql);
   if (!st) return PA_STORE_EDB;
-  int b = pa_sq_bind_text(st, 1, locale);
+  int b = pa_sq_bind_text(st, 1, tag);
   int step = b == PA_SQ_OK ? pa_sq_step(st) : b;
   pa_sq_done(st);
   if (step != PA_SQ_ROW && step != PA_SQ_DONE) return pa_sq_fail(db, "help: find the locale");
-  snprintf(out, 16, "%s", step == PA_SQ_ROW ? locale : "en");
+  return step == PA_SQ_ROW;
+}
+
+/* The locale served for locale, into out: itself when it has articles, else
+ * its language's ("es-MX" is served "es"; any "zh-…" "zh-Hans", our one
+ * Chinese), else "en". */
+static int served_locale(pa_store *db, const char *locale, char out[16]) {
+  char lang[16];
+  snprintf(lang, sizeof lang, "%s", locale);
+  char *dash = strchr(lang, '-');
+  if (dash) *dash = 0;
+  const char *tries[] = {locale, dash ? lang : NULL, strcmp(lang, "zh") == 0 ? "zh-Hans" : NULL};
+  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+    if (!tries[i]) continue;
+    int rc = has_articles(db, tries[i]);
+    if (rc < 0) return rc;
+    if (rc) {
+      snprintf(out, 16, "%s", tries[i]);
+      return PA_STORE_OK;
+    }
+  }
+  snprintf(out, 16, "en");
   return PA_STORE_OK;
 }
 
@@ -318,8 +339,10 @@ int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
   memset(a, 0, sizeof *a);
   if (!slug_ok(slug) || !locale_ok(locale))
     return pa_sq_failf(db, PA_STORE_EINVAL, "help: a bad slug or locale");
-  int rc = read_article(db, slug, locale, a);
-  if (rc == PA_STORE_ENOTFOUND && strcmp(locale, "en") != 0) rc = read_article(db, slug, "en", a);
+  char served[16];
+  int rc = served_locale(db, locale, served);
+  if (rc == PA_STORE_OK) rc = read_article(db, slug, served, a);
+  if (rc == PA_STORE_ENOTFOUND && strcmp(served, "en") != 0) rc = read_article(db, slug, "en", a);
   return rc;
 }
 
