@@ -132,6 +132,11 @@ describe('the assistant', () => {
     assertError(await bob.c.get(mine.body.stream), 404, 'not_found');
     assertError(await new Client(server).get(mine.body.stream), 404, 'not_found');
     assertError(await new Client(server).get('/api/v1/help/asks/ha_999999/stream'), 404, 'not_found');
+    // A HEAD takes nothing: the GET after it still streams.
+    const head = await ann.c.request('HEAD', mine.body.stream);
+    assert.equal(head.status, 200);
+    assert.equal(head.buf.length, 0);
+    assert.equal((await bob.c.request('HEAD', mine.body.stream)).status, 404);
     const s = await ann.c.get(mine.body.stream);
     assert.equal(s.status, 200);
     assert.match(s.headers['content-type'], /^text\/event-stream/);
