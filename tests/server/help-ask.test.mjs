@@ -388,6 +388,8 @@ describe('the assistant', () => {
     const busy = await open(last.body.stream);
     await busy.ended;
     assert.deepEqual(events(busy.body()), [{ event: 'fallback', data: { reason: 'busy' } }]);
+    // The last one let in (the queue's 16th) was queued, not refused.
+    for (const h of held) assert.ok(!h.body().includes('busy'), 'every held stream was taken');
     // The held streams are let go (their asks end at their first event, unsent).
     for (const h of held) h.req.destroy();
     await llm.mode('normal');
