@@ -175,6 +175,9 @@ describe('the help center', () => {
     const es = await search(c, 'authenticator', 'es');
     assert.deepEqual(es.body.results, []);
     assert.deepEqual((await search(c, '!!! ??? ...', 'en')).body.results, []);
+    // Japanese function words in hiragana (HELP_KANA_STOP_MAX) are no terms; kanji still are.
+    assert.deepEqual((await search(c, 'の を に は たい です', 'ja')).body.results, []);
+    assert.equal((await search(c, 'の を 写真 たい', 'ja')).body.results[0].slug, 'pet-photo');
     assert.ok((await search(c, 'zzzqqq plus', 'en')).body.results.length >= 1); // OR: one known word is enough
   });
 
