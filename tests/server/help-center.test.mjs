@@ -279,6 +279,12 @@ describe('the help center', () => {
     const broken = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: helpDir } }).catch((e) => e);
     assert.ok(broken instanceof Error);
     assert.match(broken.message, /ja\.json is not a JSON object/);
+    // So does a sections.json that is not a list of sections with valid ids and slugs.
+    await cp(FIXTURE, helpDir, { recursive: true });
+    await writeFile(path.join(helpDir, 'sections.json'), '[{"section": "Pets!", "slugs": ["pet-photo"]}]');
+    const badSections = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: helpDir } }).catch((e) => e);
+    assert.ok(badSections instanceof Error);
+    assert.match(badSections.message, /sections\.json is not a list/);
     server = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: FIXTURE, ...LIMIT_ENV } });
     assert.match(server.stderr, /7 files, 18 articles: 3 indexed, 15 unchanged, 0 removed/);
   });
