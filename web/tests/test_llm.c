@@ -408,6 +408,7 @@ static void field_caps_edges(void) {
  * that stalls), and keeps the request it read. */
 
 typedef struct endpoint {
+  const char *answer; /* what it writes after reading the request (NULL: the default) */
   int listen_fd, port;
   char request[8192];
   size_t request_len;
@@ -431,7 +432,8 @@ static void *endpoint_run(void *arg) {
   static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
                                ": llama.cpp sends no comments, others do\n\n"
                                "data: {\"choices\":[{\"delta\":{\"content\":\"Hola\"}}]}\n\n";
-  if (write(fd, answer, sizeof answer - 1) < 0) {
+  const char *out = e->answer ? e->answer : answer;
+  if (write(fd, out, strlen(out)) < 0) {
   }
   char sink[256];
   while (read(fd, sink, sizeof sink) > 0) { /* until the client hangs up */
@@ -440,8 +442,9 @@ static void *endpoint_run(void *arg) {
   return NULL;
 }
 
-static void endpoint_start(endpoint *e) {
+static void endpoint_start(endpoint *e, const char *answer) {
   memset(e, 0, sizeof *e);
+  e->answer = answer;
   e->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in a = {.sin_family = AF_INET};
   inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
@@ -482,7 +485,7 @@ static void client_stops_when_not_alive(void) {
   } cases[] = {{0}, {1}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     endpoint e;
-    endpoint_start(&e);
+    endpoint_start(&e, NULL);
     pa_llm_config cfg = {.first_byte_ms = 60000, .total_ms = 60000};
     snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%d", e.port);
     strcpy(cfg.model, "m-test");
@@ -511,6 +514,34 @@ static void client_stops_when_not_alive(void) {
     CHECK_CONTAINS(e.request, "\"stream\":true");
     CHECK_CONTAINS(e.request, "\"model\":\"m-test\"");
     CHECK(strstr(e.request, "\"stream\":false") == NULL);
+    free(sink);
+  }
+}
+
+static int alive_polls(void *ctx) {
+  int *polls = ctx;
+  return ++*polls < 200; /* some 10 s of polls: far past the deadline under test */
+}
+
+/* The first-byte deadline on its own (the total a minute away): a head and no
+ * body, then one byte of body and nothing more. alive() would end either
+ * with PA_LLM_EGONE if the deadline did not. */
+static void client_first_byte_deadline(void) {
+  static const char *answers[] = {"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n:"};
+  for (int i = 0; i < 2; i++) {
+    endpoint e;
+    endpoint_start(&e, answers[i]);
+    pa_llm_config cfg = {.first_byte_ms = 200, .total_ms = 60000};
+    snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%d", e.port);
+    pa_llm_sink *sink = calloc(1, sizeof *sink);
+    int polls = 0;
+    sink->ctx = &polls;
+    sink->alive = alive_polls;
+    int64_t deadline = i == 0 ? 0 : pa_llm_now_ms() + 400; /* the second: the call's own deadline */
+    CHECK(pa_llm_chat(&cfg, "{\"messages\":[]}", sink, deadline) == PA_LLM_ETIMEOUT);
+    CHECK(polls < 200);
+    endpoint_stop(&e);
     free(sink);
   }
 }
@@ -600,6 +631,7 @@ int main(void) {
   RUN(tool_calls_max_edge);
   RUN(field_caps_edges);
   RUN(client_stops_when_not_alive);
+  RUN(client_first_byte_deadline);
   RUN(client_refuses_bad_requests);
   RUN(config_from_env);
   return pa_test_summary("web.llm");
