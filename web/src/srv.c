@@ -1,6 +1,7 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "assist.h"
 #include "billing/worker.h"
 #include "clock.h"
 #include "datadir.h"
@@ -14,6 +15,7 @@
 #include "push/push.h"
 #include "respcache.h"
 #include "srv_internal.h"
+#include "store/assist.h"
 #include "store/chat.h"
 #include "store/email.h"
 #include "store/sessions.h"
@@ -292,7 +294,10 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
       pa_store_email_tokens_prune(db, purge_before) != PA_STORE_OK ||
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK ||
-      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
+      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK ||
+      /* The assistant's questions and answers (issue 23): kept 30 days. */
+      pa_store_assist_expire(db, now - (int64_t)PA_HELP_RETENTION_DAYS * 86400, NULL) !=
+          PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   /* Reminders of vaccinations and doses come due (issue 19): readers of
@@ -464,6 +469,8 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   srv->push_worker =
       pa_worker_start("push", srv->db_path, PA_PUSH_TICK_SECONDS, pa_push_round, srv->push);
   if (!srv->push_worker) pa_log_event("error", "push", "the worker did not start");
+  /* The assistant's threads (issue 23), only when a model is configured. */
+  srv->assist = pa_assist_start(srv->db_path);
   *out = srv;
   return PA_SRV_OK;
 }
@@ -472,6 +479,8 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
+  /* Before the transport: the assistant's threads close their streams through it. */
+  pa_assist_stop(srv->assist);
   pa_net_stop(srv->net);
   pa_worker_stop(srv->billing);
   pa_worker_stop(srv->push_worker);
