@@ -387,6 +387,29 @@ describe('support conversations', () => {
     }
   });
 
+  test('the support socket: a session and our own page only, at most 10 a person, closed at sign-out', async () => {
+    const refused = (headers, origin = `http://127.0.0.1:${server.port}`) => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/chat/socket`, { headers, origin });
+      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode); ws.terminate(); });
+      ws.on('open', () => { resolve('open'); ws.close(); });
+      ws.on('error', () => {});
+    });
+    const kim = await person(server, 'kim');
+    assert.equal(await refused({}), 401);
+    assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }, 'http://evil.example'), 403);
+    assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }, null), 403, "no Origin");
+    const sockets = [];
+    try {
+      for (let i = 0; i < 10; i++) sockets.push(await connect(server, kim.c)); // PA_SUPPORT_WS_PER_USER
+      assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }), 429);
+      const closed = sockets.map((ws) => new Promise((resolve) => ws.once('close', (code) => resolve(code))));
+      assert.equal((await kim.c.post('/api/v1/auth/logout', {})).status, 200);
+      assert.deepEqual(await Promise.all(closed), Array(10).fill(4001));
+    } finally {
+      await closeAll(...sockets);
+    }
+  });
+
   test(`PA_LIMIT_SUPPORT: ${SUPPORT_BURST} hand-offs and messages a person, the next refused`, async () => {
     const hal = await person(server, 'hal');
     const r = await hal.c.post(CONVS, { subject: 'Many questions' });
