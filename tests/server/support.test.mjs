@@ -410,6 +410,25 @@ describe('support conversations', () => {
     }
   });
 
+  test('a role taken closes the support sockets, whose next one gets no agent frames', async () => {
+    const lee = await person(server, 'lee');
+    await grant(server, lee.mail, 'support');
+    let ws = await connect(server, lee.c);
+    assert.equal(ws.hello.agent, true);
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+    assert.equal((await admin.c.del(`/api/v1/admin/users/${lee.id}/roles/support`)).status, 200);
+    assert.equal(await closed, 4001);
+    ws = await connect(server, lee.c);
+    try {
+      assert.equal(ws.hello.agent, false);
+      const max = await person(server, 'max');
+      assert.equal((await max.c.post(CONVS, { subject: 'anyone?', transcript: [{ author: 'person', body: 'hi' }] })).status, 201);
+      assert.deepEqual((await ws.settle()).map((f) => f.type), ['hello']);
+    } finally {
+      await closeAll(ws);
+    }
+  });
+
   test(`PA_LIMIT_SUPPORT: ${SUPPORT_BURST} hand-offs and messages a person, the next refused`, async () => {
     const hal = await person(server, 'hal');
     const r = await hal.c.post(CONVS, { subject: 'Many questions' });
