@@ -259,6 +259,14 @@ describe('support conversations', () => {
     assert.equal((await ann.c.post(`${CONVS}/${sc}/messages`, { body: 'and one more thing' })).status, 201);
     const back = (await ann.c.get(`${CONVS}/${sc}`)).body;
     assert.deepEqual([back.state, back.rating, back.can_rate], ['open', 4, false]);
+    // The person's data export holds their conversations and what was said, never a note.
+    const data = (await ann.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(data.support_conversations.map((c) => [c.id, c.rating]), [[sc, 4], [r.body.id, null]]);
+    const said = data.support_messages.filter((m) => m.conversation === sc);
+    assert.ok(said.some((m) => m.author === 'agent' && m.body === 'Open the pet, then Edit.'));
+    assert.ok(!said.some((m) => m.author === 'note' || /check billing|Looking/.test(m.body)), 'no note in the export');
+    assertError(await bob.c.get(`${CONVS}/${sc}`), 404, 'not_found');
+    assert.deepEqual((await bob.c.get('/api/v1/me/export')).body.support_conversations, []);
   });
 
   test('the queue answers Plus members first, then the longest waiting, page by page', async () => {
