@@ -14,6 +14,7 @@
 #include "push/push.h"
 #include "respcache.h"
 #include "srv_internal.h"
+#include "store/assist.h"
 #include "store/chat.h"
 #include "store/email.h"
 #include "store/sessions.h"
@@ -292,7 +293,10 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
       pa_store_email_tokens_prune(db, purge_before) != PA_STORE_OK ||
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK ||
-      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
+      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK ||
+      /* The assistant's questions and answers (issue 23): kept 30 days. */
+      pa_store_assist_expire(db, now - (int64_t)PA_HELP_RETENTION_DAYS * 86400, NULL) !=
+          PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   /* Reminders of vaccinations and doses come due (issue 19): readers of

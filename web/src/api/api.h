@@ -510,4 +510,11 @@ void pa_api_metrics(pa_srv_req *rq);
  * Charge only once the request is valid: a refused request costs nothing. */
 int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
 
+/* The assistant (api/help_ask.c, issue 23). */
+void pa_api_help_ask(pa_srv_req *rq);
+void pa_api_help_ask_stream(pa_srv_req *rq);
+void pa_api_help_me_plan(pa_srv_req *rq);
+void pa_api_help_me_orders(pa_srv_req *rq);
+void pa_api_help_me_hidden_posts(pa_srv_req *rq);
+
 #endif

@@ -1896,6 +1896,33 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX chat_links_user ON chat_links(user_id, created_at);"
     "CREATE INDEX chat_links_device ON chat_links(device_id);"
     "ALTER TABLE chat_messages ADD COLUMN peer_id INTEGER REFERENCES users(id) ON DELETE CASCADE;",
+    /* 41: hsearch's help_articles (issue 23) on its own branch; nothing on
+     * this one, so the assistant's migration below keeps its number 42 (the
+     * merge puts hsearch's here). */
+    "SELECT 1;",
+    /* 42: the assistant's questions (issue 23, web/README.md "Assistant").
+     * help_asks keeps what was asked and answered for PA_HELP_RETENTION_DAYS
+     * (the chores delete older rows) and goes with its person's account;
+     * user_id is NULL for a signed-out asker, whose browser holds the ask's
+     * token (token is its SHA-256, for the stream's URL). articles: the slugs
+     * shown, comma-separated; tools: the names of the tools run. streamed: 1
+     * once the stream was taken, so one ask costs one model call at most. */
+    "CREATE TABLE help_asks ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    "  token BLOB CHECK (token IS NULL OR length(token) = 32),"
+    "  locale TEXT NOT NULL CHECK (length(locale) BETWEEN 2 AND 15),"
+    "  question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 500),"
+    "  answer TEXT NOT NULL DEFAULT '' CHECK (length(answer) <= 8192),"
+    "  articles TEXT NOT NULL DEFAULT '' CHECK (length(articles) <= 200),"
+    "  used_model INTEGER NOT NULL DEFAULT 0 CHECK (used_model IN (0, 1)),"
+    "  tools TEXT NOT NULL DEFAULT '' CHECK (length(tools) <= 100),"
+    "  streamed INTEGER NOT NULL DEFAULT 0 CHECK (streamed IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((user_id IS NULL) = (token IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX help_asks_created ON help_asks(created_at);"
+    "CREATE INDEX help_asks_user ON help_asks(user_id) WHERE user_id IS NOT NULL;",
 };
 
 static int user_version(pa_store *db, int *out) {
