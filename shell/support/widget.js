@@ -14,6 +14,7 @@
 import { failureMessage, get, getSession, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { currentLocale, day, money } from '../i18n.js';
+import { minorToDecimal } from '../market-kit.js';
 import { answerNodes, articleHref, articleList, helpStyles } from './help-kit.js';
 
 // PA_STORE_HELP_QUESTION_MAX (web/src/store/help.h) counts bytes; the box
@@ -49,10 +50,8 @@ function build(ctx) {
   const close = el('button', { type: 'button', className: 'support-close', 'data-i18n-label': 'support.widget.close' }, '×');
   const head = el('div', { className: 'support-head' },
     el('h2', { id: 'support-title', 'data-i18n': 'support.widget.title' }), close);
-  const conv = el('section', { className: 'support-conversation', 'aria-labelledby': 'support-conv-title', hidden: true },
-    el('h3', { id: 'support-conv-title', 'data-i18n': 'support.widget.conversation' }));
-  const convBody = el('div');
-  conv.append(convBody);
+  // The person's conversation with support (hdesk's support/conversation.js draws it, heading included).
+  const conv = el('div', { className: 'support-conv-pane', hidden: true });
 
   const input = el('textarea', { id: 'support-q', name: 'question', rows: 2, maxLength: QUESTION_MAX, required: true,
     'aria-describedby': 'support-q-hint' });
@@ -237,25 +236,34 @@ function build(ctx) {
       return;
     }
     history.length = 0;
-    await showConversation(r.data?.id ?? r.data?.conversation?.id);
+    await showConversation(r.data?.id ?? r.data?.conversation?.id, { focus: true });
   }
 
-  // The person's conversation with support, drawn by hdesk's module.
-  async function showConversation(id) {
+  // The person's conversation with support, drawn by hdesk's module (once
+  // per conversation: it stays live while the widget is closed and opened).
+  let shown = '';
+  let unmount = null;
+  async function showConversation(id, { focus = false } = {}) {
     if (!id) return;
     conv.hidden = false;
-    person.replaceChildren();
-    try {
-      const mod = await import('./conversation.js');
-      convBody.replaceChildren();
-      await mod.mount(convBody, ctx, { conversation: id });
-    } catch (err) {
-      console.error(err);
-      convBody.replaceChildren(el('p', { textContent: t('support.widget.handedOff') }));
+    if (shown !== id) {
+      shown = id;
+      if (typeof unmount === 'function') unmount();
+      unmount = null;
+      conv.replaceChildren();
+      try {
+        const mod = await import('./conversation.js');
+        unmount = await mod.mount(conv, ctx, { conversation: id });
+      } catch (err) {
+        console.error(err);
+        conv.replaceChildren(el('p', { textContent: t('support.widget.handedOff') }));
+      }
     }
-    ctx.localize(conv);
-    conv.querySelector('h3').tabIndex = -1;
-    conv.querySelector('h3').focus();
+    const heading = conv.querySelector('h2, p');
+    if (focus && heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   }
 
   // The person's own plan, orders or hidden posts, as the server answers them.
@@ -287,17 +295,7 @@ function build(ctx) {
         const r = await get('/api/v1/support/conversations');
         const list = r.ok ? (r.data.conversations ?? []) : [];
         const current = list.find((c) => c.state !== 'resolved' || c.can_rate);
-        if (current && dialog.open) {
-          conv.hidden = false;
-          try {
-            const mod = await import('./conversation.js');
-            convBody.replaceChildren();
-            await mod.mount(convBody, ctx, { conversation: current.id });
-            ctx.localize(conv);
-          } catch (err) {
-            console.error(err);
-          }
-        }
+        if (current && dialog.open) await showConversation(current.id);
       }
     },
   };
@@ -312,23 +310,15 @@ function parse(data) {
 }
 
 const when = (v) => (v ? day(v) : '');
-const amount = (o) => {
-  const m = o.total ?? o;
-  if (m && typeof m === 'object' && m.amount && m.currency) return money(m.amount, m.currency);
-  if (Number.isInteger(o.total_minor) && o.currency) return money((o.total_minor / 100).toFixed(2), o.currency);
-  return '';
-};
+const amount = (o) => (Number.isInteger(o.total_minor) && o.currency ? money(minorToDecimal(o.total_minor, o.currency), o.currency) : '');
 
 // A tool's answer in words: the same JSON the model's tools get (CONTRACT23 §5).
 function accountNodes(t, name, data) {
   if (name === 'my_plan') {
-    const plus = (data.tier ?? data.plan?.tier) === 'plus';
+    const plus = data.tier === 'plus';
     const out = [el('p', { className: 'support-fact', textContent: t('support.widget.planTier', { tier: t(plus ? 'billing.tierPlus' : 'billing.tierFree') }) })];
-    const renew = data.renews_at ?? data.next_renewal ?? data.renewal ?? data.current_period_end;
-    if (renew) {
-      const key = data.cancel_at_period_end ? 'support.widget.planEnds' : 'support.widget.planRenews';
-      out.push(el('p', { className: 'support-fact', textContent: t(key, { date: when(renew) }) }));
-    }
+    if (data.renews && data.renews_at) out.push(el('p', { className: 'support-fact', textContent: t('support.widget.planRenews', { date: when(data.renews_at) }) }));
+    else if (plus && data.plus_until) out.push(el('p', { className: 'support-fact', textContent: t('support.widget.planEnds', { date: when(data.plus_until) }) }));
     out.push(el('p', {}, el('a', { href: '/billing', textContent: t('support.widget.openBilling') })));
     return out;
   }
@@ -339,19 +329,19 @@ function accountNodes(t, name, data) {
     for (const o of orders) {
       const state = t(`shop.state.${o.state}`) === `shop.state.${o.state}` ? t('shop.state.unknown') : t(`shop.state.${o.state}`);
       const li = el('li', {}, el('a', { href: `/orders/${encodeURIComponent(o.id)}`, textContent: o.id }),
-        el('span', { textContent: t('support.widget.orderLine', { state, total: amount(o) || '—', date: when(o.updated_at ?? o.updated) }) }));
+        el('span', { textContent: t('support.widget.orderLine', { state, total: amount(o) || '—', date: when(o.updated_at) }) }));
       li.dataset.order = o.id;
       li.dataset.state = o.state;
       ul.append(li);
     }
     return [ul];
   }
-  const posts = data.posts ?? data.hidden_posts ?? [];
+  const posts = data.posts ?? [];
   if (!posts.length) return [el('p', { textContent: t('support.widget.noHidden') })];
   const ul = el('ul', { className: 'support-hidden' });
   for (const p of posts) {
     const reason = p.reason && t(`report.reason.${p.reason}`) !== `report.reason.${p.reason}` ? t(`report.reason.${p.reason}`) : t('report.reason.other');
-    const li = el('li', {}, el('span', { textContent: t('support.widget.hiddenLine', { date: when(p.date ?? p.hidden_at ?? p.created_at), reason }) }),
+    const li = el('li', {}, el('span', { textContent: t('support.widget.hiddenLine', { date: when(p.at), reason }) }),
       el('a', { href: articleHref('hidden-post'), textContent: t('support.widget.hiddenHow') }));
     li.dataset.post = p.id;
     ul.append(li);
