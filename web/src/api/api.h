@@ -449,6 +449,11 @@ void pa_api_health_share_create(pa_srv_req *rq);
 void pa_api_health_share_revoke(pa_srv_req *rq);
 /* A vet's read-only view through a share link: no session. */
 void pa_api_health_shared(pa_srv_req *rq);
+
+/* ---- the help center (help.c; issue 23): public, PA_LIMIT_SEARCH */
+void pa_api_help_articles(pa_srv_req *rq);
+void pa_api_help_article(pa_srv_req *rq);
+void pa_api_help_search(pa_srv_req *rq);
 enum { PA_HEALTH_REMIND_BATCH = 100 /* due records announced per round and call */ };
 /* Writes the health_due notice of every record due by now (of owner's
  * pets; 0: everyone's), each once, up to PA_HEALTH_REMIND_BATCH of them;

@@ -471,6 +471,12 @@ static const route routes[] = {
      PA_LIMIT_WRITE},
     /* A vet's read-only view: the token is the credential, no session. */
     {"GET", "/api/v1/health/shared/{token}", pa_api_health_shared, 0, PA_LIMIT_SEARCH},
+    /* The help center (issue 23; api/help.c): public reads, charged once valid by the search
+     * limit (per person, or per address when signed out). The slug is a {code} segment: the
+     * handler checks it (a malformed one is no article, 404). */
+    {"GET", "/api/v1/help/articles", pa_api_help_articles, F_LATE, PA_LIMIT_SEARCH},
+    {"GET", "/api/v1/help/articles/{code}", pa_api_help_article, F_LATE, PA_LIMIT_SEARCH},
+    {"GET", "/api/v1/help/search", pa_api_help_search, F_LATE, PA_LIMIT_SEARCH},
     {"GET", "/api/v1/admin/outbox", pa_api_admin_outbox, F_ADMIN | F_SUPPORT, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/security", pa_api_admin_security, F_ADMIN, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/health", pa_api_admin_health, F_ADMIN, PA_LIMIT_NONE},
