@@ -108,6 +108,7 @@ const SAME_AS_SOURCE = {
 // The help center's: section titles those languages write as English does.
 const HELP_SAME_AS_SOURCE = {
   'help.section.plus': '*', // « PetAmigos Plus », the tier's name
+  'help.reels.title': '*', // « Reels », the format's name (as reel.label in the UI)
 };
 const sameAllowed = (tag, key) => {
   const table = help ? HELP_SAME_AS_SOURCE : SAME_AS_SOURCE;
