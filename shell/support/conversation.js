@@ -46,9 +46,8 @@ export async function mount(container, ctx = {}, { conversation } = {}) {
   const id = typeof conversation === 'string' ? conversation : conversation?.id;
   const n = ++serial;
   supportCss();
-  const heading = el('h2', { id: `support-conv-title-${n}`, textContent: t('support.desk.conversationTitle') });
   const stateLine = el('p', { className: 'support-state' });
-  const list = el('ol', { className: 'support-messages', 'aria-labelledby': heading.id });
+  const list = el('ol', { className: 'support-messages', 'aria-label': t('support.desk.conversationTitle') });
   const live = el('p', { className: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const status = el('p', { className: 'form-message', role: 'alert' });
   const box = el('textarea', { id: `support-reply-${n}`, rows: 3, maxLength: BODY_MAX, required: true });
@@ -56,8 +55,8 @@ export async function mount(container, ctx = {}, { conversation } = {}) {
   const composer = el('form', { className: 'support-composer', noValidate: true },
     el('label', { htmlFor: box.id, textContent: t('support.desk.yourMessage') }), box, el('div', { className: 'row' }, send));
   const rating = el('div', { className: 'support-rating' });
-  const root = el('section', { className: 'support-conversation', 'aria-labelledby': heading.id },
-    heading, stateLine, list, live, status, rating, composer);
+  // No heading of its own: the widget's section around it has one.
+  const root = el('div', { className: 'support-desk-conv' }, stateLine, list, live, status, rating, composer);
   container.append(root);
 
   let current = null; // the conversation as last read

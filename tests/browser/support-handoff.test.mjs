@@ -1,0 +1,159 @@
+// The hand-off to a person in Chromium (issue 23, "Done when"): two browser
+// contexts on one real server — Pia, a person, and Sam, who holds the
+// support role (granted on the server's command line). Sam opens the
+// console's Support tab; Pia hands her question over to a person and Sam's
+// queue shows it live (no second read of the queue: the page's support
+// socket's frame). Sam opens it from the keyboard, inserts a canned reply,
+// sends it and adds an internal note; Pia sees the reply live (no read of
+// her conversation after the first) and never the note (not in her page, not
+// in her API). Sam resolves; Pia is asked to rate, picks 4 from the keyboard
+// with a comment and is thanked; Sam's view shows "Rated 4 out of 5" with the
+// comment. axe on both sides at each step (both sizes). Runs on PostgreSQL
+// too (PA_TEST_DATABASE=postgresql: a database of its own).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { DESKTOP, waitForText } from '../lib/app.mjs';
+import { databaseUrl } from '../lib/pg.mjs';
+import { SERVER } from '../lib/paths.mjs';
+import { Client } from '../server/helpers.mjs';
+import { axe, enter, mail, shopWorld, words } from './shop-world.mjs';
+
+const w = shopWorld({ database: 'support_handoff' });
+
+// A person signed up through the API, with their e-mail.
+async function person(tag, name) {
+  const c = new Client({ port: Number(new URL(w.server.url).port) });
+  const email = mail(tag);
+  await c.signup(email, undefined, name);
+  return Object.assign(c, { email });
+}
+
+// A context with cookie's session at path; its page, its problems (page errors,
+// console errors, CSP reports) and the API requests it made (method and path).
+async function open(cookie, path) {
+  const { context, page, problems } = await w.open(cookie, { size: DESKTOP, locale: 'en-US' });
+  const requests = [];
+  page.on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith('/api/')) requests.push(`${r.method()} ${u.pathname}${u.search}`);
+  });
+  await w.visit(page, path);
+  return { context, page, problems, requests };
+}
+
+const count = (requests, re) => requests.filter((r) => re.test(r)).length;
+const en = (key, args) => words('en', key, args);
+
+// Pia's side: the question handed over to a person; the conversation drawn by
+// shell/support/conversation.js in the page.
+async function handOff(page, question) {
+  await page.evaluate(async (q) => {
+    const api = await import('/api.js');
+    const { t } = await import('/i18n.js');
+    const r = await api.post('/api/v1/support/conversations',
+      { subject: q, transcript: [{ author: 'person', body: q }], locale: 'en' });
+    if (!r.ok) throw new Error(`hand-off: ${r.error.status} ${r.error.code}`);
+    const section = document.createElement('section');
+    section.setAttribute('aria-labelledby', 'handoff-title');
+    const h = document.createElement('h2');
+    h.id = 'handoff-title';
+    h.textContent = 'Support';
+    const body = document.createElement('div');
+    section.append(h, body);
+    document.getElementById('screen').append(section);
+    const mod = await import('/support/conversation.js');
+    await mod.mount(body, { t }, { conversation: r.data.id ?? r.data.conversation?.id });
+  }, question);
+}
+
+test('a person hands over to a person, who answers live, resolves and is rated', async () => {
+  const pia = await person('pia', 'Pia Person');
+  const sam = await person('sam', 'Sam Support');
+  const env = { ...process.env, ...(w.database ? { PA_DATABASE_URL: databaseUrl(w.database) } : {}) };
+  const granted = spawnSync(SERVER, ['admin', '--data', w.server.dir, 'grant', sam.email, 'support'], { env, encoding: 'utf8' });
+  assert.equal(granted.status, 0, granted.stderr);
+  const canned = await sam.post('/api/v1/admin/support/canned',
+    { shortcut: 'photo', title: 'Pet photo', body: 'Open your pet, choose Edit, then Change photo.' });
+  assert.equal(canned.status, 201, JSON.stringify(canned.body));
+
+  // ---- Sam's console: the Support tab (his first: support opens it and the Outbox), the socket open, the queue empty
+  const agent = await open(sam.cookie, '/admin');
+  const tab = agent.page.getByRole('tab', { name: en('support.desk.tab') });
+  assert.equal(await tab.getAttribute('aria-selected'), 'true');
+  await agent.page.waitForFunction(() => document.documentElement.dataset.supportSocket === 'open');
+  await agent.page.getByText(en('support.desk.queueEmpty')).waitFor();
+  await axe(agent.page, 'the empty inbox');
+  const queueReads = count(agent.requests, /^GET \/api\/v1\/admin\/support\/conversations\?/);
+
+  // ---- Pia hands over; Sam's queue shows it live, announced
+  const me = await open(pia.cookie, '/settings');
+  await me.page.waitForFunction(() => document.body.dataset.route === 'settings');
+  const question = 'How do I change the photo of my dog?';
+  await handOff(me.page, question);
+  await waitForText(me.page, '.support-state', en('support.desk.stateLine', { state: en('support.desk.state.open') }));
+  const item = agent.page.locator('.support-queue-item', { hasText: question });
+  await item.waitFor();
+  assert.equal(count(agent.requests, /^GET \/api\/v1\/admin\/support\/conversations\?/), queueReads, 'the queue was not read again');
+  assert.match(await agent.page.locator('#support-live').textContent(), /Pia Person/);
+  assert.match(await item.textContent(), /Pia Person/);
+  assert.equal(await item.locator('.support-plus').count(), 0, 'Pia has no Plus badge');
+
+  // ---- Sam opens it (keyboard), inserts the canned reply, sends it; then an internal note
+  await enter(item);
+  await agent.page.locator('#support-conv-heading', { hasText: question }).waitFor();
+  assert.equal(await agent.page.evaluate(() => document.activeElement.id), 'support-conv-heading');
+  await agent.page.locator('.support-detail .support-msg-person', { hasText: question }).waitFor();
+  await agent.page.getByLabel(en('support.desk.cannedPick')).selectOption({ label: '/photo — Pet photo' });
+  const box = agent.page.getByLabel(en('support.desk.agentBox'));
+  assert.equal(await box.inputValue(), 'Open your pet, choose Edit, then Change photo.');
+  assert.equal(await agent.page.evaluate(() => document.activeElement.id), 'support-agent-box');
+  const reads = count(me.requests, /^GET \/api\/v1\/support\/conversations\//);
+  await enter(agent.page.getByRole('button', { name: en('support.desk.sendReply') }));
+  await agent.page.locator('.support-detail .support-msg-agent', { hasText: 'Change photo' }).waitFor();
+  const note = 'Internal: she asked the same last week, check her account.';
+  await box.fill(note);
+  await enter(agent.page.getByRole('button', { name: en('support.desk.addNote') }));
+  const noteItem = agent.page.locator('.support-detail .support-msg-note', { hasText: note });
+  await noteItem.waitFor();
+  assert.match(await noteItem.textContent(), new RegExp(en('support.desk.internal')));
+  await axe(agent.page, 'the conversation with a reply and a note');
+
+  // ---- Pia sees the reply live, never the note
+  await me.page.locator('.support-msg-agent', { hasText: 'Open your pet, choose Edit, then Change photo.' }).waitFor();
+  assert.match(await me.page.locator('.support-msg-agent').textContent(), /Sam Support/);
+  assert.equal(count(me.requests, /^GET \/api\/v1\/support\/conversations\//), reads, 'the reply came by the socket');
+  assert.equal(await me.page.getByText(note).count(), 0, 'the note is not on her page');
+  const mine = await pia.get('/api/v1/support/conversations');
+  const id = mine.body.conversations[0].id;
+  const hers = await pia.get(`/api/v1/support/conversations/${id}`);
+  assert.ok(!JSON.stringify(hers.body).includes(note), 'the note is not in her API');
+  await axe(me.page, 'the person with the reply');
+
+  // ---- Sam resolves; Pia is asked to rate, picks 4 by keyboard with a comment
+  await enter(agent.page.getByRole('button', { name: en('support.desk.resolve') }));
+  await waitForText(agent.page, '.support-facts', en('support.desk.stateLine', { state: en('support.desk.state.resolved') }));
+  const legend = me.page.getByRole('group', { name: en('support.desk.rateTitle') });
+  await legend.waitFor();
+  await axe(me.page, 'the rating form');
+  await me.page.getByLabel(en('support.desk.rate.1')).focus();
+  for (let i = 0; i < 3; i++) await me.page.keyboard.press('ArrowRight');
+  assert.equal(await me.page.getByLabel(en('support.desk.rate.4')).isChecked(), true);
+  await me.page.getByLabel(en('support.desk.rateComment')).fill('Quick and kind, thank you');
+  await enter(me.page.getByRole('button', { name: en('support.desk.rateSend') }));
+  await me.page.getByText(en('support.desk.rateThanks')).waitFor();
+  assert.equal(await me.page.evaluate(() => document.activeElement.className), 'support-thanks');
+  await axe(me.page, 'thanks');
+
+  // ---- Sam's view shows the rating: the resolved filter, the conversation opened again
+  await agent.page.getByLabel(en('support.desk.filterState')).selectOption('resolved');
+  await enter(agent.page.locator('.support-queue-item', { hasText: question }));
+  const rated = en('support.desk.ratingWithComment', { rating: 4, comment: 'Quick and kind, thank you' });
+  await waitForText(agent.page, '.support-rating-line', rated);
+  await axe(agent.page, 'the rated conversation');
+
+  assert.deepEqual(agent.problems, []);
+  assert.deepEqual(me.problems, []);
+  await agent.context.close();
+  await me.context.close();
+});
