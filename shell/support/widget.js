@@ -50,8 +50,12 @@ function build(ctx) {
   const close = el('button', { type: 'button', className: 'support-close', 'data-i18n-label': 'support.widget.close' }, '×');
   const head = el('div', { className: 'support-head' },
     el('h2', { id: 'support-title', 'data-i18n': 'support.widget.title' }), close);
-  // The person's conversation with support (hdesk's support/conversation.js draws it, heading included).
-  const conv = el('div', { className: 'support-conv-pane', hidden: true });
+  // The person's conversation with support (hdesk's support/conversation.js
+  // draws it inside; the heading is the widget's).
+  const convTitle = el('h3', { id: 'support-conv-title', 'data-i18n': 'support.widget.conversation' });
+  const conv = el('section', { className: 'support-conv-pane', 'aria-labelledby': 'support-conv-title', hidden: true }, convTitle);
+  const convBody = el('div');
+  conv.append(convBody);
 
   const input = el('textarea', { id: 'support-q', name: 'question', rows: 2, maxLength: QUESTION_MAX, required: true,
     'aria-describedby': 'support-q-hint' });
@@ -250,19 +254,19 @@ function build(ctx) {
       shown = id;
       if (typeof unmount === 'function') unmount();
       unmount = null;
-      conv.replaceChildren();
+      convBody.replaceChildren();
       try {
         const mod = await import('./conversation.js');
-        unmount = await mod.mount(conv, ctx, { conversation: id });
+        unmount = await mod.mount(convBody, ctx, { conversation: id });
       } catch (err) {
         console.error(err);
-        conv.replaceChildren(el('p', { textContent: t('support.widget.handedOff') }));
+        convBody.replaceChildren(el('p', { textContent: t('support.widget.handedOff') }));
       }
     }
-    const heading = conv.querySelector('h2, p');
-    if (focus && heading) {
-      heading.tabIndex = -1;
-      heading.focus();
+    convTitle.textContent = t('support.widget.conversation');
+    if (focus) {
+      convTitle.tabIndex = -1;
+      convTitle.focus();
     }
   }
 
