@@ -14,13 +14,14 @@
 // kept in, Escape closes and focus returns) and axe-clean at both sizes; in
 // Arabic the widget is right-to-left with nothing overlapping. One server,
 // one simulator, one stand-in for the file; waits are for conditions.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DESKTOP, PHONE } from '../lib/app.mjs';
 import { startLlmsim } from '../lib/llmsim.mjs';
 import { ROOT } from '../lib/paths.mjs';
+import { png } from '../server/helpers.mjs';
 import { axe, enter, mail, shopWorld, text, words } from './shop-world.mjs';
 
 // The server's model deadline for this file (PA_LLM_TIMEOUT_MS): low, so the
@@ -29,18 +30,10 @@ const LLM_TIMEOUT_MS = 3000;
 const help = (tag) => JSON.parse(readFileSync(path.join(ROOT, 'locales', 'help', `${tag}.json`), 'utf8'));
 const ES = help('es');
 
-const env = {};
-const w = shopWorld({ database: 'pa_help', env, quietSim: true });
-let llm;
-before(async () => {
-  llm = await startLlmsim();
-  env.PA_LLM_URL = llm.url;
-  env.PA_LLM_TIMEOUT_MS = String(LLM_TIMEOUT_MS);
-  await w.restart(0); // the same server, now with its model configured
-});
-after(async () => {
-  await llm?.stop();
-});
+// The stand-in first, so the file's server starts with it as its model.
+const llm = await startLlmsim();
+const w = shopWorld({ database: 'pa_help', env: { PA_LLM_URL: llm.url, PA_LLM_TIMEOUT_MS: String(LLM_TIMEOUT_MS) }, quietSim: true });
+after(() => llm.stop());
 
 // A page signed out (cookie '') or as a person, in a locale and at a size.
 async function open(cookie, { locale = 'en-US', size = DESKTOP } = {}) {
@@ -52,11 +45,11 @@ async function open(cookie, { locale = 'en-US', size = DESKTOP } = {}) {
   return { context, page, problems };
 }
 
-// Opens the widget from the keyboard: Tab from the page's start until Help
-// has focus, then Enter; focus lands in the question box.
+// Opens the widget from the keyboard: Tab from the header's first link until
+// Help has focus, then Enter; focus lands in the question box.
 async function openWidget(page) {
   await page.locator('#help-open').waitFor();
-  await page.evaluate(() => document.activeElement?.blur());
+  await page.focus('.brand'); // the header's first control
   for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.id === 'help-open')); i++) await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-open', 'Help is reached with Tab');
   await page.keyboard.press('Enter');
@@ -150,7 +143,8 @@ test('the model hangs: the retrieval answer stays', async () => {
 
 // A seller's listing and an order of buyer's for it (awaiting payment), through the API.
 async function order(seller, buyer, title, price) {
-  const listing = await seller.post('/api/v1/listings', { title, lang: 'en', photos: [], description: 'A test item.',
+  const photos = [(await seller.upload(png(40, 30), 'image/png')).id];
+  const listing = await seller.post('/api/v1/listings', { title, lang: 'en', photos, description: 'A test item.',
     price_minor: price, currency: 'EUR', stock: 5, condition: 'new', kind: 'product', category: 'toys', species: ['dog'],
     location: { city: 'Valencia', country: 'ES' }, shipping: { pickup: true, zones: [] } });
   assert.equal(listing.status, 201, JSON.stringify(listing.body));
