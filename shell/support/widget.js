@@ -28,6 +28,8 @@ export const STREAM_TIMEOUT_MS = 60_000;
 // transcript cap) and a subject of at most this many characters.
 export const TRANSCRIPT_MAX = 20;
 export const SUBJECT_MAX = 120;
+// A transcript message's characters (support_messages.body ≤ 4000): a longer model answer is cut.
+export const TURN_MAX = 4000;
 
 const ACTIONS = [
   ['my_plan', 'plan', 'support.widget.myPlan'],
@@ -117,6 +119,7 @@ function build(ctx) {
     ask.disabled = true;
     answer.hidden = false;
     answer.setAttribute('aria-busy', 'true');
+    delete answer.dataset.state;
     answer.replaceChildren(el('p', { className: 'support-wait', textContent: t('support.widget.thinking') }));
     const r = await post('/api/v1/help/ask', { question, locale: currentLocale() });
     ask.disabled = false;
@@ -230,7 +233,7 @@ function build(ctx) {
 
   async function handOff(button) {
     button.disabled = true;
-    const transcript = history.slice(-TRANSCRIPT_MAX);
+    const transcript = history.slice(-TRANSCRIPT_MAX).map((m) => ({ author: m.author, body: m.body.slice(0, TURN_MAX) }));
     const body = { subject: (firstQuestion || t('support.widget.title')).slice(0, SUBJECT_MAX), transcript, locale: currentLocale() };
     if (lastAsk) body.ask = lastAsk;
     const r = await post('/api/v1/support/conversations', body);

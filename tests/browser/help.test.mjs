@@ -24,6 +24,11 @@ import { ROOT } from '../lib/paths.mjs';
 import { png } from '../server/helpers.mjs';
 import { axe, enter, mail, shopWorld, text, words } from './shop-world.mjs';
 
+// The widget's own limits (shell/support/widget.js).
+const QUESTION_MAX = 500; // characters in the question box (PA_STORE_HELP_QUESTION_MAX bytes)
+const TRANSCRIPT_MAX = 20; // messages a hand-off carries, the latest
+const SUBJECT_MAX = 120; // characters of the hand-off's subject: the first question's start
+
 // The server's model deadline for this file (PA_LLM_TIMEOUT_MS): low, so the
 // hang test ends soon; the stand-in's normal answers come well within it.
 const LLM_TIMEOUT_MS = 3000;
@@ -268,6 +273,40 @@ test('in Arabic the widget is right-to-left and nothing in it overlaps', async (
   }
   await page.setViewportSize(PHONE);
   await axe(page, 'the widget in Arabic');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('“Talk to a person”: the latest 20 messages and the first question’s start as the subject, then the conversation in the widget', async () => {
+  const pia = await w.person('pia', 'Pia Asker');
+  const { page, problems } = await open(pia.cookie);
+  await w.visit(page, '/settings');
+  await openWidget(page);
+  // The box holds QUESTION_MAX characters and no more; a question of exactly that many is asked.
+  await page.fill('#support-q', 'a'.repeat(QUESTION_MAX + 1));
+  assert.equal((await page.inputValue('#support-q')).length, QUESTION_MAX, 'the 501st character is refused');
+  // 11 questions (22 messages): the first one, SUBJECT_MAX + 1 characters long, is the subject's source.
+  const first = `How do I change my dog’s photo ${'x'.repeat(SUBJECT_MAX)}`.slice(0, SUBJECT_MAX + 1);
+  const questions = [first, ...Array.from({ length: 9 }, (_, i) => `How do I change my cat’s photo, try ${i + 2}?`), 'a'.repeat(QUESTION_MAX)];
+  for (const q of questions) await ask(page, q);
+  assert.equal(await page.locator('#support-widget .support-person button').getAttribute('class'), 'primary', 'offered firmly after an unknown answer');
+  await enter(page.locator('#support-widget .support-person button'));
+  await page.waitForFunction(() => document.activeElement?.id === 'support-conv-title');
+  const [conv] = (await pia.get('/api/v1/support/conversations')).body.conversations;
+  const got = (await pia.get(`/api/v1/support/conversations/${conv.id}`)).body;
+  assert.equal(got.subject, first.slice(0, SUBJECT_MAX), 'the subject is the first question’s first 120 characters');
+  const carried = got.messages.filter((m) => m.author === 'person' || m.author === 'assistant');
+  assert.equal(carried.length, TRANSCRIPT_MAX, 'the latest 20 of 22 messages');
+  assert.equal(carried[0].author, 'person');
+  assert.equal(carried[0].body, questions[1], 'the first question and its answer are the two left out');
+  assert.equal(carried.at(-2).body, questions.at(-1), 'a question of QUESTION_MAX characters is carried whole');
+  await page.locator('#support-widget .support-conv-pane .support-composer').waitFor();
+  await axe(page, 'the widget after a hand-off');
+  // Opened again later, the widget shows the unresolved conversation.
+  await page.keyboard.press('Escape');
+  await w.visit(page, '/');
+  await openWidget(page);
+  await page.locator('#support-widget .support-conv-pane:not([hidden]) .support-composer').waitFor();
   assert.deepEqual(problems, []);
   await page.context().close();
 });
