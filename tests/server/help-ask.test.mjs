@@ -11,9 +11,10 @@
 // Runs on SQLite and on PostgreSQL (PA_TEST_DATABASE=postgresql).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm, mkdtemp } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
   Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource,
@@ -25,6 +26,10 @@ const ASK_BURST = 20; // PA_LIMIT_HELP_ASK_BURST, an hour
 const QUESTION_MAX = 500; // PA_STORE_HELP_QUESTION_MAX, bytes
 const RETENTION_DAYS = 30; // PA_HELP_RETENTION_DAYS
 const PASSWORD = 'correct horse battery';
+const here = path.dirname(fileURLToPath(import.meta.url));
+// The articles: the real English ones (locales/help/en.json) and
+// help-center.test's Spanish fixture (three articles).
+const HELP_FILES = [path.join(here, '../../locales/help/en.json'), path.join(here, 'fixtures/help/es.json')];
 // A question no article of any locale is about.
 const NOTHING = 'qzxv wibble frotz plonk';
 // A model endpoint nothing listens on: the stream is offered, and falls back.
@@ -43,19 +48,58 @@ function events(text) {
 }
 
 describe('the assistant', () => {
-  let server;
+  let server, help;
   const people = {};
   const ask = (c, body, opts) => c.post('/api/v1/help/ask', body, opts);
 
   before(async () => {
-    server = await startServer({ seed: false, env: { PA_LLM_URL: NO_MODEL } });
+    help = path.join(await mkdtemp(path.join(os.tmpdir(), 'pa-helpask-')), 'help');
+    await mkdir(help);
+    for (const f of HELP_FILES) await copyFile(f, path.join(help, path.basename(f)));
+    server = await startServer({ seed: false, env: { PA_LLM_URL: NO_MODEL, PA_HELP_DIR: help } });
     for (const tag of ['ann', 'bob', 'cat']) {
       const c = new Client(server);
       const user = await c.signup(email(`help-${tag}`), PASSWORD, `Person ${tag}`);
       people[tag] = { c, user, id: Number(user.id.slice(2)) };
     }
   });
-  after(async () => { await stopServer(server, { keepData: false }); });
+  after(async () => {
+    await stopServer(server, { keepData: false });
+    await rm(path.dirname(help), { recursive: true, force: true });
+  });
+
+  test('retrieval: the best article\'s summary in the asker\'s language, the top 3, actions for the signed in', async () => {
+    const anon = new Client(server);
+    const es = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
+    assert.equal(es.status, 200, JSON.stringify(es.body));
+    assert.equal(es.body.answer.kind, 'retrieval');
+    assert.equal(es.body.articles[0].slug, 'pet-photo');
+    assert.equal(es.body.articles[0].title, 'Cambiar la foto de perfil de tu mascota');
+    assert.equal(es.body.answer.text, es.body.articles[0].summary);
+    assert.ok(es.body.articles.length <= 3);
+    assert.deepEqual(es.body.actions, [], 'signed out: no account actions');
+    const id = es.body.ask.slice(3);
+    assert.equal(dbQuery(server, `SELECT locale, articles, answer FROM help_asks WHERE id = ${id}`),
+      `es|${es.body.articles.map((a) => a.slug).join(',')}|${es.body.answer.text}`);
+    // English, from the real articles; the account action of the top one, signed in only.
+    const { ann } = people;
+    for (const [q, slug, action] of [['where is my order?', 'market-buy', 'my_orders'],
+      ['why was my post hidden', 'hidden-post', 'hidden_posts'], ["how do I change my dog's profile picture", 'pet-photo', null]]) {
+      const r = await ask(ann.c, { question: q, locale: 'en' });
+      assert.equal(r.body.answer.kind, 'retrieval', q);
+      assert.equal(r.body.articles[0].slug, slug, q);
+      assert.deepEqual(r.body.actions, action ? [action] : [], q);
+      assert.deepEqual((await ask(new Client(server), { question: q, locale: 'en' })).body.actions, [], `${q}: signed out`);
+    }
+    // A locale without articles is answered from English.
+    const th = await ask(anon, { question: 'where is my order?', locale: 'th' });
+    assert.equal(th.body.articles[0].slug, 'market-buy');
+    // Off-topic questions score below PA_ASSIST_SCORE_MIN: unknown, no articles.
+    for (const q of ['is it going to rain', 'who won the football']) {
+      const r = await ask(anon, { question: q, locale: 'en' });
+      assert.deepEqual([r.body.answer, r.body.articles], [{ kind: 'unknown', text: '' }, []], q);
+    }
+  });
 
   test('signed out: unknown below the threshold, a stream with its token, kept with no person and only the hash', async () => {
     const anon = new Client(server);
@@ -245,7 +289,7 @@ describe('the assistant', () => {
     dbQuery(server, `INSERT INTO help_asks (user_id, locale, question, created_at) VALUES (${people.ann.id}, 'en', 'inside', ${kept})`);
     const offset = t0 + RETENTION_DAYS * 86400 + 60 - Math.floor(Date.now() / 1000);
     await stopServer(server);
-    server = await startServer({ data: server.dir, seed: false, env: { PA_TEST_CLOCK_OFFSET: String(offset) } });
+    server = await startServer({ data: server.dir, seed: false, env: { PA_TEST_CLOCK_OFFSET: String(offset), PA_HELP_DIR: help } });
     for (const p of Object.values(people)) p.c.server = server;
     for (const end = Date.now() + 20_000; dbQuery(server, 'SELECT count(*) FROM help_asks') !== '1';) {
       assert.ok(Date.now() < end, 'the old questions are deleted'); // a hang guard

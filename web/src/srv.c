@@ -2,6 +2,7 @@
 #include "api/api.h"
 #include "api/chat_relay.h"
 #include "api/support.h"
+#include "assist.h"
 #include "billing/worker.h"
 #include "clock.h"
 #include "datadir.h"
@@ -471,6 +472,8 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   srv->push_worker =
       pa_worker_start("push", srv->db_path, PA_PUSH_TICK_SECONDS, pa_push_round, srv->push);
   if (!srv->push_worker) pa_log_event("error", "push", "the worker did not start");
+  /* The assistant's threads (issue 23), only when a model is configured. */
+  srv->assist = pa_assist_start(srv->db_path);
   *out = srv;
   return PA_SRV_OK;
 }
@@ -479,6 +482,8 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
+  /* Before the transport: the assistant's threads close their streams through it. */
+  pa_assist_stop(srv->assist);
   pa_net_stop(srv->net);
   pa_worker_stop(srv->billing);
   pa_worker_stop(srv->push_worker);

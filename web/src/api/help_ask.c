@@ -6,6 +6,7 @@
  * widget's explicit actions, the same JSON the model's tools get. */
 #include "api/api.h"
 #include "assist.h"
+#include "assist_text.h"
 #include "assist_tools.h"
 #include "clock.h"
 #include "store/assist.h"
@@ -14,22 +15,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* A locale tag as the catalogs name them: letters, then -subtags of letters
- * and digits ("es", "zh-Hans", "en-XA"). */
-static int locale_ok(const char *s) {
-  size_t n = strlen(s), lead = 0;
-  if (n < 2 || n > PA_STORE_ASSIST_LOCALE_MAX) return 0;
-  while (lead < n && ((s[lead] >= 'a' && s[lead] <= 'z') || (s[lead] >= 'A' && s[lead] <= 'Z')))
-    lead++;
-  if (lead < 2 || lead > 3) return 0;
-  for (size_t i = lead; i < n; i++) {
-    char c = s[i];
-    int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (c == '-' ? (i + 1 == n || s[i + 1] == '-') : !alnum) return 0;
-  }
-  return 1;
-}
 
 /* The account action the top article suggests (CONTRACT23 §5), or NULL. */
 static const char *action_for(const char *slug) {
@@ -74,7 +59,7 @@ void pa_api_help_ask(pa_srv_req *rq) {
     pa_api_field_error(rq, 400, "bad_request", "question is at most 500 bytes", "question");
     goto out;
   }
-  if (!locale_ok(locale)) {
+  if (!pa_assist_locale_ok(locale)) {
     pa_api_field_error(rq, 400, "bad_request", "locale is a language tag like es or zh-Hans",
                        "locale");
     goto out;
@@ -83,7 +68,12 @@ void pa_api_help_ask(pa_srv_req *rq) {
   if (pa_api_limited(rq, PA_LIMIT_HELP_ASK, NULL) != 0) goto out;
   pa_store_help_hit hits[PA_ASSIST_ARTICLES];
   int n = 0;
-  if (pa_store_help_search(rq->db, locale, question, PA_ASSIST_ARTICLES, hits, &n) != PA_STORE_OK) {
+  int rc = pa_store_help_search(rq->db, locale, question, PA_ASSIST_ARTICLES, hits, &n);
+  if (rc == PA_STORE_EINVAL) { /* too many words, or not text */
+    pa_api_field_error(rq, 400, "bad_request", "question has too many words", "question");
+    goto out;
+  }
+  if (rc != PA_STORE_OK) {
     pa_api_internal(rq, "help search");
     goto out;
   }
