@@ -86,11 +86,12 @@ export function mount(t, panel) {
   const cTitle = el('input', { id: 'support-canned-title', type: 'text', maxLength: CANNED_TITLE_MAX, autocomplete: 'off' });
   const cBody = el('textarea', { id: 'support-canned-body', rows: 3, maxLength: BODY_MAX });
   const cSaid = el('p', { className: 'form-message', role: 'alert' });
+  const cDone = el('p', { className: 'support-said', role: 'status' });
   const cForm = el('form', { className: 'support-canned-form', noValidate: true },
     el('div', { className: 'field' }, el('label', { htmlFor: cShort.id, textContent: t('support.desk.cannedShortcut') }), cShort),
     el('div', { className: 'field' }, el('label', { htmlFor: cTitle.id, textContent: t('support.desk.cannedTitle') }), cTitle),
     el('div', { className: 'field' }, el('label', { htmlFor: cBody.id, textContent: t('support.desk.cannedBody') }), cBody),
-    cSaid, el('div', { className: 'row' }, el('button', { type: 'submit', className: 'secondary', textContent: t('support.desk.cannedAdd') })));
+    cSaid, cDone, el('div', { className: 'row' }, el('button', { type: 'submit', className: 'secondary', textContent: t('support.desk.cannedAdd') })));
   const cannedBox = el('details', { className: 'support-canned' },
     el('summary', { textContent: t('support.desk.cannedManage') }), cannedList, cForm);
 
@@ -279,7 +280,8 @@ export function mount(t, panel) {
           cSaid.textContent = problem(t, r.error);
           return;
         }
-        cSaid.textContent = t('support.desk.cannedDeleted', { title: c.title });
+        cSaid.textContent = '';
+        cDone.textContent = t('support.desk.cannedDeleted', { title: c.title });
         await loadCanned();
         cShort.focus();
       });
@@ -310,6 +312,7 @@ export function mount(t, panel) {
     const body = { shortcut: cShort.value.trim(), title: cTitle.value.trim(), body: cBody.value.trim() };
     const missing = [[cTitle, body.title], [cBody, body.body]].find(([, v]) => !v);
     if (missing) {
+      cDone.textContent = '';
       cSaid.textContent = t('support.desk.cannedMissing');
       missing[0].focus();
       return;
@@ -320,7 +323,8 @@ export function mount(t, panel) {
       return;
     }
     cShort.value = cTitle.value = cBody.value = '';
-    cSaid.textContent = t('support.desk.cannedAdded', { title: body.title });
+    cSaid.textContent = '';
+    cDone.textContent = t('support.desk.cannedAdded', { title: body.title });
     await loadCanned();
   });
 
