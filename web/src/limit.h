@@ -43,6 +43,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_AD_EVENTS,    /* ad impressions and clicks sent per user; open (a token counts once
                             anyway: this only bounds the work of checking them) */
   PA_LIMIT_CHAT_LINK,    /* device links asked for and approved per user; closed */
+  PA_LIMIT_SUPPORT,      /* support conversations opened and messages written per user (each
+                            lands in an agent's inbox); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -107,6 +109,9 @@ enum {
   PA_LIMIT_AD_EVENTS_BURST = 120, /* an impression and a click for each ad of a long scroll */
   PA_LIMIT_AD_EVENTS_WINDOW = 60,
   PA_LIMIT_AD_EVENTS_SLOTS = 16384,
+  PA_LIMIT_SUPPORT_BURST = 20, /* a hand-off and a conversation's worth of quick replies */
+  PA_LIMIT_SUPPORT_WINDOW = 600,
+  PA_LIMIT_SUPPORT_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

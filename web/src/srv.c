@@ -1,6 +1,7 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "api/support.h"
 #include "billing/worker.h"
 #include "clock.h"
 #include "datadir.h"
@@ -281,6 +282,8 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
+  /* Snoozed support conversations come due (issue 23): open again. */
+  pa_support_wake(db, now);
   /* Reminders of vaccinations and doses come due (issue 19): readers of
    * notifications also run the viewer's own, so none waits for this round. */
   pa_api_health_remind(db, now, 0);

@@ -14,9 +14,11 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "store/admin.h"
 #include "store/chat.h"
 #include "store/chat_group.h"
 #include "store/safety.h"
+#include "store/support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,10 +40,14 @@ static int64_t mono_ms(void) {
 }
 
 /* A connected socket as the hub knows it: found by user, device or session
- * to push frames or to revoke. */
+ * to push frames or to revoke. device 0: a support-only socket (opened
+ * without ?device=, issue 23), which gets support.* frames and never a chat
+ * frame; roles are its person's (store/admin.h) when it opened, for the
+ * frames to agents. */
 typedef struct peer {
   uint64_t conn;
   int64_t user, device, session;
+  int roles;
 } peer;
 
 struct pa_chat_hub {
@@ -98,20 +104,30 @@ void pa_chat_hub_free(pa_chat_hub *hub) {
   free(hub);
 }
 
-/* The sockets matching every non-zero of user, device, session, copied out
- * (at most cap) so that frames are sent with the lock released. */
-static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t session, uint64_t *out,
-                    int cap) {
+/* Which sockets hub_find looks at: a chat frame goes to device sockets only,
+ * a support frame to support sockets only, a revocation to both. */
+enum { HUB_CHAT, HUB_SUPPORT, HUB_ANY };
+
+/* The sockets of kind matching every non-zero of user, device, session,
+ * copied out (at most cap) so that frames are sent with the lock released. */
+static int hub_find_kind(pa_chat_hub *hub, int kind, int64_t user, int64_t device, int64_t session,
+                         uint64_t *out, int cap) {
   int n = 0;
   pthread_mutex_lock(&hub->lock);
   for (int i = 0; i < hub->n && n < cap; i++) {
     const peer *p = &hub->peers[i];
+    if (kind != HUB_ANY && (kind == HUB_SUPPORT) != (p->device == 0)) continue;
     if ((!user || p->user == user) && (!device || p->device == device) &&
         (!session || p->session == session))
       out[n++] = p->conn;
   }
   pthread_mutex_unlock(&hub->lock);
   return n;
+}
+
+static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t session, uint64_t *out,
+                    int cap) {
+  return hub_find_kind(hub, HUB_CHAT, user, device, session, out, cap);
 }
 
 /* ---- sending frames */
@@ -144,7 +160,7 @@ void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t ses
   enum { BATCH = 64 };
   uint64_t conns[BATCH];
   if (!user && !device && !session) return;
-  int n = hub_find(srv->chat, user, device, session, conns, BATCH);
+  int n = hub_find_kind(srv->chat, HUB_ANY, user, device, session, conns, BATCH);
   for (int i = 0; i < n; i++) pa_net_ws_close(srv->net, conns[i], PA_WS_CLOSE_REVOKED, "revoked");
 }
 
@@ -691,6 +707,114 @@ static void refuse(pa_srv_req *rq, int status, const char *code, const char *mes
   pa_api_error(rq, status, code, message, NULL);
 }
 
+/* ---- support-only sockets (issue 23; web/README.md, "Support") */
+
+/* A support socket: any signed-in session, no device. It carries support.*
+ * frames from the server and takes only ping from the client. At most
+ * PA_SUPPORT_WS_PER_USER per person (tabs); one more is refused. */
+static void support_upgrade(pa_srv_req *rq) {
+  const pa_srv *srv = rq->srv;
+  ws_conn *wc = calloc(1, sizeof *wc);
+  if (!wc) {
+    refuse(rq, 500, "internal", "Out of memory");
+    return;
+  }
+  wc->conn = rq->in->conn, wc->user = rq->viewer, wc->session = rq->session_id;
+  pa_chat_hub *hub = srv->chat;
+  int mine = 0, placed = 0;
+  pthread_mutex_lock(&hub->lock);
+  for (int i = 0; i < hub->n; i++)
+    if (hub->peers[i].user == rq->viewer && hub->peers[i].device == 0) mine++;
+  int full = mine >= PA_SUPPORT_WS_PER_USER;
+  if (!full && hub->n == hub->cap) {
+    int cap = hub->cap ? hub->cap * 2 : 64;
+    peer *p = realloc(hub->peers, (size_t)cap * sizeof *p);
+    if (p) hub->peers = p, hub->cap = cap;
+  }
+  if (!full && hub->n < hub->cap) {
+    hub->peers[hub->n++] = (peer){wc->conn, wc->user, 0, wc->session, rq->roles};
+    placed = 1;
+  }
+  pthread_mutex_unlock(&hub->lock);
+  if (!placed) {
+    free(wc);
+    if (full) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "At most %d support connections at once; close one first",
+               PA_SUPPORT_WS_PER_USER);
+      refuse(rq, 429, "too_many_sockets", msg);
+    } else {
+      refuse(rq, 503, "unavailable", "Out of memory");
+    }
+    return;
+  }
+  pa_net_resp_accept_ws(rq->out, wc);
+  rq->status = 101;
+  cJSON *hello = frame("hello");
+  if (hello &&
+      (pa_api_add_id(hello, "user", "u", wc->user) || !cJSON_AddBoolToObject(hello, "support", 1) ||
+       !cJSON_AddBoolToObject(hello, "agent",
+                              (rq->roles & (PA_STORE_ROLE_SUPPORT | PA_STORE_ROLE_ADMIN)) != 0)))
+    hello = (cJSON_Delete(hello), NULL);
+  send_json(srv, wc->conn, hello);
+  cJSON_Delete(hello);
+}
+
+/* A frame from a support socket: ping only (the rest goes through the
+ * HTTP routes, which check roles and CSRF). The session must still exist. */
+static void support_message(const pa_srv *srv, pa_store *db, uint64_t conn, ws_conn *wc,
+                            const char *data, size_t len) {
+  int rc = db ? pa_store_support_session_alive(db, wc->session, pa_clock_now()) : PA_STORE_EDB;
+  if (rc != PA_STORE_OK) {
+    if (rc != PA_STORE_ENOTFOUND)
+      pa_log_event("error", "support", "session check: %s", db ? pa_store_errmsg(db) : "no db");
+    pa_net_ws_close(srv->net, conn,
+                    rc == PA_STORE_ENOTFOUND ? PA_WS_CLOSE_REVOKED : PA_WS_CLOSE_TRY_LATER,
+                    rc == PA_STORE_ENOTFOUND ? "revoked" : "try again");
+    return;
+  }
+  cJSON *in = cJSON_ParseWithLength(data, len);
+  const cJSON *type = cJSON_GetObjectItemCaseSensitive(in, "type");
+  if (cJSON_IsString(type) && strcmp(type->valuestring, "ping") == 0) {
+    cJSON *pong = frame("pong");
+    send_json(srv, conn, pong);
+    cJSON_Delete(pong);
+  } else {
+    send_error(srv, conn, "bad_request", "A support socket takes only ping", NULL);
+  }
+  cJSON_Delete(in);
+}
+
+int pa_support_push_user(const pa_srv *srv, int64_t user, const char *text) {
+  uint64_t conns[PA_SUPPORT_WS_PER_USER];
+  if (!srv || !srv->chat || !user) return 0;
+  int n = hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, conns, PA_SUPPORT_WS_PER_USER);
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  return n;
+}
+
+int pa_support_connected(const pa_srv *srv, int64_t user) {
+  uint64_t conn;
+  return srv && srv->chat && user ? hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, &conn, 1) : 0;
+}
+
+void pa_support_push_agents(const pa_srv *srv, const char *text) {
+  if (!srv || !srv->chat) return;
+  pa_chat_hub *hub = srv->chat;
+  uint64_t *conns = NULL;
+  int n = 0;
+  /* Copied out under the lock, sent without it. */
+  pthread_mutex_lock(&hub->lock);
+  if (hub->n) conns = malloc((size_t)hub->n * sizeof *conns);
+  for (int i = 0; conns && i < hub->n; i++)
+    if (hub->peers[i].device == 0 &&
+        (hub->peers[i].roles & (PA_STORE_ROLE_SUPPORT | PA_STORE_ROLE_ADMIN)))
+      conns[n++] = hub->peers[i].conn;
+  pthread_mutex_unlock(&hub->lock);
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  free(conns);
+}
+
 void pa_chat_upgrade(pa_srv_req *rq) {
   const pa_srv *srv = rq->srv;
   char text[40];
@@ -713,8 +837,12 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     refuse(rq, 401, "unauthorized", "Sign in first");
     return;
   }
-  if (pa_http_query_var(rq->query, "device", text, sizeof text) < 0 ||
-      pa_api_parse_id(text, "d", &device) != 0) {
+  int dq = pa_http_query_var(rq->query, "device", text, sizeof text);
+  if (dq == -1) { /* no device: a support-only socket */
+    support_upgrade(rq);
+    return;
+  }
+  if (dq < 0 || pa_api_parse_id(text, "d", &device) != 0) {
     refuse(rq, 400, "bad_request", "device must be one of your device ids, like d_1");
     return;
   }
@@ -752,7 +880,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
   for (int i = 0; i < hub->n; i++) {
     if (hub->peers[i].device == device)
       mine = i;
-    else if (hub->peers[i].user == rq->viewer)
+    else if (hub->peers[i].user == rq->viewer && hub->peers[i].device)
       others++;
   }
   int full = others >= PA_WS_PER_USER;
@@ -770,7 +898,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
       replaced = hub->peers[mine].conn;
     else
       mine = hub->n++;
-    hub->peers[mine] = (peer){wc->conn, wc->user, wc->device, wc->session};
+    hub->peers[mine] = (peer){wc->conn, wc->user, wc->device, wc->session, rq->roles};
   }
   pthread_mutex_unlock(&hub->lock);
   if (!placed) {
@@ -816,6 +944,10 @@ static int still_allowed(pa_store *db, const ws_conn *wc) {
 void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user, const char *data,
                      size_t len) {
   ws_conn *wc = user;
+  if (!wc->device) {
+    support_message(srv, db, conn, wc, data, len);
+    return;
+  }
   int ok = db ? still_allowed(db, wc) : -1;
   if (ok <= 0) {
     if (ok < 0)

@@ -65,6 +65,20 @@ void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t ses
  * sees it on the socket's next new peer). */
 void pa_chat_blocks_changed(const pa_srv *srv);
 
+/* ---- support frames (issue 23; api/support.c, web/README.md "Support").
+ * The chat socket opened without ?device= by any signed-in session is a
+ * support-only socket: support.* frames only, never a chat frame, and chat
+ * frames never go to it. Safe from any worker thread. */
+enum { PA_SUPPORT_WS_PER_USER = 10 /* support sockets one person may have open (tabs) */ };
+
+/* Sends text to every support socket of user; how many it went to. */
+int pa_support_push_user(const pa_srv *srv, int64_t user, const char *text);
+/* 1 when user has a support socket open. */
+int pa_support_connected(const pa_srv *srv, int64_t user);
+/* Sends text to every support socket of a person who held support or admin
+ * when it opened. */
+void pa_support_push_agents(const pa_srv *srv, const char *text);
+
 /* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */
 int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n);
 /* Decodes base64 text into out (cap bytes); 0, or -1 when it is not base64 or too long. */

@@ -2,6 +2,7 @@
  * (enforced here, in one place), sessions, CSRF and rate limits. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "api/support.h"
 #include "auth.h"
 #include "blob.h"
 #include "clock.h"
@@ -499,6 +500,31 @@ static const route routes[] = {
     {"DELETE", "/api/v1/ads/creatives/{cr}", pa_api_ads_creative_delete, F_AUTH, PA_LIMIT_WRITE},
     /* A moderator approves or rejects an ad creative waiting in the queue (kind ad). */
     {"POST", "/api/v1/mod/ads/{cr}/review", pa_api_mod_ad_review, F_MOD | F_ADMIN, PA_LIMIT_WRITE},
+    /* Support conversations (issue 23, api/support.c): a person's own (another's is a 404),
+     * their writes within PA_LIMIT_SUPPORT; the agents' inbox for support and admin. */
+    {"POST", "/api/v1/support/conversations", pa_api_support_create, F_AUTH, PA_LIMIT_SUPPORT},
+    {"GET", "/api/v1/support/conversations", pa_api_support_mine, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/support/conversations/{sc}", pa_api_support_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/support/conversations/{sc}/messages", pa_api_support_message, F_AUTH,
+     PA_LIMIT_SUPPORT},
+    {"POST", "/api/v1/support/conversations/{sc}/rating", pa_api_support_rate, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"GET", "/api/v1/admin/support/conversations", pa_api_support_queue, F_SUPPORT | F_ADMIN,
+     PA_LIMIT_NONE},
+    {"GET", "/api/v1/admin/support/conversations/{sc}", pa_api_support_agent_get,
+     F_SUPPORT | F_ADMIN, PA_LIMIT_NONE},
+    {"POST", "/api/v1/admin/support/conversations/{sc}/messages", pa_api_support_agent_message,
+     F_SUPPORT | F_ADMIN, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/admin/support/conversations/{sc}/state", pa_api_support_state,
+     F_SUPPORT | F_ADMIN, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/admin/support/conversations/{sc}/assign", pa_api_support_assign,
+     F_SUPPORT | F_ADMIN, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/admin/support/canned", pa_api_support_canned_list, F_SUPPORT | F_ADMIN,
+     PA_LIMIT_NONE},
+    {"POST", "/api/v1/admin/support/canned", pa_api_support_canned_add, F_SUPPORT | F_ADMIN,
+     PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/admin/support/canned/{cn}", pa_api_support_canned_delete,
+     F_SUPPORT | F_ADMIN, PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };

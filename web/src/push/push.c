@@ -173,7 +173,8 @@ static void words(const pa_push *p, const char *locale, const char *key, const c
 
 typedef struct kind_words {
   const char *kind, *key, *tag; /* tag: the notification's group on the device */
-  int url; /* 0 notifications, 1 the post, 2 the person, 3 chat, 4 billing, 5 the order */
+  int url; /* 0 notifications, 1 the post, 2 the person, 3 chat, 4 billing, 5 the order,
+              6 the support conversation */
 } kind_words;
 
 static const kind_words kinds[] = {
@@ -195,6 +196,8 @@ static const kind_words kinds[] = {
     {"billing_downgraded", "push.billing", "billing", 4},
     /* A step of a marketplace order (orders.h); the notice says which. */
     {"order", "push.order", "order", 5},
+    /* An agent answered the person's support conversation (api/support.c). */
+    {"support_reply", "push.supportReply", "support", 6},
 };
 
 /* The order a notice's detail names ({"order": "ord_12", ...}, orders.c's
@@ -208,6 +211,20 @@ static int order_url(const char *detail, char *out, size_t cap) {
   int ok = n > 4 && n <= 4 + 18 && strncmp(s, "ord_", 4) == 0 && s[4] != '0' &&
            strspn(s + 4, "0123456789") == n - 4;
   if (ok) snprintf(out, cap, "/orders/%s", s);
+  cJSON_Delete(d);
+  return ok ? 0 : -1;
+}
+
+/* The conversation a support_reply notice's detail names ({"conversation":
+ * "sc_3"}, api/support.c) as its screen's path, or -1: only sc_ and digits. */
+static int support_url(const char *detail, char *out, size_t cap) {
+  cJSON *d = cJSON_Parse(detail ? detail : "");
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "conversation");
+  const char *s = cJSON_IsString(o) ? o->valuestring : "";
+  size_t n = strlen(s);
+  int ok = n > 3 && n <= 3 + 18 && strncmp(s, "sc_", 3) == 0 && s[3] != '0' &&
+           strspn(s + 3, "0123456789") == n - 3;
+  if (ok) snprintf(out, cap, "/support/%s", s);
   cJSON_Delete(d);
   return ok ? 0 : -1;
 }
@@ -230,6 +247,9 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   case 4: snprintf(url, sizeof url, "/billing"); break;
   case 5:
     if (order_url(it->detail, url, sizeof url)) snprintf(url, sizeof url, "/notifications");
+    break;
+  case 6:
+    if (support_url(it->detail, url, sizeof url)) snprintf(url, sizeof url, "/notifications");
     break;
   default: snprintf(url, sizeof url, "/notifications");
   }
