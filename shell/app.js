@@ -32,6 +32,10 @@ route('/pets/:id', 'pet');
 route('/posts/:id', 'post');
 route('/tags/:tag', 'tag');
 route('/search', 'search');
+// The help center (screens/help.js, help-article.js): for everyone; /help/search before /help/:slug.
+route('/help', 'help');
+route('/help/search', 'help');
+route('/help/:slug', 'help-article');
 // Accounts (screens/signup.js, login.js, settings.js, notifications.js).
 route('/signup', 'signup');
 route('/login', 'login');

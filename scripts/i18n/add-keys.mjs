@@ -6,24 +6,45 @@
 // Refuses a patch that misses a locale. Reads and writes each file in one
 // step, so people adding keys at the same time do not lose each other's.
 //
-// usage: node scripts/i18n/add-keys.mjs PATCH.json [--dir LOCALES]
+// --locales es,fr writes only those catalogs (the patch needs only their
+// texts): for the help center (--dir locales/help), whose locales are
+// translated by different people at different times. A catalog file that does
+// not exist yet is created; in that mode keys follow en.json's order.
+//
+// usage: node scripts/i18n/add-keys.mjs PATCH.json [--dir LOCALES] [--locales LIST]
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ROOT, LOCALES, argValue } from './locales.mjs';
+import { ROOT, LOCALES, SOURCE_LOCALE, argValue } from './locales.mjs';
 
 const dir = argValue('--dir') ?? path.join(ROOT, 'locales');
 const patch = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const subset = argValue('--locales');
+// en first: other catalogs in subset mode take its order.
+const targets = subset ? subset.split(',').sort((a, b) => (b === SOURCE_LOCALE) - (a === SOURCE_LOCALE)) : LOCALES;
+const unknown = targets.filter((l) => !LOCALES.includes(l));
+if (unknown.length) {
+  console.error(`add-keys: ${unknown.join(', ')} not shipped locales`);
+  process.exit(1);
+}
+const readCatalog = (file) => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (subset && err.code === 'ENOENT') return {};
+    throw err;
+  }
+};
 for (const [key, texts] of Object.entries(patch)) {
-  const missing = LOCALES.filter((l) => typeof texts[l] !== 'string' || !texts[l]);
+  const missing = targets.filter((l) => typeof texts[l] !== 'string' || !texts[l]);
   if (missing.length) {
     console.error(`add-keys: ${key} has no text for ${missing.join(', ')}`);
     process.exit(1);
   }
 }
 const group = (k) => k.split('.')[0];
-for (const locale of LOCALES) {
+for (const locale of targets) {
   const file = path.join(dir, `${locale}.json`);
-  const entries = Object.entries(JSON.parse(readFileSync(file, 'utf8')));
+  let entries = Object.entries(readCatalog(file));
   for (const [key, texts] of Object.entries(patch)) {
     const at = entries.findIndex(([k]) => k === key);
     if (at >= 0) {
@@ -34,8 +55,14 @@ for (const locale of LOCALES) {
     entries.forEach(([k], i) => { if (group(k) === group(key)) last = i; });
     entries.splice(last >= 0 ? last + 1 : entries.length, 0, [key, texts[locale]]);
   }
+  if (subset && locale !== SOURCE_LOCALE) {
+    // en.json's order (keys en lacks last, as they were), stable for reviewers.
+    const order = new Map(Object.keys(readCatalog(path.join(dir, `${SOURCE_LOCALE}.json`))).map((k, i) => [k, i]));
+    const rank = (k) => order.get(k) ?? order.size;
+    entries = entries.map((e, i) => [e, i]).sort(([a, i], [b, j]) => rank(a[0]) - rank(b[0]) || i - j).map(([e]) => e);
+  }
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(Object.fromEntries(entries), null, 2) + '\n');
   renameSync(tmp, file);
 }
-console.log(`add-keys: ${Object.keys(patch).length} messages in ${LOCALES.length} catalogs`);
+console.log(`add-keys: ${Object.keys(patch).length} messages in ${targets.length} catalogs`);

@@ -10,15 +10,26 @@
 // locale needs, or with one the locale never selects; a message left in
 // English; a stale en-XA.json. Also: a catalog file for no shipped locale.
 //
-// usage: node scripts/i18n/check-catalogs.mjs --cli PATH/TO/petamigos [--dir LOCALES] [--quiet]
+// The help center's folder (--dir locales/help, or --plain) holds plain text:
+// the same checks plus those of help.mjs (no `{ } #`, no ASCII apostrophe,
+// article fields, summary length, body blocks as en's, sections.json).
+//
+// Full mode (the default, what ctest runs) needs every shipped locale.
+// --locales es,fr (or --locales present: the files that exist) checks only
+// those catalogs, with en and en-XA, while translations are in flight.
+//
+// usage: node scripts/i18n/check-catalogs.mjs --cli PATH/TO/petamigos [--dir LOCALES] [--plain]
+//          [--locales LIST|present] [--quiet]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, LOCALES, PSEUDO, SOURCE_LOCALE, argValue } from './locales.mjs';
+import { isHelpDir, readSections, helpProblems, HELP_SECTIONS_FILE } from './help.mjs';
 
 const cli = argValue('--cli') ?? path.join(ROOT, 'build/native/core/petamigos');
 const dir = argValue('--dir') ?? path.join(ROOT, 'locales');
 const quiet = process.argv.includes('--quiet');
+const help = isHelpDir(dir);
 
 // Messages that may read the same as English: the brand, "Reel" (the
 // format's name, kept untranslated the way Instagram's own UI keeps it), and
@@ -94,7 +105,15 @@ const SAME_AS_SOURCE = {
   'support.desk.personLine': ['de'],
   'support.desk.cannedBody': ['de'],
 };
-const sameAllowed = (tag, key) => SAME_AS_SOURCE[key] === '*' || (SAME_AS_SOURCE[key] ?? []).includes(tag);
+// The help center's: section titles those languages write as English does.
+const HELP_SAME_AS_SOURCE = {
+  'help.section.plus': '*', // « PetAmigos Plus », the tier's name
+  'help.reels.title': '*', // « Reels », the format's name (as reel.label in the UI)
+};
+const sameAllowed = (tag, key) => {
+  const table = help ? HELP_SAME_AS_SOURCE : SAME_AS_SOURCE;
+  return table[key] === '*' || (table[key] ?? []).includes(tag);
+};
 
 // ---- what the core says
 
@@ -189,6 +208,11 @@ function checkCatalog(tag, file, source, sourceSigs, cats) {
       problems.push(`${key}: still the English text`);
     }
   }
+  if (help) {
+    problems.push(...helpProblems(tag, messages, source, {
+      isSource: tag === SOURCE_LOCALE, isPseudo: tag === PSEUDO.tag, sections: readSections(dir),
+    }));
+  }
   return problems;
 }
 
@@ -198,7 +222,8 @@ const source = JSON.parse(readFileSync(sourceFile, 'utf8'));
 const sourceSigs = signatures(sourceFile);
 let failed = 0;
 
-for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+const present = readdirSync(dir).filter((f) => f.endsWith('.json') && !(help && f === HELP_SECTIONS_FILE)).sort();
+for (const name of present) {
   const tag = name.slice(0, -5);
   if (!LOCALES.includes(tag) && tag !== PSEUDO.tag) {
     console.log(`FAIL ${tag}: locales/${name} is not a shipped locale`);
@@ -206,14 +231,27 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
   }
 }
 
-for (const tag of [...LOCALES, PSEUDO.tag]) {
+// Which catalogs to check: all (full mode), or a subset with en and en-XA.
+const subset = argValue('--locales');
+let tags = [...LOCALES, PSEUDO.tag];
+if (subset) {
+  const wanted = subset === 'present' ? present.map((f) => f.slice(0, -5)) : subset.split(',');
+  const unknown = wanted.filter((t) => !tags.includes(t));
+  if (unknown.length) {
+    console.log(`FAIL --locales: ${unknown.join(', ')} not shipped locales`);
+    process.exit(1);
+  }
+  tags = tags.filter((t) => t === SOURCE_LOCALE || t === PSEUDO.tag || wanted.includes(t));
+}
+
+for (const tag of tags) {
   const file = path.join(dir, `${tag}.json`);
   let problems;
   try {
     readFileSync(file);
     problems = checkCatalog(tag, file, source, sourceSigs, categories.get(tag));
   } catch (err) {
-    problems = [err.code === 'ENOENT' ? `locales/${tag}.json is missing` : err.message];
+    problems = [err.code === 'ENOENT' ? `${help ? 'locales/help' : 'locales'}/${tag}.json is missing` : err.message];
   }
   if (tag === PSEUDO.tag) {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/i18n/gen-pseudo.mjs'), '--cli', cli, '--dir', dir, '--check'], { encoding: 'utf8' });
@@ -228,5 +266,6 @@ for (const tag of [...LOCALES, PSEUDO.tag]) {
     console.log(`ok   ${tag.padEnd(7)} ${Object.keys(source).length} messages; plural ${[...cats.cardinal].join('/')}; ordinal ${[...cats.ordinal].join('/')}`);
   }
 }
-console.log(failed ? `${failed} catalog${failed === 1 ? '' : 's'} failed` : `all ${LOCALES.length + 1} catalogs pass`);
+console.log(failed ? `${failed} catalog${failed === 1 ? '' : 's'} failed`
+  : subset ? `${tags.length} of ${LOCALES.length + 1} catalogs pass (--locales ${subset}: not a full check)` : `all ${LOCALES.length + 1} catalogs pass`);
 process.exit(failed ? 1 : 0);

@@ -75,6 +75,10 @@ const KINDS = {
     if (/^ord_[1-9][0-9]{0,17}$/.test(n.detail.order ?? '')) return [words, `/orders/${n.detail.order}`];
     return [words, n.detail.role === 'seller' ? '/market/orders' : '/orders'];
   },
+  // An agent answered the viewer's support conversation while no support socket of theirs was
+  // open (web/src/api/support.c): to the conversation (the path push notifications open too).
+  support_reply: (t, n) => (/^sc_[1-9][0-9]{0,17}$/.test(n.detail?.conversation ?? '')
+    ? [t('support.noticeReply'), `/support/${n.detail.conversation}`] : null),
 };
 // An order notice's words by its detail.step.
 const ORDER_STEPS = {

@@ -275,7 +275,9 @@ describe('each limit at its edge', () => {
       // PA_LIMIT_AD_EVENTS, at its edge in ads-serve.test.mjs
       'POST /api/v1/ads/events',
       // PA_LIMIT_CHAT_LINK, at its edge in chat-devices.test.mjs
-      'POST /api/v1/chat/links', 'POST /api/v1/chat/links/{link_id}/approve']);
+      'POST /api/v1/chat/links', 'POST /api/v1/chat/links/{link_id}/approve',
+      // PA_LIMIT_HELP_ASK, at its edge in help-ask.test.mjs
+      'POST /api/v1/help/ask']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',

@@ -79,6 +79,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                             PA_LIMIT_AD_EVENTS_SLOTS, 1},
     [PA_LIMIT_CHAT_LINK] = {"chat_link", PA_LIMIT_CHAT_LINK_BURST, PA_LIMIT_CHAT_LINK_WINDOW,
                             PA_LIMIT_CHAT_LINK_SLOTS, 0},
+    [PA_LIMIT_HELP_ASK] = {"help_ask", PA_LIMIT_HELP_ASK_BURST, PA_LIMIT_HELP_ASK_WINDOW,
+                           PA_LIMIT_HELP_ASK_SLOTS, 0},
     [PA_LIMIT_SUPPORT] = {"support", PA_LIMIT_SUPPORT_BURST, PA_LIMIT_SUPPORT_WINDOW,
                           PA_LIMIT_SUPPORT_SLOTS, 0},
 };

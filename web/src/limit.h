@@ -43,6 +43,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_AD_EVENTS,    /* ad impressions and clicks sent per user; open (a token counts once
                             anyway: this only bounds the work of checking them) */
   PA_LIMIT_CHAT_LINK,    /* device links asked for and approved per user; closed */
+  PA_LIMIT_HELP_ASK,     /* assistant questions per user, or per address when signed out (each
+                            may call a model); closed */
   PA_LIMIT_SUPPORT,      /* support conversations opened and messages written per user (each
                             lands in an agent's inbox); closed */
   PA_LIMIT_PURPOSES
@@ -94,6 +96,9 @@ enum {
   PA_LIMIT_CHAT_LINK_BURST = 10, /* a few tries at linking a phone; each link carries keys */
   PA_LIMIT_CHAT_LINK_WINDOW = 600,
   PA_LIMIT_CHAT_LINK_SLOTS = 4096,
+  PA_LIMIT_HELP_ASK_BURST = 20, /* a conversation's worth of questions an hour */
+  PA_LIMIT_HELP_ASK_WINDOW = 3600,
+  PA_LIMIT_HELP_ASK_SLOTS = 16384,
   PA_LIMIT_REPORT_BURST = 20, /* a run of spam reported item by item */
   PA_LIMIT_REPORT_WINDOW = 3600,
   PA_LIMIT_REPORT_SLOTS = 16384,

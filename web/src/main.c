@@ -15,6 +15,7 @@
 #include "origin.h"
 #include "pay/cli.h"
 #include "srv.h"
+#include "store/help.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage[] =
@@ -40,6 +42,8 @@ static const char usage[] =
     "                 (repeatable, at most 8; the first builds links; default\n"
     "                 http://HOST:PORT, plus localhost on loopback)\n"
     "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
+    "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
+    "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
     "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
     "             PA_NET_HEADER_MS, _REQUEST_MS, _IDLE_MS, _SEND_MS, _WS_PING_MS,\n"
@@ -99,10 +103,38 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   return 0;
 }
 
+/* Loads the help center's articles (store/help.h) from PA_HELP_DIR, else
+ * from ROOT/help (the wasm build copies locales/help there) when that
+ * folder exists: only changed articles are analyzed again. A folder named
+ * by PA_HELP_DIR that cannot be loaded stops the server, as does a broken
+ * one in the site; without either the help center stays as it was. */
+static int load_help(pa_store *db, const char *root) {
+  const char *dir = getenv("PA_HELP_DIR");
+  char site_dir[4096];
+  struct stat sb;
+  if (!dir || !*dir) {
+    snprintf(site_dir, sizeof site_dir, "%s/help", root);
+    if (stat(site_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+      pa_log_event("warn", "help", "no help folder at %s: the help center is not loaded", site_dir);
+      return 0;
+    }
+    dir = site_dir;
+  }
+  pa_store_help_load_stats st;
+  char err[512];
+  if (pa_store_help_load(db, dir, pa_clock_now(), &st, err, sizeof err) != PA_STORE_OK) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return -1;
+  }
+  pa_log_event("info", "help", "%d files, %d articles: %d indexed, %d unchanged, %d removed",
+               st.files, st.articles, st.indexed, st.unchanged, st.removed);
+  return 0;
+}
+
 /* Migrates the schema and runs the startup chores; the connection is closed
  * again because workers open their own. (The demo world is written by
  * petamigos-demo, web/demo/, before the server starts.) */
-static int prepare_data(const char *db_path, const char *media_dir) {
+static int prepare_data(const char *db_path, const char *media_dir, const char *root) {
   pa_store *db = NULL;
   char err[512];
   int rc;
@@ -112,6 +144,10 @@ static int prepare_data(const char *db_path, const char *media_dir) {
   }
   if ((rc = pa_store_migrate(db)) != PA_STORE_OK) {
     fprintf(stderr, "petamigos-server: %s database: %s\n", pa_store_kind(db), pa_store_errmsg(db));
+    pa_store_close(db);
+    return -1;
+  }
+  if (load_help(db, root) != 0) {
     pa_store_close(db);
     return -1;
   }
@@ -162,7 +198,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 1;
   }
-  if (prepare_data(dd.db_path, dd.media_dir) != 0) return 1;
+  if (prepare_data(dd.db_path, dd.media_dir, a.root) != 0) return 1;
 
   /* Block the stop signals before the server starts its threads, so they all
    * inherit the mask and only sigwait below ever sees the signals. */

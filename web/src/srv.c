@@ -15,6 +15,7 @@
 #include "push/push.h"
 #include "respcache.h"
 #include "srv_internal.h"
+#include "store/assist.h"
 #include "store/chat.h"
 #include "store/email.h"
 #include "store/sessions.h"
@@ -121,6 +122,19 @@ void pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache
   pa_net_resp_body(rq->out, body, len);
 }
 
+void pa_srv_stream_begin(pa_srv_req *rq) {
+  /* A proxy in front (nginx) must pass each event on as it comes. */
+  pa_srv_header h = {"X-Accel-Buffering", "no"};
+  pa_srv_send_head(rq, 200, "text/event-stream", "no-store", &h, 1);
+  pa_net_resp_stream(rq->out);
+}
+
+int pa_srv_stream_send(const pa_srv *srv, uint64_t stream, const char *bytes, size_t len) {
+  return pa_net_stream_send(srv->net, stream, bytes, len);
+}
+
+void pa_srv_stream_end(const pa_srv *srv, uint64_t stream) { pa_net_stream_end(srv->net, stream); }
+
 void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow) {
   char body[128];
   int n = snprintf(body, sizeof body, "%d %s\n", status, pa_http_status_text(status));
@@ -208,6 +222,7 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
                    .path = bad_path ? h->path : path,
                    .query = h->query,
                    .remote_addr = in->remote_addr,
+                   .stream = in->stream,
                    .db = ctx,
                    .metric = -1};
   pa_log_request_id(rq.request_id);
@@ -279,7 +294,10 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_sessions_expire(db, now) != PA_STORE_OK ||
       pa_store_email_tokens_prune(db, purge_before) != PA_STORE_OK ||
       pa_store_chat_attachments_expire(db, photos_before) != PA_STORE_OK ||
-      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
+      pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK ||
+      /* The assistant's questions and answers (issue 23): kept 30 days. */
+      pa_store_assist_expire(db, now - (int64_t)PA_HELP_RETENTION_DAYS * 86400, NULL) !=
+          PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
   /* Snoozed support conversations come due (issue 23): open again. */

@@ -70,6 +70,9 @@ typedef struct pa_srv_req {
    * machine forwarded), canonical; filled by pa_api_handle, "" before. */
   char client[46];
   char error_code[32]; /* the code of the error answer sent (api.c), "" for none */
+  /* This request's stream id (pa_net_req.stream): after pa_srv_stream_begin,
+   * any thread sends to it with pa_srv_stream_send until pa_srv_stream_end. */
+  uint64_t stream;
 } pa_srv_req;
 
 /* ---- reading a request: the only way handlers see the transport */
@@ -99,6 +102,18 @@ void pa_srv_send_fd(pa_srv_req *rq, int fd, long long from, long long len);
 /* A complete response with an in-memory body (copied). */
 void pa_srv_send(pa_srv_req *rq, int status, const char *type, const char *cache,
                  const pa_srv_header *extra, int nextra, const void *body, size_t len);
+
+/* Streams the answer as server-sent events: 200, the security headers,
+ * Content-Type: text/event-stream, Cache-Control: no-store, chunked; the
+ * events come from pa_srv_stream_send on rq->stream (any thread, also after
+ * the handler returned; llm/sse.h's pa_sse_event writes one). */
+void pa_srv_stream_begin(pa_srv_req *rq);
+/* 0, or -1 when the client is gone, the stream ended or outlived
+ * PA_NET_STREAM_MAX_S, or its queue would pass PA_NET_STREAM_QUEUE_MAX (the
+ * stream is then closed): the sender stops producing. */
+int pa_srv_stream_send(const pa_srv *srv, uint64_t stream, const char *bytes, size_t len);
+/* Ends the stream (the last bytes sent are delivered first). */
+void pa_srv_stream_end(const pa_srv *srv, uint64_t stream);
 
 /* A short text/plain error page; allow (or NULL) becomes the Allow header. */
 void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);

@@ -449,6 +449,11 @@ void pa_api_health_share_create(pa_srv_req *rq);
 void pa_api_health_share_revoke(pa_srv_req *rq);
 /* A vet's read-only view through a share link: no session. */
 void pa_api_health_shared(pa_srv_req *rq);
+
+/* ---- the help center (help.c; issue 23): public, PA_LIMIT_SEARCH */
+void pa_api_help_articles(pa_srv_req *rq);
+void pa_api_help_article(pa_srv_req *rq);
+void pa_api_help_search(pa_srv_req *rq);
 enum { PA_HEALTH_REMIND_BATCH = 100 /* due records announced per round and call */ };
 /* Writes the health_due notice of every record due by now (of owner's
  * pets; 0: everyone's), each once, up to PA_HEALTH_REMIND_BATCH of them;
@@ -509,5 +514,12 @@ void pa_api_metrics(pa_srv_req *rq);
  * 0 when it may go ahead, else -1 with 429 rate_limited and Retry-After sent.
  * Charge only once the request is valid: a refused request costs nothing. */
 int pa_api_limited(pa_srv_req *rq, pa_limit_purpose purpose, const char *key);
+
+/* The assistant (api/help_ask.c, issue 23). */
+void pa_api_help_ask(pa_srv_req *rq);
+void pa_api_help_ask_stream(pa_srv_req *rq);
+void pa_api_help_me_plan(pa_srv_req *rq);
+void pa_api_help_me_orders(pa_srv_req *rq);
+void pa_api_help_me_hidden_posts(pa_srv_req *rq);
 
 #endif

@@ -210,7 +210,10 @@ enum {
   F_MOD = PA_STORE_ROLE_MODERATOR << F_ROLE_SHIFT,
   F_SUPPORT = PA_STORE_ROLE_SUPPORT << F_ROLE_SHIFT,
   F_FINANCE = PA_STORE_ROLE_FINANCE << F_ROLE_SHIFT,
-  F_ROLES = PA_STORE_ROLE_ALL << F_ROLE_SHIFT
+  F_ROLES = PA_STORE_ROLE_ALL << F_ROLE_SHIFT,
+  /* A write anyone may make (the assistant's question, issue 23): signed in, it needs the
+   * CSRF token like any write; signed out, the same-origin check of F_ORIGIN. */
+  F_ANYONE = 1 << 16
 };
 
 /* The roles a route asks for, as a PA_STORE_ROLE_* mask (0: none). */
@@ -469,6 +472,12 @@ static const route routes[] = {
      PA_LIMIT_WRITE},
     /* A vet's read-only view: the token is the credential, no session. */
     {"GET", "/api/v1/health/shared/{token}", pa_api_health_shared, 0, PA_LIMIT_SEARCH},
+    /* The help center (issue 23; api/help.c): public reads, charged once valid by the search
+     * limit (per person, or per address when signed out). The slug is a {code} segment: the
+     * handler checks it (a malformed one is no article, 404). */
+    {"GET", "/api/v1/help/articles", pa_api_help_articles, F_LATE, PA_LIMIT_SEARCH},
+    {"GET", "/api/v1/help/articles/{code}", pa_api_help_article, F_LATE, PA_LIMIT_SEARCH},
+    {"GET", "/api/v1/help/search", pa_api_help_search, F_LATE, PA_LIMIT_SEARCH},
     {"GET", "/api/v1/admin/outbox", pa_api_admin_outbox, F_ADMIN | F_SUPPORT, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/security", pa_api_admin_security, F_ADMIN, PA_LIMIT_NONE},
     {"GET", "/api/v1/admin/health", pa_api_admin_health, F_ADMIN, PA_LIMIT_NONE},
@@ -500,6 +509,14 @@ static const route routes[] = {
     {"DELETE", "/api/v1/ads/creatives/{cr}", pa_api_ads_creative_delete, F_AUTH, PA_LIMIT_WRITE},
     /* A moderator approves or rejects an ad creative waiting in the queue (kind ad). */
     {"POST", "/api/v1/mod/ads/{cr}/review", pa_api_mod_ad_review, F_MOD | F_ADMIN, PA_LIMIT_WRITE},
+    /* The assistant (issue 23, web/README.md "Assistant"): anyone asks (charged once the
+     * question is valid); an ask's stream is its asker's (the handler checks the session or
+     * the ask's token, anyone else 404); the account answers are the viewer's own. */
+    {"POST", "/api/v1/help/ask", pa_api_help_ask, F_ANYONE | F_LATE, PA_LIMIT_HELP_ASK},
+    {"GET", "/api/v1/help/asks/{ha}/stream", pa_api_help_ask_stream, 0, PA_LIMIT_NONE},
+    {"GET", "/api/v1/help/me/plan", pa_api_help_me_plan, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/help/me/orders", pa_api_help_me_orders, F_AUTH, PA_LIMIT_NONE},
+    {"GET", "/api/v1/help/me/hidden-posts", pa_api_help_me_hidden_posts, F_AUTH, PA_LIMIT_NONE},
     /* Support conversations (issue 23, api/support.c): a person's own (another's is a 404),
      * their writes within PA_LIMIT_SUPPORT; the agents' inbox for support and admin. */
     {"POST", "/api/v1/support/conversations", pa_api_support_create, F_AUTH, PA_LIMIT_SUPPORT},
@@ -693,7 +710,7 @@ void pa_api_handle(pa_srv_req *rq) {
   if (resolve_session(rq) != 0) return;
   if (r->flags & F_HOOK) {
     /* Signed by the provider, checked by the handler. */
-  } else if (r->flags & F_ORIGIN) {
+  } else if ((r->flags & F_ORIGIN) || ((r->flags & F_ANYONE) && !rq->viewer)) {
     if (!same_origin(rq)) {
       pa_api_error(rq, 403, "csrf", "Cross-site request refused", NULL);
       return;

@@ -37,7 +37,14 @@ enum {
   PA_WS_PENDING_MAX = 8,         /* messages of one socket waiting for its worker; then it is
                                     not read until they drain (messages run in order, one at once) */
   PA_NET_FILE_CHUNK = 65536,     /* bytes of a file read and written at a time */
-  PA_NET_FILE_INLINE = 256 * 1024 /* files up to this are read whole by the worker */
+  PA_NET_FILE_INLINE = 256 * 1024, /* files up to this are read whole by the worker */
+  /* Streamed answers (pa_net_resp_stream): bytes of one stream queued and
+   * not yet written; a send past it means the client stopped reading, and
+   * the stream is dropped. */
+  PA_NET_STREAM_QUEUE_MAX = 256 * 1024,
+  /* Seconds a stream may live; one its handler never ends is closed then.
+   * Lowered for tests by the environment variable of the same name. */
+  PA_NET_STREAM_MAX_S = 300
 };
 
 /* Which pool a request runs on, and how much body it may send. */
@@ -59,6 +66,9 @@ typedef struct pa_net_req {
   size_t body_len;
   const char *remote_addr; /* numeric */
   int upgrade;             /* a WebSocket handshake: accept with pa_net_resp_accept_ws */
+  /* This request's stream id, for pa_net_stream_send/_end once the handler
+   * called pa_net_resp_stream; unique for the transport's life. */
+  uint64_t stream;
 } pa_net_req;
 
 /* The body the handler's answer carries; *len set, the caller frees it. */
@@ -78,6 +88,7 @@ typedef struct pa_net_resp {
   int close;     /* close the connection after this answer */
   int failed;    /* out of memory while building: the transport answers 500 */
   void *ws_user; /* a 101 was accepted with this per-socket state (see callbacks) */
+  int stream;    /* a streamed answer (pa_net_resp_stream) */
 } pa_net_resp;
 
 /* Adds a header line; refuses CR/LF in name or value (marks failed). */
@@ -89,6 +100,14 @@ void pa_net_resp_file(pa_net_resp *r, int fd, long long offset, long long length
 /* Accepts a WebSocket handshake: the transport answers 101 and keeps user
  * for pa_net_callbacks.ws_message/ws_closed. */
 void pa_net_resp_accept_ws(pa_net_resp *r, void *user);
+/* Streams the answer: the transport sends the status and headers at once
+ * with Transfer-Encoding: chunked (adding Content-Type: text/event-stream
+ * and Cache-Control: no-store unless the head already names them), keeps
+ * the connection, and writes what pa_net_stream_send queues for the
+ * request's stream id (pa_net_req.stream) until pa_net_stream_end. Any
+ * body set is ignored. The connection is closed when the client goes, when
+ * its queue passes PA_NET_STREAM_QUEUE_MAX, or at PA_NET_STREAM_MAX_S. */
+void pa_net_resp_stream(pa_net_resp *r);
 
 typedef struct pa_net_callbacks {
   void *arg; /* passed to every callback */
@@ -128,6 +147,17 @@ int pa_net_run(pa_net *n);
  * socket is gone. */
 int pa_net_ws_send(pa_net *n, uint64_t conn, const char *text, size_t len);
 void pa_net_ws_close(pa_net *n, uint64_t conn, int code, const char *reason);
+
+/* From any thread, also before the handler that streams has returned
+ * (bytes wait for the head): queue len bytes (copied, sent as one chunk) to
+ * a stream. 0, or -1 when the stream is gone (the client left, it was
+ * ended, it outlived PA_NET_STREAM_MAX_S) or this send would pass
+ * PA_NET_STREAM_QUEUE_MAX (the stream is then dropped). len 0 sends nothing. */
+int pa_net_stream_send(pa_net *n, uint64_t stream, const char *bytes, size_t len);
+/* From any thread: the stream's last bytes are queued; the transport ends
+ * the chunked body and the connection goes on (keep-alive). Later sends
+ * return -1. Unknown or gone streams are ignored. */
+void pa_net_stream_end(pa_net *n, uint64_t stream);
 
 /* Stops accepting, closes every connection, lets running handlers finish,
  * joins every thread and frees n. */

@@ -25,12 +25,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <uv.h>
 
 enum { READ_BUF = 65536, ADDR_BUCKETS = 4096, ID_SLOT_BITS = 20 };
 
-typedef enum { S_HEAD, S_BODY, S_WAIT, S_SEND, S_WS } conn_state;
+/* S_STREAM: a streamed answer's head is out; its chunks come through the
+ * mailbox until the stream ends. */
+typedef enum { S_HEAD, S_BODY, S_WAIT, S_SEND, S_WS, S_STREAM } conn_state;
+
+/* What a mailbox entry of a stream asks for. */
+enum { SOP_NONE, SOP_DATA, SOP_END, SOP_DROP };
 
 /* Bytes on their way out: written by uv_write, freed when done. */
 typedef struct outbuf {
@@ -39,6 +45,10 @@ typedef struct outbuf {
   struct conn *c;
   uint64_t conn_id;   /* mailbox: the socket it is for */
   int close_code;     /* mailbox: > 0 asks to close the socket with this code */
+  int stream_op;      /* mailbox: SOP_*, conn_id is then a stream id */
+  uint64_t stream_id; /* a stream's chunk: payload bytes leave its queue when written */
+  size_t payload;     /* a stream's chunk: its bytes without the chunk framing */
+  size_t pre;         /* a stream's chunk: bytes of the chunk-size line before them */
   unsigned char *ext; /* data lives here instead (a response body), freed with this */
   size_t len;
   unsigned char data[];
@@ -102,6 +112,12 @@ typedef struct conn {
   unsigned char ctl[PA_WS_CONTROL_MAX];
   wsmsg *pend, **pend_tail;
   uint64_t last_heard, ping_sent;
+  /* Streamed answers: the id of the current request's stream (0: none),
+   * when it must end, and where it stands. */
+  uint64_t stream_id, stream_until;
+  int stream_raw;         /* HTTP/1.0: no chunked framing, the end closes */
+  int stream_end_pending; /* ended before its head went out */
+  int stream_done;        /* the last chunk is written or on its way */
 } conn;
 
 enum { J_HTTP, J_WS };
@@ -134,7 +150,7 @@ struct pa_net {
   char *error_headers;
   pa_pool *fast, *slow;
   /* limits in force (the constants, or lower from the environment) */
-  uint64_t header_ms, request_ms, idle_ms, send_ms, ping_ms;
+  uint64_t header_ms, request_ms, idle_ms, send_ms, ping_ms, stream_ms;
   int conns_max;
   /* loop-thread state */
   conn *list;
@@ -150,6 +166,12 @@ struct pa_net {
   pthread_mutex_t lock;
   job *done, **done_tail;
   outbuf *mail, **mail_tail;
+  /* One per connection slot: the stream a sender may still write to, and
+   * its payload bytes not yet written (PA_NET_STREAM_QUEUE_MAX). */
+  struct {
+    uint64_t id;
+    size_t queued;
+  } * streams;
   int phase;                 /* set by pa_net_stop: 1 stop serving, 2 finish */
   int served_stop, finished; /* the loop's own record of what it has done */
 };
@@ -157,6 +179,7 @@ struct pa_net {
 static void conn_close(conn *c);
 static void process_input(conn *c);
 static void after_write(conn *c);
+static void stream_forget(conn *c);
 
 static uint64_t now_ms(pa_net *n) { return uv_now(&n->loop); }
 
@@ -228,6 +251,8 @@ void pa_net_resp_accept_ws(pa_net_resp *r, void *user) {
   r->status = 101;
   r->ws_user = user;
 }
+
+void pa_net_resp_stream(pa_net_resp *r) { r->stream = 1; }
 
 unsigned char *pa_net_req_take_body(pa_net_req *rq, size_t *len) {
   unsigned char *b = rq->body;
@@ -333,6 +358,7 @@ static void on_closed(uv_handle_t *h) {
 static void conn_close(conn *c) {
   pa_net *n = c->net;
   if (c->closing) return;
+  stream_forget(c);
   c->closing = 1;
   if (c->in_list) {
     if (c->prev)
@@ -359,6 +385,32 @@ static void conn_close(conn *c) {
   }
   c->addr = NULL;
   uv_close((uv_handle_t *)&c->tcp, on_closed);
+}
+
+/* ---- streams: the senders' view (under lock) and the loop's */
+
+static uint64_t id_slot(uint64_t id) { return id & ((1u << ID_SLOT_BITS) - 1); }
+
+/* Loop thread: senders may no longer write to c's stream; later sends get -1. */
+static void stream_forget(conn *c) {
+  pa_net *n = c->net;
+  if (!c->stream_id) return;
+  uint64_t slot = id_slot(c->stream_id);
+  pthread_mutex_lock(&n->lock);
+  if (n->streams[slot].id == c->stream_id) {
+    n->streams[slot].id = 0;
+    n->streams[slot].queued = 0;
+  }
+  pthread_mutex_unlock(&n->lock);
+}
+
+/* Loop thread: payload bytes of a stream reached the socket. */
+static void stream_written(pa_net *n, uint64_t id, size_t payload) {
+  uint64_t slot = id_slot(id);
+  pthread_mutex_lock(&n->lock);
+  if (n->streams[slot].id == id && n->streams[slot].queued >= payload)
+    n->streams[slot].queued -= payload;
+  pthread_mutex_unlock(&n->lock);
 }
 
 /* ---- writing */
@@ -393,6 +445,7 @@ static void on_written(uv_write_t *req, int status) {
   conn *c = o->c;
   c->out_pending -= o->len;
   c->refs--;
+  if (o->stream_id) stream_written(c->net, o->stream_id, o->payload);
   free(o->ext);
   free(o);
   if (c->closing) {
@@ -404,7 +457,8 @@ static void on_written(uv_write_t *req, int status) {
     return;
   }
   /* Progress: the send deadline starts again. */
-  if (c->state == S_SEND || c->state == S_WS) c->deadline = now_ms(c->net) + c->net->send_ms;
+  if (c->state == S_SEND || c->state == S_WS || c->state == S_STREAM)
+    c->deadline = now_ms(c->net) + c->net->send_ms;
   after_write(c);
 }
 
@@ -443,6 +497,31 @@ static void write_bytes(conn *c, const void *p, size_t len) {
   }
   memcpy(o->data, p, len);
   write_out(c, o);
+}
+
+/* A stream's chunk to the socket (its head is out); takes ownership. */
+static void stream_write(conn *c, outbuf *o) {
+  if (c->stream_raw) { /* HTTP/1.0: the bytes as they are, the end of the body is the close */
+    memmove(o->data, o->data + o->pre, o->payload);
+    o->len = o->payload;
+    o->pre = 0;
+  }
+  write_out(c, o);
+}
+
+/* The stream's last chunk: the chunked body's end, after which the
+ * connection serves its next request (request_done, from after_write); an
+ * HTTP/1.0 stream is closed instead. */
+static void stream_finish(conn *c) {
+  stream_forget(c);
+  c->stream_done = 1;
+  c->deadline = now_ms(c->net) + c->net->send_ms;
+  if (c->stream_raw) {
+    c->close_after_write = 1;
+    after_write(c);
+    return;
+  }
+  write_bytes(c, "0\r\n\r\n", 5);
 }
 
 /* A frame (header + payload) as one buffer. */
@@ -586,6 +665,18 @@ static void request_done(conn *c) {
   }
   free(c->file_buf);
   c->file_buf = NULL;
+  /* A stream's id dies with its request: late sends get -1, late chunks
+   * (and those of a handler that sent but answered otherwise) are dropped. */
+  stream_forget(c);
+  c->stream_id = 0;
+  c->stream_raw = c->stream_end_pending = c->stream_done = 0;
+  for (outbuf *o = c->held, *next; o; o = next) {
+    next = o->next;
+    free(o);
+  }
+  c->held = NULL;
+  c->held_tail = &c->held;
+  c->held_bytes = 0;
   if (!c->keep_alive) {
     conn_close(c);
     return;
@@ -611,6 +702,8 @@ static void after_write(conn *c) {
       return;
     }
     request_done(c);
+  } else if (c->state == S_STREAM) {
+    if (c->stream_done) request_done(c);
   } else if (c->state == S_WS && c->read_paused && c->pend_count < PA_WS_PENDING_MAX) {
     c->read_paused = 0;
     start_reading(c);
@@ -658,6 +751,63 @@ static void ws_dispatch(conn *c) {
   c->refs++;
 }
 
+/* 1 when the handler's header lines name field (case-insensitive). */
+static int resp_has_field(const pa_net_resp *r, const char *field) {
+  size_t fl = strlen(field);
+  for (size_t i = 0; i + fl < r->head_len;) {
+    if (strncasecmp(r->head + i, field, fl) == 0 && r->head[i + fl] == ':') return 1;
+    const char *nl = memchr(r->head + i, '\n', r->head_len - i);
+    if (!nl) break;
+    i = (size_t)(nl - r->head) + 1;
+  }
+  return 0;
+}
+
+/* A streamed answer's head, at once; then the chunks held so far. */
+static void send_stream_head(conn *c, job *j) {
+  pa_net *n = c->net;
+  pa_net_resp *r = &j->resp;
+  int raw = j->head.minor == 0; /* HTTP/1.0 knows no chunked encoding */
+  if (raw || r->close) c->keep_alive = 0;
+  c->job = j; /* freed by request_done; its body, if any, is not sent */
+  char line[64], tail[192];
+  int hl =
+      snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", r->status, pa_http_status_text(r->status));
+  int tl = snprintf(tail, sizeof tail, "%s%s%s%s\r\n",
+                    resp_has_field(r, "Content-Type") ? "" : "Content-Type: text/event-stream\r\n",
+                    resp_has_field(r, "Cache-Control") ? "" : "Cache-Control: no-store\r\n",
+                    raw ? "" : "Transfer-Encoding: chunked\r\n",
+                    c->keep_alive ? "" : "Connection: close\r\n");
+  outbuf *o = outbuf_new((size_t)hl + r->head_len + (size_t)tl);
+  if (!o) {
+    conn_close(c);
+    return;
+  }
+  memcpy(o->data, line, (size_t)hl);
+  if (r->head_len) memcpy(o->data + hl, r->head, r->head_len);
+  memcpy(o->data + hl + r->head_len, tail, (size_t)tl);
+  c->deadline = now_ms(n) + n->send_ms;
+  if (r->head_only) { /* HEAD: the head says what GET would stream, and that is all */
+    stream_forget(c);
+    c->state = S_SEND;
+    write_out(c, o);
+    return;
+  }
+  c->state = S_STREAM;
+  c->stream_raw = raw;
+  c->stream_until = now_ms(n) + n->stream_ms;
+  write_out(c, o);
+  for (outbuf *h = c->held, *next; h && !c->closing; h = next) {
+    next = h->next;
+    c->held = next;
+    c->held_bytes -= h->len;
+    stream_write(c, h);
+  }
+  if (c->closing) return;
+  c->held_tail = &c->held;
+  if (c->stream_end_pending) stream_finish(c);
+}
+
 static void send_response(conn *c, job *j) {
   pa_net *n = c->net;
   pa_net_resp *r = &j->resp;
@@ -694,6 +844,10 @@ static void send_response(conn *c, job *j) {
     return;
   }
   if (r->status == 101) r->status = 500; /* 101 for a request that asked for no upgrade */
+  if (r->stream && !j->req.upgrade && r->status >= 200 && r->status != 204 && r->status != 304) {
+    send_stream_head(c, j);
+    return;
+  }
   c->job = j;
   if (j->req.upgrade || r->close) c->keep_alive = 0;
   long long len = r->fd >= 0 ? r->length : (long long)r->body_len;
@@ -732,6 +886,36 @@ static void send_response(conn *c, job *j) {
     b->len = r->body_len;
     r->body = NULL;
     write_out(c, b);
+  }
+}
+
+/* A stream's chunk, end or drop from a sender; takes ownership of o. */
+static void stream_mail(pa_net *n, outbuf *o) {
+  uint64_t slot = id_slot(o->conn_id);
+  conn *c = slot < (uint64_t)n->conns_max ? n->slots[slot] : NULL;
+  if (!c || c->closing || c->stream_id != o->conn_id || c->close_after_write || c->stream_done) {
+    free(o); /* the stream is over: the sender has been told or will be */
+    return;
+  }
+  int op = o->stream_op;
+  if (op == SOP_DROP) { /* its queue overflowed: a client that stopped reading */
+    free(o);
+    conn_close(c);
+  } else if (op == SOP_END) {
+    free(o);
+    if (c->state == S_STREAM)
+      stream_finish(c);
+    else
+      c->stream_end_pending = 1;
+  } else if (c->state == S_STREAM) {
+    stream_write(c, o);
+  } else if (c->state == S_BODY || c->state == S_WAIT) { /* the head is not out yet */
+    o->next = NULL;
+    *c->held_tail = o;
+    c->held_tail = &o->next;
+    c->held_bytes += o->len;
+  } else {
+    free(o); /* the handler answered without streaming */
   }
 }
 
@@ -774,6 +958,10 @@ static void on_wake(uv_async_t *a) {
   }
   for (outbuf *o = mail, *next; o; o = next) {
     next = o->next;
+    if (o->stream_op) {
+      stream_mail(n, o);
+      continue;
+    }
     conn *c = conn_by_id(n, o->conn_id);
     if (!c || c->close_after_write) {
       free(o);
@@ -897,6 +1085,13 @@ static void begin_request(conn *c, size_t end) {
   }
   j->api = strncmp(j->head.path, "/api/", 5) == 0;
   j->req.conn = c->id;
+  /* A stream id per request, known to senders before the handler answers. */
+  c->stream_id = (++n->gen << ID_SLOT_BITS) | id_slot(c->id);
+  j->req.stream = c->stream_id;
+  pthread_mutex_lock(&n->lock);
+  n->streams[id_slot(c->id)].id = c->stream_id;
+  n->streams[id_slot(c->id)].queued = 0;
+  pthread_mutex_unlock(&n->lock);
   j->req.head = &j->head;
   j->req.remote_addr = c->addr_text;
   c->keep_alive = j->head.keep_alive;
@@ -1126,6 +1321,11 @@ static void process_input(conn *c) {
       if (c->in_len > PA_HTTP_HEAD_MAX) stop_reading(c);
       return;
     case S_WS: read_frames(c); return;
+    case S_STREAM:
+      /* Reading goes on so a client that leaves is noticed; a pipelined
+       * request waits, but a stream's client has nothing more to say. */
+      if (c->in_len > PA_HTTP_HEAD_MAX) conn_close(c);
+      return;
     }
   }
 }
@@ -1235,6 +1435,22 @@ static void on_sweep(uv_timer_t *t) {
       }
       continue;
     }
+    if (c->state == S_STREAM) {
+      if (!c->stream_done && now >= c->stream_until) { /* PA_NET_STREAM_MAX_S: ended, then closed */
+        c->keep_alive = 0;
+        stream_finish(c);
+        continue;
+      }
+      if (c->out_pending > 0) { /* writes that make no progress: a peer that stopped reading */
+        if (!c->deadline)
+          c->deadline = now + n->send_ms;
+        else if (now >= c->deadline)
+          conn_close(c);
+      } else if (!c->stream_done) {
+        c->deadline = 0;
+      }
+      continue;
+    }
     if (!c->deadline || now < c->deadline) continue;
     if ((c->state == S_HEAD && c->started) || c->state == S_BODY)
       send_error(c, 408, NULL);
@@ -1271,6 +1487,69 @@ void pa_net_ws_close(pa_net *n, uint64_t conn_id, int code, const char *reason) 
   uv_async_send(&n->wake);
 }
 
+int pa_net_stream_send(pa_net *n, uint64_t stream, const char *bytes, size_t len) {
+  uint64_t slot = id_slot(stream);
+  if (!stream || slot >= (uint64_t)n->conns_max) return -1;
+  char pre[24];
+  int pl = snprintf(pre, sizeof pre, "%zx\r\n", len);
+  outbuf *o = len ? outbuf_new((size_t)pl + len + 2) : NULL;
+  if (o) {
+    memcpy(o->data, pre, (size_t)pl);
+    memcpy(o->data + pl, bytes, len);
+    memcpy(o->data + pl + len, "\r\n", 2);
+    o->conn_id = o->stream_id = stream;
+    o->stream_op = SOP_DATA;
+    o->payload = len;
+    o->pre = (size_t)pl;
+  }
+  pthread_mutex_lock(&n->lock);
+  int rc = 0;
+  if (n->streams[slot].id != stream) {
+    rc = -1;
+  } else if (len && (!o || len > PA_NET_STREAM_QUEUE_MAX - n->streams[slot].queued)) {
+    /* Past the bound (or out of memory): the stream is dropped, not grown. */
+    n->streams[slot].id = 0;
+    rc = -1;
+    if (o || (o = outbuf_new(0))) {
+      o->conn_id = stream;
+      o->stream_id = 0;
+      o->stream_op = SOP_DROP;
+      o->len = 0;
+    }
+  } else if (o) {
+    n->streams[slot].queued += len;
+  }
+  if (o && (rc == 0 || o->stream_op == SOP_DROP)) {
+    o->next = NULL;
+    *n->mail_tail = o;
+    n->mail_tail = &o->next;
+    o = NULL;
+  }
+  pthread_mutex_unlock(&n->lock);
+  free(o);
+  uv_async_send(&n->wake);
+  return rc;
+}
+
+void pa_net_stream_end(pa_net *n, uint64_t stream) {
+  uint64_t slot = id_slot(stream);
+  if (!stream || slot >= (uint64_t)n->conns_max) return;
+  outbuf *o = outbuf_new(0);
+  if (!o) return; /* PA_NET_STREAM_MAX_S ends it */
+  o->conn_id = stream;
+  o->stream_op = SOP_END;
+  pthread_mutex_lock(&n->lock);
+  if (n->streams[slot].id == stream) {
+    n->streams[slot].id = 0;
+    *n->mail_tail = o;
+    n->mail_tail = &o->next;
+    o = NULL;
+  }
+  pthread_mutex_unlock(&n->lock);
+  free(o);
+  uv_async_send(&n->wake);
+}
+
 /* ---- life cycle */
 
 static void *loop_thread(void *arg) {
@@ -1284,6 +1563,7 @@ static void net_free(pa_net *n) {
   pa_pool_free(n->slow);
   free(n->slots);
   free(n->free_slots);
+  free(n->streams);
   free(n->error_headers);
   pthread_mutex_destroy(&n->lock);
   free(n);
@@ -1319,11 +1599,13 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
   n->idle_ms = env_limit("PA_NET_IDLE_MS", PA_NET_IDLE_MS);
   n->send_ms = env_limit("PA_NET_SEND_MS", PA_NET_SEND_MS);
   n->ping_ms = env_limit("PA_NET_WS_PING_MS", PA_NET_WS_PING_MS);
+  n->stream_ms = env_limit("PA_NET_STREAM_MAX_S", PA_NET_STREAM_MAX_S) * 1000;
   n->conns_max = (int)env_limit("PA_NET_CONNS_MAX", PA_NET_CONNS_MAX);
   n->error_headers = strdup(cfg->error_headers ? cfg->error_headers : "");
   n->slots = calloc((size_t)n->conns_max, sizeof *n->slots);
   n->free_slots = calloc((size_t)n->conns_max, sizeof *n->free_slots);
-  if (!n->error_headers || !n->slots || !n->free_slots) {
+  n->streams = calloc((size_t)n->conns_max, sizeof *n->streams);
+  if (!n->error_headers || !n->slots || !n->free_slots || !n->streams) {
     snprintf(err, errlen, "out of memory");
     net_free(n);
     return -1;

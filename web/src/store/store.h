@@ -40,8 +40,8 @@ enum {
 };
 
 enum {
-  PA_STORE_SCHEMA_VERSION = 41, /* hinbox: issue 23's 43, renumbered at the merge */
-  PA_STORE_CURSOR_MAX = 128     /* bytes of an encoded cursor, with its NUL */
+  PA_STORE_SCHEMA_VERSION = 43,
+  PA_STORE_CURSOR_MAX = 128 /* bytes of an encoded cursor, with its NUL */
 };
 
 typedef struct pa_store pa_store;

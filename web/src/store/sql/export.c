@@ -83,6 +83,10 @@ static const pa_store_export_col affiliate_payouts[] = {
     ID("id", "apo"),        ID("batch", "pob"),    C("state", TEXT),
     C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
     C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
+static const pa_store_export_col help_asks[] = {ID("id", "ha"),       C("locale", TEXT),
+                                                C("question", TEXT), C("answer", TEXT),
+                                                C("articles", TEXT), C("used_model", BOOL),
+                                                C("tools", TEXT),    C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -120,6 +124,7 @@ static const pa_store_export_section sections[] = {
     S("affiliate_commissions", 0, affiliate_commissions),
     S("affiliate_payouts", 0, affiliate_payouts),
     S("uploads", 0, uploads),
+    S("help_asks", 0, help_asks),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
 
@@ -200,6 +205,9 @@ static const char *const queries[SECTIONS] = {
     " FROM market_payout_items WHERE seller_id = ?1 AND payee = 'affiliate' ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
+    /* The assistant's questions (issue 23), kept 30 days. */
+    "SELECT id, locale, question, answer, articles, used_model, tools, created_at FROM help_asks"
+    " WHERE user_id = ?1 ORDER BY id",
 };
 
 const pa_store_export_section *pa_store_export_sections(int *n) {

@@ -1896,6 +1896,78 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX chat_links_user ON chat_links(user_id, created_at);"
     "CREATE INDEX chat_links_device ON chat_links(device_id);"
     "ALTER TABLE chat_messages ADD COLUMN peer_id INTEGER REFERENCES users(id) ON DELETE CASCADE;",
+    /* 41: the help center (issue 23; store/help.h). One row per article and
+     * locale, loaded from the help folder at start (digest: SHA-256 of its
+     * fields, so an unchanged article is not written again); position is
+     * its order in the folder. The *_terms columns hold the analyzer's
+     * terms (search/search.h), each with the article's locale (letters and
+     * digits only) and U+E000 in front, so FTS5 counts a term's documents
+     * in one locale only (IDF per locale); terms_len is the number of
+     * terms of the four, PostgreSQL's BM25 length. help_fts indexes them
+     * as external content kept by triggers, with text_fts's tokenizer
+     * (U+E000 is Co, kept inside a token). */
+    "CREATE TABLE help_articles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL CHECK (length(slug) BETWEEN 1 AND 47 AND slug NOT GLOB '*[^a-z0-9-]*'),"
+    "  locale TEXT NOT NULL CHECK (length(locale) BETWEEN 2 AND 15),"
+    "  section TEXT NOT NULL CHECK (length(section) BETWEEN 1 AND 31),"
+    "  section_title TEXT NOT NULL CHECK (length(CAST(section_title AS BLOB)) <= 255),"
+    "  position INTEGER NOT NULL,"
+    "  title TEXT NOT NULL CHECK (length(CAST(title AS BLOB)) BETWEEN 1 AND 255),"
+    "  summary TEXT NOT NULL CHECK (length(CAST(summary AS BLOB)) <= 511),"
+    "  body TEXT NOT NULL CHECK (length(CAST(body AS BLOB)) <= 8191),"
+    "  keywords TEXT NOT NULL CHECK (length(CAST(keywords AS BLOB)) <= 2047),"
+    "  title_terms TEXT NOT NULL,"
+    "  keyword_terms TEXT NOT NULL,"
+    "  summary_terms TEXT NOT NULL,"
+    "  body_terms TEXT NOT NULL,"
+    "  terms_len INTEGER NOT NULL CHECK (terms_len >= 0),"
+    "  digest BLOB NOT NULL CHECK (length(digest) = 32),"
+    "  updated_at INTEGER NOT NULL,"
+    "  UNIQUE (slug, locale)"
+    ") STRICT;"
+    "CREATE INDEX help_articles_locale ON help_articles(locale, position);"
+    "CREATE VIRTUAL TABLE help_fts USING fts5(title_terms, keyword_terms, summary_terms,"
+    "  body_terms, content = 'help_articles', content_rowid = 'id',"
+    "  tokenize = 'unicode61 remove_diacritics 0 categories ''L* N* M* Co''');"
+    "CREATE TRIGGER help_articles_insert AFTER INSERT ON help_articles BEGIN"
+    "  INSERT INTO help_fts (rowid, title_terms, keyword_terms, summary_terms, body_terms)"
+    "  VALUES (NEW.id, NEW.title_terms, NEW.keyword_terms, NEW.summary_terms, NEW.body_terms);"
+    "  END;"
+    "CREATE TRIGGER help_articles_delete AFTER DELETE ON help_articles BEGIN"
+    "  INSERT INTO help_fts (help_fts, rowid, title_terms, keyword_terms, summary_terms,"
+    "  body_terms) VALUES ('delete', OLD.id, OLD.title_terms, OLD.keyword_terms,"
+    "  OLD.summary_terms, OLD.body_terms); END;"
+    "CREATE TRIGGER help_articles_update AFTER UPDATE ON help_articles BEGIN"
+    "  INSERT INTO help_fts (help_fts, rowid, title_terms, keyword_terms, summary_terms,"
+    "  body_terms) VALUES ('delete', OLD.id, OLD.title_terms, OLD.keyword_terms,"
+    "  OLD.summary_terms, OLD.body_terms);"
+    "  INSERT INTO help_fts (rowid, title_terms, keyword_terms, summary_terms, body_terms)"
+    "  VALUES (NEW.id, NEW.title_terms, NEW.keyword_terms, NEW.summary_terms, NEW.body_terms);"
+    "  END;",
+    /* 42: the assistant's questions (issue 23, web/README.md "Assistant").
+     * help_asks keeps what was asked and answered for PA_HELP_RETENTION_DAYS
+     * (the chores delete older rows) and goes with its person's account;
+     * user_id is NULL for a signed-out asker, whose browser holds the ask's
+     * token (token is its SHA-256, for the stream's URL). articles: the slugs
+     * shown, comma-separated; tools: the names of the tools run. streamed: 1
+     * once the stream was taken, so one ask costs one model call at most. */
+    "CREATE TABLE help_asks ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    "  token BLOB CHECK (token IS NULL OR length(token) = 32),"
+    "  locale TEXT NOT NULL CHECK (length(locale) BETWEEN 2 AND 15),"
+    "  question TEXT NOT NULL CHECK (length(question) BETWEEN 1 AND 500),"
+    "  answer TEXT NOT NULL DEFAULT '' CHECK (length(answer) <= 8192),"
+    "  articles TEXT NOT NULL DEFAULT '' CHECK (length(articles) <= 200),"
+    "  used_model INTEGER NOT NULL DEFAULT 0 CHECK (used_model IN (0, 1)),"
+    "  tools TEXT NOT NULL DEFAULT '' CHECK (length(tools) <= 100),"
+    "  streamed INTEGER NOT NULL DEFAULT 0 CHECK (streamed IN (0, 1)),"
+    "  created_at INTEGER NOT NULL,"
+    "  CHECK ((user_id IS NULL) = (token IS NOT NULL))"
+    ") STRICT;"
+    "CREATE INDEX help_asks_created ON help_asks(created_at);"
+    "CREATE INDEX help_asks_user ON help_asks(user_id) WHERE user_id IS NOT NULL;",
     /* 41 (issue 23's schema 43, hinbox; the lead renumbers at the merge): support
      * conversations (web/README.md, "Support"). A person has at most one
      * conversation that is not resolved (support_conversations_active), so a

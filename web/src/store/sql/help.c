@@ -1,0 +1,729 @@
+/* pa_store_help (store/help.h): the help center's articles, their loader
+ * and BM25 retrieval on both engines. */
+#include "store/help.h"
+
+#include "search/search.h"
+#include "store/sql/sql.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* BM25's column weights, the same on both engines: what people type is
+ * most often in an article's title and in the words its writers listed
+ * for it, less in its one-sentence summary, least in its body. Changing
+ * them or the analyzer changes PA_HELP_INDEX_VERSION, so every article is
+ * analyzed again at the next start. */
+#define W_TITLE    "4.0"
+#define W_KEYWORDS "4.0"
+#define W_SUMMARY  "2.0"
+#define W_BODY     "1.0"
+enum { PA_HELP_INDEX_VERSION = 1 };
+
+/* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
+ * analyzer never emits it) between a term's locale and the term. */
+#define LOCALE_MARK "\xee\x80\x80"
+
+/* ---- checks */
+
+static int slug_ok(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n > PA_STORE_HELP_SLUG_MAX) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) return 0;
+  return 1;
+}
+
+static int section_ok(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n == 0 || n > PA_STORE_HELP_SECTION_MAX) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-')) return 0;
+  return 1;
+}
+
+static int locale_ok(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n < 2 || n > PA_STORE_HELP_LOCALE_MAX) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- terms */
+
+typedef struct strbuf {
+  char *p;
+  size_t len, cap;
+  int failed;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    while (b->len + n + 1 > cap) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = 0;
+}
+
+/* The locale's prefix: its letters and digits, then the mark. */
+static void locale_prefix(const char *locale, char out[PA_STORE_HELP_LOCALE_MAX + 4]) {
+  size_t j = 0;
+  for (const char *c = locale; *c; c++)
+    if (*c != '-') out[j++] = *c;
+  memcpy(out + j, LOCALE_MARK, sizeof LOCALE_MARK);
+}
+
+/* Appends text's terms (both forms of each word, as text_docs does), each
+ * with the locale's prefix, separated by one space, to b; *count grows by
+ * the terms added. words_max (0: the analyzer's own) bounds the words. */
+static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *text, int words_max,
+                     int *count) {
+  char *terms = malloc(PA_SEARCH_OUT_MAX);
+  if (!terms) return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
+  int n = 0, rc = pa_search_terms(locale, text, strlen(text), terms, PA_SEARCH_OUT_MAX, &n);
+  if (rc != PA_SEARCH_OK) {
+    free(terms);
+    return pa_sq_failf(db, rc == PA_SEARCH_EICU ? PA_STORE_ENOMEM : PA_STORE_EINVAL, "help: %s",
+                       pa_search_strerror(rc));
+  }
+  if (words_max && n > words_max) {
+    free(terms);
+    return pa_sq_failf(db, PA_STORE_EINVAL, "help: a question of more than %d words", words_max);
+  }
+  char prefix[PA_STORE_HELP_LOCALE_MAX + 4];
+  locale_prefix(locale, prefix);
+  size_t plen = strlen(prefix);
+  for (char *w = terms, *end; n > 0 && w && *w; w = end ? end + 1 : NULL) {
+    end = strpbrk(w, " |");
+    size_t wlen = end ? (size_t)(end - w) : strlen(w);
+    if (wlen == 0) continue;
+    if (b->len) sb_add(b, " ", 1);
+    sb_add(b, prefix, plen);
+    sb_add(b, w, wlen);
+    (*count)++;
+  }
+  free(terms);
+  if (b->failed) return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
+  return PA_STORE_OK;
+}
+
+/* ---- search */
+
+/* ?1 the match, ?2 the locale, ?3 the limit. bm25() is lower for better. */
+static const char search_sqlite[] =
+    "SELECT a.slug, a.locale, a.title, a.summary,"
+    " -bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY ") AS score"
+    " FROM help_fts JOIN help_articles a ON a.id = help_fts.rowid"
+    " WHERE help_fts MATCH ?1 AND a.locale = ?2"
+    " ORDER BY bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY "), a.slug"
+    " LIMIT ?3";
+
+/* FTS5's bm25() written out (k1 1.2, b 0.75; a term's frequency is the sum
+ * of its column weights over its occurrences; IDF ln((N - n + 0.5) /
+ * (n + 0.5)), at least 1e-6; the length is the article's terms), with N,
+ * n and the average length of the locale's articles. ?1 the distinct
+ * query terms separated by spaces, ?2 the locale, ?3 the limit. */
+static const char search_pg[] =
+    "WITH q AS (SELECT DISTINCT t AS term FROM unnest(string_to_array(CAST(?1 AS text), ' ')) t),"
+    " d AS (SELECT id, slug, locale, title, summary, terms_len FROM help_articles"
+    "  WHERE locale = ?2),"
+    " st AS (SELECT CAST(count(*) AS float8) AS n, CAST(avg(terms_len) AS float8) AS avgdl"
+    "  FROM d),"
+    " tok AS (SELECT a.id, f.w, t.term FROM help_articles a"
+    "  CROSS JOIN LATERAL (VALUES (CAST(" W_TITLE " AS float8), a.title_terms),"
+    "   (CAST(" W_KEYWORDS " AS float8), a.keyword_terms),"
+    "   (CAST(" W_SUMMARY " AS float8), a.summary_terms),"
+    "   (CAST(" W_BODY " AS float8), a.body_terms)) AS f(w, terms)"
+    "  CROSS JOIN LATERAL unnest(string_to_array(f.terms, ' ')) AS t(term)"
+    "  WHERE a.locale = ?2 AND t.term IN (SELECT term FROM q)),"
+    " tf AS (SELECT id, term, sum(w) AS tf FROM tok GROUP BY id, term),"
+    " df AS (SELECT term, CAST(count(*) AS float8) AS n FROM tf GROUP BY term)"
+    " SELECT d.slug, d.locale, d.title, d.summary,"
+    "  sum(greatest(ln((st.n - df.n + 0.5) / (df.n + 0.5)), 1e-6) * tf.tf * 2.2"
+    "   / (tf.tf + 1.2 * (0.25 + 0.75 * d.terms_len / st.avgdl))) AS score"
+    " FROM tf JOIN df ON df.term = tf.term JOIN d ON d.id = tf.id CROSS JOIN st"
+    " GROUP BY d.id, d.slug, d.locale, d.title, d.summary"
+    " ORDER BY score DESC, d.slug LIMIT ?3";
+
+static const char has_locale_sql[] = "SELECT 1 FROM help_articles WHERE locale = ?1 LIMIT 1";
+
+/* locale when it has articles, else "en", into out. */
+static int served_locale(pa_store *db, const char *locale, char out[16]) {
+  pa_sql_stmt *st = pa_sq_stmt(db, has_locale_sql);
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_text(st, 1, locale);
+  int step = b == PA_SQ_OK ? pa_sq_step(st) : b;
+  pa_sq_done(st);
+  if (step != PA_SQ_ROW && step != PA_SQ_DONE) return pa_sq_fail(db, "help: find the locale");
+  snprintf(out, 16, "%s", step == PA_SQ_ROW ? locale : "en");
+  return PA_STORE_OK;
+}
+
+static void copy(char *dst, size_t cap, const char *src) {
+  snprintf(dst, cap, "%s", src ? src : "");
+}
+
+typedef struct hits {
+  pa_store_help_hit *out;
+  int n, limit;
+} hits;
+
+static int hit_row(void *ctx, pa_sql_stmt *st) {
+  hits *h = ctx;
+  if (h->n >= h->limit) return 0;
+  pa_store_help_hit *o = &h->out[h->n++];
+  copy(o->slug, sizeof o->slug, pa_sq_text(st, 0));
+  copy(o->locale, sizeof o->locale, pa_sq_text(st, 1));
+  copy(o->title, sizeof o->title, pa_sq_text(st, 2));
+  copy(o->summary, sizeof o->summary, pa_sq_text(st, 3));
+  const char *score = pa_sq_text(st, 4);
+  o->score = score ? strtod(score, NULL) : 0;
+  return 0;
+}
+
+/* Distinct terms, for the match: a repeated word counts once in the
+ * question, as a phrase does in FTS5's query. */
+static int seen_before(const char *all, const char *w, size_t wlen) {
+  for (const char *p = all; p < w;) {
+    const char *end = strchr(p, ' ');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (n == wlen && memcmp(p, w, n) == 0) return 1;
+    if (!end) break;
+    p = end + 1;
+  }
+  return 0;
+}
+
+int pa_store_help_search(pa_store *db, const char *locale, const char *question, int limit,
+                         pa_store_help_hit *out, int *n) {
+  *n = 0;
+  if (!locale_ok(locale) || !question || !out || limit < 1 || limit > PA_STORE_HELP_RESULTS_MAX)
+    return pa_sq_failf(db, PA_STORE_EINVAL, "help search: a bad locale or limit");
+  if (strlen(question) > PA_STORE_HELP_QUESTION_MAX)
+    return pa_sq_failf(db, PA_STORE_EINVAL, "help search: a question over %d bytes",
+                       PA_STORE_HELP_QUESTION_MAX);
+  char served[16];
+  int rc = served_locale(db, locale, served);
+  if (rc != PA_STORE_OK) return rc;
+  strbuf terms = {0}, match = {0};
+  int count = 0;
+  /* Analyzed in the articles' locale, so the stems meet theirs. */
+  rc = add_terms(db, &terms, served, question, PA_STORE_HELP_QUESTION_WORDS, &count);
+  if (rc != PA_STORE_OK || count == 0) {
+    free(terms.p);
+    return rc;
+  }
+  int pg = strcmp(pa_store_kind(db), "postgresql") == 0, distinct = 0;
+  for (char *w = terms.p, *end; w; w = end ? end + 1 : NULL) {
+    end = strchr(w, ' ');
+    size_t wlen = end ? (size_t)(end - w) : strlen(w);
+    if (seen_before(terms.p, w, wlen)) continue;
+    if (distinct++) sb_add(&match, pg ? " " : " OR ", pg ? 1 : 4);
+    /* Terms hold only letters, digits, marks and the locale's mark: quoted,
+     * FTS5 reads none as an operator. */
+    if (!pg) sb_add(&match, "\"", 1);
+    sb_add(&match, w, wlen);
+    if (!pg) sb_add(&match, "\"", 1);
+  }
+  free(terms.p);
+  if (match.failed) {
+    free(match.p);
+    return pa_sq_failf(db, PA_STORE_ENOMEM, "help search: no memory");
+  }
+  pa_sql_stmt *st = pa_sq_stmt(db, pa_sq_dialect(db, search_sqlite, search_pg));
+  if (!st) {
+    free(match.p);
+    return PA_STORE_EDB;
+  }
+  int b = pa_sq_bind_text(st, 1, match.p);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, served);
+  if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, limit);
+  hits h = {out, 0, limit};
+  rc = pa_sq_each(db, st, b, hit_row, &h, "help search");
+  free(match.p);
+  *n = h.n;
+  return rc;
+}
+
+/* ---- reading */
+
+static const char article_sql[] =
+    "SELECT slug, locale, section, section_title, title, summary, body, updated_at"
+    " FROM help_articles WHERE slug = ?1 AND locale = ?2";
+
+static int read_article(pa_store *db, const char *slug, const char *locale,
+                        struct pa_store_help_article *a) {
+  pa_sql_stmt *st = pa_sq_stmt(db, article_sql);
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_text(st, 1, slug);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, locale);
+  int step = b == PA_SQ_OK ? pa_sq_step(st) : b, rc = PA_STORE_OK;
+  if (step == PA_SQ_ROW) {
+    copy(a->slug, sizeof a->slug, pa_sq_text(st, 0));
+    copy(a->locale, sizeof a->locale, pa_sq_text(st, 1));
+    copy(a->section, sizeof a->section, pa_sq_text(st, 2));
+    copy(a->section_title, sizeof a->section_title, pa_sq_text(st, 3));
+    copy(a->title, sizeof a->title, pa_sq_text(st, 4));
+    copy(a->summary, sizeof a->summary, pa_sq_text(st, 5));
+    copy(a->body, sizeof a->body, pa_sq_text(st, 6));
+    a->updated_at = pa_sq_i64(st, 7);
+  } else if (step == PA_SQ_DONE) {
+    rc = pa_sq_failf(db, PA_STORE_ENOTFOUND, "help: no such article");
+  } else {
+    rc = pa_sq_fail(db, "help: read an article");
+  }
+  pa_sq_done(st);
+  return rc;
+}
+
+int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
+                          struct pa_store_help_article *a) {
+  memset(a, 0, sizeof *a);
+  if (!slug_ok(slug) || !locale_ok(locale))
+    return pa_sq_failf(db, PA_STORE_EINVAL, "help: a bad slug or locale");
+  int rc = read_article(db, slug, locale, a);
+  if (rc == PA_STORE_ENOTFOUND && strcmp(locale, "en") != 0) rc = read_article(db, slug, "en", a);
+  return rc;
+}
+
+static const char list_sql[] =
+    "SELECT slug, section, section_title, title, summary FROM help_articles a"
+    " WHERE locale = ?1 ORDER BY (SELECT min(s.position) FROM help_articles s"
+    "  WHERE s.locale = a.locale AND s.section = a.section), position, slug";
+
+typedef struct entries {
+  pa_store_help_entry_fn fn;
+  void *ctx;
+  const char *skip;
+  int max, n;
+} entries;
+
+static int entry_row(void *ctx, pa_sql_stmt *st) {
+  entries *e = ctx;
+  pa_store_help_entry x = {pa_sq_text(st, 0), pa_sq_text(st, 1), pa_sq_text(st, 2),
+                           pa_sq_text(st, 3), pa_sq_text(st, 4)};
+  if (e->skip && x.slug && strcmp(x.slug, e->skip) == 0) return 0;
+  if (e->max && e->n >= e->max) return 0;
+  e->n++;
+  return e->fn(e->ctx, &x);
+}
+
+int pa_store_help_list(pa_store *db, const char *locale, char served[16], pa_store_help_entry_fn fn,
+                       void *ctx) {
+  served[0] = 0;
+  if (!locale_ok(locale) || !fn) return pa_sq_failf(db, PA_STORE_EINVAL, "help: a bad locale");
+  int rc = served_locale(db, locale, served);
+  if (rc != PA_STORE_OK) return rc;
+  pa_sql_stmt *st = pa_sq_stmt(db, list_sql);
+  if (!st) return PA_STORE_EDB;
+  entries e = {fn, ctx, NULL, 0, 0};
+  return pa_sq_each(db, st, pa_sq_bind_text(st, 1, served), entry_row, &e, "help: list");
+}
+
+static const char related_sql[] =
+    "SELECT slug, section, section_title, title, summary FROM help_articles"
+    " WHERE locale = ?1 AND section = (SELECT section FROM help_articles"
+    "  WHERE slug = ?2 AND locale = ?1) ORDER BY position, slug";
+
+int pa_store_help_related(pa_store *db, const char *slug, const char *locale, int max,
+                          pa_store_help_entry_fn fn, void *ctx) {
+  if (!slug_ok(slug) || !locale_ok(locale) || !fn || max < 1)
+    return pa_sq_failf(db, PA_STORE_EINVAL, "help: a bad slug or locale");
+  char served[16];
+  int rc = served_locale(db, locale, served);
+  if (rc != PA_STORE_OK) return rc;
+  pa_sql_stmt *st = pa_sq_stmt(db, related_sql);
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_text(st, 1, served);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, slug);
+  entries e = {fn, ctx, slug, max, 0};
+  return pa_sq_each(db, st, b, entry_row, &e, "help: related");
+}
+
+/* ---- loading */
+
+/* Each article's section, when its file does not name one
+ * (help.<slug>.section): the contract's table (issue 23), in its order. */
+static const struct {
+  const char *slug, *section;
+} default_sections[] = {
+    {"create-account", "account"},
+    {"sign-in-trouble", "account"},
+    {"two-step", "account"},
+    {"sessions-password", "account"},
+    {"profile-edit", "account"},
+    {"delete-account", "account"},
+    {"add-pet", "pets"},
+    {"pet-photo", "pets"},
+    {"pet-health", "pets"},
+    {"create-post", "posts"},
+    {"likes-comments", "posts"},
+    {"feed-ranking", "posts"},
+    {"hidden-post", "posts"},
+    {"stories", "posts"},
+    {"reels", "posts"},
+    {"follow-private", "safety"},
+    {"block-mute-report", "safety"},
+    {"chat-basics", "chat"},
+    {"safety-numbers", "chat"},
+    {"chat-devices", "chat"},
+    {"group-chats", "chat"},
+    {"calls", "chat"},
+    {"plus-plans", "plus"},
+    {"billing-manage", "plus"},
+    {"market-buy", "market"},
+    {"market-refund", "market"},
+    {"market-sell", "market"},
+    {"affiliates", "earn"},
+    {"ads", "earn"},
+    {"privacy-data", "privacy"},
+    {"notifications", "settings"},
+    {"language-theme", "settings"},
+    {"contact-support", "support"},
+};
+
+static const char *default_section(const char *slug) {
+  for (size_t i = 0; i < sizeof default_sections / sizeof default_sections[0]; i++)
+    if (strcmp(default_sections[i].slug, slug) == 0) return default_sections[i].section;
+  return NULL;
+}
+
+typedef struct article {
+  char slug[PA_STORE_HELP_SLUG_MAX + 1];
+  const char *title, *summary, *body, *keywords, *section;
+  int position;
+} article;
+
+typedef struct seen {
+  char **keys; /* "locale slug" of every article in the files */
+  size_t n, cap;
+} seen;
+
+static int seen_add(seen *s, const char *locale, const char *slug) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 256;
+    char **k = realloc(s->keys, cap * sizeof *k);
+    if (!k) return -1;
+    s->keys = k;
+    s->cap = cap;
+  }
+  size_t len = strlen(locale) + strlen(slug) + 2;
+  char *key = malloc(len);
+  if (!key) return -1;
+  snprintf(key, len, "%s %s", locale, slug);
+  s->keys[s->n++] = key;
+  return 0;
+}
+
+static int seen_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void seen_free(seen *s) {
+  for (size_t i = 0; i < s->n; i++) free(s->keys[i]);
+  free(s->keys);
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errlen, "help: cannot open %s", path);
+    return NULL;
+  }
+  char *buf = malloc(PA_STORE_HELP_FILE_MAX + 1);
+  size_t n = buf ? fread(buf, 1, PA_STORE_HELP_FILE_MAX + 1, f) : 0;
+  int bad = ferror(f);
+  fclose(f);
+  if (!buf || bad || n > PA_STORE_HELP_FILE_MAX) {
+    snprintf(err, errlen, "help: %s is unreadable or over %d bytes", path, PA_STORE_HELP_FILE_MAX);
+    free(buf);
+    return NULL;
+  }
+  buf[n] = 0;
+  *len = n;
+  return buf;
+}
+
+static const char digest_sql[] = "SELECT digest FROM help_articles WHERE slug = ?1 AND locale = ?2";
+static const char upsert_sql[] =
+    "INSERT INTO help_articles (slug, locale, section, section_title, position, title, summary,"
+    " body, keywords, title_terms, keyword_terms, summary_terms, body_terms, terms_len, digest,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+    " ON CONFLICT (slug, locale) DO UPDATE SET section = excluded.section,"
+    " section_title = excluded.section_title, position = excluded.position,"
+    " title = excluded.title, summary = excluded.summary, body = excluded.body,"
+    " keywords = excluded.keywords, title_terms = excluded.title_terms,"
+    " keyword_terms = excluded.keyword_terms, summary_terms = excluded.summary_terms,"
+    " body_terms = excluded.body_terms, terms_len = excluded.terms_len,"
+    " digest = excluded.digest, updated_at = excluded.updated_at";
+static const char all_sql[] = "SELECT id, locale, slug FROM help_articles";
+static const char delete_sql[] = "DELETE FROM help_articles WHERE id = ?1";
+
+static void digest_of(const char *locale, const article *a, const char *section_title,
+                      unsigned char out[crypto_hash_sha256_BYTES]) {
+  crypto_hash_sha256_state h;
+  char head[64];
+  snprintf(head, sizeof head, "v%d p%d", PA_HELP_INDEX_VERSION, a->position);
+  crypto_hash_sha256_init(&h);
+  const char *parts[] = {head,     locale,     a->slug, a->section, section_title,
+                         a->title, a->summary, a->body, a->keywords};
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+    crypto_hash_sha256_update(&h, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
+  crypto_hash_sha256_final(&h, out);
+}
+
+/* 1 when the stored digest is d, 0 when not (or no row), <0 on failure. */
+static int same_digest(pa_store *db, const char *locale, const char *slug, const unsigned char *d) {
+  pa_sql_stmt *st = pa_sq_stmt(db, digest_sql);
+  if (!st) return PA_STORE_EDB;
+  int b = pa_sq_bind_text(st, 1, slug);
+  if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, locale);
+  int step = b == PA_SQ_OK ? pa_sq_step(st) : b, same = 0;
+  if (step == PA_SQ_ROW) {
+    size_t len = 0;
+    const unsigned char *old = pa_sq_blob(st, 0, &len);
+    same = old && len == crypto_hash_sha256_BYTES && memcmp(old, d, len) == 0;
+  }
+  pa_sq_done(st);
+  if (step != PA_SQ_ROW && step != PA_SQ_DONE) return pa_sq_fail(db, "help: read a digest");
+  return same;
+}
+
+static int write_article(pa_store *db, const char *locale, const article *a,
+                         const char *section_title, const unsigned char *d, int64_t now) {
+  strbuf f[4] = {{0}};
+  const char *text[4] = {a->title, a->keywords, a->summary, a->body};
+  int count = 0, rc = PA_STORE_OK;
+  for (int i = 0; i < 4 && rc == PA_STORE_OK; i++) {
+    rc = add_terms(db, &f[i], locale, text[i], 0, &count);
+    if (rc == PA_STORE_OK && !f[i].p) sb_add(&f[i], "", 0);
+    if (f[i].failed) rc = pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
+  }
+  pa_sql_stmt *st = rc == PA_STORE_OK ? pa_sq_stmt(db, upsert_sql) : NULL;
+  if (rc == PA_STORE_OK && !st) rc = PA_STORE_EDB;
+  if (rc == PA_STORE_OK) {
+    int b = pa_sq_bind_text(st, 1, a->slug);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, locale);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 3, a->section);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 4, section_title);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 5, a->position);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 6, a->title);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 7, a->summary);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 8, a->body);
+    if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 9, a->keywords);
+    for (int i = 0; i < 4 && b == PA_SQ_OK; i++) b = pa_sq_bind_text(st, 10 + i, f[i].p);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 14, count);
+    if (b == PA_SQ_OK) b = pa_sq_bind_blob(st, 15, d, crypto_hash_sha256_BYTES);
+    if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 16, now);
+    rc = pa_sq_run(db, st, b, "help: write an article", NULL, NULL);
+  }
+  for (int i = 0; i < 4; i++) free(f[i].p);
+  return rc;
+}
+
+static const char *field(const cJSON *root, const char *slug, const char *name) {
+  char key[128];
+  snprintf(key, sizeof key, "help.%s.%s", slug, name);
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Loads one locale's file (parsed) into the store; adds its articles to s. */
+static int load_locale(pa_store *db, const char *locale, const cJSON *root, int64_t now, seen *s,
+                       pa_store_help_load_stats *stats, char *err, size_t errlen) {
+  int position = 0, count = 0;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, root) {
+    const char *key = item->string;
+    if (!key || strncmp(key, "help.", 5) != 0 || strncmp(key, "help.section.", 13) == 0) continue;
+    const char *dot = strrchr(key, '.');
+    if (!dot || strcmp(dot, ".title") != 0) continue;
+    article a = {{0}, NULL, NULL, NULL, NULL, NULL, position++};
+    size_t slen = (size_t)(dot - key - 5);
+    if (slen == 0 || slen > PA_STORE_HELP_SLUG_MAX) {
+      snprintf(err, errlen, "help: %s.json: key %s has a bad slug", locale, key);
+      return PA_STORE_EINVAL;
+    }
+    memcpy(a.slug, key + 5, slen);
+    if (!slug_ok(a.slug)) {
+      snprintf(err, errlen, "help: %s.json: key %s has a bad slug", locale, key);
+      return PA_STORE_EINVAL;
+    }
+    if (++count > PA_STORE_HELP_ARTICLES_MAX) {
+      snprintf(err, errlen, "help: %s.json has over %d articles", locale,
+               PA_STORE_HELP_ARTICLES_MAX);
+      return PA_STORE_EINVAL;
+    }
+    a.title = cJSON_IsString(item) ? item->valuestring : NULL;
+    a.summary = field(root, a.slug, "summary");
+    a.body = field(root, a.slug, "body");
+    a.keywords = field(root, a.slug, "keywords");
+    if (!a.keywords) a.keywords = "";
+    a.section = field(root, a.slug, "section");
+    if (!a.section) a.section = default_section(a.slug);
+    if (!a.title || !a.summary || !a.body || !a.section || !section_ok(a.section)) {
+      snprintf(err, errlen, "help: %s.json: %s lacks a title, summary, body or section", locale,
+               a.slug);
+      return PA_STORE_EINVAL;
+    }
+    if (strlen(a.title) == 0 || strlen(a.title) > PA_STORE_HELP_TITLE_MAX ||
+        strlen(a.summary) > PA_STORE_HELP_SUMMARY_MAX || strlen(a.body) > PA_STORE_HELP_BODY_MAX ||
+        strlen(a.keywords) > PA_STORE_HELP_KEYWORDS_MAX) {
+      snprintf(err, errlen, "help: %s.json: %s breaks a length cap (store/help.h)", locale, a.slug);
+      return PA_STORE_EINVAL;
+    }
+    char skey[64];
+    snprintf(skey, sizeof skey, "help.section.%s", a.section);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, skey);
+    const char *section_title = cJSON_IsString(st) ? st->valuestring : a.section;
+    if (strlen(section_title) > PA_STORE_HELP_TITLE_MAX) {
+      snprintf(err, errlen, "help: %s.json: %s is over %d bytes", locale, skey,
+               PA_STORE_HELP_TITLE_MAX);
+      return PA_STORE_EINVAL;
+    }
+    if (seen_add(s, locale, a.slug) != 0) {
+      snprintf(err, errlen, "help: no memory");
+      return PA_STORE_ENOMEM;
+    }
+    stats->articles++;
+    unsigned char d[crypto_hash_sha256_BYTES];
+    digest_of(locale, &a, section_title, d);
+    int same = same_digest(db, locale, a.slug, d);
+    if (same < 0) {
+      snprintf(err, errlen, "%s", pa_store_errmsg(db));
+      return same;
+    }
+    if (same) {
+      stats->unchanged++;
+      continue;
+    }
+    int rc = write_article(db, locale, &a, section_title, d, now);
+    if (rc != PA_STORE_OK) {
+      snprintf(err, errlen, "help: %s.json: %s: %s", locale, a.slug, pa_store_errmsg(db));
+      return rc;
+    }
+    stats->indexed++;
+  }
+  return PA_STORE_OK;
+}
+
+typedef struct gone {
+  int64_t *ids;
+  size_t n, cap;
+  const seen *s;
+} gone;
+
+static int gone_row(void *ctx, pa_sql_stmt *st) {
+  gone *g = ctx;
+  char key[PA_STORE_HELP_LOCALE_MAX + PA_STORE_HELP_SLUG_MAX + 3];
+  snprintf(key, sizeof key, "%s %s", pa_sq_text(st, 1), pa_sq_text(st, 2));
+  const char *k = key;
+  if (g->s->n && bsearch(&k, g->s->keys, g->s->n, sizeof *g->s->keys, seen_cmp)) return 0;
+  if (g->n == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 64;
+    int64_t *ids = realloc(g->ids, cap * sizeof *ids);
+    if (!ids) return 1;
+    g->ids = ids;
+    g->cap = cap;
+  }
+  g->ids[g->n++] = pa_sq_i64(st, 0);
+  return 0;
+}
+
+static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
+                    pa_store_help_load_stats *stats, char *err, size_t errlen) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    snprintf(err, errlen, "help: cannot open the folder %s", dir);
+    return PA_STORE_EINVAL;
+  }
+  int rc = PA_STORE_OK;
+  struct dirent *e;
+  while (rc == PA_STORE_OK && (e = readdir(d)) != NULL) {
+    size_t n = strlen(e->d_name);
+    if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0) continue;
+    char locale[PA_STORE_HELP_LOCALE_MAX + 1];
+    if (n - 5 > PA_STORE_HELP_LOCALE_MAX) continue;
+    memcpy(locale, e->d_name, n - 5);
+    locale[n - 5] = 0;
+    if (!locale_ok(locale)) continue;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t len = 0;
+    char *text = read_file(path, &len, err, errlen);
+    if (!text) {
+      rc = PA_STORE_EINVAL;
+      break;
+    }
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    if (!cJSON_IsObject(root)) {
+      snprintf(err, errlen, "help: %s is not a JSON object", path);
+      cJSON_Delete(root);
+      rc = PA_STORE_EINVAL;
+      break;
+    }
+    stats->files++;
+    rc = load_locale(db, locale, root, now, s, stats, err, errlen);
+    cJSON_Delete(root);
+  }
+  closedir(d);
+  return rc;
+}
+
+int pa_store_help_load(pa_store *db, const char *dir, int64_t now, pa_store_help_load_stats *stats,
+                       char *err, size_t errlen) {
+  memset(stats, 0, sizeof *stats);
+  err[0] = 0;
+  if (!dir) {
+    snprintf(err, errlen, "help: no folder");
+    return PA_STORE_EINVAL;
+  }
+  int rc = pa_store_begin(db);
+  if (rc != PA_STORE_OK) {
+    snprintf(err, errlen, "%s", pa_store_errmsg(db));
+    return rc;
+  }
+  seen s = {0};
+  rc = load_dir(db, dir, now, &s, stats, err, errlen);
+  gone g = {NULL, 0, 0, &s};
+  if (rc == PA_STORE_OK) {
+    qsort(s.keys, s.n, sizeof *s.keys, seen_cmp);
+    pa_sql_stmt *st = pa_sq_stmt(db, all_sql);
+    rc = st ? pa_sq_each(db, st, PA_SQ_OK, gone_row, &g, "help: list stored") : PA_STORE_EDB;
+    if (rc != PA_STORE_OK) snprintf(err, errlen, "%s", pa_store_errmsg(db));
+  }
+  for (size_t i = 0; rc == PA_STORE_OK && i < g.n; i++) {
+    int64_t id = g.ids[i];
+    rc = pa_sq_exec_i64(db, delete_sql, 1, &id, NULL);
+    if (rc != PA_STORE_OK)
+      snprintf(err, errlen, "%s", pa_store_errmsg(db));
+    else
+      stats->removed++;
+  }
+  free(g.ids);
+  seen_free(&s);
+  int end = pa_store_end(db, rc == PA_STORE_OK);
+  if (rc == PA_STORE_OK && end != PA_STORE_OK) {
+    snprintf(err, errlen, "%s", pa_store_errmsg(db));
+    rc = end;
+  }
+  return rc;
+}
