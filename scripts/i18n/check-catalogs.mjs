@@ -109,6 +109,7 @@ const SAME_AS_SOURCE = {
 const HELP_SAME_AS_SOURCE = {
   'help.section.plus': '*', // « PetAmigos Plus », the tier's name
   'help.reels.title': '*', // « Reels », the format's name (as reel.label in the UI)
+  'help.notifications.title': ['fr'], // the word French writes as English does (as settings.notifications)
 };
 const sameAllowed = (tag, key) => {
   const table = help ? HELP_SAME_AS_SOURCE : SAME_AS_SOURCE;

@@ -26,7 +26,7 @@ const FIXTURE = path.join(here, 'fixtures/help');
 
 // store/help.h's caps, each tried at its edge.
 const QUESTION_MAX = 500;
-const QUESTION_WORDS = 100;
+const QUESTION_WORDS = 200;
 const RESULTS_MAX = 10;
 // PA_LIMIT_SEARCH lowered for this file (a long window: nothing refills during it).
 const SEARCH_BURST = 20;
@@ -54,21 +54,29 @@ describe('the help center', () => {
     assert.equal(dbQuery(server, "SELECT count(*) FROM help_articles WHERE locale = 'es'"), '3');
   });
 
-  test('the articles of a locale come by section, in the folder\'s order', async () => {
+  test('the articles of a locale come by section, in sections.json\'s order', async () => {
     const c = new Client(server);
     const es = await c.get('/api/v1/help/articles?locale=es');
     assert.equal(es.status, 200);
     assert.equal(es.body.locale, 'es');
     assert.deepEqual(es.body.sections.map((s) => [s.id, s.title, s.articles.map((a) => a.slug)]), [
-      ['pets', 'Mascotas', ['pet-photo']],
       ['market', 'Mercado', ['market-buy']],
+      ['pets', 'Mascotas', ['pet-photo']],
       ['plus', 'PetAmigos Plus', ['plus-plans']],
     ]);
-    assert.equal(es.body.sections[0].articles[0].title, 'Cambiar la foto de perfil de tu mascota');
-    // en lists its sections in the order of their first article (two-step is first).
+    assert.equal(es.body.sections[1].articles[0].title, 'Cambiar la foto de perfil de tu mascota');
+    // The folder's sections.json orders every locale alike; plus-plans, not in it, takes its
+    // section from the contract's table and comes after the listed ones.
     const en = await c.get('/api/v1/help/articles');
     assert.equal(en.body.locale, 'en');
-    assert.deepEqual(en.body.sections.map((s) => s.id), ['account', 'pets', 'market', 'plus']);
+    assert.deepEqual(en.body.sections.map((s) => s.id), ['account', 'market', 'pets', 'plus']);
+    // A regional tag is served its language's articles (any zh-… our zh-Hans).
+    assert.equal((await c.get('/api/v1/help/articles?locale=es-MX')).body.locale, 'es');
+    assert.equal((await c.get('/api/v1/help/articles?locale=zh-TW')).body.locale, 'zh-Hans');
+    assert.equal((await c.get('/api/v1/help/articles/pet-photo?locale=ja-JP')).body.locale, 'ja');
+    const mx = await search(new Client(server), '¿Cómo cambio la foto de mi perro?', 'es-MX');
+    assert.equal(mx.body.results[0].slug, 'pet-photo');
+    assert.equal(mx.body.results[0].locale, 'es');
     // A locale without articles is answered in en.
     const fr = await c.get('/api/v1/help/articles?locale=fr');
     assert.equal(fr.body.locale, 'en');
@@ -128,6 +136,36 @@ describe('the help center', () => {
     }
   });
 
+  test('the score is BM25 with the locale\'s N and average length, the same on both engines', async () => {
+    // The reference: store/help.h's formula over the stored terms, computed here.
+    const W = [4, 4, 2, 1], K1 = 1.2, B = 0.75;
+    const rows = dbQuery(server, "SELECT slug, title_terms, keyword_terms, summary_terms, body_terms FROM help_articles WHERE locale = 'es' ORDER BY slug")
+      .split('\n').map((r) => { const [slug, ...cols] = r.split('|'); return { slug, cols: cols.map((c) => (c ? c.split(' ') : [])) }; });
+    const avgdl = rows.reduce((a, r) => a + r.cols.flat().length, 0) / rows.length;
+    const terms = dbQuery(server, "SELECT title_terms FROM help_articles WHERE slug = 'pet-photo' AND locale = 'es'").split(' ');
+    // A question made of stored terms' words: "foto" and "mascota", and a word no article has.
+    const q = 'foto mascota zzzz';
+    const qterms = ['esfot', 'esfoto', 'esmascot', 'esmascota', 'eszzzz'].map((t) => t.replace(/^es/, 'es\uE000'));
+    assert.ok(qterms.slice(0, 2).some((t) => terms.includes(t)), `stored: ${terms.join(' ')}`);
+    const expected = new Map();
+    for (const r of rows) {
+      let score = 0;
+      for (const t of new Set(qterms)) {
+        const n = rows.filter((x) => x.cols.flat().includes(t)).length;
+        if (!n) continue;
+        const idf = Math.max(Math.log((rows.length - n + 0.5) / (n + 0.5)), 1e-6);
+        const f = r.cols.reduce((a, col, i) => a + W[i] * col.filter((x) => x === t).length, 0);
+        if (f) score += (idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * r.cols.flat().length) / avgdl));
+      }
+      if (score) expected.set(r.slug, score);
+    }
+    assert.ok(expected.size >= 1);
+    const res = await search(new Client(server), q, 'es');
+    assert.ok(res.body.results.length >= 1);
+    assert.deepEqual(res.body.results.map((r) => r.slug), [...expected].sort((a, b) => b[1] - a[1]).map(([s]) => s));
+    for (const r of res.body.results) assert.ok(Math.abs(r.score - expected.get(r.slug)) < 1e-9, `${r.slug}: ${r.score} vs ${expected.get(r.slug)}`);
+  });
+
   test('a locale without articles is searched in en; nothing matching is an empty list', async () => {
     const c = new Client(server);
     const fr = await search(c, 'order tracking', 'fr');
@@ -142,6 +180,7 @@ describe('the help center', () => {
 
   test('the question\'s caps at their edges, and bad input', async () => {
     const c = new Client(server);
+    const d0 = () => new Client(server);
     // Bytes: the last allowed and the first refused (multi-byte text counts bytes).
     const atMax = 'pedido '.repeat(71) + 'abc'; // 7 * 71 + 3 = 500
     assert.equal(Buffer.byteLength(atMax), QUESTION_MAX);
@@ -154,7 +193,13 @@ describe('the help center', () => {
     assert.equal((await search(c, words(QUESTION_WORDS), 'en')).status, 200);
     const tooMany = await search(c, words(QUESTION_WORDS + 1), 'en');
     assertError(tooMany, 400, 'bad_request');
-    assert.match(tooMany.body.error.message, /100 words/);
+    assert.match(tooMany.body.error.message, /200 words/);
+    // The longest Chinese question is within the words' cap.
+    const zh = '我的订单到哪里了'.repeat(20) + '怎么换照片';
+    assert.ok(Buffer.byteLength(zh) <= QUESTION_MAX && Buffer.byteLength(zh) > QUESTION_MAX - 6);
+    const zhRes = await search(d0(), zh, 'zh-Hans');
+    assert.equal(zhRes.status, 200);
+    assert.equal(zhRes.body.results[0].slug, 'market-buy');
     // Missing or empty q, a malformed locale.
     const d = new Client(server);
     assertError(await d.get('/api/v1/help/search'), 400, 'bad_request');

@@ -134,7 +134,7 @@ void pa_api_help_search(pa_srv_req *rq) {
   int n = 0;
   rc = pa_store_help_search(rq->db, locale, q, PA_STORE_HELP_RESULTS_MAX, hits, &n);
   if (rc == PA_STORE_EINVAL) {
-    PA_BAD(rq, "q has more than 100 words");
+    PA_BAD(rq, "q has more than 200 words");
     return;
   }
   cJSON *root = rc == PA_STORE_OK ? cJSON_CreateObject() : NULL, *list = NULL;

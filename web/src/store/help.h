@@ -5,12 +5,12 @@
  * (search/search.h: ICU words, folded, Snowball-stemmed per locale).
  *
  * Ranking is BM25 on both engines over the articles of one locale:
- *  - SQLite: FTS5's bm25() over help_fts with column weights (title and
- *    keywords above summary, summary above body); terms are stored with
- *    their locale in front of them, so a term's document frequency is
- *    counted in its own locale only (FTS5's N and average length are the
- *    whole table's: every locale holds the same articles, so that is the
- *    same scale for all of them);
+ *  - SQLite: FTS5 over help_fts, ranked by pa_bm25 (an FTS5 auxiliary
+ *    function of store/sqlite/driver.c: FTS5's bm25() with column weights,
+ *    title and keywords above summary, summary above body, but with the
+ *    asker's locale's N and average length — the built-in takes the whole
+ *    table's); terms are stored with their locale in front of them, so a
+ *    term's document frequency is counted in its own locale only;
  *  - PostgreSQL: the same formula (k1 1.2, b 0.75, the same weights and
  *    terms) written out in SQL, with N and the average length of the
  *    asker's locale.
@@ -25,18 +25,21 @@
 #include <stdint.h>
 
 enum {
-  PA_STORE_HELP_QUESTION_MAX = 500,   /* bytes of a question (or a search box's text) */
-  PA_STORE_HELP_QUESTION_WORDS = 100, /* words of a question, once analyzed */
-  PA_STORE_HELP_RESULTS_MAX = 10,     /* hits of one search */
-  PA_STORE_HELP_SLUG_MAX = 47,        /* bytes of a slug: a-z, 0-9, '-' */
-  PA_STORE_HELP_LOCALE_MAX = 15,      /* bytes of a locale tag */
-  PA_STORE_HELP_SECTION_MAX = 31,     /* bytes of a section id: a-z, '-' */
-  PA_STORE_HELP_TITLE_MAX = 255,      /* bytes of a title (and of a section's title) */
-  PA_STORE_HELP_SUMMARY_MAX = 511,    /* bytes of a summary */
-  PA_STORE_HELP_BODY_MAX = 8191,      /* bytes of a body */
-  PA_STORE_HELP_KEYWORDS_MAX = 2047,  /* bytes of an article's keywords */
-  PA_STORE_HELP_ARTICLES_MAX = 256,   /* articles of one locale the loader accepts */
-  PA_STORE_HELP_FILE_MAX = 4194304    /* bytes of one locales/help/<locale>.json */
+  PA_STORE_HELP_QUESTION_MAX = 500, /* bytes of a question (or a search box's text) */
+  /* words of a question, once analyzed: 500 bytes of Chinese or Japanese
+   * (3 bytes a character) are at most ~166 words, all accepted; only runs of
+   * 1-letter words are refused past it */
+  PA_STORE_HELP_QUESTION_WORDS = 200,
+  PA_STORE_HELP_RESULTS_MAX = 10,    /* hits of one search */
+  PA_STORE_HELP_SLUG_MAX = 47,       /* bytes of a slug: a-z, 0-9, '-' */
+  PA_STORE_HELP_LOCALE_MAX = 15,     /* bytes of a locale tag */
+  PA_STORE_HELP_SECTION_MAX = 31,    /* bytes of a section id: a-z, '-' */
+  PA_STORE_HELP_TITLE_MAX = 255,     /* bytes of a title (and of a section's title) */
+  PA_STORE_HELP_SUMMARY_MAX = 511,   /* bytes of a summary */
+  PA_STORE_HELP_BODY_MAX = 8191,     /* bytes of a body */
+  PA_STORE_HELP_KEYWORDS_MAX = 2047, /* bytes of an article's keywords */
+  PA_STORE_HELP_ARTICLES_MAX = 256,  /* articles of one locale the loader accepts */
+  PA_STORE_HELP_FILE_MAX = 4194304   /* bytes of one locales/help/<locale>.json */
 };
 
 typedef struct pa_store_help_hit {
@@ -52,7 +55,7 @@ typedef struct pa_store_help_hit {
  * (struct pa_store_help_article) and has the typedef pa_store_help_doc. */
 typedef struct pa_store_help_article {
   char slug[48];
-  char locale[16]; /* the locale served: the one asked for, else "en" */
+  char locale[16]; /* the locale served: the one asked for, its language's, else "en" */
   char section[32];
   char section_title[256];
   char title[256];
@@ -63,7 +66,8 @@ typedef struct pa_store_help_article {
 
 /* The best articles for question (UTF-8, at most PA_STORE_HELP_QUESTION_MAX
  * bytes and PA_STORE_HELP_QUESTION_WORDS words once analyzed) in locale
- * (the asker's; when it has no articles, "en"), best first (ties by slug),
+ * (the asker's; when it has no articles, its language's — "es-MX" is
+ * served "es", any "zh-…" "zh-Hans" — else "en"), best first (ties by slug),
  * at most limit (1..PA_STORE_HELP_RESULTS_MAX) into out (caller-owned, limit
  * entries); *n the number found (0 for a question with no words, or no
  * word any article holds). PA_STORE_EINVAL for a bad locale, limit or
@@ -72,9 +76,10 @@ typedef struct pa_store_help_article {
 int pa_store_help_search(pa_store *db, const char *locale, const char *question, int limit,
                          pa_store_help_hit *out, int *n);
 
-/* Article slug in locale, or in "en" when locale has no such article (a->locale
- * says which); caller-owned fields, cut to their sizes. PA_STORE_ENOTFOUND
- * when neither has it; PA_STORE_EINVAL for a malformed slug or locale. */
+/* Article slug in locale (or its language's, as pa_store_help_search
+ * serves it), or in "en" when that has no such article (a->locale says which); caller-owned fields,
+ * cut to their sizes. PA_STORE_ENOTFOUND when neither has it; PA_STORE_EINVAL for a malformed slug
+ * or locale. */
 int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
                           struct pa_store_help_article *a);
 
@@ -87,7 +92,7 @@ typedef struct pa_store_help_entry {
 } pa_store_help_entry;
 typedef int (*pa_store_help_entry_fn)(void *ctx, const pa_store_help_entry *e);
 
-/* The articles of locale (or "en" when locale has none; *served says which,
+/* The articles of locale (served as pa_store_help_search does; *served says which,
  * caller-owned, 16 bytes) in the help folder's order, sections in the order
  * of their first article, each to fn (strings valid during the call).
  * PA_STORE_EABORT when fn returned non-zero. */

@@ -126,16 +126,19 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
 
 /* ---- search */
 
-/* ?1 the match, ?2 the locale, ?3 the limit. bm25() is lower for better. */
+/* ?1 the match, ?2 the locale, ?3 the limit, ?4 the locale's articles and
+ * ?5 their terms in all: pa_bm25 (store/sqlite/driver.c) is FTS5's bm25()
+ * with the locale's N and average length, higher for better. */
 static const char search_sqlite[] =
     "SELECT a.slug, a.locale, a.title, a.summary,"
-    " -bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY ") AS score"
+    " pa_bm25(help_fts, ?4, ?5, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY ") AS score"
     " FROM help_fts JOIN help_articles a ON a.id = help_fts.rowid"
     " WHERE help_fts MATCH ?1 AND a.locale = ?2"
-    " ORDER BY bm25(help_fts, " W_TITLE ", " W_KEYWORDS ", " W_SUMMARY ", " W_BODY "), a.slug"
-    " LIMIT ?3";
+    " ORDER BY score DESC, a.slug LIMIT ?3";
+static const char stats_sql[] =
+    "SELECT count(*), COALESCE(sum(terms_len), 0) FROM help_articles WHERE locale = ?1";
 
-/* FTS5's bm25() written out (k1 1.2, b 0.75; a term's frequency is the sum
+/* The same BM25 written out in SQL (k1 1.2, b 0.75; a term's frequency is the sum
  * of its column weights over its occurrences; IDF ln((N - n + 0.5) /
  * (n + 0.5)), at least 1e-6; the length is the article's terms), with N,
  * n and the average length of the locale's articles. ?1 the distinct
@@ -164,15 +167,36 @@ static const char search_pg[] =
 
 static const char has_locale_sql[] = "SELECT 1 FROM help_articles WHERE locale = ?1 LIMIT 1";
 
-/* locale when it has articles, else "en", into out. */
-static int served_locale(pa_store *db, const char *locale, char out[16]) {
+/* 1 when tag has articles, 0 when not, <0 on failure. */
+static int has_articles(pa_store *db, const char *tag) {
   pa_sql_stmt *st = pa_sq_stmt(db, has_locale_sql);
   if (!st) return PA_STORE_EDB;
-  int b = pa_sq_bind_text(st, 1, locale);
+  int b = pa_sq_bind_text(st, 1, tag);
   int step = b == PA_SQ_OK ? pa_sq_step(st) : b;
   pa_sq_done(st);
   if (step != PA_SQ_ROW && step != PA_SQ_DONE) return pa_sq_fail(db, "help: find the locale");
-  snprintf(out, 16, "%s", step == PA_SQ_ROW ? locale : "en");
+  return step == PA_SQ_ROW;
+}
+
+/* The locale served for locale, into out: itself when it has articles, else
+ * its language's ("es-MX" is served "es"; any "zh-…" "zh-Hans", our one
+ * Chinese), else "en". */
+static int served_locale(pa_store *db, const char *locale, char out[16]) {
+  char lang[16];
+  snprintf(lang, sizeof lang, "%s", locale);
+  char *dash = strchr(lang, '-');
+  if (dash) *dash = 0;
+  const char *tries[] = {locale, dash ? lang : NULL, strcmp(lang, "zh") == 0 ? "zh-Hans" : NULL};
+  for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+    if (!tries[i]) continue;
+    int rc = has_articles(db, tries[i]);
+    if (rc < 0) return rc;
+    if (rc) {
+      snprintf(out, 16, "%s", tries[i]);
+      return PA_STORE_OK;
+    }
+  }
+  snprintf(out, 16, "en");
   return PA_STORE_OK;
 }
 
@@ -247,6 +271,21 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
     free(match.p);
     return pa_sq_failf(db, PA_STORE_ENOMEM, "help search: no memory");
   }
+  int64_t docs = 0, all_terms = 0;
+  if (!pg) {
+    pa_sql_stmt *s = pa_sq_stmt(db, stats_sql);
+    int step = s ? pa_sq_bind_text(s, 1, served) : PA_SQ_ERROR;
+    if (step == PA_SQ_OK) step = pa_sq_step(s);
+    if (step == PA_SQ_ROW) {
+      docs = pa_sq_i64(s, 0);
+      all_terms = pa_sq_i64(s, 1);
+    }
+    pa_sq_done(s);
+    if (step != PA_SQ_ROW) {
+      free(match.p);
+      return s ? pa_sq_fail(db, "help search: count the locale's articles") : PA_STORE_EDB;
+    }
+  }
   pa_sql_stmt *st = pa_sq_stmt(db, pa_sq_dialect(db, search_sqlite, search_pg));
   if (!st) {
     free(match.p);
@@ -255,6 +294,8 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
   int b = pa_sq_bind_text(st, 1, match.p);
   if (b == PA_SQ_OK) b = pa_sq_bind_text(st, 2, served);
   if (b == PA_SQ_OK) b = pa_sq_bind_i64(st, 3, limit);
+  if (!pg && b == PA_SQ_OK) b = pa_sq_bind_i64(st, 4, docs);
+  if (!pg && b == PA_SQ_OK) b = pa_sq_bind_i64(st, 5, all_terms);
   hits h = {out, 0, limit};
   rc = pa_sq_each(db, st, b, hit_row, &h, "help search");
   free(match.p);
@@ -298,8 +339,10 @@ int pa_store_help_article(pa_store *db, const char *slug, const char *locale,
   memset(a, 0, sizeof *a);
   if (!slug_ok(slug) || !locale_ok(locale))
     return pa_sq_failf(db, PA_STORE_EINVAL, "help: a bad slug or locale");
-  int rc = read_article(db, slug, locale, a);
-  if (rc == PA_STORE_ENOTFOUND && strcmp(locale, "en") != 0) rc = read_article(db, slug, "en", a);
+  char served[16];
+  int rc = served_locale(db, locale, served);
+  if (rc == PA_STORE_OK) rc = read_article(db, slug, served, a);
+  if (rc == PA_STORE_ENOTFOUND && strcmp(served, "en") != 0) rc = read_article(db, slug, "en", a);
   return rc;
 }
 
@@ -404,6 +447,35 @@ static const char *default_section(const char *slug) {
     if (strcmp(default_sections[i].slug, slug) == 0) return default_sections[i].section;
   return NULL;
 }
+
+/* The folder's sections.json (hcontent's: [{"section","slugs":[…]}, …]),
+ * parsed: which section each slug is in, and the order of all of them
+ * (an article's position), for every locale alike. NULL root: none. */
+typedef struct section_map {
+  cJSON *root;
+} section_map;
+
+/* The section of slug and its place in sections.json, or NULL. */
+static const char *mapped_section(const section_map *m, const char *slug, int *position) {
+  int i = 0;
+  const cJSON *sec;
+  if (!m->root) return NULL;
+  cJSON_ArrayForEach(sec, m->root) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(sec, "section"), *slug_;
+    const cJSON *slugs = cJSON_GetObjectItemCaseSensitive(sec, "slugs");
+    cJSON_ArrayForEach(slug_, slugs) {
+      if (cJSON_IsString(slug_) && strcmp(slug_->valuestring, slug) == 0) {
+        *position = i;
+        return id->valuestring;
+      }
+      i++;
+    }
+  }
+  return NULL;
+}
+
+/* Reads dir/sections.json into m when it exists; a malformed one fails. */
+static int read_sections(const char *dir, section_map *m, char *err, size_t errlen);
 
 typedef struct article {
   char slug[PA_STORE_HELP_SLUG_MAX + 1];
@@ -546,8 +618,9 @@ static const char *field(const cJSON *root, const char *slug, const char *name) 
 }
 
 /* Loads one locale's file (parsed) into the store; adds its articles to s. */
-static int load_locale(pa_store *db, const char *locale, const cJSON *root, int64_t now, seen *s,
-                       pa_store_help_load_stats *stats, char *err, size_t errlen) {
+static int load_locale(pa_store *db, const char *locale, const cJSON *root, const section_map *m,
+                       int64_t now, seen *s, pa_store_help_load_stats *stats, char *err,
+                       size_t errlen) {
   int position = 0, count = 0;
   const cJSON *item;
   cJSON_ArrayForEach(item, root) {
@@ -576,7 +649,16 @@ static int load_locale(pa_store *db, const char *locale, const cJSON *root, int6
     a.body = field(root, a.slug, "body");
     a.keywords = field(root, a.slug, "keywords");
     if (!a.keywords) a.keywords = "";
-    a.section = field(root, a.slug, "section");
+    /* The folder's sections.json first (its order is every locale's), then
+     * the article's own key, then the contract's table (after the listed
+     * ones, in the file's order). */
+    int mapped = 0;
+    a.section = mapped_section(m, a.slug, &mapped);
+    if (a.section)
+      a.position = mapped;
+    else
+      a.position += PA_STORE_HELP_ARTICLES_MAX;
+    if (!a.section) a.section = field(root, a.slug, "section");
     if (!a.section) a.section = default_section(a.slug);
     if (!a.title || !a.summary || !a.body || !a.section || !section_ok(a.section)) {
       snprintf(err, errlen, "help: %s.json: %s lacks a title, summary, body or section", locale,
@@ -647,14 +729,47 @@ static int gone_row(void *ctx, pa_sql_stmt *st) {
   return 0;
 }
 
+static int read_sections(const char *dir, section_map *m, char *err, size_t errlen) {
+  char path[4096];
+  size_t len = 0;
+  snprintf(path, sizeof path, "%s/sections.json", dir);
+  m->root = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f) return PA_STORE_OK; /* none: the articles' own keys, or the table */
+  fclose(f);
+  char *text = read_file(path, &len, err, errlen);
+  if (!text) return PA_STORE_EINVAL;
+  m->root = cJSON_ParseWithLength(text, len);
+  free(text);
+  int ok = cJSON_IsArray(m->root);
+  const cJSON *list = ok ? m->root : NULL, *sec, *slug;
+  cJSON_ArrayForEach(sec, list) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(sec, "section");
+    const cJSON *slugs = cJSON_GetObjectItemCaseSensitive(sec, "slugs");
+    ok = ok && cJSON_IsString(id) && section_ok(id->valuestring) && cJSON_IsArray(slugs);
+    if (!ok) break;
+    cJSON_ArrayForEach(slug, slugs) ok = ok && cJSON_IsString(slug) && slug_ok(slug->valuestring);
+  }
+  if (!ok) {
+    snprintf(err, errlen, "help: %s is not a list of {\"section\", \"slugs\"}", path);
+    cJSON_Delete(m->root);
+    m->root = NULL;
+    return PA_STORE_EINVAL;
+  }
+  return PA_STORE_OK;
+}
+
 static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
                     pa_store_help_load_stats *stats, char *err, size_t errlen) {
+  section_map m = {NULL};
+  int rc = read_sections(dir, &m, err, errlen);
+  if (rc != PA_STORE_OK) return rc;
   DIR *d = opendir(dir);
   if (!d) {
+    cJSON_Delete(m.root);
     snprintf(err, errlen, "help: cannot open the folder %s", dir);
     return PA_STORE_EINVAL;
   }
-  int rc = PA_STORE_OK;
   struct dirent *e;
   while (rc == PA_STORE_OK && (e = readdir(d)) != NULL) {
     size_t n = strlen(e->d_name);
@@ -663,7 +778,7 @@ static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
     if (n - 5 > PA_STORE_HELP_LOCALE_MAX) continue;
     memcpy(locale, e->d_name, n - 5);
     locale[n - 5] = 0;
-    if (!locale_ok(locale)) continue;
+    if (!locale_ok(locale) || strcmp(locale, "sections") == 0) continue;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     size_t len = 0;
@@ -681,10 +796,11 @@ static int load_dir(pa_store *db, const char *dir, int64_t now, seen *s,
       break;
     }
     stats->files++;
-    rc = load_locale(db, locale, root, now, s, stats, err, errlen);
+    rc = load_locale(db, locale, root, &m, now, s, stats, err, errlen);
     cJSON_Delete(root);
   }
   closedir(d);
+  cJSON_Delete(m.root);
   return rc;
 }
 

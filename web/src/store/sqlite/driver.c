@@ -5,6 +5,7 @@
 #include "store/sqlite/sqlite.h"
 #include "str.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,105 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, out, -1, sqlite3_free);
 }
 
+/* pa_bm25(fts, n, terms, w0, w1, …): BM25 over an FTS5 table whose rows are
+ * one locale's documents among others (the help center, store/sql/help.c),
+ * with n the number of that locale's documents and terms their terms in
+ * all (so the average length is the locale's), and w the column weights.
+ * FTS5's own bm25() takes N and the average length from the whole table;
+ * this is the same formula (k1 1.2, b 0.75, IDF ln((N - n + 0.5) /
+ * (n + 0.5)) at least 1e-6, a phrase's frequency the sum of its column
+ * weights over its instances, the row's length its terms in all columns)
+ * with the locale's N, and a phrase's document count from xQueryPhrase
+ * (the stored terms carry their locale, so it counts that locale's only).
+ * Higher is better. The IDFs are computed once per query (auxdata). */
+enum { BM25_PHRASES_MAX = 512 };
+static const double bm25_k1 = 1.2, bm25_b = 0.75;
+
+typedef struct bm25_query {
+  int phrases;
+  double idf[];
+} bm25_query;
+
+static int bm25_count(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx) {
+  (void)api;
+  (void)fts;
+  (*(sqlite3_int64 *)ctx)++;
+  return SQLITE_OK;
+}
+
+static void sql_bm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int argc,
+                     sqlite3_value **argv) {
+  if (argc < 2) {
+    sqlite3_result_error(ctx, "pa_bm25: (fts, n, terms, weights...)", -1);
+    return;
+  }
+  double n = sqlite3_value_double(argv[0]), terms = sqlite3_value_double(argv[1]);
+  double avgdl = n > 0 && terms > 0 ? terms / n : 1;
+  bm25_query *q = api->xGetAuxdata(fts, 0);
+  if (!q) {
+    int phrases = api->xPhraseCount(fts);
+    if (phrases < 0 || phrases > BM25_PHRASES_MAX) {
+      sqlite3_result_error(ctx, "pa_bm25: too many phrases", -1);
+      return;
+    }
+    q = sqlite3_malloc64(sizeof *q + (size_t)phrases * sizeof(double));
+    if (!q) {
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+    q->phrases = phrases;
+    for (int i = 0; i < phrases; i++) {
+      sqlite3_int64 hits = 0;
+      int rc = api->xQueryPhrase(fts, i, &hits, bm25_count);
+      if (rc != SQLITE_OK) {
+        sqlite3_free(q);
+        sqlite3_result_error_code(ctx, rc);
+        return;
+      }
+      double idf = log((n - (double)hits + 0.5) / ((double)hits + 0.5));
+      q->idf[i] = idf > 0 ? idf : 1e-6;
+    }
+    int rc = api->xSetAuxdata(fts, q, sqlite3_free);
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+  }
+  double freq[BM25_PHRASES_MAX] = {0};
+  int inst = 0, rc = api->xInstCount(fts, &inst);
+  for (int k = 0; rc == SQLITE_OK && k < inst; k++) {
+    int phrase = 0, col = 0, off = 0;
+    rc = api->xInst(fts, k, &phrase, &col, &off);
+    if (rc == SQLITE_OK && phrase >= 0 && phrase < q->phrases)
+      freq[phrase] += col + 2 < argc ? sqlite3_value_double(argv[col + 2]) : 1.0;
+  }
+  int len = 0;
+  if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &len);
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  double score = 0;
+  for (int i = 0; i < q->phrases; i++)
+    if (freq[i] > 0)
+      score += q->idf[i] * freq[i] * (bm25_k1 + 1) /
+               (freq[i] + bm25_k1 * (1 - bm25_b + bm25_b * (double)len / avgdl));
+  sqlite3_result_double(ctx, score);
+}
+
+/* FTS5's API of the connection (SQLite's documented way: SELECT fts5(?1)
+ * with a pointer bound), to add pa_bm25. */
+static int add_bm25(sqlite3 *h) {
+  fts5_api *fts = NULL;
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(h, "SELECT fts5(?1)", -1, &st, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_bind_pointer(st, 1, (void *)&fts, "fts5_api_ptr", NULL);
+  if (rc == SQLITE_OK) sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_OK || !fts || fts->iVersion < 2) return SQLITE_ERROR;
+  return fts->xCreateFunction(fts, "pa_bm25", NULL, sql_bm25, NULL);
+}
+
 enum { BUSY_WAIT_US = 250, BUSY_LIMIT_MS = 5000 };
 
 /* Another connection holds the write lock: wait a little and try again, up
@@ -195,6 +295,7 @@ int pa_sq_sqlite_open(const char *path, int create, pa_store **out, char *err, s
     if (rc == SQLITE_OK)
       rc = sqlite3_create_function(c->h, "pa_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                    sql_fold, NULL, NULL);
+    if (rc == SQLITE_OK) rc = add_bm25(c->h);
     if (rc != SQLITE_OK) {
       snprintf(err, errlen, "%s: %s", path, db->err);
       sq_close(db);
