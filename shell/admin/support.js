@@ -22,8 +22,9 @@ import { BODY_MAX, stateText, supportCss, when } from '../support/conversation.j
 const STATES = ['open', 'pending', 'snoozed', 'resolved'];
 const ASSIGNEES = ['any', 'me', 'none'];
 const SNOOZE_DAYS_MAX = 30; // a snooze ends within 30 days (contract §6)
-const CANNED_SHORTCUT_MAX = 32; // characters of a canned reply's shortcut
-const CANNED_TITLE_MAX = 120; // characters of a canned reply's title
+const CANNED_SHORTCUT = /^[a-z0-9_-]{1,32}$/; // a canned reply's shortcut (the API's pattern)
+const CANNED_SHORTCUT_MAX = 32; // characters of a shortcut
+const CANNED_TITLE_MAX = 200; // characters of a canned reply's title
 
 // A datetime-local value (the browser's own clock) for a Date.
 const localValue = (d) => {
@@ -82,15 +83,18 @@ export function mount(t, panel) {
 
   // ---- canned replies: the list and the form to add one
   const cannedList = el('ul', { className: 'support-canned-list' });
-  const cShort = el('input', { id: 'support-canned-shortcut', type: 'text', maxLength: CANNED_SHORTCUT_MAX, autocomplete: 'off' });
+  const cShort = el('input', { id: 'support-canned-shortcut', type: 'text', maxLength: CANNED_SHORTCUT_MAX, autocomplete: 'off',
+    spellcheck: false, autocapitalize: 'none', 'aria-describedby': 'support-canned-shortcut-hint' });
   const cTitle = el('input', { id: 'support-canned-title', type: 'text', maxLength: CANNED_TITLE_MAX, autocomplete: 'off' });
   const cBody = el('textarea', { id: 'support-canned-body', rows: 3, maxLength: BODY_MAX });
   const cSaid = el('p', { className: 'form-message', role: 'alert' });
+  const cDone = el('p', { className: 'support-said', role: 'status' });
   const cForm = el('form', { className: 'support-canned-form', noValidate: true },
-    el('div', { className: 'field' }, el('label', { htmlFor: cShort.id, textContent: t('support.desk.cannedShortcut') }), cShort),
+    el('div', { className: 'field' }, el('label', { htmlFor: cShort.id, textContent: t('support.desk.cannedShortcut') }),
+      el('p', { id: 'support-canned-shortcut-hint', className: 'field-hint', textContent: t('support.desk.cannedShortcutHint') }), cShort),
     el('div', { className: 'field' }, el('label', { htmlFor: cTitle.id, textContent: t('support.desk.cannedTitle') }), cTitle),
     el('div', { className: 'field' }, el('label', { htmlFor: cBody.id, textContent: t('support.desk.cannedBody') }), cBody),
-    cSaid, el('div', { className: 'row' }, el('button', { type: 'submit', className: 'secondary', textContent: t('support.desk.cannedAdd') })));
+    cSaid, cDone, el('div', { className: 'row' }, el('button', { type: 'submit', className: 'secondary', textContent: t('support.desk.cannedAdd') })));
   const cannedBox = el('details', { className: 'support-canned' },
     el('summary', { textContent: t('support.desk.cannedManage') }), cannedList, cForm);
 
@@ -279,7 +283,8 @@ export function mount(t, panel) {
           cSaid.textContent = problem(t, r.error);
           return;
         }
-        cSaid.textContent = t('support.desk.cannedDeleted', { title: c.title });
+        cSaid.textContent = '';
+        cDone.textContent = t('support.desk.cannedDeleted', { title: c.title });
         await loadCanned();
         cShort.focus();
       });
@@ -308,19 +313,27 @@ export function mount(t, panel) {
   cForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const body = { shortcut: cShort.value.trim(), title: cTitle.value.trim(), body: cBody.value.trim() };
-    const missing = [[cTitle, body.title], [cBody, body.body]].find(([, v]) => !v);
+    cDone.textContent = '';
+    const missing = [[cShort, body.shortcut], [cTitle, body.title], [cBody, body.body]].find(([, v]) => !v);
     if (missing) {
       cSaid.textContent = t('support.desk.cannedMissing');
       missing[0].focus();
       return;
     }
+    if (!CANNED_SHORTCUT.test(body.shortcut)) {
+      cSaid.textContent = t('support.desk.cannedShortcutHint');
+      cShort.focus();
+      return;
+    }
     const r = await post('/api/v1/admin/support/canned', body);
     if (!r.ok) {
-      cSaid.textContent = problem(t, r.error);
+      cSaid.textContent = r.error.code === 'shortcut_taken' ? t('support.desk.cannedTaken') : problem(t, r.error);
+      if (r.error.code === 'shortcut_taken') cShort.focus();
       return;
     }
     cShort.value = cTitle.value = cBody.value = '';
-    cSaid.textContent = t('support.desk.cannedAdded', { title: body.title });
+    cSaid.textContent = '';
+    cDone.textContent = t('support.desk.cannedAdded', { title: body.title });
     await loadCanned();
   });
 
