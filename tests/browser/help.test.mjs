@@ -37,7 +37,7 @@ const ES = help('es');
 
 // The stand-in first, so the file's server starts with it as its model.
 const llm = await startLlmsim();
-const w = shopWorld({ database: 'pa_help', env: { PA_LLM_URL: llm.url, PA_LLM_TIMEOUT_MS: String(LLM_TIMEOUT_MS) }, quietSim: true });
+const w = shopWorld({ database: 'pa_help', env: llm.serverEnv({ timeoutMs: LLM_TIMEOUT_MS }), quietSim: true });
 after(() => llm.stop());
 
 // A page signed out (cookie '') or as a person, in a locale and at a size.
