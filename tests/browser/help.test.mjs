@@ -28,6 +28,7 @@ import { axe, enter, mail, shopWorld, text, words } from './shop-world.mjs';
 const QUESTION_MAX = 500; // characters in the question box (PA_STORE_HELP_QUESTION_MAX bytes)
 const TRANSCRIPT_MAX = 20; // messages a hand-off carries, the latest
 const SUBJECT_MAX = 120; // characters of the hand-off's subject: the first question's start
+const STREAM_TIMEOUT_MS = 60_000; // the widget's own bound on a stream, beyond the server's deadline
 
 // The server's model deadline for this file (PA_LLM_TIMEOUT_MS): low, so the
 // hang test ends soon; the stand-in's normal answers come well within it.
@@ -144,6 +145,29 @@ test('the model hangs: the retrieval answer stays', async () => {
   } finally {
     await llm.mode('normal');
   }
+});
+
+test('a stream that never answers is dropped at the widget’s own STREAM_TIMEOUT_MS, the retrieval answer kept', async () => {
+  const { page, problems } = await open('', { locale: 'en-US' });
+  await page.clock.install();
+  // The stream's request is held forever: only the widget's clock can end it.
+  await page.route(/\/api\/v1\/help\/asks\/[^/]+\/stream/, () => {});
+  await w.visit(page, '/help');
+  await openWidget(page);
+  await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 1000);
+  await page.fill('#support-q', 'How do I change the photo of my dog?');
+  const streamAsked = page.waitForRequest(/\/api\/v1\/help\/asks\/[^/]+\/stream/);
+  await enter(page.locator('#support-widget .support-form button[type="submit"]'));
+  await page.locator('#support-widget .support-answer[data-state="streaming"]').waitFor();
+  await streamAsked;
+  await page.clock.runFor(STREAM_TIMEOUT_MS - 1);
+  assert.equal(await page.locator('#support-widget .support-answer').getAttribute('data-state'), 'streaming', 'still waiting 1 ms before');
+  await page.clock.runFor(1);
+  await page.locator('#support-widget .support-answer[data-state="fallback"]').waitFor();
+  assert.ok((await answerText(page)).length > 0, 'the retrieval answer shows');
+  assert.equal(await page.locator('#support-widget .support-answer').getAttribute('aria-busy'), null);
+  assert.deepEqual(problems, []);
+  await page.context().close();
 });
 
 // A seller's listing and an order of buyer's for it (awaiting payment), through the API.
