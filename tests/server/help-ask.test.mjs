@@ -15,6 +15,8 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import http from 'node:http';
+import { startLlmsim } from '../lib/llmsim.mjs';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
   Client, assertError, databaseHolds, dbQuery, email, migrationsFromSource, oldDatabase, pgSchemaFromSource,
@@ -32,8 +34,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const HELP_FILES = [path.join(here, '../../locales/help/en.json'), path.join(here, 'fixtures/help/es.json')];
 // A question no article of any locale is about.
 const NOTHING = 'qzxv wibble frotz plonk';
-// A model endpoint nothing listens on: the stream is offered, and falls back.
-const NO_MODEL = 'http://127.0.0.1:9';
+// web/src/assist.h: the assistant's threads and the asks waiting for them.
+const WORKERS = 2; // PA_ASSIST_WORKERS
+const QUEUE = 16; // PA_ASSIST_QUEUE
+// The model's deadline in this file (PA_LLM_TIMEOUT_MS): a hang ends in it.
+const TIMEOUT_MS = 3000;
 
 /** The events of an SSE body: [{event, data}] with data parsed as JSON. */
 function events(text) {
@@ -48,7 +53,7 @@ function events(text) {
 }
 
 describe('the assistant', () => {
-  let server, help;
+  let server, help, llm;
   const people = {};
   const ask = (c, body, opts) => c.post('/api/v1/help/ask', body, opts);
 
@@ -56,15 +61,18 @@ describe('the assistant', () => {
     help = path.join(await mkdtemp(path.join(os.tmpdir(), 'pa-helpask-')), 'help');
     await mkdir(help);
     for (const f of HELP_FILES) await copyFile(f, path.join(help, path.basename(f)));
-    server = await startServer({ seed: false, env: { PA_LLM_URL: NO_MODEL, PA_HELP_DIR: help } });
+    llm = await startLlmsim();
+    server = await startServer({ seed: false, env: { ...llm.serverEnv({ timeoutMs: TIMEOUT_MS }), PA_HELP_DIR: help } });
     for (const tag of ['ann', 'bob', 'cat']) {
       const c = new Client(server);
-      const user = await c.signup(email(`help-${tag}`), PASSWORD, `Person ${tag}`);
-      people[tag] = { c, user, id: Number(user.id.slice(2)) };
+      const mail = email(`help-${tag}`);
+      const user = await c.signup(mail, PASSWORD, `Person ${tag}`);
+      people[tag] = { c, user, mail, id: Number(user.id.slice(2)) };
     }
   });
   after(async () => {
     await stopServer(server, { keepData: false });
+    await llm.stop();
     await rm(path.dirname(help), { recursive: true, force: true });
   });
 
@@ -127,8 +135,7 @@ describe('the assistant', () => {
     const s = await ann.c.get(mine.body.stream);
     assert.equal(s.status, 200);
     assert.match(s.headers['content-type'], /^text\/event-stream/);
-    // Nothing listens at the model's address: the widget keeps the retrieval answer.
-    assert.deepEqual(events(s.buf.toString()), [{ event: 'fallback', data: { reason: 'error' } }]);
+    assert.equal(events(s.buf.toString()).at(-1).event, 'done');
     assertError(await ann.c.get(mine.body.stream), 404, 'not_found');
 
     const anon = new Client(server);
@@ -146,7 +153,7 @@ describe('the assistant', () => {
     // The browser holding the token, whichever connection it comes from.
     const s2 = await new Client(server).get(theirs.body.stream);
     assert.equal(s2.status, 200);
-    assert.deepEqual(events(s2.buf.toString()).map((e) => e.event), ['fallback']);
+    assert.equal(events(s2.buf.toString()).at(-1).event, 'done');
     assertError(await anon.get(theirs.body.stream), 404, 'not_found');
   });
 
@@ -264,6 +271,121 @@ describe('the assistant', () => {
     ]);
     assert.deepEqual((await bob.c.get('/api/v1/help/me/hidden-posts')).body.posts.map((p) => [p.id, p.reason]), [[`p_${ids[3]}`, 'nudity']]);
     assert.deepEqual((await cat.c.get('/api/v1/help/me/hidden-posts')).body, { posts: [] });
+  });
+
+  test('with a model: the answer token by token, done citing the article, kept with the ask', async () => {
+    await llm.reset();
+    const anon = new Client(server);
+    const r = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
+    assert.equal(r.body.answer.kind, 'retrieval');
+    const s = await anon.get(r.body.stream);
+    const evs = events(s.buf.toString());
+    const tokens = evs.filter((e) => e.event === 'token');
+    assert.ok(tokens.length > 2, `several tokens: ${JSON.stringify(evs)}`);
+    const done = evs.at(-1);
+    assert.equal(done.event, 'done');
+    assert.equal(tokens.map((e) => e.data.t).join(''), done.data.text);
+    assert.match(done.data.text, /\[1\]$/);
+    assert.deepEqual(done.data.cited, [{ slug: 'pet-photo', title: 'Cambiar la foto de perfil de tu mascota' }]);
+    assert.equal(evs.filter((e) => e.event === 'tool').length, 0, 'signed out: no tools');
+    assert.equal(dbQuery(server, `SELECT used_model, articles, tools, answer FROM help_asks WHERE id = ${r.body.ask.slice(3)}`),
+      `1|pet-photo||${done.data.text}`);
+    // What the model got: the numbered articles and the question; no tools for a signed-out asker.
+    const [sent] = await llm.requests();
+    assert.equal(sent.body.tools, undefined);
+    assert.equal(sent.body.stream, true);
+    const [system, user] = sent.body.messages;
+    assert.equal(system.role, 'system');
+    assert.match(system.content, /\n\[1\] Cambiar la foto de perfil de tu mascota\nAbre el perfil/);
+    assert.match(system.content, /language whose tag is es/);
+    assert.deepEqual(user, { role: 'user', content: '¿Cómo cambio la foto de mi perro?' });
+  });
+
+  test('with a model: tools run with the asker\'s session; another person\'s order is not_found and reaches nobody', async () => {
+    await llm.reset();
+    const { ann, bob } = people;
+    // The orders of the /help/me test above: ann's paid in EUR, bob's shipped in BRL.
+    const annOrder = dbQuery(server, `SELECT id FROM market_orders WHERE buyer_id = ${ann.id}`);
+    const bobOrder = dbQuery(server, `SELECT id FROM market_orders WHERE buyer_id = ${bob.id}`);
+    assert.ok(annOrder && bobOrder, 'the orders exist');
+    const streamOf = async (c, question) => {
+      const r = await ask(c, { question, locale: 'en' });
+      return events((await c.get(r.body.stream)).buf.toString());
+    };
+    const own = await streamOf(ann.c, `where is my order ord_${annOrder}?`);
+    assert.deepEqual(own.filter((e) => e.event === 'tool').map((e) => e.data), [{ name: 'order_status' }]);
+    assert.match(own.at(-1).data.text, new RegExp(`ord_${annOrder}, paid, 2599, EUR`));
+    const theirs = await streamOf(ann.c, `where is my order ord_${bobOrder}?`);
+    assert.deepEqual(theirs.filter((e) => e.event === 'tool').map((e) => e.data), [{ name: 'order_status' }]);
+    assert.equal(theirs.at(-1).event, 'done');
+    assert.equal(theirs.at(-1).data.text, 'I could not find that order among yours.');
+    const list = await streamOf(ann.c, 'where are my orders?');
+    assert.deepEqual(list.filter((e) => e.event === 'tool').map((e) => e.data), [{ name: 'my_orders' }]);
+    assert.match(list.at(-1).data.text, /paid, 2599, EUR/);
+    assert.doesNotMatch(list.at(-1).data.text, /BRL|4100|shipped/);
+    const plan = await streamOf(bob.c, 'when does my plus renew?');
+    assert.deepEqual(plan.filter((e) => e.event === 'tool').map((e) => e.data), [{ name: 'my_plan' }]);
+    assert.match(plan.at(-1).data.text, /plus/);
+    const hidden = await streamOf(ann.c, 'why was my post hidden?');
+    assert.deepEqual(hidden.filter((e) => e.event === 'tool').map((e) => e.data), [{ name: 'hidden_posts' }]);
+    assert.match(hidden.at(-1).data.text, /hidden, .*spam/);
+    // A signed-out asker gets no tools, whatever it asks.
+    const anon = await streamOf(new Client(server), `where is my order ord_${bobOrder}?`);
+    assert.equal(anon.filter((e) => e.event === 'tool').length, 0);
+    assert.doesNotMatch(anon.at(-1).data.text, /BRL|4100|shipped/);
+    assert.equal(dbQuery(server, `SELECT tools FROM help_asks WHERE user_id = ${ann.id} AND question LIKE 'where is my order ord_%' ORDER BY id`),
+      'order_status\norder_status');
+    // Privacy: nothing of bob's order, and no one's name, e-mail or id, in any request the model got.
+    const recorded = await llm.requests();
+    const requests = JSON.stringify(recorded);
+    for (const p of Object.values(people)) {
+      for (const s of [p.user.name, p.mail, p.user.id, p.user.handle].filter(Boolean)) {
+        assert.ok(!requests.includes(s), `the model never sees ${s}`);
+      }
+    }
+    for (const s of ['4100', 'BRL']) assert.ok(!requests.includes(s), `nothing of bob's order: ${s}`);
+    const results = recorded.flatMap((r) => r.body.messages.filter((m) => m.role === 'tool').map((m) => m.content));
+    assert.ok(results.length >= 5, 'the tools\' results went to the model');
+    for (const c of results) {
+      assert.ok(!c.includes(`ord_${bobOrder}`) && !c.includes('"shipped"'), `a tool result holds nothing of bob's: ${c}`);
+    }
+    assert.ok(results.includes('{"error":"not_found"}'));
+  });
+
+  test(`with a model: a hang falls back "timeout" at the deadline, an error "error", a full queue "busy"`, async () => {
+    const anon = new Client(server);
+    await llm.mode('hang');
+    const r = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
+    assert.deepEqual(events((await anon.get(r.body.stream)).buf.toString()), [{ event: 'fallback', data: { reason: 'timeout' } }]);
+    assert.equal(dbQuery(server, `SELECT used_model FROM help_asks WHERE id = ${r.body.ask.slice(3)}`), '0');
+    await llm.mode('error');
+    const e = await ask(anon, { question: 'where is my order?', locale: 'en' });
+    assert.deepEqual(events((await anon.get(e.body.stream)).buf.toString()), [{ event: 'fallback', data: { reason: 'error' } }]);
+    // Busy: the threads each on a hanging ask and PA_ASSIST_QUEUE more waiting; the next is
+    // answered at once. (Its response's head comes once its handler has queued the ask.)
+    await llm.mode('hang');
+    const held = [];
+    const open = (url) => new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: server.port, path: url, agent: false, localAddress: anon.address }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { body += d; });
+        res.on('error', () => {});
+        resolve({ res, req, body: () => body, ended: new Promise((ok) => res.on('close', ok)) });
+      });
+      req.on('error', reject);
+    });
+    for (let i = 0; i < WORKERS + QUEUE; i++) {
+      const a = await ask(new Client(server), { question: `where is my order? ${i}`, locale: 'en' });
+      held.push(await open(a.body.stream));
+    }
+    const last = await ask(new Client(server), { question: 'one too many', locale: 'en' });
+    const busy = await open(last.body.stream);
+    await busy.ended;
+    assert.deepEqual(events(busy.body()), [{ event: 'fallback', data: { reason: 'busy' } }]);
+    // The held streams are let go (their asks end at their first event, unsent).
+    for (const h of held) h.req.destroy();
+    await llm.mode('normal');
   });
 
   test(`asks are in the export, go with the account, and are deleted after ${RETENTION_DAYS} days`, async () => {

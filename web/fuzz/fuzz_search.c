@@ -1,8 +1,10 @@
 /* libFuzzer target: the full-text analyzer (search/search.c) on any bytes as
  * text. The first byte picks the locale (its low 5 bits: one of our 20, a
- * region-tagged one, one we do not know, or none) and, when its high bit is
- * set, a small output buffer (the second byte's size) so running out of
- * room is reached too; the rest is the text. Invariants: only the
+ * region-tagged one, one we do not know, or none), with bit 6 the
+ * PA_SEARCH_ELISION flag (pa_search_terms_ex: the help center's French and
+ * Italian elisions) and, when its high bit is set, a small output buffer
+ * (the second byte's size) so running out of room is reached too; the rest
+ * is the text. Invariants: only the
  * documented codes; on success the output is NUL-terminated within cap,
  * holds *n words of one or two nonempty terms of at most PA_SEARCH_TERM_MAX
  * bytes, holds no NUL, space or '|' inside a term and is itself UTF-8 (the
@@ -32,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t len = size - 2;
   int n = -1;
   memset(out, 'x', sizeof out);
-  int rc = pa_search_terms(locale, text, len, out, cap, &n);
+  int flags = data[0] & 0x40 ? PA_SEARCH_ELISION : 0;
+  int rc = pa_search_terms_ex(locale, text, len, out, cap, &n, flags);
   ASSERT(rc == PA_SEARCH_OK || rc == PA_SEARCH_EINVAL || rc == PA_SEARCH_ETOOLONG ||
          rc == PA_SEARCH_EWORDS || rc == PA_SEARCH_ESPACE);
   ASSERT(strlen(pa_search_strerror(rc)) > 0);

@@ -241,6 +241,21 @@ static void bad_chunks(void) {
   }
 }
 
+static void refused_chunk_changes_nothing(void) {
+  pa_llm_reply_init(&reply);
+  CHECK(chunk("{\"choices\":[{\"delta\":{\"content\":\"kept\",\"tool_calls\":[{\"index\":0,"
+              "\"id\":\"call_1\",\"function\":{\"name\":\"my_plan\",\"arguments\":\"{\"}}]}}]}") ==
+        PA_LLM_OK);
+  /* Content, an id, a name and arguments, then a bad second call: all taken back. */
+  CHECK(chunk("{\"choices\":[{\"delta\":{\"content\":\" lost\",\"tool_calls\":[{\"index\":0,"
+              "\"id\":\"call_x\",\"function\":{\"name\":\"x\",\"arguments\":\"}\"}},{\"index\":"
+              "9}]},\"finish_reason\":\"stop\"}]}") == PA_LLM_ETOOBIG);
+  CHECK(strcmp(reply.answer, "kept") == 0 && reply.answer_len == 4);
+  CHECK(strcmp(reply.calls[0].id, "call_1") == 0 && strcmp(reply.calls[0].name, "my_plan") == 0);
+  CHECK(strcmp(reply.calls[0].args, "{") == 0 && reply.calls[0].args_len == 1);
+  CHECK(reply.ncalls == 1 && reply.finish == PA_LLM_FINISH_NONE);
+}
+
 static void tool_calls_accumulate(void) {
   pa_llm_reply_init(&reply);
   CHECK(chunk("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":"
@@ -378,6 +393,7 @@ int main(void) {
   RUN(sse_writer);
   RUN(content_and_finish);
   RUN(bad_chunks);
+  RUN(refused_chunk_changes_nothing);
   RUN(tool_calls_accumulate);
   RUN(tool_calls_max_edge);
   RUN(field_caps_edges);

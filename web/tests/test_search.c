@@ -163,8 +163,32 @@ static void limits(void) {
   CHECK(pa_search_terms("de", text, len, out, sizeof out, &n) == PA_SEARCH_OK);
 }
 
+/* PA_SEARCH_ELISION (the help center's): French and Italian elided
+ * articles and pronouns dropped with either apostrophe; other words, other
+ * languages and pa_search_terms unchanged. */
+static void elision(void) {
+  int n = 0;
+  const int f = PA_SEARCH_ELISION;
+  const char *fr = "l\u2019adresse s'inscrire jusqu'\u00e0 aujourd'hui l'";
+  CHECK(pa_search_terms_ex("fr", fr, strlen(fr), out, sizeof out, &n, f) == PA_SEARCH_OK);
+  CHECK(n == 5);
+  CHECK(has(out, "adress") && has(out, "adresse") && !has(out, "ladress"));
+  CHECK(has(out, "inscrir") && has(out, "inscrire") && !has(out, "sinscrir"));
+  CHECK(has(out, "a"));
+  CHECK(has(out, "aujourdhui")); /* not an elision: kept whole */
+  CHECK(has(out, "l"));          /* an apostrophe with nothing after it: the word as it is */
+  const char *it = "dell'animale un'amica";
+  CHECK(pa_search_terms_ex("it-IT", it, strlen(it), out, sizeof out, &n, f) == PA_SEARCH_OK);
+  CHECK(n == 2 && has(out, "animal") && has(out, "amic") && !has(out, "dellanimal"));
+  /* English keeps its contractions as they were; so does pa_search_terms in French. */
+  CHECK(pa_search_terms_ex("en", "don't l'adresse", 15, out, sizeof out, &n, f) == PA_SEARCH_OK);
+  CHECK(has(out, "dont") && has(out, "ladress"));
+  CHECK(terms("fr", "l'adresse", &n) == PA_SEARCH_OK && has(out, "ladress"));
+}
+
 int main(void) {
   RUN(issue_examples);
+  RUN(elision);
   RUN(scripts);
   RUN(stemmers);
   RUN(refused);

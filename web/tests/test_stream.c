@@ -276,8 +276,6 @@ static void queue_edge(void) {
 
 static void a_client_that_stops_reading_is_dropped(void) {
   int fd = dial();
-  int small = 4096;
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   say(fd, "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
   uint64_t s = next_stream(dialed);
   /* Nothing is read: once the kernel's buffers are full the transport's

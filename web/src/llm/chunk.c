@@ -120,9 +120,29 @@ int pa_llm_chunk(pa_llm_reply *r, const char *data, size_t len, const char **del
     root = NULL;
   }
   if (!root) return PA_LLM_EBAD;
+  /* A refused chunk leaves the reply as it was: what it had already added
+   * (content before a bad tool call) is taken back. */
+  size_t answer_len = r->answer_len, name_len[PA_LLM_TOOL_CALLS_MAX],
+         args_len[PA_LLM_TOOL_CALLS_MAX];
+  char ids[PA_LLM_TOOL_CALLS_MAX][PA_LLM_TOOL_ID_MAX + 1];
+  int ncalls = r->ncalls;
+  pa_llm_finish finish = r->finish;
+  for (int i = 0; i < PA_LLM_TOOL_CALLS_MAX; i++) {
+    name_len[i] = strlen(r->calls[i].name);
+    args_len[i] = r->calls[i].args_len;
+    memcpy(ids[i], r->calls[i].id, sizeof ids[i]);
+  }
   int rc = chunk_json(r, root, delta, delta_len);
   cJSON_Delete(root);
   if (rc) {
+    r->answer[r->answer_len = answer_len] = '\0';
+    for (int i = 0; i < PA_LLM_TOOL_CALLS_MAX; i++) {
+      r->calls[i].name[name_len[i]] = '\0';
+      r->calls[i].args[r->calls[i].args_len = args_len[i]] = '\0';
+      memcpy(r->calls[i].id, ids[i], sizeof ids[i]);
+    }
+    r->ncalls = ncalls;
+    r->finish = finish;
     *delta = r->answer + r->answer_len;
     *delta_len = 0;
   }

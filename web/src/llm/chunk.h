@@ -61,8 +61,8 @@ void pa_llm_reply_init(pa_llm_reply *r);
 
 /* One SSE data payload (len bytes, need not be NUL-terminated). PA_LLM_OK
  * with the content it added at *delta, *delta_len bytes (inside r->answer; 0
- * when it added none), or PA_LLM_EBAD / PA_LLM_ETOOBIG (r keeps what came
- * before). "[DONE]" sets r->done; a chunk after it is PA_LLM_EBAD. */
+ * when it added none), or PA_LLM_EBAD / PA_LLM_ETOOBIG (r is left as it was
+ * before the chunk). "[DONE]" sets r->done; a chunk after it is PA_LLM_EBAD. */
 int pa_llm_chunk(pa_llm_reply *r, const char *data, size_t len, const char **delta,
                  size_t *delta_len);
 

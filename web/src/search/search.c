@@ -94,6 +94,39 @@ static int32_t strip_marks(const char *u8, int32_t len, char *out, int32_t cap) 
   return m;
 }
 
+/* Elided articles and pronouns of French and Italian ("l'adresse",
+ * "s'inscrire", "dell'animale"): with PA_SEARCH_ELISION the part up to the
+ * first apostrophe is dropped when it is one of these (the lists of
+ * Lucene's French and Italian analyzers), so the word meets its unelided
+ * form; "aujourd'hui" keeps its apostrophe's sides together. */
+static const char *const elisions_fr[] = {"l", "m", "t",     "qu",     "n",      "s",      "j",
+                                          "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu", NULL};
+static const char *const elisions_it[] = {
+    "c",    "l",    "all",  "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl",
+    "dagl", "degl", "negl", "sugl", "un",   "m",    "t",    "s",    "v",    "d",  NULL};
+
+/* Where the word [from, to) starts once an elided prefix of lang's list is
+ * dropped (from itself when none). */
+static int32_t elided(const char *lang, const UChar *text, int32_t from, int32_t to) {
+  const char *const *list = strcmp(lang, "fr") == 0   ? elisions_fr
+                            : strcmp(lang, "it") == 0 ? elisions_it
+                                                      : NULL;
+  if (!list) return from;
+  char prefix[8];
+  int32_t i = from, n = 0;
+  for (; i < to && n < (int32_t)sizeof prefix - 1; i++) {
+    UChar c = text[i];
+    if (c == 0x0027 || c == 0x2019) break;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return from;
+    prefix[n++] = (char)(c | 0x20);
+  }
+  if (i >= to - 1 || (text[i] != 0x0027 && text[i] != 0x2019) || n == 0) return from;
+  prefix[n] = 0;
+  for (; *list; list++)
+    if (strcmp(*list, prefix) == 0) return i + 1;
+  return from;
+}
+
 typedef struct sink {
   char *out;
   size_t cap, len;
@@ -149,6 +182,11 @@ static int word(struct sb_stemmer *stem, const UChar *text, int32_t from, int32_
 
 int pa_search_terms(const char *locale, const char *utf8, size_t len, char *out, size_t cap,
                     int *n) {
+  return pa_search_terms_ex(locale, utf8, len, out, cap, n, 0);
+}
+
+int pa_search_terms_ex(const char *locale, const char *utf8, size_t len, char *out, size_t cap,
+                       int *n, int flags) {
   if (n) *n = 0;
   if (!out || cap == 0) return PA_SEARCH_ESPACE;
   out[0] = 0;
@@ -179,7 +217,9 @@ int pa_search_terms(const char *locale, const char *utf8, size_t len, char *out,
     for (int32_t to = ubrk_next(bi); rc == PA_SEARCH_OK && to != UBRK_DONE;
          from = to, to = ubrk_next(bi)) {
       /* Spaces and punctuation have the status UBRK_WORD_NONE. */
-      if (ubrk_getRuleStatus(bi) >= UBRK_WORD_NONE_LIMIT) rc = word(stem, text, from, to, &s, n);
+      if (ubrk_getRuleStatus(bi) >= UBRK_WORD_NONE_LIMIT)
+        rc = word(stem, text, flags & PA_SEARCH_ELISION ? elided(lang, text, from, to) : from, to,
+                  &s, n);
     }
   }
   if (bi) ubrk_close(bi);

@@ -60,6 +60,20 @@ enum {
 int pa_search_terms(const char *locale, const char *utf8, size_t len, char *out, size_t cap,
                     int *n);
 
+/* Flags of pa_search_terms_ex. */
+enum {
+  /* French and Italian: an elided article or pronoun before an apostrophe
+   * (' or ’: "l'adresse", "s'inscrire", "dell'animale") is dropped, so the
+   * word meets its unelided form. Off in pa_search_terms: the listings'
+   * index (store/textindex.h) was written without it. The help center
+   * (store/help.h) analyzes its articles and questions with it. */
+  PA_SEARCH_ELISION = 1
+};
+
+/* pa_search_terms with flags (PA_SEARCH_*; 0 is pa_search_terms). */
+int pa_search_terms_ex(const char *locale, const char *utf8, size_t len, char *out, size_t cap,
+                       int *n, int flags);
+
 /* Snowball's name of the algorithm for locale's language ("spanish" for
  * "es-MX"), or NULL when Snowball has none for it (ja, zh, th, ko, vi, pl,
  * uk, bn) or locale is NULL. */

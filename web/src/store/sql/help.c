@@ -21,7 +21,8 @@
 #define W_KEYWORDS "4.0"
 #define W_SUMMARY  "2.0"
 #define W_BODY     "1.0"
-enum { PA_HELP_INDEX_VERSION = 1 };
+/* 2: French and Italian elisions dropped (PA_SEARCH_ELISION). */
+enum { PA_HELP_INDEX_VERSION = 2 };
 
 /* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
  * analyzer never emits it) between a term's locale and the term. */
@@ -97,7 +98,8 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
                      int *count) {
   char *terms = malloc(PA_SEARCH_OUT_MAX);
   if (!terms) return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
-  int n = 0, rc = pa_search_terms(locale, text, strlen(text), terms, PA_SEARCH_OUT_MAX, &n);
+  int n = 0, rc = pa_search_terms_ex(locale, text, strlen(text), terms, PA_SEARCH_OUT_MAX, &n,
+                                     PA_SEARCH_ELISION);
   if (rc != PA_SEARCH_OK) {
     free(terms);
     return pa_sq_failf(db, rc == PA_SEARCH_EICU ? PA_STORE_ENOMEM : PA_STORE_EINVAL, "help: %s",
