@@ -1085,13 +1085,16 @@ static void begin_request(conn *c, size_t end) {
   }
   j->api = strncmp(j->head.path, "/api/", 5) == 0;
   j->req.conn = c->id;
-  /* A stream id per request, known to senders before the handler answers. */
-  c->stream_id = (++n->gen << ID_SLOT_BITS) | id_slot(c->id);
-  j->req.stream = c->stream_id;
-  pthread_mutex_lock(&n->lock);
-  n->streams[id_slot(c->id)].id = c->stream_id;
-  n->streams[id_slot(c->id)].queued = 0;
-  pthread_mutex_unlock(&n->lock);
+  /* A stream id per request (not a WebSocket handshake, whose held frames
+   * must stay frames), known to senders before the handler answers. */
+  if (!j->head.upgrade_ws) {
+    c->stream_id = (++n->gen << ID_SLOT_BITS) | id_slot(c->id);
+    j->req.stream = c->stream_id;
+    pthread_mutex_lock(&n->lock);
+    n->streams[id_slot(c->id)].id = c->stream_id;
+    n->streams[id_slot(c->id)].queued = 0;
+    pthread_mutex_unlock(&n->lock);
+  }
   j->req.head = &j->head;
   j->req.remote_addr = c->addr_text;
   c->keep_alive = j->head.keep_alive;
