@@ -175,6 +175,9 @@ describe('the help center', () => {
     const es = await search(c, 'authenticator', 'es');
     assert.deepEqual(es.body.results, []);
     assert.deepEqual((await search(c, '!!! ??? ...', 'en')).body.results, []);
+    // Japanese function words in hiragana (HELP_KANA_STOP_MAX) are no terms; kanji still are.
+    assert.deepEqual((await search(c, 'の を に は たい です', 'ja')).body.results, []);
+    assert.equal((await search(c, 'の を 写真 たい', 'ja')).body.results[0].slug, 'pet-photo');
     assert.ok((await search(c, 'zzzqqq plus', 'en')).body.results.length >= 1); // OR: one known word is enough
   });
 
@@ -276,6 +279,12 @@ describe('the help center', () => {
     const broken = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: helpDir } }).catch((e) => e);
     assert.ok(broken instanceof Error);
     assert.match(broken.message, /ja\.json is not a JSON object/);
+    // So does a sections.json that is not a list of sections with valid ids and slugs.
+    await cp(FIXTURE, helpDir, { recursive: true });
+    await writeFile(path.join(helpDir, 'sections.json'), '[{"section": "Pets!", "slugs": ["pet-photo"]}]');
+    const badSections = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: helpDir } }).catch((e) => e);
+    assert.ok(badSections instanceof Error);
+    assert.match(badSections.message, /sections\.json is not a list/);
     server = await startServer({ data: server.dir, seed: false, env: { PA_HELP_DIR: FIXTURE, ...LIMIT_ENV } });
     assert.match(server.stderr, /7 files, 18 articles: 3 indexed, 15 unchanged, 0 removed/);
   });

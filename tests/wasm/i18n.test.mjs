@@ -279,7 +279,7 @@ test('the catalog check fails on each kind of broken catalog', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-catalogs-'));
   try {
     const check = () => spawnSync(process.execPath, [path.join(ROOT, 'scripts/i18n/check-catalogs.mjs'), '--cli', CLI, '--dir', tmp], { encoding: 'utf8' });
-    const copyAll = () => { for (const f of readdirSync(LOCALES_DIR)) copyFileSync(path.join(LOCALES_DIR, f), path.join(tmp, f)); };
+    const copyAll = () => { for (const f of readdirSync(LOCALES_DIR).filter((n) => n.endsWith('.json'))) copyFileSync(path.join(LOCALES_DIR, f), path.join(tmp, f)); };
     copyAll();
     const ok = check();
     assert.equal(ok.status, 0, ok.stdout);
