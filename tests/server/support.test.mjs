@@ -30,6 +30,9 @@ const TRANSCRIPT_MAX = 20; // PA_SUPPORT_TRANSCRIPT_MAX
 const CANNED_MAX = 200; // PA_STORE_SUPPORT_CANNED_MAX
 const SNOOZE_MAX_S = 30 * 86400; // PA_SUPPORT_SNOOZE_MAX_S
 const SUPPORT_BURST = 20; // PA_LIMIT_SUPPORT_BURST
+const MINE_MAX = 50; // PA_STORE_SUPPORT_MINE_MAX
+const QUEUE_PAGE_MAX = 100; // the agents' queue page (api/support.c)
+const LOCALE_MAX = 16; // PA_STORE_SUPPORT_LOCALE_MAX
 // The burst is the real one; the window is stretched so that nothing refills while the file runs.
 const ENV = { PA_LIMIT_SUPPORT_WINDOW: '86400' };
 
@@ -168,6 +171,8 @@ describe('support conversations', () => {
     assertError(await cat.c.post(CONVS, { subject: 'x', transcript: [{ author: 'agent', body: 'x' }] }), 400, 'bad_request');
     assertError(await cat.c.post(CONVS, { subject: 'x', transcript: [{ author: 'person', body: 'é'.repeat(BODY_MAX + 1) }] }), 400, 'bad_request');
     assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'e' }), 400, 'bad_request');
+    assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'a'.repeat(LOCALE_MAX + 1) }), 400, 'bad_request');
+    assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'es_ES' }), 400, 'bad_request');
     assert.deepEqual((await cat.c.get(CONVS)).body.conversations, [], 'nothing refused was kept');
     r = await cat.c.post(CONVS, { subject: 's'.repeat(SUBJECT_MAX), transcript: lines(TRANSCRIPT_MAX), ask: 'ha_7', locale: 'zh-Hans' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -191,6 +196,20 @@ describe('support conversations', () => {
     const list = (await cat.c.get(CONVS)).body.conversations;
     assert.deepEqual(list.map((c) => [c.id, c.state, c.can_rate]), [[sc, 'open', false]]);
     assert.equal(dbQuery(server, `SELECT locale, plus FROM support_conversations WHERE id = ${num(sc)}`), 'zh-Hans|0');
+    // A locale tag of 16 characters is kept (the schema's most).
+    const dot = await person(server, 'dot');
+    r = await dot.c.post(CONVS, { subject: 'x', locale: 'a'.repeat(LOCALE_MAX) });
+    assert.equal(r.status, 201);
+    // The list holds the newest 50: the 51st oldest is left out.
+    const uid = num(dot.id);
+    const rows = Array.from({ length: MINE_MAX }, (_, i) =>
+      `(${uid}, 'resolved', 'en', 'old ${i}', ${i + 1}, ${i + 1}, ${i + 1}, ${i + 2})`).join(', ');
+    dbQuery(server, `INSERT INTO support_conversations (user_id, state, locale, subject, created_at, updated_at, last_person_at, resolved_at) VALUES ${rows}`);
+    const listed = (await dot.c.get(CONVS)).body.conversations;
+    assert.equal(listed.length, MINE_MAX);
+    assert.equal(listed[0].id, r.body.id, 'newest first');
+    assert.ok(!listed.some((c) => c.subject === 'old 0'), 'the oldest is the one left out');
+    assert.ok(listed.some((c) => c.subject === 'old 1'));
   });
 
   test('agents: notes never reach the person, replies name the agent, assignment, states and the rating rules', async () => {
@@ -226,6 +245,8 @@ describe('support conversations', () => {
     assert.equal((await agent.c.post(`${QUEUE}/${sc}/assign`, { agent: admin.id })).body.assignee.id, admin.id);
     assert.equal((await agent.c.post(`${QUEUE}/${sc}/assign`, { agent: null })).body.assignee, null);
     assertError(await agent.c.get(`${QUEUE}?state=closed`), 400, 'bad_request');
+    assert.equal((await agent.c.get(`${QUEUE}?limit=${QUEUE_PAGE_MAX}`)).status, 200);
+    assertError(await agent.c.get(`${QUEUE}?limit=${QUEUE_PAGE_MAX + 1}`), 400, 'bad_request');
     assertError(await agent.c.get(`${QUEUE}?assignee=you`), 400, 'bad_request');
 
     // Pending until the person answers; rating only once resolved.
@@ -259,6 +280,14 @@ describe('support conversations', () => {
     assert.equal((await ann.c.post(`${CONVS}/${sc}/messages`, { body: 'and one more thing' })).status, 201);
     const back = (await ann.c.get(`${CONVS}/${sc}`)).body;
     assert.deepEqual([back.state, back.rating, back.can_rate], ['open', 4, false]);
+    // The person's data export holds their conversations and what was said, never a note.
+    const data = (await ann.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(data.support_conversations.map((c) => [c.id, c.rating]), [[sc, 4], [r.body.id, null]]);
+    const said = data.support_messages.filter((m) => m.conversation === sc);
+    assert.ok(said.some((m) => m.author === 'agent' && m.body === 'Open the pet, then Edit.'));
+    assert.ok(!said.some((m) => m.author === 'note' || /check billing|Looking/.test(m.body)), 'no note in the export');
+    assertError(await bob.c.get(`${CONVS}/${sc}`), 404, 'not_found');
+    assert.deepEqual((await bob.c.get('/api/v1/me/export')).body.support_conversations, []);
   });
 
   test('the queue answers Plus members first, then the longest waiting, page by page', async () => {
@@ -304,6 +333,7 @@ describe('support conversations', () => {
     assertError(await agent.c.post(CANNED, { shortcut: 'photo', title: 'Again', body: 'x' }), 409, 'shortcut_taken');
     assertError(await agent.c.post(CANNED, { shortcut: 'Pet Photo', title: 'T', body: 'x' }), 400, 'bad_request');
     assertError(await agent.c.post(CANNED, { shortcut: 'x'.repeat(33), title: 'T', body: 'x' }), 400, 'bad_request');
+    assertError(await agent.c.post(CANNED, { shortcut: 'title', title: 't'.repeat(SUBJECT_MAX + 1), body: 'x' }), 400, 'bad_request');
     assertError(await agent.c.post(CANNED, { shortcut: 'long', title: 'T', body: 'x'.repeat(BODY_MAX + 1) }), 400, 'bad_request');
     assert.ok((await admin.c.get(CANNED)).body.canned.some((c) => c.id === id && c.body === 'Open the pet,\nthen Edit.'));
     assert.equal((await agent.c.del(`${CANNED}/${id}`)).status, 200);
@@ -384,6 +414,48 @@ describe('support conversations', () => {
       assert.ok(!(await fayChat.settle()).some((f) => String(f.type).startsWith('support.')));
     } finally {
       await closeAll(fayChat, faySupport, gilChat);
+    }
+  });
+
+  test('the support socket: a session and our own page only, at most 10 a person, closed at sign-out', async () => {
+    const refused = (headers, origin = `http://127.0.0.1:${server.port}`) => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/chat/socket`, { headers, origin });
+      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode); ws.terminate(); });
+      ws.on('open', () => { resolve('open'); ws.close(); });
+      ws.on('error', () => {});
+    });
+    const kim = await person(server, 'kim');
+    assert.equal(await refused({}), 401);
+    assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }, 'http://evil.example'), 403);
+    assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }, null), 403, "no Origin");
+    const sockets = [];
+    try {
+      for (let i = 0; i < 10; i++) sockets.push(await connect(server, kim.c)); // PA_SUPPORT_WS_PER_USER
+      assert.equal(await refused({ cookie: `pa_session=${kim.c.cookie}` }), 429);
+      const closed = sockets.map((ws) => new Promise((resolve) => ws.once('close', (code) => resolve(code))));
+      assert.equal((await kim.c.post('/api/v1/auth/logout', {})).status, 200);
+      assert.deepEqual(await Promise.all(closed), Array(10).fill(4001));
+    } finally {
+      await closeAll(...sockets);
+    }
+  });
+
+  test('a role taken closes the support sockets, whose next one gets no agent frames', async () => {
+    const lee = await person(server, 'lee');
+    await grant(server, lee.mail, 'support');
+    let ws = await connect(server, lee.c);
+    assert.equal(ws.hello.agent, true);
+    const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+    assert.equal((await admin.c.del(`/api/v1/admin/users/${lee.id}/roles/support`)).status, 200);
+    assert.equal(await closed, 4001);
+    ws = await connect(server, lee.c);
+    try {
+      assert.equal(ws.hello.agent, false);
+      const max = await person(server, 'max');
+      assert.equal((await max.c.post(CONVS, { subject: 'anyone?', transcript: [{ author: 'person', body: 'hi' }] })).status, 201);
+      assert.deepEqual((await ws.settle()).map((f) => f.type), ['hello']);
+    } finally {
+      await closeAll(ws);
     }
   });
 

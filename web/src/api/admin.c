@@ -5,6 +5,7 @@
 #include "admin.h"
 
 #include "api/api.h"
+#include "api/chat_relay.h"
 #include "api/moderation.h"
 #include "clock.h"
 #include "store/admin.h"
@@ -138,6 +139,8 @@ void pa_api_admin_grant(pa_srv_req *rq) {
     pa_api_internal(rq, "grant role");
     return;
   }
+  /* A support socket's frames follow the roles it opened with (api/chat_relay.h). */
+  pa_support_roles_changed(rq->srv, rq->ids[0]);
   send_person(rq);
 }
 
@@ -160,6 +163,7 @@ void pa_api_admin_revoke(pa_srv_req *rq) {
     pa_api_internal(rq, "revoke role");
     return;
   }
+  pa_support_roles_changed(rq->srv, rq->ids[0]);
   send_person(rq);
 }
 

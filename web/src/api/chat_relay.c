@@ -798,6 +798,14 @@ int pa_support_connected(const pa_srv *srv, int64_t user) {
   return srv && srv->chat && user ? hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, &conn, 1) : 0;
 }
 
+void pa_support_roles_changed(const pa_srv *srv, int64_t user) {
+  uint64_t conns[PA_SUPPORT_WS_PER_USER];
+  if (!srv || !srv->chat || !user) return;
+  int n = hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, conns, PA_SUPPORT_WS_PER_USER);
+  for (int i = 0; i < n; i++)
+    pa_net_ws_close(srv->net, conns[i], PA_WS_CLOSE_REVOKED, "roles changed");
+}
+
 void pa_support_push_agents(const pa_srv *srv, const char *text) {
   if (!srv || !srv->chat) return;
   pa_chat_hub *hub = srv->chat;

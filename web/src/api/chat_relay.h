@@ -78,6 +78,10 @@ int pa_support_connected(const pa_srv *srv, int64_t user);
 /* Sends text to every support socket of a person who held support or admin
  * when it opened. */
 void pa_support_push_agents(const pa_srv *srv, const char *text);
+/* Closes (4001, "roles changed") user's support sockets, whose roles were
+ * read when they opened: a role granted or taken (api/admin.c) takes effect on
+ * the socket the client opens again. */
+void pa_support_roles_changed(const pa_srv *srv, int64_t user);
 
 /* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */
 int pa_chat_add_b64(cJSON *obj, const char *key, const uint8_t *bytes, size_t n);

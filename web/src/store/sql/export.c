@@ -87,6 +87,13 @@ static const pa_store_export_col help_asks[] = {ID("id", "ha"),       C("locale"
                                                 C("question", TEXT), C("answer", TEXT),
                                                 C("articles", TEXT), C("used_model", BOOL),
                                                 C("tools", TEXT),    C("created_at", TIME)};
+static const pa_store_export_col support_conversations[] = {
+    ID("id", "sc"),         C("state", TEXT),      C("subject", TEXT),
+    C("locale", TEXT),      C("created_at", TIME), C("updated_at", TIME),
+    C("resolved_at", TIME), C("rating", INT),      C("rating_comment", TEXT)};
+static const pa_store_export_col support_messages[] = {ID("id", "sm"), ID("conversation", "sc"),
+                                                       C("author", TEXT), C("body", TEXT),
+                                                       C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -125,6 +132,8 @@ static const pa_store_export_section sections[] = {
     S("affiliate_payouts", 0, affiliate_payouts),
     S("uploads", 0, uploads),
     S("help_asks", 0, help_asks),
+    S("support_conversations", 0, support_conversations),
+    S("support_messages", 0, support_messages),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
 
@@ -208,6 +217,15 @@ static const char *const queries[SECTIONS] = {
     /* The assistant's questions (issue 23), kept 30 days. */
     "SELECT id, locale, question, answer, articles, used_model, tools, created_at FROM help_asks"
     " WHERE user_id = ?1 ORDER BY id",
+    /* Support (issue 23): the person's conversations and what was said in
+     * them, theirs, the assistant's and the agents' replies; the agents'
+     * internal notes are the team's working papers, never shown to the
+     * person (web/README.md, "Support"). */
+    "SELECT id, state, subject, locale, created_at, updated_at, resolved_at, rating, rating_comment"
+    " FROM support_conversations WHERE user_id = ?1 ORDER BY id",
+    "SELECT m.id, m.conversation_id, m.author, m.body, m.created_at FROM support_messages m"
+    " JOIN support_conversations c ON c.id = m.conversation_id"
+    " WHERE c.user_id = ?1 AND m.author <> 'note' ORDER BY m.id",
 };
 
 const pa_store_export_section *pa_store_export_sections(int *n) {
