@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { DESKTOP, plain, waitForText } from '../lib/app.mjs';
 import { databaseUrl } from '../lib/pg.mjs';
 import { SERVER } from '../lib/paths.mjs';
-import { Client } from '../server/helpers.mjs';
+import { Client, dbQuery } from '../server/helpers.mjs';
 import { axe, enter, mail, shopWorld, words } from './shop-world.mjs';
 
 const w = shopWorld({ database: 'support_handoff' });
@@ -51,6 +51,8 @@ const en = (key, args) => words('en', key, args);
 // answer, and chooses "Talk to a person"; the widget then shows the
 // conversation (shell/support/conversation.js).
 async function handOff(page, question) {
+  // The screen settled first (it focuses its heading once drawn, which would take a key press meant for Help).
+  await page.waitForFunction(() => document.activeElement?.matches('#screen h1'));
   await enter(page.locator('#help-open'));
   const dialog = page.getByRole('dialog', { name: en('support.widget.title') });
   await dialog.waitFor();
@@ -94,6 +96,19 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   assert.match(await item.textContent(), /Pia Person/);
   assert.equal(await item.locator('.support-plus').count(), 0, 'Pia has no Plus badge');
 
+  // ---- Quinn, a Plus member, hands over too (through the API): first in the queue, with the badge, live
+  const quinn = await person('quinn', 'Quinn Plus');
+  const plusUntil = Math.floor(Date.now() / 1000) + 30 * 86400;
+  dbQuery({ dir: w.server.dir, database: w.database }, `UPDATE users SET plus_until = ${plusUntil} WHERE id = ${quinn.user.id.slice(2)}`);
+  const billing = await quinn.post('/api/v1/support/conversations',
+    { subject: 'Charged twice?', transcript: [{ author: 'person', body: 'I think I paid twice this month.' }], locale: 'en' });
+  assert.equal(billing.status, 201, JSON.stringify(billing.body));
+  const first = agent.page.locator('.support-queue li:first-child .support-queue-item');
+  await first.filter({ hasText: 'Charged twice?' }).waitFor();
+  assert.equal(await first.locator('.support-plus').textContent(), en('support.desk.plus'));
+  assert.equal(await agent.page.locator('.support-queue li:nth-child(2) .support-queue-item', { hasText: question }).count(), 1);
+  assert.equal(count(agent.requests, /^GET \/api\/v1\/admin\/support\/conversations\?/), queueReads, 'the queue was not read again');
+
   // ---- Sam opens it (keyboard), inserts the canned reply, sends it; then an internal note
   await enter(item);
   await agent.page.locator('#support-conv-heading', { hasText: question }).waitFor();
@@ -127,12 +142,13 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   await axe(me.page, 'the person with the reply');
 
   // ---- Sam takes it: assigned to him, in "Me" and not in "Nobody"
-  await enter(agent.page.getByRole('button', { name: en('support.desk.assignMe') }));
+  await enter(agent.page.getByRole('button', { name: en('support.desk.assignMe'), exact: true }));
   await waitForText(agent.page, '.support-facts', en('support.desk.assignedTo', { name: 'Sam Support' }));
-  await agent.page.getByRole('button', { name: en('support.desk.unassign') }).waitFor();
+  await agent.page.getByRole('button', { name: en('support.desk.unassign'), exact: true }).waitFor();
   const who = agent.page.getByLabel(en('support.desk.filterWho'));
   await who.selectOption('none');
-  await agent.page.getByText(en('support.desk.queueEmpty')).waitFor();
+  await agent.page.locator('.support-queue-item', { hasText: 'Charged twice?' }).waitFor();
+  assert.equal(await agent.page.locator('.support-queue-item').count(), 1, "Pia's is not unassigned any more");
   await who.selectOption('me');
   await waitForText(agent.page, '.support-queue-item', en('support.desk.assignedTo', { name: 'Sam Support' }));
 
