@@ -89,6 +89,7 @@ route('/chat', 'chat', { auth: true });
 route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/chat-group.js)
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
+route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
 
 // What every screen gets besides its root and params.
 const ctx = {

@@ -1,7 +1,8 @@
 // The hand-off to a person in Chromium (issue 23, "Done when"): two browser
 // contexts on one real server — Pia, a person, and Sam, who holds the
 // support role (granted on the server's command line). Sam opens the
-// console's Support tab; Pia hands her question over to a person and Sam's
+// console's Support tab; Pia asks the support widget (the help button in the
+// header), then chooses "Talk to a person", and Sam's
 // queue shows it live (no second read of the queue: the page's support
 // socket's frame). Sam opens it from the keyboard, inserts a canned reply,
 // sends it and adds an internal note; Pia sees the reply live (no read of
@@ -16,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { DESKTOP, plain, waitForText } from '../lib/app.mjs';
 import { databaseUrl } from '../lib/pg.mjs';
 import { SERVER } from '../lib/paths.mjs';
-import { Client } from '../server/helpers.mjs';
+import { Client, dbQuery } from '../server/helpers.mjs';
 import { axe, enter, mail, shopWorld, words } from './shop-world.mjs';
 
 const w = shopWorld({ database: 'support_handoff' });
@@ -45,26 +46,22 @@ async function open(cookie, path) {
 const count = (requests, re) => requests.filter((r) => re.test(r)).length;
 const en = (key, args) => words('en', key, args);
 
-// Pia's side: the question handed over to a person; the conversation drawn by
-// shell/support/conversation.js in the page.
+// Pia's side, from the keyboard: the help button in the header opens the
+// support widget (shell/support/widget.js), she asks the assistant, reads its
+// answer, and chooses "Talk to a person"; the widget then shows the
+// conversation (shell/support/conversation.js).
 async function handOff(page, question) {
-  await page.evaluate(async (q) => {
-    const api = await import('/api.js');
-    const { t } = await import('/i18n.js');
-    const r = await api.post('/api/v1/support/conversations',
-      { subject: q, transcript: [{ author: 'person', body: q }], locale: 'en' });
-    if (!r.ok) throw new Error(`hand-off: ${r.error.status} ${r.error.code}`);
-    const section = document.createElement('section');
-    section.setAttribute('aria-labelledby', 'handoff-title');
-    const h = document.createElement('h2');
-    h.id = 'handoff-title';
-    h.textContent = 'Support';
-    const body = document.createElement('div');
-    section.append(h, body);
-    document.getElementById('screen').append(section);
-    const mod = await import('/support/conversation.js');
-    await mod.mount(body, { t }, { conversation: r.data.id ?? r.data.conversation?.id });
-  }, question);
+  // The screen settled first (it focuses its heading once drawn, which would take a key press meant for Help).
+  await page.waitForFunction(() => document.activeElement?.matches('#screen h1'));
+  await enter(page.locator('#help-open'));
+  const dialog = page.getByRole('dialog', { name: en('support.widget.title') });
+  await dialog.waitFor();
+  await page.getByLabel(en('support.widget.question')).fill(question);
+  await enter(dialog.getByRole('button', { name: en('support.widget.ask'), exact: true }));
+  await page.locator('.support-answer:not([aria-busy])').waitFor();
+  await enter(dialog.getByRole('button', { name: en('support.widget.talk') }));
+  await dialog.locator('.support-desk-conv').waitFor();
+  return dialog;
 }
 
 test('a person hands over to a person, who answers live, resolves and is rated', async () => {
@@ -88,9 +85,9 @@ test('a person hands over to a person, who answers live, resolves and is rated',
 
   // ---- Pia hands over; Sam's queue shows it live, announced
   const me = await open(pia.cookie, '/settings');
-  await me.page.waitForFunction(() => document.body.dataset.route === 'settings');
   const question = 'How do I change the photo of my dog?';
   await handOff(me.page, question);
+  await axe(me.page, 'the widget after the hand-off');
   await waitForText(me.page, '.support-state', en('support.desk.stateLine', { state: en('support.desk.state.open') }));
   const item = agent.page.locator('.support-queue-item', { hasText: question });
   await item.waitFor();
@@ -99,11 +96,25 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   assert.match(await item.textContent(), /Pia Person/);
   assert.equal(await item.locator('.support-plus').count(), 0, 'Pia has no Plus badge');
 
+  // ---- Quinn, a Plus member, hands over too (through the API): first in the queue, with the badge, live
+  const quinn = await person('quinn', 'Quinn Plus');
+  const plusUntil = Math.floor(Date.now() / 1000) + 30 * 86400;
+  dbQuery({ dir: w.server.dir, database: w.database }, `UPDATE users SET plus_until = ${plusUntil} WHERE id = ${quinn.user.id.slice(2)}`);
+  const billing = await quinn.post('/api/v1/support/conversations',
+    { subject: 'Charged twice?', transcript: [{ author: 'person', body: 'I think I paid twice this month.' }], locale: 'en' });
+  assert.equal(billing.status, 201, JSON.stringify(billing.body));
+  const first = agent.page.locator('.support-queue li:first-child .support-queue-item');
+  await first.filter({ hasText: 'Charged twice?' }).waitFor();
+  assert.equal(await first.locator('.support-plus').textContent(), en('support.desk.plus'));
+  assert.equal(await agent.page.locator('.support-queue li:nth-child(2) .support-queue-item', { hasText: question }).count(), 1);
+  assert.equal(count(agent.requests, /^GET \/api\/v1\/admin\/support\/conversations\?/), queueReads, 'the queue was not read again');
+
   // ---- Sam opens it (keyboard), inserts the canned reply, sends it; then an internal note
   await enter(item);
   await agent.page.locator('#support-conv-heading', { hasText: question }).waitFor();
   assert.equal(await agent.page.evaluate(() => document.activeElement.id), 'support-conv-heading');
   await agent.page.locator('.support-detail .support-msg-person', { hasText: question }).waitFor();
+  assert.equal(await agent.page.locator('.support-detail .support-msg-assistant').count(), 1, "the assistant's answer came along");
   await agent.page.getByLabel(en('support.desk.cannedPick')).selectOption({ label: '/photo — Pet photo' });
   const box = agent.page.getByLabel(en('support.desk.agentBox'));
   assert.equal(await box.inputValue(), 'Open your pet, choose Edit, then Change photo.');
@@ -131,12 +142,13 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   await axe(me.page, 'the person with the reply');
 
   // ---- Sam takes it: assigned to him, in "Me" and not in "Nobody"
-  await enter(agent.page.getByRole('button', { name: en('support.desk.assignMe') }));
+  await enter(agent.page.getByRole('button', { name: en('support.desk.assignMe'), exact: true }));
   await waitForText(agent.page, '.support-facts', en('support.desk.assignedTo', { name: 'Sam Support' }));
-  await agent.page.getByRole('button', { name: en('support.desk.unassign') }).waitFor();
+  await agent.page.getByRole('button', { name: en('support.desk.unassign'), exact: true }).waitFor();
   const who = agent.page.getByLabel(en('support.desk.filterWho'));
   await who.selectOption('none');
-  await agent.page.getByText(en('support.desk.queueEmpty')).waitFor();
+  await agent.page.locator('.support-queue-item', { hasText: 'Charged twice?' }).waitFor();
+  assert.equal(await agent.page.locator('.support-queue-item').count(), 1, "Pia's is not unassigned any more");
   await who.selectOption('me');
   await waitForText(agent.page, '.support-queue-item', en('support.desk.assignedTo', { name: 'Sam Support' }));
 
@@ -206,10 +218,23 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   await waitForText(agent.page, '.support-rating-line', rated);
   await axe(agent.page, 'the rated conversation');
 
-  // Chromium logs the taken shortcut's 409 as a failed resource: that one, nothing else.
-  const taken = /status of 409 \(Conflict\) \(http:\/\/[^)]+\/api\/v1\/admin\/support\/canned\)$/;
-  assert.equal(agent.problems.filter((p) => taken.test(p)).length, 1);
-  assert.deepEqual(agent.problems.filter((p) => !taken.test(p)), []);
+  // ---- the conversation's own screen (where a support_reply notice leads): her messages and her rating, no note;
+  // the same address is nothing to anyone else (Sam's page: the server's 404 in words, no message)
+  await w.visit(me.page, `/support/${id}`);
+  await me.page.getByRole('heading', { level: 1, name: en('support.desk.conversationTitle') }).waitFor();
+  await waitForText(me.page, '.support-rating', en('support.desk.rated', { rating: 4 }));
+  assert.equal(await me.page.locator('.support-msg-agent').count(), 1);
+  assert.equal(await me.page.getByText(note).count(), 0, 'the note is not on her screen');
+  await axe(me.page, 'the conversation screen');
+  await w.visit(agent.page, `/support/${id}`);
+  await agent.page.locator('.support-desk-conv .form-message:not(:empty)').waitFor();
+  assert.equal(await agent.page.locator('.support-msg').count(), 0, "another person's conversation shows nothing");
+
+  // Chromium logs the taken shortcut's 409 and the other person's 404 as failed resources: those, nothing else.
+  const expected = [/status of 409 \(Conflict\) \(http:\/\/[^)]+\/api\/v1\/admin\/support\/canned\)$/,
+    new RegExp(`status of 404 \\(Not Found\\) \\(http://[^)]+/api/v1/support/conversations/${id}\\)$`)];
+  for (const re of expected) assert.equal(agent.problems.filter((p) => re.test(p)).length, 1, String(re));
+  assert.deepEqual(agent.problems.filter((p) => !expected.some((re) => re.test(p))), []);
   assert.deepEqual(me.problems, []);
   await agent.context.close();
   await me.context.close();
