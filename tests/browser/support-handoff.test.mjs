@@ -8,8 +8,8 @@
 // sends it and adds an internal note; Pia sees the reply live (no read of
 // her conversation after the first) and never the note (not in her page, not
 // in her API). Sam resolves; Pia is asked to rate, picks 4 from the keyboard
-// with a comment and is thanked; Sam's view shows "Rated 4 out of 5" with the
-// comment. axe on both sides at each step (both sizes). Runs on PostgreSQL
+// with a comment and is thanked; Sam's open view shows "Rated 4 out of 5"
+// with the comment, live. axe on both sides at each step (both sizes). Runs on PostgreSQL
 // too (PA_TEST_DATABASE=postgresql: a database of its own).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -221,11 +221,11 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   assert.equal(await me.page.evaluate(() => document.activeElement.className), 'support-thanks');
   await axe(me.page, 'thanks');
 
-  // ---- Sam's view shows the rating: the resolved filter, the conversation opened again
-  await agent.page.getByLabel(en('support.desk.filterState')).selectOption('resolved');
-  await enter(agent.page.locator('.support-queue-item', { hasText: question }));
+  // ---- Sam's open view shows the rating live (the support.conversation frame); the resolved queue lists it
   const rated = en('support.desk.ratingWithComment', { rating: 4, comment: 'Quick and kind, thank you' });
   await waitForText(agent.page, '.support-rating-line', rated);
+  await agent.page.getByLabel(en('support.desk.filterState')).selectOption('resolved');
+  await agent.page.locator('.support-queue-item', { hasText: question }).waitFor();
   await axe(agent.page, 'the rated conversation');
 
   // ---- the conversation's own screen (where a support_reply notice leads): her messages and her rating, no note;
