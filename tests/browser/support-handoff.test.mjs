@@ -141,6 +141,15 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   assert.ok(!JSON.stringify(hers.body).includes(note), 'the note is not in her API');
   await axe(me.page, 'the person with the reply');
 
+  // ---- Pia answers from her composer (an empty one refused in words first); Sam sees it live, announced
+  await enter(me.page.getByRole('button', { name: en('support.desk.send'), exact: true }));
+  await waitForText(me.page, '.support-desk-conv .form-message', en('support.desk.emptyMessage'));
+  await me.page.getByLabel(en('support.desk.yourMessage')).fill('Thanks, trying it now.');
+  await enter(me.page.getByRole('button', { name: en('support.desk.send'), exact: true }));
+  await me.page.locator('.support-msg-person', { hasText: 'Thanks, trying it now.' }).waitFor();
+  await agent.page.locator('.support-detail .support-msg-person', { hasText: 'Thanks, trying it now.' }).waitFor();
+  await waitForText(agent.page, '#support-live', en('support.desk.newMessage', { name: 'Pia Person' }));
+
   // ---- Sam takes it: assigned to him, in "Me" and not in "Nobody"
   await enter(agent.page.getByRole('button', { name: en('support.desk.assignMe'), exact: true }));
   await waitForText(agent.page, '.support-facts', en('support.desk.assignedTo', { name: 'Sam Support' }));
