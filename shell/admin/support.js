@@ -263,7 +263,7 @@ export function mount(t, panel) {
       said.textContent = problem(t, r.error);
       return;
     }
-    box.value = '';
+    if (box.value.trim() === body) box.value = ''; // not what was typed meanwhile
     const m = r.data?.message ?? (r.data?.id?.startsWith('sm_') ? r.data : null);
     if (m) addMessage(m);
     live.textContent = t(internal ? 'support.desk.noteAdded' : 'support.desk.replySent');

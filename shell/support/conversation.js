@@ -143,7 +143,7 @@ export async function mount(container, ctx = {}, { conversation } = {}) {
       status.textContent = failureText(t, r.error);
       return;
     }
-    box.value = '';
+    if (box.value.trim() === body) box.value = ''; // not what was typed meanwhile
     // The answer is the message (or the conversation holding it); the frame may come first.
     const m = r.data?.message ?? (r.data?.id?.startsWith('sm_') ? r.data : null);
     if (m) add(m, false);

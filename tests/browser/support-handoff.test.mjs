@@ -122,6 +122,7 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   const reads = count(me.requests, /^GET \/api\/v1\/support\/conversations\//);
   await enter(agent.page.getByRole('button', { name: en('support.desk.sendReply') }));
   await agent.page.locator('.support-detail .support-msg-agent', { hasText: 'Change photo' }).waitFor();
+  await waitForText(agent.page, '#support-live', en('support.desk.replySent'));
   const note = 'Internal: she asked the same last week, check her account.';
   await box.fill(note);
   await enter(agent.page.getByRole('button', { name: en('support.desk.addNote') }));
