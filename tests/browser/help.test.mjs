@@ -55,6 +55,8 @@ async function open(cookie, { locale = 'en-US', size = DESKTOP } = {}) {
 // Help has focus, then Enter; focus lands in the question box.
 async function openWidget(page) {
   await page.locator('#help-open').waitFor();
+  // The screen settles first: a DOM screen focuses its heading once mounted (app.js).
+  await page.waitForFunction(() => document.getElementById('screen').hidden || document.activeElement?.matches('#screen h1'));
   await page.focus('.brand'); // the header's first control
   for (let i = 0; i < 20 && !(await page.evaluate(() => document.activeElement?.id === 'help-open')); i++) await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-open', 'Help is reached with Tab');
