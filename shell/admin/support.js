@@ -123,9 +123,12 @@ export function mount(t, panel) {
     return el('li', {}, button);
   };
 
+  // Redrawn on every frame: the keyboard's place in the queue is kept (the same conversation's button).
   const drawQueue = () => {
     const shown = [...items.values()].filter(matches).sort(before);
+    const focused = queue.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     queue.replaceChildren(...shown.map(queueItem));
+    if (focused) queue.querySelector(`[data-id="${focused}"]`)?.focus();
     queue.hidden = shown.length === 0;
     empty.hidden = !queue.hidden;
   };

@@ -109,6 +109,14 @@ test('a person hands over to a person, who answers live, resolves and is rated',
   assert.equal(await agent.page.locator('.support-queue li:nth-child(2) .support-queue-item', { hasText: question }).count(), 1);
   assert.equal(count(agent.requests, /^GET \/api\/v1\/admin\/support\/conversations\?/), queueReads, 'the queue was not read again');
 
+  // A frame redraws the queue (Quinn writes again): the keyboard's place stays on the same conversation
+  await first.focus();
+  await first.evaluate((n) => { n.dataset.before = '1'; });
+  const again = await quinn.post(`/api/v1/support/conversations/${billing.body.id}/messages`, { body: 'Still there?' });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  await agent.page.waitForFunction(() => !document.querySelector('.support-queue-item[data-before]'));
+  assert.equal(await agent.page.evaluate(() => document.activeElement.dataset.id), billing.body.id);
+
   // ---- Sam opens it (keyboard), inserts the canned reply, sends it; then an internal note
   await enter(item);
   await agent.page.locator('#support-conv-heading', { hasText: question }).waitFor();
