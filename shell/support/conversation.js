@@ -154,8 +154,15 @@ export async function mount(container, ctx = {}, { conversation } = {}) {
     }
   });
 
-  const stop = listen({
+  // A host that replaces the conversation without calling the cleanup (the widget drawing it
+  // again) leaves it detached: it lets go of the socket at the next frame or reconnection.
+  let stop = () => {}; // listen may call onOpen before it returns
+  stop = listen({
     onFrame(f) {
+      if (!root.isConnected) {
+        stop();
+        return;
+      }
       if (f.conversation !== id || !current) return;
       if (f.type === 'support.message' && f.message && f.message.author !== 'note') add(f.message, true);
       else if (f.type === 'support.state') {
@@ -166,9 +173,10 @@ export async function mount(container, ctx = {}, { conversation } = {}) {
     },
     // Read again after a reconnection: frames sent meanwhile are not replayed.
     onOpen() {
-      if (current) load();
+      if (!root.isConnected) stop();
+      else if (current) load();
     },
   });
   await load();
-  return stop;
+  return () => stop();
 }
