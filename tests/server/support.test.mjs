@@ -473,6 +473,30 @@ describe('support conversations', () => {
     assert.equal((await bob.c.post(CONVS, { subject: 'Mine' })).status, 201);
   });
 
+  test('a snooze that came due opens when an agent reads the queue, told live to the person and the agents', async () => {
+    const nia = await person(server, 'nia');
+    const sc = (await nia.c.post(CONVS, { subject: 'Tomorrow' })).body.id;
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await agent.c.post(`${QUEUE}/${sc}/state`, { state: 'snoozed', snooze_until: iso(now + 3600) })).status, 200);
+    const niaWs = await connect(server, nia.c);
+    const adminWs = await connect(server, admin.c);
+    try {
+      // Reading the queue before it is due changes nothing.
+      assert.ok((await agent.c.get(`${QUEUE}?state=snoozed`)).body.conversations.some((c) => c.id === sc));
+      assert.deepEqual((await niaWs.settle()).map((f) => f.type), ['hello']);
+      // The hour has passed (the row's time moved back, as the clock cannot move under a running server).
+      dbQuery(server, `UPDATE support_conversations SET snoozed_until = ${now - 1} WHERE id = ${num(sc)}`);
+      assert.equal((await nia.c.get(`${CONVS}/${sc}`)).body.state, 'snoozed', 'the person reading does not wake it');
+      assert.ok((await agent.c.get(QUEUE)).body.conversations.some((c) => c.id === sc && c.state === 'open'));
+      assert.deepEqual(await niaWs.next('support.state'), { type: 'support.state', conversation: sc, state: 'open', can_rate: false });
+      const item = await adminWs.next('support.conversation', (f) => f.conversation.id === sc);
+      assert.equal(item.conversation.state, 'open');
+      assert.equal(item.conversation.snoozed_until, undefined);
+    } finally {
+      await closeAll(niaWs, adminWs);
+    }
+  });
+
   test('snooze: a future time at most 30 days ahead; the chores open it again when it comes (clock moved)', async () => {
     const [ida, jon] = [await person(server, 'ida'), await person(server, 'jon')];
     const a = (await ida.c.post(CONVS, { subject: 'Later' })).body.id;
