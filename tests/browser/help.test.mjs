@@ -127,6 +127,8 @@ test('a Spanish question about a pet’s photo: the Spanish article with its lin
   assert.equal(await text(page.locator('h1')), ES['help.pet-photo.title']);
   assert.equal(await page.locator('article').getAttribute('lang'), 'es');
   assert.ok(await page.locator('article ol li').count() >= 2, 'the steps are a numbered list');
+  const paras = await page.locator('article p').allTextContents();
+  assert.ok(paras.length >= 2 && paras.every((p) => !/^(\d+\.|-)\s/.test(p)), 'no list left as a paragraph');
   await axe(page, 'a help article');
   assert.deepEqual(problems, []);
   await page.context().close();
@@ -259,6 +261,9 @@ test('keyboard and axe: the help center, search, an article, the widget’s focu
       : document.getElementById('support-widget').contains(document.activeElement) ? 'widget' : document.activeElement.outerHTML.slice(0, 80)));
     assert.ok(where === 'widget' || where === 'body', `Tab ${i + 1} left the widget for ${where}`);
   }
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await axe(page, 'the widget, dark');
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('#support-widget[open]'));
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'help-open', 'focus is back on Help');
