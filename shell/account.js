@@ -1,5 +1,5 @@
 // The account around every screen: the theme, the header's Log in / Sign up /
-// Log out controls, the banners (session ended, offline or server
+// Log out controls and Help button, the banners (session ended, offline or server
 // unreachable) and the unread badge on the Notifications tab. Screens call
 // signedIn()/logOut() here so everything that depends on who is signed in
 // (header, badge, feed) follows: 'pa:session-changed' on window.
@@ -86,6 +86,8 @@ export function startAccount(appCtx) {
     if (r.ok) ctx.navigate('/');
   });
   $('session-login').addEventListener('click', (e) => { e.currentTarget.href = loginHref(); });
+  // The support widget is not part of the start: its module loads on the first click.
+  $('help-open').addEventListener('click', () => import('./support/widget.js').then((m) => m.open(ctx), (err) => console.error(err)));
   $('session-dismiss').addEventListener('click', () => { $('session-banner').hidden = true; });
   addEventListener('pa:session-expired', () => {
     $('session-login').href = loginHref();

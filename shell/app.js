@@ -32,6 +32,10 @@ route('/pets/:id', 'pet');
 route('/posts/:id', 'post');
 route('/tags/:tag', 'tag');
 route('/search', 'search');
+// The help center (screens/help.js, help-article.js): for everyone; /help/search before /help/:slug.
+route('/help', 'help');
+route('/help/search', 'help');
+route('/help/:slug', 'help-article');
 // Accounts (screens/signup.js, login.js, settings.js, notifications.js).
 route('/signup', 'signup');
 route('/login', 'login');
@@ -85,6 +89,7 @@ route('/chat', 'chat', { auth: true });
 route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/chat-group.js)
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
+route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
 
 // What every screen gets besides its root and params.
 const ctx = {

@@ -95,6 +95,15 @@ const SAME_AS_SOURCE = {
   'adv.col.impressions': ['fr'],
   'adv.report': ['it'],
   'adv.col.target': ['it', 'id'],
+  // The support inbox and conversation (issue 23): the brand, the tier's name, and words those languages share.
+  'support.desk.system': '*', // the brand
+  'support.desk.plus': '*', // the tier's name, as billing.tierPlus
+  'support.desk.stateLine': ['pt', 'de', 'nl', 'pl', 'id'], // "Status: {state}"
+  'support.desk.tab': ['de', 'nl'],
+  'support.desk.state.open': ['nl'],
+  'support.desk.assistant': ['fr'],
+  'support.desk.personLine': ['de'],
+  'support.desk.cannedBody': ['de'],
 };
 // The help center's: section titles those languages write as English does.
 const HELP_SAME_AS_SOURCE = {

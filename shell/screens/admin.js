@@ -13,6 +13,7 @@ import * as outbox from '../admin/outbox.js';
 import * as security from '../admin/security.js';
 import * as health from '../admin/health.js';
 import * as moderation from '../admin/moderation.js';
+import * as support from '../admin/support.js';
 
 // name: its label is admin.tab.<name> unless label names another key; roles: who sees it (any of them).
 const TABS = [
@@ -21,6 +22,7 @@ const TABS = [
   { name: 'security', roles: ['admin'], module: security },
   { name: 'health', roles: ['admin'], module: health },
   { name: 'moderation', roles: ['moderator', 'admin'], module: moderation },
+  { name: 'support', roles: ['support', 'admin'], module: support, label: 'support.desk.tab' },
   { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
 ];
 
@@ -87,5 +89,6 @@ export async function mount(root, params, ctx) {
   // Each tab reads the server when it is shown, so the log has the latest acts.
   list.addEventListener('select', (e) => loads[mine.findIndex((tab) => tab.name === e.detail)]());
   await loads[0]();
-  return undefined;
+  // A tab holding something open (the Support tab's socket) lets go when the console goes.
+  return () => loads.forEach((load) => load.stop?.());
 }

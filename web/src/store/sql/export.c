@@ -83,10 +83,9 @@ static const pa_store_export_col affiliate_payouts[] = {
     ID("id", "apo"),        ID("batch", "pob"),    C("state", TEXT),
     C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
     C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
-static const pa_store_export_col help_asks[] = {ID("id", "ha"),       C("locale", TEXT),
-                                                C("question", TEXT), C("answer", TEXT),
-                                                C("articles", TEXT), C("used_model", BOOL),
-                                                C("tools", TEXT),    C("created_at", TIME)};
+static const pa_store_export_col help_asks[] = {
+    ID("id", "ha"),      C("locale", TEXT),     C("question", TEXT), C("answer", TEXT),
+    C("articles", TEXT), C("used_model", BOOL), C("tools", TEXT),    C("created_at", TIME)};
 static const pa_store_export_col support_conversations[] = {
     ID("id", "sc"),         C("state", TEXT),      C("subject", TEXT),
     C("locale", TEXT),      C("created_at", TIME), C("updated_at", TIME),
