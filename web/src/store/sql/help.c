@@ -24,8 +24,8 @@
 #define W_BODY     "1.0"
 /* 2: French and Italian elisions dropped (PA_SEARCH_ELISION); 3: short
  * hiragana terms dropped in ja (HELP_KANA_STOP_MAX); 4: Devanagari's nukta
- * dropped (drop_nukta). */
-enum { PA_HELP_INDEX_VERSION = 4 };
+ * dropped (drop_nukta); 5: question words dropped (question_words). */
+enum { PA_HELP_INDEX_VERSION = 5 };
 
 /* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
  * analyzer never emits it) between a term's locale and the term. */
@@ -139,6 +139,69 @@ static void drop_nukta(const char *in, char *out) {
   out[j] = 0;
 }
 
+/* Question words (how, where, why, what, when, who, which, how much) per
+ * language, as the analyzer writes them (folded, Latin diacritics
+ * removed): people's questions start with them and articles seldom hold
+ * them, so IDF alone weighed them as rare and they pulled up whichever
+ * article happened to say "how" (an article's keywords such as "how to
+ * sign up"). They are no terms, in articles and questions alike. The
+ * standard interrogatives of each language, not words taken from the
+ * labelled questions; vi is left out (its question words are syllables of
+ * content words too), and Japanese's short kana ones go by
+ * HELP_KANA_STOP_MAX. */
+static const struct {
+  const char *lang;
+  const char *const words[16];
+} question_words[] = {
+    {"en", {"how", "what", "whats", "where", "why", "when", "who", "which", "hows"}},
+    {"es",
+     {"como", "que", "donde", "cuando", "quien", "cual", "cuanto", "cuanta", "cuantos", "cuantas",
+      "adonde"}},
+    {"pt", {"como", "onde", "porque", "quando", "quem", "qual", "quais", "quanto", "que"}},
+    {"fr",
+     {"comment", "pourquoi", "ou", "quand", "quoi", "quel", "quelle", "quels", "quelles", "qui",
+      "que", "combien"}},
+    {"de",
+     {"wie", "wo", "warum", "was", "wann", "wer", "welche", "welcher", "welches", "wieso",
+      "weshalb", "woher", "wohin"}},
+    {"it", {"come", "dove", "perche", "quando", "chi", "quale", "quali", "quanto", "cosa"}},
+    {"nl", {"hoe", "waar", "waarom", "wat", "wanneer", "wie", "welke"}},
+    {"ru", {"как", "где", "почему", "что", "когда", "кто", "какой", "зачем", "сколько"}},
+    {"uk", {"як", "де", "чому", "що", "коли", "хто", "який", "навіщо", "скільки"}},
+    {"pl", {"jak", "gdzie", "dlaczego", "co", "kiedy", "kto", "jaki", "ile"}},
+    {"tr", {"nasıl", "nerede", "neden", "niye", "ne", "kim", "hangi", "mi", "mı", "mu", "mü"}},
+    {"id",
+     {"bagaimana", "gimana", "dimana", "mengapa", "kenapa", "apa", "kapan", "siapa", "berapa"}},
+    {"ar", {"كيف", "أين", "لماذا", "ماذا", "ما", "متى", "هل", "كم"}},
+    {"hi", {"कैसे", "कहाँ", "कहां", "क्यों", "क्या", "कब", "कौन", "कितना", "कितने", "कितनी"}},
+    {"bn", {"কীভাবে", "কিভাবে", "কোথায়", "কেন", "কী", "কি", "কখন", "কে"}},
+    {"zh", {"怎么", "怎样", "如何", "什么", "为什么", "哪里", "哪儿", "哪", "吗", "谁", "多少"}},
+    {"ja", {"何", "誰", "どうやって", "どうすれば"}},
+    {"ko", {"어떻게", "어디", "어디서", "왜", "무엇", "뭐", "언제", "누구"}},
+    {"th",
+     {"อย่างไร", "ยังไง", "ทำไม", "ที่ไหน", "ไหน", "อะไร", "เมื่อไร", "เมื่อไหร่", "ใคร", "ไหม", "มั้ย",
+      "เท่าไร", "เท่าไหร่"}},
+};
+
+/* Whether the word (its forms "stem|word", len bytes) is a question word of
+ * locale's language. */
+static int question_word(const char *locale, const char *w, size_t len) {
+  size_t l = strcspn(locale, "-");
+  for (size_t i = 0; i < sizeof question_words / sizeof question_words[0]; i++) {
+    if (strlen(question_words[i].lang) != l || strncmp(question_words[i].lang, locale, l) != 0)
+      continue;
+    for (const char *f = w, *end = w + len; f < end;) {
+      const char *bar = memchr(f, '|', (size_t)(end - f));
+      size_t flen = bar ? (size_t)(bar - f) : (size_t)(end - f);
+      for (const char *const *q = question_words[i].words; *q; q++)
+        if (strlen(*q) == flen && memcmp(*q, f, flen) == 0) return 1;
+      f += flen + 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
 /* Appends text's terms (both forms of each word, as text_docs does), each
  * with the locale's prefix, separated by one space, to b; *count grows by
  * the terms added. words_max (0: the analyzer's own) bounds the words. */
@@ -166,10 +229,17 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
   char prefix[PA_STORE_HELP_LOCALE_MAX + 4];
   locale_prefix(locale, prefix);
   size_t plen = strlen(prefix);
+  char *word_end = NULL;
+  int skip = 0;
   for (char *w = terms, *end; n > 0 && w && *w; w = end ? end + 1 : NULL) {
     end = strpbrk(w, " |");
     size_t wlen = end ? (size_t)(end - w) : strlen(w);
-    if (wlen == 0) continue;
+    if (!word_end || w > word_end) { /* a new word: both its forms go or stay */
+      word_end = strchr(w, ' ');
+      if (!word_end) word_end = w + strlen(w);
+      skip = question_word(locale, w, (size_t)(word_end - w));
+    }
+    if (wlen == 0 || skip) continue;
     if (strncmp(locale, "ja", 2) == 0 && short_hiragana(w, wlen)) continue;
     if (b->len) sb_add(b, " ", 1);
     sb_add(b, prefix, plen);
