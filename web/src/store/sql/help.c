@@ -24,8 +24,9 @@
 #define W_BODY     "1.0"
 /* 2: French and Italian elisions dropped (PA_SEARCH_ELISION); 3: short
  * hiragana terms dropped in ja (HELP_KANA_STOP_MAX); 4: Devanagari's nukta
- * dropped (drop_nukta); 5: question words dropped (question_words). */
-enum { PA_HELP_INDEX_VERSION = 5 };
+ * dropped (drop_nukta); 5: question words dropped (question_words); 6:
+ * Arabic spelling variants made one (plain_arabic). */
+enum { PA_HELP_INDEX_VERSION = 6 };
 
 /* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
  * analyzer never emits it) between a term's locale and the term. */
@@ -172,7 +173,8 @@ static const struct {
     {"tr", {"nasıl", "nerede", "neden", "niye", "ne", "kim", "hangi", "mi", "mı", "mu", "mü"}},
     {"id",
      {"bagaimana", "gimana", "dimana", "mengapa", "kenapa", "apa", "kapan", "siapa", "berapa"}},
-    {"ar", {"كيف", "أين", "لماذا", "ماذا", "ما", "متى", "هل", "كم"}},
+    {"ar",
+     {"كيف", "اين", "لماذا", "ماذا", "ما", "متي", "هل", "كم"}}, /* as plain_arabic writes them */
     {"hi", {"कैसे", "कहाँ", "कहां", "क्यों", "क्या", "कब", "कौन", "कितना", "कितने", "कितनी"}},
     {"bn", {"কীভাবে", "কিভাবে", "কোথায়", "কেন", "কী", "কি", "কখন", "কে"}},
     {"zh", {"怎么", "怎样", "如何", "什么", "为什么", "哪里", "哪儿", "哪", "吗", "谁", "多少"}},
@@ -202,6 +204,30 @@ static int question_word(const char *locale, const char *w, size_t len) {
   return 0;
 }
 
+/* Arabic spelled the ways people type it, as Lucene's Arabic normalizer
+ * does: hamza on or under alef and madda (أ إ آ) written as bare alef (ا),
+ * teh marbuta (ة) as heh (ه), alef maksura (ى) as yeh (ي), and tatweel
+ * (ـ) and the short-vowel marks (U+064B..U+0652) dropped, in articles and
+ * questions alike. In place: never longer. */
+static void plain_arabic(char *t) {
+  unsigned char *in = (unsigned char *)t, *out = in;
+  while (*in) {
+    unsigned c = in[0] == 0xD8 || in[0] == 0xD9 ? ((unsigned)in[0] << 8) | in[1] : 0;
+    if (c == 0xD8A3 || c == 0xD8A5 || c == 0xD8A2) { /* أ إ آ → ا (U+0627) */
+      *out++ = 0xD8, *out++ = 0xA7, in += 2;
+    } else if (c == 0xD8A9) { /* ة → ه (U+0647) */
+      *out++ = 0xD9, *out++ = 0x87, in += 2;
+    } else if (c == 0xD989) { /* ى → ي (U+064A) */
+      *out++ = 0xD9, *out++ = 0x8A, in += 2;
+    } else if (c == 0xD980 || (c >= 0xD98B && c <= 0xD992)) { /* tatweel, harakat */
+      in += 2;
+    } else {
+      *out++ = *in++;
+    }
+  }
+  *out = 0;
+}
+
 /* Appends text's terms (both forms of each word, as text_docs does), each
  * with the locale's prefix, separated by one space, to b; *count grows by
  * the terms added. words_max (0: the analyzer's own) bounds the words. */
@@ -214,6 +240,7 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
     return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
   }
   drop_nukta(text, plain);
+  plain_arabic(plain);
   int n = 0, rc = pa_search_terms_ex(locale, plain, strlen(plain), terms, PA_SEARCH_OUT_MAX, &n,
                                      PA_SEARCH_ELISION);
   free(plain);
