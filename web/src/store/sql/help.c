@@ -23,8 +23,10 @@
 #define W_SUMMARY  "2.0"
 #define W_BODY     "1.0"
 /* 2: French and Italian elisions dropped (PA_SEARCH_ELISION); 3: short
- * hiragana terms dropped in ja (HELP_KANA_STOP_MAX). */
-enum { PA_HELP_INDEX_VERSION = 3 };
+ * hiragana terms dropped in ja (HELP_KANA_STOP_MAX); 4: Devanagari's nukta
+ * dropped (drop_nukta); 5: question words dropped (question_words); 6:
+ * Arabic spelling variants made one (plain_arabic). */
+enum { PA_HELP_INDEX_VERSION = 6 };
 
 /* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
  * analyzer never emits it) between a term's locale and the term. */
@@ -113,15 +115,135 @@ static int short_hiragana(const char *t, size_t n) {
   return 1;
 }
 
+/* Devanagari's nukta (़, U+093C) is often left out when people type
+ * Hindi ("फोटो" for "फ़ोटो"), as Lucene's Hindi normalizer knows: it is
+ * dropped, and the precomposed nukta letters (U+0958..U+095F) become
+ * their base consonants, in articles and questions alike. Writes at most
+ * strlen(in) bytes and a NUL into out. */
+static void drop_nukta(const char *in, char *out) {
+  static const unsigned char base[8] = {0x95, 0x96, 0x97, 0x9C, 0xA1, 0xA2, 0xAB, 0xAF};
+  size_t j = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p;) {
+    if (p[0] == 0xE0 && p[1] == 0xA4 && p[2] == 0xBC) { /* U+093C */
+      p += 3;
+      continue;
+    }
+    if (p[0] == 0xE0 && p[1] == 0xA5 && p[2] >= 0x98 && p[2] <= 0x9F) { /* U+0958..U+095F */
+      out[j++] = (char)0xE0;
+      out[j++] = (char)0xA4;
+      out[j++] = (char)base[p[2] - 0x98];
+      p += 3;
+      continue;
+    }
+    out[j++] = (char)*p++;
+  }
+  out[j] = 0;
+}
+
+/* Question words (how, where, why, what, when, who, which, how much) per
+ * language, as the analyzer writes them (folded, Latin diacritics
+ * removed): people's questions start with them and articles seldom hold
+ * them, so IDF alone weighed them as rare and they pulled up whichever
+ * article happened to say "how" (an article's keywords such as "how to
+ * sign up"). They are no terms, in articles and questions alike. The
+ * standard interrogatives of each language, not words taken from the
+ * labelled questions; vi is left out (its question words are syllables of
+ * content words too), and Japanese's short kana ones go by
+ * HELP_KANA_STOP_MAX. */
+static const struct {
+  const char *lang;
+  const char *const words[16];
+} question_words[] = {
+    {"en", {"how", "what", "whats", "where", "why", "when", "who", "which", "hows"}},
+    {"es",
+     {"como", "que", "donde", "cuando", "quien", "cual", "cuanto", "cuanta", "cuantos", "cuantas",
+      "adonde"}},
+    {"pt", {"como", "onde", "porque", "quando", "quem", "qual", "quais", "quanto", "que"}},
+    {"fr",
+     {"comment", "pourquoi", "ou", "quand", "quoi", "quel", "quelle", "quels", "quelles", "qui",
+      "que", "combien"}},
+    {"de",
+     {"wie", "wo", "warum", "was", "wann", "wer", "welche", "welcher", "welches", "wieso",
+      "weshalb", "woher", "wohin"}},
+    {"it", {"come", "dove", "perche", "quando", "chi", "quale", "quali", "quanto", "cosa"}},
+    {"nl", {"hoe", "waar", "waarom", "wat", "wanneer", "wie", "welke"}},
+    {"ru", {"как", "где", "почему", "что", "когда", "кто", "какой", "зачем", "сколько"}},
+    {"uk", {"як", "де", "чому", "що", "коли", "хто", "який", "навіщо", "скільки"}},
+    {"pl", {"jak", "gdzie", "dlaczego", "co", "kiedy", "kto", "jaki", "ile"}},
+    {"tr", {"nasıl", "nerede", "neden", "niye", "ne", "kim", "hangi", "mi", "mı", "mu", "mü"}},
+    {"id",
+     {"bagaimana", "gimana", "dimana", "mengapa", "kenapa", "apa", "kapan", "siapa", "berapa"}},
+    {"ar",
+     {"كيف", "اين", "لماذا", "ماذا", "ما", "متي", "هل", "كم"}}, /* as plain_arabic writes them */
+    {"hi", {"कैसे", "कहाँ", "कहां", "क्यों", "क्या", "कब", "कौन", "कितना", "कितने", "कितनी"}},
+    {"bn", {"কীভাবে", "কিভাবে", "কোথায়", "কেন", "কী", "কি", "কখন", "কে"}},
+    {"zh", {"怎么", "怎样", "如何", "什么", "为什么", "哪里", "哪儿", "哪", "吗", "谁", "多少"}},
+    {"ja", {"何", "誰", "どうやって", "どうすれば"}},
+    {"ko", {"어떻게", "어디", "어디서", "왜", "무엇", "뭐", "언제", "누구"}},
+    {"th",
+     {"อย่างไร", "ยังไง", "ทำไม", "ที่ไหน", "ไหน", "อะไร", "เมื่อไร", "เมื่อไหร่", "ใคร", "ไหม", "มั้ย",
+      "เท่าไร", "เท่าไหร่"}},
+};
+
+/* Whether the word (its forms "stem|word", len bytes) is a question word of
+ * locale's language. */
+static int question_word(const char *locale, const char *w, size_t len) {
+  size_t l = strcspn(locale, "-");
+  for (size_t i = 0; i < sizeof question_words / sizeof question_words[0]; i++) {
+    if (strlen(question_words[i].lang) != l || strncmp(question_words[i].lang, locale, l) != 0)
+      continue;
+    for (const char *f = w, *end = w + len; f < end;) {
+      const char *bar = memchr(f, '|', (size_t)(end - f));
+      size_t flen = bar ? (size_t)(bar - f) : (size_t)(end - f);
+      for (const char *const *q = question_words[i].words; *q; q++)
+        if (strlen(*q) == flen && memcmp(*q, f, flen) == 0) return 1;
+      f += flen + 1;
+    }
+    return 0;
+  }
+  return 0;
+}
+
+/* Arabic spelled the ways people type it, as Lucene's Arabic normalizer
+ * does: hamza on or under alef and madda (أ إ آ) written as bare alef (ا),
+ * teh marbuta (ة) as heh (ه), alef maksura (ى) as yeh (ي), and tatweel
+ * (ـ) and the short-vowel marks (U+064B..U+0652) dropped, in articles and
+ * questions alike. In place: never longer. */
+static void plain_arabic(char *t) {
+  unsigned char *in = (unsigned char *)t, *out = in;
+  while (*in) {
+    unsigned c = in[0] == 0xD8 || in[0] == 0xD9 ? ((unsigned)in[0] << 8) | in[1] : 0;
+    if (c == 0xD8A3 || c == 0xD8A5 || c == 0xD8A2) { /* أ إ آ → ا (U+0627) */
+      *out++ = 0xD8, *out++ = 0xA7, in += 2;
+    } else if (c == 0xD8A9) { /* ة → ه (U+0647) */
+      *out++ = 0xD9, *out++ = 0x87, in += 2;
+    } else if (c == 0xD989) { /* ى → ي (U+064A) */
+      *out++ = 0xD9, *out++ = 0x8A, in += 2;
+    } else if (c == 0xD980 || (c >= 0xD98B && c <= 0xD992)) { /* tatweel, harakat */
+      in += 2;
+    } else {
+      *out++ = *in++;
+    }
+  }
+  *out = 0;
+}
+
 /* Appends text's terms (both forms of each word, as text_docs does), each
  * with the locale's prefix, separated by one space, to b; *count grows by
  * the terms added. words_max (0: the analyzer's own) bounds the words. */
 static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *text, int words_max,
                      int *count) {
-  char *terms = malloc(PA_SEARCH_OUT_MAX);
-  if (!terms) return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
-  int n = 0, rc = pa_search_terms_ex(locale, text, strlen(text), terms, PA_SEARCH_OUT_MAX, &n,
+  char *terms = malloc(PA_SEARCH_OUT_MAX), *plain = malloc(strlen(text) + 1);
+  if (!terms || !plain) {
+    free(terms);
+    free(plain);
+    return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
+  }
+  drop_nukta(text, plain);
+  plain_arabic(plain);
+  int n = 0, rc = pa_search_terms_ex(locale, plain, strlen(plain), terms, PA_SEARCH_OUT_MAX, &n,
                                      PA_SEARCH_ELISION);
+  free(plain);
   if (rc != PA_SEARCH_OK) {
     free(terms);
     return pa_sq_failf(db, rc == PA_SEARCH_EICU ? PA_STORE_ENOMEM : PA_STORE_EINVAL, "help: %s",
@@ -134,10 +256,17 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
   char prefix[PA_STORE_HELP_LOCALE_MAX + 4];
   locale_prefix(locale, prefix);
   size_t plen = strlen(prefix);
+  char *word_end = NULL;
+  int skip = 0;
   for (char *w = terms, *end; n > 0 && w && *w; w = end ? end + 1 : NULL) {
     end = strpbrk(w, " |");
     size_t wlen = end ? (size_t)(end - w) : strlen(w);
-    if (wlen == 0) continue;
+    if (!word_end || w > word_end) { /* a new word: both its forms go or stay */
+      word_end = strchr(w, ' ');
+      if (!word_end) word_end = w + strlen(w);
+      skip = question_word(locale, w, (size_t)(word_end - w));
+    }
+    if (wlen == 0 || skip) continue;
     if (strncmp(locale, "ja", 2) == 0 && short_hiragana(w, wlen)) continue;
     if (b->len) sb_add(b, " ", 1);
     sb_add(b, prefix, plen);
