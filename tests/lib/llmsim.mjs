@@ -61,7 +61,7 @@ export async function startLlmsim({ env = {} } = {}) {
       if (model !== undefined) vars.PA_LLM_MODEL = model;
       return vars;
     },
-    /** normal | hang (headers, then nothing) | error (500) | slow | bad (a broken chunk) | nodone (no [DONE]); chunkMs: the gap between chunks. */
+    /** normal | hang (headers, then nothing) | error (500) | slow | stall (two pieces, then nothing) | bad (a broken chunk) | nodone (no [DONE]); chunkMs: the gap between chunks. */
     mode: (mode, { chunkMs } = {}) => control('POST', 'mode', chunkMs === undefined ? { mode } : { mode, chunk_ms: chunkMs }),
     /** Every chat request received so far: [{path, authorization, body}]. */
     requests: async () => (await control('GET', 'requests')).requests,

@@ -7,7 +7,7 @@
 // last byte allowed, the next refused and the stream dropped), a client that
 // stops reading dropped, a client that leaves noticed (send returns -1),
 // PA_NET_STREAM_MAX_S (lowered to 1 s) ending a stream nobody ends, HTTP/1.0
-// and HEAD. The assistant's stream route (GET /api/v1/help/asks/{ha}/stream,
+// and HEAD, eight senders at once. The assistant's stream route (GET /api/v1/help/asks/{ha}/stream,
 // hask) adds its end-to-end test through the server here. Needs no database.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,7 +24,8 @@ test('the transport streams, bounds and ends answers (web/tests/test_stream.c)',
   assertNoSanitizerReports(r.stderr);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   for (const name of ['events_in_order_and_keep_alive', 'ended_before_the_head', 'unknown_streams_refused',
-    'client_leaving_is_noticed', 'queue_edge', 'a_client_that_stops_reading_is_dropped', 'http10_and_head', 'max_life'])
+    'client_leaving_is_noticed', 'queue_edge', 'a_client_that_stops_reading_is_dropped', 'http10_and_head', 'parallel_senders',
+    'max_life'])
     assert.match(r.stdout, new RegExp(`^ok +${name}$`, 'm'));
   assert.match(r.stdout, /web\.stream: \d+ checks, 0 failed/);
 });

@@ -6,7 +6,8 @@
  * names, ids and arguments NUL-terminated within their caps; a refused chunk
  * leaves the reply exactly as it was; nothing is taken after [DONE]; the
  * reply's check and every call's arguments parse without fault, and the
- * arguments, when taken, are an object. */
+ * arguments, when taken, are an object; the message for a second round
+ * carries every call. */
 #include "fuzz_check.h"
 #include "llm/chunk.h"
 
@@ -72,6 +73,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ASSERT(!a || cJSON_IsObject(a));
     if (coherent) ASSERT(a != NULL);
     cJSON_Delete(a);
+  }
+  /* The message sent back for a second round carries every call. */
+  cJSON *m = pa_llm_reply_message(&reply);
+  if (m) {
+    const cJSON *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
+    ASSERT(cJSON_GetArraySize(calls) == reply.ncalls);
+    cJSON_Delete(m);
   }
   ASSERT(strcmp(pa_llm_finish_name(reply.finish), "") != 0);
   return 0;

@@ -44,7 +44,7 @@ const SAY = {
 /** Lower-case words (letters and digits of any script); CJK and Thai runs as overlapping pairs. */
 export function words(text) {
   const out = [];
-  for (const m of String(text).toLowerCase().matchAll(/[\p{L}\p{N}_]+/gu)) {
+  for (const m of String(text).toLowerCase().matchAll(/[\p{L}\p{M}\p{N}_]+/gu)) {
     const w = m[0];
     if (/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u.test(w)) {
       const cs = [...w];
@@ -85,7 +85,9 @@ export function articles(system) {
   return out;
 }
 
-/** A few words per chunk (four characters at a time of a long run written without spaces). */
+const GRAPHEMES = new Intl.Segmenter('und', { granularity: 'grapheme' });
+
+/** A few words per chunk (four characters — graphemes — at a time of a long run written without spaces). */
 export function pieces(text) {
   const out = [];
   let group = [];
@@ -94,7 +96,8 @@ export function pieces(text) {
     group = [];
   };
   for (const part of String(text).split(/(?<= )/u)) {
-    const cs = [...part];
+    // Whole characters as a reader sees them (a Thai vowel mark stays on its letter).
+    const cs = [...GRAPHEMES.segment(part)].map((g) => g.segment);
     if (cs.length > 12) {
       flush();
       for (let k = 0; k < cs.length; k += 4) out.push(cs.slice(k, k + 4).join(''));
@@ -114,7 +117,7 @@ function offered(body) {
 }
 
 function asks(kind, question) {
-  const ws = new Set(String(question).toLowerCase().split(/[^\p{L}\p{N}_]+/u));
+  const ws = new Set(String(question).toLowerCase().split(/[^\p{L}\p{M}\p{N}_]+/u));
   return [...ASKS[kind].en, ...ASKS[kind].es].some((w) => ws.has(w));
 }
 

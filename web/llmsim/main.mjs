@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { answerFor } from './answer.mjs';
 
 const BODY_MAX = 1 << 20; // bytes of a request; the server's requests are far smaller
-const MODES = ['normal', 'hang', 'error', 'slow', 'bad', 'nodone'];
+const MODES = ['normal', 'hang', 'error', 'slow', 'stall', 'bad', 'nodone'];
+const STALL_AFTER = 3; // stall: the role chunk and two pieces of content, then nothing
 // Milliseconds between chunks per mode: normal still sends each chunk on
 // its own so a reader sees tokens one by one; slow is slow enough for a
 // deadline to fall in the middle of an answer.
@@ -100,11 +101,12 @@ function completions(req, res, body) {
   const lines = chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`);
   if (state.mode === 'bad') lines.splice(1, 0, 'data: {"choices":[{"delta":{"content":\n\n');
   if (state.mode !== 'nodone') lines.push('data: [DONE]\n\n');
+  if (state.mode === 'stall') lines.length = Math.min(lines.length, STALL_AFTER);
   const gap = state.chunkMs ?? CHUNK_MS[state.mode] ?? 0;
   let i = 0;
   const next = () => {
     if (res.destroyed) return;
-    if (i === lines.length) return res.end();
+    if (i === lines.length) return state.mode === 'stall' ? undefined : res.end();
     res.write(lines[i++]);
     setTimeout(next, gap);
   };

@@ -3,13 +3,19 @@
  * the event writer; the chunk parser's content, tool calls by index, finish
  * reasons, [DONE] and caps at their edges; tool arguments as an object. */
 #include "llm/chunk.h"
+#include "llm/client.h"
 #include "llm/sse.h"
 #include "pa_test.h"
 
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* ---- SSE */
 
@@ -291,6 +297,20 @@ static void tool_calls_accumulate(void) {
   a = pa_llm_tool_args(&reply.calls[1]); /* empty arguments are {} */
   CHECK(cJSON_IsObject(a) && cJSON_GetArraySize(a) == 0);
   cJSON_Delete(a);
+  /* The assistant message for the second round names both calls. */
+  cJSON *m = pa_llm_reply_message(&reply);
+  char *text = cJSON_PrintUnformatted(m);
+  CHECK(strcmp(text,
+               "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\","
+               "\"type\":\"function\",\"function\":{\"name\":\"order_status\",\"arguments\":"
+               "\"{\\\"order_id\\\":\\\"ord_12\\\"}\"}},{\"id\":\"call_2\",\"type\":\"function\","
+               "\"function\":{\"name\":\"my_plan\",\"arguments\":\"{}\"}}]}") == 0);
+  cJSON_free(text);
+  cJSON_Delete(m);
+  reply.calls[1].id[0] = '\0'; /* no id from the server: one of ours */
+  char id[PA_LLM_TOOL_ID_MAX + 1];
+  pa_llm_tool_call_id(&reply, 1, id);
+  CHECK(strcmp(id, "call_pa_1") == 0); /* not to be taken for the server's call_1 */
   /* A call with no name, or arguments that are not an object: incoherent. */
   pa_llm_reply_init(&reply);
   CHECK(chunk("{\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":1,\"function\":{\"name\":"
@@ -383,6 +403,219 @@ static void field_caps_edges(void) {
   free(a);
 }
 
+/* ---- the client's sink: a one-connection endpoint on a loopback port that
+ * answers the head and one chunk, then holds the connection open (a model
+ * that stalls), and keeps the request it read. */
+
+typedef struct endpoint {
+  const char *answer; /* what it writes after reading the request (NULL: the default) */
+  int listen_fd, port;
+  char request[8192];
+  size_t request_len;
+  pthread_t thread;
+} endpoint;
+
+static void *endpoint_run(void *arg) {
+  endpoint *e = arg;
+  int fd = accept(e->listen_fd, NULL, NULL);
+  if (fd < 0) return NULL;
+  /* The head and a body of Content-Length bytes. */
+  for (;;) {
+    ssize_t n = read(fd, e->request + e->request_len, sizeof e->request - 1 - e->request_len);
+    if (n <= 0) break;
+    e->request_len += (size_t)n;
+    e->request[e->request_len] = '\0';
+    char *end = strstr(e->request, "\r\n\r\n"), *cl = strstr(e->request, "Content-Length: ");
+    if (end && cl && e->request_len >= (size_t)(end + 4 - e->request) + strtoul(cl + 16, NULL, 10))
+      break;
+  }
+  static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                               ": llama.cpp sends no comments, others do\n\n"
+                               "data: {\"choices\":[{\"delta\":{\"content\":\"Hola\"}}]}\n\n";
+  const char *out = e->answer ? e->answer : answer;
+  if (write(fd, out, strlen(out)) < 0) {
+  }
+  char sink[256];
+  while (read(fd, sink, sizeof sink) > 0) { /* until the client hangs up */
+  }
+  close(fd);
+  return NULL;
+}
+
+static void endpoint_start(endpoint *e, const char *answer) {
+  memset(e, 0, sizeof *e);
+  e->answer = answer;
+  e->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  CHECK(bind(e->listen_fd, (struct sockaddr *)&a, sizeof a) == 0);
+  socklen_t al = sizeof a;
+  getsockname(e->listen_fd, (struct sockaddr *)&a, &al);
+  e->port = ntohs(a.sin_port);
+  CHECK(listen(e->listen_fd, 1) == 0);
+  pthread_create(&e->thread, NULL, endpoint_run, e);
+}
+
+static void endpoint_stop(endpoint *e) {
+  pthread_join(e->thread, NULL);
+  close(e->listen_fd);
+}
+
+typedef struct watcher {
+  int tokens, alive_calls, alive_until, stop_token;
+  char got[64];
+} watcher;
+
+static int w_token(void *ctx, const char *text, size_t len) {
+  watcher *w = ctx;
+  w->tokens++;
+  snprintf(w->got + strlen(w->got), sizeof w->got - strlen(w->got), "%.*s", (int)len, text);
+  return w->stop_token;
+}
+
+static int w_alive(void *ctx) {
+  watcher *w = ctx;
+  /* Alive until the first token and then a few more polls. */
+  return !w->tokens || ++w->alive_calls < w->alive_until;
+}
+
+static void client_stops_when_not_alive(void) {
+  static const struct {
+    int stop_token; /* the token callback says stop instead */
+  } cases[] = {{0}, {1}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    endpoint e;
+    endpoint_start(&e, NULL);
+    pa_llm_config cfg = {.first_byte_ms = 60000, .total_ms = 60000};
+    snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%d", e.port);
+    strcpy(cfg.model, "m-test");
+    strcpy(cfg.key, "k-test");
+    pa_llm_sink *sink = calloc(1, sizeof *sink);
+    watcher w = {.alive_until = 3, .stop_token = cases[i].stop_token};
+    sink->ctx = &w;
+    sink->token = w_token;
+    sink->alive = w_alive;
+    /* The stalled answer ends only by alive() or the token's stop: never by
+     * a deadline (a minute away). */
+    int rc = pa_llm_chat(&cfg,
+                         "{\"messages\":[{\"role\":\"user\",\"content\":\"hola\"}],"
+                         "\"stream\":false}",
+                         sink, 0);
+    CHECK(rc == PA_LLM_EGONE);
+    CHECK(w.tokens == 1 && strcmp(w.got, "Hola") == 0);
+    CHECK(strcmp(sink->reply.answer, "Hola") == 0);
+    if (!cases[i].stop_token) CHECK(w.alive_calls == 3);
+    endpoint_stop(&e);
+    /* What was sent: the path, the key as a bearer token, stream forced on,
+     * the model added. */
+    CHECK_CONTAINS(e.request, "POST /v1/chat/completions HTTP/1.1\r\n");
+    CHECK_CONTAINS(e.request, "Authorization: Bearer k-test\r\n");
+    CHECK_CONTAINS(e.request, "Accept: text/event-stream\r\n");
+    CHECK_CONTAINS(e.request, "\"stream\":true");
+    CHECK_CONTAINS(e.request, "\"model\":\"m-test\"");
+    CHECK(strstr(e.request, "\"stream\":false") == NULL);
+    free(sink);
+  }
+}
+
+static int alive_polls(void *ctx) {
+  int *polls = ctx;
+  return ++*polls < 200; /* some 10 s of polls: far past the deadline under test */
+}
+
+/* The first-byte deadline on its own (the total a minute away): a head and no
+ * body, then one byte of body and nothing more. alive() would end either
+ * with PA_LLM_EGONE if the deadline did not. */
+static void client_first_byte_deadline(void) {
+  static const char *answers[] = {"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n",
+                                  "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n:"};
+  for (int i = 0; i < 2; i++) {
+    endpoint e;
+    endpoint_start(&e, answers[i]);
+    pa_llm_config cfg = {.first_byte_ms = 200, .total_ms = 60000};
+    snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%d", e.port);
+    pa_llm_sink *sink = calloc(1, sizeof *sink);
+    int polls = 0;
+    sink->ctx = &polls;
+    sink->alive = alive_polls;
+    int64_t deadline = i == 0 ? 0 : pa_llm_now_ms() + 400; /* the second: the call's own deadline */
+    CHECK(pa_llm_chat(&cfg, "{\"messages\":[]}", sink, deadline) == PA_LLM_ETIMEOUT);
+    CHECK(polls < 200);
+    endpoint_stop(&e);
+    free(sink);
+  }
+}
+
+static void client_refuses_bad_requests(void) {
+  pa_llm_config cfg = {.url = "http://127.0.0.1:9", .first_byte_ms = 1000, .total_ms = 1000};
+  pa_llm_sink *sink = calloc(1, sizeof *sink);
+  CHECK(pa_llm_chat(&cfg, "[]", sink, 0) == PA_LLM_ECONFIG);
+  CHECK(pa_llm_chat(&cfg, "{", sink, 0) == PA_LLM_ECONFIG);
+  CHECK(pa_llm_chat(&cfg, NULL, sink, 0) == PA_LLM_ECONFIG);
+  /* PA_LLM_REQUEST_MAX bytes of request: the last allowed (it reaches the
+   * network: nobody listens on port 9), one more refused before any. */
+  char *big = malloc(PA_LLM_REQUEST_MAX + 2);
+  size_t head = (size_t)sprintf(big, "{\"messages\":[],\"pad\":\"");
+  memset(big + head, 'p', PA_LLM_REQUEST_MAX - head - 2);
+  strcpy(big + PA_LLM_REQUEST_MAX - 2, "\"}");
+  CHECK(strlen(big) == PA_LLM_REQUEST_MAX);
+  CHECK(pa_llm_chat(&cfg, big, sink, 0) == PA_LLM_EHTTP);
+  memset(big + head, 'p', PA_LLM_REQUEST_MAX - head - 1);
+  strcpy(big + PA_LLM_REQUEST_MAX - 1, "\"}");
+  CHECK(pa_llm_chat(&cfg, big, sink, 0) == PA_LLM_ECONFIG);
+  free(big);
+  cfg.url[0] = '\0';
+  CHECK(pa_llm_chat(&cfg, "{}", sink, 0) == PA_LLM_ECONFIG);
+  free(sink);
+}
+
+static void config_from_env(void) {
+  pa_llm_config cfg;
+  char err[160];
+  unsetenv("PA_LLM_URL");
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == 0);
+  setenv("PA_LLM_URL", "http://127.0.0.1:8080/v1/", 1);
+  setenv("PA_LLM_TIMEOUT_MS", "1500", 1);
+  unsetenv("PA_LLM_MODEL");
+  unsetenv("PA_LLM_KEY");
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == 1);
+  CHECK(strcmp(cfg.url, "http://127.0.0.1:8080") == 0);
+  CHECK(strcmp(cfg.model, PA_LLM_MODEL_DEFAULT) == 0 && cfg.key[0] == '\0');
+  CHECK(cfg.first_byte_ms == 1500 && cfg.total_ms == 1500);
+  setenv("PA_LLM_TIMEOUT_MS", "999999999", 1); /* only lowers */
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == 1);
+  CHECK(cfg.first_byte_ms == PA_LLM_FIRST_BYTE_MS && cfg.total_ms == PA_LLM_TOTAL_MS);
+  static const char *bad_timeouts[] = {"0", "-5", "1.5", "soon", "12 "};
+  for (size_t i = 0; i < sizeof bad_timeouts / sizeof bad_timeouts[0]; i++) {
+    setenv("PA_LLM_TIMEOUT_MS", bad_timeouts[i], 1);
+    CHECK(pa_llm_config_env(&cfg, err, sizeof err) == -1);
+  }
+  unsetenv("PA_LLM_TIMEOUT_MS");
+  static const char *bad_urls[] = {"ftp://x", "127.0.0.1:8080", "http://a b", "http://x\n"};
+  for (size_t i = 0; i < sizeof bad_urls / sizeof bad_urls[0]; i++) {
+    setenv("PA_LLM_URL", bad_urls[i], 1);
+    CHECK(pa_llm_config_env(&cfg, err, sizeof err) == -1);
+  }
+  /* PA_LLM_URL_MAX bytes: the last allowed, one more refused (and not echoed). */
+  char url[PA_LLM_URL_MAX + 2];
+  memset(url, 'h', sizeof url);
+  memcpy(url, "http://", 7);
+  url[PA_LLM_URL_MAX] = '\0';
+  setenv("PA_LLM_URL", url, 1);
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == 1);
+  url[PA_LLM_URL_MAX] = 'h';
+  url[PA_LLM_URL_MAX + 1] = '\0';
+  setenv("PA_LLM_URL", url, 1);
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == -1);
+  CHECK(strstr(err, "hhhh") == NULL);
+  setenv("PA_LLM_URL", "https://llm.example", 1);
+  setenv("PA_LLM_KEY", "a\r\nX-Injected: 1", 1);
+  CHECK(pa_llm_config_env(&cfg, err, sizeof err) == -1);
+  CHECK(strstr(err, "Injected") == NULL);
+  unsetenv("PA_LLM_KEY");
+  unsetenv("PA_LLM_URL");
+}
+
 int main(void) {
   RUN(sse_any_split_same_events);
   RUN(sse_bom_only_at_start);
@@ -397,5 +630,9 @@ int main(void) {
   RUN(tool_calls_accumulate);
   RUN(tool_calls_max_edge);
   RUN(field_caps_edges);
+  RUN(client_stops_when_not_alive);
+  RUN(client_first_byte_deadline);
+  RUN(client_refuses_bad_requests);
+  RUN(config_from_env);
   return pa_test_summary("web.llm");
 }

@@ -4,6 +4,7 @@
 #include "llm/chunk.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 void pa_llm_reply_init(pa_llm_reply *r) { memset(r, 0, sizeof *r); }
@@ -175,6 +176,37 @@ int pa_llm_reply_check(const pa_llm_reply *r) {
     cJSON_Delete(o);
   }
   return PA_LLM_OK;
+}
+
+void pa_llm_tool_call_id(const pa_llm_reply *r, int index, char *out) {
+  if (r->calls[index].id[0])
+    strcpy(out, r->calls[index].id);
+  else
+    snprintf(out, PA_LLM_TOOL_ID_MAX + 1, "call_pa_%d", index);
+}
+
+cJSON *pa_llm_reply_message(const pa_llm_reply *r) {
+  cJSON *m = cJSON_CreateObject();
+  int ok = m && cJSON_AddStringToObject(m, "role", "assistant");
+  ok = ok && (r->answer_len ? cJSON_AddStringToObject(m, "content", r->answer)
+                            : cJSON_AddNullToObject(m, "content"));
+  cJSON *calls = ok && r->ncalls ? cJSON_AddArrayToObject(m, "tool_calls") : NULL;
+  ok = ok && (!r->ncalls || calls);
+  for (int i = 0; ok && i < r->ncalls; i++) {
+    char id[PA_LLM_TOOL_ID_MAX + 1];
+    pa_llm_tool_call_id(r, i, id);
+    cJSON *c = cJSON_CreateObject(), *fn = NULL;
+    ok = c && cJSON_AddItemToArray(calls, c) && cJSON_AddStringToObject(c, "id", id) &&
+         cJSON_AddStringToObject(c, "type", "function") &&
+         (fn = cJSON_AddObjectToObject(c, "function")) &&
+         cJSON_AddStringToObject(fn, "name", r->calls[i].name) &&
+         cJSON_AddStringToObject(fn, "arguments", r->calls[i].args_len ? r->calls[i].args : "{}");
+  }
+  if (!ok) {
+    cJSON_Delete(m);
+    return NULL;
+  }
+  return m;
 }
 
 const char *pa_llm_finish_name(pa_llm_finish f) {

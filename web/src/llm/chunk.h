@@ -75,6 +75,17 @@ int pa_llm_reply_check(const pa_llm_reply *r);
  * caller frees it with cJSON_Delete), or NULL when they are not one. */
 struct cJSON *pa_llm_tool_args(const pa_llm_tool_call *c);
 
+/* The assistant message to send back before the tool messages of a second
+ * round: {"role":"assistant","content":<answer or null>,"tool_calls":[{"id",
+ * "type":"function","function":{"name","arguments"}}]}; a call the server
+ * gave no id gets "call_pa_<index>" (the tool message's tool_call_id must name
+ * it: pa_llm_tool_call_id). NULL when out of memory; the caller frees it with
+ * cJSON_Delete. */
+struct cJSON *pa_llm_reply_message(const pa_llm_reply *r);
+/* The id a call is known by in pa_llm_reply_message, into out (at least
+ * PA_LLM_TOOL_ID_MAX + 1 bytes). */
+void pa_llm_tool_call_id(const pa_llm_reply *r, int index, char *out);
+
 const char *pa_llm_finish_name(pa_llm_finish f);
 const char *pa_llm_errstr(int rc);
 
