@@ -132,6 +132,11 @@ describe('the assistant', () => {
     assertError(await bob.c.get(mine.body.stream), 404, 'not_found');
     assertError(await new Client(server).get(mine.body.stream), 404, 'not_found');
     assertError(await new Client(server).get('/api/v1/help/asks/ha_999999/stream'), 404, 'not_found');
+    // A HEAD takes nothing: the GET after it still streams.
+    const head = await ann.c.request('HEAD', mine.body.stream);
+    assert.equal(head.status, 200);
+    assert.equal(head.buf.length, 0);
+    assert.equal((await bob.c.request('HEAD', mine.body.stream)).status, 404);
     const s = await ann.c.get(mine.body.stream);
     assert.equal(s.status, 200);
     assert.match(s.headers['content-type'], /^text\/event-stream/);
@@ -352,12 +357,22 @@ describe('the assistant', () => {
     assert.ok(results.includes('{"error":"not_found"}'));
   });
 
-  test(`with a model: a hang falls back "timeout" at the deadline, an error "error", a full queue "busy"`, async () => {
+  test(`with a model: a hang or a stall falls back "timeout" at the deadline, a broken answer or an error "error", a full queue "busy"`, async () => {
     const anon = new Client(server);
     await llm.mode('hang');
     const r = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
     assert.deepEqual(events((await anon.get(r.body.stream)).buf.toString()), [{ event: 'fallback', data: { reason: 'timeout' } }]);
     assert.equal(dbQuery(server, `SELECT used_model FROM help_asks WHERE id = ${r.body.ask.slice(3)}`), '0');
+    // A model that stops mid-answer: the pieces it sent, then "timeout" (no done).
+    await llm.mode('stall');
+    const st = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
+    const stalled = events((await anon.get(st.body.stream)).buf.toString());
+    assert.deepEqual(stalled.map((x) => x.event), ['token', 'token', 'fallback']);
+    assert.deepEqual(stalled.at(-1).data, { reason: 'timeout' });
+    // A malformed answer is an error, whatever came before it.
+    await llm.mode('bad');
+    const b = await ask(anon, { question: '¿Cómo cambio la foto de mi perro?', locale: 'es' });
+    assert.deepEqual(events((await anon.get(b.body.stream)).buf.toString()).at(-1), { event: 'fallback', data: { reason: 'error' } });
     await llm.mode('error');
     const e = await ask(anon, { question: 'where is my order?', locale: 'en' });
     assert.deepEqual(events((await anon.get(e.body.stream)).buf.toString()), [{ event: 'fallback', data: { reason: 'error' } }]);
@@ -383,6 +398,8 @@ describe('the assistant', () => {
     const busy = await open(last.body.stream);
     await busy.ended;
     assert.deepEqual(events(busy.body()), [{ event: 'fallback', data: { reason: 'busy' } }]);
+    // The last one let in (the queue's 16th) was queued, not refused.
+    for (const h of held) assert.ok(!h.body().includes('busy'), 'every held stream was taken');
     // The held streams are let go (their asks end at their first event, unsent).
     for (const h of held) h.req.destroy();
     await llm.mode('normal');

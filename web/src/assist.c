@@ -175,25 +175,17 @@ static int on_alive(void *ctx) {
 static int run_tools(run *r, pa_store *db, cJSON *req, const pa_llm_reply *reply, char *tools,
                      size_t cap) {
   cJSON *msgs = cJSON_GetObjectItemCaseSensitive(req, "messages");
-  cJSON *m = cJSON_IsArray(msgs) ? pa_api_array_add_object(msgs) : NULL;
-  cJSON *calls = m ? cJSON_AddArrayToObject(m, "tool_calls") : NULL;
-  if (!calls || !cJSON_AddStringToObject(m, "role", "assistant") ||
-      !cJSON_AddStringToObject(m, "content", ""))
+  /* The model's own message with its calls (ids as llm/chunk.h gives them),
+   * then one tool message per call. */
+  cJSON *m = cJSON_IsArray(msgs) ? pa_llm_reply_message(reply) : NULL;
+  if (!m || !cJSON_AddItemToArray(msgs, m)) {
+    cJSON_Delete(m);
     return -1;
+  }
   for (int i = 0; i < reply->ncalls; i++) {
     const pa_llm_tool_call *c = &reply->calls[i];
-    char id[PA_LLM_TOOL_ID_MAX + 16];
-    if (c->id[0])
-      snprintf(id, sizeof id, "%s", c->id);
-    else
-      snprintf(id, sizeof id, "call_%d", i);
-    cJSON *call = pa_api_array_add_object(calls), *fn = call ? cJSON_CreateObject() : NULL;
-    if (!fn || !cJSON_AddStringToObject(call, "id", id) ||
-        !cJSON_AddStringToObject(call, "type", "function") ||
-        !cJSON_AddItemToObject(call, "function", fn) ||
-        !cJSON_AddStringToObject(fn, "name", c->name) ||
-        !cJSON_AddStringToObject(fn, "arguments", c->args_len ? c->args : "{}"))
-      return -1;
+    char id[PA_LLM_TOOL_ID_MAX + 1];
+    pa_llm_tool_call_id(reply, i, id);
     cJSON *ev = cJSON_CreateObject();
     if (ev && !cJSON_AddStringToObject(ev, "name", c->name)) {
       cJSON_Delete(ev);

@@ -168,6 +168,11 @@ void pa_api_help_ask_stream(pa_srv_req *rq) {
     PA_NOT_FOUND(rq, "No such ask");
     return;
   }
+  /* A HEAD says the stream is there without taking it (a GET streams once). */
+  if (rq->head) {
+    pa_srv_send(rq, 200, "text/event-stream", "no-store", NULL, 0, "", 0);
+    return;
+  }
   pa_assist_stream(rq, &a);
 }
 

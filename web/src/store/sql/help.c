@@ -12,11 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* BM25's column weights, the same on both engines: what people type is
- * most often in an article's title and in the words its writers listed
- * for it, less in its one-sentence summary, least in its body. Changing
- * them or the analyzer changes PA_HELP_INDEX_VERSION, so every article is
- * analyzed again at the next start. */
+/* BM25's column weights, the same on both engines (read at query time):
+ * what people type is most often in an article's title and in the words
+ * its writers listed for it, less in its one-sentence summary, least in its
+ * body. A change to how text is analyzed changes PA_HELP_INDEX_VERSION
+ * (part of every digest), so every article is analyzed again at the next
+ * start. */
 #define W_TITLE    "4.0"
 #define W_KEYWORDS "4.0"
 #define W_SUMMARY  "2.0"
