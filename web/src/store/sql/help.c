@@ -23,8 +23,9 @@
 #define W_SUMMARY  "2.0"
 #define W_BODY     "1.0"
 /* 2: French and Italian elisions dropped (PA_SEARCH_ELISION); 3: short
- * hiragana terms dropped in ja (HELP_KANA_STOP_MAX). */
-enum { PA_HELP_INDEX_VERSION = 3 };
+ * hiragana terms dropped in ja (HELP_KANA_STOP_MAX); 4: Devanagari's nukta
+ * dropped (drop_nukta). */
+enum { PA_HELP_INDEX_VERSION = 4 };
 
 /* U+E000 (private use: FTS5's tokenizer keeps it inside a token, the
  * analyzer never emits it) between a term's locale and the term. */
@@ -113,15 +114,46 @@ static int short_hiragana(const char *t, size_t n) {
   return 1;
 }
 
+/* Devanagari's nukta (़, U+093C) is often left out when people type
+ * Hindi ("फोटो" for "फ़ोटो"), as Lucene's Hindi normalizer knows: it is
+ * dropped, and the precomposed nukta letters (U+0958..U+095F) become
+ * their base consonants, in articles and questions alike. Writes at most
+ * strlen(in) bytes and a NUL into out. */
+static void drop_nukta(const char *in, char *out) {
+  static const unsigned char base[8] = {0x95, 0x96, 0x97, 0x9C, 0xA1, 0xA2, 0xAB, 0xAF};
+  size_t j = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p;) {
+    if (p[0] == 0xE0 && p[1] == 0xA4 && p[2] == 0xBC) { /* U+093C */
+      p += 3;
+      continue;
+    }
+    if (p[0] == 0xE0 && p[1] == 0xA5 && p[2] >= 0x98 && p[2] <= 0x9F) { /* U+0958..U+095F */
+      out[j++] = (char)0xE0;
+      out[j++] = (char)0xA4;
+      out[j++] = (char)base[p[2] - 0x98];
+      p += 3;
+      continue;
+    }
+    out[j++] = (char)*p++;
+  }
+  out[j] = 0;
+}
+
 /* Appends text's terms (both forms of each word, as text_docs does), each
  * with the locale's prefix, separated by one space, to b; *count grows by
  * the terms added. words_max (0: the analyzer's own) bounds the words. */
 static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *text, int words_max,
                      int *count) {
-  char *terms = malloc(PA_SEARCH_OUT_MAX);
-  if (!terms) return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
-  int n = 0, rc = pa_search_terms_ex(locale, text, strlen(text), terms, PA_SEARCH_OUT_MAX, &n,
+  char *terms = malloc(PA_SEARCH_OUT_MAX), *plain = malloc(strlen(text) + 1);
+  if (!terms || !plain) {
+    free(terms);
+    free(plain);
+    return pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
+  }
+  drop_nukta(text, plain);
+  int n = 0, rc = pa_search_terms_ex(locale, plain, strlen(plain), terms, PA_SEARCH_OUT_MAX, &n,
                                      PA_SEARCH_ELISION);
+  free(plain);
   if (rc != PA_SEARCH_OK) {
     free(terms);
     return pa_sq_failf(db, rc == PA_SEARCH_EICU ? PA_STORE_ENOMEM : PA_STORE_EINVAL, "help: %s",
