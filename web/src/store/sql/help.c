@@ -2,6 +2,7 @@
  * and BM25 retrieval on both engines. */
 #include "store/help.h"
 
+#include "buf.h"
 #include "search/search.h"
 #include "store/sql/sql.h"
 
@@ -62,30 +63,6 @@ static int locale_ok(const char *s) {
 }
 
 /* ---- terms */
-
-typedef struct strbuf {
-  char *p;
-  size_t len, cap;
-  int failed;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 1024;
-    while (b->len + n + 1 > cap) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->len, s, n);
-  b->len += n;
-  b->p[b->len] = 0;
-}
 
 /* The locale's prefix: its letters and digits, then the mark. */
 static void locale_prefix(const char *locale, char out[PA_STORE_HELP_LOCALE_MAX + 4]) {
@@ -231,7 +208,7 @@ static void plain_arabic(char *t) {
 /* Appends text's terms (both forms of each word, as text_docs does), each
  * with the locale's prefix, separated by one space, to b; *count grows by
  * the terms added. words_max (0: the analyzer's own) bounds the words. */
-static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *text, int words_max,
+static int add_terms(pa_store *db, pa_buf *b, const char *locale, const char *text, int words_max,
                      int *count) {
   char *terms = malloc(PA_SEARCH_OUT_MAX), *plain = malloc(strlen(text) + 1);
   if (!terms || !plain) {
@@ -268,9 +245,9 @@ static int add_terms(pa_store *db, strbuf *b, const char *locale, const char *te
     }
     if (wlen == 0 || skip) continue;
     if (strncmp(locale, "ja", 2) == 0 && short_hiragana(w, wlen)) continue;
-    if (b->len) sb_add(b, " ", 1);
-    sb_add(b, prefix, plen);
-    sb_add(b, w, wlen);
+    if (b->len) pa_buf_put(b, " ", 1);
+    pa_buf_put(b, prefix, plen);
+    pa_buf_put(b, w, wlen);
     (*count)++;
   }
   free(terms);
@@ -400,7 +377,7 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
   char served[16];
   int rc = served_locale(db, locale, served);
   if (rc != PA_STORE_OK) return rc;
-  strbuf terms = {0}, match = {0};
+  pa_buf terms = {0}, match = {0};
   int count = 0;
   /* Analyzed in the articles' locale, so the stems meet theirs. */
   rc = add_terms(db, &terms, served, question, PA_STORE_HELP_QUESTION_WORDS, &count);
@@ -413,12 +390,12 @@ int pa_store_help_search(pa_store *db, const char *locale, const char *question,
     end = strchr(w, ' ');
     size_t wlen = end ? (size_t)(end - w) : strlen(w);
     if (seen_before(terms.p, w, wlen)) continue;
-    if (distinct++) sb_add(&match, pg ? " " : " OR ", pg ? 1 : 4);
+    if (distinct++) pa_buf_put(&match, pg ? " " : " OR ", pg ? 1 : 4);
     /* Terms hold only letters, digits, marks and the locale's mark: quoted,
      * FTS5 reads none as an operator. */
-    if (!pg) sb_add(&match, "\"", 1);
-    sb_add(&match, w, wlen);
-    if (!pg) sb_add(&match, "\"", 1);
+    if (!pg) pa_buf_put(&match, "\"", 1);
+    pa_buf_put(&match, w, wlen);
+    if (!pg) pa_buf_put(&match, "\"", 1);
   }
   free(terms.p);
   if (match.failed) {
@@ -734,12 +711,12 @@ static int same_digest(pa_store *db, const char *locale, const char *slug, const
 
 static int write_article(pa_store *db, const char *locale, const article *a,
                          const char *section_title, const unsigned char *d, int64_t now) {
-  strbuf f[4] = {{0}};
+  pa_buf f[4] = {{0}};
   const char *text[4] = {a->title, a->keywords, a->summary, a->body};
   int count = 0, rc = PA_STORE_OK;
   for (int i = 0; i < 4 && rc == PA_STORE_OK; i++) {
     rc = add_terms(db, &f[i], locale, text[i], 0, &count);
-    if (rc == PA_STORE_OK && !f[i].p) sb_add(&f[i], "", 0);
+    if (rc == PA_STORE_OK && !f[i].p) pa_buf_put(&f[i], "", 0);
     if (f[i].failed) rc = pa_sq_failf(db, PA_STORE_ENOMEM, "help: no memory");
   }
   pa_sql_stmt *st = rc == PA_STORE_OK ? pa_sq_stmt(db, upsert_sql) : NULL;
