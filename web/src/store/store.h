@@ -40,7 +40,7 @@ enum {
 };
 
 enum {
-  PA_STORE_SCHEMA_VERSION = 41, /* hinbox: issue 23's 43, renumbered at the merge */
+  PA_STORE_SCHEMA_VERSION = 42, /* hchatwoot: issue 23's 44, renumbered at the merge */
   PA_STORE_CURSOR_MAX = 128     /* bytes of an encoded cursor, with its NUL */
 };
 
