@@ -255,7 +255,7 @@ describe(`the upgrade to schema ${MIRROR_VERSION}: the Chatwoot mirror`, () => {
       try {
         assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
         await runSql(pg.url, 'INSERT INTO chatwoot_outbox (message_id, conversation_id, next_at, created_at) VALUES (1, 1, 1, 1); UPDATE support_messages SET chatwoot_id = 5;');
-        assert.deepEqual(await query(pg.url, 'SELECT subject, chatwoot_id FROM support_messages m JOIN support_conversations c ON c.id = m.conversation_id'), [{ subject: 'Hi', chatwoot_id: '5' }]);
+        assert.deepEqual(await query(pg.url, 'SELECT c.subject, m.chatwoot_id FROM support_messages m JOIN support_conversations c ON c.id = m.conversation_id'), [{ subject: 'Hi', chatwoot_id: '5' }]);
       } finally {
         await stopServer(server);
       }
