@@ -193,6 +193,19 @@ describe('push', () => {
     assert.equal((await alice.del('/api/v1/push/subscriptions')).body.removed, 1);
   });
 
+  test('a support reply\'s notice opens that conversation; a detail naming none well formed opens the notifications', async () => {
+    const { ua, id } = await subscribe(alice);
+    // The notice as web/src/api/support.c writes it when nobody's support socket is open.
+    for (const conv of ['sc_7', 'sc_7/../../x', 'sc_07']) {
+      dbQuery(server, `INSERT INTO notices (user_id, kind, detail, created_at) VALUES (${uid(alice)}, 'support_reply', '{"conversation":"${conv}"}', 1)`);
+    }
+    const got = (await sim.waitFor(id, 3)).map((m) => JSON.parse(ua.decrypt(m.body)));
+    assert.deepEqual(got.map((p) => p.url).sort(), ['/notifications', '/notifications', '/support/sc_7']);
+    assert.deepEqual(got[0], { title: 'Support replied to your question', body: 'Tap to open PetAmigos', url: got[0].url, tag: 'support', kind: 'support_reply' });
+    await until(() => dbQuery(server, 'SELECT count(*) FROM push_queue') === '0', 'the queue to empty');
+    assert.equal((await alice.del('/api/v1/push/subscriptions')).body.removed, 1);
+  });
+
   test('a person keeps at most SUBS_MAX subscriptions: one more forgets the oldest; another person\'s are untouched', async () => {
     const first = await subscribe(bob);
     const mine = [];

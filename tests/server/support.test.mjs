@@ -30,6 +30,9 @@ const TRANSCRIPT_MAX = 20; // PA_SUPPORT_TRANSCRIPT_MAX
 const CANNED_MAX = 200; // PA_STORE_SUPPORT_CANNED_MAX
 const SNOOZE_MAX_S = 30 * 86400; // PA_SUPPORT_SNOOZE_MAX_S
 const SUPPORT_BURST = 20; // PA_LIMIT_SUPPORT_BURST
+const MINE_MAX = 50; // PA_STORE_SUPPORT_MINE_MAX
+const QUEUE_PAGE_MAX = 100; // the agents' queue page (api/support.c)
+const LOCALE_MAX = 16; // PA_STORE_SUPPORT_LOCALE_MAX
 // The burst is the real one; the window is stretched so that nothing refills while the file runs.
 const ENV = { PA_LIMIT_SUPPORT_WINDOW: '86400' };
 
@@ -168,6 +171,8 @@ describe('support conversations', () => {
     assertError(await cat.c.post(CONVS, { subject: 'x', transcript: [{ author: 'agent', body: 'x' }] }), 400, 'bad_request');
     assertError(await cat.c.post(CONVS, { subject: 'x', transcript: [{ author: 'person', body: 'é'.repeat(BODY_MAX + 1) }] }), 400, 'bad_request');
     assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'e' }), 400, 'bad_request');
+    assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'a'.repeat(LOCALE_MAX + 1) }), 400, 'bad_request');
+    assertError(await cat.c.post(CONVS, { subject: 'x', locale: 'es_ES' }), 400, 'bad_request');
     assert.deepEqual((await cat.c.get(CONVS)).body.conversations, [], 'nothing refused was kept');
     r = await cat.c.post(CONVS, { subject: 's'.repeat(SUBJECT_MAX), transcript: lines(TRANSCRIPT_MAX), ask: 'ha_7', locale: 'zh-Hans' });
     assert.equal(r.status, 201, JSON.stringify(r.body));
@@ -191,6 +196,20 @@ describe('support conversations', () => {
     const list = (await cat.c.get(CONVS)).body.conversations;
     assert.deepEqual(list.map((c) => [c.id, c.state, c.can_rate]), [[sc, 'open', false]]);
     assert.equal(dbQuery(server, `SELECT locale, plus FROM support_conversations WHERE id = ${num(sc)}`), 'zh-Hans|0');
+    // A locale tag of 16 characters is kept (the schema's most).
+    const dot = await person(server, 'dot');
+    r = await dot.c.post(CONVS, { subject: 'x', locale: 'a'.repeat(LOCALE_MAX) });
+    assert.equal(r.status, 201);
+    // The list holds the newest 50: the 51st oldest is left out.
+    const uid = num(dot.id);
+    const rows = Array.from({ length: MINE_MAX }, (_, i) =>
+      `(${uid}, 'resolved', 'en', 'old ${i}', ${i + 1}, ${i + 1}, ${i + 1}, ${i + 2})`).join(', ');
+    dbQuery(server, `INSERT INTO support_conversations (user_id, state, locale, subject, created_at, updated_at, last_person_at, resolved_at) VALUES ${rows}`);
+    const listed = (await dot.c.get(CONVS)).body.conversations;
+    assert.equal(listed.length, MINE_MAX);
+    assert.equal(listed[0].id, r.body.id, 'newest first');
+    assert.ok(!listed.some((c) => c.subject === 'old 0'), 'the oldest is the one left out');
+    assert.ok(listed.some((c) => c.subject === 'old 1'));
   });
 
   test('agents: notes never reach the person, replies name the agent, assignment, states and the rating rules', async () => {
@@ -226,6 +245,8 @@ describe('support conversations', () => {
     assert.equal((await agent.c.post(`${QUEUE}/${sc}/assign`, { agent: admin.id })).body.assignee.id, admin.id);
     assert.equal((await agent.c.post(`${QUEUE}/${sc}/assign`, { agent: null })).body.assignee, null);
     assertError(await agent.c.get(`${QUEUE}?state=closed`), 400, 'bad_request');
+    assert.equal((await agent.c.get(`${QUEUE}?limit=${QUEUE_PAGE_MAX}`)).status, 200);
+    assertError(await agent.c.get(`${QUEUE}?limit=${QUEUE_PAGE_MAX + 1}`), 400, 'bad_request');
     assertError(await agent.c.get(`${QUEUE}?assignee=you`), 400, 'bad_request');
 
     // Pending until the person answers; rating only once resolved.
@@ -259,6 +280,14 @@ describe('support conversations', () => {
     assert.equal((await ann.c.post(`${CONVS}/${sc}/messages`, { body: 'and one more thing' })).status, 201);
     const back = (await ann.c.get(`${CONVS}/${sc}`)).body;
     assert.deepEqual([back.state, back.rating, back.can_rate], ['open', 4, false]);
+    // The person's data export holds their conversations and what was said, never a note.
+    const data = (await ann.c.get('/api/v1/me/export')).body;
+    assert.deepEqual(data.support_conversations.map((c) => [c.id, c.rating]), [[sc, 4], [r.body.id, null]]);
+    const said = data.support_messages.filter((m) => m.conversation === sc);
+    assert.ok(said.some((m) => m.author === 'agent' && m.body === 'Open the pet, then Edit.'));
+    assert.ok(!said.some((m) => m.author === 'note' || /check billing|Looking/.test(m.body)), 'no note in the export');
+    assertError(await bob.c.get(`${CONVS}/${sc}`), 404, 'not_found');
+    assert.deepEqual((await bob.c.get('/api/v1/me/export')).body.support_conversations, []);
   });
 
   test('the queue answers Plus members first, then the longest waiting, page by page', async () => {
@@ -304,6 +333,7 @@ describe('support conversations', () => {
     assertError(await agent.c.post(CANNED, { shortcut: 'photo', title: 'Again', body: 'x' }), 409, 'shortcut_taken');
     assertError(await agent.c.post(CANNED, { shortcut: 'Pet Photo', title: 'T', body: 'x' }), 400, 'bad_request');
     assertError(await agent.c.post(CANNED, { shortcut: 'x'.repeat(33), title: 'T', body: 'x' }), 400, 'bad_request');
+    assertError(await agent.c.post(CANNED, { shortcut: 'title', title: 't'.repeat(SUBJECT_MAX + 1), body: 'x' }), 400, 'bad_request');
     assertError(await agent.c.post(CANNED, { shortcut: 'long', title: 'T', body: 'x'.repeat(BODY_MAX + 1) }), 400, 'bad_request');
     assert.ok((await admin.c.get(CANNED)).body.canned.some((c) => c.id === id && c.body === 'Open the pet,\nthen Edit.'));
     assert.equal((await agent.c.del(`${CANNED}/${id}`)).status, 200);
@@ -441,6 +471,30 @@ describe('support conversations', () => {
     // Reading is not limited, and the limit is per person.
     assert.equal((await hal.c.get(`${CONVS}/${r.body.id}`)).status, 200);
     assert.equal((await bob.c.post(CONVS, { subject: 'Mine' })).status, 201);
+  });
+
+  test('a snooze that came due opens when an agent reads the queue, told live to the person and the agents', async () => {
+    const nia = await person(server, 'nia');
+    const sc = (await nia.c.post(CONVS, { subject: 'Tomorrow' })).body.id;
+    const now = Math.floor(Date.now() / 1000);
+    assert.equal((await agent.c.post(`${QUEUE}/${sc}/state`, { state: 'snoozed', snooze_until: iso(now + 3600) })).status, 200);
+    const niaWs = await connect(server, nia.c);
+    const adminWs = await connect(server, admin.c);
+    try {
+      // Reading the queue before it is due changes nothing.
+      assert.ok((await agent.c.get(`${QUEUE}?state=snoozed`)).body.conversations.some((c) => c.id === sc));
+      assert.deepEqual((await niaWs.settle()).map((f) => f.type), ['hello']);
+      // The hour has passed (the row's time moved back, as the clock cannot move under a running server).
+      dbQuery(server, `UPDATE support_conversations SET snoozed_until = ${now - 1} WHERE id = ${num(sc)}`);
+      assert.equal((await nia.c.get(`${CONVS}/${sc}`)).body.state, 'snoozed', 'the person reading does not wake it');
+      assert.ok((await agent.c.get(QUEUE)).body.conversations.some((c) => c.id === sc && c.state === 'open'));
+      assert.deepEqual(await niaWs.next('support.state'), { type: 'support.state', conversation: sc, state: 'open', can_rate: false });
+      const item = await adminWs.next('support.conversation', (f) => f.conversation.id === sc);
+      assert.equal(item.conversation.state, 'open');
+      assert.equal(item.conversation.snoozed_until, undefined);
+    } finally {
+      await closeAll(niaWs, adminWs);
+    }
   });
 
   test('snooze: a future time at most 30 days ahead; the chores open it again when it comes (clock moved)', async () => {

@@ -283,8 +283,9 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_chat_starts_expire(db, now - PA_CHAT_STARTS_WINDOW_S) != PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media_dir);
-  /* Snoozed support conversations come due (issue 23): open again. */
-  pa_support_wake(db, now);
+  /* Snoozed support conversations come due (issue 23): open again (told
+   * live by chores_thread's own call first; at start-up nobody listens). */
+  pa_support_wake(NULL, db, now);
   /* Reminders of vaccinations and doses come due (issue 19): readers of
    * notifications also run the viewer's own, so none waits for this round. */
   pa_api_health_remind(db, now, 0);
@@ -315,6 +316,7 @@ static void *chores_thread(void *arg) {
     pthread_cond_timedwait(&srv->wake, &srv->lock, &until);
     if (srv->stopping) break;
     pthread_mutex_unlock(&srv->lock);
+    pa_support_wake(srv, db, pa_clock_now());
     pa_srv_chores(srv->media_dir, db, 0);
     pthread_mutex_lock(&srv->lock);
   }

@@ -24,8 +24,8 @@ typedef struct pa_support_line {
   const char *body;   /* 1..PA_SUPPORT_BODY_MAX characters, newlines allowed */
 } pa_support_line;
 
-/* 1 when s is 1..max characters of UTF-8 without control characters
- * (newlines and tabs allowed when multiline). */
+/* 1 when v is a string of 1..max characters of UTF-8 without control
+ * characters (newlines and tabs allowed when multiline). */
 int pa_support_text_ok(const cJSON *v, long max, int multiline);
 
 /* "transcript": absent or null (none), or an array of at most

@@ -192,18 +192,18 @@ static int add_messages(pa_store *db, cJSON *obj, int64_t conv, int for_agent) {
 /* ---- live frames */
 
 /* Sends f (then freed) to the person's support sockets. */
-static void to_person(pa_srv_req *rq, int64_t user, cJSON *f) {
+static void to_person(const pa_srv *srv, int64_t user, cJSON *f) {
   char *text = f ? cJSON_PrintUnformatted(f) : NULL;
   cJSON_Delete(f);
-  if (text) pa_support_push_user(rq->srv, user, text);
+  if (text) pa_support_push_user(srv, user, text);
   cJSON_free(text);
 }
 
 /* Sends f (then freed) to every agent's support sockets. */
-static void to_agents(pa_srv_req *rq, cJSON *f) {
+static void to_agents(const pa_srv *srv, cJSON *f) {
   char *text = f ? cJSON_PrintUnformatted(f) : NULL;
   cJSON_Delete(f);
-  if (text) pa_support_push_agents(rq->srv, text);
+  if (text) pa_support_push_agents(srv, text);
   cJSON_free(text);
 }
 
@@ -219,9 +219,9 @@ static cJSON *frame(const char *type, int64_t conv) {
 }
 
 /* support.conversation (the list item) to the agents. */
-static void tell_agents_conversation(pa_srv_req *rq, int64_t conv) {
+static void tell_agents_conversation(const pa_srv *srv, pa_store *db, int64_t conv) {
   conv_view v = {.want = VIEW_ITEM};
-  if (pa_store_support_get(rq->db, conv, take_view, &v) != PA_STORE_OK) {
+  if (pa_store_support_get(db, conv, take_view, &v) != PA_STORE_OK) {
     view_free(&v);
     return;
   }
@@ -229,7 +229,7 @@ static void tell_agents_conversation(pa_srv_req *rq, int64_t conv) {
   if (f && cJSON_AddStringToObject(f, "type", "support.conversation")) {
     cJSON_AddItemToObject(f, "conversation", v.item);
     v.item = NULL;
-    to_agents(rq, f);
+    to_agents(srv, f);
   } else {
     cJSON_Delete(f);
   }
@@ -255,21 +255,21 @@ static int tell_message(void *ctx, const pa_store_support_msg *m) {
     }
     cJSON_AddItemToObject(f, "message", o);
     if (agent)
-      to_agents(mf->rq, f);
+      to_agents(mf->rq->srv, f);
     else
-      to_person(mf->rq, mf->person, f);
+      to_person(mf->rq->srv, mf->person, f);
   }
   return 0;
 }
 
 /* support.state to the person's sockets. */
-static void tell_person_state(pa_srv_req *rq, int64_t conv, int64_t person, const char *state,
+static void tell_person_state(const pa_srv *srv, int64_t conv, int64_t person, const char *state,
                               int can_rate) {
   cJSON *f = frame("support.state", conv);
   if (f && (!cJSON_AddStringToObject(f, "state", state) ||
             !cJSON_AddBoolToObject(f, "can_rate", can_rate)))
     f = (cJSON_Delete(f), NULL);
-  to_person(rq, person, f);
+  to_person(srv, person, f);
 }
 
 /* Tells the new messages ids[0..n) (support.message), then the agents the
@@ -277,7 +277,7 @@ static void tell_person_state(pa_srv_req *rq, int64_t conv, int64_t person, cons
 static void tell_new(pa_srv_req *rq, int64_t conv, int64_t person, const int64_t *ids, int n) {
   msg_frames mf = {rq, person};
   for (int i = 0; i < n; i++) pa_store_support_message(rq->db, ids[i], tell_message, &mf);
-  tell_agents_conversation(rq, conv);
+  tell_agents_conversation(rq->srv, rq->db, conv);
 }
 
 /* ---- the person's routes */
@@ -443,7 +443,7 @@ void pa_api_support_message(pa_srv_req *rq) {
     return;
   }
   pa_api_json(rq, 201, m);
-  if (strcmp(v.state, "open") != 0) tell_person_state(rq, conv, rq->viewer, "open", 0);
+  if (strcmp(v.state, "open") != 0) tell_person_state(rq->srv, conv, rq->viewer, "open", 0);
   tell_new(rq, conv, rq->viewer, &id, 1);
   pa_chatwoot_wake(rq->srv);
 }
@@ -476,7 +476,7 @@ void pa_api_support_rate(pa_srv_req *rq) {
     pa_api_internal(rq, "support rate");
   if (rc != PA_STORE_OK) return;
   send_person_view(rq, rq->ids[0], 200);
-  tell_agents_conversation(rq, rq->ids[0]);
+  tell_agents_conversation(rq->srv, rq->db, rq->ids[0]);
 }
 
 /* ---- the agents' routes */
@@ -503,6 +503,9 @@ void pa_api_support_queue(pa_srv_req *rq) {
   int limit, has_cursor, more = 0;
   pa_store_cursor after, next = {0, 0};
   if (pa_api_page(rq, QUEUE_PAGE_MAX, QUEUE_PAGE_DEFAULT, &limit, &after, &has_cursor)) return;
+  /* What came due since the chores' last round is open now, and told live:
+   * the inbox an agent reads is never behind the clock. */
+  pa_support_wake(rq->srv, rq->db, pa_clock_now());
   int q = pa_api_query(rq, "state", state, sizeof state);
   if (q < 0) return;
   for (size_t i = 0; i < sizeof states / sizeof *states; i++)
@@ -657,8 +660,8 @@ void pa_api_support_state(pa_srv_req *rq) {
   conv_view after = {.want = 0};
   int can_rate = resolved && pa_store_support_get(rq->db, conv, take_view, &after) == PA_STORE_OK &&
                  after.can_rate;
-  tell_person_state(rq, conv, v.user_id, state, can_rate);
-  tell_agents_conversation(rq, conv);
+  tell_person_state(rq->srv, conv, v.user_id, state, can_rate);
+  tell_agents_conversation(rq->srv, rq->db, conv);
 }
 
 /* POST /admin/support/conversations/{sc}/assign {"agent": "u_N" | null}:
@@ -700,7 +703,7 @@ void pa_api_support_assign(pa_srv_req *rq) {
     return;
   }
   send_agent_view(rq, conv, 200);
-  tell_agents_conversation(rq, conv);
+  tell_agents_conversation(rq->srv, rq->db, conv);
 }
 
 /* {"id","shortcut","title","body","created_at"} */
@@ -795,10 +798,27 @@ void pa_api_support_canned_delete(pa_srv_req *rq) {
     pa_api_ok(rq);
 }
 
-/* ---- the chores' round */
+/* ---- snoozes that came due */
 
-void pa_support_wake(pa_store *db, int64_t now) {
-  if (pa_store_support_wake(db, now, NULL, NULL) != PA_STORE_OK)
+typedef struct wake_ctx {
+  const pa_srv *srv;
+  pa_store *db;
+} wake_ctx;
+
+/* A conversation opened again: support.state to its person, the list item to
+ * the agents. */
+static int tell_woken(void *ctx, int64_t id) {
+  wake_ctx *w = ctx;
+  conv_view v = {.want = 0};
+  if (pa_store_support_get(w->db, id, take_view, &v) == PA_STORE_OK)
+    tell_person_state(w->srv, id, v.user_id, v.state, v.can_rate);
+  tell_agents_conversation(w->srv, w->db, id);
+  return 0;
+}
+
+void pa_support_wake(const pa_srv *srv, pa_store *db, int64_t now) {
+  wake_ctx w = {srv, db};
+  if (pa_store_support_wake(db, now, srv ? tell_woken : NULL, &w) != PA_STORE_OK)
     pa_log_event("error", "support", "wake: %s", pa_store_errmsg(db));
 }
 

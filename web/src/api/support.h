@@ -25,9 +25,11 @@ void pa_api_support_canned_list(pa_srv_req *rq);
 void pa_api_support_canned_add(pa_srv_req *rq);
 void pa_api_support_canned_delete(pa_srv_req *rq);
 
-/* Opens the snoozed conversations due by now (the chores' round,
- * srv.c); failures are logged and retried next round. */
-void pa_support_wake(struct pa_store *db, int64_t now);
+/* Opens the snoozed conversations due by now: the chores' round (srv.c) and
+ * an agent reading the queue. With srv (NULL at start-up, when no socket is
+ * open) each is told live: support.state to its person, support.conversation
+ * to the agents. Failures are logged and retried next time. */
+void pa_support_wake(const pa_srv *srv, struct pa_store *db, int64_t now);
 
 /* The Chatwoot mirror's webhook applied an agent's reply msg (or a status)
  * to conv of person: the live frames the console's would send. */

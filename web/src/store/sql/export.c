@@ -83,6 +83,13 @@ static const pa_store_export_col affiliate_payouts[] = {
     ID("id", "apo"),        ID("batch", "pob"),    C("state", TEXT),
     C("amount_minor", INT), C("currency", TEXT),   C("receiver", TEXT),
     C("error", TEXT),       C("created_at", TIME), C("updated_at", TIME)};
+static const pa_store_export_col support_conversations[] = {
+    ID("id", "sc"),         C("state", TEXT),      C("subject", TEXT),
+    C("locale", TEXT),      C("created_at", TIME), C("updated_at", TIME),
+    C("resolved_at", TIME), C("rating", INT),      C("rating_comment", TEXT)};
+static const pa_store_export_col support_messages[] = {ID("id", "sm"), ID("conversation", "sc"),
+                                                       C("author", TEXT), C("body", TEXT),
+                                                       C("created_at", TIME)};
 static const pa_store_export_col uploads[] = {C("file", TEXT), C("bytes", INT),
                                               C("created_at", TIME)};
 
@@ -120,6 +127,8 @@ static const pa_store_export_section sections[] = {
     S("affiliate_commissions", 0, affiliate_commissions),
     S("affiliate_payouts", 0, affiliate_payouts),
     S("uploads", 0, uploads),
+    S("support_conversations", 0, support_conversations),
+    S("support_messages", 0, support_messages),
 };
 enum { SECTIONS = sizeof sections / sizeof sections[0] };
 
@@ -200,6 +209,15 @@ static const char *const queries[SECTIONS] = {
     " FROM market_payout_items WHERE seller_id = ?1 AND payee = 'affiliate' ORDER BY id",
     "SELECT u.media || '.' || m.ext, m.bytes, u.created_at FROM uploads u"
     " JOIN media m ON m.hash = u.media WHERE u.user_id = ?1 ORDER BY u.id",
+    /* Support (issue 23): the person's conversations and what was said in
+     * them, theirs, the assistant's and the agents' replies; the agents'
+     * internal notes are the team's working papers, never shown to the
+     * person (web/README.md, "Support"). */
+    "SELECT id, state, subject, locale, created_at, updated_at, resolved_at, rating, rating_comment"
+    " FROM support_conversations WHERE user_id = ?1 ORDER BY id",
+    "SELECT m.id, m.conversation_id, m.author, m.body, m.created_at FROM support_messages m"
+    " JOIN support_conversations c ON c.id = m.conversation_id"
+    " WHERE c.user_id = ?1 AND m.author <> 'note' ORDER BY m.id",
 };
 
 const pa_store_export_section *pa_store_export_sections(int *n) {
