@@ -833,6 +833,6 @@ void pa_support_tell_state(pa_srv_req *rq, int64_t conv, int64_t person, const c
   int can_rate = strcmp(state, "resolved") == 0 &&
                  pa_store_support_get(rq->db, conv, take_view, &after) == PA_STORE_OK &&
                  after.can_rate;
-  tell_person_state(rq, conv, person, state, can_rate);
-  tell_agents_conversation(rq, conv);
+  tell_person_state(rq->srv, conv, person, state, can_rate);
+  tell_agents_conversation(rq->srv, rq->db, conv);
 }
