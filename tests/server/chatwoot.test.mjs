@@ -100,7 +100,9 @@ describe('the Chatwoot mirror', () => {
   let sc, remote;
 
   test('a hand-off is mirrored once, though Chatwoot answered 500 after doing the work', async () => {
-    // The conversation and the first message are made in Chatwoot, and their answers lost.
+    // The contact's creation fails outright once; the conversation and the first message are made in
+    // Chatwoot, and their answers lost.
+    await cw.fail({ method: 'POST', path: 'contacts', status: 500 });
     await cw.fail({ method: 'POST', path: 'conversations', status: 500, after: true });
     await cw.fail({ method: 'POST', path: '/messages', status: 500, after: true });
     const open = await ann.c.post(CONVS, {
@@ -137,6 +139,42 @@ describe('the Chatwoot mirror', () => {
     assert.equal(after.messages[2].content, 'Gracias, pero no veo el botón');
     assert.equal(after.messages[2].message_type, 'incoming');
     assert.equal((await cw.state()).contacts.length, 1);
+  });
+
+  test('the stand-in answers like Chatwoot: 401 without the token, 404 for another account, 422 for a taken identifier', async () => {
+    const base = `api/v1/accounts/${cw.account}`;
+    assert.equal((await cw.call('GET', `${base}/contacts/search?q=u_1`)).status, 401);
+    assert.equal((await cw.call('GET', `${base}/contacts/search?q=u_1`, undefined, { api_access_token: 'wrong' })).status, 401);
+    const auth = { api_access_token: cw.token };
+    assert.equal((await cw.call('GET', `api/v1/accounts/${cw.account + 1}/contacts/search?q=u_1`, undefined, auth)).status, 404);
+    assert.equal((await cw.call('POST', `${base}/contacts`, { name: 'Again', identifier: ann.id }, auth)).status, 422);
+    assert.equal((await cw.call('POST', `${base}/conversations/999999/messages`, { content: 'x' }, auth)).status, 404);
+  });
+
+  test('a message that keeps failing is retried with back-off: the 11th failure kept, the 12th dropped', async () => {
+    const ATTEMPTS_MAX = 12; // PA_CHATWOOT_ATTEMPTS_MAX
+    const open = await bob.c.post(CONVS, { subject: 'Pagos', transcript: [{ author: 'person', body: 'Mi pago falló' }] });
+    assert.equal(open.status, 201);
+    const conv = open.body.id.split('_')[1];
+    await cw.fail({ method: 'POST', path: '/messages', status: 503, times: 1000 });
+    try {
+      const row = () => dbQuery(server, `SELECT attempts, next_at FROM chatwoot_outbox WHERE conversation_id = ${conv}`);
+      // Whatever tries came first, the row is moved to its 11th try, due now.
+      await until('a first failure', async () => Number(row().split('|')[0] || 0) >= 1);
+      dbQuery(server, `UPDATE chatwoot_outbox SET attempts = ${ATTEMPTS_MAX - 2}, next_at = 0 WHERE conversation_id = ${conv}`);
+      const before = Math.floor(Date.now() / 1000);
+      await until('the 11th failure', async () => row().split('|')[0] === String(ATTEMPTS_MAX - 1));
+      const after = Math.floor(Date.now() / 1000);
+      const next = Number(row().split('|')[1]);
+      // The back-off doubles from 1 s: 2^10 s after the 11th failure (under the hour's cap).
+      assert.ok(next >= before + 1024 && next <= after + 1024, `next_at ${next} in [${before}, ${after}] + 1024`);
+      dbQuery(server, `UPDATE chatwoot_outbox SET next_at = 0 WHERE conversation_id = ${conv}`);
+      await until('the 12th failure drops it', async () => row() === '');
+      assert.equal(dbQuery(server, `SELECT count(*) FROM support_messages WHERE conversation_id = ${conv} AND chatwoot_id IS NULL`), '1');
+      assert.match(server.stderr, /not mirrored after 12 tries: dropped/);
+    } finally {
+      await cw.fail({ clear: true });
+    }
   });
 
   test('an agent reply in Chatwoot reaches the person live; a private one and a replay do not', async () => {
@@ -195,8 +233,16 @@ describe('the Chatwoot mirror', () => {
     assertError(await post(raw, { headers: signed(raw, undefined, 'not-the-secret') }), 401, 'bad_signature');
     assertError(await post(raw, { headers: {} }), 401, 'bad_signature');
     const now = Math.floor(Date.now() / 1000);
-    assertError(await post(raw, { headers: signed(raw, now - SKEW_S - 60) }), 401, 'bad_signature');
+    // The window's edges, with 5 s either side for the two clocks' seconds: inside applies, outside not.
+    assertError(await post(raw, { headers: signed(raw, now - SKEW_S - 5) }), 401, 'bad_signature');
+    assertError(await post(raw, { headers: signed(raw, now + SKEW_S + 5) }), 401, 'bad_signature');
     assert.equal(dbQuery(server, 'SELECT count(*) FROM support_messages'), before);
+    const inside = (id, ts) => JSON.stringify({ ...body, id, content: `inside ${id}` });
+    for (const [id, ts] of [[900011, now - SKEW_S + 5], [900012, now + SKEW_S - 5]]) {
+      const r = inside(id);
+      assert.equal((await post(r, { headers: signed(r, ts) })).status, 200);
+    }
+    assert.equal(dbQuery(server, 'SELECT count(*) FROM support_messages WHERE chatwoot_id IN (900011, 900012)'), '2');
     // No session is needed, and a session does not help with a wrong token.
     const withSession = await bob.c.request('POST', '/api/v1/webhooks/chatwoot/wrong', { body: raw, headers: { 'content-type': 'application/json', ...signed(raw) } });
     assertError(withSession, 404, 'not_found');

@@ -18,7 +18,7 @@
 //   POST conversations/{id}/messages message
 //   POST conversations/{id}/toggle_status {meta, payload: {success, current_status, conversation_id}}
 // Control (no token): GET /__cw/state, POST /__cw/fail {method, path, status,
-// times, after} (after: the call is carried out, then answered status: an
+// times, after} (or {clear: true}) (after: the call is carried out, then answered status: an
 // answer lost after the work was done), POST /__cw/reply {conversation,
 // content, private?} and POST /__cw/status {conversation, status} (an agent
 // acts: the record changes and the webhook is sent; answers the webhook's
@@ -185,6 +185,7 @@ async function control(method, name, body) {
     return ok({ hook: hookUrl });
   }
   if (name === 'fail') {
+    if (body.clear) { faults.length = 0; return ok({ faults: 0 }); }
     faults.push({ method: body.method ?? 'POST', path: body.path, status: body.status ?? 500, times: body.times ?? 1, after: !!body.after });
     return ok({ faults: faults.length });
   }

@@ -420,8 +420,7 @@ void pa_api_support_message(pa_srv_req *rq) {
   if (rc == PA_STORE_OK) rc = pa_store_support_person_wrote(rq->db, conv, rq->plus, now);
   if (rc == PA_STORE_OK)
     rc = pa_store_support_add(rq->db, conv, "person", rq->viewer, text, now, &id);
-  if (rc == PA_STORE_OK && pa_chatwoot_enabled())
-    rc = pa_store_chatwoot_enqueue(rq->db, conv, now);
+  if (rc == PA_STORE_OK && pa_chatwoot_enabled()) rc = pa_store_chatwoot_enqueue(rq->db, conv, now);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   cJSON_Delete(body);
   if (rc != PA_STORE_OK) {

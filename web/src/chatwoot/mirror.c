@@ -177,20 +177,19 @@ static int ensure_contact(pa_store *db, const pa_chatwoot_config *cfg, pa_store_
   return 0;
 }
 
-/* The conversation: after a failed try looked up among the contact's by
- * its custom attribute, then created. */
+/* The conversation: looked up among the contact's by its custom attribute
+ * (a try whose answer was lost may have made it; once a conversation, so
+ * the look-up is cheap), then created. */
 static int ensure_conversation(pa_store *db, const pa_chatwoot_config *cfg,
                                pa_store_chatwoot_item *it, const char *source) {
   char sc[32], path[PATH_MAX_BYTES];
   snprintf(sc, sizeof sc, "sc_%lld", (long long)it->conversation_id);
   cJSON *a = NULL, *b = NULL;
   int64_t remote = 0;
-  if (it->attempts > 0) {
-    snprintf(path, sizeof path, "/contacts/%lld/conversations", (long long)it->remote_contact);
-    if (call(cfg, "GET", path, NULL, &a)) return -1;
-    remote = find_in(a, "petamigos_conversation", "custom_attributes", sc);
-    cJSON_Delete(a);
-  }
+  snprintf(path, sizeof path, "/contacts/%lld/conversations", (long long)it->remote_contact);
+  if (call(cfg, "GET", path, NULL, &a)) return -1;
+  remote = find_in(a, "petamigos_conversation", "custom_attributes", sc);
+  cJSON_Delete(a);
   if (!remote) {
     b = cJSON_CreateObject();
     cJSON *attrs = b ? cJSON_AddObjectToObject(b, "custom_attributes") : NULL;

@@ -32,7 +32,9 @@ typedef struct pa_store_chatwoot_item {
 
 typedef int (*pa_store_chatwoot_item_fn)(void *ctx, const pa_store_chatwoot_item *it);
 
-/* The queued messages due at now, oldest first, at most limit. */
+/* The queued messages due at now, oldest first, at most limit; none of a
+ * conversation while an earlier one of it waits for a retry (a
+ * conversation's messages go in order, and the first one makes it). */
 int pa_store_chatwoot_due(pa_store *db, int64_t now, int limit, pa_store_chatwoot_item_fn fn,
                           void *ctx);
 /* The person's Chatwoot contact and its contact inbox's source_id. */

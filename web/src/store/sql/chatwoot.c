@@ -49,7 +49,9 @@ int pa_store_chatwoot_due(pa_store *db, int64_t now, int limit, pa_store_chatwoo
           " JOIN support_conversations c ON c.id = o.conversation_id"
           " JOIN users u ON u.id = c.user_id"
           " LEFT JOIN chatwoot_contacts k ON k.user_id = c.user_id"
-          " WHERE o.next_at <= ?1 ORDER BY o.id LIMIT ?2");
+          " WHERE o.next_at <= ?1 AND NOT EXISTS (SELECT 1 FROM chatwoot_outbox p"
+          " WHERE p.conversation_id = o.conversation_id AND p.id < o.id AND p.next_at > ?1)"
+          " ORDER BY o.id LIMIT ?2");
   if (!st) return pa_sq_fail(db, "chatwoot due");
   int b = pa_sq_bind_i64(st, 1, now);
   if (!b) b = pa_sq_bind_i64(st, 2, limit);
