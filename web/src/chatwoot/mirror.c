@@ -149,7 +149,10 @@ static int ensure_contact(pa_store *db, const pa_chatwoot_config *cfg, pa_store_
   cJSON_Delete(a);
   if (!contact) {
     b = cJSON_CreateObject();
-    if (!b || !cJSON_AddStringToObject(b, "name", it->person_name ? it->person_name : ident) ||
+    /* inbox_id: the documented create asks for it (Chatwoot then adds a
+     * contact inbox of its own; ours below carries our source_id). */
+    if (!b || !cJSON_AddNumberToObject(b, "inbox_id", (double)cfg->inbox) ||
+        !cJSON_AddStringToObject(b, "name", it->person_name ? it->person_name : ident) ||
         !cJSON_AddStringToObject(b, "identifier", ident) || call(cfg, "POST", "/contacts", b, &a)) {
       cJSON_Delete(b);
       return -1;
