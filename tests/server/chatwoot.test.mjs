@@ -153,21 +153,30 @@ describe('the Chatwoot mirror', () => {
 
   test('a message that keeps failing is retried with back-off: the 11th failure kept, the 12th dropped', async () => {
     const ATTEMPTS_MAX = 12; // PA_CHATWOOT_ATTEMPTS_MAX
-    const open = await bob.c.post(CONVS, { subject: 'Pagos', transcript: [{ author: 'person', body: 'Mi pago falló' }] });
-    assert.equal(open.status, 201);
-    const conv = open.body.id.split('_')[1];
+    // Failing before the hand-off: the worker is woken by it at once.
     await cw.fail({ method: 'POST', path: '/messages', status: 503, times: 1000 });
     try {
+      const open = await bob.c.post(CONVS, { subject: 'Pagos', transcript: [{ author: 'person', body: 'Mi pago falló' }] });
+      assert.equal(open.status, 201);
+      const conv = open.body.id.split('_')[1];
       const row = () => dbQuery(server, `SELECT attempts, next_at FROM chatwoot_outbox WHERE conversation_id = ${conv}`);
       // Whatever tries came first, the row is moved to its 11th try, due now.
       await until('a first failure', async () => Number(row().split('|')[0] || 0) >= 1);
-      dbQuery(server, `UPDATE chatwoot_outbox SET attempts = ${ATTEMPTS_MAX - 2}, next_at = 0 WHERE conversation_id = ${conv}`);
-      const before = Math.floor(Date.now() / 1000);
-      await until('the 11th failure', async () => row().split('|')[0] === String(ATTEMPTS_MAX - 1));
+      // (Again if a round under way wrote its own count over ours.)
+      let before = 0;
+      await until('the 11th failure', async () => {
+        const attempts = Number(row().split('|')[0]);
+        if (attempts < ATTEMPTS_MAX - 2) {
+          before = Math.floor(Date.now() / 1000);
+          dbQuery(server, `UPDATE chatwoot_outbox SET attempts = ${ATTEMPTS_MAX - 2}, next_at = 0 WHERE conversation_id = ${conv}`);
+        }
+        return attempts === ATTEMPTS_MAX - 1;
+      });
       const after = Math.floor(Date.now() / 1000);
       const next = Number(row().split('|')[1]);
-      // The back-off doubles from 1 s: 2^10 s after the 11th failure (under the hour's cap).
-      assert.ok(next >= before + 1024 && next <= after + 1024, `next_at ${next} in [${before}, ${after}] + 1024`);
+      // The back-off doubles from 1 s: 2^10 s after the 11th failure (under the hour's cap), counted from
+      // the round's start, which may be the second before our update.
+      assert.ok(next >= before - 1 + 1024 && next <= after + 1024, `next_at ${next} in [${before - 1}, ${after}] + 1024`);
       dbQuery(server, `UPDATE chatwoot_outbox SET next_at = 0 WHERE conversation_id = ${conv}`);
       await until('the 12th failure drops it', async () => row() === '');
       assert.equal(dbQuery(server, `SELECT count(*) FROM support_messages WHERE conversation_id = ${conv} AND chatwoot_id IS NULL`), '1');
@@ -261,6 +270,26 @@ describe('the Chatwoot mirror', () => {
     assert.equal((await post(edge(BODY_MAX, 900003))).status, 200);
     assertError(await post(edge(BODY_MAX + 1, 900004)), 400, 'bad_request');
     assert.equal(dbQuery(server, 'SELECT count(*) FROM support_messages WHERE chatwoot_id IN (900003, 900004)'), '1');
+  });
+});
+
+describe('the webhook token from the environment', () => {
+  test('16 and 43 characters work; 15 and 44 turn the webhook off (404), logged', async () => {
+    const TOKEN_MIN = 16; // PA_CHATWOOT_HOOK_TOKEN_MIN
+    const TOKEN_MAX = 43; // PA_CHATWOOT_HOOK_TOKEN_MAX
+    const cases = [[TOKEN_MIN, 200], [TOKEN_MAX, 200], [TOKEN_MIN - 1, 404], [TOKEN_MAX + 1, 404]];
+    const env = { PA_CHATWOOT_URL: 'http://127.0.0.1:9/', PA_CHATWOOT_TOKEN: 't', PA_CHATWOOT_ACCOUNT: '1', PA_CHATWOOT_INBOX: '1' };
+    const servers = await Promise.all(cases.map(([n]) => startServer({ seed: false, env: { ...env, PA_CHATWOOT_WEBHOOK_TOKEN: 'k'.repeat(n) } })));
+    try {
+      for (const [i, [n, status]] of cases.entries()) {
+        const c = new Client(servers[i]);
+        const res = await c.request('POST', `/api/v1/webhooks/chatwoot/${'k'.repeat(n)}`, { json: { event: 'contact_created', id: 1 } });
+        assert.equal(res.status, status, `a token of ${n}`);
+        assert.equal(/PA_CHATWOOT_WEBHOOK_TOKEN must be/.test(servers[i].stderr), status === 404, `a token of ${n}: logged`);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => stopServer(s, { keepData: false })));
+    }
   });
 });
 

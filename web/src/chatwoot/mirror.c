@@ -2,6 +2,7 @@
 #include "chatwoot/mirror.h"
 
 #include "clock.h"
+#include "health_rules.h"
 #include "log.h"
 #include "pay/http.h"
 #include "srv_internal.h"
@@ -15,6 +16,9 @@
 #include <string.h>
 
 /* ---- configuration, read once */
+
+_Static_assert((int)PA_CHATWOOT_HOOK_TOKEN_MAX == (int)PA_HEALTH_TOKEN_TEXT,
+               "the router takes a {code} segment of at most PA_HEALTH_TOKEN_TEXT bytes");
 
 static pa_chatwoot_config config;
 static int config_on;
@@ -55,6 +59,17 @@ static void config_load(void) {
   size_t n = strlen(c->url);
   while (n > 0 && c->url[n - 1] == '/') c->url[--n] = '\0';
   env_copy("PA_CHATWOOT_WEBHOOK_TOKEN", c->hook_token, sizeof c->hook_token);
+  size_t tl = strlen(c->hook_token);
+  if (getenv("PA_CHATWOOT_WEBHOOK_TOKEN") &&
+      (tl < PA_CHATWOOT_HOOK_TOKEN_MIN || tl > PA_CHATWOOT_HOOK_TOKEN_MAX ||
+       strspn(c->hook_token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+           tl)) {
+    pa_log_event("error", "chatwoot",
+                 "PA_CHATWOOT_WEBHOOK_TOKEN must be %d to %d letters, digits, '-' or '_': the "
+                 "webhook is off",
+                 PA_CHATWOOT_HOOK_TOKEN_MIN, PA_CHATWOOT_HOOK_TOKEN_MAX);
+    c->hook_token[0] = '\0';
+  }
   env_copy("PA_CHATWOOT_WEBHOOK_SECRET", c->hook_secret, sizeof c->hook_secret);
   config_on = 1;
 }

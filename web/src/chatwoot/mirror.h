@@ -34,6 +34,10 @@ enum {
   PA_CHATWOOT_URL_MAX = 512,      /* bytes of PA_CHATWOOT_URL */
   PA_CHATWOOT_SECRET_MAX = 128,   /* bytes of a token or secret from the environment */
   PA_CHATWOOT_SKEW_S = 300,       /* a signed webhook's timestamp from our clock, at most */
+  /* PA_CHATWOOT_WEBHOOK_TOKEN: bytes of [A-Za-z0-9_-]; outside, the webhook
+   * is off (logged). The most is the router's longest {code} segment. */
+  PA_CHATWOOT_HOOK_TOKEN_MIN = 16,
+  PA_CHATWOOT_HOOK_TOKEN_MAX = 43,
 };
 
 typedef struct pa_chatwoot_config {
