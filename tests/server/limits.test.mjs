@@ -281,7 +281,7 @@ describe('each limit at its edge', () => {
       // PA_LIMIT_SUPPORT, at its edge in support.test.mjs
       'POST /api/v1/support/conversations', 'POST /api/v1/support/conversations/{conversation_id}/messages']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
-    const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago']);
+    const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago', 'POST /api/v1/webhooks/chatwoot/{code}']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',
       kind: 'weights', record_id: 'hr_1', share_id: 'hs_1', ses: 'ses_1', id: 'p_1', listing_id: 'lst_1',
       variant_id: 'lv_1', address_id: 'adr_1', order_id: 'ord_1', campaign_id: 'c_1', creative_id: 'cr_1',

@@ -4,6 +4,7 @@
 #include "assist.h"
 #include "api/support.h"
 #include "billing/worker.h"
+#include "chatwoot/mirror.h"
 #include "clock.h"
 #include "datadir.h"
 #include "embed.h"
@@ -476,6 +477,12 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if (!srv->push_worker) pa_log_event("error", "push", "the worker did not start");
   /* The assistant's threads (issue 23), only when a model is configured. */
   srv->assist = pa_assist_start(srv->db_path);
+  /* The Chatwoot mirror (issue 23): only when it is configured. */
+  if (pa_chatwoot_enabled()) {
+    srv->chatwoot_worker = pa_worker_start("chatwoot", srv->db_path, PA_CHATWOOT_TICK_SECONDS,
+                                           pa_chatwoot_round, NULL);
+    if (!srv->chatwoot_worker) pa_log_event("error", "chatwoot", "the worker did not start");
+  }
   *out = srv;
   return PA_SRV_OK;
 }
@@ -489,6 +496,7 @@ void pa_srv_stop(pa_srv *srv) {
   pa_net_stop(srv->net);
   pa_worker_stop(srv->billing);
   pa_worker_stop(srv->push_worker);
+  pa_worker_stop(srv->chatwoot_worker);
   if (srv->chores_running) {
     pthread_mutex_lock(&srv->lock);
     srv->stopping = 1;

@@ -33,6 +33,7 @@ struct pa_srv {
   struct pa_push *push;              /* Web Push: VAPID key, endpoint policy (push/push.h) */
   struct pa_worker *push_worker;     /* sends the queued pushes (push/push.h) */
   struct pa_assist *assist;          /* the assistant's threads, with a model (assist.h) */
+  struct pa_worker *chatwoot_worker; /* mirrors to Chatwoot when configured (chatwoot/mirror.h) */
   int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
 };
 

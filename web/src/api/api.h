@@ -247,6 +247,8 @@ void pa_api_billing_cancel(pa_srv_req *rq);
 void pa_api_billing_resume(pa_srv_req *rq);
 void pa_api_webhook_paypal(pa_srv_req *rq);
 void pa_api_webhook_mercadopago(pa_srv_req *rq);
+/* Chatwoot's webhook for the support mirror (api/chatwoot.c). */
+void pa_api_webhook_chatwoot(pa_srv_req *rq);
 /* Self-serve ads, the advertiser's side (api/ads.c). */
 void pa_api_ads_account_get(pa_srv_req *rq);
 void pa_api_ads_account_put(pa_srv_req *rq);

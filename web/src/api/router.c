@@ -292,6 +292,9 @@ static const route routes[] = {
     {"POST", "/api/v1/webhooks/paypal", pa_api_webhook_paypal, F_HOOK | F_SLOW, PA_LIMIT_NONE},
     {"POST", "/api/v1/webhooks/mercadopago", pa_api_webhook_mercadopago, F_HOOK | F_SLOW,
      PA_LIMIT_NONE},
+    /* The Chatwoot mirror's webhook (issue 23, api/chatwoot.c): its path token is the
+     * credential (a wrong one is a 404), Chatwoot's signature too when configured. */
+    {"POST", "/api/v1/webhooks/chatwoot/{code}", pa_api_webhook_chatwoot, F_HOOK, PA_LIMIT_NONE},
     {"GET", "/api/v1/me/pets", pa_api_my_pets, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications", pa_api_notifications_get, F_AUTH, PA_LIMIT_NONE},
     {"GET", "/api/v1/notifications/unread", pa_api_notifications_unread, F_AUTH, PA_LIMIT_NONE},

@@ -6,9 +6,11 @@
 #include "api/support.h"
 
 #include "api/chat_relay.h"
+#include "chatwoot/mirror.h"
 #include "clock.h"
 #include "log.h"
 #include "store/admin.h"
+#include "store/chatwoot.h"
 #include "store/notifications.h"
 #include "store/support.h"
 #include "support_rules.h"
@@ -346,6 +348,9 @@ void pa_api_support_create(pa_srv_req *rq) {
       rc = pa_store_support_add(rq->db, conv, lines[i].author, person ? rq->viewer : 0,
                                 lines[i].body, now, &ids[i]);
     }
+    /* The Chatwoot mirror (chatwoot/mirror.h): queued with the messages. */
+    if (rc == PA_STORE_OK && pa_chatwoot_enabled())
+      rc = pa_store_chatwoot_enqueue(rq->db, conv, now);
     if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
     if (rc == PA_STORE_OK) break;
     pa_store_rollback(rq->db);
@@ -358,6 +363,7 @@ void pa_api_support_create(pa_srv_req *rq) {
   }
   send_person_view(rq, conv, created ? 201 : 200);
   tell_new(rq, conv, rq->viewer, ids, n);
+  pa_chatwoot_wake(rq->srv);
 }
 
 typedef struct mine_list {
@@ -414,6 +420,7 @@ void pa_api_support_message(pa_srv_req *rq) {
   if (rc == PA_STORE_OK) rc = pa_store_support_person_wrote(rq->db, conv, rq->plus, now);
   if (rc == PA_STORE_OK)
     rc = pa_store_support_add(rq->db, conv, "person", rq->viewer, text, now, &id);
+  if (rc == PA_STORE_OK && pa_chatwoot_enabled()) rc = pa_store_chatwoot_enqueue(rq->db, conv, now);
   if (rc == PA_STORE_OK) rc = pa_store_commit(rq->db);
   cJSON_Delete(body);
   if (rc != PA_STORE_OK) {
@@ -437,6 +444,7 @@ void pa_api_support_message(pa_srv_req *rq) {
   pa_api_json(rq, 201, m);
   if (strcmp(v.state, "open") != 0) tell_person_state(rq->srv, conv, rq->viewer, "open", 0);
   tell_new(rq, conv, rq->viewer, &id, 1);
+  pa_chatwoot_wake(rq->srv);
 }
 
 /* POST /support/conversations/{sc}/rating {"rating","comment"?}: once, when resolved. */
@@ -811,4 +819,19 @@ void pa_support_wake(const pa_srv *srv, pa_store *db, int64_t now) {
   wake_ctx w = {srv, db};
   if (pa_store_support_wake(db, now, srv ? tell_woken : NULL, &w) != PA_STORE_OK)
     pa_log_event("error", "support", "wake: %s", pa_store_errmsg(db));
+}
+
+/* ---- the Chatwoot mirror's webhook (api/chatwoot.c) tells what it applied */
+
+void pa_support_tell_reply(pa_srv_req *rq, int64_t conv, int64_t person, int64_t msg) {
+  tell_new(rq, conv, person, &msg, 1);
+}
+
+void pa_support_tell_state(pa_srv_req *rq, int64_t conv, int64_t person, const char *state) {
+  conv_view after = {.want = 0};
+  int can_rate = strcmp(state, "resolved") == 0 &&
+                 pa_store_support_get(rq->db, conv, take_view, &after) == PA_STORE_OK &&
+                 after.can_rate;
+  tell_person_state(rq->srv, conv, person, state, can_rate);
+  tell_agents_conversation(rq->srv, rq->db, conv);
 }

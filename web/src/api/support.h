@@ -31,4 +31,9 @@ void pa_api_support_canned_delete(pa_srv_req *rq);
  * to the agents. Failures are logged and retried next time. */
 void pa_support_wake(const pa_srv *srv, struct pa_store *db, int64_t now);
 
+/* The Chatwoot mirror's webhook applied an agent's reply msg (or a status)
+ * to conv of person: the live frames the console's would send. */
+void pa_support_tell_reply(pa_srv_req *rq, int64_t conv, int64_t person, int64_t msg);
+void pa_support_tell_state(pa_srv_req *rq, int64_t conv, int64_t person, const char *state);
+
 #endif

@@ -2067,6 +2067,35 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
     "  SELECT id, 'notice', NEW.id, NEW.created_at, NEW.created_at"
     "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;",
+    /* 44 (issue 23, hchatwoot): the
+     * Chatwoot mirror (web/README.md, "Chatwoot"). chatwoot_contacts: the person's
+     * contact there and its contact inbox's source_id. support_conversations gains
+     * chatwoot_status_at (the newest Chatwoot status applied: an older webhook is
+     * ignored); support_messages.chatwoot_id is the Chatwoot message id, mirrored
+     * out or come back (unique: a replayed webhook is applied once).
+     * chatwoot_outbox: a message to mirror, tried again at next_at after attempts
+     * failures (the worker's back-off). */
+    "ALTER TABLE support_conversations ADD COLUMN chatwoot_status_at INTEGER;"
+    "CREATE UNIQUE INDEX support_conversations_chatwoot ON support_conversations(chatwoot_id)"
+    "  WHERE chatwoot_id IS NOT NULL;"
+    "ALTER TABLE support_messages ADD COLUMN chatwoot_id INTEGER;"
+    "CREATE UNIQUE INDEX support_messages_chatwoot ON support_messages(chatwoot_id)"
+    "  WHERE chatwoot_id IS NOT NULL;"
+    "CREATE TABLE chatwoot_contacts ("
+    "  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    "  contact_id INTEGER NOT NULL CHECK (contact_id > 0),"
+    "  source_id TEXT NOT NULL CHECK (length(source_id) BETWEEN 1 AND 255)"
+    ") STRICT;"
+    "CREATE TABLE chatwoot_outbox ("
+    "  id INTEGER PRIMARY KEY,"
+    "  message_id INTEGER NOT NULL UNIQUE REFERENCES support_messages(id) ON DELETE CASCADE,"
+    "  conversation_id INTEGER NOT NULL REFERENCES support_conversations(id) ON DELETE CASCADE,"
+    "  attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),"
+    "  next_at INTEGER NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX chatwoot_outbox_due ON chatwoot_outbox(next_at, id);"
+    "CREATE INDEX chatwoot_outbox_conversation ON chatwoot_outbox(conversation_id);",
 };
 
 static int user_version(pa_store *db, int *out) {

@@ -1,0 +1,85 @@
+// Starts the Chatwoot stand-in (web/chatwootsim/) for a test and drives its
+// control API:
+//   const cw = await startChatwootsim({ secret });
+//   const server = await startServer({ env: cw.serverEnv('hook-token') });
+//   await cw.config({ hook: `${server.url}api/v1/webhooks/chatwoot/hook-token` });
+//   … await cw.stop();
+// stop() sends SIGTERM and throws unless the sim exited 0 on its own
+// (tests/lib/exit.mjs), like every process the tests start.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
+import { ROOT } from './paths.mjs';
+
+export const CHATWOOTSIM_MAIN = path.join(ROOT, 'web/chatwootsim/main.mjs');
+const START_BOUND_MS = 30000; // hang guard only
+
+/** token: the api_access_token it accepts; account, inbox: its ids; secret: webhook signing ('' none). */
+export async function startChatwootsim({ token = 'cw-sim-token', account = 3, inbox = 7, secret = '' } = {}) {
+  const args = [CHATWOOTSIM_MAIN, '--port', '0', '--token', token, '--account', String(account), '--inbox', String(inbox)];
+  if (secret) args.push('--secret', secret);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  let stopped = false;
+  let endedAlone = false;
+  exited.then(() => { endedAlone = !stopped; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`chatwootsim did not start:\n${stderr}`)); }, START_BOUND_MS);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/chatwootsim listening on (http:\/\/\S+\/)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`chatwootsim exited ${code ?? signal}:\n${stderr}`)); });
+  });
+
+  /** Any request to the sim → {status, body (parsed JSON)}. */
+  async function call(method, p, body, headers = {}) {
+    const init = { method, headers: { ...headers } };
+    if (body !== undefined) { init.body = JSON.stringify(body); init.headers['content-type'] = 'application/json'; }
+    const res = await fetch(new URL(p.replace(/^\//, ''), url), init);
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }
+  async function ctl(method, name, body) {
+    const res = await call(method, `__cw/${name}`, body);
+    if (res.status !== 200) throw new Error(`chatwootsim ${method} /__cw/${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  return {
+    url,
+    call,
+    token,
+    account,
+    inbox,
+    /** The variables that point the server's mirror at this sim; hookToken: its webhook path token. */
+    serverEnv(hookToken) {
+      const env = { PA_CHATWOOT_URL: url, PA_CHATWOOT_TOKEN: token, PA_CHATWOOT_ACCOUNT: String(account), PA_CHATWOOT_INBOX: String(inbox) };
+      if (hookToken) env.PA_CHATWOOT_WEBHOOK_TOKEN = hookToken;
+      if (secret) env.PA_CHATWOOT_WEBHOOK_SECRET = secret;
+      return env;
+    },
+    config: (o) => ctl('POST', 'config', o),
+    state: () => ctl('GET', 'state'),
+    /** The next `times` calls of method to a path containing `path` answer status (after doing the work when after). */
+    fail: (f) => ctl('POST', 'fail', f),
+    /** An agent replies in Chatwoot: the webhook's {status, body} as our server answered it. */
+    reply: (conversation, content, priv = false) => ctl('POST', 'reply', { conversation, content, private: priv }),
+    status: (conversation, status) => ctl('POST', 'status', { conversation, status }),
+    replay: () => ctl('POST', 'replay', {}),
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      child.kill(STOP_SIGNAL);
+      let killed = false;
+      const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
+      const exit = await exited;
+      clearTimeout(timer);
+      assertCleanExit('chatwootsim', { exit, stderr, stopped: !endedAlone, killed });
+    },
+  };
+}
