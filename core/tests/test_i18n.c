@@ -226,7 +226,13 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("host", "shop.example"),
                          PA_MSG_STR("list", "cat, dog"),
                          PA_MSG_TIME("from", INT64_C(1796569800000)),
-                         PA_MSG_TIME("to", INT64_C(1799161800000))};
+                         PA_MSG_TIME("to", INT64_C(1799161800000)),
+                         PA_MSG_STR("query", "reset password"),
+                         PA_MSG_STR("who", "Ana Souza"),
+                         PA_MSG_INT("rating", 4),
+                         PA_MSG_STR("comment", "Quick and kind"),
+                         PA_MSG_INT("days", 30),
+                         PA_MSG_STR("tier", "Plus")};
     for (int i = 0; i < pa_i18n_catalog_count(cat); i++) {
       const char *key = pa_i18n_catalog_key_at(cat, i);
       CHECK(!strcmp(key, pa_i18n_catalog_key_at(en, i)));

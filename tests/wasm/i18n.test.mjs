@@ -134,6 +134,8 @@ function sampleArgs() {
     quantity: k + 1, unit: k % 2 ? '$2.50' : 'R$ 9,90', seller: k % 2 ? 'Shop Ana' : 'متجر آنا',
     currency: k % 2 ? 'USD' : 'BRL', spent: k % 2 ? '$12.00' : 'R$ 60,00', value: k % 2 ? 'cats' : 'قطط',
     host: 'shop.example', list: k % 2 ? 'cat, dog' : 'قط، كلب', from: when - k * 86400e3, to: when + k * 86400e3,
+    query: k % 2 ? 'reset password' : 'كلمة المرور', who: k % 2 ? 'Ana Souza' : 'علي', rating: (k % 5) + 1,
+    comment: k % 2 ? 'Quick and kind' : 'سريع ولطيف', days: 30, tier: k % 2 ? 'Plus' : 'Free',
   }));
 }
 
