@@ -1,8 +1,8 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
 #include "api/api.h"
 #include "api/chat_relay.h"
-#include "assist.h"
 #include "api/support.h"
+#include "assist.h"
 #include "billing/worker.h"
 #include "chatwoot/mirror.h"
 #include "clock.h"
