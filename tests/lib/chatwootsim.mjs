@@ -6,35 +6,18 @@
 //   … await cw.stop();
 // stop() sends SIGTERM and throws unless the sim exited 0 on its own
 // (tests/lib/exit.mjs), like every process the tests start.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
 import { ROOT } from './paths.mjs';
+import { startSimProcess } from './simproc.mjs';
 
 export const CHATWOOTSIM_MAIN = path.join(ROOT, 'web/chatwootsim/main.mjs');
-const START_BOUND_MS = 30000; // hang guard only
 
 /** token: the api_access_token it accepts; account, inbox: its ids; secret: webhook signing ('' none). */
 export async function startChatwootsim({ token = 'cw-sim-token', account = 3, inbox = 7, secret = '' } = {}) {
-  const args = [CHATWOOTSIM_MAIN, '--port', '0', '--token', token, '--account', String(account), '--inbox', String(inbox)];
+  const args = ['--port', '0', '--token', token, '--account', String(account), '--inbox', String(inbox)];
   if (secret) args.push('--secret', secret);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  let stopped = false;
-  let endedAlone = false;
-  exited.then(() => { endedAlone = !stopped; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`chatwootsim did not start:\n${stderr}`)); }, START_BOUND_MS);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/chatwootsim listening on (http:\/\/\S+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`chatwootsim exited ${code ?? signal}:\n${stderr}`)); });
-  });
+  const proc = await startSimProcess('chatwootsim', CHATWOOTSIM_MAIN, args, process.env);
+  const url = proc.address;
 
   /** Any request to the sim → {status, body (parsed JSON)}. */
   async function call(method, p, body, headers = {}) {
@@ -71,15 +54,6 @@ export async function startChatwootsim({ token = 'cw-sim-token', account = 3, in
     reply: (conversation, content, priv = false) => ctl('POST', 'reply', { conversation, content, private: priv }),
     status: (conversation, status) => ctl('POST', 'status', { conversation, status }),
     replay: () => ctl('POST', 'replay', {}),
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      child.kill(STOP_SIGNAL);
-      let killed = false;
-      const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
-      const exit = await exited;
-      clearTimeout(timer);
-      assertCleanExit('chatwootsim', { exit, stderr, stopped: !endedAlone, killed });
-    },
+    stop: proc.stop,
   };
 }

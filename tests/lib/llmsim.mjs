@@ -6,34 +6,15 @@
 //   await llm.stop();
 // stop() sends SIGTERM and throws unless the sim exited 0 on its own
 // (tests/lib/exit.mjs), like every server the tests start.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
 import { ROOT } from './paths.mjs';
+import { startSimProcess } from './simproc.mjs';
 
 export const LLMSIM_MAIN = path.join(ROOT, 'web/llmsim/main.mjs');
-const START_BOUND_MS = 30000; // hang guard only
 
 export async function startLlmsim({ env = {} } = {}) {
-  const child = spawn(process.execPath, [LLMSIM_MAIN, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  let stopped = false;
-  let endedAlone = false;
-  exited.then(() => { endedAlone = !stopped; });
-
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`llmsim did not start:\n${stderr}`)); }, START_BOUND_MS);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/llmsim listening on (\d+)/);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${LLMSIM_MAIN}: ${e.message}`)); });
-    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`llmsim exited ${code ?? signal}:\n${stderr}`)); });
-  });
+  const proc = await startSimProcess('llmsim', LLMSIM_MAIN, ['--port', '0'], { ...process.env, ...env });
+  const port = Number(proc.address);
   const url = `http://127.0.0.1:${port}`;
 
   async function control(method, name, body) {
@@ -67,16 +48,6 @@ export async function startLlmsim({ env = {} } = {}) {
     requests: async () => (await control('GET', 'requests')).requests,
     /** Back to normal mode with no recorded requests. */
     reset: () => control('POST', 'reset', {}),
-    /** SIGTERM; throws unless it exited 0 by itself within the grace period. Safe to call twice. */
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      child.kill(STOP_SIGNAL);
-      let killed = false;
-      const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
-      const exit = await exited;
-      clearTimeout(timer);
-      assertCleanExit('llmsim', { exit, stderr, stopped: !endedAlone, killed });
-    },
+    stop: proc.stop,
   };
 }

@@ -6,15 +6,13 @@
 //   … await sim.stop();
 // stop() sends SIGTERM and throws unless the sim exited 0 on its own
 // (tests/lib/exit.mjs), like every server the tests start.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
 import { ROOT } from './paths.mjs';
+import { startSimProcess } from './simproc.mjs';
 
 export const PAYSIM_MAIN = path.join(ROOT, 'web/paysim/main.mjs');
 // Mercado Pago accounts the sim knows: token SIM-MP-<CC> for each country.
 export const MP_COUNTRIES = ['BR', 'AR', 'MX', 'CO', 'CL'];
-const START_BOUND_MS = 30000; // hang guard only
 
 /**
  * env: extra environment for the sim (PAYSIM_*; PAYSIM_RETRY_MS is 50 unless
@@ -23,25 +21,8 @@ const START_BOUND_MS = 30000; // hang guard only
 export async function startPaysim({ env = {}, args = [] } = {}) {
   const started = { PAYSIM_RETRY_MS: '50', ...process.env, ...env };
   const setting = (name, fallback) => started[name] ?? fallback;
-  const child = spawn(process.execPath, [PAYSIM_MAIN, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: started });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  let stopped = false;
-  let endedAlone = false; // exited before stop(): a crash, whatever its status
-  exited.then(() => { endedAlone = !stopped; });
-
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`paysim did not start:\n${stderr}`)); }, START_BOUND_MS);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/paysim listening on (http:\/\/\S+\/)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run ${PAYSIM_MAIN}: ${e.message}`)); });
-    exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`paysim exited ${code ?? signal}:\n${stderr}`)); });
-  });
+  const proc = await startSimProcess('paysim', PAYSIM_MAIN, ['--port', '0', ...args], started);
+  const url = proc.address;
 
   /**
    * Any request to the sim: body an object (sent as JSON) or a string (sent
@@ -107,17 +88,7 @@ export async function startPaysim({ env = {}, args = [] } = {}) {
     processPayouts: () => sim('POST', 'payouts/process', {}),
     /** A seller's decision on Mercado Pago's authorization page: {redirect, code, user_id}. */
     mpAuthorize: (o) => sim('POST', 'mp/authorize', o),
-    /** SIGTERM; throws unless it exited 0 by itself within the grace period. Safe to call twice. */
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      child.kill(STOP_SIGNAL);
-      let killed = false;
-      const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STOP_GRACE_MS);
-      const exit = await exited;
-      clearTimeout(timer);
-      assertCleanExit('paysim', { exit, stderr, stopped: !endedAlone, killed });
-    },
+    stop: proc.stop,
   };
 }
 
