@@ -17,7 +17,7 @@ import crypto from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
+import { connect } from './socket.mjs';
 import { startChatwootsim } from '../lib/chatwootsim.mjs';
 import { until } from '../lib/paysim.mjs';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
@@ -37,29 +37,6 @@ async function person(server, tag) {
   const c = new Client(server);
   const user = await c.signup(email(tag), PASSWORD, `${tag[0].toUpperCase()}${tag.slice(1)}`);
   return { c, id: user.id };
-}
-
-async function connect(server, client) {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/chat/socket`, {
-    headers: { cookie: `pa_session=${client.cookie}` }, origin: `http://127.0.0.1:${server.port}`,
-  });
-  const frames = [];
-  let wake = null;
-  ws.on('message', (d) => { frames.push(JSON.parse(d.toString())); wake?.(); });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  // A guard, not a timing assertion: a frame that never comes fails the test instead of hanging it.
-  ws.next = async (type, pred = () => true) => {
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const i = frames.findIndex((f) => f.type === type && pred(f));
-      if (i >= 0) return frames.splice(i, 1)[0];
-      if (Date.now() > end) throw new Error(`no ${type} frame; have ${JSON.stringify(frames)}`);
-      await new Promise((r) => { wake = r; setTimeout(r, 200); });
-    }
-  };
-  ws.frames = frames;
-  await ws.next('hello');
-  return ws;
 }
 
 /** Chatwoot's signature headers for raw (a JSON text) at ts (seconds). */

@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import { closeAll, connect } from './socket.mjs';
 import { createDatabase, dropDatabase, query, runSql } from '../lib/pg.mjs';
 import {
   BIN, Client, assertError, chatBundle, databaseEnv, dbQuery, email, migrationsFromSource, oldDatabase,
@@ -55,46 +56,6 @@ async function person(server, tag) {
   const mail = email(tag);
   const user = await c.signup(mail, PASSWORD, `${tag[0].toUpperCase()}${tag.slice(1)}`);
   return { c, mail, id: user.id, name: user.display_name ?? user.name };
-}
-
-// A socket whose frames a test can wait for (one at a time, by type); query '' opens a
-// support-only socket, `?device=d_N` a chat one.
-async function connect(server, client, q = '') {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/v1/chat/socket${q}`, {
-    headers: { cookie: `pa_session=${client.cookie}` }, origin: `http://127.0.0.1:${server.port}`,
-  });
-  const frames = [];
-  const all = [];
-  let wake = null;
-  ws.on('message', (d) => { const f = JSON.parse(d.toString()); frames.push(f); all.push(f); wake?.(); });
-  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
-  // A guard, not a timing assertion: a frame that never comes fails the test instead of hanging it.
-  ws.next = async (type, pred = () => true) => {
-    const end = Date.now() + 20_000;
-    for (;;) {
-      const i = frames.findIndex((f) => f.type === type && pred(f));
-      if (i >= 0) return frames.splice(i, 1)[0];
-      if (Date.now() > end) throw new Error(`no ${type} frame; have ${JSON.stringify(frames)}`);
-      await new Promise((r) => { wake = r; setTimeout(r, 200); });
-    }
-  };
-  // Every frame before a pong: the server sends a socket's frames in order, so what was sent to it
-  // before the ping is in `all` once the pong is.
-  ws.settle = async () => {
-    ws.send(JSON.stringify({ type: 'ping' }));
-    await ws.next('pong');
-    return all.filter((f) => f.type !== 'pong');
-  };
-  ws.all = all;
-  ws.hello = await ws.next('hello');
-  return ws;
-}
-
-async function closeAll(...sockets) {
-  await Promise.all(sockets.filter(Boolean).map((ws) => new Promise((resolve) => {
-    if (ws.readyState === WebSocket.CLOSED) resolve();
-    else { ws.once('close', resolve); ws.close(); }
-  })));
 }
 
 describe('support conversations', () => {
