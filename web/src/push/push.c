@@ -200,31 +200,20 @@ static const kind_words kinds[] = {
     {"support_reply", "push.supportReply", "support", 6},
 };
 
-/* The order a notice's detail names ({"order": "ord_12", ...}, orders.c's
- * pa_orders_tell) into out as its screen's path, or -1 when it names none
- * well formed: the path goes to the device as is, so only ord_ and digits. */
-static int order_url(const char *detail, char *out, size_t cap) {
+/* The screen of the item a notice's detail names in member (an order's
+ * {"order": "ord_12", ...} from orders.c's pa_orders_tell, a support reply's
+ * {"conversation": "sc_3"} from api/support.c) as "<dir>/<id>" into out, or
+ * -1 when it names none well formed: the path goes to the device as is, so
+ * only the id's prefix, its '_' and a canonical decimal. */
+static int detail_url(const char *detail, const char *member, const char *prefix, const char *dir,
+                      char *out, size_t cap) {
   cJSON *d = cJSON_Parse(detail ? detail : "");
-  const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "order");
+  const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, member);
   const char *s = cJSON_IsString(o) ? o->valuestring : "";
-  size_t n = strlen(s);
-  int ok = n > 4 && n <= 4 + 18 && strncmp(s, "ord_", 4) == 0 && s[4] != '0' &&
-           strspn(s + 4, "0123456789") == n - 4;
-  if (ok) snprintf(out, cap, "/orders/%s", s);
-  cJSON_Delete(d);
-  return ok ? 0 : -1;
-}
-
-/* The conversation a support_reply notice's detail names ({"conversation":
- * "sc_3"}, api/support.c) as its screen's path, or -1: only sc_ and digits. */
-static int support_url(const char *detail, char *out, size_t cap) {
-  cJSON *d = cJSON_Parse(detail ? detail : "");
-  const cJSON *o = cJSON_GetObjectItemCaseSensitive(d, "conversation");
-  const char *s = cJSON_IsString(o) ? o->valuestring : "";
-  size_t n = strlen(s);
-  int ok = n > 3 && n <= 3 + 18 && strncmp(s, "sc_", 3) == 0 && s[3] != '0' &&
-           strspn(s + 3, "0123456789") == n - 3;
-  if (ok) snprintf(out, cap, "/support/%s", s);
+  size_t n = strlen(s), p = strlen(prefix);
+  int ok = n > p && n <= p + 18 && strncmp(s, prefix, p) == 0 && s[p] != '0' &&
+           strspn(s + p, "0123456789") == n - p;
+  if (ok) snprintf(out, cap, "%s/%s", dir, s);
   cJSON_Delete(d);
   return ok ? 0 : -1;
 }
@@ -246,10 +235,12 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   case 3: snprintf(url, sizeof url, "/chat/u_%lld", (long long)it->actor_id); break;
   case 4: snprintf(url, sizeof url, "/billing"); break;
   case 5:
-    if (order_url(it->detail, url, sizeof url)) snprintf(url, sizeof url, "/notifications");
+    if (detail_url(it->detail, "order", "ord_", "/orders", url, sizeof url))
+      snprintf(url, sizeof url, "/notifications");
     break;
   case 6:
-    if (support_url(it->detail, url, sizeof url)) snprintf(url, sizeof url, "/notifications");
+    if (detail_url(it->detail, "conversation", "sc_", "/support", url, sizeof url))
+      snprintf(url, sizeof url, "/notifications");
     break;
   default: snprintf(url, sizeof url, "/notifications");
   }
