@@ -120,7 +120,7 @@ export async function mount(root, params, ctx) {
     if (!rep) {
       parts.push(el('p', { textContent: t('live.view.noReplay') }));
     } else if (rep.state === 'ready' && rep.reel) {
-      const player = el('video', { controls: true, playsInline: true, preload: 'metadata', className: 'live-replay',
+      const player = el('video', { controls: true, playsInline: true, preload: 'metadata', className: 'live-replay-player',
         poster: rep.reel.poster?.url ?? '', 'aria-label': t('live.view.replayLabel') });
       for (const s of rep.reel.sources ?? [rep.reel.video]) if (s?.url) player.append(el('source', { src: s.url, type: s.type }));
       parts.push(el('h3', { textContent: t('live.view.replayTitle') }), player);
