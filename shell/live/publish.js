@@ -2,8 +2,14 @@
 // Janus session (janus.js) with one VideoRoom handle that joins the room as
 // the publisher the server named (JanusJoin: url, room, feed, token,
 // ice_servers) and sends the camera and microphone through one
-// RTCPeerConnection (VP8 + Opus: the room allows nothing else). The room
-// checks the signed token on join (signed_tokens), the core on every request.
+// RTCPeerConnection (VP8 + Opus: the room allows nothing else). Janus checks
+// two signed tokens: the core, on every request, one of realm `janus` naming
+// the plugin ("<exp>,janus,janus.plugin.videoroom:<sig>", JanusJoin.token);
+// the room (signed_tokens), on join, one whose realm is the plugin itself
+// ("<exp>,janus.plugin.videoroom,room=<room>:<sig>": Janus's auth.c compares
+// the realm with the plugin's package), JanusJoin.room_token — a field added
+// to the contract's JanusJoin, since no one token passes both checks
+// (without it, token is sent, as the contract first said).
 //
 // publish({ janus, stream, onState }) → { stop(), setToken(token), pc }
 // onState(state): 'connecting' → 'publishing' (Janus says WebRTC is up) →
@@ -44,7 +50,7 @@ export function publish({ janus, stream, onState = () => {} }) {
     handle = await session.attach('janus.plugin.videoroom');
     handle.on('webrtcup', () => report('publishing'));
     handle.on('hangup', () => report('lost'));
-    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.token });
+    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.room_token ?? janus.token });
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
