@@ -1,47 +1,32 @@
-/* A stand-in for what live_socket.c calls of lane lapi's (store/live.h's
- * SQL and api/live.c's Live JSON) until h/lapi's implementation lands: lane
- * lsock deletes this file then. Every definition is weak, so the real ones
- * linking beside it win; here every store call fails (PA_STORE_EDB). */
+/* A stand-in for the Live JSON live_socket.c sends (api/live.c, lane lapi)
+ * until h/lapi's lands: lane lsock deletes this file then. Weak, so the real
+ * one linking beside it wins; this one writes only id, state, viewers, hearts
+ * and comments. */
 #include "api/live.h"
 #include "store/live.h"
 
+typedef struct standin {
+  cJSON *out;
+  const pa_srv *srv;
+} standin;
+
+static int standin_row(void *ctx, const pa_store_live *l) {
+  standin *s = ctx;
+  s->out = cJSON_CreateObject();
+  if (s->out && (pa_api_add_id(s->out, "id", "lv", l->id) ||
+                 !cJSON_AddStringToObject(s->out, "state", l->state) ||
+                 !cJSON_AddNumberToObject(s->out, "viewers", pa_live_viewers(s->srv, l->id)) ||
+                 !cJSON_AddNumberToObject(s->out, "hearts", (double)l->hearts) ||
+                 !cJSON_AddNumberToObject(s->out, "comments", (double)l->comments)))
+    s->out = (cJSON_Delete(s->out), NULL);
+  return 0;
+}
+
 __attribute__((weak)) cJSON *pa_live_json(const pa_srv *srv, struct pa_store *db, int64_t id) {
-  (void)srv, (void)db, (void)id;
-  return NULL;
-}
-__attribute__((weak)) int pa_store_live_get(pa_store *db, int64_t id, pa_store_live_fn fn,
-                                            void *ctx) {
-  (void)db, (void)id, (void)fn, (void)ctx;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_visible(pa_store *db, int64_t id, int64_t viewer) {
-  (void)db, (void)id, (void)viewer;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_comment_add(pa_store *db, int64_t live, int64_t user,
-                                                    const char *text, int64_t now, int64_t *id) {
-  (void)db, (void)live, (void)user, (void)text, (void)now, (void)id;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_comment_get(pa_store *db, int64_t comment,
-                                                    pa_store_live_comment_fn fn, void *ctx) {
-  (void)db, (void)comment, (void)fn, (void)ctx;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_comments_recent(pa_store *db, int64_t live, int limit,
-                                                        pa_store_live_comment_fn fn, void *ctx) {
-  (void)db, (void)live, (void)limit, (void)fn, (void)ctx;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_is_blocked(pa_store *db, int64_t live, int64_t user) {
-  (void)db, (void)live, (void)user;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_hearts_add(pa_store *db, int64_t live, int64_t n) {
-  (void)db, (void)live, (void)n;
-  return PA_STORE_EDB;
-}
-__attribute__((weak)) int pa_store_live_viewers_peak(pa_store *db, int64_t live, int64_t n) {
-  (void)db, (void)live, (void)n;
-  return PA_STORE_EDB;
+  standin s = {NULL, srv};
+  if (pa_store_live_get(db, id, standin_row, &s) != PA_STORE_OK) {
+    cJSON_Delete(s.out);
+    return NULL;
+  }
+  return s.out;
 }
