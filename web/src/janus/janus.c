@@ -296,21 +296,11 @@ static int videoroom(const conn *k, cJSON *body, cJSON **data, char *err, size_t
   return rc;
 }
 
-/* An id as a JSON integer, always digits: cJSON prints a double with %1.15g
- * when that reads back exactly, so 1234567890123450 went out as
- * 1.23456789012345e+15, which Janus (jansson) takes for a real and refuses
- * ("room should be a positive integer", 430) — about one random room in ten. */
-static void add_id(cJSON *b, const char *name, uint64_t id) {
-  char digits[24];
-  snprintf(digits, sizeof digits, "%" PRIu64, id);
-  cJSON_AddRawToObject(b, name, digits);
-}
-
 static cJSON *request(const char *name, uint64_t room) {
   cJSON *b = cJSON_CreateObject();
   if (!b) return NULL;
   cJSON_AddStringToObject(b, "request", name);
-  add_id(b, "room", room); /* ids are ≤ 2^53 - 1 */
+  cJSON_AddNumberToObject(b, "room", (double)room); /* exact: ids are ≤ 2^53 - 1 */
   return b;
 }
 
@@ -418,7 +408,7 @@ int pa_janus_kick(const pa_janus_config *cfg, int inst, uint64_t room, const cha
   cJSON *b = request("kick", room);
   if (!b) return PA_JANUS_EDOWN;
   cJSON_AddStringToObject(b, "secret", secret);
-  add_id(b, "id", participant);
+  cJSON_AddNumberToObject(b, "id", (double)participant);
   cJSON *data;
   int rc = one_call(cfg, inst, b, &data, err, cap);
   cJSON_Delete(data);
