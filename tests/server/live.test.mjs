@@ -318,7 +318,8 @@ describe('lives', () => {
     assert.ok(lv, 'the live Ann kept above');
     const hash = dbQuery(server, 'SELECT hash FROM media ORDER BY hash LIMIT 1');
     const reel = dbQuery(server, `INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at, kind, duration_ms, live_id)
-      VALUES (${num(ann.id)}, ${num(ann.pet)}, '${hash}', '${hash}', 'Walk', 1, 'replay', 600000, ${lv}) RETURNING id`);
+      VALUES (${num(ann.id)}, ${num(ann.pet)}, '${hash}', '${hash}', 'Walk', 1, 'replay', 600000, ${lv}) RETURNING id`)
+      .split('\n')[0]; // psql adds its "INSERT 0 1" after the row
     dbQuery(server, `UPDATE lives SET replay_state = 'ready', reel_id = ${reel} WHERE id = ${lv}`);
     const got = (await carl.c.get(`${LIVES}/lv_${lv}`)).body;
     assert.equal(got.replay.state, 'ready');
