@@ -6,16 +6,36 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { recordSegment } from '../lib/mjr.mjs';
 import { videoTags } from '../lib/video.mjs';
-import { BIN } from './helpers.mjs';
+import { BIN, Client, dbQuery, email, startServer, stopServer } from './helpers.mjs';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-replay-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const T0 = 1_765_000_000_000_000; // µs: when the first file was opened
+
+// The 10-minute recording, made once: the subcommand's test and the
+// server's both use copies of it.
+const TEN = path.join(tmp, 'ten-src');
+before(async () => {
+  mkdirSync(TEN);
+  await recordSegment({ dir: TEN, room: 4242, feed: 77, seconds: 600, startUs: T0 });
+});
+
+// Waits for what the server does in the background (the replay worker's
+// round): polls check until it returns something truthy (the test's own
+// timeout is the bound).
+async function until(what, check) {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    await sleep(50);
+  }
+}
 
 // `petamigos-server replay build REC OUT`: {status, stdout, stderr}.
 function replayBuild(rec, out) {
@@ -48,8 +68,7 @@ function assertNoMetadata(file) {
 describe('replay build (the operator subcommand and the pipeline under it)', () => {
   test('a 10-minute recording becomes a 600 s VP8 + Opus WebM with no metadata and a poster', async () => {
     const rec = path.join(tmp, 'ten'), out = path.join(tmp, 'ten-out');
-    mkdirSync(rec);
-    await recordSegment({ dir: rec, room: 4242, feed: 77, seconds: 600, startUs: T0 });
+    cpSync(TEN, rec, { recursive: true });
     const r = replayBuild(rec, out);
     assert.equal(r.status, 0, r.stderr);
     const ms = Number(/duration_ms (\d+)/.exec(r.stdout)[1]);
@@ -118,5 +137,84 @@ describe('replay build (the operator subcommand and the pipeline under it)', () 
     const u = spawnSync(BIN, ['replay', 'build', rec], { encoding: 'utf8' });
     assert.equal(u.status, 2);
     assert.match(u.stderr, /usage: petamigos-server replay build REC_DIR OUT_DIR/);
+  });
+});
+
+// The worker in the server: lives ended with keep whose replay is pending
+// when the server starts (a restart, or kept while it was down) are built
+// at once; a discarded live's folder is deleted; a broken recording fails
+// and stays for the operator.
+describe('the replay worker', () => {
+  let server, owner, ownerId, pet;
+  const recRoot = path.join(tmp, 'janus-rec');
+  const now = Math.floor(Date.now() / 1000);
+  const lives = {};
+
+  // A live row as lapi's routes leave it once ended (store/live.h).
+  function endedLive(room, { keep, title }) {
+    dbQuery(server, `INSERT INTO lives (user_id, pet_id, title, state, instance, room, room_secret, feed, created_at,
+      started_at, ended_at, end_reason, keep, replay_state) VALUES (${ownerId}, ${pet.id.slice(4)}, '${title}', 'ended',
+      'j1', ${room}, 'room-secret', 77, ${now - 700}, ${now - 690}, ${now - 60}, 'owner', ${keep}, '${keep ? 'pending' : 'none'}')`);
+    return Number(dbQuery(server, `SELECT id FROM lives WHERE room = ${room}`));
+  }
+
+  before(async () => {
+    mkdirSync(recRoot);
+    const env = { PA_JANUS_REC_DIR: recRoot };
+    server = await startServer({ env });
+    owner = new Client(server);
+    ownerId = (await owner.signup(email('host'), 'host password', 'Host')).id.slice(2);
+    pet = (await owner.post('/api/v1/pets', { name: 'Biscuit', species: 'dog' })).body;
+    lives.kept = endedLive(4242, { keep: 1, title: 'Biscuit at the beach' });
+    lives.discarded = endedLive(5151, { keep: 0, title: 'Not this one' });
+    lives.broken = endedLive(6161, { keep: 1, title: 'Broken' });
+    cpSync(TEN, path.join(recRoot, '4242'), { recursive: true });
+    mkdirSync(path.join(recRoot, '5151'));
+    cpSync(path.join(TEN, readdirSync(TEN)[0]), path.join(recRoot, '5151', readdirSync(TEN)[0]));
+    mkdirSync(path.join(recRoot, '6161'));
+    writeFileSync(path.join(recRoot, '6161', `videoroom-6161-user-1-${T0}-video-0.mjr`), 'MJR00002\x00\x03{"t');
+    // A folder no live names (a live being started): left alone.
+    mkdirSync(path.join(recRoot, '7171'));
+    // The rows were written behind the running server's back: a restart
+    // finds them pending, as after a crash.
+    await stopServer(server);
+    server = await startServer({ data: server.dir, seed: false, env });
+  });
+  after(() => stopServer(server, { keepData: false }));
+
+  test('a kept live becomes a replay reel; the raw folder goes; the broadcaster is told', async () => {
+    await until('ready', () => dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.kept}`) === 'ready');
+    const reelId = Number(dbQuery(server, `SELECT reel_id FROM lives WHERE id = ${lives.kept}`));
+    assert.ok(reelId > 0);
+    assert.equal(dbQuery(server, `SELECT kind, live_id, author_id, pet_id, caption FROM reels WHERE id = ${reelId}`),
+      `replay|${lives.kept}|${ownerId}|${pet.id.slice(4)}|Biscuit at the beach`);
+    const ms = Number(dbQuery(server, `SELECT duration_ms FROM reels WHERE id = ${reelId}`));
+    assert.ok(Math.abs(ms - 600_000) <= 1000, `duration_ms ${ms}`);
+    assert.equal(dbQuery(server, `SELECT detail FROM notices WHERE user_id = ${ownerId} AND kind = 'live_replay'
+      AND detail LIKE '%"lv_${lives.kept}"%'`), `{"live":"lv_${lives.kept}","reel":"r_${reelId}","state":"ready"}`);
+    await until('raw folder deleted', () => !existsSync(path.join(recRoot, '4242')));
+    assert.ok(!existsSync(path.join(recRoot, '4242.replay')), 'the work folder goes too');
+    // The stored files: the scrubbed WebM and the poster.
+    const [video, poster] = dbQuery(server, `SELECT video, poster FROM reels WHERE id = ${reelId}`).split('|');
+    const file = path.join(server.dir, 'media', `${video}.webm`);
+    assert.ok(Math.abs(Number(probe(file).format.duration) - 600) <= 1);
+    assertNoMetadata(file);
+    assert.ok(existsSync(path.join(server.dir, 'media', `${poster}.jpg`)));
+  });
+
+  test('a discarded live\'s folder is deleted; one no live names is left', async () => {
+    await until('discarded folder deleted', () => !existsSync(path.join(recRoot, '5151')));
+    assert.equal(dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.discarded}`), 'none');
+    assert.ok(existsSync(path.join(recRoot, '7171')));
+  });
+
+  test('a broken recording: replay failed, the broadcaster told, the folder kept for the operator', async () => {
+    await until('failed', () => dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.broken}`) === 'failed');
+    assert.equal(dbQuery(server, `SELECT reel_id IS NULL FROM lives WHERE id = ${lives.broken}`), '1');
+    assert.equal(dbQuery(server, `SELECT detail FROM notices WHERE user_id = ${ownerId} AND kind = 'live_replay'
+      AND detail LIKE '%"lv_${lives.broken}"%'`), `{"live":"lv_${lives.broken}","reel":null,"state":"failed"}`);
+    assert.ok(existsSync(path.join(recRoot, '6161', `videoroom-6161-user-1-${T0}-video-0.mjr`)));
+    // The reason in the log (the server's stderr reaches us through a pipe, after the row).
+    await until('logged', () => new RegExp(`lv_${lives.broken}: janus-pp-rec failed \\(exit 1\\): .+ \\[videoroom-6161-`).test(server.stderr));
   });
 });
