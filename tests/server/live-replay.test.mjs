@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startJanus } from '../lib/janus.mjs';
 import { recordSegment } from '../lib/mjr.mjs';
 import { videoTags } from '../lib/video.mjs';
 import { BIN, Client, dbQuery, email, startServer, stopServer } from './helpers.mjs';
@@ -140,13 +141,14 @@ describe('replay build (the operator subcommand and the pipeline under it)', () 
   });
 });
 
-// The worker in the server: lives ended with keep whose replay is pending
-// when the server starts (a restart, or kept while it was down) are built
-// at once; a discarded live's folder is deleted; a broken recording fails
-// and stays for the operator.
+// The worker in the server, with a real Janus (tests/lib/janus.mjs): a live
+// started and ended through the routes with keep becomes a replay reel in
+// GET /reels (its room's folder filled with our MJR files, as Janus would);
+// discarded, its folder goes at end. Lives ended with keep whose replay is
+// pending when the server starts (a restart, or kept while it was down) are
+// built at once; a broken recording fails and stays for the operator.
 describe('the replay worker', () => {
-  let server, owner, ownerId, pet;
-  const recRoot = path.join(tmp, 'janus-rec');
+  let janus, server, owner, ownerId, pet, recRoot;
   const now = Math.floor(Date.now() / 1000);
   const lives = {};
 
@@ -159,8 +161,9 @@ describe('the replay worker', () => {
   }
 
   before(async () => {
-    mkdirSync(recRoot);
-    const env = { PA_JANUS_REC_DIR: recRoot };
+    janus = await startJanus();
+    recRoot = janus.recDir;
+    const env = janus.env;
     server = await startServer({ env });
     owner = new Client(server);
     ownerId = (await owner.signup(email('host'), 'host password', 'Host')).id.slice(2);
@@ -179,8 +182,12 @@ describe('the replay worker', () => {
     // finds them pending, as after a crash.
     await stopServer(server);
     server = await startServer({ data: server.dir, seed: false, env });
+    owner.server = server; // the same session, the new port
   });
-  after(() => stopServer(server, { keepData: false }));
+  after(async () => {
+    await stopServer(server, { keepData: false });
+    await janus?.stop();
+  });
 
   test('a kept live becomes a replay reel; the raw folder goes; the broadcaster is told', async () => {
     await until('ready', () => dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.kept}`) === 'ready');
@@ -216,5 +223,67 @@ describe('the replay worker', () => {
     assert.ok(existsSync(path.join(recRoot, '6161', `videoroom-6161-user-1-${T0}-video-0.mjr`)));
     // The reason in the log (the server's stderr reaches us through a pipe, after the row).
     await until('logged', () => new RegExp(`lv_${lives.broken}: janus-pp-rec failed \\(exit 1\\): .+ \\[videoroom-6161-`).test(server.stderr));
+  });
+  // A live through the routes: started (Janus creates its room and the
+  // server its folder), its folder filled as Janus would, then ended.
+  async function liveWithRecording(title) {
+    const r = await owner.post('/api/v1/lives', { pet_id: pet.id, title });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    const id = r.body.live.id;
+    const room = Number(dbQuery(server, `SELECT room FROM lives WHERE id = ${id.slice(3)}`));
+    const dir = path.join(recRoot, String(room));
+    assert.ok(existsSync(dir), 'the server made the room\'s folder');
+    for (const f of readdirSync(TEN)) cpSync(path.join(TEN, f), path.join(dir, f.replace('-4242-', `-${room}-`)));
+    return { id, dir };
+  }
+
+  test('kept through POST /lives/{lv}/end: the replay reel in GET /reels, the Live ready, the notice', async () => {
+    const { id, dir } = await liveWithRecording('Ten minutes of Biscuit');
+    const end = await owner.post(`/api/v1/lives/${id}/end`, { keep: true });
+    assert.equal(end.status, 200, JSON.stringify(end.body));
+    assert.ok(['pending', 'processing'].includes(end.body.replay.state), JSON.stringify(end.body.replay));
+    const live = await until('ready', async () => {
+      const g = await owner.get(`/api/v1/lives/${id}`);
+      assert.equal(g.status, 200);
+      assert.notEqual(g.body.replay?.state, 'failed', JSON.stringify(g.body.replay));
+      return g.body.replay?.state === 'ready' && g.body;
+    });
+    const reel = live.replay.reel;
+    assert.equal(reel.caption, 'Ten minutes of Biscuit');
+    assert.equal(reel.replay.live, id);
+    assert.ok(Math.abs(reel.replay.duration_ms - 600_000) <= 1000, `duration_ms ${reel.replay.duration_ms}`);
+    assert.equal(reel.pet.id, pet.id);
+    // Listed in GET /reels like any reel, newest first: this one is the newest.
+    const list = await owner.get('/api/v1/reels');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.reels[0].id, reel.id);
+    assert.deepEqual(list.body.reels[0].replay, reel.replay);
+    // Its video is served, a WebM of ten minutes.
+    const video = await owner.get(new URL(reel.video.url, server.url).pathname);
+    assert.equal(video.status, 200);
+    assert.equal(video.headers['content-type'], 'video/webm');
+    const file = path.join(tmp, 'served.webm');
+    writeFileSync(file, video.buf);
+    assert.ok(Math.abs(Number(probe(file).format.duration) - 600) <= 1);
+    assertNoMetadata(file);
+    // The broadcaster's notice, in the notifications list.
+    const notes = await owner.get('/api/v1/notifications');
+    const n = notes.body.notifications.find((x) => x.kind === 'live_replay' && x.detail?.live === id);
+    assert.ok(n, JSON.stringify(notes.body.notifications.map((x) => x.kind)));
+    assert.deepEqual(n.detail, { live: id, reel: reel.id, state: 'ready' });
+    await until('raw folder deleted', () => !existsSync(dir));
+    // Deleted like a reel: the Live then has no reel.
+    const del = await owner.del(`/api/v1/reels/${reel.id}`);
+    assert.equal(del.status, 200, JSON.stringify(del.body));
+    assert.equal((await owner.get(`/api/v1/lives/${id}`)).body.replay.reel, null);
+  });
+
+  test('discarded through POST /lives/{lv}/end: no replay, the folder deleted at end', async () => {
+    const { id, dir } = await liveWithRecording('Not for keeps');
+    const end = await owner.post(`/api/v1/lives/${id}/end`, { keep: false });
+    assert.equal(end.status, 200, JSON.stringify(end.body));
+    assert.equal(end.body.replay, null);
+    await until('folder deleted', () => !existsSync(dir));
+    assert.equal(dbQuery(server, `SELECT replay_state, reel_id IS NULL FROM lives WHERE id = ${id.slice(3)}`), 'none|1');
   });
 });
