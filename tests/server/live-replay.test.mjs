@@ -15,6 +15,10 @@ import { recordSegment } from '../lib/mjr.mjs';
 import { videoTags } from '../lib/video.mjs';
 import { BIN, Client, dbQuery, email, startServer, stopServer } from './helpers.mjs';
 
+// web/src/live_replay.h
+const MAX_SEGMENTS = 64; // PA_REPLAY_MAX_SEGMENTS
+const MAX_FILES = 2 * MAX_SEGMENTS; // PA_REPLAY_MAX_FILES
+
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'pa-replay-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const T0 = 1_765_000_000_000_000; // µs: when the first file was opened
@@ -138,6 +142,24 @@ describe('replay build (the operator subcommand and the pipeline under it)', () 
     const u = spawnSync(BIN, ['replay', 'build', rec], { encoding: 'utf8' });
     assert.equal(u.status, 2);
     assert.match(u.stderr, /usage: petamigos-server replay build REC_DIR OUT_DIR/);
+  });
+
+  test('PA_REPLAY_MAX_SEGMENTS and PA_REPLAY_MAX_FILES at their edges', () => {
+    // Empty files named as VideoRoom names them: at the last allowed count the
+    // build gets as far as janus-pp-rec (which refuses an empty file); one
+    // more is refused before any program runs.
+    function folder(name, videos, audios) {
+      const dir = path.join(tmp, name);
+      mkdirSync(dir);
+      for (let i = 0; i < videos; i++) writeFileSync(path.join(dir, `videoroom-8-user-${i + 1}-${T0 + i * 1000}-video-0.mjr`), '');
+      for (let i = 0; i < audios; i++) writeFileSync(path.join(dir, `videoroom-8-user-${i + 1}-${T0 + i * 1000 + 1}-audio-1.mjr`), '');
+      return replayBuild(dir, path.join(tmp, `${name}-out`));
+    }
+    assert.match(folder('seg-last', MAX_SEGMENTS, 0).stderr, /^replay: janus-pp-rec found no media \[videoroom-8-user-1-/);
+    assert.equal(folder('seg-over', MAX_SEGMENTS + 1, 0).stderr, `replay: more than ${MAX_SEGMENTS} segments\n`);
+    assert.match(folder('files-last', MAX_SEGMENTS, MAX_FILES - MAX_SEGMENTS).stderr, /^replay: janus-pp-rec found no media \[videoroom-8-user-1-/);
+    assert.equal(folder('files-over', MAX_SEGMENTS, MAX_FILES - MAX_SEGMENTS + 1).stderr,
+      `replay: more than ${MAX_FILES} recordings in the folder\n`);
   });
 });
 
