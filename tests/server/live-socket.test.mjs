@@ -83,8 +83,14 @@ describe('live frames over the chat socket', () => {
     // On air: a publisher without a browser publishes with the live's feed, then on-air.
     const [room, secret, feed] = dbQuery(server, `SELECT room, room_secret, feed FROM lives WHERE id = ${num(live)}`).split('|');
     publisher = await remotePublisher({ instance: janus.instances[0], secret: janus.secret, room: Number(room), roomSecret: secret, feed: Number(feed) });
-    // Janus lists a remote publisher as publishing as soon as it is added: no retry needed.
-    const on = await ann.c.post(`/api/v1/lives/${live}/on-air`, { feed: Number(feed) });
+    // As the broadcaster's client does: on-air again while Janus does not list the feed yet
+    // (409 not_publishing); a remote publisher is usually listed at once.
+    let on;
+    for (let i = 0; i < 20; i++) {
+      on = await ann.c.post(`/api/v1/lives/${live}/on-air`, { feed: Number(feed) });
+      if (on.status !== 409) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
     assert.equal(on.status, 200, JSON.stringify(on.body));
     assert.equal(on.body.state, 'live');
     assert.equal((await join(bobWs)).live.state, 'live');
