@@ -296,21 +296,14 @@ static int videoroom(const conn *k, cJSON *body, cJSON **data, char *err, size_t
   return rc;
 }
 
-/* An id as a JSON integer. cJSON_AddNumberToObject prints a double with
- * %1.15g first, so a 16-digit id ending in 0 came out as 4.95824693145103e+15,
- * which Janus (Jansson) reads as a real and refuses: "room should be a
- * positive integer" (430) for about one room in ten. */
-static void add_id(cJSON *b, const char *key, uint64_t id) {
-  char text[24];
-  snprintf(text, sizeof text, "%" PRIu64, id);
-  cJSON_AddRawToObject(b, key, text);
-}
-
 static cJSON *request(const char *name, uint64_t room) {
   cJSON *b = cJSON_CreateObject();
   if (!b) return NULL;
   cJSON_AddStringToObject(b, "request", name);
-  add_id(b, "room", room);
+  if (!pa_janus_add_id(b, "room", room)) {
+    cJSON_Delete(b);
+    return NULL;
+  }
   return b;
 }
 
@@ -418,7 +411,7 @@ int pa_janus_kick(const pa_janus_config *cfg, int inst, uint64_t room, const cha
   cJSON *b = request("kick", room);
   if (!b) return PA_JANUS_EDOWN;
   cJSON_AddStringToObject(b, "secret", secret);
-  add_id(b, "id", participant);
+  pa_janus_add_id(b, "id", participant);
   cJSON *data;
   int rc = one_call(cfg, inst, b, &data, err, cap);
   cJSON_Delete(data);

@@ -140,13 +140,9 @@ int pa_janus_find(const pa_janus_config *cfg, const char *name) {
   return -1;
 }
 
-int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *out, size_t cap) {
-  char data[128];
-  int n = room
-              ? snprintf(data, sizeof data,
-                         "%" PRId64 ",janus,janus.plugin.videoroom,room=%" PRIu64, expires_at, room)
-              : snprintf(data, sizeof data, "%" PRId64 ",janus,janus.plugin.videoroom", expires_at);
-  if (n < 0 || (size_t)n >= sizeof data || !secret) return -1;
+/* data (n bytes) + ":" + base64(HMAC-SHA1(secret, data)) into out: the length, or -1. */
+static int sign(const char *secret, const char *data, int n, char *out, size_t cap) {
+  if (n < 0 || n >= 128 || !secret) return -1;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mlen = 0;
   /* Janus checks HMAC(EVP_sha1(), secret, strlen(secret), data) and compares
@@ -166,6 +162,24 @@ int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *
   return (int)total;
 }
 
+int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *out, size_t cap) {
+  char data[128];
+  int n = room
+              ? snprintf(data, sizeof data,
+                         "%" PRId64 ",janus,janus.plugin.videoroom,room=%" PRIu64, expires_at, room)
+              : snprintf(data, sizeof data, "%" PRId64 ",janus,janus.plugin.videoroom", expires_at);
+  return sign(secret, data, n, out, cap);
+}
+
+int pa_janus_join_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
+                        size_t cap) {
+  if (!room) return -1;
+  char data[128];
+  int n = snprintf(data, sizeof data, "%" PRId64 ",janus.plugin.videoroom,room=%" PRIu64,
+                   expires_at, room);
+  return sign(secret, data, n, out, cap);
+}
+
 /* A JSON number that is a whole id in [1, 2^63): Janus's ids are guint64
  * but it prints them with json_integer (signed). */
 static int id_of(const cJSON *v, uint64_t *out) {
@@ -174,6 +188,12 @@ static int id_of(const cJSON *v, uint64_t *out) {
   if (!(d >= 1 && d < 9223372036854775808.0)) return 0;
   *out = (uint64_t)d;
   return 1;
+}
+
+int pa_janus_add_id(cJSON *obj, const char *name, uint64_t id) {
+  char text[24];
+  snprintf(text, sizeof text, "%" PRIu64, id);
+  return cJSON_AddRawToObject(obj, name, text) != NULL;
 }
 
 int pa_janus_reply_parse(const char *body, size_t len, pa_janus_reply *out) {
