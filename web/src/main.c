@@ -13,6 +13,7 @@
 #include "datadir.h"
 #include "janus/cli.h"
 #include "limit.h"
+#include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
 #include "origin.h"
@@ -39,6 +40,8 @@ static const char usage[] =
     "                      (marketplace adapter calls; `petamigos-server pay --help`)\n"
     "       petamigos-server llm ask [--timeout-ms N] QUESTION\n"
     "                      (checks PA_LLM_URL's model; `petamigos-server llm --help`)\n"
+    "       petamigos-server replay build REC_DIR OUT_DIR\n"
+    "                      (rebuilds a kept live's replay from its recording folder)\n"
     "       petamigos-server janus check\n"
     "                      (checks PA_JANUS's instances; `petamigos-server janus --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
@@ -176,6 +179,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "admin") == 0) return pa_admin_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "pay") == 0) return pa_pay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "llm") == 0) return pa_llm_cli(argc - 1, argv + 1);
+  /* Rebuilding a kept live's replay by hand (issue 24). */
+  if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "janus") == 0) return pa_janus_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
