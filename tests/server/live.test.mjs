@@ -396,10 +396,18 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
     INSERT INTO reels (id, author_id, pet_id, video, poster, caption, created_at) VALUES
       (1, 1, 1, '1717171717171717171717171717171717171717171717171717171717171717', '1818181818181818181818181818181818181818181818181818181818181818', 'old', 2);
     INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 2);`;
+  // This server has no PA_JANUS: live streaming is off, and says so.
+  async function unavailable(server) {
+    const c = new Client(server);
+    await c.signup(email('nojanus'));
+    const pet = await c.post('/api/v1/pets', { name: 'Off', species: 'cat' });
+    assertError(await c.post(LIVES, { pet_id: pet.body.id }), 503, 'live_unavailable');
+    assertError(await c.post(LIVES, { pet_id: 'pet_999999' }), 404, 'not_found');
+  }
   const after45 = `INSERT INTO lives (user_id, pet_id, instance, room, room_secret, feed, created_at) VALUES (1, 1, 'j1', 5, 's', 6, 3);
     INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'live', '{"live":"lv_1"}', 3);`;
 
-  test('SQLite: a file one version older gains lives, the reels\' kind (old reels: reel) and the notice kinds, its notices kept', async () => {
+  test('SQLite: a file one version older gains lives, the reels\' kind (old reels: reel) and the notice kinds, its notices kept; without PA_JANUS 503', async () => {
     assert.ok(LIVE_VERSION > 0, 'a migration makes lives');
     const { tmp, data, sql, migrations: m } = await oldDatabase('live', LIVE_VERSION - 1);
     sql(rows);
@@ -413,6 +421,7 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
       assert.equal(sql('SELECT count(*) FROM notices'), '2');
       assert.equal(sql("SELECT name FROM sqlite_master WHERE name = 'push_notice'"), 'push_notice', 'the trigger made again');
       assert.equal(sql('SELECT state, replay_state, keep FROM lives'), 'starting none 0');
+      await unavailable(server);
     } finally {
       await stopServer(server);
       await rm(tmp, { recursive: true, force: true });
@@ -426,7 +435,9 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
       const { base, baseVersion, migrations } = await pgSchemaFromSource();
       await runSql(pg.url, `${base}\n${migrations.slice(0, LIVE_VERSION - 1 - baseVersion).join('\n')}
         UPDATE pa_schema SET version = ${LIVE_VERSION - 1};
-        ${rows}`);
+        ${rows}
+        SELECT setval(pg_get_serial_sequence('pets', 'id'), 100);
+        SELECT setval(pg_get_serial_sequence('users', 'id'), 100);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
       try {
         assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
@@ -434,6 +445,7 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
         await runSql(pg.url, after45);
         assert.deepEqual(await query(pg.url, 'SELECT kind FROM notices ORDER BY id'), [{ kind: 'order' }, { kind: 'live' }]);
         assert.deepEqual(await query(pg.url, 'SELECT state, replay_state, keep FROM lives'), [{ state: 'starting', replay_state: 'none', keep: '0' }]);
+        await unavailable(server);
       } finally {
         await stopServer(server);
       }
