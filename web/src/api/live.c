@@ -57,6 +57,21 @@ static const pa_janus_config *janus(void) {
  * builds replays and kept lives stay pending. */
 __attribute__((weak)) void pa_live_replay_wake(const pa_srv *srv) { (void)srv; }
 
+/* A room or feed id below 10^15. cJSON prints a larger number in exponent
+ * form whenever its %1.15g reads back within its relative epsilon
+ * (9007199254740991 prints "9.00719925474099e+15"), which Janus (jansson)
+ * refuses as "not an integer" and JavaScript reads as another id. Our own
+ * JSON writes ids exactly (pa_janus_add_id), but any plain cJSON number
+ * elsewhere (a frame, a log) stays exact with 15 digits. */
+enum { LIVE_ID_LIMIT_DIGITS = 15 };
+static int64_t janus_id(void) {
+  const uint64_t limit = 1000000000000000ULL; /* 10^LIVE_ID_LIMIT_DIGITS */
+  uint64_t id;
+  do id = pa_janus_random_id();
+  while (id >= limit);
+  return (int64_t)id;
+}
+
 /* ---- a live read into plain memory (the store's strings die with its callback) */
 
 typedef struct live_row {
@@ -175,19 +190,26 @@ cJSON *pa_live_json(const pa_srv *srv, struct pa_store *db, int64_t id) {
 static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publisher,
                          int64_t viewer, int64_t now) {
   int inst = pa_janus_find(cfg, l->instance);
-  char token[PA_JANUS_TOKEN_MAX];
+  /* Two tokens: Janus's core checks token on every request; VideoRoom checks
+   * join_token (its own realm, this room alone) in the join. */
+  char token[PA_JANUS_TOKEN_MAX], join_token[PA_JANUS_TOKEN_MAX];
   const int64_t expires = now + PA_LIVE_TOKEN_S;
-  if (inst < 0 || pa_janus_token(cfg->secret, expires, (uint64_t)l->room, token, sizeof token) < 0)
+  if (inst < 0 ||
+      pa_janus_token(cfg->secret, expires, (uint64_t)l->room, token, sizeof token) < 0 ||
+      pa_janus_join_token(cfg->secret, expires, (uint64_t)l->room, join_token, sizeof join_token) <
+          0)
     return NULL;
   cJSON *o = cJSON_CreateObject(), *ice = cJSON_AddArrayToObject(o, "ice_servers");
   cJSON *turn = pa_api_turn_json(viewer);
   if (turn) cJSON_DeleteItemFromObjectCaseSensitive(turn, "ttl");
-  int bad =
-      !o || !ice || !cJSON_AddStringToObject(o, "role", publisher ? "publisher" : "subscriber") ||
-      !cJSON_AddStringToObject(o, "url", cfg->inst[inst].ws_url) ||
-      !cJSON_AddNumberToObject(o, "room", (double)l->room) ||
-      !cJSON_AddNumberToObject(o, "feed", (double)l->feed) ||
-      !cJSON_AddStringToObject(o, "token", token) || pa_api_add_time(o, "expires_at", expires);
+  int bad = !o || !ice ||
+            !cJSON_AddStringToObject(o, "role", publisher ? "publisher" : "subscriber") ||
+            !cJSON_AddStringToObject(o, "url", cfg->inst[inst].ws_url) ||
+            !pa_janus_add_id(o, "room", (uint64_t)l->room) ||
+            !pa_janus_add_id(o, "feed", (uint64_t)l->feed) ||
+            !cJSON_AddStringToObject(o, "token", token) ||
+            !cJSON_AddStringToObject(o, "join_token", join_token) ||
+            pa_api_add_time(o, "expires_at", expires);
   if (!bad && turn && cJSON_AddItemToArray(ice, turn)) turn = NULL;
   cJSON_Delete(turn);
   if (bad) {
@@ -198,10 +220,6 @@ static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publ
 }
 
 /* ---- small answers */
-
-static void send_204(pa_srv_req *rq) {
-  pa_srv_send(rq, 204, "text/plain; charset=utf-8", "no-store", NULL, 0, "", 0);
-}
 
 static void live_ended(pa_srv_req *rq, int status) {
   pa_api_error(rq, status, "live_ended", "This live has ended", NULL);
@@ -307,7 +325,8 @@ static int end_live(const pa_srv *srv, pa_store *db, int64_t id, const char *rea
   } else {
     cJSON_Delete(f);
   }
-  if (keep) pa_live_replay_wake(srv);
+  /* Kept: the replay is built; discarded: its folder is swept (live_replay.h). */
+  pa_live_replay_wake(srv);
   return PA_STORE_OK;
 }
 
@@ -463,10 +482,7 @@ void pa_api_live_start(pa_srv_req *rq) {
   char secret[LIVE_SECRET_BYTES * 2 + 1], rec_dir[1200], err[256];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
-  live_row l = {.user_id = rq->viewer,
-                .pet_id = pet,
-                .room = (int64_t)pa_janus_random_id(),
-                .feed = (int64_t)pa_janus_random_id()};
+  live_row l = {.user_id = rq->viewer, .pet_id = pet, .room = janus_id(), .feed = janus_id()};
   snprintf(l.instance, sizeof l.instance, "%s", cfg->inst[inst].name);
   snprintf(l.secret, sizeof l.secret, "%s", secret);
   /* The room's own folder, made by us first: Janus writes into it, the
@@ -614,8 +630,8 @@ void pa_api_live_on_air(pa_srv_req *rq) {
     return;
   }
   cJSON *f = frame(first ? "live.state" : "live.feed", l.id);
-  if (f && !(first ? cJSON_AddStringToObject(f, "state", "live")
-                   : cJSON_AddNumberToObject(f, "feed", (double)feed))) {
+  if (f && !(first ? cJSON_AddStringToObject(f, "state", "live") != NULL
+                   : pa_janus_add_id(f, "feed", (uint64_t)feed) != 0)) {
     cJSON_Delete(f);
     f = NULL;
   }
@@ -635,7 +651,7 @@ void pa_api_live_reconnect(pa_srv_req *rq) {
     unavailable(rq);
     return;
   }
-  l.feed = (int64_t)pa_janus_random_id();
+  l.feed = janus_id();
   int rc = pa_store_live_set_feed(rq->db, l.id, l.feed);
   if (rc == PA_STORE_ENOTFOUND) {
     live_ended(rq, 409);
@@ -734,7 +750,8 @@ void pa_api_live_comment_delete(pa_srv_req *rq) {
     f = NULL;
   }
   push_frame(rq->srv, l.id, 0, f);
-  send_204(rq);
+  /* {"ok":true}, as every other removal here (the contract said 204). */
+  pa_api_ok(rq);
 }
 
 void pa_api_live_block(pa_srv_req *rq) {
@@ -761,7 +778,8 @@ void pa_api_live_block(pa_srv_req *rq) {
   }
   push_frame(rq->srv, l.id, person, frame("live.blocked", l.id));
   if (rq->srv) pa_live_drop(rq->srv, l.id, person);
-  send_204(rq);
+  /* {"ok":true}, as every other removal here (the contract said 204). */
+  pa_api_ok(rq);
 }
 
 typedef struct ids {
