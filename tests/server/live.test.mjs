@@ -221,7 +221,8 @@ describe('lives', () => {
     assert.deepEqual([w.body.janus.role, w.body.janus.room, w.body.janus.feed, w.body.janus.url],
       ['subscriber', row.room, row.feed, inst(row.instance).ws]);
     assert.deepEqual(w.body.janus.ice_servers, []);
-    assert.match(w.body.janus.token, new RegExp(`,room=${row.room}:`));
+    assert.match(w.body.janus.token, new RegExp(`^\\d+,janus,janus\\.plugin\\.videoroom,room=${row.room}:`));
+    assert.match(w.body.janus.join_token, new RegExp(`^\\d+,janus\\.plugin\\.videoroom,room=${row.room}:`));
     // Blocked from this live: watch refused.
     assert.equal((await ann.c.post(`${LIVES}/${lv}/blocks`, { person: dana.id })).status, 200);
     assert.equal((await ann.c.post(`${LIVES}/${lv}/blocks`, { person: dana.id })).status, 200, 'again is no change');
@@ -309,6 +310,29 @@ describe('lives', () => {
     assert.equal((await carl.c.post(`${LIVES}/${c2}/end`, { keep: false })).status, 200);
     assert.equal((await ann.c.post(`${LIVES}/${a}/end`, { keep: false })).status, 200);
     await stopPublishers();
+  });
+
+  test('a replay is a reel of its own kind: GET /reels and the Live carry it (replay: {live, duration_ms})', async () => {
+    // The replay worker (lane lrec) writes such a reel; here it is written straight into the tables.
+    const lv = dbQuery(server, `SELECT id FROM lives WHERE user_id = ${num(ann.id)} AND keep = 1 ORDER BY id LIMIT 1`);
+    assert.ok(lv, 'the live Ann kept above');
+    const hash = dbQuery(server, 'SELECT hash FROM media ORDER BY hash LIMIT 1');
+    const reel = dbQuery(server, `INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at, kind, duration_ms, live_id)
+      VALUES (${num(ann.id)}, ${num(ann.pet)}, '${hash}', '${hash}', 'Walk', 1, 'replay', 600000, ${lv}) RETURNING id`)
+      .split('\n')[0]; // psql adds its "INSERT 0 1" after the row
+    dbQuery(server, `UPDATE lives SET replay_state = 'ready', reel_id = ${reel} WHERE id = ${lv}`);
+    const got = (await carl.c.get(`${LIVES}/lv_${lv}`)).body;
+    assert.equal(got.replay.state, 'ready');
+    assert.equal(got.replay.reel.id, `r_${reel}`);
+    assert.deepEqual(got.replay.reel.replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    const reels = (await carl.c.get('/api/v1/reels')).body.reels;
+    assert.deepEqual(reels.find((r) => r.id === `r_${reel}`).replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    // A moderator hides it: the Live names no reel to others, its author still sees it.
+    dbQuery(server, `UPDATE reels SET mod_state = 1 WHERE id = ${reel}`);
+    assert.equal((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel, null);
+    assert.equal((await ann.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel.moderation, 'hidden');
+    dbQuery(server, `DELETE FROM reels WHERE id = ${reel}`);
+    assert.deepEqual((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay, { state: 'ready', reel: null });
   });
 
   test(`PA_LIVE_STARTS_PER_HOUR: ${STARTS_PER_HOUR} starts an hour a person, the next refused (refusals not counted)`, async () => {
