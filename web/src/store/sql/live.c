@@ -313,9 +313,8 @@ int pa_store_live_tray(pa_store *db, int64_t viewer, pa_store_live_fn fn, void *
   return walk(db, st, pa_sq_bind_i64(st, 1, viewer), fn, ctx, NULL, "live tray");
 }
 
-int pa_store_live_notify_followers(pa_store *db, int64_t live, int64_t now, int *sent) {
-  char detail[48];
-  snprintf(detail, sizeof detail, "{\"live\":\"lv_%lld\"}", (long long)live);
+int pa_store_live_notify_followers(pa_store *db, int64_t live, const char *detail, int64_t now,
+                                   int *sent) {
   pa_sql_stmt *st = pa_sq_stmt(
       db,
       "INSERT INTO notices (user_id, kind, actor_id, pet_id, detail, created_at)"
