@@ -90,6 +90,16 @@ async function person(tag, name, { camera = false, noRtc = false } = {}) {
   return { api, user, email, context, page, problems };
 }
 
+// A request from the person's page (their cookie, their CSRF token): the live
+// routes are read as the shell reads them → {status, body}.
+const call = (who, method, url, body) => who.page.evaluate(async ([m, u, b]) => {
+  const { csrf_token: csrf } = await (await fetch('/api/v1/auth/session')).json();
+  const r = await fetch(u, { method: m, headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: b === undefined ? undefined : JSON.stringify(b) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}, [method, url, body]);
+
 async function visit(page, pathname) {
   await page.goto(new URL(pathname, server.url).href);
   await page.waitForFunction(() => document.body.dataset.route !== undefined);
@@ -139,7 +149,7 @@ async function goLive(host, title) {
   const made = await (await created).json();
   const lv = made.live.id;
   assert.match(lv, /^lv_[1-9][0-9]*$/);
-  await until(`${lv} on air`, async () => (await host.api.get(`/api/v1/lives/${lv}`)).body.state === 'live');
+  await until(`${lv} on air`, async () => (await call(host, 'GET', `/api/v1/lives/${lv}`)).body.state === 'live');
   return lv;
 }
 
@@ -195,12 +205,12 @@ test('a live with five viewers: video on each, a heart and a comment reach every
 
     // Bea blocks viewer 5 from this live: their screen says so and the video stops.
     const v5 = viewers[VIEWERS - 1];
-    const blocked = await bea.api.post(`/api/v1/lives/${lv}/blocks`, { person: v5.user.id });
+    const blocked = await call(bea, 'POST', `/api/v1/lives/${lv}/blocks`, { person: v5.user.id });
     assert.equal(blocked.status, 204, JSON.stringify(blocked.body));
     await viewerState(v5.page, 'blocked');
     await said(v5.page, '.live-state', words('live.view.blocked'));
     assert.equal(await liveWatchStats(v5.page), null, 'a blocked viewer\'s video stopped');
-    assert.equal((await v5.api.post(`/api/v1/lives/${lv}/watch`, {})).status, 403, 'and the server refuses them a new token');
+    assert.equal((await call(v5, 'POST', `/api/v1/lives/${lv}/watch`, {})).status, 403, 'and the server refuses them a new token');
 
     // Bea ends and keeps it: every viewer still there says "ended".
     await bea.page.locator('button.live-end').click();
@@ -216,7 +226,7 @@ test('a live with five viewers: video on each, a heart and a comment reach every
 
     // The replay: a reel in GET /reels with its replay, playing in the ended screen's player.
     const reel = await until('the replay reel', async () => {
-      const r = await v1.api.get('/api/v1/reels');
+      const r = await call(v1, 'GET', '/api/v1/reels');
       return r.body.reels?.find((x) => x.replay?.live === lv) ?? null;
     });
     assert.ok(reel.replay.duration_ms > 0, JSON.stringify(reel.replay));
@@ -275,10 +285,10 @@ test('a moderator ends a live from the console; no WebRTC, no video; an unknown 
   await viewerState(viewer.page, 'ended');
   await said(viewer.page, '.live-ended-reason', words('live.kit.ended.moderator'));
   await said(viewer.page, '.live-ended', words('live.view.noReplay'));
-  const after = (await cam.api.get(`/api/v1/lives/${lv}`)).body;
-  assert.deepEqual([after.state, after.end_reason, after.replay], ['ended', 'moderator', null]);
+  const endedLive = (await call(cam, 'GET', `/api/v1/lives/${lv}`)).body;
+  assert.deepEqual([endedLive.state, endedLive.end_reason, endedLive.replay], ['ended', 'moderator', null]);
 
   // Someone without a role gets 403 from the route the tab reads.
-  assert.equal((await viewer.api.get('/api/v1/admin/lives')).status, 403);
+  assert.equal((await call(viewer, 'GET', '/api/v1/admin/lives')).status, 403);
   await Promise.all([cam, viewer, old, mod].map((p) => p.context.close()));
 });
