@@ -21,18 +21,21 @@ import { launchBrowser, watchPage } from '../lib/browser.mjs';
 import { DEMO, plain, tabTo } from '../lib/app.mjs';
 import { startServer } from '../lib/server.mjs';
 import { startJanus } from '../lib/janus.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-let janus, server, browser, ana, kenji, priya;
+let janus, server, browser, ana, kenji, priya, database;
 const started = Date.now();
 
 before(async () => {
   const lap = (what) => process.env.PA_LIVE_DEBUG && console.log(`# ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   janus = await startJanus({ instances: 1 });
   lap('janus');
-  server = await startServer({ env: janus.env });
+  // The PostgreSQL pass (PA_TEST_DATABASE=postgresql): the seeded world on a database of its own.
+  if (process.env.PA_TEST_DATABASE === 'postgresql') database = (await createDatabase('pa_live_bcast')).name;
+  server = await startServer({ env: { ...janus.env, ...(database ? { PA_DATABASE_URL: databaseUrl(database) } : {}) } });
   lap('server');
   browser = await launchBrowser({ args: FAKE_MEDIA });
   lap('browser');
@@ -48,6 +51,7 @@ after(async () => {
       await server?.stop();
     } finally {
       await janus?.stop();
+      if (database) await dropDatabase(database);
       console.log(`# live-broadcast: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   }
