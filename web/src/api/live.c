@@ -205,10 +205,6 @@ static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publ
 
 /* ---- small answers */
 
-static void send_204(pa_srv_req *rq) {
-  pa_srv_send(rq, 204, "text/plain; charset=utf-8", "no-store", NULL, 0, "", 0);
-}
-
 static void live_ended(pa_srv_req *rq, int status) {
   pa_api_error(rq, status, "live_ended", "This live has ended", NULL);
 }
@@ -313,7 +309,8 @@ static int end_live(const pa_srv *srv, pa_store *db, int64_t id, const char *rea
   } else {
     cJSON_Delete(f);
   }
-  if (keep) pa_live_replay_wake(srv);
+  /* Kept: the replay is built; discarded: its folder is swept (live_replay.h). */
+  pa_live_replay_wake(srv);
   return PA_STORE_OK;
 }
 
@@ -740,7 +737,8 @@ void pa_api_live_comment_delete(pa_srv_req *rq) {
     f = NULL;
   }
   push_frame(rq->srv, l.id, 0, f);
-  send_204(rq);
+  /* {"ok":true}, as every other removal here (the contract said 204). */
+  pa_api_ok(rq);
 }
 
 void pa_api_live_block(pa_srv_req *rq) {
@@ -767,7 +765,8 @@ void pa_api_live_block(pa_srv_req *rq) {
   }
   push_frame(rq->srv, l.id, person, frame("live.blocked", l.id));
   if (rq->srv) pa_live_drop(rq->srv, l.id, person);
-  send_204(rq);
+  /* {"ok":true}, as every other removal here (the contract said 204). */
+  pa_api_ok(rq);
 }
 
 typedef struct ids {
