@@ -305,7 +305,7 @@ export async function mount(root, params, ctx) {
     if (!live || section.dataset.state === 'ended') return;
     const r = await post(`/api/v1/lives/${live.id}/watch`, {});
     if (r.ok && r.data.janus?.token) {
-      janus = { ...janus, token: r.data.janus.token, room_token: r.data.janus.room_token ?? janus.room_token, expires_at: r.data.janus.expires_at };
+      janus = { ...janus, token: r.data.janus.token, expires_at: r.data.janus.expires_at };
       publisher?.setToken(janus.token);
     }
     scheduleRefresh();

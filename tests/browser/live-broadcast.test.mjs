@@ -129,7 +129,7 @@ async function startViewer(page, live) {
       window.__viewerPc = pc;
       window.__feeds.push(j.feed);
       pc.addEventListener('icecandidate', (e) => handle.trickle(e.candidate ?? null));
-      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.room_token ?? j.token });
+      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.join_token ?? j.room_token ?? j.token });
       await pc.setRemoteDescription(jsep);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
