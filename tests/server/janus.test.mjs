@@ -13,9 +13,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { JanusHttp, janusJoinToken, janusToken, remotePublisher, startJanus } from '../lib/janus.mjs';
+import { ROOT } from '../lib/paths.mjs';
 import { BIN, startServer, stopServer } from './helpers.mjs';
 
 const run = promisify(execFile);
@@ -107,6 +110,25 @@ describe('janus', () => {
       }
     }
     assert.match(r.stdout, /^janus check: ok$/m);
+  });
+
+  test('scripts/janus reuses the running instances of its folder; its configs keep the Admin API off', async () => {
+    const pids = await Promise.all([1, 2].map((k) => readFile(path.join(janus.dir, `j${k}`, 'janus.pid'), 'utf8')));
+    const { stdout } = await run(path.join(ROOT, 'scripts/janus'), ['start', janus.dir, '--test', '--instances', '2']);
+    assert.equal(stdout.trim().split('\n').pop(), janus.env.PA_JANUS);
+    const again = await Promise.all([1, 2].map((k) => readFile(path.join(janus.dir, `j${k}`, 'janus.pid'), 'utf8')));
+    assert.deepEqual(again, pids);
+    const http = await readFile(path.join(janus.dir, 'j1', 'janus.transport.http.jcfg'), 'utf8');
+    const ws = await readFile(path.join(janus.dir, 'j1', 'janus.transport.websockets.jcfg'), 'utf8');
+    const core = await readFile(path.join(janus.dir, 'j1', 'janus.jcfg'), 'utf8');
+    assert.match(http, /admin_http = false/);
+    assert.match(http, /ip = "127\.0\.0\.1"/);
+    assert.match(ws, /admin_ws = false/);
+    assert.match(core, /token_auth = true/);
+    assert.match(core, /disable = "[^"]*libjanus_streaming\.so/);
+    assert.doesNotMatch(core, /disable = "[^"]*libjanus_videoroom\.so/);
+    // The Admin API answers nowhere: Janus's default admin port is not what it listens on either.
+    assert.equal((await fetch(`${janus.instances[0].http.replace(/\/janus$/, '')}/admin`)).status, 404);
   });
 
   test('janus check fails on a wrong admin key (VideoRoom 433) and a wrong secret (Janus 403)', async () => {
