@@ -155,6 +155,7 @@ export function watch({ janus, video, onState = () => {} }) {
   }
 
   active.add(w);
-  start();
+  // After returning: the caller's onState may name what watch() returned.
+  queueMicrotask(start);
   return w;
 }

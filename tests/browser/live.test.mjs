@@ -33,7 +33,7 @@ import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
-const VIEWERS = 5;
+const VIEWERS = Number(process.env.PA_LIVE_VIEWERS ?? 5);
 const WAIT_MS = 60_000; // hang guard for each wait, never a timing assertion
 
 // The catalogs' words as the page shows them (English), through the WASM core.
@@ -108,8 +108,14 @@ async function visit(page, pathname) {
 // Waits until an element matching selector reads exactly want (isolates ignored).
 const said = (page, selector, want) => page.waitForFunction(([sel, t]) =>
   [...document.querySelectorAll(sel)].some((n) => n.textContent.replace(/[\u2066-\u2069]/g, '').trim() === t), [selector, want], { timeout: WAIT_MS });
-const viewerState = (page, state) => page.waitForFunction((s) => document.querySelector('.live-viewer')?.dataset.state === s, state,
-  { timeout: WAIT_MS });
+async function viewerState(page, state) {
+  try {
+    await page.waitForFunction((s) => document.querySelector('.live-viewer')?.dataset.state === s, state, { timeout: WAIT_MS });
+  } catch (e) {
+    const now = await page.evaluate(() => `${document.querySelector('.live-viewer')?.dataset.state}: ${document.querySelector('.live-state')?.textContent}`);
+    throw new Error(`never ${state} (${now}; watch ${JSON.stringify(await liveWatchStats(page))}): ${e.message}`);
+  }
+}
 
 // Polls ask() until it returns something truthy (a hang guard, not a timing assertion).
 async function until(what, ask) {
@@ -147,7 +153,8 @@ async function goLive(host, title) {
   const created = host.page.waitForResponse((r) => r.url().endsWith('/api/v1/lives') && r.request().method() === 'POST');
   await host.page.locator('button.live-go:enabled').click({ timeout: WAIT_MS });
   const made = await (await created).json();
-  const lv = made.live.id;
+  const lv = made.live?.id;
+  assert.ok(lv, `POST /lives answered ${JSON.stringify(made)}\n${server.log().slice(-3000)}`);
   assert.match(lv, /^lv_[1-9][0-9]*$/);
   await until(`${lv} on air`, async () => (await call(host, 'GET', `/api/v1/lives/${lv}`)).body.state === 'live');
   return lv;
