@@ -167,10 +167,10 @@ test('a pet on air opens its live from the tray; a replay reel says Replay', asy
 
   await page.goto(new URL('/reels', server.url).href);
   await page.waitForFunction(() => !document.getElementById('viewer').hidden && /^Reel 1 of/.test(document.getElementById('viewer-label').textContent));
-  assert.equal(await page.locator('#viewer-label span').textContent(), 'Replay');
+  assert.match(await page.locator('#viewer-label').textContent(), /^Reel 1 of .* Replay$/);
   await page.keyboard.press('Enter'); // Next has focus when the viewer opens
   await page.waitForFunction(() => /^Reel 2 of/.test(document.getElementById('viewer-label').textContent));
-  assert.equal(await page.locator('#viewer-label span').count(), 0);
+  assert.doesNotMatch(await page.locator('#viewer-label').textContent(), /Replay/);
   assert.deepEqual(problems.filter((p) => !/status of 40[14]/.test(p)), []);
   await context.close();
 });
