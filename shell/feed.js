@@ -427,8 +427,7 @@ function renderViewer(v) {
   dialog.dataset.reel = v.kind === 'reel' ? v.id ?? '' : '';
   dialog.setAttribute('aria-label', t(v.kind === 'story' ? 'story.label' : 'nav.reels'));
   $('viewer-label').textContent = v.label;
-  // A live's replay: the core's word ("Replay") as a badge (the Plus badge's look) after the label.
-  if (v.replay) $('viewer-label').append(' ', Object.assign(document.createElement('span'), { className: 'plus-badge', textContent: v.replay }));
+  if (v.replay) $('viewer-label').append(' ', v.replay); // a live's replay: the core's "Replay"
   $('viewer-caption').textContent = v.caption ?? '';
   $('viewer-pause').hidden = v.kind !== 'story';
   $('viewer-pause').textContent = t(v.paused ? 'viewer.play' : 'viewer.pause');
