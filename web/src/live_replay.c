@@ -128,37 +128,11 @@ int pa_replay_run(const char *const argv[], const char *log, int limit_s, char *
 
 /* ---- the room's files */
 
-typedef struct rec_file {
-  char name[256];
-  unsigned long long feed;
-  long long ts; /* microseconds, when Janus opened the file */
-  int video;    /* 1 video, 0 audio */
-} rec_file;
+typedef pa_replay_name rec_file;
 
 typedef struct segment {
   const rec_file *video, *audio; /* audio NULL: silence is added */
 } segment;
-
-/* Reads "videoroom-<room>-user-<feed>-<µs>-<video|audio>-<mindex>.mjr" (the
- * name VideoRoom gives a recording without a base name). 0, or -1 for any
- * other file (data channels, names of another shape: not ours). */
-static int parse_name(const char *name, rec_file *out) {
-  size_t len = strlen(name);
-  if (len >= sizeof out->name || len < 4 || strcmp(name + len - 4, ".mjr") != 0) return -1;
-  const char *user = strstr(name, "-user-");
-  if (strncmp(name, "videoroom-", 10) != 0 || !user) return -1;
-  char *end;
-  errno = 0;
-  unsigned long long feed = strtoull(user + 6, &end, 10);
-  if (errno || end == user + 6 || *end != '-') return -1;
-  long long ts = strtoll(end + 1, &end, 10);
-  if (errno || *end != '-' || ts < 0) return -1;
-  int video = strncmp(end + 1, "video-", 6) == 0;
-  if (!video && strncmp(end + 1, "audio-", 6) != 0) return -1;
-  snprintf(out->name, sizeof out->name, "%s", name);
-  out->feed = feed, out->ts = ts, out->video = video;
-  return 0;
-}
 
 static int by_time(const void *a, const void *b) {
   const rec_file *x = a, *y = b;
@@ -177,7 +151,7 @@ static int list_files(const char *dir, rec_file **files, int *n, char *err, size
   struct dirent *e;
   while ((e = readdir(d))) {
     rec_file f;
-    if (parse_name(e->d_name, &f) != 0) continue;
+    if (pa_replay_parse_name(e->d_name, &f) != 0) continue;
     if (*n == room) {
       room = room ? room * 2 : 16;
       rec_file *more = realloc(*files, room * sizeof f);
@@ -410,60 +384,6 @@ static int spill(const char *path, const unsigned char *data, size_t len, char *
   return 0;
 }
 
-/* An EBML variable-length number at d[*at..len): an element id (keep_marker
- * 1: the marker bit stays, as ids are written) or a size. -1 when it runs
- * past the end or is not a valid number; an unknown size is -1 too. */
-static int64_t ebml_vint(const unsigned char *d, size_t len, size_t *at, int keep_marker,
-                         int max_len) {
-  if (*at >= len) return -1;
-  int n = 1;
-  while (n <= max_len && !(d[*at] & (0x80 >> (n - 1)))) n++;
-  if (n > max_len || *at + (size_t)n > len) return -1;
-  int64_t v = keep_marker ? d[*at] : d[*at] & (0xff >> n);
-  int all_ones = v == (0xff >> n);
-  for (int i = 1; i < n; i++) {
-    v = (v << 8) | d[*at + i];
-    all_ones = all_ones && d[*at + i] == 0xff;
-  }
-  *at += (size_t)n;
-  return !keep_marker && all_ones ? -1 : v;
-}
-
-/* ffmpeg writes its name as the WebM's MuxingApp and WritingApp even when
- * bitexact ("Lavf"), which players show as the file's "encoder" tag: each
- * becomes a Void element of the same length, so no byte moves and a replay
- * states nothing about how it was made. Walks only the EBML header, the
- * Segment's start and its Info; anything unexpected leaves the file as it is
- * (the scrubber after it checks the whole file). */
-static void void_apps(unsigned char *d, size_t len) {
-  size_t at = 0;
-  while (at < len) {
-    int64_t id = ebml_vint(d, len, &at, 1, 4);
-    int64_t size = ebml_vint(d, len, &at, 0, 8);
-    if (id == 0x18538067) continue; /* Segment: its children follow (its size may be unknown) */
-    if (id < 0 || size < 0 || (uint64_t)size > len - at) return;
-    if (id != 0x1549A966) { /* not Info: skip it */
-      at += (size_t)size;
-      continue;
-    }
-    size_t end = at + (size_t)size;
-    while (at < end) {
-      size_t start = at;
-      int64_t cid = ebml_vint(d, end, &at, 1, 4);
-      int64_t csize = ebml_vint(d, end, &at, 0, 8);
-      if (cid < 0 || csize < 0 || (uint64_t)csize > end - at) return;
-      at += (size_t)csize;
-      size_t whole = at - start;
-      if ((cid == 0x4D80 || cid == 0x5741) && whole >= 2 && whole - 2 < 0x7f) {
-        memset(d + start, 0, whole);
-        d[start] = 0xEC; /* Void, with a one-byte size */
-        d[start + 1] = (unsigned char)(0x80 | (whole - 2));
-      }
-    }
-    return;
-  }
-}
-
 /* The WebM through the same scrubber as every uploaded reel; its duration. */
 static int scrub(job *j, pa_replay_out *out) {
   unsigned char *data;
@@ -476,7 +396,7 @@ static int scrub(job *j, pa_replay_out *out) {
     return -1;
   }
   if (slurp(out->video, PA_REPLAY_MAX_BYTES, &data, &len, j->err, j->cap) != 0) return -1;
-  void_apps(data, len);
+  pa_replay_void_apps(data, len);
   int rc = pa_blob_scrub_video(data, len, &out->duration_ms, msg, sizeof msg);
   if (rc == 0 && out->duration_ms <= 0) rc = -1;
   if (rc != 0) {

@@ -41,6 +41,27 @@ typedef struct pa_replay_out {
   int segments; /* publishing sessions joined, in time order */
 } pa_replay_out;
 
+/* A recording's name as VideoRoom gives it without a base name:
+ * "videoroom-<room>-user-<feed>-<µs>-<video|audio>-<mindex>.mjr". */
+typedef struct pa_replay_name {
+  char name[256];
+  unsigned long long feed;
+  long long ts; /* microseconds since 1970, when Janus opened the file; < 2^62 */
+  int video;    /* 1 video, 0 audio */
+} pa_replay_name;
+/* 0 with *out, or -1 for any other name (data channels, other shapes: not
+ * ours). Pure (fuzzed). */
+int pa_replay_parse_name(const char *name, pa_replay_name *out);
+
+/* ffmpeg writes its name as the WebM's MuxingApp and WritingApp even when
+ * bitexact ("Lavf"), which players show as the file's "encoder" tag: each
+ * becomes a Void element of the same length, in place, so no byte moves and
+ * a replay states nothing about how it was made. Walks only the EBML header,
+ * the Segment's start and its Info, bounds-checked; anything unexpected
+ * leaves the bytes as they are (pa_blob_scrub_video checks the whole file
+ * after it). Pure (fuzzed). */
+void pa_replay_void_apps(unsigned char *d, size_t len);
+
 /* 1 when a replay of bytes may be kept (≤ PA_REPLAY_MAX_BYTES), else 0. */
 int pa_replay_size_ok(int64_t bytes);
 
