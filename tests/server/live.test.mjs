@@ -221,7 +221,8 @@ describe('lives', () => {
     assert.deepEqual([w.body.janus.role, w.body.janus.room, w.body.janus.feed, w.body.janus.url],
       ['subscriber', row.room, row.feed, inst(row.instance).ws]);
     assert.deepEqual(w.body.janus.ice_servers, []);
-    assert.match(w.body.janus.token, new RegExp(`,room=${row.room}:`));
+    assert.match(w.body.janus.token, new RegExp(`^\\d+,janus,janus\\.plugin\\.videoroom,room=${row.room}:`));
+    assert.match(w.body.janus.join_token, new RegExp(`^\\d+,janus\\.plugin\\.videoroom,room=${row.room}:`));
     // Blocked from this live: watch refused.
     assert.equal((await ann.c.post(`${LIVES}/${lv}/blocks`, { person: dana.id })).status, 200);
     assert.equal((await ann.c.post(`${LIVES}/${lv}/blocks`, { person: dana.id })).status, 200, 'again is no change');

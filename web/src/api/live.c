@@ -57,12 +57,12 @@ static const pa_janus_config *janus(void) {
  * builds replays and kept lives stay pending. */
 __attribute__((weak)) void pa_live_replay_wake(const pa_srv *srv) { (void)srv; }
 
-/* A room or feed id Janus reads as an integer: below 10^15. cJSON prints a
- * larger number in exponent form whenever its %1.15g reads back within its
- * relative epsilon (9007199254740991 prints "9.00719925474099e+15"), which
- * Janus (jansson) takes for a real and refuses ("room should be a positive
- * integer"); JavaScript would read it, Janus does not. 15 digits always
- * print exactly. */
+/* A room or feed id below 10^15. cJSON prints a larger number in exponent
+ * form whenever its %1.15g reads back within its relative epsilon
+ * (9007199254740991 prints "9.00719925474099e+15"), which Janus (jansson)
+ * refuses as "not an integer" and JavaScript reads as another id. Our own
+ * JSON writes ids exactly (pa_janus_add_id), but any plain cJSON number
+ * elsewhere (a frame, a log) stays exact with 15 digits. */
 enum { LIVE_ID_LIMIT_DIGITS = 15 };
 static int64_t janus_id(void) {
   const uint64_t limit = 1000000000000000ULL; /* 10^LIVE_ID_LIMIT_DIGITS */
@@ -190,11 +190,13 @@ cJSON *pa_live_json(const pa_srv *srv, struct pa_store *db, int64_t id) {
 static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publisher,
                          int64_t viewer, int64_t now) {
   int inst = pa_janus_find(cfg, l->instance);
-  char token[PA_JANUS_TOKEN_MAX], room_token[PA_JANUS_TOKEN_MAX];
+  /* Two tokens: Janus's core checks token on every request; VideoRoom checks
+   * join_token (its own realm, this room alone) in the join. */
+  char token[PA_JANUS_TOKEN_MAX], join_token[PA_JANUS_TOKEN_MAX];
   const int64_t expires = now + PA_LIVE_TOKEN_S;
   if (inst < 0 ||
       pa_janus_token(cfg->secret, expires, (uint64_t)l->room, token, sizeof token) < 0 ||
-      pa_janus_room_token(cfg->secret, expires, (uint64_t)l->room, room_token, sizeof room_token) <
+      pa_janus_join_token(cfg->secret, expires, (uint64_t)l->room, join_token, sizeof join_token) <
           0)
     return NULL;
   cJSON *o = cJSON_CreateObject(), *ice = cJSON_AddArrayToObject(o, "ice_servers");
@@ -203,11 +205,10 @@ static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publ
   int bad = !o || !ice ||
             !cJSON_AddStringToObject(o, "role", publisher ? "publisher" : "subscriber") ||
             !cJSON_AddStringToObject(o, "url", cfg->inst[inst].ws_url) ||
-            !cJSON_AddNumberToObject(o, "room", (double)l->room) ||
-            !cJSON_AddNumberToObject(o, "feed", (double)l->feed) ||
+            !pa_janus_add_id(o, "room", (uint64_t)l->room) ||
+            !pa_janus_add_id(o, "feed", (uint64_t)l->feed) ||
             !cJSON_AddStringToObject(o, "token", token) ||
-            /* the room's join wants its own realm (pa_janus_room_token): an added field */
-            !cJSON_AddStringToObject(o, "room_token", room_token) ||
+            !cJSON_AddStringToObject(o, "join_token", join_token) ||
             pa_api_add_time(o, "expires_at", expires);
   if (!bad && turn && cJSON_AddItemToArray(ice, turn)) turn = NULL;
   cJSON_Delete(turn);
@@ -629,8 +630,8 @@ void pa_api_live_on_air(pa_srv_req *rq) {
     return;
   }
   cJSON *f = frame(first ? "live.state" : "live.feed", l.id);
-  if (f && !(first ? cJSON_AddStringToObject(f, "state", "live")
-                   : cJSON_AddNumberToObject(f, "feed", (double)feed))) {
+  if (f && !(first ? cJSON_AddStringToObject(f, "state", "live") != NULL
+                   : pa_janus_add_id(f, "feed", (uint64_t)feed) != 0)) {
     cJSON_Delete(f);
     f = NULL;
   }
