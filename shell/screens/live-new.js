@@ -294,6 +294,7 @@ export async function mount(root, params, ctx) {
     stopSocket?.();
     stopSocket = null;
     view.hidden = true;
+    form.insertBefore(previewBox, cameraMsg); // the preview back where it was
     form.hidden = false;
     setState('setup');
     goLive.disabled = false;
