@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
@@ -187,7 +187,7 @@ describe('janus', () => {
     c.close();
   });
 
-  test('remotePublisher: publishing in listparticipants until stopped', async () => {
+  test('remotePublisher: publishing in listparticipants until stopped; recorded when asked', async () => {
     const feed = 4242;
     const pub = await remotePublisher({ instance: janus.instances[0], secret: janus.secret, room, roomSecret, feed });
     const api = await new JanusHttp(janus.instances[0].http, janusToken(janus.secret)).open();
@@ -197,6 +197,24 @@ describe('janus', () => {
       await pub.stop();
       list = await api.request({ request: 'listparticipants', room });
       assert.deepEqual(list.participants.filter((p) => p.id === feed), []);
+      // A recorded room (as the server makes one for a live): the feed's .mjr files, written as RTP comes.
+      const recRoom = room + 1, recDir = path.join(janus.recDir, String(recRoom));
+      await mkdir(recDir, { recursive: true });
+      const made = await api.request({ request: 'create', room: recRoom, admin_key: janus.adminKey, secret: roomSecret,
+        publishers: 1, is_private: true, signed_tokens: true, videocodec: 'vp8', audiocodec: 'opus', record: true,
+        rec_dir: recDir, lock_record: true });
+      assert.equal(made.videoroom, 'created');
+      const rec = await remotePublisher({ instance: janus.instances[0], secret: janus.secret, room: recRoom,
+        roomSecret, feed, record: true });
+      await rec.stop(); // closes the recorders
+      const files = await readdir(recDir);
+      assert.equal(files.length, 2, files.join());
+      const video = files.find((f) => new RegExp(`^videoroom-${recRoom}-user-${feed}-\\d+-video-0\\.mjr$`).test(f));
+      const audio = files.find((f) => new RegExp(`^videoroom-${recRoom}-user-${feed}-\\d+-audio-1\\.mjr$`).test(f));
+      assert.ok(video && audio, files.join());
+      // MJR files start with Janus's magic (record.c) before any packet.
+      assert.equal((await readFile(path.join(recDir, video))).subarray(0, 8).toString(), 'MJR00002');
+      await api.request({ request: 'destroy', room: recRoom, secret: roomSecret });
     } finally {
       await api.close();
     }
