@@ -175,10 +175,10 @@ describe('the replay worker', () => {
   const lives = {};
 
   // A live row as lapi's routes leave it once ended (store/live.h).
-  function endedLive(room, { keep, title }) {
+  function endedLive(room, { keep, title, replay = keep ? 'pending' : 'none' }) {
     dbQuery(server, `INSERT INTO lives (user_id, pet_id, title, state, instance, room, room_secret, feed, created_at,
       started_at, ended_at, end_reason, keep, replay_state) VALUES (${ownerId}, ${pet.id.slice(4)}, '${title}', 'ended',
-      'j1', ${room}, 'room-secret', 77, ${now - 700}, ${now - 690}, ${now - 60}, 'owner', ${keep}, '${keep ? 'pending' : 'none'}')`);
+      'j1', ${room}, 'room-secret', 77, ${now - 700}, ${now - 690}, ${now - 60}, 'owner', ${keep}, '${replay}')`);
     return Number(dbQuery(server, `SELECT id FROM lives WHERE room = ${room}`));
   }
 
@@ -193,7 +193,11 @@ describe('the replay worker', () => {
     lives.kept = endedLive(4242, { keep: 1, title: 'Biscuit at the beach' });
     lives.discarded = endedLive(5151, { keep: 0, title: 'Not this one' });
     lives.broken = endedLive(6161, { keep: 1, title: 'Broken' });
+    // Cut short by a stop mid-build: still processing, built again.
+    lives.interrupted = endedLive(4343, { keep: 1, title: 'Interrupted', replay: 'processing' });
     cpSync(TEN, path.join(recRoot, '4242'), { recursive: true });
+    mkdirSync(path.join(recRoot, '4343'));
+    for (const f of readdirSync(TEN)) cpSync(path.join(TEN, f), path.join(recRoot, '4343', f.replace('-4242-', '-4343-')));
     mkdirSync(path.join(recRoot, '5151'));
     cpSync(path.join(TEN, readdirSync(TEN)[0]), path.join(recRoot, '5151', readdirSync(TEN)[0]));
     mkdirSync(path.join(recRoot, '6161'));
@@ -229,6 +233,13 @@ describe('the replay worker', () => {
     assert.ok(Math.abs(Number(probe(file).format.duration) - 600) <= 1);
     assertNoMetadata(file);
     assert.ok(existsSync(path.join(server.dir, 'media', `${poster}.jpg`)));
+  });
+
+  test('a replay left processing by a stop is built again at start', async () => {
+    await until('ready', () => dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.interrupted}`) === 'ready');
+    assert.equal(dbQuery(server, `SELECT r.caption FROM lives l JOIN reels r ON r.id = l.reel_id WHERE l.id = ${lives.interrupted}`),
+      'Interrupted');
+    await until('raw folder deleted', () => !existsSync(path.join(recRoot, '4343')));
   });
 
   test('a discarded live\'s folder is deleted; one no live names is left', async () => {

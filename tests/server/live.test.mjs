@@ -312,6 +312,29 @@ describe('lives', () => {
     await stopPublishers();
   });
 
+  test('a replay is a reel of its own kind: GET /reels and the Live carry it (replay: {live, duration_ms})', async () => {
+    // The replay worker (lane lrec) writes such a reel; here it is written straight into the tables.
+    const lv = dbQuery(server, `SELECT id FROM lives WHERE user_id = ${num(ann.id)} AND keep = 1 ORDER BY id LIMIT 1`);
+    assert.ok(lv, 'the live Ann kept above');
+    const hash = dbQuery(server, 'SELECT hash FROM media ORDER BY hash LIMIT 1');
+    const reel = dbQuery(server, `INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at, kind, duration_ms, live_id)
+      VALUES (${num(ann.id)}, ${num(ann.pet)}, '${hash}', '${hash}', 'Walk', 1, 'replay', 600000, ${lv}) RETURNING id`)
+      .split('\n')[0]; // psql adds its "INSERT 0 1" after the row
+    dbQuery(server, `UPDATE lives SET replay_state = 'ready', reel_id = ${reel} WHERE id = ${lv}`);
+    const got = (await carl.c.get(`${LIVES}/lv_${lv}`)).body;
+    assert.equal(got.replay.state, 'ready');
+    assert.equal(got.replay.reel.id, `r_${reel}`);
+    assert.deepEqual(got.replay.reel.replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    const reels = (await carl.c.get('/api/v1/reels')).body.reels;
+    assert.deepEqual(reels.find((r) => r.id === `r_${reel}`).replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    // A moderator hides it: the Live names no reel to others, its author still sees it.
+    dbQuery(server, `UPDATE reels SET mod_state = 1 WHERE id = ${reel}`);
+    assert.equal((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel, null);
+    assert.equal((await ann.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel.moderation, 'hidden');
+    dbQuery(server, `DELETE FROM reels WHERE id = ${reel}`);
+    assert.deepEqual((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay, { state: 'ready', reel: null });
+  });
+
   test(`PA_LIVE_STARTS_PER_HOUR: ${STARTS_PER_HOUR} starts an hour a person, the next refused (refusals not counted)`, async () => {
     for (let i = 0; i < STARTS_PER_HOUR; i++) {
       if (i === 3) {
@@ -373,10 +396,18 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
     INSERT INTO reels (id, author_id, pet_id, video, poster, caption, created_at) VALUES
       (1, 1, 1, '1717171717171717171717171717171717171717171717171717171717171717', '1818181818181818181818181818181818181818181818181818181818181818', 'old', 2);
     INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'order', '{"step":"paid"}', 2);`;
+  // This server has no PA_JANUS: live streaming is off, and says so.
+  async function unavailable(server) {
+    const c = new Client(server);
+    await c.signup(email('nojanus'));
+    const pet = await c.post('/api/v1/pets', { name: 'Off', species: 'cat' });
+    assertError(await c.post(LIVES, { pet_id: pet.body.id }), 503, 'live_unavailable');
+    assertError(await c.post(LIVES, { pet_id: 'pet_999999' }), 404, 'not_found');
+  }
   const after45 = `INSERT INTO lives (user_id, pet_id, instance, room, room_secret, feed, created_at) VALUES (1, 1, 'j1', 5, 's', 6, 3);
     INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'live', '{"live":"lv_1"}', 3);`;
 
-  test('SQLite: a file one version older gains lives, the reels\' kind (old reels: reel) and the notice kinds, its notices kept', async () => {
+  test('SQLite: a file one version older gains lives, the reels\' kind (old reels: reel) and the notice kinds, its notices kept; without PA_JANUS 503', async () => {
     assert.ok(LIVE_VERSION > 0, 'a migration makes lives');
     const { tmp, data, sql, migrations: m } = await oldDatabase('live', LIVE_VERSION - 1);
     sql(rows);
@@ -390,6 +421,7 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
       assert.equal(sql('SELECT count(*) FROM notices'), '2');
       assert.equal(sql("SELECT name FROM sqlite_master WHERE name = 'push_notice'"), 'push_notice', 'the trigger made again');
       assert.equal(sql('SELECT state, replay_state, keep FROM lives'), 'starting none 0');
+      await unavailable(server);
     } finally {
       await stopServer(server);
       await rm(tmp, { recursive: true, force: true });
@@ -403,7 +435,9 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
       const { base, baseVersion, migrations } = await pgSchemaFromSource();
       await runSql(pg.url, `${base}\n${migrations.slice(0, LIVE_VERSION - 1 - baseVersion).join('\n')}
         UPDATE pa_schema SET version = ${LIVE_VERSION - 1};
-        ${rows}`);
+        ${rows}
+        SELECT setval(pg_get_serial_sequence('pets', 'id'), 100);
+        SELECT setval(pg_get_serial_sequence('users', 'id'), 100);`);
       const server = await startServer({ data: path.join(tmp, 'b'), seed: false, env: { PA_DATABASE_URL: pg.url } });
       try {
         assert.deepEqual(await query(pg.url, 'SELECT version FROM pa_schema'), [{ version: String(baseVersion + migrations.length) }]);
@@ -411,6 +445,7 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
         await runSql(pg.url, after45);
         assert.deepEqual(await query(pg.url, 'SELECT kind FROM notices ORDER BY id'), [{ kind: 'order' }, { kind: 'live' }]);
         assert.deepEqual(await query(pg.url, 'SELECT state, replay_state, keep FROM lives'), [{ state: 'starting', replay_state: 'none', keep: '0' }]);
+        await unavailable(server);
       } finally {
         await stopServer(server);
       }
