@@ -13,8 +13,9 @@ export function mount(t, panel) {
   const caption = el('h2', { id: 'admin-lives-caption', textContent: t('live.admin.caption') });
   const list = el('ul', { className: 'admin-lives', 'aria-labelledby': caption.id });
   const status = el('p', { role: 'status', className: 'admin-lives-status' });
+  const empty = el('p', { className: 'admin-lives-empty', textContent: t('live.admin.empty'), hidden: true });
   const refresh = el('button', { type: 'button', className: 'secondary', textContent: t('live.admin.refresh') });
-  panel.append(caption, el('p', {}, refresh), list, status);
+  panel.append(caption, el('p', {}, refresh), list, empty, status);
 
   function item(live) {
     const who = whoText(t, live);
@@ -50,8 +51,8 @@ export function mount(t, panel) {
         status.textContent = problem(t, r.error);
         return;
       }
-      status.textContent = t('live.admin.ended', { name: who });
       await load();
+      status.textContent = t('live.admin.ended', { name: who });
       refresh.focus();
     });
     return li;
@@ -67,7 +68,7 @@ export function mount(t, panel) {
     }
     list.replaceChildren(...r.data.lives.map(item));
     list.hidden = r.data.lives.length === 0;
-    if (!r.data.lives.length) status.textContent = t('live.admin.empty');
+    empty.hidden = !list.hidden;
   }
   refresh.addEventListener('click', () => { status.textContent = ''; load(); });
   return load;
