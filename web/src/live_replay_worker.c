@@ -20,13 +20,17 @@
 #include "worker.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct pa_replay_worker {
+  /* The thread; NULL once stopped. lock keeps a wake (a request thread) from
+   * using it while pa_replay_stop takes it away. */
   pa_worker *w;
+  pthread_mutex_t lock;
   atomic_int stopping; /* a build cut short by it stays processing: built again at start */
   const pa_srv *srv;
   char media_dir[PATH_MAX];
@@ -236,11 +240,13 @@ pa_replay_worker *pa_replay_start(const pa_srv *srv, const char *db_where, const
   pa_replay_worker *rw = calloc(1, sizeof *rw);
   if (!rw) return NULL;
   rw->srv = srv;
+  pthread_mutex_init(&rw->lock, NULL);
   snprintf(rw->media_dir, sizeof rw->media_dir, "%s", media_dir);
   snprintf(rw->rec_root, sizeof rw->rec_root, "%s", rec_root);
   rw->w = pa_worker_start("replay", db_where, PA_REPLAY_TICK_S, round_fn, rw);
   if (!rw->w) {
     pa_log_event("error", "replay", "the worker did not start");
+    pthread_mutex_destroy(&rw->lock);
     free(rw);
     return NULL;
   }
@@ -251,13 +257,27 @@ void pa_replay_stop(pa_replay_worker *w) {
   if (!w) return;
   atomic_store(&w->stopping, 1);
   pa_replay_cancel(1);
-  pa_worker_stop(w->w);
+  pthread_mutex_lock(&w->lock);
+  pa_worker *thread = w->w;
+  w->w = NULL;
+  pthread_mutex_unlock(&w->lock);
+  pa_worker_stop(thread);
   pa_replay_cancel(0);
+}
+
+void pa_replay_free(pa_replay_worker *w) {
+  if (!w) return;
+  pa_replay_stop(w);
+  pthread_mutex_destroy(&w->lock);
   free(w);
 }
 
 void pa_replay_wake(const pa_srv *srv) {
-  if (srv && srv->replay) pa_worker_wake(srv->replay->w);
+  pa_replay_worker *w = srv ? srv->replay : NULL;
+  if (!w) return;
+  pthread_mutex_lock(&w->lock);
+  pa_worker_wake(w->w); /* NULL once stopped: nothing */
+  pthread_mutex_unlock(&w->lock);
 }
 
 /* The name api/live.h gives the same call. */

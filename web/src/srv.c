@@ -549,6 +549,8 @@ void pa_srv_stop(pa_srv *srv) {
   /* Before the transport too: a replay made is told through the sockets. */
   pa_replay_stop(srv->replay);
   pa_net_stop(srv->net);
+  /* Only now: a request finishing above may still have woken it. */
+  pa_replay_free(srv->replay);
   pa_worker_stop(srv->billing);
   pa_worker_stop(srv->push_worker);
   pa_worker_stop(srv->chatwoot_worker);
