@@ -51,6 +51,12 @@ export function publish({ janus, stream, onState = () => {} }) {
     handle = await session.attach('janus.plugin.videoroom');
     handle.on('webrtcup', () => report('publishing'));
     handle.on('hangup', () => report('lost'));
+    // Janus's own candidates, trickled (scripts/janus runs it with
+    // full_trickle): added once its answer is set, the early ones queued.
+    const early = [];
+    let answered = false;
+    const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
+    handle.on('trickle', (c) => (answered ? addRemote(c) : early.push(c)));
     await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.join_token ?? janus.room_token ?? janus.token });
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const offer = await pc.createOffer();
@@ -58,6 +64,8 @@ export function publish({ janus, stream, onState = () => {} }) {
     const { jsep } = await handle.send({ request: 'publish', audio: true, video: true }, pc.localDescription);
     if (!jsep) throw new JanusError(0, 'no answer');
     await pc.setRemoteDescription(jsep);
+    answered = true;
+    for (const c of early.splice(0)) addRemote(c);
   };
   start().catch((e) => report(ended ? 'lost' : 'failed', e));
 

@@ -129,8 +129,15 @@ async function startViewer(page, live) {
       window.__viewerPc = pc;
       window.__feeds.push(j.feed);
       pc.addEventListener('icecandidate', (e) => handle.trickle(e.candidate ?? null));
+      // Janus's trickled candidates (full_trickle), once its offer is set.
+      const early = [];
+      let offered = false;
+      const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
+      handle.on('trickle', (c) => (offered ? addRemote(c) : early.push(c)));
       const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.join_token ?? j.room_token ?? j.token });
       await pc.setRemoteDescription(jsep);
+      offered = true;
+      for (const c of early.splice(0)) addRemote(c);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       await handle.send({ request: 'start', room: j.room }, pc.localDescription);
