@@ -22,7 +22,6 @@ route('/vet/:token', 'health');
 route('/compose', 'compose', { auth: true });
 route('/compose/story', 'compose-story', { auth: true });
 route('/compose/reel', 'compose-reel', { auth: true });
-route('/live/new', 'live-new', { auth: true }); // going live (screens/live-new.js, issue 24)
 // Profiles, posts, tags and search (screens/person.js, pet.js, follows.js, post.js, tag.js, search.js).
 route('/me', 'person', { auth: true });
 route('/people/:id/followers', 'follows');
@@ -91,7 +90,8 @@ route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/cha
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
 route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
-// Lives (issue 24): watching one (screens/live.js; shell/live/ loads with it).
+// Lives (issue 24): going live (screens/live-new.js), watching one (screens/live.js; shell/live/ loads with them).
+route('/live/new', 'live-new', { auth: true });
 route('/live/:id', 'live', { auth: true });
 
 // What every screen gets besides its root and params.

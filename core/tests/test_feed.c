@@ -560,7 +560,7 @@ static void test_reel_replay(void) {
   CHECK(reel_page("{\"live\":\"lv_4\"}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms: missing");
   CHECK(reel_page("{\"live\":\"r_4\",\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
-  CHECK_CONTAINS(e.msg, "reels[0].replay.live: expected a live id");
+  CHECK_CONTAINS(e.msg, "reels[0].replay.live: expected lv_ and digits");
   CHECK(reel_page("{\"live\":null,\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.live");
   CHECK(reel_page("{\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);

@@ -7,9 +7,10 @@
 // the plugin ("<exp>,janus,janus.plugin.videoroom:<sig>", JanusJoin.token);
 // the room (signed_tokens), on join, one whose realm is the plugin itself
 // ("<exp>,janus.plugin.videoroom,room=<room>:<sig>": Janus's auth.c compares
-// the realm with the plugin's package), JanusJoin.room_token — a field added
-// to the contract's JanusJoin, since no one token passes both checks
-// (without it, token is sent, as the contract first said).
+// the realm with the plugin's package), JanusJoin.join_token (lsfu's name) or
+// room_token (the name first used by lview and here) — a field added to the
+// contract's JanusJoin, since no one token passes both checks (without it,
+// token is sent, as the contract first said).
 //
 // publish({ janus, stream, onState }) → { stop(), setToken(token), pc }
 // onState(state): 'connecting' → 'publishing' (Janus says WebRTC is up) →
@@ -50,13 +51,21 @@ export function publish({ janus, stream, onState = () => {} }) {
     handle = await session.attach('janus.plugin.videoroom');
     handle.on('webrtcup', () => report('publishing'));
     handle.on('hangup', () => report('lost'));
-    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.room_token ?? janus.token });
+    // Janus's own candidates, trickled (scripts/janus runs it with
+    // full_trickle): added once its answer is set, the early ones queued.
+    const early = [];
+    let answered = false;
+    const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
+    handle.on('trickle', (c) => (answered ? addRemote(c) : early.push(c)));
+    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.join_token ?? janus.room_token ?? janus.token });
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const { jsep } = await handle.send({ request: 'publish', audio: true, video: true }, pc.localDescription);
     if (!jsep) throw new JanusError(0, 'no answer');
     await pc.setRemoteDescription(jsep);
+    answered = true;
+    for (const c of early.splice(0)) addRemote(c);
   };
   start().catch((e) => report(ended ? 'lost' : 'failed', e));
 

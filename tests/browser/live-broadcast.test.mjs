@@ -21,18 +21,26 @@ import { launchBrowser, watchPage } from '../lib/browser.mjs';
 import { DEMO, plain, tabTo } from '../lib/app.mjs';
 import { startServer } from '../lib/server.mjs';
 import { startJanus } from '../lib/janus.mjs';
+import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-let janus, server, browser, ana, kenji, priya;
+let janus, server, browser, ana, kenji, priya, database;
 const started = Date.now();
 
 before(async () => {
+  const lap = (what) => process.env.PA_LIVE_DEBUG && console.log(`# ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   janus = await startJanus({ instances: 1 });
-  server = await startServer({ env: janus.env });
+  lap('janus');
+  // The PostgreSQL pass (PA_TEST_DATABASE=postgresql): the seeded world on a database of its own.
+  if (process.env.PA_TEST_DATABASE === 'postgresql') database = (await createDatabase('pa_live_bcast')).name;
+  server = await startServer({ env: { ...janus.env, ...(database ? { PA_DATABASE_URL: databaseUrl(database) } : {}) } });
+  lap('server');
   browser = await launchBrowser({ args: FAKE_MEDIA });
+  lap('browser');
   [ana, kenji, priya] = await Promise.all([person('ana'), person('kenji'), person('priya')]);
+  lap('people');
 });
 
 after(async () => {
@@ -43,6 +51,7 @@ after(async () => {
       await server?.stop();
     } finally {
       await janus?.stop();
+      if (database) await dropDatabase(database);
       console.log(`# live-broadcast: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   }
@@ -66,6 +75,7 @@ async function person(who, { permissions = ['camera', 'microphone'] } = {}) {
   });
   const page = await context.newPage();
   const problems = watchPage(page);
+  if (process.env.PA_LIVE_DEBUG) page.on('response', (r) => /\/lives/.test(r.url()) && console.log(Date.now() % 100000, r.request().method(), new URL(r.url()).pathname, r.status()));
   if (process.env.PA_LIVE_DEBUG) page.on('console', (m) => console.log(typeof who === 'string' ? who : 'new', m.type(), m.text()));
   await page.goto(server.url);
   const user = await page.evaluate(async ([path, body]) => {
@@ -96,7 +106,8 @@ const focusedText = (page) => page.evaluate(() => document.activeElement?.textCo
 // subscribes again whenever live.feed names a new one.
 async function startViewer(page, live) {
   await page.evaluate(async (liveId) => {
-    const { post } = await import('/api.js');
+    const { post, getSession } = await import('/api.js');
+    await getSession(true); // signed in after the page loaded: the CSRF token of this session
     const { listen, send } = await import('/support/socket.js');
     const { openJanus } = await import('/live/janus.js');
     window.__frames = [];
@@ -118,8 +129,15 @@ async function startViewer(page, live) {
       window.__viewerPc = pc;
       window.__feeds.push(j.feed);
       pc.addEventListener('icecandidate', (e) => handle.trickle(e.candidate ?? null));
-      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.room_token ?? j.token });
+      // Janus's trickled candidates (full_trickle), once its offer is set.
+      const early = [];
+      let offered = false;
+      const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
+      handle.on('trickle', (c) => (offered ? addRemote(c) : early.push(c)));
+      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.join_token ?? j.room_token ?? j.token });
       await pc.setRemoteDescription(jsep);
+      offered = true;
+      for (const c of early.splice(0)) addRemote(c);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       await handle.send({ request: 'start', room: j.room }, pc.localDescription);
@@ -157,7 +175,8 @@ const frame = (page, type, pred = '') => page.waitForFunction(([t, p]) => (windo
   [type, pred], { timeout: 20000 });
 
 const api = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
-  const { request } = await import('/api.js');
+  const { request, getSession } = await import('/api.js');
+  await getSession(true);
   const r = await request(m, p, b);
   return r.ok ? { status: r.status, data: r.data } : { status: r.error.status, code: r.error.code };
 }, [method, path, body]);
@@ -175,21 +194,28 @@ test('without a pet: a link to add one; axe', async () => {
 });
 
 test('camera refused: a clear message and a retry, Go live stays off; axe', async () => {
-  const refused = await person('kenji', { permissions: [] });
-  // The camera and the microphone denied for this site, as a person's "Block" would.
-  const cdp = await refused.context.newCDPSession(refused.page);
-  for (const name of ['videoCapture', 'audioCapture']) {
-    await cdp.send('Browser.setPermission', { permission: { name }, setting: 'denied', origin: new URL(server.url).origin });
+  // A Chromium without the fake-UI flag: headless, nobody answers the
+  // camera prompt, and the page is refused as when a person says Block.
+  const plainBrowser = await launchBrowser({ args: ['--use-fake-device-for-media-stream'] });
+  try {
+    const context = await plainBrowser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true, serviceWorkers: 'block' });
+    const page = await context.newPage();
+    const problems = watchPage(page);
+    await page.goto(server.url);
+    await page.evaluate(async ([email, password]) => fetch('/api/v1/auth/login', { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) }), [DEMO.kenji.email, DEMO.kenji.password]);
+    await page.goto(`${server.url}live/new`);
+    const alert = page.locator('.live-camera-msg');
+    await alert.waitFor();
+    assert.match(plain(await alert.textContent()), /Camera and microphone are blocked/);
+    assert.equal(await alert.getAttribute('role'), 'alert');
+    assert.ok(await page.getByRole('button', { name: 'Go live' }).isDisabled());
+    await page.getByRole('button', { name: 'Try the camera again' }).waitFor();
+    await axe(page, 'camera refused');
+    assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
+  } finally {
+    await plainBrowser.close();
   }
-  await refused.page.goto(`${server.url}live/new`);
-  const alert = refused.page.locator('.live-camera-msg');
-  await alert.waitFor();
-  assert.match(plain(await alert.textContent()), /Camera and microphone are blocked/);
-  assert.equal(await alert.getAttribute('role'), 'alert');
-  assert.ok(await refused.page.getByRole('button', { name: 'Go live' }).isDisabled());
-  await refused.page.getByRole('button', { name: 'Try the camera again' }).waitFor();
-  await axe(refused.page, 'camera refused');
-  await refused.context.close();
 });
 
 test('go live by keyboard, a viewer decodes, comments removed and a viewer blocked, reconnect, End → Keep → summary; axe on each state', async () => {
@@ -218,6 +244,7 @@ test('go live by keyboard, a viewer decodes, comments removed and a viewer block
 
   // Kenji watches and decodes; he is counted.
   await startViewer(kenji.page, id);
+  await frame(kenji.page, 'live.joined');
   await decodesPast(kenji.page, 0, 'first feed');
   await page.waitForFunction(() => /1/.test(document.querySelector('.live-viewers')?.textContent ?? ''));
 
@@ -257,10 +284,14 @@ test('go live by keyboard, a viewer decodes, comments removed and a viewer block
 
   // Priya comments and is blocked from this live: her side is told, watching is refused.
   await startViewer(priya.page, id);
+  await frame(priya.page, 'live.joined');
   await priya.page.evaluate(async (l) => (await import('/support/socket.js')).send({ type: 'live.comment', live: l, text: 'Buy followers', nonce: 'p1' }), id);
   const hers = page.locator('.live-comment', { hasText: 'Buy followers' });
   await hers.waitFor();
-  await hers.getByRole('button', { name: `Block ${DEMO.priya.name} from this live` }).focus();
+  const block = hers.getByRole('button', { name: 'Block from this live' });
+  assert.equal(await block.evaluate((b) => b.getAttribute('aria-describedby').split(' ').map((i) => document.getElementById(i).textContent).join(' ')),
+    `${DEMO.priya.name} Buy followers`, 'described by who and what');
+  await block.focus();
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => /can no longer watch/.test(document.querySelector('.live-action-msg')?.textContent ?? ''));
   await frame(priya.page, 'live.blocked');

@@ -137,3 +137,40 @@ test('reels: the core places a real video, swipes to the next, toggles sound', a
   assert.deepEqual(problems, []);
   await page.context().close();
 });
+
+// Lives (issue 24) through the WASM core in Chromium: a tray entry on air (the
+// server's "live" member; until the live routes land here the test adds one
+// to the real tray on its way to the page) is worded "… is live now" in the
+// mirror and opens /live/<id> from the keyboard; a replay reel (the "replay"
+// member, added the same way to the real reels) carries the core's "Replay"
+// word in the viewer's label. The ring's colour and the pill are pixel-tested
+// natively (core/tests/test_app.c, test_tray_live).
+test('a pet on air opens its live from the tray; a replay reel says Replay', async () => {
+  const tray = await (await fetch(new URL('/api/v1/stories', server.url))).json();
+  const reels = await (await fetch(new URL('/api/v1/reels', server.url))).json();
+  const onAir = { ...tray.tray[0], live: { id: 'lv_12', viewers: 3 }, stories: [] };
+  const context = await browser.newContext({ viewport: { width: 420, height: 860 }, serviceWorkers: 'block' });
+  await context.route(/\/api\/v1\/stories$/, (r) => r.fulfill({ json: { tray: [onAir, ...tray.tray] } }));
+  await context.route(/\/api\/v1\/reels(\?|$)/, (r) => r.fulfill({
+    json: { ...reels, reels: reels.reels.map((x, i) => ({ ...x, replay: i === 0 ? { live: 'lv_4', duration_ms: 600000 } : null })) },
+  }));
+  const page = await context.newPage();
+  const problems = watchPage(page);
+  await page.goto(server.url);
+  const buttons = page.locator('#stories button');
+  await page.waitForFunction((n) => document.querySelectorAll('#stories button').length === n, tray.tray.length + 1);
+  assert.equal(await buttons.first().textContent(), `\u2068${onAir.pet.name}\u2069 is live now`);
+  assert.match(await buttons.nth(1).textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's stor`));
+  await press(buttons.first());
+  await page.waitForURL((u) => u.pathname === '/live/lv_12');
+  assert.equal(await page.locator('#viewer').isHidden(), true); // no story viewer for a live
+
+  await page.goto(new URL('/reels', server.url).href);
+  await page.waitForFunction(() => !document.getElementById('viewer').hidden && /^Reel 1 of/.test(document.getElementById('viewer-label').textContent));
+  assert.match(await page.locator('#viewer-label').textContent(), /^Reel 1 of .* Replay$/);
+  await page.keyboard.press('Enter'); // Next has focus when the viewer opens
+  await page.waitForFunction(() => /^Reel 2 of/.test(document.getElementById('viewer-label').textContent));
+  assert.doesNotMatch(await page.locator('#viewer-label').textContent(), /Replay/);
+  assert.deepEqual(problems.filter((p) => !/status of 40[14]/.test(p)), []);
+  await context.close();
+});

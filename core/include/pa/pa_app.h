@@ -93,7 +93,9 @@ void pa_app_feed_failed(pa_app *app, const char *message);
 
 /* The story tray (GET /api/v1/stories). Bad bytes keep the old tray. */
 pa_status pa_app_stories_loaded(pa_app *app, const char *json, size_t len, pa_error *err);
-/* Opens the story viewer at tray entry index, at its first unseen story. */
+/* Opens the story viewer at tray entry index, at its first unseen story; an
+ * entry on air (pa_story_entry.live_id) instead asks the host to open its
+ * live (PA_ACTION_OPEN_LIVE). The viewer steps over entries with no stories. */
 void pa_app_open_story(pa_app *app, int index);
 
 /* A page of reels (GET /api/v1/reels). */

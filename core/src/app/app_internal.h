@@ -220,6 +220,7 @@ void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t c
 
 /* Stories (app_stories.c): the tray the feed paints at its top. */
 float app_tray_height(const pa_app *a); /* 0 without stories */
+/* Words of a catalog key on a round-ended pill: the tray's LIVE, the reel's Replay. */
 void app_pill(pa_app *a, float x, float cy, float anchor, const char *key, uint32_t bg);
 void app_paint_tray(pa_app *a, float top);
 bool app_tray_tap(pa_app *a, float x, float y, float top);

@@ -342,7 +342,7 @@ static bool reels_frame(pa_app *a, app_screen *s, double dt) {
   /* A live's replay: a chip under the back link, on the start side. */
   if (r->replay_ms)
     app_pill(a, app_mx(a, x + pad, 0, x, w), y + pad + app_px(a, 40), a->rtl ? 1.0f : 0.0f,
-             "reels.replay_badge", 0x000000aa);
+             "reels.replay_badge", 0x202020ff);
   return false; /* the browser plays the video; nothing here moves */
 }
 

@@ -47,7 +47,7 @@ static pa_status parse_live_id(pa_jv *v, const cJSON *o, const char *field, cons
   PA_JV_TRY(pa_jv_string(v, o, field, PA_JV_ID, PA_FEED_MAX_ID, false, out));
   const char *d = *out + 3;
   if (strncmp(*out, "lv_", 3) != 0 || !*d || strspn(d, "0123456789") != strlen(d))
-    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected a live id (lv_ and digits)");
+    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected lv_ and digits");
   return PA_OK;
 }
 
