@@ -1,7 +1,7 @@
 // Watching a live through the SFU (issue 24, contract §7): a VideoRoom
 // subscriber on the Janus instance the server named in a JanusJoin
 // (POST /lives/{lv}/watch), with the tokens the server signed: `token` (realm
-// janus) for the core on every request, `room_token` (realm
+// janus) for the core on every request, `join_token` (lsfu's pa_janus_join_token; realm
 // janus.plugin.videoroom, room=<room>) for the room's signed_tokens check on
 // join — Janus's auth.c compares each realm, so one token cannot pass both
 // (see shell/live/publish.js).
@@ -124,7 +124,7 @@ export function watch({ janus, video, onState = () => {} }) {
         if (type === 'video' && receiving && !video.paused && state === 'reconnecting') say('playing');
       });
       const { data, jsep } = await handle.send({
-        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.room_token ?? janus.token,
+        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.join_token ?? janus.room_token ?? janus.token,
       });
       if (stopped) return;
       if (data.videoroom !== 'attached' || !jsep) throw Object.assign(new Error('not attached'), { reason: 'not attached' });
