@@ -122,10 +122,15 @@ export class JanusHttp {
  * listparticipants with publisher: true (and remote: true) as soon as it is
  * added. instance: {http} (an entry of startJanus's instances); secret: the
  * token_auth_secret; roomSecret: the room's own secret (lives.room_secret).
+ * Janus does not record a remote publisher in a room made with record: true
+ * (its recorders start on WebRTC media set-up, or when the room's recording
+ * state changes); record: true turns the room's recording off and on again
+ * (enable_recording, with the room's secret) so that the feed is written to
+ * the room's rec_dir as .mjr files like a browser's.
  * Returns {id, port, stop()}: stop ends ffmpeg and removes the publisher
  * (the room may be gone by then: that is not an error).
  */
-export async function remotePublisher({ instance, secret, room, roomSecret, feed, seconds = 0 }) {
+export async function remotePublisher({ instance, secret, room, roomSecret, feed, seconds = 0, record = false }) {
   const api = await new JanusHttp(instance.http, janusToken(secret)).open();
   let added;
   try {
@@ -134,6 +139,12 @@ export async function remotePublisher({ instance, secret, room, roomSecret, feed
       streams: [{ type: 'video', mid: '0', mindex: 0, codec: 'vp8' },
         { type: 'audio', mid: '1', mindex: 1, codec: 'opus' }],
     });
+    if (added.videoroom === 'success' && record) {
+      for (const on of [false, true]) {
+        const r = await api.request({ request: 'enable_recording', room, secret: roomSecret, record: on });
+        if (r.videoroom !== 'success') throw new Error(`enable_recording: ${JSON.stringify(r)}`);
+      }
+    }
   } finally {
     await api.close();
   }

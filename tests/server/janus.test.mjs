@@ -13,9 +13,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { JanusHttp, janusJoinToken, janusToken, remotePublisher, startJanus } from '../lib/janus.mjs';
+import { ROOT } from '../lib/paths.mjs';
 import { BIN, startServer, stopServer } from './helpers.mjs';
 
 const run = promisify(execFile);
@@ -109,6 +112,25 @@ describe('janus', () => {
     assert.match(r.stdout, /^janus check: ok$/m);
   });
 
+  test('scripts/janus reuses the running instances of its folder; its configs keep the Admin API off', async () => {
+    const pids = await Promise.all([1, 2].map((k) => readFile(path.join(janus.dir, `j${k}`, 'janus.pid'), 'utf8')));
+    const { stdout } = await run(path.join(ROOT, 'scripts/janus'), ['start', janus.dir, '--test', '--instances', '2']);
+    assert.equal(stdout.trim().split('\n').pop(), janus.env.PA_JANUS);
+    const again = await Promise.all([1, 2].map((k) => readFile(path.join(janus.dir, `j${k}`, 'janus.pid'), 'utf8')));
+    assert.deepEqual(again, pids);
+    const http = await readFile(path.join(janus.dir, 'j1', 'janus.transport.http.jcfg'), 'utf8');
+    const ws = await readFile(path.join(janus.dir, 'j1', 'janus.transport.websockets.jcfg'), 'utf8');
+    const core = await readFile(path.join(janus.dir, 'j1', 'janus.jcfg'), 'utf8');
+    assert.match(http, /admin_http = false/);
+    assert.match(http, /ip = "127\.0\.0\.1"/);
+    assert.match(ws, /admin_ws = false/);
+    assert.match(core, /token_auth = true/);
+    assert.match(core, /disable = "[^"]*libjanus_streaming\.so/);
+    assert.doesNotMatch(core, /disable = "[^"]*libjanus_videoroom\.so/);
+    // The Admin API answers nowhere: Janus's default admin port is not what it listens on either.
+    assert.equal((await fetch(`${janus.instances[0].http.replace(/\/janus$/, '')}/admin`)).status, 404);
+  });
+
   test('janus check fails on a wrong admin key (VideoRoom 433) and a wrong secret (Janus 403)', async () => {
     let r = await janusCheck({ ...janus.env, PA_JANUS_ADMIN_KEY: 'not-the-key' });
     assert.equal(r.code, 1);
@@ -165,7 +187,7 @@ describe('janus', () => {
     c.close();
   });
 
-  test('remotePublisher: publishing in listparticipants until stopped', async () => {
+  test('remotePublisher: publishing in listparticipants until stopped; recorded when asked', async () => {
     const feed = 4242;
     const pub = await remotePublisher({ instance: janus.instances[0], secret: janus.secret, room, roomSecret, feed });
     const api = await new JanusHttp(janus.instances[0].http, janusToken(janus.secret)).open();
@@ -175,6 +197,24 @@ describe('janus', () => {
       await pub.stop();
       list = await api.request({ request: 'listparticipants', room });
       assert.deepEqual(list.participants.filter((p) => p.id === feed), []);
+      // A recorded room (as the server makes one for a live): the feed's .mjr files, written as RTP comes.
+      const recRoom = room + 1, recDir = path.join(janus.recDir, String(recRoom));
+      await mkdir(recDir, { recursive: true });
+      const made = await api.request({ request: 'create', room: recRoom, admin_key: janus.adminKey, secret: roomSecret,
+        publishers: 1, is_private: true, signed_tokens: true, videocodec: 'vp8', audiocodec: 'opus', record: true,
+        rec_dir: recDir, lock_record: true });
+      assert.equal(made.videoroom, 'created');
+      const rec = await remotePublisher({ instance: janus.instances[0], secret: janus.secret, room: recRoom,
+        roomSecret, feed, record: true });
+      await rec.stop(); // closes the recorders
+      const files = await readdir(recDir);
+      assert.equal(files.length, 2, files.join());
+      const video = files.find((f) => new RegExp(`^videoroom-${recRoom}-user-${feed}-\\d+-video-0\\.mjr$`).test(f));
+      const audio = files.find((f) => new RegExp(`^videoroom-${recRoom}-user-${feed}-\\d+-audio-1\\.mjr$`).test(f));
+      assert.ok(video && audio, files.join());
+      // MJR files start with Janus's magic (record.c) before any packet.
+      assert.equal((await readFile(path.join(recDir, video))).subarray(0, 8).toString(), 'MJR00002');
+      await api.request({ request: 'destroy', room: recRoom, secret: roomSecret });
     } finally {
       await api.close();
     }
