@@ -72,13 +72,18 @@
   const delay = (value, receivedMs) => (((Math.floor(receivedMs) % WRAP) - value) % WRAP + WRAP) % WRAP;
 
   // The broadcaster's camera: a canvas painting the time at `fps`, captured at
-  // the same rate. stop() ends the painting and the track.
-  function clockStream(fps = 30) {
+  // the same rate; onPaint(value) sees each value painted. stop() ends the
+  // painting and the track.
+  function clockStream(fps = 30, onPaint = () => {}) {
     const canvas = document.createElement('canvas');
     canvas.width = W;
     canvas.height = H;
     const ctx = canvas.getContext('2d', { alpha: false });
-    const tick = () => paint(ctx, Math.floor(nowMs()) % WRAP);
+    const tick = () => {
+      const v = Math.floor(nowMs()) % WRAP;
+      paint(ctx, v);
+      onPaint(v);
+    };
     tick();
     const stream = canvas.captureStream(fps);
     const timer = setInterval(tick, 1000 / fps);
