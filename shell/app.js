@@ -22,6 +22,7 @@ route('/vet/:token', 'health');
 route('/compose', 'compose', { auth: true });
 route('/compose/story', 'compose-story', { auth: true });
 route('/compose/reel', 'compose-reel', { auth: true });
+route('/live/new', 'live-new', { auth: true }); // going live (screens/live-new.js, issue 24)
 // Profiles, posts, tags and search (screens/person.js, pet.js, follows.js, post.js, tag.js, search.js).
 route('/me', 'person', { auth: true });
 route('/people/:id/followers', 'follows');

@@ -52,6 +52,8 @@ export async function mountComposer(root, ctx, kind) {
   for (const [k, href] of [['post', '/compose'], ['story', '/compose/story'], ['reel', '/compose/reel']]) {
     kinds.append(el('li', {}, el('a', { href, textContent: t(KINDS[k].title), 'aria-current': k === kind ? 'page' : null })));
   }
+  // Going live is a fourth way to create (screens/live-new.js, loaded when opened).
+  kinds.append(el('li', {}, el('a', { href: '/live/new', className: 'compose-live', textContent: t('live.new.go') })));
   root.append(el('nav', { 'aria-label': t('compose.kinds') }, kinds));
   const petsAnswer = await myPets();
   if (!petsAnswer.ok) {

@@ -1,24 +1,33 @@
-// The page's one support socket (issue 23, contract §6/§7): the chat relay's
-// endpoint opened *without* `?device=`, which the server upgrades for any
-// signed-in session as a support-only socket (no chat frames, only
-// `support.*`). The chat engine's own socket is separate; this one carries
-// the person's conversation and the agents' inbox alike, so a page never
-// holds two. It opens with the first listener and closes with the last, and
-// reconnects with ChatSocket's growing delay (0.5 s … 10 s, at once when the
-// browser is online again). Frames missed while it was down are not replayed
-// by the server: each listener's onOpen is called on every (re)open so it
-// reads the server again.
+// The page's one signed-in socket (issue 23, contract §6/§7; issue 24 §7): the
+// chat relay's endpoint opened *without* `?device=`, which the server upgrades
+// for any signed-in session as a device-less socket (no chat frames, only
+// `support.*` and `live.*`). The chat engine's own socket is separate; this one
+// carries the person's support conversation, the agents' inbox and the live
+// viewer alike, so a page never holds two. It opens with the first listener
+// and closes with the last, and reconnects with ChatSocket's growing delay
+// (0.5 s … 10 s, at once when the browser is online again). Frames missed
+// while it was down are not replayed by the server: each listener's onOpen is
+// called on every (re)open so it reads the server again (or joins again).
 import { ChatSocket } from '../chat/socket.js';
 
-const listeners = new Set(); // {onFrame, onOpen}
+const listeners = new Set(); // {prefix, onFrame, onOpen}
 let socket = null;
 let open = false;
 
 const url = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/chat/socket`;
 
+// The prefix a frame is for: its type's, except the socket's plain error
+// frames, which belong to the live listeners when they name a live.
+function kindOf(frame) {
+  if (typeof frame?.type !== 'string') return null;
+  if (frame.type === 'error' && typeof frame.live === 'string') return 'live.';
+  return frame.type;
+}
+
 function dispatch(frame) {
-  if (typeof frame?.type !== 'string' || !frame.type.startsWith('support.')) return;
-  for (const l of [...listeners]) l.onFrame?.(frame);
+  const kind = kindOf(frame);
+  if (!kind) return;
+  for (const l of [...listeners]) if (kind.startsWith(l.prefix)) l.onFrame?.(frame);
 }
 
 function state(isOpen) {
@@ -28,10 +37,12 @@ function state(isOpen) {
   for (const l of [...listeners]) l.onOpen?.();
 }
 
-// listen({onFrame(frame), onOpen()}) → stop(): frames whose type starts with
-// `support.`; onOpen at once when the socket is already open, and after
-// every reconnection.
-export function listen(listener) {
+// listen({prefix = 'support.', onFrame(frame), onOpen()}) → stop(): frames
+// whose type starts with prefix (error frames carrying `live` count as
+// `live.`); onOpen at once when the socket is already open, and after every
+// reconnection.
+export function listen({ prefix = 'support.', onFrame, onOpen } = {}) {
+  const listener = { prefix, onFrame, onOpen };
   listeners.add(listener);
   if (!socket) {
     socket = new ChatSocket(url(), dispatch, state);
@@ -47,6 +58,12 @@ export function listen(listener) {
     open = false;
     document.documentElement.dataset.supportSocket = 'closed';
   };
+}
+
+// send(frame) → true when written, false when the socket is not open (the
+// caller keeps or drops the frame; nothing is queued here).
+export function send(frame) {
+  return socket ? socket.send(frame) : false;
 }
 
 export const isOpen = () => open;
