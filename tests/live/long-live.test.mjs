@@ -79,11 +79,13 @@ const seconds = (t) => Date.parse(t) / 1000;
 
 test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that plays', { timeout: 40 * 60000 }, async () => {
   await page.goto(`${server.url}live/new`);
-  const title = page.getByLabel(/title/i);
+  // The screen's own elements (screens/live-new.js): the title field, Go live
+  // (enabled once the fake camera's preview runs), End, the end dialog.
+  const title = page.locator('#live-title');
   await title.waitFor();
   await title.fill('Ten minutes with Luna');
   const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/lives') && r.request().method() === 'POST');
-  await page.getByRole('button', { name: /go live/i }).click();
+  await page.locator('button.live-go:enabled').click();
   const made = await (await created).json();
   const lv = made.live.id;
   assert.match(lv, /^lv_\d+$/);
@@ -105,11 +107,14 @@ test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that
   });
   assert.equal(last.end_reason, null);
 
-  // End and keep, as the broadcaster does: End, then "Keep the replay".
-  await page.getByRole('button', { name: /^end/i }).click();
+  // End and keep, as the broadcaster does: End, then "Keep the replay" (the
+  // dialog's first action).
+  await page.locator('button.live-end').click();
   const ended = page.waitForResponse((r) => r.url().endsWith(`/api/v1/lives/${lv}/end`));
-  await page.getByRole('dialog').getByRole('button', { name: /keep/i }).click();
-  assert.equal((await ended).status(), 200);
+  await page.locator('dialog.live-end-dialog[open] .live-end-actions button').first().click();
+  const endAnswer = await ended;
+  assert.equal(endAnswer.status(), 200);
+  assert.equal((await endAnswer.json()).state, 'ended');
 
   const done = await pollUntil(`${lv}'s replay ready`, REPLAY_DEADLINE_MS, async () => {
     const l = await get(`/lives/${lv}`);
@@ -140,8 +145,12 @@ test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that
     await rm(dir, { recursive: true, force: true });
   }
 
-  // Plays: in the live screen's player (the ended live shows its replay) …
-  await page.goto(`${server.url}live/${lv}`);
+  // The broadcaster's summary links the replay once it is ready; it opens the
+  // live's screen, whose player (the ended live shows its replay) plays it …
+  const link = page.locator(`a[href="/live/${lv}"]`);
+  await link.waitFor({ timeout: 120000 });
+  await link.click();
+  await page.waitForURL(`**/live/${lv}`);
   const plays = (selector) => page.waitForFunction(([sel, want, slack]) => {
     const v = document.querySelector(sel);
     if (!v) return false;
