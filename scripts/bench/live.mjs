@@ -10,9 +10,14 @@
 //      shell/live/watch.js, both with the server's JanusJoin.
 // Median and p95 of each, the ratios, met/missed against 500 ms p95, and the
 // machine's load average (what else shared the two cores).
+// Then, for capacity (VIEWERS, e.g. "10,20"): more viewers join from a third
+// page (each its own watch(): one Janus session, one subscriber, one decoder)
+// and at each count the measured viewer's delay is taken again with the Janus
+// process's CPU time over the same window (/proc/<pid>/stat), per viewer.
 // env: FRAMES (300 decoded frames per side), WARMUP_MS (2000: frames shown
 // in the first seconds, while the encoder ramps up, are not counted),
-// ONLY=reference (skip the product path).
+// ONLY=reference (skip the product path), VIEWERS (none).
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +41,27 @@ function summary(samples) {
   const d = samples.map((s) => s.delay).sort((a, b) => a - b);
   return { n: d.length, median: quantile(d, 0.5), p95: quantile(d, 0.95), min: d[0], max: d[d.length - 1] };
 }
+const VIEWERS = (process.env.VIEWERS ?? '').split(',').filter(Boolean).map(Number);
+const CAP_FRAMES = 150;
+const TICKS = 100; // USER_HZ on Linux
+
+// The Janus process whose command line names `dir` (scripts/janus runs `janus -F DIR/jK`).
+function janusPid(dir) {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    const argv = cmd.split('\0');
+    if (path.basename(argv[0]) === 'janus' && argv.some((a) => a.startsWith(dir))) return Number(pid);
+  }
+  throw new Error(`no janus process for ${dir}`);
+}
+// utime + stime of a process, in seconds.
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+  return (Number(f[11]) + Number(f[12])) / TICKS;
+}
+
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function newContext(browser, options = {}) {
@@ -158,7 +184,7 @@ async function product(browser) {
       const context = await newContext(browser);
       contexts.push(context);
       const page = await context.newPage();
-      await page.goto(`${server.url}/`);
+      await page.goto(server.url);
       await page.evaluate(async ({ email, password }) => {
         const r = await fetch('/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
         if (!r.ok) throw new Error(`login ${r.status}`);
@@ -202,14 +228,55 @@ async function product(browser) {
       window.paView = watch({ janus: w.body.janus, video, onState: (s) => window.paStates.push(s) });
       eval(watchSrc)(video);
     }, [live, WATCH.toString()]);
-    const r = await collect(sub, FRAMES);
+    const pid = janusPid(path.join(path.dirname(janus.env.PA_JANUS_REC_DIR), 'j1'));
+    const measure = async (frames) => {
+      const c0 = cpuSeconds(pid), t0 = performance.now();
+      const got = await collect(sub, frames);
+      return { ...got, cpu: (cpuSeconds(pid) - c0) / ((performance.now() - t0) / 1000) };
+    };
+    const r = await measure(FRAMES);
     const instance = janus.instances[0].name;
+    const capacity = [];
+    if (VIEWERS.length) {
+      const crowd = await signIn(DEMO.priya);
+      for (const n of VIEWERS) {
+        // n viewers in all: the measured one and n - 1 in the crowd, each decoding.
+        await crowd.evaluate(async ([lv, want]) => {
+          const { watch } = await import('/live/watch.js');
+          window.paCrowd ??= [];
+          while (window.paCrowd.length < want) {
+            const w = await window.paCall('POST', `/lives/${lv}/watch`);
+            if (w.status !== 200) throw new Error(`watch ${w.status}`);
+            const video = document.createElement('video');
+            video.muted = true;
+            window.paCrowd.push(watch({ janus: w.body.janus, video, onState: () => {} }));
+          }
+        }, [live, n - 1]);
+        // Every crowd viewer decoding (getStats is asynchronous: asked from here until true).
+        for (const end = Date.now() + COLLECT_MS; ;) {
+          const all = await crowd.evaluate(async () => {
+            for (const v of window.paCrowd) {
+              let decoded = 0;
+              for (const s of (await v.pc.getStats()).values()) if (s.type === 'inbound-rtp' && s.kind === 'video') decoded = s.framesDecoded;
+              if (!decoded) return false;
+            }
+            return true;
+          });
+          if (all) break;
+          if (Date.now() > end) throw new Error(`${n - 1} crowd viewers not all decoding`);
+          await new Promise((ok) => setTimeout(ok, 500));
+        }
+        await sub.evaluate((src) => eval(src)(document.querySelector('video')), WATCH.toString());
+        capacity.push({ n, ...(await measure(CAP_FRAMES)) });
+      }
+      await crowd.evaluate(() => window.paCrowd.forEach((v) => v.stop()));
+    }
     await sub.evaluate(() => window.paView.stop());
     await pub.evaluate(async (lv) => {
       window.paPublish.stop();
       await window.paCall('POST', `/lives/${lv}/end`, { keep: false });
     }, live);
-    return { ...r, instance };
+    return { ...r, instance, capacity };
   } finally {
     for (const c of contexts) await c.close();
     await server.stop();
@@ -245,6 +312,12 @@ try {
     const s = summary(prod.samples);
     line(`through the SFU (Janus ${prod.instance}, shell modules)`, s, rej(prod));
     console.log(`  SFU / direct: median ${(s.median / refS.median).toFixed(2)}x, p95 ${(s.p95 / refS.p95).toFixed(2)}x`);
+    console.log(`  Janus (one instance) ${(prod.cpu * 100).toFixed(1)} % of a core with 1 viewer`);
+    for (const c of prod.capacity) {
+      const cs = summary(c.samples);
+      console.log(`  ${String(c.n).padStart(3)} viewers: Janus ${(c.cpu * 100).toFixed(1)} % of a core ` +
+        `(${(c.cpu * 100 / c.n).toFixed(2)} % per viewer); measured viewer median ${cs.median} ms, p95 ${cs.p95} ms; load ${load()}`);
+    }
     console.log(`  target p95 <= ${TARGET_P95} ms: ${s.p95 <= TARGET_P95 ? 'met' : 'MISSED'} (${(s.p95 / TARGET_P95 * 100).toFixed(0)} %)`);
     if (s.n < FRAMES) failed = true;
   } else if (prodErr) {
