@@ -1,0 +1,158 @@
+// Janus 1.1.2 for the tests that need it (scripts/janus start DIR --test:
+// see web/README.md, "Live: Janus", for what --test changes). One per test
+// file; stopped by stop(), or by scripts/janus's watchdog once this process
+// is gone.
+//
+//   const janus = await startJanus({ instances: 2 });
+//   startServer({ env: janus.env }); // PA_JANUS, PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY, PA_JANUS_REC_DIR
+//   after(() => janus.stop());
+//
+// Also: janusToken (signs like the server, for tests that talk to Janus
+// directly), JanusHttp (Janus's HTTP API: one session, one VideoRoom handle)
+// and remotePublisher (a publisher without a browser: VideoRoom's
+// add_remote_publisher fed by ffmpeg over plain RTP).
+import { execFile, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './paths.mjs';
+
+const run = promisify(execFile);
+const SCRIPT = path.join(ROOT, 'scripts/janus');
+const PLUGIN = 'janus.plugin.videoroom';
+
+/** Starts N Janus instances in a fresh folder: {env, instances: [{name, http, ws}], secret, adminKey, dir, log(k), stop()}. */
+export async function startJanus({ instances = 1 } = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'pa-janus-'));
+  const { stdout } = await run(SCRIPT, ['start', dir, '--test', '--instances', String(instances), '--owner',
+    String(process.pid)]);
+  const spec = stdout.trim().split('\n').pop();
+  const list = spec.split(';').map((part) => {
+    const [name, http, ws] = part.split(' ');
+    return { name, http, ws };
+  });
+  if (list.length !== instances || list.some((i) => !/^http:\/\/127\.0\.0\.1:\d+\/janus$/.test(i.http))) {
+    throw new Error(`scripts/janus printed ${stdout}`);
+  }
+  const secret = (await readFile(path.join(dir, 'janus-secret'), 'utf8')).trim();
+  const adminKey = (await readFile(path.join(dir, 'janus-admin-key'), 'utf8')).trim();
+  const recDir = path.join(dir, 'rec');
+  return {
+    dir,
+    instances: list,
+    secret,
+    adminKey,
+    recDir,
+    env: { PA_JANUS: spec, PA_JANUS_SECRET: secret, PA_JANUS_ADMIN_KEY: adminKey, PA_JANUS_REC_DIR: recDir },
+    log: (k = 1) => readFile(path.join(dir, `j${k}`, 'janus.log'), 'utf8'),
+    async stop() {
+      await run(SCRIPT, ['stop', dir]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A token as the server signs it (web/src/janus/janus.c, Janus's src/auth.c); room 0: plugin-wide. */
+export function janusToken(secret, { expiresAt = Math.floor(Date.now() / 1000) + 600, room = 0 } = {}) {
+  const data = `${expiresAt},janus,${PLUGIN}${room ? `,room=${room}` : ''}`;
+  return `${data}:${createHmac('sha1', secret).update(data).digest('base64')}`;
+}
+
+/** Janus's HTTP API with one session and one VideoRoom handle. */
+export class JanusHttp {
+  constructor(http, token) {
+    this.http = http;
+    this.token = token;
+  }
+
+  async post(url, body) {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, transaction: randomBytes(6).toString('hex'), token: this.token }),
+    });
+    if (!res.ok) throw new Error(`janus ${url}: HTTP ${res.status}`);
+    return res.json();
+  }
+
+  /** Creates the session and attaches VideoRoom. */
+  async open() {
+    const s = await this.post(this.http, { janus: 'create' });
+    if (s.janus !== 'success') throw new Error(`janus create: ${JSON.stringify(s)}`);
+    this.session = s.data.id;
+    const h = await this.post(`${this.http}/${this.session}`, { janus: 'attach', plugin: PLUGIN });
+    if (h.janus !== 'success') throw new Error(`janus attach: ${JSON.stringify(h)}`);
+    this.handle = h.data.id;
+    return this;
+  }
+
+  /** A synchronous VideoRoom request: its plugindata.data (errors too: {videoroom: 'event', error_code}). */
+  async request(body) {
+    const r = await this.post(`${this.http}/${this.session}/${this.handle}`, { janus: 'message', body });
+    if (r.janus !== 'success') throw new Error(`janus message: ${JSON.stringify(r)}`);
+    return r.plugindata.data;
+  }
+
+  async close() {
+    if (!this.session) return;
+    await this.post(`${this.http}/${this.session}`, { janus: 'destroy' }).catch(() => {});
+    this.session = undefined;
+  }
+}
+
+/**
+ * A publisher without a browser: VideoRoom's add_remote_publisher with id =
+ * feed, one VP8 video stream (mindex 0) and one Opus audio stream (mindex 1),
+ * fed by `ffmpeg -re` from lavfi sources over plain RTP to the one port Janus
+ * returns (Janus tells the streams apart by SSRC: 1000 + 10 × mindex,
+ * REMOTE_PUBLISHER_BASE_SSRC/STEP in janus_videoroom.c). Janus lists it in
+ * listparticipants with publisher: true (and remote: true) as soon as it is
+ * added. instance: {http} (an entry of startJanus's instances); secret: the
+ * token_auth_secret; roomSecret: the room's own secret (lives.room_secret).
+ * Returns {id, port, stop()}: stop ends ffmpeg and removes the publisher
+ * (the room may be gone by then: that is not an error).
+ */
+export async function remotePublisher({ instance, secret, room, roomSecret, feed, seconds = 0 }) {
+  const api = await new JanusHttp(instance.http, janusToken(secret)).open();
+  let added;
+  try {
+    added = await api.request({
+      request: 'add_remote_publisher', room, secret: roomSecret, id: feed, display: 'remote',
+      streams: [{ type: 'video', mid: '0', mindex: 0, codec: 'vp8' },
+        { type: 'audio', mid: '1', mindex: 1, codec: 'opus' }],
+    });
+  } finally {
+    await api.close();
+  }
+  if (added.videoroom !== 'success') throw new Error(`add_remote_publisher: ${JSON.stringify(added)}`);
+  const dest = `rtp://127.0.0.1:${added.port}?rtcpport=${added.rtcp_port}&pkt_size=1200`;
+  const args = ['-hide_banner', '-loglevel', 'error', '-re',
+    '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    ...(seconds ? ['-t', String(seconds)] : []),
+    '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15',
+    '-ssrc', '1000', '-payload_type', '96', '-f', 'rtp', dest,
+    '-map', '1:a', '-c:a', 'libopus', '-b:a', '32k', '-ac', '2',
+    '-ssrc', '1010', '-payload_type', '111', '-f', 'rtp', dest];
+  const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  ffmpeg.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => ffmpeg.once('exit', resolve));
+  return {
+    id: added.id,
+    port: added.port,
+    ffmpegLog: () => stderr,
+    async stop() {
+      if (ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGTERM');
+      await exited;
+      const api2 = await new JanusHttp(instance.http, janusToken(secret)).open();
+      try {
+        await api2.request({ request: 'remove_remote_publisher', room, secret: roomSecret, id: feed });
+      } finally {
+        await api2.close();
+      }
+    },
+  };
+}
