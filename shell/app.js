@@ -91,6 +91,8 @@ route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/cha
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
 route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
+// Lives (issue 24): watching one (screens/live.js; shell/live/ loads with it).
+route('/live/:id', 'live', { auth: true });
 
 // What every screen gets besides its root and params.
 const ctx = {

@@ -104,6 +104,8 @@ const SAME_AS_SOURCE = {
   'support.desk.assistant': ['fr'],
   'support.desk.personLine': ['de'],
   'support.desk.cannedBody': ['de'],
+  // Lives (issue 24): the pill's word as German and Dutch write it.
+  'live.kit.badge': ['de', 'nl'],
 };
 // The help center's: section titles those languages write as English does.
 const HELP_SAME_AS_SOURCE = {

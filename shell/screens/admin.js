@@ -14,6 +14,7 @@ import * as security from '../admin/security.js';
 import * as health from '../admin/health.js';
 import * as moderation from '../admin/moderation.js';
 import * as support from '../admin/support.js';
+import * as lives from '../admin/lives.js';
 
 // name: its label is admin.tab.<name> unless label names another key; roles: who sees it (any of them).
 const TABS = [
@@ -24,6 +25,7 @@ const TABS = [
   { name: 'moderation', roles: ['moderator', 'admin'], module: moderation },
   { name: 'support', roles: ['support', 'admin'], module: support, label: 'support.desk.tab' },
   { name: 'outbox', roles: ['admin', 'support'], module: outbox, label: 'mail.outboxTab' },
+  { name: 'lives', roles: ['moderator', 'admin'], module: lives, label: 'live.admin.tab' }, // issue 24
 ];
 
 // The refusal, for people whose roles open no tab (or who hold none).

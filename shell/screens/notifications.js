@@ -79,7 +79,15 @@ const KINDS = {
   // open (web/src/api/support.c): to the conversation (the path push notifications open too).
   support_reply: (t, n) => (/^sc_[1-9][0-9]{0,17}$/.test(n.detail?.conversation ?? '')
     ? [t('support.noticeReply'), `/support/${n.detail.conversation}`] : null),
+  // Someone the viewer follows (or whose pet they follow) went live; and the broadcaster's own
+  // replay, made or not (web/src/api/live.c, contract 24 §5): both open the live's screen.
+  live: (t, n) => (LIVE_ID.test(n.detail?.live ?? '')
+    ? [n.pet?.name ? t('notifications.live', { name: n.actor?.name ?? '', pet: n.pet.name }) : t('notifications.liveNow', { name: n.actor?.name ?? '' }),
+      `/live/${n.detail.live}`] : null),
+  live_replay: (t, n) => (LIVE_ID.test(n.detail?.live ?? '')
+    ? [t(n.detail.state === 'ready' ? 'notifications.liveReplayReady' : 'notifications.liveReplayFailed'), `/live/${n.detail.live}`] : null),
 };
+const LIVE_ID = /^lv_[1-9][0-9]{0,17}$/;
 // An order notice's words by its detail.step.
 const ORDER_STEPS = {
   paid: 'market.noticePaid',

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "limit.h"
+#include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
 #include "origin.h"
@@ -37,6 +38,8 @@ static const char usage[] =
     "                      (marketplace adapter calls; `petamigos-server pay --help`)\n"
     "       petamigos-server llm ask [--timeout-ms N] QUESTION\n"
     "                      (checks PA_LLM_URL's model; `petamigos-server llm --help`)\n"
+    "       petamigos-server replay build REC_DIR OUT_DIR\n"
+    "                      (rebuilds a kept live's replay from its recording folder)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -167,6 +170,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "admin") == 0) return pa_admin_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "pay") == 0) return pa_pay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "llm") == 0) return pa_llm_cli(argc - 1, argv + 1);
+  /* Rebuilding a kept live's replay by hand (issue 24). */
+  if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
