@@ -16,7 +16,9 @@
 // process's CPU time over the same window (/proc/<pid>/stat), per viewer.
 // env: FRAMES (300 decoded frames per side), WARMUP_MS (2000: frames shown
 // in the first seconds, while the encoder ramps up, are not counted),
-// ONLY=reference (skip the product path), VIEWERS (none).
+// ONLY=reference (skip the product path), VIEWERS (none), LIVE_PATH=janus
+// (rooms made by this script instead of POST /lives: see directRooms).
+import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,6 +93,96 @@ async function collect(page, count) {
 
 // In-page: start decoding `video` (samples stamped with the page's now, `at`).
 const WATCH = (video) => { window.paWatch = window.paLiveCodec.watchVideo(video); };
+
+// LIVE_PATH=janus: the rooms are made here, as the server makes them
+// (pa_janus_room_create's parameters, contract §1), and the JanusJoin objects
+// signed here (tests/lib/janus.mjs janusToken): the shell's publish.js and
+// watch.js against Janus without the live routes.
+const DIRECT = process.env.LIVE_PATH === 'janus';
+async function directRooms(janus) {
+  const { JanusHttp, janusToken } = await import('../../tests/lib/janus.mjs');
+  const inst = janus.instances[0];
+  const http = await new JanusHttp(inst.http, janusToken(janus.secret)).open();
+  const room = 1 + Math.floor(Math.random() * 2 ** 40), feed = 1 + Math.floor(Math.random() * 2 ** 40);
+  const secret = 'bench-' + room;
+  const made = await http.request({ request: 'create', admin_key: janus.adminKey, room, secret, publishers: 1,
+    is_private: true, signed_tokens: true, videocodec: 'vp8', audiocodec: 'opus', bitrate: 1000000, bitrate_cap: true });
+  if (made.videoroom !== 'created') throw new Error(`room create: ${JSON.stringify(made)}`);
+  // Two tokens: Janus's core checks every request's token with realm
+  // "janus" (src/auth.c janus_auth_check_plugin) while VideoRoom's
+  // signed_tokens check of a join wants realm "janus.plugin.videoroom" and
+  // "room=<room>" (janus_auth_check_signature_contains(token,
+  // plugin->get_package(), …)): no one token passes both. room_token is the
+  // join's; ROOM_TOKEN_PATCH puts it into the join requests the shell sends.
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const data = `${exp},janus.plugin.videoroom,room=${room}`;
+  const roomToken = `${data}:${createHmac('sha1', janus.secret).update(data).digest('base64')}`;
+  const join = (role) => ({ role, url: inst.ws, room, feed, token: janusToken(janus.secret, { room }),
+    room_token: roomToken, expires_at: '', ice_servers: [] });
+  return {
+    publisher: { live: { id: `room ${room}` }, janus: join('publisher') },
+    subscriber: join('subscriber'),
+    async published() {
+      for (const end = Date.now() + 60000; ;) {
+        const l = await http.request({ request: 'listparticipants', room });
+        if (l.participants?.some((p) => p.id === feed && p.publisher)) return;
+        if (Date.now() > end) throw new Error(`feed ${feed} never published: ${JSON.stringify(l)}`);
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+    },
+    async destroy() {
+      await http.request({ request: 'destroy', room, secret });
+      await http.close();
+    },
+  };
+}
+
+// In-page, once per page: join requests sent over the page's WebSockets carry
+// the JanusJoin's room_token in their body (see directRooms).
+const ROOM_TOKEN_PATCH = (roomToken) => {
+  if (!roomToken || window.paRoomTokenPatched) return;
+  window.paRoomTokenPatched = true;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (d) {
+    if (typeof d === 'string' && d.includes('"join"')) {
+      const m = JSON.parse(d);
+      if (m.body?.request === 'join') {
+        m.body.token = roomToken;
+        d = JSON.stringify(m);
+      }
+    }
+    return send.call(this, d);
+  };
+};
+
+// In-page: subscribe `video` to a JanusJoin: the shell's watch.js (lane
+// lview) when the site has it, else the same few VideoRoom requests over the
+// shell's janus.js. Returns {stop(), pc}.
+const SUBSCRIBE = async ({ janus, video, onState }) => {
+  eval(window.paPatchSrc)(janus.room_token);
+  try {
+    const { watch } = await import('/live/watch.js');
+    return watch({ janus, video, onState });
+  } catch (e) {
+    if (!/fetch|import|module/i.test(String(e))) throw e;
+  }
+  const { openJanus } = await import('/live/janus.js');
+  const session = await openJanus({ url: janus.url, token: janus.token });
+  const handle = await session.attach('janus.plugin.videoroom');
+  const pc = new RTCPeerConnection({ iceServers: janus.ice_servers ?? [] });
+  pc.addEventListener('icecandidate', (e) => handle.trickle(e.candidate ?? null));
+  pc.addEventListener('track', (e) => {
+    if (e.track.kind !== 'video') return;
+    video.srcObject = new MediaStream([e.track]);
+    video.play().catch(() => {});
+  });
+  const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.token });
+  await pc.setRemoteDescription(jsep);
+  await pc.setLocalDescription(await pc.createAnswer());
+  await handle.send({ request: 'start', room: janus.room }, pc.localDescription);
+  onState('playing');
+  return { pc, stop() { pc.close(); handle.detach().finally(() => session.close()); } };
+};
 
 async function selfCheck(browser) {
   const context = await newContext(browser);
@@ -198,14 +290,21 @@ async function product(browser) {
     };
     const pub = await signIn(DEMO.ana);
     const sub = await signIn(DEMO.kenji);
-    const live = await pub.evaluate(async (fps) => {
+    const rooms = DIRECT ? await directRooms(janus) : null;
+    const live = await pub.evaluate(async ([fps, direct, patchSrc]) => {
       const { publish } = await import('/live/publish.js');
-      const pets = await window.paCall('GET', '/me/pets');
-      const made = await window.paCall('POST', '/lives', { pet_id: pets.body.pets[0].id, title: 'bench-live' });
+      let made;
+      if (direct) made = { status: 201, body: direct.publisher };
+      else {
+        const pets = await window.paCall('GET', '/me/pets');
+        made = await window.paCall('POST', '/lives', { pet_id: pets.body.pets[0].id, title: 'bench-live' });
+      }
       if (made.status !== 201) throw new Error(`POST /lives ${made.status} ${JSON.stringify(made.body)}`);
+      eval(patchSrc)(made.body.janus.room_token);
       const clock = window.paLiveCodec.clockStream(fps);
       window.paStates = [];
-      window.paPublish = publish({ janus: made.body.janus, stream: clock.stream, onState: (s) => window.paStates.push(s) });
+      window.paPublish = publish({ janus: made.body.janus, stream: clock.stream, onState: (s, e) => window.paStates.push(e ? `${s}: ${e.message ?? e}` : s) });
+      if (direct) return made.body.live.id;
       // The broadcaster's screen does the same: on air once Janus has the feed (409 until then).
       for (let i = 0; ; i++) {
         const on = await window.paCall('POST', `/lives/${made.body.live.id}/on-air`, { feed: made.body.janus.feed });
@@ -214,10 +313,18 @@ async function product(browser) {
         await new Promise((ok) => setTimeout(ok, 200));
       }
       return made.body.live.id;
-    }, FPS);
-    await sub.evaluate(async ([lv, watchSrc]) => {
-      const { watch } = await import('/live/watch.js');
-      const w = await window.paCall('POST', `/lives/${lv}/watch`);
+    }, [FPS, rooms && { publisher: rooms.publisher }, ROOM_TOKEN_PATCH.toString()]);
+    if (DIRECT) {
+      await rooms.published().catch(async (e) => {
+        throw new Error(`${e.message}; the publisher's states: ${await pub.evaluate(() => JSON.stringify(window.paStates))}`);
+      });
+    }
+    // A viewer's JanusJoin: from the server (POST watch) or, direct, signed here.
+    const joinFor = DIRECT ? () => rooms.subscriber : null;
+    await sub.evaluate(async ([lv, watchSrc, subSrc, join, patchSrc]) => {
+      window.paPatchSrc = patchSrc;
+      window.paSubscribe = eval(subSrc);
+      const w = join ? { status: 200, body: { janus: join } } : await window.paCall('POST', `/lives/${lv}/watch`);
       if (w.status !== 200) throw new Error(`watch ${w.status} ${JSON.stringify(w.body)}`);
       const video = document.createElement('video');
       video.muted = true;
@@ -225,9 +332,9 @@ async function product(browser) {
       video.playsInline = true;
       document.body.append(video);
       window.paStates = [];
-      window.paView = watch({ janus: w.body.janus, video, onState: (s) => window.paStates.push(s) });
+      window.paView = await window.paSubscribe({ janus: w.body.janus, video, onState: (s) => window.paStates.push(s) });
       eval(watchSrc)(video);
-    }, [live, WATCH.toString()]);
+    }, [live, WATCH.toString(), SUBSCRIBE.toString(), joinFor?.(), ROOM_TOKEN_PATCH.toString()]);
     const pid = janusPid(path.join(path.dirname(janus.env.PA_JANUS_REC_DIR), 'j1'));
     const measure = async (frames) => {
       const c0 = cpuSeconds(pid), t0 = performance.now();
@@ -241,17 +348,18 @@ async function product(browser) {
       const crowd = await signIn(DEMO.priya);
       for (const n of VIEWERS) {
         // n viewers in all: the measured one and n - 1 in the crowd, each decoding.
-        await crowd.evaluate(async ([lv, want]) => {
-          const { watch } = await import('/live/watch.js');
+        await crowd.evaluate(async ([lv, want, subSrc, join, patchSrc]) => {
+          window.paPatchSrc = patchSrc;
+          window.paSubscribe ??= eval(subSrc);
           window.paCrowd ??= [];
           while (window.paCrowd.length < want) {
-            const w = await window.paCall('POST', `/lives/${lv}/watch`);
+            const w = join ? { status: 200, body: { janus: join } } : await window.paCall('POST', `/lives/${lv}/watch`);
             if (w.status !== 200) throw new Error(`watch ${w.status}`);
             const video = document.createElement('video');
             video.muted = true;
-            window.paCrowd.push(watch({ janus: w.body.janus, video, onState: () => {} }));
+            window.paCrowd.push(await window.paSubscribe({ janus: w.body.janus, video, onState: () => {} }));
           }
-        }, [live, n - 1]);
+        }, [live, n - 1, SUBSCRIBE.toString(), joinFor?.(), ROOM_TOKEN_PATCH.toString()]);
         // Every crowd viewer decoding (getStats is asynchronous: asked from here until true).
         for (const end = Date.now() + COLLECT_MS; ;) {
           const all = await crowd.evaluate(async () => {
@@ -272,11 +380,12 @@ async function product(browser) {
       await crowd.evaluate(() => window.paCrowd.forEach((v) => v.stop()));
     }
     await sub.evaluate(() => window.paView.stop());
-    await pub.evaluate(async (lv) => {
+    await pub.evaluate(async ([lv, direct]) => {
       window.paPublish.stop();
-      await window.paCall('POST', `/lives/${lv}/end`, { keep: false });
-    }, live);
-    return { ...r, instance, capacity };
+      if (!direct) await window.paCall('POST', `/lives/${lv}/end`, { keep: false });
+    }, [live, DIRECT]);
+    if (DIRECT) await rooms.destroy();
+    return { ...r, instance, capacity, path: DIRECT ? 'rooms made by this script' : 'POST /lives' };
   } finally {
     for (const c of contexts) await c.close();
     await server.stop();
@@ -310,7 +419,7 @@ try {
   line(`direct RTCPeerConnection (reference, ${ref.codec})`, refS, rej(ref));
   if (prod) {
     const s = summary(prod.samples);
-    line(`through the SFU (Janus ${prod.instance}, shell modules)`, s, rej(prod));
+    line(`through the SFU (Janus ${prod.instance}, ${prod.path})`, s, rej(prod));
     console.log(`  SFU / direct: median ${(s.median / refS.median).toFixed(2)}x, p95 ${(s.p95 / refS.p95).toFixed(2)}x`);
     console.log(`  Janus (one instance) ${(prod.cpu * 100).toFixed(1)} % of a core with 1 viewer`);
     for (const c of prod.capacity) {
