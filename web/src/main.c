@@ -10,6 +10,7 @@
 #include "blob.h"
 #include "clock.h"
 #include "datadir.h"
+#include "janus/cli.h"
 #include "limit.h"
 #include "live_replay.h"
 #include "llm/cli.h"
@@ -40,6 +41,8 @@ static const char usage[] =
     "                      (checks PA_LLM_URL's model; `petamigos-server llm --help`)\n"
     "       petamigos-server replay build REC_DIR OUT_DIR\n"
     "                      (rebuilds a kept live's replay from its recording folder)\n"
+    "       petamigos-server janus check\n"
+    "                      (checks PA_JANUS's instances; `petamigos-server janus --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -48,6 +51,9 @@ static const char usage[] =
     "                 (repeatable, at most 8; the first builds links; default\n"
     "                 http://HOST:PORT, plus localhost on loopback)\n"
     "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
+    "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
+    "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
+    "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
     "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
     "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
@@ -172,6 +178,7 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "llm") == 0) return pa_llm_cli(argc - 1, argv + 1);
   /* Rebuilding a kept live's replay by hand (issue 24). */
   if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "janus") == 0) return pa_janus_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);

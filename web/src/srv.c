@@ -9,6 +9,7 @@
 #include "datadir.h"
 #include "embed.h"
 #include "geo.h"
+#include "janus/janus.h"
 #include "log.h"
 #include "mail/mail.h"
 #include "metrics/metrics.h"
@@ -81,14 +82,46 @@ void pa_srv_printable(const char *s, char *out, size_t cap) {
   out[n] = '\0';
 }
 
+static int is_csp(const char *name) { return strcmp(name, "Content-Security-Policy") == 0; }
+
+/* The Content-Security-Policy with every Janus instance's WebSocket origin
+ * added to connect-src (the shell's live screens talk to Janus directly),
+ * built once at start; the default one when live streaming is off. The
+ * origins passed pa_janus_config_parse (no spaces, quotes or semicolons). */
+static void build_csp(pa_srv *srv) {
+  const char *base = security_headers[0].value;
+  const char *at = strstr(base, "connect-src 'self'");
+  size_t head = (size_t)(at - base) + strlen("connect-src 'self'");
+  size_t n = 0;
+  n += (size_t)snprintf(srv->csp + n, sizeof srv->csp - n, "%.*s", (int)head, base);
+  for (int i = 0; srv->janus_on && i < srv->janus.count; i++) {
+    const char *u = srv->janus.inst[i].ws_url, *host = strstr(u, "://") + 3;
+    int len = (int)((size_t)(host - u) + strcspn(host, "/?#"));
+    char origin[PA_JANUS_URL_MAX];
+    snprintf(origin, sizeof origin, "%.*s", len, u);
+    int dup = 0;
+    for (int j = 0; j < i; j++)
+      dup |= strncmp(srv->janus.inst[j].ws_url, origin, (size_t)len) == 0 &&
+             strchr("/?#", srv->janus.inst[j].ws_url[len]) != NULL;
+    if (!dup) n += (size_t)snprintf(srv->csp + n, sizeof srv->csp - n, " %s", origin);
+  }
+  snprintf(srv->csp + n, sizeof srv->csp - n, "%s", base + head);
+}
+
+const pa_janus_config *pa_srv_janus(const pa_srv *srv) {
+  return srv && srv->janus_on ? &srv->janus : NULL;
+}
+
 /* The security headers as header lines, for the transport's own answers. */
-static char *security_lines(void) {
+static char *security_lines(const char *csp) {
   size_t n = 1;
   for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
-    n += strlen(security_headers[i].name) + strlen(security_headers[i].value) + 4;
+    n += strlen(security_headers[i].name) +
+         strlen(is_csp(security_headers[i].name) ? csp : security_headers[i].value) + 4;
   char *out = malloc(n), *p = out;
   for (size_t i = 0; out && i < sizeof security_headers / sizeof security_headers[0]; i++)
-    p += sprintf(p, "%s: %s\r\n", security_headers[i].name, security_headers[i].value);
+    p += sprintf(p, "%s: %s\r\n", security_headers[i].name,
+                 is_csp(security_headers[i].name) ? csp : security_headers[i].value);
   return out;
 }
 
@@ -101,8 +134,8 @@ void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *
   rq->status = status;
   for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++) {
     const char *value = security_headers[i].value;
-    if (rq->csp && strcmp(security_headers[i].name, "Content-Security-Policy") == 0)
-      value = rq->csp;
+    if (is_csp(security_headers[i].name))
+      value = rq->csp ? rq->csp : rq->srv ? rq->srv->csp : value;
     pa_net_resp_header(r, security_headers[i].name, value);
   }
   if (type) pa_net_resp_header(r, "Content-Type", type);
@@ -364,7 +397,18 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     return PA_SRV_EINVAL;
   }
   pa_srv *srv = calloc(1, sizeof *srv);
-  char *lines = security_lines();
+  /* Live streaming: PA_JANUS and its secrets (web/README.md, "Live: Janus");
+   * unset is off, malformed stops the start with the reason. */
+  int jrc = srv ? pa_janus_config_from_env(&srv->janus, err, errlen) : 0;
+  if (jrc < 0) {
+    free(srv);
+    return PA_SRV_EINVAL;
+  }
+  if (srv) {
+    srv->janus_on = jrc == 1;
+    build_csp(srv);
+  }
+  char *lines = srv ? security_lines(srv->csp) : NULL;
   if (!srv || !lines) {
     free(srv);
     free(lines);

@@ -36,6 +36,12 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
 /* The port actually listened on. */
 int pa_srv_port(const pa_srv *srv);
 
+struct pa_janus_config;
+/* Live streaming's Janus instances and secrets (PA_JANUS, read at start), or
+ * NULL when PA_JANUS is unset (live off: the live routes answer 503). Owned
+ * by the server; valid until pa_srv_stop. */
+const struct pa_janus_config *pa_srv_janus(const pa_srv *srv);
+
 struct pa_store;
 /* One housekeeping pass: deletes stories expired an hour ago, expired
  * sessions and orphaned

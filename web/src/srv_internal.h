@@ -2,6 +2,7 @@
 #ifndef PA_SRV_INTERNAL_H
 #define PA_SRV_INTERNAL_H
 
+#include "janus/janus.h"
 #include "log.h"
 #include "net/net.h"
 #include "origin.h"
@@ -35,6 +36,10 @@ struct pa_srv {
   struct pa_assist *assist;          /* the assistant's threads, with a model (assist.h) */
   struct pa_worker *chatwoot_worker; /* mirrors to Chatwoot when configured (chatwoot/mirror.h) */
   int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
+  /* Live streaming's Janus instances (janus/janus.h), read at start; janus_on 0: off. */
+  pa_janus_config janus;
+  int janus_on;
+  char csp[4096]; /* the Content-Security-Policy, with the instances' WS origins (srv.c) */
 };
 
 /* One request in flight, on a worker thread. */
