@@ -83,6 +83,8 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                            PA_LIMIT_HELP_ASK_SLOTS, 0},
     [PA_LIMIT_SUPPORT] = {"support", PA_LIMIT_SUPPORT_BURST, PA_LIMIT_SUPPORT_WINDOW,
                           PA_LIMIT_SUPPORT_SLOTS, 0},
+    [PA_LIMIT_LIVE_START] = {"live_start", PA_LIMIT_LIVE_START_BURST, PA_LIMIT_LIVE_START_WINDOW,
+                             PA_LIMIT_LIVE_START_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

@@ -47,6 +47,7 @@ typedef enum pa_limit_purpose {
                             may call a model); closed */
   PA_LIMIT_SUPPORT,      /* support conversations opened and messages written per user (each
                             lands in an agent's inbox); closed */
+  PA_LIMIT_LIVE_START,   /* lives started per user (each makes a Janus room; issue 24); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -117,6 +118,9 @@ enum {
   PA_LIMIT_SUPPORT_BURST = 20, /* a hand-off and a conversation's worth of quick replies */
   PA_LIMIT_SUPPORT_WINDOW = 600,
   PA_LIMIT_SUPPORT_SLOTS = 16384,
+  PA_LIMIT_LIVE_START_BURST = 10, /* PA_LIVE_STARTS_PER_HOUR (api/live.h): a few retries an hour */
+  PA_LIMIT_LIVE_START_WINDOW = 3600,
+  PA_LIMIT_LIVE_START_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

@@ -5,6 +5,7 @@
 #include "admin.h"
 #include "ads_serving.h"
 #include "aff.h"
+#include "api/live.h"
 #include "auth.h"
 #include "auth/twostep.h"
 #include "blob.h"
@@ -165,6 +166,8 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
   }
   /* Expired stories never come back after a restart; vectors catch up. */
   pa_srv_chores(media_dir, db, 1);
+  /* Lives the server was away for: gone or too long end now (issue 24). */
+  pa_live_watchdog(NULL, db, pa_clock_now());
   pa_store_close(db);
   return 0;
 }

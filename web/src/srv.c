@@ -1,6 +1,7 @@
 /* pa_srv — server lifecycle, dispatch, response headers and the request log. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "api/live.h"
 #include "api/support.h"
 #include "assist.h"
 #include "billing/worker.h"
@@ -369,6 +370,8 @@ static void *chores_thread(void *arg) {
     if (srv->stopping) break;
     pthread_mutex_unlock(&srv->lock);
     pa_support_wake(srv, db, pa_clock_now());
+    /* Lives whose broadcaster left or ran past PA_LIVE_MAX_S end (issue 24). */
+    pa_live_watchdog(srv, db, pa_clock_now());
     pa_srv_chores(srv->media_dir, db, 0);
     pthread_mutex_lock(&srv->lock);
   }

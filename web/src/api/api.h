@@ -344,6 +344,10 @@ void pa_api_story_seen(pa_srv_req *rq);
 void pa_api_story_delete(pa_srv_req *rq);
 
 /* reels.c */
+struct pa_store_reel;
+/* A reel's JSON as GET /reels lists it (without "sponsored"): a new object
+ * the caller owns, or NULL when out of memory. */
+cJSON *pa_api_reel_json(const struct pa_store_reel *r);
 void pa_api_reels_get(pa_srv_req *rq);
 void pa_api_reel_create(pa_srv_req *rq);
 void pa_api_reel_delete(pa_srv_req *rq);

@@ -26,23 +26,17 @@ static const char *turn_url(void) {
   return u;
 }
 
-void pa_api_chat_turn(pa_srv_req *rq) {
+cJSON *pa_api_turn_json(int64_t viewer) {
   const char *url = turn_url(), *secret = getenv("PA_TURN_SECRET");
-  if (!url || !secret || !*secret) {
-    pa_api_error(rq, 503, "turn_unconfigured", "Calls cannot be relayed here: no TURN server",
-                 NULL);
-    return;
-  }
+  if (!url || !secret || !*secret) return NULL;
   char user[64], with[PA_TURN_URL_MAX + 20];
   uint8_t mac[20];
   char b64[sizeof mac * 2];
   snprintf(user, sizeof user, "%lld:u_%lld", (long long)(pa_clock_now() + PA_TURN_TTL_S),
-           (long long)rq->viewer);
+           (long long)viewer);
   if (pa_totp_hmac_sha1((const uint8_t *)secret, strlen(secret), (const uint8_t *)user,
-                        strlen(user), mac) != 0) {
-    pa_api_internal(rq, "turn credential");
-    return;
-  }
+                        strlen(user), mac) != 0)
+    return NULL;
   sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
   cJSON *root = cJSON_CreateObject(), *urls = cJSON_AddArrayToObject(root, "urls");
   int bad = !root || !urls;
@@ -56,6 +50,16 @@ void pa_api_chat_turn(pa_srv_req *rq) {
       !cJSON_AddNumberToObject(root, "ttl", PA_TURN_TTL_S)) {
     cJSON_Delete(root);
     root = NULL;
+  }
+  return root;
+}
+
+void pa_api_chat_turn(pa_srv_req *rq) {
+  cJSON *root = pa_api_turn_json(rq->viewer);
+  if (!root) {
+    pa_api_error(rq, 503, "turn_unconfigured", "Calls cannot be relayed here: no TURN server",
+                 NULL);
+    return;
   }
   pa_api_json(rq, 200, root);
 }

@@ -120,6 +120,10 @@ enum {
   PA_CALLS_WINDOW_S = 3600, /* the window PA_CALLS_PER_HOUR counts over */
 };
 
+/* TURN credentials for viewer, {urls, username, credential, ttl}, from
+ * PA_TURN_URL and PA_TURN_SECRET: a new object the caller owns, or NULL when
+ * they are not configured (or out of memory). Calls and lives' ice_servers. */
+cJSON *pa_api_turn_json(int64_t viewer);
 /* POST /api/v1/chat/turn: short-lived TURN credentials for the viewer from
  * PA_TURN_URL and PA_TURN_SECRET (503 turn_unconfigured without them). */
 void pa_api_chat_turn(pa_srv_req *rq);

@@ -24,7 +24,17 @@ static int add_sources(cJSON *o, const pa_store_reel *r) {
   return sources ? 0 : -1;
 }
 
-static cJSON *reel_json(const pa_store_reel *r) {
+/* "replay": null for a reel, {live, duration_ms} for a live's replay. */
+static int add_replay(cJSON *o, const pa_store_reel *r) {
+  if (!r->replay_live) return cJSON_AddNullToObject(o, "replay") ? 0 : -1;
+  cJSON *rp = cJSON_AddObjectToObject(o, "replay");
+  return !rp || pa_api_add_id(rp, "live", "lv", r->replay_live) ||
+                 !cJSON_AddNumberToObject(rp, "duration_ms", (double)r->duration_ms)
+             ? -1
+             : 0;
+}
+
+cJSON *pa_api_reel_json(const pa_store_reel *r) {
   cJSON *o = cJSON_CreateObject(),
         *parts[4] = {pa_api_person_json(&r->author), pa_api_pet_ref_json(&r->pet),
                      pa_api_media_ref_json(&r->video), pa_api_media_ref_json(&r->poster)};
@@ -36,7 +46,7 @@ static cJSON *reel_json(const pa_store_reel *r) {
     bad = 1;
     cJSON_Delete(parts[i]);
   }
-  bad = bad || add_sources(o, r);
+  bad = bad || add_sources(o, r) || add_replay(o, r);
   cJSON *tags = bad ? NULL : cJSON_AddArrayToObject(o, "tags");
   bad = bad || !tags || !cJSON_AddStringToObject(o, "caption", caption) ||
         pa_str_tags(caption, pa_api_add_tag, tags) ||
@@ -53,7 +63,7 @@ static cJSON *reel_json(const pa_store_reel *r) {
 /* pa_store_reels_list callback: appends the reel to the array ctx, with
  * "sponsored": null (an organic reel). */
 static int reel_add(void *ctx, const pa_store_reel *r) {
-  cJSON *o = reel_json(r);
+  cJSON *o = pa_api_reel_json(r);
   if (!o || !cJSON_AddNullToObject(o, "sponsored") || !cJSON_AddItemToArray(ctx, o)) {
     cJSON_Delete(o);
     return -1;
@@ -72,7 +82,7 @@ typedef struct sponsored {
 static int sponsored_one(void *ctx, const pa_store_reel *r) {
   sponsored *s = ctx;
   const pa_api_ad *ad = s->ad;
-  cJSON *o = reel_json(r), *sp = cJSON_CreateObject();
+  cJSON *o = pa_api_reel_json(r), *sp = cJSON_CreateObject();
   cJSON *why = cJSON_Parse(ad->why); /* written by cJSON (api/ads_serve.c) */
   int bad = !o || !sp || !why || pa_api_add_id(sp, "advertiser_id", "ad", ad->advertiser_id) ||
             pa_api_add_id(sp, "campaign_id", "c", ad->campaign_id) ||
@@ -159,7 +169,7 @@ void pa_api_reels_get(pa_srv_req *rq) {
 /* pa_store_reels_get callback: the reel's JSON into *(cJSON **)ctx. */
 static int reel_one(void *ctx, const pa_store_reel *r) {
   cJSON **out = ctx;
-  *out = reel_json(r);
+  *out = pa_api_reel_json(r);
   return *out ? 0 : -1;
 }
 

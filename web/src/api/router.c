@@ -2,6 +2,7 @@
  * (enforced here, in one place), sessions, CSRF and rate limits. */
 #include "api/api.h"
 #include "api/chat_relay.h"
+#include "api/live.h"
 #include "api/support.h"
 #include "auth.h"
 #include "blob.h"
@@ -545,6 +546,21 @@ static const route routes[] = {
      PA_LIMIT_WRITE},
     {"DELETE", "/api/v1/admin/support/canned/{cn}", pa_api_support_canned_delete,
      F_SUPPORT | F_ADMIN, PA_LIMIT_WRITE},
+    /* Lives (issue 24, api/live.c): the broadcaster's routes answer 404 to anyone else; those
+     * that call Janus (blocking, up to PA_JANUS_TIMEOUT_MS) run on the slow workers. Starts are
+     * charged once valid (PA_LIMIT_LIVE_START = PA_LIVE_STARTS_PER_HOUR). */
+    {"POST", "/api/v1/lives", pa_api_live_start, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_LIVE_START},
+    {"GET", "/api/v1/lives/{lv}", pa_api_live_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/lives/{lv}/on-air", pa_api_live_on_air, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{lv}/reconnect", pa_api_live_reconnect, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{lv}/watch", pa_api_live_watch, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{lv}/end", pa_api_live_end, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/lives/{lv}/comments/{lc}", pa_api_live_comment_delete, F_AUTH,
+     PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{lv}/blocks", pa_api_live_block, F_AUTH, PA_LIMIT_WRITE},
+    {"GET", "/api/v1/admin/lives", pa_api_admin_lives, F_MOD | F_ADMIN, PA_LIMIT_NONE},
+    {"POST", "/api/v1/admin/lives/{lv}/end", pa_api_admin_live_end, F_MOD | F_ADMIN | F_SLOW,
+     PA_LIMIT_WRITE},
 };
 
 enum { ROUTES = sizeof routes / sizeof routes[0] };

@@ -2,7 +2,9 @@
 #include "store/stories.h"
 
 #include "api/api.h"
+#include "api/live.h"
 #include "clock.h"
+#include "store/live.h"
 
 #include <stdlib.h>
 
@@ -31,6 +33,7 @@ typedef struct tray_entry {
   cJSON *obj;
   int all_seen;
   int64_t latest, pet;
+  int64_t live_at; /* when the pet's live went on air (issue 24), 0 when none */
 } tray_entry;
 
 enum { TRAY_MAX_STORIES = 5000 };
@@ -38,11 +41,15 @@ enum { TRAY_MAX_STORIES = 5000 };
 typedef struct tray {
   tray_entry *entries; /* room for TRAY_MAX_STORIES */
   int n;
+  const pa_srv *srv; /* for the lives' viewer counts */
 } tray;
 
-/* Unseen first, then the newest story, then the pet. */
+/* Pets on air first, newest live first (issue 24); then unseen first, then
+ * the newest story, then the pet. */
 static int tray_order(const void *a, const void *b) {
   const tray_entry *x = a, *y = b;
+  if ((x->live_at != 0) != (y->live_at != 0)) return x->live_at ? -1 : 1;
+  if (x->live_at != y->live_at) return x->live_at > y->live_at ? -1 : 1;
   if (x->all_seen != y->all_seen) return x->all_seen - y->all_seen;
   if (x->latest != y->latest) return x->latest > y->latest ? -1 : 1;
   return x->pet < y->pet ? -1 : x->pet > y->pet;
@@ -70,7 +77,7 @@ static int tray_add(void *ctx, const pa_store_story *s) {
   if (!e || e->pet != s->pet.id) {
     if (t->n == TRAY_MAX_STORIES) return -1;
     e = &t->entries[t->n];
-    *e = (tray_entry){tray_entry_json(s), 1, 0, s->pet.id};
+    *e = (tray_entry){tray_entry_json(s), 1, 0, s->pet.id, 0};
     if (!e->obj) return -1;
     t->n++;
   }
@@ -84,15 +91,45 @@ static int tray_add(void *ctx, const pa_store_story *s) {
   return 0;
 }
 
+/* pa_store_live_tray callback: the live's pet's entry gets "live" (an entry
+ * of its own, with no stories, when the pet has none). */
+static int tray_live(void *ctx, const pa_store_live *l) {
+  tray *t = ctx;
+  tray_entry *e = NULL;
+  for (int i = 0; i < t->n && !e; i++)
+    if (t->entries[i].pet == l->pet_id) e = &t->entries[i];
+  if (!e) {
+    if (t->n == TRAY_MAX_STORIES) return -1;
+    pa_store_story s = {.pet = l->pet, .owner = l->author};
+    e = &t->entries[t->n];
+    *e = (tray_entry){tray_entry_json(&s), 1, 0, l->pet_id, 0};
+    if (!e->obj) return -1;
+    t->n++;
+  }
+  if (e->live_at) return 0; /* one live a pet: the newest came first */
+  cJSON *live = cJSON_CreateObject();
+  if (!live || pa_api_add_id(live, "id", "lv", l->id) ||
+      !cJSON_AddNumberToObject(live, "viewers", pa_live_viewers(t->srv, l->id)) ||
+      !cJSON_AddItemToObject(e->obj, "live", live)) {
+    cJSON_Delete(live);
+    return -1;
+  }
+  e->live_at = l->started_at ? l->started_at : 1;
+  return 0;
+}
+
 void pa_api_stories_get(pa_srv_req *rq) {
-  tray t = {calloc(TRAY_MAX_STORIES, sizeof *t.entries), 0};
-  int ok = t.entries && pa_store_stories_tray(rq->db, rq->viewer, pa_clock_now(), TRAY_MAX_STORIES,
-                                              tray_add, &t) == PA_STORE_OK;
+  tray t = {calloc(TRAY_MAX_STORIES, sizeof *t.entries), 0, rq->srv};
+  int ok = t.entries &&
+           pa_store_stories_tray(rq->db, rq->viewer, pa_clock_now(), TRAY_MAX_STORIES, tray_add,
+                                 &t) == PA_STORE_OK &&
+           pa_store_live_tray(rq->db, rq->viewer, tray_live, &t) == PA_STORE_OK;
   cJSON *root = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(root, "tray");
   ok = ok && list;
   if (ok) qsort(t.entries, (size_t)t.n, sizeof *t.entries, tray_order);
   for (int i = 0; i < t.n; i++) {
     if (ok && cJSON_AddBoolToObject(t.entries[i].obj, "all_seen", t.entries[i].all_seen) &&
+        (t.entries[i].live_at || cJSON_AddNullToObject(t.entries[i].obj, "live")) &&
         cJSON_AddItemToArray(list, t.entries[i].obj))
       continue;
     cJSON_Delete(t.entries[i].obj);

@@ -174,7 +174,7 @@ static void words(const pa_push *p, const char *locale, const char *key, const c
 typedef struct kind_words {
   const char *kind, *key, *tag; /* tag: the notification's group on the device */
   int url; /* 0 notifications, 1 the post, 2 the person, 3 chat, 4 billing, 5 the order,
-              6 the support conversation */
+              6 the support conversation, 7 the live */
 } kind_words;
 
 static const kind_words kinds[] = {
@@ -198,6 +198,10 @@ static const kind_words kinds[] = {
     {"order", "push.order", "order", 5},
     /* An agent answered the person's support conversation (api/support.c). */
     {"support_reply", "push.supportReply", "support", 6},
+    /* A person or pet followed went live (issue 24, api/live.c): "<name> is live", the
+     * pet's name and the title as the body; the live's replay is ready or failed. */
+    {"live", "push.live", "live", 7},
+    {"live_replay", "push.liveReplay", "live", 7},
 };
 
 /* The screen of the item a notice's detail names in member (an order's
@@ -216,6 +220,21 @@ static int detail_url(const char *detail, const char *member, const char *prefix
   if (ok) snprintf(out, cap, "%s/%s", dir, s);
   cJSON_Delete(d);
   return ok ? 0 : -1;
+}
+
+/* A live's push body: the pet's name and the title the notice's detail
+ * carries ("Rex · Evening walk", or the name alone); body kept otherwise. */
+static void live_body(const char *detail, char *body, size_t cap) {
+  cJSON *d = cJSON_Parse(detail ? detail : "");
+  const cJSON *pet = cJSON_GetObjectItemCaseSensitive(d, "pet"),
+              *title = cJSON_GetObjectItemCaseSensitive(d, "title");
+  const char *p = cJSON_IsString(pet) ? pet->valuestring : "",
+             *t = cJSON_IsString(title) ? title->valuestring : "";
+  if (*p && *t)
+    snprintf(body, cap, "%s \u00b7 %s", p, t);
+  else if (*p || *t)
+    snprintf(body, cap, "%s", *p ? p : t);
+  cJSON_Delete(d);
 }
 
 int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, size_t cap) {
@@ -241,6 +260,11 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
   case 6:
     if (detail_url(it->detail, "conversation", "sc_", "/support", url, sizeof url))
       snprintf(url, sizeof url, "/notifications");
+    break;
+  case 7:
+    if (detail_url(it->detail, "live", "lv_", "/live", url, sizeof url))
+      snprintf(url, sizeof url, "/notifications");
+    if (strcmp(k->kind, "live") == 0) live_body(it->detail, body, sizeof body);
     break;
   default: snprintf(url, sizeof url, "/notifications");
   }

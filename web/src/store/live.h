@@ -112,11 +112,11 @@ int pa_store_live_replays_pending(pa_store *db, pa_store_live_fn fn, void *ctx);
  * viewer's own and those of the people and pets viewer follows, each visible
  * to viewer (pa_store_live_visible), newest started first. */
 int pa_store_live_tray(pa_store *db, int64_t viewer, pa_store_live_fn fn, void *ctx);
-/* The notice 'live' (actor the broadcaster, the live's pet, detail
- * {"live":"lv_N"}) to each follower of the broadcaster or of the live's pet,
- * once each (a notice for this live already there is not repeated), none to
- * anyone in a block with the broadcaster either way nor to the broadcaster;
- * *sent: how many were written. */
-int pa_store_live_notify_followers(pa_store *db, int64_t live, int64_t now, int *sent);
+/* The notice 'live' (actor the broadcaster, the live's pet, detail: a JSON
+ * object naming the live, {"live":"lv_N",...}) to each follower of the broadcaster or of the live's
+ * pet, once each (a notice for this live already there is not repeated), none to anyone in a block
+ * with the broadcaster either way nor to the broadcaster; *sent: how many were written. */
+int pa_store_live_notify_followers(pa_store *db, int64_t live, const char *detail, int64_t now,
+                                   int *sent);
 
 #endif

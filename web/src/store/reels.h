@@ -14,6 +14,9 @@ typedef struct pa_store_reel {
   pa_store_media_ref video, poster;
   pa_store_media_ref video_alt; /* the same clip in another format; hash NULL when none */
   int hidden;                   /* a moderator hid it: only its author reads it, marked */
+  /* A live's replay (issue 24, kind 'replay'): its live and length; both 0
+   * for a reel. */
+  int64_t replay_live, duration_ms;
 } pa_store_reel;
 
 typedef int (*pa_store_reel_fn)(void *ctx, const pa_store_reel *r);
@@ -37,6 +40,8 @@ typedef struct pa_store_new_reel {
   const char *video_alt;      /* the same clip in another format, or NULL */
   const char *caption;
   int64_t created_at;
+  int64_t replay_live; /* a live's replay (kind 'replay'), or 0: a reel */
+  int64_t duration_ms; /* the clip's length, or 0 when unknown (stored NULL) */
 } pa_store_new_reel;
 
 /* Inserts a reel: *id. The caller checks the uploads and the pet in the

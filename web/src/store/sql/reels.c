@@ -14,7 +14,8 @@
   "SELECT r.id, r.created_at, r.caption, " AUTHOR ","                                              \
   "       t.id, t.name, t.species, t.avatar, tm.ext,"                                              \
   "       v.hash, v.ext, v.width, v.height, pm.hash, pm.ext, pm.width, pm.height,"                 \
-  "       va.hash, va.ext, va.width, va.height, r.mod_state"                                       \
+  "       va.hash, va.ext, va.width, va.height, r.mod_state,"                                      \
+  "       CASE WHEN r.kind = 'replay' THEN r.live_id END, r.duration_ms"                           \
   "  FROM reels r JOIN users u ON u.id = r.author_id JOIN pets t ON t.id = r.pet_id"               \
   "  JOIN media v ON v.hash = r.video JOIN media pm ON pm.hash = r.poster"                         \
   "  LEFT JOIN media va ON va.hash = r.video_alt"                                                  \
@@ -41,6 +42,8 @@ static int reel_row(void *ctx, pa_sql_stmt *st) {
       .poster = media_ref(st, 17),
       .video_alt = media_ref(st, 21),
       .hidden = pa_sq_i64(st, 25) == PA_STORE_MOD_HIDDEN,
+      .replay_live = pa_sq_i64(st, 26),
+      .duration_ms = pa_sq_i64(st, 27),
   };
   pa_sq_person(st, 3, &r.author);
   pa_sq_pet_ref(st, 8, &r.pet);
@@ -82,9 +85,11 @@ int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_f
 }
 
 int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
-  pa_sql_stmt *st = pa_sq_stmt(
-      db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
-          " video_alt, campaign_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id");
+  pa_sql_stmt *st =
+      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
+                     " video_alt, campaign_id, kind, live_id, duration_ms)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                     " CASE WHEN ?9 IS NULL THEN 'reel' ELSE 'replay' END, ?9, ?10) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, r->author_id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, r->pet_id);
@@ -94,6 +99,8 @@ int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 6, r->created_at);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_text(st, 7, r->video_alt);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 8, r->campaign_id);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 9, r->replay_live);
+  if (rc == PA_SQ_OK) rc = pa_sq_bind_id(st, 10, r->duration_ms);
   return pa_sq_run(db, st, rc, "add reel", id, NULL);
 }
 
