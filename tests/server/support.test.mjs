@@ -345,7 +345,7 @@ describe('support conversations', () => {
       assert.deepEqual((await modWs.settle()).map((f) => f.type), ['hello']);
       // The reply found the person's socket open: no notice.
       assert.ok(!(await dan.c.get('/api/v1/notifications')).body.notifications.some((n) => n.kind === 'support_reply'));
-      // A support socket takes ping only.
+      // A device-less socket takes ping and live.* only: a chat frame is refused.
       danWs.send(JSON.stringify({ type: 'send', to: eve.id, id: 'c1', envelopes: [] }));
       assert.equal((await danWs.next('error')).code, 'bad_request');
     } finally {

@@ -1,7 +1,7 @@
 /* libFuzzer target: the live.* frames a client sends over the chat socket
  * (web/src/live_frame.c) on untrusted bytes. Invariants: an accepted frame is
  * one of the four kinds with a live id; an accepted comment's text is trimmed,
- * valid UTF-8 without control characters, 1..PA_LIVE_COMMENT_MAX characters,
+ * valid UTF-8 without control characters, 1..PA_LIVE_FRAME_TEXT_MAX characters,
  * and its nonce empty or 1..PA_LIVE_NONCE_MAX characters; a refused frame
  * always says why with a known code; the answer does not change when the same
  * bytes are read again. */
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       size_t n = strlen(in.text);
       ASSERT(n > 0 && !space(in.text[0]) && !space(in.text[n - 1]));
       long chars = pa_str_utf8_len(in.text, n, 0);
-      ASSERT(chars >= 1 && chars <= PA_LIVE_COMMENT_MAX);
+      ASSERT(chars >= 1 && chars <= PA_LIVE_FRAME_TEXT_MAX);
       size_t m = strlen(in.nonce);
       ASSERT(m == 0 || (pa_str_utf8_len(in.nonce, m, 0) >= 1 &&
                         pa_str_utf8_len(in.nonce, m, 0) <= PA_LIVE_NONCE_MAX));

@@ -59,7 +59,7 @@ static int read_text(const cJSON *v, pa_live_in *out, const char **code, const c
     *why = "A comment cannot be empty";
     return -1;
   }
-  if (chars > PA_LIVE_COMMENT_MAX || n > PA_LIVE_COMMENT_BYTES) {
+  if (chars > PA_LIVE_FRAME_TEXT_MAX || n > PA_LIVE_COMMENT_BYTES) {
     *code = "too_long";
     *why = "A comment is at most 300 characters";
     return -1;

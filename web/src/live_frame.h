@@ -10,14 +10,12 @@
 #include <stdint.h>
 
 enum {
-  PA_LIVE_COMMENT_MAX = 300,     /* characters of a comment after trimming */
-  PA_LIVE_NONCE_MAX = 64,        /* characters of a comment's nonce */
-  PA_LIVE_COMMENTS_PER_MIN = 10, /* comments one person may post to one live in a minute */
-  PA_LIVE_COMMENTS_WINDOW_S = 60,
-  PA_LIVE_HEARTS_PER_10S = 30, /* hearts one person may send one live in 10 seconds */
-  PA_LIVE_HEARTS_WINDOW_S = 10,
+  /* characters of a comment after trimming: api/live.h's PA_LIVE_COMMENT_MAX
+   * (live_socket.c asserts they agree; this header stays free of the API's) */
+  PA_LIVE_FRAME_TEXT_MAX = 300,
+  PA_LIVE_NONCE_MAX = 64, /* characters of a comment's nonce */
   /* bytes of a comment's text: 4 per character at most */
-  PA_LIVE_COMMENT_BYTES = PA_LIVE_COMMENT_MAX * 4,
+  PA_LIVE_COMMENT_BYTES = PA_LIVE_FRAME_TEXT_MAX * 4,
   PA_LIVE_NONCE_BYTES = PA_LIVE_NONCE_MAX * 4
 };
 
@@ -33,7 +31,7 @@ typedef enum {
 typedef struct pa_live_in {
   pa_live_in_kind kind;
   int64_t live;
-  char text[PA_LIVE_COMMENT_BYTES + 1]; /* comment: trimmed, 1..PA_LIVE_COMMENT_MAX characters */
+  char text[PA_LIVE_COMMENT_BYTES + 1]; /* comment: trimmed, 1..PA_LIVE_FRAME_TEXT_MAX characters */
   char nonce[PA_LIVE_NONCE_BYTES + 1];  /* comment: "" when none was sent */
 } pa_live_in;
 

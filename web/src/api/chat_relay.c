@@ -6,11 +6,16 @@
  * Each message gets the next sequence number of its pair of users; a resend
  * with the same client id is answered with the first one's number and not
  * stored again. Typing and read indicators are relayed to connected devices
- * and never stored. Frames are JSON text (web/README.md, "Chat"). */
+ * and never stored. Frames are JSON text (web/README.md, "Chat"). Every socket,
+ * with a device or without, also carries the live.* frames (issue 24), which
+ * go to api/live_socket.c once the socket's session is checked. */
 #include "api/chat_relay.h"
 
+#include "api/live.h"
+#include "api/live_socket.h"
 #include "chat_frame.h"
 #include "clock.h"
+#include "live_frame.h"
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
@@ -55,6 +60,7 @@ struct pa_chat_hub {
   peer *peers;
   int n, cap;
   _Atomic unsigned long blocks_gen; /* moves on at every block and unblock */
+  pa_live_hub *live;                /* which of these sockets joined which live (live_socket.c) */
 };
 
 /* What a backlog still owes one socket: rows after `after`, sent a page at a time. */
@@ -93,13 +99,22 @@ static int may_send(ws_conn *wc) {
 
 pa_chat_hub *pa_chat_hub_new(void) {
   pa_chat_hub *hub = calloc(1, sizeof *hub);
-  if (hub) pthread_mutex_init(&hub->lock, NULL);
+  if (!hub) return NULL;
+  hub->live = pa_live_hub_new();
+  if (!hub->live) {
+    free(hub);
+    return NULL;
+  }
+  pthread_mutex_init(&hub->lock, NULL);
   return hub;
 }
+
+pa_live_hub *pa_chat_live_hub(const pa_srv *srv) { return srv->chat ? srv->chat->live : NULL; }
 
 void pa_chat_hub_free(pa_chat_hub *hub) {
   if (!hub) return;
   pthread_mutex_destroy(&hub->lock);
+  pa_live_hub_free(hub->live);
   free(hub->peers);
   free(hub);
 }
@@ -707,11 +722,13 @@ static void refuse(pa_srv_req *rq, int status, const char *code, const char *mes
   pa_api_error(rq, status, code, message, NULL);
 }
 
-/* ---- support-only sockets (issue 23; web/README.md, "Support") */
+/* ---- device-less sockets (issue 23; web/README.md, "Support" and "Live") */
 
-/* A support socket: any signed-in session, no device. It carries support.*
- * frames from the server and takes only ping from the client. At most
- * PA_SUPPORT_WS_PER_USER per person (tabs); one more is refused. */
+/* A device-less socket: any signed-in session, no device. It carries
+ * support.* frames from the server, and the live.* frames both ways (issue
+ * 24: watching a live needs no chat device); from the client it takes ping
+ * and live.*. At most PA_SUPPORT_WS_PER_USER per person (tabs); one more is
+ * refused. */
 static void support_upgrade(pa_srv_req *rq) {
   const pa_srv *srv = rq->srv;
   ws_conn *wc = calloc(1, sizeof *wc);
@@ -760,8 +777,9 @@ static void support_upgrade(pa_srv_req *rq) {
   cJSON_Delete(hello);
 }
 
-/* A frame from a support socket: ping only (the rest goes through the
- * HTTP routes, which check roles and CSRF). The session must still exist. */
+/* A frame from a device-less socket: ping, or a live.* frame (support's
+ * writes go through the HTTP routes, which check roles and CSRF). The
+ * session must still exist. */
 static void support_message(const pa_srv *srv, pa_store *db, uint64_t conn, ws_conn *wc,
                             const char *data, size_t len) {
   int rc = db ? pa_store_support_session_alive(db, wc->session, pa_clock_now()) : PA_STORE_EDB;
@@ -779,8 +797,11 @@ static void support_message(const pa_srv *srv, pa_store *db, uint64_t conn, ws_c
     cJSON *pong = frame("pong");
     send_json(srv, conn, pong);
     cJSON_Delete(pong);
+  } else if (cJSON_IsString(type) && pa_live_frame_is_live(type->valuestring)) {
+    pa_live_frame(srv, db, conn, wc->user, data, len);
   } else {
-    send_error(srv, conn, "bad_request", "A support socket takes only ping", NULL);
+    send_error(srv, conn, "bad_request", "A socket without a device takes only ping and live.*",
+               NULL);
   }
   cJSON_Delete(in);
 }
@@ -981,6 +1002,8 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
     on_identity_gen(srv, db, wc, in);
   else if (strcmp(t, "typing") == 0 || strcmp(t, "read") == 0)
     on_indicator(srv, db, wc, in, t);
+  else if (pa_live_frame_is_live(t))
+    pa_live_frame(srv, db, conn, wc->user, data, len);
   else if (strcmp(t, "ping") == 0) {
     cJSON *pong = frame("pong");
     send_json(srv, conn, pong);
@@ -992,6 +1015,7 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
 
 void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
   pa_chat_hub *hub = srv->chat;
+  pa_live_socket_closed(srv, conn);
   pthread_mutex_lock(&hub->lock);
   for (int i = 0; i < hub->n; i++)
     if (hub->peers[i].conn == conn) {
