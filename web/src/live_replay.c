@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,11 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* Set while the server stops: the step under way is killed at once. */
+static atomic_int cancelled;
+
+void pa_replay_cancel(int on) { atomic_store(&cancelled, on); }
 
 int pa_replay_size_ok(int64_t bytes) { return bytes >= 0 && bytes <= PA_REPLAY_MAX_BYTES; }
 
@@ -97,11 +103,15 @@ static int run_step(const char *const argv[], const char *log, int limit_s, char
       return -1;
     }
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec - start.tv_sec >= limit_s) {
+    int stop = atomic_load(&cancelled);
+    if (stop || now.tv_sec - start.tv_sec >= limit_s) {
       kill(pid, SIGKILL);
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
-      snprintf(err, cap, "%s ran past %d s and was stopped", prog_name(argv[0]), limit_s);
+      if (stop)
+        snprintf(err, cap, "%s was stopped: the server is stopping", prog_name(argv[0]));
+      else
+        snprintf(err, cap, "%s ran past %d s and was stopped", prog_name(argv[0]), limit_s);
       return -1;
     }
     nanosleep(&nap, NULL);

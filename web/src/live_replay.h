@@ -65,6 +65,9 @@ typedef struct pa_replay_worker pa_replay_worker;
 pa_replay_worker *pa_replay_start(const struct pa_srv *srv, const char *db_where,
                                   const char *media_dir, const char *rec_root);
 void pa_replay_stop(pa_replay_worker *w);
+/* While on, a program pa_replay_build runs is killed at once and the build
+ * fails (pa_replay_stop uses it so stopping never waits on ffmpeg). */
+void pa_replay_cancel(int on);
 /* Wakes srv's replay worker: a live was just ended with keep (api/live.c). */
 void pa_replay_wake(const struct pa_srv *srv);
 

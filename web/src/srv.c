@@ -11,6 +11,7 @@
 #include "embed.h"
 #include "geo.h"
 #include "janus/janus.h"
+#include "live_replay.h"
 #include "log.h"
 #include "mail/mail.h"
 #include "metrics/metrics.h"
@@ -530,6 +531,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
                                            pa_chatwoot_round, NULL);
     if (!srv->chatwoot_worker) pa_log_event("error", "chatwoot", "the worker did not start");
   }
+  /* Replays of kept lives (issue 24): where Janus records, PA_JANUS_REC_DIR. */
+  const char *rec_root = getenv("PA_JANUS_REC_DIR");
+  srv->replay = pa_replay_start(srv, srv->db_path, srv->media_dir, rec_root);
+  if (!srv->replay && rec_root && *rec_root)
+    pa_log_event("error", "replay", "the worker did not start");
   *out = srv;
   return PA_SRV_OK;
 }
@@ -540,6 +546,8 @@ void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
   /* Before the transport: the assistant's threads close their streams through it. */
   pa_assist_stop(srv->assist);
+  /* Before the transport too: a replay made is told through the sockets. */
+  pa_replay_stop(srv->replay);
   pa_net_stop(srv->net);
   pa_worker_stop(srv->billing);
   pa_worker_stop(srv->push_worker);

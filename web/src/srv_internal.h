@@ -35,6 +35,8 @@ struct pa_srv {
   struct pa_worker *push_worker;     /* sends the queued pushes (push/push.h) */
   struct pa_assist *assist;          /* the assistant's threads, with a model (assist.h) */
   struct pa_worker *chatwoot_worker; /* mirrors to Chatwoot when configured (chatwoot/mirror.h) */
+  /* Builds kept lives' replays (live_replay.h); NULL without PA_JANUS_REC_DIR. */
+  struct pa_replay_worker *replay;
   int family[5]; /* pa_metrics series of the paths the route table does not name (srv.c) */
   /* Live streaming's Janus instances (janus/janus.h), read at start; janus_on 0: off. */
   pa_janus_config janus;
