@@ -302,6 +302,8 @@ function onAction(handle, kind, id, value) {
   else if (kind === ACTION.OPEN_PET) navigate(`/pets/${encodeURIComponent(id)}`);
   else if (kind === ACTION.OPEN_PERSON) navigate(`/people/${encodeURIComponent(id)}`);
   else if (kind === ACTION.OPEN_COMMENTS) navigate(`/posts/${encodeURIComponent(id)}`);
+  // A tray entry on air (issue 24): the live's viewer screen.
+  else if (kind === ACTION.OPEN_LIVE) navigate(`/live/${encodeURIComponent(id)}`);
   else console.info('[core] action', kind, id);
 }
 
@@ -425,6 +427,8 @@ function renderViewer(v) {
   dialog.dataset.reel = v.kind === 'reel' ? v.id ?? '' : '';
   dialog.setAttribute('aria-label', t(v.kind === 'story' ? 'story.label' : 'nav.reels'));
   $('viewer-label').textContent = v.label;
+  // A live's replay: the core's word ("Replay") as a badge (the Plus badge's look) after the label.
+  if (v.replay) $('viewer-label').append(' ', Object.assign(document.createElement('span'), { className: 'plus-badge', textContent: v.replay }));
   $('viewer-caption').textContent = v.caption ?? '';
   $('viewer-pause').hidden = v.kind !== 'story';
   $('viewer-pause').textContent = t(v.paused ? 'viewer.play' : 'viewer.pause');

@@ -1,8 +1,10 @@
 /* libFuzzer target: the reels page parser over arbitrary bytes (GET /reels,
  * a sponsored reel's "sponsored" object included: its token and link held
- * to the feed's ad checks). Invariants: an accepted page's reels each have
- * an id, a video and a poster; an ad's token and link are both set or both
- * NULL, the link empty or https. */
+ * to the feed's ad checks, and a replay's "replay" object: issue 24).
+ * Invariants: an accepted page's reels each have an id, a video and a
+ * poster; an ad's token and link are both set or both NULL, the link empty
+ * or https; a replay has its live's id and a length in 1..
+ * PA_REELS_MAX_REPLAY_MS, a reel that is none neither. */
 #include "pa/pa_stories.h"
 
 #include <stdint.h>
@@ -19,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!r || !r->id || !r->video.url || !r->poster.url) abort();
     if ((r->ad_token == NULL) != (r->ad_link == NULL)) abort();
     if (r->ad_link && r->ad_link[0] && strncmp(r->ad_link, "https://", 8) != 0) abort();
+    if ((r->replay_live == NULL) != (r->replay_ms == 0)) abort();
+    if (r->replay_ms < 0 || r->replay_ms > PA_REELS_MAX_REPLAY_MS) abort();
+    if (r->replay_live && strncmp(r->replay_live, "lv_", 3) != 0) abort();
   }
   pa_reels_free(page);
   return 0;

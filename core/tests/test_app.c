@@ -815,6 +815,152 @@ static void test_stories_tray_and_viewer(void) {
   teardown(fx);
 }
 
+/* ---- Lives in the tray (issue 24): Biscuit and Rex are on air with no
+ * stories, Mochi and Luna have one story each, Rex between them. */
+#define LIVE_ENTRY(pet, name, live)                                                                \
+  "{\"pet\":{\"id\":\"" pet "\",\"name\":\"" name "\",\"species\":\"dog\",\"avatar_url\":null},"   \
+  "\"owner\":{\"id\":\"u_3\",\"name\":\"Sam\",\"avatar_url\":null},\"all_seen\":true,"             \
+  "\"live\":{\"id\":\"" live "\",\"viewers\":4},\"stories\":[]}"
+#define STORY_ENTRY(pet, name, story)                                                              \
+  "{\"pet\":{\"id\":\"" pet "\",\"name\":\"" name "\",\"species\":\"cat\",\"avatar_url\":null},"   \
+  "\"owner\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},\"all_seen\":false,"            \
+  "\"live\":null,\"stories\":[{\"id\":\"" story "\",\"media\":{\"url\":\"/media/photo.jpg\","      \
+  "\"type\":\"image/jpeg\",\"width\":128,\"height\":128},\"created_at\":\"2026-11-24T03:00:00Z\"," \
+  "\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":false}]}"
+static const char *LIVE_TRAY =
+    "{\"tray\":[" LIVE_ENTRY("pet_3", "Biscuit", "lv_12") "," STORY_ENTRY(
+        "pet_2", "Mochi",
+        "s_3") "," LIVE_ENTRY("pet_4", "Rex", "lv_7") "," STORY_ENTRY("pet_1", "Luna", "s_1") "]}";
+
+/* Pixels of row y, x0..x1, within 3 of rgba's channels. */
+static int pixels_of(fixture *fx, int y, int x0, int x1, uint32_t rgba) {
+  int n = 0;
+  for (int x = x0; x < x1; x++) {
+    const uint8_t *p = pixel(fx, x, y);
+    n += abs(p[0] - (int)(rgba >> 24)) <= 3 && abs(p[1] - (int)(rgba >> 16 & 255)) <= 3 &&
+         abs(p[2] - (int)(rgba >> 8 & 255)) <= 3;
+  }
+  return n;
+}
+
+static void test_tray_live(void) {
+  fixture *fx = setup();
+  pa_error e;
+  load(fx, FEED, PA_FEED_REPLACE);
+  CHECK(pa_app_stories_loaded(fx->app, LIVE_TRAY, strlen(LIVE_TRAY), &e) == PA_OK);
+  settle_at(fx, NOW, "tray-live");
+  /* Slot i's ring is centred at (12 + 76 i + 38, 40), radius 32..35. On
+   * air: the live colour (0xd93a00), not the unseen one (Mochi's, 0xe0245e). */
+  const uint8_t *ring = pixel(fx, 50, 40 - 34);
+  CHECK(ring[0] == 0xd9 && ring[1] == 0x3a && ring[2] == 0x00);
+  ring = pixel(fx, 12 + 2 * 76 + 38, 40 - 34);
+  CHECK(ring[0] == 0xd9 && ring[1] == 0x3a && ring[2] == 0x00);
+  ring = pixel(fx, 12 + 76 + 38, 40 - 34);
+  CHECK(ring[0] == 0xe0 && ring[1] == 0x24 && ring[2] == 0x5e);
+  /* The LIVE pill over the ring's bottom (y 72 ± 8): the live colour below
+   * the ring, where Mochi's slot has none, and white words on it. */
+  CHECK(pixels_of(fx, 78, 12, 88, 0xd93a00ff) >= 24);
+  CHECK(pixels_of(fx, 78, 88, 164, 0xd93a00ff) == 0);
+  CHECK(pixels_of(fx, 78, 88, 164, 0xe0245eff) == 0);
+  int white = 0;
+  for (int y = 67; y <= 77; y++) white += pixels_of(fx, y, 36, 64, 0xffffffff);
+  CHECK(white >= 10);
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m,
+                 "\"stories\":[\"\u2068Biscuit\u2069 is live now\",\"\u2068Mochi\u2069's "
+                 "story, new\",\"\u2068Rex\u2069 is live now\",\"\u2068Luna\u2069's story, new\"]");
+  free(m);
+
+  /* A tap on Biscuit opens the live (the host goes to /live/lv_12), no viewer. */
+  pa_app_pointer(fx->app, PA_POINTER_DOWN, 50, 40, 100);
+  pa_app_pointer(fx->app, PA_POINTER_UP, 50, 40, 150);
+  settle(fx);
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 1 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "lv_12"));
+  m = mirror(fx);
+  CHECK(strstr(m, "\"viewer\"") == NULL);
+  free(m);
+  /* The mirror's button (Enter, a click) for Rex. */
+  pa_app_open_story(fx->app, 2);
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 2 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "lv_7"));
+  CHECK(count_actions(PA_ACTION_STORY_SEEN) == 0);
+
+  /* Stepping through stories passes lives over: back from Mochi stays on
+   * her, forward goes to Luna (past Rex), forward again closes. */
+  pa_app_open_story(fx->app, 1);
+  settle(fx);
+  pa_app_key(fx->app, PA_KEY_LEFT);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\u2068Mochi\u2069's story, 1 of 1");
+  free(m);
+  pa_app_key(fx->app, PA_KEY_RIGHT);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\u2068Luna\u2069's story, 1 of 1");
+  free(m);
+  pa_app_key(fx->app, PA_KEY_RIGHT);
+  settle(fx);
+  m = mirror(fx);
+  CHECK(strstr(m, "\"viewer\"") == NULL);
+  free(m);
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 2);
+  teardown(fx);
+}
+
+/* A live's replay (issue 24) then a reel: the "Replay" chip under the back
+ * link, white words on a shade, and in the mirror; none on the reel. */
+#define REPLAY_REEL(id, video, replay)                                                             \
+  "{\"id\":\"" id "\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\",\"avatar_url\":null},"           \
+  "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\",\"avatar_url\":null},"          \
+  "\"caption\":\"Zoomies\",\"video\":{\"url\":\"" video "\",\"type\":\"video/webm\","              \
+  "\"width\":null,\"height\":null},\"poster\":{\"url\":\"/media/photo.jpg\",\"type\":"             \
+  "\"image/jpeg\",\"width\":128,\"height\":128},\"created_at\":\"2026-11-24T03:00:00Z\","          \
+  "\"replay\":" replay "}"
+static const char *REPLAY_REELS = "{\"reels\":[" REPLAY_REEL(
+    "r_9", "/media/replay.webm",
+    "{\"live\":\"lv_4\",\"duration_ms\":600000}") "," REPLAY_REEL("r_1", "/media/a.webm",
+                                                                  "null") "],"
+                                                                          "\"next_cursor\":null}";
+
+static void test_reel_replay_chip(void) {
+  fixture *fx = setup();
+  pa_error e;
+  load(fx, FEED, PA_FEED_REPLACE);
+  pa_app_open_reels(fx->app);
+  CHECK(pa_app_reels_loaded(fx->app, REPLAY_REELS, strlen(REPLAY_REELS), PA_FEED_REPLACE, &e) ==
+        PA_OK);
+  settle(fx);
+  /* The video shows (the stage is punched clear): only the overlays draw. */
+  pa_app_video_playing(fx->app, 1);
+  settle_at(fx, NOW, "reel-replay");
+  int white = 0, chip = pixels_of(fx, 60, 14, 120, 0x202020ff);
+  for (int y = 46; y <= 62; y++) white += pixels_of(fx, y, 14, 120, 0xffffffff);
+  CHECK(chip >= 30 && white >= 6); /* the words: white at their strokes' cores */
+  char *m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"r_9\"");
+  CHECK_CONTAINS(m, "\"replay\":\"Replay\"");
+  free(m);
+  pa_app_key(fx->app, PA_KEY_DOWN);
+  settle(fx);
+  pa_app_video_playing(fx->app, 1);
+  settle(fx);
+  white = 0, chip = pixels_of(fx, 60, 14, 120, 0x202020ff);
+  for (int y = 46; y <= 62; y++) white += pixels_of(fx, y, 14, 120, 0xffffffff);
+  CHECK(chip == 0 && white == 0);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"id\":\"r_1\"");
+  CHECK(strstr(m, "\"replay\"") == NULL);
+  free(m);
+  /* In German the chip has the catalog's word. */
+  set_locale(fx, "de");
+  pa_app_key(fx->app, PA_KEY_UP);
+  settle(fx);
+  m = mirror(fx);
+  CHECK_CONTAINS(m, "\"replay\":\"Wiederholung\"");
+  free(m);
+  teardown(fx);
+}
+
 static void test_reels_viewer(void) {
   fixture *fx = setup();
   pa_error e;
@@ -1584,6 +1730,8 @@ int main(void) {
   RUN(test_golden_images);
   RUN(test_locales);
   RUN(test_stories_tray_and_viewer);
+  RUN(test_tray_live);
+  RUN(test_reel_replay_chip);
   RUN(test_reels_viewer);
   RUN(test_reel_ads);
   RUN(test_grid_draws_tiles_and_hits);

@@ -1,5 +1,6 @@
 #include "pa/pa_feed.h"
 #include "pa/pa_listings.h"
+#include "pa/pa_stories.h"
 #include "pa_test.h"
 
 #include <stdio.h>
@@ -422,6 +423,151 @@ static void test_listings(void) {
   CHECK(pa_listings_parse("{\"listings\":[", 13, &l, &e) == PA_ERR_TRUNCATED);
 }
 
+/* ---- Lives (issue 24): a tray entry's "live" and a reel's "replay". */
+
+static const char *PET = "\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\","
+                         "\"avatar_url\":null},\"owner\":{\"id\":\"u_1\",\"name\":\"Ana\","
+                         "\"avatar_url\":null},\"all_seen\":true";
+static const char *STORY = "{\"id\":\"s_1\",\"media\":{\"url\":\"/media/a.jpg\",\"type\":"
+                           "\"image/jpeg\",\"width\":8,\"height\":8},\"created_at\":"
+                           "\"2026-11-24T03:00:00Z\",\"expires_at\":\"2026-11-25T03:00:00Z\","
+                           "\"seen\":true}";
+
+/* A tray of one entry with live (the member's text, or NULL for none) and
+ * stories (1 or 0); on success *out holds it. */
+static pa_status tray(const char *live, int stories, pa_error *e, pa_stories **out) {
+  char json[2048];
+  snprintf(json, sizeof json, "{\"tray\":[{%s%s%s,\"stories\":[%s]}]}", PET,
+           live ? ",\"live\":" : "", live ? live : "", stories ? STORY : "");
+  pa_stories *t = NULL;
+  pa_status st = pa_stories_parse(json, strlen(json), &t, e);
+  CHECK((st == PA_OK) == (t != NULL));
+  if (out)
+    *out = t;
+  else
+    pa_stories_free(t);
+  return st;
+}
+
+static void test_tray_live(void) {
+  pa_error e;
+  pa_stories *t;
+  /* None: absent (servers before issue 24) or null. */
+  CHECK(tray(NULL, 1, &e, &t) == PA_OK);
+  CHECK(pa_stories_entry_at(t, 0)->live_id == NULL && pa_stories_entry_at(t, 0)->live_viewers == 0);
+  pa_stories_free(t);
+  CHECK(tray("null", 1, &e, &t) == PA_OK);
+  CHECK(pa_stories_entry_at(t, 0)->live_id == NULL);
+  pa_stories_free(t);
+  /* On air with stories, and with none: the entry stands for the live. */
+  CHECK(tray("{\"id\":\"lv_12\",\"viewers\":3}", 1, &e, &t) == PA_OK);
+  const pa_story_entry *en = pa_stories_entry_at(t, 0);
+  CHECK(!strcmp(en->live_id, "lv_12") && en->live_viewers == 3 && en->story_count == 1);
+  pa_stories_free(t);
+  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":0}", 0, &e, &t) == PA_OK);
+  CHECK(pa_stories_entry_at(t, 0)->story_count == 0);
+  pa_stories_free(t);
+  /* No stories and no live: refused, as before. */
+  CHECK(tray("null", 0, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "tray[0].stories: holds 0 items, expected 1..");
+  CHECK(tray(NULL, 0, &e, NULL) == PA_ERR_SCHEMA);
+  /* Viewers: 0 and PA_STORIES_MAX_LIVE_VIEWERS, then one past either end. */
+  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":2147483647}", 0, &e, &t) == PA_OK);
+  CHECK(pa_stories_entry_at(t, 0)->live_viewers == PA_STORIES_MAX_LIVE_VIEWERS);
+  pa_stories_free(t);
+  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":2147483648}", 0, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "tray[0].live.viewers: 2147483648 is outside 0..2147483647");
+  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":-1}", 0, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "tray[0].live.viewers");
+  const char *bad_viewers[] = {"1.5", "\"3\"", "null", "true"};
+  for (int i = 0; i < 4; i++) {
+    char live[96];
+    snprintf(live, sizeof live, "{\"id\":\"lv_1\",\"viewers\":%s}", bad_viewers[i]);
+    CHECK(tray(live, 1, &e, NULL) == PA_ERR_SCHEMA);
+    CHECK_CONTAINS(e.msg, "tray[0].live.viewers");
+  }
+  CHECK(tray("{\"id\":\"lv_1\"}", 1, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "tray[0].live.viewers: missing");
+  /* Ids: "lv_" and one digit or more, nothing else. */
+  const char *bad_ids[] = {"\"lv_\"",   "\"lv_1a\"", "\"r_1\"", "\"LV_1\"", "\"xlv_1\"",
+                           "\"lv_-1\"", "\"lv_1 \"", "12",      "null"};
+  for (int i = 0; i < 9; i++) {
+    char live[96];
+    snprintf(live, sizeof live, "{\"id\":%s,\"viewers\":1}", bad_ids[i]);
+    CHECK(tray(live, 1, &e, NULL) == PA_ERR_SCHEMA);
+    CHECK_CONTAINS(e.msg, "tray[0].live.id");
+  }
+  /* The id's length: the feed's id limit, then one more. */
+  char live[PA_FEED_MAX_ID + 64], digits[PA_FEED_MAX_ID + 2];
+  memset(digits, '7', sizeof digits);
+  digits[PA_FEED_MAX_ID - 3] = '\0';
+  snprintf(live, sizeof live, "{\"id\":\"lv_%s\",\"viewers\":1}", digits);
+  CHECK(tray(live, 0, &e, NULL) == PA_OK);
+  digits[PA_FEED_MAX_ID - 3] = '7';
+  digits[PA_FEED_MAX_ID - 2] = '\0';
+  snprintf(live, sizeof live, "{\"id\":\"lv_%s\",\"viewers\":1}", digits);
+  CHECK(tray(live, 0, &e, NULL) != PA_OK);
+  CHECK_CONTAINS(e.msg, "tray[0].live.id");
+  /* Not an object. */
+  CHECK(tray("\"lv_1\"", 1, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "tray[0].live");
+  CHECK(tray("[]", 1, &e, NULL) == PA_ERR_SCHEMA);
+}
+
+/* A page of one reel with replay (the member's text, or NULL for none). */
+static pa_status reel_page(const char *replay, pa_error *e, pa_reels **out) {
+  char json[2048];
+  snprintf(json, sizeof json,
+           "{\"reels\":[{\"id\":\"r_1\",\"author\":{\"id\":\"u_1\",\"name\":\"Ana\","
+           "\"avatar_url\":null},\"pet\":{\"id\":\"pet_1\",\"name\":\"Luna\",\"species\":\"cat\","
+           "\"avatar_url\":null},\"caption\":\"\",\"video\":{\"url\":\"/media/a.webm\",\"type\":"
+           "\"video/webm\",\"width\":null,\"height\":null},\"poster\":{\"url\":\"/media/p.jpg\","
+           "\"type\":\"image/jpeg\",\"width\":8,\"height\":8},\"created_at\":"
+           "\"2026-11-24T03:00:00Z\"%s%s}],\"next_cursor\":null}",
+           replay ? ",\"replay\":" : "", replay ? replay : "");
+  pa_reels *p = NULL;
+  pa_status st = pa_reels_parse(json, strlen(json), &p, e);
+  CHECK((st == PA_OK) == (p != NULL));
+  if (out)
+    *out = p;
+  else
+    pa_reels_free(p);
+  return st;
+}
+
+static void test_reel_replay(void) {
+  pa_error e;
+  pa_reels *p;
+  CHECK(reel_page(NULL, &e, &p) == PA_OK);
+  CHECK(pa_reels_at(p, 0)->replay_ms == 0 && pa_reels_at(p, 0)->replay_live == NULL);
+  pa_reels_free(p);
+  CHECK(reel_page("null", &e, &p) == PA_OK);
+  CHECK(pa_reels_at(p, 0)->replay_ms == 0 && pa_reels_at(p, 0)->replay_live == NULL);
+  pa_reels_free(p);
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":600000}", &e, &p) == PA_OK);
+  CHECK(pa_reels_at(p, 0)->replay_ms == 600000 && !strcmp(pa_reels_at(p, 0)->replay_live, "lv_4"));
+  pa_reels_free(p);
+  /* Lengths: 1 ms and PA_REELS_MAX_REPLAY_MS, then one past either end. */
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":1}", &e, NULL) == PA_OK);
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":86400000}", &e, &p) == PA_OK);
+  CHECK(pa_reels_at(p, 0)->replay_ms == PA_REELS_MAX_REPLAY_MS);
+  pa_reels_free(p);
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":86400001}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms: 86400001 is outside 1..86400000");
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":0}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms");
+  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":1.5}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("{\"live\":\"lv_4\"}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms: missing");
+  CHECK(reel_page("{\"live\":\"r_4\",\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay.live: expected a live id");
+  CHECK(reel_page("{\"live\":null,\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay.live");
+  CHECK(reel_page("{\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("true", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK_CONTAINS(e.msg, "reels[0].replay");
+}
+
 int main(void) {
   RUN(test_valid_feed);
   RUN(test_empty_and_last_page);
@@ -432,5 +578,7 @@ int main(void) {
   RUN(test_syntax_and_truncation);
   RUN(test_time);
   RUN(test_listings);
+  RUN(test_tray_live);
+  RUN(test_reel_replay);
   return pa_test_summary("feed");
 }

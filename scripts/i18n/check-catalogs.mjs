@@ -106,6 +106,8 @@ const SAME_AS_SOURCE = {
   'support.desk.cannedBody': ['de'],
   // Lives (issue 24): the pill's word as German and Dutch write it.
   'live.kit.badge': ['de', 'nl'],
+  // Lives (issue 24): the tray's pill, kept as "LIVE" where those languages' big apps keep it.
+  'stories.live_badge': ['de', 'it', 'nl', 'id'],
 };
 // The help center's: section titles those languages write as English does.
 const HELP_SAME_AS_SOURCE = {

@@ -26,7 +26,9 @@
 //     JanusError {code, reason} for Janus's errors and the plugin's
 //     error_code); trickle(candidate | null); on(kind, fn) with kind 'event'
 //     (data, jsep) for events nobody asked for, 'webrtcup', 'hangup' (reason),
-//     'media' ({type, receiving}), 'slowlink' (the message); detach().
+//     'media' ({type, receiving}), 'slowlink' (the message), 'trickle'
+//     (Janus's candidate {candidate, sdpMid, sdpMLineIndex} or {completed:
+//     true}: scripts/janus runs it with full_trickle); detach().
 
 export const JANUS_KEEPALIVE_MS = 25000;
 // How long a request may wait for its answer before it is refused: Janus
@@ -43,7 +45,7 @@ export class JanusError extends Error {
   }
 }
 
-const HANDLE_KINDS = new Set(['event', 'webrtcup', 'hangup', 'media', 'slowlink']);
+const HANDLE_KINDS = new Set(['event', 'webrtcup', 'hangup', 'media', 'slowlink', 'trickle']);
 
 let txSeq = 0;
 const transaction = () => `pa${Date.now().toString(36)}${(++txSeq).toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -195,6 +197,8 @@ class JanusSession {
     else if (kind === 'hangup') h.emit('hangup', m.reason ?? '');
     else if (kind === 'media') h.emit('media', { type: m.type, receiving: !!m.receiving, mid: m.mid });
     else if (kind === 'slowlink') h.emit('slowlink', m);
+    // Janus's own candidates, one by one (full_trickle; {completed: true} last).
+    else if (kind === 'trickle') h.emit('trickle', m.candidate ?? null);
     else if (kind === 'detached') {
       h.detached = true;
       this.handles.delete(h.id);

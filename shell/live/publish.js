@@ -2,8 +2,14 @@
 // Janus session (janus.js) with one VideoRoom handle that joins the room as
 // the publisher the server named (JanusJoin: url, room, feed, token,
 // ice_servers) and sends the camera and microphone through one
-// RTCPeerConnection (VP8 + Opus: the room allows nothing else). The room
-// checks the signed token on join (signed_tokens), the core on every request.
+// RTCPeerConnection (VP8 + Opus: the room allows nothing else). Janus checks
+// two signed tokens: the core, on every request, one of realm `janus` naming
+// the plugin ("<exp>,janus,janus.plugin.videoroom:<sig>", JanusJoin.token);
+// the room (signed_tokens), on join, one whose realm is the plugin itself
+// ("<exp>,janus.plugin.videoroom,room=<room>:<sig>": Janus's auth.c compares
+// the realm with the plugin's package), JanusJoin.room_token — a field added
+// to the contract's JanusJoin, since no one token passes both checks
+// (without it, token is sent, as the contract first said).
 //
 // publish({ janus, stream, onState }) → { stop(), setToken(token), pc }
 // onState(state): 'connecting' → 'publishing' (Janus says WebRTC is up) →
@@ -11,17 +17,10 @@
 // timed out, ICE failed, Janus hung up): the screen then asks the server for
 // a new feed (POST /lives/{lv}/reconnect) and publishes again with the same
 // stream; 'failed' when it could not start at all (error: the JanusError or
-// the browser's). Nothing is reported after stop().
+// the browser's; VideoRoom's 432 "maximum number of publishers" while the
+// previous publisher of a reconnect is still in the room is one: the screen
+// tries again after a pause). Nothing is reported after stop().
 import { openJanus, JanusError } from './janus.js';
-
-// VideoRoom answers 432 ("maximum number of publishers reached") while the
-// previous publisher of a reconnect is still in the room: Janus drops it
-// when it notices its session is gone; the join is tried again meanwhile.
-const PUBLISHERS_FULL = 432;
-const JOIN_TRIES = 10;
-const JOIN_RETRY_MS = 500;
-
-const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export function publish({ janus, stream, onState = () => {} }) {
   let stopped = false;
@@ -51,16 +50,7 @@ export function publish({ janus, stream, onState = () => {} }) {
     handle = await session.attach('janus.plugin.videoroom');
     handle.on('webrtcup', () => report('publishing'));
     handle.on('hangup', () => report('lost'));
-    const join = { request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.token };
-    for (let i = 0; ; i++) {
-      try {
-        await handle.send(join);
-        break;
-      } catch (e) {
-        if (!(e instanceof JanusError) || e.code !== PUBLISHERS_FULL || i + 1 >= JOIN_TRIES || stopped) throw e;
-        await wait(JOIN_RETRY_MS);
-      }
-    }
+    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.room_token ?? janus.token });
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);

@@ -1,12 +1,21 @@
 // Watching a live through the SFU (issue 24, contract §7): a VideoRoom
 // subscriber on the Janus instance the server named in a JanusJoin
-// (POST /lives/{lv}/watch), with the token the server signed for this room.
+// (POST /lives/{lv}/watch), with the tokens the server signed: `token` (realm
+// janus) for the core on every request, `room_token` (realm
+// janus.plugin.videoroom, room=<room>) for the room's signed_tokens check on
+// join — Janus's auth.c compares each realm, so one token cannot pass both
+// (see shell/live/publish.js).
 //   join {ptype: subscriber, room, streams: [{feed}], token} → attached + offer
 //   answer → start {jsep}                                     → webrtcup, media
 // Janus sends the subscriber an `updated` offer when the publisher's streams
 // change: none left active means the broadcaster dropped (reconnecting, until
 // the screen hears `live.feed` or `live.ended` over the socket and starts
-// again or stops); `destroyed` means the room is gone (ended). The least
+// again or stops). VideoRoom tells only publishers that a room was destroyed
+// (janus_videoroom.c notifies `participants`), so a viewer learns the end
+// from the socket's `live.ended`; `destroyed` and a join answered "no such
+// room" are taken as ended all the same. Janus trickles its own candidates
+// (full_trickle): without them a viewer whose candidates are mDNS names
+// (no camera permission) never connects. The least
 // delay the SFU gives: each receiver's jitter buffer target is 0 (the
 // browser's own minimum, nothing added).
 //
@@ -64,9 +73,23 @@ export function watch({ janus, video, onState = () => {} }) {
   const onPlaying = () => { if (state === 'connecting' || state === 'reconnecting') say('playing'); };
   video.addEventListener('playing', onPlaying);
 
+  // Janus trickles its candidates (full_trickle): kept until the offer is set.
+  let early = [];
+  const remoteCandidate = (c) => {
+    if (!c || stopped) return;
+    if (!pc.remoteDescription) {
+      early.push(c);
+      return;
+    }
+    pc.addIceCandidate(c.completed ? null : c).catch(() => {}); // a bad one is Janus's; ICE goes on with the rest
+  };
+
   // An offer from Janus (the first, or an `updated` one): answered, then start.
   async function answer(jsep) {
     await pc.setRemoteDescription(jsep);
+    const queued = early;
+    early = [];
+    queued.forEach(remoteCandidate);
     const local = await pc.createAnswer();
     await pc.setLocalDescription(local);
     await handle.send({ request: 'start' }, pc.localDescription);
@@ -95,12 +118,13 @@ export function watch({ janus, video, onState = () => {} }) {
       handle = await session.attach(VIDEOROOM);
       if (stopped) return;
       handle.on('event', onEvent);
+      handle.on('trickle', remoteCandidate);
       handle.on('hangup', (reason) => { if (!stopped) say('reconnecting', reason); });
       handle.on('media', ({ type, receiving }) => {
         if (type === 'video' && receiving && !video.paused && state === 'reconnecting') say('playing');
       });
       const { data, jsep } = await handle.send({
-        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.token,
+        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.room_token ?? janus.token,
       });
       if (stopped) return;
       if (data.videoroom !== 'attached' || !jsep) throw Object.assign(new Error('not attached'), { reason: 'not attached' });

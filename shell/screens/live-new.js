@@ -228,6 +228,7 @@ export async function mount(root, params, ctx) {
       const r = await post(`/api/v1/lives/${live.id}/on-air`, { feed });
       if (r.ok) {
         live = r.data;
+        failures = 0;
         if (!onAirAt) onAirAt = live.started_at ? Date.parse(live.started_at) || Date.now() : Date.now();
         setState('live');
         status.textContent = t('live.host.onAir');
@@ -241,6 +242,7 @@ export async function mount(root, params, ctx) {
   };
 
   let reconnecting = false;
+  let failures = 0; // reconnects in a row that did not get back on air
   const reconnect = async () => {
     if (reconnecting || closed || section.dataset.state === 'ended') return;
     reconnecting = true;
@@ -248,6 +250,10 @@ export async function mount(root, params, ctx) {
     status.textContent = t('live.host.reconnecting');
     publisher?.stop();
     publisher = null;
+    // Again at once the first time; then with a growing pause (Janus down, the
+    // old publisher not yet gone from the room).
+    if (failures) await wait(Math.min(500 * 2 ** (failures - 1), RECONNECT_MAX_MS));
+    failures++;
     for (let delay = 500; !closed; delay = Math.min(delay * 2, RECONNECT_MAX_MS)) {
       const r = await post(`/api/v1/lives/${live.id}/reconnect`, {});
       if (r.ok) {
@@ -288,7 +294,7 @@ export async function mount(root, params, ctx) {
     if (!live || section.dataset.state === 'ended') return;
     const r = await post(`/api/v1/lives/${live.id}/watch`, {});
     if (r.ok && r.data.janus?.token) {
-      janus = { ...janus, token: r.data.janus.token, expires_at: r.data.janus.expires_at };
+      janus = { ...janus, token: r.data.janus.token, room_token: r.data.janus.room_token ?? janus.room_token, expires_at: r.data.janus.expires_at };
       publisher?.setToken(janus.token);
     }
     scheduleRefresh();
@@ -316,6 +322,7 @@ export async function mount(root, params, ctx) {
     }
     live = r.data.live;
     janus = r.data.janus;
+    section.dataset.live = live.id;
     setState('starting');
     form.hidden = true;
     view.hidden = false;

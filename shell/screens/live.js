@@ -16,6 +16,11 @@ import { liveCss, liveBadge, commentsLog, heartButton, viewersText, heartsText, 
 const RETRY_MS = 3000; // after a failed subscription, before asking the server again
 const RETRIES = 5; // failed subscriptions in a row before the screen stops and offers "Try again"
 const TOKEN_MIN_MS = 10_000; // never refresh a token more often than this
+// While a replay is pending or processing the live is read again this often
+// (the `live.replay` frame reaches only sockets still joined), at most
+// REPLAY_POLLS times (the worker's steps are bounded: PA_REPLAY_STEP_S).
+const REPLAY_POLL_MS = 5000;
+const REPLAY_POLLS = 240;
 
 // A JanusJoin's expires_at (ISO time or Unix seconds) → ms from now.
 function msLeft(expiresAt) {
@@ -75,6 +80,8 @@ export async function mount(root, params, ctx) {
   let tokenTimer = 0;
   let retryTimer = 0;
   let failures = 0;
+  let polls = 0;
+  let pollTimer = 0;
   let over = false; // ended, blocked or left: nothing restarts
   let gone = false;
 
@@ -120,12 +127,17 @@ export async function mount(root, params, ctx) {
     if (!rep) {
       parts.push(el('p', { textContent: t('live.view.noReplay') }));
     } else if (rep.state === 'ready' && rep.reel) {
-      const player = el('video', { controls: true, playsInline: true, preload: 'metadata', className: 'live-replay',
+      const player = el('video', { controls: true, playsInline: true, preload: 'metadata', className: 'live-replay-player',
         poster: rep.reel.poster?.url ?? '', 'aria-label': t('live.view.replayLabel') });
       for (const s of rep.reel.sources ?? [rep.reel.video]) if (s?.url) player.append(el('source', { src: s.url, type: s.type }));
       parts.push(el('h3', { textContent: t('live.view.replayTitle') }), player);
     } else {
       parts.push(el('p', { className: 'live-replay-state', textContent: replayStateText(t, rep.state) }));
+      if (rep.state !== 'failed' && polls < REPLAY_POLLS) {
+        polls += 1;
+        clearTimeout(pollTimer);
+        pollTimer = setTimeout(reload, REPLAY_POLL_MS);
+      }
     }
     ended.replaceChildren(...parts);
     ended.hidden = false;
@@ -274,6 +286,7 @@ export async function mount(root, params, ctx) {
         if (f.replay) reload();
         break;
       case 'live.replay':
+        clearTimeout(pollTimer);
         reload();
         break;
       case 'live.blocked':
@@ -323,6 +336,7 @@ export async function mount(root, params, ctx) {
 
   return () => {
     gone = true;
+    clearTimeout(pollTimer);
     finish();
     send({ type: 'live.leave', live: id });
     stopListening?.();

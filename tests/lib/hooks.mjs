@@ -29,3 +29,18 @@ export function exposeTestHooks(page) {
     window.paMedia = { stats: m.mediaStats };
   });
 }
+
+// The live viewer's video as getStats reads it (issue 24): shell/live/watch.js
+// lists the page's watches (activeWatches()); the page's own module instance
+// is imported, as /feed.js is above, so nothing is published on window.
+// → {state, framesDecoded, feed} of the first watch, or null when none runs.
+export function liveWatchStats(page) {
+  return page.evaluate(async () => {
+    const { activeWatches } = await import('/live/watch.js');
+    const w = activeWatches()[0];
+    if (!w) return null;
+    const stats = [...(await w.pc.getStats()).values()];
+    const video = stats.find((s) => s.type === 'inbound-rtp' && s.kind === 'video');
+    return { state: w.state, feed: w.feed, framesDecoded: video?.framesDecoded ?? 0 };
+  });
+}

@@ -13,6 +13,12 @@
 
 enum { PA_STORIES_MAX_ENTRIES = 200, PA_STORIES_MAX_PER_ENTRY = 100, PA_REELS_MAX_PAGE = 100 };
 
+/* Lives (issue 24): a tray entry's "live" viewer count and a replay reel's
+ * length are bounded so a hostile server cannot overflow an int or claim a
+ * replay longer than a day (the server ends lives after PA_LIVE_MAX_S, an
+ * hour; the slack keeps a longer configured limit working). */
+enum { PA_STORIES_MAX_LIVE_VIEWERS = 2147483647, PA_REELS_MAX_REPLAY_MS = 86400000 };
+
 typedef struct pa_media_ref {
   const char *url, *type; /* type: "image/jpeg", "video/mp4", ... */
   int width, height;      /* 0 when the server could not tell */
@@ -29,8 +35,13 @@ typedef struct pa_story_entry {
   pa_feed_pet pet;
   pa_feed_person owner;
   const pa_story *stories; /* oldest first */
-  int story_count;
+  int story_count;         /* 0 only when live_id is set (a pet live with no stories) */
   bool all_seen;
+  /* The pet's live on air (GET /stories' "live": null or {id, viewers}):
+   * its id ("lv_" and digits) and current viewers; NULL and 0 when none.
+   * Tapping such an entry opens the live (PA_ACTION_OPEN_LIVE). */
+  const char *live_id;
+  int live_viewers;
 } pa_story_entry;
 
 typedef struct pa_stories pa_stories;
@@ -53,6 +64,11 @@ typedef struct pa_reel {
    * the ad's link ("" for none), as pa_feed_post's ad_token and ad_link.
    * NULL for a reel that is no ad. */
   const char *ad_token, *ad_link;
+  /* A live's replay (GET /reels' "replay": null or {live, duration_ms}):
+   * its length in ms (0: not a replay) and the live's id ("lv_" and
+   * digits; NULL when not a replay). The viewer draws a "Replay" chip. */
+  int64_t replay_ms;
+  const char *replay_live;
 } pa_reel;
 
 typedef struct pa_reels pa_reels;

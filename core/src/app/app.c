@@ -15,10 +15,11 @@
 
 static const palette LIGHT = {0xf3f1eeff, 0xffffffff, 0xe2ddd6ff, 0x1f1b16ff,
                               0x6b625aff, 0x2a7d6fff, 0xe0245eff, 0xfde8e8ff,
-                              0x9b1c1cff, 0x1f1b16ee, 0xffffffff};
+                              0x9b1c1cff, 0x1f1b16ee, 0xffffffff, 0xd93a00ff};
 
-static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff, 0xa8a29aff, 0x5cc2b0ff,
-                             0xff4d7dff, 0x3b1f1fff, 0xffb4b4ff, 0xf2efeaee, 0x121212ff};
+static const palette DARK = {0x121212ff, 0x1e1e1eff, 0x2e2e2eff, 0xf2efeaff,
+                             0xa8a29aff, 0x5cc2b0ff, 0xff4d7dff, 0x3b1f1fff,
+                             0xffb4b4ff, 0xf2efeaee, 0x121212ff, 0xd93a00ff};
 
 float app_px(const pa_app *a, float css) { return css * a->scale; }
 

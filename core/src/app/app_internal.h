@@ -31,7 +31,7 @@ typedef struct image_slot {
 
 typedef struct palette {
   uint32_t page, card, line, text, muted, accent, like, error_bg, error_text, notice_bg,
-      notice_text;
+      notice_text, live /* a tray entry on air: its ring and LIVE pill */;
 } palette;
 
 /* Layout metrics in CSS pixels; multiplied by the scale when used. */
@@ -220,6 +220,7 @@ void app_ring(pa_app *a, float x, float y, float w, float h, float t, uint32_t c
 
 /* Stories (app_stories.c): the tray the feed paints at its top. */
 float app_tray_height(const pa_app *a); /* 0 without stories */
+void app_pill(pa_app *a, float x, float cy, float anchor, const char *key, uint32_t bg);
 void app_paint_tray(pa_app *a, float top);
 bool app_tray_tap(pa_app *a, float x, float y, float top);
 void app_tray_drag(pa_app *a, float dx);

@@ -339,6 +339,10 @@ static bool reels_frame(pa_app *a, app_screen *s, double dt) {
   app_text_at(a, text, &small, app_mx(a, x + w - pad - tw, tw, x, w), y + pad + app_px(a, 22));
   app_text_start(a, APP_T(a, text, sizeof text, "reel.back"), &small, x + pad, w - 2 * pad,
                  y + pad);
+  /* A live's replay: a chip under the back link, on the start side. */
+  if (r->replay_ms)
+    app_pill(a, app_mx(a, x + pad, 0, x, w), y + pad + app_px(a, 40), a->rtl ? 1.0f : 0.0f,
+             "reels.replay_badge", 0x202020ff);
   return false; /* the browser plays the video; nothing here moves */
 }
 
@@ -346,7 +350,7 @@ static void reels_mirror(pa_app *a, app_screen *s, void *root_) {
   if (!a->reels->screen.open) return;
   cJSON *o = cJSON_AddObjectToObject(root_, "viewer");
   cJSON_AddStringToObject(o, "kind", "reel");
-  char label[512], species[64];
+  char label[512], species[64], text[64];
   if (a->reels->reel < a->reels->reel_count) {
     const pa_reel *r = a->reels->reels[a->reels->reel];
     APP_TA(a, species, sizeof species, "pet.species", PA_MSG_STR("species", r->pet.species));
@@ -359,6 +363,9 @@ static void reels_mirror(pa_app *a, app_screen *s, void *root_) {
     /* An ad: the shell labels it and offers "why" and its link (its token
      * names it, as a sponsored post's). */
     if (r->ad_token) cJSON_AddStringToObject(o, "ad_token", r->ad_token);
+    /* A replay: the chip's word, for the shell to show beside the label. */
+    if (r->replay_ms)
+      cJSON_AddStringToObject(o, "replay", APP_T(a, text, sizeof text, "reels.replay_badge"));
   } else {
     APP_T(a, label, sizeof label, a->reels->reels_loading ? "reel.loading" : "reel.empty");
   }

@@ -93,6 +93,21 @@ static float slot_x(const pa_app *a, int i) {
   return app_mx(a, x, app_px(a, SLOT), app_column_x(a), app_column_width(a));
 }
 
+/* The words of key on a pill of colour bg (a bar with round ends: two
+ * discs), white and bold, vertically centred on cy; anchor places the pill
+ * at x by its start (0), middle (0.5) or end (1). */
+void app_pill(pa_app *a, float x, float cy, float anchor, const char *key, uint32_t bg) {
+  char text[64];
+  pa_text_style st = app_style(a, 10, 1, 0xffffffff, app_px(a, 120), 1);
+  APP_T(a, text, sizeof text, key);
+  float h = app_px(a, 16), tw = app_text_width(a, text, &st), w = tw + app_px(a, 8);
+  float cx = x + (0.5f - anchor) * (w + h);
+  pa_draw_disc(a->draw, cx - w / 2, cy, h / 2, bg, NULL);
+  pa_draw_disc(a->draw, cx + w / 2, cy, h / 2, bg, NULL);
+  pa_draw_rect(a->draw, cx - w / 2, cy - h / 2, w, h, bg);
+  app_text_at(a, text, &st, cx - tw / 2, cy - app_px(a, 7));
+}
+
 void app_paint_tray(pa_app *a, float top) {
   const palette *c = &a->pal;
   float r = app_px(a, RING), w = app_column_width(a), x0 = app_column_x(a);
@@ -102,16 +117,22 @@ void app_paint_tray(pa_app *a, float top) {
     float cx = slot_x(a, i) + app_px(a, SLOT) / 2, cy = top + app_px(a, 8) + r;
     if (cx + r < x0 || cx - r > x0 + w) continue;
     const pa_story_entry *en = entry(a, i);
-    /* A coloured ring for stories not seen yet, a thin grey one after. */
-    bool seen = entry_seen(a, i);
-    pa_draw_disc(a->draw, cx, cy, r + app_px(a, seen ? 1.5f : 3), seen ? c->line : c->like, NULL);
+    /* A coloured ring for stories not seen yet, a thin grey one after; a
+     * pet on air has the live colour whatever was seen. */
+    bool seen = !en->live_id && entry_seen(a, i);
+    pa_draw_disc(a->draw, cx, cy, r + app_px(a, seen ? 1.5f : 3),
+                 en->live_id ? c->live
+                 : seen      ? c->line
+                             : c->like,
+                 NULL);
     pa_draw_disc(a->draw, cx, cy, r, c->card, NULL);
     image_slot *av = app_want_image(a, en->pet.avatar_url, 2 * r, 2 * r);
     pa_draw_disc(a->draw, cx, cy, r - app_px(a, 2), c->line,
                  av && av->state == IMG_READY ? av->texture : NULL);
+    if (en->live_id) app_pill(a, cx, cy + r, 0.5f, "stories.live_badge", c->live);
     pa_text_style st = app_user_style(a, 12, 0, c->text, app_px(a, SLOT - 6), 1);
     float tw = app_text_width(a, en->pet.name, &st);
-    app_text_at(a, en->pet.name, &st, cx - tw / 2, cy + r + app_px(a, 6));
+    app_text_at(a, en->pet.name, &st, cx - tw / 2, cy + r + app_px(a, en->live_id ? 10 : 6));
   }
 }
 
@@ -156,6 +177,10 @@ static void show(pa_app *a, int e, int s) {
 void pa_app_open_story(pa_app *a, int index) {
   const pa_story_entry *en = entry(a, index);
   if (!en) return;
+  if (en->live_id) { /* on air: the host opens the live, not its stories */
+    app_act(a, PA_ACTION_OPEN_LIVE, en->live_id);
+    return;
+  }
   int s = 0;
   while (s < en->story_count - 1 && *seen_flag(a, index, s)) s++;
   show(a, index, s);
@@ -167,15 +192,23 @@ static void close_viewer(pa_app *a) {
   a->mirror_revision++;
 }
 
+/* The nearest entry from e in direction dir that has stories (a live with
+ * none is passed over), or -1. */
+static int with_stories(pa_app *a, int e, int dir) {
+  for (e += dir; entry(a, e); e += dir)
+    if (entry(a, e)->story_count) return e;
+  return -1;
+}
+
 static void step(pa_app *a, int dir) {
   int e = a->stories->viewer.entry, s = a->stories->viewer.story + dir;
   if (s >= entry(a, e)->story_count) {
-    if (e + 1 >= pa_stories_count(a->stories->tray)) return close_viewer(a);
-    return show(a, e + 1, 0);
+    int k = with_stories(a, e, 1);
+    return k < 0 ? close_viewer(a) : show(a, k, 0);
   }
   if (s < 0) {
-    if (e == 0) return show(a, 0, 0);
-    return show(a, e - 1, entry(a, e - 1)->story_count - 1);
+    int k = with_stories(a, e, -1);
+    return k < 0 ? show(a, e, 0) : show(a, k, entry(a, k)->story_count - 1);
   }
   show(a, e, s);
 }
@@ -301,9 +334,12 @@ void app_tray_mirror(pa_app *a, void *root) {
   char label[TRAY_LABEL_MAX];
   for (int i = 0; i < pa_stories_count(a->stories->tray); i++) {
     const pa_story_entry *en = entry(a, i);
-    APP_TA(a, label, sizeof label, "story.trayLabel", PA_MSG_STR("pet", en->pet.name),
-           PA_MSG_INT("count", en->story_count),
-           PA_MSG_STR("unseen", entry_seen(a, i) ? "false" : "true"));
+    if (en->live_id)
+      APP_TA(a, label, sizeof label, "stories.live_label", PA_MSG_STR("name", en->pet.name));
+    else
+      APP_TA(a, label, sizeof label, "story.trayLabel", PA_MSG_STR("pet", en->pet.name),
+             PA_MSG_INT("count", en->story_count),
+             PA_MSG_STR("unseen", entry_seen(a, i) ? "false" : "true"));
     cJSON_AddItemToArray(tray, cJSON_CreateString(label));
   }
 }

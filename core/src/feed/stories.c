@@ -42,13 +42,46 @@ static pa_status parse_story(pa_jv *v, const cJSON *o, pa_story *s) {
   return pa_jv_bool(v, o, "seen", &s->seen);
 }
 
+/* A live's id as the server writes it: "lv_" then digits, nothing else. */
+static pa_status parse_live_id(pa_jv *v, const cJSON *o, const char *field, const char **out) {
+  PA_JV_TRY(pa_jv_string(v, o, field, PA_JV_ID, PA_FEED_MAX_ID, false, out));
+  const char *d = *out + 3;
+  if (strncmp(*out, "lv_", 3) != 0 || !*d || strspn(d, "0123456789") != strlen(d))
+    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected a live id (lv_ and digits)");
+  return PA_OK;
+}
+
+static pa_status parse_live(pa_jv *v, const cJSON *o, pa_story_entry *e) {
+  int64_t n;
+  PA_JV_TRY(parse_live_id(v, o, "id", &e->live_id));
+  PA_JV_TRY(pa_jv_int(v, o, "viewers", 0, PA_STORIES_MAX_LIVE_VIEWERS, &n));
+  e->live_viewers = (int)n;
+  return PA_OK;
+}
+
+static pa_status parse_replay(pa_jv *v, const cJSON *o, pa_reel *r) {
+  PA_JV_TRY(parse_live_id(v, o, "live", &r->replay_live));
+  return pa_jv_int(v, o, "duration_ms", 1, PA_REELS_MAX_REPLAY_MS, &r->replay_ms);
+}
+
+/* obj[field] is null or absent (servers before issue 24 send no such member). */
+static bool absent(const cJSON *o, const char *field) {
+  const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, field);
+  return !j || cJSON_IsNull(j);
+}
+
 static pa_status parse_entry(pa_jv *v, const cJSON *o, pa_story_entry *e) {
   int n;
   const cJSON *a;
   if (!cJSON_IsObject(o)) return pa_jv_fail(v, PA_ERR_SCHEMA, "", "expected an object");
   PA_JV_NESTED(v, o, "pet", pa_feed_parse_pet, &e->pet);
   PA_JV_NESTED(v, o, "owner", pa_feed_parse_person, &e->owner);
-  if (!(a = pa_jv_array(v, o, "stories", 1, PA_STORIES_MAX_PER_ENTRY, &n))) return v->err->code;
+  e->live_id = NULL;
+  e->live_viewers = 0;
+  if (!absent(o, "live")) PA_JV_NESTED(v, o, "live", parse_live, e);
+  /* A pet on air gets an entry even with no stories. */
+  if (!(a = pa_jv_array(v, o, "stories", e->live_id ? 0 : 1, PA_STORIES_MAX_PER_ENTRY, &n)))
+    return v->err->code;
   pa_story *stories = pa_jv_alloc(v->arena, sizeof *stories * (size_t)n);
   if (!stories) return pa_error_set(v->err, PA_ERR_NOMEM, "out of memory");
   for (int i = 0; i < n; i++) {
@@ -123,8 +156,10 @@ static pa_status parse_reel(pa_jv *v, const cJSON *o, pa_reel *r) {
   if (strncmp(r->poster.type, "image/", 6) != 0)
     return pa_jv_fail(v, PA_ERR_SCHEMA, "poster.type", "expected an image type");
   r->ad_token = r->ad_link = NULL;
-  const cJSON *ad = cJSON_GetObjectItemCaseSensitive(o, "sponsored");
-  if (ad && !cJSON_IsNull(ad)) PA_JV_NESTED(v, o, "sponsored", parse_sponsored, r);
+  if (!absent(o, "sponsored")) PA_JV_NESTED(v, o, "sponsored", parse_sponsored, r);
+  r->replay_ms = 0;
+  r->replay_live = NULL;
+  if (!absent(o, "replay")) PA_JV_NESTED(v, o, "replay", parse_replay, r);
   return pa_jv_time(v, o, "created_at", &r->created_at);
 }
 

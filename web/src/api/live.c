@@ -175,19 +175,25 @@ cJSON *pa_live_json(const pa_srv *srv, struct pa_store *db, int64_t id) {
 static cJSON *janus_join(const pa_janus_config *cfg, const live_row *l, int publisher,
                          int64_t viewer, int64_t now) {
   int inst = pa_janus_find(cfg, l->instance);
-  char token[PA_JANUS_TOKEN_MAX];
+  char token[PA_JANUS_TOKEN_MAX], room_token[PA_JANUS_TOKEN_MAX];
   const int64_t expires = now + PA_LIVE_TOKEN_S;
-  if (inst < 0 || pa_janus_token(cfg->secret, expires, (uint64_t)l->room, token, sizeof token) < 0)
+  if (inst < 0 ||
+      pa_janus_token(cfg->secret, expires, (uint64_t)l->room, token, sizeof token) < 0 ||
+      pa_janus_room_token(cfg->secret, expires, (uint64_t)l->room, room_token, sizeof room_token) <
+          0)
     return NULL;
   cJSON *o = cJSON_CreateObject(), *ice = cJSON_AddArrayToObject(o, "ice_servers");
   cJSON *turn = pa_api_turn_json(viewer);
   if (turn) cJSON_DeleteItemFromObjectCaseSensitive(turn, "ttl");
-  int bad =
-      !o || !ice || !cJSON_AddStringToObject(o, "role", publisher ? "publisher" : "subscriber") ||
-      !cJSON_AddStringToObject(o, "url", cfg->inst[inst].ws_url) ||
-      !cJSON_AddNumberToObject(o, "room", (double)l->room) ||
-      !cJSON_AddNumberToObject(o, "feed", (double)l->feed) ||
-      !cJSON_AddStringToObject(o, "token", token) || pa_api_add_time(o, "expires_at", expires);
+  int bad = !o || !ice ||
+            !cJSON_AddStringToObject(o, "role", publisher ? "publisher" : "subscriber") ||
+            !cJSON_AddStringToObject(o, "url", cfg->inst[inst].ws_url) ||
+            !cJSON_AddNumberToObject(o, "room", (double)l->room) ||
+            !cJSON_AddNumberToObject(o, "feed", (double)l->feed) ||
+            !cJSON_AddStringToObject(o, "token", token) ||
+            /* the room's join wants its own realm (pa_janus_room_token): an added field */
+            !cJSON_AddStringToObject(o, "room_token", room_token) ||
+            pa_api_add_time(o, "expires_at", expires);
   if (!bad && turn && cJSON_AddItemToArray(ice, turn)) turn = NULL;
   cJSON_Delete(turn);
   if (bad) {

@@ -56,6 +56,10 @@ int pa_janus_find(const pa_janus_config *cfg, const char *name); /* index or -1 
 /* "<expires_at>,janus,janus.plugin.videoroom[,room=<room>]:<base64 HMAC-SHA1(secret, data)>" (room
  * 0: plugin-wide, the server's own calls). Length written, or -1 when cap is too small. */
 int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *out, size_t cap);
+/* The room's own token for VideoRoom's join (signed_tokens: realm janus.plugin.videoroom, not
+ * janus): "<expires_at>,janus.plugin.videoroom,room=<room>:<sig>". Length or -1 (cap, room 0). */
+int pa_janus_room_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
+                        size_t cap);
 /* A random id in [1, PA_JANUS_ID_MAX] (rooms, feeds). */
 uint64_t pa_janus_random_id(void);
 

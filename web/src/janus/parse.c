@@ -166,6 +166,34 @@ int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *
   return (int)total;
 }
 
+/* Issue 24, lview: the token VideoRoom's signed_tokens check wants on join.
+ * Janus checks a room's token with the plugin's own package as the realm
+ * (janus.c janus_plugin_auth_signature_contains → auth.c compares data[1]
+ * with "janus.plugin.videoroom"), while the core checks every request's token
+ * with realm "janus": no one token passes both, so a JanusJoin carries this
+ * one beside pa_janus_token's. "<expires_at>,janus.plugin.videoroom,room=<room>:<sig>". */
+int pa_janus_room_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
+                        size_t cap) {
+  char data[128];
+  int n = snprintf(data, sizeof data, "%" PRId64 ",janus.plugin.videoroom,room=%" PRIu64,
+                   expires_at, room);
+  if (n < 0 || (size_t)n >= sizeof data || !secret || !room) return -1;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mlen = 0;
+  if (!HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)data, (size_t)n, mac,
+            &mlen))
+    return -1;
+  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  int bl = EVP_EncodeBlock(b64, mac, (int)mlen);
+  size_t total = (size_t)n + 1 + (size_t)bl;
+  if (total + 1 > cap) return -1;
+  memcpy(out, data, (size_t)n);
+  out[n] = ':';
+  memcpy(out + n + 1, b64, (size_t)bl);
+  out[total] = 0;
+  return (int)total;
+}
+
 /* A JSON number that is a whole id in [1, 2^63): Janus's ids are guint64
  * but it prints them with json_integer (signed). */
 static int id_of(const cJSON *v, uint64_t *out) {
