@@ -113,7 +113,7 @@ async function directRooms(janus) {
   // signed_tokens check of a join wants realm "janus.plugin.videoroom" and
   // "room=<room>" (janus_auth_check_signature_contains(token,
   // plugin->get_package(), …)): no one token passes both. room_token is the
-  // join's; ROOM_TOKEN_PATCH puts it into the join requests the shell sends.
+  // join's (JanusJoin.room_token, which publish.js and watch.js send).
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const data = `${exp},janus.plugin.videoroom,room=${room}`;
   const roomToken = `${data}:${createHmac('sha1', janus.secret).update(data).digest('base64')}`;
@@ -137,29 +137,10 @@ async function directRooms(janus) {
   };
 }
 
-// In-page, once per page: join requests sent over the page's WebSockets carry
-// the JanusJoin's room_token in their body (see directRooms).
-const ROOM_TOKEN_PATCH = (roomToken) => {
-  if (!roomToken || window.paRoomTokenPatched) return;
-  window.paRoomTokenPatched = true;
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (d) {
-    if (typeof d === 'string' && d.includes('"join"')) {
-      const m = JSON.parse(d);
-      if (m.body?.request === 'join') {
-        m.body.token = roomToken;
-        d = JSON.stringify(m);
-      }
-    }
-    return send.call(this, d);
-  };
-};
-
 // In-page: subscribe `video` to a JanusJoin: the shell's watch.js (lane
 // lview) when the site has it, else the same few VideoRoom requests over the
 // shell's janus.js. Returns {stop(), pc}.
 const SUBSCRIBE = async ({ janus, video, onState }) => {
-  eval(window.paPatchSrc)(janus.room_token);
   try {
     const { watch } = await import('/live/watch.js');
     return watch({ janus, video, onState });
@@ -176,7 +157,7 @@ const SUBSCRIBE = async ({ janus, video, onState }) => {
     video.srcObject = new MediaStream([e.track]);
     video.play().catch(() => {});
   });
-  const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.token });
+  const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.room_token ?? janus.token });
   await pc.setRemoteDescription(jsep);
   await pc.setLocalDescription(await pc.createAnswer());
   await handle.send({ request: 'start', room: janus.room }, pc.localDescription);
@@ -291,7 +272,7 @@ async function product(browser) {
     const pub = await signIn(DEMO.ana);
     const sub = await signIn(DEMO.kenji);
     const rooms = DIRECT ? await directRooms(janus) : null;
-    const live = await pub.evaluate(async ([fps, direct, patchSrc]) => {
+    const live = await pub.evaluate(async ([fps, direct]) => {
       const { publish } = await import('/live/publish.js');
       let made;
       if (direct) made = { status: 201, body: direct.publisher };
@@ -300,7 +281,6 @@ async function product(browser) {
         made = await window.paCall('POST', '/lives', { pet_id: pets.body.pets[0].id, title: 'bench-live' });
       }
       if (made.status !== 201) throw new Error(`POST /lives ${made.status} ${JSON.stringify(made.body)}`);
-      eval(patchSrc)(made.body.janus.room_token);
       const clock = window.paLiveCodec.clockStream(fps);
       window.paStates = [];
       window.paPublish = publish({ janus: made.body.janus, stream: clock.stream, onState: (s, e) => window.paStates.push(e ? `${s}: ${e.message ?? e}` : s) });
@@ -313,7 +293,7 @@ async function product(browser) {
         await new Promise((ok) => setTimeout(ok, 200));
       }
       return made.body.live.id;
-    }, [FPS, rooms && { publisher: rooms.publisher }, ROOM_TOKEN_PATCH.toString()]);
+    }, [FPS, rooms && { publisher: rooms.publisher }]);
     if (DIRECT) {
       await rooms.published().catch(async (e) => {
         throw new Error(`${e.message}; the publisher's states: ${await pub.evaluate(() => JSON.stringify(window.paStates))}`);
@@ -321,8 +301,7 @@ async function product(browser) {
     }
     // A viewer's JanusJoin: from the server (POST watch) or, direct, signed here.
     const joinFor = DIRECT ? () => rooms.subscriber : null;
-    await sub.evaluate(async ([lv, watchSrc, subSrc, join, patchSrc]) => {
-      window.paPatchSrc = patchSrc;
+    await sub.evaluate(async ([lv, watchSrc, subSrc, join]) => {
       window.paSubscribe = eval(subSrc);
       const w = join ? { status: 200, body: { janus: join } } : await window.paCall('POST', `/lives/${lv}/watch`);
       if (w.status !== 200) throw new Error(`watch ${w.status} ${JSON.stringify(w.body)}`);
@@ -334,7 +313,7 @@ async function product(browser) {
       window.paStates = [];
       window.paView = await window.paSubscribe({ janus: w.body.janus, video, onState: (s) => window.paStates.push(s) });
       eval(watchSrc)(video);
-    }, [live, WATCH.toString(), SUBSCRIBE.toString(), joinFor?.(), ROOM_TOKEN_PATCH.toString()]);
+    }, [live, WATCH.toString(), SUBSCRIBE.toString(), joinFor?.()]);
     const pid = janusPid(path.join(path.dirname(janus.env.PA_JANUS_REC_DIR), 'j1'));
     const measure = async (frames) => {
       const c0 = cpuSeconds(pid), t0 = performance.now();
@@ -348,9 +327,8 @@ async function product(browser) {
       const crowd = await signIn(DEMO.priya);
       for (const n of VIEWERS) try {
         // n viewers in all: the measured one and n - 1 in the crowd, each decoding.
-        await crowd.evaluate(async ([lv, want, subSrc, join, patchSrc]) => {
-          window.paPatchSrc = patchSrc;
-          window.paSubscribe ??= eval(subSrc);
+        await crowd.evaluate(async ([lv, want, subSrc, join]) => {
+              window.paSubscribe ??= eval(subSrc);
           window.paCrowd ??= [];
           while (window.paCrowd.length < want) {
             const w = join ? { status: 200, body: { janus: join } } : await window.paCall('POST', `/lives/${lv}/watch`);
@@ -359,7 +337,7 @@ async function product(browser) {
             video.muted = true;
             window.paCrowd.push(await window.paSubscribe({ janus: w.body.janus, video, onState: () => {} }));
           }
-        }, [live, n - 1, SUBSCRIBE.toString(), joinFor?.(), ROOM_TOKEN_PATCH.toString()]);
+        }, [live, n - 1, SUBSCRIBE.toString(), joinFor?.()]);
         // Every crowd viewer decoding (getStats is asynchronous: asked from here until true).
         for (const end = Date.now() + COLLECT_MS; ;) {
           const all = await crowd.evaluate(async () => {
