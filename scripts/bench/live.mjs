@@ -137,32 +137,11 @@ async function directRooms(janus) {
   };
 }
 
-// In-page: subscribe `video` to a JanusJoin: the shell's watch.js (lane
-// lview) when the site has it, else the same few VideoRoom requests over the
-// shell's janus.js. Returns {stop(), pc}.
+// In-page: subscribe `video` to a JanusJoin through the shell's watch.js.
+// Returns {stop(), pc}.
 const SUBSCRIBE = async ({ janus, video, onState }) => {
-  try {
-    const { watch } = await import('/live/watch.js');
-    return watch({ janus, video, onState });
-  } catch (e) {
-    if (!/fetch|import|module/i.test(String(e))) throw e;
-  }
-  const { openJanus } = await import('/live/janus.js');
-  const session = await openJanus({ url: janus.url, token: janus.token });
-  const handle = await session.attach('janus.plugin.videoroom');
-  const pc = new RTCPeerConnection({ iceServers: janus.ice_servers ?? [] });
-  pc.addEventListener('icecandidate', (e) => handle.trickle(e.candidate ?? null));
-  pc.addEventListener('track', (e) => {
-    if (e.track.kind !== 'video') return;
-    video.srcObject = new MediaStream([e.track]);
-    video.play().catch(() => {});
-  });
-  const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.room_token ?? janus.token });
-  await pc.setRemoteDescription(jsep);
-  await pc.setLocalDescription(await pc.createAnswer());
-  await handle.send({ request: 'start', room: janus.room }, pc.localDescription);
-  onState('playing');
-  return { pc, stop() { pc.close(); handle.detach().finally(() => session.close()); } };
+  const { watch } = await import('/live/watch.js');
+  return watch({ janus, video, onState });
 };
 
 async function selfCheck(browser) {
