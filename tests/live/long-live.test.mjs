@@ -154,10 +154,10 @@ test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that
   const plays = (selector) => page.waitForFunction(([sel, want, slack]) => {
     const v = document.querySelector(sel);
     if (!v) return false;
+    v.muted = true; // playing without a gesture needs it
     if (v.paused) v.play().catch(() => {});
     return Math.abs(v.duration * 1000 - want) <= slack && v.currentTime > 0.5 && v.readyState >= 2;
   }, [selector, LIVE_S * 1000, LENGTH_SLACK_MS], { timeout: 60000 });
-  await page.evaluate(() => { for (const v of document.querySelectorAll('video')) v.muted = true; });
   await plays('video.live-replay-player');
   // … and as the plain file GET /reels names.
   await page.evaluate((url) => {
