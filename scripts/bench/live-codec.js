@@ -20,7 +20,22 @@
   const WRAP = 2 ** 32;
   const DARK = 70, LIGHT = 185; // a block's mean luminance must be under / over these
 
-  const nowMs = () => performance.timeOrigin + performance.now();
+  // The broadcaster and the viewer are different pages (different renderer
+  // processes): each one's timeOrigin + now() may sit a few ms off the
+  // others'. Both are put on the system clock: at the moment Date.now()
+  // ticks to a new millisecond, the page's own clock minus that millisecond
+  // is its offset (the median of five ticks).
+  const skew = (() => {
+    const offs = [];
+    for (let i = 0; i < 5; i++) {
+      const start = Date.now();
+      let now;
+      while ((now = Date.now()) === start);
+      offs.push(performance.timeOrigin + performance.now() - now);
+    }
+    return offs.sort((a, b) => a - b)[2];
+  })();
+  const nowMs = () => performance.timeOrigin + performance.now() - skew;
 
   // The 48 block values (0/1) for a 32-bit value.
   function bits(value) {
@@ -68,8 +83,13 @@
     return [v, null];
   }
 
-  // Milliseconds from the encoded value to a receive time (ms, same clock).
-  const delay = (value, receivedMs) => (((Math.floor(receivedMs) % WRAP) - value) % WRAP + WRAP) % WRAP;
+  // Milliseconds from the encoded value to a receive time (ms, same clock),
+  // signed: a frame shown "before" it was sent says the clocks disagree, and
+  // must show up as such rather than as 49 days.
+  const delay = (value, receivedMs) => {
+    const d = (((Math.floor(receivedMs) % WRAP) - value) % WRAP + WRAP) % WRAP;
+    return d >= WRAP / 2 ? d - WRAP : d;
+  };
 
   // The broadcaster's camera: a canvas painting the time at `fps`, captured at
   // the same rate; onPaint(value) sees each value painted. stop() ends the
@@ -103,7 +123,7 @@
     const onFrame = (_now, meta) => {
       if (out.stopped) return;
       // The time the frame is shown, on the same clock as the send time.
-      const shown = performance.timeOrigin + (meta.expectedDisplayTime ?? meta.presentationTime);
+      const shown = performance.timeOrigin + (meta.expectedDisplayTime ?? meta.presentationTime) - skew;
       out.presented++;
       ctx.drawImage(video, 0, 0, W, H);
       const [value, why] = decode(ctx.getImageData(0, 0, W, H).data);
@@ -149,9 +169,9 @@
     return {
       checked: values.length, wrong,
       refused: { flipped: flipped[1], grey: grey[1], blank: blank[1] },
-      delays: [delay(10, 15), delay(WRAP - 5, WRAP + 5), delay(0xfffffff0, 2 ** 33 + 0x10)],
+      delays: [delay(10, 15), delay(WRAP - 5, WRAP + 5), delay(0xfffffff0, 2 ** 33 + 0x10), delay(20, 16)],
     };
   }
 
-  window.paLiveCodec = { W, H, B, bits, paint, decode, delay, nowMs, clockStream, watchVideo, selfCheck };
+  window.paLiveCodec = { W, H, B, bits, paint, decode, delay, nowMs, skew, clockStream, watchVideo, selfCheck };
 })();

@@ -151,10 +151,10 @@ async function selfCheck(browser) {
   const r = await page.evaluate(() => window.paLiveCodec.selfCheck(500));
   await context.close();
   const ok = r.wrong.length === 0 && r.refused.flipped === 'parity' && r.refused.grey === 'grey' &&
-    r.refused.blank === 'sync' && r.delays.join() === '5,10,32';
+    r.refused.blank === 'sync' && r.delays.join() === '5,10,32,-4';
   console.log(`self-check (no video): ${r.checked} codes painted and read back, ${r.wrong.length} wrong; ` +
     `refused: flipped bit → ${r.refused.flipped}, grey block → ${r.refused.grey}, blank → ${r.refused.blank}; ` +
-    `wrap-around delays ${r.delays.join(', ')} (want 5, 10, 32): ${ok ? 'ok' : 'FAILED'}`);
+    `wrap-around delays ${r.delays.join(', ')} (want 5, 10, 32, -4): ${ok ? 'ok' : 'FAILED'}`);
   if (!ok) throw new Error(`codec self-check failed: ${JSON.stringify(r)}`);
 }
 

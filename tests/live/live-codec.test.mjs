@@ -27,7 +27,7 @@ test('the codec reads back what it painted and refuses damaged frames', async ()
   assert.equal(r.checked, 506);
   assert.deepEqual(r.wrong, []);
   assert.deepEqual(r.refused, { flipped: 'parity', grey: 'grey', blank: 'sync' });
-  assert.deepEqual(r.delays, [5, 10, 32]);
+  assert.deepEqual(r.delays, [5, 10, 32, -4]); // across the 2^32 wrap, and a negative one signed
 });
 
 test('codes survive VP8 over a loopback RTCPeerConnection, each one a code that was sent', async () => {
