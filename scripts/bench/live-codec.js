@@ -122,11 +122,16 @@
     const out = { samples: [], presented: 0, rejected: { grey: 0, sync: 0, parity: 0 }, stopped: false };
     const onFrame = (_now, meta) => {
       if (out.stopped) return;
-      // The time the frame is shown, on the same clock as the send time.
-      const shown = performance.timeOrigin + (meta.expectedDisplayTime ?? meta.presentationTime) - skew;
       out.presented++;
       ctx.drawImage(video, 0, 0, W, H);
       const [value, why] = decode(ctx.getImageData(0, 0, W, H).data);
+      // The time the frame is shown, on the same clock as the send time: its
+      // expected display time, but never before the pixels were in hand —
+      // drawImage takes the element's current frame, which by the time this
+      // callback runs may be newer than the one `meta` describes (that had
+      // read a few frames as shown before they were painted).
+      const shown = Math.max(performance.timeOrigin + (meta.expectedDisplayTime ?? meta.presentationTime),
+        performance.timeOrigin + performance.now()) - skew;
       if (value === null) out.rejected[why]++;
       else if (!seen.has(value)) {
         seen.add(value);

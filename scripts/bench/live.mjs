@@ -265,11 +265,12 @@ async function product(browser) {
       window.paPublish = publish({ janus: made.body.janus, stream: clock.stream, onState: (s, e) => window.paStates.push(e ? `${s}: ${e.message ?? e}` : s) });
       if (direct) return made.body.live.id;
       // The broadcaster's screen does the same: on air once Janus has the feed (409 until then).
-      for (let i = 0; ; i++) {
+      for (const end = Date.now() + 90000; ;) {
         const on = await window.paCall('POST', `/lives/${made.body.live.id}/on-air`, { feed: made.body.janus.feed });
         if (on.status === 200) break;
-        if (on.status !== 409 || i >= 100) throw new Error(`on-air ${on.status} ${JSON.stringify(on.body)}`);
-        await new Promise((ok) => setTimeout(ok, 200));
+        if (on.status !== 409 || Date.now() > end || window.paStates.some((x) => /^(failed|lost)/.test(x)))
+          throw new Error(`on-air ${on.status} ${JSON.stringify(on.body)}; publisher ${JSON.stringify(window.paStates)}`);
+        await new Promise((ok) => setTimeout(ok, 250));
       }
       return made.body.live.id;
     }, [FPS, rooms && { publisher: rooms.publisher }]);
@@ -336,7 +337,9 @@ async function product(browser) {
       } catch (e) {
         // The machine, not Janus, gives out first here (every viewer decodes in
         // this one Chromium): the counts measured so far stand.
-        capacity.push({ n, error: e.message.split('\n')[0] });
+        const why = await sub.evaluate(() => JSON.stringify({ states: window.paStates, n: window.paWatch?.samples.length,
+          presented: window.paWatch?.presented, rejected: window.paWatch?.rejected })).catch(() => '');
+        capacity.push({ n, error: `${e.message.split('\n')[0]} ${why}` });
         break;
       }
       await crowd.evaluate(() => window.paCrowd.forEach((v) => v.stop()));
@@ -348,6 +351,9 @@ async function product(browser) {
     }, [live, DIRECT]);
     if (DIRECT) await rooms.destroy();
     return { ...r, instance, capacity, path: DIRECT ? 'rooms made by this script' : 'POST /lives' };
+  } catch (e) {
+    const said = server.log().split('\n').filter((l) => /janus|live/i.test(l)).slice(-8).join('\n    ');
+    throw new Error(`${e.message}\n  the server's log about Janus and lives:\n    ${said}`);
   } finally {
     for (const c of contexts) await c.close();
     await server.stop();
