@@ -60,6 +60,17 @@ export function janusToken(secret, { expiresAt = Math.floor(Date.now() / 1000) +
   return `${data}:${createHmac('sha1', secret).update(data).digest('base64')}`;
 }
 
+/**
+ * A room's join token (the server's pa_janus_join_token): VideoRoom rooms with
+ * signed_tokens check it in the join request's body; its realm is the
+ * plugin's package, so it is not the token Janus's core checks on every
+ * request (janusToken's).
+ */
+export function janusJoinToken(secret, { expiresAt = Math.floor(Date.now() / 1000) + 600, room }) {
+  const data = `${expiresAt},${PLUGIN},room=${room}`;
+  return `${data}:${createHmac('sha1', secret).update(data).digest('base64')}`;
+}
+
 /** Janus's HTTP API with one session and one VideoRoom handle. */
 export class JanusHttp {
   constructor(http, token) {

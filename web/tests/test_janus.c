@@ -10,6 +10,7 @@
 #include "pa_test.h"
 
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -147,6 +148,8 @@ static void config_env(void) {
  *   printf '%s' "1700000000,janus,janus.plugin.videoroom" | openssl dgst -sha1 -hmac s3cret -binary
  * | base64
  *   printf '%s' "1700000000,janus,janus.plugin.videoroom,room=9007199254740991" \
+ *     | openssl dgst -sha1 -hmac s3cret -binary | base64
+ *   printf '%s' "1700000000,janus.plugin.videoroom,room=9007199254740991" \
  *     | openssl dgst -sha1 -hmac s3cret -binary | base64 */
 static void token_vectors(void) {
   char out[PA_JANUS_TOKEN_MAX];
@@ -161,6 +164,15 @@ static void token_vectors(void) {
   /* The buffer at its edge: exactly the length plus the NUL, then one less. */
   CHECK(pa_janus_token("s3cret", 1700000000, 0, out, strlen(plugin) + 1) == (int)strlen(plugin));
   CHECK(pa_janus_token("s3cret", 1700000000, 0, out, strlen(plugin)) == -1);
+  const char *join =
+      "1700000000,janus.plugin.videoroom,room=9007199254740991:m2mmGlsNB3xO6OCJ3u0AeHWMPbo=";
+  CHECK(pa_janus_join_token("s3cret", 1700000000, (uint64_t)PA_JANUS_ID_MAX, out, sizeof out) ==
+        (int)strlen(join));
+  CHECK(strcmp(out, join) == 0);
+  CHECK(pa_janus_join_token("s3cret", 1700000000, 0, out, sizeof out) ==
+        -1); /* a room's, never plugin-wide */
+  CHECK(pa_janus_join_token("s3cret", 1700000000, 1, out, 10) == -1);
+  CHECK(pa_janus_join_token("x", INT64_MAX, UINT64_MAX, out, sizeof out) > 0);
   /* The longest token the server makes fits PA_JANUS_TOKEN_MAX. */
   CHECK(pa_janus_token("x", INT64_MAX, UINT64_MAX, out, sizeof out) > 0);
 }
@@ -224,6 +236,17 @@ static void reply_cap_edge(void) {
   s = info_of(PA_JANUS_REPLY_MAX + 1);
   CHECK(pa_janus_reply_parse(s, PA_JANUS_REPLY_MAX + 1, &r) == PA_JANUS_EPROTO);
   free(s);
+}
+
+/* The id that cJSON's own numbers print as 4.80681432184423e+15. */
+static void ids_exact_in_json(void) {
+  cJSON *o = cJSON_CreateObject();
+  CHECK(pa_janus_add_id(o, "room", 4806814321844229ULL));
+  CHECK(pa_janus_add_id(o, "feed", (uint64_t)PA_JANUS_ID_MAX));
+  char *text = cJSON_PrintUnformatted(o);
+  CHECK(strcmp(text, "{\"room\":4806814321844229,\"feed\":9007199254740991}") == 0);
+  cJSON_free(text);
+  cJSON_Delete(o);
 }
 
 static void random_ids(void) {
@@ -341,6 +364,7 @@ int main(void) {
   RUN(token_vectors);
   RUN(reply_parser);
   RUN(reply_cap_edge);
+  RUN(ids_exact_in_json);
   RUN(random_ids);
   RUN(http_reply_cap_edge);
   RUN(http_refusals);

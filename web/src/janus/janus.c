@@ -300,7 +300,10 @@ static cJSON *request(const char *name, uint64_t room) {
   cJSON *b = cJSON_CreateObject();
   if (!b) return NULL;
   cJSON_AddStringToObject(b, "request", name);
-  cJSON_AddNumberToObject(b, "room", (double)room); /* exact: ids are ≤ 2^53 - 1 */
+  if (!pa_janus_add_id(b, "room", room)) {
+    cJSON_Delete(b);
+    return NULL;
+  }
   return b;
 }
 
@@ -408,7 +411,7 @@ int pa_janus_kick(const pa_janus_config *cfg, int inst, uint64_t room, const cha
   cJSON *b = request("kick", room);
   if (!b) return PA_JANUS_EDOWN;
   cJSON_AddStringToObject(b, "secret", secret);
-  cJSON_AddNumberToObject(b, "id", (double)participant);
+  pa_janus_add_id(b, "id", participant);
   cJSON *data;
   int rc = one_call(cfg, inst, b, &data, err, cap);
   cJSON_Delete(data);

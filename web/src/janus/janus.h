@@ -60,6 +60,23 @@ int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *
  * janus): "<expires_at>,janus.plugin.videoroom,room=<room>:<sig>". Length or -1 (cap, room 0). */
 int pa_janus_room_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
                         size_t cap);
+/* The room's join token, which VideoRoom's signed_tokens rooms check in the
+ * "join" request's body (publishers and subscribers alike):
+ * "<expires_at>,janus.plugin.videoroom,room=<room>:<base64 HMAC-SHA1(secret, data)>". Its realm is
+ * the plugin's package, not "janus" (janus_plugin_auth_signature_contains in Janus's janus.c), so
+ * it is a second token beside pa_janus_token's, which Janus's core checks on every request: no one
+ * token passes both. Length written, or -1 when cap is too small or room is 0. (Added to the
+ * contract: JanusJoin's join_token.) */
+int pa_janus_join_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
+                        size_t cap);
+struct cJSON;
+/* Adds name: id to obj as an exact JSON integer (a raw number). cJSON's own
+ * numbers are doubles printed with "%1.15g" and a loose round-trip check, so
+ * a 16-digit id can come out as 4.80681432184423e+15: another id in
+ * JavaScript, and a "room should be a positive integer" refusal from Janus.
+ * Every room and feed id sent to Janus or to a browser goes through this.
+ * 1 on success, 0 on failure (out of memory). */
+int pa_janus_add_id(struct cJSON *obj, const char *name, uint64_t id);
 /* A random id in [1, PA_JANUS_ID_MAX] (rooms, feeds). */
 uint64_t pa_janus_random_id(void);
 

@@ -140,13 +140,9 @@ int pa_janus_find(const pa_janus_config *cfg, const char *name) {
   return -1;
 }
 
-int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *out, size_t cap) {
-  char data[128];
-  int n = room
-              ? snprintf(data, sizeof data,
-                         "%" PRId64 ",janus,janus.plugin.videoroom,room=%" PRIu64, expires_at, room)
-              : snprintf(data, sizeof data, "%" PRId64 ",janus,janus.plugin.videoroom", expires_at);
-  if (n < 0 || (size_t)n >= sizeof data || !secret) return -1;
+/* data (n bytes) + ":" + base64(HMAC-SHA1(secret, data)) into out: the length, or -1. */
+static int sign(const char *secret, const char *data, int n, char *out, size_t cap) {
+  if (n < 0 || n >= 128 || !secret) return -1;
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mlen = 0;
   /* Janus checks HMAC(EVP_sha1(), secret, strlen(secret), data) and compares
@@ -174,24 +170,26 @@ int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *
  * one beside pa_janus_token's. "<expires_at>,janus.plugin.videoroom,room=<room>:<sig>". */
 int pa_janus_room_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
                         size_t cap) {
+  /* The same token as lsfu's pa_janus_join_token (both lanes added it at once). */
+  return pa_janus_join_token(secret, expires_at, room, out, cap);
+}
+
+int pa_janus_token(const char *secret, int64_t expires_at, uint64_t room, char *out, size_t cap) {
+  char data[128];
+  int n = room
+              ? snprintf(data, sizeof data,
+                         "%" PRId64 ",janus,janus.plugin.videoroom,room=%" PRIu64, expires_at, room)
+              : snprintf(data, sizeof data, "%" PRId64 ",janus,janus.plugin.videoroom", expires_at);
+  return sign(secret, data, n, out, cap);
+}
+
+int pa_janus_join_token(const char *secret, int64_t expires_at, uint64_t room, char *out,
+                        size_t cap) {
+  if (!room) return -1;
   char data[128];
   int n = snprintf(data, sizeof data, "%" PRId64 ",janus.plugin.videoroom,room=%" PRIu64,
                    expires_at, room);
-  if (n < 0 || (size_t)n >= sizeof data || !secret || !room) return -1;
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mlen = 0;
-  if (!HMAC(EVP_sha1(), secret, (int)strlen(secret), (const unsigned char *)data, (size_t)n, mac,
-            &mlen))
-    return -1;
-  unsigned char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
-  int bl = EVP_EncodeBlock(b64, mac, (int)mlen);
-  size_t total = (size_t)n + 1 + (size_t)bl;
-  if (total + 1 > cap) return -1;
-  memcpy(out, data, (size_t)n);
-  out[n] = ':';
-  memcpy(out + n + 1, b64, (size_t)bl);
-  out[total] = 0;
-  return (int)total;
+  return sign(secret, data, n, out, cap);
 }
 
 /* A JSON number that is a whole id in [1, 2^63): Janus's ids are guint64
@@ -202,6 +200,12 @@ static int id_of(const cJSON *v, uint64_t *out) {
   if (!(d >= 1 && d < 9223372036854775808.0)) return 0;
   *out = (uint64_t)d;
   return 1;
+}
+
+int pa_janus_add_id(cJSON *obj, const char *name, uint64_t id) {
+  char text[24];
+  snprintf(text, sizeof text, "%" PRIu64, id);
+  return cJSON_AddRawToObject(obj, name, text) != NULL;
 }
 
 int pa_janus_reply_parse(const char *body, size_t len, pa_janus_reply *out) {
