@@ -279,13 +279,16 @@ describe('each limit at its edge', () => {
       // PA_LIMIT_HELP_ASK, at its edge in help-ask.test.mjs
       'POST /api/v1/help/ask',
       // PA_LIMIT_SUPPORT, at its edge in support.test.mjs
-      'POST /api/v1/support/conversations', 'POST /api/v1/support/conversations/{conversation_id}/messages']);
+      'POST /api/v1/support/conversations', 'POST /api/v1/support/conversations/{conversation_id}/messages',
+      // PA_LIMIT_LIVE_START, at its edge in live.test.mjs
+      'POST /api/v1/lives']);
     // Providers' webhooks: signed, never limited (a provider retrying must get through).
     const hooks = new Set(['POST /api/v1/webhooks/paypal', 'POST /api/v1/webhooks/mercadopago', 'POST /api/v1/webhooks/chatwoot/{code}']);
     const ids = { post_id: 'p_1', pet_id: 'pet_1', user_id: 'u_1', u: 'u_1', role: 'moderator', comment_id: 'c_1', story_id: 's_1', device_id: 'd_1', media_id: 'm_1', reel_id: 'r_1',
       kind: 'weights', record_id: 'hr_1', share_id: 'hs_1', ses: 'ses_1', id: 'p_1', listing_id: 'lst_1',
       variant_id: 'lv_1', address_id: 'adr_1', order_id: 'ord_1', campaign_id: 'c_1', creative_id: 'cr_1',
-      link_id: 'lk_1', group_id: 'g_1', call_id: 'call_1', conversation_id: 'sc_1', canned_id: 'cn_1' };
+      link_id: 'lk_1', group_id: 'g_1', call_id: 'call_1', conversation_id: 'sc_1', canned_id: 'cn_1',
+      live_id: 'lv_1', live_comment_id: 'lc_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');
@@ -301,7 +304,7 @@ describe('each limit at its edge', () => {
       assertLimited(await u.request(method, target, { json: {} }), op);
       checked++;
     }
-    assert.equal(checked, 77, 'write routes on the generic budget'); // issue 22 added 10, issue 23's support rating 1
+    assert.equal(checked, 83, 'write routes on the generic budget'); // issue 22 added 10, issue 23's support rating 1, issue 24's lives 6
     assert.equal((await u.get('/api/v1/feed')).status, 200, 'reads are not writes');
     const other = await member(server);
     assert.equal((await other.put('/api/v1/users/u_1/follow')).status, 200);

@@ -57,6 +57,21 @@ static const pa_janus_config *janus(void) {
  * builds replays and kept lives stay pending. */
 __attribute__((weak)) void pa_live_replay_wake(const pa_srv *srv) { (void)srv; }
 
+/* A room or feed id Janus reads as an integer: below 10^15. cJSON prints a
+ * larger number in exponent form whenever its %1.15g reads back within its
+ * relative epsilon (9007199254740991 prints "9.00719925474099e+15"), which
+ * Janus (jansson) takes for a real and refuses ("room should be a positive
+ * integer"); JavaScript would read it, Janus does not. 15 digits always
+ * print exactly. */
+enum { LIVE_ID_LIMIT_DIGITS = 15 };
+static int64_t janus_id(void) {
+  const uint64_t limit = 1000000000000000ULL; /* 10^LIVE_ID_LIMIT_DIGITS */
+  uint64_t id;
+  do id = pa_janus_random_id();
+  while (id >= limit);
+  return (int64_t)id;
+}
+
 /* ---- a live read into plain memory (the store's strings die with its callback) */
 
 typedef struct live_row {
@@ -465,10 +480,7 @@ void pa_api_live_start(pa_srv_req *rq) {
   char secret[LIVE_SECRET_BYTES * 2 + 1], rec_dir[1200], err[256];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
-  live_row l = {.user_id = rq->viewer,
-                .pet_id = pet,
-                .room = (int64_t)pa_janus_random_id(),
-                .feed = (int64_t)pa_janus_random_id()};
+  live_row l = {.user_id = rq->viewer, .pet_id = pet, .room = janus_id(), .feed = janus_id()};
   snprintf(l.instance, sizeof l.instance, "%s", cfg->inst[inst].name);
   snprintf(l.secret, sizeof l.secret, "%s", secret);
   /* The room's own folder, made by us first: Janus writes into it, the
@@ -637,7 +649,7 @@ void pa_api_live_reconnect(pa_srv_req *rq) {
     unavailable(rq);
     return;
   }
-  l.feed = (int64_t)pa_janus_random_id();
+  l.feed = janus_id();
   int rc = pa_store_live_set_feed(rq->db, l.id, l.feed);
   if (rc == PA_STORE_ENOTFOUND) {
     live_ended(rq, 409);
