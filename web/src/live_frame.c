@@ -82,6 +82,24 @@ static int read_nonce(const cJSON *v, pa_live_in *out, const char **why) {
   return 0;
 }
 
+/* 1 when data holds a NUL byte, or a "\u0000" escape inside a string: cJSON
+ * would end the string there and a comment would be cut short silently. */
+static int has_nul(const char *data, size_t len) {
+  int in_string = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (data[i] == '\0') return 1;
+    if (!in_string) {
+      in_string = data[i] == '"';
+    } else if (data[i] == '"') {
+      in_string = 0;
+    } else if (data[i] == '\\' && i + 1 < len) {
+      if (data[i + 1] == 'u' && i + 5 < len && memcmp(data + i + 2, "0000", 4) == 0) return 1;
+      i++; /* the escaped character, whatever it is */
+    }
+  }
+  return 0;
+}
+
 int pa_live_frame_parse(const char *data, size_t len, pa_live_in *out, const char **code,
                         const char **why) {
   static const char *const with_live[] = {"type", "live", NULL};
@@ -95,6 +113,10 @@ int pa_live_frame_parse(const char *data, size_t len, pa_live_in *out, const cha
   int rc = -1;
   if (!cJSON_IsObject(in)) {
     *why = "Each frame must be one JSON object";
+    goto done;
+  }
+  if (has_nul(data, len)) {
+    *why = "A frame's text cannot hold NUL characters";
     goto done;
   }
   if (live_id(cJSON_GetObjectItemCaseSensitive(in, "live"), &out->live) != 0) out->live = 0;

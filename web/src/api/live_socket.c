@@ -467,6 +467,14 @@ static void on_join(const pa_srv *srv, pa_store *db, uint64_t conn, int64_t user
     return;
   }
   if (before && before != live) viewers_changed(srv, db, before);
+  /* A block or an end that came between the check and the joining dropped
+   * everyone it concerned before this socket was in: look once more. */
+  code = check(db, live, user, &row, &why);
+  if (code) {
+    leave(hub, conn);
+    send_error(srv, conn, live, code, why, 0);
+    return;
+  }
   /* Joined first, then the frame: a comment posted meanwhile is in one or
    * the other (maybe both; clients keep comments by id). */
   cJSON *f = joined_frame(srv, db, live);
