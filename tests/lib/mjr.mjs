@@ -67,7 +67,9 @@ function checkSequence(packets, what) {
  * Makes a segment as VideoRoom records one publishing session: a VP8 video
  * and an Opus audio file of `seconds` in dir, for room and feed, opened at
  * startUs (µs since 1970). color: the lavfi colour of the frames (tells
- * segments apart). Resolves to the two file paths {video, audio}.
+ * segments apart; null: moving test bars). Made as cheaply as ffmpeg can
+ * (these machines are shared): 16 kHz mono Opus in 60 ms frames, which
+ * janus-pp-rec writes as the stereo 48 kHz Opus a browser sends. Resolves to the two file paths {video, audio}.
  */
 export async function recordSegment({
   dir,
@@ -75,7 +77,7 @@ export async function recordSegment({
   feed,
   seconds,
   startUs,
-  color = null,
+  color = 'green',
   audio = true,
   size = '160x120',
   fps = 2,
@@ -85,14 +87,16 @@ export async function recordSegment({
   const src = color
     ? `color=c=${color}:size=${size}:rate=${fps}:duration=${seconds}`
     : `testsrc=size=${size}:rate=${fps}:duration=${seconds}`;
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-readrate', '80'];
+  // One thread each: libvpx's worker threads spin, which costs far more than
+  // the frames on a shared machine.
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-filter_threads', '1', '-readrate', '300'];
   args.push('-f', 'lavfi', '-i', src);
-  if (a) args.push('-readrate', '80', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
-  args.push('-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '40k');
+  if (a) args.push('-readrate', '300', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=16000:duration=${seconds}`);
+  args.push('-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '16', '-b:v', '40k', '-threads', '1');
   args.push('-g', String(fps * 5), '-payload_type', String(VIDEO_PT), '-ssrc', '1111');
   args.push('-f', 'rtp', `rtp://127.0.0.1:${v.port}?rtcpport=${v.port}&pkt_size=1200`);
   if (a) {
-    args.push('-map', '1:a', '-c:a', 'libopus', '-b:a', '16k', '-ac', '2');
+    args.push('-map', '1:a', '-c:a', 'libopus', '-b:a', '12k', '-ac', '1', '-frame_duration', '60', '-compression_level', '0', '-threads', '1');
     args.push('-payload_type', String(AUDIO_PT), '-ssrc', '2222');
     args.push('-f', 'rtp', `rtp://127.0.0.1:${a.port}?rtcpport=${a.port}&pkt_size=1200`);
   }

@@ -63,11 +63,9 @@ static const char *prog_name(const char *argv0) {
   return slash ? slash + 1 : argv0;
 }
 
-/* Runs argv (found on PATH) with stdin from /dev/null and stdout and stderr
- * into log, waiting at most limit_s seconds (then SIGKILL). 0 when it exited
- * 0; -1 with the reason in err. Signals blocked by the server's threads are
- * unblocked in the child, so it stops like any program. */
-static int run_step(const char *const argv[], const char *log, int limit_s, char *err, size_t cap) {
+/* Signals blocked by the server's threads are unblocked in the child, so it
+ * stops like any program. */
+int pa_replay_run(const char *const argv[], const char *log, int limit_s, char *err, size_t cap) {
   posix_spawn_file_actions_t fa;
   posix_spawnattr_t at;
   sigset_t none, dflt;
@@ -104,7 +102,8 @@ static int run_step(const char *const argv[], const char *log, int limit_s, char
     }
     clock_gettime(CLOCK_MONOTONIC, &now);
     int stop = atomic_load(&cancelled);
-    if (stop || now.tv_sec - start.tv_sec >= limit_s) {
+    long long ms = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (stop || ms >= limit_s * 1000LL) {
       kill(pid, SIGKILL);
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
@@ -181,13 +180,18 @@ static int list_files(const char *dir, rec_file **files, int *n, char *err, size
     if (parse_name(e->d_name, &f) != 0) continue;
     if (*n == room) {
       room = room ? room * 2 : 16;
-      rec_file *more = room <= 4 * PA_REPLAY_MAX_SEGMENTS ? realloc(*files, room * sizeof f) : NULL;
+      rec_file *more = realloc(*files, room * sizeof f);
       if (!more) {
         closedir(d);
-        snprintf(err, cap, "too many recordings in the folder");
+        snprintf(err, cap, "out of memory");
         return -1;
       }
       *files = more;
+    }
+    if (*n == PA_REPLAY_MAX_FILES) {
+      closedir(d);
+      snprintf(err, cap, "more than %d recordings in the folder", PA_REPLAY_MAX_FILES);
+      return -1;
     }
     (*files)[(*n)++] = f;
   }
@@ -248,7 +252,12 @@ static int pp_rec(job *j, const rec_file *f, const char *out) {
   char in[PATH_MAX];
   path_in(in, j->rec_dir, f->name);
   const char *argv[] = {"janus-pp-rec", "-o", "-d", "3", in, out, NULL};
-  if (run_step(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap) == 0) return 0;
+  struct stat st;
+  if (pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap) == 0) {
+    /* It exits 0 on a file with no packets, writing nothing. */
+    if (stat(out, &st) == 0 && st.st_size > 0) return 0;
+    snprintf(j->err, j->cap, "janus-pp-rec found no media");
+  }
   size_t n = strlen(j->err);
   snprintf(j->err + n, j->cap - n, " [%s]", f->name);
   return -1;
@@ -285,7 +294,7 @@ static int mux_segment(job *j, int i, const segment *s, const char *out) {
                           "webm",
                           out,
                           NULL};
-    rc = run_step(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
+    rc = pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
   } else {
     /* A segment without sound still needs an audio track for the join. */
     const char *argv[] = {"ffmpeg",
@@ -314,7 +323,7 @@ static int mux_segment(job *j, int i, const segment *s, const char *out) {
                           "webm",
                           out,
                           NULL};
-    rc = run_step(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
+    rc = pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
   }
   unlink(v);
   unlink(a);
@@ -358,7 +367,7 @@ static int join(job *j, int nseg, const char *out) {
                         "webm",
                         out,
                         NULL};
-  int rc = run_step(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
+  int rc = pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
   unlink(list);
   return rc;
 }
@@ -460,6 +469,12 @@ static int scrub(job *j, pa_replay_out *out) {
   unsigned char *data;
   size_t len;
   char msg[160];
+  struct stat st;
+  if (stat(out->video, &st) == 0 && !pa_replay_size_ok((int64_t)st.st_size)) {
+    snprintf(j->err, j->cap, "the replay is %lld bytes, over the limit of %lld",
+             (long long)st.st_size, (long long)PA_REPLAY_MAX_BYTES);
+    return -1;
+  }
   if (slurp(out->video, PA_REPLAY_MAX_BYTES, &data, &len, j->err, j->cap) != 0) return -1;
   void_apps(data, len);
   int rc = pa_blob_scrub_video(data, len, &out->duration_ms, msg, sizeof msg);
@@ -503,7 +518,7 @@ static int poster(job *j, pa_replay_out *out) {
                         "mjpeg",
                         out->poster,
                         NULL};
-  if (run_step(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap) != 0) return -1;
+  if (pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap) != 0) return -1;
   unsigned char *data, *clean = NULL;
   size_t len, clean_len = 0;
   pa_blob_info info;

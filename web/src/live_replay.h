@@ -21,6 +21,8 @@ enum {
   PA_REPLAY_STEP_S = 600,
   /* Segments (publishing sessions) one replay joins; a live with more is refused. */
   PA_REPLAY_MAX_SEGMENTS = 64,
+  /* Recordings one folder may hold: a video and an audio file per segment. */
+  PA_REPLAY_MAX_FILES = 2 * PA_REPLAY_MAX_SEGMENTS,
   /* The worker's round when nobody wakes it (lives kept while it was busy). */
   PA_REPLAY_TICK_S = 60,
   /* A video and an audio file of one feed belong together when Janus opened
@@ -41,6 +43,12 @@ typedef struct pa_replay_out {
 
 /* 1 when a replay of bytes may be kept (≤ PA_REPLAY_MAX_BYTES), else 0. */
 int pa_replay_size_ok(int64_t bytes);
+
+/* Runs argv (argv[0] found on PATH, no shell) with stdin from /dev/null and
+ * stdout and stderr into the file log, killing it past limit_s seconds or
+ * once pa_replay_cancel(1) was called. 0 when it exited 0; -1 with a
+ * printable reason in err (its last line of output included). */
+int pa_replay_run(const char *const argv[], const char *log, int limit_s, char *err, size_t cap);
 
 /* Builds the replay of the recordings in rec_dir into work_dir (created if
  * missing; its intermediate files are removed, replay.webm and poster.jpg

@@ -15,6 +15,7 @@
 #include "store/live.h"
 #include "store/media.h"
 #include "store/notifications.h"
+#include "store/reels.h"
 #include "store/replay.h"
 #include "worker.h"
 
@@ -131,11 +132,17 @@ static int keep(pa_replay_worker *rw, pa_store *db, const pending *p, const pa_r
                          (int64_t)plen,
                          now,
                          has_thumb ? thumb : NULL};
-    pa_store_replay_reel r = {p->user, p->pet,   p->live,          vhash,
-                              phash,   p->title, out->duration_ms, now};
+    pa_store_new_reel r = {.author_id = p->user,
+                           .pet_id = p->pet,
+                           .video = vhash,
+                           .poster = phash,
+                           .caption = p->title,
+                           .created_at = now,
+                           .replay_live = p->live,
+                           .duration_ms = out->duration_ms};
     rc = pa_store_media_add(db, &v);
     if (rc == PA_STORE_OK) rc = pa_store_media_add(db, &pm);
-    if (rc == PA_STORE_OK) rc = pa_store_replay_reel_add(db, &r, reel);
+    if (rc == PA_STORE_OK) rc = pa_store_reels_add(db, &r, reel);
     if (rc == PA_STORE_OK) rc = pa_store_live_replay_done(db, p->live, *reel);
     if (rc == PA_STORE_OK) rc = notice(db, p, *reel, 1, now);
     if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK) rc = PA_STORE_EDB;

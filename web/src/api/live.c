@@ -324,7 +324,8 @@ static int end_live(const pa_srv *srv, pa_store *db, int64_t id, const char *rea
   } else {
     cJSON_Delete(f);
   }
-  if (keep) pa_live_replay_wake(srv);
+  /* Kept: the replay is built; discarded: its folder is swept (live_replay.h). */
+  pa_live_replay_wake(srv);
   return PA_STORE_OK;
 }
 

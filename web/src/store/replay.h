@@ -1,21 +1,10 @@
-/* pa_store_replay — the rows the replay worker (live_replay_worker.c) writes
- * and reads beside the live store: a replay's reel, and what becomes of a
- * room's recording folder. */
+/* pa_store_replay — what the replay worker (live_replay_worker.c) reads
+ * beside the live store: what becomes of a room's recording folder. (A
+ * replay's reel is pa_store_reels_add's, with replay_live.) */
 #ifndef PA_STORE_REPLAY_H
 #define PA_STORE_REPLAY_H
 
 #include "store/store.h"
-
-typedef struct pa_store_replay_reel {
-  int64_t author_id, pet_id, live_id;
-  const char *video, *poster; /* stored files' hashes (their media rows written first) */
-  const char *caption;        /* the live's title ('' when none) */
-  int64_t duration_ms, created_at;
-} pa_store_replay_reel;
-
-/* Inserts the reel of kind 'replay' for live_id: *id. Not bound by the
- * reels' length or upload limits (the live's are the bounds). */
-int pa_store_replay_reel_add(pa_store *db, const pa_store_replay_reel *r, int64_t *id);
 
 enum {
   PA_STORE_REPLAY_KEEP = 0,  /* the live is on, its replay is being made or failed: keep it */

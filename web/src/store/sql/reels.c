@@ -85,11 +85,12 @@ int pa_store_reels_get(pa_store *db, int64_t id, int64_t viewer, pa_store_reel_f
 }
 
 int pa_store_reels_add(pa_store *db, const pa_store_new_reel *r, int64_t *id) {
-  pa_sql_stmt *st =
-      pa_sq_stmt(db, "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
-                     " video_alt, campaign_id, kind, live_id, duration_ms)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
-                     " CASE WHEN ?9 IS NULL THEN 'reel' ELSE 'replay' END, ?9, ?10) RETURNING id");
+  pa_sql_stmt *st = pa_sq_stmt(
+      db,
+      "INSERT INTO reels (author_id, pet_id, video, poster, caption, created_at,"
+      " video_alt, campaign_id, kind, live_id, duration_ms)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+      " CASE WHEN CAST(?9 AS BIGINT) IS NULL THEN 'reel' ELSE 'replay' END, ?9, ?10) RETURNING id");
   if (!st) return PA_STORE_EDB;
   int rc = pa_sq_bind_i64(st, 1, r->author_id);
   if (rc == PA_SQ_OK) rc = pa_sq_bind_i64(st, 2, r->pet_id);
