@@ -21,7 +21,7 @@ import { publish } from '../live/publish.js';
 import { liveCss, commentsLog, viewersText, heartsText, elapsedText, replayStateText, liveBadge } from '../live/kit.js';
 
 export const LIVE_TITLE_MAX = 80; // PA_LIVE_TITLE_MAX
-const ON_AIR_TRIES = 20; // 409 not_publishing answers before giving up
+const ON_AIR_TRIES = 40; // 409 not_publishing answers before giving up (20 s: a loaded server)
 const ON_AIR_RETRY_MS = 500;
 const RECONNECT_MAX_MS = 8000; // the longest pause between reconnect attempts
 const REPLAY_POLL_MS = 4000; // the summary asks for the replay's state this often
@@ -122,7 +122,15 @@ export async function mount(root, params, ctx) {
   const viewersEl = el('span', { className: 'live-viewers' });
   const heartsEl = el('span', { className: 'live-hearts' });
   const stats = el('p', { className: 'live-stats' }, elapsed, ' · ', viewersEl, ' · ', heartsEl);
-  const log = commentsLog(t, { item: (li, c) => { li.dataset.author = c.author?.id ?? ''; li.append(commentActions(c)); }, label: t('live.host.comments') });
+  const log = commentsLog(t, {
+    label: t('live.host.comments'),
+    item: (li, c) => {
+      li.dataset.author = c.author?.id ?? '';
+      li.querySelector('.live-comment-author').id = `live-c-${c.id}-a`;
+      li.querySelector('.live-comment-text').id = `live-c-${c.id}-t`;
+      li.append(commentActions(c));
+    },
+  });
   const actionMsg = el('p', { className: 'live-action-msg', role: 'alert' });
   const endButton = el('button', { type: 'button', className: 'kit-button live-end', textContent: t('live.host.end') });
   const heading2 = el('h2', { className: 'live-comments-title', textContent: t('live.host.comments') });
@@ -141,10 +149,13 @@ export async function mount(root, params, ctx) {
   // Remove and "Block from this live" beside each comment.
   function commentActions(c) {
     const name = c.author?.name ?? '';
+    // Named by their words, described by the comment's author and text
+    // (aria-describedby): the visible words stay the accessible name.
+    const described = `live-c-${c.id}-a live-c-${c.id}-t`;
     const remove = el('button', { type: 'button', className: 'kit-link live-remove', textContent: t('live.host.remove'),
-      'aria-label': t('live.host.removeLabel', { name }) });
+      'aria-describedby': described });
     const block = el('button', { type: 'button', className: 'kit-link live-block', textContent: t('live.host.block'),
-      'aria-label': t('live.host.blockLabel', { name }) });
+      'aria-describedby': described });
     remove.addEventListener('click', async () => {
       remove.disabled = true;
       const r = await del(`/api/v1/lives/${live.id}/comments/${c.id}`);
