@@ -40,7 +40,7 @@ before(async () => {
   server = await startServer({ env: { ...janus.env, ...turn.env } });
   browser = await launchBrowser({ args: FAKE_MEDIA });
   context = await browser.newContext({ viewport: { width: 430, height: 900 } });
-  await context.grantPermissions(['camera', 'microphone'], { origin: server.url });
+  await context.grantPermissions(['camera', 'microphone'], { origin: new URL(server.url).origin });
   page = await context.newPage();
   problems = watchPage(page);
   await page.goto(server.url);
@@ -168,5 +168,7 @@ test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that
     document.body.append(v);
   }, reel.video.url);
   await plays('#pa-replay-check');
-  assert.deepEqual(problems.filter((p) => !/pa-replay-check/.test(p)), []);
+  // The screen asks on-air until Janus has the feed: those 409s are the
+  // protocol (Chromium logs every 4xx answer as a console error).
+  assert.deepEqual(problems.filter((p) => !/status of 409/.test(p)), []);
 });
