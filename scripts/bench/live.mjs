@@ -332,6 +332,9 @@ async function product(browser) {
           if (Date.now() > end) throw new Error(`${n - 1} crowd viewers not all decoding`);
           await new Promise((ok) => setTimeout(ok, 500));
         }
+        // The page opened last is the one Chromium renders: the measured viewer
+        // goes back in front, or its video presents no frames at all.
+        await sub.bringToFront();
         await sub.evaluate((src) => eval(src)(document.querySelector('video')), WATCH.toString());
         capacity.push({ n, ...(await measure(CAP_FRAMES)) });
       } catch (e) {
