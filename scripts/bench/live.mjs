@@ -18,7 +18,6 @@
 // in the first seconds, while the encoder ramps up, are not counted),
 // ONLY=reference (skip the product path), VIEWERS (none), LIVE_PATH=janus
 // (rooms made by this script instead of POST /lives: see directRooms).
-import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,7 +99,7 @@ const WATCH = (video) => { window.paWatch = window.paLiveCodec.watchVideo(video)
 // watch.js against Janus without the live routes.
 const DIRECT = process.env.LIVE_PATH === 'janus';
 async function directRooms(janus) {
-  const { JanusHttp, janusToken } = await import('../../tests/lib/janus.mjs');
+  const { JanusHttp, janusToken, janusJoinToken } = await import('../../tests/lib/janus.mjs');
   const inst = janus.instances[0];
   const http = await new JanusHttp(inst.http, janusToken(janus.secret)).open();
   const room = 1 + Math.floor(Math.random() * 2 ** 40), feed = 1 + Math.floor(Math.random() * 2 ** 40);
@@ -108,17 +107,11 @@ async function directRooms(janus) {
   const made = await http.request({ request: 'create', admin_key: janus.adminKey, room, secret, publishers: 1,
     is_private: true, signed_tokens: true, videocodec: 'vp8', audiocodec: 'opus', bitrate: 1000000, bitrate_cap: true });
   if (made.videoroom !== 'created') throw new Error(`room create: ${JSON.stringify(made)}`);
-  // Two tokens: Janus's core checks every request's token with realm
-  // "janus" (src/auth.c janus_auth_check_plugin) while VideoRoom's
-  // signed_tokens check of a join wants realm "janus.plugin.videoroom" and
-  // "room=<room>" (janus_auth_check_signature_contains(token,
-  // plugin->get_package(), …)): no one token passes both. room_token is the
-  // join's (JanusJoin.room_token, which publish.js and watch.js send).
+  // Two tokens, as the server's JanusJoin carries them (web/README.md, "Live:
+  // Janus"): the core's on every request, and the room's join_token.
   const exp = Math.floor(Date.now() / 1000) + 3600;
-  const data = `${exp},janus.plugin.videoroom,room=${room}`;
-  const roomToken = `${data}:${createHmac('sha1', janus.secret).update(data).digest('base64')}`;
   const join = (role) => ({ role, url: inst.ws, room, feed, token: janusToken(janus.secret, { room }),
-    room_token: roomToken, expires_at: '', ice_servers: [] });
+    join_token: janusJoinToken(janus.secret, { expiresAt: exp, room }), expires_at: '', ice_servers: [] });
   return {
     publisher: { live: { id: `room ${room}` }, janus: join('publisher') },
     subscriber: join('subscriber'),

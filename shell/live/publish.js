@@ -7,10 +7,8 @@
 // the plugin ("<exp>,janus,janus.plugin.videoroom:<sig>", JanusJoin.token);
 // the room (signed_tokens), on join, one whose realm is the plugin itself
 // ("<exp>,janus.plugin.videoroom,room=<room>:<sig>": Janus's auth.c compares
-// the realm with the plugin's package), JanusJoin.join_token (lsfu's name) or
-// room_token (the name first used by lview and here) — a field added to the
-// contract's JanusJoin, since no one token passes both checks (without it,
-// token is sent, as the contract first said).
+// the realm with the plugin's package), JanusJoin.join_token: no one token
+// passes both checks.
 //
 // publish({ janus, stream, onState }) → { stop(), setToken(token), pc }
 // onState(state): 'connecting' → 'publishing' (Janus says WebRTC is up) →
@@ -57,7 +55,7 @@ export function publish({ janus, stream, onState = () => {} }) {
     let answered = false;
     const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
     handle.on('trickle', (c) => (answered ? addRemote(c) : early.push(c)));
-    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.join_token ?? janus.room_token ?? janus.token });
+    await handle.send({ request: 'join', ptype: 'publisher', room: janus.room, id: janus.feed, token: janus.join_token });
     for (const track of stream.getTracks()) pc.addTrack(track, stream);
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);

@@ -124,7 +124,7 @@ export function watch({ janus, video, onState = () => {} }) {
         if (type === 'video' && receiving && !video.paused && state === 'reconnecting') say('playing');
       });
       const { data, jsep } = await handle.send({
-        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.join_token ?? janus.room_token ?? janus.token,
+        request: 'join', ptype: 'subscriber', room: janus.room, streams: [{ feed: janus.feed }], token: janus.join_token,
       });
       if (stopped) return;
       if (data.videoroom !== 'attached' || !jsep) throw Object.assign(new Error('not attached'), { reason: 'not attached' });

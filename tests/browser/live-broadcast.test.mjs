@@ -134,7 +134,7 @@ async function startViewer(page, live) {
       let offered = false;
       const addRemote = (c) => pc.addIceCandidate(c && !c.completed ? c : undefined).catch(() => {});
       handle.on('trickle', (c) => (offered ? addRemote(c) : early.push(c)));
-      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.join_token ?? j.room_token ?? j.token });
+      const { jsep } = await handle.send({ request: 'join', ptype: 'subscriber', room: j.room, streams: [{ feed: j.feed }], token: j.join_token });
       await pc.setRemoteDescription(jsep);
       offered = true;
       for (const c of early.splice(0)) addRemote(c);
