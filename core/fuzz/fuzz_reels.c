@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (r->ad_link && r->ad_link[0] && strncmp(r->ad_link, "https://", 8) != 0) abort();
     if ((r->replay_live == NULL) != (r->replay_ms == 0)) abort();
     if (r->replay_ms < 0 || r->replay_ms > PA_REELS_MAX_REPLAY_MS) abort();
-    if (r->replay_live && strncmp(r->replay_live, "lv_", 3) != 0) abort();
+    if (r->replay_live && strncmp(r->replay_live, "live_", 5) != 0) abort();
   }
   pa_reels_free(page);
   return 0;

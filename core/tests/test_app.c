@@ -828,9 +828,9 @@ static void test_stories_tray_and_viewer(void) {
   "\"type\":\"image/jpeg\",\"width\":128,\"height\":128},\"created_at\":\"2026-11-24T03:00:00Z\"," \
   "\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":false}]}"
 static const char *LIVE_TRAY =
-    "{\"tray\":[" LIVE_ENTRY("pet_3", "Biscuit", "lv_12") "," STORY_ENTRY(
+    "{\"tray\":[" LIVE_ENTRY("pet_3", "Biscuit", "live_12") "," STORY_ENTRY(
         "pet_2", "Mochi",
-        "s_3") "," LIVE_ENTRY("pet_4", "Rex", "lv_7") "," STORY_ENTRY("pet_1", "Luna", "s_1") "]}";
+        "s_3") "," LIVE_ENTRY("pet_4", "Rex", "live_7") "," STORY_ENTRY("pet_1", "Luna", "s_1") "]}";
 
 /* Pixels of row y, x0..x1, within 3 of rgba's channels. */
 static int pixels_of(fixture *fx, int y, int x0, int x1, uint32_t rgba) {
@@ -871,17 +871,17 @@ static void test_tray_live(void) {
                  "story, new\",\"\u2068Rex\u2069 is live now\",\"\u2068Luna\u2069's story, new\"]");
   free(m);
 
-  /* A tap on Biscuit opens the live (the host goes to /live/lv_12), no viewer. */
+  /* A tap on Biscuit opens the live (the host goes to /live/live_12), no viewer. */
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 50, 40, 100);
   pa_app_pointer(fx->app, PA_POINTER_UP, 50, 40, 150);
   settle(fx);
-  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 1 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "lv_12"));
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 1 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "live_12"));
   m = mirror(fx);
   CHECK(strstr(m, "\"viewer\"") == NULL);
   free(m);
   /* The mirror's button (Enter, a click) for Rex. */
   pa_app_open_story(fx->app, 2);
-  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 2 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "lv_7"));
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 2 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "live_7"));
   CHECK(count_actions(PA_ACTION_STORY_SEEN) == 0);
 
   /* Stepping through stories passes lives over: back from Mochi stays on
@@ -918,7 +918,7 @@ static void test_tray_live(void) {
   "\"replay\":" replay "}"
 static const char *REPLAY_REELS = "{\"reels\":[" REPLAY_REEL(
     "r_9", "/media/replay.webm",
-    "{\"live\":\"lv_4\",\"duration_ms\":600000}") "," REPLAY_REEL("r_1", "/media/a.webm",
+    "{\"live\":\"live_4\",\"duration_ms\":600000}") "," REPLAY_REEL("r_1", "/media/a.webm",
                                                                   "null") "],"
                                                                           "\"next_cursor\":null}";
 

@@ -460,11 +460,11 @@ static void test_tray_live(void) {
   CHECK(pa_stories_entry_at(t, 0)->live_id == NULL);
   pa_stories_free(t);
   /* On air with stories, and with none: the entry stands for the live. */
-  CHECK(tray("{\"id\":\"lv_12\",\"viewers\":3}", 1, &e, &t) == PA_OK);
+  CHECK(tray("{\"id\":\"live_12\",\"viewers\":3}", 1, &e, &t) == PA_OK);
   const pa_story_entry *en = pa_stories_entry_at(t, 0);
-  CHECK(!strcmp(en->live_id, "lv_12") && en->live_viewers == 3 && en->story_count == 1);
+  CHECK(!strcmp(en->live_id, "live_12") && en->live_viewers == 3 && en->story_count == 1);
   pa_stories_free(t);
-  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":0}", 0, &e, &t) == PA_OK);
+  CHECK(tray("{\"id\":\"live_1\",\"viewers\":0}", 0, &e, &t) == PA_OK);
   CHECK(pa_stories_entry_at(t, 0)->story_count == 0);
   pa_stories_free(t);
   /* No stories and no live: refused, as before. */
@@ -472,25 +472,25 @@ static void test_tray_live(void) {
   CHECK_CONTAINS(e.msg, "tray[0].stories: holds 0 items, expected 1..");
   CHECK(tray(NULL, 0, &e, NULL) == PA_ERR_SCHEMA);
   /* Viewers: 0 and PA_STORIES_MAX_LIVE_VIEWERS, then one past either end. */
-  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":2147483647}", 0, &e, &t) == PA_OK);
+  CHECK(tray("{\"id\":\"live_1\",\"viewers\":2147483647}", 0, &e, &t) == PA_OK);
   CHECK(pa_stories_entry_at(t, 0)->live_viewers == PA_STORIES_MAX_LIVE_VIEWERS);
   pa_stories_free(t);
-  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":2147483648}", 0, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(tray("{\"id\":\"live_1\",\"viewers\":2147483648}", 0, &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "tray[0].live.viewers: 2147483648 is outside 0..2147483647");
-  CHECK(tray("{\"id\":\"lv_1\",\"viewers\":-1}", 0, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(tray("{\"id\":\"live_1\",\"viewers\":-1}", 0, &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "tray[0].live.viewers");
   const char *bad_viewers[] = {"1.5", "\"3\"", "null", "true"};
   for (int i = 0; i < 4; i++) {
     char live[96];
-    snprintf(live, sizeof live, "{\"id\":\"lv_1\",\"viewers\":%s}", bad_viewers[i]);
+    snprintf(live, sizeof live, "{\"id\":\"live_1\",\"viewers\":%s}", bad_viewers[i]);
     CHECK(tray(live, 1, &e, NULL) == PA_ERR_SCHEMA);
     CHECK_CONTAINS(e.msg, "tray[0].live.viewers");
   }
-  CHECK(tray("{\"id\":\"lv_1\"}", 1, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(tray("{\"id\":\"live_1\"}", 1, &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "tray[0].live.viewers: missing");
-  /* Ids: "lv_" and one digit or more, nothing else. */
-  const char *bad_ids[] = {"\"lv_\"",   "\"lv_1a\"", "\"r_1\"", "\"LV_1\"", "\"xlv_1\"",
-                           "\"lv_-1\"", "\"lv_1 \"", "12",      "null"};
+  /* Ids: "live_" and one digit or more, nothing else. */
+  const char *bad_ids[] = {"\"live_\"",   "\"live_1a\"", "\"r_1\"", "\"LV_1\"", "\"xlive_1\"",
+                           "\"live_-1\"", "\"live_1 \"", "12",      "null"};
   for (int i = 0; i < 9; i++) {
     char live[96];
     snprintf(live, sizeof live, "{\"id\":%s,\"viewers\":1}", bad_ids[i]);
@@ -500,16 +500,16 @@ static void test_tray_live(void) {
   /* The id's length: the feed's id limit, then one more. */
   char live[PA_FEED_MAX_ID + 64], digits[PA_FEED_MAX_ID + 2];
   memset(digits, '7', sizeof digits);
-  digits[PA_FEED_MAX_ID - 3] = '\0';
-  snprintf(live, sizeof live, "{\"id\":\"lv_%s\",\"viewers\":1}", digits);
+  digits[PA_FEED_MAX_ID - 5] = '\0';
+  snprintf(live, sizeof live, "{\"id\":\"live_%s\",\"viewers\":1}", digits);
   CHECK(tray(live, 0, &e, NULL) == PA_OK);
-  digits[PA_FEED_MAX_ID - 3] = '7';
-  digits[PA_FEED_MAX_ID - 2] = '\0';
-  snprintf(live, sizeof live, "{\"id\":\"lv_%s\",\"viewers\":1}", digits);
+  digits[PA_FEED_MAX_ID - 5] = '7';
+  digits[PA_FEED_MAX_ID - 4] = '\0';
+  snprintf(live, sizeof live, "{\"id\":\"live_%s\",\"viewers\":1}", digits);
   CHECK(tray(live, 0, &e, NULL) != PA_OK);
   CHECK_CONTAINS(e.msg, "tray[0].live.id");
   /* Not an object. */
-  CHECK(tray("\"lv_1\"", 1, &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(tray("\"live_1\"", 1, &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "tray[0].live");
   CHECK(tray("[]", 1, &e, NULL) == PA_ERR_SCHEMA);
 }
@@ -544,23 +544,23 @@ static void test_reel_replay(void) {
   CHECK(reel_page("null", &e, &p) == PA_OK);
   CHECK(pa_reels_at(p, 0)->replay_ms == 0 && pa_reels_at(p, 0)->replay_live == NULL);
   pa_reels_free(p);
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":600000}", &e, &p) == PA_OK);
-  CHECK(pa_reels_at(p, 0)->replay_ms == 600000 && !strcmp(pa_reels_at(p, 0)->replay_live, "lv_4"));
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":600000}", &e, &p) == PA_OK);
+  CHECK(pa_reels_at(p, 0)->replay_ms == 600000 && !strcmp(pa_reels_at(p, 0)->replay_live, "live_4"));
   pa_reels_free(p);
   /* Lengths: 1 ms and PA_REELS_MAX_REPLAY_MS, then one past either end. */
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":1}", &e, NULL) == PA_OK);
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":86400000}", &e, &p) == PA_OK);
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":1}", &e, NULL) == PA_OK);
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":86400000}", &e, &p) == PA_OK);
   CHECK(pa_reels_at(p, 0)->replay_ms == PA_REELS_MAX_REPLAY_MS);
   pa_reels_free(p);
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":86400001}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":86400001}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms: 86400001 is outside 1..86400000");
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":0}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":0}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms");
-  CHECK(reel_page("{\"live\":\"lv_4\",\"duration_ms\":1.5}", &e, NULL) == PA_ERR_SCHEMA);
-  CHECK(reel_page("{\"live\":\"lv_4\"}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":1.5}", &e, NULL) == PA_ERR_SCHEMA);
+  CHECK(reel_page("{\"live\":\"live_4\"}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.duration_ms: missing");
   CHECK(reel_page("{\"live\":\"r_4\",\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
-  CHECK_CONTAINS(e.msg, "reels[0].replay.live: expected lv_ and digits");
+  CHECK_CONTAINS(e.msg, "reels[0].replay.live: expected live_ and digits");
   CHECK(reel_page("{\"live\":null,\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);
   CHECK_CONTAINS(e.msg, "reels[0].replay.live");
   CHECK(reel_page("{\"duration_ms\":5}", &e, NULL) == PA_ERR_SCHEMA);

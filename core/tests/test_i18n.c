@@ -208,6 +208,7 @@ static void shipped_catalogs(void) {
                          PA_MSG_STR("os", "Linux"),
                          PA_MSG_STR("device", "Firefox on Linux"),
                          PA_MSG_STR("title", "Dog bed"),
+                         PA_MSG_STR("shown", "1.2K"),
                          PA_MSG_STR("cities", "Recife, Olinda"),
                          PA_MSG_STR("zone", "Brazil"),
                          PA_MSG_STR("avg", "4.5"),

@@ -37,7 +37,7 @@ export async function mount(root, params, ctx) {
   const { user } = await ctx.session();
   const me = user?.id ?? '';
 
-  const r = /^lv_[1-9][0-9]{0,17}$/.test(id) ? await get(`/api/v1/lives/${id}`) : { ok: false, error: { status: 404 } };
+  const r = /^live_[1-9][0-9]{0,17}$/.test(id) ? await get(`/api/v1/lives/${id}`) : { ok: false, error: { status: 404 } };
   if (!r.ok) {
     const gone = r.error.status === 404;
     page.append(el('h1', { textContent: t(gone ? 'live.view.notFoundTitle' : 'live.view.title') }),

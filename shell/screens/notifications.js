@@ -87,7 +87,7 @@ const KINDS = {
   live_replay: (t, n) => (LIVE_ID.test(n.detail?.live ?? '')
     ? [t(n.detail.state === 'ready' ? 'notifications.liveReplayReady' : 'notifications.liveReplayFailed'), `/live/${n.detail.live}`] : null),
 };
-const LIVE_ID = /^lv_[1-9][0-9]{0,17}$/;
+const LIVE_ID = /^live_[1-9][0-9]{0,17}$/;
 // An order notice's words by its detail.step.
 const ORDER_STEPS = {
   paid: 'market.noticePaid',

@@ -236,7 +236,7 @@ test('go live by keyboard, a viewer decodes, comments removed and a viewer block
   await waitState(page, 'live');
   assert.match(plain(await page.locator('.live-status').textContent()), /You are live/);
   const id = await page.locator('section.live-host').getAttribute('data-live');
-  assert.match(id, /^lv_\d+$/);
+  assert.match(id, /^live_\d+$/);
   const shown = await api(page, 'GET', `/api/v1/lives/${id}`);
   assert.equal(shown.status, 200);
   assert.equal(shown.data.state, 'live');

@@ -1,7 +1,7 @@
 // Lives in Chromium, the issue's Done-when (issue 24, web/README.md "Live"):
 // one server, one Janus (scripts/janus --test) and one coturn for the file,
 // Chromium's fake camera and microphone. Bea goes live from /live/new (the
-// broadcaster's own screen); five viewers open /live/lv_N and each decodes
+// broadcaster's own screen); five viewers open /live/live_N and each decodes
 // video (getStats framesDecoded grows, read from the page's own watch:
 // tests/lib/hooks.mjs); a heart and a comment from one viewer reach Bea and
 // the four others; a Janus session opened from a viewer's page with no token
@@ -155,7 +155,7 @@ async function goLive(host, title) {
   const made = await (await created).json();
   const lv = made.live?.id;
   assert.ok(lv, `POST /lives answered ${JSON.stringify(made)}\n${server.log().slice(-3000)}`);
-  assert.match(lv, /^lv_[1-9][0-9]*$/);
+  assert.match(lv, /^live_[1-9][0-9]*$/);
   await until(`${lv} on air`, async () => (await call(host, 'GET', `/api/v1/lives/${lv}`)).body.state === 'live');
   return lv;
 }
@@ -272,7 +272,7 @@ test('a moderator ends a live from the console; no WebRTC, no video; an unknown 
   await axe(old.page, 'a browser that cannot play live video');
 
   // An unknown live.
-  await visit(old.page, '/live/lv_999999999');
+  await visit(old.page, '/live/live_999999999');
   await said(old.page, 'h1', words('live.view.notFoundTitle'));
 
   // The moderator (granted on the command line), the console's Lives tab, End with a confirmation.

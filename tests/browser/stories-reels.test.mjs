@@ -148,11 +148,11 @@ test('reels: the core places a real video, swipes to the next, toggles sound', a
 test('a pet on air opens its live from the tray; a replay reel says Replay', async () => {
   const tray = await (await fetch(new URL('/api/v1/stories', server.url))).json();
   const reels = await (await fetch(new URL('/api/v1/reels', server.url))).json();
-  const onAir = { ...tray.tray[0], live: { id: 'lv_12', viewers: 3 }, stories: [] };
+  const onAir = { ...tray.tray[0], live: { id: 'live_12', viewers: 3 }, stories: [] };
   const context = await browser.newContext({ viewport: { width: 420, height: 860 }, serviceWorkers: 'block' });
   await context.route(/\/api\/v1\/stories$/, (r) => r.fulfill({ json: { tray: [onAir, ...tray.tray] } }));
   await context.route(/\/api\/v1\/reels(\?|$)/, (r) => r.fulfill({
-    json: { ...reels, reels: reels.reels.map((x, i) => ({ ...x, replay: i === 0 ? { live: 'lv_4', duration_ms: 600000 } : null })) },
+    json: { ...reels, reels: reels.reels.map((x, i) => ({ ...x, replay: i === 0 ? { live: 'live_4', duration_ms: 600000 } : null })) },
   }));
   const page = await context.newPage();
   const problems = watchPage(page);
@@ -162,7 +162,7 @@ test('a pet on air opens its live from the tray; a replay reel says Replay', asy
   assert.equal(await buttons.first().textContent(), `\u2068${onAir.pet.name}\u2069 is live now`);
   assert.match(await buttons.nth(1).textContent(), new RegExp(`^\u2068${tray.tray[0].pet.name}\u2069's stor`));
   await press(buttons.first());
-  await page.waitForURL((u) => u.pathname === '/live/lv_12');
+  await page.waitForURL((u) => u.pathname === '/live/live_12');
   assert.equal(await page.locator('#viewer').isHidden(), true); // no story viewer for a live
 
   await page.goto(new URL('/reels', server.url).href);

@@ -88,7 +88,7 @@ test('a 10-minute live from /live/new, kept, becomes a replay reel of 600 s that
   await page.locator('button.live-go:enabled').click();
   const made = await (await created).json();
   const lv = made.live.id;
-  assert.match(lv, /^lv_\d+$/);
+  assert.match(lv, /^live_\d+$/);
 
   // On air by the server's word (the screen posts on-air once Janus has the feed).
   const onAir = await pollUntil(`${lv} on air`, START_DEADLINE_MS, async () => {

@@ -288,7 +288,7 @@ describe('each limit at its edge', () => {
       kind: 'weights', record_id: 'hr_1', share_id: 'hs_1', ses: 'ses_1', id: 'p_1', listing_id: 'lst_1',
       variant_id: 'lv_1', address_id: 'adr_1', order_id: 'ord_1', campaign_id: 'c_1', creative_id: 'cr_1',
       link_id: 'lk_1', group_id: 'g_1', call_id: 'call_1', conversation_id: 'sc_1', canned_id: 'cn_1',
-      live_id: 'lv_1', live_comment_id: 'lc_1' };
+      live_id: 'live_1', live_comment_id: 'lc_1' };
     let checked = 0;
     for (const op of operations()) {
       const [method, template] = op.split(' ');

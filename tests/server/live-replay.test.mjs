@@ -224,7 +224,7 @@ describe('the replay worker', () => {
     const ms = Number(dbQuery(server, `SELECT duration_ms FROM reels WHERE id = ${reelId}`));
     assert.ok(Math.abs(ms - 600_000) <= 1000, `duration_ms ${ms}`);
     assert.equal(dbQuery(server, `SELECT detail FROM notices WHERE user_id = ${ownerId} AND kind = 'live_replay'
-      AND detail LIKE '%"lv_${lives.kept}"%'`), `{"live":"lv_${lives.kept}","reel":"r_${reelId}","state":"ready"}`);
+      AND detail LIKE '%"live_${lives.kept}"%'`), `{"live":"live_${lives.kept}","reel":"r_${reelId}","state":"ready"}`);
     await until('raw folder deleted', () => !existsSync(path.join(recRoot, '4242')));
     assert.ok(!existsSync(path.join(recRoot, '4242.replay')), 'the work folder goes too');
     // The stored files: the scrubbed WebM and the poster.
@@ -252,10 +252,10 @@ describe('the replay worker', () => {
     await until('failed', () => dbQuery(server, `SELECT replay_state FROM lives WHERE id = ${lives.broken}`) === 'failed');
     assert.equal(dbQuery(server, `SELECT reel_id IS NULL FROM lives WHERE id = ${lives.broken}`), '1');
     assert.equal(dbQuery(server, `SELECT detail FROM notices WHERE user_id = ${ownerId} AND kind = 'live_replay'
-      AND detail LIKE '%"lv_${lives.broken}"%'`), `{"live":"lv_${lives.broken}","reel":null,"state":"failed"}`);
+      AND detail LIKE '%"live_${lives.broken}"%'`), `{"live":"live_${lives.broken}","reel":null,"state":"failed"}`);
     assert.ok(existsSync(path.join(recRoot, '6161', `videoroom-6161-user-1-${T0}-video-0.mjr`)));
     // The reason in the log (the server's stderr reaches us through a pipe, after the row).
-    await until('logged', () => new RegExp(`lv_${lives.broken}: janus-pp-rec failed \\(exit 1\\): .+ \\[videoroom-6161-`).test(server.stderr));
+    await until('logged', () => new RegExp(`live_${lives.broken}: janus-pp-rec failed \\(exit 1\\): .+ \\[videoroom-6161-`).test(server.stderr));
   });
   // A live through the routes: started (Janus creates its room and the
   // server its folder), its folder filled as Janus would, then ended.
@@ -270,7 +270,7 @@ describe('the replay worker', () => {
     return { id, dir };
   }
 
-  test('kept through POST /lives/{lv}/end: the replay reel in GET /reels, the Live ready, the notice', async () => {
+  test('kept through POST /lives/{live}/end: the replay reel in GET /reels, the Live ready, the notice', async () => {
     const { id, dir } = await liveWithRecording('Ten minutes of Biscuit');
     const end = await owner.post(`/api/v1/lives/${id}/end`, { keep: true });
     assert.equal(end.status, 200, JSON.stringify(end.body));
@@ -311,7 +311,7 @@ describe('the replay worker', () => {
     assert.equal((await owner.get(`/api/v1/lives/${id}`)).body.replay.reel, null);
   });
 
-  test('discarded through POST /lives/{lv}/end: no replay, the folder deleted at end', async () => {
+  test('discarded through POST /lives/{live}/end: no replay, the folder deleted at end', async () => {
     const { id, dir } = await liveWithRecording('Not for keeps');
     const end = await owner.post(`/api/v1/lives/${id}/end`, { keep: false });
     assert.equal(end.status, 200, JSON.stringify(end.body));

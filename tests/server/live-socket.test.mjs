@@ -75,8 +75,8 @@ describe('live frames over the chat socket', () => {
     const eveWs = await open(eve);
     frame(eveWs, { type: 'live.join', live });
     assert.equal((await error(eveWs, 'not_found')).live, live, 'blocked by the broadcaster: no such live');
-    frame(bobWs, { type: 'live.join', live: 'lv_999999' });
-    assert.equal((await error(bobWs, 'not_found')).live, 'lv_999999');
+    frame(bobWs, { type: 'live.join', live: 'live_999999' });
+    assert.equal((await error(bobWs, 'not_found')).live, 'live_999999');
     frame(bobWs, { type: 'live.join', live: 'nope' });
     await error(bobWs, 'bad_request');
 

@@ -300,7 +300,7 @@ describe('lives', () => {
     assert.deepEqual([end.body.state, end.body.end_reason, end.body.replay], ['ended', 'moderator', null]);
     assert.equal(await roomExists(rb.instance, rb.room), false);
     assertError(await admin.c.post(`/api/v1/admin/lives/${b}/end`, {}), 409, 'live_ended');
-    assertError(await admin.c.post('/api/v1/admin/lives/lv_999999/end', {}), 404, 'not_found');
+    assertError(await admin.c.post('/api/v1/admin/lives/live_999999/end', {}), 404, 'not_found');
     assert.equal(dbQuery(server, `SELECT action, target_kind, target_id, detail FROM audit_log WHERE action = 'live.end'`),
       `live.end|live|${num(b)}|{"person":"${bob.id}"}`);
     assert.deepEqual(await lives(carl), [a, null]);
@@ -321,18 +321,18 @@ describe('lives', () => {
       VALUES (${num(ann.id)}, ${num(ann.pet)}, '${hash}', '${hash}', 'Walk', 1, 'replay', 600000, ${lv}) RETURNING id`)
       .split('\n')[0]; // psql adds its "INSERT 0 1" after the row
     dbQuery(server, `UPDATE lives SET replay_state = 'ready', reel_id = ${reel} WHERE id = ${lv}`);
-    const got = (await carl.c.get(`${LIVES}/lv_${lv}`)).body;
+    const got = (await carl.c.get(`${LIVES}/live_${lv}`)).body;
     assert.equal(got.replay.state, 'ready');
     assert.equal(got.replay.reel.id, `r_${reel}`);
-    assert.deepEqual(got.replay.reel.replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    assert.deepEqual(got.replay.reel.replay, { live: `live_${lv}`, duration_ms: 600000 });
     const reels = (await carl.c.get('/api/v1/reels')).body.reels;
-    assert.deepEqual(reels.find((r) => r.id === `r_${reel}`).replay, { live: `lv_${lv}`, duration_ms: 600000 });
+    assert.deepEqual(reels.find((r) => r.id === `r_${reel}`).replay, { live: `live_${lv}`, duration_ms: 600000 });
     // A moderator hides it: the Live names no reel to others, its author still sees it.
     dbQuery(server, `UPDATE reels SET mod_state = 1 WHERE id = ${reel}`);
-    assert.equal((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel, null);
-    assert.equal((await ann.c.get(`${LIVES}/lv_${lv}`)).body.replay.reel.moderation, 'hidden');
+    assert.equal((await carl.c.get(`${LIVES}/live_${lv}`)).body.replay.reel, null);
+    assert.equal((await ann.c.get(`${LIVES}/live_${lv}`)).body.replay.reel.moderation, 'hidden');
     dbQuery(server, `DELETE FROM reels WHERE id = ${reel}`);
-    assert.deepEqual((await carl.c.get(`${LIVES}/lv_${lv}`)).body.replay, { state: 'ready', reel: null });
+    assert.deepEqual((await carl.c.get(`${LIVES}/live_${lv}`)).body.replay, { state: 'ready', reel: null });
   });
 
   test(`PA_LIVE_STARTS_PER_HOUR: ${STARTS_PER_HOUR} starts an hour a person, the next refused (refusals not counted)`, async () => {
@@ -405,7 +405,7 @@ describe(`the upgrade to schema ${LIVE_VERSION}: lives`, () => {
     assertError(await c.post(LIVES, { pet_id: 'pet_999999' }), 404, 'not_found');
   }
   const after45 = `INSERT INTO lives (user_id, pet_id, instance, room, room_secret, feed, created_at) VALUES (1, 1, 'j1', 5, 's', 6, 3);
-    INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'live', '{"live":"lv_1"}', 3);`;
+    INSERT INTO notices (user_id, kind, detail, created_at) VALUES (1, 'live', '{"live":"live_1"}', 3);`;
 
   test('SQLite: a file one version older gains lives, the reels\' kind (old reels: reel) and the notice kinds, its notices kept; without PA_JANUS 503', async () => {
     assert.ok(LIVE_VERSION > 0, 'a migration makes lives');

@@ -129,7 +129,7 @@ function sampleArgs() {
     note: k % 2 ? 'Please be kind' : 'كن لطيفًا',
     browser: k % 2 ? 'Firefox' : 'Chrome', os: k % 2 ? 'Linux' : 'Android', network: k % 2 ? '203.0.113.0/24' : '2001:db8:1::/48',
     created: 'Dec 6, 2026', seen: 'Dec 7, 2026', device: k % 2 ? 'Firefox on Linux' : 'Chrome على Android',
-    title: k % 2 ? 'Dog bed' : 'سرير كلب', cities: 'Recife, Olinda', zone: 'Brazil', avg: k % 2 ? '4.5' : '٤٫٥',
+    title: k % 2 ? 'Dog bed' : 'سرير كلب', shown: '1.2K', cities: 'Recife, Olinda', zone: 'Brazil', avg: k % 2 ? '4.5' : '٤٫٥',
     order: 'ord_12', carrier: k % 2 ? 'Correios' : 'DHL', tracking: 'BR123456789',
     quantity: k + 1, unit: k % 2 ? '$2.50' : 'R$ 9,90', seller: k % 2 ? 'Shop Ana' : 'متجر آنا',
     currency: k % 2 ? 'USD' : 'BRL', spent: k % 2 ? '$12.00' : 'R$ 60,00', value: k % 2 ? 'cats' : 'قطط',

@@ -10,10 +10,10 @@
 
 int pa_live_frame_is_live(const char *type) { return type && strncmp(type, "live.", 5) == 0; }
 
-/* "lv_N" with N a canonical positive decimal that fits in int64_t; 0 or -1. */
+/* "live_N" with N a canonical positive decimal that fits in int64_t; 0 or -1. */
 static int live_id(const cJSON *v, int64_t *out) {
-  if (!cJSON_IsString(v) || strncmp(v->valuestring, "lv_", 3) != 0) return -1;
-  const char *d = v->valuestring + 3;
+  if (!cJSON_IsString(v) || strncmp(v->valuestring, "live_", 5) != 0) return -1;
+  const char *d = v->valuestring + 5;
   if (*d < '1' || *d > '9') return -1;
   int64_t n = 0;
   for (; *d; d++) {
@@ -133,7 +133,7 @@ int pa_live_frame_parse(const char *data, size_t len, pa_live_in *out, const cha
     goto done;
   }
   if (!out->live) {
-    *why = "live must be a live id like \"lv_1\"";
+    *why = "live must be a live id like \"live_1\"";
     goto done;
   }
   if (!only(in, out->kind == PA_LIVE_IN_COMMENT ? comment : with_live)) {

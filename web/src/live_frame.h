@@ -27,7 +27,7 @@ typedef enum {
 } pa_live_in_kind;
 
 /* One frame as read. live is set (> 0) as soon as the frame names a valid
- * "lv_N", even when the rest is refused, so that the error can name it. */
+ * "live_N", even when the rest is refused, so that the error can name it. */
 typedef struct pa_live_in {
   pa_live_in_kind kind;
   int64_t live;

@@ -84,23 +84,23 @@ static int load(const char *path, int64_t max, unsigned char **data, size_t *len
 static int notice(pa_store *db, const pending *p, int64_t reel, int ready, int64_t now) {
   char detail[128];
   if (reel)
-    snprintf(detail, sizeof detail, "{\"live\":\"lv_%lld\",\"reel\":\"r_%lld\",\"state\":\"%s\"}",
+    snprintf(detail, sizeof detail, "{\"live\":\"live_%lld\",\"reel\":\"r_%lld\",\"state\":\"%s\"}",
              (long long)p->live, (long long)reel, ready ? "ready" : "failed");
   else
-    snprintf(detail, sizeof detail, "{\"live\":\"lv_%lld\",\"reel\":null,\"state\":\"%s\"}",
+    snprintf(detail, sizeof detail, "{\"live\":\"live_%lld\",\"reel\":null,\"state\":\"%s\"}",
              (long long)p->live, ready ? "ready" : "failed");
   pa_store_notice_new n = {p->user, "live_replay", 0, 0, p->pet, detail, now};
   return pa_store_notifications_add_notice(db, &n, NULL);
 }
 
 static void fail(pa_store *db, const pending *p, const char *why) {
-  pa_log_event("error", "replay", "lv_%lld: %s (the recording stays for the operator)",
+  pa_log_event("error", "replay", "live_%lld: %s (the recording stays for the operator)",
                (long long)p->live, why);
   int rc = pa_store_begin(db);
   if (rc == PA_STORE_OK) rc = pa_store_live_replay_state(db, p->live, "failed");
   if (rc == PA_STORE_OK) rc = notice(db, p, 0, 0, pa_clock_now());
   if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK || rc != PA_STORE_OK)
-    pa_log_event("error", "replay", "lv_%lld: cannot mark it failed: %s", (long long)p->live,
+    pa_log_event("error", "replay", "live_%lld: cannot mark it failed: %s", (long long)p->live,
                  pa_store_errmsg(db));
 }
 
@@ -170,7 +170,7 @@ static void build_one(pa_replay_worker *rw, pa_store *db, const pending *p) {
   snprintf(rec, sizeof rec, "%s/%lld", rw->rec_root, (long long)p->room);
   snprintf(work, sizeof work, "%s/%lld.replay", rw->rec_root, (long long)p->room);
   if (pa_store_live_replay_state(db, p->live, "processing") != PA_STORE_OK) {
-    pa_log_event("error", "replay", "lv_%lld: %s", (long long)p->live, pa_store_errmsg(db));
+    pa_log_event("error", "replay", "live_%lld: %s", (long long)p->live, pa_store_errmsg(db));
     return;
   }
   pa_replay_out out;
@@ -179,7 +179,7 @@ static void build_one(pa_replay_worker *rw, pa_store *db, const pending *p) {
   if (!built || keep(rw, db, p, &out, &reel, err, sizeof err) != 0) {
     pa_replay_remove_dir(work);
     if (atomic_load(&rw->stopping))
-      pa_log_event("info", "replay", "lv_%lld: cut short by the stop, built again at start",
+      pa_log_event("info", "replay", "live_%lld: cut short by the stop, built again at start",
                    (long long)p->live);
     else
       fail(db, p, err);
@@ -187,12 +187,12 @@ static void build_one(pa_replay_worker *rw, pa_store *db, const pending *p) {
   }
   pa_replay_remove_dir(work);
   if (pa_replay_remove_dir(rec) != 0)
-    pa_log_event("warn", "replay", "lv_%lld: cannot delete %s", (long long)p->live, rec);
-  pa_log_event("info", "replay", "lv_%lld: reel r_%lld, %lld ms, %d segment(s)", (long long)p->live,
+    pa_log_event("warn", "replay", "live_%lld: cannot delete %s", (long long)p->live, rec);
+  pa_log_event("info", "replay", "live_%lld: reel r_%lld, %lld ms, %d segment(s)", (long long)p->live,
                (long long)reel, (long long)out.duration_ms, out.segments);
   char frame[128];
   snprintf(frame, sizeof frame,
-           "{\"type\":\"live.replay\",\"live\":\"lv_%lld\",\"reel\":\"r_%lld\"}",
+           "{\"type\":\"live.replay\",\"live\":\"live_%lld\",\"reel\":\"r_%lld\"}",
            (long long)p->live, (long long)reel);
   pa_live_push(rw->srv, p->live, frame);
 }

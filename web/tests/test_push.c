@@ -311,21 +311,21 @@ static void payload_words(void) {
   /* A live (issue 24): "<name> is live", the pet's name and the title as the
    * body, the live's screen; the name or the title alone when one is empty. */
   it.n_kind = "live";
-  it.detail = "{\"live\":\"lv_9\",\"pet\":\"Rex\",\"title\":\"Walk\"}";
+  it.detail = "{\"live\":\"live_9\",\"pet\":\"Rex\",\"title\":\"Walk\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
-  CHECK(strcmp(out, "{\"title\":\"push.live\",\"body\":\"Rex \u00b7 Walk\",\"url\":\"/live/lv_9\","
+  CHECK(strcmp(out, "{\"title\":\"push.live\",\"body\":\"Rex \u00b7 Walk\",\"url\":\"/live/live_9\","
                     "\"tag\":\"live\",\"kind\":\"live\"}") == 0);
-  it.detail = "{\"live\":\"lv_9\",\"pet\":\"Rex\",\"title\":\"\"}";
+  it.detail = "{\"live\":\"live_9\",\"pet\":\"Rex\",\"title\":\"\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
   CHECK_CONTAINS(out, "\"body\":\"Rex\"");
-  it.detail = "{\"live\":\"lv_0\"}";
+  it.detail = "{\"live\":\"live_0\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
   CHECK_CONTAINS(out, "\"url\":\"/notifications\"");
   CHECK_CONTAINS(out, "\"body\":\"push.open\"");
   it.n_kind = "live_replay";
-  it.detail = "{\"live\":\"lv_9\",\"reel\":\"r_3\",\"state\":\"ready\"}";
+  it.detail = "{\"live\":\"live_9\",\"reel\":\"r_3\",\"state\":\"ready\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
-  CHECK(strcmp(out, "{\"title\":\"push.liveReplay\",\"body\":\"push.open\",\"url\":\"/live/lv_9\","
+  CHECK(strcmp(out, "{\"title\":\"push.liveReplay\",\"body\":\"push.open\",\"url\":\"/live/live_9\","
                     "\"tag\":\"live\",\"kind\":\"live_replay\"}") == 0);
   it.n_kind = "no_such_kind";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_EINVAL);

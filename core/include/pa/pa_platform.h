@@ -60,7 +60,7 @@ typedef enum pa_action_kind {
   PA_ACTION_AD_CLICK,       /* id = a sponsored post's token: the person activated the ad's link
                                (its call to action on the canvas, or PA_CONTROL_AD_LINK). The
                                host opens the link (the mirror's "link") and reports the click */
-  PA_ACTION_OPEN_LIVE       /* id = a live ("lv_N"): a tray entry on air was tapped or activated;
+  PA_ACTION_OPEN_LIVE       /* id = a live ("live_N"): a tray entry on air was tapped or activated;
                                the host opens /live/<id>. Last so older kinds keep their values */
 } pa_action_kind;
 

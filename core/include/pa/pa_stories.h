@@ -38,7 +38,7 @@ typedef struct pa_story_entry {
   int story_count;         /* 0 only when live_id is set (a pet live with no stories) */
   bool all_seen;
   /* The pet's live on air (GET /stories' "live": null or {id, viewers}):
-   * its id ("lv_" and digits) and current viewers; NULL and 0 when none.
+   * its id ("live_" and digits) and current viewers; NULL and 0 when none.
    * Tapping such an entry opens the live (PA_ACTION_OPEN_LIVE). */
   const char *live_id;
   int live_viewers;
@@ -65,7 +65,7 @@ typedef struct pa_reel {
    * NULL for a reel that is no ad. */
   const char *ad_token, *ad_link;
   /* A live's replay (GET /reels' "replay": null or {live, duration_ms}):
-   * its length in ms (0: not a replay) and the live's id ("lv_" and
+   * its length in ms (0: not a replay) and the live's id ("live_" and
    * digits; NULL when not a replay). The viewer draws a "Replay" chip. */
   int64_t replay_ms;
   const char *replay_live;

@@ -42,12 +42,12 @@ static pa_status parse_story(pa_jv *v, const cJSON *o, pa_story *s) {
   return pa_jv_bool(v, o, "seen", &s->seen);
 }
 
-/* A live's id as the server writes it: "lv_" then digits, nothing else. */
+/* A live's id as the server writes it: "live_" then digits, nothing else. */
 static pa_status parse_live_id(pa_jv *v, const cJSON *o, const char *field, const char **out) {
   PA_JV_TRY(pa_jv_string(v, o, field, PA_JV_ID, PA_FEED_MAX_ID, false, out));
-  const char *d = *out + 3;
-  if (strncmp(*out, "lv_", 3) != 0 || !*d || strspn(d, "0123456789") != strlen(d))
-    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected lv_ and digits");
+  const char *d = *out + 5;
+  if (strncmp(*out, "live_", 5) != 0 || !*d || strspn(d, "0123456789") != strlen(d))
+    return pa_jv_fail(v, PA_ERR_SCHEMA, field, "expected live_ and digits");
   return PA_OK;
 }
 

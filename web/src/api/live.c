@@ -117,7 +117,7 @@ static int live_json_row(void *ctx, const pa_store_live *l) {
   json_ctx *j = ctx;
   cJSON *o = cJSON_CreateObject(), *author = pa_api_person_json(&l->author),
         *pet = pa_api_pet_ref_json(&l->pet);
-  int bad = !o || !author || !pet || pa_api_add_id(o, "id", "lv", l->id) ||
+  int bad = !o || !author || !pet || pa_api_add_id(o, "id", "live", l->id) ||
             !cJSON_AddStringToObject(o, "state", l->state);
   if (!bad && cJSON_AddItemToObject(o, "author", author))
     author = NULL;
@@ -246,7 +246,7 @@ static void send_live(pa_srv_req *rq, int status, int64_t id) {
   pa_api_json(rq, status, o);
 }
 
-/* A frame {"type": type, "live": "lv_N", ...more} to every socket joined. */
+/* A frame {"type": type, "live": "live_N", ...more} to every socket joined. */
 static void push_frame(const pa_srv *srv, int64_t live, int64_t user, cJSON *frame) {
   if (!frame) return;
   char *text = srv ? cJSON_PrintUnformatted(frame) : NULL;
@@ -262,7 +262,7 @@ static void push_frame(const pa_srv *srv, int64_t live, int64_t user, cJSON *fra
 
 static cJSON *frame(const char *type, int64_t live) {
   cJSON *f = cJSON_CreateObject();
-  if (!f || !cJSON_AddStringToObject(f, "type", type) || pa_api_add_id(f, "live", "lv", live)) {
+  if (!f || !cJSON_AddStringToObject(f, "type", type) || pa_api_add_id(f, "live", "live", live)) {
     cJSON_Delete(f);
     return NULL;
   }
@@ -311,7 +311,7 @@ static int end_live(const pa_srv *srv, pa_store *db, int64_t id, const char *rea
   char err[256];
   if (inst >= 0 &&
       pa_janus_room_destroy(cfg, inst, (uint64_t)l.room, l.secret, err, sizeof err) < 0)
-    pa_log_event("error", "live", "lv_%lld: destroying room %lld on %s: %s", (long long)id,
+    pa_log_event("error", "live", "live_%lld: destroying room %lld on %s: %s", (long long)id,
                  (long long)l.room, l.instance, err);
   cJSON *f = frame("live.ended", id);
   if (f && (!cJSON_AddStringToObject(f, "reason", reason) ||
@@ -373,7 +373,7 @@ void pa_live_watchdog(const pa_srv *srv, struct pa_store *db, int64_t now) {
                                                   err, sizeof err);
       if (n < 0 && n != PA_JANUS_ENOROOM) {
         /* Janus unreachable is no proof the broadcaster left: next round. */
-        pa_log_event("error", "live", "watchdog lv_%lld on %s: %s %s", (long long)l->id,
+        pa_log_event("error", "live", "watchdog live_%lld on %s: %s %s", (long long)l->id,
                      l->instance, pa_janus_errstr(n), err);
         continue;
       }
@@ -386,7 +386,7 @@ void pa_live_watchdog(const pa_srv *srv, struct pa_store *db, int64_t now) {
         rc = end_live(srv, db, l->id, "lost", recorded(cfg, l->room), now, 0);
     }
     if (rc != PA_STORE_OK && rc != PA_STORE_ECONFLICT)
-      pa_log_event("error", "live", "watchdog lv_%lld: %s", (long long)l->id, pa_store_errmsg(db));
+      pa_log_event("error", "live", "watchdog live_%lld: %s", (long long)l->id, pa_store_errmsg(db));
   }
   free(a.rows);
 }
@@ -424,7 +424,7 @@ static void live_active(pa_srv_req *rq, int64_t id) {
   snprintf(rq->error_code, sizeof rq->error_code, "live_active");
   if (!err || !cJSON_AddStringToObject(err, "code", "live_active") ||
       !cJSON_AddStringToObject(err, "message", "You are live already: end that live first") ||
-      pa_api_add_id(err, "live", "lv", id)) {
+      pa_api_add_id(err, "live", "live", id)) {
     cJSON_Delete(root);
     root = NULL;
   }
@@ -589,7 +589,7 @@ void pa_api_live_on_air(pa_srv_req *rq) {
   int n =
       pa_janus_room_publishers(cfg, inst, (uint64_t)l.room, ids, LIVE_FEEDS_MAX, err, sizeof err);
   if (n < 0 && n != PA_JANUS_ENOROOM) {
-    pa_log_event("error", "live", "on-air lv_%lld: %s %s", (long long)l.id, pa_janus_errstr(n),
+    pa_log_event("error", "live", "on-air live_%lld: %s %s", (long long)l.id, pa_janus_errstr(n),
                  err);
     unavailable(rq);
     return;
@@ -615,7 +615,7 @@ void pa_api_live_on_air(pa_srv_req *rq) {
     const cJSON *pn = pet ? cJSON_GetObjectItemCaseSensitive(pet, "name") : NULL;
     const cJSON *title = live ? cJSON_GetObjectItemCaseSensitive(live, "title") : NULL;
     char *detail = NULL;
-    if (d && !pa_api_add_id(d, "live", "lv", l.id) &&
+    if (d && !pa_api_add_id(d, "live", "live", l.id) &&
         cJSON_AddStringToObject(d, "pet", cJSON_IsString(pn) ? pn->valuestring : "") &&
         cJSON_AddStringToObject(d, "title", cJSON_IsString(title) ? title->valuestring : ""))
       detail = cJSON_PrintUnformatted(d);

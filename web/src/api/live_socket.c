@@ -172,11 +172,11 @@ void pa_live_push_user(const pa_srv *srv, int64_t live, int64_t user, const char
   free(conns);
 }
 
-/* {"type": type, "live": "lv_N"}, NULL when out of memory. */
+/* {"type": type, "live": "live_N"}, NULL when out of memory. */
 static cJSON *live_frame(const char *type, int64_t live) {
   cJSON *root = cJSON_CreateObject();
   if (root &&
-      (!cJSON_AddStringToObject(root, "type", type) || pa_api_add_id(root, "live", "lv", live)))
+      (!cJSON_AddStringToObject(root, "type", type) || pa_api_add_id(root, "live", "live", live)))
     root = (cJSON_Delete(root), NULL);
   return root;
 }
@@ -189,7 +189,7 @@ static void send_error(const pa_srv *srv, uint64_t conn, int64_t live, const cha
   if (root && (!cJSON_AddStringToObject(root, "type", "error") ||
                !cJSON_AddStringToObject(root, "code", code) ||
                !cJSON_AddStringToObject(root, "message", message) ||
-               (live && pa_api_add_id(root, "live", "lv", live)) ||
+               (live && pa_api_add_id(root, "live", "live", live)) ||
                (retry_after && !cJSON_AddNumberToObject(root, "retry_after", retry_after))))
     root = (cJSON_Delete(root), NULL);
   send_json(srv, conn, root);

@@ -28,7 +28,7 @@ static int add_sources(cJSON *o, const pa_store_reel *r) {
 static int add_replay(cJSON *o, const pa_store_reel *r) {
   if (!r->replay_live) return cJSON_AddNullToObject(o, "replay") ? 0 : -1;
   cJSON *rp = cJSON_AddObjectToObject(o, "replay");
-  return !rp || pa_api_add_id(rp, "live", "lv", r->replay_live) ||
+  return !rp || pa_api_add_id(rp, "live", "live", r->replay_live) ||
                  !cJSON_AddNumberToObject(rp, "duration_ms", (double)r->duration_ms)
              ? -1
              : 0;

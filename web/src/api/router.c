@@ -550,16 +550,16 @@ static const route routes[] = {
      * that call Janus (blocking, up to PA_JANUS_TIMEOUT_MS) run on the slow workers. Starts are
      * charged once valid (PA_LIMIT_LIVE_START = PA_LIVE_STARTS_PER_HOUR). */
     {"POST", "/api/v1/lives", pa_api_live_start, F_AUTH | F_SLOW | F_LATE, PA_LIMIT_LIVE_START},
-    {"GET", "/api/v1/lives/{lv}", pa_api_live_get, F_AUTH, PA_LIMIT_NONE},
-    {"POST", "/api/v1/lives/{lv}/on-air", pa_api_live_on_air, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
-    {"POST", "/api/v1/lives/{lv}/reconnect", pa_api_live_reconnect, F_AUTH, PA_LIMIT_WRITE},
-    {"POST", "/api/v1/lives/{lv}/watch", pa_api_live_watch, F_AUTH, PA_LIMIT_WRITE},
-    {"POST", "/api/v1/lives/{lv}/end", pa_api_live_end, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
-    {"DELETE", "/api/v1/lives/{lv}/comments/{lc}", pa_api_live_comment_delete, F_AUTH,
+    {"GET", "/api/v1/lives/{live}", pa_api_live_get, F_AUTH, PA_LIMIT_NONE},
+    {"POST", "/api/v1/lives/{live}/on-air", pa_api_live_on_air, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{live}/reconnect", pa_api_live_reconnect, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{live}/watch", pa_api_live_watch, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{live}/end", pa_api_live_end, F_AUTH | F_SLOW, PA_LIMIT_WRITE},
+    {"DELETE", "/api/v1/lives/{live}/comments/{lc}", pa_api_live_comment_delete, F_AUTH,
      PA_LIMIT_WRITE},
-    {"POST", "/api/v1/lives/{lv}/blocks", pa_api_live_block, F_AUTH, PA_LIMIT_WRITE},
+    {"POST", "/api/v1/lives/{live}/blocks", pa_api_live_block, F_AUTH, PA_LIMIT_WRITE},
     {"GET", "/api/v1/admin/lives", pa_api_admin_lives, F_MOD | F_ADMIN, PA_LIMIT_NONE},
-    {"POST", "/api/v1/admin/lives/{lv}/end", pa_api_admin_live_end, F_MOD | F_ADMIN | F_SLOW,
+    {"POST", "/api/v1/admin/lives/{live}/end", pa_api_admin_live_end, F_MOD | F_ADMIN | F_SLOW,
      PA_LIMIT_WRITE},
 };
 

@@ -108,7 +108,7 @@ static int tray_live(void *ctx, const pa_store_live *l) {
   }
   if (e->live_at) return 0; /* one live a pet: the newest came first */
   cJSON *live = cJSON_CreateObject();
-  if (!live || pa_api_add_id(live, "id", "lv", l->id) ||
+  if (!live || pa_api_add_id(live, "id", "live", l->id) ||
       !cJSON_AddNumberToObject(live, "viewers", pa_live_viewers(t->srv, l->id)) ||
       !cJSON_AddItemToObject(e->obj, "live", live)) {
     cJSON_Delete(live);

@@ -262,7 +262,7 @@ int pa_push_payload(const pa_push *p, const pa_store_push_item *it, char *out, s
       snprintf(url, sizeof url, "/notifications");
     break;
   case 7:
-    if (detail_url(it->detail, "live", "lv_", "/live", url, sizeof url))
+    if (detail_url(it->detail, "live", "live_", "/live", url, sizeof url))
       snprintf(url, sizeof url, "/notifications");
     if (strcmp(k->kind, "live") == 0) live_body(it->detail, body, sizeof body);
     break;
