@@ -90,7 +90,6 @@ route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/cha
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
 route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
-// Lives (issue 24).
 route('/live/new', 'live-new', { auth: true });
 route('/live/:id', 'live', { auth: true });
 

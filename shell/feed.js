@@ -302,7 +302,6 @@ function onAction(handle, kind, id, value) {
   else if (kind === ACTION.OPEN_PET) navigate(`/pets/${encodeURIComponent(id)}`);
   else if (kind === ACTION.OPEN_PERSON) navigate(`/people/${encodeURIComponent(id)}`);
   else if (kind === ACTION.OPEN_COMMENTS) navigate(`/posts/${encodeURIComponent(id)}`);
-  // A tray entry on air (issue 24): the live's viewer screen.
   else if (kind === ACTION.OPEN_LIVE) navigate(`/live/${encodeURIComponent(id)}`);
   else console.info('[core] action', kind, id);
 }
@@ -427,7 +426,7 @@ function renderViewer(v) {
   dialog.dataset.reel = v.kind === 'reel' ? v.id ?? '' : '';
   dialog.setAttribute('aria-label', t(v.kind === 'story' ? 'story.label' : 'nav.reels'));
   $('viewer-label').textContent = v.label;
-  if (v.replay) $('viewer-label').append(' ', v.replay); // a live's replay: the core's "Replay"
+  if (v.replay) $('viewer-label').append(' ', v.replay);
   $('viewer-caption').textContent = v.caption ?? '';
   $('viewer-pause').hidden = v.kind !== 'story';
   $('viewer-pause').textContent = t(v.paused ? 'viewer.play' : 'viewer.pause');
