@@ -263,7 +263,7 @@ describe('the replay worker', () => {
     const r = await owner.post('/api/v1/lives', { pet_id: pet.id, title });
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const id = r.body.live.id;
-    const room = Number(dbQuery(server, `SELECT room FROM lives WHERE id = ${id.slice(3)}`));
+    const room = Number(dbQuery(server, `SELECT room FROM lives WHERE id = ${id.slice("live_".length)}`));
     const dir = path.join(recRoot, String(room));
     assert.ok(existsSync(dir), 'the server made the room\'s folder');
     for (const f of readdirSync(TEN)) cpSync(path.join(TEN, f), path.join(dir, f.replace('-4242-', `-${room}-`)));
@@ -317,6 +317,6 @@ describe('the replay worker', () => {
     assert.equal(end.status, 200, JSON.stringify(end.body));
     assert.equal(end.body.replay, null);
     await until('folder deleted', () => !existsSync(dir));
-    assert.equal(dbQuery(server, `SELECT replay_state, reel_id IS NULL FROM lives WHERE id = ${id.slice(3)}`), 'none|1');
+    assert.equal(dbQuery(server, `SELECT replay_state, reel_id IS NULL FROM lives WHERE id = ${id.slice("live_".length)}`), 'none|1');
   });
 });
