@@ -250,7 +250,7 @@ static int open_conn(const pa_janus_config *cfg, int inst, conn *k, char *err, s
  * session_timeout anyway). */
 static void close_conn(conn *k) {
   if (!k->session) return;
-  char url[JANUS_PATH_MAX], e[8];
+  char url[JANUS_PATH_MAX], e[160]; /* read by nobody, but big enough not to cut a message */
   pa_janus_reply r;
   cJSON *o;
   if (k->handle) {
