@@ -829,8 +829,9 @@ static void test_stories_tray_and_viewer(void) {
   "\"expires_at\":\"2026-11-25T03:00:00Z\",\"seen\":false}]}"
 static const char *LIVE_TRAY =
     "{\"tray\":[" LIVE_ENTRY("pet_3", "Biscuit", "live_12") "," STORY_ENTRY(
-        "pet_2", "Mochi",
-        "s_3") "," LIVE_ENTRY("pet_4", "Rex", "live_7") "," STORY_ENTRY("pet_1", "Luna", "s_1") "]}";
+        "pet_2", "Mochi", "s_3") "," LIVE_ENTRY("pet_4", "Rex",
+                                                "live_7") "," STORY_ENTRY("pet_1", "Luna",
+                                                                          "s_1") "]}";
 
 /* Pixels of row y, x0..x1, within 3 of rgba's channels. */
 static int pixels_of(fixture *fx, int y, int x0, int x1, uint32_t rgba) {
@@ -875,7 +876,8 @@ static void test_tray_live(void) {
   pa_app_pointer(fx->app, PA_POINTER_DOWN, 50, 40, 100);
   pa_app_pointer(fx->app, PA_POINTER_UP, 50, 40, 150);
   settle(fx);
-  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 1 && !strcmp(last_id(PA_ACTION_OPEN_LIVE), "live_12"));
+  CHECK(count_actions(PA_ACTION_OPEN_LIVE) == 1 &&
+        !strcmp(last_id(PA_ACTION_OPEN_LIVE), "live_12"));
   m = mirror(fx);
   CHECK(strstr(m, "\"viewer\"") == NULL);
   free(m);
@@ -919,8 +921,8 @@ static void test_tray_live(void) {
 static const char *REPLAY_REELS = "{\"reels\":[" REPLAY_REEL(
     "r_9", "/media/replay.webm",
     "{\"live\":\"live_4\",\"duration_ms\":600000}") "," REPLAY_REEL("r_1", "/media/a.webm",
-                                                                  "null") "],"
-                                                                          "\"next_cursor\":null}";
+                                                                    "null") "],"
+                                                                            "\"next_cursor\":null}";
 
 static void test_reel_replay_chip(void) {
   fixture *fx = setup();

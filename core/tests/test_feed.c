@@ -545,7 +545,8 @@ static void test_reel_replay(void) {
   CHECK(pa_reels_at(p, 0)->replay_ms == 0 && pa_reels_at(p, 0)->replay_live == NULL);
   pa_reels_free(p);
   CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":600000}", &e, &p) == PA_OK);
-  CHECK(pa_reels_at(p, 0)->replay_ms == 600000 && !strcmp(pa_reels_at(p, 0)->replay_live, "live_4"));
+  CHECK(pa_reels_at(p, 0)->replay_ms == 600000 &&
+        !strcmp(pa_reels_at(p, 0)->replay_live, "live_4"));
   pa_reels_free(p);
   /* Lengths: 1 ms and PA_REELS_MAX_REPLAY_MS, then one past either end. */
   CHECK(reel_page("{\"live\":\"live_4\",\"duration_ms\":1}", &e, NULL) == PA_OK);

@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     TERMINATED(in->name);
     TERMINATED(in->http_url);
     TERMINATED(in->ws_url);
-    ASSERT(in->name[0] != 0 && strspn(in->name, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(in->name));
+    ASSERT(in->name[0] != 0 &&
+           strspn(in->name, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(in->name));
     ASSERT(pa_janus_find(&cfg, in->name) == i);
     check_url(in->http_url, "http://", "https://");
     check_url(in->ws_url, "ws://", "wss://");

@@ -188,8 +188,8 @@ static void build_one(pa_replay_worker *rw, pa_store *db, const pending *p) {
   pa_replay_remove_dir(work);
   if (pa_replay_remove_dir(rec) != 0)
     pa_log_event("warn", "replay", "live_%lld: cannot delete %s", (long long)p->live, rec);
-  pa_log_event("info", "replay", "live_%lld: reel r_%lld, %lld ms, %d segment(s)", (long long)p->live,
-               (long long)reel, (long long)out.duration_ms, out.segments);
+  pa_log_event("info", "replay", "live_%lld: reel r_%lld, %lld ms, %d segment(s)",
+               (long long)p->live, (long long)reel, (long long)out.duration_ms, out.segments);
   char frame[128];
   snprintf(frame, sizeof frame,
            "{\"type\":\"live.replay\",\"live\":\"live_%lld\",\"reel\":\"r_%lld\"}",

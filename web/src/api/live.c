@@ -386,7 +386,8 @@ void pa_live_watchdog(const pa_srv *srv, struct pa_store *db, int64_t now) {
         rc = end_live(srv, db, l->id, "lost", recorded(cfg, l->room), now, 0);
     }
     if (rc != PA_STORE_OK && rc != PA_STORE_ECONFLICT)
-      pa_log_event("error", "live", "watchdog live_%lld: %s", (long long)l->id, pa_store_errmsg(db));
+      pa_log_event("error", "live", "watchdog live_%lld: %s", (long long)l->id,
+                   pa_store_errmsg(db));
   }
   free(a.rows);
 }
