@@ -313,8 +313,9 @@ static void payload_words(void) {
   it.n_kind = "live";
   it.detail = "{\"live\":\"live_9\",\"pet\":\"Rex\",\"title\":\"Walk\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
-  CHECK(strcmp(out, "{\"title\":\"push.live\",\"body\":\"Rex \u00b7 Walk\",\"url\":\"/live/live_9\","
-                    "\"tag\":\"live\",\"kind\":\"live\"}") == 0);
+  CHECK(strcmp(out,
+               "{\"title\":\"push.live\",\"body\":\"Rex \u00b7 Walk\",\"url\":\"/live/live_9\","
+               "\"tag\":\"live\",\"kind\":\"live\"}") == 0);
   it.detail = "{\"live\":\"live_9\",\"pet\":\"Rex\",\"title\":\"\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
   CHECK_CONTAINS(out, "\"body\":\"Rex\"");
@@ -325,8 +326,9 @@ static void payload_words(void) {
   it.n_kind = "live_replay";
   it.detail = "{\"live\":\"live_9\",\"reel\":\"r_3\",\"state\":\"ready\"}";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_OK);
-  CHECK(strcmp(out, "{\"title\":\"push.liveReplay\",\"body\":\"push.open\",\"url\":\"/live/live_9\","
-                    "\"tag\":\"live\",\"kind\":\"live_replay\"}") == 0);
+  CHECK(strcmp(out,
+               "{\"title\":\"push.liveReplay\",\"body\":\"push.open\",\"url\":\"/live/live_9\","
+               "\"tag\":\"live\",\"kind\":\"live_replay\"}") == 0);
   it.n_kind = "no_such_kind";
   CHECK(pa_push_payload(p, &it, out, sizeof out) == PA_PUSH_EINVAL);
   pa_push_free(p);

@@ -113,9 +113,9 @@ int pa_store_live_replays_pending(pa_store *db, pa_store_live_fn fn, void *ctx);
  * to viewer (pa_store_live_visible), newest started first. */
 int pa_store_live_tray(pa_store *db, int64_t viewer, pa_store_live_fn fn, void *ctx);
 /* The notice 'live' (actor the broadcaster, the live's pet, detail: a JSON
- * object naming the live, {"live":"live_N",...}) to each follower of the broadcaster or of the live's
- * pet, once each (a notice for this live already there is not repeated), none to anyone in a block
- * with the broadcaster either way nor to the broadcaster; *sent: how many were written. */
+ * object naming the live, {"live":"live_N",...}) to each follower of the broadcaster or of the
+ * live's pet, once each (a notice for this live already there is not repeated), none to anyone in a
+ * block with the broadcaster either way nor to the broadcaster; *sent: how many were written. */
 int pa_store_live_notify_followers(pa_store *db, int64_t live, const char *detail, int64_t now,
                                    int *sent);
 
