@@ -216,6 +216,10 @@ static void path_in(char *out, const char *dir, const char *name) {
   snprintf(out, PATH_MAX, "%s/%s", dir, name);
 }
 
+/* Every ffmpeg step: no questions, errors only, overwriting the step's own
+ * output (a step built again after a stop). */
+#define PA_REPLAY_FFMPEG "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"
+
 /* ffmpeg's options that keep every container-level trace out: no metadata,
  * chapters or encoder strings (bitexact), so two runs write the same bytes. */
 #define PA_REPLAY_CLEAN                                                                            \
@@ -247,36 +251,13 @@ static int mux_segment(job *j, int i, const segment *s, const char *out) {
   if (pp_rec(j, s->video, v) != 0 || (s->audio && pp_rec(j, s->audio, a) != 0)) return -1;
   int rc;
   if (s->audio) {
-    const char *argv[] = {"ffmpeg",
-                          "-nostdin",
-                          "-hide_banner",
-                          "-loglevel",
-                          "error",
-                          "-y",
-                          "-i",
-                          v,
-                          "-i",
-                          a,
-                          "-map",
-                          "0:v:0",
-                          "-map",
-                          "1:a:0",
-                          "-c",
-                          "copy",
-                          PA_REPLAY_CLEAN,
-                          "-f",
-                          "webm",
-                          out,
-                          NULL};
+    const char *argv[] = {
+        PA_REPLAY_FFMPEG, "-i", v,      "-i", a,   "-map", "0:v:0", "-map", "1:a:0", "-c", "copy",
+        PA_REPLAY_CLEAN,  "-f", "webm", out,  NULL};
     rc = pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap);
   } else {
     /* A segment without sound still needs an audio track for the join. */
-    const char *argv[] = {"ffmpeg",
-                          "-nostdin",
-                          "-hide_banner",
-                          "-loglevel",
-                          "error",
-                          "-y",
+    const char *argv[] = {PA_REPLAY_FFMPEG,
                           "-i",
                           v,
                           "-f",
@@ -318,12 +299,7 @@ static int join(job *j, int nseg, const char *out) {
     snprintf(j->err, j->cap, "cannot write the segment list");
     return -1;
   }
-  const char *argv[] = {"ffmpeg",
-                        "-nostdin",
-                        "-hide_banner",
-                        "-loglevel",
-                        "error",
-                        "-y",
+  const char *argv[] = {PA_REPLAY_FFMPEG,
                         "-f",
                         "concat",
                         "-safe",
@@ -416,28 +392,9 @@ static int poster(job *j, pa_replay_out *out) {
   int64_t at = out->duration_ms / 2 < 1000 ? out->duration_ms / 2 : 1000;
   char ss[32];
   snprintf(ss, sizeof ss, "%lld.%03lld", (long long)(at / 1000), (long long)(at % 1000));
-  const char *argv[] = {"ffmpeg",
-                        "-nostdin",
-                        "-hide_banner",
-                        "-loglevel",
-                        "error",
-                        "-y",
-                        "-ss",
-                        ss,
-                        "-i",
-                        out->video,
-                        "-frames:v",
-                        "1",
-                        "-an",
-                        "-q:v",
-                        "3",
-                        PA_REPLAY_CLEAN,
-                        "-f",
-                        "image2",
-                        "-c:v",
-                        "mjpeg",
-                        out->poster,
-                        NULL};
+  const char *argv[] = {
+      PA_REPLAY_FFMPEG, "-ss", ss,       "-i",   out->video, "-frames:v", "1", "-an", "-q:v", "3",
+      PA_REPLAY_CLEAN,  "-f",  "image2", "-c:v", "mjpeg",    out->poster, NULL};
   if (pa_replay_run(argv, j->log, PA_REPLAY_STEP_S, j->err, j->cap) != 0) return -1;
   unsigned char *data, *clean = NULL;
   size_t len, clean_len = 0;
