@@ -1,12 +1,12 @@
-/* pa_janus: the calls to Janus over its HTTP transport (libcurl, blocking:
+/* pa_janus: the calls to Janus over its HTTP transport (pay/http.h, blocking:
  * handlers and chores call them from worker threads), the configuration
  * from the environment and random ids. The pure parts are in parse.c. */
 #include "janus/janus.h"
 
+#include "pay/http.h"
+
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,94 +77,29 @@ uint64_t pa_janus_random_id(void) {
 
 /* --- HTTP ---------------------------------------------------------------- */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_rc = CURLE_FAILED_INIT;
-static void curl_init(void) { curl_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-typedef struct sink {
-  char buf[PA_JANUS_REPLY_MAX + 1];
-  size_t len;
-  int too_big;
-} sink;
-
-static size_t on_data(char *data, size_t size, size_t nmemb, void *ud) {
-  sink *s = ud;
-  size_t n = size * nmemb;
-  if (n > PA_JANUS_REPLY_MAX - s->len) {
-    s->too_big = 1;
-    return 0; /* aborts the transfer */
-  }
-  memcpy(s->buf + s->len, data, n);
-  s->len += n;
-  s->buf[s->len] = 0;
-  return n;
-}
-
 /* One request (body NULL: GET) whose answer must be HTTP 200 with a Janus
- * reply; the reply is parsed into out (free it with pa_janus_reply_free). */
+ * reply; the reply is parsed into out (free it with pa_janus_reply_free).
+ * The HTTP itself is the payment adapters' client (pay/http.h: one libcurl
+ * handle per call, no redirects, http and https only). */
 static int call(const char *url, const char *body, pa_janus_reply *out, char *err, size_t cap) {
+  static const char *const headers[] = {"Content-Type: application/json"};
+  char why[PA_PAY_ERR_MAX];
+  pa_payhttp_resp r;
   memset(out, 0, sizeof *out);
-  pthread_once(&curl_once, curl_init);
-  if (curl_rc != CURLE_OK) {
-    SAY("libcurl did not initialise");
-    return PA_JANUS_EDOWN;
-  }
-  sink *s = calloc(1, sizeof *s);
-  CURL *c = curl_easy_init();
-  struct curl_slist *hl = NULL, *h1 = NULL;
+  int prc = pa_payhttp_request(body ? "POST" : "GET", url, headers, 1, body,
+                               body ? strlen(body) : 0, PA_JANUS_TIMEOUT_MS, &r, why);
   int rc = PA_JANUS_EDOWN;
-  if (!s || !c) {
-    SAY("out of memory");
-    goto done;
-  }
-  h1 = curl_slist_append(NULL, "Content-Type: application/json");
-  if (!h1) goto done;
-  hl = curl_slist_append(h1, "Expect:");
-  if (!hl) {
-    hl = h1;
-    goto done;
-  }
-  curl_easy_setopt(c, CURLOPT_URL, url);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)PA_JANUS_TIMEOUT_MS);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)PA_JANUS_TIMEOUT_MS);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
-  if (body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-  } else {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  }
-  CURLcode cr = curl_easy_perform(c);
-  if (s->too_big) {
+  if (prc == PA_PAY_EBADANSWER || (prc == PA_PAY_OK && r.len > PA_JANUS_REPLY_MAX)) {
     SAY("janus answered more than %d bytes", PA_JANUS_REPLY_MAX);
     rc = PA_JANUS_EPROTO;
-    goto done;
+  } else if (prc != PA_PAY_OK) {
+    SAY("janus unreachable: %s", why);
+  } else if (r.status != 200) {
+    SAY("janus answered HTTP %ld", r.status);
+  } else if ((rc = pa_janus_reply_parse(r.body, r.len, out)) != PA_JANUS_OK) {
+    SAY("janus answered something that is not a Janus reply");
   }
-  if (cr != CURLE_OK) {
-    SAY("janus unreachable: %s", curl_easy_strerror(cr));
-    goto done;
-  }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) {
-    SAY("janus answered HTTP %ld", status);
-    goto done;
-  }
-  rc = pa_janus_reply_parse(s->buf, s->len, out);
-  if (rc != PA_JANUS_OK) SAY("janus answered something that is not a Janus reply");
-done:
-  curl_slist_free_all(hl);
-  if (c) curl_easy_cleanup(c);
-  free(s);
+  pa_payhttp_resp_free(&r);
   return rc;
 }
 
