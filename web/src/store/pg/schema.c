@@ -1751,7 +1751,10 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  CHECK (kind IN ('reel', 'replay'));"
     "ALTER TABLE reels ADD COLUMN duration_ms BIGINT"
     "  CHECK (duration_ms IS NULL OR duration_ms >= 0);"
-    "ALTER TABLE reels ADD COLUMN live_id BIGINT REFERENCES lives(id) ON DELETE SET NULL;"
+    /* No foreign key: lives.reel_id points the other way, and a cycle of keys is what
+     * petamigos-port-db cannot order. A replay goes with its live anyway: both
+     * cascade from the same person and pet. */
+    "ALTER TABLE reels ADD COLUMN live_id BIGINT;"
     "CREATE INDEX reels_live ON reels(live_id) WHERE live_id IS NOT NULL;"
     "ALTER TABLE notices DROP CONSTRAINT notices_kind_check,"
     "  ADD CONSTRAINT notices_kind_check CHECK (kind IN ('billing_renewal_failed',"

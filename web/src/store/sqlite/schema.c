@@ -2164,7 +2164,10 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "'replay'));"
     "ALTER TABLE reels ADD COLUMN duration_ms INTEGER"
     "  CHECK (duration_ms IS NULL OR duration_ms >= 0);"
-    "ALTER TABLE reels ADD COLUMN live_id INTEGER REFERENCES lives(id) ON DELETE SET NULL;"
+    /* No foreign key: lives.reel_id points the other way, and a cycle of keys is what
+     * petamigos-port-db cannot order. A replay goes with its live anyway: both
+     * cascade from the same person and pet. */
+    "ALTER TABLE reels ADD COLUMN live_id INTEGER;"
     "CREATE INDEX reels_live ON reels(live_id) WHERE live_id IS NOT NULL;"
     "CREATE TABLE notices_new ("
     "  id INTEGER PRIMARY KEY,"
