@@ -59,11 +59,15 @@ async function networkFirst(request, name, max) {
 }
 
 async function cacheFirst(request) {
+  // A video asks for ranges (206): the Cache API refuses partial answers
+  // (put throws, and the page's video would get a network error), so ranges
+  // go to the network as they are; only whole answers are kept.
+  if (request.headers.has('range')) return fetch(request);
   const cache = await caches.open(MEDIA);
   const cached = await cache.match(request);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) {
+  if (response.status === 200) {
     await cache.put(request, response.clone());
     await trim(cache, MEDIA_MAX);
   }
