@@ -4,6 +4,8 @@
 // everywhere, or deletes the account), and Cache Storage holds nothing of
 // A's; B then signs in on the same profile, goes offline, and is never
 // served A's answers. The shell itself still opens offline (feed.test.mjs).
+// Media too: a controlled page plays a reel (a video's ranges pass through
+// the worker) and whole media are still kept.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { watchPage } from '../lib/browser.mjs';
@@ -154,6 +156,42 @@ test('sign out everywhere and deleting the account clear A\'s cached answers too
     }
     await page.locator('#account-out').waitFor();
     assertNothingOfA(await cachedApi(page), how);
+    await context.close();
+  }
+});
+
+// Media through the worker: a video asks for ranges (206), which the Cache
+// API refuses to store; the worker must pass them through, or every video of
+// a controlled page (reels, live replays) fails to load. A whole image is
+// still kept.
+test('a page the worker controls plays a reel\'s video (ranges pass through) and still caches whole media', async () => {
+  const anon = new Client({ port });
+  const reel = (await anon.get('/api/v1/reels?limit=1')).body.reels[0];
+  const { context, page, problems } = await controlledPage();
+  try {
+    const ranged = await page.evaluate(async (url) => {
+      const r = await fetch(url, { headers: { Range: 'bytes=0-99' } });
+      await r.arrayBuffer();
+      return r.status;
+    }, reel.video.url);
+    assert.equal(ranged, 206);
+    await page.evaluate((url) => {
+      const v = document.createElement('video');
+      v.id = 'pa-sw-video';
+      v.muted = true;
+      v.src = url;
+      document.body.append(v);
+      v.play().catch(() => {});
+    }, reel.video.url);
+    await page.waitForFunction(() => document.getElementById('pa-sw-video').currentTime > 0.2);
+    const kept = await page.evaluate(async (url) => {
+      await (await fetch(url)).arrayBuffer();
+      const cache = await caches.open('petamigos-media-v1');
+      return { poster: !!(await cache.match(url)) };
+    }, reel.poster.url);
+    assert.deepEqual(kept, { poster: true });
+    assert.deepEqual(problems, []);
+  } finally {
     await context.close();
   }
 });
