@@ -97,12 +97,13 @@ for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]]) {
       await context.close();
     }
 
-    // The moderator: the Moderation tab (the only one a moderator sees), the post in context, Hide with a note.
+    // The moderator: the Moderation tab and the Lives tab (issue 24: moderators end lives) — the only
+    // two a moderator sees —, the post in context, Hide with a note.
     {
       const { context, page, problems } = await open('/admin', mod, viewport);
       const tabs = page.getByRole('tab');
       await page.getByRole('tab', { name: 'Moderation' }).waitFor();
-      assert.equal(await tabs.count(), 1, 'a moderator sees the Moderation tab only');
+      assert.deepEqual(await tabs.allTextContents(), ['Moderation', 'Lives'], 'a moderator sees Moderation and Lives only');
       // Names in messages are isolated (U+2068 … U+2069): the pattern allows them.
       const item = page.getByRole('button', { name: new RegExp(`Post\u2069? · \u2068?Ann Author ${device} \\(@${author.handle}\\)\u2069? · \u2068?1\u2069? report`) });
       await item.waitFor();
