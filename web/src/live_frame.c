@@ -10,18 +10,9 @@
 
 int pa_live_frame_is_live(const char *type) { return type && strncmp(type, "live.", 5) == 0; }
 
-/* "live_N" with N a canonical positive decimal that fits in int64_t; 0 or -1. */
+/* "live_N" (pa_str_id); 0 or -1. */
 static int live_id(const cJSON *v, int64_t *out) {
-  if (!cJSON_IsString(v) || strncmp(v->valuestring, "live_", 5) != 0) return -1;
-  const char *d = v->valuestring + 5;
-  if (*d < '1' || *d > '9') return -1;
-  int64_t n = 0;
-  for (; *d; d++) {
-    if (*d < '0' || *d > '9' || n > (INT64_MAX - 9) / 10) return -1;
-    n = n * 10 + (*d - '0');
-  }
-  *out = n;
-  return 0;
+  return cJSON_IsString(v) ? pa_str_id(v->valuestring, "live", out) : -1;
 }
 
 static int space(char c) {

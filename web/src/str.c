@@ -137,3 +137,17 @@ int pa_str_fold(const char *str, char *out, size_t cap) {
   out[n] = '\0';
   return 0;
 }
+
+int pa_str_id(const char *s, const char *prefix, int64_t *out) {
+  size_t pl = strlen(prefix);
+  if (!s || strncmp(s, prefix, pl) != 0 || s[pl] != '_') return -1;
+  const char *d = s + pl + 1;
+  if (*d < '1' || *d > '9') return -1;
+  int64_t v = 0;
+  for (; *d; d++) {
+    if (*d < '0' || *d > '9' || v > (INT64_MAX - 9) / 10) return -1;
+    v = v * 10 + (*d - '0');
+  }
+  *out = v;
+  return 0;
+}

@@ -4,6 +4,7 @@
 #define PA_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum { PA_TEXT_MAX_TAGS = 30, PA_TEXT_MAX_TAG = 80 };
 
@@ -21,5 +22,9 @@ long pa_str_utf8_len(const char *s, size_t len, int multiline);
  * Cyrillic) of valid UTF-8 s into out, always NUL-terminated; other code
  * points are copied. Returns -1 when out is too small or s is not UTF-8. */
 int pa_str_fold(const char *s, char *out, size_t cap);
+
+/* An API id: prefix, '_', then a canonical positive decimal that fits in
+ * int64_t ("p_12"); 0 with the number in *out, else -1. */
+int pa_str_id(const char *s, const char *prefix, int64_t *out);
 
 #endif
