@@ -730,8 +730,8 @@ enum { ON_ACK, ON_RECEIPT, ON_FAILED };
 static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int kind) {
   int receipts = kind == ON_RECEIPT;
   backlog *bl = receipts ? &wc->receipts : &wc->inbox;
-  int64_t ids[MAX_ACKS];
-  int n = pa_chat_frame_ids(in, ids, MAX_ACKS);
+  int64_t ids[MAX_ACKS], senders[MAX_ACKS];
+  int n = pa_chat_frame_ids(in, ids, MAX_ACKS), nsenders = 0;
   for (int i = 0; i < n; i++) {
     int64_t id = ids[i], sender = 0;
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
@@ -740,11 +740,15 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
                  : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &sender);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
       pa_log_event("error", "chat", "ack: %s", pa_store_errmsg(db));
-    if (sender) wake_device(srv, sender, WAKE_RECEIPTS);
+    int j = 0;
+    while (j < nsenders && senders[j] != sender) j++;
+    if (sender && j == nsenders) senders[nsenders++] = sender;
     /* An acked frame makes room for the next page, found or not (a row
      * another path removed must not hold the page forever). */
     sent_drop(bl, id);
   }
+  /* After the writes: a sender's socket that looks finds its receipts. */
+  for (int j = 0; j < nsenders; j++) wake_device(srv, senders[j], WAKE_RECEIPTS);
   if (n < 0) return;
   if (bl->more && bl->nsent == 0 && flush(srv, db, wc, receipts) != 0)
     pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
