@@ -1,14 +1,16 @@
-// Chat and support across server processes (issue 25; web/README.md "Cluster",
-// "Chat across processes"): two servers on the same data folder and database
+// Chat and support across server processes (issue 25; web/README.md "Cluster:
+// chat and support across processes"): two servers on the same data folder and database
 // (helpers' sameDataAs) and one real Redis. A device on server 1 and one on
 // server 2 exchange messages both ways, each delivered once with its number,
 // receipts come back, typing is relayed; a group message reaches members on
 // both; a session ended through server 1 closes its socket on server 2
 // (4001); a block made through server 1 stops sends on server 2; a support
-// reply reaches the person's support socket on the other server, and the
-// agents' queue frame every agent; then server 2 is killed (SIGKILL) while 50
-// messages are sent, and the recipient, reconnecting to server 1, has each of
-// them exactly once after its acks. Without Redis the store is still the
+// reply reaches the person's support socket on the other server (which
+// server 1 counts as connected: no notice), the agents' queue frame every
+// agent, and a role taken through server 1 closes the agent's socket on
+// server 2; then server 2 is killed (SIGKILL) while 50 messages are sent,
+// and the recipient, reconnecting to server 1, has each of them exactly once
+// after its acks. Without Redis the store is still the
 // truth: a message to a device on the other server arrives when that device
 // reconnects (live delivery across processes needs Redis). Bodies are opaque
 // bytes: the relay never reads them.
@@ -203,17 +205,32 @@ describe('chat across two servers sharing one database and one Redis', () => {
       assert.equal((await agent.post(`/api/v1/admin/support/conversations/${sc}/messages`, { body: 'It ships today' })).status, 201);
       const got = await danWs.next('support.message', (f) => f.message.author === 'agent');
       assert.deepEqual([got.conversation, got.message.body], [sc, 'It ships today']);
+      // Server 1 saw dan's support socket on server 2 (presence support:<id>): no notice for the reply.
+      const notices = (await dan.get('/api/v1/notifications')).body.notifications;
+      assert.ok(!notices.some((n) => n.kind === 'support_reply'), JSON.stringify(notices));
+      // A role taken through server 1 closes the agent's support socket on server 2 (it opened with the role).
+      const admin = new Client(s1);
+      admin.mail = email('admin');
+      await admin.signup(admin.mail, 'admin password!', 'Admin');
+      await grant(s1, admin.mail, 'admin');
+      const bye = closed(agentWs);
+      assert.equal((await admin.del(`/api/v1/admin/users/${agent.user.id}/roles/support`)).status, 200);
+      assert.equal(await bye, 4001);
     } finally {
       await closeAll(danWs, agentWs);
     }
   });
 
   test(`server 2 killed while ${BURST} messages are sent: bob reconnects to server 1 and has each exactly once`, async () => {
-    // bob acks every message as it comes, on whichever socket.
-    const ackAll = (ws) => ws.on('message', (d) => {
-      const f = JSON.parse(d.toString());
-      if (f.type === 'msg') ws.send(JSON.stringify({ type: 'ack', ids: [f.id] }));
-    });
+    // bob acks every message as it comes, on whichever socket (those that came before this too).
+    const ackAll = (ws) => {
+      const early = msgs(ws).map((f) => f.id);
+      if (early.length) ws.send(JSON.stringify({ type: 'ack', ids: early }));
+      ws.on('message', (d) => {
+        const f = JSON.parse(d.toString());
+        if (f.type === 'msg') ws.send(JSON.stringify({ type: 'ack', ids: [f.id] }));
+      });
+    };
     ackAll(wb);
     const before = msgs(wb).length;
     const seqs = new Map();
