@@ -13,8 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { CLI_HOLDS_MAX = 8 /* --hold options of one listen */ };
+enum {
+  CLI_HOLDS_MAX = 8,    /* --hold options of one listen */
+  CHECK_WAIT_MS = 2000, /* check: how long a presence change may take to reach Redis */
+  CHECK_POLL_MS = 20
+};
 
 static const char usage[] =
     "usage: petamigos-server redis check\n"
@@ -94,10 +99,19 @@ static int check(void) {
   }
   pa_presence_add(key, 2);
   long n = pa_presence_count(key);
+  /* The reporting thread writes the change at once: in Redis within the bound. */
+  int reported = 0;
+  for (int i = 0; i < CHECK_WAIT_MS / CHECK_POLL_MS && !reported; i++) {
+    redisReply *h = pa_redis_cmd("check presence", "HGET pa:pres:node:%s %s", pa_redis_node(), key);
+    reported = h && h->type == REDIS_REPLY_STRING && strcmp(h->str, "2") == 0;
+    if (h) freeReplyObject(h);
+    if (!reported) nanosleep(&(struct timespec){0, CHECK_POLL_MS * 1000000L}, NULL);
+  }
   pa_presence_add(key, -2);
   pa_presence_stop();
-  if (n != 2) {
-    printf("presence: FAIL counted %ld, not 2\n", n);
+  if (n != 2 || !reported) {
+    printf("presence: FAIL counted %ld (2 expected), %s\n", n,
+           reported ? "reported" : "not in Redis after 2 s");
     return PA_REDIS_CLI_FAIL;
   }
   printf("presence: ok\n");
