@@ -124,12 +124,29 @@ test('PA_REDIS_URL: malformed is exit 2 with the reason (never the URL), unset 4
     [`redis://${'h'.repeat(PA_REDIS_HOST_MAX)}:6379`, /host is longer than 127 bytes/],
     [`unix:/${'a'.repeat(PA_REDIS_URL_MAX - 6)}`, /longer than 255 bytes/],
   ];
-  for (const [url, why] of bad) {
-    const r = await cli(['check'], { PA_REDIS_URL: url });
-    assert.equal(r.code, 2, `${url}: ${r.stderr}`);
-    assert.match(r.stderr, why, url);
-    assert.ok(!r.stderr.includes('s3cret'), 'the password is not repeated');
-  }
+  const good = [
+    ['redis://127.0.0.1:6379', 'ok 127.0.0.1 6379 - 0'],
+    ['redis://cache.internal', 'ok cache.internal 6379 - 0'],
+    ['redis://[::1]:7000/2', 'ok ::1 7000 - 2'],
+    [`redis://10.0.0.1:65535/${PA_REDIS_DB_MAX}`, `ok 10.0.0.1 65535 - ${PA_REDIS_DB_MAX}`],
+    [`redis://${'h'.repeat(PA_REDIS_HOST_MAX - 1)}:1`, `ok ${'h'.repeat(PA_REDIS_HOST_MAX - 1)} 1 - 0`],
+    [`unix:/${'a'.repeat(PA_REDIS_PATH_MAX - 2)}`, `ok - 0 /${'a'.repeat(PA_REDIS_PATH_MAX - 2)} 0`],
+  ];
+  // The parser's rules through one process (redis parse), then the server's exit for one.
+  const parsed = await cli(['parse', ...bad.map(([u]) => u), ...good.map(([u]) => u)]);
+  assert.equal(parsed.code, 0, parsed.stderr);
+  const lines = parsed.stdout.split('\n').slice(0, -1);
+  assert.equal(lines.length, bad.length + good.length);
+  bad.forEach(([url, why], i) => {
+    assert.match(lines[i], /^error /, url);
+    assert.match(lines[i], why, url);
+  });
+  good.forEach(([url, want], i) => assert.equal(lines[bad.length + i], want, url));
+  assert.ok(!parsed.stdout.includes('s3cret'), 'the password is not repeated');
+  const malformed = await cli(['check'], { PA_REDIS_URL: 'redis://someone:s3cret-pw@127.0.0.1:6379' });
+  assert.equal(malformed.code, 2);
+  assert.match(malformed.stderr, /PA_REDIS_URL: a user or password in the URL is not supported/);
+  assert.ok(!malformed.stderr.includes('s3cret'));
   // At the limits, the parse passes: what follows is the connection's answer.
   const edge = [
     [`unix:/${'a'.repeat(PA_REDIS_PATH_MAX - 2)}`, /cannot reach Redis at unix:\/a+: No such file or directory/],
@@ -225,7 +242,7 @@ test('the server refuses a malformed PA_REDIS_URL (2) and a Redis that does not 
 
 test('two servers on one data folder and database with one Redis: each its own node, one world; Redis lost and back', async () => {
   const env = { PA_REDIS_URL: redis.url, PA_PRESENCE_TTL_S: String(TTL_S) };
-  const a = await startServer({ env });
+  const a = await startServer({ seed: false, env }); // an empty world: no template to seed
   const b = await startServer({ sameDataAs: a, env });
   assert.notEqual(a.port, b.port);
   assert.equal(b.dir, a.dir);
@@ -244,7 +261,7 @@ test('two servers on one data folder and database with one Redis: each its own n
   // Redis goes away: both keep serving, log it, and subscribe again when it is back.
   await redis.kill();
   await until(() => /subscriber lost Redis/.test(a.stderr) && /subscriber lost Redis/.test(b.stderr), 'both noticed');
-  assert.equal((await onB.get('/api/v1/me')).status, 200);
+  assert.equal((await onB.get('/api/v1/auth/sessions')).status, 200);
   await redis.restart();
   await until(() => /subscribed again after a gap/.test(a.stderr) && /subscribed again after a gap/.test(b.stderr), 'both back');
   assert.equal(await subscribers(), 2);

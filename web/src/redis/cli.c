@@ -26,6 +26,7 @@ static const char usage[] =
     "       petamigos-server redis listen [--echo] [--hold KEY=N]... PREFIX...\n"
     "       petamigos-server redis publish CHANNEL PAYLOAD\n"
     "       petamigos-server redis count KEY\n"
+    "       petamigos-server redis parse URL...   (no connection: ok or the reason, a line each)\n"
     "  reads PA_REDIS_URL (redis://HOST:PORT[/DB] or unix:/path/redis.sock) as the server does\n";
 
 static pthread_mutex_t g_out = PTHREAD_MUTEX_INITIALIZER;
@@ -218,6 +219,19 @@ int pa_redis_cli(int argc, char **argv) {
   const char *cmd = argv[1];
   int rc;
   if (strcmp(cmd, "listen") == 0) return listen_cmd(argc - 1, argv + 1);
+  if (strcmp(cmd, "parse") == 0 && argc > 2) {
+    /* Many URLs through one process: the parser's rules without a start-up each. */
+    for (int i = 2; i < argc; i++) {
+      pa_redis_url u;
+      char err[256];
+      if (pa_redis_url_parse(argv[i], &u, err, sizeof err) == 0)
+        printf("ok %s %d %s %d\n", u.host[0] ? u.host : "-", u.port, u.path[0] ? u.path : "-",
+               u.db);
+      else
+        printf("error %s\n", err);
+    }
+    return PA_REDIS_CLI_OK;
+  }
   if (strcmp(cmd, "check") == 0 && argc == 2) {
     if ((rc = init()) == PA_REDIS_CLI_OK) rc = check();
   } else if (strcmp(cmd, "publish") == 0 && argc == 4) {
