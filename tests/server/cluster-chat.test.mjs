@@ -1,6 +1,6 @@
-// Chat and support across server processes (issue 25; web/README.md "Cluster:
-// chat and support across processes"): two servers on the same data folder and database
-// (helpers' sameDataAs) and one real Redis. A device on server 1 and one on
+// Chat and support across server processes (issue 25; web/README.md,
+// Cluster, "Chat and support across processes"): two servers on the same data
+// folder and database (helpers' sameDataAs) and one real Redis. A device on server 1 and one on
 // server 2 exchange messages both ways, each delivered once with its number,
 // receipts come back, typing is relayed; a group message reaches members on
 // both; a session ended through server 1 closes its socket on server 2
@@ -66,6 +66,17 @@ async function answer(ws, id) {
 
 /** The msg frames a socket received, by id. */
 const msgs = (ws) => ws.all.filter((f) => f.type === 'msg');
+
+/** Waits until the cluster counts n sockets under key (`petamigos-server redis count`); a guard, not a timing assertion. */
+async function presence(redis, key, n) {
+  let got = '';
+  for (let i = 0; i < 100; i++) {
+    got = spawnSync(BIN, ['redis', 'count', key], { env: { ...process.env, PA_REDIS_URL: redis.url }, encoding: 'utf8', timeout: 30_000 }).stdout.trim();
+    if (got === String(n)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`presence ${key}: ${got}, not ${n}`);
+}
 
 async function grant(server, mail, role) {
   const env = { ...process.env, ...(await databaseEnv(server.dir)) };
@@ -198,6 +209,8 @@ describe('chat across two servers sharing one database and one Redis', () => {
     const danWs = await open(s2, dan);
     const agentWs = await open(s2, agent); // the agent's console socket on server 2, requests through server 1
     try {
+      // Presence is written by a thread of its own a moment after the socket opened: waited for (bounded).
+      await presence(redis, `support:${dan.user.id.slice(2)}`, 1);
       const conv = await via(dan, s1).post('/api/v1/support/conversations', { subject: 'Where is my order?' });
       assert.equal(conv.status, 201, JSON.stringify(conv.body));
       const sc = conv.body.id;
