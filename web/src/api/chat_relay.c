@@ -1231,14 +1231,15 @@ static void on_bus_resync(void *ctx) {
 }
 
 int pa_chat_bus_on(const pa_srv *srv) {
+  static const struct {
+    const char *prefix;
+    pa_bus_fn fn;
+  } on[] = {{"chat.dev.", on_bus_device},           {"chat.user.", on_bus_user},
+            {"chat.revoke", on_bus_revoke},         {"chat.blocks", on_bus_blocks},
+            {"support.user.", on_bus_support_user}, {"support.agents", on_bus_agents},
+            {"support.roles", on_bus_roles}};
   void *ctx = (void *)srv; /* the handlers only read it */
-  return pa_bus_on("chat.dev.", on_bus_device, ctx) || pa_bus_on("chat.user.", on_bus_user, ctx) ||
-                 pa_bus_on("chat.revoke", on_bus_revoke, ctx) ||
-                 pa_bus_on("chat.blocks", on_bus_blocks, ctx) ||
-                 pa_bus_on("support.user.", on_bus_support_user, ctx) ||
-                 pa_bus_on("support.agents", on_bus_agents, ctx) ||
-                 pa_bus_on("support.roles", on_bus_roles, ctx) ||
-                 pa_bus_on_resync(on_bus_resync, ctx)
-             ? -1
-             : 0;
+  for (size_t i = 0; i < sizeof on / sizeof on[0]; i++)
+    if (pa_bus_on(on[i].prefix, on[i].fn, ctx) != 0) return -1;
+  return pa_bus_on_resync(on_bus_resync, ctx);
 }
