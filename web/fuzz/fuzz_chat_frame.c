@@ -8,11 +8,15 @@
  * PA_CHAT_FRAME_MAX_IDS ids is refused whole; a generation read is whole and
  * 1..2^53-1; a start key exists exactly when the first byte is 0x02 or
  * 0x03, lies inside the body, is 1..32 bytes, and is EK_A (bytes 33..64)
- * whenever the body holds it. Seeds: web/fuzz/corpus/chat_frame/. */
+ * whenever the body holds it. The same bytes as a bus message's ids
+ * (pa_chat_frame_bus_ids, 1 to 3 of them): read only when they are exactly
+ * the canonical text of ids 0..2^53-1, so printing them gives the input
+ * back. Seeds: web/fuzz/corpus/chat_frame/. */
 #include "chat_frame.h"
 #include "fuzz_check.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +49,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ASSERT(key >= data && key + k <= data + size);
     if (size >= PA_CHAT_START_KEY_AT + PA_CHAT_START_KEY_BYTES)
       ASSERT(key == data + PA_CHAT_START_KEY_AT && k == PA_CHAT_START_KEY_BYTES);
+  }
+  for (int want = 1; want <= 3; want++) {
+    int64_t v[3];
+    char back[3 * 17 + 1];
+    if (pa_chat_frame_bus_ids((const char *)data, size, v, want) != 0) continue;
+    int out = 0;
+    for (int i = 0; i < want; i++) {
+      ASSERT(v[i] >= 0 && v[i] <= 9007199254740991LL);
+      out += snprintf(back + out, sizeof back - (size_t)out, i ? " %lld" : "%lld", (long long)v[i]);
+    }
+    ASSERT((size_t)out == size && !memcmp(back, data, size));
   }
   return 0;
 }

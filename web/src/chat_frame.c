@@ -34,3 +34,20 @@ size_t pa_chat_start_key(const uint8_t *body, size_t len, const uint8_t **key) {
   *key = body;
   return len < PA_CHAT_START_KEY_BYTES ? len : PA_CHAT_START_KEY_BYTES;
 }
+
+int pa_chat_frame_bus_ids(const char *text, size_t len, int64_t *out, int n) {
+  enum { DIGITS_MAX = 16 }; /* 2^53-1 has 16 digits */
+  size_t at = 0;
+  if (!text || n < 1) return -1;
+  for (int k = 0; k < n; k++) {
+    size_t start = at;
+    int64_t v = 0;
+    while (at < len && text[at] >= '0' && text[at] <= '9' && at - start < DIGITS_MAX)
+      v = v * 10 + (text[at++] - '0');
+    size_t digits = at - start;
+    if (digits == 0 || (digits > 1 && text[start] == '0') || v > 9007199254740991LL) return -1;
+    if (k < n - 1 && (at >= len || text[at++] != ' ')) return -1;
+    out[k] = v;
+  }
+  return at == len ? 0 : -1;
+}

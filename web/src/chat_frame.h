@@ -2,7 +2,8 @@
  * that robustness added, read without the relay around them so
  * fuzz_chat_frame runs them alone: the ids of ack / failed / delivered_ack,
  * the generation of identity_gen, and the session a start envelope names
- * (its base key, counted by PA_CHAT_STARTS_PER_PEER). cJSON only. */
+ * (its base key, counted by PA_CHAT_STARTS_PER_PEER); and the ids in the
+ * relay's bus messages between processes. cJSON only. */
 #ifndef PA_CHAT_FRAME_H
 #define PA_CHAT_FRAME_H
 
@@ -30,5 +31,12 @@ int pa_chat_frame_generation(const cJSON *frame, int64_t *out);
  * pointing into body, and their count (1..PA_CHAT_START_KEY_BYTES): EK_A
  * when the body holds it, else its first bytes. 0 for any other message. */
 size_t pa_chat_start_key(const uint8_t *body, size_t len, const uint8_t **key);
+
+/* The ids in what another process published on the bus (api/chat_relay.c:
+ * chat.revoke's "<user> <device> <session>", support.roles' "<user>", a
+ * channel's last part): exactly n decimal numbers 0..2^53-1 without leading
+ * zeros, one space apart, in text (len bytes, no NUL needed), into out.
+ * 0, or -1 for anything else. */
+int pa_chat_frame_bus_ids(const char *text, size_t len, int64_t *out, int n);
 
 #endif

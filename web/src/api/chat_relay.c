@@ -1142,21 +1142,14 @@ void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
  * revocations, acted on for this process's sockets. Handlers run on the
  * bus's thread: they only look into the hub and queue to sockets. */
 
-/* The number at the end of channel after prefix, or of payload (len bytes):
- * > 0, or 0 when there is none. */
-static int64_t bus_id(const char *text, size_t len) {
-  int64_t v = 0;
-  if (len == 0 || len > 18) return 0;
-  for (size_t i = 0; i < len; i++) {
-    if (text[i] < '0' || text[i] > '9') return 0;
-    v = v * 10 + (text[i] - '0');
-  }
-  return v;
-}
-
+/* The id that ends channel after prefix (> 0), or 0. */
 static int64_t channel_id(const char *channel, const char *prefix) {
   size_t n = strlen(prefix);
-  return strncmp(channel, prefix, n) == 0 ? bus_id(channel + n, strlen(channel + n)) : 0;
+  int64_t id = 0;
+  if (strncmp(channel, prefix, n) != 0 ||
+      pa_chat_frame_bus_ids(channel + n, strlen(channel + n), &id, 1) != 0)
+    return 0;
+  return id;
 }
 
 static void on_bus_device(void *ctx, const char *channel, const char *payload, size_t len) {
@@ -1174,19 +1167,11 @@ static void on_bus_user(void *ctx, const char *channel, const char *payload, siz
   if (user && len) push_local(ctx, user, payload, len);
 }
 
-/* "<user> <device> <session>" */
+/* "<user> <device> <session>" (0: any) */
 static void on_bus_revoke(void *ctx, const char *channel, const char *payload, size_t len) {
-  int64_t v[3] = {0, 0, 0};
-  size_t at = 0;
+  int64_t v[3];
   (void)channel;
-  for (int k = 0; k < 3; k++) {
-    size_t end = at;
-    while (end < len && payload[end] != ' ') end++;
-    if (end == at || (k < 2 && end == len)) return;
-    if (!(end - at == 1 && payload[at] == '0') && !(v[k] = bus_id(payload + at, end - at))) return;
-    at = end + 1;
-  }
-  revoke_local(ctx, v[0], v[1], v[2]);
+  if (pa_chat_frame_bus_ids(payload, len, v, 3) == 0) revoke_local(ctx, v[0], v[1], v[2]);
 }
 
 static void on_bus_blocks(void *ctx, const char *channel, const char *payload, size_t len) {
@@ -1206,9 +1191,9 @@ static void on_bus_agents(void *ctx, const char *channel, const char *payload, s
 }
 
 static void on_bus_roles(void *ctx, const char *channel, const char *payload, size_t len) {
-  int64_t user = bus_id(payload, len);
+  int64_t user = 0;
   (void)channel;
-  if (user) roles_changed_local(ctx, user);
+  if (pa_chat_frame_bus_ids(payload, len, &user, 1) == 0 && user) roles_changed_local(ctx, user);
 }
 
 /* After a gap in the bus, any wake-up may have been lost: every chat socket
