@@ -64,6 +64,7 @@ async function twoServers(site, env) {
 
 describe('two processes and Redis', () => {
   let redis, sim, site, env, a, b, c, idA;
+  const cli = (...args) => execFileSync('redis-cli', ['-u', redis.url, ...args]).toString().trim();
   before(async () => {
     redis = await startRedis();
     sim = await startPushService();
@@ -99,12 +100,23 @@ describe('two processes and Redis', () => {
     // Another address still has its burst.
     assertError(await attempt(new Client(b)), 401, 'unauthorized');
     // The buckets are keyed by a hash: no address is a key in Redis.
-    const keys = execFileSync('redis-cli', ['-u', redis.url, '--scan', '--pattern', 'pa:lim*']).toString().trim().split('\n');
+    const keys = cli('--scan', '--pattern', 'pa:lim*').split('\n');
     assert.ok(keys.some((k) => /^pa:lim:login_addr:[0-9a-f]{32}$/.test(k)), keys.join(' '));
     assert.ok(keys.includes('pa:limit:key'), keys.join(' '));
     assert.ok(!keys.some((k) => k.includes(viaA.address)), keys.join(' '));
-    const ttl = Number(execFileSync('redis-cli', ['-u', redis.url, 'PTTL', keys.find((k) => k.startsWith('pa:lim:login_addr:'))]).toString());
+    const ttl = Number(cli('PTTL', keys.find((k) => k.startsWith('pa:lim:login_addr:'))));
     assert.ok(ttl > 0 && ttl <= 86400 * 1000, `a bucket expires within its window (${ttl} ms)`);
+    // Redis forgets the script (NOSCRIPT: sent again) and then everything
+    // (a new cluster key, the same for both): the charges stay shared.
+    cli('SCRIPT', 'FLUSH');
+    assertError(await attempt(viaB), 429, 'rate_limited');
+    cli('FLUSHALL');
+    const again = new Client(b);
+    const againA = new Client(a, { address: again.address });
+    assertError(await attempt(again), 401, 'unauthorized');
+    assertError(await attempt(againA), 401, 'unauthorized');
+    assertError(await attempt(again), 401, 'unauthorized');
+    assertError(await attempt(againA), 429, 'rate_limited');
   });
 
   test('every lease has one holder, the first process; a push queued through B is sent by it', async () => {

@@ -7,10 +7,12 @@
  * timed by Redis's own clock (TIME), so the processes' clocks never disagree
  * about a bucket. The bucket's key is pa:lim:<purpose>:<hex>, hex a keyed
  * BLAKE2b hash of the key (an address, an account) under a key the cluster
- * shares in Redis (pa:limit:key, set once by whichever process comes first):
- * no address or e-mail is stored in Redis, and nobody outside can aim keys at
- * each other. A bucket expires (PEXPIRE) a window after its last charge,
- * when it has refilled and says nothing a fresh one would not. */
+ * shares in Redis (pa:limit:key, set once by whichever process comes first,
+ * and checked by the script at every charge: when Redis lost it, the first
+ * process to notice sets a new one and every process reads that): no address
+ * or e-mail is stored in Redis, and nobody outside can aim keys at each other. A bucket expires
+ * (PEXPIRE) a window after its last charge, when it has refilled and says nothing a fresh one would
+ * not. */
 #ifndef PA_REDIS_LIMIT_H
 #define PA_REDIS_LIMIT_H
 
