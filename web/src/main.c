@@ -44,6 +44,8 @@ static const char usage[] =
     "                      (rebuilds a kept live's replay from its recording folder)\n"
     "       petamigos-server janus check\n"
     "                      (checks PA_JANUS's instances; `petamigos-server janus --help`)\n"
+    "       petamigos-server site --root DIR --media DIR --api-origin URL [--port N]\n"
+    "                      (the shell and media only, the API elsewhere; `site --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -52,6 +54,8 @@ static const char usage[] =
     "                 (repeatable, at most 8; the first builds links; default\n"
     "                 http://HOST:PORT, plus localhost on loopback)\n"
     "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
+    "             PA_SHELL_ORIGINS=URL,URL where the shell is served from when\n"
+    "                 not from here: CORS for exactly these (web/README.md)\n"
     "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
     "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
@@ -66,11 +70,12 @@ typedef struct args {
   const char *root, *data, *host;
   int port;
   pa_origins origins; /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
+  pa_origins shell;   /* PA_SHELL_ORIGINS: the shell's own origins; empty: none */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}, {0}};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
@@ -111,6 +116,10 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   if (a->origins.n == 0 &&
       pa_origin_parse(&a->origins, getenv("PA_PUBLIC_ORIGINS"), why, sizeof why) != 0) {
     snprintf(err, errlen, "PA_PUBLIC_ORIGINS: %s", why);
+    return -1;
+  }
+  if (pa_origin_parse(&a->shell, getenv("PA_SHELL_ORIGINS"), why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_SHELL_ORIGINS: %s", why);
     return -1;
   }
   return 0;
@@ -182,6 +191,8 @@ int main(int argc, char **argv) {
   /* Rebuilding a kept live's replay by hand (issue 24). */
   if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "janus") == 0) return pa_janus_cli(argc - 1, argv + 1);
+  /* The shell alone on its own origin, a CDN's part (issue 25). */
+  if (argc > 1 && strcmp(argv[1], "site") == 0) return pa_srv_site_main(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
@@ -231,7 +242,7 @@ int main(int argc, char **argv) {
   }
 
   pa_srv *srv = NULL;
-  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins};
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, &a.shell};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 1;
