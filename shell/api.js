@@ -4,7 +4,7 @@
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 // The API's origin ('' for ours): the site role fills the meta. sw.js reads it from its URL.
 export const API = globalThis.document?.querySelector('meta[name="pa-api-origin"]')?.content ?? '';
-const CREDS = API ? 'include' : 'same-origin';
+const at = (path) => (path.startsWith('/api/') ? API + path : path); // catalogs stay ours
 export const wsUrl = (path) => new URL(API + path, location.href).href.replace(/^http/, 'ws');
 export const SW_URL = API ? `/sw.js?api=${API}` : '/sw.js';
 let session = null; // {user, csrf_token} from GET /auth/session, or null before the first ask
@@ -111,7 +111,8 @@ export function getBytes(path, { headers = {}, signal } = {}) {
 async function send(path, { method, headers, body, signal }, read) {
   let res;
   try {
-    res = await fetch(API + path, { method, headers, body, signal, credentials: CREDS });
+    const url = at(path);
+    res = await fetch(url, { method, headers, body, signal, credentials: url === path ? 'same-origin' : 'include' });
   } catch (err) {
     if (err?.name === 'AbortError') return { ok: false, error: new ApiError('aborted') };
     const kind = navigator.onLine === false ? 'offline' : 'unreachable';
@@ -164,8 +165,8 @@ export async function upload(path, blob, { onProgress = () => {}, signal } = {})
   const csrf = (await getSession()).csrf_token ?? '';
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', API + path);
-    xhr.withCredentials = !!API;
+    xhr.open('POST', at(path));
+    xhr.withCredentials = at(path) !== path;
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Content-Type', blob.type);
     xhr.setRequestHeader('X-CSRF-Token', csrf);
