@@ -1,14 +1,16 @@
-// The one way the shell talks to the backend (web/openapi.yaml): JSON in and
-// out (or the bytes as sent, for the core's parsers: getBytes), the CSRF token
-// on every unsafe request, and failures sorted into the few kinds a screen has
-// to tell apart — a 401 ending the session for every screen alike. Nothing
-// here throws. The only other fetches are sw.js's and decode-worker.js's.
+// The one way the shell talks to the API (web/openapi.yaml): JSON (or bytes:
+// getBytes), the CSRF token on unsafe requests, failures sorted into kinds (a
+// 401 ends the session everywhere). Never throws.
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// The API's origin ('' for ours): the site role fills the meta. sw.js reads it from its URL.
+export const API = globalThis.document?.querySelector('meta[name="pa-api-origin"]')?.content ?? '';
+const at = (path) => (path.startsWith('/api/') ? API + path : path); // catalogs stay ours
+export const wsUrl = (path) => new URL(API + path, location.href).href.replace(/^http/, 'ws');
+export const SW_URL = API ? `/sw.js?api=${API}` : '/sw.js';
 let session = null; // {user, csrf_token} from GET /auth/session, or null before the first ask
 
-// Why a request failed: 'offline' (no network), 'unreachable' (server down),
-// 'auth' (not signed in or session expired), 'invalid' (the server refused the
-// input: see .fields), 'server' (5xx), 'status' (other 4xx).
+// kind: 'offline', 'unreachable' (server down), 'auth', 'invalid' (see
+// .fields), 'server' (5xx), 'status' (other 4xx).
 export class ApiError {
   constructor(kind, status = 0, body = null) {
     this.kind = kind;
@@ -16,9 +18,9 @@ export class ApiError {
     this.code = body?.error?.code ?? '';
     this.message = body?.error?.message ?? '';
     this.fields = body?.error?.fields ?? {};
-    this.field = body?.error?.field ?? ''; // the request member at fault, when the server says
+    this.field = body?.error?.field ?? ''; // the request member at fault
     this.retryAfter = 0;
-    this.body = body; // the whole answer, for members beside error (a 502's checkout)
+    this.body = body; // for members beside error (a 502's checkout)
   }
 }
 
@@ -47,13 +49,10 @@ export function setSession(s) {
   return ownCache(s?.user?.id ?? '');
 }
 
-// ---- the offline copies of API answers (sw.js keeps them in API_CACHE)
-// They are one person's (their likes, their Following), so the cache belongs
-// to whoever it was filled for, remembered in localStorage ('' for nobody,
-// as on a first visit), and is deleted whenever that changes, and always on
-// signing out. Deleted here, so it is gone even when no worker controls the
-// page; and the worker is told, so that answers still on their way from the
-// previous person are not stored.
+// sw.js's offline API answers are one person's: the cache belongs to whoever
+// filled it (localStorage, '' for nobody) and is deleted here (also without a
+// worker) when that changes or on signing out; the worker is told, so answers
+// still arriving for the previous person are not stored.
 const API_CACHE = 'petamigos-api-v1'; // the same name as API in sw.js
 const OWNER_KEY = 'petamigos.apiCacheOwner';
 
@@ -100,10 +99,8 @@ export async function request(method, path, body, { headers = {}, signal } = {})
   return send(path, { method, headers: h, body: payload, signal }, (res) => res.json());
 }
 
-// getBytes(path, {headers, signal}) → {ok: true, data: Uint8Array, status} |
-// {ok: false, error: ApiError}: a document exactly as the server sent it, for
-// the core's strict parsers (and image bytes for the browser's decoder).
-// Failures are request()'s, a 401 ending the session the same way.
+// getBytes(path, {headers, signal}): request()'s answer with data a Uint8Array
+// as sent, for the core's strict parsers and the image decoder.
 export function getBytes(path, { headers = {}, signal } = {}) {
   const h = { Accept: 'application/json', ...headers };
   return send(path, { method: 'GET', headers: h, signal }, async (res) => new Uint8Array(await res.arrayBuffer()));
@@ -114,7 +111,8 @@ export function getBytes(path, { headers = {}, signal } = {}) {
 async function send(path, { method, headers, body, signal }, read) {
   let res;
   try {
-    res = await fetch(path, { method, headers, body, signal, credentials: 'same-origin' });
+    const url = at(path);
+    res = await fetch(url, { method, headers, body, signal, credentials: url === path ? 'same-origin' : 'include' });
   } catch (err) {
     if (err?.name === 'AbortError') return { ok: false, error: new ApiError('aborted') };
     const kind = navigator.onLine === false ? 'offline' : 'unreachable';
@@ -167,7 +165,8 @@ export async function upload(path, blob, { onProgress = () => {}, signal } = {})
   const csrf = (await getSession()).csrf_token ?? '';
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', path);
+    xhr.open('POST', at(path));
+    xhr.withCredentials = at(path) !== path;
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Content-Type', blob.type);
     xhr.setRequestHeader('X-CSRF-Token', csrf);
@@ -196,11 +195,8 @@ export async function upload(path, blob, { onProgress = () => {}, signal } = {})
 
 export const get = (path, opts) => request('GET', path, undefined, opts);
 
-// What the signed-in person's plan allows (GET /billing: tier and
-// entitlements, e.g. photos_per_post, reel_seconds) and what Plus allows
-// (GET /billing/plans), for the composers to say before the server refuses;
-// each null when it could not be asked (the server enforces the limits
-// whatever the composer was told).
+// The viewer's tier and entitlements and Plus's, for the composers to say
+// before the server refuses (null when unknown; the server enforces them).
 export async function planLimits() {
   const [mine, plans] = await Promise.all([get('/api/v1/billing'), get('/api/v1/billing/plans')]);
   return {

@@ -3,7 +3,7 @@
 // than the feed are DOM modules in screens/, loaded when first visited.
 import { startFeed, loadFirstFeed, showFeed, showStatus } from './feed.js';
 import { startI18n, localize, t } from './i18n.js';
-import { getSession } from './api.js';
+import { SW_URL, getSession } from './api.js';
 import { route, match, navigate, startRouter } from './router.js';
 import { startAccount } from './account.js';
 
@@ -171,7 +171,7 @@ async function start() {
 }
 
 if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('/sw.js').catch((err) => console.info('offline support unavailable:', err.message));
+  navigator.serviceWorker.register(SW_URL).catch((err) => console.info('offline support unavailable:', err.message));
 }
 
 start().catch((err) => {

@@ -85,13 +85,20 @@ self.addEventListener('message', (event) => {
 const OFFLINE_API = new Set(['/api/v1/feed', '/api/v1/feed/candidates', '/api/v1/feed/following', '/api/v1/posts',
   '/api/v1/stories']);
 
+// The API's origin: the page registers /sw.js?api=ORIGIN when the shell has its own (api.js).
+const API_ORIGIN = new URLSearchParams(self.location.search).get('api') || self.location.origin;
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (event.request.method !== 'GET') return;
+  if (url.origin === API_ORIGIN && OFFLINE_API.has(url.pathname)) {
+    event.respondWith(networkFirst(event.request, API, API_MAX));
+    return;
+  }
+  if (url.origin !== self.location.origin) return;
   // Embeds (/embed/p/:id, /embed.js and their files) are for partner sites: never the app's cache.
   if (url.pathname.startsWith('/embed')) return;
   if (url.pathname.startsWith('/media/')) event.respondWith(cacheFirst(event.request));
-  else if (OFFLINE_API.has(url.pathname)) event.respondWith(networkFirst(event.request, API, API_MAX));
   else if (!url.pathname.startsWith('/api/')) event.respondWith(networkFirst(event.request, SHELL));
 });
 

@@ -12,7 +12,7 @@
 // otherwise it is decrypted, stored with its session, and then acked.
 // Every operation runs in one queue, so the core's sessions and their sealed
 // copies never interleave.
-import { get, post, put, request } from '../api.js';
+import { get, post, put, request, wsUrl } from '../api.js';
 import { loadChatModule, wrapChat, toB64, fromB64 } from './crypto.js';
 import { openStore } from './store.js';
 import { openVault } from './vault.js';
@@ -226,8 +226,7 @@ class ChatEngine extends EventTarget {
       throw err;
     }
     if (this.socket || this.stopped) return;
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const url = () => `${scheme}://${location.host}/api/v1/chat/socket?device=${this.device}`;
+    const url = () => wsUrl(`/api/v1/chat/socket?device=${this.device}`);
     this.socket = new ChatSocket(url(), (f) => this.run(() => this.onFrame(f)).catch((err) => console.error('chat:', err)), (open) => {
       this.emit('state', { open });
       if (open) {

@@ -4,7 +4,7 @@
 // server (POST /api/v1/push/subscriptions), or unsubscribes both. The
 // service worker (sw.js) shows what arrives, even with the app closed.
 // Signing out ends the subscription on the server. Built by settings.js.
-import { ApiError, get, post, request } from '../api.js';
+import { ApiError, SW_URL, get, post, request } from '../api.js';
 import { el } from '../compose-kit.js';
 import { currentLocale } from '../i18n.js';
 import { authFailureText } from '../forms.js';
@@ -18,7 +18,7 @@ function keyBytes(b64url) {
 }
 
 async function registration() {
-  return (await navigator.serviceWorker.getRegistration()) ?? navigator.serviceWorker.register('/sw.js');
+  return (await navigator.serviceWorker.getRegistration()) ?? navigator.serviceWorker.register(SW_URL);
 }
 
 export function pushSection(ctx) {

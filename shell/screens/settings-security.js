@@ -2,7 +2,7 @@
 // password (every other session ends) and the chat devices, each removable
 // (this browser's one marked; removing it signs chat here out and deletes the
 // chat data this browser kept). Built by settings.js.
-import { get, post, request } from '../api.js';
+import { API, get, post, request } from '../api.js';
 import { el } from '../compose-kit.js';
 import { field, setError, formMessage, submitButton, authFailureText } from '../forms.js';
 import { PASSWORD_MIN, PASSWORD_MAX } from '../auth-form.js';
@@ -661,9 +661,9 @@ export function exportSection() {
   const section = el('section', { 'aria-labelledby': 'settings-export' },
     el('h2', { id: 'settings-export', 'data-i18n': 'export.title' }),
     el('p', { className: 'field-hint', id: 'export-help', 'data-i18n': 'export.help' }),
-    el('p', {}, el('a', { href: '/api/v1/me/export', download: 'petamigos-data.json', className: 'export-json',
+    el('p', {}, el('a', { href: `${API}/api/v1/me/export`, download: 'petamigos-data.json', className: 'export-json',
       'aria-describedby': 'export-help', 'data-i18n': 'export.json' })),
-    el('p', {}, el('a', { href: '/api/v1/me/export/media', download: 'petamigos-media.tar', className: 'export-media',
+    el('p', {}, el('a', { href: `${API}/api/v1/me/export/media`, download: 'petamigos-media.tar', className: 'export-media',
       'data-i18n': 'export.media' })));
   return { element: section, relabel: () => {} };
 }

@@ -8,13 +8,14 @@
 // (0.5 s … 10 s, at once when the browser is online again). Frames missed
 // while it was down are not replayed by the server: each listener's onOpen is
 // called on every (re)open so it reads the server again (or joins again).
+import { wsUrl } from '../api.js';
 import { ChatSocket } from '../chat/socket.js';
 
 const listeners = new Set(); // {prefix, onFrame, onOpen}
 let socket = null;
 let open = false;
 
-const url = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/chat/socket`;
+const url = () => wsUrl('/api/v1/chat/socket');
 
 // The prefix a frame is for: its type's, except the socket's plain error
 // frames, which belong to the live listeners when they name a live.

@@ -11,7 +11,7 @@
 // /api/v1/help/me/…) and "Talk to a person", which hands the exchange over to
 // the support inbox and shows the conversation (support/conversation.js);
 // signed-out people get a log-in link instead. Everything is text.
-import { failureMessage, get, getSession, post } from '../api.js';
+import { API, failureMessage, get, getSession, post } from '../api.js';
 import { el } from '../compose-kit.js';
 import { currentLocale, day, money } from '../i18n.js';
 import { minorToDecimal } from '../market-kit.js';
@@ -161,7 +161,7 @@ function build(ctx) {
     const status = el('p', { className: 'support-tool', hidden: true });
     said.after(status);
     let text = '';
-    const source = new EventSource(path);
+    const source = new EventSource(API + path, { withCredentials: !!API });
     const end = (state) => {
       stopStream();
       answer.dataset.state = state;

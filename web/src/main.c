@@ -51,6 +51,8 @@ static const char usage[] =
     "                      (checks PA_JANUS's instances; `petamigos-server janus --help`)\n"
     "       petamigos-server redis check\n"
     "                      (checks PA_REDIS_URL's Redis; `petamigos-server redis --help`)\n"
+    "       petamigos-server site --root DIR --media DIR --api-origin URL [--port N]\n"
+    "                      (the shell and media only, the API elsewhere; `site --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -59,6 +61,8 @@ static const char usage[] =
     "                 (repeatable, at most 8; the first builds links; default\n"
     "                 http://HOST:PORT, plus localhost on loopback)\n"
     "environment: PA_PUBLIC_ORIGINS=URL,URL when no --origin is given\n"
+    "             PA_SHELL_ORIGINS=URL,URL where the shell is served from when\n"
+    "                 not from here: CORS for exactly these (web/README.md)\n"
     "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
     "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
@@ -79,11 +83,12 @@ typedef struct args {
   int port;
   pa_origins origins;     /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
   const char *proxy_from; /* PA_PROXY_FROM, checked here so a bad value stops the start */
+  pa_origins shell;       /* PA_SHELL_ORIGINS: the shell's own origins; empty: none */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}, NULL};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}, NULL, {0}};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
@@ -130,6 +135,10 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   a->proxy_from = getenv("PA_PROXY_FROM");
   if (pa_proxy_from_parse(&pf, a->proxy_from, why, sizeof why) != 0) {
     snprintf(err, errlen, "PA_PROXY_FROM: %s", why);
+    return -1;
+  }
+  if (pa_origin_parse(&a->shell, getenv("PA_SHELL_ORIGINS"), why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_SHELL_ORIGINS: %s", why);
     return -1;
   }
   return 0;
@@ -202,6 +211,8 @@ int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "janus") == 0) return pa_janus_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "redis") == 0) return pa_redis_cli(argc - 1, argv + 1);
+  /* The shell alone on its own origin, a CDN's part (issue 25). */
+  if (argc > 1 && strcmp(argv[1], "site") == 0) return pa_srv_site_main(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
@@ -257,7 +268,7 @@ int main(int argc, char **argv) {
   }
 
   pa_srv *srv = NULL;
-  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from, &a.shell};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     pa_redis_shutdown();

@@ -108,6 +108,11 @@ static void build_csp(pa_srv *srv) {
              strchr("/?#", srv->janus.inst[j].ws_url[len]) != NULL;
     if (!dup) n += (size_t)snprintf(srv->csp + n, sizeof srv->csp - n, " %s", origin);
   }
+  /* The site role: the shell's API on its own origin, over HTTP and its
+   * WebSockets (ws: for http:, wss: for https:). */
+  if (srv->api_origin[0])
+    n += (size_t)snprintf(srv->csp + n, sizeof srv->csp - n, " %s ws%s", srv->api_origin,
+                          srv->api_origin + 4);
   snprintf(srv->csp + n, sizeof srv->csp - n, "%s", base + head);
 }
 
@@ -128,6 +133,49 @@ static char *security_lines(const char *csp) {
   return out;
 }
 
+char *pa_srv_headers_init(pa_srv *srv) {
+  build_csp(srv);
+  return security_lines(srv->csp);
+}
+
+static int is_api(const char *path);
+
+/* CORS on /api/ answers (web/README.md, "Origins"): the shell's own origins
+ * (PA_SHELL_ORIGINS) may read them with the session's cookie; any other
+ * origin gets nothing, so its browser keeps the answer from it. Vary: Origin
+ * on every API answer once shell origins exist, since the headers differ by
+ * Origin. What the shell reads beyond the body: Retry-After. */
+static void cors_headers(pa_srv_req *rq) {
+  if (!rq->srv || !rq->in || !rq->path || rq->srv->shell.n == 0 || !is_api(rq->path)) return;
+  pa_net_resp *r = rq->out;
+  const char *origin = pa_srv_req_header(rq, "Origin");
+  pa_net_resp_header(r, "Vary", "Origin");
+  if (!pa_origin_origin_ok(&rq->srv->shell, origin)) return;
+  pa_net_resp_header(r, "Access-Control-Allow-Origin", origin);
+  pa_net_resp_header(r, "Access-Control-Allow-Credentials", "true");
+  pa_net_resp_header(r, "Access-Control-Expose-Headers", "Retry-After");
+}
+
+void pa_srv_preflight(pa_srv_req *rq) {
+  static const char *const methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"};
+  const char *want = pa_srv_req_header(rq, "Access-Control-Request-Method");
+  int known = 0;
+  for (size_t i = 0; want && i < sizeof methods / sizeof methods[0]; i++)
+    known |= strcmp(want, methods[i]) == 0;
+  if (!known || !pa_origin_origin_ok(&rq->srv->shell, pa_srv_req_header(rq, "Origin"))) {
+    pa_api_error(rq, 403, "cors", "Cross-origin request refused", NULL);
+    return;
+  }
+  char age[16];
+  snprintf(age, sizeof age, "%d", PA_SRV_CORS_MAX_AGE_S);
+  /* The request headers the shell sets beyond the CORS-safelisted ones. */
+  pa_srv_header h[] = {
+      {"Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE"},
+      {"Access-Control-Allow-Headers", "Content-Type, X-CSRF-Token, Idempotency-Key"},
+      {"Access-Control-Max-Age", age}};
+  pa_srv_send(rq, 204, NULL, NULL, h, 3, NULL, 0);
+}
+
 void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *cache,
                       const pa_srv_header *extra, int nextra) {
   pa_net_resp *r = rq->out;
@@ -144,6 +192,7 @@ void pa_srv_send_head(pa_srv_req *rq, int status, const char *type, const char *
   if (type) pa_net_resp_header(r, "Content-Type", type);
   if (cache) pa_net_resp_header(r, "Cache-Control", cache);
   for (int i = 0; i < nextra; i++) pa_net_resp_header(r, extra[i].name, extra[i].value);
+  cors_headers(rq);
   if (rq->set_cookie[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie);
   if (rq->set_cookie2[0]) pa_net_resp_header(r, "Set-Cookie", rq->set_cookie2);
   if (rq->request_id[0]) pa_net_resp_header(r, "X-Request-Id", rq->request_id);
@@ -273,6 +322,8 @@ static void on_handle(void *arg, void *ctx, pa_net_req *in, pa_net_resp *out) {
     routed = 1;
     if (in->upgrade)
       pa_chat_upgrade(&rq);
+    else if (strcmp(rq.method, "OPTIONS") == 0 && is_api(rq.path))
+      pa_srv_preflight(&rq);
     else if (is_api(rq.path) || is_ops(rq.method, rq.path) || is_ref(rq.method, rq.path))
       pa_api_handle(&rq);
     else
@@ -440,11 +491,9 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     free(srv);
     return PA_SRV_EINVAL;
   }
-  if (srv) {
-    srv->janus_on = jrc == 1;
-    build_csp(srv);
-  }
-  char *lines = srv ? security_lines(srv->csp) : NULL;
+  if (srv) srv->janus_on = jrc == 1;
+  if (srv && cfg->shell_origins) srv->shell = *cfg->shell_origins;
+  char *lines = srv ? pa_srv_headers_init(srv) : NULL;
   if (!srv || !lines) {
     free(srv);
     free(lines);

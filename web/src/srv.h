@@ -15,6 +15,9 @@ enum {
   PA_SRV_ENOMEM = -3
 };
 
+/* Seconds a browser may keep a CORS preflight's answer (Access-Control-Max-Age). */
+enum { PA_SRV_CORS_MAX_AGE_S = 600 };
+
 typedef struct pa_srv_config {
   const char *root;                 /* static site directory, served at "/" */
   const char *data_dir;             /* holds petamigos.db (already migrated) and media/ */
@@ -23,6 +26,9 @@ typedef struct pa_srv_config {
   const struct pa_origins *origins; /* public origins (origin.h); NULL or empty: the default
                                        for host and the port listened on */
   const char *proxy_from;           /* PA_PROXY_FROM (net/proxy.h); NULL: nobody */
+  /* PA_SHELL_ORIGINS (origin.h): where the shell is served from when not
+   * from this server; CORS is answered for exactly these. NULL: none. */
+  const struct pa_origins *shell_origins;
 } pa_srv_config;
 
 typedef struct pa_srv pa_srv;
@@ -53,5 +59,11 @@ void pa_srv_chores(const char *media_dir, struct pa_store *db, int force_embed);
 
 /* Finishes requests in flight, closes connections and frees srv. */
 void pa_srv_stop(pa_srv *srv);
+
+/* `petamigos-server site ...` (srv_site.c): the shell and /media/ only, for a
+ * CDN's origin, with the API on another origin (web/README.md, "Origins").
+ * argv[0] is "site". Returns the process's exit status (0 after SIGINT or
+ * SIGTERM, 1 when it could not run, 2 for bad arguments). */
+int pa_srv_site_main(int argc, char **argv);
 
 #endif

@@ -150,6 +150,11 @@ static void get_static(pa_srv_req *rq) {
     pa_srv_plain_error(rq, 404, NULL);
     return;
   }
+  if (srv->site && strcmp(real + rootlen, "/index.html") == 0) { /* names the API's origin */
+    pa_srv_site_index(rq, fd, &st);
+    close(fd);
+    return;
+  }
   if (screen && pa_srv_embed_index(rq, fd, &st)) { /* a post's page names its oEmbed */
     close(fd);
     return;
@@ -165,6 +170,8 @@ void pa_srv_files(pa_srv_req *rq) {
   if (!method_ok(rq)) return;
   if (strncmp(rq->path, "/media/", 7) == 0)
     get_media(rq, rq->path + 7);
+  else if (strncmp(rq->path, "/embed/", 7) == 0 && rq->srv->site)
+    pa_srv_plain_error(rq, 404, NULL); /* embeds read posts: the API's origin serves them */
   else if (strncmp(rq->path, "/embed/", 7) == 0)
     pa_srv_embed_page(rq);
   else

@@ -15,7 +15,12 @@
 
 struct pa_srv {
   pa_net *net;
-  pa_origins origins;       /* where people reach us: Host and Origin checks, absolute links */
+  pa_origins origins; /* where people reach us: Host and Origin checks, absolute links */
+  pa_origins shell;   /* PA_SHELL_ORIGINS: CORS for exactly these, and their Origin passes */
+  /* The site role (srv_site.c): the shell and /media/ only, no database;
+   * api_origin fills index.html's pa-api-origin meta and joins connect-src. */
+  int site;
+  char api_origin[PA_ORIGIN_URL_MAX + 1];
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
   char db_path[PATH_MAX];
@@ -130,6 +135,20 @@ void pa_srv_plain_error(pa_srv_req *rq, int status, const char *allow);
 /* Copies s into out (always NUL-terminated), percent-escaping anything but
  * printable ASCII, and cutting it to fit: safe in logs and JSON messages. */
 void pa_srv_printable(const char *s, char *out, size_t cap);
+
+/* Builds srv->csp (connect-src with the Janus instances and srv->api_origin)
+ * and returns the security headers as "Name: value\r\n" lines for the
+ * transport's own answers (the caller frees them), or NULL out of memory. */
+char *pa_srv_headers_init(pa_srv *srv);
+
+struct stat;
+/* The site role's index.html (srv_site.c): the page open as fd answered with
+ * its pa-api-origin meta filled in. */
+void pa_srv_site_index(pa_srv_req *rq, int fd, const struct stat *st);
+
+/* CORS (srv.c): the preflight OPTIONS /api/... answer; 204 for a shell
+ * origin (PA_SHELL_ORIGINS) asking for a method the API has, else 403. */
+void pa_srv_preflight(pa_srv_req *rq);
 
 /* Route families: /api/... and everything else (media and the static site). */
 void pa_api_handle(pa_srv_req *rq);

@@ -42,6 +42,10 @@ static int secure_request(pa_srv_req *rq) {
 
 int pa_api_cookie_secure(pa_srv_req *rq) { return secure_request(rq); }
 
+/* The cookie is the API's: no Domain, so only the API's host gets it back.
+ * A shell on a sibling subdomain (app.X calling api.X, PA_SHELL_ORIGINS) is
+ * the same site, so SameSite=Lax still sends it on the shell's credentialed
+ * requests and sockets, while another site's requests go without it. */
 void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age) {
   snprintf(rq->set_cookie, sizeof rq->set_cookie,
            "pa_session=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Lax%s", token,
@@ -104,8 +108,11 @@ static int same_origin(pa_srv_req *rq) {
   const pa_origins *ours = pa_api_origins(rq);
   const char *origin = pa_srv_req_header(rq, "Origin");
   const char *site = pa_srv_req_header(rq, "Sec-Fetch-Site");
-  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) return 0;
   if (!pa_origin_host_ok(ours, pa_srv_req_header(rq, "Host"))) return 0;
+  /* The shell on its own origin (PA_SHELL_ORIGINS) is same-site or
+   * cross-site to us by design: its exact Origin is what vouches for it. */
+  if (origin && pa_origin_origin_ok(&rq->srv->shell, origin)) return 1;
+  if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) return 0;
   return !origin || pa_origin_origin_ok(ours, origin);
 }
 
