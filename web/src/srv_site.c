@@ -238,7 +238,8 @@ int pa_srv_site_main(int argc, char **argv) {
                        .route = site_route,
                        .handle = site_handle,
                        .ws_message = site_ws_message,
-                       .ws_closed = site_ws_closed}};
+                       .ws_closed = site_ws_closed},
+                      NULL /* PA_PROXY_FROM: the site is nobody's backend here */};
   if (!lines || pthread_sigmask(SIG_BLOCK, &stop, NULL) != 0 ||
       pa_net_start(&nc, &srv->net, err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server site: %s\n", lines ? err : "out of memory");
