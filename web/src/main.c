@@ -55,6 +55,8 @@ static const char usage[] =
     "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
     "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
+    "             PA_MEDIA_DIR=DIR the media folder, shared by a cluster's processes\n"
+    "                 (an absolute path; default DATA/media)\n"
     "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
     "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"

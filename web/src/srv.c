@@ -544,6 +544,7 @@ int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
+  atomic_store(&srv->draining, 1);
   /* Before the transport: the assistant's threads close their streams through it. */
   pa_assist_stop(srv->assist);
   /* Before the transport too: a replay made is told through the sockets. */
