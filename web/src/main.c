@@ -16,6 +16,7 @@
 #include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
+#include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
 #include "srv.h"
@@ -62,17 +63,20 @@ static const char usage[] =
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
     "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
     "             PA_NET_HEADER_MS, _REQUEST_MS, _IDLE_MS, _SEND_MS, _WS_PING_MS,\n"
-    "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n";
+    "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n"
+    "             PA_PROXY_FROM=ADDR[/BITS],... load balancers whose connections begin\n"
+    "             with a PROXY protocol v2 header naming the client\n";
 
 typedef struct args {
   const char *root, *data, *host;
   int port;
-  pa_origins origins; /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
+  pa_origins origins;     /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
+  const char *proxy_from; /* PA_PROXY_FROM, checked here so a bad value stops the start */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}, NULL};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
@@ -113,6 +117,12 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   if (a->origins.n == 0 &&
       pa_origin_parse(&a->origins, getenv("PA_PUBLIC_ORIGINS"), why, sizeof why) != 0) {
     snprintf(err, errlen, "PA_PUBLIC_ORIGINS: %s", why);
+    return -1;
+  }
+  pa_proxy_from pf;
+  a->proxy_from = getenv("PA_PROXY_FROM");
+  if (pa_proxy_from_parse(&pf, a->proxy_from, why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_PROXY_FROM: %s", why);
     return -1;
   }
   return 0;
@@ -233,7 +243,7 @@ int main(int argc, char **argv) {
   }
 
   pa_srv *srv = NULL;
-  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins};
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 1;

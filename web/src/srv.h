@@ -22,6 +22,7 @@ typedef struct pa_srv_config {
   int port;                         /* 0 picks a free port; pa_srv_port tells which */
   const struct pa_origins *origins; /* public origins (origin.h); NULL or empty: the default
                                        for host and the port listened on */
+  const char *proxy_from;           /* PA_PROXY_FROM (net/proxy.h); NULL: nobody */
 } pa_srv_config;
 
 typedef struct pa_srv pa_srv;
