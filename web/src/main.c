@@ -58,6 +58,9 @@ static const char usage[] =
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
     "             PA_MEDIA_DIR=DIR the media folder, shared by a cluster's processes\n"
     "                 (an absolute path; default DATA/media)\n"
+    "             PA_DRAIN_MS=N on SIGTERM, serve N ms more with GET /api/v1/ready\n"
+    "                 answering 503 (a load balancer takes the process out; a\n"
+    "                 second signal ends it; at most 60000)\n"
     "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
     "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
@@ -184,6 +187,25 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
   return 0;
 }
 
+/* PA_DRAIN_MS: how long a stopping server keeps serving while GET
+ * /api/v1/ready answers 503 (HAProxy's checks need inter x fall, 1 s with
+ * scripts/haproxy's, to take it out). Unset: 0, stop at once. */
+enum { PA_DRAIN_MS_MAX = 60000 };
+static int drain_from_env(int *out, char *err, size_t errlen) {
+  const char *v = getenv("PA_DRAIN_MS");
+  *out = 0;
+  if (!v || !*v) return 0;
+  char *end;
+  errno = 0;
+  long ms = strtol(v, &end, 10);
+  if (errno || end == v || *end || ms < 0 || ms > PA_DRAIN_MS_MAX) {
+    snprintf(err, errlen, "PA_DRAIN_MS must be 0..%d milliseconds", PA_DRAIN_MS_MAX);
+    return -1;
+  }
+  *out = (int)ms;
+  return 0;
+}
+
 int main(int argc, char **argv) {
   args a;
   char err[512];
@@ -242,6 +264,11 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  int drain_ms = 0;
+  if (drain_from_env(&drain_ms, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 2;
+  }
   pa_srv *srv = NULL;
   pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
@@ -257,6 +284,16 @@ int main(int argc, char **argv) {
   while (sigwait(&stop, &sig) != 0) {
   }
   pa_log_event("info", "server", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  /* Draining: GET /api/v1/ready says 503 while everything else is still served,
+   * so a load balancer takes this process out before it stops listening. */
+  pa_srv_drain(srv);
+  if (drain_ms > 0) {
+    struct timespec wait = {drain_ms / 1000, (long)(drain_ms % 1000) * 1000000L};
+    pa_log_event("info", "server", "draining for %d ms (a second signal ends it)", drain_ms);
+    /* A second SIGTERM or SIGINT ends the wait at once; EAGAIN is the time up. */
+    while (sigtimedwait(&stop, NULL, &wait) < 0 && errno == EINTR) {
+    }
+  }
   pa_srv_stop(srv);
   return 0;
 }

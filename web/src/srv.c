@@ -548,9 +548,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
 
 int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
+void pa_srv_drain(pa_srv *srv) { atomic_store(&srv->draining, 1); }
+
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
-  atomic_store(&srv->draining, 1);
+  pa_srv_drain(srv);
   /* Before the transport: the assistant's threads close their streams through it. */
   pa_assist_stop(srv->assist);
   /* Before the transport too: a replay made is told through the sockets. */

@@ -51,6 +51,11 @@ struct pa_store;
  * runs it every 30 s on its own connection; main runs it once at startup. */
 void pa_srv_chores(const char *media_dir, struct pa_store *db, int force_embed);
 
+/* From now on GET /api/v1/ready answers 503 (everything else is served as
+ * before): a load balancer takes this process out before pa_srv_stop.
+ * pa_srv_stop drains too, first thing. */
+void pa_srv_drain(pa_srv *srv);
+
 /* Finishes requests in flight, closes connections and frees srv. */
 void pa_srv_stop(pa_srv *srv);
 

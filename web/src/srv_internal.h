@@ -27,8 +27,8 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
-  /* Set first thing in pa_srv_stop, read by GET /api/v1/ready: a load balancer
-   * stops sending new requests while this process finishes its own. */
+  /* Set by pa_srv_drain (on SIGTERM, before pa_srv_stop), read by GET
+   * /api/v1/ready: a load balancer stops sending new requests here. */
   atomic_int draining;
   struct pa_chat_hub *chat;          /* connected chat devices (srv_chat.c) */
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
