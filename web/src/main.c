@@ -16,6 +16,7 @@
 #include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
+#include "mstore.h"
 #include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
@@ -180,7 +181,14 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
     return -1;
   }
   /* Expired stories never come back after a restart; vectors catch up. */
-  pa_srv_chores(media_dir, db, 1);
+  pa_mstore *media = NULL;
+  if (pa_mstore_dir_open(media_dir, &media, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    pa_store_close(db);
+    return -1;
+  }
+  pa_srv_chores(media, db, 1);
+  pa_mstore_close(media);
   /* Lives the server was away for: gone or too long end now (issue 24). */
   pa_live_watchdog(NULL, db, pa_clock_now());
   pa_store_close(db);
