@@ -134,7 +134,7 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
     async stop() {
       const problems = [];
       if (haproxyUp) await run(HAPROXY_SCRIPT, ['stop', hpDir]).catch((e) => problems.push(e.message));
-      // The first holds the data folder (and its database): it goes last.
+      // The folder and database outlive every process: removed after the last.
       for (const m of members) if (m.server) await stopServer(m.server).catch((e) => problems.push(e.message));
       if (r) await r.stop().catch((e) => problems.push(e.message));
       if (data?.database) await dropDatabase(data.database).catch((e) => problems.push(e.message));
@@ -170,16 +170,16 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
     return m;
   }
 
-  let data = null; // the first server's folder: {dir, tmp, database}
-  const launch = (p) => () => startServer({ data: data.dir, seed: false, env: shared, args: argsFor(p) });
+  let data = null; // the first server process: its folder, database and tmp
+  const launch = (p) => () => startServer({ sameDataAs: data, env: shared, args: argsFor(p) });
   try {
     // One first: it migrates the schema (and makes the data folder's keys);
     // the others start once it listens, so no two race a migration.
     const first = member(ports[0], launch(ports[0]));
     first.server = await startServer({ seed, env: shared, args: argsFor(ports[0]) });
     members.push(first);
-    data = { dir: first.server.dir, tmp: first.server.tmp, database: first.server.database };
-    first.server.tmp = null; // removed by cluster.stop, whichever process holds it then
+    data = { ...first.server, tmp: first.server.tmp };
+    first.server.tmp = null; // removed by cluster.stop, whichever process holds the folder then
     // A seeded world's pictures were stored in the folder's own media/.
     if (seed) await cp(path.join(data.dir, 'media'), media, { recursive: true });
     for (const p of ports.slice(1)) members.push(member(p, launch(p)));
