@@ -162,6 +162,7 @@ struct pa_net {
   /* loop-thread state */
   conn *list;
   uint64_t refusal_logged; /* loop ms of the last refusal logged */
+  uint64_t proxy_logged;   /* loop ms of the last bad PROXY header logged */
   conn **slots;
   int *free_slots, nfree;
   uint64_t gen;
@@ -1463,7 +1464,12 @@ static void process_input(conn *c) {
       int rc = pa_proxy_parse((const unsigned char *)c->in, c->in_len, addr, why, sizeof why);
       if (rc == 0) return;
       if (rc < 0) { /* a listed proxy speaking garbage: nothing in it can be trusted */
-        pa_log_event("warn", "net", "%s: PROXY header refused: %s", c->addr_text, why);
+        uint64_t now = now_ms(n);
+        if (now - n->proxy_logged >=
+            1000) { /* a misconfigured proxy: once a second, not per request */
+          n->proxy_logged = now;
+          pa_log_event("warn", "net", "%s: PROXY header refused: %s", c->addr_text, why);
+        }
         conn_close(c);
         return;
       }
@@ -1548,7 +1554,7 @@ static void on_connection(uv_stream_t *server, int status) {
   /* A listed proxy's connection is counted under the client its header
    * names, once it has arrived (proxy_client); until then only
    * PA_NET_CONNS_MAX and PA_NET_HEADER_MS hold it. */
-  int proxied = pa_proxy_from_match(&n->proxy_from, c->addr_text);
+  int proxied = n->proxy_from.n > 0 && pa_proxy_from_match(&n->proxy_from, c->addr_text);
   if (!proxied && addr_take(c, key) != 0) {
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     return;
