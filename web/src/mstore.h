@@ -34,7 +34,9 @@ enum {
   PA_MSTORE_PATH_MAX = 4096, /* bytes of the directory's path, NUL included */
   /* A ".incoming-*" file of a put that died (a killed process) is swept once
    * it is this old: no put takes longer than that to write its bytes. */
-  PA_MSTORE_STALE_S = 3600
+  PA_MSTORE_STALE_S = 3600,
+  /* How often the chores sweep (a walk of the whole folder in each process). */
+  PA_MSTORE_SWEEP_S = 3600
 };
 
 typedef struct pa_mstore pa_mstore;

@@ -343,8 +343,13 @@ void pa_srv_chores(pa_mstore *media, pa_store *db, int force_embed) {
           PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
   pa_api_media_gc(db, media);
-  /* What a killed process left half-written (PA_MSTORE_STALE_S old). */
-  if (pa_mstore_sweep(media, now) < 0) pa_log_event("error", "chores", "media sweep failed");
+  /* What a killed process left half-written (PA_MSTORE_STALE_S old): a walk
+   * of the whole folder, so at start and then every PA_MSTORE_SWEEP_S only. */
+  static _Atomic int64_t swept_at;
+  int64_t last = atomic_load(&swept_at);
+  if ((last == 0 || now - last >= PA_MSTORE_SWEEP_S) &&
+      atomic_compare_exchange_strong(&swept_at, &last, now) && pa_mstore_sweep(media, now) < 0)
+    pa_log_event("error", "chores", "media sweep failed");
   /* Snoozed support conversations come due (issue 23): open again (told
    * live by chores_thread's own call first; at start-up nobody listens). */
   pa_support_wake(NULL, db, now);
