@@ -16,6 +16,7 @@
 #include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
+#include "mstore.h"
 #include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
@@ -66,6 +67,11 @@ static const char usage[] =
     "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
     "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
+    "             PA_MEDIA_DIR=DIR the media folder, shared by a cluster's processes\n"
+    "                 (an absolute path; default DATA/media)\n"
+    "             PA_DRAIN_MS=N on SIGTERM, serve N ms more with GET /api/v1/ready\n"
+    "                 answering 503 (a load balancer takes the process out; a\n"
+    "                 second signal ends it; at most 60000)\n"
     "             PA_REDIS_URL=redis://HOST:PORT[/DB] or unix:/PATH the Redis the\n"
     "                 processes of a cluster share (web/README.md, \"Cluster\";\n"
     "                 unset: everything stays in this process)\n"
@@ -193,10 +199,36 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
     return -1;
   }
   /* Expired stories never come back after a restart; vectors catch up. */
-  pa_srv_chores(media_dir, db, 1);
+  pa_mstore *media = NULL;
+  if (pa_mstore_dir_open(media_dir, &media, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    pa_store_close(db);
+    return -1;
+  }
+  pa_srv_chores(media, db, 1);
+  pa_mstore_close(media);
   /* Lives the server was away for: gone or too long end now (issue 24). */
   pa_live_watchdog(NULL, db, pa_clock_now());
   pa_store_close(db);
+  return 0;
+}
+
+/* PA_DRAIN_MS: how long a stopping server keeps serving while GET
+ * /api/v1/ready answers 503 (HAProxy's checks need inter x fall, 1 s with
+ * scripts/haproxy's, to take it out). Unset: 0, stop at once. */
+enum { PA_DRAIN_MS_MAX = 60000 };
+static int drain_from_env(int *out, char *err, size_t errlen) {
+  const char *v = getenv("PA_DRAIN_MS");
+  *out = 0;
+  if (!v || !*v) return 0;
+  char *end;
+  errno = 0;
+  long ms = strtol(v, &end, 10);
+  if (errno || end == v || *end || ms < 0 || ms > PA_DRAIN_MS_MAX) {
+    snprintf(err, errlen, "PA_DRAIN_MS must be 0..%d milliseconds", PA_DRAIN_MS_MAX);
+    return -1;
+  }
+  *out = (int)ms;
   return 0;
 }
 
@@ -243,6 +275,11 @@ int main(int argc, char **argv) {
   if (pa_clock_offset())
     pa_log_event("warn", "clock", "moved by %lld s (PA_TEST_CLOCK_OFFSET)",
                  (long long)pa_clock_offset());
+  int drain_ms = 0;
+  if (drain_from_env(&drain_ms, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 2;
+  }
   /* A cluster's shared state: a malformed URL is a bad argument, a Redis
    * that does not answer a server that cannot run as configured. */
   if ((rc = pa_redis_init(getenv("PA_REDIS_URL"), err, sizeof err)) != 0) {
@@ -291,6 +328,16 @@ int main(int argc, char **argv) {
   while (sigwait(&stop, &sig) != 0) {
   }
   pa_log_event("info", "server", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  /* Draining: GET /api/v1/ready says 503 while everything else is still served,
+   * so a load balancer takes this process out before it stops listening. */
+  pa_srv_drain(srv);
+  if (drain_ms > 0) {
+    struct timespec wait = {drain_ms / 1000, (long)(drain_ms % 1000) * 1000000L};
+    pa_log_event("info", "server", "draining for %d ms (a second signal ends it)", drain_ms);
+    /* A second SIGTERM or SIGINT ends the wait at once; EAGAIN is the time up. */
+    while (sigtimedwait(&stop, NULL, &wait) < 0 && errno == EINTR) {
+    }
+  }
   /* Handlers post to the server's sockets: the bus ends first. */
   pa_presence_stop();
   pa_bus_stop();
