@@ -162,7 +162,7 @@ describe('lives across two server processes', () => {
 
   test("a killed server's viewers leave the count once its presence lapses", async () => {
     s3 = await startServer({ seed: false, env: { ...janus.env, PA_REDIS_URL: redis.url, PA_PRESENCE_TTL_S: String(TTL_S) }, sameDataAs: s1 });
-    const danWs = await connect(s3, on(s3, dan));
+    const danWs = await connect(s3, on(s3, dan).c);
     await join(danWs);
     await viewersBecome(s1, ann, 3);
     s3.child.kill('SIGKILL');

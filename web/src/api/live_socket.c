@@ -151,10 +151,12 @@ static uint64_t *conns_of(pa_live_hub *hub, int64_t live, int64_t user, int *cou
  *   "F <user> <frame>"  the frame to the sockets joined (user's only, when
  *                       user is not 0)
  *   "D <user>"          user's sockets (everyone's, 0) leave the live
- *   "V"                 the count changed: each process counts again and
- *                       tells its own sockets, so that the last count every
- *                       socket hears was taken after the last change.
- * Pub/sub may lose a message: a lost frame is a comment or heart missed on
+ * A live.viewers frame is counted where the change happened and sent
+ * everywhere as it is: presence writes a change to Redis a moment after
+ * pa_presence_add returns, so the process that made it is the one whose
+ * count surely holds it (its own count is exact). Two changes in two
+ * processes within that moment may leave a stale count on screens until the
+ * next change. Pub/sub may lose a message: a lost frame is a comment or heart missed on
  * the screen (the comments are rows; live.joined brings them back), and every
  * comment or heart frame checks the live in the store, so a lost end or block
  * still keeps the person out. After a gap (pa_bus_on_resync) every live with
@@ -264,26 +266,26 @@ static void send_error(const pa_srv *srv, uint64_t conn, int64_t live, const cha
 }
 
 /* live.viewers with the cluster's count to this process's sockets joined to
- * live; the count, or -1 when the frame could not be made. */
-static int tell_viewers(const pa_srv *srv, int64_t live) {
+ * live (after a gap on the bus). */
+static void tell_viewers(const pa_srv *srv, int64_t live) {
   int n = pa_live_viewers(srv, live);
   cJSON *f = live_frame("live.viewers", live);
   char *text = f && cJSON_AddNumberToObject(f, "viewers", n) ? cJSON_PrintUnformatted(f) : NULL;
   cJSON_Delete(f);
   if (text) push_here(srv, live, 0, 0, text, strlen(text));
   cJSON_free(text);
-  return text ? n : -1;
 }
 
-/* live.viewers to everyone joined to live, after its membership changed
- * (also when the count stayed: a second tab of one person): here, and the
- * other processes count again ("V"). With db the live's viewers_peak
- * follows. */
+/* live.viewers with the cluster's count to everyone joined to live, after
+ * its membership changed here (also when the count stayed: a second tab of
+ * one person). With db the live's viewers_peak follows. */
 static void viewers_changed(const pa_srv *srv, pa_store *db, int64_t live) {
-  int n = tell_viewers(srv, live);
+  int n = pa_live_viewers(srv, live);
   if (db && n > 0 && pa_store_live_viewers_peak(db, live, n) != PA_STORE_OK)
     pa_log_event("error", "live", "viewers_peak: %s", pa_store_errmsg(db));
-  publish(live, "V", NULL);
+  cJSON *f = live_frame("live.viewers", live);
+  if (f && !cJSON_AddNumberToObject(f, "viewers", n)) f = (cJSON_Delete(f), NULL);
+  push_json(srv, live, 0, f);
 }
 
 int pa_live_viewers(const pa_srv *srv, int64_t live) {
@@ -361,7 +363,8 @@ static int64_t read_num(const char **p, const char *end) {
 }
 
 /* A message from another process (the subscriber thread): sends to this
- * process's sockets, and asks Redis for a count ("D", "V") — Redis is what
+ * process's sockets; a "D" that drops someone here asks Redis for the new
+ * count and publishes it — Redis is what
  * the subscriber reads from, so this waits on nothing the thread does not
  * already depend on, and at most PA_REDIS_TIMEOUT_MS. Anything malformed is
  * ignored (logged). */
@@ -373,10 +376,6 @@ static void on_bus(void *ctx, const char *channel, const char *payload, size_t l
   int64_t live = strncmp(channel, "live.", 5) == 0 ? read_num(&c, cend) : -1, user = 0;
   if (!hub || live <= 0 || c != cend || len == 0) goto bad;
   char op = *p++;
-  if (op == 'V' && p == end) {
-    tell_viewers(srv, live);
-    return;
-  }
   if ((op != 'F' && op != 'D') || p == end || *p++ != ' ' || (user = read_num(&p, end)) < 0)
     goto bad;
   if (op == 'D' && p == end) {
