@@ -283,6 +283,21 @@ export async function stopServer(server, { keepData = true } = {}) {
   }
 }
 
+/**
+ * Kills the server with signal (default SIGKILL: a crash, no clean stop) and
+ * waits for it to end; it is then not checked for a clean exit, only for
+ * sanitizer reports in what it wrote before. Its data stays.
+ */
+export async function killServer(server, signal = 'SIGKILL') {
+  if (!server.exit) {
+    server.stopped = true;
+    server.child.kill(signal);
+    await server.exited;
+  }
+  unchecked.delete(server);
+  assertNoSanitizerReports(server.stderr);
+}
+
 /** Fails when stderr holds a sanitizer report (tests/lib/exit.mjs's markers). */
 export function assertNoSanitizerReports(stderr) {
   assert.deepEqual(sanitizerReports(stderr), [], `sanitizer report in stderr:\n${stderr.slice(-6000)}`);

@@ -5,9 +5,10 @@
 // (4096, 4097) are shown on both engines with the same words. Runs the same
 // in both passes: the database is the cluster's whichever pass this is. The
 // full-text index's checks (issue 20: the issue's examples, ranking,
-// prefixes, pages, delete, query syntax in text, limits) run there too. And
-// the server takes PA_DATABASE_URL only as pa_store_is_pg_url does (the C
-// test has that function's edges).
+// prefixes, pages, delete, query syntax in text, limits) run there too, and
+// the leases' edges (store/lease.h, schema 46). And the server takes
+// PA_DATABASE_URL only as pa_store_is_pg_url does (the C test has that
+// function's edges).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
@@ -35,7 +36,7 @@ test('the seam\'s parameter limits hold on PostgreSQL as on SQLite (web/tests/te
     assert.match(r.stdout, /^store on postgresql$/m);
     // and the full-text index (store/textindex.h) on the same schema as SQLite's.
     for (const name of ['params_cached', 'params_dynamic', 'text_examples', 'text_rank_prefix', 'text_pages',
-      'text_syntax', 'text_limits']) assert.match(r.stdout, new RegExp(`^ok +${name}$`, 'm'));
+      'text_syntax', 'text_limits', 'lease_edges']) assert.match(r.stdout, new RegExp(`^ok +${name}$`, 'm'));
     assert.match(r.stdout, /store: \d+ checks, 0 failed/);
   } finally {
     await dropDatabase(db.name);

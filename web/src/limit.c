@@ -4,10 +4,17 @@
  * heads, keyed by the 64-bit keyed hash. A new key takes a free bucket; when
  * none is free, one pass over the table frees every bucket that has refilled
  * (it is the same as no bucket) and notes when the next one will, so a table
- * full of limiting buckets is not swept again before then. */
+ * full of limiting buckets is not swept again before then.
+ *
+ * With Redis (PA_REDIS_URL) the buckets are the cluster's, in Redis
+ * (redis/limit.h), with the same bursts and windows; the tables here decide
+ * only when Redis fails, each process alone (and a full table's
+ * fail-open/closed rule applies as always). */
 #include "limit.h"
 
 #include "log.h"
+#include "redis/limit.h"
+#include "redis/redis.h"
 
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -29,12 +36,12 @@ typedef struct table {
   pthread_mutex_t lock;
   bucket *b;
   int32_t *heads;
-  uint32_t mask;    /* heads - 1 */
-  int32_t free;     /* first free bucket, -1 when none */
-  int64_t sweep_ms; /* no bucket refills before this (a lower bound): do not sweep sooner */
-  int full;         /* the last sweep freed nothing (logged once per spell) */
-  int burst;
-  double per_ms; /* tokens back per millisecond */
+  uint32_t mask;     /* heads - 1 */
+  int32_t free;      /* first free bucket, -1 when none */
+  int64_t sweep_ms;  /* no bucket refills before this (a lower bound): do not sweep sooner */
+  int full;          /* the last sweep freed nothing (logged once per spell) */
+  int burst, window; /* tokens, seconds in which they all come back */
+  double per_ms;     /* tokens back per millisecond */
 } table;
 
 typedef struct purpose_def {
@@ -155,6 +162,7 @@ static void setup(void) {
     }
     t->mask = heads - 1;
     t->burst = burst;
+    t->window = window;
     t->per_ms = (double)burst / ((double)window * 1000.0);
   }
 }
@@ -212,6 +220,10 @@ int pa_limit_charge(pa_limit_purpose purpose, const void *key, size_t len) {
   if (purpose <= PA_LIMIT_NONE || purpose >= PA_LIMIT_PURPOSES) return 0;
   pa_limit_init();
   table *t = &tables[purpose];
+  int shared = 0;
+  if (pa_redis_enabled() &&
+      pa_redis_limit_charge(defs[purpose].name, key, len, t->burst, t->window, &shared) == 0)
+    return shared;
   unsigned char out[crypto_shorthash_BYTES];
   uint64_t h;
   crypto_shorthash(out, key, len, hash_key);

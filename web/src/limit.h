@@ -14,6 +14,10 @@
  * worker pool's queue bounds the total anyway and refusing everyone would hand
  * whoever filled the table a denial of service). The table below says which.
  *
+ * In a cluster (PA_REDIS_URL) every process charges the same buckets in
+ * Redis (redis/limit.h), with the same bursts, windows and overrides; the
+ * tables here decide only while Redis fails.
+ *
  * Thread-safe: one mutex per table. */
 #ifndef PA_LIMIT_H
 #define PA_LIMIT_H

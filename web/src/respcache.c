@@ -2,6 +2,9 @@
  * and its query), so a linear scan of PA_RESPCACHE_ENTRIES is cheap. */
 #include "respcache.h"
 
+#include "log.h"
+#include "redis/bus.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@ struct pa_respcache {
   pthread_mutex_t lock;
   unsigned long long gen;
   uint64_t tick;
+  int64_t max_ms; /* oldest answer served */
   entry e[PA_RESPCACHE_ENTRIES];
 };
 
@@ -29,9 +33,27 @@ static int64_t mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* PA_RESPCACHE_MS when set to 1..PA_RESPCACHE_MS_MAX, else the default. */
+static int64_t max_ms_from_env(void) {
+  const char *s = getenv("PA_RESPCACHE_MS");
+  if (!s || !*s) return PA_RESPCACHE_MS;
+  long n = 0;
+  const char *p = s;
+  for (; *p >= '0' && *p <= '9' && n <= PA_RESPCACHE_MS_MAX; p++) n = n * 10 + (*p - '0');
+  if (*p || n < 1 || n > PA_RESPCACHE_MS_MAX) {
+    pa_log_event("warn", "respcache", "ignoring PA_RESPCACHE_MS: not a whole number from 1 to %d",
+                 PA_RESPCACHE_MS_MAX);
+    return PA_RESPCACHE_MS;
+  }
+  return n;
+}
+
 pa_respcache *pa_respcache_new(void) {
   pa_respcache *c = calloc(1, sizeof *c);
-  if (c) pthread_mutex_init(&c->lock, NULL);
+  if (c) {
+    pthread_mutex_init(&c->lock, NULL);
+    c->max_ms = max_ms_from_env();
+  }
   return c;
 }
 
@@ -45,10 +67,26 @@ void pa_respcache_free(pa_respcache *c) {
   free(c);
 }
 
-void pa_respcache_bump(pa_respcache *c) {
+static void bump_here(pa_respcache *c) {
   pthread_mutex_lock(&c->lock);
   c->gen++;
   pthread_mutex_unlock(&c->lock);
+}
+
+void pa_respcache_bump(pa_respcache *c) {
+  bump_here(c);
+  /* Before the write's answer leaves: whoever reads next through another
+   * process finds the wake-up on its way (a no-op without Redis). */
+  pa_bus_publish("respcache.bump", "", 0);
+}
+
+void pa_respcache_bus_bump(void *ctx, const char *channel, const char *payload, size_t len) {
+  (void)channel, (void)payload, (void)len;
+  if (ctx) bump_here(ctx);
+}
+
+void pa_respcache_bus_resync(void *ctx) {
+  if (ctx) bump_here(ctx);
 }
 
 unsigned long long pa_respcache_gen(pa_respcache *c) {
@@ -66,8 +104,7 @@ int pa_respcache_get(pa_respcache *c, const char *key, char **body, size_t *len)
   pthread_mutex_lock(&c->lock);
   for (int i = 0; i < PA_RESPCACHE_ENTRIES && !hit; i++) {
     entry *e = &c->e[i];
-    if (!e->key || e->gen != c->gen || now - e->at_ms > PA_RESPCACHE_MS || strcmp(e->key, key))
-      continue;
+    if (!e->key || e->gen != c->gen || now - e->at_ms > c->max_ms || strcmp(e->key, key)) continue;
     if ((*body = malloc(e->len ? e->len : 1)) != NULL) {
       memcpy(*body, e->body, e->len);
       *len = e->len;

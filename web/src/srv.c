@@ -18,6 +18,7 @@
 #include "net/http.h"
 #include "pay/pay.h"
 #include "push/push.h"
+#include "redis/bus.h"
 #include "respcache.h"
 #include "srv_internal.h"
 #include "store/assist.h"
@@ -354,6 +355,17 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
 
 enum { CHORES_SECONDS = 30 };
 
+static int64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The chores run every CHORES_SECONDS in the one process of a cluster that
+ * holds the lease "chores" (worker.h: renewed every third of its time,
+ * released at a clean stop); the others only look whether it is free. The
+ * first round comes a period after the start (main.c ran them before
+ * serving). */
 static void *chores_thread(void *arg) {
   pa_srv *srv = arg;
   pa_store *db = NULL;
@@ -362,21 +374,36 @@ static void *chores_thread(void *arg) {
     pa_log_event("error", "chores", "cannot open database: %s", err);
     return NULL;
   }
+  int64_t renew_ms = (int64_t)(pa_worker_lease_ttl() / 3) * 1000;
+  int64_t due = mono_ms() + CHORES_SECONDS * 1000;
+  int held = 0;
   pthread_mutex_lock(&srv->lock);
   while (!srv->stopping) {
+    pthread_mutex_unlock(&srv->lock);
+    held = pa_worker_lease_hold(db, "chores");
+    if (held && mono_ms() >= due) {
+      pa_support_wake(srv, db, pa_clock_now());
+      /* Lives whose broadcaster left or ran past PA_LIVE_MAX_S end (issue 24). */
+      pa_live_watchdog(srv, db, pa_clock_now());
+      pa_srv_chores(srv->media_dir, db, 0);
+      due = mono_ms() + CHORES_SECONDS * 1000;
+    }
+    pthread_mutex_lock(&srv->lock);
+    if (srv->stopping) break;
+    int64_t now = mono_ms(), wait = due - now < renew_ms ? due - now : renew_ms;
+    if (wait < 1) wait = 1;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += CHORES_SECONDS;
+    until.tv_sec += (time_t)(wait / 1000);
+    until.tv_nsec += (long)(wait % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
     pthread_cond_timedwait(&srv->wake, &srv->lock, &until);
-    if (srv->stopping) break;
-    pthread_mutex_unlock(&srv->lock);
-    pa_support_wake(srv, db, pa_clock_now());
-    /* Lives whose broadcaster left or ran past PA_LIVE_MAX_S end (issue 24). */
-    pa_live_watchdog(srv, db, pa_clock_now());
-    pa_srv_chores(srv->media_dir, db, 0);
-    pthread_mutex_lock(&srv->lock);
   }
   pthread_mutex_unlock(&srv->lock);
+  if (held) pa_worker_lease_release(db, "chores");
   pa_store_close(db);
   return NULL;
 }
@@ -435,6 +462,12 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   snprintf(srv->media_dir, sizeof srv->media_dir, "%s", dd.media_dir);
   snprintf(srv->db_path, sizeof srv->db_path, "%s", dd.db_path);
+  /* The leases' time (worker.h): PA_LEASE_TTL_S, for tests. */
+  if (pa_worker_config_from_env(err, errlen) != 0) {
+    free(srv);
+    free(lines);
+    return PA_SRV_EINVAL;
+  }
   /* The payment providers: PA_PAYPAL_* and PA_MP_* (web/README.md, "Payments"). */
   pa_pay_config pc;
   char perr[PA_PAY_ERR_MAX];
@@ -478,6 +511,15 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     srv->family[f] = pa_metrics_route(families[f].method, families[f].route);
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
+  /* Cluster wake-ups (web/README.md, "Cluster"): a job queued through
+   * another process, a write made through another process. Registered before
+   * main.c starts the bus; nothing arrives without Redis. */
+  if (srv->public_pages &&
+      (pa_bus_on("job.", pa_worker_bus_wake, NULL) != 0 ||
+       pa_bus_on_resync(pa_worker_bus_resync, NULL) != 0 ||
+       pa_bus_on("respcache.bump", pa_respcache_bus_bump, srv->public_pages) != 0 ||
+       pa_bus_on_resync(pa_respcache_bus_resync, srv->public_pages) != 0))
+    pa_log_event("error", "bus", "the jobs' and the response cache's handlers were not registered");
   pa_net_config nc = {
       cfg->host ? cfg->host : "",
       cfg->port,

@@ -13,9 +13,13 @@
  * them, for the full-text index (store/textindex.h): the issue's examples,
  * ranking, prefixes, pages, replacing and deleting, query syntax of either
  * engine in the text, and its limits at their edges — the same checks on
- * both engines. */
+ * both engines. And the leases (store/lease.h, schema 46): free, held by
+ * another until its time (one second before and at it), renewed by its
+ * holder, released (only by its holder), and the names' and holders' sizes
+ * at their edge. */
 #include "pa_test.h"
 #include "search/search.h"
+#include "store/lease.h"
 #include "store/sql/sql.h"
 #include "store/store.h"
 #include "store/textindex.h"
@@ -452,6 +456,63 @@ static void text_limits(void) {
   CHECK_CONTAINS(pa_store_errmsg(db), "PA_SEARCH_TEXT_MAX");
 }
 
+/* The lease "chores" as the table keeps it: "holder until" or "". */
+static const char *lease_row(void) {
+  static char out[160];
+  out[0] = 0;
+  pa_sql_stmt *st = pa_sq_stmt(db, "SELECT holder, until_s FROM leases WHERE name = 'chores'");
+  if (st && pa_sq_step(st) == PA_SQ_ROW)
+    snprintf(out, sizeof out, "%s %lld", pa_sq_text(st, 0), (long long)pa_sq_i64(st, 1));
+  pa_sq_done(st);
+  return out;
+}
+
+static void lease_edges(void) {
+  int held = -1;
+  /* Free: taken until now + ttl. */
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1000, 30, &held) == PA_STORE_OK && held == 1);
+  CHECK(strcmp(lease_row(), "node-a 1030") == 0);
+  /* Another's, up to the last second before its time: left alone. */
+  CHECK(pa_store_lease_take(db, "chores", "node-b", 1000, 30, &held) == PA_STORE_OK && held == 0);
+  CHECK(pa_store_lease_take(db, "chores", "node-b", 1029, 30, &held) == PA_STORE_OK && held == 0);
+  CHECK(strcmp(lease_row(), "node-a 1030") == 0);
+  /* Renewed by its holder before its time. */
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1020, 30, &held) == PA_STORE_OK && held == 1);
+  CHECK(strcmp(lease_row(), "node-a 1050") == 0);
+  CHECK(pa_store_lease_take(db, "chores", "node-b", 1049, 30, &held) == PA_STORE_OK && held == 0);
+  /* Expired (its time is now): the other takes it. */
+  CHECK(pa_store_lease_take(db, "chores", "node-b", 1050, 5, &held) == PA_STORE_OK && held == 1);
+  CHECK(strcmp(lease_row(), "node-b 1055") == 0);
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1054, 30, &held) == PA_STORE_OK && held == 0);
+  /* Released only by its holder; then free at once. */
+  CHECK(pa_store_lease_release(db, "chores", "node-a") == PA_STORE_OK);
+  CHECK(strcmp(lease_row(), "node-b 1055") == 0);
+  CHECK(pa_store_lease_release(db, "chores", "node-b") == PA_STORE_OK);
+  CHECK(strcmp(lease_row(), "") == 0);
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1051, 30, &held) == PA_STORE_OK && held == 1);
+  /* Other names are other leases. */
+  CHECK(pa_store_lease_take(db, "worker.push", "node-b", 1051, 30, &held) == PA_STORE_OK &&
+        held == 1);
+  /* Sizes: 64 bytes are a name and a holder, 65 and 0 are not; a ttl under 1 s is refused. */
+  char name[PA_STORE_LEASE_NAME_MAX + 2];
+  memset(name, 'n', sizeof name);
+  name[PA_STORE_LEASE_NAME_MAX] = 0;
+  CHECK(pa_store_lease_take(db, name, name, 1, 30, &held) == PA_STORE_OK && held == 1);
+  CHECK(pa_store_lease_release(db, name, name) == PA_STORE_OK);
+  name[PA_STORE_LEASE_NAME_MAX] = 'n';
+  name[PA_STORE_LEASE_NAME_MAX + 1] = 0;
+  held = -1;
+  CHECK(pa_store_lease_take(db, name, "node-a", 1, 30, &held) == PA_STORE_EINVAL && held == 0);
+  CHECK_CONTAINS(pa_store_errmsg(db), "1 to 64 bytes");
+  CHECK(pa_store_lease_take(db, "chores", name, 1, 30, &held) == PA_STORE_EINVAL);
+  CHECK(pa_store_lease_take(db, "", "node-a", 1, 30, &held) == PA_STORE_EINVAL);
+  CHECK(pa_store_lease_take(db, "chores", "", 1, 30, &held) == PA_STORE_EINVAL);
+  CHECK(pa_store_lease_release(db, name, "node-a") == PA_STORE_EINVAL);
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1060, 0, &held) == PA_STORE_EINVAL);
+  CHECK(pa_store_lease_take(db, "chores", "node-a", 1060, 1, &held) == PA_STORE_OK && held == 1);
+  CHECK(strcmp(lease_row(), "node-a 1061") == 0);
+}
+
 int main(int argc, char **argv) {
   RUN(is_pg_url);
   RUN(cursor_edges);
@@ -489,6 +550,7 @@ int main(int argc, char **argv) {
   RUN(text_pages);
   RUN(text_syntax);
   RUN(text_limits);
+  RUN(lease_edges);
   pa_store_close(db);
   if (file[0]) {
     static const char *const tails[] = {"", "-wal", "-shm"};

@@ -40,7 +40,7 @@ enum {
 };
 
 enum {
-  PA_STORE_SCHEMA_VERSION = 45,
+  PA_STORE_SCHEMA_VERSION = 46,
   PA_STORE_CURSOR_MAX = 128 /* bytes of an encoded cursor, with its NUL */
 };
 

@@ -1760,4 +1760,10 @@ const char *const pa_pg_migrations[PA_STORE_SCHEMA_VERSION - PA_PG_SCHEMA_BASE] 
     "  ADD CONSTRAINT notices_kind_check CHECK (kind IN ('billing_renewal_failed',"
     "    'billing_downgraded', 'follow_request', 'follow_accepted', 'health_due', 'moderation',"
     "    'security', 'order', 'support_reply', 'live', 'live_replay'));",
+    /* 46 (issue 25, jobs): leases; see the SQLite twin. */
+    "CREATE TABLE leases ("
+    "  name TEXT COLLATE \"C\" PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),"
+    "  holder TEXT COLLATE \"C\" NOT NULL CHECK (length(holder) BETWEEN 1 AND 64),"
+    "  until_s BIGINT NOT NULL"
+    ");",
 };

@@ -2199,6 +2199,17 @@ static const char *const migrations[PA_STORE_SCHEMA_VERSION] = {
     "  INSERT INTO push_queue (subscription_id, kind, ref_id, next_at, created_at)"
     "  SELECT id, 'notice', NEW.id, NEW.created_at, NEW.created_at"
     "  FROM push_subscriptions WHERE user_id = NEW.user_id; END;",
+    /* 46 (issue 25, jobs): leases (store/lease.h). Several server processes
+     * share one database; a worker's round or the chores run only in the
+     * process holding the lease of its name ('worker.billing', 'chores')
+     * until until_s, renewed every round, deleted at a clean stop. holder is
+     * the process's id (pa_redis_node). One row per name: the primary key is
+     * what two processes racing for a free lease meet. */
+    "CREATE TABLE leases ("
+    "  name TEXT PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 64),"
+    "  holder TEXT NOT NULL CHECK (length(holder) BETWEEN 1 AND 64),"
+    "  until_s INTEGER NOT NULL"
+    ") STRICT;",
 };
 
 static int user_version(pa_store *db, int *out) {
