@@ -364,10 +364,9 @@ static int64_t read_num(const char **p, const char *end) {
 
 /* A message from another process (the subscriber thread): sends to this
  * process's sockets; a "D" that drops someone here asks Redis for the new
- * count and publishes it — Redis is what
- * the subscriber reads from, so this waits on nothing the thread does not
- * already depend on, and at most PA_REDIS_TIMEOUT_MS. Anything malformed is
- * ignored (logged). */
+ * count and publishes it. Redis is what the subscriber reads from, so that
+ * waits on nothing the thread does not already depend on, and at most
+ * PA_REDIS_TIMEOUT_MS. Anything malformed is ignored (logged). */
 static void on_bus(void *ctx, const char *channel, const char *payload, size_t len) {
   const pa_srv *srv = ctx;
   pa_live_hub *hub = hub_of(srv);
