@@ -92,6 +92,10 @@ static const purpose_def defs[PA_LIMIT_PURPOSES] = {
                           PA_LIMIT_SUPPORT_SLOTS, 0},
     [PA_LIMIT_LIVE_START] = {"live_start", PA_LIMIT_LIVE_START_BURST, PA_LIMIT_LIVE_START_WINDOW,
                              PA_LIMIT_LIVE_START_SLOTS, 0},
+    [PA_LIMIT_LIVE_COMMENT] = {"live_comment", PA_LIMIT_LIVE_COMMENT_BURST,
+                               PA_LIMIT_LIVE_COMMENT_WINDOW, PA_LIMIT_LIVE_COMMENT_SLOTS, 0},
+    [PA_LIMIT_LIVE_HEART] = {"live_heart", PA_LIMIT_LIVE_HEART_BURST, PA_LIMIT_LIVE_HEART_WINDOW,
+                             PA_LIMIT_LIVE_HEART_SLOTS, 0},
 };
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;

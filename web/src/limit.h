@@ -52,6 +52,8 @@ typedef enum pa_limit_purpose {
   PA_LIMIT_SUPPORT,      /* support conversations opened and messages written per user (each
                             lands in an agent's inbox); closed */
   PA_LIMIT_LIVE_START,   /* lives started per user (each makes a Janus room; issue 24); closed */
+  PA_LIMIT_LIVE_COMMENT, /* comments per person per live, all processes (live_socket.c); closed */
+  PA_LIMIT_LIVE_HEART,   /* hearts per person per live, all processes (live_socket.c); closed */
   PA_LIMIT_PURPOSES
 } pa_limit_purpose;
 
@@ -125,6 +127,12 @@ enum {
   PA_LIMIT_LIVE_START_BURST = 10, /* PA_LIVE_STARTS_PER_HOUR (api/live.h): a few retries an hour */
   PA_LIMIT_LIVE_START_WINDOW = 3600,
   PA_LIMIT_LIVE_START_SLOTS = 16384,
+  PA_LIMIT_LIVE_COMMENT_BURST = 10, /* PA_LIVE_COMMENTS_PER_MIN (api/live.h) */
+  PA_LIMIT_LIVE_COMMENT_WINDOW = 60,
+  PA_LIMIT_LIVE_COMMENT_SLOTS = 16384,
+  PA_LIMIT_LIVE_HEART_BURST = 30, /* PA_LIVE_HEARTS_PER_10S (api/live.h) */
+  PA_LIMIT_LIVE_HEART_WINDOW = 10,
+  PA_LIMIT_LIVE_HEART_SLOTS = 16384,
   PA_LIMIT_ENV_MAX = 1000000 /* largest burst or table size the environment may set */
 };
 

@@ -632,6 +632,8 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   pthread_mutex_init(&srv->lock, NULL);
   pthread_cond_init(&srv->wake, NULL);
+  /* Lives across processes (issue 25): before main.c starts the bus. */
+  if (pa_live_bus_on(srv) != 0) pa_log_event("error", "live", "no room on the bus for lives");
   srv->chores_running = pthread_create(&srv->chores, NULL, chores_thread, srv) == 0;
   srv->billing =
       pa_worker_start("billing", srv->db_path, PA_BILLING_TICK_SECONDS, pa_billing_round, srv->pay);

@@ -67,5 +67,9 @@ void pa_live_push(const pa_srv *srv, int64_t live, const char *text); /* every s
 void pa_live_push_user(const pa_srv *srv, int64_t live, int64_t user, const char *text);
 int pa_live_viewers(const pa_srv *srv, int64_t live); /* distinct people, broadcaster excluded */
 void pa_live_drop(const pa_srv *srv, int64_t live, int64_t user /* 0: everyone */);
+/* Across processes (issue 25): registers the live.* bus handlers (srv.c,
+ * before main.c starts the bus; srv must outlive it), which send the other
+ * processes' frames to this one's sockets. 0, or -1 when the bus has no room. */
+int pa_live_bus_on(const pa_srv *srv);
 
 #endif

@@ -5,18 +5,23 @@
  * its own session check). The hub keeps which socket is joined to which live
  * (one live per socket); frames for a live go to its joined sockets, and the
  * viewer count is the distinct people joined, the broadcaster not counted.
- * Comments and hearts are counted per person per live in memory (this
- * process's sockets), like the relay's send bucket. Every frame checks the
- * live again in the store (ended, blocked, visible), so a block or end that
- * another process made is seen on the next frame; in this process the
- * routes drop memberships at once with pa_live_drop. */
+ * Across server processes (issue 25, "across processes" below): the count
+ * is presence "live:<id>", frames and drops also go out on the bus, and the
+ * comment and heart limits are charged to pa_limit as well as counted here.
+ * Every frame checks the live again in the store (ended, blocked, visible),
+ * so a block or end another process made is seen on the next frame even if
+ * its bus message was lost; the routes drop memberships at once with
+ * pa_live_drop, here and (through the bus) everywhere. */
 #include "api/live_socket.h"
 
 #include "api/live.h"
 #include "clock.h"
+#include "limit.h"
 #include "live_frame.h"
 #include "log.h"
 #include "net/net.h"
+#include "redis/bus.h"
+#include "redis/presence.h"
 #include "store/live.h"
 #include "store/safety.h"
 
@@ -28,6 +33,12 @@
 
 _Static_assert((int)PA_LIVE_FRAME_TEXT_MAX == (int)PA_LIVE_COMMENT_MAX,
                "live_frame.c reads comments of PA_LIVE_COMMENT_MAX characters");
+_Static_assert((int)PA_LIMIT_LIVE_COMMENT_BURST == (int)PA_LIVE_COMMENTS_PER_MIN &&
+                   PA_LIMIT_LIVE_COMMENT_WINDOW == 60,
+               "the cluster's comment count is PA_LIVE_COMMENTS_PER_MIN a minute");
+_Static_assert((int)PA_LIMIT_LIVE_HEART_BURST == (int)PA_LIVE_HEARTS_PER_10S &&
+                   PA_LIMIT_LIVE_HEART_WINDOW == 10,
+               "the cluster's heart count is PA_LIVE_HEARTS_PER_10S in 10 seconds");
 
 enum {
   COMMENTS_WINDOW_MS = 60 * 1000, /* PA_LIVE_COMMENTS_PER_MIN counts over a minute */
@@ -91,25 +102,28 @@ static int find_conn(const pa_live_hub *hub, uint64_t conn) {
   return -1;
 }
 
-static int cmp_user(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return x < y ? -1 : x > y;
+/* How many of user's sockets here are joined to live as a viewer. */
+static int viewer_sockets(const pa_live_hub *hub, int64_t live, int64_t user) {
+  int n = 0;
+  for (int i = 0; i < hub->n; i++)
+    n += hub->members[i].live == live && hub->members[i].user == user && !hub->members[i].owner;
+  return n;
 }
 
-/* Distinct people joined to live, the broadcaster not counted. */
-static int count_viewers(const pa_live_hub *hub, int64_t live) {
-  int n = 0, distinct = 0;
-  for (int i = 0; i < hub->n; i++) n += hub->members[i].live == live && !hub->members[i].owner;
-  if (!n) return 0;
-  int64_t *users = malloc((size_t)n * sizeof *users);
-  if (!users) return n; /* an upper bound rather than nothing */
-  n = 0;
-  for (int i = 0; i < hub->n; i++)
-    if (hub->members[i].live == live && !hub->members[i].owner) users[n++] = hub->members[i].user;
-  qsort(users, (size_t)n, sizeof *users, cmp_user);
-  for (int i = 0; i < n; i++) distinct += i == 0 || users[i] != users[i - 1];
-  free(users);
-  return distinct;
+/* Takes member i out: -1 when it was its person's last viewer socket on its
+ * live here (the live's presence goes down by one), else 0. */
+static int remove_at(pa_live_hub *hub, int i) {
+  member m = hub->members[i];
+  hub->members[i] = hub->members[--hub->n];
+  return !m.owner && viewer_sockets(hub, m.live, m.user) == 0 ? -1 : 0;
+}
+
+/* Adds m (room made by grow): 1 when it is its person's first viewer socket
+ * on its live here, else 0. */
+static int add_member(pa_live_hub *hub, member m) {
+  int first = !m.owner && viewer_sockets(hub, m.live, m.user) == 0;
+  hub->members[hub->n++] = m;
+  return first;
 }
 
 /* The sockets joined to live (of user when user), copied out so that frames
@@ -126,50 +140,106 @@ static uint64_t *conns_of(pa_live_hub *hub, int64_t live, int64_t user, int *cou
   return out;
 }
 
+/* ---- across processes: presence and the bus (contract 25 §5)
+ *
+ * A live's viewer count is presence "live:<id>": each process adds one for
+ * each person with a viewer socket joined to it here, so the count is the
+ * distinct people per process, summed (one person watching through two
+ * processes counts twice). Its frames go to this process's sockets and are
+ * published on bus channel "live.<id>" for the others' (pa_bus_publish
+ * reaches only the others). A message is one of:
+ *   "F <user> <frame>"  the frame to the sockets joined (user's only, when
+ *                       user is not 0)
+ *   "D <user>"          user's sockets (everyone's, 0) leave the live
+ * A live.viewers frame is counted where the change happened and sent
+ * everywhere as it is: presence writes a change to Redis a moment after
+ * pa_presence_add returns, so the process that made it is the one whose
+ * count surely holds it (its own count is exact). Two changes in two
+ * processes within that moment may leave a stale count on screens until the
+ * next change. Pub/sub may lose a message: a lost frame is a comment or heart missed on
+ * the screen (the comments are rows; live.joined brings them back), and every
+ * comment or heart frame checks the live in the store, so a lost end or block
+ * still keeps the person out. After a gap (pa_bus_on_resync) every live with
+ * sockets here is counted again. */
+
+enum { PRESENCE_KEY_MAX = 32 /* "live:" and an int64 */, CHANNEL_MAX = 32 /* "live." too */ };
+_Static_assert((int)PRESENCE_KEY_MAX <= (int)PA_PRESENCE_KEY_MAX &&
+                   (int)CHANNEL_MAX <= (int)PA_BUS_CHANNEL_MAX,
+               "keys and channels fit presence's and the bus's");
+
+static void presence_add(int64_t live, int delta) {
+  char key[PRESENCE_KEY_MAX];
+  if (!live || !delta) return;
+  snprintf(key, sizeof key, "live:%lld", (long long)live);
+  pa_presence_add(key, delta);
+}
+
+/* Publishes head, then text (may be NULL), on live's channel; failures are
+ * logged by the bus. */
+static void publish(int64_t live, const char *head, const char *text) {
+  char channel[CHANNEL_MAX];
+  size_t hn = strlen(head), tn = text ? strlen(text) : 0;
+  char *payload = malloc(hn + tn + 1);
+  if (!payload) return;
+  memcpy(payload, head, hn);
+  if (tn) memcpy(payload + hn, text, tn);
+  snprintf(channel, sizeof channel, "live.%lld", (long long)live);
+  pa_bus_publish(channel, payload, hn + tn);
+  free(payload);
+}
+
 /* ---- sending */
 
-static void send_text(const pa_srv *srv, uint64_t conn, const char *text) {
-  if (text) pa_net_ws_send(srv->net, conn, text, strlen(text));
+static void send_text(const pa_srv *srv, uint64_t conn, const char *text, size_t len) {
+  if (text) pa_net_ws_send(srv->net, conn, text, len);
 }
 
 /* Sends root (then freed) to conn. */
 static void send_json(const pa_srv *srv, uint64_t conn, cJSON *root) {
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
-  send_text(srv, conn, text);
+  if (text) send_text(srv, conn, text, strlen(text));
   cJSON_free(text);
 }
 
-/* Sends text to the sockets joined to live except skip (0: none). */
-static void push_except(const pa_srv *srv, int64_t live, uint64_t skip, const char *text) {
+/* Sends text to this process's sockets joined to live (user's only when
+ * user), except skip (0: none). */
+static void push_here(const pa_srv *srv, int64_t live, int64_t user, uint64_t skip,
+                      const char *text, size_t len) {
   pa_live_hub *hub = hub_of(srv);
   int n = 0;
   if (!hub || !text) return;
-  uint64_t *conns = conns_of(hub, live, 0, &n);
+  uint64_t *conns = conns_of(hub, live, user, &n);
   for (int i = 0; i < n; i++)
-    if (conns[i] != skip) send_text(srv, conns[i], text);
+    if (conns[i] != skip) send_text(srv, conns[i], text, len);
   free(conns);
+}
+
+/* Sends text to every socket joined to live (user's only when user) in the
+ * cluster, except skip here. */
+static void push_all(const pa_srv *srv, int64_t live, int64_t user, uint64_t skip,
+                     const char *text) {
+  char head[32];
+  if (!hub_of(srv) || !text) return;
+  push_here(srv, live, user, skip, text, strlen(text));
+  snprintf(head, sizeof head, "F %lld ", (long long)user);
+  publish(live, head, text);
 }
 
 /* Sends root (then freed) to every socket joined to live except skip. */
 static void push_json(const pa_srv *srv, int64_t live, uint64_t skip, cJSON *root) {
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
-  push_except(srv, live, skip, text);
+  push_all(srv, live, 0, skip, text);
   cJSON_free(text);
 }
 
 void pa_live_push(const pa_srv *srv, int64_t live, const char *text) {
-  push_except(srv, live, 0, text);
+  push_all(srv, live, 0, 0, text);
 }
 
 void pa_live_push_user(const pa_srv *srv, int64_t live, int64_t user, const char *text) {
-  pa_live_hub *hub = hub_of(srv);
-  int n = 0;
-  if (!hub || !text || !user) return;
-  uint64_t *conns = conns_of(hub, live, user, &n);
-  for (int i = 0; i < n; i++) send_text(srv, conns[i], text);
-  free(conns);
+  if (user) push_all(srv, live, user, 0, text);
 }
 
 /* {"type": type, "live": "live_N"}, NULL when out of memory. */
@@ -195,9 +265,20 @@ static void send_error(const pa_srv *srv, uint64_t conn, int64_t live, const cha
   send_json(srv, conn, root);
 }
 
-/* live.viewers to everyone joined to live, after its membership changed
- * (also when the count stayed: a second tab of one person). With db the
- * live's viewers_peak follows. */
+/* live.viewers with the cluster's count to this process's sockets joined to
+ * live (after a gap on the bus). */
+static void tell_viewers(const pa_srv *srv, int64_t live) {
+  int n = pa_live_viewers(srv, live);
+  cJSON *f = live_frame("live.viewers", live);
+  char *text = f && cJSON_AddNumberToObject(f, "viewers", n) ? cJSON_PrintUnformatted(f) : NULL;
+  cJSON_Delete(f);
+  if (text) push_here(srv, live, 0, 0, text, strlen(text));
+  cJSON_free(text);
+}
+
+/* live.viewers with the cluster's count to everyone joined to live, after
+ * its membership changed here (also when the count stayed: a second tab of
+ * one person). With db the live's viewers_peak follows. */
 static void viewers_changed(const pa_srv *srv, pa_store *db, int64_t live) {
   int n = pa_live_viewers(srv, live);
   if (db && n > 0 && pa_store_live_viewers_peak(db, live, n) != PA_STORE_OK)
@@ -208,35 +289,35 @@ static void viewers_changed(const pa_srv *srv, pa_store *db, int64_t live) {
 }
 
 int pa_live_viewers(const pa_srv *srv, int64_t live) {
-  pa_live_hub *hub = hub_of(srv);
-  if (!hub) return 0;
-  pthread_mutex_lock(&hub->lock);
-  int n = count_viewers(hub, live);
-  pthread_mutex_unlock(&hub->lock);
-  return n;
+  char key[PRESENCE_KEY_MAX];
+  if (!hub_of(srv)) return 0;
+  snprintf(key, sizeof key, "live:%lld", (long long)live);
+  long n = pa_presence_count(key);
+  return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
 /* Takes conn out of its live: the live it was in, or 0. */
 static int64_t leave(pa_live_hub *hub, uint64_t conn) {
   int64_t live = 0;
+  int delta = 0;
   pthread_mutex_lock(&hub->lock);
   int i = find_conn(hub, conn);
   if (i >= 0) {
     live = hub->members[i].live;
-    hub->members[i] = hub->members[--hub->n];
+    delta = remove_at(hub, i);
   }
   pthread_mutex_unlock(&hub->lock);
+  presence_add(live, delta);
   return live;
 }
 
-void pa_live_drop(const pa_srv *srv, int64_t live, int64_t user) {
-  pa_live_hub *hub = hub_of(srv);
-  int dropped = 0;
-  if (!hub || !live) return;
+/* Drops user's (0: everyone's) sockets here from live; how many. */
+static int drop_here(pa_live_hub *hub, int64_t live, int64_t user) {
+  int dropped = 0, delta = 0;
   pthread_mutex_lock(&hub->lock);
   for (int i = 0; i < hub->n;)
     if (hub->members[i].live == live && (!user || hub->members[i].user == user))
-      hub->members[i] = hub->members[--hub->n], dropped++;
+      delta += remove_at(hub, i), dropped++;
     else
       i++;
   if (!user) { /* the live is over: its counts go with it */
@@ -248,6 +329,17 @@ void pa_live_drop(const pa_srv *srv, int64_t live, int64_t user) {
     }
   }
   pthread_mutex_unlock(&hub->lock);
+  presence_add(live, delta);
+  return dropped;
+}
+
+void pa_live_drop(const pa_srv *srv, int64_t live, int64_t user) {
+  pa_live_hub *hub = hub_of(srv);
+  char head[32];
+  if (!hub || !live) return;
+  int dropped = drop_here(hub, live, user);
+  snprintf(head, sizeof head, "D %lld", (long long)user);
+  publish(live, head, NULL);
   if (dropped && user) viewers_changed(srv, NULL, live);
 }
 
@@ -256,6 +348,71 @@ void pa_live_socket_closed(const pa_srv *srv, uint64_t conn) {
   if (!hub) return;
   int64_t live = leave(hub, conn);
   if (live) viewers_changed(srv, NULL, live);
+}
+
+/* A decimal in [0, INT64_MAX] at *p (at most end), then *p past it; -1 when
+ * there is none or it is too long. */
+static int64_t read_num(const char **p, const char *end) {
+  int64_t v = 0;
+  const char *s = *p;
+  for (; *p < end && **p >= '0' && **p <= '9'; (*p)++) {
+    if (v > (INT64_MAX - (**p - '0')) / 10) return -1;
+    v = v * 10 + (**p - '0');
+  }
+  return *p > s ? v : -1;
+}
+
+/* A message from another process (the subscriber thread): sends to this
+ * process's sockets; a "D" that drops someone here asks Redis for the new
+ * count and publishes it. Redis is what the subscriber reads from, so that
+ * waits on nothing the thread does not already depend on, and at most
+ * PA_REDIS_TIMEOUT_MS. Anything malformed is ignored (logged). */
+static void on_bus(void *ctx, const char *channel, const char *payload, size_t len) {
+  const pa_srv *srv = ctx;
+  pa_live_hub *hub = hub_of(srv);
+  const char *c = channel + 5, *cend = channel + strlen(channel), *p = payload,
+             *end = payload + len;
+  int64_t live = strncmp(channel, "live.", 5) == 0 ? read_num(&c, cend) : -1, user = 0;
+  if (!hub || live <= 0 || c != cend || len == 0) goto bad;
+  char op = *p++;
+  if ((op != 'F' && op != 'D') || p == end || *p++ != ' ' || (user = read_num(&p, end)) < 0)
+    goto bad;
+  if (op == 'D' && p == end) {
+    if (drop_here(hub, live, user) && user) viewers_changed(srv, NULL, live);
+    return;
+  }
+  if (op == 'F' && p < end && *p++ == ' ' && p < end) {
+    push_here(srv, live, user, 0, p, (size_t)(end - p));
+    return;
+  }
+bad:
+  pa_log_event("error", "live", "bus: a malformed message on %s ignored", channel);
+}
+
+/* After a gap on the bus: counts may have changed unheard. */
+static void on_resync(void *ctx) {
+  const pa_srv *srv = ctx;
+  pa_live_hub *hub = hub_of(srv);
+  int64_t *lives = NULL;
+  int n = 0;
+  if (!hub) return;
+  pthread_mutex_lock(&hub->lock);
+  if (hub->n) lives = malloc((size_t)hub->n * sizeof *lives);
+  for (int i = 0; lives && i < hub->n; i++) {
+    int seen = 0;
+    for (int k = 0; k < n && !seen; k++) seen = lives[k] == hub->members[i].live;
+    if (!seen) lives[n++] = hub->members[i].live;
+  }
+  pthread_mutex_unlock(&hub->lock);
+  for (int i = 0; i < n; i++) tell_viewers(srv, lives[i]);
+  free(lives);
+}
+
+int pa_live_bus_on(const pa_srv *srv) {
+  return pa_bus_on("live.", on_bus, (void *)srv) != 0 ||
+                 pa_bus_on_resync(on_resync, (void *)srv) != 0
+             ? -1
+             : 0;
 }
 
 /* ---- rate limits */
@@ -288,10 +445,10 @@ static bucket *bucket_of(pa_live_hub *hub, int64_t live, int64_t user, int64_t n
   return b;
 }
 
-/* 0 when user may post one more comment (or heart) to live now, and it is
- * counted; else the seconds until one more is allowed (at least 1). */
-static int rate_take(const pa_srv *srv, int64_t live, int64_t user, int kind) {
-  pa_live_hub *hub = hub_of(srv);
+/* This process's window of user's comments (or hearts) on live: 0 when one
+ * more is allowed now (taken too when take), else the seconds until one is
+ * (at least 1). */
+static int window_take(pa_live_hub *hub, int64_t live, int64_t user, int kind, int take) {
   int64_t now = mono_ms();
   int wait = 0;
   pthread_mutex_lock(&hub->lock);
@@ -305,12 +462,33 @@ static int rate_take(const pa_srv *srv, int64_t live, int64_t user, int kind) {
     if (*taken >= (uint64_t)size && now - oldest < window) {
       wait = (int)((oldest + window - now + 999) / 1000);
       if (wait < 1) wait = 1;
-    } else {
+    } else if (take) {
       ring[*taken % (uint64_t)size] = now;
       (*taken)++;
     }
   }
   pthread_mutex_unlock(&hub->lock);
+  return wait;
+}
+
+/* 0 when user may post one more comment (or heart) to live now, and it is
+ * counted; else the seconds until one more is allowed (at least 1). Two
+ * counts: this process's exact sliding window, and the cluster's (pa_limit,
+ * in Redis when configured: a token bucket of the same burst and window, so
+ * nobody gets more by spreading frames over the processes). Every sequence
+ * the window allows the bucket allows too, so on one process the window
+ * decides, as before issue 25. Neither counts what the other refused: the
+ * window is looked at first, the bucket charged (outside the hub's lock: it
+ * may be a round trip to Redis), then the window taken (looked at again, for
+ * a frame of another socket of the person that came between). */
+static int rate_take(const pa_srv *srv, int64_t live, int64_t user, int kind) {
+  pa_live_hub *hub = hub_of(srv);
+  const int64_t key[2] = {live, user};
+  int wait = window_take(hub, live, user, kind, 0);
+  if (!wait)
+    wait = pa_limit_charge(kind == RATE_COMMENT ? PA_LIMIT_LIVE_COMMENT : PA_LIMIT_LIVE_HEART, key,
+                           sizeof key);
+  if (!wait) wait = window_take(hub, live, user, kind, 1);
   return wait;
 }
 
@@ -454,15 +632,22 @@ static void on_join(const pa_srv *srv, pa_store *db, uint64_t conn, int64_t user
   }
   /* A socket is in one live at most: joining another leaves the first. */
   int64_t before = 0;
+  int gone = 0, first = 0, joined = 0;
   pthread_mutex_lock(&hub->lock);
   int i = find_conn(hub, conn);
-  if (i >= 0)
+  if (i >= 0) {
     before = hub->members[i].live;
-  else if (grow(hub) == 0)
-    i = hub->n++;
-  if (i >= 0) hub->members[i] = (member){conn, live, user, row.owner == user};
+    gone = remove_at(hub, i);
+  }
+  if (grow(hub) == 0) {
+    first = add_member(hub, (member){conn, live, user, row.owner == user});
+    joined = 1;
+  }
   pthread_mutex_unlock(&hub->lock);
-  if (i < 0) {
+  /* Presence outside the lock: it may be a round trip to Redis. */
+  presence_add(before, gone);
+  presence_add(live, first);
+  if (!joined) {
     send_error(srv, conn, live, "internal", "Out of memory", 0);
     return;
   }
