@@ -89,9 +89,9 @@ function answered(s) {
 const get = (port, target, close = true) =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
 
-function login(port, mail, password) {
+function login(port, mail, password, extra = '') {
   const body = JSON.stringify({ email: mail, password });
-  return `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n` +
+  return `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: http://127.0.0.1:${port}\r\n${extra}` +
     `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
 
@@ -131,6 +131,23 @@ describe('the PROXY protocol v2 from PA_PROXY_FROM', () => {
     const networks = r.body.sessions.map((x) => x.network);
     for (const [, network] of cases) assert.ok(networks.includes(network), `${network} in ${networks}`);
     assert.equal(networks.length, 4, 'the sign-up and the three sign-ins');
+  });
+
+  test('behind a proxy, X-Forwarded-For is not believed even from a loopback client', async () => {
+    // Without PA_PROXY_FROM a loopback peer's X-Forwarded-For names the client
+    // (security.test.mjs); behind HAProxy the peer is the header's client, and
+    // one on this machine must not name any address it likes.
+    const mail = email('forwarded');
+    const person = new Client(server, { address: '127.0.8.2' });
+    await person.signup(mail, 'correct horse battery', 'Forwarded');
+    const s = await raw(server.port, '127.0.0.1');
+    s.write(Buffer.concat([v2('127.0.9.9'),
+      Buffer.from(login(server.port, mail, 'correct horse battery', 'X-Forwarded-For: 198.51.100.4\r\n'))]));
+    assert.match(await s.ended, /^HTTP\/1\.1 200 /);
+    const r = await person.get('/api/v1/auth/sessions');
+    const networks = r.body.sessions.map((x) => x.network);
+    assert.ok(networks.includes('127.0.9.0/24'), `the header's client in ${networks}`);
+    assert.ok(!networks.includes('198.51.100.0/24'), `no forwarded address in ${networks}`);
   });
 
   test(`the per-address cap (${PA_NET_CONNS_PER_ADDR}) counts the header's client, not the proxy`, async () => {

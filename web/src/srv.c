@@ -501,6 +501,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   if (srv) srv->janus_on = jrc == 1;
   if (srv && cfg->shell_origins) srv->shell = *cfg->shell_origins;
+  if (srv) srv->proxied = cfg->proxy_from && cfg->proxy_from[0];
   char *lines = srv ? pa_srv_headers_init(srv) : NULL;
   if (!srv || !lines) {
     free(srv);

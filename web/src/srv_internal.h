@@ -21,6 +21,10 @@ struct pa_srv {
   /* The site role (srv_site.c): the shell and /media/ only, no database;
    * api_origin fills index.html's pa-api-origin meta and joins connect-src. */
   int site;
+  /* PA_PROXY_FROM names proxies: the transport's address is the PROXY header's, and
+   * X-Forwarded-For (believed from loopback otherwise) is not: a client on this
+   * machine behind HAProxy could name any address with it. */
+  int proxied;
   char api_origin[PA_ORIGIN_URL_MAX + 1];
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */

@@ -5,6 +5,7 @@
  * lets the shell reach that origin over HTTP and WebSockets. */
 #include "api/api.h"
 #include "log.h"
+#include "mstore.h"
 #include "net/http.h"
 #include "srv_internal.h"
 
@@ -218,7 +219,9 @@ int pa_srv_site_main(int argc, char **argv) {
   srv->site = 1;
   snprintf(srv->api_origin, sizeof srv->api_origin, "%s", pa_origin_base(&a.api));
   if (resolve(a.root, srv->root, "--root", err, sizeof err) != 0 ||
-      resolve(a.media, srv->media_dir, "--media", err, sizeof err) != 0) {
+      resolve(a.media, srv->media_dir, "--media", err, sizeof err) != 0 ||
+      /* /media/ is read through the media store, as the API's processes write it (mstore.h). */
+      pa_mstore_dir_open(srv->media_dir, &srv->media, err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server site: %s\n", err);
     free(srv);
     return 1;
@@ -244,6 +247,7 @@ int pa_srv_site_main(int argc, char **argv) {
       pa_net_start(&nc, &srv->net, err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server site: %s\n", lines ? err : "out of memory");
     free(lines);
+    pa_mstore_close(srv->media);
     free(srv);
     return 1;
   }
@@ -255,6 +259,7 @@ int pa_srv_site_main(int argc, char **argv) {
     fprintf(stderr, "petamigos-server site: %s\n",
             srv->origins.n ? "cannot start the event-loop thread" : err);
     pa_net_stop(srv->net);
+    pa_mstore_close(srv->media);
     free(srv);
     return 1;
   }
@@ -267,6 +272,7 @@ int pa_srv_site_main(int argc, char **argv) {
   }
   pa_log_event("info", "site", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
   pa_net_stop(srv->net);
+  pa_mstore_close(srv->media);
   free(srv);
   return 0;
 }

@@ -716,7 +716,8 @@ void pa_api_handle(pa_srv_req *rq) {
     return;
   }
   /* The client's address, once: the limiter's key and security events'. */
-  pa_geo_client(rq->remote_addr, pa_srv_req_header(rq, "X-Forwarded-For"), rq->client);
+  pa_geo_client(rq->remote_addr, rq->srv->proxied ? NULL : pa_srv_req_header(rq, "X-Forwarded-For"),
+                rq->client);
   rq->metric = route_metric[r - routes];
   rq->route = r->pattern;
   memcpy(rq->ids, ids, sizeof ids);
