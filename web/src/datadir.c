@@ -24,12 +24,21 @@ int pa_datadir_prepare(const char *dir, pa_datadir *out, char *err, size_t errle
     snprintf(err, errlen, "PA_DATABASE_URL must be a postgresql:// URI");
     return -1;
   }
+  /* Several processes share one media folder (a cluster, web/README.md "Cluster"):
+   * named by PA_MEDIA_DIR, an absolute path so every process means the same one. */
+  const char *media = getenv("PA_MEDIA_DIR");
+  if (media && !*media) media = NULL;
+  if (media && media[0] != '/') {
+    snprintf(err, errlen, "PA_MEDIA_DIR must be an absolute path");
+    return -1;
+  }
   if ((url ? snprintf(out->db_path, sizeof out->db_path, "%s", url)
            : snprintf(out->db_path, sizeof out->db_path, "%s/petamigos.db", dir)) >=
           (int)sizeof out->db_path ||
-      snprintf(out->media_dir, sizeof out->media_dir, "%s/media", dir) >=
+      (media ? snprintf(out->media_dir, sizeof out->media_dir, "%s", media)
+             : snprintf(out->media_dir, sizeof out->media_dir, "%s/media", dir)) >=
           (int)sizeof out->media_dir) {
-    snprintf(err, errlen, "--data path too long");
+    snprintf(err, errlen, media ? "PA_MEDIA_DIR too long" : "--data path too long");
     return -1;
   }
   return make_dir(dir, 0700, err, errlen) || make_dir(out->media_dir, 0755, err, errlen) ? -1 : 0;

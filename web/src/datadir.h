@@ -2,7 +2,8 @@
  * tools that prepare its data (petamigos-demo, petamigos-bench-world):
  * DIR/petamigos.db and DIR/media/; or, when the environment names one in
  * PA_DATABASE_URL (postgresql://...), that PostgreSQL database instead of
- * the SQLite file, with the media still in DIR/media/. */
+ * the SQLite file, with the media still in DIR/media/ — or in PA_MEDIA_DIR
+ * (an absolute path) when set: the folder every process of a cluster shares. */
 #ifndef PA_DATADIR_H
 #define PA_DATADIR_H
 

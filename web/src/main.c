@@ -16,6 +16,7 @@
 #include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
+#include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
 #include "srv.h"
@@ -55,22 +56,30 @@ static const char usage[] =
     "             PA_JANUS='NAME HTTP_URL WS_URL;...' live streaming's Janus\n"
     "                 instances, with PA_JANUS_SECRET, PA_JANUS_ADMIN_KEY and\n"
     "                 PA_JANUS_REC_DIR (web/README.md, \"Live: Janus\"; unset: off)\n"
+    "             PA_MEDIA_DIR=DIR the media folder, shared by a cluster's processes\n"
+    "                 (an absolute path; default DATA/media)\n"
+    "             PA_DRAIN_MS=N on SIGTERM, serve N ms more with GET /api/v1/ready\n"
+    "                 answering 503 (a load balancer takes the process out; a\n"
+    "                 second signal ends it; at most 60000)\n"
     "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
     "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
     "             PA_LIMIT_<PURPOSE>_BURST, _SLOTS lower a rate limit (web/README.md)\n"
     "             PA_NET_HEADER_MS, _REQUEST_MS, _IDLE_MS, _SEND_MS, _WS_PING_MS,\n"
-    "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n";
+    "             PA_NET_CONNS_MAX lower a deadline or the connection cap (tests)\n"
+    "             PA_PROXY_FROM=ADDR[/BITS],... load balancers whose connections begin\n"
+    "             with a PROXY protocol v2 header naming the client\n";
 
 typedef struct args {
   const char *root, *data, *host;
   int port;
-  pa_origins origins; /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
+  pa_origins origins;     /* --origin, else PA_PUBLIC_ORIGINS; empty: the default */
+  const char *proxy_from; /* PA_PROXY_FROM, checked here so a bad value stops the start */
 } args;
 
 /* 0: run; 1: --help was asked; -1: bad arguments (err says which). */
 static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) {
-  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}};
+  *a = (args){NULL, NULL, "127.0.0.1", 8080, {0}, NULL};
   for (int i = 1; i < argc; i++) {
     const char *opt = argv[i];
     if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) return 1;
@@ -111,6 +120,12 @@ static int parse_args(int argc, char **argv, args *a, char *err, size_t errlen) 
   if (a->origins.n == 0 &&
       pa_origin_parse(&a->origins, getenv("PA_PUBLIC_ORIGINS"), why, sizeof why) != 0) {
     snprintf(err, errlen, "PA_PUBLIC_ORIGINS: %s", why);
+    return -1;
+  }
+  pa_proxy_from pf;
+  a->proxy_from = getenv("PA_PROXY_FROM");
+  if (pa_proxy_from_parse(&pf, a->proxy_from, why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_PROXY_FROM: %s", why);
     return -1;
   }
   return 0;
@@ -172,6 +187,25 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
   return 0;
 }
 
+/* PA_DRAIN_MS: how long a stopping server keeps serving while GET
+ * /api/v1/ready answers 503 (HAProxy's checks need inter x fall, 1 s with
+ * scripts/haproxy's, to take it out). Unset: 0, stop at once. */
+enum { PA_DRAIN_MS_MAX = 60000 };
+static int drain_from_env(int *out, char *err, size_t errlen) {
+  const char *v = getenv("PA_DRAIN_MS");
+  *out = 0;
+  if (!v || !*v) return 0;
+  char *end;
+  errno = 0;
+  long ms = strtol(v, &end, 10);
+  if (errno || end == v || *end || ms < 0 || ms > PA_DRAIN_MS_MAX) {
+    snprintf(err, errlen, "PA_DRAIN_MS must be 0..%d milliseconds", PA_DRAIN_MS_MAX);
+    return -1;
+  }
+  *out = (int)ms;
+  return 0;
+}
+
 int main(int argc, char **argv) {
   args a;
   char err[512];
@@ -230,8 +264,13 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  int drain_ms = 0;
+  if (drain_from_env(&drain_ms, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 2;
+  }
   pa_srv *srv = NULL;
-  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins};
+  pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
     return 1;
@@ -245,6 +284,16 @@ int main(int argc, char **argv) {
   while (sigwait(&stop, &sig) != 0) {
   }
   pa_log_event("info", "server", "%s received, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  /* Draining: GET /api/v1/ready says 503 while everything else is still served,
+   * so a load balancer takes this process out before it stops listening. */
+  pa_srv_drain(srv);
+  if (drain_ms > 0) {
+    struct timespec wait = {drain_ms / 1000, (long)(drain_ms % 1000) * 1000000L};
+    pa_log_event("info", "server", "draining for %d ms (a second signal ends it)", drain_ms);
+    /* A second SIGTERM or SIGINT ends the wait at once; EAGAIN is the time up. */
+    while (sigtimedwait(&stop, NULL, &wait) < 0 && errno == EINTR) {
+    }
+  }
   pa_srv_stop(srv);
   return 0;
 }

@@ -318,6 +318,11 @@ static void on_ws_message(void *arg, void *ctx, uint64_t conn, void *user, const
 
 static void on_ws_closed(void *arg, uint64_t conn, void *user) { pa_chat_closed(arg, conn, user); }
 
+static void on_ws_post(void *arg, void *ctx, uint64_t conn, void *user, const char *data,
+                       size_t len) {
+  pa_chat_posted(arg, ctx, conn, user, data, len);
+}
+
 void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
   int64_t now = pa_clock_now(), new_likes = 0;
   int missing = 0;
@@ -478,11 +483,12 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     srv->family[f] = pa_metrics_route(families[f].method, families[f].route);
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
-  pa_net_config nc = {
-      cfg->host ? cfg->host : "",
-      cfg->port,
-      lines,
-      {srv, worker_open, worker_close, on_route, on_handle, on_ws_message, on_ws_closed}};
+  pa_net_config nc = {cfg->host ? cfg->host : "",
+                      cfg->port,
+                      lines,
+                      {srv, worker_open, worker_close, on_route, on_handle, on_ws_message,
+                       on_ws_closed, on_ws_post},
+                      cfg->proxy_from};
   if (!srv->pay || !srv->chat || !srv->public_pages ||
       pa_net_start(&nc, &srv->net, err, errlen) != 0) {
     if (!srv->pay || !srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
@@ -542,8 +548,11 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
 
 int pa_srv_port(const pa_srv *srv) { return srv->port; }
 
+void pa_srv_drain(pa_srv *srv) { atomic_store(&srv->draining, 1); }
+
 void pa_srv_stop(pa_srv *srv) {
   if (!srv) return;
+  pa_srv_drain(srv);
   /* Before the transport: the assistant's threads close their streams through it. */
   pa_assist_stop(srv->assist);
   /* Before the transport too: a replay made is told through the sockets. */

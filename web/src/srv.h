@@ -22,6 +22,7 @@ typedef struct pa_srv_config {
   int port;                         /* 0 picks a free port; pa_srv_port tells which */
   const struct pa_origins *origins; /* public origins (origin.h); NULL or empty: the default
                                        for host and the port listened on */
+  const char *proxy_from;           /* PA_PROXY_FROM (net/proxy.h); NULL: nobody */
 } pa_srv_config;
 
 typedef struct pa_srv pa_srv;
@@ -49,6 +50,11 @@ struct pa_store;
  * force_embed, else PA_EMBED_RECOMPUTE_LIKES) or posts lack one. The server
  * runs it every 30 s on its own connection; main runs it once at startup. */
 void pa_srv_chores(const char *media_dir, struct pa_store *db, int force_embed);
+
+/* From now on GET /api/v1/ready answers 503 (everything else is served as
+ * before): a load balancer takes this process out before pa_srv_stop.
+ * pa_srv_stop drains too, first thing. */
+void pa_srv_drain(pa_srv *srv);
 
 /* Finishes requests in flight, closes connections and frees srv. */
 void pa_srv_stop(pa_srv *srv);

@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,9 @@ struct pa_srv {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stopping, chores_running;
+  /* Set by pa_srv_drain (on SIGTERM, before pa_srv_stop), read by GET
+   * /api/v1/ready: a load balancer stops sending new requests here. */
+  atomic_int draining;
   struct pa_chat_hub *chat;          /* connected chat devices (srv_chat.c) */
   struct pa_respcache *public_pages; /* signed-out feed pages (respcache.h) */
   struct pa_pay *pay;                /* the payment providers (pay/pay.h) */

@@ -514,6 +514,10 @@ void pa_api_register_metrics(void);
 
 /* GET /metrics (ops.c): the Prometheus exposition (F_OPS). */
 void pa_api_metrics(pa_srv_req *rq);
+/* GET /api/v1/ready (ops.c): 200 {"ready":true} when this process reaches its
+ * database and is not stopping, else 503 {"ready":false}; HAProxy's health
+ * check. No session, no limit, and nothing else in it (anyone may ask). */
+void pa_api_ready(pa_srv_req *rq);
 /* Charges one request of purpose (limit.h) by key, or with key NULL by the
  * purpose's usual one (the client's address for sign-in and sign-up, else the
  * user, or the address when signed out).

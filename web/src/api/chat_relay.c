@@ -1013,6 +1013,19 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   cJSON_Delete(in);
 }
 
+/* Until lane chat's delivery through posts lands (issue 25, CONTRACT25 §5),
+ * nothing posts to a chat socket, so a post is ignored: delivery still goes
+ * straight to the sockets as before. Lane chat replaces this body. */
+void pa_chat_posted(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
+                    const char *data, size_t len) {
+  (void)srv;
+  (void)db;
+  (void)conn;
+  (void)user;
+  (void)data;
+  (void)len;
+}
+
 void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
   pa_chat_hub *hub = srv->chat;
   pa_live_socket_closed(srv, conn);

@@ -55,6 +55,11 @@ void pa_chat_upgrade(pa_srv_req *rq);
 void pa_chat_message(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
                      const char *data, size_t len);
 void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user);
+/* A post this process queued for the socket (pa_net_ws_post: "inbox",
+ * "receipts", ...), on the socket's worker in order with its messages;
+ * never a frame the client sent. */
+void pa_chat_posted(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
+                    const char *data, size_t len);
 
 /* Closes (code 4001, "revoked") the chat sockets matching every non-zero
  * argument: a user's, one device's, or those opened with one session. Safe

@@ -242,6 +242,9 @@ typedef struct route {
 static const route routes[] = {
     /* Outside /api/ (srv.c sends it here): Prometheus scrapes it. */
     {"GET", "/metrics", pa_api_metrics, F_OPS, PA_LIMIT_NONE},
+    /* A load balancer's health check (HAProxy's httpchk, scripts/haproxy): asked every
+     * half second by each balancer, so never limited; it says nothing but yes or no. */
+    {"GET", "/api/v1/ready", pa_api_ready, 0, PA_LIMIT_NONE},
     /* Outside /api/ too (srv.c sends it here): an affiliate's link, followed by anyone; a
      * click counts within its own limit (PA_AFF_CLICKS_SOURCE_DAY, aff.h), never refused. */
     {"GET", "/r/{code}", pa_api_aff_click, 0, PA_LIMIT_NONE},

@@ -36,6 +36,8 @@ enum {
   PA_WS_SENDQ_MAX = 1024 * 1024, /* bytes queued to one socket; past it the socket is dropped */
   PA_WS_PENDING_MAX = 8,         /* messages of one socket waiting for its worker; then it is
                                     not read until they drain (messages run in order, one at once) */
+  PA_WS_POSTS_MAX = 16,          /* posts (pa_net_ws_post) waiting for one socket's worker; one
+                                    more is refused (the poster's wake-up is a hint, not data) */
   PA_NET_FILE_CHUNK = 65536,     /* bytes of a file read and written at a time */
   PA_NET_FILE_INLINE = 256 * 1024, /* files up to this are read whole by the worker */
   /* Streamed answers (pa_net_resp_stream): bytes of one stream queued and
@@ -123,6 +125,10 @@ typedef struct pa_net_callbacks {
   void (*ws_message)(void *arg, void *ctx, uint64_t conn, void *user, const char *data, size_t len);
   /* Loop thread: the socket is gone and no message of it is running; frees user. */
   void (*ws_closed)(void *arg, uint64_t conn, void *user);
+  /* Worker: a message this process posted to the socket with pa_net_ws_post,
+   * run in order with the socket's own messages (one at a time per socket),
+   * never mistaken for one the client sent. NULL: posts are dropped. */
+  void (*ws_post)(void *arg, void *ctx, uint64_t conn, void *user, const char *data, size_t len);
 } pa_net_callbacks;
 
 typedef struct pa_net_config {
@@ -130,6 +136,9 @@ typedef struct pa_net_config {
   int port;                  /* 0 picks one */
   const char *error_headers; /* "Name: value\r\n" lines added to the transport's own errors */
   pa_net_callbacks cb;
+  /* PA_PROXY_FROM's text (proxy.h): connections from these addresses begin
+   * with a PROXY protocol v2 header naming the real client. NULL or "": nobody. */
+  const char *proxy_from;
 } pa_net_config;
 
 /* Listens (connections wait in the backlog) and starts the workers. On
@@ -147,6 +156,12 @@ int pa_net_run(pa_net *n);
  * socket is gone. */
 int pa_net_ws_send(pa_net *n, uint64_t conn, const char *text, size_t len);
 void pa_net_ws_close(pa_net *n, uint64_t conn, int code, const char *reason);
+/* From any thread: queue text (copied) for the socket's ws_post callback,
+ * which runs on a worker in order with the socket's own messages. A post
+ * equal to one still waiting for that socket is coalesced (0, nothing
+ * queued): posts are wake-ups ("inbox"), and one pending is as good as two.
+ * 0, or -1 when the socket is gone or has PA_WS_POSTS_MAX posts waiting. */
+int pa_net_ws_post(pa_net *n, uint64_t conn, const char *text, size_t len);
 
 /* From any thread, also before the handler that streams has returned
  * (bytes wait for the head): queue len bytes (copied, sent as one chunk) to

@@ -69,6 +69,11 @@ const char *pa_store_errstr(int rc);
 /* Creates or upgrades the schema to PA_STORE_SCHEMA_VERSION. */
 int pa_store_migrate(pa_store *db);
 
+/* One round trip that touches no table (SELECT 1): PA_STORE_OK when the
+ * database answers on this connection, else a code with the message. What
+ * GET /api/v1/ready (a load balancer's health check) asks, so it stays cheap. */
+int pa_store_ping(pa_store *db);
+
 /* A write transaction (SQLite: BEGIN IMMEDIATE) / COMMIT / ROLLBACK, for
  * callers that group writes. */
 int pa_store_begin(pa_store *db);

@@ -70,6 +70,14 @@ int pa_store_migrate(pa_store *db) { return db->drv->migrate(db); }
 
 const char *pa_store_kind(const pa_store *db) { return db->drv->name; }
 
+int pa_store_ping(pa_store *db) {
+  int64_t one = 0;
+  int rc = pa_sq_scalar_i64(db, "SELECT 1", 0, NULL, &one);
+  return rc == PA_STORE_OK && one != 1
+             ? pa_sq_failf(db, PA_STORE_EDB, "ping: answered %lld", (long long)one)
+             : rc;
+}
+
 int pa_store_begin(pa_store *db) { return pa_sq_script(db, db->drv->begin_sql, "begin"); }
 int pa_store_commit(pa_store *db) { return pa_sq_script(db, "COMMIT", "commit"); }
 int pa_store_rollback(pa_store *db) { return pa_sq_script(db, "ROLLBACK", "rollback"); }
