@@ -136,9 +136,21 @@ async function smallTemplate() {
  * Starts the server on a fresh data folder holding the small demo world
  * (a copy of the template; fresh: true seeds it anew), or on data as it is
  * (seed false: no seeding; 'full': the whole demo world). Seeding is
- * petamigos-demo's, run on the folder before the server starts.
+ * petamigos-demo's, run on the folder before the server starts. sameDataAs:
+ * a server from this function: a second process on its data and database.
  */
-export async function startServer({ root, data, seed = 'small', fresh = false, env = {}, args = [] } = {}) {
+export async function startServer({ root, data, seed = 'small', fresh = false, env = {}, args = [], sameDataAs } = {}) {
+  if (sameDataAs) {
+    // Another process of the same cluster: the first one's data folder (its
+    // media) and database (the same SQLite file in WAL, or the same
+    // PostgreSQL database), nothing seeded; its own port. Its tmp stays
+    // null, so stopping it never removes what the first one owns.
+    const shared = sameDataAs.env?.PA_DATABASE_URL;
+    const server = await launch({ root, dir: sameDataAs.dir, seed: false, args,
+      env: shared === undefined ? env : { PA_DATABASE_URL: shared, ...env } });
+    server.database = sameDataAs.database;
+    return server;
+  }
   const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
   const dir = data ?? path.join(tmp, 'data');
   const copied = !data && seed === 'small' && !fresh;
@@ -179,7 +191,7 @@ async function launch({ root, dir, seed, env = {}, args: extra = [] }) {
   // What the tool printed heads the server's stderr, so its sanitizer reports are checked too.
   const seeded = seed ? await seedWorld(dir, seed === true ? 'full' : seed, { ...process.env, ...env }) : '';
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  const server = { child, dir, database, tmp: null, stdout: '', stderr: seeded, exit: null, stopped: false };
+  const server = { child, dir, database, env, tmp: null, stdout: '', stderr: seeded, exit: null, stopped: false };
   unchecked.add(server);
   server.exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {

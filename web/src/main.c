@@ -19,6 +19,10 @@
 #include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
+#include "redis/bus.h"
+#include "redis/cli.h"
+#include "redis/presence.h"
+#include "redis/redis.h"
 #include "srv.h"
 #include "store/help.h"
 #include "store/store.h"
@@ -45,6 +49,8 @@ static const char usage[] =
     "                      (rebuilds a kept live's replay from its recording folder)\n"
     "       petamigos-server janus check\n"
     "                      (checks PA_JANUS's instances; `petamigos-server janus --help`)\n"
+    "       petamigos-server redis check\n"
+    "                      (checks PA_REDIS_URL's Redis; `petamigos-server redis --help`)\n"
     "  --root DIR     static site to serve at / (the built shell)\n"
     "  --data DIR     holds petamigos.db and media/ (created if missing)\n"
     "  --port N       TCP port, 0 for any free one (default 8080)\n"
@@ -61,6 +67,9 @@ static const char usage[] =
     "             PA_DRAIN_MS=N on SIGTERM, serve N ms more with GET /api/v1/ready\n"
     "                 answering 503 (a load balancer takes the process out; a\n"
     "                 second signal ends it; at most 60000)\n"
+    "             PA_REDIS_URL=redis://HOST:PORT[/DB] or unix:/PATH the Redis the\n"
+    "                 processes of a cluster share (web/README.md, \"Cluster\";\n"
+    "                 unset: everything stays in this process)\n"
     "             PA_HELP_DIR=DIR the help center's articles (default ROOT/help,\n"
     "                 which the wasm build fills from locales/help)\n"
     "             PA_TEST_CLOCK_OFFSET=SECONDS moves the server's clock (tests only)\n"
@@ -216,6 +225,7 @@ int main(int argc, char **argv) {
   /* Rebuilding a kept live's replay by hand (issue 24). */
   if (argc > 1 && strcmp(argv[1], "replay") == 0) return pa_replay_cli(argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "janus") == 0) return pa_janus_cli(argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "redis") == 0) return pa_redis_cli(argc - 1, argv + 1);
   int rc = parse_args(argc, argv, &a, err, sizeof err);
   if (rc != 0) {
     if (rc < 0) fprintf(stderr, "petamigos-server: %s\n", err);
@@ -246,6 +256,12 @@ int main(int argc, char **argv) {
   if (pa_clock_offset())
     pa_log_event("warn", "clock", "moved by %lld s (PA_TEST_CLOCK_OFFSET)",
                  (long long)pa_clock_offset());
+  /* A cluster's shared state: a malformed URL is a bad argument, a Redis
+   * that does not answer a server that cannot run as configured. */
+  if ((rc = pa_redis_init(getenv("PA_REDIS_URL"), err, sizeof err)) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return rc == -1 ? 2 : 1;
+  }
   pa_datadir dd;
   if (pa_datadir_prepare(a.data, &dd, err, sizeof err) != 0) {
     fprintf(stderr, "petamigos-server: %s\n", err);
@@ -273,6 +289,15 @@ int main(int argc, char **argv) {
   pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {
     fprintf(stderr, "petamigos-server: %s\n", err);
+    pa_redis_shutdown();
+    return 1;
+  }
+  /* After pa_srv_start, which registers the bus's handlers. */
+  if (pa_bus_start(err, sizeof err) != 0 || pa_presence_start(err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    pa_bus_stop();
+    pa_srv_stop(srv);
+    pa_redis_shutdown();
     return 1;
   }
   int v6 = strchr(a.host, ':') != NULL;
@@ -294,6 +319,10 @@ int main(int argc, char **argv) {
     while (sigtimedwait(&stop, NULL, &wait) < 0 && errno == EINTR) {
     }
   }
+  /* Handlers post to the server's sockets: the bus ends first. */
+  pa_presence_stop();
+  pa_bus_stop();
   pa_srv_stop(srv);
+  pa_redis_shutdown();
   return 0;
 }
