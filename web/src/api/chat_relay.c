@@ -8,7 +8,16 @@
  * stored again. Typing and read indicators are relayed to connected devices
  * and never stored. Frames are JSON text (web/README.md, "Chat"). Every socket,
  * with a device or without, also carries the live.* frames (issue 24), which
- * go to api/live_socket.c once the socket's session is checked. */
+ * go to api/live_socket.c once the socket's session is checked.
+ *
+ * Across processes (issue 25): a stored message or receipt for a device is
+ * never pushed by the sender's worker. The sender posts "inbox"/"receipts"
+ * to the device's sockets here (pa_net_ws_post) and publishes chat.dev.<id>
+ * for the other processes (redis/bus.h), and whoever holds the socket sends
+ * it what the store has after the socket's cursor, on the socket's own
+ * worker (pa_chat_posted): one road, so nothing reaches a socket twice, and a
+ * lost wake-up loses nothing stored. Ephemeral frames (typing, read),
+ * revocations, blocks and support frames act here and are published. */
 #include "api/chat_relay.h"
 
 #include "api/live.h"
@@ -19,6 +28,8 @@
 #include "log.h"
 #include "net/http.h"
 #include "net/ws.h"
+#include "redis/bus.h"
+#include "redis/presence.h"
 #include "store/admin.h"
 #include "store/chat.h"
 #include "store/chat_group.h"
@@ -63,10 +74,18 @@ struct pa_chat_hub {
   pa_live_hub *live;                /* which of these sockets joined which live (live_socket.c) */
 };
 
-/* What a backlog still owes one socket: rows after `after`, sent a page at a time. */
+/* What one backlog (the inbox, or the receipts) has sent a socket, a page
+ * at a time: at most BACKLOG_PAGE frames await the client's acks, and the
+ * next page follows when they all came. */
 typedef struct backlog {
+  /* inbox: the last row sent; the store makes one device's rows visible in
+   * id order, so none below it is still to come. Receipts become visible in
+   * the order of acks, not of ids: their backlog is read from the start,
+   * leaving out those sent. */
   int64_t after;
-  int more, inflight;
+  int more;                   /* rows were left for the next page */
+  int nsent;                  /* frames sent and not yet acked: */
+  int64_t sent[BACKLOG_PAGE]; /* their row ids */
 } backlog;
 
 /* Per socket, from its handshake until pa_chat_closed; used by one worker
@@ -145,6 +164,16 @@ static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t sess
   return hub_find_kind(hub, HUB_CHAT, user, device, session, out, cap);
 }
 
+/* ---- presence: the cluster's count of sockets (redis/presence.h) */
+
+/* "user:<id>" counts a person's chat sockets, "support:<id>" their support
+ * ones (pa_support_connected reads it across processes). */
+static void presence(int64_t user, int support, int delta) {
+  char key[PA_PRESENCE_KEY_MAX];
+  snprintf(key, sizeof key, "%s:%lld", support ? "support" : "user", (long long)user);
+  pa_presence_add(key, delta);
+}
+
 /* ---- sending frames */
 
 static void send_json(const pa_srv *srv, uint64_t conn, cJSON *root) {
@@ -153,30 +182,65 @@ static void send_json(const pa_srv *srv, uint64_t conn, cJSON *root) {
   cJSON_free(text);
 }
 
-/* Sends root (then freed) to every socket of device (user 0) or of user (device 0). */
-static void push(const pa_srv *srv, int64_t user, int64_t device, cJSON *root) {
+/* Sends text to this process's chat sockets of user. */
+static void push_local(const pa_srv *srv, int64_t user, const char *text, size_t len) {
   uint64_t conns[PA_WS_PER_USER];
+  int n = hub_find(srv->chat, user, 0, 0, conns, PA_WS_PER_USER);
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, len);
+}
+
+/* Sends an ephemeral frame (typing, read; never stored) to every chat
+ * socket of user: here, and through chat.user.<user> in the other processes. */
+static void push_user(const pa_srv *srv, int64_t user, const char *text) {
+  char channel[PA_BUS_CHANNEL_MAX];
+  push_local(srv, user, text, strlen(text));
+  snprintf(channel, sizeof channel, "chat.user.%lld", (long long)user);
+  pa_bus_publish(channel, text, strlen(text));
+}
+
+/* The same for root, then freed. */
+static void push(const pa_srv *srv, int64_t user, cJSON *root) {
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
-  if (!text) return;
-  int n = hub_find(srv->chat, user, device, 0, conns, PA_WS_PER_USER);
-  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  if (text) push_user(srv, user, text);
   cJSON_free(text);
 }
 
-/* Sends text to every socket of user. */
-static void push_text(const pa_srv *srv, int64_t user, const char *text) {
+/* The wake-ups of a socket's backlogs: what pa_chat_posted takes. */
+static const char WAKE_INBOX[] = "inbox", WAKE_RECEIPTS[] = "receipts";
+
+/* This process's sockets of device look into the store for what (WAKE_*). */
+static void wake_local(const pa_srv *srv, int64_t device, const char *what) {
   uint64_t conns[PA_WS_PER_USER];
-  int n = hub_find(srv->chat, user, 0, 0, conns, PA_WS_PER_USER);
-  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  int n = hub_find(srv->chat, 0, device, 0, conns, PA_WS_PER_USER);
+  for (int i = 0; i < n; i++) pa_net_ws_post(srv->net, conns[i], what, strlen(what));
 }
 
-void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session) {
+/* Something for device was stored (WAKE_INBOX: a message; WAKE_RECEIPTS: a
+ * receipt): every socket of device in the cluster is told to look. Called
+ * after the commit, so a socket that looks finds it. */
+static void wake_device(const pa_srv *srv, int64_t device, const char *what) {
+  char channel[PA_BUS_CHANNEL_MAX];
+  wake_local(srv, device, what);
+  snprintf(channel, sizeof channel, "chat.dev.%lld", (long long)device);
+  pa_bus_publish(channel, what, strlen(what));
+}
+
+static void revoke_local(const pa_srv *srv, int64_t user, int64_t device, int64_t session) {
   enum { BATCH = 64 };
   uint64_t conns[BATCH];
   if (!user && !device && !session) return;
   int n = hub_find_kind(srv->chat, HUB_ANY, user, device, session, conns, BATCH);
   for (int i = 0; i < n; i++) pa_net_ws_close(srv->net, conns[i], PA_WS_CLOSE_REVOKED, "revoked");
+}
+
+void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session) {
+  char payload[80];
+  if (!user && !device && !session) return;
+  revoke_local(srv, user, device, session);
+  int len = snprintf(payload, sizeof payload, "%lld %lld %lld", (long long)user, (long long)device,
+                     (long long)session);
+  pa_bus_publish("chat.revoke", payload, (size_t)len);
 }
 
 static void send_error(const pa_srv *srv, uint64_t conn, const char *code, const char *message,
@@ -244,14 +308,29 @@ typedef struct page {
   const ws_conn *wc;
   backlog *bl;
   size_t bytes;
-  int n;
+  int rows;       /* rows read, those sent before and left out included */
   int64_t sender; /* the last sender looked up, and whether theirs are requests */
   int request;
 } page;
 
-/* 1 when the page has its bytes: the rest waits for the next page. */
+static int sent_has(const backlog *bl, int64_t id) {
+  for (int i = 0; i < bl->nsent; i++)
+    if (bl->sent[i] == id) return 1;
+  return 0;
+}
+
+/* The client acked id: one frame less awaits it. */
+static void sent_drop(backlog *bl, int64_t id) {
+  for (int i = 0; i < bl->nsent; i++)
+    if (bl->sent[i] == id) {
+      bl->sent[i] = bl->sent[--bl->nsent];
+      return;
+    }
+}
+
+/* 1 when the page has its bytes or frames: the rest waits for the next page. */
 static int page_full(page *p) {
-  if (p->bytes < BACKLOG_BYTES) return 0;
+  if (p->bytes < BACKLOG_BYTES && p->bl->nsent < BACKLOG_PAGE) return 0;
   p->bl->more = 1;
   return 1;
 }
@@ -265,9 +344,8 @@ static int page_send(page *p, int64_t id, cJSON *f) {
     p->bytes += strlen(text);
   }
   cJSON_free(text);
-  p->bl->after = id;
-  p->bl->inflight++;
-  p->n++;
+  if (id > p->bl->after && p->bl != &p->wc->receipts) p->bl->after = id;
+  p->bl->sent[p->bl->nsent++] = id;
   return 0;
 }
 
@@ -285,25 +363,36 @@ static int is_request(pa_store *db, int64_t user, int64_t sender) {
 static int inbox_row(void *ctx, const pa_store_chat_message *m) {
   page *p = ctx;
   if (page_full(p)) return 1;
+  p->rows++;
   if (p->sender != m->from_user) /* backlogs come in runs from one sender */
     p->sender = m->from_user, p->request = is_request(p->db, p->wc->user, m->from_user);
   return page_send(p, m->id, msg_frame(m, p->request));
 }
 
 static int receipt_row(void *ctx, const pa_store_chat_receipt *r) {
-  return page_full(ctx) || page_send(ctx, r->id, delivered_frame(r));
+  page *p = ctx;
+  if (sent_has(p->bl, r->id)) return p->rows++, 0; /* sent before, not yet acked */
+  if (page_full(p)) return 1;
+  p->rows++;
+  return page_send(p, r->id, delivered_frame(r));
 }
 
-/* Sends the next page of the socket's inbox (or of its receipts) after
- * bl->after; counts what awaits an ack. */
-static int flush(const pa_srv *srv, pa_store *db, const ws_conn *wc, backlog *bl, int receipts) {
+/* Sends what the store has for the socket's inbox (or receipts) and the
+ * socket has not had, up to BACKLOG_PAGE frames awaiting acks; the rest
+ * (bl->more) follows the acks. */
+static int flush(const pa_srv *srv, pa_store *db, ws_conn *wc, int receipts) {
+  backlog *bl = receipts ? &wc->receipts : &wc->inbox;
+  int limit = receipts ? BACKLOG_PAGE : BACKLOG_PAGE - bl->nsent;
   page p = {srv, db, wc, bl, 0, 0, 0, 0};
   bl->more = 0;
-  int rc = receipts
-               ? pa_store_chat_receipts(db, wc->device, bl->after, BACKLOG_PAGE, receipt_row, &p)
-               : pa_store_chat_inbox(db, wc->device, bl->after, BACKLOG_PAGE, inbox_row, &p);
+  if (limit <= 0) {
+    bl->more = 1;
+    return 0;
+  }
+  int rc = receipts ? pa_store_chat_receipts(db, wc->device, 0, limit, receipt_row, &p)
+                    : pa_store_chat_inbox(db, wc->device, bl->after, limit, inbox_row, &p);
   if (rc != PA_STORE_OK && rc != PA_STORE_EABORT) return -1; /* EABORT: the page is full */
-  if (p.n == BACKLOG_PAGE) bl->more = 1;
+  if (p.rows == limit) bl->more = 1;
   return 0;
 }
 
@@ -366,19 +455,12 @@ static const char *read_envelopes(pa_store *db, const ws_conn *wc, const cJSON *
   return why;
 }
 
-/* Live delivery of m's new envelopes (ids, 0 for one queued before) to the
- * recipient's connected devices; the rest read it from the backlog when they
- * connect. */
-static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const int64_t *ids,
-                    int64_t seq, int request) {
-  for (int i = 0; i < m->n; i++) {
-    if (!ids[i]) continue;
-    pa_store_chat_message msg = {ids[i],         seq,           m->from_user,
-                                 m->from_device, m->now,        m->cid,
-                                 m->env[i].body, m->env[i].len, m->env[i].copy ? m->to_user : 0,
-                                 m->group};
-    push(srv, 0, m->env[i].device, msg_frame(&msg, request));
-  }
+/* m's new envelopes (ids, 0 for one queued before) are stored: their
+ * devices' sockets, wherever they are, send them from the store. A device
+ * with none reads them when it connects. */
+static void deliver(const pa_srv *srv, const pa_store_chat_outgoing *m, const int64_t *ids) {
+  for (int i = 0; i < m->n; i++)
+    if (ids[i]) wake_device(srv, m->env[i].device, WAKE_INBOX);
 }
 
 /* Whether a and b are in a block, either way: then the relay neither stores
@@ -398,7 +480,9 @@ static int in_block(const pa_srv *srv, pa_store *db, ws_conn *wc, int64_t b) {
 }
 
 void pa_chat_blocks_changed(const pa_srv *srv) {
-  if (srv->chat) srv->chat->blocks_gen++;
+  if (!srv->chat) return;
+  srv->chat->blocks_gen++;
+  pa_bus_publish("chat.blocks", "1", 1);
 }
 
 /* ---- groups: one message to the devices of a group's current members */
@@ -504,7 +588,7 @@ static void on_group_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJ
       ack = (cJSON_Delete(ack), NULL);
     send_json(srv, wc->conn, ack);
     cJSON_Delete(ack);
-    deliver(srv, &m, ids, seq, 0); /* a group's messages are never requests */
+    deliver(srv, &m, ids);
   }
   for (int i = 0; bufs && i < n; i++) free(bufs[i]);
   free(env);
@@ -522,7 +606,7 @@ typedef struct indicator_walk {
 static int indicator_member(void *ctx, const pa_store_chat_group_member *m) {
   indicator_walk *w = ctx;
   if (m->user != w->wc->user && !in_block(w->srv, w->db, w->wc, m->user))
-    push_text(w->srv, m->user, w->text);
+    push_user(w->srv, m->user, w->text);
   return 0;
 }
 
@@ -626,21 +710,14 @@ static void on_send(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *i
       else
         pa_log_event("error", "chat", "accept: %s", pa_store_errmsg(db));
     }
-    deliver(srv, &m, ids, seq, is_request(db, to_user, wc->user));
+    deliver(srv, &m, ids);
   }
   for (int i = 0; i < n; i++) free(bufs[i]);
 }
 
-/* The receipt an ack made: its frame and the sender's device to push it to. */
-typedef struct receipt_out {
-  cJSON *frame;
-  int64_t sender;
-} receipt_out;
-
+/* The sender's device of the receipt an ack made (0: none was made). */
 static int take_receipt(void *ctx, const pa_store_chat_receipt *r) {
-  receipt_out *out = ctx;
-  out->frame = delivered_frame(r);
-  out->sender = r->from_device;
+  *(int64_t *)ctx = r->from_device;
   return 0;
 }
 
@@ -656,20 +733,20 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
   int64_t ids[MAX_ACKS];
   int n = pa_chat_frame_ids(in, ids, MAX_ACKS);
   for (int i = 0; i < n; i++) {
-    int64_t id = ids[i];
-    receipt_out out = {NULL, 0};
+    int64_t id = ids[i], sender = 0;
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
              : kind == ON_FAILED
-                 ? pa_store_chat_fail(db, id, wc->device, pa_clock_now(), take_receipt, &out)
-                 : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &out);
+                 ? pa_store_chat_fail(db, id, wc->device, pa_clock_now(), take_receipt, &sender)
+                 : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &sender);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
       pa_log_event("error", "chat", "ack: %s", pa_store_errmsg(db));
-    if (out.frame) push(srv, 0, out.sender, out.frame);
-    /* An acked backlog frame makes room for the next page. */
-    if ((out.frame || receipts) && id <= bl->after && bl->inflight > 0) bl->inflight--;
+    if (sender) wake_device(srv, sender, WAKE_RECEIPTS);
+    /* An acked frame makes room for the next page, found or not (a row
+     * another path removed must not hold the page forever). */
+    sent_drop(bl, id);
   }
   if (n < 0) return;
-  if (bl->more && bl->inflight == 0 && flush(srv, db, wc, bl, receipts) != 0)
+  if (bl->more && bl->nsent == 0 && flush(srv, db, wc, receipts) != 0)
     pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
 }
 
@@ -697,7 +774,7 @@ static void on_indicator(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJS
   if (f && (pa_api_add_id(f, "from", "u", wc->user) ||
             (is_read && !cJSON_AddNumberToObject(f, "seq", seq->valuedouble))))
     f = (cJSON_Delete(f), NULL);
-  push(srv, to, 0, f);
+  push(srv, to, f);
 }
 
 /* identity_gen: the device sealed its identity under this generation. The
@@ -753,6 +830,7 @@ static void support_upgrade(pa_srv_req *rq) {
     placed = 1;
   }
   pthread_mutex_unlock(&hub->lock);
+  if (placed) presence(wc->user, 1, 1); /* taken back in pa_chat_closed */
   if (!placed) {
     free(wc);
     if (full) {
@@ -806,29 +884,44 @@ static void support_message(const pa_srv *srv, pa_store *db, uint64_t conn, ws_c
   cJSON_Delete(in);
 }
 
-int pa_support_push_user(const pa_srv *srv, int64_t user, const char *text) {
+static int support_push_local(const pa_srv *srv, int64_t user, const char *text, size_t len) {
   uint64_t conns[PA_SUPPORT_WS_PER_USER];
-  if (!srv || !srv->chat || !user) return 0;
   int n = hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, conns, PA_SUPPORT_WS_PER_USER);
-  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, len);
   return n;
 }
 
-int pa_support_connected(const pa_srv *srv, int64_t user) {
-  uint64_t conn;
-  return srv && srv->chat && user ? hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, &conn, 1) : 0;
+int pa_support_push_user(const pa_srv *srv, int64_t user, const char *text) {
+  char channel[PA_BUS_CHANNEL_MAX];
+  if (!srv || !srv->chat || !user) return 0;
+  snprintf(channel, sizeof channel, "support.user.%lld", (long long)user);
+  pa_bus_publish(channel, text, strlen(text));
+  return support_push_local(srv, user, text, strlen(text));
 }
 
-void pa_support_roles_changed(const pa_srv *srv, int64_t user) {
+int pa_support_connected(const pa_srv *srv, int64_t user) {
+  char key[PA_PRESENCE_KEY_MAX];
+  if (!srv || !srv->chat || !user) return 0;
+  snprintf(key, sizeof key, "support:%lld", (long long)user);
+  return pa_presence_count(key) > 0;
+}
+
+static void roles_changed_local(const pa_srv *srv, int64_t user) {
   uint64_t conns[PA_SUPPORT_WS_PER_USER];
-  if (!srv || !srv->chat || !user) return;
   int n = hub_find_kind(srv->chat, HUB_SUPPORT, user, 0, 0, conns, PA_SUPPORT_WS_PER_USER);
   for (int i = 0; i < n; i++)
     pa_net_ws_close(srv->net, conns[i], PA_WS_CLOSE_REVOKED, "roles changed");
 }
 
-void pa_support_push_agents(const pa_srv *srv, const char *text) {
-  if (!srv || !srv->chat) return;
+void pa_support_roles_changed(const pa_srv *srv, int64_t user) {
+  char payload[24];
+  if (!srv || !srv->chat || !user) return;
+  roles_changed_local(srv, user);
+  int len = snprintf(payload, sizeof payload, "%lld", (long long)user);
+  pa_bus_publish("support.roles", payload, (size_t)len);
+}
+
+static void push_agents_local(const pa_srv *srv, const char *text, size_t len) {
   pa_chat_hub *hub = srv->chat;
   uint64_t *conns = NULL;
   int n = 0;
@@ -840,8 +933,14 @@ void pa_support_push_agents(const pa_srv *srv, const char *text) {
         (hub->peers[i].roles & (PA_STORE_ROLE_SUPPORT | PA_STORE_ROLE_ADMIN)))
       conns[n++] = hub->peers[i].conn;
   pthread_mutex_unlock(&hub->lock);
-  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, strlen(text));
+  for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, len);
   free(conns);
+}
+
+void pa_support_push_agents(const pa_srv *srv, const char *text) {
+  if (!srv || !srv->chat) return;
+  push_agents_local(srv, text, strlen(text));
+  pa_bus_publish("support.agents", text, strlen(text));
 }
 
 void pa_chat_upgrade(pa_srv_req *rq) {
@@ -889,18 +988,8 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     refuse(rq, 500, "internal", "Out of memory");
     return;
   }
-  *wc = (ws_conn){rq->in->conn,
-                  rq->viewer,
-                  device,
-                  rq->session_id,
-                  SEND_BURST,
-                  mono_ms(),
-                  {0, 0, 0},
-                  {0, 0, 0},
-                  0,
-                  0,
-                  0,
-                  0};
+  wc->conn = rq->in->conn, wc->user = rq->viewer, wc->device = device;
+  wc->session = rq->session_id, wc->tokens = SEND_BURST, wc->tokens_at = mono_ms();
   /* One socket per device (the newest wins), PA_WS_PER_USER per person. */
   pa_chat_hub *hub = srv->chat;
   uint64_t replaced = 0;
@@ -921,15 +1010,17 @@ void pa_chat_upgrade(pa_srv_req *rq) {
       hub->cap = cap;
     }
   }
-  int placed = !full && (mine >= 0 || hub->n < hub->cap);
+  int placed = !full && (mine >= 0 || hub->n < hub->cap), added = 0;
   if (placed) {
     if (mine >= 0)
       replaced = hub->peers[mine].conn;
     else
-      mine = hub->n++;
+      mine = hub->n++, added = 1;
     hub->peers[mine] = (peer){wc->conn, wc->user, wc->device, wc->session, rq->roles};
   }
   pthread_mutex_unlock(&hub->lock);
+  /* A replaced socket's entry is this one's now: counted once. */
+  if (added) presence(wc->user, 0, 1);
   if (!placed) {
     free(wc);
     if (full) {
@@ -957,7 +1048,7 @@ void pa_chat_upgrade(pa_srv_req *rq) {
     hello = (cJSON_Delete(hello), NULL);
   send_json(srv, wc->conn, hello);
   cJSON_Delete(hello);
-  if (flush(srv, rq->db, wc, &wc->inbox, 0) != 0 || flush(srv, rq->db, wc, &wc->receipts, 1) != 0)
+  if (flush(srv, rq->db, wc, 0) != 0 || flush(srv, rq->db, wc, 1) != 0)
     pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(rq->db));
 }
 
@@ -1013,28 +1104,138 @@ void pa_chat_message(const pa_srv *srv, pa_store *db, uint64_t conn, void *user,
   cJSON_Delete(in);
 }
 
-/* Until lane chat's delivery through posts lands (issue 25, CONTRACT25 §5),
- * nothing posts to a chat socket, so a post is ignored: delivery still goes
- * straight to the sockets as before. Lane chat replaces this body. */
-void pa_chat_posted(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
-                    const char *data, size_t len) {
-  (void)srv;
-  (void)db;
+void pa_chat_posted(const pa_srv *srv, pa_store *db, uint64_t conn, void *user, const char *data,
+                    size_t len) {
+  ws_conn *wc = user;
   (void)conn;
-  (void)user;
-  (void)data;
-  (void)len;
+  int receipts = len == strlen(WAKE_RECEIPTS) && memcmp(data, WAKE_RECEIPTS, len) == 0;
+  if (!wc->device || !db ||
+      (!receipts && !(len == strlen(WAKE_INBOX) && memcmp(data, WAKE_INBOX, len) == 0)))
+    return;
+  /* While a page awaits its acks, they bring the next page, new rows too. */
+  if ((receipts ? wc->receipts : wc->inbox).more) return;
+  if (flush(srv, db, wc, receipts) != 0)
+    pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
 }
 
 void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
   pa_chat_hub *hub = srv->chat;
+  peer gone = {0};
+  int found = 0;
   pa_live_socket_closed(srv, conn);
   pthread_mutex_lock(&hub->lock);
   for (int i = 0; i < hub->n; i++)
     if (hub->peers[i].conn == conn) {
+      gone = hub->peers[i], found = 1;
       hub->peers[i] = hub->peers[--hub->n];
       break;
     }
   pthread_mutex_unlock(&hub->lock);
+  if (found) presence(gone.user, gone.device == 0, -1);
   free(user);
+}
+
+/* ---- the other processes (redis/bus.h): their wake-ups, frames and
+ * revocations, acted on for this process's sockets. Handlers run on the
+ * bus's thread: they only look into the hub and queue to sockets. */
+
+/* The number at the end of channel after prefix, or of payload (len bytes):
+ * > 0, or 0 when there is none. */
+static int64_t bus_id(const char *text, size_t len) {
+  int64_t v = 0;
+  if (len == 0 || len > 18) return 0;
+  for (size_t i = 0; i < len; i++) {
+    if (text[i] < '0' || text[i] > '9') return 0;
+    v = v * 10 + (text[i] - '0');
+  }
+  return v;
+}
+
+static int64_t channel_id(const char *channel, const char *prefix) {
+  size_t n = strlen(prefix);
+  return strncmp(channel, prefix, n) == 0 ? bus_id(channel + n, strlen(channel + n)) : 0;
+}
+
+static void on_bus_device(void *ctx, const char *channel, const char *payload, size_t len) {
+  const pa_srv *srv = ctx;
+  int64_t device = channel_id(channel, "chat.dev.");
+  const char *what = len == strlen(WAKE_INBOX) && memcmp(payload, WAKE_INBOX, len) == 0 ? WAKE_INBOX
+                     : len == strlen(WAKE_RECEIPTS) && memcmp(payload, WAKE_RECEIPTS, len) == 0
+                         ? WAKE_RECEIPTS
+                         : NULL;
+  if (device && what) wake_local(srv, device, what);
+}
+
+static void on_bus_user(void *ctx, const char *channel, const char *payload, size_t len) {
+  int64_t user = channel_id(channel, "chat.user.");
+  if (user && len) push_local(ctx, user, payload, len);
+}
+
+/* "<user> <device> <session>" */
+static void on_bus_revoke(void *ctx, const char *channel, const char *payload, size_t len) {
+  int64_t v[3] = {0, 0, 0};
+  size_t at = 0;
+  (void)channel;
+  for (int k = 0; k < 3; k++) {
+    size_t end = at;
+    while (end < len && payload[end] != ' ') end++;
+    if (end == at || (k < 2 && end == len)) return;
+    if (!(end - at == 1 && payload[at] == '0') && !(v[k] = bus_id(payload + at, end - at))) return;
+    at = end + 1;
+  }
+  revoke_local(ctx, v[0], v[1], v[2]);
+}
+
+static void on_bus_blocks(void *ctx, const char *channel, const char *payload, size_t len) {
+  const pa_srv *srv = ctx;
+  (void)channel, (void)payload, (void)len;
+  srv->chat->blocks_gen++;
+}
+
+static void on_bus_support_user(void *ctx, const char *channel, const char *payload, size_t len) {
+  int64_t user = channel_id(channel, "support.user.");
+  if (user && len) support_push_local(ctx, user, payload, len);
+}
+
+static void on_bus_agents(void *ctx, const char *channel, const char *payload, size_t len) {
+  (void)channel;
+  if (len) push_agents_local(ctx, payload, len);
+}
+
+static void on_bus_roles(void *ctx, const char *channel, const char *payload, size_t len) {
+  int64_t user = bus_id(payload, len);
+  (void)channel;
+  if (user) roles_changed_local(ctx, user);
+}
+
+/* After a gap in the bus, any wake-up may have been lost: every chat socket
+ * here looks into the store. */
+static void on_bus_resync(void *ctx) {
+  const pa_srv *srv = ctx;
+  pa_chat_hub *hub = srv->chat;
+  uint64_t *conns = NULL;
+  int n = 0;
+  pthread_mutex_lock(&hub->lock);
+  if (hub->n) conns = malloc((size_t)hub->n * sizeof *conns);
+  for (int i = 0; conns && i < hub->n; i++)
+    if (hub->peers[i].device) conns[n++] = hub->peers[i].conn;
+  pthread_mutex_unlock(&hub->lock);
+  for (int i = 0; i < n; i++) {
+    pa_net_ws_post(srv->net, conns[i], WAKE_INBOX, strlen(WAKE_INBOX));
+    pa_net_ws_post(srv->net, conns[i], WAKE_RECEIPTS, strlen(WAKE_RECEIPTS));
+  }
+  free(conns);
+}
+
+int pa_chat_bus_on(const pa_srv *srv) {
+  void *ctx = (void *)srv; /* the handlers only read it */
+  return pa_bus_on("chat.dev.", on_bus_device, ctx) || pa_bus_on("chat.user.", on_bus_user, ctx) ||
+                 pa_bus_on("chat.revoke", on_bus_revoke, ctx) ||
+                 pa_bus_on("chat.blocks", on_bus_blocks, ctx) ||
+                 pa_bus_on("support.user.", on_bus_support_user, ctx) ||
+                 pa_bus_on("support.agents", on_bus_agents, ctx) ||
+                 pa_bus_on("support.roles", on_bus_roles, ctx) ||
+                 pa_bus_on_resync(on_bus_resync, ctx)
+             ? -1
+             : 0;
 }

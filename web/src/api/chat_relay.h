@@ -60,14 +60,19 @@ void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user);
  * never a frame the client sent. */
 void pa_chat_posted(const pa_srv *srv, struct pa_store *db, uint64_t conn, void *user,
                     const char *data, size_t len);
+/* Registers the chat and support handlers of the other processes' messages
+ * (redis/bus.h: chat.dev.*, chat.user.*, chat.revoke, chat.blocks,
+ * support.*) and the resync, before pa_bus_start. 0, or -1 when the bus's
+ * table is full. */
+int pa_chat_bus_on(const pa_srv *srv);
 
 /* Closes (code 4001, "revoked") the chat sockets matching every non-zero
- * argument: a user's, one device's, or those opened with one session. Safe
- * from any worker thread. */
+ * argument: a user's, one device's, or those opened with one session, here
+ * and (chat.revoke) in the other processes. Safe from any worker thread. */
 void pa_chat_revoke(const pa_srv *srv, int64_t user, int64_t device, int64_t session);
 /* A block or unblock happened: every socket checks its peer again on its
- * next frame (this process's sockets; a second server on the same database
- * sees it on the socket's next new peer). */
+ * next frame (this process's sockets at once, the other processes' when
+ * chat.blocks reaches them). */
 void pa_chat_blocks_changed(const pa_srv *srv);
 
 /* ---- support frames (issue 23; api/support.c, web/README.md "Support").
@@ -76,16 +81,19 @@ void pa_chat_blocks_changed(const pa_srv *srv);
  * frames never go to it. Safe from any worker thread. */
 enum { PA_SUPPORT_WS_PER_USER = 10 /* support sockets one person may have open (tabs) */ };
 
-/* Sends text to every support socket of user; how many it went to. */
+/* Sends text to every support socket of user (here, and through
+ * support.user.<id> in the other processes); how many here it went to. */
 int pa_support_push_user(const pa_srv *srv, int64_t user, const char *text);
-/* 1 when user has a support socket open. */
+/* 1 when user has a support socket open anywhere in the cluster (presence
+ * "support:<id>"; without Redis, in this process). */
 int pa_support_connected(const pa_srv *srv, int64_t user);
 /* Sends text to every support socket of a person who held support or admin
- * when it opened. */
+ * when it opened, here and (support.agents) in the other processes. */
 void pa_support_push_agents(const pa_srv *srv, const char *text);
 /* Closes (4001, "roles changed") user's support sockets, whose roles were
- * read when they opened: a role granted or taken (api/admin.c) takes effect on
- * the socket the client opens again. */
+ * read when they opened, here and (support.roles) in the other processes: a
+ * role granted or taken (api/admin.c) takes effect on the socket the client
+ * opens again. */
 void pa_support_roles_changed(const pa_srv *srv, int64_t user);
 
 /* Base64 (standard alphabet, padded) of n bytes as a new cJSON string member. */

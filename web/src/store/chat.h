@@ -178,7 +178,9 @@ typedef struct pa_store_chat_outgoing {
  * before; *seq the number; *dup 1 when nothing was new.
  * PA_STORE_ECONFLICT, with nothing queued, when the start envelopes would
  * make more than m->starts_max sessions; each new session is remembered
- * (one row per base key, until housekeeping removes it after the window). */
+ * (one row per base key, until housekeeping removes it after the window).
+ * The rows queued to one device become visible (commit) in id order, on
+ * both engines, so a reader that remembers the last id it read misses none. */
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup);
 

@@ -4,6 +4,7 @@
 
 #include "store/sql/sql.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum { KEY = PA_STORE_CHAT_KEY_BYTES, SPK = PA_STORE_CHAT_SPK_BYTES };
@@ -407,6 +408,38 @@ static int starts_count(pa_store *db, const pa_store_chat_outgoing *m) {
   return rc == PA_STORE_OK && count > m->starts_max ? PA_STORE_ECONFLICT : rc;
 }
 
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The relay sends a device the rows queued to it after the last one it sent
+ * (api/chat_relay.c), so one device's rows must become visible in id order:
+ * a smaller id committed after a larger one was read would be skipped until
+ * the device reconnects. SQLite has one writer at a time, which gives that;
+ * PostgreSQL hands out identity values before the commit, so queueing locks
+ * the recipient devices' rows first (in id order: no two sends deadlock)
+ * until its commit. NO KEY UPDATE leaves the foreign-key checks of other
+ * inserts alone. */
+static int lock_recipients(pa_store *db, const pa_store_chat_outgoing *m) {
+  const char *sql =
+      pa_sq_dialect(db, NULL, "SELECT id FROM chat_devices WHERE id = ?1 FOR NO KEY UPDATE");
+  if (!sql || m->n <= 0) return PA_STORE_OK;
+  int64_t *devs = malloc((size_t)m->n * sizeof *devs);
+  if (!devs) return pa_sq_failf(db, PA_STORE_ENOMEM, "out of memory");
+  for (int i = 0; i < m->n; i++) devs[i] = m->env[i].device;
+  qsort(devs, (size_t)m->n, sizeof *devs, cmp_i64);
+  int rc = PA_STORE_OK;
+  for (int i = 0; i < m->n && rc == PA_STORE_OK; i++) {
+    int64_t found = 0;
+    if (i && devs[i] == devs[i - 1]) continue;
+    rc = pa_sq_scalar_i64(db, sql, 1, &devs[i], &found);
+    if (rc == PA_STORE_ENOTFOUND) rc = PA_STORE_OK; /* the insert's foreign key decides */
+  }
+  free(devs);
+  return rc;
+}
+
 int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64_t ids[],
                             int64_t *seq, int *dup) {
   *seq = 0;
@@ -414,7 +447,8 @@ int pa_store_chat_queue_add(pa_store *db, const pa_store_chat_outgoing *m, int64
   int starts = 0;
   int rc = pa_store_begin(db);
   if (rc != PA_STORE_OK) return rc;
-  rc = resent_seq(db, m, seq);
+  rc = lock_recipients(db, m);
+  if (rc == PA_STORE_OK) rc = resent_seq(db, m, seq);
   if (rc == PA_STORE_ENOTFOUND) rc = next_seq(db, m, seq);
   for (int i = 0; i < m->n; i++) {
     ids[i] = 0;
