@@ -15,6 +15,7 @@
 #include "metrics/metrics.h"
 #include "net.h"
 #include "pool.h"
+#include "proxy.h"
 #include "ws.h"
 
 #include <arpa/inet.h>
@@ -32,8 +33,9 @@
 enum { READ_BUF = 65536, ADDR_BUCKETS = 4096, ID_SLOT_BITS = 20 };
 
 /* S_STREAM: a streamed answer's head is out; its chunks come through the
- * mailbox until the stream ends. */
-typedef enum { S_HEAD, S_BODY, S_WAIT, S_SEND, S_WS, S_STREAM } conn_state;
+ * mailbox until the stream ends. S_PROXY: a connection from PA_PROXY_FROM,
+ * waiting for its PROXY v2 header (PA_NET_HEADER_MS from the accept). */
+typedef enum { S_PROXY, S_HEAD, S_BODY, S_WAIT, S_SEND, S_WS, S_STREAM } conn_state;
 
 /* What a mailbox entry of a stream asks for. */
 enum { SOP_NONE, SOP_DATA, SOP_END, SOP_DROP };
@@ -45,6 +47,7 @@ typedef struct outbuf {
   struct conn *c;
   uint64_t conn_id;   /* mailbox: the socket it is for */
   int close_code;     /* mailbox: > 0 asks to close the socket with this code */
+  int post;           /* mailbox: a post (pa_net_ws_post) waits for socket conn_id */
   int stream_op;      /* mailbox: SOP_*, conn_id is then a stream id */
   uint64_t stream_id; /* a stream's chunk: payload bytes leave its queue when written */
   size_t payload;     /* a stream's chunk: its bytes without the chunk framing */
@@ -60,10 +63,14 @@ typedef struct addr_slot {
   int count;
 } addr_slot;
 
-/* A message of a socket waiting for its turn on a worker. */
+/* A message of a socket waiting for its turn on a worker. In a socket's
+ * pend list, post 1 is a marker: the next of the socket's posts (held in
+ * pa_net.posts, under the lock) runs here, so posts keep their place among
+ * the client's messages. In pa_net.posts, post 1 is the post itself. */
 typedef struct wsmsg {
   struct wsmsg *next;
   size_t len;
+  int post;
   char data[];
 } wsmsg;
 
@@ -75,7 +82,7 @@ typedef struct conn {
   uint64_t id;
   struct conn *prev, *next; /* every open connection, for the deadline sweep */
   addr_slot *addr;
-  char addr_text[INET6_ADDRSTRLEN];
+  char addr_text[PA_PROXY_ADDR_MAX]; /* the peer's, or the client's its PROXY header named */
   conn_state state;
   int refs, closing, reading, close_after_write, in_list;
   int idle;      /* between requests on a kept-alive connection */
@@ -136,7 +143,7 @@ typedef struct job {
   char accept[PA_WS_ACCEPT_LEN + 1];
   /* J_WS */
   void *user;
-  wsmsg *msg;
+  wsmsg *msg; /* msg->post: for cb.ws_post, else cb.ws_message */
 } job;
 
 struct pa_net {
@@ -155,6 +162,7 @@ struct pa_net {
   /* loop-thread state */
   conn *list;
   uint64_t refusal_logged; /* loop ms of the last refusal logged */
+  uint64_t proxy_logged;   /* loop ms of the last bad PROXY header logged */
   conn **slots;
   int *free_slots, nfree;
   uint64_t gen;
@@ -172,11 +180,20 @@ struct pa_net {
     uint64_t id;
     size_t queued;
   } * streams;
+  /* One per connection slot: the WebSocket (or handshake) posts may be
+   * queued for (id 0: none), and its posts waiting for its worker. */
+  struct {
+    uint64_t id;
+    int count;
+    wsmsg *head, **tail;
+  } * posts;
+  pa_proxy_from proxy_from;  /* read-only after start */
   int phase;                 /* set by pa_net_stop: 1 stop serving, 2 finish */
   int served_stop, finished; /* the loop's own record of what it has done */
 };
 
 static void conn_close(conn *c);
+static void posts_forget(conn *c);
 static void process_input(conn *c);
 static void after_write(conn *c);
 static void stream_forget(conn *c);
@@ -327,6 +344,41 @@ static int peer_key(uv_tcp_t *t, unsigned char key[16], char *text, size_t cap) 
   return 0;
 }
 
+/* A numeric address as the 16 bytes peer_key makes (IPv4 mapped). 0, or -1. */
+static int text_key(const char *text, unsigned char key[16]) {
+  unsigned char b[4];
+  memset(key, 0, 16);
+  if (inet_pton(AF_INET, text, b) == 1) {
+    key[10] = key[11] = 0xff;
+    memcpy(key + 12, b, 4);
+    return 0;
+  }
+  return inet_pton(AF_INET6, text, key) == 1 ? 0 : -1;
+}
+
+static void refused(pa_net *n, const char *addr, const char *cap);
+
+/* Counts c in under key (PA_NET_CONNS_PER_ADDR). 0, or -1 when key is at
+ * the cap (logged) or out of memory; c is not counted then. */
+static int addr_take(conn *c, const unsigned char key[16]) {
+  pa_net *n = c->net;
+  addr_slot **b = addr_bucket(n, key), *a = *b;
+  while (a && memcmp(a->key, key, 16) != 0) a = a->next;
+  if (a && a->count >= PA_NET_CONNS_PER_ADDR) {
+    refused(n, c->addr_text, "PA_NET_CONNS_PER_ADDR");
+    return -1;
+  }
+  if (!a) {
+    if (!(a = calloc(1, sizeof *a))) return -1;
+    memcpy(a->key, key, 16);
+    a->next = *b;
+    *b = a;
+  }
+  a->count++;
+  c->addr = a;
+  return 0;
+}
+
 /* ---- freeing */
 
 static void conn_maybe_free(conn *c) {
@@ -359,6 +411,7 @@ static void conn_close(conn *c) {
   pa_net *n = c->net;
   if (c->closing) return;
   stream_forget(c);
+  posts_forget(c);
   c->closing = 1;
   if (c->in_list) {
     if (c->prev)
@@ -402,6 +455,57 @@ static void stream_forget(conn *c) {
     n->streams[slot].queued = 0;
   }
   pthread_mutex_unlock(&n->lock);
+}
+
+/* Loop thread: nothing more may be posted to c; what waits is dropped. */
+static void posts_forget(conn *c) {
+  pa_net *n = c->net;
+  uint64_t slot = id_slot(c->id);
+  wsmsg *drop = NULL;
+  pthread_mutex_lock(&n->lock);
+  if (n->posts[slot].id == c->id) {
+    drop = n->posts[slot].head;
+    n->posts[slot].id = 0;
+    n->posts[slot].count = 0;
+    n->posts[slot].head = NULL;
+    n->posts[slot].tail = &n->posts[slot].head;
+  }
+  pthread_mutex_unlock(&n->lock);
+  for (wsmsg *m = drop, *next; m; m = next) {
+    next = m->next;
+    free(m);
+  }
+}
+
+/* Loop thread: the next post waiting for c (NULL: none, or c is gone). */
+static wsmsg *posts_take(conn *c) {
+  pa_net *n = c->net;
+  uint64_t slot = id_slot(c->id);
+  wsmsg *m = NULL;
+  pthread_mutex_lock(&n->lock);
+  if (n->posts[slot].id == c->id && (m = n->posts[slot].head)) {
+    n->posts[slot].head = m->next;
+    if (!m->next) n->posts[slot].tail = &n->posts[slot].head;
+    n->posts[slot].count--;
+  }
+  pthread_mutex_unlock(&n->lock);
+  return m;
+}
+
+/* Loop thread: m goes back first in line (no worker could take it). */
+static void posts_untake(conn *c, wsmsg *m) {
+  pa_net *n = c->net;
+  uint64_t slot = id_slot(c->id);
+  pthread_mutex_lock(&n->lock);
+  if (n->posts[slot].id == c->id) {
+    m->next = n->posts[slot].head;
+    n->posts[slot].head = m;
+    if (!m->next) n->posts[slot].tail = &m->next;
+    n->posts[slot].count++;
+    m = NULL;
+  }
+  pthread_mutex_unlock(&n->lock);
+  free(m);
 }
 
 /* Loop thread: payload bytes of a stream reached the socket. */
@@ -715,6 +819,8 @@ static void run_job(void *arg, void *ctx) {
   pa_net *n = j->net;
   if (j->kind == J_HTTP)
     n->cb.handle(n->cb.arg, ctx, &j->req, &j->resp);
+  else if (j->msg->post) /* ws_dispatch only takes a post when cb.ws_post is set */
+    n->cb.ws_post(n->cb.arg, ctx, j->req.conn, j->user, j->msg->data, j->msg->len);
   else
     n->cb.ws_message(n->cb.arg, ctx, j->req.conn, j->user, j->msg->data, j->msg->len);
   pthread_mutex_lock(&n->lock);
@@ -725,30 +831,45 @@ static void run_job(void *arg, void *ctx) {
   uv_async_send(&n->wake);
 }
 
-/* The next message of a socket to its worker, when none is running. */
-static void ws_dispatch(conn *c) {
-  pa_net *n = c->net;
-  if (c->ws_busy || !c->pend || c->closing) return;
-  job *j = calloc(1, sizeof *j);
-  if (!j) return; /* retried at the next sweep */
+static void pend_pop(conn *c) {
   wsmsg *m = c->pend;
-  j->kind = J_WS;
-  j->c = c;
-  j->net = n;
-  j->user = c->ws_user;
-  j->msg = m;
-  j->req.conn = c->id;
-  j->resp.fd = -1;
-  if (pa_pool_submit(n->fast, run_job, j) != 0) {
-    j->msg = NULL;
-    free(j);
-    return; /* the pool is full: the sweep tries again */
-  }
   c->pend = m->next;
   if (!c->pend) c->pend_tail = &c->pend;
-  c->pend_count--;
-  c->ws_busy = 1;
-  c->refs++;
+  if (!m->post) c->pend_count--; /* markers do not hold the client's reading back */
+}
+
+/* The next message of a socket to its worker, when none is running: the
+ * client's own, or (at a marker) the next post waiting for it. */
+static void ws_dispatch(conn *c) {
+  pa_net *n = c->net;
+  while (!c->ws_busy && c->pend && !c->closing && c->state == S_WS) {
+    wsmsg *m = c->pend, *run = m;
+    if (m->post && (!(run = posts_take(c)) || !n->cb.ws_post)) {
+      free(run); /* gone, or nobody to hear it */
+      pend_pop(c);
+      free(m);
+      continue;
+    }
+    job *j = calloc(1, sizeof *j);
+    if (j) {
+      j->kind = J_WS;
+      j->c = c;
+      j->net = n;
+      j->user = c->ws_user;
+      j->msg = run;
+      j->req.conn = c->id;
+      j->resp.fd = -1;
+    }
+    if (!j || pa_pool_submit(n->fast, run_job, j) != 0) {
+      free(j); /* out of memory or the pool is full: the sweep tries again */
+      if (run != m) posts_untake(c, run);
+      return;
+    }
+    pend_pop(c);
+    if (run != m) free(m); /* the marker; the post itself went to the worker */
+    c->ws_busy = 1;
+    c->refs++;
+  }
 }
 
 /* 1 when the handler's header lines name field (case-insensitive). */
@@ -839,6 +960,7 @@ static void send_response(conn *c, job *j) {
       write_out(c, o);
     }
     c->held_tail = &c->held;
+    ws_dispatch(c); /* posts made while the handshake ran */
     start_reading(c);
     process_input(c); /* frames the client sent right after its handshake */
     return;
@@ -963,6 +1085,16 @@ static void on_wake(uv_async_t *a) {
       continue;
     }
     conn *c = conn_by_id(n, o->conn_id);
+    if (o->post) { /* a marker: the post's place among the client's messages */
+      wsmsg *m = c && !c->close_after_write ? calloc(1, sizeof *m) : NULL;
+      free(o);
+      if (!m) continue; /* gone; out of memory: the post waits for the close */
+      m->post = 1;
+      *c->pend_tail = m;
+      c->pend_tail = &m->next;
+      ws_dispatch(c);
+      continue;
+    }
     if (!c || c->close_after_write) {
       free(o);
     } else if (o->close_code) {
@@ -1112,6 +1244,11 @@ static void begin_request(conn *c, size_t end) {
       return;
     }
     j->req.upgrade = 1;
+    /* Posts may be queued from here (the handler registers the socket
+     * before its 101 is out); they run once it is. */
+    pthread_mutex_lock(&n->lock);
+    n->posts[id_slot(c->id)].id = c->id;
+    pthread_mutex_unlock(&n->lock);
   }
   long long declared = j->head.chunked              ? -1
                        : j->head.content_length > 0 ? j->head.content_length
@@ -1224,6 +1361,7 @@ static int ws_frame_done(conn *c) {
   }
   m->next = NULL;
   m->len = c->msg_len;
+  m->post = 0;
   memcpy(m->data, c->msg, c->msg_len);
   m->data[c->msg_len] = '\0';
   free(c->msg);
@@ -1293,10 +1431,53 @@ static int read_frames(conn *c) {
   return 0;
 }
 
+/* The header named the client (addr, or "" for LOCAL: the proxy speaks for
+ * itself): from here it is the connection's address, and it is counted
+ * against PA_NET_CONNS_PER_ADDR only now, so the cap counts real clients
+ * and not the proxy. 0, or -1 when c was closed (at the cap). */
+static int proxy_client(conn *c, const char *addr) {
+  unsigned char key[16];
+  if (addr[0]) {
+    size_t l = strlen(addr);
+    if (l >= sizeof c->addr_text || text_key(addr, key) != 0) {
+      conn_close(c);
+      return -1;
+    }
+    memcpy(c->addr_text, addr, l + 1);
+  } else if (peer_key(&c->tcp, key, c->addr_text, sizeof c->addr_text) != 0) {
+    conn_close(c);
+    return -1;
+  }
+  if (addr_take(c, key) != 0) {
+    conn_close(c);
+    return -1;
+  }
+  return 0;
+}
+
 static void process_input(conn *c) {
   pa_net *n = c->net;
   while (!c->closing && !c->close_after_write) {
     switch (c->state) {
+    case S_PROXY: {
+      char addr[PA_PROXY_ADDR_MAX], why[128];
+      int rc = pa_proxy_parse((const unsigned char *)c->in, c->in_len, addr, why, sizeof why);
+      if (rc == 0) return;
+      if (rc < 0) { /* a listed proxy speaking garbage: nothing in it can be trusted */
+        uint64_t now = now_ms(n);
+        if (now - n->proxy_logged >=
+            1000) { /* a misconfigured proxy: once a second, not per request */
+          n->proxy_logged = now;
+          pa_log_event("warn", "net", "%s: PROXY header refused: %s", c->addr_text, why);
+        }
+        conn_close(c);
+        return;
+      }
+      in_consume(c, (size_t)rc);
+      if (proxy_client(c, addr) != 0) return;
+      c->state = S_HEAD; /* what follows the header, in this read or later, is HTTP */
+      break;
+    }
     case S_HEAD: {
       if (c->in_len == 0) return;
       if (!c->started) {
@@ -1370,24 +1551,14 @@ static void on_connection(uv_stream_t *server, int status) {
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     return;
   }
-  addr_slot **b = addr_bucket(n, key), *a = *b;
-  while (a && memcmp(a->key, key, 16) != 0) a = a->next;
-  if (a && a->count >= PA_NET_CONNS_PER_ADDR) {
-    refused(n, c->addr_text, "PA_NET_CONNS_PER_ADDR");
+  /* A listed proxy's connection is counted under the client its header
+   * names, once it has arrived (proxy_client); until then only
+   * PA_NET_CONNS_MAX and PA_NET_HEADER_MS hold it. */
+  int proxied = n->proxy_from.n > 0 && pa_proxy_from_match(&n->proxy_from, c->addr_text);
+  if (!proxied && addr_take(c, key) != 0) {
     uv_close((uv_handle_t *)&c->tcp, on_closed);
     return;
   }
-  if (!a) {
-    if (!(a = calloc(1, sizeof *a))) {
-      uv_close((uv_handle_t *)&c->tcp, on_closed);
-      return;
-    }
-    memcpy(a->key, key, 16);
-    a->next = *b;
-    *b = a;
-  }
-  a->count++;
-  c->addr = a;
   c->closing = 0;
   pa_metrics_gauge_add(PA_METRICS_CONNECTIONS, 1);
   int slot = n->free_slots[--n->nfree];
@@ -1398,7 +1569,7 @@ static void on_connection(uv_stream_t *server, int status) {
   n->list = c;
   c->in_list = 1;
   uv_tcp_nodelay(&c->tcp, 1);
-  c->state = S_HEAD;
+  c->state = proxied ? S_PROXY : S_HEAD;
   c->deadline = now_ms(n) + n->header_ms;
   start_reading(c);
 }
@@ -1567,6 +1738,7 @@ static void net_free(pa_net *n) {
   free(n->slots);
   free(n->free_slots);
   free(n->streams);
+  free(n->posts);
   free(n->error_headers);
   pthread_mutex_destroy(&n->lock);
   free(n);
@@ -1608,8 +1780,16 @@ int pa_net_start(const pa_net_config *cfg, pa_net **out, char *err, size_t errle
   n->slots = calloc((size_t)n->conns_max, sizeof *n->slots);
   n->free_slots = calloc((size_t)n->conns_max, sizeof *n->free_slots);
   n->streams = calloc((size_t)n->conns_max, sizeof *n->streams);
-  if (!n->error_headers || !n->slots || !n->free_slots || !n->streams) {
+  n->posts = calloc((size_t)n->conns_max, sizeof *n->posts);
+  if (!n->error_headers || !n->slots || !n->free_slots || !n->streams || !n->posts) {
     snprintf(err, errlen, "out of memory");
+    net_free(n);
+    return -1;
+  }
+  for (int i = 0; i < n->conns_max; i++) n->posts[i].tail = &n->posts[i].head;
+  char why[200];
+  if (pa_proxy_from_parse(&n->proxy_from, cfg->proxy_from, why, sizeof why) != 0) {
+    snprintf(err, errlen, "PA_PROXY_FROM: %s", why);
     net_free(n);
     return -1;
   }
@@ -1697,9 +1877,46 @@ void pa_net_stop(pa_net *n) {
 }
 
 int pa_net_ws_post(pa_net *n, uint64_t conn_id, const char *text, size_t len) {
-  (void)n;
-  (void)conn_id;
-  (void)text;
-  (void)len;
-  return -1; /* the queue comes next (issue 25, lane net) */
+  uint64_t slot = id_slot(conn_id);
+  if (!conn_id || slot >= (uint64_t)n->conns_max) return -1;
+  wsmsg *m = malloc(sizeof *m + len + 1);
+  outbuf *mark = outbuf_new(0);
+  if (!m || !mark) {
+    free(m);
+    free(mark);
+    return -1;
+  }
+  m->next = NULL;
+  m->len = len;
+  m->post = 1;
+  if (len) memcpy(m->data, text, len);
+  m->data[len] = '\0';
+  mark->conn_id = conn_id;
+  mark->post = 1;
+  int rc = -1, queued = 0;
+  pthread_mutex_lock(&n->lock);
+  if (n->posts[slot].id == conn_id) {
+    rc = 0;
+    int same = 0;
+    for (wsmsg *p = n->posts[slot].head; p && !same; p = p->next)
+      same = p->len == len && memcmp(p->data, m->data, len) == 0;
+    if (!same && n->posts[slot].count >= PA_WS_POSTS_MAX) {
+      rc = -1;
+    } else if (!same) {
+      *n->posts[slot].tail = m;
+      n->posts[slot].tail = &m->next;
+      n->posts[slot].count++;
+      *n->mail_tail = mark;
+      n->mail_tail = &mark->next;
+      queued = 1;
+    }
+  }
+  pthread_mutex_unlock(&n->lock);
+  if (!queued) {
+    free(m);
+    free(mark);
+    return rc;
+  }
+  uv_async_send(&n->wake);
+  return 0;
 }

@@ -34,6 +34,7 @@ static void say(char *err, size_t errlen, const char *msg) {
 int pa_proxy_parse(const unsigned char *buf, size_t len, char addr[PA_PROXY_ADDR_MAX], char *err,
                    size_t errlen) {
   addr[0] = '\0';
+  if (len == 0) return 0;
   /* The signature byte by byte, so a wrong beginning is refused at once
    * rather than waited on: a client sending HTTP is told no on its first read. */
   size_t have = len < sizeof SIG ? len : sizeof SIG;
@@ -73,9 +74,9 @@ int pa_proxy_parse(const unsigned char *buf, size_t len, char addr[PA_PROXY_ADDR
     say(err, errlen, "PROXY protocol header longer than PA_PROXY_HEADER_MAX");
     return -1;
   }
-  /* LOCAL ignores the family, but a length too short for it is still a
-   * broken header from the sender, whose other bytes we should not trust. */
-  if (body < need) {
+  /* LOCAL discards the address block, family included (the spec), so only
+   * PROXY must carry the addresses its family promises. */
+  if (cmd == CMD_PROXY && body < need) {
     say(err, errlen, "PROXY protocol header too short for its address family");
     return -1;
   }

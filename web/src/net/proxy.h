@@ -19,8 +19,8 @@ enum {
   /* The whole header: the fixed part, the addresses (at most 216, for unix
    * sockets) and TLVs. Ours are the addresses (12 or 36) and a few TLVs;
    * a longer length is refused before its bytes are read. */
-  PA_PROXY_HEADER_MAX = PA_PROXY_FIXED + 512,
-  PA_PROXY_ADDR_MAX = 48 /* numeric address text with its NUL (IPv6: 46) */
+  PA_PROXY_HEADER_MAX = 16 + 512, /* PA_PROXY_FIXED + 512 */
+  PA_PROXY_ADDR_MAX = 48          /* numeric address text with its NUL (IPv6: 46) */
 };
 
 /* One listed address or network: 16 bytes (IPv4 as ::ffff:a.b.c.d) and
