@@ -53,6 +53,15 @@ function run(file, args) {
   });
 }
 
+/** Resolves once cond() is true (checked every STATE_POLL_MS); fails after STATE_WAIT_MS naming what (a string or a function giving one). */
+async function until(cond, what) {
+  const end = Date.now() + STATE_WAIT_MS;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`waited ${STATE_WAIT_MS} ms for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((res) => setTimeout(res, STATE_POLL_MS));
+  }
+}
+
 /** One command on HAProxy's admin socket (DIR/admin.sock); resolves with its answer. */
 export function haproxyCommand(dir, command) {
   return new Promise((resolve, reject) => {
@@ -106,6 +115,17 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
     ...(r ? { PA_REDIS_URL: r.url } : {}),
     ...env,
   };
+  // With PA_DRAIN_MS a SIGTERM only starts the drain (web/README.md, "Cluster"):
+  // a clean stop is a SIGTERM, the drain seen in the log, then stopServer's
+  // SIGTERM (two at once could arrive as one pending signal).
+  const draining = Number(shared.PA_DRAIN_MS ?? 0) > 0;
+  async function stopClean(s) {
+    if (draining && !s.exit && !s.stderr.includes('draining for')) {
+      s.child.kill('SIGTERM');
+      await until(() => s.stderr.includes('draining for') || s.exit, `the drain of ${s.url}`);
+    }
+    return stopServer(s);
+  }
   const argsFor = (p) => ['--port', String(p), '--origin', `http://127.0.0.1:${hp}`, '--origin', `http://127.0.0.1:${p}`];
   const members = [];
   let haproxyUp = false;
@@ -122,20 +142,14 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
     },
     /** Waits until HAProxy holds server k (1-based, as s1, s2 ...) in state ('UP', 'DOWN'). */
     async waitState(k, state) {
-      const until = Date.now() + STATE_WAIT_MS;
       let seen;
-      for (;;) {
-        seen = (await haproxyStates(hpDir))[`s${k}`];
-        if (seen === state) return;
-        if (Date.now() > until) throw new Error(`HAProxy never saw s${k} ${state} (last: ${seen})`);
-        await new Promise((res) => setTimeout(res, STATE_POLL_MS));
-      }
+      await until(async () => (seen = (await haproxyStates(hpDir))[`s${k}`]) === state, () => `HAProxy to see s${k} ${state} (last: ${seen})`);
     },
     async stop() {
       const problems = [];
       if (haproxyUp) await run(HAPROXY_SCRIPT, ['stop', hpDir]).catch((e) => problems.push(e.message));
-      // The first holds the data folder (and its database): it goes last.
-      for (const m of members) if (m.server) await stopServer(m.server).catch((e) => problems.push(e.message));
+      // The folder and database outlive every process: removed after the last.
+      for (const m of members) if (m.server) await stopClean(m.server).catch((e) => problems.push(e.message));
       if (r) await r.stop().catch((e) => problems.push(e.message));
       if (data?.database) await dropDatabase(data.database).catch((e) => problems.push(e.message));
       if (data?.tmp) await rm(data.tmp, { recursive: true, force: true });
@@ -150,12 +164,13 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
       server: null,
       get pid() { return m.server?.child.pid; },
       get url() { return `http://127.0.0.1:${p}/`; },
-      /** Ends this server: SIGTERM checks a clean exit; any other signal (SIGKILL) only sanitizer reports. */
+      /** Ends this server: SIGTERM (after its drain, if one was under way or configured) checks a
+       * clean exit; any other signal (SIGKILL) only sanitizer reports. */
       async kill(signal = 'SIGTERM') {
         const s = m.server;
         if (!s) return;
         m.server = null;
-        if (signal === 'SIGTERM') return stopServer(s);
+        if (signal === 'SIGTERM') return stopClean(s);
         s.child.kill(signal);
         await s.exited;
         await stopServer(s).catch(() => {}); // it did not exit cleanly, by design; forgotten by the harness
@@ -170,16 +185,16 @@ export async function startCluster({ servers: n = 2, env = {}, redis = true, see
     return m;
   }
 
-  let data = null; // the first server's folder: {dir, tmp, database}
-  const launch = (p) => () => startServer({ data: data.dir, seed: false, env: shared, args: argsFor(p) });
+  let data = null; // the first server process: its folder, database and tmp
+  const launch = (p) => () => startServer({ sameDataAs: data, env: shared, args: argsFor(p) });
   try {
     // One first: it migrates the schema (and makes the data folder's keys);
     // the others start once it listens, so no two race a migration.
     const first = member(ports[0], launch(ports[0]));
     first.server = await startServer({ seed, env: shared, args: argsFor(ports[0]) });
     members.push(first);
-    data = { dir: first.server.dir, tmp: first.server.tmp, database: first.server.database };
-    first.server.tmp = null; // removed by cluster.stop, whichever process holds it then
+    data = { ...first.server, tmp: first.server.tmp };
+    first.server.tmp = null; // removed by cluster.stop, whichever process holds the folder then
     // A seeded world's pictures were stored in the folder's own media/.
     if (seed) await cp(path.join(data.dir, 'media'), media, { recursive: true });
     for (const p of ports.slice(1)) members.push(member(p, launch(p)));

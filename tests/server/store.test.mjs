@@ -53,6 +53,8 @@ const SQL = new RegExp(
 );
 const SQLITE = /\bsqlite3_\w+|#include\s*<sqlite3\.h>|\bSQLITE_[A-Z_]+\b/;
 const LIBPQ = /#include\s*<libpq-fe\.h>|\bPQ[a-z]\w*\(|\bPGconn\b|\bPGresult\b/;
+// hiredis (issue 25): only web/src/redis/ talks to Redis; the rest calls pa_redis_/pa_bus_/pa_presence_.
+const HIREDIS = /#include\s*<hiredis\/|\bredis[A-Z]\w*\(|\bredisContext\b|\bredisReply\b|\bREDIS_REPLY_\w+/;
 const SEAM = /#include\s*"store\/(sql|sqlite|pg)\/|\bpa_sq_\w+/;
 
 function problems(file) {
@@ -64,6 +66,8 @@ function problems(file) {
   if (lite) found.push(`the SQLite library: ${lite[0]}`);
   const pq = LIBPQ.exec(text);
   if (pq) found.push(`libpq: ${pq[0]}`);
+  const hi = HIREDIS.exec(text);
+  if (hi) found.push(`hiredis: ${hi[0]}`);
   const seam = SEAM.exec(text);
   if (seam) found.push(`the store's statement seam: ${seam[0]}`);
   return found;
@@ -72,6 +76,7 @@ function problems(file) {
 // What a file may hold: SQL and the seam anywhere in the implementation,
 // each library only in its own driver's folder.
 function allowed(file, problem) {
+  if (problem.startsWith('hiredis')) return file.startsWith('web/src/redis/');
   if (!inside(file)) return false;
   if (problem.startsWith('the SQLite library')) return file.startsWith('web/src/store/sqlite/');
   if (problem.startsWith('libpq')) return file.startsWith('web/src/store/pg/');
@@ -90,12 +95,17 @@ test('the checks find SQL, the seam and each database library where they belong'
   assert.ok(has('web/src/store/pg/driver.c', 'libpq'));
   assert.ok(!allowed('web/src/store/pg/driver.c', 'the SQLite library: sqlite3_open'));
   assert.ok(!allowed('web/src/store/sql/posts.c', 'libpq: PQexec('));
+  assert.ok(has('web/src/redis/bus.c', 'hiredis'));
+  assert.ok(has('web/src/redis/redis_internal.h', 'hiredis'));
+  assert.ok(allowed('web/src/redis/bus.c', 'hiredis: redisContext'));
+  assert.ok(!allowed('web/src/srv.c', 'hiredis: redisCommand('));
+  assert.ok(!allowed('web/src/store/pg/driver.c', 'hiredis: redisContext'));
   // The literal joining and comment stripping, on made-up text.
   assert.ok(SQL.test(literals('const char *q = "SELECT id"\n  " FROM posts";')));
   assert.ok(!SQL.test(literals('/* SELECT x FROM y */ const char *m = "Select a photo from your files";')));
 });
 
-test('SQL only in the store; each database library only in its driver', () => {
+test('SQL only in the store; each database library only in its driver; hiredis only in web/src/redis/', () => {
   const all = sources();
   assert.ok(all.some((f) => f.startsWith('web/src/api/')), 'the handlers are checked');
   const bad = all.map((f) => [f, problems(f).filter((p) => !allowed(f, p))]).filter(([, p]) => p.length);
@@ -109,6 +119,12 @@ test('the store interface names no database library type', () => {
     const text = readFileSync(path.join(repo, h), 'utf8');
     assert.ok(!/sqlite|\bPG\w*|libpq/i.test(text.replace(/\/\*[\s\S]*?\*\//g, '')), `${h} names a database library`);
   }
+});
+
+test("web/src/redis/'s public headers name nothing of hiredis (only redis_internal.h does)", () => {
+  const headers = sources().filter((f) => /^web\/src\/redis\/[^/]+\.h$/.test(f) && !f.endsWith('/redis_internal.h'));
+  assert.ok(['redis.h', 'bus.h', 'presence.h'].every((h) => headers.includes(`web/src/redis/${h}`)), headers.join(', '));
+  for (const h of headers) assert.deepEqual(problems(h), [], h);
 });
 
 test('one prefix per store header: the functions of store/NAME.h are pa_store_NAME_*', () => {

@@ -6,6 +6,7 @@
 #include "art.h"
 #include "auth.h"
 #include "blob.h"
+#include "mstore.h"
 #include "seed_video.h"
 #include "store/comments.h"
 #include "store/feed.h"
@@ -218,7 +219,8 @@ const char *pa_demo_errstr(int rc) {
 
 typedef struct seeder {
   pa_store *db;
-  const char *media_dir;
+  const char *media_dir; /* also the reels' scratch folder */
+  pa_mstore *media;      /* the media store on it (mstore.h) */
   int64_t now;
   unsigned char *pixels; /* scratch, big enough for the largest picture */
   char *err;
@@ -241,7 +243,7 @@ static int store(seeder *s, void *data, size_t len, const char *ext, int w, int 
   /* Videos as an upload of the same file would be stored: metadata cleared. */
   int video = strcmp(ext, "mp4") == 0 || strcmp(ext, "webm") == 0;
   if (video && pa_blob_scrub_video(data, len, NULL, s->err, s->errlen) != 0) return PA_DEMO_EMEDIA;
-  int rc = pa_blob_store(s->media_dir, data, len, ext, hash);
+  int rc = pa_blob_store(s->media, data, len, ext, hash);
   if (rc != PA_BLOB_OK) {
     snprintf(s->err, s->errlen, "store %s in %s: %s", ext, s->media_dir, pa_blob_errstr(rc));
     return rc == PA_BLOB_ENOMEM ? PA_DEMO_ENOMEM : PA_DEMO_EMEDIA;
@@ -648,14 +650,20 @@ int pa_demo_seed(pa_store *db, const char *media_dir, pa_demo_size size, int64_t
   }
   if (existing > 0) return pa_store_rollback(db) == PA_STORE_OK ? PA_DEMO_OK : PA_DEMO_EDB;
 
-  seeder s = {db,  media_dir, now,          malloc((size_t)POST_W * PORTRAIT_H * 3u),
+  seeder s = {db,  media_dir, NULL,         now, malloc((size_t)POST_W * PORTRAIT_H * 3u),
               err, errlen,    0x5eed5eedull};
   if (!s.pixels) {
     snprintf(err, errlen, "out of memory");
     pa_store_rollback(db);
     return PA_DEMO_ENOMEM;
   }
+  if (pa_mstore_dir_open(media_dir, &s.media, err, errlen) != 0) {
+    free(s.pixels);
+    pa_store_rollback(db);
+    return PA_DEMO_EMEDIA;
+  }
   rc = seed_all(&s, size);
+  pa_mstore_close(s.media);
   free(s.pixels);
   int added = rc > 0 ? rc : 0;
   if (rc > 0) rc = PA_DEMO_OK;

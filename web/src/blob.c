@@ -1,6 +1,7 @@
 /* pa_media — content-addressed media files. */
 #include "blob.h"
 
+#include "mstore.h"
 #include "pa/pa_image.h"
 #include "pa/pa_thumbhash.h"
 #include "pa/pa_upload.h"
@@ -36,49 +37,16 @@ void pa_blob_hash(const void *data, size_t len, char hex[PA_BLOB_HASH_HEX + 1]) 
   sodium_bin2hex(hex, PA_BLOB_HASH_HEX + 1, h, sizeof h);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-int pa_blob_store(const char *dir, const void *data, size_t len, const char *ext,
+int pa_blob_store(pa_mstore *media, const void *data, size_t len, const char *ext,
                   char hex[PA_BLOB_HASH_HEX + 1]) {
-  char path[4096], tmp[4096];
-  struct stat st;
+  char name[PA_BLOB_NAME_MAX];
   int known = 0;
   for (int k = 0; ext && k < PA_BLOB_KIND_COUNT; k++)
     known |= strcmp(ext, pa_blob_kind_ext(k)) == 0;
-  if (!dir || !data || len == 0 || !known) return PA_BLOB_EINVAL;
+  if (!media || !data || len == 0 || !known) return PA_BLOB_EINVAL;
   pa_blob_hash(data, len, hex);
-  int n = snprintf(path, sizeof path, "%s/%s.%s", dir, hex, ext);
-  int m = snprintf(tmp, sizeof tmp, "%s/.incoming-XXXXXX", dir);
-  if (n < 0 || (size_t)n >= sizeof path || m < 0 || (size_t)m >= sizeof tmp) return PA_BLOB_EINVAL;
-  /* Same name means same bytes, so an existing file of the right size is done. */
-  if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) return PA_BLOB_OK;
-
-  int fd = mkstemp(tmp);
-  if (fd < 0) return PA_BLOB_EIO;
-  /* fsync before rename: after a crash the name exists only with its bytes. */
-  if (write_all(fd, data, len) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-    int saved = errno;
-    close(fd);
-    unlink(tmp);
-    errno = saved;
-    return PA_BLOB_EIO;
-  }
-  if (close(fd) != 0 || rename(tmp, path) != 0) {
-    int saved = errno;
-    unlink(tmp);
-    errno = saved;
-    return PA_BLOB_EIO;
-  }
-  return PA_BLOB_OK;
+  snprintf(name, sizeof name, "%s.%s", hex, ext);
+  return pa_mstore_put(media, name, data, len) == 0 ? PA_BLOB_OK : PA_BLOB_EIO;
 }
 
 const char *pa_blob_name_type(const char *name) {

@@ -64,11 +64,12 @@ const char *pa_blob_errstr(int rc);
 /* Writes the lowercase hex BLAKE2b-256 of data into hex (NUL-terminated). */
 void pa_blob_hash(const void *data, size_t len, char hex[PA_BLOB_HASH_HEX + 1]);
 
-/* Stores data as dir/<hash>.<ext> unless that file exists, via a temporary
- * file and rename so readers never see a partial file. ext is one of
- * "jpg", "png", "webp", "mp4", "webm".
- * Writes the hash into hex. */
-int pa_blob_store(const char *dir, const void *data, size_t len, const char *ext,
+struct pa_mstore;
+/* Stores data as <hash>.<ext> in the media store (mstore.h: all or nothing,
+ * kept as it is when it exists). ext is one of "jpg", "png", "webp", "mp4",
+ * "webm". Writes the hash into hex. PA_BLOB_EIO when the store refused
+ * (errno says why). */
+int pa_blob_store(struct pa_mstore *media, const void *data, size_t len, const char *ext,
                   char hex[PA_BLOB_HASH_HEX + 1]);
 
 /* The MIME type for a well-formed media file name ("<64 lowercase hex>.jpg",

@@ -88,13 +88,15 @@ struct pa_srv;
 typedef struct pa_replay_worker pa_replay_worker;
 /* Starts the thread with its own connection to the database at db_where:
  * at once it takes every live whose replay is pending or processing (a
- * restart mid-build builds again). media_dir is the blob store, rec_root
+ * restart mid-build builds again). media is the media store (mstore.h,
+ * borrowed: it outlives the worker), rec_root
  * PA_JANUS_REC_DIR (NULL or "": replays off, nothing starts). NULL when it
  * could not start (logged). The caller stops it with pa_replay_stop (before
  * the transport: a replay made is told through the sockets) and frees it
  * with pa_replay_free once no request can wake it. */
+struct pa_mstore;
 pa_replay_worker *pa_replay_start(const struct pa_srv *srv, const char *db_where,
-                                  const char *media_dir, const char *rec_root);
+                                  struct pa_mstore *media, const char *rec_root);
 void pa_replay_stop(pa_replay_worker *w); /* the step under way killed, the thread joined */
 void pa_replay_free(pa_replay_worker *w); /* stops it if need be; NULL is fine */
 /* While on, a program pa_replay_build runs is killed at once and the build

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "live_replay.h"
 #include "log.h"
+#include "mstore.h"
 #include "srv_internal.h"
 #include "store/live.h"
 #include "store/media.h"
@@ -33,7 +34,7 @@ struct pa_replay_worker {
   pthread_mutex_t lock;
   atomic_int stopping; /* a build cut short by it stays processing: built again at start */
   const pa_srv *srv;
-  char media_dir[PATH_MAX];
+  pa_mstore *media;            /* borrowed from the server */
   char rec_root[PATH_MAX / 2]; /* room and file names fit after it in PATH_MAX */
 };
 
@@ -122,9 +123,9 @@ static int keep(pa_replay_worker *rw, pa_store *db, const pending *p, const pa_r
   }
   int has_thumb = pa_blob_thumbhash(poster, plen, thumb) == 0;
   int64_t now = pa_clock_now();
-  pa_api_media_lock();
-  int brc = pa_blob_store(rw->media_dir, video, vlen, "webm", vhash);
-  if (brc == PA_BLOB_OK) brc = pa_blob_store(rw->media_dir, poster, plen, "jpg", phash);
+  pa_mstore_lock(rw->media);
+  int brc = pa_blob_store(rw->media, video, vlen, "webm", vhash);
+  if (brc == PA_BLOB_OK) brc = pa_blob_store(rw->media, poster, plen, "jpg", phash);
   int rc = brc == PA_BLOB_OK ? pa_store_begin(db) : PA_STORE_EDB;
   if (rc == PA_STORE_OK) {
     /* The WebM's size is the poster's (the same frames). */
@@ -151,7 +152,7 @@ static int keep(pa_replay_worker *rw, pa_store *db, const pending *p, const pa_r
     if (rc == PA_STORE_OK) rc = notice(db, p, *reel, 1, now);
     if (pa_store_end(db, rc == PA_STORE_OK) != PA_STORE_OK) rc = PA_STORE_EDB;
   }
-  pa_api_media_unlock();
+  pa_mstore_unlock(rw->media);
   free(video);
   free(poster);
   if (brc != PA_BLOB_OK) {
@@ -230,7 +231,7 @@ static void round_fn(pa_store *db, void *ctx) {
   sweep(rw, db);
 }
 
-pa_replay_worker *pa_replay_start(const pa_srv *srv, const char *db_where, const char *media_dir,
+pa_replay_worker *pa_replay_start(const pa_srv *srv, const char *db_where, pa_mstore *media,
                                   const char *rec_root) {
   if (!rec_root || !*rec_root) return NULL;
   if (strlen(rec_root) >= PATH_MAX / 2) {
@@ -241,7 +242,7 @@ pa_replay_worker *pa_replay_start(const pa_srv *srv, const char *db_where, const
   if (!rw) return NULL;
   rw->srv = srv;
   pthread_mutex_init(&rw->lock, NULL);
-  snprintf(rw->media_dir, sizeof rw->media_dir, "%s", media_dir);
+  rw->media = media;
   snprintf(rw->rec_root, sizeof rw->rec_root, "%s", rec_root);
   rw->w = pa_worker_start("replay", db_where, PA_REPLAY_TICK_S, round_fn, rw);
   if (!rw->w) {

@@ -16,6 +16,7 @@
 #include "live_replay.h"
 #include "llm/cli.h"
 #include "log.h"
+#include "mstore.h"
 #include "net/proxy.h"
 #include "origin.h"
 #include "pay/cli.h"
@@ -189,7 +190,14 @@ static int prepare_data(const char *db_path, const char *media_dir, const char *
     return -1;
   }
   /* Expired stories never come back after a restart; vectors catch up. */
-  pa_srv_chores(media_dir, db, 1);
+  pa_mstore *media = NULL;
+  if (pa_mstore_dir_open(media_dir, &media, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    pa_store_close(db);
+    return -1;
+  }
+  pa_srv_chores(media, db, 1);
+  pa_mstore_close(media);
   /* Lives the server was away for: gone or too long end now (issue 24). */
   pa_live_watchdog(NULL, db, pa_clock_now());
   pa_store_close(db);
@@ -256,6 +264,11 @@ int main(int argc, char **argv) {
   if (pa_clock_offset())
     pa_log_event("warn", "clock", "moved by %lld s (PA_TEST_CLOCK_OFFSET)",
                  (long long)pa_clock_offset());
+  int drain_ms = 0;
+  if (drain_from_env(&drain_ms, err, sizeof err) != 0) {
+    fprintf(stderr, "petamigos-server: %s\n", err);
+    return 2;
+  }
   /* A cluster's shared state: a malformed URL is a bad argument, a Redis
    * that does not answer a server that cannot run as configured. */
   if ((rc = pa_redis_init(getenv("PA_REDIS_URL"), err, sizeof err)) != 0) {
@@ -280,11 +293,6 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  int drain_ms = 0;
-  if (drain_from_env(&drain_ms, err, sizeof err) != 0) {
-    fprintf(stderr, "petamigos-server: %s\n", err);
-    return 2;
-  }
   pa_srv *srv = NULL;
   pa_srv_config cfg = {a.root, a.data, a.host, a.port, &a.origins, a.proxy_from};
   if ((rc = pa_srv_start(&cfg, &srv, err, sizeof err)) != PA_SRV_OK) {

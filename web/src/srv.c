@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mail/mail.h"
 #include "metrics/metrics.h"
+#include "mstore.h"
 #include "net/http.h"
 #include "pay/pay.h"
 #include "push/push.h"
@@ -323,7 +324,7 @@ static void on_ws_post(void *arg, void *ctx, uint64_t conn, void *user, const ch
   pa_chat_posted(arg, ctx, conn, user, data, len);
 }
 
-void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
+void pa_srv_chores(pa_mstore *media, pa_store *db, int force_embed) {
   int64_t now = pa_clock_now(), new_likes = 0;
   int missing = 0;
   char err[256];
@@ -341,7 +342,9 @@ void pa_srv_chores(const char *media_dir, pa_store *db, int force_embed) {
       pa_store_assist_expire(db, now - (int64_t)PA_HELP_RETENTION_DAYS * 86400, NULL) !=
           PA_STORE_OK)
     pa_log_event("error", "chores", "%s", pa_store_errmsg(db));
-  pa_api_media_gc(db, media_dir);
+  pa_api_media_gc(db, media);
+  /* What a killed process left half-written (PA_MSTORE_STALE_S old). */
+  if (pa_mstore_sweep(media, now) < 0) pa_log_event("error", "chores", "media sweep failed");
   /* Snoozed support conversations come due (issue 23): open again (told
    * live by chores_thread's own call first; at start-up nobody listens). */
   pa_support_wake(NULL, db, now);
@@ -378,7 +381,7 @@ static void *chores_thread(void *arg) {
     pa_support_wake(srv, db, pa_clock_now());
     /* Lives whose broadcaster left or ran past PA_LIVE_MAX_S end (issue 24). */
     pa_live_watchdog(srv, db, pa_clock_now());
-    pa_srv_chores(srv->media_dir, db, 0);
+    pa_srv_chores(srv->media, db, 0);
     pthread_mutex_lock(&srv->lock);
   }
   pthread_mutex_unlock(&srv->lock);
@@ -483,15 +486,22 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
     srv->family[f] = pa_metrics_route(families[f].method, families[f].route);
   srv->chat = pa_chat_hub_new();
   srv->public_pages = pa_respcache_new();
+  /* The media store on the folder (PA_MEDIA_DIR or DATA/media; mstore.h). */
+  char mserr[256] = "";
+  int media_ok = pa_mstore_dir_open(srv->media_dir, &srv->media, mserr, sizeof mserr) == 0;
   pa_net_config nc = {cfg->host ? cfg->host : "",
                       cfg->port,
                       lines,
                       {srv, worker_open, worker_close, on_route, on_handle, on_ws_message,
                        on_ws_closed, on_ws_post},
                       cfg->proxy_from};
-  if (!srv->pay || !srv->chat || !srv->public_pages ||
+  if (!media_ok || !srv->pay || !srv->chat || !srv->public_pages ||
       pa_net_start(&nc, &srv->net, err, errlen) != 0) {
-    if (!srv->pay || !srv->chat || !srv->public_pages) snprintf(err, errlen, "out of memory");
+    if (!media_ok)
+      snprintf(err, errlen, "%s", mserr);
+    else if (!srv->pay || !srv->chat || !srv->public_pages)
+      snprintf(err, errlen, "out of memory");
+    pa_mstore_close(srv->media);
     pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
     pa_push_free(srv->push);
@@ -512,6 +522,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   if (rc != PA_SRV_OK) {
     if (rc == PA_SRV_ESTART) snprintf(err, errlen, "cannot start the event-loop thread");
     pa_net_stop(srv->net);
+    pa_mstore_close(srv->media);
     pa_mail_free(srv->mail);
     pa_pay_free(srv->pay);
     pa_push_free(srv->push);
@@ -539,7 +550,7 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   }
   /* Replays of kept lives (issue 24): where Janus records, PA_JANUS_REC_DIR. */
   const char *rec_root = getenv("PA_JANUS_REC_DIR");
-  srv->replay = pa_replay_start(srv, srv->db_path, srv->media_dir, rec_root);
+  srv->replay = pa_replay_start(srv, srv->db_path, srv->media, rec_root);
   if (!srv->replay && rec_root && *rec_root)
     pa_log_event("error", "replay", "the worker did not start");
   *out = srv;
@@ -577,5 +588,6 @@ void pa_srv_stop(pa_srv *srv) {
   pa_pay_free(srv->pay);
   pa_mail_free(srv->mail);
   pa_push_free(srv->push);
+  pa_mstore_close(srv->media);
   free(srv);
 }

@@ -49,7 +49,8 @@ struct pa_store;
  * media, and recomputes ranking vectors when likes changed (any change when
  * force_embed, else PA_EMBED_RECOMPUTE_LIKES) or posts lack one. The server
  * runs it every 30 s on its own connection; main runs it once at startup. */
-void pa_srv_chores(const char *media_dir, struct pa_store *db, int force_embed);
+struct pa_mstore;
+void pa_srv_chores(struct pa_mstore *media, struct pa_store *db, int force_embed);
 
 /* From now on GET /api/v1/ready answers 503 (everything else is served as
  * before): a load balancer takes this process out before pa_srv_stop.

@@ -1,5 +1,6 @@
 /* pa_srv — files: immutable media under /media/ and the static site. */
 #include "blob.h"
+#include "mstore.h"
 #include "net/http.h"
 #include "srv_internal.h"
 
@@ -55,11 +56,11 @@ static int method_ok(pa_srv_req *rq) {
 /* Answers with an open regular file, which the transport sends and closes:
  * 304 when the client's copy is current; with ranges, one byte range as 206
  * (If-Range must name this ETag). */
-static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char *type,
-                      const char *cache, const char *etag, int ranges) {
+static void send_file(pa_srv_req *rq, int fd, long long size, const char *type, const char *cache,
+                      const char *etag, int ranges) {
   pa_srv_header h[3] = {{"ETag", etag}, {"Accept-Ranges", "bytes"}, {"Content-Range", NULL}};
   char content_range[96];
-  long long from = 0, to = (long long)st->st_size - 1;
+  long long from = 0, to = size - 1;
   int nh = ranges ? 2 : 1, status = 200;
   const char *inm = pa_srv_req_header(rq, "If-None-Match");
   if (inm && pa_http_etag_match(inm, etag)) {
@@ -69,19 +70,18 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
   }
   const char *if_range = pa_srv_req_header(rq, "If-Range");
   int r = ranges && (!if_range || strcmp(if_range, etag) == 0)
-              ? pa_http_range(pa_srv_req_header(rq, "Range"), (long long)st->st_size, &from, &to)
+              ? pa_http_range(pa_srv_req_header(rq, "Range"), size, &from, &to)
               : 0;
   if (r < 0) {
     close(fd);
-    snprintf(content_range, sizeof content_range, "bytes */%lld", (long long)st->st_size);
+    snprintf(content_range, sizeof content_range, "bytes */%lld", size);
     pa_srv_header eh[2] = {{"Accept-Ranges", "bytes"}, {"Content-Range", content_range}};
     static const char body[] = "416 Range Not Satisfiable\n";
     pa_srv_send(rq, 416, "text/plain; charset=utf-8", "no-store", eh, 2, body, sizeof body - 1);
     return;
   }
   if (r > 0) {
-    snprintf(content_range, sizeof content_range, "bytes %lld-%lld/%lld", from, to,
-             (long long)st->st_size);
+    snprintf(content_range, sizeof content_range, "bytes %lld-%lld/%lld", from, to, size);
     h[2].value = content_range;
     nh = 3;
     status = 206;
@@ -91,25 +91,23 @@ static void send_file(pa_srv_req *rq, int fd, const struct stat *st, const char 
 }
 
 static void get_media(pa_srv_req *rq, const char *name) {
-  char path[PATH_MAX + PA_BLOB_NAME_MAX + 2], etag[PA_BLOB_HASH_HEX + 3];
-  struct stat st;
+  char etag[PA_BLOB_HASH_HEX + 3];
+  int fd;
+  int64_t size;
   const char *type = pa_blob_name_type(name);
   if (!type) {
     pa_srv_plain_error(rq, 404, NULL);
     return;
   }
-  snprintf(path, sizeof path, "%s/%s", rq->srv->media_dir, name);
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  /* Through the media store (mstore.h): the folder every process shares. */
+  if (pa_mstore_open(rq->srv->media, name, &fd, &size) != 0) {
     /* Missing is 404; anything else (permissions, I/O) is our fault. */
-    int status = fd < 0 && errno != ENOENT && errno != ELOOP ? 500 : 404;
-    if (fd >= 0) close(fd);
-    pa_srv_plain_error(rq, status, NULL);
+    pa_srv_plain_error(rq, errno == ENOENT ? 404 : 500, NULL);
     return;
   }
   /* The name is the content's hash, so the hash is the entity tag. */
   snprintf(etag, sizeof etag, "\"%.*s\"", PA_BLOB_HASH_HEX, name);
-  send_file(rq, fd, &st, type, "public, max-age=31536000, immutable", etag, 1);
+  send_file(rq, fd, (long long)size, type, "public, max-age=31536000, immutable", etag, 1);
 }
 
 /* Rejects what could climb out of the root or expose hidden files: empty,
@@ -158,7 +156,7 @@ static void get_static(pa_srv_req *rq) {
   snprintf(etag, sizeof etag, "W/\"%llx-%llx\"", (unsigned long long)st.st_size,
            (unsigned long long)st.st_mtim.tv_sec * 1000000000ull +
                (unsigned long long)st.st_mtim.tv_nsec);
-  send_file(rq, fd, &st, mime_for(real), "no-cache", etag, 0);
+  send_file(rq, fd, (long long)st.st_size, mime_for(real), "no-cache", etag, 0);
 }
 
 void pa_srv_files(pa_srv_req *rq) {

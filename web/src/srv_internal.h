@@ -19,6 +19,7 @@ struct pa_srv {
   pa_origins origins;       /* where people reach us: Host and Origin checks, absolute links */
   char root[PATH_MAX];      /* resolved, no trailing slash */
   char media_dir[PATH_MAX]; /* resolved */
+  struct pa_mstore *media;  /* the media store on media_dir (mstore.h): every media file's road */
   char db_path[PATH_MAX];
   int port;
   /* Housekeeping thread: expired stories and sessions, orphaned media,

@@ -158,10 +158,6 @@ int pa_api_cookie_secure(pa_srv_req *rq);
 /* Sets the pa_session cookie (max_age 0 clears it). */
 void pa_api_set_session_cookie(pa_srv_req *rq, const char *token, int64_t max_age);
 
-/* Serialises media-store writes against garbage collection. */
-void pa_api_media_lock(void);
-void pa_api_media_unlock(void);
-
 /* The media lifecycle (web/README.md, "Media"). */
 enum {
   PA_MEDIA_DRAFT_SECONDS = 24 * 3600, /* an upload no post, story, reel or avatar uses */
@@ -186,8 +182,11 @@ void pa_api_media_refund(pa_srv_req *rq, int64_t bytes, int64_t day);
 /* Forgets drafts older than PA_MEDIA_DRAFT_SECONDS, then deletes the media
  * rows nothing holds any more among those that lost a reference (queued in
  * media_unref by triggers), and then their files. Runs after every delete
- * that can release media, and in the chores. */
-void pa_api_media_gc(struct pa_store *db, const char *media_dir);
+ * that can release media, and in the chores. Under the media store's lock
+ * (mstore.h), which an upload holds from its file to its row, in every
+ * process of a cluster. */
+struct pa_mstore;
+void pa_api_media_gc(struct pa_store *db, struct pa_mstore *media);
 
 /* ---- handlers, by file */
 

@@ -542,7 +542,7 @@ void pa_api_delete_me(pa_srv_req *rq) {
     goto out;
   }
   pa_chat_revoke(rq->srv, rq->viewer, 0, 0);
-  pa_api_media_gc(rq->db, rq->srv->media_dir);
+  pa_api_media_gc(rq->db, rq->srv->media);
   pa_api_set_session_cookie(rq, "", 0);
   pa_api_ok(rq);
 out:

@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "clock.h"
+#include "mstore.h"
 #include "tar.h"
 
 #include <errno.h>
@@ -89,20 +90,19 @@ typedef struct media_ctx {
 
 static int add_file(void *p, const char *hash, const char *ext, int64_t created_at) {
   media_ctx *m = p;
-  char path[PATH_MAX + 80], name[PA_TAR_NAME_MAX + 1];
-  struct stat st;
+  char file[96], name[PA_TAR_NAME_MAX + 1];
+  int fd;
+  int64_t size;
   /* The store's names are 64 hex digits and a known extension; anything else
    * is not a file we wrote, and is left out rather than opened. */
   if (strlen(hash) != 64 || strspn(hash, "0123456789abcdef") != 64 || strlen(ext) > 4 ||
       strspn(ext, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(ext))
     return 0;
-  if (snprintf(path, sizeof path, "%s/%s.%s", m->rq->srv->media_dir, hash, ext) >= (int)sizeof path)
-    return 0;
+  snprintf(file, sizeof file, "%s.%s", hash, ext);
   snprintf(name, sizeof name, "petamigos-media/%s.%s", hash, ext);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0; /* collected meanwhile: nothing to put in */
-  int rc =
-      fstat(fd, &st) == 0 ? pa_tar_add_fd(m->out, name, fd, (int64_t)st.st_size, created_at) : -1;
+  if (pa_mstore_open(m->rq->srv->media, file, &fd, &size) != 0)
+    return 0; /* collected meanwhile: nothing to put in */
+  int rc = pa_tar_add_fd(m->out, name, fd, size, created_at);
   if (rc != 0) m->err = errno ? errno : EIO;
   close(fd);
   if (rc == 0) m->files++;

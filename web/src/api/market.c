@@ -416,7 +416,7 @@ void pa_api_market_listing_edit(pa_srv_req *rq) {
     goto out;
   }
   /* Photos taken out leave their files for the collector. */
-  if (l->nphotos >= 0) pa_api_media_gc(rq->db, rq->srv->media_dir);
+  if (l->nphotos >= 0) pa_api_media_gc(rq->db, rq->srv->media);
   send_listing(rq, 200, r->id);
 out:
   cJSON_free(shipping);
@@ -434,7 +434,7 @@ void pa_api_market_listing_delete(pa_srv_req *rq) {
     if (pa_store_market_listing_delete(rq->db, r->id) != PA_STORE_OK) {
       pa_api_internal(rq, "delete listing");
     } else {
-      pa_api_media_gc(rq->db, rq->srv->media_dir);
+      pa_api_media_gc(rq->db, rq->srv->media);
       pa_api_ok(rq);
     }
   }

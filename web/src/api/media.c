@@ -3,6 +3,7 @@
 #include "blob.h"
 #include "clock.h"
 #include "log.h"
+#include "mstore.h"
 #include "pay/catalog.h"
 
 #include <errno.h>
@@ -12,18 +13,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Held while a file is written and its row added, and while orphans are
- * deleted and unlinked, so a collection never removes a file just stored. */
-static pthread_mutex_t media_mutex = PTHREAD_MUTEX_INITIALIZER;
-void pa_api_media_lock(void) { pthread_mutex_lock(&media_mutex); }
-void pa_api_media_unlock(void) { pthread_mutex_unlock(&media_mutex); }
-
-void pa_api_media_gc(pa_store *db, const char *media_dir) {
+void pa_api_media_gc(pa_store *db, pa_mstore *media) {
   pa_store_media_file *freed = malloc(PA_MEDIA_GC_BATCH * sizeof *freed);
   int64_t now = pa_clock_now();
   int n = 0, taken = PA_MEDIA_GC_BATCH;
   pa_api_media_quota(); /* read at startup, when main runs the first collection */
-  pa_api_media_lock();
+  /* Held while a file is written and its row added, and while orphans are
+   * deleted and removed, so a collection never removes a file just stored —
+   * by this process or by another one on the same store. */
+  pa_mstore_lock(media);
   /* Drafts past their time go first: that queues their hashes. */
   int rc = freed ? pa_store_media_uploads_expire(db, now - PA_MEDIA_DRAFT_SECONDS, now / 86400)
                  : PA_STORE_ENOMEM;
@@ -32,14 +30,15 @@ void pa_api_media_gc(pa_store *db, const char *media_dir) {
     rc = pa_store_media_collect(db, PA_MEDIA_GC_BATCH, freed, &n, &taken);
     /* Rows first, files after: a crash in between leaves a harmless stray file. */
     for (int i = 0; i < n; i++) {
-      char path[PATH_MAX + PA_BLOB_NAME_MAX + 2];
-      snprintf(path, sizeof path, "%s/%.64s.%.7s", media_dir, freed[i].hash, freed[i].ext);
-      unlink(path);
+      char name[PA_BLOB_NAME_MAX + 8];
+      snprintf(name, sizeof name, "%.64s.%.7s", freed[i].hash, freed[i].ext);
+      if (pa_mstore_remove(media, name) != 0)
+        pa_log_event("error", "media gc", "cannot remove %s: %s", name, strerror(errno));
     }
   }
   if (rc != PA_STORE_OK)
     pa_log_event("error", "media gc", "%s", freed ? pa_store_errmsg(db) : pa_store_errstr(rc));
-  pa_api_media_unlock();
+  pa_mstore_unlock(media);
   free(freed);
 }
 
@@ -54,7 +53,7 @@ void pa_api_delete_own(pa_srv_req *rq, pa_api_owner_fn owner, pa_api_remove_fn r
   } else if (rc != PA_STORE_OK || remove(rq->db, rq->ids[0]) != PA_STORE_OK) {
     pa_api_internal(rq, "delete");
   } else {
-    pa_api_media_gc(rq->db, rq->srv->media_dir);
+    pa_api_media_gc(rq->db, rq->srv->media);
     pa_api_ok(rq);
   }
 }
@@ -295,13 +294,13 @@ void pa_api_media_upload(pa_srv_req *rq) {
   int has_thumb = (strcmp(ext, "jpg") == 0 || strcmp(ext, "png") == 0) &&
                   pa_blob_thumbhash(data, len, thumb) == 0;
   int64_t id = 0;
-  pa_api_media_lock();
-  rc = pa_blob_store(rq->srv->media_dir, data, len, ext, hash);
+  pa_mstore_lock(rq->srv->media);
+  rc = pa_blob_store(rq->srv->media, data, len, ext, hash);
   pa_store_media m = {
       hash, ext, info.width, info.height, (int64_t)len, pa_clock_now(), has_thumb ? thumb : NULL};
   int stored =
       rc == PA_BLOB_OK && pa_store_media_upload_add(rq->db, rq->viewer, &m, &id) == PA_STORE_OK;
-  pa_api_media_unlock();
+  pa_mstore_unlock(rq->srv->media);
   free(data);
   if (!stored) {
     pa_api_media_refund(rq, received, day);

@@ -426,7 +426,7 @@ void pa_api_mod_action(pa_srv_req *rq) {
     goto out;
   }
   if (action == PA_MOD_SUSPEND || action == PA_MOD_BAN) pa_chat_revoke(rq->srv, subject, 0, 0);
-  if (on_item && action == PA_MOD_REMOVE) pa_api_media_gc(rq->db, rq->srv->media_dir);
+  if (on_item && action == PA_MOD_REMOVE) pa_api_media_gc(rq->db, rq->srv->media);
   send_item(rq, k, id, 200);
 out:
   cJSON_Delete(d);

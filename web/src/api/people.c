@@ -208,7 +208,7 @@ void pa_api_me_patch(pa_srv_req *rq) {
     goto out;
   }
   /* The avatar it replaced goes once nothing else shows it. */
-  if (avatar) pa_api_media_gc(rq->db, rq->srv->media_dir);
+  if (avatar) pa_api_media_gc(rq->db, rq->srv->media);
   rq->ids[0] = rq->viewer;
   pa_api_user_get(rq);
 out:

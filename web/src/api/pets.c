@@ -208,7 +208,7 @@ void pa_api_pet_patch(pa_srv_req *rq) {
     return;
   }
   /* A replaced or removed avatar goes once nothing else shows it. */
-  if (f.e.set_avatar) pa_api_media_gc(rq->db, rq->srv->media_dir);
+  if (f.e.set_avatar) pa_api_media_gc(rq->db, rq->srv->media);
   send_pet(rq, 200, rq->ids[0]);
 }
 
@@ -223,6 +223,6 @@ void pa_api_pet_delete(pa_srv_req *rq) {
     pa_api_internal(rq, "delete pet");
     return;
   }
-  pa_api_media_gc(rq->db, rq->srv->media_dir);
+  pa_api_media_gc(rq->db, rq->srv->media);
   pa_api_ok(rq);
 }

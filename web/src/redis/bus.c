@@ -184,6 +184,7 @@ static void *subscriber(void *arg) {
     if (gap) {
       gap = 0;
       pa_log_event("info", "bus", "subscribed again after a gap: resyncing");
+      pa_presence_resynced();
       for (int i = 0; i < g.n_resync; i++) g.resync[i].fn(g.resync[i].ctx);
     }
     void *reply = NULL;

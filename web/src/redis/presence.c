@@ -40,6 +40,7 @@ static struct {
   pthread_cond_t wake;
   pthread_t thread;
   int running, stopping;
+  int report_now; /* pa_presence_resynced asked for a report before the period ends */
   int ttl_s, refresh_s;
   char hash[HASH_NAME_MAX];
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
@@ -187,9 +188,11 @@ static void *reporter(void *arg) {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += g.refresh_s;
-    while (!g.stopping && pthread_cond_timedwait(&g.wake, &g.lock, &until) != ETIMEDOUT) {
+    while (!g.stopping && !g.report_now &&
+           pthread_cond_timedwait(&g.wake, &g.lock, &until) != ETIMEDOUT) {
     }
     if (g.stopping) break;
+    g.report_now = 0;
     pthread_mutex_unlock(&g.lock);
     report();
     pthread_mutex_lock(&g.lock);
@@ -197,6 +200,13 @@ static void *reporter(void *arg) {
   pthread_mutex_unlock(&g.lock);
   pa_redis_shutdown(); /* this thread's connection */
   return NULL;
+}
+
+void pa_presence_resynced(void) {
+  pthread_mutex_lock(&g.lock);
+  g.report_now = 1;
+  pthread_cond_broadcast(&g.wake);
+  pthread_mutex_unlock(&g.lock);
 }
 
 int pa_presence_start(char *err, size_t errlen) {

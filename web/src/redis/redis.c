@@ -10,6 +10,7 @@
 #include "redis/redis_internal.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -241,6 +242,7 @@ redisContext *pa_redis_connect(int timeout_ms, char *err, size_t errlen) {
 typedef struct thread_conn {
   redisContext *c;
   long long retry_at_ms; /* after a failure: no new connection before this */
+  int fresh_used;        /* c has answered a command (so it may be stale by now) */
 } thread_conn;
 
 static pthread_key_t g_key;
@@ -283,6 +285,7 @@ redisContext *pa_redis_ctx(void) {
   if (now < t->retry_at_ms) return NULL;
   char err[256];
   t->c = pa_redis_connect(PA_REDIS_TIMEOUT_MS, err, sizeof err);
+  t->fresh_used = 0;
   if (!t->c) {
     t->retry_at_ms = now + PA_REDIS_RETRY_MS;
     pa_redis_note("redis", 0, "%s", err);
@@ -314,24 +317,57 @@ static redisReply *checked(const char *what, redisReply *r) {
   return r;
 }
 
+/* A connection kept from before may have died quietly (Redis restarted since): a command that
+ * fails on one is tried once more on a new connection before it counts as a failure. */
+static int drop_stale(void) {
+  thread_conn *t = my_conn();
+  /* Only a connection the server closed: a timeout would only double the wait. */
+  if (!t || !t->c || !t->fresh_used) return 0;
+  int closed = t->c->err == REDIS_ERR_EOF ||
+               (t->c->err == REDIS_ERR_IO &&
+                (strstr(t->c->errstr, "Broken pipe") || strstr(t->c->errstr, "reset by peer")));
+  if (!closed) return 0;
+  redisFree(t->c);
+  t->c = NULL;
+  t->retry_at_ms = 0;
+  return 1;
+}
+
+static void mark_used(void) {
+  thread_conn *t = my_conn();
+  if (t) t->fresh_used = 1;
+}
+
 redisReply *pa_redis_cmd(const char *what, const char *fmt, ...) {
-  redisContext *c = pa_redis_ctx();
-  if (!c) return NULL;
-  va_list ap;
-  va_start(ap, fmt);
-  redisReply *r = redisvCommand(c, fmt, ap);
-  va_end(ap);
-  return checked(what, r);
+  for (int attempt = 0;; attempt++) {
+    redisContext *c = pa_redis_ctx();
+    if (!c) return NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    redisReply *r = redisvCommand(c, fmt, ap);
+    va_end(ap);
+    if (!r && attempt == 0 && drop_stale()) continue;
+    mark_used();
+    return checked(what, r);
+  }
 }
 
 redisReply *pa_redis_cmd_argv(const char *what, int argc, const char **argv, const size_t *lens) {
-  redisContext *c = pa_redis_ctx();
-  if (!c) return NULL;
-  return checked(what, redisCommandArgv(c, argc, argv, lens));
+  for (int attempt = 0;; attempt++) {
+    redisContext *c = pa_redis_ctx();
+    if (!c) return NULL;
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    if (!r && attempt == 0 && drop_stale()) continue;
+    mark_used();
+    return checked(what, r);
+  }
 }
 
 int pa_redis_init(const char *url, char *err, size_t errlen) {
   pa_redis_node();
+  /* A write to a connection Redis closed must be an error, not the end of the process (the
+   * server's transport ignores SIGPIPE too; the command-line tools need it here). */
+  signal(SIGPIPE, SIG_IGN);
   memset(&g_cfg, 0, sizeof g_cfg);
   if (!url || !*url) return 0;
   pa_redis_url u;

@@ -48,4 +48,8 @@ redisContext *pa_redis_connect(int timeout_ms, char *err, size_t errlen);
 void pa_redis_note(const char *component, int ok, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The bus's subscriber is back after a gap (Redis may have restarted empty): presence reports its
+ * whole table at once instead of at its next period. Any thread; does not block. */
+void pa_presence_resynced(void);
+
 #endif
