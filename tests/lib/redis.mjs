@@ -39,10 +39,12 @@ export async function startRedis() {
     async kill(signal = 'SIGKILL') {
       const p = await pid();
       process.kill(p, signal);
-      // Gone once signal 0 fails (bounded: a killed process ends at once).
+      // Gone once signal 0 fails or it is a zombie (a daemon's parent is
+      // init, which may reap it later); bounded: a killed process ends at once.
       for (let i = 0; i < 200; i++) {
         try {
           process.kill(p, 0);
+          if (/^State:\s*Z/m.test(await readFile(`/proc/${p}/status`, 'utf8'))) return;
         } catch {
           return;
         }

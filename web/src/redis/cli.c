@@ -13,14 +13,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-enum { CLI_HOLDS_MAX = 8 /* --hold options of one listen */ };
+enum {
+  CLI_HOLDS_MAX = 8,    /* --hold options of one listen */
+  CHECK_WAIT_MS = 2000, /* check: how long a presence change may take to reach Redis */
+  CHECK_POLL_MS = 20
+};
 
 static const char usage[] =
     "usage: petamigos-server redis check\n"
     "       petamigos-server redis listen [--echo] [--hold KEY=N]... PREFIX...\n"
     "       petamigos-server redis publish CHANNEL PAYLOAD\n"
     "       petamigos-server redis count KEY\n"
+    "       petamigos-server redis parse URL...   (no connection: ok or the reason, a line each)\n"
     "  reads PA_REDIS_URL (redis://HOST:PORT[/DB] or unix:/path/redis.sock) as the server does\n";
 
 static pthread_mutex_t g_out = PTHREAD_MUTEX_INITIALIZER;
@@ -94,10 +100,19 @@ static int check(void) {
   }
   pa_presence_add(key, 2);
   long n = pa_presence_count(key);
+  /* The reporting thread writes the change at once: in Redis within the bound. */
+  int reported = 0;
+  for (int i = 0; i < CHECK_WAIT_MS / CHECK_POLL_MS && !reported; i++) {
+    redisReply *h = pa_redis_cmd("check presence", "HGET pa:pres:node:%s %s", pa_redis_node(), key);
+    reported = h && h->type == REDIS_REPLY_STRING && strcmp(h->str, "2") == 0;
+    if (h) freeReplyObject(h);
+    if (!reported) nanosleep(&(struct timespec){0, CHECK_POLL_MS * 1000000L}, NULL);
+  }
   pa_presence_add(key, -2);
   pa_presence_stop();
-  if (n != 2) {
-    printf("presence: FAIL counted %ld, not 2\n", n);
+  if (n != 2 || !reported) {
+    printf("presence: FAIL counted %ld (2 expected), %s\n", n,
+           reported ? "reported" : "not in Redis after 2 s");
     return PA_REDIS_CLI_FAIL;
   }
   printf("presence: ok\n");
@@ -204,6 +219,19 @@ int pa_redis_cli(int argc, char **argv) {
   const char *cmd = argv[1];
   int rc;
   if (strcmp(cmd, "listen") == 0) return listen_cmd(argc - 1, argv + 1);
+  if (strcmp(cmd, "parse") == 0 && argc > 2) {
+    /* Many URLs through one process: the parser's rules without a start-up each. */
+    for (int i = 2; i < argc; i++) {
+      pa_redis_url u;
+      char err[256];
+      if (pa_redis_url_parse(argv[i], &u, err, sizeof err) == 0)
+        printf("ok %s %d %s %d\n", u.host[0] ? u.host : "-", u.port, u.path[0] ? u.path : "-",
+               u.db);
+      else
+        printf("error %s\n", err);
+    }
+    return PA_REDIS_CLI_OK;
+  }
   if (strcmp(cmd, "check") == 0 && argc == 2) {
     if ((rc = init()) == PA_REDIS_CLI_OK) rc = check();
   } else if (strcmp(cmd, "publish") == 0 && argc == 4) {

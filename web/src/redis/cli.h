@@ -10,6 +10,8 @@
  *                     publishes every message on CHANNEL.echo again
  *   publish CHANNEL PAYLOAD     one pa_bus_publish
  *   count KEY                   prints pa_presence_count(KEY)
+ *   parse URL...                a line per URL, no connection: "ok HOST PORT PATH DB"
+ *                               (- for an empty one) or "error REASON"
  * Every command reads PA_REDIS_URL as the server does. */
 #ifndef PA_REDIS_CLI_H
 #define PA_REDIS_CLI_H

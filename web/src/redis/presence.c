@@ -2,9 +2,11 @@
  * here, the cluster's in Redis: each process keeps a hash
  * pa:pres:node:<node> (key → its count) that expires PA_PRESENCE_TTL_S
  * after its last write, and is listed in the set pa:pres:nodes. A change
- * is written at once (HINCRBY, commutative, so threads need no order); the
- * whole table is written again every PA_PRESENCE_REFRESH_S, which renews
- * the expiry and repairs what a Redis outage or restart lost. A killed
+ * is queued for the reporting thread, which writes it at once (HINCRBY,
+ * commutative, so threads need no order), so pa_presence_add never waits on
+ * Redis (the event loop calls it); the whole table is written again every
+ * PA_PRESENCE_REFRESH_S, which renews the expiry and repairs what a Redis
+ * outage or restart lost. A killed
  * process's hash expires, so its sockets stop counting within the TTL. A
  * count is this process's own plus the other listed nodes' fields (one Lua
  * script, which also drops expired nodes from the set). */
@@ -22,10 +24,16 @@
 #include <time.h>
 
 enum {
-  BUCKETS = 1024,    /* of the own table; keys are per user, live or support line */
-  TTL_ENV_MIN_S = 3, /* the lowest PA_PRESENCE_TTL_S a test may set */
-  HASH_NAME_MAX = 64 /* "pa:pres:node:" + 32 hex + NUL */
+  BUCKETS = 1024,     /* of the own table; keys are per user, live or support line */
+  TTL_ENV_MIN_S = 3,  /* the lowest PA_PRESENCE_TTL_S a test may set */
+  HASH_NAME_MAX = 64, /* "pa:pres:node:" + 32 hex + NUL */
+  PENDING_MAX = 4096  /* changes queued for the reporter; past it, a whole report replaces them */
 };
+
+typedef struct change {
+  char key[PA_PRESENCE_KEY_MAX];
+  int delta;
+} change;
 
 typedef struct entry {
   struct entry *next;
@@ -40,18 +48,23 @@ static struct {
   pthread_cond_t wake;
   pthread_t thread;
   int running, stopping;
-  int report_now; /* pa_presence_resynced asked for a report before the period ends */
+  int report_now;  /* a whole report before the period ends (a resync, a lost change) */
+  change *pending; /* changes not yet written to Redis */
+  size_t n_pending;
   int ttl_s, refresh_s;
   char hash[HASH_NAME_MAX];
 } g = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static const char NODES[] = "pa:pres:nodes";
 
-/* KEYS[1] this node's hash, KEYS[2] the node set; ARGV: key, delta, ttl, node. */
-static const char ADD_LUA[] = "local v = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) "
-                              "if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end "
-                              "redis.call('EXPIRE', KEYS[1], ARGV[3]) "
-                              "redis.call('SADD', KEYS[2], ARGV[4]) return v";
+/* KEYS[1] this node's hash, KEYS[2] the node set; ARGV: ttl, node, then key, delta pairs. */
+static const char ADD_LUA[] =
+    "for i = 3, #ARGV, 2 do "
+    "  local v = redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) "
+    "  if v <= 0 then redis.call('HDEL', KEYS[1], ARGV[i]) end "
+    "end "
+    "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end "
+    "redis.call('SADD', KEYS[2], ARGV[2]) return 1";
 /* KEYS[1] the node set; ARGV: key, this node. The other live nodes' sum. */
 static const char COUNT_LUA[] =
     "local sum = 0 "
@@ -121,15 +134,17 @@ void pa_presence_add(const char *key, int delta) {
   if (delta == 0) return;
   pthread_mutex_lock(&g.lock);
   own_add_locked(key, delta);
-  int report = g.running;
+  if (g.running) {
+    if (g.n_pending < PENDING_MAX) {
+      change *c = &g.pending[g.n_pending++];
+      memcpy(c->key, key, strlen(key) + 1);
+      c->delta = delta;
+    } else {
+      g.report_now = 1; /* the whole table says it */
+    }
+    pthread_cond_broadcast(&g.wake);
+  }
   pthread_mutex_unlock(&g.lock);
-  if (!report) return;
-  char ttl[16], d[16];
-  snprintf(ttl, sizeof ttl, "%d", g.ttl_s);
-  snprintf(d, sizeof d, "%d", delta);
-  redisReply *r = pa_redis_cmd("presence add", "EVAL %s 2 %s %s %s %s %s %s", ADD_LUA, g.hash,
-                               NODES, key, d, ttl, pa_redis_node());
-  if (r) freeReplyObject(r); /* else logged; the next report repairs it */
 }
 
 long pa_presence_count(const char *key) {
@@ -150,6 +165,8 @@ long pa_presence_count(const char *key) {
 /* Writes the whole own table (one script, atomic). 0, or -1 (logged). */
 static int report(void) {
   pthread_mutex_lock(&g.lock);
+  g.n_pending = 0; /* the snapshot holds them */
+  g.report_now = 0;
   size_t n = (size_t)g.n, argc = 7 + 2 * n, i = 7;
   const char **argv = calloc(argc, sizeof *argv);
   size_t *lens = calloc(argc, sizeof *lens);
@@ -181,21 +198,77 @@ static int report(void) {
   return r ? 0 : -1;
 }
 
+/* Writes the queued changes (one script). 0, or -1 (logged). Called with g.lock held; drops it
+ * while Redis is asked. */
+static int flush_locked(void) {
+  size_t n = g.n_pending, argc = 7 + 2 * n;
+  change *batch = malloc(n * sizeof *batch);
+  const char **argv = calloc(argc, sizeof *argv);
+  size_t *lens = calloc(argc, sizeof *lens);
+  char *nums = calloc(n, 16);
+  if (!batch || !argv || !lens || !nums) {
+    free(batch), free(argv), free(lens), free(nums);
+    g.report_now = 1;
+    return -1;
+  }
+  memcpy(batch, g.pending, n * sizeof *batch);
+  g.n_pending = 0;
+  pthread_mutex_unlock(&g.lock);
+  char ttl[16];
+  snprintf(ttl, sizeof ttl, "%d", g.ttl_s);
+  argv[0] = "EVAL", argv[1] = ADD_LUA, argv[2] = "2", argv[3] = g.hash, argv[4] = NODES;
+  argv[5] = ttl, argv[6] = pa_redis_node();
+  for (size_t k = 0; k < n; k++) {
+    snprintf(nums + k * 16, 16, "%d", batch[k].delta);
+    argv[7 + 2 * k] = batch[k].key;
+    argv[8 + 2 * k] = nums + k * 16;
+  }
+  for (size_t j = 0; j < argc; j++) lens[j] = strlen(argv[j]);
+  redisReply *r = pa_redis_cmd_argv("presence add", (int)argc, argv, lens);
+  if (r) freeReplyObject(r);
+  free(batch), free(argv), free(lens), free(nums);
+  pthread_mutex_lock(&g.lock);
+  if (!r) g.report_now = 1; /* lost: the whole table once Redis answers */
+  return r ? 0 : -1;
+}
+
+static struct timespec after_s(int s, int ms) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  t.tv_sec += s + ms / 1000;
+  t.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec++;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
 static void *reporter(void *arg) {
   (void)arg;
   pthread_mutex_lock(&g.lock);
+  struct timespec due = after_s(g.refresh_s, 0);
+  int failed = 0;
   while (!g.stopping) {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += g.refresh_s;
-    while (!g.stopping && !g.report_now &&
-           pthread_cond_timedwait(&g.wake, &g.lock, &until) != ETIMEDOUT) {
-    }
+    /* After a failure, nothing is tried again before PA_REDIS_RETRY_MS. */
+    struct timespec until = failed ? after_s(0, PA_REDIS_RETRY_MS) : due;
+    int timed_out = 0;
+    while (!g.stopping && (failed || (!g.report_now && g.n_pending == 0)) && !timed_out)
+      timed_out = pthread_cond_timedwait(&g.wake, &g.lock, &until) == ETIMEDOUT;
     if (g.stopping) break;
-    g.report_now = 0;
-    pthread_mutex_unlock(&g.lock);
-    report();
-    pthread_mutex_lock(&g.lock);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int whole = g.report_now || now.tv_sec > due.tv_sec ||
+                (now.tv_sec == due.tv_sec && now.tv_nsec >= due.tv_nsec);
+    if (whole) {
+      pthread_mutex_unlock(&g.lock);
+      failed = report() != 0;
+      pthread_mutex_lock(&g.lock);
+      if (failed) g.report_now = 1;
+      due = after_s(g.refresh_s, 0);
+    } else if (g.n_pending > 0) {
+      failed = flush_locked() != 0;
+    }
   }
   pthread_mutex_unlock(&g.lock);
   pa_redis_shutdown(); /* this thread's connection */
@@ -227,15 +300,23 @@ int pa_presence_start(char *err, size_t errlen) {
   /* The same proportion as the defaults: three reports per TTL. */
   g.refresh_s = g.ttl_s * PA_PRESENCE_REFRESH_S / PA_PRESENCE_TTL_S;
   snprintf(g.hash, sizeof g.hash, "pa:pres:node:%s", pa_redis_node());
+  g.pending = calloc(PENDING_MAX, sizeof *g.pending);
+  if (!g.pending) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  g.n_pending = 0;
   g.stopping = 0;
+  /* Counts taken before the start (none, usually) go with the first report, at once. */
+  g.report_now = 1;
+  g.running = 1;
   if (pthread_create(&g.thread, NULL, reporter, NULL) != 0) {
+    g.running = 0;
+    free(g.pending);
+    g.pending = NULL;
     snprintf(err, errlen, "cannot start presence's reporting thread");
     return -1;
   }
-  pthread_mutex_lock(&g.lock);
-  g.running = 1;
-  pthread_mutex_unlock(&g.lock);
-  report(); /* counts taken before the start (none, usually) */
   return 0;
 }
 
@@ -248,6 +329,9 @@ void pa_presence_stop(void) {
   pthread_mutex_unlock(&g.lock);
   if (!was) return;
   pthread_join(g.thread, NULL);
+  free(g.pending);
+  g.pending = NULL;
+  g.n_pending = 0;
   redisReply *r = pa_redis_cmd("presence stop", "DEL %s", g.hash);
   if (r) freeReplyObject(r);
   r = pa_redis_cmd("presence stop", "SREM %s %s", NODES, pa_redis_node());
