@@ -485,6 +485,9 @@ int pa_srv_start(const pa_srv_config *cfg, pa_srv **out, char *err, size_t errle
   for (int f = 0; f < FAMILIES; f++)
     srv->family[f] = pa_metrics_route(families[f].method, families[f].route);
   srv->chat = pa_chat_hub_new();
+  /* The other processes' chat and support messages (before main's pa_bus_start). */
+  if (srv->chat && pa_chat_bus_on(srv) != 0)
+    pa_log_event("error", "chat", "the bus's handler table is full");
   srv->public_pages = pa_respcache_new();
   /* The media store on the folder (PA_MEDIA_DIR or DATA/media; mstore.h). */
   char mserr[256] = "";

@@ -166,11 +166,12 @@ static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t sess
 
 /* ---- presence: the cluster's count of sockets (redis/presence.h) */
 
-/* "user:<id>" counts a person's chat sockets, "support:<id>" their support
- * ones (pa_support_connected reads it across processes). */
-static void presence(int64_t user, int support, int delta) {
+/* "support:<id>" counts a person's support sockets: pa_support_connected
+ * reads it across processes. Chat sockets are not counted: nothing asks, and
+ * each count is a round trip to Redis. */
+static void support_presence(int64_t user, int delta) {
   char key[PA_PRESENCE_KEY_MAX];
-  snprintf(key, sizeof key, "%s:%lld", support ? "support" : "user", (long long)user);
+  snprintf(key, sizeof key, "support:%lld", (long long)user);
   pa_presence_add(key, delta);
 }
 
@@ -730,8 +731,8 @@ enum { ON_ACK, ON_RECEIPT, ON_FAILED };
 static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in, int kind) {
   int receipts = kind == ON_RECEIPT;
   backlog *bl = receipts ? &wc->receipts : &wc->inbox;
-  int64_t ids[MAX_ACKS];
-  int n = pa_chat_frame_ids(in, ids, MAX_ACKS);
+  int64_t ids[MAX_ACKS], senders[MAX_ACKS];
+  int n = pa_chat_frame_ids(in, ids, MAX_ACKS), nsenders = 0;
   for (int i = 0; i < n; i++) {
     int64_t id = ids[i], sender = 0;
     int rc = receipts ? pa_store_chat_receipt_drop(db, id, wc->device)
@@ -740,11 +741,15 @@ static void on_ack(const pa_srv *srv, pa_store *db, ws_conn *wc, const cJSON *in
                  : pa_store_chat_ack(db, id, wc->device, pa_clock_now(), take_receipt, &sender);
     if (rc != PA_STORE_OK && rc != PA_STORE_ENOTFOUND)
       pa_log_event("error", "chat", "ack: %s", pa_store_errmsg(db));
-    if (sender) wake_device(srv, sender, WAKE_RECEIPTS);
+    int j = 0;
+    while (j < nsenders && senders[j] != sender) j++;
+    if (sender && j == nsenders) senders[nsenders++] = sender;
     /* An acked frame makes room for the next page, found or not (a row
      * another path removed must not hold the page forever). */
     sent_drop(bl, id);
   }
+  /* After the writes: a sender's socket that looks finds its receipts. */
+  for (int j = 0; j < nsenders; j++) wake_device(srv, senders[j], WAKE_RECEIPTS);
   if (n < 0) return;
   if (bl->more && bl->nsent == 0 && flush(srv, db, wc, receipts) != 0)
     pa_log_event("error", "chat", "backlog: %s", pa_store_errmsg(db));
@@ -830,7 +835,7 @@ static void support_upgrade(pa_srv_req *rq) {
     placed = 1;
   }
   pthread_mutex_unlock(&hub->lock);
-  if (placed) presence(wc->user, 1, 1); /* taken back in pa_chat_closed */
+  if (placed) support_presence(wc->user, 1); /* taken back in pa_chat_closed */
   if (!placed) {
     free(wc);
     if (full) {
@@ -1010,17 +1015,15 @@ void pa_chat_upgrade(pa_srv_req *rq) {
       hub->cap = cap;
     }
   }
-  int placed = !full && (mine >= 0 || hub->n < hub->cap), added = 0;
+  int placed = !full && (mine >= 0 || hub->n < hub->cap);
   if (placed) {
     if (mine >= 0)
       replaced = hub->peers[mine].conn;
     else
-      mine = hub->n++, added = 1;
+      mine = hub->n++;
     hub->peers[mine] = (peer){wc->conn, wc->user, wc->device, wc->session, rq->roles};
   }
   pthread_mutex_unlock(&hub->lock);
-  /* A replaced socket's entry is this one's now: counted once. */
-  if (added) presence(wc->user, 0, 1);
   if (!placed) {
     free(wc);
     if (full) {
@@ -1131,7 +1134,7 @@ void pa_chat_closed(const pa_srv *srv, uint64_t conn, void *user) {
       break;
     }
   pthread_mutex_unlock(&hub->lock);
-  if (found) presence(gone.user, gone.device == 0, -1);
+  if (found && gone.device == 0) support_presence(gone.user, -1);
   free(user);
 }
 
