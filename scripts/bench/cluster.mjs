@@ -506,6 +506,6 @@ if (opt.summary)
     wireResent: counts.resent, serverDup: counts.serverDup, queued: counts.queued, wireDup: counts.wireDup,
     p50: r1(p50), p99: r1(p99), max: r1(pmax), steadyP50: r1(s50), steadyP99: r1(s99),
     killed: killed && { ...killed, dropped, reconnected: counts.reconnects, reconnectP50: r1(percentile(reconnectMs, 50)), reconnectMax: r1(reconnectMs[reconnectMs.length - 1] ?? NaN), failedAttempts: counts.reconnectFailures },
-    upAtEnd, clean,
+    upAtEnd, clean, loopP99: r1(loopDelay.percentile(99) / 1e6), behind: r1(maxLag), load: r1(loadavg()[0]),
   })}\n`);
 process.exit(clean ? 0 : 1);
