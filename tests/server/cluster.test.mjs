@@ -12,15 +12,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { startCluster } from '../lib/cluster.mjs';
-import { BIN, Client, assertError, email, png } from './helpers.mjs';
+import { BIN, Client, assertError, email, png, startServer } from './helpers.mjs';
 import { closeAll, connect } from './socket.mjs';
 
 const PASSWORD = 'correct horse battery';
 // A stopping process serves this long with /ready at 503 (PA_DRAIN_MS); the
 // test ends the drain itself with a second SIGTERM once HAProxy has taken
 // the process out, so the figure is only an upper bound.
-const DRAIN_MS = 30_000;
+// The cluster's processes drain for the most PA_DRAIN_MS allows (its edge:
+// 60000 starts, 60001 is refused below).
+const DRAIN_MS = 60_000; // PA_DRAIN_MS_MAX (web/src/main.c)
 const READY_BURST = 40; // more than any limit's burst: /ready is never limited
 
 /** `show stat` as rows of {name: value} for the backend's servers. */
@@ -165,5 +170,19 @@ describe('a cluster of two server processes behind HAProxy', () => {
     ws.send(JSON.stringify({ type: 'ping' }));
     await ws.next('pong');
     await closeAll(ws);
+  });
+});
+
+describe('the edge\'s settings', () => {
+  test('PA_MEDIA_DIR must be an absolute path; PA_DRAIN_MS at most 60000 (the cluster above runs at 60000)', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'pa-edge-env-'));
+    try {
+      // SQLite whatever the pass: the server stops before it opens a database.
+      const refused = (env) => startServer({ data: path.join(tmp, 'data'), seed: false, env: { PA_DATABASE_URL: '', ...env } });
+      await assert.rejects(refused({ PA_MEDIA_DIR: 'media' }), /PA_MEDIA_DIR must be an absolute path/);
+      await assert.rejects(refused({ PA_DRAIN_MS: String(DRAIN_MS + 1) }), /PA_DRAIN_MS must be 0\.\.60000 milliseconds/);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 });

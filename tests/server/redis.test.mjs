@@ -12,7 +12,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, Client, assertNoSanitizerReports, email, startServer, stopServer } from './helpers.mjs';
+import { BIN, Client, DATABASE, assertNoSanitizerReports, email, startServer, stopServer } from './helpers.mjs';
 import { startRedis } from '../lib/redis.mjs';
 import { ROOT } from '../lib/paths.mjs';
 
@@ -247,6 +247,7 @@ test('two servers on one data folder and database with one Redis: each its own n
   assert.notEqual(a.port, b.port);
   assert.equal(b.dir, a.dir);
   assert.equal(b.database, a.database);
+  assert.equal(Boolean(a.database), DATABASE === 'postgresql', "the pass's engine");
   // Both subscribe to the bus, each on a connection of its own.
   const subscribers = async () => {
     const { stdout } = await run('redis-cli', ['-u', redis.url, 'CLIENT', 'LIST']);
