@@ -23,8 +23,6 @@
 #include <sys/socket.h>
 #include <time.h>
 
-enum { NODE_LEN = 32, PREFIX_LEN = 7 /* "pa:bus:" */ };
-
 static struct {
   struct {
     const char *prefix;
@@ -65,19 +63,10 @@ int pa_bus_on_resync(void (*fn)(void *ctx), void *ctx) {
   return 0;
 }
 
-/* A channel is 1..PA_BUS_CHANNEL_MAX-1 printable bytes without spaces (it is a Redis argument and
- * a log field). */
-static int channel_ok(const char *ch, size_t len) {
-  if (len == 0 || len >= PA_BUS_CHANNEL_MAX) return 0;
-  for (size_t i = 0; i < len; i++)
-    if ((unsigned char)ch[i] <= ' ' || (unsigned char)ch[i] >= 0x7f) return 0;
-  return 1;
-}
-
 int pa_bus_publish(const char *channel, const char *payload, size_t len) {
   if (!pa_redis_enabled()) return 0;
   size_t clen = strlen(channel);
-  if (!channel_ok(channel, clen)) {
+  if (!pa_redis_channel_ok(channel, clen)) {
     pa_log_event("error", "bus", "publish refused: a channel of %zu bytes that is not allowed",
                  clen);
     return -1;
@@ -88,8 +77,9 @@ int pa_bus_publish(const char *channel, const char *payload, size_t len) {
     return -1;
   }
   /* hiredis joins %b%b into one argument: the node id, then the payload. */
-  redisReply *r = pa_redis_cmd("bus publish", "PUBLISH pa:bus:%b %b%b", channel, clen,
-                               pa_redis_node(), (size_t)NODE_LEN, payload ? payload : "", len);
+  redisReply *r =
+      pa_redis_cmd("bus publish", "PUBLISH pa:bus:%b %b%b", channel, clen, pa_redis_node(),
+                   (size_t)PA_REDIS_NODE_LEN, payload ? payload : "", len);
   if (!r) return -1;
   freeReplyObject(r);
   return 0;
@@ -102,23 +92,20 @@ static void dispatch(const redisReply *r) {
     return;
   const redisReply *ch = r->element[2], *msg = r->element[3];
   if (ch->type != REDIS_REPLY_STRING || msg->type != REDIS_REPLY_STRING) return;
-  if (ch->len <= PREFIX_LEN || memcmp(ch->str, "pa:bus:", PREFIX_LEN) != 0) return;
-  const char *channel = ch->str + PREFIX_LEN;
-  size_t clen = ch->len - PREFIX_LEN;
-  if (!channel_ok(channel, clen) || msg->len < NODE_LEN) {
-    pa_log_event("warn", "bus", "a message that is not ours on a pa:bus: channel: ignored");
+  pa_redis_wire w;
+  if (!pa_redis_wire_split(ch->str, ch->len, msg->str, msg->len, &w)) {
+    pa_log_event("warn", "bus", "a message of %zu bytes that is not a bus message: ignored",
+                 msg->len);
     return;
   }
-  if (memcmp(msg->str, pa_redis_node(), NODE_LEN) == 0) return; /* our own */
-  size_t len = msg->len - NODE_LEN;
-  if (len > PA_BUS_PAYLOAD_MAX) {
-    pa_log_event("warn", "bus", "a message of %zu bytes on %s is over %d: ignored", len, channel,
-                 PA_BUS_PAYLOAD_MAX);
-    return;
-  }
+  if (memcmp(w.node, pa_redis_node(), PA_REDIS_NODE_LEN) == 0) return; /* our own */
+  /* The channel as a string for the handlers (channel_ok bounds it). */
+  char channel[PA_BUS_CHANNEL_MAX];
+  memcpy(channel, w.channel, w.channel_len);
+  channel[w.channel_len] = 0;
   for (int i = 0; i < g.n_on; i++) {
-    if (clen >= g.on[i].len && memcmp(channel, g.on[i].prefix, g.on[i].len) == 0)
-      g.on[i].fn(g.on[i].ctx, channel, msg->str + NODE_LEN, len);
+    if (w.channel_len >= g.on[i].len && memcmp(channel, g.on[i].prefix, g.on[i].len) == 0)
+      g.on[i].fn(g.on[i].ctx, channel, w.payload, w.payload_len);
   }
 }
 

@@ -3,25 +3,10 @@
 #ifndef PA_REDIS_INTERNAL_H
 #define PA_REDIS_INTERNAL_H
 
+#include "redis/wire.h"
+
 #include <hiredis/hiredis.h>
 #include <stddef.h>
-
-enum {
-  PA_REDIS_HOST_MAX = 128, /* bytes of a URL's host, with its NUL */
-  PA_REDIS_PATH_MAX = 104, /* bytes of a unix socket's path, with its NUL (sun_path is 108) */
-  PA_REDIS_DB_MAX = 9999   /* the highest database number a URL may name */
-};
-
-/* A parsed PA_REDIS_URL: host and port, or a unix socket path (host ""). */
-typedef struct pa_redis_url {
-  char host[PA_REDIS_HOST_MAX];
-  int port;
-  char path[PA_REDIS_PATH_MAX];
-  int db;
-} pa_redis_url;
-
-/* Parses text (no I/O). 0, or -1 with a message in err that never repeats the URL's text. */
-int pa_redis_url_parse(const char *text, pa_redis_url *out, char *err, size_t errlen);
 
 /* The calling thread's connection, made (or made again PA_REDIS_RETRY_MS after a failure) when
  * needed; NULL when Redis is off or down (the failure is logged once per burst). Owned by the
