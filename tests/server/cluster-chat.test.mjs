@@ -1,19 +1,20 @@
-// Chat and support across server processes (issue 25; web/README.md "Cluster:
-// chat and support across processes"): two servers on the same data folder and database
-// (helpers' sameDataAs) and one real Redis. A device on server 1 and one on
-// server 2 exchange messages both ways, each delivered once with its number,
-// receipts come back, typing is relayed; a group message reaches members on
-// both; a session ended through server 1 closes its socket on server 2
-// (4001); a block made through server 1 stops sends on server 2; a support
-// reply reaches the person's support socket on the other server (which
-// server 1 counts as connected: no notice), the agents' queue frame every
-// agent, and a role taken through server 1 closes the agent's socket on
-// server 2; then server 2 is killed (SIGKILL) while 50 messages are sent,
-// and the recipient, reconnecting to server 1, has each of them exactly once
-// after its acks. Without Redis the store is still the
-// truth: a message to a device on the other server arrives when that device
-// reconnects (live delivery across processes needs Redis). Bodies are opaque
-// bytes: the relay never reads them.
+// Chat and support across server processes (issue 25; web/README.md,
+// Cluster, "Chat and support across processes"): two servers on the same data
+// folder and database (helpers' sameDataAs) and one real Redis. A device on
+// server 1 and one on server 2 exchange messages both ways, each delivered
+// once with its number, receipts come back, typing is relayed; a group
+// message reaches members on both; a session ended through server 1 closes
+// its socket on server 2 (4001); a block made through server 1 stops sends on
+// server 2; a support reply reaches the person's support socket on the other
+// server (which server 1 counts as connected: no notice), the agents' queue
+// frame every agent, and a role taken through server 1 closes the agent's
+// socket on server 2; Redis killed and restarted: a message stored meanwhile
+// reaches the other server's socket after the bus resyncs; then server 2 is
+// killed (SIGKILL) while 50 messages are sent, and the recipient,
+// reconnecting to server 1, has each of them exactly once after its acks.
+// Without Redis the store is still the truth: a message to a device on the
+// other server arrives when that device reconnects (live delivery across
+// processes needs Redis). Bodies are opaque bytes: the relay never reads them.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -66,6 +67,17 @@ async function answer(ws, id) {
 
 /** The msg frames a socket received, by id. */
 const msgs = (ws) => ws.all.filter((f) => f.type === 'msg');
+
+/** Waits until the cluster counts n sockets under key (`petamigos-server redis count`); a guard, not a timing assertion. */
+async function presence(redis, key, n) {
+  let got = '';
+  for (let i = 0; i < 100; i++) {
+    got = spawnSync(BIN, ['redis', 'count', key], { env: { ...process.env, PA_REDIS_URL: redis.url }, encoding: 'utf8', timeout: 30_000 }).stdout.trim();
+    if (got === String(n)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`presence ${key}: ${got}, not ${n}`);
+}
 
 async function grant(server, mail, role) {
   const env = { ...process.env, ...(await databaseEnv(server.dir)) };
@@ -198,6 +210,8 @@ describe('chat across two servers sharing one database and one Redis', () => {
     const danWs = await open(s2, dan);
     const agentWs = await open(s2, agent); // the agent's console socket on server 2, requests through server 1
     try {
+      // Presence is written by a thread of its own a moment after the socket opened: waited for (bounded).
+      await presence(redis, `support:${dan.user.id.slice(2)}`, 1);
       const conv = await via(dan, s1).post('/api/v1/support/conversations', { subject: 'Where is my order?' });
       assert.equal(conv.status, 201, JSON.stringify(conv.body));
       const sc = conv.body.id;
@@ -219,6 +233,19 @@ describe('chat across two servers sharing one database and one Redis', () => {
     } finally {
       await closeAll(danWs, agentWs);
     }
+  });
+
+  test('Redis lost mid-run: a message stored meanwhile reaches the other server\'s socket after the bus resyncs', async () => {
+    await redis.kill();
+    wa.send(JSON.stringify({ type: 'send', id: 'r-1', to: bob.user.id, envelopes: [{ device: bob.device, body: body() }] }));
+    const sent = await answer(wa, 'r-1');
+    assert.equal(sent.type, 'sent', 'stored without Redis');
+    await redis.restart();
+    // Server 2's subscriber comes back and posts "inbox" to every chat socket it holds.
+    const m = await wb.next('msg', (f) => f.cid === 'r-1');
+    assert.equal(m.seq, sent.seq);
+    wb.send(JSON.stringify({ type: 'ack', ids: [m.id] }));
+    await wa.next('delivered', (f) => f.cid === 'r-1');
   });
 
   test(`server 2 killed while ${BURST} messages are sent: bob reconnects to server 1 and has each exactly once`, async () => {
