@@ -10,10 +10,10 @@
 // the viewers on server 2. Both engines.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, connect } from './socket.mjs';
+import { closeAll, connect } from '../server/socket.mjs';
 import { startJanus, remotePublisher } from '../lib/janus.mjs';
 import { startRedis } from '../lib/redis.mjs';
-import { Client, dbQuery, email, startServer, stopServer } from './helpers.mjs';
+import { Client, dbQuery, email, startServer, stopServer } from '../server/helpers.mjs';
 
 const PASSWORD = 'correct horse battery';
 const COMMENTS_PER_MIN = 10; // PA_LIVE_COMMENTS_PER_MIN

@@ -12,7 +12,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { BIN, Client, DATABASE, assertNoSanitizerReports, email, startServer, stopServer } from './helpers.mjs';
+import { BIN, Client, DATABASE, assertNoSanitizerReports, email, startServer, stopServer } from '../server/helpers.mjs';
 import { startRedis } from '../lib/redis.mjs';
 import { ROOT } from '../lib/paths.mjs';
 

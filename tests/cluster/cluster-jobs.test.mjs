@@ -21,7 +21,7 @@ import path from 'node:path';
 import { browserKeys, startPushService } from '../lib/pushsim.mjs';
 import { ROOT } from '../lib/paths.mjs';
 import { startRedis } from '../lib/redis.mjs';
-import { Client, assertError, dbQuery, email, killServer, startServer, stopServer } from './helpers.mjs';
+import { Client, assertError, dbQuery, email, killServer, startServer, stopServer } from '../server/helpers.mjs';
 
 const TTL_S = 3; // PA_LEASE_TTL_S for these servers (worker.h: 3 at least)
 const BURST = 3; // PA_LIMIT_LOGIN_ADDR_BURST, with a day's window: nothing refills meanwhile

@@ -16,8 +16,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startCluster } from '../lib/cluster.mjs';
-import { BIN, Client, assertError, email, png, startServer } from './helpers.mjs';
-import { closeAll, connect } from './socket.mjs';
+import { BIN, Client, assertError, email, png, startServer } from '../server/helpers.mjs';
+import { closeAll, connect } from '../server/socket.mjs';
 
 const PASSWORD = 'correct horse battery';
 // A stopping process serves this long with /ready at 503 (PA_DRAIN_MS); the

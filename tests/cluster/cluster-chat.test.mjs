@@ -19,9 +19,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeAll, connect as open } from './socket.mjs';
+import { closeAll, connect as open } from '../server/socket.mjs';
 import { startRedis } from '../lib/redis.mjs';
-import { BIN, Client, chatBundle, databaseEnv, dbQuery, email, startServer, stopServer } from './helpers.mjs';
+import { BIN, Client, chatBundle, databaseEnv, dbQuery, email, startServer, stopServer } from '../server/helpers.mjs';
 
 const BURST = 50; // messages sent while server 2 is killed
 const body = () => randomBytes(80).toString('base64');
