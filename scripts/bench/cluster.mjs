@@ -40,11 +40,15 @@
 // arguments or an aborted run.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import {
+  CLOSE_MS, SERVER_SEND_PER_SECOND, SETTLE_MS, boundRun, closeAll, connectAll, connectBudget, drain, failWith,
+  failureReason, int, intArg, loadAverage, loadClients, loopbackTarget, messageNumbers, ms, openChat, paced,
+  percentile, printFailures, printGaveUp, printIfLate, randomPairs, sleep, startPings,
+} from './chat-load.mjs';
 
 const LIMITS = {
   clients: [2, 20000], // the machine's open-files limit is 20,000
@@ -54,24 +58,13 @@ const LIMITS = {
   perAddr: [1, 250], // below the server's PA_NET_CONNS_PER_ADDR (256)
   body: [2, 65536],
 };
-const CONNECT_PARALLEL = 100; // handshakes in flight at once
-const HANDSHAKE_MS = 20_000; // per socket, to the hello frame
-const SETTLE_MS = 2_000; // after connecting, before traffic
 const DRAIN_MS = 60_000; // after the last send: reconnects, backlogs, receipts
-const CLOSE_MS = 10_000;
-const PING_MS = 25_000; // shell/chat/socket.js
-const PING_TICK_MS = 100; // sockets are pinged in turn, PING_MS / PING_TICK_MS slots
-const GIVE_UP = 100; // failed first connects after which no more are tried
 const BACKOFF_FIRST_MS = 200; // reconnect backoff: 200, 400, ... ms
 const BACKOFF_MAX_MS = 5_000; // ... at most this, each wait uniform in [0, that)
 const RATE_LIMITED_RETRY_MS = 1_000; // a send refused rate_limited is tried again after this
-const SERVER_SEND_PER_SECOND = 2; // chat_relay.c's per-socket send rate (SEND_PER_SECOND)
 const BODY_KIND_MESSAGE = 0x01; // a ratchet message, not a session start (web/README.md, "Chat")
 
-function fail(msg) {
-  console.error(`bench cluster: ${msg}`);
-  process.exit(2);
-}
+const fail = failWith('cluster');
 
 const { values: opt } = parseArgs({
   options: {
@@ -89,58 +82,22 @@ const { values: opt } = parseArgs({
     summary: { type: 'string' },
   },
 });
-function intArg(name, [lo, hi]) {
-  const text = opt[name];
-  const v = Number(text);
-  if (!/^\d+$/.test(text ?? '') || v < lo || v > hi) fail(`--${name} must be ${lo}..${hi}, got ${text}`);
-  return v;
-}
-const CLIENTS = intArg('clients', LIMITS.clients);
-const RATE = intArg('rate', LIMITS.rate);
-const SECONDS = intArg('seconds', LIMITS.seconds);
-const KILL_AT = intArg('kill-at', LIMITS.killAt);
-const PER_ADDR = intArg('per-addr', LIMITS.perAddr);
-const BODY = intArg('body', LIMITS.body);
+const CLIENTS = intArg(opt, 'clients', LIMITS.clients, fail);
+const RATE = intArg(opt, 'rate', LIMITS.rate, fail);
+const SECONDS = intArg(opt, 'seconds', LIMITS.seconds, fail);
+const KILL_AT = intArg(opt, 'kill-at', LIMITS.killAt, fail);
+const PER_ADDR = intArg(opt, 'per-addr', LIMITS.perAddr, fail);
+const BODY = intArg(opt, 'body', LIMITS.body, fail);
 const SEED = Number(opt.seed) >>> 0;
 const KILL_PID = opt['kill-pid'] === undefined ? 0 : Number(opt['kill-pid']);
 if (!Number.isInteger(KILL_PID) || KILL_PID < 0) fail('--kill-pid must be a process id');
 if (KILL_PID && (KILL_AT < 1 || KILL_AT >= SECONDS)) fail('--kill-at must be inside the traffic: 1..seconds-1');
 const PORTS = opt.ports ? opt.ports.split(',').map(Number) : [];
 if (PORTS.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) fail('--ports must be port numbers');
-const base = new URL(opt.url ?? fail('--url is required'));
-if (base.protocol !== 'http:' || base.hostname !== '127.0.0.1') fail(`refusing a non-loopback URL: ${opt.url}`);
-const wsUrl = (device) => `ws://127.0.0.1:${base.port}/api/v1/chat/socket?device=${device}`;
-const origin = `http://127.0.0.1:${base.port}`;
-
-// One client per device, in the world's order; an account's devices are adjacent.
-const world = readFileSync(opt.world ?? fail('--world is required'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-const clients = [];
-for (const u of world)
-  for (const d of u.devices)
-    if (clients.length < CLIENTS)
-      clients.push({ user: u.user, device: d, session: u.session, ws: null, up: false, attempts: 0, outbox: new Set(), droppedAt: 0 });
-if (clients.length < CLIENTS) fail(`the world has ${clients.length} devices, fewer than --clients ${CLIENTS}`);
-const users = new Set(clients.map((c) => c.user)).size;
-if (users < 2) fail('messages need at least two accounts');
-const addresses = Math.ceil(CLIENTS / PER_ADDR);
-if (addresses > 250 * 250) fail('too many source addresses');
-// 127.1.0.1, 127.1.0.2, ...: Linux routes all of 127.0.0.0/8 to lo.
-const localAddress = (i) => {
-  const a = Math.floor(i / PER_ADDR);
-  return `127.1.${Math.floor(a / 250)}.${(a % 250) + 1}`;
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// A small seeded generator (mulberry32): the same pairs every run.
-function rng(seed) {
-  let a = seed || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const target = loopbackTarget(opt.url, fail);
+const { clients, users, addresses } = loadClients(opt.world, CLIENTS, PER_ADDR, fail, () => ({
+  ws: null, up: false, attempts: 0, outbox: new Set(), droppedAt: 0,
+}));
 
 // Sockets each server process holds: connections from the balancer to its port.
 function spread() {
@@ -178,11 +135,7 @@ const reconnectMs = [];
 let closing = false;
 let killT = 0; // performance.now() of the kill, 0 before
 
-function messageNumber(cid) {
-  if (typeof cid !== 'string' || !cid.startsWith(`${tag}_`)) return -1;
-  const k = Number(cid.slice(tag.length + 1));
-  return Number.isInteger(k) && k >= 0 && k < TOTAL ? k : -1;
-}
+const messageNumber = messageNumbers(tag, TOTAL);
 
 function wireSend(c, k) {
   if (onWire[k]++) counts.resent++;
@@ -250,53 +203,28 @@ function onFrame(ci, f) {
   }
 }
 
-// Resolves when the relay said hello (the socket is registered), rejects
-// with what the server or the balancer answered instead. A socket that
-// closes after its hello starts the reconnect loop.
+// Resolves at the hello frame (the socket is registered), then resends the
+// outbox; a frame before the hello is unexpected. A socket that closes after
+// its hello starts the reconnect loop.
 function connect(ci) {
   const c = clients[ci];
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(wsUrl(c.device), {
-      headers: { Cookie: `pa_session=${c.session}` },
-      origin,
-      localAddress: localAddress(ci),
-      perMessageDeflate: false,
-      handshakeTimeout: HANDSHAKE_MS,
-    });
-    c.ws = ws;
-    let hello = false;
-    const timer = setTimeout(() => { ws.terminate(); reject(new Error('no hello frame in time')); }, HANDSHAKE_MS);
-    ws.on('message', (data) => {
-      let f;
-      try {
-        f = JSON.parse(data.toString());
-      } catch {
-        return void counts.strayFrames++;
-      }
-      if (!hello && f.type === 'hello') {
-        hello = true;
-        clearTimeout(timer);
-        if (f.device !== c.device || f.user !== c.user) counts.misrouted++;
-        c.up = true;
-        // Everything not answered "sent", in the order the app sent it.
-        for (const k of c.outbox) wireSend(c, k);
-        return resolve();
-      }
-      if (hello) onFrame(ci, f);
-      else counts.strayFrames++;
-    });
-    ws.on('unexpected-response', (req, res) => { clearTimeout(timer); ws.terminate(); reject(new Error(`HTTP ${res.statusCode}`)); });
-    ws.on('error', (e) => { clearTimeout(timer); reject(e); });
-    ws.on('close', (code) => {
-      clearTimeout(timer);
-      if (!hello) return reject(new Error(`closed ${code} before hello`));
+  return openChat(c, target, {
+    deflate: false,
+    counts,
+    onHello: () => {
+      c.up = true;
+      // Everything not answered "sent", in the order the app sent it.
+      for (const k of c.outbox) wireSend(c, k);
+    },
+    onFrame: (f, afterHello) => (afterHello ? onFrame(ci, f) : counts.strayFrames++),
+    onDrop: () => {
       c.up = false;
       if (closing) return;
       counts.drops++;
       c.droppedAt = performance.now();
       c.attempts = 0;
       scheduleReconnect(ci);
-    });
+    },
   });
 }
 
@@ -312,7 +240,7 @@ function scheduleReconnect(ci) {
       },
       (e) => {
         counts.reconnectFailures++;
-        const why = e.message.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+        const why = failureReason(e);
         reconnectFailures[why] = (reconnectFailures[why] ?? 0) + 1;
         scheduleReconnect(ci);
       },
@@ -320,130 +248,63 @@ function scheduleReconnect(ci) {
   }, Math.random() * cap);
 }
 
-function percentile(sorted, p) {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-const ms = (v) => (Number.isFinite(v) ? v.toFixed(v < 10 ? 2 : 1) : 'n/a');
-const int = (v) => v.toLocaleString('en-US');
 const r1 = (v) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
 
 // ---- the run, bounded as a whole
-const connectBudget = 30_000 + CLIENTS * 20;
-const runBound = connectBudget + SETTLE_MS + SECONDS * 1000 + DRAIN_MS + CLOSE_MS + 30_000;
-const hardStop = setTimeout(() => {
-  console.error(`bench cluster: aborted: the run passed its ${Math.round(runBound / 1000)} s bound`);
-  process.exit(2);
-}, runBound);
-hardStop.unref();
+const budget = connectBudget(CLIENTS);
+boundRun(budget + SETTLE_MS + SECONDS * 1000 + DRAIN_MS + CLOSE_MS + 30_000, fail);
 
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-console.log(`== chat: load average ${loadavg().map((v) => v.toFixed(2)).join(' ')} (the machine's other work competes with every process)`);
-console.log(`== chat: ${int(CLIENTS)} sockets (${int(users)} accounts, ${addresses} source address${addresses === 1 ? '' : 'es'}) through ${origin}`);
+console.log(`== chat: load average ${loadAverage()} (the machine's other work competes with every process)`);
+console.log(`== chat: ${int(CLIENTS)} sockets (${int(users)} accounts, ${addresses} source address${addresses === 1 ? '' : 'es'}) through ${target.origin}`);
 if (RATE / CLIENTS > SERVER_SEND_PER_SECOND * 0.75)
   console.log(`   warning: ${(RATE / CLIENTS).toFixed(2)} messages/s per socket on average is near the relay's own limit of ${SERVER_SEND_PER_SECOND}/s`);
 
 // Keep-alive pings through the whole run, spread evenly over the sockets.
-const slots = PING_MS / PING_TICK_MS;
-let pingTick = 0;
-const pinger = setInterval(() => {
-  const slot = pingTick++ % slots;
-  for (let ci = slot; ci < CLIENTS; ci += slots) {
-    const c = clients[ci];
-    if (c.up && c.ws?.readyState === WebSocket.OPEN) {
-      c.ws.send('{"type":"ping"}');
-      counts.pings++;
-    }
-  }
-}, PING_TICK_MS);
+const pinger = startPings(clients, counts, (c) => c.up);
 
-const connectStart = performance.now();
-const failures = {};
-let connected = 0;
-let nFailed = 0;
-{
-  let next = 0;
-  const deadline = connectStart + connectBudget;
-  const worker = async () => {
-    while (next < CLIENTS && performance.now() < deadline && nFailed < GIVE_UP) {
-      const ci = next++;
-      try {
-        await connect(ci);
-        connected++;
-      } catch (e) {
-        const why = e.message.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
-        failures[why] = (failures[why] ?? 0) + 1;
-        nFailed++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECT_PARALLEL }, worker));
-}
-const connectSecs = (performance.now() - connectStart) / 1000;
+const connecting = await connectAll(CLIENTS, budget, connect);
+const { connected, connectSecs } = connecting;
 await sleep(SETTLE_MS);
 const spreadBefore = spread();
 const open = clients.filter((c) => c.up).length;
-if (nFailed >= GIVE_UP) console.log(`   gave up after ${GIVE_UP} failed sockets`);
+printGaveUp(connecting);
 console.log(`   connected ${int(connected)} of ${int(CLIENTS)} in ${connectSecs.toFixed(1)} s; ${int(open)} open after ${SETTLE_MS / 1000} s`);
-for (const [why, n] of Object.entries(failures)) console.log(`   failed: ${int(n)} × ${why}`);
+printFailures(connecting);
 if (PORTS.length) console.log(`   sockets per server process (ports ${PORTS.join(', ')}): ${spreadBefore.map(int).join(' / ')}`);
 
 // ---- traffic on a fixed schedule
-const pick = rng(SEED);
 let scheduled = 0;
 let maxLag = 0;
 let killed = null;
 if (open < CLIENTS) {
   console.log(`== chat: ${int(CLIENTS - open)} of the sockets are not open: no traffic (its figures would not compare)`);
 } else {
-  for (let k = 0; k < TOTAL; k++) {
-    const s = Math.floor(pick() * CLIENTS);
-    let r;
-    do r = Math.floor(pick() * CLIENTS);
-    while (clients[r].user === clients[s].user);
-    from[k] = s;
-    to[k] = r;
-  }
+  randomPairs(clients, SEED, from, to);
   console.log(`== chat: ${int(RATE)} messages/s for ${SECONDS} s between random pairs (${BODY} B bodies)` +
     (KILL_PID ? `; server process ${KILL_PID} SIGKILLed at ${KILL_AT} s` : ''));
   loopDelay.enable();
-  const t0 = performance.now();
-  await new Promise((resolve) => {
-    const tick = () => {
-      const now = performance.now();
-      if (KILL_PID && !killT && now - t0 >= KILL_AT * 1000) {
-        const up = clients.filter((c) => c.up).length;
-        try {
-          process.kill(KILL_PID, 'SIGKILL');
-          killT = performance.now();
-          killed = { pid: KILL_PID, at: (killT - t0) / 1000, upBefore: up, dropsBefore: counts.drops };
-        } catch (e) {
-          console.log(`   could not kill ${KILL_PID}: ${e.message}`);
-          killed = { pid: KILL_PID, error: e.message };
-        }
+  ({ scheduled, maxLag } = await paced(TOTAL, RATE, appSend, (now, t0) => {
+    if (KILL_PID && !killT && now - t0 >= KILL_AT * 1000) {
+      const up = clients.filter((c) => c.up).length;
+      try {
+        process.kill(KILL_PID, 'SIGKILL');
+        killT = performance.now();
+        killed = { pid: KILL_PID, at: (killT - t0) / 1000, upBefore: up, dropsBefore: counts.drops };
+      } catch (e) {
+        console.log(`   could not kill ${KILL_PID}: ${e.message}`);
+        killed = { pid: KILL_PID, error: e.message };
       }
-      const due = Math.min(TOTAL, Math.floor(((now - t0) * RATE) / 1000) + 1);
-      for (; scheduled < due; scheduled++) {
-        maxLag = Math.max(maxLag, now - (t0 + (scheduled * 1000) / RATE));
-        appSend(scheduled);
-      }
-      if (scheduled >= TOTAL) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(tick, 2);
-  });
-  const drainEnd = performance.now() + DRAIN_MS;
-  const settled = () => {
+    }
+  }));
+  await drain(() => {
     if (clients.some((c) => !c.up)) return false;
     for (let k = 0; k < TOTAL; k++) {
       if (refused[k]) continue;
       if (!sentAck[k] || !firstId[k] || !receipts[k]) return false;
     }
     return true;
-  };
-  while (performance.now() < drainEnd && !settled()) await sleep(100);
+  }, DRAIN_MS);
   loopDelay.disable();
 }
 const spreadAfter = spread();
@@ -473,11 +334,7 @@ const s50 = percentile(steady, 50), s99 = percentile(steady, 99);
 
 closing = true;
 clearInterval(pinger);
-await Promise.race([
-  Promise.all(clients.filter((c) => c.ws && c.ws.readyState !== WebSocket.CLOSED).map((c) => new Promise((r) => { c.ws.once('close', r); c.ws.close(1000); }))),
-  sleep(CLOSE_MS),
-]);
-for (const c of clients) if (c.ws && c.ws.readyState !== WebSocket.CLOSED) c.ws.terminate();
+await closeAll(clients);
 
 const dropped = killed && !killed.error ? counts.drops - killed.dropsBefore : 0;
 if (scheduled) {
@@ -492,9 +349,7 @@ if (scheduled) {
   if (PORTS.length) console.log(`   sockets per server process at the end: ${spreadAfter.map((v) => (Number.isNaN(v) ? 'n/a' : int(v))).join(' / ')}`);
 }
 if (Object.keys(errorCodes).length) console.log(`   error frames: ${JSON.stringify(errorCodes)}`);
-const lagP99 = loopDelay.percentile(99) / 1e6;
-if (scheduled && (maxLag > 50 || lagP99 > 20))
-  console.log(`   warning: the client itself was late (behind schedule ${ms(maxLag)} ms, event loop p99 ${ms(lagP99)} ms; load average ${loadavg()[0].toFixed(1)}): the latencies include its delays`);
+printIfLate(scheduled, maxLag, loopDelay.percentile(99) / 1e6);
 console.log(`   keep-alive: ${int(counts.pings)} pings, ${int(counts.pongs)} pongs; unexpected frames: ${counts.strayFrames}`);
 
 const clean = connected === CLIENTS && written === TOTAL && lost === 0 && counts.appDup === 0 && counts.misrouted === 0 &&

@@ -164,6 +164,32 @@ static int hub_find(pa_chat_hub *hub, int64_t user, int64_t device, int64_t sess
   return hub_find_kind(hub, HUB_CHAT, user, device, session, out, cap);
 }
 
+/* Which sockets hub_copy_all copies out: every chat (device) socket, or the
+ * support sockets of the people who answer there (support or admin role). */
+enum { HUB_ALL_CHAT, HUB_ALL_AGENTS };
+
+/* The conns of every socket of `which`, copied out under the lock so that
+ * frames are sent with it released; unlike hub_find_kind's, not capped (a
+ * resync or an agents frame reaches them all). *out is malloc'd and the
+ * caller frees it; NULL, and 0 returned, when the hub is empty or out of
+ * memory. */
+static int hub_copy_all(pa_chat_hub *hub, int which, uint64_t **out) {
+  uint64_t *conns = NULL;
+  int n = 0;
+  pthread_mutex_lock(&hub->lock);
+  if (hub->n) conns = malloc((size_t)hub->n * sizeof *conns);
+  for (int i = 0; conns && i < hub->n; i++) {
+    const peer *p = &hub->peers[i];
+    int match = which == HUB_ALL_CHAT
+                    ? p->device != 0
+                    : p->device == 0 && (p->roles & (PA_STORE_ROLE_SUPPORT | PA_STORE_ROLE_ADMIN));
+    if (match) conns[n++] = p->conn;
+  }
+  pthread_mutex_unlock(&hub->lock);
+  *out = conns;
+  return n;
+}
+
 /* ---- presence: the cluster's count of sockets (redis/presence.h) */
 
 /* "support:<id>" counts a person's support sockets: pa_support_connected
@@ -927,17 +953,8 @@ void pa_support_roles_changed(const pa_srv *srv, int64_t user) {
 }
 
 static void push_agents_local(const pa_srv *srv, const char *text, size_t len) {
-  pa_chat_hub *hub = srv->chat;
-  uint64_t *conns = NULL;
-  int n = 0;
-  /* Copied out under the lock, sent without it. */
-  pthread_mutex_lock(&hub->lock);
-  if (hub->n) conns = malloc((size_t)hub->n * sizeof *conns);
-  for (int i = 0; conns && i < hub->n; i++)
-    if (hub->peers[i].device == 0 &&
-        (hub->peers[i].roles & (PA_STORE_ROLE_SUPPORT | PA_STORE_ROLE_ADMIN)))
-      conns[n++] = hub->peers[i].conn;
-  pthread_mutex_unlock(&hub->lock);
+  uint64_t *conns;
+  int n = hub_copy_all(srv->chat, HUB_ALL_AGENTS, &conns);
   for (int i = 0; i < n; i++) pa_net_ws_send(srv->net, conns[i], text, len);
   free(conns);
 }
@@ -1200,14 +1217,8 @@ static void on_bus_roles(void *ctx, const char *channel, const char *payload, si
  * here looks into the store. */
 static void on_bus_resync(void *ctx) {
   const pa_srv *srv = ctx;
-  pa_chat_hub *hub = srv->chat;
-  uint64_t *conns = NULL;
-  int n = 0;
-  pthread_mutex_lock(&hub->lock);
-  if (hub->n) conns = malloc((size_t)hub->n * sizeof *conns);
-  for (int i = 0; conns && i < hub->n; i++)
-    if (hub->peers[i].device) conns[n++] = hub->peers[i].conn;
-  pthread_mutex_unlock(&hub->lock);
+  uint64_t *conns;
+  int n = hub_copy_all(srv->chat, HUB_ALL_CHAT, &conns);
   for (int i = 0; i < n; i++) {
     pa_net_ws_post(srv->net, conns[i], WAKE_INBOX, strlen(WAKE_INBOX));
     pa_net_ws_post(srv->net, conns[i], WAKE_RECEIPTS, strlen(WAKE_RECEIPTS));
