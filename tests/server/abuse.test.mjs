@@ -221,7 +221,12 @@ describe('abuse: the transport holds', () => {
     assert.equal(await silent.ended, '');
   });
 
-  test('a client that stops reading is dropped past its send queue; what it missed waits in the backlog', async () => {
+  test('a client that stops reading holds only a page of messages awaiting its acks; what it missed waits in the backlog', async () => {
+    // The relay sends a device's messages from the store a page at a time
+    // (issue 25: one road for delivery) and the next page only after acks, so a
+    // sender cannot pile ~20 MB onto a socket that reads nothing: the server's
+    // queue for it stays one page. (What is pushed without acks — typing, live,
+    // support frames — is bounded by PA_WS_SENDQ_MAX: web/tests/test_wspost.c.)
     const sender = new Client(server);
     await sender.signup(email('sender'), 'sender password', 'Sender');
     const [senderDevice] = await devices(c, server, sender, 1);
@@ -237,12 +242,13 @@ describe('abuse: the transport holds', () => {
     for (let i = 0; i < 400 && tx.frames.filter((f) => f.type === 'sent').length < total; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(tx.frames.filter((f) => f.type === 'sent').length, total);
     await feedOk(reader);
-    // Reading again: the frames that made it, then the end of a dropped connection.
+    // Reading again: the page sent before it stopped, and nothing more without acks.
     slowReader._socket.resume();
-    const code = await slowReader.closed;
-    assert.notEqual(code, 1000);
+    for (let i = 0; i < 400 && !slowReader.frames.some((f) => f.type === 'msg'); i++) await new Promise((r) => setTimeout(r, 50));
     const seen = new Set(slowReader.frames.filter((f) => f.type === 'msg').map((f) => f.cid));
-    assert.ok(seen.size < total, 'the slow reader was dropped before it got everything');
+    assert.ok(seen.size >= 1, 'the first page arrived');
+    assert.ok(seen.size < total, 'not everything was pushed at a reader that acked nothing');
+    slowReader.terminate();
     // Reconnected, the device gets every message it had not acked: nothing lost.
     const back = await open(server, owner, target);
     for (let i = 0; i < 400 && back.frames.filter((f) => f.type === 'msg').length < total; i++) {

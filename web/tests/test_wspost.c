@@ -5,7 +5,8 @@
  * messages (never two at once), each in the order posted, through ws_post
  * (never ws_message) with the socket's user; one equal to a post still
  * waiting is coalesced; PA_WS_POSTS_MAX wait and one more is refused; a post
- * that already ran does not coalesce a new one; a gone socket refuses. */
+ * that already ran does not coalesce a new one; a gone socket refuses. A
+ * client that stops reading is dropped past PA_WS_SENDQ_MAX (slow_reader). */
 #include "net/net.h"
 #include "pa_test.h"
 
@@ -154,6 +155,32 @@ static int count(const char *entry) {
   return n;
 }
 
+/* A client socket through the WebSocket handshake (101 read); rcvbuf > 0
+ * shrinks its receive buffer first, so a client that stops reading fills the
+ * server's queue sooner. */
+static int open_socket(int rcvbuf) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (rcvbuf > 0) CHECK(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) == 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)pa_net_port(net))};
+  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+  CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+  const char *hs =
+      "GET /socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+  CHECK(write(fd, hs, strlen(hs)) == (ssize_t)strlen(hs));
+  char got[512];
+  size_t n = 0;
+  got[0] = '\0';
+  while (n < sizeof got - 1 && !strstr(got, "\r\n\r\n")) {
+    ssize_t r = read(fd, got + n, sizeof got - 1 - n);
+    if (r <= 0) break;
+    n += (size_t)r;
+    got[n] = '\0';
+  }
+  CHECK(strncmp(got, "HTTP/1.1 101 ", 13) == 0);
+  return fd;
+}
+
 static void posts(void) {
   pa_net_config cfg = {.host = "127.0.0.1", .port = 0};
   cfg.cb.route = on_route;
@@ -167,23 +194,7 @@ static void posts(void) {
   CHECK(pa_net_ws_post(net, 0, "x", 1) == -1);
   CHECK(pa_net_ws_post(net, 12345, "x", 1) == -1); /* no such socket */
 
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)pa_net_port(net))};
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  CHECK(connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
-  const char *hs =
-      "GET /socket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
-  CHECK(write(fd, hs, strlen(hs)) == (ssize_t)strlen(hs));
-  char got[512];
-  size_t n = 0;
-  while (n < sizeof got - 1 && !strstr(got, "\r\n\r\n")) {
-    ssize_t r = read(fd, got + n, sizeof got - 1 - n);
-    if (r <= 0) break;
-    n += (size_t)r;
-    got[n] = '\0';
-  }
-  CHECK(strncmp(got, "HTTP/1.1 101 ", 13) == 0);
+  int fd = open_socket(0);
   CHECK(wait_for(have_sock));
 
   /* The worker is held by a message; posts wait behind it. */
@@ -243,7 +254,39 @@ static void posts(void) {
   pa_net_stop(net);
 }
 
+/* A client that stops reading: frames sent to it fill the kernel's buffers,
+ * then the transport's queue, and past PA_WS_SENDQ_MAX the socket is dropped
+ * (closed, ws_closed called) instead of growing memory.
+ * The chat relay's own messages wait for acks a page at a time, so this is
+ * the bound for what is pushed without them (typing, live and support frames). */
+static void slow_reader(void) {
+  enum { FRAME = 65536, BOUND = 64 << 20 };
+  pa_net_config cfg = {.host = "127.0.0.1", .port = 0};
+  cfg.cb.route = on_route;
+  cfg.cb.handle = on_handle;
+  cfg.cb.ws_message = on_message;
+  cfg.cb.ws_post = on_post;
+  cfg.cb.ws_closed = on_closed;
+  char err[256];
+  sock = 0, closed = 0, nlog = 0;
+  CHECK(pa_net_start(&cfg, &net, err, sizeof err) == 0);
+  CHECK(pa_net_run(net) == 0);
+  int fd = open_socket(4096); /* never read from here on */
+  CHECK(wait_for(have_sock));
+  char *frame = malloc(FRAME);
+  CHECK(frame != NULL);
+  memset(frame, 'x', FRAME);
+  size_t sent = 0;
+  while (sent < BOUND && pa_net_ws_send(net, sock, frame, FRAME) == 0) sent += FRAME;
+  CHECK(wait_for(is_closed));
+  CHECK(sent >= PA_WS_SENDQ_MAX); /* the queue's bound, and the kernel's buffers, came first */
+  free(frame);
+  close(fd);
+  pa_net_stop(net);
+}
+
 int main(void) {
   RUN(posts);
+  RUN(slow_reader);
   return pa_test_summary("web.wspost");
 }
