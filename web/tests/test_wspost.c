@@ -181,7 +181,8 @@ static int open_socket(int rcvbuf) {
   return fd;
 }
 
-static void posts(void) {
+/* The transport on a loopback port with this file's callbacks, in net. */
+static void start_net(void) {
   pa_net_config cfg = {.host = "127.0.0.1", .port = 0};
   cfg.cb.route = on_route;
   cfg.cb.handle = on_handle;
@@ -191,6 +192,10 @@ static void posts(void) {
   char err[256];
   CHECK(pa_net_start(&cfg, &net, err, sizeof err) == 0);
   CHECK(pa_net_run(net) == 0);
+}
+
+static void posts(void) {
+  start_net();
   CHECK(pa_net_ws_post(net, 0, "x", 1) == -1);
   CHECK(pa_net_ws_post(net, 12345, "x", 1) == -1); /* no such socket */
 
@@ -261,16 +266,8 @@ static void posts(void) {
  * the bound for what is pushed without them (typing, live and support frames). */
 static void slow_reader(void) {
   enum { FRAME = 65536, BOUND = 64 << 20 };
-  pa_net_config cfg = {.host = "127.0.0.1", .port = 0};
-  cfg.cb.route = on_route;
-  cfg.cb.handle = on_handle;
-  cfg.cb.ws_message = on_message;
-  cfg.cb.ws_post = on_post;
-  cfg.cb.ws_closed = on_closed;
-  char err[256];
   sock = 0, closed = 0, nlog = 0;
-  CHECK(pa_net_start(&cfg, &net, err, sizeof err) == 0);
-  CHECK(pa_net_run(net) == 0);
+  start_net();
   int fd = open_socket(4096); /* never read from here on */
   CHECK(wait_for(have_sock));
   char *frame = malloc(FRAME);
