@@ -57,21 +57,6 @@ static int str(const cJSON *o, const char *name, int required, long min, long ma
   return 0;
 }
 
-/* "<prefix>_<n>", n a canonical positive decimal, as pa_api_parse_id. */
-static int parse_id(const char *s, const char *prefix, int64_t *out) {
-  size_t pl = strlen(prefix);
-  if (!s || strncmp(s, prefix, pl) != 0 || s[pl] != '_') return -1;
-  const char *d = s + pl + 1;
-  if (*d < '1' || *d > '9') return -1;
-  int64_t v = 0;
-  for (; *d; d++) {
-    if (*d < '0' || *d > '9' || v > (INT64_MAX - 9) / 10) return -1;
-    v = v * 10 + (*d - '0');
-  }
-  *out = v;
-  return 0;
-}
-
 /* 0 when every member of o is one of names (NULL-terminated). */
 static int only(const cJSON *o, const char *const *names, char *err, size_t errlen,
                 const char **field) {
@@ -130,9 +115,9 @@ static int report_messages(const cJSON *list, pa_mod_report_body *out, char *err
         str(e, "at", 1, 1, PA_MOD_BODY_TIME_LEN, 0, &m->at, err, errlen, field) ||
         str(e, "text", 1, 1, PA_MOD_BODY_MESSAGE_MAX, 1, &m->text, err, errlen, field))
       return -1;
-    if (parse_id(id, "cm", &m->id) != 0)
+    if (pa_str_id(id, "cm", &m->id) != 0)
       return fail(err, errlen, field, "messages", "ids must be chat message ids like \"cm_1\"");
-    if (parse_id(from, "u", &m->from) != 0)
+    if (pa_str_id(from, "u", &m->from) != 0)
       return fail(err, errlen, field, "messages", "senders must be person ids like \"u_1\"");
     if (parse_time(m->at) != 0)
       return fail(err, errlen, field, "messages", "times must be like \"2026-12-07T00:00:00Z\"");
@@ -179,7 +164,7 @@ int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_rep
     return fail(err, errlen, field, "reason",
                 "must be spam, harassment, hate, violence, nudity, animal_cruelty, scam,"
                 " impersonation or other");
-  if (parse_id(out->id, prefix, &out->item) != 0) {
+  if (pa_str_id(out->id, prefix, &out->item) != 0) {
     char msg[64];
     snprintf(msg, sizeof msg, "must be a %s id like \"%s_1\"", out->kind, prefix);
     return fail(err, errlen, field, "id", msg);
@@ -189,7 +174,7 @@ int pa_mod_body_report(const cJSON *body, pa_mod_prefix_fn prefix_of, pa_mod_rep
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(body, "messages");
   if (strcmp(out->kind, "message") == 0) {
     if (str(body, "from", 1, 3, PA_MOD_BODY_ID_MAX, 0, &from_text, err, errlen, field)) return -1;
-    if (parse_id(from_text, "u", &out->from) != 0)
+    if (pa_str_id(from_text, "u", &out->from) != 0)
       return fail(err, errlen, field, "from", "must be a person's id like \"u_1\"");
     /* One message (the first contract) or several selected (schema 36). */
     if (list && cJSON_GetObjectItemCaseSensitive(body, "message"))
