@@ -113,22 +113,41 @@ export class JanusHttp {
   }
 }
 
+/** How long remotePublisher waits for Janus to list (or drop) a remote publisher (a bound on a hang, not a timing). */
+const LISTED_WAIT_MS = 30_000;
+
+/**
+ * Waits until room's listparticipants names feed as a publisher (want true)
+ * or no longer names it (want false; a room that is gone counts); throws
+ * after LISTED_WAIT_MS.
+ */
+async function listed(api, room, feed, want) {
+  const end = Date.now() + LISTED_WAIT_MS;
+  for (;;) {
+    const r = await api.request({ request: 'listparticipants', room });
+    const there = (r.participants ?? []).some((p) => p.id === feed && p.publisher);
+    if (there === want) return;
+    if (Date.now() > end) throw new Error(`Janus ${want ? 'never listed' : 'still lists'} remote publisher ${feed}: ${JSON.stringify(r)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /**
  * A publisher without a browser: VideoRoom's add_remote_publisher with id =
  * feed, one VP8 video stream (mindex 0) and one Opus audio stream (mindex 1),
  * fed by `ffmpeg -re` from lavfi sources over plain RTP to the one port Janus
  * returns (Janus tells the streams apart by SSRC: 1000 + 10 × mindex,
- * REMOTE_PUBLISHER_BASE_SSRC/STEP in janus_videoroom.c). Janus lists it in
- * listparticipants with publisher: true (and remote: true) as soon as it is
- * added. instance: {http} (an entry of startJanus's instances); secret: the
+ * REMOTE_PUBLISHER_BASE_SSRC/STEP in janus_videoroom.c). Returns once Janus
+ * lists it in listparticipants with publisher: true (and remote: true). instance: {http} (an entry of startJanus's instances); secret: the
  * token_auth_secret; roomSecret: the room's own secret (lives.room_secret).
  * Janus does not record a remote publisher in a room made with record: true
  * (its recorders start on WebRTC media set-up, or when the room's recording
  * state changes); record: true turns the room's recording off and on again
  * (enable_recording, with the room's secret) so that the feed is written to
  * the room's rec_dir as .mjr files like a browser's.
- * Returns {id, port, stop()}: stop ends ffmpeg and removes the publisher
- * (the room may be gone by then: that is not an error).
+ * Returns {id, port, stop()}: stop ends ffmpeg and removes the publisher,
+ * returning once Janus no longer lists it (the room may be gone by then:
+ * that is not an error).
  */
 export async function remotePublisher({ instance, secret, room, roomSecret, feed, seconds = 0, record = false }) {
   const api = await new JanusHttp(instance.http, janusToken(secret)).open();
@@ -139,6 +158,12 @@ export async function remotePublisher({ instance, secret, room, roomSecret, feed
       streams: [{ type: 'video', mid: '0', mindex: 0, codec: 'vp8' },
         { type: 'audio', mid: '1', mindex: 1, codec: 'opus' }],
     });
+    // Janus answers add_remote_publisher before the publisher's own thread
+    // has put it in the room's participants (janus_videoroom.c,
+    // janus_videoroom_remote_publisher_thread): until then listparticipants
+    // does not list it and enable_recording does not see it. On a loaded
+    // machine a caller got there first (CI: on-air refused, not_publishing).
+    if (added.videoroom === 'success') await listed(api, room, feed, true);
     if (added.videoroom === 'success' && record) {
       for (const on of [false, true]) {
         const r = await api.request({ request: 'enable_recording', room, secret: roomSecret, record: on });
@@ -171,7 +196,9 @@ export async function remotePublisher({ instance, secret, room, roomSecret, feed
       await exited;
       const api2 = await new JanusHttp(instance.http, janusToken(secret)).open();
       try {
-        await api2.request({ request: 'remove_remote_publisher', room, secret: roomSecret, id: feed });
+        const r = await api2.request({ request: 'remove_remote_publisher', room, secret: roomSecret, id: feed });
+        // Its thread removes it (as it added it): wait for that, unless Janus no longer had it.
+        if (r.videoroom === 'success') await listed(api2, room, feed, false);
       } finally {
         await api2.close();
       }
