@@ -1,10 +1,12 @@
 // Starts the real server binary on a fresh data folder and an ephemeral port.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SERVER, SITE } from './paths.mjs';
-import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit } from './exit.mjs';
+import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit, sanitizerReports } from './exit.mjs';
+import { dataTemplate, fileKey } from './template.mjs';
 
 // The demo world's tool (web/demo/), built beside the server: BUILD/web/demo/.
 const DEMO = process.env.PA_DEMO_BIN ?? path.join(path.dirname(SERVER), 'demo', 'petamigos-demo');
@@ -17,6 +19,23 @@ function seedWorld(dir, size, env) {
       else resolve(stdout + stderr);
     });
   });
+}
+
+// The variables that change what petamigos-demo seeds
+// (its clock; where media and sealed secrets go): part of a template's key.
+const SEED_ENV = ['PA_TEST_CLOCK_OFFSET', 'PA_MEDIA_DIR', 'PA_SECRETS_KEY'];
+
+// The SQLite world of size seeded once (tests/lib/template.mjs), copied into
+// dir: seeding under the sanitizers costs seconds, copying milliseconds. env
+// is the whole environment the tool runs with.
+async function seedCopy(dir, size, env) {
+  const key = `${await fileKey(DEMO)}:${JSON.stringify(SEED_ENV.map((k) => env[k] ?? null))}`;
+  const template = await dataTemplate(`browser-${size}`, key, async (into) => {
+    const out = await seedWorld(into, size, env);
+    const reports = sanitizerReports(out);
+    if (reports.length) throw new Error(`${DEMO} on ${into}: ${reports.join('; ')}\n${out}`);
+  });
+  await cp(template, dir, { recursive: true });
 }
 
 // seed: true or 'small' seeds the quick test world (6 owners, 3 demo accounts,
@@ -36,7 +55,11 @@ export async function startServer({ root = SITE, data, seed = true, env = {}, po
   // A browser is one address (127.0.0.1) signing many people up and in;
   // the per-address limits are tested at their edges in tests/server.
   const childEnv = { PA_LIMIT_SIGNUP_ADDR_BURST: '1000', PA_LIMIT_LOGIN_ADDR_BURST: '1000', ...process.env, ...env };
-  let log = seed ? await seedWorld(dir, size, childEnv) : '';
+  // A new folder on SQLite gets a copy of the seeded world; a given folder,
+  // or a world on PostgreSQL (PA_DATABASE_URL), is seeded in place.
+  let log = '';
+  if (seed && !data && !childEnv.PA_DATABASE_URL) await seedCopy(dir, size, childEnv);
+  else if (seed) log = await seedWorld(dir, size, childEnv);
   let life = null; // {child, exited, stopped}: the running server's
 
   async function launch(args) {

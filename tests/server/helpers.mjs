@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { validateResponse } from '../lib/openapi.mjs';
 import { createDatabase, databaseUrl, dropDatabase } from '../lib/pg.mjs';
 import { STOP_GRACE_MS, STOP_SIGNAL, assertCleanExit, sanitizerReports } from '../lib/exit.mjs';
+import { dataTemplate, fileKey } from '../lib/template.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 
 const PG_BIN = process.env.PA_PG_BIN ?? '/usr/lib/postgresql/15/bin';
@@ -87,50 +88,27 @@ after(async () => {
   if (problems.length) throw new Error(`servers left by this file's tests did not end cleanly:\n${problems.join('\n')}`);
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** dataTemplate for this binary, demo tool and engine (tests/lib/template.mjs). */
+async function template(name, make) {
+  return dataTemplate(name, `${DATABASE}:${await fileKey(BIN)}:${await fileKey(DEMO_BIN)}`, make);
+}
+
+/** The small demo world, seeded by a server's first start (so its chores ran too). */
+const smallTemplate = () => template('seed', async (dir) => stopServer(await launch({ dir, seed: 'small' })));
 
 /**
- * A small demo world seeded once per binary (and at most 10 minutes ago, so
- * story ages stay as seeded) that test servers start from a copy of:
- * seeding under the sanitizers costs seconds, copying milliseconds. The
- * first process to get the lock seeds; the others wait for it.
+ * An empty database at the latest schema, migrated by `petamigos-server admin
+ * … list` (the server's own migrations, without a start's chores): what an
+ * unseeded server would make at its first start, less the 2 s that
+ * migrating costs under the sanitizers.
  */
-async function smallTemplate() {
-  const st = await stat(BIN), dt = await stat(DEMO_BIN);
-  const key = createHash('sha256')
-    .update(`${DATABASE}:${BIN}:${st.mtimeMs}:${st.size}:${DEMO_BIN}:${dt.mtimeMs}:${dt.size}`)
-    .digest('hex')
-    .slice(0, 16);
-  const base = path.join(os.tmpdir(), `pa-seed-template-${key}`);
-  const ready = path.join(base, 'ready'), lock = path.join(base, 'lock');
-  await mkdir(base, { recursive: true });
-  for (let i = 0; i < 1200; i++) {
-    const made = Number(await readFile(ready, 'utf8').catch(() => 0));
-    if (made && Date.now() - made < 10 * 60_000) return path.join(base, `data-${made}`);
-    try {
-      await mkdir(lock);
-    } catch {
-      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
-      if (age > 180_000) await rmdir(lock).catch(() => {});
-      await sleep(100);
-      continue;
-    }
-    try {
-      const now = Date.now();
-      const server = await launch({ dir: path.join(base, `data-${now}`), seed: 'small' });
-      await stopServer(server);
-      await writeFile(ready, String(now));
-      // Older copies nobody can still be reading (they were replaced long ago).
-      for (const name of await readdir(base)) {
-        const t = Number(name.replace(/^data-/, ''));
-        if (name.startsWith('data-') && now - t > 30 * 60_000) await rm(path.join(base, name), { recursive: true, force: true });
-      }
-    } finally {
-      await rmdir(lock).catch(() => {});
-    }
-  }
-  throw new Error('no seeded template after 2 minutes');
-}
+const emptyTemplate = () => template('empty', async (dir) => {
+  const env = { ...process.env, ...(await databaseEnv(dir)) };
+  const r = await new Promise((resolve) => {
+    execFile(BIN, ['admin', '--data', dir, 'list'], { env, timeout: 120_000 }, (e, stdout, stderr) => resolve({ e, stderr }));
+  });
+  if (r.e || sanitizerReports(r.stderr).length) throw new Error(`petamigos-server admin list on ${dir}: ${r.e?.message ?? ''}\n${r.stderr}`);
+});
 
 /**
  * Starts the server on a fresh data folder holding the small demo world
@@ -153,9 +131,11 @@ export async function startServer({ root, data, seed = 'small', fresh = false, e
   }
   const tmp = data ? null : await mkdtemp(path.join(os.tmpdir(), 'pa-srv-'));
   const dir = data ?? path.join(tmp, 'data');
-  const copied = !data && seed === 'small' && !fresh;
+  // A fresh folder starts from a copy: the small world's, or (unseeded) the
+  // empty database's; fresh: true makes it anew.
+  const copied = !data && !fresh && (seed === 'small' || !seed);
   if (copied) {
-    const template = await smallTemplate();
+    const template = await (seed ? smallTemplate() : emptyTemplate());
     await cp(template, dir, { recursive: true });
     if (DATABASE === 'postgresql') {
       // The copy gets a database of its own, copied from the template's.
