@@ -138,7 +138,8 @@ async function listed(api, room, feed, want) {
  * fed by `ffmpeg -re` from lavfi sources over plain RTP to the one port Janus
  * returns (Janus tells the streams apart by SSRC: 1000 + 10 × mindex,
  * REMOTE_PUBLISHER_BASE_SSRC/STEP in janus_videoroom.c). Returns once Janus
- * lists it in listparticipants with publisher: true (and remote: true). instance: {http} (an entry of startJanus's instances); secret: the
+ * lists it in listparticipants with publisher: true (and remote: true).
+ * instance: {http} (an entry of startJanus's instances); secret: the
  * token_auth_secret; roomSecret: the room's own secret (lives.room_secret).
  * Janus does not record a remote publisher in a room made with record: true
  * (its recorders start on WebRTC media set-up, or when the room's recording
@@ -163,11 +164,13 @@ export async function remotePublisher({ instance, secret, room, roomSecret, feed
     // janus_videoroom_remote_publisher_thread): until then listparticipants
     // does not list it and enable_recording does not see it. On a loaded
     // machine a caller got there first (CI: on-air refused, not_publishing).
-    if (added.videoroom === 'success') await listed(api, room, feed, true);
-    if (added.videoroom === 'success' && record) {
-      for (const on of [false, true]) {
-        const r = await api.request({ request: 'enable_recording', room, secret: roomSecret, record: on });
-        if (r.videoroom !== 'success') throw new Error(`enable_recording: ${JSON.stringify(r)}`);
+    if (added.videoroom === 'success') {
+      await listed(api, room, feed, true);
+      if (record) {
+        for (const on of [false, true]) {
+          const r = await api.request({ request: 'enable_recording', room, secret: roomSecret, record: on });
+          if (r.videoroom !== 'success') throw new Error(`enable_recording: ${JSON.stringify(r)}`);
+        }
       }
     }
   } finally {
