@@ -104,12 +104,27 @@ const ctx = {
 
 let cleanup = null;
 let feedStarted = false;
+let shows = 0; // navigations begun: only the newest one may say the screen is built
 
+// The screen is aria-busy from the navigation until it is built (mounted,
+// localized, its heading focused): assistive technology waits for it, and so
+// can anyone driving the page (a key pressed before the heading takes the
+// focus would otherwise land on a control the focus then leaves).
 async function show(loc) {
+  const mine = ++shows;
+  const screen = $('screen');
+  screen.setAttribute('aria-busy', 'true');
+  try {
+    await build(loc, screen);
+  } finally {
+    if (mine === shows) screen.removeAttribute('aria-busy');
+  }
+}
+
+async function build(loc, screen) {
   const found = match(loc.pathname);
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
-  const screen = $('screen');
   screen.replaceChildren();
   for (const a of document.querySelectorAll('#tabs a')) {
     if (a.getAttribute('href') === loc.pathname) a.setAttribute('aria-current', 'page');

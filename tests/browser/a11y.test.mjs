@@ -1,12 +1,13 @@
 // Accessibility of the feed screen: axe-core finds no serious or critical
 // violation, in light and dark, at phone and desktop widths; the mirror's
-// buttons work from the keyboard.
+// buttons work from the keyboard. A screen is aria-busy while the shell
+// builds it, and its heading takes the focus once it is built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { serverAndBrowser } from '../lib/app.mjs';
+import { screenBuilt, serverAndBrowser } from '../lib/app.mjs';
 import { decodePng } from '../lib/png.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -71,6 +72,27 @@ test('mirror buttons act from the keyboard: carousel and share', async () => {
   await page.keyboard.press('Enter');
   const id = await first.getAttribute('data-id');
   await page.waitForFunction(async (want) => (await navigator.clipboard.readText()).endsWith(want), `/posts/${id}`);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
+test('a screen is aria-busy while it is built, then its heading has the focus and the mark is gone', async () => {
+  const { page, problems } = await open({ width: 1280, height: 800, colorScheme: 'light' });
+  // The market's screen is built once its first page of listings arrived (screens/market.js): that
+  // answer is held until the busy mark has been seen.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/api/v1/listings?**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.evaluate(() => { history.pushState(null, '', '/market'); dispatchEvent(new PopStateEvent('popstate')); });
+  await page.waitForFunction(() => document.body.dataset.route === 'market'
+    && document.getElementById('screen').getAttribute('aria-busy') === 'true' && !!document.querySelector('#screen h1'));
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('#screen h1')), false, 'the heading waits for the screen');
+  release();
+  await screenBuilt(page);
+  assert.equal(await page.evaluate(() => document.activeElement?.matches('#screen h1')), true, 'the built screen\'s heading has the focus');
   assert.deepEqual(problems, []);
   await page.context().close();
 });

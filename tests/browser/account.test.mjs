@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
 import { decodePng } from '../lib/png.mjs';
-import { PHONE, DESKTOP, plain, waitForText, serverAndBrowser } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { Client, assertError, png } from '../server/helpers.mjs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -50,7 +50,7 @@ async function open(path, { size = PHONE, colorScheme = 'light', as = null, loca
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

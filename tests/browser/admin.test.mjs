@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { DESKTOP, plain, serverAndBrowser, waitForText } from '../lib/app.mjs';
+import { DESKTOP, plain, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { SERVER } from '../lib/paths.mjs';
 import { Client } from '../server/helpers.mjs';
 
@@ -37,7 +37,7 @@ async function open(path, as) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { PHONE, DESKTOP, serverAndBrowser, waitForText } from '../lib/app.mjs';
+import { DESKTOP, PHONE, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -39,7 +39,7 @@ async function open(path, { size = PHONE, as = null, clipboard = false } = {}) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 
@@ -106,7 +106,7 @@ test('an affiliate joins from Settings and copies the link; a newcomer signs up 
   // A newcomer, in a browser of their own on a desktop, follows the copied link and signs up.
   const other = await open('/', { size: DESKTOP });
   await other.page.goto(copied);
-  await other.page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(other.page);
   assert.equal(new URL(other.page.url()).pathname, '/');
   const [cookie] = (await other.context.cookies()).filter((c) => c.name === 'pa_aff');
   assert.ok(cookie, 'the first-touch cookie');

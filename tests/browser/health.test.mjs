@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
-import { DESKTOP, PHONE, plain, tabTo, waitForText } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain, screenBuilt, tabTo, waitForText } from '../lib/app.mjs';
 import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -49,7 +49,7 @@ async function open(path, { cookie, size }) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

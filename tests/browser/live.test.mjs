@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser, watchPage } from '../lib/browser.mjs';
-import { plain } from '../lib/app.mjs';
+import { plain, screenBuilt } from '../lib/app.mjs';
 import { liveWatchStats } from '../lib/hooks.mjs';
 import { startJanus } from '../lib/janus.mjs';
 import { loadCore } from '../lib/core.mjs';
@@ -102,7 +102,7 @@ const call = (who, method, url, body) => who.page.evaluate(async ([m, u, b]) => 
 
 async function visit(page, pathname) {
   await page.goto(new URL(pathname, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
 }
 
 // Waits until an element matching selector reads exactly want (isolates ignored).

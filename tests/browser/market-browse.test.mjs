@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, canvasPixels, imagesSettled, plain, serverAndBrowser, waitForText } from '../lib/app.mjs';
+import { DESKTOP, PHONE, canvasPixels, imagesSettled, plain, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -78,7 +78,7 @@ async function open(pathname, { size, locale }) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(pathname, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

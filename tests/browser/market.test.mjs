@@ -19,8 +19,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { watchPage } from '../lib/browser.mjs';
 import { makeImages } from '../lib/images.mjs';
-import { DESKTOP, PHONE, assertNoMetadata, chooseWithKey, makeGpsJpeg, plain, serverAndBrowser, storedTags,
-  waitForText, withArg } from '../lib/app.mjs';
+import { DESKTOP, PHONE, assertNoMetadata, chooseWithKey, makeGpsJpeg, plain, screenBuilt, serverAndBrowser,
+  storedTags, waitForText, withArg } from '../lib/app.mjs';
 import { Client, dbQuery } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -38,7 +38,7 @@ async function open(pathname, { cookie, size }) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(pathname, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

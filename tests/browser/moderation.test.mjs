@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, plain, serverAndBrowser, waitForText } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { SERVER } from '../lib/paths.mjs';
 import { Client, png } from '../server/helpers.mjs';
 
@@ -49,7 +49,7 @@ async function open(path, as, viewport) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

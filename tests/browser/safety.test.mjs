@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, serverAndBrowser, waitForText } from '../lib/app.mjs';
+import { DESKTOP, PHONE, screenBuilt, serverAndBrowser, waitForText } from '../lib/app.mjs';
 import { Client, png } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -43,7 +43,7 @@ async function open(path, as, size) {
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 
@@ -139,7 +139,7 @@ for (const [sizeName, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.waitForFunction(() => !document.querySelector('#settings-privacy-section .privacy-list li button[aria-label^="Accept"]'));
     assert.equal((await dee.get(`/api/v1/users/${ana.user.id}`)).body.following, true);
     await other.page.goto(new URL(`/posts/${anaPost.id}`, server.url).href);
-    await other.page.waitForFunction(() => document.body.dataset.route !== undefined);
+    await screenBuilt(other.page);
     assert.equal((await dee.get(`/api/v1/posts/${anaPost.id}`)).status, 200);
     // The notice reached Dee.
     const told = (await dee.get('/api/v1/notifications')).body.notifications;

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { watchPage } from '../lib/browser.mjs';
-import { PHONE, DESKTOP, serverAndBrowser } from '../lib/app.mjs';
+import { DESKTOP, PHONE, screenBuilt, serverAndBrowser } from '../lib/app.mjs';
 import { Client, chatBundle } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -50,7 +50,7 @@ async function open(path, { as, size = PHONE, colorScheme = 'light', bypassCSP =
   const page = await context.newPage();
   const problems = watchPage(page);
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
   return { context, page, problems };
 }
 

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, plain } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain, screenBuilt } from '../lib/app.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { ROOT, SITE } from '../lib/paths.mjs';
 import { startPaysim } from '../lib/paysim.mjs';
@@ -108,7 +108,7 @@ export function shopWorld({ database, env = {}, mercadopago = false, quietSim = 
   };
   w.visit = async (page, pathname) => {
     await page.goto(new URL(pathname, w.server.url).href);
-    await page.waitForFunction(() => document.body.dataset.route !== undefined);
+    await screenBuilt(page);
   };
   // A Client for the current server, signed up as someone new called name.
   w.person = async (tag, name) => {

@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import jsQR from 'jsqr';
 import { watchPage } from '../lib/browser.mjs';
 import { decodePng } from '../lib/png.mjs';
-import { PHONE, DESKTOP, serverAndBrowser, tabTo } from '../lib/app.mjs';
+import { DESKTOP, PHONE, screenBuilt, serverAndBrowser, tabTo } from '../lib/app.mjs';
 import { Client } from '../server/helpers.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -67,7 +67,7 @@ async function context(size, cookie) {
 
 async function go(page, path) {
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenBuilt(page);
 }
 
 for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {

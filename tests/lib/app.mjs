@@ -45,6 +45,12 @@ export const DEMO = {
 // a message's arguments.
 export const plain = (s) => s.replace(/[\u2066-\u2069]/g, '');
 
+// Waits until the shell has built the page's screen: a route chosen and
+// #screen no longer aria-busy (shell/app.js's show: mounted, localized, its
+// heading focused), so a key pressed next lands where the test put it.
+export const screenBuilt = (page) => page.waitForFunction(() =>
+  document.body.dataset.route !== undefined && !document.getElementById('screen').hasAttribute('aria-busy'));
+
 // A pattern for text with an argument in it, isolated or not.
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const withArg = (before, arg, after = '') => new RegExp(`${escape(before)}\u2068?${escape(arg)}\u2069?${escape(after)}`);
