@@ -9,20 +9,19 @@ import { startAccount } from './account.js';
 
 const $ = (id) => document.getElementById(id);
 
-// Routes, most specific first. canvas: the route shows the core's feed
-// instead of a DOM screen. auth: signed-in users only (others go to /login).
+// Routes, most specific first; the name is the module in screens/. canvas: the
+// route shows the core's feed instead. auth: signed-in users only (others go to /login).
 route('/', 'feed', { canvas: true });
 route('/reels', 'feed', { canvas: true, reels: true });
 // Before '/pets/:id', which would match '/pets/new'.
 route('/pets/new', 'pet-edit', { auth: true });
 route('/pets/:id/edit', 'pet-edit', { auth: true });
-// The pet-health dashboard (screens/health.js): the owner's; a vet's share link needs no session.
+// The pet-health dashboard: the owner's; a vet's share link needs no session.
 route('/pets/:id/health', 'health', { auth: true });
 route('/vet/:token', 'health');
 route('/compose', 'compose', { auth: true });
 route('/compose/story', 'compose-story', { auth: true });
 route('/compose/reel', 'compose-reel', { auth: true });
-// Profiles, posts, tags and search (screens/person.js, pet.js, follows.js, post.js, tag.js, search.js).
 route('/me', 'person', { auth: true });
 route('/people/:id/followers', 'follows');
 route('/people/:id/following', 'follows');
@@ -32,64 +31,49 @@ route('/pets/:id', 'pet');
 route('/posts/:id', 'post');
 route('/tags/:tag', 'tag');
 route('/search', 'search');
-// The help center (screens/help.js, help-article.js): for everyone; /help/search before /help/:slug.
+// /help/search before /help/:slug.
 route('/help', 'help');
 route('/help/search', 'help');
 route('/help/:slug', 'help-article');
-// Accounts (screens/signup.js, login.js, settings.js, notifications.js).
 route('/signup', 'signup');
 route('/login', 'login');
 route('/settings/profile', 'settings-profile', { auth: true });
 route('/settings', 'settings');
 route('/affiliate', 'affiliate', { auth: true });
-// E-mailed links and the way to ask for one (screens/forgot.js, reset.js, confirm-email.js).
 route('/forgot', 'forgot');
 route('/reset', 'reset');
 route('/confirm-email', 'confirm-email');
 route('/notifications', 'notifications', { auth: true });
 route('/admin', 'admin', { auth: true }); // the team's console; the screen refuses people without a role
-// PetAmigos Plus (screens/plans.js, billing.js, billing-return.js): the plans
-// are for everyone; the return from a provider and Billing need a session.
 route('/plans', 'plans');
 route('/billing/return', 'billing-return', { auth: true });
 route('/billing', 'billing', { auth: true });
-// An affiliate's figures (screens/affiliate-dashboard.js).
 route('/affiliate/dashboard', 'affiliate-dashboard', { auth: true });
-// The marketplace (screens/market.js, my-listings.js, listing.js, seller.js, sell.js;
-// shared parts in market-kit.js): browsing is for everyone, selling needs a session.
 route('/market', 'market');
 route('/market/mine', 'my-listings', { auth: true });
-route('/market/seller', 'seller-profile', { auth: true }); // the seller's own name and payout account (seller-profile.js)
+route('/market/seller', 'seller-profile', { auth: true });
 route('/listings/:id', 'listing');
 route('/sellers/:id', 'seller');
 route('/sell', 'sell', { auth: true });
 route('/sell/:id', 'sell', { auth: true });
-// Buying (screens/cart.js, order-return.js, orders.js, order.js; shared parts
-// in shop-kit.js): the cart and checkout, the provider's return, the buyer's
-// orders, the seller's sales and one order, all with a session.
 route('/cart', 'cart', { auth: true });
 route('/orders', 'orders', { auth: true });
 route('/orders/:id/return', 'order-return', { auth: true });
 route('/orders/:id', 'order', { auth: true });
 route('/market/orders', 'orders', { auth: true });
-// A seller's balances, sales by month, orders by state and payouts (screens/dashboard.js).
 route('/market/dashboard', 'dashboard', { auth: true });
-// Self-serve ads (issue 21): the advertiser's account and top-ups, the
-// provider's return, campaigns, a campaign's form and page (screens/ads*.js;
-// shared parts in ads-kit.js).
 route('/ads', 'ads', { auth: true });
 route('/ads/topups/return', 'ads-topup-return', { auth: true });
 route('/ads/campaigns', 'ads-campaigns', { auth: true });
 route('/ads/campaigns/new', 'ads-campaign-form', { auth: true });
 route('/ads/campaigns/:id/edit', 'ads-campaign-form', { auth: true });
 route('/ads/campaigns/:id', 'ads-campaign', { auth: true });
-// E2E chat (screens/chat.js, chat-verify.js; client logic in chat/). /chat/:id is
-// the deep link for "Message" on a person's page (:id is their user id).
+// /chat/:id: "Message" on a person's page (:id is their user id).
 route('/chat', 'chat', { auth: true });
-route('/chat/groups/:id', 'chat-group', { auth: true }); // a group (screens/chat-group.js)
+route('/chat/groups/:id', 'chat-group', { auth: true });
 route('/chat/:id/verify', 'chat-verify', { auth: true });
 route('/chat/:id', 'chat', { auth: true });
-route('/support/:id', 'support', { auth: true }); // a support conversation (issue 23)
+route('/support/:id', 'support', { auth: true });
 route('/live/new', 'live-new', { auth: true });
 route('/live/:id', 'live', { auth: true });
 
@@ -104,12 +88,9 @@ const ctx = {
 
 let cleanup = null;
 let feedStarted = false;
-let shows = 0; // navigations begun: only the newest one may say the screen is built
+let shows = 0; // navigations begun; the newest one clears aria-busy
 
-// The screen is aria-busy from the navigation until it is built (mounted,
-// localized, its heading focused): assistive technology waits for it, and so
-// can anyone driving the page (a key pressed before the heading takes the
-// focus would otherwise land on a control the focus then leaves).
+// #screen is aria-busy until built (mounted, localized, heading focused).
 async function show(loc) {
   const mine = ++shows;
   const screen = $('screen');

@@ -39,8 +39,11 @@ let serial = 0;
 export const next = () => ++serial;
 export const mail = (tag) => `${tag}.${process.pid}.${next()}@example.test`;
 
-// Activates a control from the keyboard.
+// Activates a control from the keyboard, once no screen is being built (the
+// shell focuses a built screen's heading: a focus given before that is lost).
+// On a page that is not the shell (a provider's) there is no #screen to wait for.
 export const enter = async (locator) => {
+  await locator.page().waitForFunction(() => !document.getElementById('screen')?.hasAttribute('aria-busy'));
   await locator.focus();
   await locator.page().keyboard.press('Enter');
 };
