@@ -21,6 +21,7 @@ import {
 const WINDOW = 30 * 86400; // PA_AFF_WINDOW_DAYS
 const CLICKS_SOURCE_DAY = 5; // PA_AFF_CLICKS_SOURCE_DAY
 const VELOCITY_PER_HOUR = 5; // PA_AFF_VELOCITY_PER_HOUR
+const EDGE_TRIES = 4; // restarts the window's edge test may take to land its sign-ups on the planned seconds
 const TO_MAX = 512; // PA_AFF_TO_MAX
 const KEY = '5e'.repeat(32);
 const PASSWORD = 'correct horse battery';
@@ -344,25 +345,31 @@ describe('affiliates: joining, links and attribution', () => {
   test(`the window's edges on the test clock: a sign-up ${WINDOW} s after the click is attributed, one second later expired`, async () => {
     const click = await follow(new Client(server), cy.code, { xff: '100.64.0.1' });
     const at = Number(click.value.split('.')[1]);
-    // Restart with the clock moved so that the first sign-up, sent just after
-    // a whole second of the real clock, is asked at exactly at + WINDOW (the
-    // server judges the time a sign-up was asked, not when its hash ended).
+    // Restart with the clock moved so that a sign-up sent just after a planned
+    // whole second of the real clock is asked at exactly at + WINDOW, and the
+    // next one a second later (the server judges the time a sign-up was asked,
+    // not when its hash ended). A slow start or a slow answer lands a sign-up
+    // on a later second: each one is checked against the rule for the second
+    // it landed on, and the restart is tried again, with a longer lead, until
+    // both edges were met.
     const dir = server.dir;
-    await stopServer(server);
-    const target = Math.ceil(Date.now() / 1000) + 5; // real second of the first sign-up, after the start
-    server = await startServer({ data: dir, seed: false, env: { PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(at + WINDOW - target) } });
-    const at_second = async (s) => {
-      const wait = s * 1000 + 30 - Date.now();
-      assert.ok(wait > 0, 'the server started in time for the planned second');
-      await sleep(wait);
-    };
-    await at_second(target);
-    const inside = await signupWith(server, 'edgein', click.value, { xff: '100.64.1.1' });
-    await at_second(target + 1);
-    const outside = await signupWith(server, 'edgeout', click.value, { xff: '100.64.2.1' });
+    const landed = new Map(); // seconds after the click → how it was judged
     const row = (who) => dbQuery(server, `SELECT attributed_at - clicked_at, state, coalesce(reason, '') FROM aff_referrals WHERE referred_id = ${who.num}`);
-    assert.equal(row(inside), `${WINDOW}|attributed|`);
-    assert.equal(row(outside), `${WINDOW + 1}|refused|expired`);
+    for (let attempt = 0; attempt < EDGE_TRIES && !(landed.has(WINDOW) && landed.has(WINDOW + 1)); attempt++) {
+      await stopServer(server);
+      const target = Math.ceil(Date.now() / 1000) + 5 * 2 ** attempt; // the first sign-up's real second
+      server = await startServer({ data: dir, seed: false, env: { PA_SECRETS_KEY: KEY, PA_TEST_CLOCK_OFFSET: String(at + WINDOW - target) } });
+      for (const k of [0, 1]) {
+        const wait = (target + k) * 1000 + 30 - Date.now();
+        if (wait > 0) await sleep(wait);
+        const who = await signupWith(server, `edge${attempt}${k}`, click.value, { xff: `100.64.${1 + 2 * attempt + k}.1` });
+        const [after, ...judged] = row(who).split('|');
+        assert.equal(judged.join('|'), Number(after) <= WINDOW ? 'attributed|' : 'refused|expired', `a sign-up ${after} s after the click`);
+        landed.set(Number(after), judged.join('|'));
+      }
+    }
+    assert.equal(landed.get(WINDOW), 'attributed|', `the last second of the window met: ${[...landed.keys()]}`);
+    assert.equal(landed.get(WINDOW + 1), 'refused|expired', `the first second after it met: ${[...landed.keys()]}`);
     // The cookie is kept as long as the window: a click now (30 days on) sets a new one.
     const again = await follow(new Client(server), cy.code, { headers: { cookie: `pa_aff=${click.value}` } });
     assert.ok(again.value?.startsWith(`${cy.code}.`));
