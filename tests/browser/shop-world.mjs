@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { launchBrowser } from '../lib/browser.mjs';
-import { DESKTOP, PHONE, plain, screenBuilt } from '../lib/app.mjs';
+import { DESKTOP, PHONE, plain, screenBuilt, screenIdle } from '../lib/app.mjs';
 import { loadCore } from '../lib/core.mjs';
 import { ROOT, SITE } from '../lib/paths.mjs';
 import { startPaysim } from '../lib/paysim.mjs';
@@ -39,11 +39,9 @@ let serial = 0;
 export const next = () => ++serial;
 export const mail = (tag) => `${tag}.${process.pid}.${next()}@example.test`;
 
-// Activates a control from the keyboard, once no screen is being built (the
-// shell focuses a built screen's heading: a focus given before that is lost).
-// On a page that is not the shell (a provider's) there is no #screen to wait for.
+// Activates a control from the keyboard, once no screen is being built.
 export const enter = async (locator) => {
-  await locator.page().waitForFunction(() => !document.getElementById('screen')?.hasAttribute('aria-busy'));
+  await screenIdle(locator.page());
   await locator.focus();
   await locator.page().keyboard.press('Enter');
 };

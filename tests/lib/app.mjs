@@ -45,11 +45,16 @@ export const DEMO = {
 // a message's arguments.
 export const plain = (s) => s.replace(/[\u2066-\u2069]/g, '');
 
-// Waits until the shell has built the page's screen: a route chosen and
-// #screen no longer aria-busy (shell/app.js's show: mounted, localized, its
-// heading focused), so a key pressed next lands where the test put it.
-export const screenBuilt = (page) => page.waitForFunction(() =>
-  document.body.dataset.route !== undefined && !document.getElementById('screen').hasAttribute('aria-busy'));
+// Waits until no screen is being built: #screen not aria-busy (shell/app.js's
+// show: until mounted, localized, its heading focused, so a key pressed before
+// would land on a focus the heading then takes). At once on a page that is
+// not the shell (a provider's), which has no #screen.
+export const screenIdle = (page) => page.waitForFunction(() => !document.getElementById('screen')?.hasAttribute('aria-busy'));
+// Waits until the shell has built the page's screen: a route chosen, then idle.
+export async function screenBuilt(page) {
+  await page.waitForFunction(() => document.body.dataset.route !== undefined);
+  await screenIdle(page);
+}
 
 // A pattern for text with an argument in it, isolated or not.
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
