@@ -19,9 +19,14 @@
  * blitters (SDL_RLEaccel.c): about 60 KB of code and tables. The GLES2
  * renderer takes YUV textures itself and asks only for the conversion mode.
  *
+ * And SDL's "offscreen" and "dummy" video drivers, listed after Emscripten's
+ * (so never picked in a browser) but linked with their EGL loader,
+ * framebuffers and BMP writer: about 9 KB of code.
+ *
  * Defining these entry points here means the linker never takes
- * SDL_render_sw.o, SDL_blit.o, SDL_yuv.o, SDL_yuv_sw.o or SDL_RLEaccel.o (and
- * what only they use) from libSDL2.a.
+ * SDL_render_sw.o, SDL_blit.o, SDL_yuv.o, SDL_yuv_sw.o, SDL_RLEaccel.o,
+ * SDL_offscreenvideo.o or SDL_nullvideo.o (and what only they use) from
+ * libSDL2.a.
  * Asking for either anyway gives an SDL error, not a crash. SDL_RenderDriver
  * is SDL's internal type (src/render/SDL_sysrender.h in SDL 2.26.5, the
  * version scripts/setup builds): an entry point and the info. */
@@ -138,3 +143,21 @@ int SDL_RLESurface(SDL_Surface *surface) {
 }
 void SDL_UnRLESurface(SDL_Surface *surface, int recode);
 void SDL_UnRLESurface(SDL_Surface *surface, int recode) {}
+
+/* SDL's video driver entry (src/video/SDL_sysvideo.h): SDL_VideoInit tries
+ * each in turn and takes the first whose create() gives a device. These two
+ * give none, so only the Emscripten driver is ever used. */
+typedef struct SDL_VideoDevice SDL_VideoDevice;
+typedef struct VideoBootStrap {
+  const char *name;
+  const char *desc;
+  SDL_VideoDevice *(*create)(void);
+} VideoBootStrap;
+
+static SDL_VideoDevice *no_driver(void) {
+  SDL_SetError("this SDL video driver is not built into this module");
+  return NULL;
+}
+
+VideoBootStrap OFFSCREEN_bootstrap = {"offscreen", "not built into this module", no_driver};
+VideoBootStrap DUMMY_bootstrap = {"dummy", "not built into this module", no_driver};
