@@ -18,7 +18,7 @@ export const RANKING_NDCG_GATE = 1.5;
 export const RANKING_RECALL_GATE = 1.15;
 // What loads at start, gzip -9, HTML + CSS + JS + WASM (+ anything else the
 // page fetches that is not data, a catalog, a font or an on-demand screen).
-export const SIZE_BUDGET_BYTES = 350_000; // KB = 1000 bytes, as in the README
+export const SIZE_BUDGET_BYTES = 300_000; // KB = 1000 bytes, as in the README (issue 26; was 350)
 export const SIZE_COUNTED_KINDS = ['html', 'css', 'js', 'wasm', 'other'];
 // A start without these measured nothing (the page did not load): no verdict.
 const SIZE_REQUIRED_KINDS = ['html', 'js', 'wasm'];

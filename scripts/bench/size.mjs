@@ -62,6 +62,18 @@ async function open(browser, url) {
   return { records, page, context };
 }
 
+// The previous figure: the README's "Measurements" row for the size at start
+// (its figure and the start of its note), printed above this run's.
+function previous() {
+  const readme = readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '../../README.md'), 'utf8');
+  const row = readme.split('\n').find((l) => l.startsWith('| what loads at start'));
+  const cells = row?.split(' | ') ?? [];
+  if (cells.length < 3) return 'none in the README';
+  const note = cells[1].replace(/\*\*/g, '');
+  return `${note.length > 200 ? `${note.slice(0, 200)}…` : note} (target ${cells[2].replace(/\s*\|\s*$/, '')})`;
+}
+console.log(`    previous (README): ${previous()}`);
+
 const server = await startServer();
 const browser = await launchBrowser();
 try {

@@ -93,3 +93,19 @@ test('the app module has no image decoder and picks the same sizes as the worker
     assert.equal(app.imageCoverSize(w, h, bw, bh), media.mediaCoverSize(w, h, bw, bh), `${w}x${h} in ${bw}x${bh}`);
   assert.equal(app.imageCoverSize(1080, 1350, 540, 0), (540 << 16) | 675);
 });
+
+// The app's module leaves out the SDL parts the browser app never reaches
+// (core/wasm/sdl_trim.c, issue 26's 300 KB start): each line is a message only
+// that part of SDL 2.26.5 carries, present in the module before the trim.
+test('the app module carries no SDL YUV conversion, BMP writer or offscreen/dummy video driver', () => {
+  const wasm = readFileSync(path.join(SITE, 'petamigos-core.wasm')).toString('latin1');
+  const parts = {
+    'SDL_yuv.c': 'GetYUVPlanes(): Unsupported YUV format',
+    'SDL_yuv.c (YUV to YUV)': "Can't change YUV plane types in-place",
+    'SDL_bmp.c': 'bpp BMP files not supported',
+    'SDL_offscreenvideo.c': 'SDL offscreen video driver',
+    'SDL_nullvideo.c': 'SDL dummy video driver',
+  };
+  for (const [part, text] of Object.entries(parts)) assert.ok(!wasm.includes(text), `${part} is linked: found "${text}"`);
+  assert.ok(wasm.includes('SDL\'s YUV conversions are not built into this module'), 'the stand-ins are linked');
+});
