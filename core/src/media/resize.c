@@ -2,6 +2,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 /* sRGB (IEC 61966-2-1) 8-bit value -> linear light in 0..65535, rounded. */
 static const uint16_t LIN[256] = {
@@ -61,10 +64,12 @@ static const uint16_t THR[256] = {
  * vector extension. Only multiplies and adds in a fixed order and one division
  * per pixel: IEEE makes native and WASM results bit-identical (no FMA on
  * either target). Source rows are converted once each into a ring of the rows
- * the vertical taps need; each output row is the vertical sum of its rows,
- * then filtered horizontally. When the whole ratio is 2 or more, each source
- * row of the filter is a block average of kx x ky pixels (the mipmap step),
- * kept in floats rather than rounded to 8 bits in between. */
+ * the vertical taps need; each output row is the vertical sum of its rows
+ * (all taps in one pass over the row), then filtered horizontally (the taps
+ * unrolled for the kernel's tap count; weights kept as scalars and splatted
+ * as loaded, so a row's weights stay in the L1 cache). When the whole ratio is 2 or more, each
+ * source row of the filter is a block average of kx x ky pixels (the mipmap step), kept in floats
+ * rather than rounded to 8 bits in between. */
 typedef float f4 __attribute__((vector_size(16)));
 
 static f4 splat(float v) { return (f4){v, v, v, v}; }
@@ -85,9 +90,9 @@ static int ifloor(double x) {
 /* For each output index: the first input index, the tap count and `width`
  * weights (summing to 1), edges clamped. */
 typedef struct kernel {
-  int width;
+  int width, taps; /* taps: the most any output has; the rest of its weights are 0 */
   int *first, *count;
-  f4 *w; /* splatted weights, width per output */
+  float *w; /* width per output: scalars, splatted as they are loaded (4x less to read) */
 } kernel;
 
 static void kernel_free(kernel *k) {
@@ -102,9 +107,10 @@ static int kernel_init(kernel *k, int in, int out) {
   k->width = (int)(2 * radius) + 3;
   k->first = malloc(sizeof(int) * (size_t)out);
   k->count = malloc(sizeof(int) * (size_t)out);
-  k->w = calloc((size_t)out * (size_t)k->width, sizeof(f4));
+  k->w = calloc((size_t)out * (size_t)k->width, sizeof(float));
   double *acc = calloc((size_t)k->width, sizeof(double));
   if (!k->first || !k->count || !k->w || !acc) return free(acc), kernel_free(k), 0;
+  k->taps = 1;
   for (int o = 0; o < out; o++) {
     double center = (o + 0.5) * scale;
     int lo = ifloor(center - radius), hi = ifloor(center + radius);
@@ -123,9 +129,9 @@ static int kernel_init(kernel *k, int in, int out) {
     }
     k->first[o] = first;
     k->count[o] = last - first + 1;
+    if (k->count[o] > k->taps) k->taps = k->count[o];
     for (int j = 0; j <= last - first; j++)
-      k->w[(size_t)o * (size_t)k->width + (size_t)j] =
-          splat((float)(sum != 0 ? acc[j] / sum : j == 0));
+      k->w[(size_t)o * (size_t)k->width + (size_t)j] = (float)(sum != 0 ? acc[j] / sum : j == 0);
   }
   free(acc);
   return 1;
@@ -176,6 +182,12 @@ typedef int32_t i4 __attribute__((vector_size(16)));
 
 /* Clamped to 0..65535 and rounded, four lanes at once (NaN becomes 0). */
 static i4 to_index(f4 v) {
+#ifdef __wasm_simd128__
+  /* the same in WASM's own instructions (pmax/pmin: one instruction each, NaN -> 0) */
+  v128_t x =
+      wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_f32x4_splat(0), (v128_t)v), wasm_f32x4_splat(65535));
+  return (i4)wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_add(x, wasm_f32x4_splat(0.5f)));
+#endif
   v = (f4)((i4)v & (v > 0));
   i4 high = v > 65535;
   v = (f4)(((i4)v & ~high) | ((i4)splat(65535) & high));
@@ -195,17 +207,90 @@ static void store_px(const uint8_t *srgb, f4 v, int weighted, int och, uint8_t *
     return;
   }
   i4 c = to_index(v);
+  if (och == 4) { /* one 32-bit store; both targets are little-endian */
+    uint32_t px =
+        (uint32_t)srgb[c[0]] | (uint32_t)srgb[c[1]] << 8 | (uint32_t)srgb[c[2]] << 16 | 0xff000000u;
+    memcpy(out, &px, 4);
+    return;
+  }
   out[0] = srgb[c[0]], out[1] = srgb[c[1]], out[2] = srgb[c[2]];
-  if (och == 4) out[3] = 255;
 }
 
-/* t = (t +) a*wa + b*wb + c*wc + d*wd, left to right. */
-static void vsum(f4 *restrict t, const f4 *restrict a, const f4 *restrict b, const f4 *restrict c,
-                 const f4 *restrict d, f4 wa, f4 wb, f4 wc, f4 wd, int n, int add) {
-  if (add)
-    for (int x = 0; x < n; x++) t[x] = t[x] + a[x] * wa + b[x] * wb + c[x] * wc + d[x] * wd;
-  else
-    for (int x = 0; x < n; x++) t[x] = a[x] * wa + b[x] * wb + c[x] * wc + d[x] * wd;
+/* t = r[0]*w[0] + r[1]*w[1] + ... + r[n-1]*w[n-1], left to right, in one
+ * pass over the row (n a constant after inlining: the taps unrolled). */
+static inline __attribute__((always_inline)) void vsum_n(f4 *restrict t, const f4 *const *r,
+                                                         const float *w, int n, int len) {
+  const f4 *r0 = r[0], *r1 = r[n > 1 ? 1 : 0], *r2 = r[n > 2 ? 2 : 0], *r3 = r[n > 3 ? 3 : 0];
+  const f4 *r4 = r[n > 4 ? 4 : 0], *r5 = r[n > 5 ? 5 : 0];
+  f4 w0 = splat(w[0]), w1 = splat(w[n > 1 ? 1 : 0]), w2 = splat(w[n > 2 ? 2 : 0]);
+  f4 w3 = splat(w[n > 3 ? 3 : 0]), w4 = splat(w[n > 4 ? 4 : 0]), w5 = splat(w[n > 5 ? 5 : 0]);
+  for (int x = 0; x < len; x++) {
+    f4 a = r0[x] * w0;
+    if (n > 1) a = a + r1[x] * w1;
+    if (n > 2) a = a + r2[x] * w2;
+    if (n > 3) a = a + r3[x] * w3;
+    if (n > 4) a = a + r4[x] * w4;
+    if (n > 5) a = a + r5[x] * w5;
+    t[x] = a;
+  }
+}
+
+/* t += r[0]*w[0] + ... for the taps after the first six (ratios near 2). */
+static void vsum_more(f4 *restrict t, const f4 *const *r, const float *w, int n, int len) {
+  for (int x = 0; x < len; x++) {
+    f4 a = t[x];
+    for (int j = 0; j < n; j++) a = a + r[j][x] * splat(w[j]);
+    t[x] = a;
+  }
+}
+
+static void vsum(f4 *restrict t, const f4 *const *r, const float *w, int n, int len) {
+  switch (n < 6 ? n : 6) {
+  case 1: vsum_n(t, r, w, 1, len); break;
+  case 2: vsum_n(t, r, w, 2, len); break;
+  case 3: vsum_n(t, r, w, 3, len); break;
+  case 4: vsum_n(t, r, w, 4, len); break;
+  case 5: vsum_n(t, r, w, 5, len); break;
+  default: vsum_n(t, r, w, 6, len); break;
+  }
+  if (n > 6) vsum_more(t, r + 6, w + 6, n - 6, len);
+}
+
+/* One output row from tmp: each pixel the sum of k->taps taps, left to right
+ * (n a constant after inlining). An output with fewer taps has zero weights
+ * for the rest, which add exactly nothing; tmp has k->width zero pixels of
+ * slack at its end for them to read. */
+static inline __attribute__((always_inline)) void hsum_n(const kernel *k, const f4 *restrict tmp,
+                                                         const uint8_t *srgb, int weighted, int och,
+                                                         uint8_t *out, int dw, int n) {
+  const float *w = k->w;
+  for (int ox = 0; ox < dw; ox++, out += och, w += k->width) {
+    const f4 *p = tmp + k->first[ox];
+    f4 acc = p[0] * splat(w[0]);
+    if (n > 1) acc = acc + p[1] * splat(w[1]);
+    if (n > 2) acc = acc + p[2] * splat(w[2]);
+    if (n > 3) acc = acc + p[3] * splat(w[3]);
+    if (n > 4) acc = acc + p[4] * splat(w[4]);
+    if (n > 5) acc = acc + p[5] * splat(w[5]);
+    if (n > 6) acc = acc + p[6] * splat(w[6]);
+    if (n > 7)
+      for (int j = 7; j < n; j++) acc = acc + p[j] * splat(w[j]);
+    store_px(srgb, acc, weighted, och, out);
+  }
+}
+
+static void hsum(const kernel *k, const f4 *restrict tmp, const uint8_t *srgb, int weighted,
+                 int och, uint8_t *out, int dw) {
+  switch (k->taps < 8 ? k->taps : 8) {
+  case 1: hsum_n(k, tmp, srgb, weighted, och, out, dw, 1); break;
+  case 2: hsum_n(k, tmp, srgb, weighted, och, out, dw, 2); break;
+  case 3: hsum_n(k, tmp, srgb, weighted, och, out, dw, 3); break;
+  case 4: hsum_n(k, tmp, srgb, weighted, och, out, dw, 4); break;
+  case 5: hsum_n(k, tmp, srgb, weighted, och, out, dw, 5); break;
+  case 6: hsum_n(k, tmp, srgb, weighted, och, out, dw, 6); break;
+  case 7: hsum_n(k, tmp, srgb, weighted, och, out, dw, 7); break;
+  default: hsum_n(k, tmp, srgb, weighted, och, out, dw, k->taps); break;
+  }
 }
 
 static pa_status filter(const uint8_t *src, int sw, int sh, int ch, int weighted, int kx, int ky,
@@ -216,15 +301,17 @@ static pa_status filter(const uint8_t *src, int sw, int sh, int ch, int weighted
   int mw = (sw + kx - 1) / kx, mh = (sh + ky - 1) / ky;
   f4 *ring = NULL, *tmp = NULL;
   int *row_of = NULL;
+  const f4 **rows = NULL;
   int ok = s && srgb && kernel_init(&kh, mw, dw) && kernel_init(&kv, mh, dh);
   if (ok) {
     ring = malloc(sizeof(f4) * (size_t)mw * (size_t)kv.width);
-    tmp = malloc(sizeof(f4) * (size_t)mw);
+    tmp = calloc((size_t)mw + (size_t)kh.width, sizeof(f4)); /* + the zero slack hsum reads */
     row_of = malloc(sizeof(int) * (size_t)kv.width);
-    ok = ring && tmp && row_of;
+    rows = malloc(sizeof *rows * (size_t)kv.width);
+    ok = ring && tmp && row_of && rows;
   }
   if (!ok) {
-    free(s), free(srgb), free(ring), free(tmp), free(row_of);
+    free(s), free(srgb), free(ring), free(tmp), free(row_of), free(rows);
     kernel_free(&kh), kernel_free(&kv);
     return pa_error_set(err, PA_ERR_NOMEM, "resize: out of memory for %dx%d to %dx%d", sw, sh, dw,
                         dh);
@@ -245,27 +332,13 @@ static pa_status filter(const uint8_t *src, int sw, int sh, int ch, int weighted
       int r = first + j, slot = r % kv.width;
       if (row_of[slot] != r) load_row(s, r, ring + (size_t)slot * (size_t)mw), row_of[slot] = r;
     }
-    /* vertical: tmp = the rows' weighted sum, up to four rows a pass */
-    const f4 *wv = kv.w + (size_t)oy * (size_t)kv.width;
-    for (int j = 0; j < n; j += 4) {
-      const f4 *r[4];
-      f4 w[4];
-      for (int q = 0; q < 4; q++) {
-        r[q] = ring + (size_t)((first + (j + q < n ? j + q : j)) % kv.width) * (size_t)mw;
-        w[q] = j + q < n ? wv[j + q] : splat(0);
-      }
-      vsum(tmp, r[0], r[1], r[2], r[3], w[0], w[1], w[2], w[3], mw, j > 0);
-    }
+    /* vertical: tmp = the rows' weighted sum, in one pass */
+    for (int j = 0; j < n; j++) rows[j] = ring + (size_t)((first + j) % kv.width) * (size_t)mw;
+    vsum(tmp, rows, kv.w + (size_t)oy * (size_t)kv.width, n, mw);
     /* horizontal, then back to 8-bit sRGB */
-    uint8_t *out = dst + (size_t)oy * (size_t)dw * (size_t)och;
-    for (int ox = 0; ox < dw; ox++, out += och) {
-      const f4 *wh = kh.w + (size_t)ox * (size_t)kh.width, *p = tmp + kh.first[ox];
-      f4 acc = p[0] * wh[0];
-      for (int j = 1, m = kh.count[ox]; j < m; j++) acc += p[j] * wh[j];
-      store_px(srgb, acc, weighted, och, out);
-    }
+    hsum(&kh, tmp, srgb, weighted, och, dst + (size_t)oy * (size_t)dw * (size_t)och, dw);
   }
-  free(s), free(srgb), free(ring), free(tmp), free(row_of);
+  free(s), free(srgb), free(ring), free(tmp), free(row_of), free(rows);
   kernel_free(&kh), kernel_free(&kv);
   return PA_OK;
 }
