@@ -123,6 +123,7 @@ function frame() {
 const media = {
   worker: null,
   next: 1, // request numbers: an image asked for again after a cancel is a new request
+  started: false, // the worker was started (or could not be)
   current: new Map(), // "handle:id" -> request number in flight
   requests: new Map(), // request number -> {handle, id, url}
   // Counters, exported as mediaStats for the tests (tests/lib/hooks.mjs).
@@ -131,7 +132,10 @@ const media = {
 };
 export const mediaStats = media.stats;
 
+// Started by the first image request, after the first frame: its module
+// and WASM would otherwise compete with the core's for the first paint.
 function startDecodeWorker() {
+  media.started = true;
   if (typeof Worker === 'undefined') return;
   try {
     media.worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
@@ -214,6 +218,7 @@ async function decodeOnMainThread(handle, id, url, w, h) {
 // image is drawn into; the worker downsizes to cover it before transfer.
 function requestImage(handle, id, url, w, h) {
   media.stats.requested++;
+  if (!media.started) startDecodeWorker();
   if (!media.worker) return decodeOnMainThread(handle, id, url, w, h);
   const n = String(media.next++);
   media.requests.set(n, { handle, id, url, w, h });
@@ -661,7 +666,6 @@ function bindInput() {
 // Loads the core and starts the feed on the canvas; resolves to the core
 // module (its i18n exports serve the whole shell).
 export async function startFeed() {
-  startDecodeWorker();
   mark('core-start');
   core = await createPetAmigosCore({
     canvas,
