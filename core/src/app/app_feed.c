@@ -30,6 +30,9 @@ typedef struct post_view {
   double ad_since;
   uint64_t ad_frame;
   bool ad_counted;
+  /* Its texts were all found cached when painted ahead: pa_draw_clears + 1
+   * at that time (0: not known to be), so it is not painted ahead again. */
+  uint64_t warm;
 } post_view;
 
 /* Tokens already counted, remembered (a ring of hashes) so that a page
@@ -135,7 +138,10 @@ static void notify(pa_app *a, const char *key, const char *text) {
 }
 
 void app_invalidate_layout(pa_app *a) {
-  for (int i = 0; i < a->feed->post_count; i++) a->feed->posts[i].measured_width = 0;
+  for (int i = 0; i < a->feed->post_count; i++) {
+    a->feed->posts[i].measured_width = 0;
+    a->feed->posts[i].warm = 0; /* the words or their sizes may have changed too */
+  }
 }
 
 /* ---- layout: one function gives every box of a card, for painting and
@@ -338,6 +344,7 @@ static void toggle_like(pa_app *a, int index) {
   v->liked = !v->liked;
   v->likes += v->liked ? 1 : -1;
   v->like_pending = v->liked ? 1 : -1;
+  v->warm = 0; /* a new count */
   a->mirror_revision++;
   app_act(a, v->liked ? PA_ACTION_LIKE : PA_ACTION_UNLIKE, v->post->id);
 }
@@ -355,6 +362,7 @@ void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64
     notify(a, v->like_pending > 0 ? "post.likeFailed" : "post.unlikeFailed", NULL);
   }
   v->like_pending = 0;
+  v->warm = 0;
   a->mirror_revision++;
 }
 
@@ -777,15 +785,19 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
   /* Rasterise ahead: the next posts below the screen, then the one above,
    * painted off screen while this frame has rasterised fewer than TEXT_AHEAD
    * texts (app_internal.h), so a post scrolling in finds its texts cached and
-   * the work is spread over the frames before it. Only measured posts: their
-   * cards are where they will be drawn, wholly off screen. */
+   * the work is spread over the frames before it. Only measured posts (their
+   * cards are where they will be drawn, wholly off screen), and not those
+   * whose texts were all cached last time (warm): no draw calls for nothing. */
   if (first >= 0) {
     const int next[] = {last + 1, first - 1, last + 2};
     for (size_t k = 0; k < sizeof next / sizeof next[0]; k++) {
       if (pa_draw_rasters(a->draw) - rasters_before >= TEXT_AHEAD) break;
       int i = next[k];
-      if (i >= 0 && i < a->feed->post_count && a->feed->posts[i].measured_width > 0)
-        paint_post(a, i, true);
+      post_view *v = i >= 0 && i < a->feed->post_count ? &a->feed->posts[i] : NULL;
+      if (!v || v->measured_width <= 0 || v->warm == pa_draw_clears(a->draw) + 1) continue;
+      uint64_t r = pa_draw_rasters(a->draw);
+      paint_post(a, i, true);
+      if (pa_draw_rasters(a->draw) == r) v->warm = pa_draw_clears(a->draw) + 1;
     }
   }
   if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0)

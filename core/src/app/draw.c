@@ -19,6 +19,7 @@ struct pa_draw {
   size_t budget, used;
   uint64_t tick;
   uint64_t rasters; /* texts the platform rasterised (cache misses), ever */
+  uint64_t clears;  /* times the whole cache was dropped */
   text_slot slots[TEXT_SLOTS];
 };
 
@@ -41,6 +42,7 @@ void pa_draw_clear_text(pa_draw *d) {
     memset(&d->slots[i], 0, sizeof d->slots[i]);
   }
   d->used = 0;
+  d->clears++;
 }
 
 void pa_draw_destroy(pa_draw *d) {
@@ -110,6 +112,8 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style) {
 }
 
 uint64_t pa_draw_rasters(const pa_draw *d) { return d->rasters; }
+
+uint64_t pa_draw_clears(const pa_draw *d) { return d->clears; }
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba) {
   SDL_Color c = color_of(rgba);
