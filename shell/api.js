@@ -24,8 +24,19 @@ export class ApiError {
   }
 }
 
-export async function getSession(refresh = false) {
-  if (session && !refresh) return session;
+// One GET /auth/session at a time: callers before its answer share it.
+let asking = null;
+export function getSession(refresh = false) {
+  if (session && !refresh) return Promise.resolve(session);
+  if (asking && !refresh) return asking;
+  const p = askSession().finally(() => {
+    if (asking === p) asking = null;
+  });
+  asking = p;
+  return p;
+}
+
+async function askSession() {
   const r = await request('GET', '/api/v1/auth/session');
   // Unreachable: keep what we knew (asked again once the server answers).
   if (!r.ok && (r.error.kind === 'offline' || r.error.kind === 'unreachable')) return session ?? { user: null, csrf_token: '' };
@@ -39,6 +50,8 @@ export async function getSession(refresh = false) {
 // nothing of that person's is cached any more.
 export function forgetSession() {
   session = null;
+  asking = null;
+  early.clear();
   return ownCache('', { always: true });
 }
 
@@ -46,6 +59,8 @@ export function forgetSession() {
 // resolves once the cache is the new person's.
 export function setSession(s) {
   session = s;
+  asking = null;
+  early.clear();
   return ownCache(s?.user?.id ?? '');
 }
 
@@ -99,9 +114,38 @@ export async function request(method, path, body, { headers = {}, signal } = {})
   return send(path, { method, headers: h, body: payload, signal }, (res) => res.json());
 }
 
+// Requests started early, before anything asks for them (the first screen's
+// data while the core downloads and compiles, app.js): getBytes(path) with no
+// options takes the answer, once, when the path is exactly the same. What is
+// not taken is dropped with dropEarly() (the first feed is in) and whenever
+// the person changes, so no answer outlives the moment it was meant for.
+const early = new Map();
+export function getBytesEarly(path) {
+  if (!early.has(path)) early.set(path, getBytes(path));
+}
+export function dropEarly() {
+  early.clear();
+}
+
+// The user id of the last session this browser saw ('' for nobody), or null
+// when it never saw one (a first visit) or cannot tell: a guess made before
+// the session answers, never a decision about what someone may see.
+export function lastKnownUser() {
+  try {
+    return localStorage.getItem(OWNER_KEY);
+  } catch {
+    return null;
+  }
+}
+
 // getBytes(path, {headers, signal}): request()'s answer with data a Uint8Array
 // as sent, for the core's strict parsers and the image decoder.
 export function getBytes(path, { headers = {}, signal } = {}) {
+  if (!signal && Object.keys(headers).length === 0 && early.has(path)) {
+    const answer = early.get(path);
+    early.delete(path);
+    return answer;
+  }
   const h = { Accept: 'application/json', ...headers };
   return send(path, { method: 'GET', headers: h, signal }, async (res) => new Uint8Array(await res.arrayBuffer()));
 }

@@ -1,9 +1,10 @@
 // The shell's entry: starts the core (feed.js), the language (i18n.js) and the
 // session (api.js), then shows one screen per URL (router.js). Screens other
 // than the feed are DOM modules in screens/, loaded when first visited.
-import { startFeed, loadFirstFeed, showFeed, showStatus } from './feed.js';
+import { startFeed, feedReady, loadFirstFeed, showFeed, showStatus, mark } from './feed.js';
 import { startI18n, localize, t } from './i18n.js';
-import { SW_URL, getSession } from './api.js';
+import { SW_URL, getSession, getBytesEarly } from './api.js';
+import { requestFirstPage } from './ranking.js';
 import { route, match, navigate, startRouter } from './router.js';
 import { startAccount } from './account.js';
 
@@ -158,8 +159,14 @@ async function build(loc, screen) {
 }
 
 async function start() {
+  mark('start');
+  // The first screen's data goes out now, beside the core's download and
+  // compile (issue 26): the English catalog, and on the feed its first page.
+  getBytesEarly('/locales/en.json');
+  if (match(location.pathname)?.route.canvas) requestFirstPage();
   ctx.core = await startFeed();
-  await startI18n(ctx.core);
+  await Promise.all([startI18n(ctx.core), feedReady()]);
+  mark('i18n-ready');
   startAccount(ctx);
   // Someone else signed in (or nobody now): the feed is theirs.
   addEventListener('pa:session-changed', () => { if (feedStarted) loadFirstFeed(); });

@@ -7,7 +7,7 @@ import { bindApp, pa_key, pa_action_kind as ACTION, pa_control, pa_pointer_phase
 import { rasterText } from './text.js';
 import { browserDecode, unpackSize } from './browser-decode.js';
 import { navigate } from './router.js';
-import { request, post, getBytes, ApiError, failureMessage } from './api.js';
+import { request, post, getBytes, dropEarly, ApiError, failureMessage } from './api.js';
 import { feedPage, viewed, watched, signal, showWhy, startRanking } from './ranking.js';
 import { t, catalogHandles } from './i18n.js';
 import { plusBadge } from './plus.js';
@@ -35,6 +35,16 @@ let app = 0;
 let dirty = false;
 let mirrorRevision = 0;
 
+// The first feed paint's milestones as User Timing marks (pa:…), read by
+// scripts/bench-paint's trace; each is set once, costs nothing after.
+const marked = new Set();
+function mark(name) {
+  if (marked.has(name)) return;
+  marked.add(name);
+  performance.mark(`pa:${name}`);
+}
+let firstPageIn = false; // the first page was handed to the core; its first frame is marked
+
 function redraw() {
   if (!dirty) {
     dirty = true;
@@ -49,8 +59,26 @@ let frameTimes = null;
 
 // Starts timing frames; returns a function reading the times so far (ms).
 export function timeFrames() {
-  frameTimes ??= { ring: new Float64Array(4096), n: 0 };
+  frameTimes ??= { ring: new Float64Array(4096), n: 0, text: { ms: 0, n: 0, px: 0 }, slow: [], uploads: [] };
   return () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
+}
+
+// What the slow frames (over SLOW_FRAME_MS) spent on text the platform
+// rasterised, and each image upload's time and size, for scripts/bench-frames.
+const SLOW_FRAME_MS = 4;
+const PROFILE_MAX = 256; // entries kept of each
+export function frameProfile() {
+  return frameTimes && { slow: frameTimes.slow, uploads: frameTimes.uploads };
+}
+
+function textRaster(text, style) {
+  if (!frameTimes) return rasterText(text, style);
+  const t0 = performance.now();
+  const bm = rasterText(text, style);
+  frameTimes.text.ms += performance.now() - t0;
+  frameTimes.text.n++;
+  frameTimes.text.px += bm.width * bm.height;
+  return bm;
 }
 
 // A frame the core wants although nothing moves (an ad's impression falls due).
@@ -67,15 +95,23 @@ function frame() {
   // just made showed as a blur on its pet's grid). showFeed() redraws.
   if ($('feed-view').hidden) return;
   const t0 = frameTimes ? performance.now() : 0;
+  if (frameTimes) frameTimes.text = { ms: 0, n: 0, px: 0 };
   // The core says when it is animating (a fling, a notice) and wants more frames.
   const more = pa.appFrame(app, Date.now());
-  if (frameTimes) frameTimes.ring[frameTimes.n++ % 4096] = performance.now() - t0;
+  if (frameTimes) {
+    const ms = performance.now() - t0;
+    frameTimes.ring[frameTimes.n++ % 4096] = ms;
+    if (ms > SLOW_FRAME_MS && frameTimes.slow.length < PROFILE_MAX)
+      frameTimes.slow.push({ frame: frameTimes.n, ms, textMs: frameTimes.text.ms, texts: frameTimes.text.n, textPx: frameTimes.text.px });
+  }
+  if (firstPageIn) mark('feed-frame');
   if (more) redraw();
   wakeAt(pa.appWakeMs(app));
   const revision = pa.appMirrorRevision(app);
   if (revision !== mirrorRevision) {
     mirrorRevision = revision;
     renderMirror(JSON.parse(pa.appMirror(app)));
+    if (firstPageIn) mark('feed-mirror');
   }
 }
 
@@ -87,6 +123,7 @@ function frame() {
 const media = {
   worker: null,
   next: 1, // request numbers: an image asked for again after a cancel is a new request
+  started: false, // the worker was started (or could not be)
   current: new Map(), // "handle:id" -> request number in flight
   requests: new Map(), // request number -> {handle, id, url}
   // Counters, exported as mediaStats for the tests (tests/lib/hooks.mjs).
@@ -95,7 +132,10 @@ const media = {
 };
 export const mediaStats = media.stats;
 
+// Started by the first image request, after the first frame: its module
+// and WASM would otherwise compete with the core's for the first paint.
 function startDecodeWorker() {
+  media.started = true;
   if (typeof Worker === 'undefined') return;
   try {
     media.worker = new Worker(new URL('./decode-worker.js', import.meta.url), { type: 'module' });
@@ -139,7 +179,10 @@ function onWorkerMessage(m) {
     // Accepted even after a cancel: the work is done and the core may use it.
     const t0 = performance.now();
     pa.appImageDecoded(r.handle, r.id, m.width, m.height, new Uint8Array(m.pixels));
-    media.stats.mainThreadMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    media.stats.mainThreadMs += ms;
+    if (frameTimes && frameTimes.uploads.length < PROFILE_MAX)
+      frameTimes.uploads.push({ frame: frameTimes.n, ms, width: m.width, height: m.height });
     media.stats.workerDecodeMs += m.ms;
     media.stats.maxWidth = Math.max(media.stats.maxWidth, m.width);
     media.stats[m.via === 'browser' ? 'browserDecoded' : 'workerDecoded']++;
@@ -175,6 +218,7 @@ async function decodeOnMainThread(handle, id, url, w, h) {
 // image is drawn into; the worker downsizes to cover it before transfer.
 function requestImage(handle, id, url, w, h) {
   media.stats.requested++;
+  if (!media.started) startDecodeWorker();
   if (!media.worker) return decodeOnMainThread(handle, id, url, w, h);
   const n = String(media.next++);
   media.requests.set(n, { handle, id, url, w, h });
@@ -355,8 +399,15 @@ async function loadFeed(cursor = null, reset = false) {
     return;
   }
   const mode = cursor === null ? (reset ? pa_feed_mode.RESET : pa_feed_mode.REPLACE) : pa_feed_mode.APPEND;
+  mark('feed-bytes');
+  if (cursor === null) dropEarly(); // what start asked for and nobody took is stale from now on
   rejected('feed', () => pa.appFeed(app, bytes, mode));
-  redraw();
+  mark('feed-laid-out'); // parsed, and the posts near the screen measured
+  firstPageIn = true;
+  // A first page is drawn at once, not at the next animation frame: the text,
+  // layout and placeholders show while the photos are still on their way.
+  if (cursor === null) frame();
+  else redraw();
 }
 
 // A page the core refused keeps what it showed; the console says why.
@@ -615,11 +666,11 @@ function bindInput() {
 // Loads the core and starts the feed on the canvas; resolves to the core
 // module (its i18n exports serve the whole shell).
 export async function startFeed() {
-  startDecodeWorker();
+  mark('core-start');
   core = await createPetAmigosCore({
     canvas,
     paHost: {
-      textRaster: rasterText,
+      textRaster,
       requestImage,
       cancelImage,
       action: onAction,
@@ -635,6 +686,7 @@ export async function startFeed() {
   } catch (err) {
     throw new Error(`the core could not start (${err.statusName})`);
   }
+  mark('core-ready'); // compiled, instantiated, the app created
   bindInput();
   startGrid({ pa, app, redraw, show: (visible) => showFeed(visible) });
   resize();
@@ -645,8 +697,16 @@ export async function startFeed() {
     pa.appSetLocale(app, cat, en);
     redraw();
   });
-  await startRanking({ core, reload: () => { if (feedLoaded) loadFeed(null, true); } });
+  // The ranker restores the taste from IndexedDB while app.js loads the
+  // language: feedReady() resolves when both may be used.
+  ranking = startRanking({ core, reload: () => { if (feedLoaded) loadFeed(null, true); } }).then(() => mark('ranking-ready'));
   return core;
+}
+
+let ranking = null;
+// Resolves once the feed's ranker has started (after startFeed).
+export function feedReady() {
+  return ranking;
 }
 
 // Hidden (another screen, a background tab): an ad's time stops, dwell is reported.
@@ -659,6 +719,7 @@ document.addEventListener('visibilitychange', () => { showCanvas(); redraw(); })
 let feedLoaded = false; // the feed loads when first shown; later mode switches reload it
 export function loadFirstFeed() {
   feedLoaded = true;
+  mark('feed-load');
   loadStories();
   return loadFeed();
 }
@@ -683,4 +744,4 @@ export function showFeed(visible, { reels = false } = {}) {
   }
 }
 
-export { showStatus };
+export { showStatus, mark };

@@ -23,7 +23,7 @@ const SEED_KEY = 'petamigos.rankSeed';
 const SLICE = 20; // posts per ranked slice (the feed's page size)
 const CANDIDATES = 1000; // candidates fetched and ranked per load
 import { t, currentLocale } from './i18n.js';
-import { getSession, getBytes } from './api.js';
+import { getSession, getBytes, getBytesEarly, lastKnownUser } from './api.js';
 import { keyValueStore } from './idb.js';
 import { bindRank, pa_rank_signal, pa_rank_mode } from './seam/rank.js';
 import { PaError } from './seam/heap.js';
@@ -40,6 +40,10 @@ let unranked = false; // the last first page of For you was the newest posts (si
 const whyById = new Map();
 let saveTimer = 0;
 let onChange = () => {};
+// The stored taste is read from IndexedDB in the background (opening it can
+// take a second on a cold start): nothing ranks, learns or saves before it is.
+let restored = false;
+let tasteRestored = Promise.resolve();
 
 export function feedMode() {
   return localStorage.getItem(MODE_KEY) === 'following' ? 'following' : 'foryou';
@@ -67,6 +71,7 @@ function saveTasteSoon() {
 
 async function saveTaste() {
   clearTimeout(saveTimer);
+  if (!restored) return; // would write a fresh taste over the stored one
   let bytes;
   try {
     bytes = rank.rankTasteSave(h);
@@ -81,6 +86,7 @@ async function saveTaste() {
 }
 
 async function resetTaste() {
+  await tasteRestored; // else the stored taste would come back after the reset
   clearTimeout(saveTimer);
   rank.rankTasteReset(h);
   rank.rankRestart(h); // a new beginning: the cold-start list again
@@ -96,6 +102,10 @@ async function resetTaste() {
 
 // Runs one observation; false when the ranker refused it (a post no longer on its page).
 function learned(observe) {
+  if (!restored) {
+    tasteRestored.then(() => learned(observe)); // learned on top of the stored taste
+    return true;
+  }
   try {
     observe();
   } catch (err) {
@@ -177,6 +187,7 @@ async function canRank() {
 // Ranks a fresh page of candidates with the current taste.
 async function rankCandidates() {
   const bytes = await fetchBytes(CANDIDATES_URL);
+  await tasteRestored;
   try {
     rank.rankPage(h, bytes);
     rank.rankSetMode(h, pa_rank_mode.FOR_YOU);
@@ -187,6 +198,21 @@ async function rankCandidates() {
   ranked = JSON.parse(rank.rankJson(h));
   whyById.clear();
   for (const item of ranked) whyById.set(item.post_id, item);
+}
+
+// The first page's requests, sent at start beside the core's download and
+// compile (app.js), exactly as feedPage(null) will make them: Following's
+// page at once; For you's newest posts at once when this browser last saw
+// nobody signed in (or nobody at all), the candidates once the session says
+// someone is. A wrong guess costs one unused request (api.js drops it).
+export function requestFirstPage() {
+  if (navigator.onLine === false) return; // offline: feedPage reads the worker's cache its own way
+  const following = feedMode() === 'following';
+  if (following) getBytesEarly('/api/v1/feed/following');
+  else if (!lastKnownUser()) getBytesEarly('/api/v1/feed');
+  getSession().then(({ user }) => {
+    if (user) getBytesEarly(CANDIDATES_URL);
+  });
 }
 
 // The bytes of one feed page for the core: cursor null is the first page.
@@ -380,7 +406,9 @@ export async function startRanking({ core, reload }) {
   } catch {
     throw new Error('the ranker could not start');
   }
-  await restoreTaste();
+  tasteRestored = restoreTaste().then(() => {
+    restored = true;
+  });
   bindModeSwitch();
   addEventListener('pa:signal', onSignal);
   addEventListener('pa:follow', onFollow);

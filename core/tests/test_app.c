@@ -87,6 +87,17 @@ static void record_image(void *user, uint32_t id, const char *url, int w, int h)
   reqs.host.image_request(user, id, url, w, h);
 }
 
+/* Texts the platform rasterised, counted on their way to the native host. */
+static struct {
+  int count;
+  pa_platform host;
+} rasters;
+
+static int count_raster(void *user, const char *utf8, const pa_text_style *st, pa_bitmap *out) {
+  rasters.count++;
+  return rasters.host.text_raster(user, utf8, st, out);
+}
+
 static int count_actions(pa_action_kind kind) {
   int n = 0;
   for (int i = 0; i < acts.count; i++) n += acts.kind[i] == kind;
@@ -137,6 +148,9 @@ static fixture *setup_sized(int w, int h, float scale) {
   memset(&reqs, 0, sizeof reqs);
   reqs.host = cfg.platform;
   cfg.platform.image_request = record_image;
+  memset(&rasters, 0, sizeof rasters);
+  rasters.host = cfg.platform;
+  cfg.platform.text_raster = count_raster;
   cfg.platform.action = record_action;
   cfg.platform.video = record_video;
   memset(&vid, 0, sizeof vid);
@@ -564,6 +578,33 @@ static void test_infinite_scroll_and_virtualisation(void) {
   CHECK_CONTAINS(m, "\"id\":\"p_198\"");
   CHECK(strstr(m, "\"id\":\"p_0\"") == NULL);
   free(m);
+  teardown(fx);
+}
+
+/* Rasterising ahead (TEXT_AHEAD, app_internal.h): the post below the screen
+ * has its texts rasterised in the frames before it scrolls in, not in the
+ * frame it appears; a frame that already rasterised TEXT_AHEAD texts leaves
+ * that work to the next. */
+static void test_text_rasterised_ahead(void) {
+  fixture *fx = setup();
+  char *page = make_page(0, 3, NULL); /* all three measured at load: 3 screens' reach */
+  load(fx, page, PA_FEED_REPLACE);
+  free(page);
+  pa_app_frame(fx->app, NOW);
+  int n = rasters.count;
+  CHECK(n > 2); /* the visible posts' names, bylines and counts: over the budget */
+  pa_app_frame(fx->app, NOW);
+  CHECK(rasters.count > n); /* the first frame left p_2's texts to this one */
+  for (int i = 0; i < 4; i++) pa_app_frame(fx->app, NOW);
+  n = rasters.count;
+  pa_app_frame(fx->app, NOW);
+  CHECK(rasters.count == n); /* nothing left to do ahead: a still feed rasterises nothing */
+  /* p_2 scrolls in (its card starts under the screen's bottom): all cached. */
+  pa_app_scroll(fx->app, 400);
+  pa_app_frame(fx->app, NOW);
+  CHECK(rasters.count == n);
+  capture(fx, NULL);
+  CHECK(dark_pixels(fx, 0, H - 400, W, H) > 100); /* and it is drawn */
   teardown(fx);
 }
 
@@ -1726,6 +1767,7 @@ int main(void) {
   RUN(test_like_is_optimistic_and_rolls_back);
   RUN(test_taps_hit_controls);
   RUN(test_infinite_scroll_and_virtualisation);
+  RUN(test_text_rasterised_ahead);
   RUN(test_refresh_keeps_position);
   RUN(test_momentum_and_pull_to_refresh);
   RUN(test_dark_theme);

@@ -30,6 +30,9 @@ typedef struct post_view {
   double ad_since;
   uint64_t ad_frame;
   bool ad_counted;
+  /* Its texts were all found cached when painted ahead: pa_draw_clears + 1
+   * at that time (0: not known to be), so it is not painted ahead again. */
+  uint64_t warm;
 } post_view;
 
 /* Tokens already counted, remembered (a ring of hashes) so that a page
@@ -135,7 +138,10 @@ static void notify(pa_app *a, const char *key, const char *text) {
 }
 
 void app_invalidate_layout(pa_app *a) {
-  for (int i = 0; i < a->feed->post_count; i++) a->feed->posts[i].measured_width = 0;
+  for (int i = 0; i < a->feed->post_count; i++) {
+    a->feed->posts[i].measured_width = 0;
+    a->feed->posts[i].warm = 0; /* the words or their sizes may have changed too */
+  }
 }
 
 /* ---- layout: one function gives every box of a card, for painting and
@@ -338,6 +344,7 @@ static void toggle_like(pa_app *a, int index) {
   v->liked = !v->liked;
   v->likes += v->liked ? 1 : -1;
   v->like_pending = v->liked ? 1 : -1;
+  v->warm = 0; /* a new count */
   a->mirror_revision++;
   app_act(a, v->liked ? PA_ACTION_LIKE : PA_ACTION_UNLIKE, v->post->id);
 }
@@ -355,6 +362,7 @@ void pa_app_like_result(pa_app *a, const char *post_id, int ok, int liked, int64
     notify(a, v->like_pending > 0 ? "post.likeFailed" : "post.unlikeFailed", NULL);
   }
   v->like_pending = 0;
+  v->warm = 0;
   a->mirror_revision++;
 }
 
@@ -569,7 +577,9 @@ static SDL_Texture *placeholder(pa_app *a, image_slot *s, const char *thumbhash)
   return s->placeholder;
 }
 
-static void paint_post(pa_app *a, int index) {
+/* ahead: the post is off screen, painted for its texts only (rasterising
+ * ahead): nothing of it shows, and its images are neither asked for nor drawn. */
+static void paint_post(pa_app *a, int index, bool ahead) {
   const post_view *v = &a->feed->posts[index];
   const pa_feed_post *p = v->post;
   const palette *c = &a->pal;
@@ -580,7 +590,7 @@ static void paint_post(pa_app *a, int index) {
 
   /* Header: the pet's avatar, the pet's name, then species, owner and age. */
   float r = k.avatar.w / 2, cy = k.avatar.y + r;
-  image_slot *av = app_want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
+  image_slot *av = ahead ? NULL : app_want_image(a, p->pet.avatar_url, k.avatar.w, k.avatar.h);
   pa_draw_disc(a->draw, k.avatar.x + r, cy, r, species_tint(p->pet.species),
                av && av->state == IMG_READY ? av->texture : NULL);
   float label_w = 0;
@@ -618,7 +628,7 @@ static void paint_post(pa_app *a, int index) {
 
   /* The current carousel image, cropped to the card's box. */
   const pa_feed_image *shown = &p->images[v->image_index];
-  image_slot *im = app_want_image(a, shown->url, k.image.w, k.image.h);
+  image_slot *im = ahead ? NULL : app_want_image(a, shown->url, k.image.w, k.image.h);
   pa_draw_rect(a->draw, k.image.x, k.image.y, k.image.w, k.image.h, species_tint(p->pet.species));
   SDL_Texture *hint = im && im->state != IMG_READY ? placeholder(a, im, shown->thumbhash) : NULL;
   if (hint) /* the ThumbHash at once, scaled up (linear filtering blurs it) */
@@ -636,7 +646,7 @@ static void paint_post(pa_app *a, int index) {
   }
   if (p->image_count > 1) {
     /* Prefetch the neighbours so a swipe shows them at once. */
-    for (int d = -1; d <= 1; d += 2)
+    for (int d = -1; d <= 1 && !ahead; d += 2)
       if (v->image_index + d >= 0 && v->image_index + d < p->image_count)
         app_want_image(a, p->images[v->image_index + d].url, k.image.w, k.image.h);
     float dot = px(a, 3), step = px(a, 10);
@@ -748,6 +758,7 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
   int first = -1, last = -1;
   float h = (float)a->height;
   bool shown = !app_covered(a, s) && !a->hidden;
+  uint64_t rasters_before = pa_draw_rasters(a->draw);
   a->feed->ad_wake = 0;
   for (int i = 0; i < a->feed->post_count; i++) {
     post_view *v = &a->feed->posts[i];
@@ -769,7 +780,25 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
     }
     if (first < 0) first = i;
     last = i;
-    paint_post(a, i);
+    paint_post(a, i, false);
+  }
+  /* Rasterise ahead: the next posts below the screen, then the one above,
+   * painted off screen while this frame has rasterised fewer than TEXT_AHEAD
+   * texts (app_internal.h), so a post scrolling in finds its texts cached and
+   * the work is spread over the frames before it. Only measured posts (their
+   * cards are where they will be drawn, wholly off screen), and not those
+   * whose texts were all cached last time (warm): no draw calls for nothing. */
+  if (first >= 0) {
+    const int next[] = {last + 1, first - 1, last + 2};
+    for (size_t k = 0; k < sizeof next / sizeof next[0]; k++) {
+      if (pa_draw_rasters(a->draw) - rasters_before >= TEXT_AHEAD) break;
+      int i = next[k];
+      post_view *v = i >= 0 && i < a->feed->post_count ? &a->feed->posts[i] : NULL;
+      if (!v || v->measured_width <= 0 || v->warm == pa_draw_clears(a->draw) + 1) continue;
+      uint64_t r = pa_draw_rasters(a->draw);
+      paint_post(a, i, true);
+      if (pa_draw_rasters(a->draw) == r) v->warm = pa_draw_clears(a->draw) + 1;
+    }
   }
   if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0)
     app_paint_tray(a, tray_top(a));

@@ -53,6 +53,12 @@ enum {
 
 enum { MIRROR_AROUND = 6 }; /* posts mirrored beyond those on screen */
 
+/* Rasterising ahead (issue 26): a frame paints the posts next to the screen
+ * off screen, so their texts are cached before they scroll in, only while it
+ * has rasterised fewer texts than this (a post entering the screen would
+ * otherwise rasterise its name, byline and counts all in its first frame). */
+enum { TEXT_AHEAD = 2 };
+
 /* Images kept as textures at most; beyond it, those off screen are dropped. */
 static const size_t IMAGE_BUDGET = (size_t)96 << 20;
 

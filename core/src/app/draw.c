@@ -18,6 +18,8 @@ struct pa_draw {
   const pa_platform *platform;
   size_t budget, used;
   uint64_t tick;
+  uint64_t rasters; /* texts the platform rasterised (cache misses), ever */
+  uint64_t clears;  /* times the whole cache was dropped */
   text_slot slots[TEXT_SLOTS];
 };
 
@@ -40,6 +42,7 @@ void pa_draw_clear_text(pa_draw *d) {
     memset(&d->slots[i], 0, sizeof d->slots[i]);
   }
   d->used = 0;
+  d->clears++;
 }
 
 void pa_draw_destroy(pa_draw *d) {
@@ -80,6 +83,7 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style) {
     if (s->key && (!oldest || s->last_used < oldest->last_used)) oldest = s;
   }
   pa_bitmap bm = {0};
+  d->rasters++;
   if (d->platform->text_raster(d->platform->user, utf8, style, &bm) != 0 || !bm.rgba) return none;
   size_t bytes = (size_t)bm.width * (size_t)bm.height * 4;
   /* Evict least-recently-used text until the new texture fits the budget. */
@@ -106,6 +110,10 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style) {
   free(bm.rgba);
   return t ? (pa_text){t, bm.width, bm.height} : none;
 }
+
+uint64_t pa_draw_rasters(const pa_draw *d) { return d->rasters; }
+
+uint64_t pa_draw_clears(const pa_draw *d) { return d->clears; }
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba) {
   SDL_Color c = color_of(rgba);

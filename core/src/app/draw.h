@@ -23,6 +23,10 @@ void pa_draw_clear_text(pa_draw *d);
 
 /* Rasterised, cached text; width/height are 0 when the platform failed. */
 pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style);
+/* How many texts the platform was asked to rasterise so far (cache misses). */
+uint64_t pa_draw_rasters(const pa_draw *d);
+/* How many times the whole text cache was dropped (pa_draw_clear_text). */
+uint64_t pa_draw_clears(const pa_draw *d);
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba);
 /* Makes the box fully transparent, so what lies under the canvas shows. */
