@@ -1028,6 +1028,109 @@ static void test_diversity(void) {
   pa_rank_page_free(p);
 }
 
+/* ---- MMR against an eager oracle: the picks equal those of recomputing
+ * every pool row's penalty from all earlier picks before each pick (the
+ * session passes over rows whose bound cannot win, rank_session.c) */
+
+static const pa_rank_page *oracle_page;
+static const float *oracle_score;
+
+/* Pool order: higher score, then page order (the session's heap). */
+static int by_score(const void *x, const void *y) {
+  int a = *(const int *)x, b = *(const int *)y;
+  if (oracle_score[a] != oracle_score[b]) return oracle_score[a] > oracle_score[b] ? -1 : 1;
+  return a - b;
+}
+
+static bool same_field(const pa_rank_page *p, int a, int b, bool pet) {
+  const pa_rank_candidate *x = pa_rank_page_candidate(p, a), *y = pa_rank_page_candidate(p, b);
+  return !strcmp(pet ? x->pet_id : x->author_id, pet ? y->pet_id : y->author_id);
+}
+
+/* The first `len` MMR picks as the eager loop makes them; returns how many agree. */
+static int eager_mmr(const pa_rank_page *p, const float *score, int n, float lambda, int depth,
+                     const pa_rank_item *got, int len) {
+  int pool[240], k = depth * 4 < n ? depth * 4 : n; /* cap + 3 * depth, cap == depth */
+  float maxsim[240] = {0};
+  bool placed[240] = {false};
+  for (int i = 0; i < n; i++) pool[i] = i;
+  oracle_page = p;
+  oracle_score = score;
+  qsort(pool, (size_t)n, sizeof pool[0], by_score);
+  int prev = -1, dim = pa_rank_page_dim(p);
+  for (int j = 0; j < len; j++) {
+    int best = -1, other = -1;
+    float vb = 0, vo = 0;
+    for (int q = 0; q < k; q++) {
+      if (placed[q]) continue;
+      float v = lambda * score[pool[q]] - (1 - lambda) * maxsim[q];
+      if (best < 0 || v > vb) best = q, vb = v;
+      if ((prev < 0 || !same_field(p, pool[q], prev, false)) && (other < 0 || v > vo))
+        other = q, vo = v;
+    }
+    int at = other >= 0 ? other : best;
+    if (at < 0 || pool[at] != got[j].index) return j;
+    placed[at] = true;
+    prev = pool[at];
+    for (int q = 0; q < k; q++) {
+      float d = 1;
+      if (!same_field(p, pool[q], prev, false) && !same_field(p, pool[q], prev, true)) {
+        float v =
+            pa_rank_dot(pa_rank_page_embedding(p, prev), pa_rank_page_embedding(p, pool[q]), dim);
+        d = v > 0 ? v : 0;
+      }
+      if (d > maxsim[q]) maxsim[q] = d;
+    }
+  }
+  return len;
+}
+
+static void test_mmr_oracle(void) {
+  enum { N = 240, DEPTH = 40 };
+  cand c[N];
+  for (int i = 0; i < N; i++)
+    c[i] = (cand){author(i % 41),
+                  i % 4,
+                  (i * 13) % 72,
+                  (i * 53) % 400,
+                  i % 5 == 0,
+                  NULL,
+                  i % 9 == 0 ? "pet_shared" : NULL};
+  pa_rank_page *p = parse(c, N);
+  pa_rank_taste *t = NULL;
+  CHECK(pa_rank_taste_create(64, &t, NULL) == PA_OK);
+  if (!p || !t) goto done;
+  /* A taste for cluster 1, so similarity and relevance pull apart. */
+  for (int i = 1; i < N; i += 4)
+    CHECK(pa_rank_taste_observe(t, p, i, PA_RANK_LIKE, 0, NULL) == PA_OK);
+  static const float lambdas[] = {0.2f, 0.5f, 0.7f, 0.9f};
+  for (size_t l = 0; l < sizeof lambdas / sizeof lambdas[0]; l++) {
+    pa_rank_config cfg;
+    pa_rank_config_default(&cfg);
+    cfg.explore = 0;
+    cfg.mmr_lambda = lambdas[l];
+    cfg.mmr_depth = DEPTH;
+    pa_rank_session *s = session(1, &cfg);
+    /* Every candidate's score: a list of all N carries them. */
+    static pa_rank_item all[N];
+    static float score[N];
+    pa_rank_item got[DEPTH];
+    int n_all = s ? rank(s, t, p, N, all) : 0;
+    CHECK(n_all == N);
+    for (int i = 0; i < n_all; i++) score[all[i].index] = all[i].score;
+    int n = s && n_all == N ? rank(s, t, p, DEPTH, got) : 0;
+    CHECK(n == DEPTH);
+    int agree = eager_mmr(p, score, N, lambdas[l], DEPTH, got, n);
+    if (agree != n)
+      fprintf(stderr, "  mmr oracle: lambda %.1f, pick %d differs\n", lambdas[l], agree);
+    CHECK(agree == n);
+    pa_rank_session_free(s);
+  }
+done:
+  pa_rank_taste_free(t);
+  pa_rank_page_free(p);
+}
+
 /* ---- ads */
 
 static void check_ad_rules(const pa_rank_page *p, const pa_rank_item *it, int n, int every,
@@ -1277,6 +1380,7 @@ int main(void) {
   RUN(test_learning_direction);
   RUN(test_determinism);
   RUN(test_diversity);
+  RUN(test_mmr_oracle);
   RUN(test_ads);
   RUN(test_modes);
   RUN(test_int8);

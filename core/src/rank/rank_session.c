@@ -34,15 +34,16 @@ struct pa_rank_session {
   advertiser advertisers[MAX_ADVERTISERS]; /* sorted by hash */
   uint64_t served[MAX_SERVED];             /* post hashes, sorted */
   /* Scratch reused across calls, so ranking a frame allocates nothing. */
-  int scratch_n, pool_rows;
+  int scratch_n;
   float *sim, *score, *aff, *caff;
   uint8_t *flag, *author_hidden;
   int *seq, *ads;
   ranked *heap;
-  /* The MMR pool, laid out contiguously: one pass per pick touches only these. */
-  int *order, *pauthor;
+  /* The MMR pool: row q is candidate order[q]; maxsim[q] counts the first
+   * pupto[q] picks (refresh brings it up to date). */
+  int *order, *pauthor, *pupto;
   uint64_t *ppet;
-  float *pscore, *maxsim, *pvalue, *pemb; /* pvalue: this pick's dots */
+  float *pscore, *maxsim;
   uint8_t *pplaced;
   int8_t q8u[PA_RANK_MAX_DIM];
   int16_t qu[PA_RANK_MAX_DIM];
@@ -115,11 +116,9 @@ static void free_scratch(pa_rank_session *s) {
   free(s->ppet);
   free(s->pscore);
   free(s->maxsim);
-  free(s->pvalue);
+  free(s->pupto);
   free(s->pplaced);
-  free(s->pemb);
-  s->pemb = NULL;
-  s->scratch_n = s->pool_rows = 0;
+  s->scratch_n = 0;
 }
 
 void pa_rank_session_free(pa_rank_session *s) {
@@ -168,11 +167,11 @@ static bool grow(pa_rank_session *s, int n) {
   s->ppet = malloc(m * sizeof *s->ppet);
   s->pscore = malloc(m * sizeof *s->pscore);
   s->maxsim = malloc(m * sizeof *s->maxsim);
-  s->pvalue = malloc(m * sizeof *s->pvalue);
+  s->pupto = malloc(m * sizeof *s->pupto);
   s->pplaced = malloc(m);
   if (!s->sim || !s->score || !s->aff || !s->caff || !s->flag || !s->author_hidden || !s->seq ||
       !s->ads || !s->heap || !s->order || !s->pauthor || !s->ppet || !s->pscore || !s->maxsim ||
-      !s->pvalue || !s->pplaced) {
+      !s->pupto || !s->pplaced) {
     free_scratch(s);
     return false;
   }
@@ -375,25 +374,57 @@ typedef struct run {
 } run;
 
 /* Room for the pool's embeddings, gathered contiguously for the kernel. */
-static bool grow_pool(pa_rank_session *s, int rows, int dim) {
-  if (rows <= s->pool_rows) return true;
-  float *e = realloc(s->pemb, (size_t)rows * (size_t)dim * sizeof *e);
-  if (!e) return false;
-  s->pemb = e;
-  s->pool_rows = rows;
-  return true;
+/* Brings pool row q's maxsim up to date with the first len picks: its
+ * similarity to each, 1 for the same author or pet (the penalty's rule). */
+static void refresh(pa_rank_session *s, const pa_rank_page *p, int q, int len) {
+  int dim = p->dim;
+  const float *row = p->emb + (size_t)s->order[q] * (size_t)dim;
+  float m = s->maxsim[q];
+  for (int t = s->pupto[q]; t < len; t++) {
+    int pick = s->seq[t];
+    float d = 1;
+    if (p->author_of[pick] != s->pauthor[q] && p->pet_hash[pick] != s->ppet[q]) {
+      float v = pa_rank_dot(p->emb + (size_t)pick * (size_t)dim, row, dim);
+      d = v > 0 ? v : 0;
+    }
+    if (d > m) m = d;
+  }
+  s->maxsim[q] = m;
+  s->pupto[q] = len;
+}
+
+/* The unplaced pool row with the highest MMR value (the first on a tie),
+ * among other authors than prev's when other is set; -1 when none. Lazy:
+ * maxsim only grows as picks are added, so a row's value on its stale
+ * maxsim bounds its true value from above, and a row whose bound cannot beat
+ * the best so far is passed over without its dot products. The pool is best
+ * first, so the best so far is high early and most rows are passed over.
+ * The answer is what scoring every row afresh would give. */
+static int mmr_best(pa_rank_session *s, const pa_rank_page *p, int k, int len, float lambda,
+                    float mu, int prev, bool other) {
+  int best = -1;
+  float v_best = 0;
+  for (int q = 0; q < k; q++) {
+    if (s->pplaced[q] || (other && s->pauthor[q] == prev)) continue;
+    float v = lambda * s->pscore[q] - mu * s->maxsim[q];
+    if (best >= 0 && !(v > v_best)) continue;
+    if (s->pupto[q] != len) {
+      refresh(s, p, q, len);
+      v = lambda * s->pscore[q] - mu * s->maxsim[q];
+    }
+    if (best < 0 || v > v_best) best = q, v_best = v;
+  }
+  return best;
 }
 
 static int for_you(run *r, int n_org, int cap) {
   pa_rank_session *s = r->s;
   const pa_rank_page *p = r->page;
   const pa_rank_config *c = r->cfg;
-  int dim = p->dim;
   int depth = c->mmr_depth < cap ? c->mmr_depth : cap;
   /* The pool MMR draws from: deep enough that a homogeneous top can be broken up. */
   int k = top_k(s->score, p->created, false, s->flag, F_ORGANIC, NULL, p->n, cap + 3 * depth,
                 s->heap, s->order);
-  if (depth > 1 && !grow_pool(s, k, dim)) return -1;
   for (int q = 0; q < k; q++) {
     int i = s->order[q];
     s->flag[i] |= F_POOL;
@@ -401,10 +432,8 @@ static int for_you(run *r, int n_org, int cap) {
     s->ppet[q] = p->pet_hash[i];
     s->pscore[q] = s->score[i];
     s->maxsim[q] = 0;
+    s->pupto[q] = 0;
     s->pplaced[q] = 0;
-    if (depth > 1)
-      memcpy(s->pemb + (size_t)q * (size_t)dim, p->emb + (size_t)i * (size_t)dim,
-             sizeof *s->pemb * (size_t)dim);
   }
   bool explore = c->explore > 0 && n_org > k;
 
@@ -426,15 +455,8 @@ static int for_you(run *r, int n_org, int cap) {
     }
     if (pick < 0 && len < depth) {
       /* MMR, preferring another author than the previous item's. */
-      int best = -1, best_other = -1;
-      float v_best = 0, v_other = 0;
-      for (int q = 0; q < k; q++) {
-        if (s->pplaced[q]) continue;
-        float v = lambda * s->pscore[q] - mu * s->maxsim[q];
-        if (best < 0 || v > v_best) best = q, v_best = v;
-        if (s->pauthor[q] != prev && (best_other < 0 || v > v_other)) best_other = q, v_other = v;
-      }
-      at = best_other >= 0 ? best_other : best;
+      at = mmr_best(s, p, k, len, lambda, mu, prev, true);
+      if (at < 0) at = mmr_best(s, p, k, len, lambda, mu, prev, false);
     } else if (pick < 0) {
       while (cursor < k && s->pplaced[cursor]) cursor++;
       int seen = 0;
@@ -456,17 +478,6 @@ static int for_you(run *r, int n_org, int cap) {
     s->flag[pick] |= F_PLACED;
     s->seq[len++] = pick;
     prev = p->author_of[pick];
-    if (len < depth) {
-      /* sim(i, pick) for the whole pool in one pass of the dot kernel. */
-      pa_rank_dots(p->emb + (size_t)pick * (size_t)dim, s->pemb, k, dim, s->pvalue);
-      uint64_t pet = p->pet_hash[pick];
-      for (int q = 0; q < k; q++) {
-        float d = s->pauthor[q] == prev || s->ppet[q] == pet ? 1
-                  : s->pvalue[q] > 0                         ? s->pvalue[q]
-                                                             : 0;
-        if (d > s->maxsim[q]) s->maxsim[q] = d;
-      }
-    }
   }
   return len;
 }
@@ -561,7 +572,6 @@ pa_status pa_rank_session_rank(pa_rank_session *s, const pa_rank_taste *taste,
   int len = following ? top_k(s->score, page->created, true, s->flag, F_ORGANIC, NULL, n, cap,
                               s->heap, s->seq)
                       : for_you(&r, n_org, cap);
-  if (len < 0) return pa_error_set(err, PA_ERR_NOMEM, "out of memory");
 
   /* Blend ads: after every ad_every organic posts at most one, never next to
    * its own author, within the per-advertiser cap for the session. */
