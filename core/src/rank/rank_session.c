@@ -373,7 +373,6 @@ typedef struct run {
   const pa_rank_config *cfg;
 } run;
 
-/* Room for the pool's embeddings, gathered contiguously for the kernel. */
 /* Brings pool row q's maxsim up to date with the first len picks: its
  * similarity to each, 1 for the same author or pet (the penalty's rule). */
 static void refresh(pa_rank_session *s, const pa_rank_page *p, int q, int len) {
