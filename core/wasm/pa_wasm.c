@@ -141,6 +141,10 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
   if (SDL_WasInit(SDL_INIT_VIDEO) == 0 && SDL_Init(SDL_INIT_VIDEO) != 0) return -PA_ERR_PLATFORM;
   /* An alpha channel lets the reel stage show the video element beneath. */
   SDL_GL_SetAttribute(SDL_GL_ALPHA_SIZE, 8);
+  /* SDL_Renderer draws 2D quads: no depth or stencil buffer to allocate (a
+   * full-page drawing buffer's worth of each, at start; issue 26). */
+  SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
+  SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
   s->window = SDL_CreateWindow("PetAmigos", 0, 0, width, height, 0);
   s->renderer = s->window ? SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED) : NULL;
   if (!s->renderer) {

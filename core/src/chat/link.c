@@ -261,7 +261,7 @@ pa_status pa_link_code_parse(const char *text, size_t len, char id[PA_LINK_ID_MA
   /* The id: "lk_" and digits, up to the first space or dash. Requiring the
    * separator keeps a code with a character too few from being read as
    * another link's id with a digit lent to the secret. */
-  char idb[PA_LINK_ID_MAX + 1];
+  char idb[PA_LINK_ID_MAX + 1] = {0}; /* gcc -O2 cannot see id_ok reads only idb[0..n) */
   while (i < len && text[i] != ' ' && text[i] != '-') {
     if (n == PA_LINK_ID_MAX) return pa_error_set(err, PA_ERR_SYNTAX, "link: not a link code");
     char ch = text[i++];
