@@ -33,6 +33,9 @@ let core = null;
 let pa = null; // the core's app exports (seam/app.js)
 let app = 0;
 let dirty = false;
+// The core has no words before the first catalog ('pa:locale'): a frame then
+// would only cost a full-canvas upload on the way to the first paint.
+let hasWords = false;
 let mirrorRevision = 0;
 
 // The first feed paint's milestones as User Timing marks (pa:…), read by
@@ -59,7 +62,7 @@ let frameTimes = null;
 
 // Starts timing frames; returns a function reading the times so far (ms).
 export function timeFrames() {
-  frameTimes ??= { ring: new Float64Array(4096), n: 0, text: { ms: 0, n: 0, px: 0 }, slow: [], uploads: [] };
+  frameTimes ??= { ring: new Float64Array(4096), n: 0, text: { ms: 0, n: 0, px: 0 }, slow: [], uploads: [], ahead: { n: 0, ms: 0, max: 0 } };
   return () => Array.from(frameTimes.ring.subarray(0, Math.min(frameTimes.n, 4096)));
 }
 
@@ -68,7 +71,7 @@ export function timeFrames() {
 const SLOW_FRAME_MS = 4;
 const PROFILE_MAX = 256; // entries kept of each
 export function frameProfile() {
-  return frameTimes && { slow: frameTimes.slow, uploads: frameTimes.uploads };
+  return frameTimes && { slow: frameTimes.slow, uploads: frameTimes.uploads, ahead: { ...frameTimes.ahead } };
 }
 
 function textRaster(text, style) {
@@ -93,7 +96,7 @@ function frame() {
   // Under another screen the canvas is 1x1: a frame would lay out at that size
   // and ask for images at a degenerate box (kept for their URL, so a post
   // just made showed as a blur on its pet's grid). showFeed() redraws.
-  if ($('feed-view').hidden) return;
+  if ($('feed-view').hidden || !hasWords) return;
   const t0 = frameTimes ? performance.now() : 0;
   if (frameTimes) frameTimes.text = { ms: 0, n: 0, px: 0 };
   // The core says when it is animating (a fling, a notice) and wants more frames.
@@ -113,6 +116,47 @@ function frame() {
     renderMirror(JSON.parse(pa.appMirror(app)));
     if (firstPageIn) mark('feed-mirror');
   }
+  prepareSoon();
+}
+
+// Rasterising ahead (issue 26): the core rasterises the texts of the posts
+// next to the screen in the browser's idle time, one per call while the idle
+// period lasts, so the frame a post scrolls in has nothing to rasterise. On
+// a page never idle the wait times out and one text is done anyway. Without
+// requestIdleCallback (Safari) a short slice after a task stands in.
+const IDLE_MARGIN_MS = 4; // of an idle period left unused: about one long caption
+const IDLE_WAIT_MS = 100;
+const IDLE_SLICE_MS = 8;
+const whenIdle = window.requestIdleCallback
+  ? (run) => requestIdleCallback(run, { timeout: IDLE_WAIT_MS })
+  : (run) => setTimeout(() => {
+    const end = performance.now() + IDLE_SLICE_MS;
+    run({ didTimeout: false, timeRemaining: () => end - performance.now() });
+  });
+let preparing = false;
+function prepareSoon() {
+  if (!preparing) {
+    preparing = true;
+    whenIdle(prepareAhead);
+  }
+}
+function prepareAhead(deadline) {
+  preparing = false;
+  if ($('feed-view').hidden) return;
+  const more = () => !deadline.didTimeout && deadline.timeRemaining() > IDLE_MARGIN_MS;
+  if (!deadline.didTimeout && !more()) return prepareSoon();
+  do {
+    const t0 = frameTimes ? performance.now() : 0;
+    const done = pa.appPrepare(app, 1);
+    if (done && frameTimes) {
+      const ms = performance.now() - t0;
+      frameTimes.ahead.n++;
+      frameTimes.ahead.ms += ms;
+      frameTimes.ahead.max = Math.max(frameTimes.ahead.max, ms);
+    }
+    if (!done) return; // nothing left until the next frame moves the screen
+  } while (more());
+  prepareSoon();
 }
 
 // ---- images: fetched, decoded and downsized to their box in shell/decode-worker.js
@@ -695,6 +739,7 @@ export async function startFeed() {
   addEventListener('pa:locale', () => {
     const { cat, en } = catalogHandles();
     pa.appSetLocale(app, cat, en);
+    hasWords = true;
     redraw();
   });
   // The ranker restores the taste from IndexedDB while app.js loads the

@@ -581,24 +581,34 @@ static void test_infinite_scroll_and_virtualisation(void) {
   teardown(fx);
 }
 
-/* Rasterising ahead (TEXT_AHEAD, app_internal.h): the post below the screen
- * has its texts rasterised in the frames before it scrolls in, not in the
- * frame it appears; a frame that already rasterised TEXT_AHEAD texts leaves
- * that work to the next. */
+/* Rasterising ahead (pa_app_prepare, AHEAD_POSTS in app_internal.h): between
+ * frames the post below the screen has its texts rasterised, at most as many
+ * as the host asks for per call, so the frame it scrolls in rasterises
+ * nothing; frames themselves rasterise only what they show. */
 static void test_text_rasterised_ahead(void) {
   fixture *fx = setup();
   char *page = make_page(0, 3, NULL); /* all three measured at load: 3 screens' reach */
   load(fx, page, PA_FEED_REPLACE);
   free(page);
+  CHECK(pa_app_prepare(fx->app, 8) == 0); /* no frame yet: nothing known to be on screen */
   pa_app_frame(fx->app, NOW);
   int n = rasters.count;
-  CHECK(n > 2); /* the visible posts' names, bylines and counts: over the budget */
+  CHECK(n > 2); /* the visible posts' names, bylines and counts */
   pa_app_frame(fx->app, NOW);
-  CHECK(rasters.count > n); /* the first frame left p_2's texts to this one */
-  for (int i = 0; i < 4; i++) pa_app_frame(fx->app, NOW);
+  CHECK(rasters.count == n); /* a still frame rasterises nothing, ahead or not */
+  CHECK(pa_app_prepare(fx->app, 0) == 0 && rasters.count == n);
+  CHECK(pa_app_prepare(fx->app, 1) == 1 && rasters.count == n + 1); /* one text, not p_2's all */
+  pa_app_set_visible(fx->app, 0);
+  CHECK(pa_app_prepare(fx->app, 8) == 0 && rasters.count == n + 1); /* hidden: no work */
+  pa_app_set_visible(fx->app, 1);
+  int calls = 0, got;
+  while ((got = pa_app_prepare(fx->app, 2)) > 0) {
+    CHECK(got <= 2);
+    calls++;
+  }
+  CHECK(calls >= 1 && rasters.count > n + 1);
   n = rasters.count;
-  pa_app_frame(fx->app, NOW);
-  CHECK(rasters.count == n); /* nothing left to do ahead: a still feed rasterises nothing */
+  CHECK(pa_app_prepare(fx->app, 8) == 0 && rasters.count == n); /* nothing left: p_2 is warm */
   /* p_2 scrolls in (its card starts under the screen's bottom): all cached. */
   pa_app_scroll(fx->app, 400);
   pa_app_frame(fx->app, NOW);

@@ -380,6 +380,12 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_frame(int handle, double now_ms) {
   return s ? pa_app_frame(s->app, now_ms) : 0;
 }
 
+/* Idle time's work: texts of the posts next to the screen; how many it did. */
+EMSCRIPTEN_KEEPALIVE int pa_wasm_app_prepare(int handle, int max_texts) {
+  slot *s = lookup(handle);
+  return s ? pa_app_prepare(s->app, max_texts) : 0;
+}
+
 EMSCRIPTEN_KEEPALIVE uint32_t pa_wasm_app_mirror_revision(int handle) {
   slot *s = lookup(handle);
   return s ? pa_app_mirror_revision(s->app) : 0;

@@ -206,6 +206,13 @@ double pa_app_wake_ms(const pa_app *app);
  * animation (momentum, a notice) wants another frame soon, else 0. */
 int pa_app_frame(pa_app *app, double now_ms);
 
+/* Work for the host's idle time between frames (a browser's
+ * requestIdleCallback): rasterises the texts of the feed's posts next to
+ * the screen, at most max_texts of them, so a post scrolling in finds them
+ * cached and its frame rasterises nothing. Shows nothing. Returns how many
+ * texts it rasterised; 0 when nothing is left to do until the next frame. */
+int pa_app_prepare(pa_app *app, int max_texts);
+
 /* The accessibility mirror: JSON describing what is drawn, for the host to
  * reflect into DOM (as text only). The revision changes whenever it does. */
 uint32_t pa_app_mirror_revision(const pa_app *app);

@@ -356,6 +356,11 @@ int pa_app_frame(pa_app *a, double now_ms) {
   return animating;
 }
 
+int pa_app_prepare(pa_app *a, int max_texts) {
+  if (a->hidden || max_texts <= 0) return 0;
+  return app_feed_prepare(a, max_texts);
+}
+
 void *app_screen_alloc(size_t size, const app_screen_ops *ops) {
   app_screen *s = calloc(1, size);
   if (s) s->ops = ops;

@@ -758,7 +758,6 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
   int first = -1, last = -1;
   float h = (float)a->height;
   bool shown = !app_covered(a, s) && !a->hidden;
-  uint64_t rasters_before = pa_draw_rasters(a->draw);
   a->feed->ad_wake = 0;
   for (int i = 0; i < a->feed->post_count; i++) {
     post_view *v = &a->feed->posts[i];
@@ -781,24 +780,6 @@ static bool feed_frame(pa_app *a, app_screen *s, double dt) {
     if (first < 0) first = i;
     last = i;
     paint_post(a, i, false);
-  }
-  /* Rasterise ahead: the next posts below the screen, then the one above,
-   * painted off screen while this frame has rasterised fewer than TEXT_AHEAD
-   * texts (app_internal.h), so a post scrolling in finds its texts cached and
-   * the work is spread over the frames before it. Only measured posts (their
-   * cards are where they will be drawn, wholly off screen), and not those
-   * whose texts were all cached last time (warm): no draw calls for nothing. */
-  if (first >= 0) {
-    const int next[] = {last + 1, first - 1, last + 2};
-    for (size_t k = 0; k < sizeof next / sizeof next[0]; k++) {
-      if (pa_draw_rasters(a->draw) - rasters_before >= TEXT_AHEAD) break;
-      int i = next[k];
-      post_view *v = i >= 0 && i < a->feed->post_count ? &a->feed->posts[i] : NULL;
-      if (!v || v->measured_width <= 0 || v->warm == pa_draw_clears(a->draw) + 1) continue;
-      uint64_t r = pa_draw_rasters(a->draw);
-      paint_post(a, i, true);
-      if (pa_draw_rasters(a->draw) == r) v->warm = pa_draw_clears(a->draw) + 1;
-    }
   }
   if (app_tray_height(a) > 0 && tray_top(a) + app_tray_height(a) > 0)
     app_paint_tray(a, tray_top(a));
@@ -951,6 +932,34 @@ void app_feed_hidden(pa_app *a) {
  * for frames over and over. */
 double app_feed_wake(const pa_app *a) {
   return a->feed->ad_wake > a->now_ms ? a->feed->ad_wake : 0;
+}
+
+/* Rasterise ahead, between frames: the posts below the screen nearest
+ * first, then the one above, painted off screen (for their texts only) until
+ * max texts were rasterised (pa_draw_limit_rasters: a long caption is one
+ * text, so the host's idle slice bounds the work), so a post scrolling in
+ * finds its texts cached and no frame pays for them. Only measured posts
+ * (their cards are where they will be drawn, wholly off screen), and not
+ * those whose texts were all cached last time (warm): no draw calls for
+ * nothing. Positions are the last frame's; whatever is painted is cleared by
+ * the next frame before it shows. */
+int app_feed_prepare(pa_app *a, int max) {
+  app_feed *f = a->feed;
+  /* Before a frame nothing is known to be on screen. */
+  if (a->frame == 0 || f->first_visible < 0 || app_covered(a, &f->screen)) return 0;
+  uint64_t before = pa_draw_rasters(a->draw), limit = before + (uint64_t)max;
+  pa_draw_limit_rasters(a->draw, limit);
+  for (int k = 0; k <= AHEAD_POSTS && pa_draw_rasters(a->draw) < limit; k++) {
+    int i = k < AHEAD_POSTS ? f->last_visible + 1 + k : f->first_visible - 1;
+    post_view *v = i >= 0 && i < f->post_count ? &f->posts[i] : NULL;
+    if (!v || v->measured_width <= 0 || v->warm == pa_draw_clears(a->draw) + 1) continue;
+    uint64_t r = pa_draw_rasters(a->draw);
+    paint_post(a, i, true);
+    /* Nothing rasterised, and under the limit throughout: nothing was missing. */
+    if (pa_draw_rasters(a->draw) == r) v->warm = pa_draw_clears(a->draw) + 1;
+  }
+  pa_draw_limit_rasters(a->draw, UINT64_MAX);
+  return (int)(pa_draw_rasters(a->draw) - before);
 }
 
 static void feed_free(pa_app *a, app_screen *s) {

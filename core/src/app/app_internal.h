@@ -53,11 +53,10 @@ enum {
 
 enum { MIRROR_AROUND = 6 }; /* posts mirrored beyond those on screen */
 
-/* Rasterising ahead (issue 26): a frame paints the posts next to the screen
- * off screen, so their texts are cached before they scroll in, only while it
- * has rasterised fewer texts than this (a post entering the screen would
- * otherwise rasterise its name, byline and counts all in its first frame). */
-enum { TEXT_AHEAD = 2 };
+/* Rasterising ahead (issue 26): pa_app_prepare paints the posts next to the
+ * screen off screen, between frames, so their texts are cached before they
+ * scroll in; it looks this many posts below the screen (and one above). */
+enum { AHEAD_POSTS = 4 };
 
 /* Images kept as textures at most; beyond it, those off screen are dropped. */
 static const size_t IMAGE_BUDGET = (size_t)96 << 20;
@@ -181,6 +180,9 @@ void app_invalidate_layout(pa_app *a);
 void app_feed_hidden(pa_app *a);
 /* When the feed next needs a frame for an ad's impression, or 0; app_feed.c. */
 double app_feed_wake(const pa_app *a);
+/* pa_app_prepare for the feed: texts of the posts next to the screen, at most
+ * max rasterised; returns how many were (app_feed.c). */
+int app_feed_prepare(pa_app *a, int max);
 /* The impression of the served ad token is due (pa_app.h's rule met, in the
  * feed or the reels): hands it to the host unless a token of the same text
  * was counted before (one ring for both, app_feed.c). */

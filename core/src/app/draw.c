@@ -18,8 +18,9 @@ struct pa_draw {
   const pa_platform *platform;
   size_t budget, used;
   uint64_t tick;
-  uint64_t rasters; /* texts the platform rasterised (cache misses), ever */
-  uint64_t clears;  /* times the whole cache was dropped */
+  uint64_t rasters;      /* texts the platform rasterised (cache misses), ever */
+  uint64_t clears;       /* times the whole cache was dropped */
+  uint64_t raster_limit; /* pa_draw_limit_rasters */
   text_slot slots[TEXT_SLOTS];
 };
 
@@ -33,6 +34,7 @@ pa_draw *pa_draw_create(SDL_Renderer *renderer, const pa_platform *platform, siz
   d->renderer = renderer;
   d->platform = platform;
   d->budget = budget_bytes;
+  d->raster_limit = UINT64_MAX;
   return d;
 }
 
@@ -82,6 +84,7 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style) {
     if (!s->key && !free_slot) free_slot = s;
     if (s->key && (!oldest || s->last_used < oldest->last_used)) oldest = s;
   }
+  if (d->rasters >= d->raster_limit) return none;
   pa_bitmap bm = {0};
   d->rasters++;
   if (d->platform->text_raster(d->platform->user, utf8, style, &bm) != 0 || !bm.rgba) return none;
@@ -114,6 +117,8 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style) {
 uint64_t pa_draw_rasters(const pa_draw *d) { return d->rasters; }
 
 uint64_t pa_draw_clears(const pa_draw *d) { return d->clears; }
+
+void pa_draw_limit_rasters(pa_draw *d, uint64_t limit) { d->raster_limit = limit; }
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba) {
   SDL_Color c = color_of(rgba);

@@ -27,6 +27,9 @@ pa_text pa_draw_text(pa_draw *d, const char *utf8, const pa_text_style *style);
 uint64_t pa_draw_rasters(const pa_draw *d);
 /* How many times the whole text cache was dropped (pa_draw_clear_text). */
 uint64_t pa_draw_clears(const pa_draw *d);
+/* Rasterises no more texts once pa_draw_rasters reaches limit: a text not
+ * cached then draws nothing. UINT64_MAX (the default) for no limit. */
+void pa_draw_limit_rasters(pa_draw *d, uint64_t limit);
 
 void pa_draw_rect(pa_draw *d, float x, float y, float w, float h, uint32_t rgba);
 /* Makes the box fully transparent, so what lies under the canvas shows. */
