@@ -36,6 +36,13 @@ let dirty = false;
 // The core has no words before the first catalog ('pa:locale'): a frame then
 // would only cost a full-canvas upload on the way to the first paint.
 let hasWords = false;
+// The feed's first page is on its way (usually already asked for at start):
+// a frame now would only say "Loading", and on a software-composited canvas
+// cost a full readback on the way to the first paint (issue 26: ~100 ms
+// here). "Loading" is drawn only if the page takes longer than this, as a
+// spinner waits before showing; loadFeed draws the moment the page is in.
+const LOADING_GRACE_MS = 300;
+let firstPageWait = 0; // the grace timer while the first page is awaited
 let mirrorRevision = 0;
 
 // The first feed paint's milestones as User Timing marks (pa:…), read by
@@ -96,7 +103,7 @@ function frame() {
   // Under another screen the canvas is 1x1: a frame would lay out at that size
   // and ask for images at a degenerate box (kept for their URL, so a post
   // just made showed as a blur on its pet's grid). showFeed() redraws.
-  if ($('feed-view').hidden || !hasWords) return;
+  if ($('feed-view').hidden || !hasWords || firstPageWait) return;
   const t0 = frameTimes ? performance.now() : 0;
   if (frameTimes) frameTimes.text = { ms: 0, n: 0, px: 0 };
   // The core says when it is animating (a fling, a notice) and wants more frames.
@@ -430,12 +437,15 @@ async function loadFeed(cursor = null, reset = false) {
     showStatus('loading');
   }
   const generation = feedGeneration;
+  if (cursor === null && !firstPageIn && !firstPageWait)
+    firstPageWait = setTimeout(() => { firstPageWait = 0; redraw(); }, LOADING_GRACE_MS);
   let bytes;
   try {
     bytes = await feedPage(cursor);
     if (generation !== feedGeneration) return;
   } catch (err) {
     if (generation !== feedGeneration) return;
+    endFirstPageWait();
     // A failed request in the person's words; ranking.js words its own errors.
     const message = err instanceof ApiError ? t(...failureMessage(err)) : err.message;
     pa.appFeedFailed(app, message);
@@ -443,6 +453,7 @@ async function loadFeed(cursor = null, reset = false) {
     return;
   }
   const mode = cursor === null ? (reset ? pa_feed_mode.RESET : pa_feed_mode.REPLACE) : pa_feed_mode.APPEND;
+  endFirstPageWait();
   mark('feed-bytes');
   if (cursor === null) dropEarly(); // what start asked for and nobody took is stale from now on
   rejected('feed', () => pa.appFeed(app, bytes, mode));
@@ -452,6 +463,11 @@ async function loadFeed(cursor = null, reset = false) {
   // layout and placeholders show while the photos are still on their way.
   if (cursor === null) frame();
   else redraw();
+}
+
+function endFirstPageWait() {
+  clearTimeout(firstPageWait);
+  firstPageWait = 0;
 }
 
 // A page the core refused keeps what it showed; the console says why.

@@ -70,6 +70,12 @@ typedef struct slot {
   SDL_Renderer *renderer;
   pa_error error; /* the last error, for pa_wasm_app_error */
   char *mirror;
+  /* The canvas keeps a 1x1 drawing buffer until the first frame: a new
+   * WebGL buffer counts as changed, and a software-composited page reads the
+   * whole of it back at its next commit (~140 ms for a blank 860x1800 one
+   * here, on the way to the first paint; issue 26). */
+  int width, height; /* the size the canvas takes at the first frame */
+  bool drawn;
 } slot;
 
 static slot slots[MAX_APPS]; /* index + 1 is the handle */
@@ -145,7 +151,9 @@ EMSCRIPTEN_KEEPALIVE int pa_wasm_app_create(int width, int height, float scale) 
    * full-page drawing buffer's worth of each, at start; issue 26). */
   SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
   SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
-  s->window = SDL_CreateWindow("PetAmigos", 0, 0, width, height, 0);
+  s->window = SDL_CreateWindow("PetAmigos", 0, 0, 1, 1, 0);
+  s->width = width;
+  s->height = height;
   s->renderer = s->window ? SDL_CreateRenderer(s->window, -1, SDL_RENDERER_ACCELERATED) : NULL;
   if (!s->renderer) {
     if (s->window) SDL_DestroyWindow(s->window);
@@ -180,7 +188,9 @@ EMSCRIPTEN_KEEPALIVE void pa_wasm_app_destroy(int handle) {
 EMSCRIPTEN_KEEPALIVE void pa_wasm_app_resize(int handle, int width, int height, float scale) {
   slot *s = lookup(handle);
   if (!s) return;
-  SDL_SetWindowSize(s->window, width, height);
+  s->width = width;
+  s->height = height;
+  if (s->drawn) SDL_SetWindowSize(s->window, width, height);
   pa_app_resize(s->app, width, height, scale);
 }
 
@@ -377,7 +387,12 @@ EMSCRIPTEN_KEEPALIVE double pa_wasm_app_wake_ms(int handle) {
 /* Returns 1 while the app animates and wants another frame. */
 EMSCRIPTEN_KEEPALIVE int pa_wasm_app_frame(int handle, double now_ms) {
   slot *s = lookup(handle);
-  return s ? pa_app_frame(s->app, now_ms) : 0;
+  if (!s) return 0;
+  if (!s->drawn) {
+    SDL_SetWindowSize(s->window, s->width, s->height);
+    s->drawn = true;
+  }
+  return pa_app_frame(s->app, now_ms);
 }
 
 /* Idle time's work: texts of the posts next to the screen; how many it did. */
