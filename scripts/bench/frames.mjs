@@ -92,7 +92,7 @@ try {
     // Texts rasterised ahead in idle time (shell/feed.js prepareAhead): work
     // moved out of the frames, shown so it is not hidden by the move.
     const ahead = { n: profile.ahead.n - aheadAtStart.n, ms: profile.ahead.ms - aheadAtStart.ms };
-    console.log(`  texts rasterised ahead in idle time: ${ahead.n}, ${ahead.ms.toFixed(1)} ms in all, the longest call ${profile.ahead.max.toFixed(2)} ms`);
+    console.log(`  texts rasterised ahead in idle time: ${ahead.n}, ${ahead.ms.toFixed(1)} ms in all, the longest call since the page loaded ${profile.ahead.max.toFixed(2)} ms`);
     all.push(...times);
     maxima.push(times.at(-1));
     await context.close();
